@@ -1,0 +1,139 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// setting is one environment variable the program reads.
+type setting struct {
+	name, def, help string
+}
+
+// settings is the whole configuration: --help prints it, config reads it.
+var settings = []setting{
+	{"FAZHI_ADDR", ":8080", "address to listen on"},
+	{"DATABASE_URL", "", "mysql://user:pass@host:3306/db or sqlite:///path/file.db; empty: embedded SQLite in FAZHI_DATA_DIR"},
+	{"FAZHI_DATA_DIR", "data", "directory of the embedded database (and, later, attachments)"},
+	{"FAZHI_ENV", "development", "development or production"},
+	{"FAZHI_DEMO", "auto", "load the demo data: auto (when the embedded database is new), always, never"},
+	{"FAZHI_LOG_LEVEL", "info", "debug, info, warn or error"},
+	{"FAZHI_BODY_LIMIT", "1M", "largest request body accepted (e.g. 512K, 1M)"},
+	{"FAZHI_CORS_ORIGINS", "", "comma-separated origins allowed to call the API from a browser; empty: CORS off"},
+	{"FAZHI_DB_MAX_OPEN_CONNS", "20", "database connections at most (idle ones are kept up to the same number)"},
+	{"FAZHI_DB_CONN_MAX_LIFETIME", "30m", "recycle database connections after this long"},
+	{"FAZHI_READ_HEADER_TIMEOUT", "5s", "time to read request headers"},
+	{"FAZHI_READ_TIMEOUT", "30s", "time to read a whole request"},
+	{"FAZHI_WRITE_TIMEOUT", "60s", "time to write a response"},
+	{"FAZHI_IDLE_TIMEOUT", "120s", "keep-alive connections idle this long are closed"},
+	{"FAZHI_SHUTDOWN_TIMEOUT", "30s", "on SIGTERM, time allowed for requests in flight to finish"},
+}
+
+// config is the configuration read from the environment.
+type config struct {
+	Addr              string
+	DatabaseURL       string
+	DataDir           string
+	Env               string
+	Demo              string
+	LogLevel          slog.Level
+	BodyLimit         string
+	CORSOrigins       []string
+	DBMaxOpenConns    int
+	DBConnMaxLifetime time.Duration
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
+	ShutdownTimeout   time.Duration
+}
+
+// loadConfig reads the settings from getenv, reporting every bad value at once.
+func loadConfig(getenv func(string) string) (config, error) {
+	var c config
+	var errs []string
+	get := func(name string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		for _, s := range settings {
+			if s.name == name {
+				return s.def
+			}
+		}
+		panic("unknown setting " + name)
+	}
+	duration := func(name string) time.Duration {
+		d, err := time.ParseDuration(get(name))
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Sprintf("%s: want a positive duration such as 30s, got %q", name, get(name)))
+		}
+		return d
+	}
+	c.Addr = get("FAZHI_ADDR")
+	c.DatabaseURL = get("DATABASE_URL")
+	c.DataDir = get("FAZHI_DATA_DIR")
+	c.Env = get("FAZHI_ENV")
+	if c.Env != "development" && c.Env != "production" {
+		errs = append(errs, fmt.Sprintf("FAZHI_ENV: want development or production, got %q", c.Env))
+	}
+	c.Demo = get("FAZHI_DEMO")
+	if c.Demo != "auto" && c.Demo != "always" && c.Demo != "never" {
+		errs = append(errs, fmt.Sprintf("FAZHI_DEMO: want auto, always or never, got %q", c.Demo))
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(get("FAZHI_LOG_LEVEL"))); err != nil {
+		errs = append(errs, fmt.Sprintf("FAZHI_LOG_LEVEL: want debug, info, warn or error, got %q", get("FAZHI_LOG_LEVEL")))
+	}
+	c.BodyLimit = get("FAZHI_BODY_LIMIT")
+	for _, o := range strings.Split(get("FAZHI_CORS_ORIGINS"), ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.CORSOrigins = append(c.CORSOrigins, o)
+		}
+	}
+	n, err := strconv.Atoi(get("FAZHI_DB_MAX_OPEN_CONNS"))
+	if err != nil || n < 1 {
+		errs = append(errs, fmt.Sprintf("FAZHI_DB_MAX_OPEN_CONNS: want a positive number, got %q", get("FAZHI_DB_MAX_OPEN_CONNS")))
+	}
+	c.DBMaxOpenConns = n
+	c.DBConnMaxLifetime = duration("FAZHI_DB_CONN_MAX_LIFETIME")
+	c.ReadHeaderTimeout = duration("FAZHI_READ_HEADER_TIMEOUT")
+	c.ReadTimeout = duration("FAZHI_READ_TIMEOUT")
+	c.WriteTimeout = duration("FAZHI_WRITE_TIMEOUT")
+	c.IdleTimeout = duration("FAZHI_IDLE_TIMEOUT")
+	c.ShutdownTimeout = duration("FAZHI_SHUTDOWN_TIMEOUT")
+	if len(errs) > 0 {
+		return c, fmt.Errorf("configuration:\n  %s", strings.Join(errs, "\n  "))
+	}
+	return c, nil
+}
+
+const usage = `fazhi: the API of a city's rule-of-law government programme (法治政府建設).
+
+Usage:
+  fazhi [serve]              start the server (the default)
+  fazhi migrate up|down|status
+                             apply, roll back one, or list the database migrations
+  fazhi seed demo            load the demo data (Panjin, 2021); safe to repeat
+  fazhi healthcheck          exit 0 when the server on FAZHI_ADDR answers /healthz
+  fazhi --help               this text
+
+Configuration, from the environment:
+`
+
+func printUsage(w io.Writer) {
+	fmt.Fprint(w, usage)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, s := range settings {
+		def := s.def
+		if def == "" {
+			def = "(empty)"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", s.name, def, s.help)
+	}
+	tw.Flush()
+}

@@ -1,0 +1,56 @@
+// Package demo holds the demo data drawn from the seed report, Panjin city's
+// 2021 report on its rule-of-law government work, with fixed ids so that
+// examples, docs and tests can name real records.
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/fazhi/fazhi/models"
+)
+
+// Store is what seeding needs.
+type Store interface {
+	GetUnit(ctx context.Context, id string) (*models.Unit, error)
+	CreateUnits(ctx context.Context, units []*models.Unit) error
+}
+
+// Seed adds every demo record that is missing and leaves the rest as they are,
+// so running it twice changes nothing. It returns how many records it added.
+func Seed(ctx context.Context, s Store) (int, error) {
+	var missing []*models.Unit
+	for _, u := range Units() {
+		_, err := s.GetUnit(ctx, u.ID)
+		if errors.Is(err, models.ErrNotFound) {
+			missing = append(missing, u)
+			continue
+		}
+		if err != nil {
+			return 0, fmt.Errorf("seed demo units: %w", err)
+		}
+	}
+	if len(missing) == 0 {
+		return 0, nil
+	}
+	if err := s.CreateUnits(ctx, missing); err != nil {
+		return 0, fmt.Errorf("seed demo units: %w", err)
+	}
+	return len(missing), nil
+}
+
+// seededAt is the creation time of every demo record.
+var seededAt = time.Date(2021, 1, 4, 0, 0, 0, 0, time.UTC)
+
+// ID returns the fixed id of demo record n.
+func ID(n int) string { return fmt.Sprintf("0190a000-0000-7000-8000-%012x", n) }
+
+// Fixed ids of the demo units that docs and tests name.
+var (
+	PanjinCity      = ID(0x01)
+	Xinglongtai     = ID(0x03)
+	JusticeBureau   = ID(0x10)
+	RuleOfLawOffice = ID(0x11)
+)

@@ -1,0 +1,87 @@
+package models
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Sentinel errors shared by every layer. The store wraps them with context
+// ("update unit %s: %w") and the HTTP layer maps them, with errors.Is, to a status.
+var (
+	ErrNotFound        = errors.New("not found")
+	ErrConflict        = errors.New("conflict")
+	ErrInvalid         = errors.New("invalid")
+	ErrForbidden       = errors.New("forbidden")
+	ErrUnauthenticated = errors.New("unauthenticated")
+	// ErrPrecondition is a stale version: the record changed since the client read it.
+	ErrPrecondition = errors.New("precondition failed")
+	// ErrUnavailable is the database being out of reach; a retry may succeed.
+	ErrUnavailable = errors.New("unavailable")
+)
+
+// FieldError locates one violation: Pointer is a JSON pointer into the request body.
+type FieldError struct {
+	Pointer string
+	Message string
+}
+
+// ValidationError is a request that is well formed but breaks a domain rule.
+// It matches ErrInvalid with errors.Is.
+type ValidationError struct {
+	Code   string // stable machine word, e.g. "unit_move_cycle"
+	Detail string
+	Fields []FieldError
+}
+
+func (e *ValidationError) Error() string {
+	if len(e.Fields) == 0 {
+		return e.Detail
+	}
+	parts := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		parts[i] = f.Pointer + ": " + f.Message
+	}
+	return e.Detail + " (" + strings.Join(parts, "; ") + ")"
+}
+
+func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
+
+// Invalid returns a ValidationError about a single field.
+func Invalid(code, pointer, format string, args ...any) *ValidationError {
+	msg := fmt.Sprintf(format, args...)
+	return &ValidationError{Code: code, Detail: msg, Fields: []FieldError{{Pointer: pointer, Message: msg}}}
+}
+
+// Referrer names a record that still refers to another one.
+type Referrer struct {
+	Type string
+	ID   string
+	Name string
+}
+
+// ConflictError is a change refused because of the current state of the data.
+// It matches ErrConflict with errors.Is.
+type ConflictError struct {
+	Code      string // stable machine word, e.g. "unit_code_taken"
+	Detail    string
+	Referrers []Referrer
+}
+
+func (e *ConflictError) Error() string            { return e.Detail }
+func (e *ConflictError) Is(target error) bool     { return target == ErrConflict }
+func (e *PreconditionError) Error() string        { return e.Detail }
+func (e *PreconditionError) Is(target error) bool { return target == ErrPrecondition }
+func (e *NotFoundError) Error() string            { return e.Entity + " " + e.ID + " not found" }
+func (e *NotFoundError) Is(target error) bool     { return target == ErrNotFound }
+
+// PreconditionError is a stale If-Match: the record is at another version.
+type PreconditionError struct {
+	Detail string
+}
+
+// NotFoundError is a record that does not exist (or that the caller may not see).
+type NotFoundError struct {
+	Entity string
+	ID     string
+}

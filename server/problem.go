@@ -1,0 +1,187 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/fazhi/fazhi/api"
+	"github.com/fazhi/fazhi/models"
+)
+
+// problemTypeBase prefixes the problem type URIs; the last segment names the kind.
+const problemTypeBase = "https://fazhi.example.invalid/problems/"
+
+// httpError is an error that already knows its response: the validator, the
+// middleware and the handlers use it for problems that are not domain errors.
+type httpError struct {
+	status int
+	code   string
+	detail string
+	fields []api.FieldError
+	header http.Header // extra response headers, e.g. Retry-After
+}
+
+func (e *httpError) Error() string { return fmt.Sprintf("%d %s: %s", e.status, e.code, e.detail) }
+
+func newHTTPError(status int, code, format string, args ...any) *httpError {
+	return &httpError{status: status, code: code, detail: fmt.Sprintf(format, args...)}
+}
+
+// titles are the problem titles by status.
+var titles = map[int]string{
+	http.StatusBadRequest:            "Invalid request",
+	http.StatusUnauthorized:          "Unauthenticated",
+	http.StatusForbidden:             "Forbidden",
+	http.StatusNotFound:              "Not found",
+	http.StatusMethodNotAllowed:      "Method not allowed",
+	http.StatusNotAcceptable:         "Not acceptable",
+	http.StatusConflict:              "Conflict",
+	http.StatusPreconditionFailed:    "Precondition failed",
+	http.StatusRequestEntityTooLarge: "Payload too large",
+	http.StatusUnsupportedMediaType:  "Unsupported media type",
+	http.StatusUnprocessableEntity:   "Unprocessable request",
+	http.StatusPreconditionRequired:  "Precondition required",
+	http.StatusTooManyRequests:       "Too many requests",
+	http.StatusInternalServerError:   "Internal server error",
+	http.StatusServiceUnavailable:    "Service unavailable",
+}
+
+// problemFor maps any error to the problem it is answered with. Anything not
+// recognised is a 500: a bug, whose cause is logged and never shown.
+func problemFor(err error) (api.Problem, http.Header) {
+	var (
+		he    *httpError
+		ee    *echo.HTTPError
+		ve    *models.ValidationError
+		ce    *models.ConflictError
+		pe    *models.PreconditionError
+		nf    *models.NotFoundError
+		p     api.Problem
+		extra http.Header
+	)
+	switch {
+	case errors.As(err, &he):
+		p = problem(he.status, he.code, he.detail)
+		if len(he.fields) > 0 {
+			p.Errors = &he.fields
+		}
+		extra = he.header
+	case errors.As(err, &ve):
+		p = problem(http.StatusUnprocessableEntity, ve.Code, ve.Detail)
+		if len(ve.Fields) > 0 {
+			fields := make([]api.FieldError, len(ve.Fields))
+			for i, f := range ve.Fields {
+				fields[i] = api.FieldError{Pointer: &f.Pointer, Message: f.Message}
+			}
+			p.Errors = &fields
+		}
+	case errors.As(err, &ce):
+		p = problem(http.StatusConflict, ce.Code, ce.Detail)
+		if len(ce.Referrers) > 0 {
+			refs := make([]api.Referrer, len(ce.Referrers))
+			for i, r := range ce.Referrers {
+				refs[i] = api.Referrer{Type: r.Type, Id: r.ID, Name: nonEmpty(r.Name)}
+			}
+			p.Referrers = &refs
+		}
+	case errors.As(err, &pe):
+		p = problem(http.StatusPreconditionFailed, "version_mismatch", pe.Detail)
+	case errors.As(err, &nf):
+		p = problem(http.StatusNotFound, "not_found", nf.Error())
+	case errors.Is(err, models.ErrNotFound):
+		p = problem(http.StatusNotFound, "not_found", "no such record")
+	case errors.Is(err, models.ErrInvalid):
+		p = problem(http.StatusUnprocessableEntity, "invalid", err.Error())
+	case errors.Is(err, models.ErrConflict):
+		p = problem(http.StatusConflict, "conflict", err.Error())
+	case errors.Is(err, models.ErrPrecondition):
+		p = problem(http.StatusPreconditionFailed, "version_mismatch", err.Error())
+	case errors.Is(err, models.ErrForbidden):
+		p = problem(http.StatusForbidden, "forbidden", "you may not do this")
+	case errors.Is(err, models.ErrUnauthenticated):
+		p = problem(http.StatusUnauthorized, "unauthenticated", "sign in or send an API key")
+	case errors.Is(err, models.ErrUnavailable):
+		p = problem(http.StatusServiceUnavailable, "database_unavailable", "the database is not answering; retry shortly")
+		extra = http.Header{"Retry-After": {"5"}}
+	case errors.As(err, &ee):
+		p = echoProblem(ee)
+	default:
+		p = problem(http.StatusInternalServerError, "internal", "an unexpected error occurred; quote the request id when reporting it")
+	}
+	return p, extra
+}
+
+// echoProblem renders the errors Echo itself raises: unknown routes, wrong
+// methods, bodies over the limit, and binding failures.
+func echoProblem(ee *echo.HTTPError) api.Problem {
+	switch ee.Code {
+	case http.StatusNotFound:
+		return problem(ee.Code, "route_not_found", "no operation is served at this path")
+	case http.StatusMethodNotAllowed:
+		return problem(ee.Code, "method_not_allowed", "this path does not take that method")
+	case http.StatusRequestEntityTooLarge:
+		return problem(ee.Code, "payload_too_large", "the request body is larger than the server accepts")
+	case http.StatusUnsupportedMediaType:
+		return problem(ee.Code, "unsupported_media_type", "the body is not of a media type this operation takes")
+	case http.StatusBadRequest:
+		return problem(ee.Code, "invalid_request", fmt.Sprint(ee.Message))
+	}
+	if ee.Code >= 400 && ee.Code < 500 {
+		return problem(ee.Code, strings.ToLower(strings.ReplaceAll(http.StatusText(ee.Code), " ", "_")), fmt.Sprint(ee.Message))
+	}
+	return problem(http.StatusInternalServerError, "internal", "an unexpected error occurred; quote the request id when reporting it")
+}
+
+func problem(status int, code, detail string) api.Problem {
+	title, ok := titles[status]
+	if !ok {
+		title = http.StatusText(status)
+	}
+	slug := strings.ReplaceAll(code, "_", "-")
+	return api.Problem{Type: problemTypeBase + slug, Title: title, Status: int32(status), Code: code, Detail: &detail}
+}
+
+// errorHandler is Echo's HTTPErrorHandler: the one place where errors, from the
+// validator, the middleware, the handlers or a recovered panic, become
+// application/problem+json.
+func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
+	return func(err error, c echo.Context) {
+		if c.Response().Committed {
+			return
+		}
+		p, extra := problemFor(err)
+		reqID := c.Response().Header().Get(echo.HeaderXRequestID)
+		if reqID != "" {
+			p.RequestId = &reqID
+		}
+		instance := c.Request().URL.Path
+		p.Instance = &instance
+		if p.Status >= 500 {
+			log.ErrorContext(c.Request().Context(), "request failed",
+				"request_id", reqID, "operation", operationID(c), "status", p.Status, "error", err.Error())
+		}
+		h := c.Response().Header()
+		for k, vs := range extra {
+			h[k] = vs
+		}
+		h.Set(echo.HeaderContentType, "application/problem+json")
+		c.Response().WriteHeader(int(p.Status))
+		if c.Request().Method == http.MethodHead {
+			return
+		}
+		_ = json.NewEncoder(c.Response()).Encode(p)
+	}
+}
+
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

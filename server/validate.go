@@ -1,0 +1,281 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+	"github.com/labstack/echo/v4"
+
+	"github.com/fazhi/fazhi"
+	"github.com/fazhi/fazhi/api"
+)
+
+// Contract is the loaded openapi.yaml with a router over its operations.
+type Contract struct {
+	Doc    *openapi3.T
+	Router routers.Router
+}
+
+// LoadContract parses and checks the embedded openapi.yaml.
+func LoadContract() (*Contract, error) {
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(fazhi.OpenAPI)
+	if err != nil {
+		return nil, fmt.Errorf("load openapi.yaml: %w", err)
+	}
+	if err := doc.Validate(loader.Context); err != nil {
+		return nil, fmt.Errorf("openapi.yaml is not valid: %w", err)
+	}
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		return nil, fmt.Errorf("route openapi.yaml: %w", err)
+	}
+	return &Contract{Doc: doc, Router: router}, nil
+}
+
+// context keys set by the validator for later middleware and the handlers.
+const (
+	ctxRoute       = "fazhi.route"
+	ctxOperationID = "fazhi.operationId"
+)
+
+// operationID names the operation being served: the contract's operationId, or
+// the route path for the operational endpoints outside the contract.
+func operationID(c echo.Context) string {
+	if id, ok := c.Get(ctxOperationID).(string); ok {
+		return id
+	}
+	if p := c.Path(); p != "" {
+		return p
+	}
+	return "unknown"
+}
+
+// contractRoute is the spec route of the request, when it is an API request.
+func contractRoute(c echo.Context) *routers.Route {
+	r, _ := c.Get(ctxRoute).(*routers.Route)
+	return r
+}
+
+// validateRequests checks every request under the API base path against the
+// contract before any handler runs, and answers 400 listing every violation.
+// Requests for paths or methods the contract does not know go on to Echo's
+// router, which answers 404 or 405; an API route that Echo serves but the
+// contract does not know is refused, so that nothing reaches a handler unchecked.
+func validateRequests(contract *Contract, apiRoutes map[string]bool) echo.MiddlewareFunc {
+	opts := &openapi3filter.Options{
+		MultiError:         true,
+		KeepValidatedValue: true,
+		// Authentication is our own middleware's job; the validator defers to it.
+		AuthenticationFunc: func(context.Context, *openapi3filter.AuthenticationInput) error { return nil },
+	}
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			req := c.Request()
+			if !strings.HasPrefix(req.URL.Path, basePath+"/") {
+				return next(c)
+			}
+			route, pathParams, err := contract.Router.FindRoute(req)
+			if err != nil {
+				if apiRoutes[req.Method+" "+c.Path()] {
+					return fmt.Errorf("route %s %s is served but not in the contract", req.Method, c.Path())
+				}
+				return next(c) // Echo answers 404 or 405
+			}
+			c.Set(ctxRoute, route)
+			c.Set(ctxOperationID, route.Operation.OperationID)
+
+			var fields []api.FieldError
+			query, qerr := url.ParseQuery(req.URL.RawQuery)
+			if qerr != nil {
+				return &httpError{status: http.StatusBadRequest, code: "invalid_request", detail: "the query string is malformed"}
+			}
+			fields = append(fields, checkQuery(route, query)...)
+			if err := readBody(req, &fields); err != nil {
+				return err
+			}
+			if len(fields) > 0 {
+				return &httpError{status: http.StatusBadRequest, code: "invalid_request", detail: "the request does not match the contract", fields: fields}
+			}
+			input := &openapi3filter.RequestValidationInput{Request: req, PathParams: pathParams, Route: route, Options: opts}
+			if err := openapi3filter.ValidateRequest(req.Context(), input); err != nil {
+				return requestProblem(err)
+			}
+			return next(c)
+		}
+	}
+}
+
+// readBody reads the body whole (Echo's body limit answers 413 past it), checks
+// that it is UTF-8, and puts it back for the validator and the handler.
+func readBody(req *http.Request, fields *[]api.FieldError) error {
+	if req.Body == nil || req.Body == http.NoBody {
+		return nil
+	}
+	data, err := io.ReadAll(req.Body)
+	_ = req.Body.Close()
+	if err != nil {
+		var he *echo.HTTPError
+		if errors.As(err, &he) {
+			return he
+		}
+		return newHTTPError(http.StatusBadRequest, "invalid_request", "the request body could not be read")
+	}
+	if !utf8.Valid(data) && isTextual(req.Header.Get(echo.HeaderContentType)) {
+		*fields = append(*fields, api.FieldError{Pointer: ptr(""), Message: "the body is not valid UTF-8"})
+	}
+	req.Body = io.NopCloser(bytes.NewReader(data))
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	req.ContentLength = int64(len(data))
+	return nil
+}
+
+func isTextual(contentType string) bool {
+	ct := strings.ToLower(contentType)
+	return strings.Contains(ct, "json") || strings.HasPrefix(ct, "text/")
+}
+
+// checkQuery refuses what the spec validator lets through: query parameters the
+// operation does not declare, repeated single-valued ones, and text that is not UTF-8.
+func checkQuery(route *routers.Route, query url.Values) []api.FieldError {
+	declared := map[string]*openapi3.Parameter{}
+	for _, params := range []openapi3.Parameters{route.PathItem.Parameters, route.Operation.Parameters} {
+		for _, p := range params {
+			if p.Value != nil && p.Value.In == openapi3.ParameterInQuery {
+				declared[p.Value.Name] = p.Value
+			}
+		}
+	}
+	names := make([]string, 0, len(query))
+	for name := range query {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var fields []api.FieldError
+	for _, name := range names {
+		values := query[name]
+		p, ok := declared[name]
+		switch {
+		case !utf8.ValidString(name):
+			fields = append(fields, api.FieldError{Parameter: ptr("query.?"), Message: "a parameter name is not valid UTF-8"})
+		case !ok:
+			fields = append(fields, api.FieldError{Parameter: ptr("query." + name), Message: "unknown query parameter"})
+		case len(values) > 1 && (p.Schema == nil || p.Schema.Value == nil || !p.Schema.Value.Type.Is("array")):
+			fields = append(fields, api.FieldError{Parameter: ptr("query." + name), Message: "given more than once"})
+		}
+		for _, v := range values {
+			if !utf8.ValidString(v) {
+				fields = append(fields, api.FieldError{Parameter: ptr("query." + name), Message: "not valid UTF-8"})
+				break
+			}
+		}
+	}
+	return fields
+}
+
+// requestProblem turns the validator's errors into one 400 (or 415 for a body
+// of the wrong media type) listing every violation.
+func requestProblem(err error) error {
+	var fields []api.FieldError
+	status := http.StatusBadRequest
+	var collect func(error)
+	collect = func(err error) {
+		var multi openapi3.MultiError
+		var reqErr *openapi3filter.RequestError
+		switch {
+		case errors.As(err, &multi):
+			for _, e := range multi {
+				collect(e)
+			}
+		case errors.As(err, &reqErr):
+			if reqErr.RequestBody != nil && strings.HasPrefix(reqErr.Reason, "header Content-Type has unexpected value") {
+				status = http.StatusUnsupportedMediaType
+				return
+			}
+			fields = append(fields, fieldErrors(reqErr)...)
+		default:
+			fields = append(fields, api.FieldError{Pointer: ptr(""), Message: err.Error()})
+		}
+	}
+	collect(err)
+	if status == http.StatusUnsupportedMediaType {
+		return newHTTPError(status, "unsupported_media_type", "the body is not of a media type this operation takes (see its requestBody in the contract)")
+	}
+	if len(fields) > 100 {
+		fields = fields[:100]
+	}
+	return &httpError{status: status, code: "invalid_request", detail: "the request does not match the contract", fields: fields}
+}
+
+// fieldErrors locates each schema violation inside one request error.
+func fieldErrors(reqErr *openapi3filter.RequestError) []api.FieldError {
+	var out []api.FieldError
+	locate := func(se *openapi3.SchemaError) api.FieldError {
+		msg := se.Reason
+		if msg == "" {
+			msg = se.Error()
+		}
+		if p := reqErr.Parameter; p != nil {
+			return api.FieldError{Parameter: ptr(p.In + "." + p.Name), Message: msg}
+		}
+		return api.FieldError{Pointer: ptr(jsonPointer(se.JSONPointer())), Message: msg}
+	}
+	var walk func(error) bool
+	walk = func(err error) bool {
+		var multi openapi3.MultiError
+		var se *openapi3.SchemaError
+		switch {
+		case errors.As(err, &multi):
+			found := false
+			for _, e := range multi {
+				found = walk(e) || found
+			}
+			return found
+		case errors.As(err, &se):
+			out = append(out, locate(se))
+			return true
+		}
+		return false
+	}
+	if reqErr.Err != nil && walk(reqErr.Err) {
+		return out
+	}
+	msg := reqErr.Reason
+	if reqErr.Err != nil {
+		if msg != "" {
+			msg += ": "
+		}
+		msg += reqErr.Err.Error()
+	}
+	if errors.Is(reqErr.Err, openapi3filter.ErrInvalidRequired) && reqErr.RequestBody != nil {
+		msg = "a request body is required"
+	}
+	if p := reqErr.Parameter; p != nil {
+		return []api.FieldError{{Parameter: ptr(p.In + "." + p.Name), Message: msg}}
+	}
+	return []api.FieldError{{Pointer: ptr(""), Message: msg}}
+}
+
+// jsonPointer escapes path segments into an RFC 6901 pointer.
+func jsonPointer(path []string) string {
+	var b strings.Builder
+	for _, s := range path {
+		b.WriteByte('/')
+		b.WriteString(strings.NewReplacer("~", "~0", "/", "~1").Replace(s))
+	}
+	return b.String()
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,203 @@
+// Package store is the only code that speaks SQL. It opens the database (embedded
+// SQLite or MySQL/MariaDB), applies the migrations, and keeps one file per domain.
+// Driver errors leave it translated into the sentinels of package models.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	mysqldriver "github.com/go-sql-driver/mysql"
+	"gorm.io/driver/mysql"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Dialects.
+const (
+	SQLite = "sqlite"
+	MySQL  = "mysql"
+)
+
+// Config says which database to open.
+type Config struct {
+	// URL is "mysql://user:pass@host:port/db" or "sqlite:///path/to/file.db";
+	// empty means the embedded SQLite file fazhi.db in DataDir.
+	URL string
+	// DataDir holds the embedded database when URL is empty.
+	DataDir string
+	// MaxOpenConns bounds the pool; idle connections are kept up to the same number.
+	MaxOpenConns int
+	// ConnMaxLifetime recycles connections, so a load balancer or failover in
+	// front of MySQL is followed.
+	ConnMaxLifetime time.Duration
+}
+
+// DB is an open database.
+type DB struct {
+	gorm    *gorm.DB
+	sql     *sql.DB
+	dialect string
+	// Now is the clock for timestamps: UTC, truncated to microseconds as both
+	// databases store them.
+	Now func() time.Time
+}
+
+// Now is the default clock.
+func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// Open connects to the database the config names. It does not migrate.
+func Open(cfg Config) (*DB, error) {
+	dialect, dsn, err := ParseURL(cfg.URL, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	gcfg := &gorm.Config{
+		TranslateError: true,
+		PrepareStmt:    true,
+		NowFunc:        Now,
+		Logger:         logger.Discard,
+		// Every write names its columns; no implicit transaction around single
+		// statements is needed, and explicit ones are opened where a change spans rows.
+		SkipDefaultTransaction: true,
+	}
+	var dialector gorm.Dialector
+	switch dialect {
+	case MySQL:
+		dialector = mysql.Open(dsn)
+	case SQLite:
+		if dir := filepath.Dir(strings.TrimPrefix(strings.SplitN(dsn, "?", 2)[0], "file:")); dir != "" {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, fmt.Errorf("create data directory: %w", err)
+			}
+		}
+		dialector = sqlite.Open(dsn)
+	}
+	g, err := gorm.Open(dialector, gcfg)
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", dialect, translate(err))
+	}
+	sqlDB, err := g.DB()
+	if err != nil {
+		return nil, err
+	}
+	maxOpen := cfg.MaxOpenConns
+	if maxOpen <= 0 {
+		maxOpen = 20
+	}
+	// database/sql keeps only two idle connections by default: under load it would
+	// open and close connections continuously (STACK.md).
+	sqlDB.SetMaxOpenConns(maxOpen)
+	sqlDB.SetMaxIdleConns(maxOpen)
+	lifetime := cfg.ConnMaxLifetime
+	if lifetime <= 0 {
+		lifetime = 30 * time.Minute
+	}
+	sqlDB.SetConnMaxLifetime(lifetime)
+	return &DB{gorm: g, sql: sqlDB, dialect: dialect, Now: Now}, nil
+}
+
+// ParseURL turns a DATABASE_URL into a dialect and a driver DSN.
+func ParseURL(raw, dataDir string) (dialect, dsn string, err error) {
+	sqliteParams := "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_txlock=immediate"
+	if raw == "" {
+		if dataDir == "" {
+			dataDir = "data"
+		}
+		return SQLite, "file:" + filepath.Join(dataDir, "fazhi.db") + sqliteParams, nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", "", fmt.Errorf("DATABASE_URL: %w", redact(err))
+	}
+	switch u.Scheme {
+	case "sqlite":
+		path := u.Host + u.Path
+		if path == "" {
+			return "", "", errors.New("DATABASE_URL: sqlite URL names no file (sqlite:///path/to/fazhi.db)")
+		}
+		return SQLite, "file:" + path + sqliteParams, nil
+	case "mysql":
+		c := mysqldriver.NewConfig()
+		c.Net = "tcp"
+		c.Addr = u.Host
+		if u.Port() == "" {
+			c.Addr = u.Host + ":3306"
+		}
+		if u.User != nil {
+			c.User = u.User.Username()
+			c.Passwd, _ = u.User.Password()
+		}
+		c.DBName = strings.TrimPrefix(u.Path, "/")
+		if c.DBName == "" {
+			return "", "", errors.New("DATABASE_URL: mysql URL names no database (mysql://user:pass@host:3306/fazhi)")
+		}
+		c.ParseTime = true
+		c.Loc = time.UTC
+		c.Collation = "utf8mb4_bin"
+		c.Params = map[string]string{"charset": "utf8mb4"}
+		c.MultiStatements = false
+		for k, vs := range u.Query() {
+			c.Params[k] = vs[len(vs)-1]
+		}
+		return MySQL, c.FormatDSN(), nil
+	default:
+		return "", "", fmt.Errorf("DATABASE_URL: unknown scheme %q (want mysql:// or sqlite://)", u.Scheme)
+	}
+}
+
+// redact drops the URL, and so any password in it, from a parse error.
+func redact(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// Dialect is SQLite or MySQL.
+func (db *DB) Dialect() string { return db.dialect }
+
+// SQL is the underlying pool, for migrations, health checks and pool metrics.
+func (db *DB) SQL() *sql.DB { return db.sql }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.sql.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping database: %w", translate(err))
+	}
+	return nil
+}
+
+// Close closes the pool.
+func (db *DB) Close() error { return db.sql.Close() }
+
+// tx runs fn in a transaction, retrying it when MySQL chose it as a deadlock
+// victim: the other transaction has committed by then, so a retry sees its result.
+func (db *DB) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		err = db.gorm.WithContext(ctx).Transaction(fn)
+		if !isDeadlock(err) {
+			return translate(err)
+		}
+	}
+	return translate(err)
+}
+
+// forUpdate locks the rows a query reads until the transaction ends. SQLite needs
+// no row locks: its write transactions are serialised (_txlock=immediate).
+func (db *DB) forUpdate(q *gorm.DB) *gorm.DB {
+	if db.dialect == MySQL {
+		return q.Clauses(lockingClause)
+	}
+	return q
+}

@@ -1,0 +1,418 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/fazhi/fazhi/models"
+	"github.com/fazhi/fazhi/paging"
+	"github.com/fazhi/fazhi/textsearch"
+)
+
+// MaxSubtree bounds the units one subtree read returns.
+const MaxSubtree = 10000
+
+// unitColumns maps the sort fields of models.UnitSortFields to columns.
+var unitColumns = map[string]string{
+	"code": "code", "name": "name", "level": "level",
+	"createdAt": "created_at", "updatedAt": "updated_at",
+}
+
+// NewID returns a new time-sortable id (UUIDv7).
+func NewID() string { return uuid.Must(uuid.NewV7()).String() }
+
+func unitNotFound(id string) error { return &models.NotFoundError{Entity: "unit", ID: id} }
+
+// GetUnit reads one unit.
+func (db *DB) GetUnit(ctx context.Context, id string) (*models.Unit, error) {
+	var u models.Unit
+	err := db.gorm.WithContext(ctx).Where("id = ?", id).Take(&u).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, unitNotFound(id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get unit %s: %w", id, translate(err))
+	}
+	return &u, nil
+}
+
+// CreateUnit inserts u below its parent, filling in id (unless set), level,
+// path, version and timestamps.
+func (db *DB) CreateUnit(ctx context.Context, u *models.Unit) error {
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	if u.ID == "" {
+		u.ID = NewID()
+	}
+	err := db.tx(ctx, func(tx *gorm.DB) error {
+		var parent *models.Unit
+		if u.ParentID != nil {
+			p, err := db.lockUnit(tx, *u.ParentID)
+			if errors.Is(err, models.ErrNotFound) {
+				return models.Invalid("unit_parent_not_found", "/parentId", "parent unit %s does not exist", *u.ParentID)
+			}
+			if err != nil {
+				return err
+			}
+			parent = p
+		}
+		if err := models.CheckPlacement(u, parent, 0); err != nil {
+			return err
+		}
+		u.Level, u.Path = 1, models.UnitPath("", u.ID)
+		if parent != nil {
+			u.Level, u.Path = parent.Level+1, models.UnitPath(parent.Path, u.ID)
+		}
+		u.SearchText = unitSearchText(u)
+		u.Version = 1
+		u.CreatedAt = db.Now()
+		u.UpdatedAt = u.CreatedAt
+		return unitWriteError(tx.Create(u).Error, u)
+	})
+	if err != nil {
+		return fmt.Errorf("create unit %s: %w", u.Code, err)
+	}
+	return nil
+}
+
+// CreateUnits inserts many units at once, parents before children, each with its
+// id, level and path already set. It is for seeding and benchmarks.
+func (db *DB) CreateUnits(ctx context.Context, units []*models.Unit) error {
+	now := db.Now()
+	for _, u := range units {
+		if err := u.Validate(); err != nil {
+			return err
+		}
+		u.SearchText = unitSearchText(u)
+		if u.Version == 0 {
+			u.Version = 1
+		}
+		if u.CreatedAt.IsZero() {
+			u.CreatedAt, u.UpdatedAt = now, now
+		}
+	}
+	return db.tx(ctx, func(tx *gorm.DB) error {
+		return translate(tx.CreateInBatches(units, 500).Error)
+	})
+}
+
+// UpdateUnit applies patch to the unit at version ifVersion. A move re-parents the
+// whole subtree in the same transaction: the descendants' path, level and version
+// change with it.
+func (db *DB) UpdateUnit(ctx context.Context, id string, ifVersion int64, patch models.UnitPatch) (*models.Unit, error) {
+	var out *models.Unit
+	err := db.tx(ctx, func(tx *gorm.DB) error {
+		u, err := db.lockUnit(tx, id)
+		if err != nil {
+			return err
+		}
+		if u.Version != ifVersion {
+			return &models.PreconditionError{Detail: fmt.Sprintf("unit %s is at version %d, not %d", id, u.Version, ifVersion)}
+		}
+		old := *u
+		applyUnitPatch(u, patch)
+		if err := u.Validate(); err != nil {
+			return err
+		}
+		now := db.Now()
+		if patch.Move && !sameID(old.ParentID, u.ParentID) {
+			if err := db.moveUnit(tx, &old, u, now); err != nil {
+				return err
+			}
+		}
+		u.SearchText = unitSearchText(u)
+		u.Version++
+		u.UpdatedAt = now
+		res := tx.Model(&models.Unit{}).Where("id = ? AND version = ?", id, ifVersion).Updates(map[string]any{
+			"code": u.Code, "name": u.Name, "short_name": u.ShortName, "kind": u.Kind,
+			"parent_id": u.ParentID, "level": u.Level, "path": u.Path, "search_text": u.SearchText,
+			"version": u.Version, "updated_at": u.UpdatedAt,
+		})
+		if err := unitWriteError(res.Error, u); err != nil {
+			return err
+		}
+		out = u
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("update unit %s: %w", id, err)
+	}
+	return out, nil
+}
+
+// moveUnit places u under its new parent and rewrites its descendants' paths
+// with one UPDATE on the path index.
+func (db *DB) moveUnit(tx *gorm.DB, old, u *models.Unit, now time.Time) error {
+	var parent *models.Unit
+	if u.ParentID != nil {
+		p, err := db.lockUnit(tx, *u.ParentID)
+		if errors.Is(err, models.ErrNotFound) {
+			return models.Invalid("unit_parent_not_found", "/parentId", "parent unit %s does not exist", *u.ParentID)
+		}
+		if err != nil {
+			return err
+		}
+		parent = p
+	}
+	var deepest int
+	lo, hi := subtreeRange(old.Path)
+	if err := tx.Model(&models.Unit{}).Select("COALESCE(MAX(level), 0)").
+		Where("path >= ? AND path < ?", lo, hi).Scan(&deepest).Error; err != nil {
+		return translate(err)
+	}
+	if err := models.CheckPlacement(old, parent, deepest-old.Level); err != nil {
+		return err
+	}
+	u.Level, u.Path = 1, models.UnitPath("", u.ID)
+	if parent != nil {
+		u.Level, u.Path = parent.Level+1, models.UnitPath(parent.Path, u.ID)
+	}
+	newPath := "? || substr(path, ?)"
+	if db.dialect == MySQL {
+		newPath = "CONCAT(?, SUBSTRING(path, ?))"
+	}
+	err := tx.Exec(
+		"UPDATE units SET path = "+newPath+", level = level + ?, version = version + 1, updated_at = ?"+
+			" WHERE path > ? AND path < ?",
+		u.Path, len(old.Path)+1, u.Level-old.Level, now, lo, hi,
+	).Error
+	return translate(err)
+}
+
+// DeleteUnit removes the unit at version ifVersion, unless anything refers to it.
+func (db *DB) DeleteUnit(ctx context.Context, id string, ifVersion int64) error {
+	err := db.tx(ctx, func(tx *gorm.DB) error {
+		u, err := db.lockUnit(tx, id)
+		if err != nil {
+			return err
+		}
+		if u.Version != ifVersion {
+			return &models.PreconditionError{Detail: fmt.Sprintf("unit %s is at version %d, not %d", id, u.Version, ifVersion)}
+		}
+		refs, err := unitReferrers(tx, id)
+		if err != nil {
+			return err
+		}
+		if len(refs) > 0 {
+			return &models.ConflictError{
+				Code:      "unit_has_referrers",
+				Detail:    fmt.Sprintf("unit %s is referred to by %d record(s); remove or move them first", id, len(refs)),
+				Referrers: refs,
+			}
+		}
+		return translate(tx.Where("id = ? AND version = ?", id, ifVersion).Delete(&models.Unit{}).Error)
+	})
+	if err != nil {
+		return fmt.Errorf("delete unit %s: %w", id, err)
+	}
+	return nil
+}
+
+// maxReferrers bounds how many referrers a refusal names.
+const maxReferrers = 100
+
+// unitReferrers lists the records that refer to a unit. Each domain that keeps a
+// unit id adds its table here, so that deleting a unit in use is refused by name
+// rather than by a bare foreign-key error.
+func unitReferrers(tx *gorm.DB, id string) ([]models.Referrer, error) {
+	var children []models.Unit
+	if err := tx.Select("id", "name").Where("parent_id = ?", id).Order("code").
+		Limit(maxReferrers).Find(&children).Error; err != nil {
+		return nil, translate(err)
+	}
+	refs := make([]models.Referrer, 0, len(children))
+	for _, c := range children {
+		refs = append(refs, models.Referrer{Type: "unit", ID: c.ID, Name: c.Name})
+	}
+	return refs, nil
+}
+
+// ListUnits reads one page of units matching the filter, and the cursor of the
+// next page (nil on the last).
+func (db *DB) ListUnits(ctx context.Context, f models.UnitFilter, page paging.Page) ([]models.Unit, *paging.Cursor, error) {
+	col, ok := unitColumns[page.Sort.Field]
+	if !ok {
+		return nil, nil, fmt.Errorf("list units: unknown sort field %q", page.Sort.Field)
+	}
+	q := db.gorm.WithContext(ctx).Model(&models.Unit{})
+	if f.ParentID != "" {
+		q = q.Where("parent_id = ?", f.ParentID)
+	}
+	if f.Kind != "" {
+		q = q.Where("kind = ?", f.Kind)
+	}
+	if f.Level != 0 {
+		q = q.Where("level = ?", f.Level)
+	}
+	if f.Query != "" {
+		q = q.Where(`search_text LIKE ? ESCAPE '\'`, "%"+textsearch.EscapeLike(textsearch.Fold(f.Query))+"%")
+	}
+	dir, cmp := "ASC", ">"
+	if page.Sort.Desc {
+		dir, cmp = "DESC", "<"
+	}
+	if c := page.After; c != nil {
+		key, err := unitSortKey(page.Sort.Field, c.Key)
+		if err != nil {
+			return nil, nil, err
+		}
+		q = q.Where(fmt.Sprintf("(%[1]s %[2]s ? OR (%[1]s = ? AND id %[2]s ?))", col, cmp), key, key, c.ID)
+	}
+	limit := page.Limit
+	if limit <= 0 {
+		limit = paging.DefaultLimit
+	}
+	var units []models.Unit
+	if err := q.Order(col + " " + dir).Order("id " + dir).Limit(limit + 1).Find(&units).Error; err != nil {
+		return nil, nil, fmt.Errorf("list units: %w", translate(err))
+	}
+	if len(units) <= limit {
+		return units, nil, nil
+	}
+	units = units[:limit]
+	last := units[limit-1]
+	return units, &paging.Cursor{Sort: page.Sort.String(), Key: unitSortValue(page.Sort.Field, &last), ID: last.ID}, nil
+}
+
+// unitSortValue is the text form of a unit's sort key, for a cursor.
+func unitSortValue(field string, u *models.Unit) string {
+	switch field {
+	case "name":
+		return u.Name
+	case "level":
+		return strconv.Itoa(u.Level)
+	case "createdAt":
+		return u.CreatedAt.UTC().Format(time.RFC3339Nano)
+	case "updatedAt":
+		return u.UpdatedAt.UTC().Format(time.RFC3339Nano)
+	default:
+		return u.Code
+	}
+}
+
+// unitSortKey reads a cursor's key back into the column's type.
+func unitSortKey(field, key string) (any, error) {
+	switch field {
+	case "level":
+		n, err := strconv.Atoi(key)
+		if err != nil {
+			return nil, paging.ErrInvalidCursor
+		}
+		return n, nil
+	case "createdAt", "updatedAt":
+		t, err := time.Parse(time.RFC3339Nano, key)
+		if err != nil {
+			return nil, paging.ErrInvalidCursor
+		}
+		return t.UTC(), nil
+	default:
+		return key, nil
+	}
+}
+
+// UnitSubtree reads the unit and its descendants down to depth levels below it,
+// in one query on the path index, ordered by level then code. More than
+// MaxSubtree units is an error: the caller should ask for less.
+func (db *DB) UnitSubtree(ctx context.Context, id string, depth int) ([]models.Unit, error) {
+	root, err := db.GetUnit(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	lo, hi := subtreeRange(root.Path)
+	var units []models.Unit
+	err = db.gorm.WithContext(ctx).
+		Where("path >= ? AND path < ? AND level <= ?", lo, hi, root.Level+depth).
+		Order("level").Order("code").Limit(MaxSubtree + 1).Find(&units).Error
+	if err != nil {
+		return nil, fmt.Errorf("unit subtree %s: %w", id, translate(err))
+	}
+	if len(units) > MaxSubtree {
+		return nil, models.Invalid("unit_subtree_too_large", "", "the subtree has more than %d units within depth %d: ask for a smaller depth, or page through the list with parentId", MaxSubtree, depth)
+	}
+	return units, nil
+}
+
+// UnitAncestors reads the units above id, root first.
+func (db *DB) UnitAncestors(ctx context.Context, id string) ([]models.Unit, error) {
+	u, err := db.GetUnit(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	ids := u.AncestorIDs()
+	if len(ids) == 0 {
+		return []models.Unit{}, nil
+	}
+	var units []models.Unit
+	if err := db.gorm.WithContext(ctx).Where("id IN ?", ids).Order("level").Find(&units).Error; err != nil {
+		return nil, fmt.Errorf("unit ancestors %s: %w", id, translate(err))
+	}
+	return units, nil
+}
+
+// lockUnit reads a unit inside a transaction and locks it until the end of it.
+func (db *DB) lockUnit(tx *gorm.DB, id string) (*models.Unit, error) {
+	var u models.Unit
+	err := db.forUpdate(tx.Where("id = ?", id)).Take(&u).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, unitNotFound(id)
+	}
+	if err != nil {
+		return nil, translate(err)
+	}
+	return &u, nil
+}
+
+// subtreeRange returns the bounds of the paths at and below path: every such
+// path starts with path, and '0' is the byte after '/'.
+func subtreeRange(path string) (lo, hi string) {
+	return path, strings.TrimSuffix(path, "/") + "0"
+}
+
+func applyUnitPatch(u *models.Unit, p models.UnitPatch) {
+	if p.Code != nil {
+		u.Code = *p.Code
+	}
+	if p.Name != nil {
+		u.Name = *p.Name
+	}
+	if p.Kind != nil {
+		u.Kind = *p.Kind
+	}
+	if p.SetShortName {
+		u.ShortName = p.ShortName
+	}
+	if p.Move {
+		u.ParentID = p.ParentID
+	}
+}
+
+func unitSearchText(u *models.Unit) string {
+	short := ""
+	if u.ShortName != nil {
+		short = *u.ShortName
+	}
+	return textsearch.Fold(u.Name, short, u.Code)
+}
+
+// unitWriteError names the unique constraint a write broke.
+func unitWriteError(err error, u *models.Unit) error {
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return &models.ConflictError{Code: "unit_code_taken", Detail: fmt.Sprintf("another unit has the code %q", u.Code)}
+	}
+	return translate(err)
+}
+
+func sameID(a, b *string) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}

@@ -1,0 +1,62 @@
+// Package textsearch folds text for matching: case, full-width forms and the
+// difference between traditional and simplified Chinese are ignored, so that
+// "盘锦" finds "盤錦" and "ＡＢＣ" finds "abc". The same Fold runs on the stored
+// search column and on the query, on every database.
+package textsearch
+
+import (
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/longbridgeapp/opencc"
+	"golang.org/x/text/unicode/norm"
+)
+
+var (
+	loadOnce  sync.Once
+	converter *opencc.OpenCC
+	loadErr   error
+	simple    sync.Map // rune -> rune, the simplified form of each character seen
+)
+
+// Fold returns the parts joined by a space, normalised (NFKC), lower-cased and
+// converted character by character to simplified Chinese. Conversion is per
+// character, not per phrase, so that a fragment folds the same way alone as it
+// does inside a longer text.
+func Fold(parts ...string) string {
+	var b strings.Builder
+	for i, p := range parts {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		for _, r := range strings.ToLower(norm.NFKC.String(p)) {
+			b.WriteRune(simplify(r))
+		}
+	}
+	return b.String()
+}
+
+func simplify(r rune) rune {
+	if r < 0x2E80 { // below the CJK blocks: nothing to convert
+		return r
+	}
+	if s, ok := simple.Load(r); ok {
+		return s.(rune)
+	}
+	loadOnce.Do(func() { converter, loadErr = opencc.New("t2s") })
+	s := r
+	if loadErr == nil {
+		if out, err := converter.Convert(string(r)); err == nil && utf8.RuneCountInString(out) == 1 {
+			s, _ = utf8.DecodeRuneInString(out)
+		}
+	}
+	simple.Store(r, s)
+	return s
+}
+
+// EscapeLike escapes the LIKE wildcards in s with backslash, for a pattern
+// used with ESCAPE '\'.
+func EscapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
