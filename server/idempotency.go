@@ -49,10 +49,7 @@ func idempotency(store IdempotencyStore, log *slog.Logger) echo.MiddlewareFunc {
 				return err
 			}
 			req.Body = io.NopCloser(bytes.NewReader(body))
-			sum := sha256.New()
-			sum.Write([]byte(req.Method + " " + req.URL.Path + "\n"))
-			sum.Write(body)
-			hash := hex.EncodeToString(sum.Sum(nil))
+			hash := requestHash(req.Method, req.URL.Path, body)
 			scope := callerScope(c)
 
 			ctx := req.Context()
@@ -90,6 +87,14 @@ func idempotency(store IdempotencyStore, log *slog.Logger) echo.MiddlewareFunc {
 			return nil
 		}
 	}
+}
+
+// requestHash identifies a request for comparing a repeat with the first one.
+func requestHash(method, path string, body []byte) string {
+	sum := sha256.New()
+	sum.Write([]byte(method + " " + path + "\n"))
+	sum.Write(body)
+	return hex.EncodeToString(sum.Sum(nil))
 }
 
 func replay(c echo.Context, rec *models.IdempotencyRecord, hash string) error {

@@ -80,6 +80,8 @@ func validateRequests(contract *Contract, apiRoutes map[string]bool) echo.Middle
 		KeepValidatedValue: true,
 		// Authentication is our own middleware's job; the validator defers to it.
 		AuthenticationFunc: func(context.Context, *openapi3filter.AuthenticationInput) error { return nil },
+		// Messages name the rule broken, not the schema or the value sent.
+		SchemaValidationOptions: []openapi3.SchemaValidationOption{openapi3.DisableSchemaErrorDetails()},
 	}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -192,19 +194,19 @@ func requestProblem(err error) error {
 	status := http.StatusBadRequest
 	var collect func(error)
 	collect = func(err error) {
-		var multi openapi3.MultiError
-		var reqErr *openapi3filter.RequestError
-		switch {
-		case errors.As(err, &multi):
-			for _, e := range multi {
-				collect(e)
+		// Type switches, not errors.As: a RequestError unwraps to the MultiError
+		// of its schema errors, and must be met before them to keep its context.
+		switch e := err.(type) {
+		case openapi3.MultiError:
+			for _, inner := range e {
+				collect(inner)
 			}
-		case errors.As(err, &reqErr):
-			if reqErr.RequestBody != nil && strings.HasPrefix(reqErr.Reason, "header Content-Type has unexpected value") {
+		case *openapi3filter.RequestError:
+			if e.RequestBody != nil && strings.HasPrefix(e.Reason, "header Content-Type has unexpected value") {
 				status = http.StatusUnsupportedMediaType
 				return
 			}
-			fields = append(fields, fieldErrors(reqErr)...)
+			fields = append(fields, fieldErrors(e)...)
 		default:
 			fields = append(fields, api.FieldError{Pointer: ptr(""), Message: err.Error()})
 		}

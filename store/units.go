@@ -253,7 +253,7 @@ func (db *DB) ListUnits(ctx context.Context, f models.UnitFilter, page paging.Pa
 		q = q.Where("level = ?", f.Level)
 	}
 	if f.Query != "" {
-		q = q.Where(`search_text LIKE ? ESCAPE '\'`, "%"+textsearch.EscapeLike(textsearch.Fold(f.Query))+"%")
+		q = q.Where("search_text LIKE ? ESCAPE '"+textsearch.LikeEscape+"'", "%"+textsearch.EscapeLike(textsearch.Fold(f.Query))+"%")
 	}
 	dir, cmp := "ASC", ">"
 	if page.Sort.Desc {

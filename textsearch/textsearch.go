@@ -55,8 +55,12 @@ func simplify(r rune) rune {
 	return s
 }
 
-// EscapeLike escapes the LIKE wildcards in s with backslash, for a pattern
-// used with ESCAPE '\'.
+// LikeEscape is the escape character of patterns made by EscapeLike. It is not
+// the backslash, which MySQL string literals would take as an escape themselves.
+const LikeEscape = "!"
+
+// EscapeLike escapes the LIKE wildcards in s, for a pattern used with
+// ESCAPE '!' (LikeEscape).
 func EscapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+	return strings.NewReplacer(`!`, `!!`, `%`, `!%`, `_`, `!_`).Replace(s)
 }

@@ -21,7 +21,7 @@ func TestFold(t *testing.T) {
 }
 
 func TestEscapeLike(t *testing.T) {
-	if got, want := EscapeLike(`50%_a\b`), `50\%\_a\\b`; got != want {
+	if got, want := EscapeLike(`50%_a!b`), `50!%!_a!!b`; got != want {
 		t.Errorf("EscapeLike = %q, want %q", got, want)
 	}
 }

@@ -1,0 +1,7 @@
+package server
+
+// Internals the external tests need.
+var (
+	RequestHash    = requestHash
+	IdempotencyTTL = idempotencyTTL
+)
