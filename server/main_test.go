@@ -67,3 +67,5 @@ func newHarness(t *testing.T, db *dbtest.DB, cfg server.Config) *harness {
 	}
 	return &harness{Client: apitest.New(t, e), db: db, echo: e, logs: logs}
 }
+
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }

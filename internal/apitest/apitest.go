@@ -191,8 +191,13 @@ func (c *Client) Check(req *http.Request, resp *Response) error {
 }
 
 // ValidateResponse checks one response against the route's declared responses:
-// status, headers, media type and body schema.
+// status, headers, media type and body schema. A status the operation does not
+// declare is refused even though "default" would describe it: default stands
+// for the unexpected 500 and 503 only.
 func ValidateResponse(route *routers.Route, params map[string]string, req *http.Request, resp *Response) error {
+	if route.Operation.Responses.Status(resp.Status) == nil && resp.Status != http.StatusInternalServerError && resp.Status != http.StatusServiceUnavailable {
+		return fmt.Errorf("status %d is not declared for %s", resp.Status, route.Operation.OperationID)
+	}
 	input := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route},
 		Status:                 resp.Status,

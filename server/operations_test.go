@@ -1,0 +1,197 @@
+package server_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/fazhi/fazhi/internal/apitest"
+	"github.com/fazhi/fazhi/internal/dbtest"
+	"github.com/fazhi/fazhi/server"
+	"github.com/fazhi/fazhi/store"
+)
+
+func TestUnknownRoutesAndMethods(t *testing.T) {
+	h := newHarness(t, dbtest.Open(t, store.SQLite), server.Config{})
+	for _, tt := range []struct {
+		method, path string
+		status       int
+		code         string
+	}{
+		{http.MethodGet, "/api/v1/nothing", 404, "route_not_found"},
+		{http.MethodGet, "/nowhere", 404, "route_not_found"},
+		{http.MethodPut, unitsPath, 405, "method_not_allowed"},
+		{http.MethodPost, unitsPath + "/0190a000-0000-7000-8000-000000000001", 405, "method_not_allowed"},
+	} {
+		resp := h.Do(apitest.Request{Method: tt.method, Path: tt.path})
+		expect(t, resp, tt.status, tt.code)
+	}
+}
+
+// TestPanicIsAProblemWithOnlyTheRequestID shows that a panic becomes a 500
+// that tells the client the request id and nothing else, and logs the cause once.
+func TestPanicIsAProblemWithOnlyTheRequestID(t *testing.T) {
+	h := newHarness(t, dbtest.Open(t, store.SQLite), server.Config{})
+	h.echo.GET("/test-panic", func(echo.Context) error { panic("secret internal detail") })
+	h.echo.GET("/test-error", func(echo.Context) error { return errors.New("another secret detail") })
+	for _, path := range []string{"/test-panic", "/test-error"} {
+		rec := httptest.NewRecorder()
+		h.echo.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		if rec.Code != 500 || rec.Header().Get("Content-Type") != "application/problem+json" {
+			t.Fatalf("%s: %d %s", path, rec.Code, rec.Header().Get("Content-Type"))
+		}
+		body := rec.Body.String()
+		if strings.Contains(body, "secret") {
+			t.Errorf("%s: the cause reached the client: %s", path, body)
+		}
+		var p apitest.Problem
+		if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || p.RequestID == "" || p.RequestID != rec.Header().Get("X-Request-Id") || p.Code != "internal" {
+			t.Errorf("%s: problem %+v (%v)", path, p, err)
+		}
+		if n := strings.Count(h.logs.String(), p.RequestID+`","operation":"`+path+`","status":500,"error"`); n != 1 {
+			t.Errorf("%s: the cause was logged %d times with the request id, want once:\n%s", path, n, h.logs.String())
+		}
+	}
+}
+
+func TestRequestID(t *testing.T) {
+	h := newHarness(t, dbtest.Open(t, store.SQLite), server.Config{})
+	resp := h.Get(unitsPath+"?limit=1", map[string]string{"X-Request-Id": "from-the-gateway-42"})
+	if got := resp.Header.Get("X-Request-Id"); got != "from-the-gateway-42" {
+		t.Errorf("sane incoming id not kept: %q", got)
+	}
+	resp = h.Get(unitsPath+"?limit=1", map[string]string{"X-Request-Id": "has spaces and\ttabs"})
+	if got := resp.Header.Get("X-Request-Id"); got == "" || strings.Contains(got, " ") {
+		t.Errorf("unsafe incoming id not replaced: %q", got)
+	}
+	a := h.Get(unitsPath+"?limit=1", nil).Header.Get("X-Request-Id")
+	b := h.Get(unitsPath+"?limit=1", nil).Header.Get("X-Request-Id")
+	if a == "" || a == b {
+		t.Errorf("generated ids %q and %q", a, b)
+	}
+}
+
+// TestRequestLogs checks the structured request log: one JSON line a request
+// with the fields operators filter on, and no query string.
+func TestRequestLogs(t *testing.T) {
+	h := newHarness(t, dbtest.Open(t, store.SQLite), server.Config{})
+	h.Get(unitsPath+"?q=secret-search&limit=1", map[string]string{"X-Request-Id": "log-test-1", "Authorization": "Bearer s3cr3t-token"})
+	var line map[string]any
+	sc := bufio.NewScanner(strings.NewReader(h.logs.String()))
+	for sc.Scan() {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Fatalf("log line is not JSON: %s", sc.Text())
+		}
+		if m["request_id"] == "log-test-1" {
+			line = m
+		}
+	}
+	if line == nil {
+		t.Fatalf("no log line for the request:\n%s", h.logs.String())
+	}
+	for k, want := range map[string]any{"msg": "request", "operation": "listUnits", "status": float64(200), "method": "GET", "path": unitsPath} {
+		if line[k] != want {
+			t.Errorf("log %s = %v, want %v", k, line[k], want)
+		}
+	}
+	if _, ok := line["latency_ms"]; !ok {
+		t.Errorf("log lacks latency_ms: %v", line)
+	}
+	if logs := h.logs.String(); strings.Contains(logs, "s3cr3t-token") || strings.Contains(logs, "secret-search") {
+		t.Errorf("logs carry the query or a header:\n%s", logs)
+	}
+}
+
+func TestCORS(t *testing.T) {
+	h := newHarness(t, dbtest.Open(t, store.SQLite), server.Config{CORSOrigins: []string{"https://web.example.org"}})
+	req := httptest.NewRequest(http.MethodOptions, unitsPath, nil)
+	req.Header.Set("Origin", "https://web.example.org")
+	req.Header.Set("Access-Control-Request-Method", "PATCH")
+	req.Header.Set("Access-Control-Request-Headers", "If-Match, Content-Type")
+	rec := httptest.NewRecorder()
+	h.echo.ServeHTTP(rec, req)
+	if rec.Code != http.StatusNoContent || rec.Header().Get("Access-Control-Allow-Origin") != "https://web.example.org" {
+		t.Errorf("preflight from an allowed origin: %d %v", rec.Code, rec.Header())
+	}
+	if !strings.Contains(rec.Header().Get("Access-Control-Allow-Headers"), "If-Match") {
+		t.Errorf("If-Match not allowed: %q", rec.Header().Get("Access-Control-Allow-Headers"))
+	}
+	resp := h.Get(unitsPath+"?limit=1", map[string]string{"Origin": "https://evil.example.com"})
+	if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "" {
+		t.Errorf("other origin allowed: %q", got)
+	}
+	resp = h.Get(unitsPath+"?limit=1", map[string]string{"Origin": "https://web.example.org"})
+	if !strings.Contains(resp.Header.Get("Access-Control-Expose-Headers"), "Etag") && !strings.Contains(resp.Header.Get("Access-Control-Expose-Headers"), "ETag") {
+		t.Errorf("ETag not exposed: %q", resp.Header.Get("Access-Control-Expose-Headers"))
+	}
+}
+
+func TestOperationalEndpoints(t *testing.T) {
+	h := newHarness(t, dbtest.Open(t, store.SQLite), server.Config{})
+	get := func(path string) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		h.echo.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		return rec
+	}
+	if rec := get("/healthz"); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"ok"`) {
+		t.Errorf("/healthz: %d %s", rec.Code, rec.Body)
+	}
+	if rec := get("/readyz"); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"ready"`) {
+		t.Errorf("/readyz: %d %s", rec.Code, rec.Body)
+	}
+	if rec := get("/openapi.yaml"); rec.Code != 200 || !strings.HasPrefix(rec.Body.String(), "openapi: 3.0.3") {
+		t.Errorf("/openapi.yaml: %d", rec.Code)
+	}
+	rec := get("/openapi.json")
+	var doc map[string]any
+	if rec.Code != 200 || json.Unmarshal(rec.Body.Bytes(), &doc) != nil || doc["openapi"] != "3.0.3" {
+		t.Errorf("/openapi.json: %d", rec.Code)
+	}
+	if rec := get("/docs/"); rec.Code != 200 || !strings.Contains(rec.Body.String(), "swagger") {
+		t.Errorf("/docs/: %d", rec.Code)
+	}
+	h.Get(unitsPath+"?limit=1", nil)
+	rec = get("/metrics")
+	for _, series := range []string{
+		`fazhi_http_requests_total{operation="listUnits",status="200"}`,
+		`fazhi_http_request_duration_seconds_bucket{operation="listUnits"`,
+		`go_sql_max_open_connections{db_name="fazhi"}`,
+	} {
+		if !strings.Contains(rec.Body.String(), series) {
+			t.Errorf("/metrics lacks %s", series)
+		}
+	}
+}
+
+// TestReadyzWantsCurrentMigrations: an instance whose database is behind its
+// schema is not ready.
+func TestReadyzWantsCurrentMigrations(t *testing.T) {
+	db, err := store.Open(store.Config{URL: "sqlite://" + filepath.Join(t.TempDir(), "empty.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	e, err := server.New(server.Config{}, db, discardLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "migrations_pending") {
+		t.Errorf("/readyz before migrating: %d %s", rec.Code, rec.Body)
+	}
+	db.Close()
+	rec = httptest.NewRecorder()
+	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "database_unavailable") {
+		t.Errorf("/readyz with the database closed: %d %s", rec.Code, rec.Body)
+	}
+}
