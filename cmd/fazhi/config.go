@@ -21,7 +21,7 @@ var settings = []setting{
 	{"DATABASE_URL", "", "mysql://user:pass@host:3306/db or sqlite:///path/file.db; empty: embedded SQLite in FAZHI_DATA_DIR"},
 	{"FAZHI_DATA_DIR", "data", "directory of the embedded database (and, later, attachments)"},
 	{"FAZHI_ENV", "development", "development or production"},
-	{"FAZHI_DEMO", "auto", "load the demo data: auto (when the embedded database is new), always, never"},
+	{"FAZHI_DEMO", "auto", "load the demo data: auto (when the embedded database is new, outside production), always, never"},
 	{"FAZHI_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"FAZHI_BODY_LIMIT", "1M", "largest request body accepted (e.g. 512K, 1M)"},
 	{"FAZHI_CORS_ORIGINS", "", "comma-separated origins allowed to call the API from a browser; empty: CORS off"},

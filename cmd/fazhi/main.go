@@ -89,7 +89,8 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		return err
 	}
 	log.Info("database ready", "dialect", db.Dialect(), "migrations_applied", applied)
-	demoMode := cfg.Demo == "always" || (cfg.Demo == "auto" && fresh)
+	// Demo data comes unasked only to a new embedded database outside production.
+	demoMode := cfg.Demo == "always" || (cfg.Demo == "auto" && fresh && cfg.Env != "production")
 	if demoMode {
 		n, err := demo.Seed(ctx, db)
 		if err != nil {
