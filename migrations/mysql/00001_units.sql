@@ -14,7 +14,7 @@ CREATE TABLE units (
     updated_at  DATETIME(6)   NOT NULL,
     PRIMARY KEY (id),
     UNIQUE KEY uq_units_code (code),
-    KEY ix_units_parent (parent_id, code),
+    KEY ix_units_parent (parent_id, code, id),
     KEY ix_units_path (path),
     KEY ix_units_name (name, id),
     KEY ix_units_level (level, id),

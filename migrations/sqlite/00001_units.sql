@@ -14,7 +14,7 @@ CREATE TABLE units (
     updated_at  DATETIME NOT NULL
 );
 CREATE UNIQUE INDEX uq_units_code ON units (code);
-CREATE INDEX ix_units_parent ON units (parent_id, code);
+CREATE INDEX ix_units_parent ON units (parent_id, code, id);
 CREATE INDEX ix_units_path ON units (path);
 CREATE INDEX ix_units_name ON units (name, id);
 CREATE INDEX ix_units_level ON units (level, id);

@@ -1,0 +1,81 @@
+package server_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/fazhi/fazhi/internal/dbtest"
+	"github.com/fazhi/fazhi/models"
+	"github.com/fazhi/fazhi/server"
+	"github.com/fazhi/fazhi/store"
+)
+
+// BenchmarkListUnits reads one page of 50 children of a unit with 2,000
+// through the whole HTTP stack (validation, handler, store, JSON), next to the
+// same query through plain database/sql in the same run: the ratio is the cost
+// of everything above the SQL.
+func BenchmarkListUnits(b *testing.B) {
+	for _, dialect := range []string{store.SQLite, store.MySQL} {
+		b.Run(dialect, func(b *testing.B) {
+			db := dbtest.Open(b, dialect)
+			root := &models.Unit{ID: store.NewID(), Code: "bench-" + dbtest.RandomSuffix(), Name: "基準", Kind: models.UnitCity, Level: 1}
+			root.Path = models.UnitPath("", root.ID)
+			units := []*models.Unit{root}
+			for i := 0; i < 2000; i++ {
+				u := &models.Unit{ID: store.NewID(), Code: fmt.Sprintf("%s-%04d", root.Code, i), Name: fmt.Sprintf("單位%04d", i),
+					Kind: models.UnitDepartment, ParentID: &root.ID, Level: 2}
+				u.Path = models.UnitPath(root.Path, u.ID)
+				units = append(units, u)
+			}
+			if err := db.CreateUnits(b.Context(), units); err != nil {
+				b.Fatal(err)
+			}
+			e, err := server.New(server.Config{}, db, discardLogger())
+			if err != nil {
+				b.Fatal(err)
+			}
+			path := unitsPath + "?limit=50&parentId=" + root.ID
+
+			b.Run("http", func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					rec := httptest.NewRecorder()
+					e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+					if rec.Code != http.StatusOK {
+						b.Fatalf("status %d", rec.Code)
+					}
+				}
+			})
+			b.Run("database-sql", func(b *testing.B) {
+				b.ReportAllocs()
+				q := "SELECT id, code, name, short_name, kind, parent_id, level, path, search_text, version, created_at, updated_at" +
+					" FROM units WHERE parent_id = ? ORDER BY code, id LIMIT 51"
+				stmt, err := db.SQL().PrepareContext(b.Context(), q)
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer stmt.Close()
+				for b.Loop() {
+					rows, err := stmt.QueryContext(b.Context(), root.ID)
+					if err != nil {
+						b.Fatal(err)
+					}
+					n := 0
+					for rows.Next() {
+						var u models.Unit
+						if err := rows.Scan(&u.ID, &u.Code, &u.Name, &u.ShortName, &u.Kind, &u.ParentID, &u.Level, &u.Path,
+							&u.SearchText, &u.Version, &u.CreatedAt, &u.UpdatedAt); err != nil {
+							b.Fatal(err)
+						}
+						n++
+					}
+					if err := rows.Close(); err != nil || n != 51 {
+						b.Fatalf("%d rows, %v", n, err)
+					}
+				}
+			})
+		})
+	}
+}
