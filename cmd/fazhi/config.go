@@ -8,6 +8,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	humanbytes "github.com/labstack/gommon/bytes"
 )
 
 // setting is one environment variable the program reads.
@@ -90,6 +92,10 @@ func loadConfig(getenv func(string) string) (config, error) {
 		errs = append(errs, fmt.Sprintf("FAZHI_LOG_LEVEL: want debug, info, warn or error, got %q", get("FAZHI_LOG_LEVEL")))
 	}
 	c.BodyLimit = get("FAZHI_BODY_LIMIT")
+	// Parsed as Echo's BodyLimit middleware parses it: it panics on what it cannot read.
+	if n, err := humanbytes.Parse(c.BodyLimit); err != nil || n <= 0 {
+		errs = append(errs, fmt.Sprintf("FAZHI_BODY_LIMIT: want a positive size such as 512K or 1M, got %q", c.BodyLimit))
+	}
 	for _, o := range strings.Split(get("FAZHI_CORS_ORIGINS"), ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			c.CORSOrigins = append(c.CORSOrigins, o)

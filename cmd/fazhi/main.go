@@ -125,6 +125,8 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		return err
 	case <-ctx.Done():
 	}
+	// A second signal now ends the process at once, as an impatient operator expects.
+	signal.Reset(os.Interrupt, syscall.SIGTERM)
 	// Stop accepting, let requests in flight finish, then close.
 	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)

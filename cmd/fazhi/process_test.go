@@ -1,0 +1,708 @@
+package main
+
+// Tests of the built binary as an operator runs it: a real process, its JSON
+// logs on stderr, signals and exit codes.
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	_ "github.com/go-sql-driver/mysql"
+
+	"github.com/fazhi/fazhi/demo"
+	"github.com/fazhi/fazhi/internal/dbtest"
+	"github.com/fazhi/fazhi/store"
+)
+
+// Safety nets only: no assertion depends on how fast anything is.
+const (
+	startTimeout = 60 * time.Second // start, migrate, seed, listen
+	stopTimeout  = 30 * time.Second
+)
+
+var (
+	buildOnce sync.Once
+	binDir    string
+	binPath   string
+	buildErr  error
+)
+
+// fazhiBinary builds the command once per package run, with the go command of
+// the toolchain running the tests (go test puts its GOROOT/bin first on PATH).
+func fazhiBinary(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: not building and running the binary")
+	}
+	buildOnce.Do(func() {
+		goCmd, err := exec.LookPath("go")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binDir, buildErr = os.MkdirTemp("", "fazhi-bin-")
+		if buildErr != nil {
+			return
+		}
+		binPath = filepath.Join(binDir, "fazhi")
+		out, err := exec.Command(goCmd, "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+func removeBinary() {
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+}
+
+// processEnv is the whole environment of a child: PATH and TMPDIR and the
+// given settings, none of the test runner's FAZHI_* or DATABASE_URL.
+func processEnv(env map[string]string) []string {
+	out := []string{"PATH=" + os.Getenv("PATH")}
+	if tmp := os.Getenv("TMPDIR"); tmp != "" {
+		out = append(out, "TMPDIR="+tmp)
+	}
+	for k, v := range env {
+		out = append(out, k+"="+v)
+	}
+	return out
+}
+
+// proc is a running fazhi process whose stderr is read line by line.
+type proc struct {
+	t      *testing.T
+	name   string
+	cmd    *exec.Cmd
+	stdout bytes.Buffer // written by exec's copying goroutine; read after done
+
+	mu      sync.Mutex
+	lines   []string
+	changed chan struct{} // closed and replaced when a line arrives or the process ends
+
+	done    chan struct{} // closed when the process has exited
+	waitErr error
+}
+
+// startFazhi starts the binary with exactly env. It is stopped (SIGTERM, then
+// SIGKILL) when the test ends, and its stderr is shown if the test failed.
+func startFazhi(t *testing.T, name string, env map[string]string, args ...string) *proc {
+	t.Helper()
+	p := &proc{t: t, name: name, changed: make(chan struct{}), done: make(chan struct{})}
+	p.cmd = exec.Command(fazhiBinary(t), args...)
+	p.cmd.Env = processEnv(env)
+	p.cmd.Stdout = &p.stdout
+	stderr, err := p.cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		sc.Buffer(make([]byte, 64*1024), 4<<20)
+		for sc.Scan() {
+			p.mu.Lock()
+			p.lines = append(p.lines, sc.Text())
+			close(p.changed)
+			p.changed = make(chan struct{})
+			p.mu.Unlock()
+		}
+		_, _ = io.Copy(io.Discard, stderr)
+		p.waitErr = p.cmd.Wait()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		if !p.exited() {
+			_ = p.cmd.Process.Signal(syscall.SIGTERM)
+			select {
+			case <-p.done:
+			case <-time.After(stopTimeout):
+				_ = p.cmd.Process.Kill()
+				<-p.done
+			}
+		}
+		if t.Failed() {
+			t.Logf("stderr of %s (%s):\n%s", p.name, p.cmd.ProcessState, strings.Join(p.stderrLines(), "\n"))
+		}
+	})
+	return p
+}
+
+func (p *proc) exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+func (p *proc) stderrLines() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.lines)
+}
+
+func (p *proc) stderr() string { return strings.Join(p.stderrLines(), "\n") }
+
+// logRecord is one JSON log line.
+type logRecord map[string]any
+
+func (r logRecord) str(key string) string { s, _ := r[key].(string); return s }
+
+// records parses the JSON log lines so far; index is the line's position.
+func (p *proc) records() (recs []logRecord, index []int) {
+	for i, line := range p.stderrLines() {
+		var r logRecord
+		if json.Unmarshal([]byte(line), &r) == nil {
+			recs = append(recs, r)
+			index = append(index, i)
+		}
+	}
+	return recs, index
+}
+
+// find returns the position of the first log line with msg, or -1.
+func (p *proc) find(msg string) (logRecord, int) {
+	recs, index := p.records()
+	for i, r := range recs {
+		if r.str("msg") == msg {
+			return r, index[i]
+		}
+	}
+	return nil, -1
+}
+
+// waitLog waits for a log line with msg, failing if the process exits first.
+func (p *proc) waitLog(msg string, timeout time.Duration) logRecord {
+	p.t.Helper()
+	deadline := time.After(timeout)
+	for {
+		p.mu.Lock()
+		changed := p.changed
+		p.mu.Unlock()
+		if r, _ := p.find(msg); r != nil {
+			return r
+		}
+		select {
+		case <-changed:
+		case <-p.done:
+			if r, _ := p.find(msg); r != nil {
+				return r
+			}
+			p.t.Fatalf("%s exited (%v) without logging %q", p.name, p.waitErr, msg)
+		case <-deadline:
+			p.t.Fatalf("%s logged no %q within %s", p.name, msg, timeout)
+		}
+	}
+}
+
+// wait waits for the process to exit and returns its exit code.
+func (p *proc) wait(timeout time.Duration) int {
+	p.t.Helper()
+	select {
+	case <-p.done:
+	case <-time.After(timeout):
+		p.t.Fatalf("%s did not exit within %s", p.name, timeout)
+	}
+	return p.cmd.ProcessState.ExitCode()
+}
+
+// stop sends SIGTERM and requires a clean exit with a "stopped" log line.
+func (p *proc) stop() {
+	p.t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		p.t.Fatalf("SIGTERM %s: %v", p.name, err)
+	}
+	if code := p.wait(stopTimeout); code != 0 {
+		p.t.Errorf("%s exited with %d after SIGTERM, want 0", p.name, code)
+	}
+	if r, _ := p.find("stopped"); r == nil {
+		p.t.Errorf("%s logged no \"stopped\" line", p.name)
+	}
+}
+
+// listen waits for the "listening" line and returns the server's base URL.
+func (p *proc) listen() (base string, rec logRecord) {
+	p.t.Helper()
+	rec = p.waitLog("listening", startTimeout)
+	addr := rec.str("addr")
+	if addr == "" {
+		p.t.Fatalf("the listening line has no addr: %v", rec)
+	}
+	return "http://" + addr, rec
+}
+
+var client = &http.Client{Timeout: 30 * time.Second}
+
+func get(t *testing.T, u string) (*http.Response, []byte) {
+	t.Helper()
+	resp, err := client.Get(u)
+	if err != nil {
+		t.Fatalf("GET %s: %v", u, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("GET %s: reading the body: %v", u, err)
+	}
+	return resp, body
+}
+
+func getOK(t *testing.T, u string) (*http.Response, []byte) {
+	t.Helper()
+	resp, body := get(t, u)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %s, want 200\n%s", u, resp.Status, body)
+	}
+	return resp, body
+}
+
+// waitReady polls /readyz until it answers 200. The server listens only after
+// migrating, so this is quick; the timeout is a safety net.
+func (p *proc) waitReady(base string) {
+	p.t.Helper()
+	deadline := time.Now().Add(startTimeout)
+	for {
+		resp, err := client.Get(base + "/readyz")
+		if err == nil {
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+			if time.Now().After(deadline) {
+				p.t.Fatalf("%s: /readyz answered %s: %s", p.name, resp.Status, body)
+			}
+		} else if time.Now().After(deadline) {
+			p.t.Fatalf("%s: /readyz: %v", p.name, err)
+		}
+		if p.exited() {
+			p.t.Fatalf("%s exited before /readyz answered 200: %v", p.name, p.waitErr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// runOnce runs the binary to its end and returns its exit code and output.
+func runOnce(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, fazhiBinary(t), args...)
+	cmd.Env = processEnv(env)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	var exitErr *exec.ExitError
+	if err != nil && !errors.As(err, &exitErr) {
+		t.Fatalf("fazhi %s: %v", strings.Join(args, " "), err)
+	}
+	if ctx.Err() != nil {
+		t.Fatalf("fazhi %s did not finish within %s", strings.Join(args, " "), startTimeout)
+	}
+	return cmd.ProcessState.ExitCode(), out.String(), errOut.String()
+}
+
+type unitJSON struct {
+	ID       string  `json:"id"`
+	Code     string  `json:"code"`
+	Name     string  `json:"name"`
+	ParentID *string `json:"parentId"`
+}
+
+// listAllUnits follows nextCursor through GET /api/v1/units.
+func listAllUnits(t *testing.T, base string) []unitJSON {
+	t.Helper()
+	var all []unitJSON
+	q := url.Values{"limit": {"100"}}
+	for range 1000 {
+		_, body := getOK(t, base+"/api/v1/units?"+q.Encode())
+		var page struct {
+			Items      []unitJSON `json:"items"`
+			NextCursor string     `json:"nextCursor"`
+		}
+		if err := json.Unmarshal(body, &page); err != nil {
+			t.Fatalf("GET /api/v1/units: %v\n%s", err, body)
+		}
+		all = append(all, page.Items...)
+		if page.NextCursor == "" {
+			return all
+		}
+		q.Set("cursor", page.NextCursor)
+	}
+	t.Fatal("GET /api/v1/units: no end to the pages")
+	return nil
+}
+
+// A fresh start with nothing configured but a data directory: embedded SQLite,
+// migrated, demo data loaded, every operational endpoint answering.
+func TestProcessFreshStart(t *testing.T) {
+	t.Parallel()
+	dataDir := filepath.Join(t.TempDir(), "data") // does not exist yet
+	env := map[string]string{"FAZHI_DATA_DIR": dataDir, "FAZHI_ADDR": "127.0.0.1:0"}
+	p := startFazhi(t, "fazhi", env)
+	base, listening := p.listen()
+
+	if got, want := listening.str("docs"), base+"/docs"; got != want {
+		t.Errorf("listening line: docs = %q, want %q", got, want)
+	}
+	if got, want := listening.str("api"), base+"/api/v1"; got != want {
+		t.Errorf("listening line: api = %q, want %q", got, want)
+	}
+	ready, _ := p.find("database ready")
+	if ready == nil || ready.str("dialect") != store.SQLite {
+		t.Errorf("database ready line: %v, want dialect sqlite", ready)
+	} else if applied, _ := ready["migrations_applied"].([]any); len(applied) != len(migrationVersions(t, store.SQLite)) {
+		t.Errorf("database ready line: migrations_applied = %v, want every version %v", ready["migrations_applied"], migrationVersions(t, store.SQLite))
+	}
+	if loaded, _ := p.find("demo data loaded"); loaded == nil || loaded["records_added"] != float64(len(demo.Units())) {
+		t.Errorf("demo data loaded line: %v, want records_added %d", loaded, len(demo.Units()))
+	}
+	if _, err := os.Stat(filepath.Join(dataDir, "fazhi.db")); err != nil {
+		t.Errorf("no embedded database in FAZHI_DATA_DIR: %v", err)
+	}
+
+	p.waitReady(base)
+
+	units := listAllUnits(t, base)
+	byID := map[string]unitJSON{}
+	for _, u := range units {
+		byID[u.ID] = u
+	}
+	city, ok := byID[demo.PanjinCity]
+	if !ok || city.Code != "211100" || city.Name != "盤錦市" || city.ParentID != nil {
+		t.Errorf("demo city %s: got %+v (found %v), want 211100 盤錦市, a root", demo.PanjinCity, city, ok)
+	}
+	if demo.PanjinCity != "0190a000-0000-7000-8000-000000000001" {
+		t.Errorf("the demo city's fixed id changed: %s", demo.PanjinCity)
+	}
+	for _, u := range demo.Units() {
+		if _, ok := byID[u.ID]; !ok {
+			t.Errorf("demo unit %s %s is not listed", u.ID, u.Name)
+		}
+	}
+
+	resp, body := getOK(t, base+"/docs/")
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+		t.Errorf("GET /docs/: Content-Type %q, want text/html", ct)
+	}
+	if !bytes.Contains(bytes.ToLower(body), []byte("<html")) {
+		t.Errorf("GET /docs/: not an HTML page:\n%.300s", body)
+	}
+	_, body = getOK(t, base+"/openapi.yaml")
+	if !bytes.HasPrefix(body, []byte("openapi:")) {
+		t.Errorf("GET /openapi.yaml: does not start with \"openapi:\":\n%.200s", body)
+	}
+	_, body = getOK(t, base+"/openapi.json")
+	var spec struct {
+		OpenAPI string         `json:"openapi"`
+		Paths   map[string]any `json:"paths"`
+	}
+	if err := json.Unmarshal(body, &spec); err != nil || spec.OpenAPI == "" || spec.Paths["/units"] == nil {
+		t.Errorf("GET /openapi.json: not the contract (%v):\n%.200s", err, body)
+	}
+	_, body = getOK(t, base+"/metrics")
+	if !bytes.Contains(body, []byte("fazhi_http_requests_total")) {
+		t.Errorf("GET /metrics: no fazhi_http_requests_total:\n%.500s", body)
+	}
+
+	t.Run("healthcheck", func(t *testing.T) {
+		code, out, errOut := runOnce(t, map[string]string{"FAZHI_ADDR": strings.TrimPrefix(base, "http://")}, "healthcheck")
+		if code != 0 {
+			t.Errorf("healthcheck against the running server: exit %d\n%s%s", code, out, errOut)
+		}
+	})
+
+	p.stop()
+	for i, line := range p.stderrLines() {
+		var r logRecord
+		if err := json.Unmarshal([]byte(line), &r); err != nil || r.str("time") == "" || r.str("level") == "" || r.str("msg") == "" {
+			t.Errorf("stderr line %d is not a JSON log record (time, level, msg): %q", i+1, line)
+		}
+	}
+	if r, _ := p.find("request"); r == nil || r.str("request_id") == "" {
+		t.Errorf("no request log line with a request_id: %v", r)
+	}
+
+	// Started again on the same directory, it neither migrates nor reloads the demo data.
+	p2 := startFazhi(t, "fazhi (restarted)", env)
+	base2, _ := p2.listen()
+	if ready, _ := p2.find("database ready"); ready == nil {
+		t.Error("restart: no database ready line")
+	} else if applied, _ := ready["migrations_applied"].([]any); len(applied) != 0 {
+		t.Errorf("restart: migrations_applied = %v, want none", ready["migrations_applied"])
+	}
+	if loaded, _ := p2.find("demo data loaded"); loaded != nil {
+		t.Errorf("restart on an existing database loaded the demo data again: %v", loaded)
+	}
+	getOK(t, base2+"/api/v1/units/"+demo.PanjinCity)
+	p2.stop()
+}
+
+func TestProcessHealthcheckWithNothingListening(t *testing.T) {
+	t.Parallel()
+	code, _, errOut := runOnce(t, map[string]string{"FAZHI_ADDR": closedPort(t)}, "healthcheck")
+	if code == 0 {
+		t.Error("healthcheck exited 0 with nothing listening")
+	}
+	if !strings.Contains(errOut, "fazhi:") {
+		t.Errorf("healthcheck failed without saying why: %q", errOut)
+	}
+}
+
+// SIGTERM while a request is in flight: the request completes, then the process
+// exits 0. The request is held in flight by its body: the client sends
+// "Expect: 100-continue" and the body only after the server has asked for it
+// (so the handler is running) and the process has begun shutting down (so the
+// signal arrived mid-request). No step depends on timing.
+func TestProcessGracefulShutdown(t *testing.T) {
+	t.Parallel()
+	p := startFazhi(t, "fazhi", map[string]string{
+		"FAZHI_DATA_DIR": filepath.Join(t.TempDir(), "data"),
+		"FAZHI_ADDR":     "127.0.0.1:0",
+	})
+	base, _ := p.listen()
+	p.waitReady(base)
+
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	got100 := make(chan struct{})
+	ctx := httptrace.WithClientTrace(context.Background(), &httptrace.ClientTrace{
+		Got100Continue: func() { close(got100) },
+	})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/v1/units", pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Expect", "100-continue")
+	tr := &http.Transport{ExpectContinueTimeout: time.Hour} // wait for the server, however long
+	defer tr.CloseIdleConnections()
+	type result struct {
+		status int
+		body   []byte
+		err    error
+	}
+	resc := make(chan result, 1)
+	go func() {
+		resp, err := (&http.Client{Transport: tr, Timeout: 2 * stopTimeout}).Do(req)
+		if err != nil {
+			resc <- result{err: err}
+			return
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		resc <- result{resp.StatusCode, body, err}
+	}()
+
+	select {
+	case <-got100: // the server is reading the body: the request is in its handlers
+	case r := <-resc:
+		t.Fatalf("the server answered before the body was sent: %d %s %v", r.status, r.body, r.err)
+	case <-time.After(startTimeout):
+		t.Fatal("the server never asked for the request body (100 Continue)")
+	}
+
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	p.waitLog("shutting down", stopTimeout)
+	// Shutdown closes the listener first: once new connections are refused, the
+	// server is draining, and our request is still waiting for its body.
+	addr := strings.TrimPrefix(base, "http://")
+	for deadline := time.Now().Add(stopTimeout); ; {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err != nil {
+			break
+		}
+		c.Close()
+		if time.Now().After(deadline) {
+			t.Fatal("the server still accepts connections after SIGTERM")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if p.exited() {
+		t.Fatal("the process exited with a request in flight")
+	}
+
+	body := fmt.Sprintf(`{"code":"211100-901","name":"盤錦市關機測試辦公室","kind":"office","parentId":%q}`, demo.PanjinCity)
+	half := len(body) / 2
+	for _, part := range []string{body[:half], body[half:]} {
+		if _, err := io.WriteString(pw, part); err != nil {
+			t.Fatalf("sending the request body: %v", err)
+		}
+	}
+	pw.Close()
+
+	var r result
+	select {
+	case r = <-resc:
+	case <-time.After(2 * stopTimeout):
+		t.Fatal("no response to the request in flight")
+	}
+	if r.err != nil {
+		t.Fatalf("the request in flight failed: %v", r.err)
+	}
+	if r.status != http.StatusCreated {
+		// Any answer shows the request was served; 201 is what the contract says.
+		t.Errorf("the request in flight answered %d, want 201: %s", r.status, r.body)
+	}
+
+	if code := p.wait(stopTimeout); code != 0 {
+		t.Errorf("exit code %d after SIGTERM, want 0", code)
+	}
+	_, stopped := p.find("stopped")
+	if stopped < 0 {
+		t.Fatal("no \"stopped\" log line")
+	}
+	recs, index := p.records()
+	served := -1
+	for i, rec := range recs {
+		if rec.str("msg") == "request" && rec.str("method") == http.MethodPost {
+			served = index[i]
+		}
+	}
+	_, shutting := p.find("shutting down")
+	if served < shutting || served > stopped {
+		t.Errorf("the POST was logged at line %d, want between \"shutting down\" (%d) and \"stopped\" (%d)", served, shutting, stopped)
+	}
+}
+
+// Two instances started together on one new MySQL database: both become
+// ready, and goose's table lock made the migrations run once.
+func TestProcessConcurrentStartMySQL(t *testing.T) {
+	t.Parallel()
+	databaseURL := dbtest.NewMySQLDatabase(t)
+	fazhiBinary(t) // build before starting the clock on either
+	env := map[string]string{"DATABASE_URL": databaseURL, "FAZHI_ADDR": "127.0.0.1:0", "FAZHI_DEMO": "never"}
+	procs := []*proc{startFazhi(t, "fazhi 1", env), startFazhi(t, "fazhi 2", env)}
+
+	versions := migrationVersions(t, store.MySQL)
+	var applied []int64
+	for _, p := range procs {
+		base, _ := p.listen()
+		p.waitReady(base)
+		ready, _ := p.find("database ready")
+		list, _ := ready["migrations_applied"].([]any)
+		for _, v := range list {
+			f, _ := v.(float64)
+			applied = append(applied, int64(f))
+		}
+		if loaded, _ := p.find("demo data loaded"); loaded != nil {
+			t.Errorf("%s loaded the demo data with FAZHI_DEMO=never", p.name)
+		}
+	}
+	slices.Sort(applied)
+	if !slices.Equal(applied, versions) {
+		t.Errorf("migrations applied by the two processes together: %v, want each of %v once", applied, versions)
+	}
+
+	_, dsn, err := store.ParseURL(databaseURL, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("mysql", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query("SELECT version_id, COUNT(*) FROM goose_db_version GROUP BY version_id ORDER BY version_id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	got := map[int64]int{}
+	for rows.Next() {
+		var v int64
+		var n int
+		if err := rows.Scan(&v, &n); err != nil {
+			t.Fatal(err)
+		}
+		got[v] = n
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]int{0: 1} // goose's own row
+	for _, v := range versions {
+		want[v] = 1
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("goose_db_version rows per version: %v, want %v", got, want)
+	}
+
+	for _, p := range procs {
+		p.stop()
+		if u, err := url.Parse(databaseURL); err == nil {
+			if pw, ok := u.User.Password(); ok && pw != "" && strings.Contains(p.stderr(), pw) {
+				t.Errorf("%s logged the database password", p.name)
+			}
+		}
+	}
+}
+
+// A password in DATABASE_URL never reaches the logs, even when it is wrong.
+func TestProcessSecretsNotLogged(t *testing.T) {
+	t.Parallel()
+	check := func(t *testing.T, databaseURL string) {
+		t.Helper()
+		p := startFazhi(t, "fazhi", map[string]string{
+			"DATABASE_URL":    databaseURL,
+			"FAZHI_ADDR":      "127.0.0.1:0",
+			"FAZHI_DEMO":      "never",
+			"FAZHI_LOG_LEVEL": "debug",
+		})
+		code := p.wait(startTimeout)
+		if code == 0 {
+			t.Errorf("exit code 0 with a database that cannot be reached, want non-zero")
+		}
+		errOut := p.stderr()
+		if errOut == "" {
+			t.Error("failed without a word on stderr")
+		}
+		if strings.Contains(errOut, "s3cr3t") || strings.Contains(p.stdout.String(), "s3cr3t") {
+			t.Errorf("the password was logged:\n%s", errOut)
+		}
+	}
+	t.Run("connection refused", func(t *testing.T) {
+		t.Parallel()
+		check(t, "mysql://root:"+secret+"@"+closedPort(t)+"/fazhi")
+	})
+	t.Run("login refused", func(t *testing.T) {
+		t.Parallel()
+		u, err := url.Parse(dbtest.NewMySQLDatabase(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		u.User = url.UserPassword(u.User.Username(), secret) // root has another (empty) password
+		check(t, u.String())
+	})
+}
