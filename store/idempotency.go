@@ -22,14 +22,17 @@ func (db *DB) ClaimIdempotencyKey(ctx context.Context, scope, key, hash string, 
 		Scope: scope, Key: key, RequestHash: hash, State: models.IdempotencyPending,
 		CreatedAt: now, ExpiresAt: now.Add(ttl),
 	}
-	err = db.tx(ctx, func(tx *gorm.DB) error {
-		// An expired key is forgotten, and may be used afresh.
-		if err := tx.Where("scope = ? AND idem_key = ? AND expires_at <= ?", scope, key, now).
-			Delete(&models.IdempotencyRecord{}).Error; err != nil {
-			return translate(err)
-		}
-		return tx.Create(rec).Error
-	})
+	// Two statements, not one transaction: on MySQL a transaction whose DELETE
+	// finds no row keeps a gap lock, and concurrent claims of one key then
+	// deadlock on their INSERTs. Each statement is atomic on its own; a claim
+	// that loses the race to insert reads the winner's record below.
+	g := db.gorm.WithContext(ctx)
+	// An expired key is forgotten, and may be used afresh.
+	if err := g.Where("scope = ? AND idem_key = ? AND expires_at <= ?", scope, key, now).
+		Delete(&models.IdempotencyRecord{}).Error; err != nil {
+		return nil, fmt.Errorf("claim idempotency key: %w", translate(err))
+	}
+	err = translate(g.Create(rec).Error)
 	if err == nil {
 		return nil, nil
 	}

@@ -1,0 +1,8 @@
+package store
+
+import "gorm.io/gorm"
+
+// GormOf exposes the GORM handle to the external contract tests, which count the
+// statements an operation issues (with a callback) and compare the mapped models
+// with the migrated schema. Nothing outside the tests can reach it.
+func GormOf(db *DB) *gorm.DB { return db.gorm }
