@@ -23,6 +23,108 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for ApiKeyScope.
+const (
+	Feed        ApiKeyScope = "feed"
+	Read        ApiKeyScope = "read"
+	WriteValues ApiKeyScope = "write:values"
+)
+
+// Valid indicates whether the value is a known member of the ApiKeyScope enum.
+func (e ApiKeyScope) Valid() bool {
+	switch e {
+	case Feed:
+		return true
+	case Read:
+		return true
+	case WriteValues:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AuditEventActorType.
+const (
+	AuditEventActorTypeAnonymous AuditEventActorType = "anonymous"
+	AuditEventActorTypeApiKey    AuditEventActorType = "apiKey"
+	AuditEventActorTypeSystem    AuditEventActorType = "system"
+	AuditEventActorTypeUser      AuditEventActorType = "user"
+)
+
+// Valid indicates whether the value is a known member of the AuditEventActorType enum.
+func (e AuditEventActorType) Valid() bool {
+	switch e {
+	case AuditEventActorTypeAnonymous:
+		return true
+	case AuditEventActorTypeApiKey:
+		return true
+	case AuditEventActorTypeSystem:
+		return true
+	case AuditEventActorTypeUser:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MeKind.
+const (
+	MeKindApiKey MeKind = "apiKey"
+	MeKindUser   MeKind = "user"
+)
+
+// Valid indicates whether the value is a known member of the MeKind enum.
+func (e MeKind) Valid() bool {
+	switch e {
+	case MeKindApiKey:
+		return true
+	case MeKindUser:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for Role.
+const (
+	Admin    Role = "admin"
+	Reporter Role = "reporter"
+	Reviewer Role = "reviewer"
+	Viewer   Role = "viewer"
+)
+
+// Valid indicates whether the value is a known member of the Role enum.
+func (e Role) Valid() bool {
+	switch e {
+	case Admin:
+		return true
+	case Reporter:
+		return true
+	case Reviewer:
+		return true
+	case Viewer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SessionTokenType.
+const (
+	Bearer SessionTokenType = "Bearer"
+)
+
+// Valid indicates whether the value is a known member of the SessionTokenType enum.
+func (e SessionTokenType) Valid() bool {
+	switch e {
+	case Bearer:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for UnitKind.
 const (
 	City         UnitKind = "city"
@@ -59,6 +161,24 @@ func (e UnitKind) Valid() bool {
 	case Town:
 		return true
 	case Village:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AuditSortQuery.
+const (
+	AuditSortQueryMinusSeq AuditSortQuery = "-seq"
+	AuditSortQuerySeq      AuditSortQuery = "seq"
+)
+
+// Valid indicates whether the value is a known member of the AuditSortQuery enum.
+func (e AuditSortQuery) Valid() bool {
+	switch e {
+	case AuditSortQueryMinusSeq:
+		return true
+	case AuditSortQuerySeq:
 		return true
 	default:
 		return false
@@ -107,6 +227,48 @@ func (e UnitSortQuery) Valid() bool {
 	}
 }
 
+// Defines values for UserSortQuery.
+const (
+	UserSortQueryCreatedAt      UserSortQuery = "createdAt"
+	UserSortQueryMinusCreatedAt UserSortQuery = "-createdAt"
+	UserSortQueryMinusUsername  UserSortQuery = "-username"
+	UserSortQueryUsername       UserSortQuery = "username"
+)
+
+// Valid indicates whether the value is a known member of the UserSortQuery enum.
+func (e UserSortQuery) Valid() bool {
+	switch e {
+	case UserSortQueryCreatedAt:
+		return true
+	case UserSortQueryMinusCreatedAt:
+		return true
+	case UserSortQueryMinusUsername:
+		return true
+	case UserSortQueryUsername:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListAuditEventsParamsSort.
+const (
+	ListAuditEventsParamsSortMinusSeq ListAuditEventsParamsSort = "-seq"
+	ListAuditEventsParamsSortSeq      ListAuditEventsParamsSort = "seq"
+)
+
+// Valid indicates whether the value is a known member of the ListAuditEventsParamsSort enum.
+func (e ListAuditEventsParamsSort) Valid() bool {
+	switch e {
+	case ListAuditEventsParamsSortMinusSeq:
+		return true
+	case ListAuditEventsParamsSortSeq:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListUnitsParamsSort.
 const (
 	ListUnitsParamsSortCode           ListUnitsParamsSort = "code"
@@ -149,6 +311,193 @@ func (e ListUnitsParamsSort) Valid() bool {
 	}
 }
 
+// Defines values for ListUsersParamsSort.
+const (
+	ListUsersParamsSortCreatedAt      ListUsersParamsSort = "createdAt"
+	ListUsersParamsSortMinusCreatedAt ListUsersParamsSort = "-createdAt"
+	ListUsersParamsSortMinusUsername  ListUsersParamsSort = "-username"
+	ListUsersParamsSortUsername       ListUsersParamsSort = "username"
+)
+
+// Valid indicates whether the value is a known member of the ListUsersParamsSort enum.
+func (e ListUsersParamsSort) Valid() bool {
+	switch e {
+	case ListUsersParamsSortCreatedAt:
+		return true
+	case ListUsersParamsSortMinusCreatedAt:
+		return true
+	case ListUsersParamsSortMinusUsername:
+		return true
+	case ListUsersParamsSortUsername:
+		return true
+	default:
+		return false
+	}
+}
+
+// ApiKey defines model for ApiKey.
+type ApiKey struct {
+	// AllowedAddresses Client addresses (CIDR) the key may be used from; empty means any.
+	AllowedAddresses []string `json:"allowedAddresses"`
+
+	// CreatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	CreatedAt Timestamp `json:"createdAt"`
+
+	// CreatedBy A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	CreatedBy Id `json:"createdBy"`
+
+	// ExpiresAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	ExpiresAt *Timestamp `json:"expiresAt,omitempty"`
+
+	// Id A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	Id Id `json:"id"`
+
+	// LastUsedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	LastUsedAt *Timestamp `json:"lastUsedAt,omitempty"`
+	Name       string     `json:"name"`
+
+	// Prefix The start of the key, to recognise it by.
+	Prefix string `json:"prefix"`
+
+	// RevokedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	RevokedAt *Timestamp    `json:"revokedAt,omitempty"`
+	Scopes    []ApiKeyScope `json:"scopes"`
+}
+
+// ApiKeyCreate defines model for ApiKeyCreate.
+type ApiKeyCreate struct {
+	AllowedAddresses *[]string `json:"allowedAddresses,omitempty"`
+
+	// ExpiresAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	ExpiresAt *Timestamp    `json:"expiresAt,omitempty"`
+	Name      string        `json:"name"`
+	Scopes    []ApiKeyScope `json:"scopes"`
+}
+
+// ApiKeyPage defines model for ApiKeyPage.
+type ApiKeyPage struct {
+	Items      []ApiKey `json:"items"`
+	NextCursor *string  `json:"nextCursor,omitempty"`
+}
+
+// ApiKeyScope read 讀取已發布數據; feed 拉取變更; write:values 報送指標數值.
+//
+// Example: read
+type ApiKeyScope string
+
+// ApiKeyWithSecret defines model for ApiKeyWithSecret.
+type ApiKeyWithSecret struct {
+	AllowedAddresses []string `json:"allowedAddresses"`
+
+	// CreatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	CreatedAt Timestamp `json:"createdAt"`
+
+	// CreatedBy A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	CreatedBy Id `json:"createdBy"`
+
+	// ExpiresAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	ExpiresAt *Timestamp `json:"expiresAt,omitempty"`
+
+	// Id A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	Id     Id            `json:"id"`
+	Name   string        `json:"name"`
+	Prefix string        `json:"prefix"`
+	Scopes []ApiKeyScope `json:"scopes"`
+
+	// Secret The whole key, to send as `Authorization: Bearer <secret>`. Shown only here.
+	Secret string `json:"secret"`
+}
+
+// AuditEvent defines model for AuditEvent.
+type AuditEvent struct {
+	ActorId   *string             `json:"actorId,omitempty"`
+	ActorName *string             `json:"actorName,omitempty"`
+	ActorType AuditEventActorType `json:"actorType"`
+
+	// After The record as it was (before) or became (after) the change, secrets left out.
+	After *AuditSnapshot `json:"after,omitempty"`
+
+	// Before The record as it was (before) or became (after) the change, secrets left out.
+	Before        *AuditSnapshot `json:"before,omitempty"`
+	ClientAddress *string        `json:"clientAddress,omitempty"`
+	EntityId      *string        `json:"entityId,omitempty"`
+	EntityType    string         `json:"entityType"`
+	Hash          string         `json:"hash"`
+
+	// Id A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	Id Id `json:"id"`
+
+	// OccurredAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	OccurredAt Timestamp `json:"occurredAt"`
+	Operation  string    `json:"operation"`
+	PrevHash   string    `json:"prevHash"`
+	RequestId  *string   `json:"requestId,omitempty"`
+
+	// Seq Position in the chain.
+	Seq int64 `json:"seq"`
+
+	// UnitId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	UnitId *Id `json:"unitId,omitempty"`
+}
+
+// AuditEventActorType defines model for AuditEvent.ActorType.
+type AuditEventActorType string
+
+// AuditEventPage defines model for AuditEventPage.
+type AuditEventPage struct {
+	Items      []AuditEvent `json:"items"`
+	NextCursor *string      `json:"nextCursor,omitempty"`
+}
+
+// AuditSnapshot The record as it was (before) or became (after) the change, secrets left out.
+type AuditSnapshot map[string]interface{}
+
+// AuditVerification defines model for AuditVerification.
+type AuditVerification struct {
+	// Checked How many events were checked.
+	Checked     int64 `json:"checked"`
+	FirstBroken *struct {
+		// Id A server-generated, time-sortable id (UUIDv7).
+		//
+		// Example: 0190a000-0000-7000-8000-000000000010
+		Id     *Id    `json:"id,omitempty"`
+		Reason string `json:"reason"`
+		Seq    int64  `json:"seq"`
+	} `json:"firstBroken,omitempty"`
+	Ok bool `json:"ok"`
+}
+
+// DisplayName Example: 市司法局審核員
+type DisplayName = string
+
 // FieldError One violation, located either by `pointer` (into the body) or by `parameter`.
 type FieldError struct {
 	Message string `json:"message"`
@@ -164,6 +513,41 @@ type FieldError struct {
 //
 // Example: 0190a000-0000-7000-8000-000000000010
 type Id = openapi_types.UUID
+
+// LoginRequest defines model for LoginRequest.
+type LoginRequest struct {
+	Password string `json:"password"`
+	Username string `json:"username"`
+}
+
+// Me defines model for Me.
+type Me struct {
+	ApiKey *ApiKey `json:"apiKey,omitempty"`
+	Kind   MeKind  `json:"kind"`
+
+	// Permissions The operation ids the caller may call.
+	Permissions []string      `json:"permissions"`
+	Roles       []Role        `json:"roles"`
+	Scopes      []ApiKeyScope `json:"scopes"`
+	Unit        *Unit         `json:"unit,omitempty"`
+	User        *User         `json:"user,omitempty"`
+}
+
+// MeKind defines model for Me.Kind.
+type MeKind string
+
+// Password At least 10 characters, not the username.
+//
+// Example: Panjin-2021-demo
+type Password = string
+
+// PasswordReset defines model for PasswordReset.
+type PasswordReset struct {
+	// Password At least 10 characters, not the username.
+	//
+	// Example: Panjin-2021-demo
+	Password Password `json:"password"`
+}
 
 // Problem An RFC 9457 problem detail.
 type Problem struct {
@@ -201,6 +585,32 @@ type Referrer struct {
 	// Type The kind of record.
 	Type string `json:"type"`
 }
+
+// Role admin 管理員 (the city rule-of-law office: everything); reviewer 審核員 (reviews and approves for its
+// unit and the units below it, never what it submitted itself); reporter 填報員 (edits and submits its
+// own unit's records); viewer 查看員 (reads its unit's subtree).
+//
+// Example: reviewer
+type Role string
+
+// Roles Example: ["reviewer"]
+type Roles = []Role
+
+// Session defines model for Session.
+type Session struct {
+	// ExpiresAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	ExpiresAt Timestamp `json:"expiresAt"`
+
+	// Token The bearer token. It is shown only here.
+	Token     string           `json:"token"`
+	TokenType SessionTokenType `json:"tokenType"`
+	User      User             `json:"user"`
+}
+
+// SessionTokenType defines model for Session.TokenType.
+type SessionTokenType string
 
 // Timestamp An instant, RFC 3339 in UTC with up to microseconds.
 //
@@ -412,13 +822,132 @@ type UnitTreeNode struct {
 	Version Version `json:"version"`
 }
 
+// User defines model for User.
+type User struct {
+	// CreatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	CreatedAt Timestamp `json:"createdAt"`
+	Disabled  bool      `json:"disabled"`
+
+	// DisplayName Example: 市司法局審核員
+	DisplayName DisplayName `json:"displayName"`
+
+	// Id A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	Id Id `json:"id"`
+
+	// LastLoginAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	LastLoginAt *Timestamp `json:"lastLoginAt,omitempty"`
+
+	// Roles Example: ["reviewer"]
+	Roles Roles `json:"roles"`
+
+	// UnitId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	UnitId Id `json:"unitId"`
+
+	// UpdatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	UpdatedAt Timestamp `json:"updatedAt"`
+
+	// Username Lower-case letters, digits, dots, dashes and underscores.
+	//
+	// Example: sfj.reviewer
+	Username Username `json:"username"`
+
+	// Version Increases by one with every change; the `ETag` is this number quoted.
+	//
+	// Example: 1
+	Version Version `json:"version"`
+}
+
+// UserCreate defines model for UserCreate.
+type UserCreate struct {
+	// DisplayName Example: 市司法局審核員
+	DisplayName DisplayName `json:"displayName"`
+
+	// Password At least 10 characters, not the username.
+	//
+	// Example: Panjin-2021-demo
+	Password Password `json:"password"`
+
+	// Roles Example: ["reviewer"]
+	Roles Roles `json:"roles"`
+
+	// UnitId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	UnitId Id `json:"unitId"`
+
+	// Username Lower-case letters, digits, dots, dashes and underscores.
+	//
+	// Example: sfj.reviewer
+	Username Username `json:"username"`
+}
+
+// UserPage defines model for UserPage.
+type UserPage struct {
+	Items      []User  `json:"items"`
+	NextCursor *string `json:"nextCursor,omitempty"`
+}
+
+// UserPatch defines model for UserPatch.
+type UserPatch struct {
+	// DisplayName Example: 市司法局審核員
+	DisplayName *DisplayName `json:"displayName,omitempty"`
+
+	// Roles Example: ["reviewer"]
+	Roles *Roles `json:"roles,omitempty"`
+
+	// UnitId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	UnitId *Id `json:"unitId,omitempty"`
+}
+
+// Username Lower-case letters, digits, dots, dashes and underscores.
+//
+// Example: sfj.reviewer
+type Username = string
+
 // Version Increases by one with every change; the `ETag` is this number quoted.
 //
 // Example: 1
 type Version = int64
 
+// ActorIdQuery defines model for ActorIdQuery.
+type ActorIdQuery = string
+
+// ApiKeyIdPath A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type ApiKeyIdPath = Id
+
+// AuditSortQuery defines model for AuditSortQuery.
+type AuditSortQuery string
+
 // CursorQuery defines model for CursorQuery.
 type CursorQuery = string
+
+// DisabledQuery defines model for DisabledQuery.
+type DisabledQuery = bool
+
+// EntityIdQuery defines model for EntityIdQuery.
+type EntityIdQuery = string
+
+// EntityTypeQuery defines model for EntityTypeQuery.
+type EntityTypeQuery = string
+
+// FromQuery An instant, RFC 3339 in UTC with up to microseconds.
+//
+// Example: 2022-03-31T08:00:00Z
+type FromQuery = Timestamp
 
 // IdempotencyKeyHeader defines model for IdempotencyKeyHeader.
 type IdempotencyKeyHeader = string
@@ -432,13 +961,31 @@ type IfNoneMatchHeader = string
 // LimitQuery defines model for LimitQuery.
 type LimitQuery = int32
 
+// OperationQuery defines model for OperationQuery.
+type OperationQuery = string
+
 // ParentIdQuery A server-generated, time-sortable id (UUIDv7).
 //
 // Example: 0190a000-0000-7000-8000-000000000010
 type ParentIdQuery = Id
 
+// RevokedQuery defines model for RevokedQuery.
+type RevokedQuery = bool
+
+// RoleQuery admin 管理員 (the city rule-of-law office: everything); reviewer 審核員 (reviews and approves for its
+// unit and the units below it, never what it submitted itself); reporter 填報員 (edits and submits its
+// own unit's records); viewer 查看員 (reads its unit's subtree).
+//
+// Example: reviewer
+type RoleQuery = Role
+
 // SearchQuery defines model for SearchQuery.
 type SearchQuery = string
+
+// ToQuery An instant, RFC 3339 in UTC with up to microseconds.
+//
+// Example: 2022-03-31T08:00:00Z
+type ToQuery = Timestamp
 
 // TreeDepthQuery defines model for TreeDepthQuery.
 type TreeDepthQuery = int32
@@ -447,6 +994,11 @@ type TreeDepthQuery = int32
 //
 // Example: 0190a000-0000-7000-8000-000000000010
 type UnitIdPath = Id
+
+// UnitIdQuery A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type UnitIdQuery = Id
 
 // UnitKindQuery province 省, city 市, district 區, county 縣, economic_zone 經濟區, town 鎮/街道, village 村,
 // community 社區, department 部門, office 辦公室/議事協調機構.
@@ -460,11 +1012,22 @@ type UnitLevelQuery = int32
 // UnitSortQuery defines model for UnitSortQuery.
 type UnitSortQuery string
 
+// UserIdPath A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type UserIdPath = Id
+
+// UserSortQuery defines model for UserSortQuery.
+type UserSortQuery string
+
 // BadRequest An RFC 9457 problem detail.
 type BadRequest = Problem
 
 // Conflict An RFC 9457 problem detail.
 type Conflict = Problem
+
+// Forbidden An RFC 9457 problem detail.
+type Forbidden = Problem
 
 // NotFound An RFC 9457 problem detail.
 type NotFound = Problem
@@ -478,6 +1041,12 @@ type PreconditionFailed = Problem
 // PreconditionRequired An RFC 9457 problem detail.
 type PreconditionRequired = Problem
 
+// TooManyRequests An RFC 9457 problem detail.
+type TooManyRequests = Problem
+
+// Unauthorized An RFC 9457 problem detail.
+type Unauthorized = Problem
+
 // Unexpected An RFC 9457 problem detail.
 type Unexpected = Problem
 
@@ -486,6 +1055,62 @@ type UnprocessableEntity = Problem
 
 // UnsupportedMediaType An RFC 9457 problem detail.
 type UnsupportedMediaType = Problem
+
+// ListApiKeysParams defines parameters for ListApiKeys.
+type ListApiKeysParams struct {
+	// Revoked Only revoked (`true`) or only usable (`false`) keys.
+	Revoked *RevokedQuery `form:"revoked,omitempty" json:"revoked,omitempty"`
+
+	// Limit Items per page.
+	Limit *LimitQuery `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page, as it was given. It is only valid with the same filters and sort.
+	Cursor *CursorQuery `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateApiKeyParams defines parameters for CreateApiKey.
+type CreateApiKeyParams struct {
+	// IdempotencyKey A key of the client's choosing (a UUID is a good one). Repeating a request with the same key and
+	// body within 24 hours returns the first response and changes nothing; the same key with another
+	// body is a `422`; while the first request is still running, a `409`.
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
+// ListAuditEventsParams defines parameters for ListAuditEvents.
+type ListAuditEventsParams struct {
+	// EntityType Only events about this kind of record.
+	EntityType *EntityTypeQuery `form:"entityType,omitempty" json:"entityType,omitempty"`
+
+	// EntityId Only events about this record.
+	EntityId *EntityIdQuery `form:"entityId,omitempty" json:"entityId,omitempty"`
+
+	// ActorId Only events caused by this user or API key.
+	ActorId *ActorIdQuery `form:"actorId,omitempty" json:"actorId,omitempty"`
+
+	// UnitId Only records of this unit.
+	UnitId *UnitIdQuery `form:"unitId,omitempty" json:"unitId,omitempty"`
+
+	// Operation Only events of this operation (an operation id of this API, or a command such as `cli.userCreate`).
+	Operation *OperationQuery `form:"operation,omitempty" json:"operation,omitempty"`
+
+	// From Only events at or after this instant.
+	From *FromQuery `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Only events before this instant.
+	To *ToQuery `form:"to,omitempty" json:"to,omitempty"`
+
+	// Sort `seq` (oldest first, the default) or `-seq` (newest first).
+	Sort *ListAuditEventsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Limit Items per page.
+	Limit *LimitQuery `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page, as it was given. It is only valid with the same filters and sort.
+	Cursor *CursorQuery `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListAuditEventsParamsSort defines parameters for ListAuditEvents.
+type ListAuditEventsParamsSort string
 
 // ListUnitsParams defines parameters for ListUnits.
 type ListUnitsParams struct {
@@ -548,14 +1173,98 @@ type GetUnitTreeParams struct {
 	Depth *TreeDepthQuery `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
+// ListUsersParams defines parameters for ListUsers.
+type ListUsersParams struct {
+	// UnitId Only records of this unit.
+	UnitId *UnitIdQuery `form:"unitId,omitempty" json:"unitId,omitempty"`
+
+	// Role Only users holding this role.
+	Role *RoleQuery `form:"role,omitempty" json:"role,omitempty"`
+
+	// Disabled Only disabled (`true`) or only active (`false`) users.
+	Disabled *DisabledQuery `form:"disabled,omitempty" json:"disabled,omitempty"`
+
+	// Q Free text matched against name, short name and code; case and traditional/simplified forms are ignored.
+	Q *SearchQuery `form:"q,omitempty" json:"q,omitempty"`
+
+	// Sort Order of the list; a leading `-` reverses it. Ties are broken by id.
+	Sort *ListUsersParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Limit Items per page.
+	Limit *LimitQuery `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page, as it was given. It is only valid with the same filters and sort.
+	Cursor *CursorQuery `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListUsersParamsSort defines parameters for ListUsers.
+type ListUsersParamsSort string
+
+// CreateUserParams defines parameters for CreateUser.
+type CreateUserParams struct {
+	// IdempotencyKey A key of the client's choosing (a UUID is a good one). Repeating a request with the same key and
+	// body within 24 hours returns the first response and changes nothing; the same key with another
+	// body is a `422`; while the first request is still running, a `409`.
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateUserParams defines parameters for UpdateUser.
+type UpdateUserParams struct {
+	// IfMatch Required: the `ETag` of the version being changed. Declared optional so that a missing header
+	// answers `428` rather than `400`.
+	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
+}
+
+// CreateApiKeyJSONRequestBody defines body for CreateApiKey for application/json ContentType.
+type CreateApiKeyJSONRequestBody = ApiKeyCreate
+
+// LoginJSONRequestBody defines body for Login for application/json ContentType.
+type LoginJSONRequestBody = LoginRequest
+
 // CreateUnitJSONRequestBody defines body for CreateUnit for application/json ContentType.
 type CreateUnitJSONRequestBody = UnitCreate
 
 // UpdateUnitApplicationMergePatchPlusJSONRequestBody defines body for UpdateUnit for application/merge-patch+json ContentType.
 type UpdateUnitApplicationMergePatchPlusJSONRequestBody = UnitPatch
 
+// CreateUserJSONRequestBody defines body for CreateUser for application/json ContentType.
+type CreateUserJSONRequestBody = UserCreate
+
+// UpdateUserApplicationMergePatchPlusJSONRequestBody defines body for UpdateUser for application/merge-patch+json ContentType.
+type UpdateUserApplicationMergePatchPlusJSONRequestBody = UserPatch
+
+// ResetUserPasswordJSONRequestBody defines body for ResetUserPassword for application/json ContentType.
+type ResetUserPasswordJSONRequestBody = PasswordReset
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
+	// ListApiKeys List API keys（查詢接口密鑰）
+	// (GET /api-keys)
+	ListApiKeys(ctx echo.Context, params ListApiKeysParams) error
+	// CreateApiKey Issue an API key（簽發接口密鑰）
+	// (POST /api-keys)
+	CreateApiKey(ctx echo.Context, params CreateApiKeyParams) error
+	// GetApiKey Get an API key（查看接口密鑰）
+	// (GET /api-keys/{id})
+	GetApiKey(ctx echo.Context, id ApiKeyIdPath) error
+	// RevokeApiKey Revoke an API key（吊銷接口密鑰）
+	// (POST /api-keys/{id}/revoke)
+	RevokeApiKey(ctx echo.Context, id ApiKeyIdPath) error
+	// ListAuditEvents List audit events（查詢審計日誌）
+	// (GET /audit-events)
+	ListAuditEvents(ctx echo.Context, params ListAuditEventsParams) error
+	// VerifyAuditEvents Verify the audit chain（校驗審計日誌）
+	// (GET /audit-events/verify)
+	VerifyAuditEvents(ctx echo.Context) error
+	// Login Sign in（登錄）
+	// (POST /auth/login)
+	Login(ctx echo.Context) error
+	// Logout Sign out（退出登錄）
+	// (POST /auth/logout)
+	Logout(ctx echo.Context) error
+	// GetMe Who am I（當前用戶）
+	// (GET /me)
+	GetMe(ctx echo.Context) error
 	// ListUnits List units（查詢單位列表）
 	// (GET /units)
 	ListUnits(ctx echo.Context, params ListUnitsParams) error
@@ -577,11 +1286,242 @@ type ServerInterface interface {
 	// GetUnitTree Get a unit's subtree（查看下級單位樹）
 	// (GET /units/{id}/tree)
 	GetUnitTree(ctx echo.Context, id UnitIdPath, params GetUnitTreeParams) error
+	// ListUsers List users（查詢用戶列表）
+	// (GET /users)
+	ListUsers(ctx echo.Context, params ListUsersParams) error
+	// CreateUser Create a user（新增用戶）
+	// (POST /users)
+	CreateUser(ctx echo.Context, params CreateUserParams) error
+	// GetUser Get a user（查看用戶）
+	// (GET /users/{id})
+	GetUser(ctx echo.Context, id UserIdPath) error
+	// UpdateUser Change a user's roles, unit or name（修改用戶）
+	// (PATCH /users/{id})
+	UpdateUser(ctx echo.Context, id UserIdPath, params UpdateUserParams) error
+	// DisableUser Disable a user（停用用戶）
+	// (POST /users/{id}/disable)
+	DisableUser(ctx echo.Context, id UserIdPath) error
+	// EnableUser Enable a user（啟用用戶）
+	// (POST /users/{id}/enable)
+	EnableUser(ctx echo.Context, id UserIdPath) error
+	// ResetUserPassword Set a new password for a user（重置用戶密碼）
+	// (POST /users/{id}/reset-password)
+	ResetUserPassword(ctx echo.Context, id UserIdPath) error
 }
 
 // ServerInterfaceWrapper converts echo contexts to parameters.
 type ServerInterfaceWrapper struct {
 	Handler ServerInterface
+}
+
+// ListApiKeys converts echo context to params.
+func (w *ServerInterfaceWrapper) ListApiKeys(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListApiKeysParams
+	// ------------- Optional query parameter "revoked" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "revoked", ctx.QueryParams(), &params.Revoked, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter revoked: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListApiKeys(ctx, params)
+	return err
+}
+
+// CreateApiKey converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateApiKey(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateApiKeyParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateApiKey(ctx, params)
+	return err
+}
+
+// GetApiKey converts echo context to params.
+func (w *ServerInterfaceWrapper) GetApiKey(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ApiKeyIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetApiKey(ctx, id)
+	return err
+}
+
+// RevokeApiKey converts echo context to params.
+func (w *ServerInterfaceWrapper) RevokeApiKey(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ApiKeyIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RevokeApiKey(ctx, id)
+	return err
+}
+
+// ListAuditEvents converts echo context to params.
+func (w *ServerInterfaceWrapper) ListAuditEvents(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListAuditEventsParams
+	// ------------- Optional query parameter "entityType" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "entityType", ctx.QueryParams(), &params.EntityType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter entityType: %s", err))
+	}
+
+	// ------------- Optional query parameter "entityId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "entityId", ctx.QueryParams(), &params.EntityId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter entityId: %s", err))
+	}
+
+	// ------------- Optional query parameter "actorId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "actorId", ctx.QueryParams(), &params.ActorId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter actorId: %s", err))
+	}
+
+	// ------------- Optional query parameter "unitId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", ctx.QueryParams(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter unitId: %s", err))
+	}
+
+	// ------------- Optional query parameter "operation" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "operation", ctx.QueryParams(), &params.Operation, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter operation: %s", err))
+	}
+
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", ctx.QueryParams(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter from: %s", err))
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", ctx.QueryParams(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter to: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", ctx.QueryParams(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListAuditEvents(ctx, params)
+	return err
+}
+
+// VerifyAuditEvents converts echo context to params.
+func (w *ServerInterfaceWrapper) VerifyAuditEvents(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.VerifyAuditEvents(ctx)
+	return err
+}
+
+// Login converts echo context to params.
+func (w *ServerInterfaceWrapper) Login(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.Login(ctx)
+	return err
+}
+
+// Logout converts echo context to params.
+func (w *ServerInterfaceWrapper) Logout(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.Logout(ctx)
+	return err
+}
+
+// GetMe converts echo context to params.
+func (w *ServerInterfaceWrapper) GetMe(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetMe(ctx)
+	return err
 }
 
 // ListUnits converts echo context to params.
@@ -822,6 +1762,195 @@ func (w *ServerInterfaceWrapper) GetUnitTree(ctx echo.Context) error {
 	return err
 }
 
+// ListUsers converts echo context to params.
+func (w *ServerInterfaceWrapper) ListUsers(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListUsersParams
+	// ------------- Optional query parameter "unitId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", ctx.QueryParams(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter unitId: %s", err))
+	}
+
+	// ------------- Optional query parameter "role" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "role", ctx.QueryParams(), &params.Role, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter role: %s", err))
+	}
+
+	// ------------- Optional query parameter "disabled" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "disabled", ctx.QueryParams(), &params.Disabled, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter disabled: %s", err))
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", ctx.QueryParams(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter q: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", ctx.QueryParams(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListUsers(ctx, params)
+	return err
+}
+
+// CreateUser converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateUser(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateUserParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateUser(ctx, params)
+	return err
+}
+
+// GetUser converts echo context to params.
+func (w *ServerInterfaceWrapper) GetUser(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id UserIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetUser(ctx, id)
+	return err
+}
+
+// UpdateUser converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateUser(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id UserIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateUserParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatchHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateUser(ctx, id, params)
+	return err
+}
+
+// DisableUser converts echo context to params.
+func (w *ServerInterfaceWrapper) DisableUser(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id UserIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DisableUser(ctx, id)
+	return err
+}
+
+// EnableUser converts echo context to params.
+func (w *ServerInterfaceWrapper) EnableUser(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id UserIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.EnableUser(ctx, id)
+	return err
+}
+
+// ResetUserPassword converts echo context to params.
+func (w *ServerInterfaceWrapper) ResetUserPassword(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id UserIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ResetUserPassword(ctx, id)
+	return err
+}
+
 // This is a simple interface which specifies echo.Route addition functions which
 // are present on both echo.Echo and echo.Group, since we want to allow using
 // either of them for path registration
@@ -876,12 +2005,30 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.PATCH(options.BaseURL+"/units/:id", wrapper.UpdateUnit, options.OperationMiddlewares["updateUnit"]...)
 	router.GET(options.BaseURL+"/units/:id/tree", wrapper.GetUnitTree, options.OperationMiddlewares["getUnitTree"]...)
 	router.GET(options.BaseURL+"/units/:id/ancestors", wrapper.ListUnitAncestors, options.OperationMiddlewares["listUnitAncestors"]...)
+	router.POST(options.BaseURL+"/auth/login", wrapper.Login, options.OperationMiddlewares["login"]...)
+	router.POST(options.BaseURL+"/auth/logout", wrapper.Logout, options.OperationMiddlewares["logout"]...)
+	router.GET(options.BaseURL+"/me", wrapper.GetMe, options.OperationMiddlewares["getMe"]...)
+	router.GET(options.BaseURL+"/users", wrapper.ListUsers, options.OperationMiddlewares["listUsers"]...)
+	router.POST(options.BaseURL+"/users", wrapper.CreateUser, options.OperationMiddlewares["createUser"]...)
+	router.GET(options.BaseURL+"/users/:id", wrapper.GetUser, options.OperationMiddlewares["getUser"]...)
+	router.PATCH(options.BaseURL+"/users/:id", wrapper.UpdateUser, options.OperationMiddlewares["updateUser"]...)
+	router.POST(options.BaseURL+"/users/:id/disable", wrapper.DisableUser, options.OperationMiddlewares["disableUser"]...)
+	router.POST(options.BaseURL+"/users/:id/enable", wrapper.EnableUser, options.OperationMiddlewares["enableUser"]...)
+	router.POST(options.BaseURL+"/users/:id/reset-password", wrapper.ResetUserPassword, options.OperationMiddlewares["resetUserPassword"]...)
+	router.GET(options.BaseURL+"/api-keys", wrapper.ListApiKeys, options.OperationMiddlewares["listApiKeys"]...)
+	router.POST(options.BaseURL+"/api-keys", wrapper.CreateApiKey, options.OperationMiddlewares["createApiKey"]...)
+	router.GET(options.BaseURL+"/api-keys/:id", wrapper.GetApiKey, options.OperationMiddlewares["getApiKey"]...)
+	router.POST(options.BaseURL+"/api-keys/:id/revoke", wrapper.RevokeApiKey, options.OperationMiddlewares["revokeApiKey"]...)
+	router.GET(options.BaseURL+"/audit-events", wrapper.ListAuditEvents, options.OperationMiddlewares["listAuditEvents"]...)
+	router.GET(options.BaseURL+"/audit-events/verify", wrapper.VerifyAuditEvents, options.OperationMiddlewares["verifyAuditEvents"]...)
 
 }
 
 type BadRequestApplicationProblemPlusJSONResponse Problem
 
 type ConflictApplicationProblemPlusJSONResponse Problem
+
+type ForbiddenApplicationProblemPlusJSONResponse Problem
 
 type NotFoundApplicationProblemPlusJSONResponse Problem
 
@@ -891,11 +2038,975 @@ type PreconditionFailedApplicationProblemPlusJSONResponse Problem
 
 type PreconditionRequiredApplicationProblemPlusJSONResponse Problem
 
+type TooManyRequestsResponseHeaders struct {
+	RetryAfter *int32
+}
+type TooManyRequestsApplicationProblemPlusJSONResponse struct {
+	Body Problem
+
+	Headers TooManyRequestsResponseHeaders
+}
+
+type UnauthorizedResponseHeaders struct {
+	WWWAuthenticate *string
+}
+type UnauthorizedApplicationProblemPlusJSONResponse struct {
+	Body Problem
+
+	Headers UnauthorizedResponseHeaders
+}
+
 type UnexpectedApplicationProblemPlusJSONResponse Problem
 
 type UnprocessableEntityApplicationProblemPlusJSONResponse Problem
 
 type UnsupportedMediaTypeApplicationProblemPlusJSONResponse Problem
+
+type ListApiKeysRequestObject struct {
+	Params ListApiKeysParams
+}
+
+type ListApiKeysResponseObject interface {
+	VisitListApiKeysResponse(w http.ResponseWriter) error
+}
+
+type ListApiKeys200JSONResponse ApiKeyPage
+
+func (response ListApiKeys200JSONResponse) VisitListApiKeysResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListApiKeys400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListApiKeys400ApplicationProblemPlusJSONResponse) VisitListApiKeysResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListApiKeys401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListApiKeys401ApplicationProblemPlusJSONResponse) VisitListApiKeysResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListApiKeys403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListApiKeys403ApplicationProblemPlusJSONResponse) VisitListApiKeysResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListApiKeysdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListApiKeysdefaultApplicationProblemPlusJSONResponse) VisitListApiKeysResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApiKeyRequestObject struct {
+	Params CreateApiKeyParams
+	Body   *CreateApiKeyJSONRequestBody
+}
+
+type CreateApiKeyResponseObject interface {
+	VisitCreateApiKeyResponse(w http.ResponseWriter) error
+}
+
+type CreateApiKey201ResponseHeaders struct {
+	Location *string
+}
+
+type CreateApiKey201JSONResponse struct {
+	Body    ApiKeyWithSecret
+	Headers CreateApiKey201ResponseHeaders
+}
+
+func (response CreateApiKey201JSONResponse) VisitCreateApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApiKey400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateApiKey400ApplicationProblemPlusJSONResponse) VisitCreateApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApiKey401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateApiKey401ApplicationProblemPlusJSONResponse) VisitCreateApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApiKey403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateApiKey403ApplicationProblemPlusJSONResponse) VisitCreateApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApiKey413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateApiKey413ApplicationProblemPlusJSONResponse) VisitCreateApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApiKey415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateApiKey415ApplicationProblemPlusJSONResponse) VisitCreateApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApiKey422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateApiKey422ApplicationProblemPlusJSONResponse) VisitCreateApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApiKeydefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateApiKeydefaultApplicationProblemPlusJSONResponse) VisitCreateApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetApiKeyRequestObject struct {
+	Id ApiKeyIdPath `json:"id"`
+}
+
+type GetApiKeyResponseObject interface {
+	VisitGetApiKeyResponse(w http.ResponseWriter) error
+}
+
+type GetApiKey200JSONResponse ApiKey
+
+func (response GetApiKey200JSONResponse) VisitGetApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetApiKey400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetApiKey400ApplicationProblemPlusJSONResponse) VisitGetApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetApiKey401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetApiKey401ApplicationProblemPlusJSONResponse) VisitGetApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetApiKey403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetApiKey403ApplicationProblemPlusJSONResponse) VisitGetApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetApiKey404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetApiKey404ApplicationProblemPlusJSONResponse) VisitGetApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetApiKeydefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetApiKeydefaultApplicationProblemPlusJSONResponse) VisitGetApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeApiKeyRequestObject struct {
+	Id ApiKeyIdPath `json:"id"`
+}
+
+type RevokeApiKeyResponseObject interface {
+	VisitRevokeApiKeyResponse(w http.ResponseWriter) error
+}
+
+type RevokeApiKey200JSONResponse ApiKey
+
+func (response RevokeApiKey200JSONResponse) VisitRevokeApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeApiKey400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeApiKey400ApplicationProblemPlusJSONResponse) VisitRevokeApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeApiKey401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeApiKey401ApplicationProblemPlusJSONResponse) VisitRevokeApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeApiKey403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeApiKey403ApplicationProblemPlusJSONResponse) VisitRevokeApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeApiKey404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeApiKey404ApplicationProblemPlusJSONResponse) VisitRevokeApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeApiKey409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeApiKey409ApplicationProblemPlusJSONResponse) VisitRevokeApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeApiKeydefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RevokeApiKeydefaultApplicationProblemPlusJSONResponse) VisitRevokeApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAuditEventsRequestObject struct {
+	Params ListAuditEventsParams
+}
+
+type ListAuditEventsResponseObject interface {
+	VisitListAuditEventsResponse(w http.ResponseWriter) error
+}
+
+type ListAuditEvents200JSONResponse AuditEventPage
+
+func (response ListAuditEvents200JSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAuditEvents400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListAuditEvents400ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAuditEvents401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListAuditEvents401ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAuditEvents403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListAuditEvents403ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAuditEventsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListAuditEventsdefaultApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyAuditEventsRequestObject struct {
+}
+
+type VerifyAuditEventsResponseObject interface {
+	VisitVerifyAuditEventsResponse(w http.ResponseWriter) error
+}
+
+type VerifyAuditEvents200JSONResponse AuditVerification
+
+func (response VerifyAuditEvents200JSONResponse) VisitVerifyAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyAuditEvents400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response VerifyAuditEvents400ApplicationProblemPlusJSONResponse) VisitVerifyAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyAuditEvents401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response VerifyAuditEvents401ApplicationProblemPlusJSONResponse) VisitVerifyAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyAuditEvents403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response VerifyAuditEvents403ApplicationProblemPlusJSONResponse) VisitVerifyAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyAuditEventsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response VerifyAuditEventsdefaultApplicationProblemPlusJSONResponse) VisitVerifyAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LoginRequestObject struct {
+	Body *LoginJSONRequestBody
+}
+
+type LoginResponseObject interface {
+	VisitLoginResponse(w http.ResponseWriter) error
+}
+
+type Login200JSONResponse Session
+
+func (response Login200JSONResponse) VisitLoginResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Login400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response Login400ApplicationProblemPlusJSONResponse) VisitLoginResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Login401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response Login401ApplicationProblemPlusJSONResponse) VisitLoginResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Login413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response Login413ApplicationProblemPlusJSONResponse) VisitLoginResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Login415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response Login415ApplicationProblemPlusJSONResponse) VisitLoginResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Login429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response Login429ApplicationProblemPlusJSONResponse) VisitLoginResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LogindefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response LogindefaultApplicationProblemPlusJSONResponse) VisitLoginResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LogoutRequestObject struct {
+}
+
+type LogoutResponseObject interface {
+	VisitLogoutResponse(w http.ResponseWriter) error
+}
+
+type Logout204Response struct {
+}
+
+func (response Logout204Response) VisitLogoutResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type Logout400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response Logout400ApplicationProblemPlusJSONResponse) VisitLogoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Logout401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response Logout401ApplicationProblemPlusJSONResponse) VisitLogoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Logout403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response Logout403ApplicationProblemPlusJSONResponse) VisitLogoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LogoutdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response LogoutdefaultApplicationProblemPlusJSONResponse) VisitLogoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMeRequestObject struct {
+}
+
+type GetMeResponseObject interface {
+	VisitGetMeResponse(w http.ResponseWriter) error
+}
+
+type GetMe200JSONResponse Me
+
+func (response GetMe200JSONResponse) VisitGetMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMe400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetMe400ApplicationProblemPlusJSONResponse) VisitGetMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMe401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetMe401ApplicationProblemPlusJSONResponse) VisitGetMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMe429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetMe429ApplicationProblemPlusJSONResponse) VisitGetMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetMedefaultApplicationProblemPlusJSONResponse) VisitGetMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
 
 type ListUnitsRequestObject struct {
 	Params ListUnitsParams
@@ -931,6 +3042,60 @@ func (response ListUnits400ApplicationProblemPlusJSONResponse) VisitListUnitsRes
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUnits401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListUnits401ApplicationProblemPlusJSONResponse) VisitListUnitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUnits403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListUnits403ApplicationProblemPlusJSONResponse) VisitListUnitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUnits429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListUnits429ApplicationProblemPlusJSONResponse) VisitListUnitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1001,6 +3166,41 @@ func (response CreateUnit400ApplicationProblemPlusJSONResponse) VisitCreateUnitR
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUnit401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateUnit401ApplicationProblemPlusJSONResponse) VisitCreateUnitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUnit403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateUnit403ApplicationProblemPlusJSONResponse) VisitCreateUnitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1115,6 +3315,41 @@ func (response DeleteUnit400ApplicationProblemPlusJSONResponse) VisitDeleteUnitR
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteUnit401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteUnit401ApplicationProblemPlusJSONResponse) VisitDeleteUnitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteUnit403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteUnit403ApplicationProblemPlusJSONResponse) VisitDeleteUnitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1265,6 +3500,41 @@ func (response GetUnit400ApplicationProblemPlusJSONResponse) VisitGetUnitRespons
 	return err
 }
 
+type GetUnit401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetUnit401ApplicationProblemPlusJSONResponse) VisitGetUnitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUnit403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetUnit403ApplicationProblemPlusJSONResponse) VisitGetUnitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetUnit404ApplicationProblemPlusJSONResponse struct {
 	NotFoundApplicationProblemPlusJSONResponse
 }
@@ -1277,6 +3547,25 @@ func (response GetUnit404ApplicationProblemPlusJSONResponse) VisitGetUnitRespons
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUnit429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetUnit429ApplicationProblemPlusJSONResponse) VisitGetUnitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1344,6 +3633,41 @@ func (response UpdateUnit400ApplicationProblemPlusJSONResponse) VisitUpdateUnitR
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUnit401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateUnit401ApplicationProblemPlusJSONResponse) VisitUpdateUnitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUnit403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateUnit403ApplicationProblemPlusJSONResponse) VisitUpdateUnitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1515,6 +3839,41 @@ func (response ListUnitAncestors400ApplicationProblemPlusJSONResponse) VisitList
 	return err
 }
 
+type ListUnitAncestors401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListUnitAncestors401ApplicationProblemPlusJSONResponse) VisitListUnitAncestorsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUnitAncestors403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListUnitAncestors403ApplicationProblemPlusJSONResponse) VisitListUnitAncestorsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListUnitAncestors404ApplicationProblemPlusJSONResponse struct {
 	NotFoundApplicationProblemPlusJSONResponse
 }
@@ -1527,6 +3886,25 @@ func (response ListUnitAncestors404ApplicationProblemPlusJSONResponse) VisitList
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUnitAncestors429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListUnitAncestors429ApplicationProblemPlusJSONResponse) VisitListUnitAncestorsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1587,6 +3965,41 @@ func (response GetUnitTree400ApplicationProblemPlusJSONResponse) VisitGetUnitTre
 	return err
 }
 
+type GetUnitTree401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetUnitTree401ApplicationProblemPlusJSONResponse) VisitGetUnitTreeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUnitTree403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetUnitTree403ApplicationProblemPlusJSONResponse) VisitGetUnitTreeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetUnitTree404ApplicationProblemPlusJSONResponse struct {
 	NotFoundApplicationProblemPlusJSONResponse
 }
@@ -1619,6 +4032,25 @@ func (response GetUnitTree422ApplicationProblemPlusJSONResponse) VisitGetUnitTre
 	return err
 }
 
+type GetUnitTree429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetUnitTree429ApplicationProblemPlusJSONResponse) VisitGetUnitTreeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetUnitTreedefaultApplicationProblemPlusJSONResponse struct {
 	Body       Problem
 	StatusCode int
@@ -1636,8 +4068,985 @@ func (response GetUnitTreedefaultApplicationProblemPlusJSONResponse) VisitGetUni
 	return err
 }
 
+type ListUsersRequestObject struct {
+	Params ListUsersParams
+}
+
+type ListUsersResponseObject interface {
+	VisitListUsersResponse(w http.ResponseWriter) error
+}
+
+type ListUsers200JSONResponse UserPage
+
+func (response ListUsers200JSONResponse) VisitListUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUsers400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListUsers400ApplicationProblemPlusJSONResponse) VisitListUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUsers401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListUsers401ApplicationProblemPlusJSONResponse) VisitListUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUsers403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListUsers403ApplicationProblemPlusJSONResponse) VisitListUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUsersdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListUsersdefaultApplicationProblemPlusJSONResponse) VisitListUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUserRequestObject struct {
+	Params CreateUserParams
+	Body   *CreateUserJSONRequestBody
+}
+
+type CreateUserResponseObject interface {
+	VisitCreateUserResponse(w http.ResponseWriter) error
+}
+
+type CreateUser201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type CreateUser201JSONResponse struct {
+	Body    User
+	Headers CreateUser201ResponseHeaders
+}
+
+func (response CreateUser201JSONResponse) VisitCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUser400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateUser400ApplicationProblemPlusJSONResponse) VisitCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUser401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateUser401ApplicationProblemPlusJSONResponse) VisitCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUser403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateUser403ApplicationProblemPlusJSONResponse) VisitCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUser409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateUser409ApplicationProblemPlusJSONResponse) VisitCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUser413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateUser413ApplicationProblemPlusJSONResponse) VisitCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUser415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateUser415ApplicationProblemPlusJSONResponse) VisitCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUser422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateUser422ApplicationProblemPlusJSONResponse) VisitCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUserdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateUserdefaultApplicationProblemPlusJSONResponse) VisitCreateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUserRequestObject struct {
+	Id UserIdPath `json:"id"`
+}
+
+type GetUserResponseObject interface {
+	VisitGetUserResponse(w http.ResponseWriter) error
+}
+
+type GetUser200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetUser200JSONResponse struct {
+	Body    User
+	Headers GetUser200ResponseHeaders
+}
+
+func (response GetUser200JSONResponse) VisitGetUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUser400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetUser400ApplicationProblemPlusJSONResponse) VisitGetUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUser401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetUser401ApplicationProblemPlusJSONResponse) VisitGetUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUser403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetUser403ApplicationProblemPlusJSONResponse) VisitGetUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUser404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetUser404ApplicationProblemPlusJSONResponse) VisitGetUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUserdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetUserdefaultApplicationProblemPlusJSONResponse) VisitGetUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUserRequestObject struct {
+	Id     UserIdPath `json:"id"`
+	Params UpdateUserParams
+	Body   *UpdateUserApplicationMergePatchPlusJSONRequestBody
+}
+
+type UpdateUserResponseObject interface {
+	VisitUpdateUserResponse(w http.ResponseWriter) error
+}
+
+type UpdateUser200ResponseHeaders struct {
+	ETag *string
+}
+
+type UpdateUser200JSONResponse struct {
+	Body    User
+	Headers UpdateUser200ResponseHeaders
+}
+
+func (response UpdateUser200JSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUser400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateUser400ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUser401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateUser401ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUser403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateUser403ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUser404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateUser404ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUser412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateUser412ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUser413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateUser413ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUser415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateUser415ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUser422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateUser422ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUser428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateUser428ApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUserdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateUserdefaultApplicationProblemPlusJSONResponse) VisitUpdateUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableUserRequestObject struct {
+	Id UserIdPath `json:"id"`
+}
+
+type DisableUserResponseObject interface {
+	VisitDisableUserResponse(w http.ResponseWriter) error
+}
+
+type DisableUser200JSONResponse User
+
+func (response DisableUser200JSONResponse) VisitDisableUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableUser400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DisableUser400ApplicationProblemPlusJSONResponse) VisitDisableUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableUser401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DisableUser401ApplicationProblemPlusJSONResponse) VisitDisableUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableUser403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DisableUser403ApplicationProblemPlusJSONResponse) VisitDisableUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableUser404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DisableUser404ApplicationProblemPlusJSONResponse) VisitDisableUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableUser409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DisableUser409ApplicationProblemPlusJSONResponse) VisitDisableUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableUserdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DisableUserdefaultApplicationProblemPlusJSONResponse) VisitDisableUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableUserRequestObject struct {
+	Id UserIdPath `json:"id"`
+}
+
+type EnableUserResponseObject interface {
+	VisitEnableUserResponse(w http.ResponseWriter) error
+}
+
+type EnableUser200JSONResponse User
+
+func (response EnableUser200JSONResponse) VisitEnableUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableUser400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response EnableUser400ApplicationProblemPlusJSONResponse) VisitEnableUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableUser401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response EnableUser401ApplicationProblemPlusJSONResponse) VisitEnableUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableUser403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response EnableUser403ApplicationProblemPlusJSONResponse) VisitEnableUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableUser404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response EnableUser404ApplicationProblemPlusJSONResponse) VisitEnableUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableUserdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response EnableUserdefaultApplicationProblemPlusJSONResponse) VisitEnableUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetUserPasswordRequestObject struct {
+	Id   UserIdPath `json:"id"`
+	Body *ResetUserPasswordJSONRequestBody
+}
+
+type ResetUserPasswordResponseObject interface {
+	VisitResetUserPasswordResponse(w http.ResponseWriter) error
+}
+
+type ResetUserPassword204Response struct {
+}
+
+func (response ResetUserPassword204Response) VisitResetUserPasswordResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type ResetUserPassword400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ResetUserPassword400ApplicationProblemPlusJSONResponse) VisitResetUserPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetUserPassword401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ResetUserPassword401ApplicationProblemPlusJSONResponse) VisitResetUserPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetUserPassword403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ResetUserPassword403ApplicationProblemPlusJSONResponse) VisitResetUserPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetUserPassword404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ResetUserPassword404ApplicationProblemPlusJSONResponse) VisitResetUserPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetUserPassword413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ResetUserPassword413ApplicationProblemPlusJSONResponse) VisitResetUserPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetUserPassword415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ResetUserPassword415ApplicationProblemPlusJSONResponse) VisitResetUserPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetUserPassword422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ResetUserPassword422ApplicationProblemPlusJSONResponse) VisitResetUserPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetUserPassworddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ResetUserPassworddefaultApplicationProblemPlusJSONResponse) VisitResetUserPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
+	// ListApiKeys List API keys（查詢接口密鑰）
+	// (GET /api-keys)
+	ListApiKeys(ctx context.Context, request ListApiKeysRequestObject) (ListApiKeysResponseObject, error)
+	// CreateApiKey Issue an API key（簽發接口密鑰）
+	// (POST /api-keys)
+	CreateApiKey(ctx context.Context, request CreateApiKeyRequestObject) (CreateApiKeyResponseObject, error)
+	// GetApiKey Get an API key（查看接口密鑰）
+	// (GET /api-keys/{id})
+	GetApiKey(ctx context.Context, request GetApiKeyRequestObject) (GetApiKeyResponseObject, error)
+	// RevokeApiKey Revoke an API key（吊銷接口密鑰）
+	// (POST /api-keys/{id}/revoke)
+	RevokeApiKey(ctx context.Context, request RevokeApiKeyRequestObject) (RevokeApiKeyResponseObject, error)
+	// ListAuditEvents List audit events（查詢審計日誌）
+	// (GET /audit-events)
+	ListAuditEvents(ctx context.Context, request ListAuditEventsRequestObject) (ListAuditEventsResponseObject, error)
+	// VerifyAuditEvents Verify the audit chain（校驗審計日誌）
+	// (GET /audit-events/verify)
+	VerifyAuditEvents(ctx context.Context, request VerifyAuditEventsRequestObject) (VerifyAuditEventsResponseObject, error)
+	// Login Sign in（登錄）
+	// (POST /auth/login)
+	Login(ctx context.Context, request LoginRequestObject) (LoginResponseObject, error)
+	// Logout Sign out（退出登錄）
+	// (POST /auth/logout)
+	Logout(ctx context.Context, request LogoutRequestObject) (LogoutResponseObject, error)
+	// GetMe Who am I（當前用戶）
+	// (GET /me)
+	GetMe(ctx context.Context, request GetMeRequestObject) (GetMeResponseObject, error)
 	// ListUnits List units（查詢單位列表）
 	// (GET /units)
 	ListUnits(ctx context.Context, request ListUnitsRequestObject) (ListUnitsResponseObject, error)
@@ -1659,6 +5068,27 @@ type StrictServerInterface interface {
 	// GetUnitTree Get a unit's subtree（查看下級單位樹）
 	// (GET /units/{id}/tree)
 	GetUnitTree(ctx context.Context, request GetUnitTreeRequestObject) (GetUnitTreeResponseObject, error)
+	// ListUsers List users（查詢用戶列表）
+	// (GET /users)
+	ListUsers(ctx context.Context, request ListUsersRequestObject) (ListUsersResponseObject, error)
+	// CreateUser Create a user（新增用戶）
+	// (POST /users)
+	CreateUser(ctx context.Context, request CreateUserRequestObject) (CreateUserResponseObject, error)
+	// GetUser Get a user（查看用戶）
+	// (GET /users/{id})
+	GetUser(ctx context.Context, request GetUserRequestObject) (GetUserResponseObject, error)
+	// UpdateUser Change a user's roles, unit or name（修改用戶）
+	// (PATCH /users/{id})
+	UpdateUser(ctx context.Context, request UpdateUserRequestObject) (UpdateUserResponseObject, error)
+	// DisableUser Disable a user（停用用戶）
+	// (POST /users/{id}/disable)
+	DisableUser(ctx context.Context, request DisableUserRequestObject) (DisableUserResponseObject, error)
+	// EnableUser Enable a user（啟用用戶）
+	// (POST /users/{id}/enable)
+	EnableUser(ctx context.Context, request EnableUserRequestObject) (EnableUserResponseObject, error)
+	// ResetUserPassword Set a new password for a user（重置用戶密碼）
+	// (POST /users/{id}/reset-password)
+	ResetUserPassword(ctx context.Context, request ResetUserPasswordRequestObject) (ResetUserPasswordResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx echo.Context, request any) (any, error)
@@ -1671,6 +5101,269 @@ func NewStrictHandler(ssi StrictServerInterface, middlewares []StrictMiddlewareF
 type strictHandler struct {
 	ssi         StrictServerInterface
 	middlewares []StrictMiddlewareFunc
+}
+
+// ListApiKeys operation middleware
+func (sh *strictHandler) ListApiKeys(ctx echo.Context, params ListApiKeysParams) error {
+	var request ListApiKeysRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListApiKeys(ctx.Request().Context(), request.(ListApiKeysRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListApiKeys")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListApiKeysResponseObject); ok {
+		return validResponse.VisitListApiKeysResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateApiKey operation middleware
+func (sh *strictHandler) CreateApiKey(ctx echo.Context, params CreateApiKeyParams) error {
+	var request CreateApiKeyRequestObject
+
+	request.Params = params
+
+	var body CreateApiKeyJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateApiKey(ctx.Request().Context(), request.(CreateApiKeyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateApiKey")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateApiKeyResponseObject); ok {
+		return validResponse.VisitCreateApiKeyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetApiKey operation middleware
+func (sh *strictHandler) GetApiKey(ctx echo.Context, id ApiKeyIdPath) error {
+	var request GetApiKeyRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetApiKey(ctx.Request().Context(), request.(GetApiKeyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetApiKey")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetApiKeyResponseObject); ok {
+		return validResponse.VisitGetApiKeyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RevokeApiKey operation middleware
+func (sh *strictHandler) RevokeApiKey(ctx echo.Context, id ApiKeyIdPath) error {
+	var request RevokeApiKeyRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RevokeApiKey(ctx.Request().Context(), request.(RevokeApiKeyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RevokeApiKey")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RevokeApiKeyResponseObject); ok {
+		return validResponse.VisitRevokeApiKeyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListAuditEvents operation middleware
+func (sh *strictHandler) ListAuditEvents(ctx echo.Context, params ListAuditEventsParams) error {
+	var request ListAuditEventsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAuditEvents(ctx.Request().Context(), request.(ListAuditEventsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListAuditEvents")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListAuditEventsResponseObject); ok {
+		return validResponse.VisitListAuditEventsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// VerifyAuditEvents operation middleware
+func (sh *strictHandler) VerifyAuditEvents(ctx echo.Context) error {
+	var request VerifyAuditEventsRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.VerifyAuditEvents(ctx.Request().Context(), request.(VerifyAuditEventsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "VerifyAuditEvents")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(VerifyAuditEventsResponseObject); ok {
+		return validResponse.VisitVerifyAuditEventsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// Login operation middleware
+func (sh *strictHandler) Login(ctx echo.Context) error {
+	var request LoginRequestObject
+
+	var body LoginJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.Login(ctx.Request().Context(), request.(LoginRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "Login")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(LoginResponseObject); ok {
+		return validResponse.VisitLoginResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// Logout operation middleware
+func (sh *strictHandler) Logout(ctx echo.Context) error {
+	var request LogoutRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.Logout(ctx.Request().Context(), request.(LogoutRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "Logout")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(LogoutResponseObject); ok {
+		return validResponse.VisitLogoutResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetMe operation middleware
+func (sh *strictHandler) GetMe(ctx echo.Context) error {
+	var request GetMeRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMe(ctx.Request().Context(), request.(GetMeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMe")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetMeResponseObject); ok {
+		return validResponse.VisitGetMeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
 }
 
 // ListUnits operation middleware
@@ -1898,115 +5591,444 @@ func (sh *strictHandler) GetUnitTree(ctx echo.Context, id UnitIdPath, params Get
 	return nil
 }
 
+// ListUsers operation middleware
+func (sh *strictHandler) ListUsers(ctx echo.Context, params ListUsersParams) error {
+	var request ListUsersRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListUsers(ctx.Request().Context(), request.(ListUsersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListUsers")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListUsersResponseObject); ok {
+		return validResponse.VisitListUsersResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateUser operation middleware
+func (sh *strictHandler) CreateUser(ctx echo.Context, params CreateUserParams) error {
+	var request CreateUserRequestObject
+
+	request.Params = params
+
+	var body CreateUserJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateUser(ctx.Request().Context(), request.(CreateUserRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateUser")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateUserResponseObject); ok {
+		return validResponse.VisitCreateUserResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetUser operation middleware
+func (sh *strictHandler) GetUser(ctx echo.Context, id UserIdPath) error {
+	var request GetUserRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetUser(ctx.Request().Context(), request.(GetUserRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetUser")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetUserResponseObject); ok {
+		return validResponse.VisitGetUserResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateUser operation middleware
+func (sh *strictHandler) UpdateUser(ctx echo.Context, id UserIdPath, params UpdateUserParams) error {
+	var request UpdateUserRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body UpdateUserApplicationMergePatchPlusJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateUser(ctx.Request().Context(), request.(UpdateUserRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateUser")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateUserResponseObject); ok {
+		return validResponse.VisitUpdateUserResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DisableUser operation middleware
+func (sh *strictHandler) DisableUser(ctx echo.Context, id UserIdPath) error {
+	var request DisableUserRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DisableUser(ctx.Request().Context(), request.(DisableUserRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DisableUser")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DisableUserResponseObject); ok {
+		return validResponse.VisitDisableUserResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// EnableUser operation middleware
+func (sh *strictHandler) EnableUser(ctx echo.Context, id UserIdPath) error {
+	var request EnableUserRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.EnableUser(ctx.Request().Context(), request.(EnableUserRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "EnableUser")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(EnableUserResponseObject); ok {
+		return validResponse.VisitEnableUserResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ResetUserPassword operation middleware
+func (sh *strictHandler) ResetUserPassword(ctx echo.Context, id UserIdPath) error {
+	var request ResetUserPasswordRequestObject
+
+	request.Id = id
+
+	var body ResetUserPasswordJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ResetUserPassword(ctx.Request().Context(), request.(ResetUserPasswordRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ResetUserPassword")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ResetUserPasswordResponseObject); ok {
+		return validResponse.VisitResetUserPasswordResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
 // Stored as a slice of fixed-width chunks rather than one concatenated
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7D37cxxHmf9K1x5VkWD2Kcm25B/uhO2AiF/YMhx4fdremW93G890r7t7tN4YVQUornKXA44iBO4uXCoQ",
-	"QqCOFK+6MoZL/hfKku2f+Beu+uue1+6stCvJ4VGkCkvane75+ns/mwcVX0RDwYFrVdl4UBkADUDir5e2",
-	"ad/8DED5kg01E7yyUdkeAJHgCxm8oMguSMUE98i9WGgIzhMFPCBMky717xLGSWerV71CtT/oEC2IP6C8",
-	"D0SnW9QqXkX5A4ioeVFE718G3teDykZr1asMqdYgzTv/qV253ayu37ndqK7fedDwmmf32pWPVbyKHg+h",
-	"slFRWjLer+zteZXLwqcW0jLAh1QPiOghBL4EqiEohaQnZER1ZaMSS1aV0AMJ3IeKVwCx0ZgGYM+ALWkE",
-	"2iHxQiyVkJ+NQY7LQepwuK/tU50EtKGEXSZiRYa0Dx6hyqB0RBXps13gNbKlCVNE8HBMdmnIAjJieoAr",
-	"FY2A9FhoXk8oD4gSUpuzMfO+ewiGV+E0MlD7+NZZJGg2DBEixtMPCiS5vVn9Iq2+3Kiu71TvfKKcGFsB",
-	"REOhgfvjl2D8aWStaSxskrswTqkSMuD6BUX8gRCK8T5ZouTWra2L5sSU9IUIiOCwXCM3YAhUmycokXAv",
-	"BqUn8GC2pTxo864Ixvgd46S1SgYilopI0LHkCh/vMak0kaCGgitAxFleVYQLs6x/vrgtvoia70C6/RG+",
-	"zmqr1TlPRgMWQmFnCx9TRGkWhkTGnDPe93BJY71Ta/OKV4H7NBqGBolrvYZ/pncWqq3uOq2u0rWV6nrQ",
-	"gOqK3+y16NnuuWC1mVDVimxG1hzWqy/BeKaIra0dRt52+36rWW2375+9NJO8PRTtWXS9AfdiJiHYQER0",
-	"jDpJOdwpDtIFQ0CL66BGLoIfUgkBEbgJDYkSRA+oJpRETCE/2OO2OeVqZLi8s9o61yGSGlKYZ7nBaGMK",
-	"o+1Ks12ZiTKnpU5dHW31rgoOh6Jpkye4yfifDEQYKMtz9pyGdTorjdWO4y2GzOTHUgJHAZ//pAai53Tc",
-	"yyxieoay29IQKTIEiVqtAPJao1xBhWa7ApAB9Ggcarsk1dKM65WW1c4siiPzbQN52/7VTEFlXEMfJMJ6",
-	"nRrUbQUzwL1mtKvBf8Ak+Jr4AxYGErjlYKZIzNkE4hvN9QZtNBrVhvnnrPnnXPKn+685QxUPHTCFw35M",
-	"Qq+yUfm7emai6/ZbVd8K8BA3gUp/MOMIL0oAouG+JpGhNgSE9injShPzVo+ogZD2d6vxRADniU+dAtSS",
-	"BsxKYV2xaBiyHoOAGKQrQiUQ1udCQlDEwf63Hh78+rszTnlvtq1pTOqiaebalgAXYahnHffTYkQiysck",
-	"hF0IFelCKEZIQkMq438w7oexOWTDCE/6DQ0FLzJkqxz+wLy9nB+ba4fxY3Mtx46NUna8xZneCq5Tc/wy",
-	"P8FA+oIiLFiU55qNhBrG+8kOwwyzSaejKxtaxrAg8xmQX2L8UAkyYKtUZu4yPgF/AEMqdQRcz+AZs2Ru",
-	"qUggSsG7bFjhaPiotvAhgckSOqhCoIptLs/DGchy5S7kNDOcOVI3GdBvCjlLlV6TAcjElIZM6fOEkhBo",
-	"YOxjp9ohEoyBBeM31sg2AyuwXSnuAifd8RQX4SnKT2YcyHKWrxiFYbbh5iC3kz+r7qfbs+p+JhiqJr84",
-	"/3tT45rcH/EwyL7I/rhT6m0nPhs625+kwQ3raZm/fMG14auNBxU6HIbMBgb1oRTdEKJPfEnZKCHFwgN7",
-	"AkMJ9Kp3nNdW8SoBaMrCNPqxzlwgrHtotau13oJrSX1rF6QUJga4/aASgVK0b7Z2TEDsEUiI+g7ZrGHE",
-	"dCgMF8jKRqWOaNu7Y4iiNDXRx0alToesvtusI9M66QVlzIZTBM1uy18JVmGtd8bQTFMdq8rGKkYqTCOp",
-	"t+zhSHY4h9WB1kO1Ua/36MsDVnNYqTlcJFhTdfdBNVm/N69sXrc7WLKVxZRHYvU86VikdpDpFTFcPia7",
-	"TIRI2poB5oLgvZD5J+MAg+CdAVU7GPtJE8vlmACNxjyK1xDW7RAY+9MdkyZqnMpsstbn1OgZZIbDWDCf",
-	"LWhmgv344c/3v/7LJ//1zrN/e3f/4Vf3f/L6/tffe/aDHz7+4AcHv/7uwa9+5z78ztsHb37t6Qfv7n/9",
-	"f/bffyfjFzyHYdC5uXA948KUSouyn58sPG2+SzZWWRDpvGtiTgAmDg1iy0SAvpLnUgfKRihIEENltCSC",
-	"g0eExNh0mCQa7JsKEeAyMu1VoV8UMQ9OxLRc6J0e7rIor/Z6vR7KXLL82MxpdlpEMa1mLHE19/7FeIIL",
-	"XbUrT4MprgqiYn/giItENKgR3Ab0Pg1DkCSiY6IAkHrX6TgUNNgW4jKVfTgREYd2rx0txE6Iu+WIqXP8",
-	"muQc8CEX+DYbq+fWzp4h3bEGVTkV09FcySjkzkm0ECSBbTFKudNVtRBVu8NpiXEZOjBjA3IXJKG+D0Ot",
-	"LLkMZbmNbV6kLISTiZ1LZexETEUuqD6epaA6TYuseMhzrVOxE3MSupUjdA5DpGdRtDCpc3tU3R6nQexc",
-	"RtkYMkVoijVUw8x4DyQU3LCB0+DnkyweJlFHkmkNfIoXbqSx0El8x94OcsFOGlnl2AGz4wn8mZ25tE37",
-	"k4mxsYjRZ8fUmPF2PzpOaJ2bwQm5I52AF9JdTpkbmEpShLPJfYvD/SH4+qRENk46p2GetlgBIXkNzQIy",
-	"GoBB21BITFQbz+BU1PJa0aO30CS6Dn3kY/j17kynQZZNTuIU1ahBYglkqbPWaHQ8QsMRHRvB7cZ9z6EH",
-	"ckWMHAIFD8fLxgRjJo5q2qUKXNY45nSXspB2Q7v1SmfZEXkohW9Crm4Il7hmenzyYCASu7Djj/2wYJCp",
-	"TSD5lBt13QViHgtIzE18zrSCsGeAN76D6JkPiMET8IByJHdpjDiPG2+4fSK/ZZGCABQjyTS3eFg0eepK",
-	"JGdOCgQ5duAZ53c5FS79PIRhtSdkBIFHurFO06OUyDiERCUHIqKMk6WekMRBRyixWLU2J41Z4T5T2vn9",
-	"hhKOE2iO7AmPqnho+f4KBIxuIypOxKTphjuR2XEHsZvj1Qt266p5FWaF68PQnItZ0K2HBAEZgARXyM2D",
-	"gK8+HZdyLc8aKdgEwSYO7EV5I92mittUcf1pO5cYB/QMbVNQXbQ3BIloIpreBeNmpq/GxNSLDMLgEupl",
-	"Q9kgSaxfl2alZqAqGz0aKvCmcpSQ5Tc8EgofQ0lgWO3qjknHCXqHLDGOwacFF5Umfp+Uozs1oxZyL8zp",
-	"nMlk/HRlO1fXnlVad18bPxYzhFi47mA6sYaVnI5HOrYeVcvMtpAGRj2osQAhnKyw5+pQS7jXl+0WXzaL",
-	"ltvt2pGVypwynC49f+bmtavEfU+Wbrx4gZxZbzSXSYrMfLx1nkA01GPScwYJ+YIaSzYaiBAmwF8raxDI",
-	"p9xvpwTIcpui+yWw2Y2toAxea+OrfeCG44zi0iyCqhJSo3ZlAVm6dWvr4u7Z5WMVCrLOhxgLBLnzrJwp",
-	"1GjMn/mCcaO6Tqu9Ow/O7VXT31fn+L3Z2islWiKTiwnMJieGiOura2eJUw/EqsBp9reqswTHFpUR9QeM",
-	"AxkJGTiSM5Vs6uEntlqrMLcnKfcHRPAJLjhTrKXeptWX79x2jRN3Pl568kRlT0L2eWNrRsbqjKRw7iSS",
-	"f1puygQ4cTamyoRCEqdRCePDWHuTiVWbl8E2Eg2ROkqb5rTdHgK2ZVc1c2BRKenYfJ0ZlAeHZOdQQxTY",
-	"89DGnLLj5xKmZRhwjRhEcBJACBq8XJ+SS/G5zN1kom9uxNxwIMyBlpwxLe0a+seqq3RUt4K0q8ItOm/b",
-	"sbBpqBiA0IR9j2DSo1VqYs0PK3Stra/nK12NksJn6gmUSCFWp1UcRVSm7UF3GQ/M7+XHaJUSXjvfaqId",
-	"IQCuWY+BmrVxntfmaP0qavbEjcHTpejyrM4pU/cpbxyl74o6jAUT1ntxUtp6wIPjInI7h72sl+4kGrAc",
-	"lSwoxds2i0BpGg1LO2usdtEeGoWVlZV1wji5tX3BBpvx0IhxxHwpFGYoVNFmthqtVrWxUl1pbjfObTQa",
-	"G43GF/OMEVANVaOAiwdeLUPeLc70grRN7NNRFe8L5rm9fEX1iEUZzvY8x0FHlfs9W4ifu/6eFHyniIId",
-	"HIYKRuq0BLBdTmm5vSB5C9fOM24+CsyrWF/1ss6buZAwnNmfwQJFelJE2WkCMeKpmTBBkkeA+gPSBT0C",
-	"4ESFVA1ATUrLpNNbd55S9c6DlTN7y5+ol+tjoy2vznn2m+nDe/ly+yJc4/KUR635nHtsUqbRtyw2CrhG",
-	"j6Q9wDWrJO8p9guUdQVkKiGViSlC3eLsXgw1YghGA8NISpvAbRdIwHYZZl4NVOjcUQlUkaUzJGB9ppV1",
-	"+ETMteswwi4p2hW74LX5uglkmi3rJ4oRt923uywMaR/UskcoJ0L2KWfKulTpa7IOGDXZs9hqNpvoojen",
-	"Nerszs1Gdd325t7Jft2pVWc4m4gsRO1z1k6L6o/nK8jHlZcJPi5h4Vkc+ZI7f5Ejh1LsMu4DefLmVzzi",
-	"Mz0m+w+/6pHAcCbzNdn/xitewnZPHv7II8ZQiYj5Oy8LDuTJ/37n4MO38CHDduTZN9+vP337e8++8h0v",
-	"4T5y8INve23uiygyWmhMnrzzAS7IOI88+9p7z954xSOi12M+kLTcX3/68188fvTa/jdef/qzDw9++tbB",
-	"T15zTOqafhL4jYAyPa54lQRyFHADtnk6D7PhQjEymzgA8UkHHGasci1hFiCD1Bk9Y6UMnRB2Wk334jB0",
-	"7Y+CY2I2ZBw89AdErNMuKiPGkrLQ/K6G1IcJ1yDrm8CGx/1fvlIU0ZKOxnxHbfvmUu3j7fbN5b+fKZTX",
-	"XWZmEWcwCULmikbQIylEImtlkUg2nzCN0esSFMajJszQA5CARatISBN9QKTOkyFVOL5AFen4bswhyZ+Y",
-	"rdNu4KnRgwWHDQrmBc8zSxKvY5n2KNRG9H7+U9vBmf+k+ZekEaclgcPIJbGtB4YpLKLirnHKMHuda4XB",
-	"ZmfS4XEYdkhE70K+fRbdndrCySOzGebyXe/p80wmFdT9RAnRHsoPgUp7qqwveiqjNynTh5zhcBnfm8Gb",
-	"N2cDul0AjcQKAuNH2+je+huYuJrQVLN11NpJVdS2BLjqmH4Rz8G10s9udFau6z4c2yqXR4QMQEJAumPX",
-	"p24zsdi4C65vF5PMcydjCgeYTMiUKcK/knDszz+4+ls0dNxoyMtkq8z4fS4DcyIZxs1+CpSRL+MUoeK3",
-	"WWA7nHU+P8SFwxNMER5HXZBu+LOgdZrFIP7MaoHPGlP/HdkRr8CPJdPjmwaVVo3QIXsJsLTfBSpBvpi8",
-	"kA5Z9S5YV7KYU0xS+umU4eb1LZznKxR37Qgm+rWMhmQYUm0Os+wRdHaMJ7MZ64GQ7GWM5TbIJxEA0o4b",
-	"jRX/LozxF+ikQ6XmNBbIYmkTOU6B3BZ3rTqcOIkY0nsxlBxkCFIJ/oIiCpTtfcLWfkxAdK5fu7lN6jTW",
-	"g3oo+ox35gQc95gf9D3M3vdEUremtukaIltvxpLtP0yUbLP2Y/yaaKBRpbTmqsZKQ5QlFW1IjhHSCwrr",
-	"81XRq4Z0lMQsS/nG5acfvLuMFtHYErQotTZv8wuC7wI3b1FkSQGQTiB8bCpOPq5FQSfJThnLqpgWcry8",
-	"0eZVJw9YRsFxvFkV+o4tJK6vrp1ddpOiSU2pY6S8c97sZlvYjbtsPGBr2dA/3iA9EYZiVBwNjrlmoRv7",
-	"o11DT9ylc31z+8KnO7buXAQpAtmH6tA4uw4sgxCnd1R+NDvXeeMGu62guzdcu7ndsQUQq3VU0k5JKCed",
-	"iXHTjhvQ9IiECIx+sENj6eAtbgr3qa9JAD6LaKhMqIUJFeUGI5SXZG6V+XAieWsj0JD5wBVqeMdSxvGQ",
-	"DDTF+ZVYhrkGgsnWgWR1VoFwHPmHV14vcFdf7ILkGCQPpehLGkVg1MYff/+q5baD1z/cf/Tm/u8ePX3v",
-	"50/ef/vJv//zwTd/vP+tH/3x9/+S09gblWatUWuY94khcDpklY3KSq1RW3HaHVWa66XYeFDpgy5NX2ll",
-	"ByNMXGr50U5729FwD5W34SeCM7NYHCSdex03AahmT/55bY4DfTiPm84A4vxjz5XZ0sxlbjTQDpln44H+",
-	"gErqa5AumZV2RmBbyGWm9C3XLpKfk79dbjezR+rFac0978gFxeG0ORfkxsXmWJEfvpzzBdlQ1xwLctO0",
-	"czydv2nAjmXkJqNajcYh7UUlbUXOhb6dNhgVcpE517bSarSa1Uaz2ljdxgqJK5LMO5HSSJydibyO81db",
-	"qcEozbhkDua807fWyazU53l8rqa4eqXgb07GWzmHchaqUh3RNHTL51sqMP7My1tfEuwLrfW7X7y5pbb4",
-	"F9g1tjW+sn3p/pWLm/rKxc37W2zE6Oc/az4fXdm+O/rC9uboyoXG6MrFzdHlbd/81NcuZp+l/9veZL3P",
-	"zt8klSalSrqkriVqR/ScuTX7rlquK9s05c56bmgPt3XThUcty7Xyon9o68ROx1gYjIp+68dPf/rD/Tfe",
-	"f/x/39h/9XtP337PqmVN+4a7K1bf3sEeIVWicTeDQBHX5Wl7+ToJy3XIEnokHEa23oNJMGual22JAXP8",
-	"UaywNTS2tYc2v4mtdWWWUwvMreDQkJZjomgPytSozdffsoNki+nR0is5clNcnxTBeDFNMaEf1mcJ9KQY",
-	"P3706OAX3372/V89+emj/HjZ4iI9IX2PHz169v1fPf3g3cVY2xVB9orBmZYx7E0p0+bJUTShQsvqzCzf",
-	"SVk9668E1bOw2queo2vd6hn/bHAO1nvmy4VV6OnhfnF1esRZ6ocRdEqdlqEtp04Xof+s5k+U/RFVyYVB",
-	"JjIquSWpbHv3WB2fmbic6LDn0+cQpGNo0dXG+tFLLuRGKVebK0cvmJxzw3Vr86jqkmZns7jVmmfxdDf/",
-	"qdgJK+9OuRtT8cYv9n/439ZUlBuJPc856PUHLNizxiIEDWVX39j8ubMcGDslMynYPqaIFjWy6ZjLhF9J",
-	"4saz0w7GfefjJPZN1xgvXaW9apxGdqwESNrdRpZoHDBNBkyZyDXrTcdi3HKNFEdmEk1XZmYu4umOZ2YK",
-	"VwOVuKOrs5O/KGwWs8Fx3YhV+4LDl6RTt8eTmDmYt2TUEPn+3GJLb+RGpk7O+JasGePvv/qzZ//xzmGM",
-	"75WHoxnBDAOb0NSmDWoEXZxO4a6hTpIJucvFKLvySJA+6PRmI+DEsC51HOuuhZpizE+BPiZXTt7GdPJA",
-	"6W/h0UcYHp2WPT+2DTdbrpQpr6tCk0gENgmisKMjlzDH5ExyH2JOJk4Ex0ehFk+ubT4FOmdj3/rxkzdf",
-	"O1zVLCbSuWuTjCwPk9J+6ZwHZkQJPmNTtGdX1s8sb7igjfQYhIEiStOxR4pl4U7Kwh3P9n2ZuK/Nc9Gg",
-	"tfh6SicW6+pLhRp6Wj1frpErYte2aGfBZpsfNUOYu3WwVprRTe6wyCo3icXfaPPkSj3mbtHzzNlDsH83",
-	"W+6oiePCslnaEmfhFgryqTkL8wSjkwnuCc08UzEam/fwqxPlAsOOC6ZCDKvNFS7+1ZiUmZj7CzQ1h4aO",
-	"rdMLHWlPg213sv7Mn73O/0hd4b+0uPNP7LtbLWvsAY4Xp4b18YfvH7z+24NX33j6sw8Pvvub+aPYOuU+",
-	"mEhxdtUpa8rBZufc/Ubl/e7mSasNbBYU7Z693yQSSpPmGXdDY5sHAEPP3vGav+g0vSDAWKfQZZaXuChU",
-	"RJcPKzBtpqd6ToWQU1XJqA6dSnZdtE4ZN6eV8aKac/EaxKlUBLDFPqGCZzkEL0P+yEL6Uyol0OTqzfQ0",
-	"qSP7+OG/PvnNfz43d3ZCUo0cHSmkmd+Z9xI5KJwVTkS0gw1zneJNqUyTpZKLUY2c3QCKvYbGCcUhbCJs",
-	"i0RENUhGQ6YgsEOaZDP1dUXPdgK7u6m8RqPhFEnmtW60eSiM2CcgCXs/MNEDKeL+gHTCpGbsvNrM5S5T",
-	"AC41sG1wtSjyJy6YPYXcQNroeLvwxx1vysdrna6Pl1MoroM+VSkrJ78BcCFfD/3N0/f15kFCWS2h6Lse",
-	"p0D7t4zPn2nGJ+vmLTdHTi99dDnlP2l9I0u8vKCSo+cs12up5Tp477fPw3hh06bcTdZOkoMpd5dF2qrl",
-	"7pNBvetAKbNyhSk6d6jUBP/hlddtqMX02LNm0I0jKTsgpdKxKNsxn5++I5ewoQr/Tx2SyosxjbyPNzzQ",
-	"NHXoBNDiae/O3v8HAAD//w==",
+	"7H15cyPHledXycBOhMhxASwAvPuPXboPm5ZaanezR2M3uY1EVQJIsZAJZSaIhnoYIdlrW77G49Xh8Yy8",
+	"tjw+JO9ako/wtGXZ+i4TIrv7L3+FjXyZdQFVZBUB6nJ7d+wmWZWVx7vyHb93t+Lx/oAzwpSsbN6t9Aj2",
+	"iYB/Xt7BXf2/PpGeoANFOatsVnZ6BAniceE/JtEBEZJy5qBnh1wR/wKShPmIKtTG3j6iDLW2O9WrWHm9",
+	"FlIceT3MugSpaIhaxalIr0f6WH+oj+88QVhX9SqbjWWnMsBKEaG/+T93K7fq1Y29W251Y++u69TXDncr",
+	"f1dxKmo8IJXNilSCsm7l8NCpPME9bGaaNfEBVj3EOzADTxCsiJ85kw4Xfawqm5WhoFVBOkQQ5pGKk5qi",
+	"605P4FBPW+A+UXYTtzzFxbb/xSER4+k5PcWCMSIHevORh4eS+Kg9RqpHJRpKIhAXaOvaNtonYz0/cgf3",
+	"B4H+nlvfcLHrulVX/9ea/q/18Ef9n7rr1itOhepvPAufdioM9/Wr2Ewob+NX0xt/a3f3TqNe3d29s3Z5",
+	"7zPZW741oI+T8bZ/DesBsrbdruExiahfbiGNxEL04cXroHoJgjw7pIL4lU0lhiS5pL8TpFPZrPy3pZi8",
+	"l8xf5dK2b+Y99Km6wYXKOZyWJM+20AIPfCIV6lAhlQOU45MOHgZqUR9Pq2qeYmQUPbWYXqN+IucwJBcq",
+	"dRJ2aP0neImwYb+yecv+BCPtZZ3BxaGQXOQsRB9Bi5E7yjzVCjlgIMgB5UOJBrhLHISl5twRlqhLDwir",
+	"oW2FqERc0+gBDqiPRlT14E2J+wR1aKCpHGHmI72QWs4iPfhqHsHVXc3rfcqiX6QJcKv6ZVx9zq1u3K7m",
+	"EeAlKnE7ICcymW+fQQstTSotODxYGvYUPSBoodXBgdR/0JwnU0cIf8leXDhuanl2im3OA4IZzPEyU1SN",
+	"CwkC3OZDZYRALJuKs4zm/pyTIHYSc2R+s66d8YCUW9k+Zb6mw6wVDhlVJ65Af67oGnD1ub1bloL2/j57",
+	"EVcE7xeZvtJEgzuKCLMIyqTCTKVn33Abjapbr7r1HdfdhP//5ZzVdATvV4pKrR3aJ1Lh/gCmvO2T/oAr",
+	"wrzx42T8edDa07Pf0mI3UngBJUw9JpHX41xS1kULGN28uX1JczlGXc59xBlZrKHrZECw0k9gpEWslmxp",
+	"3tfDYubvsjb3x/A3ylBjGfX4UGiyVUPBJDwOEhEJIgecSQLCwpgBEjGuX+teSA8LH8L6b0TY8WF+reVG",
+	"o3UBjXo0IKmRzfyoRFLRIEBiyBhlXQdecTdatV2WOp+VjuutdtZItdHewNVlvNKsbvguqTa9eqeB19rr",
+	"/nKkcow1FB9YYterj5NxrvWysnKSSCvAVtsdsJryzvW61XubsBEtbalFUt3aZKhN9AGavfZr6BLxAiyI",
+	"jzgMggMkOVI9rBBGfSqBHsxydxlmcqQle2u5sd5CAuuj0M8yvaPu1I7uVuq7ldwtswbg3C297c6TnJET",
+	"t2mLhXsT0z/q8cCXhubMOjXptJrucsvSFgVi8oZCkEnePm2lekbntNwnaJ/mWSrbivQlGhABmjw15RU3",
+	"W/QEerhs00O/EhnAlKlmwxi+tK9tkRVt9vYpMz/Vo6lSpkiXCJjrUwMiwAovIFSBarWZEb6DFjBL/ET9",
+	"6JGta9sOSGDk8X4fzI6h19N2S8sLaE3r7Ytg1LcmLLDhwMeK3MxXK9HnimoVY5XsxdZJLU+3XMOajE5W",
+	"/GBUUkE8hbweDXxBWLRorQzLGgC5xv/ATqZS0lS+Tg74/skGljCPTNtXQzCQEvbVPhkXNq/sqKdZV9d5",
+	"cKL9ASYdcL4Wc8a04kGaU/S3KBkBR2dOhQek8L7pCcHMbhAsvF7O3K4IQpAidxTqa5lBfIS7WBsVSH/T",
+	"QbLHhfm30ZvcJxeQh60aVQL71MjyJUn7g4B2KPGRZl2JsCCIdhkXZMK4OvrevePfvZKzxmfzrXR3UqNN",
+	"k/oOL8DvbdLhgpxsPzUL2k+Kn9F62hGEXCIDlXcwn+cj1MdsjAJyQAI96YCPgE01OyLFEWVeMNTH4Wpl",
+	"Ef0FB5ylyaqRc2/QX8+Wv/WVk+RvfSUhft1M8asF3UnXcT3TM9zFkxeLed/FzZRPli/6oiBnkou5F6Mh",
+	"fL5yhkk/TtmJ09Yjx5PWt570pH0ywEL1CctTTfqVwhMLZxRN7wlNv6fPD9tbGVAlWgAHHedgB9UXi5Az",
+	"8Em2C22agldPNSD01E/wzDwlfCJCezegUl1AGAUEg3RvVVtaGREhiURU1dAOJUYetgXfJwy1x1OkD6so",
+	"7aLR8jjho7E/Vu3/2jGr9n/DHaqG/7D+xy0F7yR+MNaK/UP8Q6bf56Yk4kRWl0ScgdXrrts4N1aXRHyY",
+	"Z6u34Gznm3gzPOPEr6qJf+ec5V6mgzi8C4N/+LPYv25usPonjzOlRcHm3QoeDAJqfNlLA8HbAel/5hlp",
+	"HNvR4u4aotPMAx662/Y2XHEqPlGYBpHD3lySfW6u3cbeMLcizpTAnpGlQnAhK5u37lb6RErc1UNbvkVm",
+	"CSgACwAkg6vF6YBrxhWVzcoSbMbhnt5nrdc9/fYSHtClg/oSyBlLOkRqYWupsN5ueE1/max0VvUxKKyG",
+	"srK5DM51quAEt83iULw4u6s9pQZyc2mpg5/r0ZrdlZrdi3DX5JL9RTV8/7AoxV4zI5hjywqDnLqrF1DL",
+	"bGoLaFlqK0iM0QHlARxtTU/mImedgHqzUYDe4Ns9LG9DuEIQIZNEAMZJEQWJwOsII/jazmmPUR1FDrns",
+	"Y10qqHnjmWkKo34xnV2PefWDe78++tpv7v/7zx5+5xdH975y9MuXj772xsMf/fSDv/zo+HevHP/2T/aX",
+	"L71+/NpXH/zlF0df+39Hb/0sphdYhybQwlS4EVNhdEplyc8LX5w33YUDy9g5Z70WSK+AoAWM/KEhIgK3",
+	"Bycyo8DzAweiT9ncwBmx12sB/j8ScVzas7YIRHuFizb1fcJmotpONEqCWI0A1TYAYoT4xrzW1y+E/T5l",
+	"lfkImGZ8tFcSsyh3tvH853W4Hg4C45PaZ3zEUHuo5coY5ItvT2pB22x6Q+C8VCrCJj0+INLRz+pXcKBv",
+	"LlSZQ3uSqyt8yPyZzoxxdbsDo5QVMJ1OpwOzCl8/s0TRI5U57OX4sJ9MfL/cYTOuqubNeRz2k9y4rwxH",
+	"wknqreHMeLctHeijl4TA6V3D44Bjf4fzJ7DokpkOcWDGuq04vx3AaInDVAkhEzrg4SHrBa67y+sra6uo",
+	"PVZEzocd6wl2tOtEinMUzq3cSdnVVRXnVTPCvNgzazsgfEHEAREIex4ZKGmOS58sMy6aK5gGZDa2s379",
+	"230q+9bDfDb1jlUUI2g6QHONuSj3ggfdSBx0YodQx2xR6aNOjFG1Y8zjsBOZK9r6kAhHuwa6k2qTDwWc",
+	"aTKwavdCGNKCKPpIUKUIm6KF69HtaRaDv3MbqOB2dBdLkANk4YTzj42Dyzu4OxklGvMh3J8gTqSvKB8e",
+	"JTTWcyghsaQZaCEaZc7UQGUYL8s/7h3Or2I2tjc7OdNJC6zIbQjXpA85DIlA0LSPfYL6xrGKGVp13VCA",
+	"S2My9CkbKjIfWd1IWMU7nBtPafi50oem11cN1zcXMT05JYgohTvFtZgG+wkrYz9F1q6RHkjSLqtSJhcv",
+	"IEGUGNuIf+u6/qG6pX9oIQmUBnGMRMpc4pFpz8YN84q2t0eYqtATDt+grFsr6D5bX10+NQRnfGh4qHpc",
+	"0OdmFDVDGIgwBfeIaUGzZT9j4nUmfI/aBAu4W+wThjqC99GSHmUp4F3K4JYRHcmc7Pl6TJQ3p2ZcjiQn",
+	"Vzwnc894McyWxJl9IDykvrQtcOGgDhchBZpss9DNpF8ZYClHXPhaCI0Eh7tYigCffvrp6lZi7tleQZgu",
+	"0YQ4lCRNd6Gj67NwfpU9ZyoKNOXRAlojdwbEU7MqNab0WoMkiUFmKUpapNRHox7RamLAhQoDenOhopW0",
+	"28nMJrTtwJFzBueTXdM8iGiLoWG01SCvhoKghdaK67YchIMRHmtDpT3sOnZ7SCJrL7GBnAXjxfDy6GOF",
+	"21gSmzIyZPgA08BGbVfcZstcHm+ygeAekRDPNXlfs3us+vyA3PbGXpC6gGATTfMw0+ZpW6u2A+KjIfON",
+	"8CZBx8SXibZntDTX+0SYjxkcd6Yjs4ivSTPWRLDPbApMIO3ujILpJ7k85240NZJiLnEgZ/aODpOjzIVK",
+	"nyZBUNUKjPgO+C/CqDZGYhiQ0AT1eR9Thha0xLOzQxiZXTU2duRYJXeoVNY5pU/CUgJOHHtIo3I4MHR/",
+	"lfgUQ6bgbEQaDXi7r0e8rUzyYUSrF83QVf0pCOYvDQK9Lmqmbm6ExEc9IohNkE9OAT49nyv0SpI0omkj",
+	"mDay0y5LG9EwVRimCu/P+zINfo+OPttoqpNJQQrvE32tjj5tsush9RxO1Q9zIa4J/ZaiREaZJYPEr+5W",
+	"wCVG/C3fF0TaMEx6bhdNphgOn0ALF7cvXV8EqjXW9lgLJcjX17bNBUT6AzVGfYKZRJhBtj5VpC8n0iiW",
+	"m+k0Ire6sVW9gqudzdreZ5ZMFljdaR5mpBKBIt42YzZiNYyFwGP91zjqVDwTInrrs+MiwTunQu4MqCCy",
+	"5EeoX2z0AEt1U5ZegwkOnJaukky6272xUPv73d0bi/89c6MHgnTonRzTSWGhQgm2T8aOtqL0tbPLqITc",
+	"wTacfqpQJPX1znP7t/VJ42pn7+569lHbtKeSG2Fcv/qViPZOetcwzw39Upq8mrB39of6BKk5Wm8/OyT2",
+	"z0oMiQlqhk6NWyZGbCOjdi+jyTnT7JcOn8YUGUdPefsZYuInZs4my28ObP8h8+jZ2Gfu9P1xoRNLInY6",
+	"+cd9DXfLHna0sBIrTC9uxc04wLiIJrOKpWTdSopn4Kv5e2C2f0okCYJ99OCt54++9+rRf/72/g/fO7r3",
+	"1eNX7h2/9G8XUIcQHx1/+5tH33v1wVvfOv73318AHxXZPMDBkEh09JPfPHz+hePvfOP4jR8ev3Lv6Pn3",
+	"aolMBz1yxanoQSpOJfminmUyaxL7WURmpv00Vb0bxBNEffK49VOgUc9RNc6m4D4yEeRUZESO09p91ONB",
+	"rNaNrS5RK+Xh2kTGN4J2h67b9Mxw8G/SqqEbPT5iJvFZG/wTpgBsfv5W3S4tNeajaaNNyZQ/Q5+qywfh",
+	"7akEC9tK09lqzBwzzpM5lJz9dHjtS6Zt6Q0xct6pyLFUpK9/wzgb9/lQZuRqORUcOnJPpE0oI2V4IHsc",
+	"Nsz4dUu/ZspT7GFNSrmVE6Rc5qZFpX6z7n6i4m7GQjun0sOyd8ooITOsLmcLjqKSj3sQkysrveNCkLnU",
+	"fwBXHnx+9mUnfAAznqckz07LvmtcmtAbNdFsr4cp07IrGYZYXU5l8bpT/zk5KOGEWdbF0kSnxJwpgU6c",
+	"a5LXnVQJT6pKNDoBS38ny7jztzVjcfoxtTdTgil3K0zmbx42RKKYfMHIQ/A2t4mH+wQtgGBdDEmNdYmD",
+	"jAaSKCAdhfhQWc2Z/GRS4E/M9x+IoB0aQz+UOD6vR7x9E7jIKQKxlSsjAnFyeHoW3nCzeAOKWT8LScxl",
+	"ya+gRBQEyym51sjUoVZGzJH5J6jP8LKdURYR8v2cSq/kKHxfWzH2+LJGuUTlIMDj0HZIFEHd+4qpgzr6",
+	"zfNHb795/JN7Ry+9nmGqndlOvkJJ4F+GgNFppzlZlEHi7GAHBRwikIhQqMFtj1HLRiBaaIEySN00flTD",
+	"X/rvIf5Iq1aZpJUoGDJpSGVRQTRQHpaK/TPCCkHKPEBItCC/vgYB/ZaDWiY4WYvzJ7jQc1S9GvVbtQxI",
+	"lcQuL8BY/2SG+Cf90uLubq2AkouiNNMF8V+48dSTyP4dLVy/chGtbrj1RRRtZjLxLXTsdmykDBzWWCJs",
+	"bgoT01/JCo+mSTY8gCxq3faz5muCj9UuYVq/Ed9BivZJVXKhIOxDfbRw8+b2pYO1xTOVQ8VQN0NQs4n1",
+	"NFdTHKB/zLJZ1g+r0b+XC/y73si2cZ7gXcoSxRAlZGAYF09JreiXaRpbWT2lktGJqzymja2ZqvqTlJCo",
+	"HokmmkUVV0v7OaOYSDGXFxSY5d6Vsq5FAyIgA4ozmS0aktXbcjKbVf8zLz6SeaeILJscE/sUG0rwoISn",
+	"wRTuJgddnh5yjt6LyaGhRKFAlV9Ipqc+KzPUr60pNDuTcBgkDzaLFq8l2GxCTikUECwVqrvaohPYU0RI",
+	"k12aTGJJi6hrmD1DWbXhNupVn/R5UhwV5N4sxRVO8zqRZBZJcmJkM3xucm9PZOYwHlrOJthiSOupjeWV",
+	"NWRDs8iEn6c1vAlbZ6gRoy362OtRRhAkERmtRmU4qEk+Mn4ISFNrC8y8HuJsQtGd4eofhssnZ/Z0Dys0",
+	"IkyZfCYzH63hpk2DrKMOEz2mKuu5QDaajSgbDJUzWXllagBSguik804YdCkWrmeJnDiYf/eE8h0wglIa",
+	"+ESwOTfTLRBVVGXtgEXAQZwhnwREESeBvWdrgGxpz2QlUOGNuW6nUGBbUk6MDIiyf6xa7V/d9iM4G/vS",
+	"BQMxCJfKdPIXDsn3FCIt4BqxmRQnZV+ubGwkbzpu5mXOZmFkcCEAOshhv49FhMsUQmFlLyP7hqbGWdGg",
+	"bZ8wRTuUyLyBk7RWAM4wLdrCFBJYXbRdjpE5WeIuoo2z3GhnOsoM663MRu4kdi9GKJsRZSxjK2m2mgAj",
+	"ZGpSUPyG7r/1+v1/+frRS6+bMn2PqjFkVVV5pxrgEeKdDvXIphF3kJ0OecwG2gRFl120YH5n4PvwYCD4",
+	"AZGgAKiSu8ygWTA/yoML8+KochDTg6MRlEFocm73qdK3VJOZB9+DpCGBjl7/v0c/+Q18j/iANACoPfoF",
+	"aT7ERywEpLByafECsrM9/vHP77/2bTtb7MMb4cNy2FaCkEULRmWN17BAMIHlEs6l4lTs7/ZyUF+miON6",
+	"aDpGj9+Kn99zZrAoywatbhAwy0oy0tmCiyp0QmUkbCWyukN8SHlixKsxFfGSp0e57BwmozhxTnLmje1M",
+	"prBZbPKDyZisHTiLR+Mty4Ids8g2DhhuzWZzA1GGbu5cNMm4w4FWtX3qCZ6oI5iEEGxWm/Uddz2GwImE",
+	"t48VqWojKb3Xy1kC7qa9UJTxiFob8rQ7yEX93JkD5UX9luH9tBjuSQi0MXUoAPcTxje05LiAUjAnkx7d",
+	"cpglscY5bZrgjDTeNZM9XGgTBrkIH/qGDfUV0Wp8zY+hKaelpYMI9nqoTdSIEIZkgGWPyEmNNul7W7IO",
+	"m+re3ebq4eJnlrJtJm3RPFlw7Teihw+TMCdlqMbWrZ32zj/YxzIjSWmAFnsZDmFZLNxJ+J10yDwLjSUW",
+	"CRFPTB3UTRDpNaQPDFQUlUpgwJ316QGFSjw9K9C/WBAs0cIq8mlXKzy4lPEhUxaOymjsNj8gzi7bQFyg",
+	"esPc5fiIGQ17QIMAd4lcdBBmiIsuZlSaa0/0mRh5SE4COjbq9Tp4CuvTVk++AwyC0iYsGv3zdq2acyGE",
+	"zTpLHl9Z6VRWfpwvI5+VXyboOIOE8yjycbv+NEVqe48yj6D7r73gGCvy6N5XHORryqSeQkfffd4Jye7+",
+	"vf9wkFZUvE+9289xRtD9P7x0/P6P4SFNdujhP7+19OD1Hzx84SUnpD50/KPvO7vM4/2+lkJjdP9nf4EX",
+	"YspDD7/6xsNXn3es1YoizI6lB79+54N3v3303Zcf/Or94zd/fPzLb6cNvXD+mkGp0mZTOHNgcD1t/XRy",
+	"zqDlRwzsQJggPGknBxn9CSguM6G0qZh6IJOgw4OdFtOdYRBYVD/OoHAloIw4YA/woYoQjjQbC0wD/W85",
+	"wB6ZMA1i8JMwfjXPsJVew7lHwEP3ZanY90S+giBQMQeuAKXNTihihgJYmMMFKJXTtxNAB7W452EYRw8d",
+	"QaV+OFF1s7PK6526tRNBbwP3lwqDf5Ik4jQnMDKyRT7GAjM5d/Y6B9U9CTwbQPlDLTYMghbq432SxFoE",
+	"c6dWOoalB4NaJ5vDcJ4xrZS4nygpN4vyAoKFWVUM9zkVWJzk6RPWcDKPH+bQ5o38ie6kpmaqXmjogTP2",
+	"BjiXJyRVvoxamVVE7QhCnrREXyrTw2Dr5qNiSgvDG4yNt8NBXPhEmLYcBn7VBISxsp0g9KUCYt2FHaap",
+	"BUw6TbME4afkOvbxv1w9ug2d9TbkxLyVqfxkaR/w2Yg46saRkTwEf02mA500ajJzqGQFG6QxlJx3FKM+",
+	"zZEoy+VRnpWukgkQp7nUmN2jedBiIikieVhODNAbxqwTfVfOdFWPsOJL0uXZaah8ZPlc6aL0Cefnr5xy",
+	"VCdGxPX453/jkJPxyY9Ntq1Z/xnuBc3T7wVnp9XzorvDnB1gmYbnE3xERBXw7gOiTEKJ8Yk5yOfw3+DJ",
+	"BBMUEAGkx8WkHSo7z9QSQZ58d1ZzKqTnVjfCqF7tdp4j6x9iuTcRjWVaHkkitfGob/xwqzFpCCbr+UKy",
+	"fQu1SE1s2G8TYTvqpZZSd+ackiuJNxRUjW8AHsxE9piJ9VwJP4gHtGrAeiaD2mFOSdRfKAS2SSE7mIZj",
+	"4LShOECDACu9mEXHYN+cVma1T8ZhjVWIVwPa3YSEUrgGoXjbCeNYEyvhA/zskGQsZECE5OwxiaSJtiXR",
+	"i1rXnrqxk8QwahWcOIxRfOqHkD7S4SFoBTawwKRvwCYAr+F/TOA1JBpK6T8jRXC/kgm4YOqe4qi28TeD",
+	"++8xmRFGRgtJaN0Hf/nFIvBaGIaVtV22yy5ydkCY/opEC5IQ1PK5B7C34a9rfb8Vhl70tVFSxcV4cXOX",
+	"VS0/QB4PNOLJg+domWTdjeWVtcUQZMomNbW0Cdu6oEczIMtYEHDvmGsbSPRN1OEAhZpqhDdkiga24Q9u",
+	"6/OEUVrXtnYufr5lQCfSU+oT0SXVgZbYdlp6Q6ysl8l+lwnYHdst0zC6/cJTN3ZaJgPHWC0yxI5EmKHW",
+	"RKOplm3N5CBB+kTLB9PoI2q5BYOSO9hTyCce7eNAIiUwRAukhe6WThiWlPqXE5FJ414NqEeYBFlsSUpr",
+	"GEGJwgCaPhRBAj1kEjckfDtOgbEU+V/Pv5yiri4/IIKBB3ggeFfgfh8wbP/63ouG2o5ffv/o3deO/vTu",
+	"gzd+bTIejv/550ff+4+/vvfNhMW3WanX3JprC7cYHtDKZqVZc2tNe3UBkbZkRRf80M0r/dQPaMZISzPp",
+	"oGRnxxq6YctUNImZNAgT/waIm1qyDgnwWp6gUpn0T2MJxa1Bb2Vry/iRpVTTnUPn1OcTHaIKPJ3sGGkg",
+	"sROo9A3XPQE1JwMtx5pht7IKt2/tpXwSFUj3dOtVdznV4CVROF24v6lfvIWoJeeHL7x39PYv77/2wjSd",
+	"ffD+68cvvH30x98dfe+duJ52s9J5bv92HTfaTW/Zj7NlJ0rk9w73CqPiJFANMoBxnmJGeGliNK2SDp3K",
+	"sjmQrFGjg1tK9BKAV+qnv5ICCYSXmqe/dCUJeh21Szj9UxFGHNgeJgnO8khoM0gtAX788wdv/tTw+9Hb",
+	"X3/4/XcM1yvchW2P2HnPqdypxjnLegrWcA0TgfagIS+XGTy/LeUQUF21pWLUYJr1o+ZiOZaLiea2TN0a",
+	"mG+g4ajcZVG3Q86C8SaSysQloIEk80gNmb6M2FO2vaptoKj1aojfbXOsjKKLLBNBu70wXpuWNOY2uxVW",
+	"OJcTNZndJBNA+Z/l/ricQMgQA5WGq2Vzvd6suUuNZRNbixKUTNJLvVFt1nfqq7FYKM23efxZjjutc+Aw",
+	"fZOz2VgTsrJ+HlszITGz8oHOIDELbDhN4oxV17ymX10jy53qOl5pV1e9NX+dbHRcXPdnFqobnXWy5q96",
+	"+YcWozWkXrj9hTvrB43+8hfX1Jfa9ScGrvxyc//pDXZ91buygj/fKIHYOQVTkgNVBpgQwI3ApPCsVf02",
+	"ZdojE1icyVbkWVOwjy5Fz8GnP76Sfrle4I1JjHp4b6XI9DKA+/TLjUaRl6eRKeeimkBJJKBq//rei/ff",
+	"+fP9H743L+106MTm6dJd6h+eZqPGGQMxHVrChGC4LboOsFQQqZs2ST9HVKQlZjP6Pq6mXhJHLiU7GzOo",
+	"lbLmYDkBdILY+Zjbf8vu8ulvRH1H5sKVnyMqzZMmT3yOFmMp48mcoO3CBteANEsvGTQ/U102w8B5lqyl",
+	"E21mDiQacbEPZTGhrQnXyLCXt+nRqp+2PbXdjda0iDA3z0+5lJibBEiANeZZaucuJJzwbD9t0mLZ3Tj9",
+	"hYuJDluzixdD/WkJc/Qv33r4rf+cq9Yf+lRVDbRIrtK/DM5RAN9zQlR4cDhqDh5Kmy8cPsADP/JUofYY",
+	"2a0AEQDhD20wGE+8+e4uMyVoVKCwDCen5ifrxgm+rQjNprx/63KE0lPYaXXZoloVfmHLYJAVfj7Zh7bA",
+	"4xONzgu8cUXwfuGHw4bKRRYKqD1RW81PjrswBIkrKuITaHCVznPtWljxlcB9iyAMQvg2K+qnc2c1Z9/7",
+	"ykSMY8LH3EhBuuUOlXylPg3nVqm7Nf3/1itJbLaiIB1JELaK7cZowNQqLt5or3tr/ipZ6SzjZrvh1X2X",
+	"bHTW8Vp71Vvxl0mz08D1tutt+OtkrbOKV9rLXtNvkHpHv1vixk/S+Fu52i4BopZuvR+DoVVW2/WO66+T",
+	"hreMN9prnSZZ8euei9fbq51l0vA3vLX2Cm526sT1173V9jJudFyy4a95K+0mrk83f8ONOu6sV9fw6ore",
+	"R1zdIBvt6sZaE5Pm8gr28KrFENtcbsQh62IHUMa3m0YSO8W/a8Tw34aHFxSeXXHk5T16+80Hb7x4/IOf",
+	"P/jVdyY0qn68gDp1UhWZCgtQpHDAVZtUXJnWuEsHRNDOOFfxXid6hUNl8401rxlQPNM/yAYtDyAADPE/",
+	"kwurn7Xq1/QjDijb39SmhHl21OOS7DIrKBMNxEz/f1Pgqj8GvQ7gaRgCWWwizUCUD6UdLuqP0OOBn6Wi",
+	"ARZtnFbSs0nuCC3N5MTw/RhXtTh/pNDacpucymGgLqAW3wfnOmTBGB8HNntCpd3lTz3/mGMECjBcBKSo",
+	"megnrz988wezM1Fkk4bZDXBZzbxtXr5jclf09TFqTaR5IOpNZGzSVAOoBYDSpeWyJRZruwwa3phGqPpj",
+	"pvTNQoVEH8RMjvTfAroP991EO6+hsEXtnBGEPSgM0qwFOR2caV5M9XqAuK4gHdPaARbSFXwEPd56NDAA",
+	"GgwFXDMBPFBfsb3VJFpoLTc2bOA/1S1sMdN8hn2eIcQSJxRmAenECX4JM6kwm6awuAoFQUrKkalAhDEj",
+	"Gon7v61Dr3Sek7ebzzaqa6Mv9t3+xninLtd8d/yF1fazjWvrd1zv0lq/eXClLjb2/7GBL6eKuTfDovG4",
+	"RLyA5yFOIw7xeJKZdJVpkzECZSjqg7DG7CQbljNM6qk019zVZFJCylotTBYhDEGGzL5BuwwKQz5cafzR",
+	"xCQK+CQmW0DOoghsmp7xnMVqQW85Aj1w/4d/evid/zUp+1XPuDMjuc6HKl+wG7eHsWGM1E6iIXpYCEpk",
+	"jiDTA09JhOVsV6UZOzZ9Rlzsf/pNYDgrPlR/fe/Fh88/f/SNd/OPrIzJmwlvYpS5yajNjSUZRL7NCJ0t",
+	"Dm5GbiD47GSL8UQQ1GYqhB6jiCrkrh4hxPpDC60ErlzLSaMDLjpIcpMHh7VW1vrDRx5mqEd9EmHM2E5w",
+	"Q0myKPBzRF0lM5u2prIpdB6kQA5v6X2ETwRUqpu2MVeXwD/1iUUnlLyMRF7fvRjXz7YVS1XYF9BItISz",
+	"wK4jVa1sq7AazokOjLhsqsC3YOqmdKqyVOTxQq3wliqpKqrJKsIC6i7lhZmr0s+EDC6q7huVHCop54oo",
+	"q/Enst/PovSvkrw7mpEhH67s/rB1byTBn+5xhPtoW6vbV/5w9M3v3n/5jeMX/1BMguMYAlSe3l3nTPLe",
+	"tAvME/kgs4ybQV9mjAOjQwNFBOrSA8IcuCKBYwpkMWAwotazrcg3YdALEpXAWvBreebsMtplXOiBoVoj",
+	"1Ag+7Vg0wwh8Rgkc1rgYLDDaHwS0Q4mfwA3NizaEgrdcnOGalWqlggCPU1buhSe0hC38xg2Chdcr9YFP",
+	"oHP/kbL7EJXdXrqArULGX3hu+xlOv9TY2P/yjW25zb5En6Lb46s7l+9cvbSlrl7aurNNRxQ//UX9+9HV",
+	"nf3Rl3a2RlcvuqOrl7ZGT+x4+n/VU5fi30X/t7NFO18s7k6IcEVO8YebopKPeQj7I9NA4EaHLYr956++",
+	"9cGfv3v04g8evP5GWhMZdVBUFZ1F6eTlo2z5PjgH9SXA9OlthbzWQgvgU2NkZLDKjD8XKm8WTUI14FP1",
+	"hxLaPhsoxNouuwGtuLIKYxQHXBDIblFijCTukPz86DAQ9RFnR08Ixo08STYpvz54993jd77/8F9/e//N",
+	"dyOspDPJsgmx88G77z78198++MsvyvH0OWZJZ21RgZzoorHMdmndMb+9L69HTlnL0kkHOqVHsrYtdWkq",
+	"fv55FwPg/RGWtrbNn8iMvryDu6dlRcMz0BXiU5ZFXTah6W8w7dqIFatDtK579Z2jn/4fo+sKarnsAJdp",
+	"yR/mWRtM9CxPqEGhsjoMnFOMA5ayAUqXSPEa2rJkTlUPhfAn1lumb1BsHBbZRu/oi1KUdqnvUBQQ7wmK",
+	"cNzRggnw9ahUXIzjCC9ErhZryQJTKsO608zY7yVY3dkUXgc+kdJ0RVy7EdubnX2UjLhcL8BG1wRgAMOt",
+	"+AqmQejoWC/36vVQ/86FBQ31xCx49OKvHv7wZzOyoJPvjo5ZiaqwUrqGwOzTJP8kZyRVWI2RiQpb8ATF",
+	"UZco1Gq6y62oEKKHLe9AwDq7FOKM/KHncwqPuDPZO4/uyufrGJ6PjXNmu0YP2cwSo09yhfrcNx4xCQit",
+	"CYwQ8NQhyiZ5YqZ5fJoE9Ed2N4ealMheMX0LygjLed7KS8kyk/Ecl5iEWESZffMA/QLBMwaOY625sbq4",
+	"aW/wqENJ4EskFR47KI1v2Yp4t+XYLB5GRrss4RowRpeaUgZpgNCFFBhoBAO6WENX+YEpc4k9D7vMtKRA",
+	"NgOId2BEvTbCfEDCsAZZo9GqZaJ3QLorUwmUntDo2txlcICsC8Aly431lqPXHhDzc71hlxrajlRCpr4i",
+	"LMteu5nKlJ3ZXivimZgEM5lQSeXTpks6BDWpnUdy0cdXl56QcP6J07En+hEa8/MjQBp/olfwI2X3EdxG",
+	"PmlOiI/4+mSEuVY7WqvFlsEH7791/PIfj1989cGv3j9+5fdzdWksYeYRqWw/vBNvWtL0j4i6vTk5LUT0",
+	"k0YuGec8aGCtMbWRKhWqr5qWFHKX+YQMbC4PCTNy9ZPBCI+1itV6MrCRngXGUzhciycFfLeiVZ1TYHKu",
+	"ygEEs1UOtjGBVQv1abVQVoaXjwnOJUIHXUvCU3AMhRg4rMqj68M8K2TC3mbRZkd3iQ/ufev+7//tE3ij",
+	"mBBRUI5zmnSKTf+koc6IhPbXoWxqAfh6ywqgqFIVLbgGSjO0HgLOoEvcdYIBt17fA6CvOOImxbWPFREU",
+	"B1QS3zTlRFvRdYN3TFcJ1cMM1V3HdV0rQeOLw+YuC7iWd+GUuDByTvUEH3Z7qBVlDYbVAdGtJyedMQSJ",
+	"L30V0C9Bq6t5ZXPEoPm3Uj/sOVNmdmO+ZnZCktpuLJEsbUay9IN7vz762m9iQ/uXLx997Y2HP/pp0sTW",
+	"v3zp9ePXvnrmsB2Y/PM3t4tsQlZsL319OEumyCNv48fU2xh3hsjWw1Yuffo07yym/kfv9IsbkiZU9rcj",
+	"lX38xh8/eVpbkhNuEjf1X0/KJ03njqYqBW1itel0k2f5w9fPtojCeY/XeVAce+KSzQ8/txxPScQnMcfz",
+	"UWb9ZGZ9iVtX2P3gtLxIzQ1/GzABsNQov9Hk2GfmN4KAmAkCNkxUlKb1PU5cPiBYIIzpDwMa/0dUchwm",
+	"KGLo3CcVqruJ/HUt5XaZyX6PPSsh7ZyQnWhLjz7i7MRp9tRG8zc1e4btvJNtPTYrn8PPVK+DEqo23MYE",
+	"P1rdVI4fG26a2bpYM5sdqhR7nWeK4unpiAVEX9beFs1i9Oa21ae79vNO42ymrunFne30h2rER8mDj5IH",
+	"Z0welEREyYNZxVolVEhkEJ8O0pouprWZTJk+Hmmt95ncM4/Mr/OSQY/ijHMFbI34EW7HM/Jj6YuhJOJM",
+	"WS68g1oJfmk5qGXo2jR+acHUWifk5V7sYdaFzGH9pDYqTVIxpK+QTod4KnRE6/U/Jk13Ymu8nZAociZb",
+	"8XwSRabZP+GUKHsbOrekkI+ppHTOarjVyxtueUKzMT/D7VG2Ro6H81HyxYeVfAEiN7QAH5MhjgnIXS7A",
+	"7RilYszVLlyyAqQ81PekfsoF+gYe83ASQEcaGCCTa2gcsQZjhxpgQJmDDD5dMWJm/+HbpaaH+SfDLP3I",
+	"JayDwo17hPU9e5mL2crYOj164bX7L78xX6lA2DkKha2IHIxs6ONxKBFMU7oLcA/lgW+kgknPjuHiJ4XA",
+	"ZfbRyIBP1N20UXWXq25pIdCcoxAwROU/6g4yydKGgBMc/cqP587RgkiiqsmO3ufA2TeIRRROAJ36lnFl",
+	"StFHGG6g7rP6eUjjbop6i88HdvRJMqrG0KON4o75cB4wsWK3vZyS02hvRlgiST59KYl/ew7cG+AtYmQ0",
+	"CSlsGfrhN757/89v2cjg21+//9P3zs7WaXTNu8m+0bf2Dp24H/atvUPoRicOQhafpEWq6U//OWqTu4QH",
+	"dOmgDixuJ3c3AzUVSoNMWw8+VMaMH/VMIrVBWENURiCfD178xgT8WC0GCgH4MT3taUbhoosZlQZ40Saq",
+	"RPmk//X8y+ZzVI0dk3lJpRLUU9JBio+YdNABDQLctd3W46wuWUOmSwlXPSLCkvc20ZcTGYdVE5M0uS/T",
+	"s7xG+CCIwMOoCD1mLE7mtPM2S3/w4jce/PJ/P/jmb+0C4FT1tLHiwjTWTH4VqGL6q49n9/09rfvnX997",
+	"caIbzOlTiJrEZJ+Qwv0BEVVyQH3CFAp417YICFvA6BNLQ32njt6nqnK4d/j/AwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

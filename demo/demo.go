@@ -16,11 +16,45 @@ import (
 type Store interface {
 	GetUnit(ctx context.Context, id string) (*models.Unit, error)
 	CreateUnits(ctx context.Context, units []*models.Unit) error
+	GetUser(ctx context.Context, id string) (*models.User, error)
+	CreateUser(ctx context.Context, u *models.User) error
+}
+
+// Options say what to seed.
+type Options struct {
+	// Accounts adds the demo accounts; production refuses them.
+	Accounts bool
+	// HashPassword hashes the demo password for the accounts.
+	HashPassword func(string) (string, error)
 }
 
 // Seed adds every demo record that is missing and leaves the rest as they are,
 // so running it twice changes nothing. It returns how many records it added.
-func Seed(ctx context.Context, s Store) (int, error) {
+func Seed(ctx context.Context, s Store, opts Options) (int, error) {
+	n, err := seedUnits(ctx, s)
+	if err != nil || !opts.Accounts {
+		return n, err
+	}
+	for _, u := range Users() {
+		_, err := s.GetUser(ctx, u.ID)
+		if err == nil {
+			continue
+		}
+		if !errors.Is(err, models.ErrNotFound) {
+			return n, fmt.Errorf("seed demo accounts: %w", err)
+		}
+		if u.PasswordHash, err = opts.HashPassword(Password); err != nil {
+			return n, err
+		}
+		if err := s.CreateUser(ctx, u); err != nil {
+			return n, fmt.Errorf("seed demo accounts: %w", err)
+		}
+		n++
+	}
+	return n, nil
+}
+
+func seedUnits(ctx context.Context, s Store) (int, error) {
 	var missing []*models.Unit
 	for _, u := range Units() {
 		_, err := s.GetUnit(ctx, u.ID)
@@ -53,4 +87,5 @@ var (
 	Xinglongtai     = ID(0x03)
 	JusticeBureau   = ID(0x10)
 	RuleOfLawOffice = ID(0x11)
+	LegalAidCentre  = ID(0x12)
 )

@@ -58,7 +58,7 @@ func TestUnitsFormOneValidTree(t *testing.T) {
 func TestSeedIsIdempotent(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		ctx := t.Context()
-		n, err := demo.Seed(ctx, db)
+		n, err := demo.Seed(ctx, db, demo.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -69,7 +69,7 @@ func TestSeedIsIdempotent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		n, err = demo.Seed(ctx, db)
+		n, err = demo.Seed(ctx, db, demo.Options{})
 		if err != nil || n != 0 {
 			t.Fatalf("second seed added %d (%v), want 0", n, err)
 		}

@@ -7,11 +7,14 @@ import (
 	"os"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/fazhi/fazhi/internal/apitest"
 	"github.com/fazhi/fazhi/internal/dbtest"
+	"github.com/fazhi/fazhi/models"
+	"github.com/fazhi/fazhi/password"
 	"github.com/fazhi/fazhi/server"
 )
 
@@ -52,12 +55,18 @@ type harness struct {
 	db   *dbtest.DB
 	echo *echo.Echo
 	logs *syncBuffer
+	fx   *fixtures
 }
 
+// newHarness serves the API on db; its client signs requests as the fixture
+// administrator.
 func newHarness(t *testing.T, db *dbtest.DB, cfg server.Config) *harness {
 	t.Helper()
 	if cfg.BodyLimit == "" {
 		cfg.BodyLimit = testBodyLimit
+	}
+	if cfg.PasswordParams == nil {
+		cfg.PasswordParams = password.Fast
 	}
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, nil))
@@ -65,7 +74,86 @@ func newHarness(t *testing.T, db *dbtest.DB, cfg server.Config) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &harness{Client: apitest.New(t, e), db: db, echo: e, logs: logs}
+	h := &harness{Client: apitest.New(t, e), db: db, echo: e, logs: logs, fx: fixturesFor(t, db)}
+	h.Header.Set("Authorization", "Bearer "+h.fx.tokens["admin"])
+	return h
+}
+
+// fixtures are callers of every kind on a unit tree of their own, made once per
+// database: a city with a district and a town below it, a user of each role,
+// and an API key of each scope.
+type fixtures struct {
+	city, district, town, other string // unit ids; other is outside the city
+	users                       map[string]*models.User
+	tokens                      map[string]string // role or "key:<scope>" -> bearer token
+	keys                        map[string]*models.APIKey
+}
+
+var (
+	fixturesMu sync.Mutex
+	fixtureSet = map[string]*fixtures{}
+)
+
+// fixturePassword is the password of every fixture user.
+const fixturePassword = "Fixture-Pass-2021"
+
+func fixturesFor(t *testing.T, db *dbtest.DB) *fixtures {
+	t.Helper()
+	fixturesMu.Lock()
+	defer fixturesMu.Unlock()
+	if fx, ok := fixtureSet[db.Name]; ok {
+		return fx
+	}
+	ctx := t.Context()
+	p := "fx" + dbtest.RandomSuffix()
+	unit := func(code, name string, kind models.UnitKind, parent *string) string {
+		u := &models.Unit{Code: code, Name: name, Kind: kind, ParentID: parent}
+		if err := db.CreateUnit(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		return u.ID
+	}
+	fx := &fixtures{users: map[string]*models.User{}, tokens: map[string]string{}, keys: map[string]*models.APIKey{}}
+	fx.city = unit(p, "測試市", models.UnitCity, nil)
+	fx.district = unit(p+"-d", "測試區", models.UnitDistrict, &fx.city)
+	fx.town = unit(p+"-t", "測試街道", models.UnitTown, &fx.district)
+	fx.other = unit(p+"-o", "別的市", models.UnitCity, nil)
+	hash, err := (&password.Hasher{Params: password.Fast}).Hash(fixturePassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// admin in the city; reviewer over the district; reporter and viewer in the town.
+	for role, unitID := range map[models.Role]string{
+		models.RoleAdmin: fx.city, models.RoleReviewer: fx.district, models.RoleReporter: fx.town, models.RoleViewer: fx.town,
+	} {
+		u := &models.User{Username: p + "." + string(role), DisplayName: string(role), UnitID: unitID,
+			Roles: []models.Role{role}, PasswordHash: hash}
+		if err := db.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		token, tokenHash := password.NewToken("fzs_")
+		if _, err := db.CreateSession(ctx, u, tokenHash, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		fx.users[string(role)], fx.tokens[string(role)] = u, token
+	}
+	for _, scope := range models.Scopes {
+		k := &models.APIKey{Name: "key " + string(scope), Prefix: password.NewKeyPrefix(), Scopes: []models.Scope{scope},
+			CreatedBy: fx.users["admin"].ID}
+		secret, _ := password.NewToken(k.Prefix + "_")
+		k.SecretHash = password.HashToken(secret)
+		if err := db.CreateAPIKey(ctx, k); err != nil {
+			t.Fatal(err)
+		}
+		fx.keys[string(scope)], fx.tokens["key:"+string(scope)] = k, secret
+	}
+	fixtureSet[db.Name] = fx
+	return fx
+}
+
+// as returns a header map that signs a request as the given fixture caller.
+func (h *harness) as(who string) map[string]string {
+	return map[string]string{"Authorization": "Bearer " + h.fx.tokens[who]}
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }

@@ -103,7 +103,7 @@ func problemFor(err error) (api.Problem, http.Header) {
 	case errors.Is(err, models.ErrPrecondition):
 		p = problem(http.StatusPreconditionFailed, "version_mismatch", err.Error())
 	case errors.Is(err, models.ErrForbidden):
-		p = problem(http.StatusForbidden, "forbidden", "you may not do this")
+		p = problem(http.StatusForbidden, "forbidden", err.Error())
 	case errors.Is(err, models.ErrUnauthenticated):
 		p = problem(http.StatusUnauthorized, "unauthenticated", "sign in or send an API key")
 	case errors.Is(err, models.ErrUnavailable):

@@ -7,8 +7,11 @@ package server
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -17,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/fazhi/fazhi/api"
+	"github.com/fazhi/fazhi/password"
 )
 
 // basePath is where the contract's operations are served (its servers URL).
@@ -26,6 +30,9 @@ const basePath = "/api/v1"
 type Store interface {
 	UnitStore
 	IdempotencyStore
+	IdentityStore
+	AuthStore
+	AuditStore
 	Ping(ctx context.Context) error
 	MigrationsCurrent(ctx context.Context) (bool, error)
 	SQL() *sql.DB
@@ -40,12 +47,25 @@ type Config struct {
 	CORSOrigins []string
 	// DemoMode says the database holds the demo data; Swagger UI mentions it.
 	DemoMode bool
+	// PasswordParams is the argon2id cost; nil is password.Production.
+	PasswordParams *password.Params
+	// SessionTTL is how long a sign-in lasts; zero is 12 hours.
+	SessionTTL time.Duration
+	// APIKeyRate is how many requests an API key may make a minute; zero is 600.
+	APIKeyRate int
+	// TrustedProxies are the address ranges (CIDR) of proxies whose
+	// X-Forwarded-For is believed; empty: the client is the peer address.
+	TrustedProxies []string
 }
 
 // strictServer implements every operation of the contract by embedding one
 // handler per tag; a missing or doubly implemented operation fails to compile.
 type strictServer struct {
+	*AuthHandler
 	*UnitHandler
+	*UserHandler
+	*APIKeyHandler
+	*AuditHandler
 }
 
 var _ api.StrictServerInterface = (*strictServer)(nil)
@@ -60,9 +80,32 @@ func New(cfg Config, store Store, log *slog.Logger) (*echo.Echo, error) {
 	if cfg.BodyLimit == "" {
 		cfg.BodyLimit = "1M"
 	}
+	if cfg.SessionTTL == 0 {
+		cfg.SessionTTL = 12 * time.Hour
+	}
+	if cfg.APIKeyRate == 0 {
+		cfg.APIKeyRate = 600
+	}
+	rules, err := loadRules(contract.Doc)
+	if err != nil {
+		return nil, err
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(log)
+	e.IPExtractor = echo.ExtractIPDirect()
+	if len(cfg.TrustedProxies) > 0 {
+		var trust []echo.TrustOption
+		for _, cidr := range cfg.TrustedProxies {
+			_, n, err := net.ParseCIDR(cidr)
+			if err != nil {
+				return nil, fmt.Errorf("trusted proxy %q: %w", cidr, err)
+			}
+			trust = append(trust, echo.TrustIPRange(n))
+		}
+		e.IPExtractor = echo.ExtractIPFromXFFHeader(append([]echo.TrustOption{
+			echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}, trust...)...)
+	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(
@@ -86,13 +129,25 @@ func New(cfg Config, store Store, log *slog.Logger) (*echo.Echo, error) {
 	}
 	e.Use(middleware.BodyLimit(cfg.BodyLimit))
 	// Route-level middleware would need a group, and a group with middleware
-	// answers every unknown method with 404 instead of 405: these two act only on
-	// requests the contract knows, and let the rest through.
+	// answers every unknown method with 404 instead of 405: these act only on
+	// requests the contract knows, and let the rest through. Authentication and
+	// permission come before validation, so that a caller who may not call an
+	// operation learns nothing about its input rules.
 	apiRoutes := map[string]bool{}
-	e.Use(validateRequests(contract, apiRoutes), idempotency(store, log))
+	e.Use(
+		findRoutes(contract, apiRoutes),
+		authenticate(store, rules, authConfig{keyRate: cfg.APIKeyRate}),
+		validateRequests(),
+		idempotency(store, log),
+	)
 
+	hasher := &password.Hasher{Params: cfg.PasswordParams}
 	handler := api.NewStrictHandler(&strictServer{
-		UnitHandler: &UnitHandler{store: store},
+		AuthHandler:   &AuthHandler{store: store, hasher: hasher, sessionTTL: cfg.SessionTTL, rules: rules},
+		UnitHandler:   &UnitHandler{store: store},
+		UserHandler:   &UserHandler{store: store, hasher: hasher},
+		APIKeyHandler: &APIKeyHandler{store: store},
+		AuditHandler:  &AuditHandler{store: store, rules: rules},
 	}, nil)
 	api.RegisterHandlersWithBaseURL(e, handler, basePath)
 	for _, r := range e.Routes() {

@@ -197,7 +197,7 @@ func TestCreateUnitIdempotency(t *testing.T) {
 		// A key whose first request is still running: claim it as that request would.
 		running := map[string]any{"code": p + "r", "name": "進行中", "kind": "department"}
 		runKey := "running-" + p
-		if _, err := db.ClaimIdempotencyKey(t.Context(), "anonymous", runKey, server.RequestHash(http.MethodPost, unitsPath, mustJSON(t, running)), server.IdempotencyTTL); err != nil {
+		if _, err := db.ClaimIdempotencyKey(t.Context(), "user:"+h.fx.users["admin"].ID, runKey, server.RequestHash(http.MethodPost, unitsPath, mustJSON(t, running)), server.IdempotencyTTL); err != nil {
 			t.Fatal(err)
 		}
 		busy := h.Post(unitsPath, running, map[string]string{"Idempotency-Key": runKey})

@@ -48,6 +48,7 @@ func LoadContract() (*Contract, error) {
 // context keys set by the validator for later middleware and the handlers.
 const (
 	ctxRoute       = "fazhi.route"
+	ctxPathParams  = "fazhi.pathParams"
 	ctxOperationID = "fazhi.operationId"
 )
 
@@ -69,20 +70,12 @@ func contractRoute(c echo.Context) *routers.Route {
 	return r
 }
 
-// validateRequests checks every request under the API base path against the
-// contract before any handler runs, and answers 400 listing every violation.
-// Requests for paths or methods the contract does not know go on to Echo's
-// router, which answers 404 or 405; an API route that Echo serves but the
-// contract does not know is refused, so that nothing reaches a handler unchecked.
-func validateRequests(contract *Contract, apiRoutes map[string]bool) echo.MiddlewareFunc {
-	opts := &openapi3filter.Options{
-		MultiError:         true,
-		KeepValidatedValue: true,
-		// Authentication is our own middleware's job; the validator defers to it.
-		AuthenticationFunc: func(context.Context, *openapi3filter.AuthenticationInput) error { return nil },
-		// Messages name the rule broken, not the schema or the value sent.
-		SchemaValidationOptions: []openapi3.SchemaValidationOption{openapi3.DisableSchemaErrorDetails()},
-	}
+// findRoutes finds the contract's operation for every request under the API
+// base path, for the middleware and handlers after it. Requests for paths or
+// methods the contract does not know go on to Echo's router, which answers 404
+// or 405; an API route that Echo serves but the contract does not know is
+// refused, so that nothing reaches a handler unchecked.
+func findRoutes(contract *Contract, apiRoutes map[string]bool) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			req := c.Request()
@@ -97,8 +90,32 @@ func validateRequests(contract *Contract, apiRoutes map[string]bool) echo.Middle
 				return next(c) // Echo answers 404 or 405
 			}
 			c.Set(ctxRoute, route)
+			c.Set(ctxPathParams, pathParams)
 			c.Set(ctxOperationID, route.Operation.OperationID)
+			return next(c)
+		}
+	}
+}
 
+// validateRequests checks every API request against the contract before its
+// handler runs, and answers 400 listing every violation.
+func validateRequests() echo.MiddlewareFunc {
+	opts := &openapi3filter.Options{
+		MultiError:         true,
+		KeepValidatedValue: true,
+		// Authentication is our own middleware's job; the validator defers to it.
+		AuthenticationFunc: func(context.Context, *openapi3filter.AuthenticationInput) error { return nil },
+		// Messages name the rule broken, not the schema or the value sent.
+		SchemaValidationOptions: []openapi3.SchemaValidationOption{openapi3.DisableSchemaErrorDetails()},
+	}
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			route := contractRoute(c)
+			if route == nil {
+				return next(c)
+			}
+			req := c.Request()
+			pathParams, _ := c.Get(ctxPathParams).(map[string]string)
 			var fields []api.FieldError
 			query, qerr := url.ParseQuery(req.URL.RawQuery)
 			if qerr != nil {

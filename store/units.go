@@ -75,7 +75,10 @@ func (db *DB) CreateUnit(ctx context.Context, u *models.Unit) error {
 		u.Version = 1
 		u.CreatedAt = db.Now()
 		u.UpdatedAt = u.CreatedAt
-		return unitWriteError(tx.Create(u).Error, u)
+		if err := unitWriteError(tx.Create(u).Error, u); err != nil {
+			return err
+		}
+		return db.record(tx, ctx, unitChange(nil, u))
 	})
 	if err != nil {
 		return fmt.Errorf("create unit %s: %w", u.Code, err)
@@ -100,8 +103,31 @@ func (db *DB) CreateUnits(ctx context.Context, units []*models.Unit) error {
 		}
 	}
 	return db.tx(ctx, func(tx *gorm.DB) error {
-		return translate(tx.CreateInBatches(units, 500).Error)
+		if err := tx.CreateInBatches(units, 500).Error; err != nil {
+			return translate(err)
+		}
+		changes := make([]change, len(units))
+		for i, u := range units {
+			changes[i] = unitChange(nil, u)
+		}
+		return db.record(tx, ctx, changes...)
 	})
+}
+
+// unitChange is the audit record of a unit going from before to after.
+func unitChange(before, after *models.Unit) change {
+	u := after
+	if u == nil {
+		u = before
+	}
+	c := change{entityType: "unit", entityID: u.ID, unitID: &u.ID, unitPath: u.Path}
+	if before != nil {
+		c.before = unitSnapshot(before)
+	}
+	if after != nil {
+		c.after = unitSnapshot(after)
+	}
+	return c
 }
 
 // UpdateUnit applies patch to the unit at version ifVersion. A move re-parents the
@@ -140,7 +166,7 @@ func (db *DB) UpdateUnit(ctx context.Context, id string, ifVersion int64, patch 
 			return err
 		}
 		out = u
-		return nil
+		return db.record(tx, ctx, unitChange(&old, u))
 	})
 	if err != nil {
 		return nil, fmt.Errorf("update unit %s: %w", id, err)
@@ -208,7 +234,10 @@ func (db *DB) DeleteUnit(ctx context.Context, id string, ifVersion int64) error 
 				Referrers: refs,
 			}
 		}
-		return translate(tx.Where("id = ? AND version = ?", id, ifVersion).Delete(&models.Unit{}).Error)
+		if err := tx.Where("id = ? AND version = ?", id, ifVersion).Delete(&models.Unit{}).Error; err != nil {
+			return translate(err)
+		}
+		return db.record(tx, ctx, unitChange(u, nil))
 	})
 	if err != nil {
 		return fmt.Errorf("delete unit %s: %w", id, err)
@@ -231,6 +260,17 @@ func unitReferrers(tx *gorm.DB, id string) ([]models.Referrer, error) {
 	refs := make([]models.Referrer, 0, len(children))
 	for _, c := range children {
 		refs = append(refs, models.Referrer{Type: "unit", ID: c.ID, Name: c.Name})
+	}
+	if len(refs) == maxReferrers {
+		return refs, nil
+	}
+	var users []models.User
+	if err := tx.Select("id", "username").Where("unit_id = ?", id).Order("username").
+		Limit(maxReferrers - len(refs)).Find(&users).Error; err != nil {
+		return nil, translate(err)
+	}
+	for _, u := range users {
+		refs = append(refs, models.Referrer{Type: "user", ID: u.ID, Name: u.Username})
 	}
 	return refs, nil
 }

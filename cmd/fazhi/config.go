@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -34,6 +35,9 @@ var settings = []setting{
 	{"FAZHI_WRITE_TIMEOUT", "60s", "time to write a response"},
 	{"FAZHI_IDLE_TIMEOUT", "120s", "keep-alive connections idle this long are closed"},
 	{"FAZHI_SHUTDOWN_TIMEOUT", "30s", "on SIGTERM, time allowed for requests in flight to finish"},
+	{"FAZHI_SESSION_TTL", "12h", "how long a sign-in lasts"},
+	{"FAZHI_API_KEY_RATE", "600", "requests a minute one API key may make (across all instances)"},
+	{"FAZHI_TRUSTED_PROXIES", "", "comma-separated CIDRs of proxies whose X-Forwarded-For is believed; empty: the peer address is the client"},
 }
 
 // config is the configuration read from the environment.
@@ -53,6 +57,9 @@ type config struct {
 	WriteTimeout      time.Duration
 	IdleTimeout       time.Duration
 	ShutdownTimeout   time.Duration
+	SessionTTL        time.Duration
+	APIKeyRate        int
+	TrustedProxies    []string
 }
 
 // loadConfig reads the settings from getenv, reporting every bad value at once.
@@ -112,6 +119,21 @@ func loadConfig(getenv func(string) string) (config, error) {
 	c.WriteTimeout = duration("FAZHI_WRITE_TIMEOUT")
 	c.IdleTimeout = duration("FAZHI_IDLE_TIMEOUT")
 	c.ShutdownTimeout = duration("FAZHI_SHUTDOWN_TIMEOUT")
+	c.SessionTTL = duration("FAZHI_SESSION_TTL")
+	rate, err := strconv.Atoi(get("FAZHI_API_KEY_RATE"))
+	if err != nil || rate < 1 {
+		errs = append(errs, fmt.Sprintf("FAZHI_API_KEY_RATE: want a positive number, got %q", get("FAZHI_API_KEY_RATE")))
+	}
+	c.APIKeyRate = rate
+	for _, p := range strings.Split(get("FAZHI_TRUSTED_PROXIES"), ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if _, _, err := net.ParseCIDR(p); err != nil {
+			errs = append(errs, fmt.Sprintf("FAZHI_TRUSTED_PROXIES: %q is not a CIDR range", p))
+		}
+		c.TrustedProxies = append(c.TrustedProxies, p)
+	}
 	if len(errs) > 0 {
 		return c, fmt.Errorf("configuration:\n  %s", strings.Join(errs, "\n  "))
 	}
@@ -124,7 +146,12 @@ Usage:
   fazhi [serve]              start the server (the default)
   fazhi migrate up|down|status
                              apply, roll back one, or list the database migrations
-  fazhi seed demo            load the demo data (Panjin, 2021); safe to repeat
+  fazhi seed demo            load the demo data (Panjin, 2021) and, outside production,
+                             the demo accounts; safe to repeat
+  fazhi user create --admin --username NAME --unit CODE [--display-name TEXT]
+                             create a user (the first administrator); the password is
+                             read from standard input
+  fazhi audit verify         check the audit log's hash chain; exit 1 when it is broken
   fazhi healthcheck          exit 0 when the server on FAZHI_ADDR answers /healthz
   fazhi --help               this text
 

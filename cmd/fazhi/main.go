@@ -2,8 +2,10 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -17,12 +19,15 @@ import (
 	"time"
 
 	"github.com/fazhi/fazhi/demo"
+	"github.com/fazhi/fazhi/models"
+	"github.com/fazhi/fazhi/paging"
+	"github.com/fazhi/fazhi/password"
 	"github.com/fazhi/fazhi/server"
 	"github.com/fazhi/fazhi/store"
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+	if err := run(os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "fazhi:", err)
 		os.Exit(1)
 	}
@@ -31,7 +36,7 @@ func main() {
 // errUsage is a command line that names no known subcommand.
 var errUsage = errors.New("unknown command; see fazhi --help")
 
-func run(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func run(args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) > 0 && (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
 		printUsage(stdout)
 		return nil
@@ -60,6 +65,13 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 		return seed(ctx, cfg, stdout)
 	case "healthcheck":
 		return healthcheck(ctx, cfg)
+	case "user":
+		return userCommand(ctx, cfg, args[1:], stdin, stdout)
+	case "audit":
+		if len(args) != 2 || args[1] != "verify" {
+			return errors.New("usage: fazhi audit verify")
+		}
+		return auditVerify(ctx, cfg, stdout)
 	}
 	return errUsage
 }
@@ -89,16 +101,29 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		return err
 	}
 	log.Info("database ready", "dialect", db.Dialect(), "migrations_applied", applied)
-	// Demo data comes unasked only to a new embedded database outside production.
-	demoMode := cfg.Demo == "always" || (cfg.Demo == "auto" && fresh && cfg.Env != "production")
-	if demoMode {
-		n, err := demo.Seed(ctx, db)
+	if cfg.Env == "production" {
+		// Demo accounts have published passwords: in production none may work.
+		n, err := db.DisableDemoUsers(ctx)
 		if err != nil {
 			return err
 		}
-		log.Info("demo data loaded", "records_added", n)
+		if n > 0 {
+			log.Warn("demo accounts disabled: they are not allowed in production", "accounts", n)
+		}
 	}
-	handler, err := server.New(server.Config{BodyLimit: cfg.BodyLimit, CORSOrigins: cfg.CORSOrigins, DemoMode: demoMode}, db, log)
+	// Demo data comes unasked only to a new embedded database outside production.
+	demoMode := cfg.Demo == "always" || (cfg.Demo == "auto" && fresh && cfg.Env != "production")
+	if demoMode {
+		n, err := demo.Seed(ctx, db, demoOptions(cfg))
+		if err != nil {
+			return err
+		}
+		log.Info("demo data loaded", "records_added", n, "demo_accounts", cfg.Env != "production")
+	}
+	handler, err := server.New(server.Config{
+		BodyLimit: cfg.BodyLimit, CORSOrigins: cfg.CORSOrigins, DemoMode: demoMode,
+		SessionTTL: cfg.SessionTTL, APIKeyRate: cfg.APIKeyRate, TrustedProxies: cfg.TrustedProxies,
+	}, db, log)
 	if err != nil {
 		return err
 	}
@@ -199,11 +224,107 @@ func seed(ctx context.Context, cfg config, out io.Writer) error {
 	if _, err := db.MigrateUp(ctx); err != nil {
 		return err
 	}
-	n, err := demo.Seed(ctx, db)
+	n, err := demo.Seed(ctx, db, demoOptions(cfg))
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "demo data: %d record(s) added\n", n)
+	if cfg.Env == "production" {
+		fmt.Fprintln(out, "demo accounts: not created (FAZHI_ENV=production)")
+	}
+	return nil
+}
+
+// demoOptions seeds the demo accounts outside production only.
+func demoOptions(cfg config) demo.Options {
+	h := &password.Hasher{}
+	return demo.Options{Accounts: cfg.Env != "production", HashPassword: h.Hash}
+}
+
+// userCommand is "fazhi user create": the way to make the first administrator.
+func userCommand(ctx context.Context, cfg config, args []string, stdin io.Reader, out io.Writer) error {
+	const usage = "usage: fazhi user create [--admin] [--role ROLE]... --username NAME --unit CODE [--display-name TEXT] < password"
+	if len(args) == 0 || args[0] != "create" {
+		return errors.New(usage)
+	}
+	fs := flag.NewFlagSet("user create", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	admin := fs.Bool("admin", false, "give the user the admin role")
+	username := fs.String("username", "", "")
+	unitCode := fs.String("unit", "", "")
+	displayName := fs.String("display-name", "", "")
+	var roles []models.Role
+	fs.Func("role", "", func(s string) error { roles = append(roles, models.Role(s)); return nil })
+	if err := fs.Parse(args[1:]); err != nil || fs.NArg() > 0 || *username == "" || *unitCode == "" {
+		return errors.New(usage)
+	}
+	if *admin {
+		roles = append(roles, models.RoleAdmin)
+	}
+	if *displayName == "" {
+		*displayName = *username
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("read password: %w", err)
+	}
+	pw := strings.TrimRight(line, "\r\n")
+	if err := models.CheckPassword(*username, pw); err != nil {
+		return err
+	}
+	db, _, err := openStore(cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.MigrateUp(ctx); err != nil {
+		return err
+	}
+	units, _, err := db.ListUnits(ctx, models.UnitFilter{Query: *unitCode}, paging.Page{Limit: paging.MaxLimit, Sort: paging.Sort{Field: "code"}})
+	if err != nil {
+		return err
+	}
+	var unitID string
+	for _, u := range units {
+		if u.Code == *unitCode {
+			unitID = u.ID
+		}
+	}
+	if unitID == "" {
+		return fmt.Errorf("no unit has the code %q", *unitCode)
+	}
+	hash, err := (&password.Hasher{}).Hash(pw)
+	if err != nil {
+		return err
+	}
+	u := &models.User{Username: *username, DisplayName: *displayName, UnitID: unitID, Roles: roles, PasswordHash: hash}
+	ctx = models.WithRequestInfo(ctx, models.RequestInfo{
+		Caller:    models.Caller{Kind: models.CallerSystem, ID: "cli", Name: "fazhi user create"},
+		Operation: "cli.userCreate",
+	})
+	if err := db.CreateUser(ctx, u); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "created user %s (%s) with roles %v\n", u.Username, u.ID, u.Roles)
+	return nil
+}
+
+// auditVerify checks the hash chain and fails when a link is broken.
+func auditVerify(ctx context.Context, cfg config, out io.Writer) error {
+	db, _, err := openStore(cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	v, err := db.VerifyAudit(ctx)
+	if err != nil {
+		return err
+	}
+	if !v.OK {
+		fmt.Fprintf(out, "audit chain BROKEN at event %d (%s): %s; %d event(s) before it verified\n", v.BrokenSeq, v.BrokenID, v.BrokenCause, v.Checked)
+		return errors.New("the audit chain does not verify")
+	}
+	fmt.Fprintf(out, "audit chain verified: %d event(s)\n", v.Checked)
 	return nil
 }
 

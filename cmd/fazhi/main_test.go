@@ -34,7 +34,7 @@ func TestMain(m *testing.M) {
 func runFazhi(t *testing.T, env map[string]string, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	err = run(args, func(name string) string { return env[name] }, &out, &errOut)
+	err = run(args, func(name string) string { return env[name] }, strings.NewReader(""), &out, &errOut)
 	return out.String(), errOut.String(), err
 }
 

@@ -1,0 +1,144 @@
+// Package authz decides who may do what. Each operation has a Rule, declared in
+// openapi.yaml as x-permission, so that the contract, the code and the tests
+// read one table; Allow is the one place that applies it.
+package authz
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/fazhi/fazhi/models"
+)
+
+// Target says how the unit of the record an operation touches limits callers
+// who are not administrators.
+type Target string
+
+const (
+	// TargetNone: the rule depends on the caller's roles and scopes only.
+	TargetNone Target = ""
+	// TargetUnitSubtree: non-administrators reach only records of their own unit
+	// and the units below it; other records are invisible to them (404).
+	TargetUnitSubtree Target = "unit-subtree"
+)
+
+// Rule is who may call one operation.
+type Rule struct {
+	Roles  []models.Role  `json:"roles"`
+	Scopes []models.Scope `json:"apiKeyScopes"`
+	Target Target         `json:"target"`
+}
+
+// Validate checks a rule as read from the contract.
+func (r Rule) Validate() error {
+	for _, role := range r.Roles {
+		if !role.Valid() {
+			return fmt.Errorf("unknown role %q", role)
+		}
+	}
+	for _, s := range r.Scopes {
+		if !s.Valid() {
+			return fmt.Errorf("unknown API key scope %q", s)
+		}
+	}
+	if r.Target != TargetNone && r.Target != TargetUnitSubtree {
+		return fmt.Errorf("unknown target %q", r.Target)
+	}
+	return nil
+}
+
+// Allow decides whether the caller may call an operation with this rule at all:
+// nil, models.ErrUnauthenticated, or a forbidden error that says what is missing.
+func Allow(c *models.Caller, r Rule, operation string) error {
+	switch c.Kind {
+	case models.CallerUser:
+		for _, role := range c.Roles {
+			if slices.Contains(r.Roles, role) {
+				return nil
+			}
+		}
+		if len(r.Roles) == 0 {
+			return forbidden("%s is not open to users", operation)
+		}
+		return forbidden("%s needs the role %s", operation, joinOr(r.Roles))
+	case models.CallerAPIKey:
+		for _, s := range c.Scopes {
+			if slices.Contains(r.Scopes, s) {
+				return nil
+			}
+		}
+		if len(r.Scopes) == 0 {
+			return forbidden("%s is not open to API keys", operation)
+		}
+		return forbidden("%s needs an API key with the scope %s", operation, joinOr(r.Scopes))
+	case models.CallerSystem:
+		return nil
+	}
+	return models.ErrUnauthenticated
+}
+
+// Sees reports whether the caller may see a record of the unit at unitPath under
+// this rule. A record it may not see must answer as if it did not exist.
+func Sees(c *models.Caller, r Rule, unitPath string) bool {
+	if r.Target != TargetUnitSubtree || c.Kind == models.CallerSystem || c.HasRole(models.RoleAdmin) {
+		return true
+	}
+	return c.Kind == models.CallerUser && c.UnitPath != "" && strings.HasPrefix(unitPath, c.UnitPath)
+}
+
+// SubtreeOf is the unit path a list must be limited to for the caller under
+// this rule; empty means no limit.
+func SubtreeOf(c *models.Caller, r Rule) string {
+	if r.Target != TargetUnitSubtree || c.Kind == models.CallerSystem || c.HasRole(models.RoleAdmin) {
+		return ""
+	}
+	if c.UnitPath == "" {
+		return "/nothing/" // a caller without a unit sees no unit's records
+	}
+	return c.UnitPath
+}
+
+// Describe states the rule in words, for the operation's description in the
+// contract; a test keeps the two equal.
+func Describe(r Rule) string {
+	var b strings.Builder
+	b.WriteString("Permission: ")
+	switch {
+	case len(r.Roles) == 0:
+		b.WriteString("no user")
+	case len(r.Roles) == len(models.Roles):
+		b.WriteString("any signed-in user")
+	default:
+		b.WriteString("users with the role " + joinOr(r.Roles))
+	}
+	if r.Target == TargetUnitSubtree {
+		b.WriteString(" (other than admin: only records of their own unit and the units below it)")
+	}
+	if len(r.Scopes) == 0 {
+		b.WriteString("; no API key.")
+	} else {
+		b.WriteString("; API keys with the scope " + joinOr(r.Scopes) + ".")
+	}
+	return b.String()
+}
+
+type forbiddenError struct{ msg string }
+
+func (e *forbiddenError) Error() string        { return e.msg }
+func (e *forbiddenError) Is(target error) bool { return target == models.ErrForbidden }
+
+func forbidden(format string, args ...any) error {
+	return &forbiddenError{msg: fmt.Sprintf(format, args...)}
+}
+
+func joinOr[T ~string](items []T) string {
+	parts := make([]string, len(items))
+	for i, it := range items {
+		parts[i] = string(it)
+	}
+	if len(parts) <= 1 {
+		return strings.Join(parts, "")
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " or " + parts[len(parts)-1]
+}

@@ -1,0 +1,290 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/fazhi/fazhi/models"
+	"github.com/fazhi/fazhi/paging"
+	"github.com/fazhi/fazhi/textsearch"
+)
+
+var userColumns = map[string]string{"username": "username", "createdAt": "created_at"}
+
+func userNotFound(id string) error { return &models.NotFoundError{Entity: "user", ID: id} }
+
+// userSnapshot is a user as the audit log keeps it: never the password hash.
+func userSnapshot(u *models.User) map[string]any {
+	if u == nil {
+		return nil
+	}
+	return map[string]any{
+		"id": u.ID, "username": u.Username, "displayName": u.DisplayName, "unitId": u.UnitID,
+		"roles": u.Roles, "disabled": u.Disabled, "version": u.Version,
+	}
+}
+
+// userChange is the audit record of a user going from before to after.
+func (db *DB) userChange(tx *gorm.DB, before, after *models.User) (change, error) {
+	u := after
+	if u == nil {
+		u = before
+	}
+	var unit models.Unit
+	if err := tx.Select("id", "path").Where("id = ?", u.UnitID).Take(&unit).Error; err != nil {
+		return change{}, fmt.Errorf("unit of user %s: %w", u.ID, translate(err))
+	}
+	c := change{entityType: "user", entityID: u.ID, unitID: &unit.ID, unitPath: unit.Path}
+	if before != nil {
+		c.before = userSnapshot(before)
+	}
+	if after != nil {
+		c.after = userSnapshot(after)
+	}
+	return c, nil
+}
+
+func prepareUser(u *models.User) {
+	u.RoleSet = "," + joinRoles(u.Roles) + ","
+	u.SearchText = textsearch.Fold(u.Username, u.DisplayName)
+}
+
+func joinRoles(roles []models.Role) string {
+	s := make([]string, len(roles))
+	for i, r := range roles {
+		s[i] = string(r)
+	}
+	return strings.Join(s, ",")
+}
+
+// CreateUser inserts u, whose PasswordHash is already set.
+func (db *DB) CreateUser(ctx context.Context, u *models.User) error {
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	if u.ID == "" {
+		u.ID = NewID()
+	}
+	err := db.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Select("id").Where("id = ?", u.UnitID).Take(&models.Unit{}).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return models.Invalid("user_unit_not_found", "/unitId", "unit %s does not exist", u.UnitID)
+			}
+			return translate(err)
+		}
+		prepareUser(u)
+		u.Version = 1
+		u.CreatedAt = db.Now()
+		u.UpdatedAt = u.CreatedAt
+		if err := tx.Create(u).Error; err != nil {
+			if errors.Is(err, gorm.ErrDuplicatedKey) {
+				return &models.ConflictError{Code: "username_taken", Detail: fmt.Sprintf("the username %q is taken", u.Username)}
+			}
+			return translate(err)
+		}
+		c, err := db.userChange(tx, nil, u)
+		if err != nil {
+			return err
+		}
+		return db.record(tx, ctx, c)
+	})
+	if err != nil {
+		return fmt.Errorf("create user %s: %w", u.Username, err)
+	}
+	return nil
+}
+
+// GetUser reads one user.
+func (db *DB) GetUser(ctx context.Context, id string) (*models.User, error) {
+	var u models.User
+	err := db.gorm.WithContext(ctx).Where("id = ?", id).Take(&u).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, userNotFound(id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get user %s: %w", id, translate(err))
+	}
+	return &u, nil
+}
+
+// UserByUsername reads the user with this username.
+func (db *DB) UserByUsername(ctx context.Context, username string) (*models.User, error) {
+	var u models.User
+	err := db.gorm.WithContext(ctx).Where("username = ?", username).Take(&u).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, userNotFound(username)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get user %s: %w", username, translate(err))
+	}
+	return &u, nil
+}
+
+// ListUsers reads one page of users matching the filter.
+func (db *DB) ListUsers(ctx context.Context, f models.UserFilter, page paging.Page) ([]models.User, *paging.Cursor, error) {
+	col, ok := userColumns[page.Sort.Field]
+	if !ok {
+		return nil, nil, fmt.Errorf("list users: unknown sort field %q", page.Sort.Field)
+	}
+	q := db.gorm.WithContext(ctx).Model(&models.User{})
+	if f.UnitID != "" {
+		q = q.Where("unit_id = ?", f.UnitID)
+	}
+	if f.Role != "" {
+		q = q.Where("role_set LIKE ?", "%,"+string(f.Role)+",%")
+	}
+	if f.Disabled != nil {
+		q = q.Where("disabled = ?", *f.Disabled)
+	}
+	if f.Query != "" {
+		q = q.Where("search_text LIKE ? ESCAPE '"+textsearch.LikeEscape+"'", "%"+textsearch.EscapeLike(textsearch.Fold(f.Query))+"%")
+	}
+	dir, cmp := "ASC", ">"
+	if page.Sort.Desc {
+		dir, cmp = "DESC", "<"
+	}
+	if c := page.After; c != nil {
+		var key any = c.Key
+		if page.Sort.Field == "createdAt" {
+			t, err := time.Parse(time.RFC3339Nano, c.Key)
+			if err != nil {
+				return nil, nil, paging.ErrInvalidCursor
+			}
+			key = t.UTC()
+		}
+		q = q.Where(fmt.Sprintf("(%[1]s %[2]s ? OR (%[1]s = ? AND id %[2]s ?))", col, cmp), key, key, c.ID)
+	}
+	limit := page.Limit
+	if limit <= 0 {
+		limit = paging.DefaultLimit
+	}
+	var users []models.User
+	if err := q.Order(col + " " + dir).Order("id " + dir).Limit(limit + 1).Find(&users).Error; err != nil {
+		return nil, nil, fmt.Errorf("list users: %w", translate(err))
+	}
+	if len(users) <= limit {
+		return users, nil, nil
+	}
+	users = users[:limit]
+	last := users[limit-1]
+	key := last.Username
+	if page.Sort.Field == "createdAt" {
+		key = last.CreatedAt.UTC().Format(time.RFC3339Nano)
+	}
+	return users, &paging.Cursor{Sort: page.Sort.String(), Key: key, ID: last.ID}, nil
+}
+
+// UpdateUser applies a patch to the user at version ifVersion.
+func (db *DB) UpdateUser(ctx context.Context, id string, ifVersion int64, p models.UserPatch) (*models.User, error) {
+	return db.changeUser(ctx, id, &ifVersion, func(tx *gorm.DB, u *models.User) error {
+		if p.DisplayName != nil {
+			u.DisplayName = *p.DisplayName
+		}
+		if p.Roles != nil {
+			u.Roles = p.Roles
+		}
+		if p.UnitID != nil && *p.UnitID != u.UnitID {
+			if err := tx.Select("id").Where("id = ?", *p.UnitID).Take(&models.Unit{}).Error; err != nil {
+				if errors.Is(err, gorm.ErrRecordNotFound) {
+					return models.Invalid("user_unit_not_found", "/unitId", "unit %s does not exist", *p.UnitID)
+				}
+				return translate(err)
+			}
+			u.UnitID = *p.UnitID
+		}
+		return u.Validate()
+	})
+}
+
+// SetUserDisabled disables or enables a user. Disabling revokes its sessions;
+// disabling a disabled user is a conflict, enabling an enabled one changes nothing.
+func (db *DB) SetUserDisabled(ctx context.Context, id string, disabled bool) (*models.User, error) {
+	return db.changeUser(ctx, id, nil, func(tx *gorm.DB, u *models.User) error {
+		if disabled && u.Disabled {
+			return &models.ConflictError{Code: "user_disabled", Detail: fmt.Sprintf("user %s is already disabled", u.Username)}
+		}
+		u.Disabled = disabled
+		if disabled {
+			return db.revokeSessions(tx, u.ID)
+		}
+		return nil
+	})
+}
+
+// SetUserPassword stores a new password hash and revokes the user's sessions.
+func (db *DB) SetUserPassword(ctx context.Context, id, hash string) error {
+	_, err := db.changeUser(ctx, id, nil, func(tx *gorm.DB, u *models.User) error {
+		u.PasswordHash = hash
+		return db.revokeSessions(tx, u.ID)
+	})
+	return err
+}
+
+// changeUser locks a user, applies fn, and writes it back with its audit event.
+// A nil ifVersion skips the version check (state changes that need none).
+func (db *DB) changeUser(ctx context.Context, id string, ifVersion *int64, fn func(tx *gorm.DB, u *models.User) error) (*models.User, error) {
+	var out *models.User
+	err := db.tx(ctx, func(tx *gorm.DB) error {
+		var u models.User
+		err := db.forUpdate(tx.Where("id = ?", id)).Take(&u).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return userNotFound(id)
+		}
+		if err != nil {
+			return translate(err)
+		}
+		if ifVersion != nil && u.Version != *ifVersion {
+			return &models.PreconditionError{Detail: fmt.Sprintf("user %s is at version %d, not %d", id, u.Version, *ifVersion)}
+		}
+		before := u
+		before.Roles = append([]models.Role(nil), u.Roles...)
+		if err := fn(tx, &u); err != nil {
+			return err
+		}
+		prepareUser(&u)
+		u.Version++
+		u.UpdatedAt = db.Now()
+		if err := tx.Model(&models.User{}).Where("id = ? AND version = ?", id, before.Version).Updates(map[string]any{
+			"display_name": u.DisplayName, "unit_id": u.UnitID, "roles": marshalRoles(u.Roles), "role_set": u.RoleSet,
+			"password_hash": u.PasswordHash, "disabled": u.Disabled, "search_text": u.SearchText,
+			"version": u.Version, "updated_at": u.UpdatedAt,
+		}).Error; err != nil {
+			return translate(err)
+		}
+		c, err := db.userChange(tx, &before, &u)
+		if err != nil {
+			return err
+		}
+		out = &u
+		return db.record(tx, ctx, c)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("change user %s: %w", id, err)
+	}
+	return out, nil
+}
+
+func marshalRoles(roles []models.Role) string {
+	return `["` + strings.ReplaceAll(joinRoles(roles), ",", `","`) + `"]`
+}
+
+// DisableDemoUsers disables every demo account and revokes its sessions: in
+// production they must not work. It returns how many it disabled.
+func (db *DB) DisableDemoUsers(ctx context.Context) (int, error) {
+	var ids []string
+	if err := db.gorm.WithContext(ctx).Model(&models.User{}).Where("demo = ? AND disabled = ?", true, false).
+		Pluck("id", &ids).Error; err != nil {
+		return 0, fmt.Errorf("find demo users: %w", translate(err))
+	}
+	for _, id := range ids {
+		if _, err := db.SetUserDisabled(ctx, id, true); err != nil {
+			return 0, err
+		}
+	}
+	return len(ids), nil
+}
