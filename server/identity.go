@@ -9,8 +9,8 @@ import (
 
 	"github.com/fazhi/fazhi/api"
 	"github.com/fazhi/fazhi/models"
-	"github.com/fazhi/fazhi/password"
 	"github.com/fazhi/fazhi/paging"
+	"github.com/fazhi/fazhi/password"
 )
 
 // IdentityStore is what the auth, users and API-key handlers need.

@@ -21,8 +21,8 @@ type change struct {
 	entityID   string
 	unitID     *string
 	unitPath   string
-	before     any // the record before, or nil
-	after      any // the record after, or nil
+	before     any    // the record before, or nil
+	after      any    // the record after, or nil
 	operation  string // overrides the request's operation, e.g. "login.failed"
 }
 
