@@ -43,6 +43,19 @@ func (db *DB) GetUnit(ctx context.Context, id string) (*models.Unit, error) {
 	return &u, nil
 }
 
+// UnitByCode reads the unit with this code.
+func (db *DB) UnitByCode(ctx context.Context, code string) (*models.Unit, error) {
+	var u models.Unit
+	err := db.gorm.WithContext(ctx).Where("code = ?", code).Take(&u).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, &models.NotFoundError{Entity: "unit with code", ID: code}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get unit %s: %w", code, translate(err))
+	}
+	return &u, nil
+}
+
 // CreateUnit inserts u below its parent, filling in id (unless set), level,
 // path, version and timestamps.
 func (db *DB) CreateUnit(ctx context.Context, u *models.Unit) error {

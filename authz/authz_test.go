@@ -1,0 +1,89 @@
+package authz
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/fazhi/fazhi/models"
+)
+
+func TestAllow(t *testing.T) {
+	adminOnly := Rule{Roles: []models.Role{models.RoleAdmin}}
+	readers := Rule{Roles: models.Roles, Scopes: []models.Scope{models.ScopeRead}}
+	user := func(roles ...models.Role) *models.Caller { return &models.Caller{Kind: models.CallerUser, Roles: roles} }
+	key := func(scopes ...models.Scope) *models.Caller { return &models.Caller{Kind: models.CallerAPIKey, Scopes: scopes} }
+	tests := []struct {
+		name   string
+		caller *models.Caller
+		rule   Rule
+		want   error
+	}{
+		{"admin on admin rule", user(models.RoleAdmin), adminOnly, nil},
+		{"viewer on admin rule", user(models.RoleViewer), adminOnly, models.ErrForbidden},
+		{"one of several roles", user(models.RoleViewer, models.RoleAdmin), adminOnly, nil},
+		{"user without roles", user(), readers, models.ErrForbidden},
+		{"key with scope", key(models.ScopeRead), readers, nil},
+		{"key without scope", key(models.ScopeFeed), readers, models.ErrForbidden},
+		{"key on users-only rule", key(models.ScopeRead), adminOnly, models.ErrForbidden},
+		{"anonymous", &models.Caller{Kind: models.CallerNone}, readers, models.ErrUnauthenticated},
+		{"system", &models.Caller{Kind: models.CallerSystem}, adminOnly, nil},
+	}
+	for _, tt := range tests {
+		if got := Allow(tt.caller, tt.rule, "op"); !errors.Is(got, tt.want) || (tt.want == nil) != (got == nil) {
+			t.Errorf("%s: Allow = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestSeesSubtree(t *testing.T) {
+	rule := Rule{Roles: []models.Role{models.RoleAdmin, models.RoleReviewer}, Target: TargetUnitSubtree}
+	reviewer := &models.Caller{Kind: models.CallerUser, Roles: []models.Role{models.RoleReviewer}, UnitPath: "/city/district/"}
+	admin := &models.Caller{Kind: models.CallerUser, Roles: []models.Role{models.RoleAdmin}, UnitPath: "/city/office/"}
+	for path, want := range map[string]bool{"/city/district/": true, "/city/district/town/": true, "/city/": false, "/city/other/": false} {
+		if got := Sees(reviewer, rule, path); got != want {
+			t.Errorf("reviewer sees %s = %v, want %v", path, got, want)
+		}
+		if !Sees(admin, rule, path) {
+			t.Errorf("admin does not see %s", path)
+		}
+	}
+	if got := SubtreeOf(reviewer, rule); got != "/city/district/" {
+		t.Errorf("SubtreeOf(reviewer) = %q", got)
+	}
+	if got := SubtreeOf(admin, rule); got != "" {
+		t.Errorf("SubtreeOf(admin) = %q", got)
+	}
+	if !Sees(reviewer, Rule{Roles: models.Roles}, "/elsewhere/") {
+		t.Errorf("a rule without target hides records")
+	}
+}
+
+func TestDescribe(t *testing.T) {
+	tests := []struct {
+		rule Rule
+		want string
+	}{
+		{Rule{Roles: []models.Role{models.RoleAdmin}}, "Permission: users with the role admin; no API key."},
+		{Rule{Roles: models.Roles, Scopes: []models.Scope{models.ScopeRead}}, "Permission: any signed-in user; API keys with the scope read."},
+		{Rule{Roles: []models.Role{models.RoleAdmin, models.RoleReviewer}, Target: TargetUnitSubtree},
+			"Permission: users with the role admin or reviewer (other than admin: only records of their own unit and the units below it); no API key."},
+		{Rule{Scopes: models.Scopes}, "Permission: no user; API keys with the scope read, feed or write:values."},
+	}
+	for _, tt := range tests {
+		if got := Describe(tt.rule); got != tt.want {
+			t.Errorf("Describe = %q\nwant       %q", got, tt.want)
+		}
+	}
+}
+
+func TestValidate(t *testing.T) {
+	if err := (Rule{Roles: []models.Role{"boss"}}).Validate(); err == nil {
+		t.Error("unknown role accepted")
+	}
+	if err := (Rule{Scopes: []models.Scope{"write:all"}}).Validate(); err == nil {
+		t.Error("unknown scope accepted")
+	}
+	if err := (Rule{Target: "planet"}).Validate(); err == nil {
+		t.Error("unknown target accepted")
+	}
+}
