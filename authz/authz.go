@@ -32,14 +32,20 @@ type Rule struct {
 
 // Validate checks a rule as read from the contract.
 func (r Rule) Validate() error {
-	for _, role := range r.Roles {
+	for i, role := range r.Roles {
 		if !role.Valid() {
 			return fmt.Errorf("unknown role %q", role)
 		}
+		if slices.Index(r.Roles, role) != i { // Describe counts roles to say "any signed-in user"
+			return fmt.Errorf("role %q given twice", role)
+		}
 	}
-	for _, s := range r.Scopes {
+	for i, s := range r.Scopes {
 		if !s.Valid() {
 			return fmt.Errorf("unknown API key scope %q", s)
+		}
+		if slices.Index(r.Scopes, s) != i {
+			return fmt.Errorf("API key scope %q given twice", s)
 		}
 	}
 	if r.Target != TargetNone && r.Target != TargetUnitSubtree {

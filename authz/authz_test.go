@@ -10,8 +10,12 @@ import (
 func TestAllow(t *testing.T) {
 	adminOnly := Rule{Roles: []models.Role{models.RoleAdmin}}
 	readers := Rule{Roles: models.Roles, Scopes: []models.Scope{models.ScopeRead}}
-	user := func(roles ...models.Role) *models.Caller { return &models.Caller{Kind: models.CallerUser, Roles: roles} }
-	key := func(scopes ...models.Scope) *models.Caller { return &models.Caller{Kind: models.CallerAPIKey, Scopes: scopes} }
+	user := func(roles ...models.Role) *models.Caller {
+		return &models.Caller{Kind: models.CallerUser, Roles: roles}
+	}
+	key := func(scopes ...models.Scope) *models.Caller {
+		return &models.Caller{Kind: models.CallerAPIKey, Scopes: scopes}
+	}
 	tests := []struct {
 		name   string
 		caller *models.Caller
@@ -85,5 +89,12 @@ func TestValidate(t *testing.T) {
 	}
 	if err := (Rule{Target: "planet"}).Validate(); err == nil {
 		t.Error("unknown target accepted")
+	}
+	// Three roles, one twice: Describe would call it "any signed-in user".
+	if err := (Rule{Roles: []models.Role{models.RoleAdmin, models.RoleAdmin, models.RoleReviewer, models.RoleViewer}}).Validate(); err == nil {
+		t.Error("a role given twice accepted")
+	}
+	if err := (Rule{Scopes: []models.Scope{models.ScopeRead, models.ScopeRead}}).Validate(); err == nil {
+		t.Error("a scope given twice accepted")
 	}
 }

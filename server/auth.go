@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -98,6 +99,9 @@ const (
 	apiKeyPrefix       = "fzk_"
 )
 
+// keyPrefixPattern is the public part of an API key, as password.NewKeyPrefix makes it.
+var keyPrefixPattern = regexp.MustCompile(`^fzk_[0-9a-f]{8}$`)
+
 // authenticate finds who the request acts for, refuses requests without valid
 // credentials (401) or over an API key's rate (429), checks the operation's
 // permission (403), and puts the caller in the request context for the
@@ -163,6 +167,11 @@ func identify(c echo.Context, store AuthStore, token string, cfg authConfig) (*m
 	prefix := token
 	if i := strings.Index(token[len(apiKeyPrefix):], "_"); i >= 0 {
 		prefix = token[:len(apiKeyPrefix)+i]
+	}
+	// Only a well-formed prefix is looked up: MySQL refuses to compare the
+	// ASCII prefix column with text outside ASCII, which would be a 500.
+	if !keyPrefixPattern.MatchString(prefix) {
+		return nil, unauthenticated("the API key is unknown")
 	}
 	key, err := store.APIKeyByPrefix(ctx, prefix)
 	if errors.Is(err, models.ErrNotFound) {
