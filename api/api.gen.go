@@ -538,14 +538,14 @@ type MeKind string
 
 // Password At least 10 characters, not the username.
 //
-// Example: Panjin-2021-demo
+// Example: Fazhi-Demo-2021
 type Password = string
 
 // PasswordReset defines model for PasswordReset.
 type PasswordReset struct {
 	// Password At least 10 characters, not the username.
 	//
-	// Example: Panjin-2021-demo
+	// Example: Fazhi-Demo-2021
 	Password Password `json:"password"`
 }
 
@@ -874,7 +874,7 @@ type UserCreate struct {
 
 	// Password At least 10 characters, not the username.
 	//
-	// Example: Panjin-2021-demo
+	// Example: Fazhi-Demo-2021
 	Password Password `json:"password"`
 
 	// Roles Example: ["reviewer"]
@@ -1068,14 +1068,6 @@ type ListApiKeysParams struct {
 	Cursor *CursorQuery `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
-// CreateApiKeyParams defines parameters for CreateApiKey.
-type CreateApiKeyParams struct {
-	// IdempotencyKey A key of the client's choosing (a UUID is a good one). Repeating a request with the same key and
-	// body within 24 hours returns the first response and changes nothing; the same key with another
-	// body is a `422`; while the first request is still running, a `409`.
-	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
-}
-
 // ListAuditEventsParams defines parameters for ListAuditEvents.
 type ListAuditEventsParams struct {
 	// EntityType Only events about this kind of record.
@@ -1243,7 +1235,7 @@ type ServerInterface interface {
 	ListApiKeys(ctx echo.Context, params ListApiKeysParams) error
 	// CreateApiKey Issue an API key（簽發接口密鑰）
 	// (POST /api-keys)
-	CreateApiKey(ctx echo.Context, params CreateApiKeyParams) error
+	CreateApiKey(ctx echo.Context) error
 	// GetApiKey Get an API key（查看接口密鑰）
 	// (GET /api-keys/{id})
 	GetApiKey(ctx echo.Context, id ApiKeyIdPath) error
@@ -1350,28 +1342,8 @@ func (w *ServerInterfaceWrapper) ListApiKeys(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) CreateApiKey(ctx echo.Context) error {
 	var err error
 
-	// Parameter object where we will unmarshal all parameters from the context
-	var params CreateApiKeyParams
-
-	headers := ctx.Request().Header
-	// ------------- Optional header parameter "Idempotency-Key" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
-		var IdempotencyKey IdempotencyKeyHeader
-		n := len(valueList)
-		if n != 1 {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
-		}
-
-		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
-		if err != nil {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
-		}
-
-		params.IdempotencyKey = &IdempotencyKey
-	}
-
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.CreateApiKey(ctx, params)
+	err = w.Handler.CreateApiKey(ctx)
 	return err
 }
 
@@ -2153,8 +2125,7 @@ func (response ListApiKeysdefaultApplicationProblemPlusJSONResponse) VisitListAp
 }
 
 type CreateApiKeyRequestObject struct {
-	Params CreateApiKeyParams
-	Body   *CreateApiKeyJSONRequestBody
+	Body *CreateApiKeyJSONRequestBody
 }
 
 type CreateApiKeyResponseObject interface {
@@ -5129,10 +5100,8 @@ func (sh *strictHandler) ListApiKeys(ctx echo.Context, params ListApiKeysParams)
 }
 
 // CreateApiKey operation middleware
-func (sh *strictHandler) CreateApiKey(ctx echo.Context, params CreateApiKeyParams) error {
+func (sh *strictHandler) CreateApiKey(ctx echo.Context) error {
 	var request CreateApiKeyRequestObject
-
-	request.Params = params
 
 	var body CreateApiKeyJSONRequestBody
 	var err error
@@ -5841,194 +5810,197 @@ func (sh *strictHandler) ResetUserPassword(ctx echo.Context, id UserIdPath) erro
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H15cyPHledXycBOhMhxASwAvPuPXboPm5ZaanezR2M3uY1EVQJIsZAJZSaIhnoYIdlrW77G49Xh8Yy8",
-	"tjw+JO9ako/wtGXZ+i4TIrv7L3+FjXyZdQFVZBUB6nJ7d+wmWZWVx7vyHb93t+Lx/oAzwpSsbN6t9Aj2",
-	"iYB/Xt7BXf2/PpGeoANFOatsVnZ6BAniceE/JtEBEZJy5qBnh1wR/wKShPmIKtTG3j6iDLW2O9WrWHm9",
-	"FlIceT3MugSpaIhaxalIr0f6WH+oj+88QVhX9SqbjWWnMsBKEaG/+T93K7fq1Y29W251Y++u69TXDncr",
-	"f1dxKmo8IJXNilSCsm7l8NCpPME9bGaaNfEBVj3EOzADTxCsiJ85kw4Xfawqm5WhoFVBOkQQ5pGKk5qi",
-	"605P4FBPW+A+UXYTtzzFxbb/xSER4+k5PcWCMSIHevORh4eS+Kg9RqpHJRpKIhAXaOvaNtonYz0/cgf3",
-	"B4H+nlvfcLHrulVX/9ea/q/18Ef9n7rr1itOhepvPAufdioM9/Wr2Ewob+NX0xt/a3f3TqNe3d29s3Z5",
-	"7zPZW741oI+T8bZ/DesBsrbdruExiahfbiGNxEL04cXroHoJgjw7pIL4lU0lhiS5pL8TpFPZrPy3pZi8",
-	"l8xf5dK2b+Y99Km6wYXKOZyWJM+20AIPfCIV6lAhlQOU45MOHgZqUR9Pq2qeYmQUPbWYXqN+IucwJBcq",
-	"dRJ2aP0neImwYb+yecv+BCPtZZ3BxaGQXOQsRB9Bi5E7yjzVCjlgIMgB5UOJBrhLHISl5twRlqhLDwir",
-	"oW2FqERc0+gBDqiPRlT14E2J+wR1aKCpHGHmI72QWs4iPfhqHsHVXc3rfcqiX6QJcKv6ZVx9zq1u3K7m",
-	"EeAlKnE7ICcymW+fQQstTSotODxYGvYUPSBoodXBgdR/0JwnU0cIf8leXDhuanl2im3OA4IZzPEyU1SN",
-	"CwkC3OZDZYRALJuKs4zm/pyTIHYSc2R+s66d8YCUW9k+Zb6mw6wVDhlVJ65Af67oGnD1ub1bloL2/j57",
-	"EVcE7xeZvtJEgzuKCLMIyqTCTKVn33Abjapbr7r1HdfdhP//5ZzVdATvV4pKrR3aJ1Lh/gCmvO2T/oAr",
-	"wrzx42T8edDa07Pf0mI3UngBJUw9JpHX41xS1kULGN28uX1JczlGXc59xBlZrKHrZECw0k9gpEWslmxp",
-	"3tfDYubvsjb3x/A3ylBjGfX4UGiyVUPBJDwOEhEJIgecSQLCwpgBEjGuX+teSA8LH8L6b0TY8WF+reVG",
-	"o3UBjXo0IKmRzfyoRFLRIEBiyBhlXQdecTdatV2WOp+VjuutdtZItdHewNVlvNKsbvguqTa9eqeB19rr",
-	"/nKkcow1FB9YYterj5NxrvWysnKSSCvAVtsdsJryzvW61XubsBEtbalFUt3aZKhN9AGavfZr6BLxAiyI",
-	"jzgMggMkOVI9rBBGfSqBHsxydxlmcqQle2u5sd5CAuuj0M8yvaPu1I7uVuq7ldwtswbg3C297c6TnJET",
-	"t2mLhXsT0z/q8cCXhubMOjXptJrucsvSFgVi8oZCkEnePm2lekbntNwnaJ/mWSrbivQlGhABmjw15RU3",
-	"W/QEerhs00O/EhnAlKlmwxi+tK9tkRVt9vYpMz/Vo6lSpkiXCJjrUwMiwAovIFSBarWZEb6DFjBL/ET9",
-	"6JGta9sOSGDk8X4fzI6h19N2S8sLaE3r7Ytg1LcmLLDhwMeK3MxXK9HnimoVY5XsxdZJLU+3XMOajE5W",
-	"/GBUUkE8hbweDXxBWLRorQzLGgC5xv/ATqZS0lS+Tg74/skGljCPTNtXQzCQEvbVPhkXNq/sqKdZV9d5",
-	"cKL9ASYdcL4Wc8a04kGaU/S3KBkBR2dOhQek8L7pCcHMbhAsvF7O3K4IQpAidxTqa5lBfIS7WBsVSH/T",
-	"QbLHhfm30ZvcJxeQh60aVQL71MjyJUn7g4B2KPGRZl2JsCCIdhkXZMK4OvrevePfvZKzxmfzrXR3UqNN",
-	"k/oOL8DvbdLhgpxsPzUL2k+Kn9F62hGEXCIDlXcwn+cj1MdsjAJyQAI96YCPgE01OyLFEWVeMNTH4Wpl",
-	"Ef0FB5ylyaqRc2/QX8+Wv/WVk+RvfSUhft1M8asF3UnXcT3TM9zFkxeLed/FzZRPli/6oiBnkou5F6Mh",
-	"fL5yhkk/TtmJ09Yjx5PWt570pH0ywEL1CctTTfqVwhMLZxRN7wlNv6fPD9tbGVAlWgAHHedgB9UXi5Az",
-	"8Em2C22agldPNSD01E/wzDwlfCJCezegUl1AGAUEg3RvVVtaGREhiURU1dAOJUYetgXfJwy1x1OkD6so",
-	"7aLR8jjho7E/Vu3/2jGr9n/DHaqG/7D+xy0F7yR+MNaK/UP8Q6bf56Yk4kRWl0ScgdXrrts4N1aXRHyY",
-	"Z6u34Gznm3gzPOPEr6qJf+ec5V6mgzi8C4N/+LPYv25usPonjzOlRcHm3QoeDAJqfNlLA8HbAel/5hlp",
-	"HNvR4u4aotPMAx662/Y2XHEqPlGYBpHD3lySfW6u3cbeMLcizpTAnpGlQnAhK5u37lb6RErc1UNbvkVm",
-	"CSgACwAkg6vF6YBrxhWVzcoSbMbhnt5nrdc9/fYSHtClg/oSyBlLOkRqYWupsN5ueE1/max0VvUxKKyG",
-	"srK5DM51quAEt83iULw4u6s9pQZyc2mpg5/r0ZrdlZrdi3DX5JL9RTV8/7AoxV4zI5hjywqDnLqrF1DL",
-	"bGoLaFlqK0iM0QHlARxtTU/mImedgHqzUYDe4Ns9LG9DuEIQIZNEAMZJEQWJwOsII/jazmmPUR1FDrns",
-	"Y10qqHnjmWkKo34xnV2PefWDe78++tpv7v/7zx5+5xdH975y9MuXj772xsMf/fSDv/zo+HevHP/2T/aX",
-	"L71+/NpXH/zlF0df+39Hb/0sphdYhybQwlS4EVNhdEplyc8LX5w33YUDy9g5Z70WSK+AoAWM/KEhIgK3",
-	"Bycyo8DzAweiT9ncwBmx12sB/j8ScVzas7YIRHuFizb1fcJmotpONEqCWI0A1TYAYoT4xrzW1y+E/T5l",
-	"lfkImGZ8tFcSsyh3tvH853W4Hg4C45PaZ3zEUHuo5coY5ItvT2pB22x6Q+C8VCrCJj0+INLRz+pXcKBv",
-	"LlSZQ3uSqyt8yPyZzoxxdbsDo5QVMJ1OpwOzCl8/s0TRI5U57OX4sJ9MfL/cYTOuqubNeRz2k9y4rwxH",
-	"wknqreHMeLctHeijl4TA6V3D44Bjf4fzJ7DokpkOcWDGuq04vx3AaInDVAkhEzrg4SHrBa67y+sra6uo",
-	"PVZEzocd6wl2tOtEinMUzq3cSdnVVRXnVTPCvNgzazsgfEHEAREIex4ZKGmOS58sMy6aK5gGZDa2s379",
-	"230q+9bDfDb1jlUUI2g6QHONuSj3ggfdSBx0YodQx2xR6aNOjFG1Y8zjsBOZK9r6kAhHuwa6k2qTDwWc",
-	"aTKwavdCGNKCKPpIUKUIm6KF69HtaRaDv3MbqOB2dBdLkANk4YTzj42Dyzu4OxklGvMh3J8gTqSvKB8e",
-	"JTTWcyghsaQZaCEaZc7UQGUYL8s/7h3Or2I2tjc7OdNJC6zIbQjXpA85DIlA0LSPfYL6xrGKGVp13VCA",
-	"S2My9CkbKjIfWd1IWMU7nBtPafi50oem11cN1zcXMT05JYgohTvFtZgG+wkrYz9F1q6RHkjSLqtSJhcv",
-	"IEGUGNuIf+u6/qG6pX9oIQmUBnGMRMpc4pFpz8YN84q2t0eYqtATDt+grFsr6D5bX10+NQRnfGh4qHpc",
-	"0OdmFDVDGIgwBfeIaUGzZT9j4nUmfI/aBAu4W+wThjqC99GSHmUp4F3K4JYRHcmc7Pl6TJQ3p2ZcjiQn",
-	"Vzwnc894McyWxJl9IDykvrQtcOGgDhchBZpss9DNpF8ZYClHXPhaCI0Eh7tYigCffvrp6lZi7tleQZgu",
-	"0YQ4lCRNd6Gj67NwfpU9ZyoKNOXRAlojdwbEU7MqNab0WoMkiUFmKUpapNRHox7RamLAhQoDenOhopW0",
-	"28nMJrTtwJFzBueTXdM8iGiLoWG01SCvhoKghdaK67YchIMRHmtDpT3sOnZ7SCJrL7GBnAXjxfDy6GOF",
-	"21gSmzIyZPgA08BGbVfcZstcHm+ygeAekRDPNXlfs3us+vyA3PbGXpC6gGATTfMw0+ZpW6u2A+KjIfON",
-	"8CZBx8SXibZntDTX+0SYjxkcd6Yjs4ivSTPWRLDPbApMIO3ujILpJ7k85240NZJiLnEgZ/aODpOjzIVK",
-	"nyZBUNUKjPgO+C/CqDZGYhiQ0AT1eR9Thha0xLOzQxiZXTU2duRYJXeoVNY5pU/CUgJOHHtIo3I4MHR/",
-	"lfgUQ6bgbEQaDXi7r0e8rUzyYUSrF83QVf0pCOYvDQK9Lmqmbm6ExEc9IohNkE9OAT49nyv0SpI0omkj",
-	"mDay0y5LG9EwVRimCu/P+zINfo+OPttoqpNJQQrvE32tjj5tsush9RxO1Q9zIa4J/ZaiREaZJYPEr+5W",
-	"wCVG/C3fF0TaMEx6bhdNphgOn0ALF7cvXV8EqjXW9lgLJcjX17bNBUT6AzVGfYKZRJhBtj5VpC8n0iiW",
-	"m+k0Ire6sVW9gqudzdreZ5ZMFljdaR5mpBKBIt42YzZiNYyFwGP91zjqVDwTInrrs+MiwTunQu4MqCCy",
-	"5EeoX2z0AEt1U5ZegwkOnJaukky6272xUPv73d0bi/89c6MHgnTonRzTSWGhQgm2T8aOtqL0tbPLqITc",
-	"wTacfqpQJPX1znP7t/VJ42pn7+569lHbtKeSG2Fcv/qViPZOetcwzw39Upq8mrB39of6BKk5Wm8/OyT2",
-	"z0oMiQlqhk6NWyZGbCOjdi+jyTnT7JcOn8YUGUdPefsZYuInZs4my28ObP8h8+jZ2Gfu9P1xoRNLInY6",
-	"+cd9DXfLHna0sBIrTC9uxc04wLiIJrOKpWTdSopn4Kv5e2C2f0okCYJ99OCt54++9+rRf/72/g/fO7r3",
-	"1eNX7h2/9G8XUIcQHx1/+5tH33v1wVvfOv73318AHxXZPMDBkEh09JPfPHz+hePvfOP4jR8ev3Lv6Pn3",
-	"aolMBz1yxanoQSpOJfminmUyaxL7WURmpv00Vb0bxBNEffK49VOgUc9RNc6m4D4yEeRUZESO09p91ONB",
-	"rNaNrS5RK+Xh2kTGN4J2h67b9Mxw8G/SqqEbPT5iJvFZG/wTpgBsfv5W3S4tNeajaaNNyZQ/Q5+qywfh",
-	"7akEC9tK09lqzBwzzpM5lJz9dHjtS6Zt6Q0xct6pyLFUpK9/wzgb9/lQZuRqORUcOnJPpE0oI2V4IHsc",
-	"Nsz4dUu/ZspT7GFNSrmVE6Rc5qZFpX6z7n6i4m7GQjun0sOyd8ooITOsLmcLjqKSj3sQkysrveNCkLnU",
-	"fwBXHnx+9mUnfAAznqckz07LvmtcmtAbNdFsr4cp07IrGYZYXU5l8bpT/zk5KOGEWdbF0kSnxJwpgU6c",
-	"a5LXnVQJT6pKNDoBS38ny7jztzVjcfoxtTdTgil3K0zmbx42RKKYfMHIQ/A2t4mH+wQtgGBdDEmNdYmD",
-	"jAaSKCAdhfhQWc2Z/GRS4E/M9x+IoB0aQz+UOD6vR7x9E7jIKQKxlSsjAnFyeHoW3nCzeAOKWT8LScxl",
-	"ya+gRBQEyym51sjUoVZGzJH5J6jP8LKdURYR8v2cSq/kKHxfWzH2+LJGuUTlIMDj0HZIFEHd+4qpgzr6",
-	"zfNHb795/JN7Ry+9nmGqndlOvkJJ4F+GgNFppzlZlEHi7GAHBRwikIhQqMFtj1HLRiBaaIEySN00flTD",
-	"X/rvIf5Iq1aZpJUoGDJpSGVRQTRQHpaK/TPCCkHKPEBItCC/vgYB/ZaDWiY4WYvzJ7jQc1S9GvVbtQxI",
-	"lcQuL8BY/2SG+Cf90uLubq2AkouiNNMF8V+48dSTyP4dLVy/chGtbrj1RRRtZjLxLXTsdmykDBzWWCJs",
-	"bgoT01/JCo+mSTY8gCxq3faz5muCj9UuYVq/Ed9BivZJVXKhIOxDfbRw8+b2pYO1xTOVQ8VQN0NQs4n1",
-	"NFdTHKB/zLJZ1g+r0b+XC/y73si2cZ7gXcoSxRAlZGAYF09JreiXaRpbWT2lktGJqzymja2ZqvqTlJCo",
-	"HokmmkUVV0v7OaOYSDGXFxSY5d6Vsq5FAyIgA4ozmS0aktXbcjKbVf8zLz6SeaeILJscE/sUG0rwoISn",
-	"wRTuJgddnh5yjt6LyaGhRKFAlV9Ipqc+KzPUr60pNDuTcBgkDzaLFq8l2GxCTikUECwVqrvaohPYU0RI",
-	"k12aTGJJi6hrmD1DWbXhNupVn/R5UhwV5N4sxRVO8zqRZBZJcmJkM3xucm9PZOYwHlrOJthiSOupjeWV",
-	"NWRDs8iEn6c1vAlbZ6gRoy362OtRRhAkERmtRmU4qEk+Mn4ISFNrC8y8HuJsQtGd4eofhssnZ/Z0Dys0",
-	"IkyZfCYzH63hpk2DrKMOEz2mKuu5QDaajSgbDJUzWXllagBSguik804YdCkWrmeJnDiYf/eE8h0wglIa",
-	"+ESwOTfTLRBVVGXtgEXAQZwhnwREESeBvWdrgGxpz2QlUOGNuW6nUGBbUk6MDIiyf6xa7V/d9iM4G/vS",
-	"BQMxCJfKdPIXDsn3FCIt4BqxmRQnZV+ubGwkbzpu5mXOZmFkcCEAOshhv49FhMsUQmFlLyP7hqbGWdGg",
-	"bZ8wRTuUyLyBk7RWAM4wLdrCFBJYXbRdjpE5WeIuoo2z3GhnOsoM663MRu4kdi9GKJsRZSxjK2m2mgAj",
-	"ZGpSUPyG7r/1+v1/+frRS6+bMn2PqjFkVVV5pxrgEeKdDvXIphF3kJ0OecwG2gRFl120YH5n4PvwYCD4",
-	"AZGgAKiSu8ygWTA/yoML8+KochDTg6MRlEFocm73qdK3VJOZB9+DpCGBjl7/v0c/+Q18j/iANACoPfoF",
-	"aT7ERywEpLByafECsrM9/vHP77/2bTtb7MMb4cNy2FaCkEULRmWN17BAMIHlEs6l4lTs7/ZyUF+miON6",
-	"aDpGj9+Kn99zZrAoywatbhAwy0oy0tmCiyp0QmUkbCWyukN8SHlixKsxFfGSp0e57BwmozhxTnLmje1M",
-	"prBZbPKDyZisHTiLR+Mty4Ids8g2DhhuzWZzA1GGbu5cNMm4w4FWtX3qCZ6oI5iEEGxWm/Uddz2GwImE",
-	"t48VqWojKb3Xy1kC7qa9UJTxiFob8rQ7yEX93JkD5UX9luH9tBjuSQi0MXUoAPcTxje05LiAUjAnkx7d",
-	"cpglscY5bZrgjDTeNZM9XGgTBrkIH/qGDfUV0Wp8zY+hKaelpYMI9nqoTdSIEIZkgGWPyEmNNul7W7IO",
-	"m+re3ebq4eJnlrJtJm3RPFlw7Teihw+TMCdlqMbWrZ32zj/YxzIjSWmAFnsZDmFZLNxJ+J10yDwLjSUW",
-	"CRFPTB3UTRDpNaQPDFQUlUpgwJ316QGFSjw9K9C/WBAs0cIq8mlXKzy4lPEhUxaOymjsNj8gzi7bQFyg",
-	"esPc5fiIGQ17QIMAd4lcdBBmiIsuZlSaa0/0mRh5SE4COjbq9Tp4CuvTVk++AwyC0iYsGv3zdq2acyGE",
-	"zTpLHl9Z6VRWfpwvI5+VXyboOIOE8yjycbv+NEVqe48yj6D7r73gGCvy6N5XHORryqSeQkfffd4Jye7+",
-	"vf9wkFZUvE+9289xRtD9P7x0/P6P4SFNdujhP7+19OD1Hzx84SUnpD50/KPvO7vM4/2+lkJjdP9nf4EX",
-	"YspDD7/6xsNXn3es1YoizI6lB79+54N3v3303Zcf/Or94zd/fPzLb6cNvXD+mkGp0mZTOHNgcD1t/XRy",
-	"zqDlRwzsQJggPGknBxn9CSguM6G0qZh6IJOgw4OdFtOdYRBYVD/OoHAloIw4YA/woYoQjjQbC0wD/W85",
-	"wB6ZMA1i8JMwfjXPsJVew7lHwEP3ZanY90S+giBQMQeuAKXNTihihgJYmMMFKJXTtxNAB7W452EYRw8d",
-	"QaV+OFF1s7PK6526tRNBbwP3lwqDf5Ik4jQnMDKyRT7GAjM5d/Y6B9U9CTwbQPlDLTYMghbq432SxFoE",
-	"c6dWOoalB4NaJ5vDcJ4xrZS4nygpN4vyAoKFWVUM9zkVWJzk6RPWcDKPH+bQ5o38ie6kpmaqXmjogTP2",
-	"BjiXJyRVvoxamVVE7QhCnrREXyrTw2Dr5qNiSgvDG4yNt8NBXPhEmLYcBn7VBISxsp0g9KUCYt2FHaap",
-	"BUw6TbME4afkOvbxv1w9ug2d9TbkxLyVqfxkaR/w2Yg46saRkTwEf02mA500ajJzqGQFG6QxlJx3FKM+",
-	"zZEoy+VRnpWukgkQp7nUmN2jedBiIikieVhODNAbxqwTfVfOdFWPsOJL0uXZaah8ZPlc6aL0Cefnr5xy",
-	"VCdGxPX453/jkJPxyY9Ntq1Z/xnuBc3T7wVnp9XzorvDnB1gmYbnE3xERBXw7gOiTEKJ8Yk5yOfw3+DJ",
-	"BBMUEAGkx8WkHSo7z9QSQZ58d1ZzKqTnVjfCqF7tdp4j6x9iuTcRjWVaHkkitfGob/xwqzFpCCbr+UKy",
-	"fQu1SE1s2G8TYTvqpZZSd+ackiuJNxRUjW8AHsxE9piJ9VwJP4gHtGrAeiaD2mFOSdRfKAS2SSE7mIZj",
-	"4LShOECDACu9mEXHYN+cVma1T8ZhjVWIVwPa3YSEUrgGoXjbCeNYEyvhA/zskGQsZECE5OwxiaSJtiXR",
-	"i1rXnrqxk8QwahWcOIxRfOqHkD7S4SFoBTawwKRvwCYAr+F/TOA1JBpK6T8jRXC/kgm4YOqe4qi28TeD",
-	"++8xmRFGRgtJaN0Hf/nFIvBaGIaVtV22yy5ydkCY/opEC5IQ1PK5B7C34a9rfb8Vhl70tVFSxcV4cXOX",
-	"VS0/QB4PNOLJg+domWTdjeWVtcUQZMomNbW0Cdu6oEczIMtYEHDvmGsbSPRN1OEAhZpqhDdkiga24Q9u",
-	"6/OEUVrXtnYufr5lQCfSU+oT0SXVgZbYdlp6Q6ysl8l+lwnYHdst0zC6/cJTN3ZaJgPHWC0yxI5EmKHW",
-	"RKOplm3N5CBB+kTLB9PoI2q5BYOSO9hTyCce7eNAIiUwRAukhe6WThiWlPqXE5FJ414NqEeYBFlsSUpr",
-	"GEGJwgCaPhRBAj1kEjckfDtOgbEU+V/Pv5yiri4/IIKBB3ggeFfgfh8wbP/63ouG2o5ffv/o3deO/vTu",
-	"gzd+bTIejv/550ff+4+/vvfNhMW3WanX3JprC7cYHtDKZqVZc2tNe3UBkbZkRRf80M0r/dQPaMZISzPp",
-	"oGRnxxq6YctUNImZNAgT/waIm1qyDgnwWp6gUpn0T2MJxa1Bb2Vry/iRpVTTnUPn1OcTHaIKPJ3sGGkg",
-	"sROo9A3XPQE1JwMtx5pht7IKt2/tpXwSFUj3dOtVdznV4CVROF24v6lfvIWoJeeHL7x39PYv77/2wjSd",
-	"ffD+68cvvH30x98dfe+duJ52s9J5bv92HTfaTW/Zj7NlJ0rk9w73CqPiJFANMoBxnmJGeGliNK2SDp3K",
-	"sjmQrFGjg1tK9BKAV+qnv5ICCYSXmqe/dCUJeh21Szj9UxFGHNgeJgnO8khoM0gtAX788wdv/tTw+9Hb",
-	"X3/4/XcM1yvchW2P2HnPqdypxjnLegrWcA0TgfagIS+XGTy/LeUQUF21pWLUYJr1o+ZiOZaLiea2TN0a",
-	"mG+g4ajcZVG3Q86C8SaSysQloIEk80gNmb6M2FO2vaptoKj1aojfbXOsjKKLLBNBu70wXpuWNOY2uxVW",
-	"OJcTNZndJBNA+Z/l/ricQMgQA5WGq2Vzvd6suUuNZRNbixKUTNJLvVFt1nfqq7FYKM23efxZjjutc+Aw",
-	"fZOz2VgTsrJ+HlszITGz8oHOIDELbDhN4oxV17ymX10jy53qOl5pV1e9NX+dbHRcXPdnFqobnXWy5q96",
-	"+YcWozWkXrj9hTvrB43+8hfX1Jfa9ScGrvxyc//pDXZ91buygj/fKIHYOQVTkgNVBpgQwI3ApPCsVf02",
-	"ZdojE1icyVbkWVOwjy5Fz8GnP76Sfrle4I1JjHp4b6XI9DKA+/TLjUaRl6eRKeeimkBJJKBq//rei/ff",
-	"+fP9H743L+106MTm6dJd6h+eZqPGGQMxHVrChGC4LboOsFQQqZs2ST9HVKQlZjP6Pq6mXhJHLiU7GzOo",
-	"lbLmYDkBdILY+Zjbf8vu8ulvRH1H5sKVnyMqzZMmT3yOFmMp48mcoO3CBteANEsvGTQ/U102w8B5lqyl",
-	"E21mDiQacbEPZTGhrQnXyLCXt+nRqp+2PbXdjda0iDA3z0+5lJibBEiANeZZaucuJJzwbD9t0mLZ3Tj9",
-	"hYuJDluzixdD/WkJc/Qv33r4rf+cq9Yf+lRVDbRIrtK/DM5RAN9zQlR4cDhqDh5Kmy8cPsADP/JUofYY",
-	"2a0AEQDhD20wGE+8+e4uMyVoVKCwDCen5ifrxgm+rQjNprx/63KE0lPYaXXZoloVfmHLYJAVfj7Zh7bA",
-	"4xONzgu8cUXwfuGHw4bKRRYKqD1RW81PjrswBIkrKuITaHCVznPtWljxlcB9iyAMQvg2K+qnc2c1Z9/7",
-	"ykSMY8LH3EhBuuUOlXylPg3nVqm7Nf3/1itJbLaiIB1JELaK7cZowNQqLt5or3tr/ipZ6SzjZrvh1X2X",
-	"bHTW8Vp71Vvxl0mz08D1tutt+OtkrbOKV9rLXtNvkHpHv1vixk/S+Fu52i4BopZuvR+DoVVW2/WO66+T",
-	"hreMN9prnSZZ8euei9fbq51l0vA3vLX2Cm526sT1173V9jJudFyy4a95K+0mrk83f8ONOu6sV9fw6ore",
-	"R1zdIBvt6sZaE5Pm8gr28KrFENtcbsQh62IHUMa3m0YSO8W/a8Tw34aHFxSeXXHk5T16+80Hb7x4/IOf",
-	"P/jVdyY0qn68gDp1UhWZCgtQpHDAVZtUXJnWuEsHRNDOOFfxXid6hUNl8401rxlQPNM/yAYtDyAADPE/",
-	"kwurn7Xq1/QjDijb39SmhHl21OOS7DIrKBMNxEz/f1Pgqj8GvQ7gaRgCWWwizUCUD6UdLuqP0OOBn6Wi",
-	"ARZtnFbSs0nuCC3N5MTw/RhXtTh/pNDacpucymGgLqAW3wfnOmTBGB8HNntCpd3lTz3/mGMECjBcBKSo",
-	"megnrz988wezM1Fkk4bZDXBZzbxtXr5jclf09TFqTaR5IOpNZGzSVAOoBYDSpeWyJRZruwwa3phGqPpj",
-	"pvTNQoVEH8RMjvTfAroP991EO6+hsEXtnBGEPSgM0qwFOR2caV5M9XqAuK4gHdPaARbSFXwEPd56NDAA",
-	"GgwFXDMBPFBfsb3VJFpoLTc2bOA/1S1sMdN8hn2eIcQSJxRmAenECX4JM6kwm6awuAoFQUrKkalAhDEj",
-	"Gon7v61Dr3Sek7ebzzaqa6Mv9t3+xninLtd8d/yF1fazjWvrd1zv0lq/eXClLjb2/7GBL6eKuTfDovG4",
-	"RLyA5yFOIw7xeJKZdJVpkzECZSjqg7DG7CQbljNM6qk019zVZFJCylotTBYhDEGGzL5BuwwKQz5cafzR",
-	"xCQK+CQmW0DOoghsmp7xnMVqQW85Aj1w/4d/evid/zUp+1XPuDMjuc6HKl+wG7eHsWGM1E6iIXpYCEpk",
-	"jiDTA09JhOVsV6UZOzZ9Rlzsf/pNYDgrPlR/fe/Fh88/f/SNd/OPrIzJmwlvYpS5yajNjSUZRL7NCJ0t",
-	"Dm5GbiD47GSL8UQQ1GYqhB6jiCrkrh4hxPpDC60ErlzLSaMDLjpIcpMHh7VW1vrDRx5mqEd9EmHM2E5w",
-	"Q0myKPBzRF0lM5u2prIpdB6kQA5v6X2ETwRUqpu2MVeXwD/1iUUnlLyMRF7fvRjXz7YVS1XYF9BItISz",
-	"wK4jVa1sq7AazokOjLhsqsC3YOqmdKqyVOTxQq3wliqpKqrJKsIC6i7lhZmr0s+EDC6q7huVHCop54oo",
-	"q/Enst/PovSvkrw7mpEhH67s/rB1byTBn+5xhPtoW6vbV/5w9M3v3n/5jeMX/1BMguMYAlSe3l3nTPLe",
-	"tAvME/kgs4ybQV9mjAOjQwNFBOrSA8IcuCKBYwpkMWAwotazrcg3YdALEpXAWvBreebsMtplXOiBoVoj",
-	"1Ag+7Vg0wwh8Rgkc1rgYLDDaHwS0Q4mfwA3NizaEgrdcnOGalWqlggCPU1buhSe0hC38xg2Chdcr9YFP",
-	"oHP/kbL7EJXdXrqArULGX3hu+xlOv9TY2P/yjW25zb5En6Lb46s7l+9cvbSlrl7aurNNRxQ//UX9+9HV",
-	"nf3Rl3a2RlcvuqOrl7ZGT+x4+n/VU5fi30X/t7NFO18s7k6IcEVO8YebopKPeQj7I9NA4EaHLYr956++",
-	"9cGfv3v04g8evP5GWhMZdVBUFZ1F6eTlo2z5PjgH9SXA9OlthbzWQgvgU2NkZLDKjD8XKm8WTUI14FP1",
-	"hxLaPhsoxNouuwGtuLIKYxQHXBDIblFijCTukPz86DAQ9RFnR08Ixo08STYpvz54993jd77/8F9/e//N",
-	"dyOspDPJsgmx88G77z78198++MsvyvH0OWZJZ21RgZzoorHMdmndMb+9L69HTlnL0kkHOqVHsrYtdWkq",
-	"fv55FwPg/RGWtrbNn8iMvryDu6dlRcMz0BXiU5ZFXTah6W8w7dqIFatDtK579Z2jn/4fo+sKarnsAJdp",
-	"yR/mWRtM9CxPqEGhsjoMnFOMA5ayAUqXSPEa2rJkTlUPhfAn1lumb1BsHBbZRu/oi1KUdqnvUBQQ7wmK",
-	"cNzRggnw9ahUXIzjCC9ErhZryQJTKsO608zY7yVY3dkUXgc+kdJ0RVy7EdubnX2UjLhcL8BG1wRgAMOt",
-	"+AqmQejoWC/36vVQ/86FBQ31xCx49OKvHv7wZzOyoJPvjo5ZiaqwUrqGwOzTJP8kZyRVWI2RiQpb8ATF",
-	"UZco1Gq6y62oEKKHLe9AwDq7FOKM/KHncwqPuDPZO4/uyufrGJ6PjXNmu0YP2cwSo09yhfrcNx4xCQit",
-	"CYwQ8NQhyiZ5YqZ5fJoE9Ed2N4ealMheMX0LygjLed7KS8kyk/Ecl5iEWESZffMA/QLBMwaOY625sbq4",
-	"aW/wqENJ4EskFR47KI1v2Yp4t+XYLB5GRrss4RowRpeaUgZpgNCFFBhoBAO6WENX+YEpc4k9D7vMtKRA",
-	"NgOId2BEvTbCfEDCsAZZo9GqZaJ3QLorUwmUntDo2txlcICsC8Aly431lqPXHhDzc71hlxrajlRCpr4i",
-	"LMteu5nKlJ3ZXivimZgEM5lQSeXTpks6BDWpnUdy0cdXl56QcP6J07En+hEa8/MjQBp/olfwI2X3EdxG",
-	"PmlOiI/4+mSEuVY7WqvFlsEH7791/PIfj1989cGv3j9+5fdzdWksYeYRqWw/vBNvWtL0j4i6vTk5LUT0",
-	"k0YuGec8aGCtMbWRKhWqr5qWFHKX+YQMbC4PCTNy9ZPBCI+1itV6MrCRngXGUzhciycFfLeiVZ1TYHKu",
-	"ygEEs1UOtjGBVQv1abVQVoaXjwnOJUIHXUvCU3AMhRg4rMqj68M8K2TC3mbRZkd3iQ/ufev+7//tE3ij",
-	"mBBRUI5zmnSKTf+koc6IhPbXoWxqAfh6ywqgqFIVLbgGSjO0HgLOoEvcdYIBt17fA6CvOOImxbWPFREU",
-	"B1QS3zTlRFvRdYN3TFcJ1cMM1V3HdV0rQeOLw+YuC7iWd+GUuDByTvUEH3Z7qBVlDYbVAdGtJyedMQSJ",
-	"L30V0C9Bq6t5ZXPEoPm3Uj/sOVNmdmO+ZnZCktpuLJEsbUay9IN7vz762m9iQ/uXLx997Y2HP/pp0sTW",
-	"v3zp9ePXvnrmsB2Y/PM3t4tsQlZsL319OEumyCNv48fU2xh3hsjWw1Yuffo07yym/kfv9IsbkiZU9rcj",
-	"lX38xh8/eVpbkhNuEjf1X0/KJ03njqYqBW1itel0k2f5w9fPtojCeY/XeVAce+KSzQ8/txxPScQnMcfz",
-	"UWb9ZGZ9iVtX2P3gtLxIzQ1/GzABsNQov9Hk2GfmN4KAmAkCNkxUlKb1PU5cPiBYIIzpDwMa/0dUchwm",
-	"KGLo3CcVqruJ/HUt5XaZyX6PPSsh7ZyQnWhLjz7i7MRp9tRG8zc1e4btvJNtPTYrn8PPVK+DEqo23MYE",
-	"P1rdVI4fG26a2bpYM5sdqhR7nWeK4unpiAVEX9beFs1i9Oa21ae79vNO42ymrunFne30h2rER8mDj5IH",
-	"Z0welEREyYNZxVolVEhkEJ8O0pouprWZTJk+Hmmt95ncM4/Mr/OSQY/ijHMFbI34EW7HM/Jj6YuhJOJM",
-	"WS68g1oJfmk5qGXo2jR+acHUWifk5V7sYdaFzGH9pDYqTVIxpK+QTod4KnRE6/U/Jk13Ymu8nZAociZb",
-	"8XwSRabZP+GUKHsbOrekkI+ppHTOarjVyxtueUKzMT/D7VG2Ro6H81HyxYeVfAEiN7QAH5MhjgnIXS7A",
-	"7RilYszVLlyyAqQ81PekfsoF+gYe83ASQEcaGCCTa2gcsQZjhxpgQJmDDD5dMWJm/+HbpaaH+SfDLP3I",
-	"JayDwo17hPU9e5mL2crYOj164bX7L78xX6lA2DkKha2IHIxs6ONxKBFMU7oLcA/lgW+kgknPjuHiJ4XA",
-	"ZfbRyIBP1N20UXWXq25pIdCcoxAwROU/6g4yydKGgBMc/cqP587RgkiiqsmO3ufA2TeIRRROAJ36lnFl",
-	"StFHGG6g7rP6eUjjbop6i88HdvRJMqrG0KON4o75cB4wsWK3vZyS02hvRlgiST59KYl/ew7cG+AtYmQ0",
-	"CSlsGfrhN757/89v2cjg21+//9P3zs7WaXTNu8m+0bf2Dp24H/atvUPoRicOQhafpEWq6U//OWqTu4QH",
-	"dOmgDixuJ3c3AzUVSoNMWw8+VMaMH/VMIrVBWENURiCfD178xgT8WC0GCgH4MT3taUbhoosZlQZ40Saq",
-	"RPmk//X8y+ZzVI0dk3lJpRLUU9JBio+YdNABDQLctd3W46wuWUOmSwlXPSLCkvc20ZcTGYdVE5M0uS/T",
-	"s7xG+CCIwMOoCD1mLE7mtPM2S3/w4jce/PJ/P/jmb+0C4FT1tLHiwjTWTH4VqGL6q49n9/09rfvnX997",
-	"caIbzOlTiJrEZJ+Qwv0BEVVyQH3CFAp417YICFvA6BNLQ32njt6nqnK4d/j/AwAA//8=",
+	"7L35dxvHlS/+r9TBd84xOWmA2Ljqh+9jtMSMLVuRqPEkIp9Q6C4AZTaqoKoCIVijc+zkJXG2yeR5yWTG",
+	"eYkzWezMi5ckJ6M4Tvy/zDEp6af8C+/UreoN6Ca6CdBblPcmEcnu6lpu3f1+7p2Sy/sDzghTsrR1p9Qj",
+	"2CMC/nlxF3f1/3pEuoIOFOWstFXa7REkiMuF95hEh0RIypmDbg25It45JAnzEFWojd0DRBlq7XTKl7Fy",
+	"ey2kOHJ7mHUJUuEQlZJTkm6P9LH+UB/ffpKwruqVtupNpzTAShGhv/k/90o3auXN/RvV8ub+napTW7+7",
+	"V/q7klNS4wEpbZWkEpR1S3fvOqUnuYvNTNMmPsCqh3gHZuAKghXxUmfS4aKPVWmrNBS0LEiHCMJcUnIS",
+	"U6xWpydwV09b4D5RdhO3XcXFjvelIRHj6Tk9zfwxIod685GLh5J4qD1GqkclGkoiEBdo+8oOOiBjPT9y",
+	"G/cHvv5etbZZxdVqtVzV/7Wu/2sj+FH/p1at1kpOiepv3IJPOyWG+/pVbCaUtfFryY2/sbd3u14r7+3d",
+	"Xr+4/7n0Ld8e0CfIeMe7gvUAadtu1/CYRNQrtpB6bCH68KJ1UL0EQW4NqSBeaUuJIYkv6e8E6ZS2Sv/f",
+	"SkTeK+avcmXHM/MeelRd40JlHE5LklsttMR9j0iFOlRI5QDleKSDh75a1sfTKpunGBmFTy0n16ifyDgM",
+	"yYVKnIQdWv8JXiJs2C9t3bA/wUj7aWdwfigkFxkL0UfQYuS2Mk+1ghswEOSQ8qFEA9wlDsJS39wRlqhL",
+	"DwmroB2FqERc0+gh9qmHRlT14E2J+wR1qK+pHGHmIb2QSsYiXfhqFsHVqvqu9ykLf5EkwO3yV3D5uWp5",
+	"82Y5iwAvUInbPjnxknn2GbTU0qTSgsODpWFX0UOCllod7Ev9B33zZOII4S/piwvGTSzPTrHNuU8wgzle",
+	"ZIqqcS5GgNt8qAwTiHhT/iujb3/GSRA7iQVefrOu3fGAFFvZAWWepsO0FQ4ZVSeuQH8u7xpw+bn9G5aC",
+	"9v8+fRGXBO/nmb7SRIM7igizCMqkwkwlZ1+v1uvlaq1cre1Wq1vw/7+SsZqO4P1SXq61S/tEKtwfwJR3",
+	"PNIfcEWYO36CjB8HqT09+23NdkOB51PC1GMSuT3OJWVdtITR9es7F/Qtx6jLuYc4I8sVdJUMCFb6CYw0",
+	"i9WcLXn39bCYeXuszb0x/I0yVG+iHh8KTbZqKJiEx4EjIkHkgDNJgFkYNUAixvVr3XPJYeFDWP+NCDs+",
+	"zK/VrNdb59CoR32SGNnMj0okFfV9JIaMUdZ14JXqZquyxxLns9qpumuddVKutzdxuYlXG+VNr0rKDbfW",
+	"qeP19obXDEWO0YaiA4vtevkJMs7UXlZXT2JpOa7VTge0pqxzvWrl3hZsREtraiFXtzoZahN9gGavvQq6",
+	"QFwfC+IhDoNgH0mOVA8rhFGfSqAHs9w9hpkcac7eatY3WkhgfRT6WaZ3tDq1o3ul2l4pc8usArhwTW+n",
+	"8xRn5MRt2mbB3kT0j3rc96ShObNOTTqtRrXZsrRFgZjcoRBk8m7PWqme0Rkt90nap1mayo4ifYkGRIAk",
+	"T0x5tZrOenw9XLrqoV8JFWDKVKNuFF/a17rIqlZ7+5SZn2rhVClTpEsEzPXpARGghedgqkC1Ws0I3kFL",
+	"mMV+ol74yPaVHQc4MHJ5vw9qx9Dtab2l5fq0ouX2eVDqWxMa2HDgYUWuZ4uV8HN5pYrRSvYj7aSSJVuu",
+	"YE1GJwt+UCqpIK5Cbo/6niAsXLQWhkUVgEzlf2AnUyqoKl8lh/zgZAVLmEem9ashKEgx/eqAjHOrV3bU",
+	"WdrVVe6fqH+ASgc3X7M5o1pxP3lT9LcoGcGNTp0K90nufdMTgpldI1i4vYy5XRKEIEVuK9TXPIN4CHex",
+	"ViqQ/qaDZI8L828jN7lHziEXWzGqBPao4eUrkvYHPu1Q4iF9dSXCgiDaZVyQCeXq6Pv3jn/3SsYab2Vr",
+	"6dVJiTZN6rs8x31vkw4X5GT9qZFTf1L8lNrTriDkAhmorIN5nI9QH7Mx8skh8fWkfT6Ca6qvI1IcUeb6",
+	"Q30cVS0swr9gn7MkWdUz7Ab99XT+W1s9if/WVmPst5rKfjWjO8kc1zM9hS0eNywWbYubKZ/MX7ShIOfi",
+	"i5mG0RA+XzrFpJ+g7MRp65GjSWurJzlpjwywUH3CskSTfiX3xIIZhdN7UtPv7Plha5UBVaIlcNBxDnpQ",
+	"bTkPOcM9SXehTVPw2kwFQk/9BM/M08IjItB3fSrVOYSRTzBw91a5pYUREZJIRFUF7VJi+GFb8APCUHs8",
+	"RfqwisIuGs2PYz4a+2PZ/q8ds2z/N9ihcvAP63/cVvBO7Aejrdg/RD+k+n2uSyJOvOqSiFNc9Vq1Wj+z",
+	"qy6J+CjPVm/B6c439mZwxrFflWP/zjjL/VQHcWALg3/489i7aixY/ZPLmdKsYOtOCQ8GPjW+7JWB4G2f",
+	"9D/3rDSO7XBxdwzR6csDHrqb1houOSWPKEz90GFvjGSPG7Pb6BvGKuJMCewaXioEF7K0deNOqU+kxF09",
+	"tL23yCwB+aABAGeoanY64PriitJWaQU24+6+3mct11399goe0JXD2grwGUs6RGpma6mw1q67Da9JVjtr",
+	"+hgUVkNZ2mqCc50qOMEdszgULc7uak+pgdxaWeng53q0YnelYvci2DW5Yn9RDt6/m5dir5gRzLGlhUFm",
+	"7uo51DKb2gJalloLEmN0SLkPR1vRkznPWcen7nwUoDf4Zg/LmxCuEETIOBGAcpJHQCLwOsIIntZz2mNU",
+	"Q6FDLv1YV3JK3mhmmsKol09m16K7+uG93xx9/d37//7zh9/95dG9rx796uWjr7/x8Mc/+/AvPz7+3SvH",
+	"v/2T/eVLrx+/9rUHf/nl0df/79FbP4/oBdahCTQ3FW5GVBieUlHyc4MXF013wcAycs5ZrwXSKyBoCSNv",
+	"aIiIgPXghGoUeH7gQPQpGwucEWteC/D/kfDGJT1ry0C0l7hoU88jbC6q7YSjxIjVMFCtAyBGiGfUa21+",
+	"Iez1KSsthsE0oqO9FJtFsbON5r+ow3Wx7xuf1AHjI4baQ81XxsBfPHtSS1pn0xsC56USETbp8gGRjn5W",
+	"v4J9bblQZQ7tKa4u8SHz5jozxtXNDoxSlMF0Op0OzCp4/dQcRY9U5LCb0WE/Fft+scNmXJXNm4s47Ke4",
+	"cV+ZGwknqbeGM+PdtnSgj14SAqd3BY99jr1dzp/EokvmOsSBGeum4vymD6PFDlPFmEzggIeHrBe4Vm1u",
+	"rK6vofZYEbmY61iLXUe7TqQ4R8Hcip2UXV1ZcV42IyzqeqZtB4QviDgkAmHXJQMlzXHpk2XGRXMJU5/M",
+	"d+2sX/9mn8q+9TCfTrxjFcYIGg7QXH0hwj3nQddjBx3bIdQxW1T4qGNjlO0YizjsWOaK1j4kwuGugeyk",
+	"WuVDPmeaDKzYPReEtCCKPhJUKcKmaOFqaD3No/B3bgIV3AxtsRg5QBZOMP9IObi4i7uTUaIxH4L9BHEi",
+	"baJ8dJRQ38ighNiS5qCFcJQFUwOVQbws+7h3Ob+M2dhadnKukxZYkZsQrkkechASgaBpH3sE9Y1jFTO0",
+	"Vq0GDFwalaFP2VCRxfDqekwr3uXceEqDzxU+NL2+crC+hbDpySlBRCnYKa7ZNOhPWBn9KdR2DfdAknZZ",
+	"mTK5fA4JosTYRvxbV/UP5W39QwtJoDSIY8RS5mKPTHs2rplXtL49wlQFnnD4BmXdSk732cZac2YIzvjQ",
+	"8FD1uKDPzclqhjAQYQrsiGlGs20/Y+J1JnyP2gQLsC0OCEMdwftoRY+y4vMuZWBlhEeyIH2+FhHl9akZ",
+	"FyPJyRUvSN0zXgyzJVFmHzAPqY22JS4c1OEioECTbRa4mfQrAyzliAtPM6GR4GCLJQjwmWeeKW/H5p7u",
+	"FYTpEk2IQ0mSdBc4uj4P51fad6aiQFMeLaA1cntAXDWvUGNKr9WPkxhklqK4Rko9NOoRLSYGXKggoLcQ",
+	"KlpNup3MbALdDhw5p3A+2TUtgoi2GRqGWw38aigIWmqtVqstB2F/hMdaUWkPu47dHhLL2ottIGf+eDkw",
+	"Hj2scBtLYlNGhgwfYurbqO1qtdEyxuN1NhDcJRLiuSbva36PVZ8fkpvu2PUTBgg20TQXM62etrVoOyQe",
+	"GjLPMG/id0x8mWh9RnNzvU+EeZjBcac6MvP4mvTFmgj2mU2BCSTdnWEw/SSX58KVpnqczcUO5NTe0WF8",
+	"lIVQ6TPE98tagBHPAf9FENXGSAx9EqigHu9jytCS5nh2dggjs6tGxw4dq+Q2lco6p/RJWErAsWMPaFQO",
+	"B4buLxOPYsgUnI9IwwFv9vWIN5VJPgxp9bwZuqw/BcH8lYGv10XN1I1FSDzUI4LYBPn4FODTizGhV+Ok",
+	"EU4bwbSRnXZR2giHKcMwZXh/0cY0+D06+mzDqU4mBSl8QLRZHX7aZNdD6jmcqhfkQlwR+i1FiQwzSwax",
+	"X90pgUuMeNueJ4i0YZjk3M6bTDEcPIGWzu9cuLoMVGu07bFmSpCvr3Wbc4j0B2qM+gQziTCDbH2qSF9O",
+	"pFE0G8k0omp5c7t8CZc7W5X9z62YLLCa07ibkkoEgnjHjFmPxDAWAo/1X6OoU/5MiPCtz4/zBO+cErk9",
+	"oILIgh+hXr7RfSzVdVl4DSY4MCtdJZ50t3dtqfL3e3vXlv//1I0eCNKhtzNUJ4WFCjjYARk7WovSZmeX",
+	"UQm5g204/UShSOLrnecObuqTxuXO/p2N9KO2aU8FN8K4fvUrIe2d9K65PNf0S0nyasDe2R9qE6TmaLl9",
+	"a0jsn5UYEhPUDJwaN0yM2EZG7V6Gk3Omr18yfBpRZBQ95e1niYmfmDmbLL8FXPuP+I6e7vosnL4/KXRi",
+	"ScROJ/u4r+Bu0cMOF1ZghcnFrVZTDjAqokmtYilYt5K4M/DV7D0w2z/FkgTBHnrw1vNH33/16L9+e/9H",
+	"7x/d+9rxK/eOX/q3c6hDiIeOv/Oto++/+uCtbx//++/PgY+KbB1if0gkOvrpuw+ff+H4u988fuNHx6/c",
+	"O3r+/Uos00GPXHJKepCSU4q/qGcZz5rEXhqRmWk/Q1XvGnEFUZ++2/oZkKhnKBrnE3AfGwtySjIkx2np",
+	"PupxPxLrRleXqJXwcG0h4xtBe8NqteGa4eDfpFVB13p8xEzis1b4J1QB2PzsrbpZmGssRtKGm5LKf4Ye",
+	"VRcPA+upwBW2labz1Zg5ZpynMig5/enA7IunbekNMXzeKcmxVKSvf8M4G/f5UKbkajklHDhyT6RNKCNl",
+	"eCB7HDbM+HULv2bKU+xhTXK51RO4XOqmhaV+8+5+rOJuzkI7p9TDsjdjlOAyrDXTGUdezsddiMkV5d5R",
+	"IchC6j/gVh4+Pv+yYz6AOc9TklvTvO8Klyb0Rk002+1hyjTvioch1pqJLN7q1H9ODko4QZZ1vjTRKTZn",
+	"SqBj5xq/606ihCdRJRqegKW/k3nc2euaETv9hOqbCcaUuRUm8zcLGyJWTL5k+CF4m9vExX2CloCxLgek",
+	"xrrEQUYCSeSTjkJ8qKzkjH8yzvAn5vsPRNAOjaAfChyf2yPugQlcZBSB2MqVEYE4OTw9z92opt0NKGb9",
+	"PCQxFyW/nBxRECyn+Fo9VYZaHrHAyz9BfeYu2xmlESE/yKj0io/CD7QWY48vbZQLVA58PA50h1gR1L2v",
+	"mjqoo3efP3r7zeOf3jt66fUUVe3UevIlSnzvIgSMZp3mZFEGibKDHeRziEAiQqEGtz1GLRuBaKElyiB1",
+	"0/hRzf3Sfw/wR1qV0iSthMGQSUUqjQrCgbKwVOyfEVYIUuYBQqIF+fUVCOi3HNQywclKlD/BhZ6j6lWo",
+	"16qkQKrEdnkJxvonM8Q/6ZeW9/YqOYRcGKWZLoj/4rWnn0L272jp6qXzaG2zWltG4WbGE98Cx27HRsrA",
+	"YY0lwsZSmJj+alp4NEmywQGkUeuOlzZfE3wsdwnT8o14DlK0T8qSCwVhH+qhpevXdy4cri+fqhwqgroZ",
+	"gpiNraexlrgB+sc0nWXjbjn8dzPHv2v1dB3nSd6lLFYMUYAHBnHxBNcKf5mksdW1GZWMTlTlMa1szVXV",
+	"H6eEWPVIONE0qrhc2M8ZxkTyubygwCzTVkoziwZEQAYUZzKdNcSrt+VkNqv+Z1Z8JNWmCDWbDBV7hg4l",
+	"uF/A02AKd+ODNqeHXKD3YnJoKFHIUeUXkOnMZ2WK+LU1hWZnYg6D+MGm0eKV2DWb4FMK+QRLhWpVrdEJ",
+	"7CoipMkujSexJFnUJfxcj5YvkD4v16v1Wpwb5by8aXIrmOVVIsk8jOTEwGbw3OTWnniXg3BoMZVgmyEt",
+	"pjabq+vIRmaRiT5PC3gTtU6RIkZY9LHbo4wgyCEyQo3KYFCTe2TcEJCl1haYuT3E2YScO4XlH0TLJ2f2",
+	"TA8rNCJMmXQmMx8t4KY1g7SjDvI8pgrruUA2mI0oGwyVM1l4ZUoAEnzopPOO6XOJG1xL4zhRLP/OCdU7",
+	"oAMlBPCJWHPVVK9AWFCVtgMWAAdxhjziE0WcGPSeLQGylT2ThUC5N+aqnUKObUn4MFIQyv6xbIV/eccL",
+	"0WzsS+cMwiDYlMncLxyQ7wwizeEZsYkUJyVfrm5uxg2daqotZ5MwUm4h4DnIYb+PRQjLFCBhpS8j3UBT",
+	"47Rg0I5HmKIdSmTWwHFay4FmmGRtQQYJrC7cLsfwnDR2F9LGaQzauY4yRXkrspG7sd2LAMrmBBlL2Uqa",
+	"LiZAB5maFNS+oftvvX7/X75x9NLrpkrfpWoMSVVl3in7eIR4p0NdsmXYHSSnQxqzQTZBoa2LlszvDHof",
+	"HgwEPyQSBABVco8ZMAvmhWlwQVocVQ5ienA0gioITc7tPlXaSDWJefA9yBkS6Oj1/zz66bvwPeIB0ACA",
+	"9ugXpPkQH7EAj8LypeVzyM72+Ce/uP/ad+xssQdvBA/LYVsJQpYtFpXVXYP6wBiUSzCXklOyv9vPAH2Z",
+	"Io6rgeYYPn4jen7fmUOhLBqzukZAKyt4kU4XW1SBDyolXyuW1B3AQ8oTA171qYCXnB3ksnOYDOJEKcmp",
+	"BtupNGGz2PgH4yFZO3DaHY22LA11zALbOKC4NRqNTUQZur573uTiDgda1PapK3isjGASQbBRbtR2qxsR",
+	"Ak7IvD2sSFkrScm9bqYxuOvWnijiELU65CwT5Lx+7tRx8rxuy8A8zQd7EuBsTB0KoP0E4Q3NOc6hBMrJ",
+	"pEO3GGRJJHFmTRN8kca5ZpKHc23CIBPgQxvYUF4RrsbT9zFQ5TS3dBDBbg+1iRoRwpD0sewROSnRJl1v",
+	"K9ZfU96/01i7u/y5lXSdSWs0T+Vc+7Xw4btxlJMiVGPL1ma98w/2sdRAUhKfxdrCASqLRTsJvpOMmKeB",
+	"sUQsIbwTUwd1HVh6BekDAxFFpRIYYGc9ekihEE/PCuQvFgRLtLSGPNrVAg+MMj5kyqJRGYnd5ofE2WOb",
+	"iAtUqxtbjo+YkbCH1Pdxl8hlB2GGuOhiRqUxe8LPRMBDchLPsV6r1cBRWJvWerL9XxCTNlHR8J83K+UM",
+	"gxA26zRpfEW5U1H+cbYX+bT3ZYKOU0g4iyKfsOtPUqTW9yhzCbr/2guO0SKP7n3VQZ6mTOoqdPS9552A",
+	"7O7f+w8HaUHF+9S9+RxnBN3/w0vHH/wEHtJkhx7+81srD17/4cMXXnIC6kPHP/6Bs8dc3u9rLjRG93/+",
+	"F3ghojz08GtvPHz1ecdqrSiE7Fh58Jt3PnzvO0ffe/nBrz84fvMnx7/6TlLRC+avLyhVWm0KZg4XXE9b",
+	"Px2fM0j5EQM9ECYIT9rJQUJ/DInLTCipKiYeSCXo4GCn2XRn6PsW1I8zqFvxKSMO6AN8qEKAI32NBaa+",
+	"/rccYJdMqAYR9kkQvlpk1Eqv4cwD4IH3slDoeyJdQRAomANXgNJqJ9QwQ/0rzOEcVMpp6wTAQS3seRDF",
+	"0UOHSKkfTVDd7KxyezO3diLmbdD+ElHwTxNHnL4JjIxsjY/RwEzKnTXnoLgnBmcDIH+oxYa+30J9fEDi",
+	"UIug7lQKh7D0YFDqZFMYzjKklWD3ExXlZlGuT7Awq4rQPqfiipN3+oQ1nHzH72bQ5rXsie4mpmaKXmjg",
+	"gTP6BjiXJzhVNo9anZdF7QpCnrJEXyjRw0DrZoNiSovC64+Nt8NBXHhEmK4cBn3VxIOxso0gtFEBoe7c",
+	"DtPEAiadpmmM8DNijn3yjatH1tBprSEnulupwk8W9gGfjojDZhwpuUPw13g20EmjxhOHChawQRZDwXmH",
+	"IepZjkRZLI3ytHQVz3+Y5VJjdo8WQYuxnIj4YTkRPm8Qso61XTmVqR5CxReky9PTUPHI8pnSReETzk5f",
+	"mXFUJ0bE9fhnb3HIyfjkJybZ1qz/FHZBY7ZdcHpaPSu6u5uxAyxV8XySj4goA9y9T5TJJzE+MQd5HP4b",
+	"PJmgggIggHS5mNRDZefZSizIk+3OakyF9KrlzSCqV7mZ5cj6h4jvTURjmeZHkkitPGqLH6wak4Zgkp7P",
+	"xbu3UAvUxIb9NhG2oV5iKTVnwRm5krhDQdX4GsDBTCSPmVjPpeCDeEDLBqtnMqgd5JSE7YUCXJsEsIPp",
+	"NwZOG4p9NPCx0otZdgz0zawqqwMyDkqsArgakO4mJJSANQjY224Qx5pYCR/gW0OSspABEZKzxySSJtoW",
+	"By9qXXn62m4cwqiVc+IwRv6p34X0kQ4PMCuwQQUmfYM1AXAN/2MCriHWT0r/GSmC+6VUvAVT9hRFtY2/",
+	"Gdx/j8mUMDJaiiPrPvjLL5fhrgVhWFnZY3vsPGeHhOmvSLQkCUEtj7uAehv8utL3WkHoRZuNkiouxstb",
+	"e6xs7wPk8UAfnix0jpbJ1d1srq4vBxhTNqmppVXY1jk9msFYxoKAe8eYbcDRt1CHAxJqog/ekCnq234/",
+	"uK3PE0ZpXdnePf94y2BOJKfUJ6JLygPNse209IZYXi/j7S5jqDu2Waa56PYLT1/bbZkMHKO1yAA6EmGG",
+	"WhN9plq2M5ODBOkTzR9Mn4+w4xYMSm5jVyGPuLSPfYmUwBAtkBa5WzpBWFLqX05EJo171acuYRJ4sSUp",
+	"LWEEJQoDZvpQ+DHwkEnYkODtKAXGUuR/P/9ygrq6/JAIBh7ggeBdgft9gLD96/svGmo7fvmDo/deO/rT",
+	"ew/e+I3JeDj+518cff8//vr+t2Ia31apVqlWqrZui+EBLW2VGpVqpWFNF2BpK5Z1wQ/drMpP/YC+GElu",
+	"Jh0Ub+xYQddslYomMZMGYeLfgHAD1+FKmEO5ZdvORJQQQhifQ4yHnT1h58OUWYB5eZJKZbJGjQYVdRS9",
+	"kS5lo0dWEr167jozn481lsrxdLzRpEHSjoHZ16vVE8B2UkB2rPp2I63e+8Z+wpdRqlfrNegL00z0hYnV",
+	"W+dui+rl7zxqr8HDF94/evtX9197YZo+P/zg9eMX3j764++Ovv9OVIa7Veo8d3Czhuvthtv0oiTbicr6",
+	"/bv7ucF0YmAIKXg6TzPD9DQRmw5Ld51S0xxI2qjhwa3EWhDAK7XZrySwBeGlxuyXLsWxssMuC7M/FULL",
+	"gc5ikufsHQnukNSc4ye/ePDmzwyfOHr7Gw9/8I7hFgp3YdtDNrDvlG6Xo1RnPQWr8AYJRPvQx5fLFF6x",
+	"I+UQwGC1hmPEZ5JlhD3JMjQeEwVumXI3UPtAMlK5x8ImiZz54y0klYlnQN9J5pIKMu0csatsV1bbd1HL",
+	"4wD22+ZmGQEZajSCdnsgrndTUJU0L5qSOFsGBt7HY+IFffJGfOh7qIcPATrwgJCBhT7WS1kc8zOG+XZQ",
+	"q20zQD/PvXEx5pLCUkr1qpYPtVqjUl2pN018L0ySMok3tXq5UdutrUUspjAPyLrrxW66dVDcTVqTNiNs",
+	"gu/WzmJrJrhvWk7SKbhvjg2ncaiz8rrb8MrrpNkpb+DVdnnNXfc2yGanimve3Ax6s7NB1r01N/vQIsCI",
+	"xAs3v3h747Deb35pXX25XXtyUJVfaRw8s8murrmXVvHj9QKgoVNIKRloaQBLAfcJLjw8a9UPm7btkgk4",
+	"0Hg39LQp2EdXwufg059cqdGs5XhjEiYf3lvNM70U7ED9cr2e5+VpcMyFiDkQODG03L++/+L9d/58/0fv",
+	"L0rS3XUiFXnlDvXuztKTo6yFiA4tYUJA3tZ9+1gqiBYuTjJ8gaiYWJhH8fykqptxCLwEz63PIY6KqqTF",
+	"GNcJ7OoTroM2q83Zb4QtUxZym79AVPIumxz3BWqthWxFc4K2gRyYIklWsGKACE1l3BwDZ2nTlk60qjuQ",
+	"aMTFAZT0BPoumLJBG3LTXlY/bduBm97eC2Itxmr+jHOXhXGOGD5llmZ45szFCWjis8ZlmtXN2S+cjzUV",
+	"m58tGepPcqajf/n2w2//10K1jKFHVdmgqWQqGRfBIQx4g04AhA9OVn3zh9LmSAcPcN8LvXOoPUZ2K4B1",
+	"QMhHKygm+mC+u8dM2R0VKCg9yqhzys9bTBMJW7S0xKNu+fDXLWOrJ/rX5vj8ci4fYQgmVNxPeDEEScrt",
+	"/LtoQcVyv7BtIOByPx9vA5zj8Yk+8zneuCR4P/fDQT/rPAsF0KSwq+mnx+0aYPTlFTcxML5S57l2Jai4",
+	"i8HuhQgSAXqeFTvTucuay9z76kSMacLHX08g6mUOFX+lNo2mV6pVK/r/bZTi0Hh5MVLiGHgl2wzTYNmV",
+	"qnizveGue2tktdPEjXbdrXlVstnZwOvtNXfVa5JGp45r7aq76W2Q9c4aXm033YZXJ7WOfreAt4Mk4c8y",
+	"JW8Mw86mwVw3U46w6Epr7Vqn6m2QutvEm+31ToOsejW3ijfaa50mqXub7np7FTc6NVL1Nty1dhPXO1Wy",
+	"6a27q+0Grk333sP1Gu5slNfx2qreR1zeJJvt8uZ6A5NGcxW7eM1CuG0161HKQL4DKOIjTwK5zfCTG5Hw",
+	"t+EpB+FrVxx6y4/efvPBGy8e//AXD3793Qnprh/PIdqdREWswgKEOhxw2SZ1l6al/8ohEbQzzlQCrhK9",
+	"wqGy+d76rhlMQtO+yQaNDyEAD/FXk4usn7WqgGkH7VN2sKXVGvPsqMcl2WOWUcb6t0ErNWIKjPXHoNUE",
+	"PA1DIAsNpS8Q5UNphwvbU/S4v0AvB2DZjZOifT5+H0LcmUwmfhCB4ea/VQmIvczOtHLoq3OoxQ8gtAG5",
+	"S8YrhM1OUmnP5jN/68wxwtmbuwcErK/eT19/+OYP5796oVYd5KSAmZ5qZ1+8bTKOtOEc9pPSNydsKGW0",
+	"6kTXriXAP6bFclyWK3sMuhSZ7rX6Y6Zg0QK8hB+0MSXs0wOw9GM92IbCQhFwRhB2oZxLX0jIxOFM3+BE",
+	"gw6IxgvSMf04YCFdwUfQmK9HfQN7wpDP9SWAB2qrtiGeREutZn3TpmskWrwtT91ozMacQdZWIohmehQz",
+	"buvi01R1OJ05QllR8mgKZlKUyxnTyHLf7QTqWq5YU0HmMxXvMRpLPeb2sJADpc5z8mbjVr28PvpSv9rf",
+	"HO/W5LpXHX9xrX2rfmXjdtW9sN5vHF6qic2Df6zji4m6/a0AHyBCA8jhcIkyxgPopXjSZGlaOw3xN/K6",
+	"XqzePHl3i+lAtURGc+ZqUikhoRjnJosAcSKF0V+jXQY1QB8tC/94Qj85XDGTzT7nkR42I9M4DCNZorcc",
+	"gfC4/6M/Pfzu/5oUGKpnvL+hMOBDlS0NjLfHqEuG1cdxL10sBCUyjfuBP4Z4ZWoY+0wPhZnHFANppjuC",
+	"zVQipWzExcFnXzmHo+VD9df3X3z4/PNH33wv+4SLKOOpwDdGYTC51pkRPgPVuBXC9kUh59BbBZ+d7D0f",
+	"C03bXJTAsRVShdzTIwQgkGipFQMcbDlJ2MhlB0luMiSxlvxa3HjIxQz1qEdC9CHbInAoSS6CDfKFIr0c",
+	"JosEwZ5jOqZozT/W7SQjDnmZzK2Vm1K6wFuSANW8oY8HPuFTqa7bRnBdAv/UhBAefNz6Cl3u+xGOpG1j",
+	"l4B0yCEXaQHviF1Hojzelv3VnRM9NlGdXo5vwdRNrV5pJc/juVovrpQSZXuTZas5hG7C7bRQ1SMVojqv",
+	"0lEvZVBJMd9LUb1jotziNKrHZZJlXhrW9NGKhI9aAwgFwzM9jnAf7Wih/8ofjr71vfsvv3H84h/yCQYc",
+	"Qc7K2d2cTiVGTHvKLEkCPMv4VbQdZjw2HeorIlCXHhLmgHUHnjhg8QD6iVq3WqEzxsBlxErPtTzR/MzZ",
+	"Y7TLuNADQ3lQIGg82rHwmSHakRI4KKoy4HO0P/BphxIvhlM7t+jIis8EnLtYZOaKZYuFwiZPUFbshSc1",
+	"i879xjWChdsr9IFPYTjkkbT8CKXlfrLkskTGX3xu51lOv1zfPPjKtR25w75Mn6Y748u7F29fvrCtLl/Y",
+	"vr1DRxQ/8yX9+9Hl3YPRl3e3R5fPV0eXL2yPntx19f+qpy9Evwv/b3ebdr6U3ysSIuHMiCCYMqhPeALC",
+	"xybCIPAAWxRFHF5968M/f+/oxR8+eP2NpCgz8iSvLDuN1MrKQtr2PHCMauPENJZuBXethZbAn8jIyKDr",
+	"GV821Iotm1R+QFTrDyX0KTfgnZU9dg16x6WVcikOSDaQ06TEGEncIYtOng8CfoXETmymT5Dx45AabLnr",
+	"Kd2WE+x0M4v/TXK9D9977/idHzz819/ef/O9EBPsVBxwgll9+N57D//1tw/+8stinOAMM/HTtihH3n3e",
+	"mHG7sMRZ3N4Xlz4z1rJy0oFOSZ+0bUvYavnPP8seAY4xwtLWcHoT2fcXd3F3VuY9PAPNTz5jmfpFk9j+",
+	"BlP7DVuxkkdLyFffOfrZ/zESMqdsTA8JwuNhLr/B/k9zAxu0NSv5wNXGOGCGm4YAEileQduWzLUsCmB+",
+	"rO9PG24sSG2L3tH2WZiiq003Cp0dCAr7FaAlExLtUam4GEeRdIj1LVfihdRUBvXVC4yxX4A9OZ2Y7MDE",
+	"EvIxj3s7ZBbmPB6lrTZrOS7fFQEI2WDCX8LUD7wyG8VevRpI7YVcXEM90cU9evHXD3/08zkvrpPtko8u",
+	"IFUBjkAFgYqpL8pTnJEE7ABGJvpuoUUUR12iUKtRbbbCEp0etjcOEgO8M3GBfME6rItfMb2kGdesOpei",
+	"9ci0P1tH+GKUq1MrVHrIRhonfoor1Oee8QBKgECOgfCAZxJRNnmt5prHZ4nHf2yuBCicChUl0xikCL9d",
+	"pBOhEC8zKe1RHVQA9pXalxLgZRA8Y/Bu1huba8tb1uGAOpT4nkRS4bGDkgCyrfDuthybcMXIaI/FPBlG",
+	"21NT8iSJwLuUQNsNcXaXK+gyPzS1WJGjZI+Zni/IJmvxDoyo10aYB1AzVhOs11uVVHgcyGdmKgaDFWh7",
+	"W3sMDpB1ARmoWd9oOXrtPjE/1+p2qYHSSiVEbhVZIBLL9UQC9dyKYh5HyiTG0IQgK55NX9DrqQn0LBLB",
+	"PrkS+IQ6hE+dZD7R7VFfnNsDqjtiHbwficiPwQz6tPlMPma7zTBzLay0LIz0iQ8/eOv45T8ev/jqg19/",
+	"cPzK7xfqgVnBzCVS2TaVJ5p40rR1CZswOhmdffSThi+ZCATIbS1ntWorFaqtmU4xco95hAxsIhUJUq71",
+	"k/4Ij7Vg1tLVt+GsJcYT8HjLZxoW3w635YzCtwuVLsDZrXSxDUesXKlNy5WiQqB45HQhcUzoRhScgmNI",
+	"zMDclR5ZLYusvAp6FoabHZowH9779v3f/9un0JCZ4HFQ5jWLvUUWR9w+YERCV/uAubWgqULLcrCwHBot",
+	"VQ1EbqB++JxB98erBEM/Cm1+3BoSMUbc5DP3sSKCYp9K4plmu2g7tHJ4x3SLgTLtWtWpVquWBUf2ytYe",
+	"87lmmMGUuDCMUvUEH3Z7qBUmZwb1I6GxdZbutF292UVPT78EPfAWlTQTddO4kfhh35lS9OuLVfRjrNi2",
+	"aQqZcSNkxh/e+83R19+NVP1fvXz09Tce/vhncSVf//Kl149f+9qp45xgdCxe4c+zCWnB0KQBc5qEnEde",
+	"0k+olzRqGZMuyC1j++yJ7nmMjY/fWRl1Ko7J/O+EMv/4jT9++sS+JCfYMtfB0XZC3m8yxzdRjGoT4E0L",
+	"rIViKcOsSqdbeu6k1Kvczw+lcsFm/59ZAq4k4tOYgPuobmKybqKAsRc0U5mVtKpvw98G6gUsNUw+NRUU",
+	"qcmnwCDmQoYOskglFNAHYRJgWBAaEcbigAGN3yashQ+yRzE0ApUK1aqx6gTNG/eYqW2IPEIB7Sw8ddSW",
+	"o33MqaPTl1or6N/Sl/r1/zz66bvmUsfq4r+Any1fBYFXrlfrE7fYysFit7heTV7RLtZX1A5V6FKeZf7o",
+	"7FzRHAwzbW/zppi6C9vq2YGMrNM4nVoNbaEyQhxQ+Poos/NRZuecmZ2SiDCzM62Ar4DgCZXv2SjNybpt",
+	"mzC2SBhmKyXmdCE9UvbOinc9isYuFLE5vMdgwc95jwuboZKIU2UQ8Q5qxe5Ly0EtQ9ema1ULptY6Idn6",
+	"fA+zLqSD6ye1CmsyxSE1iHQ6xFWBt12v/zFpWqtbpW/hSTin0kzPJglnmmnE3C1FLbYzS7j5hPJX57Rq",
+	"Yq24mpjFauuLUxMfZcJk+G4fJbZ8VIktwKgDffMxGQD0ALfmAhyqYZrLQrXQFctAincImJRqmf0B4I65",
+	"OI4MJQ0clsn+NC5mAx5FDRanzGgosLjyIbPqj14L1nLh06IEf+yc2UHBxj1qETB/zZPZykgXPnrhtfsv",
+	"v7FYbkLYGTKT7ZAcDE/p43HASUz/znNgLXPfM9zEJNqHXSYWxjwuso+Hd3yqLOh6udosVwszj8YCmYch",
+	"Ru9RE6NJVmAIOMYJXvnJwjmBIJKocuTfPxOOcI1Y0PAYKrFnL7xMKBYhGCKoF4tsOySNM+1KsNLFoAQ/",
+	"RUblK5g9S5mJhuS+FsE8YGL5rNKMeudwT0dYIkk+e1mlf3tu7WvgC2NkNIkbbhnBw29+7/6f37JR1re/",
+	"cf9n75+eHSTRcO/EW/rf2L/rBBkx8BM06RSHAWuYpEWq6U//OexgvoIHdOWwBqzBTu5OCsoxFJWZ7kN8",
+	"qIy5MeqZZHqDRYioDEF5H7z4zQmgvkqEbQNAfXra0xeFiy5mVNqOvCZVKEwJ/u/nXzafo2rsmORZKpWg",
+	"rpIOUnzEpIMOqe9jAHdnHory6mQFmWZKpiORRWloE21EyShEHZukyT6anuUVwgd+CLNHReAPZFE+rp23",
+	"WfqDF7/54Ff/+8G3fmsXAKeqp40VF6Z3cfyrQBXTX30ivSX7rAbLf33/xYmmVbOnEPaySj8hhfsDIsrk",
+	"kHqEKeTzru0eEnSq0ieWxPNPHL1HVenu/t3/FwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

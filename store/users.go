@@ -208,6 +208,9 @@ func (db *DB) SetUserDisabled(ctx context.Context, id string, disabled bool) (*m
 		if disabled && u.Disabled {
 			return &models.ConflictError{Code: "user_disabled", Detail: fmt.Sprintf("user %s is already disabled", u.Username)}
 		}
+		if !disabled && !u.Disabled {
+			return errUnchanged
+		}
 		u.Disabled = disabled
 		if disabled {
 			return db.revokeSessions(tx, u.ID)
@@ -224,6 +227,10 @@ func (db *DB) SetUserPassword(ctx context.Context, id, hash string) error {
 	})
 	return err
 }
+
+// errUnchanged is returned by a changeUser fn that finds nothing to change:
+// nothing is written, no version is spent and no audit event is recorded.
+var errUnchanged = errors.New("user unchanged")
 
 // changeUser locks a user, applies fn, and writes it back with its audit event.
 // A nil ifVersion skips the version check (state changes that need none).
@@ -244,6 +251,10 @@ func (db *DB) changeUser(ctx context.Context, id string, ifVersion *int64, fn fu
 		before := u
 		before.Roles = append([]models.Role(nil), u.Roles...)
 		if err := fn(tx, &u); err != nil {
+			if errors.Is(err, errUnchanged) {
+				out = &u
+				return nil
+			}
 			return err
 		}
 		prepareUser(&u)
