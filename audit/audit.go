@@ -60,9 +60,10 @@ func Link(e *models.AuditEvent, prevSeq int64, prevHash string) {
 
 // Verifier checks events one at a time, in sequence order.
 type Verifier struct {
-	seq  int64
-	hash string
-	res  models.AuditVerification
+	seq    int64
+	hash   string
+	lastID string
+	res    models.AuditVerification
 }
 
 // NewVerifier starts a check at the beginning of the chain.
@@ -88,16 +89,30 @@ func (v *Verifier) Next(e *models.AuditEvent) bool {
 		v.res = models.AuditVerification{OK: false, Checked: v.res.Checked, BrokenSeq: e.Seq, BrokenID: e.ID, BrokenCause: cause}
 		return false
 	}
-	v.seq, v.hash = e.Seq, e.Hash
+	v.seq, v.hash, v.lastID = e.Seq, e.Hash, e.ID
 	v.res.Checked++
 	return true
 }
 
 // End checks that the chain ends where its head says, and returns the result.
+// Every append moves the head with it, so a chain that stops short of the head
+// lost events, one that goes past it gained events the store did not write (or
+// its head was moved back), and one that ends at the head's number with
+// another hash had its last event replaced.
 func (v *Verifier) End(headSeq int64, headHash string) models.AuditVerification {
-	if v.res.OK && (headSeq != v.seq || headHash != v.hash) {
+	if !v.res.OK || (headSeq == v.seq && headHash == v.hash) {
+		return v.res
+	}
+	switch {
+	case v.seq < headSeq:
 		v.res = models.AuditVerification{OK: false, Checked: v.res.Checked, BrokenSeq: v.seq + 1,
 			BrokenCause: fmt.Sprintf("the chain ends at event %d but its head records event %d: events were removed", v.seq, headSeq)}
+	case v.seq > headSeq:
+		v.res = models.AuditVerification{OK: false, Checked: headSeq, BrokenSeq: headSeq + 1,
+			BrokenCause: fmt.Sprintf("the chain goes on to event %d, past its head at event %d: events were added around the log, or its head was moved back", v.seq, headSeq)}
+	default:
+		v.res = models.AuditVerification{OK: false, Checked: v.seq - 1, BrokenSeq: v.seq, BrokenID: v.lastID,
+			BrokenCause: "the last event does not match the hash its head records: it was replaced"}
 	}
 	return v.res
 }

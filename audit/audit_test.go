@@ -57,7 +57,10 @@ func TestTamperingIsFound(t *testing.T) {
 	}{
 		{"content edited", func(e []*models.AuditEvent) []*models.AuditEvent { e[2].ActorName = "someone"; return e }, 3},
 		{"snapshot edited", func(e []*models.AuditEvent) []*models.AuditEvent { e[1].After = `{"name":"x"}`; return e }, 2},
-		{"time edited", func(e []*models.AuditEvent) []*models.AuditEvent { e[3].OccurredAt = e[3].OccurredAt.Add(time.Microsecond); return e }, 4},
+		{"time edited", func(e []*models.AuditEvent) []*models.AuditEvent {
+			e[3].OccurredAt = e[3].OccurredAt.Add(time.Microsecond)
+			return e
+		}, 4},
 		{"middle removed", func(e []*models.AuditEvent) []*models.AuditEvent { return append(e[:2], e[3:]...) }, 4},
 		{"rehashed after edit", func(e []*models.AuditEvent) []*models.AuditEvent {
 			e[1].ActorName = "someone"

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -153,33 +154,50 @@ func (db *DB) ListAuditEvents(ctx context.Context, f models.AuditFilter, page pa
 }
 
 // VerifyAudit recomputes the whole chain and reports the first broken link.
+// The events and the head are read in one read-only transaction, from one
+// snapshot: events appended meanwhile by other writers (this process or
+// another) are neither half seen nor mistaken for removed or forged ones.
 func (db *DB) VerifyAudit(ctx context.Context) (models.AuditVerification, error) {
-	v := audit.NewVerifier()
-	var after int64
-	for {
-		var batch []models.AuditEvent
-		err := db.gorm.WithContext(ctx).Where("seq > ?", after).Order("seq").Limit(1000).Find(&batch).Error
-		if err != nil {
-			return models.AuditVerification{}, fmt.Errorf("verify audit chain: %w", translate(err))
-		}
-		for i := range batch {
-			if !v.Next(&batch[i]) {
-				return v.End(0, ""), nil
+	opts := &sql.TxOptions{ReadOnly: true}
+	if db.dialect == MySQL {
+		// InnoDB's default, made explicit: one snapshot for every read.
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	var res models.AuditVerification
+	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		v := audit.NewVerifier()
+		var after int64
+		for {
+			var batch []models.AuditEvent
+			if err := tx.Where("seq > ?", after).Order("seq").Limit(1000).Find(&batch).Error; err != nil {
+				return translate(err)
 			}
+			for i := range batch {
+				if !v.Next(&batch[i]) {
+					res = v.End(0, "")
+					return nil
+				}
+			}
+			if len(batch) < 1000 {
+				break
+			}
+			after = batch[len(batch)-1].Seq
 		}
-		if len(batch) < 1000 {
-			break
+		var head chainHead
+		if err := tx.Where("id = 1").Take(&head).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				res = models.AuditVerification{OK: false, BrokenCause: "the chain's head row is missing"}
+				return nil
+			}
+			return translate(err)
 		}
-		after = batch[len(batch)-1].Seq
+		res = v.End(head.LastSeq, head.LastHash)
+		return nil
+	}, opts)
+	if err != nil {
+		return models.AuditVerification{}, fmt.Errorf("verify audit chain: %w", err)
 	}
-	var head chainHead
-	if err := db.gorm.WithContext(ctx).Where("id = 1").Take(&head).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return models.AuditVerification{OK: false, BrokenCause: "the chain's head row is missing"}, nil
-		}
-		return models.AuditVerification{}, fmt.Errorf("verify audit chain: %w", translate(err))
-	}
-	return v.End(head.LastSeq, head.LastHash), nil
+	return res, nil
 }
 
 // unitSnapshot is a unit as the audit log keeps it.

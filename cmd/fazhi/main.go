@@ -14,13 +14,13 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/fazhi/fazhi/demo"
 	"github.com/fazhi/fazhi/models"
-	"github.com/fazhi/fazhi/paging"
 	"github.com/fazhi/fazhi/password"
 	"github.com/fazhi/fazhi/server"
 	"github.com/fazhi/fazhi/store"
@@ -258,7 +258,7 @@ func userCommand(ctx context.Context, cfg config, args []string, stdin io.Reader
 	if err := fs.Parse(args[1:]); err != nil || fs.NArg() > 0 || *username == "" || *unitCode == "" {
 		return errors.New(usage)
 	}
-	if *admin {
+	if *admin && !slices.Contains(roles, models.RoleAdmin) {
 		roles = append(roles, models.RoleAdmin)
 	}
 	if *displayName == "" {
@@ -280,19 +280,16 @@ func userCommand(ctx context.Context, cfg config, args []string, stdin io.Reader
 	if _, err := db.MigrateUp(ctx); err != nil {
 		return err
 	}
-	units, _, err := db.ListUnits(ctx, models.UnitFilter{Query: *unitCode}, paging.Page{Limit: paging.MaxLimit, Sort: paging.Sort{Field: "code"}})
+	// Looked up by the code itself: a text search for it is capped at one page
+	// and can miss the unit among others whose code or name contains it.
+	unit, err := db.UnitByCode(ctx, *unitCode)
+	if errors.Is(err, models.ErrNotFound) {
+		return fmt.Errorf("no unit has the code %q", *unitCode)
+	}
 	if err != nil {
 		return err
 	}
-	var unitID string
-	for _, u := range units {
-		if u.Code == *unitCode {
-			unitID = u.ID
-		}
-	}
-	if unitID == "" {
-		return fmt.Errorf("no unit has the code %q", *unitCode)
-	}
+	unitID := unit.ID
 	hash, err := (&password.Hasher{}).Hash(pw)
 	if err != nil {
 		return err

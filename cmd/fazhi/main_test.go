@@ -33,8 +33,14 @@ func TestMain(m *testing.M) {
 // the real environment (a developer's DATABASE_URL, say) leaks in.
 func runFazhi(t *testing.T, env map[string]string, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
+	return runFazhiInput(t, env, "", args...)
+}
+
+// runFazhiInput is runFazhi with stdin reading input.
+func runFazhiInput(t *testing.T, env map[string]string, input string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
 	var out, errOut bytes.Buffer
-	err = run(args, func(name string) string { return env[name] }, strings.NewReader(""), &out, &errOut)
+	err = run(args, func(name string) string { return env[name] }, strings.NewReader(input), &out, &errOut)
 	return out.String(), errOut.String(), err
 }
 
@@ -106,7 +112,7 @@ func TestHelpListsEverySettingWithItsDefault(t *testing.T) {
 			if errOut != "" {
 				t.Errorf("fazhi %s wrote to stderr: %q", arg, errOut)
 			}
-			for _, sub := range []string{"serve", "migrate up|down|status", "seed demo", "healthcheck"} {
+			for _, sub := range []string{"serve", "migrate up|down|status", "seed demo", "healthcheck", "user create", "--admin", "--username", "--unit", "audit verify"} {
 				if !strings.Contains(out, sub) {
 					t.Errorf("help does not mention %q", sub)
 				}
@@ -171,6 +177,9 @@ func TestConfigDefaults(t *testing.T) {
 		{"WriteTimeout", cfg.WriteTimeout, 60 * time.Second},
 		{"IdleTimeout", cfg.IdleTimeout, 120 * time.Second},
 		{"ShutdownTimeout", cfg.ShutdownTimeout, 30 * time.Second},
+		{"SessionTTL", cfg.SessionTTL, 12 * time.Hour},
+		{"APIKeyRate", cfg.APIKeyRate, 600},
+		{"TrustedProxies", len(cfg.TrustedProxies), 0},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
@@ -187,14 +196,21 @@ func TestConfigValues(t *testing.T) {
 		"FAZHI_CORS_ORIGINS":      " https://a.example , ,https://b.example",
 		"FAZHI_DB_MAX_OPEN_CONNS": "7",
 		"FAZHI_SHUTDOWN_TIMEOUT":  "1m30s",
+		"FAZHI_SESSION_TTL":       "8h",
+		"FAZHI_API_KEY_RATE":      "120",
+		"FAZHI_TRUSTED_PROXIES":   " 10.0.0.0/8, ,fd00::/8 ",
 	}
 	cfg, err := loadConfig(func(name string) string { return env[name] })
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cfg.Env != "production" || cfg.Demo != "never" || cfg.LogLevel.String() != "DEBUG" ||
-		cfg.DBMaxOpenConns != 7 || cfg.ShutdownTimeout != 90*time.Second {
+		cfg.DBMaxOpenConns != 7 || cfg.ShutdownTimeout != 90*time.Second ||
+		cfg.SessionTTL != 8*time.Hour || cfg.APIKeyRate != 120 {
 		t.Errorf("got %+v", cfg)
+	}
+	if want := []string{"10.0.0.0/8", "fd00::/8"}; !slices.Equal(cfg.TrustedProxies, want) {
+		t.Errorf("TrustedProxies = %q, want %q", cfg.TrustedProxies, want)
 	}
 	for _, limit := range []string{"512K", "1M", "2MB", "1.5M", "64KiB", "1048576"} {
 		if _, err := loadConfig(func(name string) string {
@@ -222,12 +238,16 @@ func TestBadSettingsAreAllReportedAtOnce(t *testing.T) {
 		"FAZHI_DEMO":                 "sometimes",
 		"FAZHI_LOG_LEVEL":            "loud",
 		"FAZHI_BODY_LIMIT":           "lots",
+		"FAZHI_SESSION_TTL":          "a day",
+		"FAZHI_API_KEY_RATE":         "fast",
+		"FAZHI_TRUSTED_PROXIES":      "10.0.0.0/33",
 	}
 	env := map[string]string{"FAZHI_DATA_DIR": dataDir}
 	for k, v := range bad {
 		env[k] = v
 	}
-	for _, args := range [][]string{nil, {"serve"}, {"migrate", "up"}, {"seed", "demo"}, {"healthcheck"}} {
+	for _, args := range [][]string{nil, {"serve"}, {"migrate", "up"}, {"seed", "demo"}, {"healthcheck"},
+		{"user", "create", "--admin", "--username", "city.admin", "--unit", "211100"}, {"audit", "verify"}} {
 		t.Run(strings.Join(append([]string{"fazhi"}, args...), " "), func(t *testing.T) {
 			_, _, err := runFazhi(t, env, args...)
 			if err == nil {
@@ -254,6 +274,9 @@ func TestBadSettingsAreAllReportedAtOnce(t *testing.T) {
 		"FAZHI_IDLE_TIMEOUT":      "0s",
 		"FAZHI_WRITE_TIMEOUT":     "1 minute",
 		"FAZHI_BODY_LIMIT":        "-1M", // Echo would answer every request 413
+		"FAZHI_SESSION_TTL":       "-1h",
+		"FAZHI_API_KEY_RATE":      "0",
+		"FAZHI_TRUSTED_PROXIES":   "10.0.0.0/8,proxy.example",
 	} {
 		t.Run(name+"="+value, func(t *testing.T) {
 			_, _, err := runFazhi(t, map[string]string{name: value}, "healthcheck")
@@ -272,7 +295,8 @@ func TestUnknownCommand(t *testing.T) {
 			t.Errorf("fazhi %s: got %v, want %v", strings.Join(args, " "), err, errUsage)
 		}
 	}
-	for _, args := range [][]string{{"migrate"}, {"migrate", "sideways"}, {"migrate", "up", "now"}, {"seed"}, {"seed", "prod"}, {"seed", "demo", "twice"}} {
+	for _, args := range [][]string{{"migrate"}, {"migrate", "sideways"}, {"migrate", "up", "now"}, {"seed"}, {"seed", "prod"}, {"seed", "demo", "twice"},
+		{"user"}, {"user", "delete"}, {"audit"}, {"audit", "repair"}, {"audit", "verify", "now"}} {
 		_, _, err := runFazhi(t, env, args...)
 		if err == nil || !strings.Contains(err.Error(), "usage:") {
 			t.Errorf("fazhi %s: got %v, want a usage error", strings.Join(args, " "), err)
@@ -372,7 +396,9 @@ func TestMigrateEmbeddedDatabase(t *testing.T) {
 func TestSeedDemoTwice(t *testing.T) {
 	eachDatabase(t, func(t *testing.T, databaseURL string) {
 		env := map[string]string{"DATABASE_URL": databaseURL}
-		if got, want := mustRun(t, env, "seed", "demo"), fmt.Sprintf("demo data: %d record(s) added\n", len(demo.Units())); got != want {
+		// The units and, outside production, the demo accounts.
+		records := len(demo.Units()) + len(demo.Users())
+		if got, want := mustRun(t, env, "seed", "demo"), fmt.Sprintf("demo data: %d record(s) added\n", records); got != want {
 			t.Errorf("first seed: %q, want %q", got, want)
 		}
 		db, err := store.Open(store.Config{URL: databaseURL})
@@ -397,6 +423,13 @@ func TestSeedDemoTwice(t *testing.T) {
 		}
 		if n := countUnits(); n != len(demo.Units()) {
 			t.Errorf("units after the second seed: %d, want %d (unchanged)", n, len(demo.Units()))
+		}
+		var users int
+		if err := db.SQL().QueryRowContext(ctx, "SELECT COUNT(*) FROM users WHERE demo = ?", true).Scan(&users); err != nil {
+			t.Fatal(err)
+		}
+		if users != len(demo.Users()) {
+			t.Errorf("demo accounts after seeding twice: %d, want %d", users, len(demo.Users()))
 		}
 		city, err := db.GetUnit(ctx, demo.PanjinCity)
 		if err != nil {

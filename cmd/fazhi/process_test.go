@@ -19,7 +19,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -331,6 +333,101 @@ func runOnce(t *testing.T, env map[string]string, args ...string) (code int, std
 	return cmd.ProcessState.ExitCode(), out.String(), errOut.String()
 }
 
+// apiCall is one request to the API: a JSON body (nil for none), a bearer
+// token (empty for none) and extra headers.
+type apiCall struct {
+	method, url, token string
+	body               any
+	header             http.Header
+}
+
+// do sends the call and returns its status and body. It does not touch t, so
+// that goroutines may use it.
+func (c apiCall) do() (status int, header http.Header, body []byte, err error) {
+	var r io.Reader
+	if c.body != nil {
+		b, err := json.Marshal(c.body)
+		if err != nil {
+			return 0, nil, nil, err
+		}
+		r = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(c.method, c.url, r)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	if c.body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	for k, vs := range c.header {
+		req.Header[k] = vs
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("%s %s: %w", c.method, c.url, err)
+	}
+	defer resp.Body.Close()
+	body, err = io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("%s %s: reading the body: %w", c.method, c.url, err)
+	}
+	return resp.StatusCode, resp.Header, body, nil
+}
+
+// signIn posts a username and password to /api/v1/auth/login and returns the
+// status and, on 200, the bearer token.
+func signIn(t *testing.T, base, username, pw string) (status int, token string) {
+	t.Helper()
+	status, _, body, err := apiCall{method: http.MethodPost, url: base + "/api/v1/auth/login",
+		body: map[string]string{"username": username, "password": pw}}.do()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status != http.StatusOK {
+		return status, ""
+	}
+	var out struct {
+		Token     string `json:"token"`
+		TokenType string `json:"tokenType"`
+	}
+	if err := json.Unmarshal(body, &out); err != nil || out.Token == "" {
+		t.Fatalf("POST /api/v1/auth/login as %s: 200 without a token (%v):\n%s", username, err, body)
+	}
+	return status, out.Token
+}
+
+// mustSignIn signs in and fails the test unless it succeeds.
+func mustSignIn(t *testing.T, base, username, pw string) string {
+	t.Helper()
+	status, token := signIn(t, base, username, pw)
+	if status != http.StatusOK {
+		t.Fatalf("sign in as %s: %d, want 200", username, status)
+	}
+	return token
+}
+
+// signInAdmin signs in as the demo administrator.
+func signInAdmin(t *testing.T, base string) string {
+	t.Helper()
+	return mustSignIn(t, base, demo.Users()[0].Username, demo.Password)
+}
+
+// getAuthOK is a GET with a bearer token that must answer 200.
+func getAuthOK(t *testing.T, u, token string) []byte {
+	t.Helper()
+	status, _, body, err := apiCall{method: http.MethodGet, url: u, token: token}.do()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status != http.StatusOK {
+		t.Fatalf("GET %s: %d, want 200\n%s", u, status, body)
+	}
+	return body
+}
+
 type unitJSON struct {
 	ID       string  `json:"id"`
 	Code     string  `json:"code"`
@@ -339,12 +436,12 @@ type unitJSON struct {
 }
 
 // listAllUnits follows nextCursor through GET /api/v1/units.
-func listAllUnits(t *testing.T, base string) []unitJSON {
+func listAllUnits(t *testing.T, base, token string) []unitJSON {
 	t.Helper()
 	var all []unitJSON
 	q := url.Values{"limit": {"100"}}
 	for range 1000 {
-		_, body := getOK(t, base+"/api/v1/units?"+q.Encode())
+		body := getAuthOK(t, base+"/api/v1/units?"+q.Encode(), token)
 		var page struct {
 			Items      []unitJSON `json:"items"`
 			NextCursor string     `json:"nextCursor"`
@@ -383,8 +480,10 @@ func TestProcessFreshStart(t *testing.T) {
 	} else if applied, _ := ready["migrations_applied"].([]any); len(applied) != len(migrationVersions(t, store.SQLite)) {
 		t.Errorf("database ready line: migrations_applied = %v, want every version %v", ready["migrations_applied"], migrationVersions(t, store.SQLite))
 	}
-	if loaded, _ := p.find("demo data loaded"); loaded == nil || loaded["records_added"] != float64(len(demo.Units())) {
-		t.Errorf("demo data loaded line: %v, want records_added %d", loaded, len(demo.Units()))
+	// The demo units and, outside production, the demo accounts.
+	records := len(demo.Units()) + len(demo.Users())
+	if loaded, _ := p.find("demo data loaded"); loaded == nil || loaded["records_added"] != float64(records) || loaded["demo_accounts"] != true {
+		t.Errorf("demo data loaded line: %v, want records_added %d and demo_accounts true", loaded, records)
 	}
 	if _, err := os.Stat(filepath.Join(dataDir, "fazhi.db")); err != nil {
 		t.Errorf("no embedded database in FAZHI_DATA_DIR: %v", err)
@@ -392,7 +491,19 @@ func TestProcessFreshStart(t *testing.T) {
 
 	p.waitReady(base)
 
-	units := listAllUnits(t, base)
+	// The API wants a token; the demo administrator can get one.
+	if status, _, body, err := (apiCall{method: http.MethodGet, url: base + "/api/v1/units"}).do(); err != nil || status != http.StatusUnauthorized {
+		t.Errorf("GET /api/v1/units without a token: %d (%v), want 401\n%s", status, err, body)
+	}
+	if status, _ := signIn(t, base, demo.Users()[0].Username, "not the password"); status != http.StatusUnauthorized {
+		t.Errorf("sign in with a wrong password: %d, want 401", status)
+	}
+	token := signInAdmin(t, base)
+	for _, u := range demo.Users()[1:] {
+		mustSignIn(t, base, u.Username, demo.Password)
+	}
+
+	units := listAllUnits(t, base, token)
 	byID := map[string]unitJSON{}
 	for _, u := range units {
 		byID[u.ID] = u
@@ -463,7 +574,8 @@ func TestProcessFreshStart(t *testing.T) {
 	if loaded, _ := p2.find("demo data loaded"); loaded != nil {
 		t.Errorf("restart on an existing database loaded the demo data again: %v", loaded)
 	}
-	getOK(t, base2+"/api/v1/units/"+demo.PanjinCity)
+	// The session survives the restart: it lives in the database.
+	getAuthOK(t, base2+"/api/v1/units/"+demo.PanjinCity, token)
 	p2.stop()
 }
 
@@ -491,6 +603,7 @@ func TestProcessGracefulShutdown(t *testing.T) {
 	})
 	base, _ := p.listen()
 	p.waitReady(base)
+	token := signInAdmin(t, base)
 
 	pr, pw := io.Pipe()
 	defer pw.Close()
@@ -503,6 +616,7 @@ func TestProcessGracefulShutdown(t *testing.T) {
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Expect", "100-continue")
 	tr := &http.Transport{ExpectContinueTimeout: time.Hour} // wait for the server, however long
 	defer tr.CloseIdleConnections()
@@ -705,4 +819,192 @@ func TestProcessSecretsNotLogged(t *testing.T) {
 		u.User = url.UserPassword(u.User.Username(), secret) // root has another (empty) password
 		check(t, u.String())
 	})
+}
+
+// "Two fazhi processes writing concurrently to one MariaDB database leave a
+// chain that verifies": both append to the audit log through the lock on its
+// head row, so the sequence has no gap and no fork whichever process wins.
+func TestProcessConcurrentWritersMySQL(t *testing.T) {
+	t.Parallel()
+	databaseURL := dbtest.NewMySQLDatabase(t)
+	env := map[string]string{"DATABASE_URL": databaseURL}
+	mustRun(t, env, "seed", "demo")
+
+	serveEnv := map[string]string{"DATABASE_URL": databaseURL, "FAZHI_ADDR": "127.0.0.1:0", "FAZHI_DEMO": "never", "FAZHI_DB_MAX_OPEN_CONNS": "8"}
+	procs := []*proc{startFazhi(t, "fazhi 1", serveEnv), startFazhi(t, "fazhi 2", serveEnv)}
+	bases := make([]string, len(procs))
+	tokens := make([]string, len(procs))
+	for i, p := range procs {
+		bases[i], _ = p.listen()
+		p.waitReady(bases[i])
+		tokens[i] = signInAdmin(t, bases[i])
+	}
+	before := verifiedEvents(t, env)
+
+	// Per process: workers × perWorker creations, and a PATCH of every other unit created.
+	const workers, perWorker = 4, 10
+	type write struct {
+		proc   int
+		method string
+		what   string
+		status int
+		body   []byte
+		err    error
+	}
+	results := make(chan write, len(procs)*workers*perWorker*2)
+
+	// An operator may verify the chain while it grows: every check must pass.
+	verifyDB, err := store.Open(store.Config{URL: databaseURL, MaxOpenConns: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer verifyDB.Close()
+	stopVerifying := make(chan struct{})
+	verified := make(chan error, 1)
+	go func() {
+		checks := 0
+		for {
+			select {
+			case <-stopVerifying:
+				if checks == 0 {
+					verified <- errors.New("no verification ran during the writes")
+					return
+				}
+				verified <- nil
+				return
+			default:
+			}
+			v, err := verifyDB.VerifyAudit(context.Background())
+			if err != nil || !v.OK {
+				verified <- fmt.Errorf("VerifyAudit during the writes: %+v, %v", v, err)
+				return
+			}
+			checks++
+		}
+	}()
+
+	var wg sync.WaitGroup
+	suffix := dbtest.RandomSuffix()[:6]
+	for pi := range procs {
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range perWorker {
+					code := fmt.Sprintf("CW-%s-%d-%d-%02d", suffix, pi, w, i)
+					status, header, body, err := apiCall{method: http.MethodPost, url: bases[pi] + "/api/v1/units", token: tokens[pi],
+						body: map[string]any{"code": code, "name": "並發寫入測試 " + code, "kind": "office", "parentId": demo.PanjinCity}}.do()
+					results <- write{pi, http.MethodPost, code, status, body, err}
+					if err != nil || status != http.StatusCreated || i%2 == 1 {
+						continue
+					}
+					var u unitJSON
+					if err := json.Unmarshal(body, &u); err != nil {
+						results <- write{pi, http.MethodPatch, code, 0, body, err}
+						continue
+					}
+					// The other process changes what this one created.
+					other := (pi + 1) % len(procs)
+					status, _, body, err = apiCall{method: http.MethodPatch, url: bases[other] + "/api/v1/units/" + u.ID, token: tokens[other],
+						body:   map[string]any{"name": "並發修改 " + code},
+						header: http.Header{"If-Match": {header.Get("ETag")}, "Content-Type": {"application/merge-patch+json"}}}.do()
+					results <- write{other, http.MethodPatch, code, status, body, err}
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	close(results)
+	close(stopVerifying)
+	if err := <-verified; err != nil {
+		t.Error(err)
+	}
+	writes := 0
+	for r := range results {
+		want := http.StatusCreated
+		if r.method == http.MethodPatch {
+			want = http.StatusOK
+		}
+		if r.err != nil || r.status != want {
+			t.Errorf("%s %s through fazhi %d: %d (%v), want %d\n%s", r.method, r.what, r.proc+1, r.status, r.err, want, r.body)
+			continue
+		}
+		writes++
+	}
+	if want := len(procs) * workers * (perWorker + perWorker/2); writes != want {
+		t.Errorf("%d writes succeeded, want %d", writes, want)
+	}
+
+	after := verifiedEvents(t, env)
+	if after-before != writes {
+		t.Errorf("the audit log grew by %d event(s) during %d writes, want one each", after-before, writes)
+	}
+	for _, p := range procs {
+		p.stop()
+	}
+
+	// The rows themselves: seq 1..N without a gap, each linked to the one before,
+	// and the head row at the last.
+	_, dsn, err := store.ParseURL(databaseURL, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("mysql", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query("SELECT seq, prev_hash, hash FROM audit_events ORDER BY seq")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var (
+		n        int64
+		lastHash = strings.Repeat("0", 64)
+	)
+	for rows.Next() {
+		var seq int64
+		var prev, hash string
+		if err := rows.Scan(&seq, &prev, &hash); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if seq != n {
+			t.Fatalf("audit_events: seq %d where %d was due: the sequence has a gap", seq, n)
+		}
+		if prev != lastHash {
+			t.Fatalf("audit_events: event %d links to %.12s…, the event before it has hash %.12s…", seq, prev, lastHash)
+		}
+		lastHash = hash
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n != int64(after) {
+		t.Errorf("audit_events holds %d rows, audit verify checked %d", n, after)
+	}
+	var headSeq int64
+	var headHash string
+	if err := db.QueryRow("SELECT last_seq, last_hash FROM audit_chain WHERE id = 1").Scan(&headSeq, &headHash); err != nil {
+		t.Fatal(err)
+	}
+	if headSeq != n || headHash != lastHash {
+		t.Errorf("audit_chain head at %d (%.12s…), the last event is %d (%.12s…)", headSeq, headHash, n, lastHash)
+	}
+}
+
+var verifiedLine = regexp.MustCompile(`^audit chain verified: (\d+) event\(s\)\n$`)
+
+// verifiedEvents runs "fazhi audit verify" as an operator would, requires it
+// to exit 0, and returns the number of events it checked.
+func verifiedEvents(t *testing.T, env map[string]string) int {
+	t.Helper()
+	code, out, errOut := runOnce(t, env, "audit", "verify")
+	m := verifiedLine.FindStringSubmatch(out)
+	if code != 0 || m == nil {
+		t.Fatalf("audit verify: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
 }
