@@ -44,6 +44,21 @@ var (
 func Run(m *testing.M) int {
 	code := m.Run()
 	mu.Lock()
+	// Every write of the package's tests appended to the audit chain of its
+	// database: the chain must still verify once they are all done.
+	for _, db := range opened {
+		v, err := db.VerifyAudit(context.Background())
+		switch {
+		case err != nil:
+			fmt.Printf("dbtest: %s: verifying the audit chain: %v\n", db.Name, err)
+			code = 1
+		case !v.OK:
+			fmt.Printf("dbtest: %s: the audit chain is broken at event %d: %s\n", db.Name, v.BrokenSeq, v.BrokenCause)
+			code = 1
+		default:
+			fmt.Printf("dbtest: %s: audit chain of %d event(s) verified\n", db.Name, v.Checked)
+		}
+	}
 	for _, f := range cleanup {
 		f()
 	}
