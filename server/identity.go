@@ -13,22 +13,32 @@ import (
 	"github.com/fazhi/fazhi/password"
 )
 
-// IdentityStore is what the auth, users and API-key handlers need.
-type IdentityStore interface {
+// SignInStore is what the auth handler needs.
+type SignInStore interface {
 	UserByUsername(ctx context.Context, username string) (*models.User, error)
 	GetUser(ctx context.Context, id string) (*models.User, error)
-	CreateUser(ctx context.Context, u *models.User) error
-	ListUsers(ctx context.Context, f models.UserFilter, page paging.Page) ([]models.User, *paging.Cursor, error)
-	UpdateUser(ctx context.Context, id string, ifVersion int64, p models.UserPatch) (*models.User, error)
-	SetUserDisabled(ctx context.Context, id string, disabled bool) (*models.User, error)
-	SetUserPassword(ctx context.Context, id, hash string) error
+	GetUnit(ctx context.Context, id string) (*models.Unit, error)
+	GetAPIKey(ctx context.Context, id string) (*models.APIKey, error)
 	CreateSession(ctx context.Context, u *models.User, tokenHash string, ttl time.Duration) (*models.Session, error)
 	RevokeSession(ctx context.Context, sessionID string) error
 	RecordLoginFailure(ctx context.Context, username string, u *models.User) error
 	LoginLockedUntil(ctx context.Context, subjects ...string) (time.Time, error)
 	AddLoginFailure(ctx context.Context, subject string, p models.ThrottlePolicy) error
 	ClearLoginFailures(ctx context.Context, subject string) error
-	GetUnit(ctx context.Context, id string) (*models.Unit, error)
+}
+
+// UserStore is what the users handler needs.
+type UserStore interface {
+	GetUser(ctx context.Context, id string) (*models.User, error)
+	CreateUser(ctx context.Context, u *models.User) error
+	ListUsers(ctx context.Context, f models.UserFilter, page paging.Page) ([]models.User, *paging.Cursor, error)
+	UpdateUser(ctx context.Context, id string, ifVersion int64, p models.UserPatch) (*models.User, error)
+	SetUserDisabled(ctx context.Context, id string, disabled bool) (*models.User, error)
+	SetUserPassword(ctx context.Context, id, hash string) error
+}
+
+// APIKeyStore is what the API-keys handler needs.
+type APIKeyStore interface {
 	CreateAPIKey(ctx context.Context, k *models.APIKey) error
 	GetAPIKey(ctx context.Context, id string) (*models.APIKey, error)
 	ListAPIKeys(ctx context.Context, revoked *bool, page paging.Page) ([]models.APIKey, *paging.Cursor, error)
@@ -44,7 +54,7 @@ var (
 
 // AuthHandler serves the auth tag.
 type AuthHandler struct {
-	store      IdentityStore
+	store      SignInStore
 	hasher     *password.Hasher
 	sessionTTL time.Duration
 	rules      *rules
@@ -135,7 +145,7 @@ func (h *AuthHandler) GetMe(ctx context.Context, _ api.GetMeRequestObject) (api.
 
 // UserHandler serves the users tag.
 type UserHandler struct {
-	store  IdentityStore
+	store  UserStore
 	hasher *password.Hasher
 }
 
@@ -267,7 +277,7 @@ func (h *UserHandler) ResetUserPassword(ctx context.Context, req api.ResetUserPa
 
 // APIKeyHandler serves the api-keys tag.
 type APIKeyHandler struct {
-	store IdentityStore
+	store APIKeyStore
 }
 
 // ListApiKeys implements listApiKeys.

@@ -30,7 +30,9 @@ const basePath = "/api/v1"
 type Store interface {
 	UnitStore
 	IdempotencyStore
-	IdentityStore
+	SignInStore
+	UserStore
+	APIKeyStore
 	AuthStore
 	AuditStore
 	Ping(ctx context.Context) error

@@ -47,28 +47,12 @@ func (db *DB) CreateAPIKey(ctx context.Context, k *models.APIKey) error {
 
 // GetAPIKey reads one key.
 func (db *DB) GetAPIKey(ctx context.Context, id string) (*models.APIKey, error) {
-	var k models.APIKey
-	err := db.gorm.WithContext(ctx).Where("id = ?", id).Take(&k).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, keyNotFound(id)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("get API key %s: %w", id, translate(err))
-	}
-	return &k, nil
+	return find[models.APIKey](ctx, db, "API key "+id, keyNotFound(id), "id = ?", id)
 }
 
 // APIKeyByPrefix reads the key with this prefix.
 func (db *DB) APIKeyByPrefix(ctx context.Context, prefix string) (*models.APIKey, error) {
-	var k models.APIKey
-	err := db.gorm.WithContext(ctx).Where("prefix = ?", prefix).Take(&k).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, keyNotFound(prefix)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("get API key %s: %w", prefix, translate(err))
-	}
-	return &k, nil
+	return find[models.APIKey](ctx, db, "API key "+prefix, keyNotFound(prefix), "prefix = ?", prefix)
 }
 
 // ListAPIKeys reads one page of keys, newest first.

@@ -201,3 +201,17 @@ func (db *DB) forUpdate(q *gorm.DB) *gorm.DB {
 	}
 	return q
 }
+
+// find reads the one row matching query and args into a new T, answering
+// notFound when there is none.
+func find[T any](ctx context.Context, db *DB, what string, notFound error, query string, args ...any) (*T, error) {
+	var v T
+	err := db.gorm.WithContext(ctx).Where(query, args...).Take(&v).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, notFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get %s: %w", what, translate(err))
+	}
+	return &v, nil
+}

@@ -32,28 +32,12 @@ func unitNotFound(id string) error { return &models.NotFoundError{Entity: "unit"
 
 // GetUnit reads one unit.
 func (db *DB) GetUnit(ctx context.Context, id string) (*models.Unit, error) {
-	var u models.Unit
-	err := db.gorm.WithContext(ctx).Where("id = ?", id).Take(&u).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, unitNotFound(id)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("get unit %s: %w", id, translate(err))
-	}
-	return &u, nil
+	return find[models.Unit](ctx, db, "unit "+id, unitNotFound(id), "id = ?", id)
 }
 
 // UnitByCode reads the unit with this code.
 func (db *DB) UnitByCode(ctx context.Context, code string) (*models.Unit, error) {
-	var u models.Unit
-	err := db.gorm.WithContext(ctx).Where("code = ?", code).Take(&u).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, &models.NotFoundError{Entity: "unit with code", ID: code}
-	}
-	if err != nil {
-		return nil, fmt.Errorf("get unit %s: %w", code, translate(err))
-	}
-	return &u, nil
+	return find[models.Unit](ctx, db, "unit "+code, &models.NotFoundError{Entity: "unit with code", ID: code}, "code = ?", code)
 }
 
 // CreateUnit inserts u below its parent, filling in id (unless set), level,
@@ -66,16 +50,9 @@ func (db *DB) CreateUnit(ctx context.Context, u *models.Unit) error {
 		u.ID = NewID()
 	}
 	err := db.tx(ctx, func(tx *gorm.DB) error {
-		var parent *models.Unit
-		if u.ParentID != nil {
-			p, err := db.lockUnit(tx, *u.ParentID)
-			if errors.Is(err, models.ErrNotFound) {
-				return models.Invalid("unit_parent_not_found", "/parentId", "parent unit %s does not exist", *u.ParentID)
-			}
-			if err != nil {
-				return err
-			}
-			parent = p
+		parent, err := db.lockParent(tx, u.ParentID)
+		if err != nil {
+			return err
 		}
 		if err := models.CheckPlacement(u, parent, 0); err != nil {
 			return err
@@ -190,16 +167,9 @@ func (db *DB) UpdateUnit(ctx context.Context, id string, ifVersion int64, patch 
 // moveUnit places u under its new parent and rewrites its descendants' paths
 // with one UPDATE on the path index.
 func (db *DB) moveUnit(tx *gorm.DB, old, u *models.Unit, now time.Time) error {
-	var parent *models.Unit
-	if u.ParentID != nil {
-		p, err := db.lockUnit(tx, *u.ParentID)
-		if errors.Is(err, models.ErrNotFound) {
-			return models.Invalid("unit_parent_not_found", "/parentId", "parent unit %s does not exist", *u.ParentID)
-		}
-		if err != nil {
-			return err
-		}
-		parent = p
+	parent, err := db.lockParent(tx, u.ParentID)
+	if err != nil {
+		return err
 	}
 	var deepest int
 	lo, hi := subtreeRange(old.Path)
@@ -218,7 +188,7 @@ func (db *DB) moveUnit(tx *gorm.DB, old, u *models.Unit, now time.Time) error {
 	if db.dialect == MySQL {
 		newPath = "CONCAT(?, SUBSTRING(path, ?))"
 	}
-	err := tx.Exec(
+	err = tx.Exec(
 		"UPDATE units SET path = "+newPath+", level = level + ?, version = version + 1, updated_at = ?"+
 			" WHERE path > ? AND path < ?",
 		u.Path, len(old.Path)+1, u.Level-old.Level, now, lo, hi,
@@ -421,6 +391,19 @@ func (db *DB) lockUnit(tx *gorm.DB, id string) (*models.Unit, error) {
 		return nil, translate(err)
 	}
 	return &u, nil
+}
+
+// lockParent locks the parent a unit is placed under; nil for a root. A parent
+// that does not exist is the client's mistake, not a missing record: a 422.
+func (db *DB) lockParent(tx *gorm.DB, parentID *string) (*models.Unit, error) {
+	if parentID == nil {
+		return nil, nil
+	}
+	p, err := db.lockUnit(tx, *parentID)
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, models.Invalid("unit_parent_not_found", "/parentId", "parent unit %s does not exist", *parentID)
+	}
+	return p, err
 }
 
 // subtreeRange returns the bounds of the paths at and below path: every such

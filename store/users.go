@@ -71,11 +71,8 @@ func (db *DB) CreateUser(ctx context.Context, u *models.User) error {
 		u.ID = NewID()
 	}
 	err := db.tx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Select("id").Where("id = ?", u.UnitID).Take(&models.Unit{}).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return models.Invalid("user_unit_not_found", "/unitId", "unit %s does not exist", u.UnitID)
-			}
-			return translate(err)
+		if err := requireUnit(tx, u.UnitID); err != nil {
+			return err
 		}
 		prepareUser(u)
 		u.Version = 1
@@ -99,30 +96,23 @@ func (db *DB) CreateUser(ctx context.Context, u *models.User) error {
 	return nil
 }
 
+// requireUnit refuses a user's unit that does not exist (a 422 on /unitId).
+func requireUnit(tx *gorm.DB, unitID string) error {
+	err := tx.Select("id").Where("id = ?", unitID).Take(&models.Unit{}).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return models.Invalid("user_unit_not_found", "/unitId", "unit %s does not exist", unitID)
+	}
+	return translate(err)
+}
+
 // GetUser reads one user.
 func (db *DB) GetUser(ctx context.Context, id string) (*models.User, error) {
-	var u models.User
-	err := db.gorm.WithContext(ctx).Where("id = ?", id).Take(&u).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, userNotFound(id)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("get user %s: %w", id, translate(err))
-	}
-	return &u, nil
+	return find[models.User](ctx, db, "user "+id, userNotFound(id), "id = ?", id)
 }
 
 // UserByUsername reads the user with this username.
 func (db *DB) UserByUsername(ctx context.Context, username string) (*models.User, error) {
-	var u models.User
-	err := db.gorm.WithContext(ctx).Where("username = ?", username).Take(&u).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, userNotFound(username)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("get user %s: %w", username, translate(err))
-	}
-	return &u, nil
+	return find[models.User](ctx, db, "user "+username, userNotFound(username), "username = ?", username)
 }
 
 // ListUsers reads one page of users matching the filter.
@@ -189,11 +179,8 @@ func (db *DB) UpdateUser(ctx context.Context, id string, ifVersion int64, p mode
 			u.Roles = p.Roles
 		}
 		if p.UnitID != nil && *p.UnitID != u.UnitID {
-			if err := tx.Select("id").Where("id = ?", *p.UnitID).Take(&models.Unit{}).Error; err != nil {
-				if errors.Is(err, gorm.ErrRecordNotFound) {
-					return models.Invalid("user_unit_not_found", "/unitId", "unit %s does not exist", *p.UnitID)
-				}
-				return translate(err)
+			if err := requireUnit(tx, *p.UnitID); err != nil {
+				return err
 			}
 			u.UnitID = *p.UnitID
 		}

@@ -90,6 +90,19 @@ func openStore(cfg config) (db *store.DB, fresh bool, err error) {
 	return db, fresh, err
 }
 
+// openMigrated opens the configured database and brings its schema up to date.
+func openMigrated(ctx context.Context, cfg config) (*store.DB, error) {
+	db, _, err := openStore(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.MigrateUp(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
 func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	db, fresh, err := openStore(cfg)
 	if err != nil {
@@ -216,14 +229,11 @@ func migrate(ctx context.Context, cfg config, args []string, out io.Writer) erro
 }
 
 func seed(ctx context.Context, cfg config, out io.Writer) error {
-	db, _, err := openStore(cfg)
+	db, err := openMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if _, err := db.MigrateUp(ctx); err != nil {
-		return err
-	}
 	n, err := demo.Seed(ctx, db, demoOptions(cfg))
 	if err != nil {
 		return err
@@ -272,14 +282,11 @@ func userCommand(ctx context.Context, cfg config, args []string, stdin io.Reader
 	if err := models.CheckPassword(*username, pw); err != nil {
 		return err
 	}
-	db, _, err := openStore(cfg)
+	db, err := openMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if _, err := db.MigrateUp(ctx); err != nil {
-		return err
-	}
 	// Looked up by the code itself: a text search for it is capped at one page
 	// and can miss the unit among others whose code or name contains it.
 	unit, err := db.UnitByCode(ctx, *unitCode)
