@@ -1,0 +1,28 @@
+package sheet
+
+import (
+	"bytes"
+	"testing"
+)
+
+// BenchmarkWriteReadXLSX writes 100,000 rows of seven columns with
+// WriteXLSX and reads them back with ReadXLSX.
+func BenchmarkWriteReadXLSX(b *testing.B) {
+	const n = 100_000
+	rows := roundTripRows(n)
+	cols := outColumnsIn(chineseOut)
+	b.ReportAllocs()
+	var size int
+	for b.Loop() {
+		var buf bytes.Buffer
+		if err := WriteXLSX(&buf, []SheetData{{Name: "指標填報", Title: "盤錦市2021年法治政府建設主要指標填報表", Columns: chineseOut, Rows: rows}}); err != nil {
+			b.Fatal(err)
+		}
+		size = buf.Len()
+		tab, probs, err := ReadXLSX(&buf, int64(buf.Len()), cols, ReadOptions{})
+		if err != nil || len(probs) != 0 || len(tab.Rows) != n {
+			b.Fatal(err, probs)
+		}
+	}
+	b.ReportMetric(float64(size), "xlsx-bytes")
+}

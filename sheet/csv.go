@@ -1,0 +1,176 @@
+package sheet
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+)
+
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// ReadCSV reads a CSV file like a sheet (see ReadXLSX): UTF-8, with or
+// without a byte order mark, or GB18030 (which covers GBK and GB2312, what
+// Excel on Chinese Windows saves as "CSV") when the bytes are not valid UTF-8;
+// fields separated by opts.Comma (default ','), quoted as RFC 4180 says.
+// Row numbers are those Excel shows when it opens the file: blank lines count
+// as rows, and a quoted field spanning lines stays in one row. Cell.Text and
+// Cell.Formatted are the field as written, except that a leading "'" that
+// WriteCSV put before a text starting with "=", "+", "-" or "@" is removed.
+// A malformed line is a Problem at its position and ends the reading.
+func ReadCSV(r io.Reader, cols []Column, opts ReadOptions) (*Table, Problems, error) {
+	opts = opts.withDefaults()
+	cs, err := compileColumns(cols)
+	if err != nil {
+		return nil, nil, err
+	}
+	data, err := readLimited(r, 0, opts.MaxFileSize)
+	if err != nil {
+		return nil, nil, err
+	}
+	text, err := decodeCSV(data)
+	if err != nil {
+		return nil, nil, err
+	}
+	cr := csv.NewReader(bytes.NewReader(text))
+	cr.Comma = opts.Comma
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = true
+	cr.ReuseRecord = true
+	src := &csvSource{r: cr, sheet: opts.Sheet}
+	t, probs, err := buildTable(src, opts.Sheet, cs, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	if src.problem != nil {
+		probs = append(probs, *src.problem)
+		probs.Sort()
+	}
+	return t, probs, nil
+}
+
+// decodeCSV returns the text as UTF-8 without a byte order mark.
+func decodeCSV(data []byte) ([]byte, error) {
+	if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
+		return nil, fmt.Errorf("%w: UTF-16 text (Excel's \"Unicode text\"); save as \"CSV UTF-8\" or .xlsx", ErrFormat)
+	}
+	if t, ok := bytes.CutPrefix(data, utf8BOM); ok {
+		if !utf8.Valid(t) {
+			return nil, fmt.Errorf("%w: marked UTF-8 but is not valid UTF-8", ErrFormat)
+		}
+		return t, nil
+	}
+	if utf8.Valid(data) {
+		return data, nil
+	}
+	t, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: neither UTF-8 nor GB18030 text", ErrFormat)
+	}
+	if bytes.IndexByte(t, 0) >= 0 {
+		return nil, fmt.Errorf("%w: binary data, not CSV text", ErrFormat)
+	}
+	return t, nil
+}
+
+// csvSource yields CSV records with Excel's row numbers.
+type csvSource struct {
+	r       *csv.Reader
+	sheet   string
+	row     int // row number of the last record
+	endLine int // line on which the last record ended
+	problem *Problem
+}
+
+func (s *csvSource) next() (int, []string, []string, bool, error) {
+	rec, err := s.r.Read()
+	if err == io.EOF {
+		return 0, nil, nil, false, nil
+	}
+	if err != nil {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			row := s.row + 1 + max(pe.StartLine-s.endLine-1, 0)
+			s.problem = &Problem{Sheet: s.sheet, Row: row, Col: 0,
+				Message: fmt.Sprintf("malformed CSV at line %d, column %d: %v; nothing after it was read", pe.Line, pe.Column, pe.Err)}
+			return 0, nil, nil, false, nil
+		}
+		return 0, nil, nil, false, err
+	}
+	start, _ := s.r.FieldPos(0)
+	// csv.Reader skips empty lines, Excel shows them as empty rows.
+	s.row += 1 + max(start-s.endLine-1, 0)
+	last, _ := s.r.FieldPos(len(rec) - 1)
+	s.endLine = last + strings.Count(rec[len(rec)-1], "\n")
+	out := make([]string, len(rec))
+	for i, f := range rec {
+		out[i] = unescapeFormula(f)
+	}
+	return s.row, out, out, true, nil
+}
+
+// WriteCSV writes a header line and the rows, UTF-8 with a byte order mark
+// and CRLF line ends, as Excel expects. A text starting with "=", "+", "-"
+// or "@" that is not a number gets a leading "'" so that Excel does not run
+// it as a formula (CSV injection); ReadCSV removes it again.
+func WriteCSV(w io.Writer, cols []OutColumn, rows [][]string) error {
+	if len(cols) == 0 {
+		return errors.New("sheet: no columns to write")
+	}
+	if _, err := w.Write(utf8BOM); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	cw.UseCRLF = true
+	rec := make([]string, len(cols))
+	for i, c := range cols {
+		rec[i] = escapeFormula(c.Header)
+	}
+	if err := cw.Write(rec); err != nil {
+		return err
+	}
+	for n, row := range rows {
+		if len(row) > len(cols) {
+			return fmt.Errorf("sheet: row %d has %d cells for %d columns", n+1, len(row), len(cols))
+		}
+		clear(rec)
+		for i, f := range row {
+			rec[i] = escapeFormula(f)
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// formulaStart reports whether s, after any "'"s, starts as Excel would take
+// a formula.
+func formulaStart(s string) bool {
+	s = strings.TrimLeft(s, "'")
+	return s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0]))
+}
+
+// escapeFormula prefixes "'" to a text Excel would run as a formula; numbers
+// such as "-3" are left alone. Texts already starting with "'" before such a
+// character get one more, so that unescapeFormula gives back any text.
+func escapeFormula(s string) string {
+	if !formulaStart(s) || isDecimalSyntax(s) {
+		return s
+	}
+	return "'" + s
+}
+
+// unescapeFormula undoes escapeFormula.
+func unescapeFormula(s string) string {
+	if strings.HasPrefix(s, "'") && formulaStart(s) {
+		return s[1:]
+	}
+	return s
+}
