@@ -88,7 +88,16 @@ var (
 	// valueLibraries are what models may use beside the standard library:
 	// small value types (a decimal, a UUID).
 	valueLibraries = []string{"github.com/shopspring/decimal", "github.com/cockroachdb/apd", "github.com/google/uuid"}
+	// valuePackages are the project's own value types (an exact decimal, a
+	// reporting period): models and the generated api (through x-go-type) may
+	// use them, and they use nothing of the project.
+	valuePackages = []string{"exact", "period"}
 )
+
+// isValue reports whether dep is a value library or one of the project's value packages.
+func isValue(dep string) bool {
+	return hasPathPrefix(dep, valueLibraries...) || (isProject(dep) && slices.Contains(valuePackages, rel(dep)))
+}
 
 // rule forbids the packages a role may not depend on, directly or transitively.
 type rule struct {
@@ -111,6 +120,8 @@ func roleOf(path string) string {
 		return "root" // the contract's bytes
 	case path == "api", path == "models", path == "server", path == "store", path == "migrations":
 		return path
+	case slices.Contains(valuePackages, path):
+		return "value"
 	case hasPathPrefix(path, "cmd"):
 		return "cmd" // wiring: may import everything
 	case hasPathPrefix(path, "internal"):
@@ -131,11 +142,17 @@ var rules = map[string]rule{
 		forbid: projectExcept(),
 	},
 	"api": {
-		says:   "api is generated code: runtime libraries only, no project package",
-		forbid: projectExcept(),
+		says:   "api is generated code: runtime libraries and the project's value types only",
+		forbid: projectExcept(valuePackages...),
 	},
 	"models": {
-		says: "models imports the standard library and small value-type libraries only",
+		says: "models imports the standard library and small value types only",
+		forbid: func(dep string, p *goPackage) bool {
+			return !p.Standard && !isValue(dep)
+		},
+	},
+	"value": {
+		says: "a value package imports the standard library and value libraries only",
 		forbid: func(dep string, p *goPackage) bool {
 			return !p.Standard && !hasPathPrefix(dep, valueLibraries...)
 		},
@@ -153,10 +170,14 @@ var rules = map[string]rule{
 		},
 	},
 	"pure": {
-		says: "a pure logic package imports no project package but models, and neither the database nor the HTTP libraries " +
-			"(a package with another role needs its own rule in arch_test.go)",
+		says: "a pure logic package imports only models, value types and other pure packages, and neither the database " +
+			"nor the HTTP libraries (a package with another role needs its own rule in arch_test.go)",
 		forbid: func(dep string, p *goPackage) bool {
-			return projectExcept("models")(dep, p) || hasPathPrefix(dep, orm...) || hasPathPrefix(dep, web...)
+			if isProject(dep) {
+				role := roleOf(rel(dep))
+				return role != "models" && role != "value" && role != "pure"
+			}
+			return hasPathPrefix(dep, orm...) || hasPathPrefix(dep, web...)
 		},
 	},
 }

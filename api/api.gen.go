@@ -16,12 +16,43 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fazhi/fazhi/exact"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/labstack/echo/v4"
 	"github.com/oapi-codegen/nullable"
 	"github.com/oapi-codegen/runtime"
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
+
+// Defines values for Aggregation.
+const (
+	Average         Aggregation = "average"
+	Max             Aggregation = "max"
+	Min             Aggregation = "min"
+	None            Aggregation = "none"
+	Sum             Aggregation = "sum"
+	WeightedAverage Aggregation = "weighted_average"
+)
+
+// Valid indicates whether the value is a known member of the Aggregation enum.
+func (e Aggregation) Valid() bool {
+	switch e {
+	case Average:
+		return true
+	case Max:
+		return true
+	case Min:
+		return true
+	case None:
+		return true
+	case Sum:
+		return true
+	case WeightedAverage:
+		return true
+	default:
+		return false
+	}
+}
 
 // Defines values for ApiKeyScope.
 const (
@@ -62,6 +93,72 @@ func (e AuditEventActorType) Valid() bool {
 	case AuditEventActorTypeSystem:
 		return true
 	case AuditEventActorTypeUser:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for Direction.
+const (
+	HigherBetter Direction = "higher_better"
+	LowerBetter  Direction = "lower_better"
+	Target       Direction = "target"
+)
+
+// Valid indicates whether the value is a known member of the Direction enum.
+func (e Direction) Valid() bool {
+	switch e {
+	case HigherBetter:
+		return true
+	case LowerBetter:
+		return true
+	case Target:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for Frequency.
+const (
+	FrequencyHalf    Frequency = "half"
+	FrequencyMonth   Frequency = "month"
+	FrequencyQuarter Frequency = "quarter"
+	FrequencyYear    Frequency = "year"
+)
+
+// Valid indicates whether the value is a known member of the Frequency enum.
+func (e Frequency) Valid() bool {
+	switch e {
+	case FrequencyHalf:
+		return true
+	case FrequencyMonth:
+		return true
+	case FrequencyQuarter:
+		return true
+	case FrequencyYear:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IndicatorSystemStatus.
+const (
+	Archived  IndicatorSystemStatus = "archived"
+	Draft     IndicatorSystemStatus = "draft"
+	Published IndicatorSystemStatus = "published"
+)
+
+// Valid indicates whether the value is a known member of the IndicatorSystemStatus enum.
+func (e IndicatorSystemStatus) Valid() bool {
+	switch e {
+	case Archived:
+		return true
+	case Draft:
+		return true
+	case Published:
 		return true
 	default:
 		return false
@@ -167,6 +264,33 @@ func (e UnitKind) Valid() bool {
 	}
 }
 
+// Defines values for ValueType.
+const (
+	EvidenceOnly ValueType = "evidence_only"
+	Number       ValueType = "number"
+	Percent      ValueType = "percent"
+	Text         ValueType = "text"
+	YesNo        ValueType = "yes_no"
+)
+
+// Valid indicates whether the value is a known member of the ValueType enum.
+func (e ValueType) Valid() bool {
+	switch e {
+	case EvidenceOnly:
+		return true
+	case Number:
+		return true
+	case Percent:
+		return true
+	case Text:
+		return true
+	case YesNo:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AuditSortQuery.
 const (
 	AuditSortQueryMinusSeq AuditSortQuery = "-seq"
@@ -179,6 +303,30 @@ func (e AuditSortQuery) Valid() bool {
 	case AuditSortQueryMinusSeq:
 		return true
 	case AuditSortQuerySeq:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SystemSortQuery.
+const (
+	SystemSortQueryCreatedAt      SystemSortQuery = "createdAt"
+	SystemSortQueryMinusCreatedAt SystemSortQuery = "-createdAt"
+	SystemSortQueryMinusName      SystemSortQuery = "-name"
+	SystemSortQueryName           SystemSortQuery = "name"
+)
+
+// Valid indicates whether the value is a known member of the SystemSortQuery enum.
+func (e SystemSortQuery) Valid() bool {
+	switch e {
+	case SystemSortQueryCreatedAt:
+		return true
+	case SystemSortQueryMinusCreatedAt:
+		return true
+	case SystemSortQueryMinusName:
+		return true
+	case SystemSortQueryName:
 		return true
 	default:
 		return false
@@ -269,6 +417,30 @@ func (e ListAuditEventsParamsSort) Valid() bool {
 	}
 }
 
+// Defines values for ListIndicatorSystemsParamsSort.
+const (
+	ListIndicatorSystemsParamsSortCreatedAt      ListIndicatorSystemsParamsSort = "createdAt"
+	ListIndicatorSystemsParamsSortMinusCreatedAt ListIndicatorSystemsParamsSort = "-createdAt"
+	ListIndicatorSystemsParamsSortMinusName      ListIndicatorSystemsParamsSort = "-name"
+	ListIndicatorSystemsParamsSortName           ListIndicatorSystemsParamsSort = "name"
+)
+
+// Valid indicates whether the value is a known member of the ListIndicatorSystemsParamsSort enum.
+func (e ListIndicatorSystemsParamsSort) Valid() bool {
+	switch e {
+	case ListIndicatorSystemsParamsSortCreatedAt:
+		return true
+	case ListIndicatorSystemsParamsSortMinusCreatedAt:
+		return true
+	case ListIndicatorSystemsParamsSortMinusName:
+		return true
+	case ListIndicatorSystemsParamsSortName:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListUnitsParamsSort.
 const (
 	ListUnitsParamsSortCode           ListUnitsParamsSort = "code"
@@ -334,6 +506,11 @@ func (e ListUsersParamsSort) Valid() bool {
 		return false
 	}
 }
+
+// Aggregation How a parent unit's figure is computed from its child units' figures.
+//
+// Example: sum
+type Aggregation string
 
 // ApiKey defines model for ApiKey.
 type ApiKey struct {
@@ -495,8 +672,21 @@ type AuditVerification struct {
 	Ok bool `json:"ok"`
 }
 
+// Decimal An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+//
+// Example: 58.10
+type Decimal = exact.Decimal
+
+// Direction higher_better 越高越好; lower_better 越低越好; target 達到目標值.
+//
+// Example: higher_better
+type Direction string
+
 // DisplayName Example: 市司法局審核員
 type DisplayName = string
+
+// Edition Example: 2021年版
+type Edition = string
 
 // FieldError One violation, located either by `pointer` (into the body) or by `parameter`.
 type FieldError struct {
@@ -509,16 +699,486 @@ type FieldError struct {
 	Pointer *string `json:"pointer,omitempty"`
 }
 
+// Frequency How often units report (periods `2021`, `2021-H1`, `2021-Q3`, `2021-07`).
+//
+// Example: year
+type Frequency string
+
 // Id A server-generated, time-sortable id (UUIDv7).
 //
 // Example: 0190a000-0000-7000-8000-000000000010
 type Id = openapi_types.UUID
+
+// Indicator defines model for Indicator.
+type Indicator struct {
+	// Aggregation How a parent unit's figure is computed from its child units' figures.
+	//
+	// Example: sum
+	Aggregation Aggregation `json:"aggregation"`
+
+	// Code The code as the system writes it (`1`, `1.1`, `17`); unique within its level in the system.
+	//
+	// Example: 2.1
+	Code IndicatorCode `json:"code"`
+
+	// Content Example: 全面梳理證明事項，實行告知承諾制
+	Content *LongText `json:"content,omitempty"`
+
+	// CreatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	CreatedAt Timestamp `json:"createdAt"`
+
+	// Criteria Example: 全面梳理證明事項，實行告知承諾制
+	Criteria *LongText `json:"criteria,omitempty"`
+
+	// Direction higher_better 越高越好; lower_better 越低越好; target 達到目標值.
+	//
+	// Example: higher_better
+	Direction        Direction `json:"direction"`
+	EvidenceRequired bool      `json:"evidenceRequired"`
+
+	// Frequency How often units report (periods `2021`, `2021-H1`, `2021-Q3`, `2021-07`).
+	//
+	// Example: year
+	Frequency Frequency `json:"frequency"`
+
+	// Id A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	Id Id `json:"id"`
+
+	// LeadUnitId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	LeadUnitId *Id   `json:"leadUnitId,omitempty"`
+	Level      int32 `json:"level"`
+
+	// MeasureUnit %, 件, 項, 個, 萬元, 工作日 …
+	//
+	// Example: 項
+	MeasureUnit *MeasureUnit `json:"measureUnit,omitempty"`
+
+	// Name Example: 證明事項實行告知承諾制
+	Name IndicatorName `json:"name"`
+
+	// ParentId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	ParentId *Id `json:"parentId,omitempty"`
+
+	// Points An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	Points Decimal `json:"points"`
+
+	// ReportingUnitIds The units that must report this indicator.
+	ReportingUnitIds ReportingUnitIds `json:"reportingUnitIds"`
+
+	// SortOrder Example: 1
+	SortOrder SortOrder `json:"sortOrder"`
+
+	// SourceIndicatorId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	SourceIndicatorId *Id `json:"sourceIndicatorId,omitempty"`
+
+	// SystemId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	SystemId Id `json:"systemId"`
+
+	// UpdatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	UpdatedAt Timestamp `json:"updatedAt"`
+
+	// ValueType number 數值; percent 百分比 (the value is the percentage, `58.10` for 58.10%); yes_no 是否; text 文字; evidence_only 僅佐證材料.
+	//
+	// Example: number
+	ValueType ValueType `json:"valueType"`
+
+	// Version Increases by one with every change; the `ETag` is this number quoted.
+	//
+	// Example: 1
+	Version Version `json:"version"`
+}
+
+// IndicatorCode The code as the system writes it (`1`, `1.1`, `17`); unique within its level in the system.
+//
+// Example: 2.1
+type IndicatorCode = string
+
+// IndicatorCreate defines model for IndicatorCreate.
+type IndicatorCreate struct {
+	// Aggregation How a parent unit's figure is computed from its child units' figures.
+	//
+	// Example: sum
+	Aggregation Aggregation `json:"aggregation"`
+
+	// Code The code as the system writes it (`1`, `1.1`, `17`); unique within its level in the system.
+	//
+	// Example: 2.1
+	Code IndicatorCode `json:"code"`
+
+	// Content Example: 全面梳理證明事項，實行告知承諾制
+	Content *LongText `json:"content,omitempty"`
+
+	// Criteria Example: 全面梳理證明事項，實行告知承諾制
+	Criteria *LongText `json:"criteria,omitempty"`
+
+	// Direction higher_better 越高越好; lower_better 越低越好; target 達到目標值.
+	//
+	// Example: higher_better
+	Direction        Direction `json:"direction"`
+	EvidenceRequired *bool     `json:"evidenceRequired,omitempty"`
+
+	// Frequency How often units report (periods `2021`, `2021-H1`, `2021-Q3`, `2021-07`).
+	//
+	// Example: year
+	Frequency Frequency `json:"frequency"`
+
+	// LeadUnitId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	LeadUnitId *Id `json:"leadUnitId,omitempty"`
+
+	// MeasureUnit %, 件, 項, 個, 萬元, 工作日 …
+	//
+	// Example: 項
+	MeasureUnit *MeasureUnit `json:"measureUnit,omitempty"`
+
+	// Name Example: 證明事項實行告知承諾制
+	Name IndicatorName `json:"name"`
+
+	// ParentId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	ParentId *Id `json:"parentId,omitempty"`
+
+	// Points An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	Points Decimal `json:"points"`
+
+	// ReportingUnitIds The units that must report this indicator.
+	ReportingUnitIds *ReportingUnitIds `json:"reportingUnitIds,omitempty"`
+
+	// SortOrder Example: 1
+	SortOrder *SortOrder `json:"sortOrder,omitempty"`
+
+	// ValueType number 數值; percent 百分比 (the value is the percentage, `58.10` for 58.10%); yes_no 是否; text 文字; evidence_only 僅佐證材料.
+	//
+	// Example: number
+	ValueType ValueType `json:"valueType"`
+}
+
+// IndicatorName Example: 證明事項實行告知承諾制
+type IndicatorName = string
+
+// IndicatorNode defines model for IndicatorNode.
+type IndicatorNode struct {
+	// Aggregation How a parent unit's figure is computed from its child units' figures.
+	//
+	// Example: sum
+	Aggregation Aggregation     `json:"aggregation"`
+	Children    []IndicatorNode `json:"children"`
+
+	// Code The code as the system writes it (`1`, `1.1`, `17`); unique within its level in the system.
+	//
+	// Example: 2.1
+	Code IndicatorCode `json:"code"`
+
+	// Content Example: 全面梳理證明事項，實行告知承諾制
+	Content *LongText `json:"content,omitempty"`
+
+	// CreatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	CreatedAt Timestamp `json:"createdAt"`
+
+	// Criteria Example: 全面梳理證明事項，實行告知承諾制
+	Criteria *LongText `json:"criteria,omitempty"`
+
+	// Direction higher_better 越高越好; lower_better 越低越好; target 達到目標值.
+	//
+	// Example: higher_better
+	Direction        Direction `json:"direction"`
+	EvidenceRequired bool      `json:"evidenceRequired"`
+
+	// Frequency How often units report (periods `2021`, `2021-H1`, `2021-Q3`, `2021-07`).
+	//
+	// Example: year
+	Frequency Frequency `json:"frequency"`
+
+	// Id A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	Id Id `json:"id"`
+
+	// LeadUnitId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	LeadUnitId *Id   `json:"leadUnitId,omitempty"`
+	Level      int32 `json:"level"`
+
+	// MeasureUnit %, 件, 項, 個, 萬元, 工作日 …
+	//
+	// Example: 項
+	MeasureUnit *MeasureUnit `json:"measureUnit,omitempty"`
+
+	// Name Example: 證明事項實行告知承諾制
+	Name IndicatorName `json:"name"`
+
+	// ParentId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	ParentId *Id `json:"parentId,omitempty"`
+
+	// Points An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	Points Decimal `json:"points"`
+
+	// ReportingUnitIds The units that must report this indicator.
+	ReportingUnitIds ReportingUnitIds `json:"reportingUnitIds"`
+
+	// SortOrder Example: 1
+	SortOrder SortOrder `json:"sortOrder"`
+
+	// SourceIndicatorId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	SourceIndicatorId *Id `json:"sourceIndicatorId,omitempty"`
+
+	// SystemId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	SystemId Id `json:"systemId"`
+
+	// UpdatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	UpdatedAt Timestamp `json:"updatedAt"`
+
+	// ValueType number 數值; percent 百分比 (the value is the percentage, `58.10` for 58.10%); yes_no 是否; text 文字; evidence_only 僅佐證材料.
+	//
+	// Example: number
+	ValueType ValueType `json:"valueType"`
+
+	// Version Increases by one with every change; the `ETag` is this number quoted.
+	//
+	// Example: 1
+	Version Version `json:"version"`
+}
+
+// IndicatorPage defines model for IndicatorPage.
+type IndicatorPage struct {
+	Items      []Indicator `json:"items"`
+	NextCursor *string     `json:"nextCursor,omitempty"`
+}
+
+// IndicatorPatch defines model for IndicatorPatch.
+type IndicatorPatch struct {
+	// Aggregation How a parent unit's figure is computed from its child units' figures.
+	//
+	// Example: sum
+	Aggregation *Aggregation `json:"aggregation,omitempty"`
+
+	// Code The code as the system writes it (`1`, `1.1`, `17`); unique within its level in the system.
+	//
+	// Example: 2.1
+	Code     *IndicatorCode            `json:"code,omitempty"`
+	Content  nullable.Nullable[string] `json:"content,omitempty"`
+	Criteria nullable.Nullable[string] `json:"criteria,omitempty"`
+
+	// Direction higher_better 越高越好; lower_better 越低越好; target 達到目標值.
+	//
+	// Example: higher_better
+	Direction        *Direction `json:"direction,omitempty"`
+	EvidenceRequired *bool      `json:"evidenceRequired,omitempty"`
+
+	// Frequency How often units report (periods `2021`, `2021-H1`, `2021-Q3`, `2021-07`).
+	//
+	// Example: year
+	Frequency   *Frequency                            `json:"frequency,omitempty"`
+	LeadUnitId  nullable.Nullable[openapi_types.UUID] `json:"leadUnitId,omitempty"`
+	MeasureUnit nullable.Nullable[string]             `json:"measureUnit,omitempty"`
+
+	// Name Example: 證明事項實行告知承諾制
+	Name *IndicatorName `json:"name,omitempty"`
+
+	// ParentId The new parent, within the same system; `null` moves the indicator to level 1.
+	ParentId nullable.Nullable[openapi_types.UUID] `json:"parentId,omitempty"`
+
+	// Points An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	Points *Decimal `json:"points,omitempty"`
+
+	// ReportingUnitIds The units that must report this indicator.
+	ReportingUnitIds *ReportingUnitIds `json:"reportingUnitIds,omitempty"`
+
+	// SortOrder Example: 1
+	SortOrder *SortOrder `json:"sortOrder,omitempty"`
+
+	// ValueType number 數值; percent 百分比 (the value is the percentage, `58.10` for 58.10%); yes_no 是否; text 文字; evidence_only 僅佐證材料.
+	//
+	// Example: number
+	ValueType *ValueType `json:"valueType,omitempty"`
+}
+
+// IndicatorSystem defines model for IndicatorSystem.
+type IndicatorSystem struct {
+	// CreatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	CreatedAt Timestamp `json:"createdAt"`
+
+	// Edition Example: 2021年版
+	Edition Edition `json:"edition"`
+
+	// Id A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	Id Id `json:"id"`
+
+	// IssuingUnitId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	IssuingUnitId Id `json:"issuingUnitId"`
+
+	// Name Example: 盤錦市2021年法治政府建設主要指標
+	Name SystemName `json:"name"`
+
+	// PreviousEditionId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	PreviousEditionId *Id `json:"previousEditionId,omitempty"`
+
+	// PublishedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	PublishedAt *Timestamp `json:"publishedAt,omitempty"`
+
+	// Status draft 草稿 (indicators may change); published 已發布 (frozen); archived 已歸檔.
+	//
+	// Example: published
+	Status IndicatorSystemStatus `json:"status"`
+
+	// TotalPoints An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	TotalPoints Decimal `json:"totalPoints"`
+
+	// UpdatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	UpdatedAt Timestamp `json:"updatedAt"`
+
+	// Version Increases by one with every change; the `ETag` is this number quoted.
+	//
+	// Example: 1
+	Version Version `json:"version"`
+
+	// YearFrom Example: 2021
+	YearFrom Year `json:"yearFrom"`
+
+	// YearTo Example: 2021
+	YearTo Year `json:"yearTo"`
+}
+
+// IndicatorSystemCreate defines model for IndicatorSystemCreate.
+type IndicatorSystemCreate struct {
+	// Edition Example: 2021年版
+	Edition Edition `json:"edition"`
+
+	// IssuingUnitId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	IssuingUnitId Id `json:"issuingUnitId"`
+
+	// Name Example: 盤錦市2021年法治政府建設主要指標
+	Name SystemName `json:"name"`
+
+	// TotalPoints An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	TotalPoints Decimal `json:"totalPoints"`
+
+	// YearFrom Example: 2021
+	YearFrom Year `json:"yearFrom"`
+
+	// YearTo Example: 2021
+	YearTo Year `json:"yearTo"`
+}
+
+// IndicatorSystemEdition defines model for IndicatorSystemEdition.
+type IndicatorSystemEdition struct {
+	// Edition Example: 2021年版
+	Edition Edition `json:"edition"`
+
+	// Name Example: 盤錦市2021年法治政府建設主要指標
+	Name *SystemName `json:"name,omitempty"`
+
+	// YearFrom Example: 2021
+	YearFrom Year `json:"yearFrom"`
+
+	// YearTo Example: 2021
+	YearTo Year `json:"yearTo"`
+}
+
+// IndicatorSystemPage defines model for IndicatorSystemPage.
+type IndicatorSystemPage struct {
+	Items      []IndicatorSystem `json:"items"`
+	NextCursor *string           `json:"nextCursor,omitempty"`
+}
+
+// IndicatorSystemPatch defines model for IndicatorSystemPatch.
+type IndicatorSystemPatch struct {
+	// Edition Example: 2021年版
+	Edition *Edition `json:"edition,omitempty"`
+
+	// IssuingUnitId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	IssuingUnitId *Id `json:"issuingUnitId,omitempty"`
+
+	// Name Example: 盤錦市2021年法治政府建設主要指標
+	Name *SystemName `json:"name,omitempty"`
+
+	// TotalPoints An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	TotalPoints *Decimal `json:"totalPoints,omitempty"`
+
+	// YearFrom Example: 2021
+	YearFrom *Year `json:"yearFrom,omitempty"`
+
+	// YearTo Example: 2021
+	YearTo *Year `json:"yearTo,omitempty"`
+}
+
+// IndicatorSystemStatus draft 草稿 (indicators may change); published 已發布 (frozen); archived 已歸檔.
+//
+// Example: published
+type IndicatorSystemStatus string
+
+// IndicatorTree defines model for IndicatorTree.
+type IndicatorTree struct {
+	// Indicators The level-1 indicators, each with its subtree.
+	Indicators []IndicatorNode `json:"indicators"`
+	System     IndicatorSystem `json:"system"`
+}
 
 // LoginRequest defines model for LoginRequest.
 type LoginRequest struct {
 	Password string `json:"password"`
 	Username string `json:"username"`
 }
+
+// LongText Example: 全面梳理證明事項，實行告知承諾制
+type LongText = string
 
 // Me defines model for Me.
 type Me struct {
@@ -535,6 +1195,11 @@ type Me struct {
 
 // MeKind defines model for Me.Kind.
 type MeKind string
+
+// MeasureUnit %, 件, 項, 個, 萬元, 工作日 …
+//
+// Example: 項
+type MeasureUnit = string
 
 // Password At least 10 characters, not the username.
 //
@@ -586,6 +1251,9 @@ type Referrer struct {
 	Type string `json:"type"`
 }
 
+// ReportingUnitIds The units that must report this indicator.
+type ReportingUnitIds = []Id
+
 // Role admin 管理員 (the city rule-of-law office: everything); reviewer 審核員 (reviews and approves for its
 // unit and the units below it, never what it submitted itself); reporter 填報員 (edits and submits its
 // own unit's records); viewer 查看員 (reads its unit's subtree).
@@ -611,6 +1279,12 @@ type Session struct {
 
 // SessionTokenType defines model for Session.TokenType.
 type SessionTokenType string
+
+// SortOrder Example: 1
+type SortOrder = int32
+
+// SystemName Example: 盤錦市2021年法治政府建設主要指標
+type SystemName = string
 
 // Timestamp An instant, RFC 3339 in UTC with up to microseconds.
 //
@@ -916,10 +1590,18 @@ type UserPatch struct {
 // Example: sfj.reviewer
 type Username = string
 
+// ValueType number 數值; percent 百分比 (the value is the percentage, `58.10` for 58.10%); yes_no 是否; text 文字; evidence_only 僅佐證材料.
+//
+// Example: number
+type ValueType string
+
 // Version Increases by one with every change; the `ETag` is this number quoted.
 //
 // Example: 1
 type Version = int64
+
+// Year Example: 2021
+type Year = int32
 
 // ActorIdQuery defines model for ActorIdQuery.
 type ActorIdQuery = string
@@ -958,6 +1640,24 @@ type IfMatchHeader = string
 // IfNoneMatchHeader defines model for IfNoneMatchHeader.
 type IfNoneMatchHeader = string
 
+// IndicatorIdPath A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type IndicatorIdPath = Id
+
+// IndicatorLevelQuery defines model for IndicatorLevelQuery.
+type IndicatorLevelQuery = int32
+
+// IndicatorParentIdQuery A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type IndicatorParentIdQuery = Id
+
+// IssuingUnitIdQuery A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type IssuingUnitIdQuery = Id
+
 // LimitQuery defines model for LimitQuery.
 type LimitQuery = int32
 
@@ -981,6 +1681,19 @@ type RoleQuery = Role
 
 // SearchQuery defines model for SearchQuery.
 type SearchQuery = string
+
+// SystemIdPath A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type SystemIdPath = Id
+
+// SystemSortQuery defines model for SystemSortQuery.
+type SystemSortQuery string
+
+// SystemStatusQuery draft 草稿 (indicators may change); published 已發布 (frozen); archived 已歸檔.
+//
+// Example: published
+type SystemStatusQuery = IndicatorSystemStatus
 
 // ToQuery An instant, RFC 3339 in UTC with up to microseconds.
 //
@@ -1104,6 +1817,84 @@ type ListAuditEventsParams struct {
 // ListAuditEventsParamsSort defines parameters for ListAuditEvents.
 type ListAuditEventsParamsSort string
 
+// ListIndicatorSystemsParams defines parameters for ListIndicatorSystems.
+type ListIndicatorSystemsParams struct {
+	// Status Only systems in this state.
+	Status *SystemStatusQuery `form:"status,omitempty" json:"status,omitempty"`
+
+	// IssuingUnitId Only systems issued by this unit.
+	IssuingUnitId *IssuingUnitIdQuery `form:"issuingUnitId,omitempty" json:"issuingUnitId,omitempty"`
+
+	// Q Free text matched against name, short name and code; case and traditional/simplified forms are ignored.
+	Q *SearchQuery `form:"q,omitempty" json:"q,omitempty"`
+
+	// Sort Order of the list; a leading `-` reverses it. Ties are broken by id.
+	Sort *ListIndicatorSystemsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Limit Items per page.
+	Limit *LimitQuery `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page, as it was given. It is only valid with the same filters and sort.
+	Cursor *CursorQuery `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListIndicatorSystemsParamsSort defines parameters for ListIndicatorSystems.
+type ListIndicatorSystemsParamsSort string
+
+// CreateIndicatorSystemParams defines parameters for CreateIndicatorSystem.
+type CreateIndicatorSystemParams struct {
+	// IdempotencyKey A key of the client's choosing (a UUID is a good one). Repeating a request with the same key and
+	// body within 24 hours returns the first response and changes nothing; the same key with another
+	// body is a `422`; while the first request is still running, a `409`.
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
+// DeleteIndicatorSystemParams defines parameters for DeleteIndicatorSystem.
+type DeleteIndicatorSystemParams struct {
+	// IfMatch Required: the `ETag` of the version being changed. Declared optional so that a missing header
+	// answers `428` rather than `400`.
+	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
+}
+
+// UpdateIndicatorSystemParams defines parameters for UpdateIndicatorSystem.
+type UpdateIndicatorSystemParams struct {
+	// IfMatch Required: the `ETag` of the version being changed. Declared optional so that a missing header
+	// answers `428` rather than `400`.
+	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
+}
+
+// ListIndicatorsParams defines parameters for ListIndicators.
+type ListIndicatorsParams struct {
+	// ParentId Only the direct children of this indicator.
+	ParentId *IndicatorParentIdQuery `form:"parentId,omitempty" json:"parentId,omitempty"`
+
+	// Level Only indicators at this level (level 1 is the top).
+	Level *IndicatorLevelQuery `form:"level,omitempty" json:"level,omitempty"`
+
+	// Q Free text matched against name, short name and code; case and traditional/simplified forms are ignored.
+	Q *SearchQuery `form:"q,omitempty" json:"q,omitempty"`
+
+	// Limit Items per page.
+	Limit *LimitQuery `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page, as it was given. It is only valid with the same filters and sort.
+	Cursor *CursorQuery `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// DeleteIndicatorParams defines parameters for DeleteIndicator.
+type DeleteIndicatorParams struct {
+	// IfMatch Required: the `ETag` of the version being changed. Declared optional so that a missing header
+	// answers `428` rather than `400`.
+	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
+}
+
+// UpdateIndicatorParams defines parameters for UpdateIndicator.
+type UpdateIndicatorParams struct {
+	// IfMatch Required: the `ETag` of the version being changed. Declared optional so that a missing header
+	// answers `428` rather than `400`.
+	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
+}
+
 // ListUnitsParams defines parameters for ListUnits.
 type ListUnitsParams struct {
 	// ParentId Only the direct children of this unit.
@@ -1213,6 +2004,21 @@ type CreateApiKeyJSONRequestBody = ApiKeyCreate
 // LoginJSONRequestBody defines body for Login for application/json ContentType.
 type LoginJSONRequestBody = LoginRequest
 
+// CreateIndicatorSystemJSONRequestBody defines body for CreateIndicatorSystem for application/json ContentType.
+type CreateIndicatorSystemJSONRequestBody = IndicatorSystemCreate
+
+// UpdateIndicatorSystemApplicationMergePatchPlusJSONRequestBody defines body for UpdateIndicatorSystem for application/merge-patch+json ContentType.
+type UpdateIndicatorSystemApplicationMergePatchPlusJSONRequestBody = IndicatorSystemPatch
+
+// CreateIndicatorSystemEditionJSONRequestBody defines body for CreateIndicatorSystemEdition for application/json ContentType.
+type CreateIndicatorSystemEditionJSONRequestBody = IndicatorSystemEdition
+
+// CreateIndicatorJSONRequestBody defines body for CreateIndicator for application/json ContentType.
+type CreateIndicatorJSONRequestBody = IndicatorCreate
+
+// UpdateIndicatorApplicationMergePatchPlusJSONRequestBody defines body for UpdateIndicator for application/merge-patch+json ContentType.
+type UpdateIndicatorApplicationMergePatchPlusJSONRequestBody = IndicatorPatch
+
 // CreateUnitJSONRequestBody defines body for CreateUnit for application/json ContentType.
 type CreateUnitJSONRequestBody = UnitCreate
 
@@ -1254,6 +2060,48 @@ type ServerInterface interface {
 	// Logout Sign out（退出登錄）
 	// (POST /auth/logout)
 	Logout(ctx echo.Context) error
+	// ListIndicatorSystems List indicator systems（查詢指標體系）
+	// (GET /indicator-systems)
+	ListIndicatorSystems(ctx echo.Context, params ListIndicatorSystemsParams) error
+	// CreateIndicatorSystem Create an indicator system（新建指標體系）
+	// (POST /indicator-systems)
+	CreateIndicatorSystem(ctx echo.Context, params CreateIndicatorSystemParams) error
+	// DeleteIndicatorSystem Delete a draft indicator system（刪除指標體系草稿）
+	// (DELETE /indicator-systems/{id})
+	DeleteIndicatorSystem(ctx echo.Context, id SystemIdPath, params DeleteIndicatorSystemParams) error
+	// GetIndicatorSystem Get an indicator system（查看指標體系）
+	// (GET /indicator-systems/{id})
+	GetIndicatorSystem(ctx echo.Context, id SystemIdPath) error
+	// UpdateIndicatorSystem Change a draft indicator system（修改指標體系草稿）
+	// (PATCH /indicator-systems/{id})
+	UpdateIndicatorSystem(ctx echo.Context, id SystemIdPath, params UpdateIndicatorSystemParams) error
+	// ArchiveIndicatorSystem Archive an indicator system（歸檔指標體系）
+	// (POST /indicator-systems/{id}/archive)
+	ArchiveIndicatorSystem(ctx echo.Context, id SystemIdPath) error
+	// CreateIndicatorSystemEdition Start a new edition of an indicator system（新版指標體系）
+	// (POST /indicator-systems/{id}/editions)
+	CreateIndicatorSystemEdition(ctx echo.Context, id SystemIdPath) error
+	// ListIndicators List a system's indicators（查詢指標）
+	// (GET /indicator-systems/{id}/indicators)
+	ListIndicators(ctx echo.Context, id SystemIdPath, params ListIndicatorsParams) error
+	// CreateIndicator Add an indicator to a draft system（新增指標）
+	// (POST /indicator-systems/{id}/indicators)
+	CreateIndicator(ctx echo.Context, id SystemIdPath) error
+	// PublishIndicatorSystem Publish an indicator system（發布指標體系）
+	// (POST /indicator-systems/{id}/publish)
+	PublishIndicatorSystem(ctx echo.Context, id SystemIdPath) error
+	// GetIndicatorTree Get a system's whole indicator tree（查看指標樹）
+	// (GET /indicator-systems/{id}/tree)
+	GetIndicatorTree(ctx echo.Context, id SystemIdPath) error
+	// DeleteIndicator Delete an indicator of a draft system（刪除指標）
+	// (DELETE /indicators/{id})
+	DeleteIndicator(ctx echo.Context, id IndicatorIdPath, params DeleteIndicatorParams) error
+	// GetIndicator Get an indicator（查看指標）
+	// (GET /indicators/{id})
+	GetIndicator(ctx echo.Context, id IndicatorIdPath) error
+	// UpdateIndicator Change an indicator of a draft system（修改指標）
+	// (PATCH /indicators/{id})
+	UpdateIndicator(ctx echo.Context, id IndicatorIdPath, params UpdateIndicatorParams) error
 	// GetMe Who am I（當前用戶）
 	// (GET /me)
 	GetMe(ctx echo.Context) error
@@ -1484,6 +2332,397 @@ func (w *ServerInterfaceWrapper) Logout(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.Logout(ctx)
+	return err
+}
+
+// ListIndicatorSystems converts echo context to params.
+func (w *ServerInterfaceWrapper) ListIndicatorSystems(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListIndicatorSystemsParams
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "issuingUnitId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "issuingUnitId", ctx.QueryParams(), &params.IssuingUnitId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter issuingUnitId: %s", err))
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", ctx.QueryParams(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter q: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", ctx.QueryParams(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListIndicatorSystems(ctx, params)
+	return err
+}
+
+// CreateIndicatorSystem converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateIndicatorSystem(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateIndicatorSystemParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateIndicatorSystem(ctx, params)
+	return err
+}
+
+// DeleteIndicatorSystem converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteIndicatorSystem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id SystemIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeleteIndicatorSystemParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatchHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteIndicatorSystem(ctx, id, params)
+	return err
+}
+
+// GetIndicatorSystem converts echo context to params.
+func (w *ServerInterfaceWrapper) GetIndicatorSystem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id SystemIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetIndicatorSystem(ctx, id)
+	return err
+}
+
+// UpdateIndicatorSystem converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateIndicatorSystem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id SystemIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateIndicatorSystemParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatchHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateIndicatorSystem(ctx, id, params)
+	return err
+}
+
+// ArchiveIndicatorSystem converts echo context to params.
+func (w *ServerInterfaceWrapper) ArchiveIndicatorSystem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id SystemIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ArchiveIndicatorSystem(ctx, id)
+	return err
+}
+
+// CreateIndicatorSystemEdition converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateIndicatorSystemEdition(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id SystemIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateIndicatorSystemEdition(ctx, id)
+	return err
+}
+
+// ListIndicators converts echo context to params.
+func (w *ServerInterfaceWrapper) ListIndicators(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id SystemIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListIndicatorsParams
+	// ------------- Optional query parameter "parentId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "parentId", ctx.QueryParams(), &params.ParentId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter parentId: %s", err))
+	}
+
+	// ------------- Optional query parameter "level" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "level", ctx.QueryParams(), &params.Level, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter level: %s", err))
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", ctx.QueryParams(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter q: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListIndicators(ctx, id, params)
+	return err
+}
+
+// CreateIndicator converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateIndicator(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id SystemIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateIndicator(ctx, id)
+	return err
+}
+
+// PublishIndicatorSystem converts echo context to params.
+func (w *ServerInterfaceWrapper) PublishIndicatorSystem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id SystemIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.PublishIndicatorSystem(ctx, id)
+	return err
+}
+
+// GetIndicatorTree converts echo context to params.
+func (w *ServerInterfaceWrapper) GetIndicatorTree(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id SystemIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetIndicatorTree(ctx, id)
+	return err
+}
+
+// DeleteIndicator converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteIndicator(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id IndicatorIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeleteIndicatorParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatchHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteIndicator(ctx, id, params)
+	return err
+}
+
+// GetIndicator converts echo context to params.
+func (w *ServerInterfaceWrapper) GetIndicator(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id IndicatorIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetIndicator(ctx, id)
+	return err
+}
+
+// UpdateIndicator converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateIndicator(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id IndicatorIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateIndicatorParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatchHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateIndicator(ctx, id, params)
 	return err
 }
 
@@ -1993,6 +3232,20 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api-keys/:id/revoke", wrapper.RevokeApiKey, options.OperationMiddlewares["revokeApiKey"]...)
 	router.GET(options.BaseURL+"/audit-events", wrapper.ListAuditEvents, options.OperationMiddlewares["listAuditEvents"]...)
 	router.GET(options.BaseURL+"/audit-events/verify", wrapper.VerifyAuditEvents, options.OperationMiddlewares["verifyAuditEvents"]...)
+	router.GET(options.BaseURL+"/indicator-systems", wrapper.ListIndicatorSystems, options.OperationMiddlewares["listIndicatorSystems"]...)
+	router.POST(options.BaseURL+"/indicator-systems", wrapper.CreateIndicatorSystem, options.OperationMiddlewares["createIndicatorSystem"]...)
+	router.DELETE(options.BaseURL+"/indicator-systems/:id", wrapper.DeleteIndicatorSystem, options.OperationMiddlewares["deleteIndicatorSystem"]...)
+	router.GET(options.BaseURL+"/indicator-systems/:id", wrapper.GetIndicatorSystem, options.OperationMiddlewares["getIndicatorSystem"]...)
+	router.PATCH(options.BaseURL+"/indicator-systems/:id", wrapper.UpdateIndicatorSystem, options.OperationMiddlewares["updateIndicatorSystem"]...)
+	router.POST(options.BaseURL+"/indicator-systems/:id/publish", wrapper.PublishIndicatorSystem, options.OperationMiddlewares["publishIndicatorSystem"]...)
+	router.POST(options.BaseURL+"/indicator-systems/:id/archive", wrapper.ArchiveIndicatorSystem, options.OperationMiddlewares["archiveIndicatorSystem"]...)
+	router.POST(options.BaseURL+"/indicator-systems/:id/editions", wrapper.CreateIndicatorSystemEdition, options.OperationMiddlewares["createIndicatorSystemEdition"]...)
+	router.GET(options.BaseURL+"/indicator-systems/:id/tree", wrapper.GetIndicatorTree, options.OperationMiddlewares["getIndicatorTree"]...)
+	router.GET(options.BaseURL+"/indicator-systems/:id/indicators", wrapper.ListIndicators, options.OperationMiddlewares["listIndicators"]...)
+	router.POST(options.BaseURL+"/indicator-systems/:id/indicators", wrapper.CreateIndicator, options.OperationMiddlewares["createIndicator"]...)
+	router.DELETE(options.BaseURL+"/indicators/:id", wrapper.DeleteIndicator, options.OperationMiddlewares["deleteIndicator"]...)
+	router.GET(options.BaseURL+"/indicators/:id", wrapper.GetIndicator, options.OperationMiddlewares["getIndicator"]...)
+	router.PATCH(options.BaseURL+"/indicators/:id", wrapper.UpdateIndicator, options.OperationMiddlewares["updateIndicator"]...)
 
 }
 
@@ -2876,6 +4129,2125 @@ type LogoutdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response LogoutdefaultApplicationProblemPlusJSONResponse) VisitLogoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListIndicatorSystemsRequestObject struct {
+	Params ListIndicatorSystemsParams
+}
+
+type ListIndicatorSystemsResponseObject interface {
+	VisitListIndicatorSystemsResponse(w http.ResponseWriter) error
+}
+
+type ListIndicatorSystems200JSONResponse IndicatorSystemPage
+
+func (response ListIndicatorSystems200JSONResponse) VisitListIndicatorSystemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListIndicatorSystems400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListIndicatorSystems400ApplicationProblemPlusJSONResponse) VisitListIndicatorSystemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListIndicatorSystems401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListIndicatorSystems401ApplicationProblemPlusJSONResponse) VisitListIndicatorSystemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListIndicatorSystems403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListIndicatorSystems403ApplicationProblemPlusJSONResponse) VisitListIndicatorSystemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListIndicatorSystems429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListIndicatorSystems429ApplicationProblemPlusJSONResponse) VisitListIndicatorSystemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListIndicatorSystemsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListIndicatorSystemsdefaultApplicationProblemPlusJSONResponse) VisitListIndicatorSystemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateIndicatorSystemRequestObject struct {
+	Params CreateIndicatorSystemParams
+	Body   *CreateIndicatorSystemJSONRequestBody
+}
+
+type CreateIndicatorSystemResponseObject interface {
+	VisitCreateIndicatorSystemResponse(w http.ResponseWriter) error
+}
+
+type CreateIndicatorSystem201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type CreateIndicatorSystem201JSONResponse struct {
+	Body    IndicatorSystem
+	Headers CreateIndicatorSystem201ResponseHeaders
+}
+
+func (response CreateIndicatorSystem201JSONResponse) VisitCreateIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateIndicatorSystem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateIndicatorSystem400ApplicationProblemPlusJSONResponse) VisitCreateIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateIndicatorSystem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateIndicatorSystem401ApplicationProblemPlusJSONResponse) VisitCreateIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateIndicatorSystem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateIndicatorSystem403ApplicationProblemPlusJSONResponse) VisitCreateIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateIndicatorSystem413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateIndicatorSystem413ApplicationProblemPlusJSONResponse) VisitCreateIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateIndicatorSystem415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateIndicatorSystem415ApplicationProblemPlusJSONResponse) VisitCreateIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateIndicatorSystem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateIndicatorSystem422ApplicationProblemPlusJSONResponse) VisitCreateIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateIndicatorSystemdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateIndicatorSystemdefaultApplicationProblemPlusJSONResponse) VisitCreateIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteIndicatorSystemRequestObject struct {
+	Id     SystemIdPath `json:"id"`
+	Params DeleteIndicatorSystemParams
+}
+
+type DeleteIndicatorSystemResponseObject interface {
+	VisitDeleteIndicatorSystemResponse(w http.ResponseWriter) error
+}
+
+type DeleteIndicatorSystem204Response struct {
+}
+
+func (response DeleteIndicatorSystem204Response) VisitDeleteIndicatorSystemResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteIndicatorSystem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteIndicatorSystem400ApplicationProblemPlusJSONResponse) VisitDeleteIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteIndicatorSystem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteIndicatorSystem401ApplicationProblemPlusJSONResponse) VisitDeleteIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteIndicatorSystem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteIndicatorSystem403ApplicationProblemPlusJSONResponse) VisitDeleteIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteIndicatorSystem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteIndicatorSystem404ApplicationProblemPlusJSONResponse) VisitDeleteIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteIndicatorSystem409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteIndicatorSystem409ApplicationProblemPlusJSONResponse) VisitDeleteIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteIndicatorSystem412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteIndicatorSystem412ApplicationProblemPlusJSONResponse) VisitDeleteIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteIndicatorSystem428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteIndicatorSystem428ApplicationProblemPlusJSONResponse) VisitDeleteIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteIndicatorSystemdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DeleteIndicatorSystemdefaultApplicationProblemPlusJSONResponse) VisitDeleteIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetIndicatorSystemRequestObject struct {
+	Id SystemIdPath `json:"id"`
+}
+
+type GetIndicatorSystemResponseObject interface {
+	VisitGetIndicatorSystemResponse(w http.ResponseWriter) error
+}
+
+type GetIndicatorSystem200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetIndicatorSystem200JSONResponse struct {
+	Body    IndicatorSystem
+	Headers GetIndicatorSystem200ResponseHeaders
+}
+
+func (response GetIndicatorSystem200JSONResponse) VisitGetIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetIndicatorSystem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetIndicatorSystem400ApplicationProblemPlusJSONResponse) VisitGetIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetIndicatorSystem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetIndicatorSystem401ApplicationProblemPlusJSONResponse) VisitGetIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetIndicatorSystem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetIndicatorSystem403ApplicationProblemPlusJSONResponse) VisitGetIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetIndicatorSystem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetIndicatorSystem404ApplicationProblemPlusJSONResponse) VisitGetIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetIndicatorSystem429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetIndicatorSystem429ApplicationProblemPlusJSONResponse) VisitGetIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetIndicatorSystemdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetIndicatorSystemdefaultApplicationProblemPlusJSONResponse) VisitGetIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateIndicatorSystemRequestObject struct {
+	Id     SystemIdPath `json:"id"`
+	Params UpdateIndicatorSystemParams
+	Body   *UpdateIndicatorSystemApplicationMergePatchPlusJSONRequestBody
+}
+
+type UpdateIndicatorSystemResponseObject interface {
+	VisitUpdateIndicatorSystemResponse(w http.ResponseWriter) error
+}
+
+type UpdateIndicatorSystem200ResponseHeaders struct {
+	ETag *string
+}
+
+type UpdateIndicatorSystem200JSONResponse struct {
+	Body    IndicatorSystem
+	Headers UpdateIndicatorSystem200ResponseHeaders
+}
+
+func (response UpdateIndicatorSystem200JSONResponse) VisitUpdateIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateIndicatorSystem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateIndicatorSystem400ApplicationProblemPlusJSONResponse) VisitUpdateIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateIndicatorSystem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateIndicatorSystem401ApplicationProblemPlusJSONResponse) VisitUpdateIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateIndicatorSystem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateIndicatorSystem403ApplicationProblemPlusJSONResponse) VisitUpdateIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateIndicatorSystem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateIndicatorSystem404ApplicationProblemPlusJSONResponse) VisitUpdateIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateIndicatorSystem409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateIndicatorSystem409ApplicationProblemPlusJSONResponse) VisitUpdateIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateIndicatorSystem412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateIndicatorSystem412ApplicationProblemPlusJSONResponse) VisitUpdateIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateIndicatorSystem413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateIndicatorSystem413ApplicationProblemPlusJSONResponse) VisitUpdateIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateIndicatorSystem415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateIndicatorSystem415ApplicationProblemPlusJSONResponse) VisitUpdateIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateIndicatorSystem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateIndicatorSystem422ApplicationProblemPlusJSONResponse) VisitUpdateIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateIndicatorSystem428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateIndicatorSystem428ApplicationProblemPlusJSONResponse) VisitUpdateIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateIndicatorSystemdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateIndicatorSystemdefaultApplicationProblemPlusJSONResponse) VisitUpdateIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ArchiveIndicatorSystemRequestObject struct {
+	Id SystemIdPath `json:"id"`
+}
+
+type ArchiveIndicatorSystemResponseObject interface {
+	VisitArchiveIndicatorSystemResponse(w http.ResponseWriter) error
+}
+
+type ArchiveIndicatorSystem200JSONResponse IndicatorSystem
+
+func (response ArchiveIndicatorSystem200JSONResponse) VisitArchiveIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ArchiveIndicatorSystem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ArchiveIndicatorSystem400ApplicationProblemPlusJSONResponse) VisitArchiveIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ArchiveIndicatorSystem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ArchiveIndicatorSystem401ApplicationProblemPlusJSONResponse) VisitArchiveIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ArchiveIndicatorSystem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ArchiveIndicatorSystem403ApplicationProblemPlusJSONResponse) VisitArchiveIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ArchiveIndicatorSystem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ArchiveIndicatorSystem404ApplicationProblemPlusJSONResponse) VisitArchiveIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ArchiveIndicatorSystem409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ArchiveIndicatorSystem409ApplicationProblemPlusJSONResponse) VisitArchiveIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ArchiveIndicatorSystemdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ArchiveIndicatorSystemdefaultApplicationProblemPlusJSONResponse) VisitArchiveIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateIndicatorSystemEditionRequestObject struct {
+	Id   SystemIdPath `json:"id"`
+	Body *CreateIndicatorSystemEditionJSONRequestBody
+}
+
+type CreateIndicatorSystemEditionResponseObject interface {
+	VisitCreateIndicatorSystemEditionResponse(w http.ResponseWriter) error
+}
+
+type CreateIndicatorSystemEdition201ResponseHeaders struct {
+	Location *string
+}
+
+type CreateIndicatorSystemEdition201JSONResponse struct {
+	Body    IndicatorSystem
+	Headers CreateIndicatorSystemEdition201ResponseHeaders
+}
+
+func (response CreateIndicatorSystemEdition201JSONResponse) VisitCreateIndicatorSystemEditionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateIndicatorSystemEdition400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateIndicatorSystemEdition400ApplicationProblemPlusJSONResponse) VisitCreateIndicatorSystemEditionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateIndicatorSystemEdition401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateIndicatorSystemEdition401ApplicationProblemPlusJSONResponse) VisitCreateIndicatorSystemEditionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateIndicatorSystemEdition403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateIndicatorSystemEdition403ApplicationProblemPlusJSONResponse) VisitCreateIndicatorSystemEditionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateIndicatorSystemEdition404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateIndicatorSystemEdition404ApplicationProblemPlusJSONResponse) VisitCreateIndicatorSystemEditionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateIndicatorSystemEdition413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateIndicatorSystemEdition413ApplicationProblemPlusJSONResponse) VisitCreateIndicatorSystemEditionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateIndicatorSystemEdition415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateIndicatorSystemEdition415ApplicationProblemPlusJSONResponse) VisitCreateIndicatorSystemEditionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateIndicatorSystemEdition422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateIndicatorSystemEdition422ApplicationProblemPlusJSONResponse) VisitCreateIndicatorSystemEditionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateIndicatorSystemEditiondefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateIndicatorSystemEditiondefaultApplicationProblemPlusJSONResponse) VisitCreateIndicatorSystemEditionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListIndicatorsRequestObject struct {
+	Id     SystemIdPath `json:"id"`
+	Params ListIndicatorsParams
+}
+
+type ListIndicatorsResponseObject interface {
+	VisitListIndicatorsResponse(w http.ResponseWriter) error
+}
+
+type ListIndicators200JSONResponse IndicatorPage
+
+func (response ListIndicators200JSONResponse) VisitListIndicatorsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListIndicators400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListIndicators400ApplicationProblemPlusJSONResponse) VisitListIndicatorsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListIndicators401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListIndicators401ApplicationProblemPlusJSONResponse) VisitListIndicatorsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListIndicators403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListIndicators403ApplicationProblemPlusJSONResponse) VisitListIndicatorsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListIndicators404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListIndicators404ApplicationProblemPlusJSONResponse) VisitListIndicatorsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListIndicators429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListIndicators429ApplicationProblemPlusJSONResponse) VisitListIndicatorsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListIndicatorsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListIndicatorsdefaultApplicationProblemPlusJSONResponse) VisitListIndicatorsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateIndicatorRequestObject struct {
+	Id   SystemIdPath `json:"id"`
+	Body *CreateIndicatorJSONRequestBody
+}
+
+type CreateIndicatorResponseObject interface {
+	VisitCreateIndicatorResponse(w http.ResponseWriter) error
+}
+
+type CreateIndicator201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type CreateIndicator201JSONResponse struct {
+	Body    Indicator
+	Headers CreateIndicator201ResponseHeaders
+}
+
+func (response CreateIndicator201JSONResponse) VisitCreateIndicatorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateIndicator400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateIndicator400ApplicationProblemPlusJSONResponse) VisitCreateIndicatorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateIndicator401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateIndicator401ApplicationProblemPlusJSONResponse) VisitCreateIndicatorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateIndicator403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateIndicator403ApplicationProblemPlusJSONResponse) VisitCreateIndicatorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateIndicator404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateIndicator404ApplicationProblemPlusJSONResponse) VisitCreateIndicatorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateIndicator409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateIndicator409ApplicationProblemPlusJSONResponse) VisitCreateIndicatorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateIndicator413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateIndicator413ApplicationProblemPlusJSONResponse) VisitCreateIndicatorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateIndicator415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateIndicator415ApplicationProblemPlusJSONResponse) VisitCreateIndicatorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateIndicator422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateIndicator422ApplicationProblemPlusJSONResponse) VisitCreateIndicatorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateIndicatordefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateIndicatordefaultApplicationProblemPlusJSONResponse) VisitCreateIndicatorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishIndicatorSystemRequestObject struct {
+	Id SystemIdPath `json:"id"`
+}
+
+type PublishIndicatorSystemResponseObject interface {
+	VisitPublishIndicatorSystemResponse(w http.ResponseWriter) error
+}
+
+type PublishIndicatorSystem200JSONResponse IndicatorSystem
+
+func (response PublishIndicatorSystem200JSONResponse) VisitPublishIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishIndicatorSystem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response PublishIndicatorSystem400ApplicationProblemPlusJSONResponse) VisitPublishIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishIndicatorSystem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response PublishIndicatorSystem401ApplicationProblemPlusJSONResponse) VisitPublishIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishIndicatorSystem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response PublishIndicatorSystem403ApplicationProblemPlusJSONResponse) VisitPublishIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishIndicatorSystem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response PublishIndicatorSystem404ApplicationProblemPlusJSONResponse) VisitPublishIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishIndicatorSystem409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response PublishIndicatorSystem409ApplicationProblemPlusJSONResponse) VisitPublishIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishIndicatorSystem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response PublishIndicatorSystem422ApplicationProblemPlusJSONResponse) VisitPublishIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishIndicatorSystemdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response PublishIndicatorSystemdefaultApplicationProblemPlusJSONResponse) VisitPublishIndicatorSystemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetIndicatorTreeRequestObject struct {
+	Id SystemIdPath `json:"id"`
+}
+
+type GetIndicatorTreeResponseObject interface {
+	VisitGetIndicatorTreeResponse(w http.ResponseWriter) error
+}
+
+type GetIndicatorTree200JSONResponse IndicatorTree
+
+func (response GetIndicatorTree200JSONResponse) VisitGetIndicatorTreeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetIndicatorTree400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetIndicatorTree400ApplicationProblemPlusJSONResponse) VisitGetIndicatorTreeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetIndicatorTree401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetIndicatorTree401ApplicationProblemPlusJSONResponse) VisitGetIndicatorTreeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetIndicatorTree403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetIndicatorTree403ApplicationProblemPlusJSONResponse) VisitGetIndicatorTreeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetIndicatorTree404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetIndicatorTree404ApplicationProblemPlusJSONResponse) VisitGetIndicatorTreeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetIndicatorTree429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetIndicatorTree429ApplicationProblemPlusJSONResponse) VisitGetIndicatorTreeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetIndicatorTreedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetIndicatorTreedefaultApplicationProblemPlusJSONResponse) VisitGetIndicatorTreeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteIndicatorRequestObject struct {
+	Id     IndicatorIdPath `json:"id"`
+	Params DeleteIndicatorParams
+}
+
+type DeleteIndicatorResponseObject interface {
+	VisitDeleteIndicatorResponse(w http.ResponseWriter) error
+}
+
+type DeleteIndicator204Response struct {
+}
+
+func (response DeleteIndicator204Response) VisitDeleteIndicatorResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteIndicator400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteIndicator400ApplicationProblemPlusJSONResponse) VisitDeleteIndicatorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteIndicator401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteIndicator401ApplicationProblemPlusJSONResponse) VisitDeleteIndicatorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteIndicator403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteIndicator403ApplicationProblemPlusJSONResponse) VisitDeleteIndicatorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteIndicator404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteIndicator404ApplicationProblemPlusJSONResponse) VisitDeleteIndicatorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteIndicator409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteIndicator409ApplicationProblemPlusJSONResponse) VisitDeleteIndicatorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteIndicator412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteIndicator412ApplicationProblemPlusJSONResponse) VisitDeleteIndicatorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteIndicator428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteIndicator428ApplicationProblemPlusJSONResponse) VisitDeleteIndicatorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteIndicatordefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DeleteIndicatordefaultApplicationProblemPlusJSONResponse) VisitDeleteIndicatorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetIndicatorRequestObject struct {
+	Id IndicatorIdPath `json:"id"`
+}
+
+type GetIndicatorResponseObject interface {
+	VisitGetIndicatorResponse(w http.ResponseWriter) error
+}
+
+type GetIndicator200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetIndicator200JSONResponse struct {
+	Body    Indicator
+	Headers GetIndicator200ResponseHeaders
+}
+
+func (response GetIndicator200JSONResponse) VisitGetIndicatorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetIndicator400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetIndicator400ApplicationProblemPlusJSONResponse) VisitGetIndicatorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetIndicator401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetIndicator401ApplicationProblemPlusJSONResponse) VisitGetIndicatorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetIndicator403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetIndicator403ApplicationProblemPlusJSONResponse) VisitGetIndicatorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetIndicator404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetIndicator404ApplicationProblemPlusJSONResponse) VisitGetIndicatorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetIndicator429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetIndicator429ApplicationProblemPlusJSONResponse) VisitGetIndicatorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetIndicatordefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetIndicatordefaultApplicationProblemPlusJSONResponse) VisitGetIndicatorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateIndicatorRequestObject struct {
+	Id     IndicatorIdPath `json:"id"`
+	Params UpdateIndicatorParams
+	Body   *UpdateIndicatorApplicationMergePatchPlusJSONRequestBody
+}
+
+type UpdateIndicatorResponseObject interface {
+	VisitUpdateIndicatorResponse(w http.ResponseWriter) error
+}
+
+type UpdateIndicator200ResponseHeaders struct {
+	ETag *string
+}
+
+type UpdateIndicator200JSONResponse struct {
+	Body    Indicator
+	Headers UpdateIndicator200ResponseHeaders
+}
+
+func (response UpdateIndicator200JSONResponse) VisitUpdateIndicatorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateIndicator400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateIndicator400ApplicationProblemPlusJSONResponse) VisitUpdateIndicatorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateIndicator401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateIndicator401ApplicationProblemPlusJSONResponse) VisitUpdateIndicatorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateIndicator403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateIndicator403ApplicationProblemPlusJSONResponse) VisitUpdateIndicatorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateIndicator404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateIndicator404ApplicationProblemPlusJSONResponse) VisitUpdateIndicatorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateIndicator409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateIndicator409ApplicationProblemPlusJSONResponse) VisitUpdateIndicatorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateIndicator412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateIndicator412ApplicationProblemPlusJSONResponse) VisitUpdateIndicatorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateIndicator413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateIndicator413ApplicationProblemPlusJSONResponse) VisitUpdateIndicatorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateIndicator415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateIndicator415ApplicationProblemPlusJSONResponse) VisitUpdateIndicatorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateIndicator422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateIndicator422ApplicationProblemPlusJSONResponse) VisitUpdateIndicatorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateIndicator428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateIndicator428ApplicationProblemPlusJSONResponse) VisitUpdateIndicatorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateIndicatordefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateIndicatordefaultApplicationProblemPlusJSONResponse) VisitUpdateIndicatorResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -5015,6 +8387,48 @@ type StrictServerInterface interface {
 	// Logout Sign out（退出登錄）
 	// (POST /auth/logout)
 	Logout(ctx context.Context, request LogoutRequestObject) (LogoutResponseObject, error)
+	// ListIndicatorSystems List indicator systems（查詢指標體系）
+	// (GET /indicator-systems)
+	ListIndicatorSystems(ctx context.Context, request ListIndicatorSystemsRequestObject) (ListIndicatorSystemsResponseObject, error)
+	// CreateIndicatorSystem Create an indicator system（新建指標體系）
+	// (POST /indicator-systems)
+	CreateIndicatorSystem(ctx context.Context, request CreateIndicatorSystemRequestObject) (CreateIndicatorSystemResponseObject, error)
+	// DeleteIndicatorSystem Delete a draft indicator system（刪除指標體系草稿）
+	// (DELETE /indicator-systems/{id})
+	DeleteIndicatorSystem(ctx context.Context, request DeleteIndicatorSystemRequestObject) (DeleteIndicatorSystemResponseObject, error)
+	// GetIndicatorSystem Get an indicator system（查看指標體系）
+	// (GET /indicator-systems/{id})
+	GetIndicatorSystem(ctx context.Context, request GetIndicatorSystemRequestObject) (GetIndicatorSystemResponseObject, error)
+	// UpdateIndicatorSystem Change a draft indicator system（修改指標體系草稿）
+	// (PATCH /indicator-systems/{id})
+	UpdateIndicatorSystem(ctx context.Context, request UpdateIndicatorSystemRequestObject) (UpdateIndicatorSystemResponseObject, error)
+	// ArchiveIndicatorSystem Archive an indicator system（歸檔指標體系）
+	// (POST /indicator-systems/{id}/archive)
+	ArchiveIndicatorSystem(ctx context.Context, request ArchiveIndicatorSystemRequestObject) (ArchiveIndicatorSystemResponseObject, error)
+	// CreateIndicatorSystemEdition Start a new edition of an indicator system（新版指標體系）
+	// (POST /indicator-systems/{id}/editions)
+	CreateIndicatorSystemEdition(ctx context.Context, request CreateIndicatorSystemEditionRequestObject) (CreateIndicatorSystemEditionResponseObject, error)
+	// ListIndicators List a system's indicators（查詢指標）
+	// (GET /indicator-systems/{id}/indicators)
+	ListIndicators(ctx context.Context, request ListIndicatorsRequestObject) (ListIndicatorsResponseObject, error)
+	// CreateIndicator Add an indicator to a draft system（新增指標）
+	// (POST /indicator-systems/{id}/indicators)
+	CreateIndicator(ctx context.Context, request CreateIndicatorRequestObject) (CreateIndicatorResponseObject, error)
+	// PublishIndicatorSystem Publish an indicator system（發布指標體系）
+	// (POST /indicator-systems/{id}/publish)
+	PublishIndicatorSystem(ctx context.Context, request PublishIndicatorSystemRequestObject) (PublishIndicatorSystemResponseObject, error)
+	// GetIndicatorTree Get a system's whole indicator tree（查看指標樹）
+	// (GET /indicator-systems/{id}/tree)
+	GetIndicatorTree(ctx context.Context, request GetIndicatorTreeRequestObject) (GetIndicatorTreeResponseObject, error)
+	// DeleteIndicator Delete an indicator of a draft system（刪除指標）
+	// (DELETE /indicators/{id})
+	DeleteIndicator(ctx context.Context, request DeleteIndicatorRequestObject) (DeleteIndicatorResponseObject, error)
+	// GetIndicator Get an indicator（查看指標）
+	// (GET /indicators/{id})
+	GetIndicator(ctx context.Context, request GetIndicatorRequestObject) (GetIndicatorResponseObject, error)
+	// UpdateIndicator Change an indicator of a draft system（修改指標）
+	// (PATCH /indicators/{id})
+	UpdateIndicator(ctx context.Context, request UpdateIndicatorRequestObject) (UpdateIndicatorResponseObject, error)
 	// GetMe Who am I（當前用戶）
 	// (GET /me)
 	GetMe(ctx context.Context, request GetMeRequestObject) (GetMeResponseObject, error)
@@ -5306,6 +8720,476 @@ func (sh *strictHandler) Logout(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(LogoutResponseObject); ok {
 		return validResponse.VisitLogoutResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListIndicatorSystems operation middleware
+func (sh *strictHandler) ListIndicatorSystems(ctx echo.Context, params ListIndicatorSystemsParams) error {
+	var request ListIndicatorSystemsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListIndicatorSystems(ctx.Request().Context(), request.(ListIndicatorSystemsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListIndicatorSystems")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListIndicatorSystemsResponseObject); ok {
+		return validResponse.VisitListIndicatorSystemsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateIndicatorSystem operation middleware
+func (sh *strictHandler) CreateIndicatorSystem(ctx echo.Context, params CreateIndicatorSystemParams) error {
+	var request CreateIndicatorSystemRequestObject
+
+	request.Params = params
+
+	var body CreateIndicatorSystemJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateIndicatorSystem(ctx.Request().Context(), request.(CreateIndicatorSystemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateIndicatorSystem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateIndicatorSystemResponseObject); ok {
+		return validResponse.VisitCreateIndicatorSystemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteIndicatorSystem operation middleware
+func (sh *strictHandler) DeleteIndicatorSystem(ctx echo.Context, id SystemIdPath, params DeleteIndicatorSystemParams) error {
+	var request DeleteIndicatorSystemRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteIndicatorSystem(ctx.Request().Context(), request.(DeleteIndicatorSystemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteIndicatorSystem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteIndicatorSystemResponseObject); ok {
+		return validResponse.VisitDeleteIndicatorSystemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetIndicatorSystem operation middleware
+func (sh *strictHandler) GetIndicatorSystem(ctx echo.Context, id SystemIdPath) error {
+	var request GetIndicatorSystemRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetIndicatorSystem(ctx.Request().Context(), request.(GetIndicatorSystemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetIndicatorSystem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetIndicatorSystemResponseObject); ok {
+		return validResponse.VisitGetIndicatorSystemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateIndicatorSystem operation middleware
+func (sh *strictHandler) UpdateIndicatorSystem(ctx echo.Context, id SystemIdPath, params UpdateIndicatorSystemParams) error {
+	var request UpdateIndicatorSystemRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body UpdateIndicatorSystemApplicationMergePatchPlusJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateIndicatorSystem(ctx.Request().Context(), request.(UpdateIndicatorSystemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateIndicatorSystem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateIndicatorSystemResponseObject); ok {
+		return validResponse.VisitUpdateIndicatorSystemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ArchiveIndicatorSystem operation middleware
+func (sh *strictHandler) ArchiveIndicatorSystem(ctx echo.Context, id SystemIdPath) error {
+	var request ArchiveIndicatorSystemRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ArchiveIndicatorSystem(ctx.Request().Context(), request.(ArchiveIndicatorSystemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ArchiveIndicatorSystem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ArchiveIndicatorSystemResponseObject); ok {
+		return validResponse.VisitArchiveIndicatorSystemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateIndicatorSystemEdition operation middleware
+func (sh *strictHandler) CreateIndicatorSystemEdition(ctx echo.Context, id SystemIdPath) error {
+	var request CreateIndicatorSystemEditionRequestObject
+
+	request.Id = id
+
+	var body CreateIndicatorSystemEditionJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateIndicatorSystemEdition(ctx.Request().Context(), request.(CreateIndicatorSystemEditionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateIndicatorSystemEdition")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateIndicatorSystemEditionResponseObject); ok {
+		return validResponse.VisitCreateIndicatorSystemEditionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListIndicators operation middleware
+func (sh *strictHandler) ListIndicators(ctx echo.Context, id SystemIdPath, params ListIndicatorsParams) error {
+	var request ListIndicatorsRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListIndicators(ctx.Request().Context(), request.(ListIndicatorsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListIndicators")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListIndicatorsResponseObject); ok {
+		return validResponse.VisitListIndicatorsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateIndicator operation middleware
+func (sh *strictHandler) CreateIndicator(ctx echo.Context, id SystemIdPath) error {
+	var request CreateIndicatorRequestObject
+
+	request.Id = id
+
+	var body CreateIndicatorJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateIndicator(ctx.Request().Context(), request.(CreateIndicatorRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateIndicator")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateIndicatorResponseObject); ok {
+		return validResponse.VisitCreateIndicatorResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// PublishIndicatorSystem operation middleware
+func (sh *strictHandler) PublishIndicatorSystem(ctx echo.Context, id SystemIdPath) error {
+	var request PublishIndicatorSystemRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.PublishIndicatorSystem(ctx.Request().Context(), request.(PublishIndicatorSystemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PublishIndicatorSystem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(PublishIndicatorSystemResponseObject); ok {
+		return validResponse.VisitPublishIndicatorSystemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetIndicatorTree operation middleware
+func (sh *strictHandler) GetIndicatorTree(ctx echo.Context, id SystemIdPath) error {
+	var request GetIndicatorTreeRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetIndicatorTree(ctx.Request().Context(), request.(GetIndicatorTreeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetIndicatorTree")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetIndicatorTreeResponseObject); ok {
+		return validResponse.VisitGetIndicatorTreeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteIndicator operation middleware
+func (sh *strictHandler) DeleteIndicator(ctx echo.Context, id IndicatorIdPath, params DeleteIndicatorParams) error {
+	var request DeleteIndicatorRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteIndicator(ctx.Request().Context(), request.(DeleteIndicatorRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteIndicator")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteIndicatorResponseObject); ok {
+		return validResponse.VisitDeleteIndicatorResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetIndicator operation middleware
+func (sh *strictHandler) GetIndicator(ctx echo.Context, id IndicatorIdPath) error {
+	var request GetIndicatorRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetIndicator(ctx.Request().Context(), request.(GetIndicatorRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetIndicator")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetIndicatorResponseObject); ok {
+		return validResponse.VisitGetIndicatorResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateIndicator operation middleware
+func (sh *strictHandler) UpdateIndicator(ctx echo.Context, id IndicatorIdPath, params UpdateIndicatorParams) error {
+	var request UpdateIndicatorRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body UpdateIndicatorApplicationMergePatchPlusJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateIndicator(ctx.Request().Context(), request.(UpdateIndicatorRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateIndicator")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateIndicatorResponseObject); ok {
+		return validResponse.VisitUpdateIndicatorResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -5810,197 +9694,264 @@ func (sh *strictHandler) ResetUserPassword(ctx echo.Context, id UserIdPath) erro
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L35dxvHlS/+r9TBd84xOWmA2Ljqh+9jtMSMLVuRqPEkIp9Q6C4AZTaqoKoCIVijc+zkJXG2yeR5yWTG",
-	"eYkzWezMi5ckJ6M4Tvy/zDEp6af8C+/UreoN6Ca6CdBblPcmEcnu6lpu3f1+7p2Sy/sDzghTsrR1p9Qj",
-	"2CMC/nlxF3f1/3pEuoIOFOWstFXa7REkiMuF95hEh0RIypmDbg25It45JAnzEFWojd0DRBlq7XTKl7Fy",
-	"ey2kOHJ7mHUJUuEQlZJTkm6P9LH+UB/ffpKwruqVtupNpzTAShGhv/k/90o3auXN/RvV8ub+napTW7+7",
-	"V/q7klNS4wEpbZWkEpR1S3fvOqUnuYvNTNMmPsCqh3gHZuAKghXxUmfS4aKPVWmrNBS0LEiHCMJcUnIS",
-	"U6xWpydwV09b4D5RdhO3XcXFjvelIRHj6Tk9zfwxIod685GLh5J4qD1GqkclGkoiEBdo+8oOOiBjPT9y",
-	"G/cHvv5etbZZxdVqtVzV/7Wu/2sj+FH/p1at1kpOiepv3IJPOyWG+/pVbCaUtfFryY2/sbd3u14r7+3d",
-	"Xr+4/7n0Ld8e0CfIeMe7gvUAadtu1/CYRNQrtpB6bCH68KJ1UL0EQW4NqSBeaUuJIYkv6e8E6ZS2Sv/f",
-	"SkTeK+avcmXHM/MeelRd40JlHE5LklsttMR9j0iFOlRI5QDleKSDh75a1sfTKpunGBmFTy0n16ifyDgM",
-	"yYVKnIQdWv8JXiJs2C9t3bA/wUj7aWdwfigkFxkL0UfQYuS2Mk+1ghswEOSQ8qFEA9wlDsJS39wRlqhL",
-	"DwmroB2FqERc0+gh9qmHRlT14E2J+wR1qK+pHGHmIb2QSsYiXfhqFsHVqvqu9ykLf5EkwO3yV3D5uWp5",
-	"82Y5iwAvUInbPjnxknn2GbTU0qTSgsODpWFX0UOCllod7Ev9B33zZOII4S/piwvGTSzPTrHNuU8wgzle",
-	"ZIqqcS5GgNt8qAwTiHhT/iujb3/GSRA7iQVefrOu3fGAFFvZAWWepsO0FQ4ZVSeuQH8u7xpw+bn9G5aC",
-	"9v8+fRGXBO/nmb7SRIM7igizCMqkwkwlZ1+v1uvlaq1cre1Wq1vw/7+SsZqO4P1SXq61S/tEKtwfwJR3",
-	"PNIfcEWYO36CjB8HqT09+23NdkOB51PC1GMSuT3OJWVdtITR9es7F/Qtx6jLuYc4I8sVdJUMCFb6CYw0",
-	"i9WcLXn39bCYeXuszb0x/I0yVG+iHh8KTbZqKJiEx4EjIkHkgDNJgFkYNUAixvVr3XPJYeFDWP+NCDs+",
-	"zK/VrNdb59CoR32SGNnMj0okFfV9JIaMUdZ14JXqZquyxxLns9qpumuddVKutzdxuYlXG+VNr0rKDbfW",
-	"qeP19obXDEWO0YaiA4vtevkJMs7UXlZXT2JpOa7VTge0pqxzvWrl3hZsREtraiFXtzoZahN9gGavvQq6",
-	"QFwfC+IhDoNgH0mOVA8rhFGfSqAHs9w9hpkcac7eatY3WkhgfRT6WaZ3tDq1o3ul2l4pc8usArhwTW+n",
-	"8xRn5MRt2mbB3kT0j3rc96ShObNOTTqtRrXZsrRFgZjcoRBk8m7PWqme0Rkt90nap1mayo4ifYkGRIAk",
-	"T0x5tZrOenw9XLrqoV8JFWDKVKNuFF/a17rIqlZ7+5SZn2rhVClTpEsEzPXpARGghedgqkC1Ws0I3kFL",
-	"mMV+ol74yPaVHQc4MHJ5vw9qx9Dtab2l5fq0ouX2eVDqWxMa2HDgYUWuZ4uV8HN5pYrRSvYj7aSSJVuu",
-	"YE1GJwt+UCqpIK5Cbo/6niAsXLQWhkUVgEzlf2AnUyqoKl8lh/zgZAVLmEem9ashKEgx/eqAjHOrV3bU",
-	"WdrVVe6fqH+ASgc3X7M5o1pxP3lT9LcoGcGNTp0K90nufdMTgpldI1i4vYy5XRKEIEVuK9TXPIN4CHex",
-	"ViqQ/qaDZI8L828jN7lHziEXWzGqBPao4eUrkvYHPu1Q4iF9dSXCgiDaZVyQCeXq6Pv3jn/3SsYab2Vr",
-	"6dVJiTZN6rs8x31vkw4X5GT9qZFTf1L8lNrTriDkAhmorIN5nI9QH7Mx8skh8fWkfT6Ca6qvI1IcUeb6",
-	"Q30cVS0swr9gn7MkWdUz7Ab99XT+W1s9if/WVmPst5rKfjWjO8kc1zM9hS0eNywWbYubKZ/MX7ShIOfi",
-	"i5mG0RA+XzrFpJ+g7MRp65GjSWurJzlpjwywUH3CskSTfiX3xIIZhdN7UtPv7Plha5UBVaIlcNBxDnpQ",
-	"bTkPOcM9SXehTVPw2kwFQk/9BM/M08IjItB3fSrVOYSRTzBw91a5pYUREZJIRFUF7VJi+GFb8APCUHs8",
-	"RfqwisIuGs2PYz4a+2PZ/q8ds2z/N9ihcvAP63/cVvBO7Aejrdg/RD+k+n2uSyJOvOqSiFNc9Vq1Wj+z",
-	"qy6J+CjPVm/B6c439mZwxrFflWP/zjjL/VQHcWALg3/489i7aixY/ZPLmdKsYOtOCQ8GPjW+7JWB4G2f",
-	"9D/3rDSO7XBxdwzR6csDHrqb1houOSWPKEz90GFvjGSPG7Pb6BvGKuJMCewaXioEF7K0deNOqU+kxF09",
-	"tL23yCwB+aABAGeoanY64PriitJWaQU24+6+3mct11399goe0JXD2grwGUs6RGpma6mw1q67Da9JVjtr",
-	"+hgUVkNZ2mqCc50qOMEdszgULc7uak+pgdxaWeng53q0YnelYvci2DW5Yn9RDt6/m5dir5gRzLGlhUFm",
-	"7uo51DKb2gJalloLEmN0SLkPR1vRkznPWcen7nwUoDf4Zg/LmxCuEETIOBGAcpJHQCLwOsIIntZz2mNU",
-	"Q6FDLv1YV3JK3mhmmsKol09m16K7+uG93xx9/d37//7zh9/95dG9rx796uWjr7/x8Mc/+/AvPz7+3SvH",
-	"v/2T/eVLrx+/9rUHf/nl0df/79FbP4/oBdahCTQ3FW5GVBieUlHyc4MXF013wcAycs5ZrwXSKyBoCSNv",
-	"aIiIgPXghGoUeH7gQPQpGwucEWteC/D/kfDGJT1ry0C0l7hoU88jbC6q7YSjxIjVMFCtAyBGiGfUa21+",
-	"Iez1KSsthsE0oqO9FJtFsbON5r+ow3Wx7xuf1AHjI4baQ81XxsBfPHtSS1pn0xsC56USETbp8gGRjn5W",
-	"v4J9bblQZQ7tKa4u8SHz5jozxtXNDoxSlMF0Op0OzCp4/dQcRY9U5LCb0WE/Fft+scNmXJXNm4s47Ke4",
-	"cV+ZGwknqbeGM+PdtnSgj14SAqd3BY99jr1dzp/EokvmOsSBGeum4vymD6PFDlPFmEzggIeHrBe4Vm1u",
-	"rK6vofZYEbmY61iLXUe7TqQ4R8Hcip2UXV1ZcV42IyzqeqZtB4QviDgkAmHXJQMlzXHpk2XGRXMJU5/M",
-	"d+2sX/9mn8q+9TCfTrxjFcYIGg7QXH0hwj3nQddjBx3bIdQxW1T4qGNjlO0YizjsWOaK1j4kwuGugeyk",
-	"WuVDPmeaDKzYPReEtCCKPhJUKcKmaOFqaD3No/B3bgIV3AxtsRg5QBZOMP9IObi4i7uTUaIxH4L9BHEi",
-	"baJ8dJRQ38ighNiS5qCFcJQFUwOVQbws+7h3Ob+M2dhadnKukxZYkZsQrkkechASgaBpH3sE9Y1jFTO0",
-	"Vq0GDFwalaFP2VCRxfDqekwr3uXceEqDzxU+NL2+crC+hbDpySlBRCnYKa7ZNOhPWBn9KdR2DfdAknZZ",
-	"mTK5fA4JosTYRvxbV/UP5W39QwtJoDSIY8RS5mKPTHs2rplXtL49wlQFnnD4BmXdSk732cZac2YIzvjQ",
-	"8FD1uKDPzclqhjAQYQrsiGlGs20/Y+J1JnyP2gQLsC0OCEMdwftoRY+y4vMuZWBlhEeyIH2+FhHl9akZ",
-	"FyPJyRUvSN0zXgyzJVFmHzAPqY22JS4c1OEioECTbRa4mfQrAyzliAtPM6GR4GCLJQjwmWeeKW/H5p7u",
-	"FYTpEk2IQ0mSdBc4uj4P51fad6aiQFMeLaA1cntAXDWvUGNKr9WPkxhklqK4Rko9NOoRLSYGXKggoLcQ",
-	"KlpNup3MbALdDhw5p3A+2TUtgoi2GRqGWw38aigIWmqtVqstB2F/hMdaUWkPu47dHhLL2ottIGf+eDkw",
-	"Hj2scBtLYlNGhgwfYurbqO1qtdEyxuN1NhDcJRLiuSbva36PVZ8fkpvu2PUTBgg20TQXM62etrVoOyQe",
-	"GjLPMG/id0x8mWh9RnNzvU+EeZjBcac6MvP4mvTFmgj2mU2BCSTdnWEw/SSX58KVpnqczcUO5NTe0WF8",
-	"lIVQ6TPE98tagBHPAf9FENXGSAx9EqigHu9jytCS5nh2dggjs6tGxw4dq+Q2lco6p/RJWErAsWMPaFQO",
-	"B4buLxOPYsgUnI9IwwFv9vWIN5VJPgxp9bwZuqw/BcH8lYGv10XN1I1FSDzUI4LYBPn4FODTizGhV+Ok",
-	"EU4bwbSRnXZR2giHKcMwZXh/0cY0+D06+mzDqU4mBSl8QLRZHX7aZNdD6jmcqhfkQlwR+i1FiQwzSwax",
-	"X90pgUuMeNueJ4i0YZjk3M6bTDEcPIGWzu9cuLoMVGu07bFmSpCvr3Wbc4j0B2qM+gQziTCDbH2qSF9O",
-	"pFE0G8k0omp5c7t8CZc7W5X9z62YLLCa07ibkkoEgnjHjFmPxDAWAo/1X6OoU/5MiPCtz4/zBO+cErk9",
-	"oILIgh+hXr7RfSzVdVl4DSY4MCtdJZ50t3dtqfL3e3vXlv//1I0eCNKhtzNUJ4WFCjjYARk7WovSZmeX",
-	"UQm5g204/UShSOLrnecObuqTxuXO/p2N9KO2aU8FN8K4fvUrIe2d9K65PNf0S0nyasDe2R9qE6TmaLl9",
-	"a0jsn5UYEhPUDJwaN0yM2EZG7V6Gk3Omr18yfBpRZBQ95e1niYmfmDmbLL8FXPuP+I6e7vosnL4/KXRi",
-	"ScROJ/u4r+Bu0cMOF1ZghcnFrVZTDjAqokmtYilYt5K4M/DV7D0w2z/FkgTBHnrw1vNH33/16L9+e/9H",
-	"7x/d+9rxK/eOX/q3c6hDiIeOv/Oto++/+uCtbx//++/PgY+KbB1if0gkOvrpuw+ff+H4u988fuNHx6/c",
-	"O3r+/Uos00GPXHJKepCSU4q/qGcZz5rEXhqRmWk/Q1XvGnEFUZ++2/oZkKhnKBrnE3AfGwtySjIkx2np",
-	"PupxPxLrRleXqJXwcG0h4xtBe8NqteGa4eDfpFVB13p8xEzis1b4J1QB2PzsrbpZmGssRtKGm5LKf4Ye",
-	"VRcPA+upwBW2labz1Zg5ZpynMig5/enA7IunbekNMXzeKcmxVKSvf8M4G/f5UKbkajklHDhyT6RNKCNl",
-	"eCB7HDbM+HULv2bKU+xhTXK51RO4XOqmhaV+8+5+rOJuzkI7p9TDsjdjlOAyrDXTGUdezsddiMkV5d5R",
-	"IchC6j/gVh4+Pv+yYz6AOc9TklvTvO8Klyb0Rk002+1hyjTvioch1pqJLN7q1H9ODko4QZZ1vjTRKTZn",
-	"SqBj5xq/606ihCdRJRqegKW/k3nc2euaETv9hOqbCcaUuRUm8zcLGyJWTL5k+CF4m9vExX2CloCxLgek",
-	"xrrEQUYCSeSTjkJ8qKzkjH8yzvAn5vsPRNAOjaAfChyf2yPugQlcZBSB2MqVEYE4OTw9z92opt0NKGb9",
-	"PCQxFyW/nBxRECyn+Fo9VYZaHrHAyz9BfeYu2xmlESE/yKj0io/CD7QWY48vbZQLVA58PA50h1gR1L2v",
-	"mjqoo3efP3r7zeOf3jt66fUUVe3UevIlSnzvIgSMZp3mZFEGibKDHeRziEAiQqEGtz1GLRuBaKElyiB1",
-	"0/hRzf3Sfw/wR1qV0iSthMGQSUUqjQrCgbKwVOyfEVYIUuYBQqIF+fUVCOi3HNQywclKlD/BhZ6j6lWo",
-	"16qkQKrEdnkJxvonM8Q/6ZeW9/YqOYRcGKWZLoj/4rWnn0L272jp6qXzaG2zWltG4WbGE98Cx27HRsrA",
-	"YY0lwsZSmJj+alp4NEmywQGkUeuOlzZfE3wsdwnT8o14DlK0T8qSCwVhH+qhpevXdy4cri+fqhwqgroZ",
-	"gpiNraexlrgB+sc0nWXjbjn8dzPHv2v1dB3nSd6lLFYMUYAHBnHxBNcKf5mksdW1GZWMTlTlMa1szVXV",
-	"H6eEWPVIONE0qrhc2M8ZxkTyubygwCzTVkoziwZEQAYUZzKdNcSrt+VkNqv+Z1Z8JNWmCDWbDBV7hg4l",
-	"uF/A02AKd+ODNqeHXKD3YnJoKFHIUeUXkOnMZ2WK+LU1hWZnYg6D+MGm0eKV2DWb4FMK+QRLhWpVrdEJ",
-	"7CoipMkujSexJFnUJfxcj5YvkD4v16v1Wpwb5by8aXIrmOVVIsk8jOTEwGbw3OTWnniXg3BoMZVgmyEt",
-	"pjabq+vIRmaRiT5PC3gTtU6RIkZY9LHbo4wgyCEyQo3KYFCTe2TcEJCl1haYuT3E2YScO4XlH0TLJ2f2",
-	"TA8rNCJMmXQmMx8t4KY1g7SjDvI8pgrruUA2mI0oGwyVM1l4ZUoAEnzopPOO6XOJG1xL4zhRLP/OCdU7",
-	"oAMlBPCJWHPVVK9AWFCVtgMWAAdxhjziE0WcGPSeLQGylT2ThUC5N+aqnUKObUn4MFIQyv6xbIV/eccL",
-	"0WzsS+cMwiDYlMncLxyQ7wwizeEZsYkUJyVfrm5uxg2daqotZ5MwUm4h4DnIYb+PRQjLFCBhpS8j3UBT",
-	"47Rg0I5HmKIdSmTWwHFay4FmmGRtQQYJrC7cLsfwnDR2F9LGaQzauY4yRXkrspG7sd2LAMrmBBlL2Uqa",
-	"LiZAB5maFNS+oftvvX7/X75x9NLrpkrfpWoMSVVl3in7eIR4p0NdsmXYHSSnQxqzQTZBoa2LlszvDHof",
-	"HgwEPyQSBABVco8ZMAvmhWlwQVocVQ5ienA0gioITc7tPlXaSDWJefA9yBkS6Oj1/zz66bvwPeIB0ACA",
-	"9ugXpPkQH7EAj8LypeVzyM72+Ce/uP/ad+xssQdvBA/LYVsJQpYtFpXVXYP6wBiUSzCXklOyv9vPAH2Z",
-	"Io6rgeYYPn4jen7fmUOhLBqzukZAKyt4kU4XW1SBDyolXyuW1B3AQ8oTA171qYCXnB3ksnOYDOJEKcmp",
-	"BtupNGGz2PgH4yFZO3DaHY22LA11zALbOKC4NRqNTUQZur573uTiDgda1PapK3isjGASQbBRbtR2qxsR",
-	"Ak7IvD2sSFkrScm9bqYxuOvWnijiELU65CwT5Lx+7tRx8rxuy8A8zQd7EuBsTB0KoP0E4Q3NOc6hBMrJ",
-	"pEO3GGRJJHFmTRN8kca5ZpKHc23CIBPgQxvYUF4RrsbT9zFQ5TS3dBDBbg+1iRoRwpD0sewROSnRJl1v",
-	"K9ZfU96/01i7u/y5lXSdSWs0T+Vc+7Xw4btxlJMiVGPL1ma98w/2sdRAUhKfxdrCASqLRTsJvpOMmKeB",
-	"sUQsIbwTUwd1HVh6BekDAxFFpRIYYGc9ekihEE/PCuQvFgRLtLSGPNrVAg+MMj5kyqJRGYnd5ofE2WOb",
-	"iAtUqxtbjo+YkbCH1Pdxl8hlB2GGuOhiRqUxe8LPRMBDchLPsV6r1cBRWJvWerL9XxCTNlHR8J83K+UM",
-	"gxA26zRpfEW5U1H+cbYX+bT3ZYKOU0g4iyKfsOtPUqTW9yhzCbr/2guO0SKP7n3VQZ6mTOoqdPS9552A",
-	"7O7f+w8HaUHF+9S9+RxnBN3/w0vHH/wEHtJkhx7+81srD17/4cMXXnIC6kPHP/6Bs8dc3u9rLjRG93/+",
-	"F3ghojz08GtvPHz1ecdqrSiE7Fh58Jt3PnzvO0ffe/nBrz84fvMnx7/6TlLRC+avLyhVWm0KZg4XXE9b",
-	"Px2fM0j5EQM9ECYIT9rJQUJ/DInLTCipKiYeSCXo4GCn2XRn6PsW1I8zqFvxKSMO6AN8qEKAI32NBaa+",
-	"/rccYJdMqAYR9kkQvlpk1Eqv4cwD4IH3slDoeyJdQRAomANXgNJqJ9QwQ/0rzOEcVMpp6wTAQS3seRDF",
-	"0UOHSKkfTVDd7KxyezO3diLmbdD+ElHwTxNHnL4JjIxsjY/RwEzKnTXnoLgnBmcDIH+oxYa+30J9fEDi",
-	"UIug7lQKh7D0YFDqZFMYzjKklWD3ExXlZlGuT7Awq4rQPqfiipN3+oQ1nHzH72bQ5rXsie4mpmaKXmjg",
-	"gTP6BjiXJzhVNo9anZdF7QpCnrJEXyjRw0DrZoNiSovC64+Nt8NBXHhEmK4cBn3VxIOxso0gtFEBoe7c",
-	"DtPEAiadpmmM8DNijn3yjatH1tBprSEnulupwk8W9gGfjojDZhwpuUPw13g20EmjxhOHChawQRZDwXmH",
-	"IepZjkRZLI3ytHQVz3+Y5VJjdo8WQYuxnIj4YTkRPm8Qso61XTmVqR5CxReky9PTUPHI8pnSReETzk5f",
-	"mXFUJ0bE9fhnb3HIyfjkJybZ1qz/FHZBY7ZdcHpaPSu6u5uxAyxV8XySj4goA9y9T5TJJzE+MQd5HP4b",
-	"PJmgggIggHS5mNRDZefZSizIk+3OakyF9KrlzSCqV7mZ5cj6h4jvTURjmeZHkkitPGqLH6wak4Zgkp7P",
-	"xbu3UAvUxIb9NhG2oV5iKTVnwRm5krhDQdX4GsDBTCSPmVjPpeCDeEDLBqtnMqgd5JSE7YUCXJsEsIPp",
-	"NwZOG4p9NPCx0otZdgz0zawqqwMyDkqsArgakO4mJJSANQjY224Qx5pYCR/gW0OSspABEZKzxySSJtoW",
-	"By9qXXn62m4cwqiVc+IwRv6p34X0kQ4PMCuwQQUmfYM1AXAN/2MCriHWT0r/GSmC+6VUvAVT9hRFtY2/",
-	"Gdx/j8mUMDJaiiPrPvjLL5fhrgVhWFnZY3vsPGeHhOmvSLQkCUEtj7uAehv8utL3WkHoRZuNkiouxstb",
-	"e6xs7wPk8UAfnix0jpbJ1d1srq4vBxhTNqmppVXY1jk9msFYxoKAe8eYbcDRt1CHAxJqog/ekCnq234/",
-	"uK3PE0ZpXdnePf94y2BOJKfUJ6JLygPNse209IZYXi/j7S5jqDu2Waa56PYLT1/bbZkMHKO1yAA6EmGG",
-	"WhN9plq2M5ODBOkTzR9Mn4+w4xYMSm5jVyGPuLSPfYmUwBAtkBa5WzpBWFLqX05EJo171acuYRJ4sSUp",
-	"LWEEJQoDZvpQ+DHwkEnYkODtKAXGUuR/P/9ygrq6/JAIBh7ggeBdgft9gLD96/svGmo7fvmDo/deO/rT",
-	"ew/e+I3JeDj+518cff8//vr+t2Ia31apVqlWqrZui+EBLW2VGpVqpWFNF2BpK5Z1wQ/drMpP/YC+GElu",
-	"Jh0Ub+xYQddslYomMZMGYeLfgHAD1+FKmEO5ZdvORJQQQhifQ4yHnT1h58OUWYB5eZJKZbJGjQYVdRS9",
-	"kS5lo0dWEr167jozn481lsrxdLzRpEHSjoHZ16vVE8B2UkB2rPp2I63e+8Z+wpdRqlfrNegL00z0hYnV",
-	"W+dui+rl7zxqr8HDF94/evtX9197YZo+P/zg9eMX3j764++Ovv9OVIa7Veo8d3Czhuvthtv0oiTbicr6",
-	"/bv7ucF0YmAIKXg6TzPD9DQRmw5Ld51S0xxI2qjhwa3EWhDAK7XZrySwBeGlxuyXLsWxssMuC7M/FULL",
-	"gc5ikufsHQnukNSc4ye/ePDmzwyfOHr7Gw9/8I7hFgp3YdtDNrDvlG6Xo1RnPQWr8AYJRPvQx5fLFF6x",
-	"I+UQwGC1hmPEZ5JlhD3JMjQeEwVumXI3UPtAMlK5x8ImiZz54y0klYlnQN9J5pIKMu0csatsV1bbd1HL",
-	"4wD22+ZmGQEZajSCdnsgrndTUJU0L5qSOFsGBt7HY+IFffJGfOh7qIcPATrwgJCBhT7WS1kc8zOG+XZQ",
-	"q20zQD/PvXEx5pLCUkr1qpYPtVqjUl2pN018L0ySMok3tXq5UdutrUUspjAPyLrrxW66dVDcTVqTNiNs",
-	"gu/WzmJrJrhvWk7SKbhvjg2ncaiz8rrb8MrrpNkpb+DVdnnNXfc2yGanimve3Ax6s7NB1r01N/vQIsCI",
-	"xAs3v3h747Deb35pXX25XXtyUJVfaRw8s8murrmXVvHj9QKgoVNIKRloaQBLAfcJLjw8a9UPm7btkgk4",
-	"0Hg39LQp2EdXwufg059cqdGs5XhjEiYf3lvNM70U7ED9cr2e5+VpcMyFiDkQODG03L++/+L9d/58/0fv",
-	"L0rS3XUiFXnlDvXuztKTo6yFiA4tYUJA3tZ9+1gqiBYuTjJ8gaiYWJhH8fykqptxCLwEz63PIY6KqqTF",
-	"GNcJ7OoTroM2q83Zb4QtUxZym79AVPIumxz3BWqthWxFc4K2gRyYIklWsGKACE1l3BwDZ2nTlk60qjuQ",
-	"aMTFAZT0BPoumLJBG3LTXlY/bduBm97eC2Itxmr+jHOXhXGOGD5llmZ45szFCWjis8ZlmtXN2S+cjzUV",
-	"m58tGepPcqajf/n2w2//10K1jKFHVdmgqWQqGRfBIQx4g04AhA9OVn3zh9LmSAcPcN8LvXOoPUZ2K4B1",
-	"QMhHKygm+mC+u8dM2R0VKCg9yqhzys9bTBMJW7S0xKNu+fDXLWOrJ/rX5vj8ci4fYQgmVNxPeDEEScrt",
-	"/LtoQcVyv7BtIOByPx9vA5zj8Yk+8zneuCR4P/fDQT/rPAsF0KSwq+mnx+0aYPTlFTcxML5S57l2Jai4",
-	"i8HuhQgSAXqeFTvTucuay9z76kSMacLHX08g6mUOFX+lNo2mV6pVK/r/bZTi0Hh5MVLiGHgl2wzTYNmV",
-	"qnizveGue2tktdPEjXbdrXlVstnZwOvtNXfVa5JGp45r7aq76W2Q9c4aXm033YZXJ7WOfreAt4Mk4c8y",
-	"JW8Mw86mwVw3U46w6Epr7Vqn6m2QutvEm+31ToOsejW3ijfaa50mqXub7np7FTc6NVL1Nty1dhPXO1Wy",
-	"6a27q+0Grk333sP1Gu5slNfx2qreR1zeJJvt8uZ6A5NGcxW7eM1CuG0161HKQL4DKOIjTwK5zfCTG5Hw",
-	"t+EpB+FrVxx6y4/efvPBGy8e//AXD3793Qnprh/PIdqdREWswgKEOhxw2SZ1l6al/8ohEbQzzlQCrhK9",
-	"wqGy+d76rhlMQtO+yQaNDyEAD/FXk4usn7WqgGkH7VN2sKXVGvPsqMcl2WOWUcb6t0ErNWIKjPXHoNUE",
-	"PA1DIAsNpS8Q5UNphwvbU/S4v0AvB2DZjZOifT5+H0LcmUwmfhCB4ea/VQmIvczOtHLoq3OoxQ8gtAG5",
-	"S8YrhM1OUmnP5jN/68wxwtmbuwcErK/eT19/+OYP5796oVYd5KSAmZ5qZ1+8bTKOtOEc9pPSNydsKGW0",
-	"6kTXriXAP6bFclyWK3sMuhSZ7rX6Y6Zg0QK8hB+0MSXs0wOw9GM92IbCQhFwRhB2oZxLX0jIxOFM3+BE",
-	"gw6IxgvSMf04YCFdwUfQmK9HfQN7wpDP9SWAB2qrtiGeREutZn3TpmskWrwtT91ozMacQdZWIohmehQz",
-	"buvi01R1OJ05QllR8mgKZlKUyxnTyHLf7QTqWq5YU0HmMxXvMRpLPeb2sJADpc5z8mbjVr28PvpSv9rf",
-	"HO/W5LpXHX9xrX2rfmXjdtW9sN5vHF6qic2Df6zji4m6/a0AHyBCA8jhcIkyxgPopXjSZGlaOw3xN/K6",
-	"XqzePHl3i+lAtURGc+ZqUikhoRjnJosAcSKF0V+jXQY1QB8tC/94Qj85XDGTzT7nkR42I9M4DCNZorcc",
-	"gfC4/6M/Pfzu/5oUGKpnvL+hMOBDlS0NjLfHqEuG1cdxL10sBCUyjfuBP4Z4ZWoY+0wPhZnHFANppjuC",
-	"zVQipWzExcFnXzmHo+VD9df3X3z4/PNH33wv+4SLKOOpwDdGYTC51pkRPgPVuBXC9kUh59BbBZ+d7D0f",
-	"C03bXJTAsRVShdzTIwQgkGipFQMcbDlJ2MhlB0luMiSxlvxa3HjIxQz1qEdC9CHbInAoSS6CDfKFIr0c",
-	"JosEwZ5jOqZozT/W7SQjDnmZzK2Vm1K6wFuSANW8oY8HPuFTqa7bRnBdAv/UhBAefNz6Cl3u+xGOpG1j",
-	"l4B0yCEXaQHviF1Hojzelv3VnRM9NlGdXo5vwdRNrV5pJc/juVovrpQSZXuTZas5hG7C7bRQ1SMVojqv",
-	"0lEvZVBJMd9LUb1jotziNKrHZZJlXhrW9NGKhI9aAwgFwzM9jnAf7Wih/8ofjr71vfsvv3H84h/yCQYc",
-	"Qc7K2d2cTiVGTHvKLEkCPMv4VbQdZjw2HeorIlCXHhLmgHUHnjhg8QD6iVq3WqEzxsBlxErPtTzR/MzZ",
-	"Y7TLuNADQ3lQIGg82rHwmSHakRI4KKoy4HO0P/BphxIvhlM7t+jIis8EnLtYZOaKZYuFwiZPUFbshSc1",
-	"i879xjWChdsr9IFPYTjkkbT8CKXlfrLkskTGX3xu51lOv1zfPPjKtR25w75Mn6Y748u7F29fvrCtLl/Y",
-	"vr1DRxQ/8yX9+9Hl3YPRl3e3R5fPV0eXL2yPntx19f+qpy9Evwv/b3ebdr6U3ysSIuHMiCCYMqhPeALC",
-	"xybCIPAAWxRFHF5968M/f+/oxR8+eP2NpCgz8iSvLDuN1MrKQtr2PHCMauPENJZuBXethZbAn8jIyKDr",
-	"GV821Iotm1R+QFTrDyX0KTfgnZU9dg16x6WVcikOSDaQ06TEGEncIYtOng8CfoXETmymT5Dx45AabLnr",
-	"Kd2WE+x0M4v/TXK9D9977/idHzz819/ef/O9EBPsVBxwgll9+N57D//1tw/+8stinOAMM/HTtihH3n3e",
-	"mHG7sMRZ3N4Xlz4z1rJy0oFOSZ+0bUvYavnPP8seAY4xwtLWcHoT2fcXd3F3VuY9PAPNTz5jmfpFk9j+",
-	"BlP7DVuxkkdLyFffOfrZ/zESMqdsTA8JwuNhLr/B/k9zAxu0NSv5wNXGOGCGm4YAEileQduWzLUsCmB+",
-	"rO9PG24sSG2L3tH2WZiiq003Cp0dCAr7FaAlExLtUam4GEeRdIj1LVfihdRUBvXVC4yxX4A9OZ2Y7MDE",
-	"EvIxj3s7ZBbmPB6lrTZrOS7fFQEI2WDCX8LUD7wyG8VevRpI7YVcXEM90cU9evHXD3/08zkvrpPtko8u",
-	"IFUBjkAFgYqpL8pTnJEE7ABGJvpuoUUUR12iUKtRbbbCEp0etjcOEgO8M3GBfME6rItfMb2kGdesOpei",
-	"9ci0P1tH+GKUq1MrVHrIRhonfoor1Oee8QBKgECOgfCAZxJRNnmt5prHZ4nHf2yuBCicChUl0xikCL9d",
-	"pBOhEC8zKe1RHVQA9pXalxLgZRA8Y/Bu1huba8tb1uGAOpT4nkRS4bGDkgCyrfDuthybcMXIaI/FPBlG",
-	"21NT8iSJwLuUQNsNcXaXK+gyPzS1WJGjZI+Zni/IJmvxDoyo10aYB1AzVhOs11uVVHgcyGdmKgaDFWh7",
-	"W3sMDpB1ARmoWd9oOXrtPjE/1+p2qYHSSiVEbhVZIBLL9UQC9dyKYh5HyiTG0IQgK55NX9DrqQn0LBLB",
-	"PrkS+IQ6hE+dZD7R7VFfnNsDqjtiHbwficiPwQz6tPlMPma7zTBzLay0LIz0iQ8/eOv45T8ev/jqg19/",
-	"cPzK7xfqgVnBzCVS2TaVJ5p40rR1CZswOhmdffSThi+ZCATIbS1ntWorFaqtmU4xco95hAxsIhUJUq71",
-	"k/4Ij7Vg1tLVt+GsJcYT8HjLZxoW3w635YzCtwuVLsDZrXSxDUesXKlNy5WiQqB45HQhcUzoRhScgmNI",
-	"zMDclR5ZLYusvAp6FoabHZowH9779v3f/9un0JCZ4HFQ5jWLvUUWR9w+YERCV/uAubWgqULLcrCwHBot",
-	"VQ1EbqB++JxB98erBEM/Cm1+3BoSMUbc5DP3sSKCYp9K4plmu2g7tHJ4x3SLgTLtWtWpVquWBUf2ytYe",
-	"87lmmMGUuDCMUvUEH3Z7qBUmZwb1I6GxdZbutF292UVPT78EPfAWlTQTddO4kfhh35lS9OuLVfRjrNi2",
-	"aQqZcSNkxh/e+83R19+NVP1fvXz09Tce/vhncSVf//Kl149f+9qp45xgdCxe4c+zCWnB0KQBc5qEnEde",
-	"0k+olzRqGZMuyC1j++yJ7nmMjY/fWRl1Ko7J/O+EMv/4jT9++sS+JCfYMtfB0XZC3m8yxzdRjGoT4E0L",
-	"rIViKcOsSqdbeu6k1Kvczw+lcsFm/59ZAq4k4tOYgPuobmKybqKAsRc0U5mVtKpvw98G6gUsNUw+NRUU",
-	"qcmnwCDmQoYOskglFNAHYRJgWBAaEcbigAGN3yashQ+yRzE0ApUK1aqx6gTNG/eYqW2IPEIB7Sw8ddSW",
-	"o33MqaPTl1or6N/Sl/r1/zz66bvmUsfq4r+Any1fBYFXrlfrE7fYysFit7heTV7RLtZX1A5V6FKeZf7o",
-	"7FzRHAwzbW/zppi6C9vq2YGMrNM4nVoNbaEyQhxQ+Poos/NRZuecmZ2SiDCzM62Ar4DgCZXv2SjNybpt",
-	"mzC2SBhmKyXmdCE9UvbOinc9isYuFLE5vMdgwc95jwuboZKIU2UQ8Q5qxe5Ly0EtQ9ema1ULptY6Idn6",
-	"fA+zLqSD6ye1CmsyxSE1iHQ6xFWBt12v/zFpWqtbpW/hSTin0kzPJglnmmnE3C1FLbYzS7j5hPJX57Rq",
-	"Yq24mpjFauuLUxMfZcJk+G4fJbZ8VIktwKgDffMxGQD0ALfmAhyqYZrLQrXQFctAincImJRqmf0B4I65",
-	"OI4MJQ0clsn+NC5mAx5FDRanzGgosLjyIbPqj14L1nLh06IEf+yc2UHBxj1qETB/zZPZykgXPnrhtfsv",
-	"v7FYbkLYGTKT7ZAcDE/p43HASUz/znNgLXPfM9zEJNqHXSYWxjwuso+Hd3yqLOh6udosVwszj8YCmYch",
-	"Ru9RE6NJVmAIOMYJXvnJwjmBIJKocuTfPxOOcI1Y0PAYKrFnL7xMKBYhGCKoF4tsOySNM+1KsNLFoAQ/",
-	"RUblK5g9S5mJhuS+FsE8YGL5rNKMeudwT0dYIkk+e1mlf3tu7WvgC2NkNIkbbhnBw29+7/6f37JR1re/",
-	"cf9n75+eHSTRcO/EW/rf2L/rBBkx8BM06RSHAWuYpEWq6U//OexgvoIHdOWwBqzBTu5OCsoxFJWZ7kN8",
-	"qIy5MeqZZHqDRYioDEF5H7z4zQmgvkqEbQNAfXra0xeFiy5mVNqOvCZVKEwJ/u/nXzafo2rsmORZKpWg",
-	"rpIOUnzEpIMOqe9jAHdnHory6mQFmWZKpiORRWloE21EyShEHZukyT6anuUVwgd+CLNHReAPZFE+rp23",
-	"WfqDF7/54Ff/+8G3fmsXAKeqp40VF6Z3cfyrQBXTX30ivSX7rAbLf33/xYmmVbOnEPaySj8hhfsDIsrk",
-	"kHqEKeTzru0eEnSq0ieWxPNPHL1HVenu/t3/FwAA//8=",
+	"7L17lxvFnTD8Vero3ecw86Q1I2ku9sz88bwTX8IEDI49XjZh/Fql7pJUmVaV6CqNLFifA2EBG0ggLwTC",
+	"hmwgiYlJlluSQxww8F32WHP5i6/wnPpV9U1qSd2Sxjcmz7N4JFVX1+V3vz6Ts3mjyRlhUuRWn8nVCXaI",
+	"B3+e2sQ19a9DhO3RpqSc5VZzm3WCPGJzz3lIoB3iCcqZhZ5qcUmcNSQIcxCVqILtbUQZKm9U82ewtOtl",
+	"JDmy65jVCJLBFHM5KyfsOmlg9aIGvvwoYTVZz62WFq1cE0tJPPXO/28r92Qxv3LxyUJ+5eIzBat47MpW",
+	"7l9yVk52miS3mhPSo6yWu3LFyj3KbaxXmrTwJpZ1xKuwAtsjWBIncSVV7jWwzK3mWh7Ne6RKPMJskrNi",
+	"SywU+hdwRS3bww0izSGu25J7G86PWsTr9K/pceZ2ENlRh49s3BLEQZUOknUqUEsQD3EPrZ/dQNuko9ZH",
+	"LuNG01XvKxRXCrhQKOQL6j/H1H+O+x/V/4qFQjFn5ah6x1PwaivHcEM9ivWCBh38cvzgn9zaulwq5re2",
+	"Lh87dfF7yUe+3qSPkM6GcxarCZKO3ezhIYGok20jpchG1OWF+6BqCx55qkU94uRWpdci0S39i0equdXc",
+	"/zMfgve8/lXMbzh63S2HyvPckwMupyzIU2U0w12HCImq1BPSAshxSBW3XDmrrqec16MYaQejZuN7VCMG",
+	"XIbgnozdhJla/QQPEdZq5FafNJ9gpotJd3Ci5QnuDdiIuoIyI5elHlX2MaDpkR3KWwI1cY1YCAuFuW0s",
+	"UI3uEDaHNiSiAnEFozvYpQ5qU1mHJwVuEFSlroJyhJmD1EbmBmzShrcOArhiQeF6g7LgizgArud/gvNP",
+	"F/Irl/KDAPAkFbjikqFI5pgxaKasQKUMlwdbw7akOwTNlKvYFeoHhXkidoXwS/Lm/Hlj2zNLrHDuEsxg",
+	"jaeYpLKTihDgCm9JTQRC2pQeZRT2D7gJYhYxReTX+9rsNEm2nW1T5ig4TNphi1E5dAfqdWn3gPNPX3zS",
+	"QNDF/528idMeb6RZvlRAg6uSeHoTlAmJmYyvvlQolfKFYr5Q3CwUVuH//2TAbqoeb+TSUq1N2iBC4kYT",
+	"lrzhkEaTS8LsziOk8zBw7f7VryuyGzA8lxImHxLIrnMuKKuhGYwuXNg4qbAcoxrnDuKMzM6hc6RJsFQj",
+	"MFIkVlG2OO6raTFztliFOx34jTJUWkR13vIU2MqWxwQMB4qIPCKanAkCxEKLAQIxrh6rrcWnhRdh9Rvx",
+	"zPywvvJiqVReQ+06dUlsZr0+KpCQ1HWR12KMspoFjxRWynNbLHY/S9WCvVw9RvKlygrOL+KlhfyKUyD5",
+	"BbtYLeFjlePOYsBytDQUXljk1POPkM5A6WVpaRhJS4FWG1WQmgbd6znD91bhIMpKUguoupHJUIWoC9Rn",
+	"7cyhk8R2sUccxGES7CLBkaxjiTBqUAHwoLe7xTATbUXZy4ul42XkYXUVaixTJ1roO9GtXHErN/DIjAA4",
+	"dUlvo/oYZ2ToMa0z/2xC+Ed17jpCw5zepwKd8kJhsWxgiwIw2S3PI724PWqnakWHtV3mUBuD7DZY0KL+",
+	"oDFErYVioXRYolaw+EfJDnGHkdpgB0Bugcq66hk0o/8pqrtRdyd5My5nFZNpLDyWLNxTJhdKWqinDSVn",
+	"HQes1X8Xg0ugTJIa8eIbOYsVdAzn5yArUo/YEtl16joeYRpJgXWYiTJf0iDBvmlWlMt6N0K0KKtdYHTE",
+	"dkRHSNIQiArRiioqjMrMEsqgTdDoYrLu5FHaoIOE+Q1YepN4IOzG1rtUGAA5arpk6Vw9MhiMlpRmOAKQ",
+	"Hm8SDxTVFHKHDzPcfwbNYBb5RJ1gyPrZDQuEFGTzRgMk85ZdV6J92XbpnBJtT4DeW+5RUlpNB0tyYbDk",
+	"FbwureClBfeLoQA/N0j8mhSXxoHAqaPRObLDt4frIJ4e0q+CtECHiKgg26STWgMxs45SQM5xd6iIDloP",
+	"MEclCWjtg7txTFHvoqQNTC9xKdwlqc9NLQhWdp5gz64PWNtpjxAkyWWJGoqtEgfhGlZyN1LvtJCoc0//",
+	"rUVL7pA1ZGMjaUoPO1SLO/OCNpourVLiIIW6AmGPIFpj3CM9nLL72s3dv/1qwB6fGqzIFnqFvn5QPw80",
+	"NBULN/R2HE5+iEYTvYEhVpPHPYd4vizqUiHXEEYuwQBW5XxZYQHxBBGIyjm0SYm+iIrHtwlTTKV3t7D0",
+	"zOaTvDHvrcuIFcVMlTf/RodExl8cfHHnJZYtkYpJMo1DQmLZg0TNVsWlog4om7greEl6+uMDTHSJsOZN",
+	"noK5VEiVe2S4PruQUp+VfExtdtMj5CRpykFU4GHeRg3MOloWVIt2eRsgTNF+JDmizHZbCvcLvoAIv2CX",
+	"s/jxlwbYcdTbk2GpuDSM2ReXIry+kMjrtTQzGOXVSsdA86ihZ9poPloa1IYbMRETHmioao0l/6lFP0LZ",
+	"0GWrmcNFb1PWc+gOaWJPNggbJAepR1IvzF9RsLyR+o9en6/6AFSiGXCYcA56aXE2DThn0XqKyyOlVbX0",
+	"e5/mK+YfofbmY97820P8/RPK+38M4AaWEY3ND+GHRDZxQZChCrqSssZA9WLh8HRzteQ7ebfqCMa738iT",
+	"/h1HvspH/k7P2a+o09O2SfDXfR8757RFUX2yOZOKFKw+k8PNpku1b3G+6fGKSxrf+6nQjsZgc89ooFPI",
+	"Ax6TS8Y6mbNyDpGYuoEDVRstHa7NoFq41VYqzqSHbU1LPY97Irf65DO5BhEC19TUBm+R3gJyQdwEylBQ",
+	"5LTJFeJ6udXcPBzGlYvqnBVft9XT87hJ53eK80BnDOgQoYitgcJipWQvOItkqbqsrkFLE6uL4OykEm5w",
+	"Q28OhZszp1qXsilW5+er+Ok6nTOnMmfOwj81MW++yPvPX0kLsWf1DPraktzSI091DZX1oZYBloWSgrwO",
+	"2qHchaudU4s5wVnVpfZkEKAO+FIdi0vgPvaIJ6JAAMJJGgaJwAsEMzhKzql0UBEFDpLka51PyXnDlSkI",
+	"o056043B1ds3P+q+8Nneb/548OoH3Zs/6/7pze4LNw5++/vbX/9292+/2v3rl+bLN97ffff5/a8/6L7w",
+	"392P/xjCC+xDAWhqKFwJoTC4pazgZ/sPThvu/IlF6CwxVmStBqAZjJyWBiICqqoViFFgiYcLUbeszT2M",
+	"GFuOB/4YEmBc3NMxC0B7mnsV6jiETQS11WCWCLBqAqpkAMQIcbR4rXR9hJ0GZbnpEJiF8GpPR1aR7W7D",
+	"9U/rcm3sutpHsM14m6FKS9GVDtAXx9zUjJLZ1IHAfclYxIOweZMIS41Vj2BXaS5U6kt7jMvTvMWcie6M",
+	"cXmpCrNkJTDVarUKq/IfH5uiqJmyXPZieNmPRd6f7bIZl3n95DQu+zGubaUaI+Em1dFwpr2NBg7U1QtC",
+	"4PbO4o7LsbPJ+aPYq5GJLrGp57okOb/kwmyRy5QRIuM7RGGQ8coVC4vHl44to0pHEjEddCxG0NHsE0nO",
+	"kb+2bDdldpeXnOf1DNNCz6TjAHcy8XaIh7Btk6YU+rrUzTJtDzyNqUsmQzvjZ73UoKJhPH7jsXcsA5/t",
+	"ggUwV5oKc0950aXIRUdOCFX1EWW+6sgceTPHNC47EkmopA+BcHBqwDupEvmQy5kCA8N21/wQA4hqantU",
+	"SsL6YOFcoD1NIvBXLwEUXAp0sQg4QFSkv/5QODi1iWu9XvsOb4H+BH57paLcOUgoHR8ACZEtTQALwSxT",
+	"hgYq/PiFwde9yfkZzDpGsxMT3bSHJbkEvsH4Jfv+NwhiaWCHoIY2rGKGlgsFn4ALLTI0KGtJMh1aXYpI",
+	"xZuca0up/7rMl6b2l/f3NxUy3bskcF/6J8UVmQb5CUstPwXSrqYeSNAay1MmZteQR6TXMRFY5XPqQ35d",
+	"fSgjAZAGTrNICHNkSL9l47x+RMnbbUylbwmHd1BWm0sbNLC8ONLfq21ouCXr3KNPT0hqWjARYRL0iH5C",
+	"s25eo53DOpwKVQj2QLfYJgxVPd5A82qWeZfXKAMtI7iSKcnzxRAoL/StOBtI9u54SuKetmLoIwkjrYF4",
+	"CKW0zXDPQlXu+RCoo399M5N6pImFaHPPUUSo7XHQxWIA+MQTT+TXI2tPtgrCcokCxJYgcbjzDV3fh/vL",
+	"XbT6XI59Fi2ANXK5SWw5KVNjUu3VjYIYRPqjqERKHdSuE8UmmtyTvvd4KlC0FDc76dX4sh0YcsYwPpk9",
+	"TQOI1hlqBUcN9KrlETRTXioUyhbCbht3lKBSadUsczwkEkUdOUDO3M6srzw6WOIKFsSE8LUY3sHUNSEC",
+	"S4WFslYeL7Cmx20iIHhAx+FObrFq8B1yye7YbkwBwdqbZmOmxNOKYm07xEEt5mjiTdyqDmYgSp5R1Fyd",
+	"E2EOZnDdiYbMNLYmhVg9zj59KLCAuLkziNwYZvKcutBUipK5yIWMbR1tRWeZCpQ+QVw3rxgYcSywX/gh",
+	"FBh5LZf4IqjDG5gyNKMonlkdwkifqpaxA8MquUyFNMYpdRMGEnDk2n0YFa2mhvszxKEYIrcnA9JgwksN",
+	"NeMlqYPBA1g9oafOq1dB5Mh801X7onrpWiMkDqoTj5iEpegS4NXTUaGXoqARLBvBspFZdlbYCKbJwzR5",
+	"eH7ayjTYParqboOl9kagSbxNlFodvFpnO9VqHqkNSMB6mLdDeDI+7yqtKYpJBVKrbQEVVcKJIiEQ56Ud",
+	"og+ZgTooys+JaTVyVg7vEA+DSaJNaK2u4CL8SlsnG/hyzsoxzojin6EnSk/Qwz/9fCYATcePHjrrqa1L",
+	"SkQQi9WMfPVMDux6xFl3HI8I40uKb/+EDj/G/gg0c2Lj5LlZQD2tMnQUZYUkMHUGa4g0mrKDGgQzgTCD",
+	"FDAqSUP0BB4tLsQD7wr5lfX8aZyvrs5d/N68Di0uWgtX/iVpsw18eUPPWQplCex5uKN+DV1n6cM5gqe+",
+	"30njgVQX0qQeERlfQp10s7tYyAsi8x60h2NUgFc0knvr/Mzc/97aOj/7fxIPuumRKr08QP6T2JM+Gd4m",
+	"HUuJgkp3rjEqICC9Arcfyz6Mvb369PYlddM4X734zPHkqzaBghkPQtuv1SMB7A17ViPPefVQHLwW4OzM",
+	"h2IPqFlK+HiqRczP0msR7Zn1LTNPake3ce+aswwWZ/WjX9wHHEJk6ALmlZ8S7QTSa9ZxsVNA+zuMo+Oh",
+	"z9Th+16BEwMiZjmDr/ssrmW97GBjGXYY39xSIeECw8zMxNTIjMmQMZyBtw4+A338fSTJI9hB+x8/233t",
+	"re4//rr3zq3uzed3f3Vz943/XENVQhy0+8q17mtv7X/88u5v/r4GhjayuoPdFhGo+95nB88+t/vqS7s3",
+	"3tn91c3us7eiLFvNnLNyahLFsCMPxjmzGTeANT9BZf08sT0i7z9sfQA46iGyxskY3F0jQVZOBODYz93b",
+	"de6GbF0rHAKVY2a6VaQNPGirVSgs2Ho6+JuU59D5Om8znSqgtJYeUQAOf/BRXcpMNabDaYNDSaQ/LYfK",
+	"Uzu+CpgBhU35gskSly09z2MDIDl5tK+7RmPP1IFoOm/ldOi3+oZx1mnwlkgIOLNy2LdGD4VNqE3AcFPU",
+	"ORyYNk5nfkznPJrL6qVyS0OoXOKhBfnjk55+JI17wuxtK1fHoj5iFh8ZlheTCUdaysdtcCxmpd5h6tRU",
+	"MqYAK3cennzbEUPGhPcpyFP9tO8sF9p/SLVL3q5jyhTtivpSlhdjociFvv8N96xYfqh4uljXPjKn62pE",
+	"7jWK61Ys6S1WeiC4AQN/w2nc4cuaITm9R+XNGGEaeBQ6fHlQwaFIhZIZTQ/BZF4hNm4QNAOEddYHNVYj",
+	"FtIcSCCXVCXiLWk4Z/SVUYLfs95/JR6t0rCeUIbrs+vE3tbelwGZLCb9pk3A2Q+jJ8GNQhJuQIWE70Mk",
+	"dlbwS0kRPYJFH10rJfJQQyOmiPw90Kdx2awoCQj59oDcyOgsfFtJMeb6kmY5SWzawG5itQFyGdsSOXoE",
+	"VNTBfpy2X22BceTQmq4x4HIh1xRIbxPS1GGVwsa6BEEkhAE8RvEg+qXjc+CmiJ56XGnJ/x9fTykuXZnZ",
+	"2przPy5fSRLDrdzlfI3nzZewjzl/p5Hf8rTR5B5gMOQhrOZqVNZblTmbN7Tx2vwXZjDVeTxiJ1uE67RW",
+	"J96lClGrRvufv3zwl1/vf/5y9/pXa0hJmdGfbn/1C/8nib0akejguTe7Vz/d+83Huzfe6dEzYxPnrFx0",
+	"MrV1mCCucvY+0ge/J6lourjjy4yRdNGbP9MZo93Pnu1+8uHueze7b7yfIKKPrR+d0mgbf2upUCp2//n3",
+	"vWtX469amuRNpylxnVPgVx1FL3pzl0gYRG8hl4OjHhEKpUMqHVQ2jroymqEMIpy1u0FTcPW7XzatPJfr",
+	"pUaBz7BXVE+iM8FEg0rAmZ8RlggySwBPy5CGMgdxL2ULlbUPfy4MM+KeWqOsz1GnPJdQCS5yyjMw17/r",
+	"Kf5dPTSr8G+0GBU4M/vr+Pzw/OOPIfM7mjl3+gRaXikUZ1FwmNH4UN91UDUOZfDrADECXXSuF2IKoxi7",
+	"fwFJ9PA0vJnZA9I2eVVRMJ3Wpl3gaKZJPModgcoKiNVpq3/zD4d//mgh+LNwzJQqMKjdIdgDqcut5qzc",
+	"Uy3saXxtcCbrcZQ2Q/uOecNJOmEdVZCvEaZkPuJYSNIGyQvuSfDnUgfNXLiwcXLn2OxYeY5hTcEWiJ6R",
+	"G1hYjuGs+pgkxx+/kg/+Xkzxd7GULPcHGcNZde+4d2+oQBoZqtRQcN6mzGM+oQbDQ4GPeNhzj3JW2ySX",
+	"5STWNSqJR3GWNzlRrjbsoZD9Kb13hzqE2SQactorj1i5ahSjhs0dol4WhxjBzoXUSpOfKDlJ3Rwr1yBY",
+	"tDxdXmTES89EhkaMjakgB3izZgE6EiTVBoGqjlSxfGEIKKMJdNLHOPLRc73jlTTMPQmplaMePh8MhKda",
+	"nk0ipaDS7VCYqhPpRocprlmQCMz4vkVn2FP/GgxUT+mw55HPmGHJOry/OysXT/X1M3vNBUfXGEVgK0bY",
+	"ouiXgLAJtx+9zHBHcbNoUtpwyELjpC9RbFE7UywcdATYsPa7gEY8UwbWWZzT/xwrz64hbaX2S/NR6dfR",
+	"MsYYPUdPpYe5Yr+TeXAZO7AXaotV8OfczOy3t65+e+tafoDpKtzqWO7W+4ADPQi8JCuPOKLv06Hv4xDR",
+	"HpIYJ4Fjk76hZKpfB97/6Nrur39x+4tXDt57ofvJB/vvv9r95ct7v7u+e+2b/b983b36eYLGNLaWGq7D",
+	"IPWdoSCm7Fhqo2x8mb122STf8JGUfCQlH1HRIyn5SEqOkNuhnOjQPWuhreTedKxFTkLa9ZFH0ev80sXL",
+	"Yl/dOzJ3NFYBGCZruZAG4zsK+ySDKI/K/vS9LodnsyD2bvcwLYo9nGuoCjlkXaMEv4nZXL9ezUjbpCRY",
+	"vq4cVKPXJHMNldWSy5DoohXwsEan5EatLs5lNvHeyQt68HWgwZRR18XM6sAfS0Ymoadu2DO+Qy+DPBov",
+	"jJ0pTnPoycPZBKhiGsKY9aUWDf2CpllTC0ym1Fj1Ta2c5BK7Z7MC9phyW0YJzALn02mPN0Y98mOCPX/8",
+	"Jk83ekjAZm8BdR8iIwsK3hU/QissPDuRDVNf01jmvTHQ506gxXiAdgcBYOK7T3GhkSCEQ73R7NdzBw96",
+	"2ImmOMM7p60YnneP6yz+qYyhuSyPVlyOqEl6IB91R+cDVh0XoR0PVyXa//m1vRvfoJlI85YG7pgozNk1",
+	"FAgIKMgnQjNVjz9N2Owawp5dpzv6x92Pbu7++c1ovAe8IWfFqqb7T8TDPaIjBtuMNz2SGQeDbSXrEKAB",
+	"5IuR3jUWItiv9ESlQKJVkR4hsQzeqZqORSDjZiIPvRGUfgZDZMdJCPwor1EWKZOb4Sz9iikxfTb4Mu4k",
+	"WFoe0VDBCuv/9kewT9R/K3oqkbrCwUKTT8UYvuPRgVARdff3f9t7/cWol+TbW6+mcJQsJse4ncns9ghy",
+	"2tOlLEKV84G5LklpLU3iQRkuzgZgSbRfjegtqaj+HJTfnpgTEjCjAX7mEWzP426GTDHdqiQ66WICCk4v",
+	"+6x36lYKj4DvCoCbGjVWJIRPm8L2+mQiCV/Ri00C+zNx20/84v+XhW5/+bmFDt57wULdZ1+x0P7r/919",
+	"4XkLdf9x/fZX7+6+fR39z7MfxMIQDt57IUMYwiib0dkIwekJ+ZPIJVhIVCwoVuVhWxJFuhmXsUJP8SCJ",
+	"0/jpOs2fJA2eLxVKxajVJyUZKwxZ5TkiyCQkdWjxD39c780PpWp+yZBs8cDrDJ07fQKtLC4dQ6Z6CdIV",
+	"Wvqje+3EoJd1JHTcZQPbdcoIgjpbOqKVCn9SXZ9LZ7lBJbeKh5ldR5z1BLmOkVjmV5TpXdkTdSxRmzCp",
+	"S37p9UjaIP1hwUlX7ddC6ut0xD1kCr4gypotafUWJ9dlclMLEZFg7hiBKSYRxLDezTNDKlxDAHTM0Dm0",
+	"P3YhMeksKDqedAKmaSfiDDnEJZJYkXbhpky2qX7dWyw79cGcM0tIcSyxFLmErsr/ljdiUH7DCTpwmofW",
+	"dFd0SOaI10fDPviOANIUiXeBXD6kHd3KStTzXEhMFTKFihKwEBpsiVajgb2glazfvTd5G8n5P7KTVGtg",
+	"wyFM0io1lvWEiaOwlqIDe5y0+VWWYHcRCxfQnCRyF8DGOPlSE11lghib5SA3I6cXNlWesDFywlFSZ8C5",
+	"9fsLkjsdGSRutKB5LyQE9HfETKclOaMkveRkfRDn+tYHtezR3sfv773+YveN93XXHZvKDhRJy/Nq3sVt",
+	"xKtVapNVTZqh2CyUJdVt8VCQ/oNm9He6OzpuNj1wHilmRaXYYro5FXOCsnZ+mTsqLcTU5KgNVY0V6lUa",
+	"VErimEJ78D6oAeah7vt/6b73GbyPONA4CDo+qgeEfhFvM7/WlqGhs2vIrHb3d9f33n3FrBY78IQ/2Gis",
+	"s6bXr1ED/Hr/kT6A/lpyVs58d3FAx8A+QD7nC+HB8CfD8RetCWTzrOUbzhMhxjBujlVmQ/rpmAn11yJF",
+	"Wv32+2Jo7YdSX+0HMbreg1lDbz2DsMRoopo9llKhNxt9YbQ6iZk4iZ6cj/oOoz1+h/SxSpUTGzHGxfT0",
+	"oIuJSazTDUx23/ym+8W73S+/2L/x0e2bX+5/YErbTDOcMYSOpJRS05PPAnl6YWFhBVGGLmye0MalVlNJ",
+	"QA1qezxSAbm3Gf1CfqG4WTgeNu8LDtHBkuSV7NprdkhYp6/hZfGipogAUdMGwR9jeV3T+lB9o0a6jm2R",
+	"mL74pUCjQj+OXhHJNRRr0Nabxp2t21o6k7Ja5phxfIM7jzpCF18MduMo0uNL2IoxGLtmhcg2IQwJF4u6",
+	"LsoYFTR60yHnTXhC/uIzC8tXZr83nyzKKkHzsZR7Px8MvmMu3SSnazySzlhQgoA63ahtHGdqgBN9F3UB",
+	"uNccUhcG3JgK6WFJdwhy6A6FHgKQK6JEDewRLNDMss441+KHzVtMmkaaWjip8B1ibbEVxD1ULGkVm7eZ",
+	"FiZ2qOviGhGzFsIMca+GGRVaGw1eE/ZMFEZcCOlPsViEVMhivzCaLbPk0tyglBI4rHHczVmpU1b6cbiI",
+	"PC6+DM0XgC0OgshHzP7jEKlEW8psgvbefc7SAnP35s8s5CjIpLZE3Z8/a/lgt3fzDxZSjIo3qH3pac4I",
+	"2vv8jd1vfgeDFNihg198PL///tsHz71h+dCHdn/7S2uL2bzRUFSog/b++DU8EEIeOnj+xsFbz1pGQEdB",
+	"t7H5/Y8+vf3FK92fv7n/5292P/zd7p9eicu0/voVglLZgaBXvXJAcLVsNTq6ZhBo2gxEXlggjDSLg1rE",
+	"kSaiekFxqTg2IBGg/YvtJ9PVluua5tecQcltlzKio9d4Swa9GRUae5i6UHyiiW3SIxqEbdv84gXTrFmg",
+	"9nDo7m7f5p3Jx91TpMgjUOsfLDRSSdjQfgVad8Aa1qDIv1LEoIk+TFMOMuvV1KiJa/012Q7Ne65PdgyX",
+	"eYpY33uZIg6L3dQSmC60ZzRXE64ZFNuH/sRBKCfeJtEu0SDu3NsRnDFy39MMR2/Kdgn2TIZo0BV/blR1",
+	"kLHDca8MgM3zgxe6GVuaLnVNfcOoljfA5t9DqQbTqKVJSdSmR8gYWWTRXLBBVi4dTe52tGHHQlxps8RB",
+	"lQ5ITn6NDqydTbrTM5QfSW3/im2g15Y9boLZfaCO3fvK1ZE2NK42NCLx54LIbJofD4gdCv03BmRzOPFa",
+	"UMNzRcKhGcvWQ5hNxnUHgQ2jbKYiW/HEceEqGqAzynrIzBlNAxYjQTvRywq2HAY6BDc9pqouyHi1DMaH",
+	"oewO/0OFi8w3PDi+asRVDQ1UUPMfvsYhyL2aCaj3P4ZesDBaLxgfVg8L7q4MOAGWKHg+ytvEy9tYEORC",
+	"gT9hGZuYhRwO/wVLJoig0MtI2NzrlUNF9adzEX/WYHPWQp+ntZBf8Z2tc5cGGbL+NZr5FN8AazUqxEO6",
+	"ov4aahLPVlrr3jtfd6++uPvJm9pbCalTiGodwIzBNWKhMtSL1Gor/Pm/ZtdQh4hLjKPdX3/Sff2DNWiV",
+	"hHbfeqn70dtryE9qvASOp+7zL9z+6vX9j67t/vb13bfeiYbn6oXpMDFb2zP0vGqD5LKMZAfDXHE7SPB0",
+	"/1mEPKAnYIAp2iyIUII0Z7rCjYmU0QHHWhksn9rEtbI+DCqQOUCIyHBi11qcckFiiKmOupZKhdJQv1Wp",
+	"GJs0FjcTrXUqiN3yqOych26BPWGd2nV42n8JbtK8buXYG8/hh1PpmKmHwpalsb5fAEDaMEaxi5oulmoD",
+	"s5bujDiqfv026fjF6/1uhiBBaQ9jrOuVz0I2fbdoz054Ez/VIgkbaRJPcPaQQEI7b6O9LctnHz+/Ge1w",
+	"WU65cJgj/dKvQORUlfstzbCto38buhUZlEL9f3u6efkSsvkZSYIbucR2XKbOUxDQoW36YGJ9SCREJaCZ",
+	"21//Vvstuzd/tv/1B7NAz3yvvpjbYlvsBGc7hKm3CDQjCEFlh9ti3g6/nms4Zd+9pVRzQSX3OrOrWyxv",
+	"8AxC2BRqlQc1byvrGpUri0vHZv0WpCaer6zUhPKams2lQqn9HgETmlaNgWuuoiqHRvnlkJOWUYtJ6iJd",
+	"OhdX1H3CLOWz65snHi7rlmTxJTWIVyP5puKKZlnqQAw/FSjSRTjSlFEd9UPCEBDzhsfPb5Z13IqWDIXf",
+	"WRxhhsobDmk0uSTM7uQfIZ0y0qU/LeSRBlF0h+i7Ky2iOm95AiaN1QoWSHoYPDLCFAwWlu/6FerLHu+v",
+	"NmG71CZMALswIKW4uEeJxB6EOnhupLdcb1c5/+kw+stA5P88+2YMump8h3gMrOxNj9c83GgQRTa+vXW1",
+	"30uuA2h2f3G9+9ofvr11LSJVr+aKc4W5gqmIz3CT5lZzC3OFuQWjHgJJmzekCz7UBvXUUAMUYsSpmbAQ",
+	"I20iJILK13PovKn/rUBMR9XocApogAjocDaIbl6FgN+IxVCJLtrHtoYY9+mkPvkgmB26AD5KhdTx3FpK",
+	"NRVmdcPLJEkmHDJ/Tnfl+lGLeEp0HDn+UdqgMvVojTpm+EUlSoomZ6b1TalQGNKLMaEHoxGRn0zqpPPk",
+	"xZi9KKeLtxbzhcVNCDswkQeRTjYjC6cWtduQOinGlvRYgwYHz93qfvKnvXefS4ji+Ob93ec+6f7zb93X",
+	"Pg0bnKzmqk9vXyriUmXBXnTC8PeenkUXr1xM3Wsx0mYqod3i40wTPQXECpihW+aivpCkWYOLm/8+dvzU",
+	"G3ikOPqRWOtpeGhh9EOnuVehjkO0wYNAqeQ0rwo6D4PMouNGDY74OCQU5fjd9f0Pf6/pRPeTFw9++amm",
+	"FhLX4NgDMnDRyl3Oh0kIaglGqfDj0S5egQoHIoFWbAjRUsQaJBzNPuMkA4mWXfcLKyZIPNrTXtaNBECc",
+	"BM5IxRbzNw3BWatISO0zQlgizmwyh9bhrdiWQsdvRWoxavAKQv00gwwkGo/W6sCuNxOabipa1MdxVhFW",
+	"vNrFHeIgzERbzcpbroPqeAc6S28T0tS+AdjK9IifNn6s+11wTPDz97nTyUZcEkhKrlRQ/KFYXJgrzJcW",
+	"te4QxNzp4KZiKb9Q3CwuhyQmMw0YhOvZMN0Yga7ENXYTYNhDd4uHcTQ91Dcp7msM6pviwGm0E27+mL3g",
+	"5I+RxWr+OF6q5JftY85xslIt4KIzMYFeqR4nx5xle/Clha24Yg9c+uHl4zulxuKPjskfV4qPNgviJwvb",
+	"T6ywc8v26SX8cClDT/m+HnQDmulCw68wAxTGGvHDZCzYpKdb/KPcHlpnyQydD8bBq+9drrFYTPHEWdxx",
+	"OXY2OX8UezWin1tKs7yE1tLq4VIpzcP9vdOnwuaA4SilwFDMb29d3fv0q713bk2L012xQhF5/hnqXBkl",
+	"J4eRISEcGsCEoAfTa8TFQoJHdnqc4QdERtjCJILnvSpuRpsLx2huaQJ2lFUkzUa4hpCre1wGXSwsjn7i",
+	"MS5P85Z2GE+OzT8gMo7LOmViilJrJl1R3+CGcxbLeg5UkTgpmNctnnVS6AQTD5KmDZwoUbcpUJt725DN",
+	"5su7oMrq/DbTaxpGU+Fn9U2PtGit+QGnLlOjHJHO34Mkw0MnLpYPEw8alVksrIx+4ARnVZdqN9XkZElD",
+	"f5wydV9/+eDlf0xVymg5VOZ1n7qBQsYpMAhDKwILCVpjecrAyKowvyVMHLo/gLtOYJ1DlQ4yRwGkA9xq",
+	"SkDR3gf93i2mM06ph/xMtgFpc+lpC+JemLE3w6FDlaxjpn9d1bq6n3Cc9vWzqWyEQZvG7HbCU0H7ydTG",
+	"v1OmXWvqB9Z1c93U43WuZ+rhj/sHkvqJ0x5vpB68ydNvFNpRck/eb2ZXv/txWnYTaXOcqz5dmfMTOCMN",
+	"jYPaLn5fYsN2+uPDFZW5+bMeH1OPjb8U61U8cKroI8X+PsW5YmFO/b/juWjT4bSdtqLdhXXtFL9LcK6A",
+	"VyrH7WPOMlmqLuKFSskuOgWyUj2Oj1WW7SVnkSxUS7hYKdgrznFyrLqMlyqL9oJTIsWqejaDtYPEG8sO",
+	"5LyR7sAm1OiCXnLY5Te3XClWC85xUrIX8UrlWHWBLDlFu4CPV5ari6TkrNjHKkt4oVokBee4vVxZxKVq",
+	"gaw4x+ylygIuVnOxSga5QhGXirh6PH8MLy+pc8T5FbJSya8cW8BkYXEJ23jZNMddXSyFYRnpLiCLjTze",
+	"IneEnVyzhO+GpRyYr9lxYC3vfvLh/o2ru29f3//zqz3cXQ1PwdqtWIK16YOpkSRvAudz/dx/fod4tNoZ",
+	"KAScI2qHLWli6hWu6W7PiO8Qz3ca74ADHvyvOt5bjTWiAPSoRS5l26tKrNFj23UuyBYzhFLxV5ezGlSM",
+	"knad6Hx19TJLsXQYDVMg0xLRL2drpnM4GM8lqnN3ilYO6BLcibP2yeh90DxYR4vx7cCMnAGrYs2LB4jl",
+	"HhEtV66hMt8G1wbEh2mrENYnSYW5mwce6/Q1wt1r3AMAVqj33vsHH749OeoFUrUfkwJqeqKefeqyjmRS",
+	"irMfHQmY4wdAGqk6Wi8AzQgCwR6ZYlxm57bYuhJst3WlCEE8nRRqahsFLzQ+JezSbdD0m6D5oiqmbssz",
+	"lS04IwjbkDKnEBIicThTGKxdbVizd/DGe6QK6R96IzWPtymroXadurriD0MuV0gAA4pLqEEZ0JeZ8mJp",
+	"xYRrlM8R6XXy60pwgZ3EMRqzDmcQDRZzojFCHHCi6TILSaI63M4ErqwwQDehXFgYLxuRyFLjdqz0Yipf",
+	"U0bi0+fv0RJLKWL2MBUsctWnxaWFp0r5Y+0fNQqNlc5mURxzCp0fLleeKp09frlgnzzWWNg5XfRWtv+t",
+	"hE/FykCs+uUmwuISKQwuYVS+X3UsGpia65dOg3IuaU0vRm7uxd1sMlAxFjU+cDeJkBATjFODhV/AJIHQ",
+	"n6c1BnlWd5aE3x3XTwpTzCbnZzDrmA2KibiHicjUBsOQl6gjR8A89t758uDV/+hlGLKurb8BM+AtOZgb",
+	"aGuPFpc0qY/2e7ax51Eikqgf2GOIk6easI+0UOh19BGQxWRDsF5KKJS1ubf94AvncLW8Jb+9dfXg2We7",
+	"L30x+IazCOOJdZS0wBDUxcrreNDBtrigvK+JHBVaUFaMVYvgVepK4qEa3SEsHioXM8aVnyoHInYgephq",
+	"2qngzA/zCcVpMC8jj2BnkG2spzZxdgNZtFB1akPNRrTid+qnzhPs2fX0w/XK7j9zUwqOHBRZz5m6SXvX",
+	"rqbltQvGJRKvup6WwfbaltLWbYp1Kxm0Lb+uYryoeLRye65YKKRj86FtLFrGXWcF+GXa1acMdpOkvgIj",
+	"jCeGJNzr3pc7zcHjVhfaS0HDQEUAn4O/vLn3ty/jxD5eK72X5OOwzHPoXbtoZWcFg3yy61AGQS/XQpQh",
+	"KJi/CraRSD1+pXNhxyGO1rH8KHo92jJ5AmADgLL84NEN6/ZPO1qwtxB9VlofCX98hHQehrAoQ/nGVNli",
+	"dKwU0rGp0aZSIm3af/b53fduBrQpicLESEYpRjJK4xKMQ4xV7I9CLOYLSzGL96CzTmVYr0yZZ6S6l4Ad",
+	"+N0oUrCCpJ2Hqt3h3OsgQ18veeiJOzy1iWujYg5hDHQ5OIpRvM9jFDX2I8z6+J1id2992v3yi3HZXbLN",
+	"s0+FCQIXdY3vpBqL6vuAQfmpcEE4bbiKObQe6S9jxlFhIusdIqTHO8RBMxCBNLu6xUz3GOB3TEilk0Qz",
+	"wajwE8SmyPb0fiZme1VYY4zfpVHV9Rm2sTA11Y9icBaLKRDwrAclVYFZncbUNdspHc/2aNAYdirIqyEp",
+	"QIwEDO5e/fPBO3+MYrDuzzQZHluDg4x7kVNnTh6KpeAHRPYj0YTetiMl904quYci2Ywtz1x5wOjgXVOf",
+	"TaR0kkChQ6bvAf15DHNiNCTar63Sq3//8PzjjyHINEcwBvFqj9yyhnBERoHCvKblXSivGL3biClzW+yw",
+	"RZILgNSHIZKkUcF7M/N7iPJYiprifV8/t/vZz3b/47X9D14xLG98o5q678NwsT54KnLyyU+iNy8n682l",
+	"u6E3IwiN1C3rIC7jiN3cBbH7ftPT77KecAIgdZiecPubj3ff/Oe09YTB+v684XrZ05P6efEAR7mEsi64",
+	"zyCwBo10JO4I0CzURc2hx5nbSRiLbMxQhYQ8OmTJU+K863rmI0Vm6opM0Bg4A6cZoMcs3A09xgqg7ihL",
+	"amIKaNBskFoCnabvhJ1z3mCdODTCd4I3KdC9qCUGu26vE5AyyREGh6F2A6BT2K4jWz3uRA7JL1sFMUdb",
+	"LPyBSmTjBtGhnTNlwVueHdKxDac8ayHBdaEsHVwsfHKqNog94iBse1wIP55EHLJr8VTQsX/arsHDkEOD",
+	"XvT3pWOudBfYgwnxNwe3kYGR3e8+vRCLH/AiIplZzXfPo3deYk8aym6QGKxQgzx8e9eu3hHOF5lqWJUS",
+	"/cxDUV5loaqLpTU8gpEy6L+mWysAPzJNA8smh8DmDpk9/JDF7MGKwaNnTX+B9BGL/pOPkh3iHlbI4j2S",
+	"7lqreaTmJ0eKVsNvMrCaK80Vc1a6lAGP2GaGOq3ViXepAiWgI5WJA83bTyuogrDAbIVbioan1pGKwARN",
+	"p4qSlWtEm+ObzvaG1+1/dG3317+4/cUrB++90P3kg/33X+3+8uW9313fvfbN/l++7l79PBftPpHm1epE",
+	"mj7/KhUCS3i0Ky8Eqoe9NYtWThgZMz3nTOMOCktZh0WeI4kNY4Q6pglyjIQF5I48O9NMR02i0T3Bkfep",
+	"Wyc5qtJxRJx9QlV4VPYxsoxmuIewNI0Ui7PGngQSmTB24sB0BEUkoV8itL2uEOgA/VSLINzgrAb8JqKn",
+	"mS7rQqlaen5Tjtnod1O3SPWoThOVcYzR7Aa+HKXZJfhgpsp1P32p+4/rezde0aL9wXsv7P3m4+4nH+5e",
+	"++fuOz87eOf17h/e2Lv58f5Lf1sudJ99pfuP67e/enf37eu3v7zefeFPQP6pJB7Faq4Xbhw8f0M/0L36",
+	"6e2vft79+u3dL7/pXn3x21uv7n7y2v7nL3Rf+qJ48P5/7V77Q7F79cUe3uDy9nDWoNtjJXCGOI0PVhlS",
+	"+uGbnIzML+Vi9LyUSHqzE9vDLGZ5RwFkpM57b8BQOhXb1kXnBkgXdwHyRsoXpX75YrTnMo3SPUK+yAzw",
+	"g7TsgCofhczeUT/hd06FX3ecuMABptpoFIkJzv39f2UXtzIp7cblcmjW6tMeIU+Hsb1zSNcQC3cOAozf",
+	"Bk5LTFDFGjomuLpGgyZDIPODuKUHbzGd49JqWkGdLiCX+WJUvoIpseOY9vkyaoIAK+AqgrJgbSoIKi+W",
+	"SuUtxnADzBDYrkcvqY4jhUX0lIFnUV+esX+HbsapS29n9dSH7E98MDI5+vyJsK1iIV4McczAyKS5BjoU",
+	"71DKR5jD9Z2P+b6r9N0g6QCb7N47t7o3n78jNlmo8TTaGhvtqxUumBEhiWmRBpRXC5Cx7rYRM2xohbXA",
+	"krrFKEMY2Vx3tvG7cvEqeqpFPEoEqvM2JG64iqXrkgceIYceS76pDmViw2XE2t1nvWS6b3zYOXiQfTMc",
+	"cPHI2vmAWDvDi8x+jaZI25jq5OgzNNdXDK5Kl9BRyvBvf9/97Pr++69qfrr/3D/2n/8q+6mX7sCpx3sM",
+	"9h6+fv0DGyN1V/I4sssrm0FxwYRiMorIH5nsp5mMEao07bpSJSJKi0dIT2LG7o1/3o/m+5iYkyGrlPVo",
+	"m7wlQ4UTgpviqvcceiKqk0K9SZBkAozbYkGOtYxWvL/TmaV3LKc0coBHeaUPUF5pFDX6Epl6sksPLaO0",
+	"xxZ0B5NKJ28mcRSz8IBK8feQT+EobfWQ0lZ7xKL7QiaKxF9nT1ZdQ2XWct0ysl2CPRCNOIzGLqpS4jrG",
+	"mh2PTugpy6GjHbZYEO5whu9AH6AoM5kJYydmUYPvmPrdpuq4T+gPX2DqyXu9VzJeAyK4nBsnNuqwclVH",
+	"e+tHewm+sy7y5TvrIl/O4CIvHQI7O8qTPcqTvW/zZEfpPdFs2cl9M43hLhgbuy7xVnWfKUEialDQggrm",
+	"BUOEGmT4XaTfrGkw7XvBAx4ottQMDdyBlyiuHCxXlK1InXzqiEg2F0ZVD5iGAw7tOnUIaqsfICWMMQ7N",
+	"QydWzyxUJbpEBnQMWwUiJgYobWcmd9lsU+aELZAiR6FurGZe4VIhFfUWOVBZgZdEBbtoS5Wgj54pGa+X",
+	"o/llsVgEZpFSC6QZWh6ZfTikiT3ZUHuPMsFhbZgysLeCXnpTCZmrufk0w+fTrH8+Z+VEnXsyLOMfXWEW",
+	"q7XS0qbaTyBYiJIK3ruZrZNAKTcASrI1VMraTEBUfzoXUTLG6SdwZqClXpOmO2vou2vq4RN1jnADbXx7",
+	"6+rerz7vXvv53ps3dq9+nq7ae6JCaBprWrkofRtLTVRsBHoQDuQkQLOGZ1BxP3kCSLykDdJf/t1CgJxh",
+	"KXjw528xWmPcUxPbWJCA0Ti0WiWekulRhcg2IQxJD2vOjV0YJmij6dIqJY6SEz1sK73q0LK0fMqdTcvL",
+	"nJelXvMIZdkeONQcLvWC+7Ho/BG3vHPc8qKVY+Sy1HeZW82Rzg+f3vgppz8urWz/5PyG2GA/po/Tjc6Z",
+	"zVOXz5xcl2dOrl/eoG2Kn/iR+r59ZnO7/ePN9faZE4X2mZPr7Uc3bfWvfPxk+F3wf5vrtPqj9NYNBb9p",
+	"kr6ACB7VtR+WvgVHFLYRfOvj21/9vHv17f33b8RZmeYnd6WMPSRcafUmOdUKkps9zqVpUFcRhMmE1Cqk",
+	"M6vmtth5pa1ghsqRcvH5R0injCRHDbxNoFG59DpI4CqZdjaV38XzLhe27yGnK4PoXy/Vu/3FF7uf/vLg",
+	"13/d+/CL/a8/6L7w392P/zgWBewhVre/+OLg13/d//qDbJTgMEvWJxxRv1mzr3Fr2kawlcwcZ3pnn537",
+	"jNjL/LALTbJL9h3bGB41QKUB+ghQjDYWyNzYUZ5OxE55lHaTthY+wFGQYaM5ZEremGzhg+EjI5LOEe0J",
+	"M5wPTG2MS9DXPFKFEkx8Dq0bMO8LQtK2Oeb3qw+fUfpZEIWETPKK7htXJZ6nBs3oPqd1KiT3OmEWCzTw",
+	"nL1TkUvjsckxg5YCYnEUr/TA1ME3iKvjkiZE3CEhSSECRqKREIiYClEe44z42KLLryHdUlePVBJnjUhU",
+	"XigslrUAq1APG4wDH4RzWMFNY6KY2tIINCtMJGgdqfaHawifjnA1kRN3IYkSP8YlanBHWwAFZbZO9DGY",
+	"ApZJRFkvWh05k++NsHJfUIIwqUz09q5FSOnQizEq+c+cO30CHVtYWZ5dNQYHHRQloJiw1RM7VQ5wt2yZ",
+	"LuqMtLdYxJKhpT3Zx090iL4fCzVj5m3gbYiSQhgMH5HAqoihZEsdN3GryHRgNynRam+EOZhJ4cejl0rx",
+	"ePSAg9gtTy3Qx8CItLe6xeACWU19W14sHS9bau8u0Z+LJbNVX2ilAjy3krBpR2xNTVA8hPYEAZVWgkhf",
+	"E/JMXQi01fPQWg/csxx44Mndh5x5qNmjND2zx1G81VG81f0Wb6WJuWJWiheG8oSJr7r61v6fv9n91d+n",
+	"aoGZx8wmYmQZUngA4Ypal6xTodippdPBNMPiEjlKp5M8kvuuPRDAtxWfVaKtkKi4rAuPiC3mENI0gVQE",
+	"YSbaxIORbht3oGg3ZTXXuLNmGEfl0CNXnj1Ut/h6cCyH5L6dKncBym64i62AOSF3OeArWZlAds/pVPyY",
+	"mwAS5hYsDWLQkP8oGXbK9SsVcj8kwsMOVJjbN1/e+/t/3oeKTA+NG1nXI65xRPUDXdXDCohb2SFNWS8b",
+	"CoYqxOVtpYbMFBThCrQX7HIG5ZXPEewojV2pH0+1iNdBXNerbGCoredSQRylUtXn0Hqg5fAqanBPkVrM",
+	"ULFgFQoFQ4JDfWV1i0HGQLAk7mlCKeseb9XqqBwEZxp9JlS2DtOcZuqFZLs99dBJtY1pBc3EiokkFw7x",
+	"Bf3SdAX9CCnm1Sq1SUiMF8JCEjc/6r7wWSjq/+lNXVQiKuSrL994f/fd58f2c4LSMX2BP80hJDlD4wrM",
+	"OAE5R1bSe9RKqvD3MXU5g0puacL24LHuSZSNu2+sfChIMozw/FcCnt9X+uJ+YPuCDNFlLoChbUjcbzzG",
+	"148cBzueCYCHYN/pWfBA4YA1j7f11EGp57hLUg8+aaL/Dy0AVxDvfgzAPcqbGL9dgbrzVEGrChvucU4x",
+	"reBTtdUg+FRnUCQGnwKBSOmnHx5FKoipnxvqPOAa8bTGARNqu00TC9HmnhNEj0JJfywkKhYi2QmKNm4x",
+	"ndsQWoR82Jl66KhJR7vLoaP9SK0E9GsKqd//S/e9zzRS+yeoeC7+af4cMLx8qVDqwWLDB7NhMVQEiaBo",
+	"DSsUNVNlQsrDjB8dHSuagmAmnW3aEFN7akc92pEx6DbGE6sVpA9ycUDi61Fk51Fk54SRnYJ4QWRnUgJf",
+	"BsYTCN9BZOdgc1ssb3tA+aqxGcUPiDRc4tCbBn/XhL1p0a4jbyxzpqrLGzwGDX5CPM6shgoyVnklJeqX",
+	"I/hStlBZw3UZ1O0yLG1YmUioTwHh4Gokgk5UVCIJoUGkWiW29K3tav8PCcTIZYmM0Df1IJyxJNPDCcLp",
+	"JxoRc0tWje3QAm7uUfpqjSsmFrOLiYNIbWl6YuJRJMygXrhHgS13uJCQT4ZNgR6g1twDg2oQ5jJVKXTe",
+	"EJDsDXt6uVqiTSXAMRszxSNczmrEA0cqokxHf2oTs+TbJq+B6xBZ3hSozb1tCFlVbMqeoqnEWG/vvBSs",
+	"K9TdH0LwXafMFvIP7jufazWFnCd9lKEs3H3u3b03b0yXmhB2iMRkPQAHTVMauONTEoRrWGG90pa562hq",
+	"ogPtkUd2+PY0cw9PsbtDO+4rDbqULyzmC5mJx8IUiYcGxgeOdkxOCjQARyjBr343dUrgEUFkPrTvHwpF",
+	"OE+kDikLPDFQ3RAQXsQEi6AYIogX06MF59Q2tRZodjqBzyTiDXmMtPNnMfspZdobkhot/HXAwtJppQPy",
+	"nYMzbWOBBHnwokq/e2bt82ALY6QdXm4VyuMYQnDw0s/3vvrYeFk/eXHv97fGJwfqxcRueWrxCt/Vs5sK",
+	"F3OrT168YvkRMfDpohrr7fikoRcWqYI/9bPiIZ6bW83N4yad3ykCaTCL66MNtMYgqYwBUeAtqdWNdl0H",
+	"0+tahIgK6KD35cGr/7F/9aWeQn1zYW0bKNSnlt2PKNyrYUaFrnxqQoWCkOD/efZN/ToqO5YOnqVCetSW",
+	"wkKSt5mw0A51XVyD3jIOCuPqhN/dFPqJ+lUaKkQpUSJ0UUcWqaOP+le50dM0UPgV96jX05I/0kRw/+pL",
+	"QcVatQuo2ArlYCFoE5nq2MLSdNM0VYUafbap7WfaY0dWGKl327/Ms4Q3XRJZmzFbsjBs2ByvvqH9qy/t",
+	"/+n/37/2V7NCAD51uqbWPHM70cMB4O1/6yOkA3XpG9iuU0aQ7VJ1+Ei07DrChr94fIcym2IXNV0sq9yD",
+	"jrq/uN597Q/dT148+OWnqZaAmzS/TTpiACBJ3GgSL6/rmkvk8ppal2ZjUPJRAdYnH+7fuLr79vX9P7/a",
+	"C6EOlbkrF6/83wAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -331,6 +331,10 @@ func (e *contractEnv) pathValue(t *testing.T, o specOp, p *openapi3.ParameterRef
 		return fx.users["viewer"].ID
 	case "ApiKeyIdPath":
 		return fx.keys["read"].ID
+	case "SystemIdPath":
+		return fx.system
+	case "IndicatorIdPath":
+		return fx.indicator
 	}
 	t.Fatalf("%s: no fixture record for path parameter %s (%q): teach contractEnv.pathValue about it", o.ID(), p.Value.Name, p.Ref)
 	return ""

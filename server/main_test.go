@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/fazhi/fazhi/exact"
 	"github.com/fazhi/fazhi/internal/apitest"
 	"github.com/fazhi/fazhi/internal/dbtest"
 	"github.com/fazhi/fazhi/models"
@@ -84,6 +85,7 @@ func newHarness(t *testing.T, db *dbtest.DB, cfg server.Config) *harness {
 // and an API key of each scope.
 type fixtures struct {
 	city, district, town, other string // unit ids; other is outside the city
+	system, indicator           string // a draft indicator system with one indicator
 	users                       map[string]*models.User
 	tokens                      map[string]string // role or "key:<scope>" -> bearer token
 	keys                        map[string]*models.APIKey
@@ -147,6 +149,17 @@ func fixturesFor(t *testing.T, db *dbtest.DB) *fixtures {
 		}
 		fx.keys[string(scope)], fx.tokens["key:"+string(scope)] = k, secret
 	}
+	sys := &models.IndicatorSystem{Name: "測試指標體系 " + p, IssuingUnitID: fx.city, Edition: "2021年版",
+		YearFrom: 2021, YearTo: 2021, TotalPoints: exact.MustParse("100")}
+	if err := db.CreateIndicatorSystem(ctx, sys); err != nil {
+		t.Fatal(err)
+	}
+	ind := &models.Indicator{Code: "1", Name: "測試指標", Points: exact.MustParse("100"), ValueType: "number",
+		Direction: "higher_better", Aggregation: "sum", Frequency: "year"}
+	if err := db.CreateIndicator(ctx, sys.ID, ind); err != nil {
+		t.Fatal(err)
+	}
+	fx.system, fx.indicator = sys.ID, ind.ID
 	fixtureSet[db.Name] = fx
 	return fx
 }

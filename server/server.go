@@ -35,6 +35,7 @@ type Store interface {
 	APIKeyStore
 	AuthStore
 	AuditStore
+	IndicatorStore
 	Ping(ctx context.Context) error
 	MigrationsCurrent(ctx context.Context) (bool, error)
 	SQL() *sql.DB
@@ -68,6 +69,7 @@ type strictServer struct {
 	*UserHandler
 	*APIKeyHandler
 	*AuditHandler
+	*IndicatorHandler
 }
 
 var _ api.StrictServerInterface = (*strictServer)(nil)
@@ -145,11 +147,12 @@ func New(cfg Config, store Store, log *slog.Logger) (*echo.Echo, error) {
 
 	hasher := &password.Hasher{Params: cfg.PasswordParams}
 	handler := api.NewStrictHandler(&strictServer{
-		AuthHandler:   &AuthHandler{store: store, hasher: hasher, sessionTTL: cfg.SessionTTL, rules: rules},
-		UnitHandler:   &UnitHandler{store: store},
-		UserHandler:   &UserHandler{store: store, hasher: hasher},
-		APIKeyHandler: &APIKeyHandler{store: store},
-		AuditHandler:  &AuditHandler{store: store, rules: rules},
+		AuthHandler:      &AuthHandler{store: store, hasher: hasher, sessionTTL: cfg.SessionTTL, rules: rules},
+		UnitHandler:      &UnitHandler{store: store},
+		UserHandler:      &UserHandler{store: store, hasher: hasher},
+		APIKeyHandler:    &APIKeyHandler{store: store},
+		AuditHandler:     &AuditHandler{store: store, rules: rules},
+		IndicatorHandler: &IndicatorHandler{store: store},
 	}, nil)
 	api.RegisterHandlersWithBaseURL(e, handler, basePath)
 	for _, r := range e.Routes() {

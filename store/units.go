@@ -244,16 +244,28 @@ func unitReferrers(tx *gorm.DB, id string) ([]models.Referrer, error) {
 	for _, c := range children {
 		refs = append(refs, models.Referrer{Type: "unit", ID: c.ID, Name: c.Name})
 	}
-	if len(refs) == maxReferrers {
-		return refs, nil
+	// Each domain that keeps a unit id adds its query here.
+	referring := []struct {
+		kind  string
+		query string
+	}{
+		{"user", "SELECT id, username AS name FROM users WHERE unit_id = ? ORDER BY username"},
+		{"indicator_system", "SELECT id, name FROM indicator_systems WHERE issuing_unit_id = ? ORDER BY name"},
+		{"indicator", "SELECT id, name FROM indicators WHERE lead_unit_id = ? ORDER BY name"},
+		{"indicator", "SELECT i.id, i.name FROM indicator_reporting_units r JOIN indicators i ON i.id = r.indicator_id WHERE r.unit_id = ? ORDER BY i.name"},
+		{"target", "SELECT t.id, i.name FROM targets t JOIN indicators i ON i.id = t.indicator_id WHERE t.unit_id = ? ORDER BY t.year, i.name"},
 	}
-	var users []models.User
-	if err := tx.Select("id", "username").Where("unit_id = ?", id).Order("username").
-		Limit(maxReferrers - len(refs)).Find(&users).Error; err != nil {
-		return nil, translate(err)
-	}
-	for _, u := range users {
-		refs = append(refs, models.Referrer{Type: "user", ID: u.ID, Name: u.Username})
+	for _, r := range referring {
+		if len(refs) >= maxReferrers {
+			break
+		}
+		var rows []struct{ ID, Name string }
+		if err := tx.Raw(r.query+" LIMIT ?", id, maxReferrers-len(refs)).Scan(&rows).Error; err != nil {
+			return nil, translate(err)
+		}
+		for _, row := range rows {
+			refs = append(refs, models.Referrer{Type: r.kind, ID: row.ID, Name: row.Name})
+		}
 	}
 	return refs, nil
 }

@@ -1,0 +1,913 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/fazhi/fazhi/models"
+	"github.com/fazhi/fazhi/paging"
+	"github.com/fazhi/fazhi/textsearch"
+)
+
+func systemNotFound(id string) error {
+	return &models.NotFoundError{Entity: "indicator system", ID: id}
+}
+func indicatorNotFound(id string) error {
+	return &models.NotFoundError{Entity: "indicator", ID: id}
+}
+
+// reportingUnit links an indicator to a unit that must report it.
+type reportingUnit struct {
+	IndicatorID string `gorm:"column:indicator_id;primaryKey"`
+	UnitID      string `gorm:"column:unit_id;primaryKey"`
+}
+
+func (reportingUnit) TableName() string { return "indicator_reporting_units" }
+
+func systemChange(before, after *models.IndicatorSystem) change {
+	s := after
+	if s == nil {
+		s = before
+	}
+	c := change{entityType: "indicator_system", entityID: s.ID}
+	if before != nil {
+		c.before = systemSnapshot(before)
+	}
+	if after != nil {
+		c.after = systemSnapshot(after)
+	}
+	return c
+}
+
+// systemSnapshot is a system as the audit log keeps it: the API's field names,
+// without the search column.
+func systemSnapshot(s *models.IndicatorSystem) map[string]any {
+	m := map[string]any{
+		"id": s.ID, "name": s.Name, "issuingUnitId": s.IssuingUnitID, "edition": s.Edition,
+		"yearFrom": s.YearFrom, "yearTo": s.YearTo, "totalPoints": s.TotalPoints.String(),
+		"status": s.Status, "version": s.Version,
+	}
+	if s.PreviousEditionID != nil {
+		m["previousEditionId"] = *s.PreviousEditionID
+	}
+	if s.PublishedAt != nil {
+		m["publishedAt"] = timeOrNil(s.PublishedAt)
+	}
+	return m
+}
+
+func indicatorChange(before, after *models.Indicator) change {
+	ind := after
+	if ind == nil {
+		ind = before
+	}
+	c := change{entityType: "indicator", entityID: ind.ID}
+	if before != nil {
+		c.before = indicatorSnapshot(before)
+	}
+	if after != nil {
+		c.after = indicatorSnapshot(after)
+	}
+	return c
+}
+
+// indicatorSnapshot is an indicator as the audit log keeps it: the API's field
+// names, without the search column.
+func indicatorSnapshot(ind *models.Indicator) map[string]any {
+	units := ind.ReportingUnitIDs
+	if units == nil {
+		units = []string{}
+	}
+	m := map[string]any{
+		"id": ind.ID, "systemId": ind.SystemID, "code": ind.Code, "name": ind.Name, "level": ind.Level,
+		"points": ind.Points.String(), "valueType": ind.ValueType, "direction": ind.Direction,
+		"aggregation": ind.Aggregation, "frequency": ind.Frequency, "evidenceRequired": ind.EvidenceRequired,
+		"reportingUnitIds": units, "sortOrder": ind.SortOrder, "version": ind.Version,
+	}
+	for k, v := range map[string]*string{"parentId": ind.ParentID, "content": ind.Content, "criteria": ind.Criteria,
+		"measureUnit": ind.MeasureUnit, "leadUnitId": ind.LeadUnitID, "sourceIndicatorId": ind.SourceIndicatorID} {
+		if v != nil {
+			m[k] = *v
+		}
+	}
+	return m
+}
+
+// requireUnitAt refuses a reference to a unit that does not exist (a 422 at pointer).
+func requireUnitAt(tx *gorm.DB, unitID, code, pointer string) error {
+	err := tx.Select("id").Where("id = ?", unitID).Take(&models.Unit{}).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return models.Invalid(code, pointer, "unit %s does not exist", unitID)
+	}
+	return translate(err)
+}
+
+// CreateIndicatorSystem inserts a new draft system.
+func (db *DB) CreateIndicatorSystem(ctx context.Context, s *models.IndicatorSystem) error {
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	if s.ID == "" {
+		s.ID = NewID()
+	}
+	if s.Status == "" {
+		s.Status = models.SystemDraft
+	}
+	err := db.tx(ctx, func(tx *gorm.DB) error {
+		if err := requireUnitAt(tx, s.IssuingUnitID, "indicator_system_unit_not_found", "/issuingUnitId"); err != nil {
+			return err
+		}
+		s.SearchText = textsearch.Fold(s.Name, s.Edition)
+		s.Version = 1
+		s.CreatedAt = db.Now()
+		s.UpdatedAt = s.CreatedAt
+		if err := tx.Create(s).Error; err != nil {
+			return translate(err)
+		}
+		return db.record(tx, ctx, systemChange(nil, s))
+	})
+	if err != nil {
+		return fmt.Errorf("create indicator system: %w", err)
+	}
+	return nil
+}
+
+// GetIndicatorSystem reads one system.
+func (db *DB) GetIndicatorSystem(ctx context.Context, id string) (*models.IndicatorSystem, error) {
+	return find[models.IndicatorSystem](ctx, db, "indicator system "+id, systemNotFound(id), "id = ?", id)
+}
+
+var systemColumns = map[string]string{"name": "name", "createdAt": "created_at"}
+
+// ListIndicatorSystems reads one page of systems.
+func (db *DB) ListIndicatorSystems(ctx context.Context, f models.SystemFilter, page paging.Page) ([]models.IndicatorSystem, *paging.Cursor, error) {
+	col, ok := systemColumns[page.Sort.Field]
+	if !ok {
+		return nil, nil, fmt.Errorf("list indicator systems: unknown sort field %q", page.Sort.Field)
+	}
+	q := db.gorm.WithContext(ctx).Model(&models.IndicatorSystem{})
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	if f.IssuingUnitID != "" {
+		q = q.Where("issuing_unit_id = ?", f.IssuingUnitID)
+	}
+	if f.Query != "" {
+		q = q.Where("search_text LIKE ? ESCAPE '"+textsearch.LikeEscape+"'", "%"+textsearch.EscapeLike(textsearch.Fold(f.Query))+"%")
+	}
+	key := func(s *models.IndicatorSystem) string {
+		if page.Sort.Field == "name" {
+			return s.Name
+		}
+		return s.CreatedAt.UTC().Format(time.RFC3339Nano)
+	}
+	return keysetPage(q, col, page, key, func(s *models.IndicatorSystem) string { return s.ID })
+}
+
+// keysetPage reads one page of rows ordered by col then id, after the page's
+// cursor, and the cursor of the next page. Cursor keys of time columns are
+// RFC 3339 text.
+func keysetPage[T any](q *gorm.DB, col string, page paging.Page, key func(*T) string, id func(*T) string) ([]T, *paging.Cursor, error) {
+	dir, cmp := "ASC", ">"
+	if page.Sort.Desc {
+		dir, cmp = "DESC", "<"
+	}
+	if c := page.After; c != nil {
+		var k any = c.Key
+		if col == "created_at" || col == "updated_at" {
+			t, err := time.Parse(time.RFC3339Nano, c.Key)
+			if err != nil {
+				return nil, nil, paging.ErrInvalidCursor
+			}
+			k = t.UTC()
+		}
+		q = q.Where(fmt.Sprintf("(%[1]s %[2]s ? OR (%[1]s = ? AND id %[2]s ?))", col, cmp), k, k, c.ID)
+	}
+	limit := page.Limit
+	if limit <= 0 {
+		limit = paging.DefaultLimit
+	}
+	var rows []T
+	if err := q.Order(col + " " + dir).Order("id " + dir).Limit(limit + 1).Find(&rows).Error; err != nil {
+		return nil, nil, translate(err)
+	}
+	if len(rows) <= limit {
+		return rows, nil, nil
+	}
+	rows = rows[:limit]
+	last := &rows[limit-1]
+	return rows, &paging.Cursor{Sort: page.Sort.String(), Key: key(last), ID: id(last)}, nil
+}
+
+// UpdateIndicatorSystem applies a patch to a draft system at version ifVersion.
+func (db *DB) UpdateIndicatorSystem(ctx context.Context, id string, ifVersion int64, p models.SystemPatch) (*models.IndicatorSystem, error) {
+	return db.changeSystem(ctx, id, &ifVersion, func(tx *gorm.DB, s *models.IndicatorSystem) error {
+		if err := s.RequireDraft(); err != nil {
+			return err
+		}
+		if p.Name != nil {
+			s.Name = *p.Name
+		}
+		if p.Edition != nil {
+			s.Edition = *p.Edition
+		}
+		if p.YearFrom != nil {
+			s.YearFrom = *p.YearFrom
+		}
+		if p.YearTo != nil {
+			s.YearTo = *p.YearTo
+		}
+		if p.TotalPoints != nil {
+			s.TotalPoints = *p.TotalPoints
+		}
+		if p.IssuingUnitID != nil {
+			if err := requireUnitAt(tx, *p.IssuingUnitID, "indicator_system_unit_not_found", "/issuingUnitId"); err != nil {
+				return err
+			}
+			s.IssuingUnitID = *p.IssuingUnitID
+		}
+		return s.Validate()
+	})
+}
+
+// PublishIndicatorSystem freezes a draft whose points add up.
+func (db *DB) PublishIndicatorSystem(ctx context.Context, id string) (*models.IndicatorSystem, error) {
+	return db.changeSystem(ctx, id, nil, func(tx *gorm.DB, s *models.IndicatorSystem) error {
+		if s.Status != models.SystemDraft {
+			return &models.ConflictError{Code: "indicator_system_not_draft",
+				Detail: fmt.Sprintf("indicator system %s is %s: only a draft can be published", id, s.Status)}
+		}
+		// In tree order, so that the mismatches are named in a stable order.
+		var inds []models.Indicator
+		if err := tx.Where("system_id = ?", id).Order("level").Order("sort_order").Order("code").Order("id").
+			Find(&inds).Error; err != nil {
+			return translate(err)
+		}
+		if err := models.CheckPoints(s.TotalPoints, inds); err != nil {
+			return err
+		}
+		now := db.Now()
+		s.Status, s.PublishedAt = models.SystemPublished, &now
+		return nil
+	})
+}
+
+// ArchiveIndicatorSystem retires a published system.
+func (db *DB) ArchiveIndicatorSystem(ctx context.Context, id string) (*models.IndicatorSystem, error) {
+	return db.changeSystem(ctx, id, nil, func(tx *gorm.DB, s *models.IndicatorSystem) error {
+		if s.Status != models.SystemPublished {
+			return &models.ConflictError{Code: "indicator_system_not_published",
+				Detail: fmt.Sprintf("indicator system %s is %s: only a published system can be archived", id, s.Status)}
+		}
+		s.Status = models.SystemArchived
+		return nil
+	})
+}
+
+// changeSystem locks a system, applies fn, and writes it back with its audit event.
+func (db *DB) changeSystem(ctx context.Context, id string, ifVersion *int64, fn func(tx *gorm.DB, s *models.IndicatorSystem) error) (*models.IndicatorSystem, error) {
+	var out *models.IndicatorSystem
+	err := db.tx(ctx, func(tx *gorm.DB) error {
+		s, err := db.lockSystem(tx, id)
+		if err != nil {
+			return err
+		}
+		if ifVersion != nil && s.Version != *ifVersion {
+			return &models.PreconditionError{Detail: fmt.Sprintf("indicator system %s is at version %d, not %d", id, s.Version, *ifVersion)}
+		}
+		before := *s
+		if err := fn(tx, s); err != nil {
+			return err
+		}
+		s.SearchText = textsearch.Fold(s.Name, s.Edition)
+		s.Version++
+		s.UpdatedAt = db.Now()
+		if err := tx.Model(&models.IndicatorSystem{}).Where("id = ? AND version = ?", id, before.Version).Updates(map[string]any{
+			"name": s.Name, "issuing_unit_id": s.IssuingUnitID, "edition": s.Edition, "year_from": s.YearFrom,
+			"year_to": s.YearTo, "total_points": s.TotalPoints, "status": s.Status, "published_at": s.PublishedAt,
+			"search_text": s.SearchText, "version": s.Version, "updated_at": s.UpdatedAt,
+		}).Error; err != nil {
+			return translate(err)
+		}
+		out = s
+		return db.record(tx, ctx, systemChange(&before, s))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("change indicator system %s: %w", id, err)
+	}
+	return out, nil
+}
+
+func (db *DB) lockSystem(tx *gorm.DB, id string) (*models.IndicatorSystem, error) {
+	var s models.IndicatorSystem
+	err := db.forUpdate(tx.Where("id = ?", id)).Take(&s).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, systemNotFound(id)
+	}
+	if err != nil {
+		return nil, translate(err)
+	}
+	return &s, nil
+}
+
+// DeleteIndicatorSystem deletes a draft system with its indicators.
+func (db *DB) DeleteIndicatorSystem(ctx context.Context, id string, ifVersion int64) error {
+	err := db.tx(ctx, func(tx *gorm.DB) error {
+		s, err := db.lockSystem(tx, id)
+		if err != nil {
+			return err
+		}
+		if s.Version != ifVersion {
+			return &models.PreconditionError{Detail: fmt.Sprintf("indicator system %s is at version %d, not %d", id, s.Version, ifVersion)}
+		}
+		if err := s.RequireDraft(); err != nil {
+			return err
+		}
+		var next []models.IndicatorSystem
+		if err := tx.Select("id", "name").Where("previous_edition_id = ?", id).Limit(maxReferrers).Find(&next).Error; err != nil {
+			return translate(err)
+		}
+		if len(next) > 0 {
+			refs := make([]models.Referrer, len(next))
+			for i, n := range next {
+				refs[i] = models.Referrer{Type: "indicator_system", ID: n.ID, Name: n.Name}
+			}
+			return &models.ConflictError{Code: "indicator_system_has_referrers",
+				Detail: fmt.Sprintf("indicator system %s is the previous edition of %d system(s)", id, len(next)), Referrers: refs}
+		}
+		var ids []string
+		if err := tx.Model(&models.Indicator{}).Where("system_id = ?", id).Pluck("id", &ids).Error; err != nil {
+			return translate(err)
+		}
+		if len(ids) > 0 {
+			if err := tx.Where("indicator_id IN ?", ids).Delete(&reportingUnit{}).Error; err != nil {
+				return translate(err)
+			}
+			// Children before parents: clear the self-references first.
+			if err := tx.Model(&models.Indicator{}).Where("system_id = ?", id).Update("parent_id", nil).Error; err != nil {
+				return translate(err)
+			}
+			if err := tx.Where("system_id = ?", id).Delete(&models.Indicator{}).Error; err != nil {
+				return translate(err)
+			}
+		}
+		if err := tx.Where("id = ?", id).Delete(&models.IndicatorSystem{}).Error; err != nil {
+			return translate(err)
+		}
+		return db.record(tx, ctx, systemChange(s, nil))
+	})
+	if err != nil {
+		return fmt.Errorf("delete indicator system %s: %w", id, err)
+	}
+	return nil
+}
+
+// NewEdition copies a system with its indicators into a new draft; each copy
+// remembers its source indicator.
+func (db *DB) NewEdition(ctx context.Context, id string, edition models.IndicatorSystem) (*models.IndicatorSystem, error) {
+	var out *models.IndicatorSystem
+	err := db.tx(ctx, func(tx *gorm.DB) error {
+		src, err := db.lockSystem(tx, id)
+		if err != nil {
+			return err
+		}
+		s := *src
+		s.ID, s.Status, s.PreviousEditionID, s.PublishedAt = NewID(), models.SystemDraft, &src.ID, nil
+		if edition.Name != "" {
+			s.Name = edition.Name
+		}
+		s.Edition, s.YearFrom, s.YearTo = edition.Edition, edition.YearFrom, edition.YearTo
+		if err := s.Validate(); err != nil {
+			return err
+		}
+		s.SearchText = textsearch.Fold(s.Name, s.Edition)
+		s.Version = 1
+		s.CreatedAt = db.Now()
+		s.UpdatedAt = s.CreatedAt
+		if err := tx.Create(&s).Error; err != nil {
+			return translate(err)
+		}
+		inds, err := loadIndicators(tx, src.ID)
+		if err != nil {
+			return err
+		}
+		newID := make(map[string]string, len(inds))
+		for _, ind := range inds {
+			newID[ind.ID] = NewID()
+		}
+		copies := make([]*models.Indicator, len(inds))
+		var links []reportingUnit
+		for i := range inds {
+			c := inds[i]
+			c.SourceIndicatorID = &inds[i].ID
+			c.ID, c.SystemID = newID[inds[i].ID], s.ID
+			if c.ParentID != nil {
+				p := newID[*c.ParentID]
+				c.ParentID = &p
+			}
+			c.Version, c.CreatedAt, c.UpdatedAt = 1, s.CreatedAt, s.CreatedAt
+			for _, u := range c.ReportingUnitIDs {
+				links = append(links, reportingUnit{IndicatorID: c.ID, UnitID: u})
+			}
+			copies[i] = &c
+		}
+		if len(copies) > 0 {
+			// loadIndicators orders parents before children (by level).
+			if err := tx.CreateInBatches(copies, 200).Error; err != nil {
+				return translate(err)
+			}
+		}
+		if len(links) > 0 {
+			if err := tx.CreateInBatches(links, 500).Error; err != nil {
+				return translate(err)
+			}
+		}
+		out = &s
+		return db.record(tx, ctx, systemChange(nil, &s))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("new edition of indicator system %s: %w", id, err)
+	}
+	return out, nil
+}
+
+// loadIndicators reads a system's indicators, parents before children, with
+// their reporting units: two queries, whatever the size of the tree.
+func loadIndicators(tx *gorm.DB, systemID string) ([]models.Indicator, error) {
+	var inds []models.Indicator
+	if err := tx.Where("system_id = ?", systemID).Order("level").Order("sort_order").Order("code").Order("id").
+		Find(&inds).Error; err != nil {
+		return nil, translate(err)
+	}
+	var links []reportingUnit
+	if err := tx.Table("indicator_reporting_units").
+		Joins("JOIN indicators ON indicators.id = indicator_reporting_units.indicator_id").
+		Where("indicators.system_id = ?", systemID).
+		Order("indicator_reporting_units.unit_id").
+		Select("indicator_reporting_units.indicator_id, indicator_reporting_units.unit_id").
+		Find(&links).Error; err != nil {
+		return nil, translate(err)
+	}
+	byID := make(map[string]*models.Indicator, len(inds))
+	for i := range inds {
+		inds[i].ReportingUnitIDs = []string{}
+		byID[inds[i].ID] = &inds[i]
+	}
+	for _, l := range links {
+		if ind := byID[l.IndicatorID]; ind != nil {
+			ind.ReportingUnitIDs = append(ind.ReportingUnitIDs, l.UnitID)
+		}
+	}
+	return inds, nil
+}
+
+// IndicatorTree reads a system and all its indicators, parents before
+// children, in a constant number of queries.
+func (db *DB) IndicatorTree(ctx context.Context, systemID string) (*models.IndicatorSystem, []models.Indicator, error) {
+	s, err := db.GetIndicatorSystem(ctx, systemID)
+	if err != nil {
+		return nil, nil, err
+	}
+	inds, err := loadIndicators(db.gorm.WithContext(ctx), systemID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("indicator tree %s: %w", systemID, err)
+	}
+	return s, inds, nil
+}
+
+// ListIndicators reads one page of a system's indicators in tree order.
+func (db *DB) ListIndicators(ctx context.Context, systemID string, f models.IndicatorFilter, page paging.Page) ([]models.Indicator, *paging.Cursor, error) {
+	if _, err := db.GetIndicatorSystem(ctx, systemID); err != nil {
+		return nil, nil, err
+	}
+	q := db.gorm.WithContext(ctx).Model(&models.Indicator{}).Where("system_id = ?", systemID)
+	if f.ParentID != "" {
+		q = q.Where("parent_id = ?", f.ParentID)
+	}
+	if f.Level != 0 {
+		q = q.Where("level = ?", f.Level)
+	}
+	if f.Query != "" {
+		q = q.Where("search_text LIKE ? ESCAPE '"+textsearch.LikeEscape+"'", "%"+textsearch.EscapeLike(textsearch.Fold(f.Query))+"%")
+	}
+	if c := page.After; c != nil {
+		order, code, ok := splitTreeKey(c.Key)
+		if !ok {
+			return nil, nil, paging.ErrInvalidCursor
+		}
+		q = q.Where("(sort_order > ? OR (sort_order = ? AND (code > ? OR (code = ? AND id > ?))))", order, order, code, code, c.ID)
+	}
+	limit := page.Limit
+	if limit <= 0 {
+		limit = paging.DefaultLimit
+	}
+	var inds []models.Indicator
+	if err := q.Order("sort_order").Order("code").Order("id").Limit(limit + 1).Find(&inds).Error; err != nil {
+		return nil, nil, fmt.Errorf("list indicators: %w", translate(err))
+	}
+	if err := db.attachReportingUnits(ctx, inds); err != nil {
+		return nil, nil, err
+	}
+	if len(inds) <= limit {
+		return inds, nil, nil
+	}
+	inds = inds[:limit]
+	last := inds[limit-1]
+	return inds, &paging.Cursor{Sort: page.Sort.String(), Key: strconv.Itoa(last.SortOrder) + "|" + last.Code, ID: last.ID}, nil
+}
+
+func splitTreeKey(key string) (int, string, bool) {
+	for i := 0; i < len(key); i++ {
+		if key[i] == '|' {
+			n, err := strconv.Atoi(key[:i])
+			return n, key[i+1:], err == nil
+		}
+	}
+	return 0, "", false
+}
+
+// attachReportingUnits fills the reporting units of a page of indicators in one query.
+func (db *DB) attachReportingUnits(ctx context.Context, inds []models.Indicator) error {
+	if len(inds) == 0 {
+		return nil
+	}
+	ids := make([]string, len(inds))
+	byID := make(map[string]*models.Indicator, len(inds))
+	for i := range inds {
+		ids[i] = inds[i].ID
+		inds[i].ReportingUnitIDs = []string{}
+		byID[ids[i]] = &inds[i]
+	}
+	var links []reportingUnit
+	if err := db.gorm.WithContext(ctx).Where("indicator_id IN ?", ids).Order("unit_id").Find(&links).Error; err != nil {
+		return fmt.Errorf("reporting units: %w", translate(err))
+	}
+	for _, l := range links {
+		byID[l.IndicatorID].ReportingUnitIDs = append(byID[l.IndicatorID].ReportingUnitIDs, l.UnitID)
+	}
+	return nil
+}
+
+// GetIndicator reads one indicator with its reporting units.
+func (db *DB) GetIndicator(ctx context.Context, id string) (*models.Indicator, error) {
+	ind, err := find[models.Indicator](ctx, db, "indicator "+id, indicatorNotFound(id), "id = ?", id)
+	if err != nil {
+		return nil, err
+	}
+	one := []models.Indicator{*ind}
+	if err := db.attachReportingUnits(ctx, one); err != nil {
+		return nil, err
+	}
+	return &one[0], nil
+}
+
+// CreateIndicator adds an indicator to a draft system.
+func (db *DB) CreateIndicator(ctx context.Context, systemID string, ind *models.Indicator) error {
+	if ind.ID == "" {
+		ind.ID = NewID()
+	}
+	ind.SystemID = systemID
+	err := db.tx(ctx, func(tx *gorm.DB) error {
+		s, err := db.lockSystem(tx, systemID)
+		if err != nil {
+			return err
+		}
+		if err := s.RequireDraft(); err != nil {
+			return err
+		}
+		ind.Level = 1
+		if ind.ParentID != nil {
+			var parent models.Indicator
+			err := tx.Where("id = ? AND system_id = ?", *ind.ParentID, systemID).Take(&parent).Error
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return models.Invalid("indicator_parent_not_found", "/parentId", "indicator %s is not in this system", *ind.ParentID)
+			}
+			if err != nil {
+				return translate(err)
+			}
+			ind.Level = parent.Level + 1
+		}
+		if err := ind.Validate(); err != nil {
+			return err
+		}
+		if err := db.checkIndicatorUnits(tx, ind); err != nil {
+			return err
+		}
+		ind.SearchText = textsearch.Fold(ind.Code, ind.Name)
+		ind.Version = 1
+		ind.CreatedAt = db.Now()
+		ind.UpdatedAt = ind.CreatedAt
+		if err := indicatorWriteError(tx.Create(ind).Error, ind); err != nil {
+			return err
+		}
+		if err := setReportingUnits(tx, ind.ID, ind.ReportingUnitIDs); err != nil {
+			return err
+		}
+		return db.record(tx, ctx, indicatorChange(nil, ind))
+	})
+	if err != nil {
+		return fmt.Errorf("create indicator %s: %w", ind.Code, err)
+	}
+	return nil
+}
+
+// checkIndicatorUnits refuses references to units that do not exist.
+func (db *DB) checkIndicatorUnits(tx *gorm.DB, ind *models.Indicator) error {
+	if ind.LeadUnitID != nil {
+		if err := requireUnitAt(tx, *ind.LeadUnitID, "indicator_unit_not_found", "/leadUnitId"); err != nil {
+			return err
+		}
+	}
+	if len(ind.ReportingUnitIDs) == 0 {
+		return nil
+	}
+	var found []string
+	if err := tx.Model(&models.Unit{}).Where("id IN ?", ind.ReportingUnitIDs).Pluck("id", &found).Error; err != nil {
+		return translate(err)
+	}
+	for i, id := range ind.ReportingUnitIDs {
+		if !slices.Contains(found, id) {
+			return models.Invalid("indicator_unit_not_found", "/reportingUnitIds/"+strconv.Itoa(i), "unit %s does not exist", id)
+		}
+	}
+	return nil
+}
+
+func setReportingUnits(tx *gorm.DB, indicatorID string, unitIDs []string) error {
+	if err := tx.Where("indicator_id = ?", indicatorID).Delete(&reportingUnit{}).Error; err != nil {
+		return translate(err)
+	}
+	if len(unitIDs) == 0 {
+		return nil
+	}
+	links := make([]reportingUnit, len(unitIDs))
+	for i, u := range unitIDs {
+		links[i] = reportingUnit{IndicatorID: indicatorID, UnitID: u}
+	}
+	return translate(tx.Create(&links).Error)
+}
+
+func indicatorWriteError(err error, ind *models.Indicator) error {
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return &models.ConflictError{Code: "indicator_code_taken",
+			Detail: fmt.Sprintf("another level-%d indicator of this system has the code %q", ind.Level, ind.Code)}
+	}
+	return translate(err)
+}
+
+// UpdateIndicator applies a patch to an indicator of a draft system. A move
+// takes the indicator's subtree with it, one level deeper or shallower.
+func (db *DB) UpdateIndicator(ctx context.Context, id string, ifVersion int64, p models.IndicatorPatch) (*models.Indicator, error) {
+	var out *models.Indicator
+	err := db.tx(ctx, func(tx *gorm.DB) error {
+		var cur models.Indicator
+		err := db.forUpdate(tx.Where("id = ?", id)).Take(&cur).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return indicatorNotFound(id)
+		}
+		if err != nil {
+			return translate(err)
+		}
+		s, err := db.lockSystem(tx, cur.SystemID)
+		if err != nil {
+			return err
+		}
+		if err := s.RequireDraft(); err != nil {
+			return err
+		}
+		if cur.Version != ifVersion {
+			return &models.PreconditionError{Detail: fmt.Sprintf("indicator %s is at version %d, not %d", id, cur.Version, ifVersion)}
+		}
+		all, err := loadIndicators(tx, cur.SystemID)
+		if err != nil {
+			return err
+		}
+		var before models.Indicator
+		for _, ind := range all {
+			if ind.ID == id {
+				before = ind
+			}
+		}
+		ind := before
+		applyIndicatorPatch(&ind, p)
+		levels, err := indicatorLevels(all, &ind)
+		if err != nil {
+			return err
+		}
+		ind.Level = levels[ind.ID]
+		if err := ind.Validate(); err != nil {
+			return err
+		}
+		if err := db.checkIndicatorUnits(tx, &ind); err != nil {
+			return err
+		}
+		now := db.Now()
+		// A move shifts the whole subtree by the same number of levels. Rows are
+		// written one at a time and the unique (system, level, code) index is
+		// checked at each, so no row may enter a level that another row of the
+		// subtree still holds with the same code: deepest first when the subtree
+		// goes down, the moved indicator (the shallowest) first when it goes up.
+		shift := ind.Level - before.Level
+		var descendants []models.Indicator
+		for _, other := range all {
+			if other.ID != ind.ID && levels[other.ID] != other.Level {
+				descendants = append(descendants, other)
+			}
+		}
+		slices.SortStableFunc(descendants, func(a, b models.Indicator) int {
+			if shift > 0 {
+				return b.Level - a.Level
+			}
+			return a.Level - b.Level
+		})
+		ind.SearchText = textsearch.Fold(ind.Code, ind.Name)
+		ind.Version++
+		ind.UpdatedAt = now
+		writeSelf := func() error {
+			return indicatorWriteError(tx.Model(&models.Indicator{}).Where("id = ? AND version = ?", id, ifVersion).Updates(map[string]any{
+				"parent_id": ind.ParentID, "code": ind.Code, "name": ind.Name, "level": ind.Level, "content": ind.Content,
+				"criteria": ind.Criteria, "points": ind.Points, "measure_unit": ind.MeasureUnit, "value_type": ind.ValueType,
+				"direction": ind.Direction, "aggregation": ind.Aggregation, "frequency": ind.Frequency,
+				"evidence_required": ind.EvidenceRequired, "lead_unit_id": ind.LeadUnitID, "sort_order": ind.SortOrder,
+				"search_text": ind.SearchText, "version": ind.Version, "updated_at": ind.UpdatedAt,
+			}).Error, &ind)
+		}
+		if shift < 0 {
+			if err := writeSelf(); err != nil {
+				return err
+			}
+		}
+		for _, other := range descendants {
+			other.Level = levels[other.ID]
+			if err := tx.Model(&models.Indicator{}).Where("id = ?", other.ID).Updates(map[string]any{
+				"level": other.Level, "version": other.Version + 1, "updated_at": now,
+			}).Error; err != nil {
+				return indicatorWriteError(err, &other)
+			}
+		}
+		if shift >= 0 {
+			if err := writeSelf(); err != nil {
+				return err
+			}
+		}
+		if p.ReportingUnitIDs != nil {
+			if err := setReportingUnits(tx, id, ind.ReportingUnitIDs); err != nil {
+				return err
+			}
+		}
+		out = &ind
+		return db.record(tx, ctx, indicatorChange(&before, &ind))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("update indicator %s: %w", id, err)
+	}
+	return out, nil
+}
+
+// indicatorLevels computes every indicator's level with changed in place of
+// its stored version, refusing a parent outside the system or a cycle.
+func indicatorLevels(all []models.Indicator, changed *models.Indicator) (map[string]int, error) {
+	parent := make(map[string]*string, len(all))
+	for _, ind := range all {
+		parent[ind.ID] = ind.ParentID
+	}
+	if changed.ParentID != nil {
+		if _, ok := parent[*changed.ParentID]; !ok {
+			return nil, models.Invalid("indicator_parent_not_found", "/parentId", "indicator %s is not in this system", *changed.ParentID)
+		}
+	}
+	parent[changed.ID] = changed.ParentID
+	levels := make(map[string]int, len(all))
+	var level func(id string, depth int) (int, error)
+	level = func(id string, depth int) (int, error) {
+		if l, ok := levels[id]; ok {
+			return l, nil
+		}
+		if depth > len(all) {
+			return 0, models.Invalid("indicator_move_cycle", "/parentId", "an indicator cannot be moved under itself or one of its descendants")
+		}
+		p := parent[id]
+		if p == nil {
+			levels[id] = 1
+			return 1, nil
+		}
+		l, err := level(*p, depth+1)
+		if err != nil {
+			return 0, err
+		}
+		levels[id] = l + 1
+		return l + 1, nil
+	}
+	for id := range parent {
+		if _, err := level(id, 0); err != nil {
+			return nil, err
+		}
+	}
+	for id, l := range levels {
+		if l > models.MaxIndicatorLevel {
+			return nil, models.Invalid("indicator_too_deep", "/parentId", "indicator %s would be at level %d: at most %d levels", id, l, models.MaxIndicatorLevel)
+		}
+	}
+	return levels, nil
+}
+
+func applyIndicatorPatch(ind *models.Indicator, p models.IndicatorPatch) {
+	set := func(dst **string, ok bool, v *string) {
+		if ok {
+			*dst = v
+		}
+	}
+	if p.Code != nil {
+		ind.Code = *p.Code
+	}
+	if p.Name != nil {
+		ind.Name = *p.Name
+	}
+	if p.Points != nil {
+		ind.Points = *p.Points
+	}
+	if p.ValueType != nil {
+		ind.ValueType = *p.ValueType
+	}
+	if p.Direction != nil {
+		ind.Direction = *p.Direction
+	}
+	if p.Aggregation != nil {
+		ind.Aggregation = *p.Aggregation
+	}
+	if p.Frequency != nil {
+		ind.Frequency = *p.Frequency
+	}
+	if p.EvidenceRequired != nil {
+		ind.EvidenceRequired = *p.EvidenceRequired
+	}
+	if p.SortOrder != nil {
+		ind.SortOrder = *p.SortOrder
+	}
+	if p.ReportingUnitIDs != nil {
+		ind.ReportingUnitIDs = p.ReportingUnitIDs
+	}
+	set(&ind.Content, p.SetContent, p.Content)
+	set(&ind.Criteria, p.SetCriteria, p.Criteria)
+	set(&ind.MeasureUnit, p.SetMeasureUnit, p.MeasureUnit)
+	set(&ind.LeadUnitID, p.SetLeadUnit, p.LeadUnitID)
+	set(&ind.ParentID, p.Move, p.ParentID)
+}
+
+// DeleteIndicator deletes a childless indicator of a draft system.
+func (db *DB) DeleteIndicator(ctx context.Context, id string, ifVersion int64) error {
+	err := db.tx(ctx, func(tx *gorm.DB) error {
+		var ind models.Indicator
+		err := db.forUpdate(tx.Where("id = ?", id)).Take(&ind).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return indicatorNotFound(id)
+		}
+		if err != nil {
+			return translate(err)
+		}
+		s, err := db.lockSystem(tx, ind.SystemID)
+		if err != nil {
+			return err
+		}
+		if err := s.RequireDraft(); err != nil {
+			return err
+		}
+		if ind.Version != ifVersion {
+			return &models.PreconditionError{Detail: fmt.Sprintf("indicator %s is at version %d, not %d", id, ind.Version, ifVersion)}
+		}
+		var kids []models.Indicator
+		if err := tx.Select("id", "code", "name").Where("parent_id = ?", id).Order("code").Limit(maxReferrers).Find(&kids).Error; err != nil {
+			return translate(err)
+		}
+		if len(kids) > 0 {
+			refs := make([]models.Referrer, len(kids))
+			for i, k := range kids {
+				refs[i] = models.Referrer{Type: "indicator", ID: k.ID, Name: k.Code + " " + k.Name}
+			}
+			return &models.ConflictError{Code: "indicator_has_children",
+				Detail: fmt.Sprintf("indicator %s has %d child indicator(s); delete them first", ind.Code, len(kids)), Referrers: refs}
+		}
+		// The audit event keeps the reporting units the indicator had.
+		if err := tx.Model(&reportingUnit{}).Where("indicator_id = ?", id).Order("unit_id").
+			Pluck("unit_id", &ind.ReportingUnitIDs).Error; err != nil {
+			return translate(err)
+		}
+		if err := tx.Where("indicator_id = ?", id).Delete(&reportingUnit{}).Error; err != nil {
+			return translate(err)
+		}
+		if err := tx.Where("id = ?", id).Delete(&models.Indicator{}).Error; err != nil {
+			return translate(err)
+		}
+		return db.record(tx, ctx, indicatorChange(&ind, nil))
+	})
+	if err != nil {
+		return fmt.Errorf("delete indicator %s: %w", id, err)
+	}
+	return nil
+}
