@@ -333,6 +333,18 @@ func TestMoveUnitMovesSubtree(t *testing.T) {
 		if leaf.Level != 2 || leaf.Path != rooted.Path+village.Id.String()+"/" {
 			t.Errorf("village under rooted town: %+v", leaf)
 		}
+		// The community moved with the town: its move is in the audit log too.
+		var events struct {
+			Items []struct {
+				Operation string         `json:"operation"`
+				After     map[string]any `json:"after"`
+			} `json:"items"`
+		}
+		h.Get("/api/v1/audit-events?entityType=unit&entityId="+village.Id.String()+"&operation=updateUnit", nil).JSON(t, &events)
+		if len(events.Items) != 2 || events.Items[0].After["path"] != movedVillage.Path {
+			t.Errorf("audit events of the moved community: %+v", events.Items)
+		}
+
 		// The old district has no children left.
 		var page api.UnitPage
 		h.Get(unitsPath+"?parentId="+from.Id.String(), nil).JSON(t, &page)

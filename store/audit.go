@@ -48,6 +48,24 @@ func (db *DB) record(tx *gorm.DB, ctx context.Context, changes ...change) error 
 	if err := db.forUpdate(tx.Where("id = 1")).Take(&head).Error; err != nil {
 		return fmt.Errorf("lock audit chain: %w", translate(err))
 	}
+	// A change that names its unit but not the unit's path gets it here, so
+	// that reviewers find the event under their subtree.
+	paths := map[string]string{}
+	for i := range changes {
+		c := &changes[i]
+		if c.unitID == nil || c.unitPath != "" {
+			continue
+		}
+		path, ok := paths[*c.unitID]
+		if !ok {
+			var err error
+			if path, err = db.unitPath(tx, *c.unitID); err != nil {
+				return err
+			}
+			paths[*c.unitID] = path
+		}
+		c.unitPath = path
+	}
 	info := models.RequestInfoFrom(ctx)
 	now := db.Now()
 	events := make([]*models.AuditEvent, len(changes))

@@ -35,7 +35,7 @@ func systemChange(before, after *models.IndicatorSystem) change {
 	if s == nil {
 		s = before
 	}
-	c := change{entityType: "indicator_system", entityID: s.ID}
+	c := change{entityType: "indicator_system", entityID: s.ID, unitID: &s.IssuingUnitID}
 	if before != nil {
 		c.before = systemSnapshot(before)
 	}
@@ -62,12 +62,14 @@ func systemSnapshot(s *models.IndicatorSystem) map[string]any {
 	return m
 }
 
-func indicatorChange(before, after *models.Indicator) change {
+// indicatorChange is the audit record of an indicator of a system issued by
+// the unit issuer.
+func indicatorChange(issuer string, before, after *models.Indicator) change {
 	ind := after
 	if ind == nil {
 		ind = before
 	}
-	c := change{entityType: "indicator", entityID: ind.ID}
+	c := change{entityType: "indicator", entityID: ind.ID, unitID: &issuer}
 	if before != nil {
 		c.before = indicatorSnapshot(before)
 	}
@@ -341,9 +343,16 @@ func (db *DB) DeleteIndicatorSystem(ctx context.Context, id string, ifVersion in
 			return &models.ConflictError{Code: "indicator_system_has_referrers",
 				Detail: fmt.Sprintf("indicator system %s is the previous edition of %d system(s)", id, len(next)), Referrers: refs}
 		}
-		var ids []string
-		if err := tx.Model(&models.Indicator{}).Where("system_id = ?", id).Pluck("id", &ids).Error; err != nil {
-			return translate(err)
+		inds, err := loadIndicators(tx, id)
+		if err != nil {
+			return err
+		}
+		// Every indicator deleted with the system is an event of its own.
+		changes := []change{systemChange(s, nil)}
+		ids := make([]string, len(inds))
+		for i := range inds {
+			ids[i] = inds[i].ID
+			changes = append(changes, indicatorChange(s.IssuingUnitID, &inds[i], nil))
 		}
 		if len(ids) > 0 {
 			if err := tx.Where("indicator_id IN ?", ids).Delete(&reportingUnit{}).Error; err != nil {
@@ -360,7 +369,7 @@ func (db *DB) DeleteIndicatorSystem(ctx context.Context, id string, ifVersion in
 		if err := tx.Where("id = ?", id).Delete(&models.IndicatorSystem{}).Error; err != nil {
 			return translate(err)
 		}
-		return db.record(tx, ctx, systemChange(s, nil))
+		return db.record(tx, ctx, changes...)
 	})
 	if err != nil {
 		return fmt.Errorf("delete indicator system %s: %w", id, err)
@@ -429,7 +438,12 @@ func (db *DB) NewEdition(ctx context.Context, id string, edition models.Indicato
 			}
 		}
 		out = &s
-		return db.record(tx, ctx, systemChange(nil, &s))
+		// Every copied indicator is an event of its own.
+		changes := []change{systemChange(nil, &s)}
+		for _, c := range copies {
+			changes = append(changes, indicatorChange(s.IssuingUnitID, nil, c))
+		}
+		return db.record(tx, ctx, changes...)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("new edition of indicator system %s: %w", id, err)
@@ -599,6 +613,7 @@ func (db *DB) CreateIndicator(ctx context.Context, systemID string, ind *models.
 		if err := db.checkIndicatorUnits(tx, ind); err != nil {
 			return err
 		}
+		slices.Sort(ind.ReportingUnitIDs)
 		ind.SearchText = textsearch.Fold(ind.Code, ind.Name)
 		ind.Version = 1
 		ind.CreatedAt = db.Now()
@@ -609,7 +624,7 @@ func (db *DB) CreateIndicator(ctx context.Context, systemID string, ind *models.
 		if err := setReportingUnits(tx, ind.ID, ind.ReportingUnitIDs); err != nil {
 			return err
 		}
-		return db.record(tx, ctx, indicatorChange(nil, ind))
+		return db.record(tx, ctx, indicatorChange(s.IssuingUnitID, nil, ind))
 	})
 	if err != nil {
 		return fmt.Errorf("create indicator %s: %w", ind.Code, err)
@@ -639,6 +654,8 @@ func (db *DB) checkIndicatorUnits(tx *gorm.DB, ind *models.Indicator) error {
 	return nil
 }
 
+// setReportingUnits replaces an indicator's reporting units. Callers pass the
+// ids sorted, the order every read gives them in.
 func setReportingUnits(tx *gorm.DB, indicatorID string, unitIDs []string) error {
 	if err := tx.Where("indicator_id = ?", indicatorID).Delete(&reportingUnit{}).Error; err != nil {
 		return translate(err)
@@ -743,13 +760,17 @@ func (db *DB) UpdateIndicator(ctx context.Context, id string, ifVersion int64, p
 				return err
 			}
 		}
+		// Each descendant that changed level is an event of its own.
+		var changes []change
 		for _, other := range descendants {
-			other.Level = levels[other.ID]
+			moved := other
+			moved.Level, moved.Version, moved.UpdatedAt = levels[other.ID], other.Version+1, now
 			if err := tx.Model(&models.Indicator{}).Where("id = ?", other.ID).Updates(map[string]any{
-				"level": other.Level, "version": other.Version + 1, "updated_at": now,
+				"level": moved.Level, "version": moved.Version, "updated_at": now,
 			}).Error; err != nil {
-				return indicatorWriteError(err, &other)
+				return indicatorWriteError(err, &moved)
 			}
+			changes = append(changes, indicatorChange(s.IssuingUnitID, &other, &moved))
 		}
 		if shift >= 0 {
 			if err := writeSelf(); err != nil {
@@ -762,7 +783,7 @@ func (db *DB) UpdateIndicator(ctx context.Context, id string, ifVersion int64, p
 			}
 		}
 		out = &ind
-		return db.record(tx, ctx, indicatorChange(&before, &ind))
+		return db.record(tx, ctx, append([]change{indicatorChange(s.IssuingUnitID, &before, &ind)}, changes...)...)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("update indicator %s: %w", id, err)
@@ -851,7 +872,7 @@ func applyIndicatorPatch(ind *models.Indicator, p models.IndicatorPatch) {
 		ind.SortOrder = *p.SortOrder
 	}
 	if p.ReportingUnitIDs != nil {
-		ind.ReportingUnitIDs = p.ReportingUnitIDs
+		ind.ReportingUnitIDs = slices.Sorted(slices.Values(p.ReportingUnitIDs))
 	}
 	set(&ind.Content, p.SetContent, p.Content)
 	set(&ind.Criteria, p.SetCriteria, p.Criteria)
@@ -904,7 +925,7 @@ func (db *DB) DeleteIndicator(ctx context.Context, id string, ifVersion int64) e
 		if err := tx.Where("id = ?", id).Delete(&models.Indicator{}).Error; err != nil {
 			return translate(err)
 		}
-		return db.record(tx, ctx, indicatorChange(&ind, nil))
+		return db.record(tx, ctx, indicatorChange(s.IssuingUnitID, &ind, nil))
 	})
 	if err != nil {
 		return fmt.Errorf("delete indicator %s: %w", id, err)

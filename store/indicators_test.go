@@ -549,3 +549,56 @@ func TestMoveIndicatorSubtree(t *testing.T) {
 		levels("after refused moves", 1, 3)
 	})
 }
+
+// TestCascadedIndicatorChangesAreAudited: a write that changes indicators
+// besides the one named (a system deleted with its tree, a new edition's
+// copies) records an event for each of them, under the issuing unit.
+func TestCascadedIndicatorChangesAreAudited(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
+		ctx := t.Context()
+		city, district, town := indUnits(t, db)
+		s := newIndSystem(t, db, city, "審計 "+dbtest.RandomSuffix(), "100")
+		inds := buildTree(t, db, s.ID, 12, district, town)
+		events := func(entityType, entityID, operation string) int {
+			t.Helper()
+			got, _, err := db.ListAuditEvents(ctx, models.AuditFilter{EntityType: entityType, EntityID: entityID, Operation: operation},
+				paging.Page{Limit: paging.MaxLimit, Sort: paging.Sort{Field: "seq"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range got {
+				if e.UnitID == nil || *e.UnitID != city.ID || e.UnitPath != city.Path {
+					t.Errorf("event %d of %s %s is not under the issuing unit: %v %q", e.Seq, entityType, entityID, e.UnitID, e.UnitPath)
+				}
+			}
+			return len(got)
+		}
+		edition, err := db.NewEdition(ctx, s.ID, models.IndicatorSystem{Edition: "2022年版", YearFrom: 2022, YearTo: 2022})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, copies, err := db.IndicatorTree(ctx, edition.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range copies {
+			if n := events("indicator", c.ID, ""); n != 1 {
+				t.Errorf("copy %s has %d events, want 1", c.Code, n)
+			}
+		}
+		if err := db.DeleteIndicatorSystem(ctx, edition.ID, edition.Version); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range copies {
+			if n := events("indicator", c.ID, ""); n != 2 {
+				t.Errorf("deleted copy %s has %d events, want 2 (created, deleted)", c.Code, n)
+			}
+		}
+		if n := events("indicator_system", s.ID, ""); n != 1 {
+			t.Errorf("the source system has %d events, want 1", n)
+		}
+		if len(inds) != len(copies) {
+			t.Errorf("%d copies of %d indicators", len(copies), len(inds))
+		}
+	})
+}

@@ -139,8 +139,9 @@ func (db *DB) UpdateUnit(ctx context.Context, id string, ifVersion int64, patch 
 			return err
 		}
 		now := db.Now()
+		var moved []change
 		if patch.Move && !sameID(old.ParentID, u.ParentID) {
-			if err := db.moveUnit(tx, &old, u, now); err != nil {
+			if moved, err = db.moveUnit(tx, &old, u, now); err != nil {
 				return err
 			}
 		}
@@ -156,7 +157,7 @@ func (db *DB) UpdateUnit(ctx context.Context, id string, ifVersion int64, patch 
 			return err
 		}
 		out = u
-		return db.record(tx, ctx, unitChange(&old, u))
+		return db.record(tx, ctx, append([]change{unitChange(&old, u)}, moved...)...)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("update unit %s: %w", id, err)
@@ -165,20 +166,24 @@ func (db *DB) UpdateUnit(ctx context.Context, id string, ifVersion int64, patch 
 }
 
 // moveUnit places u under its new parent and rewrites its descendants' paths
-// with one UPDATE on the path index.
-func (db *DB) moveUnit(tx *gorm.DB, old, u *models.Unit, now time.Time) error {
+// with one UPDATE on the path index. It returns the descendants' changes for
+// the audit log: each of them moved too.
+func (db *DB) moveUnit(tx *gorm.DB, old, u *models.Unit, now time.Time) ([]change, error) {
 	parent, err := db.lockParent(tx, u.ParentID)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	var deepest int
 	lo, hi := subtreeRange(old.Path)
-	if err := tx.Model(&models.Unit{}).Select("COALESCE(MAX(level), 0)").
-		Where("path >= ? AND path < ?", lo, hi).Scan(&deepest).Error; err != nil {
-		return translate(err)
+	var descendants []models.Unit
+	if err := tx.Where("path > ? AND path < ?", lo, hi).Order("path").Find(&descendants).Error; err != nil {
+		return nil, translate(err)
+	}
+	deepest := old.Level
+	for _, d := range descendants {
+		deepest = max(deepest, d.Level)
 	}
 	if err := models.CheckPlacement(old, parent, deepest-old.Level); err != nil {
-		return err
+		return nil, err
 	}
 	u.Level, u.Path = 1, models.UnitPath("", u.ID)
 	if parent != nil {
@@ -193,7 +198,20 @@ func (db *DB) moveUnit(tx *gorm.DB, old, u *models.Unit, now time.Time) error {
 			" WHERE path > ? AND path < ?",
 		u.Path, len(old.Path)+1, u.Level-old.Level, now, lo, hi,
 	).Error
-	return translate(err)
+	if err != nil {
+		return nil, translate(err)
+	}
+	changes := make([]change, len(descendants))
+	for i := range descendants {
+		before := descendants[i]
+		after := before
+		after.Path = u.Path + before.Path[len(old.Path):]
+		after.Level += u.Level - old.Level
+		after.Version++
+		after.UpdatedAt = now
+		changes[i] = unitChange(&descendants[i], &after)
+	}
+	return changes, nil
 }
 
 // DeleteUnit removes the unit at version ifVersion, unless anything refers to it.
