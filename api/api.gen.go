@@ -99,21 +99,45 @@ func (e AuditEventActorType) Valid() bool {
 	}
 }
 
+// Defines values for Comparator.
+const (
+	Between Comparator = "between"
+	Eq      Comparator = "eq"
+	Gte     Comparator = "gte"
+	Lte     Comparator = "lte"
+)
+
+// Valid indicates whether the value is a known member of the Comparator enum.
+func (e Comparator) Valid() bool {
+	switch e {
+	case Between:
+		return true
+	case Eq:
+		return true
+	case Gte:
+		return true
+	case Lte:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Direction.
 const (
-	HigherBetter Direction = "higher_better"
-	LowerBetter  Direction = "lower_better"
-	Target       Direction = "target"
+	DirectionHigherBetter Direction = "higher_better"
+	DirectionLowerBetter  Direction = "lower_better"
+	DirectionTarget       Direction = "target"
 )
 
 // Valid indicates whether the value is a known member of the Direction enum.
 func (e Direction) Valid() bool {
 	switch e {
-	case HigherBetter:
+	case DirectionHigherBetter:
 		return true
-	case LowerBetter:
+	case DirectionLowerBetter:
 		return true
-	case Target:
+	case DirectionTarget:
 		return true
 	default:
 		return false
@@ -672,6 +696,11 @@ type AuditVerification struct {
 	Ok bool `json:"ok"`
 }
 
+// Comparator gte ≥ (以上); lte ≤ (以內); eq = ; between, from `value` to `valueTo`, both included.
+//
+// Example: gte
+type Comparator string
+
 // Decimal An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
 //
 // Example: 58.10
@@ -1201,6 +1230,9 @@ type MeKind string
 // Example: 項
 type MeasureUnit = string
 
+// Note Example: 示例目標值，非正式下達
+type Note = string
+
 // Password At least 10 characters, not the username.
 //
 // Example: Fazhi-Demo-2021
@@ -1285,6 +1317,115 @@ type SortOrder = int32
 
 // SystemName Example: 盤錦市2021年法治政府建設主要指標
 type SystemName = string
+
+// Target defines model for Target.
+type Target struct {
+	// Comparator gte ≥ (以上); lte ≤ (以內); eq = ; between, from `value` to `valueTo`, both included.
+	//
+	// Example: gte
+	Comparator Comparator `json:"comparator"`
+
+	// CreatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	CreatedAt Timestamp `json:"createdAt"`
+
+	// Id A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	Id Id `json:"id"`
+
+	// IndicatorId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	IndicatorId Id `json:"indicatorId"`
+
+	// Note Example: 示例目標值，非正式下達
+	Note *Note `json:"note,omitempty"`
+
+	// Sample A sample target for demonstration, not one issued by the office.
+	Sample bool `json:"sample"`
+
+	// UnitId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	UnitId *Id `json:"unitId,omitempty"`
+
+	// UpdatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	UpdatedAt Timestamp `json:"updatedAt"`
+
+	// Value An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	Value Decimal `json:"value"`
+
+	// ValueTo An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	ValueTo *Decimal `json:"valueTo,omitempty"`
+
+	// Version Increases by one with every change; the `ETag` is this number quoted.
+	//
+	// Example: 1
+	Version Version `json:"version"`
+
+	// Year Example: 2021
+	Year Year `json:"year"`
+}
+
+// TargetCreate defines model for TargetCreate.
+type TargetCreate struct {
+	// Comparator gte ≥ (以上); lte ≤ (以內); eq = ; between, from `value` to `valueTo`, both included.
+	//
+	// Example: gte
+	Comparator Comparator `json:"comparator"`
+
+	// Note Example: 示例目標值，非正式下達
+	Note   *Note `json:"note,omitempty"`
+	Sample *bool `json:"sample,omitempty"`
+
+	// UnitId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	UnitId *Id `json:"unitId,omitempty"`
+
+	// Value An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	Value Decimal `json:"value"`
+
+	// ValueTo An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	ValueTo *Decimal `json:"valueTo,omitempty"`
+
+	// Year Example: 2021
+	Year Year `json:"year"`
+}
+
+// TargetPage defines model for TargetPage.
+type TargetPage struct {
+	Items      []Target `json:"items"`
+	NextCursor *string  `json:"nextCursor,omitempty"`
+}
+
+// TargetPatch defines model for TargetPatch.
+type TargetPatch struct {
+	// Comparator gte ≥ (以上); lte ≤ (以內); eq = ; between, from `value` to `valueTo`, both included.
+	//
+	// Example: gte
+	Comparator *Comparator               `json:"comparator,omitempty"`
+	Note       nullable.Nullable[string] `json:"note,omitempty"`
+	Sample     *bool                     `json:"sample,omitempty"`
+
+	// Value An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	Value   *Decimal                         `json:"value,omitempty"`
+	ValueTo nullable.Nullable[exact.Decimal] `json:"valueTo,omitempty"`
+}
 
 // Timestamp An instant, RFC 3339 in UTC with up to microseconds.
 //
@@ -1695,6 +1836,11 @@ type SystemSortQuery string
 // Example: published
 type SystemStatusQuery = IndicatorSystemStatus
 
+// TargetIdPath A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type TargetIdPath = Id
+
 // ToQuery An instant, RFC 3339 in UTC with up to microseconds.
 //
 // Example: 2022-03-31T08:00:00Z
@@ -1732,6 +1878,9 @@ type UserIdPath = Id
 
 // UserSortQuery defines model for UserSortQuery.
 type UserSortQuery string
+
+// YearQuery Example: 2021
+type YearQuery = Year
 
 // BadRequest An RFC 9457 problem detail.
 type BadRequest = Problem
@@ -1895,6 +2044,35 @@ type UpdateIndicatorParams struct {
 	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
 }
 
+// ListTargetsParams defines parameters for ListTargets.
+type ListTargetsParams struct {
+	// Year Only records of this year.
+	Year *YearQuery `form:"year,omitempty" json:"year,omitempty"`
+
+	// UnitId Only records of this unit.
+	UnitId *UnitIdQuery `form:"unitId,omitempty" json:"unitId,omitempty"`
+
+	// Limit Items per page.
+	Limit *LimitQuery `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page, as it was given. It is only valid with the same filters and sort.
+	Cursor *CursorQuery `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// DeleteTargetParams defines parameters for DeleteTarget.
+type DeleteTargetParams struct {
+	// IfMatch Required: the `ETag` of the version being changed. Declared optional so that a missing header
+	// answers `428` rather than `400`.
+	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
+}
+
+// UpdateTargetParams defines parameters for UpdateTarget.
+type UpdateTargetParams struct {
+	// IfMatch Required: the `ETag` of the version being changed. Declared optional so that a missing header
+	// answers `428` rather than `400`.
+	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
+}
+
 // ListUnitsParams defines parameters for ListUnits.
 type ListUnitsParams struct {
 	// ParentId Only the direct children of this unit.
@@ -2019,6 +2197,12 @@ type CreateIndicatorJSONRequestBody = IndicatorCreate
 // UpdateIndicatorApplicationMergePatchPlusJSONRequestBody defines body for UpdateIndicator for application/merge-patch+json ContentType.
 type UpdateIndicatorApplicationMergePatchPlusJSONRequestBody = IndicatorPatch
 
+// CreateTargetJSONRequestBody defines body for CreateTarget for application/json ContentType.
+type CreateTargetJSONRequestBody = TargetCreate
+
+// UpdateTargetApplicationMergePatchPlusJSONRequestBody defines body for UpdateTarget for application/merge-patch+json ContentType.
+type UpdateTargetApplicationMergePatchPlusJSONRequestBody = TargetPatch
+
 // CreateUnitJSONRequestBody defines body for CreateUnit for application/json ContentType.
 type CreateUnitJSONRequestBody = UnitCreate
 
@@ -2102,9 +2286,24 @@ type ServerInterface interface {
 	// UpdateIndicator Change an indicator of a draft system（修改指標）
 	// (PATCH /indicators/{id})
 	UpdateIndicator(ctx echo.Context, id IndicatorIdPath, params UpdateIndicatorParams) error
+	// ListTargets List an indicator's targets（查詢目標值）
+	// (GET /indicators/{id}/targets)
+	ListTargets(ctx echo.Context, id IndicatorIdPath, params ListTargetsParams) error
+	// CreateTarget Set a target（設定目標值）
+	// (POST /indicators/{id}/targets)
+	CreateTarget(ctx echo.Context, id IndicatorIdPath) error
 	// GetMe Who am I（當前用戶）
 	// (GET /me)
 	GetMe(ctx echo.Context) error
+	// DeleteTarget Delete a target（刪除目標值）
+	// (DELETE /targets/{id})
+	DeleteTarget(ctx echo.Context, id TargetIdPath, params DeleteTargetParams) error
+	// GetTarget Get a target（查看目標值）
+	// (GET /targets/{id})
+	GetTarget(ctx echo.Context, id TargetIdPath) error
+	// UpdateTarget Change a target（修改目標值）
+	// (PATCH /targets/{id})
+	UpdateTarget(ctx echo.Context, id TargetIdPath, params UpdateTargetParams) error
 	// ListUnits List units（查詢單位列表）
 	// (GET /units)
 	ListUnits(ctx echo.Context, params ListUnitsParams) error
@@ -2726,12 +2925,162 @@ func (w *ServerInterfaceWrapper) UpdateIndicator(ctx echo.Context) error {
 	return err
 }
 
+// ListTargets converts echo context to params.
+func (w *ServerInterfaceWrapper) ListTargets(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id IndicatorIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListTargetsParams
+	// ------------- Optional query parameter "year" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "year", ctx.QueryParams(), &params.Year, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter year: %s", err))
+	}
+
+	// ------------- Optional query parameter "unitId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", ctx.QueryParams(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter unitId: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListTargets(ctx, id, params)
+	return err
+}
+
+// CreateTarget converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateTarget(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id IndicatorIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateTarget(ctx, id)
+	return err
+}
+
 // GetMe converts echo context to params.
 func (w *ServerInterfaceWrapper) GetMe(ctx echo.Context) error {
 	var err error
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.GetMe(ctx)
+	return err
+}
+
+// DeleteTarget converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteTarget(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id TargetIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeleteTargetParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatchHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteTarget(ctx, id, params)
+	return err
+}
+
+// GetTarget converts echo context to params.
+func (w *ServerInterfaceWrapper) GetTarget(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id TargetIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetTarget(ctx, id)
+	return err
+}
+
+// UpdateTarget converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateTarget(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id TargetIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateTargetParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatchHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateTarget(ctx, id, params)
 	return err
 }
 
@@ -3246,6 +3595,11 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.DELETE(options.BaseURL+"/indicators/:id", wrapper.DeleteIndicator, options.OperationMiddlewares["deleteIndicator"]...)
 	router.GET(options.BaseURL+"/indicators/:id", wrapper.GetIndicator, options.OperationMiddlewares["getIndicator"]...)
 	router.PATCH(options.BaseURL+"/indicators/:id", wrapper.UpdateIndicator, options.OperationMiddlewares["updateIndicator"]...)
+	router.GET(options.BaseURL+"/indicators/:id/targets", wrapper.ListTargets, options.OperationMiddlewares["listTargets"]...)
+	router.POST(options.BaseURL+"/indicators/:id/targets", wrapper.CreateTarget, options.OperationMiddlewares["createTarget"]...)
+	router.DELETE(options.BaseURL+"/targets/:id", wrapper.DeleteTarget, options.OperationMiddlewares["deleteTarget"]...)
+	router.GET(options.BaseURL+"/targets/:id", wrapper.GetTarget, options.OperationMiddlewares["getTarget"]...)
+	router.PATCH(options.BaseURL+"/targets/:id", wrapper.UpdateTarget, options.OperationMiddlewares["updateTarget"]...)
 
 }
 
@@ -6259,6 +6613,317 @@ func (response UpdateIndicatordefaultApplicationProblemPlusJSONResponse) VisitUp
 	return err
 }
 
+type ListTargetsRequestObject struct {
+	Id     IndicatorIdPath `json:"id"`
+	Params ListTargetsParams
+}
+
+type ListTargetsResponseObject interface {
+	VisitListTargetsResponse(w http.ResponseWriter) error
+}
+
+type ListTargets200JSONResponse TargetPage
+
+func (response ListTargets200JSONResponse) VisitListTargetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTargets400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListTargets400ApplicationProblemPlusJSONResponse) VisitListTargetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTargets401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListTargets401ApplicationProblemPlusJSONResponse) VisitListTargetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTargets403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListTargets403ApplicationProblemPlusJSONResponse) VisitListTargetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTargets404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListTargets404ApplicationProblemPlusJSONResponse) VisitListTargetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTargets429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListTargets429ApplicationProblemPlusJSONResponse) VisitListTargetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTargetsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListTargetsdefaultApplicationProblemPlusJSONResponse) VisitListTargetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTargetRequestObject struct {
+	Id   IndicatorIdPath `json:"id"`
+	Body *CreateTargetJSONRequestBody
+}
+
+type CreateTargetResponseObject interface {
+	VisitCreateTargetResponse(w http.ResponseWriter) error
+}
+
+type CreateTarget201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type CreateTarget201JSONResponse struct {
+	Body    Target
+	Headers CreateTarget201ResponseHeaders
+}
+
+func (response CreateTarget201JSONResponse) VisitCreateTargetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTarget400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateTarget400ApplicationProblemPlusJSONResponse) VisitCreateTargetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTarget401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateTarget401ApplicationProblemPlusJSONResponse) VisitCreateTargetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTarget403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateTarget403ApplicationProblemPlusJSONResponse) VisitCreateTargetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTarget404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateTarget404ApplicationProblemPlusJSONResponse) VisitCreateTargetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTarget409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateTarget409ApplicationProblemPlusJSONResponse) VisitCreateTargetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTarget413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateTarget413ApplicationProblemPlusJSONResponse) VisitCreateTargetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTarget415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateTarget415ApplicationProblemPlusJSONResponse) VisitCreateTargetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTarget422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateTarget422ApplicationProblemPlusJSONResponse) VisitCreateTargetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTargetdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateTargetdefaultApplicationProblemPlusJSONResponse) VisitCreateTargetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetMeRequestObject struct {
 }
 
@@ -6340,6 +7005,472 @@ type GetMedefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response GetMedefaultApplicationProblemPlusJSONResponse) VisitGetMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteTargetRequestObject struct {
+	Id     TargetIdPath `json:"id"`
+	Params DeleteTargetParams
+}
+
+type DeleteTargetResponseObject interface {
+	VisitDeleteTargetResponse(w http.ResponseWriter) error
+}
+
+type DeleteTarget204Response struct {
+}
+
+func (response DeleteTarget204Response) VisitDeleteTargetResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteTarget400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteTarget400ApplicationProblemPlusJSONResponse) VisitDeleteTargetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteTarget401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteTarget401ApplicationProblemPlusJSONResponse) VisitDeleteTargetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteTarget403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteTarget403ApplicationProblemPlusJSONResponse) VisitDeleteTargetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteTarget404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteTarget404ApplicationProblemPlusJSONResponse) VisitDeleteTargetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteTarget412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteTarget412ApplicationProblemPlusJSONResponse) VisitDeleteTargetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteTarget428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteTarget428ApplicationProblemPlusJSONResponse) VisitDeleteTargetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteTargetdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DeleteTargetdefaultApplicationProblemPlusJSONResponse) VisitDeleteTargetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTargetRequestObject struct {
+	Id TargetIdPath `json:"id"`
+}
+
+type GetTargetResponseObject interface {
+	VisitGetTargetResponse(w http.ResponseWriter) error
+}
+
+type GetTarget200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetTarget200JSONResponse struct {
+	Body    Target
+	Headers GetTarget200ResponseHeaders
+}
+
+func (response GetTarget200JSONResponse) VisitGetTargetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTarget400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetTarget400ApplicationProblemPlusJSONResponse) VisitGetTargetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTarget401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetTarget401ApplicationProblemPlusJSONResponse) VisitGetTargetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTarget403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetTarget403ApplicationProblemPlusJSONResponse) VisitGetTargetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTarget404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetTarget404ApplicationProblemPlusJSONResponse) VisitGetTargetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTarget429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetTarget429ApplicationProblemPlusJSONResponse) VisitGetTargetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTargetdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetTargetdefaultApplicationProblemPlusJSONResponse) VisitGetTargetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTargetRequestObject struct {
+	Id     TargetIdPath `json:"id"`
+	Params UpdateTargetParams
+	Body   *UpdateTargetApplicationMergePatchPlusJSONRequestBody
+}
+
+type UpdateTargetResponseObject interface {
+	VisitUpdateTargetResponse(w http.ResponseWriter) error
+}
+
+type UpdateTarget200ResponseHeaders struct {
+	ETag *string
+}
+
+type UpdateTarget200JSONResponse struct {
+	Body    Target
+	Headers UpdateTarget200ResponseHeaders
+}
+
+func (response UpdateTarget200JSONResponse) VisitUpdateTargetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTarget400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateTarget400ApplicationProblemPlusJSONResponse) VisitUpdateTargetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTarget401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateTarget401ApplicationProblemPlusJSONResponse) VisitUpdateTargetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTarget403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateTarget403ApplicationProblemPlusJSONResponse) VisitUpdateTargetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTarget404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateTarget404ApplicationProblemPlusJSONResponse) VisitUpdateTargetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTarget412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateTarget412ApplicationProblemPlusJSONResponse) VisitUpdateTargetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTarget413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateTarget413ApplicationProblemPlusJSONResponse) VisitUpdateTargetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTarget415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateTarget415ApplicationProblemPlusJSONResponse) VisitUpdateTargetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTarget422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateTarget422ApplicationProblemPlusJSONResponse) VisitUpdateTargetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTarget428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateTarget428ApplicationProblemPlusJSONResponse) VisitUpdateTargetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTargetdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateTargetdefaultApplicationProblemPlusJSONResponse) VisitUpdateTargetResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -8429,9 +9560,24 @@ type StrictServerInterface interface {
 	// UpdateIndicator Change an indicator of a draft system（修改指標）
 	// (PATCH /indicators/{id})
 	UpdateIndicator(ctx context.Context, request UpdateIndicatorRequestObject) (UpdateIndicatorResponseObject, error)
+	// ListTargets List an indicator's targets（查詢目標值）
+	// (GET /indicators/{id}/targets)
+	ListTargets(ctx context.Context, request ListTargetsRequestObject) (ListTargetsResponseObject, error)
+	// CreateTarget Set a target（設定目標值）
+	// (POST /indicators/{id}/targets)
+	CreateTarget(ctx context.Context, request CreateTargetRequestObject) (CreateTargetResponseObject, error)
 	// GetMe Who am I（當前用戶）
 	// (GET /me)
 	GetMe(ctx context.Context, request GetMeRequestObject) (GetMeResponseObject, error)
+	// DeleteTarget Delete a target（刪除目標值）
+	// (DELETE /targets/{id})
+	DeleteTarget(ctx context.Context, request DeleteTargetRequestObject) (DeleteTargetResponseObject, error)
+	// GetTarget Get a target（查看目標值）
+	// (GET /targets/{id})
+	GetTarget(ctx context.Context, request GetTargetRequestObject) (GetTargetResponseObject, error)
+	// UpdateTarget Change a target（修改目標值）
+	// (PATCH /targets/{id})
+	UpdateTarget(ctx context.Context, request UpdateTargetRequestObject) (UpdateTargetResponseObject, error)
 	// ListUnits List units（查詢單位列表）
 	// (GET /units)
 	ListUnits(ctx context.Context, request ListUnitsRequestObject) (ListUnitsResponseObject, error)
@@ -9196,6 +10342,80 @@ func (sh *strictHandler) UpdateIndicator(ctx echo.Context, id IndicatorIdPath, p
 	return nil
 }
 
+// ListTargets operation middleware
+func (sh *strictHandler) ListTargets(ctx echo.Context, id IndicatorIdPath, params ListTargetsParams) error {
+	var request ListTargetsRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListTargets(ctx.Request().Context(), request.(ListTargetsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListTargets")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListTargetsResponseObject); ok {
+		return validResponse.VisitListTargetsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateTarget operation middleware
+func (sh *strictHandler) CreateTarget(ctx echo.Context, id IndicatorIdPath) error {
+	var request CreateTargetRequestObject
+
+	request.Id = id
+
+	var body CreateTargetJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateTarget(ctx.Request().Context(), request.(CreateTargetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateTarget")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateTargetResponseObject); ok {
+		return validResponse.VisitCreateTargetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetMe operation middleware
 func (sh *strictHandler) GetMe(ctx echo.Context) error {
 	var request GetMeRequestObject
@@ -9213,6 +10433,106 @@ func (sh *strictHandler) GetMe(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(GetMeResponseObject); ok {
 		return validResponse.VisitGetMeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteTarget operation middleware
+func (sh *strictHandler) DeleteTarget(ctx echo.Context, id TargetIdPath, params DeleteTargetParams) error {
+	var request DeleteTargetRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteTarget(ctx.Request().Context(), request.(DeleteTargetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteTarget")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteTargetResponseObject); ok {
+		return validResponse.VisitDeleteTargetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetTarget operation middleware
+func (sh *strictHandler) GetTarget(ctx echo.Context, id TargetIdPath) error {
+	var request GetTargetRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetTarget(ctx.Request().Context(), request.(GetTargetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetTarget")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetTargetResponseObject); ok {
+		return validResponse.VisitGetTargetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateTarget operation middleware
+func (sh *strictHandler) UpdateTarget(ctx echo.Context, id TargetIdPath, params UpdateTargetParams) error {
+	var request UpdateTargetRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body UpdateTargetApplicationMergePatchPlusJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateTarget(ctx.Request().Context(), request.(UpdateTargetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateTarget")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateTargetResponseObject); ok {
+		return validResponse.VisitUpdateTargetResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -9694,264 +11014,279 @@ func (sh *strictHandler) ResetUserPassword(ctx echo.Context, id UserIdPath) erro
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L17lxvFnTD8Vero3ecw86Q1I2ku9sz88bwTX8IEDI49XjZh/Fql7pJUmVaV6CqNLFifA2EBG0ggLwTC",
-	"hmwgiYlJlluSQxww8F32WHP5i6/wnPpV9U1qSd2Sxjcmz7N4JFVX1+V3vz6Ts3mjyRlhUuRWn8nVCXaI",
-	"B3+e2sQ19a9DhO3RpqSc5VZzm3WCPGJzz3lIoB3iCcqZhZ5qcUmcNSQIcxCVqILtbUQZKm9U82ewtOtl",
-	"JDmy65jVCJLBFHM5KyfsOmlg9aIGvvwoYTVZz62WFq1cE0tJPPXO/28r92Qxv3LxyUJ+5eIzBat47MpW",
-	"7l9yVk52miS3mhPSo6yWu3LFyj3KbaxXmrTwJpZ1xKuwAtsjWBIncSVV7jWwzK3mWh7Ne6RKPMJskrNi",
-	"SywU+hdwRS3bww0izSGu25J7G86PWsTr9K/pceZ2ENlRh49s3BLEQZUOknUqUEsQD3EPrZ/dQNuko9ZH",
-	"LuNG01XvKxRXCrhQKOQL6j/H1H+O+x/V/4qFQjFn5ah6x1PwaivHcEM9ivWCBh38cvzgn9zaulwq5re2",
-	"Lh87dfF7yUe+3qSPkM6GcxarCZKO3ezhIYGok20jpchG1OWF+6BqCx55qkU94uRWpdci0S39i0equdXc",
-	"/zMfgve8/lXMbzh63S2HyvPckwMupyzIU2U0w12HCImq1BPSAshxSBW3XDmrrqec16MYaQejZuN7VCMG",
-	"XIbgnozdhJla/QQPEdZq5FafNJ9gpotJd3Ci5QnuDdiIuoIyI5elHlX2MaDpkR3KWwI1cY1YCAuFuW0s",
-	"UI3uEDaHNiSiAnEFozvYpQ5qU1mHJwVuEFSlroJyhJmD1EbmBmzShrcOArhiQeF6g7LgizgArud/gvNP",
-	"F/Irl/KDAPAkFbjikqFI5pgxaKasQKUMlwdbw7akOwTNlKvYFeoHhXkidoXwS/Lm/Hlj2zNLrHDuEsxg",
-	"jaeYpLKTihDgCm9JTQRC2pQeZRT2D7gJYhYxReTX+9rsNEm2nW1T5ig4TNphi1E5dAfqdWn3gPNPX3zS",
-	"QNDF/528idMeb6RZvlRAg6uSeHoTlAmJmYyvvlQolfKFYr5Q3CwUVuH//2TAbqoeb+TSUq1N2iBC4kYT",
-	"lrzhkEaTS8LsziOk8zBw7f7VryuyGzA8lxImHxLIrnMuKKuhGYwuXNg4qbAcoxrnDuKMzM6hc6RJsFQj",
-	"MFIkVlG2OO6raTFztliFOx34jTJUWkR13vIU2MqWxwQMB4qIPCKanAkCxEKLAQIxrh6rrcWnhRdh9Rvx",
-	"zPywvvJiqVReQ+06dUlsZr0+KpCQ1HWR12KMspoFjxRWynNbLHY/S9WCvVw9RvKlygrOL+KlhfyKUyD5",
-	"BbtYLeFjlePOYsBytDQUXljk1POPkM5A6WVpaRhJS4FWG1WQmgbd6znD91bhIMpKUguoupHJUIWoC9Rn",
-	"7cyhk8R2sUccxGES7CLBkaxjiTBqUAHwoLe7xTATbUXZy4ul42XkYXUVaixTJ1roO9GtXHErN/DIjAA4",
-	"dUlvo/oYZ2ToMa0z/2xC+Ed17jpCw5zepwKd8kJhsWxgiwIw2S3PI724PWqnakWHtV3mUBuD7DZY0KL+",
-	"oDFErYVioXRYolaw+EfJDnGHkdpgB0Bugcq66hk0o/8pqrtRdyd5My5nFZNpLDyWLNxTJhdKWqinDSVn",
-	"HQes1X8Xg0ugTJIa8eIbOYsVdAzn5yArUo/YEtl16joeYRpJgXWYiTJf0iDBvmlWlMt6N0K0KKtdYHTE",
-	"dkRHSNIQiArRiioqjMrMEsqgTdDoYrLu5FHaoIOE+Q1YepN4IOzG1rtUGAA5arpk6Vw9MhiMlpRmOAKQ",
-	"Hm8SDxTVFHKHDzPcfwbNYBb5RJ1gyPrZDQuEFGTzRgMk85ZdV6J92XbpnBJtT4DeW+5RUlpNB0tyYbDk",
-	"FbwureClBfeLoQA/N0j8mhSXxoHAqaPRObLDt4frIJ4e0q+CtECHiKgg26STWgMxs45SQM5xd6iIDloP",
-	"MEclCWjtg7txTFHvoqQNTC9xKdwlqc9NLQhWdp5gz64PWNtpjxAkyWWJGoqtEgfhGlZyN1LvtJCoc0//",
-	"rUVL7pA1ZGMjaUoPO1SLO/OCNpourVLiIIW6AmGPIFpj3CM9nLL72s3dv/1qwB6fGqzIFnqFvn5QPw80",
-	"NBULN/R2HE5+iEYTvYEhVpPHPYd4vizqUiHXEEYuwQBW5XxZYQHxBBGIyjm0SYm+iIrHtwlTTKV3t7D0",
-	"zOaTvDHvrcuIFcVMlTf/RodExl8cfHHnJZYtkYpJMo1DQmLZg0TNVsWlog4om7greEl6+uMDTHSJsOZN",
-	"noK5VEiVe2S4PruQUp+VfExtdtMj5CRpykFU4GHeRg3MOloWVIt2eRsgTNF+JDmizHZbCvcLvoAIv2CX",
-	"s/jxlwbYcdTbk2GpuDSM2ReXIry+kMjrtTQzGOXVSsdA86ihZ9poPloa1IYbMRETHmioao0l/6lFP0LZ",
-	"0GWrmcNFb1PWc+gOaWJPNggbJAepR1IvzF9RsLyR+o9en6/6AFSiGXCYcA56aXE2DThn0XqKyyOlVbX0",
-	"e5/mK+YfofbmY97820P8/RPK+38M4AaWEY3ND+GHRDZxQZChCrqSssZA9WLh8HRzteQ7ebfqCMa738iT",
-	"/h1HvspH/k7P2a+o09O2SfDXfR8757RFUX2yOZOKFKw+k8PNpku1b3G+6fGKSxrf+6nQjsZgc89ooFPI",
-	"Ax6TS8Y6mbNyDpGYuoEDVRstHa7NoFq41VYqzqSHbU1LPY97Irf65DO5BhEC19TUBm+R3gJyQdwEylBQ",
-	"5LTJFeJ6udXcPBzGlYvqnBVft9XT87hJ53eK80BnDOgQoYitgcJipWQvOItkqbqsrkFLE6uL4OykEm5w",
-	"Q28OhZszp1qXsilW5+er+Ok6nTOnMmfOwj81MW++yPvPX0kLsWf1DPraktzSI091DZX1oZYBloWSgrwO",
-	"2qHchaudU4s5wVnVpfZkEKAO+FIdi0vgPvaIJ6JAAMJJGgaJwAsEMzhKzql0UBEFDpLka51PyXnDlSkI",
-	"o056043B1ds3P+q+8Nneb/548OoH3Zs/6/7pze4LNw5++/vbX/9292+/2v3rl+bLN97ffff5/a8/6L7w",
-	"392P/xjCC+xDAWhqKFwJoTC4pazgZ/sPThvu/IlF6CwxVmStBqAZjJyWBiICqqoViFFgiYcLUbeszT2M",
-	"GFuOB/4YEmBc3NMxC0B7mnsV6jiETQS11WCWCLBqAqpkAMQIcbR4rXR9hJ0GZbnpEJiF8GpPR1aR7W7D",
-	"9U/rcm3sutpHsM14m6FKS9GVDtAXx9zUjJLZ1IHAfclYxIOweZMIS41Vj2BXaS5U6kt7jMvTvMWcie6M",
-	"cXmpCrNkJTDVarUKq/IfH5uiqJmyXPZieNmPRd6f7bIZl3n95DQu+zGubaUaI+Em1dFwpr2NBg7U1QtC",
-	"4PbO4o7LsbPJ+aPYq5GJLrGp57okOb/kwmyRy5QRIuM7RGGQ8coVC4vHl44to0pHEjEddCxG0NHsE0nO",
-	"kb+2bDdldpeXnOf1DNNCz6TjAHcy8XaIh7Btk6YU+rrUzTJtDzyNqUsmQzvjZ73UoKJhPH7jsXcsA5/t",
-	"ggUwV5oKc0950aXIRUdOCFX1EWW+6sgceTPHNC47EkmopA+BcHBqwDupEvmQy5kCA8N21/wQA4hqantU",
-	"SsL6YOFcoD1NIvBXLwEUXAp0sQg4QFSkv/5QODi1iWu9XvsOb4H+BH57paLcOUgoHR8ACZEtTQALwSxT",
-	"hgYq/PiFwde9yfkZzDpGsxMT3bSHJbkEvsH4Jfv+NwhiaWCHoIY2rGKGlgsFn4ALLTI0KGtJMh1aXYpI",
-	"xZuca0up/7rMl6b2l/f3NxUy3bskcF/6J8UVmQb5CUstPwXSrqYeSNAay1MmZteQR6TXMRFY5XPqQ35d",
-	"fSgjAZAGTrNICHNkSL9l47x+RMnbbUylbwmHd1BWm0sbNLC8ONLfq21ouCXr3KNPT0hqWjARYRL0iH5C",
-	"s25eo53DOpwKVQj2QLfYJgxVPd5A82qWeZfXKAMtI7iSKcnzxRAoL/StOBtI9u54SuKetmLoIwkjrYF4",
-	"CKW0zXDPQlXu+RCoo399M5N6pImFaHPPUUSo7XHQxWIA+MQTT+TXI2tPtgrCcokCxJYgcbjzDV3fh/vL",
-	"XbT6XI59Fi2ANXK5SWw5KVNjUu3VjYIYRPqjqERKHdSuE8UmmtyTvvd4KlC0FDc76dX4sh0YcsYwPpk9",
-	"TQOI1hlqBUcN9KrlETRTXioUyhbCbht3lKBSadUsczwkEkUdOUDO3M6srzw6WOIKFsSE8LUY3sHUNSEC",
-	"S4WFslYeL7Cmx20iIHhAx+FObrFq8B1yye7YbkwBwdqbZmOmxNOKYm07xEEt5mjiTdyqDmYgSp5R1Fyd",
-	"E2EOZnDdiYbMNLYmhVg9zj59KLCAuLkziNwYZvKcutBUipK5yIWMbR1tRWeZCpQ+QVw3rxgYcSywX/gh",
-	"FBh5LZf4IqjDG5gyNKMonlkdwkifqpaxA8MquUyFNMYpdRMGEnDk2n0YFa2mhvszxKEYIrcnA9JgwksN",
-	"NeMlqYPBA1g9oafOq1dB5Mh801X7onrpWiMkDqoTj5iEpegS4NXTUaGXoqARLBvBspFZdlbYCKbJwzR5",
-	"eH7ayjTYParqboOl9kagSbxNlFodvFpnO9VqHqkNSMB6mLdDeDI+7yqtKYpJBVKrbQEVVcKJIiEQ56Ud",
-	"og+ZgTooys+JaTVyVg7vEA+DSaJNaK2u4CL8SlsnG/hyzsoxzojin6EnSk/Qwz/9fCYATcePHjrrqa1L",
-	"SkQQi9WMfPVMDux6xFl3HI8I40uKb/+EDj/G/gg0c2Lj5LlZQD2tMnQUZYUkMHUGa4g0mrKDGgQzgTCD",
-	"FDAqSUP0BB4tLsQD7wr5lfX8aZyvrs5d/N68Di0uWgtX/iVpsw18eUPPWQplCex5uKN+DV1n6cM5gqe+",
-	"30njgVQX0qQeERlfQp10s7tYyAsi8x60h2NUgFc0knvr/Mzc/97aOj/7fxIPuumRKr08QP6T2JM+Gd4m",
-	"HUuJgkp3rjEqICC9Arcfyz6Mvb369PYlddM4X734zPHkqzaBghkPQtuv1SMB7A17ViPPefVQHLwW4OzM",
-	"h2IPqFlK+HiqRczP0msR7Zn1LTNPake3ce+aswwWZ/WjX9wHHEJk6ALmlZ8S7QTSa9ZxsVNA+zuMo+Oh",
-	"z9Th+16BEwMiZjmDr/ssrmW97GBjGXYY39xSIeECw8zMxNTIjMmQMZyBtw4+A338fSTJI9hB+x8/233t",
-	"re4//rr3zq3uzed3f3Vz943/XENVQhy0+8q17mtv7X/88u5v/r4GhjayuoPdFhGo+95nB88+t/vqS7s3",
-	"3tn91c3us7eiLFvNnLNyahLFsCMPxjmzGTeANT9BZf08sT0i7z9sfQA46iGyxskY3F0jQVZOBODYz93b",
-	"de6GbF0rHAKVY2a6VaQNPGirVSgs2Ho6+JuU59D5Om8znSqgtJYeUQAOf/BRXcpMNabDaYNDSaQ/LYfK",
-	"Uzu+CpgBhU35gskSly09z2MDIDl5tK+7RmPP1IFoOm/ldOi3+oZx1mnwlkgIOLNy2LdGD4VNqE3AcFPU",
-	"ORyYNk5nfkznPJrL6qVyS0OoXOKhBfnjk55+JI17wuxtK1fHoj5iFh8ZlheTCUdaysdtcCxmpd5h6tRU",
-	"MqYAK3cennzbEUPGhPcpyFP9tO8sF9p/SLVL3q5jyhTtivpSlhdjociFvv8N96xYfqh4uljXPjKn62pE",
-	"7jWK61Ys6S1WeiC4AQN/w2nc4cuaITm9R+XNGGEaeBQ6fHlQwaFIhZIZTQ/BZF4hNm4QNAOEddYHNVYj",
-	"FtIcSCCXVCXiLWk4Z/SVUYLfs95/JR6t0rCeUIbrs+vE3tbelwGZLCb9pk3A2Q+jJ8GNQhJuQIWE70Mk",
-	"dlbwS0kRPYJFH10rJfJQQyOmiPw90Kdx2awoCQj59oDcyOgsfFtJMeb6kmY5SWzawG5itQFyGdsSOXoE",
-	"VNTBfpy2X22BceTQmq4x4HIh1xRIbxPS1GGVwsa6BEEkhAE8RvEg+qXjc+CmiJ56XGnJ/x9fTykuXZnZ",
-	"2przPy5fSRLDrdzlfI3nzZewjzl/p5Hf8rTR5B5gMOQhrOZqVNZblTmbN7Tx2vwXZjDVeTxiJ1uE67RW",
-	"J96lClGrRvufv3zwl1/vf/5y9/pXa0hJmdGfbn/1C/8nib0akejguTe7Vz/d+83Huzfe6dEzYxPnrFx0",
-	"MrV1mCCucvY+0ge/J6lourjjy4yRdNGbP9MZo93Pnu1+8uHueze7b7yfIKKPrR+d0mgbf2upUCp2//n3",
-	"vWtX469amuRNpylxnVPgVx1FL3pzl0gYRG8hl4OjHhEKpUMqHVQ2jroymqEMIpy1u0FTcPW7XzatPJfr",
-	"pUaBz7BXVE+iM8FEg0rAmZ8RlggySwBPy5CGMgdxL2ULlbUPfy4MM+KeWqOsz1GnPJdQCS5yyjMw17/r",
-	"Kf5dPTSr8G+0GBU4M/vr+Pzw/OOPIfM7mjl3+gRaXikUZ1FwmNH4UN91UDUOZfDrADECXXSuF2IKoxi7",
-	"fwFJ9PA0vJnZA9I2eVVRMJ3Wpl3gaKZJPModgcoKiNVpq3/zD4d//mgh+LNwzJQqMKjdIdgDqcut5qzc",
-	"Uy3saXxtcCbrcZQ2Q/uOecNJOmEdVZCvEaZkPuJYSNIGyQvuSfDnUgfNXLiwcXLn2OxYeY5hTcEWiJ6R",
-	"G1hYjuGs+pgkxx+/kg/+Xkzxd7GULPcHGcNZde+4d2+oQBoZqtRQcN6mzGM+oQbDQ4GPeNhzj3JW2ySX",
-	"5STWNSqJR3GWNzlRrjbsoZD9Kb13hzqE2SQactorj1i5ahSjhs0dol4WhxjBzoXUSpOfKDlJ3Rwr1yBY",
-	"tDxdXmTES89EhkaMjakgB3izZgE6EiTVBoGqjlSxfGEIKKMJdNLHOPLRc73jlTTMPQmplaMePh8MhKda",
-	"nk0ipaDS7VCYqhPpRocprlmQCMz4vkVn2FP/GgxUT+mw55HPmGHJOry/OysXT/X1M3vNBUfXGEVgK0bY",
-	"ouiXgLAJtx+9zHBHcbNoUtpwyELjpC9RbFE7UywcdATYsPa7gEY8UwbWWZzT/xwrz64hbaX2S/NR6dfR",
-	"MsYYPUdPpYe5Yr+TeXAZO7AXaotV8OfczOy3t65+e+tafoDpKtzqWO7W+4ADPQi8JCuPOKLv06Hv4xDR",
-	"HpIYJ4Fjk76hZKpfB97/6Nrur39x+4tXDt57ofvJB/vvv9r95ct7v7u+e+2b/b983b36eYLGNLaWGq7D",
-	"IPWdoSCm7Fhqo2x8mb122STf8JGUfCQlH1HRIyn5SEqOkNuhnOjQPWuhreTedKxFTkLa9ZFH0ev80sXL",
-	"Yl/dOzJ3NFYBGCZruZAG4zsK+ySDKI/K/vS9LodnsyD2bvcwLYo9nGuoCjlkXaMEv4nZXL9ezUjbpCRY",
-	"vq4cVKPXJHMNldWSy5DoohXwsEan5EatLs5lNvHeyQt68HWgwZRR18XM6sAfS0Ymoadu2DO+Qy+DPBov",
-	"jJ0pTnPoycPZBKhiGsKY9aUWDf2CpllTC0ym1Fj1Ta2c5BK7Z7MC9phyW0YJzALn02mPN0Y98mOCPX/8",
-	"Jk83ekjAZm8BdR8iIwsK3hU/QissPDuRDVNf01jmvTHQ506gxXiAdgcBYOK7T3GhkSCEQ73R7NdzBw96",
-	"2ImmOMM7p60YnneP6yz+qYyhuSyPVlyOqEl6IB91R+cDVh0XoR0PVyXa//m1vRvfoJlI85YG7pgozNk1",
-	"FAgIKMgnQjNVjz9N2Owawp5dpzv6x92Pbu7++c1ovAe8IWfFqqb7T8TDPaIjBtuMNz2SGQeDbSXrEKAB",
-	"5IuR3jUWItiv9ESlQKJVkR4hsQzeqZqORSDjZiIPvRGUfgZDZMdJCPwor1EWKZOb4Sz9iikxfTb4Mu4k",
-	"WFoe0VDBCuv/9kewT9R/K3oqkbrCwUKTT8UYvuPRgVARdff3f9t7/cWol+TbW6+mcJQsJse4ncns9ghy",
-	"2tOlLEKV84G5LklpLU3iQRkuzgZgSbRfjegtqaj+HJTfnpgTEjCjAX7mEWzP426GTDHdqiQ66WICCk4v",
-	"+6x36lYKj4DvCoCbGjVWJIRPm8L2+mQiCV/Ri00C+zNx20/84v+XhW5/+bmFDt57wULdZ1+x0P7r/919",
-	"4XkLdf9x/fZX7+6+fR39z7MfxMIQDt57IUMYwiib0dkIwekJ+ZPIJVhIVCwoVuVhWxJFuhmXsUJP8SCJ",
-	"0/jpOs2fJA2eLxVKxajVJyUZKwxZ5TkiyCQkdWjxD39c780PpWp+yZBs8cDrDJ07fQKtLC4dQ6Z6CdIV",
-	"Wvqje+3EoJd1JHTcZQPbdcoIgjpbOqKVCn9SXZ9LZ7lBJbeKh5ldR5z1BLmOkVjmV5TpXdkTdSxRmzCp",
-	"S37p9UjaIP1hwUlX7ddC6ut0xD1kCr4gypotafUWJ9dlclMLEZFg7hiBKSYRxLDezTNDKlxDAHTM0Dm0",
-	"P3YhMeksKDqedAKmaSfiDDnEJZJYkXbhpky2qX7dWyw79cGcM0tIcSyxFLmErsr/ljdiUH7DCTpwmofW",
-	"dFd0SOaI10fDPviOANIUiXeBXD6kHd3KStTzXEhMFTKFihKwEBpsiVajgb2glazfvTd5G8n5P7KTVGtg",
-	"wyFM0io1lvWEiaOwlqIDe5y0+VWWYHcRCxfQnCRyF8DGOPlSE11lghib5SA3I6cXNlWesDFywlFSZ8C5",
-	"9fsLkjsdGSRutKB5LyQE9HfETKclOaMkveRkfRDn+tYHtezR3sfv773+YveN93XXHZvKDhRJy/Nq3sVt",
-	"xKtVapNVTZqh2CyUJdVt8VCQ/oNm9He6OzpuNj1wHilmRaXYYro5FXOCsnZ+mTsqLcTU5KgNVY0V6lUa",
-	"VErimEJ78D6oAeah7vt/6b73GbyPONA4CDo+qgeEfhFvM7/WlqGhs2vIrHb3d9f33n3FrBY78IQ/2Gis",
-	"s6bXr1ED/Hr/kT6A/lpyVs58d3FAx8A+QD7nC+HB8CfD8RetCWTzrOUbzhMhxjBujlVmQ/rpmAn11yJF",
-	"Wv32+2Jo7YdSX+0HMbreg1lDbz2DsMRoopo9llKhNxt9YbQ6iZk4iZ6cj/oOoz1+h/SxSpUTGzHGxfT0",
-	"oIuJSazTDUx23/ym+8W73S+/2L/x0e2bX+5/YErbTDOcMYSOpJRS05PPAnl6YWFhBVGGLmye0MalVlNJ",
-	"QA1qezxSAbm3Gf1CfqG4WTgeNu8LDtHBkuSV7NprdkhYp6/hZfGipogAUdMGwR9jeV3T+lB9o0a6jm2R",
-	"mL74pUCjQj+OXhHJNRRr0Nabxp2t21o6k7Ja5phxfIM7jzpCF18MduMo0uNL2IoxGLtmhcg2IQwJF4u6",
-	"LsoYFTR60yHnTXhC/uIzC8tXZr83nyzKKkHzsZR7Px8MvmMu3SSnazySzlhQgoA63ahtHGdqgBN9F3UB",
-	"uNccUhcG3JgK6WFJdwhy6A6FHgKQK6JEDewRLNDMss441+KHzVtMmkaaWjip8B1ibbEVxD1ULGkVm7eZ",
-	"FiZ2qOviGhGzFsIMca+GGRVaGw1eE/ZMFEZcCOlPsViEVMhivzCaLbPk0tyglBI4rHHczVmpU1b6cbiI",
-	"PC6+DM0XgC0OgshHzP7jEKlEW8psgvbefc7SAnP35s8s5CjIpLZE3Z8/a/lgt3fzDxZSjIo3qH3pac4I",
-	"2vv8jd1vfgeDFNihg198PL///tsHz71h+dCHdn/7S2uL2bzRUFSog/b++DU8EEIeOnj+xsFbz1pGQEdB",
-	"t7H5/Y8+vf3FK92fv7n/5292P/zd7p9eicu0/voVglLZgaBXvXJAcLVsNTq6ZhBo2gxEXlggjDSLg1rE",
-	"kSaiekFxqTg2IBGg/YvtJ9PVluua5tecQcltlzKio9d4Swa9GRUae5i6UHyiiW3SIxqEbdv84gXTrFmg",
-	"9nDo7m7f5p3Jx91TpMgjUOsfLDRSSdjQfgVad8Aa1qDIv1LEoIk+TFMOMuvV1KiJa/012Q7Ne65PdgyX",
-	"eYpY33uZIg6L3dQSmC60ZzRXE64ZFNuH/sRBKCfeJtEu0SDu3NsRnDFy39MMR2/Kdgn2TIZo0BV/blR1",
-	"kLHDca8MgM3zgxe6GVuaLnVNfcOoljfA5t9DqQbTqKVJSdSmR8gYWWTRXLBBVi4dTe52tGHHQlxps8RB",
-	"lQ5ITn6NDqydTbrTM5QfSW3/im2g15Y9boLZfaCO3fvK1ZE2NK42NCLx54LIbJofD4gdCv03BmRzOPFa",
-	"UMNzRcKhGcvWQ5hNxnUHgQ2jbKYiW/HEceEqGqAzynrIzBlNAxYjQTvRywq2HAY6BDc9pqouyHi1DMaH",
-	"oewO/0OFi8w3PDi+asRVDQ1UUPMfvsYhyL2aCaj3P4ZesDBaLxgfVg8L7q4MOAGWKHg+ytvEy9tYEORC",
-	"gT9hGZuYhRwO/wVLJoig0MtI2NzrlUNF9adzEX/WYHPWQp+ntZBf8Z2tc5cGGbL+NZr5FN8AazUqxEO6",
-	"ov4aahLPVlrr3jtfd6++uPvJm9pbCalTiGodwIzBNWKhMtSL1Gor/Pm/ZtdQh4hLjKPdX3/Sff2DNWiV",
-	"hHbfeqn70dtryE9qvASOp+7zL9z+6vX9j67t/vb13bfeiYbn6oXpMDFb2zP0vGqD5LKMZAfDXHE7SPB0",
-	"/1mEPKAnYIAp2iyIUII0Z7rCjYmU0QHHWhksn9rEtbI+DCqQOUCIyHBi11qcckFiiKmOupZKhdJQv1Wp",
-	"GJs0FjcTrXUqiN3yqOych26BPWGd2nV42n8JbtK8buXYG8/hh1PpmKmHwpalsb5fAEDaMEaxi5oulmoD",
-	"s5bujDiqfv026fjF6/1uhiBBaQ9jrOuVz0I2fbdoz054Ez/VIgkbaRJPcPaQQEI7b6O9LctnHz+/Ge1w",
-	"WU65cJgj/dKvQORUlfstzbCto38buhUZlEL9f3u6efkSsvkZSYIbucR2XKbOUxDQoW36YGJ9SCREJaCZ",
-	"21//Vvstuzd/tv/1B7NAz3yvvpjbYlvsBGc7hKm3CDQjCEFlh9ti3g6/nms4Zd+9pVRzQSX3OrOrWyxv",
-	"8AxC2BRqlQc1byvrGpUri0vHZv0WpCaer6zUhPKams2lQqn9HgETmlaNgWuuoiqHRvnlkJOWUYtJ6iJd",
-	"OhdX1H3CLOWz65snHi7rlmTxJTWIVyP5puKKZlnqQAw/FSjSRTjSlFEd9UPCEBDzhsfPb5Z13IqWDIXf",
-	"WRxhhsobDmk0uSTM7uQfIZ0y0qU/LeSRBlF0h+i7Ky2iOm95AiaN1QoWSHoYPDLCFAwWlu/6FerLHu+v",
-	"NmG71CZMALswIKW4uEeJxB6EOnhupLdcb1c5/+kw+stA5P88+2YMump8h3gMrOxNj9c83GgQRTa+vXW1",
-	"30uuA2h2f3G9+9ofvr11LSJVr+aKc4W5gqmIz3CT5lZzC3OFuQWjHgJJmzekCz7UBvXUUAMUYsSpmbAQ",
-	"I20iJILK13PovKn/rUBMR9XocApogAjocDaIbl6FgN+IxVCJLtrHtoYY9+mkPvkgmB26AD5KhdTx3FpK",
-	"NRVmdcPLJEkmHDJ/Tnfl+lGLeEp0HDn+UdqgMvVojTpm+EUlSoomZ6b1TalQGNKLMaEHoxGRn0zqpPPk",
-	"xZi9KKeLtxbzhcVNCDswkQeRTjYjC6cWtduQOinGlvRYgwYHz93qfvKnvXefS4ji+Ob93ec+6f7zb93X",
-	"Pg0bnKzmqk9vXyriUmXBXnTC8PeenkUXr1xM3Wsx0mYqod3i40wTPQXECpihW+aivpCkWYOLm/8+dvzU",
-	"G3ikOPqRWOtpeGhh9EOnuVehjkO0wYNAqeQ0rwo6D4PMouNGDY74OCQU5fjd9f0Pf6/pRPeTFw9++amm",
-	"FhLX4NgDMnDRyl3Oh0kIaglGqfDj0S5egQoHIoFWbAjRUsQaJBzNPuMkA4mWXfcLKyZIPNrTXtaNBECc",
-	"BM5IxRbzNw3BWatISO0zQlgizmwyh9bhrdiWQsdvRWoxavAKQv00gwwkGo/W6sCuNxOabipa1MdxVhFW",
-	"vNrFHeIgzERbzcpbroPqeAc6S28T0tS+AdjK9IifNn6s+11wTPDz97nTyUZcEkhKrlRQ/KFYXJgrzJcW",
-	"te4QxNzp4KZiKb9Q3CwuhyQmMw0YhOvZMN0Yga7ENXYTYNhDd4uHcTQ91Dcp7msM6pviwGm0E27+mL3g",
-	"5I+RxWr+OF6q5JftY85xslIt4KIzMYFeqR4nx5xle/Clha24Yg9c+uHl4zulxuKPjskfV4qPNgviJwvb",
-	"T6ywc8v26SX8cClDT/m+HnQDmulCw68wAxTGGvHDZCzYpKdb/KPcHlpnyQydD8bBq+9drrFYTPHEWdxx",
-	"OXY2OX8UezWin1tKs7yE1tLq4VIpzcP9vdOnwuaA4SilwFDMb29d3fv0q713bk2L012xQhF5/hnqXBkl",
-	"J4eRISEcGsCEoAfTa8TFQoJHdnqc4QdERtjCJILnvSpuRpsLx2huaQJ2lFUkzUa4hpCre1wGXSwsjn7i",
-	"MS5P85Z2GE+OzT8gMo7LOmViilJrJl1R3+CGcxbLeg5UkTgpmNctnnVS6AQTD5KmDZwoUbcpUJt725DN",
-	"5su7oMrq/DbTaxpGU+Fn9U2PtGit+QGnLlOjHJHO34Mkw0MnLpYPEw8alVksrIx+4ARnVZdqN9XkZElD",
-	"f5wydV9/+eDlf0xVymg5VOZ1n7qBQsYpMAhDKwILCVpjecrAyKowvyVMHLo/gLtOYJ1DlQ4yRwGkA9xq",
-	"SkDR3gf93i2mM06ph/xMtgFpc+lpC+JemLE3w6FDlaxjpn9d1bq6n3Cc9vWzqWyEQZvG7HbCU0H7ydTG",
-	"v1OmXWvqB9Z1c93U43WuZ+rhj/sHkvqJ0x5vpB68ydNvFNpRck/eb2ZXv/txWnYTaXOcqz5dmfMTOCMN",
-	"jYPaLn5fYsN2+uPDFZW5+bMeH1OPjb8U61U8cKroI8X+PsW5YmFO/b/juWjT4bSdtqLdhXXtFL9LcK6A",
-	"VyrH7WPOMlmqLuKFSskuOgWyUj2Oj1WW7SVnkSxUS7hYKdgrznFyrLqMlyqL9oJTIsWqejaDtYPEG8sO",
-	"5LyR7sAm1OiCXnLY5Te3XClWC85xUrIX8UrlWHWBLDlFu4CPV5ari6TkrNjHKkt4oVokBee4vVxZxKVq",
-	"gaw4x+ylygIuVnOxSga5QhGXirh6PH8MLy+pc8T5FbJSya8cW8BkYXEJ23jZNMddXSyFYRnpLiCLjTze",
-	"IneEnVyzhO+GpRyYr9lxYC3vfvLh/o2ru29f3//zqz3cXQ1PwdqtWIK16YOpkSRvAudz/dx/fod4tNoZ",
-	"KAScI2qHLWli6hWu6W7PiO8Qz3ca74ADHvyvOt5bjTWiAPSoRS5l26tKrNFj23UuyBYzhFLxV5ezGlSM",
-	"knad6Hx19TJLsXQYDVMg0xLRL2drpnM4GM8lqnN3ilYO6BLcibP2yeh90DxYR4vx7cCMnAGrYs2LB4jl",
-	"HhEtV66hMt8G1wbEh2mrENYnSYW5mwce6/Q1wt1r3AMAVqj33vsHH749OeoFUrUfkwJqeqKefeqyjmRS",
-	"irMfHQmY4wdAGqk6Wi8AzQgCwR6ZYlxm57bYuhJst3WlCEE8nRRqahsFLzQ+JezSbdD0m6D5oiqmbssz",
-	"lS04IwjbkDKnEBIicThTGKxdbVizd/DGe6QK6R96IzWPtymroXadurriD0MuV0gAA4pLqEEZ0JeZ8mJp",
-	"xYRrlM8R6XXy60pwgZ3EMRqzDmcQDRZzojFCHHCi6TILSaI63M4ErqwwQDehXFgYLxuRyFLjdqz0Yipf",
-	"U0bi0+fv0RJLKWL2MBUsctWnxaWFp0r5Y+0fNQqNlc5mURxzCp0fLleeKp09frlgnzzWWNg5XfRWtv+t",
-	"hE/FykCs+uUmwuISKQwuYVS+X3UsGpia65dOg3IuaU0vRm7uxd1sMlAxFjU+cDeJkBATjFODhV/AJIHQ",
-	"n6c1BnlWd5aE3x3XTwpTzCbnZzDrmA2KibiHicjUBsOQl6gjR8A89t758uDV/+hlGLKurb8BM+AtOZgb",
-	"aGuPFpc0qY/2e7ax51Eikqgf2GOIk6easI+0UOh19BGQxWRDsF5KKJS1ubf94AvncLW8Jb+9dfXg2We7",
-	"L30x+IazCOOJdZS0wBDUxcrreNDBtrigvK+JHBVaUFaMVYvgVepK4qEa3SEsHioXM8aVnyoHInYgephq",
-	"2qngzA/zCcVpMC8jj2BnkG2spzZxdgNZtFB1akPNRrTid+qnzhPs2fX0w/XK7j9zUwqOHBRZz5m6SXvX",
-	"rqbltQvGJRKvup6WwfbaltLWbYp1Kxm0Lb+uYryoeLRye65YKKRj86FtLFrGXWcF+GXa1acMdpOkvgIj",
-	"jCeGJNzr3pc7zcHjVhfaS0HDQEUAn4O/vLn3ty/jxD5eK72X5OOwzHPoXbtoZWcFg3yy61AGQS/XQpQh",
-	"KJi/CraRSD1+pXNhxyGO1rH8KHo92jJ5AmADgLL84NEN6/ZPO1qwtxB9VlofCX98hHQehrAoQ/nGVNli",
-	"dKwU0rGp0aZSIm3af/b53fduBrQpicLESEYpRjJK4xKMQ4xV7I9CLOYLSzGL96CzTmVYr0yZZ6S6l4Ad",
-	"+N0oUrCCpJ2Hqt3h3OsgQ18veeiJOzy1iWujYg5hDHQ5OIpRvM9jFDX2I8z6+J1id2992v3yi3HZXbLN",
-	"s0+FCQIXdY3vpBqL6vuAQfmpcEE4bbiKObQe6S9jxlFhIusdIqTHO8RBMxCBNLu6xUz3GOB3TEilk0Qz",
-	"wajwE8SmyPb0fiZme1VYY4zfpVHV9Rm2sTA11Y9icBaLKRDwrAclVYFZncbUNdspHc/2aNAYdirIqyEp",
-	"QIwEDO5e/fPBO3+MYrDuzzQZHluDg4x7kVNnTh6KpeAHRPYj0YTetiMl904quYci2Ywtz1x5wOjgXVOf",
-	"TaR0kkChQ6bvAf15DHNiNCTar63Sq3//8PzjjyHINEcwBvFqj9yyhnBERoHCvKblXSivGL3biClzW+yw",
-	"RZILgNSHIZKkUcF7M/N7iPJYiprifV8/t/vZz3b/47X9D14xLG98o5q678NwsT54KnLyyU+iNy8n682l",
-	"u6E3IwiN1C3rIC7jiN3cBbH7ftPT77KecAIgdZiecPubj3ff/Oe09YTB+v684XrZ05P6efEAR7mEsi64",
-	"zyCwBo10JO4I0CzURc2hx5nbSRiLbMxQhYQ8OmTJU+K863rmI0Vm6opM0Bg4A6cZoMcs3A09xgqg7ihL",
-	"amIKaNBskFoCnabvhJ1z3mCdODTCd4I3KdC9qCUGu26vE5AyyREGh6F2A6BT2K4jWz3uRA7JL1sFMUdb",
-	"LPyBSmTjBtGhnTNlwVueHdKxDac8ayHBdaEsHVwsfHKqNog94iBse1wIP55EHLJr8VTQsX/arsHDkEOD",
-	"XvT3pWOudBfYgwnxNwe3kYGR3e8+vRCLH/AiIplZzXfPo3deYk8aym6QGKxQgzx8e9eu3hHOF5lqWJUS",
-	"/cxDUV5loaqLpTU8gpEy6L+mWysAPzJNA8smh8DmDpk9/JDF7MGKwaNnTX+B9BGL/pOPkh3iHlbI4j2S",
-	"7lqreaTmJ0eKVsNvMrCaK80Vc1a6lAGP2GaGOq3ViXepAiWgI5WJA83bTyuogrDAbIVbioan1pGKwARN",
-	"p4qSlWtEm+ObzvaG1+1/dG3317+4/cUrB++90P3kg/33X+3+8uW9313fvfbN/l++7l79PBftPpHm1epE",
-	"mj7/KhUCS3i0Ky8Eqoe9NYtWThgZMz3nTOMOCktZh0WeI4kNY4Q6pglyjIQF5I48O9NMR02i0T3Bkfep",
-	"Wyc5qtJxRJx9QlV4VPYxsoxmuIewNI0Ui7PGngQSmTB24sB0BEUkoV8itL2uEOgA/VSLINzgrAb8JqKn",
-	"mS7rQqlaen5Tjtnod1O3SPWoThOVcYzR7Aa+HKXZJfhgpsp1P32p+4/rezde0aL9wXsv7P3m4+4nH+5e",
-	"++fuOz87eOf17h/e2Lv58f5Lf1sudJ99pfuP67e/enf37eu3v7zefeFPQP6pJB7Faq4Xbhw8f0M/0L36",
-	"6e2vft79+u3dL7/pXn3x21uv7n7y2v7nL3Rf+qJ48P5/7V77Q7F79cUe3uDy9nDWoNtjJXCGOI0PVhlS",
-	"+uGbnIzML+Vi9LyUSHqzE9vDLGZ5RwFkpM57b8BQOhXb1kXnBkgXdwHyRsoXpX75YrTnMo3SPUK+yAzw",
-	"g7TsgCofhczeUT/hd06FX3ecuMABptpoFIkJzv39f2UXtzIp7cblcmjW6tMeIU+Hsb1zSNcQC3cOAozf",
-	"Bk5LTFDFGjomuLpGgyZDIPODuKUHbzGd49JqWkGdLiCX+WJUvoIpseOY9vkyaoIAK+AqgrJgbSoIKi+W",
-	"SuUtxnADzBDYrkcvqY4jhUX0lIFnUV+esX+HbsapS29n9dSH7E98MDI5+vyJsK1iIV4McczAyKS5BjoU",
-	"71DKR5jD9Z2P+b6r9N0g6QCb7N47t7o3n78jNlmo8TTaGhvtqxUumBEhiWmRBpRXC5Cx7rYRM2xohbXA",
-	"krrFKEMY2Vx3tvG7cvEqeqpFPEoEqvM2JG64iqXrkgceIYceS76pDmViw2XE2t1nvWS6b3zYOXiQfTMc",
-	"cPHI2vmAWDvDi8x+jaZI25jq5OgzNNdXDK5Kl9BRyvBvf9/97Pr++69qfrr/3D/2n/8q+6mX7sCpx3sM",
-	"9h6+fv0DGyN1V/I4sssrm0FxwYRiMorIH5nsp5mMEao07bpSJSJKi0dIT2LG7o1/3o/m+5iYkyGrlPVo",
-	"m7wlQ4UTgpviqvcceiKqk0K9SZBkAozbYkGOtYxWvL/TmaV3LKc0coBHeaUPUF5pFDX6Epl6sksPLaO0",
-	"xxZ0B5NKJ28mcRSz8IBK8feQT+EobfWQ0lZ7xKL7QiaKxF9nT1ZdQ2XWct0ysl2CPRCNOIzGLqpS4jrG",
-	"mh2PTugpy6GjHbZYEO5whu9AH6AoM5kJYydmUYPvmPrdpuq4T+gPX2DqyXu9VzJeAyK4nBsnNuqwclVH",
-	"e+tHewm+sy7y5TvrIl/O4CIvHQI7O8qTPcqTvW/zZEfpPdFs2cl9M43hLhgbuy7xVnWfKUEialDQggrm",
-	"BUOEGmT4XaTfrGkw7XvBAx4ottQMDdyBlyiuHCxXlK1InXzqiEg2F0ZVD5iGAw7tOnUIaqsfICWMMQ7N",
-	"QydWzyxUJbpEBnQMWwUiJgYobWcmd9lsU+aELZAiR6FurGZe4VIhFfUWOVBZgZdEBbtoS5Wgj54pGa+X",
-	"o/llsVgEZpFSC6QZWh6ZfTikiT3ZUHuPMsFhbZgysLeCXnpTCZmrufk0w+fTrH8+Z+VEnXsyLOMfXWEW",
-	"q7XS0qbaTyBYiJIK3ruZrZNAKTcASrI1VMraTEBUfzoXUTLG6SdwZqClXpOmO2vou2vq4RN1jnADbXx7",
-	"6+rerz7vXvv53ps3dq9+nq7ae6JCaBprWrkofRtLTVRsBHoQDuQkQLOGZ1BxP3kCSLykDdJf/t1CgJxh",
-	"KXjw528xWmPcUxPbWJCA0Ti0WiWekulRhcg2IQxJD2vOjV0YJmij6dIqJY6SEz1sK73q0LK0fMqdTcvL",
-	"nJelXvMIZdkeONQcLvWC+7Ho/BG3vHPc8qKVY+Sy1HeZW82Rzg+f3vgppz8urWz/5PyG2GA/po/Tjc6Z",
-	"zVOXz5xcl2dOrl/eoG2Kn/iR+r59ZnO7/ePN9faZE4X2mZPr7Uc3bfWvfPxk+F3wf5vrtPqj9NYNBb9p",
-	"kr6ACB7VtR+WvgVHFLYRfOvj21/9vHv17f33b8RZmeYnd6WMPSRcafUmOdUKkps9zqVpUFcRhMmE1Cqk",
-	"M6vmtth5pa1ghsqRcvH5R0injCRHDbxNoFG59DpI4CqZdjaV38XzLhe27yGnK4PoXy/Vu/3FF7uf/vLg",
-	"13/d+/CL/a8/6L7w392P/zgWBewhVre/+OLg13/d//qDbJTgMEvWJxxRv1mzr3Fr2kawlcwcZ3pnn537",
-	"jNjL/LALTbJL9h3bGB41QKUB+ghQjDYWyNzYUZ5OxE55lHaTthY+wFGQYaM5ZEremGzhg+EjI5LOEe0J",
-	"M5wPTG2MS9DXPFKFEkx8Dq0bMO8LQtK2Oeb3qw+fUfpZEIWETPKK7htXJZ6nBs3oPqd1KiT3OmEWCzTw",
-	"nL1TkUvjsckxg5YCYnEUr/TA1ME3iKvjkiZE3CEhSSECRqKREIiYClEe44z42KLLryHdUlePVBJnjUhU",
-	"XigslrUAq1APG4wDH4RzWMFNY6KY2tIINCtMJGgdqfaHawifjnA1kRN3IYkSP8YlanBHWwAFZbZO9DGY",
-	"ApZJRFkvWh05k++NsHJfUIIwqUz09q5FSOnQizEq+c+cO30CHVtYWZ5dNQYHHRQloJiw1RM7VQ5wt2yZ",
-	"LuqMtLdYxJKhpT3Zx090iL4fCzVj5m3gbYiSQhgMH5HAqoihZEsdN3GryHRgNynRam+EOZhJ4cejl0rx",
-	"ePSAg9gtTy3Qx8CItLe6xeACWU19W14sHS9bau8u0Z+LJbNVX2ilAjy3krBpR2xNTVA8hPYEAZVWgkhf",
-	"E/JMXQi01fPQWg/csxx44Mndh5x5qNmjND2zx1G81VG81f0Wb6WJuWJWiheG8oSJr7r61v6fv9n91d+n",
-	"aoGZx8wmYmQZUngA4Ypal6xTodippdPBNMPiEjlKp5M8kvuuPRDAtxWfVaKtkKi4rAuPiC3mENI0gVQE",
-	"YSbaxIORbht3oGg3ZTXXuLNmGEfl0CNXnj1Ut/h6cCyH5L6dKncBym64i62AOSF3OeArWZlAds/pVPyY",
-	"mwAS5hYsDWLQkP8oGXbK9SsVcj8kwsMOVJjbN1/e+/t/3oeKTA+NG1nXI65xRPUDXdXDCohb2SFNWS8b",
-	"CoYqxOVtpYbMFBThCrQX7HIG5ZXPEewojV2pH0+1iNdBXNerbGCoredSQRylUtXn0Hqg5fAqanBPkVrM",
-	"ULFgFQoFQ4JDfWV1i0HGQLAk7mlCKeseb9XqqBwEZxp9JlS2DtOcZuqFZLs99dBJtY1pBc3EiokkFw7x",
-	"Bf3SdAX9CCnm1Sq1SUiMF8JCEjc/6r7wWSjq/+lNXVQiKuSrL994f/fd58f2c4LSMX2BP80hJDlD4wrM",
-	"OAE5R1bSe9RKqvD3MXU5g0puacL24LHuSZSNu2+sfChIMozw/FcCnt9X+uJ+YPuCDNFlLoChbUjcbzzG",
-	"148cBzueCYCHYN/pWfBA4YA1j7f11EGp57hLUg8+aaL/Dy0AVxDvfgzAPcqbGL9dgbrzVEGrChvucU4x",
-	"reBTtdUg+FRnUCQGnwKBSOmnHx5FKoipnxvqPOAa8bTGARNqu00TC9HmnhNEj0JJfywkKhYi2QmKNm4x",
-	"ndsQWoR82Jl66KhJR7vLoaP9SK0E9GsKqd//S/e9zzRS+yeoeC7+af4cMLx8qVDqwWLDB7NhMVQEiaBo",
-	"DSsUNVNlQsrDjB8dHSuagmAmnW3aEFN7akc92pEx6DbGE6sVpA9ycUDi61Fk51Fk54SRnYJ4QWRnUgJf",
-	"BsYTCN9BZOdgc1ssb3tA+aqxGcUPiDRc4tCbBn/XhL1p0a4jbyxzpqrLGzwGDX5CPM6shgoyVnklJeqX",
-	"I/hStlBZw3UZ1O0yLG1YmUioTwHh4Gokgk5UVCIJoUGkWiW29K3tav8PCcTIZYmM0Df1IJyxJNPDCcLp",
-	"JxoRc0tWje3QAm7uUfpqjSsmFrOLiYNIbWl6YuJRJMygXrhHgS13uJCQT4ZNgR6g1twDg2oQ5jJVKXTe",
-	"EJDsDXt6uVqiTSXAMRszxSNczmrEA0cqokxHf2oTs+TbJq+B6xBZ3hSozb1tCFlVbMqeoqnEWG/vvBSs",
-	"K9TdH0LwXafMFvIP7jufazWFnCd9lKEs3H3u3b03b0yXmhB2iMRkPQAHTVMauONTEoRrWGG90pa562hq",
-	"ogPtkUd2+PY0cw9PsbtDO+4rDbqULyzmC5mJx8IUiYcGxgeOdkxOCjQARyjBr343dUrgEUFkPrTvHwpF",
-	"OE+kDikLPDFQ3RAQXsQEi6AYIogX06MF59Q2tRZodjqBzyTiDXmMtPNnMfspZdobkhot/HXAwtJppQPy",
-	"nYMzbWOBBHnwokq/e2bt82ALY6QdXm4VyuMYQnDw0s/3vvrYeFk/eXHv97fGJwfqxcRueWrxCt/Vs5sK",
-	"F3OrT168YvkRMfDpohrr7fikoRcWqYI/9bPiIZ6bW83N4yad3ykCaTCL66MNtMYgqYwBUeAtqdWNdl0H",
-	"0+tahIgK6KD35cGr/7F/9aWeQn1zYW0bKNSnlt2PKNyrYUaFrnxqQoWCkOD/efZN/ToqO5YOnqVCetSW",
-	"wkKSt5mw0A51XVyD3jIOCuPqhN/dFPqJ+lUaKkQpUSJ0UUcWqaOP+le50dM0UPgV96jX05I/0kRw/+pL",
-	"QcVatQuo2ArlYCFoE5nq2MLSdNM0VYUafbap7WfaY0dWGKl327/Ms4Q3XRJZmzFbsjBs2ByvvqH9qy/t",
-	"/+n/37/2V7NCAD51uqbWPHM70cMB4O1/6yOkA3XpG9iuU0aQ7VJ1+Ei07DrChr94fIcym2IXNV0sq9yD",
-	"jrq/uN597Q/dT148+OWnqZaAmzS/TTpiACBJ3GgSL6/rmkvk8ppal2ZjUPJRAdYnH+7fuLr79vX9P7/a",
-	"C6EOlbkrF6/83wAAAP//",
+	"7L15dxvHnSj6VergzT0m7zRIAFwkkued+xhZmjC2bEWixjdj6gmF7gJQYaMK7iqQgn11jpdRLNlOnLwo",
+	"cTxxJnZiOXIy3pI5jmLL9nfJEbj85a/wTv2qegMaQDcWaglz71gEUF1dy29fX8jZvNHkjDApcqsv5OoE",
+	"O8SDP09v4pr61yHC9mhTUs5yq7nNOkEesbnnPCbQDvEE5cxCz7W4JM4aEoQ5iEpUwfY2ogyVN6r5s1ja",
+	"9TKSHNl1zGoEyWCKuZyVE3adNLB6UQNfeZKwmqznVkuLVq6JpSSeeuf/u5V7tphfufRsIb9y6YWCVTxx",
+	"dSv3TzkrJ9tNklvNCelRVstdvWrlnuQ21itNWngTyzriVViB7REsiZO4kir3GljmVnMtj+Y9UiUeYTbJ",
+	"WbElFgq9C7iqlu3hBpHmENdtyb0N5/st4rV71/Q0c9uI7KjDRzZuCeKgShvJOhWoJYiHuIfWz22gbdJW",
+	"6yNXcKPpqvcViisFXCgU8gX1nxPqPyf9j+p/xUKhmLNyVL3jOXi1lWO4oR7FekH9Dn45fvDPbm1dKRXz",
+	"W1tXTpy+9M/JR77epE+Q9oZzDqsJko7d7OExgaiTbSOlyEbU5YX7oGoLHnmuRT3i5Fal1yLRLf2TR6q5",
+	"1dz/NR+C97z+VcxvOHrdLYfKC9yTfS6nLMhzZTTDXYcIiarUE9ICyHFIFbdcOauup5zXoxjZDUbNxveo",
+	"RvS5DME9GbsJM7X6CR4irNXIrT5rPsFMl5Lu4FTLE9zrsxF1BWVGrkg9quxjQNMjO5S3BGriGrEQFgpz",
+	"d7FANbpD2BzakIgKxBWM7mCXOmiXyjo8KXCDoCp1FZQjzBykNjLXZ5M2vLUfwBULCtcblAVfxAFwPf9v",
+	"OP98Ib9yOd8PAB+nAldcMhDJHDMGzZQVqJTh8mBr2JZ0h6CZchW7Qv2gME/ErhB+Sd6cP29se2aJFc5d",
+	"ghms8TSTVLZTEQJc4S2piUBIm9KjjML+PjdBzCImiPx6X5vtJsm2s23KHAWHSTtsMSoH7kC9Lu0ecP75",
+	"S88aCLr0P5M3ccbjjTTLlwpocFUST2+CMiExk/HVlwqlUr5QzBeKm4XCKvz/f+uzm6rHG7m0VGuTNoiQ",
+	"uNGEJW84pNHkkjC7/QRpfxe4du/q1xXZDRieSwmTjwlk1zkXlNXQDEYXL248rrAcoxrnDuKMzM6h86RJ",
+	"sFQjMFIkVlG2OO6raTFztliFO234jTJUWkR13vIU2MqWxwQMB4qIPCKanAkCxEKLAQIxrh6rrcWnhRdh",
+	"9RvxzPywvvJiqVReQ7t16pLYzHp9VCAhqesir8UYZTULHimslOe2WOx+lqoFe7l6guRLlRWcX8RLC/kV",
+	"p0DyC3axWsInKiedxYDlaGkovLDIqeefIO2+0svS0iCSlgKtNqogNfW71/OG763CQZSVpBZQdSOToQpR",
+	"F6jP2plDjxPbxR5xEIdJsIsER7KOJcKoQQXAg97uFsNM7CrKXl4snSwjD6urUGOZOtFCz4lu5Ypbub5H",
+	"ZgTAiUt6G9WnOCMDj2md+WcTwj+qc9cRGub0PhXolBcKi2UDWxSAyW55HunG7WE7VSua1naZQ20Mslt/",
+	"QYv6g0YQtRaKhdK0RK1g8U+SHeIOIrXBDoDcApV11TNoRv9TVHej7k7yZlzOKibTWHgsWbinTC6UtFBP",
+	"G0rOOglYq/8uBpdAmSQ14sU3cg4r6BjMz0FWpB6xJbLr1HU8wjSSAuswE2W+pH6CfdOsKJf1boRoUVa7",
+	"yOiQ7Yi2kKQhEBWiFVVUGJWZJZR+m6DRxWTdyZO0QfsJ8xuw9CbxQNiNrXep0Ady1HTJ0rl6pD8YLSnN",
+	"cAggPd0kHiiqKeQOH2a4/wyawSzyiTrBkPVzGxYIKcjmjQZI5i27rkT7su3SOSXangK9t9ylpLSaDpbk",
+	"Yn/JK3hdWsFLC+6XQgF+rp/4NS4ujQKBE0ej82SHbw/WQTw9pFcFaYEOEVFBtkk7tQZiZh2mgJzn7kAR",
+	"HbQeYI5KEtDaB3fjmKLeRckuML3EpXCXpD43tSBY2QWCPbveZ21nPEKQJFckaii2ShyEa1jJ3Ui900Ki",
+	"zj39txYtuUPWkI2NpCk97FAt7swL2mi6tEqJgxTqCoQ9gmiNcY90ccrOm3f2/vKLPnt8rr8iW+gW+npB",
+	"/QLQ0FQs3NDbUTj5FI0megMDrCZPew7xfFnUpUKuIYxcggGsyvmywgLiCSIQlXNokxJ9ERWPbxOmmEr3",
+	"bmHpmc0neWPeW5cRK4qZKm/+jQ6JjL/U/+IuSCxbIhWTZBqHhMSyC4marYpLRR1QNnFX8JL09McHmOgS",
+	"Yc2b2KsROQjYJIwYAcQWpwhimzwFT6yQKvfIYDV8IaUaLvmISvimR8jjpCn7Ea/v8l3UwKytRVi1aJfv",
+	"AmIoloUkR5TZbkuRrIIv18Iv2OUsDjWlPuYn9fZkFCguDZJRiksREaWQKKJoIaw/8KiVjgA6UfvUpEFn",
+	"uBCr7U1iLNmhr32tNZLYqhb9BGUDl61mDhe9TVnXoTukiT3ZIKyf+KYeSb0wf0XB8oaqbXp9vsYGUIlm",
+	"wM/DOajTxdk04JxFWSsuDxWy1dIffFalZJYIkzIf8+bfLp7ln1De/6MPE7OMRG9+CD8kcreLggy0Kyjh",
+	"cARULxamZ1JQSz7Ku1VHMNr9Rp707zjyVT7ydxaB5AcEe1kIXZvguK2hVCj1wUI1NDWtUOvQjk/fxgt+",
+	"z+9g57y2zKpPNmdS0abVF3K42XSp9tHONz1ecUnjn38otMM2WNsLGgsUNoPn6bKx8uasnEMkpm7giNbG",
+	"X4drc7JWErS1jzPpYVsTd8/jnsitPvtCrkGEwDU1tSEkSJ8pckFsB1JVUPS9yRUl8XKruXk4lquX1GEp",
+	"QcNWT8/jJp3fKc4D4TOwTISi/gYtipWSveAskqXqsjpLLZWtLoLTmEoAqQ29ORRuzlxzXcqmWJ2fr+Ln",
+	"63TOnMqcOQv/1MS8+SLvP3817Z2d0zPoa0ty7w891TVU1odaBuQSSizz2miHcheudk4t5hRnVZfa40GA",
+	"OuDLdSwugxveI56IAgFIS2k4NgJvGszgKMGr0kZFFDiakq91PqUoEK5MQRh10pvADMLdu/NR59pn+79+",
+	"//CNDzp3Xu784Wbn2u3D3/zu3te/2fvLL/b+/KX58ufv7b3zysHXH3Su/Vfn4/dDeIF9KABNDYUrIRQG",
+	"t5QV/Gz/wUnDnT+xCJ1Oxhqv1Sk0g5HT0kBEQOW3AnIHHg24EHXL2mzGiLGJeeDXIgHGxT1GswC0Z7hX",
+	"oY5D2FhQWw1miQCrpuhKKEGMEEfL+x53CcJOg7LcZAjMQni1ZyKryHa34fondbk2dl3ta9lmfJehSkvR",
+	"lTbQF8fc1IwSItWBwH3JWOSIsHmTCEuNVY9gV6lSVOpLe4rLM7zFnLHujHF5uQqzZCUw1Wq1CqvyHx+Z",
+	"oqiZslz2YnjZT0Xen+2yGZd5/eQkLvsprm3OGiPhJtXRcKa9tgYO1NULQuD2zuG2y7GzyfmT2KuRsS6x",
+	"qee6LDm/7MJskcuUESLjO5ZhkPFuFguLJ5dOLKNKWxIxGXQsRtDR7BNJzpG/tmw3ZXaXl5zn9QyTQs+k",
+	"4wC3PPF2iIewbZOmFPq61M0ybVc9g6lLxkM746++3KCiYTyno7F3LAPf94IFMFeaCHNPedGlyEVHTghV",
+	"9RFlvurIHHkzxyQuOxKRqaQPgXBwasA7qRL5kMuZAgPDdtf8UA2IDtv1qJSE9cDC+UCdG0fgr14GKLgc",
+	"KIcRcIDoUn/9oXBwehPXuqMf2rwFCh3EPyid6eggoXSyDyREtjQGLASzTBgaqPDjQPpf9ybnZzFrG81O",
+	"jHXTHpbkMvhY45fs+zEhGKiBHYIa2tKLGVouFHwCLrTI0KCsJclkaHUpIhVvcq5Nt/7rMl+a2l/e399E",
+	"yHT3ksAN7J8UV2Qa5CcstfwUSLuaeiBBayxPmZhdQx6RXttEspXPqw/5dfWhjARAGjgfI6HgkSG95oYL",
+	"+hElb+9iKn3TPLyDstpc2uCL5cWhfnNt1MMtWecefX5MUtOCiQiToEf0Epp18xrtZNdhaahCsAe6xTZh",
+	"qOrxBppXs8y7vEYZaBnBlUxIni+GQHmxZ8XZQLJ7xxMS97QVQx9JGLEOxEMopW2Gexaqcs+HQB1F7du9",
+	"1CNNLMQu9xxFhHY9DrpYDACfeeaZ/Hpk7clmSlguUYDYEiQOd77l7Ttwf7lLVo/rtieUH2CNXGkSW47L",
+	"1JhUe3WjIAYZEygqkVIH7daJYhNN7knfCz8RKFqKm530anzZDgw5IxifzJ4mAUTrDLWCowZ61fIImikv",
+	"FQplC2F3F7eVoFJp1SxzPCQSjR45QM7c9qyvPDpY4goWxIRCthjewdQ1oRZLhYWyVh4vsqbHbSIgCEPH",
+	"M49vsWrwHXLZbttuTAHB2r1nY6bE04pibTvEQS3maOJN3KoOCiFKnlHUXJ0TYQ5mcN2Jhsw0tiaFWF3e",
+	"R30osIC4uTOIgBlk8py40FSKkrnIhYxsHW1FZ5kIlD5DXDevGBhxLLBf+KEoGHktl/giqMMbmDI0oyie",
+	"WR3CSJ+qlrEDwyq5QoU0xil1EwYScOTafRgVraaG+7PEoRgi4McD0mDCyw0142Wpg+oDWD2lp86rV0EE",
+	"znzTVfuieulaIyQOqhOPmMSv6BLg1ZNRoZeioBEsG8GykVl2VtgIpsnDNHl4ftLKNNg9qupug6V2R/JJ",
+	"vE2UWh28WmeN1WoeqfVJZPsu3w3hyTjhq7SmKCYVSK22BVRUCSeKhEC8nPbQPmYG6uAyP7eo1chZObxD",
+	"PAwmiV1Ca3UFF+FX2jrZwFdyVo5xRhT/DF1jeoIu/unnhQFoOn4U1jlPbV1SIoKYtmbkqxdyYNcjzrrj",
+	"eEQYX1J8+6d0GDf2R6CZUxuPn58F1NMqQ1tRVkimU2ewhkijKduoQTATCDNIpaOSNERXANfiQjyAsZBf",
+	"Wc+fwfnq6tylf57XIdpFa+HqPyVttoGvbOg5S6EsgT0Pt9WvoS8vfXxJ8NR32mlcoupCmtQjIuNLqJNu",
+	"dhcLeVFk3oP2cAwLlItGxG9dmJn7n1tbF2b/V+JBNz1SpVf6yH8Se9Inw9ukbSlRUOnONUYFBPZX4PZj",
+	"WZyxt1ef376sbhrnq5deOJl81SbgMuNBaPu1eiSAvUHPauS5oB6Kg9cCnJ35UOwCNUsJH8+1iPlZei2i",
+	"PbO+ZeZZ7Xk3/mZzlsHirF70izulQ4gMfdK88kOinUB6zTq+eAJof8Q4Ohr6TBy+HxQ4MSBiltP/us/h",
+	"WtbLDjaWYYfxzS0VEi4wzHBNTDHNmFQawxl4a/8z0MffQ5I8gh108PGLnTd/2fnrn/ffvtu588reL+7s",
+	"/fw/1lCVEAftvX6j8+YvDz5+be/X/70GhjayuoPdFhGo8+5nhy++tPfGq3u33977xZ3Oi3ejLFvNnLNy",
+	"ahLFsCMPxjmzGdeHNT9DZf0CsT0iHz5sfQQ46hRZ43gM7r6RICsnAnDs5e67de6GbF0rHAKVY2a6VaQN",
+	"PGirVSgs2Ho6+JuU59CFOt9lOuVCaS1dogAcfv+jupyZakyG0waHkkh/Wg6Vp3d8FTADCpsyEOMlgFt6",
+	"nqf6QHLyaF93jQbDqQPRdN7K6RB69Q3jrN3gLZEQAWflsG+NHgibUOOB4aaoczgwbZzO/JjOHTWX1U3l",
+	"lgZQucRDC/Lwxz39SDr8mFnwVq6ORX3ILD4yLC8mE460lI/b4FjMSr3DFLSJZJ4BVu58d/xtRwwZY96n",
+	"IM/10r5zXGj/IdUuebuOKVO0K+pLWV6MxUYXev432LNi+bHr6YJve8icrk8Sudcorlux5MFYCYfgBgz8",
+	"DaZx05c1Q3L6gMqbMcLU9yh0PHW/wk2RSi8zmh6CybxCbNwgaAYI66wPaqxGLKQ5kEAuqUrEW9Jwzugr",
+	"owS/a73/SjxapWFdpgzXZ9eJva29L31Sa0w+0C4BZz+MHgc3Ckm4AZUmvgOh4VnBLyVF9AgWPXStlMhD",
+	"DY2YIPJ3QZ/GZbOiJCDk231yTKOz8G0lxZjrS5rlFG80sYclT3Ap1yRBf79xC83c+/LWvTuvza4hF755",
+	"H77pXPvD7Boiz6H/G62hCpG7hDBL2zvLoAVBsTH95yYvW6jCZd1PtXKielQNQgdc+C/s2swW16L0qJ6L",
+	"eJzYtIHdxLIT5Aq2JXL0CCithP1Ac7/sBuPIoTVdbMLlQq4pnNwmpKnjQoWNdS2KSAwGuLziaQlLJ+fA",
+	"zxIFm7jWlf9fvqJVXLo6s7U1539cvpqkR1i5K/kaz5svYR9z/k4jv+Vpo8k9IEGQ2bGaq1FZb1XmbN7Q",
+	"1nfzX5jBlGnyiJ1s0q7TWp14lytErRodfP7a4Z9+dfD5a51bX60hJSZHf7r31U/8n3T6Ijp86Wbn+qf7",
+	"v/547/bbXYpybGJ11ZHJ1NZhgvhtdz/Se+9UNF3c9oXeSN7wnZd16nDnsxc7n3y49+6dzs/fS9AxRlbw",
+	"Tmu6E39rqVAqdv723/s3rsdftTTOm85Q4jqnwTE8jOB1556QMAvAQi6HSANEKNSQqbRR2Xgay2iGMgjR",
+	"1v4SzYLU7379vPJcrpucBk7Pbl0jiVAGE/WrBWh+RlgiyNUBPC1DMswcBO6ULVTWQQhzYZwU99QaZX2O",
+	"OuW5hJKAkVOegbn+j57i/6iHZhX+DZcDA29sb0Gn7114+ilkfkcz58+cQssrheIsCg4zGuDq+z6qxiMO",
+	"jikgRqBMz3VDTGGYZOJfQBJBPwNvZnafRFheVRRMJwpqHz6aaRKPckegsgJiddrq3/x3wz+/vxD8WThh",
+	"alYY1DZZSnXsVnNW7rkW9jS+NjiT9ThKm6E9x7zhJJ2wDovI1whTQitxLCRpg+QF9yQ4pKmDZi5e3Hh8",
+	"58TsSJmjYXHJFsjOkRtYWI7hrPqYpIicvJoP/l5M8XexlKy4BKnjWY0HcffkQIk6MlTp0eB9TpnQfkoN",
+	"hocCJ/eg557krLZJrshxzINUEo/iLG9yolxt0EMh+1OK+w51CLNJNGa2W6CyctUoRg2aO0S9LB49gp2L",
+	"qbU+P/V0nAJKVq5BsGh5us7MkJeejQyNWEtTQQ7wZs0CdChLqg0CVR2qI/rCEFBGE6mlj3Hoo+e7xytx",
+	"nnsSklWHPXwhGAhPtTybRGqCpduhMOVH0o0Ok4azIJEWu41JatBT/xoMVE/puO2hz5hhyUYIf3dWLp48",
+	"7edKmwuOrjGKwFaMsEXRLwFhE24/epnhjuJ23aRE7JCFxklfotiidqZYOOgIsGHtOAKVfqYMrLM4p/85",
+	"UZ5dQ9rM7tdopNIvqGasSXqOrtoZc8VeL3n/eoZg8NQmt+DPuZnZb+9e//bujXwf21u41ZH8xQ8BB3oU",
+	"eElWHnFM3ydD30chol0kMU4CRyZ9A8lUrw588NGNvV/95N4Xrx++e63zyQcH773R+dlr+7+9tXfjm4M/",
+	"fd25/nmCxjSylhquwyD10VAQU38utVU5vsxuw3KSc/tYSj6Wko+p6LGUfCwlR8jtQE40dddgaCt5MD2D",
+	"kZOQdn3oUXR773Q5uNhXD47MHQ22AIbJWi7k8fiezh7JIMqjsj/9oMvh2SyI3dudpkWxi3MNVCEHrGuY",
+	"4Dc2m+vVqxnZNTkVlq8rB20JNMlcQ2W15DJk6mgFPCzWKrlRq4tzmU28R3lBj74O1J8y6gKpWSMQRpKR",
+	"SeipG/SM79DLII/GK6RnCjQdePJwNgGqmM5AZn2pRUO/sm3W3AiT6jVSoVsrJ7nE7rmsgD2i3JZRArPA",
+	"+XTG4410hfT0+E2esuxe/4jT7kr6PkRGFhS8K36EVliBeCwbpr6mkcx7I6DPUaDFaIB2hAAw9t2nuNBI",
+	"EMJUbzT79RzhQQ860RRneHTaiuF5D7jO4p/KCJrL8nDF5ZiapAfyYXd0IWDVcRHa8XBVooMf39i//Q2a",
+	"iXTxaeC2CSOdXUOBgICChCg0U/X484TNriHs2XW6o3/c++jO3h9vRuM94A05K1Y+338iHu4RHdHfZrzp",
+	"kcw4GGwrWYcADSBfjDQxshDBfqkqKgUSrYr0CImlIE/UdCwCGTcTeegOAfVTMCI7TkLgJ3mNskid3wxn",
+	"6Zd8iemzwZdxJ8HS8pDOGlZYUbk3BH+sRmzRU4lUag4WmnwqxvAdjw6Ekq57v/vL/k9/FPWSfHv3jRSO",
+	"ksXkGLezmd0eQVJ+upxLqBvfN1knKS+nSTyoI8ZZHyyJNi4S3TUh1Z/9EvQTk1oCZtTHzzyE7XnczZDq",
+	"pnvWRCddTEDByaXPdU/dSuER8F0BcFPDxoqE+G/TKkCfTCRjLXqxSWB/Nm77iV/8/7DQvS8/t9Dhu9cs",
+	"1HnxdQsd/PS/OtdesVDnr7fuffXO3lu30N9f/CAWhnD47rUMYQjDbEZPcdnlq9x//4t7X78exA1/e/eN",
+	"w9/8595Hv+/cffPendcPX7rZE7ubhILnIoSsK5RQIpdgIVGxoFigh21JFEtgXMYqYMWDL87g5+s0/zhp",
+	"8HypUCpGrUkpyeOgVZ4ngoxDqgdWRfHHdUPUQGrp11LJFme8ztD5M6fQyuLSCWTKuiBduqY3athODKZZ",
+	"R0LHczawXaeMIChApiNlqfAn1YXLdPoflLireJjZdcRZV/DsCBl3fqmd7pU9U8cS7RImdS00vR5JG6Q3",
+	"3Djpqv0iUT2ttLiHTCUcRFmzJa3uqu26fnBq4SQSJB4jXMUkQhsWAnphQOlvCKyOGVAHNmAvJGbjBdXY",
+	"k07AdIVFnCGHuEQSK9KP3tQPN2XBu6uIpz6Y82YJKY4lljuY0Lb7f+eNeJXfcIIWr+ahNd12H5JE4oXj",
+	"sA++Q4A0RUZiIO8P6He4shL1aBcSc6hMBacELIQObqLVaGAv6FXst4dO3kZyYpRsJxVh2HAIk7RKjcU+",
+	"YeIorKVo8R8nbX75KdhdxHIGNCeJ3AWwMUoi2VhXmSAeZznIzcjphV27x+y8nXCU1Olzbr1+iOSeVAaJ",
+	"Gy3oDg2JBr0tV9NpX84wCTK5igGIiT3rgyL/aP/j9/Z/+qPOz9/T/ZFsKttQPS7Pq3kX7yJerVKbrGrS",
+	"DFV4oV6r7ruIgrQiNKO/0+33cbPpgVNKMSsqxRbTbcSYE9T78+v/UWkhpiZHu1DuWaFepUGlJI6pQAjv",
+	"g+JoHuq896fOu5/B+4gDLZ6gpah6QOgX8V3mFyEzNHR2DZnV7v321v47r5vVYgee8AcbTXjWNJM26oXf",
+	"CCHSaNJfS87Kme8u9WlJ2QPI533hPhj+bDj+kjWGzJ+1rsUFIsQIRtOR6o9IP081oTBdpHrtHNrQXdMH",
+	"FsUo9RTFEMMLYZg1dBd6CGuvJqrvIykrerPRF0bLtpiJk+jJhahPMtpEekDHsVTJwhEjX1zb8Nu7mIQ9",
+	"3dll7+Y3nS/e6Xz5xcHtj+7d+fLgA1PzZ5JhkroPZFa/Zyw9d9C9RBJ5R44pTO39zBrLxYzWN2gkaIZK",
+	"1gmKZPbIKLqKp8k3VUTWIQ3OhPRMnqPf4SLaG5sYWj4X3kkkDqSVwbY8RohZBsuyyZfO8sRIztDRXZvR",
+	"27f8rL4IoPp7Dq5yNA+mxpeRHJejYs1oYDoeVE0fPka+7f5X2/++pu5TM2T0wXSl+WcwggctRejfuGDd",
+	"Y0UbGoI3CMjHANyuMgkDIq8ekLIJSS65kMonlZ4w3ZAtsI8tLCysIMrQxc1T2gnVaiLJUYPaHo+0eohV",
+	"EyjlCwv5heJm4WTYNjkQihTdzEvaIN3uiYQ79C3Bmejn8EhRNW0QJDpVacN3fqTrlRuJ/Y9fCrSI9vPt",
+	"lNKzhmKtcbvr1WTrc5vO9ayWOWK8f/9W9Y7QVVeC3ThKlfAtZooXGf+nKauChItFXVefjhoOussmzJsw",
+	"xvylFxaWr87+83yyaarOPflUyr1fCAYfWehXkgQTj7g3npYg8F63yB1FZAlwoueiLoI2OofUhYF2TbXU",
+	"ukOQQ3coNEuCnFIl1WKPYIFmlnVlGm1OsHmLSdPCXBsbKnyHWFtsBXEPFUvaZM53mTYO7FDXxTUiZi2E",
+	"GeJeDTMqtHU5eE3YrVoY9T+kP8ViEUomFHuNS9kyUC/P9Us9hcMaTbrLRp2y0o/pIvKo+DIwrxC22A8i",
+	"nzD7j0Nk0+M7lNkE7b/zkqUNYJ07L1vIUZBJbYk6P37R8sFu/87vLaQYFW9Q+/LzSsfa//zne9/8FgYp",
+	"sEOHP/l4/uC9tw5f+rnlQx/a+83PrC1m80ZDUaE22n//a3gghDx0+Mrtw1++aBklDQVtVecPPvr03hev",
+	"d3588+CP3+x9+Nu9P7wet1H561cISmUbkmP0ygHB1bLV6OiawUCxy8CEBQvUwq1eHDRdiLRv1wuKW7li",
+	"AxIB2r/YXjJdbbku9HqzEGegpbqUER3lzlsy6Iqt0NjD1IUiVU1sky7RIOxP6xc5mmRtI7WHqYvwvm88",
+	"kwDfVY3RI9DUCDwusk48An3moEcZrGENuhkhKqGakA3TlIMKPGpq1MS13uKzU1MN9MlOSzF4cCnioBwP",
+	"LYHpisLGEm3SOoKuQgo354KUD7xtHEjasA7izoOd6REj911d//SmbJdgz1SSACecH4wwsIrYyGk7V/vA",
+	"5oX+C92MLU339KC+o1PLG+DD76JU/WnU0rgkatMjZIRs82jOeD+vlc46c9vaUWMh7jnE08ZEhWZ+LS+s",
+	"g0ccUCqgTFlqf1ZsA92+6VET0R8CdezBV66OtaFRtaEhCcIXRWZX+2hA7FBoNNYn69OJ14wcnFMaDs3Y",
+	"nwfCcTOuOwiAHOYDFUfjtYgG8g7zBjJzRpOAxUhwb/Sygi2HAZHBTY+oqgsyWs2j0WEoewDfVOEi8w33",
+	"j8MeclUDAw/V/NPXOAR5UCsG6P2PoBcsDNcLRofVacHd1T4nwBIFzyf5LvHyNhYEuVAIWFjGJmYhh8N/",
+	"wZIJIig0bRQ297rlUFH94VwkPqW/OWuhJ3KqkF/xg6fmLvczZP1rNEM6vgHWalSIh3TroDXUJJ6ttNb9",
+	"t7/uXP/R3ic3dfQReEYQ1TqAGYNrxEJlqCut1Vb483/MrqE2EZcZR3u/+qTz0w/WoCck2vvlq52P3lpD",
+	"fvGDyxBI0nnl2r2vfnrw0Y293/x075dvR9N49MJ0OLmt7Rl6XrVBckVGqojAXHE7SPB071mEPKArAJAp",
+	"2iyIUII0Z7oSnol81YlJWhksn97EtbI+DCqQOUCIsHRi11qccOeFHxgvafCCUqE0MA6lVIxNGouDjRZ1",
+	"F8RueVS2L0Bb5K70Dx0KdMZ/CW7SvO5Z3R374IdH6xjox8Le7LEGpwBA2jBGsYuaLpZqA7OWbgE9rFHP",
+	"Nmn7XXr8ts0gQemIoVh7T5+FbPphTl074U38XIskbKRJPMHZYwIJHYwVbeJdPvf0hc1oK+9yyoXDHOmX",
+	"fhViWKrc792KbZ0l1NA9V8H39/90tS31JWTzM5IEN3KJfUdNPcggQFPb9MHE+phIiDJEM/e+/o2OQ+rc",
+	"efng6w9mgZ75UXpibottsVOc7RCm3iLQjCAElR1ui3k7/Hqu4ZR995ZSzQWV3GvPrm6xvMEzCElXqFXu",
+	"16W2rGtZrywunZj1e62b+PyyUhPKa2o2lwql9nsETGhaNQauuYqq3HX5LiqHnLSMWkxSF+kS+7ii7hNm",
+	"KZ9b3zz13bLuvRpfUoN4NZJvKq5olqUOxPBTgcphGfBI92l11I8JQ0DMG56+sFnWcahaMhSmYa7iGKi8",
+	"4ZBGk0vC7Hb+CdIuI10i3EIeaRBFd4i+u9IiqvOWJ2DSWE8BgaSHwSMjTGMBYfmuX6G+7PL+ahO2S23C",
+	"BLALA1KKi3uUSOxB6KLnRprodrfP9Z8Oo7kNRP79xZsx6KrxHeIxsLI3PV7zcKNBFNn49u713qg3HRC7",
+	"95NbnTd//+3dGxGpejVXnCvMFUzrH4abNLeaW5grzC0Y9RBI2rwhXfCh1q95mBqgECNOzYSFGNklQiJo",
+	"8TGHLphGJwrEdJSsDo+ETs+ADueCLKhVSOCJWAyV6KJ9bGuIcZ9O6pMPkt6g3fGTVEid96WlVFOJXnf2",
+	"TpJkwiHz53X70e+3iKdEx6Hjn6QNKlOP1qhjhl9SoqRocmZ6/JUKhQFNpxOaTRsR+dmkloHPXorZi3K6",
+	"yHsxX1jchLADE3kQadk3tMB6UbsNqZNibEmPNWhw+NLdzid/2H/npYSozG/e23vpk87f/tJ589Owk9tq",
+	"rvr89uUiLlUW7EUnTJPras546eql1E2lI/00E/pKP8000VNArIAZ2oIv6gtJmjW4uPnvYMdP0YVHisMf",
+	"uciw4XnE0Q8tDH/oDPcq1HGINngQaKmQ5lV+338ts+g8EIMjPg4JRTl+e+vgw99pOtH55EeHP/tUUwuJ",
+	"a3DsARm4ZOWu5MNkRbUEo1T48eWXrkIlJJFAKzaEaCliDRKOZp9xkoFEy677BZgTJB7taS/rjkkgTgJn",
+	"pGKL+ZuGYOtVJKT2GSEsEWc2mUPr8FZsS6HjsSM1mzV4BaH7mkEGEo1Ha3Vg15sJ3cUVLerhOKsIK17t",
+	"4jZxEGZiV83KW66D6niHIMmhFY32DcBWJkf8tPFj3W/3Z5KZvsOddjbikkBScqWC4g/F4sJcYb60qHWH",
+	"IIZeBzcVS/mF4mZxOSQxmWlAP1zPhunGCHQ1rrGbhIEuulucxtF0Ud+kuK8RqG+KA6fRlv/5E/aCkz9B",
+	"Fqv5k3ipkl+2TzgnyUq1gIvO2AR6pXqSnHCW7f6XFvYcjT1w+XtXTu6UGovfPyF/UCk+2SyIf1vYfmaF",
+	"nV+2zyzh75Z0REWG2440202g7pt+w/KwUgSMNeKHyUDUseRaVgTAeJLbA+sxmqHzwTh49YPLNRaLKZ44",
+	"h9sux84m509ir0b0c0tplidaTcglcs4Sh2K/qOpiqZTm4abHbSLA9HsaWhhOhs0Bw1FKgaGY3969vv/p",
+	"V/tv350Up7tqhSLy/AvUuTpMTg4jQ0I4NIAJQQ+mJ5mLhQSP7OQ4w78QGWEL4wieD6q4qQ7tokiguaUx",
+	"2FFWkTQb4RpArh5wGXSxsDj8iae4PMNb2mE8Pjb/C5FxXNYpkBOUWjPpivoGN5xzWNZzoIrEScG8B8qk",
+	"DkcfY+J+0rSBEyXqNgXa5d42ZKf78i6osjpfXS/EgdFU+Fn6kyMtWmt+xKnLxCiHuY1BkuHUiYvlw8Sj",
+	"RmUWCyvDHzjFWdWl2k01PlnS0B+nTJ2fvnb42l8nKmW0HCrzuiFvXyHjNBiEoWWRhQStsTxlYGRVmN8S",
+	"Jg7dH8BdJ7DOoUobmaMA0gFuNSWgaO+Dfu8W0xUkqIf8zPQ+afDpaQviXpiBP8Ohk6WsY6Z/XdW6ul9A",
+	"JO3rZ1PZCIN+1NnthKeDPtupjX+nTV/61A+s25CMmXq8rt2QevjT/oGkfuKMxxupB2/y9BuFvtvckw+b",
+	"2dU2udJp2Q088JRxNz1fmfMLMoTd3FeDGnBV06LUsJ3e+HBFZe683OVj6rLxl65aOd2EfOBU0UeKV62c",
+	"NsYZDpxbzRULc+r/nQwazKfatOnIGWlJv6prrJl29Ku5Al6pnLRPOMtkqbqIFyolu+gUyEr1JD5RWbaX",
+	"nEWyUC3hYqVgrzgnyYnqMl6qLNoLTokUq+rZDNYOEu+g35fzhs30V02o0UW95KCZ/mpuuVKsFpyTpGQv",
+	"4pXKieoCWXKKdgGfrCxXF0nJWbFPVJbwQrVICs5Je7myiEvVAllxTthLlQVcrOZilYlyhSIuFXH1ZP4E",
+	"Xl5S54jzK2Slkl85sYDJwuIStvFyzrQmXyyFYRnpLiCLjTwgiGns5Jol/GNYyoH5mh0H1vLOJx8e3L6+",
+	"99atgz++0cXd1fAUrN2KFUwx/bI1kuRN4Hyul/vP7xCPVtt9hYDzRO2wJU1MvcI1ZNexYrU7xPOdxjvg",
+	"gAf/q473VmONKADN+JFL2faqEmv02N06F2SLGUKp+KvLWQ0qS0q7TnT9GfUyS7F0GA1TINM62S97b6Zz",
+	"OBjPJapzd4JWjn+Fs4mz9vHovd9m30SL8e3AjJwBq2BZNGonTCrTJlquXENlvg2uDYgP01YhrE+SCnM3",
+	"jzzW6WuEu9e4BwCsUO/d9w4/fGt81Aukaj8mBdT0RD379BUdyaQUZz86EjDHD4A0UnW0/g+aEQSCPTLF",
+	"uMzObbF1Jdhu68pPgng6KdTUKgxeaHxK2KXboOk3QfNFVUzdlmcqVXFGELYhZU4hJETicKYwWLvasGbv",
+	"4I33SBXSP/RGah7fpayGduvU1RX8GHK5QgIYUFxCDcqAvsyUF0srJlyjfJ5Ir51fV4IL7CSO0Zi1OYNo",
+	"sJgTjRHigBNNl01KEtXhdsZwZYUBugnlP8N42YhElhq3YyWaU/maMhKfHn+PllhKEbOHqUiVqz4vLi88",
+	"V8qf2P1+o9BYaW8WxQmn0P7ecuW50rmTVwr24ycaCztnit7K9v8u4dOxsk6rfvmosFhUCoNLGJXvVxGN",
+	"BqbmeqXToDxbWtOLkZu7cTebDFSMRY333U0iJMQE49Rg4RckSyD0F2iNQZ7V0ZLw++P6SWGK2eT8LGZt",
+	"s0ExFvcwEZnaYBjyEnXkCJjH/ttfHr7x790MQ9a19TdgBrwl+3MDbe3R4pIm9ZGiocjGnkeJSKJ+YI8h",
+	"Tp5qwj7UQqHX0UNAFpMNwXopoVC2y73tR184h6vlLfnt3euHL77YefWL/jecRRhPrIuoBYagSlZex4P2",
+	"t8UFbQBM5KjQgrJirFoEr1JXEg/V6A5h8VC5mDGu/Fw5ELED0cN03UgFZ36YTyhOg3kZeQQ7/WxjXT0M",
+	"shvIog0tUhtqNqKdQVI/dYFgz66nH65X9vCZm1Jw5KAZS87UQdy/cT0tr10wLpF4d5a0DLbbtpS2DmOs",
+	"q1m/bfl1kuPNR6IdXnLFQiEdmw9tY9F2LzorwG/noj5lsJsk9R8aYjwxJOFB974cNQePW11oNwUNAxUB",
+	"fA7/dHP/L1/GiX28p0o3ycdhO4jQu3bJys4K+vlk16EMgl6uhShD0FhnFWwjkb49SufCjkMcrWP5UfR6",
+	"tGXyBMAGAO17wKMb9veZdLRgd8OarLQ+Ev74BGl/F8KiDOUbUWWL0bFSSMcmRptKibTp4MVX9t69E9Cm",
+	"JAoTIxmlGMkojUowphir2BuFWMwXlmIW735nncqwXpkwz0h1LwE78LtWpWAFSTsPVbvp3Gs/Q183eeiK",
+	"Ozy9iWvDYg5hDHRDOo5RfMhjFDX2I8x6+J1id7/8tPPlF6Oyu2SbZ48KEwQu6p4dSTUW1fcBg/JT4YJw",
+	"2nAVc2g90ofOjKPCRNY7REiPt4mDZiACaXZ1i5kuc8DvmJBKJ4lmglHhJ4hNkO3p/YzN9qqwxhi/S6Oq",
+	"6zPcxcL0SDmOwVkspkDAcx6UVAVmdQZT12yndDLbo0ED+Ykgr4akADESMLhz/Y+Hb78fxWDdx3E8PLb6",
+	"Bxl3I6fOnJyKpeBfiOxFojG9bcdK7lEquVORbEaWZ64+YnTwvqnPJlI6SaDQIdMPgP48gjkxGhLt11bp",
+	"1r+/d+HppxBkmiMYg3i1S25ZQzgio0BhXtMaN5RXjN5txJS5LTZtkeQiIPU0RJI0Knh3Zn4XUR5JUVO8",
+	"7+uX9j57ee/f3zz44HXD8kY3qqn7noaL9dFTkZNPfhy9eTlZby7dD70ZQWikbm0LcRnH7OY+iN0Pm55+",
+	"n/WEUwCpg/SEe998vHfzb5PWE/rr+/OG62VPT+rlxX0c5RLKuuAeg8AaNMaTuC1As1AXNYeeZm47YSyy",
+	"MUMVEvLokCVPiPOu65mPFZmJKzL+nWXhNH30mIX7ocdYAdQdZ0mNTQENmvVTSz66s/fHm0dh55w3WCem",
+	"RvhO8SYFuhe1xGDX7XYCUiY5wuAw1G4AdBrbdWSrx53IIfllqyDmaIuFP1CJbNwgOrRzpix4y7NDOrbh",
+	"lGctJLgulKWDi4VPTnXPKeIgbHtcCD+eREzZtXjaULzJuwanIYf6q304HXOl+8AeTIi/ObiNDIzsYffp",
+	"hVj8iBcRycxq/vE8ehck9qSh7AaJwQrVz8O3f+P6kXC+yFSDqpToZx6L8ioLVV0srcERjJRB/zXdWgH4",
+	"kWkCXDY5BDZ3yOz0QxazBysGj54z/QXSRyz6Tz5Jdog7rZDFByTdtVbzSM1PjhStht9kYDVXmivmrHQp",
+	"Ax6xzQx1WqsT73IFSkBHKhMHmrefVlAFYYHZCrdM89J0OlIRmKDpVFGycg2CRcvTGZ2rucN3r4W87uCj",
+	"G3u/+sm9L14/fPda55MPDt57o/Oz1/Z/e2vvxjcHf/q6c/3zXLT7RJpXqxNp+vyrVAgs4dEu+xCoHvbK",
+	"Llo5YWTM9JwzjTsoLGUdFnmOJDaMEOqYJsgxEhaQO/bsTDIdNYlGdwVHPqRuneSoSscRcfYJVeFR2cfI",
+	"MprhHsLSNFIszhp7EkhkwtiJA9MRFJGEfomNlpCoQrZYCxo5ItzgrAb8JqKn6aITSChVS89vyjEb/W7i",
+	"Fqku1WmsMo4xmt3AV6I0uwQfzFS5zqevdv56a//261q0P3z32v6vP+588uHejb/tvf3y4ds/7fz+5/t3",
+	"Pj549S/Lhc6Lr3f+euveV+/svXXr3pe3Otf+AOSfSuJRrOa6dvvwldv6gc71T+999ePO12/tfflN5/qP",
+	"vr37xt4nbx58fq3z6hfFw/f+c+/G74ud6z/q4g0u3x3MGnR7rATOEKfxwSpDSj94k+OR+aVcjJ6XEklv",
+	"dmI7zWKWRwogQ3XeBwOG0qnYti4610e6uA+QN1S+KPXKF8M9l2mU7iHyRWaA76dlB1T5OGT2SP2E/3Aq",
+	"/LrjxAUOMNVGo0hMcO7v/jO7uJVJaTcul6lZq894hDwfxvbOIV1DLNw5CDB+GzgtMUEVa+iY4OoaDZoM",
+	"gcwP4pYevMV0jkuraQV1uoBc5otR+QqmxI5j2ufLqAkCrICrCMqC7VJBUHmxVCpvMYYbYIbAdj16SXUc",
+	"KSyipww8i/ryjP07dDNOXHo7p6eesj/x0cjk6PEnwraKhXgxxBEDI5Pm6utQPKKUjzCH6x8+5vu+0neD",
+	"pH1ssvtv3+3ceeVIbLJQ42m4NTbaVytcMCNCEtMiDSivFiBj3W0jZtjQCmuBJXWLUYYwsrnubON35eJV",
+	"9FyLeJQIVOe7kLjhKpauSx54hEw9lnxTHcrYhsuItbvHesl03/iwc3A/+2Y44NKxtfMRsXaGF5n9Gk2R",
+	"thHVyeFnaK6vGFyVLqGjlOHf/K7z2a2D997Q/PTgpb8evPJV9lMvHcGpx3sMdh++fv0jGyN1X/I4sssr",
+	"m0FxwYRiMorIH5vsJ5mMEao0u3WlSkSUFo+QrsSMvdt/exjN9zExJ0NWKevSNnlLhgonBDfFVe859ExU",
+	"J4V6kyDJBBi3xYIcaxmteH/UmaVHllMaOcDjvNJHKK80iho9iUxd2aVTyyjtsgUdYVLp+M0kjmMWHlEp",
+	"/gHyKRynrU4pbbVLLHooZKJI/HX2ZNU1VGYt1y0j2yXYA9GIw2jsoiolrmOs2fHohK6yHDraYYsF4Q5n",
+	"+Q70AYoyk5kwdmIWNfiOqd9tqo77hH76AlNX3uuDkvEaEMHl3CixUdPKVR3urR/uJfiHdZEvH62LfDmD",
+	"i7w0BXZ2nCd7nCf70ObJDtN7otmyE/TN+E4ZMPIOjpIPnnlMIDPeQpU2UvRRO1qgP9WMwj9zLrq8vuua",
+	"ZlVQ6nd68fCbZhNZOeoPCPam1XPqASmkC8lvQERXczVJ0vHNVOrbojE5h0Jgep2PcQkG5/e/uPf16/u/",
+	"/njv9tudF+9+e/eNw9/8595Hv+/cffPendcPX7qZs3LC7Eqz57QRWooHFhJypIzLO30UuAatNCHgBjOO",
+	"jcmTjf9mSeQnCACPwM7DqjD1Ka6rdxq0N1HAawWfgN4q1ca3IZd1l4jyLOomwtqRrn5WChUx826xJvHC",
+	"k7U0LcfMMaTc16fKFSJ3CWFl072krIU7XoawI92DUH9Xhg4ppckHh2/6bsiRI8MTiODIBChGXSIUJRs9",
+	"mWYZ3DEp/iAVwHl4KX62++nrLYRfjyNyjyNyp5pUC15UDWvf3r1+cPujzsf/MRKnS9YBGoPDsGzsusRb",
+	"1b1mBYm4QoI2tDAvOCPVIEPCw3G6p3MYCRuQdbGlZmjgNrwEzZTD5YqyFemVRR0RqeiAUdUDAuhAUGud",
+	"OgTtqh+gLARTrKglxo/VslCV6DJ50DV4FeiK6OO4OTt+2NY2ZU7YBjVyFOrGauYVLhVSqR5Ku6kR+DMm",
+	"q0TbKga9tE3bKL0cbTMrFotAlVN6gmiGtqdmHw5pYk821N6jhrBBrVgzmLgKeulNJTet5ubTDJ9Ps/55",
+	"xXHq3JNhK6/oCrNErhSvTrinWLCQzicf7r17J1s3sVKuD5Rka6qataGYqP5wLiI3j9JT7GzfaB1Nmo5W",
+	"xbpv+s8zdY5wA218e/f6/i8+79z48f7N23vXP0/X8SlRxzHN9a1clL6NpPkoNmJ0saHBL+eJdrr4LO2o",
+	"QlMCxeFo4lKMwvYoB6U8/LXLA6FKR5NMSKgaEFDiQ8XRRJNEdOWxEnAeTKvho6sYHodVTDQANcByHVLx",
+	"cBkJNaCNWv87RF0Laf5uIY03qOriGqhkjEvSHX4RGva4h8pqRPnISoFPkFFPIB4iIBpLucxegqkV7n5o",
+	"CfJyMkFeSoj4nwJBPg4MmIIod+znH60edsCVtEd/ggY9cLL3temB9WhwPTvu+zHB2CZpg/Q247UQmEnC",
+	"xryQXbnFaI1xT01sY0ECk59Dq1XiEWYTZFxISHpYny92YZigjaZLq5Q4Cjk9bCuqPrUYAd+Glo3HZK6S",
+	"p17zBGXZHphqRT31goexBfCx3fLo7JaXrBwjV6S+y9xqjrS/9/zGDzn9QWll+98ubIgN9gP6NN1on908",
+	"feXs4+vy7OPrVzboLsXPfF99v3t2c3v3B5vru2dPFXbPPr6+++Smrf6VTz8efhf83+Y6rX4/vWyl4DdN",
+	"/AUQweMuw4OCKeCIgtiJzi8/vvfVjzvX3zp473acB2l+cl+aCkP5O+1oSi58B6VmPc4l2q0ThnBFECYT",
+	"Ct0hXedubotdIAwq3JQjzXvzT5B2GUmOGnhb8WaPSK+NBK6SSYcvgMPm/rcZ7iKnK/3oXzfVu/fFF3uf",
+	"/uzwV3/e//CLg68/6Fz7r87H749EAbuI1b0vvjj81Z8Pvv4gGyWYauRE7xH1alkL+YXiCKETuFjJzHEm",
+	"d/bZuc+QvcwPutAkVbDn2EbIbwJU6qPvAcXYxQKZGzuO0Ygoh8chF2k7EwMcBfXONIdMyRsHqGYZXGQA",
+	"xxD0wLgEfc0jVWiIwefQugHznpRwHSXB2khpsZ4TPqP0syAnHJlSYsDG1AhPDZrBLYdKVKdCcq8d1hSz",
+	"eQsY69E460ZjkyO66gJicZw9/sh0JTaIq/16YyLuAH9eiIARbx4CEVMhylOcER9bdDMctM34LjMjlcRZ",
+	"IxKVFwqLZS3AKtTDBuPAUuRMyzk4IoqpLQ1Bs8JYgtaxaj/dkKTJCFdjWc4XkijxU1yiBne0BVBQZuuy",
+	"awZTwDKJKOtGq2ML/oPhY/UFJfCwZqK3982zqjO4RvCrzpw/cwqdWFhZnl01Bgedoi6gtaPV7UoNcLes",
+	"Q2DBZrHFIpYMLe3JHn6iCyb5mekzZt4G3oacdYTB8BFJc48YSrbUcRO3ikyKiClQq/ZGmIOZFH51oFIp",
+	"Xh0o4CB2y1ML9DEwIu2tbjG4QFZT35YXSyfLltq7S/TnYsls1RdaqYAYWknYpJ3FExMUp9AsOqDSShC5",
+	"87KuZ7f35y87d14++PqDTD2htdVzev7kB5UD9z25h5AzDzR7lCZn9jh2ch9nvz9sXnFNzBWzUrwwlCdM",
+	"tvv1Xx788Zu9X/z3RC0w85jZRAxtCqdT1nFFrUvWqVDs1NLF+TTD4hI5SqeTPFKJWHsggG8rPqtEWyFR",
+	"cVmXgRdbzCGkaVJaCMJM7BIPRrq7uA0tVCmrucadNcM4KoceufLsVN3i68GxTMl9O1HuApTdcBdbAXNC",
+	"JdmAr2RlAtk9pxPxY24CSJhbsDSIQc2E42zyCXcTU8j9mAgPO1Bh7t15bf+//+MhVGS6aNzQKutxjSOq",
+	"H+ga61ZA3MoOacp62VAwk+1NJZopKMIVaC/Y5QyaXZ4n2FEau1I/nmsRr4247h7WwNDpyKWCOEqlqs+h",
+	"9UDL4VXU4J4itZihYsEqFAqGBIf6yuoWg/pNwZK4pwmlrHu8VaujcpAmZ/SZUNmapjnNVG/PGODrEfK4",
+	"2sakgmZipd2Ty7j7gn5psoJ+hBTzapXaJCTGC2FZ7zsfda59For6f7ipS3xHhXz15c/f23vnlZH9nKB0",
+	"TF7gT3MISc7QuAIzSkDOsZX0AbWSKvx9Sl1OvwYomrA9eqx7HGXj/hsrHwtKPkZ4/usBz+8pRP4wsH1B",
+	"BugyF8HQNiDuNx7j6+fwgh3PpCJDsO/kLHigcMCaR9t66qDU89wlqQc/bvKwpxaAK4j3MAbgHmewj948",
+	"Wt15qqBVhQ0POKeYVPCp2mpYuAty2RODT4FApPTTD44iFcR0Mwx1HnCNeFrjgAm13aaJhdjlnhNEj0KD",
+	"ZSwkKhYi2QmKNm4xndsQWoR82Jl46KgpDHKfQ0d7kVoJ6DcUUr/3p867n2mk9k9Q8Vz8w/x5YHj5UqHU",
+	"hcWGD2bDYqjPHkHRGlYoaqbKhJTTjB8dHiuagmAmnW3aEFN7Ykc93JHR7zZGE6sVpPdzcUAJouPIzuPI",
+	"zjEjOwXxgsjOpFIqGRhPIHwHkZ39zW2xClp9yj+MzCj+hUjDJSbacvVY2Jsc7Tr2xjJnorq8wWNd2mE8",
+	"PM6shgrijVqZoRzBl7IVVGwFdbsMSxvUtAuyiCEcXI1UIqyOFIfQIFKtElv61na1/8cEYuSKREbom3gQ",
+	"zkiS6XSCcHqJRsTcklVjm1rAzQNKX61RxcRidjGxH6ktTU5MPI6EOS738KCUezBk2JRK9St2K1wIS0BM",
+	"UgqdNwQEevqMxdUSbSoBjtmYKR7hclYjHjhSEWU6+lObmCXfNnkNXIfI8qZAu9zbhpBVxabsCZpKjPX2",
+	"6KVgXfTm4RCC7ztltpB/cP/wuVYTyHnSRxnKwp2X3tm/eXuy1ISwKRKT9QAcNE1p4LZPSRCuYYX1Slvm",
+	"rqOpiQ60Rx7Z4duTzD08ze4P7XioNOhSvrCYL2QmHgsTJB4aGB852jE+KdAAHKEEv/jtxCmBRwSR+dC+",
+	"PxWKcIFIHVIWeGKgzjwgvIgJFkFZehAvJkcLzqttai3Q7HQMn0nEG/IU2c2fw+yHlGlvSGq08NcBC0un",
+	"lfbJdw7OdBcLJMijF1X6j9ojgpHd8HKh5ZpPCA5f/fH+Vx8bL+snP9r/3d3RyYF6MbFbnlq8wnf17KbC",
+	"xdzqs5euWn5EDHy6pMZ6Oz5p6IZFquBP/ax4iOfmVnPzuEnnd4pAGsziemgDrTFIKmNAFHhLanVjt66D",
+	"6XVVeETFt3ev77/95eEb/35w/dWukulzYW0bKJmult2LKNyrYUaF7kFhQoWCkOC/v3hTv47KtqWDZ6mQ",
+	"HrWlsJDku0xYaIe6Lq5Bp38HhXF1Yg6dBhLGZZ14fpWGClFKlAhd1JFF6uij3lUGLaRMg0DhV9yjkXZO",
+	"4GaHhoGHf7q5/5cvD66/GvQPVLuA3hnQmAOCNpHpVSosTTd1G1Fdo882tf08CiG8kRVGChX2LvMc4U2X",
+	"RNZmzJYsDBs2x6tv6OD6qwd/+P8ObvzZrBCAT52u6fzL3Hb0cAB4e9/6BGlDl+AGtuuUEWS7VB0+Ei27",
+	"jrDhLx7focym2EVNF8sq9xrqtH5yq/Pm7zuf/OjwZ5+mWgJu0vw2aYs+gCRxo0m8vO4yK5HLa2pdmo1B",
+	"8X0FWJ98eHD7+t5btw7++EY3hDpU5q5euvr/BwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -335,6 +335,8 @@ func (e *contractEnv) pathValue(t *testing.T, o specOp, p *openapi3.ParameterRef
 		return fx.system
 	case "IndicatorIdPath":
 		return fx.indicator
+	case "TargetIdPath":
+		return fx.target
 	}
 	t.Fatalf("%s: no fixture record for path parameter %s (%q): teach contractEnv.pathValue about it", o.ID(), p.Value.Name, p.Ref)
 	return ""

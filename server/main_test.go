@@ -85,7 +85,7 @@ func newHarness(t *testing.T, db *dbtest.DB, cfg server.Config) *harness {
 // and an API key of each scope.
 type fixtures struct {
 	city, district, town, other string // unit ids; other is outside the city
-	system, indicator           string // a draft indicator system with one indicator
+	system, indicator, target   string // a draft indicator system with one indicator and its target
 	users                       map[string]*models.User
 	tokens                      map[string]string // role or "key:<scope>" -> bearer token
 	keys                        map[string]*models.APIKey
@@ -159,7 +159,11 @@ func fixturesFor(t *testing.T, db *dbtest.DB) *fixtures {
 	if err := db.CreateIndicator(ctx, sys.ID, ind); err != nil {
 		t.Fatal(err)
 	}
-	fx.system, fx.indicator = sys.ID, ind.ID
+	target := &models.Target{IndicatorID: ind.ID, Year: 2022, Comparator: models.AtLeast, Value: exact.MustParse("60"), Sample: true}
+	if err := db.CreateTarget(ctx, target); err != nil {
+		t.Fatal(err)
+	}
+	fx.system, fx.indicator, fx.target = sys.ID, ind.ID, target.ID
 	fixtureSet[db.Name] = fx
 	return fx
 }

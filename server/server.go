@@ -36,6 +36,7 @@ type Store interface {
 	AuthStore
 	AuditStore
 	IndicatorStore
+	TargetStore
 	Ping(ctx context.Context) error
 	MigrationsCurrent(ctx context.Context) (bool, error)
 	SQL() *sql.DB
@@ -70,6 +71,7 @@ type strictServer struct {
 	*APIKeyHandler
 	*AuditHandler
 	*IndicatorHandler
+	*TargetHandler
 }
 
 var _ api.StrictServerInterface = (*strictServer)(nil)
@@ -153,6 +155,7 @@ func New(cfg Config, store Store, log *slog.Logger) (*echo.Echo, error) {
 		APIKeyHandler:    &APIKeyHandler{store: store},
 		AuditHandler:     &AuditHandler{store: store, rules: rules},
 		IndicatorHandler: &IndicatorHandler{store: store},
+		TargetHandler:    &TargetHandler{store: store},
 	}, nil)
 	api.RegisterHandlersWithBaseURL(e, handler, basePath)
 	for _, r := range e.Routes() {

@@ -354,6 +354,14 @@ func (db *DB) DeleteIndicatorSystem(ctx context.Context, id string, ifVersion in
 			ids[i] = inds[i].ID
 			changes = append(changes, indicatorChange(s.IssuingUnitID, &inds[i], nil))
 		}
+		targets, err := targetReferrers(tx, ids)
+		if err != nil {
+			return err
+		}
+		if len(targets) > 0 {
+			return &models.ConflictError{Code: "indicator_system_has_targets",
+				Detail: fmt.Sprintf("indicator system %s has targets set on its indicators; delete them first", id), Referrers: targets}
+		}
 		if len(ids) > 0 {
 			if err := tx.Where("indicator_id IN ?", ids).Delete(&reportingUnit{}).Error; err != nil {
 				return translate(err)
@@ -905,6 +913,14 @@ func (db *DB) DeleteIndicator(ctx context.Context, id string, ifVersion int64) e
 		var kids []models.Indicator
 		if err := tx.Select("id", "code", "name").Where("parent_id = ?", id).Order("code").Limit(maxReferrers).Find(&kids).Error; err != nil {
 			return translate(err)
+		}
+		targets, err := targetReferrers(tx, []string{id})
+		if err != nil {
+			return err
+		}
+		if len(targets) > 0 {
+			return &models.ConflictError{Code: "indicator_has_targets",
+				Detail: fmt.Sprintf("indicator %s has %d target(s); delete them first", ind.Code, len(targets)), Referrers: targets}
 		}
 		if len(kids) > 0 {
 			refs := make([]models.Referrer, len(kids))
