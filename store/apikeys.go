@@ -65,27 +65,13 @@ func (db *DB) ListAPIKeys(ctx context.Context, revoked *bool, page paging.Page) 
 			q = q.Where("revoked_at IS NULL")
 		}
 	}
-	if c := page.After; c != nil {
-		t, err := time.Parse(time.RFC3339Nano, c.Key)
-		if err != nil {
-			return nil, nil, paging.ErrInvalidCursor
-		}
-		q = q.Where("(created_at < ? OR (created_at = ? AND id < ?))", t.UTC(), t.UTC(), c.ID)
+	// The handler always asks for -createdAt: newest first.
+	keys, next, err := keysetPage(q, "created_at", page, parseInstant,
+		func(k *models.APIKey) string { return instant(k.CreatedAt) }, func(k *models.APIKey) string { return k.ID })
+	if err != nil {
+		return nil, nil, fmt.Errorf("list API keys: %w", err)
 	}
-	limit := page.Limit
-	if limit <= 0 {
-		limit = paging.DefaultLimit
-	}
-	var keys []models.APIKey
-	if err := q.Order("created_at DESC").Order("id DESC").Limit(limit + 1).Find(&keys).Error; err != nil {
-		return nil, nil, fmt.Errorf("list API keys: %w", translate(err))
-	}
-	if len(keys) <= limit {
-		return keys, nil, nil
-	}
-	keys = keys[:limit]
-	last := keys[limit-1]
-	return keys, &paging.Cursor{Sort: page.Sort.String(), Key: last.CreatedAt.UTC().Format(time.RFC3339Nano), ID: last.ID}, nil
+	return keys, next, nil
 }
 
 // RevokeAPIKey revokes a key; revoking a revoked key is a conflict.

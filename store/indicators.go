@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"time"
 
 	"gorm.io/gorm"
 
@@ -167,44 +166,9 @@ func (db *DB) ListIndicatorSystems(ctx context.Context, f models.SystemFilter, p
 		if page.Sort.Field == "name" {
 			return s.Name
 		}
-		return s.CreatedAt.UTC().Format(time.RFC3339Nano)
+		return instant(s.CreatedAt)
 	}
-	return keysetPage(q, col, page, key, func(s *models.IndicatorSystem) string { return s.ID })
-}
-
-// keysetPage reads one page of rows ordered by col then id, after the page's
-// cursor, and the cursor of the next page. Cursor keys of time columns are
-// RFC 3339 text.
-func keysetPage[T any](q *gorm.DB, col string, page paging.Page, key func(*T) string, id func(*T) string) ([]T, *paging.Cursor, error) {
-	dir, cmp := "ASC", ">"
-	if page.Sort.Desc {
-		dir, cmp = "DESC", "<"
-	}
-	if c := page.After; c != nil {
-		var k any = c.Key
-		if col == "created_at" || col == "updated_at" {
-			t, err := time.Parse(time.RFC3339Nano, c.Key)
-			if err != nil {
-				return nil, nil, paging.ErrInvalidCursor
-			}
-			k = t.UTC()
-		}
-		q = q.Where(fmt.Sprintf("(%[1]s %[2]s ? OR (%[1]s = ? AND id %[2]s ?))", col, cmp), k, k, c.ID)
-	}
-	limit := page.Limit
-	if limit <= 0 {
-		limit = paging.DefaultLimit
-	}
-	var rows []T
-	if err := q.Order(col + " " + dir).Order("id " + dir).Limit(limit + 1).Find(&rows).Error; err != nil {
-		return nil, nil, translate(err)
-	}
-	if len(rows) <= limit {
-		return rows, nil, nil
-	}
-	rows = rows[:limit]
-	last := &rows[limit-1]
-	return rows, &paging.Cursor{Sort: page.Sort.String(), Key: key(last), ID: id(last)}, nil
+	return keysetPage(q, col, page, timeOrText(col), key, func(s *models.IndicatorSystem) string { return s.ID })
 }
 
 // UpdateIndicatorSystem applies a patch to a draft system at version ifVersion.

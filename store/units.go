@@ -308,31 +308,12 @@ func (db *DB) ListUnits(ctx context.Context, f models.UnitFilter, page paging.Pa
 	if f.Query != "" {
 		q = q.Where("search_text LIKE ? ESCAPE '"+textsearch.LikeEscape+"'", "%"+textsearch.EscapeLike(textsearch.Fold(f.Query))+"%")
 	}
-	dir, cmp := "ASC", ">"
-	if page.Sort.Desc {
-		dir, cmp = "DESC", "<"
+	units, next, err := keysetPage(q, col, page, unitCursorKey(page.Sort.Field),
+		func(u *models.Unit) string { return unitSortValue(page.Sort.Field, u) }, func(u *models.Unit) string { return u.ID })
+	if err != nil {
+		return nil, nil, fmt.Errorf("list units: %w", err)
 	}
-	if c := page.After; c != nil {
-		key, err := unitSortKey(page.Sort.Field, c.Key)
-		if err != nil {
-			return nil, nil, err
-		}
-		q = q.Where(fmt.Sprintf("(%[1]s %[2]s ? OR (%[1]s = ? AND id %[2]s ?))", col, cmp), key, key, c.ID)
-	}
-	limit := page.Limit
-	if limit <= 0 {
-		limit = paging.DefaultLimit
-	}
-	var units []models.Unit
-	if err := q.Order(col + " " + dir).Order("id " + dir).Limit(limit + 1).Find(&units).Error; err != nil {
-		return nil, nil, fmt.Errorf("list units: %w", translate(err))
-	}
-	if len(units) <= limit {
-		return units, nil, nil
-	}
-	units = units[:limit]
-	last := units[limit-1]
-	return units, &paging.Cursor{Sort: page.Sort.String(), Key: unitSortValue(page.Sort.Field, &last), ID: last.ID}, nil
+	return units, next, nil
 }
 
 // unitSortValue is the text form of a unit's sort key, for a cursor.
@@ -343,32 +324,20 @@ func unitSortValue(field string, u *models.Unit) string {
 	case "level":
 		return strconv.Itoa(u.Level)
 	case "createdAt":
-		return u.CreatedAt.UTC().Format(time.RFC3339Nano)
+		return instant(u.CreatedAt)
 	case "updatedAt":
-		return u.UpdatedAt.UTC().Format(time.RFC3339Nano)
+		return instant(u.UpdatedAt)
 	default:
 		return u.Code
 	}
 }
 
-// unitSortKey reads a cursor's key back into the column's type.
-func unitSortKey(field, key string) (any, error) {
-	switch field {
-	case "level":
-		n, err := strconv.Atoi(key)
-		if err != nil {
-			return nil, paging.ErrInvalidCursor
-		}
-		return n, nil
-	case "createdAt", "updatedAt":
-		t, err := time.Parse(time.RFC3339Nano, key)
-		if err != nil {
-			return nil, paging.ErrInvalidCursor
-		}
-		return t.UTC(), nil
-	default:
-		return key, nil
+// unitCursorKey reads a cursor's key back into the sort column's type.
+func unitCursorKey(field string) func(string) (any, error) {
+	if field == "level" {
+		return parseInt
 	}
+	return timeOrText(unitColumns[field])
 }
 
 // UnitSubtree reads the unit and its descendants down to depth levels below it,

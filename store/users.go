@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"gorm.io/gorm"
 
@@ -134,39 +133,17 @@ func (db *DB) ListUsers(ctx context.Context, f models.UserFilter, page paging.Pa
 	if f.Query != "" {
 		q = q.Where("search_text LIKE ? ESCAPE '"+textsearch.LikeEscape+"'", "%"+textsearch.EscapeLike(textsearch.Fold(f.Query))+"%")
 	}
-	dir, cmp := "ASC", ">"
-	if page.Sort.Desc {
-		dir, cmp = "DESC", "<"
-	}
-	if c := page.After; c != nil {
-		var key any = c.Key
+	key := func(u *models.User) string {
 		if page.Sort.Field == "createdAt" {
-			t, err := time.Parse(time.RFC3339Nano, c.Key)
-			if err != nil {
-				return nil, nil, paging.ErrInvalidCursor
-			}
-			key = t.UTC()
+			return instant(u.CreatedAt)
 		}
-		q = q.Where(fmt.Sprintf("(%[1]s %[2]s ? OR (%[1]s = ? AND id %[2]s ?))", col, cmp), key, key, c.ID)
+		return u.Username
 	}
-	limit := page.Limit
-	if limit <= 0 {
-		limit = paging.DefaultLimit
+	users, next, err := keysetPage(q, col, page, timeOrText(col), key, func(u *models.User) string { return u.ID })
+	if err != nil {
+		return nil, nil, fmt.Errorf("list users: %w", err)
 	}
-	var users []models.User
-	if err := q.Order(col + " " + dir).Order("id " + dir).Limit(limit + 1).Find(&users).Error; err != nil {
-		return nil, nil, fmt.Errorf("list users: %w", translate(err))
-	}
-	if len(users) <= limit {
-		return users, nil, nil
-	}
-	users = users[:limit]
-	last := users[limit-1]
-	key := last.Username
-	if page.Sort.Field == "createdAt" {
-		key = last.CreatedAt.UTC().Format(time.RFC3339Nano)
-	}
-	return users, &paging.Cursor{Sort: page.Sort.String(), Key: key, ID: last.ID}, nil
+	return users, next, nil
 }
 
 // UpdateUser applies a patch to the user at version ifVersion.

@@ -1,0 +1,62 @@
+package store
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/fazhi/fazhi/paging"
+)
+
+// keysetPage reads one page of rows ordered by col then id, after the page's
+// cursor, and the cursor of the next page. parseKey turns a cursor's text key
+// back into the column's type; key and id read them off a row.
+func keysetPage[T any](q *gorm.DB, col string, page paging.Page, parseKey func(string) (any, error),
+	key func(*T) string, id func(*T) string) ([]T, *paging.Cursor, error) {
+	dir, cmp := "ASC", ">"
+	if page.Sort.Desc {
+		dir, cmp = "DESC", "<"
+	}
+	if c := page.After; c != nil {
+		k, err := parseKey(c.Key)
+		if err != nil {
+			return nil, nil, paging.ErrInvalidCursor
+		}
+		q = q.Where(fmt.Sprintf("(%[1]s %[2]s ? OR (%[1]s = ? AND id %[2]s ?))", col, cmp), k, k, c.ID)
+	}
+	limit := page.Limit
+	if limit <= 0 {
+		limit = paging.DefaultLimit
+	}
+	var rows []T
+	if err := q.Order(col + " " + dir).Order("id " + dir).Limit(limit + 1).Find(&rows).Error; err != nil {
+		return nil, nil, translate(err)
+	}
+	if len(rows) <= limit {
+		return rows, nil, nil
+	}
+	rows = rows[:limit]
+	last := &rows[limit-1]
+	return rows, &paging.Cursor{Sort: page.Sort.String(), Key: key(last), ID: id(last)}, nil
+}
+
+// timeOrText parses the cursor keys of col: RFC 3339 instants for the time
+// columns, the text itself otherwise.
+func timeOrText(col string) func(string) (any, error) {
+	if col == "created_at" || col == "updated_at" {
+		return parseInstant
+	}
+	return func(s string) (any, error) { return s, nil }
+}
+
+func parseInstant(s string) (any, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	return t.UTC(), err
+}
+
+func parseInt(s string) (any, error) { return strconv.Atoi(s) }
+
+// instant is the cursor key of a time column.
+func instant(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
