@@ -170,19 +170,19 @@ func (e Frequency) Valid() bool {
 
 // Defines values for IndicatorSystemStatus.
 const (
-	Archived  IndicatorSystemStatus = "archived"
-	Draft     IndicatorSystemStatus = "draft"
-	Published IndicatorSystemStatus = "published"
+	IndicatorSystemStatusArchived  IndicatorSystemStatus = "archived"
+	IndicatorSystemStatusDraft     IndicatorSystemStatus = "draft"
+	IndicatorSystemStatusPublished IndicatorSystemStatus = "published"
 )
 
 // Valid indicates whether the value is a known member of the IndicatorSystemStatus enum.
 func (e IndicatorSystemStatus) Valid() bool {
 	switch e {
-	case Archived:
+	case IndicatorSystemStatusArchived:
 		return true
-	case Draft:
+	case IndicatorSystemStatusDraft:
 		return true
-	case Published:
+	case IndicatorSystemStatusPublished:
 		return true
 	default:
 		return false
@@ -201,6 +201,42 @@ func (e MeKind) Valid() bool {
 	case MeKindApiKey:
 		return true
 	case MeKindUser:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for Qualifier.
+const (
+	About    Qualifier = "about"
+	AtLeast  Qualifier = "at_least"
+	AtMost   Qualifier = "at_most"
+	Exact    Qualifier = "exact"
+	LessThan Qualifier = "less_than"
+	Maximum  Qualifier = "maximum"
+	Minimum  Qualifier = "minimum"
+	MoreThan Qualifier = "more_than"
+)
+
+// Valid indicates whether the value is a known member of the Qualifier enum.
+func (e Qualifier) Valid() bool {
+	switch e {
+	case About:
+		return true
+	case AtLeast:
+		return true
+	case AtMost:
+		return true
+	case Exact:
+		return true
+	case LessThan:
+		return true
+	case Maximum:
+		return true
+	case Minimum:
+		return true
+	case MoreThan:
 		return true
 	default:
 		return false
@@ -282,6 +318,33 @@ func (e UnitKind) Valid() bool {
 	case Town:
 		return true
 	case Village:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ValueStatus.
+const (
+	ValueStatusApproved  ValueStatus = "approved"
+	ValueStatusDraft     ValueStatus = "draft"
+	ValueStatusLocked    ValueStatus = "locked"
+	ValueStatusReturned  ValueStatus = "returned"
+	ValueStatusSubmitted ValueStatus = "submitted"
+)
+
+// Valid indicates whether the value is a known member of the ValueStatus enum.
+func (e ValueStatus) Valid() bool {
+	switch e {
+	case ValueStatusApproved:
+		return true
+	case ValueStatusDraft:
+		return true
+	case ValueStatusLocked:
+		return true
+	case ValueStatusReturned:
+		return true
+	case ValueStatusSubmitted:
 		return true
 	default:
 		return false
@@ -700,6 +763,9 @@ type AuditVerification struct {
 //
 // Example: gte
 type Comparator string
+
+// DateOnly Example: 2021-12-31
+type DateOnly = openapi_types.Date
 
 // Decimal An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
 //
@@ -1200,6 +1266,166 @@ type IndicatorTree struct {
 	System     IndicatorSystem `json:"system"`
 }
 
+// IndicatorValue defines model for IndicatorValue.
+type IndicatorValue struct {
+	// AsOf Example: 2021-12-31
+	AsOf    *DateOnly `json:"asOf,omitempty"`
+	Comment *string   `json:"comment,omitempty"`
+
+	// CreatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	CreatedAt Timestamp `json:"createdAt"`
+
+	// Flags Why the value looks implausible, if it does.
+	Flags []string `json:"flags"`
+
+	// Id A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	Id Id `json:"id"`
+
+	// IndicatorId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	IndicatorId Id `json:"indicatorId"`
+
+	// Period A reporting period, `2021` (year), `2021-H1`, `2021-Q3` or `2021-07` (month).
+	//
+	// Example: 2021
+	Period Period `json:"period"`
+
+	// Qualifier How the source text qualified the figure: exact; more_than 余/多 ("4000余萬條"); at_least 以上;
+	// at_most 以內; less_than 不足; about 約; minimum 最短/最低; maximum 最長/最高.
+	//
+	//
+	// Example: exact
+	Qualifier Qualifier `json:"qualifier"`
+
+	// RawText The figure as the source wrote it (`4000余萬條`).
+	RawText      *string `json:"rawText,omitempty"`
+	ReturnReason *string `json:"returnReason,omitempty"`
+
+	// ReviewScore An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	ReviewScore *Decimal `json:"reviewScore,omitempty"`
+
+	// ReviewedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	ReviewedAt *Timestamp `json:"reviewedAt,omitempty"`
+
+	// ReviewedBy A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	ReviewedBy *Id `json:"reviewedBy,omitempty"`
+
+	// SelfScore An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	SelfScore *Decimal `json:"selfScore,omitempty"`
+
+	// Status draft 草稿; submitted 已提交; returned 已退回; approved 已審核; locked 已鎖定 (used by an evaluation).
+	//
+	// Example: approved
+	Status ValueStatus `json:"status"`
+
+	// SubmittedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	SubmittedAt *Timestamp `json:"submittedAt,omitempty"`
+	SubmittedBy *string    `json:"submittedBy,omitempty"`
+	Text        *string    `json:"text,omitempty"`
+
+	// UnitId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	UnitId Id `json:"unitId"`
+
+	// UpdatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	UpdatedAt Timestamp `json:"updatedAt"`
+
+	// Value An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	Value *Decimal `json:"value,omitempty"`
+
+	// Version Increases by one with every change; the `ETag` is this number quoted.
+	//
+	// Example: 1
+	Version Version `json:"version"`
+	YesNo   *bool   `json:"yesNo,omitempty"`
+}
+
+// IndicatorValueCreate defines model for IndicatorValueCreate.
+type IndicatorValueCreate struct {
+	// AsOf Example: 2021-12-31
+	AsOf    *DateOnly `json:"asOf,omitempty"`
+	Comment *string   `json:"comment,omitempty"`
+
+	// IndicatorId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	IndicatorId Id `json:"indicatorId"`
+
+	// Period A reporting period, `2021` (year), `2021-H1`, `2021-Q3` or `2021-07` (month).
+	//
+	// Example: 2021
+	Period Period `json:"period"`
+
+	// Qualifier How the source text qualified the figure: exact; more_than 余/多 ("4000余萬條"); at_least 以上;
+	// at_most 以內; less_than 不足; about 約; minimum 最短/最低; maximum 最長/最高.
+	//
+	//
+	// Example: exact
+	Qualifier *Qualifier `json:"qualifier,omitempty"`
+	RawText   *string    `json:"rawText,omitempty"`
+
+	// SelfScore An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	SelfScore *Decimal `json:"selfScore,omitempty"`
+	Text      *string  `json:"text,omitempty"`
+
+	// UnitId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	UnitId Id `json:"unitId"`
+
+	// Value An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	Value *Decimal `json:"value,omitempty"`
+	YesNo *bool    `json:"yesNo,omitempty"`
+}
+
+// IndicatorValuePage defines model for IndicatorValuePage.
+type IndicatorValuePage struct {
+	Items      []IndicatorValue `json:"items"`
+	NextCursor *string          `json:"nextCursor,omitempty"`
+}
+
+// IndicatorValuePatch defines model for IndicatorValuePatch.
+type IndicatorValuePatch struct {
+	AsOf    nullable.Nullable[openapi_types.Date] `json:"asOf,omitempty"`
+	Comment nullable.Nullable[string]             `json:"comment,omitempty"`
+
+	// Qualifier How the source text qualified the figure: exact; more_than 余/多 ("4000余萬條"); at_least 以上;
+	// at_most 以內; less_than 不足; about 約; minimum 最短/最低; maximum 最長/最高.
+	//
+	//
+	// Example: exact
+	Qualifier *Qualifier                       `json:"qualifier,omitempty"`
+	RawText   nullable.Nullable[string]        `json:"rawText,omitempty"`
+	SelfScore nullable.Nullable[exact.Decimal] `json:"selfScore,omitempty"`
+	Text      nullable.Nullable[string]        `json:"text,omitempty"`
+	Value     nullable.Nullable[exact.Decimal] `json:"value,omitempty"`
+	YesNo     nullable.Nullable[bool]          `json:"yesNo,omitempty"`
+}
+
 // LoginRequest defines model for LoginRequest.
 type LoginRequest struct {
 	Password string `json:"password"`
@@ -1246,6 +1472,11 @@ type PasswordReset struct {
 	Password Password `json:"password"`
 }
 
+// Period A reporting period, `2021` (year), `2021-H1`, `2021-Q3` or `2021-07` (month).
+//
+// Example: 2021
+type Period = string
+
 // Problem An RFC 9457 problem detail.
 type Problem struct {
 	// Code A stable machine word for this problem, for clients to branch on.
@@ -1273,6 +1504,12 @@ type Problem struct {
 	// Type Identifies the kind of problem.
 	Type string `json:"type"`
 }
+
+// Qualifier How the source text qualified the figure: exact; more_than 余/多 ("4000余萬條"); at_least 以上;
+// at_most 以內; less_than 不足; about 約; minimum 最短/最低; maximum 最長/最高.
+//
+// Example: exact
+type Qualifier string
 
 // Referrer defines model for Referrer.
 type Referrer struct {
@@ -1731,6 +1968,25 @@ type UserPatch struct {
 // Example: sfj.reviewer
 type Username = string
 
+// ValueApproval defines model for ValueApproval.
+type ValueApproval struct {
+	// ReviewScore An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	ReviewScore *Decimal `json:"reviewScore,omitempty"`
+}
+
+// ValueReturn defines model for ValueReturn.
+type ValueReturn struct {
+	// Reason What the unit must change.
+	Reason string `json:"reason"`
+}
+
+// ValueStatus draft 草稿; submitted 已提交; returned 已退回; approved 已審核; locked 已鎖定 (used by an evaluation).
+//
+// Example: approved
+type ValueStatus string
+
 // ValueType number 數值; percent 百分比 (the value is the percentage, `58.10` for 58.10%); yes_no 是否; text 文字; evidence_only 僅佐證材料.
 //
 // Example: number
@@ -1767,6 +2023,9 @@ type EntityIdQuery = string
 // EntityTypeQuery defines model for EntityTypeQuery.
 type EntityTypeQuery = string
 
+// FlaggedQuery defines model for FlaggedQuery.
+type FlaggedQuery = bool
+
 // FromQuery An instant, RFC 3339 in UTC with up to microseconds.
 //
 // Example: 2022-03-31T08:00:00Z
@@ -1785,6 +2044,11 @@ type IfNoneMatchHeader = string
 //
 // Example: 0190a000-0000-7000-8000-000000000010
 type IndicatorIdPath = Id
+
+// IndicatorIdQuery A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type IndicatorIdQuery = Id
 
 // IndicatorLevelQuery defines model for IndicatorLevelQuery.
 type IndicatorLevelQuery = int32
@@ -1810,6 +2074,11 @@ type OperationQuery = string
 // Example: 0190a000-0000-7000-8000-000000000010
 type ParentIdQuery = Id
 
+// PeriodQuery A reporting period, `2021` (year), `2021-H1`, `2021-Q3` or `2021-07` (month).
+//
+// Example: 2021
+type PeriodQuery = Period
+
 // RevokedQuery defines model for RevokedQuery.
 type RevokedQuery = bool
 
@@ -1827,6 +2096,11 @@ type SearchQuery = string
 //
 // Example: 0190a000-0000-7000-8000-000000000010
 type SystemIdPath = Id
+
+// SystemIdQuery A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type SystemIdQuery = Id
 
 // SystemSortQuery defines model for SystemSortQuery.
 type SystemSortQuery string
@@ -1878,6 +2152,16 @@ type UserIdPath = Id
 
 // UserSortQuery defines model for UserSortQuery.
 type UserSortQuery string
+
+// ValueIdPath A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type ValueIdPath = Id
+
+// ValueStatusQuery draft 草稿; submitted 已提交; returned 已退回; approved 已審核; locked 已鎖定 (used by an evaluation).
+//
+// Example: approved
+type ValueStatusQuery = ValueStatus
 
 // YearQuery Example: 2021
 type YearQuery = Year
@@ -2028,6 +2312,51 @@ type ListIndicatorsParams struct {
 
 	// Cursor The `nextCursor` of the previous page, as it was given. It is only valid with the same filters and sort.
 	Cursor *CursorQuery `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListIndicatorValuesParams defines parameters for ListIndicatorValues.
+type ListIndicatorValuesParams struct {
+	// SystemId Only values of this indicator system.
+	SystemId *SystemIdQuery `form:"systemId,omitempty" json:"systemId,omitempty"`
+
+	// IndicatorId Only values of this indicator.
+	IndicatorId *IndicatorIdQuery `form:"indicatorId,omitempty" json:"indicatorId,omitempty"`
+
+	// UnitId Only records of this unit.
+	UnitId *UnitIdQuery `form:"unitId,omitempty" json:"unitId,omitempty"`
+
+	// Period Only values of this period.
+	Period *PeriodQuery `form:"period,omitempty" json:"period,omitempty"`
+
+	// Year Only records of this year.
+	Year *YearQuery `form:"year,omitempty" json:"year,omitempty"`
+
+	// Status Only values in this state.
+	Status *ValueStatusQuery `form:"status,omitempty" json:"status,omitempty"`
+
+	// Flagged Only values flagged as implausible (`true`) or not flagged (`false`).
+	Flagged *FlaggedQuery `form:"flagged,omitempty" json:"flagged,omitempty"`
+
+	// Limit Items per page.
+	Limit *LimitQuery `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page, as it was given. It is only valid with the same filters and sort.
+	Cursor *CursorQuery `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateIndicatorValueParams defines parameters for CreateIndicatorValue.
+type CreateIndicatorValueParams struct {
+	// IdempotencyKey A key of the client's choosing (a UUID is a good one). Repeating a request with the same key and
+	// body within 24 hours returns the first response and changes nothing; the same key with another
+	// body is a `422`; while the first request is still running, a `409`.
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateIndicatorValueParams defines parameters for UpdateIndicatorValue.
+type UpdateIndicatorValueParams struct {
+	// IfMatch Required: the `ETag` of the version being changed. Declared optional so that a missing header
+	// answers `428` rather than `400`.
+	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
 }
 
 // DeleteIndicatorParams defines parameters for DeleteIndicator.
@@ -2194,6 +2523,18 @@ type CreateIndicatorSystemEditionJSONRequestBody = IndicatorSystemEdition
 // CreateIndicatorJSONRequestBody defines body for CreateIndicator for application/json ContentType.
 type CreateIndicatorJSONRequestBody = IndicatorCreate
 
+// CreateIndicatorValueJSONRequestBody defines body for CreateIndicatorValue for application/json ContentType.
+type CreateIndicatorValueJSONRequestBody = IndicatorValueCreate
+
+// UpdateIndicatorValueApplicationMergePatchPlusJSONRequestBody defines body for UpdateIndicatorValue for application/merge-patch+json ContentType.
+type UpdateIndicatorValueApplicationMergePatchPlusJSONRequestBody = IndicatorValuePatch
+
+// ApproveIndicatorValueJSONRequestBody defines body for ApproveIndicatorValue for application/json ContentType.
+type ApproveIndicatorValueJSONRequestBody = ValueApproval
+
+// ReturnIndicatorValueJSONRequestBody defines body for ReturnIndicatorValue for application/json ContentType.
+type ReturnIndicatorValueJSONRequestBody = ValueReturn
+
 // UpdateIndicatorApplicationMergePatchPlusJSONRequestBody defines body for UpdateIndicator for application/merge-patch+json ContentType.
 type UpdateIndicatorApplicationMergePatchPlusJSONRequestBody = IndicatorPatch
 
@@ -2277,6 +2618,27 @@ type ServerInterface interface {
 	// GetIndicatorTree Get a system's whole indicator tree（查看指標樹）
 	// (GET /indicator-systems/{id}/tree)
 	GetIndicatorTree(ctx echo.Context, id SystemIdPath) error
+	// ListIndicatorValues List reported values（查詢填報數值）
+	// (GET /indicator-values)
+	ListIndicatorValues(ctx echo.Context, params ListIndicatorValuesParams) error
+	// CreateIndicatorValue Report a value（填報數值）
+	// (POST /indicator-values)
+	CreateIndicatorValue(ctx echo.Context, params CreateIndicatorValueParams) error
+	// GetIndicatorValue Get a reported value（查看填報數值）
+	// (GET /indicator-values/{id})
+	GetIndicatorValue(ctx echo.Context, id ValueIdPath) error
+	// UpdateIndicatorValue Change a draft or returned value（修改填報數值）
+	// (PATCH /indicator-values/{id})
+	UpdateIndicatorValue(ctx echo.Context, id ValueIdPath, params UpdateIndicatorValueParams) error
+	// ApproveIndicatorValue Approve a value（審核通過）
+	// (POST /indicator-values/{id}/approve)
+	ApproveIndicatorValue(ctx echo.Context, id ValueIdPath) error
+	// ReturnIndicatorValue Return a value for rework（退回修改）
+	// (POST /indicator-values/{id}/return)
+	ReturnIndicatorValue(ctx echo.Context, id ValueIdPath) error
+	// SubmitIndicatorValue Submit a value for review（提交審核）
+	// (POST /indicator-values/{id}/submit)
+	SubmitIndicatorValue(ctx echo.Context, id ValueIdPath) error
 	// DeleteIndicator Delete an indicator of a draft system（刪除指標）
 	// (DELETE /indicators/{id})
 	DeleteIndicator(ctx echo.Context, id IndicatorIdPath, params DeleteIndicatorParams) error
@@ -2834,6 +3196,209 @@ func (w *ServerInterfaceWrapper) GetIndicatorTree(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.GetIndicatorTree(ctx, id)
+	return err
+}
+
+// ListIndicatorValues converts echo context to params.
+func (w *ServerInterfaceWrapper) ListIndicatorValues(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListIndicatorValuesParams
+	// ------------- Optional query parameter "systemId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "systemId", ctx.QueryParams(), &params.SystemId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter systemId: %s", err))
+	}
+
+	// ------------- Optional query parameter "indicatorId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "indicatorId", ctx.QueryParams(), &params.IndicatorId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter indicatorId: %s", err))
+	}
+
+	// ------------- Optional query parameter "unitId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", ctx.QueryParams(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter unitId: %s", err))
+	}
+
+	// ------------- Optional query parameter "period" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "period", ctx.QueryParams(), &params.Period, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter period: %s", err))
+	}
+
+	// ------------- Optional query parameter "year" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "year", ctx.QueryParams(), &params.Year, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter year: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "flagged" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "flagged", ctx.QueryParams(), &params.Flagged, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter flagged: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListIndicatorValues(ctx, params)
+	return err
+}
+
+// CreateIndicatorValue converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateIndicatorValue(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateIndicatorValueParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateIndicatorValue(ctx, params)
+	return err
+}
+
+// GetIndicatorValue converts echo context to params.
+func (w *ServerInterfaceWrapper) GetIndicatorValue(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ValueIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetIndicatorValue(ctx, id)
+	return err
+}
+
+// UpdateIndicatorValue converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateIndicatorValue(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ValueIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateIndicatorValueParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatchHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateIndicatorValue(ctx, id, params)
+	return err
+}
+
+// ApproveIndicatorValue converts echo context to params.
+func (w *ServerInterfaceWrapper) ApproveIndicatorValue(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ValueIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ApproveIndicatorValue(ctx, id)
+	return err
+}
+
+// ReturnIndicatorValue converts echo context to params.
+func (w *ServerInterfaceWrapper) ReturnIndicatorValue(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ValueIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ReturnIndicatorValue(ctx, id)
+	return err
+}
+
+// SubmitIndicatorValue converts echo context to params.
+func (w *ServerInterfaceWrapper) SubmitIndicatorValue(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ValueIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SubmitIndicatorValue(ctx, id)
 	return err
 }
 
@@ -3600,6 +4165,13 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.DELETE(options.BaseURL+"/targets/:id", wrapper.DeleteTarget, options.OperationMiddlewares["deleteTarget"]...)
 	router.GET(options.BaseURL+"/targets/:id", wrapper.GetTarget, options.OperationMiddlewares["getTarget"]...)
 	router.PATCH(options.BaseURL+"/targets/:id", wrapper.UpdateTarget, options.OperationMiddlewares["updateTarget"]...)
+	router.GET(options.BaseURL+"/indicator-values", wrapper.ListIndicatorValues, options.OperationMiddlewares["listIndicatorValues"]...)
+	router.POST(options.BaseURL+"/indicator-values", wrapper.CreateIndicatorValue, options.OperationMiddlewares["createIndicatorValue"]...)
+	router.GET(options.BaseURL+"/indicator-values/:id", wrapper.GetIndicatorValue, options.OperationMiddlewares["getIndicatorValue"]...)
+	router.PATCH(options.BaseURL+"/indicator-values/:id", wrapper.UpdateIndicatorValue, options.OperationMiddlewares["updateIndicatorValue"]...)
+	router.POST(options.BaseURL+"/indicator-values/:id/submit", wrapper.SubmitIndicatorValue, options.OperationMiddlewares["submitIndicatorValue"]...)
+	router.POST(options.BaseURL+"/indicator-values/:id/return", wrapper.ReturnIndicatorValue, options.OperationMiddlewares["returnIndicatorValue"]...)
+	router.POST(options.BaseURL+"/indicator-values/:id/approve", wrapper.ApproveIndicatorValue, options.OperationMiddlewares["approveIndicatorValue"]...)
 
 }
 
@@ -6104,6 +6676,1138 @@ type GetIndicatorTreedefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response GetIndicatorTreedefaultApplicationProblemPlusJSONResponse) VisitGetIndicatorTreeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListIndicatorValuesRequestObject struct {
+	Params ListIndicatorValuesParams
+}
+
+type ListIndicatorValuesResponseObject interface {
+	VisitListIndicatorValuesResponse(w http.ResponseWriter) error
+}
+
+type ListIndicatorValues200JSONResponse IndicatorValuePage
+
+func (response ListIndicatorValues200JSONResponse) VisitListIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListIndicatorValues400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListIndicatorValues400ApplicationProblemPlusJSONResponse) VisitListIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListIndicatorValues401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListIndicatorValues401ApplicationProblemPlusJSONResponse) VisitListIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListIndicatorValues403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListIndicatorValues403ApplicationProblemPlusJSONResponse) VisitListIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListIndicatorValues429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListIndicatorValues429ApplicationProblemPlusJSONResponse) VisitListIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListIndicatorValuesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListIndicatorValuesdefaultApplicationProblemPlusJSONResponse) VisitListIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateIndicatorValueRequestObject struct {
+	Params CreateIndicatorValueParams
+	Body   *CreateIndicatorValueJSONRequestBody
+}
+
+type CreateIndicatorValueResponseObject interface {
+	VisitCreateIndicatorValueResponse(w http.ResponseWriter) error
+}
+
+type CreateIndicatorValue201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type CreateIndicatorValue201JSONResponse struct {
+	Body    IndicatorValue
+	Headers CreateIndicatorValue201ResponseHeaders
+}
+
+func (response CreateIndicatorValue201JSONResponse) VisitCreateIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateIndicatorValue400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateIndicatorValue400ApplicationProblemPlusJSONResponse) VisitCreateIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateIndicatorValue401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateIndicatorValue401ApplicationProblemPlusJSONResponse) VisitCreateIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateIndicatorValue403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateIndicatorValue403ApplicationProblemPlusJSONResponse) VisitCreateIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateIndicatorValue409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateIndicatorValue409ApplicationProblemPlusJSONResponse) VisitCreateIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateIndicatorValue413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateIndicatorValue413ApplicationProblemPlusJSONResponse) VisitCreateIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateIndicatorValue415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateIndicatorValue415ApplicationProblemPlusJSONResponse) VisitCreateIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateIndicatorValue422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateIndicatorValue422ApplicationProblemPlusJSONResponse) VisitCreateIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateIndicatorValue429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateIndicatorValue429ApplicationProblemPlusJSONResponse) VisitCreateIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateIndicatorValuedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateIndicatorValuedefaultApplicationProblemPlusJSONResponse) VisitCreateIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetIndicatorValueRequestObject struct {
+	Id ValueIdPath `json:"id"`
+}
+
+type GetIndicatorValueResponseObject interface {
+	VisitGetIndicatorValueResponse(w http.ResponseWriter) error
+}
+
+type GetIndicatorValue200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetIndicatorValue200JSONResponse struct {
+	Body    IndicatorValue
+	Headers GetIndicatorValue200ResponseHeaders
+}
+
+func (response GetIndicatorValue200JSONResponse) VisitGetIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetIndicatorValue400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetIndicatorValue400ApplicationProblemPlusJSONResponse) VisitGetIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetIndicatorValue401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetIndicatorValue401ApplicationProblemPlusJSONResponse) VisitGetIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetIndicatorValue403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetIndicatorValue403ApplicationProblemPlusJSONResponse) VisitGetIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetIndicatorValue404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetIndicatorValue404ApplicationProblemPlusJSONResponse) VisitGetIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetIndicatorValue429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetIndicatorValue429ApplicationProblemPlusJSONResponse) VisitGetIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetIndicatorValuedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetIndicatorValuedefaultApplicationProblemPlusJSONResponse) VisitGetIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateIndicatorValueRequestObject struct {
+	Id     ValueIdPath `json:"id"`
+	Params UpdateIndicatorValueParams
+	Body   *UpdateIndicatorValueApplicationMergePatchPlusJSONRequestBody
+}
+
+type UpdateIndicatorValueResponseObject interface {
+	VisitUpdateIndicatorValueResponse(w http.ResponseWriter) error
+}
+
+type UpdateIndicatorValue200ResponseHeaders struct {
+	ETag *string
+}
+
+type UpdateIndicatorValue200JSONResponse struct {
+	Body    IndicatorValue
+	Headers UpdateIndicatorValue200ResponseHeaders
+}
+
+func (response UpdateIndicatorValue200JSONResponse) VisitUpdateIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateIndicatorValue400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateIndicatorValue400ApplicationProblemPlusJSONResponse) VisitUpdateIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateIndicatorValue401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateIndicatorValue401ApplicationProblemPlusJSONResponse) VisitUpdateIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateIndicatorValue403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateIndicatorValue403ApplicationProblemPlusJSONResponse) VisitUpdateIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateIndicatorValue404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateIndicatorValue404ApplicationProblemPlusJSONResponse) VisitUpdateIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateIndicatorValue409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateIndicatorValue409ApplicationProblemPlusJSONResponse) VisitUpdateIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateIndicatorValue412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateIndicatorValue412ApplicationProblemPlusJSONResponse) VisitUpdateIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateIndicatorValue413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateIndicatorValue413ApplicationProblemPlusJSONResponse) VisitUpdateIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateIndicatorValue415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateIndicatorValue415ApplicationProblemPlusJSONResponse) VisitUpdateIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateIndicatorValue422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateIndicatorValue422ApplicationProblemPlusJSONResponse) VisitUpdateIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateIndicatorValue428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateIndicatorValue428ApplicationProblemPlusJSONResponse) VisitUpdateIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateIndicatorValue429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateIndicatorValue429ApplicationProblemPlusJSONResponse) VisitUpdateIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateIndicatorValuedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateIndicatorValuedefaultApplicationProblemPlusJSONResponse) VisitUpdateIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveIndicatorValueRequestObject struct {
+	Id   ValueIdPath `json:"id"`
+	Body *ApproveIndicatorValueJSONRequestBody
+}
+
+type ApproveIndicatorValueResponseObject interface {
+	VisitApproveIndicatorValueResponse(w http.ResponseWriter) error
+}
+
+type ApproveIndicatorValue200JSONResponse IndicatorValue
+
+func (response ApproveIndicatorValue200JSONResponse) VisitApproveIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveIndicatorValue400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveIndicatorValue400ApplicationProblemPlusJSONResponse) VisitApproveIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveIndicatorValue401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveIndicatorValue401ApplicationProblemPlusJSONResponse) VisitApproveIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveIndicatorValue403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveIndicatorValue403ApplicationProblemPlusJSONResponse) VisitApproveIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveIndicatorValue404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveIndicatorValue404ApplicationProblemPlusJSONResponse) VisitApproveIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveIndicatorValue409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveIndicatorValue409ApplicationProblemPlusJSONResponse) VisitApproveIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveIndicatorValue413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveIndicatorValue413ApplicationProblemPlusJSONResponse) VisitApproveIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveIndicatorValue415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveIndicatorValue415ApplicationProblemPlusJSONResponse) VisitApproveIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveIndicatorValue422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveIndicatorValue422ApplicationProblemPlusJSONResponse) VisitApproveIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveIndicatorValuedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ApproveIndicatorValuedefaultApplicationProblemPlusJSONResponse) VisitApproveIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnIndicatorValueRequestObject struct {
+	Id   ValueIdPath `json:"id"`
+	Body *ReturnIndicatorValueJSONRequestBody
+}
+
+type ReturnIndicatorValueResponseObject interface {
+	VisitReturnIndicatorValueResponse(w http.ResponseWriter) error
+}
+
+type ReturnIndicatorValue200JSONResponse IndicatorValue
+
+func (response ReturnIndicatorValue200JSONResponse) VisitReturnIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnIndicatorValue400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnIndicatorValue400ApplicationProblemPlusJSONResponse) VisitReturnIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnIndicatorValue401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnIndicatorValue401ApplicationProblemPlusJSONResponse) VisitReturnIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnIndicatorValue403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnIndicatorValue403ApplicationProblemPlusJSONResponse) VisitReturnIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnIndicatorValue404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnIndicatorValue404ApplicationProblemPlusJSONResponse) VisitReturnIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnIndicatorValue409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnIndicatorValue409ApplicationProblemPlusJSONResponse) VisitReturnIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnIndicatorValue413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnIndicatorValue413ApplicationProblemPlusJSONResponse) VisitReturnIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnIndicatorValue415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnIndicatorValue415ApplicationProblemPlusJSONResponse) VisitReturnIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnIndicatorValuedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ReturnIndicatorValuedefaultApplicationProblemPlusJSONResponse) VisitReturnIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitIndicatorValueRequestObject struct {
+	Id ValueIdPath `json:"id"`
+}
+
+type SubmitIndicatorValueResponseObject interface {
+	VisitSubmitIndicatorValueResponse(w http.ResponseWriter) error
+}
+
+type SubmitIndicatorValue200JSONResponse IndicatorValue
+
+func (response SubmitIndicatorValue200JSONResponse) VisitSubmitIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitIndicatorValue400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitIndicatorValue400ApplicationProblemPlusJSONResponse) VisitSubmitIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitIndicatorValue401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitIndicatorValue401ApplicationProblemPlusJSONResponse) VisitSubmitIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitIndicatorValue403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitIndicatorValue403ApplicationProblemPlusJSONResponse) VisitSubmitIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitIndicatorValue404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitIndicatorValue404ApplicationProblemPlusJSONResponse) VisitSubmitIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitIndicatorValue409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitIndicatorValue409ApplicationProblemPlusJSONResponse) VisitSubmitIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitIndicatorValue429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitIndicatorValue429ApplicationProblemPlusJSONResponse) VisitSubmitIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitIndicatorValuedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response SubmitIndicatorValuedefaultApplicationProblemPlusJSONResponse) VisitSubmitIndicatorValueResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -9551,6 +11255,27 @@ type StrictServerInterface interface {
 	// GetIndicatorTree Get a system's whole indicator tree（查看指標樹）
 	// (GET /indicator-systems/{id}/tree)
 	GetIndicatorTree(ctx context.Context, request GetIndicatorTreeRequestObject) (GetIndicatorTreeResponseObject, error)
+	// ListIndicatorValues List reported values（查詢填報數值）
+	// (GET /indicator-values)
+	ListIndicatorValues(ctx context.Context, request ListIndicatorValuesRequestObject) (ListIndicatorValuesResponseObject, error)
+	// CreateIndicatorValue Report a value（填報數值）
+	// (POST /indicator-values)
+	CreateIndicatorValue(ctx context.Context, request CreateIndicatorValueRequestObject) (CreateIndicatorValueResponseObject, error)
+	// GetIndicatorValue Get a reported value（查看填報數值）
+	// (GET /indicator-values/{id})
+	GetIndicatorValue(ctx context.Context, request GetIndicatorValueRequestObject) (GetIndicatorValueResponseObject, error)
+	// UpdateIndicatorValue Change a draft or returned value（修改填報數值）
+	// (PATCH /indicator-values/{id})
+	UpdateIndicatorValue(ctx context.Context, request UpdateIndicatorValueRequestObject) (UpdateIndicatorValueResponseObject, error)
+	// ApproveIndicatorValue Approve a value（審核通過）
+	// (POST /indicator-values/{id}/approve)
+	ApproveIndicatorValue(ctx context.Context, request ApproveIndicatorValueRequestObject) (ApproveIndicatorValueResponseObject, error)
+	// ReturnIndicatorValue Return a value for rework（退回修改）
+	// (POST /indicator-values/{id}/return)
+	ReturnIndicatorValue(ctx context.Context, request ReturnIndicatorValueRequestObject) (ReturnIndicatorValueResponseObject, error)
+	// SubmitIndicatorValue Submit a value for review（提交審核）
+	// (POST /indicator-values/{id}/submit)
+	SubmitIndicatorValue(ctx context.Context, request SubmitIndicatorValueRequestObject) (SubmitIndicatorValueResponseObject, error)
 	// DeleteIndicator Delete an indicator of a draft system（刪除指標）
 	// (DELETE /indicators/{id})
 	DeleteIndicator(ctx context.Context, request DeleteIndicatorRequestObject) (DeleteIndicatorResponseObject, error)
@@ -10236,6 +11961,274 @@ func (sh *strictHandler) GetIndicatorTree(ctx echo.Context, id SystemIdPath) err
 		return err
 	} else if validResponse, ok := response.(GetIndicatorTreeResponseObject); ok {
 		return validResponse.VisitGetIndicatorTreeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListIndicatorValues operation middleware
+func (sh *strictHandler) ListIndicatorValues(ctx echo.Context, params ListIndicatorValuesParams) error {
+	var request ListIndicatorValuesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListIndicatorValues(ctx.Request().Context(), request.(ListIndicatorValuesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListIndicatorValues")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListIndicatorValuesResponseObject); ok {
+		return validResponse.VisitListIndicatorValuesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateIndicatorValue operation middleware
+func (sh *strictHandler) CreateIndicatorValue(ctx echo.Context, params CreateIndicatorValueParams) error {
+	var request CreateIndicatorValueRequestObject
+
+	request.Params = params
+
+	var body CreateIndicatorValueJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateIndicatorValue(ctx.Request().Context(), request.(CreateIndicatorValueRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateIndicatorValue")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateIndicatorValueResponseObject); ok {
+		return validResponse.VisitCreateIndicatorValueResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetIndicatorValue operation middleware
+func (sh *strictHandler) GetIndicatorValue(ctx echo.Context, id ValueIdPath) error {
+	var request GetIndicatorValueRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetIndicatorValue(ctx.Request().Context(), request.(GetIndicatorValueRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetIndicatorValue")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetIndicatorValueResponseObject); ok {
+		return validResponse.VisitGetIndicatorValueResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateIndicatorValue operation middleware
+func (sh *strictHandler) UpdateIndicatorValue(ctx echo.Context, id ValueIdPath, params UpdateIndicatorValueParams) error {
+	var request UpdateIndicatorValueRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body UpdateIndicatorValueApplicationMergePatchPlusJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateIndicatorValue(ctx.Request().Context(), request.(UpdateIndicatorValueRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateIndicatorValue")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateIndicatorValueResponseObject); ok {
+		return validResponse.VisitUpdateIndicatorValueResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ApproveIndicatorValue operation middleware
+func (sh *strictHandler) ApproveIndicatorValue(ctx echo.Context, id ValueIdPath) error {
+	var request ApproveIndicatorValueRequestObject
+
+	request.Id = id
+
+	var body ApproveIndicatorValueJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ApproveIndicatorValue(ctx.Request().Context(), request.(ApproveIndicatorValueRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ApproveIndicatorValue")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ApproveIndicatorValueResponseObject); ok {
+		return validResponse.VisitApproveIndicatorValueResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ReturnIndicatorValue operation middleware
+func (sh *strictHandler) ReturnIndicatorValue(ctx echo.Context, id ValueIdPath) error {
+	var request ReturnIndicatorValueRequestObject
+
+	request.Id = id
+
+	var body ReturnIndicatorValueJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReturnIndicatorValue(ctx.Request().Context(), request.(ReturnIndicatorValueRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReturnIndicatorValue")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReturnIndicatorValueResponseObject); ok {
+		return validResponse.VisitReturnIndicatorValueResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SubmitIndicatorValue operation middleware
+func (sh *strictHandler) SubmitIndicatorValue(ctx echo.Context, id ValueIdPath) error {
+	var request SubmitIndicatorValueRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SubmitIndicatorValue(ctx.Request().Context(), request.(SubmitIndicatorValueRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SubmitIndicatorValue")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SubmitIndicatorValueResponseObject); ok {
+		return validResponse.VisitSubmitIndicatorValueResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -11014,279 +13007,319 @@ func (sh *strictHandler) ResetUserPassword(ctx echo.Context, id UserIdPath) erro
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L15dxvHnSj6VergzT0m7zRIAFwkkued+xhZmjC2bEWixjdj6gmF7gJQYaMK7iqQgn11jpdRLNlOnLwo",
-	"cTxxJnZiOXIy3pI5jmLL9nfJEbj85a/wTv2qegMaQDcWaglz71gEUF1dy29fX8jZvNHkjDApcqsv5OoE",
-	"O8SDP09v4pr61yHC9mhTUs5yq7nNOkEesbnnPCbQDvEE5cxCz7W4JM4aEoQ5iEpUwfY2ogyVN6r5s1ja",
-	"9TKSHNl1zGoEyWCKuZyVE3adNLB6UQNfeZKwmqznVkuLVq6JpSSeeuf/u5V7tphfufRsIb9y6YWCVTxx",
-	"dSv3TzkrJ9tNklvNCelRVstdvWrlnuQ21itNWngTyzriVViB7REsiZO4kir3GljmVnMtj+Y9UiUeYTbJ",
-	"WbElFgq9C7iqlu3hBpHmENdtyb0N5/st4rV71/Q0c9uI7KjDRzZuCeKgShvJOhWoJYiHuIfWz22gbdJW",
-	"6yNXcKPpqvcViisFXCgU8gX1nxPqPyf9j+p/xUKhmLNyVL3jOXi1lWO4oR7FekH9Dn45fvDPbm1dKRXz",
-	"W1tXTpy+9M/JR77epE+Q9oZzDqsJko7d7OExgaiTbSOlyEbU5YX7oGoLHnmuRT3i5Fal1yLRLf2TR6q5",
-	"1dz/NR+C97z+VcxvOHrdLYfKC9yTfS6nLMhzZTTDXYcIiarUE9ICyHFIFbdcOauup5zXoxjZDUbNxveo",
-	"RvS5DME9GbsJM7X6CR4irNXIrT5rPsFMl5Lu4FTLE9zrsxF1BWVGrkg9quxjQNMjO5S3BGriGrEQFgpz",
-	"d7FANbpD2BzakIgKxBWM7mCXOmiXyjo8KXCDoCp1FZQjzBykNjLXZ5M2vLUfwBULCtcblAVfxAFwPf9v",
-	"OP98Ib9yOd8PAB+nAldcMhDJHDMGzZQVqJTh8mBr2JZ0h6CZchW7Qv2gME/ErhB+Sd6cP29se2aJFc5d",
-	"ghms8TSTVLZTEQJc4S2piUBIm9KjjML+PjdBzCImiPx6X5vtJsm2s23KHAWHSTtsMSoH7kC9Lu0ecP75",
-	"S88aCLr0P5M3ccbjjTTLlwpocFUST2+CMiExk/HVlwqlUr5QzBeKm4XCKvz/f+uzm6rHG7m0VGuTNoiQ",
-	"uNGEJW84pNHkkjC7/QRpfxe4du/q1xXZDRieSwmTjwlk1zkXlNXQDEYXL248rrAcoxrnDuKMzM6h86RJ",
-	"sFQjMFIkVlG2OO6raTFztliFO234jTJUWkR13vIU2MqWxwQMB4qIPCKanAkCxEKLAQIxrh6rrcWnhRdh",
-	"9RvxzPywvvJiqVReQ7t16pLYzHp9VCAhqesir8UYZTULHimslOe2WOx+lqoFe7l6guRLlRWcX8RLC/kV",
-	"p0DyC3axWsInKiedxYDlaGkovLDIqeefIO2+0svS0iCSlgKtNqogNfW71/OG763CQZSVpBZQdSOToQpR",
-	"F6jP2plDjxPbxR5xEIdJsIsER7KOJcKoQQXAg97uFsNM7CrKXl4snSwjD6urUGOZOtFCz4lu5Ypbub5H",
-	"ZgTAiUt6G9WnOCMDj2md+WcTwj+qc9cRGub0PhXolBcKi2UDWxSAyW55HunG7WE7VSua1naZQ20Mslt/",
-	"QYv6g0YQtRaKhdK0RK1g8U+SHeIOIrXBDoDcApV11TNoRv9TVHej7k7yZlzOKibTWHgsWbinTC6UtFBP",
-	"G0rOOglYq/8uBpdAmSQ14sU3cg4r6BjMz0FWpB6xJbLr1HU8wjSSAuswE2W+pH6CfdOsKJf1boRoUVa7",
-	"yOiQ7Yi2kKQhEBWiFVVUGJWZJZR+m6DRxWTdyZO0QfsJ8xuw9CbxQNiNrXep0Ady1HTJ0rl6pD8YLSnN",
-	"cAggPd0kHiiqKeQOH2a4/wyawSzyiTrBkPVzGxYIKcjmjQZI5i27rkT7su3SOSXangK9t9ylpLSaDpbk",
-	"Yn/JK3hdWsFLC+6XQgF+rp/4NS4ujQKBE0ej82SHbw/WQTw9pFcFaYEOEVFBtkk7tQZiZh2mgJzn7kAR",
-	"HbQeYI5KEtDaB3fjmKLeRckuML3EpXCXpD43tSBY2QWCPbveZ21nPEKQJFckaii2ShyEa1jJ3Ui900Ki",
-	"zj39txYtuUPWkI2NpCk97FAt7swL2mi6tEqJgxTqCoQ9gmiNcY90ccrOm3f2/vKLPnt8rr8iW+gW+npB",
-	"/QLQ0FQs3NDbUTj5FI0megMDrCZPew7xfFnUpUKuIYxcggGsyvmywgLiCSIQlXNokxJ9ERWPbxOmmEr3",
-	"bmHpmc0neWPeW5cRK4qZKm/+jQ6JjL/U/+IuSCxbIhWTZBqHhMSyC4marYpLRR1QNnFX8JL09McHmOgS",
-	"Yc2b2KsROQjYJIwYAcQWpwhimzwFT6yQKvfIYDV8IaUaLvmISvimR8jjpCn7Ea/v8l3UwKytRVi1aJfv",
-	"AmIoloUkR5TZbkuRrIIv18Iv2OUsDjWlPuYn9fZkFCguDZJRiksREaWQKKJoIaw/8KiVjgA6UfvUpEFn",
-	"uBCr7U1iLNmhr32tNZLYqhb9BGUDl61mDhe9TVnXoTukiT3ZIKyf+KYeSb0wf0XB8oaqbXp9vsYGUIlm",
-	"wM/DOajTxdk04JxFWSsuDxWy1dIffFalZJYIkzIf8+bfLp7ln1De/6MPE7OMRG9+CD8kcreLggy0Kyjh",
-	"cARULxamZ1JQSz7Ku1VHMNr9Rp707zjyVT7ydxaB5AcEe1kIXZvguK2hVCj1wUI1NDWtUOvQjk/fxgt+",
-	"z+9g57y2zKpPNmdS0abVF3K42XSp9tHONz1ecUnjn38otMM2WNsLGgsUNoPn6bKx8uasnEMkpm7giNbG",
-	"X4drc7JWErS1jzPpYVsTd8/jnsitPvtCrkGEwDU1tSEkSJ8pckFsB1JVUPS9yRUl8XKruXk4lquX1GEp",
-	"QcNWT8/jJp3fKc4D4TOwTISi/gYtipWSveAskqXqsjpLLZWtLoLTmEoAqQ29ORRuzlxzXcqmWJ2fr+Ln",
-	"63TOnMqcOQv/1MS8+SLvP3817Z2d0zPoa0ty7w891TVU1odaBuQSSizz2miHcheudk4t5hRnVZfa40GA",
-	"OuDLdSwugxveI56IAgFIS2k4NgJvGszgKMGr0kZFFDiakq91PqUoEK5MQRh10pvADMLdu/NR59pn+79+",
-	"//CNDzp3Xu784Wbn2u3D3/zu3te/2fvLL/b+/KX58ufv7b3zysHXH3Su/Vfn4/dDeIF9KABNDYUrIRQG",
-	"t5QV/Gz/wUnDnT+xCJ1Oxhqv1Sk0g5HT0kBEQOW3AnIHHg24EHXL2mzGiLGJeeDXIgHGxT1GswC0Z7hX",
-	"oY5D2FhQWw1miQCrpuhKKEGMEEfL+x53CcJOg7LcZAjMQni1ZyKryHa34fondbk2dl3ta9lmfJehSkvR",
-	"lTbQF8fc1IwSItWBwH3JWOSIsHmTCEuNVY9gV6lSVOpLe4rLM7zFnLHujHF5uQqzZCUw1Wq1CqvyHx+Z",
-	"oqiZslz2YnjZT0Xen+2yGZd5/eQkLvsprm3OGiPhJtXRcKa9tgYO1NULQuD2zuG2y7GzyfmT2KuRsS6x",
-	"qee6LDm/7MJskcuUESLjO5ZhkPFuFguLJ5dOLKNKWxIxGXQsRtDR7BNJzpG/tmw3ZXaXl5zn9QyTQs+k",
-	"4wC3PPF2iIewbZOmFPq61M0ybVc9g6lLxkM746++3KCiYTyno7F3LAPf94IFMFeaCHNPedGlyEVHTghV",
-	"9RFlvurIHHkzxyQuOxKRqaQPgXBwasA7qRL5kMuZAgPDdtf8UA2IDtv1qJSE9cDC+UCdG0fgr14GKLgc",
-	"KIcRcIDoUn/9oXBwehPXuqMf2rwFCh3EPyid6eggoXSyDyREtjQGLASzTBgaqPDjQPpf9ybnZzFrG81O",
-	"jHXTHpbkMvhY45fs+zEhGKiBHYIa2tKLGVouFHwCLrTI0KCsJclkaHUpIhVvcq5Nt/7rMl+a2l/e399E",
-	"yHT3ksAN7J8UV2Qa5CcstfwUSLuaeiBBayxPmZhdQx6RXttEspXPqw/5dfWhjARAGjgfI6HgkSG95oYL",
-	"+hElb+9iKn3TPLyDstpc2uCL5cWhfnNt1MMtWecefX5MUtOCiQiToEf0Epp18xrtZNdhaahCsAe6xTZh",
-	"qOrxBppXs8y7vEYZaBnBlUxIni+GQHmxZ8XZQLJ7xxMS97QVQx9JGLEOxEMopW2Gexaqcs+HQB1F7du9",
-	"1CNNLMQu9xxFhHY9DrpYDACfeeaZ/Hpk7clmSlguUYDYEiQOd77l7Ttwf7lLVo/rtieUH2CNXGkSW47L",
-	"1JhUe3WjIAYZEygqkVIH7daJYhNN7knfCz8RKFqKm530anzZDgw5IxifzJ4mAUTrDLWCowZ61fIImikv",
-	"FQplC2F3F7eVoFJp1SxzPCQSjR45QM7c9qyvPDpY4goWxIRCthjewdQ1oRZLhYWyVh4vsqbHbSIgCEPH",
-	"M49vsWrwHXLZbttuTAHB2r1nY6bE04pibTvEQS3maOJN3KoOCiFKnlHUXJ0TYQ5mcN2Jhsw0tiaFWF3e",
-	"R30osIC4uTOIgBlk8py40FSKkrnIhYxsHW1FZ5kIlD5DXDevGBhxLLBf+KEoGHktl/giqMMbmDI0oyie",
-	"WR3CSJ+qlrEDwyq5QoU0xil1EwYScOTafRgVraaG+7PEoRgi4McD0mDCyw0142Wpg+oDWD2lp86rV0EE",
-	"znzTVfuieulaIyQOqhOPmMSv6BLg1ZNRoZeioBEsG8GykVl2VtgIpsnDNHl4ftLKNNg9qupug6V2R/JJ",
-	"vE2UWh28WmeN1WoeqfVJZPsu3w3hyTjhq7SmKCYVSK22BVRUCSeKhEC8nPbQPmYG6uAyP7eo1chZObxD",
-	"PAwmiV1Ca3UFF+FX2jrZwFdyVo5xRhT/DF1jeoIu/unnhQFoOn4U1jlPbV1SIoKYtmbkqxdyYNcjzrrj",
-	"eEQYX1J8+6d0GDf2R6CZUxuPn58F1NMqQ1tRVkimU2ewhkijKduoQTATCDNIpaOSNERXANfiQjyAsZBf",
-	"Wc+fwfnq6tylf57XIdpFa+HqPyVttoGvbOg5S6EsgT0Pt9WvoS8vfXxJ8NR32mlcoupCmtQjIuNLqJNu",
-	"dhcLeVFk3oP2cAwLlItGxG9dmJn7n1tbF2b/V+JBNz1SpVf6yH8Se9Inw9ukbSlRUOnONUYFBPZX4PZj",
-	"WZyxt1ef376sbhrnq5deOJl81SbgMuNBaPu1eiSAvUHPauS5oB6Kg9cCnJ35UOwCNUsJH8+1iPlZei2i",
-	"PbO+ZeZZ7Xk3/mZzlsHirF70izulQ4gMfdK88kOinUB6zTq+eAJof8Q4Ohr6TBy+HxQ4MSBiltP/us/h",
-	"WtbLDjaWYYfxzS0VEi4wzHBNTDHNmFQawxl4a/8z0MffQ5I8gh108PGLnTd/2fnrn/ffvtu588reL+7s",
-	"/fw/1lCVEAftvX6j8+YvDz5+be/X/70GhjayuoPdFhGo8+5nhy++tPfGq3u33977xZ3Oi3ejLFvNnLNy",
-	"ahLFsCMPxjmzGdeHNT9DZf0CsT0iHz5sfQQ46hRZ43gM7r6RICsnAnDs5e67de6GbF0rHAKVY2a6VaQN",
-	"PGirVSgs2Ho6+JuU59CFOt9lOuVCaS1dogAcfv+jupyZakyG0waHkkh/Wg6Vp3d8FTADCpsyEOMlgFt6",
-	"nqf6QHLyaF93jQbDqQPRdN7K6RB69Q3jrN3gLZEQAWflsG+NHgibUOOB4aaoczgwbZzO/JjOHTWX1U3l",
-	"lgZQucRDC/Lwxz39SDr8mFnwVq6ORX3ILD4yLC8mE460lI/b4FjMSr3DFLSJZJ4BVu58d/xtRwwZY96n",
-	"IM/10r5zXGj/IdUuebuOKVO0K+pLWV6MxUYXev432LNi+bHr6YJve8icrk8Sudcorlux5MFYCYfgBgz8",
-	"DaZx05c1Q3L6gMqbMcLU9yh0PHW/wk2RSi8zmh6CybxCbNwgaAYI66wPaqxGLKQ5kEAuqUrEW9Jwzugr",
-	"owS/a73/SjxapWFdpgzXZ9eJva29L31Sa0w+0C4BZz+MHgc3Ckm4AZUmvgOh4VnBLyVF9AgWPXStlMhD",
-	"DY2YIPJ3QZ/GZbOiJCDk231yTKOz8G0lxZjrS5rlFG80sYclT3Ap1yRBf79xC83c+/LWvTuvza4hF755",
-	"H77pXPvD7Boiz6H/G62hCpG7hDBL2zvLoAVBsTH95yYvW6jCZd1PtXKielQNQgdc+C/s2swW16L0qJ6L",
-	"eJzYtIHdxLIT5Aq2JXL0CCithP1Ac7/sBuPIoTVdbMLlQq4pnNwmpKnjQoWNdS2KSAwGuLziaQlLJ+fA",
-	"zxIFm7jWlf9fvqJVXLo6s7U1539cvpqkR1i5K/kaz5svYR9z/k4jv+Vpo8k9IEGQ2bGaq1FZb1XmbN7Q",
-	"1nfzX5jBlGnyiJ1s0q7TWp14lytErRodfP7a4Z9+dfD5a51bX60hJSZHf7r31U/8n3T6Ijp86Wbn+qf7",
-	"v/547/bbXYpybGJ11ZHJ1NZhgvhtdz/Se+9UNF3c9oXeSN7wnZd16nDnsxc7n3y49+6dzs/fS9AxRlbw",
-	"Tmu6E39rqVAqdv723/s3rsdftTTOm85Q4jqnwTE8jOB1556QMAvAQi6HSANEKNSQqbRR2Xgay2iGMgjR",
-	"1v4SzYLU7379vPJcrpucBk7Pbl0jiVAGE/WrBWh+RlgiyNUBPC1DMswcBO6ULVTWQQhzYZwU99QaZX2O",
-	"OuW5hJKAkVOegbn+j57i/6iHZhX+DZcDA29sb0Gn7114+ilkfkcz58+cQssrheIsCg4zGuDq+z6qxiMO",
-	"jikgRqBMz3VDTGGYZOJfQBJBPwNvZnafRFheVRRMJwpqHz6aaRKPckegsgJiddrq3/x3wz+/vxD8WThh",
-	"alYY1DZZSnXsVnNW7rkW9jS+NjiT9ThKm6E9x7zhJJ2wDovI1whTQitxLCRpg+QF9yQ4pKmDZi5e3Hh8",
-	"58TsSJmjYXHJFsjOkRtYWI7hrPqYpIicvJoP/l5M8XexlKy4BKnjWY0HcffkQIk6MlTp0eB9TpnQfkoN",
-	"hocCJ/eg557krLZJrshxzINUEo/iLG9yolxt0EMh+1OK+w51CLNJNGa2W6CyctUoRg2aO0S9LB49gp2L",
-	"qbU+P/V0nAJKVq5BsGh5us7MkJeejQyNWEtTQQ7wZs0CdChLqg0CVR2qI/rCEFBGE6mlj3Hoo+e7xytx",
-	"nnsSklWHPXwhGAhPtTybRGqCpduhMOVH0o0Ok4azIJEWu41JatBT/xoMVE/puO2hz5hhyUYIf3dWLp48",
-	"7edKmwuOrjGKwFaMsEXRLwFhE24/epnhjuJ23aRE7JCFxklfotiidqZYOOgIsGHtOAKVfqYMrLM4p/85",
-	"UZ5dQ9rM7tdopNIvqGasSXqOrtoZc8VeL3n/eoZg8NQmt+DPuZnZb+9e//bujXwf21u41ZH8xQ8BB3oU",
-	"eElWHnFM3ydD30chol0kMU4CRyZ9A8lUrw588NGNvV/95N4Xrx++e63zyQcH773R+dlr+7+9tXfjm4M/",
-	"fd25/nmCxjSylhquwyD10VAQU38utVU5vsxuw3KSc/tYSj6Wko+p6LGUfCwlR8jtQE40dddgaCt5MD2D",
-	"kZOQdn3oUXR773Q5uNhXD47MHQ22AIbJWi7k8fiezh7JIMqjsj/9oMvh2SyI3dudpkWxi3MNVCEHrGuY",
-	"4Dc2m+vVqxnZNTkVlq8rB20JNMlcQ2W15DJk6mgFPCzWKrlRq4tzmU28R3lBj74O1J8y6gKpWSMQRpKR",
-	"SeipG/SM79DLII/GK6RnCjQdePJwNgGqmM5AZn2pRUO/sm3W3AiT6jVSoVsrJ7nE7rmsgD2i3JZRArPA",
-	"+XTG4410hfT0+E2esuxe/4jT7kr6PkRGFhS8K36EVliBeCwbpr6mkcx7I6DPUaDFaIB2hAAw9t2nuNBI",
-	"EMJUbzT79RzhQQ860RRneHTaiuF5D7jO4p/KCJrL8nDF5ZiapAfyYXd0IWDVcRHa8XBVooMf39i//Q2a",
-	"iXTxaeC2CSOdXUOBgICChCg0U/X484TNriHs2XW6o3/c++jO3h9vRuM94A05K1Y+338iHu4RHdHfZrzp",
-	"kcw4GGwrWYcADSBfjDQxshDBfqkqKgUSrYr0CImlIE/UdCwCGTcTeegOAfVTMCI7TkLgJ3mNskid3wxn",
-	"6Zd8iemzwZdxJ8HS8pDOGlZYUbk3BH+sRmzRU4lUag4WmnwqxvAdjw6Ekq57v/vL/k9/FPWSfHv3jRSO",
-	"ksXkGLezmd0eQVJ+upxLqBvfN1knKS+nSTyoI8ZZHyyJNi4S3TUh1Z/9EvQTk1oCZtTHzzyE7XnczZDq",
-	"pnvWRCddTEDByaXPdU/dSuER8F0BcFPDxoqE+G/TKkCfTCRjLXqxSWB/Nm77iV/8/7DQvS8/t9Dhu9cs",
-	"1HnxdQsd/PS/OtdesVDnr7fuffXO3lu30N9f/CAWhnD47rUMYQjDbEZPcdnlq9x//4t7X78exA1/e/eN",
-	"w9/8595Hv+/cffPendcPX7rZE7ubhILnIoSsK5RQIpdgIVGxoFigh21JFEtgXMYqYMWDL87g5+s0/zhp",
-	"8HypUCpGrUkpyeOgVZ4ngoxDqgdWRfHHdUPUQGrp11LJFme8ztD5M6fQyuLSCWTKuiBduqY3athODKZZ",
-	"R0LHczawXaeMIChApiNlqfAn1YXLdPoflLireJjZdcRZV/DsCBl3fqmd7pU9U8cS7RImdS00vR5JG6Q3",
-	"3Djpqv0iUT2ttLiHTCUcRFmzJa3uqu26fnBq4SQSJB4jXMUkQhsWAnphQOlvCKyOGVAHNmAvJGbjBdXY",
-	"k07AdIVFnCGHuEQSK9KP3tQPN2XBu6uIpz6Y82YJKY4lljuY0Lb7f+eNeJXfcIIWr+ahNd12H5JE4oXj",
-	"sA++Q4A0RUZiIO8P6He4shL1aBcSc6hMBacELIQObqLVaGAv6FXst4dO3kZyYpRsJxVh2HAIk7RKjcU+",
-	"YeIorKVo8R8nbX75KdhdxHIGNCeJ3AWwMUoi2VhXmSAeZznIzcjphV27x+y8nXCU1Olzbr1+iOSeVAaJ",
-	"Gy3oDg2JBr0tV9NpX84wCTK5igGIiT3rgyL/aP/j9/Z/+qPOz9/T/ZFsKttQPS7Pq3kX7yJerVKbrGrS",
-	"DFV4oV6r7ruIgrQiNKO/0+33cbPpgVNKMSsqxRbTbcSYE9T78+v/UWkhpiZHu1DuWaFepUGlJI6pQAjv",
-	"g+JoHuq896fOu5/B+4gDLZ6gpah6QOgX8V3mFyEzNHR2DZnV7v321v47r5vVYgee8AcbTXjWNJM26oXf",
-	"CCHSaNJfS87Kme8u9WlJ2QPI533hPhj+bDj+kjWGzJ+1rsUFIsQIRtOR6o9IP081oTBdpHrtHNrQXdMH",
-	"FsUo9RTFEMMLYZg1dBd6CGuvJqrvIykrerPRF0bLtpiJk+jJhahPMtpEekDHsVTJwhEjX1zb8Nu7mIQ9",
-	"3dll7+Y3nS/e6Xz5xcHtj+7d+fLgA1PzZ5JhkroPZFa/Zyw9d9C9RBJ5R44pTO39zBrLxYzWN2gkaIZK",
-	"1gmKZPbIKLqKp8k3VUTWIQ3OhPRMnqPf4SLaG5sYWj4X3kkkDqSVwbY8RohZBsuyyZfO8sRIztDRXZvR",
-	"27f8rL4IoPp7Dq5yNA+mxpeRHJejYs1oYDoeVE0fPka+7f5X2/++pu5TM2T0wXSl+WcwggctRejfuGDd",
-	"Y0UbGoI3CMjHANyuMgkDIq8ekLIJSS65kMonlZ4w3ZAtsI8tLCysIMrQxc1T2gnVaiLJUYPaHo+0eohV",
-	"EyjlCwv5heJm4WTYNjkQihTdzEvaIN3uiYQ79C3Bmejn8EhRNW0QJDpVacN3fqTrlRuJ/Y9fCrSI9vPt",
-	"lNKzhmKtcbvr1WTrc5vO9ayWOWK8f/9W9Y7QVVeC3ThKlfAtZooXGf+nKauChItFXVefjhoOussmzJsw",
-	"xvylFxaWr87+83yyaarOPflUyr1fCAYfWehXkgQTj7g3npYg8F63yB1FZAlwoueiLoI2OofUhYF2TbXU",
-	"ukOQQ3coNEuCnFIl1WKPYIFmlnVlGm1OsHmLSdPCXBsbKnyHWFtsBXEPFUvaZM53mTYO7FDXxTUiZi2E",
-	"GeJeDTMqtHU5eE3YrVoY9T+kP8ViEUomFHuNS9kyUC/P9Us9hcMaTbrLRp2y0o/pIvKo+DIwrxC22A8i",
-	"nzD7j0Nk0+M7lNkE7b/zkqUNYJ07L1vIUZBJbYk6P37R8sFu/87vLaQYFW9Q+/LzSsfa//zne9/8FgYp",
-	"sEOHP/l4/uC9tw5f+rnlQx/a+83PrC1m80ZDUaE22n//a3gghDx0+Mrtw1++aBklDQVtVecPPvr03hev",
-	"d3588+CP3+x9+Nu9P7wet1H561cISmUbkmP0ygHB1bLV6OiawUCxy8CEBQvUwq1eHDRdiLRv1wuKW7li",
-	"AxIB2r/YXjJdbbku9HqzEGegpbqUER3lzlsy6Iqt0NjD1IUiVU1sky7RIOxP6xc5mmRtI7WHqYvwvm88",
-	"kwDfVY3RI9DUCDwusk48An3moEcZrGENuhkhKqGakA3TlIMKPGpq1MS13uKzU1MN9MlOSzF4cCnioBwP",
-	"LYHpisLGEm3SOoKuQgo354KUD7xtHEjasA7izoOd6REj911d//SmbJdgz1SSACecH4wwsIrYyGk7V/vA",
-	"5oX+C92MLU339KC+o1PLG+DD76JU/WnU0rgkatMjZIRs82jOeD+vlc46c9vaUWMh7jnE08ZEhWZ+LS+s",
-	"g0ccUCqgTFlqf1ZsA92+6VET0R8CdezBV66OtaFRtaEhCcIXRWZX+2hA7FBoNNYn69OJ14wcnFMaDs3Y",
-	"nwfCcTOuOwiAHOYDFUfjtYgG8g7zBjJzRpOAxUhwb/Sygi2HAZHBTY+oqgsyWs2j0WEoewDfVOEi8w33",
-	"j8MeclUDAw/V/NPXOAR5UCsG6P2PoBcsDNcLRofVacHd1T4nwBIFzyf5LvHyNhYEuVAIWFjGJmYhh8N/",
-	"wZIJIig0bRQ297rlUFH94VwkPqW/OWuhJ3KqkF/xg6fmLvczZP1rNEM6vgHWalSIh3TroDXUJJ6ttNb9",
-	"t7/uXP/R3ic3dfQReEYQ1TqAGYNrxEJlqCut1Vb483/MrqE2EZcZR3u/+qTz0w/WoCck2vvlq52P3lpD",
-	"fvGDyxBI0nnl2r2vfnrw0Y293/x075dvR9N49MJ0OLmt7Rl6XrVBckVGqojAXHE7SPB071mEPKArAJAp",
-	"2iyIUII0Z7oSnol81YlJWhksn97EtbI+DCqQOUCIsHRi11qccOeFHxgvafCCUqE0MA6lVIxNGouDjRZ1",
-	"F8RueVS2L0Bb5K70Dx0KdMZ/CW7SvO5Z3R374IdH6xjox8Le7LEGpwBA2jBGsYuaLpZqA7OWbgE9rFHP",
-	"Nmn7XXr8ts0gQemIoVh7T5+FbPphTl074U38XIskbKRJPMHZYwIJHYwVbeJdPvf0hc1oK+9yyoXDHOmX",
-	"fhViWKrc792KbZ0l1NA9V8H39/90tS31JWTzM5IEN3KJfUdNPcggQFPb9MHE+phIiDJEM/e+/o2OQ+rc",
-	"efng6w9mgZ75UXpibottsVOc7RCm3iLQjCAElR1ui3k7/Hqu4ZR995ZSzQWV3GvPrm6xvMEzCElXqFXu",
-	"16W2rGtZrywunZj1e62b+PyyUhPKa2o2lwql9nsETGhaNQauuYqq3HX5LiqHnLSMWkxSF+kS+7ii7hNm",
-	"KZ9b3zz13bLuvRpfUoN4NZJvKq5olqUOxPBTgcphGfBI92l11I8JQ0DMG56+sFnWcahaMhSmYa7iGKi8",
-	"4ZBGk0vC7Hb+CdIuI10i3EIeaRBFd4i+u9IiqvOWJ2DSWE8BgaSHwSMjTGMBYfmuX6G+7PL+ahO2S23C",
-	"BLALA1KKi3uUSOxB6KLnRprodrfP9Z8Oo7kNRP79xZsx6KrxHeIxsLI3PV7zcKNBFNn49u713qg3HRC7",
-	"95NbnTd//+3dGxGpejVXnCvMFUzrH4abNLeaW5grzC0Y9RBI2rwhXfCh1q95mBqgECNOzYSFGNklQiJo",
-	"8TGHLphGJwrEdJSsDo+ETs+ADueCLKhVSOCJWAyV6KJ9bGuIcZ9O6pMPkt6g3fGTVEid96WlVFOJXnf2",
-	"TpJkwiHz53X70e+3iKdEx6Hjn6QNKlOP1qhjhl9SoqRocmZ6/JUKhQFNpxOaTRsR+dmkloHPXorZi3K6",
-	"yHsxX1jchLADE3kQadk3tMB6UbsNqZNibEmPNWhw+NLdzid/2H/npYSozG/e23vpk87f/tJ589Owk9tq",
-	"rvr89uUiLlUW7EUnTJPras546eql1E2lI/00E/pKP8000VNArIAZ2oIv6gtJmjW4uPnvYMdP0YVHisMf",
-	"uciw4XnE0Q8tDH/oDPcq1HGINngQaKmQ5lV+338ts+g8EIMjPg4JRTl+e+vgw99pOtH55EeHP/tUUwuJ",
-	"a3DsARm4ZOWu5MNkRbUEo1T48eWXrkIlJJFAKzaEaCliDRKOZp9xkoFEy677BZgTJB7taS/rjkkgTgJn",
-	"pGKL+ZuGYOtVJKT2GSEsEWc2mUPr8FZsS6HjsSM1mzV4BaH7mkEGEo1Ha3Vg15sJ3cUVLerhOKsIK17t",
-	"4jZxEGZiV83KW66D6niHIMmhFY32DcBWJkf8tPFj3W/3Z5KZvsOddjbikkBScqWC4g/F4sJcYb60qHWH",
-	"IIZeBzcVS/mF4mZxOSQxmWlAP1zPhunGCHQ1rrGbhIEuulucxtF0Ud+kuK8RqG+KA6fRlv/5E/aCkz9B",
-	"Fqv5k3ipkl+2TzgnyUq1gIvO2AR6pXqSnHCW7f6XFvYcjT1w+XtXTu6UGovfPyF/UCk+2SyIf1vYfmaF",
-	"nV+2zyzh75Z0REWG2440202g7pt+w/KwUgSMNeKHyUDUseRaVgTAeJLbA+sxmqHzwTh49YPLNRaLKZ44",
-	"h9sux84m509ir0b0c0tplidaTcglcs4Sh2K/qOpiqZTm4abHbSLA9HsaWhhOhs0Bw1FKgaGY3969vv/p",
-	"V/tv350Up7tqhSLy/AvUuTpMTg4jQ0I4NIAJQQ+mJ5mLhQSP7OQ4w78QGWEL4wieD6q4qQ7tokiguaUx",
-	"2FFWkTQb4RpArh5wGXSxsDj8iae4PMNb2mE8Pjb/C5FxXNYpkBOUWjPpivoGN5xzWNZzoIrEScG8B8qk",
-	"DkcfY+J+0rSBEyXqNgXa5d42ZKf78i6osjpfXS/EgdFU+Fn6kyMtWmt+xKnLxCiHuY1BkuHUiYvlw8Sj",
-	"RmUWCyvDHzjFWdWl2k01PlnS0B+nTJ2fvnb42l8nKmW0HCrzuiFvXyHjNBiEoWWRhQStsTxlYGRVmN8S",
-	"Jg7dH8BdJ7DOoUobmaMA0gFuNSWgaO+Dfu8W0xUkqIf8zPQ+afDpaQviXpiBP8Ohk6WsY6Z/XdW6ul9A",
-	"JO3rZ1PZCIN+1NnthKeDPtupjX+nTV/61A+s25CMmXq8rt2QevjT/oGkfuKMxxupB2/y9BuFvtvckw+b",
-	"2dU2udJp2Q088JRxNz1fmfMLMoTd3FeDGnBV06LUsJ3e+HBFZe683OVj6rLxl65aOd2EfOBU0UeKV62c",
-	"NsYZDpxbzRULc+r/nQwazKfatOnIGWlJv6prrJl29Ku5Al6pnLRPOMtkqbqIFyolu+gUyEr1JD5RWbaX",
-	"nEWyUC3hYqVgrzgnyYnqMl6qLNoLTokUq+rZDNYOEu+g35fzhs30V02o0UW95KCZ/mpuuVKsFpyTpGQv",
-	"4pXKieoCWXKKdgGfrCxXF0nJWbFPVJbwQrVICs5Je7myiEvVAllxTthLlQVcrOZilYlyhSIuFXH1ZP4E",
-	"Xl5S54jzK2Slkl85sYDJwuIStvFyzrQmXyyFYRnpLiCLjTwgiGns5Jol/GNYyoH5mh0H1vLOJx8e3L6+",
-	"99atgz++0cXd1fAUrN2KFUwx/bI1kuRN4Hyul/vP7xCPVtt9hYDzRO2wJU1MvcI1ZNexYrU7xPOdxjvg",
-	"gAf/q473VmONKADN+JFL2faqEmv02N06F2SLGUKp+KvLWQ0qS0q7TnT9GfUyS7F0GA1TINM62S97b6Zz",
-	"OBjPJapzd4JWjn+Fs4mz9vHovd9m30SL8e3AjJwBq2BZNGonTCrTJlquXENlvg2uDYgP01YhrE+SCnM3",
-	"jzzW6WuEu9e4BwCsUO/d9w4/fGt81Aukaj8mBdT0RD379BUdyaQUZz86EjDHD4A0UnW0/g+aEQSCPTLF",
-	"uMzObbF1Jdhu68pPgng6KdTUKgxeaHxK2KXboOk3QfNFVUzdlmcqVXFGELYhZU4hJETicKYwWLvasGbv",
-	"4I33SBXSP/RGah7fpayGduvU1RX8GHK5QgIYUFxCDcqAvsyUF0srJlyjfJ5Ir51fV4IL7CSO0Zi1OYNo",
-	"sJgTjRHigBNNl01KEtXhdsZwZYUBugnlP8N42YhElhq3YyWaU/maMhKfHn+PllhKEbOHqUiVqz4vLi88",
-	"V8qf2P1+o9BYaW8WxQmn0P7ecuW50rmTVwr24ycaCztnit7K9v8u4dOxsk6rfvmosFhUCoNLGJXvVxGN",
-	"BqbmeqXToDxbWtOLkZu7cTebDFSMRY333U0iJMQE49Rg4RckSyD0F2iNQZ7V0ZLw++P6SWGK2eT8LGZt",
-	"s0ExFvcwEZnaYBjyEnXkCJjH/ttfHr7x790MQ9a19TdgBrwl+3MDbe3R4pIm9ZGiocjGnkeJSKJ+YI8h",
-	"Tp5qwj7UQqHX0UNAFpMNwXopoVC2y73tR184h6vlLfnt3euHL77YefWL/jecRRhPrIuoBYagSlZex4P2",
-	"t8UFbQBM5KjQgrJirFoEr1JXEg/V6A5h8VC5mDGu/Fw5ELED0cN03UgFZ36YTyhOg3kZeQQ7/WxjXT0M",
-	"shvIog0tUhtqNqKdQVI/dYFgz66nH65X9vCZm1Jw5KAZS87UQdy/cT0tr10wLpF4d5a0DLbbtpS2DmOs",
-	"q1m/bfl1kuPNR6IdXnLFQiEdmw9tY9F2LzorwG/noj5lsJsk9R8aYjwxJOFB974cNQePW11oNwUNAxUB",
-	"fA7/dHP/L1/GiX28p0o3ycdhO4jQu3bJys4K+vlk16EMgl6uhShD0FhnFWwjkb49SufCjkMcrWP5UfR6",
-	"tGXyBMAGAO17wKMb9veZdLRgd8OarLQ+Ev74BGl/F8KiDOUbUWWL0bFSSMcmRptKibTp4MVX9t69E9Cm",
-	"JAoTIxmlGMkojUowphir2BuFWMwXlmIW735nncqwXpkwz0h1LwE78LtWpWAFSTsPVbvp3Gs/Q183eeiK",
-	"Ozy9iWvDYg5hDHRDOo5RfMhjFDX2I8x6+J1id7/8tPPlF6Oyu2SbZ48KEwQu6p4dSTUW1fcBg/JT4YJw",
-	"2nAVc2g90ofOjKPCRNY7REiPt4mDZiACaXZ1i5kuc8DvmJBKJ4lmglHhJ4hNkO3p/YzN9qqwxhi/S6Oq",
-	"6zPcxcL0SDmOwVkspkDAcx6UVAVmdQZT12yndDLbo0ED+Ykgr4akADESMLhz/Y+Hb78fxWDdx3E8PLb6",
-	"Bxl3I6fOnJyKpeBfiOxFojG9bcdK7lEquVORbEaWZ64+YnTwvqnPJlI6SaDQIdMPgP48gjkxGhLt11bp",
-	"1r+/d+HppxBkmiMYg3i1S25ZQzgio0BhXtMaN5RXjN5txJS5LTZtkeQiIPU0RJI0Knh3Zn4XUR5JUVO8",
-	"7+uX9j57ee/f3zz44HXD8kY3qqn7noaL9dFTkZNPfhy9eTlZby7dD70ZQWikbm0LcRnH7OY+iN0Pm55+",
-	"n/WEUwCpg/SEe998vHfzb5PWE/rr+/OG62VPT+rlxX0c5RLKuuAeg8AaNMaTuC1As1AXNYeeZm47YSyy",
-	"MUMVEvLokCVPiPOu65mPFZmJKzL+nWXhNH30mIX7ocdYAdQdZ0mNTQENmvVTSz66s/fHm0dh55w3WCem",
-	"RvhO8SYFuhe1xGDX7XYCUiY5wuAw1G4AdBrbdWSrx53IIfllqyDmaIuFP1CJbNwgOrRzpix4y7NDOrbh",
-	"lGctJLgulKWDi4VPTnXPKeIgbHtcCD+eREzZtXjaULzJuwanIYf6q304HXOl+8AeTIi/ObiNDIzsYffp",
-	"hVj8iBcRycxq/vE8ehck9qSh7AaJwQrVz8O3f+P6kXC+yFSDqpToZx6L8ioLVV0srcERjJRB/zXdWgH4",
-	"kWkCXDY5BDZ3yOz0QxazBysGj54z/QXSRyz6Tz5Jdog7rZDFByTdtVbzSM1PjhStht9kYDVXmivmrHQp",
-	"Ax6xzQx1WqsT73IFSkBHKhMHmrefVlAFYYHZCrdM89J0OlIRmKDpVFGycg2CRcvTGZ2rucN3r4W87uCj",
-	"G3u/+sm9L14/fPda55MPDt57o/Oz1/Z/e2vvxjcHf/q6c/3zXLT7RJpXqxNp+vyrVAgs4dEu+xCoHvbK",
-	"Llo5YWTM9JwzjTsoLGUdFnmOJDaMEOqYJsgxEhaQO/bsTDIdNYlGdwVHPqRuneSoSscRcfYJVeFR2cfI",
-	"MprhHsLSNFIszhp7EkhkwtiJA9MRFJGEfomNlpCoQrZYCxo5ItzgrAb8JqKn6aITSChVS89vyjEb/W7i",
-	"Fqku1WmsMo4xmt3AV6I0uwQfzFS5zqevdv56a//261q0P3z32v6vP+588uHejb/tvf3y4ds/7fz+5/t3",
-	"Pj549S/Lhc6Lr3f+euveV+/svXXr3pe3Otf+AOSfSuJRrOa6dvvwldv6gc71T+999ePO12/tfflN5/qP",
-	"vr37xt4nbx58fq3z6hfFw/f+c+/G74ud6z/q4g0u3x3MGnR7rATOEKfxwSpDSj94k+OR+aVcjJ6XEklv",
-	"dmI7zWKWRwogQ3XeBwOG0qnYti4610e6uA+QN1S+KPXKF8M9l2mU7iHyRWaA76dlB1T5OGT2SP2E/3Aq",
-	"/LrjxAUOMNVGo0hMcO7v/jO7uJVJaTcul6lZq894hDwfxvbOIV1DLNw5CDB+GzgtMUEVa+iY4OoaDZoM",
-	"gcwP4pYevMV0jkuraQV1uoBc5otR+QqmxI5j2ufLqAkCrICrCMqC7VJBUHmxVCpvMYYbYIbAdj16SXUc",
-	"KSyipww8i/ryjP07dDNOXHo7p6eesj/x0cjk6PEnwraKhXgxxBEDI5Pm6utQPKKUjzCH6x8+5vu+0neD",
-	"pH1ssvtv3+3ceeVIbLJQ42m4NTbaVytcMCNCEtMiDSivFiBj3W0jZtjQCmuBJXWLUYYwsrnubON35eJV",
-	"9FyLeJQIVOe7kLjhKpauSx54hEw9lnxTHcrYhsuItbvHesl03/iwc3A/+2Y44NKxtfMRsXaGF5n9Gk2R",
-	"thHVyeFnaK6vGFyVLqGjlOHf/K7z2a2D997Q/PTgpb8evPJV9lMvHcGpx3sMdh++fv0jGyN1X/I4sssr",
-	"m0FxwYRiMorIH5vsJ5mMEao0u3WlSkSUFo+QrsSMvdt/exjN9zExJ0NWKevSNnlLhgonBDfFVe859ExU",
-	"J4V6kyDJBBi3xYIcaxmteH/UmaVHllMaOcDjvNJHKK80iho9iUxd2aVTyyjtsgUdYVLp+M0kjmMWHlEp",
-	"/gHyKRynrU4pbbVLLHooZKJI/HX2ZNU1VGYt1y0j2yXYA9GIw2jsoiolrmOs2fHohK6yHDraYYsF4Q5n",
-	"+Q70AYoyk5kwdmIWNfiOqd9tqo77hH76AlNX3uuDkvEaEMHl3CixUdPKVR3urR/uJfiHdZEvH62LfDmD",
-	"i7w0BXZ2nCd7nCf70ObJDtN7otmyE/TN+E4ZMPIOjpIPnnlMIDPeQpU2UvRRO1qgP9WMwj9zLrq8vuua",
-	"ZlVQ6nd68fCbZhNZOeoPCPam1XPqASmkC8lvQERXczVJ0vHNVOrbojE5h0Jgep2PcQkG5/e/uPf16/u/",
-	"/njv9tudF+9+e/eNw9/8595Hv+/cffPendcPX7qZs3LC7Eqz57QRWooHFhJypIzLO30UuAatNCHgBjOO",
-	"jcmTjf9mSeQnCACPwM7DqjD1Ka6rdxq0N1HAawWfgN4q1ca3IZd1l4jyLOomwtqRrn5WChUx826xJvHC",
-	"k7U0LcfMMaTc16fKFSJ3CWFl072krIU7XoawI92DUH9Xhg4ppckHh2/6bsiRI8MTiODIBChGXSIUJRs9",
-	"mWYZ3DEp/iAVwHl4KX62++nrLYRfjyNyjyNyp5pUC15UDWvf3r1+cPujzsf/MRKnS9YBGoPDsGzsusRb",
-	"1b1mBYm4QoI2tDAvOCPVIEPCw3G6p3MYCRuQdbGlZmjgNrwEzZTD5YqyFemVRR0RqeiAUdUDAuhAUGud",
-	"OgTtqh+gLARTrKglxo/VslCV6DJ50DV4FeiK6OO4OTt+2NY2ZU7YBjVyFOrGauYVLhVSqR5Ku6kR+DMm",
-	"q0TbKga9tE3bKL0cbTMrFotAlVN6gmiGtqdmHw5pYk821N6jhrBBrVgzmLgKeulNJTet5ubTDJ9Ps/55",
-	"xXHq3JNhK6/oCrNErhSvTrinWLCQzicf7r17J1s3sVKuD5Rka6qataGYqP5wLiI3j9JT7GzfaB1Nmo5W",
-	"xbpv+s8zdY5wA218e/f6/i8+79z48f7N23vXP0/X8SlRxzHN9a1clL6NpPkoNmJ0saHBL+eJdrr4LO2o",
-	"QlMCxeFo4lKMwvYoB6U8/LXLA6FKR5NMSKgaEFDiQ8XRRJNEdOWxEnAeTKvho6sYHodVTDQANcByHVLx",
-	"cBkJNaCNWv87RF0Laf5uIY03qOriGqhkjEvSHX4RGva4h8pqRPnISoFPkFFPIB4iIBpLucxegqkV7n5o",
-	"CfJyMkFeSoj4nwJBPg4MmIIod+znH60edsCVtEd/ggY9cLL3temB9WhwPTvu+zHB2CZpg/Q247UQmEnC",
-	"xryQXbnFaI1xT01sY0ECk59Dq1XiEWYTZFxISHpYny92YZigjaZLq5Q4Cjk9bCuqPrUYAd+Glo3HZK6S",
-	"p17zBGXZHphqRT31goexBfCx3fLo7JaXrBwjV6S+y9xqjrS/9/zGDzn9QWll+98ubIgN9gP6NN1on908",
-	"feXs4+vy7OPrVzboLsXPfF99v3t2c3v3B5vru2dPFXbPPr6+++Smrf6VTz8efhf83+Y6rX4/vWyl4DdN",
-	"/AUQweMuw4OCKeCIgtiJzi8/vvfVjzvX3zp473acB2l+cl+aCkP5O+1oSi58B6VmPc4l2q0ThnBFECYT",
-	"Ct0hXedubotdIAwq3JQjzXvzT5B2GUmOGnhb8WaPSK+NBK6SSYcvgMPm/rcZ7iKnK/3oXzfVu/fFF3uf",
-	"/uzwV3/e//CLg68/6Fz7r87H749EAbuI1b0vvjj81Z8Pvv4gGyWYauRE7xH1alkL+YXiCKETuFjJzHEm",
-	"d/bZuc+QvcwPutAkVbDn2EbIbwJU6qPvAcXYxQKZGzuO0Ygoh8chF2k7EwMcBfXONIdMyRsHqGYZXGQA",
-	"xxD0wLgEfc0jVWiIwefQugHznpRwHSXB2khpsZ4TPqP0syAnHJlSYsDG1AhPDZrBLYdKVKdCcq8d1hSz",
-	"eQsY69E460ZjkyO66gJicZw9/sh0JTaIq/16YyLuAH9eiIARbx4CEVMhylOcER9bdDMctM34LjMjlcRZ",
-	"IxKVFwqLZS3AKtTDBuPAUuRMyzk4IoqpLQ1Bs8JYgtaxaj/dkKTJCFdjWc4XkijxU1yiBne0BVBQZuuy",
-	"awZTwDKJKOtGq2ML/oPhY/UFJfCwZqK3982zqjO4RvCrzpw/cwqdWFhZnl01Bgedoi6gtaPV7UoNcLes",
-	"Q2DBZrHFIpYMLe3JHn6iCyb5mekzZt4G3oacdYTB8BFJc48YSrbUcRO3ikyKiClQq/ZGmIOZFH51oFIp",
-	"Xh0o4CB2y1ML9DEwIu2tbjG4QFZT35YXSyfLltq7S/TnYsls1RdaqYAYWknYpJ3FExMUp9AsOqDSShC5",
-	"87KuZ7f35y87d14++PqDTD2htdVzev7kB5UD9z25h5AzDzR7lCZn9jh2ch9nvz9sXnFNzBWzUrwwlCdM",
-	"tvv1Xx788Zu9X/z3RC0w85jZRAxtCqdT1nFFrUvWqVDs1NLF+TTD4hI5SqeTPFKJWHsggG8rPqtEWyFR",
-	"cVmXgRdbzCGkaVJaCMJM7BIPRrq7uA0tVCmrucadNcM4KoceufLsVN3i68GxTMl9O1HuApTdcBdbAXNC",
-	"JdmAr2RlAtk9pxPxY24CSJhbsDSIQc2E42zyCXcTU8j9mAgPO1Bh7t15bf+//+MhVGS6aNzQKutxjSOq",
-	"H+ga61ZA3MoOacp62VAwk+1NJZopKMIVaC/Y5QyaXZ4n2FEau1I/nmsRr4247h7WwNDpyKWCOEqlqs+h",
-	"9UDL4VXU4J4itZihYsEqFAqGBIf6yuoWg/pNwZK4pwmlrHu8VaujcpAmZ/SZUNmapjnNVG/PGODrEfK4",
-	"2sakgmZipd2Ty7j7gn5psoJ+hBTzapXaJCTGC2FZ7zsfda59For6f7ipS3xHhXz15c/f23vnlZH9nKB0",
-	"TF7gT3MISc7QuAIzSkDOsZX0AbWSKvx9Sl1OvwYomrA9eqx7HGXj/hsrHwtKPkZ4/usBz+8pRP4wsH1B",
-	"BugyF8HQNiDuNx7j6+fwgh3PpCJDsO/kLHigcMCaR9t66qDU89wlqQc/bvKwpxaAK4j3MAbgHmewj948",
-	"Wt15qqBVhQ0POKeYVPCp2mpYuAty2RODT4FApPTTD44iFcR0Mwx1HnCNeFrjgAm13aaJhdjlnhNEj0KD",
-	"ZSwkKhYi2QmKNm4xndsQWoR82Jl46KgpDHKfQ0d7kVoJ6DcUUr/3p867n2mk9k9Q8Vz8w/x5YHj5UqHU",
-	"hcWGD2bDYqjPHkHRGlYoaqbKhJTTjB8dHiuagmAmnW3aEFN7Ykc93JHR7zZGE6sVpPdzcUAJouPIzuPI",
-	"zjEjOwXxgsjOpFIqGRhPIHwHkZ39zW2xClp9yj+MzCj+hUjDJSbacvVY2Jsc7Tr2xjJnorq8wWNd2mE8",
-	"PM6shgrijVqZoRzBl7IVVGwFdbsMSxvUtAuyiCEcXI1UIqyOFIfQIFKtElv61na1/8cEYuSKREbom3gQ",
-	"zkiS6XSCcHqJRsTcklVjm1rAzQNKX61RxcRidjGxH6ktTU5MPI6EOS738KCUezBk2JRK9St2K1wIS0BM",
-	"UgqdNwQEevqMxdUSbSoBjtmYKR7hclYjHjhSEWU6+lObmCXfNnkNXIfI8qZAu9zbhpBVxabsCZpKjPX2",
-	"6KVgXfTm4RCC7ztltpB/cP/wuVYTyHnSRxnKwp2X3tm/eXuy1ISwKRKT9QAcNE1p4LZPSRCuYYX1Slvm",
-	"rqOpiQ60Rx7Z4duTzD08ze4P7XioNOhSvrCYL2QmHgsTJB4aGB852jE+KdAAHKEEv/jtxCmBRwSR+dC+",
-	"PxWKcIFIHVIWeGKgzjwgvIgJFkFZehAvJkcLzqttai3Q7HQMn0nEG/IU2c2fw+yHlGlvSGq08NcBC0un",
-	"lfbJdw7OdBcLJMijF1X6j9ojgpHd8HKh5ZpPCA5f/fH+Vx8bL+snP9r/3d3RyYF6MbFbnlq8wnf17KbC",
-	"xdzqs5euWn5EDHy6pMZ6Oz5p6IZFquBP/ax4iOfmVnPzuEnnd4pAGsziemgDrTFIKmNAFHhLanVjt66D",
-	"6XVVeETFt3ev77/95eEb/35w/dWukulzYW0bKJmult2LKNyrYUaF7kFhQoWCkOC/v3hTv47KtqWDZ6mQ",
-	"HrWlsJDku0xYaIe6Lq5Bp38HhXF1Yg6dBhLGZZ14fpWGClFKlAhd1JFF6uij3lUGLaRMg0DhV9yjkXZO",
-	"4GaHhoGHf7q5/5cvD66/GvQPVLuA3hnQmAOCNpHpVSosTTd1G1Fdo882tf08CiG8kRVGChX2LvMc4U2X",
-	"RNZmzJYsDBs2x6tv6OD6qwd/+P8ObvzZrBCAT52u6fzL3Hb0cAB4e9/6BGlDl+AGtuuUEWS7VB0+Ei27",
-	"jrDhLx7focym2EVNF8sq9xrqtH5yq/Pm7zuf/OjwZ5+mWgJu0vw2aYs+gCRxo0m8vO4yK5HLa2pdmo1B",
-	"8X0FWJ98eHD7+t5btw7++EY3hDpU5q5euvr/BwAA//8=",
+	"7L37d1vF/Sj6r8zS/Z6FfbplS/Ijsb3OOteFpKS8QuKU0+LcaLT3SJp6a0bZM7IjaNYKpSnhUaC3QEsL",
+	"LbRAU1pepZemEML/8l2RHz/xL9w1n5n9krakvWXJcYJ7zpfI0uzZ8/i8n0/nbN5ockaYFLnlp3N1gh3i",
+	"wccTa7im/nWIsD3alJSz3HJurU6QR2zuOfcJtEk8QTmz0MUWl8RZQYIwB1GJKtjeQJSh8qlq/hEs7XoZ",
+	"SY7sOmY1gmQwxUzOygm7ThpYvaiBLz1MWE3Wc8uleSvXxFIST73z/1nPPVnML51/spBfOv90wSoeu7ye",
+	"+6+clZPtJskt54T0KKvlLl+2cg9zG+uVJi28iWUd8SqswPYIlsRJXEmVew0sc8u5lkfzHqkSjzCb5KzY",
+	"EguF3gVcVsv2cINIc4irtuTeKefxFvHavWt6jLltRDbV4SMbtwRxUKWNZJ0K1BLEQ9xDq6dPoQ3SVusj",
+	"l3Cj6ar3FYpLBVwoFPIF9Z9j6j/H/T/V/4qFQjFn5ah6x0V4tZVjuKEexXpB/Q5+MX7wT66vXyoV8+vr",
+	"l46dOP+95CNfbdKHSPuUcxqrCZKO3ezhPoGok20jpchG1OWF+6BqCx652KIecXLL0muR6Jb+yyPV3HLu",
+	"/5oNwXtW/ypmTzl63S2HyrPck30upyzIxTKa4q5DhERV6glpAeQ4pIpbrpxW11PO61GMbAWjpuN7VCP6",
+	"XIbgnozdhJla/QQPEdZq5JafNH/BTOeT7uD+lie412cj6grKjFySelTZx4CmRzYpbwnUxDViISwU5m5h",
+	"gWp0k7AZdEoiKhBXMLqJXeqgLSrr8KTADYKq1FVQjjBzkNrITJ9N2vDWfgBXLChcb1AWfBEHwNX8T3D+",
+	"qUJ+6UK+HwA+QAWuuGQgkjlmDJoqK1Apw+XB1rAt6SZBU+UqdoX6QWGeiF0h/JK8OX/e2PbMEiucuwQz",
+	"WOMJJqlspyIEuMJbUhOBkDalRxmF/X1ugphFjBH59b7W2k2SbWcblDkKDpN22GJUDtyBel3aPeD8U+ef",
+	"NBB0/n8mb+Kki2u1wfCzid0WEaiqRwKuNJoubglacUkMqBiXwbAAqGIb1LQqaXvmuWHAdNLjjTTHLdV6",
+	"cFUSTx86ZUJiJuOnXSqUSvlCMV8orhUKy/D/f9Ln9Kseb+TSUtk12iBC4kYTlnzKIY0ml4TZ7YdI+0GQ",
+	"MnpXv6rYRMCgXUqYvE8gu865oKyGpjA6d+7UA4oqYVTj3EGckekZdIY0CZZqBEaKJShKHKdValrMnHVW",
+	"4U4bfqMMleZRnbc8hWay5TEBw4GCI4+IJmeCAHHTYotQN1unrLYSnxZehNVvxDPzw/rK86VSeQVt1alL",
+	"YjPr9VGBhKSui7wWY5TVLHiksFSeWWex+1moFuzF6jGSL1WWcH4eL8zll5wCyc/ZxWoJH6scd+YDFqml",
+	"t/DCIqeef4i0+0pbCwuDSHAKMnCqClJev3s9Y/j0MhxEWUmWARcyMiSqEHWB+qydGfQAsV3sEQdxmAS7",
+	"SHAk61gijBpUADzo7a4zzMSW4kTl+dLxMvKwugo1lqkTLfSc6HquuJ7re2RGYB27ZHqq+ihnZOAxrTL/",
+	"bEL4R3XuOkLDnN6nAp3yXGG+bGCLAjDZLc8j3bg9bKdqRZPaLnOojUHW7C8YUn/QCKLhXLFQmpRoGFl8",
+	"CqYAgAzk1Tw1+ka6CC4N15EbdQsPk03iDtpF8BLgGLATVz2DpvQ/RQVeCvwkb8YZWTF51fBYsj5FmZwr",
+	"aT2KNpRoexwIj/5cDOCIMklqxItv5DRWAD74RkA8px6xJbLr1HU8wsZwPf10qaZZUea7EaJFWe0co0O2",
+	"I9pCkoZAVIhWVDdkVGYWCvttgkYXk3UnD9MG7ac/nYKlN4kH+kVsvQuFPpCjpktWiNQj/cFoQSnjQwDp",
+	"sSbxwDaQQnTyYYb7z6ApzCJ/UScYsnr6lAVyFrJ5owHKUMuuKwmxbLt0RmkT94OpoUsKzLWaDpbkXH9h",
+	"N3hdWllX60rnQ51ppp/Eu19cGgUCx45Gp4lHeRYC3YQHesTfvuuC4alXpZcDKztDNvnGYIXC00N69dEW",
+	"KJQRfXSDtFOro2bWYQrEGe4O1NdABQbJQ4lZWhXlbhyH1bso2QKJInEp3CWpz04tCFZ2lmDPrvdZ20mP",
+	"ECTJJYkaSmZRelgNK6UGqXdaSNS5pz9ruZ07ZAXZ2Ijx0sMO1bLkrFDaG61S4iBFVATCHkG0xrhHuuCj",
+	"88qN7c9f77PHi/2tGoVuiboXCc8CdU8lHxlOMIqYNEELmr+BUWQks6PRN9NtSjNryY20hwFmwMc8h3i+",
+	"suJSIVcQRi7BgBrlfFlhMvEEEYjKGbRGiQamisc3CFMsu/vGYMGZ7YF5Y69elRGzoJkqb/6NDomMP98f",
+	"+M5KLFsilQjC9AUKiWUXIWi2Ki4VdSA7ibuCl6S/GB9EokuENa9hr0bkIISRMGIENJmfIJqs8RQSR4VU",
+	"uUcG22nmUtppJB/RSrPmEfIAacp+BPhBvoUamLW1gqAW7fItQAwlECDJEWW221Jkt+BrDfALdjmLQ02p",
+	"jz1VvT0ZBYoLgyTA4kJEACwkCoBaxO0PPGqlI4BO1OA6btAZriJoA6rYl2TW12DcGkkpUIt+iLKBy1Yz",
+	"h4veoKzr0B3SxJ5sENZPOFaPpF6Yv6JgeUOVYr0+Xx8GqERT4LjkHOwtxek04JxFFS4uDlVh1NIPP6tS",
+	"cleESZk/8+bfLp7ln1De/9CHiVlGXzI/hH8kcrdzggw0PCkBdwRULxYmZ3NSSz7Iu1VHMNr9Rp707zjy",
+	"VT7yOYtA8iMlKA66M480uSeJo0XKEW5vYYI8HlY/XJoy0vAAYUq0Kg0q5biEqci6YJ0/JtjLwk7aBMft",
+	"ZaVCqQ+tU0NTr0utQ8dL+K4WCJf4PnbOaAeJ+svmTCoOsPx0DjebLtWhHbNNj1dc0vjeT4WO8wjW9rSm",
+	"NYpmgsP6gnG25KycQySmbgBJ2gfjcO3V0eqkNrpzJj1saxbqedwTueUnn841iBC4pqY25BppyEUuKHjA",
+	"EAqKiza5otdebjk3C8dy+bw6LCXO2erpWdyks5vFWWAvBuaIUDzWgG+xUrLnnHmyUF1UZ6kvbnkeYk2o",
+	"BAg5pTeHws0ZZKpL2RTLs7NV/FSdzphTmTFn4Z+amDVf5P3nL6c2cOgZ9LUl4efQU11BZX2oZSBhQgm/",
+	"XhttUu7C1c6oxdzPWdWl9v4gQB3whToWFyB6xyOeiAIByKRp5CIETniYwVHibaWNiijwTydf62xKgStc",
+	"mYIw6qQ34xqEu33jo87Vz3b+8N7eSx90bvy889fXOlev773959u33t7+/PXtf35lvvzNu9tvPbt764PO",
+	"1X90Pn4vhBfYhwLQ1FC4FEJhcEtZwc/2Hxw33PkTi9D3a5xims6iKYyclgYiAsYhKyB34FiEC1G3rE2/",
+	"jBi7rgfuZRJgXNxxOw1Ae5J7Feo4hO0LaqvBLBFg1XxTiX6IEeJorcrjLkHYaVCWGw+BmQuv9mRkFdnu",
+	"Nlz/uC7Xxq6rXZ4bjG8xVGkputIG+uKYm5pSoro6ELgvGQs4EzZvEmGpseoR7CqFlUp9aY9yeZK3mLOv",
+	"O2NcXqjCLFkJTLVarepwEfP4yBRFzZTlsufDy3408v5sl824zOsnx3HZj3LtN9EYafmRNJzp4AkDB+rq",
+	"BSFwe6dx2+XYWeP8YezVyL4usannuiA5v+DCbJHLlBEi48d3wCATZFAszB9fOLaIKm1JxHjQsRhBR7NP",
+	"JDlH/tqy3ZTZXV5yntczjAs9k44DomOIt0k8hG2bNKXQ16VulmkL/ElMXbI/tDNhIxcaVDRMAMNo7B3L",
+	"IARlzgKYK42Fuae86FLkoiMnhKr6iDJfdWSOvJljHJcdCeRW0odAODg14J1UiXzI5UyBgWG7K37EFASV",
+	"bnlKrWE9sHAmULv2I/BXLwAUXAiUuAg4QFC6v/5QODixhmvdQUht3gK1GcKQlGZ6cJBQOt4HEiJb2gcs",
+	"BLOMGRqo8MOx+l/3GuePYNY2mp3Y1017WJILECcQv2TfFw8xeQ3sENTQ9nTM0GKh4BNwoUWGBmUtScZD",
+	"q0sRqXiNc20g91+X+dLU/vL+/sZCpruXBKEM/klxRaZBfsJSy0+BtKupBxK0xvKUiekV5BHptU1AafmM",
+	"+iO/qv4oIwGQBm7qSAZJZEivueGsfkTJ21uYSt8BAu+grDaTNoBocX5o7Ic2neKWrHOPPrVPUtOCiQiT",
+	"oEf0EppV8xodKKKjQ1GFYA90iw3CUNXjDTSrZpl1eY0y0DKCKxmTPF8MgfJcz4qzgWT3jsck7mkrhj6S",
+	"MNEFiIdQStsU9yxU5Z4PgTr5wrcuqkeaWIgt7jmKCG15HHSxGAA+8cQT+dXI2pMNi7BcogCxJUgc7nz7",
+	"5vfh/nLnrR4nf08GEMAaudQkttwvU2NS7dWNghgkWqGoREodtFUnzJhH/XiNsUDRQtzspFfjy3ZgyBnB",
+	"+GT2NA4gWmWoFRw10KuWR9BUeaFQKFsIu1u4rQSVSqtmhdbjgP9HDpAztz3tK48OlriCBTERyS2GNzF1",
+	"TVDOQmGurJXHc6zpcZsICNfRaRD7t1g1+Ca5YLdtN6aAYO1EtTFT4mlFsbZN4qAWczTxJm5Vhw8RJc8o",
+	"aq7OiTAHM7juRENmGluTQqwuH68+FFhA3NwZRHENMnmOXWgqRclc5EJGto62orOMBUqfIK6bVwyMOBbY",
+	"L/ygJYy8lkt8EdThDUwZmlIUz6wOYaRPVcvYgWGVXKJCGuOUugkDCThy7T6MilZTw/0jxKEYEmf2B6TB",
+	"hBcaasYLUufiBLB6v546r14FsVqzTVfti+qla42QOKhOPGLyRaNLgFePR4VeiIJGsGwEy0Zm2VlhI5gm",
+	"D9Pk4flxK9Ng96iquw2W2h2NKvEGUWp18GqdbFqreaTWJ//1Qb4VwpMJdajSmqKYVCC12hZQUSWcKBIC",
+	"MZ/aD36fGajDEP2UxFYjZ+XwJvEwmCS2CK3VFVyEX2nrZANfylk5xhlR/DPq6Wr0xqb66aQAmo4fr3fa",
+	"U1uXlIgg+rEZ+erpHNj1iLPqOB4RxpcU3/79OpsC+yPQ1P2nHjgzDainVYa2oqyQg6vOYAWRRlO2UYNg",
+	"JhBmkIFLJWmIrlC/+bl4EG4hv7SaP4nz1eWZ89+b1ZkSRWvu8n8lbbaBL53Sc5ZCWQJ7Hm6rX0OPafoo",
+	"nuCp77fTuC7VhTSpR0TGl1An3ewuFvKcyLwH7eEYFlIZTUxZPzs18z/X189O/+/Eg256pEov9ZH/JPak",
+	"T4Y3SNtSoqDSnWuMCsivqcDtx5K/Y2+vPrVxQd00zlfPP308+apNaG7Gg9D2a/VIAHuDntXIc1Y9FAev",
+	"OTg780exC9QsJXxcbBHzs/RaRHtmfcvMk9pDbrz65iyDxVm96Bd3/YcQGXr+eeWnRDuB9Jp1jPwY0P6A",
+	"cXQ09Bk7fB8WODEgYpbT/7pP41rWyw42lmGH8c0tFBIuMEyMT8xMz5iLHsMZeGv/M9DH30OSPIIdtPvx",
+	"lc4rb3T+/c+dN292bjy7/fqN7d/8fgVVCXHQ9ovPd155Y/fjF7b/8K8VMLSRZRNY0nnns70rz2y/9Nz2",
+	"9Te3X7/RuXIzyrLVzDkrpyZRDDvyYJwzm3F9WPMTVNbPEtsj8u7D1nuAo06QNe6Pwd0xEmTlRACOvdx9",
+	"q87dkK1rhUOgcsxMt4y0gQettwqFOVtPB59JeQadrfMtppNzlNbSJQrA4fc/qguZqcZ4OG1wKIn0p+VQ",
+	"eWLTVwEzoLCpHrO/uhGWnufRPpCcPNrXXaMhh+pANJ23TAKI+oZx1m7wlkiIM7Ry2LdGD4RNKA3DcFPU",
+	"ORyYNk5nfkyncJvL6qZyCwOoXOKhBeU79nv6kSoa+yyeYeXqWNSHzOIjw+J8MuFIS/m4DY7FrNQ7TKMc",
+	"S/YkYOXmg/vfdsSQsc/7FORiL+07zYX2H1LtkrfrmDJFu6K+lMX5WAR6oed/gz0rlp8hkC5ItofM6bJG",
+	"kXuN4roVS4CNVX4JbsDA32AaN3lZMySnh1TejBGmvkeh45771XuLFIia0vQQTOYVYuMGQVNAWKd9UGM1",
+	"YiHNgQRySVUi3pKGc0ZfGSX4Xev9EfFolYbl3DJcn10n9ob2vvRJYDJZV1sEnP0wej+4UUjCDSj48n0I",
+	"wM8Kfikpokew6KFrpUQeamjEGJG/C/o0LpsVJQEh3+iTjRydhW8oKcZcX9Is9/NGE3tY8gSXck0S9N/P",
+	"v4+mbn/1/u0bL0yvIBe+eQ++6Vz96/QKIhfR/0IrqELkFiHM0vbOMmhBUKNQf1zjZQtVuKz7CW1OVI+q",
+	"QeiAC/+FXZvZ4lqUHtVzEQ9gSR5jbjtmYIc09HyxlJ8rRqHQwZJ0S5tJUxKbNrCbWFCGXMK2RI4eAUXe",
+	"sB+77hfUYRw5tKbLyLhcyBWF5huENHWoqbCxrjITCesAL1o8cWHh+Ay4bqKQGFfk8v/b192KC5en1tdn",
+	"/D8XLyepJlbuUr7G8+ZL2MeMv9PIb3naaHIPqBokdSznalTWW5UZmze0Qd/8F2YwBeM8Yidbyeu0Vife",
+	"hQpRq0a7X7yw9/ff7X7xQuf9r1eQkryjP93++mX/J513ivaeea1z7dOdP3y8ff3NLt07NrGCnshkausw",
+	"QRyAuh/pvXcqmi5u+3J0JGn9xs913nrnsyudT/62/c6Nzm/eTVBbRtYZT2hS1gvDnf/8a+f5a/FXLezn",
+	"TScpcZ0T4GseRkO701lImFhgIZdD8AIiFKpDVdqobJyXZTRFGUR9axeM5mrqd7+SZ3km102hAz9qt/qS",
+	"hJ/BRP2qkpqfEZYIkqwAT8uQXzMDsUBlC5V1XMNMGHrFPbVGWZ+hTnkmoThp5JSnYK6f6Sl+ph6aVvg3",
+	"XLQMHLy9pdp+ePaxR5H5HU2dOXk/WlwqFKdRcJjRmFnfnVI1TnbwdQExAv18phtiCsOEHf8CknjESXgz",
+	"s/tkMPOqomA6w1OHBaApXetDoLICYnXaQJAfDD8+Phd8LBwzpVwMapvEpzp2qzkrd7GFPY2vDc5kPY7S",
+	"ZmjPMZ9ykk5YR1rka4QpOZg4FpK0QfKCexJ83NRBU+fOnXpg89j0SCm/YZnbFojjkRuYW4zhrPozSbc5",
+	"fjkffJ5P8blYStaFgpz/rPaIuMdzoJAeGapUc3Bop6xEcL8aDA8FfvNBzz3MWW2NXJL7sThSSTyKs7zJ",
+	"iXK1QQ+F7O+ylSOb1CHMJtEw3G4ZzcpVoxg1aO4Q9bI4CQl2zqVWJP2c4f3UFbNyDYJFy9Pll4a89JHI",
+	"0IgBNhXkAG/WLEBHx6TaIFDVoWqnLwwBZTTBX/oYhz56pnu80hC4JyHLeNjDZ4OB8FTLs0mkYF66HQbl",
+	"WlKNDrO9syCRluSNlWtokuyaCeUwoeBDnzHDku0aYTGaeNa7n+RuLji6xigCWzHCFkW/BIRNuP3oZYY7",
+	"ipuKkzLoQxYaJ32JYovamWLhoCPAhrUvCqwEU2VgncUZ/c+x8vQK0pZ7v/oqlX6dQWOgSioIVJop9jre",
+	"+1cqBRuqtuIFH2empr+9ee3bm8/n+5jzwq2O5IK+CzjQvcBLsvKII/o+Hvo+ChHtIolxEjgy6RtIpnp1",
+	"4N2Pnt/+3cu3v3xx752rnU8+2H33pc6vX9j50/vbz3+z+/dbnWtfJGhMI2up4ToMUh8MBTFlGVMbquPL",
+	"7LZVJ/nLj6TkIyn5iIoeSclHUnKE3A7kRBP3Noa2ksPpbIychLTrQ4+i2yGo6/jFvjo8Mnc0fgMYJmu5",
+	"kBrkO097JIMoj8r+9GGXw7NZELu3O0mLYhfnGqhCDljXMMFv32yuV69mZMukaVi+rhw0HNEkcwWV1ZLL",
+	"kPyjFfCwrq7kRq0uzmQ28R7kBd37OlB/yqgr22YNahhJRiahp27QM75DL4M8Gm8ckCl2deDJw9kEqGJ6",
+	"lJn1pRYN/ZLEWdMtTPbYSBWKrZzkErunswL2iHJbRgnMAufTSY830tXm0+PXeMpKfv2DWLsbTPgQGVlQ",
+	"8K74EVphtcN92TD1NY1k3hsBfQ4CLUYDtAMEgH3ffYoLjQQhTPRGs1/PAR70oBNNcYYHp60YnnfIdRb/",
+	"VEbQXBaHKy5H1CQ9kA+7o7MBq46L0I6HqxLt/ur5nevfoKlIc6sGbpvI1OkVFAgIKMixQlNVjz9F2PQK",
+	"wp5dp5v6x+2Pbmx/+Fo03gPekLNifQ/8J+LhHtER/W3Gax7JjIPBtpJ1CNAA8sVIby8LEexXv6JSINGq",
+	"SI+QWFbzWE3HIpBxM5GH7qhSP6sjsuOBCAwieFYLvHisOhTw/bBNMAg0Gr0GgVJy8NdoYnvVxbWEu32i",
+	"rvsygUaCXM43Yo1ILUSriOpKEf3y1ecSVxneZjHhLlOrBFkNnKbFUsrOShBcBW17hupvjwcDFUDhLTD/",
+	"J6KKqYHgO7LBUIu2PC6J9mPPFwqF21+/ufvqP7b//LYO/Boe8ac7ip5JCs/u+8QmJVtn7RRpRjGdGHow",
+	"ZYUu/7G0GY2CuNWsS0unSsXqk1th9fOsepv/nN7RvrJppAGVHmtdz8hWBq68D+N8hkMfRSkUj/IUgfnU",
+	"yVld/SiD7iBBo7QQPSOqmyZl+1ThAE5GC9CYJHE//ARvOOUZBbkngyNZoT017A4E2+Fwd3BKkpZeDrmO",
+	"ZM5kBBXpeArfjkHXITkww/0uA9B46MPjx7qhr4xhYVcOzQCz/KHJqelLEYbuPMD6u3DXAQXqs8soRepB",
+	"qId5jbJIu5MM5MWvfBnDlODLeGDTwuKQVpRW2L6nV3baV1v4KGGJtAUKFno+8VRMsE48owk6W2z/+fOd",
+	"V38Zjez69uZLKYK7+vCmRzLLEkFtsnSlZ6BJWd+aBUnlCZrEg3LKnPXR7KM9iEV3aXz1sZ/el5jbHzCH",
+	"PrGxQ9iQx90MFT90k9fopPMJZoPxVRHpnrqVIorJD1+Cmxo2ViSkwZq+dPpkIoU7ohebBPaPxP3V8Yv/",
+	"Hxa6/dUXFtp756qFOldetNDuq//oXH3WQp1/v3/767e2f/s++u8rH8RCp/feuZohdHqYn/tRLrviK3fe",
+	"+/L2rReDXMdvb7609/Yftz/6S+fmK7dvvLj3zGupFOXTEULWlf4kkUuwkKhYQHYde9iWxBO6Qn+0EHA8",
+	"YPykItD5B0iD501n56zkcdAqzxBB9kOqB8r8/rhuiBpILU8H+kR38lhYD1jLuSZ7rYym2gR708kpbpBT",
+	"6Ce5oSnIYJtObJgdOcJj8VTD4pLmxqXLPyvpT3OXp6fyUw8+WSyd/9njTxbz8+d/VniymF86/7Pik4V8",
+	"6fx0H6Dz62VmS/xcZejMyfvR0vzCMWRKdyJdnrQ3jdNOzG5YRUIn2DWwXaeMICgyrVMXqfAn1cWpdYkX",
+	"KGNe8TCz64izLhvRCFVV/HKqvfY/LNEWYVLXu9brkbRBevM/k+DYLwTc01ibe8hUO0WUNVvS6u7MpXvE",
+	"pLYWR7J2u4yLSdbFoNjr0wPaO0GmayyixaN5aNlE1LNpth/puJV0AhiV5wtLZcQZcohLJLFMGmukR5Rp",
+	"/dTdKSr1wZwxS0hxLLH6ML3nUv4/eSM75k85Zb98pXloBelC4VR2FwfHPvgOAdIUVWcCA1//AOOFpaVo",
+	"iHEhsU6GqdKbgIXQz120Gg3stYMCnZQ56nPyNpKLX8h2UqG9Uw5hUmlvot/EUVgb/p4uuu2XGIbdRexh",
+	"QHOSaPnjUa2zN205Yp6GHvi+kurAL9qMvazrPaxA84sL0Pzi9tdvznbe+z2aWs/FTNnruekVhOUFzWR1",
+	"xYyVdYblhQbXX3Su/nUFuUQIM9GNX+1+8fkKwhXekmjnX79YQeZm0fZbV3b+9NHs9ltXbn/98gryeyRu",
+	"v3Vl7/V/q6/3/v67mXUW8aFpFcrKBetUYrFZjP6oVgGxwOb96lv15lwIUCGgxbxu/tw9YBAg3yjVWPaF",
+	"KwnKVRZIXYuApyZH+2UxybBKk4WMMwmRd8ntsw2VbLSE9FPr423/0/sbnWH6R3IpQFAyetYHnfLQzsfv",
+	"7rz6y85v3tWtnG0q21CCPc+reRdvIV6tUlvhkOJ90MoGmp6Ar8RDQSENNKW/Ewjr6uUehGEqaYBKsc50",
+	"x3PmBEXz/SL6VFqIqcnRFvRMUrTN+C1MGX94H1QY91Dn3b933vkM3kcc6EbNHPOA0C/iW8yv5G2Y1PQK",
+	"Mqvd/tP7O2+9aFaLHXjCH2x8v9NxlPS7CfobDkLmdXi8/q6rTmgwshfXfNUwGP5kOP68tQ+NMWtxyLNE",
+	"iBHChEYq4in9Yk8J1d0jLWBm0CmotiMGVpYs9VSWFMOrSZo1dFdLDBuYJBp/RlJ19WajL4zWPjUTJ9GT",
+	"s9Eo3AA+igPb+6equBUJa4nrqn6PVFOiRrdH3X7tm86Xb3W++nL3+ke3b3y1+4EpnDvOxMA1XdcnY6Rv",
+	"rMbVoHuJVMMaOdRgYs59ZmwGg0aCXUEJk0GniR4hULfCMBWWFJF1SIMzIT1T2cdvE0mFaBEHVXSEhKbl",
+	"MzkrIfPhEPptddGxCXt6sTd6MG/ch2bq2EQA1d9zcJWjOXw1vozk6B0Va0YD0/1B1eThY+Tb7n+1/e9r",
+	"4g5SQ0YPp2PUP4MRHKIpkt32C9YjuCIHAPk+APeuc+8l+exCKp9UbFFbsqQFBsi5ubklRBk6t3a/Drts",
+	"NZHkqEFtj0f6JcYsq6V8YS4/V1wrHF8uFJYLhZ90V4PMS9og3c6thDv0/QiZ6Ofw3Eg1bZAWOVFpw3ed",
+	"DVvNQ5TFs93jl/IAaUIRT5AJlNKzYtqncxDAi91FX7ukzsVhCfJpgq3VMkfMcAc4TdImqCN06dJgN45S",
+	"JXyTpOJFJuLX1CZFwsWirsNCo4aD7kKBsyZxL3/+6bnFy9Pfm022/dW5Jx9NufezweADS3ZKkmDiOebG",
+	"TxekmquTHk1kCXCi56LOgTY6g9SFgXZNtdS6SZBDNyl0HIYqSkqqxR7BAk0t6lqs2pxg8xaTbZPPCcaG",
+	"Ct8k1jpbQtxDxZL2SfAtpo0Dm9R1cY2IaQthhrhXw4wKbb4PXuOQJvZkQx2bUf9D+lMsFqFIYLHXuJSt",
+	"5tKFmX7FluCwRpPuslGnrPRjsog8Kr4MrKQDW+wHkQ+Z/cchsunxTcpsgnbeesbSBrDOjZ9byFGQSW2J",
+	"Or+6Yvlgt3PjLxZSjIo3qH3hKaVj7Xzxm+1v/gSDFNihvZc/nt1997d7z/zG8qEPbb/9a2ud2bzRUFSo",
+	"jXbeuwUPhJCH9p69vvfGFcsoaWj31gedq//ofPze7O5Hn97+8sXOr17b/fCb7b/9afuvL8ZtVP76FYJS",
+	"2YZyEHrlgOBq2Wp0dM1goNhiYMKCBWrhVi8OOhf6y8pZOb2guJUrNiARoP2LTQgub7kuNEy3EGegpbqU",
+	"EZ3XzVvg4XYoq0HrUQ9TF8oyN7FNukSDwIARlPUdZzVftYeJi/B+ZEUmAb6rpYFHoDMwuLRknXgEmrVD",
+	"o29Ywwq0BEZUQv1cG6YpBzVn1dSoiWu9HVwmphrok52UYnB4KeKgqgZaAtNteYwl2hQyCFrzKtycCYoc",
+	"4A3jodOGdRB3Dndtgxi572qdrzdluwR7JuUEvJx+KMvAutkjF6q43Ac2z/Zf6FpsaboxJvU9yVregCCJ",
+	"LkrVn0Yt7JdErXmEjFBfLVolrZ/XStdZcdvaUWMh7jnE08ZEhWZ+9WqsQ48cUCqgMHdqf1ZsA93O/1FL",
+	"r90F6tjhV66OtKFRtaEhJbHOicyu9tGA2KHQrbtPnSMn3iVhcBWlcGjGJrcQzJ01Dc/3kQ7zgYqD8VpE",
+	"w8CHeQOZOaNxwGIkNDx6WZFUHT+cNrjpEVV1QUar8js6DGUP/5woXGS+4f5R/EOuamDYqpp/8hqHIIe1",
+	"Rp7e/wh6wdxwvWB0WJ0U3F3ucwIsUfB8mG8RL29jQZALrW+EZWxiFnI4/BcsmSCCtphDPGFzr1sOFdWf",
+	"zkTiU/qbs+Z6IqcK+SU/eGrmQj9DFiTBrULsj+68lAGMR8n1TjpDWMMZSDXPvAI/Mz0hvjhQtSCMS5fM",
+	"SEx77yfNr6+fHYobAxqFRXPCB5b3WInET3X+/c/tV169/eV7K0gn3+vv9q5c6fzhjyt+lBZ8pwO5VpDL",
+	"7Q0z6uU3Oh//Hk2BklNpI8wQ2cRuC2yn00m1P4IX5/xkf10GxLwGGjz5PcxCoIz8nAxQa4nhf6zVqBAP",
+	"6YbOK6hJPJswiXbevNW59svtT17T4Wy6JgTVSqUZg2vEQmVozaXtIPDxf0yvoDYRFxhH27/7pPPqBys6",
+	"onT7jec6H/12Bfn1Iy9AZFLn2au3v35196Pnt99+dfuNN6OnoRems1tsbSDT8+ZMQmBYixLmip9G8HTv",
+	"WYRCRVfILlPMXhChbokz3UzAxKprQNXWhfKJNVwr68OgApkDhJhoJ0YnimPuh/lj43YPXlAqlAYGNpWK",
+	"sUljkevRVnuC2C2PyvZZRRi6s9F0bNlJ/yW4SfMbRBs348E0fkKDzlq4T6DV06fQBmmjKQUcZtEagLSl",
+	"lWIXNV0s1QamLQTmt2HtkzdI2++dDBlQasFKJNchaMHu6lIGUueaHzfXtRPexBchqKR7I03iCc7uE0jo",
+	"6D4dV2e6+Z1+7OwamsUtWZ91lVheTrlwmCP90i9DUFSVa2Mck9jWSYsNSN3IgTP5/zZnOmPSK3yVy/yM",
+	"JMENnfDRY3vRLTWCiF/tJAKb/X0iIWwVTd2+9bYObOvc+PnurQ+mgUH6YZ9iZp2ts/s52yRMvUWgKUEI",
+	"KjvcFrN2+PVMwyn7/lKPNLmgknvt6eV1ljd4BkkkCrXKuNl0TYPOWRM1/72fCs7Kuh3Y0vzCsWmNodjP",
+	"qCkrvbO8omZzqZACDLhNXDO2FhDDllGVuy7fQuVQNCujFpPURbpLIa6o+4RZyqdX1+5/sIwkWAljS2oQ",
+	"r0byTSVmmWWpAzFMSKBy2EktMDzqo75PGAJi3vDY2bWyDmzWqoZA2LZJE6xgqHzKIY0ml4TZ7fxDpF1G",
+	"usuahTzSIIruEH13pXlU5y1PwKSxtowCSQ+Di0+Y3ozC8mMJhPqyK5xA+0RcahMmgF0YkFJs36NEYg9i",
+	"YT3XgKpYnp3tgsNZ/+kw/8JA5H9feS0GXTW+STwGbpumx2sebjSIIhvf3rzWG0apI6y3X36/88pfvr35",
+	"fERNW84VZwozBdOQmeEmzS3n5mYKM3PG3gAkbdaQLvij1q+luxqgECNOzYSFGNkiQiJovDqDzpr2swrE",
+	"dNi1jrfFNUwZoMPpIClzGfIJIyZoJQtrp+0KYtynk/rkgxxcJf7mHqZC6jRUrfaYZn4it/xksmwXDpk9",
+	"Qzb5BnEebxFP6SJDxz9MG1SmHq1Rxww/rwQV0eRMaO5RKhR8wuX3gY/gzk9FV3fHQOd68uneJvTLT56P",
+	"GSB1O9NCMV+YX4M4FhPKEranH96jrqj90NRJMbakxxo02HvmZueTv+689UxCmO83724/80nnP593Xvk0",
+	"7K+/nKs+tXGhiEuVOXveCbN2tZiqvqgSJcpdPn/ZMAWcLi8ZVFzgE729KRXRU0CsgHlGocW8vpCkWYOL",
+	"m/0+dvyKAfBIcfgj5xg2PI84+qG54Q+d5F6FOg7RFjQCXSnTvIpcahJbicUgs+jMLYMjPg4JRTn+9P7u",
+	"3/6s6UTnk1/u/fpTTS0kVD17MheQgfNW7lI+zJ0G3UVrqX7CwvnLUExaJNCKU0K0FLEGCUezzzjJQKJl",
+	"1/3SXwkSjw7dKOs+1iBOAmekYp35m4bo/WUkpHZCIiwRZzaZQavwVmxLoQP8I22vNHgFuSCaQQYSjUdr",
+	"dWDXa5BcGOT7aw7HeC/HWUZY8WoXt4mDMBNbalbech1Ux5sESQ7dfLWzCbYyPuKnrWmm4kGQs/h97rSz",
+	"EZcEkpIrFRR/KBbnZgqzpXmtOwRJGTpaDjomrxUXQxKTmQb0w/VsmG6sipfjaq7JQOmiu8VJHE0X9U0K",
+	"JByB+qY48JBAFyul/DF7zskfI/PV/HG8UMkv2sec42SpWsBFZ98Eeql6nBxzFu3+lwZqkqfEhtgDF354",
+	"6fhmqTH/+DH540rx4WZB/GRu44kldmbRPrmAHyzpEJ0Mt/0ElXUtXSRRdyOiWJFimzDWiB8mZ1gnJ2hZ",
+	"EQDjYW4PbGlhhs4G4+DVh5drzBdTPHEat12OnTXOH8ZejejnFtIsT7SakJzmPEIciv2+NPOlUpqHmx63",
+	"iQBfwgkmqWyPh80Bw1FKgaGY3968tvPp1ztv3hwXp7tshSLy7NPUuTxMTg5DjUI4NIAJUTSmrbuLhQQX",
+	"//g4ww+IjLCF/Qieh1XcVId2TiTQ3NI+2FFWkTQb4RpArg65DDpfmB/+xKNcnuQtHYGwf2z+AZFxXNY5",
+	"tWOUWjPpivoGTzmnsaznQBWJk4JZD5RJnd+wj4n7SdMGTpSo2xRoi3sbUE/Cl3dBldUVJvRCHBhNhV9X",
+	"Y3ykRWvN9zh1GRvlMLcxSDKcOHGxfJi416jMfGFp+AP3c1Z1qXZu7Z8saeiPU6bOqy/svfDvsUoZLYfK",
+	"PNkkpilAopBxAgzC0PXZQoLWWJ4yMLIqzG8Jk9jgD+CuE1jnUKWNzFEA6QA/rRJQtPdBv3ed6Zov1EN+",
+	"qYM+dRXS0xbEvbCkwxSXdeIhKG8Cvy5rXd0v+ZP29dOpbITqRE/oA81K+7WQqoTc1MY//cip9LbFVRuy",
+	"e1OP18VAUg9/zD+Q1E+c9Hgj9eA1nn6j6iLOck/ebWZX2yTfp2U38MCjxt30VGXGr/AB32tXc1CSsip1",
+	"sJ5hO70JB4rK3Ph5l4+py8ZfumzlKqRq4hr6ThV9pHjZymljnOHAueVcsTCj/t9x8DRrKE6xabXt4Al/",
+	"d4xKpWVjUVcz4KXKcfuYs0gWqvN4rlKyi06BLFWP42OVRXvBmSdz1RIuVgr2knOcHKsu4oXKvD3nlEix",
+	"qp7NYO0gigTYdsvzBnPegEyoxULs2jm95KZHNh/Uy16sFKsF5zgp2fN4qXKsOkcWnKJdwMcri9V5UnKW",
+	"7GOVBTxXLZKCc9xerMzjUrVAlpxj9kJlDheruVgtsVyhiEtFXD2eP4YXF9Q54vwSWarkl47NYTI3v4Bt",
+	"vKhkAnIxtzxfCuN80l1AFht5QBDT2Mk1S/huWMqB+ZodB9byzid/271+bfu37+9++FIXd1fDU7B2K1aB",
+	"R5rSJHDBeZOJkevl/rObxKPVdl8h4AxRO2xJk6ShcA3ZdaxY7SbxfKfxJjjgwf+qEwh00TIQBTzw3buU",
+	"bSzr0Bud5MMFWWeGUCr+6nJWg0K30q4TXdBIvcxSLB1GwxQ6B5Ygv3Ogmc7hYDyXqM7dMVo5fgRnE2ft",
+	"+6P3dp1A4JAJP+QbgRk5A1bBsmjUTphUWFG0XLmCynwDXBsQKKatQlifJBXmbu55rNPXCHevcQ8AWKHe",
+	"O+/u/e23+0e9QKr2Y1JATU/Us09c0pFMSnH2w20Bc/yIWiNVRwtKoSlBINgjU4zL9Mw6W1WC7YYuJSaI",
+	"p7OMTXXR4IXGp4RdugGafhM0X1TF1G15pvQZZwRhG3IwFUJCJA5nCoO1qw1r9g7eeI9UIdROb6Tm8S3K",
+	"amirTl1dc5P5sXlqQHEBNSgD+jJVni8tmXCN8hkivXZ+VQkusJM4RmPW5gyiwWJONEaIA040XYcrSVSH",
+	"29mHKyuM+E6oRhwGYEckstS4HasYn8rXlJH49Ph7tMRSipg9TImzXPUpcWHuYil/bOvxRqGx1F4rimNO",
+	"of3DxcrF0unjlwr2A8cac5sni97Sxv8p4ROxOmHLfj2ysPpYCoNLmObh1/2NRjrneqXToN5fWtOLkZu7",
+	"cTebDFSMpSH03U0iJMQE49Rg4Ve4SyD0Z2mNQeLewZLwO+P6SWGKWeP8EczaZoNiX9zDRGRqg2HIS9SR",
+	"I2AeO29+tffSL7oZhqxr62/ADHhL9ucG2tqjxSVN6iNlfpGNPY8SkUT9wB5DnDzVhH2ohUKvo4eAzCcb",
+	"gvVSQqFsi3sb975wDlfLW/Lbm9f2rlzpPPdl/xvOIownFtrUAkNQdi2v40H72+KC9jwmclRoQVkxVi2C",
+	"V6kriYdqdJOweKhczBhXvlgOROxA9DCNS1PBmR/mE4rTYF5GHsFOP9tYVxvI7AayaE/Q1IaaU9Hmqqmf",
+	"OkuwZ9fTD9cru/vMTSk4ctDPNmcKa+48fy0tr50zLpF4g9u0DLbbtpS2sGesMXy/bfmVzeP9W6NNcnPF",
+	"QiEdmw9tY9GOuTorwO+Iq/7KYDdJauE8xHhiSMJh974cNAePW11oNwUNAxUBfPb+/trO51/FiX28LW03",
+	"ycdhd5rQu3beys4K+vlkV6Guhl6uhShDkJ+0DLaRSOtjpXNhxyGO1rH8KHo92jJ5AmADgA7I4NENWySP",
+	"O1qwu+dvVlofCX98iLQfhLAoQ/lGVNlidKwU0rGx0aZSIm3avfLs9js3AtqURGFiJKMUIxmlUQnGBGMV",
+	"e6MQi/nCQszi3e+sUxnWK2PmGanuJWAHfvJfClaQtPNQtZvMvfYz9HWTh664wxNruDYs5hDGQHO2oxjF",
+	"uzxGUWM/wqyH3yl298anna++HJXdJds8e1SYIHBRd9lJKtqpvg8YlJ8KF4TThquYQauRVv5mHBUmst4h",
+	"Qnq8TRxo471Unl5eZ6ZRP/A7JqTSSaKZYFT4CWJjZHt6P/tme1VYY4zfpVHV9RluYWG6Gh3F4MwXUyDg",
+	"aQ9q9AKzOompa7ZTOp7t0TM+gx0L8mpIChAjAYM71z7ce/O9KAbrXPn94bHVP8i4Gzl15uRELAU/ILIX",
+	"ifbpbTtScg9SyZ2IZDOyPHP5HqODd0x9NpHSSQKFDpk+BPrzCObEaEi0X6ynW//+4dnHHkWQaY5gDOLV",
+	"LrllBeGIjAKVnkEEicorRu82YsrMOpu0SHIOkHoSIkkaFbw7M7+LKI+kqCned+uZ7c9+vv2LV3Y/eNGw",
+	"vNGNauq+J+FivfdU5OST34/evJisN5fuhN6MIDRSd9oOSiEdsZsDFrvvNj39DusJ9wOkDtITbn/z8fZr",
+	"/xm3ntBf3581XC97elIvL+7jKJdQ1gX3GARWoNOixG0BmoW6qBn0GHPbCWORjRmqkJBHhyx5TJx3Vc98",
+	"pMiMXZHx7ywLp+mjx8zdCT3GCqDuKEtq3xTQoFk/teSjG9sfvnYQds5Zg3ViYoTvft6kQPeilhjsut1O",
+	"QMokRxgchtoNgE5gu45s9bgTOSS/bBXEHK2z8AcqkY0bRId2TpV1L+pTYV/A8rSFBNeFsnRwsfDJqW5i",
+	"RhyEbY8L4ceTiAm7Fk8Yijd+1+Ak5FB/tXenY650B9iDCfE3B3cqAyO72316IRbf40VEMrOa755H76zE",
+	"njSU3SAxWKH6efh2nr92IJwvMtWgKiX6mfuivMpCVRdLa3AEI2XQ0E/36gB+ZLpKl00Ogc0dMj35kMXs",
+	"wYrBo6dNw4r0EYv+kw+TTeJOKmTxkKS71moeqfnJkaLV8LtWLOdKM8WclS5lwCO2maFOa3XiXahATfFI",
+	"ZeJA8/bTCqogLDBb4ZbphptORyoCEzStT0pWrkGwaHk6o3M5t/fO1ZDX7X70/PbvXr795Yt771ztfPLB",
+	"7rsvdX79ws6f3t9+/pvdv9/qXPsiF21nkubV6kSaPv8qFQJLeMCPTWULETZfL1o5YWTM9JwzjTsoLGUd",
+	"FnmOJDaMEOqYJsgxEhaQO/LsjDMdNYlGdwVH3qVuneSoSscRcfYJbQZQ2cfIMpriHsLSdOYsTht7Ekhk",
+	"wtiJA9MRFJGEBpxQUL9C1lkLOoMi3OCsBvwmoqfpohNIKFVLz2/KMRv9buwWqS7VaV9lHGM0u4EvRWl2",
+	"Cf4wU+U6nz7X+ff7O9df1KL93jtXd/7wceeTv20//5/tN3++9+arnb/8ZufGx7vPfb5Y6Fx5sfPv929/",
+	"/db2b9+//dX7nat/BfJPJfEoVnNdvb737HX9QOfap7e//lXn1m+3v/qmc+2X3958afuTV3a/uNp57svi",
+	"3rt/3H7+L8XOtV928QaXbw1mDbrfWgJniNP4YJUhpR+8yf2R+YVcjJ6XEklvdmI7yWKWBwogQ3XewwFD",
+	"6VRsWxed6yNd3AHIGypflHrli+GeyzRK9xD5IjPA99OyA6p8FDJ7oH7C75wKv+o4cYEDTLXRKBITnPvn",
+	"P2YXtzIp7cblMjFr9UmPkKfC2N4ZpGuIhTsHAcbvK6glJqhiDR0TXF2jQZMhkPlB3NKD15nOcWk1raBO",
+	"F5DLfDEqX8GU2FHj/FohgXgLVsBlBGXBtqggqDxfKpXXGcMNMENgux69pDqOFBbRUwaeRX15xv4duhnH",
+	"Lr2d1lNP2J94b2Ry9PgTYVvFQrwY4oiBkUlz9XUoHlDKR5jD9Z2P+b6j9N0gaR+b7M6bNzs3nj0QmyzU",
+	"eBpujY321QoXzIiQxPTcA8qrBchYu+SIGTa0wlpgSV1nlCGMbK472/hduXgVXWwRjxKB6nwLEjdcxdJ1",
+	"yQOPkInHkq+pQ9m34TJi7e6xXjLOSLRdbl/7Zjjg/JG18x6xdoYXmf0aTZG2EdXJ4Wdorq8YXJUuoaOU",
+	"4bf/3Pns/d13X9L8dPeZf+8++3X2Uy8dwKnHewx2H75+/T0bI3VH8jiyyytrQXHBhGIyisgfmezHmYwR",
+	"qjRbdaVKRJQWj5CuxIzt6/+5G833cTEHCIIYUKVSK/26TeqQ4jiViNRjhYWfm8Sj3JlB50BXC2tHK8Wz",
+	"QRkV0tMqpl/G2rwrbRnpiBSjZvC7xa4zNdxUxPOnZG57BpWrLq7ViPO/FC8om46KkRebnxEWiDaaLm4J",
+	"WnGJBWX1/MtJUzxqnIWy9+Vr/5G+5FEBJ7uffXL1sE8DMKUe/mOCvdSDIx2U01fb1rBytwUJiMeqPj+D",
+	"3lR97P5derlCDCOrpGLtC4a1h2CRXkLWVMMsMmflLrawS6tUCUc5MGop8oi31sglsON/8kHn1V9tf369",
+	"88sXdl5+bu+Z13TL5ligc9hGOkNhwr7W9VKh17qeW87Be2M2jFEc9wCKabz3mmQdVSga5Ij34kwsLA39",
+	"7t8773ym+4P34eQ+f5wcP+9fUXpw9SJtKNXdy7vD1iCZsjtHwwrqzQacRv2h8cywokjc8n0CBUrSDFIg",
+	"p9/VJN4ALh/33usnwHJcpbL3BbLdBH9/qVSeXkZlGK4brhsjh5nYBnNJuU3Eo1z/3iZilnELlSW5JPVX",
+	"6tPMOjMSiyfMtevfYlw2a9sLPeHYuPlKMOWwCQbwfWgOsmywf3h0AtCTQ1AyKonx3Fn2kJUVxOn8iJR9",
+	"kqECY2TtgzwR5DCxdj8cfRx8vZiSrxdHvPt+6jy86KjcVKIV4V53hd85AUmzS4Q1+H1789p4haIom1Lj",
+	"+RZTCt8ZX0YKBKJkwSn8cVDbje6FDW/xqQWT7MV37qRGH3W9+Ox8nz38jrTAA9QCJ8AtjmoqHA6rcVzB",
+	"DMzEh1+/zKQNADyOXtxH01xfvNGalWx5LIjuCeOHpldQmbVct4xsl2APoso5zI/ddValxB1D+cG7V7fr",
+	"qkI0om43mSJEEQJYGlk9OtgyQodcE5qMklPsx7ZKhe7WhGNnW0e1gY5qAx1wbaA7JyF01RSKsj1fWtBF",
+	"he4VxWvWSNjZY6F7BIxk87eeHkp3tCoNKgPBywqEBLdt6nkYf61irJ5W+ExWWNQMrWNz1pm2RKMKaXPm",
+	"TK8gaA5XfvqyMUlzRqJNl3WxZLPZQL6RddKOrEtJNnNlP9Gta71infl1k4xSkj3O+c40ZjZ3kKCPjmgX",
+	"1ls4a0MP3Nz8zEJ60QHerReE3SOhwejEPecZ6AkD9Vd/TNr2/KU7olrHZZSFyRhi/d0cxYB/BxOL4lT9",
+	"25vXOp/8bfudG3tXfr/3zMvZufPIHYWTOayWICbFYM/A7An8FUkO5lLgHAF/xYKzKF/EdpLP1ec0kMQd",
+	"YTU650jzUs76sVFZJw1B3E3dzDQNR+2yLRx6jqoPfZwMFcOXud2/v7j7l7c6V69uX/tw97nPi6Xtt651",
+	"vnx95/e/2Pn/Ptu9fq3zyl86t369++GH2797OSPT1Ws+Yrk+y1WncWakc48wUR9wx6Xoz6VjovOTYaL+",
+	"bo6Y6J1gouNwD6r7C8iyjoDd4t6G6eX5hz9q5fWOs0TNCCbFEs8S5oj+OrxijHr5M2jVPypsunn7zOA+",
+	"gQj2XEo8Eysl/Ibf60yN0ZxGsw2q2KhNmoqxVVrSj0iO1ksBRhNfRlA3Mq5/jsD97kar+FnY9JhdpHez",
+	"vTiAAvWl/zm+k1I8hdcflFb7mxsXkyqlY1Jzk2FSwb6PuNQdM5Nq7O1iNIqifnvz2vYrr97+8j2tgd1t",
+	"ltEMbdtYVzkH3pJhRQdgJfHaFjPoiWjRB0uRbkgVDiJ/11nQxNC0LgV2cOCt2w6saVvkAI8at91Djdt6",
+	"gtu7arxE27dNrGVbV7GVA+zatv9Ir6OioPdomvwhKtp1FFQ2ob5wXXnHd0XScSQVNHvA2IDwL2Siv0AR",
+	"jpf/7Op7q0NLwKurM5Ie4ZuU1eLMZCosTjqNGuBWVnTdCHM+oZ+8wNQV0nVYorkCIriYG6X48KSiuIaX",
+	"wxxehus7W4Ny8WBrUC5mqEFZmgA7Owo2Owo2u2sb0Q3Te6Lt6MZY/MyvegYGjsFtKGLpvHo8FAJR9FFX",
+	"MgO78JTCP3MuYNzBrmuMxFXqCTm5hhNrZhNZOWqmyhEZi1gcjiIQursUENHlXE2SdHwzlfo2v4+UH8Yl",
+	"VHR678vbt17c+cPH29ffhIjIl/be/uP2R3/p3Hzl9o0X9555LWflhNmVZs9pSyArHlhIaEJkakqmr9ag",
+	"QStNlQaDGUfVmsbbYIElkZ+gvEMEdu5WhalP/Qe906CegwLeruoOSrXxbchl7aIpT6NuIqyLOEFJBKjw",
+	"oOddZ101HoCWY+YYUu7rU+UKkVuEsDJihDjC1G9Y42Wo66t9f35NB1PkYdzdF9b8On8jx8kkEMGRCVCM",
+	"ukQoSjZ6MsHaAPul+INUAOfupfjZ7qdvOT749Sht/ygydaJd6yDhVMPatzev7V7/qPPx70fidMk6QGNw",
+	"nWMbuy7xlnWMhyARV0gQ/gHzgjNSDTIkPBwHErsIS80HZF2sqxkauA0vQVPlcLmibIXjEHVEpGUqRlUP",
+	"CKAD0S916hC0pX6AvqtMsaKW2H8xZAtVCXHUrobFofyAyEf2H3iyQZmaTC1Mx334R6FurGZe4VIhleqh",
+	"tJsagY8xWSUaUiV8kea8jtnQy9E2s2KxCFQ5pSeIpqzPqkiu2YdDmtiTDbX3qCGsu3pr55Ub25+/3vns",
+	"SjYTlwktaSq5aTk3m2b4bJr1zyqOU+eefNSY5eIrzFIatnjZ0peZrqCuQ4FyhI40h4qmi9sJC9FxEZ3f",
+	"vJv2ZkzaRiKUZIjmKaasjqt2be5ZVH86E5GbI4eTmgc/0jeYR5Omg1Wx7pj+80SdI9xAp769eW3n9S86",
+	"z/9q57Xr29e+iNN/tdjUOo6VUwQuZ/XEx2TWfBQbMbrY0OCXM6RhcvmM+HRAoSmB4nAwcSlGYbuXg1Lu",
+	"+hiTUKjS0SRjEqoGBJT4UHEw0SQRXXlfEbGH02p47yqGR2EVY63VE2C5Dqm4u4yEGtBGrcEToq5lEgYs",
+	"pPEGEgx0Jh6XpDv8IjTscQ+V1QhFpA4mJGKMjHqM1W0WM+Sn+16CiZW0uWsJ8mIyQV5IaKkxAYJ8FBgw",
+	"AVHuyM8/WnGYgCtpj/4YDXrgZO9r0wPr0eCuHtz3Y4KxTdIGmUHli2X9EBFI6fYWAjMJfAY2Au3L1hmt",
+	"Me6piW0sSGDyc2i1SjzCbIKMCwlJD+vzxS4ME7TRhMwmRyGnh22ZruXGaDECvg0tG485bQxUmaIEHqIs",
+	"2wMPk03ipn7iLMGeXc/0grPck3dd5MKR3fLA7JbnrRwjl6S+y9xyjrR/+NSpn3L649LSxk/OnhKn2I/p",
+	"Y/RU+5G1E5ceeWBVPvLA6qVTdIviJx5X3289srax9eO11a1H7i9sPfLA6tbDa7b6Vz72QPhd8H9rq7T6",
+	"eHrZSsFvmvgLIIJHTTIGBVPAEYWtMd74+PbXv+pc++3uu9fjPEjzkwkrRclxDw7kYIOjSTfTDIO30RT3",
+	"EIbGGB7nEm3VCUO4IgiTpheFohm6FUUFYiQutsjMOjtLGLSQLkdaHeQfIu0ykhw18AaBEifSayOBq2Tc",
+	"4QvgsLnzTRm6yOlSP/rXTfVuf/nl9qe/3vvdP3f+9uXurQ86V//R+fi9kShgF7G6/eWXe7/75+6tD7JR",
+	"golGTvQeUa+WNZefK44QOoGLlcwcZ3xnn537DNnL7KALTVIFe45thPwmQKU++p6uV4QFMjd2FKPxHWqt",
+	"MAYlDaDGcB7FId/4tPPnP2oOmZI3DlDNMrjIAI4h6IFxCfqaR6qKAUk+g1YjZbliKeE6SoL5RTfCZ5R+",
+	"FuSEI9OrH9iYGuGpQVO45VCJ6lRI7rXDpv02bwFjPRhn3WhsckRXXUAsjrLH75XscR9xtV9vn4g7wJ8X",
+	"ImDEm4dAxFSI8ihnxMcWUz1vg/EtZkYqibNGJCrPFebLWoBVqIcNxoGlyJmUc3BEFFNbGoJmhX0JWkeq",
+	"/WRDksYjXO3Lcj6XRIkf5RI1uKMtgIIyW3cGNpgClklEWTdaHVnwD4eP1ReUdBeULPT2jnlWdQbXCH7V",
+	"qTMn70fH5pYWp5eNwUGnqAskJG5b3a7UAHfLOgQWbBbrLGLJ0NKe7OEnuiO5n5k+ZeZt4A3IWUcYDB+R",
+	"NPeIoWRdHTdxq8ikiPAqzKj2RpiDmak4hyBJIybVBRzEbnlqgT4GRqS95XUGF8hq6tvyfOl42VJ7d4n+",
+	"u1gyW/WFVioghlYSNm5n8dgExTG4ivvyESWI3Pj57Vtvb3/++vY/v+rc+PnurQ8UemS0ek7On3xYOXDf",
+	"k7sLOfNAs0dpfGaPIyf3Ufb73eYV18RcMauGLsJu5AmT7X7tjd0Pv9l+/V9jtcDMYmYTAa71QfkvOmUd",
+	"V9S6ZJ0KxU6tsM4r+B4cpdOZUumaLmkPBPBtxWeVaCskKi4iIHpinTmENE1KC0GYiS3iwUh3C7ehEDtl",
+	"Nde4s6YYR+XQI1eenqhbfDU4lgm5b8fKXYCyG+5iK2AO+Eqxl69kZQLZPadj8WOuAUiYW7A0iEHNhKNs",
+	"8vFmk/tVmoPDDlSY2zde2PnX7+9CRaaLxkGB0mHkLdQ4ovoBI0ISxwqIW9khTVkvGwoWVHpGUwVFuALt",
+	"BbuckWloy48dpbEr9eNii3htxHUjpgaWxKPYpYI4SqWqz6DVQMvhVdTgHtEVqIsFq1AoRCpka31leZ1B",
+	"/aZgSdzThFLWPd6q1VE5SJMz+kyobE3SnLamDjtzgK9HyANqG+MKmvFdAZrwhn+ct3oE/dJ4Bf0IKebV",
+	"KrVJSIznAmJ8+8ZHnaufhaL+X1/rXL2+9/afo0K++vI3726/9ezIfk5QOsYv8Kc5hCRnaFyBGSUg58hK",
+	"ekitpAp/H1WX04eRG8J277Huu7H3fWisvC8o+Rjh+S8GPH/7+n/uPrYvyABd5hwY2gbE/cZjfP0cXrDj",
+	"mVRkCPYdnwUPFA5Y82hbTx2Ueoa7JPXgB0we9sQCcAXx7sYA3KMM9u4M9gzKniBeqqBVhQ2HnFOMK/hU",
+	"bTUs3AW57InBp0AgUvrpB0eRCuIpPQZHdB5wjXha44AJtd2miYXY4p4TRI9iiVyChUTFQiQ7QdHGdaZz",
+	"GyKdfwzsjD101BQGucOho71IrQT05xVSQztjjdT+CSqei3+aPwMML18qlLqwOOytkQGLoT57BEVrWKGo",
+	"mSoTUk4yfnR4rGgKgpl0tmlDTO2xHfVwR0a/2xhNrFaQ3s/FASWIjiI7jyI79xnZKYgXRHYmlVLJwHgC",
+	"4TuI7OxvbotV0OpT/mFkRvEDIg2XGGsPtCNhb3y068gby5yx6vIGj3Vph/3hcWY1VBBv1MoM5Qi+lK2g",
+	"Yiuo22VY2qCmXZBFDOHgaqQSYXWkOIQGkWqV2NK3tqv93ycQI5ckMkLf2INwRpJMJxOE00s0oi3cMmps",
+	"Ewu4OaT01RpVTCxmFxP7kdrS+MTEo0iYo3IPh6XcgyHDplSqX7Fb4UJYAmKcUuisISDZ+yN3c7VEm0qA",
+	"YzZmike4nNWIB45URJmO/tQmZsk3TF4D1yGyvCnQFvc2IGRVsSl7jKYSY709eClYF725O4TgO06ZLeQf",
+	"3Hc+12oMOU/6KENZuPPMWzuvXR8vNSFsgsRkNQAHTVMauO1TEoRrWGG90pa562hqogPtkUc2+cY4cw9P",
+	"sDtDO+4qDbqUL8znC5mJx9wYiYcGxnuOduyfFGgAjlCC1/80dkrgEUFkPrTvT4QinCVSh5QFnhioMw8I",
+	"L2KCRVCWHsSL8dGCM2qbWgs0O92HzyTiDXmUbOVPY/ZTyrQ3JDVa+OuAhaXTSvvkOwdnuoUFEuTeiyr9",
+	"rvaIYGQrvFxoueYTgr3nfrXz9cfGy/rJL3f+fHN0cqBeTOyWpxav8F09u6ZwMbf85PnLlh8RA3+dV2O9",
+	"TZ80dMMiVfCnflY8xHNzy7lZ3KSzm0UgDWZxPbSB1hgklTEgCrwltbqxVdfB9LoqPKLi25vXdt78au+l",
+	"X+xee66rZPpMWNsGSqarZfciCvdqmFGhe1CYUKEgJPi/r7ymX0dl29LBs1RIj9pSWEjyLSYstEldF9eg",
+	"07+Dwrg6MYNOAAnjsk48v0pDhSglSoQu6sgidfRR7yqDFlKmQaDwK+7RSDsncLNDw8C9v7+28/lXu9ee",
+	"C/oHql1A7wxozAFBm8j0KhWWppu6jaiu0Web2n4ehRDeyAojhQp7l/kjKD2r61LoYF5tZwIgDZ+0AkJN",
+	"1akoISJYunaA7l57TstC8TsMpsibIva9SzhNeNMlkeMxllMWRi6bG9ZAsnvtud2//r+7z//THBLAv7pg",
+	"03yYue3o/QD+9L71IdKGRsUNbNcpI8h2qbp/JFp2HWHD4jy+SZlNsYuaLpZV7jXUrl9+v/PKXzqf/HLv",
+	"15+mWgJu0vwGaYs+sCxxo0m8vG50K5HLa2pdmpNC/X8F25/8bff6te3fvr/74UvdSOJQmbt8/vL/HwAA",
+	"//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -4,6 +4,7 @@
 package authz
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -28,6 +29,9 @@ type Rule struct {
 	Roles  []models.Role  `json:"roles"`
 	Scopes []models.Scope `json:"apiKeyScopes"`
 	Target Target         `json:"target"`
+	// OwnUnitRoles are roles that act on their own unit's records only, not
+	// on the units below it (a reporter edits its own unit's values).
+	OwnUnitRoles []models.Role `json:"ownUnitRoles"`
 }
 
 // Validate checks a rule as read from the contract.
@@ -50,6 +54,14 @@ func (r Rule) Validate() error {
 	}
 	if r.Target != TargetNone && r.Target != TargetUnitSubtree {
 		return fmt.Errorf("unknown target %q", r.Target)
+	}
+	for _, role := range r.OwnUnitRoles {
+		if !slices.Contains(r.Roles, role) {
+			return fmt.Errorf("ownUnitRoles names %q, which the rule does not admit", role)
+		}
+	}
+	if len(r.OwnUnitRoles) > 0 && r.Target != TargetUnitSubtree {
+		return errors.New("ownUnitRoles needs target unit-subtree")
 	}
 	return nil
 }
@@ -85,18 +97,41 @@ func Allow(c *models.Caller, r Rule, operation string) error {
 }
 
 // Sees reports whether the caller may see a record of the unit at unitPath under
-// this rule. A record it may not see must answer as if it did not exist.
+// this rule. A record it may not see must answer as if it did not exist. API
+// keys belong to no unit: their scopes alone limit them.
 func Sees(c *models.Caller, r Rule, unitPath string) bool {
-	if r.Target != TargetUnitSubtree || c.Kind == models.CallerSystem || c.HasRole(models.RoleAdmin) {
+	if r.Target != TargetUnitSubtree || c.Kind != models.CallerUser || c.HasRole(models.RoleAdmin) {
 		return true
 	}
-	return c.Kind == models.CallerUser && c.UnitPath != "" && strings.HasPrefix(unitPath, c.UnitPath)
+	return c.UnitPath != "" && strings.HasPrefix(unitPath, c.UnitPath)
+}
+
+// Reach decides whether the caller may act, under this rule, on a record of
+// the unit unitID at unitPath: nil; an error matching models.ErrNotFound when
+// the record is outside what it may see; or a forbidden error when it sees the
+// record but its role reaches only its own unit.
+func Reach(c *models.Caller, r Rule, unitID, unitPath string) error {
+	if !Sees(c, r, unitPath) {
+		return &models.NotFoundError{Entity: "record of unit", ID: unitID}
+	}
+	if c.Kind != models.CallerUser || len(r.OwnUnitRoles) == 0 {
+		return nil
+	}
+	for _, role := range c.Roles {
+		if slices.Contains(r.Roles, role) && !slices.Contains(r.OwnUnitRoles, role) {
+			return nil // a role that reaches the whole subtree
+		}
+	}
+	if c.UnitID == unitID {
+		return nil
+	}
+	return forbidden("your role acts on your own unit's records only")
 }
 
 // SubtreeOf is the unit path a list must be limited to for the caller under
 // this rule; empty means no limit.
 func SubtreeOf(c *models.Caller, r Rule) string {
-	if r.Target != TargetUnitSubtree || c.Kind == models.CallerSystem || c.HasRole(models.RoleAdmin) {
+	if r.Target != TargetUnitSubtree || c.Kind != models.CallerUser || c.HasRole(models.RoleAdmin) {
 		return ""
 	}
 	if c.UnitPath == "" {
@@ -119,7 +154,11 @@ func Describe(r Rule) string {
 		b.WriteString("users with the role " + joinOr(r.Roles))
 	}
 	if r.Target == TargetUnitSubtree {
-		b.WriteString(" (other than admin: only records of their own unit and the units below it)")
+		b.WriteString(" (other than admin: only records of their own unit and the units below it")
+		if len(r.OwnUnitRoles) > 0 {
+			b.WriteString("; " + joinOr(r.OwnUnitRoles) + ": only records of their own unit")
+		}
+		b.WriteString(")")
 	}
 	if len(r.Scopes) == 0 {
 		b.WriteString("; no API key.")

@@ -98,3 +98,43 @@ func TestValidate(t *testing.T) {
 		t.Error("a scope given twice accepted")
 	}
 }
+
+func TestReach(t *testing.T) {
+	rule := Rule{Roles: []models.Role{models.RoleAdmin, models.RoleReviewer, models.RoleReporter}, Target: TargetUnitSubtree,
+		OwnUnitRoles: []models.Role{models.RoleReporter}}
+	user := func(unitID, path string, roles ...models.Role) *models.Caller {
+		return &models.Caller{Kind: models.CallerUser, UnitID: unitID, UnitPath: path, Roles: roles}
+	}
+	reporter := user("district", "/city/district/", models.RoleReporter)
+	reviewer := user("district", "/city/district/", models.RoleReviewer)
+	both := user("district", "/city/district/", models.RoleReporter, models.RoleReviewer)
+	key := &models.Caller{Kind: models.CallerAPIKey, Scopes: []models.Scope{models.ScopeWriteValues}}
+	tests := []struct {
+		name   string
+		caller *models.Caller
+		unit   string
+		path   string
+		want   error
+	}{
+		{"reporter, own unit", reporter, "district", "/city/district/", nil},
+		{"reporter, unit below", reporter, "town", "/city/district/town/", models.ErrForbidden},
+		{"reporter, unit elsewhere", reporter, "other", "/city/other/", models.ErrNotFound},
+		{"reviewer, unit below", reviewer, "town", "/city/district/town/", nil},
+		{"reviewer, unit above", reviewer, "city", "/city/", models.ErrNotFound},
+		{"reporter and reviewer, unit below", both, "town", "/city/district/town/", nil},
+		{"API key", key, "town", "/city/district/town/", nil},
+		{"admin elsewhere", user("city", "/city/", models.RoleAdmin), "other", "/other/", nil},
+	}
+	for _, tt := range tests {
+		got := Reach(tt.caller, rule, tt.unit, tt.path)
+		if (tt.want == nil) != (got == nil) || (tt.want != nil && !errors.Is(got, tt.want)) {
+			t.Errorf("%s: Reach = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	if SubtreeOf(key, rule) != "" {
+		t.Error("an API key's lists are limited to a subtree")
+	}
+	if err := (Rule{Roles: []models.Role{models.RoleAdmin}, OwnUnitRoles: []models.Role{models.RoleReporter}, Target: TargetUnitSubtree}).Validate(); err == nil {
+		t.Error("ownUnitRoles outside roles accepted")
+	}
+}

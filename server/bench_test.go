@@ -13,7 +13,8 @@ import (
 )
 
 // BenchmarkListUnits reads one page of 50 children of a unit with 2,000
-// through the whole HTTP stack (validation, handler, store, JSON), next to the
+// through the whole HTTP stack (authentication, validation, handler, store,
+// JSON), next to the
 // same query through plain database/sql in the same run: the ratio is the cost
 // of everything above the SQL.
 func BenchmarkListUnits(b *testing.B) {
@@ -37,12 +38,15 @@ func BenchmarkListUnits(b *testing.B) {
 				b.Fatal(err)
 			}
 			path := unitsPath + "?limit=50&parentId=" + root.ID
+			auth := "Bearer " + fixturesFor(b, db).tokens["admin"]
 
 			b.Run("http", func(b *testing.B) {
 				b.ReportAllocs()
 				for b.Loop() {
 					rec := httptest.NewRecorder()
-					e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+					req := httptest.NewRequest(http.MethodGet, path, nil)
+					req.Header.Set("Authorization", auth)
+					e.ServeHTTP(rec, req)
 					if rec.Code != http.StatusOK {
 						b.Fatalf("status %d", rec.Code)
 					}

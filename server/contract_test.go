@@ -337,6 +337,8 @@ func (e *contractEnv) pathValue(t *testing.T, o specOp, p *openapi3.ParameterRef
 		return fx.indicator
 	case "TargetIdPath":
 		return fx.target
+	case "ValueIdPath":
+		return fx.value
 	}
 	t.Fatalf("%s: no fixture record for path parameter %s (%q): teach contractEnv.pathValue about it", o.ID(), p.Value.Name, p.Ref)
 	return ""
@@ -579,9 +581,13 @@ func TestContractAPIKeyRateLimit(t *testing.T) {
 						r.Header["Authorization"] = "Bearer " + secret
 						return c.Do(r)
 					}
+					// The calls within the rate pass authentication and the rule;
+					// what the operation then answers (a 404 for a value a read
+					// key may not see, say) does not matter here.
 					for i := 0; i < rate; i++ {
-						if resp := call(); resp.Status >= 400 {
-							t.Fatalf("call %d of %d allowed: status %d; body %s", i+1, rate, resp.Status, resp.Body)
+						if resp := call(); resp.Status == http.StatusUnauthorized || resp.Status == http.StatusForbidden ||
+							resp.Status == http.StatusTooManyRequests || resp.Status >= 500 {
+							t.Fatalf("call %d of %d within the rate: status %d; body %s", i+1, rate, resp.Status, resp.Body)
 						}
 					}
 					resp := call()

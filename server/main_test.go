@@ -86,6 +86,9 @@ func newHarness(t *testing.T, db *dbtest.DB, cfg server.Config) *harness {
 type fixtures struct {
 	city, district, town, other string // unit ids; other is outside the city
 	system, indicator, target   string // a draft indicator system with one indicator and its target
+	value                       string // a draft value of the town, of a published system's indicator
+	publishedSystem             string
+	publishedIndicator          string
 	users                       map[string]*models.User
 	tokens                      map[string]string // role or "key:<scope>" -> bearer token
 	keys                        map[string]*models.APIKey
@@ -99,7 +102,7 @@ var (
 // fixturePassword is the password of every fixture user.
 const fixturePassword = "Fixture-Pass-2021"
 
-func fixturesFor(t *testing.T, db *dbtest.DB) *fixtures {
+func fixturesFor(t testing.TB, db *dbtest.DB) *fixtures {
 	t.Helper()
 	fixturesMu.Lock()
 	defer fixturesMu.Unlock()
@@ -164,6 +167,24 @@ func fixturesFor(t *testing.T, db *dbtest.DB) *fixtures {
 		t.Fatal(err)
 	}
 	fx.system, fx.indicator, fx.target = sys.ID, ind.ID, target.ID
+	pub := &models.IndicatorSystem{Name: "已發布指標體系 " + p, IssuingUnitID: fx.city, Edition: "2021年版",
+		YearFrom: 2021, YearTo: 2021, TotalPoints: exact.MustParse("10")}
+	if err := db.CreateIndicatorSystem(ctx, pub); err != nil {
+		t.Fatal(err)
+	}
+	pubInd := &models.Indicator{Code: "1", Name: "已發布指標", Points: exact.MustParse("10"), ValueType: "number",
+		Direction: "higher_better", Aggregation: "sum", Frequency: "year"}
+	if err := db.CreateIndicator(ctx, pub.ID, pubInd); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.PublishIndicatorSystem(ctx, pub.ID); err != nil {
+		t.Fatal(err)
+	}
+	value := &models.IndicatorValue{IndicatorID: pubInd.ID, UnitID: fx.town, Period: "2021", Value: ptrTo(exact.MustParse("58.10"))}
+	if err := db.CreateValue(ctx, value); err != nil {
+		t.Fatal(err)
+	}
+	fx.publishedSystem, fx.publishedIndicator, fx.value = pub.ID, pubInd.ID, value.ID
 	fixtureSet[db.Name] = fx
 	return fx
 }
@@ -174,3 +195,5 @@ func (h *harness) as(who string) map[string]string {
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+func ptrTo[T any](v T) *T { return &v }

@@ -37,6 +37,7 @@ type Store interface {
 	AuditStore
 	IndicatorStore
 	TargetStore
+	ValueStore
 	Ping(ctx context.Context) error
 	MigrationsCurrent(ctx context.Context) (bool, error)
 	SQL() *sql.DB
@@ -72,6 +73,7 @@ type strictServer struct {
 	*AuditHandler
 	*IndicatorHandler
 	*TargetHandler
+	*ValueHandler
 }
 
 var _ api.StrictServerInterface = (*strictServer)(nil)
@@ -156,6 +158,7 @@ func New(cfg Config, store Store, log *slog.Logger) (*echo.Echo, error) {
 		AuditHandler:     &AuditHandler{store: store, rules: rules},
 		IndicatorHandler: &IndicatorHandler{store: store},
 		TargetHandler:    &TargetHandler{store: store},
+		ValueHandler:     &ValueHandler{store: store, rules: rules},
 	}, nil)
 	api.RegisterHandlersWithBaseURL(e, handler, basePath)
 	for _, r := range e.Routes() {

@@ -1,0 +1,176 @@
+package models
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/fazhi/fazhi/exact"
+)
+
+// ValueStatus is the state of a reported value in its review.
+type ValueStatus string
+
+const (
+	ValueDraft     ValueStatus = "draft"
+	ValueSubmitted ValueStatus = "submitted"
+	ValueReturned  ValueStatus = "returned"
+	ValueApproved  ValueStatus = "approved"
+	ValueLocked    ValueStatus = "locked" // used by a published evaluation
+)
+
+// Qualifier is how the source text qualified a figure.
+type Qualifier string
+
+// Qualifiers, as the contract spells them.
+var Qualifiers = []Qualifier{"exact", "more_than", "at_least", "at_most", "less_than", "about", "minimum", "maximum"}
+
+// IndicatorValue is what a unit reported for an indicator and a period (填報).
+type IndicatorValue struct {
+	ID           string         `gorm:"column:id;primaryKey"`
+	IndicatorID  string         `gorm:"column:indicator_id"`
+	SystemID     string         `gorm:"column:system_id"`
+	UnitID       string         `gorm:"column:unit_id"`
+	Period       string         `gorm:"column:period"`
+	Year         int            `gorm:"column:year"`
+	Value        *exact.Decimal `gorm:"column:value"`
+	ValueKey     *string        `gorm:"column:value_key"` // Value's sort key, to compare in SQL
+	YesNo        *bool          `gorm:"column:yes_no"`
+	Text         *string        `gorm:"column:text_value"`
+	Qualifier    Qualifier      `gorm:"column:qualifier"`
+	RawText      *string        `gorm:"column:raw_text"`
+	AsOf         *time.Time     `gorm:"column:as_of"`
+	Comment      *string        `gorm:"column:comment"`
+	SelfScore    *exact.Decimal `gorm:"column:self_score"`
+	ReviewScore  *exact.Decimal `gorm:"column:review_score"`
+	Status       ValueStatus    `gorm:"column:status"`
+	ReturnReason *string        `gorm:"column:return_reason"`
+	Flags        []string       `gorm:"column:flags;serializer:json"`
+	Flagged      bool           `gorm:"column:flagged"`
+	SubmittedBy  *string        `gorm:"column:submitted_by"` // "user:<id>" or "apiKey:<id>"
+	SubmittedAt  *time.Time     `gorm:"column:submitted_at"`
+	ReviewedBy   *string        `gorm:"column:reviewed_by"`
+	ReviewedAt   *time.Time     `gorm:"column:reviewed_at"`
+	Version      int64          `gorm:"column:version"`
+	CreatedAt    time.Time      `gorm:"column:created_at"`
+	UpdatedAt    time.Time      `gorm:"column:updated_at"`
+}
+
+// TableName maps IndicatorValue to its table.
+func (IndicatorValue) TableName() string { return "indicator_values" }
+
+// Editable reports whether the reporting unit may still change the value.
+func (v *IndicatorValue) Editable() error {
+	if v.Status != ValueDraft && v.Status != ValueReturned {
+		return &ConflictError{Code: "value_not_editable",
+			Detail: fmt.Sprintf("value %s is %s: only draft and returned values change", v.ID, v.Status)}
+	}
+	return nil
+}
+
+// CheckAgainst checks that the value fits its indicator's type and range.
+func (v *IndicatorValue) CheckAgainst(ind *Indicator) error {
+	var fields []FieldError
+	add := func(pointer, format string, args ...any) {
+		fields = append(fields, FieldError{Pointer: pointer, Message: fmt.Sprintf(format, args...)})
+	}
+	switch ind.ValueType {
+	case "number", "percent":
+		if v.Value == nil {
+			add("/value", "indicator %s takes a number: value is required", ind.Code)
+		}
+		if v.YesNo != nil || v.Text != nil {
+			add("/value", "indicator %s takes a number, not yesNo or text", ind.Code)
+		}
+		if ind.ValueType == "percent" && v.Value != nil && (v.Value.Sign() < 0 || v.Value.Cmp(exact.FromInt(100)) > 0) {
+			add("/value", "a percentage lies between 0 and 100, not %s", v.Value)
+		}
+	case "yes_no":
+		if v.YesNo == nil || v.Value != nil || v.Text != nil {
+			add("/yesNo", "indicator %s takes yesNo only", ind.Code)
+		}
+	case "text":
+		if v.Text == nil || v.Value != nil || v.YesNo != nil {
+			add("/text", "indicator %s takes text only", ind.Code)
+		}
+	case "evidence_only":
+		if v.Value != nil || v.YesNo != nil || v.Text != nil {
+			add("/value", "indicator %s takes evidence only, no value", ind.Code)
+		}
+	}
+	if !slices.Contains(Qualifiers, v.Qualifier) {
+		add("/qualifier", "unknown qualifier %q", v.Qualifier)
+	}
+	if v.SelfScore != nil && (v.SelfScore.Sign() < 0 || v.SelfScore.Cmp(ind.Points) > 0) {
+		add("/selfScore", "a score lies between 0 and the indicator's %s points", ind.Points)
+	}
+	if len(fields) > 0 {
+		return &ValidationError{Code: "value_invalid", Detail: "the value does not fit its indicator", Fields: fields}
+	}
+	return nil
+}
+
+// ValueFilter selects reported values; zero fields do not filter.
+type ValueFilter struct {
+	SystemID    string
+	IndicatorID string
+	UnitID      string
+	Period      string
+	Year        int
+	Status      ValueStatus
+	Flagged     *bool
+	// UnitPath limits values to units at or below it; empty for all.
+	UnitPath string
+	// Published limits values to approved and locked ones (for API keys).
+	Published bool
+}
+
+// ValuePatch is a merge patch of a value; the Set flags apply optional
+// fields, with nil clearing them.
+type ValuePatch struct {
+	Qualifier *Qualifier
+
+	SetValue, SetYesNo, SetText, SetRawText, SetAsOf, SetComment, SetSelfScore bool
+	Value, SelfScore                                                           *exact.Decimal
+	YesNo                                                                      *bool
+	Text, RawText, Comment                                                     *string
+	AsOf                                                                       *time.Time
+}
+
+// Implausible explains why v looks wrong next to the unit's earlier values of
+// the indicator and the other units' values of the same period, or returns
+// nothing. A figure more than ten times, or less than a tenth of, the median of
+// either is flagged: it is accepted, and reviewers see why to look twice.
+func Implausible(v exact.Decimal, history, peers []exact.Decimal) []string {
+	var flags []string
+	check := func(what string, others []exact.Decimal) {
+		if len(others) < 2 {
+			return
+		}
+		m := median(others)
+		if m.Sign() <= 0 || v.Sign() < 0 {
+			return
+		}
+		ten := exact.FromInt(10)
+		if v.Cmp(m.Mul(ten)) > 0 {
+			flags = append(flags, fmt.Sprintf("more than ten times the median %s of %s", m, what))
+		} else if v.Mul(ten).Cmp(m) < 0 {
+			flags = append(flags, fmt.Sprintf("less than a tenth of the median %s of %s", m, what))
+		}
+	}
+	check("the unit's earlier periods", history)
+	check("the other units this period", peers)
+	return flags
+}
+
+func median(ds []exact.Decimal) exact.Decimal {
+	s := slices.Clone(ds)
+	slices.SortFunc(s, func(a, b exact.Decimal) int { return a.Cmp(b) })
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	a, b := s[n/2-1], s[n/2]
+	m, _ := exact.Mean([]exact.Decimal{a, b}, min(max(a.Scale(), b.Scale())+1, exact.MaxScale))
+	return m
+}

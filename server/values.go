@@ -1,0 +1,265 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	openapi_types "github.com/oapi-codegen/runtime/types"
+
+	"github.com/fazhi/fazhi/api"
+	"github.com/fazhi/fazhi/authz"
+	"github.com/fazhi/fazhi/exact"
+	"github.com/fazhi/fazhi/models"
+	"github.com/fazhi/fazhi/paging"
+)
+
+// ValueStore is what the indicator-values handler needs.
+type ValueStore interface {
+	GetUnit(ctx context.Context, id string) (*models.Unit, error)
+	GetValue(ctx context.Context, id string) (*models.IndicatorValue, string, error)
+	CreateValue(ctx context.Context, v *models.IndicatorValue) error
+	UpdateValue(ctx context.Context, id string, ifVersion int64, p models.ValuePatch) (*models.IndicatorValue, error)
+	SubmitValue(ctx context.Context, id, by string) (*models.IndicatorValue, error)
+	ReturnValue(ctx context.Context, id, by, reason string) (*models.IndicatorValue, error)
+	ApproveValue(ctx context.Context, id, by string, score *exact.Decimal) (*models.IndicatorValue, error)
+	ListValues(ctx context.Context, f models.ValueFilter, page paging.Page) ([]models.IndicatorValue, *paging.Cursor, error)
+}
+
+// ValueHandler serves the indicator-values tag.
+type ValueHandler struct {
+	store ValueStore
+	rules *rules
+}
+
+// caller is who the request acts for, as "user:<id>" or "apiKey:<id>".
+func callerRef(c models.Caller) string { return c.Kind.String() + ":" + c.ID }
+
+// reach loads a value and checks that the caller may act on it under the
+// operation's rule: invisible values are 404, visible ones it may not
+// change 403.
+func (h *ValueHandler) reach(ctx context.Context, id string) (*models.IndicatorValue, error) {
+	v, path, err := h.store.GetValue(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	caller := models.RequestInfoFrom(ctx).Caller
+	if readsPublishedOnly(caller) && !published(v) {
+		return nil, valueNotFound(id)
+	}
+	if err := authz.Reach(&caller, h.rules.rule(ctx), v.UnitID, path); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// readsPublishedOnly: an API key that does not report values (the provincial
+// platform's) reads approved and locked values only.
+func readsPublishedOnly(c models.Caller) bool {
+	return c.Kind == models.CallerAPIKey && !slices.Contains(c.Scopes, models.ScopeWriteValues)
+}
+
+func published(v *models.IndicatorValue) bool {
+	return v.Status == models.ValueApproved || v.Status == models.ValueLocked
+}
+
+func valueNotFound(id string) error { return &models.NotFoundError{Entity: "indicator value", ID: id} }
+
+// ListIndicatorValues implements listIndicatorValues.
+func (h *ValueHandler) ListIndicatorValues(ctx context.Context, req api.ListIndicatorValuesRequestObject) (api.ListIndicatorValuesResponseObject, error) {
+	p := req.Params
+	caller := models.RequestInfoFrom(ctx).Caller
+	f := models.ValueFilter{UnitPath: authz.SubtreeOf(&caller, h.rules.rule(ctx)), Flagged: p.Flagged,
+		Published: readsPublishedOnly(caller)}
+	if p.SystemId != nil {
+		f.SystemID = p.SystemId.String()
+	}
+	if p.IndicatorId != nil {
+		f.IndicatorID = p.IndicatorId.String()
+	}
+	if p.UnitId != nil {
+		f.UnitID = p.UnitId.String()
+	}
+	if p.Period != nil {
+		f.Period = *p.Period
+	}
+	if p.Year != nil {
+		f.Year = int(*p.Year)
+	}
+	if p.Status != nil {
+		f.Status = models.ValueStatus(*p.Status)
+	}
+	// The digest names the filters by value: f.Flagged is a pointer, which
+	// %+v would print as an address that differs on every request.
+	flagged := "any"
+	if f.Flagged != nil {
+		flagged = fmt.Sprint(*f.Flagged)
+	}
+	page, digest, err := pageRequest(p.Limit, p.Cursor, "id", fmt.Sprint(f.SystemID, "|", f.IndicatorID, "|", f.UnitID, "|",
+		f.Period, "|", f.Year, "|", f.Status, "|", flagged, "|", f.UnitPath, "|", f.Published))
+	if err != nil {
+		return nil, err
+	}
+	vs, next, err := h.store.ListValues(ctx, f, page)
+	if err != nil {
+		return nil, err
+	}
+	out := api.ListIndicatorValues200JSONResponse{Items: make([]api.IndicatorValue, len(vs))}
+	for i := range vs {
+		out.Items[i] = valueOut(&vs[i])
+	}
+	out.NextCursor = encodeNext(next, digest)
+	return out, nil
+}
+
+// CreateIndicatorValue implements createIndicatorValue.
+func (h *ValueHandler) CreateIndicatorValue(ctx context.Context, req api.CreateIndicatorValueRequestObject) (api.CreateIndicatorValueResponseObject, error) {
+	b := req.Body
+	unit, err := h.store.GetUnit(ctx, b.UnitId.String())
+	if err == nil {
+		caller := models.RequestInfoFrom(ctx).Caller
+		err = authz.Reach(&caller, h.rules.rule(ctx), unit.ID, unit.Path)
+	}
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, models.Invalid("value_unit_not_found", "/unitId", "unit %s does not exist", b.UnitId)
+	}
+	if err != nil {
+		return nil, err
+	}
+	v := &models.IndicatorValue{IndicatorID: b.IndicatorId.String(), UnitID: unit.ID, Period: b.Period,
+		Value: b.Value, YesNo: b.YesNo, Text: b.Text, RawText: b.RawText, Comment: b.Comment, SelfScore: b.SelfScore}
+	if b.Qualifier != nil {
+		v.Qualifier = models.Qualifier(*b.Qualifier)
+	}
+	if b.AsOf != nil {
+		v.AsOf = ptr(b.AsOf.Time)
+	}
+	if err := h.store.CreateValue(ctx, v); err != nil {
+		return nil, err
+	}
+	return api.CreateIndicatorValue201JSONResponse{Body: valueOut(v), Headers: api.CreateIndicatorValue201ResponseHeaders{
+		ETag: ptr(etag(v.Version)), Location: ptr(basePath + "/indicator-values/" + v.ID)}}, nil
+}
+
+// GetIndicatorValue implements getIndicatorValue.
+func (h *ValueHandler) GetIndicatorValue(ctx context.Context, req api.GetIndicatorValueRequestObject) (api.GetIndicatorValueResponseObject, error) {
+	v, err := h.reach(ctx, req.Id.String())
+	if err != nil {
+		return nil, err
+	}
+	return api.GetIndicatorValue200JSONResponse{Body: valueOut(v), Headers: api.GetIndicatorValue200ResponseHeaders{ETag: ptr(etag(v.Version))}}, nil
+}
+
+// UpdateIndicatorValue implements updateIndicatorValue.
+func (h *ValueHandler) UpdateIndicatorValue(ctx context.Context, req api.UpdateIndicatorValueRequestObject) (api.UpdateIndicatorValueResponseObject, error) {
+	version, err := ifMatch(req.Params.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := h.reach(ctx, req.Id.String()); err != nil {
+		return nil, err
+	}
+	b := req.Body
+	p := models.ValuePatch{}
+	if b.Qualifier != nil {
+		p.Qualifier = ptr(models.Qualifier(*b.Qualifier))
+	}
+	if b.Value.IsSpecified() {
+		p.SetValue = true
+		if !b.Value.IsNull() {
+			p.Value = ptr(b.Value.MustGet())
+		}
+	}
+	if b.SelfScore.IsSpecified() {
+		p.SetSelfScore = true
+		if !b.SelfScore.IsNull() {
+			p.SelfScore = ptr(b.SelfScore.MustGet())
+		}
+	}
+	if b.YesNo.IsSpecified() {
+		p.SetYesNo = true
+		if !b.YesNo.IsNull() {
+			p.YesNo = ptr(b.YesNo.MustGet())
+		}
+	}
+	if b.AsOf.IsSpecified() {
+		p.SetAsOf = true
+		if !b.AsOf.IsNull() {
+			p.AsOf = ptr(b.AsOf.MustGet().Time)
+		}
+	}
+	p.SetText, p.Text = nullableString(b.Text)
+	p.SetRawText, p.RawText = nullableString(b.RawText)
+	p.SetComment, p.Comment = nullableString(b.Comment)
+	v, err := h.store.UpdateValue(ctx, req.Id.String(), version, p)
+	if err != nil {
+		return nil, err
+	}
+	return api.UpdateIndicatorValue200JSONResponse{Body: valueOut(v), Headers: api.UpdateIndicatorValue200ResponseHeaders{ETag: ptr(etag(v.Version))}}, nil
+}
+
+// SubmitIndicatorValue implements submitIndicatorValue.
+func (h *ValueHandler) SubmitIndicatorValue(ctx context.Context, req api.SubmitIndicatorValueRequestObject) (api.SubmitIndicatorValueResponseObject, error) {
+	if _, err := h.reach(ctx, req.Id.String()); err != nil {
+		return nil, err
+	}
+	v, err := h.store.SubmitValue(ctx, req.Id.String(), callerRef(models.RequestInfoFrom(ctx).Caller))
+	if err != nil {
+		return nil, err
+	}
+	return api.SubmitIndicatorValue200JSONResponse(valueOut(v)), nil
+}
+
+// ReturnIndicatorValue implements returnIndicatorValue.
+func (h *ValueHandler) ReturnIndicatorValue(ctx context.Context, req api.ReturnIndicatorValueRequestObject) (api.ReturnIndicatorValueResponseObject, error) {
+	if _, err := h.reach(ctx, req.Id.String()); err != nil {
+		return nil, err
+	}
+	v, err := h.store.ReturnValue(ctx, req.Id.String(), callerRef(models.RequestInfoFrom(ctx).Caller), req.Body.Reason)
+	if err != nil {
+		return nil, err
+	}
+	return api.ReturnIndicatorValue200JSONResponse(valueOut(v)), nil
+}
+
+// ApproveIndicatorValue implements approveIndicatorValue.
+func (h *ValueHandler) ApproveIndicatorValue(ctx context.Context, req api.ApproveIndicatorValueRequestObject) (api.ApproveIndicatorValueResponseObject, error) {
+	if _, err := h.reach(ctx, req.Id.String()); err != nil {
+		return nil, err
+	}
+	v, err := h.store.ApproveValue(ctx, req.Id.String(), callerRef(models.RequestInfoFrom(ctx).Caller), req.Body.ReviewScore)
+	if err != nil {
+		return nil, err
+	}
+	return api.ApproveIndicatorValue200JSONResponse(valueOut(v)), nil
+}
+
+func valueOut(v *models.IndicatorValue) api.IndicatorValue {
+	out := api.IndicatorValue{
+		Id: uuidOf(v.ID), IndicatorId: uuidOf(v.IndicatorID), UnitId: uuidOf(v.UnitID), Period: v.Period,
+		Value: v.Value, YesNo: v.YesNo, Text: v.Text, Qualifier: api.Qualifier(v.Qualifier), RawText: v.RawText,
+		Comment: v.Comment, SelfScore: v.SelfScore, ReviewScore: v.ReviewScore, Status: api.ValueStatus(v.Status),
+		ReturnReason: v.ReturnReason, Flags: v.Flags, SubmittedBy: v.SubmittedBy, Version: v.Version,
+		CreatedAt: v.CreatedAt.UTC(), UpdatedAt: v.UpdatedAt.UTC(),
+	}
+	if out.Flags == nil {
+		out.Flags = []string{}
+	}
+	if v.AsOf != nil {
+		out.AsOf = &openapi_types.Date{Time: v.AsOf.UTC()}
+	}
+	if v.SubmittedAt != nil {
+		out.SubmittedAt = ptr(v.SubmittedAt.UTC())
+	}
+	if v.ReviewedBy != nil {
+		if _, id, ok := strings.Cut(*v.ReviewedBy, ":"); ok {
+			out.ReviewedBy = ptr(uuidOf(id))
+		}
+	}
+	if v.ReviewedAt != nil {
+		out.ReviewedAt = ptr(v.ReviewedAt.UTC())
+	}
+	return out
+}
