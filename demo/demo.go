@@ -18,6 +18,13 @@ type Store interface {
 	CreateUnits(ctx context.Context, units []*models.Unit) error
 	GetUser(ctx context.Context, id string) (*models.User, error)
 	CreateUser(ctx context.Context, u *models.User) error
+	GetIndicatorSystem(ctx context.Context, id string) (*models.IndicatorSystem, error)
+	CreateIndicatorSystem(ctx context.Context, s *models.IndicatorSystem) error
+	GetIndicator(ctx context.Context, id string) (*models.Indicator, error)
+	CreateIndicator(ctx context.Context, systemID string, ind *models.Indicator) error
+	PublishIndicatorSystem(ctx context.Context, id string) (*models.IndicatorSystem, error)
+	GetValue(ctx context.Context, id string) (*models.IndicatorValue, string, error)
+	CreateValues(ctx context.Context, values []*models.IndicatorValue) error
 }
 
 // Options say what to seed.
@@ -32,6 +39,11 @@ type Options struct {
 // so running it twice changes nothing. It returns how many records it added.
 func Seed(ctx context.Context, s Store, opts Options) (int, error) {
 	n, err := seedUnits(ctx, s)
+	if err != nil {
+		return n, err
+	}
+	m, err := seedIndicators(ctx, s)
+	n += m
 	if err != nil || !opts.Accounts {
 		return n, err
 	}
@@ -89,3 +101,55 @@ var (
 	RuleOfLawOffice = ID(0x11)
 	LegalAidCentre  = ID(0x12)
 )
+
+// seedIndicators adds the city's indicator system, published, with the
+// approved 2021 values of the seed report's figures; whatever exists is kept.
+func seedIndicators(ctx context.Context, s Store) (int, error) {
+	n := 0
+	sys, inds := CityIndicators()
+	existing, err := s.GetIndicatorSystem(ctx, sys.ID)
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		if err := s.CreateIndicatorSystem(ctx, sys); err != nil {
+			return n, fmt.Errorf("seed demo indicator system: %w", err)
+		}
+		existing, n = sys, n+1
+	case err != nil:
+		return n, fmt.Errorf("seed demo indicator system: %w", err)
+	}
+	if existing.Status == models.SystemDraft {
+		for _, ind := range inds {
+			_, err := s.GetIndicator(ctx, ind.ID)
+			if err == nil {
+				continue
+			}
+			if !errors.Is(err, models.ErrNotFound) {
+				return n, fmt.Errorf("seed demo indicators: %w", err)
+			}
+			if err := s.CreateIndicator(ctx, sys.ID, ind); err != nil {
+				return n, fmt.Errorf("seed demo indicator %s: %w", ind.Code, err)
+			}
+			n++
+		}
+		if _, err := s.PublishIndicatorSystem(ctx, sys.ID); err != nil {
+			return n, fmt.Errorf("publish demo indicator system: %w", err)
+		}
+	}
+	var missing []*models.IndicatorValue
+	for _, v := range CityValues() {
+		_, _, err := s.GetValue(ctx, v.ID)
+		if errors.Is(err, models.ErrNotFound) {
+			missing = append(missing, v)
+			continue
+		}
+		if err != nil {
+			return n, fmt.Errorf("seed demo values: %w", err)
+		}
+	}
+	if len(missing) > 0 {
+		if err := s.CreateValues(ctx, missing); err != nil {
+			return n, fmt.Errorf("seed demo values: %w", err)
+		}
+	}
+	return n + len(missing), nil
+}

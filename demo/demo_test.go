@@ -77,8 +77,8 @@ func TestSeedIsIdempotent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n != len(demo.Units()) {
-			t.Errorf("first seed added %d, want %d", n, len(demo.Units()))
+		if n != dataRecords() {
+			t.Errorf("first seed added %d, want %d", n, dataRecords())
 		}
 		before, err := db.GetUnit(ctx, demo.JusticeBureau)
 		if err != nil {
@@ -129,7 +129,7 @@ func TestSeedWithoutAccounts(t *testing.T) {
 		ctx := t.Context()
 		hashed := 0
 		opts := demo.Options{Accounts: false, HashPassword: func(pw string) (string, error) { hashed++; return fastHasher.Hash(pw) }}
-		for i, want := range []int{len(demo.Units()), 0} {
+		for i, want := range []int{dataRecords(), 0} {
 			if n, err := demo.Seed(ctx, db, opts); err != nil || n != want {
 				t.Errorf("seed %d without accounts: %d (%v), want %d", i+1, n, err, want)
 			}
@@ -159,8 +159,8 @@ func TestSeedAccountsHashError(t *testing.T) {
 	if !errors.Is(err, boom) {
 		t.Errorf("Seed with a failing hasher: %v, want %v", err, boom)
 	}
-	if n != len(demo.Units()) {
-		t.Errorf("Seed with a failing hasher reported %d record(s) added, want the %d units", n, len(demo.Units()))
+	if n != dataRecords() {
+		t.Errorf("Seed with a failing hasher reported %d record(s) added, want the %d records of the data", n, dataRecords())
 	}
 	var users int
 	if err := db.SQL().QueryRowContext(t.Context(), "SELECT COUNT(*) FROM users").Scan(&users); err != nil {
@@ -225,8 +225,8 @@ func TestSeedAccounts(t *testing.T) {
 		if len(units) != len(demo.Units()) {
 			t.Fatalf("%d units after seeding, want %d", len(units), len(demo.Units()))
 		}
-		if n < len(demo.Users()) || n > len(demo.Users())+len(demo.Units()) {
-			t.Errorf("seeding with accounts added %d record(s), want the %d accounts (and the units, if missing)", n, len(demo.Users()))
+		if n < len(demo.Users()) || n > len(demo.Users())+dataRecords() {
+			t.Errorf("seeding with accounts added %d record(s), want the %d accounts (and the data, if missing)", n, len(demo.Users()))
 		}
 		hashes := map[string]bool{}
 		for _, want := range demo.Users() {
@@ -286,4 +286,11 @@ func TestSeedAccounts(t *testing.T) {
 			t.Errorf("the audit chain after seeding: %+v (%v)", verify, err)
 		}
 	})
+}
+
+// dataRecords is how many records the demo data holds besides the accounts:
+// units, the city's indicator system, its indicators and their values.
+func dataRecords() int {
+	_, inds := demo.CityIndicators()
+	return len(demo.Units()) + 1 + len(inds) + len(demo.CityValues())
 }

@@ -357,3 +357,37 @@ func jsonText(flags []string) string {
 	b, _ := json.Marshal(flags) // a slice of strings always marshals
 	return string(b)
 }
+
+// CreateValues inserts values as they are given, state included, each with its
+// audit event: for loading data that was reviewed elsewhere (the demo data,
+// benchmarks), not for reporting.
+func (db *DB) CreateValues(ctx context.Context, values []*models.IndicatorValue) error {
+	now := db.Now()
+	changes := make([]change, len(values))
+	for i, v := range values {
+		if v.ID == "" {
+			v.ID = NewID()
+		}
+		if v.Flags == nil {
+			v.Flags = []string{}
+		}
+		setValueKey(v)
+		if v.Version == 0 {
+			v.Version = 1
+		}
+		if v.CreatedAt.IsZero() {
+			v.CreatedAt, v.UpdatedAt = now, now
+		}
+		changes[i] = valueChange(nil, v)
+	}
+	err := db.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.CreateInBatches(values, 500).Error; err != nil {
+			return translate(err)
+		}
+		return db.record(tx, ctx, changes...)
+	})
+	if err != nil {
+		return fmt.Errorf("create indicator values: %w", err)
+	}
+	return nil
+}

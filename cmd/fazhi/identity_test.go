@@ -224,8 +224,9 @@ var brokenLine = regexp.MustCompile(`^audit chain BROKEN at event (\d+) \(([0-9a
 func TestAuditVerify(t *testing.T) {
 	eachDatabase(t, func(t *testing.T, databaseURL string) {
 		env := seededDatabase(t, databaseURL)
-		// Seeding appends one event per unit and per account.
-		records := len(demo.Units()) + len(demo.Users())
+		// Seeding appends one event per record it adds, and one for publishing
+		// the demo indicator system.
+		records := demoDataRecords() + len(demo.Users()) + 1
 		if got, want := mustRun(t, env, "audit", "verify"), fmt.Sprintf("audit chain verified: %d event(s)\n", records); got != want {
 			t.Errorf("audit verify: %q, want %q", got, want)
 		}
@@ -340,7 +341,7 @@ func TestProcessProductionRefusesDemoAccounts(t *testing.T) {
 func TestSeedDemoInProduction(t *testing.T) {
 	eachDatabase(t, func(t *testing.T, databaseURL string) {
 		env := map[string]string{"DATABASE_URL": databaseURL, "FAZHI_ENV": "production"}
-		want := fmt.Sprintf("demo data: %d record(s) added\ndemo accounts: not created (FAZHI_ENV=production)\n", len(demo.Units()))
+		want := fmt.Sprintf("demo data: %d record(s) added\ndemo accounts: not created (FAZHI_ENV=production)\n", demoDataRecords())
 		if got := mustRun(t, env, "seed", "demo"); got != want {
 			t.Errorf("seed demo in production: %q, want %q", got, want)
 		}

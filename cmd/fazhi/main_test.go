@@ -397,7 +397,7 @@ func TestSeedDemoTwice(t *testing.T) {
 	eachDatabase(t, func(t *testing.T, databaseURL string) {
 		env := map[string]string{"DATABASE_URL": databaseURL}
 		// The units and, outside production, the demo accounts.
-		records := len(demo.Units()) + len(demo.Users())
+		records := demoDataRecords() + len(demo.Users())
 		if got, want := mustRun(t, env, "seed", "demo"), fmt.Sprintf("demo data: %d record(s) added\n", records); got != want {
 			t.Errorf("first seed: %q, want %q", got, want)
 		}
@@ -496,4 +496,11 @@ func TestDatabaseErrorsHideThePassword(t *testing.T) {
 			}
 		})
 	}
+}
+
+// demoDataRecords is how many records the demo data holds besides the
+// accounts: units, the city's indicator system, its indicators and values.
+func demoDataRecords() int {
+	_, inds := demo.CityIndicators()
+	return len(demo.Units()) + 1 + len(inds) + len(demo.CityValues())
 }

@@ -1,0 +1,102 @@
+package demo_test
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/fazhi/fazhi/demo"
+	"github.com/fazhi/fazhi/internal/dbtest"
+	"github.com/fazhi/fazhi/models"
+	"github.com/fazhi/fazhi/paging"
+)
+
+// seedFigures are the figures of DOMAIN.md's table of Panjin's 2021 report
+// (and the ones it says the demo adds), written down here from the report
+// itself: the oracle the demo data is held against.
+var seedFigures = map[string]struct{ value, qualifier string }{
+	"1.1": {"536", "exact"}, "1.2": {"152", "exact"}, "1.3": {"384", "exact"},
+	"1.4": {"14", "exact"}, "1.5": {"60", "at_most"}, "1.6": {"5", "minimum"},
+	"1.7": {"50", "at_least"}, "1.8": {"70", "at_least"}, "1.9": {"80", "at_least"},
+	"1.10": {"58.10", "exact"}, "1.11": {"689", "exact"},
+	"1.12": {"121", "exact"}, "1.13": {"600", "exact"}, "1.14": {"10", "exact"},
+	"1.15": {"15", "exact"}, "1.16": {"10", "exact"}, "1.17": {"40000000", "more_than"},
+	"1.18": {"2933", "exact"}, "1.19": {"382", "exact"}, "1.20": {"1046", "exact"}, "1.21": {"28911", "exact"},
+	"1.22": {"614", "exact"}, "1.23": {"464", "exact"}, "1.24": {"29", "exact"}, "1.25": {"10", "exact"},
+	"2.1": {"2", "exact"}, "2.2": {"140", "exact"}, "2.3": {"5", "exact"}, "2.4": {"5", "exact"},
+	"3.1": {"24", "exact"}, "3.2": {"854", "exact"},
+	"3.3": {"2848", "exact"}, "3.4": {"65", "exact"}, "3.5": {"3923", "exact"}, "3.6": {"119.47", "exact"},
+	"3.7": {"17", "exact"}, "3.8": {"77", "exact"}, "3.9": {"568", "exact"},
+	"4.1": {"283", "exact"}, "4.2": {"242", "exact"}, "4.3": {"1500", "more_than"}, "4.4": {"3000", "more_than"},
+	"4.5": {"600", "more_than"}, "4.6": {"2000", "more_than"}, "4.7": {"10000", "more_than"},
+	"4.8": {"400", "more_than"}, "4.9": {"6000", "more_than"}, "4.10": {"99", "exact"}, "4.11": {"100", "exact"},
+	"5.1": {"2869", "exact"}, "5.2": {"9431", "exact"}, "5.3": {"45", "exact"}, "5.4": {"1.32", "exact"},
+	"5.5": {"37", "exact"}, "5.6": {"40000", "more_than"}, "5.7": {"2001", "exact"},
+	"5.8": {"730", "exact"}, "5.9": {"1610", "exact"}, "5.10": {"10000", "more_than"},
+	"5.11": {"800", "more_than"}, "5.12": {"10", "exact"},
+}
+
+// seedReport reads the seed report from shared/, beside the repository.
+func seedReport(t *testing.T) string {
+	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	path := filepath.Join(filepath.Dir(file), "..", "..", "shared", "seed", "000_1c9c93ea932af3e0.txt")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("the seed report is needed to check the demo data against it: %v", err)
+	}
+	return string(b)
+}
+
+// TestDemoValuesAreTheSeedReportsFigures compares, one by one and exactly,
+// the approved 2021 values of the seeded city with the report's figures, and
+// checks that each value's raw text is quoted from the report verbatim.
+func TestDemoValuesAreTheSeedReportsFigures(t *testing.T) {
+	report := seedReport(t)
+	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
+		ctx := t.Context()
+		if _, err := demo.Seed(ctx, db, demo.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		sys, inds, err := db.IndicatorTree(ctx, demo.CitySystem)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sys.Status != models.SystemPublished || sys.Name != "盤錦市2021年法治政府建設主要指標" {
+			t.Errorf("system: %s, %s", sys.Name, sys.Status)
+		}
+		codeOf := map[string]string{}
+		for _, ind := range inds {
+			codeOf[ind.ID] = ind.Code
+		}
+		values, _, err := db.ListValues(ctx, models.ValueFilter{SystemID: demo.CitySystem, UnitID: demo.PanjinCity, Period: "2021"},
+			paging.Page{Limit: paging.MaxLimit, Sort: paging.Sort{Field: "id"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		for _, v := range values {
+			code := codeOf[v.IndicatorID]
+			want, ok := seedFigures[code]
+			switch {
+			case !ok:
+				t.Errorf("indicator %s has a value the report does not give", code)
+				continue
+			case v.Value == nil || v.Value.String() != want.value || string(v.Qualifier) != want.qualifier:
+				t.Errorf("%s: %v %s, want %s %s", code, v.Value, v.Qualifier, want.value, want.qualifier)
+			case v.Status != models.ValueApproved:
+				t.Errorf("%s: status %s, want approved", code, v.Status)
+			case v.RawText == nil || !strings.Contains(report, *v.RawText):
+				t.Errorf("%s: raw text %v is not quoted from the report", code, v.RawText)
+			}
+			seen[code] = true
+		}
+		for code := range seedFigures {
+			if !seen[code] {
+				t.Errorf("figure %s of the report has no demo value", code)
+			}
+		}
+	})
+}
