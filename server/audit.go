@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"encoding/json"
-	"net"
 
 	"github.com/fazhi/fazhi/api"
 	"github.com/fazhi/fazhi/authz"
@@ -106,13 +105,4 @@ func snapshotOut(s string) *api.AuditSnapshot {
 		return nil
 	}
 	return &m
-}
-
-// netParseCIDR reads an address range; a single address is taken as /32 or /128.
-func netParseCIDR(s string) (net.IP, string, error) {
-	ip, n, err := net.ParseCIDR(s)
-	if err != nil {
-		return nil, "", err
-	}
-	return ip, n.String(), nil
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -318,11 +319,11 @@ func (h *APIKeyHandler) CreateApiKey(ctx context.Context, req api.CreateApiKeyRe
 	}
 	if b.AllowedAddresses != nil {
 		for i, a := range *b.AllowedAddresses {
-			_, n, err := netParseCIDR(a)
+			_, n, err := net.ParseCIDR(a)
 			if err != nil {
 				return nil, models.Invalid("api_key_address_invalid", "/allowedAddresses/"+strconv.Itoa(i), "%q is not an address range in CIDR form", a)
 			}
-			k.AllowedAddresses = append(k.AllowedAddresses, n)
+			k.AllowedAddresses = append(k.AllowedAddresses, n.String())
 		}
 	}
 	secret, _ := password.NewToken(k.Prefix + "_")
