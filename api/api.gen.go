@@ -1533,6 +1533,41 @@ type Role string
 // Roles Example: ["reviewer"]
 type Roles = []Role
 
+// Rollup defines model for Rollup.
+type Rollup struct {
+	// Aggregation How a parent unit's figure is computed from its child units' figures.
+	//
+	// Example: sum
+	Aggregation Aggregation `json:"aggregation"`
+
+	// ContributingUnits The units directly below that have a figure (their own, or rolled up).
+	ContributingUnits int32 `json:"contributingUnits"`
+
+	// IndicatorId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	IndicatorId Id              `json:"indicatorId"`
+	Own         *IndicatorValue `json:"own,omitempty"`
+
+	// Period A reporting period, `2021` (year), `2021-H1`, `2021-Q3` or `2021-07` (month).
+	//
+	// Example: 2021
+	Period Period `json:"period"`
+
+	// Reports How many approved reports the roll-up stands on.
+	Reports int32 `json:"reports"`
+
+	// RolledUp An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	RolledUp *Decimal `json:"rolledUp,omitempty"`
+
+	// UnitId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	UnitId Id `json:"unitId"`
+}
+
 // Session defines model for Session.
 type Session struct {
 	// ExpiresAt An instant, RFC 3339 in UTC with up to microseconds.
@@ -2352,6 +2387,18 @@ type CreateIndicatorValueParams struct {
 	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
+// GetIndicatorRollupParams defines parameters for GetIndicatorRollup.
+type GetIndicatorRollupParams struct {
+	// IndicatorId The indicator.
+	IndicatorId Id `form:"indicatorId" json:"indicatorId"`
+
+	// UnitId The unit whose figure is rolled up.
+	UnitId Id `form:"unitId" json:"unitId"`
+
+	// Period The period.
+	Period Period `form:"period" json:"period"`
+}
+
 // UpdateIndicatorValueParams defines parameters for UpdateIndicatorValue.
 type UpdateIndicatorValueParams struct {
 	// IfMatch Required: the `ETag` of the version being changed. Declared optional so that a missing header
@@ -2624,6 +2671,9 @@ type ServerInterface interface {
 	// CreateIndicatorValue Report a value（填報數值）
 	// (POST /indicator-values)
 	CreateIndicatorValue(ctx echo.Context, params CreateIndicatorValueParams) error
+	// GetIndicatorRollup A unit's figure rolled up from the units below it（下級單位匯總）
+	// (GET /indicator-values/rollup)
+	GetIndicatorRollup(ctx echo.Context, params GetIndicatorRollupParams) error
 	// GetIndicatorValue Get a reported value（查看填報數值）
 	// (GET /indicator-values/{id})
 	GetIndicatorValue(ctx echo.Context, id ValueIdPath) error
@@ -3299,6 +3349,38 @@ func (w *ServerInterfaceWrapper) CreateIndicatorValue(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CreateIndicatorValue(ctx, params)
+	return err
+}
+
+// GetIndicatorRollup converts echo context to params.
+func (w *ServerInterfaceWrapper) GetIndicatorRollup(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetIndicatorRollupParams
+	// ------------- Required query parameter "indicatorId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "indicatorId", ctx.QueryParams(), &params.IndicatorId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter indicatorId: %s", err))
+	}
+
+	// ------------- Required query parameter "unitId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "unitId", ctx.QueryParams(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter unitId: %s", err))
+	}
+
+	// ------------- Required query parameter "period" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "period", ctx.QueryParams(), &params.Period, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter period: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetIndicatorRollup(ctx, params)
 	return err
 }
 
@@ -4167,6 +4249,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.PATCH(options.BaseURL+"/targets/:id", wrapper.UpdateTarget, options.OperationMiddlewares["updateTarget"]...)
 	router.GET(options.BaseURL+"/indicator-values", wrapper.ListIndicatorValues, options.OperationMiddlewares["listIndicatorValues"]...)
 	router.POST(options.BaseURL+"/indicator-values", wrapper.CreateIndicatorValue, options.OperationMiddlewares["createIndicatorValue"]...)
+	router.GET(options.BaseURL+"/indicator-values/rollup", wrapper.GetIndicatorRollup, options.OperationMiddlewares["getIndicatorRollup"]...)
 	router.GET(options.BaseURL+"/indicator-values/:id", wrapper.GetIndicatorValue, options.OperationMiddlewares["getIndicatorValue"]...)
 	router.PATCH(options.BaseURL+"/indicator-values/:id", wrapper.UpdateIndicatorValue, options.OperationMiddlewares["updateIndicatorValue"]...)
 	router.POST(options.BaseURL+"/indicator-values/:id/submit", wrapper.SubmitIndicatorValue, options.OperationMiddlewares["submitIndicatorValue"]...)
@@ -6973,6 +7056,131 @@ type CreateIndicatorValuedefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response CreateIndicatorValuedefaultApplicationProblemPlusJSONResponse) VisitCreateIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetIndicatorRollupRequestObject struct {
+	Params GetIndicatorRollupParams
+}
+
+type GetIndicatorRollupResponseObject interface {
+	VisitGetIndicatorRollupResponse(w http.ResponseWriter) error
+}
+
+type GetIndicatorRollup200JSONResponse Rollup
+
+func (response GetIndicatorRollup200JSONResponse) VisitGetIndicatorRollupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetIndicatorRollup400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetIndicatorRollup400ApplicationProblemPlusJSONResponse) VisitGetIndicatorRollupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetIndicatorRollup401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetIndicatorRollup401ApplicationProblemPlusJSONResponse) VisitGetIndicatorRollupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetIndicatorRollup403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetIndicatorRollup403ApplicationProblemPlusJSONResponse) VisitGetIndicatorRollupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetIndicatorRollup404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetIndicatorRollup404ApplicationProblemPlusJSONResponse) VisitGetIndicatorRollupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetIndicatorRollup429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetIndicatorRollup429ApplicationProblemPlusJSONResponse) VisitGetIndicatorRollupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetIndicatorRollupdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetIndicatorRollupdefaultApplicationProblemPlusJSONResponse) VisitGetIndicatorRollupResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -11261,6 +11469,9 @@ type StrictServerInterface interface {
 	// CreateIndicatorValue Report a value（填報數值）
 	// (POST /indicator-values)
 	CreateIndicatorValue(ctx context.Context, request CreateIndicatorValueRequestObject) (CreateIndicatorValueResponseObject, error)
+	// GetIndicatorRollup A unit's figure rolled up from the units below it（下級單位匯總）
+	// (GET /indicator-values/rollup)
+	GetIndicatorRollup(ctx context.Context, request GetIndicatorRollupRequestObject) (GetIndicatorRollupResponseObject, error)
 	// GetIndicatorValue Get a reported value（查看填報數值）
 	// (GET /indicator-values/{id})
 	GetIndicatorValue(ctx context.Context, request GetIndicatorValueRequestObject) (GetIndicatorValueResponseObject, error)
@@ -12034,6 +12245,31 @@ func (sh *strictHandler) CreateIndicatorValue(ctx echo.Context, params CreateInd
 		return err
 	} else if validResponse, ok := response.(CreateIndicatorValueResponseObject); ok {
 		return validResponse.VisitCreateIndicatorValueResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetIndicatorRollup operation middleware
+func (sh *strictHandler) GetIndicatorRollup(ctx echo.Context, params GetIndicatorRollupParams) error {
+	var request GetIndicatorRollupRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetIndicatorRollup(ctx.Request().Context(), request.(GetIndicatorRollupRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetIndicatorRollup")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetIndicatorRollupResponseObject); ok {
+		return validResponse.VisitGetIndicatorRollupResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -13134,192 +13370,200 @@ var swaggerSpec = []string{
 	"KwnKVRZIXYuApyZH+2UxybBKk4WMMwmRd8ntsw2VbLSE9FPr423/0/sbnWH6R3IpQFAyetYHnfLQzsfv",
 	"7rz6y85v3tWtnG0q21CCPc+reRdvIV6tUlvhkOJ90MoGmp6Ar8RDQSENNKW/Ewjr6uUehGEqaYBKsc50",
 	"x3PmBEXz/SL6VFqIqcnRFvRMUrTN+C1MGX94H1QY91Dn3b933vkM3kcc6EbNHPOA0C/iW8yv5G2Y1PQK",
-	"Mqvd/tP7O2+9aFaLHXjCH2x8v9NxlPS7CfobDkLmdXi8/q6rTmgwshfXfNUwGP5kOP68tQ+NMWtxyLNE",
-	"iBHChEYq4in9Yk8J1d0jLWBm0CmotiMGVpYs9VSWFMOrSZo1dFdLDBuYJBp/RlJ19WajL4zWPjUTJ9GT",
-	"s9Eo3AA+igPb+6equBUJa4nrqn6PVFOiRrdH3X7tm86Xb3W++nL3+ke3b3y1+4EpnDvOxMA1XdcnY6Rv",
-	"rMbVoHuJVMMaOdRgYs59ZmwGg0aCXUEJk0GniR4hULfCMBWWFJF1SIMzIT1T2cdvE0mFaBEHVXSEhKbl",
-	"MzkrIfPhEPptddGxCXt6sTd6MG/ch2bq2EQA1d9zcJWjOXw1vozk6B0Va0YD0/1B1eThY+Tb7n+1/e9r",
-	"4g5SQ0YPp2PUP4MRHKIpkt32C9YjuCIHAPk+APeuc+8l+exCKp9UbFFbsqQFBsi5ubklRBk6t3a/Drts",
-	"NZHkqEFtj0f6JcYsq6V8YS4/V1wrHF8uFJYLhZ90V4PMS9og3c6thDv0/QiZ6Ofw3Eg1bZAWOVFpw3ed",
-	"DVvNQ5TFs93jl/IAaUIRT5AJlNKzYtqncxDAi91FX7ukzsVhCfJpgq3VMkfMcAc4TdImqCN06dJgN45S",
-	"JXyTpOJFJuLX1CZFwsWirsNCo4aD7kKBsyZxL3/+6bnFy9Pfm022/dW5Jx9NufezweADS3ZKkmDiOebG",
-	"TxekmquTHk1kCXCi56LOgTY6g9SFgXZNtdS6SZBDNyl0HIYqSkqqxR7BAk0t6lqs2pxg8xaTbZPPCcaG",
-	"Ct8k1jpbQtxDxZL2SfAtpo0Dm9R1cY2IaQthhrhXw4wKbb4PXuOQJvZkQx2bUf9D+lMsFqFIYLHXuJSt",
-	"5tKFmX7FluCwRpPuslGnrPRjsog8Kr4MrKQDW+wHkQ+Z/cchsunxTcpsgnbeesbSBrDOjZ9byFGQSW2J",
-	"Or+6Yvlgt3PjLxZSjIo3qH3hKaVj7Xzxm+1v/gSDFNihvZc/nt1997d7z/zG8qEPbb/9a2ud2bzRUFSo",
-	"jXbeuwUPhJCH9p69vvfGFcsoaWj31gedq//ofPze7O5Hn97+8sXOr17b/fCb7b/9afuvL8ZtVP76FYJS",
-	"2YZyEHrlgOBq2Wp0dM1goNhiYMKCBWrhVi8OOhf6y8pZOb2guJUrNiARoP2LTQgub7kuNEy3EGegpbqU",
-	"EZ3XzVvg4XYoq0HrUQ9TF8oyN7FNukSDwIARlPUdZzVftYeJi/B+ZEUmAb6rpYFHoDMwuLRknXgEmrVD",
-	"o29Ywwq0BEZUQv1cG6YpBzVn1dSoiWu9HVwmphrok52UYnB4KeKgqgZaAtNteYwl2hQyCFrzKtycCYoc",
-	"4A3jodOGdRB3Dndtgxi572qdrzdluwR7JuUEvJx+KMvAutkjF6q43Ac2z/Zf6FpsaboxJvU9yVregCCJ",
-	"LkrVn0Yt7JdErXmEjFBfLVolrZ/XStdZcdvaUWMh7jnE08ZEhWZ+9WqsQ48cUCqgMHdqf1ZsA93O/1FL",
-	"r90F6tjhV66OtKFRtaEhJbHOicyu9tGA2KHQrbtPnSMn3iVhcBWlcGjGJrcQzJ01Dc/3kQ7zgYqD8VpE",
-	"w8CHeQOZOaNxwGIkNDx6WZFUHT+cNrjpEVV1QUar8js6DGUP/5woXGS+4f5R/EOuamDYqpp/8hqHIIe1",
-	"Rp7e/wh6wdxwvWB0WJ0U3F3ucwIsUfB8mG8RL29jQZALrW+EZWxiFnI4/BcsmSCCtphDPGFzr1sOFdWf",
-	"zkTiU/qbs+Z6IqcK+SU/eGrmQj9DFiTBrULsj+68lAGMR8n1TjpDWMMZSDXPvAI/Mz0hvjhQtSCMS5fM",
-	"SEx77yfNr6+fHYobAxqFRXPCB5b3WInET3X+/c/tV169/eV7K0gn3+vv9q5c6fzhjyt+lBZ8pwO5VpDL",
-	"7Q0z6uU3Oh//Hk2BklNpI8wQ2cRuC2yn00m1P4IX5/xkf10GxLwGGjz5PcxCoIz8nAxQa4nhf6zVqBAP",
-	"6YbOK6hJPJswiXbevNW59svtT17T4Wy6JgTVSqUZg2vEQmVozaXtIPDxf0yvoDYRFxhH27/7pPPqBys6",
-	"onT7jec6H/12Bfn1Iy9AZFLn2au3v35196Pnt99+dfuNN6OnoRems1tsbSDT8+ZMQmBYixLmip9G8HTv",
-	"WYRCRVfILlPMXhChbokz3UzAxKprQNXWhfKJNVwr68OgApkDhJhoJ0YnimPuh/lj43YPXlAqlAYGNpWK",
-	"sUljkevRVnuC2C2PyvZZRRi6s9F0bNlJ/yW4SfMbRBs348E0fkKDzlq4T6DV06fQBmmjKQUcZtEagLSl",
-	"lWIXNV0s1QamLQTmt2HtkzdI2++dDBlQasFKJNchaMHu6lIGUueaHzfXtRPexBchqKR7I03iCc7uE0jo",
-	"6D4dV2e6+Z1+7OwamsUtWZ91lVheTrlwmCP90i9DUFSVa2Mck9jWSYsNSN3IgTP5/zZnOmPSK3yVy/yM",
-	"JMENnfDRY3vRLTWCiF/tJAKb/X0iIWwVTd2+9bYObOvc+PnurQ+mgUH6YZ9iZp2ts/s52yRMvUWgKUEI",
-	"KjvcFrN2+PVMwyn7/lKPNLmgknvt6eV1ljd4BkkkCrXKuNl0TYPOWRM1/72fCs7Kuh3Y0vzCsWmNodjP",
-	"qCkrvbO8omZzqZACDLhNXDO2FhDDllGVuy7fQuVQNCujFpPURbpLIa6o+4RZyqdX1+5/sIwkWAljS2oQ",
-	"r0byTSVmmWWpAzFMSKBy2EktMDzqo75PGAJi3vDY2bWyDmzWqoZA2LZJE6xgqHzKIY0ml4TZ7fxDpF1G",
-	"usuahTzSIIruEH13pXlU5y1PwKSxtowCSQ+Di0+Y3ozC8mMJhPqyK5xA+0RcahMmgF0YkFJs36NEYg9i",
-	"YT3XgKpYnp3tgsNZ/+kw/8JA5H9feS0GXTW+STwGbpumx2sebjSIIhvf3rzWG0apI6y3X36/88pfvr35",
-	"fERNW84VZwozBdOQmeEmzS3n5mYKM3PG3gAkbdaQLvij1q+luxqgECNOzYSFGNkiQiJovDqDzpr2swrE",
-	"dNi1jrfFNUwZoMPpIClzGfIJIyZoJQtrp+0KYtynk/rkgxxcJf7mHqZC6jRUrfaYZn4it/xksmwXDpk9",
-	"Qzb5BnEebxFP6SJDxz9MG1SmHq1Rxww/rwQV0eRMaO5RKhR8wuX3gY/gzk9FV3fHQOd68uneJvTLT56P",
-	"GSB1O9NCMV+YX4M4FhPKEranH96jrqj90NRJMbakxxo02HvmZueTv+689UxCmO83724/80nnP593Xvk0",
-	"7K+/nKs+tXGhiEuVOXveCbN2tZiqvqgSJcpdPn/ZMAWcLi8ZVFzgE729KRXRU0CsgHlGocW8vpCkWYOL",
-	"m/0+dvyKAfBIcfgj5xg2PI84+qG54Q+d5F6FOg7RFjQCXSnTvIpcahJbicUgs+jMLYMjPg4JRTn+9P7u",
-	"3/6s6UTnk1/u/fpTTS0kVD17MheQgfNW7lI+zJ0G3UVrqX7CwvnLUExaJNCKU0K0FLEGCUezzzjJQKJl",
-	"1/3SXwkSjw7dKOs+1iBOAmekYp35m4bo/WUkpHZCIiwRZzaZQavwVmxLoQP8I22vNHgFuSCaQQYSjUdr",
-	"dWDXa5BcGOT7aw7HeC/HWUZY8WoXt4mDMBNbalbech1Ux5sESQ7dfLWzCbYyPuKnrWmm4kGQs/h97rSz",
-	"EZcEkpIrFRR/KBbnZgqzpXmtOwRJGTpaDjomrxUXQxKTmQb0w/VsmG6sipfjaq7JQOmiu8VJHE0X9U0K",
-	"JByB+qY48JBAFyul/DF7zskfI/PV/HG8UMkv2sec42SpWsBFZ98Eeql6nBxzFu3+lwZqkqfEhtgDF354",
-	"6fhmqTH/+DH540rx4WZB/GRu44kldmbRPrmAHyzpEJ0Mt/0ElXUtXSRRdyOiWJFimzDWiB8mZ1gnJ2hZ",
-	"EQDjYW4PbGlhhs4G4+DVh5drzBdTPHEat12OnTXOH8ZejejnFtIsT7SakJzmPEIciv2+NPOlUpqHmx63",
-	"iQBfwgkmqWyPh80Bw1FKgaGY3968tvPp1ztv3hwXp7tshSLy7NPUuTxMTg5DjUI4NIAJUTSmrbuLhQQX",
-	"//g4ww+IjLCF/Qieh1XcVId2TiTQ3NI+2FFWkTQb4RpArg65DDpfmB/+xKNcnuQtHYGwf2z+AZFxXNY5",
-	"tWOUWjPpivoGTzmnsaznQBWJk4JZD5RJnd+wj4n7SdMGTpSo2xRoi3sbUE/Cl3dBldUVJvRCHBhNhV9X",
-	"Y3ykRWvN9zh1GRvlMLcxSDKcOHGxfJi416jMfGFp+AP3c1Z1qXZu7Z8saeiPU6bOqy/svfDvsUoZLYfK",
-	"PNkkpilAopBxAgzC0PXZQoLWWJ4yMLIqzG8Jk9jgD+CuE1jnUKWNzFEA6QA/rRJQtPdBv3ed6Zov1EN+",
-	"qYM+dRXS0xbEvbCkwxSXdeIhKG8Cvy5rXd0v+ZP29dOpbITqRE/oA81K+7WQqoTc1MY//cip9LbFVRuy",
-	"e1OP18VAUg9/zD+Q1E+c9Hgj9eA1nn6j6iLOck/ebWZX2yTfp2U38MCjxt30VGXGr/AB32tXc1CSsip1",
-	"sJ5hO70JB4rK3Ph5l4+py8ZfumzlKqRq4hr6ThV9pHjZymljnOHAueVcsTCj/t9x8DRrKE6xabXt4Al/",
-	"d4xKpWVjUVcz4KXKcfuYs0gWqvN4rlKyi06BLFWP42OVRXvBmSdz1RIuVgr2knOcHKsu4oXKvD3nlEix",
-	"qp7NYO0gigTYdsvzBnPegEyoxULs2jm95KZHNh/Uy16sFKsF5zgp2fN4qXKsOkcWnKJdwMcri9V5UnKW",
-	"7GOVBTxXLZKCc9xerMzjUrVAlpxj9kJlDheruVgtsVyhiEtFXD2eP4YXF9Q54vwSWarkl47NYTI3v4Bt",
-	"vKhkAnIxtzxfCuN80l1AFht5QBDT2Mk1S/huWMqB+ZodB9byzid/271+bfu37+9++FIXd1fDU7B2K1aB",
-	"R5rSJHDBeZOJkevl/rObxKPVdl8h4AxRO2xJk6ShcA3ZdaxY7SbxfKfxJjjgwf+qEwh00TIQBTzw3buU",
-	"bSzr0Bud5MMFWWeGUCr+6nJWg0K30q4TXdBIvcxSLB1GwxQ6B5Ygv3Ogmc7hYDyXqM7dMVo5fgRnE2ft",
-	"+6P3dp1A4JAJP+QbgRk5A1bBsmjUTphUWFG0XLmCynwDXBsQKKatQlifJBXmbu55rNPXCHevcQ8AWKHe",
-	"O+/u/e23+0e9QKr2Y1JATU/Us09c0pFMSnH2w20Bc/yIWiNVRwtKoSlBINgjU4zL9Mw6W1WC7YYuJSaI",
-	"p7OMTXXR4IXGp4RdugGafhM0X1TF1G15pvQZZwRhG3IwFUJCJA5nCoO1qw1r9g7eeI9UIdROb6Tm8S3K",
-	"amirTl1dc5P5sXlqQHEBNSgD+jJVni8tmXCN8hkivXZ+VQkusJM4RmPW5gyiwWJONEaIA040XYcrSVSH",
-	"29mHKyuM+E6oRhwGYEckstS4HasYn8rXlJH49Ph7tMRSipg9TImzXPUpcWHuYil/bOvxRqGx1F4rimNO",
-	"of3DxcrF0unjlwr2A8cac5sni97Sxv8p4ROxOmHLfj2ysPpYCoNLmObh1/2NRjrneqXToN5fWtOLkZu7",
-	"cTebDFSMpSH03U0iJMQE49Rg4Ve4SyD0Z2mNQeLewZLwO+P6SWGKWeP8EczaZoNiX9zDRGRqg2HIS9SR",
-	"I2AeO29+tffSL7oZhqxr62/ADHhL9ucG2tqjxSVN6iNlfpGNPY8SkUT9wB5DnDzVhH2ohUKvo4eAzCcb",
-	"gvVSQqFsi3sb975wDlfLW/Lbm9f2rlzpPPdl/xvOIownFtrUAkNQdi2v40H72+KC9jwmclRoQVkxVi2C",
-	"V6kriYdqdJOweKhczBhXvlgOROxA9DCNS1PBmR/mE4rTYF5GHsFOP9tYVxvI7AayaE/Q1IaaU9Hmqqmf",
-	"OkuwZ9fTD9cru/vMTSk4ctDPNmcKa+48fy0tr50zLpF4g9u0DLbbtpS2sGesMXy/bfmVzeP9W6NNcnPF",
-	"QiEdmw9tY9GOuTorwO+Iq/7KYDdJauE8xHhiSMJh974cNAePW11oNwUNAxUBfPb+/trO51/FiX28LW03",
-	"ycdhd5rQu3beys4K+vlkV6Guhl6uhShDkJ+0DLaRSOtjpXNhxyGO1rH8KHo92jJ5AmADgA7I4NENWySP",
-	"O1qwu+dvVlofCX98iLQfhLAoQ/lGVNlidKwU0rGx0aZSIm3avfLs9js3AtqURGFiJKMUIxmlUQnGBGMV",
-	"e6MQi/nCQszi3e+sUxnWK2PmGanuJWAHfvJfClaQtPNQtZvMvfYz9HWTh664wxNruDYs5hDGQHO2oxjF",
-	"uzxGUWM/wqyH3yl298anna++HJXdJds8e1SYIHBRd9lJKtqpvg8YlJ8KF4TThquYQauRVv5mHBUmst4h",
-	"Qnq8TRxo471Unl5eZ6ZRP/A7JqTSSaKZYFT4CWJjZHt6P/tme1VYY4zfpVHV9RluYWG6Gh3F4MwXUyDg",
-	"aQ9q9AKzOompa7ZTOp7t0TM+gx0L8mpIChAjAYM71z7ce/O9KAbrXPn94bHVP8i4Gzl15uRELAU/ILIX",
-	"ifbpbTtScg9SyZ2IZDOyPHP5HqODd0x9NpHSSQKFDpk+BPrzCObEaEi0X6ynW//+4dnHHkWQaY5gDOLV",
-	"LrllBeGIjAKVnkEEicorRu82YsrMOpu0SHIOkHoSIkkaFbw7M7+LKI+kqCned+uZ7c9+vv2LV3Y/eNGw",
-	"vNGNauq+J+FivfdU5OST34/evJisN5fuhN6MIDRSd9oOSiEdsZsDFrvvNj39DusJ9wOkDtITbn/z8fZr",
-	"/xm3ntBf3581XC97elIvL+7jKJdQ1gX3GARWoNOixG0BmoW6qBn0GHPbCWORjRmqkJBHhyx5TJx3Vc98",
-	"pMiMXZHx7ywLp+mjx8zdCT3GCqDuKEtq3xTQoFk/teSjG9sfvnYQds5Zg3ViYoTvft6kQPeilhjsut1O",
-	"QMokRxgchtoNgE5gu45s9bgTOSS/bBXEHK2z8AcqkY0bRId2TpV1L+pTYV/A8rSFBNeFsnRwsfDJqW5i",
-	"RhyEbY8L4ceTiAm7Fk8Yijd+1+Ak5FB/tXenY650B9iDCfE3B3cqAyO72316IRbf40VEMrOa755H76zE",
-	"njSU3SAxWKH6efh2nr92IJwvMtWgKiX6mfuivMpCVRdLa3AEI2XQ0E/36gB+ZLpKl00Ogc0dMj35kMXs",
-	"wYrBo6dNw4r0EYv+kw+TTeJOKmTxkKS71moeqfnJkaLV8LtWLOdKM8WclS5lwCO2maFOa3XiXahATfFI",
-	"ZeJA8/bTCqogLDBb4ZbphptORyoCEzStT0pWrkGwaHk6o3M5t/fO1ZDX7X70/PbvXr795Yt771ztfPLB",
-	"7rsvdX79ws6f3t9+/pvdv9/qXPsiF21nkubV6kSaPv8qFQJLeMCPTWULETZfL1o5YWTM9JwzjTsoLGUd",
-	"FnmOJDaMEOqYJsgxEhaQO/LsjDMdNYlGdwVH3qVuneSoSscRcfYJbQZQ2cfIMpriHsLSdOYsTht7Ekhk",
-	"wtiJA9MRFJGEBpxQUL9C1lkLOoMi3OCsBvwmoqfpohNIKFVLz2/KMRv9buwWqS7VaV9lHGM0u4EvRWl2",
-	"Cf4wU+U6nz7X+ff7O9df1KL93jtXd/7wceeTv20//5/tN3++9+arnb/8ZufGx7vPfb5Y6Fx5sfPv929/",
-	"/db2b9+//dX7nat/BfJPJfEoVnNdvb737HX9QOfap7e//lXn1m+3v/qmc+2X3958afuTV3a/uNp57svi",
-	"3rt/3H7+L8XOtV928QaXbw1mDbrfWgJniNP4YJUhpR+8yf2R+YVcjJ6XEklvdmI7yWKWBwogQ3XewwFD",
-	"6VRsWxed6yNd3AHIGypflHrli+GeyzRK9xD5IjPA99OyA6p8FDJ7oH7C75wKv+o4cYEDTLXRKBITnPvn",
-	"P2YXtzIp7cblMjFr9UmPkKfC2N4ZpGuIhTsHAcbvK6glJqhiDR0TXF2jQZMhkPlB3NKD15nOcWk1raBO",
-	"F5DLfDEqX8GU2FHj/FohgXgLVsBlBGXBtqggqDxfKpXXGcMNMENgux69pDqOFBbRUwaeRX15xv4duhnH",
-	"Lr2d1lNP2J94b2Ry9PgTYVvFQrwY4oiBkUlz9XUoHlDKR5jD9Z2P+b6j9N0gaR+b7M6bNzs3nj0QmyzU",
-	"eBpujY321QoXzIiQxPTcA8qrBchYu+SIGTa0wlpgSV1nlCGMbK472/hduXgVXWwRjxKB6nwLEjdcxdJ1",
-	"yQOPkInHkq+pQ9m34TJi7e6xXjLOSLRdbl/7Zjjg/JG18x6xdoYXmf0aTZG2EdXJ4Wdorq8YXJUuoaOU",
-	"4bf/3Pns/d13X9L8dPeZf+8++3X2Uy8dwKnHewx2H75+/T0bI3VH8jiyyytrQXHBhGIyisgfmezHmYwR",
-	"qjRbdaVKRJQWj5CuxIzt6/+5G833cTEHCIIYUKVSK/26TeqQ4jiViNRjhYWfm8Sj3JlB50BXC2tHK8Wz",
-	"QRkV0tMqpl/G2rwrbRnpiBSjZvC7xa4zNdxUxPOnZG57BpWrLq7ViPO/FC8om46KkRebnxEWiDaaLm4J",
-	"WnGJBWX1/MtJUzxqnIWy9+Vr/5G+5FEBJ7uffXL1sE8DMKUe/mOCvdSDIx2U01fb1rBytwUJiMeqPj+D",
-	"3lR97P5derlCDCOrpGLtC4a1h2CRXkLWVMMsMmflLrawS6tUCUc5MGop8oi31sglsON/8kHn1V9tf369",
-	"88sXdl5+bu+Z13TL5ligc9hGOkNhwr7W9VKh17qeW87Be2M2jFEc9wCKabz3mmQdVSga5Ij34kwsLA39",
-	"7t8773ym+4P34eQ+f5wcP+9fUXpw9SJtKNXdy7vD1iCZsjtHwwrqzQacRv2h8cywokjc8n0CBUrSDFIg",
-	"p9/VJN4ALh/33usnwHJcpbL3BbLdBH9/qVSeXkZlGK4brhsjh5nYBnNJuU3Eo1z/3iZilnELlSW5JPVX",
-	"6tPMOjMSiyfMtevfYlw2a9sLPeHYuPlKMOWwCQbwfWgOsmywf3h0AtCTQ1AyKonx3Fn2kJUVxOn8iJR9",
-	"kqECY2TtgzwR5DCxdj8cfRx8vZiSrxdHvPt+6jy86KjcVKIV4V53hd85AUmzS4Q1+H1789p4haIom1Lj",
-	"+RZTCt8ZX0YKBKJkwSn8cVDbje6FDW/xqQWT7MV37qRGH3W9+Ox8nz38jrTAA9QCJ8AtjmoqHA6rcVzB",
-	"DMzEh1+/zKQNADyOXtxH01xfvNGalWx5LIjuCeOHpldQmbVct4xsl2APoso5zI/ddValxB1D+cG7V7fr",
-	"qkI0om43mSJEEQJYGlk9OtgyQodcE5qMklPsx7ZKhe7WhGNnW0e1gY5qAx1wbaA7JyF01RSKsj1fWtBF",
-	"he4VxWvWSNjZY6F7BIxk87eeHkp3tCoNKgPBywqEBLdt6nkYf61irJ5W+ExWWNQMrWNz1pm2RKMKaXPm",
-	"TK8gaA5XfvqyMUlzRqJNl3WxZLPZQL6RddKOrEtJNnNlP9Gta71infl1k4xSkj3O+c40ZjZ3kKCPjmgX",
-	"1ls4a0MP3Nz8zEJ60QHerReE3SOhwejEPecZ6AkD9Vd/TNr2/KU7olrHZZSFyRhi/d0cxYB/BxOL4lT9",
-	"25vXOp/8bfudG3tXfr/3zMvZufPIHYWTOayWICbFYM/A7An8FUkO5lLgHAF/xYKzKF/EdpLP1ec0kMQd",
-	"YTU650jzUs76sVFZJw1B3E3dzDQNR+2yLRx6jqoPfZwMFcOXud2/v7j7l7c6V69uX/tw97nPi6Xtt651",
-	"vnx95/e/2Pn/Ptu9fq3zyl86t369++GH2797OSPT1Ws+Yrk+y1WncWakc48wUR9wx6Xoz6VjovOTYaL+",
-	"bo6Y6J1gouNwD6r7C8iyjoDd4t6G6eX5hz9q5fWOs0TNCCbFEs8S5oj+OrxijHr5M2jVPypsunn7zOA+",
-	"gQj2XEo8Eysl/Ibf60yN0ZxGsw2q2KhNmoqxVVrSj0iO1ksBRhNfRlA3Mq5/jsD97kar+FnY9JhdpHez",
-	"vTiAAvWl/zm+k1I8hdcflFb7mxsXkyqlY1Jzk2FSwb6PuNQdM5Nq7O1iNIqifnvz2vYrr97+8j2tgd1t",
-	"ltEMbdtYVzkH3pJhRQdgJfHaFjPoiWjRB0uRbkgVDiJ/11nQxNC0LgV2cOCt2w6saVvkAI8at91Djdt6",
-	"gtu7arxE27dNrGVbV7GVA+zatv9Ir6OioPdomvwhKtp1FFQ2ob5wXXnHd0XScSQVNHvA2IDwL2Siv0AR",
-	"jpf/7Op7q0NLwKurM5Ie4ZuU1eLMZCosTjqNGuBWVnTdCHM+oZ+8wNQV0nVYorkCIriYG6X48KSiuIaX",
-	"wxxehus7W4Ny8WBrUC5mqEFZmgA7Owo2Owo2u2sb0Q3Te6Lt6MZY/MyvegYGjsFtKGLpvHo8FAJR9FFX",
-	"MgO78JTCP3MuYNzBrmuMxFXqCTm5hhNrZhNZOWqmyhEZi1gcjiIQursUENHlXE2SdHwzlfo2v4+UH8Yl",
-	"VHR678vbt17c+cPH29ffhIjIl/be/uP2R3/p3Hzl9o0X9555LWflhNmVZs9pSyArHlhIaEJkakqmr9ag",
-	"QStNlQaDGUfVmsbbYIElkZ+gvEMEdu5WhalP/Qe906CegwLeruoOSrXxbchl7aIpT6NuIqyLOEFJBKjw",
-	"oOddZ101HoCWY+YYUu7rU+UKkVuEsDJihDjC1G9Y42Wo66t9f35NB1PkYdzdF9b8On8jx8kkEMGRCVCM",
-	"ukQoSjZ6MsHaAPul+INUAOfupfjZ7qdvOT749Sht/ygydaJd6yDhVMPatzev7V7/qPPx70fidMk6QGNw",
-	"nWMbuy7xlnWMhyARV0gQ/gHzgjNSDTIkPBwHErsIS80HZF2sqxkauA0vQVPlcLmibIXjEHVEpGUqRlUP",
-	"CKAD0S916hC0pX6AvqtMsaKW2H8xZAtVCXHUrobFofyAyEf2H3iyQZmaTC1Mx334R6FurGZe4VIhleqh",
-	"tJsagY8xWSUaUiV8kea8jtnQy9E2s2KxCFQ5pSeIpqzPqkiu2YdDmtiTDbX3qCGsu3pr55Ub25+/3vns",
-	"SjYTlwktaSq5aTk3m2b4bJr1zyqOU+eefNSY5eIrzFIatnjZ0peZrqCuQ4FyhI40h4qmi9sJC9FxEZ3f",
-	"vJv2ZkzaRiKUZIjmKaasjqt2be5ZVH86E5GbI4eTmgc/0jeYR5Omg1Wx7pj+80SdI9xAp769eW3n9S86",
-	"z/9q57Xr29e+iNN/tdjUOo6VUwQuZ/XEx2TWfBQbMbrY0OCXM6RhcvmM+HRAoSmB4nAwcSlGYbuXg1Lu",
-	"+hiTUKjS0SRjEqoGBJT4UHEw0SQRXXlfEbGH02p47yqGR2EVY63VE2C5Dqm4u4yEGtBGrcEToq5lEgYs",
-	"pPEGEgx0Jh6XpDv8IjTscQ+V1QhFpA4mJGKMjHqM1W0WM+Sn+16CiZW0uWsJ8mIyQV5IaKkxAYJ8FBgw",
-	"AVHuyM8/WnGYgCtpj/4YDXrgZO9r0wPr0eCuHtz3Y4KxTdIGmUHli2X9EBFI6fYWAjMJfAY2Au3L1hmt",
-	"Me6piW0sSGDyc2i1SjzCbIKMCwlJD+vzxS4ME7TRhMwmRyGnh22ZruXGaDECvg0tG485bQxUmaIEHqIs",
-	"2wMPk03ipn7iLMGeXc/0grPck3dd5MKR3fLA7JbnrRwjl6S+y9xyjrR/+NSpn3L649LSxk/OnhKn2I/p",
-	"Y/RU+5G1E5ceeWBVPvLA6qVTdIviJx5X3289srax9eO11a1H7i9sPfLA6tbDa7b6Vz72QPhd8H9rq7T6",
-	"eHrZSsFvmvgLIIJHTTIGBVPAEYWtMd74+PbXv+pc++3uu9fjPEjzkwkrRclxDw7kYIOjSTfTDIO30RT3",
-	"EIbGGB7nEm3VCUO4IgiTpheFohm6FUUFYiQutsjMOjtLGLSQLkdaHeQfIu0ykhw18AaBEifSayOBq2Tc",
-	"4QvgsLnzTRm6yOlSP/rXTfVuf/nl9qe/3vvdP3f+9uXurQ86V//R+fi9kShgF7G6/eWXe7/75+6tD7JR",
-	"golGTvQeUa+WNZefK44QOoGLlcwcZ3xnn537DNnL7KALTVIFe45thPwmQKU++p6uV4QFMjd2FKPxHWqt",
-	"MAYlDaDGcB7FId/4tPPnP2oOmZI3DlDNMrjIAI4h6IFxCfqaR6qKAUk+g1YjZbliKeE6SoL5RTfCZ5R+",
-	"FuSEI9OrH9iYGuGpQVO45VCJ6lRI7rXDpv02bwFjPRhn3WhsckRXXUAsjrLH75XscR9xtV9vn4g7wJ8X",
-	"ImDEm4dAxFSI8ihnxMcWUz1vg/EtZkYqibNGJCrPFebLWoBVqIcNxoGlyJmUc3BEFFNbGoJmhX0JWkeq",
-	"/WRDksYjXO3Lcj6XRIkf5RI1uKMtgIIyW3cGNpgClklEWTdaHVnwD4eP1ReUdBeULPT2jnlWdQbXCH7V",
-	"qTMn70fH5pYWp5eNwUGnqAskJG5b3a7UAHfLOgQWbBbrLGLJ0NKe7OEnuiO5n5k+ZeZt4A3IWUcYDB+R",
-	"NPeIoWRdHTdxq8ikiPAqzKj2RpiDmak4hyBJIybVBRzEbnlqgT4GRqS95XUGF8hq6tvyfOl42VJ7d4n+",
-	"u1gyW/WFVioghlYSNm5n8dgExTG4ivvyESWI3Pj57Vtvb3/++vY/v+rc+PnurQ8UemS0ek7On3xYOXDf",
-	"k7sLOfNAs0dpfGaPIyf3Ufb73eYV18RcMauGLsJu5AmT7X7tjd0Pv9l+/V9jtcDMYmYTAa71QfkvOmUd",
-	"V9S6ZJ0KxU6tsM4r+B4cpdOZUumaLmkPBPBtxWeVaCskKi4iIHpinTmENE1KC0GYiS3iwUh3C7ehEDtl",
-	"Nde4s6YYR+XQI1eenqhbfDU4lgm5b8fKXYCyG+5iK2AO+Eqxl69kZQLZPadj8WOuAUiYW7A0iEHNhKNs",
-	"8vFmk/tVmoPDDlSY2zde2PnX7+9CRaaLxkGB0mHkLdQ4ovoBI0ISxwqIW9khTVkvGwoWVHpGUwVFuALt",
-	"BbuckWloy48dpbEr9eNii3htxHUjpgaWxKPYpYI4SqWqz6DVQMvhVdTgHtEVqIsFq1AoRCpka31leZ1B",
-	"/aZgSdzThFLWPd6q1VE5SJMz+kyobE3SnLamDjtzgK9HyANqG+MKmvFdAZrwhn+ct3oE/dJ4Bf0IKebV",
-	"KrVJSIznAmJ8+8ZHnaufhaL+X1/rXL2+9/afo0K++vI3726/9ezIfk5QOsYv8Kc5hCRnaFyBGSUg58hK",
-	"ekitpAp/H1WX04eRG8J277Huu7H3fWisvC8o+Rjh+S8GPH/7+n/uPrYvyABd5hwY2gbE/cZjfP0cXrDj",
-	"mVRkCPYdnwUPFA5Y82hbTx2Ueoa7JPXgB0we9sQCcAXx7sYA3KMM9u4M9gzKniBeqqBVhQ2HnFOMK/hU",
-	"bTUs3AW57InBp0AgUvrpB0eRCuIpPQZHdB5wjXha44AJtd2miYXY4p4TRI9iiVyChUTFQiQ7QdHGdaZz",
-	"GyKdfwzsjD101BQGucOho71IrQT05xVSQztjjdT+CSqei3+aPwMML18qlLqwOOytkQGLoT57BEVrWKGo",
-	"mSoTUk4yfnR4rGgKgpl0tmlDTO2xHfVwR0a/2xhNrFaQ3s/FASWIjiI7jyI79xnZKYgXRHYmlVLJwHgC",
-	"4TuI7OxvbotV0OpT/mFkRvEDIg2XGGsPtCNhb3y068gby5yx6vIGj3Vph/3hcWY1VBBv1MoM5Qi+lK2g",
-	"Yiuo22VY2qCmXZBFDOHgaqQSYXWkOIQGkWqV2NK3tqv93ycQI5ckMkLf2INwRpJMJxOE00s0oi3cMmps",
-	"Ewu4OaT01RpVTCxmFxP7kdrS+MTEo0iYo3IPh6XcgyHDplSqX7Fb4UJYAmKcUuisISDZ+yN3c7VEm0qA",
-	"YzZmike4nNWIB45URJmO/tQmZsk3TF4D1yGyvCnQFvc2IGRVsSl7jKYSY709eClYF725O4TgO06ZLeQf",
-	"3Hc+12oMOU/6KENZuPPMWzuvXR8vNSFsgsRkNQAHTVMauO1TEoRrWGG90pa562hqogPtkUc2+cY4cw9P",
-	"sDtDO+4qDbqUL8znC5mJx9wYiYcGxnuOduyfFGgAjlCC1/80dkrgEUFkPrTvT4QinCVSh5QFnhioMw8I",
-	"L2KCRVCWHsSL8dGCM2qbWgs0O92HzyTiDXmUbOVPY/ZTyrQ3JDVa+OuAhaXTSvvkOwdnuoUFEuTeiyr9",
-	"rvaIYGQrvFxoueYTgr3nfrXz9cfGy/rJL3f+fHN0cqBeTOyWpxav8F09u6ZwMbf85PnLlh8RA3+dV2O9",
-	"TZ80dMMiVfCnflY8xHNzy7lZ3KSzm0UgDWZxPbSB1hgklTEgCrwltbqxVdfB9LoqPKLi25vXdt78au+l",
-	"X+xee66rZPpMWNsGSqarZfciCvdqmFGhe1CYUKEgJPi/r7ymX0dl29LBs1RIj9pSWEjyLSYstEldF9eg",
-	"07+Dwrg6MYNOAAnjsk48v0pDhSglSoQu6sgidfRR7yqDFlKmQaDwK+7RSDsncLNDw8C9v7+28/lXu9ee",
-	"C/oHql1A7wxozAFBm8j0KhWWppu6jaiu0Web2n4ehRDeyAojhQp7l/kjKD2r61LoYF5tZwIgDZ+0AkJN",
-	"1akoISJYunaA7l57TstC8TsMpsibIva9SzhNeNMlkeMxllMWRi6bG9ZAsnvtud2//r+7z//THBLAv7pg",
-	"03yYue3o/QD+9L71IdKGRsUNbNcpI8h2qbp/JFp2HWHD4jy+SZlNsYuaLpZV7jXUrl9+v/PKXzqf/HLv",
-	"15+mWgJu0vwGaYs+sCxxo0m8vG50K5HLa2pdmpNC/X8F25/8bff6te3fvr/74UvdSOJQmbt8/vL/HwAA",
-	"//8=",
+	"Mqvd/tP7O2+9aFaLHXjCH2x8v9NxlPS7CfobDkLmdXi8/q6rTmgwshfXfNUwGP5kOP68tQ+NMWtxyDPc",
+	"dVvNA0zrZNKjlZaPLwOxRcd3u+2gywKWqI43CcK+X1JBKvUQ32K6Ow93XeKgVnO6u1xVVzPxVBWqMrsv",
+	"+BbLbsvO6vPQUCcGVO8yOOcYZAlaYrr5VlPJ7swRRgwfdkJDj0gf+LlmlnjOkWviDXGvxdNdegEtPLok",
+	"Kn6WCDFCuNxIxWylX/QsoctBpBXSDDoFVafEwAqrpZ4Kq2J4VVWzhu6qoWEjn0Qj6EgmH73Z6AujNYDN",
+	"xIk3Eo1GD+hkcf94HQnvitts/F7BplSTbhO8/do3nS/f6nz15e71j27f+Gr3A1NAepwJsmu6vlXGiPdY",
+	"rbdB9xKpCjdyyM3EglyYsZ0NGgn2NaVUBR1XepQh3RLGVBpTwoZDGpwJ6ZkKV367VCpEiziooiOFtEwz",
+	"k7MSMoAOYfyCLr434YgH7I0e1B6n0aaeUwRQ/T0HVzla4IPGl5ECHkbFmtHAdH9QNXn4GPm2+19t//ua",
+	"eKCAIaOHM0DAP4MRAgNSJH3uF6xHcMkPAPJ9AO5d5+ZO8l2HVD6p6Ki26EoLDPFzc3NLiDJ0bu1+HX7c",
+	"aiLJUYPaHo/0DY15GEr5wlx+rrhWOL5cKCwXCj/proqal7RBup28CXfo+9My0c/hOcJq2iA9eKLShu9C",
+	"HraahyiLV32IX8oDpAnFbEEmUMr/itGZOAjgxSG60uKwQhFpkg7UMkes9ABwmqRNUEfoEr7BbhylSvim",
+	"ecWLTOS7qdGLhItFXYdHRw1o3QUzZ00Ca/7803OLl6e/N5tsA69zTz6acu9ng8EHlvSXJMHEay0Yf3VQ",
+	"ckGd9GgiS4ATPRd1DqwyM0hdGFiZqJZaNwly6CaFzttQTUxJtdgjWKCpRV2TWJvVbN5ism3ymsHoVuGb",
+	"xFpnS4h7qFjSvjm+xbSRbJO6Lq4RMW0hzBD3aphRod1YwWsc0sSebKhjM2awkP4Ui0UollnsNbJmqz12",
+	"YaZf0TE4rNGku2zUKSv9mCwij4ovAytKwRb7QeRDZv9xiGx6fJMym6Cdt56xtCG4c+PnFnIUZFJbos6v",
+	"rlg+2O3c+IuFFKPiDWpfeErpWDtf/Gb7mz/BIAV2aO/lj2d33/3t3jO/sXzoQ9tv/9paZzZvNBQVaqOd",
+	"927BAyHkob1nr++9ccUyShravfVB5+o/Oh+/N7v70ae3v3yx86vXdj/8Zvtvf9r+64txW62/foWgVLah",
+	"LIpeOSC4WrYaHV0zGCi2GJhyYYFauNWLgw6e/rJyVk4vKG7tjQ1IBGj/YhOSLFqui9R1WYgz0FJdyoiu",
+	"b8BbEOnhUFaDFrwepi6UJ29im3SJBoEBIyhvPc6q1moPExfh/QijTAJ8V2sPj0CHbHDtyjrxiKKauuE9",
+	"rGEFWmMjKqGOtA3TlIPay2pq1MS13k5GE1MN9MlOSjE4vBRxUHUPLYHp9lTGI2MKegQtqhVuzgTFPvCG",
+	"8VRrBxOIO4e7xkeM3MfPwmzKdgn2TOoVePv9kK6B9eNHLthyuQ9snu2/0LXY0nSDWMoCzwP4+dRauihV",
+	"fxq1sF8SteYRMkKdwWi1wHT+KAtxzyGeNiYqNPOruGMdgueAUgEF6lP7dWMb6A6CGbUE4V2gjh1+5epI",
+	"GxpVGxpSGu6cyBxyMhoQOxS61vep9+XEu4UMriYWDs3Y7BmSGrKmo/qxAsNiAcTBeC2i6RDDvIHMnNE4",
+	"YDGSIhG9rIgr2A8rD256RFVdkNGqXY8OQ9nDoCcKF5lvuH82y5CrGhi+reafvMYhyGGtFan3P4JeMDdc",
+	"LxgdVicFd5f7nABLFDwf5lvEy9tYEORCCyhhGZuYhRwO/wVLJoigLeYQT9jc65ZDRfWnM5E4rf7mrLme",
+	"CMJCfskPIpy50M+QBVE+qxCPozuQZQDjUWoeJJ0hrOEMlFzIvAK/QkNCnH2gakE4oy4dk1j+oZ80v75+",
+	"dihuDGiYF62NMLDMzUokjrDz739uv/Lq7S/fW0G6CIX+bu/Klc4f/rgSRk51/v1PHdC4glxub5hRL7/R",
+	"+fj3aAqUnEobYYbIJnZbYDudTqqBE7w45xe90OVwzGug0Znfyy8EysjPyQC1lhgGy1qNCvGQbmy+gprE",
+	"swmTaOfNW51rv9z+5DUd1qlro1CtVJoxuEYsVIYWddoOAh//x/QKahNxgXG0/btPOq9+sKIjq7ffeK7z",
+	"0W9XkF9H9QJEJnWevXr761d3P3p+++1Xt994M3oaemE6VMvWBjI9b84kxoY1WWGu+GkET/eeRShUdIWu",
+	"M8XsBRHqljjTTTVMzoYGVG1dKJ9Yw7WyPgwqkDlAyA1wYnSiOOa+sD82bvfgBaVCaWBgU6kYmzSWwRFt",
+	"OSmI3fKobJ9VhKE7K1PHlp30X4KbNL9BtHEzHkzjJ/bo7J37BFo9fQptkDaaUsBhFq0BSFtaKXZR08VS",
+	"bWDaQmB+G9ZGfIO0/R7ikAmoFqxEch2CFuyuLmUgda75cXNdO+FNfBGCSro30iSe4Ow+gYSO7tNxdaar",
+	"5enHzq6hWdyS9VlXieXllAuHOdIv/TIERVW5NsYxiW2dvNuAFKYcOJP/b3OmMybNyFe5zM9IEtzQiU89",
+	"thfdWiaIfNdOIrDZ3ycSwrfR1O1bb+vAts6Nn+/e+mAaGKQf/ixm1tk6u5+zTcLUWwSaEoSgssNtMWuH",
+	"X880nLLvL/VIkwsqudeeXl5neYNnkEylUKuMm03XNKqdNdkj3/up4Kys2+ItzS8cm9YYiv3MsrLSO8sr",
+	"ajaXCinAgNvENWNrATFsGVW56/ItVA5FszJqMUldpLt14oq6T5ilfHp17f4Hy0iClTC2pAbxaiTfVGKW",
+	"WZY6EMOEBCqHHQUDw6M+6vuEISDmDY+dXSvrGGWtagiEbZs0wQqGyqcc0mhySZjdzj9E2mWkuw1ayCMN",
+	"ougO0XdXmkd13vIETBprTyqQ9DC4+ITpUSosP5ZAqC+7wgm0T8SlNmEC2IUBKcX2PUok9iAm3HMNqIrl",
+	"2dkuOJz1nw7zkAxE/veV12LQVeObxGPgtml6vObhRoMosvHtzWu9YZQ602D75fc7r/zl25vPR9S05Vxx",
+	"pjBTMI3JGW7S3HJubqYwM2fsDUDSZg3pgj9M4GRCSghpC4UYcWomLMTIFhESQQPiGXTWtGFWIKbTD3S8",
+	"La5hygAdTgfJycuQVxsxQStZWDttVxDjPp3UJx/koivxN/cwFVKnY2u1xzS1FLnlJ5Nlu3DI7BmyyTeI",
+	"83iLeEoXGTr+YdqgMvVojTpm+HklqIgmZ0Jzj1Kh4BMuUy8kijs/FV1dTgOd68mnc1hhJ3FMf3813ZPn",
+	"YwZI3da3UMwX5tcgjsWEspgh32+n6NVY1H5o6qQYW9JjDRrsPXOz88lfd956JiHM95t3t5/5pPOfzzuv",
+	"fKr7qVfpJQX6T21cKOJSZc6ed8LsdS2mqi+qRIlyl89fNkwBp8vPBxUX+ERvj1ZF9BQQK2CeUWgxry8k",
+	"adbg4ma/jx2/cgY8Uhz+yDmGDc8jjn5obvhDJ7lXoY5DtAWNQHfWNK8il5rEVmIxyCw6g9HgiI9DQlGO",
+	"P72/+7c/azrR+eSXe7/+VFMLCdX/nswFZOC8lbuUD2sIgO6itVQ/cef8ZSiqLhJoxSkhWopYg4Sj2Wec",
+	"ZCDRsut+CbwEiUeHbpR1P3cQJ4EzUrHO/E1D9P4yElI7IRGWiDObzKBVeCu2pdAB/pH2bxq8gpwozSAD",
+	"icajtTqw6zVIsg3qXmgOx3gvx1lGWPFqF7eJgzATW2pW3nIdnVMjOXS11s4m2Mr4iJ+2ppnKH0Hu7ve5",
+	"085GXBJISq5UUPyhWJybKcyW5rXuECRl6Gg56By+VlwMSUxmGtAP17NhurEqXo6ruSYTq4vuFidxNF3U",
+	"NymQcATqm+LAQwJdrJTyx+w5J3+MzFfzx/FCJb9oH3OOk6VqARedfRPopepxcsxZtPtfGqhJnhIbYg9c",
+	"+OGl45ulxvzjx+SPK8WHmwXxk7mNJ5bYmUX75AJ+sKRDdDLc9hNU1rV0kUTdjYhiRYrOwlgjfpjceZ2c",
+	"oGVFAIyHuT0w784MnQ3GwasPL9eYL6Z44jRuuxw7a5w/jL0a0c8tpFmeaDUhSdN5hDgU+/2Z5kulNA83",
+	"PW4TAb6EE0xS2R4PmwOGo5QCQzG/vXlt59Ovd968OS5Od9kKReTZp6lzeZicHIYahXBoABOiaKhEW1gg",
+	"FwsJLv7xcYYfEBlhC/sRPA+ruKkO7ZxIoLmlfbCjrCJpNsI1gFwdchl0vjA//IlHuTzJWzoCYf/Y/AMi",
+	"47isc8vHKLVm0hX1DZ5yTmNZz4EqEicFsx4okzq/YR8T95OmDZwoUbcp0Bb3NqCuii/vgiqrK63ohTgw",
+	"mgq/vsz4SIvWmu9x6jI2ymFuY5BkOHHiYvkwca9RmfnC0vAH7ues6lLt3No/WdLQH6dMnVdf2Hvh32OV",
+	"MloOlXmySUxzjEQh4wQYhKH7uYUErbE8ZWBkVZjfEiaxwR/AXSewzqFKG5mjANIBfloloGjvg37vOtO1",
+	"j3QdCDSgvkh62gLFJPzSJlNc1omHoMwP/LqsdXW/9FXa10+nshGqEz2hDzQr7ddCqhJyUxv/9COn0tsW",
+	"V23I7k09XhfFST38Mf9AUj9x0uON1IPXePqNqos4yz15t5ldbZN8n5bdwAOPGnfTU5UZv9INfK9dzUFp",
+	"1qrUwXqG7fQmHCgqc+PnXT6mLht/6bKVq5CqiWvoO1X0keJlK6eNcYYD55ZzxcKM+n/HwdOsoTjFptW2",
+	"gyf83TEqlZaNRV3NgJcqx+1jziJZqM7juUrJLjoFslQ9jo9VFu0FZ57MVUu4WCnYS85xcqy6iBcq8/ac",
+	"UyLFqno2g7WDKBJg2y3PG8x5AzKhFguxa+f0kpse2XxQL3uxUqwWnOOkZM/jpcqx6hxZcIp2AR+vLFbn",
+	"SclZso9VFvBctUgKznF7sTKPS9UCWXKO2QuVOVys5mI19XKFIi4VcfV4/hheXFDniPNLZKmSXzo2h8nc",
+	"/AK28aKSCcjF3PJ8KYzzSXcBWWzkAUFMYyfXLOG7YSkH5mt2HFjLO5/8bff6te3fvr/74Utd3F0NT8Ha",
+	"rVglKmlKk8AF500mRq6X+89uEo9W232FgDNE7bAlTZKGwjVk17FitZvE853Gm+CAZ/HSRUYU8MB371K2",
+	"saxDb3SSDxdknRlCqfiry1kNCj5Lu050YS/1MqgPBaNhCp0DS5DfQdNM53AwnktU5+4YrRw/grOJs/b9",
+	"0Xu7TiBwyIQf8o3AjJwBq2BZNGonTCowKlquXEFlvgGuDQgU01YhrE+SCnM39zzW6WuEu9e4BwCsUO+d",
+	"d/f+9tv9o14gVfsxKaCmJ+rZJy7pSCalOPvhtoA5fkStkaqjBaXQlCAQ7JEpxmV6Zp2tKsF2Q5fUE8TT",
+	"Wcamym7wQuNTwi7dAE2/CZovqmLqtjxTApAzgrANOZgKISEShzOFwdrVhjV7B2+8R6oQaqc3UvP4FmU1",
+	"tFWnrq49y/zYPDWguIAalAF9mSrPl5ZMuEb5DJFeO7+qBBfYSRyjMWtzBtFgMScaI8QBJ5quw5UkqsPt",
+	"7MOVFUZ8J1TlDgOwIxJZatyOdU5I5WvKSHx6/D1aYilFzB6mxFmu+pS4MHexlD+29Xij0FhqrxXFMafQ",
+	"/uFi5WLp9PFLBfuBY425zZNFb2nj/5TwiVidsGW/HllYfSyFwSVM8/DrX0cjnXO90mlQ9zKt6cXIzd24",
+	"m00GKsbSEPruJhESYoJxarDwK9wlEPqztMYgce9gSfidcf2kMMWscf4IZm2zQbEv7mEiMrXBMOQl6sgR",
+	"MI+dN7/ae+kX3QxD1rX1N2AGvCX7cwNt7dHikib1kXLXyMaeR4lIon5gjyFOnmrCPtRCodfRQ0Dmkw3B",
+	"eimhULbFvY17XziHq+Ut+e3Na3tXrnSe+7L/DWcRxhMLzmqBISi7ltfxoP1tcUH9URM5KrSgrBirFsGr",
+	"1JXEQzW6SVg8VC5mjCtfLAcidiB6mAa+qeDMD/MJxWkwLyOPYKefbayrHWp2A1m0N25qQ82paJPh1E+d",
+	"Jdiz6+mH65XdfeamFBw56OucM4U1d56/lpbXzhmXSLzRc1oG221bSlvYM+hMPGhbfoX/eB/jaLPoXLFQ",
+	"SMfmQ9tYtHO0zgrwO0OrvzLYTZJamQ8xnhiScNi9LwfNweNWF9pNQcNARQCfvb+/tvP5V3FiH2/P3E3y",
+	"cdilKfSunbeys4J+PtlVqKuhl2shyhDkJy2DbSTSAlzpXNhxiKN1LD+KXo+2TJ4A2ACgEzh4dMNW4eOO",
+	"FuzufZ2V1kfCHx8i7QchLMpQvhFVthgdK4V0bGy0qZRIm3avPLv9zo2ANiVRmBjJKMVIRmlUgjHBWMXe",
+	"KMRivrAQs3j3O+tUhvXKmHlGqnsJ2IGf/JeCFSTtPFTtJnOv/Qx93eShK+7wxBquDYs5hDHQpPAoRvEu",
+	"j1HU2I8w6+F3it298Wnnqy9HZXfJNs8eFSYIXNTdppKKdqrvAwblp8IF4bThKmbQasin/HFUmMh6hwjp",
+	"8TZxoJ39Unl6eZ0p2Z1uahbIhFQ6STQTjAo/QWyMbE/vZ99srwprjPG7NKq6PsMtLEx3r6MYnPliCgQ8",
+	"7UGNXmBWJzF1zXZKx7M9esZnsGNBXg1JAWIkYHDn2od7b74XxWCdK78/PLb6Bxl3I6fOnJyIpeAHRPYi",
+	"0T69bUdK7kEquRORbEaWZy7fY3TwjqnPJlI6SaDQIdOHQH8ewZwYDYn2i/V0698/PPvYowgyzRGMQbza",
+	"JbesIByRUaDSM4ggUXnF6N1GTJlZZ5MWSc4BUk9CJEmjgndn5ncR5ZEUNcX7bj2z/dnPt3/xyu4HLxqW",
+	"N7pRTd33JFys956KnHzy+9GbF5P15tKd0JsRhEbqjvNBKaQjdnPAYvfdpqffYT3hfoDUQXrC7W8+3n7t",
+	"P+PWE/rr+7OG62VPT+rlxX0c5RLKuuAeg8AKdByVuC1As1AXNYMeY247YSyyMUMVEvLokCWPifOu6pmP",
+	"FJmxKzL+nWXhNH30mLk7ocdYAdQdZUntmwIaNOunlnx0Y/vD1w7CzjlrsE5MjPDdz5sU6F7UEoNdt9sJ",
+	"SJnkCIPDULsB0Als15GtHncih+SXrYKYo3UW/kAlsnGD6NDOqbLuyX4q7AtYnraQ4LpQlg4uFj451U3M",
+	"iIOw7XEh/HgSMWHX4glD8cbvGpyEHOqv9u50zJXuAHswIf7m4E5lYGR3u08vxOJ7vIhIZlbz3fPonZXY",
+	"k4ayGyQGK1Q/D9/O89cOhPNFphpUpUQ/c1+UV1mo6mJpDY5gpAwa+uleHcCPTFfpsskhsLlDpicfspg9",
+	"WDF49LRpWJE+YtF/8mGySdxJhSweknTXSNf3ZQXufteK5Vxpppiz0qUMeMQ2M9RprU68CxWoKR6pTBxo",
+	"3n5aQRWEBWYr3DLdcNPpSEVggqb1ScnKNQgWLU9ndC7n9t65GvK63Y+e3/7dy7e/fHHvnaudTz7Yffel",
+	"zq9f2PnT+9vPf7P791uda1/kou1M0rxanUjT51+lQmAJD/ixqWwhwubrRSsnjIyZnnOmcQeFpazDIs+R",
+	"xIYRQh3TBDlGwgJyR56dcaajJtHoruDIu9StkxxV6Tgizj6hzQAq+xhZRlPcQ1iazpzFaWNPAolMGDtx",
+	"YDqCIpLQgBMK6lfIOmtBZ1CEG5zVgN9E9DRddAIJpWrp+U05ZqPfjd0i1aU67auMY4xmN/ClKM0uwR9m",
+	"qlzn0+c6/35/5/qLWrTfe+fqzh8+7nzyt+3n/7P95s/33ny185ff7Nz4ePe5zxcLnSsvdv79/u2v39r+",
+	"7fu3v3q/c/WvQP6pJB7Faq6r1/eeva4f6Fz79PbXv+rc+u32V990rv3y25svbX/yyu4XVzvPfVnce/eP",
+	"28//pdi59ssu3uDyrcGsQfdbS+AMcRofrDKk9IM3uT8yv5CL0fNSIunNTmwnWczyQAFkqM57OGAonYpt",
+	"66JzfaSLOwB5Q+WLUq98MdxzmUbpHiJfZAb4flp2QJWPQmYP1E/4nVPhVx0nLnCAqTYaRWKCc//8x+zi",
+	"Vial3bhcJmatPukR8lQY2zuDdA2xcOcgwPh9BbXEBFWsoWOCq2s0aDIEMj+IW3rwOtM5Lq2mFdTpAnKZ",
+	"L0blK5gSO2qcXyskEG/BCriMoCzYFhUEledLpfI6Y7gBZghs16OXVMeRwiJ6ysCzqC/P2L9DN+PYpbfT",
+	"euoJ+xPvjUyOHn8ibKtYiBdDHDEwMmmuvg7FA0r5CHO4vvMx33eUvhsk7WOT3XnzZufGswdik4UaT8Ot",
+	"sdG+WuGCGRGSmJ57QHm1ABlrlxwxw4ZWWAssqeuMMoSRzXVnG78rF6+iiy3iUSJQnW9B4oarWLoueeAR",
+	"MvFY8jV1KPs2XEas3T3WS8YZibbL7WvfDAecP7J23iPWzvAis1+jKdI2ojo5/AzN9RWDq9IldJQy/Paf",
+	"O5+9v/vuS5qf7j7z791nv85+6qUDOPV4j8Huw9evv2djpO5IHkd2eWUtKC6YUExGEfkjk/04kzFClWar",
+	"rlSJiNLiEdKVmLF9/T93o/k+LuYAQRADqlRqpV+3SR1SHKcSkXqssPBzk3iUOzPoHOhqYe1opXg2KKNC",
+	"elrF9MtYm3elLSMdkWLUDH632HWmhpuKeP6UzG3PoHLVxbUacf6X4gVl01Ex8mLzM8IC0UbTxS1BKy6x",
+	"oKyefzlpikeNs1D2vnztP9KXPCrgZPezT64e9mkAptTDf0ywl3pwpINy+mrbGlbutiAB8VjV52fQm6qP",
+	"3b9LL1eIYWSVVKx9wbD2ECzSS8iaaphF5qzcxRZ2aZUq4SgHRi1FHvHWGrkEdvxPPui8+qvtz693fvnC",
+	"zsvP7T3zmm7ZHAt0DttIZyhM2Ne6Xir0Wtdzyzl4b8yGMYrjHkAxjfdek6yjCkWDHPFenImFpaHf/Xvn",
+	"nc90f/A+nNznj5Pj5/0rSg+uXqQNpbp7eXfYGiRTdudoWEG92YDTqD80nhlWFIlbvk+gQEmaQQrk9Lua",
+	"xBvA5ePee/0EWI6rVPa+QLab4O8vlcrTy6gMw3XDdWPkMBPbYC4pt4l4lOvf20TMMm6hsiSXpP5KfZpZ",
+	"Z0Zi8YS5dv1bjMtmbXuhJxwbN18Jphw2wQC+D81Blg32D49OAHpyCEpGJTGeO8sesrKCOJ0fkbJPMlRg",
+	"jKx9kCeCHCbW7oejj4OvF1Py9eKId99PnYcXHZWbSrQi3Ouu8DsnIGl2ibAGv29vXhuvUBRlU2o832JK",
+	"4Tvjy0iBQJQsOIU/Dmq70b2wWY+7bqs50GGjprlPAKcNZKhYRKEvNwSCjYFiiSXdJFbQBzQQLjkj04rj",
+	"W+usQgR1CKLSMv06ai1PZ3O11EjGt3Q2GDROMFpJ3OrRJTKgSrtXeop4Qpa1jx38IAiaCYiwtFCwR93y",
+	"I/q1Oqh8q+lvZp0Fu2GckRlU3iK0VpfEuYA3iYdrpIzgGxF9n15bxC/l9yrR+cPMgU4HM+tMu/j9/fZa",
+	"Z2Dhh9yuEnWAndFg1iNVDYmICpj1cH5ZApZD1TQXwQgQGLyjjLdbhkjNl4AY9MMO0xzGAC8VACwQJ5Jt",
+	"EwXfCNC7CcOux79+Y3KMrdMIG0nrMALJqOvQNqnc5f1baOLOTYNzJrzTo5WW7zISueX5zMKXBqZu4csg",
+	"K0yob/hcU4k7x2bmFjJLVKlFIoM6fUShHuLso69PrwICe+T/GJcgsOqfukH4ANtDVhUnnt/evHb7xos7",
+	"//p9542Pb3/9q85Ln+zc+PoQmlESJYShTcA13GUvz3dYeJOv8O+THh3ZiQ/QTjwBffKo6tLh8CvHTdCB",
+	"I/nwW6Az2QsBHkcv/6dprm8A0bZX2fJYEP8bRhhPr6Aya7luGdkuwR7knXGYH7vrrEqJO4YCxXev9ber",
+	"TuGI1t/JlCmMEMDSyAbUgy00eMhtpZMxgxb7sa1Sobt58djZ1lH1wKPqgQdcPfDOSQhdVQejbM+XFnTZ",
+	"wXvBNKuLGmoJO3u2VI+Akewg19NDca9WpUFlIHhZgZDgtk3FLxPRpRirpxU+kzceNbXq6N11pn3VqELa",
+	"nDnTKwjax5afvmyc1mAzPeNHiJl2CmazgXwj66QdWZeSbObKfip813rFOvMrK/pm08yZUCgStTZO7XRI",
+	"vUa93gR9dETPsd7CWRu65OfmZxbSiw7wbr0g7B4JDUYn7jnPQE8YqL/6Y77fTtcZtnRHVOu4jLIwGVet",
+	"v5ujLLHvYOpxnKp/e/Na55O/bb9zY+/K7/eeeTk7d+6vs4/EYbUEMSkGewZmT+CvSHIwl2r/kc9fseAs",
+	"yhexnRSV5XMaKPMSYTU6K1nzUs76sVFZJw1B3E3d7jwNR+2yLRx6jqoPfZwMFcOXud2/v7j7l7c6V69u",
+	"X/tw97nPi6Xtt651vnx95/e/2Pn/Ptu9fq3zyl86t369++GH2797OSPT1Ws+Yrk+y1WncWakc48wUR9w",
+	"x6Xoz6VjovOTYaL+bo6Y6J1gouMIIFL3F5BlnSOzxb0N0+37D3/UyusdZ4maEUyKJZ4lzBH9dXjFGPXy",
+	"Z9Cqf1TYi/tW7xOIYM+lxDMBDEJNpIasMzVGcxrNNqhiozZpKsZWaUk/ZylaUQ0YTXwZQWXpuP45Ave7",
+	"G63iZ2HTY3aR3s324gAK1Jf+5/hOSvEiH/6gtNrf3LiYVCkdk5qbDJMK9n3Epe6YmVRjbxejURT125vX",
+	"tl959faX72kN7G6zjGZo7Mq6Cj7xlgxrPgEriVe/mkFPRMtCQfwnFBMJcoPWWdDm2DQ3B3Zw4M1dD6yt",
+	"a+QAj1q73kOtXXvS37qqwEUbvE6sqWtXObYD7OuaG2/k6VHZ8HunkM4hKut5FFQ2oc6xXZVJ7oqyJJFi",
+	"EdkDxgaEfyET/QWKcLxAeFdnfB1aAl5dnbP8CN+krBZnJlNh+fJp1AC3sqLrRpjzCf3kBaaukK7DEs0V",
+	"EMHF3CjtCSYVxTW8YPbwQp3f2SrViwdbpXoxQ5Xq0gTY2VGw2VGw2V3bqnaY3hNtWDvG8qh+XVQwcAxu",
+	"VBUr+KHHQ6kwRR91rVOwC08p/DPnAsYd7LrGSFylnpCTa0m1ZjaRlaNmqi2VsczV4SgTpftPAhFdztUk",
+	"Scc3U6lv8/tI+WFcQs3H9768fevFnT98vH39TYiIfGnv7T9uf/SXzs1Xbt94ce+Z13JWTphdafactkmC",
+	"4oGFhDaFpup0+npOGrTS1HEymHGUzzjeFkwsifwEBaAisHO3Kkx9KkTpnQYVnxTwdtV/UqqNb0MuaxdN",
+	"eRp1E2Fd5hGKJkENKD3vOuuqAgW0HDPHkHJfnypXiNwihJURI8QRpsLTGi9D5X/t+/OrPpkyUOPuz7Tm",
+	"VwIeOU4mgQiOTIBi1CVCUbLRkwlWD9ovxR+kAjh3L8XPdj99C/bCr0eFfY4iUyfa1xYSTjWsfXvz2u71",
+	"jzof/34kTpesAzQGd0KwsesSb1nHeAgScYUE4R8wLzgj1SBDwsNxILGLsBlNQNbFupqhgdvwEjRVDpcr",
+	"ylY4DlFHRJqqY1T1gAA6EP1Spw5BW+oH6MzOFCtqif23S7BQlRAHSuwMiUP5AZGP7D/wZIMyNZlamI77",
+	"8I9C3VjNvMKlQuqCIeC2AntSVFaJhlQJX6Q5r2M29HK0zaxYLAJVTukJoikruCuSa/bhkCb2ZEPtPWoI",
+	"667v3nnlxvbnr3c+u5LNxGVCS5pKblrOzaYZPptm/bOK49S5Jx81Zrn4CrMUjy9etvRlpiu571CgHKEj",
+	"zaGi6eJ2wkJ0XETnN++mvRmTtpEIJRmieYop6+erXZt7FtWfzkTk5sjhpObBj/QN5tGk6WBVrDum/zxR",
+	"5wg30Klvb17bef2LzvO/2nnt+va1L+L0Xy02tY5j5RSBy1k98TGZNR/FRowuNjT45QxpmFw+Iz4dUGhK",
+	"oDgcTFyKUdju5aCUuz7GJBSqdDTJmISqAQElPlQcTDRJRFfeV0Ts4bQa3ruK4VFYxVhr9QRYrkMq7i4j",
+	"oQa0UWvwhKhrmYQBC2m8gQQDnYnHJekOvwgNe9xDZTVCEamDCYkYI6MeY3WbxQz56b6XYGIlbe5agryY",
+	"TJAXEppuTYAgHwUGTECUO/Lzj1YcJuBK2qM/RoNeSxeU7WPTA+vR4L5f3PdjgrFN0gaZQeWLZf0QEUjp",
+	"9hYCMwl8BjYCDU7XGa0x7qmJbSzCOq8OrVaJR5hNkHEhIelhfb7YhWGCNpqQ2eQo5PSwLdM15RotRsC3",
+	"oWXjMaeNgSpTlMBDlGV74GGySdzUT5wl2LPrmV5wlnvyrotcOLJbHpjd8ryVY+SS1HeZW86R9g+fOvVT",
+	"Tn9cWtr4ydlT4hT7MX2Mnmo/snbi0iMPrMpHHli9dIpuUfzE4+r7rUfWNrZ+vLa69cj9ha1HHljdenjN",
+	"Vv/Kxx4Ivwv+b22VVh9PL1sp+E0TfwFE8KiN1qBgCjiisHmWrvp87be7716P8yDNTyasFCXHPTiQgw2O",
+	"Jt1uOwzeRlPcQxhaZ3mcS93yAFcEYdJ0q1I0QzerqkCMxMUWmVlnZwlzEGaoHGmGlH+ItMtIctTAGwRK",
+	"nEivjQSuknGHL4DD5s63beoip0v96F831bv95Zfbn/5673f/3Pnbl7u3Puhc/Ufn4/dGooBdxOr2l1/u",
+	"/e6fu7c+yEYJJho50XtEvVrWXH6uOELoBC5WMnOc8Z19du4zZC+zgy40SRXsObYR8psAlQY0HADbu7mx",
+	"oxiN71DzpTEoaQA1hvMoDvnGp50//1FzyJS8cYBqlsFFBnAMQQ+MS9DXPFJVDEjyGbQaKcsVSwnXURLM",
+	"L7oRPqP0syAnXKluakZgY2qEpwZN4ZZDJapTIbnXRg5X+h6XupfP9EE560ZjkyO66gJicZQ9fq9kj/uI",
+	"q/16+0Rca3DXsR5vHgIRUyHKo5wRH1tM9bwNxreYGakkzhqRqDxXmC8HDcjq2GAcWIqcSTkHR0QxtaUh",
+	"aFbYl6B1pNpPNiRpPMLVviznc0mU+FEuUYM72gIoKLOhJKSPKWCZRJR1o9WRBf9w+Fh9QUl3QclCb++Y",
+	"Z1VncI3gV506c/J+dGxuaXF62RgcdIq6QELittXtSg1wt6xDYMFmsc4ilgwt7ckefrJVV2KTn5k+ZeZt",
+	"4A3IWUcYDB+RNPeIoWRdHTdxq8ikiPAqzKj2RpiDmak4hyBJIybVBRzEbnlqgT4GRqS95XUGF8hq6tvy",
+	"fOl42VJ7d4n+u1gyW/WFVioghlYSNm5n8dgExTG4ivvyESWI3Pj57Vtvb3/++vY/v+rc+PnurQ8UemS0",
+	"ek7On3xYOXDfk7sLOfNAs0dpfGaPIyf3Ufb73eYV18RcMauGLsJu5AmT7X7tjd0Pv9l+/V9jtcDMYmYT",
+	"Aa71YY2lBcIVtS5Zp0KxUyus8wq+B0fpdKZUuqZL2gMBfFvxWSXaComKiwiInlhnDiFNk9JCEGZii3gw",
+	"0t3CbSjETlnNNe6sKcZROfTIlacn6hZfDY5lQu7bsXIXoOyGu9gKmAO+UuzlK1mZQHbP6Vj8mGsAEuYW",
+	"LA1iUDPhKJt8vNnkfpXm4LADFeb2jReCTrh3lSLTReOgQOkw8hZqHFH9gBEhiWMFxK3skKaslw0FC1vZ",
+	"TxUU4Qq0F+xyRhSFOkOwozR2pX5Af27EdSOmBpbEo9ilgjhKparPoNVAy+FV1OAe0RWoiwWrUChEKmRr",
+	"fWV5nUH9pmBJ3NOEUtY93qrVUTlIkzP6TKhsTdKctqYOO3OAr0fIA2ob4wqa8V0BmvCGf5y3egT90ngF",
+	"/Qgp5tUqtUlIjOcCYnz7xkedq5+Fov5fX+tcvb739p+jQr768jfvbr/17Mh+Tt0afewCf5pDSHKGxhWY",
+	"UQJyjqykh9RKqvD3UXU5fRi5IWz3Huvej7Jx542V9wUlHyM8P+x+v339P3cf2xdkgC5zDgxtA+J+4zG+",
+	"fg4v2PFMKjIE+47PggcKB6x5tK2nDko9w12SevADJg97YgG4gnh3YwDuUQZ7dwZ7BmVPEC9V0KrChkPO",
+	"KcYVfKq2Ghbuglz2xOBTIBAp/fSDo0gF8ZQegyM6D7hGPK1xwITabtPEQmxxzwmiR7FELsFComIhkp2g",
+	"aOM607kNkc4/BnbGHjpqCoPc4dDRXqRWAvrzCqmhnbFGav8EFc/FP82fAYaXLxVKXVgc9tbIgMVQnz2C",
+	"ojWsUNRMlQkpJxk/OjxWNAXBTDrbtCGm9tiOergjo99tjCZWK0jv5+KAEkRHkZ1HkZ37jOwUxAsiO5NK",
+	"qWRgPIHwHUR29je3xSpo9Sn/MDKj+AGRhkuMtQfakbA3Ptp15I1lzlh1eYPHurTD/vA4sxoqiDdqZYZy",
+	"BF/KVlCxFdTtMixtUNMuyCKGcHA1UomwOlIcQoNItUps6Vvb1f7vE4iRSxIZoW/sQTgjSaaTCcLpJRrR",
+	"Fm4ZNbaJBdwcUvpqjSomFrOLif1IbWl8YuJRJMxRuYfDUu7BkGFTKtWv2K1wISwBMU4pdNYQkOz9kbu5",
+	"WqJNJcAxGzPFI1zOasQDRyqiTEd/ahOz5Bsmr4HrEFneFGiLexsQsqrYlD1GU4mx3h68FKyL3twdQvAd",
+	"p8wW8g/uO59rNYacJ32UoSzceeatndeuj5eaEDZBYrIagIOmKQ3c9ikJwjWssF5py9x1NDXRgfbII5t8",
+	"Y5y5hyfYnaEdd5UGXcoX5vOFzMRjbozEQwPjPUc79k8KNABHKMHrfxo7JfCIIDIf2vcnQhHOEqlDygJP",
+	"DNSZB4QXMcEiKEsP4sX4aMEZtU2tBZqd7sNnEvGGPEq28qcx+yll2huSGi38dcDC0mmlffKdgzPdwgIJ",
+	"cu9FlX5Xe0QwshVeLrRc8wnB3nO/2vn6Y+Nl/eSXO3++OTo5UC8mdstTi1f4rp5dU7iYW37y/GXLj4iB",
+	"v86rsd6mTxq6YZEq+FM/Kx7iubnl3Cxu0tnNIpAGs7ge2kBrDJLKGBAF3pJa3diq62B6XRUeUfHtzWs7",
+	"b36199Ivdq8911UyfSasbQMl09WyexGFezXMqNA9KEyoUBAS/N9XXtOvo7Jt6eBZKqRHbSksJPkWExba",
+	"pK6La9Dp30FhXJ2YQSeAhHFZJ55fpaFClBIlQhd1ZJE6+qh3lUELKdMgUPgV92iknRO42aFh4N7fX9v5",
+	"/Kvda88F/QPVLqB3BjTmgKBNZHqVCkvTTd1GVNfos01tP49CCG9khZFChb3L/BGUntV1KXQwr7YzAZCG",
+	"T1oBoabqVJQQESxdO0B3rz2nZaH4HQZT5E0R+94lnCa86ZLI8RjLKQsjl80NayDZvfbc7l//393n/2kO",
+	"CeBfXbBpPszcdvR+AH963/oQaUOj4ga265QRZLtU3T8SLbuOsGFxHt+kzKbYRU0Xyyr3GmrXL7/feeUv",
+	"nU9+uffrT1MtATdpfoO0RR9YlrjRJF5eN7qVyOU1tS7NSaH+v4LtT/62e/3a9m/f3/3wpW4kcajMXT5/",
+	"+f8PAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -26,6 +26,7 @@ type ValueStore interface {
 	ReturnValue(ctx context.Context, id, by, reason string) (*models.IndicatorValue, error)
 	ApproveValue(ctx context.Context, id, by string, score *exact.Decimal) (*models.IndicatorValue, error)
 	ListValues(ctx context.Context, f models.ValueFilter, page paging.Page) ([]models.IndicatorValue, *paging.Cursor, error)
+	RollupInputs(ctx context.Context, indicatorID, unitID, period string) (*models.Indicator, *models.Unit, map[string][]string, map[string]exact.Decimal, *models.IndicatorValue, error)
 }
 
 // ValueHandler serves the indicator-values tag.
@@ -262,4 +263,28 @@ func valueOut(v *models.IndicatorValue) api.IndicatorValue {
 		out.ReviewedAt = ptr(v.ReviewedAt.UTC())
 	}
 	return out
+}
+
+// GetIndicatorRollup implements getIndicatorRollup.
+func (h *ValueHandler) GetIndicatorRollup(ctx context.Context, req api.GetIndicatorRollupRequestObject) (api.GetIndicatorRollupResponseObject, error) {
+	p := req.Params
+	ind, unit, children, values, own, err := h.store.RollupInputs(ctx, p.IndicatorId.String(), p.UnitId.String(), p.Period)
+	if err != nil {
+		return nil, err
+	}
+	caller := models.RequestInfoFrom(ctx).Caller
+	if err := authz.Reach(&caller, h.rules.rule(ctx), unit.ID, unit.Path); err != nil {
+		return nil, err
+	}
+	// Whoever sees the unit sees every unit below it: nothing to filter out.
+	r := models.RollUp(ind.Aggregation, unit.ID, children, values)
+	out := api.GetIndicatorRollup200JSONResponse{
+		IndicatorId: uuidOf(ind.ID), UnitId: uuidOf(unit.ID), Period: p.Period, Aggregation: api.Aggregation(ind.Aggregation),
+		RolledUp: r.Value, ContributingUnits: int32(r.ContributingUnits), Reports: int32(r.Reports),
+	}
+	if own != nil && !(readsPublishedOnly(caller) && !published(own)) {
+		o := valueOut(own)
+		out.Own = &o
+	}
+	return out, nil
 }

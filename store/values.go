@@ -391,3 +391,47 @@ func (db *DB) CreateValues(ctx context.Context, values []*models.IndicatorValue)
 	}
 	return nil
 }
+
+// RollupInputs reads what rolling up an indicator for a unit and period needs,
+// in three queries however large the subtree: the indicator, the unit tree
+// below the unit (as parent → children), and the approved and locked values
+// of every unit in it. The unit's own value, in any state, comes back apart.
+func (db *DB) RollupInputs(ctx context.Context, indicatorID, unitID, periodText string) (
+	ind *models.Indicator, unit *models.Unit, children map[string][]string, values map[string]exact.Decimal, own *models.IndicatorValue, err error) {
+	if ind, err = db.GetIndicator(ctx, indicatorID); err != nil {
+		return
+	}
+	if unit, err = db.GetUnit(ctx, unitID); err != nil {
+		return
+	}
+	g := db.gorm.WithContext(ctx)
+	lo, hi := subtreeRange(unit.Path)
+	var units []models.Unit
+	if err = g.Select("id", "parent_id").Where("path > ? AND path < ?", lo, hi).Find(&units).Error; err != nil {
+		err = fmt.Errorf("rollup units: %w", translate(err))
+		return
+	}
+	children = map[string][]string{}
+	for _, u := range units {
+		children[*u.ParentID] = append(children[*u.ParentID], u.ID)
+	}
+	var vs []models.IndicatorValue
+	err = g.Where("indicator_id = ? AND period = ? AND unit_id IN (?)", indicatorID, periodText,
+		g.Model(&models.Unit{}).Select("id").Where("path >= ? AND path < ?", lo, hi)).Find(&vs).Error
+	if err != nil {
+		err = fmt.Errorf("rollup values: %w", translate(err))
+		return
+	}
+	values = map[string]exact.Decimal{}
+	for i := range vs {
+		v := &vs[i]
+		if v.UnitID == unitID {
+			own = v
+			continue
+		}
+		if v.Value != nil && (v.Status == models.ValueApproved || v.Status == models.ValueLocked) {
+			values[v.UnitID] = *v.Value
+		}
+	}
+	return
+}
