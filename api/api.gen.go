@@ -2406,6 +2406,15 @@ type UpdateIndicatorValueParams struct {
 	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
 }
 
+// ListIndicatorValueHistoryParams defines parameters for ListIndicatorValueHistory.
+type ListIndicatorValueHistoryParams struct {
+	// Limit Items per page.
+	Limit *LimitQuery `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page, as it was given. It is only valid with the same filters and sort.
+	Cursor *CursorQuery `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // DeleteIndicatorParams defines parameters for DeleteIndicator.
 type DeleteIndicatorParams struct {
 	// IfMatch Required: the `ETag` of the version being changed. Declared optional so that a missing header
@@ -2683,6 +2692,9 @@ type ServerInterface interface {
 	// ApproveIndicatorValue Approve a value（審核通過）
 	// (POST /indicator-values/{id}/approve)
 	ApproveIndicatorValue(ctx echo.Context, id ValueIdPath) error
+	// ListIndicatorValueHistory The history of a reported value（填報記錄）
+	// (GET /indicator-values/{id}/history)
+	ListIndicatorValueHistory(ctx echo.Context, id ValueIdPath, params ListIndicatorValueHistoryParams) error
 	// ReturnIndicatorValue Return a value for rework（退回修改）
 	// (POST /indicator-values/{id}/return)
 	ReturnIndicatorValue(ctx echo.Context, id ValueIdPath) error
@@ -3449,6 +3461,38 @@ func (w *ServerInterfaceWrapper) ApproveIndicatorValue(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ApproveIndicatorValue(ctx, id)
+	return err
+}
+
+// ListIndicatorValueHistory converts echo context to params.
+func (w *ServerInterfaceWrapper) ListIndicatorValueHistory(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ValueIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListIndicatorValueHistoryParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListIndicatorValueHistory(ctx, id, params)
 	return err
 }
 
@@ -4252,6 +4296,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/indicator-values/rollup", wrapper.GetIndicatorRollup, options.OperationMiddlewares["getIndicatorRollup"]...)
 	router.GET(options.BaseURL+"/indicator-values/:id", wrapper.GetIndicatorValue, options.OperationMiddlewares["getIndicatorValue"]...)
 	router.PATCH(options.BaseURL+"/indicator-values/:id", wrapper.UpdateIndicatorValue, options.OperationMiddlewares["updateIndicatorValue"]...)
+	router.GET(options.BaseURL+"/indicator-values/:id/history", wrapper.ListIndicatorValueHistory, options.OperationMiddlewares["listIndicatorValueHistory"]...)
 	router.POST(options.BaseURL+"/indicator-values/:id/submit", wrapper.SubmitIndicatorValue, options.OperationMiddlewares["submitIndicatorValue"]...)
 	router.POST(options.BaseURL+"/indicator-values/:id/return", wrapper.ReturnIndicatorValue, options.OperationMiddlewares["returnIndicatorValue"]...)
 	router.POST(options.BaseURL+"/indicator-values/:id/approve", wrapper.ApproveIndicatorValue, options.OperationMiddlewares["approveIndicatorValue"]...)
@@ -7720,6 +7765,132 @@ type ApproveIndicatorValuedefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ApproveIndicatorValuedefaultApplicationProblemPlusJSONResponse) VisitApproveIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListIndicatorValueHistoryRequestObject struct {
+	Id     ValueIdPath `json:"id"`
+	Params ListIndicatorValueHistoryParams
+}
+
+type ListIndicatorValueHistoryResponseObject interface {
+	VisitListIndicatorValueHistoryResponse(w http.ResponseWriter) error
+}
+
+type ListIndicatorValueHistory200JSONResponse AuditEventPage
+
+func (response ListIndicatorValueHistory200JSONResponse) VisitListIndicatorValueHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListIndicatorValueHistory400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListIndicatorValueHistory400ApplicationProblemPlusJSONResponse) VisitListIndicatorValueHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListIndicatorValueHistory401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListIndicatorValueHistory401ApplicationProblemPlusJSONResponse) VisitListIndicatorValueHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListIndicatorValueHistory403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListIndicatorValueHistory403ApplicationProblemPlusJSONResponse) VisitListIndicatorValueHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListIndicatorValueHistory404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListIndicatorValueHistory404ApplicationProblemPlusJSONResponse) VisitListIndicatorValueHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListIndicatorValueHistory429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListIndicatorValueHistory429ApplicationProblemPlusJSONResponse) VisitListIndicatorValueHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListIndicatorValueHistorydefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListIndicatorValueHistorydefaultApplicationProblemPlusJSONResponse) VisitListIndicatorValueHistoryResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -11481,6 +11652,9 @@ type StrictServerInterface interface {
 	// ApproveIndicatorValue Approve a value（審核通過）
 	// (POST /indicator-values/{id}/approve)
 	ApproveIndicatorValue(ctx context.Context, request ApproveIndicatorValueRequestObject) (ApproveIndicatorValueResponseObject, error)
+	// ListIndicatorValueHistory The history of a reported value（填報記錄）
+	// (GET /indicator-values/{id}/history)
+	ListIndicatorValueHistory(ctx context.Context, request ListIndicatorValueHistoryRequestObject) (ListIndicatorValueHistoryResponseObject, error)
 	// ReturnIndicatorValue Return a value for rework（退回修改）
 	// (POST /indicator-values/{id}/return)
 	ReturnIndicatorValue(ctx context.Context, request ReturnIndicatorValueRequestObject) (ReturnIndicatorValueResponseObject, error)
@@ -12398,6 +12572,32 @@ func (sh *strictHandler) ApproveIndicatorValue(ctx echo.Context, id ValueIdPath)
 	return nil
 }
 
+// ListIndicatorValueHistory operation middleware
+func (sh *strictHandler) ListIndicatorValueHistory(ctx echo.Context, id ValueIdPath, params ListIndicatorValueHistoryParams) error {
+	var request ListIndicatorValueHistoryRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListIndicatorValueHistory(ctx.Request().Context(), request.(ListIndicatorValueHistoryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListIndicatorValueHistory")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListIndicatorValueHistoryResponseObject); ok {
+		return validResponse.VisitListIndicatorValueHistoryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ReturnIndicatorValue operation middleware
 func (sh *strictHandler) ReturnIndicatorValue(ctx echo.Context, id ValueIdPath) error {
 	var request ReturnIndicatorValueRequestObject
@@ -13243,327 +13443,333 @@ func (sh *strictHandler) ResetUserPassword(ctx echo.Context, id UserIdPath) erro
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L37d1vF/Sj6r8zS/Z6FfbplS/Ijsb3OOteFpKS8QuKU0+LcaLT3SJp6a0bZM7IjaNYKpSnhUaC3QEsL",
-	"LbRAU1pepZemEML/8l2RHz/xL9w1n5n9krakvWXJcYJ7zpfI0uzZ8/i8n0/nbN5ockaYFLnlp3N1gh3i",
-	"wccTa7im/nWIsD3alJSz3HJurU6QR2zuOfcJtEk8QTmz0MUWl8RZQYIwB1GJKtjeQJSh8qlq/hEs7XoZ",
-	"SY7sOmY1gmQwxUzOygm7ThpYvaiBLz1MWE3Wc8uleSvXxFIST73z/1nPPVnML51/spBfOv90wSoeu7ye",
-	"+6+clZPtJskt54T0KKvlLl+2cg9zG+uVJi28iWUd8SqswPYIlsRJXEmVew0sc8u5lkfzHqkSjzCb5KzY",
-	"EguF3gVcVsv2cINIc4irtuTeKefxFvHavWt6jLltRDbV4SMbtwRxUKWNZJ0K1BLEQ9xDq6dPoQ3SVusj",
-	"l3Cj6ar3FYpLBVwoFPIF9Z9j6j/H/T/V/4qFQjFn5ah6x0V4tZVjuKEexXpB/Q5+MX7wT66vXyoV8+vr",
-	"l46dOP+95CNfbdKHSPuUcxqrCZKO3ezhPoGok20jpchG1OWF+6BqCx652KIecXLL0muR6Jb+yyPV3HLu",
-	"/5oNwXtW/ypmTzl63S2HyrPck30upyzIxTKa4q5DhERV6glpAeQ4pIpbrpxW11PO61GMbAWjpuN7VCP6",
-	"XIbgnozdhJla/QQPEdZq5JafNH/BTOeT7uD+lie412cj6grKjFySelTZx4CmRzYpbwnUxDViISwU5m5h",
-	"gWp0k7AZdEoiKhBXMLqJXeqgLSrr8KTADYKq1FVQjjBzkNrITJ9N2vDWfgBXLChcb1AWfBEHwNX8T3D+",
-	"qUJ+6UK+HwA+QAWuuGQgkjlmDJoqK1Apw+XB1rAt6SZBU+UqdoX6QWGeiF0h/JK8OX/e2PbMEiucuwQz",
-	"WOMJJqlspyIEuMJbUhOBkDalRxmF/X1ugphFjBH59b7W2k2SbWcblDkKDpN22GJUDtyBel3aPeD8U+ef",
-	"NBB0/n8mb+Kki2u1wfCzid0WEaiqRwKuNJoubglacUkMqBiXwbAAqGIb1LQqaXvmuWHAdNLjjTTHLdV6",
-	"cFUSTx86ZUJiJuOnXSqUSvlCMV8orhUKy/D/f9Ln9Kseb+TSUtk12iBC4kYTlnzKIY0ml4TZ7YdI+0GQ",
-	"MnpXv6rYRMCgXUqYvE8gu865oKyGpjA6d+7UA4oqYVTj3EGckekZdIY0CZZqBEaKJShKHKdValrMnHVW",
-	"4U4bfqMMleZRnbc8hWay5TEBw4GCI4+IJmeCAHHTYotQN1unrLYSnxZehNVvxDPzw/rK86VSeQVt1alL",
-	"YjPr9VGBhKSui7wWY5TVLHiksFSeWWex+1moFuzF6jGSL1WWcH4eL8zll5wCyc/ZxWoJH6scd+YDFqml",
-	"t/DCIqeef4i0+0pbCwuDSHAKMnCqClJev3s9Y/j0MhxEWUmWARcyMiSqEHWB+qydGfQAsV3sEQdxmAS7",
-	"SHAk61gijBpUADzo7a4zzMSW4kTl+dLxMvKwugo1lqkTLfSc6HquuJ7re2RGYB27ZHqq+ihnZOAxrTL/",
-	"bEL4R3XuOkLDnN6nAp3yXGG+bGCLAjDZLc8j3bg9bKdqRZPaLnOojUHW7C8YUn/QCKLhXLFQmpRoGFl8",
-	"CqYAgAzk1Tw1+ka6CC4N15EbdQsPk03iDtpF8BLgGLATVz2DpvQ/RQVeCvwkb8YZWTF51fBYsj5FmZwr",
-	"aT2KNpRoexwIj/5cDOCIMklqxItv5DRWAD74RkA8px6xJbLr1HU8wsZwPf10qaZZUea7EaJFWe0co0O2",
-	"I9pCkoZAVIhWVDdkVGYWCvttgkYXk3UnD9MG7ac/nYKlN4kH+kVsvQuFPpCjpktWiNQj/cFoQSnjQwDp",
-	"sSbxwDaQQnTyYYb7z6ApzCJ/UScYsnr6lAVyFrJ5owHKUMuuKwmxbLt0RmkT94OpoUsKzLWaDpbkXH9h",
-	"N3hdWllX60rnQ51ppp/Eu19cGgUCx45Gp4lHeRYC3YQHesTfvuuC4alXpZcDKztDNvnGYIXC00N69dEW",
-	"KJQRfXSDtFOro2bWYQrEGe4O1NdABQbJQ4lZWhXlbhyH1bso2QKJInEp3CWpz04tCFZ2lmDPrvdZ20mP",
-	"ECTJJYkaSmZRelgNK6UGqXdaSNS5pz9ruZ07ZAXZ2Ijx0sMO1bLkrFDaG61S4iBFVATCHkG0xrhHuuCj",
-	"88qN7c9f77PHi/2tGoVuiboXCc8CdU8lHxlOMIqYNEELmr+BUWQks6PRN9NtSjNryY20hwFmwMc8h3i+",
-	"suJSIVcQRi7BgBrlfFlhMvEEEYjKGbRGiQamisc3CFMsu/vGYMGZ7YF5Y69elRGzoJkqb/6NDomMP98f",
-	"+M5KLFsilQjC9AUKiWUXIWi2Ki4VdSA7ibuCl6S/GB9EokuENa9hr0bkIISRMGIENJmfIJqs8RQSR4VU",
-	"uUcG22nmUtppJB/RSrPmEfIAacp+BPhBvoUamLW1gqAW7fItQAwlECDJEWW221Jkt+BrDfALdjmLQ02p",
-	"jz1VvT0ZBYoLgyTA4kJEACwkCoBaxO0PPGqlI4BO1OA6btAZriJoA6rYl2TW12DcGkkpUIt+iLKBy1Yz",
-	"h4veoKzr0B3SxJ5sENZPOFaPpF6Yv6JgeUOVYr0+Xx8GqERT4LjkHOwtxek04JxFFS4uDlVh1NIPP6tS",
-	"cleESZk/8+bfLp7ln1De/9CHiVlGXzI/hH8kcrdzggw0PCkBdwRULxYmZ3NSSz7Iu1VHMNr9Rp707zjy",
-	"VT7yOYtA8iMlKA66M480uSeJo0XKEW5vYYI8HlY/XJoy0vAAYUq0Kg0q5biEqci6YJ0/JtjLwk7aBMft",
-	"ZaVCqQ+tU0NTr0utQ8dL+K4WCJf4PnbOaAeJ+svmTCoOsPx0DjebLtWhHbNNj1dc0vjeT4WO8wjW9rSm",
-	"NYpmgsP6gnG25KycQySmbgBJ2gfjcO3V0eqkNrpzJj1saxbqedwTueUnn841iBC4pqY25BppyEUuKHjA",
-	"EAqKiza5otdebjk3C8dy+bw6LCXO2erpWdyks5vFWWAvBuaIUDzWgG+xUrLnnHmyUF1UZ6kvbnkeYk2o",
-	"BAg5pTeHws0ZZKpL2RTLs7NV/FSdzphTmTFn4Z+amDVf5P3nL6c2cOgZ9LUl4efQU11BZX2oZSBhQgm/",
-	"XhttUu7C1c6oxdzPWdWl9v4gQB3whToWFyB6xyOeiAIByKRp5CIETniYwVHibaWNiijwTydf62xKgStc",
-	"mYIw6qQ34xqEu33jo87Vz3b+8N7eSx90bvy889fXOlev773959u33t7+/PXtf35lvvzNu9tvPbt764PO",
-	"1X90Pn4vhBfYhwLQ1FC4FEJhcEtZwc/2Hxw33PkTi9D3a5xims6iKYyclgYiAsYhKyB34FiEC1G3rE2/",
-	"jBi7rgfuZRJgXNxxOw1Ae5J7Feo4hO0LaqvBLBFg1XxTiX6IEeJorcrjLkHYaVCWGw+BmQuv9mRkFdnu",
-	"Nlz/uC7Xxq6rXZ4bjG8xVGkputIG+uKYm5pSoro6ELgvGQs4EzZvEmGpseoR7CqFlUp9aY9yeZK3mLOv",
-	"O2NcXqjCLFkJTLVarepwEfP4yBRFzZTlsufDy3408v5sl824zOsnx3HZj3LtN9EYafmRNJzp4AkDB+rq",
-	"BSFwe6dx2+XYWeP8YezVyL4usannuiA5v+DCbJHLlBEi48d3wCATZFAszB9fOLaIKm1JxHjQsRhBR7NP",
-	"JDlH/tqy3ZTZXV5yntczjAs9k44DomOIt0k8hG2bNKXQ16VulmkL/ElMXbI/tDNhIxcaVDRMAMNo7B3L",
-	"IARlzgKYK42Fuae86FLkoiMnhKr6iDJfdWSOvJljHJcdCeRW0odAODg14J1UiXzI5UyBgWG7K37EFASV",
-	"bnlKrWE9sHAmULv2I/BXLwAUXAiUuAg4QFC6v/5QODixhmvdQUht3gK1GcKQlGZ6cJBQOt4HEiJb2gcs",
-	"BLOMGRqo8MOx+l/3GuePYNY2mp3Y1017WJILECcQv2TfFw8xeQ3sENTQ9nTM0GKh4BNwoUWGBmUtScZD",
-	"q0sRqXiNc20g91+X+dLU/vL+/sZCpruXBKEM/klxRaZBfsJSy0+BtKupBxK0xvKUiekV5BHptU1AafmM",
-	"+iO/qv4oIwGQBm7qSAZJZEivueGsfkTJ21uYSt8BAu+grDaTNoBocX5o7Ic2neKWrHOPPrVPUtOCiQiT",
-	"oEf0EppV8xodKKKjQ1GFYA90iw3CUNXjDTSrZpl1eY0y0DKCKxmTPF8MgfJcz4qzgWT3jsck7mkrhj6S",
-	"MNEFiIdQStsU9yxU5Z4PgTr5wrcuqkeaWIgt7jmKCG15HHSxGAA+8cQT+dXI2pMNi7BcogCxJUgc7nz7",
-	"5vfh/nLnrR4nf08GEMAaudQkttwvU2NS7dWNghgkWqGoREodtFUnzJhH/XiNsUDRQtzspFfjy3ZgyBnB",
-	"+GT2NA4gWmWoFRw10KuWR9BUeaFQKFsIu1u4rQSVSqtmhdbjgP9HDpAztz3tK48OlriCBTERyS2GNzF1",
-	"TVDOQmGurJXHc6zpcZsICNfRaRD7t1g1+Ca5YLdtN6aAYO1EtTFT4mlFsbZN4qAWczTxJm5Vhw8RJc8o",
-	"aq7OiTAHM7juRENmGluTQqwuH68+FFhA3NwZRHENMnmOXWgqRclc5EJGto62orOMBUqfIK6bVwyMOBbY",
-	"L/ygJYy8lkt8EdThDUwZmlIUz6wOYaRPVcvYgWGVXKJCGuOUugkDCThy7T6MilZTw/0jxKEYEmf2B6TB",
-	"hBcaasYLUufiBLB6v546r14FsVqzTVfti+qla42QOKhOPGLyRaNLgFePR4VeiIJGsGwEy0Zm2VlhI5gm",
-	"D9Pk4flxK9Ng96iquw2W2h2NKvEGUWp18GqdbFqreaTWJ//1Qb4VwpMJdajSmqKYVCC12hZQUSWcKBIC",
-	"MZ/aD36fGajDEP2UxFYjZ+XwJvEwmCS2CK3VFVyEX2nrZANfylk5xhlR/DPq6Wr0xqb66aQAmo4fr3fa",
-	"U1uXlIgg+rEZ+erpHNj1iLPqOB4RxpcU3/79OpsC+yPQ1P2nHjgzDainVYa2oqyQg6vOYAWRRlO2UYNg",
-	"JhBmkIFLJWmIrlC/+bl4EG4hv7SaP4nz1eWZ89+b1ZkSRWvu8n8lbbaBL53Sc5ZCWQJ7Hm6rX0OPafoo",
-	"nuCp77fTuC7VhTSpR0TGl1An3ewuFvKcyLwH7eEYFlIZTUxZPzs18z/X189O/+/Eg256pEov9ZH/JPak",
-	"T4Y3SNtSoqDSnWuMCsivqcDtx5K/Y2+vPrVxQd00zlfPP308+apNaG7Gg9D2a/VIAHuDntXIc1Y9FAev",
-	"OTg780exC9QsJXxcbBHzs/RaRHtmfcvMk9pDbrz65iyDxVm96Bd3/YcQGXr+eeWnRDuB9Jp1jPwY0P6A",
-	"cXQ09Bk7fB8WODEgYpbT/7pP41rWyw42lmGH8c0tFBIuMEyMT8xMz5iLHsMZeGv/M9DH30OSPIIdtPvx",
-	"lc4rb3T+/c+dN292bjy7/fqN7d/8fgVVCXHQ9ovPd155Y/fjF7b/8K8VMLSRZRNY0nnns70rz2y/9Nz2",
-	"9Te3X7/RuXIzyrLVzDkrpyZRDDvyYJwzm3F9WPMTVNbPEtsj8u7D1nuAo06QNe6Pwd0xEmTlRACOvdx9",
-	"q87dkK1rhUOgcsxMt4y0gQettwqFOVtPB59JeQadrfMtppNzlNbSJQrA4fc/qguZqcZ4OG1wKIn0p+VQ",
-	"eWLTVwEzoLCpHrO/uhGWnufRPpCcPNrXXaMhh+pANJ23TAKI+oZx1m7wlkiIM7Ry2LdGD4RNKA3DcFPU",
-	"ORyYNk5nfkyncJvL6qZyCwOoXOKhBeU79nv6kSoa+yyeYeXqWNSHzOIjw+J8MuFIS/m4DY7FrNQ7TKMc",
-	"S/YkYOXmg/vfdsSQsc/7FORiL+07zYX2H1LtkrfrmDJFu6K+lMX5WAR6oed/gz0rlp8hkC5ItofM6bJG",
-	"kXuN4roVS4CNVX4JbsDA32AaN3lZMySnh1TejBGmvkeh45771XuLFIia0vQQTOYVYuMGQVNAWKd9UGM1",
-	"YiHNgQRySVUi3pKGc0ZfGSX4Xev9EfFolYbl3DJcn10n9ob2vvRJYDJZV1sEnP0wej+4UUjCDSj48n0I",
-	"wM8Kfikpokew6KFrpUQeamjEGJG/C/o0LpsVJQEh3+iTjRydhW8oKcZcX9Is9/NGE3tY8gSXck0S9N/P",
-	"v4+mbn/1/u0bL0yvIBe+eQ++6Vz96/QKIhfR/0IrqELkFiHM0vbOMmhBUKNQf1zjZQtVuKz7CW1OVI+q",
-	"QeiAC/+FXZvZ4lqUHtVzEQ9gSR5jbjtmYIc09HyxlJ8rRqHQwZJ0S5tJUxKbNrCbWFCGXMK2RI4eAUXe",
-	"sB+77hfUYRw5tKbLyLhcyBWF5huENHWoqbCxrjITCesAL1o8cWHh+Ay4bqKQGFfk8v/b192KC5en1tdn",
-	"/D8XLyepJlbuUr7G8+ZL2MeMv9PIb3naaHIPqBokdSznalTWW5UZmze0Qd/8F2YwBeM8Yidbyeu0Vife",
-	"hQpRq0a7X7yw9/ff7X7xQuf9r1eQkryjP93++mX/J513ivaeea1z7dOdP3y8ff3NLt07NrGCnshkausw",
-	"QRyAuh/pvXcqmi5u+3J0JGn9xs913nrnsyudT/62/c6Nzm/eTVBbRtYZT2hS1gvDnf/8a+f5a/FXLezn",
-	"TScpcZ0T4GseRkO701lImFhgIZdD8AIiFKpDVdqobJyXZTRFGUR9axeM5mrqd7+SZ3km102hAz9qt/qS",
-	"hJ/BRP2qkpqfEZYIkqwAT8uQXzMDsUBlC5V1XMNMGHrFPbVGWZ+hTnkmoThp5JSnYK6f6Sl+ph6aVvg3",
-	"XLQMHLy9pdp+ePaxR5H5HU2dOXk/WlwqFKdRcJjRmFnfnVI1TnbwdQExAv18phtiCsOEHf8CknjESXgz",
-	"s/tkMPOqomA6w1OHBaApXetDoLICYnXaQJAfDD8+Phd8LBwzpVwMapvEpzp2qzkrd7GFPY2vDc5kPY7S",
-	"ZmjPMZ9ykk5YR1rka4QpOZg4FpK0QfKCexJ83NRBU+fOnXpg89j0SCm/YZnbFojjkRuYW4zhrPozSbc5",
-	"fjkffJ5P8blYStaFgpz/rPaIuMdzoJAeGapUc3Bop6xEcL8aDA8FfvNBzz3MWW2NXJL7sThSSTyKs7zJ",
-	"iXK1QQ+F7O+ylSOb1CHMJtEw3G4ZzcpVoxg1aO4Q9bI4CQl2zqVWJP2c4f3UFbNyDYJFy9Pll4a89JHI",
-	"0IgBNhXkAG/WLEBHx6TaIFDVoWqnLwwBZTTBX/oYhz56pnu80hC4JyHLeNjDZ4OB8FTLs0mkYF66HQbl",
-	"WlKNDrO9syCRluSNlWtokuyaCeUwoeBDnzHDku0aYTGaeNa7n+RuLji6xigCWzHCFkW/BIRNuP3oZYY7",
-	"ipuKkzLoQxYaJ32JYovamWLhoCPAhrUvCqwEU2VgncUZ/c+x8vQK0pZ7v/oqlX6dQWOgSioIVJop9jre",
-	"+1cqBRuqtuIFH2empr+9ee3bm8/n+5jzwq2O5IK+CzjQvcBLsvKII/o+Hvo+ChHtIolxEjgy6RtIpnp1",
-	"4N2Pnt/+3cu3v3xx752rnU8+2H33pc6vX9j50/vbz3+z+/dbnWtfJGhMI2up4ToMUh8MBTFlGVMbquPL",
-	"7LZVJ/nLj6TkIyn5iIoeSclHUnKE3A7kRBP3Noa2ksPpbIychLTrQ4+i2yGo6/jFvjo8Mnc0fgMYJmu5",
-	"kBrkO097JIMoj8r+9GGXw7NZELu3O0mLYhfnGqhCDljXMMFv32yuV69mZMukaVi+rhw0HNEkcwWV1ZLL",
-	"kPyjFfCwrq7kRq0uzmQ28R7kBd37OlB/yqgr22YNahhJRiahp27QM75DL4M8Gm8ckCl2deDJw9kEqGJ6",
-	"lJn1pRYN/ZLEWdMtTPbYSBWKrZzkErunswL2iHJbRgnMAufTSY830tXm0+PXeMpKfv2DWLsbTPgQGVlQ",
-	"8K74EVphtcN92TD1NY1k3hsBfQ4CLUYDtAMEgH3ffYoLjQQhTPRGs1/PAR70oBNNcYYHp60YnnfIdRb/",
-	"VEbQXBaHKy5H1CQ9kA+7o7MBq46L0I6HqxLt/ur5nevfoKlIc6sGbpvI1OkVFAgIKMixQlNVjz9F2PQK",
-	"wp5dp5v6x+2Pbmx/+Fo03gPekLNifQ/8J+LhHtER/W3Gax7JjIPBtpJ1CNAA8sVIby8LEexXv6JSINGq",
-	"SI+QWFbzWE3HIpBxM5GH7qhSP6sjsuOBCAwieFYLvHisOhTw/bBNMAg0Gr0GgVJy8NdoYnvVxbWEu32i",
-	"rvsygUaCXM43Yo1ILUSriOpKEf3y1ecSVxneZjHhLlOrBFkNnKbFUsrOShBcBW17hupvjwcDFUDhLTD/",
-	"J6KKqYHgO7LBUIu2PC6J9mPPFwqF21+/ufvqP7b//LYO/Boe8ac7ip5JCs/u+8QmJVtn7RRpRjGdGHow",
-	"ZYUu/7G0GY2CuNWsS0unSsXqk1th9fOsepv/nN7RvrJppAGVHmtdz8hWBq68D+N8hkMfRSkUj/IUgfnU",
-	"yVld/SiD7iBBo7QQPSOqmyZl+1ThAE5GC9CYJHE//ARvOOUZBbkngyNZoT017A4E2+Fwd3BKkpZeDrmO",
-	"ZM5kBBXpeArfjkHXITkww/0uA9B46MPjx7qhr4xhYVcOzQCz/KHJqelLEYbuPMD6u3DXAQXqs8soRepB",
-	"qId5jbJIu5MM5MWvfBnDlODLeGDTwuKQVpRW2L6nV3baV1v4KGGJtAUKFno+8VRMsE48owk6W2z/+fOd",
-	"V38Zjez69uZLKYK7+vCmRzLLEkFtsnSlZ6BJWd+aBUnlCZrEg3LKnPXR7KM9iEV3aXz1sZ/el5jbHzCH",
-	"PrGxQ9iQx90MFT90k9fopPMJZoPxVRHpnrqVIorJD1+Cmxo2ViSkwZq+dPpkIoU7ohebBPaPxP3V8Yv/",
-	"Hxa6/dUXFtp756qFOldetNDuq//oXH3WQp1/v3/767e2f/s++u8rH8RCp/feuZohdHqYn/tRLrviK3fe",
-	"+/L2rReDXMdvb7609/Yftz/6S+fmK7dvvLj3zGupFOXTEULWlf4kkUuwkKhYQHYde9iWxBO6Qn+0EHA8",
-	"YPykItD5B0iD501n56zkcdAqzxBB9kOqB8r8/rhuiBpILU8H+kR38lhYD1jLuSZ7rYym2gR708kpbpBT",
-	"6Ce5oSnIYJtObJgdOcJj8VTD4pLmxqXLPyvpT3OXp6fyUw8+WSyd/9njTxbz8+d/VniymF86/7Pik4V8",
-	"6fx0H6Dz62VmS/xcZejMyfvR0vzCMWRKdyJdnrQ3jdNOzG5YRUIn2DWwXaeMICgyrVMXqfAn1cWpdYkX",
-	"KGNe8TCz64izLhvRCFVV/HKqvfY/LNEWYVLXu9brkbRBevM/k+DYLwTc01ibe8hUO0WUNVvS6u7MpXvE",
-	"pLYWR7J2u4yLSdbFoNjr0wPaO0GmayyixaN5aNlE1LNpth/puJV0AhiV5wtLZcQZcohLJLFMGmukR5Rp",
-	"/dTdKSr1wZwxS0hxLLH6ML3nUv4/eSM75k85Zb98pXloBelC4VR2FwfHPvgOAdIUVWcCA1//AOOFpaVo",
-	"iHEhsU6GqdKbgIXQz120Gg3stYMCnZQ56nPyNpKLX8h2UqG9Uw5hUmlvot/EUVgb/p4uuu2XGIbdRexh",
-	"QHOSaPnjUa2zN205Yp6GHvi+kurAL9qMvazrPaxA84sL0Pzi9tdvznbe+z2aWs/FTNnruekVhOUFzWR1",
-	"xYyVdYblhQbXX3Su/nUFuUQIM9GNX+1+8fkKwhXekmjnX79YQeZm0fZbV3b+9NHs9ltXbn/98gryeyRu",
-	"v3Vl7/V/q6/3/v67mXUW8aFpFcrKBetUYrFZjP6oVgGxwOb96lv15lwIUCGgxbxu/tw9YBAg3yjVWPaF",
-	"KwnKVRZIXYuApyZH+2UxybBKk4WMMwmRd8ntsw2VbLSE9FPr423/0/sbnWH6R3IpQFAyetYHnfLQzsfv",
-	"7rz6y85v3tWtnG0q21CCPc+reRdvIV6tUlvhkOJ90MoGmp6Ar8RDQSENNKW/Ewjr6uUehGEqaYBKsc50",
-	"x3PmBEXz/SL6VFqIqcnRFvRMUrTN+C1MGX94H1QY91Dn3b933vkM3kcc6EbNHPOA0C/iW8yv5G2Y1PQK",
-	"Mqvd/tP7O2+9aFaLHXjCH2x8v9NxlPS7CfobDkLmdXi8/q6rTmgwshfXfNUwGP5kOP68tQ+NMWtxyDPc",
-	"dVvNA0zrZNKjlZaPLwOxRcd3u+2gywKWqI43CcK+X1JBKvUQ32K6Ow93XeKgVnO6u1xVVzPxVBWqMrsv",
-	"+BbLbsvO6vPQUCcGVO8yOOcYZAlaYrr5VlPJ7swRRgwfdkJDj0gf+LlmlnjOkWviDXGvxdNdegEtPLok",
-	"Kn6WCDFCuNxIxWylX/QsoctBpBXSDDoFVafEwAqrpZ4Kq2J4VVWzhu6qoWEjn0Qj6EgmH73Z6AujNYDN",
-	"xIk3Eo1GD+hkcf94HQnvitts/F7BplSTbhO8/do3nS/f6nz15e71j27f+Gr3A1NAepwJsmu6vlXGiPdY",
-	"rbdB9xKpCjdyyM3EglyYsZ0NGgn2NaVUBR1XepQh3RLGVBpTwoZDGpwJ6ZkKV367VCpEiziooiOFtEwz",
-	"k7MSMoAOYfyCLr434YgH7I0e1B6n0aaeUwRQ/T0HVzla4IPGl5ECHkbFmtHAdH9QNXn4GPm2+19t//ua",
-	"eKCAIaOHM0DAP4MRAgNSJH3uF6xHcMkPAPJ9AO5d5+ZO8l2HVD6p6Ki26EoLDPFzc3NLiDJ0bu1+HX7c",
-	"aiLJUYPaHo/0DY15GEr5wlx+rrhWOL5cKCwXCj/proqal7RBup28CXfo+9My0c/hOcJq2iA9eKLShu9C",
-	"HraahyiLV32IX8oDpAnFbEEmUMr/itGZOAjgxSG60uKwQhFpkg7UMkes9ABwmqRNUEfoEr7BbhylSvim",
-	"ecWLTOS7qdGLhItFXYdHRw1o3QUzZ00Ca/7803OLl6e/N5tsA69zTz6acu9ng8EHlvSXJMHEay0Yf3VQ",
-	"ckGd9GgiS4ATPRd1DqwyM0hdGFiZqJZaNwly6CaFzttQTUxJtdgjWKCpRV2TWJvVbN5ism3ymsHoVuGb",
-	"xFpnS4h7qFjSvjm+xbSRbJO6Lq4RMW0hzBD3aphRod1YwWsc0sSebKhjM2awkP4Ui0UollnsNbJmqz12",
-	"YaZf0TE4rNGku2zUKSv9mCwij4ovAytKwRb7QeRDZv9xiGx6fJMym6Cdt56xtCG4c+PnFnIUZFJbos6v",
-	"rlg+2O3c+IuFFKPiDWpfeErpWDtf/Gb7mz/BIAV2aO/lj2d33/3t3jO/sXzoQ9tv/9paZzZvNBQVaqOd",
-	"927BAyHkob1nr++9ccUyShravfVB5+o/Oh+/N7v70ae3v3yx86vXdj/8Zvtvf9r+64txW62/foWgVLah",
-	"LIpeOSC4WrYaHV0zGCi2GJhyYYFauNWLgw6e/rJyVk4vKG7tjQ1IBGj/YhOSLFqui9R1WYgz0FJdyoiu",
+	"7L17lxvFvSj6VWrp7rOYObs1I2lenpl11rkTsDcOL2OPw0kYX6vUXZIq06qSu0ozFsRrmRAH8wiQGyAh",
+	"gQQSIA4Jr5BLHDDwXfay5vEXX+Gu+lX1S2pJ3RppPHYm52yskaqr6/F7P5/O2bzR5IwwKXIrT+fqBDvE",
+	"g48n13FN/esQYXu0KSlnuZXcep0gj9jcc+4TaIt4gnJmoUstLomzigRhDqISVbC9iShD5dPV/CNY2vUy",
+	"khzZdcxqBMlgipmclRN2nTSwelEDX36YsJqs51ZK81auiaUknnrn/7ORe7KYX77wZCG/fOHpglVcurKR",
+	"+4+clZPtJsmt5IT0KKvlrlyxcg9zG+uVJi28iWUd8SqswPYIlsRJXEmVew0scyu5lkfzHqkSjzCb5KzY",
+	"EguF3gVcUcv2cINIc4hrtuTeaefxFvHavWt6jLltRLbU4SMbtwRxUKWNZJ0K1BLEQ9xDa2dOo03SVusj",
+	"l3Gj6ar3FYrLBVwoFPIF9Z8l9Z8T/p/qf8VCoZizclS94xK82sox3FCPYr2gfge/GD/4Jzc2LpeK+Y2N",
+	"y0snL/xn8pGvNelDpH3aOYPVBEnHbvZwn0DUybaRUmQj6vLCfVC1BY9calGPOLkV6bVIdEv/4ZFqbiX3",
+	"f82G4D2rfxWzpx297pZD5TnuyT6XUxbkUhlNcdchQqIq9YS0AHIcUsUtV06r6ynn9ShGtoNR0/E9qhF9",
+	"LkNwT8ZuwkytfoKHCGs1citPmr9gpgtJd3B/yxPc67MRdQVlRi5LParsY0DTI1uUtwRq4hqxEBYKc7ex",
+	"QDW6RdgMOi0RFYgrGN3CLnXQNpV1eFLgBkFV6iooR5g5SG1kps8mbXhrP4ArFhSuNygLvogD4Fr+Rzj/",
+	"VCG/fDHfDwAfoAJXXDIQyRwzBk2VFaiU4fJga9iWdIugqXIVu0L9oDBPxK4QfknenD9vbHtmiRXOXYIZ",
+	"rPEkk1S2UxECXOEtqYlASJvSo4zC/j43Qcwixoj8el/r7SbJtrNNyhwFh0k7bDEqB+5AvS7tHnD+qQtP",
+	"Ggi68D+TN3HKxbXaYPjZwm6LCFTVIwFXGk0XtwStuCQGVIzLYFgAVLENalqVtD3z3DBgOuXxRprjlmo9",
+	"uCqJpw+dMiExk/HTLhVKpXyhmC8U1wuFFfj/P+pz+lWPN3Jpqew6bRAhcaMJSz7tkEaTS8Ls9kOk/SBI",
+	"Gb2rX1NsImDQLiVM3ieQXedcUFZDUxidP3/6AUWVMKpx7iDOyPQMOkuaBEs1AiPFEhQljtMqNS1mzgar",
+	"cKcNv1GGSvOozlueQjPZ8piA4UDBkUdEkzNBgLhpsUWom61TVluNTwsvwuo34pn5YX3l+VKpvIq269Ql",
+	"sZn1+qhAQlLXRV6LMcpqFjxSWC7PbLDY/SxUC/ZidYnkS5VlnJ/HC3P5ZadA8nN2sVrCS5UTznzAIrX0",
+	"Fl5Y5NTzD5F2X2lrYWEQCU5BBk5XQcrrd69nDZ9egYMoK8ky4EJGhkQVoi5Qn7Uzgx4gtos94iAOk2AX",
+	"CY5kHUuEUYMKgAe93Q2GmdhWnKg8XzpRRh5WV6HGMnWihZ4T3cgVN3J9j8wIrGOXTE9XH+WMDDymNeaf",
+	"TQj/qM5dR2iY0/tUoFOeK8yXDWxRACa75XmkG7eH7VStaFLbZQ61Mcia/QVD6g8aQTScKxZKkxINI4tP",
+	"wRQAkIG8mqdG30gXwaXhOnKjbuFhskXcQbsIXgIcA3biqmfQlP6nqMBLgZ/kzTgjKyavGh5L1qcok3Ml",
+	"rUfRhhJtTwDh0Z+LARxRJkmNePGNnMEKwAffCIjn1CO2RHaduo5H2Biup58u1TQrynw3QrQoq51ndMh2",
+	"RFtI0hCICtGK6oaMysxCYb9N0Ohisu7kYdqg/fSn07D0JvFAv4itd6HQB3LUdMkKkXqkPxgtKGV8CCA9",
+	"1iQe2AZSiE4+zHD/GTSFWeQv6gRD1s6ctkDOQjZvNEAZatl1JSGWbZfOKG3ifjA1dEmBuVbTwZKc7y/s",
+	"Bq9LK+tqXelCqDPN9JN4D4pLo0Dg2NHoDPEoz0Kgm/BAj/jbd10wPPWq9HJgZWfJFt8crFB4ekivPtoC",
+	"hTKij26Sdmp11Mw6TIE4y92B+hqowCB5KDFLq6LcjeOwehcl2yBRJC6FuyT12akFwcrOEezZ9T5rO+UR",
+	"giS5LFFDySxKD6thpdQg9U4LiTr39Gctt3OHrCIbGzFeetihWpacFUp7o1VKHKSIikDYI4jWGPdIF3x0",
+	"Xrm58/nrffZ4qb9Vo9AtUfci4Tmg7qnkI8MJRhGTJmhB8zcwioxkdjT6ZrpNaWYtuZH2MMAM+JjnEM9X",
+	"Vlwq5CrCyCUYUKOcLytMJp4gAlE5g9Yp0cBU8fgmYYpld98YLDizPTBv7NVrMmIWNFPlzb/RIZHxF/oD",
+	"3zmJZUukEkGYvkAhsewiBM1WxaWiDmQncVfwkvQX44NIdImw5nXs1YgchDASRoyAJvMTRJN1nkLiqJAq",
+	"98hgO81cSjuN5CNaadY9Qh4gTdmPAD/It1EDs7ZWENSiXb4NiKEEAiQ5osx2W4rsFnytAX7BLmdxqCn1",
+	"saeqtyejQHFhkARYXIgIgIVEAVCLuP2BR610BNCJGlzHDTrDVQRtQBUHksz6GoxbIykFatEPUTZw2Wrm",
+	"cNGblHUdukOa2JMNwvoJx+qR1AvzVxQsb6hSrNfn68MAlWgKHJecg72lOJ0GnLOowsXFoSqMWvrRZ1VK",
+	"7oowKfNn3vzbxbP8E8r7H/owMcvoS+aH8I9E7nZekIGGJyXgjoDqxcLkbE5qyYd5t+oIRrvfyJP+HUe+",
+	"ykc+ZxFIfqAExUF35pEm9yRxtEg5wu0tTJDHw+qHS1NGGh4gTIlWpUGlHJcwFVkXrPOHBHtZ2Emb4Li9",
+	"rFQo9aF1amjqdal16HgJ39UC4RLfw85Z7SBRf9mcScUBVp7O4WbTpTq0Y7bp8YpLGv/5Y6HjPIK1Pa1p",
+	"jaKZ4LC+aJwtOSvnEImpG0CS9sE4XHt1tDqpje6cSQ/bmoV6HvdEbuXJp3MNIgSuqakNuUYacpELCh4w",
+	"hILiok2u6LWXW8nNwrFcuaAOS4lztnp6Fjfp7FZxFtiLgTkiFI814FuslOw5Z54sVBfVWeqLW5mHWBMq",
+	"AUJO682hcHMGmepSNsXK7GwVP1WnM+ZUZsxZ+KcmZs0Xef/5K6kNHHoGfW1J+Dn0VFdRWR9qGUiYUMKv",
+	"10ZblLtwtTNqMfdzVnWpfTAIUAd8sY7FRYje8YgnokAAMmkauQiBEx5mcJR4W2mjIgr808nXOptS4ApX",
+	"piCMOunNuAbhbt/8qHPts93fvbf/0gedmz/t/Pm1zrUb+2//8fY3b+98/vrO378yX/7q3Z23nt375oPO",
+	"tb91Pn4vhBfYhwLQ1FC4HEJhcEtZwc/2Hxw33PkTi9D3a5xims6iKYyclgYiAsYhKyB34FiEC1G3rE2/",
+	"jBi7rgfuZRJgXNxxOw1Ae4p7Feo4hB0IaqvBLBFg1XxTiX6IEeJorcrjLkHYaVCWGw+BmQuv9lRkFdnu",
+	"Nlz/uC7Xxq6rXZ6bjG8zVGkputIG+uKYm5pSoro6ELgvGQs4EzZvEmGpseoR7CqFlUp9aY9yeYq3mHOg",
+	"O2NcXqzCLFkJTLVarepwEfP4yBRFzZTlsufDy3408v5sl824zOsnx3HZj3LtN9EYafmRNJzp4AkDB+rq",
+	"BSFwe2dw2+XYWef8YezVyIEusannuig5v+jCbJHLlBEi48d3wCATZFAszJ9YWFpElbYkYjzoWIygo9kn",
+	"kpwjf23ZbsrsLi85z+sZxoWeSccB0THE2yIewrZNmlLo61I3y7QF/hSmLjkY2pmwkYsNKhomgGE09o5l",
+	"EIIyZwHMlcbC3FNedCly0ZETQlV9RJmvOjJH3swxjsuOBHIr6UMgHJwa8E6qRD7kcqbAwLDdVT9iCoJK",
+	"tz2l1rAeWDgbqF0HEfirFwEKLgZKXAQcICjdX38oHJxcx7XuIKQ2b4HaDGFISjM9PEgonegDCZEtHQAW",
+	"glnGDA1U+OFY/a97nfNHMGsbzU4c6KY9LMlFiBOIX7Lvi4eYvAZ2CGpoezpmaLFQ8Am40CJDg7KWJOOh",
+	"1aWIVLzOuTaQ+6/LfGlqf3l/f2Mh091LglAG/6S4ItMgP2Gp5adA2tXUAwlaY3nKxPQq8oj02iagtHxW",
+	"/ZFfU3+UkQBIAzd1JIMkMqTX3HBOP6Lk7W1Mpe8AgXdQVptJG0C0OD809kObTnFL1rlHnzogqWnBRIRJ",
+	"0CN6Cc2aeY0OFNHRoahCsAe6xSZhqOrxBppVs8y6vEYZaBnBlYxJni+GQHm+Z8XZQLJ7x2MS97QVQx9J",
+	"mOgCxEMopW2Kexaqcs+HQJ184VsX1SNNLMQ29xxFhLY9DrpYDACfeOKJ/Fpk7cmGRVguUYDYEiQOd759",
+	"83twf7kLVo+TvycDCGCNXG4SWx6UqTGp9upGQQwSrVBUIqUO2q4TZsyjfrzGWKBoIW520qvxZTsw5Ixg",
+	"fDJ7GgcQrTHUCo4a6FXLI2iqvFAolC2E3W3cVoJKpVWzQutxwP8jB8iZ2572lUcHS1zBgpiI5BbDW5i6",
+	"JihnoTBX1srjedb0uE0EhOvoNIiDW6wafItctNu2G1NAsHai2pgp8bSiWNsWcVCLOZp4E7eqw4eIkmcU",
+	"NVfnRJiDGVx3oiEzja1JIVaXj1cfCiwgbu4MorgGmTzHLjSVomQuciEjW0db0VnGAqVPENfNKwZGHAvs",
+	"F37QEkZeyyW+COrwBqYMTSmKZ1aHMNKnqmXswLBKLlMhjXFK3YSBBBy5dh9GRaup4f4R4lAMiTMHA9Jg",
+	"wosNNeNFqXNxAli9X0+dV6+CWK3Zpqv2RfXStUZIHFQnHjH5otElwKvHo0IvREEjWDaCZSOz7KywEUyT",
+	"h2ny8Py4lWmwe1TV3QZL7Y5GlXiTKLU6eLVONq3VPFLrk//6IN8O4cmEOlRpTVFMKpBabQuoqBJOFAmB",
+	"mE/tB7/PDNRhiH5KYquRs3J4i3gYTBLbhNbqCi7Cr7R1soEv56wc44wo/hn1dDV6Y1P9dFIATceP1zvj",
+	"qa1LSkQQ/diMfPV0Dux6xFlzHI8I40uKb/9+nU2B/RFo6v7TD5ydBtTTKkNbUVbIwVVnsIpIoynbqEEw",
+	"EwgzyMClkjREV6jf/Fw8CLeQX17Ln8L56srMhf+c1ZkSRWvuyn8kbbaBL5/Wc5ZCWQJ7Hm6rX0OPafoo",
+	"nuCp77XTuC7VhTSpR0TGl1An3ewuFvK8yLwH7eEYFlIZTUzZODc18z83Ns5N/+/Eg256pEov95H/JPak",
+	"T4Y3SdtSoqDSnWuMCsivqcDtx5K/Y2+vPrV5Ud00zlcvPH0i+apNaG7Gg9D2a/VIAHuDntXIc049FAev",
+	"OTg780exC9QsJXxcahHzs/RaRHtmfcvMk9pDbrz65iyDxVm96Bd3/YcQGXr+eeXHRDuB9Jp1jPwY0P6Q",
+	"cXQ09Bk7fB8VODEgYpbT/7rP4FrWyw42lmGH8c0tFBIuMEyMT8xMz5iLHsMZeGv/M9DH30OSPIIdtPfx",
+	"1c4rb3T++ffdN291bj678/rNnV/9dhVVCXHQzovPd155Y+/jF3Z+949VMLSRFRNY0nnns/2rz+y89NzO",
+	"jTd3Xr/ZuXoryrLVzDkrpyZRDDvyYJwzm3F9WPMTVNbPEdsj8u7D1nuAo06QNR6Mwd0xEmTlRACOvdx9",
+	"u87dkK1rhUOgcsxMt4K0gQdttAqFOVtPB59JeQadq/NtppNzlNbSJQrA4fc/qouZqcZ4OG1wKIn0p+VQ",
+	"eXLLVwEzoLCpHnOwuhGWnufRPpCcPNrXXaMhh+pANJ23TAKI+oZx1m7wlkiIM7Ry2LdGD4RNKA3DcFPU",
+	"ORyYNk5nfkyncJvL6qZyCwOoXOKhBeU7Dnr6kSoaByyeYeXqWNSHzOIjw+J8MuFIS/m4DY7FrNQ7TKMc",
+	"S/YkYOXWgwffdsSQccD7FORSL+07w4X2H1LtkrfrmDJFu6K+lMX5WAR6oed/gz0rlp8hkC5ItofM6bJG",
+	"kXuN4roVS4CNVX4JbsDA32AaN3lZMySnR1TejBGmvkeh45771XuLFIia0vQQTOYVYuMGQVNAWKd9UGM1",
+	"YiHNgQRySVUi3pKGc0ZfGSX4Xev9AfFolYbl3DJcn10n9qb2vvRJYDJZV9sEnP0w+iC4UUjCDSj48j0I",
+	"wM8Kfikpokew6KFrpUQeamjEGJG/C/o0LpsVJQEh3+yTjRydhW8qKcZcX9Is9/NGE3tY8gSXck0S9N/P",
+	"v4+mbn/1/u2bL0yvIhe+eQ++6Vz78/QqIpfQ/0KrqELkNiHM0vbOMmhBUKNQf1znZQtVuKz7CW1OVI+q",
+	"QeiAC/+FXZvZ4lqUHtVzEQ9gSR5jbjtmYIc09HyxlJ8rRqHQwZJ0S5tJUxKbNrCbWFCGXMa2RI4eAUXe",
+	"sB+77hfUYRw5tKbLyLhcyFWF5puENHWoqbCxrjITCesAL1o8cWHhxAy4bqKQGFfk8v/b192KC1emNjZm",
+	"/D8XrySpJlbucr7G8+ZL2MeMv9PIb3naaHIPqBokdazkalTWW5UZmze0Qd/8F2YwBeM8Yidbyeu0Vife",
+	"xQpRq0Z7X7yw/9ff7H3xQuf9r1eRkryjP93++mX/J513ivafea1z/dPd3328c+PNLt07NrGCnshkausw",
+	"QRyAuh/pvXcqmi5u+3J0JGn95k913nrns6udT/6y887Nzq/eTVBbRtYZT2pS1gvDnX/9Y/f56/FXLRzk",
+	"TacocZ2T4GseRkO701lImFhgIZdD8AIiFKpDVdqobJyXZTRFGUR9axeM5mrqd7+SZ3km102hAz9qt/qS",
+	"hJ/BRP2qkpqfEZYIkqwAT8uQXzMDsUBlC5V1XMNMGHrFPbVGWZ+hTnkmoThp5JSnYK6f6Cl+oh6aVvg3",
+	"XLQMHLy9pdq+f+6xR5H5HU2dPXU/WlwuFKdRcJjRmFnfnVI1TnbwdQExAv18phtiCsOEHf8CknjEKXgz",
+	"s/tkMPOqomA6w1OHBaApXetDoLICYnXaQJAfDD8+Phd8LCyZUi4GtU3iUx271ZyVu9TCnsbXBmeyHkdp",
+	"M7TnmE87SSesIy3yNcKUHEwcC0naIHnBPQk+buqgqfPnTz+wtTQ9UspvWOa2BeJ45AbmFmM4q/5M0m1O",
+	"XMkHn+dTfC6WknWhIOc/qz0i7vEcKKRHhirVHBzaKSsR3K8Gw0OB33zQcw9zVlsnl+VBLI5UEo/iLG9y",
+	"olxt0EMh+7ti5cgWdQizSTQMt1tGs3LVKEYNmjtEvSxOQoKd86kVST9n+CB1xaxcg2DR8nT5pSEvfSQy",
+	"NGKATQU5wJs1C9DRMak2CFR1qNrpC0NAGU3wlz7GoY+e7R6vNATuScgyHvbwuWAgPNXybBIpmJduh0G5",
+	"llSjw2zvLEikJXlj5RqaJLtuQjlMKPjQZ8ywZLtGWIwmnvXuJ7mbC46uMYrAVoywRdEvAWETbj96meGO",
+	"4qbipAz6kIXGSV+i2KJ2plg46AiwYe2LAivBVBlYZ3FG/7NUnl5F2nLvV1+l0q8zaAxUSQWBSjPFXsd7",
+	"/0qlYEPVVrzg48zU9He3rn936/l8H3NeuNWRXNB3AQe6F3hJVh5xTN/HQ99HIaJdJDFOAkcmfQPJVK8O",
+	"vPfR8zu/efn2ly/uv3Ot88kHe+++1PnlC7t/eH/n+W/3/vpN5/oXCRrTyFpquA6D1IdDQUxZxtSG6vgy",
+	"u23VSf7yYyn5WEo+pqLHUvKxlBwhtwM50cS9jaGt5Gg6GyMnIe360KPodgjqOn6xr46OzB2N3wCGyVou",
+	"pAb5ztMeySDKo7I/fdTl8GwWxO7tTtKi2MW5BqqQA9Y1TPA7MJvr1asZ2TZpGpavKwcNRzTJXEVlteQy",
+	"JP9oBTysqyu5UauLM5lNvId5Qfe+DtSfMurKtlmDGkaSkUnoqRv0jO/QyyCPxhsHZIpdHXjycDYBqpge",
+	"ZWZ9qUVDvyRx1nQLkz02UoViKye5xO6ZrIA9otyWUQKzwPl0yuONdLX59Ph1nrKSX/8g1u4GEz5ERhYU",
+	"vCt+hFZY7fBANkx9TSOZ90ZAn8NAi9EA7RAB4MB3n+JCI0EIE73R7NdziAc96ERTnOHhaSuG5x1xncU/",
+	"lRE0l8XhissxNUkP5MPu6FzAquMitOPhqkR7v3h+98a3aCrS3KqB2yYydXoVBQICCnKs0FTV408RNr2K",
+	"sGfX6Zb+ceejmzsfvhaN94A35KxY3wP/iXi4R3REf5vxukcy42CwrWQdAjSAfDHS28tCBPvVr6gUSLQq",
+	"0iMkltU8VtOxCGTcTOShO6rUz+qI7HggAoMIntUCLx6rDgV8P2wTDAKNRq9BoJQc/DWa2F51cS3hbp+o",
+	"675MoJEgl/PNWCNSC9EqorpSRL989bnEVYa3WUy4y9QqQVYDp2mxlLKzEgRXQdueofrb48FABVB4G8z/",
+	"iahiaiD4jmww1KJtj0ui/djzhULh9tdv7r36t50/vq0Dv4ZH/OmOomeTwrP7PrFFyfY5O0WaUUwnhh5M",
+	"WaHLfyxtRqMgbjXr0tKpUrH65FZY/Tyr3uY/p3d0oGwaaUClx1rXM7KVgSsfwDif4dBHUQrFozxFYD51",
+	"clZXP8qgO0jQKC1Ez4jqpknZAVU4gJPRAjQmSdyPPsEbTnlGQe7J4EhWaE8NuwPBdjjcHZ6SpKWXI64j",
+	"mTMZQUU6kcK3Y9B1SA7McL/LADQe+vD4sW7oK2NY2JVDM8Asf2RyavpShKE7D7D+Ltx1QIH67DJKkXoQ",
+	"6mFeoyzS7iQDefErX8YwJfgyHti0sDikFaUVtu/plZ0O1BY+SlgibYGChV5IPBUTrBPPaILOFjt//Hz3",
+	"1Z9HI7u+u/VSiuCuPrzpkcyyRFCbLF3pGWhS1rdmQVJ5gibxoJwyZ300+2gPYtFdGl997Kf3Jeb2B8yh",
+	"T2zsEDbkcTdDxQ/d5DU66XyC2WB8VUS6p26liGLyw5fgpoaNFQlpsKYvnT6ZSOGO6MUmgf0jcX91/OL/",
+	"h4Vuf/WFhfbfuWahztUXLbT36t861561UOef79/++q2dX7+P/vvqB7HQ6f13rmUInR7m536Uy674yt33",
+	"vrz9zYtBruN3t17af/v3Ox/9qXPrlds3X9x/5rVUivKZCCHrSn+SyCVYSFQsILuOPWxL4gldoT9aCDge",
+	"MH5KEej8A6TB86azc1byOGiVZ4kgByHVA2V+f1w3RA2klmcCfaI7eSysB6zlXJO9VkZTbYK96eQUN8gp",
+	"9JPc0BRksE0nNsyOHOFSPNWwuKy5cenKT0r609yV6an81INPFksXfvL4k8X8/IWfFJ4s5pcv/KT4ZCFf",
+	"ujDdB+j8epnZEj/XGDp76n60PL+whEzpTqTLk/amcdqJ2Q1rSOgEuwa265QRBEWmdeoiFf6kuji1LvEC",
+	"ZcwrHmZ2HXHWZSMaoaqKX0611/6HJdomTOp613o9kjZIb/5nEhz7hYB7GmtzD5lqp4iyZkta3Z25dI+Y",
+	"1NbiSNZul3ExyboYFHt9ekB7J8h0jUW0eDQPLZuIejbN9iMdt5JOAKPyfGG5jDhDDnGJJJZJY430iDKt",
+	"n7o7RaU+mLNmCSmOJVYfpvdcyv8nb2TH/Gmn7JevNA+tIl0onMru4uDYB98hQJqi6kxg4OsfYLywvBwN",
+	"MS4k1skwVXoTsBD6uYtWo4G9dlCgkzJHfU7eRnLxC9lOKrR32iFMKu1N9Js4CmvD39NFt/0Sw7C7iD0M",
+	"aE4SLX88qnX2pi1HzNPQA99XUh34RZuxV3S9h1VofnERml/c/vrN2c57v0VTG7mYKXsjN72KsLyomayu",
+	"mLG6wbC82OD6i861P68ilwhhJrr5i70vPl9FuMJbEu3+42eryNws2nnr6u4fPprdeevq7a9fXkV+j8Sd",
+	"t67uv/5P9fX+X38zs8EiPjStQlm5YJ1KLDaL0R/VKiAW2LxffavenAsBKgS0mNfNn7sHDALkG6Uay4Fw",
+	"JUG5ygKp6xHw1OTooCwmGVZpspBxNiHyLrl9tqGSjZaQfmp9vO1/en+jM0z/SC4FCEpGz/qgUx7a/fjd",
+	"3Vd/3vnVu7qVs01lG0qw53k17+JtxKtVaiscUrwPWtlA0xPwlXgoKKSBpvR3AmFdvdyDMEwlDVApNpju",
+	"eM6coGi+X0SfSgsxNTnahp5JirYZv4Up4w/vgwrjHuq8+9fOO5/B+4gD3aiZYx4Q+kV8m/mVvA2Tml5F",
+	"ZrU7f3h/960XzWqxA0/4g43vdzqOkn43QX/DQci8Do/X33XVCQ1G9uKarxoGw58Mx1+wDqAxZi0OeZa7",
+	"bqt5iGmdTHq00vLxZSC26Phutx10WcAS1fEWQdj3SypIpR7i20x35+GuSxzUak53l6vqaiaeqkJVZvcF",
+	"32bZbdlZfR4a6sSA6l0G5xyDLEFLTDffairZnTnCiOHDTmjoEekDP9/MEs85ck28Ie61eLpLL6CFR5dE",
+	"xc8RIUYIlxupmK30i54ldDmItEKaQaeh6pQYWGG11FNhVQyvqmrW0F01NGzkk2gEHcnkozcbfWG0BrCZ",
+	"OPFGotHoAZ0sHhyvI+FdcZuN3yvYlGrSbYJ3Xvu28+Vbna++3Lvx0e2bX+19YApIjzNBdl3Xt8oY8R6r",
+	"9TboXiJV4UYOuZlYkAsztrNBI8G+ppSqoONKjzKkW8KYSmNK2HBIgzMhPVPhym+XSoVoEQdVdKSQlmlm",
+	"clZCBtARjF/QxfcmHPGAvdGD2uM02tRzigCqv+fgKkcLfND4MlLAw6hYMxqYHgyqJg8fI992/6vtf18T",
+	"DxQwZPRoBgj4ZzBCYECKpM+DgvUILvkBQH4AwL3r3NxJvuuQyicVHdUWXWmBIX5ubm4ZUYbOr9+vw49b",
+	"TSQ5alDb45G+oTEPQylfmMvPFdcLJ1YKhZVC4UfdVVHzkjZIt5M34Q59f1om+jk8R1hNG6QHT1Ta8F3I",
+	"w1bzEGXxqg/xS3mANKGYLcgESvlfNToTBwG8OERXWhxWKCJN0oFa5oiVHgBOk7QJ6ghdwjfYjaNUCd80",
+	"r3iRiXw3NXqRcLGo6/DoqAGtu2DmrElgzV94em7xyvR/zibbwOvck4+m3Pu5YPChJf0lSTDxWgvGXx2U",
+	"XFAnPZrIEuBEz0WdB6vMDFIXBlYmqqXWLYIcukWh8zZUE1NSLfYIFmhqUdck1mY1m7eYbJu8ZjC6VfgW",
+	"sTbYMuIeKpa0b45vM20k26Kui2tETFsIM8S9GmZUaDdW8BqHNLEnG+rYjBkspD/FYhGKZRZ7jazZao9d",
+	"nOlXdAwOazTpLht1yko/JovIo+LLwIpSsMV+EPmQ2X8cIpse36LMJmj3rWcsbQju3PyphRwFmdSWqPOL",
+	"q5YPdrs3/2Qhxah4g9oXn1I61u4Xv9r59g8wSIEd2n/549m9d3+9/8yvLB/60M7bv7Q2mM0bDUWF2mj3",
+	"vW/ggRDy0P6zN/bfuGoZJQ3tffNB59rfOh+/N7v30ae3v3yx84vX9j78ducvf9j584txW62/foWgVLah",
+	"LIpeOSC4WrYaHV0zGCi2GZhyYYFauNWLgw6e/rJyVk4vKG7tjQ1IBGj/YhOSLFqui9R1WYgz0FJdyoiu",
 	"b8BbEOnhUFaDFrwepi6UJ29im3SJBoEBIyhvPc6q1moPExfh/QijTAJ8V2sPj0CHbHDtyjrxiKKauuE9",
-	"rGEFWmMjKqGOtA3TlIPay2pq1MS13k5GE1MN9MlOSjE4vBRxUHUPLYHp9lTGI2MKegQtqhVuzgTFPvCG",
-	"8VRrBxOIO4e7xkeM3MfPwmzKdgn2TOoVePv9kK6B9eNHLthyuQ9snu2/0LXY0nSDWMoCzwP4+dRauihV",
-	"fxq1sF8SteYRMkKdwWi1wHT+KAtxzyGeNiYqNPOruGMdgueAUgEF6lP7dWMb6A6CGbUE4V2gjh1+5epI",
-	"GxpVGxpSGu6cyBxyMhoQOxS61vep9+XEu4UMriYWDs3Y7BmSGrKmo/qxAsNiAcTBeC2i6RDDvIHMnNE4",
-	"YDGSIhG9rIgr2A8rD256RFVdkNGqXY8OQ9nDoCcKF5lvuH82y5CrGhi+reafvMYhyGGtFan3P4JeMDdc",
-	"LxgdVicFd5f7nABLFDwf5lvEy9tYEORCCyhhGZuYhRwO/wVLJoigLeYQT9jc65ZDRfWnM5E4rf7mrLme",
-	"CMJCfskPIpy50M+QBVE+qxCPozuQZQDjUWoeJJ0hrOEMlFzIvAK/QkNCnH2gakE4oy4dk1j+oZ80v75+",
-	"dihuDGiYF62NMLDMzUokjrDz739uv/Lq7S/fW0G6CIX+bu/Klc4f/rgSRk51/v1PHdC4glxub5hRL7/R",
-	"+fj3aAqUnEobYYbIJnZbYDudTqqBE7w45xe90OVwzGug0Znfyy8EysjPyQC1lhgGy1qNCvGQbmy+gprE",
-	"swmTaOfNW51rv9z+5DUd1qlro1CtVJoxuEYsVIYWddoOAh//x/QKahNxgXG0/btPOq9+sKIjq7ffeK7z",
-	"0W9XkF9H9QJEJnWevXr761d3P3p+++1Xt994M3oaemE6VMvWBjI9b84kxoY1WWGu+GkET/eeRShUdIWu",
-	"M8XsBRHqljjTTTVMzoYGVG1dKJ9Yw7WyPgwqkDlAyA1wYnSiOOa+sD82bvfgBaVCaWBgU6kYmzSWwRFt",
-	"OSmI3fKobJ9VhKE7K1PHlp30X4KbNL9BtHEzHkzjJ/bo7J37BFo9fQptkDaaUsBhFq0BSFtaKXZR08VS",
-	"bWDaQmB+G9ZGfIO0/R7ikAmoFqxEch2CFuyuLmUgda75cXNdO+FNfBGCSro30iSe4Ow+gYSO7tNxdaar",
-	"5enHzq6hWdyS9VlXieXllAuHOdIv/TIERVW5NsYxiW2dvNuAFKYcOJP/b3OmMybNyFe5zM9IEtzQiU89",
-	"thfdWiaIfNdOIrDZ3ycSwrfR1O1bb+vAts6Nn+/e+mAaGKQf/ixm1tk6u5+zTcLUWwSaEoSgssNtMWuH",
-	"X880nLLvL/VIkwsqudeeXl5neYNnkEylUKuMm03XNKqdNdkj3/up4Kys2+ItzS8cm9YYiv3MsrLSO8sr",
-	"ajaXCinAgNvENWNrATFsGVW56/ItVA5FszJqMUldpLt14oq6T5ilfHp17f4Hy0iClTC2pAbxaiTfVGKW",
-	"WZY6EMOEBCqHHQUDw6M+6vuEISDmDY+dXSvrGGWtagiEbZs0wQqGyqcc0mhySZjdzj9E2mWkuw1ayCMN",
-	"ougO0XdXmkd13vIETBprTyqQ9DC4+ITpUSosP5ZAqC+7wgm0T8SlNmEC2IUBKcX2PUok9iAm3HMNqIrl",
-	"2dkuOJz1nw7zkAxE/veV12LQVeObxGPgtml6vObhRoMosvHtzWu9YZQ602D75fc7r/zl25vPR9S05Vxx",
-	"pjBTMI3JGW7S3HJubqYwM2fsDUDSZg3pgj9M4GRCSghpC4UYcWomLMTIFhESQQPiGXTWtGFWIKbTD3S8",
-	"La5hygAdTgfJycuQVxsxQStZWDttVxDjPp3UJx/koivxN/cwFVKnY2u1xzS1FLnlJ5Nlu3DI7BmyyTeI",
-	"83iLeEoXGTr+YdqgMvVojTpm+HklqIgmZ0Jzj1Kh4BMuUy8kijs/FV1dTgOd68mnc1hhJ3FMf3813ZPn",
-	"YwZI3da3UMwX5tcgjsWEspgh32+n6NVY1H5o6qQYW9JjDRrsPXOz88lfd956JiHM95t3t5/5pPOfzzuv",
-	"fKr7qVfpJQX6T21cKOJSZc6ed8LsdS2mqi+qRIlyl89fNkwBp8vPBxUX+ERvj1ZF9BQQK2CeUWgxry8k",
-	"adbg4ma/jx2/cgY8Uhz+yDmGDc8jjn5obvhDJ7lXoY5DtAWNQHfWNK8il5rEVmIxyCw6g9HgiI9DQlGO",
-	"P72/+7c/azrR+eSXe7/+VFMLCdX/nswFZOC8lbuUD2sIgO6itVQ/cef8ZSiqLhJoxSkhWopYg4Sj2Wec",
-	"ZCDRsut+CbwEiUeHbpR1P3cQJ4EzUrHO/E1D9P4yElI7IRGWiDObzKBVeCu2pdAB/pH2bxq8gpwozSAD",
-	"icajtTqw6zVIsg3qXmgOx3gvx1lGWPFqF7eJgzATW2pW3nIdnVMjOXS11s4m2Mr4iJ+2ppnKH0Hu7ve5",
-	"085GXBJISq5UUPyhWJybKcyW5rXuECRl6Gg56By+VlwMSUxmGtAP17NhurEqXo6ruSYTq4vuFidxNF3U",
-	"NymQcATqm+LAQwJdrJTyx+w5J3+MzFfzx/FCJb9oH3OOk6VqARedfRPopepxcsxZtPtfGqhJnhIbYg9c",
-	"+OGl45ulxvzjx+SPK8WHmwXxk7mNJ5bYmUX75AJ+sKRDdDLc9hNU1rV0kUTdjYhiRYrOwlgjfpjceZ2c",
-	"oGVFAIyHuT0w784MnQ3GwasPL9eYL6Z44jRuuxw7a5w/jL0a0c8tpFmeaDUhSdN5hDgU+/2Z5kulNA83",
-	"PW4TAb6EE0xS2R4PmwOGo5QCQzG/vXlt59Ovd968OS5Od9kKReTZp6lzeZicHIYahXBoABOiaKhEW1gg",
-	"FwsJLv7xcYYfEBlhC/sRPA+ruKkO7ZxIoLmlfbCjrCJpNsI1gFwdchl0vjA//IlHuTzJWzoCYf/Y/AMi",
-	"47isc8vHKLVm0hX1DZ5yTmNZz4EqEicFsx4okzq/YR8T95OmDZwoUbcp0Bb3NqCuii/vgiqrK63ohTgw",
-	"mgq/vsz4SIvWmu9x6jI2ymFuY5BkOHHiYvkwca9RmfnC0vAH7ues6lLt3No/WdLQH6dMnVdf2Hvh32OV",
-	"MloOlXmySUxzjEQh4wQYhKH7uYUErbE8ZWBkVZjfEiaxwR/AXSewzqFKG5mjANIBfloloGjvg37vOtO1",
-	"j3QdCDSgvkh62gLFJPzSJlNc1omHoMwP/LqsdXW/9FXa10+nshGqEz2hDzQr7ddCqhJyUxv/9COn0tsW",
-	"V23I7k09XhfFST38Mf9AUj9x0uON1IPXePqNqos4yz15t5ldbZN8n5bdwAOPGnfTU5UZv9INfK9dzUFp",
-	"1qrUwXqG7fQmHCgqc+PnXT6mLht/6bKVq5CqiWvoO1X0keJlK6eNcYYD55ZzxcKM+n/HwdOsoTjFptW2",
-	"gyf83TEqlZaNRV3NgJcqx+1jziJZqM7juUrJLjoFslQ9jo9VFu0FZ57MVUu4WCnYS85xcqy6iBcq8/ac",
-	"UyLFqno2g7WDKBJg2y3PG8x5AzKhFguxa+f0kpse2XxQL3uxUqwWnOOkZM/jpcqx6hxZcIp2AR+vLFbn",
-	"SclZso9VFvBctUgKznF7sTKPS9UCWXKO2QuVOVys5mI19XKFIi4VcfV4/hheXFDniPNLZKmSXzo2h8nc",
-	"/AK28aKSCcjF3PJ8KYzzSXcBWWzkAUFMYyfXLOG7YSkH5mt2HFjLO5/8bff6te3fvr/74Utd3F0NT8Ha",
-	"rVglKmlKk8AF500mRq6X+89uEo9W232FgDNE7bAlTZKGwjVk17FitZvE853Gm+CAZ/HSRUYU8MB371K2",
-	"saxDb3SSDxdknRlCqfiry1kNCj5Lu050YS/1MqgPBaNhCp0DS5DfQdNM53AwnktU5+4YrRw/grOJs/b9",
-	"0Xu7TiBwyIQf8o3AjJwBq2BZNGonTCowKlquXEFlvgGuDQgU01YhrE+SCnM39zzW6WuEu9e4BwCsUO+d",
-	"d/f+9tv9o14gVfsxKaCmJ+rZJy7pSCalOPvhtoA5fkStkaqjBaXQlCAQ7JEpxmV6Zp2tKsF2Q5fUE8TT",
-	"Wcamym7wQuNTwi7dAE2/CZovqmLqtjxTApAzgrANOZgKISEShzOFwdrVhjV7B2+8R6oQaqc3UvP4FmU1",
-	"tFWnrq49y/zYPDWguIAalAF9mSrPl5ZMuEb5DJFeO7+qBBfYSRyjMWtzBtFgMScaI8QBJ5quw5UkqsPt",
-	"7MOVFUZ8J1TlDgOwIxJZatyOdU5I5WvKSHx6/D1aYilFzB6mxFmu+pS4MHexlD+29Xij0FhqrxXFMafQ",
-	"/uFi5WLp9PFLBfuBY425zZNFb2nj/5TwiVidsGW/HllYfSyFwSVM8/DrX0cjnXO90mlQ9zKt6cXIzd24",
-	"m00GKsbSEPruJhESYoJxarDwK9wlEPqztMYgce9gSfidcf2kMMWscf4IZm2zQbEv7mEiMrXBMOQl6sgR",
-	"MI+dN7/ae+kX3QxD1rX1N2AGvCX7cwNt7dHikib1kXLXyMaeR4lIon5gjyFOnmrCPtRCodfRQ0Dmkw3B",
-	"eimhULbFvY17XziHq+Ut+e3Na3tXrnSe+7L/DWcRxhMLzmqBISi7ltfxoP1tcUH9URM5KrSgrBirFsGr",
-	"1JXEQzW6SVg8VC5mjCtfLAcidiB6mAa+qeDMD/MJxWkwLyOPYKefbayrHWp2A1m0N25qQ82paJPh1E+d",
-	"Jdiz6+mH65XdfeamFBw56OucM4U1d56/lpbXzhmXSLzRc1oG221bSlvYM+hMPGhbfoX/eB/jaLPoXLFQ",
-	"SMfmQ9tYtHO0zgrwO0OrvzLYTZJamQ8xnhiScNi9LwfNweNWF9pNQcNARQCfvb+/tvP5V3FiH2/P3E3y",
-	"cdilKfSunbeys4J+PtlVqKuhl2shyhDkJy2DbSTSAlzpXNhxiKN1LD+KXo+2TJ4A2ACgEzh4dMNW4eOO",
-	"FuzufZ2V1kfCHx8i7QchLMpQvhFVthgdK4V0bGy0qZRIm3avPLv9zo2ANiVRmBjJKMVIRmlUgjHBWMXe",
-	"KMRivrAQs3j3O+tUhvXKmHlGqnsJ2IGf/JeCFSTtPFTtJnOv/Qx93eShK+7wxBquDYs5hDHQpPAoRvEu",
-	"j1HU2I8w6+F3it298Wnnqy9HZXfJNs8eFSYIXNTdppKKdqrvAwblp8IF4bThKmbQasin/HFUmMh6hwjp",
-	"8TZxoJ39Unl6eZ0p2Z1uahbIhFQ6STQTjAo/QWyMbE/vZ99srwprjPG7NKq6PsMtLEx3r6MYnPliCgQ8",
-	"7UGNXmBWJzF1zXZKx7M9esZnsGNBXg1JAWIkYHDn2od7b74XxWCdK78/PLb6Bxl3I6fOnJyIpeAHRPYi",
-	"0T69bUdK7kEquRORbEaWZy7fY3TwjqnPJlI6SaDQIdOHQH8ewZwYDYn2i/V0698/PPvYowgyzRGMQbza",
-	"JbesIByRUaDSM4ggUXnF6N1GTJlZZ5MWSc4BUk9CJEmjgndn5ncR5ZEUNcX7bj2z/dnPt3/xyu4HLxqW",
-	"N7pRTd33JFys956KnHzy+9GbF5P15tKd0JsRhEbqjvNBKaQjdnPAYvfdpqffYT3hfoDUQXrC7W8+3n7t",
-	"P+PWE/rr+7OG62VPT+rlxX0c5RLKuuAeg8AKdByVuC1As1AXNYMeY247YSyyMUMVEvLokCWPifOu6pmP",
-	"FJmxKzL+nWXhNH30mLk7ocdYAdQdZUntmwIaNOunlnx0Y/vD1w7CzjlrsE5MjPDdz5sU6F7UEoNdt9sJ",
-	"SJnkCIPDULsB0Als15GtHncih+SXrYKYo3UW/kAlsnGD6NDOqbLuyX4q7AtYnraQ4LpQlg4uFj451U3M",
-	"iIOw7XEh/HgSMWHX4glD8cbvGpyEHOqv9u50zJXuAHswIf7m4E5lYGR3u08vxOJ7vIhIZlbz3fPonZXY",
-	"k4ayGyQGK1Q/D9/O89cOhPNFphpUpUQ/c1+UV1mo6mJpDY5gpAwa+uleHcCPTFfpsskhsLlDpicfspg9",
-	"WDF49LRpWJE+YtF/8mGySdxJhSweknTXSNf3ZQXufteK5Vxpppiz0qUMeMQ2M9RprU68CxWoKR6pTBxo",
-	"3n5aQRWEBWYr3DLdcNPpSEVggqb1ScnKNQgWLU9ndC7n9t65GvK63Y+e3/7dy7e/fHHvnaudTz7Yffel",
-	"zq9f2PnT+9vPf7P791uda1/kou1M0rxanUjT51+lQmAJD/ixqWwhwubrRSsnjIyZnnOmcQeFpazDIs+R",
-	"xIYRQh3TBDlGwgJyR56dcaajJtHoruDIu9StkxxV6Tgizj6hzQAq+xhZRlPcQ1iazpzFaWNPAolMGDtx",
-	"YDqCIpLQgBMK6lfIOmtBZ1CEG5zVgN9E9DRddAIJpWrp+U05ZqPfjd0i1aU67auMY4xmN/ClKM0uwR9m",
-	"qlzn0+c6/35/5/qLWrTfe+fqzh8+7nzyt+3n/7P95s/33ny185ff7Nz4ePe5zxcLnSsvdv79/u2v39r+",
-	"7fu3v3q/c/WvQP6pJB7Faq6r1/eeva4f6Fz79PbXv+rc+u32V990rv3y25svbX/yyu4XVzvPfVnce/eP",
-	"28//pdi59ssu3uDyrcGsQfdbS+AMcRofrDKk9IM3uT8yv5CL0fNSIunNTmwnWczyQAFkqM57OGAonYpt",
-	"66JzfaSLOwB5Q+WLUq98MdxzmUbpHiJfZAb4flp2QJWPQmYP1E/4nVPhVx0nLnCAqTYaRWKCc//8x+zi",
-	"Vial3bhcJmatPukR8lQY2zuDdA2xcOcgwPh9BbXEBFWsoWOCq2s0aDIEMj+IW3rwOtM5Lq2mFdTpAnKZ",
-	"L0blK5gSO2qcXyskEG/BCriMoCzYFhUEledLpfI6Y7gBZghs16OXVMeRwiJ6ysCzqC/P2L9DN+PYpbfT",
-	"euoJ+xPvjUyOHn8ibKtYiBdDHDEwMmmuvg7FA0r5CHO4vvMx33eUvhsk7WOT3XnzZufGswdik4UaT8Ot",
-	"sdG+WuGCGRGSmJ57QHm1ABlrlxwxw4ZWWAssqeuMMoSRzXVnG78rF6+iiy3iUSJQnW9B4oarWLoueeAR",
-	"MvFY8jV1KPs2XEas3T3WS8YZibbL7WvfDAecP7J23iPWzvAis1+jKdI2ojo5/AzN9RWDq9IldJQy/Paf",
-	"O5+9v/vuS5qf7j7z791nv85+6qUDOPV4j8Huw9evv2djpO5IHkd2eWUtKC6YUExGEfkjk/04kzFClWar",
-	"rlSJiNLiEdKVmLF9/T93o/k+LuYAQRADqlRqpV+3SR1SHKcSkXqssPBzk3iUOzPoHOhqYe1opXg2KKNC",
-	"elrF9MtYm3elLSMdkWLUDH632HWmhpuKeP6UzG3PoHLVxbUacf6X4gVl01Ex8mLzM8IC0UbTxS1BKy6x",
-	"oKyefzlpikeNs1D2vnztP9KXPCrgZPezT64e9mkAptTDf0ywl3pwpINy+mrbGlbutiAB8VjV52fQm6qP",
-	"3b9LL1eIYWSVVKx9wbD2ECzSS8iaaphF5qzcxRZ2aZUq4SgHRi1FHvHWGrkEdvxPPui8+qvtz693fvnC",
-	"zsvP7T3zmm7ZHAt0DttIZyhM2Ne6Xir0Wtdzyzl4b8yGMYrjHkAxjfdek6yjCkWDHPFenImFpaHf/Xvn",
-	"nc90f/A+nNznj5Pj5/0rSg+uXqQNpbp7eXfYGiRTdudoWEG92YDTqD80nhlWFIlbvk+gQEmaQQrk9Lua",
-	"xBvA5ePee/0EWI6rVPa+QLab4O8vlcrTy6gMw3XDdWPkMBPbYC4pt4l4lOvf20TMMm6hsiSXpP5KfZpZ",
-	"Z0Zi8YS5dv1bjMtmbXuhJxwbN18Jphw2wQC+D81Blg32D49OAHpyCEpGJTGeO8sesrKCOJ0fkbJPMlRg",
-	"jKx9kCeCHCbW7oejj4OvF1Py9eKId99PnYcXHZWbSrQi3Ouu8DsnIGl2ibAGv29vXhuvUBRlU2o832JK",
-	"4Tvjy0iBQJQsOIU/Dmq70b2wWY+7bqs50GGjprlPAKcNZKhYRKEvNwSCjYFiiSXdJFbQBzQQLjkj04rj",
-	"W+usQgR1CKLSMv06ai1PZ3O11EjGt3Q2GDROMFpJ3OrRJTKgSrtXeop4Qpa1jx38IAiaCYiwtFCwR93y",
-	"I/q1Oqh8q+lvZp0Fu2GckRlU3iK0VpfEuYA3iYdrpIzgGxF9n15bxC/l9yrR+cPMgU4HM+tMu/j9/fZa",
-	"Z2Dhh9yuEnWAndFg1iNVDYmICpj1cH5ZApZD1TQXwQgQGLyjjLdbhkjNl4AY9MMO0xzGAC8VACwQJ5Jt",
-	"EwXfCNC7CcOux79+Y3KMrdMIG0nrMALJqOvQNqnc5f1baOLOTYNzJrzTo5WW7zISueX5zMKXBqZu4csg",
-	"K0yob/hcU4k7x2bmFjJLVKlFIoM6fUShHuLso69PrwICe+T/GJcgsOqfukH4ANtDVhUnnt/evHb7xos7",
-	"//p9542Pb3/9q85Ln+zc+PoQmlESJYShTcA13GUvz3dYeJOv8O+THh3ZiQ/QTjwBffKo6tLh8CvHTdCB",
-	"I/nwW6Az2QsBHkcv/6dprm8A0bZX2fJYEP8bRhhPr6Aya7luGdkuwR7knXGYH7vrrEqJO4YCxXev9ber",
-	"TuGI1t/JlCmMEMDSyAbUgy00eMhtpZMxgxb7sa1Sobt58djZ1lH1wKPqgQdcPfDOSQhdVQejbM+XFnTZ",
-	"wXvBNKuLGmoJO3u2VI+Akewg19NDca9WpUFlIHhZgZDgtk3FLxPRpRirpxU+kzceNbXq6N11pn3VqELa",
-	"nDnTKwjax5afvmyc1mAzPeNHiJl2CmazgXwj66QdWZeSbObKfip813rFOvMrK/pm08yZUCgStTZO7XRI",
-	"vUa93gR9dETPsd7CWRu65OfmZxbSiw7wbr0g7B4JDUYn7jnPQE8YqL/6Y77fTtcZtnRHVOu4jLIwGVet",
-	"v5ujLLHvYOpxnKp/e/Na55O/bb9zY+/K7/eeeTk7d+6vs4/EYbUEMSkGewZmT+CvSHIwl2r/kc9fseAs",
-	"yhexnRSV5XMaKPMSYTU6K1nzUs76sVFZJw1B3E3d7jwNR+2yLRx6jqoPfZwMFcOXud2/v7j7l7c6V69u",
-	"X/tw97nPi6Xtt651vnx95/e/2Pn/Ptu9fq3zyl86t369++GH2797OSPT1Ws+Yrk+y1WncWakc48wUR9w",
-	"x6Xoz6VjovOTYaL+bo6Y6J1gouMIIFL3F5BlnSOzxb0N0+37D3/UyusdZ4maEUyKJZ4lzBH9dXjFGPXy",
-	"Z9Cqf1TYi/tW7xOIYM+lxDMBDEJNpIasMzVGcxrNNqhiozZpKsZWaUk/ZylaUQ0YTXwZQWXpuP45Ave7",
-	"G63iZ2HTY3aR3s324gAK1Jf+5/hOSvEiH/6gtNrf3LiYVCkdk5qbDJMK9n3Epe6YmVRjbxejURT125vX",
-	"tl959faX72kN7G6zjGZo7Mq6Cj7xlgxrPgEriVe/mkFPRMtCQfwnFBMJcoPWWdDm2DQ3B3Zw4M1dD6yt",
-	"a+QAj1q73kOtXXvS37qqwEUbvE6sqWtXObYD7OuaG2/k6VHZ8HunkM4hKut5FFQ2oc6xXZVJ7oqyJJFi",
-	"EdkDxgaEfyET/QWKcLxAeFdnfB1aAl5dnbP8CN+krBZnJlNh+fJp1AC3sqLrRpjzCf3kBaaukK7DEs0V",
-	"EMHF3CjtCSYVxTW8YPbwQp3f2SrViwdbpXoxQ5Xq0gTY2VGw2VGw2V3bqnaY3hNtWDvG8qh+XVQwcAxu",
-	"VBUr+KHHQ6kwRR91rVOwC08p/DPnAsYd7LrGSFylnpCTa0m1ZjaRlaNmqi2VsczV4SgTpftPAhFdztUk",
-	"Scc3U6lv8/tI+WFcQs3H9768fevFnT98vH39TYiIfGnv7T9uf/SXzs1Xbt94ce+Z13JWTphdafactkmC",
-	"4oGFhDaFpup0+npOGrTS1HEymHGUzzjeFkwsifwEBaAisHO3Kkx9KkTpnQYVnxTwdtV/UqqNb0MuaxdN",
-	"eRp1E2Fd5hGKJkENKD3vOuuqAgW0HDPHkHJfnypXiNwihJURI8QRpsLTGi9D5X/t+/OrPpkyUOPuz7Tm",
-	"VwIeOU4mgQiOTIBi1CVCUbLRkwlWD9ovxR+kAjh3L8XPdj99C/bCr0eFfY4iUyfa1xYSTjWsfXvz2u71",
-	"jzof/34kTpesAzQGd0KwsesSb1nHeAgScYUE4R8wLzgj1SBDwsNxILGLsBlNQNbFupqhgdvwEjRVDpcr",
-	"ylY4DlFHRJqqY1T1gAA6EP1Spw5BW+oH6MzOFCtqif23S7BQlRAHSuwMiUP5AZGP7D/wZIMyNZlamI77",
-	"8I9C3VjNvMKlQuqCIeC2AntSVFaJhlQJX6Q5r2M29HK0zaxYLAJVTukJoikruCuSa/bhkCb2ZEPtPWoI",
-	"667v3nnlxvbnr3c+u5LNxGVCS5pKblrOzaYZPptm/bOK49S5Jx81Zrn4CrMUjy9etvRlpiu571CgHKEj",
-	"zaGi6eJ2wkJ0XETnN++mvRmTtpEIJRmieYop6+erXZt7FtWfzkTk5sjhpObBj/QN5tGk6WBVrDum/zxR",
-	"5wg30Klvb17bef2LzvO/2nnt+va1L+L0Xy02tY5j5RSBy1k98TGZNR/FRowuNjT45QxpmFw+Iz4dUGhK",
-	"oDgcTFyKUdju5aCUuz7GJBSqdDTJmISqAQElPlQcTDRJRFfeV0Ts4bQa3ruK4VFYxVhr9QRYrkMq7i4j",
-	"oQa0UWvwhKhrmYQBC2m8gQQDnYnHJekOvwgNe9xDZTVCEamDCYkYI6MeY3WbxQz56b6XYGIlbe5agryY",
-	"TJAXEppuTYAgHwUGTECUO/Lzj1YcJuBK2qM/RoNeSxeU7WPTA+vR4L5f3PdjgrFN0gaZQeWLZf0QEUjp",
-	"9hYCMwl8BjYCDU7XGa0x7qmJbSzCOq8OrVaJR5hNkHEhIelhfb7YhWGCNpqQ2eQo5PSwLdM15RotRsC3",
-	"oWXjMaeNgSpTlMBDlGV74GGySdzUT5wl2LPrmV5wlnvyrotcOLJbHpjd8ryVY+SS1HeZW86R9g+fOvVT",
-	"Tn9cWtr4ydlT4hT7MX2Mnmo/snbi0iMPrMpHHli9dIpuUfzE4+r7rUfWNrZ+vLa69cj9ha1HHljdenjN",
-	"Vv/Kxx4Ivwv+b22VVh9PL1sp+E0TfwFE8KiN1qBgCjiisHmWrvp87be7716P8yDNTyasFCXHPTiQgw2O",
-	"Jt1uOwzeRlPcQxhaZ3mcS93yAFcEYdJ0q1I0QzerqkCMxMUWmVlnZwlzEGaoHGmGlH+ItMtIctTAGwRK",
-	"nEivjQSuknGHL4DD5s63beoip0v96F831bv95Zfbn/5673f/3Pnbl7u3Puhc/Ufn4/dGooBdxOr2l1/u",
-	"/e6fu7c+yEYJJho50XtEvVrWXH6uOELoBC5WMnOc8Z19du4zZC+zgy40SRXsObYR8psAlQY0HADbu7mx",
-	"oxiN71DzpTEoaQA1hvMoDvnGp50//1FzyJS8cYBqlsFFBnAMQQ+MS9DXPFJVDEjyGbQaKcsVSwnXURLM",
-	"L7oRPqP0syAnXKluakZgY2qEpwZN4ZZDJapTIbnXRg5X+h6XupfP9EE560ZjkyO66gJicZQ9fq9kj/uI",
-	"q/16+0Rca3DXsR5vHgIRUyHKo5wRH1tM9bwNxreYGakkzhqRqDxXmC8HDcjq2GAcWIqcSTkHR0QxtaUh",
-	"aFbYl6B1pNpPNiRpPMLVviznc0mU+FEuUYM72gIoKLOhJKSPKWCZRJR1o9WRBf9w+Fh9QUl3QclCb++Y",
-	"Z1VncI3gV506c/J+dGxuaXF62RgcdIq6QELittXtSg1wt6xDYMFmsc4ilgwt7ckefrJVV2KTn5k+ZeZt",
-	"4A3IWUcYDB+RNPeIoWRdHTdxq8ikiPAqzKj2RpiDmak4hyBJIybVBRzEbnlqgT4GRqS95XUGF8hq6tvy",
-	"fOl42VJ7d4n+u1gyW/WFVioghlYSNm5n8dgExTG4ivvyESWI3Pj57Vtvb3/++vY/v+rc+PnurQ8UemS0",
-	"ek7On3xYOXDfk7sLOfNAs0dpfGaPIyf3Ufb73eYV18RcMauGLsJu5AmT7X7tjd0Pv9l+/V9jtcDMYmYT",
-	"Aa71YY2lBcIVtS5Zp0KxUyus8wq+B0fpdKZUuqZL2gMBfFvxWSXaComKiwiInlhnDiFNk9JCEGZii3gw",
-	"0t3CbSjETlnNNe6sKcZROfTIlacn6hZfDY5lQu7bsXIXoOyGu9gKmAO+UuzlK1mZQHbP6Vj8mGsAEuYW",
-	"LA1iUDPhKJt8vNnkfpXm4LADFeb2jReCTrh3lSLTReOgQOkw8hZqHFH9gBEhiWMFxK3skKaslw0FC1vZ",
-	"TxUU4Qq0F+xyRhSFOkOwozR2pX5Af27EdSOmBpbEo9ilgjhKparPoNVAy+FV1OAe0RWoiwWrUChEKmRr",
-	"fWV5nUH9pmBJ3NOEUtY93qrVUTlIkzP6TKhsTdKctqYOO3OAr0fIA2ob4wqa8V0BmvCGf5y3egT90ngF",
-	"/Qgp5tUqtUlIjOcCYnz7xkedq5+Fov5fX+tcvb739p+jQr768jfvbr/17Mh+Tt0afewCf5pDSHKGxhWY",
-	"UQJyjqykh9RKqvD3UXU5fRi5IWz3Huvej7Jx542V9wUlHyM8P+x+v339P3cf2xdkgC5zDgxtA+J+4zG+",
-	"fg4v2PFMKjIE+47PggcKB6x5tK2nDko9w12SevADJg97YgG4gnh3YwDuUQZ7dwZ7BmVPEC9V0KrChkPO",
-	"KcYVfKq2Ghbuglz2xOBTIBAp/fSDo0gF8ZQegyM6D7hGPK1xwITabtPEQmxxzwmiR7FELsFComIhkp2g",
-	"aOM607kNkc4/BnbGHjpqCoPc4dDRXqRWAvrzCqmhnbFGav8EFc/FP82fAYaXLxVKXVgc9tbIgMVQnz2C",
-	"ojWsUNRMlQkpJxk/OjxWNAXBTDrbtCGm9tiOergjo99tjCZWK0jv5+KAEkRHkZ1HkZ37jOwUxAsiO5NK",
-	"qWRgPIHwHUR29je3xSpo9Sn/MDKj+AGRhkuMtQfakbA3Ptp15I1lzlh1eYPHurTD/vA4sxoqiDdqZYZy",
-	"BF/KVlCxFdTtMixtUNMuyCKGcHA1UomwOlIcQoNItUps6Vvb1f7vE4iRSxIZoW/sQTgjSaaTCcLpJRrR",
-	"Fm4ZNbaJBdwcUvpqjSomFrOLif1IbWl8YuJRJMxRuYfDUu7BkGFTKtWv2K1wISwBMU4pdNYQkOz9kbu5",
-	"WqJNJcAxGzPFI1zOasQDRyqiTEd/ahOz5Bsmr4HrEFneFGiLexsQsqrYlD1GU4mx3h68FKyL3twdQvAd",
-	"p8wW8g/uO59rNYacJ32UoSzceeatndeuj5eaEDZBYrIagIOmKQ3c9ikJwjWssF5py9x1NDXRgfbII5t8",
-	"Y5y5hyfYnaEdd5UGXcoX5vOFzMRjbozEQwPjPUc79k8KNABHKMHrfxo7JfCIIDIf2vcnQhHOEqlDygJP",
-	"DNSZB4QXMcEiKEsP4sX4aMEZtU2tBZqd7sNnEvGGPEq28qcx+yll2huSGi38dcDC0mmlffKdgzPdwgIJ",
-	"cu9FlX5Xe0QwshVeLrRc8wnB3nO/2vn6Y+Nl/eSXO3++OTo5UC8mdstTi1f4rp5dU7iYW37y/GXLj4iB",
-	"v86rsd6mTxq6YZEq+FM/Kx7iubnl3Cxu0tnNIpAGs7ge2kBrDJLKGBAF3pJa3diq62B6XRUeUfHtzWs7",
-	"b36199Ivdq8911UyfSasbQMl09WyexGFezXMqNA9KEyoUBAS/N9XXtOvo7Jt6eBZKqRHbSksJPkWExba",
-	"pK6La9Dp30FhXJ2YQSeAhHFZJ55fpaFClBIlQhd1ZJE6+qh3lUELKdMgUPgV92iknRO42aFh4N7fX9v5",
-	"/Kvda88F/QPVLqB3BjTmgKBNZHqVCkvTTd1GVNfos01tP49CCG9khZFChb3L/BGUntV1KXQwr7YzAZCG",
-	"T1oBoabqVJQQESxdO0B3rz2nZaH4HQZT5E0R+94lnCa86ZLI8RjLKQsjl80NayDZvfbc7l//393n/2kO",
-	"CeBfXbBpPszcdvR+AH963/oQaUOj4ga265QRZLtU3T8SLbuOsGFxHt+kzKbYRU0Xyyr3GmrXL7/feeUv",
-	"nU9+uffrT1MtATdpfoO0RR9YlrjRJF5eN7qVyOU1tS7NSaH+v4LtT/62e/3a9m/f3/3wpW4kcajMXT5/",
-	"+f8PAAD//w==",
+	"rGEVWmMjKqGOtA3TlIPay2pq1MS13k5GE1MN9MlOSjE4uhRxUHUPLYHp9lTGI2MKegQtqhVuzgTFPvCm",
+	"8VRrBxOIO0e7xkeM3MfPwmzKdgn2TOoVePv9kK6B9eNHLthypQ9snuu/0PXY0nSDWMoCzwP4+dRauihV",
+	"fxq1cFASte4RMkKdwWi1wHT+KAtxzyGeNiYqNPOruGMdgueAUgEF6lP7dWMb6A6CGbUE4V2gjh195epY",
+	"GxpVGxpSGu68yBxyMhoQOxS61vep9+XEu4UMriYWDs3Y7BmSGrKmo/qxAsNiAcTheC2i6RDDvIHMnNE4",
+	"YDGSIhG9rIgr2A8rD256RFVdkNGqXY8OQ9nDoCcKF5lvuH82y5CrGhi+reafvMYhyFGtFan3P4JeMDdc",
+	"LxgdVicFd1f6nABLFDwf5tvEy9tYEORCCyhhGZuYhRwO/wVLJoigLeYQT9jc65ZDRfXHM5E4rf7mrLme",
+	"CMJCftkPIpy52M+QBVE+axCPozuQZQDjUWoeJJ0hrOEslFzIvAK/QkNCnH2gakE4oy4dk1j+oZ80v7Fx",
+	"bihuDGiYF62NMLDMzWokjrDzz7/vvPLq7S/fW0W6CIX+bv/q1c7vfr8aRk51/vl3HdC4ilxub5pRL7/R",
+	"+fi3aAqUnEobYYbIFnZbYDudTqqBE7w45xe90OVwzGug0Znfyy8EysjPyQC1nhgGy1qNCvGQbmy+iprE",
+	"swmTaPfNbzrXf77zyWs6rFPXRqFaqTRjcI1YqAwt6rQdBD7+j+lV1CbiIuNo5zefdF79YFVHVu+88Vzn",
+	"o1+vIr+O6kWITOo8e+3216/uffT8ztuv7rzxZvQ09MJ0qJatDWR63pxJjA1rssJc8dMInu49i1Co6Apd",
+	"Z4rZCyLULXGmm2qYnA0NqNq6UD65jmtlfRhUIHOAkBvgxOhEccx9YX9o3O7BC0qF0sDAplIxNmksgyPa",
+	"clIQu+VR2T6nCEN3VqaOLTvlvwQ3aX6TaONmPJjGT+zR2Tv3CbR25jTaJG00pYDDLFoDkLa0Uuyipoul",
+	"2sC0hcD8NqyN+CZp+z3EIRNQLViJ5DoELdhdXcpA6lz34+a6dsKb+BIElXRvpEk8wdl9Agkd3afj6kxX",
+	"yzOPnVtHs7gl67OuEsvLKRcOc6Rf+hUIiqpybYxjEts6ebcBKUw5cCb/3+ZMZ0yaka9ymZ+RJLihE596",
+	"bC+6tUwQ+a6dRGCzv08khG+jqdvfvK0D2zo3f7r3zQfTwCD98Gcxs8E22P2cbRGm3iLQlCAElR1ui1k7",
+	"/Hqm4ZR9f6lHmlxQyb329MoGyxs8g2QqhVpl3Gy6plHtrMke+c8fC87Kui3e8vzC0rTGUOxnlpWV3lle",
+	"VbO5VEgBBtwmrhlbC4hhK6jKXZdvo3IompVRi0nqIt2tE1fUfcIs5TNr6/c/WEYSrISxJTWIVyP5phKz",
+	"zLLUgRgmJFA57CgYGB71Ud8nDAExb3js3HpZxyhrVUMgbNukCVYwVD7tkEaTS8Lsdv4h0i4j3W3QQh5p",
+	"EEV3iL670jyq85YnYNJYe1KBpIfBxSdMj1Jh+bEEQn3ZFU6gfSIutQkTwC4MSCm271EisQcx4Z5rQFWs",
+	"zM52weGs/3SYh2Qg8r+vvhaDrhrfIh4Dt03T4zUPNxpEkY3vbl3vDaPUmQY7L7/feeVP3916PqKmreSK",
+	"M4WZgmlMznCT5lZyczOFmTljbwCSNmtIF/xhAicTUkJIWyjEiFMzYSFGtomQCBoQz6Bzpg2zAjGdfqDj",
+	"bXENUwbocCZITl6BvNqICVrJwtppu4oY9+mkPvkgF12Jv7mHqZA6HVurPaappcitPJks24VDZs+SLb5J",
+	"nMdbxFO6yNDxD9MGlalHa9Qxwy8oQUU0OROae5QKBZ9wmXohUdz5sejqchroXE8+ncMKO4lj+vur6Z68",
+	"EDNA6ra+hWK+ML8OcSwmlMUM+V47Ra/GovZDUyfF2JIea9Bg/5lbnU/+vPvWMwlhvt++u/PMJ51/fd55",
+	"5VPdT71KLyvQf2rzYhGXKnP2vBNmr2sxVX1RJUqUu3LhimEKOF1+Pqi4wCd6e7QqoqeAWAHzjEKLeX0h",
+	"SbMGFzf7Pez4lTPgkeLwR84zbHgecfRDc8MfOsW9CnUcoi1oBLqzpnkVudwkthKLQWbRGYwGR3wcEopy",
+	"/OH9vb/8UdOJzic/3//lp5paSKj+92QuIAMXrNzlfFhDAHQXraX6iTsXrkBRdZFAK04L0VLEGiQczT7j",
+	"JAOJll33S+AlSDw6dKOs+7mDOAmckYoN5m8aovdXkJDaCYmwRJzZZAatwVuxLYUO8I+0f9PgFeREaQYZ",
+	"SDQerdWBXa9Dkm1Q90JzOMZ7Oc4KwopXu7hNHISZ2Faz8pbr6JwayaGrtXY2wVbGR/y0Nc1U/ghyd7/H",
+	"nXY24pJAUnKlguIPxeLcTGG2NK91hyApQ0fLQefw9eJiSGIy04B+uJ4N041V8UpczTWZWF10tziJo+mi",
+	"vkmBhCNQ3xQHHhLoYqWUX7LnnPwSma/mT+CFSn7RXnJOkOVqARedAxPo5eoJsuQs2v0vDdQkT4kNsQcu",
+	"fv/yia1SY/7xJfnDSvHhZkH8aG7ziWV2dtE+tYAfLOkQnQy3/QSVdS1dJFF3I6JYkaKzMNaIHyZ3Xicn",
+	"aFkRAONhbg/MuzNDZ4Nx8OqjyzXmiymeOIPbLsfOOucPY69G9HMLaZYnWk1I0nQeIQ7Ffn+m+VIpzcNN",
+	"j9tEgC/hJJNUtsfD5oDhKKXAUMzvbl3f/fTr3TdvjYvTXbFCEXn2aepcGSYnh6FGIRwawIQoGirRNhbI",
+	"xUKCi398nOG/iIywhYMInkdV3FSHdl4k0NzSAdhRVpE0G+EaQK6OuAw6X5gf/sSjXJ7iLR2BcHBs/i8i",
+	"47isc8vHKLVm0hX1DZ52zmBZz4EqEicFsx4okzq/4QAT95OmDZwoUbcp0Db3NqGuii/vgiqrK63ohTgw",
+	"mgq/vsz4SIvWmu9x6jI2ymFuY5BkOHHiYvkwca9RmfnC8vAH7ues6lLt3Do4WdLQH6dMnVdf2H/hn2OV",
+	"MloOlXmyRUxzjEQh4yQYhKH7uYUErbE8ZWBkVZjfEiaxwR/AXSewzqFKG5mjANIBfloloGjvg37vBtO1",
+	"j3QdCDSgvkh62gLFJPzSJlNc1omHoMwP/LqidXW/9FXa10+nshGqEz2pDzQr7ddCqhJyUxv/9COn09sW",
+	"12zI7k09XhfFST38Mf9AUj9xyuON1IPXefqNqos4xz15t5ldbZN8n5bdwAOPGnfTU5UZv9INfK9dzUFp",
+	"1qrUwXqG7fQmHCgqc/OnXT6mLht/6YqVq5CqiWvoO1X0keIVK6eNcYYD51ZyxcKM+n8nwNOsoTjFptW2",
+	"gyf83TEqlZaNRV3NgJcrJ+wlZ5EsVOfxXKVkF50CWa6ewEuVRXvBmSdz1RIuVgr2snOCLFUX8UJl3p5z",
+	"SqRYVc9msHYQRQJsu+V5gzlvQCbUYiF27bxectMjWw/qZS9WitWCc4KU7Hm8XFmqzpEFp2gX8InKYnWe",
+	"lJxle6mygOeqRVJwTtiLlXlcqhbIsrNkL1TmcLGai9XUyxWKuFTE1RP5Jby4oM4R55fJciW/vDSHydz8",
+	"ArbxopIJyKXcynwpjPNJdwFZbOQBQUxjJ9cs4d/DUg7M1+w4sJZ3PvnL3o3rO79+f+/Dl7q4uxqegrVb",
+	"sUpU0pQmgQvOm0yMXC/3n90iHq22+woBZ4naYUuaJA2Fa8iuY8Vqt4jnO423wAHP4qWLjCjgge/epWxz",
+	"RYfe6CQfLsgGM4RS8VeXsxoUfJZ2nejCXuplUB8KRsMUOgeWIL+DppnO4WA8l6jO3TFaOX4AZxNn7Qej",
+	"93adQOCQCT/km4EZOQNWwbJo1E6YVGBUtFy5isp8E1wbECimrUJYnyQV5m7ueazT1wh3r3EPAFih3jvv",
+	"7v/l1wdHvUCq9mNSQE1P1LNPXtaRTEpx9sNtAXP8iFojVUcLSqEpQSDYI1OMy/TMBltTgu2mLqkniKez",
+	"jE2V3eCFxqeEXboJmn4TNF9UxdRteaYEIGcEYRtyMBVCQiQOZwqDtasNa/YO3niPVCHUTm+k5vFtympo",
+	"u05dXXuW+bF5akBxATUoA/oyVZ4vLZtwjfJZIr12fk0JLrCTOEZj1uYMosFiTjRGiANONF2HK0lUh9s5",
+	"gCsrjPhOqModBmBHJLLUuB3rnJDK15SR+PT4e7TEUoqYPUyJs1z1KXFx7lIpv7T9eKPQWG6vF8WSU2h/",
+	"f7FyqXTmxOWC/cBSY27rVNFb3vw/JXwyVidsxa9HFlYfS2FwCdM8/PrX0UjnXK90GtS9TGt6MXJzN+5m",
+	"k4GKsTSEvrtJhISYYJwaLPwKdwmE/hytMUjcO1wSfmdcPylMMeucP4JZ22xQHIh7mIhMbTAMeYk6cgTM",
+	"Y/fNr/Zf+lk3w5B1bf0NmAFvyf7cQFt7tLikSX2k3DWysedRIpKoH9hjiJOnmrAPtVDodfQQkPlkQ7Be",
+	"SiiUbXNv894XzuFqeUt+d+v6/tWrnee+7H/DWYTxxIKzWmAIyq7ldTxof1tcUH/URI4KLSgrxqpF8Cp1",
+	"JfFQjW4RFg+VixnjypfKgYgdiB6mgW8qOPPDfEJxGszLyCPY6Wcb62qHmt1AFu2Nm9pQczraZDj1U+cI",
+	"9ux6+uF6ZXefuSkFRw76OudMYc3d56+n5bVzxiUSb/SclsF225bSFvYMOhMP2pZf4T/exzjaLDpXLBTS",
+	"sfnQNhbtHK2zAvzO0OqvDHaTpFbmQ4wnhiQcde/LYXPwuNWFdlPQMFARwGf/r6/tfv5VnNjH2zN3k3wc",
+	"dmkKvWsXrOysoJ9Pdg3qaujlWogyBPlJK2AbibQAVzoXdhziaB3Lj6LXoy2TJwA2AOgEDh7dsFX4uKMF",
+	"u3tfZ6X1kfDHh0j7QQiLMpRvRJUtRsdKIR0bG20qJdKmvavP7rxzM6BNSRQmRjJKMZJRGpVgTDBWsTcK",
+	"sZgvLMQs3v3OOpVhvTJmnpHqXgJ24Cf/pWAFSTsPVbvJ3Gs/Q183eeiKOzy5jmvDYg5hDDQpPI5RvMtj",
+	"FDX2I8x6+J1id2982vnqy1HZXbLNs0eFCQIXdbeppKKd6vuAQfmpcEE4bbiKGbQW8il/HBUmst4hQnq8",
+	"TRxoZ79cnl7ZYEp2p1uaBTIhlU4SzQSjwk8QGyPb0/s5MNurwhpj/C6Nqq7PcBsL093rOAZnvpgCAc94",
+	"UKMXmNUpTF2zndKJbI+e9RnsWJBXQ1KAGAkY3Ln+4f6b70UxWOfKHwyPrf5Bxt3IqTMnJ2Ip+C8ie5Ho",
+	"gN62YyX3MJXciUg2I8szV+4xOnjH1GcTKZ0kUOiQ6SOgP49gToyGRPvFerr17++fe+xRBJnmCMYgXu2S",
+	"W1YRjsgoUOkZRJCovGL0biOmzGywSYsk5wGpJyGSpFHBuzPzu4jySIqa4n3fPLPz2U93fvbK3gcvGpY3",
+	"ulFN3fckXKz3noqcfPIH0ZsXk/Xm0p3QmxGERuqO80EppGN2c8hi992mp99hPeF+gNRBesLtbz/eee1f",
+	"49YT+uv7s4brZU9P6uXFfRzlEsq64B6DwCp0HJW4LUCzUBc1gx5jbjthLLIxQxUS8uiQJY+J867pmY8V",
+	"mbErMv6dZeE0ffSYuTuhx1gB1B1nSR2YAho066eWfHRz58PXDsPOOWuwTkyM8N3PmxToXtQSg1232wlI",
+	"meQIg8NQuwHQSWzXka0edyKH5JetgpijDRb+QCWycYPo0M6psu7JfjrsC1ietpDgulCWDi4WPjnVTcyI",
+	"g7DtcSH8eBIxYdfiSUPxxu8anIQc6q/27nTMle4AezAh/ubgTmdgZHe7Ty/E4nu8iEhmVvPv59E7J7En",
+	"DWU3SAxWqH4evt3nrx8K54tMNahKiX7mviivslDVxdIaHMFIGTT00706gB+ZrtJlk0Ngc4dMTz5kMXuw",
+	"YvDoGdOwIn3Eov/kw2SLuJMKWTwi6a6Rru8rCtz9rhUrudJMMWelSxnwiG1mqNNanXgXK1BTPFKZONC8",
+	"/bSCKggLzFa4ZbrhptORisAETeuTkpVrECxans7oXMntv3Mt5HV7Hz2/85uXb3/54v471zqffLD37kud",
+	"X76w+4f3d57/du+v33Suf5GLtjNJ82p1Ik2ff5UKgSU84MemsoUIm68XrZwwMmZ6zpnGHRSWsg6LPEcS",
+	"G0YIdUwT5BgJC8gde3bGmY6aRKO7giPvUrdOclSl44g4+4Q2A6jsY2QZTXEPYWk6cxanjT0JJDJh7MSB",
+	"6QiKSEIDTiioXyEbrAWdQRFucFYDfhPR03TRCSSUqqXnN+WYjX43dotUl+p0oDKOMZrdwJejNLsEf5ip",
+	"cp1Pn+v88/3dGy9q0X7/nWu7v/u488lfdp7/186bP91/89XOn361e/Pjvec+Xyx0rr7Y+ef7t79+a+fX",
+	"79/+6v3OtT8D+aeSeBSrua7d2H/2hn6gc/3T21//ovPNr3e++rZz/eff3Xpp55NX9r641nnuy+L+u7/f",
+	"ef5Pxc71n3fxBpdvD2YNut9aAmeI0/hglSGlH7zJg5H5hVyMnpcSSW92YjvJYpaHCiBDdd6jAUPpVGxb",
+	"F53rI13cAcgbKl+UeuWL4Z7LNEr3EPkiM8D307IDqnwcMnuofsJ/OxV+zXHiAgeYaqNRJCY494+/zy5u",
+	"ZVLajctlYtbqUx4hT4WxvTNI1xALdw4CjN9XUEtMUMUaOia4ukaDJkMg84O4pQdvMJ3j0mpaQZ0uIJf5",
+	"YlS+gimxo8b5tUIC8RasgCsIyoJtU0FQeb5UKm8whhtghsB2PXpJdRwpLKKnDDyL+vKM/Tt0M45dejuj",
+	"p56wP/HeyOTo8SfCtoqFeDHEEQMjk+bq61A8pJSPMIfr3z7m+47Sd4OkfWyyu2/e6tx89lBsslDjabg1",
+	"NtpXK1wwI0IS03MPKK8WIGPtkiNm2NAKa4EldYNRhjCyue5s43fl4lV0qUU8SgSq821I3HAVS9clDzxC",
+	"Jh5Lvq4O5cCGy4i1u8d6yTgj0Xa5fe2b4YALx9bOe8TaGV5k9ms0RdpGVCeHn6G5vmJwVbqEjlKG3/5j",
+	"57P39959SfPTvWf+uffs19lPvXQIpx7vMdh9+Pr192yM1B3J48gur6wHxQUTiskoIn9ssh9nMkao0mzX",
+	"lSoRUVo8QroSM3Zu/OtuNN/HxRwgCGJAlUqt9Os2qUOK41QiUo8VFn5uEo9yZwadB10trB2tFM8GZVRI",
+	"T6uYfhlr8660ZaQjUoyawe8Wu8HUcFMRz5+Sue0ZVK66uFYjzv9SvKBsOipGXmx+Rlgg2mi6uCVoxSUW",
+	"lNXzLydN8ahxFso+kK/9B/qSRwWc7H72ydXDPgPAlHr4Dwn2Ug+OdFBOX21bw8rdFiQgHqv6/Ax6U/Wx",
+	"+3fp5QoxjKySirUvGNYegkV6CVlTDbPInJW71MIurVIlHOXAqKXII95eJ5fBjv/JB51Xf7Hz+Y3Oz1/Y",
+	"ffm5/Wde0y2bY4HOYRvpDIUJ+1rXS4Ve63puJQfvjdkwRnHcAyim8d5rknVcoWiQI96LM7GwNPS7f+28",
+	"85nuD96Hk/v8cXL8vH9F6cHVi7ShVHcv7w5bg2TK7hwNK6g3G3Aa9YfGM8OKInHL9wkUKEkzSIGcfleT",
+	"eAO4fNx7r58Ay3GVyt4XyHYT/P2lUnl6BZVhuG64bowcZmIbzCXlNhGPcv17m4hZxi1UluSy1F+pTzMb",
+	"zEgsnjDXrn+LcdmsbS/0hGPj5qvBlMMmGMD3oTnIisH+4dEJQE+OQMmoJMZzZ9lDVlYQp/MjUvZJhgqM",
+	"kbUP8kSQo8Ta/XD0cfD1Ykq+Xhzx7vup8/Ci43JTiVaEe90VfucEJM0uEdbg992t6+MViqJsSo3n20wp",
+	"fGd9GSkQiJIFp/DHQW03uhc263HXbTUHOmzUNPcJ4LSBDBWLKPTlhkCwMVAssaRbxAr6gAbCJWdkWnF8",
+	"a4NViKAOQVRapl9HreXpbK6WGsn4ts4Gg8YJRiuJWz26RAZUafdKTxFPyIr2sYMfBEEzARGWFgr2qFt+",
+	"RL9WB5VvNf3NbLBgN4wzMoPK24TW6pI4F/EW8XCNlBF8I6Lv02uL+KX8XiU6f5g50OlgZoNpF7+/317r",
+	"DCz8iNtVog6wsxrMeqSqIRFRAbMezi9LwHKomuYSGAECg3eU8XbLEKn5EhCDfthhmsMY4KUCgAXiRLJt",
+	"ouAbAXo3Ydj1+NdvTI6xdRphI2kdRiAZdR3aJpW7cnALTdy5aXDOhHd6tNLyXUYitzKfWfjSwNQtfBlk",
+	"hQn1DZ9vKnFnaWZuIbNElVokMqjTRxTqIc4++vr0KiCwx/6PcQkCa/6pG4QPsD1kVXHi+d2t67dvvrj7",
+	"j9923vj49te/6Lz0ye7Nr4+gGSVRQhjaBFzDXfbyfEeFN/kK/wHp0bGd+BDtxBPQJ4+rLh0Nv3LcBB04",
+	"ko++BTqTvRDgcfTyf5rm+gYQbXuVLY8F8b9hhPH0KiqzluuWke0S7EHeGYf5sbvBqpS4YyhQfPdaf7vq",
+	"FI5o/Z1MmcIIASyNbEA93EKDR9xWOhkzaLEf2yoVupsXj51tHVcPPK4eeMjVA++chNBVdTDK9nxpQZcd",
+	"vBdMs7qooZaws2dL9QgYyQ5yPT0U92pVGlQGgpcVCAlu21T8MhFdirF6WuEzeeNRU6uO3t1g2leNKqTN",
+	"mTO9iqB9bPnpK8ZpDTbTs36EmGmnYDYbyDeyTtqRdSnJZq7sp8J3rVdsML+yom82zZwJhSJRa+PUTofU",
+	"a9TrTdBHR/Qc6y2cs6FLfm5+ZiG96ADv1gvC7rHQYHTinvMM9ISB+qs/5nvtdJ1hS3dEtY7LKAuTcdX6",
+	"uznOEvs3TD2OU/Xvbl3vfPKXnXdu7l/97f4zL2fnzv119pE4bJ0Kyb12XxOnTh82FVeMy9HnkK4TtDi1",
+	"In5KaPDu8toK2q5zZCieZeZwrJB1WRss1NsV+9iut6ehgr/Pw6i0Qk6luWKFVBX/hT7qIPsbByMI/3db",
+	"qPWD5vSzatxHJDjYTstuDHmHB0w7cVH98UzE3AQ/mXwj6Flu5eB6NUdXQHKWYFhMbu+vL+796a3OtWs7",
+	"1z/ce+7zYmnnreudL1/f/e3Pdv+/z/ZuXO+88qfON7/c+/DDnd+8HOUpPqwpvNZQpCYPfg7AUv1OgAKc",
+	"zmCT1k+YHQS4dnHLiDN1LOpqMrxcOWEvOYtkoTqP5yolu+gUyHL1BF6qLNoLzjyZq5ZwsVKwl50TZKm6",
+	"iBcq8/acUyLFqno2df43Lqm3cttueV63vDEXY4YBjAZH1GsO8sjWg3oDi5ViteCcICV7Hi9XlqpzZMEp",
+	"2gV8orJYnSclZ9leqizguWqRFJwT9mJlHpeqBbLsLNkLlTlcrKoLIZdyK0tLmV2G6aOj1xQJOrlFmEwT",
+	"GR3QlvsEMuTw2Fs4Lp1VSUHmULXttsfArZXVvRu/6en0fQ+YtvszXo1qk9Jsz8LsCYotkhz8lDpww1ds",
+	"FWWNKqTYTgqH9jkh1FeLsEJdDkQrsZz1019lnTQEcZW6nVKV7TLqH3lV9mwy9TyAJjsKx8um7eo1H+u6",
+	"vq47XkljTBb2uXTa6/xktFd/N8fa653QXscRuavuLyDLOjl1m3ub3926vn/1aud3v9dW4zuui2pGMCmW",
+	"eI4wR/Q3nivGqJc/g9b8o8JePKjpPoEI9lxKPBM5KNREasgGU2M0p9Fsgyo2apOmYmyVlvSThaOlTIHR",
+	"xJcRtHSIG35H4H53ozv6HGx6zLFJd7OjNlRKrfBzfCeleHUtf1Bas+vcuJhUKR2TmpsMkwr2fcyl7piu",
+	"p7G3i9Eoivrdres7r7x6+8v3tOnzbnNJZuiozroqLfKWDIstAiuJl52cQU9E6zFC4gVU8QqScjeYn5VL",
+	"JfAUBOzg0LuqH1o/9cgBHvdUv4d6qvfknXeVX412Vp9YN/WuOqiH2FA9N96Uj+N+HfdOBbsjVE/7OJp7",
+	"Qi3bu0qC3RX1wCJVmrJHag+Iu0Ym7BoU4XhnjjhXMG5dCKfSxUIe4VuU1eLMZCrsGzKNGhDPpei6EeZ8",
+	"Qj95gakrlvqohFEHRHAxN0pfoEmFTw/vVDG8Qva/bXuIxcNtD7GYoT1EaQLs7DjK+zjK+67tET9M74l2",
+	"ih9jXXK/IDkYOAZ3iIxV2tLjoUanoo+6yDjYhacU/plzAeMOdl1jJIYYsMn1glw3m8jKUTMVdcxYX/Jo",
+	"hGDpxs9ARFdyNUnS8c1U6tv8AXJtGZdQbPm9L29/8+Lu7z7eufEmpCK8tP/273c++lPn1iu3b764/8xr",
+	"OSsnzK40e07bnUjxwEJCf2DT7iF9qJAGrVRhQhoIj0ODxtv7kCWRn6DyYgR27laFqU9pRr3ToNSiAt6u",
+	"wotKtfFtyGXtoilPo24irOsrQ7VCKL6o591gXeUXgZZj5hhS7utT5QqR24SwMmKEOMKUVlznZWi5o31/",
+	"frlFU39x3I0R1/0S/CPHySQQwZEJUIy6RChKNnoywbJ9B6X4g1QA5+6l+Nnup2+lfPj1uKLecUrIRBvK",
+	"Q6UHDWvf3bq+d+Ojzse/HYnTJesAjcEtiGzsusRb0TEegkRcIUH4B8wLzkg1yJDwcBxI7CLsAheQdbGh",
+	"ZmjgNrwETZXD5YqyFY5D1BHTFhJc93jDqOoBAXQg+qVOHYK21Q8UOrwpVtQSB+9TZKEqIQ7UthsSh/Jf",
+	"RD5y8MCTTcqcMJ0hchTqxmrmFS4VUlfqArcV2JOisko0pEr4Is0FHbOhl6NtZsViEahySk8QTdk6RZFc",
+	"sw+HNLEnG2rvUUNYd2OVzis3dz5/vfPZ1WwmLhNa0lRy00puNs3w2TTrn1Ucp849afJOulaYpWtL8Yql",
+	"LzNdrxuHAuUIHWkOFU0XtxMWouMiOr96N+3NmISaRCjJEM1TTNm4Ru2aJebtRA4nNQ9+pG8wjyZNh6ti",
+	"3TH954k6R7iBTn936/ru6190nv/F7ms3dq5/Eaf/arGpdRwrpwhczuqJj8ms+Sg2YnSxocEvZ0nDJNEb",
+	"8emQQlMCxeFw4lKMwnYvB6Xc9TEmoVClo0nGJFQNCCjxoeJwokkiuvKBImKPptXw3lUMj8MqxlokL8By",
+	"HVJxdxkJNaCNWvwuRF3LJAxYSOMNJBjoTDwuSXf4RWjY4x4qqxGKSB1OSMQYGfUYy8otZigM43sJJlZL",
+	"7q4lyIvJBHkhodvlBAjycWDABES5Yz//aFXZAq6kPfpjNOi1dCX3PjY9sB4NbrjJfT8mGNskbZAZVL5U",
+	"1g8RgZRubyEwk8BnYCPQWXyD0RrjnprYxiIssO7QapV4hNkEGRcSkh7W54tdGCZoowmZTY5CTg/bMl03",
+	"zNFiBHwbWjYec8YYqDJFCTxEWbYHHiZbxE39xDmCPbue6QXnuCfvusiFY7vlodktL1g5Ri5LfZe5lRxp",
+	"f/+p0z/m9Iel5c0fnTstTrMf0sfo6fYj6ycvP/LAmnzkgbXLp+k2xU88rr7ffmR9c/uH62vbj9xf2H7k",
+	"gbXth9dt9a987IHwu+D/1tdo9fH0spWC3zTxF0AEj/tXDgqmgCMKu1bqdgvXf7337o04D9L8ZMJKUXLc",
+	"gwM52OBoajGHeCgM3kZT3EMYelZ6nEvdawhXBGHStIlUNEN3iaxAjMSlFpnZYOcIcxBmqBzpQph/iLTL",
+	"SHLUwJsESpxIr40ErpJxhy+Aw+bO90vsIqfL/ehfN9W7/eWXO5/+cv83f9/9y5d733zQufa3zsfvjUQB",
+	"u4jV7S+/3P/N3/e++SAbJZho5ETvEfVqWXP5ueIIoRO4WMnMccZ39tm5z5C9zA660CRVsOfYRshvAlQa",
+	"0OkHbO/mxo5jNP6Nuh6OQUkDqDGcR3HINz7t/PH3mkOm5I0DVLMMLjKAYwh6YFyCvuaRqmJAks+gtUhZ",
+	"rlhKuI6SYH7RjfAZpZ8FOeFKdVMzAhtTIzw1aEoX5PSLsDlc6Xtc6iZ604flrBuNTY7oqguIxXH2+L2S",
+	"Pe4jrvbrHRBxrcHtPnu8eQhETIUoj3JGfGwx1fM2Gd9mZqSSOGtEovJcYb4cdP6sY4NxugLupJyDI6KY",
+	"2tIQNCscSNA6Vu0nG5I0HuHqQJbzuSRK/CiXqMEdbQEUlNlQEtLHFLBMIsq60erYgn80fKy+oKTbj2Wh",
+	"t3fMs6ozuEbwq06dPXU/WppbXpxeMQYHnaIukJC4bXW7UgPcLesQWLBZbLCIJUNLe7KHn2zXldjkZ6ZP",
+	"mXkbeBNy1hEGw0ckzT1iKNlQx03cKjIpIrwKM6q9EeZgZirOIUjSiEl1AQeBWtBM+hgYkfZWNhhcIKup",
+	"b8vzpRNlS+3dJfrvYsls1RdaqYAYWknYuJ3FYxMUx+Aq7stHlCBy86e3v3l75/PXd/7+VefmT/e++UCh",
+	"R0ar5+T8yUeVA/c9ubuQMw80e5TGZ/Y4dnIfZ7/fbV5xTcwVs2ro7idGnjDZ7tff2Pvw253X/zFWC8ws",
+	"ZjYR4FoflP+iU9ZxRa1L1qlQ7DTSvwR8D47S6UypdE2XtAcC+Lbis0q0FRIVFxEQPbHBHEKaJqWFIMzE",
+	"NvFgpLuN21CInbKaa9xZU4yjcuiRK09P1C2+FhzLhNy3Y+UuQNkNd7EVMAd8pdjLV7Iygeye07H4MdcB",
+	"JMwtWBrEoGbCcTb5eLPJ/SrNwWEHKsztmy8ELejvKkWmi8ZBgdJh5C3UOKL6ASMCOjH5xK3skKaslw0F",
+	"Cyo9o6mCIlyB9oJdzoiiUGcJdpTGrtSPSy3itRHXHRAbWBKPYpcK4iiVqj6D1gIth1dRg3tEV6AuFqxC",
+	"oRCpkK31lZUNBvWbgiVxTxNKWfd4q1ZH5SBNzugzobI1SXPaujrszAG+HiEPqG2MK2jGdwVowhv+ccHq",
+	"EfRL4xX0I6SYV6vUJiExnguI8e2bH3WufRaK+n9+rXPtxv7bf4wK+erLX72789azI/s5QekYv8Cf5hCS",
+	"nKFxBWaUgJxjK+kRtZIq/H1UXU4fRm4I273Hug+ibNx5Y+V9QcnHCM9/MeD5Ozf+dfexfUEG6DLnwdA2",
+	"IO43HuPr5/CCHc+kIkOw7/gseKBwwJpH23rqoNSz3CWpBz9g8rAnFoAriHc3BuAeZ7B3Z7BnUPYE8VIF",
+	"rSpsOOKcYlzBp2qrYeEuyGVPDD4FApHSTz84ilQQT+kxOKLzgGvE0xoHTKjtNk0sxDb3nCB6FEvkEiwk",
+	"KhYi2QmKNm4wndsQ6fxjYGfsoaOmMMgdDh3tRWoloD+vkBpaM2qk9k9Q8Vz84/xZYHj5UqHUhcVhb40M",
+	"WAz12SMoWsMKRc1UmZBykvGjw2NFUxDMpLNNG2Jqj+2ohzsy+t3GaGK1gvR+Lg4oQXQc2Xkc2XnAyE5B",
+	"vCCyM6mUSgbGEwjfQWRnf3NbrIJWn/IPIzOK/yLScImx9kA7FvbGR7uOvbHMGasub/BYl3Y4GB5nVkMF",
+	"8UatzFCO4EvZCiq2grpdhqUNatoFWcQQDq5GKhFWR4pDaBCpVoktfWu72v99AjFyWSIj9I09CGckyXQy",
+	"QTi9RCPawi2jxjaxgJsjSl+tUcXEYnYxsR+pLY1PTDyOhDku93BUyj0YMmxKpfoVuxUuhCUgximFzhoC",
+	"kr0/cjdXS7SpBDhmY6Z4hMtZjXjgSEWU6ehPbWKWfNPkNXAdIsubAm1zbxNCVhWbssdoKjHW28OXgnXR",
+	"m7tDCL7jlNlC/sH92+dajSHnSR9lKAt3nnlr97Ub46UmhE2QmKwF4KBpSgO3fUqCcA0rrFfaMncdTU10",
+	"oD3yyBbfHGfu4Ul2Z2jHXaVBl/KF+XwhM/GYGyPx0MB4z9GOg5MCDcARSvD6H8ZOCTwiiMyH9v2JUIRz",
+	"ROqQssATA3XmAeFFTLAIytKDeDE+WnBWbVNrgWanB/CZRLwhj5Lt/BnMfkyZ9oakRgt/HbCwdFppn3zn",
+	"4Ey3sUCC3HtRpf+uPSIY2Q4vF1qu+YRg/7lf7H79sfGyfvLz3T/eGp0cqBcTu+WpxSt8V8+uK1zMrTx5",
+	"4YrlR8TAXxfUWG/LJw3dsEgV/KmfFQ/x3NxKbhY36exWEUiDWVwPbaA1BkllDIgCb0mtbmzXdTC9rgqP",
+	"qPju1vXdN7/af+lne9ef6yqZPhPWtoGS6WrZvYjCvRpmVOgeFCZUKAgJ/u+rr+nXUdm2dPAsFdKjthQW",
+	"knybCQttUdfFNej076Awrk7MoJNAwrisE8+v0lAhSokSoYs6skgdfdS7yqCFlGkQKPyKezTSzgnc7NAw",
+	"cP+vr+1+/tXe9eeC/oFqF9A7AxpzQNAmMr1KhaXppm4jqmv02aa2n0chhDeywkihwt5l/gBKz+q6FDqY",
+	"V9uZAEjDJ62AUFN1KkqICJauHaB715/TslD8DoMp8qaIfe8SzhDedEnkeIzllIWRy+aGNZDsXX9u78//",
+	"797zfzeHBPCvLtg0H2ZuO3o/gD+9b32ItKFRcQPbdcoIsl2q7h+Jll1H2LA4j29RZlPsoqaLZZV7DbXr",
+	"l9/vvPKnzic/3//lp6mWgJs0v0naog8sS9xoEi+vG91K5PKaWpfmpFD/X8H2J3/Zu3F959fv7334UjeS",
+	"OFTmrly48v8HAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -88,3 +88,48 @@ func TestIndicatorRollup(t *testing.T) {
 		expect(t, h.Get("/api/v1/indicator-values/rollup?indicatorId="+sum.Id.String(), nil), http.StatusBadRequest, "invalid_request")
 	})
 }
+
+func TestIndicatorValueHistory(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
+		h := newHarness(t, db, server.Config{})
+		s := h.newSystem(t, tag(), map[string]any{"yearFrom": 2021, "yearTo": 2021, "totalPoints": "10"})
+		ind := h.newIndicator(t, s.Id.String(), indicatorBody("1", "10", nil, nil))
+		h.publish(t, s.Id.String())
+		resp := h.Post("/api/v1/indicator-values", map[string]any{"indicatorId": ind.Id.String(), "unitId": h.fx.town,
+			"period": "2021", "value": "12"}, h.as("reporter"))
+		expect(t, resp, http.StatusCreated, "")
+		var v api.IndicatorValue
+		resp.JSON(t, &v)
+		path := "/api/v1/indicator-values/" + v.Id.String()
+		expect(t, h.Patch(path, map[string]any{"value": "13"}, map[string]string{"If-Match": `"1"`, "Authorization": h.as("reporter")["Authorization"]}), http.StatusOK, "")
+		expect(t, h.Post(path+"/submit", nil, h.as("reporter")), http.StatusOK, "")
+		expect(t, h.Post(path+"/return", map[string]any{"reason": "口徑不符"}, h.as("reviewer")), http.StatusOK, "")
+
+		var page api.AuditEventPage
+		resp = h.Get(path+"/history?limit=3", h.as("viewer"))
+		expect(t, resp, http.StatusOK, "")
+		resp.JSON(t, &page)
+		if len(page.Items) != 3 || page.NextCursor == nil {
+			t.Fatalf("first page of the history: %+v", page)
+		}
+		var rest api.AuditEventPage
+		h.Get(path+"/history?limit=3&cursor="+*page.NextCursor, h.as("viewer")).JSON(t, &rest)
+		var ops []string
+		for _, e := range append(page.Items, rest.Items...) {
+			ops = append(ops, e.Operation)
+		}
+		want := []string{"createIndicatorValue", "updateIndicatorValue", "submitIndicatorValue", "returnIndicatorValue"}
+		if len(ops) != len(want) {
+			t.Fatalf("history %v, want %v", ops, want)
+		}
+		for i := range want {
+			if ops[i] != want[i] {
+				t.Errorf("history %v, want %v", ops, want)
+				break
+			}
+		}
+		// A read key sees published values only: this one is returned, so it has no history for the key.
+		expect(t, h.Get(path+"/history", h.as("key:read")), http.StatusNotFound, "not_found")
+		expect(t, h.Get("/api/v1/indicator-values/0190a000-0000-7000-8000-00000000ffff/history", nil), http.StatusNotFound, "not_found")
+	})
+}

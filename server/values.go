@@ -26,6 +26,7 @@ type ValueStore interface {
 	ReturnValue(ctx context.Context, id, by, reason string) (*models.IndicatorValue, error)
 	ApproveValue(ctx context.Context, id, by string, score *exact.Decimal) (*models.IndicatorValue, error)
 	ListValues(ctx context.Context, f models.ValueFilter, page paging.Page) ([]models.IndicatorValue, *paging.Cursor, error)
+	ListAuditEvents(ctx context.Context, f models.AuditFilter, page paging.Page) ([]models.AuditEvent, *paging.Cursor, error)
 	RollupInputs(ctx context.Context, indicatorID, unitID, period string) (*models.Indicator, *models.Unit, map[string][]string, map[string]exact.Decimal, *models.IndicatorValue, error)
 }
 
@@ -286,5 +287,27 @@ func (h *ValueHandler) GetIndicatorRollup(ctx context.Context, req api.GetIndica
 		o := valueOut(own)
 		out.Own = &o
 	}
+	return out, nil
+}
+
+// ListIndicatorValueHistory implements listIndicatorValueHistory.
+func (h *ValueHandler) ListIndicatorValueHistory(ctx context.Context, req api.ListIndicatorValueHistoryRequestObject) (api.ListIndicatorValueHistoryResponseObject, error) {
+	if _, err := h.reach(ctx, req.Id.String()); err != nil {
+		return nil, err
+	}
+	f := models.AuditFilter{EntityType: "indicator_value", EntityID: req.Id.String()}
+	page, digest, err := pageRequest(req.Params.Limit, req.Params.Cursor, "seq", f.EntityID)
+	if err != nil {
+		return nil, err
+	}
+	events, next, err := h.store.ListAuditEvents(ctx, f, page)
+	if err != nil {
+		return nil, err
+	}
+	out := api.ListIndicatorValueHistory200JSONResponse{Items: make([]api.AuditEvent, len(events))}
+	for i := range events {
+		out.Items[i] = auditOut(&events[i])
+	}
+	out.NextCursor = encodeNext(next, digest)
 	return out, nil
 }
