@@ -759,6 +759,50 @@ type AuditVerification struct {
 	Ok bool `json:"ok"`
 }
 
+// BulkFilter defines model for BulkFilter.
+type BulkFilter struct {
+	IndicatorIds *[]Id `json:"indicatorIds,omitempty"`
+
+	// Period A reporting period, `2021` (year), `2021-H1`, `2021-Q3` or `2021-07` (month).
+	//
+	// Example: 2021
+	Period *Period `json:"period,omitempty"`
+
+	// SystemId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	SystemId Id `json:"systemId"`
+
+	// UnitId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	UnitId *Id `json:"unitId,omitempty"`
+}
+
+// BulkItem defines model for BulkItem.
+type BulkItem struct {
+	// Id A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	Id Id `json:"id"`
+
+	// Status draft 草稿; submitted 已提交; returned 已退回; approved 已審核; locked 已鎖定 (used by an evaluation).
+	//
+	// Example: approved
+	Status ValueStatus `json:"status"`
+
+	// Version Increases by one with every change; the `ETag` is this number quoted.
+	//
+	// Example: 1
+	Version Version `json:"version"`
+}
+
+// BulkResult defines model for BulkResult.
+type BulkResult struct {
+	Count int32      `json:"count"`
+	Items []BulkItem `json:"items"`
+}
+
 // Comparator gte ≥ (以上); lte ≤ (以內); eq = ; between, from `value` to `valueTo`, both included.
 //
 // Example: gte
@@ -2582,6 +2626,12 @@ type CreateIndicatorJSONRequestBody = IndicatorCreate
 // CreateIndicatorValueJSONRequestBody defines body for CreateIndicatorValue for application/json ContentType.
 type CreateIndicatorValueJSONRequestBody = IndicatorValueCreate
 
+// BulkApproveIndicatorValuesJSONRequestBody defines body for BulkApproveIndicatorValues for application/json ContentType.
+type BulkApproveIndicatorValuesJSONRequestBody = BulkFilter
+
+// BulkSubmitIndicatorValuesJSONRequestBody defines body for BulkSubmitIndicatorValues for application/json ContentType.
+type BulkSubmitIndicatorValuesJSONRequestBody = BulkFilter
+
 // UpdateIndicatorValueApplicationMergePatchPlusJSONRequestBody defines body for UpdateIndicatorValue for application/merge-patch+json ContentType.
 type UpdateIndicatorValueApplicationMergePatchPlusJSONRequestBody = IndicatorValuePatch
 
@@ -2680,6 +2730,12 @@ type ServerInterface interface {
 	// CreateIndicatorValue Report a value（填報數值）
 	// (POST /indicator-values)
 	CreateIndicatorValue(ctx echo.Context, params CreateIndicatorValueParams) error
+	// BulkApproveIndicatorValues Approve many values at once（批量審核通過）
+	// (POST /indicator-values/bulk-approve)
+	BulkApproveIndicatorValues(ctx echo.Context) error
+	// BulkSubmitIndicatorValues Submit many values at once（批量提交）
+	// (POST /indicator-values/bulk-submit)
+	BulkSubmitIndicatorValues(ctx echo.Context) error
 	// GetIndicatorRollup A unit's figure rolled up from the units below it（下級單位匯總）
 	// (GET /indicator-values/rollup)
 	GetIndicatorRollup(ctx echo.Context, params GetIndicatorRollupParams) error
@@ -3361,6 +3417,24 @@ func (w *ServerInterfaceWrapper) CreateIndicatorValue(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CreateIndicatorValue(ctx, params)
+	return err
+}
+
+// BulkApproveIndicatorValues converts echo context to params.
+func (w *ServerInterfaceWrapper) BulkApproveIndicatorValues(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.BulkApproveIndicatorValues(ctx)
+	return err
+}
+
+// BulkSubmitIndicatorValues converts echo context to params.
+func (w *ServerInterfaceWrapper) BulkSubmitIndicatorValues(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.BulkSubmitIndicatorValues(ctx)
 	return err
 }
 
@@ -4293,6 +4367,8 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.PATCH(options.BaseURL+"/targets/:id", wrapper.UpdateTarget, options.OperationMiddlewares["updateTarget"]...)
 	router.GET(options.BaseURL+"/indicator-values", wrapper.ListIndicatorValues, options.OperationMiddlewares["listIndicatorValues"]...)
 	router.POST(options.BaseURL+"/indicator-values", wrapper.CreateIndicatorValue, options.OperationMiddlewares["createIndicatorValue"]...)
+	router.POST(options.BaseURL+"/indicator-values/bulk-submit", wrapper.BulkSubmitIndicatorValues, options.OperationMiddlewares["bulkSubmitIndicatorValues"]...)
+	router.POST(options.BaseURL+"/indicator-values/bulk-approve", wrapper.BulkApproveIndicatorValues, options.OperationMiddlewares["bulkApproveIndicatorValues"]...)
 	router.GET(options.BaseURL+"/indicator-values/rollup", wrapper.GetIndicatorRollup, options.OperationMiddlewares["getIndicatorRollup"]...)
 	router.GET(options.BaseURL+"/indicator-values/:id", wrapper.GetIndicatorValue, options.OperationMiddlewares["getIndicatorValue"]...)
 	router.PATCH(options.BaseURL+"/indicator-values/:id", wrapper.UpdateIndicatorValue, options.OperationMiddlewares["updateIndicatorValue"]...)
@@ -7101,6 +7177,333 @@ type CreateIndicatorValuedefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response CreateIndicatorValuedefaultApplicationProblemPlusJSONResponse) VisitCreateIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BulkApproveIndicatorValuesRequestObject struct {
+	Body *BulkApproveIndicatorValuesJSONRequestBody
+}
+
+type BulkApproveIndicatorValuesResponseObject interface {
+	VisitBulkApproveIndicatorValuesResponse(w http.ResponseWriter) error
+}
+
+type BulkApproveIndicatorValues200JSONResponse BulkResult
+
+func (response BulkApproveIndicatorValues200JSONResponse) VisitBulkApproveIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BulkApproveIndicatorValues400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response BulkApproveIndicatorValues400ApplicationProblemPlusJSONResponse) VisitBulkApproveIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BulkApproveIndicatorValues401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response BulkApproveIndicatorValues401ApplicationProblemPlusJSONResponse) VisitBulkApproveIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BulkApproveIndicatorValues403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response BulkApproveIndicatorValues403ApplicationProblemPlusJSONResponse) VisitBulkApproveIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BulkApproveIndicatorValues409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response BulkApproveIndicatorValues409ApplicationProblemPlusJSONResponse) VisitBulkApproveIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BulkApproveIndicatorValues413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response BulkApproveIndicatorValues413ApplicationProblemPlusJSONResponse) VisitBulkApproveIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BulkApproveIndicatorValues415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response BulkApproveIndicatorValues415ApplicationProblemPlusJSONResponse) VisitBulkApproveIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BulkApproveIndicatorValues422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response BulkApproveIndicatorValues422ApplicationProblemPlusJSONResponse) VisitBulkApproveIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BulkApproveIndicatorValuesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response BulkApproveIndicatorValuesdefaultApplicationProblemPlusJSONResponse) VisitBulkApproveIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BulkSubmitIndicatorValuesRequestObject struct {
+	Body *BulkSubmitIndicatorValuesJSONRequestBody
+}
+
+type BulkSubmitIndicatorValuesResponseObject interface {
+	VisitBulkSubmitIndicatorValuesResponse(w http.ResponseWriter) error
+}
+
+type BulkSubmitIndicatorValues200JSONResponse BulkResult
+
+func (response BulkSubmitIndicatorValues200JSONResponse) VisitBulkSubmitIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BulkSubmitIndicatorValues400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response BulkSubmitIndicatorValues400ApplicationProblemPlusJSONResponse) VisitBulkSubmitIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BulkSubmitIndicatorValues401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response BulkSubmitIndicatorValues401ApplicationProblemPlusJSONResponse) VisitBulkSubmitIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BulkSubmitIndicatorValues403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response BulkSubmitIndicatorValues403ApplicationProblemPlusJSONResponse) VisitBulkSubmitIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BulkSubmitIndicatorValues409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response BulkSubmitIndicatorValues409ApplicationProblemPlusJSONResponse) VisitBulkSubmitIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BulkSubmitIndicatorValues413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response BulkSubmitIndicatorValues413ApplicationProblemPlusJSONResponse) VisitBulkSubmitIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BulkSubmitIndicatorValues415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response BulkSubmitIndicatorValues415ApplicationProblemPlusJSONResponse) VisitBulkSubmitIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BulkSubmitIndicatorValues422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response BulkSubmitIndicatorValues422ApplicationProblemPlusJSONResponse) VisitBulkSubmitIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BulkSubmitIndicatorValues429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response BulkSubmitIndicatorValues429ApplicationProblemPlusJSONResponse) VisitBulkSubmitIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BulkSubmitIndicatorValuesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response BulkSubmitIndicatorValuesdefaultApplicationProblemPlusJSONResponse) VisitBulkSubmitIndicatorValuesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -11640,6 +12043,12 @@ type StrictServerInterface interface {
 	// CreateIndicatorValue Report a value（填報數值）
 	// (POST /indicator-values)
 	CreateIndicatorValue(ctx context.Context, request CreateIndicatorValueRequestObject) (CreateIndicatorValueResponseObject, error)
+	// BulkApproveIndicatorValues Approve many values at once（批量審核通過）
+	// (POST /indicator-values/bulk-approve)
+	BulkApproveIndicatorValues(ctx context.Context, request BulkApproveIndicatorValuesRequestObject) (BulkApproveIndicatorValuesResponseObject, error)
+	// BulkSubmitIndicatorValues Submit many values at once（批量提交）
+	// (POST /indicator-values/bulk-submit)
+	BulkSubmitIndicatorValues(ctx context.Context, request BulkSubmitIndicatorValuesRequestObject) (BulkSubmitIndicatorValuesResponseObject, error)
 	// GetIndicatorRollup A unit's figure rolled up from the units below it（下級單位匯總）
 	// (GET /indicator-values/rollup)
 	GetIndicatorRollup(ctx context.Context, request GetIndicatorRollupRequestObject) (GetIndicatorRollupResponseObject, error)
@@ -12419,6 +12828,98 @@ func (sh *strictHandler) CreateIndicatorValue(ctx echo.Context, params CreateInd
 		return err
 	} else if validResponse, ok := response.(CreateIndicatorValueResponseObject); ok {
 		return validResponse.VisitCreateIndicatorValueResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// BulkApproveIndicatorValues operation middleware
+func (sh *strictHandler) BulkApproveIndicatorValues(ctx echo.Context) error {
+	var request BulkApproveIndicatorValuesRequestObject
+
+	var body BulkApproveIndicatorValuesJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.BulkApproveIndicatorValues(ctx.Request().Context(), request.(BulkApproveIndicatorValuesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "BulkApproveIndicatorValues")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(BulkApproveIndicatorValuesResponseObject); ok {
+		return validResponse.VisitBulkApproveIndicatorValuesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// BulkSubmitIndicatorValues operation middleware
+func (sh *strictHandler) BulkSubmitIndicatorValues(ctx echo.Context) error {
+	var request BulkSubmitIndicatorValuesRequestObject
+
+	var body BulkSubmitIndicatorValuesJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.BulkSubmitIndicatorValues(ctx.Request().Context(), request.(BulkSubmitIndicatorValuesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "BulkSubmitIndicatorValues")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(BulkSubmitIndicatorValuesResponseObject); ok {
+		return validResponse.VisitBulkSubmitIndicatorValuesResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -13443,333 +13944,341 @@ func (sh *strictHandler) ResetUserPassword(ctx echo.Context, id UserIdPath) erro
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L17lxvFvSj6VWrp7rOYObs1I2lenpl11rkTsDcOL2OPw0kYX6vUXZIq06qSu0ozFsRrmRAH8wiQGyAh",
-	"gQQSIA4Jr5BLHDDwXfay5vEXX+Gu+lX1S2pJ3RppPHYm52yskaqr6/F7P5/O2bzR5IwwKXIrT+fqBDvE",
-	"g48n13FN/esQYXu0KSlnuZXcep0gj9jcc+4TaIt4gnJmoUstLomzigRhDqISVbC9iShD5dPV/CNY2vUy",
-	"khzZdcxqBMlgipmclRN2nTSwelEDX36YsJqs51ZK81auiaUknnrn/7ORe7KYX77wZCG/fOHpglVcurKR",
-	"+4+clZPtJsmt5IT0KKvlrlyxcg9zG+uVJi28iWUd8SqswPYIlsRJXEmVew0scyu5lkfzHqkSjzCb5KzY",
-	"EguF3gVcUcv2cINIc4hrtuTeaefxFvHavWt6jLltRLbU4SMbtwRxUKWNZJ0K1BLEQ9xDa2dOo03SVusj",
-	"l3Gj6ar3FYrLBVwoFPIF9Z8l9Z8T/p/qf8VCoZizclS94xK82sox3FCPYr2gfge/GD/4Jzc2LpeK+Y2N",
-	"y0snL/xn8pGvNelDpH3aOYPVBEnHbvZwn0DUybaRUmQj6vLCfVC1BY9calGPOLkV6bVIdEv/4ZFqbiX3",
-	"f82G4D2rfxWzpx297pZD5TnuyT6XUxbkUhlNcdchQqIq9YS0AHIcUsUtV06r6ynn9ShGtoNR0/E9qhF9",
-	"LkNwT8ZuwkytfoKHCGs1citPmr9gpgtJd3B/yxPc67MRdQVlRi5LParsY0DTI1uUtwRq4hqxEBYKc7ex",
-	"QDW6RdgMOi0RFYgrGN3CLnXQNpV1eFLgBkFV6iooR5g5SG1kps8mbXhrP4ArFhSuNygLvogD4Fr+Rzj/",
-	"VCG/fDHfDwAfoAJXXDIQyRwzBk2VFaiU4fJga9iWdIugqXIVu0L9oDBPxK4QfknenD9vbHtmiRXOXYIZ",
-	"rPEkk1S2UxECXOEtqYlASJvSo4zC/j43Qcwixoj8el/r7SbJtrNNyhwFh0k7bDEqB+5AvS7tHnD+qQtP",
-	"Ggi68D+TN3HKxbXaYPjZwm6LCFTVIwFXGk0XtwStuCQGVIzLYFgAVLENalqVtD3z3DBgOuXxRprjlmo9",
-	"uCqJpw+dMiExk/HTLhVKpXyhmC8U1wuFFfj/P+pz+lWPN3Jpqew6bRAhcaMJSz7tkEaTS8Ls9kOk/SBI",
-	"Gb2rX1NsImDQLiVM3ieQXedcUFZDUxidP3/6AUWVMKpx7iDOyPQMOkuaBEs1AiPFEhQljtMqNS1mzgar",
-	"cKcNv1GGSvOozlueQjPZ8piA4UDBkUdEkzNBgLhpsUWom61TVluNTwsvwuo34pn5YX3l+VKpvIq269Ql",
-	"sZn1+qhAQlLXRV6LMcpqFjxSWC7PbLDY/SxUC/ZidYnkS5VlnJ/HC3P5ZadA8nN2sVrCS5UTznzAIrX0",
-	"Fl5Y5NTzD5F2X2lrYWEQCU5BBk5XQcrrd69nDZ9egYMoK8ky4EJGhkQVoi5Qn7Uzgx4gtos94iAOk2AX",
-	"CY5kHUuEUYMKgAe93Q2GmdhWnKg8XzpRRh5WV6HGMnWihZ4T3cgVN3J9j8wIrGOXTE9XH+WMDDymNeaf",
-	"TQj/qM5dR2iY0/tUoFOeK8yXDWxRACa75XmkG7eH7VStaFLbZQ61Mcia/QVD6g8aQTScKxZKkxINI4tP",
-	"wRQAkIG8mqdG30gXwaXhOnKjbuFhskXcQbsIXgIcA3biqmfQlP6nqMBLgZ/kzTgjKyavGh5L1qcok3Ml",
-	"rUfRhhJtTwDh0Z+LARxRJkmNePGNnMEKwAffCIjn1CO2RHaduo5H2Biup58u1TQrynw3QrQoq51ndMh2",
-	"RFtI0hCICtGK6oaMysxCYb9N0Ohisu7kYdqg/fSn07D0JvFAv4itd6HQB3LUdMkKkXqkPxgtKGV8CCA9",
-	"1iQe2AZSiE4+zHD/GTSFWeQv6gRD1s6ctkDOQjZvNEAZatl1JSGWbZfOKG3ifjA1dEmBuVbTwZKc7y/s",
-	"Bq9LK+tqXelCqDPN9JN4D4pLo0Dg2NHoDPEoz0Kgm/BAj/jbd10wPPWq9HJgZWfJFt8crFB4ekivPtoC",
-	"hTKij26Sdmp11Mw6TIE4y92B+hqowCB5KDFLq6LcjeOwehcl2yBRJC6FuyT12akFwcrOEezZ9T5rO+UR",
-	"giS5LFFDySxKD6thpdQg9U4LiTr39Gctt3OHrCIbGzFeetihWpacFUp7o1VKHKSIikDYI4jWGPdIF3x0",
-	"Xrm58/nrffZ4qb9Vo9AtUfci4Tmg7qnkI8MJRhGTJmhB8zcwioxkdjT6ZrpNaWYtuZH2MMAM+JjnEM9X",
-	"Vlwq5CrCyCUYUKOcLytMJp4gAlE5g9Yp0cBU8fgmYYpld98YLDizPTBv7NVrMmIWNFPlzb/RIZHxF/oD",
-	"3zmJZUukEkGYvkAhsewiBM1WxaWiDmQncVfwkvQX44NIdImw5nXs1YgchDASRoyAJvMTRJN1nkLiqJAq",
-	"98hgO81cSjuN5CNaadY9Qh4gTdmPAD/It1EDs7ZWENSiXb4NiKEEAiQ5osx2W4rsFnytAX7BLmdxqCn1",
-	"saeqtyejQHFhkARYXIgIgIVEAVCLuP2BR610BNCJGlzHDTrDVQRtQBUHksz6GoxbIykFatEPUTZw2Wrm",
-	"cNGblHUdukOa2JMNwvoJx+qR1AvzVxQsb6hSrNfn68MAlWgKHJecg72lOJ0GnLOowsXFoSqMWvrRZ1VK",
-	"7oowKfNn3vzbxbP8E8r7H/owMcvoS+aH8I9E7nZekIGGJyXgjoDqxcLkbE5qyYd5t+oIRrvfyJP+HUe+",
-	"ykc+ZxFIfqAExUF35pEm9yRxtEg5wu0tTJDHw+qHS1NGGh4gTIlWpUGlHJcwFVkXrPOHBHtZ2Emb4Li9",
-	"rFQo9aF1amjqdal16HgJ39UC4RLfw85Z7SBRf9mcScUBVp7O4WbTpTq0Y7bp8YpLGv/5Y6HjPIK1Pa1p",
-	"jaKZ4LC+aJwtOSvnEImpG0CS9sE4XHt1tDqpje6cSQ/bmoV6HvdEbuXJp3MNIgSuqakNuUYacpELCh4w",
-	"hILiok2u6LWXW8nNwrFcuaAOS4lztnp6Fjfp7FZxFtiLgTkiFI814FuslOw5Z54sVBfVWeqLW5mHWBMq",
-	"AUJO682hcHMGmepSNsXK7GwVP1WnM+ZUZsxZ+KcmZs0Xef/5K6kNHHoGfW1J+Dn0VFdRWR9qGUiYUMKv",
-	"10ZblLtwtTNqMfdzVnWpfTAIUAd8sY7FRYje8YgnokAAMmkauQiBEx5mcJR4W2mjIgr808nXOptS4ApX",
-	"piCMOunNuAbhbt/8qHPts93fvbf/0gedmz/t/Pm1zrUb+2//8fY3b+98/vrO378yX/7q3Z23nt375oPO",
-	"tb91Pn4vhBfYhwLQ1FC4HEJhcEtZwc/2Hxw33PkTi9D3a5xims6iKYyclgYiAsYhKyB34FiEC1G3rE2/",
-	"jBi7rgfuZRJgXNxxOw1Ae4p7Feo4hB0IaqvBLBFg1XxTiX6IEeJorcrjLkHYaVCWGw+BmQuv9lRkFdnu",
-	"Nlz/uC7Xxq6rXZ6bjG8zVGkputIG+uKYm5pSoro6ELgvGQs4EzZvEmGpseoR7CqFlUp9aY9yeYq3mHOg",
-	"O2NcXqzCLFkJTLVarepwEfP4yBRFzZTlsufDy3408v5sl824zOsnx3HZj3LtN9EYafmRNJzp4AkDB+rq",
-	"BSFwe2dw2+XYWef8YezVyIEusannuig5v+jCbJHLlBEi48d3wCATZFAszJ9YWFpElbYkYjzoWIygo9kn",
-	"kpwjf23ZbsrsLi85z+sZxoWeSccB0THE2yIewrZNmlLo61I3y7QF/hSmLjkY2pmwkYsNKhomgGE09o5l",
-	"EIIyZwHMlcbC3FNedCly0ZETQlV9RJmvOjJH3swxjsuOBHIr6UMgHJwa8E6qRD7kcqbAwLDdVT9iCoJK",
-	"tz2l1rAeWDgbqF0HEfirFwEKLgZKXAQcICjdX38oHJxcx7XuIKQ2b4HaDGFISjM9PEgonegDCZEtHQAW",
-	"glnGDA1U+OFY/a97nfNHMGsbzU4c6KY9LMlFiBOIX7Lvi4eYvAZ2CGpoezpmaLFQ8Am40CJDg7KWJOOh",
-	"1aWIVLzOuTaQ+6/LfGlqf3l/f2Mh091LglAG/6S4ItMgP2Gp5adA2tXUAwlaY3nKxPQq8oj02iagtHxW",
-	"/ZFfU3+UkQBIAzd1JIMkMqTX3HBOP6Lk7W1Mpe8AgXdQVptJG0C0OD809kObTnFL1rlHnzogqWnBRIRJ",
-	"0CN6Cc2aeY0OFNHRoahCsAe6xSZhqOrxBppVs8y6vEYZaBnBlYxJni+GQHm+Z8XZQLJ7x2MS97QVQx9J",
-	"mOgCxEMopW2Kexaqcs+HQJ184VsX1SNNLMQ29xxFhLY9DrpYDACfeOKJ/Fpk7cmGRVguUYDYEiQOd759",
-	"83twf7kLVo+TvycDCGCNXG4SWx6UqTGp9upGQQwSrVBUIqUO2q4TZsyjfrzGWKBoIW520qvxZTsw5Ixg",
-	"fDJ7GgcQrTHUCo4a6FXLI2iqvFAolC2E3W3cVoJKpVWzQutxwP8jB8iZ2572lUcHS1zBgpiI5BbDW5i6",
-	"JihnoTBX1srjedb0uE0EhOvoNIiDW6wafItctNu2G1NAsHai2pgp8bSiWNsWcVCLOZp4E7eqw4eIkmcU",
-	"NVfnRJiDGVx3oiEzja1JIVaXj1cfCiwgbu4MorgGmTzHLjSVomQuciEjW0db0VnGAqVPENfNKwZGHAvs",
-	"F37QEkZeyyW+COrwBqYMTSmKZ1aHMNKnqmXswLBKLlMhjXFK3YSBBBy5dh9GRaup4f4R4lAMiTMHA9Jg",
-	"wosNNeNFqXNxAli9X0+dV6+CWK3Zpqv2RfXStUZIHFQnHjH5otElwKvHo0IvREEjWDaCZSOz7KywEUyT",
-	"h2ny8Py4lWmwe1TV3QZL7Y5GlXiTKLU6eLVONq3VPFLrk//6IN8O4cmEOlRpTVFMKpBabQuoqBJOFAmB",
-	"mE/tB7/PDNRhiH5KYquRs3J4i3gYTBLbhNbqCi7Cr7R1soEv56wc44wo/hn1dDV6Y1P9dFIATceP1zvj",
-	"qa1LSkQQ/diMfPV0Dux6xFlzHI8I40uKb/9+nU2B/RFo6v7TD5ydBtTTKkNbUVbIwVVnsIpIoynbqEEw",
-	"EwgzyMClkjREV6jf/Fw8CLeQX17Ln8L56srMhf+c1ZkSRWvuyn8kbbaBL5/Wc5ZCWQJ7Hm6rX0OPafoo",
-	"nuCp77XTuC7VhTSpR0TGl1An3ewuFvK8yLwH7eEYFlIZTUzZODc18z83Ns5N/+/Eg256pEov95H/JPak",
-	"T4Y3SdtSoqDSnWuMCsivqcDtx5K/Y2+vPrV5Ud00zlcvPH0i+apNaG7Gg9D2a/VIAHuDntXIc049FAev",
-	"OTg780exC9QsJXxcahHzs/RaRHtmfcvMk9pDbrz65iyDxVm96Bd3/YcQGXr+eeXHRDuB9Jp1jPwY0P6Q",
-	"cXQ09Bk7fB8VODEgYpbT/7rP4FrWyw42lmGH8c0tFBIuMEyMT8xMz5iLHsMZeGv/M9DH30OSPIIdtPfx",
-	"1c4rb3T++ffdN291bj678/rNnV/9dhVVCXHQzovPd155Y+/jF3Z+949VMLSRFRNY0nnns/2rz+y89NzO",
-	"jTd3Xr/ZuXoryrLVzDkrpyZRDDvyYJwzm3F9WPMTVNbPEdsj8u7D1nuAo06QNR6Mwd0xEmTlRACOvdx9",
-	"u87dkK1rhUOgcsxMt4K0gQdttAqFOVtPB59JeQadq/NtppNzlNbSJQrA4fc/qouZqcZ4OG1wKIn0p+VQ",
-	"eXLLVwEzoLCpHnOwuhGWnufRPpCcPNrXXaMhh+pANJ23TAKI+oZx1m7wlkiIM7Ry2LdGD4RNKA3DcFPU",
-	"ORyYNk5nfkyncJvL6qZyCwOoXOKhBeU7Dnr6kSoaByyeYeXqWNSHzOIjw+J8MuFIS/m4DY7FrNQ7TKMc",
-	"S/YkYOXWgwffdsSQccD7FORSL+07w4X2H1LtkrfrmDJFu6K+lMX5WAR6oed/gz0rlp8hkC5ItofM6bJG",
-	"kXuN4roVS4CNVX4JbsDA32AaN3lZMySnR1TejBGmvkeh45771XuLFIia0vQQTOYVYuMGQVNAWKd9UGM1",
-	"YiHNgQRySVUi3pKGc0ZfGSX4Xev9AfFolYbl3DJcn10n9qb2vvRJYDJZV9sEnP0w+iC4UUjCDSj48j0I",
-	"wM8Kfikpokew6KFrpUQeamjEGJG/C/o0LpsVJQEh3+yTjRydhW8qKcZcX9Is9/NGE3tY8gSXck0S9N/P",
-	"v4+mbn/1/u2bL0yvIhe+eQ++6Vz78/QqIpfQ/0KrqELkNiHM0vbOMmhBUKNQf1znZQtVuKz7CW1OVI+q",
-	"QeiAC/+FXZvZ4lqUHtVzEQ9gSR5jbjtmYIc09HyxlJ8rRqHQwZJ0S5tJUxKbNrCbWFCGXMa2RI4eAUXe",
-	"sB+77hfUYRw5tKbLyLhcyFWF5puENHWoqbCxrjITCesAL1o8cWHhxAy4bqKQGFfk8v/b192KC1emNjZm",
-	"/D8XrySpJlbucr7G8+ZL2MeMv9PIb3naaHIPqBokdazkalTWW5UZmze0Qd/8F2YwBeM8Yidbyeu0Vife",
-	"xQpRq0Z7X7yw/9ff7H3xQuf9r1eRkryjP93++mX/J513ivafea1z/dPd3328c+PNLt07NrGCnshkausw",
-	"QRyAuh/pvXcqmi5u+3J0JGn95k913nrns6udT/6y887Nzq/eTVBbRtYZT2pS1gvDnX/9Y/f56/FXLRzk",
-	"TacocZ2T4GseRkO701lImFhgIZdD8AIiFKpDVdqobJyXZTRFGUR9axeM5mrqd7+SZ3km102hAz9qt/qS",
-	"hJ/BRP2qkpqfEZYIkqwAT8uQXzMDsUBlC5V1XMNMGHrFPbVGWZ+hTnkmoThp5JSnYK6f6Cl+oh6aVvg3",
-	"XLQMHLy9pdq+f+6xR5H5HU2dPXU/WlwuFKdRcJjRmFnfnVI1TnbwdQExAv18phtiCsOEHf8CknjEKXgz",
-	"s/tkMPOqomA6w1OHBaApXetDoLICYnXaQJAfDD8+Phd8LCyZUi4GtU3iUx271ZyVu9TCnsbXBmeyHkdp",
-	"M7TnmE87SSesIy3yNcKUHEwcC0naIHnBPQk+buqgqfPnTz+wtTQ9UspvWOa2BeJ45AbmFmM4q/5M0m1O",
-	"XMkHn+dTfC6WknWhIOc/qz0i7vEcKKRHhirVHBzaKSsR3K8Gw0OB33zQcw9zVlsnl+VBLI5UEo/iLG9y",
-	"olxt0EMh+7ti5cgWdQizSTQMt1tGs3LVKEYNmjtEvSxOQoKd86kVST9n+CB1xaxcg2DR8nT5pSEvfSQy",
-	"NGKATQU5wJs1C9DRMak2CFR1qNrpC0NAGU3wlz7GoY+e7R6vNATuScgyHvbwuWAgPNXybBIpmJduh0G5",
-	"llSjw2zvLEikJXlj5RqaJLtuQjlMKPjQZ8ywZLtGWIwmnvXuJ7mbC46uMYrAVoywRdEvAWETbj96meGO",
-	"4qbipAz6kIXGSV+i2KJ2plg46AiwYe2LAivBVBlYZ3FG/7NUnl5F2nLvV1+l0q8zaAxUSQWBSjPFXsd7",
-	"/0qlYEPVVrzg48zU9He3rn936/l8H3NeuNWRXNB3AQe6F3hJVh5xTN/HQ99HIaJdJDFOAkcmfQPJVK8O",
-	"vPfR8zu/efn2ly/uv3Ot88kHe+++1PnlC7t/eH/n+W/3/vpN5/oXCRrTyFpquA6D1IdDQUxZxtSG6vgy",
-	"u23VSf7yYyn5WEo+pqLHUvKxlBwhtwM50cS9jaGt5Gg6GyMnIe360KPodgjqOn6xr46OzB2N3wCGyVou",
-	"pAb5ztMeySDKo7I/fdTl8GwWxO7tTtKi2MW5BqqQA9Y1TPA7MJvr1asZ2TZpGpavKwcNRzTJXEVlteQy",
-	"JP9oBTysqyu5UauLM5lNvId5Qfe+DtSfMurKtlmDGkaSkUnoqRv0jO/QyyCPxhsHZIpdHXjycDYBqpge",
-	"ZWZ9qUVDvyRx1nQLkz02UoViKye5xO6ZrIA9otyWUQKzwPl0yuONdLX59Ph1nrKSX/8g1u4GEz5ERhYU",
-	"vCt+hFZY7fBANkx9TSOZ90ZAn8NAi9EA7RAB4MB3n+JCI0EIE73R7NdziAc96ERTnOHhaSuG5x1xncU/",
-	"lRE0l8XhissxNUkP5MPu6FzAquMitOPhqkR7v3h+98a3aCrS3KqB2yYydXoVBQICCnKs0FTV408RNr2K",
-	"sGfX6Zb+ceejmzsfvhaN94A35KxY3wP/iXi4R3REf5vxukcy42CwrWQdAjSAfDHS28tCBPvVr6gUSLQq",
-	"0iMkltU8VtOxCGTcTOShO6rUz+qI7HggAoMIntUCLx6rDgV8P2wTDAKNRq9BoJQc/DWa2F51cS3hbp+o",
-	"675MoJEgl/PNWCNSC9EqorpSRL989bnEVYa3WUy4y9QqQVYDp2mxlLKzEgRXQdueofrb48FABVB4G8z/",
-	"iahiaiD4jmww1KJtj0ui/djzhULh9tdv7r36t50/vq0Dv4ZH/OmOomeTwrP7PrFFyfY5O0WaUUwnhh5M",
-	"WaHLfyxtRqMgbjXr0tKpUrH65FZY/Tyr3uY/p3d0oGwaaUClx1rXM7KVgSsfwDif4dBHUQrFozxFYD51",
-	"clZXP8qgO0jQKC1Ez4jqpknZAVU4gJPRAjQmSdyPPsEbTnlGQe7J4EhWaE8NuwPBdjjcHZ6SpKWXI64j",
-	"mTMZQUU6kcK3Y9B1SA7McL/LADQe+vD4sW7oK2NY2JVDM8Asf2RyavpShKE7D7D+Ltx1QIH67DJKkXoQ",
-	"6mFeoyzS7iQDefErX8YwJfgyHti0sDikFaUVtu/plZ0O1BY+SlgibYGChV5IPBUTrBPPaILOFjt//Hz3",
-	"1Z9HI7u+u/VSiuCuPrzpkcyyRFCbLF3pGWhS1rdmQVJ5gibxoJwyZ300+2gPYtFdGl997Kf3Jeb2B8yh",
-	"T2zsEDbkcTdDxQ/d5DU66XyC2WB8VUS6p26liGLyw5fgpoaNFQlpsKYvnT6ZSOGO6MUmgf0jcX91/OL/",
-	"h4Vuf/WFhfbfuWahztUXLbT36t861561UOef79/++q2dX7+P/vvqB7HQ6f13rmUInR7m536Uy674yt33",
-	"vrz9zYtBruN3t17af/v3Ox/9qXPrlds3X9x/5rVUivKZCCHrSn+SyCVYSFQsILuOPWxL4gldoT9aCDge",
-	"MH5KEej8A6TB86azc1byOGiVZ4kgByHVA2V+f1w3RA2klmcCfaI7eSysB6zlXJO9VkZTbYK96eQUN8gp",
-	"9JPc0BRksE0nNsyOHOFSPNWwuKy5cenKT0r609yV6an81INPFksXfvL4k8X8/IWfFJ4s5pcv/KT4ZCFf",
-	"ujDdB+j8epnZEj/XGDp76n60PL+whEzpTqTLk/amcdqJ2Q1rSOgEuwa265QRBEWmdeoiFf6kuji1LvEC",
-	"ZcwrHmZ2HXHWZSMaoaqKX0611/6HJdomTOp613o9kjZIb/5nEhz7hYB7GmtzD5lqp4iyZkta3Z25dI+Y",
-	"1NbiSNZul3ExyboYFHt9ekB7J8h0jUW0eDQPLZuIejbN9iMdt5JOAKPyfGG5jDhDDnGJJJZJY430iDKt",
-	"n7o7RaU+mLNmCSmOJVYfpvdcyv8nb2TH/Gmn7JevNA+tIl0onMru4uDYB98hQJqi6kxg4OsfYLywvBwN",
-	"MS4k1skwVXoTsBD6uYtWo4G9dlCgkzJHfU7eRnLxC9lOKrR32iFMKu1N9Js4CmvD39NFt/0Sw7C7iD0M",
-	"aE4SLX88qnX2pi1HzNPQA99XUh34RZuxV3S9h1VofnERml/c/vrN2c57v0VTG7mYKXsjN72KsLyomayu",
-	"mLG6wbC82OD6i861P68ilwhhJrr5i70vPl9FuMJbEu3+42eryNws2nnr6u4fPprdeevq7a9fXkV+j8Sd",
-	"t67uv/5P9fX+X38zs8EiPjStQlm5YJ1KLDaL0R/VKiAW2LxffavenAsBKgS0mNfNn7sHDALkG6Uay4Fw",
-	"JUG5ygKp6xHw1OTooCwmGVZpspBxNiHyLrl9tqGSjZaQfmp9vO1/en+jM0z/SC4FCEpGz/qgUx7a/fjd",
-	"3Vd/3vnVu7qVs01lG0qw53k17+JtxKtVaiscUrwPWtlA0xPwlXgoKKSBpvR3AmFdvdyDMEwlDVApNpju",
-	"eM6coGi+X0SfSgsxNTnahp5JirYZv4Up4w/vgwrjHuq8+9fOO5/B+4gD3aiZYx4Q+kV8m/mVvA2Tml5F",
-	"ZrU7f3h/960XzWqxA0/4g43vdzqOkn43QX/DQci8Do/X33XVCQ1G9uKarxoGw58Mx1+wDqAxZi0OeZa7",
-	"bqt5iGmdTHq00vLxZSC26Phutx10WcAS1fEWQdj3SypIpR7i20x35+GuSxzUak53l6vqaiaeqkJVZvcF",
-	"32bZbdlZfR4a6sSA6l0G5xyDLEFLTDffairZnTnCiOHDTmjoEekDP9/MEs85ck28Ie61eLpLL6CFR5dE",
-	"xc8RIUYIlxupmK30i54ldDmItEKaQaeh6pQYWGG11FNhVQyvqmrW0F01NGzkk2gEHcnkozcbfWG0BrCZ",
-	"OPFGotHoAZ0sHhyvI+FdcZuN3yvYlGrSbYJ3Xvu28+Vbna++3Lvx0e2bX+19YApIjzNBdl3Xt8oY8R6r",
-	"9TboXiJV4UYOuZlYkAsztrNBI8G+ppSqoONKjzKkW8KYSmNK2HBIgzMhPVPhym+XSoVoEQdVdKSQlmlm",
-	"clZCBtARjF/QxfcmHPGAvdGD2uM02tRzigCqv+fgKkcLfND4MlLAw6hYMxqYHgyqJg8fI992/6vtf18T",
-	"DxQwZPRoBgj4ZzBCYECKpM+DgvUILvkBQH4AwL3r3NxJvuuQyicVHdUWXWmBIX5ubm4ZUYbOr9+vw49b",
-	"TSQ5alDb45G+oTEPQylfmMvPFdcLJ1YKhZVC4UfdVVHzkjZIt5M34Q59f1om+jk8R1hNG6QHT1Ta8F3I",
-	"w1bzEGXxqg/xS3mANKGYLcgESvlfNToTBwG8OERXWhxWKCJN0oFa5oiVHgBOk7QJ6ghdwjfYjaNUCd80",
-	"r3iRiXw3NXqRcLGo6/DoqAGtu2DmrElgzV94em7xyvR/zibbwOvck4+m3Pu5YPChJf0lSTDxWgvGXx2U",
-	"XFAnPZrIEuBEz0WdB6vMDFIXBlYmqqXWLYIcukWh8zZUE1NSLfYIFmhqUdck1mY1m7eYbJu8ZjC6VfgW",
-	"sTbYMuIeKpa0b45vM20k26Kui2tETFsIM8S9GmZUaDdW8BqHNLEnG+rYjBkspD/FYhGKZRZ7jazZao9d",
-	"nOlXdAwOazTpLht1yko/JovIo+LLwIpSsMV+EPmQ2X8cIpse36LMJmj3rWcsbQju3PyphRwFmdSWqPOL",
-	"q5YPdrs3/2Qhxah4g9oXn1I61u4Xv9r59g8wSIEd2n/549m9d3+9/8yvLB/60M7bv7Q2mM0bDUWF2mj3",
-	"vW/ggRDy0P6zN/bfuGoZJQ3tffNB59rfOh+/N7v30ae3v3yx84vX9j78ducvf9j584txW62/foWgVLah",
-	"LIpeOSC4WrYaHV0zGCi2GZhyYYFauNWLgw6e/rJyVk4vKG7tjQ1IBGj/YhOSLFqui9R1WYgz0FJdyoiu",
-	"b8BbEOnhUFaDFrwepi6UJ29im3SJBoEBIyhvPc6q1moPExfh/QijTAJ8V2sPj0CHbHDtyjrxiKKauuE9",
-	"rGEVWmMjKqGOtA3TlIPay2pq1MS13k5GE1MN9MlOSjE4uhRxUHUPLYHp9lTGI2MKegQtqhVuzgTFPvCm",
-	"8VRrBxOIO0e7xkeM3MfPwmzKdgn2TOoVePv9kK6B9eNHLthypQ9snuu/0PXY0nSDWMoCzwP4+dRauihV",
-	"fxq1cFASte4RMkKdwWi1wHT+KAtxzyGeNiYqNPOruGMdgueAUgEF6lP7dWMb6A6CGbUE4V2gjh195epY",
-	"GxpVGxpSGu68yBxyMhoQOxS61vep9+XEu4UMriYWDs3Y7BmSGrKmo/qxAsNiAcTheC2i6RDDvIHMnNE4",
-	"YDGSIhG9rIgr2A8rD256RFVdkNGqXY8OQ9nDoCcKF5lvuH82y5CrGhi+reafvMYhyFGtFan3P4JeMDdc",
-	"LxgdVicFd1f6nABLFDwf5tvEy9tYEORCCyhhGZuYhRwO/wVLJoigLeYQT9jc65ZDRfXHM5E4rf7mrLme",
-	"CMJCftkPIpy52M+QBVE+axCPozuQZQDjUWoeJJ0hrOEslFzIvAK/QkNCnH2gakE4oy4dk1j+oZ80v7Fx",
-	"bihuDGiYF62NMLDMzWokjrDzz7/vvPLq7S/fW0W6CIX+bv/q1c7vfr8aRk51/vl3HdC4ilxub5pRL7/R",
-	"+fi3aAqUnEobYYbIFnZbYDudTqqBE7w45xe90OVwzGug0Znfyy8EysjPyQC1nhgGy1qNCvGQbmy+iprE",
-	"swmTaPfNbzrXf77zyWs6rFPXRqFaqTRjcI1YqAwt6rQdBD7+j+lV1CbiIuNo5zefdF79YFVHVu+88Vzn",
-	"o1+vIr+O6kWITOo8e+3216/uffT8ztuv7rzxZvQ09MJ0qJatDWR63pxJjA1rssJc8dMInu49i1Co6Apd",
-	"Z4rZCyLULXGmm2qYnA0NqNq6UD65jmtlfRhUIHOAkBvgxOhEccx9YX9o3O7BC0qF0sDAplIxNmksgyPa",
-	"clIQu+VR2T6nCEN3VqaOLTvlvwQ3aX6TaONmPJjGT+zR2Tv3CbR25jTaJG00pYDDLFoDkLa0Uuyipoul",
-	"2sC0hcD8NqyN+CZp+z3EIRNQLViJ5DoELdhdXcpA6lz34+a6dsKb+BIElXRvpEk8wdl9Agkd3afj6kxX",
-	"yzOPnVtHs7gl67OuEsvLKRcOc6Rf+hUIiqpybYxjEts6ebcBKUw5cCb/3+ZMZ0yaka9ymZ+RJLihE596",
-	"bC+6tUwQ+a6dRGCzv08khG+jqdvfvK0D2zo3f7r3zQfTwCD98Gcxs8E22P2cbRGm3iLQlCAElR1ui1k7",
-	"/Hqm4ZR9f6lHmlxQyb329MoGyxs8g2QqhVpl3Gy6plHtrMke+c8fC87Kui3e8vzC0rTGUOxnlpWV3lle",
-	"VbO5VEgBBtwmrhlbC4hhK6jKXZdvo3IompVRi0nqIt2tE1fUfcIs5TNr6/c/WEYSrISxJTWIVyP5phKz",
-	"zLLUgRgmJFA57CgYGB71Ud8nDAExb3js3HpZxyhrVUMgbNukCVYwVD7tkEaTS8Lsdv4h0i4j3W3QQh5p",
-	"EEV3iL670jyq85YnYNJYe1KBpIfBxSdMj1Jh+bEEQn3ZFU6gfSIutQkTwC4MSCm271EisQcx4Z5rQFWs",
-	"zM52weGs/3SYh2Qg8r+vvhaDrhrfIh4Dt03T4zUPNxpEkY3vbl3vDaPUmQY7L7/feeVP3916PqKmreSK",
-	"M4WZgmlMznCT5lZyczOFmTljbwCSNmtIF/xhAicTUkJIWyjEiFMzYSFGtomQCBoQz6Bzpg2zAjGdfqDj",
-	"bXENUwbocCZITl6BvNqICVrJwtppu4oY9+mkPvkgF12Jv7mHqZA6HVurPaappcitPJks24VDZs+SLb5J",
-	"nMdbxFO6yNDxD9MGlalHa9Qxwy8oQUU0OROae5QKBZ9wmXohUdz5sejqchroXE8+ncMKO4lj+vur6Z68",
-	"EDNA6ra+hWK+ML8OcSwmlMUM+V47Ra/GovZDUyfF2JIea9Bg/5lbnU/+vPvWMwlhvt++u/PMJ51/fd55",
-	"5VPdT71KLyvQf2rzYhGXKnP2vBNmr2sxVX1RJUqUu3LhimEKOF1+Pqi4wCd6e7QqoqeAWAHzjEKLeX0h",
-	"SbMGFzf7Pez4lTPgkeLwR84zbHgecfRDc8MfOsW9CnUcoi1oBLqzpnkVudwkthKLQWbRGYwGR3wcEopy",
-	"/OH9vb/8UdOJzic/3//lp5paSKj+92QuIAMXrNzlfFhDAHQXraX6iTsXrkBRdZFAK04L0VLEGiQczT7j",
-	"JAOJll33S+AlSDw6dKOs+7mDOAmckYoN5m8aovdXkJDaCYmwRJzZZAatwVuxLYUO8I+0f9PgFeREaQYZ",
-	"SDQerdWBXa9Dkm1Q90JzOMZ7Oc4KwopXu7hNHISZ2Faz8pbr6JwayaGrtXY2wVbGR/y0Nc1U/ghyd7/H",
-	"nXY24pJAUnKlguIPxeLcTGG2NK91hyApQ0fLQefw9eJiSGIy04B+uJ4N041V8UpczTWZWF10tziJo+mi",
-	"vkmBhCNQ3xQHHhLoYqWUX7LnnPwSma/mT+CFSn7RXnJOkOVqARedAxPo5eoJsuQs2v0vDdQkT4kNsQcu",
-	"fv/yia1SY/7xJfnDSvHhZkH8aG7ziWV2dtE+tYAfLOkQnQy3/QSVdS1dJFF3I6JYkaKzMNaIHyZ3Xicn",
-	"aFkRAONhbg/MuzNDZ4Nx8OqjyzXmiymeOIPbLsfOOucPY69G9HMLaZYnWk1I0nQeIQ7Ffn+m+VIpzcNN",
-	"j9tEgC/hJJNUtsfD5oDhKKXAUMzvbl3f/fTr3TdvjYvTXbFCEXn2aepcGSYnh6FGIRwawIQoGirRNhbI",
-	"xUKCi398nOG/iIywhYMInkdV3FSHdl4k0NzSAdhRVpE0G+EaQK6OuAw6X5gf/sSjXJ7iLR2BcHBs/i8i",
-	"47isc8vHKLVm0hX1DZ52zmBZz4EqEicFsx4okzq/4QAT95OmDZwoUbcp0Db3NqGuii/vgiqrK63ohTgw",
-	"mgq/vsz4SIvWmu9x6jI2ymFuY5BkOHHiYvkwca9RmfnC8vAH7ues6lLt3Do4WdLQH6dMnVdf2H/hn2OV",
-	"MloOlXmyRUxzjEQh4yQYhKH7uYUErbE8ZWBkVZjfEiaxwR/AXSewzqFKG5mjANIBfloloGjvg37vBtO1",
-	"j3QdCDSgvkh62gLFJPzSJlNc1omHoMwP/LqidXW/9FXa10+nshGqEz2pDzQr7ddCqhJyUxv/9COn09sW",
-	"12zI7k09XhfFST38Mf9AUj9xyuON1IPXefqNqos4xz15t5ldbZN8n5bdwAOPGnfTU5UZv9INfK9dzUFp",
-	"1qrUwXqG7fQmHCgqc/OnXT6mLht/6YqVq5CqiWvoO1X0keIVK6eNcYYD51ZyxcKM+n8nwNOsoTjFptW2",
-	"gyf83TEqlZaNRV3NgJcrJ+wlZ5EsVOfxXKVkF50CWa6ewEuVRXvBmSdz1RIuVgr2snOCLFUX8UJl3p5z",
-	"SqRYVc9msHYQRQJsu+V5gzlvQCbUYiF27bxectMjWw/qZS9WitWCc4KU7Hm8XFmqzpEFp2gX8InKYnWe",
-	"lJxle6mygOeqRVJwTtiLlXlcqhbIsrNkL1TmcLGai9XUyxWKuFTE1RP5Jby4oM4R55fJciW/vDSHydz8",
-	"ArbxopIJyKXcynwpjPNJdwFZbOQBQUxjJ9cs4d/DUg7M1+w4sJZ3PvnL3o3rO79+f+/Dl7q4uxqegrVb",
-	"sUpU0pQmgQvOm0yMXC/3n90iHq22+woBZ4naYUuaJA2Fa8iuY8Vqt4jnO423wAHP4qWLjCjgge/epWxz",
-	"RYfe6CQfLsgGM4RS8VeXsxoUfJZ2nejCXuplUB8KRsMUOgeWIL+DppnO4WA8l6jO3TFaOX4AZxNn7Qej",
-	"93adQOCQCT/km4EZOQNWwbJo1E6YVGBUtFy5isp8E1wbECimrUJYnyQV5m7ueazT1wh3r3EPAFih3jvv",
-	"7v/l1wdHvUCq9mNSQE1P1LNPXtaRTEpx9sNtAXP8iFojVUcLSqEpQSDYI1OMy/TMBltTgu2mLqkniKez",
-	"jE2V3eCFxqeEXboJmn4TNF9UxdRteaYEIGcEYRtyMBVCQiQOZwqDtasNa/YO3niPVCHUTm+k5vFtympo",
-	"u05dXXuW+bF5akBxATUoA/oyVZ4vLZtwjfJZIr12fk0JLrCTOEZj1uYMosFiTjRGiANONF2HK0lUh9s5",
-	"gCsrjPhOqModBmBHJLLUuB3rnJDK15SR+PT4e7TEUoqYPUyJs1z1KXFx7lIpv7T9eKPQWG6vF8WSU2h/",
-	"f7FyqXTmxOWC/cBSY27rVNFb3vw/JXwyVidsxa9HFlYfS2FwCdM8/PrX0UjnXK90GtS9TGt6MXJzN+5m",
-	"k4GKsTSEvrtJhISYYJwaLPwKdwmE/hytMUjcO1wSfmdcPylMMeucP4JZ22xQHIh7mIhMbTAMeYk6cgTM",
-	"Y/fNr/Zf+lk3w5B1bf0NmAFvyf7cQFt7tLikSX2k3DWysedRIpKoH9hjiJOnmrAPtVDodfQQkPlkQ7Be",
-	"SiiUbXNv894XzuFqeUt+d+v6/tWrnee+7H/DWYTxxIKzWmAIyq7ldTxof1tcUH/URI4KLSgrxqpF8Cp1",
-	"JfFQjW4RFg+VixnjypfKgYgdiB6mgW8qOPPDfEJxGszLyCPY6Wcb62qHmt1AFu2Nm9pQczraZDj1U+cI",
-	"9ux6+uF6ZXefuSkFRw76OudMYc3d56+n5bVzxiUSb/SclsF225bSFvYMOhMP2pZf4T/exzjaLDpXLBTS",
-	"sfnQNhbtHK2zAvzO0OqvDHaTpFbmQ4wnhiQcde/LYXPwuNWFdlPQMFARwGf/r6/tfv5VnNjH2zN3k3wc",
-	"dmkKvWsXrOysoJ9Pdg3qaujlWogyBPlJK2AbibQAVzoXdhziaB3Lj6LXoy2TJwA2AOgEDh7dsFX4uKMF",
-	"u3tfZ6X1kfDHh0j7QQiLMpRvRJUtRsdKIR0bG20qJdKmvavP7rxzM6BNSRQmRjJKMZJRGpVgTDBWsTcK",
-	"sZgvLMQs3v3OOpVhvTJmnpHqXgJ24Cf/pWAFSTsPVbvJ3Gs/Q183eeiKOzy5jmvDYg5hDDQpPI5RvMtj",
-	"FDX2I8x6+J1id2982vnqy1HZXbLNs0eFCQIXdbeppKKd6vuAQfmpcEE4bbiKGbQW8il/HBUmst4hQnq8",
-	"TRxoZ79cnl7ZYEp2p1uaBTIhlU4SzQSjwk8QGyPb0/s5MNurwhpj/C6Nqq7PcBsL093rOAZnvpgCAc94",
-	"UKMXmNUpTF2zndKJbI+e9RnsWJBXQ1KAGAkY3Ln+4f6b70UxWOfKHwyPrf5Bxt3IqTMnJ2Ip+C8ie5Ho",
-	"gN62YyX3MJXciUg2I8szV+4xOnjH1GcTKZ0kUOiQ6SOgP49gToyGRPvFerr17++fe+xRBJnmCMYgXu2S",
-	"W1YRjsgoUOkZRJCovGL0biOmzGywSYsk5wGpJyGSpFHBuzPzu4jySIqa4n3fPLPz2U93fvbK3gcvGpY3",
-	"ulFN3fckXKz3noqcfPIH0ZsXk/Xm0p3QmxGERuqO80EppGN2c8hi992mp99hPeF+gNRBesLtbz/eee1f",
-	"49YT+uv7s4brZU9P6uXFfRzlEsq64B6DwCp0HJW4LUCzUBc1gx5jbjthLLIxQxUS8uiQJY+J867pmY8V",
-	"mbErMv6dZeE0ffSYuTuhx1gB1B1nSR2YAho066eWfHRz58PXDsPOOWuwTkyM8N3PmxToXtQSg1232wlI",
-	"meQIg8NQuwHQSWzXka0edyKH5JetgpijDRb+QCWycYPo0M6psu7JfjrsC1ietpDgulCWDi4WPjnVTcyI",
-	"g7DtcSH8eBIxYdfiSUPxxu8anIQc6q/27nTMle4AezAh/ubgTmdgZHe7Ty/E4nu8iEhmVvPv59E7J7En",
-	"DWU3SAxWqH4evt3nrx8K54tMNahKiX7mviivslDVxdIaHMFIGTT00706gB+ZrtJlk0Ngc4dMTz5kMXuw",
-	"YvDoGdOwIn3Eov/kw2SLuJMKWTwi6a6Rru8rCtz9rhUrudJMMWelSxnwiG1mqNNanXgXK1BTPFKZONC8",
-	"/bSCKggLzFa4ZbrhptORisAETeuTkpVrECxans7oXMntv3Mt5HV7Hz2/85uXb3/54v471zqffLD37kud",
-	"X76w+4f3d57/du+v33Suf5GLtjNJ82p1Ik2ff5UKgSU84MemsoUIm68XrZwwMmZ6zpnGHRSWsg6LPEcS",
-	"G0YIdUwT5BgJC8gde3bGmY6aRKO7giPvUrdOclSl44g4+4Q2A6jsY2QZTXEPYWk6cxanjT0JJDJh7MSB",
-	"6QiKSEIDTiioXyEbrAWdQRFucFYDfhPR03TRCSSUqqXnN+WYjX43dotUl+p0oDKOMZrdwJejNLsEf5ip",
-	"cp1Pn+v88/3dGy9q0X7/nWu7v/u488lfdp7/186bP91/89XOn361e/Pjvec+Xyx0rr7Y+ef7t79+a+fX",
-	"79/+6v3OtT8D+aeSeBSrua7d2H/2hn6gc/3T21//ovPNr3e++rZz/eff3Xpp55NX9r641nnuy+L+u7/f",
-	"ef5Pxc71n3fxBpdvD2YNut9aAmeI0/hglSGlH7zJg5H5hVyMnpcSSW92YjvJYpaHCiBDdd6jAUPpVGxb",
-	"F53rI13cAcgbKl+UeuWL4Z7LNEr3EPkiM8D307IDqnwcMnuofsJ/OxV+zXHiAgeYaqNRJCY494+/zy5u",
-	"ZVLajctlYtbqUx4hT4WxvTNI1xALdw4CjN9XUEtMUMUaOia4ukaDJkMg84O4pQdvMJ3j0mpaQZ0uIJf5",
-	"YlS+gimxo8b5tUIC8RasgCsIyoJtU0FQeb5UKm8whhtghsB2PXpJdRwpLKKnDDyL+vKM/Tt0M45dejuj",
-	"p56wP/HeyOTo8SfCtoqFeDHEEQMjk+bq61A8pJSPMIfr3z7m+47Sd4OkfWyyu2/e6tx89lBsslDjabg1",
-	"NtpXK1wwI0IS03MPKK8WIGPtkiNm2NAKa4EldYNRhjCyue5s43fl4lV0qUU8SgSq821I3HAVS9clDzxC",
-	"Jh5Lvq4O5cCGy4i1u8d6yTgj0Xa5fe2b4YALx9bOe8TaGV5k9ms0RdpGVCeHn6G5vmJwVbqEjlKG3/5j",
-	"57P39959SfPTvWf+uffs19lPvXQIpx7vMdh9+Pr192yM1B3J48gur6wHxQUTiskoIn9ssh9nMkao0mzX",
-	"lSoRUVo8QroSM3Zu/OtuNN/HxRwgCGJAlUqt9Os2qUOK41QiUo8VFn5uEo9yZwadB10trB2tFM8GZVRI",
-	"T6uYfhlr8660ZaQjUoyawe8Wu8HUcFMRz5+Sue0ZVK66uFYjzv9SvKBsOipGXmx+Rlgg2mi6uCVoxSUW",
-	"lNXzLydN8ahxFso+kK/9B/qSRwWc7H72ydXDPgPAlHr4Dwn2Ug+OdFBOX21bw8rdFiQgHqv6/Ax6U/Wx",
-	"+3fp5QoxjKySirUvGNYegkV6CVlTDbPInJW71MIurVIlHOXAqKXII95eJ5fBjv/JB51Xf7Hz+Y3Oz1/Y",
-	"ffm5/Wde0y2bY4HOYRvpDIUJ+1rXS4Ve63puJQfvjdkwRnHcAyim8d5rknVcoWiQI96LM7GwNPS7f+28",
-	"85nuD96Hk/v8cXL8vH9F6cHVi7ShVHcv7w5bg2TK7hwNK6g3G3Aa9YfGM8OKInHL9wkUKEkzSIGcfleT",
-	"eAO4fNx7r58Ay3GVyt4XyHYT/P2lUnl6BZVhuG64bowcZmIbzCXlNhGPcv17m4hZxi1UluSy1F+pTzMb",
-	"zEgsnjDXrn+LcdmsbS/0hGPj5qvBlMMmGMD3oTnIisH+4dEJQE+OQMmoJMZzZ9lDVlYQp/MjUvZJhgqM",
-	"kbUP8kSQo8Ta/XD0cfD1Ykq+Xhzx7vup8/Ci43JTiVaEe90VfucEJM0uEdbg992t6+MViqJsSo3n20wp",
-	"fGd9GSkQiJIFp/DHQW03uhc263HXbTUHOmzUNPcJ4LSBDBWLKPTlhkCwMVAssaRbxAr6gAbCJWdkWnF8",
-	"a4NViKAOQVRapl9HreXpbK6WGsn4ts4Gg8YJRiuJWz26RAZUafdKTxFPyIr2sYMfBEEzARGWFgr2qFt+",
-	"RL9WB5VvNf3NbLBgN4wzMoPK24TW6pI4F/EW8XCNlBF8I6Lv02uL+KX8XiU6f5g50OlgZoNpF7+/317r",
-	"DCz8iNtVog6wsxrMeqSqIRFRAbMezi9LwHKomuYSGAECg3eU8XbLEKn5EhCDfthhmsMY4KUCgAXiRLJt",
-	"ouAbAXo3Ydj1+NdvTI6xdRphI2kdRiAZdR3aJpW7cnALTdy5aXDOhHd6tNLyXUYitzKfWfjSwNQtfBlk",
-	"hQn1DZ9vKnFnaWZuIbNElVokMqjTRxTqIc4++vr0KiCwx/6PcQkCa/6pG4QPsD1kVXHi+d2t67dvvrj7",
-	"j9923vj49te/6Lz0ye7Nr4+gGSVRQhjaBFzDXfbyfEeFN/kK/wHp0bGd+BDtxBPQJ4+rLh0Nv3LcBB04",
-	"ko++BTqTvRDgcfTyf5rm+gYQbXuVLY8F8b9hhPH0KiqzluuWke0S7EHeGYf5sbvBqpS4YyhQfPdaf7vq",
-	"FI5o/Z1MmcIIASyNbEA93EKDR9xWOhkzaLEf2yoVupsXj51tHVcPPK4eeMjVA++chNBVdTDK9nxpQZcd",
-	"vBdMs7qooZaws2dL9QgYyQ5yPT0U92pVGlQGgpcVCAlu21T8MhFdirF6WuEzeeNRU6uO3t1g2leNKqTN",
-	"mTO9iqB9bPnpK8ZpDTbTs36EmGmnYDYbyDeyTtqRdSnJZq7sp8J3rVdsML+yom82zZwJhSJRa+PUTofU",
-	"a9TrTdBHR/Qc6y2cs6FLfm5+ZiG96ADv1gvC7rHQYHTinvMM9ISB+qs/5nvtdJ1hS3dEtY7LKAuTcdX6",
-	"uznOEvs3TD2OU/Xvbl3vfPKXnXdu7l/97f4zL2fnzv119pE4bJ0Kyb12XxOnTh82FVeMy9HnkK4TtDi1",
-	"In5KaPDu8toK2q5zZCieZeZwrJB1WRss1NsV+9iut6ehgr/Pw6i0Qk6luWKFVBX/hT7qIPsbByMI/3db",
-	"qPWD5vSzatxHJDjYTstuDHmHB0w7cVH98UzE3AQ/mXwj6Flu5eB6NUdXQHKWYFhMbu+vL+796a3OtWs7",
-	"1z/ce+7zYmnnreudL1/f/e3Pdv+/z/ZuXO+88qfON7/c+/DDnd+8HOUpPqwpvNZQpCYPfg7AUv1OgAKc",
-	"zmCT1k+YHQS4dnHLiDN1LOpqMrxcOWEvOYtkoTqP5yolu+gUyHL1BF6qLNoLzjyZq5ZwsVKwl50TZKm6",
-	"iBcq8/acUyLFqno2df43Lqm3cttueV63vDEXY4YBjAZH1GsO8sjWg3oDi5ViteCcICV7Hi9XlqpzZMEp",
-	"2gV8orJYnSclZ9leqizguWqRFJwT9mJlHpeqBbLsLNkLlTlcrKoLIZdyK0tLmV2G6aOj1xQJOrlFmEwT",
-	"GR3QlvsEMuTw2Fs4Lp1VSUHmULXttsfArZXVvRu/6en0fQ+YtvszXo1qk9Jsz8LsCYotkhz8lDpww1ds",
-	"FWWNKqTYTgqH9jkh1FeLsEJdDkQrsZz1019lnTQEcZW6nVKV7TLqH3lV9mwy9TyAJjsKx8um7eo1H+u6",
-	"vq47XkljTBb2uXTa6/xktFd/N8fa653QXscRuavuLyDLOjl1m3ub3926vn/1aud3v9dW4zuui2pGMCmW",
-	"eI4wR/Q3nivGqJc/g9b8o8JePKjpPoEI9lxKPBM5KNREasgGU2M0p9Fsgyo2apOmYmyVlvSThaOlTIHR",
-	"xJcRtHSIG35H4H53ozv6HGx6zLFJd7OjNlRKrfBzfCeleHUtf1Bas+vcuJhUKR2TmpsMkwr2fcyl7piu",
-	"p7G3i9Eoivrdres7r7x6+8v3tOnzbnNJZuiozroqLfKWDIstAiuJl52cQU9E6zFC4gVU8QqScjeYn5VL",
-	"JfAUBOzg0LuqH1o/9cgBHvdUv4d6qvfknXeVX412Vp9YN/WuOqiH2FA9N96Uj+N+HfdOBbsjVE/7OJp7",
-	"Qi3bu0qC3RX1wCJVmrJHag+Iu0Ym7BoU4XhnjjhXMG5dCKfSxUIe4VuU1eLMZCrsGzKNGhDPpei6EeZ8",
-	"Qj95gakrlvqohFEHRHAxN0pfoEmFTw/vVDG8Qva/bXuIxcNtD7GYoT1EaQLs7DjK+zjK+67tET9M74l2",
-	"ih9jXXK/IDkYOAZ3iIxV2tLjoUanoo+6yDjYhacU/plzAeMOdl1jJIYYsMn1glw3m8jKUTMVdcxYX/Jo",
-	"hGDpxs9ARFdyNUnS8c1U6tv8AXJtGZdQbPm9L29/8+Lu7z7eufEmpCK8tP/273c++lPn1iu3b764/8xr",
-	"OSsnzK40e07bnUjxwEJCf2DT7iF9qJAGrVRhQhoIj0ODxtv7kCWRn6DyYgR27laFqU9pRr3ToNSiAt6u",
-	"wotKtfFtyGXtoilPo24irOsrQ7VCKL6o591gXeUXgZZj5hhS7utT5QqR24SwMmKEOMKUVlznZWi5o31/",
-	"frlFU39x3I0R1/0S/CPHySQQwZEJUIy6RChKNnoywbJ9B6X4g1QA5+6l+Nnup2+lfPj1uKLecUrIRBvK",
-	"Q6UHDWvf3bq+d+Ojzse/HYnTJesAjcEtiGzsusRb0TEegkRcIUH4B8wLzkg1yJDwcBxI7CLsAheQdbGh",
-	"ZmjgNrwETZXD5YqyFY5D1BHTFhJc93jDqOoBAXQg+qVOHYK21Q8UOrwpVtQSB+9TZKEqIQ7UthsSh/Jf",
-	"RD5y8MCTTcqcMJ0hchTqxmrmFS4VUlfqArcV2JOisko0pEr4Is0FHbOhl6NtZsViEahySk8QTdk6RZFc",
-	"sw+HNLEnG2rvUUNYd2OVzis3dz5/vfPZ1WwmLhNa0lRy00puNs3w2TTrn1Ucp849afJOulaYpWtL8Yql",
-	"LzNdrxuHAuUIHWkOFU0XtxMWouMiOr96N+3NmISaRCjJEM1TTNm4Ru2aJebtRA4nNQ9+pG8wjyZNh6ti",
-	"3TH954k6R7iBTn936/ru6190nv/F7ms3dq5/Eaf/arGpdRwrpwhczuqJj8ms+Sg2YnSxocEvZ0nDJNEb",
-	"8emQQlMCxeFw4lKMwnYvB6Xc9TEmoVClo0nGJFQNCCjxoeJwokkiuvKBImKPptXw3lUMj8MqxlokL8By",
-	"HVJxdxkJNaCNWvwuRF3LJAxYSOMNJBjoTDwuSXf4RWjY4x4qqxGKSB1OSMQYGfUYy8otZigM43sJJlZL",
-	"7q4lyIvJBHkhodvlBAjycWDABES5Yz//aFXZAq6kPfpjNOi1dCX3PjY9sB4NbrjJfT8mGNskbZAZVL5U",
-	"1g8RgZRubyEwk8BnYCPQWXyD0RrjnprYxiIssO7QapV4hNkEGRcSkh7W54tdGCZoowmZTY5CTg/bMl03",
-	"zNFiBHwbWjYec8YYqDJFCTxEWbYHHiZbxE39xDmCPbue6QXnuCfvusiFY7vlodktL1g5Ri5LfZe5lRxp",
-	"f/+p0z/m9Iel5c0fnTstTrMf0sfo6fYj6ycvP/LAmnzkgbXLp+k2xU88rr7ffmR9c/uH62vbj9xf2H7k",
-	"gbXth9dt9a987IHwu+D/1tdo9fH0spWC3zTxF0AEj/tXDgqmgCMKu1bqdgvXf7337o04D9L8ZMJKUXLc",
-	"gwM52OBoajGHeCgM3kZT3EMYelZ6nEvdawhXBGHStIlUNEN3iaxAjMSlFpnZYOcIcxBmqBzpQph/iLTL",
-	"SHLUwJsESpxIr40ErpJxhy+Aw+bO90vsIqfL/ehfN9W7/eWXO5/+cv83f9/9y5d733zQufa3zsfvjUQB",
-	"u4jV7S+/3P/N3/e++SAbJZho5ETvEfVqWXP5ueIIoRO4WMnMccZ39tm5z5C9zA660CRVsOfYRshvAlQa",
-	"0OkHbO/mxo5jNP6Nuh6OQUkDqDGcR3HINz7t/PH3mkOm5I0DVLMMLjKAYwh6YFyCvuaRqmJAks+gtUhZ",
-	"rlhKuI6SYH7RjfAZpZ8FOeFKdVMzAhtTIzw1aEoX5PSLsDlc6Xtc6iZ604flrBuNTY7oqguIxXH2+L2S",
-	"Pe4jrvbrHRBxrcHtPnu8eQhETIUoj3JGfGwx1fM2Gd9mZqSSOGtEovJcYb4cdP6sY4NxugLupJyDI6KY",
-	"2tIQNCscSNA6Vu0nG5I0HuHqQJbzuSRK/CiXqMEdbQEUlNlQEtLHFLBMIsq60erYgn80fKy+oKTbj2Wh",
-	"t3fMs6ozuEbwq06dPXU/WppbXpxeMQYHnaIukJC4bXW7UgPcLesQWLBZbLCIJUNLe7KHn2zXldjkZ6ZP",
-	"mXkbeBNy1hEGw0ckzT1iKNlQx03cKjIpIrwKM6q9EeZgZirOIUjSiEl1AQeBWtBM+hgYkfZWNhhcIKup",
-	"b8vzpRNlS+3dJfrvYsls1RdaqYAYWknYuJ3FYxMUx+Aq7stHlCBy86e3v3l75/PXd/7+VefmT/e++UCh",
-	"R0ar5+T8yUeVA/c9ubuQMw80e5TGZ/Y4dnIfZ7/fbV5xTcwVs2ro7idGnjDZ7tff2Pvw253X/zFWC8ws",
-	"ZjYR4FoflP+iU9ZxRa1L1qlQ7DTSvwR8D47S6UypdE2XtAcC+Lbis0q0FRIVFxEQPbHBHEKaJqWFIMzE",
-	"NvFgpLuN21CInbKaa9xZU4yjcuiRK09P1C2+FhzLhNy3Y+UuQNkNd7EVMAd8pdjLV7Iygeye07H4MdcB",
-	"JMwtWBrEoGbCcTb5eLPJ/SrNwWEHKsztmy8ELejvKkWmi8ZBgdJh5C3UOKL6ASMCOjH5xK3skKaslw0F",
-	"Cyo9o6mCIlyB9oJdzoiiUGcJdpTGrtSPSy3itRHXHRAbWBKPYpcK4iiVqj6D1gIth1dRg3tEV6AuFqxC",
-	"oRCpkK31lZUNBvWbgiVxTxNKWfd4q1ZH5SBNzugzobI1SXPaujrszAG+HiEPqG2MK2jGdwVowhv+ccHq",
-	"EfRL4xX0I6SYV6vUJiExnguI8e2bH3WufRaK+n9+rXPtxv7bf4wK+erLX72789azI/s5QekYv8Cf5hCS",
-	"nKFxBWaUgJxjK+kRtZIq/H1UXU4fRm4I273Hug+ibNx5Y+V9QcnHCM9/MeD5Ozf+dfexfUEG6DLnwdA2",
-	"IO43HuPr5/CCHc+kIkOw7/gseKBwwJpH23rqoNSz3CWpBz9g8rAnFoAriHc3BuAeZ7B3Z7BnUPYE8VIF",
-	"rSpsOOKcYlzBp2qrYeEuyGVPDD4FApHSTz84ilQQT+kxOKLzgGvE0xoHTKjtNk0sxDb3nCB6FEvkEiwk",
-	"KhYi2QmKNm4wndsQ6fxjYGfsoaOmMMgdDh3tRWoloD+vkBpaM2qk9k9Q8Vz84/xZYHj5UqHUhcVhb40M",
-	"WAz12SMoWsMKRc1UmZBykvGjw2NFUxDMpLNNG2Jqj+2ohzsy+t3GaGK1gvR+Lg4oQXQc2Xkc2XnAyE5B",
-	"vCCyM6mUSgbGEwjfQWRnf3NbrIJWn/IPIzOK/yLScImx9kA7FvbGR7uOvbHMGasub/BYl3Y4GB5nVkMF",
-	"8UatzFCO4EvZCiq2grpdhqUNatoFWcQQDq5GKhFWR4pDaBCpVoktfWu72v99AjFyWSIj9I09CGckyXQy",
-	"QTi9RCPawi2jxjaxgJsjSl+tUcXEYnYxsR+pLY1PTDyOhDku93BUyj0YMmxKpfoVuxUuhCUgximFzhoC",
-	"kr0/cjdXS7SpBDhmY6Z4hMtZjXjgSEWU6ehPbWKWfNPkNXAdIsubAm1zbxNCVhWbssdoKjHW28OXgnXR",
-	"m7tDCL7jlNlC/sH92+dajSHnSR9lKAt3nnlr97Ub46UmhE2QmKwF4KBpSgO3fUqCcA0rrFfaMncdTU10",
-	"oD3yyBbfHGfu4Ul2Z2jHXaVBl/KF+XwhM/GYGyPx0MB4z9GOg5MCDcARSvD6H8ZOCTwiiMyH9v2JUIRz",
-	"ROqQssATA3XmAeFFTLAIytKDeDE+WnBWbVNrgWanB/CZRLwhj5Lt/BnMfkyZ9oakRgt/HbCwdFppn3zn",
-	"4Ey3sUCC3HtRpf+uPSIY2Q4vF1qu+YRg/7lf7H79sfGyfvLz3T/eGp0cqBcTu+WpxSt8V8+uK1zMrTx5",
-	"4YrlR8TAXxfUWG/LJw3dsEgV/KmfFQ/x3NxKbhY36exWEUiDWVwPbaA1BkllDIgCb0mtbmzXdTC9rgqP",
-	"qPju1vXdN7/af+lne9ef6yqZPhPWtoGS6WrZvYjCvRpmVOgeFCZUKAgJ/u+rr+nXUdm2dPAsFdKjthQW",
-	"knybCQttUdfFNej076Awrk7MoJNAwrisE8+v0lAhSokSoYs6skgdfdS7yqCFlGkQKPyKezTSzgnc7NAw",
-	"cP+vr+1+/tXe9eeC/oFqF9A7AxpzQNAmMr1KhaXppm4jqmv02aa2n0chhDeywkihwt5l/gBKz+q6FDqY",
-	"V9uZAEjDJ62AUFN1KkqICJauHaB715/TslD8DoMp8qaIfe8SzhDedEnkeIzllIWRy+aGNZDsXX9u78//",
-	"797zfzeHBPCvLtg0H2ZuO3o/gD+9b32ItKFRcQPbdcoIsl2q7h+Jll1H2LA4j29RZlPsoqaLZZV7DbXr",
-	"l9/vvPKnzic/3//lp6mWgJs0v0naog8sS9xoEi+vG91K5PKaWpfmpFD/X8H2J3/Zu3F959fv7334UjeS",
-	"OFTmrly48v8HAAD//w==",
+	"7L17l1vFtS/6VWro7jPoPnupW1I/7O4eZ5zbgL3x5mXs9uZk075Waa2SVOmlKnlVqduCeAwT4mAeAXID",
+	"JCSQQALEIZtXyCUOGPgue1j9+IuvcEfNqvWSlqS19LDbpnPOxmppPeoxaz5/c85ncjZvNDkjTIrc6jO5",
+	"OsEO8eDjiQ1cU/86RNgebUrKWW41t1EnyCM295z7BNomnqCcWehii0virCFBmIOoRBVsbyHKUPlUNf8o",
+	"lna9jCRHdh2zGkEyeMRczsoJu04aWL2ogS89QlhN1nOrpUUr18RSEk+98//ZzD1VzK+cf6qQXzn/TMEq",
+	"Hru8mfuXnJWT7SbJreaE9Cir5S5ftnKPcBvrkSYNvIllHfEqjMD2CJbESRxJlXsNLHOruZZH8x6pEo8w",
+	"m+Ss2BALhd4BXFbD9nCDSLOI67bk3inniRbx2r1jepy5bUS21eIjG7cEcVCljWSdCtQSxEPcQ+unT6Et",
+	"0lbjI5dwo+mq9xWKKwVcKBTyBfWfY+o/x/0/1f+KhUIxZ+WoesdFeLWVY7ihbsV6QP0Wfjm+8E9tbl4q",
+	"FfObm5eOnTj/r8lLvt6kD5P2Kec0Vg9IWnYzh/sEok62iZQiE1GbF86Dqil45GKLesTJrUqvRaJT+heP",
+	"VHOruf9rPiTvef2rmD/l6HG3HCrPck/22ZyyIBfLaIa7DhESVaknpAWU45AqbrlyVm1POa+vYmQnuGo2",
+	"Pkd1RZ/NENyTsZ0wj1Y/wU2EtRq51afMX/Ck80l78EDLE9zrMxG1BWVGLkl9Vdk/AU2PbFPeEqiJa8RC",
+	"WKiTu4MFqtFtwubQKYmoQFzR6DZ2qYN2qKzDnQI3CKpSV1E5wsxBaiJzfSZpw1v7EVyxoM56g7LgizgB",
+	"ruf/E+efLuRXLuT7EeCDVOCKSwYeMsdcg2bKilTKsHkwNWxLuk3QTLmKXaF+UCdPxLYQfkmenP/c2PTM",
+	"ECucuwQzGOMJJqlsp2IEuMJbUjOBkDelPzLq9PfZCWIGMcHDr+e10W6SbDPbosxRdJg0wxajcuAM1OvS",
+	"zgHnnz7/lKGg8/8zeRInXVyrDaafbey2iEBVfSWclUbTxS1BKy6JERXjMrgsIKrYBDWvSpqeuW8YMZ30",
+	"eCPNcks1HlyVxNOLTpmQmMn4apcKpVK+UMwXihuFwir8///ss/pVjzdyabnsBm0QIXGjCUM+5ZBGk0vC",
+	"7PbDpP0QaBm9o19XYiIQ0C4lTN4nkF3nXFBWQzMYnTt36kHFlTCqce4gzsjsHDpDmgRLdQVGSiQoThzn",
+	"VeqxmDmbrMKdNvxGGSotojpveeqYyZbHBFwOHBx5RDQ5EwSYm1ZbhNrZOmW1tfhj4UVY/UY883wYX3mx",
+	"VCqvoZ06dUnsyXp8VCAhqesir8UYZTULbimslOc2WWx/lqoFe7l6jORLlRWcX8RLC/kVp0DyC3axWsLH",
+	"KsedxUBEau0t3LDIqucfJu2+2tbS0iAWnIINnKqCltdvX88YOb0KC1FWmmUghYwOiSpEbaBea2cOPUhs",
+	"F3vEQRwegl0kOJJ1LBFGDSqAHvR0NxlmYkdJovJi6XgZeVhthbqWqRUt9KzoZq64meu7ZEZhnbhmeqr6",
+	"GGdk4DKtM39tQvpHde46QtOcnqcinfJCYbFsaIsCMdktzyPdZ3vYTNWIpjVd5lAbg67ZXzGk/kUjqIYL",
+	"xUJpWqphZPAphAIQMrBXc9foE+liuDQcR27UKTxCtok7aBbBS0BiwExcdQ+a0f8UFXkp8pO8GRdkxeRR",
+	"w23J9hRlcqGk7SjaUKrtcWA8+nMxoCPKJKkRLz6R01gR+OAdAfWcesSWyK5T1/EIm8D29LOlmmZEmfdG",
+	"iBZltXOMDpmOaAtJGgJRIVpR25BRmVkp7DcJGh1M1pk8Qhu0n/10CobeJB7YF7HxLhX6UI56XLJBpG7p",
+	"T0ZLyhgfQkiPN4kHvoEUqpNPM9y/B81gFvmLOsEl66dPWaBnIZs3GmAMtey60hDLtkvnlDXxALgaurTA",
+	"XKvpYEnO9Vd2g9el1XW1rXQ+tJnm+mm8456lUShw4sfoNPEoz8Kgm3BDj/rbd1xweepR6eHAyM6Qbb41",
+	"2KDw9CW99mgLDMqIPbpF2qnNUfPUYQbEGe4OtNfABAbNQ6lZ2hTlbvwMq3dRsgMaReJQuEtSr50aEIzs",
+	"LMGeXe8ztpMeIUiSSxI1lM6i7LAaVkYNUu+0kKhzT3/Wejt3yBqysVHjpYcdqnXJeaGsN1qlxEGKqQiE",
+	"PYJojXGPdNFH59Ubu1+80WeOF/t7NQrdGnXvITwL3D2VfmQkwShq0hQ9aP4ERtGRzIxGn0y3K82MJTfS",
+	"HAa4AR/3HOL5xopLhVxDGLkEw9Eo58vqJBNPEIGonEMblGhiqnh8izAlsrt3DAac2R+YN/7qdRlxC5pH",
+	"5c2/0Usi15/vT3xnJZYtkUoFYXoDhcSyixE0WxWXijqwncRZwUvSb4xPItEhwpg3sFcjctCBkXDFCMdk",
+	"cYrHZIOn0DgqpMo9MthPs5DSTyP5iF6aDY+QB0lT9mPAD/Ed1MCsrQ0ENWiX78DBUAoBkhxRZrstxXYL",
+	"vtUAv2CXszjVlPr4U9Xbk49AcWmQBlhciiiAhUQFUKu4/YlHjXQE0ok6XCdNOsNNBO1AFWNpZn0dxq2R",
+	"jAI16IcpGzhs9eRw0FuUdS26Q5rYkw3C+inH6pbUA/NHFAxvqFGsx+fbw0CVaAYCl5yDv6U4m4acs5jC",
+	"xeWhJowa+uEXVUrviggp82fe/Nsls/wVyvsf+ggxy9hL5ofwj0Tpdk6QgY4npeCOcNSLhen5nNSQb+fe",
+	"qiUYbX8jd/p7HPkqH/mcRSH5D6UoDtozjzS5J4mjVcoRdm9pijIeRj9cmzLa8ABlSrQqDSrlpJSpyLhg",
+	"nD8i2MsiTtoEx/1lpUKpD69Tl6YelxqHxkv4oRaAS9yPnTM6QKL+sjmTSgKsPpPDzaZLNbRjvunxiksa",
+	"//pjoXEewdie0bxG8UwIWF8wwZaclXOIxNQNKEnHYByuozranNROd86kh20tQj2PeyK3+tQzuQYRAtfU",
+	"ow27RppykQsGHgiEgpKiTa74tZdbzc3Dslw+rxZLqXO2unseN+n8dnEexIuhOSKUjDXkW6yU7AVnkSxV",
+	"l9Va6o1bXQSsCZVAIaf05FA4OXOY6lI2xer8fBU/XadzZlXmzFr4qybmzRd5//7LqR0c+gl625LO59BV",
+	"XUNlvahlYGFCKb9eG21T7sLWzqnBPMBZ1aX2eBSgFvhCHYsLgN7xiCeiRAA6aRq9CEEQHp7gKPW20kZF",
+	"FMSnk7d1PqXCFY5MURh10rtxzYG7dePjztXP9373/sHLH3Zu/LTz59c7V68fvPPHW9++s/vFG7t/+9p8",
+	"+av3dt9+bv/bDztX/6vzyfshvcA8FIGmpsKVkAqDXcpKfrZ/46Tpzn+wCGO/Jiim+SyawchpaSIi4Byy",
+	"AnYHgUXYELXL2vXLiPHrehBeJsGJiwduZ4FoT3KvQh2HsLGotho8JUKsWm4q1Q8xQhxtVXncJQg7Dcpy",
+	"k2EwC+HWnoyMItvehuOf1Oba2HV1yHOL8R2GKi3FV9rAXxyzUzNKVVcLAvslY4AzYfMmEZa6Vt2CXWWw",
+	"Uqk37TEuT/IWc8baM8blhSo8JSuDqVarVQ0XMbePzFHUk7Js9mK42Y9F3p9tsxmXeX3nJDb7Ma7jJvpE",
+	"Wj6ShjMNnjB0oLZeEAK7dxq3XY6dDc4fwV6NjLWJTf2sC5LzCy48LbKZMsJkfHwHXGRABsXC4vGlY8uo",
+	"0pZETOY4FiPH0cwTSc6RP7ZsO2Vml5ec5/UTJnU8k5YD0DHE2yYewrZNmlLo7VI7y7QH/iSmLhnv2BnY",
+	"yIUGFQ0DYBhNvGMZQFAWLKC50kSEe8qNLkU2OrJCqKqXKPNWR56RN8+YxGZHgNxK+xAIB6sGspMqlQ+5",
+	"nCkyMGJ3zUdMAah0x1NmDeuhhTOB2TWOwl+9AFRwITDiIuQAoHR//KFycGID17pBSG3eArMZYEjKMr19",
+	"lFA63ocSIlMagxaCp0yYGqjw4Vj9t3uD80cxaxvLToy10x6W5ALgBOKb7MfiAZPXwA5BDe1PxwwtFwo+",
+	"AxdaZWhQ1pJkMry6FNGKNzjXDnL/dZk3Tc0v789vImy6e0gAZfBXiis2DfoTllp/CrRdzT2QoDWWp0zM",
+	"riGPSK9tAKXlM+qP/Lr6o4wEUBqEqSMZJJFLet0NZ/UtSt/ewVT6ARB4B2W1ubQAouXFodgP7TrFLVnn",
+	"Hn16TFbTggcRJsGO6GU06+Y1Giii0aGoQrAHtsUWYajq8QaaV0+Zd3mNMrAygi2ZkD5fDInyXM+Is5Fk",
+	"94wnpO5pL4ZekjDRBZiHUEbbDPcsVOWeT4E6+cL3LqpbmliIHe45ignteBxssRgBPvnkk/n1yNiTHYsw",
+	"XKIIsSVInO58/+b9sH+581ZPkL8nAwhojVxqEluOK9SYVHN1oyQGiVYoqpFSB+3UCTPuUR+vMREqWoq7",
+	"nfRofN0OHDkjOJ/MnCZBROsMtYKlBn7V8giaKS8VCmULYXcHt5WiUmnVrNB7HMj/yAJy5rZnfePRwRJX",
+	"sCAGkdxieBtT14BylgoLZW08nmNNj9tEAFxHp0GM77Fq8G1ywW7bbswAwTqIamOm1NOKEm3bxEEt5mjm",
+	"Tdyqhg8Rpc8obq7WiTAHM9juREdmGl+TOlhdMV69KDCAuLszQHENcnlOXGkqRdlcZENG9o62ok+ZCJU+",
+	"SVw3rwQYcSzwX/igJYy8lkt8FdThDUwZmlEcz4wOYaRXVevYgWOVXKJCGueU2glDCTiy7T6NilZT0/2j",
+	"xKEYEmfGI9LggRca6okXpM7FCWj1Af3ovHoVYLXmm66aF9VD1xYhcVCdeMTki0aHAK+ejAm9FCWNYNgI",
+	"ho3MsLPSRvCYPDwmD/dP2pgGv0dV7W0w1G40qsRbRJnVwat1smmt5pFan/zXh/hOSE8G6lClNcUxqUBq",
+	"tC3goko5USwEMJ86Dn6fuVDDEP2UxFYjZ+XwNvEwuCR2CK3VFV2EX2nvZANfylk5xhlR8jMa6Wr0YlP9",
+	"dFIgTcfH65321NQlJSJAPzYjXz2TA78ecdYdxyPCxJLi039AZ1Ng/wo088CpB8/MwtHTJkNbcVbIwVVr",
+	"sIZIoynbqEEwEwgzyMClkjREF9RvcSEOwi3kV9bzJ3G+ujp3/l/ndaZE0Vq4/C9Jk23gS6f0M0uhLoE9",
+	"D7fVr2HEND2KJ7jr/naa0KXakCb1iMj4Euqke7qLhTwnMs9BRziGQSqjiSmbZ2fm/ufm5tnZ/5240E2P",
+	"VOmlPvqfxJ702fAWaVtKFVS2c41RAfk1Fdj9WPJ37O3Vp7cuqJ3G+er5Z44nb7WB5mZcCO2/VrcEtDfo",
+	"Xn14zqqb4uS1AGtn/ih2kZqllI+LLWJ+ll6L6Mis75l5SkfITVTfrGUwOKv3+MVD/yFFhpF/Xvkx0UEg",
+	"PWaNkZ/Asb/NZ3S04zNx+j4sdGJIxAyn/3afxrWsmx1MLMMM45NbKiRsYJgYn5iZnjEXPXZm4K3910Av",
+	"fw9L8gh20P4nVzqvvtn5x9/23rrZufHc7hs3dn/12zVUJcRBuy+90Hn1zf1PXtz93d/XwNFGVg2wpPPu",
+	"5wdXnt19+fnd62/tvnGjc+VmVGSrJ+esnHqIEtiRG+OS2VzXRzQ/SWX9LLE9Iu++03oPSNQpisbxBNwd",
+	"Y0FWTgTk2Cvdd+rcDcW6NjgEKsfcdKtIO3jQZqtQWLD14+AzKc+hs3W+w3RyjrJaulQBWPz+S3UhM9eY",
+	"jKQNFiWR/7QcKk9s+yZghiNsqseMVzfC0s95rA8lJ1/t265RyKFaEM3nLZMAor5hnLUbvCUScIZWDvve",
+	"6IG0CaVhGG6KOocF087pzLfpFG6zWd1cbmkAl0tctKB8x7irH6miMWbxDCtXx6I+5Cn+YVheTGYcaTkf",
+	"tyGwmJV7h2mUE8mehFO5/dD40444MsbcT0Eu9vK+01zo+CHVIXm7jilTvCsaS1lejCHQCz3/GxxZsfwM",
+	"gXQg2R42p8saRfY1etatWAJsrPJLsAOG/gbzuOnrmiE7PaT6Zowx9V0KjXvuV+8tUiBqRvNDcJlXiI0b",
+	"BM0AY531SY3ViIW0BBLIJVWJeEsayRl9ZZThd433P4hHqzQs55Zh++w6sbd09KVPApPJutohEOyHq8c5",
+	"G4WkswEFX+4HAH5W8kvJET2CRQ9fKyXKUMMjJnj4u6hPn2UzoiQi5Ft9spGjT+FbSosx25f0lPtb7tZJ",
+	"qDyWdU3DWhrpT7Ze5kEnOlkhNanjKTPGrTB7NdV4Rma6wWv6rayaxZRo1XfMZ8hXsHyU19C7zGXJQsbP",
+	"mPAf1m/yZ4iABJdsrIa3tBY9ILErBa/IJnCCrYoRp35PXN50LYgerTVAVDzAG03sqXPSyz1rkqD/fuED",
+	"NHPr6w9u3Xhxdg258M378E3n6p9n1xC5iP4XWkMVIncIYZaOJ5TBywA1QPXHDV62UIXLup8w6kT9FDWA",
+	"5rjwX+Aq5mlxL4W+qofRPYgleZy57VgAC8o85Iul/EIxyuUdLEm3NZf0SGLTBnYTCzaRS9iWyNFXQBFF",
+	"7OeG+AWrGEcOrekyTS4Xck2J0S1CmhrKLWysqzhFYFMQpY4nBi0dn4PQaJTTxx0l+f/t+0aKS5dnNjfn",
+	"/D+XLyeZ/lbuUr7G8+ZLmMecP9PIb3naaHIPSBySplZzNSrrrcqczRs6YGb+C08wBRk9YidHoeq0Vife",
+	"hQpRo0b7X7548Nff7H/5YueDb9aQsmyjP9365hX/J53XjQ6efb1z7bO9332ye/2tLt9W7MGKeiIPU1OH",
+	"B8QJqPuW3n2nounitm+nRopC3PiprgvR+fxK59O/7L57o/Or9xLcAiP7ZE5o/tNLw51//n3vhWvxVy2N",
+	"86aTlLjOCcByDGN83eliJEzcsZDLARyECIXqa5U2KhtwQBnNUAZZFTrEqbVG9btfKbc8l+tmqwFOods9",
+	"kHQ+gwf1q/prfkZYIkhihHNahvy1OcDalS1U1rihuRDayD01Rlmfo055LqH4b2SVZ+BZP9GP+Im6aVad",
+	"v+GmWwCg6C2F+O9nH38Mmd/RzJmTD6DllUJxFgWLGcWk++HKqgGxQCwZmBH4v+a6KaYwzJjwNyBJRpyE",
+	"NzO7T4UAXlUcTGdQa9gNmtEKkUBlRcRqtYEhPxR+fGIh+Fg4ZkolmaNtEgvr2K3mrNzFFvb0eW1wJuvx",
+	"I20u7VnmU07SCmskU75GmLIziWMhSRskL7gnAUNCHTRz7typB7ePzY6UUh+WkW6BJhLZgYXl2JlVfyb5",
+	"Do5fzgefF1N8LpaSfQ1BTY2s/r44omCgERy59LJlACMpK308oC6GmwJcyqD7HuGstkEuyXE8+lQSj+Is",
+	"b3KiUm3QTaH4u2zlyDZ1CLNJFObebQNZuWr0RA16dnj0sgThCXbOpbYZ/Jz8cer2WbkGwaLl6fJmQ176",
+	"aOTSSIAjFeWAbNYiQKPPUk0QuOpQLdtXhoAzGnClXsaht57pvl4ZQNyTkMU/7OazwYVwV8uzSaQgZUpr",
+	"K5tBGVRTyHKItCZvvMhDjboNA5WaiEkXFnuKV5Xwi0iYDY6OMXqArRhjix6/hAObsPvRzQxnFA/FJFWo",
+	"CEVonPUlqi1qZkqEg40AE9axXvDCzZRBdBbn9D/HyrNrSDsi/OrGVPp1PI0DOKngVmmu2Ats6V8JGGIU",
+	"2ksefJybmf3+5rXvb76Q7+MuD6c6EsTjLpBA94IsySojjvj7ZPj7KEy0x6kTZYEjs76BbKrXBt7/+IXd",
+	"37xy66uXDt692vn0w/33Xu788sW9P3yw+8J3+3/9tnPtywSLaWQrNRyHOdS3h4OYsqfp3cWxYXZ7jpPw",
+	"KEda8pGWfMRFj7TkIy05wm4HSqKpR/NDX8nhDOZHVkLa9aFL0R1w13UyY18dHp07io8CgclaLqTe+eCE",
+	"Hs0gKqOy333Y9fBsHsTu6U7To9gluQaakAPGNUzxG1vM9drVjOyYNCjLt5WDhj6aZa6hshpyGZLrtAEe",
+	"1q2W3JjVxbnMLt7buUH3vg3UnzPqytFZI/kj6cgkjNQNuscP6GXQR+ONOTJhwweuPKxNcFRMD0AzvtSq",
+	"oV/yO2s6UyoQSJ8K4FZOcond01kJe0S9LaMGZkHw6aTHG+lqX+rrN3jKSpn9QeLdDVx8iowMKHhXfAkT",
+	"sDEj+TD1No3k3hvh+NyOYzEaod1GAhh771NsaASEMNUdzb49t3GhB61oijW8fdaKkXmH3GbxV2UEy2V5",
+	"uOFyxE3SE/mwPTobiOq4Cu14uCrR/i9e2Lv+HZqJNI9r4LZBfs+uoUBBQEEOI5qpevxpwmbXEPbsOt3W",
+	"P+5+fGP3o9ejeA94Q86K9RXx74jDPaJX9PcZb3iEjAoWFsk2BFgA+WKkd56FCPary1EpkGhVpEdIrGrA",
+	"RF3HItBxM7GHREQwVNwIZjzwAIMKntUDLx6vDiV8H7YJDoFGo9chUEoGf42mtlddXEvY2yfruu8ZWCTI",
+	"5Xwr1ujXQrSKqK7E0q8exELiKKMo3d69TG0SZHVwZsWhX2xhaIs11H57IrhQERTeAfd/4lExNUb8QDY4",
+	"atGOxyXRcezFQqFw65u39l/7r90/vqOBX8MRf7pj75mk9Ie+d2xTsnPWTpHGF7OJocdZVuryb0ubMSyI",
+	"W806tJHw9EF3gax2m3+fntFY2WrSkEqPt67nylYGqTyGcz7Doo9iFIrHeIrEF+rkrK5+r0H3naARYXg8",
+	"I6abZmVjmnBAJ6MBNKbJ3A8/wxvOeUY53NM5I1mpPTXtDiTb4XR3+4wkrb0cchvJrMkIJtLxFLEdc1yH",
+	"5MAMj7sMOMZDb578qRv6ytgp7MqhGeCWPzQ5NX05wtCZB6f+Lpx1wIH6zDLKkXoO1CO8RlmknVAG9uJX",
+	"lo2dlODLOLBpaXlIq1crbI/Vqzv1B1sO06S6GEuk7VYw0POJq2LAOvGMJugcs/vHL/Ze+3kU2fX9zZdT",
+	"gLv6yKZHM+sSQe2/dKWdoAlg35ogSeU/msSDcuWc9bHsoz2+RXfrCfWxn92XWDsjEA59sLFDxJDH3QwV",
+	"dXQT5ehDFxPcBpOr0tP96FYKFJMPX4KdGnatSEgzN30f9cpECuNENzaJ7B+Nx6vjG/8/LHTr6y8tdPDu",
+	"VQt1rrxkof3X/qtz9TkLdf7xwa1v3t799Qfov698GINOH7x7NQN0elic+zEuu/CVe+9/devbl4Jcx+9v",
+	"vnzwzu93P/5T5+art268dPDs66kM5dMRRtaV/iSRS7CQqFhAdh172JbEE7oDRrTQdhwwflIx6PyDpMHz",
+	"pnN6VvY4aJRniCDjsOqBOr9/XTdFDeSWpwN7ojt5LKy3rfVck71WRjNtgr3Z5BQ3yCn0k9zQDGSwzSY2",
+	"pI8s4bF4qmFxRUvj0uWflPSnhcuzM/mZh54qls7/5ImnivnF8z8pPFXMr5z/SfGpQr50frYP0fn1aLMl",
+	"fq4zdObkA2hlcekYMqVxkS7/25vGaSdmN6wjoRPsGtiuU0YQFHHXqYtU+A/Vxd91CSVoE1DxMLPriLMu",
+	"H9EIVYv8csW9/j8s0Q5hUteT1+ORtEF68z+T6NgvtN3TuJ57yFQTRpQ1W9Lq7nynezCl9hZHsna7SwAk",
+	"eBeDYsrPDGifBpmuMUSLR/PQEo2oe9NMP9LRLmkFMCovFlbKiDPkEJdIYpk01kgPNtNarbsTW+qFOWOG",
+	"kGJZYvWXetel/H/yRnfMn3LKfnlYc9Ma0oX4qewuvo998h1CpCmqOgUOvv4A46WVlSjEuJBYW8JUwU44",
+	"hXXuSSRajQb22kEBXMoc9Tl5GsnFZWQ7qZDlKYcwqaw30e/BUVob/p4uvu2X8IbZRfxhwHOSePkTUauz",
+	"N2054p5WxhbyjVQHftFu7FVd72ENmstcgOYyt755a77z/m/RzGYu5srezM2uISwvaCGrK2asbTIsLzS4",
+	"/qJz9c9ryCVCmAfd+MX+l1+sIVzhLYn2/v6zNWR2Fu2+fWXvDx/P77595dY3r6whvwfp7ttXDt74h/r6",
+	"4K+/mdtkkRiaNqGsXDBOpRabweiPahSABTbvV9+qN+dCggoJLRZ185/dQwbB4RulgsxYZyXBuMpCqRsR",
+	"8tTsaFwRk0yrNFnJOJOAvEtuT2+4ZKMlpJ9aDywy8MCljzeOWNkIjIye8UEnSrT3yXt7r/2886v3dKt0",
+	"m8o2tDjI82rexTuIV6vUVmdIyT5oFQVNhSBW4qGgkAaa0d8JhHV3AA9gmEoboFJsMuhDoX6SwaroJhVU",
+	"Woiph6Md6EmmeJuJW5g2GfA+qODvoc57f+28+zm8jzjQ7Z055gahX8R3mF8p3wip2TVkRrv7hw/23n7J",
+	"jBY7cId/sYn9zsaPpN+t059wAJnX8Hj9XVcd3uDK3rPmm4bB5U+F15+3xrAYsxZfPcNdt9W8jWmdTHq0",
+	"0vLPy8DTovHdbjvoYoIlquNtgrAfl1SUSj3Ed5jufsVdlzio1ZztLgfXW9MpRVWnrOELvsOy+7Kzxjw0",
+	"1YkB1fHMmXPMYQlazrr5VlPp7swRRg0ftkJDl0gv+LlmFjznyDUnh4TX4ukuvYQWLl0SFz9LhBgBLjdS",
+	"sWjpFxVM6CISaTU2h05B1SkxsIJxqaeCsRhetdiMobsqb9goK9EJOpLLR082+sJojW3z4MQdiaLRAz5Z",
+	"HP9cR+BdcZ+N34vblGrSbbh3X/+u89Xbna+/2r/+8a0bX+9/aAq0TzJBdkPXt8pauy5a623QvkSqwo0M",
+	"uZkayIUZ39mgK8G/poyqoKNRjzGkWy6ZSmNK2XBIgzMhPVPhym9HTIVoEQdVNFJI6zRzOSshA+gQ4hd0",
+	"8b0pIx6wNzqoPc6jTT2nCKH6cw62cjTggz4vIwEeRj01o5HpeFQ1ffoYebf7b23//Zo6UMCw0cMJEPDX",
+	"YARgQIqkz3HJeoSQ/AAiH4Nw77owd1LsOuTySUVHtUdXWuCIX1hYWEGUoXMbD2j4cauJJEcNans80pc3",
+	"FmEo5QsL+YXiRuH4aqGwWij8Z3dV1LykDdId5E3YQz+elol/Ds8RVo8N0oOnqm34IeRho3lYXRet+hDf",
+	"lAdJE4rZgk6gjP81YzNxUMCLQ2yl5WGFItIkHahhjljpAeg0yZqgjtAlfIPZOMqU8F3zShYZ5Lup0YuE",
+	"i0Vdw6OjDrTugpnzJoE1f/6ZheXLs/86n+wDr3NPPpZy7meDi29b0l+SBhOvtWDi1UHJBbXSo6kswZno",
+	"2ahz4JWZQ2rDwMtEtda6TZBDtyl0todqYkqrxR7BAs0s65rE2q0GZaHbJq8ZnG4Vvk2sTbaCuIeKJR2b",
+	"4ztMO8m2qeviGhGzFsIMca+GGRU6jBW8xiFN7MmGWjbjBgv5T7FYhGKZxV4na7baYxfm+hUdg8UaTbvL",
+	"xp2y8o/pHuRRz8vAilIwxX4U+bCZf5wimx7fpswmaO/tZy3tCO7c+KmFHEWZ1Jao84srlk92ezf+ZCEl",
+	"qHiD2heeVjbW3pe/2v3uD3CRIjt08Mon8/vv/frg2V9ZPvWh3Xd+aW0ymzcaigu10d7738INIeWhg+eu",
+	"H7x5xTJGGtr/9sPO1f/qfPL+/P7Hn9366qXOL17f/+i73b/8YffPL8V9tf741QGlsg1lUfTI4YCrYaur",
+	"o2MGB8UOA1cuDFArt3pw0CHXH1bOyukBxb29sQsSCdrf2IQki5brIrVdFuIMrFSXMqLrG/AWID0cymrQ",
+	"4trD1IXy5E1sky7VIHBgBOWtJ1nVWs1h6iq8jzDKpMB3tc7xCHSgh9CurBOPKK4JMT8EY1iD1vOISqgj",
+	"bcNjykHtZfVo1MS13k5hUzMN9MpOyzA4vBxxUHUPrYHp9m8mImMKegQt4NXZnAuKfeAtE6nWASZQdw53",
+	"jY8Yu4+vhZmU7RLsmdQriPb7kK6B9eNHLthyuQ9tnu0/0I3Y0HQDZsqCyAPE+dRYujhVfx61NC6L2vAI",
+	"GaHOYLRaYLp4lIW45xBPOxPVMfOruGMNwXPAqIAC9anjurEJ9LQHGbEE4V1gjh1+4+rIGhrVGhpSGu6c",
+	"yAw5GY2IHSoUJ+pT78uJdwsZXE0svDRjM3VIasiajupjBYZhAcTtiVpE0yGGRQOZWaNJ0GIkRSK6WZFQ",
+	"sA8rD3Z6RFNdkNGqXY9OQ9lh0FOli8w73D+bZchWDYRvq+dP3+IQ5LDWitTzH8EuWBhuF4xOq9Oiu8t9",
+	"VoAlKp6P8B3i5W0sCHKhBZSwjE/MQg6H/4InE1TQFnOIJ2zudeuhovrjuQhOq787a6EHQVjIr/ggwrkL",
+	"/RxZgPJZBzyO7kCWgYxHqXmQtIYwhjNQciHzCPwKDQk4+8DUAjijLh2TWP6hnza/uXl26NkY0JAyWhth",
+	"YJmbtQiOsPOPv+2++tqtr95fQ7oIhf7u4MqVzu9+vxYipzr/+JsGNK4hl9tb5qpX3ux88ls0A0ZOpY0w",
+	"Q2Qbuy3wnc4m1cAJXpzzi17ocjjmNdDozO+VGRJl5OdkgtpIhMGyVqNCPLT7xo3OlZtrqEk8mzCJ9t76",
+	"tnPt57ufvq5hnbo2CtVGpbkG14iFytCiTvtB4OP/mF1DbSIuMI52f/Np57UP1zSyevfN5zsf/3oN+XVU",
+	"LwAyqfPc1VvfvLb/8Qu777y2++Zb0dXQA9NQLVs7yPRzcyYxNqzJCs+Kr0Zwd+9ahEpFF3SdKWEviFC7",
+	"xJluqmFyNjShau9C+cQGrpX1YlCBzAJCboAT4xPFCfdd/pEJuwcvKBVKA4FNpWLsobEMjmhLV0Hslkdl",
+	"+6xiDN1ZmRpbdtJ/CW7S/BbRzs04mMZP7NHZO/cJtH76FNoibTSjiMMMWhOQ9rRS7KKmi6WawKyFwP02",
+	"rE3/Fmn7PfohE1ANWKnkGoIWzK4uZaB1bvi4ua6Z8Ca+CKCS7ok0iSc4u08godF9GldnulqefvzsBprH",
+	"LVmfd5VaXk45cHhG+qFfBlBUlWtnHJPY1sm7DUhhykEw+f82azpn0ox8k8v8jCTBDZ341ON70a1lAuS7",
+	"DhKBz/4+kQDfRjO3vn1HA9s6N366/+2HsyAgffizmNtkm+wBzrYJU28RaEYQgsoOt8W8HX4913DKfrzU",
+	"I00uqORee3Z1k+XNOYNkKnW0yrjZdE0j6HmTPfKvPxaclXVbvJXFpWOz+oRiP7OsrOzO8pp6mkuFFODA",
+	"beKa8bWAGraKqtx1+Q4qh6pZGbWYpC7S3TpxRe0nPKV8en3jgYfKSIKXMDakBvFqJN9UapYZlloQI4QE",
+	"KocdBQPHo17q+4RhIOYNj5/dKGuMsjY1BMK2TZrgBUPlUw5pNLkkzG7nHybtMtLdBi3kkQZRfIfovSst",
+	"ojpveQIeGmtPKpD0MIT4hOlRKiwfSyDUl11wAh0TcalNmABxYUhKiX2PEok9wIR7riFVsTo/30WH8/7d",
+	"YR6Socj/vvJ6jLpqfJt4DMI2TY/XPNxoEMU2vr95rRdGqTMNdl/5oPPqn76/+ULETFvNFecKcwXT+J/h",
+	"Js2t5hbmCnMLxt8ALG3esC74wwAnE1JCSFuogxHnZsJCjOwQIRE0+J5DZ02bc0ViOv1A421xDVMGx+F0",
+	"kJy8Cnm1ERe00oV10HYNMe7zSb3yQS66Un9zj1AhdTq2NntMU0uRW30qWbcLL5k/Q7b5FnGeaBFP2SJD",
+	"r3+ENqhMfbU+Ouby80pREU3OhJYepULBZ1ymXkj07PxYdHU5DWyup57JYXU6ibPuOB4R8LinzscckLqt",
+	"b6GYLyxuAI7FQFnMJfe3U/RqLOo4NHVSXFvS15pjcPDszc6nf957+9kEmO937+0++2nnn190Xv0MkmJJ",
+	"lV5SpP/01oUiLlUW7EUnzF7Xaqr6okqUKnf5/GUjFHC6/HwwcUFO9PZoVUxPEbEi5jl1LBb1hiQ9Ndi4",
+	"+fux41fOgFuKw285x7CRecTRNy0Mv+kk9yrUcYj2oBHozprmVeRSk9hKLQadRWcwmjPinyGhOMcfPtj/",
+	"yx81n+h8+vODX36muYWE6n9P5QI2cN7KXcqHNQTAdtFWqp+4c/4yFFUXCbzilBAtxaxBw9HiM84ykGjZ",
+	"db8EXoLGo6EbZQGMBNRJkIxUbDJ/0oDeX0VC6iAkwhJxZpM5tA5vxbYUGuAfaf+mySvIidICMtBoPFqr",
+	"g7jegCTboO6FlnCM90qcVYSVrHZxmzgIM7GjnspbrqNzaiSHrtY62ARTmRzz0940U/kjyN29nzvtbMwl",
+	"gaXkSgUlH4rFhbnCfGlR2w5BUoZGy0Hn8I3icshiMvOAfmc920k3XsXLcTPXZGJ18d3iNJami/smAQlH",
+	"4L4pFjxk0MVKKX/MXnDyx8hiNX8cL1Xyy/Yx5zhZqRZw0RmbQa9Uj5NjzrLdf9PATPKU2hC74cK/Xzq+",
+	"XWosPnFM/qhSfKRZEP+5sPXkCjuzbJ9cwg+VNEQnw24/SWVdaxdJ3N2oKFak6Cxca9QPkzuvkxO0rgiE",
+	"8Qi3B+bdmUvng+vg1YdXaiwWU9xxGrddjp0Nzh/BXo3o+5bSDE+0mpCk6TxKHIr9/kyLpVKam5set4mA",
+	"WMIJJqlsT0bMgcBRRoHhmN/fvLb32Td7b92clKS7bIUq8vwz1Lk8TE8OoUYhHRrCBBQNlWgHC+RiISHE",
+	"PznJ8G9ERsTCOIrnYVU31aKdEwk8tzSGOMqqkmZjXAPY1SHXQRcLi8PveIzLk7ylEQjjn+Z/IzJ+lnVu",
+	"+QS11ky2ot7BU85pLOs5MEXirGDeA2NS5zeM8eB+2rShE6XqNgXa4d4W1FXx9V0wZXWlFT0QB66mwq8v",
+	"MznWoq3me5y7TIxzmN0YpBlOnblYPk3ca1xmsbAy/IYHOKu6VAe3xmdLmvrjnKnz2osHL/5jolpGy6Ey",
+	"T7aJaY6RqGScAIcwdD+3kKA1lqcMnKzq5LeESWzwL+CuE3jnUKWNzFIA64A4rVJQdPRBv3eT6dpHug4E",
+	"GlBfJD1vgWISfmmTGS7rxENQ5gd+XdW2ul/6Ku3rZ1P5CNWKntALmpX3ayVVKbmpnX/6llPpfYvrNmT3",
+	"pr5eF8VJffnj/oKkvuOkxxupL97g6SeqNuIs9+Td5na1TfJ9WnEDNzxmwk1PV+b8SjfwvQ41B6VZq1KD",
+	"9YzY6U04UFzmxk+7YkxdPv7SZStXIVWDa+j7qOgtxctWTjvjjATOreaKhTn1/45DpFlTcYpJq2kHd/iz",
+	"Y1QqKxuLunoCXqkct485y2SpuogXKiW76BTISvU4PlZZtpecRbJQLeFipWCvOMfJseoyXqos2gtOiRSr",
+	"6t4M3g6iWIBttzxvsOQN2IQaLGDXzukhNz2y/ZAe9nKlWC04x0nJXsQrlWPVBbLkFO0CPl5Zri6SkrNi",
+	"H6ss4YVqkRSc4/ZyZRGXqgWy4hyzlyoLuFjNxWrq5QpFXCri6vH8Mby8pNYR51fISiW/cmwBk4XFJWzj",
+	"ZaUTkIu51cVSiPNJtwFZfOQBQ0zjJ9ci4YfhKQfha2YceMs7n/5l//q13V9/sP/Ry13SXV2eQrRbsUpU",
+	"0pQmgQ3Om0yMXK/0n98mHq22+yoBZ4iaYUuaJA111pBdx0rUbhPPDxpvQwCexUsXGVXAg9i9S9nWqobe",
+	"6CQfLsgmM4xSyVeXsxoUfJZ2nejCXuplUB8KroZH6BxYgvwOmuZxDgfnuUR17k7Qy/EfsDZx0T4ev7fr",
+	"BIBDBn7ItwI3coZTBcOiUT9hUoFR0XLlGirzLQhtAFBMe4WwXkkqzN7c86dObyPsvT57QMDq6L373sFf",
+	"fj3+0Qu0ah+TAmZ6op194pJGMinD2YfbwsnxEbVGq44WlEIzggDYIxPGZXZuk60rxXZLl9QTxNNZxqbK",
+	"bvBCE1PCLt0CS78Jli+qYuq2PFMCkDOCsA05mOpAAhKHM3WCdagNa/EO0XiPVAFqpydS8/gOZTW0U6eu",
+	"rj3LfGyeuqC4hBqUAX+ZKS+WVgxco3yGSK+dX1eKC8wkfqIxa3MGaLBYEI0R4kAQTdfhSlLVYXfGCGWF",
+	"iO+EqtwhADuikaU+27HOCaliTRmZT0+8R2sspYjbw5Q4y1WfFhcWLpbyx3aeaBQaK+2NojjmFNr/vly5",
+	"WDp9/FLBfvBYY2H7ZNFb2fo/JXwiVids1a9HFlYfS+FwCdM8/PrXUaRzrlc7DepepnW9GL25++xm04GK",
+	"sTSEvrNJpISYYpyaLPwKdwmM/iytMUjcu70s/M6EflK4YjY4fxSztpmgGEt6GESmdhiGskQtOQLhsffW",
+	"1wcv/6xbYMi69v4GwoC3ZH9poL09Wl3SrD5S7hrZ2PMoEUncD/wxxMlTzdiHeij0OHoYyGKyI1gPJVTK",
+	"dri3de8r57C1vCW/v3nt4MqVzvNf9d/hLMp4YsFZrTAEZdfyGg/a3xcX1B81yFGhFWUlWLUKXqWuJB6q",
+	"0W3C4lC5mDOufLEcqNiB6mEa+KaiMx/mE6rT4F5GHsFOP99YVzvU7A6yaG/c1I6aU9Emw6nvOkuwZ9fT",
+	"X65Hdve5m1JI5KCvc84U1tx74VpaWbtgQiLxRs9pBWy3byltYc+gM/GgafkV/uN9jKPNonPFQiGdmA99",
+	"Y9HO0TorwO8Mrf7K4DdJamU+xHliWMJhj77cbgke97rQbg4aAhWBfA7++vreF1/HmX28PXM3y8dhl6Yw",
+	"unbeyi4K+sVk16Guhh6uhShDkJ+0Cr6RSAtwZXNhxyGOtrF8FL2+2jJ5AuADgE7gENENW4VPGi3Y3fs6",
+	"K6+PwB8fJu2HABZlON+IJluMj5VCPjYx3lRK5E37V57bffdGwJuSOEyMZZRiLKM0KsOYIlaxF4VYzBeW",
+	"Yh7vfmudyrFembDMSLUvgTjwk/9SiIKkmYem3XT2tZ+jr5s9dOEOT2zg2jDMIVwDTQqPMIp3OUZRn36E",
+	"WY+8U+Luzc86X381qrhL9nn2mDABcFF3m0oq2qm+DwSUnwoXwGnDUcyh9VBO+ddRYZD1DhHS423iQDv7",
+	"lfLs6iZTujvd1iKQCalskmgmGBV+gtgExZ6ez9hirwpjjMm7NKa6XsMdLEx3ryMMzmIxxQE87UGNXhBW",
+	"JzF1zXRKx7PdesYXsBM5vJqSgoORcII71z46eOv96AnWufLjnWOrP8i4+3DqzMmpeAr+jcjeQzRmtO3I",
+	"yL2dRu5UNJuR9ZnL9xgfvGPms0FKJykUGjJ9COznEdyJUUi0X6yn2/7+97OPP4Yg0xzBNYhXu/SWNYQj",
+	"OgpUegYVJKqvGLvbqClzm2zaKsk5ONTTUEnSmODdmfldTHkkQ03Jvm+f3f38p7s/e3X/w5eMyBvdqab2",
+	"exoh1nvPRE5e+XHs5uVku7l0J+xmBNBI3XE+KIV0JG5us9p9t9npd9hOeAAodZCdcOu7T3Zf/+ek7YT+",
+	"9v68kXrZ05N6ZXGfQLmEsi64xyGwBh1HJW4LsCzURs2hx5nbTrgW2ZihCglldCiSJyR51/WTjwyZiRsy",
+	"/p5lkTR97JiFO2HHWAHVHWVJjc0BzTHrZ5Z8fGP3o9dvh59z3pw6MTXG9wBvUuB7UU8Mdt3uICBlkiMM",
+	"AUMdBkAnsF1HtrrdiSySX7YKMEebLPyBSmTjBtHQzpmy7sl+KuwLWJ61kOC6UJYGFwufneomZsRB2Pa4",
+	"ED6eREw5tHjCcLzJhwanoYf6o707A3OlOyAeDMTfLNypDILsbo/phaf4Hi8iklnU/PAiemcl9qTh7OYQ",
+	"gxeqX4Rv74Vrt0XyRR41qEqJvue+qKyyUNXF0hqMYKQMGvrpXh0gj0xX6bLJIbC5Q2anD1nMDlYMbj1t",
+	"GlakRyz6dz5Ctok7LcjiIUl3jXR9X1Xk7netWM2V5oo5K13KgEds84Q6rdWJd6ECNcUjlYkDy9tPK6iC",
+	"ssBsdbZMN9x0NlIRhKBpfVKycg2CRcvTGZ2ruYN3r4aybv/jF3Z/88qtr146ePdq59MP9997ufPLF/f+",
+	"8MHuC9/t//XbzrUvc9F2JmlerVak6cuvUiHwhAfy2FS2EGHz9aKVE0bHTC8504SDwlLWYZHnSGLDCFDH",
+	"NCDHCCwgdxTZmWQ6ahKP7gJH3qVhnWRUpeOIuPiENgOo7J/IMprhHsLSdOYszhp/EmhkwviJA9cRFJGE",
+	"BpxQUL9CNlkLOoMi3OCsBvImYqfpohNIKFNLP9+UYzb23cQ9Ul2m01hlHGM8u4EvRXl2Cf4wj8p1Pnu+",
+	"848P9q6/pFX7g3ev7v3uk86nf9l94Z+7b/304K3XOn/61d6NT/af/2K50LnyUucfH9z65u3dX39w6+sP",
+	"Olf/DOyfSuJRrJ519frBc9f1DZ1rn9365hedb3+9+/V3nWs///7my7ufvrr/5dXO818VD977/e4Lfyp2",
+	"rv28Sza4fGewaND91hIkQ5zHB6MMOf3gSY7H5pdyMX5eSmS92ZntNItZ3lYCGWrzHg4aSmdi27roXB/t",
+	"4g5Q3lD9otSrXwyPXKYxuofoF5kJvp+VHXDlI8jsbY0T/uBM+HXHiSsc4KqNokgMOPePv8+ubmUy2k3I",
+	"ZWre6pMeIU+H2N45pGuIhTMHBcbvK6g1JqhiDR0TXF2jQbMh0PlB3dIXbzKd49JqWkGdLmCX+WJUv4JH",
+	"Ykdd59cKCdRb8AKuIigLtkMFQeXFUqm8yRhugBsC2/XoJtVxpLCIfmQQWdSbZ/zfYZhx4trbaf3oKccT",
+	"741Mjp54IkyrWIgXQxwRGJn0rL4BxduU8hHmcP3gMd93lL+bQ9rHJ7v31s3Ojedui08WajwN98ZG+2qF",
+	"A2ZESGJ67gHn1QpkrF1yxA0bemEt8KRuMsoQRjbXnW38rly8ii62iEeJQHW+A4kbrhLpuuSBR8jUseQb",
+	"alHGdlxGvN093kvGGYm2y+3r3wwvOH/k7bxHvJ3hRmbfRlOkbURzcvgamu0rBlulS+goY/idP3Y+/2D/",
+	"vZe1PN1/9h/7z32TfdVLt2HV4z0Guxdfv/6exUjdkTyO7PrKRlBcMKGYjGLyRy77SSZjhCbNTl2ZEhGj",
+	"xSOkKzFj9/o/70b3fVzNAYYgBlSp1Ea/bpM6pDhOJaL1WGHh5ybxKHfm0Dmw1cLa0crwbFBGhfS0iemX",
+	"sTbvSltGOqLFqCf43WI3mbrcVMTzH8nc9hwqV11cqxHnfylZUDYdFSMvNj8jLBBtNF3cErTiEgvK6vmb",
+	"k6Z41CQLZY8Va/8PvcmjEk72OPv06mGfBmJKffmPCPZSXxzpoJy+2ramlbsNJCAer/ryDHpT9fH7d9nl",
+	"6mAYXSWVaF8yoj0ki/QasuYaZpA5K3exhV1apUo5yoFTS7FHvLNBLoEf/9MPO6/9YveL652fv7j3yvMH",
+	"z76uWzbHgM5hG+kMhQn7etdLhV7vem41B++N+TBGCdwDKaaJ3muWdVShaFAg3osLsbA09Ht/7bz7ue4P",
+	"3keS+/JxevK8f0XpwdWLtKNUdy/vhq1BMmV3joYV1JsNJI36Q58zI4oiuOX7BAqMpDmkSE6/q0m8AVI+",
+	"Hr3Xd4DnuEpl7wtkuwnx/lKpPLuKynC5brhunBzmwTa4S8ptIh7j+vc2EfOMW6gsySWpv1Kf5jaZ0Vg8",
+	"YbZd/xaTslnbXugHTkyarwWPHPaAAXIfmoOsmtM/HJ0A/OQQlIxKEjx3VjxkFQVxPj8iZ58mVGCCon1Q",
+	"JIIcJtHuw9EnIdeLKeV6ccS972fOw4uOyk0lehHu9VD4nVOQtLhEWJPf9zevTVYpioopdT3fYcrgO+Pr",
+	"SIFClKw4hT8OarvRPbD5Ssvdyht1v3+N6HV9gTC+DNGqNKgM1EQdpvZL+uq2G64kngVJYkpF4bJOWW3V",
+	"9H5gbSO/G6iB2+rXTVYJvRGoomPwNnZdpUuYBYcc2+DFVAriVmct/9koaGlgFAlQrozDgmC7vsmgFbd+",
+	"lEFbEs/jniijGXA5q2/mzbLoVgbUCfoYoHWJGlxIVLQKhYLv/jC9CX3F7LA3Cbu/5W6Zrex1eIzejqBL",
+	"RmX1xqcWDmr4J4GyplM3g7fUdUUrYv1nsd2TrOeRTFs1zzOQ3pgkADWcxT94/lkzx89RB2InOEqH3ud9",
+	"BNwaCtzSW4kaim3G2Y6yzl/458Hzr3Y+/cvuuzcOrvz24NlXsguikXs4JQsTzaP7y5Kz8LsvSrRtrts2",
+	"yZbHxpcpm8wIFVQhEYEREyrpxQbqlhqbbNJiYxUx7Hl8JzLL2R+C3a3YnCaGQySMsnViKd17wis4MfG2",
+	"i7dTegVDOBJfP1hjSzOGgVJv99XXbn31/t1qeHncdVvNgUg59Zj7BLDawHkdS+XyHbaBR9lQtMSSbhNL",
+	"i0Ya8epzRmYVy7eUwSWoo4wqy5zDWsvTZTRa6kp1DqEMB3Ss8y2zWLi5S2YYCRt3W0cgaKtangIADQG7",
+	"EmFN12COutdi9Gu1UPlW05/MJgtmwzgjc6i8Q2itLolzAW8TD9dIGcE3Ivo+I/1DQKDfJFIXbmIOtJib",
+	"22QaW+3PtzcsDgM/5AHtKPLwjCazHnf2kFSUQLIMl5ol8PVR9ZiLEH0NkEZRj2e3wEvtEATG0O90mK6c",
+	"hnipAGIBgH62SRT86GvvJIw6MPnxG6xHbJxGaUkah1FsRh2HBgPkLo8fGo+jSs2ZM3l1Hq20fKyeyK0u",
+	"ZvZ6a2LqVuLMYYUH6h0+18yt5paOzS0sZXZlp1ZkzNHp44PuYc7+8fX5VcBgj4Bnk1IK1v1VNwc+OO2h",
+	"qIozz+9vXrt146W9v/+28+Ynt775ReflT/dufHMI49eJGoLfxKCvfqDpLntd9MMim/xI65j86AigcxsB",
+	"OlMI5B2Vuz0cgN449idA8B5+6E8moAbQ4+h1100oykSetfPN+C01nidM7ZxdQ2XWct0ysl2CPSj4weH5",
+	"2N1kVUrcCXSGuXvdf10F4keE3UynPnyEAZZGRq7c3grvhxykMh38SbGf2CoV4u7LKYito7LtR2Xbb3PZ",
+	"9junIXSVe4+KPV9b0PXe7wVMjK4mH8HEjKdgDEbU4G40jRUoCW7blFo2UBElWD1t8JmCXVFXq06b3GQ6",
+	"qIgqpM2ZM7uGBGEOKj9z2aCFwWd6xk/NMX3szGQD/UbWSRTlozSbhbJfg6xrvGKT+SXtfbdp5hIUdwYO",
+	"kwiFGSf4qKdwVu1SbjW3OLeUXnWAd+sBYfdIaTA2cc96BnbCQPvVv+b+dorxFAswnttvWsd1lKXpYGTv",
+	"GiTQUc2nqUGHIojVQwIUAglbp0Jyr93XxamhAqbUpQk5+hLSdQhkynhCWpE4ZcuhErkcUEEcGY5nmWc4",
+	"Vii6rE0W2u1KfOzU27PQOs2XYVRaoaTSUrFCqkr+qsu17m8CjKD83205rg+Z1c9qcR+SrEw7rbgx7B1u",
+	"eEyH0kT1x3MRdxP8ZAo9qH1SX6nt1RJdEckZgmEwuf2/vrT/p7c7V6/uXvto//kviqXdt691vnpj77c/",
+	"2/v/Pt+/fq3z6p863/5y/6OPdn/zSlSm+LSmzrWmIvXwBMzNZStHgAOcyuCT1neYGQRn7cK2UWfqWNTV",
+	"w/BK5bh9zFkmS9VFvFAp2UWnQFaqx/GxyrK95CyShWoJFysFe8U5To5Vl/FSZdFecEqkWFX3pi68hUvq",
+	"rdy2W57XrW8sxIRhQKPBEvW6gzyy/ZCewHKlWC04x0nJXsQrlWPVBbLkFO0CPl5Zri6SkrNiH6ss4YVq",
+	"kRSc4/ZyZRGXqgWy4hyzlyoLuFhVG0Iu5laPHcscMkyPflpXLOjENmEyTUpqwFvuE8iww6No4aRsVqUF",
+	"mUXVvtseB7c2Vvev/+bg5Z/dc67t/oJXH7VpWbZn4OkJhi2SHOKUGrjhG7aKs0YNUmwn5aH6khAKW0dE",
+	"oa7DqI1YzvrZr7JOGoK4ytxOacp2OfUPvSl7Jpl7jmHJjiLxslm7esxHtq5v605W05iQh30hnfW6OB3r",
+	"1Z/NkfV6J6zXSaRMqv0L2LKuCrTDva3vb147uHKl87vfa6/xHbdFI0krUxCJZwlzRH/nuRKMevhzaN1f",
+	"KuzFQU33CUSw51LiGeSgUA9Sl2wydY2WNFpsUCVGbdKEvJeW9Ks0RXtIJKTcBL304o7fEaTf3RiOTspE",
+	"yf2QA7XRRJDgc3wmpXhZY/+itG7XhUkJqVI6IbUwHSF196SrTL8E8h1OF4kLGsVRv795TeeJaNfn3RaS",
+	"DFGgDnGJJL2y5UH4vqubkOJ9vCXDKvcgSuL1/ufQk9FC+JB4AeWTg2pIm8wvh0QlyBSdHTk+aGmYNaPn",
+	"FO0XND4qKMbGF5MBtZEFxALpFT861ePAM+5sk3pNRwkFv7r6XnSufXTw1vuT6Hth9UdrdzWgyITYHg9n",
+	"nZtsysdRo8R7p3T4IWpkdITmniSaO8Lyumox3xWFmCPlcbMjtQfgrpGBXYMhHG+JGJcKJqwLcCpdpfFR",
+	"vk1ZLS5MZsKGjbOoAXguxdeNMucz+ukrTF1Y6sMCow6Y4HJulIas04JPD28ROLw10Q+2L9/y7e3Lt5yh",
+	"L19pCuLsCOV9hPK+zSjvyaG1h9k92vk+8X5/ficocHAMbs0fK3Gsr4fmCIo/6u5O4BeeUefPrAs4d7Dr",
+	"GicxYMCm14R/w0wiq0TNVE0/Y2H/wwHBUm/D0I4it5qrSZJObqYy3xbHyLVlXEKXm/e/uvXtS3u/+2T3",
+	"+luQivDywTu/3/34T52br9668dLBs6/nrJwws9LiOW1bWCUD49Vtdesa02cvPVRIk1YqmJAmwiNo0GSb",
+	"zrMk9hOUvI/Qzt1qMPWpia9nGtS4V8TbVfFemTa+D7msQzTlWdTNhHUFPygTD1Xv9XM3WVfde+DlmDmG",
+	"lfv2VLlC5A4hrIwYIY4wNe03eNnU7nP5TlDnPnN91XQd6Tf83mcj42QSmODIDCjGXSIcJRs/mWK99HE5",
+	"/iATwLl7OX62/enbogx+PSplfpQSMs2UkLNQ6UHT2vc3r+1f/7jzyW9HknTJNkBjcO9XXX11VWM8BImE",
+	"QgL4BzwXgpHqIsPCw+tAYxdh++2ArYtNBvUC2/ASNFMOhyvKVngdoo6YtZDgusIsRlUPGKAD6Jc6dQja",
+	"UT9QaK2tRFFLjN8g1kJVQhyobTcEh/JvRD46PvBkizInTGeILIXasZp5hUuF1JW6IGwF/qSorhKFVAlf",
+	"pTmvMRt6ONpnViwWgSunjATRlMVVFcs183BIE3uyoeYedYR1d7TsvHpj94s3Op9fyebiMtCSptKbVnPz",
+	"aS6fTzP+eSVx6tyTJu+ka4RZ2mUWL1t6M9M1GXUocI4wkOZQ0XRxO2EgGhfR+dV7aXfGJNQkUkmW2rkp",
+	"O4aqWbPEvJ3I4qSWwY/2BfNo1nR7Taw7Zv88WecIN9Cp729e23vjy84Lv9h7/frutS/j/F8NNrWNY+UU",
+	"g8tZPfiYzJaPEiPGFhsKfjlDGiaJ3qhPtwmaEhgOtweXYgy2exmUctdjTEKlSqNJJqRUDQCU+FRxe9Ak",
+	"EVt5vDrlh9JreO8ahkewiokWyQtOuYZU3F1OQk1ooxa/C4+uZRIGLKTPDSQY6Ew8Lkk3/CJ07HEPldUV",
+	"ikndHkjEBAX1BMvKLWcoDONHCaZWS+6uZcjLyQx5KQYJmBpDPgIGTEGVO4rzj1aVLZBKOqI/QYdeS1dy",
+	"7+PTA++Rbt5CWc0EhExLlxrdhqwCP44JzjZJG2QOlS+Wg9ZOyra3ELhJ4DOIEZs7xNpktMa4B12asAgL",
+	"rDu0WiUeYTZBJoSEpIf1+mIXLhO00YTMJkcdTg/biqtPDSPg+9CyyZjTxkGVCSXwMGXZbniEbBM39R1n",
+	"CfbseqYXnOWevOuQC0d+y9vmtzxv5Ri5JPVe5lZzpP3vT5/6Mac/Kq1s/efZU+IU+xF9nJ5qP7px4tKj",
+	"D67LRx9cv3SK7lD85BPq+51HN7Z2frSxvvPoA4WdRx9c33lkw1b/yscfDL8L/m9jnVafSK9bKfpNg78A",
+	"JnjYXS53FkwBSxRgJ0y7hWu/3n/velwGaXkyZaMoGffgQA42BJpM/9cAvI1muIcwYmQHeZxL01OwIgiT",
+	"pj+/4hm6PX8FMBIXW2Ruk50lzEGYoXKk/Xv+YdIuI8lRA28RKHEivTYSuEomDV+AgM2db1TfxU5X+vG/",
+	"bq5366uvdj/75cFv/rb3l6/2v/2wc/W/Op+8PxIH7GJWt7766uA3f9v/9sNsnGCqyIneJeq1shbyC8UR",
+	"oBO4WMkscSa39tmlz5C5zA/a0CRTsGfZRshvgqM0oNMP+N7Njh1hNI4a+GYx0oBqjORREvLNzzp//L2W",
+	"kCll4wDTLEOIDOgYQA9+81uPVJUAknwOrUfKcsVSwjVKgvlFN8J7lH0W5IQr0009EcSYusJTF83ogpx+",
+	"ETaHK3uPS91Eb/Z2BetGE5MjhuoCZnGUPX6vZI/7B1fH9cY8uNbgdp890TwEKqY6KI9xRvzTYqrnbTG+",
+	"w8yVSuOsEYnKC4XFctD5s47NidMVcKcVHBzxiKkpDTlmhbEUrSPTfrqQpMkoV2N5zheSOPFjXKIGd7QH",
+	"UFBm62bT5qSAZxJR1n2sjjz4hyPG6itKuv1YFn57xyKrOoNrhLjqzJmTD6BjCyvLs6vG4aBT1AUSEret",
+	"7lBqcHbLGgILPotNFvFkaG1P9siTnbpSm/zM9Bnz3Abegpx1hMHxEUlzjzhKNtVyE7eKTIoIr8IT1dwI",
+	"czAzFecQJGnEtLpAgkAtaCb9ExjR9lY3GWwgq6lvy4ul42VLzd0l+u9iyUzVV1qpAAytJGzSweKJKYoT",
+	"CBX3lSNKEbnx01vfvrP7xRu7f/u6c+On+99+qI5HRq/n9OLJh1UC9125u1AyD3R7lCbn9jgKch9lv99t",
+	"UXHNzJWwaujuJ0afMNnu197c/+i73Tf+PlEPzDxmNhEQWh+U/6JT1nFFjUvWqVDiNNK/BGIPjrLpTKl0",
+	"zZd0BALktpKzSrUVEhWXETA9sckcQpompYUgzMQO8eBKdwe3oRA7ZTXXhLNmGEflMCJXnp1qWHw9WJYp",
+	"hW8nKl2AsxvpYitiDuRKsVeuZBUC2SOnE4ljbgBJmF2wNIlBzYSjbPLJZpP7VZqDxQ5MmFs3Xgxa0N9V",
+	"hkwXj4MCpcPYW2hxRO0DRgR0YvKZW9khTVkvGw4WVHpGMwXFuALrBbucEcWhzhDsKItdmR8XW8RrI647",
+	"IDawJB7FLhXEUSZVfQ6tB1YOr6IG94iuQF0sWIVCIVIhW9srq5sM6jcFQ+KeZpSy7vFWrY7KQZqcsWdC",
+	"Y2ua7rQNtdiZAb4eIQ+qaUwKNOOHAjTjDf84b/Uo+qXJKvoRVsyrVWqTkBkvBMz41o2PO1c/D1X9P7/e",
+	"uXr94J0/RpV89eWv3tt9+7mR45xgdExe4U+zCEnB0LgBMwog58hLeki9pOr8PqY2p48gN4zt3hPd4xgb",
+	"d95ZeV9Q8jEi818KZP7u9X/efWJfkAG2zDlwtA3A/cYxvn4OL/jxTCoygH0n58EDgwPGPNrUU4NSz3CX",
+	"pL74QZOHPTUAriDe3QjAPcpg785gz2DsCeKlAq2q03DIJcWkwKdqqmHhLshlTwSfAoNIGacfjCIVxFN2",
+	"DI7YPBAa8bTFAQ/UfpsmFmKHe06AHsUSuQQLiYqFSHaC4o2bTOc2RDr/GNqZOHTUFAa5w9DR3kOtFPQX",
+	"1KGG1oz6UPsrqGQu/nH+DAi8fKlQ6jrFYW+NDKcY6rNHjmgNqyNqHpXpUE4TPzocK5qCYSatbVqIqT2x",
+	"pR4eyOi3G6Op1YrS+4U4oATREbLzCNk5JrJTEC9AdiaVUskgeALlO0B29ne3xSpo9Sn/MLKg+DcijZSY",
+	"aA+0I2VvcrzrKBrLnIna8uYc69IO453jzGaoIN6olRnKkfNStoKKrWBul2Fog5p2QRYxwMHVlUqF1Uhx",
+	"gAaRapXY0ve2q/nfJxAjlyQySt/EQTgjaabTAeH0Mo1oC7eMFtvUADeHlL9ao6qJxexqYj9WW5qcmniE",
+	"hDkq93BYyj0YNmxKpfoVu9VZCEtATFILnTcMJHt/5G6pluhTCc6YjZmSES5nNeJBIBVRptGf2sUs+ZbJ",
+	"a+AaIsubAu1wbwsgq0pM2RN0lRjv7e3XgnXRm7tDCb7jnNlC/sL94HOtJpDzpJcy1IU7z7699/r1yXIT",
+	"wqbITNYDctA8pYHbPidBuIbVqVfWMncdzU000B55ZJtvTTL38AS7M7zjrrKgS/nCYr6QmXksTJB5aGK8",
+	"53jH+KxAE3CEE7zxh4lzAo8IIvOhf38qHOEskRpSFkRioM48HHgRUyyCsvSgXkyOF5xR09RWoJnpGDGT",
+	"SDTkMbKTP43ZjynT0ZDUx8IfBwwsnVXaJ985WNMdLJAg9x6q9IfaI4KRnXBzoeWazwgOnv/F3jefmCjr",
+	"pz/f++PN0dmBejGxW54avDrv6t4NdRZzq0+dv2z5iBj467y61tv2WUM3LVJFf+pnJUM8N7eam8dNOr9d",
+	"BNZgBtfDG2iNQVIZA6bAW1KbGzt1DabXVeERFd/fvLb31tcHL/9s/9rzXSXT58LaNlAyXQ2796Bwr4YZ",
+	"FboHhYEKBZDg/77yun4dlW1Lg2epkB61pbCQ5DtMWGibui6uQad/B4W4OjGHTgAL47JOPL9KQ4UoI0qE",
+	"IerIIDX6qHeUQQsp0yBQ+BX3aKSdE4TZoWHgwV9f3/vi6/1rzwf9A9UsoHcGNOYA0CYyvUqFpfmmbiOq",
+	"a/TZprafRwHCGxlhpFBh7zD/A0rP6roUGsyr/UxApOGdVsCoqVoVpUQEQ9cB0P1rz2tdKL6HwSPypoh9",
+	"7xBOE950SWR5jOeUhchls8OaSPavPb//5/93/4W/mUUC+lcbbJoPM7cd3R84P71vfZi0oVFxA9t1ygiy",
+	"Xar2H4mWXUfYiDiPb1NmU+yipotllXsNNetXPui8+qfOpz8/+OVnqYaAmzS/RdqiDy1L3GgSL68b3Urk",
+	"8poal5akUP9f0fanf9m/fm331x/sf/Ry9yFxqMxdPn/5/w8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -66,6 +66,7 @@ type ConflictError struct {
 	Code      string // stable machine word, e.g. "unit_code_taken"
 	Detail    string
 	Referrers []Referrer
+	Fields    []FieldError // the items that stood in the way, for a change of many
 }
 
 func (e *ConflictError) Error() string            { return e.Detail }

@@ -75,14 +75,13 @@ func problemFor(err error) (api.Problem, http.Header) {
 	case errors.As(err, &ve):
 		p = problem(http.StatusUnprocessableEntity, ve.Code, ve.Detail)
 		if len(ve.Fields) > 0 {
-			fields := make([]api.FieldError, len(ve.Fields))
-			for i, f := range ve.Fields {
-				fields[i] = api.FieldError{Pointer: &f.Pointer, Message: f.Message}
-			}
-			p.Errors = &fields
+			p.Errors = fieldsOut(ve.Fields)
 		}
 	case errors.As(err, &ce):
 		p = problem(http.StatusConflict, ce.Code, ce.Detail)
+		if len(ce.Fields) > 0 {
+			p.Errors = fieldsOut(ce.Fields)
+		}
 		if len(ce.Referrers) > 0 {
 			refs := make([]api.Referrer, len(ce.Referrers))
 			for i, r := range ce.Referrers {
@@ -184,4 +183,15 @@ func nonEmpty(s string) *string {
 		return nil
 	}
 	return &s
+}
+
+// fieldsOut renders the located violations of a problem, at most 100 (the
+// contract's bound on errors).
+func fieldsOut(fs []models.FieldError) *[]api.FieldError {
+	fs = fs[:min(len(fs), 100)]
+	out := make([]api.FieldError, len(fs))
+	for i, f := range fs {
+		out[i] = api.FieldError{Pointer: &f.Pointer, Message: f.Message}
+	}
+	return &out
 }

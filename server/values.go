@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
@@ -27,6 +28,8 @@ type ValueStore interface {
 	ApproveValue(ctx context.Context, id, by string, score *exact.Decimal) (*models.IndicatorValue, error)
 	ListValues(ctx context.Context, f models.ValueFilter, page paging.Page) ([]models.IndicatorValue, *paging.Cursor, error)
 	ListAuditEvents(ctx context.Context, f models.AuditFilter, page paging.Page) ([]models.AuditEvent, *paging.Cursor, error)
+	BulkTransition(ctx context.Context, f models.ValueFilter, indicatorIDs []string, from []models.ValueStatus,
+		check func(v *models.IndicatorValue, unitPath string) error, apply func(v *models.IndicatorValue)) ([]models.IndicatorValue, error)
 	RollupInputs(ctx context.Context, indicatorID, unitID, period string) (*models.Indicator, *models.Unit, map[string][]string, map[string]exact.Decimal, *models.IndicatorValue, error)
 }
 
@@ -310,4 +313,73 @@ func (h *ValueHandler) ListIndicatorValueHistory(ctx context.Context, req api.Li
 	}
 	out.NextCursor = encodeNext(next, digest)
 	return out, nil
+}
+
+// bulk moves every value the filter selects, all or nothing, checking each one
+// against the operation's rule as the single-value operations do.
+func (h *ValueHandler) bulk(ctx context.Context, b api.BulkFilter, from []models.ValueStatus,
+	extra func(v *models.IndicatorValue) error, apply func(v *models.IndicatorValue)) ([]api.BulkItem, error) {
+	caller := models.RequestInfoFrom(ctx).Caller
+	rule := h.rules.rule(ctx)
+	// Values the caller does not see are not part of its selection at all.
+	f := models.ValueFilter{SystemID: b.SystemId.String(), UnitPath: authz.SubtreeOf(&caller, rule)}
+	if b.Period != nil {
+		f.Period = *b.Period
+	}
+	if b.UnitId != nil {
+		f.UnitID = b.UnitId.String()
+	}
+	var indicators []string
+	if b.IndicatorIds != nil {
+		indicators = idsIn(*b.IndicatorIds)
+	}
+	vs, err := h.store.BulkTransition(ctx, f, indicators, from, func(v *models.IndicatorValue, path string) error {
+		if err := authz.Reach(&caller, rule, v.UnitID, path); err != nil {
+			return err
+		}
+		return extra(v)
+	}, apply)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]api.BulkItem, 0, len(vs))
+	for _, v := range vs {
+		items = append(items, api.BulkItem{Id: uuidOf(v.ID), Status: api.ValueStatus(v.Status), Version: v.Version})
+	}
+	return items, nil
+}
+
+// BulkSubmitIndicatorValues implements bulkSubmitIndicatorValues.
+func (h *ValueHandler) BulkSubmitIndicatorValues(ctx context.Context, req api.BulkSubmitIndicatorValuesRequestObject) (api.BulkSubmitIndicatorValuesResponseObject, error) {
+	by := callerRef(models.RequestInfoFrom(ctx).Caller)
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	items, err := h.bulk(ctx, *req.Body, []models.ValueStatus{models.ValueDraft, models.ValueReturned},
+		func(*models.IndicatorValue) error { return nil },
+		func(v *models.IndicatorValue) {
+			v.Status, v.SubmittedBy, v.SubmittedAt, v.ReturnReason = models.ValueSubmitted, &by, &now, nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	return api.BulkSubmitIndicatorValues200JSONResponse{Count: int32(len(items)), Items: items}, nil
+}
+
+// BulkApproveIndicatorValues implements bulkApproveIndicatorValues.
+func (h *ValueHandler) BulkApproveIndicatorValues(ctx context.Context, req api.BulkApproveIndicatorValuesRequestObject) (api.BulkApproveIndicatorValuesResponseObject, error) {
+	by := callerRef(models.RequestInfoFrom(ctx).Caller)
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	items, err := h.bulk(ctx, *req.Body, []models.ValueStatus{models.ValueSubmitted},
+		func(v *models.IndicatorValue) error {
+			if v.SubmittedBy != nil && *v.SubmittedBy == by {
+				return errors.New("you submitted this value: another reviewer approves it")
+			}
+			return nil
+		},
+		func(v *models.IndicatorValue) {
+			v.Status, v.ReviewedBy, v.ReviewedAt = models.ValueApproved, &by, &now
+		})
+	if err != nil {
+		return nil, err
+	}
+	return api.BulkApproveIndicatorValues200JSONResponse{Count: int32(len(items)), Items: items}, nil
 }

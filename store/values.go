@@ -435,3 +435,81 @@ func (db *DB) RollupInputs(ctx context.Context, indicatorID, unitID, periodText 
 	}
 	return
 }
+
+// MaxBulk bounds how many values one bulk transition changes.
+const MaxBulk = 1000
+
+// BulkTransition moves every value that matches the filter and is in one of
+// the from states to the state apply gives it, all or nothing, in one
+// transaction. check refuses a value the caller may not move; when it refuses
+// any, nothing changes and the error names each refused value.
+func (db *DB) BulkTransition(ctx context.Context, f models.ValueFilter, indicatorIDs []string, from []models.ValueStatus,
+	check func(v *models.IndicatorValue, unitPath string) error, apply func(v *models.IndicatorValue)) ([]models.IndicatorValue, error) {
+	var out []models.IndicatorValue
+	err := db.tx(ctx, func(tx *gorm.DB) error {
+		q := db.forUpdate(tx.Where("system_id = ? AND status IN ?", f.SystemID, from))
+		if f.Period != "" {
+			q = q.Where("period = ?", f.Period)
+		}
+		if f.UnitID != "" {
+			q = q.Where("unit_id = ?", f.UnitID)
+		}
+		if len(indicatorIDs) > 0 {
+			q = q.Where("indicator_id IN ?", indicatorIDs)
+		}
+		if f.UnitPath != "" {
+			lo, hi := subtreeRange(f.UnitPath)
+			q = q.Where("unit_id IN (?)", tx.Session(&gorm.Session{NewDB: true}).Model(&models.Unit{}).Select("id").
+				Where("path >= ? AND path < ?", lo, hi))
+		}
+		var vs []models.IndicatorValue
+		if err := q.Order("id").Limit(MaxBulk + 1).Find(&vs).Error; err != nil {
+			return translate(err)
+		}
+		if len(vs) > MaxBulk {
+			return models.Invalid("bulk_too_large", "", "the filter matches more than %d values: narrow it (by period, unit or indicators)", MaxBulk)
+		}
+		paths := map[string]string{}
+		var refused []models.FieldError
+		for i := range vs {
+			path, ok := paths[vs[i].UnitID]
+			if !ok {
+				var err error
+				if path, err = db.unitPath(tx, vs[i].UnitID); err != nil {
+					return err
+				}
+				paths[vs[i].UnitID] = path
+			}
+			if err := check(&vs[i], path); err != nil {
+				refused = append(refused, models.FieldError{Pointer: "/values/" + vs[i].ID, Message: err.Error()})
+			}
+		}
+		if len(refused) > 0 {
+			return &models.ConflictError{Code: "bulk_refused",
+				Detail: fmt.Sprintf("%d of the %d values may not be changed by you; nothing was changed", len(refused), len(vs)),
+				Fields: refused}
+		}
+		now := db.Now()
+		changes := make([]change, len(vs))
+		for i := range vs {
+			before := vs[i]
+			apply(&vs[i])
+			vs[i].Version++
+			vs[i].UpdatedAt = now
+			v := &vs[i]
+			if err := tx.Model(&models.IndicatorValue{}).Where("id = ? AND version = ?", v.ID, before.Version).Updates(map[string]any{
+				"status": v.Status, "return_reason": v.ReturnReason, "submitted_by": v.SubmittedBy, "submitted_at": v.SubmittedAt,
+				"reviewed_by": v.ReviewedBy, "reviewed_at": v.ReviewedAt, "version": v.Version, "updated_at": v.UpdatedAt,
+			}).Error; err != nil {
+				return translate(err)
+			}
+			changes[i] = valueChange(&before, v)
+		}
+		out = vs
+		return db.record(tx, ctx, changes...)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bulk change of indicator values: %w", err)
+	}
+	return out, nil
+}
