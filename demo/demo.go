@@ -25,6 +25,8 @@ type Store interface {
 	PublishIndicatorSystem(ctx context.Context, id string) (*models.IndicatorSystem, error)
 	GetValue(ctx context.Context, id string) (*models.IndicatorValue, string, error)
 	CreateValues(ctx context.Context, values []*models.IndicatorValue) error
+	GetTarget(ctx context.Context, id string) (*models.Target, error)
+	CreateTarget(ctx context.Context, t *models.Target) error
 }
 
 // Options say what to seed.
@@ -103,40 +105,22 @@ var (
 )
 
 // seedIndicators adds the city's indicator system, published, with the
-// approved 2021 values of the seed report's figures; whatever exists is kept.
+// approved 2021 values of the seed report's figures and sample 2022 targets;
+// and the national draft with synthetic district values. Whatever exists is kept.
 func seedIndicators(ctx context.Context, s Store) (int, error) {
-	n := 0
-	sys, inds := CityIndicators()
-	existing, err := s.GetIndicatorSystem(ctx, sys.ID)
-	switch {
-	case errors.Is(err, models.ErrNotFound):
-		if err := s.CreateIndicatorSystem(ctx, sys); err != nil {
-			return n, fmt.Errorf("seed demo indicator system: %w", err)
-		}
-		existing, n = sys, n+1
-	case err != nil:
-		return n, fmt.Errorf("seed demo indicator system: %w", err)
+	city, cityInds := CityIndicators()
+	n, err := seedSystem(ctx, s, city, cityInds, true)
+	if err != nil {
+		return n, err
 	}
-	if existing.Status == models.SystemDraft {
-		for _, ind := range inds {
-			_, err := s.GetIndicator(ctx, ind.ID)
-			if err == nil {
-				continue
-			}
-			if !errors.Is(err, models.ErrNotFound) {
-				return n, fmt.Errorf("seed demo indicators: %w", err)
-			}
-			if err := s.CreateIndicator(ctx, sys.ID, ind); err != nil {
-				return n, fmt.Errorf("seed demo indicator %s: %w", ind.Code, err)
-			}
-			n++
-		}
-		if _, err := s.PublishIndicatorSystem(ctx, sys.ID); err != nil {
-			return n, fmt.Errorf("publish demo indicator system: %w", err)
-		}
+	national, nationalInds := NationalIndicators()
+	m, err := seedSystem(ctx, s, national, nationalInds, false)
+	n += m
+	if err != nil {
+		return n, err
 	}
 	var missing []*models.IndicatorValue
-	for _, v := range CityValues() {
+	for _, v := range append(CityValues(), NationalValues()...) {
 		_, _, err := s.GetValue(ctx, v.ID)
 		if errors.Is(err, models.ErrNotFound) {
 			missing = append(missing, v)
@@ -151,5 +135,57 @@ func seedIndicators(ctx context.Context, s Store) (int, error) {
 			return n, fmt.Errorf("seed demo values: %w", err)
 		}
 	}
-	return n + len(missing), nil
+	n += len(missing)
+	for _, t := range SampleTargets() {
+		_, err := s.GetTarget(ctx, t.ID)
+		if err == nil {
+			continue
+		}
+		if !errors.Is(err, models.ErrNotFound) {
+			return n, fmt.Errorf("seed demo targets: %w", err)
+		}
+		if err := s.CreateTarget(ctx, t); err != nil {
+			return n, fmt.Errorf("seed demo targets: %w", err)
+		}
+		n++
+	}
+	return n, nil
+}
+
+// seedSystem adds a system and its missing indicators, and publishes it when
+// asked and still a draft.
+func seedSystem(ctx context.Context, s Store, sys *models.IndicatorSystem, inds []*models.Indicator, publish bool) (int, error) {
+	n := 0
+	existing, err := s.GetIndicatorSystem(ctx, sys.ID)
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		if err := s.CreateIndicatorSystem(ctx, sys); err != nil {
+			return n, fmt.Errorf("seed demo indicator system: %w", err)
+		}
+		existing, n = sys, n+1
+	case err != nil:
+		return n, fmt.Errorf("seed demo indicator system: %w", err)
+	}
+	if existing.Status != models.SystemDraft {
+		return n, nil
+	}
+	for _, ind := range inds {
+		_, err := s.GetIndicator(ctx, ind.ID)
+		if err == nil {
+			continue
+		}
+		if !errors.Is(err, models.ErrNotFound) {
+			return n, fmt.Errorf("seed demo indicators: %w", err)
+		}
+		if err := s.CreateIndicator(ctx, sys.ID, ind); err != nil {
+			return n, fmt.Errorf("seed demo indicator %s: %w", ind.Code, err)
+		}
+		n++
+	}
+	if publish {
+		if _, err := s.PublishIndicatorSystem(ctx, sys.ID); err != nil {
+			return n, fmt.Errorf("publish demo indicator system: %w", err)
+		}
+	}
+	return n, nil
 }

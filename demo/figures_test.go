@@ -100,3 +100,59 @@ func TestDemoValuesAreTheSeedReportsFigures(t *testing.T) {
 		}
 	})
 }
+
+// TestDemoNationalDraftAndSamples: the national draft has the demonstration
+// system's nine areas, its values are marked synthetic, and the 2022 targets
+// are marked as samples.
+func TestDemoNationalDraftAndSamples(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
+		ctx := t.Context()
+		if _, err := demo.Seed(ctx, db, demo.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		sys, inds, err := db.IndicatorTree(ctx, demo.NationalSystem)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var areas []models.Indicator
+		for _, ind := range inds {
+			if ind.Level == 1 {
+				areas = append(areas, ind)
+			}
+		}
+		if sys.Status != models.SystemDraft || len(areas) != 9 {
+			t.Errorf("national system: %s with %d areas, want a draft with 9", sys.Status, len(areas))
+		}
+		all := make([]models.Indicator, len(inds))
+		copy(all, inds)
+		if err := models.CheckPoints(sys.TotalPoints, all); err != nil {
+			t.Errorf("the national draft's points do not add up: %v", err)
+		}
+		values, _, err := db.ListValues(ctx, models.ValueFilter{SystemID: demo.NationalSystem}, paging.Page{Limit: paging.MaxLimit, Sort: paging.Sort{Field: "id"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		units := map[string]bool{}
+		for _, v := range values {
+			units[v.UnitID] = true
+			if v.Comment == nil || !strings.Contains(*v.Comment, "合成數據") {
+				t.Errorf("value %s is not marked synthetic: %v", v.ID, v.Comment)
+			}
+		}
+		if len(values) == 0 || len(units) != 4 {
+			t.Errorf("%d synthetic values for %d units, want values for the 4 districts and the county", len(values), len(units))
+		}
+		for _, want := range demo.SampleTargets() {
+			got, err := db.GetTarget(ctx, want.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !got.Sample || got.Year != 2022 || got.Note == nil || !strings.Contains(*got.Note, "示例") {
+				t.Errorf("target %s is not a marked 2022 sample: %+v", got.ID, got)
+			}
+		}
+		if len(demo.SampleTargets()) == 0 {
+			t.Error("no sample targets")
+		}
+	})
+}

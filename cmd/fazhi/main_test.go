@@ -501,6 +501,8 @@ func TestDatabaseErrorsHideThePassword(t *testing.T) {
 // demoDataRecords is how many records the demo data holds besides the
 // accounts: units, the city's indicator system, its indicators and values.
 func demoDataRecords() int {
-	_, inds := demo.CityIndicators()
-	return len(demo.Units()) + 1 + len(inds) + len(demo.CityValues())
+	_, city := demo.CityIndicators()
+	_, national := demo.NationalIndicators()
+	return len(demo.Units()) + 2 + len(city) + len(national) + len(demo.CityValues()) + len(demo.NationalValues()) +
+		len(demo.SampleTargets())
 }

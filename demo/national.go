@@ -1,0 +1,115 @@
+package demo
+
+import (
+	"fmt"
+
+	"github.com/fazhi/fazhi/exact"
+	"github.com/fazhi/fazhi/models"
+)
+
+// NationalSystem is the id of the demo draft that follows the national
+// demonstration indicator system.
+var NationalSystem = ID(0x3002)
+
+// syntheticNote marks every value of the national draft: made up, for ranking demos.
+const syntheticNote = "合成數據：僅供演示考核排名，非真實填報"
+
+// nationalAreas are the level-1 areas of 《市縣法治政府建設示範指標體系(2021年版)》,
+// with points that add up to 100; a few areas carry level-2 indicators.
+var nationalAreas = []struct {
+	name   string
+	points int64
+	inds   []struct{ name, unit string }
+}{
+	{"政府機構職能體系", 12, []struct{ name, unit string }{{"全程網辦率", "%"}, {"證明事項告知承諾制實施率", "%"}}},
+	{"依法行政制度體系", 12, nil},
+	{"行政決策制度體系", 10, []struct{ name, unit string }{{"重大行政決策合法性審查率", "%"}}},
+	{"行政執法工作體系", 14, []struct{ name, unit string }{{"行政執法案卷評查合格率", "%"}, {"柔性執法不予處罰案件", "件"}}},
+	{"突發事件應對體系", 8, nil},
+	{"社會矛盾糾紛行政預防調處化解體系", 12, []struct{ name, unit string }{{"矛盾糾紛調解成功率", "%"}}},
+	{"行政權力制約和監督體系", 12, nil},
+	{"法治政府建設科技保障體系", 8, nil},
+	{"加強黨的領導，完善法治政府建設推進機制", 12, nil},
+}
+
+// districts are the units the synthetic values are reported for.
+var districts = []int{0x02, 0x03, 0x04, 0x05}
+
+// NationalIndicators returns the national draft and its indicators.
+func NationalIndicators() (*models.IndicatorSystem, []*models.Indicator) {
+	s := &models.IndicatorSystem{
+		ID: NationalSystem, Name: "市縣法治政府建設示範指標體系（盤錦市試用）", IssuingUnitID: RuleOfLawOffice,
+		Edition: "2021年版", YearFrom: 2021, YearTo: 2025, TotalPoints: exact.FromInt(100),
+	}
+	var inds []*models.Indicator
+	n := 0
+	for i, a := range nationalAreas {
+		area := &models.Indicator{
+			ID: ID(0x3300 + i + 1), SystemID: s.ID, Code: fmt.Sprint(i + 1), Name: a.name, Points: exact.FromInt(a.points),
+			ValueType: "evidence_only", Direction: "target", Aggregation: "none", Frequency: "year", SortOrder: i + 1,
+		}
+		inds = append(inds, area)
+		for j, sub := range a.inds {
+			n++
+			unit := sub.unit
+			valueType, aggregation := models.ValueType("number"), models.Aggregation("sum")
+			if unit == "%" {
+				valueType, aggregation = "percent", "average"
+			}
+			inds = append(inds, &models.Indicator{
+				ID: ID(0x3400 + n), SystemID: s.ID, ParentID: &area.ID, Code: fmt.Sprint(n), Name: sub.name,
+				Points: share(exact.FromInt(a.points), len(a.inds), j+1), MeasureUnit: &unit, ValueType: valueType,
+				Direction: "higher_better", Aggregation: aggregation, Frequency: "year", SortOrder: j + 1,
+			})
+		}
+	}
+	return s, inds
+}
+
+// NationalValues returns synthetic approved 2021 values of the districts and
+// the county for the national draft's level-2 indicators, marked as synthetic,
+// so that an evaluation has something to rank.
+func NationalValues() []*models.IndicatorValue {
+	_, inds := NationalIndicators()
+	var out []*models.IndicatorValue
+	n := 0
+	for _, ind := range inds {
+		if ind.ParentID == nil {
+			continue
+		}
+		for k, d := range districts {
+			n++
+			// Spread the districts apart, differently for each indicator.
+			var v exact.Decimal
+			if ind.ValueType == "percent" {
+				v = exact.MustParse(fmt.Sprintf("%d.%d", 70+((n*7+k*11)%29), (n*3+k)%10))
+			} else {
+				v = exact.FromInt(int64(40 + (n*13+k*17)%160))
+			}
+			note := syntheticNote
+			out = append(out, &models.IndicatorValue{
+				ID: ID(0x5100 + n), IndicatorID: ind.ID, SystemID: NationalSystem, UnitID: ID(d), Period: "2021", Year: 2021,
+				Value: &v, Qualifier: "exact", Comment: &note, Status: models.ValueApproved, Flags: []string{},
+			})
+		}
+	}
+	return out
+}
+
+// SampleTargets returns sample 2022 targets for the city's percentage
+// indicators, marked as samples: the report states what was achieved in 2021,
+// not what was set.
+func SampleTargets() []*models.Target {
+	note := "示例目標值：演示用，非市依法治市辦下達"
+	var out []*models.Target
+	for i, f := range cityFigures {
+		if f.valueType != "percent" {
+			continue
+		}
+		out = append(out, &models.Target{
+			ID: ID(0x4000 + i + 1), IndicatorID: ID(0x3200 + i + 1), Year: 2022, Comparator: models.AtLeast,
+			Value: exact.MustParse(f.value), Sample: true, Note: &note,
+		})
+	}
+	return out
+}
