@@ -31,7 +31,7 @@ CREATE TABLE indicator_values (
     updated_at    DATETIME(6)   NOT NULL,
     PRIMARY KEY (id),
     UNIQUE KEY uq_indicator_values (indicator_id, unit_id, period),
-    KEY ix_indicator_values_unit (unit_id, year, indicator_id, period),
+    KEY ix_indicator_values_unit (unit_id, year, id),
     KEY ix_indicator_values_system (system_id, year, status),
     CONSTRAINT fk_values_indicator FOREIGN KEY (indicator_id) REFERENCES indicators (id),
     CONSTRAINT fk_values_system FOREIGN KEY (system_id) REFERENCES indicator_systems (id),

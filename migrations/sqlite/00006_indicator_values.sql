@@ -31,7 +31,7 @@ CREATE TABLE indicator_values (
     updated_at    DATETIME NOT NULL
 );
 CREATE UNIQUE INDEX uq_indicator_values ON indicator_values (indicator_id, unit_id, period);
-CREATE INDEX ix_indicator_values_unit ON indicator_values (unit_id, year, indicator_id, period);
+CREATE INDEX ix_indicator_values_unit ON indicator_values (unit_id, year, id);
 CREATE INDEX ix_indicator_values_system ON indicator_values (system_id, year, status);
 
 -- +goose Down
