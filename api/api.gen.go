@@ -10,6 +10,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"path"
@@ -692,6 +694,42 @@ type ApiKeyWithSecret struct {
 
 	// Secret The whole key, to send as `Authorization: Bearer <secret>`. Shown only here.
 	Secret string `json:"secret"`
+}
+
+// Attachment defines model for Attachment.
+type Attachment struct {
+	ContentType string `json:"contentType"`
+
+	// CreatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	CreatedAt Timestamp `json:"createdAt"`
+	CreatedBy string    `json:"createdBy"`
+	Filename  string    `json:"filename"`
+
+	// Id A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	Id     Id     `json:"id"`
+	Sha256 string `json:"sha256"`
+	Size   int64  `json:"size"`
+
+	// ValueId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	ValueId Id `json:"valueId"`
+}
+
+// AttachmentPage defines model for AttachmentPage.
+type AttachmentPage struct {
+	Items      []Attachment `json:"items"`
+	NextCursor *string      `json:"nextCursor,omitempty"`
+}
+
+// AttachmentUpload defines model for AttachmentUpload.
+type AttachmentUpload struct {
+	// File The file.
+	File openapi_types.File `json:"file"`
 }
 
 // AuditEvent defines model for AuditEvent.
@@ -2087,6 +2125,11 @@ type ActorIdQuery = string
 // Example: 0190a000-0000-7000-8000-000000000010
 type ApiKeyIdPath = Id
 
+// AttachmentIdPath A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type AttachmentIdPath = Id
+
 // AuditSortQuery defines model for AuditSortQuery.
 type AuditSortQuery string
 
@@ -2450,6 +2493,15 @@ type UpdateIndicatorValueParams struct {
 	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
 }
 
+// ListValueAttachmentsParams defines parameters for ListValueAttachments.
+type ListValueAttachmentsParams struct {
+	// Limit Items per page.
+	Limit *LimitQuery `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page, as it was given. It is only valid with the same filters and sort.
+	Cursor *CursorQuery `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ListIndicatorValueHistoryParams defines parameters for ListIndicatorValueHistory.
 type ListIndicatorValueHistoryParams struct {
 	// Limit Items per page.
@@ -2638,6 +2690,9 @@ type UpdateIndicatorValueApplicationMergePatchPlusJSONRequestBody = IndicatorVal
 // ApproveIndicatorValueJSONRequestBody defines body for ApproveIndicatorValue for application/json ContentType.
 type ApproveIndicatorValueJSONRequestBody = ValueApproval
 
+// UploadValueAttachmentMultipartRequestBody defines body for UploadValueAttachment for multipart/form-data ContentType.
+type UploadValueAttachmentMultipartRequestBody = AttachmentUpload
+
 // ReturnIndicatorValueJSONRequestBody defines body for ReturnIndicatorValue for application/json ContentType.
 type ReturnIndicatorValueJSONRequestBody = ValueReturn
 
@@ -2679,6 +2734,9 @@ type ServerInterface interface {
 	// RevokeApiKey Revoke an API key（吊銷接口密鑰）
 	// (POST /api-keys/{id}/revoke)
 	RevokeApiKey(ctx echo.Context, id ApiKeyIdPath) error
+	// DownloadAttachment Download evidence（下載佐證材料）
+	// (GET /attachments/{id}/content)
+	DownloadAttachment(ctx echo.Context, id AttachmentIdPath) error
 	// ListAuditEvents List audit events（查詢審計日誌）
 	// (GET /audit-events)
 	ListAuditEvents(ctx echo.Context, params ListAuditEventsParams) error
@@ -2748,6 +2806,12 @@ type ServerInterface interface {
 	// ApproveIndicatorValue Approve a value（審核通過）
 	// (POST /indicator-values/{id}/approve)
 	ApproveIndicatorValue(ctx echo.Context, id ValueIdPath) error
+	// ListValueAttachments List a value's evidence（查看佐證材料）
+	// (GET /indicator-values/{id}/attachments)
+	ListValueAttachments(ctx echo.Context, id ValueIdPath, params ListValueAttachmentsParams) error
+	// UploadValueAttachment Attach evidence to a value（上傳佐證材料）
+	// (POST /indicator-values/{id}/attachments)
+	UploadValueAttachment(ctx echo.Context, id ValueIdPath) error
 	// ListIndicatorValueHistory The history of a reported value（填報記錄）
 	// (GET /indicator-values/{id}/history)
 	ListIndicatorValueHistory(ctx echo.Context, id ValueIdPath, params ListIndicatorValueHistoryParams) error
@@ -2903,6 +2967,22 @@ func (w *ServerInterfaceWrapper) RevokeApiKey(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.RevokeApiKey(ctx, id)
+	return err
+}
+
+// DownloadAttachment converts echo context to params.
+func (w *ServerInterfaceWrapper) DownloadAttachment(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id AttachmentIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DownloadAttachment(ctx, id)
 	return err
 }
 
@@ -3535,6 +3615,54 @@ func (w *ServerInterfaceWrapper) ApproveIndicatorValue(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ApproveIndicatorValue(ctx, id)
+	return err
+}
+
+// ListValueAttachments converts echo context to params.
+func (w *ServerInterfaceWrapper) ListValueAttachments(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ValueIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListValueAttachmentsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListValueAttachments(ctx, id, params)
+	return err
+}
+
+// UploadValueAttachment converts echo context to params.
+func (w *ServerInterfaceWrapper) UploadValueAttachment(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ValueIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UploadValueAttachment(ctx, id)
 	return err
 }
 
@@ -4373,6 +4501,9 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/indicator-values/:id", wrapper.GetIndicatorValue, options.OperationMiddlewares["getIndicatorValue"]...)
 	router.PATCH(options.BaseURL+"/indicator-values/:id", wrapper.UpdateIndicatorValue, options.OperationMiddlewares["updateIndicatorValue"]...)
 	router.GET(options.BaseURL+"/indicator-values/:id/history", wrapper.ListIndicatorValueHistory, options.OperationMiddlewares["listIndicatorValueHistory"]...)
+	router.GET(options.BaseURL+"/indicator-values/:id/attachments", wrapper.ListValueAttachments, options.OperationMiddlewares["listValueAttachments"]...)
+	router.POST(options.BaseURL+"/indicator-values/:id/attachments", wrapper.UploadValueAttachment, options.OperationMiddlewares["uploadValueAttachment"]...)
+	router.GET(options.BaseURL+"/attachments/:id/content", wrapper.DownloadAttachment, options.OperationMiddlewares["downloadAttachment"]...)
 	router.POST(options.BaseURL+"/indicator-values/:id/submit", wrapper.SubmitIndicatorValue, options.OperationMiddlewares["submitIndicatorValue"]...)
 	router.POST(options.BaseURL+"/indicator-values/:id/return", wrapper.ReturnIndicatorValue, options.OperationMiddlewares["returnIndicatorValue"]...)
 	router.POST(options.BaseURL+"/indicator-values/:id/approve", wrapper.ApproveIndicatorValue, options.OperationMiddlewares["approveIndicatorValue"]...)
@@ -4872,6 +5003,149 @@ type RevokeApiKeydefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response RevokeApiKeydefaultApplicationProblemPlusJSONResponse) VisitRevokeApiKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadAttachmentRequestObject struct {
+	Id AttachmentIdPath `json:"id"`
+}
+
+type DownloadAttachmentResponseObject interface {
+	VisitDownloadAttachmentResponse(w http.ResponseWriter) error
+}
+
+type DownloadAttachment200ResponseHeaders struct {
+	ContentDisposition *string
+	Digest             *string
+}
+
+type DownloadAttachment200ApplicationoctetStreamResponse struct {
+	Body          io.Reader
+	Headers       DownloadAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadAttachment200ApplicationoctetStreamResponse) VisitDownloadAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/octet-stream")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.Digest != nil {
+		w.Header().Set("Digest", fmt.Sprint(*response.Headers.Digest))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadAttachment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadAttachment400ApplicationProblemPlusJSONResponse) VisitDownloadAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadAttachment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadAttachment401ApplicationProblemPlusJSONResponse) VisitDownloadAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadAttachment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadAttachment403ApplicationProblemPlusJSONResponse) VisitDownloadAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadAttachment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadAttachment404ApplicationProblemPlusJSONResponse) VisitDownloadAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadAttachment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadAttachment429ApplicationProblemPlusJSONResponse) VisitDownloadAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadAttachmentdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DownloadAttachmentdefaultApplicationProblemPlusJSONResponse) VisitDownloadAttachmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -8168,6 +8442,316 @@ type ApproveIndicatorValuedefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ApproveIndicatorValuedefaultApplicationProblemPlusJSONResponse) VisitApproveIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListValueAttachmentsRequestObject struct {
+	Id     ValueIdPath `json:"id"`
+	Params ListValueAttachmentsParams
+}
+
+type ListValueAttachmentsResponseObject interface {
+	VisitListValueAttachmentsResponse(w http.ResponseWriter) error
+}
+
+type ListValueAttachments200JSONResponse AttachmentPage
+
+func (response ListValueAttachments200JSONResponse) VisitListValueAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListValueAttachments400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListValueAttachments400ApplicationProblemPlusJSONResponse) VisitListValueAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListValueAttachments401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListValueAttachments401ApplicationProblemPlusJSONResponse) VisitListValueAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListValueAttachments403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListValueAttachments403ApplicationProblemPlusJSONResponse) VisitListValueAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListValueAttachments404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListValueAttachments404ApplicationProblemPlusJSONResponse) VisitListValueAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListValueAttachments429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListValueAttachments429ApplicationProblemPlusJSONResponse) VisitListValueAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListValueAttachmentsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListValueAttachmentsdefaultApplicationProblemPlusJSONResponse) VisitListValueAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadValueAttachmentRequestObject struct {
+	Id   ValueIdPath `json:"id"`
+	Body *multipart.Reader
+}
+
+type UploadValueAttachmentResponseObject interface {
+	VisitUploadValueAttachmentResponse(w http.ResponseWriter) error
+}
+
+type UploadValueAttachment201ResponseHeaders struct {
+	Location *string
+}
+
+type UploadValueAttachment201JSONResponse struct {
+	Body    Attachment
+	Headers UploadValueAttachment201ResponseHeaders
+}
+
+func (response UploadValueAttachment201JSONResponse) VisitUploadValueAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadValueAttachment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UploadValueAttachment400ApplicationProblemPlusJSONResponse) VisitUploadValueAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadValueAttachment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UploadValueAttachment401ApplicationProblemPlusJSONResponse) VisitUploadValueAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadValueAttachment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UploadValueAttachment403ApplicationProblemPlusJSONResponse) VisitUploadValueAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadValueAttachment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UploadValueAttachment404ApplicationProblemPlusJSONResponse) VisitUploadValueAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadValueAttachment409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UploadValueAttachment409ApplicationProblemPlusJSONResponse) VisitUploadValueAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadValueAttachment413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadValueAttachment413ApplicationProblemPlusJSONResponse) VisitUploadValueAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadValueAttachment415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadValueAttachment415ApplicationProblemPlusJSONResponse) VisitUploadValueAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadValueAttachment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UploadValueAttachment429ApplicationProblemPlusJSONResponse) VisitUploadValueAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadValueAttachmentdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UploadValueAttachmentdefaultApplicationProblemPlusJSONResponse) VisitUploadValueAttachmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -11992,6 +12576,9 @@ type StrictServerInterface interface {
 	// RevokeApiKey Revoke an API key（吊銷接口密鑰）
 	// (POST /api-keys/{id}/revoke)
 	RevokeApiKey(ctx context.Context, request RevokeApiKeyRequestObject) (RevokeApiKeyResponseObject, error)
+	// DownloadAttachment Download evidence（下載佐證材料）
+	// (GET /attachments/{id}/content)
+	DownloadAttachment(ctx context.Context, request DownloadAttachmentRequestObject) (DownloadAttachmentResponseObject, error)
 	// ListAuditEvents List audit events（查詢審計日誌）
 	// (GET /audit-events)
 	ListAuditEvents(ctx context.Context, request ListAuditEventsRequestObject) (ListAuditEventsResponseObject, error)
@@ -12061,6 +12648,12 @@ type StrictServerInterface interface {
 	// ApproveIndicatorValue Approve a value（審核通過）
 	// (POST /indicator-values/{id}/approve)
 	ApproveIndicatorValue(ctx context.Context, request ApproveIndicatorValueRequestObject) (ApproveIndicatorValueResponseObject, error)
+	// ListValueAttachments List a value's evidence（查看佐證材料）
+	// (GET /indicator-values/{id}/attachments)
+	ListValueAttachments(ctx context.Context, request ListValueAttachmentsRequestObject) (ListValueAttachmentsResponseObject, error)
+	// UploadValueAttachment Attach evidence to a value（上傳佐證材料）
+	// (POST /indicator-values/{id}/attachments)
+	UploadValueAttachment(ctx context.Context, request UploadValueAttachmentRequestObject) (UploadValueAttachmentResponseObject, error)
 	// ListIndicatorValueHistory The history of a reported value（填報記錄）
 	// (GET /indicator-values/{id}/history)
 	ListIndicatorValueHistory(ctx context.Context, request ListIndicatorValueHistoryRequestObject) (ListIndicatorValueHistoryResponseObject, error)
@@ -12268,6 +12861,31 @@ func (sh *strictHandler) RevokeApiKey(ctx echo.Context, id ApiKeyIdPath) error {
 		return err
 	} else if validResponse, ok := response.(RevokeApiKeyResponseObject); ok {
 		return validResponse.VisitRevokeApiKeyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DownloadAttachment operation middleware
+func (sh *strictHandler) DownloadAttachment(ctx echo.Context, id AttachmentIdPath) error {
+	var request DownloadAttachmentRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DownloadAttachment(ctx.Request().Context(), request.(DownloadAttachmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DownloadAttachment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DownloadAttachmentResponseObject); ok {
+		return validResponse.VisitDownloadAttachmentResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -13067,6 +13685,63 @@ func (sh *strictHandler) ApproveIndicatorValue(ctx echo.Context, id ValueIdPath)
 		return err
 	} else if validResponse, ok := response.(ApproveIndicatorValueResponseObject); ok {
 		return validResponse.VisitApproveIndicatorValueResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListValueAttachments operation middleware
+func (sh *strictHandler) ListValueAttachments(ctx echo.Context, id ValueIdPath, params ListValueAttachmentsParams) error {
+	var request ListValueAttachmentsRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListValueAttachments(ctx.Request().Context(), request.(ListValueAttachmentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListValueAttachments")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListValueAttachmentsResponseObject); ok {
+		return validResponse.VisitListValueAttachmentsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UploadValueAttachment operation middleware
+func (sh *strictHandler) UploadValueAttachment(ctx echo.Context, id ValueIdPath) error {
+	var request UploadValueAttachmentRequestObject
+
+	request.Id = id
+
+	if reader, err := ctx.Request().MultipartReader(); err != nil {
+		return err
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UploadValueAttachment(ctx.Request().Context(), request.(UploadValueAttachmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UploadValueAttachment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UploadValueAttachmentResponseObject); ok {
+		return validResponse.VisitUploadValueAttachmentResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -13944,341 +14619,357 @@ func (sh *strictHandler) ResetUserPassword(ctx echo.Context, id UserIdPath) erro
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L17l1vFtS/6VWro7jPoPnupW1I/7O4eZ5zbgL3x5mXs9uZk075Waa2SVOmlKnlVqduCeAwT4mAeAXID",
-	"JCSQQALEIZtXyCUOGPgue1j9+IuvcEfNqvWSlqS19LDbpnPOxmppPeoxaz5/c85ncjZvNDkjTIrc6jO5",
-	"OsEO8eDjiQ1cU/86RNgebUrKWW41t1EnyCM295z7BNomnqCcWehii0virCFBmIOoRBVsbyHKUPlUNf8o",
-	"lna9jCRHdh2zGkEyeMRczsoJu04aWL2ogS89QlhN1nOrpUUr18RSEk+98//ZzD1VzK+cf6qQXzn/TMEq",
-	"Hru8mfuXnJWT7SbJreaE9Cir5S5ftnKPcBvrkSYNvIllHfEqjMD2CJbESRxJlXsNLHOruZZH8x6pEo8w",
-	"m+Ss2BALhd4BXFbD9nCDSLOI67bk3inniRbx2r1jepy5bUS21eIjG7cEcVCljWSdCtQSxEPcQ+unT6Et",
-	"0lbjI5dwo+mq9xWKKwVcKBTyBfWfY+o/x/0/1f+KhUIxZ+WoesdFeLWVY7ihbsV6QP0Wfjm+8E9tbl4q",
-	"FfObm5eOnTj/r8lLvt6kD5P2Kec0Vg9IWnYzh/sEok62iZQiE1GbF86Dqil45GKLesTJrUqvRaJT+heP",
-	"VHOruf9rPiTvef2rmD/l6HG3HCrPck/22ZyyIBfLaIa7DhESVaknpAWU45AqbrlyVm1POa+vYmQnuGo2",
-	"Pkd1RZ/NENyTsZ0wj1Y/wU2EtRq51afMX/Ck80l78EDLE9zrMxG1BWVGLkl9Vdk/AU2PbFPeEqiJa8RC",
-	"WKiTu4MFqtFtwubQKYmoQFzR6DZ2qYN2qKzDnQI3CKpSV1E5wsxBaiJzfSZpw1v7EVyxoM56g7LgizgB",
-	"ruf/E+efLuRXLuT7EeCDVOCKSwYeMsdcg2bKilTKsHkwNWxLuk3QTLmKXaF+UCdPxLYQfkmenP/c2PTM",
-	"ECucuwQzGOMJJqlsp2IEuMJbUjOBkDelPzLq9PfZCWIGMcHDr+e10W6SbDPbosxRdJg0wxajcuAM1OvS",
-	"zgHnnz7/lKGg8/8zeRInXVyrDaafbey2iEBVfSWclUbTxS1BKy6JERXjMrgsIKrYBDWvSpqeuW8YMZ30",
-	"eCPNcks1HlyVxNOLTpmQmMn4apcKpVK+UMwXihuFwir8///ss/pVjzdyabnsBm0QIXGjCUM+5ZBGk0vC",
-	"7PbDpP0QaBm9o19XYiIQ0C4lTN4nkF3nXFBWQzMYnTt36kHFlTCqce4gzsjsHDpDmgRLdQVGSiQoThzn",
-	"VeqxmDmbrMKdNvxGGSotojpveeqYyZbHBFwOHBx5RDQ5EwSYm1ZbhNrZOmW1tfhj4UVY/UY883wYX3mx",
-	"VCqvoZ06dUnsyXp8VCAhqesir8UYZTULbimslOc2WWx/lqoFe7l6jORLlRWcX8RLC/kVp0DyC3axWsLH",
-	"KsedxUBEau0t3LDIqucfJu2+2tbS0iAWnIINnKqCltdvX88YOb0KC1FWmmUghYwOiSpEbaBea2cOPUhs",
-	"F3vEQRwegl0kOJJ1LBFGDSqAHvR0NxlmYkdJovJi6XgZeVhthbqWqRUt9KzoZq64meu7ZEZhnbhmeqr6",
-	"GGdk4DKtM39tQvpHde46QtOcnqcinfJCYbFsaIsCMdktzyPdZ3vYTNWIpjVd5lAbg67ZXzGk/kUjqIYL",
-	"xUJpWqphZPAphAIQMrBXc9foE+liuDQcR27UKTxCtok7aBbBS0BiwExcdQ+a0f8UFXkp8pO8GRdkxeRR",
-	"w23J9hRlcqGk7SjaUKrtcWA8+nMxoCPKJKkRLz6R01gR+OAdAfWcesSWyK5T1/EIm8D29LOlmmZEmfdG",
-	"iBZltXOMDpmOaAtJGgJRIVpR25BRmVkp7DcJGh1M1pk8Qhu0n/10CobeJB7YF7HxLhX6UI56XLJBpG7p",
-	"T0ZLyhgfQkiPN4kHvoEUqpNPM9y/B81gFvmLOsEl66dPWaBnIZs3GmAMtey60hDLtkvnlDXxALgaurTA",
-	"XKvpYEnO9Vd2g9el1XW1rXQ+tJnm+mm8456lUShw4sfoNPEoz8Kgm3BDj/rbd1xweepR6eHAyM6Qbb41",
-	"2KDw9CW99mgLDMqIPbpF2qnNUfPUYQbEGe4OtNfABAbNQ6lZ2hTlbvwMq3dRsgMaReJQuEtSr50aEIzs",
-	"LMGeXe8ztpMeIUiSSxI1lM6i7LAaVkYNUu+0kKhzT3/Wejt3yBqysVHjpYcdqnXJeaGsN1qlxEGKqQiE",
-	"PYJojXGPdNFH59Ubu1+80WeOF/t7NQrdGnXvITwL3D2VfmQkwShq0hQ9aP4ERtGRzIxGn0y3K82MJTfS",
-	"HAa4AR/3HOL5xopLhVxDGLkEw9Eo58vqJBNPEIGonEMblGhiqnh8izAlsrt3DAac2R+YN/7qdRlxC5pH",
-	"5c2/0Usi15/vT3xnJZYtkUoFYXoDhcSyixE0WxWXijqwncRZwUvSb4xPItEhwpg3sFcjctCBkXDFCMdk",
-	"cYrHZIOn0DgqpMo9MthPs5DSTyP5iF6aDY+QB0lT9mPAD/Ed1MCsrQ0ENWiX78DBUAoBkhxRZrstxXYL",
-	"vtUAv2CXszjVlPr4U9Xbk49AcWmQBlhciiiAhUQFUKu4/YlHjXQE0ok6XCdNOsNNBO1AFWNpZn0dxq2R",
-	"jAI16IcpGzhs9eRw0FuUdS26Q5rYkw3C+inH6pbUA/NHFAxvqFGsx+fbw0CVaAYCl5yDv6U4m4acs5jC",
-	"xeWhJowa+uEXVUrviggp82fe/Nsls/wVyvsf+ggxy9hL5ofwj0Tpdk6QgY4npeCOcNSLhen5nNSQb+fe",
-	"qiUYbX8jd/p7HPkqH/mcRSH5D6UoDtozjzS5J4mjVcoRdm9pijIeRj9cmzLa8ABlSrQqDSrlpJSpyLhg",
-	"nD8i2MsiTtoEx/1lpUKpD69Tl6YelxqHxkv4oRaAS9yPnTM6QKL+sjmTSgKsPpPDzaZLNbRjvunxiksa",
-	"//pjoXEewdie0bxG8UwIWF8wwZaclXOIxNQNKEnHYByuozranNROd86kh20tQj2PeyK3+tQzuQYRAtfU",
-	"ow27RppykQsGHgiEgpKiTa74tZdbzc3Dslw+rxZLqXO2unseN+n8dnEexIuhOSKUjDXkW6yU7AVnkSxV",
-	"l9Va6o1bXQSsCZVAIaf05FA4OXOY6lI2xer8fBU/XadzZlXmzFr4qybmzRd5//7LqR0c+gl625LO59BV",
-	"XUNlvahlYGFCKb9eG21T7sLWzqnBPMBZ1aX2eBSgFvhCHYsLgN7xiCeiRAA6aRq9CEEQHp7gKPW20kZF",
-	"FMSnk7d1PqXCFY5MURh10rtxzYG7dePjztXP9373/sHLH3Zu/LTz59c7V68fvPPHW9++s/vFG7t/+9p8",
-	"+av3dt9+bv/bDztX/6vzyfshvcA8FIGmpsKVkAqDXcpKfrZ/46Tpzn+wCGO/Jiim+SyawchpaSIi4Byy",
-	"AnYHgUXYELXL2vXLiPHrehBeJsGJiwduZ4FoT3KvQh2HsLGotho8JUKsWm4q1Q8xQhxtVXncJQg7Dcpy",
-	"k2EwC+HWnoyMItvehuOf1Oba2HV1yHOL8R2GKi3FV9rAXxyzUzNKVVcLAvslY4AzYfMmEZa6Vt2CXWWw",
-	"Uqk37TEuT/IWc8baM8blhSo8JSuDqVarVQ0XMbePzFHUk7Js9mK42Y9F3p9tsxmXeX3nJDb7Ma7jJvpE",
-	"Wj6ShjMNnjB0oLZeEAK7dxq3XY6dDc4fwV6NjLWJTf2sC5LzCy48LbKZMsJkfHwHXGRABsXC4vGlY8uo",
-	"0pZETOY4FiPH0cwTSc6RP7ZsO2Vml5ec5/UTJnU8k5YD0DHE2yYewrZNmlLo7VI7y7QH/iSmLhnv2BnY",
-	"yIUGFQ0DYBhNvGMZQFAWLKC50kSEe8qNLkU2OrJCqKqXKPNWR56RN8+YxGZHgNxK+xAIB6sGspMqlQ+5",
-	"nCkyMGJ3zUdMAah0x1NmDeuhhTOB2TWOwl+9AFRwITDiIuQAoHR//KFycGID17pBSG3eArMZYEjKMr19",
-	"lFA63ocSIlMagxaCp0yYGqjw4Vj9t3uD80cxaxvLToy10x6W5ALgBOKb7MfiAZPXwA5BDe1PxwwtFwo+",
-	"AxdaZWhQ1pJkMry6FNGKNzjXDnL/dZk3Tc0v789vImy6e0gAZfBXiis2DfoTllp/CrRdzT2QoDWWp0zM",
-	"riGPSK9tAKXlM+qP/Lr6o4wEUBqEqSMZJJFLet0NZ/UtSt/ewVT6ARB4B2W1ubQAouXFodgP7TrFLVnn",
-	"Hn16TFbTggcRJsGO6GU06+Y1Giii0aGoQrAHtsUWYajq8QaaV0+Zd3mNMrAygi2ZkD5fDInyXM+Is5Fk",
-	"94wnpO5pL4ZekjDRBZiHUEbbDPcsVOWeT4E6+cL3LqpbmliIHe45ignteBxssRgBPvnkk/n1yNiTHYsw",
-	"XKIIsSVInO58/+b9sH+581ZPkL8nAwhojVxqEluOK9SYVHN1oyQGiVYoqpFSB+3UCTPuUR+vMREqWoq7",
-	"nfRofN0OHDkjOJ/MnCZBROsMtYKlBn7V8giaKS8VCmULYXcHt5WiUmnVrNB7HMj/yAJy5rZnfePRwRJX",
-	"sCAGkdxieBtT14BylgoLZW08nmNNj9tEAFxHp0GM77Fq8G1ywW7bbswAwTqIamOm1NOKEm3bxEEt5mjm",
-	"Tdyqhg8Rpc8obq7WiTAHM9juREdmGl+TOlhdMV69KDCAuLszQHENcnlOXGkqRdlcZENG9o62ok+ZCJU+",
-	"SVw3rwQYcSzwX/igJYy8lkt8FdThDUwZmlEcz4wOYaRXVevYgWOVXKJCGueU2glDCTiy7T6NilZT0/2j",
-	"xKEYEmfGI9LggRca6okXpM7FCWj1Af3ovHoVYLXmm66aF9VD1xYhcVCdeMTki0aHAK+ejAm9FCWNYNgI",
-	"ho3MsLPSRvCYPDwmD/dP2pgGv0dV7W0w1G40qsRbRJnVwat1smmt5pFan/zXh/hOSE8G6lClNcUxqUBq",
-	"tC3goko5USwEMJ86Dn6fuVDDEP2UxFYjZ+XwNvEwuCR2CK3VFV2EX2nvZANfylk5xhlR8jMa6Wr0YlP9",
-	"dFIgTcfH65321NQlJSJAPzYjXz2TA78ecdYdxyPCxJLi039AZ1Ng/wo088CpB8/MwtHTJkNbcVbIwVVr",
-	"sIZIoynbqEEwEwgzyMClkjREF9RvcSEOwi3kV9bzJ3G+ujp3/l/ndaZE0Vq4/C9Jk23gS6f0M0uhLoE9",
-	"D7fVr2HEND2KJ7jr/naa0KXakCb1iMj4Euqke7qLhTwnMs9BRziGQSqjiSmbZ2fm/ufm5tnZ/5240E2P",
-	"VOmlPvqfxJ702fAWaVtKFVS2c41RAfk1Fdj9WPJ37O3Vp7cuqJ3G+er5Z44nb7WB5mZcCO2/VrcEtDfo",
-	"Xn14zqqb4uS1AGtn/ih2kZqllI+LLWJ+ll6L6Mis75l5SkfITVTfrGUwOKv3+MVD/yFFhpF/Xvkx0UEg",
-	"PWaNkZ/Asb/NZ3S04zNx+j4sdGJIxAyn/3afxrWsmx1MLMMM45NbKiRsYJgYn5iZnjEXPXZm4K3910Av",
-	"fw9L8gh20P4nVzqvvtn5x9/23rrZufHc7hs3dn/12zVUJcRBuy+90Hn1zf1PXtz93d/XwNFGVg2wpPPu",
-	"5wdXnt19+fnd62/tvnGjc+VmVGSrJ+esnHqIEtiRG+OS2VzXRzQ/SWX9LLE9Iu++03oPSNQpisbxBNwd",
-	"Y0FWTgTk2Cvdd+rcDcW6NjgEKsfcdKtIO3jQZqtQWLD14+AzKc+hs3W+w3RyjrJaulQBWPz+S3UhM9eY",
-	"jKQNFiWR/7QcKk9s+yZghiNsqseMVzfC0s95rA8lJ1/t265RyKFaEM3nLZMAor5hnLUbvCUScIZWDvve",
-	"6IG0CaVhGG6KOocF087pzLfpFG6zWd1cbmkAl0tctKB8x7irH6miMWbxDCtXx6I+5Cn+YVheTGYcaTkf",
-	"tyGwmJV7h2mUE8mehFO5/dD40444MsbcT0Eu9vK+01zo+CHVIXm7jilTvCsaS1lejCHQCz3/GxxZsfwM",
-	"gXQg2R42p8saRfY1etatWAJsrPJLsAOG/gbzuOnrmiE7PaT6Zowx9V0KjXvuV+8tUiBqRvNDcJlXiI0b",
-	"BM0AY531SY3ViIW0BBLIJVWJeEsayRl9ZZThd433P4hHqzQs55Zh++w6sbd09KVPApPJutohEOyHq8c5",
-	"G4WkswEFX+4HAH5W8kvJET2CRQ9fKyXKUMMjJnj4u6hPn2UzoiQi5Ft9spGjT+FbSosx25f0lPtb7tZJ",
-	"qDyWdU3DWhrpT7Ze5kEnOlkhNanjKTPGrTB7NdV4Rma6wWv6rayaxZRo1XfMZ8hXsHyU19C7zGXJQsbP",
-	"mPAf1m/yZ4iABJdsrIa3tBY9ILErBa/IJnCCrYoRp35PXN50LYgerTVAVDzAG03sqXPSyz1rkqD/fuED",
-	"NHPr6w9u3Xhxdg258M378E3n6p9n1xC5iP4XWkMVIncIYZaOJ5TBywA1QPXHDV62UIXLup8w6kT9FDWA",
-	"5rjwX+Aq5mlxL4W+qofRPYgleZy57VgAC8o85Iul/EIxyuUdLEm3NZf0SGLTBnYTCzaRS9iWyNFXQBFF",
-	"7OeG+AWrGEcOrekyTS4Xck2J0S1CmhrKLWysqzhFYFMQpY4nBi0dn4PQaJTTxx0l+f/t+0aKS5dnNjfn",
-	"/D+XLyeZ/lbuUr7G8+ZLmMecP9PIb3naaHIPSBySplZzNSrrrcqczRs6YGb+C08wBRk9YidHoeq0Vife",
-	"hQpRo0b7X7548Nff7H/5YueDb9aQsmyjP9365hX/J53XjQ6efb1z7bO9332ye/2tLt9W7MGKeiIPU1OH",
-	"B8QJqPuW3n2nounitm+nRopC3PiprgvR+fxK59O/7L57o/Or9xLcAiP7ZE5o/tNLw51//n3vhWvxVy2N",
-	"86aTlLjOCcByDGN83eliJEzcsZDLARyECIXqa5U2KhtwQBnNUAZZFTrEqbVG9btfKbc8l+tmqwFOods9",
-	"kHQ+gwf1q/prfkZYIkhihHNahvy1OcDalS1U1rihuRDayD01Rlmfo055LqH4b2SVZ+BZP9GP+Im6aVad",
-	"v+GmWwCg6C2F+O9nH38Mmd/RzJmTD6DllUJxFgWLGcWk++HKqgGxQCwZmBH4v+a6KaYwzJjwNyBJRpyE",
-	"NzO7T4UAXlUcTGdQa9gNmtEKkUBlRcRqtYEhPxR+fGIh+Fg4ZkolmaNtEgvr2K3mrNzFFvb0eW1wJuvx",
-	"I20u7VnmU07SCmskU75GmLIziWMhSRskL7gnAUNCHTRz7typB7ePzY6UUh+WkW6BJhLZgYXl2JlVfyb5",
-	"Do5fzgefF1N8LpaSfQ1BTY2s/r44omCgERy59LJlACMpK308oC6GmwJcyqD7HuGstkEuyXE8+lQSj+Is",
-	"b3KiUm3QTaH4u2zlyDZ1CLNJFObebQNZuWr0RA16dnj0sgThCXbOpbYZ/Jz8cer2WbkGwaLl6fJmQ176",
-	"aOTSSIAjFeWAbNYiQKPPUk0QuOpQLdtXhoAzGnClXsaht57pvl4ZQNyTkMU/7OazwYVwV8uzSaQgZUpr",
-	"K5tBGVRTyHKItCZvvMhDjboNA5WaiEkXFnuKV5Xwi0iYDY6OMXqArRhjix6/hAObsPvRzQxnFA/FJFWo",
-	"CEVonPUlqi1qZkqEg40AE9axXvDCzZRBdBbn9D/HyrNrSDsi/OrGVPp1PI0DOKngVmmu2Ats6V8JGGIU",
-	"2ksefJybmf3+5rXvb76Q7+MuD6c6EsTjLpBA94IsySojjvj7ZPj7KEy0x6kTZYEjs76BbKrXBt7/+IXd",
-	"37xy66uXDt692vn0w/33Xu788sW9P3yw+8J3+3/9tnPtywSLaWQrNRyHOdS3h4OYsqfp3cWxYXZ7jpPw",
-	"KEda8pGWfMRFj7TkIy05wm4HSqKpR/NDX8nhDOZHVkLa9aFL0R1w13UyY18dHp07io8CgclaLqTe+eCE",
-	"Hs0gKqOy333Y9fBsHsTu6U7To9gluQaakAPGNUzxG1vM9drVjOyYNCjLt5WDhj6aZa6hshpyGZLrtAEe",
-	"1q2W3JjVxbnMLt7buUH3vg3UnzPqytFZI/kj6cgkjNQNuscP6GXQR+ONOTJhwweuPKxNcFRMD0AzvtSq",
-	"oV/yO2s6UyoQSJ8K4FZOcond01kJe0S9LaMGZkHw6aTHG+lqX+rrN3jKSpn9QeLdDVx8iowMKHhXfAkT",
-	"sDEj+TD1No3k3hvh+NyOYzEaod1GAhh771NsaASEMNUdzb49t3GhB61oijW8fdaKkXmH3GbxV2UEy2V5",
-	"uOFyxE3SE/mwPTobiOq4Cu14uCrR/i9e2Lv+HZqJNI9r4LZBfs+uoUBBQEEOI5qpevxpwmbXEPbsOt3W",
-	"P+5+fGP3o9ejeA94Q86K9RXx74jDPaJX9PcZb3iEjAoWFsk2BFgA+WKkd56FCPary1EpkGhVpEdIrGrA",
-	"RF3HItBxM7GHREQwVNwIZjzwAIMKntUDLx6vDiV8H7YJDoFGo9chUEoGf42mtlddXEvY2yfruu8ZWCTI",
-	"5Xwr1ujXQrSKqK7E0q8exELiKKMo3d69TG0SZHVwZsWhX2xhaIs11H57IrhQERTeAfd/4lExNUb8QDY4",
-	"atGOxyXRcezFQqFw65u39l/7r90/vqOBX8MRf7pj75mk9Ie+d2xTsnPWTpHGF7OJocdZVuryb0ubMSyI",
-	"W806tJHw9EF3gax2m3+fntFY2WrSkEqPt67nylYGqTyGcz7Doo9iFIrHeIrEF+rkrK5+r0H3naARYXg8",
-	"I6abZmVjmnBAJ6MBNKbJ3A8/wxvOeUY53NM5I1mpPTXtDiTb4XR3+4wkrb0cchvJrMkIJtLxFLEdc1yH",
-	"5MAMj7sMOMZDb578qRv6ytgp7MqhGeCWPzQ5NX05wtCZB6f+Lpx1wIH6zDLKkXoO1CO8RlmknVAG9uJX",
-	"lo2dlODLOLBpaXlIq1crbI/Vqzv1B1sO06S6GEuk7VYw0POJq2LAOvGMJugcs/vHL/Ze+3kU2fX9zZdT",
-	"gLv6yKZHM+sSQe2/dKWdoAlg35ogSeU/msSDcuWc9bHsoz2+RXfrCfWxn92XWDsjEA59sLFDxJDH3QwV",
-	"dXQT5ehDFxPcBpOr0tP96FYKFJMPX4KdGnatSEgzN30f9cpECuNENzaJ7B+Nx6vjG/8/LHTr6y8tdPDu",
-	"VQt1rrxkof3X/qtz9TkLdf7xwa1v3t799Qfov698GINOH7x7NQN0elic+zEuu/CVe+9/devbl4Jcx+9v",
-	"vnzwzu93P/5T5+art268dPDs66kM5dMRRtaV/iSRS7CQqFhAdh172JbEE7oDRrTQdhwwflIx6PyDpMHz",
-	"pnN6VvY4aJRniCDjsOqBOr9/XTdFDeSWpwN7ojt5LKy3rfVck71WRjNtgr3Z5BQ3yCn0k9zQDGSwzSY2",
-	"pI8s4bF4qmFxRUvj0uWflPSnhcuzM/mZh54qls7/5ImnivnF8z8pPFXMr5z/SfGpQr50frYP0fn1aLMl",
-	"fq4zdObkA2hlcekYMqVxkS7/25vGaSdmN6wjoRPsGtiuU0YQFHHXqYtU+A/Vxd91CSVoE1DxMLPriLMu",
-	"H9EIVYv8csW9/j8s0Q5hUteT1+ORtEF68z+T6NgvtN3TuJ57yFQTRpQ1W9Lq7nynezCl9hZHsna7SwAk",
-	"eBeDYsrPDGifBpmuMUSLR/PQEo2oe9NMP9LRLmkFMCovFlbKiDPkEJdIYpk01kgPNtNarbsTW+qFOWOG",
-	"kGJZYvWXetel/H/yRnfMn3LKfnlYc9Ma0oX4qewuvo998h1CpCmqOgUOvv4A46WVlSjEuJBYW8JUwU44",
-	"hXXuSSRajQb22kEBXMoc9Tl5GsnFZWQ7qZDlKYcwqaw30e/BUVob/p4uvu2X8IbZRfxhwHOSePkTUauz",
-	"N2054p5WxhbyjVQHftFu7FVd72ENmstcgOYyt755a77z/m/RzGYu5srezM2uISwvaCGrK2asbTIsLzS4",
-	"/qJz9c9ryCVCmAfd+MX+l1+sIVzhLYn2/v6zNWR2Fu2+fWXvDx/P77595dY3r6whvwfp7ttXDt74h/r6",
-	"4K+/mdtkkRiaNqGsXDBOpRabweiPahSABTbvV9+qN+dCggoJLRZ185/dQwbB4RulgsxYZyXBuMpCqRsR",
-	"8tTsaFwRk0yrNFnJOJOAvEtuT2+4ZKMlpJ9aDywy8MCljzeOWNkIjIye8UEnSrT3yXt7r/2886v3dKt0",
-	"m8o2tDjI82rexTuIV6vUVmdIyT5oFQVNhSBW4qGgkAaa0d8JhHV3AA9gmEoboFJsMuhDoX6SwaroJhVU",
-	"Woiph6Md6EmmeJuJW5g2GfA+qODvoc57f+28+zm8jzjQ7Z055gahX8R3mF8p3wip2TVkRrv7hw/23n7J",
-	"jBY7cId/sYn9zsaPpN+t059wAJnX8Hj9XVcd3uDK3rPmm4bB5U+F15+3xrAYsxZfPcNdt9W8jWmdTHq0",
-	"0vLPy8DTovHdbjvoYoIlquNtgrAfl1SUSj3Ed5jufsVdlzio1ZztLgfXW9MpRVWnrOELvsOy+7Kzxjw0",
-	"1YkB1fHMmXPMYQlazrr5VlPp7swRRg0ftkJDl0gv+LlmFjznyDUnh4TX4ukuvYQWLl0SFz9LhBgBLjdS",
-	"sWjpFxVM6CISaTU2h05B1SkxsIJxqaeCsRhetdiMobsqb9goK9EJOpLLR082+sJojW3z4MQdiaLRAz5Z",
-	"HP9cR+BdcZ+N34vblGrSbbh3X/+u89Xbna+/2r/+8a0bX+9/aAq0TzJBdkPXt8pauy5a623QvkSqwo0M",
-	"uZkayIUZ39mgK8G/poyqoKNRjzGkWy6ZSmNK2XBIgzMhPVPhym9HTIVoEQdVNFJI6zRzOSshA+gQ4hd0",
-	"8b0pIx6wNzqoPc6jTT2nCKH6cw62cjTggz4vIwEeRj01o5HpeFQ1ffoYebf7b23//Zo6UMCw0cMJEPDX",
-	"YARgQIqkz3HJeoSQ/AAiH4Nw77owd1LsOuTySUVHtUdXWuCIX1hYWEGUoXMbD2j4cauJJEcNans80pc3",
-	"FmEo5QsL+YXiRuH4aqGwWij8Z3dV1LykDdId5E3YQz+elol/Ds8RVo8N0oOnqm34IeRho3lYXRet+hDf",
-	"lAdJE4rZgk6gjP81YzNxUMCLQ2yl5WGFItIkHahhjljpAeg0yZqgjtAlfIPZOMqU8F3zShYZ5Lup0YuE",
-	"i0Vdw6OjDrTugpnzJoE1f/6ZheXLs/86n+wDr3NPPpZy7meDi29b0l+SBhOvtWDi1UHJBbXSo6kswZno",
-	"2ahz4JWZQ2rDwMtEtda6TZBDtyl0todqYkqrxR7BAs0s65rE2q0GZaHbJq8ZnG4Vvk2sTbaCuIeKJR2b",
-	"4ztMO8m2qeviGhGzFsIMca+GGRU6jBW8xiFN7MmGWjbjBgv5T7FYhGKZxV4na7baYxfm+hUdg8UaTbvL",
-	"xp2y8o/pHuRRz8vAilIwxX4U+bCZf5wimx7fpswmaO/tZy3tCO7c+KmFHEWZ1Jao84srlk92ezf+ZCEl",
-	"qHiD2heeVjbW3pe/2v3uD3CRIjt08Mon8/vv/frg2V9ZPvWh3Xd+aW0ymzcaigu10d7738INIeWhg+eu",
-	"H7x5xTJGGtr/9sPO1f/qfPL+/P7Hn9366qXOL17f/+i73b/8YffPL8V9tf741QGlsg1lUfTI4YCrYaur",
-	"o2MGB8UOA1cuDFArt3pw0CHXH1bOyukBxb29sQsSCdrf2IQki5brIrVdFuIMrFSXMqLrG/AWID0cymrQ",
-	"4trD1IXy5E1sky7VIHBgBOWtJ1nVWs1h6iq8jzDKpMB3tc7xCHSgh9CurBOPKK4JMT8EY1iD1vOISqgj",
-	"bcNjykHtZfVo1MS13k5hUzMN9MpOyzA4vBxxUHUPrYHp9m8mImMKegQt4NXZnAuKfeAtE6nWASZQdw53",
-	"jY8Yu4+vhZmU7RLsmdQriPb7kK6B9eNHLthyuQ9tnu0/0I3Y0HQDZsqCyAPE+dRYujhVfx61NC6L2vAI",
-	"GaHOYLRaYLp4lIW45xBPOxPVMfOruGMNwXPAqIAC9anjurEJ9LQHGbEE4V1gjh1+4+rIGhrVGhpSGu6c",
-	"yAw5GY2IHSoUJ+pT78uJdwsZXE0svDRjM3VIasiajupjBYZhAcTtiVpE0yGGRQOZWaNJ0GIkRSK6WZFQ",
-	"sA8rD3Z6RFNdkNGqXY9OQ9lh0FOli8w73D+bZchWDYRvq+dP3+IQ5LDWitTzH8EuWBhuF4xOq9Oiu8t9",
-	"VoAlKp6P8B3i5W0sCHKhBZSwjE/MQg6H/4InE1TQFnOIJ2zudeuhovrjuQhOq787a6EHQVjIr/ggwrkL",
-	"/RxZgPJZBzyO7kCWgYxHqXmQtIYwhjNQciHzCPwKDQk4+8DUAjijLh2TWP6hnza/uXl26NkY0JAyWhth",
-	"YJmbtQiOsPOPv+2++tqtr95fQ7oIhf7u4MqVzu9+vxYipzr/+JsGNK4hl9tb5qpX3ux88ls0A0ZOpY0w",
-	"Q2Qbuy3wnc4m1cAJXpzzi17ocjjmNdDozO+VGRJl5OdkgtpIhMGyVqNCPLT7xo3OlZtrqEk8mzCJ9t76",
-	"tnPt57ufvq5hnbo2CtVGpbkG14iFytCiTvtB4OP/mF1DbSIuMI52f/Np57UP1zSyevfN5zsf/3oN+XVU",
-	"LwAyqfPc1VvfvLb/8Qu777y2++Zb0dXQA9NQLVs7yPRzcyYxNqzJCs+Kr0Zwd+9ahEpFF3SdKWEviFC7",
-	"xJluqmFyNjShau9C+cQGrpX1YlCBzAJCboAT4xPFCfdd/pEJuwcvKBVKA4FNpWLsobEMjmhLV0Hslkdl",
-	"+6xiDN1ZmRpbdtJ/CW7S/BbRzs04mMZP7NHZO/cJtH76FNoibTSjiMMMWhOQ9rRS7KKmi6WawKyFwP02",
-	"rE3/Fmn7PfohE1ANWKnkGoIWzK4uZaB1bvi4ua6Z8Ca+CKCS7ok0iSc4u08godF9GldnulqefvzsBprH",
-	"LVmfd5VaXk45cHhG+qFfBlBUlWtnHJPY1sm7DUhhykEw+f82azpn0ox8k8v8jCTBDZ341ON70a1lAuS7",
-	"DhKBz/4+kQDfRjO3vn1HA9s6N366/+2HsyAgffizmNtkm+wBzrYJU28RaEYQgsoOt8W8HX4913DKfrzU",
-	"I00uqORee3Z1k+XNOYNkKnW0yrjZdE0j6HmTPfKvPxaclXVbvJXFpWOz+oRiP7OsrOzO8pp6mkuFFODA",
-	"beKa8bWAGraKqtx1+Q4qh6pZGbWYpC7S3TpxRe0nPKV8en3jgYfKSIKXMDakBvFqJN9UapYZlloQI4QE",
-	"KocdBQPHo17q+4RhIOYNj5/dKGuMsjY1BMK2TZrgBUPlUw5pNLkkzG7nHybtMtLdBi3kkQZRfIfovSst",
-	"ojpveQIeGmtPKpD0MIT4hOlRKiwfSyDUl11wAh0TcalNmABxYUhKiX2PEok9wIR7riFVsTo/30WH8/7d",
-	"YR6Socj/vvJ6jLpqfJt4DMI2TY/XPNxoEMU2vr95rRdGqTMNdl/5oPPqn76/+ULETFvNFecKcwXT+J/h",
-	"Js2t5hbmCnMLxt8ALG3esC74wwAnE1JCSFuogxHnZsJCjOwQIRE0+J5DZ02bc0ViOv1A421xDVMGx+F0",
-	"kJy8Cnm1ERe00oV10HYNMe7zSb3yQS66Un9zj1AhdTq2NntMU0uRW30qWbcLL5k/Q7b5FnGeaBFP2SJD",
-	"r3+ENqhMfbU+Ouby80pREU3OhJYepULBZ1ymXkj07PxYdHU5DWyup57JYXU6ibPuOB4R8LinzscckLqt",
-	"b6GYLyxuAI7FQFnMJfe3U/RqLOo4NHVSXFvS15pjcPDszc6nf957+9kEmO937+0++2nnn190Xv0MkmJJ",
-	"lV5SpP/01oUiLlUW7EUnzF7Xaqr6okqUKnf5/GUjFHC6/HwwcUFO9PZoVUxPEbEi5jl1LBb1hiQ9Ndi4",
-	"+fux41fOgFuKw285x7CRecTRNy0Mv+kk9yrUcYj2oBHozprmVeRSk9hKLQadRWcwmjPinyGhOMcfPtj/",
-	"yx81n+h8+vODX36muYWE6n9P5QI2cN7KXcqHNQTAdtFWqp+4c/4yFFUXCbzilBAtxaxBw9HiM84ykGjZ",
-	"db8EXoLGo6EbZQGMBNRJkIxUbDJ/0oDeX0VC6iAkwhJxZpM5tA5vxbYUGuAfaf+mySvIidICMtBoPFqr",
-	"g7jegCTboO6FlnCM90qcVYSVrHZxmzgIM7GjnspbrqNzaiSHrtY62ARTmRzz0940U/kjyN29nzvtbMwl",
-	"gaXkSgUlH4rFhbnCfGlR2w5BUoZGy0Hn8I3icshiMvOAfmc920k3XsXLcTPXZGJ18d3iNJami/smAQlH",
-	"4L4pFjxk0MVKKX/MXnDyx8hiNX8cL1Xyy/Yx5zhZqRZw0RmbQa9Uj5NjzrLdf9PATPKU2hC74cK/Xzq+",
-	"XWosPnFM/qhSfKRZEP+5sPXkCjuzbJ9cwg+VNEQnw24/SWVdaxdJ3N2oKFak6Cxca9QPkzuvkxO0rgiE",
-	"8Qi3B+bdmUvng+vg1YdXaiwWU9xxGrddjp0Nzh/BXo3o+5bSDE+0mpCk6TxKHIr9/kyLpVKam5set4mA",
-	"WMIJJqlsT0bMgcBRRoHhmN/fvLb32Td7b92clKS7bIUq8vwz1Lk8TE8OoUYhHRrCBBQNlWgHC+RiISHE",
-	"PznJ8G9ERsTCOIrnYVU31aKdEwk8tzSGOMqqkmZjXAPY1SHXQRcLi8PveIzLk7ylEQjjn+Z/IzJ+lnVu",
-	"+QS11ky2ot7BU85pLOs5MEXirGDeA2NS5zeM8eB+2rShE6XqNgXa4d4W1FXx9V0wZXWlFT0QB66mwq8v",
-	"MznWoq3me5y7TIxzmN0YpBlOnblYPk3ca1xmsbAy/IYHOKu6VAe3xmdLmvrjnKnz2osHL/5jolpGy6Ey",
-	"T7aJaY6RqGScAIcwdD+3kKA1lqcMnKzq5LeESWzwL+CuE3jnUKWNzFIA64A4rVJQdPRBv3eT6dpHug4E",
-	"GlBfJD1vgWISfmmTGS7rxENQ5gd+XdW2ul/6Ku3rZ1P5CNWKntALmpX3ayVVKbmpnX/6llPpfYvrNmT3",
-	"pr5eF8VJffnj/oKkvuOkxxupL97g6SeqNuIs9+Td5na1TfJ9WnEDNzxmwk1PV+b8SjfwvQ41B6VZq1KD",
-	"9YzY6U04UFzmxk+7YkxdPv7SZStXIVWDa+j7qOgtxctWTjvjjATOreaKhTn1/45DpFlTcYpJq2kHd/iz",
-	"Y1QqKxuLunoCXqkct485y2SpuogXKiW76BTISvU4PlZZtpecRbJQLeFipWCvOMfJseoyXqos2gtOiRSr",
-	"6t4M3g6iWIBttzxvsOQN2IQaLGDXzukhNz2y/ZAe9nKlWC04x0nJXsQrlWPVBbLkFO0CPl5Zri6SkrNi",
-	"H6ss4YVqkRSc4/ZyZRGXqgWy4hyzlyoLuFjNxWrq5QpFXCri6vH8Mby8pNYR51fISiW/cmwBk4XFJWzj",
-	"ZaUTkIu51cVSiPNJtwFZfOQBQ0zjJ9ci4YfhKQfha2YceMs7n/5l//q13V9/sP/Ry13SXV2eQrRbsUpU",
-	"0pQmgQ3Om0yMXK/0n98mHq22+yoBZ4iaYUuaJA111pBdx0rUbhPPDxpvQwCexUsXGVXAg9i9S9nWqobe",
-	"6CQfLsgmM4xSyVeXsxoUfJZ2nejCXuplUB8KroZH6BxYgvwOmuZxDgfnuUR17k7Qy/EfsDZx0T4ev7fr",
-	"BIBDBn7ItwI3coZTBcOiUT9hUoFR0XLlGirzLQhtAFBMe4WwXkkqzN7c86dObyPsvT57QMDq6L373sFf",
-	"fj3+0Qu0ah+TAmZ6op194pJGMinD2YfbwsnxEbVGq44WlEIzggDYIxPGZXZuk60rxXZLl9QTxNNZxqbK",
-	"bvBCE1PCLt0CS78Jli+qYuq2PFMCkDOCsA05mOpAAhKHM3WCdagNa/EO0XiPVAFqpydS8/gOZTW0U6eu",
-	"rj3LfGyeuqC4hBqUAX+ZKS+WVgxco3yGSK+dX1eKC8wkfqIxa3MGaLBYEI0R4kAQTdfhSlLVYXfGCGWF",
-	"iO+EqtwhADuikaU+27HOCaliTRmZT0+8R2sspYjbw5Q4y1WfFhcWLpbyx3aeaBQaK+2NojjmFNr/vly5",
-	"WDp9/FLBfvBYY2H7ZNFb2fo/JXwiVids1a9HFlYfS+FwCdM8/PrXUaRzrlc7DepepnW9GL25++xm04GK",
-	"sTSEvrNJpISYYpyaLPwKdwmM/iytMUjcu70s/M6EflK4YjY4fxSztpmgGEt6GESmdhiGskQtOQLhsffW",
-	"1wcv/6xbYMi69v4GwoC3ZH9poL09Wl3SrD5S7hrZ2PMoEUncD/wxxMlTzdiHeij0OHoYyGKyI1gPJVTK",
-	"dri3de8r57C1vCW/v3nt4MqVzvNf9d/hLMp4YsFZrTAEZdfyGg/a3xcX1B81yFGhFWUlWLUKXqWuJB6q",
-	"0W3C4lC5mDOufLEcqNiB6mEa+KaiMx/mE6rT4F5GHsFOP99YVzvU7A6yaG/c1I6aU9Emw6nvOkuwZ9fT",
-	"X65Hdve5m1JI5KCvc84U1tx74VpaWbtgQiLxRs9pBWy3byltYc+gM/GgafkV/uN9jKPNonPFQiGdmA99",
-	"Y9HO0TorwO8Mrf7K4DdJamU+xHliWMJhj77cbgke97rQbg4aAhWBfA7++vreF1/HmX28PXM3y8dhl6Yw",
-	"unbeyi4K+sVk16Guhh6uhShDkJ+0Cr6RSAtwZXNhxyGOtrF8FL2+2jJ5AuADgE7gENENW4VPGi3Y3fs6",
-	"K6+PwB8fJu2HABZlON+IJluMj5VCPjYx3lRK5E37V57bffdGwJuSOEyMZZRiLKM0KsOYIlaxF4VYzBeW",
-	"Yh7vfmudyrFembDMSLUvgTjwk/9SiIKkmYem3XT2tZ+jr5s9dOEOT2zg2jDMIVwDTQqPMIp3OUZRn36E",
-	"WY+8U+Luzc86X381qrhL9nn2mDABcFF3m0oq2qm+DwSUnwoXwGnDUcyh9VBO+ddRYZD1DhHS423iQDv7",
-	"lfLs6iZTujvd1iKQCalskmgmGBV+gtgExZ6ez9hirwpjjMm7NKa6XsMdLEx3ryMMzmIxxQE87UGNXhBW",
-	"JzF1zXRKx7PdesYXsBM5vJqSgoORcII71z46eOv96AnWufLjnWOrP8i4+3DqzMmpeAr+jcjeQzRmtO3I",
-	"yL2dRu5UNJuR9ZnL9xgfvGPms0FKJykUGjJ9COznEdyJUUi0X6yn2/7+97OPP4Yg0xzBNYhXu/SWNYQj",
-	"OgpUegYVJKqvGLvbqClzm2zaKsk5ONTTUEnSmODdmfldTHkkQ03Jvm+f3f38p7s/e3X/w5eMyBvdqab2",
-	"exoh1nvPRE5e+XHs5uVku7l0J+xmBNBI3XE+KIV0JG5us9p9t9npd9hOeAAodZCdcOu7T3Zf/+ek7YT+",
-	"9v68kXrZ05N6ZXGfQLmEsi64xyGwBh1HJW4LsCzURs2hx5nbTrgW2ZihCglldCiSJyR51/WTjwyZiRsy",
-	"/p5lkTR97JiFO2HHWAHVHWVJjc0BzTHrZ5Z8fGP3o9dvh59z3pw6MTXG9wBvUuB7UU8Mdt3uICBlkiMM",
-	"AUMdBkAnsF1HtrrdiSySX7YKMEebLPyBSmTjBtHQzpmy7sl+KuwLWJ61kOC6UJYGFwufneomZsRB2Pa4",
-	"ED6eREw5tHjCcLzJhwanoYf6o707A3OlOyAeDMTfLNypDILsbo/phaf4Hi8iklnU/PAiemcl9qTh7OYQ",
-	"gxeqX4Rv74Vrt0XyRR41qEqJvue+qKyyUNXF0hqMYKQMGvrpXh0gj0xX6bLJIbC5Q2anD1nMDlYMbj1t",
-	"GlakRyz6dz5Ctok7LcjiIUl3jXR9X1Xk7netWM2V5oo5K13KgEds84Q6rdWJd6ECNcUjlYkDy9tPK6iC",
-	"ssBsdbZMN9x0NlIRhKBpfVKycg2CRcvTGZ2ruYN3r4aybv/jF3Z/88qtr146ePdq59MP9997ufPLF/f+",
-	"8MHuC9/t//XbzrUvc9F2JmlerVak6cuvUiHwhAfy2FS2EGHz9aKVE0bHTC8504SDwlLWYZHnSGLDCFDH",
-	"NCDHCCwgdxTZmWQ6ahKP7gJH3qVhnWRUpeOIuPiENgOo7J/IMprhHsLSdOYszhp/EmhkwviJA9cRFJGE",
-	"BpxQUL9CNlkLOoMi3OCsBvImYqfpohNIKFNLP9+UYzb23cQ9Ul2m01hlHGM8u4EvRXl2Cf4wj8p1Pnu+",
-	"848P9q6/pFX7g3ev7v3uk86nf9l94Z+7b/304K3XOn/61d6NT/af/2K50LnyUucfH9z65u3dX39w6+sP",
-	"Olf/DOyfSuJRrJ519frBc9f1DZ1rn9365hedb3+9+/V3nWs///7my7ufvrr/5dXO818VD977/e4Lfyp2",
-	"rv28Sza4fGewaND91hIkQ5zHB6MMOf3gSY7H5pdyMX5eSmS92ZntNItZ3lYCGWrzHg4aSmdi27roXB/t",
-	"4g5Q3lD9otSrXwyPXKYxuofoF5kJvp+VHXDlI8jsbY0T/uBM+HXHiSsc4KqNokgMOPePv8+ubmUy2k3I",
-	"ZWre6pMeIU+H2N45pGuIhTMHBcbvK6g1JqhiDR0TXF2jQbMh0PlB3dIXbzKd49JqWkGdLmCX+WJUv4JH",
-	"Ykdd59cKCdRb8AKuIigLtkMFQeXFUqm8yRhugBsC2/XoJtVxpLCIfmQQWdSbZ/zfYZhx4trbaf3oKccT",
-	"741Mjp54IkyrWIgXQxwRGJn0rL4BxduU8hHmcP3gMd93lL+bQ9rHJ7v31s3Ojedui08WajwN98ZG+2qF",
-	"A2ZESGJ67gHn1QpkrF1yxA0bemEt8KRuMsoQRjbXnW38rly8ii62iEeJQHW+A4kbrhLpuuSBR8jUseQb",
-	"alHGdlxGvN093kvGGYm2y+3r3wwvOH/k7bxHvJ3hRmbfRlOkbURzcvgamu0rBlulS+goY/idP3Y+/2D/",
-	"vZe1PN1/9h/7z32TfdVLt2HV4z0Guxdfv/6exUjdkTyO7PrKRlBcMKGYjGLyRy77SSZjhCbNTl2ZEhGj",
-	"xSOkKzFj9/o/70b3fVzNAYYgBlSp1Ea/bpM6pDhOJaL1WGHh5ybxKHfm0Dmw1cLa0crwbFBGhfS0iemX",
-	"sTbvSltGOqLFqCf43WI3mbrcVMTzH8nc9hwqV11cqxHnfylZUDYdFSMvNj8jLBBtNF3cErTiEgvK6vmb",
-	"k6Z41CQLZY8Va/8PvcmjEk72OPv06mGfBmJKffmPCPZSXxzpoJy+2ramlbsNJCAer/ryDHpT9fH7d9nl",
-	"6mAYXSWVaF8yoj0ki/QasuYaZpA5K3exhV1apUo5yoFTS7FHvLNBLoEf/9MPO6/9YveL652fv7j3yvMH",
-	"z76uWzbHgM5hG+kMhQn7etdLhV7vem41B++N+TBGCdwDKaaJ3muWdVShaFAg3osLsbA09Ht/7bz7ue4P",
-	"3keS+/JxevK8f0XpwdWLtKNUdy/vhq1BMmV3joYV1JsNJI36Q58zI4oiuOX7BAqMpDmkSE6/q0m8AVI+",
-	"Hr3Xd4DnuEpl7wtkuwnx/lKpPLuKynC5brhunBzmwTa4S8ptIh7j+vc2EfOMW6gsySWpv1Kf5jaZ0Vg8",
-	"YbZd/xaTslnbXugHTkyarwWPHPaAAXIfmoOsmtM/HJ0A/OQQlIxKEjx3VjxkFQVxPj8iZ58mVGCCon1Q",
-	"JIIcJtHuw9EnIdeLKeV6ccS972fOw4uOyk0lehHu9VD4nVOQtLhEWJPf9zevTVYpioopdT3fYcrgO+Pr",
-	"SIFClKw4hT8OarvRPbD5Ssvdyht1v3+N6HV9gTC+DNGqNKgM1EQdpvZL+uq2G64kngVJYkpF4bJOWW3V",
-	"9H5gbSO/G6iB2+rXTVYJvRGoomPwNnZdpUuYBYcc2+DFVAriVmct/9koaGlgFAlQrozDgmC7vsmgFbd+",
-	"lEFbEs/jniijGXA5q2/mzbLoVgbUCfoYoHWJGlxIVLQKhYLv/jC9CX3F7LA3Cbu/5W6Zrex1eIzejqBL",
-	"RmX1xqcWDmr4J4GyplM3g7fUdUUrYv1nsd2TrOeRTFs1zzOQ3pgkADWcxT94/lkzx89RB2InOEqH3ud9",
-	"BNwaCtzSW4kaim3G2Y6yzl/458Hzr3Y+/cvuuzcOrvz24NlXsguikXs4JQsTzaP7y5Kz8LsvSrRtrts2",
-	"yZbHxpcpm8wIFVQhEYEREyrpxQbqlhqbbNJiYxUx7Hl8JzLL2R+C3a3YnCaGQySMsnViKd17wis4MfG2",
-	"i7dTegVDOBJfP1hjSzOGgVJv99XXbn31/t1qeHncdVvNgUg59Zj7BLDawHkdS+XyHbaBR9lQtMSSbhNL",
-	"i0Ya8epzRmYVy7eUwSWoo4wqy5zDWsvTZTRa6kp1DqEMB3Ss8y2zWLi5S2YYCRt3W0cgaKtangIADQG7",
-	"EmFN12COutdi9Gu1UPlW05/MJgtmwzgjc6i8Q2itLolzAW8TD9dIGcE3Ivo+I/1DQKDfJFIXbmIOtJib",
-	"22QaW+3PtzcsDgM/5AHtKPLwjCazHnf2kFSUQLIMl5ol8PVR9ZiLEH0NkEZRj2e3wEvtEATG0O90mK6c",
-	"hnipAGIBgH62SRT86GvvJIw6MPnxG6xHbJxGaUkah1FsRh2HBgPkLo8fGo+jSs2ZM3l1Hq20fKyeyK0u",
-	"ZvZ6a2LqVuLMYYUH6h0+18yt5paOzS0sZXZlp1ZkzNHp44PuYc7+8fX5VcBgj4Bnk1IK1v1VNwc+OO2h",
-	"qIozz+9vXrt146W9v/+28+Ynt775ReflT/dufHMI49eJGoLfxKCvfqDpLntd9MMim/xI65j86AigcxsB",
-	"OlMI5B2Vuz0cgN449idA8B5+6E8moAbQ4+h1100oykSetfPN+C01nidM7ZxdQ2XWct0ysl2CPSj4weH5",
-	"2N1kVUrcCXSGuXvdf10F4keE3UynPnyEAZZGRq7c3grvhxykMh38SbGf2CoV4u7LKYito7LtR2Xbb3PZ",
-	"9junIXSVe4+KPV9b0PXe7wVMjK4mH8HEjKdgDEbU4G40jRUoCW7blFo2UBElWD1t8JmCXVFXq06b3GQ6",
-	"qIgqpM2ZM7uGBGEOKj9z2aCFwWd6xk/NMX3szGQD/UbWSRTlozSbhbJfg6xrvGKT+SXtfbdp5hIUdwYO",
-	"kwiFGSf4qKdwVu1SbjW3OLeUXnWAd+sBYfdIaTA2cc96BnbCQPvVv+b+dorxFAswnttvWsd1lKXpYGTv",
-	"GiTQUc2nqUGHIojVQwIUAglbp0Jyr93XxamhAqbUpQk5+hLSdQhkynhCWpE4ZcuhErkcUEEcGY5nmWc4",
-	"Vii6rE0W2u1KfOzU27PQOs2XYVRaoaTSUrFCqkr+qsu17m8CjKD83205rg+Z1c9qcR+SrEw7rbgx7B1u",
-	"eEyH0kT1x3MRdxP8ZAo9qH1SX6nt1RJdEckZgmEwuf2/vrT/p7c7V6/uXvto//kviqXdt691vnpj77c/",
-	"2/v/Pt+/fq3z6p863/5y/6OPdn/zSlSm+LSmzrWmIvXwBMzNZStHgAOcyuCT1neYGQRn7cK2UWfqWNTV",
-	"w/BK5bh9zFkmS9VFvFAp2UWnQFaqx/GxyrK95CyShWoJFysFe8U5To5Vl/FSZdFecEqkWFX3pi68hUvq",
-	"rdy2W57XrW8sxIRhQKPBEvW6gzyy/ZCewHKlWC04x0nJXsQrlWPVBbLkFO0CPl5Zri6SkrNiH6ss4YVq",
-	"kRSc4/ZyZRGXqgWy4hyzlyoLuFhVG0Iu5laPHcscMkyPflpXLOjENmEyTUpqwFvuE8iww6No4aRsVqUF",
-	"mUXVvtseB7c2Vvev/+bg5Z/dc67t/oJXH7VpWbZn4OkJhi2SHOKUGrjhG7aKs0YNUmwn5aH6khAKW0dE",
-	"oa7DqI1YzvrZr7JOGoK4ytxOacp2OfUPvSl7Jpl7jmHJjiLxslm7esxHtq5v605W05iQh30hnfW6OB3r",
-	"1Z/NkfV6J6zXSaRMqv0L2LKuCrTDva3vb147uHKl87vfa6/xHbdFI0krUxCJZwlzRH/nuRKMevhzaN1f",
-	"KuzFQU33CUSw51LiGeSgUA9Sl2wydY2WNFpsUCVGbdKEvJeW9Ks0RXtIJKTcBL304o7fEaTf3RiOTspE",
-	"yf2QA7XRRJDgc3wmpXhZY/+itG7XhUkJqVI6IbUwHSF196SrTL8E8h1OF4kLGsVRv795TeeJaNfn3RaS",
-	"DFGgDnGJJL2y5UH4vqubkOJ9vCXDKvcgSuL1/ufQk9FC+JB4AeWTg2pIm8wvh0QlyBSdHTk+aGmYNaPn",
-	"FO0XND4qKMbGF5MBtZEFxALpFT861ePAM+5sk3pNRwkFv7r6XnSufXTw1vuT6Hth9UdrdzWgyITYHg9n",
-	"nZtsysdRo8R7p3T4IWpkdITmniSaO8Lyumox3xWFmCPlcbMjtQfgrpGBXYMhHG+JGJcKJqwLcCpdpfFR",
-	"vk1ZLS5MZsKGjbOoAXguxdeNMucz+ukrTF1Y6sMCow6Y4HJulIas04JPD28ROLw10Q+2L9/y7e3Lt5yh",
-	"L19pCuLsCOV9hPK+zSjvyaG1h9k92vk+8X5/ficocHAMbs0fK3Gsr4fmCIo/6u5O4BeeUefPrAs4d7Dr",
-	"GicxYMCm14R/w0wiq0TNVE0/Y2H/wwHBUm/D0I4it5qrSZJObqYy3xbHyLVlXEKXm/e/uvXtS3u/+2T3",
-	"+luQivDywTu/3/34T52br9668dLBs6/nrJwws9LiOW1bWCUD49Vtdesa02cvPVRIk1YqmJAmwiNo0GSb",
-	"zrMk9hOUvI/Qzt1qMPWpia9nGtS4V8TbVfFemTa+D7msQzTlWdTNhHUFPygTD1Xv9XM3WVfde+DlmDmG",
-	"lfv2VLlC5A4hrIwYIY4wNe03eNnU7nP5TlDnPnN91XQd6Tf83mcj42QSmODIDCjGXSIcJRs/mWK99HE5",
-	"/iATwLl7OX62/enbogx+PSplfpQSMs2UkLNQ6UHT2vc3r+1f/7jzyW9HknTJNkBjcO9XXX11VWM8BImE",
-	"QgL4BzwXgpHqIsPCw+tAYxdh++2ArYtNBvUC2/ASNFMOhyvKVngdoo6YtZDgusIsRlUPGKAD6Jc6dQja",
-	"UT9QaK2tRFFLjN8g1kJVQhyobTcEh/JvRD46PvBkizInTGeILIXasZp5hUuF1JW6IGwF/qSorhKFVAlf",
-	"pTmvMRt6ONpnViwWgSunjATRlMVVFcs183BIE3uyoeYedYR1d7TsvHpj94s3Op9fyebiMtCSptKbVnPz",
-	"aS6fTzP+eSVx6tyTJu+ka4RZ2mUWL1t6M9M1GXUocI4wkOZQ0XRxO2EgGhfR+dV7aXfGJNQkUkmW2rkp",
-	"O4aqWbPEvJ3I4qSWwY/2BfNo1nR7Taw7Zv88WecIN9Cp729e23vjy84Lv9h7/frutS/j/F8NNrWNY+UU",
-	"g8tZPfiYzJaPEiPGFhsKfjlDGiaJ3qhPtwmaEhgOtweXYgy2exmUctdjTEKlSqNJJqRUDQCU+FRxe9Ak",
-	"EVt5vDrlh9JreO8ahkewiokWyQtOuYZU3F1OQk1ooxa/C4+uZRIGLKTPDSQY6Ew8Lkk3/CJ07HEPldUV",
-	"ikndHkjEBAX1BMvKLWcoDONHCaZWS+6uZcjLyQx5KQYJmBpDPgIGTEGVO4rzj1aVLZBKOqI/QYdeS1dy",
-	"7+PTA++Rbt5CWc0EhExLlxrdhqwCP44JzjZJG2QOlS+Wg9ZOyra3ELhJ4DOIEZs7xNpktMa4B12asAgL",
-	"rDu0WiUeYTZBJoSEpIf1+mIXLhO00YTMJkcdTg/biqtPDSPg+9CyyZjTxkGVCSXwMGXZbniEbBM39R1n",
-	"CfbseqYXnOWevOuQC0d+y9vmtzxv5Ri5JPVe5lZzpP3vT5/6Mac/Kq1s/efZU+IU+xF9nJ5qP7px4tKj",
-	"D67LRx9cv3SK7lD85BPq+51HN7Z2frSxvvPoA4WdRx9c33lkw1b/yscfDL8L/m9jnVafSK9bKfpNg78A",
-	"JnjYXS53FkwBSxRgJ0y7hWu/3n/velwGaXkyZaMoGffgQA42BJpM/9cAvI1muIcwYmQHeZxL01OwIgiT",
-	"pj+/4hm6PX8FMBIXW2Ruk50lzEGYoXKk/Xv+YdIuI8lRA28RKHEivTYSuEomDV+AgM2db1TfxU5X+vG/",
-	"bq5366uvdj/75cFv/rb3l6/2v/2wc/W/Op+8PxIH7GJWt7766uA3f9v/9sNsnGCqyIneJeq1shbyC8UR",
-	"oBO4WMkscSa39tmlz5C5zA/a0CRTsGfZRshvgqM0oNMP+N7Njh1hNI4a+GYx0oBqjORREvLNzzp//L2W",
-	"kCll4wDTLEOIDOgYQA9+81uPVJUAknwOrUfKcsVSwjVKgvlFN8J7lH0W5IQr0009EcSYusJTF83ogpx+",
-	"ETaHK3uPS91Eb/Z2BetGE5MjhuoCZnGUPX6vZI/7B1fH9cY8uNbgdp890TwEKqY6KI9xRvzTYqrnbTG+",
-	"w8yVSuOsEYnKC4XFctD5s47NidMVcKcVHBzxiKkpDTlmhbEUrSPTfrqQpMkoV2N5zheSOPFjXKIGd7QH",
-	"UFBm62bT5qSAZxJR1n2sjjz4hyPG6itKuv1YFn57xyKrOoNrhLjqzJmTD6BjCyvLs6vG4aBT1AUSEret",
-	"7lBqcHbLGgILPotNFvFkaG1P9siTnbpSm/zM9Bnz3Abegpx1hMHxEUlzjzhKNtVyE7eKTIoIr8IT1dwI",
-	"czAzFecQJGnEtLpAgkAtaCb9ExjR9lY3GWwgq6lvy4ul42VLzd0l+u9iyUzVV1qpAAytJGzSweKJKYoT",
-	"CBX3lSNKEbnx01vfvrP7xRu7f/u6c+On+99+qI5HRq/n9OLJh1UC9125u1AyD3R7lCbn9jgKch9lv99t",
-	"UXHNzJWwaujuJ0afMNnu197c/+i73Tf+PlEPzDxmNhEQWh+U/6JT1nFFjUvWqVDiNNK/BGIPjrLpTKl0",
-	"zZd0BALktpKzSrUVEhWXETA9sckcQpompYUgzMQO8eBKdwe3oRA7ZTXXhLNmGEflMCJXnp1qWHw9WJYp",
-	"hW8nKl2AsxvpYitiDuRKsVeuZBUC2SOnE4ljbgBJmF2wNIlBzYSjbPLJZpP7VZqDxQ5MmFs3Xgxa0N9V",
-	"hkwXj4MCpcPYW2hxRO0DRgR0YvKZW9khTVkvGw4WVHpGMwXFuALrBbucEcWhzhDsKItdmR8XW8RrI647",
-	"IDawJB7FLhXEUSZVfQ6tB1YOr6IG94iuQF0sWIVCIVIhW9srq5sM6jcFQ+KeZpSy7vFWrY7KQZqcsWdC",
-	"Y2ua7rQNtdiZAb4eIQ+qaUwKNOOHAjTjDf84b/Uo+qXJKvoRVsyrVWqTkBkvBMz41o2PO1c/D1X9P7/e",
-	"uXr94J0/RpV89eWv3tt9+7mR45xgdExe4U+zCEnB0LgBMwog58hLeki9pOr8PqY2p48gN4zt3hPd4xgb",
-	"d95ZeV9Q8jEi818KZP7u9X/efWJfkAG2zDlwtA3A/cYxvn4OL/jxTCoygH0n58EDgwPGPNrUU4NSz3CX",
-	"pL74QZOHPTUAriDe3QjAPcpg785gz2DsCeKlAq2q03DIJcWkwKdqqmHhLshlTwSfAoNIGacfjCIVxFN2",
-	"DI7YPBAa8bTFAQ/UfpsmFmKHe06AHsUSuQQLiYqFSHaC4o2bTOc2RDr/GNqZOHTUFAa5w9DR3kOtFPQX",
-	"1KGG1oz6UPsrqGQu/nH+DAi8fKlQ6jrFYW+NDKcY6rNHjmgNqyNqHpXpUE4TPzocK5qCYSatbVqIqT2x",
-	"pR4eyOi3G6Op1YrS+4U4oATREbLzCNk5JrJTEC9AdiaVUskgeALlO0B29ne3xSpo9Sn/MLKg+DcijZSY",
-	"aA+0I2VvcrzrKBrLnIna8uYc69IO453jzGaoIN6olRnKkfNStoKKrWBul2Fog5p2QRYxwMHVlUqF1Uhx",
-	"gAaRapXY0ve2q/nfJxAjlyQySt/EQTgjaabTAeH0Mo1oC7eMFtvUADeHlL9ao6qJxexqYj9WW5qcmniE",
-	"hDkq93BYyj0YNmxKpfoVu9VZCEtATFILnTcMJHt/5G6pluhTCc6YjZmSES5nNeJBIBVRptGf2sUs+ZbJ",
-	"a+AaIsubAu1wbwsgq0pM2RN0lRjv7e3XgnXRm7tDCb7jnNlC/sL94HOtJpDzpJcy1IU7z7699/r1yXIT",
-	"wqbITNYDctA8pYHbPidBuIbVqVfWMncdzU000B55ZJtvTTL38AS7M7zjrrKgS/nCYr6QmXksTJB5aGK8",
-	"53jH+KxAE3CEE7zxh4lzAo8IIvOhf38qHOEskRpSFkRioM48HHgRUyyCsvSgXkyOF5xR09RWoJnpGDGT",
-	"SDTkMbKTP43ZjynT0ZDUx8IfBwwsnVXaJ985WNMdLJAg9x6q9IfaI4KRnXBzoeWazwgOnv/F3jefmCjr",
-	"pz/f++PN0dmBejGxW54avDrv6t4NdRZzq0+dv2z5iBj467y61tv2WUM3LVJFf+pnJUM8N7eam8dNOr9d",
-	"BNZgBtfDG2iNQVIZA6bAW1KbGzt1DabXVeERFd/fvLb31tcHL/9s/9rzXSXT58LaNlAyXQ2796Bwr4YZ",
-	"FboHhYEKBZDg/77yun4dlW1Lg2epkB61pbCQ5DtMWGibui6uQad/B4W4OjGHTgAL47JOPL9KQ4UoI0qE",
-	"IerIIDX6qHeUQQsp0yBQ+BX3aKSdE4TZoWHgwV9f3/vi6/1rzwf9A9UsoHcGNOYA0CYyvUqFpfmmbiOq",
-	"a/TZprafRwHCGxlhpFBh7zD/A0rP6roUGsyr/UxApOGdVsCoqVoVpUQEQ9cB0P1rz2tdKL6HwSPypoh9",
-	"7xBOE950SWR5jOeUhchls8OaSPavPb//5/93/4W/mUUC+lcbbJoPM7cd3R84P71vfZi0oVFxA9t1ygiy",
-	"Xar2H4mWXUfYiDiPb1NmU+yipotllXsNNetXPui8+qfOpz8/+OVnqYaAmzS/RdqiDy1L3GgSL68b3Urk",
-	"8poal5akUP9f0fanf9m/fm331x/sf/Ry9yFxqMxdPn/5/w8AAP//",
+	"7L17l1vFtS/6VWro7jPo3lnqltQvd/fY49wOtoPDy7Hbm5NN+1qltUpSpZeq5FWlbgviMQyJgw0EyA2Q",
+	"kEACCRCHbF4hlzhg4LvsYfXjL77CHTWr1ktaktZSS3bbdM7ZWC2tRz1mzedvzvl0zuaNJmeESZFbeTpX",
+	"J9ghHnw8sY5r6l+HCNujTUk5y63k1usEecTmnvOAQFvEE5QzC11scUmcVSQIcxCVqILtTUQZKp+q5h/F",
+	"0q6XkeTIrmNWI0gGj5jJWTlh10kDqxc18KVHCKvJem6lNG/lmlhK4ql3/j8buSeL+eXzTxbyy+efLljF",
+	"pcsbuX/LWTnZbpLcSk5Ij7Ja7vJlK/cIt7EeadLAm1jWEa/CCGyPYEmcxJFUudfAMreSa3k075Eq8Qiz",
+	"Sc6KDbFQ6B3AZTVsDzeINIu4ZkvunXJ+1CJeu3dMjzO3jciWWnxk45YgDqq0kaxTgVqCeIh7aO30KbRJ",
+	"2mp85BJuNF31vkJxuYALhUK+oP6zpP5zzP9T/a9YKBRzVo6qd1yEV1s5hhvqVqwH1G/hF+ML/+TGxqVS",
+	"Mb+xcWnpxPnvJS/5WpM+TNqnnNNYPSBp2c0cHhCIOtkmUopMRG1eOA+qpuCRiy3qESe3Ir0WiU7p3zxS",
+	"za3k/q/ZkLxn9a9i9pSjxy0ltusNwuSgsePgqhGGvzjJ4bccKs9yT/ahrbIgF8toirsOERJVqSekBYTv",
+	"kCpuuXJaUVc5r69iZDu4ajo+R3VFH1oS3JMxQjKPVj/BTYS1GrmVJ81f8KTzSST0YMsT3OszEbULZUYu",
+	"SX1V2T/ATY9sUd4SqIlrxEJYKMazjQWq0S3CZtApiahAXB2xLexSB21TWYc7BW4QVKWuOqQIMwepicz0",
+	"maQNb+13XooFxaoalAVfxM/PWv6/cP6pQn75Qr7f+TlOBa64ZCCPcMw1aKqsSKUMmwdTw7akWwRNlavY",
+	"FeoHxThEbAvhl+TJ+c+NTc8MscK5SzCDMZ5gksp2Kj6GK7wlNQ8LWWv6I6OYV5+dIGYQY+Rdel7r7SbJ",
+	"NrNNyhxFh0kzbDEqB85AvS7tHHD+qfNPGgo6/+/Jkzjp4lptMP1sYbdFBKrqK+GsNJoubglacUmMqBiX",
+	"wWUBUcUmqHlV0vTMfcOI6aTHG2mWW6rx4Koknl50yoTETMZXu1QolfKFYr5QXC8UVuD//1ef1a96vJFL",
+	"y2XXaYMIiRtNGPIphzSaXBJmtx8m7YdASeod/ZqScoF+4VItNOw654KyGprC6Ny5U8cVV8KoxrmDOCPT",
+	"M+gMaRIs1RUYKZGgOHGcV6nHYuZssAp32vAbZag0j+q85aljJlseE3A5cHDkEdHkTBBgblrrEmpn65TV",
+	"VuOPhRdh9RvxzPNhfOX5Uqm8irbr1CWxJ+vxUYGEpK6LvBZjlNUsuKWwXJ7ZYLH9WagW7MXqEsmXKss4",
+	"P48X5vLLToHk5+xitYSXKsec+UBEauUz3LDIqucfJu2+yuLCwiAWnIINnKqCktpvX88YOb0CC1FWinEg",
+	"hYwKjCpEbaBea2cGHSe2iz3iIA4PwS4SHMk6lgijBhVAD3q6Gwwzsa0kUXm+dKyMPKy2Ql3L1IoWelZ0",
+	"I1fcyPVdMqNvj12xPlV9jDMycJnWmL82If2jOncdoWlOz1ORTnmuMF82tEWBmOyW55Husz1spmpEk5ou",
+	"c6iNQVXurxtS/6IRVMO5YqE0KdUwMvgUQgEIGdiruWv0iXQxXBqOIzfqFB4hW8QdNIvgJSAxYCauugdN",
+	"6X+KirwU+UnejAuyYvKo4bZkc5AyOVfSZiBtKNX2GDAe/bkY0BFlktSIF5/IaeyBqTFoLqCeU4/YEtl1",
+	"6joeYWPYnn6mYNOMKPPeCNGirHaO0SHTEW0hSUMgKkQratoyKjMrhf0mQaODyTqTR2iD9rOfTsHQm8QD",
+	"+yI23oVCH8pRj0s2iNQt/clooVAYSkiPN4kHro0UqpNPM9y/B01hFvmLOsEla6dPWaBnIZs3GmAMtey6",
+	"0hDLtktnlDXxIHhKurTAXKvpYEnO9Vd2g9el1XW1rXQ+tJlm+mm8Bz1Lo1Dg2I/RaeJRnoVBN+GGHvW3",
+	"77jg8tSj0sOBkZ0hW3xzsEHh6Ut67dEWGJQRe3STtFObo+apwwyIM9wdaK+BCQyah1KztCnK3fgZVu+i",
+	"ZBs0isShcJekXjs1IBjZWYI9u95nbCc9QpAklyRqKJ1F2WE1rIwapN5pIVHnnv6s9XbukFVkY6PGSw87",
+	"VOuSs0JZb7RKiYMUUxEIewTRGuMe6aKPzss3dz57rc8cL/b3ahS6NereQ3gWuHsq/chIglHUpAl60PwJ",
+	"jKIjmRmNPpluV5oZS26kOQxwAz7uOcTzjRWXCrmKMHIJhqNRzpfVSSaeIAJROYPWKdHEVPH4JmFKZHfv",
+	"GAw4sz8wb9ztazLiFjSPypt/o5dErj/fn/jOSixbIpUKwvQGCollFyNotiouFXVgO4mzgpek3xifRKJD",
+	"hDGvY69GBjqbJVwxwjGZn+AxWecpNI4KqXKPDPbTzKX000g+opdm3SPkOGnKfgz4Ib6NGpi1tYGgBu3y",
+	"bTgYSiFAkiPKbLel2G7BtxrgF+xyFqeaUh9/qnp78hEoLgzSAIsLEQWwkKgAahW3P/GokY5AOlGH67hJ",
+	"Z7iJoB2o4kCaWV+HcWsko0AN+mHKBg5bPTkc9CZlXYvukCb2ZIOwfsqxuiX1wPwRBcMbahTr8fn2MFAl",
+	"moK4K+fgbylOpyHnLKZwcXGoCaOGfvhFldK7IkLK/Jk3/3bJLH+F8v6HPkLMMvaS+SH8I1G6nRNkoONJ",
+	"KbgjHPViYXI+JzXkO7m3aglG29/Inf4eR77KRz5nUUj+UymKg/bMI03uSeJolXKE3VuYoIyH0Q/Xpow2",
+	"PECZEq1Kg0o5LmUqMi4Y548J9rKIkzbBcX9ZqVDqw+vUpanHpcah4R5+qAXQHt/HzhkdIFF/2ZxJJQFW",
+	"ns7hZtOlGpky2/R4xSWN7/1EaJhKMLanNa9RPBMC1hdMsCVn5RwiMXUDStIxGIfrqI42J7XTnTPpYVuL",
+	"UM/jnsitPPl0rkGEwDX1aMOukaZc5IKBBwKhoKRokyt+7eVWcrOwLJfPq8VS6pyt7p7FTTq7VZwF8WJo",
+	"jgglYw35Fisle86ZJwvVRbWWeuNW5gEqQyVQyCk9ORROzhymupRNsTI7W8VP1emMWZUZsxb+qolZ80Xe",
+	"v/9yageHfoLetqTzOXRVV1FZL2oZWJhQyq/XRluUu7C1M2owD3JWdal9MApQC3yhjsUFAB95xBNRIgCd",
+	"NI1ehCAID09wlHpbaaMiCuLTyds6m1LhCkemKIw66d245sDdvvlh5+qnu79/d//F9zs3n+385dXO1Rv7",
+	"b/3p9tdv7Xz22s7fvzRf/vqdnTd/tvf1+52r/9356N2QXmAeikBTU+FySIXBLmUlP9u/cdx05z9YhLFf",
+	"ExTTfBZNYeS0NBERcA5ZAbuDwCJsiNpl7fplxPh1PQgvk+DExQO300C0J7lXoY5D2IGotho8JUKsWm4q",
+	"1Q8xQhxtVXncJQg7Dcpy42Ewc+HWnoyMItvehuMf1+ba2HV1yHOT8W2GKi3FV9rAXxyzU1NKVVcLAvsl",
+	"Y3g5YfMmEZa6Vt2CXWWwUqk37TEuT/IWcw60Z4zLC1V4SlYGU61WqxouYm4fmaOoJ2XZ7Plwsx+LvD/b",
+	"ZjMu8/rOcWz2Y1zHTfSJtHwkDWcaPGHoQG29IAR27zRuuxw765w/gr0aOdAmNvWzLkjOL7jwtMhmygiT",
+	"8fEdcJEBGRQL88cWlhZRpS2JGM9xLEaOo5knkpwjf2zZdsrMLi85z+snjOt4Ji0HoGOIt0U8hG2bNKXQ",
+	"26V2lmkP/ElMXXKwY2dgIxcaVDQMgGE08Y5lAEGZs4DmSmMR7ik3uhTZ6MgKoapeosxbHXlG3jxjHJsd",
+	"waEr7UMgHKwayE6qVD7kcqbIwIjdVR8xBaDSbU+ZNayHFs4EZtdBFP7qBaCCC4ERFyEHwNT74w+VgxPr",
+	"uNYNQmrzFpjNAENSlumdo4TSsT6UEJnSAWgheMqYqYEKH47Vf7vXOX8Us7ax7MSBdtrDklwAnEB8k/1Y",
+	"PGDyGtghqKH96ZihxULBZ+BCqwwNylqSjIdXlyJa8Trn2kHuvy7zpqn55f35jYVNdw8JoAz+SnHFpkF/",
+	"wlLrT4G2q7kHErTG8pSJ6VXkEem1DaC0fEb9kV9Tf5SRAEqDMHUkASZySa+74ay+Renb25hKPwAC76Cs",
+	"NpMWQLQ4PxT7oV2nuCXr3KNPHZDVtOBBhEmwI3oZzZp5jQaKaHQoqhDsgW2xSRiqeryBZtVTZl1eowys",
+	"jGBLxqTPF0OiPNcz4mwk2T3jMal72ouhlyTM0wHmIZTRNsU9C1W551OgTr7wvYvqliYWYpt7jmJC2x4H",
+	"WyxGgE888UR+LTL2ZMciDJcoQmwJEqc737/5fdi/3HmrJ8jfk8AEtEYuNYktDyrUmFRzdaMkBnliKKqR",
+	"Ugdt1wkz7lEfrzEWKlqIu530aHzdDhw5IzifzJzGQURrDLWCpQZ+1fIImiovFAplC2F3G7eVolJp1azQ",
+	"exzI/8gCcua2p33j0cESV7AgBpHcYngLU9eAchYKc2VtPJ5jTY/bRABcR6dBHNxj1eBb5ILdtt2YAYJ1",
+	"ENXGTKmnFSXatoiDWszRzJu4VQ0fIkqfUdxcrRNhDmaw3YmOzDS+JnWwumK8elFgAHF3Z4DiGuTyHLvS",
+	"VIqyuciGjOwdbUWfMhYqfYK4bl4JMOJY4L/wQUsYeS2X+CqowxuYMjSlOJ4ZHcJIr6rWsQPHKrlEhTTO",
+	"KbUThhJwZNt9GhWtpqb7R4lDMSTOHIxIgwdeaKgnXpA6Fyeg1Qf1o/PqVYDVmm26al5UD11bhMRBdeIR",
+	"k+4aHQK8ejwm9EKUNIJhIxg2MsPOShvBY/LwmDzcP25jGvweVbW3wVC70agSbxJlVgev1rmytZpHan3S",
+	"dx/i2yE9GahDldYUx6QCqdG2gIsq5USxEMB86jj4A+ZCDUP0UxJbjZyVw1vEw+CS2Ca0Vld0EX6lvZMN",
+	"fCln5RhnRMnPaKSr0YtN9bNhgTQdH6932lNTl5SIAP3YjHz1dA78esRZcxyPCBNLik//QZ1Ngf0r0NSD",
+	"p46fmYajp02GtuKskEKs1mAVkUZTtlGDYCYQZpBATCVpiC6o3/xcHIRbyC+v5U/ifHVl5vz3ZnWmRNGa",
+	"u/xvSZNt4Eun9DNLoS6BPQ+31a9hxDQ9iie46/vtNKFLtSFN6hGR8SXUSfd0Fwt5TmSeg45wDINURhNT",
+	"Ns5Ozfz7xsbZ6f+duNBNj1TppT76n8Se9NnwJmlbShVUtnONUQH5NRXY/Vjueuzt1ac2L6idxvnq+aeP",
+	"JW+1geZmXAjtv1a3BLQ36F59eM6qm+LkNQdrZ/4odpGapZSPiy1ifpZei+jIrO+ZeVJHyE1U36xlMDir",
+	"9/jFQ/8hRYaRf175CdFBID1mjZEfw7G/w2d0tOMzdvo+LHRiSMQMp/92n8a1rJsdTCzDDOOTWygkbGCY",
+	"GJ+YmZ4xFz12ZuCt/ddAL38PS/IIdtDeR1c6L7/e+effd9+41bn5s53Xbu78+nerqEqIg3ZeuN55+fW9",
+	"j57f+f0/VsHRRlYMsKTz9qf7V57ZefG5nRtv7Lx2s3PlVlRkqyfnrJx6iBLYkRvjktlc10c0P0Fl/Syx",
+	"PSLvvdN6H0jUCYrGgwm4u8aCrJwIyLFXum/XuRuKdW1wCFSOuelWkHbwoI1WoTBn68fBZ1KeQWfrfJvp",
+	"5BxltXSpArD4/ZfqQmauMR5JGyxKIv8JarJkPMLGcPTtyAHLAIUXvjdrSi/MfC957mM5kQeoYGHlqtQl",
+	"CUcKUuJ7Lk57RkUdlxYWh4zNp5HF+T7niT5Fun3fi/MxxHBhaW5pvnjMVFDpi323clsaXJkSzNhDjv7t",
+	"keWyYrRgRhvMPJP+FxDj5JWCkO4PqWIQDPBc0+XYybgaaneSuaD6RTGugJgqlGFAb8YmBkCGJLd2fALw",
+	"nsTxtxwqT2xlZyx+Va2DHmd4zmN9RGTy1T4zi2KZFafVCqRlMsvUN4yzdoO3RAKA2cphP8w1kACh5hTD",
+	"TVHnsGA66pX5Nl0bwkiBbvVpYYD6lLhoQV2gg65+pDzPAavyWLk6FvUDctC07JrbgFjIKoTC/OyxpGWD",
+	"uN966ODTjnhID7ifglzsZSenudDABKqxPnYdUxbjLQmCqud/g0O2lp96NKLA0vXSIvsaPetWLLM+VlIq",
+	"2AFDf4N53OTlVchOD6m8ijGmvkuhEyr61cGMVJ6b0vwQYnEVYuMGQVPAWKd9UmM1YiGt2grkkqpEvCWN",
+	"Sh59ZZThd433P4lHqzQsc5lF/60Te1OHdftkRpp0zm0CKCK4+iBnI1Gbg0pS34fMnqzkl5IjegSLHr5W",
+	"SpShhkeM8fB3UZ8+y2ZESUTIN/uUOYg+hW8qRdRsX9JTvt9yN09CScOsaxoW6Ul/svUyDzrRyZauqUmR",
+	"shSFFabFpxrPyEw3eE2/lVWzmBCt+hG/DIlQlg8fHXqXuSxZyPipWP7D+k3+DBGQOZfR1G5pLXpAxmgK",
+	"XpFN4ARbFSNO/Z64vOlaED1aa4CoeJA3mthT56SXe9YkQf9z/T00dfvL927ffH56FbnwzbvwTefqX6ZX",
+	"EbmI/gOtogqR24QwSwcqy2CZQm1k/XGdly1U4bLuZ6I7UQdoDTB/LvwXuIp5Wtz9qa/qYXTHsSSPM7cd",
+	"i4xD/Zh8sZSfK0a5vIMl6batkh5JbNrAbmIlOHIJ2xI5+gqozor9pDO/Eh7jyKE1Xf/N5UKuKjG6SUhT",
+	"54gIG+vycBE8JsBf4hmHC8dmAHMR5fRxD2z+f/tO1+LC5amNjRn/z8XLST5FK3cpX+N58yXMY8afaeS3",
+	"PG00uQckDtmYK7kalfVWZcbmDR2JN/+FJ5hKrx6xk8PbdVqrE+9ChahRo73Pn9//22/3Pn++895Xq8jl",
+	"27Gfbn/1kv+TLhiB9p95tXPtk93ff7Rz440up3nswYp6Ig9TU4cHxAmo+5befaei6eK2b6dGqs3cfFYX",
+	"nOl8eqXz8V933r7Z+fU7Cf7GkZ29JzT/6aXhzr/+sXv9WvxVCwd500lKXOcEgMSGMb7uPFQSZgRayOWA",
+	"OkSEQlnHShuVDeqojKYog3QtjZ3QWqP63a8gXp7JdbPVAADV7R5IOp/Bg/pVQzc/IywRZEfDOS1DYuwM",
+	"gHjLFiprQOJMiJnmnhqjrM9QpzyTUBQ9sspT8Kyf6kf8VN00rc7fcNMtQGb11lj94dnHH0PmdzR15uSD",
+	"aHG5UJxGwWJGk118HETVoOMApALMCBzrM90UM9R35G9Akow4CW9mdp/SI7yqOJguzaDxfGhKK0QClRUR",
+	"q9UGhvxQ+PFHc8HHwpKpwWaOtslYrmO3mrNyF1vY0+e1wZmsx4+0ubRnmU85SSusIZL5GmHKziSOhSRt",
+	"kLzgngRwGnXQ1Llzp45vLU2PVKsjLK/fAk0ksgNzi7Ezq/5M8h0cu5wPPs+n+FwsJfsagmI9Wf19cajS",
+	"QCM4cullyyDRUpYQelBdfNmKAt4G3fcIZ7V1ckkeJDBBJfEozvImJyrVBt0Uir/LVo5sUYcwm0TzZ7pt",
+	"ICtXjZ6oQc8Oj14WdA/BzrnUNoNf7OMgBUGtXINg0fJ03cQhL300cmkkcpqKckA2axGgYa2pJghcdaiW",
+	"7StDwBkNalsv49Bbz3Rfrwwg7kkoDzLs5rPBhXBXy7NJpNJtSmsrm0EZlGnJcoi0Jm+8yEONunWDwRyL",
+	"SRdWkYuXq/Gr05gNjo4xeoCtGGOLHr+EA5uw+9HNDGcUj6Yllb4JRWic9SWqLWpmSoSDjQAT1iAS8MJN",
+	"lUF0Fmf0P0vl6VWkHRF+2XQq/QLBxgGcVMmvNFPsRcz1LzEOMQrtJQ8+zkxNf3vr2re3ruf7uMvDqY6E",
+	"HbsHJND9IEuyyogj/j4e/j4KE+1x6kRZ4MisbyCb6rWB9z68vvPbl25/8cL+21c7H7+/986LnV89v/vH",
+	"93auf7P3t6871z5PsJhGtlLDcZhDfWc4iKmnnN5dHBtmt+c4Ceh2pCUfaclHXPRISz7SkiPsdqAkmng0",
+	"P/SVHM5gfmQlpF0fuhTdAXddgDf21eHRuaP4KBCYrOVCTq8PTkgApoYyKvvdh10Pz+ZB7J7uJD2KXZJr",
+	"oAk5YFzDFL8Di7leu5qRbZNfafm2ctApTLPMVVRWQy5D1q42wMOC+JIbs7o4k9nFeyc36P63gfpzRl2S",
+	"PmskfyQdmYSRukH3+AG9DPpovONPpqSTgSsPaxMcFdNc1IwvtWro9xLImieZCgTSp7WAlZNcYvd0VsIe",
+	"UW/LqIFZEHw66fFGuqK6+vp1nrIEb//sk+7OUD5FRgYUvCu+hAnYmJF8mHqbRnLvjXB87sSxGI3Q7iAB",
+	"HHjvU2xoBIQw0R3Nvj13cKEHrWiKNbxz1oqReYfcZvFXZQTLZXG44XLETdIT+bA9OhuI6rgK7Xi4KtHe",
+	"L6/v3vgGTUW6UjZw2yC/p1dRoCCgIDkaTVU9/hRh06sIe3adbukfdz68ufPBq1G8B7whZ8UaFvl3xOEe",
+	"0Sv6+4zXPUJGBQuLZBsCLIB8MdKU00IE+2UrqRRItCrSIyRWjmSsrmMR6LiZ2EMiIhhK+QQzHniAQQXP",
+	"6oEXj1eHEr4P2wSHQKPR6xAoJYO/RlPbqy6uJeztE3XdUBEsEuRyvhnrIG4hWkVUl3jqV2hmLnGUUZRu",
+	"716mNgmyOjiz4tAvtjD02xtqv/0ouFARFN4G93+flEYoXuQHssFRi7Y9LomOY88XCoXbX72x98p/7/zp",
+	"LQ38Go74063AzySlP/S9Y4uS7bN2ijS+mE0MzROzUpd/W9pSBIK41axDGwlPH7QtyWq3+feNIZVbGlLp",
+	"8db1XNnKIJUP4JzPsOijGIXiMZ4i8YU6OaurkXTQ1ivocBoez4jpplnZAU04oJPRABqTZO6Hn+EN5zyj",
+	"HO7JnJGs1J6adgeS7XC6u3NGktZeDrmNZNZkBBPpWIrYjjmuQ3JghsddBhzjoTeP/9QNfWXsFHbl0Axw",
+	"yx+anJq+HGHozINTfw/OOuBAfWYZ5Ug9B+oRXqMs0qcsA3vxS1bHTkrwZRzYtLA4pIe0Ffbd69Wd+oMt",
+	"h2lSXYwl0s8vGOj5xFUxYJ14RhO0pNr502e7r/wiiuz69taLKcBdfWTTo5l1iaCoaLqacdBdtG9NkKTy",
+	"H03iQR8EzvpY9mHxVmp6OEV62qiP/ey+xNoZgXDog40dIoY87mYo1aW7s0cfOp/gNhhf+a/uR7dSoJh8",
+	"+BLs1LBrRUKauWkoq1cmUnErurFJZP9oPF4d3/j/ZaHbX35uof23r1qoc+UFC+298t+dqz+zUOef793+",
+	"6s2d37yH/ufK+zHo9P7bVzNAp4fFuR/jsgtfufvuF7e/fiHIdfz21ov7b/1h58M/d269fPvmC/vPvJrK",
+	"UD4dYWRd6U8SuQQLiYoFZNexh21JPKFb60Qr+McB4ycVg84fJw2eLxVKsWTalOxx0CjPEEEOwqoH6vz+",
+	"dd0UNZBbng7sie7ksbCQv9ZzTfZaGU21Cfamk1PcIKfQT3JDU5DBNt3TQLwLk78UTzUsLmtpXLr805L+",
+	"NHd5eio/9dCTxdL5n/7oyWJ+/vxPC08W88vnf1p8spAvnZ/uQ3R+oetsiZ9rDJ05+SBanl9YQqbmNtJ1",
+	"xXvTOO3E7IY1JHSCXQPbdcoIgu4QOnWRCv+huquELqEE/UcqHmZ2HXHW5SMaoWqRXwe91/+HJdomTOpG",
+	"FXo8kjZIb/5nEh37Ffy7H3uSe8iUKUeUNVvS6m6pqZu7pfYWR7J2u0sAJHgXgyrtTw/oywiZrjFEi0fz",
+	"0GuRqHvTTD/SKjNpBTAqzxeWy4gz5BCXSGKZNNZIc0fTs7G7xWPqhTljhpBiWWL1l3rXpfx/8kZ3zJ9y",
+	"yn7daXPTKtIdPqjs7uqBffIdQqQpqjoFDr7+AOOF5eUoxLiQWFvClNdPOIV17kkkWo0G9tpBZW3KHPU5",
+	"eRrJxWVkO6lC7imHMKmsN9HvwVFaG/6eLr7t9waA2UX8YcBzknj5j6JWZ2/acsQ9rYwt5BupDvyi3dgr",
+	"ut7DKnStugBdq25/9cZs593foamNXMyVvZGbXkVYXtBCVlfMWN1gWF5ocP1F5+pfVpFLhDAPuvnLvc8/",
+	"W0W4wlsS7f7j56vI7CzaefPK7h8/nN1588rtr15aRX5z4503r+y/9k/19f7ffjuzwSIxNG1CWblgnEot",
+	"NoPRH9UoAAts3q++VW/OhQQVElos6uY/u4cMgsM3SgWZA52VpNKgGSh1PUKemh0dVMQk0ypNVjLOJCDv",
+	"EprhQ0I9cMlGS0g/tR5YZOCBSx9vHLGyERgZPeODFrdo96N3dl/5RefX76ApMJyobEPvlDyv5l28jXi1",
+	"Sm11hpTsgx500K0MYiUeCgppoCn9nUBYtx3xAIaptAEqxQaDBjfqJxmsiu5+Q6WFmHo42oZmh4q3mbiF",
+	"6b8D74PWIB7qvPO3ztufwvuIox6iHqlvEPpFfJv5LTiMkJpeRWa0O398b/fNF8xosQN3+Beb2O90/Ej6",
+	"bYD9CQeQeQ2P1991FfgOruw9a75pGFz+ZHj9eesAFmPWqs5nuOu2mncwrZNJj1Za/nkZeFo0vtttB+2R",
+	"sER1vEUQ9uOSilKph/g20231uOsSB7Wa093l4HprOqWo6pQ1fMG3WXZfdtaYh6Y6MaA6njlzjjksQS9r",
+	"N99qKt2dOcKo4cNWaOgS6QU/18yC5xy55uSQ8Fo83aWX0MKlS+LiZ4kQI8DlRqpCL/2iggntiSI9DGfQ",
+	"Kag6JQaWRi/1lEYXw8uhmzF0V+UNO/AlOkFHcvnoyUZfGC3ebx6cuCNRNHrAJ4sHP9cReFfcZ+M3+Tel",
+	"mnR//51Xv+l88Wbnyy/2bnx4++aXe++bzg/jTJBd1/Wtstaui9Z6G7QvkapwI0NuJgZyYcZ3NuhK8K8p",
+	"oypoldZjDOlebqbSmFI2HNLgTEjPVLjy+5xTIVrEQRWNFNI6zUzOSsgAOoT4BV18b8KIB+yNDmqP82hT",
+	"zylCqP6cg60cDfigz8tIgIdRT81oZHowqpo8fYy82/23tv9+TRwoYNjo4QQI+GswAjAgRdLnQcl6hJD8",
+	"ACI/AOHec2HupNh1yOWTio5qj660wBE/Nze3jChD59Yf1PDjVhNJjhrU9nik4XcswlDKF+byc8X1wrGV",
+	"QmGlUPiv7qqoeUkbpDvIm7CHfjwtE/8cniOsHhukB09U2/BDyMNG87C6Llr1Ib4px0kTitmCTqCM/1Vj",
+	"M3FQwItDbKXFYYUi0iQdqGGOWOkB6DTJmqCO0CV8g9k4ypTwXfNKFhnku6nRi4SLRV3Do6MOtO6CmbMm",
+	"gTV//um5xcvT35tN9oHXuScfSzn3s8HFdyzpL0mDiddaMPHqoOSCWunRVJbgTPRs1DnwyswgtWHgZaJa",
+	"a90iyKFbVL1JVxNTWi32CBZoalHXJNZuNSgL3TZ5zeB0q/AtYm2wZcQ9VCzp2BzfZtpJtkVdF9eImLYQ",
+	"Zoh7Ncyo0GGs4DUOaWJPNtSyGTdYyH+KxSIUyyz2Olmz1R67MNOv6Bgs1mjaXTbulJV/TPYgj3peBlaU",
+	"gin2o8iHzfzjFNn0+BZlNkG7bz5jaUdw5+azFnIUZVJbos4vr1g+2e3e/LOFlKDiDWpfeErZWLuf/3rn",
+	"mz/CRYrs0P5LH83uvfOb/Wd+bfnUh3be+pW1wWzeaCgu1Ea7734NN4SUh/Z/dmP/9SuWMdLQ3tfvd67+",
+	"d+ejd2f3Pvzk9hcvdH756t4H3+z89Y87f3kh7qv1x68OKJVtKIuiRw4HXA1bXR0dMzgothm4cmGAWrnV",
+	"g4PW2/6wclZODyju7Y1dkEjQ/sYmJFm0XBep7bIQZ2ClupQRXd+AtwDp4VBWg975HqYulCdvYpt0qQaB",
+	"AyMobz3OqtZqDhNX4X2EUSYFvqt1jkcEYADqBAS6RxTXhJgfgjGsoiYWUIcRC1S24THloPayejRq4lpv",
+	"C8KJmQZ6ZSdlGBxejjiouofWwHRfSRORMQU9QEv2g0czQbEPvGki1TrABOrO4a7xEWP38bUwk7Jdgj2T",
+	"egXRfh/SNbB+/MgFWy73oc2z/Qe6Hhua7uxOWRB5gDifGksXp+rPoxYOyqLWPUJGqDMYrRaYLh5lIe45",
+	"xNPORHXM/CruWEPwHDAqoEB96rhubAI97UFGLEF4D5hjh9+4OrKGRrWGhpSGOycyQ05GI2KHCsWJ+tT7",
+	"cuLdQgZXEwsvzVKhEgsJSQ1Z01F9rMAwLIC4M1GLaDrEsGggM2s0DlqMpEhENysSCvZh5cFOj2iqCzJa",
+	"tevRaSg7DHqidJF5h/tnswzZqoHwbfX8yVscghzWWpF6/iPYBXPD7YLRaXVSdHe5zwqwRMXzEb5NvLyN",
+	"BUEutIASlvGJWcjh8F/wZIIK2mIO8YTNvW49VFR/MhPBafV3Z831IAgL+WUfRDhzoZ8jC1A+a4DH0R3I",
+	"MpDxKDUPktYQxnAGSi5kHoFfoSEBZx+YWgBn1KVjEss/9NPmNzbODj0bAxpSRmsjDCxzsxrBEXb++fed",
+	"l1+5/cW7q0gXodDf7V+50vn9H1ZD5FTnn3/XgMZV5HJ701z10uudj36HpsDIqbQRZohsYbcFvtPppBo4",
+	"wYtzftELXQ7HvAYanfm9MkOijPycTFDriTBY1mpUiId2XrvZuXJrFTWJZxMm0e4bX3eu/WLn41c1rFPX",
+	"RqHaqDTX4BqxUBla1Gk/CHz8X9OrqE3EBcbRzm8/7rzy/qpGVu+8/lznw9+sIr+O6gVAJnV+dvX2V6/s",
+	"fXh9561Xdl5/I7oaemAaqmVrB5l+bs4kxoY1WeFZ8dUI7u5di1Cp6IKuMyXsBRFqlzjTTTVMzoYmVO1d",
+	"KJ9Yx7WyXgwqkFlAyA1wYnyiOOa+yz82YffgBaVCaSCwqVSMPTSWwRFt6SqI3fKobJ9VjKE7K1Njy076",
+	"L8FNmt8k2rkZB9P4iT06e+cBgdZOn0KbpI2mFHGYQWsC0p5Wil3UdLFUE5i2ELjfsEDltZasc48+BSdk",
+	"BWl4GdpoFQpz9iZpwwcC3dmAk4FKriFowezqUgZa57qPm+uaCW/iiwAq6Z5Ik3iCswcEEhrdp3F1pqvl",
+	"6cfPrqNZ3JL1WVep5eWUA4dnpB/6ZQBFVbl2xjGJbZ2824AUphwEk/9vs6YzJs3IN7nMz0gS3NCJTz2+",
+	"F91aJkC+6yAR+OwfEAnwbTR1++u3NLCtc/PZva/fnwYB6cOfxcwG22APcrZFmHqLQFOCEFR2uC1m7fDr",
+	"mYZT9uOlHmlyQSX32tMrGyxvzhkkU6mjVcbNpmsaQc+a7JHv/URwVtZt8ZbnF5am9QnFfmZZWdmd5VX1",
+	"NJcKKcCB28Q142sBNWwFVbnr8m1UDlWzMmoxSV2ku3XiitpPeEr59Nr6gw+VkQQvYWxIDeLVSL6p1Cwz",
+	"LLUgRggJVA47CgaOR73UDwjDQMwbHj+7XtYYZW1qCIRtmzTBC4bKpxzSaHJJmN3OP0zaZaS7DVrIIw2i",
+	"+A7Re1eaR3Xe8gQ8NNaeVCDpYQjxCdOjVFg+lkCoL7vgBDom4lKbMAHiwpCUEvseJRJ7gAn3XEOqYmV2",
+	"tosOZ/27wzwkQ5H/c+XVGHXV+BbxGIRtmh6vebjRIIptfHvrWi+MUmca7Lz0XuflP39763rETFvJFWcK",
+	"MwXT+J/hJs2t5OZmCjNzxt8ALG3WsC74wwAnE1JCSFuogxHnZsJCjGwTIRE0+J5BZ02bc0ViOv1A421x",
+	"DVMGx+F0kJy8Anm1ERe00oV10HYVMe7zSb3yQS66Un9zj1AhdTq2NntMU0uRW3kyWbcLL5k9Q7b4JnF+",
+	"1CKeskWGXv8IbVCZ+mp9dMzl55WiIpqcCS09SoWCz7hMvZDo2fmJ6OpyGthcTz6dw+p0EmfNcTwi4HFP",
+	"no85IHVb30IxX5hfBxyLgbKYS77fTtGrsajj0NRJcW1JX2uOwf4ztzof/2X3zWcSYL7fvLPzzMedf33W",
+	"efkTSIolVXpJkf5TmxeKuFSZs+edMHtdq6nqiypRqtzl85eNUMDp8vPBxAU50dujVTE9RcSKmGfUsZjX",
+	"G5L01GDjZr+PHb9yBtxSHH7LOYaNzCOOvmlu+E0nuVehjkO0B41Ad9Y0ryKXmsRWajHoLDqD0ZwR/wwJ",
+	"xTn++N7eX/+k+UTn41/s/+oTzS0kVP97MhewgfNW7lI+rCEAtou2Uv3EnfOXoai6SOAVp4RoKWYNGo4W",
+	"n3GWgUTLrvsl8BI0Hg3dKAtgJKBOgmSkYoP5kwb0/goSUgchEZaIM5vMoDV4K7al0AD/SPs3TV5BTpQW",
+	"kIFG49FaHcT1OiTZBnUvtIRjvFfirCCsZLWL28RBmIlt9VTech2dUyM5dLXWwSaYyviYn/ammcofQe7u",
+	"97nTzsZcElhKrlRQ8qFYnJspzJbmte0QJGVotBx0Dl8vLoYsJjMP6HfWs51041W8HDdzTSZWF98tTmJp",
+	"urhvEpBwBO6bYsFDBl2slPJL9pyTXyLz1fwxvFDJL9pLzjGyXC3gonNgBr1cPUaWnEW7/6aBmeQptSF2",
+	"w4UfXjq2VWrM/2hJ/rhSfKRZEP81t/nEMjuzaJ9cwA+VNEQnw24/QWVdaxdJ3N2oKFak6Cxca9QPkzuv",
+	"kxO0rgiE8Qi3B+bdmUtng+vg1YdXaswXU9xxGrddjp11zh/BXo3o+xbSDE+0mpCk6TxKHIr9/kzzpVKa",
+	"m5set4mAWMIJJqlsj0fMgcBRRoHhmN/eurb7yVe7b9wal6S7bIUq8uzT1Lk8TE8OoUYhHRrCBBQNlWgb",
+	"C+RiISHEPz7J8AMiI2LhIIrnYVU31aKdEwk8t3QAcZRVJc3GuAawq0Oug84X5off8RiXJ3lLIxAOfpp/",
+	"QGT8LOvc8jFqrZlsRb2Dp5zTWNZzYIrEWcGsB8akzm84wIP7adOGTpSq2xRom3ubUFfF13fBlNWVVvRA",
+	"HLiaCr++zPhYi7aa73PuMjbOYXZjkGY4ceZi+TRxv3GZ+cLy8Bse5KzqUh3cOjhb0tQf50ydV57ff/6f",
+	"Y9UypMR2HfIENHeJnKi+CkeVulBR3mgVrabS7YgT0YQBS0gZKj+oH5c/TgU4manvn1VXnX1oLV9aWIQL",
+	"j9MaEbKXe2DWRoLWGHHylAEvQVNc1omHoGoPTGZFm95+JStdSUlXlUADqpVMrwa+ipA9wRlB6nwksaTj",
+	"fJupya4Fy5aNMXFbEpkX0iMY6r6F5y4IHVUo047dWBx2/tjC0mJSUabEo6g2qMvsSNiIhDoywbSscEXU",
+	"wx4wWwoO/8XS4uIqKqvv1Zf/XkY29jy/ztS59ZP5Y3D1dBBc6W4PWZpPri+liaA/0T0Q0IwFUR5Rx+qP",
+	"/9BxnQoWZHG+O7CDe8B/MSSA/4gQ9PG92fPf+4/EokKX7zOmVkrB1NY5fxSztpmOGA9v849REIL+9ta1",
+	"2zdf2Lt1PRqCjvO2IDM9DxHwRB6Hw3KpoZg7b3XzvuFFgKSp5wDol7yBr+dGUOaCAxVX6FoOlXmyRUxL",
+	"okROewLCcNselcQCFqgYoOJkSt9qCZNO5l/AXSeIiaBKG5lNAoUNpqXMQh3z1e/dYGn5ZHqNDkr4+AWl",
+	"xsimU0Rm1Iqe0AuadZO0a2C93SSpQy76llPpIzprNtRUSH29LkWW+vLH/QVJfcdJjzdSX7zO009UbcRZ",
+	"7sl7Ldhlm5InaZV8uOExE+R/qjLjsxb4XgN8goLYVakh0kbZ703zUrrdzWe7IvtdkdXSZStXIVWDJuv7",
+	"qOgtxctWTodAjN2TW8kVCzPq/x0DfI+m4hSTVtMO7vBnx6hSf+pY1NUT8HLlmL3kLJKF6jyeq5TsolMg",
+	"y9VjeKmyaC8482SuWsLFSsFedo6RpeoiXqjM23NOiRSr6t4MPmaiWIBttzxvsL0TsAk1WEAMn9NDbnpk",
+	"6yE97MVKsVpwjpGSPY+XK0vVObLgFO0CPlZZrM6TkrNsL1UW8Fy1SArOMXuxMo9L1QJZdpbshcocLlZz",
+	"sUqmuUIRl4q4eiy/hBcX1Dri/DJZruSXl+YwmZtfwDZeVJoJuZhbmS+F6Mp0G5AlMhkwxDTRSS0Svhvx",
+	"SRC+ZsZBjLLz8V/3blzb+c17ex+82GVTqctTGFRWrP5fPwWiW/rPbhGPVtt9lYAzRM2wJY1yrc4asutY",
+	"idot4vlQnS2APbF4wTijCniAmHIp21zRgEedWskF2WCGUSr56nJWgzL70q4TXU5RvQyq8sHV8AhdeYAg",
+	"v2+xeZzDIWQpUZ27Y/Qt/yesTVy0H4zf23UCcE0D+uabQfAuw6mCYdFodCaprLNouXIVlfkmBJQBnqt9",
+	"8VivJBVmb+77U6e3EfZenz0gYHX03n5n/6+/OfjR830ZARIQnKOJ3s0TlzR+VCAclNiHk+PnMRitOlrG",
+	"D00JAh6LTMjC6ZkNtqYU201dyFQQT9d2MLXNgxeaSD526Sb4V5vgb0RVTN2WZwqvckYQtiHzXR1IwD9y",
+	"pk6wBjhgLd4BA+WRKgCc9URqHt+mrIa269TVFb+Zj4hWFxQXUIMy4C9T5fnSsgHJlc8Q6bXza0pxgZn0",
+	"OGU4AwxuDLrACHEAuqCrHyap6rA7BwAQhHk2Cb0QwrSXiEaW+mzH+tWkivBnZD49UXatsZQizmZTWDJX",
+	"fUpcmLtYyi9t/6hRaCy314tiySm0f7hYuVg6fexSwT6+1JjbOln0ljf/TwmfiFVnXPGrQIY1H1O4ucPk",
+	"Or/rQDS/JNernQbVhtM6vI3e3H12s+lAxVjyV9/ZJFJCTDFOTRZ+XdEERn8W/JKI3mEWfncC7nfYV2Rw",
+	"8DpME8oSteQIhMfuG1/uv/jzboEh6zrmFggD3pL9pYH2sWt1SbP6SJMB36uZwiU91EOhx9HDQOaTXZ16",
+	"KKFSts29zftfOYet5S357a1r+1eudJ77ov8OZ1HGEz18WmEIXYoahd/fFxdUfTZ4faEVZSVYtQpepa4k",
+	"HqrRLcLiAOWYM658sRyo2IHqYdqmp6KzrAELZfF0NaHO7iCLdiRP7ag5FW3tnvquswR7dj395Xpk9567",
+	"KYVENmRhLuj86x+716+llbVzJhAdb6+fVsB2+5bSllMO+sEPmpbfVyXePT7aoj9XLBTSifnQNxbt169z",
+	"sfx+/OqvDH6TrsOSxnliWMJhj3nftWgPeF1oNwcN4eFAPvt/e3X3sy/7hHwmGezpjytfg2pGergWogxB",
+	"VugK+EbCoYHNhR2HONrG8nOX9NWWCXaDD8DjTxEGOBoUEP+4Mdpd9JuZ10dA5w+T9kMQQDacb0STLcbH",
+	"SiEfGxtvKiXypr0rP9t5+2bAm5I4TIxllGIsozQqw5ggQrwX+13MFxZiHu9+a53KsV4Zs8xItS+BOPBT",
+	"rlOIgqSZh6bdZPa1n6Ovmz10wS5OrOPaMKQ3XAOtYY+Q4fc4MlyffoRZj7xT4u71TzpffjGquEv2efaY",
+	"MAFcXPf4SyqVrL4PBJSfgBxAt8JRzKC1UE7511Fh8pkcIqTH28RBU4D7nF7ZYEp3p1taBDIhlU0Szb+l",
+	"wk/LHaPY0/M5sNirwhhj8i6Nqa7XcBsL01PxCPk4X0xxAE97UBkdhNVJTF0zndKxbLee8QXseFBJsIPB",
+	"wUg4wZ1rH+y/8W70BOsKJQc7x1Z/pGX34dT56hPxFPyAyN5DdMBo25GReyeN3IloNiPrM0dgSTHW/JQk",
+	"hUInqhwC+3kEd2I0EcUvkdZtf//w7OOPIajvgeAaxKtdessqwhEdBerrgwoS1VeM3W3UlJkNNmmV5Bwc",
+	"6kmoJGlM8O56KF1MeSRDTcm+r5/Z+fTZnZ+/vPf+C0bkje5UU/s9iRDr/WciJ6/8QezmxWS7uXQ37GYE",
+	"0Eg4XmEBuiNxc4fV7nvNTr/LdsKDQKmD7ITb33y08+q/xm0n9Lf3Z43Uy54U2iuL+wTKJRTTwj0OgVXo",
+	"8yxxW4BloTZqBj3O3HbCtcjGDFVIKKNDkTwmybumn3xkyIzdkPH3LIuk6WPHzN0NO8YKqO4oN/XAHNAc",
+	"s35myYc3dz549U74OWfNqRMTY3wP8iYFvhf1xGDX7Q4CUiY5whAw1GEAdALbdWSr253IIvnFAgFztMHC",
+	"H6hENm4QDe2cKgve8uyQj51yytMWElyXJ9TgYuGzU906kjgI2x4XwseTiAmHFk8Yjjf+0OAk9FB/tPdm",
+	"YK50F8SDgfibhTuVQZDd6zG98BTf56WbMoua715E76zEnjSc3Rxi8EL1i/DtXr92RyRf5FGDSjXoex6I",
+	"yioLVV0srcEIRsqgjarukATyyPTyL5scAps7ZHrykMXsYMXg1tOmTVB6xKJ/5yNki7iTgiweknTXWs0j",
+	"NT85UrQafq+glVxpppiz0qUMeMQ2T6jTWp14FyrQySFSDz6wvP20giooC8xWZ8v0IE9nIxVBCJqGUyUr",
+	"1yBYtDyd0bmS23/7aijr9j68vvPbl25/8cL+21c7H7+/986LnV89v/vH93auf7P3t6871z7PRZtIpXm1",
+	"WpGmL79KhcATHshjU08oOCYgs4TRMdNLzjThoLCBQFhaP5LYMALUMQ3IMQILyB1FdsaZjprEo7vAkfdo",
+	"WCcZVek4Ii4+obkLKvsnsoymuIewNP2Qi9PGnwQamTB+4sB1BKV7oe0xtDGpkA3Wgn7MCDc4q4G8idhp",
+	"uugEEsrU0s83RfCNfTd2j1SX6XSg4rkxnt3Al6I8uwR/mEflOp881/nne7s3XtCq/f7bV3d//1Hn47/u",
+	"XP/XzhvP7r/xSufPv969+dHec58tFjpXXuj8873bX72585v3bn/5XufqX4D9U0k8itWzrt7Y/9kNfUPn",
+	"2ie3v/pl5+vf7Hz5TefaL7699eLOxy/vfX6189wXxf13/rBz/c/FzrVfdMkGl28PFg26y2WCZIjz+GCU",
+	"IacfPMmDsfmFXIyflxJZb3ZmO8kSwneUQIbavIeDhtKZ2LYu9dlHu7gLlDdUvyj16hfDI5dpjO4h+kVm",
+	"gu9nZQdc+Qgye0fjhN85E37NceIKB7hqoygSA8790x+yq1uZjHYTcpmYt/qkR8hTIbZ3BukaYuHMQYHx",
+	"u7lqjQl6B0CfGlfXaNBsCHR+ULf0xRtM57i0mlZQpwvYZb4Y1a/gkdhR1/m1QgL1FryAKwjKgm1TQVB5",
+	"vlQqbzCGG+CGwHY9ukl1HCksoh8ZRBb15hn/dxhmHLv2dlo/esLxxPsjk6MnngjTKhbiJWhHBEYmPatv",
+	"QPEOpXyEOVzfecz3XeXv5pD28cnuvnGrc/Nnd8QnCzWehntjo90MwwEzIiQxnU6B82oFMtakPuKGDb2w",
+	"FnhSNxhlCCOb635ifi9EXkUXWwSKs9b5NiRuuEqk65IHHiETx5Kvq0U5sOMy4u3u8V4yzki0SXlf/2Z4",
+	"wfkjb+d94u0MNzL7NpoibSOak8PX0GxfMdgqXUJHGcNv/anz6Xt777yo5eneM//c+9lX2Ve9dAdWPd7Z",
+	"tXvx9evvW4zUXcnjyK6vrAfFBROKySgmf+SyH2cyRmjSbNeVKRExWjxCuhIzdm78615038fVHFNyu3+V",
+	"Sm306+bUQ4rjVCJajxUWfm4Sj3JnBp0DWy2sHa0MzwZlVEhPm5h+GWvzrrRlpCNajHqC36N7g6nLTUU8",
+	"/5HMbc+gctXFtRpx/kPJgrLpYxt5sfkZGiE0mi5uCVpxiQVl9fzNEYe8n0Es1v6fepNHJZzscfbJ1cM+",
+	"DcSU+vIfE+ylvjjStz59tW1NK/caSEA8XvXlGXQE7OP377LL1cEwukoq0b5gRHtIFuk1ZM01zCBzVu5i",
+	"C7u0SpVylAOnlmKPeHudXAI//sfvd1755c5nNzq/eH73pef2n3lVN8qPAZ3D5v0ZChP29a6XCr3e9dxK",
+	"Dt4b82GMErgHUkwTvdcs66hC0aBAvBcXYmFp6Hf+1nn7053Xbnau3DqcLSkGVC/SjlIYXg9sDZIpu3M0",
+	"rKDebCBp1B/6nBlRFMEtPyBQYCTNIEVy+l1N4g2Q8vHovb4DPMdVKntfINtNiPeXSuXpFVSGy8swTOPk",
+	"MA+2wV1SbhPxGNe/t4mYZdxCZUkuSf2V+jSzwYzG4gmz7fq3mJTN2vZCP3Bs0nw1eOSwBwyQ+9AcZMWc",
+	"/uHoBOAnh6BkVJLgubviIasoiPP5ETn7JKECYxTtgyIR5DCJdh+OPg65Xkwp14sj7n0/cx5edFRuKtGL",
+	"cL+Hwu+egqTFJcKa/L69dW28SlFUTKnr+TZTBt8ZX0cKFKJkxSn8cVDbje6BzVZa7mbeqPv9a0Sv6QuE",
+	"8WWIVqVBZaAm6jC1X9LXtMuTxLMgSUypKFzWKautmN4PrG3kdwM1cFv9usEqoTcCVXQM3sauq3QJs+CQ",
+	"Yxu8mEpB3Oq05T8bBS0NjCIBypVxWBBs1zeYaNl18yiDtiSexz1RRlPgclbfzJpl0a0MqBP0MUBrEjW4",
+	"kKhoFQoF3/1hOsL6itlhbxL2/Za7abay1+ExejuCLhmV1RufWjio4Z8EyppM3QzeUtcVrYj1n8V2T7Ke",
+	"RzJt1TzPQHpjkgDUcBb/4PlnzRw/Rx2I7eAoHXqf9xFwayhwS28laii2GWc7yjq//q/9517ufPzXnbdv",
+	"7l/53f4zL2UXRCP3cEoWJppH95clZ+F3X5Ro21y3bZItjx1cpmwwI1RQhUQERkyopBcbqFtqbLBxi40V",
+	"xLDn8e3ILKe/C3a3YnOaGA6RMMrWiaV0/wmv4MTE2y7eSekVDOFIfH1njS3NGAZKvZ2XX7n9xbv3quHl",
+	"cddtNQci5dRjHhDAagPndSyVy3fYBh5lQ9ESS7pFLC0aacSrzxmZVizfUgaXoI4yqixzDmstT5fRaKkr",
+	"1TmEMhzQsc63zGLh5i6ZYSRs3G0dgaCtaHkKADQE7EqENV2DOepei9Gv1ULlW01/MhssmA3jjMyg8jah",
+	"tbokzgW8RTxcI2UE34jo+4z0DwGBfpNIXbiJOdBibmaDaWy1P9/esDgM/JAHtKPIwzOazHrc2UNSUQLJ",
+	"MlxqlsDXR9VjLkL0NUAaRT2e3QIvtUMQGEO/02G6chripQKIBQD62SZR8KOvvZMw6sD4x2+wHrFxGqUl",
+	"aRxGsRl1HBoMkLt88NB4HFVqzpzJq/NopeVj9URuZT6z11sTU7cSZw4rPFDv8LlmbiW3sDQzt5DZlZ1a",
+	"kTFHp48Puoc5+8fX51cBgz0Cno1LKVjzV90c+OC0h6Iqzjy/vXXt9s0Xdv/xu87rH93+6pedFz/evfnV",
+	"IYxfJ2oIfhODvvqBprvsddEPi2zyI60H5EdHAJ07CNCZQCDvqNzt4QD0xrE/AYL38EN/MgE1gB5Hr7tu",
+	"QlEm8qydb8ZvqfE8YWrn9Coqs5brlpHtEuxBwQ8Oz8fuBqtS4o6hM8y96/7rKhA/IuxmMvXhIwywNDJy",
+	"5c5WeD/kIJXJ4E+K/cRWqRB3X05AbB2VbT8q236Hy7bfPQ2hq9x7VOz52oKu934/YGJ0NfkIJuZgCsZg",
+	"RA3uRtNYgZLgtk2pZQMVUYLV0wafKdgVdbXqtMkNpoOKqELanDnTq0gQ5qDy05cNWhh8pmf81BzTx85M",
+	"NtBvZJ1EUT5Ks5kr+zXIusYrNphf0t53m2YuQXF34DCJUJiDBB/1FM6qXcqt5OZnFtKrDvBuPSDsHikN",
+	"xibuWc/AThhov/rXfL+dYjzFAoznzpvWcR1lYTIY2XsGCXRU82li0KEIYvWQAIW0hJUS2/UGgRTyAW5O",
+	"P/ke6RuI4xdV0rJq6vZXr+x9eH3nrVd2Xn9j2kLcdQhk0XhC3gOZp5rxR5Yiqwl8ONIkzT2mXkL0tqZT",
+	"TeeRNZcA01Y7s5KCc88pqUVdYoJk+8/cuv3FC/tXfme8p//fp3s3rs3oEaTy8i4aNEwdlxYWcyu55WrJ",
+	"LpBiZREvOfP2HDlWXVAC0Z5z5slCdbGwVDxWWp7D85UFe9FZIseqWmD6v2P1LPoUya0Uj82VCvOG/59K",
+	"7XDOgLsJaShNMmTk8B3Fp8Zcyxj2+AERMK7AlRrlVPejKzXR0jnXVCJVQAalOqpoqtFyJW1iTzFp4jqo",
+	"rL4uT0dLEvYYmL3eVZ03KdtNssGoQD9pObUQ5qme+IBAhisB3BNiZIpPrKDTx09a6PRjP7DQD0+f+IGF",
+	"Hq9WqU2Qw+0WnAg0NeNw+5KFZi654tK0Lo/QdLGyusglibBHELZt0pTEsZRM0VhS4goAIWBUni8ulEPw",
+	"J2BoggOHFEdArmLbYK0V5wJrTc/JDP7sQ2v50sKieuImaUo/0Pfd8A0rmukSjQMts4CmZqvca+QdLIFh",
+	"ZmWd+sWTaZBzJCEnIiGzy8d+JlN4RI963tyb1tZdA6YA5YSWCkiywDF68/nOs5+NV/bfRcdonQrJvXZf",
+	"k00jvE2HAoMU9R2bEdPMisBLWw6VyOWQzMGR4XKWeYZjhR5Ha4OF4VYln7br7WnoeO27Hqm0QmGjNYcK",
+	"qXJP47N0yMbgQiFmc6+VJnrIrP69aSViO62X0Hjl4IbHtOgS1Z/MRFRb+MlIU7VP6iu1vdoRq4jkDMEw",
+	"mNze317Y+/ObnatXd659sPfcZ8XSzpvXOl+8tvu7n2v513n5z52vf7X3wQc7v30p6gr0aU0xCU1FoFP0",
+	"pkpctnIEHDenMkCJ9B1mBsFZu7BlvNB1LOrqYXi5csxechbJQnUez1VKdtEpkOXqMbxUWbQXnHkyVy3h",
+	"YqVgLzvHyFJ1ES9U5u05p0SKVXVv6nrJuKTeym275XndashcTA0JaDRYot4ovke2HtITWKwUqwXnGCnZ",
+	"83i5slSdIwtO0S7gY5XF6jwpOcv2UmUBz1WLpOAcsxcr87hULZBlZ8leqMzholJMBLmYW1layoz0zGA8",
+	"KxZ0Yiul8RzwlgcEMuzwyIgelyxVmphZVA256cEl6Rjj3o3f7r/48/vOjO4vePVRm1RA8gw8PSEeqZQZ",
+	"JcY03t6PRyrOGo0jYjupfJAvCaEfUUQU6vL5OvbIWb+wo6yThiDuFhFpI5BdWKxDH4E8k8w9DxCAHEXi",
+	"ZQtS6jEfhSj9EOV4NY0xAaPm0gUd5ycTdPRncxR0vBtm8Dgq3aj9C9iyLua6zb3Nb29d279ypfP7P2iw",
+	"z10PIUZqDUxAJJ4lzBEDXNKSG5Exg9b8pcJePBflAYEI9lxKPJPwJdSD1CUbTF2jJY0WG1QEXmVUaUm/",
+	"uG609V9CpYSgBXocrzOC9LsXPcVJBQRy32V8bTR/P/gcn0kp3o3GvygtWmZuXEKqlE5IzU1GSN07VQYm",
+	"37nmLmf5xwWN4qjf3rqm0/s1YuVec5iGyXsOcYkkvbLlOHzf1QRW8T7ekmFzMhAl8TZtM+iJaP8yyJeH",
+	"rjdBEdsN5lexpdIPRxaWywfPNRlmzeg5Rdu8HjyZI8bG55MBQpEFxALpFT861QdB1R8EpH5wrqDpKKFO",
+	"c1e7ws61D/bfeHcc7Qqt/uizrr6BmRJtD5Yemxtvpv5Rf/v7p+PTIeo/e5SEO84k3AjL62qhc0/0z4l0",
+	"NcmeYDsgXRaZbFkwhOOd7ONSwYR1AVeli+s/yrcoq8WFyVTYZ38aNSANR/F1o8wFQKuJK0xdKbCHJfs1",
+	"YIKLI6S+Ti7rdXhn9+EdZb+z7dQX72w79cUM7dRLExBnR8m5R8m5dzg5d3xJtsPsHu18H3ubdr+BLzg4",
+	"BqfkxDrT6Ouhp53ij7opL/iFp9T5M+sCzh3susZJDBiw6YnYUI9QIdfNJLJK1ExN0DL2YzssiToN9RbF",
+	"RFdyNUnSyc1U5tv8AUokMS6hOem7X9z++oXd33+0c+MNyCB/cf+tP+x8+OfOrZdv33xh/5lXc1ZOmFlp",
+	"8ZwofhYSPcuL8aYkuuOoaY+eHiqkSSsVTEgT4RE0aLz5NSyJ/QSdyiK0c68aTH1amemZBq3JFPF2NSpT",
+	"po3vQy7rEE15GnUzYV14Hbp7QbMy/dwN1tWuDHg5Zo5h5b49Va4QuU0IKyNGiCNMK7J1XjYl112+HbQn",
+	"y9wWY5jBpJtBrfstq0fGySQwwZEZUIy7RDhKNn4ywTZXB+X4g0wA597l+Nn2p29nafj1qAPVUSb/JDP5",
+	"z0KBPk1r3966tnfjw85HvxtJ0iXbAA0yUN3XTTNWNMZDkEgoJIB/wHMhGKkuMiw8vA40dmEFSJGArYsN",
+	"BmXe2/ASNFUOhyvKVngdoo6YtpDgujEIRlUPGKAD6Jc6dQjaVj9Qqb5QoqglyIHNCwtVCXGgJPkQHMoP",
+	"iHz04MCTTcqcMJ0hshRqx2rmFS4VUhdYhrAV+JOiukoUUiV8lea8xmzo4WifWbFYBK6cMhJEU/bEUCzX",
+	"zMMhTexJk7sZOsKMu2v39+/uv/h+5+aznZdv7nz2WufTK9lcXAZa0lR600puNs3ls2nGPwvpjdyTJu+k",
+	"a4RpwjfRSA1sZi+oKDnYBpwjDKQ5VDRd3E4YiMZFdH79TtqdMQk1iVSSpeVJId0SqFmzxLydyOKklsGP",
+	"9gXzaNZ0Z02su2b/PFHnCDfQqW9vXdt97fPO9V/uvnpj59rncf6vBpvaxrFyisHlrB58TGbLR4kRY4sN",
+	"Bb+cIQ1T+8yoT3cImhIYDncGl2IMtvsZlHLPY0xCpUqjScakVA0AlPhUcWfQJBFb+WDtpQ6l1/D+NQyP",
+	"YBVjrW0enHINqbi3nISa0EatWR4eXcskDFhInxtIMNCZeFySbvhF6NjjHiqrKxSTujOQiDEK6jFWA1/M",
+	"UM/TjxJMrAT4PcuQF5MZ8kIMEjAxhnwEDJiAKncU5x+tmHYglXREf4wOvZZuwNXHpwfeI91zE+qWQUDI",
+	"dOKs0S3IKvDjmOBsk7RBZlD5YjnoyKtsewuBmwQ+gxixuUOsDUZrjHvQXBeLsC+WQ6tV4kF5HBNCQtLD",
+	"en2xC5cJ2mhCZpOjDqeHbcXVJ4YR8H1o2WTMaeOgyoQSeJiybDc8QraIm/qOswR7dj3TC85yT95zyIUj",
+	"v+Ud81uet3KMXJJ6L3MrOdL+4VOnfsLpj0vLm/919pQ4xX5MH6en2o+un7j06PE1+ejxtUun6DbFT/xI",
+	"fb/96Prm9o/X17YffbCw/ejxte1H1m31r3z8ePhd8H/ra7T6o/S6laLfNPgLYIKH3eVyd8EUsEQBdsJ0",
+	"ybv2m713bsRlkJYnEzaKknEPDuRgQ6AJGrCjELyNpriHMGJkG3mcS9MKviIIk6aUpuIZqNES0Ay+xejF",
+	"FpnZYGcJcxBmqHzKIY0ml4TZ7fzDpF1GkqMG3iRQ4kR6bSRwlYwbvgABm8ymTTjSh0k7s4WTaEHE2Oly",
+	"P/7XzfVuf/HFzie/2v/t33f/+sXe1+93rv5356N3R+KAXczq9hdf7P/273tfv5+NE0wUOdG7RL1W1lx+",
+	"rjgCdAIXK5klzvjWPrv0GTKX2UEbmmQK9izbCPlNcJQGNGgF37vZsSOMxneocf0YjDSgGiN5lIR8/ZPO",
+	"n/6gJWRK2TjANMsQIgM6BtAD47rOtEeqSgBJPoPWImW5YinhGiXB/KIb4T0WVMs2OeHKdFNPBDGmrvDU",
+	"RVO6IKdfhM3hyt7jUvc+n75TwbrRxOSIobqAWRxlj98v2eP+wdVxvQMe3AHxvPAARqJ5CFRMdVAe44z4",
+	"p8VUz9tkfJuZK5XGWSMSlecK82WtwKqjh82J0xVwJxUcHPGIqSkNOWaFAylaR6b9ZCFJ41GuDuQ5n0vi",
+	"xI9xiRrc0R5AQaGSdp34JwU8k4iy7mN15ME/HDFWX1HSXaOz8Nu7FlnVGVwjxFWnzpx8EC3NLS9OrxiH",
+	"g05RF0hI3La6Q6nB2S1rCCz4LDZYxJOhtT3ZI0+260pt8jPTp8xzG3gTctYRBsdHJM094ijZUMtN3Coy",
+	"KSK8Ck9UcyPMwcxUnEOQpBHT6gIJArWgmfRPYETbW9lgsIGspr4tz5eOlS01d5fov4slM1VfaaUCMLSS",
+	"sHEHi8emKI4hVNxXjihF5Oazt79+a+ez13b+/mXn5rN7X7+vjkdGr+fk4smHVQL3Xbl7UDIPdHuUxuf2",
+	"OApyH2W/32tRcc3MlbBq6KaVRp8w2e7XXt/74Jud1/4xVg/MLGY2ERBaH5T/olPWcUWNS9Yp9DKL9C+B",
+	"2IOjbDpTKl3zJdOgTMltJWdNL7DiIgKmJzaYQ0jTpLQQhJnYJh5c6W7jNhRip6zmmnDWFOOoHEbkytMT",
+	"DYuvBcsyofDtWKULcHYjXWxFzIFcKfbKlaxCIHvkdCxxTOhH5e+CpUlMtzQ9yiYfb7dGU6U5WOywW+PN",
+	"53f/8bt70JDp4nFQoHQYewstjqh9wIiATkw+cys7pCnrZcPBgkrPaKqgGFdgvWCXM6I41BmCHWWxK/Pj",
+	"Yot4bcR14/oGlsSj2KWCOMqkqs+gtcDK4VXU4B7RFaiLBatQKEQqZGt7ZWWDQf2mYEjc04xS1j3eqtVR",
+	"OUiTM/ZMaGxN0p22rhY7M8DXI+S4msa4QDN+KEAz3vCP81aPol8ar6IfYcUcumqGzHguYMa3b37Yufpp",
+	"qOr/5dXO1Rv7b/0pquSrL3/9zs6bPxs5zglGx/gV/jSLkBQMjRswowByjrykh9RLqs7vY2pz+ghyw9ju",
+	"P9F9EGPj7jsrHwhKPkZk/guBzN+58a97T+wLMsCWOQeOtgG43zjG18/hBT+eSUUGsO/4PHhgcMCYR5t6",
+	"alDqGe6S1BcfN3nYEwPgCuLdiwDcowz27gz2DMaeIF4q0Ko6DYdcUowLfKqmGhbuglz2RPApMIiUcfrB",
+	"KFJBPN2cN7R5IDTiaYsDHqj9Nk0sxDb3nAA9iiVyCRYSFQuR7ATFGzeYzm2IdP4xtDN26KgpDHKXoaO9",
+	"h1op6NfVoYbWjPpQ+yuoZC7+Sf4MCLx8qVDqOsVhb40Mpxjqs0eOaA2rI2oelelQThI/OhwrmoJhJq1t",
+	"WoipPbalHh7I6Lcbo6nVitL7hTigBNERsvMI2XlAZKcgXoDsTCqlkkHwBMp3gOzs726LVdDqU/5hZEHx",
+	"AyKNlBhrD7QjZW98vOsoGsucsdry5hzr0g4HO8eZzVBBvFErM5Qj56VsBRVbwdwuw9AGNe2CLGKAg6sr",
+	"lQqrkeIADSLVKrGl721X839AIEYuSWSUvrGDcEbSTCcDwullGtEWbhkttokBbg4pf7VGVROL2dXEfqy2",
+	"ND418QgJc1Tu4bCUezBs2JRK9St2q7MQloAYpxY6axhI9v7I3VIt0acSnDEbMyUjXM5qxINAKqJMoz+1",
+	"i1nyTZPXwDVEljcF2ubeJkBWlZiyx+gqMd7bO68F66I394YSfNc5s4X8hfvO51qNIedJL2WoC3eeeXP3",
+	"1Rvj5SaETZCZrAXkoHlKA7d9ToJwDatTr6xl7jqam2igPfLIFt8cZ+7hCXZ3eMc9ZUGX8oX5fCEz85gb",
+	"I/PQxHjf8Y6DswJNwBFO8Nofx84JPCKIzIf+/YlwhLNEakhZEImBOvNw4EVMsQjK0oN6MT5ecEZNU1uB",
+	"ZqYHiJlEoiGPke38acx+QpmOhqQ+Fv44YGDprNI++c7Bmm5jgQS5/1Cl39UeEYxsh5sLLdd8RrD/3C93",
+	"v/rIRFk//sXun26Nzg7Ui4nd8tTg1XlX966rs5hbefL8ZctHxMBf59W13pbPGrppkSr6Uz8rGeK5uZXc",
+	"LG7S2a0isAYzuB7eQGsMksoYMAXektrc2K5rML2uCo+o+PbWtd03vtx/8ed7157rKpk+E9a2gZLpati9",
+	"B4V7Ncyo0D0oDFQogAT/z5VX9euobFsaPEuF9KgthYUk32bCQlvUdXENOv07KMTViRl0AlgYl3Xi+VUa",
+	"KkQZUSIMUUcGqdFHvaMMWkiZBoHCr7hHI+2cIMwODQP3//bq7mdf7l17LugfqGYBvTOgMQeANpHpVSos",
+	"zTd1G1Fdo882tf08ChDeyAgjhQp7h/mfUHpW16XQYF7tZwIiDe+0AkZN1aooJSIYug6A7l17TutC8T0M",
+	"HpE3Rex7h3Ca8KZLIstjPKcsRC6bHdZEsnftub2//L971/9uFgnoX22waT7M3HZ0f+D89L71YdKGRsUN",
+	"bNcpI8h2qdp/JFp2HWEj4jy+RZlNsYuaLpZV7jXUrF96r/Pynzsf/2L/V5+kGgJu0vwmaYs+tCxxo0m8",
+	"vG50K5HLa2pcWpJC/X9F2x//de/GtZ3fvLf3wYvdh8ShMnf5/OX/PwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

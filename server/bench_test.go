@@ -33,7 +33,7 @@ func BenchmarkListUnits(b *testing.B) {
 			if err := db.CreateUnits(b.Context(), units); err != nil {
 				b.Fatal(err)
 			}
-			e, err := server.New(server.Config{}, db, discardLogger())
+			e, err := server.New(server.Config{AttachmentDir: b.TempDir()}, db, discardLogger())
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -74,6 +75,9 @@ func (o specOp) bodyMedia(t *testing.T) (string, []byte) {
 	}
 	sort.Strings(types)
 	mt := content[types[0]]
+	if types[0] == "multipart/form-data" {
+		return multipartBody(t, o, fixturePDF)
+	}
 	example := mt.Example
 	if example == nil {
 		for _, name := range sortedKeys(mt.Examples) {
@@ -91,6 +95,45 @@ func (o specOp) bodyMedia(t *testing.T) (string, []byte) {
 		t.Fatal(err)
 	}
 	return types[0], b
+}
+
+// streamed reports whether the operation takes a multipart body (an upload),
+// which its handler reads as a stream.
+func (o specOp) streamed() bool {
+	return o.hasBody() && o.Op.RequestBody.Value.Content.Get("multipart/form-data") != nil
+}
+
+// multipartBody is a multipart/form-data body of the operation's schema: the
+// file for each binary property, the example for the others. It returns the
+// Content-Type, with its boundary, and the body.
+func multipartBody(t *testing.T, o specOp, file []byte) (string, []byte) {
+	t.Helper()
+	schema := o.Op.RequestBody.Value.Content.Get("multipart/form-data").Schema.Value
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	for _, name := range sortedKeys(schema.Properties) {
+		prop := schema.Properties[name].Value
+		if prop.Format == "binary" {
+			part, err := w.CreateFormFile(name, "佐證材料.pdf")
+			if err == nil {
+				_, err = part.Write(file)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if prop.Example == nil {
+			t.Fatalf("%s: the multipart field %s has no example", o.ID(), name)
+		}
+		if err := w.WriteField(name, fmt.Sprint(prop.Example)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return w.FormDataContentType(), buf.Bytes()
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -285,6 +328,13 @@ func (e *contractEnv) token(t *testing.T, o specOp, who string) string {
 // example, and If-Match from its example where the operation takes it.
 func (e *contractEnv) request(t *testing.T, o specOp, who string) apitest.Request {
 	t.Helper()
+	return e.requestOn(t, o, who, o.safe())
+}
+
+// requestOn is request with the path parameters filled with fixture records
+// when fixtures is set, with absent ids otherwise.
+func (e *contractEnv) requestOn(t *testing.T, o specOp, who string, fixtures bool) apitest.Request {
+	t.Helper()
 	path := o.Path
 	header := map[string]string{}
 	for _, p := range o.parameters() {
@@ -293,7 +343,7 @@ func (e *contractEnv) request(t *testing.T, o specOp, who string) apitest.Reques
 		}
 		switch p.Value.In {
 		case openapi3.ParameterInPath:
-			path = strings.ReplaceAll(path, "{"+p.Value.Name+"}", e.pathValue(t, o, p))
+			path = strings.ReplaceAll(path, "{"+p.Value.Name+"}", e.pathValue(t, o, p, fixtures))
 		case openapi3.ParameterInHeader:
 			if p.Value.Name == "If-Match" {
 				header["If-Match"] = fmt.Sprint(p.Value.Example)
@@ -314,10 +364,10 @@ func (e *contractEnv) request(t *testing.T, o specOp, who string) apitest.Reques
 }
 
 // pathValue fills one path parameter: a record of the fixtures, found by the
-// parameter's component name, for safe operations; an absent id otherwise.
-func (e *contractEnv) pathValue(t *testing.T, o specOp, p *openapi3.ParameterRef) string {
+// parameter's component name, when fixtures is set; an absent id otherwise.
+func (e *contractEnv) pathValue(t *testing.T, o specOp, p *openapi3.ParameterRef, fixtures bool) string {
 	t.Helper()
-	if !o.safe() {
+	if !fixtures {
 		if s := p.Value.Schema; s != nil && s.Value != nil && s.Value.Format == "uuid" {
 			return absentID
 		}
@@ -339,6 +389,8 @@ func (e *contractEnv) pathValue(t *testing.T, o specOp, p *openapi3.ParameterRef
 		return fx.target
 	case "ValueIdPath":
 		return fx.value
+	case "AttachmentIdPath":
+		return fx.attachment
 	}
 	t.Fatalf("%s: no fixture record for path parameter %s (%q): teach contractEnv.pathValue about it", o.ID(), p.Value.Name, p.Ref)
 	return ""
@@ -528,14 +580,28 @@ func TestContractRequestBodies(t *testing.T) {
 				c := e.client(t)
 				who := allowedCaller(t, o)
 				big := []byte(`{"padding":"` + strings.Repeat("x", limit) + `"}`)
+				over := func() apitest.Request {
+					r := e.request(t, o, who)
+					r.Body = big
+					return r
+				}
+				if o.streamed() {
+					// An upload is read by its handler once it has found its record
+					// (the fixture's, a value still being edited), up to the
+					// attachment limit, which replaces the body limit.
+					over = func() apitest.Request {
+						r := e.requestOn(t, o, who, true)
+						r.ContentType, r.Body = multipartBody(t, o, bytes.Repeat([]byte("x"), testAttachmentLimit+1))
+						return r
+					}
+				}
 
-				r := e.request(t, o, who)
-				r.Body = big
+				r := over()
 				expect(t, c.Do(r), http.StatusRequestEntityTooLarge, "payload_too_large")
 
 				// Without a Content-Length the limit is met while reading.
-				r = e.request(t, o, who)
-				req := httptest.NewRequest(r.Method, r.Path, io.MultiReader(bytes.NewReader(big)))
+				r = over()
+				req := httptest.NewRequest(r.Method, r.Path, io.MultiReader(bytes.NewReader(r.Body.([]byte))))
 				req.Header.Set("Content-Type", r.ContentType)
 				for k, v := range r.Header {
 					req.Header.Set(k, v)

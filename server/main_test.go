@@ -2,25 +2,37 @@ package server_test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/fazhi/fazhi/blob"
 	"github.com/fazhi/fazhi/exact"
 	"github.com/fazhi/fazhi/internal/apitest"
 	"github.com/fazhi/fazhi/internal/dbtest"
 	"github.com/fazhi/fazhi/models"
 	"github.com/fazhi/fazhi/password"
 	"github.com/fazhi/fazhi/server"
+	"github.com/fazhi/fazhi/store"
 )
 
 func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "fazhi-server-test-")
+	if err != nil {
+		fmt.Println(err)
+		os.Exit(1)
+	}
+	attachmentRoot = dir
 	code := dbtest.Run(m)
+	_ = os.RemoveAll(dir)
 	contract, err := server.LoadContract()
 	if err != nil {
 		fmt.Println(err)
@@ -29,8 +41,14 @@ func TestMain(m *testing.M) {
 	os.Exit(apitest.CoverageGate(contract, code))
 }
 
-// testBodyLimit is small so that tests reach it cheaply.
-const testBodyLimit = "16K"
+// testBodyLimit and testAttachmentLimit are small so that tests reach them cheaply.
+const (
+	testBodyLimit       = "16K"
+	testAttachmentLimit = 64 << 10
+)
+
+// attachmentRoot holds a blob directory per test database (see fixturesFor).
+var attachmentRoot string
 
 // syncBuffer is a log sink safe for concurrent handlers.
 type syncBuffer struct {
@@ -69,13 +87,20 @@ func newHarness(t *testing.T, db *dbtest.DB, cfg server.Config) *harness {
 	if cfg.PasswordParams == nil {
 		cfg.PasswordParams = password.Fast
 	}
+	if cfg.AttachmentLimit == 0 {
+		cfg.AttachmentLimit = testAttachmentLimit
+	}
+	fx := fixturesFor(t, db)
+	if cfg.AttachmentDir == "" {
+		cfg.AttachmentDir = fx.blobDir // where the fixture attachment's file is
+	}
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, nil))
 	e, err := server.New(cfg, db, log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{Client: apitest.New(t, e), db: db, echo: e, logs: logs, fx: fixturesFor(t, db)}
+	h := &harness{Client: apitest.New(t, e), db: db, echo: e, logs: logs, fx: fx}
 	h.Header.Set("Authorization", "Bearer "+h.fx.tokens["admin"])
 	return h
 }
@@ -87,6 +112,8 @@ type fixtures struct {
 	city, district, town, other string // unit ids; other is outside the city
 	system, indicator, target   string // a draft indicator system with one indicator and its target
 	value                       string // a draft value of the town, of a published system's indicator
+	attachment                  string // a PDF attached to value, its file in blobDir
+	blobDir                     string // the attachment directory of the database's harnesses
 	publishedSystem             string
 	publishedIndicator          string
 	users                       map[string]*models.User
@@ -185,9 +212,28 @@ func fixturesFor(t testing.TB, db *dbtest.DB) *fixtures {
 		t.Fatal(err)
 	}
 	fx.publishedSystem, fx.publishedIndicator, fx.value = pub.ID, pubInd.ID, value.ID
+	fx.blobDir = filepath.Join(attachmentRoot, db.Name)
+	blobs, err := blob.NewDir(fx.blobDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(fixturePDF)
+	a := &models.Attachment{ID: store.NewID(), ValueID: value.ID, Filename: "遼事通注冊統計.pdf", ContentType: "application/pdf",
+		Size: int64(len(fixturePDF)), SHA256: hex.EncodeToString(sum[:]), CreatedBy: "user:" + fx.users["reporter"].ID}
+	a.BlobKey = a.ID
+	if err := blobs.Put(ctx, a.BlobKey, bytes.NewReader(fixturePDF)); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateAttachment(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	fx.attachment = a.ID
 	fixtureSet[db.Name] = fx
 	return fx
 }
+
+// fixturePDF is the fixture attachment's file, and what the contract tests upload.
+var fixturePDF = []byte("%PDF-1.4\n% 佐證材料\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
 
 // as returns a header map that signs a request as the given fixture caller.
 func (h *harness) as(who string) map[string]string {

@@ -179,7 +179,7 @@ func TestReadyzWantsCurrentMigrations(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	e, err := server.New(server.Config{}, db, discardLogger())
+	e, err := server.New(server.Config{AttachmentDir: t.TempDir()}, db, discardLogger())
 	if err != nil {
 		t.Fatal(err)
 	}

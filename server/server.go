@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -20,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/fazhi/fazhi/api"
+	"github.com/fazhi/fazhi/blob"
 	"github.com/fazhi/fazhi/password"
 )
 
@@ -61,6 +63,12 @@ type Config struct {
 	// TrustedProxies are the address ranges (CIDR) of proxies whose
 	// X-Forwarded-For is believed; empty: the client is the peer address.
 	TrustedProxies []string
+	// AttachmentDir is the directory attachments are kept in, shared by every
+	// instance; empty: a temporary directory (for tests), with a warning.
+	AttachmentDir string
+	// AttachmentLimit is the largest attachment accepted, in bytes; zero is
+	// DefaultAttachmentLimit. Uploads are exempt from BodyLimit.
+	AttachmentLimit int64
 }
 
 // strictServer implements every operation of the contract by embedding one
@@ -93,6 +101,21 @@ func New(cfg Config, store Store, log *slog.Logger) (*echo.Echo, error) {
 	}
 	if cfg.APIKeyRate == 0 {
 		cfg.APIKeyRate = 600
+	}
+	if cfg.AttachmentLimit <= 0 {
+		cfg.AttachmentLimit = DefaultAttachmentLimit
+	}
+	if cfg.AttachmentDir == "" {
+		dir, err := os.MkdirTemp("", "fazhi-attachments-")
+		if err != nil {
+			return nil, err
+		}
+		log.Warn("no attachment directory configured: attachments are kept in a temporary one", "dir", dir)
+		cfg.AttachmentDir = dir
+	}
+	blobs, err := blob.NewDir(cfg.AttachmentDir)
+	if err != nil {
+		return nil, err
 	}
 	rules, err := loadRules(contract.Doc)
 	if err != nil {
@@ -131,11 +154,10 @@ func New(cfg Config, store Store, log *slog.Logger) (*echo.Echo, error) {
 			AllowOrigins:  cfg.CORSOrigins,
 			AllowMethods:  []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete, http.MethodOptions},
 			AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, "If-Match", "If-None-Match", headerIdempotencyKey, echo.HeaderXRequestID},
-			ExposeHeaders: []string{"ETag", echo.HeaderLocation, echo.HeaderXRequestID, "Idempotent-Replayed", "Retry-After"},
+			ExposeHeaders: []string{"ETag", echo.HeaderLocation, echo.HeaderXRequestID, "Idempotent-Replayed", "Retry-After", echo.HeaderContentDisposition, "Digest"},
 			MaxAge:        600,
 		}))
 	}
-	e.Use(middleware.BodyLimit(cfg.BodyLimit))
 	// Route-level middleware would need a group, and a group with middleware
 	// answers every unknown method with 404 instead of 405: these act only on
 	// requests the contract knows, and let the rest through. Authentication and
@@ -144,6 +166,7 @@ func New(cfg Config, store Store, log *slog.Logger) (*echo.Echo, error) {
 	apiRoutes := map[string]bool{}
 	e.Use(
 		findRoutes(contract, apiRoutes),
+		bodyLimit(cfg.BodyLimit, cfg.AttachmentLimit),
 		authenticate(store, rules, authConfig{keyRate: cfg.APIKeyRate}),
 		validateRequests(),
 		idempotency(store, log),
@@ -158,7 +181,8 @@ func New(cfg Config, store Store, log *slog.Logger) (*echo.Echo, error) {
 		AuditHandler:     &AuditHandler{store: store, rules: rules},
 		IndicatorHandler: &IndicatorHandler{store: store},
 		TargetHandler:    &TargetHandler{store: store},
-		ValueHandler:     &ValueHandler{store: store, rules: rules},
+		ValueHandler: &ValueHandler{store: store, rules: rules,
+			files: &attachments{blobs: blobs, limit: cfg.AttachmentLimit, log: log}},
 	}, nil)
 	api.RegisterHandlersWithBaseURL(e, handler, basePath)
 	for _, r := range e.Routes() {

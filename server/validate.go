@@ -108,6 +108,8 @@ func validateRequests() echo.MiddlewareFunc {
 		// Messages name the rule broken, not the schema or the value sent.
 		SchemaValidationOptions: []openapi3.SchemaValidationOption{openapi3.DisableSchemaErrorDetails()},
 	}
+	streamedOpts := *opts
+	streamedOpts.ExcludeRequestBody = true
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			route := contractRoute(c)
@@ -122,13 +124,24 @@ func validateRequests() echo.MiddlewareFunc {
 				return &httpError{status: http.StatusBadRequest, code: "invalid_request", detail: "the query string is malformed"}
 			}
 			fields = append(fields, checkQuery(route, query)...)
-			if err := readBody(req, &fields); err != nil {
-				return err
+			// A streamed (multipart) body is left to its handler, which reads it
+			// part by part; everything else about the request is checked here.
+			streamed := streamsBody(route)
+			if !streamed {
+				if err := readBody(req, &fields); err != nil {
+					return err
+				}
 			}
 			if len(fields) > 0 {
 				return &httpError{status: http.StatusBadRequest, code: "invalid_request", detail: "the request does not match the contract", fields: fields}
 			}
 			input := &openapi3filter.RequestValidationInput{Request: req, PathParams: pathParams, Route: route, Options: opts}
+			if streamed {
+				if err := checkMultipart(req); err != nil {
+					return err
+				}
+				input.Options = &streamedOpts
+			}
 			if err := openapi3filter.ValidateRequest(req.Context(), input); err != nil {
 				return requestProblem(err)
 			}

@@ -31,12 +31,14 @@ type ValueStore interface {
 	BulkTransition(ctx context.Context, f models.ValueFilter, indicatorIDs []string, from []models.ValueStatus,
 		check func(v *models.IndicatorValue, unitPath string) error, apply func(v *models.IndicatorValue)) ([]models.IndicatorValue, error)
 	RollupInputs(ctx context.Context, indicatorID, unitID, period string) (*models.Indicator, *models.Unit, map[string][]string, map[string]exact.Decimal, *models.IndicatorValue, error)
+	AttachmentStore
 }
 
 // ValueHandler serves the indicator-values tag.
 type ValueHandler struct {
 	store ValueStore
 	rules *rules
+	files *attachments
 }
 
 // caller is who the request acts for, as "user:<id>" or "apiKey:<id>".

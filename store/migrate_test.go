@@ -19,7 +19,7 @@ import (
 
 // mappedModels are the GORM-mapped domain types whose columns the migrations
 // must create.
-var mappedModels = []any{&models.Unit{}, &models.IdempotencyRecord{}}
+var mappedModels = []any{&models.Unit{}, &models.IdempotencyRecord{}, &models.Attachment{}}
 
 // sourceMigrations lists the versions and file names of a dialect's migrations.
 func sourceMigrations(t *testing.T, dialect string) ([]int64, []string) {

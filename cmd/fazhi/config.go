@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -22,7 +23,9 @@ type setting struct {
 var settings = []setting{
 	{"FAZHI_ADDR", ":8080", "address to listen on"},
 	{"DATABASE_URL", "", "mysql://user:pass@host:3306/db or sqlite:///path/file.db; empty: embedded SQLite in FAZHI_DATA_DIR"},
-	{"FAZHI_DATA_DIR", "data", "directory of the embedded database (and, later, attachments)"},
+	{"FAZHI_DATA_DIR", "data", "directory of the embedded database and, by default, of attachments"},
+	{"FAZHI_ATTACHMENT_DIR", "", "directory of the attachments, shared by every instance; empty: FAZHI_DATA_DIR/attachments"},
+	{"FAZHI_ATTACHMENT_LIMIT", "20MiB", "largest attachment accepted (e.g. 10MiB, 50MiB; 20M is 20,000,000 bytes); uploads are exempt from FAZHI_BODY_LIMIT"},
 	{"FAZHI_ENV", "development", "development or production"},
 	{"FAZHI_DEMO", "auto", "load the demo data: auto (when the embedded database is new, outside production), always, never"},
 	{"FAZHI_LOG_LEVEL", "info", "debug, info, warn or error"},
@@ -45,6 +48,8 @@ type config struct {
 	Addr              string
 	DatabaseURL       string
 	DataDir           string
+	AttachmentDir     string
+	AttachmentLimit   int64
 	Env               string
 	Demo              string
 	LogLevel          slog.Level
@@ -87,6 +92,15 @@ func loadConfig(getenv func(string) string) (config, error) {
 	c.Addr = get("FAZHI_ADDR")
 	c.DatabaseURL = get("DATABASE_URL")
 	c.DataDir = get("FAZHI_DATA_DIR")
+	c.AttachmentDir = get("FAZHI_ATTACHMENT_DIR")
+	if c.AttachmentDir == "" {
+		c.AttachmentDir = filepath.Join(c.DataDir, "attachments")
+	}
+	limit, err := humanbytes.Parse(get("FAZHI_ATTACHMENT_LIMIT"))
+	if err != nil || limit <= 0 {
+		errs = append(errs, fmt.Sprintf("FAZHI_ATTACHMENT_LIMIT: want a positive size such as 20MiB, got %q", get("FAZHI_ATTACHMENT_LIMIT")))
+	}
+	c.AttachmentLimit = limit
 	c.Env = get("FAZHI_ENV")
 	if c.Env != "development" && c.Env != "production" {
 		errs = append(errs, fmt.Sprintf("FAZHI_ENV: want development or production, got %q", c.Env))

@@ -165,6 +165,8 @@ func TestConfigDefaults(t *testing.T) {
 		{"Addr", cfg.Addr, ":8080"},
 		{"DatabaseURL", cfg.DatabaseURL, ""},
 		{"DataDir", cfg.DataDir, "data"},
+		{"AttachmentDir", cfg.AttachmentDir, filepath.Join("data", "attachments")},
+		{"AttachmentLimit", cfg.AttachmentLimit, int64(20 << 20)},
 		{"Env", cfg.Env, "development"},
 		{"Demo", cfg.Demo, "auto"},
 		{"LogLevel", cfg.LogLevel.String(), "INFO"},
@@ -199,10 +201,15 @@ func TestConfigValues(t *testing.T) {
 		"FAZHI_SESSION_TTL":       "8h",
 		"FAZHI_API_KEY_RATE":      "120",
 		"FAZHI_TRUSTED_PROXIES":   " 10.0.0.0/8, ,fd00::/8 ",
+		"FAZHI_ATTACHMENT_DIR":    "/srv/shared/attachments",
+		"FAZHI_ATTACHMENT_LIMIT":  "50MiB",
 	}
 	cfg, err := loadConfig(func(name string) string { return env[name] })
 	if err != nil {
 		t.Fatal(err)
+	}
+	if cfg.AttachmentDir != "/srv/shared/attachments" || cfg.AttachmentLimit != 50<<20 {
+		t.Errorf("AttachmentDir %q, AttachmentLimit %d", cfg.AttachmentDir, cfg.AttachmentLimit)
 	}
 	if cfg.Env != "production" || cfg.Demo != "never" || cfg.LogLevel.String() != "DEBUG" ||
 		cfg.DBMaxOpenConns != 7 || cfg.ShutdownTimeout != 90*time.Second ||
@@ -241,6 +248,7 @@ func TestBadSettingsAreAllReportedAtOnce(t *testing.T) {
 		"FAZHI_SESSION_TTL":          "a day",
 		"FAZHI_API_KEY_RATE":         "fast",
 		"FAZHI_TRUSTED_PROXIES":      "10.0.0.0/33",
+		"FAZHI_ATTACHMENT_LIMIT":     "huge",
 	}
 	env := map[string]string{"FAZHI_DATA_DIR": dataDir}
 	for k, v := range bad {
