@@ -102,25 +102,7 @@ func (h *harness) mustUpload(t *testing.T, valueID, filename string, data []byte
 // listAttachments reads every page of a value's attachments as who.
 func (h *harness) listAttachments(t *testing.T, valueID string, who map[string]string, limit int) []api.Attachment {
 	t.Helper()
-	q := url.Values{"limit": {fmt.Sprint(limit)}}
-	var out []api.Attachment
-	for pages := 0; ; pages++ {
-		if pages > 100 {
-			t.Fatal("paging does not end")
-		}
-		resp := h.Get(attachmentsPath(valueID)+"?"+q.Encode(), who)
-		expect(t, resp, http.StatusOK, "")
-		var page api.AttachmentPage
-		resp.JSON(t, &page)
-		if len(page.Items) > limit {
-			t.Fatalf("page of %d items, limit %d", len(page.Items), limit)
-		}
-		out = append(out, page.Items...)
-		if page.NextCursor == nil {
-			return out
-		}
-		q.Set("cursor", *page.NextCursor)
-	}
+	return listAll[api.Attachment](t, h, attachmentsPath(valueID), who, nil, limit)
 }
 
 // mustDownload reads an attachment's file as who, expecting 200 with the

@@ -128,57 +128,13 @@ func (h *harness) publishedSystem(t *testing.T, p string) (api.IndicatorSystem, 
 // listSystems reads every page of a system list, limit items at a time.
 func (h *harness) listSystems(t *testing.T, query url.Values, limit int) []api.IndicatorSystem {
 	t.Helper()
-	q := url.Values{}
-	for k, v := range query {
-		q[k] = v
-	}
-	q.Set("limit", fmt.Sprint(limit))
-	var out []api.IndicatorSystem
-	for pages := 0; ; pages++ {
-		if pages > 100 {
-			t.Fatal("paging does not end")
-		}
-		resp := h.Get(systemsPath+"?"+q.Encode(), nil)
-		expect(t, resp, http.StatusOK, "")
-		var page api.IndicatorSystemPage
-		resp.JSON(t, &page)
-		if len(page.Items) > limit {
-			t.Fatalf("page of %d items, limit %d", len(page.Items), limit)
-		}
-		out = append(out, page.Items...)
-		if page.NextCursor == nil {
-			return out
-		}
-		q.Set("cursor", *page.NextCursor)
-	}
+	return listAll[api.IndicatorSystem](t, h, systemsPath, nil, query, limit)
 }
 
 // listIndicators reads every page of a system's indicators, limit at a time.
 func (h *harness) listIndicators(t *testing.T, systemID string, query url.Values, limit int) []api.Indicator {
 	t.Helper()
-	q := url.Values{}
-	for k, v := range query {
-		q[k] = v
-	}
-	q.Set("limit", fmt.Sprint(limit))
-	var out []api.Indicator
-	for pages := 0; ; pages++ {
-		if pages > 100 {
-			t.Fatal("paging does not end")
-		}
-		resp := h.Get(systemsPath+"/"+systemID+"/indicators?"+q.Encode(), nil)
-		expect(t, resp, http.StatusOK, "")
-		var page api.IndicatorPage
-		resp.JSON(t, &page)
-		if len(page.Items) > limit {
-			t.Fatalf("page of %d items, limit %d", len(page.Items), limit)
-		}
-		out = append(out, page.Items...)
-		if page.NextCursor == nil {
-			return out
-		}
-		q.Set("cursor", *page.NextCursor)
-	}
+	return listAll[api.Indicator](t, h, systemsPath+"/"+systemID+"/indicators", nil, query, limit)
 }
 
 func systemIDs(ss []api.IndicatorSystem) []string {

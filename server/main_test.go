@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sync"
@@ -243,3 +245,36 @@ func (h *harness) as(who string) map[string]string {
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 func ptrTo[T any](v T) *T { return &v }
+
+// listAll reads every page of the list at path with query, as who (nil: the
+// harness's administrator), limit items at a time, and fails the test when a
+// page is over the limit or the paging does not end.
+func listAll[T any](t *testing.T, h *harness, path string, who map[string]string, query url.Values, limit int) []T {
+	t.Helper()
+	q := url.Values{}
+	for k, v := range query {
+		q[k] = v
+	}
+	q.Set("limit", fmt.Sprint(limit))
+	var out []T
+	for pages := 0; ; pages++ {
+		if pages > 100 {
+			t.Fatal("paging does not end")
+		}
+		resp := h.Get(path+"?"+q.Encode(), who)
+		expect(t, resp, http.StatusOK, "")
+		var page struct {
+			Items      []T     `json:"items"`
+			NextCursor *string `json:"nextCursor"`
+		}
+		resp.JSON(t, &page)
+		if len(page.Items) > limit {
+			t.Fatalf("page of %d items, limit %d", len(page.Items), limit)
+		}
+		out = append(out, page.Items...)
+		if page.NextCursor == nil {
+			return out
+		}
+		q.Set("cursor", *page.NextCursor)
+	}
+}

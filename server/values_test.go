@@ -123,29 +123,7 @@ func (h *harness) getValue(t *testing.T, id string, who map[string]string) api.I
 // listValues reads every page of the values matching query as who, limit at a time.
 func (h *harness) listValues(t *testing.T, who map[string]string, query url.Values, limit int) []api.IndicatorValue {
 	t.Helper()
-	q := url.Values{}
-	for k, v := range query {
-		q[k] = v
-	}
-	q.Set("limit", fmt.Sprint(limit))
-	var out []api.IndicatorValue
-	for pages := 0; ; pages++ {
-		if pages > 100 {
-			t.Fatal("paging does not end")
-		}
-		resp := h.Get(valuesPath+"?"+q.Encode(), who)
-		expect(t, resp, http.StatusOK, "")
-		var page api.IndicatorValuePage
-		resp.JSON(t, &page)
-		if len(page.Items) > limit {
-			t.Fatalf("page of %d items, limit %d", len(page.Items), limit)
-		}
-		out = append(out, page.Items...)
-		if page.NextCursor == nil {
-			return out
-		}
-		q.Set("cursor", *page.NextCursor)
-	}
+	return listAll[api.IndicatorValue](t, h, valuesPath, who, query, limit)
 }
 
 func valueIDs(vs ...api.IndicatorValue) []string {
