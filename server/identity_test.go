@@ -77,10 +77,7 @@ func (h *harness) newUser(t *testing.T, unitID, username string, roles ...string
 
 func (h *harness) getUser(t *testing.T, id string) api.User {
 	t.Helper()
-	resp := h.Get(pathUsers+"/"+id, nil)
-	expect(t, resp, http.StatusOK, "")
-	var u api.User
-	resp.JSON(t, &u)
+	u, resp := getOK[api.User](t, h, pathUsers+"/"+id, nil)
 	if got, want := resp.Header.Get("ETag"), fmt.Sprintf(`"%d"`, u.Version); got != want {
 		t.Errorf("user ETag %s, want %s", got, want)
 	}

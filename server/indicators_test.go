@@ -80,19 +80,13 @@ func (h *harness) newIndicator(t *testing.T, systemID string, body map[string]an
 
 func (h *harness) getSystem(t *testing.T, id string) api.IndicatorSystem {
 	t.Helper()
-	resp := h.Get(systemsPath+"/"+id, nil)
-	expect(t, resp, http.StatusOK, "")
-	var s api.IndicatorSystem
-	resp.JSON(t, &s)
+	s, _ := getOK[api.IndicatorSystem](t, h, systemsPath+"/"+id, nil)
 	return s
 }
 
 func (h *harness) getIndicator(t *testing.T, id string) api.Indicator {
 	t.Helper()
-	resp := h.Get(indicatorsPath+"/"+id, nil)
-	expect(t, resp, http.StatusOK, "")
-	var ind api.Indicator
-	resp.JSON(t, &ind)
+	ind, _ := getOK[api.Indicator](t, h, indicatorsPath+"/"+id, nil)
 	return ind
 }
 

@@ -278,3 +278,14 @@ func listAll[T any](t *testing.T, h *harness, path string, who map[string]string
 		q.Set("cursor", *page.NextCursor)
 	}
 }
+
+// getOK reads the record at path as who (nil: the harness's administrator),
+// failing the test unless it answers 200.
+func getOK[T any](t *testing.T, h *harness, path string, who map[string]string) (T, *apitest.Response) {
+	t.Helper()
+	resp := h.Get(path, who)
+	expect(t, resp, http.StatusOK, "")
+	var v T
+	resp.JSON(t, &v)
+	return v, resp
+}

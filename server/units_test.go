@@ -33,12 +33,7 @@ func (h *harness) createUnit(t *testing.T, body map[string]any) api.Unit {
 
 func (h *harness) getUnit(t *testing.T, id string) api.Unit {
 	t.Helper()
-	resp := h.Get(unitsPath+"/"+id, nil)
-	if resp.Status != http.StatusOK {
-		t.Fatalf("get unit %s: status %d, body %s", id, resp.Status, resp.Body)
-	}
-	var u api.Unit
-	resp.JSON(t, &u)
+	u, _ := getOK[api.Unit](t, h, unitsPath+"/"+id, nil)
 	return u
 }
 
