@@ -398,6 +398,24 @@ func (e AuditSortQuery) Valid() bool {
 	}
 }
 
+// Defines values for SheetFormatQuery.
+const (
+	SheetFormatQueryCsv  SheetFormatQuery = "csv"
+	SheetFormatQueryXlsx SheetFormatQuery = "xlsx"
+)
+
+// Valid indicates whether the value is a known member of the SheetFormatQuery enum.
+func (e SheetFormatQuery) Valid() bool {
+	switch e {
+	case SheetFormatQueryCsv:
+		return true
+	case SheetFormatQueryXlsx:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SystemSortQuery.
 const (
 	SystemSortQueryCreatedAt      SystemSortQuery = "createdAt"
@@ -524,6 +542,42 @@ func (e ListIndicatorSystemsParamsSort) Valid() bool {
 	case ListIndicatorSystemsParamsSortMinusName:
 		return true
 	case ListIndicatorSystemsParamsSortName:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportIndicatorValuesParamsFormat.
+const (
+	ExportIndicatorValuesParamsFormatCsv  ExportIndicatorValuesParamsFormat = "csv"
+	ExportIndicatorValuesParamsFormatXlsx ExportIndicatorValuesParamsFormat = "xlsx"
+)
+
+// Valid indicates whether the value is a known member of the ExportIndicatorValuesParamsFormat enum.
+func (e ExportIndicatorValuesParamsFormat) Valid() bool {
+	switch e {
+	case ExportIndicatorValuesParamsFormatCsv:
+		return true
+	case ExportIndicatorValuesParamsFormatXlsx:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetValueTemplateParamsFormat.
+const (
+	GetValueTemplateParamsFormatCsv  GetValueTemplateParamsFormat = "csv"
+	GetValueTemplateParamsFormatXlsx GetValueTemplateParamsFormat = "xlsx"
+)
+
+// Valid indicates whether the value is a known member of the GetValueTemplateParamsFormat enum.
+func (e GetValueTemplateParamsFormat) Valid() bool {
+	switch e {
+	case GetValueTemplateParamsFormatCsv:
+		return true
+	case GetValueTemplateParamsFormatXlsx:
 		return true
 	default:
 		return false
@@ -839,6 +893,23 @@ type BulkItem struct {
 type BulkResult struct {
 	Count int32      `json:"count"`
 	Items []BulkItem `json:"items"`
+}
+
+// CellProblem One thing wrong with an uploaded spreadsheet, where a person finds it in Excel.
+type CellProblem struct {
+	// Column The column letters.
+	Column *string `json:"column,omitempty"`
+
+	// Header The column's header as the file writes it.
+	Header  *string `json:"header,omitempty"`
+	Message string  `json:"message"`
+
+	// Ref The cell's A1 reference.
+	Ref *string `json:"ref,omitempty"`
+
+	// Row The row number as Excel shows it.
+	Row   *int32  `json:"row,omitempty"`
+	Sheet *string `json:"sheet,omitempty"`
 }
 
 // Comparator gte ≥ (以上); lte ≤ (以內); eq = ; between, from `value` to `valueTo`, both included.
@@ -1561,6 +1632,9 @@ type Period = string
 
 // Problem An RFC 9457 problem detail.
 type Problem struct {
+	// Cells For a refused spreadsheet, the first 1,000 bad cells (`detail` gives the count).
+	Cells *[]CellProblem `json:"cells,omitempty"`
+
 	// Code A stable machine word for this problem, for clients to branch on.
 	Code string `json:"code"`
 
@@ -1665,6 +1739,12 @@ type Session struct {
 
 // SessionTokenType defines model for Session.TokenType.
 type SessionTokenType string
+
+// SheetUpload defines model for SheetUpload.
+type SheetUpload struct {
+	// File The .xlsx or .csv file.
+	File openapi_types.File `json:"file"`
+}
 
 // SortOrder Example: 1
 type SortOrder = int32
@@ -2093,6 +2173,34 @@ type ValueApproval struct {
 	ReviewScore *Decimal `json:"reviewScore,omitempty"`
 }
 
+// ValueImportReport defines model for ValueImportReport.
+type ValueImportReport struct {
+	// Created Values created as drafts (in a dry run, that the rows without problems would create).
+	Created int32 `json:"created"`
+
+	// DryRun True when nothing was written.
+	DryRun bool `json:"dryRun"`
+
+	// ProblemCount How many problems were found; `problems` lists the first 1,000.
+	ProblemCount int32         `json:"problemCount"`
+	Problems     []CellProblem `json:"problems"`
+
+	// Rows Non-blank rows below the header.
+	Rows int32 `json:"rows"`
+
+	// Sheet The sheet read.
+	Sheet string `json:"sheet"`
+
+	// Skipped Rows with all value columns empty.
+	Skipped int32 `json:"skipped"`
+
+	// Unchanged Rows stating a value as it already is.
+	Unchanged int32 `json:"unchanged"`
+
+	// Updated Draft or returned values changed.
+	Updated int32 `json:"updated"`
+}
+
 // ValueReturn defines model for ValueReturn.
 type ValueReturn struct {
 	// Reason What the unit must change.
@@ -2213,6 +2321,17 @@ type RoleQuery = Role
 
 // SearchQuery defines model for SearchQuery.
 type SearchQuery = string
+
+// SheetFormatQuery defines model for SheetFormatQuery.
+type SheetFormatQuery string
+
+// SheetPeriodQuery A reporting period, `2021` (year), `2021-H1`, `2021-Q3` or `2021-07` (month).
+//
+// Example: 2021
+type SheetPeriodQuery = Period
+
+// SheetUnitsQuery defines model for SheetUnitsQuery.
+type SheetUnitsQuery = []Id
 
 // SystemIdPath A server-generated, time-sortable id (UUIDv7).
 //
@@ -2435,6 +2554,45 @@ type ListIndicatorsParams struct {
 	// Cursor The `nextCursor` of the previous page, as it was given. It is only valid with the same filters and sort.
 	Cursor *CursorQuery `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
+
+// ExportIndicatorValuesParams defines parameters for ExportIndicatorValues.
+type ExportIndicatorValuesParams struct {
+	// Period The period the sheet reports, at the frequency of the indicators it carries.
+	Period SheetPeriodQuery `form:"period" json:"period"`
+
+	// UnitId The units whose rows the sheet holds, in the order given; repeat the parameter for several.
+	UnitId *SheetUnitsQuery `form:"unitId,omitempty" json:"unitId,omitempty"`
+
+	// Format `xlsx` (default) or `csv` (UTF-8 with a byte order mark, which Excel needs for Chinese).
+	Format *ExportIndicatorValuesParamsFormat `form:"format,omitempty" json:"format,omitempty"`
+}
+
+// ExportIndicatorValuesParamsFormat defines parameters for ExportIndicatorValues.
+type ExportIndicatorValuesParamsFormat string
+
+// ImportIndicatorValuesParams defines parameters for ImportIndicatorValues.
+type ImportIndicatorValuesParams struct {
+	// Period The period the sheet reports, at the frequency of the indicators it carries.
+	Period SheetPeriodQuery `form:"period" json:"period"`
+
+	// DryRun Check the file and report what an import would do, without writing anything.
+	DryRun *bool `form:"dryRun,omitempty" json:"dryRun,omitempty"`
+}
+
+// GetValueTemplateParams defines parameters for GetValueTemplate.
+type GetValueTemplateParams struct {
+	// Period The period the sheet reports, at the frequency of the indicators it carries.
+	Period SheetPeriodQuery `form:"period" json:"period"`
+
+	// UnitId The units whose rows the sheet holds, in the order given; repeat the parameter for several.
+	UnitId *SheetUnitsQuery `form:"unitId,omitempty" json:"unitId,omitempty"`
+
+	// Format `xlsx` (default) or `csv` (UTF-8 with a byte order mark, which Excel needs for Chinese).
+	Format *GetValueTemplateParamsFormat `form:"format,omitempty" json:"format,omitempty"`
+}
+
+// GetValueTemplateParamsFormat defines parameters for GetValueTemplate.
+type GetValueTemplateParamsFormat string
 
 // ListIndicatorValuesParams defines parameters for ListIndicatorValues.
 type ListIndicatorValuesParams struct {
@@ -2675,6 +2833,9 @@ type CreateIndicatorSystemEditionJSONRequestBody = IndicatorSystemEdition
 // CreateIndicatorJSONRequestBody defines body for CreateIndicator for application/json ContentType.
 type CreateIndicatorJSONRequestBody = IndicatorCreate
 
+// ImportIndicatorValuesMultipartRequestBody defines body for ImportIndicatorValues for multipart/form-data ContentType.
+type ImportIndicatorValuesMultipartRequestBody = SheetUpload
+
 // CreateIndicatorValueJSONRequestBody defines body for CreateIndicatorValue for application/json ContentType.
 type CreateIndicatorValueJSONRequestBody = IndicatorValueCreate
 
@@ -2782,6 +2943,15 @@ type ServerInterface interface {
 	// GetIndicatorTree Get a system's whole indicator tree（查看指標樹）
 	// (GET /indicator-systems/{id}/tree)
 	GetIndicatorTree(ctx echo.Context, id SystemIdPath) error
+	// ExportIndicatorValues Export reported values as a spreadsheet（導出填報數值）
+	// (GET /indicator-systems/{id}/value-export)
+	ExportIndicatorValues(ctx echo.Context, id SystemIdPath, params ExportIndicatorValuesParams) error
+	// ImportIndicatorValues Import reported values from a spreadsheet（導入填報數值）
+	// (POST /indicator-systems/{id}/value-import)
+	ImportIndicatorValues(ctx echo.Context, id SystemIdPath, params ImportIndicatorValuesParams) error
+	// GetValueTemplate Download a reporting template（下載數值填報模板）
+	// (GET /indicator-systems/{id}/value-template)
+	GetValueTemplate(ctx echo.Context, id SystemIdPath, params GetValueTemplateParams) error
 	// ListIndicatorValues List reported values（查詢填報數值）
 	// (GET /indicator-values)
 	ListIndicatorValues(ctx echo.Context, params ListIndicatorValuesParams) error
@@ -3394,6 +3564,116 @@ func (w *ServerInterfaceWrapper) GetIndicatorTree(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.GetIndicatorTree(ctx, id)
+	return err
+}
+
+// ExportIndicatorValues converts echo context to params.
+func (w *ServerInterfaceWrapper) ExportIndicatorValues(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id SystemIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ExportIndicatorValuesParams
+	// ------------- Required query parameter "period" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "period", ctx.QueryParams(), &params.Period, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter period: %s", err))
+	}
+
+	// ------------- Optional query parameter "unitId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", ctx.QueryParams(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter unitId: %s", err))
+	}
+
+	// ------------- Optional query parameter "format" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "format", ctx.QueryParams(), &params.Format, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter format: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ExportIndicatorValues(ctx, id, params)
+	return err
+}
+
+// ImportIndicatorValues converts echo context to params.
+func (w *ServerInterfaceWrapper) ImportIndicatorValues(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id SystemIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ImportIndicatorValuesParams
+	// ------------- Required query parameter "period" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "period", ctx.QueryParams(), &params.Period, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter period: %s", err))
+	}
+
+	// ------------- Optional query parameter "dryRun" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "dryRun", ctx.QueryParams(), &params.DryRun, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter dryRun: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ImportIndicatorValues(ctx, id, params)
+	return err
+}
+
+// GetValueTemplate converts echo context to params.
+func (w *ServerInterfaceWrapper) GetValueTemplate(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id SystemIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetValueTemplateParams
+	// ------------- Required query parameter "period" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "period", ctx.QueryParams(), &params.Period, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter period: %s", err))
+	}
+
+	// ------------- Optional query parameter "unitId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", ctx.QueryParams(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter unitId: %s", err))
+	}
+
+	// ------------- Optional query parameter "format" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "format", ctx.QueryParams(), &params.Format, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter format: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetValueTemplate(ctx, id, params)
 	return err
 }
 
@@ -4493,6 +4773,9 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.DELETE(options.BaseURL+"/targets/:id", wrapper.DeleteTarget, options.OperationMiddlewares["deleteTarget"]...)
 	router.GET(options.BaseURL+"/targets/:id", wrapper.GetTarget, options.OperationMiddlewares["getTarget"]...)
 	router.PATCH(options.BaseURL+"/targets/:id", wrapper.UpdateTarget, options.OperationMiddlewares["updateTarget"]...)
+	router.GET(options.BaseURL+"/indicator-systems/:id/value-template", wrapper.GetValueTemplate, options.OperationMiddlewares["getValueTemplate"]...)
+	router.GET(options.BaseURL+"/indicator-systems/:id/value-export", wrapper.ExportIndicatorValues, options.OperationMiddlewares["exportIndicatorValues"]...)
+	router.POST(options.BaseURL+"/indicator-systems/:id/value-import", wrapper.ImportIndicatorValues, options.OperationMiddlewares["importIndicatorValues"]...)
 	router.GET(options.BaseURL+"/indicator-values", wrapper.ListIndicatorValues, options.OperationMiddlewares["listIndicatorValues"]...)
 	router.POST(options.BaseURL+"/indicator-values", wrapper.CreateIndicatorValue, options.OperationMiddlewares["createIndicatorValue"]...)
 	router.POST(options.BaseURL+"/indicator-values/bulk-submit", wrapper.BulkSubmitIndicatorValues, options.OperationMiddlewares["bulkSubmitIndicatorValues"]...)
@@ -4547,6 +4830,22 @@ type UnexpectedApplicationProblemPlusJSONResponse Problem
 type UnprocessableEntityApplicationProblemPlusJSONResponse Problem
 
 type UnsupportedMediaTypeApplicationProblemPlusJSONResponse Problem
+
+type ValueSheetResponseHeaders struct {
+	ContentDisposition *string
+}
+type ValueSheetApplicationvndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse struct {
+	Body io.Reader
+
+	Headers       ValueSheetResponseHeaders
+	ContentLength int64
+}
+type ValueSheetTextcsvResponse struct {
+	Body io.Reader
+
+	Headers       ValueSheetResponseHeaders
+	ContentLength int64
+}
 
 type ListApiKeysRequestObject struct {
 	Params ListApiKeysParams
@@ -7154,6 +7453,537 @@ type GetIndicatorTreedefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response GetIndicatorTreedefaultApplicationProblemPlusJSONResponse) VisitGetIndicatorTreeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportIndicatorValuesRequestObject struct {
+	Id     SystemIdPath `json:"id"`
+	Params ExportIndicatorValuesParams
+}
+
+type ExportIndicatorValuesResponseObject interface {
+	VisitExportIndicatorValuesResponse(w http.ResponseWriter) error
+}
+
+type ExportIndicatorValues200ApplicationvndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse struct {
+	ValueSheetApplicationvndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse
+}
+
+func (response ExportIndicatorValues200ApplicationvndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse) VisitExportIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ExportIndicatorValues200TextcsvResponse struct{ ValueSheetTextcsvResponse }
+
+func (response ExportIndicatorValues200TextcsvResponse) VisitExportIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/csv")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ExportIndicatorValues400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ExportIndicatorValues400ApplicationProblemPlusJSONResponse) VisitExportIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportIndicatorValues401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ExportIndicatorValues401ApplicationProblemPlusJSONResponse) VisitExportIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportIndicatorValues403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ExportIndicatorValues403ApplicationProblemPlusJSONResponse) VisitExportIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportIndicatorValues404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ExportIndicatorValues404ApplicationProblemPlusJSONResponse) VisitExportIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportIndicatorValues422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ExportIndicatorValues422ApplicationProblemPlusJSONResponse) VisitExportIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportIndicatorValues429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ExportIndicatorValues429ApplicationProblemPlusJSONResponse) VisitExportIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportIndicatorValuesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ExportIndicatorValuesdefaultApplicationProblemPlusJSONResponse) VisitExportIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportIndicatorValuesRequestObject struct {
+	Id     SystemIdPath `json:"id"`
+	Params ImportIndicatorValuesParams
+	Body   *multipart.Reader
+}
+
+type ImportIndicatorValuesResponseObject interface {
+	VisitImportIndicatorValuesResponse(w http.ResponseWriter) error
+}
+
+type ImportIndicatorValues200JSONResponse ValueImportReport
+
+func (response ImportIndicatorValues200JSONResponse) VisitImportIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportIndicatorValues400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ImportIndicatorValues400ApplicationProblemPlusJSONResponse) VisitImportIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportIndicatorValues401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ImportIndicatorValues401ApplicationProblemPlusJSONResponse) VisitImportIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportIndicatorValues403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ImportIndicatorValues403ApplicationProblemPlusJSONResponse) VisitImportIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportIndicatorValues404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ImportIndicatorValues404ApplicationProblemPlusJSONResponse) VisitImportIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportIndicatorValues409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ImportIndicatorValues409ApplicationProblemPlusJSONResponse) VisitImportIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportIndicatorValues413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ImportIndicatorValues413ApplicationProblemPlusJSONResponse) VisitImportIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportIndicatorValues415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ImportIndicatorValues415ApplicationProblemPlusJSONResponse) VisitImportIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportIndicatorValues422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ImportIndicatorValues422ApplicationProblemPlusJSONResponse) VisitImportIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportIndicatorValues429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ImportIndicatorValues429ApplicationProblemPlusJSONResponse) VisitImportIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportIndicatorValuesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ImportIndicatorValuesdefaultApplicationProblemPlusJSONResponse) VisitImportIndicatorValuesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetValueTemplateRequestObject struct {
+	Id     SystemIdPath `json:"id"`
+	Params GetValueTemplateParams
+}
+
+type GetValueTemplateResponseObject interface {
+	VisitGetValueTemplateResponse(w http.ResponseWriter) error
+}
+
+type GetValueTemplate200ApplicationvndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse struct {
+	ValueSheetApplicationvndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse
+}
+
+func (response GetValueTemplate200ApplicationvndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse) VisitGetValueTemplateResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetValueTemplate200TextcsvResponse struct{ ValueSheetTextcsvResponse }
+
+func (response GetValueTemplate200TextcsvResponse) VisitGetValueTemplateResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/csv")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetValueTemplate400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetValueTemplate400ApplicationProblemPlusJSONResponse) VisitGetValueTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetValueTemplate401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetValueTemplate401ApplicationProblemPlusJSONResponse) VisitGetValueTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetValueTemplate403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetValueTemplate403ApplicationProblemPlusJSONResponse) VisitGetValueTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetValueTemplate404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetValueTemplate404ApplicationProblemPlusJSONResponse) VisitGetValueTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetValueTemplate422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetValueTemplate422ApplicationProblemPlusJSONResponse) VisitGetValueTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetValueTemplate429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetValueTemplate429ApplicationProblemPlusJSONResponse) VisitGetValueTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetValueTemplatedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetValueTemplatedefaultApplicationProblemPlusJSONResponse) VisitGetValueTemplateResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -12624,6 +13454,15 @@ type StrictServerInterface interface {
 	// GetIndicatorTree Get a system's whole indicator tree（查看指標樹）
 	// (GET /indicator-systems/{id}/tree)
 	GetIndicatorTree(ctx context.Context, request GetIndicatorTreeRequestObject) (GetIndicatorTreeResponseObject, error)
+	// ExportIndicatorValues Export reported values as a spreadsheet（導出填報數值）
+	// (GET /indicator-systems/{id}/value-export)
+	ExportIndicatorValues(ctx context.Context, request ExportIndicatorValuesRequestObject) (ExportIndicatorValuesResponseObject, error)
+	// ImportIndicatorValues Import reported values from a spreadsheet（導入填報數值）
+	// (POST /indicator-systems/{id}/value-import)
+	ImportIndicatorValues(ctx context.Context, request ImportIndicatorValuesRequestObject) (ImportIndicatorValuesResponseObject, error)
+	// GetValueTemplate Download a reporting template（下載數值填報模板）
+	// (GET /indicator-systems/{id}/value-template)
+	GetValueTemplate(ctx context.Context, request GetValueTemplateRequestObject) (GetValueTemplateResponseObject, error)
 	// ListIndicatorValues List reported values（查詢填報數值）
 	// (GET /indicator-values)
 	ListIndicatorValues(ctx context.Context, request ListIndicatorValuesRequestObject) (ListIndicatorValuesResponseObject, error)
@@ -13373,6 +14212,90 @@ func (sh *strictHandler) GetIndicatorTree(ctx echo.Context, id SystemIdPath) err
 		return err
 	} else if validResponse, ok := response.(GetIndicatorTreeResponseObject); ok {
 		return validResponse.VisitGetIndicatorTreeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ExportIndicatorValues operation middleware
+func (sh *strictHandler) ExportIndicatorValues(ctx echo.Context, id SystemIdPath, params ExportIndicatorValuesParams) error {
+	var request ExportIndicatorValuesRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ExportIndicatorValues(ctx.Request().Context(), request.(ExportIndicatorValuesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ExportIndicatorValues")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ExportIndicatorValuesResponseObject); ok {
+		return validResponse.VisitExportIndicatorValuesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ImportIndicatorValues operation middleware
+func (sh *strictHandler) ImportIndicatorValues(ctx echo.Context, id SystemIdPath, params ImportIndicatorValuesParams) error {
+	var request ImportIndicatorValuesRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	if reader, err := ctx.Request().MultipartReader(); err != nil {
+		return err
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ImportIndicatorValues(ctx.Request().Context(), request.(ImportIndicatorValuesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ImportIndicatorValues")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ImportIndicatorValuesResponseObject); ok {
+		return validResponse.VisitImportIndicatorValuesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetValueTemplate operation middleware
+func (sh *strictHandler) GetValueTemplate(ctx echo.Context, id SystemIdPath, params GetValueTemplateParams) error {
+	var request GetValueTemplateRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetValueTemplate(ctx.Request().Context(), request.(GetValueTemplateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetValueTemplate")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetValueTemplateResponseObject); ok {
+		return validResponse.VisitGetValueTemplateResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -14619,357 +15542,401 @@ func (sh *strictHandler) ResetUserPassword(ctx echo.Context, id UserIdPath) erro
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L17l1vFtS/6VWro7jPo3lnqltQvd/fY49wOtoPDy7Hbm5NN+1qltUpSpZeq5FWlbgviMQyJgw0EyA2Q",
-	"kEACCRCHbF4hlzhg4LvsYfXjL77CHTWr1ktaktZSS3bbdM7ZWC2tRz1mzedvzvl0zuaNJmeESZFbeTpX",
-	"J9ghHnw8sY5r6l+HCNujTUk5y63k1usEecTmnvOAQFvEE5QzC11scUmcVSQIcxCVqILtTUQZKp+q5h/F",
-	"0q6XkeTIrmNWI0gGj5jJWTlh10kDqxc18KVHCKvJem6lNG/lmlhK4ql3/j8buSeL+eXzTxbyy+efLljF",
-	"pcsbuX/LWTnZbpLcSk5Ij7Ja7vJlK/cIt7EeadLAm1jWEa/CCGyPYEmcxJFUudfAMreSa3k075Eq8Qiz",
-	"Sc6KDbFQ6B3AZTVsDzeINIu4ZkvunXJ+1CJeu3dMjzO3jciWWnxk45YgDqq0kaxTgVqCeIh7aO30KbRJ",
-	"2mp85BJuNF31vkJxuYALhUK+oP6zpP5zzP9T/a9YKBRzVo6qd1yEV1s5hhvqVqwH1G/hF+ML/+TGxqVS",
-	"Mb+xcWnpxPnvJS/5WpM+TNqnnNNYPSBp2c0cHhCIOtkmUopMRG1eOA+qpuCRiy3qESe3Ir0WiU7p3zxS",
-	"za3k/q/ZkLxn9a9i9pSjxy0ltusNwuSgsePgqhGGvzjJ4bccKs9yT/ahrbIgF8toirsOERJVqSekBYTv",
-	"kCpuuXJaUVc5r69iZDu4ajo+R3VFH1oS3JMxQjKPVj/BTYS1GrmVJ81f8KTzSST0YMsT3OszEbULZUYu",
-	"SX1V2T/ATY9sUd4SqIlrxEJYKMazjQWq0S3CZtApiahAXB2xLexSB21TWYc7BW4QVKWuOqQIMwepicz0",
-	"maQNb+13XooFxaoalAVfxM/PWv6/cP6pQn75Qr7f+TlOBa64ZCCPcMw1aKqsSKUMmwdTw7akWwRNlavY",
-	"FeoHxThEbAvhl+TJ+c+NTc8MscK5SzCDMZ5gksp2Kj6GK7wlNQ8LWWv6I6OYV5+dIGYQY+Rdel7r7SbJ",
-	"NrNNyhxFh0kzbDEqB85AvS7tHHD+qfNPGgo6/+/Jkzjp4lptMP1sYbdFBKrqK+GsNJoubglacUmMqBiX",
-	"wWUBUcUmqHlV0vTMfcOI6aTHG2mWW6rx4Koknl50yoTETMZXu1QolfKFYr5QXC8UVuD//1ef1a96vJFL",
-	"y2XXaYMIiRtNGPIphzSaXBJmtx8m7YdASeod/ZqScoF+4VItNOw654KyGprC6Ny5U8cVV8KoxrmDOCPT",
-	"M+gMaRIs1RUYKZGgOHGcV6nHYuZssAp32vAbZag0j+q85aljJlseE3A5cHDkEdHkTBBgblrrEmpn65TV",
-	"VuOPhRdh9RvxzPNhfOX5Uqm8irbr1CWxJ+vxUYGEpK6LvBZjlNUsuKWwXJ7ZYLH9WagW7MXqEsmXKss4",
-	"P48X5vLLToHk5+xitYSXKsec+UBEauUz3LDIqucfJu2+yuLCwiAWnIINnKqCktpvX88YOb0CC1FWinEg",
-	"hYwKjCpEbaBea2cGHSe2iz3iIA4PwS4SHMk6lgijBhVAD3q6Gwwzsa0kUXm+dKyMPKy2Ql3L1IoWelZ0",
-	"I1fcyPVdMqNvj12xPlV9jDMycJnWmL82If2jOncdoWlOz1ORTnmuMF82tEWBmOyW55Husz1spmpEk5ou",
-	"c6iNQVXurxtS/6IRVMO5YqE0KdUwMvgUQgEIGdiruWv0iXQxXBqOIzfqFB4hW8QdNIvgJSAxYCauugdN",
-	"6X+KirwU+UnejAuyYvKo4bZkc5AyOVfSZiBtKNX2GDAe/bkY0BFlktSIF5/IaeyBqTFoLqCeU4/YEtl1",
-	"6joeYWPYnn6mYNOMKPPeCNGirHaO0SHTEW0hSUMgKkQratoyKjMrhf0mQaODyTqTR2iD9rOfTsHQm8QD",
-	"+yI23oVCH8pRj0s2iNQt/clooVAYSkiPN4kHro0UqpNPM9y/B01hFvmLOsEla6dPWaBnIZs3GmAMtey6",
-	"0hDLtktnlDXxIHhKurTAXKvpYEnO9Vd2g9el1XW1rXQ+tJlm+mm8Bz1Lo1Dg2I/RaeJRnoVBN+GGHvW3",
-	"77jg8tSj0sOBkZ0hW3xzsEHh6Ut67dEWGJQRe3STtFObo+apwwyIM9wdaK+BCQyah1KztCnK3fgZVu+i",
-	"ZBs0isShcJekXjs1IBjZWYI9u95nbCc9QpAklyRqKJ1F2WE1rIwapN5pIVHnnv6s9XbukFVkY6PGSw87",
-	"VOuSs0JZb7RKiYMUUxEIewTRGuMe6aKPzss3dz57rc8cL/b3ahS6NereQ3gWuHsq/chIglHUpAl60PwJ",
-	"jKIjmRmNPpluV5oZS26kOQxwAz7uOcTzjRWXCrmKMHIJhqNRzpfVSSaeIAJROYPWKdHEVPH4JmFKZHfv",
-	"GAw4sz8wb9ztazLiFjSPypt/o5dErj/fn/jOSixbIpUKwvQGCollFyNotiouFXVgO4mzgpek3xifRKJD",
-	"hDGvY69GBjqbJVwxwjGZn+AxWecpNI4KqXKPDPbTzKX000g+opdm3SPkOGnKfgz4Ib6NGpi1tYGgBu3y",
-	"bTgYSiFAkiPKbLel2G7BtxrgF+xyFqeaUh9/qnp78hEoLgzSAIsLEQWwkKgAahW3P/GokY5AOlGH67hJ",
-	"Z7iJoB2o4kCaWV+HcWsko0AN+mHKBg5bPTkc9CZlXYvukCb2ZIOwfsqxuiX1wPwRBcMbahTr8fn2MFAl",
-	"moK4K+fgbylOpyHnLKZwcXGoCaOGfvhFldK7IkLK/Jk3/3bJLH+F8v6HPkLMMvaS+SH8I1G6nRNkoONJ",
-	"KbgjHPViYXI+JzXkO7m3aglG29/Inf4eR77KRz5nUUj+UymKg/bMI03uSeJolXKE3VuYoIyH0Q/Xpow2",
-	"PECZEq1Kg0o5LmUqMi4Y548J9rKIkzbBcX9ZqVDqw+vUpanHpcah4R5+qAXQHt/HzhkdIFF/2ZxJJQFW",
-	"ns7hZtOlGpky2/R4xSWN7/1EaJhKMLanNa9RPBMC1hdMsCVn5RwiMXUDStIxGIfrqI42J7XTnTPpYVuL",
-	"UM/jnsitPPl0rkGEwDX1aMOukaZc5IKBBwKhoKRokyt+7eVWcrOwLJfPq8VS6pyt7p7FTTq7VZwF8WJo",
-	"jgglYw35Fisle86ZJwvVRbWWeuNW5gEqQyVQyCk9ORROzhymupRNsTI7W8VP1emMWZUZsxb+qolZ80Xe",
-	"v/9yageHfoLetqTzOXRVV1FZL2oZWJhQyq/XRluUu7C1M2owD3JWdal9MApQC3yhjsUFAB95xBNRIgCd",
-	"NI1ehCAID09wlHpbaaMiCuLTyds6m1LhCkemKIw66d245sDdvvlh5+qnu79/d//F9zs3n+385dXO1Rv7",
-	"b/3p9tdv7Xz22s7fvzRf/vqdnTd/tvf1+52r/9356N2QXmAeikBTU+FySIXBLmUlP9u/cdx05z9YhLFf",
-	"ExTTfBZNYeS0NBERcA5ZAbuDwCJsiNpl7fplxPh1PQgvk+DExQO300C0J7lXoY5D2IGotho8JUKsWm4q",
-	"1Q8xQhxtVXncJQg7Dcpy42Ewc+HWnoyMItvehuMf1+ba2HV1yHOT8W2GKi3FV9rAXxyzU1NKVVcLAvsl",
-	"Y3g5YfMmEZa6Vt2CXWWwUqk37TEuT/IWcw60Z4zLC1V4SlYGU61WqxouYm4fmaOoJ2XZ7Plwsx+LvD/b",
-	"ZjMu8/rOcWz2Y1zHTfSJtHwkDWcaPGHoQG29IAR27zRuuxw765w/gr0aOdAmNvWzLkjOL7jwtMhmygiT",
-	"8fEdcJEBGRQL88cWlhZRpS2JGM9xLEaOo5knkpwjf2zZdsrMLi85z+snjOt4Ji0HoGOIt0U8hG2bNKXQ",
-	"26V2lmkP/ElMXXKwY2dgIxcaVDQMgGE08Y5lAEGZs4DmSmMR7ik3uhTZ6MgKoapeosxbHXlG3jxjHJsd",
-	"waEr7UMgHKwayE6qVD7kcqbIwIjdVR8xBaDSbU+ZNayHFs4EZtdBFP7qBaCCC4ERFyEHwNT74w+VgxPr",
-	"uNYNQmrzFpjNAENSlumdo4TSsT6UEJnSAWgheMqYqYEKH47Vf7vXOX8Us7ax7MSBdtrDklwAnEB8k/1Y",
-	"PGDyGtghqKH96ZihxULBZ+BCqwwNylqSjIdXlyJa8Trn2kHuvy7zpqn55f35jYVNdw8JoAz+SnHFpkF/",
-	"wlLrT4G2q7kHErTG8pSJ6VXkEem1DaC0fEb9kV9Tf5SRAEqDMHUkASZySa+74ay+Renb25hKPwAC76Cs",
-	"NpMWQLQ4PxT7oV2nuCXr3KNPHZDVtOBBhEmwI3oZzZp5jQaKaHQoqhDsgW2xSRiqeryBZtVTZl1eowys",
-	"jGBLxqTPF0OiPNcz4mwk2T3jMal72ouhlyTM0wHmIZTRNsU9C1W551OgTr7wvYvqliYWYpt7jmJC2x4H",
-	"WyxGgE888UR+LTL2ZMciDJcoQmwJEqc737/5fdi/3HmrJ8jfk8AEtEYuNYktDyrUmFRzdaMkBnliKKqR",
-	"Ugdt1wkz7lEfrzEWKlqIu530aHzdDhw5IzifzJzGQURrDLWCpQZ+1fIImiovFAplC2F3G7eVolJp1azQ",
-	"exzI/8gCcua2p33j0cESV7AgBpHcYngLU9eAchYKc2VtPJ5jTY/bRABcR6dBHNxj1eBb5ILdtt2YAYJ1",
-	"ENXGTKmnFSXatoiDWszRzJu4VQ0fIkqfUdxcrRNhDmaw3YmOzDS+JnWwumK8elFgAHF3Z4DiGuTyHLvS",
-	"VIqyuciGjOwdbUWfMhYqfYK4bl4JMOJY4L/wQUsYeS2X+CqowxuYMjSlOJ4ZHcJIr6rWsQPHKrlEhTTO",
-	"KbUThhJwZNt9GhWtpqb7R4lDMSTOHIxIgwdeaKgnXpA6Fyeg1Qf1o/PqVYDVmm26al5UD11bhMRBdeIR",
-	"k+4aHQK8ejwm9EKUNIJhIxg2MsPOShvBY/LwmDzcP25jGvweVbW3wVC70agSbxJlVgev1rmytZpHan3S",
-	"dx/i2yE9GahDldYUx6QCqdG2gIsq5USxEMB86jj4A+ZCDUP0UxJbjZyVw1vEw+CS2Ca0Vld0EX6lvZMN",
-	"fCln5RhnRMnPaKSr0YtN9bNhgTQdH6932lNTl5SIAP3YjHz1dA78esRZcxyPCBNLik//QZ1Ngf0r0NSD",
-	"p46fmYajp02GtuKskEKs1mAVkUZTtlGDYCYQZpBATCVpiC6o3/xcHIRbyC+v5U/ifHVl5vz3ZnWmRNGa",
-	"u/xvSZNt4Eun9DNLoS6BPQ+31a9hxDQ9iie46/vtNKFLtSFN6hGR8SXUSfd0Fwt5TmSeg45wDINURhNT",
-	"Ns5Ozfz7xsbZ6f+duNBNj1TppT76n8Se9NnwJmlbShVUtnONUQH5NRXY/Vjueuzt1ac2L6idxvnq+aeP",
-	"JW+1geZmXAjtv1a3BLQ36F59eM6qm+LkNQdrZ/4odpGapZSPiy1ifpZei+jIrO+ZeVJHyE1U36xlMDir",
-	"9/jFQ/8hRYaRf175CdFBID1mjZEfw7G/w2d0tOMzdvo+LHRiSMQMp/92n8a1rJsdTCzDDOOTWygkbGCY",
-	"GJ+YmZ4xFz12ZuCt/ddAL38PS/IIdtDeR1c6L7/e+effd9+41bn5s53Xbu78+nerqEqIg3ZeuN55+fW9",
-	"j57f+f0/VsHRRlYMsKTz9qf7V57ZefG5nRtv7Lx2s3PlVlRkqyfnrJx6iBLYkRvjktlc10c0P0Fl/Syx",
-	"PSLvvdN6H0jUCYrGgwm4u8aCrJwIyLFXum/XuRuKdW1wCFSOuelWkHbwoI1WoTBn68fBZ1KeQWfrfJvp",
-	"5BxltXSpArD4/ZfqQmauMR5JGyxKIv8JarJkPMLGcPTtyAHLAIUXvjdrSi/MfC957mM5kQeoYGHlqtQl",
-	"CUcKUuJ7Lk57RkUdlxYWh4zNp5HF+T7niT5Fun3fi/MxxHBhaW5pvnjMVFDpi323clsaXJkSzNhDjv7t",
-	"keWyYrRgRhvMPJP+FxDj5JWCkO4PqWIQDPBc0+XYybgaaneSuaD6RTGugJgqlGFAb8YmBkCGJLd2fALw",
-	"nsTxtxwqT2xlZyx+Va2DHmd4zmN9RGTy1T4zi2KZFafVCqRlMsvUN4yzdoO3RAKA2cphP8w1kACh5hTD",
-	"TVHnsGA66pX5Nl0bwkiBbvVpYYD6lLhoQV2gg65+pDzPAavyWLk6FvUDctC07JrbgFjIKoTC/OyxpGWD",
-	"uN966ODTjnhID7ifglzsZSenudDABKqxPnYdUxbjLQmCqud/g0O2lp96NKLA0vXSIvsaPetWLLM+VlIq",
-	"2AFDf4N53OTlVchOD6m8ijGmvkuhEyr61cGMVJ6b0vwQYnEVYuMGQVPAWKd9UmM1YiGt2grkkqpEvCWN",
-	"Sh59ZZThd433P4lHqzQsc5lF/60Te1OHdftkRpp0zm0CKCK4+iBnI1Gbg0pS34fMnqzkl5IjegSLHr5W",
-	"SpShhkeM8fB3UZ8+y2ZESUTIN/uUOYg+hW8qRdRsX9JTvt9yN09CScOsaxoW6Ul/svUyDzrRyZauqUmR",
-	"shSFFabFpxrPyEw3eE2/lVWzmBCt+hG/DIlQlg8fHXqXuSxZyPipWP7D+k3+DBGQOZfR1G5pLXpAxmgK",
-	"XpFN4ARbFSNO/Z64vOlaED1aa4CoeJA3mthT56SXe9YkQf9z/T00dfvL927ffH56FbnwzbvwTefqX6ZX",
-	"EbmI/gOtogqR24QwSwcqy2CZQm1k/XGdly1U4bLuZ6I7UQdoDTB/LvwXuIp5Wtz9qa/qYXTHsSSPM7cd",
-	"i4xD/Zh8sZSfK0a5vIMl6batkh5JbNrAbmIlOHIJ2xI5+gqozor9pDO/Eh7jyKE1Xf/N5UKuKjG6SUhT",
-	"54gIG+vycBE8JsBf4hmHC8dmAHMR5fRxD2z+f/tO1+LC5amNjRn/z8XLST5FK3cpX+N58yXMY8afaeS3",
-	"PG00uQckDtmYK7kalfVWZcbmDR2JN/+FJ5hKrx6xk8PbdVqrE+9ChahRo73Pn9//22/3Pn++895Xq8jl",
-	"27Gfbn/1kv+TLhiB9p95tXPtk93ff7Rz440up3nswYp6Ig9TU4cHxAmo+5befaei6eK2b6dGqs3cfFYX",
-	"nOl8eqXz8V933r7Z+fU7Cf7GkZ29JzT/6aXhzr/+sXv9WvxVCwd500lKXOcEgMSGMb7uPFQSZgRayOWA",
-	"OkSEQlnHShuVDeqojKYog3QtjZ3QWqP63a8gXp7JdbPVAADV7R5IOp/Bg/pVQzc/IywRZEfDOS1DYuwM",
-	"gHjLFiprQOJMiJnmnhqjrM9QpzyTUBQ9sspT8Kyf6kf8VN00rc7fcNMtQGb11lj94dnHH0PmdzR15uSD",
-	"aHG5UJxGwWJGk118HETVoOMApALMCBzrM90UM9R35G9Akow4CW9mdp/SI7yqOJguzaDxfGhKK0QClRUR",
-	"q9UGhvxQ+PFHc8HHwpKpwWaOtslYrmO3mrNyF1vY0+e1wZmsx4+0ubRnmU85SSusIZL5GmHKziSOhSRt",
-	"kLzgngRwGnXQ1Llzp45vLU2PVKsjLK/fAk0ksgNzi7Ezq/5M8h0cu5wPPs+n+FwsJfsagmI9Wf19cajS",
-	"QCM4cullyyDRUpYQelBdfNmKAt4G3fcIZ7V1ckkeJDBBJfEozvImJyrVBt0Uir/LVo5sUYcwm0TzZ7pt",
-	"ICtXjZ6oQc8Oj14WdA/BzrnUNoNf7OMgBUGtXINg0fJ03cQhL300cmkkcpqKckA2axGgYa2pJghcdaiW",
-	"7StDwBkNalsv49Bbz3Rfrwwg7kkoDzLs5rPBhXBXy7NJpNJtSmsrm0EZlGnJcoi0Jm+8yEONunWDwRyL",
-	"SRdWkYuXq/Gr05gNjo4xeoCtGGOLHr+EA5uw+9HNDGcUj6Yllb4JRWic9SWqLWpmSoSDjQAT1iAS8MJN",
-	"lUF0Fmf0P0vl6VWkHRF+2XQq/QLBxgGcVMmvNFPsRcz1LzEOMQrtJQ8+zkxNf3vr2re3ruf7uMvDqY6E",
-	"HbsHJND9IEuyyogj/j4e/j4KE+1x6kRZ4MisbyCb6rWB9z68vvPbl25/8cL+21c7H7+/986LnV89v/vH",
-	"93auf7P3t6871z5PsJhGtlLDcZhDfWc4iKmnnN5dHBtmt+c4Ceh2pCUfaclHXPRISz7SkiPsdqAkmng0",
-	"P/SVHM5gfmQlpF0fuhTdAXddgDf21eHRuaP4KBCYrOVCTq8PTkgApoYyKvvdh10Pz+ZB7J7uJD2KXZJr",
-	"oAk5YFzDFL8Di7leu5qRbZNfafm2ctApTLPMVVRWQy5D1q42wMOC+JIbs7o4k9nFeyc36P63gfpzRl2S",
-	"PmskfyQdmYSRukH3+AG9DPpovONPpqSTgSsPaxMcFdNc1IwvtWro9xLImieZCgTSp7WAlZNcYvd0VsIe",
-	"UW/LqIFZEHw66fFGuqK6+vp1nrIEb//sk+7OUD5FRgYUvCu+hAnYmJF8mHqbRnLvjXB87sSxGI3Q7iAB",
-	"HHjvU2xoBIQw0R3Nvj13cKEHrWiKNbxz1oqReYfcZvFXZQTLZXG44XLETdIT+bA9OhuI6rgK7Xi4KtHe",
-	"L6/v3vgGTUW6UjZw2yC/p1dRoCCgIDkaTVU9/hRh06sIe3adbukfdz68ufPBq1G8B7whZ8UaFvl3xOEe",
-	"0Sv6+4zXPUJGBQuLZBsCLIB8MdKU00IE+2UrqRRItCrSIyRWjmSsrmMR6LiZ2EMiIhhK+QQzHniAQQXP",
-	"6oEXj1eHEr4P2wSHQKPR6xAoJYO/RlPbqy6uJeztE3XdUBEsEuRyvhnrIG4hWkVUl3jqV2hmLnGUUZRu",
-	"716mNgmyOjiz4tAvtjD02xtqv/0ouFARFN4G93+flEYoXuQHssFRi7Y9LomOY88XCoXbX72x98p/7/zp",
-	"LQ38Go74063AzySlP/S9Y4uS7bN2ijS+mE0MzROzUpd/W9pSBIK41axDGwlPH7QtyWq3+feNIZVbGlLp",
-	"8db1XNnKIJUP4JzPsOijGIXiMZ4i8YU6OaurkXTQ1ivocBoez4jpplnZAU04oJPRABqTZO6Hn+EN5zyj",
-	"HO7JnJGs1J6adgeS7XC6u3NGktZeDrmNZNZkBBPpWIrYjjmuQ3JghsddBhzjoTeP/9QNfWXsFHbl0Axw",
-	"yx+anJq+HGHozINTfw/OOuBAfWYZ5Ug9B+oRXqMs0qcsA3vxS1bHTkrwZRzYtLA4pIe0Ffbd69Wd+oMt",
-	"h2lSXYwl0s8vGOj5xFUxYJ14RhO0pNr502e7r/wiiuz69taLKcBdfWTTo5l1iaCoaLqacdBdtG9NkKTy",
-	"H03iQR8EzvpY9mHxVmp6OEV62qiP/ey+xNoZgXDog40dIoY87mYo1aW7s0cfOp/gNhhf+a/uR7dSoJh8",
-	"+BLs1LBrRUKauWkoq1cmUnErurFJZP9oPF4d3/j/ZaHbX35uof23r1qoc+UFC+298t+dqz+zUOef793+",
-	"6s2d37yH/ufK+zHo9P7bVzNAp4fFuR/jsgtfufvuF7e/fiHIdfz21ov7b/1h58M/d269fPvmC/vPvJrK",
-	"UD4dYWRd6U8SuQQLiYoFZNexh21JPKFb60Qr+McB4ycVg84fJw2eLxVKsWTalOxx0CjPEEEOwqoH6vz+",
-	"dd0UNZBbng7sie7ksbCQv9ZzTfZaGU21Cfamk1PcIKfQT3JDU5DBNt3TQLwLk78UTzUsLmtpXLr805L+",
-	"NHd5eio/9dCTxdL5n/7oyWJ+/vxPC08W88vnf1p8spAvnZ/uQ3R+oetsiZ9rDJ05+SBanl9YQqbmNtJ1",
-	"xXvTOO3E7IY1JHSCXQPbdcoIgu4QOnWRCv+huquELqEE/UcqHmZ2HXHW5SMaoWqRXwe91/+HJdomTOpG",
-	"FXo8kjZIb/5nEh37Ffy7H3uSe8iUKUeUNVvS6m6pqZu7pfYWR7J2u0sAJHgXgyrtTw/oywiZrjFEi0fz",
-	"0GuRqHvTTD/SKjNpBTAqzxeWy4gz5BCXSGKZNNZIc0fTs7G7xWPqhTljhpBiWWL1l3rXpfx/8kZ3zJ9y",
-	"yn7daXPTKtIdPqjs7uqBffIdQqQpqjoFDr7+AOOF5eUoxLiQWFvClNdPOIV17kkkWo0G9tpBZW3KHPU5",
-	"eRrJxWVkO6lC7imHMKmsN9HvwVFaG/6eLr7t9waA2UX8YcBzknj5j6JWZ2/acsQ9rYwt5BupDvyi3dgr",
-	"ut7DKnStugBdq25/9cZs593foamNXMyVvZGbXkVYXtBCVlfMWN1gWF5ocP1F5+pfVpFLhDAPuvnLvc8/",
-	"W0W4wlsS7f7j56vI7CzaefPK7h8/nN1588rtr15aRX5z4503r+y/9k/19f7ffjuzwSIxNG1CWblgnEot",
-	"NoPRH9UoAAts3q++VW/OhQQVElos6uY/u4cMgsM3SgWZA52VpNKgGSh1PUKemh0dVMQk0ypNVjLOJCDv",
-	"EprhQ0I9cMlGS0g/tR5YZOCBSx9vHLGyERgZPeODFrdo96N3dl/5RefX76ApMJyobEPvlDyv5l28jXi1",
-	"Sm11hpTsgx500K0MYiUeCgppoCn9nUBYtx3xAIaptAEqxQaDBjfqJxmsiu5+Q6WFmHo42oZmh4q3mbiF",
-	"6b8D74PWIB7qvPO3ztufwvuIox6iHqlvEPpFfJv5LTiMkJpeRWa0O398b/fNF8xosQN3+Beb2O90/Ej6",
-	"bYD9CQeQeQ2P1991FfgOruw9a75pGFz+ZHj9eesAFmPWqs5nuOu2mncwrZNJj1Za/nkZeFo0vtttB+2R",
-	"sER1vEUQ9uOSilKph/g20231uOsSB7Wa093l4HprOqWo6pQ1fMG3WXZfdtaYh6Y6MaA6njlzjjksQS9r",
-	"N99qKt2dOcKo4cNWaOgS6QU/18yC5xy55uSQ8Fo83aWX0MKlS+LiZ4kQI8DlRqpCL/2iggntiSI9DGfQ",
-	"Kag6JQaWRi/1lEYXw8uhmzF0V+UNO/AlOkFHcvnoyUZfGC3ebx6cuCNRNHrAJ4sHP9cReFfcZ+M3+Tel",
-	"mnR//51Xv+l88Wbnyy/2bnx4++aXe++bzg/jTJBd1/Wtstaui9Z6G7QvkapwI0NuJgZyYcZ3NuhK8K8p",
-	"oypoldZjDOlebqbSmFI2HNLgTEjPVLjy+5xTIVrEQRWNFNI6zUzOSsgAOoT4BV18b8KIB+yNDmqP82hT",
-	"zylCqP6cg60cDfigz8tIgIdRT81oZHowqpo8fYy82/23tv9+TRwoYNjo4QQI+GswAjAgRdLnQcl6hJD8",
-	"ACI/AOHec2HupNh1yOWTio5qj660wBE/Nze3jChD59Yf1PDjVhNJjhrU9nik4XcswlDKF+byc8X1wrGV",
-	"QmGlUPiv7qqoeUkbpDvIm7CHfjwtE/8cniOsHhukB09U2/BDyMNG87C6Llr1Ib4px0kTitmCTqCM/1Vj",
-	"M3FQwItDbKXFYYUi0iQdqGGOWOkB6DTJmqCO0CV8g9k4ypTwXfNKFhnku6nRi4SLRV3Do6MOtO6CmbMm",
-	"gTV//um5xcvT35tN9oHXuScfSzn3s8HFdyzpL0mDiddaMPHqoOSCWunRVJbgTPRs1DnwyswgtWHgZaJa",
-	"a90iyKFbVL1JVxNTWi32CBZoalHXJNZuNSgL3TZ5zeB0q/AtYm2wZcQ9VCzp2BzfZtpJtkVdF9eImLYQ",
-	"Zoh7Ncyo0GGs4DUOaWJPNtSyGTdYyH+KxSIUyyz2Olmz1R67MNOv6Bgs1mjaXTbulJV/TPYgj3peBlaU",
-	"gin2o8iHzfzjFNn0+BZlNkG7bz5jaUdw5+azFnIUZVJbos4vr1g+2e3e/LOFlKDiDWpfeErZWLuf/3rn",
-	"mz/CRYrs0P5LH83uvfOb/Wd+bfnUh3be+pW1wWzeaCgu1Ea7734NN4SUh/Z/dmP/9SuWMdLQ3tfvd67+",
-	"d+ejd2f3Pvzk9hcvdH756t4H3+z89Y87f3kh7qv1x68OKJVtKIuiRw4HXA1bXR0dMzgothm4cmGAWrnV",
-	"g4PW2/6wclZODyju7Y1dkEjQ/sYmJFm0XBep7bIQZ2ClupQRXd+AtwDp4VBWg975HqYulCdvYpt0qQaB",
-	"AyMobz3OqtZqDhNX4X2EUSYFvqt1jkcEYADqBAS6RxTXhJgfgjGsoiYWUIcRC1S24THloPayejRq4lpv",
-	"C8KJmQZ6ZSdlGBxejjiouofWwHRfSRORMQU9QEv2g0czQbEPvGki1TrABOrO4a7xEWP38bUwk7Jdgj2T",
-	"egXRfh/SNbB+/MgFWy73oc2z/Qe6Hhua7uxOWRB5gDifGksXp+rPoxYOyqLWPUJGqDMYrRaYLh5lIe45",
-	"xNPORHXM/CruWEPwHDAqoEB96rhubAI97UFGLEF4D5hjh9+4OrKGRrWGhpSGOycyQ05GI2KHCsWJ+tT7",
-	"cuLdQgZXEwsvzVKhEgsJSQ1Z01F9rMAwLIC4M1GLaDrEsGggM2s0DlqMpEhENysSCvZh5cFOj2iqCzJa",
-	"tevRaSg7DHqidJF5h/tnswzZqoHwbfX8yVscghzWWpF6/iPYBXPD7YLRaXVSdHe5zwqwRMXzEb5NvLyN",
-	"BUEutIASlvGJWcjh8F/wZIIK2mIO8YTNvW49VFR/MhPBafV3Z831IAgL+WUfRDhzoZ8jC1A+a4DH0R3I",
-	"MpDxKDUPktYQxnAGSi5kHoFfoSEBZx+YWgBn1KVjEss/9NPmNzbODj0bAxpSRmsjDCxzsxrBEXb++fed",
-	"l1+5/cW7q0gXodDf7V+50vn9H1ZD5FTnn3/XgMZV5HJ701z10uudj36HpsDIqbQRZohsYbcFvtPppBo4",
-	"wYtzftELXQ7HvAYanfm9MkOijPycTFDriTBY1mpUiId2XrvZuXJrFTWJZxMm0e4bX3eu/WLn41c1rFPX",
-	"RqHaqDTX4BqxUBla1Gk/CHz8X9OrqE3EBcbRzm8/7rzy/qpGVu+8/lznw9+sIr+O6gVAJnV+dvX2V6/s",
-	"fXh9561Xdl5/I7oaemAaqmVrB5l+bs4kxoY1WeFZ8dUI7u5di1Cp6IKuMyXsBRFqlzjTTTVMzoYmVO1d",
-	"KJ9Yx7WyXgwqkFlAyA1wYnyiOOa+yz82YffgBaVCaSCwqVSMPTSWwRFt6SqI3fKobJ9VjKE7K1Njy076",
-	"L8FNmt8k2rkZB9P4iT06e+cBgdZOn0KbpI2mFHGYQWsC0p5Wil3UdLFUE5i2ELjfsEDltZasc48+BSdk",
-	"BWl4GdpoFQpz9iZpwwcC3dmAk4FKriFowezqUgZa57qPm+uaCW/iiwAq6Z5Ik3iCswcEEhrdp3F1pqvl",
-	"6cfPrqNZ3JL1WVep5eWUA4dnpB/6ZQBFVbl2xjGJbZ2824AUphwEk/9vs6YzJs3IN7nMz0gS3NCJTz2+",
-	"F91aJkC+6yAR+OwfEAnwbTR1++u3NLCtc/PZva/fnwYB6cOfxcwG22APcrZFmHqLQFOCEFR2uC1m7fDr",
-	"mYZT9uOlHmlyQSX32tMrGyxvzhkkU6mjVcbNpmsaQc+a7JHv/URwVtZt8ZbnF5am9QnFfmZZWdmd5VX1",
-	"NJcKKcCB28Q142sBNWwFVbnr8m1UDlWzMmoxSV2ku3XiitpPeEr59Nr6gw+VkQQvYWxIDeLVSL6p1Cwz",
-	"LLUgRggJVA47CgaOR73UDwjDQMwbHj+7XtYYZW1qCIRtmzTBC4bKpxzSaHJJmN3OP0zaZaS7DVrIIw2i",
-	"+A7Re1eaR3Xe8gQ8NNaeVCDpYQjxCdOjVFg+lkCoL7vgBDom4lKbMAHiwpCUEvseJRJ7gAn3XEOqYmV2",
-	"tosOZ/27wzwkQ5H/c+XVGHXV+BbxGIRtmh6vebjRIIptfHvrWi+MUmca7Lz0XuflP39763rETFvJFWcK",
-	"MwXT+J/hJs2t5OZmCjNzxt8ALG3WsC74wwAnE1JCSFuogxHnZsJCjGwTIRE0+J5BZ02bc0ViOv1A421x",
-	"DVMGx+F0kJy8Anm1ERe00oV10HYVMe7zSb3yQS66Un9zj1AhdTq2NntMU0uRW3kyWbcLL5k9Q7b4JnF+",
-	"1CKeskWGXv8IbVCZ+mp9dMzl55WiIpqcCS09SoWCz7hMvZDo2fmJ6OpyGthcTz6dw+p0EmfNcTwi4HFP",
-	"no85IHVb30IxX5hfBxyLgbKYS77fTtGrsajj0NRJcW1JX2uOwf4ztzof/2X3zWcSYL7fvLPzzMedf33W",
-	"efkTSIolVXpJkf5TmxeKuFSZs+edMHtdq6nqiypRqtzl85eNUMDp8vPBxAU50dujVTE9RcSKmGfUsZjX",
-	"G5L01GDjZr+PHb9yBtxSHH7LOYaNzCOOvmlu+E0nuVehjkO0B41Ad9Y0ryKXmsRWajHoLDqD0ZwR/wwJ",
-	"xTn++N7eX/+k+UTn41/s/+oTzS0kVP97MhewgfNW7lI+rCEAtou2Uv3EnfOXoai6SOAVp4RoKWYNGo4W",
-	"n3GWgUTLrvsl8BI0Hg3dKAtgJKBOgmSkYoP5kwb0/goSUgchEZaIM5vMoDV4K7al0AD/SPs3TV5BTpQW",
-	"kIFG49FaHcT1OiTZBnUvtIRjvFfirCCsZLWL28RBmIlt9VTech2dUyM5dLXWwSaYyviYn/ammcofQe7u",
-	"97nTzsZcElhKrlRQ8qFYnJspzJbmte0QJGVotBx0Dl8vLoYsJjMP6HfWs51041W8HDdzTSZWF98tTmJp",
-	"urhvEpBwBO6bYsFDBl2slPJL9pyTXyLz1fwxvFDJL9pLzjGyXC3gonNgBr1cPUaWnEW7/6aBmeQptSF2",
-	"w4UfXjq2VWrM/2hJ/rhSfKRZEP81t/nEMjuzaJ9cwA+VNEQnw24/QWVdaxdJ3N2oKFak6Cxca9QPkzuv",
-	"kxO0rgiE8Qi3B+bdmUtng+vg1YdXaswXU9xxGrddjp11zh/BXo3o+xbSDE+0mpCk6TxKHIr9/kzzpVKa",
-	"m5set4mAWMIJJqlsj0fMgcBRRoHhmN/eurb7yVe7b9wal6S7bIUq8uzT1Lk8TE8OoUYhHRrCBBQNlWgb",
-	"C+RiISHEPz7J8AMiI2LhIIrnYVU31aKdEwk8t3QAcZRVJc3GuAawq0Oug84X5off8RiXJ3lLIxAOfpp/",
-	"QGT8LOvc8jFqrZlsRb2Dp5zTWNZzYIrEWcGsB8akzm84wIP7adOGTpSq2xRom3ubUFfF13fBlNWVVvRA",
-	"HLiaCr++zPhYi7aa73PuMjbOYXZjkGY4ceZi+TRxv3GZ+cLy8Bse5KzqUh3cOjhb0tQf50ydV57ff/6f",
-	"Y9UypMR2HfIENHeJnKi+CkeVulBR3mgVrabS7YgT0YQBS0gZKj+oH5c/TgU4manvn1VXnX1oLV9aWIQL",
-	"j9MaEbKXe2DWRoLWGHHylAEvQVNc1omHoGoPTGZFm95+JStdSUlXlUADqpVMrwa+ipA9wRlB6nwksaTj",
-	"fJupya4Fy5aNMXFbEpkX0iMY6r6F5y4IHVUo047dWBx2/tjC0mJSUabEo6g2qMvsSNiIhDoywbSscEXU",
-	"wx4wWwoO/8XS4uIqKqvv1Zf/XkY29jy/ztS59ZP5Y3D1dBBc6W4PWZpPri+liaA/0T0Q0IwFUR5Rx+qP",
-	"/9BxnQoWZHG+O7CDe8B/MSSA/4gQ9PG92fPf+4/EokKX7zOmVkrB1NY5fxSztpmOGA9v849REIL+9ta1",
-	"2zdf2Lt1PRqCjvO2IDM9DxHwRB6Hw3KpoZg7b3XzvuFFgKSp5wDol7yBr+dGUOaCAxVX6FoOlXmyRUxL",
-	"okROewLCcNselcQCFqgYoOJkSt9qCZNO5l/AXSeIiaBKG5lNAoUNpqXMQh3z1e/dYGn5ZHqNDkr4+AWl",
-	"xsimU0Rm1Iqe0AuadZO0a2C93SSpQy76llPpIzprNtRUSH29LkWW+vLH/QVJfcdJjzdSX7zO009UbcRZ",
-	"7sl7Ldhlm5InaZV8uOExE+R/qjLjsxb4XgN8goLYVakh0kbZ703zUrrdzWe7IvtdkdXSZStXIVWDJuv7",
-	"qOgtxctWTodAjN2TW8kVCzPq/x0DfI+m4hSTVtMO7vBnx6hSf+pY1NUT8HLlmL3kLJKF6jyeq5TsolMg",
-	"y9VjeKmyaC8482SuWsLFSsFedo6RpeoiXqjM23NOiRSr6t4MPmaiWIBttzxvsL0TsAk1WEAMn9NDbnpk",
-	"6yE97MVKsVpwjpGSPY+XK0vVObLgFO0CPlZZrM6TkrNsL1UW8Fy1SArOMXuxMo9L1QJZdpbshcocLlZz",
-	"sUqmuUIRl4q4eiy/hBcX1Dri/DJZruSXl+YwmZtfwDZeVJoJuZhbmS+F6Mp0G5AlMhkwxDTRSS0Svhvx",
-	"SRC+ZsZBjLLz8V/3blzb+c17ex+82GVTqctTGFRWrP5fPwWiW/rPbhGPVtt9lYAzRM2wJY1yrc4asutY",
-	"idot4vlQnS2APbF4wTijCniAmHIp21zRgEedWskF2WCGUSr56nJWgzL70q4TXU5RvQyq8sHV8AhdeYAg",
-	"v2+xeZzDIWQpUZ27Y/Qt/yesTVy0H4zf23UCcE0D+uabQfAuw6mCYdFodCaprLNouXIVlfkmBJQBnqt9",
-	"8VivJBVmb+77U6e3EfZenz0gYHX03n5n/6+/OfjR830ZARIQnKOJ3s0TlzR+VCAclNiHk+PnMRitOlrG",
-	"D00JAh6LTMjC6ZkNtqYU201dyFQQT9d2MLXNgxeaSD526Sb4V5vgb0RVTN2WZwqvckYQtiHzXR1IwD9y",
-	"pk6wBjhgLd4BA+WRKgCc9URqHt+mrIa269TVFb+Zj4hWFxQXUIMy4C9T5fnSsgHJlc8Q6bXza0pxgZn0",
-	"OGU4AwxuDLrACHEAuqCrHyap6rA7BwAQhHk2Cb0QwrSXiEaW+mzH+tWkivBnZD49UXatsZQizmZTWDJX",
-	"fUpcmLtYyi9t/6hRaCy314tiySm0f7hYuVg6fexSwT6+1JjbOln0ljf/TwmfiFVnXPGrQIY1H1O4ucPk",
-	"Or/rQDS/JNernQbVhtM6vI3e3H12s+lAxVjyV9/ZJFJCTDFOTRZ+XdEERn8W/JKI3mEWfncC7nfYV2Rw",
-	"8DpME8oSteQIhMfuG1/uv/jzboEh6zrmFggD3pL9pYH2sWt1SbP6SJMB36uZwiU91EOhx9HDQOaTXZ16",
-	"KKFSts29zftfOYet5S357a1r+1eudJ77ov8OZ1HGEz18WmEIXYoahd/fFxdUfTZ4faEVZSVYtQpepa4k",
-	"HqrRLcLiAOWYM658sRyo2IHqYdqmp6KzrAELZfF0NaHO7iCLdiRP7ag5FW3tnvquswR7dj395Xpk9567",
-	"KYVENmRhLuj86x+716+llbVzJhAdb6+fVsB2+5bSllMO+sEPmpbfVyXePT7aoj9XLBTSifnQNxbt169z",
-	"sfx+/OqvDH6TrsOSxnliWMJhj3nftWgPeF1oNwcN4eFAPvt/e3X3sy/7hHwmGezpjytfg2pGergWogxB",
-	"VugK+EbCoYHNhR2HONrG8nOX9NWWCXaDD8DjTxEGOBoUEP+4Mdpd9JuZ10dA5w+T9kMQQDacb0STLcbH",
-	"SiEfGxtvKiXypr0rP9t5+2bAm5I4TIxllGIsozQqw5ggQrwX+13MFxZiHu9+a53KsV4Zs8xItS+BOPBT",
-	"rlOIgqSZh6bdZPa1n6Ovmz10wS5OrOPaMKQ3XAOtYY+Q4fc4MlyffoRZj7xT4u71TzpffjGquEv2efaY",
-	"MAFcXPf4SyqVrL4PBJSfgBxAt8JRzKC1UE7511Fh8pkcIqTH28RBU4D7nF7ZYEp3p1taBDIhlU0Szb+l",
-	"wk/LHaPY0/M5sNirwhhj8i6Nqa7XcBsL01PxCPk4X0xxAE97UBkdhNVJTF0zndKxbLee8QXseFBJsIPB",
-	"wUg4wZ1rH+y/8W70BOsKJQc7x1Z/pGX34dT56hPxFPyAyN5DdMBo25GReyeN3IloNiPrM0dgSTHW/JQk",
-	"hUInqhwC+3kEd2I0EcUvkdZtf//w7OOPIajvgeAaxKtdessqwhEdBerrgwoS1VeM3W3UlJkNNmmV5Bwc",
-	"6kmoJGlM8O56KF1MeSRDTcm+r5/Z+fTZnZ+/vPf+C0bkje5UU/s9iRDr/WciJ6/8QezmxWS7uXQ37GYE",
-	"0Eg4XmEBuiNxc4fV7nvNTr/LdsKDQKmD7ITb33y08+q/xm0n9Lf3Z43Uy54U2iuL+wTKJRTTwj0OgVXo",
-	"8yxxW4BloTZqBj3O3HbCtcjGDFVIKKNDkTwmybumn3xkyIzdkPH3LIuk6WPHzN0NO8YKqO4oN/XAHNAc",
-	"s35myYc3dz549U74OWfNqRMTY3wP8iYFvhf1xGDX7Q4CUiY5whAw1GEAdALbdWSr253IIvnFAgFztMHC",
-	"H6hENm4QDe2cKgve8uyQj51yytMWElyXJ9TgYuGzU906kjgI2x4XwseTiAmHFk8Yjjf+0OAk9FB/tPdm",
-	"YK50F8SDgfibhTuVQZDd6zG98BTf56WbMoua715E76zEnjSc3Rxi8EL1i/DtXr92RyRf5FGDSjXoex6I",
-	"yioLVV0srcEIRsqgjarukATyyPTyL5scAps7ZHrykMXsYMXg1tOmTVB6xKJ/5yNki7iTgiweknTXWs0j",
-	"NT85UrQafq+glVxpppiz0qUMeMQ2T6jTWp14FyrQySFSDz6wvP20giooC8xWZ8v0IE9nIxVBCJqGUyUr",
-	"1yBYtDyd0bmS23/7aijr9j68vvPbl25/8cL+21c7H7+/986LnV89v/vH93auf7P3t6871z7PRZtIpXm1",
-	"WpGmL79KhcATHshjU08oOCYgs4TRMdNLzjThoLCBQFhaP5LYMALUMQ3IMQILyB1FdsaZjprEo7vAkfdo",
-	"WCcZVek4Ii4+obkLKvsnsoymuIewNP2Qi9PGnwQamTB+4sB1BKV7oe0xtDGpkA3Wgn7MCDc4q4G8idhp",
-	"uugEEsrU0s83RfCNfTd2j1SX6XSg4rkxnt3Al6I8uwR/mEflOp881/nne7s3XtCq/f7bV3d//1Hn47/u",
-	"XP/XzhvP7r/xSufPv969+dHec58tFjpXXuj8873bX72585v3bn/5XufqX4D9U0k8itWzrt7Y/9kNfUPn",
-	"2ie3v/pl5+vf7Hz5TefaL7699eLOxy/vfX6189wXxf13/rBz/c/FzrVfdMkGl28PFg26y2WCZIjz+GCU",
-	"IacfPMmDsfmFXIyflxJZb3ZmO8kSwneUQIbavIeDhtKZ2LYu9dlHu7gLlDdUvyj16hfDI5dpjO4h+kVm",
-	"gu9nZQdc+Qgye0fjhN85E37NceIKB7hqoygSA8790x+yq1uZjHYTcpmYt/qkR8hTIbZ3BukaYuHMQYHx",
-	"u7lqjQl6B0CfGlfXaNBsCHR+ULf0xRtM57i0mlZQpwvYZb4Y1a/gkdhR1/m1QgL1FryAKwjKgm1TQVB5",
-	"vlQqbzCGG+CGwHY9ukl1HCksoh8ZRBb15hn/dxhmHLv2dlo/esLxxPsjk6MnngjTKhbiJWhHBEYmPatv",
-	"QPEOpXyEOVzfecz3XeXv5pD28cnuvnGrc/Nnd8QnCzWehntjo90MwwEzIiQxnU6B82oFMtakPuKGDb2w",
-	"FnhSNxhlCCOb635ifi9EXkUXWwSKs9b5NiRuuEqk65IHHiETx5Kvq0U5sOMy4u3u8V4yzki0SXlf/2Z4",
-	"wfkjb+d94u0MNzL7NpoibSOak8PX0GxfMdgqXUJHGcNv/anz6Xt777yo5eneM//c+9lX2Ve9dAdWPd7Z",
-	"tXvx9evvW4zUXcnjyK6vrAfFBROKySgmf+SyH2cyRmjSbNeVKRExWjxCuhIzdm78615038fVHFNyu3+V",
-	"Sm306+bUQ4rjVCJajxUWfm4Sj3JnBp0DWy2sHa0MzwZlVEhPm5h+GWvzrrRlpCNajHqC36N7g6nLTUU8",
-	"/5HMbc+gctXFtRpx/kPJgrLpYxt5sfkZGiE0mi5uCVpxiQVl9fzNEYe8n0Es1v6fepNHJZzscfbJ1cM+",
-	"DcSU+vIfE+ylvjjStz59tW1NK/caSEA8XvXlGXQE7OP377LL1cEwukoq0b5gRHtIFuk1ZM01zCBzVu5i",
-	"C7u0SpVylAOnlmKPeHudXAI//sfvd1755c5nNzq/eH73pef2n3lVN8qPAZ3D5v0ZChP29a6XCr3e9dxK",
-	"Dt4b82GMErgHUkwTvdcs66hC0aBAvBcXYmFp6Hf+1nn7053Xbnau3DqcLSkGVC/SjlIYXg9sDZIpu3M0",
-	"rKDebCBp1B/6nBlRFMEtPyBQYCTNIEVy+l1N4g2Q8vHovb4DPMdVKntfINtNiPeXSuXpFVSGy8swTOPk",
-	"MA+2wV1SbhPxGNe/t4mYZdxCZUkuSf2V+jSzwYzG4gmz7fq3mJTN2vZCP3Bs0nw1eOSwBwyQ+9AcZMWc",
-	"/uHoBOAnh6BkVJLgubviIasoiPP5ETn7JKECYxTtgyIR5DCJdh+OPg65Xkwp14sj7n0/cx5edFRuKtGL",
-	"cL+Hwu+egqTFJcKa/L69dW28SlFUTKnr+TZTBt8ZX0cKFKJkxSn8cVDbje6BzVZa7mbeqPv9a0Sv6QuE",
-	"8WWIVqVBZaAm6jC1X9LXtMuTxLMgSUypKFzWKautmN4PrG3kdwM1cFv9usEqoTcCVXQM3sauq3QJs+CQ",
-	"Yxu8mEpB3Oq05T8bBS0NjCIBypVxWBBs1zeYaNl18yiDtiSexz1RRlPgclbfzJpl0a0MqBP0MUBrEjW4",
-	"kKhoFQoF3/1hOsL6itlhbxL2/Za7abay1+ExejuCLhmV1RufWjio4Z8EyppM3QzeUtcVrYj1n8V2T7Ke",
-	"RzJt1TzPQHpjkgDUcBb/4PlnzRw/Rx2I7eAoHXqf9xFwayhwS28laii2GWc7yjq//q/9517ufPzXnbdv",
-	"7l/53f4zL2UXRCP3cEoWJppH95clZ+F3X5Ro21y3bZItjx1cpmwwI1RQhUQERkyopBcbqFtqbLBxi40V",
-	"xLDn8e3ILKe/C3a3YnOaGA6RMMrWiaV0/wmv4MTE2y7eSekVDOFIfH1njS3NGAZKvZ2XX7n9xbv3quHl",
-	"cddtNQci5dRjHhDAagPndSyVy3fYBh5lQ9ESS7pFLC0aacSrzxmZVizfUgaXoI4yqixzDmstT5fRaKkr",
-	"1TmEMhzQsc63zGLh5i6ZYSRs3G0dgaCtaHkKADQE7EqENV2DOepei9Gv1ULlW01/MhssmA3jjMyg8jah",
-	"tbokzgW8RTxcI2UE34jo+4z0DwGBfpNIXbiJOdBibmaDaWy1P9/esDgM/JAHtKPIwzOazHrc2UNSUQLJ",
-	"MlxqlsDXR9VjLkL0NUAaRT2e3QIvtUMQGEO/02G6chripQKIBQD62SZR8KOvvZMw6sD4x2+wHrFxGqUl",
-	"aRxGsRl1HBoMkLt88NB4HFVqzpzJq/NopeVj9URuZT6z11sTU7cSZw4rPFDv8LlmbiW3sDQzt5DZlZ1a",
-	"kTFHp48Puoc5+8fX51cBgz0Cno1LKVjzV90c+OC0h6Iqzjy/vXXt9s0Xdv/xu87rH93+6pedFz/evfnV",
-	"IYxfJ2oIfhODvvqBprvsddEPi2zyI60H5EdHAJ07CNCZQCDvqNzt4QD0xrE/AYL38EN/MgE1gB5Hr7tu",
-	"QlEm8qydb8ZvqfE8YWrn9Coqs5brlpHtEuxBwQ8Oz8fuBqtS4o6hM8y96/7rKhA/IuxmMvXhIwywNDJy",
-	"5c5WeD/kIJXJ4E+K/cRWqRB3X05AbB2VbT8q236Hy7bfPQ2hq9x7VOz52oKu934/YGJ0NfkIJuZgCsZg",
-	"RA3uRtNYgZLgtk2pZQMVUYLV0wafKdgVdbXqtMkNpoOKqELanDnTq0gQ5qDy05cNWhh8pmf81BzTx85M",
-	"NtBvZJ1EUT5Ks5kr+zXIusYrNphf0t53m2YuQXF34DCJUJiDBB/1FM6qXcqt5OZnFtKrDvBuPSDsHikN",
-	"xibuWc/AThhov/rXfL+dYjzFAoznzpvWcR1lYTIY2XsGCXRU82li0KEIYvWQAIW0hJUS2/UGgRTyAW5O",
-	"P/ke6RuI4xdV0rJq6vZXr+x9eH3nrVd2Xn9j2kLcdQhk0XhC3gOZp5rxR5Yiqwl8ONIkzT2mXkL0tqZT",
-	"TeeRNZcA01Y7s5KCc88pqUVdYoJk+8/cuv3FC/tXfme8p//fp3s3rs3oEaTy8i4aNEwdlxYWcyu55WrJ",
-	"LpBiZREvOfP2HDlWXVAC0Z5z5slCdbGwVDxWWp7D85UFe9FZIseqWmD6v2P1LPoUya0Uj82VCvOG/59K",
-	"7XDOgLsJaShNMmTk8B3Fp8Zcyxj2+AERMK7AlRrlVPejKzXR0jnXVCJVQAalOqpoqtFyJW1iTzFp4jqo",
-	"rL4uT0dLEvYYmL3eVZ03KdtNssGoQD9pObUQ5qme+IBAhisB3BNiZIpPrKDTx09a6PRjP7DQD0+f+IGF",
-	"Hq9WqU2Qw+0WnAg0NeNw+5KFZi654tK0Lo/QdLGyusglibBHELZt0pTEsZRM0VhS4goAIWBUni8ulEPw",
-	"J2BoggOHFEdArmLbYK0V5wJrTc/JDP7sQ2v50sKieuImaUo/0Pfd8A0rmukSjQMts4CmZqvca+QdLIFh",
-	"ZmWd+sWTaZBzJCEnIiGzy8d+JlN4RI963tyb1tZdA6YA5YSWCkiywDF68/nOs5+NV/bfRcdonQrJvXZf",
-	"k00jvE2HAoMU9R2bEdPMisBLWw6VyOWQzMGR4XKWeYZjhR5Ha4OF4VYln7br7WnoeO27Hqm0QmGjNYcK",
-	"qXJP47N0yMbgQiFmc6+VJnrIrP69aSViO62X0Hjl4IbHtOgS1Z/MRFRb+MlIU7VP6iu1vdoRq4jkDMEw",
-	"mNze317Y+/ObnatXd659sPfcZ8XSzpvXOl+8tvu7n2v513n5z52vf7X3wQc7v30p6gr0aU0xCU1FoFP0",
-	"pkpctnIEHDenMkCJ9B1mBsFZu7BlvNB1LOrqYXi5csxechbJQnUez1VKdtEpkOXqMbxUWbQXnHkyVy3h",
-	"YqVgLzvHyFJ1ES9U5u05p0SKVXVv6nrJuKTeym275XndashcTA0JaDRYot4ovke2HtITWKwUqwXnGCnZ",
-	"83i5slSdIwtO0S7gY5XF6jwpOcv2UmUBz1WLpOAcsxcr87hULZBlZ8leqMzholJMBLmYW1layoz0zGA8",
-	"KxZ0Yiul8RzwlgcEMuzwyIgelyxVmphZVA256cEl6Rjj3o3f7r/48/vOjO4vePVRm1RA8gw8PSEeqZQZ",
-	"JcY03t6PRyrOGo0jYjupfJAvCaEfUUQU6vL5OvbIWb+wo6yThiDuFhFpI5BdWKxDH4E8k8w9DxCAHEXi",
-	"ZQtS6jEfhSj9EOV4NY0xAaPm0gUd5ycTdPRncxR0vBtm8Dgq3aj9C9iyLua6zb3Nb29d279ypfP7P2iw",
-	"z10PIUZqDUxAJJ4lzBEDXNKSG5Exg9b8pcJePBflAYEI9lxKPJPwJdSD1CUbTF2jJY0WG1QEXmVUaUm/",
-	"uG609V9CpYSgBXocrzOC9LsXPcVJBQRy32V8bTR/P/gcn0kp3o3GvygtWmZuXEKqlE5IzU1GSN07VQYm",
-	"37nmLmf5xwWN4qjf3rqm0/s1YuVec5iGyXsOcYkkvbLlOHzf1QRW8T7ekmFzMhAl8TZtM+iJaP8yyJeH",
-	"rjdBEdsN5lexpdIPRxaWywfPNRlmzeg5Rdu8HjyZI8bG55MBQpEFxALpFT861QdB1R8EpH5wrqDpKKFO",
-	"c1e7ws61D/bfeHcc7Qqt/uizrr6BmRJtD5Yemxtvpv5Rf/v7p+PTIeo/e5SEO84k3AjL62qhc0/0z4l0",
-	"NcmeYDsgXRaZbFkwhOOd7ONSwYR1AVeli+s/yrcoq8WFyVTYZ38aNSANR/F1o8wFQKuJK0xdKbCHJfs1",
-	"YIKLI6S+Ti7rdXhn9+EdZb+z7dQX72w79cUM7dRLExBnR8m5R8m5dzg5d3xJtsPsHu18H3ubdr+BLzg4",
-	"BqfkxDrT6Ouhp53ij7opL/iFp9T5M+sCzh3susZJDBiw6YnYUI9QIdfNJLJK1ExN0DL2YzssiToN9RbF",
-	"RFdyNUnSyc1U5tv8AUokMS6hOem7X9z++oXd33+0c+MNyCB/cf+tP+x8+OfOrZdv33xh/5lXc1ZOmFlp",
-	"8ZwofhYSPcuL8aYkuuOoaY+eHiqkSSsVTEgT4RE0aLz5NSyJ/QSdyiK0c68aTH1amemZBq3JFPF2NSpT",
-	"po3vQy7rEE15GnUzYV14Hbp7QbMy/dwN1tWuDHg5Zo5h5b49Va4QuU0IKyNGiCNMK7J1XjYl112+HbQn",
-	"y9wWY5jBpJtBrfstq0fGySQwwZEZUIy7RDhKNn4ywTZXB+X4g0wA597l+Nn2p29nafj1qAPVUSb/JDP5",
-	"z0KBPk1r3966tnfjw85HvxtJ0iXbAA0yUN3XTTNWNMZDkEgoJIB/wHMhGKkuMiw8vA40dmEFSJGArYsN",
-	"BmXe2/ASNFUOhyvKVngdoo6YtpDgujEIRlUPGKAD6Jc6dQjaVj9Qqb5QoqglyIHNCwtVCXGgJPkQHMoP",
-	"iHz04MCTTcqcMJ0hshRqx2rmFS4VUhdYhrAV+JOiukoUUiV8lea8xmzo4WifWbFYBK6cMhJEU/bEUCzX",
-	"zMMhTexJk7sZOsKMu2v39+/uv/h+5+aznZdv7nz2WufTK9lcXAZa0lR600puNs3ls2nGPwvpjdyTJu+k",
-	"a4RpwjfRSA1sZi+oKDnYBpwjDKQ5VDRd3E4YiMZFdH79TtqdMQk1iVSSpeVJId0SqFmzxLydyOKklsGP",
-	"9gXzaNZ0Z02su2b/PFHnCDfQqW9vXdt97fPO9V/uvnpj59rncf6vBpvaxrFyisHlrB58TGbLR4kRY4sN",
-	"Bb+cIQ1T+8yoT3cImhIYDncGl2IMtvsZlHLPY0xCpUqjScakVA0AlPhUcWfQJBFb+WDtpQ6l1/D+NQyP",
-	"YBVjrW0enHINqbi3nISa0EatWR4eXcskDFhInxtIMNCZeFySbvhF6NjjHiqrKxSTujOQiDEK6jFWA1/M",
-	"UM/TjxJMrAT4PcuQF5MZ8kIMEjAxhnwEDJiAKncU5x+tmHYglXREf4wOvZZuwNXHpwfeI91zE+qWQUDI",
-	"dOKs0S3IKvDjmOBsk7RBZlD5YjnoyKtsewuBmwQ+gxixuUOsDUZrjHvQXBeLsC+WQ6tV4kF5HBNCQtLD",
-	"en2xC5cJ2mhCZpOjDqeHbcXVJ4YR8H1o2WTMaeOgyoQSeJiybDc8QraIm/qOswR7dj3TC85yT95zyIUj",
-	"v+Ud81uet3KMXJJ6L3MrOdL+4VOnfsLpj0vLm/919pQ4xX5MH6en2o+un7j06PE1+ejxtUun6DbFT/xI",
-	"fb/96Prm9o/X17YffbCw/ejxte1H1m31r3z8ePhd8H/ra7T6o/S6laLfNPgLYIKH3eVyd8EUsEQBdsJ0",
-	"ybv2m713bsRlkJYnEzaKknEPDuRgQ6AJGrCjELyNpriHMGJkG3mcS9MKviIIk6aUpuIZqNES0Ay+xejF",
-	"FpnZYGcJcxBmqHzKIY0ml4TZ7fzDpF1GkqMG3iRQ4kR6bSRwlYwbvgABm8ymTTjSh0k7s4WTaEHE2Oly",
-	"P/7XzfVuf/HFzie/2v/t33f/+sXe1+93rv5356N3R+KAXczq9hdf7P/273tfv5+NE0wUOdG7RL1W1lx+",
-	"rjgCdAIXK5klzvjWPrv0GTKX2UEbmmQK9izbCPlNcJQGNGgF37vZsSOMxneocf0YjDSgGiN5lIR8/ZPO",
-	"n/6gJWRK2TjANMsQIgM6BtAD47rOtEeqSgBJPoPWImW5YinhGiXB/KIb4T0WVMs2OeHKdFNPBDGmrvDU",
-	"RVO6IKdfhM3hyt7jUvc+n75TwbrRxOSIobqAWRxlj98v2eP+wdVxvQMe3AHxvPAARqJ5CFRMdVAe44z4",
-	"p8VUz9tkfJuZK5XGWSMSlecK82WtwKqjh82J0xVwJxUcHPGIqSkNOWaFAylaR6b9ZCFJ41GuDuQ5n0vi",
-	"xI9xiRrc0R5AQaGSdp34JwU8k4iy7mN15ME/HDFWX1HSXaOz8Nu7FlnVGVwjxFWnzpx8EC3NLS9OrxiH",
-	"g05RF0hI3La6Q6nB2S1rCCz4LDZYxJOhtT3ZI0+260pt8jPTp8xzG3gTctYRBsdHJM094ijZUMtN3Coy",
-	"KSK8Ck9UcyPMwcxUnEOQpBHT6gIJArWgmfRPYETbW9lgsIGspr4tz5eOlS01d5fov4slM1VfaaUCMLSS",
-	"sHEHi8emKI4hVNxXjihF5Oazt79+a+ez13b+/mXn5rN7X7+vjkdGr+fk4smHVQL3Xbl7UDIPdHuUxuf2",
-	"OApyH2W/32tRcc3MlbBq6KaVRp8w2e7XXt/74Jud1/4xVg/MLGY2ERBaH5T/olPWcUWNS9Yp9DKL9C+B",
-	"2IOjbDpTKl3zJdOgTMltJWdNL7DiIgKmJzaYQ0jTpLQQhJnYJh5c6W7jNhRip6zmmnDWFOOoHEbkytMT",
-	"DYuvBcsyofDtWKULcHYjXWxFzIFcKfbKlaxCIHvkdCxxTOhH5e+CpUlMtzQ9yiYfb7dGU6U5WOywW+PN",
-	"53f/8bt70JDp4nFQoHQYewstjqh9wIiATkw+cys7pCnrZcPBgkrPaKqgGFdgvWCXM6I41BmCHWWxK/Pj",
-	"Yot4bcR14/oGlsSj2KWCOMqkqs+gtcDK4VXU4B7RFaiLBatQKEQqZGt7ZWWDQf2mYEjc04xS1j3eqtVR",
-	"OUiTM/ZMaGxN0p22rhY7M8DXI+S4msa4QDN+KEAz3vCP81aPol8ar6IfYcUcumqGzHguYMa3b37Yufpp",
-	"qOr/5dXO1Rv7b/0pquSrL3/9zs6bPxs5zglGx/gV/jSLkBQMjRswowByjrykh9RLqs7vY2pz+ghyw9ju",
-	"P9F9EGPj7jsrHwhKPkZk/guBzN+58a97T+wLMsCWOQeOtgG43zjG18/hBT+eSUUGsO/4PHhgcMCYR5t6",
-	"alDqGe6S1BcfN3nYEwPgCuLdiwDcowz27gz2DMaeIF4q0Ko6DYdcUowLfKqmGhbuglz2RPApMIiUcfrB",
-	"KFJBPN2cN7R5IDTiaYsDHqj9Nk0sxDb3nAA9iiVyCRYSFQuR7ATFGzeYzm2IdP4xtDN26KgpDHKXoaO9",
-	"h1op6NfVoYbWjPpQ+yuoZC7+Sf4MCLx8qVDqOsVhb40Mpxjqs0eOaA2rI2oelelQThI/OhwrmoJhJq1t",
-	"WoipPbalHh7I6Lcbo6nVitL7hTigBNERsvMI2XlAZKcgXoDsTCqlkkHwBMp3gOzs726LVdDqU/5hZEHx",
-	"AyKNlBhrD7QjZW98vOsoGsucsdry5hzr0g4HO8eZzVBBvFErM5Qj56VsBRVbwdwuw9AGNe2CLGKAg6sr",
-	"lQqrkeIADSLVKrGl721X839AIEYuSWSUvrGDcEbSTCcDwullGtEWbhkttokBbg4pf7VGVROL2dXEfqy2",
-	"ND418QgJc1Tu4bCUezBs2JRK9St2q7MQloAYpxY6axhI9v7I3VIt0acSnDEbMyUjXM5qxINAKqJMoz+1",
-	"i1nyTZPXwDVEljcF2ubeJkBWlZiyx+gqMd7bO68F66I394YSfNc5s4X8hfvO51qNIedJL2WoC3eeeXP3",
-	"1Rvj5SaETZCZrAXkoHlKA7d9ToJwDatTr6xl7jqam2igPfLIFt8cZ+7hCXZ3eMc9ZUGX8oX5fCEz85gb",
-	"I/PQxHjf8Y6DswJNwBFO8Nofx84JPCKIzIf+/YlwhLNEakhZEImBOvNw4EVMsQjK0oN6MT5ecEZNU1uB",
-	"ZqYHiJlEoiGPke38acx+QpmOhqQ+Fv44YGDprNI++c7Bmm5jgQS5/1Cl39UeEYxsh5sLLdd8RrD/3C93",
-	"v/rIRFk//sXun26Nzg7Ui4nd8tTg1XlX966rs5hbefL8ZctHxMBf59W13pbPGrppkSr6Uz8rGeK5uZXc",
-	"LG7S2a0isAYzuB7eQGsMksoYMAXektrc2K5rML2uCo+o+PbWtd03vtx/8ed7157rKpk+E9a2gZLpati9",
-	"B4V7Ncyo0D0oDFQogAT/z5VX9euobFsaPEuF9KgthYUk32bCQlvUdXENOv07KMTViRl0AlgYl3Xi+VUa",
-	"KkQZUSIMUUcGqdFHvaMMWkiZBoHCr7hHI+2cIMwODQP3//bq7mdf7l17LugfqGYBvTOgMQeANpHpVSos",
-	"zTd1G1Fdo882tf08ChDeyAgjhQp7h/mfUHpW16XQYF7tZwIiDe+0AkZN1aooJSIYug6A7l17TutC8T0M",
-	"HpE3Rex7h3Ca8KZLIstjPKcsRC6bHdZEsnftub2//L971/9uFgnoX22waT7M3HZ0f+D89L71YdKGRsUN",
-	"bNcpI8h2qdp/JFp2HWEj4jy+RZlNsYuaLpZV7jXUrF96r/Pynzsf/2L/V5+kGgJu0vwmaYs+tCxxo0m8",
-	"vG50K5HLa2pcWpJC/X9F2x//de/GtZ3fvLf3wYvdh8ShMnf5/OX/PwAA//8=",
+	"7L17lxvVtS/6VdbQPXvQvVNSS+qXu3vscW4H7ODwcuz25mTTvtZS1ZJU6dJaolap24J4DEPiYAMBcgME",
+	"EkggwcSBzSMhFxww8F32sPrxF1/hjjXnqpdUUlepJbttOuds3JLqsR5zzedvzvl0zhTNluCMezK3/HSu",
+	"wajFXPjz+Bqtq38tJk3Xbnm24Lnl3FqDEZeZwrXuk2STudIW3CBPtoXHrBUiGbeI7ZEqNTeIzUnlZC3/",
+	"CPXMRoV4gpgNyuuMeMEjCjkjJ80Ga1L1oia98DDjda+RWy7PGbkW9Tzmqnf+P+u5J0r5pXNPFPNL554u",
+	"GqXFi+u5/5Uzcl6nxXLLOem5Nq/nLl40cg8Lk+JIkwbeol6DiBqMwHQZ9ZiVOJKacJvUyy3n2q6dd1mN",
+	"uYybLGfEhlgs9g/gohq2S5vM04u4anrCPWn9pM3cTv+YHuNOh7BNtfjEpG3JLFLtEK9hS9KWzCXCJaun",
+	"TpIN1lHjYxdos+Wo9xVLS0VaLBbzRfWfRfWfY/5H9b9SsVjKGTlbveNJeLWR47SpbqU4oEELvxBf+CfW",
+	"1y+US/n19QuLx8/9IHnJV1v2Q6xz0jpF1QOSll3P4T5JbCvbRMqRiajNC+dhqym47Mm27TIrt+y5bRad",
+	"0v9yWS23nPu/ZkLynsFf5cxJC8ftedRsNBn3ho2dBleNMPyFSQ6/bdneGeF6A2irItmTFTIlHItJj9Rs",
+	"V3oGEL7FarTteNOKuip5vIqzreCq6fgc1RUDaEkK14sRkn60+gluYrzdzC0/oT/Bk84lkdD9bVcKd8BE",
+	"1C5UOLvg4VUV/wC3XLZpi7YkLVpnBqFSMZ4tKknd3mS8QE56xJZEqCO2SR3bIlu214A7JW0yUrMddUgJ",
+	"5RZREykMmKQJbx10XkpFxaqaNg++iJ+f1fx/0fxTxfzS+fyg8/OALWnVYUN5hKWvIVMVRSoV2DyYGjU9",
+	"e5ORqUqNOlL9oBiHjG0h/JI8Of+5senpIVaFcBjlMMbj3LO9Tio+Rqui7SEPC1lr+iOjmNeAnWB6EGPk",
+	"XTivtU6LZZvZhs0tRYdJM2xz2xs6A/W6tHOg+afOPaEp6Ny/J0/ihEPr9eH0s0mdNpOkhlfCWWm2HNqW",
+	"dtVhMaLiwgsuC4gqNkHkVUnT0/ftR0wnXNFMs9yeGg+teczFRbe59Cj34qtdLpbL+WIpXyytFYvL8P//",
+	"a8Dq11zRzKXlsmt2k0mPNlsw5JMWa7aEx7jZeYh1HgQlqX/0q0rKBfqFY6PQMBtCSJvXyRQlZ8+efEBx",
+	"JUrqQlhEcDZdIKdZi1FPXUGJEgmKE8d5lXos5dY6rwqrA7/ZnJTnSEO0XXXMvLbLJVwOHJy4TLYElwyY",
+	"G2pdUu1sw+b1lfhj4UVU/cZc/XwYX2WuXK6skK2G7bDYk3F8tiTSsx2HuG3ObV434JbiUqWwzmP7M18r",
+	"mgu1RZYvV5dofo7Oz+aXrCLLz5qlWpkuVo9Zc4GIROUz3LDIqucfYp2ByuL8/DAWnIINnKyBkjpoX09r",
+	"Ob0MC1FRinEghbQKTKpMbSCutVUgDzDToS6ziICHUIdIQbwG9QglTVsCPeB01znlcktJospc+ViFuFRt",
+	"hbqWqxUt9q3oeq60nhu4ZFrfHrtifbL2qOBs6DKtcn9tQvonDeFYEmkO56lIpzJbnKto2rKBmMy267Le",
+	"s73fTNWIJjVdbtkmBVV5sG5o+xeNoBrOlorlSamGkcGnEApAyMBe9V2jT6SH4drhOHKjTuFhtsmcYbMI",
+	"XgISA2biqHvIFP5TUuSlyM8TrbggKyWPGm5LNgdt7s2W0Qy0m0q1PQaMB/8uBXRkc4/VmRufyCnqgqkx",
+	"bC6gntsuMz1iNmzHchkfw/YMMgVbekSZ90bKts3rZ7m9z3RkR3qsKYktZTtq2nLby6wUDpqEHR1M1pk8",
+	"bDftQfbTSRh6i7lgX8TGO18cQDnqcckGkbplMBnNF4v7EtJjLeaCayOF6uTTjPDvIVOURz7ZVnDJ6qmT",
+	"BuhZxBTNJhhDbbOhNMSK6dgFZU3cD56SHi0w125Z1GNnByu7wevS6rpoK50LbabCII33oGdpFAoc+zE6",
+	"xVxbZGHQLbihT/0dOC64PPWocDgwstNsU2wMNyhcvKTfHm2DQRmxRzdYJ7U5qp+6nwFxWjhD7TUwgUHz",
+	"UGoWmqLCiZ9h9S6bbYFGkTgU4bDUa6cGBCM7w6hrNgaM7YTLGPHYBY80lc6i7LA6VUYNUe80iGwIF/9G",
+	"vV1YbIWYVKvxnkstG3XJGamsN7tmM4sopiIJdRmx61y4rIc+ui/f2P7stQFzfHKwV6PYq1H3H8IzDca8",
+	"E8DTBrmgLjjyQoVMxTxOptyskKmzayfyx7TxQaodjxHhWswlTepuGEozNBvk+AWTOYQzZkk1TXJ/w+ZM",
+	"sh4+pN4xyOBDhpvsodL3+S4q/dGUm8kuKpjt0CMLDma4AC0sdQNxWUu4njRQN2GkBgYUNwMzMaK+2B4x",
+	"qevaTPaf8fxPZvc75qOpjJFjD1NUDF0OmaFinZJsNYRkxBVbMjJXUPUNYnP4DvcTfHErahmYXoHAPw57",
+	"Ktkmc6kTm/AT6bjxOXVLyxHWUJ9Eu18xsJVkT8OkQUKfxKvnI+5+6rq0o36WXsfxCU19PgMKTyqTQStH",
+	"o1gOE3Qq+xMYxWzQMxp9Mr3eZT2W3EhzGOIZfwwoU58/x5beCqHEYRSkRSVfUcKNuZKpE1kgazZD/lp1",
+	"xQbjSovt3TEYcGYXeV5HoFa9CBvSj8rrf6OXRK5P5lA4b496bZlKK+e4gdKjXo9sbLWrji0bIIkTZwUv",
+	"Sb8xPolEhwhjXqNunQ2Nv3hwxQjHZG6Cx2RNpFDCq6wmXDbcdTmb0nXpiREdl2suYw+wljdIJ3lQbJEm",
+	"5R20mdWgHbEFB0MxTuIJYnPTaStNpOgb0vALdQSPU015QIhBvT35CJTmhxlFpfmITVRMtInQ6htMPGqk",
+	"I5BONAYxbtLZ32rGmII8kLEyMIbSHslOVoN+yOZDh42KgT/oDZv3LLrFWtT1mowPshfVLakH5o8oGN6+",
+	"fiIcn+8iAqokUwBFEAJckKXpNOScxTtUWtjXqldDP/yiSpkiESGlP+b1vz0yy1+hvP/HACFmaBeC/iH8",
+	"kCjdzko21BerbL4RjnqpODk3rBry7dxbtQSj7W/kTn+PI1/lI39nUUj+UymKw/YMjSNmoUo5wu7NT1DG",
+	"w+j316a0NjxEmZLtatP2vHEpU5FxwTh/yqibRZx0GI27kMvF8gBepy5NPS41DkRA+dFHsLF+SK3TGDNU",
+	"n0zBPSUBlp/O0VbLsRGsNdNyRdVhzR/8TCJyKxjb08hrFM8EDMd5HX/MGTmLedR2AkrCsKQlMNCJHhaM",
+	"QwnuudREEeq6wpW55SeezjWZlLSuHq3ZNUHKJQ74PEAgFJUUbQnFr93ccm4GluXiObVYSp0z1d0ztGXP",
+	"bJZmQLxommNSyVhNvqVq2Zy15th8bUGtJW7c8hyYk7YHFHISJ0fCyenD1PC8llyemanRpxp2Qa9KQa+F",
+	"v2pyRn+R9++/mNr4xyfgtiWdz31XdYVUcFErwMKkUn7dDtm0hQNbW1CDuV/wmmObB6MAtcDnG1SeBzye",
+	"y1wZJQLQSdPoRQRwKfAES6m31Q4pkQCykbytMykVrnBkisJsK31kQx+4Wzc+6l7++84f3tt78f3ujWe7",
+	"f321e/n63tt/vvXN29ufvbb9j6/0l799d/utX+x+83738n93P34vpBeYhyLQ1FS4FFJhsEtZyc/0bxw3",
+	"3fkPliEcQseJkc+SKUqsNhIRA3+pEbA7iLXDhqhdxmgIZzrUge4oFpy4OJZhGoj2hHCrtmUxfiCqrQVP",
+	"iRAryk2l+mnvJqqhDiPUato8Nx4GMxtu7YnIKLLtbTj+cW2uSR0HUQAbXGxxUm0rvtIB/mLpnZpSqrpa",
+	"ENgvLwYhlaZoMWmoa9Ut1FEGq+3hpj0qvBOiza0D7RkX3vkaPCUrg6nVajVEUOnbR+Yo6klZNnsu3OxH",
+	"I+/PttlceHm8cxyb/ajAUCKeSMMHlwmOeCJNB2rrJWOwe6doxxHUWhPiYerW2YE2sYXPOu8Jcd6Bp0U2",
+	"04swGR/yBBdp3E2pOHdsfnEBAhNyPMexFDmOep7EE4L4Y8u2U3p2eU+IPD5hXMczaTnAxc/cTeYSapqs",
+	"5UncLrWzHINSJ6jtsIMdO42kOt+0ZVNjekYT79QLUFmzBtBceSzCPeVGlyMbHVkhUsMlyrzVkWfk9TPG",
+	"sdmR1AylfUhCg1UD2WkrlY84gisy0GJ3xQcRAs56y1VmDe+jhdOB2XUQhb92HqjgfGDERcgB0kz88YfK",
+	"wfE1Wu/F5XVEG8xmQOYpy/T2UUL52ABKiEzpALQQPGXM1GBLH6E4eLvXhHiE8o627OSBdtqlHjsP0Jn4",
+	"JvvwFICpNqnFSBP96ZSThWLRZ+ASVYamzdseGw+vLke04jUh0EHuvy7zpqn55f35jYVN9w4J0D3+SgnF",
+	"pkF/oh7qT4G2i9yDSLvO8zaX0yvEZZ7b0Rjrymn1Ib+qPlSIBEqDSHQkJyxySb+74QzeovTtLWp7fgAE",
+	"3mHzeiEtpm5hbl84FLpOadtrCNd+6oCspg0PYtwDO6Kf0azq1yB2yscsMOqCbbHBOKm5oklm1FNmHFG3",
+	"OVgZwZaMSZ8vhUR5tm/E2Uiyd8ZjUvfQi4FLEqauAfOQymibEq6BUX+kQMxH8r2L6pYWlXJLuJZiQluu",
+	"AFssRoCPP/54fjUy9mTHIgyXKUJsSxanO9+/+UPYv9w5ow/30pfTB7TGLrSY6R1UqHFPzdWJkhikTpKo",
+	"RmpbZKvBuHaP+hCmsVDRfNzthKPxdTtw5IzgfNJzGgcRrXLSDpYa+FXbZWSqMl8sVgxCnS3aUYpKtV03",
+	"Qu9xIP8jCyi405n2jUeLerRKJdMg/Tanm9R2NE5tvjhbQePxLG+5wmQSEGyYGXRwj1VTbLLzZsd0YgYI",
+	"xSCqSblST6tKtG0yi7S5hcybOTVE1DGlzyhurtaJcYty2O5ER2YaX5M6WD0xXlwUGEDc3RkAG4e5PMeu",
+	"NJWjbC6yISN7R9vRp4yFSh9njpNXAoxZBvgvfBwfJW7bYb4KaokmtTmZUhxPj45QgquKOnbgWGUXbOlp",
+	"55TaCU0JNLLtPo3Kdgvp/hFm2RRyyQ5GpMEDzzfVE897mJ4W0Or9+Oi8ehXAF2dajpqXjUNHi5BZpMFc",
+	"pjPAo0OAV4/HhJ6PkkYwbALDJnrYWWkjeEweHpOH+8dtTIPfo6b2NhhqL0DboxsMzWoM8DQYG+Yv3+RW",
+	"QbQYv9B0UJOSeVGr2SazhNluMu4VZMtl1AJkXtMpSP95CRpY1eYUwj79ITzYblNuZr0zcTVgDJCoS3kk",
+	"rxrMTytI9GMaoASg1xDyHNEBfIJ8wJYtIe3kdP/w+UYoIGq2w+6TCLGdOn3ifrJQXlhYIRX1vfry3ys+",
+	"AhMuR5Cq+mF6SKWCZJ0hICEsA1Cvu6w+oDLBg2Ir5AsaslKz60ry2ZIoqmuDNFRKphIFAGdHPMN9+kJE",
+	"jPrZ1u1mzsjRTeZScC1tMbveUOc7/Aq9zE16IWfkuOAMwZRhxLLZv6d+oj9QouVDkU+5ioQ9m8kA2N2K",
+	"fPV0DvyzzFq1LJdJHROMT/9+TBSj/hVk6v6TD5yehh1A06+jJCRUR1BrsEJYs+V1SJNRrkgJaiMEmM7I",
+	"1szNxvMLivml1fwJmq8tF879YAaTwErG7MX/lTTZEPlZTgB+hpHv9Gis4K4fdtKBT9mFlu0ymfEltpXu",
+	"6Q6V3lmZeQ4YqdoPLR7NuVs/M1X49/X1M9P/O3GhWy6r2RcG6PEedT1fnG6wjqFUepeZos5tCamDVdj9",
+	"WFmO2NtrT22cVztN87VzTx9L3mqddZBxITAOkRpPjIfnjLopTl6zsHb6Q6mH1AylRD7ZZvpnz20zjLD7",
+	"HrYnEOmg0Rl6LYPBGf3HLw7hCCkyRHCI6s8YBvNwzJj+M4Zjf5vP6GjHZ+z0fVjoRJOIHs7g7T5F61k3",
+	"O5hYhhmmQNeHNT8Si25kLLMROzPw1sFrgMvfx5KUQkV2P77Uffn17hf/2HnzZvfGL7Zfu7H929+vkBpj",
+	"Ftl+4Wr35dd3P35++w//XAGHKVvWAKHuO3/fu/TM9ovPbV9/c/u1G91LN6MiWz05Z+TUQ5TAjtwYl8z6",
+	"ugGi+XHba5xhpoua3t11Wu8BiTpB0XgwAXfHWJCRkwE59kv3rYZwQrGOhqMklZi7dZmgo46st4vFWRMf",
+	"B3+zSoGcaYgtjnmHyvrsUQVg8Qcv1fnMXGM8kjZYlET+E5gtGY+wthN9f8CQZYCaMj+Y0VVlCj9InvtY",
+	"TuQBivMYOd8oS6r20Xdx2jMqG7Q8v7DP2HwaWZgbcJ7sp1hvDGNhLob8Li7OLs6VjuniUANzGIzcJoJk",
+	"U4JS+8jRvz2yXEaMFvRog5ln0v8CYpy8UhDS/SFVDIIBnm05gloZV0PtTjIXVL8oxtXvVIlNDAApSa6G",
+	"+ATgPYnjb1u2d3wzO2PxCwYe9DjDcx4dICKTr/aZWRSTrjgtKpCGzhBU33DBO03RlglAdCNH/XDlUAKE",
+	"cnqctmRDwIJh9DLzbVj2RkuBXvVpfoj6lLhoQcmzg65+pPLYAQuOGbkGlY0DctC07FqYgDzJKoTC0hNj",
+	"qTgB4n7zwYNPO+LpPuB+SvZkPzs5pb2hfgq22aA2j/GWBEHV97/hoXfDTyEbUWBhKcjIvkbPuhErGhKr",
+	"lhfsgKa/4Txu8vIqZKeHVF7FGNPApcDEmEElfiNFNaeQH0JMtcpM8KADY532SY3XmUFQtZXEYTWPiLan",
+	"VfLoK6MMv2e8/8lcu2aHFXyz6L8NZm5geH5AhqtOy91igAaDqw9yNhK1OSiS90PI0MpKfik5osuo7ONr",
+	"5UQZqnnEGA9/D/XhWdYjSiJCsTGggkv0KWJDKaJ6+5Ke8sO2s3ECqrVmXdOw/pgcY+GHZEtX1+FIWW7D",
+	"CMsbpBrPyEw3eM2glVWzmBCt+pHbDAlthg8D3vcufVmykPFT6vyHDZr8aSYhAzKjqd1GLXpI5m8KXpFN",
+	"4ARbFSNOfE9c3vQsCI7WGCIq7meO4wey91uJ3gRDiGPzOoK1/GKipA0mErNIJAhtkK2GYr2UtJgrBSc1",
+	"m1sgXmyOpX4Kuf6VdtrNAbXc8TfiMCU8ZY/rZ7ZPqg5xTDYG1LMM33Kf1MU6lUD0A8no34Xs3P0rwxsh",
+	"TqfX+ikmKoq1AeNhjnOfJKslEpSl7/N6DZi7755dHKCbiq0BWbpii/B2s4qzx6JMsiG2/Jn3n4Kh6mOA",
+	"RNgPdxcnY3/5EglYNFvUVYy+fwZ1j5H/uXqNTN366tqtG89PrxAHvnkPvule/uv0CmFPkv8gK6TKvC3G",
+	"uIGR9gq4VqBvAf65JioGqQqv4ZfEsKIe/DqAjx34L4hF/bS4/x6v6lv7B6jHHuNOJwbRwbpPpXJ+thRd",
+	"ZYt6rH/H+x/JTLtJncQqrewCNT1i4RUIyPCzX/0qtVwQy65jbVZHSG9FHdQNxlq64JNJsXRrBBgOpz+e",
+	"+jx/rADgr+jhiB/N/P/2ybI0f3Fqfb3gf1y4mOQUN3IX8nWR11/CPAr+TCO/5e1mS7hAZZAWvpyr216j",
+	"XS2YoomQIP1feIKuwu4yMxmf0bDrDeaerwKnIbufP7/34Ru7nz/fvfb1CnHEVuynW1+/5P+ElWvI3jOv",
+	"dq98uvOHj7evv9kT9Yk9WFFP5GFq6vCAOAH13tK/77ZsObTjO1oileBuPIvF4Lp/v9T95G/b79zo/vbd",
+	"BIf5yNGK41YAxYnTcPdf/9y5eiX+qvmDvOmEzRzrOKBVs8urIDXZII4A+DNhNpRcrnZIRcMfK2TK5pA3",
+	"iiAuNHvU7371skq/tMrE4YMHDepU4ldJox6BMg1wTiuQoV+AbIKKQSoolQph8oZw1Ri9RsG2KkliKbLK",
+	"U/Csn+Mjfq5umlbnb3/fQwAR7a9//uMzjz1K9O8aYbVULE2TYDGjWXc+kKemYbqAlgNmBJGhQi/FHEhG",
+	"nPAL7yVbiKKmOBjWiEFgMZlCjV6SiiJitdrAkB8M//zJbPBncVHXR9VHW5dOaFCnljNyT7api+e1KbjX",
+	"iB9pfWnfMp+0klYYsdr5OuPMVcRrEM9usrwUrgcoWdsiU2fPnnxgc3F6pKJBYeubNqjSUaVqIXZm1cck",
+	"59exi/ng77kUf5fKyQpJUDUsq8M6jrUb6sWJXHrR0JDYlLXM7lcXXzSiAM1h9z0seH2NXfAOElmzPeba",
+	"NMubrKhUG3ZTKP4uGjm2aVtKs4wm8vUa8UauFj1Rw54dHr0s8DRGrbOpjV6/6tBBinUrFZ3Ktos1jfd5",
+	"6SORSyOh/1SUA7IZRQDi61NNELjqvmairwwBZ9TpI7iM+956uvd6pawL14M6RfvdfCa4EO5quyaLVKFP",
+	"6S7I5hEJ6kVlOUSoyeswyL5eiTUNBh+LTyIsZxmvm+WXydIbHB1j9AAbMcYWPX4JBzZh96ObGc4oHg5O",
+	"qsEVitA46xtgLlvMt5E1jDuwkslUBURnqYD/LFamVwh60vyWJrbnF+/XEYykkqLlQqkf8jm4/QcE2TDM",
+	"E/xZmJr+7uaV725ezQ+I94RTHQn8eBdIoHtBlmSVEUf8fTz8fRQm2ueVjLLAkVnfUDbVbwPvfnR1+42X",
+	"bn35wt47l7ufvL/77ovd3zy/86dr21e/3f3wm+6VzxMsppGt1HAc+lDfHg6iex2kj3fEhtkb+khCah5p",
+	"yUda8hEXPdKSj7TkCLsdKokmDkcJfSWHE40SWQnPbOy7FL2IEawEHvvq8OjcUYAfCEzedqC4gI+uSUBW",
+	"hzIq+92HXQ/P5kHsne4kPYo9kmuoCTlkXPspfgcWc/12NWdbOkHY8G3loIsnsswVUlFDrkD5ABlvLUM8",
+	"oc3qUiGzi/d2btC9bwMN5ozYGyMrFGUkHZmFkbph9/gBvQz6aLwbX6asqaErD2sTHBXd+FuPL7Vq6Dc1",
+	"yZromwrFNKDHiZHzhEedU1kJe0S9LaMGZkDw6YQrmumqe+P1ayJlLfDB6VO9XRt9iowMKHhXfAkTwF0j",
+	"+TBxm0Zy741wfG7HsRiN0G4jARx471NsaASEMNEdzb49t3Ghh61oijW8fdaKlnmH3GbxV2UEy2Vhf8Pl",
+	"iJukJ/L99uhMIKrjKrTl0ppHdn99def6t2Qq0nKxSTs6dWF6hQQKAgmy+8lUzRVPMT69QqhrNuxN/HH7",
+	"oxvbH7waxXvAG3JGrHOaf0cc7hG9YrDPeM1lbFS0u0y2IcACyJciHScNwqhfP9f2JJHtqucyFqunM1bX",
+	"sQx03EzsIRHSDjXFghkPPcCggmf1wMvHavsSvg/bBIdAs9nvECgng79GU9trDq0n7O3jDWx2DBYJcYTY",
+	"kMRuthzalnbVYQaxa8TGWnODKiXNJiOWIzDz/r1MbRJkdXBmTaR4sk2hF+6+9ttPggsVQdEtcP8PyMmF",
+	"6lt+IBsctWTLFR7DOPZcsVi89fWbu6/89/af30bgVxpMt9d2+emk/J2Bd2zabOuMmSIPNWYTQ2PjrNTl",
+	"35a2loZkTi3r0EZKCAn6J2W12/z7xlCLwNOk0uet67uynUEqH8A5n2HRRzEK5aMiReaWbeXi59sI+wsG",
+	"bYnD4xkx3ZCVHdCEAzoZDaAxSeZ++Bne/pxnlMM9mTOSldpT0+5Qst2f7m6fkYTayyG3kfSajGAiHUsR",
+	"29HHdZ8cmP3jLkOO8b43j//U7fvK2CnsyaEZ4pY/NDk1AznCvjMPTv1dOOuAAw2YZZQj9R2oh0Xd5pGG",
+	"iRnYi187P3ZSgi/jwKb5hd54Vz+T9pt+9utOg8GW+2lSPYwl0lg0GOi5xFXRYJ14RhP0xtv+82c7r/wq",
+	"iuz67uaLKcBdA2TTI5l1iaAqbrqih9DmeGBRm6T6NS3mQkMWwQdY9mEVaVs3k4s011J/DrL7Eou/BMJh",
+	"ADZ2HzHkCidDrbnTwumRbXMJboPx1a/rfXQ7BYrJhy/BTu13rUyok6A7W+PKRErGRTc2iewficer4xv/",
+	"bwa59dXnBtl757JBupdeMMjuK//dvfwLg3S/uHbr67e2f3eN/M+l92PQ6b13LmeATu8X535UeD34yp33",
+	"vrz1zQtBruN3N1/ce/uP2x/9pXvz5Vs3Xth75tVUhvKpCCPrSX/yiMOo9EipSMwGdanpMVdij69oK5E4",
+	"YPyEYtD5B1hT5MvFciyZNiV7HDbK00yyg7DqoTq/f10vRQ3llqcCe6I3eSzsKIJ6rs5eq5CpDqPudHKK",
+	"G+QU+kluZAoy2Hpyy/SyRpZwMZ5qWFpCaVy++PMy/jV7cXoqP/XgE6XyuZ//5IlSfu7cz4tPlPJL535e",
+	"eqKYL5+bHkB0oxUqWOXk9In7ydLc/CLRxf8JNjhIKDrAHCeB0Z7QnUNrUIg8VtgAKwK4ii6NYrFIqtSC",
+	"RH1Jpir4lgqp2z4sAwoyTKd2skarM+xb+yFEM/XlDWJ6YJOaDZszAk12MPHSlv6SYHMerGAGbZyqLuVm",
+	"gwje4+EaoWiY306i33tJPbLFuKdLSMB4PLvJ+rNXk06h3wglabd0twdi81bbM3o7E2OPzNTbEMk57t2F",
+	"BN9o0Ozi6SHtbSFPN4bHce18UNYh1fQjHYeT6bUyV1yqEMGJxRzmMUMn4UZ65OrWt72dclMvzGk9hBTL",
+	"Eit/1r8ulf+T15pv/qRV8cu+65tWCDZKsr3e5kjUJ999iDRFUbXAPTkYHj2/tBQFSBcTS7voLiUJp7Ah",
+	"XI/IdrNJ3U5Q2N7mlvo7eRrJ1US8TlKB6pMW456yPeWgB0dpbf/39Egdv8UKzC7izQOekySJfhK1mfuT",
+	"riPOdWUqEt/EtjRHrbddtozVKlag+d95aP536+s3Z7rv/Z5Mredijvj13PQKod55VBGw3sfKOqfe+abA",
+	"L7qX/7pCHCalftCNX+9+/tkKoVXR9sjOP3+5QvTOku23Lu386aOZ7bcu3fr6pRXi94jffuvS3mtfqK/3",
+	"PnyjsM4jEUA0AI1cME6l1OvB4J9qFIBk1u9X36o3R0qmhIQWixn6z+4jg+DwjVLA6UBnJakybwZKXYuQ",
+	"J7Kjg4qYZFq1k1Wk0wm4wf4BYjkA4JLNtvT8wgDAIgP/Yfpo6YiFxcBE6u9vYzVtTnY+fnfnlV91f/su",
+	"mQLVwvY60IIqL2p5h24R7Am0jLIPKjVB00eI9LgkKANCpvA7CU13aKvlAohUaQO2J9c59AlTP3nBqmAT",
+	"MdszCFcPJ1vQM1bxNh110W3M4H3QYckl3Xc/7L7zd3gfs9RD1CPxBokvElvc74CjhdT0CtGj3f7TtZ23",
+	"XtCjpVA6SvoX68j1dPxI+t3U/QkHgH8E9+N3PfX1gyv7z5pv2AaXPxFef844gL2btaj6aeE47dZtTErl",
+	"nmtX2/55GXpaEJ3udIIuc9QjDbrJCPWjqopSbZeILY7dSYXjMIu0W9PJxaTixQr3LaqWNfgitnh2T3zW",
+	"iA1SnRxSnFKfOUsfFpTfamny7ZbS3bkltRq+3wrtu0S44GdbWdCoI5d83Sc4GE/W6Se0cOmSuPgZJuUI",
+	"YL+RmkB4fk3PhC5vkVawBXISambJoZ0Jyn2dCeT+3Qj0GHqLYoeNTBNduCM5rHCy0RdGe2foByfuiDKI",
+	"x1wgvXDBkRcUpyiYcjNdufSFxVLx2LGFuZGrpZ+J5gQE/L50cP4UAdnFPWd/eG/vxfe7N57VBbO2P3tt",
+	"+x9fbb/6bffLt7pffbl7/aNbN77afV83kBlnmvIaVhnLWgIzWnFvqPsivHJk4NPEoEZcezCHXQleTmUc",
+	"Bp0z+4w6bO2p670ppcliTcGl5+o6Y9D+kTNiS9lmFqkiXgt1s0LOSMjDOoQoEiyBOGHcCXVHTy2Iyxpd",
+	"VStCqP6cg60cDX6C52Uk2Mmop2Y0Mj0YVU2ePkbe7cFbO3i/Jg7X0Gz0cMI0/DUYAZ6RIvX2oGQ9AjBi",
+	"CJEfgHDvOrBBEoIg5PJJpV/RM+0ZEA6ZnZ1dIjYnZ9fuRxB4u0U8QZq26QrJTMEt2RfnKeeLs/nZ0lrx",
+	"2HKxuFws/ldvbdq8ZzdZb6g9YQ/9qGYm/rl/prZ6bJCkPVFtww/k7zeah9R10dob8U15gLWgpDDoBJ7L",
+	"2Iq2/QQYEqV9bL6F/cp1pEn9UMMcsd4G0GmS2m5bEgspB7OxlEnkhxiULNL5B7pSMpEOlQ3WW8p7obds",
+	"6YxOI86fe3p24eL0D2aSffkN4XqPppz7meDi25Z6maTBxCteaNRAUPhCrfRoKktwJvo26ix4lwpEbRh4",
+	"y2zUWjcZsexNW70Ja7oprZa6jEoytYCVodE9CMHMjs4uB+dhVWwyY50vKYutVMYYo9ji6OzbtB2H1pmc",
+	"NgjlRLh1ym2J4bjgNRZrUddrqmXT7ryQ/5RKJShZWup3FmerAHe+MKj0GyzWaNpdNu6UlX9M9iCPel6G",
+	"1vWCKQ6iyIf0/OMU2XLFps1NRnbeesZAh3b3xrMGsRRl2qZHur++ZPhkt3PjLwZRgko0bfP8U8rG2vn8",
+	"t9vf/gkuUmRH9l76eGb33d/tPfNbw6c+sv32b4x1bopmU3GhDtl57xu4IaQ8sveL63uvXzK0kUZ2v3m/",
+	"e/m/ux+/N7P70ae3vnyh++tXdz/4dvtvf9r+6wtxn7M/fnVAba8DxWlw5HDA1bDV1dExg6Nli4NLGgaI",
+	"yi0OTj0gGFbOyOGA4l7r2AWJBO1vbEKqS9txoMW9QQQHK9WxOcMqE6INeBvL5nV1mj2X2g4UiW9Rk/Wo",
+	"BoEDIygyPs7a4moOE1fhfZxXJgW+pwOXyyRgGRoMBLrLFNeE2CWBMayQFpVQDZNKUjHhMZWgArZ6NGnR",
+	"en9Ph4mZBriykzIMDi9HHFZjBTUwbE+rI0u6rApoyX4QrBCUXKEbOuKOgTJQdw53pZUYu4+vhZ6U6TDq",
+	"6gQ4QC34wLqhVfxHLptzcQBtnhk80LXY0AjgsmweRFAgXqnG0sOpBvOo+YOyqDWXsRGqPUZrNqaLqxlE",
+	"uBZz0ZmojplfS58iENICowLaBKSOT8cm0Ic0G7EQ5F1gjh1+4+rIGhrVGtqnQN9ZmRk6MxoRW7ZUnGhA",
+	"1TUr3rNleE238NIsdUKp9CC1JGtSsI952A/TIG9P1CKalLJfVJPrNRoHLUYSVaKbFQlp++D+YKdHNNUl",
+	"G63m+Og0lB2MPlG6yLzDg3OK9tmqoSB69fzJWxySHdaKnTj/EeyC2f3tgtFpdVJ0d3HACvBExfNhscXc",
+	"vEkl89sPGtonZhBLwH/BkwkqaJtbzJWmcHv1UFn7WSGCNxvszprtQ0IW80s+GLJwfpAjC9BKq4Arwj5w",
+	"Gch4lMoTSWsIYzgJUQ2EXI4mbfu3AB4sif5dGdNQgUeSKZsTSiy3Q9w2NxB/hh7oLRk4NTQgWpIt0XYs",
+	"/ZTp4c0ME+Eclts53U7S2902QycAF7pBZtgoLznkr8d0v99cdABQLBw6cxnmMKyQiv9thTi29GRvRsoI",
+	"M/OfmJqXZcxTUfvRP81HBc9XHco3cL98DCHT7TdHmEfQbjLJdmTMIy6jViHBV9WvQ2/YrVYSLZ72SYtQ",
+	"x9FleLBvqESrbIRhtzmWpRr0OulRnfyA78NG3dRRs+kQW47ySlRMEiJUUD1LuAQr2DAL3yl15Swr87t6",
+	"hJA+RP5eadoItKZQZ8pF1yXckJ6zE6Hdc4NY0mmYSWam6JfuSUhhCrw/gBTHQSbWBRrkYFhfP7OvuB7S",
+	"ajtaNGdo/bOVCES7+8U/tl9+5daX762Ee9v94h97ly51//DHlRCU2v3iH4gVXyGOMDf0VS+93v3492QK",
+	"/C7VDqGcMEUYEM6ZTiqOFrw451dDwjpp+jXQAdPvAh7KycjPyTJuLTHDQLes3X7tRvfSzRXSYq7JuEd2",
+	"3vyme+VX25+8ioh5PD02ckx9Da0zg1Sgdym6ZuHPf5teIR0mz3NBtt/4pPvK+yuYtLL9+nPdj363QvwC",
+	"2+cB9Nn9xeVbX7+y+9HV7bdf2X79zehq4MAQBWuizx6fm9MVE8Ji3fCs+GoEd/evRWjn9GQFcXWSJJNq",
+	"lwTHbks6HQ4JFR2eleNrtF7BxbCl3/MX0q6smOpSMsbZVN7I/VQjgYIXlIvloVjLcin20FhyXJTLSGa2",
+	"XdvrnFEyqjddH2G7J/yX0Jad32AYb4nj+/ycSUyMvE+S1VMnyQbrkClFHHrQSEAY/LGpQ1oO9dQEpg0C",
+	"EQEqSWW17TWEaz8FJ2SZIHKXrLeLxVlzg3XgDwZtO0GogoKA6N5gdg3PCwzhNR+S3DMT0aJPAs6tdyLY",
+	"ePs+SSQCpxGyrNsdn3rszBqZoW2vMeOIus0rKQcOz0g/9IuA06wJjA9wj5pY1aEJ2aE5wLf833pNCzqD",
+	"0/cC6Z+Jx2gTc0r7RDr2HAuSijBuDWHE+2RCZgyZuvXN24i17d54dveb96dBZ/czS2Rhna/z+wXfZFy9",
+	"RZIpyRipWMKUM2b4daFpVXwIh8taQtqecDvTy+s8r88Z5Kmqo1WhrZZjm7CSM1pQ/eBnUvAK9ktdmptf",
+	"nNbahJ+0WzGFxSor6mmo3lGXQZgI3b9gGS6TmnCUtlQJrcUKaXPPdgi2caZVtZ/wlMqp1bX7H6wQDwIX",
+	"sSE1mVtn+Zay/PSw1IJoISRJJWw1G8RCcKnvk5qB6Dc8dmatguo3ynFJqGmyFjjmSeWkxZot4TFudvIP",
+	"sU5FK3gGcVmTKb7DcO/Kc6Qh2q6Eh8b6VkviuRRQB1I3r5aGD2+S6ssehBOGaR3bZFyCuNAkpcS+azMP",
+	"QeRt19GkKpdnZnrocMa/O0zx1BT5P5dejVFXXWwyl0MkueWKukubTabYxnc3r/QjuzGJa/ula92X//Ld",
+	"zasRz9FyrlQoFoqQp9JinLbs3HJutlAszGoXKLC0Gc264EN9kLarLlAHI87NpEE422LSQ3OhQM4w02Wa",
+	"xDCzC1MZaJ3aHI7DqaBqxTIUXIhExZR5jjiSFcKFzydx5YMiJcoizz1sSw/rdKAnRnc7lrnlJ5LNjPCS",
+	"mdNsU2ww6ydt5ipTYt/rH7abtpf6ajw6+vJzSlGRLcElSo9ysegzLl1IKnp2fiZ72l8HptMTT+eoOp3M",
+	"WrUsl0l43BPnYjER7PdeLOWLc2sArdPoOn3JDzspmviWEBpjWymuLeO1+hjsPXOz+8lfd956JiHz4Nt3",
+	"t5/5pPuvz7ovfwraNavZFxTpP7VxvkTL1VlzzgrLmqCaqr6oMaXKXTx3UQsFmq5wC3jdQE70N+9WTE8R",
+	"sSLmgjoWc7ghSU8NNm7mh9TySyrBLaX9bznLqZZ5zMKbZve/6YRwq7ZlMXTqM2jbneZV7EKLmUotBp0F",
+	"k8P1GfHPkFSc40/Xdv/2Z+QT3U9+tfebT5FbeFAW9olcwAbOGbkL+bC4DNgu6DjzcyLPXYRuGzKBV5yU",
+	"Utl2FDQcFJ9xlkFk22z4tVETNB5Ek1UkMBJQJ0Ey2nKd+5OGxKhlIj3ERRDqEcFNViCr8FZqehJzpyJ9",
+	"QZG8gnRTFJCBRuPa9QaI6zWoXxAUREIJx0W/xFmGah4th3aYRSiXW+qp4A6CdEVPkA3GWhj/hqmMj/mh",
+	"g1+XhArKIvxQWJ1szCWBpeTKRSUfSqXZQnGmPIe2Q5DvhgDeUjk/W1orLYQsJjMPGHTWs510Hei4GDdz",
+	"dZJrD98tTWJperhvErZ5BO6bYsFDBl2qlvOL5qyVX2RztfwxOl/NL5iL1jG2VCvSknVgBr1UO8YWrQVz",
+	"8KaBmeQqtSF2w/kfXzi2WW7O/WTR+2m19HCrKP9rduPxJX56wTwxTx8sI2oww24/bnsN1C6SuLtWUYxI",
+	"NXK4VqsfuiwJ5kuhrgiE8bAwh6Y060tnguvg1YdXasyVUtxxinYcQa01IR6mbp3hffNphifbLch/tx5h",
+	"lk39xn1z5XKam1uuMJmE8OZx7tleZzxiDgSOMgo0x/zu5pWdT7/eefPmuCTdRSNUkWeetq2L++nJIfox",
+	"pENNmODTtz1w5ztUeoA6Gp9k+BHzImLhIIrnYVU31aKdlQk8t3wAcZRVJc3GuIawq0Oug84V5/a/41Hh",
+	"nRBtBEUd/DT/iHnxs4xlO8aotWayFXEHT1qnqNfIgSkSZwUzLhiTmHJ1gAcP0qY1nShVtyXJlnA3IGrj",
+	"67tgymIcBwdiwdW29Et3jY+1oNV8j3OXsXEOvRvDNMOJMxfDp4l7jcvMFZf2v+F+wWuOjcGtg7MlpP44",
+	"Z+q+8vze81+MVcvwPGo2IHUJuUvkRA1UOGq248dvlVbRhuoZzIpowgBvtjmp3I+Pyz9gS3Ay275/Vl11",
+	"5sHVfHl+AS58wK4z6fVzD8o7RNp1zqy8zYGXkCnhNZhLoCAaTGYZTW+/SCAWqcOCPWRIIajplcBXEbIn",
+	"OCMYYk9gSQ+ILa4muxosWzbGJEyPeXnpuYxCQdDw3A2tDlIqzh2bX1xIqneXeBT9kiMRsyNhIxJKdAXT",
+	"MsIVUQ+7T28pOPwXygsLK6Sivldf/nuFmNR1/RJ+Z9dO5I/B1dNBcKW3b3B5Lrl0HxLBYKK7L6AZA6I8",
+	"skHVh//AuE6VSrYw1xvYoX145Bg4yX9EiEP7wcy5H/xHYr22i/cYUyunYGprQjxCeUdPR46Ht/nHKAhB",
+	"f3fzyq0bL+zevBoNQcd5W1AsI49YjiQeR8M62qGYO2f08r7966t5usQMAPLyOqMmN4IyFxyouELXtmwv",
+	"zzaZ7lWXyGmPQxhuy7U9ZgALVAxQcTKlb7WlznD1LxCOFcRESLVD9CaBwgbTUmYhxnzxves8LZ9Mr9Eh",
+	"5EZXvxsjm04RmVErehwXNOsmoWtgrdNiqUMueMvJ9BGdVRPKvKS+Hqs8pr78MX9BUt9xwhXN1BevifQT",
+	"VRtxRrje3RbsMnUVprRKPtzwqA7yP1Ut+KwFvkeAT9ApoeZh1oZW9vszT5Vud+PZnsh+T2S1fNHIVVlN",
+	"A1wHPip6S+mikcMQiLZ7csu5UrGg/t8xwPcgFaeYtJp2cIc/O24r9adBZUM9gS5Vj5mL1gKbr83R2WrZ",
+	"LFlFtlQ7RherC+a8Ncdma2VaqhbNJesYW6wt0PnqnDlrlVmppu7N4GNmigWYZtt1h9s7AZtQgwVA3lkc",
+	"cstlmw/isBeqpVrROsbK5hxdqi7WZtm8VTKL9Fh1oTbHytaSuVidp7O1Eitax8yF6hwt14psyVo056uz",
+	"tFTLxYpE54olWi7R2rH8Il2YV+tI80tsqZpfWpylbHZunpp0QWkm7Mnc8lw5BHyn24AskcmAIaaJTqJI",
+	"+H7EJ0H46hkHMcruJ3/bvX5l+3fXdj94scemUpenMKiMWGnVQQpEr/Sf2WSuXesMVAJOMzXDtqeVa3XW",
+	"iNmgStRuMteH6mwC7InHa3FqVcAFxJRj841lBDxitreQbJ1rRqnkqyN4HfqveGaDYaVa9TIoeApXwyOw",
+	"GAojfkN7/ThLQMjSIw3hjNG3/J+wNnHRfjB+bzYYwDV1HorYCIJ3GU4VDMuORmeSKubLtuOtkIrYgIAy",
+	"wHPRF09xJW2p9+aeP3W4jbD3ePaAgNXRe+fdvb/97uBHz/dlBEhAcI4mejePX0D8qCQ06L0CJ8dPrdJa",
+	"dbRCKpmSDDwWmZCF04V1vqoU2w2sES2Zi+VmdNuI4IU6kk8dewP8qy1MEKlR22m7uqa14IxQE4pxqAMJ",
+	"+EfB1QlGgANF8Q4YKL/hB06k7ootyOZo2A42U+A+IlpdUJonTZsDf5mqzJWXNEiucpp5bie/qhQXmEmf",
+	"U0ZwwODGoAucMQugC1hYNklVh905AIAgTP1LaJITZuJFNLLUZzvWyCxVhD8j8+mLsqPGUo44m3XN3lzt",
+	"KXl+9slyfnHrJ81ic6mzVpKLVrHz44Xqk+VTxy4UzQcWm7ObJ0ru0sb/KdPjscK3y36B3bCcbgo3d5jv",
+	"67ejiaa85fq106CQe1qHt9abe89uNh2oFMtHHTibREqIKcapycIv2ZzA6M+AX5LYt5mF35mA+232FWkc",
+	"PIZpQlmilpyA8Nh586u9F3/ZKzC8BsbcAmEg2t5gaYA+dlSXkNVH+rf4Xs0ULul9PRQ4jj4GMpfs6sSh",
+	"hErZlnA37n3lHLZWtL3vbl7Zu3Sp+9yXg3c4izKe6OFDhSF0KSIKf7AvLiior/H6EhVlJVhRBa/Zjsdc",
+	"6JnF4wDlmDOu8mQlULED1YNhPlcqOssasFAWTzD4M3qWWR1keB+maqV21JyUsh20K0l91xlGXbOR/nIc",
+	"2d3nbkohkTVZ6Au6//rnztUraWXtrA5ER/cgvYDt9S2lrfDealcdWzaGT8tvWRVeDdqLR51TwgZ/eK5U",
+	"LKYT86FvDIszn3BF08/FUp/XBH7K4DfpOSxpnCeaJRz2mPcdi/aA18Xu5aAhPBzIZ+/DV3c++2pAyGeS",
+	"wZ7BuPJVKLCGwzWIzTFhfxl8I+HQwOailsUstLH83CW82tDBbvABuOIpxgFHQwLiHzdGu4d+M/P6COj8",
+	"IdZ5EALImvONaLLF+Fg55GNj403lRN60e+kX2+/cCHhTEoeJsYxyjGWUR2UYE0SI92O/S/nifMzjPWit",
+	"UznWq2OWGan2JRAHfsp1ClGQNPPQtJvMvg5y9PWyhx7YxfE1Wt8P6Q3XQM/wI2T4XY4Mx9NPKO+Td0rc",
+	"vf5p96svRxV3yT7PPhMmgItj+9Sk6u3q+0BA+QnIAXQrHEWBrIZyyr/OljqfyWLSc0WHWWQKcJ/Ty+tc",
+	"6e72JopALj1lk0Tzb23pp+WOUezhfA4s9mowxpi8S2Oq4xpuUanb1R4hH+dKKQ7gKReaNYCwOkFtR0+n",
+	"fCzbrad9ATseVBLsYHAwEk5w98oHe2++Fz3BWKHkYOfYGIy07D2cmK8+EU/Bj5jXf4gOGG07MnJvp5E7",
+	"Ec1mZH3mCCwpx5qfkqRQYKLKIbCfR3AnRhNR/KqNvfb3j8889iiB+h4EriGi1qO3rBAa0VGg5QeoIFF9",
+	"RdvdWk0prPNJqyRn4VBPQiVJY4L31kPpYcojGWpK9n3zzPbfn93+5cu777+gRd7oTjW135MIsd57JnLy",
+	"yh/Ebl5ItpvLd8JuJgCNhOMVFqA7Eje3We2+2+z0O2wn3A+UOsxOuPXtx9uv/mvcdsJge39GS73sSaH9",
+	"snhAoNyDYlq0zyGwAi30PdqRYFmojSqQx7jTSbiWmJSTKgtldCiSxyR5V/HJR4bM2A0Zf8+ySJoBdszs",
+	"nbBjjIDqjnJTD8wB9TEbZJZ8dGP7g1dvh59zRp86OTHGd79o2cD3op4Y6ji9QUCbe4JQCBhiGIAcp2aD",
+	"mOp2K7JIfrFAwByt8/AH2yMmbTKEdk5VpGi7ZsjHTlqVaYNIgeUJEVwsfXaK3WyZRajpCil9PImccGjx",
+	"uOZ44w8NTkIP9Ud7dwbmyndAPGiIv164kxkE2d0e0wtP8T1euimzqPn+RfTOeNT1NGfXhxi8UIMifDtX",
+	"r9wWyRd51LBSDXjPfVFZZZCaQz1jOILR5tDZGZu2gTxyvcfU3xWdQ2AKi01PHrKYHawY3HpKdy5Lj1j0",
+	"73yYbTJnUpDFQ5LuWq+7rO4nR8p2029ftpwrF0o5I13KgMtM/YSGXW8w93wVmstE6sEHlrefVlADZYGb",
+	"6mwpHp7aRiqBENQ98MpGrsmobLuY0bmc23vncijrdj+6uv3GS7e+fGHvncvdT97ffffF7m+e3/nTte2r",
+	"3+5++E33yue5aF+7NK9WK9Ly5Ve5GHjCA3ms6wkFxwRkltQ6ZnrJmSYcFDYQCEvrRxIbRoA6pgE5RmAB",
+	"uaPIzjjTUZN4dA848i4N6ySjKi1LxsUn9JsiFf9EVsiUcAn1dIv20rT2J+l2SegnDlxHULoXOrFDG5Mq",
+	"W+dtaBFPaFPwOsibiJ2GRSeIVKYWPl8Xwdf23dg9Uj2m04GK58Z4dpNeiPLsMnzQj8p1P32u+8W1nesv",
+	"oGq/987lnT983P3kb9tX/7X95rN7b77S/ctvd258vPvcZwvF7qUXul9cu/X1W9u/u3brq2vdy38F9m97",
+	"zLWpetbl63u/uI43dK98euvrX3e/+d32V992r/zqu5svbn/y8u7nl7vPfVnae/eP21f/Uupe+VWPbHDE",
+	"1nDRgI13EyRDnMcHoww5/fBJHozNz+di/LycyHqzM9tJlhC+rQSyr817OGgonYltYqnPAdrFHaC8ffWL",
+	"cr9+sX/kMo3RvY9+kZngB1nZAVc+gsze1jjh986EX7WsuMIBrtooikSDc//8x+zqViajXYdcJuatPuEy",
+	"9lSI7S0QrCEWzhwUGL/BNGpM0DsA+tQ4WKMB2RDo/KBu4cXrHHNc2i0jqNMF7DJfiupX8Ehqqev8WiGB",
+	"egtewGUCZcG2bMlIZa5crqxzTpvghqBmI7pJDRopLIKPDCKLuHna/x2GGceuvZ3CR084nnhvZHL0xRNh",
+	"WqVivATtiMDIpGcNDCjeppSPMIfre4/5vqP8XR/SAT7ZnTdvdm/84rb4ZKHG0/7e2Gg3w3DAnEmP6ebL",
+	"wHlRgTTQBYuN0yJu2NALa4AndZ1DG2FTYD8xvxeiqJEn2wyKszbEFiRuOEqkY8kDl7GJY8nX1KIc2HEZ",
+	"8Xb3eS+54OoNvqQa7N8MLzh35O28R7yd4UZm30ZdpG1Ec3L/NdTbVwq2CkvoKGP47T93/35t990XUZ7u",
+	"PvPF7i++zr7q5duw6vHOrr2Lj6+/ZzFSdySPI7u+shYUF0woJqOY/JHLfpzJGKFJs9VQpkTEaHEZ60nM",
+	"2L7+r7vRfT9EzQHukGcX1EuHqjsea7Yc6rH7pO5crxsSUcyY1MO2SM12HEBJGbpCniu2oDod6khYRxr7",
+	"Xgflodd5eLtw/WbYtoh2IVCnl5GpnRcubV9+YTq4zsXO/OQs9C1QpqftkaBNO/HEOq/gHO2mekWF+DUD",
+	"ufAaNq8XyH9iO3nqMqi/7TEO7QXZBc8IbOnoDKf85tyAlF3n+uN0IVStJGNh+3K1DLpKn+5cr7hvgZyF",
+	"ythQrxAmq17iT8tf7UPeQuE40E3AunAls5ckUvR0CtYgfaBe3QMrmO0WbFM9PAY/nJ1gq3v1rHuOER8E",
+	"xX+nmDiSYHg69RGjgPNsKcIFdvXdzSvdT1/qPvdl990Pu+/8Hfvy3wNNCbJyeuSCE8wtoBgRrhQuOPJC",
+	"BcrdVYXYIFOK1WARNdiQaUjwI5WCKTcr2IVmCtqNaJ6vHZyirWR0teOxdY74pSZ1N6CS8Y9+WDpWnC1O",
+	"+1HfmISiLWaQZtvx7BZ1PVKzmWNhm5MKhpkxmgDSqUk761zanuaElEB3bfXTir4MpQMWe7OIXefChTqs",
+	"tuU1DCJb1GTSIJV/x3Y4nktROaYOEa56dLPl2DWbWUr4uNRUK7pCqg7lG+ot+HS5YbdazEKxKQWWf1U/",
+	"YsVmFJmmcNpNrusUOc46Z82W1ymQVZgIyEisgAiXB0oN/IAlo9X1xGSOQ0yHURerQ8PyFMgp5pqMe1SJ",
+	"R1iUaigSUcr9W2WFdJic4UKdsO03PpnpvvL+CnmyTWGCLhy8W1+/aZBbX127deN5+Ld7+a8GuXXj17uf",
+	"f2aQnX/+0iDbb1269fVL8O/eh2+AkEPvdpVaODg7InCrHSQZQ03S0GsAy7RaIi6rMVfZNMtheV4l44Qb",
+	"qnLrXNmV0tACDzLUqOMAMXXAJY3vUuLX8DmI9lnDzzXbi4MPDOz+awtrnUfEbwW/qxha7wEAHvG2bJPh",
+	"vvrKhyf814SVIf2qM9h4w2u7HPJYH4cavpbbOd3m/6FM2YqvuqhFCjQWLdL1RLBRP2pnuqtwq6UvA0Vs",
+	"nevu/wXyWODDhykCg4CqV44iX/9lyxouzztE3xkMI6jCjGNY5xAL0GOAxWaOI31oCHyorPinGwosBlzb",
+	"ZbpfP2hDGiUSLpxabc4k0RaagXGGQEeMVIM3eldE0g64zUiT8k6BnPZZIbS/4+scVeB+7XDVP3lao1TE",
+	"KJpMcEYYlgFXrCuyci7lkQ56y+s8vkyWoXts6Z72ZNUjTSE9Ui4WjWKxiGd+qjJXmq2QKusIbhlRzRA4",
+	"pbSfYtMr65ziRyBVWwdXolLPH0hpXnM97bTU8JqDRFuQSlGyjU0FXQkeud8Dhiir0ERnGSkqSWk92ZyY",
+	"0tqTb9Jg5ka4aWFNfzyYik6QZPCIWiLs/KrmgJTZQTqExs7ahYr+LFu94kl4deATQS4R65YVaFjai6n7",
+	"YFWFcBjluYvDc9EDCTpTE24zb1GPxludDa22DDo6EPskE8TBCaNnrtdGc6j7RVs9qBR8oet1ggDJLece",
+	"DMAKueUcqoQAVJKS1sFJCecJXZXLZD1XKtP1HJkCAiOWXVeki1xRn+GFSA40uP8Mwgr1AgHZOQ26oFqt",
+	"BxehdvZWbnnRyMFBDd6P6imaJmJL5pbnBlxh5LTCAPMLLN7ccjFwYOWWi6ndT3AK8GScBhpNckE9rsg2",
+	"wuos2yJTShhCuMJyO8RtcyMg52lF8r0/ohvAFz5HBZbuunTtO2XonWwmGnqQY5dk6l2+Nl5TLypW1PVi",
+	"i5/ltnfat/wCMy/ZHAx/HNZOZqjt5hs4w8OSEelPUdbWbKV+KStJ+ALI117vk4FPqhYBeCxHjSBMEgHN",
+	"C5TaFnNDGR5LegS1wn+DF/Hj3af2SYdfyFQstqsBI1z4TkD1CbWCHhsAOQcI/56cFm0ywqAAPqxGpkSi",
+	"0WsDGIhzMcKC3ToYBzej0ogmUtzemkIqMsjem690P/797t/+aJDuS3/afv253Xev7377qUG2r3yw+9xn",
+	"27+7tv3Wn4x1vvvcB7t/e6175VcG2f3gg+03XpoukOM6+pIH1aan6mwwUy1QglauMCYA9nCh1r9AKthk",
+	"obLOzYYQUlt8uGZT+qAtR74D9TCyNwZuttAavzaFJGNyesWnGdDj9S8BcEcyFqi2c1qj1L5LeLxjMxh+",
+	"DIZ9nyQdMDSnwCxQKibqBL5m5KAvE0nWEyTurz3kHtAfMQ9E55p/No+cn0fOz9vfe5WSkHn6YiLowxrV",
+	"G7evv7v99rf3uuNTz2NwI7a4DjE0e7Laibp9Au6BfK9AzoKBHDKgdQ4rYUvPRebud2qNydk0pnBiNGmd",
+	"DwonVWoOrdeZpX1EoffFV5TwZ+j1rQikLe2qwwxwLPibJg85t42lk45quGvCyZ5KOrmWrxn5/08ZdVNf",
+	"jCw7W7+PE0grd1serHys5kM2SuX8bGlAaksP9FQdDA3HSYVemdfolZAs0oPAkGvoQeaMXOA4zy3nINas",
+	"2CbdWmMXIFXlk/e7r/x6+7Pr3V89v/PSc3vPvIpO+FgtH80Ycpl6bw1MICkX+xNIcss5eG8MpjtKbiqQ",
+	"YpoEVe28O2rCMSTXtMcQDrufHvoA55AGHRgAQdurtzID1AvtLUNmBC0VA0mjPmirBEVRpDRP1BAtEEVy",
+	"+K4Wc4dI+XiCKt4BBk/Nt5SiL/A6LeYbO8vamqnAMDWOVz/YhDBFpcPkowJ/x8iaQSoeu+DhV+qvwjrX",
+	"GosrI5GqHin7fXDd9yTgAj85BF1RkgTPnRUPWUVBnM+PyNknmQ07RtE+LNmGHSbR7ldcGodcL6WU66UR",
+	"934QYhVedNRRJdFFcRQrmJSCdNr3cgP5fXfzyl0dCsAXzVTbzkZeq/uD26Cu4gVS+zJku9q0vUBN1L5g",
+	"3bVSO2A95hr9aA9ob847Wn43fagMgIICbGu1E3UhT+kFhzKywYttTzKnNm0MwosgUEI7LBg1G+tcts2G",
+	"fpRGjTDXFa6skCkIq6pvZvSyYLdu2wpadQeIihLgKXxoiYfN2kIvdCZtCRXbcfo+hier/rDtbOit7Hd4",
+	"jN5xu0dGZU04SS0c1PBPAGVNJvIfBPZD6z+L7Z5kPY9k2qp5noYKnkkCEDFtIdhdOxY1jlAdiK3gKB36",
+	"UPhRbYJ9axPgVgLCrIftKOv86r/2nnu5+8nftt+5sXfp93vPvJRdEA22wkcSJsijB8uSM/C7L0rQNkcU",
+	"E6ITDypT1rmPv6yyiMCICZX0YoP0So11Pm6xsUw4dV2xFZnl9wIyp9gcEsMhEkaZDKNS+d4TXsGJiSUk",
+	"3lbpFQzhSHx9b40tZAxDpd72y6/c+vK9u9XwcoXjtFtDUVfqMfdJYLWB8zqWMNCT2EimNEV71LM3mYGi",
+	"0Y549QVniJ9UBpe0LWVUGfoc1tsuVopvqyvVOQQUnPoxsMzisK64zNASNu62jlRZWEZ5CjUWCLArGYLs",
+	"gzkafo5O8LVaqHy75U8mktbJBWcFUtlidr3hMes83WQurbMKgW9k9H1a+oc1L/AhUvcm4RZg4QvrHMsH",
+	"Dc6yhIEffvhQIFFPI5n1ubP3qbYWSJb9pWYZfH1JwPGox7NX4KV2CAJjGHQ6dBqTJl5bArFADapskyj6",
+	"0df+SWh1YPzj11iP2Di10pI0Dq3YjDoOBAP4yPyDaBrxwin6zOnSka5dbfvlKBBmntHrjcTUq8TpwwoP",
+	"xB0+28ot5+YXC7PzmV3ZqRUZfXQG+KD7mHOQGqT5VcBgj2orjEspWPVXXR/44LSHoirOPBGttvPP33df",
+	"//jW17/uvvjJzo2vD2H8OlFD8Pt0D9QPkO6yt/49LLLJj7QekB8dAXRuI0BnAoG8o46Oh6NmTRz7ExSp",
+	"ucdqG2BO2sithXUoKiGrWuN5wuql0yukwtuOU/GT4iknooUp/OtcZ8cftNPw3ev+6+mBPCLsZjItkCMM",
+	"sDwycuX2NjE+5CCVyeBPSoPEVrkYd19OQGwddSY+6kx8mzsT3zkNoaejcVTs+doCtjS+FzAx2DA5gok5",
+	"mIIxHFFDe9E0RqAkOB2dt6mhIkqwurFkyKirFSuDrnMMKuoqH9MrRDJukcrTFzVaGHymp/3UHMKh4q+e",
+	"bKDfeA0WRfkozWa24rfZ6RmvXOd+12bfbTpi3Y/bDYdJhMIcJPiIUzijdim3nJsrzOeylUrAAVHnSGnQ",
+	"NnHfegZ2wlD71b/mh50U4ykVYTy337SO6yjzk8HI3jVIoKOiGBODDkUQq4cEKIQSNixHMNTN6deX1vUL",
+	"oABrmINKpm59/cruR1e3335l+/U3pw0iHItBFo0rvbsg8xQZf2QpsprAhyNNUt+jS4JHb2tZtXQeWX0J",
+	"MG21M8spOPesklq2w3SQbO+Zm7e+fGHv0u+19/T/+/vu9SsFHEEqL++CRsM0aHl+IbecW6qVzSIrVRfo",
+	"ojVnzrJjtXklEM1Za47N1xaKi6Vj5aVZOledNxesRXashgLT/52qZ9lPsdxy6dhsuTin+f/J1A7nDLib",
+	"kIbSJENGDt9RfGrM7Tr9Mpk+4wpcqVFOdS+6UhMtHazLIiGDEiuyJldQnY523eozMPu9q5g36XVabJ3b",
+	"kvysbdVDmKd64n2SaK4EcE+IkSk+sUxOPXDCIKce/ZFBfnzq+I8M8litZpuMWMJsY3WcqYIlzAsGgXqz",
+	"01geoeVQZXWxCx4WSjVN1vKwtCqW08PSjdHiiD74EzA0wYGDQovEUWwbrLWwJqOekx78mQdX8+X5BfXE",
+	"Ddby/EDf98M3rGimRzTmJlZTMHxHlsKCpawIzSMJOQkJmV0+DjKZwiPa48o9aiJ5l1hbdwyYApQTWiog",
+	"yQLH6I3nu89+Nl7Zfwcdow1besLtDDTZEOGtm3BrpKjv2IyYZkYEXgoVlh0ByRzCr9VshLWNA4+jsc7D",
+	"cKuST1uNDtZ8912PtmeEwgY1hyqrCRfxWRiy0bhQiNncbaWJHtSrf3daidRM6yXUXjm44VEUXbL2s0JE",
+	"tYWftDRV+6S+UtuLjlhFJKcZhcHkdj98Yfcvb3UvX8Z6iqXy9ltXul++tvP7X6L86778l+43v8GSilFX",
+	"oE9rikkgFYFO0Z8qcdHIMXDcnMwAJcI79AyCs3Z+U3uhG1Q21MPoUvWYuWgtsPnaHJ2tls2SVWRLtWN0",
+	"sbpgzltzbLZWpqVq0VyyjrHF2gKdr86Zs1aZlWrq3tQtQWlZvVWYZtt1e9WQ2ZgaEtBosET9UXyXbT6I",
+	"E1iolmpF6xgrm3N0qbpYm2XzVsks0mPVhdocK1tL5mJ1ns7WSqxoHTMXqnO0XCuyJWvRnK/O0pJSTCR7",
+	"Mre8uJgZ6ZnBeFYs6PhmSuM52gtBs8MjI3pcshT6aOCiIuSmD5eEMcbd62/svfjLe86MHix48ahNKiB5",
+	"Gp6eEI9UyowSY4i39+ORirNG44jUTCofFHZviItCrImLsUfBB4UdvQZrSuZsMpk2AtmDxTr0EcjTydzz",
+	"AAHIUSRetiAljvkoROmHKMeraYwJGDWbLug4N5mgY9Bo5ijoeAfM4HFUulH7F7BlLOa6JdyN725e2bt0",
+	"qfuHPyLY546HECO1BiYgEs8wbskhLmmofK+GHzb0qVE3notynySMuo7NXJ3wJdWD1CXrXF2DkiYoTe97",
+	"lUm17fnFdbXQG1QpQRIt/OJ4ne9J352kAgK57zO+Npq/H/wdn0k5NpPgorRomdlxCalyOiE1OxkhdfdU",
+	"GZi4lLrTWf5xQaM46nc3r2B6PyJW7jaHaZi8ZzGHYXOVOCE+AN/LeDFav1EX5Ky7jPt9aJD1YymTAoHe",
+	"ff4lBvYkjBaxXed+FVvbizSNO3iuyX7WDM4pOIRjSeaIsfG5ZIBQZAGpJLjiR6f6IKj6g4DUx9CAAnYw",
+	"oU5z9Bx8d/NK98oHe2++h03Us3RQ7znf0Ap9IPosfjqzJdoeLD02N95MfdluQpa+BYUGCglpsiUllYtz",
+	"ayCStVS2bJeZ+gkNu95g7vkq89AV5oe7gt332wEG1bBzy7kOo27a2LLWd6CbEjTg032UFKfOLef23rkc",
+	"1kPY/ejq9hsv3fryhb13Lnc/eX/33Re7v3l+50/Xtq9+u/vhN90rnyP7YdxLq2qpFUEQPSxHwPd1PYOT",
+	"ltb3pHC9x1zo71caqcBUXBdKWnWQUzoygDVLDlhOd5AuFCv6cZS8dMeTcCMsL0CNZWdwY3JxZ3dlR7qa",
+	"ZE+wHZIu6/eSfqynx1mfVNBhXcBVYXH9R8Qm9jyNcPKpis8ZKtOkCWk4iq9rZS4AWk1cYepJgT0s2a8B",
+	"E1wYIfV1clmvcXHWpBei4qw8AEFVnI8ZmVFx5oit4dIM6+sMFWbDLH4TuP0gYdb94tqtr9/a/t21UKR1",
+	"v7i2c/2F7ldf7l7/aO+dyzt/+FhZP1f/tf3ms3tvvnIwebaQRpyV+8XZsAlWB5r2xYV+036gOCtPQJwd",
+	"JeceJefe5uTc8SXZ7mf3oPN9HHZPgtNiBh0cw1NyYp1p8Hroaaf4IzR2Rb/wlDp/el3AuUMdRzuJAQM2",
+	"PREb6mFbemt6ElklaqYmaBn7sR2WRJ2meotiosu5OvQWTSE3U5lvcwcokcSFp6TDzntf3vrmhZ0/fLx9",
+	"/U3IIH9x7+0/bn/0l+7Nl2/deGHvmVdzRk7GOtYnip/5RM/yQrwpiYHifFndlQEqhKSVCiaERHgEDRpv",
+	"fg1PYj9Bp7II7dytBtOAVmY406A1mSLenkZlyrTxfch+P+dp0suEw5bX2KwMn7vOe9qVAS+n3NKs3Len",
+	"KlXmbTHGK4QzZkndimxNVHTJdUdsBe3JMrfF2M9gwmZQeAIPgpNJYIIjM6AYd4lwlGz8ZIJtrg7K8YeZ",
+	"ANbdy/Gz7c8giwMPz1EHqqNM/klm8p+BAn1Ia9/dvLJ7/aPux78fSdIl2wBNNlTdx6YZuvu/ZJFQSAD/",
+	"gOdCMFJdpFl4eB1o7NIIkCIBW5frHMq8d+AlZKoSDldWjPA6Ylty2iBSYGMQSmouMEAL0C8N22JkS/1g",
+	"e+oLJYrakh3YvDBIjTELSpLvg0P5EfMeOTjwZMPmVpjOEFkKtWN1/QrHltinPwdhK/AnRXWVKKRK+irN",
+	"OcRs4HDQZ1YqlYArp4wE2Sl7YiiWq+dhsRZ1PZ27GTrCtLtr5w/v7b34fvfGs92Xb2x/9lr375eyubg0",
+	"tKSl9Kbl3Eyay2fSjH8G0huF6+m8k54RpgnfRCM1sJn9oKLkYBtwjjCQZtmy5dBOwkAQF9H97btpd0Yn",
+	"1CRSSZaWJ8V0S6BmzRPzdiKLk1oGPzIQzIOs6faaWHfM/nm8IQhtkpPf3byy89rn3au/3nn1+vaVz+P8",
+	"Xw02tY1j5BSDyxl9+JjMlo8SI9oW2xf8cpo1de0zrT7dJmhKYDjcHlyKNtjuZVDKXY8xCZUqRJOMSaka",
+	"AijxqeL2oEkitvLB2ksdSq/hvWsYHsEqxlrbPDjlCKm4u5yESGij1iwPj66hEwYMgucGEgwwE094rBd+",
+	"ETr2hEsq6grFpG4PJGKMgnqM1cAXMtTz9KMEEysBftcy5IVkhjwfgwRMjCEfAQMmoModxflHK6YdSCWM",
+	"6I/RodfGBlwDfHrgPcKem1C3DAJCuhNn3d6ErAI/jgnONs9usgKpPFkJOvIq294g4CaBv0GMmMJixjq3",
+	"61y40FyXyrAvlmXXasyF8jg6hEQ8l+L6Ugcuk3azBZlNljqcLjUVV58YRsD3oWWTMae0gyoTSuAhm2e7",
+	"4WG2yZzUd5xh1DUbmV5wRrjeXYdcOPJb3ja/5Tkjx9kFD/cyt5xjnR8/dfJnwv5peWnjv86clCf5T+3H",
+	"7JOdR9aOX3jkgVXvkQdWL5y0t2z6+E/U91uPrG1s/XRtdeuR+4tbjzywuvXwmqn+9R57IPwu+L+1Vbv2",
+	"k/S6laLfNPgLYIKH3eVyZ8EUsEQBdkJ3ybvyu913r8dlEMqTCRtFybgHC3KwIdAEDdhJCN4mU8IllHC2",
+	"RVwhPN0KvioZ93QpTcUzSLMtoRl8m9tPtllhnZ9h3CKUk8pJizVbwmPc7OQfYp0K8QRp0g0GJU48t0Mk",
+	"rbFxwxcgYJPZtAlH+hDrZLZwEi2IGDtdGsT/ernerS+/3P70N3tv/GPnb1/ufvN+9/J/dz9+byQO2MOs",
+	"bn355d4b/9j95v1snGCiyIn+Jeq3smbzs6URoBO0VM0scca39tmlzz5zmRm2oUmmYN+yjZDfBEdpSINW",
+	"8L3rHTvCaHyPGtePwUgDqtGSR0nI1z/t/vmPKCFTysYhplmGEBnQMYAeuMA60y6rKQHkiQJZjZTliqWE",
+	"I0qC+0U3wnsMqJatc8KV6aaeCGJMXeGqi6awIKdfhM0Syt4THvY+n75dwbrRxOSIobqAWRxlj98r2eP+",
+	"wcW43gEP7pB4XngAI9E8AiqmOiiPCs7806Kr521wscX1lUrjrDOPVGaLcxVUYNXRo/rEYQXcSQUHRzxi",
+	"akr7HLPigRStI9N+spCk8ShXB/KczyZx4keFR5rCQg+gtKGSdoP5JwU8k8TmvcfqyIN/OGKsvqKEXaOz",
+	"8Ns7FlnFDK4R4qpTp0/cTxZnlxaml7XDAVPUJZEe7Ri9odTg7FYQAgs+i3Ue8WSgtuf1yZOthlKb/Mz0",
+	"Kf3cJt2AnHVCwfERSXOPOErW1XIzp0Z0ioiowRPV3Bi3KNcV5wgkacS0ukCCQC1o7vknMKLtLa9z2EBe",
+	"V99W5srHKoaau8Pwc6msp+orrbYEDK3H+LiDxWNTFMcQKh4oR5QicuPZW9+8vf3Za9v/+Kp749ndb95X",
+	"xyOj13Ny8eTDKoEHrtxdKJmHuj3K43N7HAW5j7Lf77aoODJzJaya2LRS6xM62/3K67sffLv92j/H6oGZ",
+	"odxkEkLrw/JfMGWdVtW4vIYNvcwi/Usg9mApm06XSke+pBuUKbmt5KzuBVZaIMD05Dq3GGvplBZGKJdb",
+	"zIUrnS3agULsNq87Opw1xQWphBG5yvREw+KrwbJMKHw7VukCnF1LF1MRcyBXSv1yJasQyB45HUscE/pR",
+	"+btgIIlhS9OjbPLxdmvUVZqDxQ67Nd54fuefv78LDZkeHgcFSvdjb6HFEbUPOJPQiclnbhWLtbxGRXOw",
+	"oNIzmSoqxhVYL9QRnCkOdZpRS1nsyvx4ss3cDhHYuL5JPeba1LEls5RJ1SiQ1cDKETXSFC7DCtSlolEs",
+	"FiMVstFeWV7nUL8pGJJwkVF6DVe06w1SCdLktD0TGluTdKetqcXODPB1GXtATWNcoBk/FICMN/xwzuhT",
+	"9MvjVfQjrFhAV82QGc8GzPjWjY+6l/8eqvp/fbV7+fre23+OKvnqy9++u/3WL0aOc4LRMX6FP80iJAVD",
+	"4wbMKICcIy/pIfWSqvP7qNqcAYJcM7Z7T3QfxNi4887K+4KSjxGZ/0Ig87ev/+vuE/uSDbFlzoKjbQju",
+	"N47x9XN4wY+nU5EB7Ds+Dx4YHDDm0aaeGpR6Wjgs9cUP6DzsiQFwJXPvRgDuUQZ7bwZ7BmNPMjcVaFWd",
+	"hkMuKcYFPlVTDQt3QS57IvgUGETKOP1wFKlkLjbnDW0eCI24aHHAA9Fv06JSbgnXCtCj1CMOo9IjpWIk",
+	"O0HxxnWOuQ2Rzj+adsYOHdWFQe4wdLT/UCsF/ao61NCaEQ+1v4JK5tKf5U+DwMuXi+WeUxz21shwiqE+",
+	"e+SI1qk6ovpRmQ7lJPGj+2NFUzDMpLVNCzE1x7bU+wcyBu3GaGq1ovRBIQ4oQXSE7DxCdh4Q2SmZGyA7",
+	"k0qpZBA8gfIdIDsHu9tiFbQGlH8YWVD8iHlaSoy1B9qRsjc+3nUUjeXWWG15fY6xtMPBznFmM1Qyd9TK",
+	"DJXIeakYQcVWMLcrMLRhTbsgixjg4OpKpcIiUhygQaxWY6bne9vV/O+ThLMLHtFK39hBOCNpppMB4fQz",
+	"jWgLt4wW28QAN4eUvxqjqoml7GriIFZbHp+aeISEOSr3cFjKPWg2rEul+hW71VkIS0CMUwud0Qwke3/k",
+	"XqmW6FMJzphJuZIRjuB15kIgldgc0Z/oYvbEhs5rEAiRFS1JtoS7AZBVJabMMbpKtPf29mvBWPTm7lCC",
+	"7zhnNoi/cN/7XKsx5DzhUoa6cPeZt3ZevT5ebsL4BJnJakAOyFOatONzEkLrVJ16ZS0Lx0JugkB74rJN",
+	"sTHO3MPj/M7wjrvKgi7ni3P5YmbmMTtG5oHEeM/xjoOzAiTgCCd47U9j5wQuk8zLh/79iXCEM8xDSFkQ",
+	"iYE683DgZUyxCMrSg3oxPl5wWk0TrUA90wPETCLRkEfZVv4U5T+zOUZDUh8LfxwwsHRW6YB852BNt6gk",
+	"kt17qNLva48IzrbCzYWWaz4j2Hvu1ztff6yjrJ/8aufPN0dnB+rFzGy7avDqvKt719RZzC0/ce6i4SNi",
+	"4NM5da276bOGXlq0Ff2pn5UMcZ3ccm6GtuyZzRKwBj24Pt5g1zkklXFgCqLtobmx1UAwPVaFJ7b87uaV",
+	"nTe/2nvxl7tXnuspmV4Ia9tAyXQ17P6DItw65bbEHhQaKhRAgv/n0qv4OtvrGAietaXn2qYnDeKJLS4N",
+	"smk7Dq1Dp3+LhLg6WSDHgYUJr8Fcv0pDlSkjSoYh6sggEX3UP8qghZRuECj9int2pJ0ThNmhYeDeh6/u",
+	"fPbV7pXngv6BahbQOwMacwBok+hepdJAvoltRLFGn6lr+7k2QHgjI4wUKuwf5n9C6VmsS4FgXvQzAZGG",
+	"dxoBo7bVqiglIhg6BkB3rzyHulB8D4NH5HUR+/4hnGKi5bDI8mjPKQ+Ry3qHkUh2rzy3+9f/d/fqP/Qi",
+	"Af2rDdbNh7nTie4PnJ/+tz7EOtCouEnNhs0ZMR1b7T+RbbNBqBZxrti0uWlTh7Qc6tWE21Szfula9+W/",
+	"dD/51d5vPk01BNqy8xusIwfQskebLebmsdGtRxxRV+NCSQr1/xVtf/K33etXtn93bfeDF3sPiWV7uYvn",
+	"Lv7/AQAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

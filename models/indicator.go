@@ -66,6 +66,15 @@ func (s *IndicatorSystem) RequireDraft() error {
 	return nil
 }
 
+// RequirePublished refuses values for a system that is not published.
+func (s *IndicatorSystem) RequirePublished() error {
+	if s.Status != SystemPublished {
+		return &ConflictError{Code: "indicator_system_not_published",
+			Detail: fmt.Sprintf("indicator system %s is %s: values are reported against published systems only", s.ID, s.Status)}
+	}
+	return nil
+}
+
 // ValueType is the kind of value an indicator takes.
 type ValueType string
 

@@ -174,3 +174,10 @@ func median(ds []exact.Decimal) exact.Decimal {
 	m, _ := exact.Mean([]exact.Decimal{a, b}, min(max(a.Scale(), b.Scale())+1, exact.MaxScale))
 	return m
 }
+
+// ValueChange is a value as it was read and as it is to become, for changes
+// made many at a time (a spreadsheet import): the change applies only if the
+// value is still at Before's version.
+type ValueChange struct {
+	Before, After *IndicatorValue
+}

@@ -297,7 +297,7 @@ func bodyError(err error) error {
 }
 
 func fileTooLarge(limit int64) error {
-	return newHTTPError(http.StatusRequestEntityTooLarge, "payload_too_large", "the file is larger than %s, the most an attachment may be", sizeText(limit))
+	return newHTTPError(http.StatusRequestEntityTooLarge, "payload_too_large", "the file is larger than %s, the most this operation takes", sizeText(limit))
 }
 
 // sizeText writes a byte count as people read it: 20 MiB, 512 KiB, 1000 bytes.
@@ -392,22 +392,38 @@ func checkMultipart(req *http.Request) error {
 	return nil
 }
 
+// uploadLimits are the largest files the upload operations take.
+type uploadLimits struct{ attachment, sheet int64 }
+
+// of is the limit of the upload operation route serves.
+func (l uploadLimits) of(route *routers.Route) int64 {
+	if route.Operation.OperationID == "importIndicatorValues" {
+		return l.sheet
+	}
+	return l.attachment
+}
+
 // bodyLimit refuses bodies over the limit (413): the configured one for every
-// request, and for operations that stream their body (uploads) the
-// attachment limit plus the multipart framing; their handler checks the file
-// itself against the attachment limit.
-func bodyLimit(general string, attachmentLimit int64) echo.MiddlewareFunc {
+// request, and for operations that stream their body (uploads) their file's
+// limit plus the multipart framing; their handler checks the file itself
+// against that limit.
+func bodyLimit(general string, uploads uploadLimits) echo.MiddlewareFunc {
 	normal := middleware.BodyLimit(general)
-	streamed := middleware.BodyLimit(strconv.FormatInt(attachmentLimit+multipartSlack, 10))
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		n, s := normal(next), streamed(next)
+		n := normal(next)
+		streamed := map[int64]echo.HandlerFunc{}
+		for _, limit := range []int64{uploads.attachment, uploads.sheet} {
+			streamed[limit] = middleware.BodyLimit(strconv.FormatInt(limit+multipartSlack, 10))(next)
+		}
 		return func(c echo.Context) error {
-			if !streamsBody(contractRoute(c)) {
+			route := contractRoute(c)
+			if !streamsBody(route) {
 				return n(c)
 			}
-			err := s(c)
+			limit := uploads.of(route)
+			err := streamed[limit](c)
 			if errors.Is(err, echo.ErrStatusRequestEntityTooLarge) {
-				return fileTooLarge(attachmentLimit)
+				return fileTooLarge(limit)
 			}
 			return err
 		}

@@ -43,7 +43,8 @@ func TestMain(m *testing.M) {
 	os.Exit(apitest.CoverageGate(contract, code))
 }
 
-// testBodyLimit and testAttachmentLimit are small so that tests reach them cheaply.
+// testBodyLimit and testAttachmentLimit (also the sheet limit) are small so
+// that tests reach them cheaply.
 const (
 	testBodyLimit       = "16K"
 	testAttachmentLimit = 64 << 10
@@ -91,6 +92,9 @@ func newHarness(t *testing.T, db *dbtest.DB, cfg server.Config) *harness {
 	}
 	if cfg.AttachmentLimit == 0 {
 		cfg.AttachmentLimit = testAttachmentLimit
+	}
+	if cfg.SheetLimit == 0 {
+		cfg.SheetLimit = testAttachmentLimit
 	}
 	fx := fixturesFor(t, db)
 	if cfg.AttachmentDir == "" {

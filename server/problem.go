@@ -24,7 +24,8 @@ type httpError struct {
 	code   string
 	detail string
 	fields []api.FieldError
-	header http.Header // extra response headers, e.g. Retry-After
+	cells  []api.CellProblem // a refused spreadsheet's bad cells
+	header http.Header       // extra response headers, e.g. Retry-After
 }
 
 func (e *httpError) Error() string { return fmt.Sprintf("%d %s: %s", e.status, e.code, e.detail) }
@@ -70,6 +71,9 @@ func problemFor(err error) (api.Problem, http.Header) {
 		p = problem(he.status, he.code, he.detail)
 		if len(he.fields) > 0 {
 			p.Errors = &he.fields
+		}
+		if len(he.cells) > 0 {
+			p.Cells = &he.cells
 		}
 		extra = he.header
 	case errors.As(err, &ve):

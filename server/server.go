@@ -40,6 +40,7 @@ type Store interface {
 	IndicatorStore
 	TargetStore
 	ValueStore
+	ValueSheetStore
 	Ping(ctx context.Context) error
 	MigrationsCurrent(ctx context.Context) (bool, error)
 	SQL() *sql.DB
@@ -69,6 +70,9 @@ type Config struct {
 	// AttachmentLimit is the largest attachment accepted, in bytes; zero is
 	// DefaultAttachmentLimit. Uploads are exempt from BodyLimit.
 	AttachmentLimit int64
+	// SheetLimit is the largest spreadsheet an import takes, in bytes; zero
+	// is DefaultSheetLimit.
+	SheetLimit int64
 }
 
 // strictServer implements every operation of the contract by embedding one
@@ -82,6 +86,7 @@ type strictServer struct {
 	*IndicatorHandler
 	*TargetHandler
 	*ValueHandler
+	*ValueSheetHandler
 }
 
 var _ api.StrictServerInterface = (*strictServer)(nil)
@@ -104,6 +109,9 @@ func New(cfg Config, store Store, log *slog.Logger) (*echo.Echo, error) {
 	}
 	if cfg.AttachmentLimit <= 0 {
 		cfg.AttachmentLimit = DefaultAttachmentLimit
+	}
+	if cfg.SheetLimit <= 0 {
+		cfg.SheetLimit = DefaultSheetLimit
 	}
 	if cfg.AttachmentDir == "" {
 		dir, err := os.MkdirTemp("", "fazhi-attachments-")
@@ -166,7 +174,7 @@ func New(cfg Config, store Store, log *slog.Logger) (*echo.Echo, error) {
 	apiRoutes := map[string]bool{}
 	e.Use(
 		findRoutes(contract, apiRoutes),
-		bodyLimit(cfg.BodyLimit, cfg.AttachmentLimit),
+		bodyLimit(cfg.BodyLimit, uploadLimits{attachment: cfg.AttachmentLimit, sheet: cfg.SheetLimit}),
 		authenticate(store, rules, authConfig{keyRate: cfg.APIKeyRate}),
 		validateRequests(),
 		idempotency(store, log),
@@ -183,6 +191,7 @@ func New(cfg Config, store Store, log *slog.Logger) (*echo.Echo, error) {
 		TargetHandler:    &TargetHandler{store: store},
 		ValueHandler: &ValueHandler{store: store, rules: rules,
 			files: &attachments{blobs: blobs, limit: cfg.AttachmentLimit, log: log}},
+		ValueSheetHandler: &ValueSheetHandler{store: store, rules: rules, limit: cfg.SheetLimit},
 	}, nil)
 	api.RegisterHandlersWithBaseURL(e, handler, basePath)
 	for _, r := range e.Routes() {

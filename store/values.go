@@ -102,9 +102,8 @@ func (db *DB) CreateValue(ctx context.Context, v *models.IndicatorValue) error {
 		if err := tx.Where("id = ?", ind.SystemID).Take(&sys).Error; err != nil {
 			return translate(err)
 		}
-		if sys.Status != models.SystemPublished {
-			return &models.ConflictError{Code: "indicator_system_not_published",
-				Detail: fmt.Sprintf("indicator system %s is %s: values are reported against published systems only", sys.ID, sys.Status)}
+		if err := sys.RequirePublished(); err != nil {
+			return err
 		}
 		p, err := period.Parse(v.Period)
 		if err != nil {
@@ -294,13 +293,7 @@ func (db *DB) changeValue(ctx context.Context, id string, ifVersion *int64, fn f
 		setValueKey(&v)
 		v.Version++
 		v.UpdatedAt = db.Now()
-		if err := tx.Model(&models.IndicatorValue{}).Where("id = ? AND version = ?", id, before.Version).Updates(map[string]any{
-			"value": v.Value, "value_key": v.ValueKey, "yes_no": v.YesNo, "text_value": v.Text, "qualifier": v.Qualifier,
-			"raw_text": v.RawText, "as_of": v.AsOf, "comment": v.Comment, "self_score": v.SelfScore,
-			"review_score": v.ReviewScore, "status": v.Status, "return_reason": v.ReturnReason,
-			"flags": jsonText(v.Flags), "flagged": v.Flagged, "submitted_by": v.SubmittedBy, "submitted_at": v.SubmittedAt,
-			"reviewed_by": v.ReviewedBy, "reviewed_at": v.ReviewedAt, "version": v.Version, "updated_at": v.UpdatedAt,
-		}).Error; err != nil {
+		if err := tx.Model(&models.IndicatorValue{}).Where("id = ? AND version = ?", id, before.Version).Updates(valueColumns(&v)).Error; err != nil {
 			return translate(err)
 		}
 		out = &v
@@ -310,6 +303,18 @@ func (db *DB) changeValue(ctx context.Context, id string, ifVersion *int64, fn f
 		return nil, fmt.Errorf("change indicator value %s: %w", id, err)
 	}
 	return out, nil
+}
+
+// valueColumns are the columns a change of a value writes, nil ones
+// included (Updates with a struct would skip them).
+func valueColumns(v *models.IndicatorValue) map[string]any {
+	return map[string]any{
+		"value": v.Value, "value_key": v.ValueKey, "yes_no": v.YesNo, "text_value": v.Text, "qualifier": v.Qualifier,
+		"raw_text": v.RawText, "as_of": v.AsOf, "comment": v.Comment, "self_score": v.SelfScore,
+		"review_score": v.ReviewScore, "status": v.Status, "return_reason": v.ReturnReason,
+		"flags": jsonText(v.Flags), "flagged": v.Flagged, "submitted_by": v.SubmittedBy, "submitted_at": v.SubmittedAt,
+		"reviewed_by": v.ReviewedBy, "reviewed_at": v.ReviewedAt, "version": v.Version, "updated_at": v.UpdatedAt,
+	}
 }
 
 // ListValues reads one page of values in the order they were created.

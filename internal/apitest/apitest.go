@@ -87,6 +87,14 @@ type Problem struct {
 		Type string `json:"type"`
 		ID   string `json:"id"`
 	} `json:"referrers"`
+	Cells []struct {
+		Sheet   string `json:"sheet"`
+		Row     int    `json:"row"`
+		Column  string `json:"column"`
+		Ref     string `json:"ref"`
+		Header  string `json:"header"`
+		Message string `json:"message"`
+	} `json:"cells"`
 }
 
 // Problem decodes the body as a problem, failing the test when it is not one.

@@ -1,0 +1,361 @@
+package valuesheet
+
+import (
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/fazhi/fazhi/exact"
+	"github.com/fazhi/fazhi/models"
+	"github.com/fazhi/fazhi/sheet"
+	"github.com/fazhi/fazhi/textsearch"
+)
+
+// Longest texts a value keeps, in characters: the contract's bounds.
+const (
+	maxText    = 4000
+	maxRawText = 1000
+	maxComment = 2000
+)
+
+// Entry is one filled-in row: the value as the row states it (indicator,
+// unit, period and every field the sheet carries; no id, state or version).
+type Entry struct {
+	Row   sheet.Row
+	Value models.IndicatorValue
+}
+
+// UnitCodes are the distinct unit codes the table's rows name, for the caller
+// to look up before Read.
+func UnitCodes(tab *sheet.Table) []string {
+	var codes []string
+	for _, r := range tab.Rows {
+		if c := strings.TrimSpace(r.Text(ColUnitCode)); c != "" {
+			codes = append(codes, c)
+		}
+	}
+	slices.Sort(codes)
+	return slices.Compact(codes)
+}
+
+// Read judges the table's rows against the layout. units are the units the
+// rows name, by code (codes not in it do not exist); may says whether the
+// uploader may report for a unit, its error being the message shown. It
+// returns the filled-in rows, how many rows were left blank, and every
+// problem found.
+func (l *Layout) Read(tab *sheet.Table, units map[string]*models.Unit, may func(*models.Unit) error) ([]Entry, int, sheet.Problems) {
+	byCode := map[string][]*models.Indicator{}
+	for i := range l.Indicators {
+		ind := &l.Indicators[i]
+		byCode[ind.Code] = append(byCode[ind.Code], ind)
+	}
+	var (
+		entries []Entry
+		skipped int
+		probs   sheet.Problems
+		seen    = map[Key]int{} // key → row that gave it
+	)
+	for _, r := range tab.Rows {
+		if blankValue(r) {
+			skipped++
+			continue
+		}
+		rd := rowReader{row: r}
+		unit := rd.unit(units, may)
+		ind := rd.indicator(byCode, l)
+		if c := r.Cells[ColPeriod]; !c.Blank() && strings.TrimSpace(c.Text) != l.Period.String() {
+			rd.fail(c, "this sheet is for %s, the row says %s", l.Period, strings.TrimSpace(c.Text))
+		}
+		v := models.IndicatorValue{Period: l.Period.String(), Qualifier: "exact"}
+		if unit != nil {
+			v.UnitID = unit.ID
+		}
+		if ind != nil {
+			v.IndicatorID = ind.ID
+			rd.fields(&v, ind)
+		}
+		if unit != nil && ind != nil {
+			k := Key{unit.ID, ind.ID}
+			if first, dup := seen[k]; dup {
+				rd.probs = append(rd.probs, r.Problem("row %d already reports indicator %s for unit %s", first, ind.Code, unit.Code))
+			} else {
+				seen[k] = r.Number
+			}
+		}
+		if len(rd.probs) > 0 {
+			probs = append(probs, rd.probs...)
+			continue
+		}
+		entries = append(entries, Entry{Row: r, Value: v})
+	}
+	probs.Sort()
+	return entries, skipped, probs
+}
+
+// valueColumns are the columns that hold what a unit reports; a row with
+// all of them blank is a template row nobody filled in.
+var valueColumns = []string{ColValue, ColQualifier, ColRawText, ColAsOf, ColSelfScore, ColComment}
+
+func blankValue(r sheet.Row) bool {
+	for _, key := range valueColumns {
+		if c, ok := r.Cells[key]; ok && !c.Blank() {
+			return false
+		}
+	}
+	return true
+}
+
+// rowReader collects the problems of one row.
+type rowReader struct {
+	row   sheet.Row
+	probs sheet.Problems
+}
+
+func (rd *rowReader) fail(c sheet.Cell, format string, args ...any) {
+	rd.probs = append(rd.probs, c.Problem(format, args...))
+}
+
+func (rd *rowReader) unit(units map[string]*models.Unit, may func(*models.Unit) error) *models.Unit {
+	c := rd.row.Cells[ColUnitCode]
+	code := strings.TrimSpace(c.Text)
+	if code == "" {
+		rd.fail(c, "a unit code is required")
+		return nil
+	}
+	u := units[code]
+	if u == nil {
+		rd.fail(c, "no unit has the code %s", code)
+		return nil
+	}
+	if err := may(u); err != nil {
+		rd.fail(c, "unit %s %s: %v", code, u.Name, err)
+		return nil
+	}
+	return u
+}
+
+func (rd *rowReader) indicator(byCode map[string][]*models.Indicator, l *Layout) *models.Indicator {
+	c := rd.row.Cells[ColIndicatorCode]
+	code := strings.TrimSpace(c.Text)
+	if code == "" {
+		rd.fail(c, "an indicator code is required")
+		return nil
+	}
+	candidates := byCode[code]
+	if lc := rd.row.Cells[ColLevel]; !lc.Blank() {
+		level, err := strconv.Atoi(strings.TrimSpace(lc.Text))
+		if err != nil {
+			rd.fail(lc, "the level is a whole number, not %q", lc.Text)
+			return nil
+		}
+		candidates = slices.DeleteFunc(slices.Clone(candidates), func(ind *models.Indicator) bool { return ind.Level != level })
+		if len(candidates) == 0 && len(byCode[code]) > 0 {
+			rd.fail(lc, "indicator %s is not on level %d", code, level)
+			return nil
+		}
+	}
+	switch {
+	case len(candidates) == 0:
+		rd.fail(c, "the system has no indicator %s", code)
+		return nil
+	case len(candidates) > 1:
+		rd.fail(c, "the system has an indicator %s on more than one level: give the level", code)
+		return nil
+	}
+	ind := candidates[0]
+	switch {
+	case ind.ValueType == "evidence_only":
+		rd.fail(c, "indicator %s is reported with evidence only, not in a sheet", code)
+	case string(ind.Frequency) != string(l.Period.Freq):
+		rd.fail(c, "indicator %s is reported by %s, not by %s", code, ind.Frequency, l.Period.Freq)
+	default:
+		return ind
+	}
+	return nil
+}
+
+// fields reads the value cells into v, as the indicator's type asks.
+func (rd *rowReader) fields(v *models.IndicatorValue, ind *models.Indicator) {
+	r := rd.row
+	if c := r.Cells[ColValue]; !c.Blank() {
+		switch ind.ValueType {
+		case "number":
+			v.Value = rd.decimal(c, strings.TrimSpace(c.Text))
+		case "percent":
+			text, ok := sheet.PercentText(c)
+			if !ok {
+				text = strings.TrimSpace(c.Text) // a plain number is the percentage itself
+			}
+			v.Value = rd.decimal(c, text)
+		case "yes_no":
+			word := textsearch.Fold(strings.TrimSpace(c.Text))
+			switch {
+			case slices.ContainsFunc(yesWords, func(w string) bool { return textsearch.Fold(w) == word }):
+				v.YesNo = ptr(true)
+			case slices.ContainsFunc(noWords, func(w string) bool { return textsearch.Fold(w) == word }):
+				v.YesNo = ptr(false)
+			default:
+				rd.fail(c, "indicator %s takes 是 or 否, not %q", ind.Code, c.Text)
+			}
+		case "text":
+			v.Text = rd.text(c, maxText)
+		}
+	}
+	if c := r.Cells[ColQualifier]; !c.Blank() {
+		q, ok := qualifierWords[textsearch.Fold(strings.TrimSpace(c.Text))]
+		if !ok {
+			rd.fail(c, "unknown qualifier %q: write 余, 以上, 以內, 不足, 約, 最低, 最高 or leave it blank", c.Text)
+		}
+		v.Qualifier = q
+	}
+	if c := r.Cells[ColRawText]; !c.Blank() {
+		v.RawText = rd.text(c, maxRawText)
+	}
+	if c := r.Cells[ColComment]; !c.Blank() {
+		v.Comment = rd.text(c, maxComment)
+	}
+	if c := r.Cells[ColSelfScore]; !c.Blank() {
+		v.SelfScore = rd.decimal(c, strings.TrimSpace(c.Text))
+	}
+	if c := r.Cells[ColAsOf]; !c.Blank() {
+		if d, ok := parseDate(c); ok {
+			v.AsOf = &d
+		} else {
+			rd.fail(c, "not a date: %q (write 2021-12-31)", c.Formatted)
+		}
+	}
+	if len(rd.probs) > 0 {
+		return // the model's check would repeat what is already said
+	}
+	var invalid *models.ValidationError
+	if err := v.CheckAgainst(ind); errors.As(err, &invalid) {
+		for _, f := range invalid.Fields {
+			rd.fail(r.Cells[fieldColumn(f.Pointer)], "%s", f.Message)
+		}
+	}
+}
+
+// fieldColumn is the column that holds the value's field at pointer.
+func fieldColumn(pointer string) string {
+	switch pointer {
+	case "/qualifier":
+		return ColQualifier
+	case "/selfScore":
+		return ColSelfScore
+	}
+	return ColValue // /value, /yesNo, /text
+}
+
+func (rd *rowReader) decimal(c sheet.Cell, text string) *exact.Decimal {
+	d, err := exact.Parse(text)
+	if err != nil {
+		rd.fail(c, "not a number: %q (write digits with at most 6 after the point, e.g. 58.10)", c.Text)
+		return nil
+	}
+	return &d
+}
+
+// text is the cell's text as typed, white space included: trimming it would
+// make an exported value that has spaces read back as a change.
+func (rd *rowReader) text(c sheet.Cell, limit int) *string {
+	s := c.Text
+	if n := utf8.RuneCountInString(s); n > limit {
+		rd.fail(c, "%d characters, at most %d fit", n, limit)
+		return nil
+	}
+	return &s
+}
+
+// dateLayouts are the ways dates are written in sheets, ISO first.
+var dateLayouts = []string{time.DateOnly, "2006/1/2", "2006.1.2", "2006年1月2日", "2006-1-2"}
+
+// parseDate reads a date typed as text or a date cell, as Excel displays it
+// (a date cell stores a serial number, which means nothing without its
+// format).
+func parseDate(c sheet.Cell) (time.Time, bool) {
+	for _, s := range []string{c.Text, c.Formatted} {
+		s = strings.TrimSpace(s)
+		for _, layout := range dateLayouts {
+			if d, err := time.Parse(layout, s); err == nil {
+				return d, true
+			}
+		}
+	}
+	return time.Time{}, false
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// Plan is what importing the entries does.
+type Plan struct {
+	Create    []*models.IndicatorValue
+	Update    []models.ValueChange
+	Unchanged int
+}
+
+// Diff plans the import of entries over the existing values of the sheet's
+// units and period: a value that does not exist yet is created (a draft); one
+// the row states differently is updated, if the unit may still change it
+// (draft or returned), else the row is a problem; one the row states as it is
+// stays as it is, in any state.
+func Diff(entries []Entry, existing map[Key]*models.IndicatorValue) (Plan, sheet.Problems) {
+	var (
+		plan  Plan
+		probs sheet.Problems
+	)
+	for i := range entries {
+		e := &entries[i]
+		before := existing[KeyOf(&e.Value)]
+		switch {
+		case before == nil:
+			v := e.Value
+			plan.Create = append(plan.Create, &v)
+		case sameState(before, &e.Value):
+			plan.Unchanged++
+		default:
+			if err := before.Editable(); err != nil {
+				probs = append(probs, e.Row.Cells[ColValue].Problem("the value is %s and may no longer change (here: %s)", statusLabel[before.Status], before.Status))
+				continue
+			}
+			after := *before
+			after.Value, after.YesNo, after.Text = e.Value.Value, e.Value.YesNo, e.Value.Text
+			after.Qualifier, after.RawText, after.AsOf = e.Value.Qualifier, e.Value.RawText, e.Value.AsOf
+			after.SelfScore, after.Comment = e.Value.SelfScore, e.Value.Comment
+			plan.Update = append(plan.Update, models.ValueChange{Before: before, After: &after})
+		}
+	}
+	probs.Sort()
+	return plan, probs
+}
+
+// sameState reports whether b states what a holds, field by field; numbers
+// compare by value ("58.1" states "58.10").
+func sameState(a, b *models.IndicatorValue) bool {
+	return sameDecimal(a.Value, b.Value) && sameDecimal(a.SelfScore, b.SelfScore) &&
+		samePtr(a.YesNo, b.YesNo) && samePtr(a.Text, b.Text) && samePtr(a.RawText, b.RawText) &&
+		samePtr(a.Comment, b.Comment) && a.Qualifier == b.Qualifier && sameDate(a.AsOf, b.AsOf)
+}
+
+func sameDecimal(a, b *exact.Decimal) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Cmp(*b) == 0
+}
+
+func samePtr[T comparable](a, b *T) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
+func sameDate(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Format(time.DateOnly) == b.Format(time.DateOnly)
+}
