@@ -191,7 +191,8 @@ func New(cfg Config, store Store, log *slog.Logger) (*echo.Echo, error) {
 		TargetHandler:    &TargetHandler{store: store},
 		ValueHandler: &ValueHandler{store: store, rules: rules,
 			files: &attachments{blobs: blobs, limit: cfg.AttachmentLimit, log: log}},
-		ValueSheetHandler: &ValueSheetHandler{store: store, rules: rules, limit: cfg.SheetLimit},
+		ValueSheetHandler: &ValueSheetHandler{store: store, rules: rules, limit: cfg.SheetLimit,
+			slots: make(chan struct{}, concurrentImports)},
 	}, nil)
 	api.RegisterHandlersWithBaseURL(e, handler, basePath)
 	for _, r := range e.Routes() {

@@ -38,7 +38,14 @@ type ValueSheetHandler struct {
 	store ValueSheetStore
 	rules *rules
 	limit int64 // the largest file an import takes, in bytes
+	// slots bounds the imports this instance runs at once: a 100,000-row
+	// file holds some 600 MiB while it is judged and written, and a few at
+	// once must not exhaust the instance's memory. Others wait their turn.
+	slots chan struct{}
 }
+
+// concurrentImports is how many imports an instance runs at once.
+const concurrentImports = 2
 
 // DefaultSheetLimit is the largest spreadsheet an import takes unless configured.
 const DefaultSheetLimit = sheet.DefaultMaxFileSize
@@ -219,6 +226,12 @@ func (h *ValueSheetHandler) ImportIndicatorValues(ctx context.Context, req api.I
 	}
 	if err := valuesheet.CheckPeriod(sys, p); err != nil {
 		return nil, periodProblem(err)
+	}
+	select {
+	case h.slots <- struct{}{}:
+		defer func() { <-h.slots }()
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
 	file, name, err := h.receive(req.Body)
 	if err != nil {

@@ -26,6 +26,7 @@ var settings = []setting{
 	{"FAZHI_DATA_DIR", "data", "directory of the embedded database and, by default, of attachments"},
 	{"FAZHI_ATTACHMENT_DIR", "", "directory of the attachments, shared by every instance; empty: FAZHI_DATA_DIR/attachments"},
 	{"FAZHI_ATTACHMENT_LIMIT", "20MiB", "largest attachment accepted (e.g. 10MiB, 50MiB; 20M is 20,000,000 bytes); uploads are exempt from FAZHI_BODY_LIMIT"},
+	{"FAZHI_SHEET_LIMIT", "64MiB", "largest spreadsheet a value import takes (.xlsx or .csv; 413 beyond); exempt from FAZHI_BODY_LIMIT"},
 	{"FAZHI_ENV", "development", "development or production"},
 	{"FAZHI_DEMO", "auto", "load the demo data: auto (when the embedded database is new, outside production), always, never"},
 	{"FAZHI_LOG_LEVEL", "info", "debug, info, warn or error"},
@@ -50,6 +51,7 @@ type config struct {
 	DataDir           string
 	AttachmentDir     string
 	AttachmentLimit   int64
+	SheetLimit        int64
 	Env               string
 	Demo              string
 	LogLevel          slog.Level
@@ -101,6 +103,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 		errs = append(errs, fmt.Sprintf("FAZHI_ATTACHMENT_LIMIT: want a positive size such as 20MiB, got %q", get("FAZHI_ATTACHMENT_LIMIT")))
 	}
 	c.AttachmentLimit = limit
+	sheetLimit, err := humanbytes.Parse(get("FAZHI_SHEET_LIMIT"))
+	if err != nil || sheetLimit <= 0 {
+		errs = append(errs, fmt.Sprintf("FAZHI_SHEET_LIMIT: want a positive size such as 64MiB, got %q", get("FAZHI_SHEET_LIMIT")))
+	}
+	c.SheetLimit = sheetLimit
 	c.Env = get("FAZHI_ENV")
 	if c.Env != "development" && c.Env != "production" {
 		errs = append(errs, fmt.Sprintf("FAZHI_ENV: want development or production, got %q", c.Env))

@@ -136,7 +136,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	handler, err := server.New(server.Config{
 		BodyLimit: cfg.BodyLimit, CORSOrigins: cfg.CORSOrigins, DemoMode: demoMode,
 		SessionTTL: cfg.SessionTTL, APIKeyRate: cfg.APIKeyRate, TrustedProxies: cfg.TrustedProxies,
-		AttachmentDir: cfg.AttachmentDir, AttachmentLimit: cfg.AttachmentLimit,
+		AttachmentDir: cfg.AttachmentDir, AttachmentLimit: cfg.AttachmentLimit, SheetLimit: cfg.SheetLimit,
 	}, db, log)
 	if err != nil {
 		return err

@@ -167,6 +167,7 @@ func TestConfigDefaults(t *testing.T) {
 		{"DataDir", cfg.DataDir, "data"},
 		{"AttachmentDir", cfg.AttachmentDir, filepath.Join("data", "attachments")},
 		{"AttachmentLimit", cfg.AttachmentLimit, int64(20 << 20)},
+		{"SheetLimit", cfg.SheetLimit, int64(64 << 20)},
 		{"Env", cfg.Env, "development"},
 		{"Demo", cfg.Demo, "auto"},
 		{"LogLevel", cfg.LogLevel.String(), "INFO"},
@@ -203,13 +204,14 @@ func TestConfigValues(t *testing.T) {
 		"FAZHI_TRUSTED_PROXIES":   " 10.0.0.0/8, ,fd00::/8 ",
 		"FAZHI_ATTACHMENT_DIR":    "/srv/shared/attachments",
 		"FAZHI_ATTACHMENT_LIMIT":  "50MiB",
+		"FAZHI_SHEET_LIMIT":       "8MiB",
 	}
 	cfg, err := loadConfig(func(name string) string { return env[name] })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.AttachmentDir != "/srv/shared/attachments" || cfg.AttachmentLimit != 50<<20 {
-		t.Errorf("AttachmentDir %q, AttachmentLimit %d", cfg.AttachmentDir, cfg.AttachmentLimit)
+	if cfg.AttachmentDir != "/srv/shared/attachments" || cfg.AttachmentLimit != 50<<20 || cfg.SheetLimit != 8<<20 {
+		t.Errorf("AttachmentDir %q, AttachmentLimit %d, SheetLimit %d", cfg.AttachmentDir, cfg.AttachmentLimit, cfg.SheetLimit)
 	}
 	if cfg.Env != "production" || cfg.Demo != "never" || cfg.LogLevel.String() != "DEBUG" ||
 		cfg.DBMaxOpenConns != 7 || cfg.ShutdownTimeout != 90*time.Second ||
@@ -249,6 +251,7 @@ func TestBadSettingsAreAllReportedAtOnce(t *testing.T) {
 		"FAZHI_API_KEY_RATE":         "fast",
 		"FAZHI_TRUSTED_PROXIES":      "10.0.0.0/33",
 		"FAZHI_ATTACHMENT_LIMIT":     "huge",
+		"FAZHI_SHEET_LIMIT":          "0",
 	}
 	env := map[string]string{"FAZHI_DATA_DIR": dataDir}
 	for k, v := range bad {
