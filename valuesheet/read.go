@@ -180,7 +180,13 @@ func (rd *rowReader) indicator(byCode map[string][]*models.Indicator, l *Layout)
 // fields reads the value cells into v, as the indicator's type asks.
 func (rd *rowReader) fields(v *models.IndicatorValue, ind *models.Indicator) {
 	r := rd.row
-	if c := r.Cells[ColValue]; !c.Blank() {
+	found := len(rd.probs) // problems of the row's other cells
+	if c := r.Cells[ColValue]; c.Blank() && ind.ValueType == "text" {
+		// An empty text is a text: the row is filled in (blankValue), so
+		// its other cells say something, and an export of a value with
+		// an empty text reads back as it was.
+		v.Text = ptr("")
+	} else if !c.Blank() {
 		switch ind.ValueType {
 		case "number":
 			v.Value = rd.decimal(c, strings.TrimSpace(c.Text))
@@ -227,7 +233,7 @@ func (rd *rowReader) fields(v *models.IndicatorValue, ind *models.Indicator) {
 			rd.fail(c, "not a date: %q (write 2021-12-31)", c.Formatted)
 		}
 	}
-	if len(rd.probs) > 0 {
+	if len(rd.probs) > found {
 		return // the model's check would repeat what is already said
 	}
 	var invalid *models.ValidationError
@@ -270,7 +276,9 @@ func (rd *rowReader) text(c sheet.Cell, limit int) *string {
 }
 
 // dateLayouts are the ways dates are written in sheets, ISO first.
-var dateLayouts = []string{time.DateOnly, "2006/1/2", "2006.1.2", "2006年1月2日", "2006-1-2"}
+// A date cell formatted with a time, or in Excel's "31-Dec-21", counts by its day.
+var dateLayouts = []string{time.DateOnly, "2006/1/2", "2006.1.2", "2006年1月2日", "2006-1-2",
+	"2006/1/2 15:04", "2006/1/2 15:04:05", time.DateTime, "2-Jan-06", "02-Jan-06"}
 
 // parseDate reads a date typed as text or a date cell, as Excel displays it
 // (a date cell stores a serial number, which means nothing without its
@@ -335,9 +343,18 @@ func Diff(entries []Entry, existing map[Key]*models.IndicatorValue) (Plan, sheet
 // compare by value ("58.1" states "58.10").
 func sameState(a, b *models.IndicatorValue) bool {
 	return sameDecimal(a.Value, b.Value) && sameDecimal(a.SelfScore, b.SelfScore) &&
-		samePtr(a.YesNo, b.YesNo) && samePtr(a.Text, b.Text) && samePtr(a.RawText, b.RawText) &&
-		samePtr(a.Comment, b.Comment) && a.Qualifier == b.Qualifier && sameDate(a.AsOf, b.AsOf)
+		samePtr(a.YesNo, b.YesNo) && sameText(a.Text, b.Text) && sameText(a.RawText, b.RawText) &&
+		sameText(a.Comment, b.Comment) && a.Qualifier == b.Qualifier && sameDate(a.AsOf, b.AsOf)
 }
+
+// sameText compares texts as a sheet carries them: an empty text is an empty
+// cell, and line breaks are whatever the format writes (CSV turns "\r\n"
+// into "\n").
+func sameText(a, b *string) bool {
+	return lineBreaks.Replace(deref(a)) == lineBreaks.Replace(deref(b))
+}
+
+var lineBreaks = strings.NewReplacer("\r\n", "\n", "\r", "\n")
 
 func sameDecimal(a, b *exact.Decimal) bool {
 	if a == nil || b == nil {
