@@ -28,7 +28,9 @@
 // normalises rather than refusing input the contract allows.
 //
 // Rounding, where there is any (Quo, Round, Mean), is half to even
-// (banker's rounding: 0.125 → 0.12, 0.135 → 0.14), to an explicit scale.
+// (banker's rounding: 0.125 → 0.12, 0.135 → 0.14), to an explicit scale;
+// RoundHalfUp rounds half away from zero (四捨五入: 0.125 → 0.13), for
+// rules that say so, such as scores.
 //
 // Decimals are compared with Cmp, never with ==: == compares representations
 // ("58.1" and "58.10" are equal numbers with different scales).
@@ -300,6 +302,39 @@ func (d Decimal) Round(scale int) Decimal {
 	return fromScaled(num, scale)
 }
 
+// RoundHalfUp returns d rounded half away from zero (四捨五入) to exactly
+// scale digits after the point (0 ≤ scale ≤ 6), padding with zeros when d
+// has fewer: "58.125".RoundHalfUp(2) is "58.13", "-58.125".RoundHalfUp(2) is
+// "-58.13", "58.1".RoundHalfUp(2) is "58.10". It is for rules that say
+// 四捨五入, such as scores, where half to even would surprise the people who
+// check the figures by hand. It panics if scale is outside 0..6, like Round.
+func (d Decimal) RoundHalfUp(scale int) Decimal {
+	if err := checkScale(scale); err != nil {
+		panic(err)
+	}
+	if d.Scale() == scale {
+		return d.norm() // nothing to round: spare the big.Int arithmetic
+	}
+	num := d.coeff()
+	if k := int(d.d.Exponent) + scale; k >= 0 {
+		num.Mul(num, pow10(k))
+	} else {
+		den := pow10(-k)
+		// q is truncated toward zero; a remainder of at least half a unit
+		// moves it one away from zero.
+		q, r := new(big.Int).QuoRem(num, den, new(big.Int))
+		if r.Abs(r).Lsh(r, 1).Cmp(den) >= 0 {
+			if num.Sign() < 0 {
+				q.Sub(q, one)
+			} else {
+				q.Add(q, one)
+			}
+		}
+		num = q
+	}
+	return fromScaled(num, scale)
+}
+
 // Sum returns the exact sum of ds (0 for none); its scale is the largest
 // scale among them.
 func Sum(ds []Decimal) Decimal {
@@ -396,7 +431,10 @@ func (d Decimal) Check() error {
 	if scale > MaxScale {
 		return fmt.Errorf("%w: %s has %d digits after the point, at most %d fit (Round it first)", ErrRange, d, scale, MaxScale)
 	}
-	if d.d.Coeff.MathBigInt().Cmp(pow10(MaxIntDigits+scale)) >= 0 {
+	// |coefficient| < 10^NumDigits, so the value has at most NumDigits −
+	// scale digits before the point: exact, and without big arithmetic on
+	// this path, which every JSON encoding of a decimal takes.
+	if d.d.NumDigits()-int64(scale) > MaxIntDigits {
 		return fmt.Errorf("%w: %s has more than %d digits before the point", ErrRange, d, MaxIntDigits)
 	}
 	return nil
