@@ -146,6 +146,27 @@ func (e Direction) Valid() bool {
 	}
 }
 
+// Defines values for EvaluationStatus.
+const (
+	EvaluationStatusDraft      EvaluationStatus = "draft"
+	EvaluationStatusPublished  EvaluationStatus = "published"
+	EvaluationStatusSuperseded EvaluationStatus = "superseded"
+)
+
+// Valid indicates whether the value is a known member of the EvaluationStatus enum.
+func (e EvaluationStatus) Valid() bool {
+	switch e {
+	case EvaluationStatusDraft:
+		return true
+	case EvaluationStatusPublished:
+		return true
+	case EvaluationStatusSuperseded:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Frequency.
 const (
 	FrequencyHalf    Frequency = "half"
@@ -269,6 +290,99 @@ func (e Role) Valid() bool {
 	}
 }
 
+// Defines values for ScoreReason.
+const (
+	ScoreReasonBand          ScoreReason = "band"
+	ScoreReasonCapped        ScoreReason = "capped"
+	ScoreReasonDeducted      ScoreReason = "deducted"
+	ScoreReasonFloor         ScoreReason = "floor"
+	ScoreReasonManual        ScoreReason = "manual"
+	ScoreReasonMet           ScoreReason = "met"
+	ScoreReasonMissing       ScoreReason = "missing"
+	ScoreReasonNo            ScoreReason = "no"
+	ScoreReasonNoBand        ScoreReason = "no_band"
+	ScoreReasonNoTarget      ScoreReason = "no_target"
+	ScoreReasonNoneDeducted  ScoreReason = "none_deducted"
+	ScoreReasonNotMet        ScoreReason = "not_met"
+	ScoreReasonNotReviewed   ScoreReason = "not_reviewed"
+	ScoreReasonProportional  ScoreReason = "proportional"
+	ScoreReasonSubtotal      ScoreReason = "subtotal"
+	ScoreReasonUnknownMethod ScoreReason = "unknown_method"
+	ScoreReasonYes           ScoreReason = "yes"
+)
+
+// Valid indicates whether the value is a known member of the ScoreReason enum.
+func (e ScoreReason) Valid() bool {
+	switch e {
+	case ScoreReasonBand:
+		return true
+	case ScoreReasonCapped:
+		return true
+	case ScoreReasonDeducted:
+		return true
+	case ScoreReasonFloor:
+		return true
+	case ScoreReasonManual:
+		return true
+	case ScoreReasonMet:
+		return true
+	case ScoreReasonMissing:
+		return true
+	case ScoreReasonNo:
+		return true
+	case ScoreReasonNoBand:
+		return true
+	case ScoreReasonNoTarget:
+		return true
+	case ScoreReasonNoneDeducted:
+		return true
+	case ScoreReasonNotMet:
+		return true
+	case ScoreReasonNotReviewed:
+		return true
+	case ScoreReasonProportional:
+		return true
+	case ScoreReasonSubtotal:
+		return true
+	case ScoreReasonUnknownMethod:
+		return true
+	case ScoreReasonYes:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ScoringMethod.
+const (
+	ScoringMethodDeduction ScoringMethod = "deduction"
+	ScoringMethodLinear    ScoringMethod = "linear"
+	ScoringMethodManual    ScoringMethod = "manual"
+	ScoringMethodTargetMet ScoringMethod = "target_met"
+	ScoringMethodTiered    ScoringMethod = "tiered"
+	ScoringMethodYesNo     ScoringMethod = "yes_no"
+)
+
+// Valid indicates whether the value is a known member of the ScoringMethod enum.
+func (e ScoringMethod) Valid() bool {
+	switch e {
+	case ScoringMethodDeduction:
+		return true
+	case ScoringMethodLinear:
+		return true
+	case ScoringMethodManual:
+		return true
+	case ScoringMethodTargetMet:
+		return true
+	case ScoringMethodTiered:
+		return true
+	case ScoringMethodYesNo:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SessionTokenType.
 const (
 	Bearer SessionTokenType = "Bearer"
@@ -355,25 +469,25 @@ func (e ValueStatus) Valid() bool {
 
 // Defines values for ValueType.
 const (
-	EvidenceOnly ValueType = "evidence_only"
-	Number       ValueType = "number"
-	Percent      ValueType = "percent"
-	Text         ValueType = "text"
-	YesNo        ValueType = "yes_no"
+	ValueTypeEvidenceOnly ValueType = "evidence_only"
+	ValueTypeNumber       ValueType = "number"
+	ValueTypePercent      ValueType = "percent"
+	ValueTypeText         ValueType = "text"
+	ValueTypeYesNo        ValueType = "yes_no"
 )
 
 // Valid indicates whether the value is a known member of the ValueType enum.
 func (e ValueType) Valid() bool {
 	switch e {
-	case EvidenceOnly:
+	case ValueTypeEvidenceOnly:
 		return true
-	case Number:
+	case ValueTypeNumber:
 		return true
-	case Percent:
+	case ValueTypePercent:
 		return true
-	case Text:
+	case ValueTypeText:
 		return true
-	case YesNo:
+	case ValueTypeYesNo:
 		return true
 	default:
 		return false
@@ -750,6 +864,32 @@ type ApiKeyWithSecret struct {
 	Secret string `json:"secret"`
 }
 
+// AreaScore A unit's score in one level-1 area of the system.
+type AreaScore struct {
+	// Code The code as the system writes it (`1`, `1.1`, `17`); unique within its level in the system.
+	//
+	// Example: 2.1
+	Code IndicatorCode `json:"code"`
+
+	// IndicatorId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	IndicatorId Id `json:"indicatorId"`
+
+	// Name Example: 證明事項實行告知承諾制
+	Name IndicatorName `json:"name"`
+
+	// Points An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	Points Decimal `json:"points"`
+
+	// Score An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	Score Decimal `json:"score"`
+}
+
 // Attachment defines model for Attachment.
 type Attachment struct {
 	ContentType string `json:"contentType"`
@@ -917,6 +1057,21 @@ type CellProblem struct {
 // Example: gte
 type Comparator string
 
+// ComparisonPage defines model for ComparisonPage.
+type ComparisonPage struct {
+	// EvaluationId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	EvaluationId Id               `json:"evaluationId"`
+	Items        []UnitComparison `json:"items"`
+	NextCursor   *string          `json:"nextCursor,omitempty"`
+
+	// PreviousEvaluationId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	PreviousEvaluationId Id `json:"previousEvaluationId"`
+}
+
 // DateOnly Example: 2021-12-31
 type DateOnly = openapi_types.Date
 
@@ -936,6 +1091,93 @@ type DisplayName = string
 // Edition Example: 2021年版
 type Edition = string
 
+// Evaluation defines model for Evaluation.
+type Evaluation struct {
+	// CreatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	CreatedAt Timestamp `json:"createdAt"`
+
+	// Id A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	Id Id `json:"id"`
+
+	// Name Example: 盤錦市2021年度法治政府建設考核
+	Name EvaluationName `json:"name"`
+
+	// PublishedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	PublishedAt *Timestamp `json:"publishedAt,omitempty"`
+
+	// PublishedBy Who published it, as `user:<id>`.
+	PublishedBy *string `json:"publishedBy,omitempty"`
+
+	// Status Example: published
+	Status EvaluationStatus `json:"status"`
+
+	// SupersededById A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	SupersededById *Id `json:"supersededById,omitempty"`
+
+	// SupersedesId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	SupersedesId *Id `json:"supersedesId,omitempty"`
+
+	// SystemId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	SystemId Id `json:"systemId"`
+
+	// UnitIds The units evaluated.
+	UnitIds []Id `json:"unitIds"`
+
+	// UpdatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	UpdatedAt Timestamp `json:"updatedAt"`
+
+	// Version Increases by one with every change; the `ETag` is this number quoted.
+	//
+	// Example: 1
+	Version Version `json:"version"`
+
+	// Year Example: 2021
+	Year Year `json:"year"`
+}
+
+// EvaluationCreate defines model for EvaluationCreate.
+type EvaluationCreate struct {
+	// Name Example: 盤錦市2021年度法治政府建設考核
+	Name *EvaluationName `json:"name,omitempty"`
+
+	// SystemId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	SystemId Id `json:"systemId"`
+
+	// UnitIds The units to evaluate; default every unit the system's indicators name as reporting units.
+	UnitIds *[]Id `json:"unitIds,omitempty"`
+
+	// Year Example: 2021
+	Year Year `json:"year"`
+}
+
+// EvaluationName Example: 盤錦市2021年度法治政府建設考核
+type EvaluationName = string
+
+// EvaluationPage defines model for EvaluationPage.
+type EvaluationPage struct {
+	Items      []Evaluation `json:"items"`
+	NextCursor *string      `json:"nextCursor,omitempty"`
+}
+
+// EvaluationStatus Example: published
+type EvaluationStatus string
+
 // FieldError One violation, located either by `pointer` (into the body) or by `parameter`.
 type FieldError struct {
 	Message string `json:"message"`
@@ -951,6 +1193,20 @@ type FieldError struct {
 //
 // Example: year
 type Frequency string
+
+// GradeBand A grade (等次) and the least total that reaches it.
+type GradeBand struct {
+	// Grade Example: 優秀
+	Grade string `json:"grade"`
+
+	// Min An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	Min Decimal `json:"min"`
+}
+
+// GradeBands The grades an evaluation gives by total, e.g. 優秀 ≥ 90, 良好 ≥ 80, 合格 ≥ 60, 不合格 ≥ 0.
+type GradeBands = []GradeBand
 
 // Id A server-generated, time-sortable id (UUIDv7).
 //
@@ -1023,6 +1279,9 @@ type Indicator struct {
 	// ReportingUnitIds The units that must report this indicator.
 	ReportingUnitIds ReportingUnitIds `json:"reportingUnitIds"`
 
+	// Scoring How evaluations score the indicator; an indicator without one is scored manually.
+	Scoring *Scoring `json:"scoring,omitempty"`
+
 	// SortOrder Example: 1
 	SortOrder SortOrder `json:"sortOrder"`
 
@@ -1050,6 +1309,34 @@ type Indicator struct {
 	//
 	// Example: 1
 	Version Version `json:"version"`
+}
+
+// IndicatorChange defines model for IndicatorChange.
+type IndicatorChange struct {
+	// Change An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	Change Decimal `json:"change"`
+
+	// IndicatorId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	IndicatorId Id `json:"indicatorId"`
+
+	// PreviousIndicatorId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	PreviousIndicatorId Id `json:"previousIndicatorId"`
+
+	// PreviousScore An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	PreviousScore Decimal `json:"previousScore"`
+
+	// Score An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	Score Decimal `json:"score"`
 }
 
 // IndicatorCode The code as the system writes it (`1`, `1.1`, `17`); unique within its level in the system.
@@ -1111,6 +1398,9 @@ type IndicatorCreate struct {
 
 	// ReportingUnitIds The units that must report this indicator.
 	ReportingUnitIds *ReportingUnitIds `json:"reportingUnitIds,omitempty"`
+
+	// Scoring How evaluations score the indicator; an indicator without one is scored manually.
+	Scoring *Scoring `json:"scoring,omitempty"`
 
 	// SortOrder Example: 1
 	SortOrder *SortOrder `json:"sortOrder,omitempty"`
@@ -1191,6 +1481,9 @@ type IndicatorNode struct {
 	// ReportingUnitIds The units that must report this indicator.
 	ReportingUnitIds ReportingUnitIds `json:"reportingUnitIds"`
 
+	// Scoring How evaluations score the indicator; an indicator without one is scored manually.
+	Scoring *Scoring `json:"scoring,omitempty"`
+
 	// SortOrder Example: 1
 	SortOrder SortOrder `json:"sortOrder"`
 
@@ -1267,6 +1560,9 @@ type IndicatorPatch struct {
 	// ReportingUnitIds The units that must report this indicator.
 	ReportingUnitIds *ReportingUnitIds `json:"reportingUnitIds,omitempty"`
 
+	// Scoring The scoring method and its parameters; `null` scores the indicator manually.
+	Scoring nullable.Nullable[Scoring] `json:"scoring,omitempty"`
+
 	// SortOrder Example: 1
 	SortOrder *SortOrder `json:"sortOrder,omitempty"`
 
@@ -1274,6 +1570,120 @@ type IndicatorPatch struct {
 	//
 	// Example: number
 	ValueType *ValueType `json:"valueType,omitempty"`
+}
+
+// IndicatorScore One indicator's score for a unit, explained.
+type IndicatorScore struct {
+	// Attainment An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	Attainment *Decimal `json:"attainment,omitempty"`
+
+	// Band Values from min (included) up to max (excluded) score points; an absent bound is open.
+	Band *ScoreBand `json:"band,omitempty"`
+
+	// Code The code as the system writes it (`1`, `1.1`, `17`); unique within its level in the system.
+	//
+	// Example: 2.1
+	Code IndicatorCode `json:"code"`
+
+	// Deducted An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	Deducted *Decimal `json:"deducted,omitempty"`
+
+	// IndicatorId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	IndicatorId Id    `json:"indicatorId"`
+	Level       int32 `json:"level"`
+
+	// Lost An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	Lost Decimal `json:"lost"`
+
+	// Message The score explained in a sentence, in Chinese.
+	Message string `json:"message"`
+
+	// Method target_met: full points when the value meets the target, else none; linear: points in
+	// proportion to the attainment of the target, respecting the direction, at most full points;
+	// tiered: the points of the band the value falls in; yes_no: full points for yes; manual: the
+	// reviewer's score; deduction: full points less perOccurrence for each occurrence (the value),
+	// never below zero.
+	//
+	//
+	// Example: linear
+	Method *ScoringMethod `json:"method,omitempty"`
+
+	// Name Example: 證明事項實行告知承諾制
+	Name IndicatorName `json:"name"`
+
+	// Occurrences An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	Occurrences *Decimal `json:"occurrences,omitempty"`
+
+	// ParentId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	ParentId *Id `json:"parentId,omitempty"`
+
+	// PerOccurrence An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	PerOccurrence *Decimal `json:"perOccurrence,omitempty"`
+
+	// Period A reporting period, `2021` (year), `2021-H1`, `2021-Q3` or `2021-07` (month).
+	//
+	// Example: 2021
+	Period *Period `json:"period,omitempty"`
+
+	// Points An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	Points Decimal `json:"points"`
+
+	// Qualifier How the source text qualified the figure: exact; more_than 余/多 ("4000余萬條"); at_least 以上;
+	// at_most 以內; less_than 不足; about 約; minimum 最短/最低; maximum 最長/最高.
+	//
+	//
+	// Example: exact
+	Qualifier *Qualifier `json:"qualifier,omitempty"`
+
+	// Reason Why the indicator scored what it did: met / not_met (target_met, or linear exactly on
+	// target); proportional / capped (linear below / above the target); band / no_band (tiered);
+	// yes / no; manual / not_reviewed; deducted / floor / none_deducted (deduction); missing (no
+	// approved value); no_target (target_met or linear without a target); unknown_method (a
+	// method this server does not know: 0); subtotal (the sum of the indicator's children).
+	//
+	//
+	// Example: proportional
+	Reason ScoreReason `json:"reason"`
+
+	// ReviewScore An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	ReviewScore *Decimal `json:"reviewScore,omitempty"`
+
+	// Score An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	Score Decimal `json:"score"`
+
+	// Target The target a score was held against.
+	Target *ScoreTarget `json:"target,omitempty"`
+
+	// Value An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	Value *Decimal `json:"value,omitempty"`
+
+	// ValueId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	ValueId *Id   `json:"valueId,omitempty"`
+	YesNo   *bool `json:"yesNo,omitempty"`
 }
 
 // IndicatorSystem defines model for IndicatorSystem.
@@ -1285,6 +1695,9 @@ type IndicatorSystem struct {
 
 	// Edition Example: 2021年版
 	Edition Edition `json:"edition"`
+
+	// GradeBands The grades an evaluation gives by total, e.g. 優秀 ≥ 90, 良好 ≥ 80, 合格 ≥ 60, 不合格 ≥ 0.
+	GradeBands *GradeBands `json:"gradeBands,omitempty"`
 
 	// Id A server-generated, time-sortable id (UUIDv7).
 	//
@@ -1341,6 +1754,9 @@ type IndicatorSystemCreate struct {
 	// Edition Example: 2021年版
 	Edition Edition `json:"edition"`
 
+	// GradeBands The grades an evaluation gives by total, e.g. 優秀 ≥ 90, 良好 ≥ 80, 合格 ≥ 60, 不合格 ≥ 0.
+	GradeBands *GradeBands `json:"gradeBands,omitempty"`
+
 	// IssuingUnitId A server-generated, time-sortable id (UUIDv7).
 	//
 	// Example: 0190a000-0000-7000-8000-000000000010
@@ -1386,6 +1802,9 @@ type IndicatorSystemPage struct {
 type IndicatorSystemPatch struct {
 	// Edition Example: 2021年版
 	Edition *Edition `json:"edition,omitempty"`
+
+	// GradeBands The grades an evaluation gives by total, e.g. 優秀 ≥ 90, 良好 ≥ 80, 合格 ≥ 60, 不合格 ≥ 0.
+	GradeBands *GradeBands `json:"gradeBands,omitempty"`
 
 	// IssuingUnitId A server-generated, time-sortable id (UUIDv7).
 	//
@@ -1667,6 +2086,36 @@ type Problem struct {
 // Example: exact
 type Qualifier string
 
+// RankingEntry defines model for RankingEntry.
+type RankingEntry struct {
+	Areas []AreaScore `json:"areas"`
+	Grade *string     `json:"grade,omitempty"`
+
+	// Points An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	Points Decimal `json:"points"`
+	Rank   int32   `json:"rank"`
+
+	// Total An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	Total    Decimal `json:"total"`
+	UnitCode string  `json:"unitCode"`
+
+	// UnitId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	UnitId   Id     `json:"unitId"`
+	UnitName string `json:"unitName"`
+}
+
+// RankingPage defines model for RankingPage.
+type RankingPage struct {
+	Items      []RankingEntry `json:"items"`
+	NextCursor *string        `json:"nextCursor,omitempty"`
+}
+
 // Referrer defines model for Referrer.
 type Referrer struct {
 	Id   string  `json:"id"`
@@ -1723,6 +2172,118 @@ type Rollup struct {
 	// Example: 0190a000-0000-7000-8000-000000000010
 	UnitId Id `json:"unitId"`
 }
+
+// ScoreBand Values from min (included) up to max (excluded) score points; an absent bound is open.
+type ScoreBand struct {
+	// Max An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	Max *Decimal `json:"max,omitempty"`
+
+	// Min An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	Min *Decimal `json:"min,omitempty"`
+
+	// Points An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	Points Decimal `json:"points"`
+}
+
+// ScoreReason Why the indicator scored what it did: met / not_met (target_met, or linear exactly on
+// target); proportional / capped (linear below / above the target); band / no_band (tiered);
+// yes / no; manual / not_reviewed; deducted / floor / none_deducted (deduction); missing (no
+// approved value); no_target (target_met or linear without a target); unknown_method (a
+// method this server does not know: 0); subtotal (the sum of the indicator's children).
+//
+// Example: proportional
+type ScoreReason string
+
+// ScoreTarget The target a score was held against.
+type ScoreTarget struct {
+	// Comparator gte ≥ (以上); lte ≤ (以內); eq = ; between, from `value` to `valueTo`, both included.
+	//
+	// Example: gte
+	Comparator Comparator `json:"comparator"`
+
+	// UnitSpecific True for the unit's own target, false for the default of every unit.
+	UnitSpecific bool `json:"unitSpecific"`
+
+	// Value An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	Value Decimal `json:"value"`
+
+	// ValueTo An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	ValueTo *Decimal `json:"valueTo,omitempty"`
+}
+
+// Scorecard defines model for Scorecard.
+type Scorecard struct {
+	Areas []AreaScore `json:"areas"`
+
+	// EvaluationId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	EvaluationId Id `json:"evaluationId"`
+
+	// EvaluationStatus Example: published
+	EvaluationStatus EvaluationStatus `json:"evaluationStatus"`
+	Grade            *string          `json:"grade,omitempty"`
+
+	// Points An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	Points Decimal `json:"points"`
+	Rank   int32   `json:"rank"`
+
+	// Scores Every indicator of the system, in tree order.
+	Scores []IndicatorScore `json:"scores"`
+
+	// Total An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	Total Decimal `json:"total"`
+
+	// UnitId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	UnitId      Id    `json:"unitId"`
+	UnitsRanked int32 `json:"unitsRanked"`
+}
+
+// Scoring How evaluations score the indicator; an indicator without one is scored manually.
+type Scoring struct {
+	// Bands The bands of a tiered method, in the order they are tried.
+	Bands *[]ScoreBand `json:"bands,omitempty"`
+
+	// Method target_met: full points when the value meets the target, else none; linear: points in
+	// proportion to the attainment of the target, respecting the direction, at most full points;
+	// tiered: the points of the band the value falls in; yes_no: full points for yes; manual: the
+	// reviewer's score; deduction: full points less perOccurrence for each occurrence (the value),
+	// never below zero.
+	//
+	//
+	// Example: linear
+	Method ScoringMethod `json:"method"`
+
+	// PerOccurrence An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	PerOccurrence *Decimal `json:"perOccurrence,omitempty"`
+}
+
+// ScoringMethod target_met: full points when the value meets the target, else none; linear: points in
+// proportion to the attainment of the target, respecting the direction, at most full points;
+// tiered: the points of the band the value falls in; yes_no: full points for yes; manual: the
+// reviewer's score; deduction: full points less perOccurrence for each occurrence (the value),
+// never below zero.
+//
+// Example: linear
+type ScoringMethod string
 
 // Session defines model for Session.
 type Session struct {
@@ -1929,6 +2490,37 @@ type Unit struct {
 //
 // Example: 211100-001
 type UnitCode = string
+
+// UnitComparison defines model for UnitComparison.
+type UnitComparison struct {
+	// Change An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	Change Decimal `json:"change"`
+
+	// Indicators The indicators whose score changed, biggest change first.
+	Indicators   []IndicatorChange `json:"indicators"`
+	PreviousRank int32             `json:"previousRank"`
+
+	// PreviousTotal An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	PreviousTotal Decimal `json:"previousTotal"`
+	Rank          int32   `json:"rank"`
+
+	// RankChange Places moved up (negative when down).
+	RankChange int32 `json:"rankChange"`
+
+	// Total An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	Total Decimal `json:"total"`
+
+	// UnitId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	UnitId Id `json:"unitId"`
+}
 
 // UnitCreate defines model for UnitCreate.
 type UnitCreate struct {
@@ -2253,6 +2845,16 @@ type EntityIdQuery = string
 // EntityTypeQuery defines model for EntityTypeQuery.
 type EntityTypeQuery = string
 
+// EvaluationIdPath A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type EvaluationIdPath = Id
+
+// EvaluationUnitIdPath A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type EvaluationUnitIdPath = Id
+
 // FlaggedQuery defines model for FlaggedQuery.
 type FlaggedQuery = bool
 
@@ -2490,6 +3092,67 @@ type ListAuditEventsParams struct {
 
 // ListAuditEventsParamsSort defines parameters for ListAuditEvents.
 type ListAuditEventsParamsSort string
+
+// ListEvaluationsParams defines parameters for ListEvaluations.
+type ListEvaluationsParams struct {
+	// SystemId Only values of this indicator system.
+	SystemId *SystemIdQuery `form:"systemId,omitempty" json:"systemId,omitempty"`
+
+	// Year Only records of this year.
+	Year *YearQuery `form:"year,omitempty" json:"year,omitempty"`
+
+	// Status Only evaluations in this state.
+	Status *EvaluationStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit Items per page.
+	Limit *LimitQuery `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page, as it was given. It is only valid with the same filters and sort.
+	Cursor *CursorQuery `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateEvaluationParams defines parameters for CreateEvaluation.
+type CreateEvaluationParams struct {
+	// IdempotencyKey A key of the client's choosing (a UUID is a good one). Repeating a request with the same key and
+	// body within 24 hours returns the first response and changes nothing; the same key with another
+	// body is a `422`; while the first request is still running, a `409`.
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
+// DeleteEvaluationParams defines parameters for DeleteEvaluation.
+type DeleteEvaluationParams struct {
+	// IfMatch Required: the `ETag` of the version being changed. Declared optional so that a missing header
+	// answers `428` rather than `400`.
+	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
+}
+
+// CompareEvaluationsParams defines parameters for CompareEvaluations.
+type CompareEvaluationsParams struct {
+	// With The evaluation to compare with, usually last year's.
+	With Id `form:"with" json:"with"`
+
+	// Limit Items per page.
+	Limit *LimitQuery `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page, as it was given. It is only valid with the same filters and sort.
+	Cursor *CursorQuery `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// PublishEvaluationParams defines parameters for PublishEvaluation.
+type PublishEvaluationParams struct {
+	// IfMatch Required: the `ETag` of the version being changed. Declared optional so that a missing header
+	// answers `428` rather than `400`.
+	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
+}
+
+// GetEvaluationRankingParams defines parameters for GetEvaluationRanking.
+type GetEvaluationRankingParams struct {
+	// Limit Items per page.
+	Limit *LimitQuery `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page, as it was given. It is only valid with the same filters and sort.
+	Cursor *CursorQuery `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
 
 // ListIndicatorSystemsParams defines parameters for ListIndicatorSystems.
 type ListIndicatorSystemsParams struct {
@@ -2821,6 +3484,9 @@ type CreateApiKeyJSONRequestBody = ApiKeyCreate
 // LoginJSONRequestBody defines body for Login for application/json ContentType.
 type LoginJSONRequestBody = LoginRequest
 
+// CreateEvaluationJSONRequestBody defines body for CreateEvaluation for application/json ContentType.
+type CreateEvaluationJSONRequestBody = EvaluationCreate
+
 // CreateIndicatorSystemJSONRequestBody defines body for CreateIndicatorSystem for application/json ContentType.
 type CreateIndicatorSystemJSONRequestBody = IndicatorSystemCreate
 
@@ -2910,6 +3576,33 @@ type ServerInterface interface {
 	// Logout Sign out（退出登錄）
 	// (POST /auth/logout)
 	Logout(ctx echo.Context) error
+	// ListEvaluations List evaluations（查詢考核評價）
+	// (GET /evaluations)
+	ListEvaluations(ctx echo.Context, params ListEvaluationsParams) error
+	// CreateEvaluation Start an evaluation（發起考核評價）
+	// (POST /evaluations)
+	CreateEvaluation(ctx echo.Context, params CreateEvaluationParams) error
+	// DeleteEvaluation Delete a draft evaluation（刪除考核評價草稿）
+	// (DELETE /evaluations/{id})
+	DeleteEvaluation(ctx echo.Context, id EvaluationIdPath, params DeleteEvaluationParams) error
+	// GetEvaluation Get an evaluation（查看考核評價）
+	// (GET /evaluations/{id})
+	GetEvaluation(ctx echo.Context, id EvaluationIdPath) error
+	// CompareEvaluations Compare with another evaluation（考核結果對比）
+	// (GET /evaluations/{id}/compare)
+	CompareEvaluations(ctx echo.Context, id EvaluationIdPath, params CompareEvaluationsParams) error
+	// PublishEvaluation Publish an evaluation（發布考核結果）
+	// (POST /evaluations/{id}/publish)
+	PublishEvaluation(ctx echo.Context, id EvaluationIdPath, params PublishEvaluationParams) error
+	// GetEvaluationRanking The ranking of all units（考核排名）
+	// (GET /evaluations/{id}/ranking)
+	GetEvaluationRanking(ctx echo.Context, id EvaluationIdPath, params GetEvaluationRankingParams) error
+	// SupersedeEvaluation Start a correction of a published evaluation（更正考核結果）
+	// (POST /evaluations/{id}/supersede)
+	SupersedeEvaluation(ctx echo.Context, id EvaluationIdPath) error
+	// GetUnitScorecard A unit's scorecard with every point explained（單位考核得分明細）
+	// (GET /evaluations/{id}/units/{unitId})
+	GetUnitScorecard(ctx echo.Context, id EvaluationIdPath, unitId EvaluationUnitIdPath) error
 	// ListIndicatorSystems List indicator systems（查詢指標體系）
 	// (GET /indicator-systems)
 	ListIndicatorSystems(ctx echo.Context, params ListIndicatorSystemsParams) error
@@ -3261,6 +3954,280 @@ func (w *ServerInterfaceWrapper) Logout(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.Logout(ctx)
+	return err
+}
+
+// ListEvaluations converts echo context to params.
+func (w *ServerInterfaceWrapper) ListEvaluations(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListEvaluationsParams
+	// ------------- Optional query parameter "systemId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "systemId", ctx.QueryParams(), &params.SystemId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter systemId: %s", err))
+	}
+
+	// ------------- Optional query parameter "year" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "year", ctx.QueryParams(), &params.Year, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter year: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListEvaluations(ctx, params)
+	return err
+}
+
+// CreateEvaluation converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateEvaluation(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateEvaluationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateEvaluation(ctx, params)
+	return err
+}
+
+// DeleteEvaluation converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteEvaluation(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id EvaluationIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeleteEvaluationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatchHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteEvaluation(ctx, id, params)
+	return err
+}
+
+// GetEvaluation converts echo context to params.
+func (w *ServerInterfaceWrapper) GetEvaluation(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id EvaluationIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetEvaluation(ctx, id)
+	return err
+}
+
+// CompareEvaluations converts echo context to params.
+func (w *ServerInterfaceWrapper) CompareEvaluations(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id EvaluationIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CompareEvaluationsParams
+	// ------------- Required query parameter "with" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "with", ctx.QueryParams(), &params.With, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter with: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CompareEvaluations(ctx, id, params)
+	return err
+}
+
+// PublishEvaluation converts echo context to params.
+func (w *ServerInterfaceWrapper) PublishEvaluation(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id EvaluationIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params PublishEvaluationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatchHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.PublishEvaluation(ctx, id, params)
+	return err
+}
+
+// GetEvaluationRanking converts echo context to params.
+func (w *ServerInterfaceWrapper) GetEvaluationRanking(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id EvaluationIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetEvaluationRankingParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetEvaluationRanking(ctx, id, params)
+	return err
+}
+
+// SupersedeEvaluation converts echo context to params.
+func (w *ServerInterfaceWrapper) SupersedeEvaluation(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id EvaluationIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SupersedeEvaluation(ctx, id)
+	return err
+}
+
+// GetUnitScorecard converts echo context to params.
+func (w *ServerInterfaceWrapper) GetUnitScorecard(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id EvaluationIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// ------------- Path parameter "unitId" -------------
+	var unitId EvaluationUnitIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "unitId", ctx.Param("unitId"), &unitId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter unitId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetUnitScorecard(ctx, id, unitId)
 	return err
 }
 
@@ -4790,6 +5757,15 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/indicator-values/:id/submit", wrapper.SubmitIndicatorValue, options.OperationMiddlewares["submitIndicatorValue"]...)
 	router.POST(options.BaseURL+"/indicator-values/:id/return", wrapper.ReturnIndicatorValue, options.OperationMiddlewares["returnIndicatorValue"]...)
 	router.POST(options.BaseURL+"/indicator-values/:id/approve", wrapper.ApproveIndicatorValue, options.OperationMiddlewares["approveIndicatorValue"]...)
+	router.GET(options.BaseURL+"/evaluations", wrapper.ListEvaluations, options.OperationMiddlewares["listEvaluations"]...)
+	router.POST(options.BaseURL+"/evaluations", wrapper.CreateEvaluation, options.OperationMiddlewares["createEvaluation"]...)
+	router.DELETE(options.BaseURL+"/evaluations/:id", wrapper.DeleteEvaluation, options.OperationMiddlewares["deleteEvaluation"]...)
+	router.GET(options.BaseURL+"/evaluations/:id", wrapper.GetEvaluation, options.OperationMiddlewares["getEvaluation"]...)
+	router.POST(options.BaseURL+"/evaluations/:id/publish", wrapper.PublishEvaluation, options.OperationMiddlewares["publishEvaluation"]...)
+	router.POST(options.BaseURL+"/evaluations/:id/supersede", wrapper.SupersedeEvaluation, options.OperationMiddlewares["supersedeEvaluation"]...)
+	router.GET(options.BaseURL+"/evaluations/:id/ranking", wrapper.GetEvaluationRanking, options.OperationMiddlewares["getEvaluationRanking"]...)
+	router.GET(options.BaseURL+"/evaluations/:id/units/:unitId", wrapper.GetUnitScorecard, options.OperationMiddlewares["getUnitScorecard"]...)
+	router.GET(options.BaseURL+"/evaluations/:id/compare", wrapper.CompareEvaluations, options.OperationMiddlewares["compareEvaluations"]...)
 
 }
 
@@ -5832,6 +6808,1263 @@ type LogoutdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response LogoutdefaultApplicationProblemPlusJSONResponse) VisitLogoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEvaluationsRequestObject struct {
+	Params ListEvaluationsParams
+}
+
+type ListEvaluationsResponseObject interface {
+	VisitListEvaluationsResponse(w http.ResponseWriter) error
+}
+
+type ListEvaluations200JSONResponse EvaluationPage
+
+func (response ListEvaluations200JSONResponse) VisitListEvaluationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEvaluations400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListEvaluations400ApplicationProblemPlusJSONResponse) VisitListEvaluationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEvaluations401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListEvaluations401ApplicationProblemPlusJSONResponse) VisitListEvaluationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEvaluations403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListEvaluations403ApplicationProblemPlusJSONResponse) VisitListEvaluationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEvaluations429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListEvaluations429ApplicationProblemPlusJSONResponse) VisitListEvaluationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEvaluationsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListEvaluationsdefaultApplicationProblemPlusJSONResponse) VisitListEvaluationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEvaluationRequestObject struct {
+	Params CreateEvaluationParams
+	Body   *CreateEvaluationJSONRequestBody
+}
+
+type CreateEvaluationResponseObject interface {
+	VisitCreateEvaluationResponse(w http.ResponseWriter) error
+}
+
+type CreateEvaluation201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type CreateEvaluation201JSONResponse struct {
+	Body    Evaluation
+	Headers CreateEvaluation201ResponseHeaders
+}
+
+func (response CreateEvaluation201JSONResponse) VisitCreateEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEvaluation400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateEvaluation400ApplicationProblemPlusJSONResponse) VisitCreateEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEvaluation401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateEvaluation401ApplicationProblemPlusJSONResponse) VisitCreateEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEvaluation403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateEvaluation403ApplicationProblemPlusJSONResponse) VisitCreateEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEvaluation409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateEvaluation409ApplicationProblemPlusJSONResponse) VisitCreateEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEvaluation413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateEvaluation413ApplicationProblemPlusJSONResponse) VisitCreateEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEvaluation415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateEvaluation415ApplicationProblemPlusJSONResponse) VisitCreateEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEvaluation422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateEvaluation422ApplicationProblemPlusJSONResponse) VisitCreateEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateEvaluationdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateEvaluationdefaultApplicationProblemPlusJSONResponse) VisitCreateEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteEvaluationRequestObject struct {
+	Id     EvaluationIdPath `json:"id"`
+	Params DeleteEvaluationParams
+}
+
+type DeleteEvaluationResponseObject interface {
+	VisitDeleteEvaluationResponse(w http.ResponseWriter) error
+}
+
+type DeleteEvaluation204Response struct {
+}
+
+func (response DeleteEvaluation204Response) VisitDeleteEvaluationResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteEvaluation400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteEvaluation400ApplicationProblemPlusJSONResponse) VisitDeleteEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteEvaluation401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteEvaluation401ApplicationProblemPlusJSONResponse) VisitDeleteEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteEvaluation403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteEvaluation403ApplicationProblemPlusJSONResponse) VisitDeleteEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteEvaluation404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteEvaluation404ApplicationProblemPlusJSONResponse) VisitDeleteEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteEvaluation409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteEvaluation409ApplicationProblemPlusJSONResponse) VisitDeleteEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteEvaluation412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteEvaluation412ApplicationProblemPlusJSONResponse) VisitDeleteEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteEvaluation428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteEvaluation428ApplicationProblemPlusJSONResponse) VisitDeleteEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteEvaluationdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DeleteEvaluationdefaultApplicationProblemPlusJSONResponse) VisitDeleteEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEvaluationRequestObject struct {
+	Id EvaluationIdPath `json:"id"`
+}
+
+type GetEvaluationResponseObject interface {
+	VisitGetEvaluationResponse(w http.ResponseWriter) error
+}
+
+type GetEvaluation200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetEvaluation200JSONResponse struct {
+	Body    Evaluation
+	Headers GetEvaluation200ResponseHeaders
+}
+
+func (response GetEvaluation200JSONResponse) VisitGetEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEvaluation400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetEvaluation400ApplicationProblemPlusJSONResponse) VisitGetEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEvaluation401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetEvaluation401ApplicationProblemPlusJSONResponse) VisitGetEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEvaluation403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetEvaluation403ApplicationProblemPlusJSONResponse) VisitGetEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEvaluation404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetEvaluation404ApplicationProblemPlusJSONResponse) VisitGetEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEvaluation429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetEvaluation429ApplicationProblemPlusJSONResponse) VisitGetEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEvaluationdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetEvaluationdefaultApplicationProblemPlusJSONResponse) VisitGetEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompareEvaluationsRequestObject struct {
+	Id     EvaluationIdPath `json:"id"`
+	Params CompareEvaluationsParams
+}
+
+type CompareEvaluationsResponseObject interface {
+	VisitCompareEvaluationsResponse(w http.ResponseWriter) error
+}
+
+type CompareEvaluations200JSONResponse ComparisonPage
+
+func (response CompareEvaluations200JSONResponse) VisitCompareEvaluationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompareEvaluations400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CompareEvaluations400ApplicationProblemPlusJSONResponse) VisitCompareEvaluationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompareEvaluations401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CompareEvaluations401ApplicationProblemPlusJSONResponse) VisitCompareEvaluationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompareEvaluations403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CompareEvaluations403ApplicationProblemPlusJSONResponse) VisitCompareEvaluationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompareEvaluations404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CompareEvaluations404ApplicationProblemPlusJSONResponse) VisitCompareEvaluationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompareEvaluations422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CompareEvaluations422ApplicationProblemPlusJSONResponse) VisitCompareEvaluationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompareEvaluations429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CompareEvaluations429ApplicationProblemPlusJSONResponse) VisitCompareEvaluationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompareEvaluationsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CompareEvaluationsdefaultApplicationProblemPlusJSONResponse) VisitCompareEvaluationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishEvaluationRequestObject struct {
+	Id     EvaluationIdPath `json:"id"`
+	Params PublishEvaluationParams
+}
+
+type PublishEvaluationResponseObject interface {
+	VisitPublishEvaluationResponse(w http.ResponseWriter) error
+}
+
+type PublishEvaluation200ResponseHeaders struct {
+	ETag *string
+}
+
+type PublishEvaluation200JSONResponse struct {
+	Body    Evaluation
+	Headers PublishEvaluation200ResponseHeaders
+}
+
+func (response PublishEvaluation200JSONResponse) VisitPublishEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishEvaluation400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response PublishEvaluation400ApplicationProblemPlusJSONResponse) VisitPublishEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishEvaluation401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response PublishEvaluation401ApplicationProblemPlusJSONResponse) VisitPublishEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishEvaluation403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response PublishEvaluation403ApplicationProblemPlusJSONResponse) VisitPublishEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishEvaluation404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response PublishEvaluation404ApplicationProblemPlusJSONResponse) VisitPublishEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishEvaluation409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response PublishEvaluation409ApplicationProblemPlusJSONResponse) VisitPublishEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishEvaluation412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response PublishEvaluation412ApplicationProblemPlusJSONResponse) VisitPublishEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishEvaluation428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response PublishEvaluation428ApplicationProblemPlusJSONResponse) VisitPublishEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishEvaluationdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response PublishEvaluationdefaultApplicationProblemPlusJSONResponse) VisitPublishEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEvaluationRankingRequestObject struct {
+	Id     EvaluationIdPath `json:"id"`
+	Params GetEvaluationRankingParams
+}
+
+type GetEvaluationRankingResponseObject interface {
+	VisitGetEvaluationRankingResponse(w http.ResponseWriter) error
+}
+
+type GetEvaluationRanking200JSONResponse RankingPage
+
+func (response GetEvaluationRanking200JSONResponse) VisitGetEvaluationRankingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEvaluationRanking400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetEvaluationRanking400ApplicationProblemPlusJSONResponse) VisitGetEvaluationRankingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEvaluationRanking401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetEvaluationRanking401ApplicationProblemPlusJSONResponse) VisitGetEvaluationRankingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEvaluationRanking403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetEvaluationRanking403ApplicationProblemPlusJSONResponse) VisitGetEvaluationRankingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEvaluationRanking404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetEvaluationRanking404ApplicationProblemPlusJSONResponse) VisitGetEvaluationRankingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEvaluationRanking429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetEvaluationRanking429ApplicationProblemPlusJSONResponse) VisitGetEvaluationRankingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEvaluationRankingdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetEvaluationRankingdefaultApplicationProblemPlusJSONResponse) VisitGetEvaluationRankingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SupersedeEvaluationRequestObject struct {
+	Id EvaluationIdPath `json:"id"`
+}
+
+type SupersedeEvaluationResponseObject interface {
+	VisitSupersedeEvaluationResponse(w http.ResponseWriter) error
+}
+
+type SupersedeEvaluation201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type SupersedeEvaluation201JSONResponse struct {
+	Body    Evaluation
+	Headers SupersedeEvaluation201ResponseHeaders
+}
+
+func (response SupersedeEvaluation201JSONResponse) VisitSupersedeEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SupersedeEvaluation400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SupersedeEvaluation400ApplicationProblemPlusJSONResponse) VisitSupersedeEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SupersedeEvaluation401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SupersedeEvaluation401ApplicationProblemPlusJSONResponse) VisitSupersedeEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SupersedeEvaluation403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response SupersedeEvaluation403ApplicationProblemPlusJSONResponse) VisitSupersedeEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SupersedeEvaluation404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SupersedeEvaluation404ApplicationProblemPlusJSONResponse) VisitSupersedeEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SupersedeEvaluation409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response SupersedeEvaluation409ApplicationProblemPlusJSONResponse) VisitSupersedeEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SupersedeEvaluationdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response SupersedeEvaluationdefaultApplicationProblemPlusJSONResponse) VisitSupersedeEvaluationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUnitScorecardRequestObject struct {
+	Id     EvaluationIdPath     `json:"id"`
+	UnitId EvaluationUnitIdPath `json:"unitId"`
+}
+
+type GetUnitScorecardResponseObject interface {
+	VisitGetUnitScorecardResponse(w http.ResponseWriter) error
+}
+
+type GetUnitScorecard200JSONResponse Scorecard
+
+func (response GetUnitScorecard200JSONResponse) VisitGetUnitScorecardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUnitScorecard400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetUnitScorecard400ApplicationProblemPlusJSONResponse) VisitGetUnitScorecardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUnitScorecard401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetUnitScorecard401ApplicationProblemPlusJSONResponse) VisitGetUnitScorecardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUnitScorecard403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetUnitScorecard403ApplicationProblemPlusJSONResponse) VisitGetUnitScorecardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUnitScorecard404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetUnitScorecard404ApplicationProblemPlusJSONResponse) VisitGetUnitScorecardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUnitScorecard429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetUnitScorecard429ApplicationProblemPlusJSONResponse) VisitGetUnitScorecardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUnitScorecarddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetUnitScorecarddefaultApplicationProblemPlusJSONResponse) VisitGetUnitScorecardResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -13421,6 +15654,33 @@ type StrictServerInterface interface {
 	// Logout Sign out（退出登錄）
 	// (POST /auth/logout)
 	Logout(ctx context.Context, request LogoutRequestObject) (LogoutResponseObject, error)
+	// ListEvaluations List evaluations（查詢考核評價）
+	// (GET /evaluations)
+	ListEvaluations(ctx context.Context, request ListEvaluationsRequestObject) (ListEvaluationsResponseObject, error)
+	// CreateEvaluation Start an evaluation（發起考核評價）
+	// (POST /evaluations)
+	CreateEvaluation(ctx context.Context, request CreateEvaluationRequestObject) (CreateEvaluationResponseObject, error)
+	// DeleteEvaluation Delete a draft evaluation（刪除考核評價草稿）
+	// (DELETE /evaluations/{id})
+	DeleteEvaluation(ctx context.Context, request DeleteEvaluationRequestObject) (DeleteEvaluationResponseObject, error)
+	// GetEvaluation Get an evaluation（查看考核評價）
+	// (GET /evaluations/{id})
+	GetEvaluation(ctx context.Context, request GetEvaluationRequestObject) (GetEvaluationResponseObject, error)
+	// CompareEvaluations Compare with another evaluation（考核結果對比）
+	// (GET /evaluations/{id}/compare)
+	CompareEvaluations(ctx context.Context, request CompareEvaluationsRequestObject) (CompareEvaluationsResponseObject, error)
+	// PublishEvaluation Publish an evaluation（發布考核結果）
+	// (POST /evaluations/{id}/publish)
+	PublishEvaluation(ctx context.Context, request PublishEvaluationRequestObject) (PublishEvaluationResponseObject, error)
+	// GetEvaluationRanking The ranking of all units（考核排名）
+	// (GET /evaluations/{id}/ranking)
+	GetEvaluationRanking(ctx context.Context, request GetEvaluationRankingRequestObject) (GetEvaluationRankingResponseObject, error)
+	// SupersedeEvaluation Start a correction of a published evaluation（更正考核結果）
+	// (POST /evaluations/{id}/supersede)
+	SupersedeEvaluation(ctx context.Context, request SupersedeEvaluationRequestObject) (SupersedeEvaluationResponseObject, error)
+	// GetUnitScorecard A unit's scorecard with every point explained（單位考核得分明細）
+	// (GET /evaluations/{id}/units/{unitId})
+	GetUnitScorecard(ctx context.Context, request GetUnitScorecardRequestObject) (GetUnitScorecardResponseObject, error)
 	// ListIndicatorSystems List indicator systems（查詢指標體系）
 	// (GET /indicator-systems)
 	ListIndicatorSystems(ctx context.Context, request ListIndicatorSystemsRequestObject) (ListIndicatorSystemsResponseObject, error)
@@ -13842,6 +16102,259 @@ func (sh *strictHandler) Logout(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(LogoutResponseObject); ok {
 		return validResponse.VisitLogoutResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListEvaluations operation middleware
+func (sh *strictHandler) ListEvaluations(ctx echo.Context, params ListEvaluationsParams) error {
+	var request ListEvaluationsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListEvaluations(ctx.Request().Context(), request.(ListEvaluationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListEvaluations")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListEvaluationsResponseObject); ok {
+		return validResponse.VisitListEvaluationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateEvaluation operation middleware
+func (sh *strictHandler) CreateEvaluation(ctx echo.Context, params CreateEvaluationParams) error {
+	var request CreateEvaluationRequestObject
+
+	request.Params = params
+
+	var body CreateEvaluationJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateEvaluation(ctx.Request().Context(), request.(CreateEvaluationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateEvaluation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateEvaluationResponseObject); ok {
+		return validResponse.VisitCreateEvaluationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteEvaluation operation middleware
+func (sh *strictHandler) DeleteEvaluation(ctx echo.Context, id EvaluationIdPath, params DeleteEvaluationParams) error {
+	var request DeleteEvaluationRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteEvaluation(ctx.Request().Context(), request.(DeleteEvaluationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteEvaluation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteEvaluationResponseObject); ok {
+		return validResponse.VisitDeleteEvaluationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetEvaluation operation middleware
+func (sh *strictHandler) GetEvaluation(ctx echo.Context, id EvaluationIdPath) error {
+	var request GetEvaluationRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetEvaluation(ctx.Request().Context(), request.(GetEvaluationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetEvaluation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetEvaluationResponseObject); ok {
+		return validResponse.VisitGetEvaluationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CompareEvaluations operation middleware
+func (sh *strictHandler) CompareEvaluations(ctx echo.Context, id EvaluationIdPath, params CompareEvaluationsParams) error {
+	var request CompareEvaluationsRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CompareEvaluations(ctx.Request().Context(), request.(CompareEvaluationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CompareEvaluations")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CompareEvaluationsResponseObject); ok {
+		return validResponse.VisitCompareEvaluationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// PublishEvaluation operation middleware
+func (sh *strictHandler) PublishEvaluation(ctx echo.Context, id EvaluationIdPath, params PublishEvaluationParams) error {
+	var request PublishEvaluationRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.PublishEvaluation(ctx.Request().Context(), request.(PublishEvaluationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PublishEvaluation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(PublishEvaluationResponseObject); ok {
+		return validResponse.VisitPublishEvaluationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetEvaluationRanking operation middleware
+func (sh *strictHandler) GetEvaluationRanking(ctx echo.Context, id EvaluationIdPath, params GetEvaluationRankingParams) error {
+	var request GetEvaluationRankingRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetEvaluationRanking(ctx.Request().Context(), request.(GetEvaluationRankingRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetEvaluationRanking")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetEvaluationRankingResponseObject); ok {
+		return validResponse.VisitGetEvaluationRankingResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SupersedeEvaluation operation middleware
+func (sh *strictHandler) SupersedeEvaluation(ctx echo.Context, id EvaluationIdPath) error {
+	var request SupersedeEvaluationRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SupersedeEvaluation(ctx.Request().Context(), request.(SupersedeEvaluationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SupersedeEvaluation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SupersedeEvaluationResponseObject); ok {
+		return validResponse.VisitSupersedeEvaluationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetUnitScorecard operation middleware
+func (sh *strictHandler) GetUnitScorecard(ctx echo.Context, id EvaluationIdPath, unitId EvaluationUnitIdPath) error {
+	var request GetUnitScorecardRequestObject
+
+	request.Id = id
+	request.UnitId = unitId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetUnitScorecard(ctx.Request().Context(), request.(GetUnitScorecardRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetUnitScorecard")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetUnitScorecardResponseObject); ok {
+		return validResponse.VisitGetUnitScorecardResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -15542,401 +18055,473 @@ func (sh *strictHandler) ResetUserPassword(ctx echo.Context, id UserIdPath) erro
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L17lxvVtS/6VdbQPXvQvVNSS+qXu3vscW4H7ODwcuz25mTTvtZS1ZJU6dJaolap24J4DEPiYAMBcgME",
-	"EkggwcSBzSMhFxww8F32sPrxF1/hjjXnqpdUUlepJbttOuds3JLqsR5zzedvzvl0zhTNluCMezK3/HSu",
-	"wajFXPjz+Bqtq38tJk3Xbnm24Lnl3FqDEZeZwrXuk2STudIW3CBPtoXHrBUiGbeI7ZEqNTeIzUnlZC3/",
-	"CPXMRoV4gpgNyuuMeMEjCjkjJ80Ga1L1oia98DDjda+RWy7PGbkW9Tzmqnf+P+u5J0r5pXNPFPNL554u",
-	"GqXFi+u5/5Uzcl6nxXLLOem5Nq/nLl40cg8Lk+JIkwbeol6DiBqMwHQZ9ZiVOJKacJvUyy3n2q6dd1mN",
-	"uYybLGfEhlgs9g/gohq2S5vM04u4anrCPWn9pM3cTv+YHuNOh7BNtfjEpG3JLFLtEK9hS9KWzCXCJaun",
-	"TpIN1lHjYxdos+Wo9xVLS0VaLBbzRfWfRfWfY/5H9b9SsVjKGTlbveNJeLWR47SpbqU4oEELvxBf+CfW",
-	"1y+US/n19QuLx8/9IHnJV1v2Q6xz0jpF1QOSll3P4T5JbCvbRMqRiajNC+dhqym47Mm27TIrt+y5bRad",
-	"0v9yWS23nPu/ZkLynsFf5cxJC8ftedRsNBn3ho2dBleNMPyFSQ6/bdneGeF6A2irItmTFTIlHItJj9Rs",
-	"V3oGEL7FarTteNOKuip5vIqzreCq6fgc1RUDaEkK14sRkn60+gluYrzdzC0/oT/Bk84lkdD9bVcKd8BE",
-	"1C5UOLvg4VUV/wC3XLZpi7YkLVpnBqFSMZ4tKknd3mS8QE56xJZEqCO2SR3bIlu214A7JW0yUrMddUgJ",
-	"5RZREykMmKQJbx10XkpFxaqaNg++iJ+f1fx/0fxTxfzS+fyg8/OALWnVYUN5hKWvIVMVRSoV2DyYGjU9",
-	"e5ORqUqNOlL9oBiHjG0h/JI8Of+5senpIVaFcBjlMMbj3LO9Tio+Rqui7SEPC1lr+iOjmNeAnWB6EGPk",
-	"XTivtU6LZZvZhs0tRYdJM2xz2xs6A/W6tHOg+afOPaEp6Ny/J0/ihEPr9eH0s0mdNpOkhlfCWWm2HNqW",
-	"dtVhMaLiwgsuC4gqNkHkVUnT0/ftR0wnXNFMs9yeGg+teczFRbe59Cj34qtdLpbL+WIpXyytFYvL8P//",
-	"a8Dq11zRzKXlsmt2k0mPNlsw5JMWa7aEx7jZeYh1HgQlqX/0q0rKBfqFY6PQMBtCSJvXyRQlZ8+efEBx",
-	"JUrqQlhEcDZdIKdZi1FPXUGJEgmKE8d5lXos5dY6rwqrA7/ZnJTnSEO0XXXMvLbLJVwOHJy4TLYElwyY",
-	"G2pdUu1sw+b1lfhj4UVU/cZc/XwYX2WuXK6skK2G7bDYk3F8tiTSsx2HuG3ObV434JbiUqWwzmP7M18r",
-	"mgu1RZYvV5dofo7Oz+aXrCLLz5qlWpkuVo9Zc4GIROUz3LDIqucfYp2ByuL8/DAWnIINnKyBkjpoX09r",
-	"Ob0MC1FRinEghbQKTKpMbSCutVUgDzDToS6ziICHUIdIQbwG9QglTVsCPeB01znlcktJospc+ViFuFRt",
-	"hbqWqxUt9q3oeq60nhu4ZFrfHrtifbL2qOBs6DKtcn9tQvonDeFYEmkO56lIpzJbnKto2rKBmMy267Le",
-	"s73fTNWIJjVdbtkmBVV5sG5o+xeNoBrOlorlSamGkcGnEApAyMBe9V2jT6SH4drhOHKjTuFhtsmcYbMI",
-	"XgISA2biqHvIFP5TUuSlyM8TrbggKyWPGm5LNgdt7s2W0Qy0m0q1PQaMB/8uBXRkc4/VmRufyCnqgqkx",
-	"bC6gntsuMz1iNmzHchkfw/YMMgVbekSZ90bKts3rZ7m9z3RkR3qsKYktZTtq2nLby6wUDpqEHR1M1pk8",
-	"bDftQfbTSRh6i7lgX8TGO18cQDnqcckGkbplMBnNF4v7EtJjLeaCayOF6uTTjPDvIVOURz7ZVnDJ6qmT",
-	"BuhZxBTNJhhDbbOhNMSK6dgFZU3cD56SHi0w125Z1GNnByu7wevS6rpoK50LbabCII33oGdpFAoc+zE6",
-	"xVxbZGHQLbihT/0dOC64PPWocDgwstNsU2wMNyhcvKTfHm2DQRmxRzdYJ7U5qp+6nwFxWjhD7TUwgUHz",
-	"UGoWmqLCiZ9h9S6bbYFGkTgU4bDUa6cGBCM7w6hrNgaM7YTLGPHYBY80lc6i7LA6VUYNUe80iGwIF/9G",
-	"vV1YbIWYVKvxnkstG3XJGamsN7tmM4sopiIJdRmx61y4rIc+ui/f2P7stQFzfHKwV6PYq1H3H8IzDca8",
-	"E8DTBrmgLjjyQoVMxTxOptyskKmzayfyx7TxQaodjxHhWswlTepuGEozNBvk+AWTOYQzZkk1TXJ/w+ZM",
-	"sh4+pN4xyOBDhpvsodL3+S4q/dGUm8kuKpjt0CMLDma4AC0sdQNxWUu4njRQN2GkBgYUNwMzMaK+2B4x",
-	"qevaTPaf8fxPZvc75qOpjJFjD1NUDF0OmaFinZJsNYRkxBVbMjJXUPUNYnP4DvcTfHErahmYXoHAPw57",
-	"Ktkmc6kTm/AT6bjxOXVLyxHWUJ9Eu18xsJVkT8OkQUKfxKvnI+5+6rq0o36WXsfxCU19PgMKTyqTQStH",
-	"o1gOE3Qq+xMYxWzQMxp9Mr3eZT2W3EhzGOIZfwwoU58/x5beCqHEYRSkRSVfUcKNuZKpE1kgazZD/lp1",
-	"xQbjSovt3TEYcGYXeV5HoFa9CBvSj8rrf6OXRK5P5lA4b496bZlKK+e4gdKjXo9sbLWrji0bIIkTZwUv",
-	"Sb8xPolEhwhjXqNunQ2Nv3hwxQjHZG6Cx2RNpFDCq6wmXDbcdTmb0nXpiREdl2suYw+wljdIJ3lQbJEm",
-	"5R20mdWgHbEFB0MxTuIJYnPTaStNpOgb0vALdQSPU015QIhBvT35CJTmhxlFpfmITVRMtInQ6htMPGqk",
-	"I5BONAYxbtLZ32rGmII8kLEyMIbSHslOVoN+yOZDh42KgT/oDZv3LLrFWtT1mowPshfVLakH5o8oGN6+",
-	"fiIcn+8iAqokUwBFEAJckKXpNOScxTtUWtjXqldDP/yiSpkiESGlP+b1vz0yy1+hvP/HACFmaBeC/iH8",
-	"kCjdzko21BerbL4RjnqpODk3rBry7dxbtQSj7W/kTn+PI1/lI39nUUj+UymKw/YMjSNmoUo5wu7NT1DG",
-	"w+j316a0NjxEmZLtatP2vHEpU5FxwTh/yqibRZx0GI27kMvF8gBepy5NPS41DkRA+dFHsLF+SK3TGDNU",
-	"n0zBPSUBlp/O0VbLsRGsNdNyRdVhzR/8TCJyKxjb08hrFM8EDMd5HX/MGTmLedR2AkrCsKQlMNCJHhaM",
-	"QwnuudREEeq6wpW55SeezjWZlLSuHq3ZNUHKJQ74PEAgFJUUbQnFr93ccm4GluXiObVYSp0z1d0ztGXP",
-	"bJZmQLxommNSyVhNvqVq2Zy15th8bUGtJW7c8hyYk7YHFHISJ0fCyenD1PC8llyemanRpxp2Qa9KQa+F",
-	"v2pyRn+R9++/mNr4xyfgtiWdz31XdYVUcFErwMKkUn7dDtm0hQNbW1CDuV/wmmObB6MAtcDnG1SeBzye",
-	"y1wZJQLQSdPoRQRwKfAES6m31Q4pkQCykbytMykVrnBkisJsK31kQx+4Wzc+6l7++84f3tt78f3ujWe7",
-	"f321e/n63tt/vvXN29ufvbb9j6/0l799d/utX+x+83738n93P34vpBeYhyLQ1FS4FFJhsEtZyc/0bxw3",
-	"3fkPliEcQseJkc+SKUqsNhIRA3+pEbA7iLXDhqhdxmgIZzrUge4oFpy4OJZhGoj2hHCrtmUxfiCqrQVP",
-	"iRAryk2l+mnvJqqhDiPUato8Nx4GMxtu7YnIKLLtbTj+cW2uSR0HUQAbXGxxUm0rvtIB/mLpnZpSqrpa",
-	"ENgvLwYhlaZoMWmoa9Ut1FEGq+3hpj0qvBOiza0D7RkX3vkaPCUrg6nVajVEUOnbR+Yo6klZNnsu3OxH",
-	"I+/PttlceHm8cxyb/ajAUCKeSMMHlwmOeCJNB2rrJWOwe6doxxHUWhPiYerW2YE2sYXPOu8Jcd6Bp0U2",
-	"04swGR/yBBdp3E2pOHdsfnEBAhNyPMexFDmOep7EE4L4Y8u2U3p2eU+IPD5hXMczaTnAxc/cTeYSapqs",
-	"5UncLrWzHINSJ6jtsIMdO42kOt+0ZVNjekYT79QLUFmzBtBceSzCPeVGlyMbHVkhUsMlyrzVkWfk9TPG",
-	"sdmR1AylfUhCg1UD2WkrlY84gisy0GJ3xQcRAs56y1VmDe+jhdOB2XUQhb92HqjgfGDERcgB0kz88YfK",
-	"wfE1Wu/F5XVEG8xmQOYpy/T2UUL52ABKiEzpALQQPGXM1GBLH6E4eLvXhHiE8o627OSBdtqlHjsP0Jn4",
-	"JvvwFICpNqnFSBP96ZSThWLRZ+ASVYamzdseGw+vLke04jUh0EHuvy7zpqn55f35jYVN9w4J0D3+SgnF",
-	"pkF/oh7qT4G2i9yDSLvO8zaX0yvEZZ7b0Rjrymn1Ib+qPlSIBEqDSHQkJyxySb+74QzeovTtLWp7fgAE",
-	"3mHzeiEtpm5hbl84FLpOadtrCNd+6oCspg0PYtwDO6Kf0azq1yB2yscsMOqCbbHBOKm5oklm1FNmHFG3",
-	"OVgZwZaMSZ8vhUR5tm/E2Uiyd8ZjUvfQi4FLEqauAfOQymibEq6BUX+kQMxH8r2L6pYWlXJLuJZiQluu",
-	"AFssRoCPP/54fjUy9mTHIgyXKUJsSxanO9+/+UPYv9w5ow/30pfTB7TGLrSY6R1UqHFPzdWJkhikTpKo",
-	"RmpbZKvBuHaP+hCmsVDRfNzthKPxdTtw5IzgfNJzGgcRrXLSDpYa+FXbZWSqMl8sVgxCnS3aUYpKtV03",
-	"Qu9xIP8jCyi405n2jUeLerRKJdMg/Tanm9R2NE5tvjhbQePxLG+5wmQSEGyYGXRwj1VTbLLzZsd0YgYI",
-	"xSCqSblST6tKtG0yi7S5hcybOTVE1DGlzyhurtaJcYty2O5ER2YaX5M6WD0xXlwUGEDc3RkAG4e5PMeu",
-	"NJWjbC6yISN7R9vRp4yFSh9njpNXAoxZBvgvfBwfJW7bYb4KaokmtTmZUhxPj45QgquKOnbgWGUXbOlp",
-	"55TaCU0JNLLtPo3Kdgvp/hFm2RRyyQ5GpMEDzzfVE897mJ4W0Or9+Oi8ehXAF2dajpqXjUNHi5BZpMFc",
-	"pjPAo0OAV4/HhJ6PkkYwbALDJnrYWWkjeEweHpOH+8dtTIPfo6b2NhhqL0DboxsMzWoM8DQYG+Yv3+RW",
-	"QbQYv9B0UJOSeVGr2SazhNluMu4VZMtl1AJkXtMpSP95CRpY1eYUwj79ITzYblNuZr0zcTVgDJCoS3kk",
-	"rxrMTytI9GMaoASg1xDyHNEBfIJ8wJYtIe3kdP/w+UYoIGq2w+6TCLGdOn3ifrJQXlhYIRX1vfry3ys+",
-	"AhMuR5Cq+mF6SKWCZJ0hICEsA1Cvu6w+oDLBg2Ir5AsaslKz60ry2ZIoqmuDNFRKphIFAGdHPMN9+kJE",
-	"jPrZ1u1mzsjRTeZScC1tMbveUOc7/Aq9zE16IWfkuOAMwZRhxLLZv6d+oj9QouVDkU+5ioQ9m8kA2N2K",
-	"fPV0DvyzzFq1LJdJHROMT/9+TBSj/hVk6v6TD5yehh1A06+jJCRUR1BrsEJYs+V1SJNRrkgJaiMEmM7I",
-	"1szNxvMLivml1fwJmq8tF879YAaTwErG7MX/lTTZEPlZTgB+hpHv9Gis4K4fdtKBT9mFlu0ymfEltpXu",
-	"6Q6V3lmZeQ4YqdoPLR7NuVs/M1X49/X1M9P/O3GhWy6r2RcG6PEedT1fnG6wjqFUepeZos5tCamDVdj9",
-	"WFmO2NtrT22cVztN87VzTx9L3mqddZBxITAOkRpPjIfnjLopTl6zsHb6Q6mH1AylRD7ZZvpnz20zjLD7",
-	"HrYnEOmg0Rl6LYPBGf3HLw7hCCkyRHCI6s8YBvNwzJj+M4Zjf5vP6GjHZ+z0fVjoRJOIHs7g7T5F61k3",
-	"O5hYhhmmQNeHNT8Si25kLLMROzPw1sFrgMvfx5KUQkV2P77Uffn17hf/2HnzZvfGL7Zfu7H929+vkBpj",
-	"Ftl+4Wr35dd3P35++w//XAGHKVvWAKHuO3/fu/TM9ovPbV9/c/u1G91LN6MiWz05Z+TUQ5TAjtwYl8z6",
-	"ugGi+XHba5xhpoua3t11Wu8BiTpB0XgwAXfHWJCRkwE59kv3rYZwQrGOhqMklZi7dZmgo46st4vFWRMf",
-	"B3+zSoGcaYgtjnmHyvrsUQVg8Qcv1fnMXGM8kjZYlET+E5gtGY+wthN9f8CQZYCaMj+Y0VVlCj9InvtY",
-	"TuQBivMYOd8oS6r20Xdx2jMqG7Q8v7DP2HwaWZgbcJ7sp1hvDGNhLob8Li7OLs6VjuniUANzGIzcJoJk",
-	"U4JS+8jRvz2yXEaMFvRog5ln0v8CYpy8UhDS/SFVDIIBnm05gloZV0PtTjIXVL8oxtXvVIlNDAApSa6G",
-	"+ATgPYnjb1u2d3wzO2PxCwYe9DjDcx4dICKTr/aZWRSTrjgtKpCGzhBU33DBO03RlglAdCNH/XDlUAKE",
-	"cnqctmRDwIJh9DLzbVj2RkuBXvVpfoj6lLhoQcmzg65+pPLYAQuOGbkGlY0DctC07FqYgDzJKoTC0hNj",
-	"qTgB4n7zwYNPO+LpPuB+SvZkPzs5pb2hfgq22aA2j/GWBEHV97/hoXfDTyEbUWBhKcjIvkbPuhErGhKr",
-	"lhfsgKa/4Txu8vIqZKeHVF7FGNPApcDEmEElfiNFNaeQH0JMtcpM8KADY532SY3XmUFQtZXEYTWPiLan",
-	"VfLoK6MMv2e8/8lcu2aHFXyz6L8NZm5geH5AhqtOy91igAaDqw9yNhK1OSiS90PI0MpKfik5osuo7ONr",
-	"5UQZqnnEGA9/D/XhWdYjSiJCsTGggkv0KWJDKaJ6+5Ke8sO2s3ECqrVmXdOw/pgcY+GHZEtX1+FIWW7D",
-	"CMsbpBrPyEw3eM2glVWzmBCt+pHbDAlthg8D3vcufVmykPFT6vyHDZr8aSYhAzKjqd1GLXpI5m8KXpFN",
-	"4ARbFSNOfE9c3vQsCI7WGCIq7meO4wey91uJ3gRDiGPzOoK1/GKipA0mErNIJAhtkK2GYr2UtJgrBSc1",
-	"m1sgXmyOpX4Kuf6VdtrNAbXc8TfiMCU8ZY/rZ7ZPqg5xTDYG1LMM33Kf1MU6lUD0A8no34Xs3P0rwxsh",
-	"TqfX+ikmKoq1AeNhjnOfJKslEpSl7/N6DZi7755dHKCbiq0BWbpii/B2s4qzx6JMsiG2/Jn3n4Kh6mOA",
-	"RNgPdxcnY3/5EglYNFvUVYy+fwZ1j5H/uXqNTN366tqtG89PrxAHvnkPvule/uv0CmFPkv8gK6TKvC3G",
-	"uIGR9gq4VqBvAf65JioGqQqv4ZfEsKIe/DqAjx34L4hF/bS4/x6v6lv7B6jHHuNOJwbRwbpPpXJ+thRd",
-	"ZYt6rH/H+x/JTLtJncQqrewCNT1i4RUIyPCzX/0qtVwQy65jbVZHSG9FHdQNxlq64JNJsXRrBBgOpz+e",
-	"+jx/rADgr+jhiB/N/P/2ybI0f3Fqfb3gf1y4mOQUN3IX8nWR11/CPAr+TCO/5e1mS7hAZZAWvpyr216j",
-	"XS2YoomQIP1feIKuwu4yMxmf0bDrDeaerwKnIbufP7/34Ru7nz/fvfb1CnHEVuynW1+/5P+ElWvI3jOv",
-	"dq98uvOHj7evv9kT9Yk9WFFP5GFq6vCAOAH13tK/77ZsObTjO1oileBuPIvF4Lp/v9T95G/b79zo/vbd",
-	"BIf5yNGK41YAxYnTcPdf/9y5eiX+qvmDvOmEzRzrOKBVs8urIDXZII4A+DNhNpRcrnZIRcMfK2TK5pA3",
-	"iiAuNHvU7371skq/tMrE4YMHDepU4ldJox6BMg1wTiuQoV+AbIKKQSoolQph8oZw1Ri9RsG2KkliKbLK",
-	"U/Csn+Mjfq5umlbnb3/fQwAR7a9//uMzjz1K9O8aYbVULE2TYDGjWXc+kKemYbqAlgNmBJGhQi/FHEhG",
-	"nPAL7yVbiKKmOBjWiEFgMZlCjV6SiiJitdrAkB8M//zJbPBncVHXR9VHW5dOaFCnljNyT7api+e1KbjX",
-	"iB9pfWnfMp+0klYYsdr5OuPMVcRrEM9usrwUrgcoWdsiU2fPnnxgc3F6pKJBYeubNqjSUaVqIXZm1cck",
-	"59exi/ng77kUf5fKyQpJUDUsq8M6jrUb6sWJXHrR0JDYlLXM7lcXXzSiAM1h9z0seH2NXfAOElmzPeba",
-	"NMubrKhUG3ZTKP4uGjm2aVtKs4wm8vUa8UauFj1Rw54dHr0s8DRGrbOpjV6/6tBBinUrFZ3Ktos1jfd5",
-	"6SORSyOh/1SUA7IZRQDi61NNELjqvmairwwBZ9TpI7iM+956uvd6pawL14M6RfvdfCa4EO5quyaLVKFP",
-	"6S7I5hEJ6kVlOUSoyeswyL5eiTUNBh+LTyIsZxmvm+WXydIbHB1j9AAbMcYWPX4JBzZh96ObGc4oHg5O",
-	"qsEVitA46xtgLlvMt5E1jDuwkslUBURnqYD/LFamVwh60vyWJrbnF+/XEYykkqLlQqkf8jm4/QcE2TDM",
-	"E/xZmJr+7uaV725ezQ+I94RTHQn8eBdIoHtBlmSVEUf8fTz8fRQm2ueVjLLAkVnfUDbVbwPvfnR1+42X",
-	"bn35wt47l7ufvL/77ovd3zy/86dr21e/3f3wm+6VzxMsppGt1HAc+lDfHg6iex2kj3fEhtkb+khCah5p",
-	"yUda8hEXPdKSj7TkCLsdKokmDkcJfSWHE40SWQnPbOy7FL2IEawEHvvq8OjcUYAfCEzedqC4gI+uSUBW",
-	"hzIq+92HXQ/P5kHsne4kPYo9kmuoCTlkXPspfgcWc/12NWdbOkHY8G3loIsnsswVUlFDrkD5ABlvLUM8",
-	"oc3qUiGzi/d2btC9bwMN5ozYGyMrFGUkHZmFkbph9/gBvQz6aLwbX6asqaErD2sTHBXd+FuPL7Vq6Dc1",
-	"yZromwrFNKDHiZHzhEedU1kJe0S9LaMGZkDw6YQrmumqe+P1ayJlLfDB6VO9XRt9iowMKHhXfAkTwF0j",
-	"+TBxm0Zy741wfG7HsRiN0G4jARx471NsaASEMNEdzb49t3Ghh61oijW8fdaKlnmH3GbxV2UEy2Vhf8Pl",
-	"iJukJ/L99uhMIKrjKrTl0ppHdn99def6t2Qq0nKxSTs6dWF6hQQKAgmy+8lUzRVPMT69QqhrNuxN/HH7",
-	"oxvbH7waxXvAG3JGrHOaf0cc7hG9YrDPeM1lbFS0u0y2IcACyJciHScNwqhfP9f2JJHtqucyFqunM1bX",
-	"sQx03EzsIRHSDjXFghkPPcCggmf1wMvHavsSvg/bBIdAs9nvECgng79GU9trDq0n7O3jDWx2DBYJcYTY",
-	"kMRuthzalnbVYQaxa8TGWnODKiXNJiOWIzDz/r1MbRJkdXBmTaR4sk2hF+6+9ttPggsVQdEtcP8PyMmF",
-	"6lt+IBsctWTLFR7DOPZcsVi89fWbu6/89/af30bgVxpMt9d2+emk/J2Bd2zabOuMmSIPNWYTQ2PjrNTl",
-	"35a2loZkTi3r0EZKCAn6J2W12/z7xlCLwNOk0uet67uynUEqH8A5n2HRRzEK5aMiReaWbeXi59sI+wsG",
-	"bYnD4xkx3ZCVHdCEAzoZDaAxSeZ++Bne/pxnlMM9mTOSldpT0+5Qst2f7m6fkYTayyG3kfSajGAiHUsR",
-	"29HHdZ8cmP3jLkOO8b43j//U7fvK2CnsyaEZ4pY/NDk1AznCvjMPTv1dOOuAAw2YZZQj9R2oh0Xd5pGG",
-	"iRnYi187P3ZSgi/jwKb5hd54Vz+T9pt+9utOg8GW+2lSPYwl0lg0GOi5xFXRYJ14RhP0xtv+82c7r/wq",
-	"iuz67uaLKcBdA2TTI5l1iaAqbrqih9DmeGBRm6T6NS3mQkMWwQdY9mEVaVs3k4s011J/DrL7Eou/BMJh",
-	"ADZ2HzHkCidDrbnTwumRbXMJboPx1a/rfXQ7BYrJhy/BTu13rUyok6A7W+PKRErGRTc2iewficer4xv/",
-	"bwa59dXnBtl757JBupdeMMjuK//dvfwLg3S/uHbr67e2f3eN/M+l92PQ6b13LmeATu8X535UeD34yp33",
-	"vrz1zQtBruN3N1/ce/uP2x/9pXvz5Vs3Xth75tVUhvKpCCPrSX/yiMOo9EipSMwGdanpMVdij69oK5E4",
-	"YPyEYtD5B1hT5MvFciyZNiV7HDbK00yyg7DqoTq/f10vRQ3llqcCe6I3eSzsKIJ6rs5eq5CpDqPudHKK",
-	"G+QU+kluZAoy2Hpyy/SyRpZwMZ5qWFpCaVy++PMy/jV7cXoqP/XgE6XyuZ//5IlSfu7cz4tPlPJL535e",
-	"eqKYL5+bHkB0oxUqWOXk9In7ydLc/CLRxf8JNjhIKDrAHCeB0Z7QnUNrUIg8VtgAKwK4ii6NYrFIqtSC",
-	"RH1Jpir4lgqp2z4sAwoyTKd2skarM+xb+yFEM/XlDWJ6YJOaDZszAk12MPHSlv6SYHMerGAGbZyqLuVm",
-	"gwje4+EaoWiY306i33tJPbLFuKdLSMB4PLvJ+rNXk06h3wglabd0twdi81bbM3o7E2OPzNTbEMk57t2F",
-	"BN9o0Ozi6SHtbSFPN4bHce18UNYh1fQjHYeT6bUyV1yqEMGJxRzmMUMn4UZ65OrWt72dclMvzGk9hBTL",
-	"Eit/1r8ulf+T15pv/qRV8cu+65tWCDZKsr3e5kjUJ999iDRFUbXAPTkYHj2/tBQFSBcTS7voLiUJp7Ah",
-	"XI/IdrNJ3U5Q2N7mlvo7eRrJ1US8TlKB6pMW456yPeWgB0dpbf/39Egdv8UKzC7izQOekySJfhK1mfuT",
-	"riPOdWUqEt/EtjRHrbddtozVKlag+d95aP536+s3Z7rv/Z5Mredijvj13PQKod55VBGw3sfKOqfe+abA",
-	"L7qX/7pCHCalftCNX+9+/tkKoVXR9sjOP3+5QvTOku23Lu386aOZ7bcu3fr6pRXi94jffuvS3mtfqK/3",
-	"PnyjsM4jEUA0AI1cME6l1OvB4J9qFIBk1u9X36o3R0qmhIQWixn6z+4jg+DwjVLA6UBnJakybwZKXYuQ",
-	"J7Kjg4qYZFq1k1Wk0wm4wf4BYjkA4JLNtvT8wgDAIgP/Yfpo6YiFxcBE6u9vYzVtTnY+fnfnlV91f/su",
-	"mQLVwvY60IIqL2p5h24R7Am0jLIPKjVB00eI9LgkKANCpvA7CU13aKvlAohUaQO2J9c59AlTP3nBqmAT",
-	"MdszCFcPJ1vQM1bxNh110W3M4H3QYckl3Xc/7L7zd3gfs9RD1CPxBokvElvc74CjhdT0CtGj3f7TtZ23",
-	"XtCjpVA6SvoX68j1dPxI+t3U/QkHgH8E9+N3PfX1gyv7z5pv2AaXPxFef844gL2btaj6aeE47dZtTErl",
-	"nmtX2/55GXpaEJ3udIIuc9QjDbrJCPWjqopSbZeILY7dSYXjMIu0W9PJxaTixQr3LaqWNfgitnh2T3zW",
-	"iA1SnRxSnFKfOUsfFpTfamny7ZbS3bkltRq+3wrtu0S44GdbWdCoI5d83Sc4GE/W6Se0cOmSuPgZJuUI",
-	"YL+RmkB4fk3PhC5vkVawBXISambJoZ0Jyn2dCeT+3Qj0GHqLYoeNTBNduCM5rHCy0RdGe2foByfuiDKI",
-	"x1wgvXDBkRcUpyiYcjNdufSFxVLx2LGFuZGrpZ+J5gQE/L50cP4UAdnFPWd/eG/vxfe7N57VBbO2P3tt",
-	"+x9fbb/6bffLt7pffbl7/aNbN77afV83kBlnmvIaVhnLWgIzWnFvqPsivHJk4NPEoEZcezCHXQleTmUc",
-	"Bp0z+4w6bO2p670ppcliTcGl5+o6Y9D+kTNiS9lmFqkiXgt1s0LOSMjDOoQoEiyBOGHcCXVHTy2Iyxpd",
-	"VStCqP6cg60cDX6C52Uk2Mmop2Y0Mj0YVU2ePkbe7cFbO3i/Jg7X0Gz0cMI0/DUYAZ6RIvX2oGQ9AjBi",
-	"CJEfgHDvOrBBEoIg5PJJpV/RM+0ZEA6ZnZ1dIjYnZ9fuRxB4u0U8QZq26QrJTMEt2RfnKeeLs/nZ0lrx",
-	"2HKxuFws/ldvbdq8ZzdZb6g9YQ/9qGYm/rl/prZ6bJCkPVFtww/k7zeah9R10dob8U15gLWgpDDoBJ7L",
-	"2Iq2/QQYEqV9bL6F/cp1pEn9UMMcsd4G0GmS2m5bEgspB7OxlEnkhxiULNL5B7pSMpEOlQ3WW8p7obds",
-	"6YxOI86fe3p24eL0D2aSffkN4XqPppz7meDi25Z6maTBxCteaNRAUPhCrfRoKktwJvo26ix4lwpEbRh4",
-	"y2zUWjcZsexNW70Ja7oprZa6jEoytYCVodE9CMHMjs4uB+dhVWwyY50vKYutVMYYo9ji6OzbtB2H1pmc",
-	"NgjlRLh1ym2J4bjgNRZrUddrqmXT7ryQ/5RKJShZWup3FmerAHe+MKj0GyzWaNpdNu6UlX9M9iCPel6G",
-	"1vWCKQ6iyIf0/OMU2XLFps1NRnbeesZAh3b3xrMGsRRl2qZHur++ZPhkt3PjLwZRgko0bfP8U8rG2vn8",
-	"t9vf/gkuUmRH9l76eGb33d/tPfNbw6c+sv32b4x1bopmU3GhDtl57xu4IaQ8sveL63uvXzK0kUZ2v3m/",
-	"e/m/ux+/N7P70ae3vnyh++tXdz/4dvtvf9r+6wtxn7M/fnVAba8DxWlw5HDA1bDV1dExg6Nli4NLGgaI",
-	"yi0OTj0gGFbOyOGA4l7r2AWJBO1vbEKqS9txoMW9QQQHK9WxOcMqE6INeBvL5nV1mj2X2g4UiW9Rk/Wo",
-	"BoEDIygyPs7a4moOE1fhfZxXJgW+pwOXyyRgGRoMBLrLFNeE2CWBMayQFpVQDZNKUjHhMZWgArZ6NGnR",
-	"en9Ph4mZBriykzIMDi9HHFZjBTUwbE+rI0u6rApoyX4QrBCUXKEbOuKOgTJQdw53pZUYu4+vhZ6U6TDq",
-	"6gQ4QC34wLqhVfxHLptzcQBtnhk80LXY0AjgsmweRFAgXqnG0sOpBvOo+YOyqDWXsRGqPUZrNqaLqxlE",
-	"uBZz0ZmojplfS58iENICowLaBKSOT8cm0Ic0G7EQ5F1gjh1+4+rIGhrVGtqnQN9ZmRk6MxoRW7ZUnGhA",
-	"1TUr3rNleE238NIsdUKp9CC1JGtSsI952A/TIG9P1CKalLJfVJPrNRoHLUYSVaKbFQlp++D+YKdHNNUl",
-	"G63m+Og0lB2MPlG6yLzDg3OK9tmqoSB69fzJWxySHdaKnTj/EeyC2f3tgtFpdVJ0d3HACvBExfNhscXc",
-	"vEkl89sPGtonZhBLwH/BkwkqaJtbzJWmcHv1UFn7WSGCNxvszprtQ0IW80s+GLJwfpAjC9BKq4Arwj5w",
-	"Gch4lMoTSWsIYzgJUQ2EXI4mbfu3AB4sif5dGdNQgUeSKZsTSiy3Q9w2NxB/hh7oLRk4NTQgWpIt0XYs",
-	"/ZTp4c0ME+Eclts53U7S2902QycAF7pBZtgoLznkr8d0v99cdABQLBw6cxnmMKyQiv9thTi29GRvRsoI",
-	"M/OfmJqXZcxTUfvRP81HBc9XHco3cL98DCHT7TdHmEfQbjLJdmTMIy6jViHBV9WvQ2/YrVYSLZ72SYtQ",
-	"x9FleLBvqESrbIRhtzmWpRr0OulRnfyA78NG3dRRs+kQW47ySlRMEiJUUD1LuAQr2DAL3yl15Swr87t6",
-	"hJA+RP5eadoItKZQZ8pF1yXckJ6zE6Hdc4NY0mmYSWam6JfuSUhhCrw/gBTHQSbWBRrkYFhfP7OvuB7S",
-	"ajtaNGdo/bOVCES7+8U/tl9+5daX762Ee9v94h97ly51//DHlRCU2v3iH4gVXyGOMDf0VS+93v3492QK",
-	"/C7VDqGcMEUYEM6ZTiqOFrw451dDwjpp+jXQAdPvAh7KycjPyTJuLTHDQLes3X7tRvfSzRXSYq7JuEd2",
-	"3vyme+VX25+8ioh5PD02ckx9Da0zg1Sgdym6ZuHPf5teIR0mz3NBtt/4pPvK+yuYtLL9+nPdj363QvwC",
-	"2+cB9Nn9xeVbX7+y+9HV7bdf2X79zehq4MAQBWuizx6fm9MVE8Ji3fCs+GoEd/evRWjn9GQFcXWSJJNq",
-	"lwTHbks6HQ4JFR2eleNrtF7BxbCl3/MX0q6smOpSMsbZVN7I/VQjgYIXlIvloVjLcin20FhyXJTLSGa2",
-	"XdvrnFEyqjddH2G7J/yX0Jad32AYb4nj+/ycSUyMvE+S1VMnyQbrkClFHHrQSEAY/LGpQ1oO9dQEpg0C",
-	"EQEqSWW17TWEaz8FJ2SZIHKXrLeLxVlzg3XgDwZtO0GogoKA6N5gdg3PCwzhNR+S3DMT0aJPAs6tdyLY",
-	"ePs+SSQCpxGyrNsdn3rszBqZoW2vMeOIus0rKQcOz0g/9IuA06wJjA9wj5pY1aEJ2aE5wLf833pNCzqD",
-	"0/cC6Z+Jx2gTc0r7RDr2HAuSijBuDWHE+2RCZgyZuvXN24i17d54dveb96dBZ/czS2Rhna/z+wXfZFy9",
-	"RZIpyRipWMKUM2b4daFpVXwIh8taQtqecDvTy+s8r88Z5Kmqo1WhrZZjm7CSM1pQ/eBnUvAK9ktdmptf",
-	"nNbahJ+0WzGFxSor6mmo3lGXQZgI3b9gGS6TmnCUtlQJrcUKaXPPdgi2caZVtZ/wlMqp1bX7H6wQDwIX",
-	"sSE1mVtn+Zay/PSw1IJoISRJJWw1G8RCcKnvk5qB6Dc8dmatguo3ynFJqGmyFjjmSeWkxZot4TFudvIP",
-	"sU5FK3gGcVmTKb7DcO/Kc6Qh2q6Eh8b6VkviuRRQB1I3r5aGD2+S6ssehBOGaR3bZFyCuNAkpcS+azMP",
-	"QeRt19GkKpdnZnrocMa/O0zx1BT5P5dejVFXXWwyl0MkueWKukubTabYxnc3r/QjuzGJa/ula92X//Ld",
-	"zasRz9FyrlQoFoqQp9JinLbs3HJutlAszGoXKLC0Gc264EN9kLarLlAHI87NpEE422LSQ3OhQM4w02Wa",
-	"xDCzC1MZaJ3aHI7DqaBqxTIUXIhExZR5jjiSFcKFzydx5YMiJcoizz1sSw/rdKAnRnc7lrnlJ5LNjPCS",
-	"mdNsU2ww6ydt5ipTYt/rH7abtpf6ajw6+vJzSlGRLcElSo9ysegzLl1IKnp2fiZ72l8HptMTT+eoOp3M",
-	"WrUsl0l43BPnYjER7PdeLOWLc2sArdPoOn3JDzspmviWEBpjWymuLeO1+hjsPXOz+8lfd956JiHz4Nt3",
-	"t5/5pPuvz7ovfwraNavZFxTpP7VxvkTL1VlzzgrLmqCaqr6oMaXKXTx3UQsFmq5wC3jdQE70N+9WTE8R",
-	"sSLmgjoWc7ghSU8NNm7mh9TySyrBLaX9bznLqZZ5zMKbZve/6YRwq7ZlMXTqM2jbneZV7EKLmUotBp0F",
-	"k8P1GfHPkFSc40/Xdv/2Z+QT3U9+tfebT5FbeFAW9olcwAbOGbkL+bC4DNgu6DjzcyLPXYRuGzKBV5yU",
-	"Utl2FDQcFJ9xlkFk22z4tVETNB5Ek1UkMBJQJ0Ey2nKd+5OGxKhlIj3ERRDqEcFNViCr8FZqehJzpyJ9",
-	"QZG8gnRTFJCBRuPa9QaI6zWoXxAUREIJx0W/xFmGah4th3aYRSiXW+qp4A6CdEVPkA3GWhj/hqmMj/mh",
-	"g1+XhArKIvxQWJ1szCWBpeTKRSUfSqXZQnGmPIe2Q5DvhgDeUjk/W1orLYQsJjMPGHTWs510Hei4GDdz",
-	"dZJrD98tTWJperhvErZ5BO6bYsFDBl2qlvOL5qyVX2RztfwxOl/NL5iL1jG2VCvSknVgBr1UO8YWrQVz",
-	"8KaBmeQqtSF2w/kfXzi2WW7O/WTR+2m19HCrKP9rduPxJX56wTwxTx8sI2oww24/bnsN1C6SuLtWUYxI",
-	"NXK4VqsfuiwJ5kuhrgiE8bAwh6Y060tnguvg1YdXasyVUtxxinYcQa01IR6mbp3hffNphifbLch/tx5h",
-	"lk39xn1z5XKam1uuMJmE8OZx7tleZzxiDgSOMgo0x/zu5pWdT7/eefPmuCTdRSNUkWeetq2L++nJIfox",
-	"pENNmODTtz1w5ztUeoA6Gp9k+BHzImLhIIrnYVU31aKdlQk8t3wAcZRVJc3GuIawq0Oug84V5/a/41Hh",
-	"nRBtBEUd/DT/iHnxs4xlO8aotWayFXEHT1qnqNfIgSkSZwUzLhiTmHJ1gAcP0qY1nShVtyXJlnA3IGrj",
-	"67tgymIcBwdiwdW29Et3jY+1oNV8j3OXsXEOvRvDNMOJMxfDp4l7jcvMFZf2v+F+wWuOjcGtg7MlpP44",
-	"Z+q+8vze81+MVcvwPGo2IHUJuUvkRA1UOGq248dvlVbRhuoZzIpowgBvtjmp3I+Pyz9gS3Ay275/Vl11",
-	"5sHVfHl+AS58wK4z6fVzD8o7RNp1zqy8zYGXkCnhNZhLoCAaTGYZTW+/SCAWqcOCPWRIIajplcBXEbIn",
-	"OCMYYk9gSQ+ILa4muxosWzbGJEyPeXnpuYxCQdDw3A2tDlIqzh2bX1xIqneXeBT9kiMRsyNhIxJKdAXT",
-	"MsIVUQ+7T28pOPwXygsLK6Sivldf/nuFmNR1/RJ+Z9dO5I/B1dNBcKW3b3B5Lrl0HxLBYKK7L6AZA6I8",
-	"skHVh//AuE6VSrYw1xvYoX145Bg4yX9EiEP7wcy5H/xHYr22i/cYUyunYGprQjxCeUdPR46Ht/nHKAhB",
-	"f3fzyq0bL+zevBoNQcd5W1AsI49YjiQeR8M62qGYO2f08r7966t5usQMAPLyOqMmN4IyFxyouELXtmwv",
-	"zzaZ7lWXyGmPQxhuy7U9ZgALVAxQcTKlb7WlznD1LxCOFcRESLVD9CaBwgbTUmYhxnzxves8LZ9Mr9Eh",
-	"5EZXvxsjm04RmVErehwXNOsmoWtgrdNiqUMueMvJ9BGdVRPKvKS+Hqs8pr78MX9BUt9xwhXN1BevifQT",
-	"VRtxRrje3RbsMnUVprRKPtzwqA7yP1Ut+KwFvkeAT9ApoeZh1oZW9vszT5Vud+PZnsh+T2S1fNHIVVlN",
-	"A1wHPip6S+mikcMQiLZ7csu5UrGg/t8xwPcgFaeYtJp2cIc/O24r9adBZUM9gS5Vj5mL1gKbr83R2WrZ",
-	"LFlFtlQ7RherC+a8Ncdma2VaqhbNJesYW6wt0PnqnDlrlVmppu7N4GNmigWYZtt1h9s7AZtQgwVA3lkc",
-	"cstlmw/isBeqpVrROsbK5hxdqi7WZtm8VTKL9Fh1oTbHytaSuVidp7O1Eitax8yF6hwt14psyVo056uz",
-	"tFTLxYpE54olWi7R2rH8Il2YV+tI80tsqZpfWpylbHZunpp0QWkm7Mnc8lw5BHyn24AskcmAIaaJTqJI",
-	"+H7EJ0H46hkHMcruJ3/bvX5l+3fXdj94scemUpenMKiMWGnVQQpEr/Sf2WSuXesMVAJOMzXDtqeVa3XW",
-	"iNmgStRuMteH6mwC7InHa3FqVcAFxJRj841lBDxitreQbJ1rRqnkqyN4HfqveGaDYaVa9TIoeApXwyOw",
-	"GAojfkN7/ThLQMjSIw3hjNG3/J+wNnHRfjB+bzYYwDV1HorYCIJ3GU4VDMuORmeSKubLtuOtkIrYgIAy",
-	"wHPRF09xJW2p9+aeP3W4jbD3ePaAgNXRe+fdvb/97uBHz/dlBEhAcI4mejePX0D8qCQ06L0CJ8dPrdJa",
-	"dbRCKpmSDDwWmZCF04V1vqoU2w2sES2Zi+VmdNuI4IU6kk8dewP8qy1MEKlR22m7uqa14IxQE4pxqAMJ",
-	"+EfB1QlGgANF8Q4YKL/hB06k7ootyOZo2A42U+A+IlpdUJonTZsDf5mqzJWXNEiucpp5bie/qhQXmEmf",
-	"U0ZwwODGoAucMQugC1hYNklVh905AIAgTP1LaJITZuJFNLLUZzvWyCxVhD8j8+mLsqPGUo44m3XN3lzt",
-	"KXl+9slyfnHrJ81ic6mzVpKLVrHz44Xqk+VTxy4UzQcWm7ObJ0ru0sb/KdPjscK3y36B3bCcbgo3d5jv",
-	"67ejiaa85fq106CQe1qHt9abe89uNh2oFMtHHTibREqIKcapycIv2ZzA6M+AX5LYt5mF35mA+232FWkc",
-	"PIZpQlmilpyA8Nh586u9F3/ZKzC8BsbcAmEg2t5gaYA+dlSXkNVH+rf4Xs0ULul9PRQ4jj4GMpfs6sSh",
-	"hErZlnA37n3lHLZWtL3vbl7Zu3Sp+9yXg3c4izKe6OFDhSF0KSIKf7AvLiior/H6EhVlJVhRBa/Zjsdc",
-	"6JnF4wDlmDOu8mQlULED1YNhPlcqOssasFAWTzD4M3qWWR1keB+maqV21JyUsh20K0l91xlGXbOR/nIc",
-	"2d3nbkohkTVZ6Au6//rnztUraWXtrA5ER/cgvYDt9S2lrfDealcdWzaGT8tvWRVeDdqLR51TwgZ/eK5U",
-	"LKYT86FvDIszn3BF08/FUp/XBH7K4DfpOSxpnCeaJRz2mPcdi/aA18Xu5aAhPBzIZ+/DV3c++2pAyGeS",
-	"wZ7BuPJVKLCGwzWIzTFhfxl8I+HQwOailsUstLH83CW82tDBbvABuOIpxgFHQwLiHzdGu4d+M/P6COj8",
-	"IdZ5EALImvONaLLF+Fg55GNj403lRN60e+kX2+/cCHhTEoeJsYxyjGWUR2UYE0SI92O/S/nifMzjPWit",
-	"UznWq2OWGan2JRAHfsp1ClGQNPPQtJvMvg5y9PWyhx7YxfE1Wt8P6Q3XQM/wI2T4XY4Mx9NPKO+Td0rc",
-	"vf5p96svRxV3yT7PPhMmgItj+9Sk6u3q+0BA+QnIAXQrHEWBrIZyyr/OljqfyWLSc0WHWWQKcJ/Ty+tc",
-	"6e72JopALj1lk0Tzb23pp+WOUezhfA4s9mowxpi8S2Oq4xpuUanb1R4hH+dKKQ7gKReaNYCwOkFtR0+n",
-	"fCzbrad9ATseVBLsYHAwEk5w98oHe2++Fz3BWKHkYOfYGIy07D2cmK8+EU/Bj5jXf4gOGG07MnJvp5E7",
-	"Ec1mZH3mCCwpx5qfkqRQYKLKIbCfR3AnRhNR/KqNvfb3j8889iiB+h4EriGi1qO3rBAa0VGg5QeoIFF9",
-	"RdvdWk0prPNJqyRn4VBPQiVJY4L31kPpYcojGWpK9n3zzPbfn93+5cu777+gRd7oTjW135MIsd57JnLy",
-	"yh/Ebl5ItpvLd8JuJgCNhOMVFqA7Eje3We2+2+z0O2wn3A+UOsxOuPXtx9uv/mvcdsJge39GS73sSaH9",
-	"snhAoNyDYlq0zyGwAi30PdqRYFmojSqQx7jTSbiWmJSTKgtldCiSxyR5V/HJR4bM2A0Zf8+ySJoBdszs",
-	"nbBjjIDqjnJTD8wB9TEbZJZ8dGP7g1dvh59zRp86OTHGd79o2cD3op4Y6ji9QUCbe4JQCBhiGIAcp2aD",
-	"mOp2K7JIfrFAwByt8/AH2yMmbTKEdk5VpGi7ZsjHTlqVaYNIgeUJEVwsfXaK3WyZRajpCil9PImccGjx",
-	"uOZ44w8NTkIP9Ud7dwbmyndAPGiIv164kxkE2d0e0wtP8T1euimzqPn+RfTOeNT1NGfXhxi8UIMifDtX",
-	"r9wWyRd51LBSDXjPfVFZZZCaQz1jOILR5tDZGZu2gTxyvcfU3xWdQ2AKi01PHrKYHawY3HpKdy5Lj1j0",
-	"73yYbTJnUpDFQ5LuWq+7rO4nR8p2029ftpwrF0o5I13KgMtM/YSGXW8w93wVmstE6sEHlrefVlADZYGb",
-	"6mwpHp7aRiqBENQ98MpGrsmobLuY0bmc23vncijrdj+6uv3GS7e+fGHvncvdT97ffffF7m+e3/nTte2r",
-	"3+5++E33yue5aF+7NK9WK9Ly5Ve5GHjCA3ms6wkFxwRkltQ6ZnrJmSYcFDYQCEvrRxIbRoA6pgE5RmAB",
-	"uaPIzjjTUZN4dA848i4N6ySjKi1LxsUn9JsiFf9EVsiUcAn1dIv20rT2J+l2SegnDlxHULoXOrFDG5Mq",
-	"W+dtaBFPaFPwOsibiJ2GRSeIVKYWPl8Xwdf23dg9Uj2m04GK58Z4dpNeiPLsMnzQj8p1P32u+8W1nesv",
-	"oGq/987lnT983P3kb9tX/7X95rN7b77S/ctvd258vPvcZwvF7qUXul9cu/X1W9u/u3brq2vdy38F9m97",
-	"zLWpetbl63u/uI43dK98euvrX3e/+d32V992r/zqu5svbn/y8u7nl7vPfVnae/eP21f/Uupe+VWPbHDE",
-	"1nDRgI13EyRDnMcHoww5/fBJHozNz+di/LycyHqzM9tJlhC+rQSyr817OGgonYltYqnPAdrFHaC8ffWL",
-	"cr9+sX/kMo3RvY9+kZngB1nZAVc+gsze1jjh986EX7WsuMIBrtooikSDc//8x+zqViajXYdcJuatPuEy",
-	"9lSI7S0QrCEWzhwUGL/BNGpM0DsA+tQ4WKMB2RDo/KBu4cXrHHNc2i0jqNMF7DJfiupX8Ehqqev8WiGB",
-	"egtewGUCZcG2bMlIZa5crqxzTpvghqBmI7pJDRopLIKPDCKLuHna/x2GGceuvZ3CR084nnhvZHL0xRNh",
-	"WqVivATtiMDIpGcNDCjeppSPMIfre4/5vqP8XR/SAT7ZnTdvdm/84rb4ZKHG0/7e2Gg3w3DAnEmP6ebL",
-	"wHlRgTTQBYuN0yJu2NALa4AndZ1DG2FTYD8xvxeiqJEn2wyKszbEFiRuOEqkY8kDl7GJY8nX1KIc2HEZ",
-	"8Xb3eS+54OoNvqQa7N8MLzh35O28R7yd4UZm30ZdpG1Ec3L/NdTbVwq2CkvoKGP47T93/35t990XUZ7u",
-	"PvPF7i++zr7q5duw6vHOrr2Lj6+/ZzFSdySPI7u+shYUF0woJqOY/JHLfpzJGKFJs9VQpkTEaHEZ60nM",
-	"2L7+r7vRfT9EzQHukGcX1EuHqjsea7Yc6rH7pO5crxsSUcyY1MO2SM12HEBJGbpCniu2oDod6khYRxr7",
-	"Xgflodd5eLtw/WbYtoh2IVCnl5GpnRcubV9+YTq4zsXO/OQs9C1QpqftkaBNO/HEOq/gHO2mekWF+DUD",
-	"ufAaNq8XyH9iO3nqMqi/7TEO7QXZBc8IbOnoDKf85tyAlF3n+uN0IVStJGNh+3K1DLpKn+5cr7hvgZyF",
-	"ythQrxAmq17iT8tf7UPeQuE40E3AunAls5ckUvR0CtYgfaBe3QMrmO0WbFM9PAY/nJ1gq3v1rHuOER8E",
-	"xX+nmDiSYHg69RGjgPNsKcIFdvXdzSvdT1/qPvdl990Pu+/8Hfvy3wNNCbJyeuSCE8wtoBgRrhQuOPJC",
-	"BcrdVYXYIFOK1WARNdiQaUjwI5WCKTcr2IVmCtqNaJ6vHZyirWR0teOxdY74pSZ1N6CS8Y9+WDpWnC1O",
-	"+1HfmISiLWaQZtvx7BZ1PVKzmWNhm5MKhpkxmgDSqUk761zanuaElEB3bfXTir4MpQMWe7OIXefChTqs",
-	"tuU1DCJb1GTSIJV/x3Y4nktROaYOEa56dLPl2DWbWUr4uNRUK7pCqg7lG+ot+HS5YbdazEKxKQWWf1U/",
-	"YsVmFJmmcNpNrusUOc46Z82W1ymQVZgIyEisgAiXB0oN/IAlo9X1xGSOQ0yHURerQ8PyFMgp5pqMe1SJ",
-	"R1iUaigSUcr9W2WFdJic4UKdsO03PpnpvvL+CnmyTWGCLhy8W1+/aZBbX127deN5+Ld7+a8GuXXj17uf",
-	"f2aQnX/+0iDbb1269fVL8O/eh2+AkEPvdpVaODg7InCrHSQZQ03S0GsAy7RaIi6rMVfZNMtheV4l44Qb",
-	"qnLrXNmV0tACDzLUqOMAMXXAJY3vUuLX8DmI9lnDzzXbi4MPDOz+awtrnUfEbwW/qxha7wEAHvG2bJPh",
-	"vvrKhyf814SVIf2qM9h4w2u7HPJYH4cavpbbOd3m/6FM2YqvuqhFCjQWLdL1RLBRP2pnuqtwq6UvA0Vs",
-	"nevu/wXyWODDhykCg4CqV44iX/9lyxouzztE3xkMI6jCjGNY5xAL0GOAxWaOI31oCHyorPinGwosBlzb",
-	"ZbpfP2hDGiUSLpxabc4k0RaagXGGQEeMVIM3eldE0g64zUiT8k6BnPZZIbS/4+scVeB+7XDVP3lao1TE",
-	"KJpMcEYYlgFXrCuyci7lkQ56y+s8vkyWoXts6Z72ZNUjTSE9Ui4WjWKxiGd+qjJXmq2QKusIbhlRzRA4",
-	"pbSfYtMr65ziRyBVWwdXolLPH0hpXnM97bTU8JqDRFuQSlGyjU0FXQkeud8Dhiir0ERnGSkqSWk92ZyY",
-	"0tqTb9Jg5ka4aWFNfzyYik6QZPCIWiLs/KrmgJTZQTqExs7ahYr+LFu94kl4deATQS4R65YVaFjai6n7",
-	"YFWFcBjluYvDc9EDCTpTE24zb1GPxludDa22DDo6EPskE8TBCaNnrtdGc6j7RVs9qBR8oet1ggDJLece",
-	"DMAKueUcqoQAVJKS1sFJCecJXZXLZD1XKtP1HJkCAiOWXVeki1xRn+GFSA40uP8Mwgr1AgHZOQ26oFqt",
-	"BxehdvZWbnnRyMFBDd6P6imaJmJL5pbnBlxh5LTCAPMLLN7ccjFwYOWWi6ndT3AK8GScBhpNckE9rsg2",
-	"wuos2yJTShhCuMJyO8RtcyMg52lF8r0/ohvAFz5HBZbuunTtO2XonWwmGnqQY5dk6l2+Nl5TLypW1PVi",
-	"i5/ltnfat/wCMy/ZHAx/HNZOZqjt5hs4w8OSEelPUdbWbKV+KStJ+ALI117vk4FPqhYBeCxHjSBMEgHN",
-	"C5TaFnNDGR5LegS1wn+DF/Hj3af2SYdfyFQstqsBI1z4TkD1CbWCHhsAOQcI/56cFm0ywqAAPqxGpkSi",
-	"0WsDGIhzMcKC3ToYBzej0ogmUtzemkIqMsjem690P/797t/+aJDuS3/afv253Xev7377qUG2r3yw+9xn",
-	"27+7tv3Wn4x1vvvcB7t/e6175VcG2f3gg+03XpoukOM6+pIH1aan6mwwUy1QglauMCYA9nCh1r9AKthk",
-	"obLOzYYQUlt8uGZT+qAtR74D9TCyNwZuttAavzaFJGNyesWnGdDj9S8BcEcyFqi2c1qj1L5LeLxjMxh+",
-	"DIZ9nyQdMDSnwCxQKibqBL5m5KAvE0nWEyTurz3kHtAfMQ9E55p/No+cn0fOz9vfe5WSkHn6YiLowxrV",
-	"G7evv7v99rf3uuNTz2NwI7a4DjE0e7Laibp9Au6BfK9AzoKBHDKgdQ4rYUvPRebud2qNydk0pnBiNGmd",
-	"DwonVWoOrdeZpX1EoffFV5TwZ+j1rQikLe2qwwxwLPibJg85t42lk45quGvCyZ5KOrmWrxn5/08ZdVNf",
-	"jCw7W7+PE0grd1serHys5kM2SuX8bGlAaksP9FQdDA3HSYVemdfolZAs0oPAkGvoQeaMXOA4zy3nINas",
-	"2CbdWmMXIFXlk/e7r/x6+7Pr3V89v/PSc3vPvIpO+FgtH80Ycpl6bw1MICkX+xNIcss5eG8MpjtKbiqQ",
-	"YpoEVe28O2rCMSTXtMcQDrufHvoA55AGHRgAQdurtzID1AvtLUNmBC0VA0mjPmirBEVRpDRP1BAtEEVy",
-	"+K4Wc4dI+XiCKt4BBk/Nt5SiL/A6LeYbO8vamqnAMDWOVz/YhDBFpcPkowJ/x8iaQSoeu+DhV+qvwjrX",
-	"GosrI5GqHin7fXDd9yTgAj85BF1RkgTPnRUPWUVBnM+PyNknmQ07RtE+LNmGHSbR7ldcGodcL6WU66UR",
-	"934QYhVedNRRJdFFcRQrmJSCdNr3cgP5fXfzyl0dCsAXzVTbzkZeq/uD26Cu4gVS+zJku9q0vUBN1L5g",
-	"3bVSO2A95hr9aA9ob847Wn43fagMgIICbGu1E3UhT+kFhzKywYttTzKnNm0MwosgUEI7LBg1G+tcts2G",
-	"fpRGjTDXFa6skCkIq6pvZvSyYLdu2wpadQeIihLgKXxoiYfN2kIvdCZtCRXbcfo+hier/rDtbOit7Hd4",
-	"jN5xu0dGZU04SS0c1PBPAGVNJvIfBPZD6z+L7Z5kPY9k2qp5noYKnkkCEDFtIdhdOxY1jlAdiK3gKB36",
-	"UPhRbYJ9axPgVgLCrIftKOv86r/2nnu5+8nftt+5sXfp93vPvJRdEA22wkcSJsijB8uSM/C7L0rQNkcU",
-	"E6ITDypT1rmPv6yyiMCICZX0YoP0So11Pm6xsUw4dV2xFZnl9wIyp9gcEsMhEkaZDKNS+d4TXsGJiSUk",
-	"3lbpFQzhSHx9b40tZAxDpd72y6/c+vK9u9XwcoXjtFtDUVfqMfdJYLWB8zqWMNCT2EimNEV71LM3mYGi",
-	"0Y549QVniJ9UBpe0LWVUGfoc1tsuVopvqyvVOQQUnPoxsMzisK64zNASNu62jlRZWEZ5CjUWCLArGYLs",
-	"gzkafo5O8LVaqHy75U8mktbJBWcFUtlidr3hMes83WQurbMKgW9k9H1a+oc1L/AhUvcm4RZg4QvrHMsH",
-	"Dc6yhIEffvhQIFFPI5n1ubP3qbYWSJb9pWYZfH1JwPGox7NX4KV2CAJjGHQ6dBqTJl5bArFADapskyj6",
-	"0df+SWh1YPzj11iP2Di10pI0Dq3YjDoOBAP4yPyDaBrxwin6zOnSka5dbfvlKBBmntHrjcTUq8TpwwoP",
-	"xB0+28ot5+YXC7PzmV3ZqRUZfXQG+KD7mHOQGqT5VcBgj2orjEspWPVXXR/44LSHoirOPBGttvPP33df",
-	"//jW17/uvvjJzo2vD2H8OlFD8Pt0D9QPkO6yt/49LLLJj7QekB8dAXRuI0BnAoG8o46Oh6NmTRz7ExSp",
-	"ucdqG2BO2sithXUoKiGrWuN5wuql0yukwtuOU/GT4iknooUp/OtcZ8cftNPw3ev+6+mBPCLsZjItkCMM",
-	"sDwycuX2NjE+5CCVyeBPSoPEVrkYd19OQGwddSY+6kx8mzsT3zkNoaejcVTs+doCtjS+FzAx2DA5gok5",
-	"mIIxHFFDe9E0RqAkOB2dt6mhIkqwurFkyKirFSuDrnMMKuoqH9MrRDJukcrTFzVaGHymp/3UHMKh4q+e",
-	"bKDfeA0WRfkozWa24rfZ6RmvXOd+12bfbTpi3Y/bDYdJhMIcJPiIUzijdim3nJsrzOeylUrAAVHnSGnQ",
-	"NnHfegZ2wlD71b/mh50U4ykVYTy337SO6yjzk8HI3jVIoKOiGBODDkUQq4cEKIQSNixHMNTN6deX1vUL",
-	"oABrmINKpm59/cruR1e3335l+/U3pw0iHItBFo0rvbsg8xQZf2QpsprAhyNNUt+jS4JHb2tZtXQeWX0J",
-	"MG21M8spOPesklq2w3SQbO+Zm7e+fGHv0u+19/T/+/vu9SsFHEEqL++CRsM0aHl+IbecW6qVzSIrVRfo",
-	"ojVnzrJjtXklEM1Za47N1xaKi6Vj5aVZOledNxesRXashgLT/52qZ9lPsdxy6dhsuTin+f/J1A7nDLib",
-	"kIbSJENGDt9RfGrM7Tr9Mpk+4wpcqVFOdS+6UhMtHazLIiGDEiuyJldQnY523eozMPu9q5g36XVabJ3b",
-	"kvysbdVDmKd64n2SaK4EcE+IkSk+sUxOPXDCIKce/ZFBfnzq+I8M8litZpuMWMJsY3WcqYIlzAsGgXqz",
-	"01geoeVQZXWxCx4WSjVN1vKwtCqW08PSjdHiiD74EzA0wYGDQovEUWwbrLWwJqOekx78mQdX8+X5BfXE",
-	"Ddby/EDf98M3rGimRzTmJlZTMHxHlsKCpawIzSMJOQkJmV0+DjKZwiPa48o9aiJ5l1hbdwyYApQTWiog",
-	"yQLH6I3nu89+Nl7Zfwcdow1besLtDDTZEOGtm3BrpKjv2IyYZkYEXgoVlh0ByRzCr9VshLWNA4+jsc7D",
-	"cKuST1uNDtZ8912PtmeEwgY1hyqrCRfxWRiy0bhQiNncbaWJHtSrf3daidRM6yXUXjm44VEUXbL2s0JE",
-	"tYWftDRV+6S+UtuLjlhFJKcZhcHkdj98Yfcvb3UvX8Z6iqXy9ltXul++tvP7X6L86778l+43v8GSilFX",
-	"oE9rikkgFYFO0Z8qcdHIMXDcnMwAJcI79AyCs3Z+U3uhG1Q21MPoUvWYuWgtsPnaHJ2tls2SVWRLtWN0",
-	"sbpgzltzbLZWpqVq0VyyjrHF2gKdr86Zs1aZlWrq3tQtQWlZvVWYZtt1e9WQ2ZgaEtBosET9UXyXbT6I",
-	"E1iolmpF6xgrm3N0qbpYm2XzVsks0mPVhdocK1tL5mJ1ns7WSqxoHTMXqnO0XCuyJWvRnK/O0pJSTCR7",
-	"Mre8uJgZ6ZnBeFYs6PhmSuM52gtBs8MjI3pcshT6aOCiIuSmD5eEMcbd62/svfjLe86MHix48ahNKiB5",
-	"Gp6eEI9UyowSY4i39+ORirNG44jUTCofFHZviItCrImLsUfBB4UdvQZrSuZsMpk2AtmDxTr0EcjTydzz",
-	"AAHIUSRetiAljvkoROmHKMeraYwJGDWbLug4N5mgY9Bo5ijoeAfM4HFUulH7F7BlLOa6JdyN725e2bt0",
-	"qfuHPyLY546HECO1BiYgEs8wbskhLmmofK+GHzb0qVE3notynySMuo7NXJ3wJdWD1CXrXF2DkiYoTe97",
-	"lUm17fnFdbXQG1QpQRIt/OJ4ne9J352kAgK57zO+Npq/H/wdn0k5NpPgorRomdlxCalyOiE1OxkhdfdU",
-	"GZi4lLrTWf5xQaM46nc3r2B6PyJW7jaHaZi8ZzGHYXOVOCE+AN/LeDFav1EX5Ky7jPt9aJD1YymTAoHe",
-	"ff4lBvYkjBaxXed+FVvbizSNO3iuyX7WDM4pOIRjSeaIsfG5ZIBQZAGpJLjiR6f6IKj6g4DUx9CAAnYw",
-	"oU5z9Bx8d/NK98oHe2++h03Us3RQ7znf0Ap9IPosfjqzJdoeLD02N95MfdluQpa+BYUGCglpsiUllYtz",
-	"ayCStVS2bJeZ+gkNu95g7vkq89AV5oe7gt332wEG1bBzy7kOo27a2LLWd6CbEjTg032UFKfOLef23rkc",
-	"1kPY/ejq9hsv3fryhb13Lnc/eX/33Re7v3l+50/Xtq9+u/vhN90rnyP7YdxLq2qpFUEQPSxHwPd1PYOT",
-	"ltb3pHC9x1zo71caqcBUXBdKWnWQUzoygDVLDlhOd5AuFCv6cZS8dMeTcCMsL0CNZWdwY3JxZ3dlR7qa",
-	"ZE+wHZIu6/eSfqynx1mfVNBhXcBVYXH9R8Qm9jyNcPKpis8ZKtOkCWk4iq9rZS4AWk1cYepJgT0s2a8B",
-	"E1wYIfV1clmvcXHWpBei4qw8AEFVnI8ZmVFx5oit4dIM6+sMFWbDLH4TuP0gYdb94tqtr9/a/t21UKR1",
-	"v7i2c/2F7ldf7l7/aO+dyzt/+FhZP1f/tf3ms3tvvnIwebaQRpyV+8XZsAlWB5r2xYV+036gOCtPQJwd",
-	"JeceJefe5uTc8SXZ7mf3oPN9HHZPgtNiBh0cw1NyYp1p8Hroaaf4IzR2Rb/wlDp/el3AuUMdRzuJAQM2",
-	"PREb6mFbemt6ElklaqYmaBn7sR2WRJ2meotiosu5OvQWTSE3U5lvcwcokcSFp6TDzntf3vrmhZ0/fLx9",
-	"/U3IIH9x7+0/bn/0l+7Nl2/deGHvmVdzRk7GOtYnip/5RM/yQrwpiYHifFndlQEqhKSVCiaERHgEDRpv",
-	"fg1PYj9Bp7II7dytBtOAVmY406A1mSLenkZlyrTxfch+P+dp0suEw5bX2KwMn7vOe9qVAS+n3NKs3Len",
-	"KlXmbTHGK4QzZkndimxNVHTJdUdsBe3JMrfF2M9gwmZQeAIPgpNJYIIjM6AYd4lwlGz8ZIJtrg7K8YeZ",
-	"ANbdy/Gz7c8giwMPz1EHqqNM/klm8p+BAn1Ia9/dvLJ7/aPux78fSdIl2wBNNlTdx6YZuvu/ZJFQSAD/",
-	"gOdCMFJdpFl4eB1o7NIIkCIBW5frHMq8d+AlZKoSDldWjPA6Ylty2iBSYGMQSmouMEAL0C8N22JkS/1g",
-	"e+oLJYrakh3YvDBIjTELSpLvg0P5EfMeOTjwZMPmVpjOEFkKtWN1/QrHltinPwdhK/AnRXWVKKRK+irN",
-	"OcRs4HDQZ1YqlYArp4wE2Sl7YiiWq+dhsRZ1PZ27GTrCtLtr5w/v7b34fvfGs92Xb2x/9lr375eyubg0",
-	"tKSl9Kbl3Eyay2fSjH8G0huF6+m8k54RpgnfRCM1sJn9oKLkYBtwjjCQZtmy5dBOwkAQF9H97btpd0Yn",
-	"1CRSSZaWJ8V0S6BmzRPzdiKLk1oGPzIQzIOs6faaWHfM/nm8IQhtkpPf3byy89rn3au/3nn1+vaVz+P8",
-	"Xw02tY1j5BSDyxl9+JjMlo8SI9oW2xf8cpo1de0zrT7dJmhKYDjcHlyKNtjuZVDKXY8xCZUqRJOMSaka",
-	"AijxqeL2oEkitvLB2ksdSq/hvWsYHsEqxlrbPDjlCKm4u5yESGij1iwPj66hEwYMgucGEgwwE094rBd+",
-	"ETr2hEsq6grFpG4PJGKMgnqM1cAXMtTz9KMEEysBftcy5IVkhjwfgwRMjCEfAQMmoModxflHK6YdSCWM",
-	"6I/RodfGBlwDfHrgPcKem1C3DAJCuhNn3d6ErAI/jgnONs9usgKpPFkJOvIq294g4CaBv0GMmMJixjq3",
-	"61y40FyXyrAvlmXXasyF8jg6hEQ8l+L6Ugcuk3azBZlNljqcLjUVV58YRsD3oWWTMae0gyoTSuAhm2e7",
-	"4WG2yZzUd5xh1DUbmV5wRrjeXYdcOPJb3ja/5Tkjx9kFD/cyt5xjnR8/dfJnwv5peWnjv86clCf5T+3H",
-	"7JOdR9aOX3jkgVXvkQdWL5y0t2z6+E/U91uPrG1s/XRtdeuR+4tbjzywuvXwmqn+9R57IPwu+L+1Vbv2",
-	"k/S6laLfNPgLYIKH3eVyZ8EUsEQBdkJ3ybvyu913r8dlEMqTCRtFybgHC3KwIdAEDdhJCN4mU8IllHC2",
-	"RVwhPN0KvioZ93QpTcUzSLMtoRl8m9tPtllhnZ9h3CKUk8pJizVbwmPc7OQfYp0K8QRp0g0GJU48t0Mk",
-	"rbFxwxcgYJPZtAlH+hDrZLZwEi2IGDtdGsT/ernerS+/3P70N3tv/GPnb1/ufvN+9/J/dz9+byQO2MOs",
-	"bn355d4b/9j95v1snGCiyIn+Jeq3smbzs6URoBO0VM0scca39tmlzz5zmRm2oUmmYN+yjZDfBEdpSINW",
-	"8L3rHTvCaHyPGtePwUgDqtGSR0nI1z/t/vmPKCFTysYhplmGEBnQMYAeuMA60y6rKQHkiQJZjZTliqWE",
-	"I0qC+0U3wnsMqJatc8KV6aaeCGJMXeGqi6awIKdfhM0Syt4THvY+n75dwbrRxOSIobqAWRxlj98r2eP+",
-	"wcW43gEP7pB4XngAI9E8AiqmOiiPCs7806Kr521wscX1lUrjrDOPVGaLcxVUYNXRo/rEYQXcSQUHRzxi",
-	"akr7HLPigRStI9N+spCk8ShXB/KczyZx4keFR5rCQg+gtKGSdoP5JwU8k8TmvcfqyIN/OGKsvqKEXaOz",
-	"8Ns7FlnFDK4R4qpTp0/cTxZnlxaml7XDAVPUJZEe7Ri9odTg7FYQAgs+i3Ue8WSgtuf1yZOthlKb/Mz0",
-	"Kf3cJt2AnHVCwfERSXOPOErW1XIzp0Z0ioiowRPV3Bi3KNcV5wgkacS0ukCCQC1o7vknMKLtLa9z2EBe",
-	"V99W5srHKoaau8Pwc6msp+orrbYEDK3H+LiDxWNTFMcQKh4oR5QicuPZW9+8vf3Za9v/+Kp749ndb95X",
-	"xyOj13Ny8eTDKoEHrtxdKJmHuj3K43N7HAW5j7Lf77aoODJzJaya2LRS6xM62/3K67sffLv92j/H6oGZ",
-	"odxkEkLrw/JfMGWdVtW4vIYNvcwi/Usg9mApm06XSke+pBuUKbmt5KzuBVZaIMD05Dq3GGvplBZGKJdb",
-	"zIUrnS3agULsNq87Opw1xQWphBG5yvREw+KrwbJMKHw7VukCnF1LF1MRcyBXSv1yJasQyB45HUscE/pR",
-	"+btgIIlhS9OjbPLxdmvUVZqDxQ67Nd54fuefv78LDZkeHgcFSvdjb6HFEbUPOJPQiclnbhWLtbxGRXOw",
-	"oNIzmSoqxhVYL9QRnCkOdZpRS1nsyvx4ss3cDhHYuL5JPeba1LEls5RJ1SiQ1cDKETXSFC7DCtSlolEs",
-	"FiMVstFeWV7nUL8pGJJwkVF6DVe06w1SCdLktD0TGluTdKetqcXODPB1GXtATWNcoBk/FICMN/xwzuhT",
-	"9MvjVfQjrFhAV82QGc8GzPjWjY+6l/8eqvp/fbV7+fre23+OKvnqy9++u/3WL0aOc4LRMX6FP80iJAVD",
-	"4wbMKICcIy/pIfWSqvP7qNqcAYJcM7Z7T3QfxNi4887K+4KSjxGZ/0Ig87ev/+vuE/uSDbFlzoKjbQju",
-	"N47x9XN4wY+nU5EB7Ds+Dx4YHDDm0aaeGpR6Wjgs9cUP6DzsiQFwJXPvRgDuUQZ7bwZ7BmNPMjcVaFWd",
-	"hkMuKcYFPlVTDQt3QS57IvgUGETKOP1wFKlkLjbnDW0eCI24aHHAA9Fv06JSbgnXCtCj1CMOo9IjpWIk",
-	"O0HxxnWOuQ2Rzj+adsYOHdWFQe4wdLT/UCsF/ao61NCaEQ+1v4JK5tKf5U+DwMuXi+WeUxz21shwiqE+",
-	"e+SI1qk6ovpRmQ7lJPGj+2NFUzDMpLVNCzE1x7bU+wcyBu3GaGq1ovRBIQ4oQXSE7DxCdh4Q2SmZGyA7",
-	"k0qpZBA8gfIdIDsHu9tiFbQGlH8YWVD8iHlaSoy1B9qRsjc+3nUUjeXWWG15fY6xtMPBznFmM1Qyd9TK",
-	"DJXIeakYQcVWMLcrMLRhTbsgixjg4OpKpcIiUhygQaxWY6bne9vV/O+ThLMLHtFK39hBOCNpppMB4fQz",
-	"jWgLt4wW28QAN4eUvxqjqoml7GriIFZbHp+aeISEOSr3cFjKPWg2rEul+hW71VkIS0CMUwud0Qwke3/k",
-	"XqmW6FMJzphJuZIRjuB15kIgldgc0Z/oYvbEhs5rEAiRFS1JtoS7AZBVJabMMbpKtPf29mvBWPTm7lCC",
-	"7zhnNoi/cN/7XKsx5DzhUoa6cPeZt3ZevT5ebsL4BJnJakAOyFOatONzEkLrVJ16ZS0Lx0JugkB74rJN",
-	"sTHO3MPj/M7wjrvKgi7ni3P5YmbmMTtG5oHEeM/xjoOzAiTgCCd47U9j5wQuk8zLh/79iXCEM8xDSFkQ",
-	"iYE683DgZUyxCMrSg3oxPl5wWk0TrUA90wPETCLRkEfZVv4U5T+zOUZDUh8LfxwwsHRW6YB852BNt6gk",
-	"kt17qNLva48IzrbCzYWWaz4j2Hvu1ztff6yjrJ/8aufPN0dnB+rFzGy7avDqvKt719RZzC0/ce6i4SNi",
-	"4NM5da276bOGXlq0Ff2pn5UMcZ3ccm6GtuyZzRKwBj24Pt5g1zkklXFgCqLtobmx1UAwPVaFJ7b87uaV",
-	"nTe/2nvxl7tXnuspmV4Ia9tAyXQ17P6DItw65bbEHhQaKhRAgv/n0qv4OtvrGAietaXn2qYnDeKJLS4N",
-	"smk7Dq1Dp3+LhLg6WSDHgYUJr8Fcv0pDlSkjSoYh6sggEX3UP8qghZRuECj9int2pJ0ThNmhYeDeh6/u",
-	"fPbV7pXngv6BahbQOwMacwBok+hepdJAvoltRLFGn6lr+7k2QHgjI4wUKuwf5n9C6VmsS4FgXvQzAZGG",
-	"dxoBo7bVqiglIhg6BkB3rzyHulB8D4NH5HUR+/4hnGKi5bDI8mjPKQ+Ry3qHkUh2rzy3+9f/d/fqP/Qi",
-	"Af2rDdbNh7nTie4PnJ/+tz7EOtCouEnNhs0ZMR1b7T+RbbNBqBZxrti0uWlTh7Qc6tWE21Szfula9+W/",
-	"dD/51d5vPk01BNqy8xusIwfQskebLebmsdGtRxxRV+NCSQr1/xVtf/K33etXtn93bfeDF3sPiWV7uYvn",
-	"Lv7/AQAA//8=",
+	"7P17cxvHlTeOv5Uu/J4tkZsBCIBXkbX1/GRbirXxRZGozbNr6Cs0ZhrEhIMeeHpACnZUJSdRLFm+5Rs7",
+	"iRM7sRPLUZz1JXGeWLFl+71sCSD5l9/Ct/qc7rkAA2AGBCXKZnbLAoG59OX0uZ/PeTZnus2Wyxn3RW71",
+	"2VyDUYt58PHkOt2Q/1pMmJ7d8m2X51Zz6w1GPGa6nnVMkC3mCdvlBnm67frMWiOCcYvYPqlRc5PYnFRP",
+	"1/OPU99sVInvErNB+QYjfvCIQs7ICbPBmlS+qEkvPcb4ht/IrZYXjFyL+j7z5Dv/n0ruqVL++IWnivnj",
+	"F54tGqXly5Xc/8oZOb/TYrnVnPA9m2/kLl82co+5JsWRJg28Rf0GceswAtNj1GdW4kjqrtekfm411/bs",
+	"vMfqzGPcZDkjNsRicXAAl+WwPdpkvlrEE6bveqet77eZ1xkc05Pc6RC2JRefmLQtmEVqHeI3bEHagnnE",
+	"9ciJM6fJJuvI8bFLtNly5PuKpeNFWiwW80X5n2X5nxX9p/xfqVgs5YycLd/xNLzayHHalLdSHNCwhV+K",
+	"L/xTlcqlcilfqVxaPnnhO8lLfqJlf491TltnqHxA0rKrORwTxLayTaQcmYjcvHAetpyCx55u2x6zcqu+",
+	"12bRKf0vj9Vzq7n/31xI3nP4q5g7beG4fZ+ajSbj/qix0+CqCYa/dJDDb1u2f871/CG0VRXs6SqZcR2L",
+	"CZ/UbU/4BhC+xeq07fizkrqqebyKs+3gqtn4HOUVQ2hJuJ4fIyT1aPkT3MR4u5lbfUr9BU+6kERCD7c9",
+	"4XpDJiJ3ocrZJR+vquoD3PLYlu22BWnRDWYQKiTj2aaCbNhbjBfIaZ/YgrjyiG1Rx7bItu034E5Bm4zU",
+	"bUceUkK5ReRECkMmacJbh52XUlGyqqbNgy/i5+dE/r9o/pli/vjF/LDz84gtaM1hI3mEpa4hM1VJKlXY",
+	"PJgaNX17i5GZap06Qv4gGYeIbSH8kjw5/dzY9NQQa67rMMphjCe5b/udVHyM1ty2jzwsZK3pj4xkXkN2",
+	"gqlBTJF34bzWOy2WbWabNrckHSbNsM1tf+QM5OvSzoHmn7nwlKKgC/86ZBJb1GmD1BvFyFhw1QSMbPkA",
+	"GVk4/PPcHsmL5cqS7YYrGBGm6zGTehYBOqOZqaxYTp5PG8aw3zmdcujGxugjLWfNBKnjlcC+mi2HtoVd",
+	"c1jsnHPXDy4LznlsvjjCJIpT940736c8t5nmBPhyPLTuMw/Pgc2FT7kfX/xysVzOF0v5Ymm9WFyF//+v",
+	"IQei7rnNXNq1XbebTPi02YIhn7ZYs+X6jJud77HOo6C3Do7+hFQ8ApXPsVGOmw3XFTbfIDOUnD9/+hFJ",
+	"RJRsuK5FXM5mC+QsazHqyysokYQghWNcfMjHUm5VeM21OvCbzUl5gTTcticp0m97XMDlIFSJx0TL5YKB",
+	"vEFFWMidbdh8Yy3+WHgRlb8xTz0fxlddKJera2S7YTss9mQcny2I8G3HIV6bc5tvGHBL8Xi1UOGx/Vms",
+	"F82l+jLLl2vHaX6BLs7nj1tFlp83S/UyXa6tWAvBYUd7INywyKrnv8c6Q/X3xcVRUjEFZz5dB7th2L6e",
+	"VadzFRaiKm2VQDFQVgmpMbmBuNZWgTzCTId6zCIuPIQ6RLjEb1CfUNK0BdADTrfCKRfbUjmoLpRXqsSj",
+	"civktVyuaHFgRSu5UiU3dMmUCTR1W+d0/QmXs5HLdILrtQnpnzRcxxJIczhPSTrV+eJCVdGWDcRktj2P",
+	"9Z/tcTOVIzqo6XLLNilYL8NFhK0vmkDIzZeGCYX9C7nI4FMIBSBkYK/qrskn0sdw7XAcuUmn8BjbYs6o",
+	"WQQvAYkBM3HkPWQG/ylJ8pLk57utuCArJY8abku20G3uz5fRMreb0tpYAcaDn0sBHdncZxvMi0/kDPXA",
+	"+hs1F7CYbI+ZPjEbtmN5jE9he4ZZ5y01osx7I0Tb5huoQI2ajugInzUFsYVoR70N3PYz6+nDJmFHB5N1",
+	"Jo/ZTXuYSXsaht5iHph8sfEuFodQjnxcso0qbxlORovF4lhCerLFPFBcU6hOmmZcfQ+ZoTzyl20Fl5w4",
+	"c9oAPYuYbrMJ9mnbbEgNsWo6dkEaeA+D86pPC8y1Wxb12fnh9kfwurTmB5qvF0IztjDMCNnvWZqEAqd+",
+	"jM4wz3azMOgW3DCg/g4dF1yeelQ4HBjZWbblbo42KDy8ZNBF0AYbP+Ii2GSd1B4C9dRxBsRZ1xlpQoNX",
+	"AjQPqWahd8B14mdYvstm26BRJA7FdVjqtZMDgpGdY9QzG0PGdspjjPjskk+aUmeRdtgGlUYNke80iGi4",
+	"Hn5Gvd212BoxqVLjfY9aNuqSc0Jab3bdZhaRTEUQ6jFib3DXY3300X3ldu+T14fM8enhjqZiv0Y9eAjP",
+	"NRjzTwFPG+YVvOSIS1UyE3MCmmKrSmbOr5/Kryjjg9Q6PiOuZzGPNKm3aUjN0GyQk5dM5hDOmCXkNMnD",
+	"DZszwfr4kHzHMIMPGW6y01Ddp72G6k9TbCV7DWG2I48s+PzhArSw5A3EYy3X84WBugkjdTCguBmYiRH1",
+	"xfaJST3PZmLwjOe/Pz/umE+mMkaOPUxRMnQxYoaSdQrlF/HcbRGZK6j6BrE5fIf7Ce7RNbkMTK1AELKA",
+	"PRVsi3nUiU34qXTc+IK8peW41kifRHtQMbClZE/DpEFCn8arFyMRGOp5tCN/Fn7H0YQm/z4HCk8qk0Ep",
+	"R5NYDgfoHtMTmMRsUDOafDL9Dn81ltxEcxgRrHgSKFOdP8cW/hqhxGEUpEU1X5XCjXmCyRNZIOs2Q/5a",
+	"89xNxqUW279jMODMUYu8Cgqe8CNsSD0qr/6NXhK5PplD4bx96rdFKq2c4wYKn/p9srHVrjm2aIAkTpwV",
+	"vCT9xmgSiQ4RxrxOvQ020g3rwxUTHJOFAzwm624KJbzG6q7HRrsu51O6Ln13QsflusfYI6zlD9NJHnW3",
+	"SZPyDtrMctCOuw0HA/zfvktsbjptqYkUtSENv1DH5XGqKQ+J+si3Jx+B0uIoo6i0GLGJiok2URof/gSk",
+	"Ew0LTZt0xlvNGOYR+zJWhoa12hPZyXLQ37P5yGGjYqAHvWnzvkW3WIt6fpPxYfaivCX1wPSIguGN9RPh",
+	"+LSLCKiSzEB2iOuCC7I0m4acs3iHSktjrXo59MMvqqQpEhFS6s+8+rdPZukVyusPQ4SYoVwI6ofwj0Tp",
+	"dl6wkb5YafNNcNRLxYNzw8oh38u9lUsw2f5G7tR7HPkqH/mcRSH5D6kojtozNI6YhSrlBLu3eIAyHkY/",
+	"XptS2vAIZUq0a03b96elTEXGBeP8T0a9LOKkw2jchVwulofwOnlp6nHJcWBSmo4+go31ELXOYsxQ/mW6",
+	"3JcSYPXZHG21HBvz5+ZanltzWPM7PxSYTBeM7VnkNZJnQlrNRRV/zBk5i/nUdgJKwrCk5WKgEz0sGIdy",
+	"ue9RE0Wo57meyK0+9WyuyYSgG/LRil0TpFzigM8DBEJRStGWK/m1l1vNzcGyXL4gF0uqc6a8e4627Lmt",
+	"0hyIF0VzTEgZq8i3VCub89YCW6wvybXEjVtdAHPS9oFCTuPkSDg5dZgavt8Sq3NzdfpMwy6oVSmotdCr",
+	"JubUF3l9/+XUxj8+Abct6XyOXdU1UsVFrQILE1L59Tpky3Yd2NqCHMzDLq87trk/CpALfLFBxUVIkfSY",
+	"J6JEADppGr0IUzjgCZZUb2sdUiJBFk3yts6lVLjCkUkKs630kQ114O7e/qB79a87v31378X3urd/3P3T",
+	"a92rt/be+sPdL9/qffJ672+fqy9/8U7vzZ/sfvle9+p/dz98N6QXmIck0NRUeDykwmCXspKfqW+cNt3p",
+	"B4swHULFiZHPkhlKrDYSEQN/qRGwO4i1w4bIXcZoCGcq1IHuKBacuHguwywQ7SnXq9mWxfi+qLYePCVC",
+	"rCg3peqnvJuohjqMUKtp89x0GMx8uLWnIqPItrfh+Ke1uSZ1HMwC2OTuNie1tuQrHeAvltqpGamqywWB",
+	"/fJjWb3CdFtMGPJaeQt1pMFq+7hpT7j+KbfNrX3tGXf9i3V4SlYGU6/X65hBpW6fmKPIJ2XZ7IVws5+I",
+	"vD/bZnPXz+Od09jsJ1wMJeKJNHRymcsxn0jRgdx6wRjs3hnacVxqrbvuY9TbYPvaxBY+66LvuhcdeFpk",
+	"M/0Ik9EpT3CRyrspFRdWFpeXIDAhpnMcS5HjqOZJfNclemzZdkrNLu+7bh6fMK3jmbQc4OJn3hbzCDVN",
+	"1vIFbpfcWY5BqVPUdtj+jp3KpLrYtEVT5fRMJt6pH2RlzRtAc+WpCPeUG12ObHRkhUgdlyjzVkeekVfP",
+	"mMZmR6plpPYhCA1WDWSnLVU+4rhckoESu2s6iRBS37c9adbwAVo4G5hd+1H46xeBCi4GRlyEHKDyR48/",
+	"VA5OrtON/ry8jtsGsxky86Rleu8oobwyhBIiU9oHLQRPmTI12EJnKA7f7nXXfZzyjrLsxL522qM+uwip",
+	"M/FN1ukpkKbapBYjTfSnU06WikXNwAWqDE2bt302HV5djmjF666LDnL9usybJueX1/ObCpvuHxJk9+iV",
+	"ciWbBv2J+qg/Bdoucg8i7A2et7mYXSMe872OyrGunpV/5E/IP6pEAKVBJDpSphe5ZNDdcA5vkfr2NrV9",
+	"HQCBd9h8o5A2p25pYWw6FLpOadtvuJ79zD5ZTRsexLgPdsQgozmhXoO5UzpngVEPbItNxkndc5tkTj5l",
+	"znE3bA5WRrAlU9LnSyFRnh8YcTaS7J/xlNQ99GLgkoTVhMA8hDTaZlzPwKg/UiCWiGnvorylRYXYdrHQ",
+	"YttzwRaLEeAPfvCD/InI2JMdizBcJgmxLVic7rR/8yHYv9wFYyDvZaDMEmiNXWox09+vUOO+nKsTJTGo",
+	"ZiVRjdS2yHaDceUe1SlMU6GixbjbCUejdTtw5EzgfFJzmgYRneCkHSw18Ku2x8hMdbFYrBqEOtu0IxWV",
+	"WnvDCL3HgfyPLKDLnc6sNh4t6tMaFUwl6bc53aK2o/LUFovzVTQez/OW55pMQAYbFmvt32PVdLfYRbNj",
+	"OjEDhGIQ1aRcqqc1Kdq2mEXa3ELmzZw6ZtQxqc9Ibi7XiXGLctjuREdmGl+TPFh9MV5cFBhA3N0ZJDaO",
+	"cnlOXWkqR9lcZEMm9o62o0+ZCpX+gDlOXgowZhngv9B5fJR4bYdpFdRym9TmZEZyPDU6QgmuKurYgWOV",
+	"XbKFr5xTcicUJdDItmsaFe0W0v3jzLIplPftj0iDB15syide9LFiMKDVh/HRefkqSF+cazlyXjYOHS1C",
+	"ZpEG85gqyo8OAV49HRN6MUoawbAJDJuoYWeljeAxeXhMHu6ftjENfo+63NtgqP0J2j7dZGhWY4Cnwdgo",
+	"f/kWtwpui/FLTQc1KZF363XbZJZrtpuM+wXR8hi1IDOv6RSEfl6CBlazOYWwz2AID7bbFFtZ70xcDRgD",
+	"1E5THil1B/PTCgr9mEpQgqTXMOU5ogNognzEFi1X2MkIDOHzjVBA1G2HHROYYjtz9tTDZKm8tLRGqvJ7",
+	"+eW/VnUGJlyOSaryh9kR4BHJOkNAQojMsLHhsY0hYBGPutshX1ApK3V7Q0o+WxBJdW2QhlLJlKIA0tkx",
+	"n+GYuhAzRnUBfLuZM3J0i3kUXEvbzN5oyPMdfoVe5ia9lDNy3OUMkynDiGVzcE819gJQoqVTkc94koR9",
+	"m4kgsbsV+erZHPhnmXXCsjwmVEwwPv2HsVCM6ivIzMOnHzk7CzuApl9HSkgArJBrsEZYs+V3SJNRLkkJ",
+	"4CqCnM7I1izMx+sLivnjJ/KnaL6+WrjwnTksAisZ85f/V9Jkw8zPckLiZxj5Tp+NFdz1UCdd8im71LI9",
+	"JjK+xLbSPd2hwj8vMs8BI1XjssWjNXeVczOFf61Uzs3+78SFbnmsbl8aosf71PO1ON1kHUOq9B4z3Q1u",
+	"CygdrMHux5BSYm+vP7N5Ue40zdcvPLuSvNWq6iDjQmAcInU+MR6ec/KmOHnNw9qpP0p9pGZIJfLpNlM/",
+	"+16bYYRde9iewkwHlZ2h1jIYnDF4/OIpHCFFhhkcbu2HDIN5OGYs/5nCsb/HZ3Sy4zN1+j4sdKJIRA1n",
+	"+HafoRtZNzuYWIYZpsiuD2FYEnFQMiKfxM4MvHX4GuDyD7AkqVCR3Q+vdF/5ZffTv+28cad7+ye912/3",
+	"fvGbNVJnzCK9G9e7r/xy98MXer/9+xo4TNmqShDqvv3XvSvP9V58vnfrjd7rt7tX7kRFtnxyzsjJh0iB",
+	"HbkxLpnVdUNE8w9sv3GOmR5qeg/Waf0GSNQDFI37E3D3jQUZORGQ46B03264TijW0XAUpBpzt64SdNSR",
+	"SrtYnDfxcfCZVQvkXMPd5lh3KK3PPlUAFn/4Ul3MzDWmI2mDRUnkPx6j50zXG8+C+6FHlOEAWDXE5uA7",
+	"ggzcfIlQj1GtRoVVOnEegP6AlIUcD8uL5dGIVPhnOiOp3vIE5Nspn9RYsn2EmXZT+yHVCqa6vn+bY6gF",
+	"8RxnfHAwosQdDAzPjExYWfraozOCkAGo6TtzCqqp8J1k6p0KT90H4pWR02Z1El7LwMVpuaxo0PLi0pix",
+	"6VO+tDCEI9rPsP4o1NJCLHe/uDy/vFBaUYhrQ6tQjNwWpjmnTCseYCj69shyGTFaUKMNZp5Jgw+I8eDV",
+	"upDuD6lqFwzwfMtxqZVxNeTuJMsx+Yvkp4NusdjEIKUoyVkUnwC8J3H8bcv2T25lZywahXO/xxme88QQ",
+	"JSf5as3MolUFUlaiCWCoGk/5DXd5p+m2RUIpgZGjOuA8kgABo5LTlmi4sGAYf858GwIXKTnerwAvjlCA",
+	"ExctwBHc7+pH4Pz2ieJn5BpUNPbJQdOya9eE3KGsQigED5kKZggobFuP7n/akVjFPvdTsKcH2ckZ5c/W",
+	"RfRmg9o8xlsSBNXA/0YnTxi6CHBCgYX4qpF9jZ51Iwb7EoOgDHZA0d9oHnfw8ipkp4dUXsUY09ClwNKm",
+	"YbjZEaTaGeSHEBWvMRNiIMBYZzWp8Q1mEDROBHFY3Sdu21dGVfSVUYbfN97/YJ5dt0NY7Cz6b4OZm5hg",
+	"MaRGWRVWbzPI54Or93M2ErU5gDl8CGrsspJfSo7oMSoG+Fo5UYYqHjHFw99HfXiW1YiSiNDdHILBE32K",
+	"uykVUbV9SU95qO1sngII5KxrGtpiYorQHcm+CoWkkhIwxQgBKlKNZ2KmG7xm2MrKWRwQrerYe4aSREMn",
+	"co+9S12WLGR0UaR+2LDJn2UCalgzmtpt1KJH1G6n4BXZBE6wVTHixPfE5U3fguBojRGi4mHmODoVIZvf",
+	"6EmoxoAUX8+V/0U4WNIGE4lZJJJGYJDthmS9lLSYJ1xO6ja3QLzYHMGakrxKTrs5pEEC/kYcJoWn6HPe",
+	"zQ9I1RGu5cYQRNLwLceEgluVAlGnAqCHHuqrx7dbMMJMq37rp5ioKNaHjIc5zjFBTpRI0OthwG85ZO7a",
+	"wb48RDd1t4fUWbvbhLebNZw9wmqJhrutZz54Ckaqj0EuybjMyTgZ6+VLJGC32aKeZPSDM9jwGfmf6zfJ",
+	"zN3Pb969/cLsGnHgm3fhm+7VP82uEfY0+TeyRmrM32aMG5grUQXXCjQDwY/rbtUgNddvaFATKxqD2YD0",
+	"cQf+C2JRPS0egcGrBtYeJ2ALl0+guLIIpno6vpyN85znth8O8N6qu6j3225bnMw4yz7yiS3SkKeO4pGP",
+	"UJ89yZ1OLA0OsdVK5fx8KXoOLOqzwTM5MDPtQU5CQmaXqOkTC6/ApCddYa6RoLlLLHsD8Y8dV/hrkpVu",
+	"MtZSoGomRXjkSPEF8Oc4vMDiSgESLKPsK8488/9bM47S4uWZSqWg/1y6nBR4MnKX8htuXn0J8yjomUZ+",
+	"y9vNlusBHwDohdXchu032rWC6TYx7U79F56gmk94zEzOgWrYGw3mXayBLCC7/3hh7y+/3v3HC92bX6wR",
+	"x92O/XT3i5f1T4gORfaee6177eOd337Yu/VGX2Q19mB5viMPk1OHB8SPeP8tg/tui5ZDO9oVFkFbvP1j",
+	"BFzs/vVK96M/996+3f3FOwlBqYkjgietIN0tTsPdf/595/q1+KsW9/Wm4Fxl1a0mCjrYU4wfhUMPAkga",
+	"zyzjqIL7HkpA1/hBwyXBBcTGzMZqWzBvFYOVtqUDlfF9mcBXlEoND+cd6uKiLXU1ZskppBUuwT0i9R0T",
+	"WEJiFL6kYvYooCcy+srFJMEWggxlIYOsBo2ByCnpAFOSjJ8Q+VBBsOjwo7aK9BKGY4tHhZLAlEJRGBLK",
+	"RLldk53BqdOI7wZksqb7TCn4EcSuC4Ldx0QUZhUBdkWkvAaet09KG54YsR9y6KeE0bs5KJACKBElI7qf",
+	"vYdAIr3Xvup+9mb38892b32we+UnvbdvJ1hAUxAeB+7Gjcipw+nGHeDKkXCY5dG6PK5RvM2QY8e1kug1",
+	"Awt+ymaOdRLqt7Lb/wFYj0EcFwoCCbOhCUmtQ6qqIKhKZmwOSCpY1oBuZPm7xvOtDlr/mSzm4EHD2ilq",
+	"3GDqEzjsKHABs6oA9bVVg1TRyi+E5cyuJ8foNwq2VU0y8yObPgPP+hE+4kfyplmpLY+Xz0HR1GBHoH8/",
+	"9+QTRP2uag6OF0uzJFjMKA6FTm2vq8I1qB8B0wFypQr9+t2+bO5TGoo62ePu1qW9gawWWSWZQQ+pIFXJ",
+	"TuRqg/n0aPjx+/PBx+Ky6higaF1JsgZ16jkj93SbeqhdN13uN+Kkri4dWObvetRiD1FuZU6O2pB3kpmd",
+	"D673/vudWcRTbzDiMCp84rs+dTRgEDUbgUcoTszwjD59/6fv7/zpymAC+sSMs2nzSdOWcHj4iKTtDhZv",
+	"iFCF+6E0J7S0Ab5bQOMOuUYGYYWNAsFZg0/meNEgu9c/6t78Av5cKRqk++q13tt34M+lokHu3n4p8k0x",
+	"tZQN97rPXTrI1U9bSQcPi1rzG4wzT/I0g/h2k+WF6/lQTmhbZOb8+dOPbC3PToSuGrZtbYPSFvVdLsVI",
+	"QP6ZFGNeuZwPPi+k+FwqJ/v9gny5rHkh8aKkkcHSyKWXjclyBSOVbKPue8zlG+vskr+fBDbbZ55Ns7zJ",
+	"iromRh6/4MLLRo5t2RbjJosinvTHyoxcPcpoRz075MhZ6ngYtc6nji1peNb9dDUyck1GRdvD5i9jXvp4",
+	"5NKJ8z91IXKqCWbOFg0MgfOh0TGy20f/9SrjVB7HMbeeU5fJO1zPBwjYsfcEF8Jdbc9kp7Om3WY0viaz",
+	"ksHFrvKTxoYL11Wd7VSChaGVFE/X1QjEiiSiY4weeSPGCqMHNuGIJ9BLdDMns8hDZglZGJkzJ/RNKSk+",
+	"c9q29rafnvTGc5kysqeawZ009kgmd2yAhl7L0ZukxF9SsNFiOsKoypiDGCOZqYKiXCrgP8vV2TWCeQi6",
+	"paft6+Z1Kv8rqaVGuVDKoHFiiiImyQUfCzOzX9+59vWd6/kh2XLhVCcq/nsAFItvgoqQVfQfie37JbYn",
+	"kY0DWSBRyTaxRBvJ2AYdiLsfXO/9+uW7n93Ye/tq96P3dt95sfvzF3Z+f7N3/avdv3zZvfaPaboNw3Eo",
+	"NnBveI7qDpg+vyw2zH6vY1Jt45G5dGQuHfHdI3PpyFzKbi5FGPRI2XXgkabQzXY4A02RlfDNxtil6M/p",
+	"R59l7KvDo9dHS7BAxPK2AwB+uv4hofY1lGrZ7z7sun4253P/dA/SGd0n60aaqSPGNU5V3LdgHLTdOdtW",
+	"IFyGtsfBBKdNbYevkaocchUg+kS8fSvxXWW6lwqZowP3coPut7ynjvNkHZArU0n+C4lIcvgraTK/4VoQ",
+	"zrN9EYaIRbBT4Obp36om5W3qOAAdFV/6e23gDWfik4BAPMkjswywIOqAKtnmtm8QdgmwGzGvqo+5+z61",
+	"eTOFyRGhjZoKxo7byiCSN5EgsJjV1ti7B+XhnIae77giy+JFsiOSSZyF+0VsTiigKEsBA02WVTvsFEkB",
+	"8lXyoKRUtx/HiyflsqoylJssC5fJaLQw78ngNVnekrHEKzOzfLpNoTH7WO7x/eDCWEng2IN0Fi9F2Dqb",
+	"bR+sYz1IkE4zNGzmG3DDDC/JAKFh5DpMPOGmqEocheMyYOnocAAc4WBDjJEJNH1tje9JnjQLE8BHZsWp",
+	"yy4bmBcS5H2kSrkQWRwqthDtQNhPL4kb1zTQ3HS1B84rNZuYMO87Xb71kLbWRg6SZc5kZR33Mjf5lOc2",
+	"0yWk4vXr7uTZzLolaYxOQkqODCh4V3wJE6pBJ4qt4jZNFNG6h8fuXhynyQj0HhLOvmkmBSFEamkOlBKy",
+	"b889XOhRK5piDe+d003J2EPuetOrMoEDbnm8/+2ICx384Ri3t2ESf9xmg1R+svvS9Z1bX5GZSLlJk3YU",
+	"tsrsWqReLACQJTN1z32G8dk1Qj2zYW/hj70Pbvfefy2aQJ1ULKDvyFAqEMxn3WNsUjiOITnEGm8yvM4g",
+	"jOoWbbYviGjXfI+x9MU2WWOtItDFM7GVxLqbnBGd8ciD/x/a4skSshZP1scSvq5aBt9JsznoDy8nV1NM",
+	"Zl7UHbohkkodO9hUT86SOK67KYjdbDm0Leyawwxi14mN7UyGgfHPJ/slRiZ2pzZBMmelZXQDTGjV022I",
+	"lw8BDYQGDzpXDOKUZNtzfYapYgvFYvHuF2/svvrfvT+8hZUUaUAn/LbHzyYBDA29YxInAt6Vmbr0bWnh",
+	"mgVz6pn9G5Mg1gQt+rPaifq+KYCl+opUBoJVA1e2M0jlfcSms/hvJjBCUzpxrJzR58lpa2tAneLo8YyY",
+	"isjK9mkyAp1MlgN5kMz98DO88ZxnksN9MGckK7VP5oDsJ9vxdHfvjCvUXg65baXWZALTaiVFaoM6rmMg",
+	"YManHYw4xmNvnv6pG/vK2Cnsg5AZEZU+NJAyQznC2JkHp/4BnHXAgYbMMsqRBg7UY+6GzVXn5ozsRbdn",
+	"jZ2U4Mt4JvDiUn+6xyCTVp1fE3Sn4fUM4zSpPsYSvMMIB3ohcVVUdmu8wPfqrb23/tD7wyc7r/4smgr9",
+	"9Z0XU2RDD5FNj2fWJYLGa+n66mzaGJVPRt1OAthuMQ96frt8iGUfNiq0LTRZTOo4zEP3BnWcYXZfIjp1",
+	"IByGlJ+MEUOe62RoZ3LWdfpk20KC22B6LVIGMGdSpP3qfF/YqXHXigQgV9hyvTKRriTRjU0i+8fj6Vrx",
+	"jf8Xg9z9/B8G2Xv7qkG6V24YZPfV/+5e/YlBup/evPvFm71f3ST/c+W9WHXS3ttXp1gP/4Tr9yOavPvZ",
+	"3S9vBFBfX995ce+t3/U++GP3zit3b9/Ye+61VIbymQgj6ysc9xUqQKlIzAb1qOkzTxjQwjParTpek3VK",
+	"Muj8I6zp5svFcgxLLiV7HDXKs0yw/bDqkTq/vq6fokZyyzOBPdFfdh+i6qCeq+AgqmSmw6g3m4wZASAd",
+	"GjWCzAAkRF9VvlrWyBIux7E7SsdRGpcv/6iMn+Yvz87kZx59qlS+8KPvP1XKL1z4UfGpUv74hR+Vnirm",
+	"yxdmhxDdZEiqJzg5e+phcnxhcZmo/rIEe+gmoKIyx0lgtKcgU8tjdeh1GUNeRchST9KlUSwWSY1agCQq",
+	"yEwV31JVYA3Am902NAxO6WSNwseOBacNc7gGEBcQWKFJzYbNGYE+7ohkYgu9JNj/HVssAIRTzaPcbBCX",
+	"jwFJS9HVQHcsHvReUp9sM+4rjFsYj2832SAcTNIp1L22k3ZLNRQmNm+1fUOhTwV4OqTutnl6CLMIiE//",
+	"LiT4RoN+yomIrwpUBoBvYumonp0PcGdTTR+u9pg3lF6rC8XjVeJyYjGH+cxQqDam64GmQH0ifNtxEO6W",
+	"AOqNLYjL0wcBzqohpFiWWH+GwXWp/p+80nzzp62qbomlbloj2Ivf9vv771NNvlNE8hueZ7h4/Hg007CY",
+	"iD2tGmEnnMKG6/lEtJtN6nWC3qk2t+Tn5Gkkwx37naQeiKctxn1pe4phD47S2vj39Ekd3cUbZhfx5gHP",
+	"SZJE34/azIMoRhHnujQViTaxLcVRN9oeW0Ww1jXSdD120W9QTu5+8cZc993fkJlKLuaIr+Rm1wj1L6KK",
+	"gIDEaxVO/YtNF7/oXv3TGnGYEOpBt1/a/ccna4TW3LZPdv7+0zWidpb03ryy8/sP5npvXrn7xctrRG2/",
+	"/Hrv9U/l13t/+XWhwiMRQDQAjVwwTqnUq8HgxyamrwXvl9/KN0cwnUNCi8UM9bMHyOAs5Zs23zjJfS9z",
+	"72eP0Qw6ddD6bvwxD7CY+hTNKWS7U76ZfDxHpv5CLDtLshdAMltJpu/+/P3c9lO2aOo3lLV/Mhha5Gl6",
+	"gpGMSVgoQ+1x0slUhHPgXswYgR5OH2YgwCbp0rAveZPUfi8Dt1+PsHgU6ftV05L5vW0NWbfB0pOhcKBS",
+	"02i2ha/R6kDNCHzwE8N7pu0eAm6GgfFRq2lzsvPhOzuv/qz7i3fIDKjntt8hXtthebeed+g2cet125Ry",
+	"SOqP0I5hdo2oaKlHAiRpMoPfCah4oa2WB3VIUqO2fVHhAHuqse1wVWrMcbcBnJjLh5NtuUq21A9U5FLe",
+	"yZw6vE8um3zfO3/pvv1XeB+z5EPkI/EGgS9yt7nuN6oUvdk1okbb+/3NnTdvqNFS6A8hguakmP0xGxdr",
+	"sEa5IDzsBTWjWB+K3/W1QQ6uHJRX2jkUXP5UeP0FYx8+o6y9b8+6jtNu3UPsFO57dq2tz8vI04IFjk5H",
+	"EQgcngbdYoTqzARJqbZH3G1uSPPccx2HWaTdmk3uGBHvSDS2c0rWAKa7zbNHs7JGPZHqxIgOVOrMWeqw",
+	"oA4slybfbkn7l1tCmbLjVmjsEuGCn29lVCom6+s2JsAer/ceJLRw6ZK4eFgAls2j8h/YOR16eUguOqO7",
+	"dsySdksakk16icywS/pLLJlCBWWNUE5oTUirvyatcCJtzhbjCSC19FKWoq0MCJ2Z1c9+F9zwXOZoLdDQ",
+	"dK2w4hGWxgq4v2Vbq6TJfDJHuOtflJ9msNBHfobz7ticUQ8tI6dDXF7heMXsmjT2QC7LXSRzxKStFrPI",
+	"jLoFOcqcNHm2GIwjuLEmJYl850X4NOPbzGPW7FqFd5iAH9ZUcaYamc4YWiO6BpDMkbrjuh5cwNnF4PsZ",
+	"/GS7fFbaWEJIw32GuxUeHFoI+c2uyferxhGRWUcmvW37DWmu0XDkbb4ppd5FVXE6QytcfQQ1A8FGIQEO",
+	"PMXy4lVSnF0DkQf4siD5RbupTfJooaZGOOgTjE0mLTK1Q4pu9brLcwjrnlNVmPLCi+pTB3z/3AW2I5dT",
+	"PUYvZy5SU2nkYD3hish6gsUDi4hPVnVgkjtEVwIAq3GGfTmo8bEOiOloxVg2trAeUBSh6sxvU0EazLEI",
+	"3aA2F35SH6pog6GRztDwSsVSz7WYaddtM0Geem0WgDUrHUfqRjg8g8D4gws0Rr1bj8DUF3JGAkbARAV0",
+	"47OchzGayOrod/dNfSgPMqlnHRq3QPZGSiwBnT1rj41D54zAovdBcj0JVBdKBcWJMNkZaoqldk5cz2Je",
+	"9gzthE1KTtGexFeSxf8hzlKuGolmWrjRDacGKCWiKA1zjkRHo10lwfYMO1IaJyE9R5TqaTg8XfcfEzKg",
+	"D4U7ryWcy5lUjJR6EMVFiB/Z2nDc8BoqvXUpLUGcK1QGQ2NYAjnJTx1C5bA8O0Nblxh4QLTnxiBZTVjj",
+	"Plkp+QDOPjxuxJY+HowuvoShArJK6m3HUforRiDCnPsmY8ra0LKFSdEiRfaaUltW9a02r/BQ/BLVZyDE",
+	"d9DnXj/JY6LFTAh0gJjSkDYGoT4Bv3ZkYGsVjtu8CherV6on1rTzAQddp44jh7NGOkxc5G58hlIsdpjQ",
+	"Gh88r8K1qa7hK7TmZ7s8frvDhCCxzYMnQrlJCEGAahcqfkaFoxMENdRnmOfG9a1wL3JGDhcVYhEMgaxw",
+	"ElGdKhhaXPcJbx3QepgQE9QcXmrZHhMZk7h93cM44cwy6kEsbpPxAjkNHehEQ2ouLnc6pME8NqZVRv0Z",
+	"cTFF7z94g4ZF0cv8ELw9MQ9p4vwXnGz0hUZk2dSDE49ngzH/PHQ7zbgrddsZ4jEtXHLEJWlPFEyxBZ1G",
+	"Yx6Bms2p1+nzoy6XiisrCe7/vnnCSxPnEYWtCUixtH9XTaRmb2RrocG+Qndvf7773nO9F5/v3XpjmjCh",
+	"Ka2G6RgAB9vOLrMfjKuEqFFXQtKUVAPVViXEiOEXbUVJtmmxpsuF76k+QNKGRd1AtJkFDUCkJAc3dbLF",
+	"cgiLUjLaRPe+z1vc7aa63iTaYmorJ6tmwfMyURXLpKdmMjLdH1UdPH1MvNvDt3b4fh143DSE6zmEEVO9",
+	"BhNUeyyOr/bYL1lPUGcxgsj3QbgPXO1CUkFCyOWTGiljoptvQHbl/Pz8cWlXnl9/GGvKVSDANj1XMNPl",
+	"lhhIGy3ni/P5+dJ6cWW1WFwtFv+rv9Nz3rebrD9zP2EPdZJ0Jv45Hu7uvM63OHBtQ9cFjBvN92wex8SL",
+	"b8ojrAUt1NGI9BhbU2EwFwyJ0pjw19I491UaJInzOjMlO3Qc0GmS2m5bKtgUzMYCZ67KWFQIitK+VJ3h",
+	"iXCoaGDNe1SX728rOKdAOfMXnp1fujz7nbnk1MCG6wW5O+Pmfi64+J4hRyVpMHFUNVWEEICryZWeTGU5",
+	"H0mPim/UeQi0F4jcMEgcsFFr3WLEsrds+SbswgKwlx6jgswsYZ91dDlAbnRHYbVCHkXN3WJGhR+XFlup",
+	"jO56d5tj3sOW7Th0g4lZg1BOXG+Dcltgdm/wGou1qOc35bIph0LIf0qlEvSOKw3mzWTr2XKxMKxZS197",
+	"/3vVO2iIPzACfbLdcIVGssT3WAap2RsbTPjqC0xqz+5sVn2SUnibNXTc2cl86fr29YxO6wld9/K2sAdU",
+	"fHXPONRkAsCHLSn4ZjjE5LcYOgsls0pOzphOuuJEmQWDLvLYegb9lgKXeWy7YusxFowFzsFkVk42KZ1V",
+	"jh6sQJtUbozsLwNTHLbI31Pzj5Nny3O3bG4ysvPmcwbmuHVv/9ggluTQtumT7ktXDM1+d27/0SBSYXOb",
+	"tnnxGZczsvOPX/S++j1cJNkv2Xv5w7ndd36199wvDM2FSe+tnxsVbrrNpiSsDtl590u4IeTAZO8nt/Z+",
+	"ecVQzgqy++V73av/3f3w3bndDz6++9mN7kuv7b7/Ve/Pv+/96Ubc+6vHL4nS9jvQ8gBHDoJODlteHR0z",
+	"0PU2hyw1GCAaeTg48A/rYeWMHA4o7imOXZDI2PXGJiDItB0HmpkbxOXgrXFszowgtuMwatl8Q0o136O2",
+	"Iz+LlmQhcRU5cOR1X7nd++T17l+vDJTQ7cNZJ+dw4KasLp/MZMj2MVePQbKQjrt4DKJVTSm7YAxrpEUF",
+	"9HGjglRNeEw1iO3LR5MW3WADQD0HZiLjyh6UgXx4OeIo5H60RKBZtk42VWD9YC3qNI1CAORPN1UhC+bO",
+	"gtp/uPH7Y+w+vhZqUqbDqKdwpaAYSNerxmDCp9aM4fIQ2jw3fKDrsaERKHe0eZBUCVFEOZY+TjWcRy3u",
+	"l0Wte4xN0HUs2jssXaqtgfFwdKrLY6Z7vlNfJQlJ4xra2afWimMTGCjgnLAh2QPgljj8ToYjr8CkXoEx",
+	"bZ/Oi8zVNJMRsWULyYmG9PKxbNFyaCfN/jwSuTRLvzoqfEBsyYq1p8sgxpU5iHsTvYtivYyL7nO1RtOg",
+	"xQj+S3SzIslbGjMj2OkJXVaCTdYtd3Iayo7xcKB0kXmHh0P1jNmqkdgU8vkHb3EIdlj7wOH8J7AL5sfb",
+	"BZPT6kHR3eUhK8ATFc/H3G3m5U0qGHGYj8gu6Bs2iOXCf8GjDypom1vMw2TNuB4q6j8sRErQhrt15weK",
+	"I4v547o+snBxmEMXCl9OQNUCeukykPEkgK5JawhjOA3RPazCnEzaDm6BqupRv0tjGoCtBZmBFkeW1yFe",
+	"mxtYkoaRmG0RODUUzoAg227bsdRThpSkjUxrsrzO2TYfktIPTgDuQiUmFBdse7bvY/HQoBKgxvSw2+b+",
+	"iNqxcOgMunK1ubVGqvrbKnFsoVI8I0AvE8xMPzE1L8sI/yL3Y3CaT7g8X3Mo38T90mWFjDQYVenkGecB",
+	"yDfDbEfGfOIxahUSfFWDOvSmDZUyA886q0mLUMdRSaum67SbXKBVNsGw21yFOoa8TvhUYYrg+yj6lBw5",
+	"mw6xxSSvRMUkIVILoPSuRxAYWpdACR2NyfyuPiGkDpHeK0UbgdYU6ky56LqEG9J3diK0e2EYSzoLM8nM",
+	"FIcVyikeA94fKB7HQSbCbQ9zMFQq58aKazWCodNK01ZgLVK13f30b71XXr372btr4d52P/3b3pUr3d/+",
+	"bi2sU+1++jcsH18jjmtuqqte/mX3w9+QGfC71DqE8kj5wGxSz4HgxTkNMo4VDeo10DhLPj3u3Y78nCzj",
+	"1hNBB3i7WWMe6b1+u3vlzhppMc9k3Cc7b3zZvfaz3kevRXK6iY0cU11DN5hBqosrhVIRXbPw8V9mdQI6",
+	"6f36o+6r760hFkzvl893P/jVGtFtWy9C8nP3J1fvfvHq7gfXe2+92vvlG9HVwIFhYayJPvsgJxyASMMW",
+	"sPCs+GoEdw+uRWjn9IHtcHmSBBNyl1zOkFdh8RgSKjo8qyfX6UYVF8MWRC0goBlZMdWlLx94aSGhMDn6",
+	"v3FelP9UGXHBC8rF8sic43Ip9tAY5lSUywhmtj3b75yTMqofBRPT10/pl9CWnd9kGG+J57lqKDLEGzsm",
+	"yIkzp8km65AZKBW4pNJgJQFh8MemDmk51JcTmDWg3yK4+0+0/Ybr2c9QrEPADHZSaReL8+Ym68AHVi1A",
+	"cY8csFQQMMs9mF3D9wNDeF2n5vfNxG3RpyHfs38iLeYJlx8TRGABAabuY7ZK9cyT59bJHG37jTnH3bB5",
+	"NeXA4Rnph34Zgv91F+MD3KcmgqU2AXQtB3le/3+1pgUFjKa9QOpn4jPaRKi2AZEOaeYhzohqW2rafueY",
+	"SADLIDN3v3wLc867t3+8++V7s0EbWHC7Fiq8wh92+RbjWBQ1IxgjVcs1xZwZfl1oWlWdyuSxlits3/U6",
+	"s6sVnlfnDODf5NGq0lbLsU1YyTklqL7zQ+HyKpnRyH+zSpvQWHhV07VYdU0+DdU76jEIE6H7FyzDVVJ3",
+	"HaktVUNrsUra3LcdqRnYQtWxw1OqZ06sP/xolfgQuIgNqcm8DZZvSctPDUsuiBJCglRP1/OPyx+rYSwE",
+	"l/qYUAxEveHJc+tVVL9RjgtCTZO1wDFPqqct1my5PuNmJ/891qkqBc8gHmsyyXcY7l15gTTctifgoZD+",
+	"Ryw0OATxPQrZN1IbkkxQGDrNT8gv+zL9MEzr2CbjAsSFIikp9j2b+VhM0fYcRapidW6ujw7n9N0hcpqi",
+	"yP+58lqMujbcLeZhmVTLczc82mwyyTa+vnNtsMIBcV16L9/svvLHr+9cj3iOVnOlQrFQBOiKFuO0ZedW",
+	"c/OFYmFeuUCBpc0p1gV/bAzTduUF8mDEuZkwCGfbTPgqhYacY6bHFIlhnROW9EBNNByHMwEY7CrgmEai",
+	"YtI8x3yqNcJdzSdx5QPsX2mR5x6zhY/wt+iJ0S2Xh7Z0Di+ZO8u23E1mfb/NAKpp7PWP2U3bT301Hh11",
+	"+QWpqIiWywVKj3KxqBmXwmePnp0fKvUwkGOB6fQUdKx2t5l1wrI8JuBxT12IxURyCF1ayhcX1iHFVGWZ",
+	"qkse6uRWc8XS8SItQipYsZhflv9Z0X/K/5UwRcy2UlxbxmvVMdh77k73oz/tvPlcQgXOV+/0nvuo+89P",
+	"uq98jLk1dfuSJP1nNi+WaLk2by5YIVowqqmACMCkKnf5wmUlFGg6PGTwuoGcGOxLLZmeJGJJzAV5LBZw",
+	"Q5KeGmzc3EPU0kjlcEtp/C3nOVUyj1l40/z4m065Xs22LIZOfazTT/MqdqnFAC0BdBbEXFRnRJ8hITnH",
+	"72/u/vkPyCe6H/1s7+cfI7fwodvSU7mADVwwcpfyIWYz2C7oONMwSRcuQyG5SOAVp4WQth0FDQfFZ5xl",
+	"ENE2G7rlUILGg1mVVQGMBNRJkIy2qHA9aSgQXCXCx7wIQn3icpMVyAl4KzV9gTWEqoM+9PwC8goQqFBA",
+	"BhqNZ280QFyvNxCiReGMo4Tj7qDEWQWQ3JZDO8wilItt+VRwBwGCke+STcZaGP+GqUyP+aGDXyGtB2ij",
+	"D7lWJxtzSWApuXJRyodSab5QnCsvoO0Q1H1iInupnJ8vrZeWQhaTmQcMO+vZTroKdFyOm7kK96qP75YO",
+	"Ymn6uG9Sjv8E3DfFgocMulQr55fNeSu/zBbq+RW6WMsvmcvWCjteL9KStW8Gfby+wpatJXP4poGZ5Em1",
+	"IXbDxX+/tLJVbi58f9n/z1rpsVZR/Nf85g+O87NL5qlF+mgZswYz7PYPbL+B2kUSd1cqihFp8gfXKvVD",
+	"of1i3SDqikAYj7nmSJQzdelccB28+vBKjYVSijvO0I7jUmvddR+jHuYvL5QW0wxPtFsAiWc9ziybguNE",
+	"3lwup7m55bkmExDePMl92+9MR8yBwJFGgeKYX9+5tvPxFztv3JmWpLtshCry3LO2dXmcnhxmP4Z0qAgT",
+	"fPq2D+58hwofso6mJxm+y/yIWNiP4nlY1U25aOdFAs8t70McZVVJszGuEezqkOugC8WF8Xc84fqn3DYm",
+	"Re3/NH+X+fGzjEieU9RaM9mKuIOnrTPUb+TAFImzgjkPjEksPdzHg4dp04pOpKrbEmTb9TYhaqP1XTBl",
+	"MY6DA7HgaltoRPzpsRa0mr/h3GVqnEPtxijN8MCZi6Fp4pvGZRaKx8ff8LDL646Nwa39syWk/jhn6r76",
+	"wt4Ln05Vy/B9ajaghA+5S+REDVU46raj47dSq2gDigyzIpowpDfbnFQfxsflH7EFOJlt7Z+VV5179ES+",
+	"vLgEFz5ibzDhD3IPyjtE2BucWXmbAy8hM67fAGQtypGRrKLprXtvICgTYviSEdjQs2uBryJkT3BGMMSe",
+	"wJIecbe5nOyJYNmyMSbX9JmfF77HKPTZCc/dSJScUnFhZXF5KQnMPvEoauidiNmRsBEJqN3BtIxwReTD",
+	"jqktBYf/UnlpaY1U5ffyy3+tEpN6nu6McX79VH4Frp4Ngiu0v2Z/IRmXH4lgONEdC2jGgCiPaFD5x79h",
+	"XKdGBVta6A/s0IF85Fhykn5EmIf2nbkL3/m3RAj3y98wplZOwdTWXfdxyjtqOmI6vE0foyAE/fWda3dv",
+	"39i9cz0ago7ztqAIMo+5HEk8jobt6UIxd8Ho533jIdcV6usqJOTlVUVNbgJlLjhQcYWubdl+nm0xBYuZ",
+	"yGkRtXLbs31mAAuUDFByMqlvtRW+KtUXuI4VxERIraNBV0Fhg2lJsxBjvvjeCk/LJ9NrdJhyowDxp8im",
+	"U0Rm5IqexAXNuknoGljvtFjqkAvecjp9ROeECXBHqa/Hxg+pL39SL0jqO055bjP1xetu+onKjTjnev6D",
+	"FuwyFRpZWiUfbnhCBfmfqRU0a4HvMcEnaEBa97FqQyn7g5WnUre7/eO+yH5fZLV82cjVWF0luA59VPSW",
+	"0mUjhyEQZffkVnOlYkH+3wrk9yAVp5i0nHZwh54dt6X606CiIZ9Aj9dWzGVriS3WF+h8rWyWrCI7Xl+h",
+	"y7Ulc9FaYPP1Mi3ViuZxa4Ut15foYm3BnLfKrFSX92bwMTPJAhDqcqS9E7AJOVhIyDuPQ255bOtRHPZS",
+	"rVQvWiusbC7Q47Xl+jxbtEpmka7UluoLrGwdN5dri3S+XmJFa8Vcqi3Qcr3IjlvL5mJtnpbquVjvtVyx",
+	"RMslWl/JL9OlRbmONH+cHa/ljy/PUza/sEhNuiQ1E/Z0bnWhHCZ8p9uALJHJgCGmiU6iSPh2xCdB+KoZ",
+	"BzHK7kd/3r11rferm7vvv9hnU8nLUxhURqzbyjAFol/6z20xz653hioBZ5mcYdtXyrU8a8RsUClqt5in",
+	"U3W2IO2Jx9tzKFXAg4wpx+abq5jwiNXermAVrhillK+OyzegrbFvNhg2r5Evg54IiGciH6FBdTVahXpc",
+	"gP/fcJ0p+pb/A9YmLtr3x+/NBoN0TVWH4m4GwbsMpwqGZUejM0mNKEXb8ddI1d2EgDIi4oMvnuJK2kLt",
+	"zTf+1OE2IhgznD0gYHn03n5n78+/2v/R076MIBMQnKOJ3s2TlzB/VBAatDSGk6NLq5RWHUUKJjOCgcci",
+	"U2bhbKHCT3DdQAM9FwC7pLqxBi9UkXzq2JvgX21hgUid2k7bU22uXM4INQGMQx5IyH90uTzBmOBAUbxD",
+	"DpTuo4sT2fDcbajmaNgO9ijlOiNaXlBaJE2bA3+ZqS6Uj6skuepZ5nud/AmpuMBMBpwyAMDtx1MXOGMW",
+	"pC4gwHKSqg67s48EgrD0L6H3dFiJF9HIUp9tGFtwvtJE+DMyn4EoO2os5YizWWFX5+rPiIvzT5fzy9vf",
+	"bxabxzvrJbFsFTv/vlR7unxm5VLRfGS5Ob91quQd3/w/ZXoyBgC9qoGmQ1jpFG7usN5XQ+1HS95yg9pp",
+	"0NstrcNb6c39ZzebDlSK1aMOnU0iJcQU49RkoaHLExj9OfBLEvses/D7E3C/x74ilQePYZpQlsglJyA8",
+	"dt74fO/Fn/YLDL+BMbdAGLhtf7g0QB+76i8ArD7SFll7NVO4pMd6KHAcAwxkIdnViUMJlbJt19v85ivn",
+	"sLVu2//6zrW9K1e6z382fIezKOOJHj5UGCK9Q0Z44cL+IqAcS2GKanfddnzmQft5HnfAFcLAgmCMtNo1",
+	"xxYNyNqziGi3mCeYxawKj3YvcbnTSUVrWYMW0uqJTCOzfwyR8DN4o/6TUS+8uN/qdDqxpi0q1RLqA1m8",
+	"3jhYN8DAy63mnoaHBkHToEt2Ok4+2MPogfFODab9lfPFuLMjlQxejgWd+1sZdD97bzD8vHvlJ723b0ui",
+	"0bsRG0WpGBtFcBHEyyW9rqbUC3SH+NiuC0V6KaY2XyyWA8wEYAXj1Qm4I8Vl86CmxNWOpNmHvjoNmi5X",
+	"NoPXJiTRdF6b4Bgd9oD7fQs1gcsnslCBxwfpevfPr3d/8s+4jImKhYMLMg3PZz+ByACRUWObqVCMqKKx",
+	"GUi4UYYe3oO/zAZGY0f3dcRarwrHC44J+AWNvnJ1VlmmgkGTJIi/rEaiSJG+fZHOaccibaZFhaMpLZQP",
+	"SopJjOPgK/oBBjmYtNySag5eJ78FWTpbIHoJbFHhqkmXy4nFmvKOAKs63uBSGES44LjysDM6SlvdrA9f",
+	"QJ1t2hEE2yT5axWuFlVeXvcYewZ8X9NOnA+PdWbhGykC+B7rPAoBfSVaJjShJ2L+2RlxhP9l534HmGd/",
+	"GERpIOuCOvNDLuf6Fii0o/e5z8PcpyHrg3Z6sEx9CS0n1+nGuBx6uOay8c3Luc+ajvYtTNI/51PPj0M8",
+	"gNfgzu7//XRi2Z/seI7cFGTrW8xhPktqIiG/F4HAjsnwUMK7XsROjB2H7YZtNqS11JEmo8qmmC1UeKTQ",
+	"2Ra6/nmK0Rgc+X5EWR2GF5Nh49wh+NKjfNKFUoqzdMaDVjCQ3HeK2o6aTnkl261ntcCdTq4X7GBA77HT",
+	"2L32/t4b70ZPIyK+7PNMGsNTVyM6dZCsiiAAKX025J64bL7L/NhB22fU80jleZBUnokVnaP8VDHVkqAY",
+	"r8KqoEPhNciW3Rhp5x1JQe3XWeawNxwb6giHZtvUbCjMMLC7AWJDyLXCXM8Id52pSlZXnQ2ardNm2HEd",
+	"e7DLFaaeYzOvwl2PONSXj0AZRGYi/XSgIQEkpljEb3huewN5qLpWHMNO0BtsdpVAvxXMhaF8s8IxYw79",
+	"G3WfeQZ8hIlE2oKPatgjp+oJ7dg/D74Km1c4JLO6nAVtpbddGKnD6j5x236BRGMH4FbxmAOxfVwH5ZEg",
+	"4B8JxQ/0+WgBYE4gg8YKnVQpudnlELZXYiOjByOFrO8SPRv5SoO0BbRax1JUyUiP9YGMphRCSfEA+YZc",
+	"v8MgLYdGUNVDHQ+IdeZPtVLzIZT+U2HPq9xyYbEY7ysU+7lcWCn2tWlNIaQXYV90ZtjpbDcvxG5WMK65",
+	"5UK5iHVr8GepWCgWsXQx1txqfqBdVW6liFPEdlTleIOpUtAIKreyIh+ZKQehOB8bwsnMm1JKn5MStjdL",
+	"Ew8AP+oQxvVNM6D24Vu4f3rFwxFWmCA0v75zDfWLnf/7au93b3Y/fqn30WsHrGUcoEahxFf2SuWEFwyL",
+	"lQCnwAQOtC+hH5SULb6tMvu0W98P0jJXI/GMYyIMERioPRhKdZA3b3jUwoDFJmv5CkOooyIY20qZgIch",
+	"Lif8in1dhM6zm6H6k8burHDEBAogTF1P6x2oU80Worh1Urzh+JUVQhwXKq+pXyA/wJxSeHSF6+xGSPdT",
+	"1T6BMLZFqFIYAc5zg7ZaTHV9hKgK5iOGFd2r8LoK17jUsIYCB4q5k/jQAjkTBlMoMV3PYyYqc4BBGBjR",
+	"1VnSpN6mwIhUdIC+vktETO4CgaQBGsSEIooRus9mp+flUlM4SDfXA2i9H8X+J439H0xMJFinI1/Bt86h",
+	"qjhUUmije/snUQXiAEIbcyq2PqZqFXwEyi6O8ncexOahG9hqVOCSGcwDCE1T2mTKnhcN6rEKp3ihllTQ",
+	"fBC+EZt2S6ySkkHK8P8Ls4YS3bVOPGNBfUu5JYzgQaABQEEsOAagZVO+BG2Uo7kIRKUicHd7aBLCWiyM",
+	"E85dqhMCynC3GxRxE+qe+wzjCD4YLEs9KucgKhQ2ewZfCFT56JJeKf7mqxUO6R6gTYLgm11TORVS7toI",
+	"3aIwdUPOMczfrYZyr7zbZxVBZRWzh6Rs1GNUWc/QWy5Xym44z0flMopf7NO6+9ynuz/5Yu8vr+188rlc",
+	"H9eGevFcqRw1ikvSSJZzAtLOrea6P31/509XYjcUQ1s4YvweL6GR3A66jmPf7nJGg1hfr2oF9n77RveV",
+	"j7sfvNp96UqWkkVFCWksXT88Mt88y/Z+Waf9fMhxkIsEZmnv5f+3++pL3yy3d2BmHKiZeiJRJkh+jIYg",
+	"s2yfWatBJjR0A4X+rsqqTXCiQ2of5VaFI6/3G9Q3kNVHrLxgfpDXRk77KMSUOYldUaJWLRSIzeAPFR7W",
+	"kcIjkSNqa1b4tKM+rwWP0tJQQEtsqFibDQy4YFxxq09oq08OWBrwEdOR+oSiLT91U++cXppRodZ9Z5fN",
+	"T2qslScy1r6+c63327/3PlC47INh14AeTmcwGg+3LTZ/z4O1IYEe5ac9oPhqKj8symv6sqzj4V84VAdt",
+	"XQEnn3sWD89o1FflvIwaUIHDMuqXDJRR7emEihuPMW2CQUsYNHtoHV1yqkMXtKP2NhhixhqBqSQVhCbz",
+	"G676DvVMskFtrvJlHFf4BkBEUuFy6PeMIdgKF0zyUhOG8XDD5kxI1t578/29517b+e2HvVtvdK/cWSz+",
+	"y9d3Xuy9eL330Wt3v7zR/fJX3Ws/I8uF8lypWJ1dC8ccieFKAaB756pc9zY0VpHCUf8gzTk0Ttu+sK1+",
+	"FymGpjl+bVLHYV4IbiAYM8AtWuHVheLC8IyhCVKE7ieo3XeZD02UtRt8/1ibh8goYhOE56J3nUtyTaa2",
+	"tFDXQkvR96kNDVbkMArLZfk63TR6oiXCmKnqCl42cg6onjp622RCQDfYXIazBffJg51bzUFOhRduQvfq",
+	"rZ1bN3b+8bfdL9/befn5XLQ3eNr9bDHPhoeriv3IugHVYbs66GLnetjkLrKrKhyssVUkeTWlPu67Xm41",
+	"t+HrnrnnWsy067YZ1LIDP8ut5hahMY3+a34pp/5INYXFUrEEJJVkPmc1lSFyzazc6kL6QvTgfA5RSoI4",
+	"1pFJPC2T+MRAjDDaig6ol7BLLQck39d3rnV/+eHdL15CLQEPVu/XL+/8/eP7YTNPD8Vw0NA1MtyDUHYR",
+	"GzxEclR5UEP1nCCJJMiYGlmCHe0LFcNArD5dDZCNAsQXlT12YCXXweDPqVlOVneNAii1o/O0EG2bb2TE",
+	"DzzHqGc20l+OI3vwUP5SAKEoslAXdP/5953r19Ja7fMqNy26B+lxTYYY+wmI4Lc/333vud6Lz/duvZEU",
+	"nE2aVmKIFSTZmbjukgJdpT/Uecpzm7oFpvx73c1c+Nx3WNL4gBVLOKp8HlX5bPdz0LArF5AP6tFDkHbv",
+	"V/kzZ9uBl1N7V1YJ5t3GkoKpZTFL5bqolpF4taEwxiGIBmG2PsfotCt8++j3EJT5xvhYOeRjU+NN5UTe",
+	"pCIFmjclcZgYyyjHWEZ5UoZxTwuGS/niYszfOGytU+GZ1qYsM1Lty4BfOIUoSJp5v6d12vs61NbpYw9H",
+	"ztdvc0MuPP2E8gF5J8XdLz/ufv7ZpOIu2XE7YMJkrvtVEB5BEWI4igI5MQj1EUQKLSZ8z+2EqY+rFS51",
+	"d3sLRSAXvrRJyL2pBt632JugJHg9yPXdpoJYRwXC36wC4YQTjGXC0ROcVCac9RyPqBLuP5yqQviAcqEG",
+	"D9FUE4aPjNyDNXIPRLM5yus9JDXASQoF9gc8BPbzRDCOYaqSFL1J9ve/n3vyCdJk3gYjcE00KxVXYa0f",
+	"rESpIFF9RdndYdrOQask5+FQH4RKksYEh/XKw3p9Jx3q1nhDTcq+L5/r/fXHvZ++svveDSXyJneqyf0+",
+	"CGTrb56JnLzy+7Gbl0ZWi9xbuxlL4THJAQrGjsTNfVC7HzQ7/T7bCVi9PcpOuPvVh73X/jltO2G4vT+n",
+	"pF721OFBWTwEn9y3PXAa9DsE1qSxjyBgUoGQGzWYZatPu0k5qbFQRk89k/YEPvnIkJm6IaP3LIukGWLH",
+	"zN8PO8YIqO6oJfD+s1GUn2+IWfLB7d77r90LP+ecBt45MMb3sNuyge9FPTHUcfqDgDb33WihRIGcpGaD",
+	"mPJ2K7JIHmuyZk1yN0gMDX+wfWLSJsNyvpmqcNueySLYJdVZQBX2G9QPCt8VO1W4NhahpucKEaARHXBo",
+	"8aTieNMPDR6EHqpH+2AG5sr3QTxoWBkc+ekMguxBj+mFpzhujRxVR3xr0XuBJjQkHELGJUf4dq5fuyeS",
+	"LwqZ9ey4AEIMIN8gdYf6xugMxlhpBsgjz39Sfq6q1m2ma7HZg09ZzJ6sGNx6RiWFp89Y1Hc+xraYc1Ap",
+	"i4ekXHxjw2MbuietaDfDAoByQfLwVJ3aVL1SbjXXsDcazLtYYz56h3U/9cDy1hnwdVAWuCnPVgfT+tPZ",
+	"SFgNHhYZNBkVbQ8b6a7m9t6+Gsq63Q+u93798t3Pbuy9fbX70Xu777zY/fkLO7+/2bv+1e5fvuxe+0fG",
+	"koFSMVYiUC4GnvBAHgvVH0wfEyy6yFSsmLKjHNQJqP56vC11yXg/uQlSHdMkOUbSAo6S+qeZGEmTeHRf",
+	"cuQDGtZJzqq0LBEXn20uZUxVn8gqmXE9Qn1EPyElXbUNGplQfuLAdUSwCtZipNkWPqkxqEJ/us0Ibbp8",
+	"A+RNxE6L1q/j87EfTbyTzeyBmU77sZbiPLtJL0V5dhn+UI/KdT9+vvvpzZ1bN1C133v76s5vP+x+9Ofe",
+	"9X/23vjx3huvdv/4i53bH+4+/8lSsXvlRvfTm3e/eLP3q5t3P7/ZvfonYP+2zzybYrnV3k9u4Q3dax/f",
+	"/eKl7pe/6n3+Vffaz76+82Lvo1d2/3G1+/xnpb13fte7/sdS99rP+mSD426PFg2IjpogGeI8PhhlpBRs",
+	"5CT3x+YXczF+Xk5kvdmZ7QEmiN5bAhlr8x4OGkpnYpt9JYz3nfLG6hflQf1ifOQyjdE9Rr/ITPDDrOyA",
+	"Kx+lzN7TOOG3zoQ/YVlxhQNctdEsEpWc+4ffZVe3MhntEwPRptStTimEWRo4oePIC33YBKAxNegWI+wS",
+	"NX2nEwVR6MMrqHCscWm3QrQ6DU8X0a/gkdSS18lljiHegRdwFeHhtm3BEG8e+vWBGyIOowCe7gDyAB/Z",
+	"B8Cq/N8HD8J6wPHEb0YlRxI0a6kfnHTSxMikZw0NKN6jko8I9um3XajcV/4ewSFN8MkiGuk98clCVft4",
+	"b2y0cj8cMGfCl/wVjGHJeVGBNNAFyyxS65CIGzb0whrgSa1wmwOIEBc+5T5B1U1y8afbzLOZIA13Gwo3",
+	"HCnSsVGIx9iB55Kvy0XZt+My3iAibuhwl8s3aEk13L8ZXnDhyNv5DfF2hhuZfRsVLMWE5uT4NVTbVwq2",
+	"6u6Xb/U+eV0aw2/9ofvXm7vvvIjyFKGEsq96+R6sul6biy53OgOLj6//xuZI3Zc6juz6yjrCqSRqK8Dk",
+	"j1z20yzGCE2a7YY0JSJGi8dYX2FG79Y/H0T3/Qg1B7hDnl2SLx2p7vis2XKoz44JIhqM+ag+BLDjatgW",
+	"qduOA1lShmr/7rnbiKwHOhIC0gVtTRBnrsLD213MIEdMLyOslpOnl5GZnRtXeldvzAbXeeAUKpDzLcel",
+	"ljQ9bZ+0ue574rsVXsU52k35iirRzUxUp5IC+Q8FMusxsu3Zvs84YNeyS74R2NLRGc5UF1cKpWIVM2Ur",
+	"XP0524fcF4DWInRh2KpFwfeppm/Q6gQmK1+ip6VX+5CD/J0EuglYF65kdkgiSU9nYA3SB+rlPbCC2W45",
+	"5XpN6o+OwY9mJzBJeNZR96tD0P0KSTA8nSH6NCWiJQkX2NXXd651P365+/xn3Xf+0n37r73Xb3ev3BnC",
+	"y/P4jAcCRS0rp0cueIC1BRQjwtXCJUdcqpJt19usue4mmZGsBkHUYENmocCPVAum2KpKqcHIzPn1U/kV",
+	"xfOVg9NtSxld6/iswjF/qUm9TUBU/e5DpZXifHFWR31jEoq2mEGabce3W9TzSd1mjkWq8jVVDDNjNAGk",
+	"U5N2KlzYvuKElPi27zD505q6LN4t1N7gCFe7bVt+wyCiRU0mDFL91yqyVo+ickwd4nry0c2WY9dtZknh",
+	"41FTrugaqTmUb8q34NPFpt1qMQvFpsCun/Aj9hFFkWm6TrvJFU6R41Q4a7b8ToGcgImAjIyAsAdKDfyw",
+	"Cs1d5PXEZI5DTIdRTxDcF+ZYBXKGeSbjPpXiERalFopElHL/Ul0jHSbmuCtPWO/XH811X31vjTzdpjBB",
+	"Dw7e3S/eMMjdz2/evf0C/Nu9+ieD3L390u4/PjHIzt9/apDem1fufvEy/Lv3l1+DkEPvdo1aODg7InBr",
+	"HSQZQ07SUGsAy3SiRDxWZ560aVZJm2/yQMa5XqjKVbi0K4VBNKZ9AMPbpB1wSeO7pPg1NAdRPmv4uW77",
+	"8eQDg1AltSs8In6r+F3VUHoPJOARf9s2FXqyVj58V7+Gu8Rx+QbzAtQZbK6KPdwKFf4DeRqqltc52+b/",
+	"Jk3ZatBkzRahxqJEupqIYwtfN4Vx246l+rGFCM4VycdrDmsWyJOBDx+mCAwCUK8cSb76Zau6v2CHqDuD",
+	"YehJqTFUOMQC1BhgsZnjCJ0aAn9U1/TpBoDFgGt7jCjbUxKSyhIJF06uNmeCKAvNwDhDoCPStmX7cn7c",
+	"N/pXRNAOuM1Ik/JOgZzVrBDayvEKRxV4UDs8oU+e0iglMbpN5nJGmCNYpCeeWjmP8mibuwqPL5NlkDbo",
+	"qtjqrkBO+KTpCp+Ui0WjWCzimZ+pLpTmq6TGOi6XLCHUDIFTCvsZNrtW4RT/BFK1VXAlKvX0QEqLiusp",
+	"p6VKr9lPtAWpFCXb1FTQteCR4x4wQlmVR4KtIkUlKa2nmwemtPbVmzSYuRluGjZZAhqBgynpBEkGj6jl",
+	"GoHIk3NAyuwgHUa7GaM/K6lXMXKJXNTnEGhYyovpoyeo5roOozx3eXQteiBB5+qu18xb1IeHpsQWBh0d",
+	"iP0gC8TBCaNmrtZGcaiH3bZ8UCn4QuOHSwGSW809GiQr5FZzqBLGMK7xPKGrcpVUcqUyreTIDBAYseyN",
+	"oLEYVWd4KVIDDe4/g7DCRoGA7JwFXVCu1qPL8qO7nVtdNnJwUIP3o3qKpom7LXKrC0OuMHJKYYD5BRZv",
+	"brUYOLByq8XU7ic4BXgyzgKNJrmgftBQ3ToV3Vq2RWakMIRwheV1iNfmRkDOs5Lk+39UIMdK+BwBLD1w",
+	"5dr3y9A73Uw09KDGLsnUu3pzuqZeVKzI691tAKE+qy2/wMxLNgfDH4eZfmNtN23gjA5LRqQ/RVlbt6X6",
+	"ZUPffCWAtPZ6TAQ+qXokwWM1agRhkQhoXqDUtpgXyvBY0SOoFfoNfsSPd0zukwq/kJlYbFcljHBXOwHl",
+	"X6gV9NkAYXvl2b6aFmUywqCCriBSJBr9NoCBeS5GCNitgnFws+pwAiZS3N6aQSoyyN4br3Y//M3un39n",
+	"kO7Lv+/98vndd27tfvWxQXrX3t99/pPer2723vy9UeG7z7+/++fXu9d+ZpDd99/v/frl2QI5qaIveVBt",
+	"+lBng5kqgeJTs9GUZwPGBIk93JXrXyBV7A1QrXCz4bpCWXy4ZjPqoK1GvgP1MLI3Bm62K2IdSQRjYnZN",
+	"0wzo8Qm9SgLVdkFplMp3CY93bOxCHkvDPiagqRjotOUyqJioE2jNyEFfJpKs75K4v/bwtzkB0bmuz+aR",
+	"8/PI+XnPZOIj7jZHW5KEzFOLia/vXLt7+8bunetRvbF3653eW1990x2fah7D5OTZPh1iZPVkrRN1+wTc",
+	"A/legZwHAzlkQBXe11tXMs1IW8T0pnBiNKnCh4WTqnWHbmwwS/mIQu+LVpTwZ0KFVN8d2hZ2zWEGOBaC",
+	"3r+HnNvGykknNdwV4WQvJc1wT8ZOGRn5/38y6qW+GFl2tn4fp5BWHrQ6WPFkXadslMr5+dKQ0pa+1FN5",
+	"MFQ6TqrslUWVvZKtrxYmgfW3qgoc57nVHMSaoc/X9jq7BKUqH73XffWl3ie3uj97Yefl5/eeew2d8DEs",
+	"H8UYMraMGlZAUi4OFpDkVnPw3lia7iS1qUCKaQpUlfPuqAnHiFrTPkM4qDI9/AHOEQ06MACCtlc/MkNf",
+	"I02duV1XzRUDSSP/UFaJW++D5okaogUiSQ7f1WLeCCkfL1DFO8DgqWtLKfoCv9Ni2thZVdZMFYap8njV",
+	"g00IU1Q7TDzh4u8YWTNI1WeXfPxKfipUuNJYPBGJVPVJ2W+D676vABf4ySHoipIkeO6veMgqCuJ8fkLO",
+	"fpDVsFMU7aOKbdhhEu0acWkacr2UUq6XJtz7YRmr8KKjjiqJLoqjWMFBKUhntZcbyO/rO9ce6FAAvmiu",
+	"1nY280rdhwSuZD0KLxDKlyHatabtB2qi8gWrrpXKAeszzxjM9mhAukhHye+mTpWBpKAgt7XWibqQZ9SC",
+	"A4xs8GLbF8ypzxrD8kUwUUI5LBg1GxUu2mZDPUpljTDPcz1RJTMQVpXfzKllqbSLxXnTtuBfBmm4Khpb",
+	"gnwKnVriY7O20AudSVtCxXaavo/RxaoPtZ1NtZWDDo+JFZV+GZW14CS1cJDDPwWUdTCR/yCwH1r/WWz3",
+	"JOt5ItNWzvMsIHgmCUDMaQuT3ZVjUeURygOxHRylQx8KP8ImGItNgFsJGWZ9bEda59f/uff8K92P/tx7",
+	"+/beld/sPfdydkE03AqfSJggjx4uS87B71qUoG2OWUyYnbhfmVLhOv+yxiICIyZU0osN0i81KnzaYmOV",
+	"cOp57nZklt+KlDnJ5pAYDpEwymQYlcrfPOEVnJhYQeI9lV7BEI7E17fW2ELGMFLq9V559e5n7z6ohpfn",
+	"Ok67NTLrSj7mmABWGzivYwUDfYWNZEZRtE99e4sZKBrtiFff5QzzJ6XBJWxLGlWGOocbbQ+R4tvySnkO",
+	"IQtO/hhYZvG0rrjMUBI27raOoCysojwFjAUC7EqESfbBHA1doxN8LRcq327pyUTKOrnLWYFUt5m90fCZ",
+	"dZFuMY9usCqBb0T0fUr6h5gX+BChepNwC3LhCxWO8EHDqyxh4Ic/fSiQqGeRzAbc2WPQ1gLJMl5qlsHX",
+	"l5Q4HvV49gu81A5BYAzDTocqY1LEawsgFsCgyjaJoo6+Dk5CqQPTH7/K9YiNUyktSeNQis2k48BkAJ2Z",
+	"vx9NIw6cos6cgo707Fpbw1FgmnlGrzcSU78Spw4rPBB3+Hwrt5pbXC7ML2Z2ZadWZNTRGeKDHmDOQWmQ",
+	"4lcBgz3CVpiWUnBCr7o68MFpD0VVnHlittrO33/T/eWHd794qfviRzu3vziE8etEDUH36R6qHyDdZW/9",
+	"e1hkk4607pMfHSXo3MMEnQMI5B11dDwcmDXx3J8ApOYbhm2ANWkTtxZWoaiEqmqVzxOil86ukSpvO05V",
+	"F8VTTtwWlvBXuKqO32+n4QfX/dfXA3nCtJuDaYEcYYDliTNX7m0T40OepHIw+SelYWKrXIy7Lw9AbB11",
+	"Jj7qTHyPOxPfPw2hr6NxVOxpbQFbGn8TcmKwYXIkJ2Z/CsbojBran01jBEqC01F1mypVRApWL1YMGXW1",
+	"IjJohWNQUaF8zK4RwbhFqs9eVtnC4DM9q0tzCAfEXzXZQL/xGyya5SM1m/mqbrPTN15R4bprs3abToj7",
+	"ca/TYRJTYfYTfMQpnJO7lFvNLRQWc9mgEnBA1DlSGpRNPLCegZ0w0n7V1zzUSTGeUhHGc+9N67iOsngw",
+	"ObIPTCbQESjGgaUORTJWD0miEErYEI5gpJtT40sr/AIAYA1rUMnM3S9e3f3geu+tV3u/fGPWIK5jMaii",
+	"8YT/AFSeIuOPLEVWE/hwlEmqexQkePS2llVP55FVlwDTljuzmoJzz0upZTtMBcn2nrtz97Mbe1d+o7yn",
+	"//evu7euFXAEqby8SyobpkHLi0u51dzxetksslJtiS5bC+Y8W6kvSoFozlsLbLG+VFwurZSPz9OF2qK5",
+	"ZC2zlToKTP07lc+yn2G51dLKfLm4oPj/6dQO5wx5NyENpSmGjBy+o/jUlNt1aphMzbgCV2qUU30TXamJ",
+	"lg7isgiooERE1mQE1dlo160BA3PQu4p1k36nxSrcFuSHbWsjTPOUTzwmiOJKkO4JMTLJJ1bJmUdOGeTM",
+	"E981yL+fOfldgzxZr9smI5ZrthEdZ6ZgueYlgwDe7CzCI7QcKq0udslHoFTTZC0foVURTg+hG6PgiDr5",
+	"E3JoggMHQIvEkWwbrLUQk1HNSQ3+3KMn8uXFJfnETdbydaDv2+EbljTTJxpzB4YpGL4jC7BgKWuG5pGE",
+	"PAgJmV0+DjOZwiPa58o9aiL5gFhb9y0xBSgntFRAkgWO0dsvdH/8yXRl/310jDZs4bteZ6jJhhneqgm3",
+	"yhTVjs2IaWZE0ksBYdlxoZjD1VjNRohtHHgcjQoPw61SPm03Ooj5rl2Ptm+EwgY1hxqrux7mZ2HIRuWF",
+	"QszmQYMmelSt/oNpJVIzrZdQeeXghidQdIn6DwsR1RZ+UtJU7pP8Sm4vOmIlkZxlFAaT2/3Ljd0/vtm9",
+	"ehXxFEvl3pvXup+9vvObn6L8677yx+6XP0dIxagrUNOaZBJIRaBTDJZKXDZyDBw3pzOkEuEdagbBWbu4",
+	"pbzQDSoa8mH0eG3FXLaW2GJ9gc7XymbJKrLj9RW6XFsyF60FNl8v01KtaB63VthyfYku1hbMeavMSnV5",
+	"b+qWoLQs3+qaZtvz+tWQ+ZgaEtBosESDUXyPbT2KE1iqlepFa4WVzQV6vLZcn2eLVsks0pXaUn2Bla3j",
+	"5nJtkc7XS6xorZhLtQVarhfZcWvZXKzN05JUTAR7Ore6vJw50zOD8SxZ0MmtlMZztBeCYodHRvS0ZCn0",
+	"0cBFxZSbgbwkjDHu3vr13os//caZ0cMFLx61gwpInoWnJ8QjpTIjxRjm2+t4pOSsa0RKxFhtCPFdFzoL",
+	"OC7fkP9yt8JDeCUmLwLWQRpwEZRW2D6ZocR0PdV4UUtsuA/FyhoMIRYGtUWFW57bajFpN4cRTWomARkN",
+	"kckIzotBUJfH4p8VHi6E32BNwZwtJsJY6CPQR8II/RSDxSLgJ1AlpTOI2XQRr6hWeB1a1agbXM4Ofbj0",
+	"bDKr30e0dBLxnC2iimM+iqfqeOp01aIpZXHNp4uQLhxMhDToinMUIb0PNvs0YHnk/gWsG5Fnt11v8+s7",
+	"1/auXOn+9neYmXTf450RYIQDkN/nGLfECP85wPTL4Yfdh+rUixfOHBOEUc+xmaeq04R8kLykwuU1KGkC",
+	"HH3tAie1tq+RgFWO0DBYB0FUrlA8uehb0iQoCe0g921OBo6CDQSf4zMpx2YSXJQ2tWd+WkKqnE5IzR+M",
+	"kHpwIBEOXErdb0iCuKCRHPXrO9cQiwDTax40725YaWgxh2EnmDghPgLfizhyru4qBgX2HuO6aQ6yfsRd",
+	"KRBoNKgvMbCBYhRxt8I15K7tRzrc7b8wZpw1g3MKDuFUKk9ibHwhOZspsoBUEFzxo1O9nxKA/WTUT6Fb",
+	"BuxgAqh09Bx8feda99r7e2+8ix3fs7R77zvf0Ld9aKpc/HRmqwreXy1vbrqwAqLdBEgBC1ARCgk1vSUp",
+	"lYsL6yCSlVS2bOVByq3mGvZGg3kXa8xHv52OzQW7r3sXBtDdudVch1EvbSBc6TvQ+gm6BaqmT5JT51Zz",
+	"e29fDcEbdj+43vv1y3c/u7H39tXuR+/tvvNi9+cv7Pz+Zu/6V7t/+bJ77R/Ifhj306packUw4x+WI+D7",
+	"CnzhtKX0PeF6/pMeNCMsTYSGFdeFklYd5JQKYyDAyj6xf4fpQjGEkqNKq/teMRxheUGKW3YGNyV/fHa/",
+	"e6QFS/Zq4BG1vbrx9ZN9DdkGpIKKQUMSGHYCeNzdwgatEU4+U9WcoTpLmlAzJPm6UuaCrLADV5j66nUP",
+	"S6luwASXJqjTPbgS3bg4a9JLUXFWHpLuVVyMGZlRcea426OlGYIBjRRmoyx+E7j9MGHW/fTm3S/e7P3q",
+	"ZijSup/e3Ll1o/v5Z7u3Pth7++rObz+U1s/1f/be+PHeG6/uT54tpRFn5UFxNmqCtaGmfXFp0LQfKs7K",
+	"ByDOjiqJjyqJ73El8fQqgsfZPeh8n4bdk+C0mEMHx+j6oVgbHbweGvBJ/ghdaNEvPCPPn1oXcO5Qx1FO",
+	"YkhYmz0QG+oxW/jrahJZJWqmjm0Zm8cdlqqipnyLZKKruQ1ohJpCbqYy3xb2gefEXV9Kh513P7v75Y2d",
+	"337Yu/UGlLu/uPfW73of/LF755W7t2/sPfdazsiJWHv9RPGzmOhZXvr/2LvW5zaqK/6v3PEXnJl1LNs0",
+	"Lf7mISnjBgdI3DK0zoxutFfS4tVdsffaijrDTICSKC2PAglQCm15BZOWV2AYE9L0f2kjW/6Uf6Fzzrn7",
+	"0NNaaWVbQR8YYnu1unv3nt95/c45zRNULFLni/CpBLwmOlp9cZroEE54TOkWA8lO8BOOVYudnXF1mLrM",
+	"XaMnDeeoweFtmaoGrk0QQw6GTx9jrSAczeemyWp03zXZMlsNsZxL20B54E9lLwhdEUJmmRTCVmZu2qqX",
+	"Nf3hXa8SzlJLPMNjP4eJJleRBA7Dk+kAggMDUBO6xBAlGZ6McCbXsIjfywWwxxfxk72fbh4HCc9kXNak",
+	"7cAo2w6cw26CdNbu36k1tr6of/neQJqusw9QEj3NfZrwsUgcDyViqZCQ/oH3xWQkXGQgPLoOLXZlhUyR",
+	"ENbVmsSe9FX8EjadjZarslZ0HXNsdcxiyqMpJpzlfQRAG9kvRccWrAJ/cDT8AlTRhhJDuxcWywthY//0",
+	"fXgojwm9MjzxZN2RdlR7EdsKeGMF8xWuozR1g8a0FcaT4rZKnFKlApPmPHE2aDkUM5ubm0NU7jMT5PQ5",
+	"wAMg1zyHLcrc16bQNAqEmXDX7l8/2XvlRn37xfrr2zvfXq9/cylZiMtQS8pgNy1OzfZz+Ww/65/FWkzP",
+	"16ZIpmWF/aRv4pkafJntpKLOyTZEjiiRZjuq7PJqh4UQL6L+1of9vhlT/dPxlCSZz5LpbwvgqWXHIqPY",
+	"5vStg1e6knkImg7WxTo0/+fposd4iS3fv1Pbvf59/eqru9e2dmrfN+M/LLZvH8eaAoCbstr4MYk9H1Aj",
+	"xhfbl/xyVpRMozZjPh0QNSV0HA6Gl2IctgeZlDL2HJPIqCI2SUpGVQ9CSXAqDoZNEvOVh5uFdSSjhg+u",
+	"YzihVaTaiD2UcqJUjFeQkA7aoA3WI9G1TMGAxUhusMCAqvU8LVrpF1Fgz/NZFq4AkDoYSkSKijrF1uUn",
+	"EjQfDbIEI+tXPraAfKIzIP+siRIwMkCeEANGYMpN8vyDdf4OtRJl9FMM6G3QtLAuMT2MHtGAUGyyhgkh",
+	"Mza04GxiVUGQx8Rgm3ZK4jjLPpcNxweDb28xDJPgv1GN5DxbWGvSKUjPx0nAXEVDvGwnnxc+9vIxKSSm",
+	"fU77y128TDmlMlY22SCcPs8Bqo+MIxDE0JLpmCdNgCoRS+C0I5N94HGxKdy+P3FOcD9XTPQF5zxfjx1z",
+	"YRK3PLC45XlrSoqLmt7l1OKUqP7q98vPes4z84+s//bcslqWzzhPOMvVldVTF1dOLumVk0sXl52Kw59+",
+	"Cn5fWVldrzyzulRZeTRTWTm5VHl8NQf/10+cjH4X/re65OSf6t+2gvPbD/8CQfCoh1wOl0yBWxRyJ8xI",
+	"v9o7jQ+3mnUQ6ZMRO0WdeQ821mBjogmnxbOIvM2mseGHFBXme542c+svKCG16fsJmMFKGwon129I57kN",
+	"cXxNnhPSZlyy7LItSmVPC5mrzpwW1SzTHivxdYH9WLRfZYrnRdr0BUzYJHZtopWeFtXEHk5HD6IJTh/p",
+	"hn+tqHfv9u2dr9/Ye/fW7ue3G3dv1F/+V/3LTwZCwBawunf79t67txp3byRDgpEyJ9q3qN3LWphZmBuA",
+	"OsHnLiTWOOntfXLts8+zzPZ6oZ1cwbZtG6C+CUWpxzRZjL2bNzbhaPyEpuyn4KThqTGaBzTk21/XP/ob",
+	"acg+dWMP1yxBigzPMZIepEdNsX2RBwWkveNsKdZDrKkknFgSMmi6EX3GwtbeQQstyUtwR1RjcIUPF01T",
+	"99CgY5ztgb/naRrUfuygknWDqckBU3UhWEyqxx+U6vFAcCmvN6Tg9sjnRQIYy+YxNDFBUM54UgTSYlr9",
+	"rUuvIs2VYHEWhGbZhczDWTJgQfS4kThq1zuq5OCAIgaPtI+YZYYytCau/WgpSekYV0NFzhc6IfEZT7OS",
+	"Z1MEUDnY9rsoAknByCRzZKtYTSL4RyPHGhhKNOI6Cd4eWmaVKrgGyKtOn/3lo+znC4+cOLZoAg5Uoq6Y",
+	"0rxqtaZSQ9nNEgUWYxZrMhbJIGtPt+mTShHMpqAyfdrct8TXsWadcQx8xMrcY4GSNdhu4eaZKRHx8nhH",
+	"eDYhbS5NxzmGRRpNVl2oQbBxtdSBBMasvcU1iS9QFuC32Yfnf5G14NldQT/PzZtHDYxWRyGHVguZdrI4",
+	"NUMxhVRxVz0Chsj2i/fufrDz7fWdWz/Wt19s3L0B4pEw6jm6fPJR1cBdd24MNXPPsMd8emGPSZJ7Uv0+",
+	"bllxAnNQViWasGnsCVPtXnu7cfM/O9e/SzUCM8tlTihMrfeqf6GSdX4B1qWLDg5eiw1bwdyDDT6d6etO",
+	"uGSmqYHeBj1rBpfNnWAIempN2kKUTUmLYFyqivDxSrfCq9g13pEF16SzpqXHslFGLntspGnxpXBbRpS+",
+	"TVW7ILIb7ZKDwxzqlbl2vZJUCSTPnKaSx8ThWcFbsOiI0fzVSTV5uqMlTZfmcLOj0ZLbf9z97r0xdGRa",
+	"MA4blO4Hb5HHEfcPpFA4NioAt6wtyrqYNQgWdnpm0xkArtB74a4ZvnBWcBs8dnA/ntsQfpV5NGW/xLXw",
+	"He46StjgUhWPs6XQy/HyrOT5gjpQz2WsTCYT65BN/srimsT+TeGSPJ+AUhd9b6NQZNmwTM74M5GzNcpw",
+	"2ipsdmKCry/ESXiMtEgzQSqAgDf64bzVZujPp2vox6DYwxGgERgvhGB8b/uL+svfRKb+Z9fqL2/tffBR",
+	"3MiHX7714c77Lw2c50SnI32Dv59N6JQMbXZgBiHkTKKkRzRKCvJ7Bl5OF0VugO3BU93DOBuHH6x8KGz5",
+	"GNP5fwp1/s7WD+On9pXo4cv8GgNtPXi/zRzfoIYX43imFBnJvulF8NDhwDUP9uh9k1LPeq7o++KTpg57",
+	"ZARcJfxxJOBOKthbK9gTOHtK+H2RVkEajrimSIt8Co8aNe7CWvaO5FMEiD7z9L1ZpEr4NEk48nkwNeKT",
+	"x4E3pLhNmStV8Xw7ZI9yzVzBlWZzmVh1AmDjmqTahtjkH3N2UqeOmsYgh0wdbRdqMNCvglDjHEkS6mAH",
+	"QefyZ2fOosKbmc/Mt0hxNFsjgRRjf/aYiBY4iKi5VSKhHCV/dH+uaB+A2Wlv+6WY5lLb6v0TGd3exmBm",
+	"NZz0bikObEE0YXZOmJ1DMjuV8ENmZ6dWKgkUT2h8h8zO7uG2pg5aXdo/DKwoHhPaaIlUZ6BNjL30sGuS",
+	"jZV2qr68kWNq7TCcHCd2Q5XwB+3MkI3JS9YKO7aiu53FpfUa2oVVxEgHhyvBhCWmOFKDRD4vcjqItsPz",
+	"P6SYFBc1M0Zf6iScgSzT0ZBw2kEjPsItocc2MsLNEcVXa1AzcS65mdgNaufTMxMnTJhJu4ej0u7BwLBp",
+	"lRp07AZZiFpApGmFzhoAST4fuVWrdYyphDKW4xJ0hOvJgvAxkcocSexPCjFrb93UNXhEkfXKilU8fx0p",
+	"q6CmcimGSkz09uCtYGp6Mx5G8KEjs8WCjfvJ11qlUPNEWxnZwvUX3t+9tpUumgg5QjBZCo8DYUqJVwMk",
+	"YbzAQerBW/Zcm9CEiPbMF5veepq1h6fk4WDHWHnQ8zOZh2cyicFjIUXwoMP4wGHH8FBABziGBNf/njoS",
+	"+EIJPRPF90eCCOeEJkpZmInBPvMo8KrJsAjb0qN5kR4WnIXHJC/QPOkQOZNYNuSMqMw8yeWzjqRsSN9i",
+	"EawDF9afV9ql3jnc0wpXTIkHj1X6U50RIUUlerk4ci0Agr0rr+7++0uTZf3q8u5HdwaHA/hikdvwYfEg",
+	"7/DZVZDFqcXfnX/eChgx+NN5uNbfDKCh9Sw6cP7gz6BDfHdqcWqWl53ZzTmEBrO4NmxwChKLyiSCgreh",
+	"yd2oFIlMT13hmaPu36nt/uXHvVf+0KhdaWmZfjzqbYMt02HZ7YLi+QUuHUUzKAxVKKQE//fSNfo6R1ct",
+	"Is86SvtOTiuLaa8ilcU2HdflBZz0b7OIV6eOs1MIYZ4uCj/o0nBBgBOlohR1bJHEPmpfZThCygwIVEHH",
+	"PSc2zgnT7DgwcO+f13a//bFRuxLOD4SnwNkZOJgDSZvMzCpVFuEmjRGlHn0509vPd5DCG1thrFFh+zJ/",
+	"g61nqS8FkXkpzoSHNPqkFQK1A7sCRkS4dEqANmpXyBZqfofhLWZME/v2JZyCv9CbDLqDkW3ZMlXMbKRZ",
+	"CjwwbITPJfmr4NZeLLtc0gCT+3dqjUsv7fxju/H59fpLP9y/81797jv12uX/XXph57U3639+Ffb66sf1",
+	"2uXGzZs7777WvGwRrqnTip8UXtkVsRdqYr0y4lqbM0nHulG70vjszcbVW+a1osTCkTTjkqVbjZ8olPj2",
+	"bz0tqjhaucRzRUcKlnMdOLFMbeSKjBul7Hubjsw53GVll+u855fgPb32af31j+tfXd574+u+lsDLzsy6",
+	"qKou0qd5qSz8GRrNq5nrFWBdpPtxYgFI41efN7ZqO+982rj5SqtY246eev788/8PAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

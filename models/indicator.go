@@ -30,10 +30,12 @@ type IndicatorSystem struct {
 	Status            SystemStatus  `gorm:"column:status"`
 	PreviousEditionID *string       `gorm:"column:previous_edition_id"`
 	PublishedAt       *time.Time    `gorm:"column:published_at"`
-	SearchText        string        `gorm:"column:search_text"`
-	Version           int64         `gorm:"column:version"`
-	CreatedAt         time.Time     `gorm:"column:created_at"`
-	UpdatedAt         time.Time     `gorm:"column:updated_at"`
+	// GradeBands are the grades an evaluation gives by total (等次).
+	GradeBands []GradeBand `gorm:"column:grade_bands;serializer:json"`
+	SearchText string      `gorm:"column:search_text"`
+	Version    int64       `gorm:"column:version"`
+	CreatedAt  time.Time   `gorm:"column:created_at"`
+	UpdatedAt  time.Time   `gorm:"column:updated_at"`
 }
 
 // TableName maps IndicatorSystem to its table.
@@ -51,6 +53,7 @@ func (s *IndicatorSystem) Validate() error {
 	if strings.TrimSpace(s.Name) == "" {
 		fields = append(fields, FieldError{Pointer: "/name", Message: "name is required"})
 	}
+	fields = append(fields, CheckGradeBands("/gradeBands", s.GradeBands, s.TotalPoints)...)
 	if len(fields) > 0 {
 		return &ValidationError{Code: "indicator_system_invalid", Detail: "the indicator system is not valid", Fields: fields}
 	}
@@ -117,11 +120,13 @@ type Indicator struct {
 	EvidenceRequired  bool          `gorm:"column:evidence_required"`
 	LeadUnitID        *string       `gorm:"column:lead_unit_id"`
 	SourceIndicatorID *string       `gorm:"column:source_indicator_id"`
-	SortOrder         int           `gorm:"column:sort_order"`
-	SearchText        string        `gorm:"column:search_text"`
-	Version           int64         `gorm:"column:version"`
-	CreatedAt         time.Time     `gorm:"column:created_at"`
-	UpdatedAt         time.Time     `gorm:"column:updated_at"`
+	// Scoring is how evaluations score the indicator; nil: manually.
+	Scoring    *Scoring  `gorm:"column:scoring;serializer:json"`
+	SortOrder  int       `gorm:"column:sort_order"`
+	SearchText string    `gorm:"column:search_text"`
+	Version    int64     `gorm:"column:version"`
+	CreatedAt  time.Time `gorm:"column:created_at"`
+	UpdatedAt  time.Time `gorm:"column:updated_at"`
 	// ReportingUnitIDs are kept in their own table.
 	ReportingUnitIDs []string `gorm:"-"`
 }
@@ -153,6 +158,9 @@ func (ind *Indicator) Validate() error {
 	if ind.Level < 1 || ind.Level > MaxIndicatorLevel {
 		add("/parentId", "an indicator tree is at most %d levels deep", MaxIndicatorLevel)
 	}
+	if ind.Scoring != nil {
+		fields = append(fields, ind.Scoring.Check("/scoring", ind.Points, ind.ValueType)...)
+	}
 	if len(fields) > 0 {
 		return &ValidationError{Code: "indicator_invalid", Detail: "the indicator is not valid", Fields: fields}
 	}
@@ -181,6 +189,7 @@ type SystemPatch struct {
 	YearFrom      *int
 	YearTo        *int
 	TotalPoints   *exact.Decimal
+	GradeBands    *[]GradeBand
 }
 
 // IndicatorPatch is a merge patch of an indicator: nil fields stay; the Set
@@ -198,6 +207,8 @@ type IndicatorPatch struct {
 	ReportingUnitIDs []string // nil: unchanged
 
 	SetContent, SetCriteria, SetMeasureUnit, SetLeadUnit, Move bool
+	SetScoring                                                 bool
+	Scoring                                                    *Scoring
 	Content, Criteria, MeasureUnit, LeadUnitID, ParentID       *string
 }
 

@@ -403,6 +403,10 @@ func (e *contractEnv) pathValue(t *testing.T, o specOp, p *openapi3.ParameterRef
 		return fx.value
 	case "AttachmentIdPath":
 		return fx.attachment
+	case "EvaluationIdPath":
+		return fx.evaluation
+	case "EvaluationUnitIdPath":
+		return fx.town
 	}
 	t.Fatalf("%s: no fixture record for path parameter %s (%q): teach contractEnv.pathValue about it", o.ID(), p.Value.Name, p.Ref)
 	return ""

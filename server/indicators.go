@@ -72,6 +72,9 @@ func (h *IndicatorHandler) CreateIndicatorSystem(ctx context.Context, req api.Cr
 	b := req.Body
 	s := &models.IndicatorSystem{Name: b.Name, IssuingUnitID: b.IssuingUnitId.String(), Edition: b.Edition,
 		YearFrom: int(b.YearFrom), YearTo: int(b.YearTo), TotalPoints: b.TotalPoints}
+	if b.GradeBands != nil {
+		s.GradeBands = gradeBandsIn(*b.GradeBands)
+	}
 	if err := h.store.CreateIndicatorSystem(ctx, s); err != nil {
 		return nil, err
 	}
@@ -104,6 +107,9 @@ func (h *IndicatorHandler) UpdateIndicatorSystem(ctx context.Context, req api.Up
 	}
 	if b.YearTo != nil {
 		p.YearTo = ptr(int(*b.YearTo))
+	}
+	if b.GradeBands != nil {
+		p.GradeBands = ptr(gradeBandsIn(*b.GradeBands))
 	}
 	s, err := h.store.UpdateIndicatorSystem(ctx, req.Id.String(), version, p)
 	if err != nil {
@@ -219,6 +225,9 @@ func (h *IndicatorHandler) CreateIndicator(ctx context.Context, req api.CreateIn
 	if b.ReportingUnitIds != nil {
 		ind.ReportingUnitIDs = idsIn(*b.ReportingUnitIds)
 	}
+	if b.Scoring != nil {
+		ind.Scoring = scoringIn(b.Scoring)
+	}
 	if err := h.store.CreateIndicator(ctx, req.Id.String(), ind); err != nil {
 		return nil, err
 	}
@@ -276,6 +285,13 @@ func (h *IndicatorHandler) UpdateIndicator(ctx context.Context, req api.UpdateIn
 			p.ParentID = ptr(b.ParentId.MustGet().String())
 		}
 	}
+	if b.Scoring.IsSpecified() {
+		p.SetScoring = true
+		if !b.Scoring.IsNull() {
+			sc := b.Scoring.MustGet()
+			p.Scoring = scoringIn(&sc)
+		}
+	}
 	ind, err := h.store.UpdateIndicator(ctx, req.Id.String(), version, p)
 	if err != nil {
 		return nil, err
@@ -307,7 +323,49 @@ func systemOut(s *models.IndicatorSystem) api.IndicatorSystem {
 	if s.PublishedAt != nil {
 		out.PublishedAt = ptr(s.PublishedAt.UTC())
 	}
+	bands := make(api.GradeBands, len(s.GradeBands))
+	for i, b := range s.GradeBands {
+		bands[i] = api.GradeBand{Grade: b.Grade, Min: b.Min}
+	}
+	out.GradeBands = &bands
 	return out
+}
+
+func gradeBandsIn(in api.GradeBands) []models.GradeBand {
+	out := make([]models.GradeBand, len(in))
+	for i, b := range in {
+		out[i] = models.GradeBand{Grade: b.Grade, Min: b.Min}
+	}
+	return out
+}
+
+func scoringIn(in *api.Scoring) *models.Scoring {
+	s := &models.Scoring{Method: models.ScoringMethod(in.Method), PerOccurrence: in.PerOccurrence}
+	if in.Bands != nil {
+		for _, b := range *in.Bands {
+			s.Bands = append(s.Bands, models.ScoreBand{Min: b.Min, Max: b.Max, Points: b.Points})
+		}
+	}
+	return s
+}
+
+func scoringOut(s *models.Scoring) *api.Scoring {
+	if s == nil {
+		return nil
+	}
+	out := &api.Scoring{Method: api.ScoringMethod(s.Method), PerOccurrence: s.PerOccurrence}
+	if len(s.Bands) > 0 {
+		bands := make([]api.ScoreBand, len(s.Bands))
+		for i, b := range s.Bands {
+			bands[i] = scoreBandOut(b)
+		}
+		out.Bands = &bands
+	}
+	return out
+}
+
+func scoreBandOut(b models.ScoreBand) api.ScoreBand {
+	return api.ScoreBand{Min: b.Min, Max: b.Max, Points: b.Points}
 }
 
 func indicatorOut(ind *models.Indicator) api.Indicator {
@@ -318,6 +376,7 @@ func indicatorOut(ind *models.Indicator) api.Indicator {
 		Aggregation: api.Aggregation(ind.Aggregation), Frequency: api.Frequency(ind.Frequency),
 		EvidenceRequired: ind.EvidenceRequired, ReportingUnitIds: make([]api.Id, len(ind.ReportingUnitIDs)),
 		SortOrder: int32(ind.SortOrder), Version: ind.Version, CreatedAt: ind.CreatedAt.UTC(), UpdatedAt: ind.UpdatedAt.UTC(),
+		Scoring: scoringOut(ind.Scoring),
 	}
 	for i, u := range ind.ReportingUnitIDs {
 		out.ReportingUnitIds[i] = uuidOf(u)
@@ -353,7 +412,7 @@ func indicatorTree(inds []models.Indicator) []api.IndicatorNode {
 			Content: o.Content, Criteria: o.Criteria, Points: o.Points, MeasureUnit: o.MeasureUnit,
 			ValueType: o.ValueType, Direction: o.Direction, Aggregation: o.Aggregation, Frequency: o.Frequency,
 			EvidenceRequired: o.EvidenceRequired, LeadUnitId: o.LeadUnitId, ReportingUnitIds: o.ReportingUnitIds,
-			SourceIndicatorId: o.SourceIndicatorId, SortOrder: o.SortOrder, Version: o.Version,
+			SourceIndicatorId: o.SourceIndicatorId, Scoring: o.Scoring, SortOrder: o.SortOrder, Version: o.Version,
 			CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Children: []api.IndicatorNode{},
 		}
 		for _, c := range children[inds[i].ID] {

@@ -108,6 +108,14 @@ func newHarness(t *testing.T, db *dbtest.DB, cfg server.Config) *harness {
 	}
 	h := &harness{Client: apitest.New(t, e), db: db, echo: e, logs: logs, fx: fx}
 	h.Header.Set("Authorization", "Bearer "+h.fx.tokens["admin"])
+	fx.publishEvaluation.Do(func() {
+		// Published through the API, which scores it: the store alone
+		// cannot make the results.
+		resp := h.Post("/api/v1/evaluations/"+fx.evaluation+"/publish", nil, map[string]string{"If-Match": `"1"`})
+		if resp.Status != http.StatusOK {
+			t.Fatalf("publish the fixture evaluation: %d %s", resp.Status, resp.Body)
+		}
+	})
 	return h
 }
 
@@ -119,12 +127,14 @@ type fixtures struct {
 	system, indicator, target   string // a draft indicator system with one indicator and its target
 	value                       string // a draft value of the town, of a published system's indicator
 	attachment                  string // a PDF attached to value, its file in blobDir
+	evaluation                  string // a published evaluation of the published system's 2021 for the town
 	blobDir                     string // the attachment directory of the database's harnesses
 	publishedSystem             string
 	publishedIndicator          string
 	users                       map[string]*models.User
 	tokens                      map[string]string // role or "key:<scope>" -> bearer token
 	keys                        map[string]*models.APIKey
+	publishEvaluation           sync.Once
 }
 
 var (
@@ -234,6 +244,11 @@ func fixturesFor(t testing.TB, db *dbtest.DB) *fixtures {
 		t.Fatal(err)
 	}
 	fx.attachment = a.ID
+	ev := &models.Evaluation{SystemID: pub.ID, Year: 2021, UnitIDs: []string{fx.town}}
+	if err := db.CreateEvaluation(ctx, ev); err != nil {
+		t.Fatal(err)
+	}
+	fx.evaluation = ev.ID
 	fixtureSet[db.Name] = fx
 	return fx
 }

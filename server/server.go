@@ -41,6 +41,7 @@ type Store interface {
 	TargetStore
 	ValueStore
 	ValueSheetStore
+	EvaluationStore
 	Ping(ctx context.Context) error
 	MigrationsCurrent(ctx context.Context) (bool, error)
 	SQL() *sql.DB
@@ -87,6 +88,7 @@ type strictServer struct {
 	*TargetHandler
 	*ValueHandler
 	*ValueSheetHandler
+	*EvaluationHandler
 }
 
 var _ api.StrictServerInterface = (*strictServer)(nil)
@@ -193,6 +195,7 @@ func New(cfg Config, store Store, log *slog.Logger) (*echo.Echo, error) {
 			files: &attachments{blobs: blobs, limit: cfg.AttachmentLimit, log: log}},
 		ValueSheetHandler: &ValueSheetHandler{store: store, rules: rules, limit: cfg.SheetLimit,
 			slots: make(chan struct{}, concurrentImports)},
+		EvaluationHandler: &EvaluationHandler{store: store, rules: rules},
 	}, nil)
 	api.RegisterHandlersWithBaseURL(e, handler, basePath)
 	for _, r := range e.Routes() {

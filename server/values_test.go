@@ -487,7 +487,14 @@ func TestValueReview(t *testing.T) {
 			t.Errorf("approved %+v", ok)
 		}
 		expect(t, h.act(id, "approve", map[string]any{}, reviewer), http.StatusConflict, "value_not_submitted")
-		expect(t, h.act(id, "return", map[string]any{"reason": "x"}, reviewer), http.StatusConflict, "value_not_submitted")
+		// Before an evaluation locks it, an approved value goes back for a
+		// correction, without its review score.
+		back := h.mustAct(t, id, "return", map[string]any{"reason": "口徑更正"}, reviewer, "returned")
+		if back.ReviewScore != nil || back.ReturnReason == nil || *back.ReturnReason != "口徑更正" {
+			t.Errorf("approved value returned: %+v", back)
+		}
+		h.mustAct(t, id, "submit", nil, town, "submitted")
+		h.mustAct(t, id, "approve", map[string]any{"reviewScore": "4.5"}, reviewer, "approved")
 		expect(t, h.act(id, "submit", nil, town), http.StatusConflict, "value_not_editable")
 		expect(t, h.act(missingID, "submit", nil, town), http.StatusNotFound, "not_found")
 

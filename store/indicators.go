@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -58,6 +59,9 @@ func systemSnapshot(s *models.IndicatorSystem) map[string]any {
 	if s.PublishedAt != nil {
 		m["publishedAt"] = timeOrNil(s.PublishedAt)
 	}
+	if len(s.GradeBands) > 0 {
+		m["gradeBands"] = s.GradeBands
+	}
 	return m
 }
 
@@ -97,7 +101,21 @@ func indicatorSnapshot(ind *models.Indicator) map[string]any {
 			m[k] = *v
 		}
 	}
+	if ind.Scoring != nil {
+		m["scoring"] = ind.Scoring
+	}
 	return m
+}
+
+// jsonColumn is the text a JSON column holds for v, NULL for nil: what the
+// json serializer writes on insert, for updates written as maps (which
+// bypass serializers).
+func jsonColumn[T any](v T) any {
+	b, err := json.Marshal(v)
+	if err != nil || string(b) == "null" {
+		return nil
+	}
+	return string(b)
 }
 
 // requireUnitAt refuses a reference to a unit that does not exist (a 422 at pointer).
@@ -192,6 +210,9 @@ func (db *DB) UpdateIndicatorSystem(ctx context.Context, id string, ifVersion in
 		if p.TotalPoints != nil {
 			s.TotalPoints = *p.TotalPoints
 		}
+		if p.GradeBands != nil {
+			s.GradeBands = *p.GradeBands
+		}
 		if p.IssuingUnitID != nil {
 			if err := requireUnitAt(tx, *p.IssuingUnitID, "indicator_system_unit_not_found", "/issuingUnitId"); err != nil {
 				return err
@@ -257,7 +278,7 @@ func (db *DB) changeSystem(ctx context.Context, id string, ifVersion *int64, fn 
 		if err := tx.Model(&models.IndicatorSystem{}).Where("id = ? AND version = ?", id, before.Version).Updates(map[string]any{
 			"name": s.Name, "issuing_unit_id": s.IssuingUnitID, "edition": s.Edition, "year_from": s.YearFrom,
 			"year_to": s.YearTo, "total_points": s.TotalPoints, "status": s.Status, "published_at": s.PublishedAt,
-			"search_text": s.SearchText, "version": s.Version, "updated_at": s.UpdatedAt,
+			"grade_bands": jsonColumn(s.GradeBands), "search_text": s.SearchText, "version": s.Version, "updated_at": s.UpdatedAt,
 		}).Error; err != nil {
 			return translate(err)
 		}
@@ -724,7 +745,7 @@ func (db *DB) UpdateIndicator(ctx context.Context, id string, ifVersion int64, p
 				"criteria": ind.Criteria, "points": ind.Points, "measure_unit": ind.MeasureUnit, "value_type": ind.ValueType,
 				"direction": ind.Direction, "aggregation": ind.Aggregation, "frequency": ind.Frequency,
 				"evidence_required": ind.EvidenceRequired, "lead_unit_id": ind.LeadUnitID, "sort_order": ind.SortOrder,
-				"search_text": ind.SearchText, "version": ind.Version, "updated_at": ind.UpdatedAt,
+				"scoring": jsonColumn(ind.Scoring), "search_text": ind.SearchText, "version": ind.Version, "updated_at": ind.UpdatedAt,
 			}).Error, &ind)
 		}
 		if shift < 0 {
@@ -851,6 +872,9 @@ func applyIndicatorPatch(ind *models.Indicator, p models.IndicatorPatch) {
 	set(&ind.MeasureUnit, p.SetMeasureUnit, p.MeasureUnit)
 	set(&ind.LeadUnitID, p.SetLeadUnit, p.LeadUnitID)
 	set(&ind.ParentID, p.Move, p.ParentID)
+	if p.SetScoring {
+		ind.Scoring = p.Scoring
+	}
 }
 
 // DeleteIndicator deletes a childless indicator of a draft system.

@@ -266,19 +266,27 @@ func unitReferrers(tx *gorm.DB, id string) ([]models.Referrer, error) {
 	referring := []struct {
 		kind  string
 		query string
+		// inList: the query matches the unit's id inside a JSON list of
+		// ids (a LIKE pattern) rather than a column equal to it.
+		inList bool
 	}{
-		{"user", "SELECT id, username AS name FROM users WHERE unit_id = ? ORDER BY username"},
-		{"indicator_system", "SELECT id, name FROM indicator_systems WHERE issuing_unit_id = ? ORDER BY name"},
-		{"indicator", "SELECT id, name FROM indicators WHERE lead_unit_id = ? ORDER BY name"},
-		{"indicator", "SELECT i.id, i.name FROM indicator_reporting_units r JOIN indicators i ON i.id = r.indicator_id WHERE r.unit_id = ? ORDER BY i.name"},
-		{"target", "SELECT t.id, i.name FROM targets t JOIN indicators i ON i.id = t.indicator_id WHERE t.unit_id = ? ORDER BY t.year, i.name"},
+		{"user", "SELECT id, username AS name FROM users WHERE unit_id = ? ORDER BY username", false},
+		{"indicator_system", "SELECT id, name FROM indicator_systems WHERE issuing_unit_id = ? ORDER BY name", false},
+		{"indicator", "SELECT id, name FROM indicators WHERE lead_unit_id = ? ORDER BY name", false},
+		{"indicator", "SELECT i.id, i.name FROM indicator_reporting_units r JOIN indicators i ON i.id = r.indicator_id WHERE r.unit_id = ? ORDER BY i.name", false},
+		{"target", "SELECT t.id, i.name FROM targets t JOIN indicators i ON i.id = t.indicator_id WHERE t.unit_id = ? ORDER BY t.year, i.name", false},
+		{"evaluation", "SELECT id, name FROM evaluations WHERE unit_ids LIKE ? ORDER BY id", true},
 	}
 	for _, r := range referring {
 		if len(refs) >= maxReferrers {
 			break
 		}
+		var arg any = id
+		if r.inList {
+			arg = `%"` + id + `"%` // ids are UUIDs: no LIKE wildcards in them
+		}
 		var rows []struct{ ID, Name string }
-		if err := tx.Raw(r.query+" LIMIT ?", id, maxReferrers-len(refs)).Scan(&rows).Error; err != nil {
+		if err := tx.Raw(r.query+" LIMIT ?", arg, maxReferrers-len(refs)).Scan(&rows).Error; err != nil {
 			return nil, translate(err)
 		}
 		for _, row := range rows {

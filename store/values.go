@@ -215,15 +215,24 @@ func decimals(vs []models.IndicatorValue) []exact.Decimal {
 	return out
 }
 
-// ReturnValue sends a submitted value back to its unit with a reason. The
-// reviewer by may not return what it submitted itself.
+// ReturnValue sends a submitted value, or an approved one that no published
+// evaluation has locked (a correction before publication), back to its unit
+// with a reason; the review score goes with the approval. The reviewer by
+// may not return what it submitted itself.
 func (db *DB) ReturnValue(ctx context.Context, id, by, reason string) (*models.IndicatorValue, error) {
 	return db.changeValue(ctx, id, nil, func(tx *gorm.DB, v *models.IndicatorValue) error {
+		switch v.Status {
+		case models.ValueLocked:
+			return &models.ConflictError{Code: "value_locked",
+				Detail: fmt.Sprintf("value %s is locked by a published evaluation: correct it through a superseding evaluation", v.ID)}
+		case models.ValueApproved:
+			v.Status = models.ValueSubmitted // reviewable as if still in review
+		}
 		if err := reviewable(v, by); err != nil {
 			return err
 		}
 		now := db.Now()
-		v.Status, v.ReturnReason, v.ReviewedBy, v.ReviewedAt = models.ValueReturned, &reason, &by, &now
+		v.Status, v.ReturnReason, v.ReviewedBy, v.ReviewedAt, v.ReviewScore = models.ValueReturned, &reason, &by, &now, nil
 		return nil
 	})
 }

@@ -1,0 +1,458 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/fazhi/fazhi/models"
+	"github.com/fazhi/fazhi/paging"
+)
+
+func evaluationNotFound(id string) error { return &models.NotFoundError{Entity: "evaluation", ID: id} }
+
+// evaluationChange is the audit record of an evaluation, under the unit that
+// issued its system.
+func evaluationChange(issuer string, before, after *models.Evaluation) change {
+	e := after
+	if e == nil {
+		e = before
+	}
+	c := change{entityType: "evaluation", entityID: e.ID, unitID: &issuer}
+	if before != nil {
+		c.before = evaluationSnapshot(before)
+	}
+	if after != nil {
+		c.after = evaluationSnapshot(after)
+	}
+	return c
+}
+
+func evaluationSnapshot(e *models.Evaluation) map[string]any {
+	m := map[string]any{"id": e.ID, "systemId": e.SystemID, "year": e.Year, "name": e.Name, "status": e.Status,
+		"unitIds": e.UnitIDs, "version": e.Version}
+	for k, v := range map[string]*string{"supersedesId": e.SupersedesID, "supersededById": e.SupersededByID, "publishedBy": e.PublishedBy} {
+		if v != nil {
+			m[k] = *v
+		}
+	}
+	if e.PublishedAt != nil {
+		m["publishedAt"] = timeOrNil(e.PublishedAt)
+	}
+	return m
+}
+
+// CreateEvaluation inserts a draft evaluation of a published system. With no
+// units given it evaluates every unit the system's indicators name as
+// reporting units.
+func (db *DB) CreateEvaluation(ctx context.Context, e *models.Evaluation) error {
+	err := db.tx(ctx, func(tx *gorm.DB) error {
+		var sys models.IndicatorSystem
+		err := tx.Where("id = ?", e.SystemID).Take(&sys).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return models.Invalid("evaluation_system_not_found", "/systemId", "indicator system %s does not exist", e.SystemID)
+		}
+		if err != nil {
+			return translate(err)
+		}
+		if len(e.UnitIDs) == 0 {
+			if err := tx.Table("indicator_reporting_units").
+				Joins("JOIN indicators ON indicators.id = indicator_reporting_units.indicator_id").
+				Where("indicators.system_id = ?", sys.ID).Distinct().Order("indicator_reporting_units.unit_id").
+				Pluck("indicator_reporting_units.unit_id", &e.UnitIDs).Error; err != nil {
+				return translate(err)
+			}
+		} else if err := requireUnits(tx, e.UnitIDs, "/unitIds"); err != nil {
+			return err
+		}
+		if e.Name == "" {
+			e.Name = models.EvaluationName(sys.Name, fmt.Sprintf(" %d年度考核", e.Year))
+		}
+		if err := e.Validate(&sys); err != nil {
+			return err
+		}
+		return db.insertEvaluation(tx, ctx, &sys, e)
+	})
+	if err != nil {
+		return fmt.Errorf("create evaluation: %w", err)
+	}
+	return nil
+}
+
+func (db *DB) insertEvaluation(tx *gorm.DB, ctx context.Context, sys *models.IndicatorSystem, e *models.Evaluation) error {
+	if e.ID == "" {
+		e.ID = NewID()
+	}
+	e.Status, e.Version = models.EvaluationDraft, 1
+	e.CreatedAt = db.Now()
+	e.UpdatedAt = e.CreatedAt
+	if err := tx.Create(e).Error; err != nil {
+		return translate(err)
+	}
+	return db.record(tx, ctx, evaluationChange(sys.IssuingUnitID, nil, e))
+}
+
+// requireUnits refuses unit ids given twice or naming no unit, as a 422 at
+// pointer/i.
+func requireUnits(tx *gorm.DB, ids []string, pointer string) error {
+	var found []string
+	err := chunked(ids, func(part []string) error {
+		var got []string
+		if err := tx.Model(&models.Unit{}).Where("id IN ?", part).Pluck("id", &got).Error; err != nil {
+			return translate(err)
+		}
+		found = append(found, got...)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	var fields []models.FieldError
+	for i, id := range ids {
+		at := pointer + "/" + strconv.Itoa(i)
+		switch {
+		case slices.Contains(ids[:i], id):
+			fields = append(fields, models.FieldError{Pointer: at, Message: fmt.Sprintf("unit %s is given twice", id)})
+		case !slices.Contains(found, id):
+			fields = append(fields, models.FieldError{Pointer: at, Message: fmt.Sprintf("unit %s does not exist", id)})
+		}
+	}
+	if len(fields) > 0 {
+		return &models.ValidationError{Code: "evaluation_unit_not_found", Detail: "the units are not valid", Fields: fields}
+	}
+	return nil
+}
+
+// GetEvaluation reads one evaluation.
+func (db *DB) GetEvaluation(ctx context.Context, id string) (*models.Evaluation, error) {
+	return find[models.Evaluation](ctx, db, "evaluation "+id, evaluationNotFound(id), "id = ?", id)
+}
+
+// ListEvaluations reads one page of evaluations, oldest first.
+func (db *DB) ListEvaluations(ctx context.Context, f models.EvaluationFilter, page paging.Page) ([]models.Evaluation, *paging.Cursor, error) {
+	q := db.gorm.WithContext(ctx).Model(&models.Evaluation{})
+	if f.SystemID != "" {
+		q = q.Where("system_id = ?", f.SystemID)
+	}
+	if f.Year != 0 {
+		q = q.Where("year = ?", f.Year)
+	}
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	if f.Published {
+		q = q.Where("status IN ?", []models.EvaluationStatus{models.EvaluationPublished, models.EvaluationSuperseded})
+	}
+	es, next, err := keysetPage(q, "id", page, timeOrText("id"),
+		func(e *models.Evaluation) string { return e.ID }, func(e *models.Evaluation) string { return e.ID })
+	if err != nil {
+		return nil, nil, fmt.Errorf("list evaluations: %w", err)
+	}
+	return es, next, nil
+}
+
+// DeleteEvaluation removes a draft evaluation at version ifVersion.
+func (db *DB) DeleteEvaluation(ctx context.Context, id string, ifVersion int64) error {
+	err := db.tx(ctx, func(tx *gorm.DB) error {
+		e, sys, err := db.lockEvaluation(tx, id)
+		if err != nil {
+			return err
+		}
+		if e.Version != ifVersion {
+			return &models.PreconditionError{Detail: fmt.Sprintf("evaluation %s is at version %d, not %d", id, e.Version, ifVersion)}
+		}
+		if err := e.RequireDraft(); err != nil {
+			return err
+		}
+		if err := tx.Where("id = ?", id).Delete(&models.Evaluation{}).Error; err != nil {
+			return translate(err)
+		}
+		return db.record(tx, ctx, evaluationChange(sys.IssuingUnitID, e, nil))
+	})
+	if err != nil {
+		return fmt.Errorf("delete evaluation %s: %w", id, err)
+	}
+	return nil
+}
+
+// lockEvaluation reads an evaluation for update, with its system.
+func (db *DB) lockEvaluation(tx *gorm.DB, id string) (*models.Evaluation, *models.IndicatorSystem, error) {
+	var e models.Evaluation
+	err := db.forUpdate(tx.Where("id = ?", id)).Take(&e).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil, evaluationNotFound(id)
+	}
+	if err != nil {
+		return nil, nil, translate(err)
+	}
+	var sys models.IndicatorSystem
+	if err := tx.Where("id = ?", e.SystemID).Take(&sys).Error; err != nil {
+		return nil, nil, translate(err)
+	}
+	return &e, &sys, nil
+}
+
+// yearEndPeriods are the periods whose values an evaluation of year scores:
+// the year's last period of each frequency (the figure as of year end).
+func yearEndPeriods(year int) []string {
+	y := strconv.Itoa(year)
+	return []string{y, y + "-H2", y + "-Q4", y + "-12"}
+}
+
+// EvaluationInputs reads what scoring an evaluation needs, in four queries
+// however many units and indicators: the system and its tree, the approved
+// and locked year-end values of the evaluated units, and the year's targets.
+func (db *DB) EvaluationInputs(ctx context.Context, e *models.Evaluation) (*models.IndicatorSystem, []models.Indicator, []models.IndicatorValue, []models.Target, error) {
+	sys, inds, err := db.IndicatorTree(ctx, e.SystemID)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	// The values are read by system and year and filtered here by unit: an
+	// evaluation usually covers every unit that reports, and a list of a few
+	// hundred ids would only slow the index range scan down.
+	units := make(map[string]bool, len(e.UnitIDs))
+	for _, id := range e.UnitIDs {
+		units[id] = true
+	}
+	values, err := db.evaluationValues(ctx, e, units)
+	if err != nil {
+		return nil, nil, nil, nil, fmt.Errorf("evaluation values: %w", err)
+	}
+	var targets []models.Target
+	if err := db.gorm.WithContext(ctx).Table("targets").
+		Joins("JOIN indicators ON indicators.id = targets.indicator_id").
+		Where("indicators.system_id = ? AND targets.year = ?", e.SystemID, e.Year).
+		Select("targets.*").Find(&targets).Error; err != nil {
+		return nil, nil, nil, nil, fmt.Errorf("evaluation targets: %w", translate(err))
+	}
+	return sys, inds, values, targets, nil
+}
+
+// evaluationValues reads the approved and locked year-end values of the
+// evaluated units, with only the columns scoring reads. This is the hot path
+// of every draft ranking (30,000 values for 100 units × 300 indicators), so
+// it scans rows itself rather than through GORM's reflection, which costs
+// several times the query.
+func (db *DB) evaluationValues(ctx context.Context, e *models.Evaluation, units map[string]bool) ([]models.IndicatorValue, error) {
+	rows, err := db.gorm.WithContext(ctx).Model(&models.IndicatorValue{}).
+		Select("id", "indicator_id", "unit_id", "period", "value", "yes_no", "qualifier", "review_score", "status", "version").
+		Where("system_id = ? AND year = ? AND period IN ? AND status IN ?", e.SystemID, e.Year, yearEndPeriods(e.Year),
+			[]models.ValueStatus{models.ValueApproved, models.ValueLocked}).
+		Rows()
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var values []models.IndicatorValue
+	for rows.Next() {
+		var v models.IndicatorValue
+		if err := rows.Scan(&v.ID, &v.IndicatorID, &v.UnitID, &v.Period, &v.Value, &v.YesNo, &v.Qualifier, &v.ReviewScore,
+			&v.Status, &v.Version); err != nil {
+			return nil, translate(err)
+		}
+		if units[v.UnitID] {
+			v.SystemID, v.Year = e.SystemID, e.Year
+			values = append(values, v)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate(err)
+	}
+	return values, nil
+}
+
+// PublishEvaluation freezes a draft: it keeps the results, locks the values
+// they used (each still at the version it was scored at, or the publication
+// is a conflict: score again), and, when the draft corrects an evaluation,
+// marks that one superseded. All in one transaction.
+func (db *DB) PublishEvaluation(ctx context.Context, id string, ifVersion int64, by string, results []models.EvaluationResult,
+	used map[string]int64) (*models.Evaluation, error) {
+	var out *models.Evaluation
+	err := db.tx(ctx, func(tx *gorm.DB) error {
+		e, sys, err := db.lockEvaluation(tx, id)
+		if err != nil {
+			return err
+		}
+		if e.Version != ifVersion {
+			return &models.PreconditionError{Detail: fmt.Sprintf("evaluation %s is at version %d, not %d", id, e.Version, ifVersion)}
+		}
+		if err := e.RequireDraft(); err != nil {
+			return err
+		}
+		now := db.Now()
+		var changes []change
+		if e.SupersedesID != nil {
+			old, _, err := db.lockEvaluation(tx, *e.SupersedesID)
+			if err != nil {
+				return err
+			}
+			if old.Status != models.EvaluationPublished {
+				return &models.ConflictError{Code: "evaluation_not_published",
+					Detail: fmt.Sprintf("evaluation %s, which this one corrects, is %s", old.ID, old.Status)}
+			}
+			before := *old
+			old.Status, old.SupersededByID, old.Version, old.UpdatedAt = models.EvaluationSuperseded, &e.ID, old.Version+1, now
+			if err := tx.Model(&models.Evaluation{}).Where("id = ?", old.ID).Updates(map[string]any{
+				"status": old.Status, "superseded_by_id": old.SupersededByID, "version": old.Version, "updated_at": now,
+			}).Error; err != nil {
+				return translate(err)
+			}
+			changes = append(changes, evaluationChange(sys.IssuingUnitID, &before, old))
+		}
+		locked, err := db.lockValues(tx, used, now)
+		if err != nil {
+			return err
+		}
+		changes = append(changes, locked...)
+		for i := range results {
+			results[i].EvaluationID = e.ID
+		}
+		if len(results) > 0 {
+			if err := tx.CreateInBatches(results, 200).Error; err != nil {
+				return translate(err)
+			}
+		}
+		before := *e
+		e.Status, e.PublishedAt, e.PublishedBy, e.Version, e.UpdatedAt = models.EvaluationPublished, &now, &by, e.Version+1, now
+		if err := tx.Model(&models.Evaluation{}).Where("id = ?", e.ID).Updates(map[string]any{
+			"status": e.Status, "published_at": e.PublishedAt, "published_by": e.PublishedBy, "version": e.Version, "updated_at": now,
+		}).Error; err != nil {
+			return translate(err)
+		}
+		out = e
+		return db.record(tx, ctx, append(changes, evaluationChange(sys.IssuingUnitID, &before, e))...)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("publish evaluation %s: %w", id, err)
+	}
+	return out, nil
+}
+
+// lockValues locks the values an evaluation used, each at the version it
+// was scored at; values a previous evaluation locked stay as they are.
+func (db *DB) lockValues(tx *gorm.DB, used map[string]int64, now time.Time) ([]change, error) {
+	ids := make([]string, 0, len(used))
+	for id := range used {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	var changes []change
+	err := chunked(ids, func(part []string) error {
+		var vs []models.IndicatorValue
+		if err := db.forUpdate(tx.Where("id IN ?", part)).Find(&vs).Error; err != nil {
+			return translate(err)
+		}
+		if len(vs) != len(part) {
+			return &models.ConflictError{Code: "evaluation_inputs_changed",
+				Detail: "a value the evaluation scored was removed meanwhile: look at the results again and publish"}
+		}
+		var lock []string
+		for i := range vs {
+			v := &vs[i]
+			if v.Version != used[v.ID] || (v.Status != models.ValueApproved && v.Status != models.ValueLocked) {
+				return &models.ConflictError{Code: "evaluation_inputs_changed",
+					Detail: fmt.Sprintf("value %s changed after it was scored: look at the results again and publish", v.ID)}
+			}
+			if v.Status == models.ValueLocked {
+				continue
+			}
+			before := *v
+			v.Status, v.Version, v.UpdatedAt = models.ValueLocked, v.Version+1, now
+			lock = append(lock, v.ID)
+			changes = append(changes, valueChange(&before, v))
+		}
+		if len(lock) == 0 {
+			return nil
+		}
+		return translate(tx.Model(&models.IndicatorValue{}).Where("id IN ?", lock).Updates(map[string]any{
+			"status": models.ValueLocked, "version": gorm.Expr("version + 1"), "updated_at": now,
+		}).Error)
+	})
+	return changes, err
+}
+
+// SupersedeEvaluation starts the correction of a published evaluation: a new
+// draft of the same system, year and units that, once published, supersedes
+// it. One correction at a time.
+func (db *DB) SupersedeEvaluation(ctx context.Context, id string) (*models.Evaluation, error) {
+	var out *models.Evaluation
+	err := db.tx(ctx, func(tx *gorm.DB) error {
+		old, sys, err := db.lockEvaluation(tx, id)
+		if err != nil {
+			return err
+		}
+		if old.Status != models.EvaluationPublished {
+			return &models.ConflictError{Code: "evaluation_not_published",
+				Detail: fmt.Sprintf("evaluation %s is %s: only the published evaluation is corrected", id, old.Status)}
+		}
+		var pending int64
+		if err := tx.Model(&models.Evaluation{}).Where("supersedes_id = ? AND status = ?", id, models.EvaluationDraft).
+			Count(&pending).Error; err != nil {
+			return translate(err)
+		}
+		if pending > 0 {
+			return &models.ConflictError{Code: "evaluation_correction_exists",
+				Detail: fmt.Sprintf("evaluation %s already has a correction in draft: publish or delete it", id)}
+		}
+		e := &models.Evaluation{SystemID: old.SystemID, Year: old.Year, Name: models.EvaluationName(old.Name, "（更正）"), UnitIDs: old.UnitIDs, SupersedesID: &old.ID}
+		if err := db.insertEvaluation(tx, ctx, sys, e); err != nil {
+			return err
+		}
+		out = e
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("supersede evaluation %s: %w", id, err)
+	}
+	return out, nil
+}
+
+// ListEvaluationResults reads one page of a published evaluation's ranking,
+// in ranking order, without the scorecards.
+func (db *DB) ListEvaluationResults(ctx context.Context, evaluationID string, page paging.Page) ([]models.EvaluationResult, *paging.Cursor, error) {
+	q := db.gorm.WithContext(ctx).Model(&models.EvaluationResult{}).
+		Select("evaluation_id", "unit_id", "position", "total", "unit_rank", "grade", "areas").
+		Where("evaluation_id = ?", evaluationID)
+	if c := page.After; c != nil {
+		pos, err := strconv.Atoi(c.Key)
+		if err != nil {
+			return nil, nil, paging.ErrInvalidCursor
+		}
+		q = q.Where("position > ?", pos)
+	}
+	limit := page.Limit
+	if limit <= 0 {
+		limit = paging.DefaultLimit
+	}
+	var rs []models.EvaluationResult
+	if err := q.Order("position").Limit(limit + 1).Find(&rs).Error; err != nil {
+		return nil, nil, fmt.Errorf("list evaluation results: %w", translate(err))
+	}
+	if len(rs) <= limit {
+		return rs, nil, nil
+	}
+	rs = rs[:limit]
+	last := rs[limit-1]
+	return rs, &paging.Cursor{Sort: page.Sort.String(), Key: strconv.Itoa(last.Position), ID: last.UnitID}, nil
+}
+
+// EvaluationResults reads every result of a published evaluation, scorecards
+// included, in ranking order: for comparing two evaluations.
+func (db *DB) EvaluationResults(ctx context.Context, evaluationID string) ([]models.EvaluationResult, error) {
+	var rs []models.EvaluationResult
+	if err := db.gorm.WithContext(ctx).Where("evaluation_id = ?", evaluationID).Order("position").Find(&rs).Error; err != nil {
+		return nil, fmt.Errorf("evaluation results: %w", translate(err))
+	}
+	return rs, nil
+}
+
+// GetEvaluationResult reads one unit's result, scorecard included.
+func (db *DB) GetEvaluationResult(ctx context.Context, evaluationID, unitID string) (*models.EvaluationResult, error) {
+	return find[models.EvaluationResult](ctx, db, "evaluation result", &models.NotFoundError{Entity: "result of unit", ID: unitID},
+		"evaluation_id = ? AND unit_id = ?", evaluationID, unitID)
+}
