@@ -27,6 +27,8 @@ type Store interface {
 	CreateValues(ctx context.Context, values []*models.IndicatorValue) error
 	GetTarget(ctx context.Context, id string) (*models.Target, error)
 	CreateTarget(ctx context.Context, t *models.Target) error
+	GetEvaluation(ctx context.Context, id string) (*models.Evaluation, error)
+	CreateEvaluation(ctx context.Context, e *models.Evaluation) error
 }
 
 // Options say what to seed.
@@ -106,7 +108,8 @@ var (
 
 // seedIndicators adds the city's indicator system, published, with the
 // approved 2021 values of the seed report's figures and sample 2022 targets;
-// and the national draft with synthetic district values. Whatever exists is kept.
+// and the national system, published with scoring rules, synthetic district
+// values, sample 2021 targets and a draft evaluation. Whatever exists is kept.
 func seedIndicators(ctx context.Context, s Store) (int, error) {
 	city, cityInds := CityIndicators()
 	n, err := seedSystem(ctx, s, city, cityInds, true)
@@ -114,7 +117,7 @@ func seedIndicators(ctx context.Context, s Store) (int, error) {
 		return n, err
 	}
 	national, nationalInds := NationalIndicators()
-	m, err := seedSystem(ctx, s, national, nationalInds, false)
+	m, err := seedSystem(ctx, s, national, nationalInds, true)
 	n += m
 	if err != nil {
 		return n, err
@@ -136,7 +139,7 @@ func seedIndicators(ctx context.Context, s Store) (int, error) {
 		}
 	}
 	n += len(missing)
-	for _, t := range SampleTargets() {
+	for _, t := range append(SampleTargets(), NationalTargets()...) {
 		_, err := s.GetTarget(ctx, t.ID)
 		if err == nil {
 			continue
@@ -148,6 +151,16 @@ func seedIndicators(ctx context.Context, s Store) (int, error) {
 			return n, fmt.Errorf("seed demo targets: %w", err)
 		}
 		n++
+	}
+	e := NationalEvaluationDraft()
+	switch _, err := s.GetEvaluation(ctx, e.ID); {
+	case errors.Is(err, models.ErrNotFound):
+		if err := s.CreateEvaluation(ctx, e); err != nil {
+			return n, fmt.Errorf("seed demo evaluation: %w", err)
+		}
+		n++
+	case err != nil:
+		return n, fmt.Errorf("seed demo evaluation: %w", err)
 	}
 	return n, nil
 }

@@ -294,5 +294,5 @@ func dataRecords() int {
 	_, city := demo.CityIndicators()
 	_, national := demo.NationalIndicators()
 	return len(demo.Units()) + 2 + len(city) + len(national) + len(demo.CityValues()) + len(demo.NationalValues()) +
-		len(demo.SampleTargets())
+		len(demo.SampleTargets()) + len(demo.NationalTargets()) + 1 // the evaluation
 }

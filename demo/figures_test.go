@@ -11,6 +11,7 @@ import (
 	"github.com/fazhi/fazhi/internal/dbtest"
 	"github.com/fazhi/fazhi/models"
 	"github.com/fazhi/fazhi/paging"
+	"github.com/fazhi/fazhi/scoring"
 )
 
 // seedFigures are the figures of DOMAIN.md's table of Panjin's 2021 report
@@ -101,10 +102,12 @@ func TestDemoValuesAreTheSeedReportsFigures(t *testing.T) {
 	})
 }
 
-// TestDemoNationalDraftAndSamples: the national draft has the demonstration
-// system's nine areas, its values are marked synthetic, and the 2022 targets
-// are marked as samples.
-func TestDemoNationalDraftAndSamples(t *testing.T) {
+// TestDemoNationalSystemAndSamples: the national system is published with the
+// demonstration system's nine areas, a scoring rule for each indicator that
+// takes values and grades; its values are marked synthetic, its targets and
+// the city's 2022 targets are marked as samples, and its 2021 evaluation
+// waits in draft.
+func TestDemoNationalSystemAndSamples(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		ctx := t.Context()
 		if _, err := demo.Seed(ctx, db, demo.Options{}); err != nil {
@@ -120,13 +123,22 @@ func TestDemoNationalDraftAndSamples(t *testing.T) {
 				areas = append(areas, ind)
 			}
 		}
-		if sys.Status != models.SystemDraft || len(areas) != 9 {
-			t.Errorf("national system: %s with %d areas, want a draft with 9", sys.Status, len(areas))
+		if sys.Status != models.SystemPublished || len(areas) != 9 || len(sys.GradeBands) != 4 {
+			t.Errorf("national system: %s with %d areas and %d grades, want published with 9 and 4", sys.Status, len(areas), len(sys.GradeBands))
+		}
+		for _, ind := range inds {
+			if ind.Level == 2 && ind.Scoring == nil {
+				t.Errorf("indicator %s has no scoring rule", ind.Code)
+			}
+		}
+		e, err := db.GetEvaluation(ctx, demo.NationalEvaluation)
+		if err != nil || e.Status != models.EvaluationDraft || e.Year != 2021 || len(e.UnitIDs) != 4 || !strings.Contains(e.Name, "合成數據") {
+			t.Errorf("demo evaluation %+v (%v), want a draft of 2021 for the 4 districts, marked synthetic", e, err)
 		}
 		all := make([]models.Indicator, len(inds))
 		copy(all, inds)
 		if err := models.CheckPoints(sys.TotalPoints, all); err != nil {
-			t.Errorf("the national draft's points do not add up: %v", err)
+			t.Errorf("the national system's points do not add up: %v", err)
 		}
 		values, _, err := db.ListValues(ctx, models.ValueFilter{SystemID: demo.NationalSystem}, paging.Page{Limit: paging.MaxLimit, Sort: paging.Sort{Field: "id"}})
 		if err != nil {
@@ -142,17 +154,60 @@ func TestDemoNationalDraftAndSamples(t *testing.T) {
 		if len(values) == 0 || len(units) != 4 {
 			t.Errorf("%d synthetic values for %d units, want values for the 4 districts and the county", len(values), len(units))
 		}
-		for _, want := range demo.SampleTargets() {
+		for _, want := range append(demo.SampleTargets(), demo.NationalTargets()...) {
 			got, err := db.GetTarget(ctx, want.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !got.Sample || got.Year != 2022 || got.Note == nil || !strings.Contains(*got.Note, "示例") {
-				t.Errorf("target %s is not a marked 2022 sample: %+v", got.ID, got)
+			if !got.Sample || got.Year != want.Year || got.Note == nil || !strings.Contains(*got.Note, "示例") {
+				t.Errorf("target %s is not a marked %d sample: %+v", got.ID, want.Year, got)
 			}
 		}
-		if len(demo.SampleTargets()) == 0 {
+		if len(demo.SampleTargets()) == 0 || len(demo.NationalTargets()) == 0 {
 			t.Error("no sample targets")
+		}
+	})
+}
+
+// TestDemoEvaluationRanks: the demo evaluation, scored from the synthetic
+// values, ranks the four districts apart, every one with a grade and every
+// level-2 indicator scored by its rule, not left at zero for want of a value.
+func TestDemoEvaluationRanks(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
+		ctx := t.Context()
+		if _, err := demo.Seed(ctx, db, demo.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		e, err := db.GetEvaluation(ctx, demo.NationalEvaluation)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sys, inds, values, targets, err := db.EvaluationInputs(ctx, e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := scoring.Inputs{System: sys, Indicators: inds, Units: e.UnitIDs, Targets: targets, Values: map[scoring.Key]*models.IndicatorValue{}}
+		for i := range values {
+			in.Values[scoring.Key{IndicatorID: values[i].IndicatorID, UnitID: values[i].UnitID}] = &values[i]
+		}
+		r := scoring.Evaluate(in)
+		if len(r.Units) != 4 {
+			t.Fatalf("%d units ranked, want 4", len(r.Units))
+		}
+		totals := map[string]bool{}
+		for _, u := range r.Units {
+			totals[u.Total.String()] = true
+			if u.Grade == "" || u.Total.Sign() <= 0 || u.Total.Cmp(r.Points) > 0 {
+				t.Errorf("unit %s: total %s of %s, grade %q", u.UnitID, u.Total, r.Points, u.Grade)
+			}
+			for i, n := range r.Indicators {
+				if reason := u.Scores[i].Reason; n.Leaf && (reason == scoring.ReasonMissing || reason == scoring.ReasonNoTarget || reason == scoring.ReasonNotReviewed) {
+					t.Errorf("unit %s, indicator %s: %s (%s)", u.UnitID, n.Indicator.Code, reason, u.Scores[i].Message())
+				}
+			}
+		}
+		if len(totals) < 3 {
+			t.Errorf("totals %v: the synthetic values hardly tell the districts apart", totals)
 		}
 	})
 }

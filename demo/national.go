@@ -7,9 +7,20 @@ import (
 	"github.com/fazhi/fazhi/models"
 )
 
-// NationalSystem is the id of the demo draft that follows the national
-// demonstration indicator system.
+// NationalSystem is the id of the demo system that follows the national
+// demonstration indicator system, published with scoring rules so that the
+// demo has something to evaluate.
 var NationalSystem = ID(0x3002)
+
+// NationalEvaluation is the id of the demo's draft evaluation of the
+// national system's 2021, for the districts.
+var NationalEvaluation = ID(0x7001)
+
+// nationalGrades are the national system's grades (等次).
+var nationalGrades = []models.GradeBand{
+	{Grade: "優秀", Min: exact.FromInt(90)}, {Grade: "良好", Min: exact.FromInt(80)},
+	{Grade: "合格", Min: exact.FromInt(60)}, {Grade: "不合格", Min: exact.FromInt(0)},
+}
 
 // syntheticNote marks every value of the national draft: made up, for ranking demos.
 const syntheticNote = "合成數據：僅供演示考核排名，非真實填報"
@@ -39,7 +50,7 @@ var districts = []int{0x02, 0x03, 0x04, 0x05}
 func NationalIndicators() (*models.IndicatorSystem, []*models.Indicator) {
 	s := &models.IndicatorSystem{
 		ID: NationalSystem, Name: "市縣法治政府建設示範指標體系（盤錦市試用）", IssuingUnitID: RuleOfLawOffice,
-		Edition: "2021年版", YearFrom: 2021, YearTo: 2025, TotalPoints: exact.FromInt(100),
+		Edition: "2021年版", YearFrom: 2021, YearTo: 2025, TotalPoints: exact.FromInt(100), GradeBands: nationalGrades,
 	}
 	var inds []*models.Indicator
 	n := 0
@@ -53,12 +64,16 @@ func NationalIndicators() (*models.IndicatorSystem, []*models.Indicator) {
 			n++
 			unit := sub.unit
 			valueType, aggregation := models.ValueType("number"), models.Aggregation("sum")
+			points := share(exact.FromInt(a.points), len(a.inds), j+1)
+			// Counts score by bands, rates by attainment of the year's target.
+			scoring := &models.Scoring{Method: models.ScoreTiered, Bands: countBands(points)}
 			if unit == "%" {
 				valueType, aggregation = "percent", "average"
+				scoring = &models.Scoring{Method: models.ScoreLinear}
 			}
 			inds = append(inds, &models.Indicator{
 				ID: ID(0x3400 + n), SystemID: s.ID, ParentID: &area.ID, Code: fmt.Sprint(n), Name: sub.name,
-				Points: share(exact.FromInt(a.points), len(a.inds), j+1), MeasureUnit: &unit, ValueType: valueType,
+				Points: points, MeasureUnit: &unit, ValueType: valueType, Scoring: scoring,
 				Direction: "higher_better", Aggregation: aggregation, Frequency: "year", SortOrder: j + 1,
 			})
 		}
@@ -67,8 +82,9 @@ func NationalIndicators() (*models.IndicatorSystem, []*models.Indicator) {
 }
 
 // NationalValues returns synthetic approved 2021 values of the districts and
-// the county for the national draft's level-2 indicators, marked as synthetic,
-// so that an evaluation has something to rank.
+// the county for the national system's level-2 indicators, and review scores
+// for its areas without indicators, marked as synthetic, so that an
+// evaluation has something to rank.
 func NationalValues() []*models.IndicatorValue {
 	_, inds := NationalIndicators()
 	var out []*models.IndicatorValue
@@ -93,7 +109,75 @@ func NationalValues() []*models.IndicatorValue {
 			})
 		}
 	}
+	// The areas without indicators of their own are reported with evidence
+	// and scored by the reviewers: a synthetic review score each.
+	m := 0
+	for _, ind := range inds {
+		if ind.ParentID != nil || hasChildren(inds, ind.ID) {
+			continue
+		}
+		for k, d := range districts {
+			m++
+			// From 70% to 98% of the area's points, in steps of 0.5.
+			half := ind.Points.Mul(exact.FromInt(int64(140 + (m*11+k*7)%57))).Mul(exact.MustParse("0.005"))
+			score := half.Round(1)
+			note := syntheticNote
+			out = append(out, &models.IndicatorValue{
+				ID: ID(0x5200 + m), IndicatorID: ind.ID, SystemID: NationalSystem, UnitID: ID(d), Period: "2021", Year: 2021,
+				Qualifier: "exact", Comment: &note, ReviewScore: &score, Status: models.ValueApproved, Flags: []string{},
+			})
+		}
+	}
 	return out
+}
+
+func hasChildren(inds []*models.Indicator, id string) bool {
+	for _, ind := range inds {
+		if ind.ParentID != nil && *ind.ParentID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// countBands are the bands of a count indicator worth points: 100 or more
+// scores full points, 60 to 100 80%, 20 to 60 half, fewer nothing.
+func countBands(points exact.Decimal) []models.ScoreBand {
+	at := func(n int64) *exact.Decimal { d := exact.FromInt(n); return &d }
+	return []models.ScoreBand{
+		{Min: at(100), Points: points},
+		{Min: at(60), Max: at(100), Points: points.Mul(exact.MustParse("0.8")).Round(1)},
+		{Min: at(20), Max: at(60), Points: points.Mul(exact.MustParse("0.5")).Round(1)},
+	}
+}
+
+// NationalTargets are the national system's 2021 targets of its rates, for
+// every unit, marked as samples like the city's.
+func NationalTargets() []*models.Target {
+	note := "示例目標值：演示考核用，非上級下達"
+	_, inds := NationalIndicators()
+	var out []*models.Target
+	for i, ind := range inds {
+		if ind.ValueType != "percent" {
+			continue
+		}
+		out = append(out, &models.Target{
+			ID: ID(0x4100 + i + 1), IndicatorID: ind.ID, Year: 2021, Comparator: models.AtLeast,
+			Value: exact.FromInt(90), Sample: true, Note: &note,
+		})
+	}
+	return out
+}
+
+// NationalEvaluationDraft is the demo's draft evaluation of 2021 for the
+// districts, left in draft for people to look at and publish.
+func NationalEvaluationDraft() *models.Evaluation {
+	units := make([]string, len(districts))
+	for i, d := range districts {
+		units[i] = ID(d)
+	}
+	return &models.Evaluation{ID: NationalEvaluation, SystemID: NationalSystem, Year: 2021,
+		Name: "盤錦市2021年度法治政府建設考核（演示：合成數據）", UnitIDs: units}
 }
 
 // SampleTargets returns sample 2022 targets for the city's percentage

@@ -225,8 +225,8 @@ func TestAuditVerify(t *testing.T) {
 	eachDatabase(t, func(t *testing.T, databaseURL string) {
 		env := seededDatabase(t, databaseURL)
 		// Seeding appends one event per record it adds, and one for publishing
-		// the demo indicator system.
-		records := demoDataRecords() + len(demo.Users()) + 1
+		// each of the two demo indicator systems.
+		records := demoDataRecords() + len(demo.Users()) + 2
 		if got, want := mustRun(t, env, "audit", "verify"), fmt.Sprintf("audit chain verified: %d event(s)\n", records); got != want {
 			t.Errorf("audit verify: %q, want %q", got, want)
 		}

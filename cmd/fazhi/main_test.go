@@ -510,10 +510,11 @@ func TestDatabaseErrorsHideThePassword(t *testing.T) {
 }
 
 // demoDataRecords is how many records the demo data holds besides the
-// accounts: units, the city's indicator system, its indicators and values.
+// accounts: units, the two indicator systems, their indicators, values and
+// targets, and the evaluation.
 func demoDataRecords() int {
 	_, city := demo.CityIndicators()
 	_, national := demo.NationalIndicators()
 	return len(demo.Units()) + 2 + len(city) + len(national) + len(demo.CityValues()) + len(demo.NationalValues()) +
-		len(demo.SampleTargets())
+		len(demo.SampleTargets()) + len(demo.NationalTargets()) + 1
 }
