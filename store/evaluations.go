@@ -219,7 +219,10 @@ func (db *DB) EvaluationInputs(ctx context.Context, e *models.Evaluation) (*mode
 	for _, id := range e.UnitIDs {
 		units[id] = true
 	}
-	values, err := db.evaluationValues(ctx, e, units)
+	// At most one year-end value per unit and indicator: room for all of
+	// them at once, since growing a slice of 30,000 values copies it again
+	// and again.
+	values, err := db.evaluationValues(ctx, e, units, len(e.UnitIDs)*len(inds))
 	if err != nil {
 		return nil, nil, nil, nil, fmt.Errorf("evaluation values: %w", err)
 	}
@@ -238,7 +241,7 @@ func (db *DB) EvaluationInputs(ctx context.Context, e *models.Evaluation) (*mode
 // of every draft ranking (30,000 values for 100 units × 300 indicators), so
 // it scans rows itself rather than through GORM's reflection, which costs
 // several times the query.
-func (db *DB) evaluationValues(ctx context.Context, e *models.Evaluation, units map[string]bool) ([]models.IndicatorValue, error) {
+func (db *DB) evaluationValues(ctx context.Context, e *models.Evaluation, units map[string]bool, capacity int) ([]models.IndicatorValue, error) {
 	rows, err := db.gorm.WithContext(ctx).Model(&models.IndicatorValue{}).
 		Select("id", "indicator_id", "unit_id", "period", "value", "yes_no", "qualifier", "review_score", "status", "version").
 		Where("system_id = ? AND year = ? AND period IN ? AND status IN ?", e.SystemID, e.Year, yearEndPeriods(e.Year),
@@ -248,7 +251,7 @@ func (db *DB) evaluationValues(ctx context.Context, e *models.Evaluation, units 
 		return nil, translate(err)
 	}
 	defer rows.Close()
-	var values []models.IndicatorValue
+	values := make([]models.IndicatorValue, 0, capacity)
 	for rows.Next() {
 		var v models.IndicatorValue
 		if err := rows.Scan(&v.ID, &v.IndicatorID, &v.UnitID, &v.Period, &v.Value, &v.YesNo, &v.Qualifier, &v.ReviewScore,
