@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/fazhi/fazhi/models"
@@ -108,8 +109,9 @@ var (
 
 // seedIndicators adds the city's indicator system, published, with the
 // approved 2021 values of the seed report's figures and sample 2022 targets;
-// and the national system, published with scoring rules, synthetic district
-// values, sample 2021 targets and a draft evaluation. Whatever exists is kept.
+// the national system, published with scoring rules, synthetic district
+// values, sample 2021 targets and a draft evaluation; and the work in
+// progress of work.go. Whatever exists is kept.
 func seedIndicators(ctx context.Context, s Store) (int, error) {
 	city, cityInds := CityIndicators()
 	n, err := seedSystem(ctx, s, city, cityInds, true)
@@ -122,8 +124,14 @@ func seedIndicators(ctx context.Context, s Store) (int, error) {
 	if err != nil {
 		return n, err
 	}
+	draft, draftInds := DraftIndicators()
+	m, err = seedSystem(ctx, s, draft, draftInds, false)
+	n += m
+	if err != nil {
+		return n, err
+	}
 	var missing []*models.IndicatorValue
-	for _, v := range append(CityValues(), NationalValues()...) {
+	for _, v := range slices.Concat(CityValues(), NationalValues(), WorkingValues()) {
 		_, _, err := s.GetValue(ctx, v.ID)
 		if errors.Is(err, models.ErrNotFound) {
 			missing = append(missing, v)
@@ -139,7 +147,7 @@ func seedIndicators(ctx context.Context, s Store) (int, error) {
 		}
 	}
 	n += len(missing)
-	for _, t := range append(SampleTargets(), NationalTargets()...) {
+	for _, t := range slices.Concat(SampleTargets(), NationalTargets(), DraftTargets()) {
 		_, err := s.GetTarget(ctx, t.ID)
 		if err == nil {
 			continue

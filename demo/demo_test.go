@@ -293,6 +293,8 @@ func TestSeedAccounts(t *testing.T) {
 func dataRecords() int {
 	_, city := demo.CityIndicators()
 	_, national := demo.NationalIndicators()
+	_, draft := demo.DraftIndicators()
 	return len(demo.Units()) + 2 + len(city) + len(national) + len(demo.CityValues()) + len(demo.NationalValues()) +
-		len(demo.SampleTargets()) + len(demo.NationalTargets()) + 1 // the evaluation
+		len(demo.SampleTargets()) + len(demo.NationalTargets()) + 1 + // the evaluation
+		1 + len(draft) + len(demo.DraftTargets()) + len(demo.WorkingValues())
 }

@@ -515,6 +515,8 @@ func TestDatabaseErrorsHideThePassword(t *testing.T) {
 func demoDataRecords() int {
 	_, city := demo.CityIndicators()
 	_, national := demo.NationalIndicators()
+	_, draft := demo.DraftIndicators()
 	return len(demo.Units()) + 2 + len(city) + len(national) + len(demo.CityValues()) + len(demo.NationalValues()) +
-		len(demo.SampleTargets()) + len(demo.NationalTargets()) + 1
+		len(demo.SampleTargets()) + len(demo.NationalTargets()) + 1 +
+		1 + len(draft) + len(demo.DraftTargets()) + len(demo.WorkingValues())
 }
