@@ -391,10 +391,13 @@ func (e *contractEnv) pathValue(t *testing.T, o specOp, p *openapi3.ParameterRef
 	case "ApiKeyIdPath":
 		return fx.keys["read"].ID
 	case "SystemIdPath":
-		if o.ID() == "importIndicatorValues" {
-			return fx.publishedSystem // a draft takes no values: the import would stop before reading the file
-		}
 		return fx.system
+	case "PublishedSystemIdPath":
+		// Values are reported against published systems: an import to a
+		// draft would stop before reading the file.
+		return fx.publishedSystem
+	case "SubmittedValueIdPath":
+		return fx.value
 	case "IndicatorIdPath":
 		return fx.indicator
 	case "TargetIdPath":

@@ -1233,3 +1233,20 @@ func TestAuditOfIndicatorWrites(t *testing.T) {
 		}
 	})
 }
+
+// TestCreateIndicatorSystemWhileItsKeyRuns: a repeat of a creation whose
+// Idempotency-Key is still held by the first request is a 409.
+func TestCreateIndicatorSystemWhileItsKeyRuns(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
+		h := newHarness(t, db, server.Config{})
+		body := map[string]any{"name": "進行中的指標體系 " + tag(), "issuingUnitId": h.fx.city, "edition": "2022年版",
+			"yearFrom": 2022, "yearTo": 2022, "totalPoints": "100"}
+		key := "running-" + tag()
+		// Claim the key as the first request would while it runs.
+		if _, err := db.ClaimIdempotencyKey(t.Context(), "user:"+h.fx.users["admin"].ID, key,
+			server.RequestHash(http.MethodPost, systemsPath, mustJSON(t, body)), server.IdempotencyTTL); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, h.Post(systemsPath, body, map[string]string{"Idempotency-Key": key}), http.StatusConflict, "idempotency_request_running")
+	})
+}

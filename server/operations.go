@@ -3,14 +3,20 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"html/template"
 	"net/http"
+	"strings"
+	"sync"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/labstack/echo/v4"
 	"github.com/swaggest/swgui"
 	"github.com/swaggest/swgui/v5emb"
 
 	"github.com/fazhi/fazhi"
+	"github.com/fazhi/fazhi/demo"
 )
 
 // operations serves the endpoints outside the contract: probes, the spec and
@@ -22,6 +28,11 @@ type operations struct {
 	}
 	contract *Contract
 	demo     bool
+
+	// spec is the contract as /openapi.json serves it, built once (see servedSpec).
+	specOnce sync.Once
+	spec     []byte
+	specErr  error
 }
 
 type status struct {
@@ -56,17 +67,93 @@ func (o *operations) specYAML(c echo.Context) error {
 	return c.Blob(http.StatusOK, "application/yaml", fazhi.OpenAPI)
 }
 
+// specJSON serves the contract as JSON: the copy Swagger UI shows.
 func (o *operations) specJSON(c echo.Context) error {
-	b, err := json.Marshal(o.contract.Doc)
+	b, err := o.servedSpec()
 	if err != nil {
 		return err
 	}
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, b)
 }
 
+// servedSpec is the contract as JSON, built on first use (docs builds it at
+// start). On a server with the demo data its info.description also tells the
+// demo accounts and how to authorize with them; the contract itself, which
+// validates requests and /openapi.yaml serves byte for byte, is never changed.
+func (o *operations) servedSpec() ([]byte, error) {
+	o.specOnce.Do(func() {
+		o.spec, o.specErr = buildServedSpec(o.contract.Doc, o.demo)
+	})
+	return o.spec, o.specErr
+}
+
+func buildServedSpec(doc *openapi3.T, demoMode bool) ([]byte, error) {
+	b, err := json.Marshal(doc)
+	if err != nil || !demoMode {
+		return b, err
+	}
+	// Only info.description changes: everything else is carried as it is.
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(b, &top); err != nil {
+		return nil, err
+	}
+	var info map[string]json.RawMessage
+	if err := json.Unmarshal(top["info"], &info); err != nil {
+		return nil, fmt.Errorf("the contract's info: %w", err)
+	}
+	var description string
+	if raw, ok := info["description"]; ok {
+		if err := json.Unmarshal(raw, &description); err != nil {
+			return nil, fmt.Errorf("the contract's info.description: %w", err)
+		}
+	}
+	if info["description"], err = json.Marshal(strings.TrimRight(description, "\n") + "\n\n" + demoDescription()); err != nil {
+		return nil, err
+	}
+	if top["info"], err = json.Marshal(info); err != nil {
+		return nil, err
+	}
+	return json.Marshal(top)
+}
+
+// demoDescription is the section the served contract gains on a server with
+// the demo data: the demo accounts, their password and how to authorize.
+func demoDescription() string {
+	unitNames := map[string]string{}
+	for _, u := range demo.Units() {
+		unitNames[u.ID] = u.Name
+	}
+	var b strings.Builder
+	b.WriteString("## Demo data（演示數據）\n\n")
+	b.WriteString("This server holds the demo data (Panjin city, 盤錦市, from its 2021 report). ")
+	fmt.Fprintf(&b, "Its demo accounts all have the password `%s` ", demo.Password)
+	b.WriteString("(they exist outside production only: `FAZHI_ENV=production` disables them):\n\n")
+	b.WriteString("| username | role | unit |\n|---|---|---|\n")
+	for _, u := range demo.Users() {
+		roles := make([]string, len(u.Roles))
+		for i, r := range u.Roles {
+			roles[i] = string(r)
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", u.Username, strings.Join(roles, ", "), unitNames[u.UnitID])
+	}
+	b.WriteString("\n**To authorize:** open **auth › POST /auth/login**, press **Try it out** and **Execute** ")
+	b.WriteString("(the example body signs in as `fzb.admin`; put another username there to act in another role), ")
+	b.WriteString("copy `token` from the answer, press **Authorize**, paste it under **userToken**, press **Authorize** and **Close**. ")
+	b.WriteString("Every operation's **Try it out** then runs with that account's rights.\n")
+	return b.String()
+}
+
 // docs is Swagger UI with its assets embedded in the binary: it works with no
-// internet access.
+// internet access. Tags keep the contract's order (its domain order), "Try it
+// out" is on, each request shows its curl snippets, the token given under
+// Authorize survives a reload, and a bar above the UI offers the contract for
+// download. The Authorize dialog explains itself through the contract's
+// securitySchemes descriptions, and on a demo server the description above
+// the operations names the demo accounts (see demoDescription).
 func (o *operations) docs() http.Handler {
+	// Built now, at start, rather than on the first request; an error is
+	// answered by /openapi.json.
+	_, _ = o.servedSpec()
 	title := "fazhi API（法治政府建設管理接口）"
 	if o.demo {
 		title += " — demo data"
@@ -75,12 +162,35 @@ func (o *operations) docs() http.Handler {
 		Title:       title,
 		SwaggerJSON: "/openapi.json",
 		BasePath:    "/docs/",
+		PrependHTML: specLinks,
 		SettingsUI: map[string]string{
 			"tryItOutEnabled":        "true",
+			"requestSnippetsEnabled": "true",
+			"requestSnippets":        requestSnippets,
 			"displayRequestDuration": "true",
 			"persistAuthorization":   "true",
-			"tagsSorter":             "false",
-			"operationsSorter":       "false",
+			// No sorter: the tags keep the contract's order (its domain
+			// order), the operations that of the served spec's paths.
+			"tagsSorter":       "false",
+			"operationsSorter": "false",
 		},
 	})
 }
+
+// requestSnippets are the snippets each request shows, curl for bash first.
+const requestSnippets = `{
+				generators: {
+					curl_bash: {title: "cURL (bash)", syntax: "bash"},
+					curl_powershell: {title: "cURL (PowerShell)", syntax: "powershell"},
+					curl_cmd: {title: "cURL (CMD)", syntax: "bash"}
+				},
+				defaultExpanded: true,
+				languages: null
+			}`
+
+// specLinks is the bar above Swagger UI that offers the contract for download.
+const specLinks template.HTML = `<nav id="spec-download" aria-label="Download the contract" style="max-width:1460px;margin:0 auto;padding:14px 20px 0;font-family:sans-serif;font-size:14px;color:#3b4151">
+    The contract（接口契約）:
+    <a href="/openapi.yaml" download="openapi.yaml">openapi.yaml</a> ·
+    <a href="/openapi.json" download="openapi.json">openapi.json</a>
+</nav>`

@@ -12,6 +12,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/fazhi/fazhi"
+	"github.com/fazhi/fazhi/demo"
 	"github.com/fazhi/fazhi/internal/apitest"
 	"github.com/fazhi/fazhi/internal/dbtest"
 	"github.com/fazhi/fazhi/server"
@@ -193,5 +195,150 @@ func TestReadyzWantsCurrentMigrations(t *testing.T) {
 	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
 	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "database_unavailable") {
 		t.Errorf("/readyz with the database closed: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// docsServer is a server on an empty database: enough for /docs and the spec.
+func docsServer(t *testing.T, demoMode bool) *echo.Echo {
+	t.Helper()
+	db, err := store.Open(store.Config{URL: "sqlite://" + filepath.Join(t.TempDir(), "docs.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	e, err := server.New(server.Config{AttachmentDir: t.TempDir(), DemoMode: demoMode}, db, discardLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func getBody(t *testing.T, e *echo.Echo, path string) string {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("GET %s: %d %s", path, rec.Code, rec.Body)
+	}
+	return rec.Body.String()
+}
+
+// TestDocsSettings: Swagger UI keeps the contract's tag order, has "Try it
+// out" on with curl snippets, remembers the authorization, shows request
+// durations and offers the contract for download.
+func TestDocsSettings(t *testing.T) {
+	e := docsServer(t, false)
+	for _, path := range []string{"/docs", "/docs/"} {
+		page := getBody(t, e, path)
+		for _, want := range []string{
+			`"swaggerJsonUrl":"/openapi.json"`,
+			"tryItOutEnabled: true",
+			"requestSnippetsEnabled: true",
+			`curl_bash: {title: "cURL (bash)", syntax: "bash"}`,
+			"defaultExpanded: true",
+			"persistAuthorization: true",
+			"displayRequestDuration: true",
+			"tagsSorter: false",
+			"operationsSorter: false",
+			`<a href="/openapi.yaml" download="openapi.yaml">openapi.yaml</a>`,
+			`<a href="/openapi.json" download="openapi.json">openapi.json</a>`,
+		} {
+			if !strings.Contains(page, want) {
+				t.Errorf("%s lacks %s", path, want)
+			}
+		}
+		if strings.Contains(page, "demo data") {
+			t.Errorf("%s mentions demo data on a server without it", path)
+		}
+	}
+	// The assets are embedded: the page works offline.
+	if js := getBody(t, e, "/docs/swagger-ui-bundle.js"); !strings.Contains(js, "SwaggerUIBundle") {
+		t.Errorf("the embedded bundle is not served")
+	}
+}
+
+// TestSecuritySchemesExplainAuthorize: the Authorize dialog shows these
+// descriptions, so they say which token or key and how to get one.
+func TestSecuritySchemesExplainAuthorize(t *testing.T) {
+	contract, err := server.LoadContract()
+	if err != nil {
+		t.Fatal(err)
+	}
+	schemes := contract.Doc.Components.SecuritySchemes
+	for name, wants := range map[string][]string{
+		"userToken": {"POST /auth/login", "`token`", "Authorization: Bearer <token>", "Authorize"},
+		"apiKey":    {"POST /api-keys", "administrator", "`secret`", "Authorization: Bearer <key>", "Authorize"},
+	} {
+		ref := schemes[name]
+		if ref == nil || ref.Value == nil {
+			t.Fatalf("no security scheme %s", name)
+		}
+		for _, want := range wants {
+			if !strings.Contains(ref.Value.Description, want) {
+				t.Errorf("%s's description lacks %q: %s", name, want, ref.Value.Description)
+			}
+		}
+	}
+}
+
+// TestServedSpecDemoSection: on a demo server the spec Swagger UI shows names
+// the demo accounts and password; elsewhere it does not, and neither
+// /openapi.yaml nor the contract the server validates with ever changes.
+func TestServedSpecDemoSection(t *testing.T) {
+	description := func(e *echo.Echo) string {
+		var doc struct {
+			Info struct {
+				Description string `json:"description"`
+			} `json:"info"`
+			Tags []struct {
+				Name string `json:"name"`
+			} `json:"tags"`
+		}
+		if err := json.Unmarshal([]byte(getBody(t, e, "/openapi.json")), &doc); err != nil {
+			t.Fatal(err)
+		}
+		if len(doc.Tags) == 0 || doc.Tags[0].Name != "auth" {
+			t.Errorf("tags of the served spec: %+v", doc.Tags)
+		}
+		return doc.Info.Description
+	}
+	contract, err := server.LoadContract()
+	if err != nil {
+		t.Fatal(err)
+	}
+	original := contract.Doc.Info.Description
+
+	plain := docsServer(t, false)
+	if got := description(plain); got != original {
+		t.Errorf("without demo data the served description differs from the contract's:\n%s", got)
+	}
+	if strings.Contains(getBody(t, plain, "/docs/"), "demo data") {
+		t.Error("the page title mentions demo data on a server without it")
+	}
+
+	withDemo := docsServer(t, true)
+	got := description(withDemo)
+	if !strings.HasPrefix(got, strings.TrimRight(original, "\n")) {
+		t.Errorf("the demo description does not keep the contract's:\n%s", got)
+	}
+	wants := []string{"## Demo data", demo.Password, "userToken", "Authorize", "POST /auth/login", "盤錦市司法局"}
+	for _, u := range demo.Users() {
+		wants = append(wants, "`"+u.Username+"`")
+	}
+	for _, want := range wants {
+		if !strings.Contains(got, want) {
+			t.Errorf("the demo description lacks %q:\n%s", want, got)
+		}
+	}
+	if !strings.Contains(getBody(t, withDemo, "/docs/"), "demo data") {
+		t.Error("the page title does not mention the demo data")
+	}
+	for _, e := range []*echo.Echo{plain, withDemo} {
+		if yaml := getBody(t, e, "/openapi.yaml"); yaml != string(fazhi.OpenAPI) {
+			t.Error("/openapi.yaml is not the contract byte for byte")
+		}
+	}
+	if again, _ := server.LoadContract(); again.Doc.Info.Description != original || strings.Contains(original, demo.Password) {
+		t.Error("the contract itself changed")
 	}
 }

@@ -1,0 +1,191 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/fazhi/fazhi/demo"
+	"github.com/fazhi/fazhi/internal/apitest"
+	"github.com/fazhi/fazhi/models"
+	"github.com/fazhi/fazhi/password"
+	"github.com/fazhi/fazhi/server"
+	"github.com/fazhi/fazhi/store"
+)
+
+// exampleStatus is the extension by which an operation's request body says
+// which status its example gets on the demo data, when that is not a 2xx:
+// an example that shows a refusal.
+const exampleStatus = "x-example-status"
+
+// TestRequestExamples: every request example of the contract, sent as it is
+// written (path and required query parameters from their examples, the body
+// from the request's example) to a server holding the demo data, gets the
+// answer the contract says: a 2xx, or the status its x-example-status names.
+// Each runs on a fresh copy of the demo database, so that none depends on
+// another having run, and as a demo account whose role the operation admits.
+func TestRequestExamples(t *testing.T) {
+	template := demoDatabase(t)
+	for _, o := range specOps(t) {
+		if !o.hasBody() {
+			continue
+		}
+		t.Run(o.ID(), func(t *testing.T) {
+			want := 0 // any 2xx
+			if raw, ok := o.Op.RequestBody.Value.Extensions[exampleStatus]; ok {
+				n, err := strconv.Atoi(fmt.Sprint(raw))
+				if err != nil || !o.declares(n) {
+					t.Fatalf("%s %v is not a status the operation declares", exampleStatus, raw)
+				}
+				want = n
+			}
+			c := exampleServer(t, template)
+			r := exampleRequest(t, o)
+			if o.Rule != nil {
+				r.Header["Authorization"] = "Bearer " + demoToken(t, c, o)
+			}
+			resp := c.Do(r)
+			switch {
+			case want == 0 && (resp.Status < 200 || resp.Status > 299):
+				t.Errorf("the example of %s %s got %d, want a 2xx (or declare %s): %s", o.Method, o.Path, resp.Status, exampleStatus, resp.Body)
+			case want != 0 && resp.Status != want:
+				t.Errorf("the example of %s %s got %d, want %d as %s says: %s", o.Method, o.Path, resp.Status, want, exampleStatus, resp.Body)
+			}
+		})
+	}
+}
+
+// demoDatabase is an SQLite file with the demo data and accounts, copied for
+// each example.
+func demoDatabase(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "demo.db")
+	db, err := store.Open(store.Config{URL: "sqlite://" + path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	if _, err := db.MigrateUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	hasher := &password.Hasher{Params: password.Fast}
+	if _, err := demo.Seed(ctx, db, demo.Options{Accounts: true, HashPassword: hasher.Hash}); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// exampleServer serves the API on a fresh copy of the demo database.
+func exampleServer(t *testing.T, template string) *apitest.Client {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "demo.db")
+	copyFile(t, template, path)
+	db, err := store.Open(store.Config{URL: "sqlite://" + path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	e, err := server.New(server.Config{DemoMode: true, PasswordParams: password.Fast, AttachmentDir: t.TempDir()}, db, discardLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return apitest.New(t, e)
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	in, err := os.Open(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	out, err := os.Create(to)
+	if err == nil {
+		_, err = io.Copy(out, in)
+	}
+	if err == nil {
+		err = out.Close()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// demoToken signs in as the demo account of the first role the operation
+// admits, or makes a key of a scope it admits when no role does.
+func demoToken(t *testing.T, c *apitest.Client, o specOp) string {
+	t.Helper()
+	byRole := map[models.Role]string{}
+	for _, u := range demo.Users() {
+		byRole[u.Roles[0]] = u.Username
+	}
+	for _, role := range o.Rule.Roles {
+		if name, ok := byRole[role]; ok {
+			resp := c.Post("/api/v1/auth/login", map[string]string{"username": name, "password": demo.Password}, nil)
+			if resp.Status != http.StatusOK {
+				t.Fatalf("sign in as %s: %d %s", name, resp.Status, resp.Body)
+			}
+			var s struct{ Token string }
+			resp.JSON(t, &s)
+			return s.Token
+		}
+	}
+	t.Fatalf("%s admits no role a demo account has", o.ID())
+	return ""
+}
+
+// exampleRequest is the operation's request as its examples write it.
+func exampleRequest(t *testing.T, o specOp) apitest.Request {
+	t.Helper()
+	path := o.Path
+	header := map[string]string{}
+	query := url.Values{}
+	for _, p := range o.parameters() {
+		v := p.Value
+		if v == nil || !(v.Required || v.In == openapi3.ParameterInHeader && v.Name == "If-Match") {
+			continue
+		}
+		if v.Example == nil {
+			t.Fatalf("%s: the required parameter %s %s has no example", o.ID(), v.In, v.Name)
+		}
+		ex := fmt.Sprint(v.Example)
+		switch v.In {
+		case openapi3.ParameterInPath:
+			path = strings.ReplaceAll(path, "{"+v.Name+"}", url.PathEscape(ex))
+		case openapi3.ParameterInQuery:
+			query.Set(v.Name, ex)
+		case openapi3.ParameterInHeader:
+			header[v.Name] = ex
+		}
+	}
+	if len(query) > 0 {
+		path += "?" + query.Encode()
+	}
+	r := apitest.Request{Method: o.Method, Path: "/api/v1" + path, Header: header}
+	r.ContentType, r.Body = o.bodyMedia(t)
+	if o.streamed() {
+		// A file has no example in the contract: an upload sends a file of
+		// the kind the operation takes.
+		r.ContentType, r.Body = multipartBody(t, o, exampleFile(o))
+	}
+	return r
+}
+
+// exampleFile is a file an upload operation takes: evidence (a PDF), or a
+// reporting sheet with one figure of 興隆台區 for the demo city system.
+func exampleFile(o specOp) []byte {
+	if o.ID() == "importIndicatorValues" {
+		return []byte("單位代碼,指標編碼,數值,原文表述\n211103,1.10,58.10,實名注冊率達58.10%\n")
+	}
+	return fixturePDF
+}
