@@ -21,18 +21,7 @@ func BenchmarkListUnits(b *testing.B) {
 	for _, dialect := range []string{store.SQLite, store.MySQL} {
 		b.Run(dialect, func(b *testing.B) {
 			db := dbtest.Open(b, dialect)
-			root := &models.Unit{ID: store.NewID(), Code: "bench-" + dbtest.RandomSuffix(), Name: "基準", Kind: models.UnitCity, Level: 1}
-			root.Path = models.UnitPath("", root.ID)
-			units := []*models.Unit{root}
-			for i := 0; i < 2000; i++ {
-				u := &models.Unit{ID: store.NewID(), Code: fmt.Sprintf("%s-%04d", root.Code, i), Name: fmt.Sprintf("單位%04d", i),
-					Kind: models.UnitDepartment, ParentID: &root.ID, Level: 2}
-				u.Path = models.UnitPath(root.Path, u.ID)
-				units = append(units, u)
-			}
-			if err := db.CreateUnits(b.Context(), units); err != nil {
-				b.Fatal(err)
-			}
+			root := benchUnits(b, db, 2000)[0]
 			e, err := server.New(server.Config{AttachmentDir: b.TempDir()}, db, discardLogger())
 			if err != nil {
 				b.Fatal(err)
@@ -82,4 +71,23 @@ func BenchmarkListUnits(b *testing.B) {
 			})
 		})
 	}
+}
+
+// benchUnits creates a city with n departments below it, in one batch, and
+// returns them, the city first.
+func benchUnits(b *testing.B, db *dbtest.DB, n int) []*models.Unit {
+	b.Helper()
+	root := &models.Unit{ID: store.NewID(), Code: "bench-" + dbtest.RandomSuffix(), Name: "基準市", Kind: models.UnitCity, Level: 1}
+	root.Path = models.UnitPath("", root.ID)
+	units := []*models.Unit{root}
+	for i := range n {
+		u := &models.Unit{ID: store.NewID(), Code: fmt.Sprintf("%s-%04d", root.Code, i), Name: fmt.Sprintf("單位%04d", i),
+			Kind: models.UnitDepartment, ParentID: &root.ID, Level: 2}
+		u.Path = models.UnitPath(root.Path, u.ID)
+		units = append(units, u)
+	}
+	if err := db.CreateUnits(b.Context(), units); err != nil {
+		b.Fatal(err)
+	}
+	return units
 }

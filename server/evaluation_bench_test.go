@@ -28,22 +28,13 @@ func BenchmarkEvaluation(b *testing.B) {
 		b.Run(dialect, func(b *testing.B) {
 			db := dbtest.Open(b, dialect)
 			ctx := b.Context()
-			p := "ev" + dbtest.RandomSuffix()
-			root := &models.Unit{ID: store.NewID(), Code: p, Name: "考核基準市", Kind: models.UnitCity, Level: 1}
-			root.Path = models.UnitPath("", root.ID)
-			us := []*models.Unit{root}
+			us := benchUnits(b, db, units)
+			root := us[0]
 			var unitIDs []string
-			for i := 0; i < units; i++ {
-				u := &models.Unit{ID: store.NewID(), Code: fmt.Sprintf("%s-%03d", p, i), Name: fmt.Sprintf("單位%03d", i),
-					Kind: models.UnitDepartment, ParentID: &root.ID, Level: 2}
-				u.Path = models.UnitPath(root.Path, u.ID)
-				us = append(us, u)
+			for _, u := range us[1:] {
 				unitIDs = append(unitIDs, u.ID)
 			}
-			if err := db.CreateUnits(ctx, us); err != nil {
-				b.Fatal(err)
-			}
-			sys := &models.IndicatorSystem{Name: "考核基準體系 " + p, IssuingUnitID: root.ID, Edition: "2021年版", YearFrom: 2021,
+			sys := &models.IndicatorSystem{Name: "考核基準體系 " + root.Code, IssuingUnitID: root.ID, Edition: "2021年版", YearFrom: 2021,
 				YearTo: 2021, TotalPoints: exact.FromInt(indicators),
 				GradeBands: []models.GradeBand{{Grade: "優秀", Min: exact.FromInt(270)}, {Grade: "合格", Min: exact.FromInt(180)}}}
 			if err := db.CreateIndicatorSystem(ctx, sys); err != nil {

@@ -38,20 +38,9 @@ func BenchmarkImportValues(b *testing.B) {
 		b.Run(dialect, func(b *testing.B) {
 			db := dbtest.Open(b, dialect)
 			ctx := b.Context()
-			p := "imp" + dbtest.RandomSuffix()
-			root := &models.Unit{ID: store.NewID(), Code: p, Name: "基準市", Kind: models.UnitCity, Level: 1}
-			root.Path = models.UnitPath("", root.ID)
-			us := []*models.Unit{root}
-			for i := 0; i < units; i++ {
-				u := &models.Unit{ID: store.NewID(), Code: fmt.Sprintf("%s-%03d", p, i), Name: fmt.Sprintf("單位%03d", i),
-					Kind: models.UnitDepartment, ParentID: &root.ID, Level: 2}
-				u.Path = models.UnitPath(root.Path, u.ID)
-				us = append(us, u)
-			}
-			if err := db.CreateUnits(ctx, us); err != nil {
-				b.Fatal(err)
-			}
-			sys := &models.IndicatorSystem{Name: "導入基準體系 " + p, IssuingUnitID: root.ID, Edition: "2021年版",
+			us := benchUnits(b, db, units)
+			root := us[0]
+			sys := &models.IndicatorSystem{Name: "導入基準體系 " + root.Code, IssuingUnitID: root.ID, Edition: "2021年版",
 				YearFrom: 2021, YearTo: 2030, TotalPoints: exact.FromInt(indicators)}
 			if err := db.CreateIndicatorSystem(ctx, sys); err != nil {
 				b.Fatal(err)

@@ -159,14 +159,8 @@ func (db *DB) ListEvaluations(ctx context.Context, f models.EvaluationFilter, pa
 // DeleteEvaluation removes a draft evaluation at version ifVersion.
 func (db *DB) DeleteEvaluation(ctx context.Context, id string, ifVersion int64) error {
 	err := db.tx(ctx, func(tx *gorm.DB) error {
-		e, sys, err := db.lockEvaluation(tx, id)
+		e, sys, err := db.lockDraft(tx, id, ifVersion)
 		if err != nil {
-			return err
-		}
-		if e.Version != ifVersion {
-			return &models.PreconditionError{Detail: fmt.Sprintf("evaluation %s is at version %d, not %d", id, e.Version, ifVersion)}
-		}
-		if err := e.RequireDraft(); err != nil {
 			return err
 		}
 		if err := tx.Where("id = ?", id).Delete(&models.Evaluation{}).Error; err != nil {
@@ -178,6 +172,22 @@ func (db *DB) DeleteEvaluation(ctx context.Context, id string, ifVersion int64) 
 		return fmt.Errorf("delete evaluation %s: %w", id, err)
 	}
 	return nil
+}
+
+// lockDraft reads a draft evaluation at version ifVersion for update, with
+// its system.
+func (db *DB) lockDraft(tx *gorm.DB, id string, ifVersion int64) (*models.Evaluation, *models.IndicatorSystem, error) {
+	e, sys, err := db.lockEvaluation(tx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if e.Version != ifVersion {
+		return nil, nil, &models.PreconditionError{Detail: fmt.Sprintf("evaluation %s is at version %d, not %d", id, e.Version, ifVersion)}
+	}
+	if err := e.RequireDraft(); err != nil {
+		return nil, nil, err
+	}
+	return e, sys, nil
 }
 
 // lockEvaluation reads an evaluation for update, with its system.
@@ -277,14 +287,8 @@ func (db *DB) PublishEvaluation(ctx context.Context, id string, ifVersion int64,
 	used map[string]int64) (*models.Evaluation, error) {
 	var out *models.Evaluation
 	err := db.tx(ctx, func(tx *gorm.DB) error {
-		e, sys, err := db.lockEvaluation(tx, id)
+		e, sys, err := db.lockDraft(tx, id, ifVersion)
 		if err != nil {
-			return err
-		}
-		if e.Version != ifVersion {
-			return &models.PreconditionError{Detail: fmt.Sprintf("evaluation %s is at version %d, not %d", id, e.Version, ifVersion)}
-		}
-		if err := e.RequireDraft(); err != nil {
 			return err
 		}
 		now := db.Now()
