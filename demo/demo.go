@@ -30,6 +30,8 @@ type Store interface {
 	CreateTarget(ctx context.Context, t *models.Target) error
 	GetEvaluation(ctx context.Context, id string) (*models.Evaluation, error)
 	CreateEvaluation(ctx context.Context, e *models.Evaluation) error
+	GetAPIKey(ctx context.Context, id string) (*models.APIKey, error)
+	CreateAPIKey(ctx context.Context, k *models.APIKey) error
 }
 
 // Options say what to seed.
@@ -67,6 +69,17 @@ func Seed(ctx context.Context, s Store, opts Options) (int, error) {
 			return n, fmt.Errorf("seed demo accounts: %w", err)
 		}
 		n++
+	}
+	for _, k := range APIKeys() {
+		switch _, err := s.GetAPIKey(ctx, k.ID); {
+		case errors.Is(err, models.ErrNotFound):
+			if err := s.CreateAPIKey(ctx, k); err != nil {
+				return n, fmt.Errorf("seed demo API key: %w", err)
+			}
+			n++
+		case err != nil:
+			return n, fmt.Errorf("seed demo API key: %w", err)
+		}
 	}
 	return n, nil
 }
@@ -147,7 +160,7 @@ func seedIndicators(ctx context.Context, s Store) (int, error) {
 		}
 	}
 	n += len(missing)
-	for _, t := range slices.Concat(SampleTargets(), NationalTargets(), DraftTargets()) {
+	for _, t := range slices.Concat(SampleTargets(), NationalTargets()) {
 		_, err := s.GetTarget(ctx, t.ID)
 		if err == nil {
 			continue

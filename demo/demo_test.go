@@ -145,7 +145,7 @@ func TestSeedWithoutAccounts(t *testing.T) {
 			t.Errorf("seeding without accounts created %d user(s)", users)
 		}
 		// Accounts later (leaving production) add the accounts only.
-		if n, err := demo.Seed(ctx, db, demo.Options{Accounts: true, HashPassword: fastHasher.Hash}); err != nil || n != len(demo.Users()) {
+		if n, err := demo.Seed(ctx, db, demo.Options{Accounts: true, HashPassword: fastHasher.Hash}); err != nil || n != len(demo.Users())+len(demo.APIKeys()) {
 			t.Errorf("seed with accounts after one without: %d (%v), want %d", n, err, len(demo.Users()))
 		}
 	})
@@ -225,8 +225,12 @@ func TestSeedAccounts(t *testing.T) {
 		if len(units) != len(demo.Units()) {
 			t.Fatalf("%d units after seeding, want %d", len(units), len(demo.Units()))
 		}
-		if n < len(demo.Users()) || n > len(demo.Users())+dataRecords() {
-			t.Errorf("seeding with accounts added %d record(s), want the %d accounts (and the data, if missing)", n, len(demo.Users()))
+		accounts := len(demo.Users()) + len(demo.APIKeys())
+		if n < accounts || n > accounts+dataRecords() {
+			t.Errorf("seeding with accounts added %d record(s), want the %d accounts and keys (and the data, if missing)", n, accounts)
+		}
+		if k, err := db.GetAPIKey(ctx, demo.ProvinceKey); err != nil || k.Prefix != "fzk_1a2b3c4d" || len(k.Scopes) != 1 {
+			t.Errorf("demo API key %+v (%v)", k, err)
 		}
 		hashes := map[string]bool{}
 		for _, want := range demo.Users() {
@@ -296,5 +300,5 @@ func dataRecords() int {
 	_, draft := demo.DraftIndicators()
 	return len(demo.Units()) + 2 + len(city) + len(national) + len(demo.CityValues()) + len(demo.NationalValues()) +
 		len(demo.SampleTargets()) + len(demo.NationalTargets()) + 1 + // the evaluation
-		1 + len(draft) + len(demo.DraftTargets()) + len(demo.WorkingValues())
+		1 + len(draft) + len(demo.WorkingValues())
 }

@@ -14,13 +14,12 @@ import (
 // change.
 var (
 	DraftSystem    = ID(0x3003)
-	DraftTarget    = ID(0x4201)
 	DraftValue     = ID(0x5301)
 	SubmittedValue = ID(0x5302)
 )
 
 // DraftIndicators returns the draft system for 2022 and its indicators: two
-// areas with one rate each, scored against the targets of DraftTargets.
+// areas with one rate each, scored by attainment of targets still to be set.
 func DraftIndicators() (*models.IndicatorSystem, []*models.Indicator) {
 	s := &models.IndicatorSystem{
 		ID: DraftSystem, Name: "盤錦市2022年法治政府建設考核指標（草稿）", IssuingUnitID: RuleOfLawOffice,
@@ -42,13 +41,6 @@ func DraftIndicators() (*models.IndicatorSystem, []*models.Indicator) {
 		one, rate(2, one, "1.1", "政務服務事項全程網辦率"),
 		two, rate(4, two, "2.1", "行政執法案卷評查合格率"),
 	}
-}
-
-// DraftTargets are the draft system's 2022 targets, marked as samples.
-func DraftTargets() []*models.Target {
-	note := "示例目標值：演示用，非市依法治市辦下達"
-	return []*models.Target{{ID: DraftTarget, IndicatorID: ID(0x3502), Year: 2022, Comparator: models.AtLeast,
-		Value: exact.FromInt(90), Sample: true, Note: &note}}
 }
 
 // WorkingValues are the legal aid centre's own 2021 figures of two city

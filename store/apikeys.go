@@ -28,7 +28,9 @@ func keySnapshot(k *models.APIKey) map[string]any {
 
 // CreateAPIKey inserts a key whose Prefix and SecretHash are set.
 func (db *DB) CreateAPIKey(ctx context.Context, k *models.APIKey) error {
-	k.ID = NewID()
+	if k.ID == "" {
+		k.ID = NewID()
+	}
 	k.CreatedAt = db.Now()
 	if k.AllowedAddresses == nil {
 		k.AllowedAddresses = []string{}

@@ -716,7 +716,6 @@ func TestAPIKeys(t *testing.T) {
 		sfx := dbtest.RandomSuffix()
 
 		k := newKey("報表系統 "+sfx, models.ScopeRead, models.ScopeFeed)
-		k.ID = "ignored"
 		expires := t0.Add(48 * time.Hour)
 		k.ExpiresAt = &expires
 		if err := db.CreateAPIKey(ctx, k); err != nil {
@@ -724,6 +723,13 @@ func TestAPIKeys(t *testing.T) {
 		}
 		if _, err := uuid.Parse(k.ID); err != nil || !k.CreatedAt.Equal(clk.Now()) || k.AllowedAddresses == nil {
 			t.Errorf("CreateAPIKey filled in id %q, created %v, addresses %v", k.ID, k.CreatedAt, k.AllowedAddresses)
+		}
+		// A key given an id keeps it (the demo's key has a fixed one).
+		fixed := newKey("固定標識 "+sfx, models.ScopeRead)
+		fixed.ID = store.NewID()
+		want := fixed.ID
+		if err := db.CreateAPIKey(ctx, fixed); err != nil || fixed.ID != want {
+			t.Errorf("CreateAPIKey with id %s: id %s, %v", want, fixed.ID, err)
 		}
 		check := func(what string, got *models.APIKey, err error) {
 			t.Helper()

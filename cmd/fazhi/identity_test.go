@@ -226,7 +226,7 @@ func TestAuditVerify(t *testing.T) {
 		env := seededDatabase(t, databaseURL)
 		// Seeding appends one event per record it adds, and one for publishing
 		// each of the two demo indicator systems.
-		records := demoDataRecords() + len(demo.Users()) + 2
+		records := demoDataRecords() + len(demo.Users()) + len(demo.APIKeys()) + 2
 		if got, want := mustRun(t, env, "audit", "verify"), fmt.Sprintf("audit chain verified: %d event(s)\n", records); got != want {
 			t.Errorf("audit verify: %q, want %q", got, want)
 		}
@@ -353,7 +353,7 @@ func TestSeedDemoInProduction(t *testing.T) {
 			t.Errorf("seed demo in production created %d account(s)", users)
 		}
 		// Leaving production later adds the accounts, and only them.
-		if got, want := mustRun(t, map[string]string{"DATABASE_URL": databaseURL}, "seed", "demo"), fmt.Sprintf("demo data: %d record(s) added\n", len(demo.Users())); got != want {
+		if got, want := mustRun(t, map[string]string{"DATABASE_URL": databaseURL}, "seed", "demo"), fmt.Sprintf("demo data: %d record(s) added\n", len(demo.Users())+len(demo.APIKeys())); got != want {
 			t.Errorf("seed demo outside production after production: %q, want %q", got, want)
 		}
 	})

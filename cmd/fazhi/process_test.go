@@ -481,7 +481,7 @@ func TestProcessFreshStart(t *testing.T) {
 		t.Errorf("database ready line: migrations_applied = %v, want every version %v", ready["migrations_applied"], migrationVersions(t, store.SQLite))
 	}
 	// The demo units and, outside production, the demo accounts.
-	records := demoDataRecords() + len(demo.Users())
+	records := demoDataRecords() + len(demo.Users()) + len(demo.APIKeys())
 	if loaded, _ := p.find("demo data loaded"); loaded == nil || loaded["records_added"] != float64(records) || loaded["demo_accounts"] != true {
 		t.Errorf("demo data loaded line: %v, want records_added %d and demo_accounts true", loaded, records)
 	}

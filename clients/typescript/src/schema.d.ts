@@ -592,10 +592,10 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The indicator system's id.
-                 * @example 0190a000-0000-7000-8000-000000003003
+                 * @description The indicator system's id (values are reported against published systems).
+                 * @example 0190a000-0000-7000-8000-000000003001
                  */
-                id: components["parameters"]["SystemIdPath"];
+                id: components["parameters"]["PublishedSystemIdPath"];
             };
             cookie?: never;
         };
@@ -791,7 +791,7 @@ export interface paths {
             path: {
                 /**
                  * @description The target's id.
-                 * @example 0190a000-0000-7000-8000-000000004201
+                 * @example 0190a000-0000-7000-8000-000000004007
                  */
                 id: components["parameters"]["TargetIdPath"];
             };
@@ -2780,7 +2780,7 @@ export interface components {
         FlaggedQuery: boolean;
         /**
          * @description The target's id.
-         * @example 0190a000-0000-7000-8000-000000004201
+         * @example 0190a000-0000-7000-8000-000000004007
          */
         TargetIdPath: components["schemas"]["Id"];
         /**
@@ -4652,10 +4652,10 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The indicator system's id.
-                 * @example 0190a000-0000-7000-8000-000000003003
+                 * @description The indicator system's id (values are reported against published systems).
+                 * @example 0190a000-0000-7000-8000-000000003001
                  */
-                id: components["parameters"]["SystemIdPath"];
+                id: components["parameters"]["PublishedSystemIdPath"];
             };
             cookie?: never;
         };
@@ -5321,7 +5321,7 @@ export interface operations {
             path: {
                 /**
                  * @description The target's id.
-                 * @example 0190a000-0000-7000-8000-000000004201
+                 * @example 0190a000-0000-7000-8000-000000004007
                  */
                 id: components["parameters"]["TargetIdPath"];
             };
@@ -5374,7 +5374,7 @@ export interface operations {
             path: {
                 /**
                  * @description The target's id.
-                 * @example 0190a000-0000-7000-8000-000000004201
+                 * @example 0190a000-0000-7000-8000-000000004007
                  */
                 id: components["parameters"]["TargetIdPath"];
             };
@@ -5412,7 +5412,7 @@ export interface operations {
             path: {
                 /**
                  * @description The target's id.
-                 * @example 0190a000-0000-7000-8000-000000004201
+                 * @example 0190a000-0000-7000-8000-000000004007
                  */
                 id: components["parameters"]["TargetIdPath"];
             };
