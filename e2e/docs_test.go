@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +19,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/fazhi/fazhi/demo"
+	"github.com/fazhi/fazhi/internal/apitest"
 	"github.com/fazhi/fazhi/password"
 	"github.com/fazhi/fazhi/server"
 	"github.com/fazhi/fazhi/store"
@@ -164,7 +164,7 @@ func TestSwaggerUI(t *testing.T) {
 // temporary directory with the migrations and the demo data (accounts
 // included), as `fazhi serve` does on a new embedded database. It returns the
 // base URL and the server's log.
-func startDemoServer(t *testing.T) (string, *syncBuffer) {
+func startDemoServer(t *testing.T) (string, *apitest.Logs) {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -181,7 +181,7 @@ func startDemoServer(t *testing.T) (string, *syncBuffer) {
 	if _, err := demo.Seed(ctx, db, demo.Options{Accounts: true, HashPassword: hasher.Hash}); err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs := &apitest.Logs{}
 	handler, err := server.New(server.Config{
 		DemoMode: true, PasswordParams: password.Fast, AttachmentDir: filepath.Join(dir, "attachments"),
 	}, db, slog.New(slog.NewJSONHandler(logs, nil)))
@@ -242,7 +242,7 @@ func signIn(t *testing.T, base, username string) string {
 // background connections a closed network refuses, and opens a tab. The
 // browser closes when the test ends. The second result collects the page's
 // uncaught exceptions.
-func openBrowser(t *testing.T) (context.Context, *syncBuffer) {
+func openBrowser(t *testing.T) (context.Context, *apitest.Logs) {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath),
@@ -272,7 +272,7 @@ func openBrowser(t *testing.T) (context.Context, *syncBuffer) {
 	case <-time.After(30 * time.Second):
 		t.Fatalf("%s did not start in 30s", chromiumPath)
 	}
-	exceptions := &syncBuffer{}
+	exceptions := &apitest.Logs{}
 	if err := chromedp.Listen(tab, func(ev any) {
 		if ev, ok := ev.(*runtime.EventExceptionThrown); ok && ev.ExceptionDetails != nil {
 			d := ev.ExceptionDetails
@@ -292,7 +292,7 @@ func openBrowser(t *testing.T) (context.Context, *syncBuffer) {
 // the page and the server's log, in a directory that outlives the test (its
 // temporary directories do not), and the page's uncaught exceptions in the
 // test output.
-func saveEvidence(t *testing.T, tab context.Context, logs, exceptions *syncBuffer) {
+func saveEvidence(t *testing.T, tab context.Context, logs, exceptions *apitest.Logs) {
 	dir := os.Getenv("FAZHI_E2E_ARTIFACTS")
 	if dir == "" {
 		var err error
@@ -324,22 +324,4 @@ func saveEvidence(t *testing.T, tab context.Context, logs, exceptions *syncBuffe
 		return
 	}
 	t.Logf("screenshot of the page at the failure: %s", shot)
-}
-
-// syncBuffer is a buffer safe for concurrent writers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -53,30 +53,12 @@ const (
 // attachmentRoot holds a blob directory per test database (see fixturesFor).
 var attachmentRoot string
 
-// syncBuffer is a log sink safe for concurrent handlers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // harness is a server on a test database with its captured logs.
 type harness struct {
 	*apitest.Client
 	db   *dbtest.DB
 	echo *echo.Echo
-	logs *syncBuffer
+	logs *apitest.Logs
 	fx   *fixtures
 }
 
@@ -100,7 +82,7 @@ func newHarness(t *testing.T, db *dbtest.DB, cfg server.Config) *harness {
 	if cfg.AttachmentDir == "" {
 		cfg.AttachmentDir = fx.blobDir // where the fixture attachment's file is
 	}
-	logs := &syncBuffer{}
+	logs := &apitest.Logs{}
 	log := slog.New(slog.NewJSONHandler(logs, nil))
 	e, err := server.New(cfg, db, log)
 	if err != nil {
