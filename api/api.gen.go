@@ -3136,6 +3136,12 @@ type DeleteEvaluationParams struct {
 	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
 }
 
+// GetEvaluationParams defines parameters for GetEvaluation.
+type GetEvaluationParams struct {
+	// IfNoneMatch An `ETag` the client holds; the answer is `304` while it is current.
+	IfNoneMatch *IfNoneMatchHeader `json:"If-None-Match,omitempty"`
+}
+
 // CompareEvaluationsParams defines parameters for CompareEvaluations.
 type CompareEvaluationsParams struct {
 	// With The evaluation to compare with, usually last year's.
@@ -3201,6 +3207,12 @@ type DeleteIndicatorSystemParams struct {
 	// IfMatch Required: the `ETag` of the version being changed. Declared optional so that a missing header
 	// answers `428` rather than `400`.
 	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
+}
+
+// GetIndicatorSystemParams defines parameters for GetIndicatorSystem.
+type GetIndicatorSystemParams struct {
+	// IfNoneMatch An `ETag` the client holds; the answer is `304` while it is current.
+	IfNoneMatch *IfNoneMatchHeader `json:"If-None-Match,omitempty"`
 }
 
 // UpdateIndicatorSystemParams defines parameters for UpdateIndicatorSystem.
@@ -3317,6 +3329,12 @@ type GetIndicatorRollupParams struct {
 	Period Period `form:"period" json:"period"`
 }
 
+// GetIndicatorValueParams defines parameters for GetIndicatorValue.
+type GetIndicatorValueParams struct {
+	// IfNoneMatch An `ETag` the client holds; the answer is `304` while it is current.
+	IfNoneMatch *IfNoneMatchHeader `json:"If-None-Match,omitempty"`
+}
+
 // UpdateIndicatorValueParams defines parameters for UpdateIndicatorValue.
 type UpdateIndicatorValueParams struct {
 	// IfMatch Required: the `ETag` of the version being changed. Declared optional so that a missing header
@@ -3349,6 +3367,12 @@ type DeleteIndicatorParams struct {
 	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
 }
 
+// GetIndicatorParams defines parameters for GetIndicator.
+type GetIndicatorParams struct {
+	// IfNoneMatch An `ETag` the client holds; the answer is `304` while it is current.
+	IfNoneMatch *IfNoneMatchHeader `json:"If-None-Match,omitempty"`
+}
+
 // UpdateIndicatorParams defines parameters for UpdateIndicator.
 type UpdateIndicatorParams struct {
 	// IfMatch Required: the `ETag` of the version being changed. Declared optional so that a missing header
@@ -3376,6 +3400,12 @@ type DeleteTargetParams struct {
 	// IfMatch Required: the `ETag` of the version being changed. Declared optional so that a missing header
 	// answers `428` rather than `400`.
 	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
+}
+
+// GetTargetParams defines parameters for GetTarget.
+type GetTargetParams struct {
+	// IfNoneMatch An `ETag` the client holds; the answer is `304` while it is current.
+	IfNoneMatch *IfNoneMatchHeader `json:"If-None-Match,omitempty"`
 }
 
 // UpdateTargetParams defines parameters for UpdateTarget.
@@ -3597,7 +3627,7 @@ type ServerInterface interface {
 	DeleteEvaluation(ctx echo.Context, id EvaluationIdPath, params DeleteEvaluationParams) error
 	// GetEvaluation Get an evaluation（查看考核評價）
 	// (GET /evaluations/{id})
-	GetEvaluation(ctx echo.Context, id EvaluationIdPath) error
+	GetEvaluation(ctx echo.Context, id EvaluationIdPath, params GetEvaluationParams) error
 	// CompareEvaluations Compare with another evaluation（考核結果對比）
 	// (GET /evaluations/{id}/compare)
 	CompareEvaluations(ctx echo.Context, id EvaluationIdPath, params CompareEvaluationsParams) error
@@ -3624,7 +3654,7 @@ type ServerInterface interface {
 	DeleteIndicatorSystem(ctx echo.Context, id SystemIdPath, params DeleteIndicatorSystemParams) error
 	// GetIndicatorSystem Get an indicator system（查看指標體系）
 	// (GET /indicator-systems/{id})
-	GetIndicatorSystem(ctx echo.Context, id SystemIdPath) error
+	GetIndicatorSystem(ctx echo.Context, id SystemIdPath, params GetIndicatorSystemParams) error
 	// UpdateIndicatorSystem Change a draft indicator system（修改指標體系草稿）
 	// (PATCH /indicator-systems/{id})
 	UpdateIndicatorSystem(ctx echo.Context, id SystemIdPath, params UpdateIndicatorSystemParams) error
@@ -3672,7 +3702,7 @@ type ServerInterface interface {
 	GetIndicatorRollup(ctx echo.Context, params GetIndicatorRollupParams) error
 	// GetIndicatorValue Get a reported value（查看填報數值）
 	// (GET /indicator-values/{id})
-	GetIndicatorValue(ctx echo.Context, id ValueIdPath) error
+	GetIndicatorValue(ctx echo.Context, id ValueIdPath, params GetIndicatorValueParams) error
 	// UpdateIndicatorValue Change a draft or returned value（修改填報數值）
 	// (PATCH /indicator-values/{id})
 	UpdateIndicatorValue(ctx echo.Context, id ValueIdPath, params UpdateIndicatorValueParams) error
@@ -3699,7 +3729,7 @@ type ServerInterface interface {
 	DeleteIndicator(ctx echo.Context, id IndicatorIdPath, params DeleteIndicatorParams) error
 	// GetIndicator Get an indicator（查看指標）
 	// (GET /indicators/{id})
-	GetIndicator(ctx echo.Context, id IndicatorIdPath) error
+	GetIndicator(ctx echo.Context, id IndicatorIdPath, params GetIndicatorParams) error
 	// UpdateIndicator Change an indicator of a draft system（修改指標）
 	// (PATCH /indicators/{id})
 	UpdateIndicator(ctx echo.Context, id IndicatorIdPath, params UpdateIndicatorParams) error
@@ -3717,7 +3747,7 @@ type ServerInterface interface {
 	DeleteTarget(ctx echo.Context, id TargetIdPath, params DeleteTargetParams) error
 	// GetTarget Get a target（查看目標值）
 	// (GET /targets/{id})
-	GetTarget(ctx echo.Context, id TargetIdPath) error
+	GetTarget(ctx echo.Context, id TargetIdPath, params GetTargetParams) error
 	// UpdateTarget Change a target（修改目標值）
 	// (PATCH /targets/{id})
 	UpdateTarget(ctx echo.Context, id TargetIdPath, params UpdateTargetParams) error
@@ -4089,8 +4119,28 @@ func (w *ServerInterfaceWrapper) GetEvaluation(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetEvaluationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatchHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.GetEvaluation(ctx, id)
+	err = w.Handler.GetEvaluation(ctx, id, params)
 	return err
 }
 
@@ -4370,8 +4420,28 @@ func (w *ServerInterfaceWrapper) GetIndicatorSystem(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetIndicatorSystemParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatchHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.GetIndicatorSystem(ctx, id)
+	err = w.Handler.GetIndicatorSystem(ctx, id, params)
 	return err
 }
 
@@ -4818,8 +4888,28 @@ func (w *ServerInterfaceWrapper) GetIndicatorValue(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetIndicatorValueParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatchHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.GetIndicatorValue(ctx, id)
+	err = w.Handler.GetIndicatorValue(ctx, id, params)
 	return err
 }
 
@@ -5034,8 +5124,28 @@ func (w *ServerInterfaceWrapper) GetIndicator(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetIndicatorParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatchHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.GetIndicator(ctx, id)
+	err = w.Handler.GetIndicator(ctx, id, params)
 	return err
 }
 
@@ -5193,8 +5303,28 @@ func (w *ServerInterfaceWrapper) GetTarget(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetTargetParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatchHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.GetTarget(ctx, id)
+	err = w.Handler.GetTarget(ctx, id, params)
 	return err
 }
 
@@ -7257,7 +7387,8 @@ func (response DeleteEvaluationdefaultApplicationProblemPlusJSONResponse) VisitD
 }
 
 type GetEvaluationRequestObject struct {
-	Id EvaluationIdPath `json:"id"`
+	Id     EvaluationIdPath `json:"id"`
+	Params GetEvaluationParams
 }
 
 type GetEvaluationResponseObject interface {
@@ -7286,6 +7417,22 @@ func (response GetEvaluation200JSONResponse) VisitGetEvaluationResponse(w http.R
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
+}
+
+type GetEvaluation304ResponseHeaders struct {
+	ETag *string
+}
+
+type GetEvaluation304Response struct {
+	Headers GetEvaluation304ResponseHeaders
+}
+
+func (response GetEvaluation304Response) VisitGetEvaluationResponse(w http.ResponseWriter) error {
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
 }
 
 type GetEvaluation400ApplicationProblemPlusJSONResponse struct {
@@ -8514,7 +8661,8 @@ func (response DeleteIndicatorSystemdefaultApplicationProblemPlusJSONResponse) V
 }
 
 type GetIndicatorSystemRequestObject struct {
-	Id SystemIdPath `json:"id"`
+	Id     SystemIdPath `json:"id"`
+	Params GetIndicatorSystemParams
 }
 
 type GetIndicatorSystemResponseObject interface {
@@ -8543,6 +8691,22 @@ func (response GetIndicatorSystem200JSONResponse) VisitGetIndicatorSystemRespons
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
+}
+
+type GetIndicatorSystem304ResponseHeaders struct {
+	ETag *string
+}
+
+type GetIndicatorSystem304Response struct {
+	Headers GetIndicatorSystem304ResponseHeaders
+}
+
+func (response GetIndicatorSystem304Response) VisitGetIndicatorSystemResponse(w http.ResponseWriter) error {
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
 }
 
 type GetIndicatorSystem400ApplicationProblemPlusJSONResponse struct {
@@ -11004,7 +11168,8 @@ func (response GetIndicatorRollupdefaultApplicationProblemPlusJSONResponse) Visi
 }
 
 type GetIndicatorValueRequestObject struct {
-	Id ValueIdPath `json:"id"`
+	Id     ValueIdPath `json:"id"`
+	Params GetIndicatorValueParams
 }
 
 type GetIndicatorValueResponseObject interface {
@@ -11033,6 +11198,22 @@ func (response GetIndicatorValue200JSONResponse) VisitGetIndicatorValueResponse(
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
+}
+
+type GetIndicatorValue304ResponseHeaders struct {
+	ETag *string
+}
+
+type GetIndicatorValue304Response struct {
+	Headers GetIndicatorValue304ResponseHeaders
+}
+
+func (response GetIndicatorValue304Response) VisitGetIndicatorValueResponse(w http.ResponseWriter) error {
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
 }
 
 type GetIndicatorValue400ApplicationProblemPlusJSONResponse struct {
@@ -12424,7 +12605,8 @@ func (response DeleteIndicatordefaultApplicationProblemPlusJSONResponse) VisitDe
 }
 
 type GetIndicatorRequestObject struct {
-	Id IndicatorIdPath `json:"id"`
+	Id     IndicatorIdPath `json:"id"`
+	Params GetIndicatorParams
 }
 
 type GetIndicatorResponseObject interface {
@@ -12453,6 +12635,22 @@ func (response GetIndicator200JSONResponse) VisitGetIndicatorResponse(w http.Res
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
+}
+
+type GetIndicator304ResponseHeaders struct {
+	ETag *string
+}
+
+type GetIndicator304Response struct {
+	Headers GetIndicator304ResponseHeaders
+}
+
+func (response GetIndicator304Response) VisitGetIndicatorResponse(w http.ResponseWriter) error {
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
 }
 
 type GetIndicator400ApplicationProblemPlusJSONResponse struct {
@@ -13309,7 +13507,8 @@ func (response DeleteTargetdefaultApplicationProblemPlusJSONResponse) VisitDelet
 }
 
 type GetTargetRequestObject struct {
-	Id TargetIdPath `json:"id"`
+	Id     TargetIdPath `json:"id"`
+	Params GetTargetParams
 }
 
 type GetTargetResponseObject interface {
@@ -13338,6 +13537,22 @@ func (response GetTarget200JSONResponse) VisitGetTargetResponse(w http.ResponseW
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
+}
+
+type GetTarget304ResponseHeaders struct {
+	ETag *string
+}
+
+type GetTarget304Response struct {
+	Headers GetTarget304ResponseHeaders
+}
+
+func (response GetTarget304Response) VisitGetTargetResponse(w http.ResponseWriter) error {
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
 }
 
 type GetTarget400ApplicationProblemPlusJSONResponse struct {
@@ -16234,10 +16449,11 @@ func (sh *strictHandler) DeleteEvaluation(ctx echo.Context, id EvaluationIdPath,
 }
 
 // GetEvaluation operation middleware
-func (sh *strictHandler) GetEvaluation(ctx echo.Context, id EvaluationIdPath) error {
+func (sh *strictHandler) GetEvaluation(ctx echo.Context, id EvaluationIdPath, params GetEvaluationParams) error {
 	var request GetEvaluationRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.GetEvaluation(ctx.Request().Context(), request.(GetEvaluationRequestObject))
@@ -16487,10 +16703,11 @@ func (sh *strictHandler) DeleteIndicatorSystem(ctx echo.Context, id SystemIdPath
 }
 
 // GetIndicatorSystem operation middleware
-func (sh *strictHandler) GetIndicatorSystem(ctx echo.Context, id SystemIdPath) error {
+func (sh *strictHandler) GetIndicatorSystem(ctx echo.Context, id SystemIdPath, params GetIndicatorSystemParams) error {
 	var request GetIndicatorSystemRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.GetIndicatorSystem(ctx.Request().Context(), request.(GetIndicatorSystemRequestObject))
@@ -17032,10 +17249,11 @@ func (sh *strictHandler) GetIndicatorRollup(ctx echo.Context, params GetIndicato
 }
 
 // GetIndicatorValue operation middleware
-func (sh *strictHandler) GetIndicatorValue(ctx echo.Context, id ValueIdPath) error {
+func (sh *strictHandler) GetIndicatorValue(ctx echo.Context, id ValueIdPath, params GetIndicatorValueParams) error {
 	var request GetIndicatorValueRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.GetIndicatorValue(ctx.Request().Context(), request.(GetIndicatorValueRequestObject))
@@ -17336,10 +17554,11 @@ func (sh *strictHandler) DeleteIndicator(ctx echo.Context, id IndicatorIdPath, p
 }
 
 // GetIndicator operation middleware
-func (sh *strictHandler) GetIndicator(ctx echo.Context, id IndicatorIdPath) error {
+func (sh *strictHandler) GetIndicator(ctx echo.Context, id IndicatorIdPath, params GetIndicatorParams) error {
 	var request GetIndicatorRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.GetIndicator(ctx.Request().Context(), request.(GetIndicatorRequestObject))
@@ -17533,10 +17752,11 @@ func (sh *strictHandler) DeleteTarget(ctx echo.Context, id TargetIdPath, params 
 }
 
 // GetTarget operation middleware
-func (sh *strictHandler) GetTarget(ctx echo.Context, id TargetIdPath) error {
+func (sh *strictHandler) GetTarget(ctx echo.Context, id TargetIdPath, params GetTargetParams) error {
 	var request GetTargetRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.GetTarget(ctx.Request().Context(), request.(GetTargetRequestObject))
@@ -18081,484 +18301,485 @@ func (sh *strictHandler) ResetUserPassword(ctx echo.Context, id UserIdPath) erro
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P17dxvHlS8Mf5V6cGaWSKUBAuBV5Mp6XtmWYk0cW5GoyZkxNEKhu0B02KiCuxqkYEdnyUkcy/F13jgX",
-	"J05iJ7HjJONLxjmJYsvOd5klUNRf/grPqr2r+gI0gG4QlCmbmVkWCPSlLrv2ff/2UwVbtDuCMx7IwvpT",
-	"hRajDvPh45lNuqX+dZi0fbcTuIIX1gubLUZ8ZgvfOSHJDvOlK7hFnuiKgDkbRDLuEDcgDWpvE5eT+rlm",
-	"8Rs0sFt1EghityjfYiQIH1EqWAVpt1ibqhe16dVHGN8KWoX16pJV6NAgYL5653/UCo9XiqcuP14unrr8",
-	"VNmqrF6rFf6pYBWCXocV1gsy8F2+Vbh2zSo8ImyKI00beIcGLSKaMALbZzRgTupImsJv06CwXuj6btFn",
-	"TeYzbrOClRhiuTw8gGtq2D5ts0Av4mk7EP4555td5veGx/QY93qE7ajFJzbtSuaQRo8ELVeSrmQ+ET45",
-	"ff4c2WY9NT52lbY7nnpfuXKqTMvlcrGs/rOq/rNm/lT/q5TLlYJVcNU7noBXWwVO2+pWigMatfAryYV/",
-	"vFa7Wq0Ua7Wrq2cufyV9yU933K+z3jnnPFUPSFt2PYcTkrhOvolUYxNRmxfNw1VT8NkTXddnTmE98Lss",
-	"PqV/8lmzsF74XwsReS/gr3LhnIPjDgJqt9qMB+PGTsOrphj+ymEOv+u4wUXhByNoqy7ZE3UyJzyHyYA0",
-	"XV8GFhC+w5q06wXzirrqRbyKs93wqvnkHNUVI2hJCj9IEJJ+tPoJbmK82y6sP67/giddTiOhB7u+FP6I",
-	"iahdqHN2NcCr6uYAd3y244quJB26xSxCpWI8u1SSLXeH8RI5FxBXEqGO2A71XIfsukEL7pS0zUjT9dQh",
-	"JZQ7RE2kNGKSNrx11HmplBWrars8/CJ5fk4X/50WnywXT10pjjo/D7mSNjw2lkc4+hoyV1ekUofNg6lR",
-	"O3B3GJmrN6kn1Q+KccjEFsIv6ZMzz01MTw+xIYTHKIcxnuGBG/Qy8THaEN0AeVjEWrMfGcW8RuwE04OY",
-	"Ie/CeW32OizfzLZd7ig6TJthl7vB2Bmo12WdAy0+eflxTUGXT46YxA71uiD1xjEyFl41BSNbPURGFg3/",
-	"EnfH8mK1smS3JSQj0hY+s6nvEKAzmpvKytX0+XRhDAed01mPbm2NP9Jq1kySJl4J7Kvd8WhXug2PJc45",
-	"F0F4WXjOE/PFEaZRnL5v0vk+64t2lhMQqPHQZsB8PAculwHlQXLxq+VqtViuFMuVzXJ5Hf7/30cciKYv",
-	"2oWsa7vptpkMaLsDQz7nsHZHBIzbva+z3sOgtw6P/rRSPEKVz3NRjtstIaTLt8gcJZcunXtIERElW0I4",
-	"RHA2XyIXWIfRQF1BiSIEJRyT4kM9lnKnxhvC6cFvLifVJdISXV9RZND1uYTLQagSn8mO4JKBvEFFWKqd",
-	"bbl8ayP5WHgRVb8xXz8fxldfqlbrG2S35Xos8WQcnyuJDFzPI36Xc5dvWXBL+VS9VOOJ/Vlulu2V5ior",
-	"VhunaHGJLi8WTzllVly0K80qXW2sOUvhYUd7INqw2KoXv856I/X35eVxUjEDZz7XBLth1L5e0KdzHRai",
-	"rmyVUDHQVglpMLWBuNZOiTzEbI/6zCECHkI9IgUJWjQglLRdCfSA061xyuWuUg7qS9W1OvGp2gp1LVcr",
-	"Wh5a0VqhUiuMXDJtAs3c1jnXfFRwNnaZTnOzNhH9k5bwHIk0h/NUpFNfLC/VNW25QEx21/fZ4NmeNFM1",
-	"osOaLndcm4L1MlpEuOaiKYTc4vIooXBwIRcbfAahAIQM7FXflXMilWgiAwzXjcZRmHYKj7Ad5o2bRfgS",
-	"kBgwE0/dQ+bwn4oiL0V+gegkBVklfdRwW7qF7vJgsYqWudtW1sYaMB78XAnpyOUB22J+ciLnqQ/W37i5",
-	"gMXk+swOiN1yPcdnfAbbM8o67+gR5d4bKbsu30IFatx0ZE8GrC2JK2U37m3gbpBbTx81CTc+mLwzecRt",
-	"u6NM2nMw9A7zweRLjHe5PIJy1OPSbVR1y2gyWi6XJxLSYx3mg+KaQXUyNCPMPWSO8thfrhNecvr8OQv0",
-	"LGKLdhvs067dUhpi3fbckjLwHgTn1YAWWOh2HBqwS6Ptj/B1Wc0PNF8vR2ZsaZQRctCzNA0FzvwYnWe+",
-	"K/Iw6A7cMKT+jhwXXJ55VDgcHFm34bmyxZyLcIAziUB92EESkjk9cuoz4rOO8ANldGxRpcGTjnm64Q/z",
-	"OTnaIZqHF9iO2B5vSvl4ybBzpAvejZhzZJv1MvtG9FMnmU4XhDfWeQD+GNC5lIKJfhHhJbmXepfLdkGX",
-	"Sh2K8FhmqlEDgpFdZNS3WyPGdtZnjATsakDaSluLEYN6p0VkS/j4GS0W4bANYlNtwAQ+dVzUohekslvd",
-	"psscotgpkpi7xYXPBk5G/+Wbex/+eMQcnxjtYisP2hLD7Odii7HgLHDzUf7Qq568WidzCfenLXfqZO7S",
-	"5tnimja7SKMXMCJ8h/mkTf1tS+nEdoucuWozj3DGHKmmSR5suZxJNnBQ1DtGmbooatLdpfo+4y/Vf9py",
-	"J91fCrMdy6wg2gEXoG2pbtDnXlqolTHSBNOR26GBHFPc3IDY1PddJvNzt+nOe4zbwfyUHJNjpqckhtTu",
-	"IF/sythEwcKxiMvhO9xM8ApvqDVgevphpAY2VLId5lMvMdvHswmhy+qWjiecsa6Y7rA+5Cpem4UPgmJy",
-	"Dq9ejgWeqO/TnvpZBj3PUJn6+2K30XaDgDn/qtj+OHERCgMQEFpYUPxLrSCyppwCYXnx8EypKSVgbom2",
-	"eNgTmMYQ1DOaXjwPhnD0WApTzWFM+OkxOHSar3iuDDYIJR6jIAXrxbqiK+ZLpjhNiWy6WjVp+GKbcWWX",
-	"DO4YDDh3HKqow7yngxh71Y8q6n/jl8SuT+e8OO+ABl2Zyc7iuIEyoMGAzA+VrlGzgpdk3xhDIvEhwpg3",
-	"qb/FxjrWA7hiimOyVC6vHtYx2RQZzKoGawqfjXdGL2Z0RgdiSlf0ps/YQ6wTjNK1Hha7pE15D70gatCe",
-	"2IWDARGNQBCX215XaVhl4xqBX6gneJJqqiPieOrt6UegsjzOzK0sx6zccqqVmyUqMwXpxAN9syadyX4Q",
-	"DNzJA5mfIwOV3ak8H2rQX3f52GGjzmMGve3ygUV3WIf6QZvxUR4AdUvmgZkRhcOb6PnD8RmnH1AlmYN8",
-	"HyHAqVyZz0LOefx9lZWJfho19KMvqpSJFRNS+s+i/ndAZpkVKpoPI4SYpZ1C+ofoj1Tpdkmysd51ZctO",
-	"cdQr5cPTBtWQ7+XeqiWYbn9jd5o9jn1VjH3Oo5BMo9/n1uUPzbkDo5+sTWlteIwyJY29MxtlKjYuGOe/",
-	"MernESc9RpNBgWq5OoLXqUszj0uNA9MMTTwZzMcHqHMBo8DqL1vwQEmA9acKtNPxXMyIXOj4ouGx9le+",
-	"LTE9MhzbU8hrFM+ERKkrOqJcsAoOC6jrhZSEgWZHYOgaPUcYWRQ88KmNItT3hS8L648/VWgzKemWerRm",
-	"1wQpl3jgywGBUFZStCMUv/YL64UFWJZrl9ViKXXOVncv0I67sFNZAPGiaY5JJWM1+VYaVXvRWWLLzRW1",
-	"lrhx60tgKbsBUMg5nByJJqcPUysIOnJ9YaFJn2y5Jb0qJb0WZtXkgv6iaO6/ltmvgU/AbUs7nxNXdYPU",
-	"cVHrwMKkUn79HtlxhQdbW1KDeVDwpufaB6MAtcBXWlRegaRXn/kyTgSgk2bRizApB57gKPW20SMVEuZF",
-	"pW/rQkaFKxqZojDXyR6r0gfu9s13+8/8+c4vfnf3hbf7N7/b//2r/WfeufvL39z+9Jd7H/54778/1l/+",
-	"6M2917+3/+nb/Wf+q//e7yJ6gXkoAs1MhaciKgx3KS/52ebGWdOdebCMElx05B/5LJmjxOkiETHwA1sh",
-	"u4PsCdgQtcsY3+JMB6/Q08bCE5fMTpkHoj0r/IbrOIwfiGqb4VNixIpyU6l+2muLaqjHCHXaLi/MhsEs",
-	"Rlt7NjaKfHsbjX9Wm2tTz8O8jm0udjlpdBVf6QF/cfROzSlVXS0I7FeQyNOWtugwaalr1S3UUwarG+Cm",
-	"PSqCs6LLnQPtGRfBlSY8JS+DaTabTcyJ07dPzVHUk/Js9lK02Y/G3p9vs7kIinjnLDb7UYHBYTyRlkkX",
-	"FBwzxDQdqK2XjMHunac9T1BnU4hHqL/FDrSJHXzWlUCIKx48LbaZQYzJmCQ2uEhnUlXKS2vLqysQcJGz",
-	"OY6V2HHU8ySBEMSMLd9O6dkVAyGK+IRZHc+05YDoBfN3mE+obbNOIHG71M5yDLadpa7HDnbsdG7clbYr",
-	"2zpLazrxToMwz27RApqrzkS4Z9zoamyjYytEmrhEubc69oyifsYsNjtW/6S0D0louGogO12l8hFPcEUG",
-	"WuxumLRQKGbY9ZVZw4do4UJodh1E4W9eASq4EhpxMXKAWi4z/kg5OLNJtwYzLXuiC2Yz5Foqy/TeUUJ1",
-	"bQQlxKZ0AFoInzJjanClyTkdvd2bQnyD8p627OSBdtqnAbsCyVDJTTYJR5B43KYOI230p1NOVsplw8Al",
-	"qgxtl3cDNhteXY1pxZtCoIPcvC73pqn5Fc38ZsKmB4cE+VpmpYRi06A/0QD1p1DbRe5BpLvFiy6X8xvE",
-	"Z4Hf01nz9Qvqj+Jp9UedSKA0iLDHCi9jlwy7Gy7iLUrf3qVuYAIg8A6Xb5WyZkmuLE1McEPXKe0GLeG7",
-	"Tx6Q1XThQYwHYEcMM5rT+jWYDWdyMRj1wbbYZpw0fdEmC+opC57YcjlYGeGWzEifr0REeWloxPlIcnDG",
-	"M1L30IuBSxLVhwLzkMpomxO+hQkNSIFY9Ge8i+qWDpVyV2DpzK4vwBZLEOC3vvWt4unY2NMdizBcpgix",
-	"K1mS7ox/8wHYv8JlayifZ6hwFmiNXe0wOzioUOOBmqsXJzGoTyZxjdR1yG6Lce0eNalZM6Gi5aTbCUdj",
-	"dDtw5EzhfNJzmgURneakGy418Kuuz8hcfblcrluEeru0pxSVRnfLirzHofyPLaDgXm/eGI8ODWiDSqbL",
-	"Lrqc7lDX0/l3y+XFOhqPl3jHFzaTkJmH5XcH91i1xQ67YvdsL2GAUAyi2pQr9bShRNsOc0iXO8i8mdfE",
-	"TEGm9BnFzdU6Me5QDtud6sjM4mtSB2sgxouLAgNIujvDVNVxLs+ZK03VOJuLbcjU3tFu/CkzodJvMc8r",
-	"KgHGHAv8FyY/kRK/6zGjgjqiTV1O5hTH06MjlOCqoo4dOlbZVVcG2jmldkJTAo1tu6FR2e0g3X+DOS6F",
-	"gs2DEWn4wCtt9cQrAdaAhrT6ID66qF4FaZkLHU/Ny8Who0XIHNJiPtMwC/EhwKtnY0Ivx0kjHDaBYRM9",
-	"7Ly0ET6mCI8pwv2zNqbB79FUexsOdTDlPqDbDM1qDPC0GBvnL9/hTkl0GL/a9lCTkkXRbLo2c4TdbTMe",
-	"lGTHZ9SBpMO2V5LmeSkaWMPlFMI+CUm4uri6VFmrLqVF9oAKbLkzowemrh2MGGrnKY9BHYCx6oSFnkyn",
-	"M0Hqb5TyHtMYDPk+5MqOkG46Akf0fCsSJ03XYyckJhrPXTj7IFmprqxskLr6Xn15sm7yUOFyTNVVP8yP",
-	"AQ9RAjhWxhC9eIOY5361Vnj8P2qFWq1Wu3yyVoh+qNVOfhXecuJEVPbw//yvf6p1y+XqyldK/3Gl/p3/",
-	"88/F9DoIWGZNtwD/sbXls60RiCQPi92IVeksmqa7pYSxK4k6CF0Q0ErvVdIJaiYwxeKEvhCTcw3KQrdd",
-	"sAp0h/kUvF27zN1qKZYTfYWO7za9WrAKXHCGqatRELU9PCcD8AGHwzFZ3+d9daoCl8kwh74T++qpAriM",
-	"mXPacXwmdZgyOf0HsRqRmivI3IPnHrowD9uM1mhPCW1ARVFrsEFYuxP0SJtRrugVMFHCDNrY/i8tJotY",
-	"ysVTp4tnabG5Xrr8lQWsNKxYi9f+KW2yUZ5tNSXNNgrGZ08QC+96oJct1Zdd7bg+kzlf4jrZnu5RGVyS",
-	"ueeAwbNJifnxws7axbnSyVrt4vz/m7rQHZ813asjTIuA+oGR8NusZykrw2e22OKuhPrUBux+Ao4n8fbm",
-	"k9tX1E7TYvPyU2vpW60LPHIuBIZGMmdv4+G5qG5KktcirJ3+ozJAapbSa5/oMv1z4HcZBv2N0+9xTL7Q",
-	"CSN6LcPBWcPHL5lVElFklFQiGt9mGF/EMWON2QyO/T0+o9Mdn5nT91GhE00iejijt/s83cq72eHEcsww",
-	"Qy1DhPWTCraTE14ncWbgraPXAJd/iCUpHY/sv3e9//JP+n/77zuv3erf/N7ej2/u/ejnG6TJmEP2nn+u",
-	"//JP9t/74d4v/rIBPly2rnOW+m/8+e71p/deeHbvndf2fnyzf/1WXGSrJxesgnqIEtixG5OSWV83QjR/",
-	"yw1aF5nto/J5f53WL4BEPUTReDAB97mxIKsgQ3Iclu67LeFFYh1tWUnqCQ/wOkHfIVFq96KNj4PPrF4i",
-	"F1til2OJpzKIS4VhB+PopbqSm2vMRtKGi5LKf3xGL9rCn8yCB/FttOEAgEjE5eDOgqTgYoVQn1GjRkWF",
-	"Q0kegC6KjLUlD6qL1dGIwUjkOiOZ3vIopABqN9lEsn2I2W7buEb1Cma6fnCbE9AYybRrfHA4otQdDI3M",
-	"nExYOx+Mk2kMIQMa2FcWNB5Y6Svp1DsTnnoAWDWrYEzpNFCg+JP+o1a7Wi6rR1XOquedVR9PnR3x1Kzs",
-	"WLZodXllwiQMO1hZGsE63SfZYARtZSlRdxDztYyroLEKO5iinTEleojzmNtj62oliEaPNpx5LlU/pNrD",
-	"1/+iA3JEdcBwgJc6nqBOztVQu5Mu8NQvivFO8N1BOlRacCw5AXhP6vi7jhuc2cnPgQwm7EHPPTzn0RHa",
-	"UPrVhuvFKyKUUEVbwdL1qeobLnivLboypQzCKlATLB9LgICYymlHtgQsGMbOc9+GMFpa4A9qystjNOXU",
-	"RQtRLQ+6+jFwyQNiSlqFFpWtA3LQrOxa2JD3lFdaRVA2M0GwAc1u5+GDTzsWZzngfkr2xDA7Oa+96wbb",
-	"wG5Rlyd4S4qgGvrf+MQPyxQwTimwEO03tq/xs24lQIgSgKjhDmj6G8/jDl9eRez0iMqrBGMauRRYljUK",
-	"xT2GmzyH/BAi+g1mQ0QGGOu8ITW+xSyCVowkHmsGRHQDbX3FXxln+APj/Vfmu003AmnPoyi3mL2NySEj",
-	"6qt1Ufgug1xEuPogZyNVmwPQzQegPjAv+WXkiD6jcoivVVNlqOYRMzz8A9SHZ1mPKI0IxfYIXKT4U8S2",
-	"UkT19qU95YGut30WALnzrmlktMkZIqqkOzU0wE1GHBsrAtfINJ6pmW74mlErq2ZxSLRq8gZylFNaJgl9",
-	"4l36snQhYwo6zcNGTf4Ck1B/m9Mm76IWPabuPAOvyCdwwq1KECe+JylvBhYER2uNERUPMs8zaRT5HEyP",
-	"QSUJpCf7Qv0XwYlJF0wk5pBYCoRFdluK9VLSYb4UnDRd7oB4cTkCaKW5n7xue0S7DvyNeEwJTzng5Vsc",
-	"kqpjfNCtEfi40VtOSA3+qwSiSUxAVz7Uhk9u/mFFWWKD1k85VVFsjhgP87wTkpyukLDzyJCDc8TcjSd+",
-	"dYRuKnZH1IiLXcK77QbOHqHOZEvsmpmPPgXVytLq0triytLqJJ0yTI6ZlAqapG2zpqlULdod6ivuPzyt",
-	"rYCR/3nuLTJ3++O3bt/84fwG8eCb38E3/Wd+P79B2BPkq2SDNFiwyxi3MNOiDv4W6FeDHzdF3SINEbQM",
-	"SosTj+BsQT68B/8FWamflozf4FVDG4ITcKXgU2izLAb7n41Z52NHl7gbRAO8tzowGgOu6MozOWc5QD6J",
-	"RRrx1HGM8yEasMe410vk9QEIXrFSLS5W4ofDoQEbPqhDMzP+5zSwbnaV2gFx8ArMyzIl8wasnAviuFsI",
-	"0e0JGWwo/rrNWEcD4NkUEbxj1STAtJN4CctrJcgYjfO0JEct/r+Gm1SWr83VaiXz58q1tLCVVbha3BJF",
-	"/SXMo2RmGvut6LY7wgc+AFgS64UtN2h1GyVbtDGPUP8XnqD7o/jMTs+garlbLeZfaYCAIPt//eHdP/1s",
-	"/68/7L/1yQbxxG7ip9ufvGR+QrgrcvfpV/s3Prjzi/f23nltIC6beLA637GHqanDA5JHfPCW4X13Zcej",
-	"PeMfi8Fi3vwuImP2/3y9//4f9t642f/RmykhranjiWecMCMvScP9v//lznM3kq9aPtCbwnOVV+GaKmTh",
-	"zjD6FA09DD8ZgLacowrveyAFLuRbLRGD23Ux+bLelcxfx1Cn65gwZ3JfpnAgZdLNo3lHCrrsKgWOOWoK",
-	"WYVLeI/MfMcU5pEchwWqmT0K6KkswWo5TbBFqEl5yCCvlWMhFEw2BJg0iyiCctSYMiZ4aUwls4TR2JKh",
-	"ojR0qEgURoQyVWbYdGdw5jQSiJBMNkwrNI2ngmB8Yaj8hIzj4SISsozVC8HzDkhpo9MqDkIOg5QwfjeH",
-	"BVKIjaJlRP+jtxEZZe/Vf/Q/er3/8Uf777y7f/17e2/cTDGLZiA8Dt23G5NTR9O3O8SVYzEyx6dNdVzj",
-	"AKIRx05qJfFrhhb8rMs85wwUpOV3CoToQxbxBFQ4EuZCn5xGj9R1hVOdzLkcoGGwTgN9y+p3g71cH3YJ",
-	"5DKjwweN6vhpMJ5pQOCwo8AFEK4SFAzXLVJH078U1WcLX40xaJVcp55m+8c2fQ6e9R18xHfUTfNKW54s",
-	"n8MqsOGmVf9y8bFHif5dl0WcKlfmSbiYcWANkxjf1JV4UBADpgNkWpUG9buB4S+UTqYeyByG+FkDJJ7u",
-	"mxdNZYQg/0X+SebQlypJXfEYtQVgUz0cffzmYvixvKo7XegDoMVbi3rNglV4okt9VLnbggetJP3rS4fW",
-	"/ms+ddgDlDu586221J1k7s67z+3915vziIbfYsRjVAYkEAH1DCwStVuh7yhJ4fCMASPg+3+88/vrwznt",
-	"U3PTtsunzYTC4eEj0rY7XLwRkhbuh5KiyPwG/HUJDWfUGlmElbZKBGcNjppTZYvsP/d+/61P4M+1skX6",
-	"r9zYe+MW/LlStsjtmy/GvilnFr3RXg84VodZ/Tkn7TRi6W5xi3HmK0ZnkcBts6IUfgBFk65D5i5dOvfQ",
-	"zur8VBiyUbvhLmhycS/nSoIE1J9p0ei1a8Xw81KGz5VquocwTMHLm0GSrHMaG1aNXXrNmi79MFavN+6+",
-	"RwTf2mRXg4PkxLkB812a501O3F8x9viFF16zCmzHdRi3WRzXZTCqZhWacUY77tkRR85TGsSocylzFMqA",
-	"0B6kG5dVaDMquz42LZrw0m/ELp06pdSUW2eaYO4E1NA6uBRZImN7tQxer5NY1XGccOtFfZm6Q/gBAN1O",
-	"vCe8EO7q+jY7lzeTN6dFNp3pDH53nck0MbC4qauJZxJWjEynZAawwVnWJBEfY/zIWwlWGD+wKUc8hV7i",
-	"mzmdmR4xS8jXyJ1jYW7KSPG5M8GNC/7ctDdezJXkPdOk8LSxx5LDEwO0zFqO3yQt/tLCkg4zsUhdfh1G",
-	"I8lcHRTlSgn/Wa3PbxDMWDCtaN3ANF3UmWJpjUOqpUoOjROTGTGdLvxYmpv/7NaNz249VxyRVxdNdap6",
-	"wvtAsfgiqAh5Rf+x2P68xPY0snEoXyQu2aaWaGMZ27BXcf/d5/Z+9tLtj56/+8Yz/fff3n/zhf5//vDO",
-	"r9/ae+4f+3/6tH/jr7P0JUbj0Gzg3vAc3dUyeyZaYpiDrsi0csljc+nYXDrmu8fm0rG5lN9cijHosbLr",
-	"0MNPkZvtaEafYisR2K2JSzGY/Y8+y8RXR0evjxdrgYjlXQ9gCk2lREo5bSTV8t991HX9fM7nwekepjN6",
-	"QNaNNVPHjGuSqnhgwThsu3O2q3G9LGOPgwlO28YO3yB1NeQ6ABHKZPNdEghtuldKuaMD93KDPm95Tz3v",
-	"sSbgc2aS/JdTEfDwV9JmQUs4EM5zAxnFjWW4U+DmGdyqNuVd6nmARjWCFURs9Z4afKOZ+jQ4E4/x2KxD",
-	"uIkmYGl2uRtYhF0FxEpMvhpg9kFAXd7OYILEaKWhg7OTtjaM7E0lGBzmdA3i8GF5PGeh93tC5lm8WApF",
-	"OsmzaL+IywkF7GglcKBrtm5unpY5kMKl1cHJqH5/Ay+eluvqmlJuszxcJ6cRw/zHwtfkeUvO4rDczPOJ",
-	"LoU2+xO5xzfDCxPFhBMP0gW8FJHxXLZ7uI72MIs6y9CwhXHIDXO8JAf4hlXoMfmoyFDPOA4qZsjyMeEB",
-	"OMLhhlhjE2oGmjnfk2RqFmWJj02d05ddszBPJMwDyZSCIfM4WFwpu6Hwn12mN65pqMmZkhCcV2Y2MWVy",
-	"eLak7BHNvK0CJM+cz8s67mUC81lftLNlreL1m2L6lGfTiDVBJxElxwYUviu5hCl1pFPFWnGbpopw3cNj",
-	"dy+O03QEeg8J58A0k4EQYgU3h0oJ+bfnHi70uBXNsIb3zgmnZewRd8WZVZnCIbc62R93zIUO/3BM2tso",
-	"0z9ps0G+P9l/8bk77/yDzMVqUtq0p1FZ5jdiRWUhRi2Za/riScbnNwj17Za7gz/uvXtz74+vxhOq0yoK",
-	"zB056gnC+Wz6jE0L5DEip9hAWkbXWYRR05jODSSR3UbgM5a9Iidv7FWGungutpJanFOw4jMee/D/1Vg8",
-	"eULY8rHmRMI3pc3gO2m3h/3j1fSSi+nMi6ZHt2RaPWQPWwmqWRJPiG1J3HbHo13pNjxmEbdJXGziMgrv",
-	"fzHdLzE20TuzCZI7Sy2nG2BKq57uQvx8BNwg9JAwuWMQtyS7vggYpo4tlcvl25+8tv/Kf+395pdYWZEF",
-	"riLo+vxCGjTRyDumcSLgXbmpy9yWFRFaMq+Z278xDdaN7DbabpD/uIT3zQCPNdCkMhS8Grqym0MqHyBW",
-	"ncd/M4URmtGJ4xSsAU9O11gD+hTHj2fMVERWdkCTEehkupzIw2TuR5/hTeY80xzuwzkjeal9OgfkINlO",
-	"prt7Z1yh9nLEbSu9JlOYVmsZUh30cZ2AEzM5DWHMMZ548+xP3cRXJk7hAM7MmCj1kcGdGckRJs48PPX3",
-	"4axDDjRilnGONHSgHhFbLtf9qnOyF9OUNnFSwi+TmcHLK4PpH8NMWve7TdGdRtc3TNKkBhhL+A4rGujl",
-	"1FXR2a7Jgt9n3rn7y9/s/ebDO6/8IJ4a/dmtFzJkR4+QTd/IrUuEvd2yte7ZdjEqn47XnQbN3WE+dDoX",
-	"fIRlH7VndB00WWzqecxH9wb1vFF2XyqudSgcRpSjTBBDvvBydEy5ILwB2baU4jaYXReWIWCaDGnAJv8X",
-	"dmrStTIFAha23KxMrPFJfGPTyP4byfSt5Mb/s0Vuf/xXi9x94xmL9K8/b5H9V/6r/8z3LNL/21u3P3l9",
-	"76dvkf+5/naiWunuG8/MsD7+UREMwp787qPbnz4f4oF9duuFu7/81d67v+3fevn2zefvPv1qJkP5fIyR",
-	"DRSSBxoloFImdov61A6YLy1oXBrv0Z2s0TqrGHTxIdYWxWq5mgCcy8gex43yApPsIKx6rM5vrhukqLHc",
-	"8nxoTwyW4UfQO6jnaniIOpnrMerPp2NIAJKHQZEgcwARMVClr5c1toSrSYSMyimUxtVr36nip8Vr83PF",
-	"uYcfr1Qvf+ebj1eKS5e/U368Ujx1+TuVx8vF6uX5EUQ3HQbraU4unH2QnFpaXiW6qy7BzsEpeKrM81IY",
-	"7VnI1PJZE9ppJjBbEezUV3Rplctl0qAOYJBKMlfHt9Q1eAPwZtGFNskZnaxx4NmJsLZRDtcQAgMCLbSp",
-	"3XI5I9C9HuFOXGmWBLveY3MGwHlq+JTbLSL4BCS1DP0QTJ/mYe8lDcgu44FGx4XxBG6bDWPGpJ1C02E8",
-	"bbd0G2Xi8k43sDREVQi6Q5qiy7PjnMWQfgZ3IcU3GnaRTsWK1cgzgI6TSE/13WKIWJtp+nC1z/yR9Fpf",
-	"Kp+qE8GJwzwWMEtD39jCB02BBkQGruchUC4BaBxXEsGzBwEu6CFkWJZEZ4fhdan/76LWfIvnnLrpuqVv",
-	"2iBPdLX/dbfFeIyVUUO+M4T7G51nuHzqVDzTsJyKWq3bf6ecwpbwAyK77Tb1e2F7Vpc76nP6NNKBkoNe",
-	"WpvFcw7jgbI95agHx2lt8nsGpI7pXQ6zi3nzgOekSaJvxm3mYVSjmHNdmYrEmNiO5qhbXZ+tI6LrBmkL",
-	"n10JWpST25+8ttD/3c/JXK2QcMTXCvMbhAZXUEVA1OKNGqfBlbbAL/rP/H6DeExK/aCbL+7/9cMNQhui",
-	"G5A7f/n+BtE7S/Zev37n1+8u7L1+/fYnL20Qvf3q67s//pv6+u6fflaq8VgEEA1AqxCOUyn1ejD4sY3p",
-	"a+H71bfqzYWIoCJCS8QMzbOHyOAC5dsu3zrDAz93e2mf0Rw6ddhdb/IxD7GZRvdenNi/MXdePOXb4w9u",
-	"NUPXFgh658kKA4Bnh03ueDNU9X+lNKrcP1cEgbvBqHZRmZd70Cg3vtBwdrH3mDWKZWfC0luantK4gCbS",
-	"Q/eYJg7D0fSXhsJyml4SB5Jtad0Ec0iWzZg4QfXhoCphumxxnRHrNlz2MhKfVGk17a4MDFIeqDShv39q",
-	"vNGsPU7ApTE0Puq0XU7uvPfmnVd+0P/Rm2QOTAE36BG/67GiaBY9uktEs+naSuYpXRWaRsxvEB2Z9UkI",
-	"bU3m8DsJ1Ta00/GhBkpp724gaxxwWA2uHq5Kg3liF9CSuXo42VWr5CpdREdJ1Z3Ma8L71LKp9735p/4b",
-	"f4b3MUc9RD0Sb5D4IrHLTftUrVTObxA92r1fv3Xn9ef1aCl0sZBhr1XMNJlPilBYo0IYivbDelWsTcXv",
-	"Bro6h1cOy0bjiAovfzy6/rJ1AP9U3la+F4TndTv3ELeFB77b6JrzMva0YHGl19MEAoenRXcYoSYLQlGq",
-	"6xOxyy0ifOILz2MO6Xbmx/e1qGTqBZU7WCp2ef7IWd4IK1KdHNMnS585Rx8W1LfV0hS7HWVrc0dqs3nS",
-	"Ck1cIlzwS52cesl03ecmBPOTtebDhBYtXRoXj4rN8nlv/hUbwUNzEcVF50wbkXnS7SijtU2vkjl21XyJ",
-	"5VmooGwQygltSMYD0lAWP1H2bYfxFNRcejVPgVgOdNDcCu2gu2903nS87mhkalhUbQlL44Tc33GdddJm",
-	"AVkgXARX1Kc5LCpSn+G8ey5n1EcrzOsRwWscr5jfUIYlyGW1i2SB2LTTYQ6Z07cgR1lQ5tUOg3GENzaU",
-	"JFHvvAKf5gKX+cyZ36jxHpPww4YuDNUjM9lJG8TUG5IF0vSE8OECzq6E38/hJ1fweWXPSenyLTLHRY2H",
-	"hxbCi/Mb6v26k0Vs1rFJ77pBS5mGNBp5l28rqXdFV7vO0RrXH0HNQKBTSLYDr7S6eJ2U5zdA5AG2LUh+",
-	"2W0b8z9eFGrQFQYEY5sp60/vkKZbs+7qHMK6F3TFp7rwiv7UgzgDF8B21HLqx5jlLMTqN60CrCdcEVtP",
-	"sE5hEfHJuuZMcYf4SgCCNs5wIN81OdYhMR2vTsvHFjZDiiJUn/ldKkmLeQ6hW9TlMkjrlhXveDTW8Rpd",
-	"qVnqxQ6z3aZrp8hTv8tC9Git4yjdCIdnERh/eIEBzRfNGG5+qWCl4BNMVaw3OaN6FKOJrY5598DUR/Ig",
-	"m/rOkXFB5O/sxFLg4vM2/bh/HR9YmT9M12eAPCPxoVkWZmBDobNS44nwHebnTxtP2c30vPFp/DJ5XCjy",
-	"AuW6L+pB1nF856whCospWKOcKvHBGRdLuFujjqLBdsjOSZVaGw3PYBMkhBPoUREhGMkoOFMKlVYr4lgO",
-	"yaPeGI113kBluamkLKgBGknCMribQF3qU49QNSzfzdGfJgFwEG8eMkxlU9bhT1fuPtQbAB43Zku/EY4u",
-	"uYSR4rJOml3P03ovRkmiuoA2Y9pKMTKJKZGkRP2GVnfWza0ur/FIbBPdMCHCoDBswDzJZ7LDbAjGgHgz",
-	"MDwWoQEB33tsYBs1jtu8DhfrV+onNozTAgfdpJ6nhrNBekxe4SI5QyVOe0waTRGeV+PGxDcQG0ZjdAVP",
-	"3u4xKUli8+CJUBITwSSguoYKo1Xj6DxBzfZJ5ouknhbtRcEq4KJCvIQh+BZOIq6LhUNL6kzRrUPaEpNy",
-	"irrIqx3XZzJnonlgOjSnnFlGfYgXbjNeIueglZ5sKY1HcK9HWsxnE3p+NJ+UVzI0MYQ3GOgWs8wPwNtT",
-	"c6WmztHBycZfaMWWTT849Xi2GAsuQS/XnLvSdL0RntbSVU9eVXZIyZY70Ec14UlouJz6vQH/62qlvLa2",
-	"sjTJzwovTZ1HHFonJMXKwV08sbrCsT2Shhsk3b758f7bT++98OzeO6/NEto0o7UxG8PhcPvy5fafcZ20",
-	"Ne5KSOxSWqHeqpQ4NvxirC/FNh3WFlwGvm5opGxf1A1klznQtERJcnBvp1s6R7BwJqctde8b1iXddbpT",
-	"T6oNp7dyuoobPC9TVdpMe2qmI9ODUdXh08fUuz16a0fv16HHWyNIoSMYaTVrMEVFyvLkipSDkvUUtSBj",
-	"iPwAhHvf1VekFU1EXD6tIzQm4wUWZIAuLi6eUnblpc0Hse5dBxBc2xeS2YI7cii1tVosLxYXK5vltfVy",
-	"eb1c/vfBltXFwG2zweqClD00idy5+OdkSL5LJk/j0LUNU7swaTRfd3kSty+5KQ+xDvSCRyPSZ2xDh88E",
-	"GBKVCWGzlUnerCxoF5dMRkt+eDug0zS13XV0kCqcjQNOYJ1VqVEelX2pW9wT6VHZwrr8uC4/1GBQA4kW",
-	"Lz+1uHJt/isL6emLLeGH2UCT5n4xvPieoVulaTBJ5DddKBECwKmVnk5luRTLzEpu1CUI0JeI2jBIOHBR",
-	"a91hxHF3XPUm7BwD0Jw+o5LMrWDDeHQ5QP52T+PLQv5FQ+wwq8ZPKYutUkU3v9jlmC+x43oe3WJy3iKU",
-	"E+FvUe5KzEAOX+OwDvWDtlo27VCI+E+lUoF+d5XhfJt8fWZGZ5zhYik55cr8fcen7nc0wh8Yg2fZbQlp",
-	"0DbxPY5FGu7WFpOB/gIT7/P7nnVvpwzOZwNvd2EmnnbztM2cLu3Z+PnVU6KuVsm1P+9Rm0mAU3aUWJzj",
-	"EOnfYehKVKxsUsrHqURydBH/nk2a5VTpDMP+9cTqhw2mQn97Yq8TyzURbQYO0XQmUj4Rn1cIH640nFbo",
-	"jG2oA1Mctchf1/NPUm/HFzsutxm58/rTFibW9W9+1yKOYu+uHZD+i9ctw7vv3PytRZS2J9qufeVJwRm5",
-	"89cf7f3j13CR4t3k7kvvLey/+dO7T//IMiyc7P3yP60at0W7rQirR+787lO4IWLf5O733rn7k+uW9nSQ",
-	"/U/f7j/zX/33frew/+4Htz96vv/iq/t//MfeH3699/vnk65jM35FlG7Qgx4POHKQkmrY6ur4mIGudzmk",
-	"xsEA0ULEwYFz2QyrYBVwQEk3c+KCVKlgNjYFIqfredDS3SKCg6vHczmzwsCQx6jj8i0lEgOfup76LDuK",
-	"wyT169AL2H/55t6HP+7/+fpQjeABPH1qDoduB5v60FxW8ADv9RlkKJmgjc8g1NVWgg/GsEE6VELjOipJ",
-	"3YbH1MOEAvVo0qFbbAiJ6NDsa1zZw7Kujy5HHNeqAM0YaBluMlx1dwIwNU1uSCnsXEC3daUOJuyCzXC0",
-	"GxYk2H1yLfSkbI9RXwNnQbWTKchN4KDPrPvEtRG0eXH0QDcTQyNQz+nyMJMTQpBqLAOcajSPWj4oi9r0",
-	"GZuizVq8WVq2/F4Lg+nokVfHzHS+p4HOTFKWOTT1z6xSJyYwVKE6ZQe2+8CncfQ9FMcuhWldChP6XF2S",
-	"uUt4piNix5WKE41oXuS4suPRXpb9eSh2aZ4GfVQGAEmTF0zQ1F5Mqq2Q9yb0FwezmZQawPUazYIWYwA3",
-	"8c2KZX4ZUJBwp6f0d0k2XXvg6WkoP4jFodJF7h0ejUU0YavGgm+o5x++xSHZUW18h/Ofwi5YnGwXTE+r",
-	"h0V310asAE9VPB8Ru8wv2lQy4rEAoWvQsWwRR8B/IRwAKmiXO8zHTM+kHiqb3y7F6t5G+4QXhyoyy8VT",
-	"piizdGWUNxiqbU5DqQR66XKQ8TSItWlrCGM4B6FBLP2cTtoOb4EuJdK/K2MakLslmYMeTo7fI36XW1gH",
-	"h2GcXRk6NTSQgiS7ous5+ikTnKLVTElSjt+70OUjCgvAK8AF1INCicOu7wYBljANawV6kA+KLg/GVLBF",
-	"c2HQh6zLnQ1SN9/WiedKnTAag7aZMNXK0urS2uLK0uqk6ZrXZOZ4OVFw1K4Nz/1RwYsNj/Jt3FVT8chI",
-	"i1GdwH7QfQREoFEmJ2MB8Rl1SikurmHVe9uFqp6hZ10wFEmo5+lEWVt43TaXaMzNYh5druMtI94vA6rB",
-	"V3AAFH1Tnppej7hyJmNAjSclfgxw/sInCKltCrqkiREd/OUD4k6fTrO9mr5C/SzSzgrxlYv2cOBQxuj/",
-	"8ijmdwGmlpv9jqoD1NwM/ExQG4+DTEUuH+XKqNUuTlQM9AhGTitLh4aNWFF6/2//vffyK7c/+t1GtNn9",
-	"v/333evX+7/41UZUhtv/239jdfwG8YS9ra966Sf9935O5sDD0+gRymNVDvNp7RvCFxcMXjsWXujXQA8y",
-	"9fSkHz32c7o03UzFVODddoP5ZO/HN/vXb22QDvNtxgNy57VP+zd+sPf+q7HUc+IiK9bX0C1mkfryWqlS",
-	"RicwfPzneZMnT/Z+9n7/lbc3EFZn7yfP9t/96QYxHXGvQI52/3vP3P7klf13n9v75St7P3ktvho4MKz7",
-	"tTE6EKauA6Zr1F0XnpVcjfDu4bWILKoB3CKuTpJkUu2S4AzZG9bGIaGia7V+ZpNu1XExXEn0AgIwlJNQ",
-	"kgbSlleWUuqu4/+b5K/5N524F76gWq5WxovCxEMT8F1xLiOZ3fXdoHdRyblBQFHMsj9rXkI7bnGbYWQn",
-	"mY5rUN0Quu2EJKfPnyPbrPfZrRt7L73Vf/m3/fd/cPc/P7BIvfnk9pX/uf52/bNbzyHaG5ZySSK7dss0",
-	"PNCxKJd6pOPRQM3SwEaoWzpMdDxWqvEaBxQnQbYYZPuuQ611lFMhfK0igXCAPa2ff+ziJlnQU5F1MhfQ",
-	"LXLypPni5Ml50H5bWBSkXglAE3XJbJ8FdSteZiC4zUrkPJUBFivhNQTDJ9whHZ9JSU6ePN0NWsJ3n2Qn",
-	"T26okUCdLg8IVQ82P1KsEMHaAlLrlsuL9jbrwQdWh+cZOFV8u66hhjKTDpNkrq6EX10tMmPwr1LT2DrK",
-	"pvq8EtdiF6N+oNaA3oalDCFttIIgdFhsmvqLAToQHfoEJPUOkkGH+VLwE2p2UCWC9Rmf3bpx57WP777w",
-	"/dsf/+7Ocy8AEcgkEeCOrif3Tloh8gh8RCAOaWl8D5lKAGZ/u0FrwRNbLo92uBu0Tp5cJydPbvo9tQui",
-	"G5w8aZGe6PohcCdum7avLXLy5JmrzO4G7OTJeavGA6UH26LTI3WYWT3KtqJc7jLfUvciSNw4IggrVjIR",
-	"AbwqTgYeVZpxpUpaousDyzIFvXPCJ10euN7gOohuUJ/PtPXXIEOmKTAOxgNqI+pxG9ATC5AM+f/TbKik",
-	"EQ6Nt1P/TAJG20oT8T39WLm+sDBwD6ZVIjLjkKYKPCGC+tFdim036J2QKXg1ZO72p7/E8o3+ze/uf/r2",
-	"fNgFGoIQQCkPCr7DONYXzknGSN0Rtlywo69LbadusgIVuUk3EH5vfr3Gi1oWANqj2rk67XQ814btWtDK",
-	"1Fe+LYUiNwP0Oa+VZAN9WbeFw+ob6mlo21CfQdAUgyHgJ1knTaFOKalHvpO63lJkHAglAU+pnz+9+eDD",
-	"dRJAGC8xpDbzt1ixQwO7pYelFkQrSpLUzzWL31A/1qPIIC71CamFnH7DYxc362iMGk5KbZt1IExF6ucc",
-	"1u6IgHG7V/w669W1IaNOa5sp2chw76pLSKvwUMikJQ6a35IEPoVENqXTK0EtLZMxK9WXA0mzSMOeazMu",
-	"QaXRhKdUU99lAdYljac8c3cElKjp9n+uv5qgri3F/7HisOOLLZ+220yJNiXWhoqFEFoJxd1nt56L+VHX",
-	"C5VSuVQG9JgO47TjFtYLi6VyaVEHBEDshjJJ/bE1yohTF6iDkZS4UonHXSYDnY1GLoIkQhJDwYliC2AJ",
-	"4DicD7Gf14H7xWLEvvB0auIG4cLIclz5EOr7nFNYLzziygDRrtEvaTquj+zoHl2ycIHtiG3mfLPLAC1t",
-	"4vWPuG03yHw1Hh19+WWlTMuO4BI1nGq5bNibbscQPzvf1iZMqGuFLoLHoWG92GXOacdRbF097vHLiQhh",
-	"AZGKK8Xy0iZka+uEbX3JA73CeqFcOVWmZciqLJeLq+o/a+ZP9b8KZlu6ToZrq3itPgZ3n77Vf//3d15/",
-	"OqWY7R9v7j39fv/vH/Zf/gAzzZruVUX6T25fqdBqY9FeciJwcDSlAJSDKXPj2uVrWnTQbPDn4IMGaTLc",
-	"hl4xPUXEiphL6lgs4YakPTXcuIUHqGMaE8Atlcm3XOLUSF0Hb1qcfNNZ4Tdcx2EY4kLJmuVV7GqHAWAJ",
-	"6NUIsarPiDlDUnGOX7+1/4ffxNVi5BYBNFd7vBCygctW4WoxgmgH+xrdyAap7PI1QGyQKbzinJRdxazV",
-	"W7X4TLKMSQo3JigbtZcAgh1YPTVuJg1q6DqRAWYJERpojfg0vJXagdSaqhu0XB7TVUMQOBSQod7ou1st",
-	"ENebLURJ0m0FUMJxMSxx1gETu+PRHnO0EqadowAiFgiyzVgnpp3PjvlhuEs3VgjBhR8QTi8fc0lhKYVq",
-	"WcmHSmWxVF6oLqF9G5ZQq1/LxUq1uFjZrKxELCY3Dxh11vOddB32u5Z0xWjouQG+WzmMpRngvmnlMlNw",
-	"3wwLHjHoSqNaXLUXneIqW2oW1+hyo7hirzpr7FSzTCvOgRn0qeYaW3VW7NGbBqa8r9SGxA1X/uXq2k61",
-	"vfTN1eDfGpVHOmX574vb3zrFL6zYZ5fpw1XMoc2x299ygxZqF2ncXasoVqynJ9rEqH5ocG8swUVdEQjj",
-	"EWGPBRrUly6E18Grj67UWKpkuOM87XmCOptCPEJ9LAVYqixnGZ7sdsAYdr7BHJeCc0/dXK1mubnjC5tJ",
-	"CPaf4YEb9GYj5kDgKKMgcv3c+eCTO6/dmpWku2ZFKvLCU65zbZKeHOUCR3SoCRMCWm4AsSxlTUMO3uwk",
-	"w9dYEBMLB1E8j6q6qRbtkkzhudUDiKO8Kmk+xjWGXR1xHXSpvDT5jkdFcFZ0MUXw4Kf5ayxInmUE052h",
-	"1prLVsQdPOecp0GrAKZIkhUs+GBMYhXvAR48SpvWdKJU3Y4ku8Lfhtij0XfBlMVoJA7EgatdaRpgzI61",
-	"oNX8BecuM+McejfGaYaHzlwsQxNfNC6zVD41+YYHBW96LgZgD86WkPqTnKn/yg/v/vBvM9UygoDaLaiG",
-	"Re4SO1EjFY6m65ksBKVVdAGQiTkxTRjiCy4n9QfxccWHXAlOZtf4Z9VVFx8+Xawur8CFD7lbTAbD3IPy",
-	"HpHuFmdO0eXAS8icCFoAUmciYOtoeptWO4hvhjDaZAw8+/xG6KuI2BOcEcwcSWFJD4ldriZ7Oly2fIxJ",
-	"2AELijLwGYW2WtG5Gws4VSkvrS2vrqR1jUk9igbFKmZ2pGxECnB+OC0rWhH1sBN6S8Hhv1JdWdkgdfW9",
-	"+vJkndjU900jnEubZ4trcDVE/aMZxuEvlgZS5KMXbxDz3K/WCo//R61Qq9Vql0/WCtEPtdrJr8JbTpyI",
-	"cin/n//1T7VuuVxd+UrpP67Uv/N//rk4qhMCUtpoyj4REqYFBWCyRdUfX8UIVYNKtrKkQ1QjJ7iSnJ55",
-	"RDTcryxc/spXUwd47QvGOasZOOemEN+gvKenI2fDQM1ZDXMxPrt14/bN5/dvPRfPxUgy0LDuuIiRZGSk",
-	"Wo0omp5VS+WlYf5Ko06YkYi9bA3y3ckdFzTo8zqkxhZ1bVthCkUyPFNJZbLruEGR7TCNfZvK5RGLFmLq",
-	"FrBfxXwVF1W6XlfDK1NzgfCcMB4TC9GCsojxayIZpg3ge2s8K4/Ork1ijpruhzFDEZEhKqRW9AwuaN5N",
-	"QrfEZq/DMod78JZz2aNJp21ALct8PfZ9yXz5Y2ZBMt9x1hftzBdviuwTVRtxUfjB/RZoszWoYFYDA254",
-	"VKchPNkoGdYC32MCXNjruBlg/ZQ2NIZrwJVeefO7A1kFA1Hd6jWr0GBNnWo+8lHxWyrXrAKGX7TNVVgv",
-	"VMol9X9rkP+GVJxh0mra4R1mdtxVqleLypZ6Aj3VWLNXnRW23Fyii42qXXHK7FRzja42VuxlZ4ktNqu0",
-	"0ijbp5w1ttpcocuNJXvRqbJKU92bw7/NFAtAxNqxtlbIJtRgIWH1Eg6547Odh3HYK41Ks+yssaq9RE81",
-	"VpuLbNmp2GW61lhpLrGqc8pebSzTxWaFlZ01e6WxRKvNMjvlrNrLjUVaaRYSbR4L5QqtVmhzrbhKV5bV",
-	"OtLiKXaqUTy1ukjZ4tIytemKUljYE4X1pWpUepFtA/JERUOGmCUyiiLhyxEbBeGrZxzGR/vv/2H/nRt7",
-	"P31r/48vDNhz6vIMxpyVaLY0SoEYlP4LO8x3m72RSsAFpmbYDbRir84asVtUidod5ps0oR1I7OLJ7jxa",
-	"FfDFNuPEc/n2OiYEI+6CkKzGNaNU8tUTfAs6qAd2i2HvKvUyaImCsETqEQYb2+DG6MeF7T9awpuhX/tf",
-	"YW2Sov1g/N5uMUhn1hVhYjsMHOY4VTAsNx4ZSut5K7tesEHqYhuC2dgQA+IAFFfSlXpvvvCnDrcR0xbh",
-	"7AEBq6P3xpt3//DTgx8940cJkzDBMZvqWT1zFfOrJaHpSZhaq44DfpM5ycBbAqZo1tTJ+VKNn+amfw56",
-	"TQA9TTd+Dl+oswio526Db7eDpVpN6npdX3e5E5wRagMsjjqQkAYquDrBmFxBUbxD/pVp2Y0T2fLFLpRR",
-	"tVwP2yFzUzGgLqgsk7bLgb/M1Zeqp3SCXv0CC/xe8bRSXGAmQw4hwNEPkmkTnDEH0iYQJz1NVYfdOUDy",
-	"QlSEm9LmPqqJjWlkmc82jC08X1myC3Iyn2SEP9RYqjFHt4agLzSflFcWn6gWV3e/2S63T/U2K3LVKff+",
-	"ZaXxRPX82tWy/dBqe3HnbMU/tf2/q/RMAsd93eDFR+jwGVzsUeW96ZgRLz4tDGunYWvHrM52rTcPnt18",
-	"OlAlURk+cjaplJBQjDOThelAkMLoL4JPlLj3mIV/PsH+e+xC0nUiGCKKZIlacuJGOf6DAiNoYbwvnok+",
-	"Whqgf1+3CQFWH+vAbjyqGdzhEz0UOI4hBrKU7gHFoURK2a7wt7/4yjlsregGn926cff69f6zH43e4TzK",
-	"eKqHDxWGWAugMV64qE0QKMdKmKLa3XS9gPlky91hPOmAK0VBDckY6XQbnitbkDHoENntMF8yhzk1Hm9C",
-	"JLjXy0RreQMmyuqJTSO3fwwbWuTwRv0bo3508aDV6fUSvZd0midU2LJk5X+4boBGWVgvPAEPDQO2YUP+",
-	"bJx8uIXZfeOdGk45rBbLSWdHJhm8mgh4D3Yk6X/09nDoe//69/beuKmIxuxGYhSVcmIU4UUQq1f0up5R",
-	"LzCO/cSuS016Gaa2WC5XQ/QSYAWT1Qm4I8Nli6CmJNWOtNlHvjrT+0CtbA6vTUSi2bw24TE66sH+zy0C",
-	"BS6f2EKFHh+k6/0//Lj/vb8nZUxcLFw+tCDT6Fz604jRERs1douLxIguWJuDZB9t6OE9+Mt8aDT2TFtX",
-	"rDOrcbzghIRf0Oir1ue1ZSoZ9DqD+Mt6vNAvatsZ64d4ItZlXtY4mtJS+6CUmMQ4Dr5iEOqTg0nLHaXm",
-	"4HXqW5Cl8yVilsCVNa577QlOHNZWd0RFkIn+ttIiUoDjyqcc06OUtDW9OvEF1NulPUmw21mwUeN6UdXl",
-	"TZ+xJ8H3Neuk/ehY5xa+sQKEr7Pew5BMoEXLlCb0VMz/yDDiTJctZbtsWR3bGJ/Oz6UPsRbhKIj8UCaH",
-	"eBFHXB4PLFBk7x9wn0e5eSMWDd07YZkGkn7ObNKtSXUGcM0164tXl5A3Ze9LWMhwMaB+kIRqAe/Grf3/",
-	"+7epdZR0B3nsprCiwWEeC1hazxr1vQwVi4SuEWkiwo/Zs4njsNty7Zay6nrKtNVZH/OlGo8Vg7vS1IjP",
-	"MGqEIz+IyG3C8BKydpLbBl96nHO7VMlwls770HkKEiDPUtfT06mu5bv1ghG4s0lVgx0M6T1xGvs3/nj3",
-	"td/FTyMiNx3wTFqj03tjun+Y0ItACRl9S+SeuJa+xoLEQTtgdPZY5bmfVJ6pFZ3j9Fo507KpBK/Cyqkj",
-	"4d3Il4UZjiuRKjuosyxgK0o20mEPvf2p3dLYf+AfABgSqdYKc1Jj3HWurlhdfd50ZJe0bfwbkPsimrDC",
-	"1Pdc5te48IlHA/UIlEFkLta+C1qYQAKNQ4KWL7pbyEP1tfIENp7fYvPrBDo0Yc4O5ds1jpl96IdpBsy3",
-	"4CNMJHzD+P5gaqq+NAGIS+BTcXmNa+gwFnax3xUwUo81AZSqROIxDnD/+MyDHAQDlgaeEwJ+nEj8QGeg",
-	"DoAKhTJootDJlDqcXw5hNzc2NsoxVsgGgpjZqFdapCu71PN6WK6rGOmJAVjijEIoLW6h3lAYdBhk5dAI",
-	"w3yk4xYsdpSzrdRi1Hzj8ajFXmG1tFxOdiJL/FwtrZUHukJnENLLsC8mg+1cvpuXEjdr4OfCaqlaxto+",
-	"+LNSLpXLWN6Z6KW3ONQOr7BWxiliu7tqsmNdJWwdV1hbU4/MlStRXkwM4UzuTalkz52JuilmiVuAv3cE",
-	"4/qiGVAH8C18fnrFgzFWmCI0P7t1A/WLO//3lb1fvd7/4MW99189ZC3jEDUKLb7yV3OnvGBUTAc4BSaa",
-	"oH0JHeSUbAlcnYFowg9BmD66Hou7nJBRKMNC7cHSqoO6ecunDgZWtlkn0DhLPR1p2dXKBDwM8XXhV+wE",
-	"JU0+4Bw1nwwGb40jblIIRSx8o3egTjVfimP7KfGG49dWCPEEVKfToES+hbmv8OgaN1mYkJaoq5JCYezK",
-	"SKWwQiD4Fu10mG4yG0Fgxqre1+F1NW6Q7GENJQ4UczzxoSVyPgr6UGIL32c2KnOA0xga0fV50qb+tsTI",
-	"WXyAgblLxkzuEoHkBhrGrmKKEbrP5mfn5dJTOEw3131ovR/nKEybo3A4MZFwnY59BV86h6rmUGmhjf7N",
-	"78UViEMIbSzoHIAJ1bXgI9B2cZy/8zCHAPoHrscFLpnDfIXINKVtpu152aI+q3GKFxpJBe1K4Ru57Xbk",
-	"OqlYpAr/vzRvadHd6CUzK/S3lDvSCh8EGgAU7oJjAJq8FSvQtT2eM0F0ygQXuyOTJTYSYZxo7kqdkFAu",
-	"DHjfuxRa/D/JOAI0hsvSjMs5iAolsLR1NZIpPVbib7Fe45CWAtokCL75DZ37oeSui/A2Gnc44hyj/N16",
-	"KPfKu31BE1ReMXtEylt9RrX1DN0oC5X8hvNiXC6j+MXOzvtP/23/e5/c/dOrdz78WK2PcKGuvVCpxo3i",
-	"ijKS1ZyAtAvrhf73/3jn99cTN5QjWzhm/J6qoJHcNU0y1wvVSqUSk6XZDGJzva5puPuL1/ovf9B/95X+",
-	"i9fzlFZqSshi6QbRkfniWbafl3U6yIc8D7lIaJbuvfT/77/y4hfL7R2aGYdqpp5OlQmKH6MhyBw3YM56",
-	"mLEN/YOhI7S2alOc6JCCSLlT48jrgxYNLGT1MSsvnB/k35FzAQoxbU5iu6O4VQuFbHP4A3RK0PWu8Ejk",
-	"iMaalQHt6c8b4aOMNJTQRB8q6+ZDAy4cV9Lqk8bqUwNWBnzMdKQBoWjLz9zUu2iWZlyo9cDZZYvTGmvV",
-	"qYy1z27d2PvFX/be1dj1w2HXkB7O5TAaj7YttnjPg7URgR7np92nGHQ6PyzOawaywZPhXzhUOayrYWCl",
-	"U1MbXcDgF57CMzUeMFf7NON2VejHjLsrQx3VOEChYMhnzFhmyqTQ1hBtoqdOt+iDvvb+FkO4XSu0oJTe",
-	"0GZBS+jvUP0kW9TlOo3GEzKwAF2TSsGhcTxGZmtcMsVibRjGgy2XM6k4/t7rf7z79Kt3fvHe3juv9a/f",
-	"Wi7/82e3Xth74bm991+9/enz/U9/2r/xA7Jaqi5UyvX5jWjMsdCukgumCbdO1e9CTxolM80PyspDm7Ub",
-	"SNcZ9JxixJrj1zb1POZH2AySMQu8pTVeXyovjU4kmiJz6PPEA/waC6Abu/GOHxym9AjZSmyKqF38rotp",
-	"HsvMBhiqYGhABgF1oTeNGkZpFbpKmu7zUy0RhlKxUf161Sp4oJGaoG6bSQltpQs5zhbcpw52Yb0AqRZ+",
-	"tAn9Z965887zd/763/ufvn3npWfRjgdgtuz72WG+Cw/XgAOxdQOqw26U0KRS+NjDMrarOkpsoGEUebWV",
-	"mh4Iv7Be2ApM8+2LHWa7TdcOS/GBnxXWC8vQ08f8tbhS0H9kmsJypVwBkkqzqvNa0BDQZk5hfSl7HX14",
-	"PkfoKmF469hSnpWlfHoodBjvNAnUS9jVjgeS77NbN/o/ee/2Jy+i8oAHa+9nL935ywefhyk9OxDGYfvX",
-	"ynEPIvHFTPMIn1KnR43Uc8LckjCRamwFebylVgLCsf5EPQRmCgFrdFLZoVWMh4O/qGc5Xdk4CqDM/s9z",
-	"UnZdvpUT/vAio77dyn45juz+AynMgOOiyUJf0P/7X+48dyOrMb+oU9bie5AdlmWEDyAFTP3mx/tvP733",
-	"wrN777yWFrNNm1Zq5BUk2fmk7pIBHGYwAnrWF23T4Vb9vSly120PHJYsrmHNEo4Lt8cVbruDHDRqaAbk",
-	"g3r0CPzgz6t6m7Pd0PlpnC7rBNNxE7nC1HGYo1NgdLdNvNrS8OwQW4Po24C/dNYFygP0ewSqlBN8rBrx",
-	"sZnxpmoqb9IBBMOb0jhMgmVUEyyjOi3DuKd1xJVieTnhhhy11pngWBszlhmZ9mXIXZxBFKTNfNABO+t9",
-	"HWnrDLCHY5/scc1wnvxcONOE8iEBqeTjTz7of/zRtPIx3dM7ZPPkrh/WkCVhMWM0ihI5PQxtEkYcHSYD",
-	"X/SiFMr1GlfKvruDMpPLQBkx5N5UFR9YTk5RWrwZ5gzvUkmc40LjL1ahccoJxnLj+AlOKzfOe47HVBsP",
-	"Hk5daXxIOVXDh2imicfHVvHhWsWHogod5wcfkVriNIUCezEeAYN7KtjKKOVJid40g/1fLj72KGkzf4sR",
-	"uCae3YqrsDEIeqJVkLi+og31KP3nsFWSS3CoD0MlyWKzw3oVYb2+kg1lbLJlp2Tfp0/v/fm7e99/ef/t",
-	"57XIm94Lp/b7MJC8v3g2dfrKH8TQXhlbdXJvDW0sqcesCCg8OxY3n4Pafb/Z6Z+znYBV4OPshNv/eG/v",
-	"1b/P2k4Ybe8vaKmXPwX5vJGdw0J5BDB74PrgPRj0DGwoqx9RxZQmoXZsOG3XHHubctJgkbCeeWruaXzy",
-	"sUUzc4vG7FkekTPCoFn8PAwaK6S64z7MB89j0Q6/EfbJuzf3/vjqvXB4Lhgkn/wcMCPje1B0XOB7cZcM",
-	"9bzB8KHLAxGvvCiRM9RuEVvd7sQWyWdt1m4o7gYppdEPbkBs2mZYHzhXl6Lr2ywGhlKfBzjloEWDsJJe",
-	"s1MNlOMQavtCyhDe6JCDkmc0x5t9UPEwFFIz2vszpFf9HMSDwanBkZ/LIcju92hgdIqTZslxucWXFg4Y",
-	"aMJgzCEGXXqo785zN+6J5ItjcD01KZKQ6AxgkaZHA2t87mOiqAPkkR88pj7Xdc86Wzhs/vCTHfOnOYa3",
-	"ntfp5NlzHc2dj7Ad5h1WsuMRqT/f2vLZlmnGK7vtqHSgWlI8PFOLOl0AVVgvtNytFvOvNFiAbmLTXz40",
-	"wU3ufBOUBW6rs9XDgoBsNhKWl0flCW1GZdfHDsLrhbtvPBPJuv13n9v72Uu3P3r+7hvP9N9/e//NF/r/",
-	"+cM7v35r77l/7P/p0/6Nv+YsNqiUE8UF1XLoEg/lsdSN0cwxwXKNXNWPGVvpQYWBbizIu0qXTDbSmyJJ",
-	"Mkt6ZCw/4LgcYJYplTSNRw+kVd6n8Z30fEzHkUnx2eVKxtTNiayTOeETGiCcCqmYMnDQyKR2GIeuI4Jl",
-	"tQ4j7a4MSINBWfsTXUZoW/AtkDcxOy1eEI/Px0Y8yRY+84dmOh3EWkry7Da9Giv3KlXhD/2oQv+DZ/t/",
-	"e+vOO8+jan/3jWfu/OK9/vt/2Hvu73uvfffua6/0f/ujOzff23/2w5Vy//rz/b+9dfuT1/d++tbtj9/q",
-	"P/N7YP9uwHyXYqHW3e+9gzf0b3xw+5MX+5/+dO/jf/Rv/OCzWy/svf/y/l+f6T/7UeXum7/ae+63lf6N",
-	"HwzIBk/sjhcNCLeaIhmSPD4cZayIbOwkc7L55SSbXy4k+Hk1lfXmZ7aHmFo6hkCqsyeQiTbv0aChbCa2",
-	"PVD8eG8przJMeRP1i+qwfjE5hJnF6J6gX+Qm+FFWdsiVj5Nt72nA8Etnwp92nKTCAa7aeDqJztL9za/y",
-	"q1u5jPapkW0z6lZnNWQtDZ3QScyGAVQD0JhadIcRdpXagdeLwy8MIB3UOFbHdDsR/J3Bu4vpV/BI6qjr",
-	"1DInIPTAC7iOeHO7rmQIYA+NCsENkQRgAE93CJaAjxxAdNX+78NHdT3keOIXowYkDeu1Moh2Om2GZNqz",
-	"RgYU71GxSAxM9csuVD5X/h4DNk3xySK86T3xyUI9/GRvbLzmPxowZzJQ/BWMYcV5UYG00AXLHNLokZgb",
-	"NvLCWuBJrXGXAyoRlwHlAUHVTXHxJ7rMd5kkLbELFRyeEunYecRn7NCTyjfVohzYcZnsOJE0dLjg6g1G",
-	"Uo32b0YXXD72dn5BvJ3RRubfRg1oMaU5OXkN9fZVwq26/ekv9z78sTKGf/mb/p/f2n/zBZSnCEKUf9Wr",
-	"92DVzdpcEdzrDS0+vv4LmyP1uRR05NdXNhGIJVVbASZ/7LKfZVVGZNLstpQpETNafMYGKjT23vn7/ei+",
-	"H6PmAHcosqvqpWPVnYC1Ox4N2AlJZIuxANWHEMdcD9shTdfzIEvK0n3vfbGLmHygIyGUXdgnBRHqajy6",
-	"XWAqOaKBWVHZnDq9jMzdef763jPPz4fX+eAUKpFLHU9QR5mebkC63DRSCUSN13GOblu9ok5MdxTd+qRE",
-	"/lWj1vqM7PpuEDAOYLjsamCFtnR8hnP15bVSpVzHTNka13/OD2D+hSi4CHoY9X7RwH+6ixz0ToHJqpeY",
-	"aZnVPuLwgGeAbkLWhSuZH8xI0dN5WIPsgXp1D6xgvlvOCr9Ng/Ex+PHsBCYJzzpup3UE2mkhCUanM4Kz",
-	"pkR2FOECu/rs1o3+By/1n/2o/+af+m/8ee/HN/vXb43g5UV8xn2BvzYq+X8iy0d2eC+qDSjGiOulq568",
-	"Wie7wt9uCLFN5hTzQUA22KJ5qP0j9ZItd+pKjjAyd2nzbHFNSwHt8hRdJbUbvYDVOGY0tam/DeisX3ug",
-	"slZeLM+bOHBCZtEOs0i76wVuh/oBabrMc0hdvaaOgWeML4C8atNejUs30LyRksANPKZ+2tCXJRuSulsc",
-	"oW93XSdoWUR2qM2kReon68hsfYrqMvWI8NWj2x3PbbrMUeLIp7Za2g3S8CjfVm/Bp8ttt9NhDgpSiY1F",
-	"4UdsVYpC1BZet8015pHn1Thrd4JeiZyGiYDUjOG8h2oO/LAO/WPU9cRmnkdsj1FfEtwX5jklcp75NuMB",
-	"VQITFqURCUmUe/9c3yA9Jhe4UGdu72fvL/RfeXuDPNGlMEEfjuLtT16zyO2P37p984fwb/+Z31vk9s0X",
-	"9//6oUXu/OX7Ftl7/frtT16Cf+/+6Wcg9tDf3aAODs6NieBGD0nGUpO09BrAMp2uEJ81ma+snHXS5ds8",
-	"lHrCj5S7GleWprSIgc0PIX3btAdOanyXEsiW4Snaiw0/N90gmY5gEarleI3HBHIdv6tbWhOClDwS7Lq2",
-	"RmI26kggzGu4IJ7gW8wPEWywfyu2iSvV+LfUaag7fu9Cl39VGbf1sI+bKyMdRgt5PRHPlYHpOyO6nqNb",
-	"vkVo0DXF2Rsea5fIY6FXH6YInAIQtDxFvuZl66aFYY/oO8NhmEnpMdQ4RAf0GGCxmedJkywCf9Q3zOkG",
-	"sMaQj/uMaGtUEZLOG4kWTq02Z5Jom83CyEOoNdKu4wZqfjywBldE0h440kib8l6JXDA8ETrX8RpHpXhY",
-	"XzxtTp7WMRUxijYTnBHmSRZru6dXzqc83kmvxpPL5FikC9ordtMrkdMBaQsZkGq5bJXLZTzzc/WlymKd",
-	"NFhPcMUSIl0ROKV0n2TzGzVO8U8gVVeHW+Jy0Ayksqy5nnZj6oSbg8RfkEpR1s1MKd0IHznpAWPUV3Uk",
-	"2DpSVJoae659aGrsQAVKi9nb0aZhHyegETiYik6QZPCIOsIKRZ6aA1JmD+kw3jAZPVxp7ZCRSxTiXohQ",
-	"59J+zQB9Qw0hPEZ54dr4MvVQgi40hd8uOjSAh2bEKQatHYj9MGvHwS2jZ67XRnOoB0VXPagSfmGwyJUA",
-	"KawXHg7TFwrrBVQSE3jZeJ7QeblOaoVKldYKZA4IjDjuVti7jOozvBIrjwaHoEVYaatEQHbOg3aoVuvh",
-	"VfVR7BbWV60CHNTw/aiworEidmVhfWnEFVZBKwwwv9AGLqyXQ5dWYb2c2SEFpwBPxgWg0TSn1LdauiGo",
-	"plvHdcicEoYQwHD8HvG73ArJeV6R/OCPGjBZC59j7KX7rpL78zL9zrVTTT+ouksz/p55a7bGX1ysqOvF",
-	"LgBaXzC2YGj4pRuI0Y+jjMGJRpwxcMYHKmPSn6KsbbpK/XKhNb8WQEZ7PSFDL1UzlvKxHjeCsGwENC9Q",
-	"ajvMj2R4ogwS1ArzhiDm2Tuh9kkHZMhcItqrU0i4MG5B9RdqBQM2QNTBeX6gykWbjDCosMOIEonWoA1g",
-	"YeaLFYF/6/Ac3Ky7pYCJlLS35pCKLHL3tVf67/18/w+/skj/pV/v/eTZ/Tff2f/HBxbZu/HH/Wc/3Pvp",
-	"W3uv/9qq8f1n/7j/hx/3b/zAIvt//OPez16aL5EzOh5TBNVmAME2nKkWKAG1W211NmBMkOrDhVr/Eqlj",
-	"n4F6jdstIaS2+HDN5vRBW499B+phbG8s3GwhE91NJGNyfsPQDOjxKX1PQtV2SWuU2psJj/dcbHSeSMw+",
-	"IaFvGei01SqomKgTGM3IQ+8mkmwgSNKDe/RbpoDo3DRn89gdeuwOvWcy8SGxy9GWJBHzNGLis1s3bt98",
-	"fv/Wc3G9ce+dN/d++Y8vjStUT2iUwLwwoEyMLaxs9OL+n5CNIAMskUtgKUecqMYH+vgq7hlrwZjdJk4N",
-	"NNX4qEhTvenRrS3maGdR5IYxGhP+TKhUerxHu9JteMwCD0PYZ/iIs91Epem0FrwmnPxVpjnuydl+I6cg",
-	"+DdG/cwXI+/O10TkLNLK/VYiKx9rmmyOSrW4WBlR9TKQlaoOhs7UyZTYsqwTW/I168L8sMH+V6EHvbBe",
-	"gDA0NA/b3WRXoYrl/bf7r7y49+E7/R/88M5Lz959+lX0xidgfjRjyNmHalRtSbU8XFtSWC/AexMZvNOU",
-	"rQIpZqld1V68484eY8pQByzisAD16Mc+x3T9wEgIGmGDoA0DTTtNUndTd2wMJY36Q5snojmA2hO3SEtE",
-	"kRy+q8P8MVI+WbuKd4Dl0zQmU/wFQa/DjNWzrs2aOgxTp/jqB9sQr6j3mHxU4O8YYrNIPWBXA/xKfSrV",
-	"uNZYfBkLWQ1I2S+DD3+gNhf4yRFotZImeHKKh2qZzlI85BEFi0N8fkrOfpiFsjMU7ePqcNhREu0GjGkW",
-	"cr2SUa5Xptz7Ucms8KLjNi1fyjYtn5+CdMG4u4H8Prt1476OCeCLFhpdb7uo1X1I6UrXo/ACqX0Zstto",
-	"u0GoJmqnsG6FqT2xAfOt4bSPFuSN9LT8bpucGcgOCtNeG724L3lOLzggzIYvdgPJvOa8NSpxBDMmtMOC",
-	"UbtV47Jrt/SjdPoI833hyzqZg/iq+mZBL0utWy4v2q4D/zLI0NVh2QokVpgckwA7wEXu6FzaEiq2s/R9",
-	"jK9jfaDrbeutHHZ4TK2oDMqovLUomYWDGv5ZoKzDSQEII/yR9Z/Hdk+znqcybdU8LwC4Z5oAxOS2KA9e",
-	"OxZ1QqE6ELvhUTryMfFj2IKJsAW4lZBqNsB2lHX+3N/vPvty//0/7L1x8+71n999+qX8gmi0FT6VMEEe",
-	"PVqWXITfjShB2xzTmTBN8aAypcZNImaDxQRGQqhkFxtkUGrU+KzFxjrh1PfFbmyWX4rcOcXmkBiOkDDK",
-	"ZRhVql884RWemESt4j2VXuEQjsXXl9bYQsYwVurtvfzK7Y9+d78aXr7wvG5nbPqVeswJCaw2dF4nKgcG",
-	"ah7JnKbogAbuDrNQNLoxr77gDBMplcElXUcZVZY+h1tdH0Hku+pKdQ4hHU79GFpmyfyupMzQEjbpto4B",
-	"MKyjPAX4BQLsSkbZ9uEcLVOsE36tFqrY7ZjJxCo+ueCsROq7zN1qBcy5QneYT7dYncA3Mv4+Lf0jOAx8",
-	"iNRtS7gDSfGlGkdkodEFmDDwo59HFErUC0hmQ+7sCUBsoWTJ4GQGX19aBnnc4zko8DI7BIExjDodup5J",
-	"E68rgVgAnirfJMom+jo8Ca0OzH78OtcjMU6ttKSNQys2044DkwFMiv5BNI0kpoo+cxpV0ncbXYNUgfnm",
-	"eSMWQEyDSpw+rPBA3OFLncJ6YXm1tLic25WdWZHRR2eED3qIOYc1QppfhQz2GHZhVkrBabPq+sCHpz0S",
-	"VUnmiWlrd/7y8/5P3rv9yYv9F96/c/OTIxi/TtUQTC/vkfoB0l3+9sBHRTaZSOsB+dFxgs49TNA5hEDe",
-	"cdfHowFnk8z9CfFrvmCwB1icNnX7YR2KSimv1vk8EbDp/Aap867n1U11POVEdLCWv8Z1mfxBuxHfv+6/",
-	"gT7JU6bdHE6b5BgDrE6duXJvGx0f8SSVw8k/qYwSW9Vy0n15CGLruHvxcffie9y9+PPTEAa6HsfFntEW",
-	"sO3xFyEnBpsqx3Ji8pWCmOjFkKYxPrWGDqbVWKG24PV0JafOGVES1k+UR8Z9rogeWuMYXdS4H/MbRDLu",
-	"kPpT13TaMDhPL5gaHcIBFVjPOlR0ghaLp/soFWexblrxDIxX1rjp7Gz8p1MigdzrvJjUnJiDRCFxChfV",
-	"LkFbnuVCPvAEHBD1jrUHbRwn1nOptBwZDGMNWXPNA70M46mUYTz33sZOKivLh5Mse9+kBB3DZBxaDlEs",
-	"dfWIZAyhqI0ACsb6Ow0GtUY0AJDWqBiVzN3+5JX9d5/b++Urez95bd4iwnMYlNP4MrgPSlCR8ceWIq8t",
-	"fDTqJfU9GjY8flvHaWZzzepLgGmrnVnPwLkXldRyPaajZXefvnX7o+fvXv+5dqP+3z/vv3OjhCPI5O5d",
-	"0WkxLVpdXimsF041q3aZVRordNVZshfZWnNZCUR70Vliy82V8mplrXpqkS41lu0VZ5WtNVFgmt+pepb7",
-	"JCusV9YWq+Ulzf/PZfY850jAiWgoS1Vk7PAdB6pm3NLTAGcaxhX6VOOc6ovoU021dBCpRUIpJWK0pmOq",
-	"zsc7cw1ZmsNuViygDHodVuOuJN/uOltRvqd64glJNFeCvE8Ilik+sU7OP3TWIucf/ZpF/uX8ma9Z5LFm",
-	"07UZcYTdRbycuZIj7KsWAQTaecRJ6HhUWV3saoDQqbbNOgGCrSLAHoI5xuESTRYoJNOEBw6gF4mn2DZY",
-	"axFKo56THvzFh08Xq8sr6onbrBOYiN+Xw0msaGZANBYODWUwekceqMFK3lTNYwl5GBIyv3wcZTJFR3TA",
-	"p3vcaPI+sbY+twwVoJzIUgFJFnpIb/6w/90PZyv7P0cPacuVgfB7I002TPXWjbp1yqhxbMZMMyuWZwqY",
-	"y56Aqg5h0JutCO049DhaNR7FXZV82m31EAXeuB7dwIqEDWoODdYUPiZqYexGJ4hC8OZ+wyh6WK/+/Wkl",
-	"Ujurl1B75eCGR1F0yea3SzHVFn7S0lTtk/pKbS86YhWRXGAUBlPY/9Pz+799vf/MM4iwWKnuvX6j/9GP",
-	"7/z8+yj/+i//tv/pfyLIYtwVaGhNMQmkItAphmsmrlkFBo6bczlyivAOPYPwrF3Z0V7oFpUt9TB6qrFm",
-	"rzorbLm5RBcbVbvilNmp5hpdbazYy84SW2xWaaVRtk85a2y1uUKXG0v2olNllaa6N3PbUFpVbxW23fX9",
-	"QTVkMaGGhDQaLtFwON9nOw/jBFYalWbZWWNVe4meaqw2F9myU7HLdK2x0lxiVeeUvdpYpovNCis7a/ZK",
-	"Y4lWm2V2ylm1lxuLtKIUE8meKKyvruZO+cxhPCsWdGYno/Ec746g2eGxET0rWQqdNXBRMfdmKEEJg437",
-	"7/zs7gvf/8KZ0aMFLx61Q49MXoDXpAQmlVaj5Blm4JvApGKxG0SJxkS1CAmEgKYDnuBb6l8uajwCXGLq",
-	"IuAhpAUXQbGFG5A5Smzh6y6NRnTDfShfNmAIiXioK2vc8UWnw5QBHYU2qZ0GbTRCOCNuL0ZDBU8EQms8",
-	"WoigxdqSeTtMRkHRh6DFhBU5LIbLR8BhoItM5xDF6QpeUa/xJnSx0TcIzo583PRCOs8/QNh0GjmdL7SK",
-	"Yz4OrJrA6mz1oxnldS1mC5UuHU6oNGyYcxwq/RyM91kA9aj9C1k3YtHuCn/7s1s37l6/3v/FrzBX6XMP",
-	"fMagEg7B336RcUeOcaQDgr8aftSYqEn9ZCnNCUkY9T2X+bpeTaoHqUtqXF2DkiaE2De+cNLoBgYbWCcL",
-	"jQJ6kEQnDSWzjL4k/YP+P/aurbmJIwv/lS69xK4a27JNvIv3yRXYlJcYEvBuKrumVoOmLU086lGmRxba",
-	"qlQRsoAIhNwgQK6QAHHIAglJJY5xyH/ZtW5P/IWtPqfnoqtnpJFtgR4obHkk9fT0uX/nfK3mH8SeZXiw",
-	"f/yA+3P9nUzV3Yl7UVCMz3RURmoqmJGa7o+RGpwhCX23Urs9pKDe0AiN+mSziNMJEGczaGler/dQowZF",
-	"kpj6g3gAXuf1s3QdwjFoubcoc/h0UPXjJJZxAhyEziUKciv6Z/AuMWcIr277yO96b5XZLprBe3KFMJJe",
-	"lDo1vq81rMm3gSonuONDqe6lKaAXjH0ERBrwBFuMmfbLwZPNYql4t3b9FtLDh+GGb5BvIHlvi5mrl85w",
-	"fcK9dffGoh00wHMZGDKgwZyE8RZdvpPCKsf3LYJJllZZ02UGKTYbS+upNLX+eYLamMBzinTu03doDd1h",
-	"3rHZWIGqVtCKuPR3gBUKiAQlH5TQ1LHZWO3GGW+cQ/Xe+fK1S1sbF2o3zpQe3KnevFj64J3Kl7fL53+v",
-	"fve4VPwZ1Q9ldlBXS+wIQv9hO1y9L8cxzGvS3+OmZR+xgKdwsqv5WPW+UKtdBzsl6xk4cqXHacDtfKG6",
-	"mSXD3qtd7yH2qTwX6xZewUWUmA+fgPeRsoTvD+7Q7etwYh9p4GprsgqyGA1oMOQGWDBXkbvVp8lHEo5m",
-	"SIySDDQPCb0unTkXHtZ3h6mhg3evNO+6SnCmi87d/jXt1puzjHrSb86m2uC+4s/XBZl+c2aY+c7WDMcD",
-	"dTRmnSL+JGj7dsas9Mvtrd8+K1+97Zm00i+3K2sXSo82qmv3ajfOVD69L6Kf87+Wr5+uXX+/N3s2E8Sc",
-	"TTWbs043eKJtaB+faQ7t25qzqT6Ys2Fv8bC3eId7i6PrEd4u7sHkexRxT4ukxQQmODo3EtUR6+D1QMkn",
-	"9CMQ1GJeeETIn9wXSO6ohiGTxIBcG+1LDPWSzu1FeRNhLWooDreQdHJ7pb0oI75FKNHZWAo4UgPYzUDh",
-	"274eJjwx0xbWoXJrY+vxhcqn98tr16EB/mLt8y/K974ubb63tX6h9tblmBLjdcz7Lc3P8y0zyzP1nCoK",
-	"mvNZ8a4QACc8WoHATXgIh4CmaLuCWCv14xKt+c7OoAZMbZjY8E5dZjVxeBt41kRo4+SQHV7qUdKohD3q",
-	"buRaw89dYg1sa6DLVaZJVe7EU4kT1M5TyhKEUapxyaS2aCbkxHjDzLvsaqFZPbYLmJDLCiWwF5xMCyXY",
-	"vQLqktQLtJFPA4XTP31k9erVQnQKGbTBtRDhnk+7CAWFbUi4NZxX0M95BcdgHiGetSebxeravdL9T7qy",
-	"jK1jhgztGB4gR8gsYkI49ZVOXLgIfC4UL8VFUuV714GHzxUXWeKaAb7EYKp9Ab6EjCS85fKE4l1HdI2P",
-	"KoSbyIOikmULFKAGaJm0rlGSF3/QbfGCMF05TnsORxSyTKkGE9i3wa28SO2F3oEqKzrTvKYN31aIJ5aS",
-	"X2Ho3MZ50lDmgvyT37fxQ7C44wIdR8OGy8Ec2+TkJGjlgJUjPSAFiFC58j40mlUtW3aoeokzmR6rfHqr",
-	"dvFOaf106b318o9XSj+cCpcSk1CUrPCzZmMTQS6fCLL+CWjiNC1bdtc0rDBIucdf2YGH2QxCal2cA83h",
-	"Fd40nWcNtdBiIYijKH10M+iTkW1DLU9JGIaXeLAtEHfNWnYn+TYnsA1eaAv+QdW0syHZrsVLr6ZNombI",
-	"/JPNYuXKz6Xz71Yur5WLP9frf7HYwDGREhMKLqY04WlCR0rCjMjYbVuwzFGakRPepPu0Q1AWN9DYGRyL",
-	"DPCeZhDLwGNSPKcK0ScROVUdACjOqdgZ9Ikvtu6NTWtPZhmf3sBwCMOIdJS7K+UIwRispCIetG5HtHui",
-	"q8gGA4Wg3EBDAnb3mTZthGt4iUDTIglxhVBSOwOhiNBQRzj8fCbE1FKnqtC3iecDq5BnWivk5+sgBH1T",
-	"yEMgQR9cuSEuoLvZ4a5VQgRAhAm9HPKNtcnpQfYIKUZhOhsUkCTxaEpfhS4Ep+4JyTZbz9Bxkngj4RIQ",
-	"i9heIZAmgZ/BjCRNjSpLTE8x0wIuYZV7NGCavrxMLRgCJEtOxLZU3F/VgMu4nslCJ5QmhNNSk0Kr9w1T",
-	"4OTQwtmYl2WCKhSq4JDOwr3hJbpKjcDvOEZVK5kO9QXHTMseOKTDMG+5Y3nL40qM0ZM2PsvYbIwW/vKv",
-	"+ddN/bWp/St/PzbP59lr+hF9vrCwePDkwoE5e+HA3Ml5Pa+rr74iXs8vLK7kX1ucyy+8EM8vHJjLv7SY",
-	"FP/bRw54r7n/Fuf05VeC+1bi/AbBa4AS3Ospl90FX8AWuVgLSQpYvFq9uVZvg9Ce9Dkoao2T0KBnGwpN",
-	"wDdPPLA3GYEBIYzmiWWatmS+P8Eps+XAUKEzSCbHgfs+x/Q3cnR8iR2jTCMqI4l5jWaypk1ZsjB2iBYS",
-	"xDZJRl2hML/FtgqEq8s0argDFGxChzbeSg/RQugIp2UEUadO97fTf41ab2tjo/z9B7VrDyvfblQf3ymd",
-	"+U/p/q2uNGCDstra2Khde1h9fCecJugrcqJ5i5qjrOmx6ckuoBPq5InQFie6vQ9vfba5l4lOD7RVKNi0",
-	"bV30Q4EodeCjhdy7fGJDjMYzxNMfQZAGp0ZaHmEhP/6+9NUXaCED2sYOoVmIEhmcYwA9MBOnaVt0WRgg",
-	"2xwnc76ZY3Ut5IiSYM6QDu89CswEd0ZuMTUjPhHMmLjCEheN4NhRZ9ScZop4z7SR6n10p4p13ZnJLkt1",
-	"rrIYdps/Ld3mjuBiXW8bwZVGf8wZu7Ivvr/HMp8nl74iHwHPU8jPYZNRR4jkxMAVZuaZvFI4oilqk8R0",
-	"fF8C/VohkaoURBz/26+aYZeSJ25pG+mL9+R/DSP+/iKVovG5ekqoT7dS0IdNm2RMDRODXIcx4mnqSAok",
-	"LInOGsVqmNjfG6VXx39C7uww/tOuFVyxEayLcuvI0T+/QP4wvX9mdFbmIbDTnRNuqwWlscLqym4CkbGQ",
-	"ylhivgQHOoF2kz3Jp4U35TS4j8jPzagr0PpOVMiH+LrlffmTJbHd1FgmstPEXIZPFPdGmaYyObiOQK9H",
-	"nbPnWhAYhM1sRwJ9TuDsEoMHyFLi1cS+qT8mFHHvBsXfJ6fkrTq+rM4BWmtTFnUNOTL/MYIKcls7IvyT",
-	"9dNbjz8v/3il/PBRaf109fEdIR4hk6H9KzPvVQvcducG0DJ3zIZMRZcNGda+h030g1YsR2UujFUGGTul",
-	"PyGb5osfV+/+Xr7yU6SJmQmVJSmHinunthjsfFdPiHXZaR2I3HzkLVCS0ERMJ8fDo16S7GzCbgs7K4nQ",
-	"JmcIKD2+xDRKs7LThRKV8Ty14EojrxZg+LzOUoasco0wkyS8Ql1itK/V8jl3W/pU1Y3UuoBml9YlKQ6z",
-	"a1cmm+1KWCMQvqAaSXkTyLicp6DgEUM+12FTerRUlXLYs7vZHlXl+juVnz4ZwECmQcfBnNPt1JsXcfjj",
-	"A0Y50FA5yi2h0aydTkgN5g6MJiNxobjc6EU1JIfDUapqImIX4ccbOWoViIms/RnVppauGjqnmgip0uNk",
-	"zo1yzGWSMS2Kg6wn40o8HvcN2sZ4ZXaJwRgod0mmhYrSTltmLpUmCbd7TsYzXrDVz3Taotjs0Lhfi9ID",
-	"4jaiwtI4FQJUvN4vx5UmR38qWkffp4pNoBT1lPG0q4y31u+VzvzgufrfXC6dWat9/pXfyRcvfnSz/Nnb",
-	"XZc/IeiI3uEPsgmtaqT1AUw3OJ1hlnSPZkmF/B4WD6eNIZeK7ekz3b0EG7ufrHzOnRzps/kXXJtfXvt1",
-	"8Mw+px1imb9Coq0DHLge+uu09kIeT3YoAwY4ugweBByw5u5uPTBW9ahp0MAXH5Dt2X3D5XJqDSIud9jY",
-	"3tjYHiLY49QKhGUV0rDHLUVUmFRxq978L2hxb4lJBQURsB23M7iUUwuZib2YB0ojFkYc8IGYt8mqnOdN",
-	"S3NBpapNDKpym0zGfU0LQjcuMWx58BEIybMTOaJUzgvZZURps1ALB/28EGrgpUShdnZQ2Fz19bGjYPDG",
-	"puJTDVLsUXSEkGIY8+4T0ZQqRFR+VCih7CesdHsIaQCF2WpvgyJPk5Ft9faFjHZPozu3Wpz0diUOmEw0",
-	"BHwOAZ89Aj45tVzAZ6sJKyEMj+t8u4DP9um2usFabaZCdG0oXqS2tBKRUqkNnb3odNewGsu0SGN5Kcc4",
-	"8aE3OQ4dhnJqdTuwIeGTl4TiDn6FcDsBS+vE/QXNxYASF1cKFxYB5AANosvLNGk72XZx/89xwuhJm0in",
-	"L3IQTleeaX9AOM1Kw88EFzJi6xvgZo/qV6VbN3EyvJvYTtVORecmDpEwwykQe2UKhFTDcoKqM/hbyII3",
-	"GSJKL3RCKpDwNMuNVq1lTsWVsaTKhI0wTJaiFhRSic4Q/YkpZttckX0NJkJkzSwnedNaAciqMFPJCFMl",
-	"Mnu7814wzsIZDCd41zWzQpyNe+ZbsCJohcKt9Hzh0lufVS6vRatNKOujMplzjwPqlIxacDQJUVOqkHoR",
-	"LZuGhtoEgfbEoqvmSpQtiQfZ7uiOgYqgp8bi+8bioZXHdITKAw/jU6c7elcFeIB9muDKl5FrAotyao95",
-	"+f2+aIRj1EZImVuJgfHzIPC8zrFwp9WDexGdLjgqbhOjQHmnPdRMfNWQwzQ/9rLKXtcZVkMCi4WzDlhY",
-	"sKi0TRu0u6d5lRNOnz5U6bNKHcFo3nu4wNzmKILauXcrv92XVdYHZytfbXavDsQX02TOEosX8i7euyhk",
-	"MTb7j+NvKg4iBn47Lq61Vh3V0HgWdXH+xJ8VYerzaT2ZFrJNKFvVLZNlKAOuByvHOBkxzKRqQJ8ZZL5M",
-	"i2QtU8sBMejon1xGCg9EjwjVCTWrT6xOitg/Zxmx2Zh8ISZuVme2sFyGtMFivXJLmjSSnmLQysZAFZk5",
-	"G4OcfBoh/Diinuj8yWaxcv1R7eK/q8VzDfPbx71BOzC/XWxWs3iaVkplOkdCDAlQcoHI/z11Gb9OtwsK",
-	"QnZ1blt60uYKsc084wpZ1Q1DTVGO0B0XzcfHyUFQnKadppYzMkJsEktxrzDuWyRinppX6fJfSXZD7oz/",
-	"031cVFDcB7bD2neXKz8+qhbPueSH4i6AyANYQgAqSiTRKldQWyMHKg4MTMpBg5YOwGHfCn1TE5uX+TeY",
-	"g4tDMhBCjNktEA3vnYprHnSxK8J1cZeOZddq8Rx6YPXP0P2IMTlRv3kJB8Vf8Ek6o8rQo22gRJMbKZci",
-	"blhshKUyjJJFMH0ya6gM2VSebBarp94u31ivfnul9PavTzY/KT2+Wiqe/d+pt8qXPiy9/67Y6/Nfl4pn",
-	"q3fvlq9dql82ddfUasUvUzNrUN8DlRlm5iG85ZnEY10tnqt+82H1/EP5WEFPiCMpuZ6ZUfCfKNAzzd96",
-	"iBaAFzqjJtM6oyRp6OLEEp5LpokqXQHLXNVZUlcNkjVUe9m0MuI5Xbpdeu/r0oOztQ++D7QENauPrdAC",
-	"byN9tprJUmsMeYVtYpgpsS70OIA+QUjjg2+ra8Xy1dvVuxcbxVrT7dibx9/8fwAAAP//",
+	"7P17lxtXlTeOv5Xz6JlZ7jYltaS+unuxnp+T2MRDSIzdHp6ZyGMdVR21ii6do9QpdVsJfpYDhDjkOj/C",
+	"JRAgARICTC4QBkzihPcyy2q3/8pb+K6z9zl1kUpSlVrttEMzs2K1VJdz2Wff92c/VbBFuyM444EsrD9V",
+	"aDHqMB8+ntmkW+pfh0nbdzuBK3hhvbDZYsRntvCdE5LsMF+6glvkia4ImLNBJOMOcQPSoPY2cTmpn2sW",
+	"v0YDu1UngSB2i/ItRoLwEaWCVZB2i7WpelGbXn2E8a2gVVivLlmFDg0C5qt3/ket8HileOry4+XiqctP",
+	"la3K6rVa4Z8KViHodVhhvSAD3+VbhWvXrMIjwqY40rSBd2jQIqIJI7B9RgPmpI6kKfw2DQrrha7vFn3W",
+	"ZD7jNitYiSGWy8MDuKaG7dM2C/QinrYD4Z9zvt5lfm94TI9xr0fYjlp8YtOuZA5p9EjQciXpSuYT4ZPT",
+	"58+RbdZT42NXabvjqfeVK6fKtFwuF8vqP6vqP2vmT/W/SrlcKVgFV73jCXi1VeC0rW6lOKBRC7+SXPjH",
+	"a7Wr1UqxVru6eubyl9KX/HTH/SrrnXPOU/WAtGXXczghievkm0g1NhG1edE8XDUFnz3RdX3mFNYDv8vi",
+	"U/onnzUL64X/vRCR9wL+KhfOOTjuIKB2q814MG7sNLxqiuGvHObwu44bXBR+MIK26pI9USdzwnOYDEjT",
+	"9WVgAeE7rEm7XjCvqKtexKs42w2vmk/OUV0xgpak8IMEIelHq5/gJsa77cL64/oveNLlNBJ6sOtL4Y+Y",
+	"iNqFOmdXA7yqbg5wx2c7ruhK0qFbzCJUKsazSyXZcncYL5FzAXElEeqI7VDPdciuG7TgTknbjDRdTx1S",
+	"QrlD1ERKIyZpw1tHnZdKWbGqtsvDL5Ln53Tx32nxyXLx1JXiqPPzkCtpw2NjeYSjryFzdUUqddg8mBq1",
+	"A3eHkbl6k3pS/aAYh0xsIfySPjnz3MT09BAbQniMchjjGR64QS8TH6MN0Q2Qh0WsNfuRUcxrxE4wPYgZ",
+	"8i6c12avw/LNbNvljqLDtBl2uRuMnYF6XdY50OKTlx/XFHT55IhJ7FCvC1JvHCNj4VVTMLLVQ2Rk0fAv",
+	"cXcsL1YrS3ZbQjIibeEzm/oOATqjuamsXE2fTxfGcNA5nfXo1tb4I61mzSRp4pXAvtodj3al2/BY4pxz",
+	"EYSXhec8MV8cYRrF6fsmne+zvmhnOQGBGg9tBszHc+ByGVAeJBe/Wq5Wi+VKsVzZLJfX4f//fcSBaPqi",
+	"Xci6tptum8mAtjsw5HMOa3dEwLjd+yrrPQx66/DoTyvFI1T5PBfluN0SQrp8i8xRcunSuYcUEVGyJYRD",
+	"BGfzJXKBdRgN1BWUKEJQwjEpPtRjKXdqvCGcHvzmclJdIi3R9RVFBl2fS7gchCrxmewILhnIG1SEpdrZ",
+	"lsu3NpKPhRdR9Rvz9fNhfPWlarW+QXZbrscST8bxuZLIwPU84nc5d/mWBbeUT9VLNZ7Yn+Vm2V5prrJi",
+	"tXGKFpfo8mLxlFNmxUW70qzS1caasxQedrQHog2LrXrxq6w3Un9fXh4nFTNw5nNNsBtG7esFfTrXYSHq",
+	"ylYJFQNtlZAGUxuIa+2UyEPM9qjPHCLgIdQjUpCgRQNCSduVQA843RqnXO4q5aC+VF2rE5+qrVDXcrWi",
+	"5aEVrRUqtcLIJdMm0MxtnXPNRwVnY5fpNDdrE9E/aQnPkUhzOE9FOvXF8lJd05YLxGR3fZ8Nnu1JM1Uj",
+	"Oqzpcse1KVgvo0WEay6aQsgtLo8SCgcXcrHBZxAKQMjAXvVdOSdSiSYywHDdaByFaafwCNth3rhZhC8B",
+	"iQEz8dQ9ZA7/qSjyUuQXiE5SkFXSRw23pVvoLg8Wq2iZu21lbawB48HPlZCOXB6wLeYnJ3Ke+mD9jZsL",
+	"WEyuz+yA2C3Xc3zGZ7A9o6zzjh5R7r2RsuvyLVSgxk1H9mTA2pK4Unbj3gbuBrn19FGTcOODyTuTR9y2",
+	"O8qkPQdD7zAfTL7EeJfLIyhHPS7dRlW3jCaj5XJ5IiE91mE+KK4ZVCdDM8LcQ+Yoj/3lOuElp8+fs0DP",
+	"IrZot8E+7dotpSHWbc8tKQPvQXBeDWiBhW7HoQG7NNr+CF+X1fxA8/VyZMaWRhkhBz1L01DgzI/Reea7",
+	"Ig+D7sANQ+rvyHHB5ZlHhcPBkXUbnitbzLkIBziTCNSHHSQhmdMjpz4jPusIP1BGxxZVGjzpmKcb/jCf",
+	"k6Mdonl4ge2I7fGmlI+XDDtHuuDdiDlHtlkvs29EP3WS6XRBeGOdB+CPAZ1LKZjoFxFeknupd7lsF3Sp",
+	"1KEIj2WmGjUgGNlFRn27NWJsZ33GSMCuBqSttLUYMah3WkS2hI+f0WIRDtsgNtUGTOBTx0UtekEqu9Vt",
+	"uswhip0iiblbXPhs4GT0X7659+EPR8zxidEutvKgLTHMfi62GAvOAjcf5Q+96smrdTKXcH/acqdO5i5t",
+	"ni2uabOLNHoBI8J3mE/a1N+2lE5st8iZqzbzCGfMkWqa5MGWy5lkAwdFvWOUqYuiJt1dqu8z/lL9py13",
+	"0v2lMNuxzAqiHXAB2pbqBn3upYVaGSNNMB25HRrIMcXNDYhNfd9lMj93m+68x7gdzE/JMTlmekpiSO0O",
+	"8sWujE0ULByLuBy+w80Er/CGWgOmpx9GamBDJdthPvUSs308mxC6rG7peMIZ64rpDutDruK1WfggKCbn",
+	"8OrlWOCJ+j7tqZ9l0PMMlam/L3YbbTcImPOviu2PExehMAABoYUFxb/UCiJryikQlhcPz5SaUgLmlmiL",
+	"hz2BaQxBPaPpxfNgCEePpTDVHMaEnx6DQ6f5iufKYINQ4jEKUrBerCu6Yr5kitOUyKarVZOGL7YZV3bJ",
+	"4I7BgHPHoYo6zHs6iLFX/aii/jd+Sez6dM6L8w5o0JWZ7CyOGygDGgzI/FDpGjUreEn2jTEkEh8ijHmT",
+	"+ltsrGM9gCumOCZL5fLqYR2TTZHBrGqwpvDZeGf0YkZndCCmdEVv+ow9xDrBKF3rYbFL2pT30AuiBu2J",
+	"XTgYENEIBHG57XWVhlU2rhH4hXqCJ6mmOiKOp96efgQqy+PM3MpyzMotp1q5WaIyU5BOPNA3a9KZ7AfB",
+	"wJ08kPk5MlDZncrzoQb9VZePHTbqPGbQ2y4fWHSHdagftBkf5QFQt2QemBlROLyJnj8cn3H6AVWSOcj3",
+	"EQKcypX5LOScx99XWZnop1FDP/qiSplYMSGl/yzqfwdkllmhovkwQohZ2imkf4j+SJVulyQb611XtuwU",
+	"R71SPjxtUA35Xu6tWoLp9jd2p9nj2FfF2Oc8Csk0+n1uXf7QnDsw+snalNaGxyhT0tg7s1GmYuOCcf4b",
+	"o34ecdJjNBkUqJarI3idujTzuNQ4MM3QxJPBfHyAOhcwCqz+sgUPlARYf6pAOx3PxYzIhY4vGh5rf+mb",
+	"EtMjw7E9hbxG8UxIlLqiI8oFq+CwgLpeSEkYaHYEhq7Rc4SRRcEDn9ooQn1f+LKw/vhThTaTkm6pR2t2",
+	"TZByiQe+HBAIZSVFO0Lxa7+wXliAZbl2WS2WUudsdfcC7bgLO5UFEC+a5phUMlaTb6VRtRedJbbcXFFr",
+	"iRu3vgSWshsAhZzDyZFocvowtYKgI9cXFpr0yZZb0qtS0mthVk0u6C+K5v5rmf0a+ATctrTzOXFVN0gd",
+	"F7UOLEwq5dfvkR1XeLC1JTWYBwVveq59MApQC3ylReUVSHr1mS/jRAA6aRa9CJNy4AmOUm8bPVIhYV5U",
+	"+rYuZFS4opEpCnOd7LEqfeBu33y3/8wf7/zsN3dfeLt/89v9377af+aduz//1e1Pf7734Q/3/vSx/vIH",
+	"b+69/p39T9/uP/Nf/fd+E9ELzEMRaGYqPBVRYbhLecnPNjfOmu7Mg2WU4KIj/8hnyRwlTheJiIEf2ArZ",
+	"HWRPwIaoXcb4Fmc6eIWeNhaeuGR2yjwQ7VnhN1zHYfxAVNsMnxIjVpSbSvXTXltUQz1GqNN2eWE2DGYx",
+	"2tqzsVHk29to/LPaXJt6HuZ1bHOxy0mjq/hKD/iLo3dqTqnqakFgv4JEnra0RYdJS12rbqGeMljdADft",
+	"URGcFV3uHGjPuAiuNOEpeRlMs9lsYk6cvn1qjqKelGezl6LNfjT2/nybzUVQxDtnsdmPCgwO44m0TLqg",
+	"4JghpulAbb1kDHbvPO15gjqbQjxC/S12oE3s4LOuBEJc8eBpsc0MYkzGJLHBRTqTqlJeWlteXYGAi5zN",
+	"cazEjqOeJwmEIGZs+XZKz64YCFHEJ8zqeKYtB0QvmL/DfEJtm3UCiduldpZjsO0sdT12sGOnc+OutF3Z",
+	"1lla04l3GoR5dosW0Fx1JsI940ZXYxsdWyHSxCXKvdWxZxT1M2ax2bH6J6V9SELDVQPZ6SqVj3iCKzLQ",
+	"YnfDpIVCMcOur8waPkQLF0Kz6yAKf/MKUMGV0IiLkQPUcpnxR8rBmU26NZhp2RNdMJsh11JZpveOEqpr",
+	"IyghNqUD0EL4lBlTgytNzuno7d4U4muU97RlJw+00z4N2BVIhkpuskk4gsTjNnUYaaM/nXKyUi4bBi5R",
+	"ZWi7vBuw2fDqakwr3hQCHeTmdbk3Tc2vaOY3EzY9OCTI1zIrJRSbBv2JBqg/hdoucg8i3S1edLmc3yA+",
+	"C/yezpqvX1B/FE+rP+pEAqVBhD1WeBm7ZNjdcBFvUfr2LnUDEwCBd7h8q5Q1S3JlaWKCG7pOaTdoCd99",
+	"8oCspgsPYjwAO2KY0ZzWr8FsOJOLwagPtsU246TpizZZUE9Z8MSWy8HKCLdkRvp8JSLKS0MjzkeSgzOe",
+	"kbqHXgxckqg+FJiHVEbbnPAtTGhACsSiP+NdVLd0qJS7Aktndn0BtliCAL/xjW8UT8fGnu5YhOEyRYhd",
+	"yZJ0Z/ybD8D+FS5bQ/k8Q4WzQGvsaofZwUGFGg/UXL04iUF9MolrpK5DdluMa/eoSc2aCRUtJ91OOBqj",
+	"24EjZwrnk57TLIjoNCfdcKmBX3V9Rubqy+Vy3SLU26U9pag0ultW5D0O5X9sAQX3evPGeHRoQBtUMl12",
+	"0eV0h7qezr9bLi/W0Xi8xDu+sJmEzDwsvzu4x6otdtgVu2d7CQOEYhDVplyppw0l2naYQ7rcQebNvCZm",
+	"CjKlzyhurtaJcYdy2O5UR2YWX5M6WAMxXlwUGEDS3Rmmqo5zec5caarG2VxsQ6b2jnbjT5kJlX6DeV5R",
+	"CTDmWOC/MPmJlPhdjxkV1BFt6nIypzieHh2hBFcVdezQscquujLQzim1E5oSaGzbDY3Kbgfp/mvMcSkU",
+	"bB6MSMMHXmmrJ14JsAY0pNUH8dFF9SpIy1zoeGpeLg4dLULmkBbzmYZZiA8BXj0bE3o5ThrhsAkMm+hh",
+	"56WN8DFFeEwR7p+1MQ1+j6ba23Cogyn3Ad1maFZjgKfF2Dh/+Q53SqLD+NW2h5qULIpm07WZI+xum/Gg",
+	"JDs+ow4kHba9kjTPS9HAGi6nEPZJSMLVxdWlylp1KS2yB1Rgy50ZPTB17WDEUDtPeQzqAIxVJyz0ZDqd",
+	"CVJ/o5T3mMZgyPchV3aEdNMROKLnW5E4aboeOyEx0XjuwtkHyUp1ZWWD1NX36suTdZOHCpdjqq76YX4M",
+	"eIgSwLEyhujFG8Q898u1wuP/USvUarXa5ZO1QvRDrXbyy/CWEyeisof/9b//qdYtl6srXyr9x5X6t/7f",
+	"PxfT6yBgmTXdAvzH1pbPtkYgkjwsdiNWpbNomu6WEsauJOogdEFAK71XSSeomcAUixP6QkzONSgL3XbB",
+	"KtAd5lPwdu0yd6ulWE70FTq+2/RqwSpwwRmmrkZB1PbwnAzABxwOx2R9n/fVqQpcJsMc+k7sq6cK4DJm",
+	"zmnH8ZnUYcrk9B/EakRqriBzD5576MI8bDNaoz0ltAEVRa3BBmHtTtAjbUa5olfARAkzaGP7v7SYLGIp",
+	"F0+dLp6lxeZ66fKXFrDSsGItXvuntMlGebbVlDTbKBifPUEsvOuBXrZUX3a14/pM5nyJ62R7ukdlcEnm",
+	"ngMGzyYl5scLO2sX50ona7WL8/8ndaE7Pmu6V0eYFgH1AyPht1nPUlaGz2yxxV0J9akN2P0EHE/i7c0n",
+	"t6+onabF5uWn1tK3Whd45FwIDI1kzt7Gw3NR3ZQkr0VYO/1HZYDULKXXPtFl+ufA7zIM+hun3+OYfKET",
+	"RvRahoOzho9fMqskosgoqUQ0vskwvohjxhqzGRz7e3xGpzs+M6fvo0InmkT0cEZv93m6lXezw4nlmGGG",
+	"WoYI6ycVbCcnvE7izMBbR68BLv8QS1I6Htl/73r/5R/1//qnO6/d6t/8zt4Pb+794KcbpMmYQ/aef67/",
+	"8o/23/v+3s/+vAE+XLauc5b6b/zx7vWn9154du+d1/Z+eLN//VZcZKsnF6yCeogS2LEbk5JZXzdCNH/D",
+	"DVoXme2j8nl/ndYvgEQ9RNF4MAH3ubEgqyBDchyW7rst4UViHW1ZSeoJD/A6Qd8hUWr3oo2Pg8+sXiIX",
+	"W2KXY4mnMohLhWEH4+ilupKba8xG0oaLksp/fEYv2sKfzIIH8W204QCASMTl4M6CpOBihVCfUaNGRYVD",
+	"SR6ALoqMtSUPqovV0YjBSOQ6I5ne8iikAGo32USyfYjZbtu4RvUKZrp+cJsT0BjJtGt8cDii1B0Mjcyc",
+	"TFg7H4yTaQwhAxrYlxY0HljpS+nUOxOeegBYNatgTOk0UKD4k/6jVrtaLqtHVc6q551VH0+dHfHUrOxY",
+	"tmh1eWXCJAw7WFkawTrdJ9lgBG1lKVF3EPO1jKugsQo7mKKdMSV6iPOY22PraiWIRo82nHkuVT+k2sPX",
+	"/6IDckR1wHCAlzqeoE7O1VC7ky7w1C+K8U7w3UE6VFpwLDkBeE/q+LuOG5zZyc+BDCbsQc89POfREdpQ",
+	"+tWG68UrIpRQRVvB0vWp6hsueK8tujKlDMIqUBMsH0uAgJjKaUe2BCwYxs5z34YwWlrgD2rKy2M05dRF",
+	"C1EtD7r6MXDJA2JKWoUWla0DctCs7FrYkPeUV1pFUDYzQbABzW7n4YNPOxZnOeB+SvbEMDs5r73rBtvA",
+	"blGXJ3hLiqAa+t/4xA/LFDBOKbAQ7Te2r/GzbiVAiBKAqOEOaPobz+MOX15F7PSIyqsEYxq5FFiWNQrF",
+	"PYabPIf8ECL6DWZDRAYY67whNb7FLIJWjCQeawZEdANtfcVfGWf4A+P9V+a7TTcCac+jKLeYvY3JISPq",
+	"q3VR+C6DXES4+iBnI1WbA9DNB6A+MC/5ZeSIPqNyiK9VU2Wo5hEzPPwD1IdnWY8ojQjF9ghcpPhTxLZS",
+	"RPX2pT3lga63fRYAufOuaWS0yRkiqqQ7NTTATUYcGysC18g0nqmZbviaUSurZnFItGryBnKUU1omCX3i",
+	"XfqydCFjCjrNw0ZN/gKTUH+b0ybvohY9pu48A6/IJ3DCrUoQJ74nKW8GFgRHa40RFQ8yzzNpFPkcTI9B",
+	"JQmkJ/tC/RfBiUkXTCTmkFgKhEV2W4r1UtJhvhScNF3ugHhxOQJopbmfvG57RLsO/I14TAlPOeDlWxyS",
+	"qmN80K0R+LjRW05IDf6rBKJJTEBXPtSGT27+YUVZYoPWTzlVUWyOGA/zvBOSnK6QsPPIkINzxNyNJ351",
+	"hG4qdkfUiItdwrvtBs4eoc5kS+yamY8+BdXK0urS2uLK0uoknTJMjpmUCpqkbbOmqVQt2h3qK+4/PK2t",
+	"gJH/ee4tMnf747du3/z+/Abx4JvfwDf9Z347v0HYE+TLZIM0WLDLGLcw06IO/hboV4MfN0XdIg0RtAxK",
+	"ixOP4GxBPrwH/wVZqZ+WjN/gVUMbghNwpeBTaLMsBvufjVnnY0eXuBtEA7y3OjAaA67oyjM5ZzlAPolF",
+	"GvHUcYzzIRqwx7jXS+T1AQhesVItLlbih8OhARs+qEMzM/7nNLBudpXaAXHwCszLMiXzBqycC+K4WwjR",
+	"7QkZbCj+us1YRwPg2RQRvGPVJMC0k3gJy2slyBiN87QkRy3+H8NNKsvX5mq1kvlz5Vpa2MoqXC1uiaL+",
+	"EuZRMjON/VZ02x3hAx8ALIn1wpYbtLqNki3amEeo/wtP0P1RfGanZ1C13K0W8680QECQ/b98/+4ffrL/",
+	"l+/33/pkg3hiN/HT7U9eMj8h3BW5+/Sr/Rsf3PnZe3vvvDYQl008WJ3v2MPU1OEBySM+eMvwvruy49Ge",
+	"8Y/FYDFvfhuRMft/vN5//3d7b9zs/+DNlJDW1PHEM06YkZek4f7f/nznuRvJVy0f6E3hucqrcE0VsnBn",
+	"GH2Khh6GnwxAW85Rhfc9kAIX8o2WiMHtuph8We9K5q9jqNN1TJgzuS9TOJAy6ebRvCMFXXaVAsccNYWs",
+	"wiW8R2a+YwrzSI7DAtXMHgX0VJZgtZwm2CLUpDxkkNfKsRAKJhsCTJpFFEE5akwZE7w0ppJZwmhsyVBR",
+	"GjpUJAojQpkqM2y6MzhzGglESCYbphWaxlNBML4wVH5CxvFwEQlZxuqF4HkHpLTRaRUHIYdBShi/m8MC",
+	"KcRG0TKi/9HbiIyy9+rf+x+93v/4o/133t2//p29N26mmEUzEB6H7tuNyamj6dsd4sqxGJnj06Y6rnEA",
+	"0YhjJ7WS+DVDC37WZZ5zBgrS8jsFQvQhi3gCKhwJc6FPTqNH6rrCqU7mXA7QMFingb5l9bvBXq4PuwRy",
+	"mdHhg0Z1/DQYzzQgcNhR4AIIVwkKhusWqaPpX4rqs4Wvxhi0Sq5TT7P9Y5s+B8/6Fj7iW+qmeaUtT5bP",
+	"YRXYcNOqf7n42KNE/67LIk6VK/MkXMw4sIZJjG/qSjwoiAHTATKtSoP63cDwF0onUw9kDkP8rAEST/fN",
+	"i6YyQpD/Iv8kc+hLlaSueIzaArCpHo4+fn0x/Fhe1Z0u9AHQ4q1FvWbBKjzRpT6q3G3Bg1aS/vWlQ2v/",
+	"FZ867AHKndz5VlvqTjJ3593n9v7rzXlEw28x4jEqAxKIgHoGFonardB3lKRweMaAEfDd39/57fXhnPap",
+	"uWnb5dNmQuHw8BFp2x0u3ghJC/dDSVFkfgP+uoSGM2qNLMJKWyWCswZHzamyRfafe7//1ifw51rZIv1X",
+	"buy9cQv+XClb5PbNF2PflDOL3mivBxyrw6z+nJN2GrF0t7jFOPMVo7NI4LZZUQo/gKJJ1yFzly6de2hn",
+	"dX4qDNmo3XAXNLm4l3MlQQLqz7Ro9Nq1Yvh5KcPnSjXdQxim4OXNIEnWOY0Nq8YuvWZNl34Yq9cbd98j",
+	"gm9tsqvBQXLi3ID5Ls3zJifurxh7/MILr1kFtuM6jNssjusyGFWzCs04ox337Igj5ykNYtS5lDkKZUBo",
+	"D9KNyyq0GZVdH5sWTXjp12KXTp1SasqtM00wdwJqaB1ciiyRsb1aBq/XSazqOE649aK+TN0h/ACAbife",
+	"E14Id3V9m53Lm8mb0yKbznQGv7vOZJoYWNzU1cQzCStGplMyA9jgLGuSiI8xfuStBCuMH9iUI55CL/HN",
+	"nM5Mj5gl5GvkzrEwN2Wk+NyZ4MYFf27aGy/mSvKeaVJ42thjyeGJAVpmLcdvkhZ/aWFJh5lYpC6/DqOR",
+	"ZK4OinKlhP+s1uc3CGYsmFa0bmCaLupMsbTGIdVSJYfGicmMmE4XfizNzX9268Znt54rjsiri6Y6VT3h",
+	"faBYfBFUhLyi/1hsf15iexrZOJQvEpdsU0u0sYxt2Ku4/+5zez956fZHz99945n++2/vv/lC/z+/f+eX",
+	"b+099/f9P3zav/GXWfoSo3FoNnBveI7uapk9Ey0xzEFXZFq55LG5dGwuHfPdY3Pp2FzKby7FGPRY2XXo",
+	"4afIzXY0o0+xlQjs1sSlGMz+R59l4qujo9fHi7VAxPKuBzCFplIipZw2kmr57z7qun4+5/PgdA/TGT0g",
+	"68aaqWPGNUlVPLBgHLbdOdvVuF6WscfBBKdtY4dvkLoach2ACGWy+S4JhDbdK6Xc0YF7uUGft7ynnvdY",
+	"E/A5M0n+y6kIePgrabOgJRwI57mBjOLGMtwpcPMMblWb8i71PECjGsEKIrZ6Tw2+0Ux9GpyJx3hs1iHc",
+	"RBOwNLvcDSzCrgJiJSZfDTD7IKAub2cwQWK00tDB2UlbG0b2phIMDnO6BnH4sDyes9D7PSHzLF4shSKd",
+	"5Fm0X8TlhAJ2tBI40DVbNzdPyxxI4dLq4GRUv7+GF0/LdXVNKbdZHq6T04hh/mPha/K8JWdxWG7m+USX",
+	"Qpv9idzj6+GFiWLCiQfpAl6KyHgu2z1cR3uYRZ1laNjCOOSGOV6SA3zDKvSYfFRkqGccBxUzZPmY8AAc",
+	"4XBDrLEJNQPNnO9JMjWLssTHps7py65ZmCcS5oFkSsGQeRwsrpTdUPjPLtMb1zTU5ExJCM4rM5uYMjk8",
+	"W1L2iGbeVgGSZ87nZR33MoH5rC/a2bJW8fpNMX3Ks2nEmqCTiJJjAwrflVzClDrSqWKtuE1TRbju4bG7",
+	"F8dpOgK9h4RzYJrJQAixgptDpYT823MPF3rcimZYw3vnhNMy9oi74syqTOGQW53sjzvmQod/OCbtbZTp",
+	"n7TZIN+f7L/43J13/k7mYjUpbdrTqCzzG7GishCjlsw1ffEk4/MbhPp2y93BH/fevbn3+1fjCdVpFQXm",
+	"jhz1BOF8Nn3GpgXyGJFTbCAto+sswqhpTOcGkshuI/AZy16Rkzf2KkNdPBdbSS3OKVjxGY89+P9qLJ48",
+	"IWz5WHMi4ZvSZvCdtNvD/vFqesnFdOZF06NbMq0esoetBNUsiSfEtiRuu+PRrnQbHrOI2yQuNnEZhfe/",
+	"mO6XGJvondkEyZ2lltMNMKVVT3chfj4CbhB6SJjcMYhbkl1fBAxTx5bK5fLtT17bf+W/9n71c6ysyAJX",
+	"EXR9fiENmmjkHdM4EfCu3NRlbsuKCC2Z18zt35gG60Z2G203yH9cwvtmgMcaaFIZCl4NXdnNIZUPEKvO",
+	"47+ZwgjN6MRxCtaAJ6drrAF9iuPHM2YqIis7oMkIdDJdTuRhMvejz/Amc55pDvfhnJG81D6dA3KQbCfT",
+	"3b0zrlB7OeK2lV6TKUyrtQypDvq4TsCJmZyGMOYYT7x59qdu4isTp3AAZ2ZMlPrI4M6M5AgTZx6e+vtw",
+	"1iEHGjHLOEcaOlCPiC2X637VOdmLaUqbOCnhl8nM4OWVwfSPYSat+92m6E6j6xsmaVIDjCV8hxUN9HLq",
+	"quhs12TB7zPv3P35r/Z+9eGdV74XT43+7NYLGbKjR8imr+XWJcLebtla92y7GJVPx+tOg+buMB86nQs+",
+	"wrKP2jO6DposNvU85qN7g3reKLsvFdc6FA4jylEmiCFfeDk6plwQ3oBsW0pxG8yuC8sQME2GNGCT/ws7",
+	"NelamQIBC1tuVibW+CS+sWlk/7Vk+lZy4//ZIrc//otF7r7xjEX615+3yP4r/9V/5jsW6f/1rdufvL73",
+	"47fI/1x/O1GtdPeNZ2ZYH/+oCAZhT37z0e1Pnw/xwD679cLdn/9i791f92+9fPvm83effjWToXw+xsgG",
+	"CskDjRJQKRO7RX1qB8yXFjQujffoTtZonVUMuvgQa4titVxNAM5lZI/jRnmBSXYQVj1W5zfXDVLUWG55",
+	"PrQnBsvwI+gd1HM1PESdzPUY9efTMSQAycOgSJA5gIgYqNLXyxpbwtUkQkblFErj6rVvVfHT4rX5ueLc",
+	"w49Xqpe/9fXHK8Wly98qP14pnrr8rcrj5WL18vwIopsOg/U0JxfOPkhOLS2vEt1Vl2Dn4BQ8VeZ5KYz2",
+	"LGRq+awJ7TQTmK0IduorurTK5TJpUAcwSCWZq+Nb6hq8AXiz6EKb5IxO1jjw7ERY2yiHawiBAYEW2tRu",
+	"uZwR6F6PcCeuNEuCXe+xOQPgPDV8yu0WEXwCklqGfgimT/Ow95IGZJfxQKPjwngCt82GMWPSTqHpMJ62",
+	"W7qNMnF5pxtYGqIqBN0hTdHl2XHOYkg/g7uQ4hsNu0inYsVq5BlAx0mkp/puMUSszTR9uNpn/kh6rS+V",
+	"T9WJ4MRhHguYpaFvbOGDpkADIgPX8xAolwA0jiuJ4NmDABf0EDIsS6Kzw/C61P9vUWu+xXNO3XTd0jdt",
+	"kCe62v+622I8xsqoId8Zwv2NzjNcPnUqnmlYTkWt1u2/U05hS/gBkd12m/q9sD2ryx31OX0a6UDJQS+t",
+	"zeI5h/FA2Z5y1IPjtDb5PQNSx/Quh9nFvHnAc9Ik0dfjNvMwqlHMua5MRWJMbEdz1K2uz9YR0XWDtIXP",
+	"rgQtysntT15b6P/mp2SuVkg44muF+Q1CgyuoIiBq8UaN0+BKW+AX/Wd+u0E8JqV+0M0X9//y4QahDdEN",
+	"yJ0/f3eD6J0le69fv/PLdxf2Xr9++5OXNojefvX13R/+VX199w8/KdV4LAKIBqBVCMeplHo9GPzYxvS1",
+	"8P3qW/XmQkRQEaElYobm2UNkcIHybZdvneGBn7u9tM9oDp067K43+ZiH2Eyjey9O7N+YOy+e8u3xB7ea",
+	"oWsLBL3zZIUBwLPDJne8Gar6v1IaVe6fK4LA3WBUu6jMyz1olBtfaDi72HvMGsWyM2HpLU1PaVxAE+mh",
+	"e0wTh+Fo+ktDYTlNL4kDyba0boI5JMtmTJyg+nBQlTBdtrjOiHUbLnsZiU+qtJp2VwYGKQ9UmtDfPzXe",
+	"aNYeJ+DSGBofddouJ3fee/POK9/r/+BNMgemgBv0iN/1WFE0ix7dJaLZdG0l85SuCk0j5jeIjsz6JIS2",
+	"JnP4nYRqG9rp+FADpbR3N5A1DjisBlcPV6XBPLELaMlcPZzsqlVylS6io6TqTuY14X1q2dT73vxD/40/",
+	"wvuYox6iHok3SHyR2OWmfapWKuc3iB7t3i/fuvP683q0FLpYyLDXKmaazCdFKKxRIQxF+2G9Ktam4ncD",
+	"XZ3DK4dlo3FEhZc/Hl1/2TqAfypvK98LwvO6nXuI28ID3210zXkZe1qwuNLraQKBw9OiO4xQkwWhKNX1",
+	"idjlFhE+8YXnMYd0O/Pj+1pUMvWCyh0sFbs8f+Qsb4QVqU6O6ZOlz5yjDwvq22ppit2OsrW5I7XZPGmF",
+	"Ji4RLvilTk69ZLrucxOC+cla82FCi5YujYtHxWb5vDf/io3gobmI4qJzpo3IPOl2lNHaplfJHLtqvsTy",
+	"LFRQNgjlhDYk4wFpKIufKPu2w3gKai69mqdALAc6aG6FdtDdNzpvOl53NDI1LKq2hKVxQu7vuM46abOA",
+	"LBAugivq0xwWFanPcN49lzPqoxXm9YjgNY5XzG8owxLkstpFskBs2ukwh8zpW5CjLCjzaofBOMIbG0qS",
+	"qHdegU9zgct85sxv1HiPSfhhQxeG6pGZ7KQNYuoNyQJpekL4cAFnV8Lv5/CTK/i8suekdPkWmeOixsND",
+	"C+HF+Q31ft3JIjbr2KR33aClTEMajbzLt5XUu6KrXedojeuPoGYg0Ckk24FXWl28TsrzGyDyANsWJL/s",
+	"to35Hy8KNegKA4KxzZT1p3dI061Zd3UOYd0LuuJTXXhFf+pBnIELYDtqOfVjzHIWYvWbVgHWE66IrSdY",
+	"p7CI+GRdc6a4Q3wlAEEbZziQ75oc65CYjlen5WMLmyFFEarP/C6VpMU8h9At6nIZpHXLinc8Gut4ja7U",
+	"LPVih9lu07VT5KnfZSF6tNZxlG6Ew7MIjD+8wIDmi2YMN79UsFLwCaYq1pucUT2K0cRWx7x7YOojeZBN",
+	"fefIuCDyd3ZiKXDxeZt+3L+OD6zMH6brM0CekfjQLAszsKHQWanxRPgO8/OnjafsZnre+DR+mTwuFHmB",
+	"ct0X9SDrOL5z1hCFxRSsUU6V+OCMiyXcrVFH0WA7ZOekSq2NhmewCRLCCfSoiBCMZBScKYVKqxVxLIfk",
+	"UW+MxjpvoLLcVFIW1ACNJGEZ3E2gLvWpR6galu/m6E+TADiINw8ZprIp6/CnK3cf6g0AjxuzpV8LR5dc",
+	"wkhxWSfNrudpvRejJFFdQJsxbaUYmcSUSFKifkOrO+vmVpfXeCS2iW6YEGFQGDZgnuQz2WE2BGNAvBkY",
+	"HovQgIDvPTawjRrHbV6Hi/Ur9RMbxmmBg25Sz1PD2SA9Jq9wkZyhEqc9Jo2mCM+rcWPiG4gNozG6gidv",
+	"95iUJLF58EQoiYlgElBdQ4XRqnF0nqBm+yTzRVJPi/aiYBVwUSFewhB8CycR18XCoSV1pujWIW2JSTlF",
+	"XeTVjuszmTPRPDAdmlPOLKM+xAu3GS+Rc9BKT7aUxiO41yMt5rMJPT+aT8orGZoYwhsMdItZ5gfg7am5",
+	"UlPn6OBk4y+0YsumH5x6PFuMBZegl2vOXWm63ghPa+mqJ68qO6Rkyx3oo5rwJDRcTv3egP91tVJeW1tZ",
+	"muRnhZemziMOrROSYuXgLp5YXeHYHknDDZJu3/x4/+2n9154du+d12YJbZrR2piN4XC4ffly+8+4Ttoa",
+	"dyUkdimtUG9VShwbfjHWl2KbDmsLLgNfNzRSti/qBrLLHGhaoiQ5uLfTLZ0jWDiT05a69w3rku463akn",
+	"1YbTWzldxQ2el6kqbaY9NdOR6cGo6vDpY+rdHr21o/fr0OOtEaTQEYy0mjWYoiJleXJFykHJeopakDFE",
+	"fgDCve/qK9KKJiIun9YRGpPxAgsyQBcXF08pu/LS5oNY964DCK7tC8lswR05lNpaLZYXi4uVzfLaerm8",
+	"Xi7/+2DL6mLgttlgdUHKHppE7lz8czIk3yWTp3Ho2oapXZg0mq+6PInbl9yUh1gHesGjEekztqHDZwIM",
+	"icqEsNnKJG9WFrSLSyajJT+8HdBpmtruOjpIFc7GASewzqrUKI/KvtQt7on0qGxhXX5clx9qMKiBRIuX",
+	"n1pcuTb/pYX09MWW8MNsoElzvxhefM/QrdI0mCTymy6UCAHg1EpPp7JcimVmJTfqEgToS0RtGCQcuKi1",
+	"7jDiuDuuehN2jgFoTp9RSeZWsGE8uhwgf7un8WUh/6IhdphV46eUxVapoptf7HLMl9hxPY9uMTlvEcqJ",
+	"8LcodyVmIIevcViH+kFbLZt2KET8p1KpQL+7ynC+Tb4+M6MzznCxlJxyZf6+41P3OxrhD4zBs+y2hDRo",
+	"m/gexyINd2uLyUB/gYn3+X3PurdTBuezgbe7MBNPu3naZk6X9mz8/OopUVer5Nqf96jNJMApO0osznGI",
+	"9O8wdCUqVjYp5eNUIjm6iH/PJs1yqnSGYf96YvXDBlOhvz2x14nlmog2A4doOhMpn4jPK4QPVxpOK3TG",
+	"NtSBKY5a5K/q+Sept+OLHZfbjNx5/WkLE+v6N79tEUexd9cOSP/F65bh3Xdu/toiStsTbde+8qTgjNz5",
+	"yw/2/v5LuEjxbnL3pfcW9t/88d2nf2AZFk72fv6fVo3bot1WhNUjd37zKdwQsW9y9zvv3P3RdUt7Osj+",
+	"p2/3n/mv/nu/Wdh/94PbHz3ff/HV/d//fe93v9z77fNJ17EZvyJKN+hBjwccOUhJNWx1dXzMQNe7HFLj",
+	"YIBoIeLgwLlshlWwCjigpJs5cUGqVDAbmwKR0/U8aOluEcHB1eO5nFlhYMhj1HH5lhKJgU9dT32WHcVh",
+	"kvp16AXsv3xz78Mf9v94fahG8ACePjWHQ7eDTX1oLit4gPf6DDKUTNDGZxDqaivBB2PYIB0qoXEdlaRu",
+	"w2PqYUKBejTp0C02hER0aPY1ruxhWddHlyOOa1WAZgy0DDcZrro7AZiaJjekFHYuoNu6UgcTdsFmONoN",
+	"CxLsPrkWelK2x6ivgbOg2skU5CZw0GfWfeLaCNq8OHqgm4mhEajndHmYyQkhSDWWAU41mkctH5RFbfqM",
+	"TdFmLd4sLVt+r4XBdPTIq2NmOt/TQGcmKcscmvpnVqkTExiqUJ2yA9t94NM4+h6KY5fCtC6FCX2uLsnc",
+	"JTzTEbHjSsWJRjQvclzZ8Wgvy/48FLs0T4M+KgOApMkLJmhqLybVVsh7E/qLg9lMSg3geo1mQYsxgJv4",
+	"ZsUyvwwoSLjTU/q7JJuuPfD0NJQfxOJQ6SL3Do/GIpqwVWPBN9TzD9/ikOyoNr7D+U9hFyxOtgump9XD",
+	"ortrI1aApyqej4hd5hdtKhnxWIDQNehYtogj4L8QDgAVtMsd5mOmZ1IPlc1vlmJ1b6N9wotDFZnl4ilT",
+	"lFm6MsobDNU2p6FUAr10Och4GsTatDWEMZyD0CCWfk4nbYe3QJcS6d+VMQ3I3ZLMQQ8nx+8Rv8strIPD",
+	"MM6uDJ0aGkhBkl3R9Rz9lAlO0WqmJCnH713o8hGFBeAV4ALqQaHEYdd3gwBLmIa1Aj3IB0WXB2Mq2KK5",
+	"MOhD1uXOBqmbb+vEc6VOGI1B20yYamVpdWltcWVpddJ0zWsyc7ycKDhq14bn/qjgxYZH+Tbuqql4ZKTF",
+	"qE5gP+g+AiLQKJOTsYD4jDqlFBfXsOq97UJVz9CzLhiKJNTzdKKsLbxum0s05mYxjy7X8ZYR75cB1eAr",
+	"OACKvilPTa9HXDmTMaDGkxI/Bjh/4ROE1DYFXdLEiA7+8gFxp0+n2V5NX6F+FmlnhfjKRXs4cChj9H95",
+	"FPO7AFPLzX5H1QFqbgZ+JqiNx0GmIpePcmXUahcnKgZ6BCOnlaVDw0asKL3/1z/tvfzK7Y9+sxFtdv+v",
+	"f7p7/Xr/Z7/YiMpw+3/9E1bHbxBP2Nv6qpd+1H/vp2QOPDyNHqE8VuUwn9a+IXxxweC1Y+GFfg30IFNP",
+	"T/rRYz+nS9PNVEwF3m03mE/2fnizf/3WBukw32Y8IHde+7R/43t7778aSz0nLrJifQ3dYhapL6+VKmV0",
+	"AsPHf543efJk7yfv9195ewNhdfZ+9Gz/3R9vENMR9wrkaPe/88ztT17Zf/e5vZ+/svej1+KrgQPDul8b",
+	"owNh6jpgukbddeFZydUI7x5ei8iiGsAt4uokSSbVLgnOkL1hbRwSKrpW62c26VYdF8OVRC8gAEM5CSVp",
+	"IG15ZSml7jr+v0n+mn/TiXvhC6rlamW8KEw8NAHfFecyktld3w16F5WcGwQUxSz7s+YltOMWtxlGdpLp",
+	"uAbVDaHbTkhy+vw5ss16n926sffSW/2Xf91//3t3//MDi9SbT25f+Z/rb9c/u/Ucor1hKZcksmu3TMMD",
+	"HYtyqUc6Hg3ULA1shLqlw0THY6Uar3FAcRJki0G27zrUWkc5FcLXKhIIB9jT+vnHLm6SBT0VWSdzAd0i",
+	"J0+aL06enAftt4VFQeqVADRRl8z2WVC34mUGgtusRM5TGWCxEl5DMHzCHdLxmZTk5MnT3aAlfPdJdvLk",
+	"hhoJ1OnygFD1YPMjxQoRrC0gtW65vGhvsx58YHV4noFTxbfrGmooM+kwSebqSvjV1SIzBv8qNY2to2yq",
+	"zytxLXYx6gdqDehtWMoQ0kYrCEKHxaapvxigA9GhT0BS7yAZdJgvBT+hZgdVIlif8dmtG3de+/juC9+9",
+	"/fFv7jz3AhCBTBIB7uh6cu+kFSKPwEcE4pCWxveQqQRg9rcbtBY8seXyaIe7QevkyXVy8uSm31O7ILrB",
+	"yZMW6YmuHwJ34rZp+9oiJ0+eucrsbsBOnpy3ajxQerAtOj1Sh5nVo2wryuUu8y11L4LEjSOCsGIlExHA",
+	"q+Jk4FGlGVeqpCW6PrAsU9A7J3zS5YHrDa6D6Ab1+Uxbfw0yZJoC42A8oDaiHrcBPbEAyZD/P82GShrh",
+	"0Hg79c8kYLStNBHf04+V6wsLA/dgWiUiMw5pqsATIqgf3aXYdoPeCZmCV0Pmbn/6cyzf6N/89v6nb8+H",
+	"XaAhCAGU8qDgO4xjfeGcZIzUHWHLBTv6utR26iYrUJGbdAPh9+bXa7yoZQGgPaqdq9NOx3Nt2K4FrUx9",
+	"6ZtSKHIzQJ/zWkk20Jd1WzisvqGehrYN9RkETTEYAn6SddIU6pSSeuQ7qestRcaBUBLwlPr505sPPlwn",
+	"AYTxEkNqM3+LFTs0sFt6WGpBtKIkSf1cs/g19WM9igziUp+QWsjpNzx2cbOOxqjhpNS2WQfCVKR+zmHt",
+	"jggYt3vFr7JeXRsy6rS2mZKNDPeuuoS0Cg+FTFrioPktSeBTSGRTOr0S1NIyGbNSfTmQNIs07Lk24xJU",
+	"Gk14SjX1XRZgXdJ4yjN3R0CJmm7/5/qrCeraUvwfKw47vtjyabvNlGhTYm2oWAihlVDcfXbruZgfdb1Q",
+	"KZVLZUCP6TBOO25hvbBYKpcWdUAAxG4ok9QfW6OMOHWBOhhJiSuVeNxlMtDZaOQiSCIkMRScKLYAlgCO",
+	"w/kQ+3kduF8sRuwLT6cmbhAujCzHlQ+hvs85hfXCI64MEO0a/ZKm4/rIju7RJQsX2I7YZs7XuwzQ0iZe",
+	"/4jbdoPMV+PR0ZdfVsq07AguUcOplsuGvel2DPGz801twoS6VugieBwa1otd5px2HMXW1eMev5yIEBYQ",
+	"qbhSLC9tQra2TtjWlzzQK6wXypVTZVqGrMpyubiq/rNm/lT/q2C2petkuLaK1+pjcPfpW/33f3vn9adT",
+	"itn+/ube0+/3//Zh/+UPMNOs6V5VpP/k9pUKrTYW7SUnAgdHUwpAOZgyN65dvqZFB80Gfw4+aJAmw23o",
+	"FdNTRKyIuaSOxRJuSNpTw41beIA6pjEB3FKZfMslTo3UdfCmxck3nRV+w3UchiEulKxZXsWudhgAloBe",
+	"jRCr+oyYMyQV5/jlW/u/+1VcLUZuEUBztccLIRu4bBWuFiOIdrCv0Y1skMouXwPEBpnCK85J2VXMWr1V",
+	"i88ky5ikcGOCslF7CSDYgdVT42bSoIauExlglhChgdaIT8NbqR1Iram6QcvlMV01BIFDARnqjb671QJx",
+	"vdlClCTdVgAlHBfDEmcdMLE7Hu0xRyth2jkKIGKBINuMdWLa+eyYH4a7dGOFEFz4AeH08jGXFJZSqJaV",
+	"fKhUFkvlheoS2rdhCbX6tVysVIuLlc3KSsRicvOAUWc930nXYb9rSVeMhp4b4LuVw1iaAe6bVi4zBffN",
+	"sOARg640qsVVe9EprrKlZnGNLjeKK/aqs8ZONcu04hyYQZ9qrrFVZ8UevWlgyvtKbUjccOVfrq7tVNtL",
+	"X18N/q1ReaRTlv++uP2NU/zCin12mT5cxRzaHLv9DTdooXaRxt21imLFenqiTYzqhwb3xhJc1BWBMB4R",
+	"9ligQX3pQngdvProSo2lSoY7ztOeJ6izKcQj1MdSgKXKcpbhyW4HjGHna8xxKTj31M3VapabO76wmYRg",
+	"/xkeuEFvNmIOBI4yCiLXz50PPrnz2q1ZSbprVqQiLzzlOtcm6clRLnBEh5owIaDlBhDLUtY05ODNTjJ8",
+	"hQUxsXAQxfOoqptq0S7JFJ5bPYA4yquS5mNcY9jVEddBl8pLk+94VARnRRdTBA9+mr/CguRZRjDdGWqt",
+	"uWxF3MFzznkatApgiiRZwYIPxiRW8R7gwaO0aU0nStXtSLIr/G2IPRp9F0xZjEbiQBy42pWmAcbsWAta",
+	"zV9w7jIzzqF3Y5xmeOjMxTI08UXjMkvlU5NveFDwpudiAPbgbAmpP8mZ+q98/+73/zpTLSMIqN2Caljk",
+	"LrETNVLhaLqeyUJQWkUXAJmYE9OEIb7gclJ/EB9XfMiV4GR2jX9WXXXx4dPF6vIKXPiQu8VkMMw9KO8R",
+	"6W5x5hRdDryEzImgBSB1JgK2jqa3abWD+GYIo03GwLPPb4S+iog9wRnBzJEUlvSQ2OVqsqfDZcvHmIQd",
+	"sKAoA59RaKsVnbuxgFOV8tLa8upKWteY1KNoUKxiZkfKRqQA54fTsqIVUQ87obcUHP4r1ZWVDVJX36sv",
+	"T9aJTX3fNMK5tHm2uAZXQ9Q/mmEc/mJpIEU+evEGMc/9cq3w+H/UCrVarXb5ZK0Q/VCrnfwyvOXEiSiX",
+	"8n/973+qdcvl6sqXSv9xpf6t//fPxVGdEJDSRlP2iZAwLSgAky2q/vgyRqgaVLKVJR2iGjnBleT0zCOi",
+	"4X5p4fKXvpw6wGtfMM5ZzcA5N4X4GuU9PR05GwZqzmqYi/HZrRu3bz6/f+u5eC5GkoGGdcdFjCQjI9Vq",
+	"RNH0rFoqLw3zVxp1woxE7GVrkO9O7rigQZ/XITW2qGvbClMokuGZSiqTXccNimyHaezbVC6PWLQQU7eA",
+	"/Srmq7io0vW6Gl6ZmguE54TxmFiIFpRFjF8TyTBtAN9b41l5dHZtEnPUdD+MGYqIDFEhtaJncEHzbhK6",
+	"JTZ7HZY53IO3nMseTTptA2pZ5uux70vmyx8zC5L5jrO+aGe+eFNkn6jaiIvCD+63QJutQQWzGhhww6M6",
+	"DeHJRsmwFvgeE+DCXsfNAOuntKExXAOu9Mqb3x7IKhiI6lavWYUGa+pU85GPit9SuWYVMPyiba7CeqFS",
+	"Lqn/W4P8N6TiDJNW0w7vMLPjrlK9WlS21BPoqcaaveqssOXmEl1sVO2KU2anmmt0tbFiLztLbLFZpZVG",
+	"2T7lrLHV5gpdbizZi06VVZrq3hz+baZYACLWjrW1QjahBgsJq5dwyB2f7TyMw15pVJplZ41V7SV6qrHa",
+	"XGTLTsUu07XGSnOJVZ1T9mpjmS42K6zsrNkrjSVabZbZKWfVXm4s0kqzkGjzWChXaLVCm2vFVbqyrNaR",
+	"Fk+xU43iqdVFyhaXlqlNV5TCwp4orC9Vo9KLbBuQJyoaMsQskVEUCf8YsVEQvnrGYXy0//7v9t+5sffj",
+	"t/Z//8KAPacuz2DMWYlmS6MUiEHpv7DDfLfZG6kEXGBqht1AK/bqrBG7RZWo3WG+SRPagcQunuzOo1UB",
+	"X2wzTjyXb69jQjDiLgjJalwzSiVfPcG3oIN6YLcY9q5SL4OWKAhLpB5hsLENbox+XNj+oyW8Gfq1/xXW",
+	"JinaD8bv7RaDdGZdESa2w8BhjlMFw3LjkaG0nrey6wUbpC62IZiNDTEgDkBxJV2p9+YLf+pwGzFtEc4e",
+	"ELA6em+8efd3Pz740TN+lDAJExyzqZ7VM1cxv1oSmp6EqbXqOOA3mZMMvCVgimZNnZwv1fhpbvrnoNcE",
+	"0NN04+fwhTqLgHruNvh2O1iq1aSu1/V1lzvBGaE2wOKoAwlpoIKrE4zJFRTFO+RfmZbdOJEtX+xCGVXL",
+	"9bAdMjcVA+qCyjJpuxz4y1x9qXpKJ+jVL7DA7xVPK8UFZjLkEAIc/SCZNsEZcyBtAnHS01R12J0DJC9E",
+	"Rbgpbe6jmtiYRpb5bMPYwvOVJbsgJ/NJRvhDjaUac3RrCPpC80l5ZfGJanF19+vtcvtUb7MiV51y719W",
+	"Gk9Uz69dLdsPrbYXd85W/FPb/7dKzyRw3NcNXnyEDp/BxR5V3puOGfHi08Kwdhq2dszqbNd68+DZzacD",
+	"VRKV4SNnk0oJCcU4M1mYDgQpjP4i+ESJe49Z+OcT7L/HLiRdJ4IhokiWqCUnbpTjPygwghbG++KZ6KOl",
+	"Afr3dZsQYPWxDuzGo5rBHT7RQ4HjGGIgS+keUBxKpJTtCn/7i6+cw9aKbvDZrRt3r1/vP/vR6B3Oo4yn",
+	"evhQYYi1ABrjhYvaBIFyrIQpqt1N1wuYT7bcHcaTDrhSFNSQjJFOt+G5sgUZgw6R3Q7zJXOYU+PxJkSC",
+	"e71MtJY3YKKsntg0cvvHsKFFDm/UvzHqRxcPWp1eL9F7Sad5QoUtS1b+h+sGaJSF9cIT8NAwYBs25M/G",
+	"yYdbmN033qnhlMNqsZx0dmSSwauJgPdgR5L+R28Ph773r39n742bimjMbiRGUSknRhFeBLF6Ra/rGfUC",
+	"49hP7LrUpJdhaovlcjVELwFWMFmdgDsyXLYIakpS7UibfeSrM70P1Mrm8NpEJJrNaxMeo6Me7P/cIlDg",
+	"8oktVOjxQbre/90P+9/5W1LGxMXC5UMLMo3OpT+NGB2xUWO3uEiM6IK1OUj20YYe3oO/zIdGY8+0dcU6",
+	"sxrHC05I+AWNvmp9XlumkkGvM4i/rMcL/aK2nbF+iCdiXeZljaMpLbUPSolJjOPgKwahPjmYtNxRag5e",
+	"p74FWTpfImYJXFnjutee4MRhbXVHVASZ6G8rLSIFOK58yjE9Sklb06sTX0C9XdqTBLudBRs1rhdVXd70",
+	"GXsSfF+zTtqPjnVu4RsrQPgq6z0MyQRatExpQk/F/I8MI8502VK2y5bVsY3x6fxc+hBrEY6CyA9lcogX",
+	"ccTl8cACRfb+Afd5lJs3YtHQvROWaSDp58wm3ZpUZwDXXLO+eHUJeVP2/gELGS4G1A+SUC3g3bi1/99/",
+	"nVpHSXeQx24KKxoc5rGApfWsUd/LULFI6BqRJiL8mD2bOA67LdduKauup0xbnfUxX6rxWDG4K02N+Ayj",
+	"Rjjyg4jcJgwvIWsnuW3wpcc5t0uVDGfpvA+dpyAB8ix1PT2d6lq+Wy8YgTubVDXYwZDeE6exf+P3d1/7",
+	"Tfw0InLTAc+kNTq9N6b7hwm9CJSQ0bdEhlxL5CLjDkAxPCo4S+AxUIJBKo03pAFO6ovlpXpYu9SiGOI1",
+	"mGOH4an6CgsOdG7VxCac3fKxFvYF1sKm1r3UgxfTGPujIiBt4bhNV9nd0HElhswF9irkzieP1YHGcZx5",
+	"PLuKsgQbx6KyI+H4yZegGo4rkUU8qM4tYJdONjKW8bDYxXZ8CIsIrhNAaJFqrTBdNyZ45uqKbdfnTbN6",
+	"SdvG9QNpQaIJK0x9z2V+jQufeDRQj0DxTOZinc2guwvkFjkkaPmiu4XyQF8rT2BP/i02v06geRWmM1G+",
+	"XeOY9IguqmbAfAs+wkTCN4xvnaam6ksTm7kE7iaX17hGVWNhg/9dASP1WBPwukokHv4Bz5jPPEjPMDhy",
+	"4FQi4OKKJDM0TeoA3lIonieGejJlVeeXqdjojo0NAI3VPwJBzGzUKy3SlV3qeT2sZFYM/cQAYnNGYZgW",
+	"0lFvKAz6UrJKCkSoPtIhHRY7ytlWajHqS/J41H2wsFpaLiebtCV+rpbWygMNszMoC8uwLya571y+m5cS",
+	"N2tM7MJqqVrGskf4s1IulctY+ZpoM7g41CmwsFbGKWInwGqymV8l7KpXWFtTj8yVRlJeTAzhTO5NqWRP",
+	"K4oaTWYJ6YArfATj+qLZlgdwu3x+esWDMVaYIjQ/u3UD9Ys7//3K3i9e73/w4t77rx6ylnGIGoUWX/kL",
+	"3VNeMCrcBZwCc3DQ9Ibmekq2BK5OzjSRmSDMrF2PhaROyCjKY6H2YGnVQd285VMHY07brBNoCKqeDkLt",
+	"amUCHobQw/ArNsmSJlVyjppPBp64xhFSKkRpFr7RO1Cnmi/FYQ+VeMPxa2uIeAIK92lQIt/AtGB4dI2b",
+	"BFXI2NQFW6EwdmWkUlghRn6LdjpM99+N0EFjgADr8LoaNyD/sIYSB4rpr/jQEjkfxcMosYXvMxuVOYCw",
+	"DP0L9XnSpv62xKBifICBuUvGvBElAnkfNAzrxRQj9CzOz84BqKdwmB7A+9CLcJy+MW36xuGEi8J1OvYV",
+	"/MP5mjWHSov69G9+J65AHELUZ0GnR0woPAYfgbaL4/ydh+kV0FpxPS5wyRymckSmKW0zbc/LFvVZjVO8",
+	"0Egq6OQK38httyPXScUiVfj/pXlLi+5GL5l0or+l3JFW+CDQAKCmGRwD0P+uWIGG9vF0EqKzSbjYHZlH",
+	"spGIcEVzV+qEhEpqgELfpVI94knGEbsyXJZmXM5BwCwBM64LtUxVthJ/i/Uah4wd0CZB8M1v6LQYJXdd",
+	"RP7RkMwR5xgVCtBDOcSc0oSn/oImqLxi9ohU/vqMausZGnUWKvkN58W4XEbxi02v95/+6/53Prn7h1fv",
+	"fPixWh/hQsl/oVKNG8UVZSSrOQFpF9YL/e/+/s5vryduKEe2cMz4PVVBI7lr+oeuF6qVSiUmS7MZxOZ6",
+	"Xe5x92ev9V/+oP/uK/0Xr+epOtWUkMXSDaIj88WzbD8v63SQD3kecpHQLN176f/ff+XFL5bbOzQzDtVM",
+	"PZ0qExQ/RkOQOW7AnPUwmR1aK0OzbG3VpjjRITuTcqfGkdcHLRpYyOpjVl44P0hNJOcCFGLanMROUHGr",
+	"Fmr85vAHaCKhS4HhkcgRjTUrA9rTnzfCRxlpiNEuKDqcDw24cFxJq08aq08NWBnwMdORBoSiLT9zU++i",
+	"WZqEsTfrxLvFaY216lTG2me3buz97M9772pY/+Hwb0gP53IYjUfbFlu850HjiECPU/fuU3g+nToX5zUD",
+	"ifLJ8C8cqhzW1TDm1KmpjS5g8AtP4ZkajyWsfZpxuyr0Y8bdlaGOahygUEvlM2YsM2VSaGuINtFTp7sX",
+	"Qst/f4shErEVWlBKb2izoCX0d6h+ki3qcp1h5AkZWAA8SqXg0FMfI7M1LplisTYM48GWy5lUHH/v9d/f",
+	"ffrVOz97b++d1/rXby2X//mzWy/svfDc3vuv3v70+f6nP+7f+B5ZLVUXKuX6/EY05lhoV8kF059cVzF0",
+	"oV2PkpnmB2Xloc3aDaTrDHpOMWLN8Wubeh7zI9gKyZgF3tIary+Vl0bnWE1Rr/d5QiV+hQXQqN54xw+O",
+	"4HqEbCU2RdQuftfFNI9lZgMMVTA0IIOAutC2Rw2jtAoNN01j/qmWCEOp2MN/vWoVPNBITVC3zaSEjtuF",
+	"HGcL7lMHu7BegFQLP9qE/jPv3Hnn+Tt/+dP+p2/feelZtOMBsy77fnaY78LDNRZDbN2A6rBRJ/TvFD62",
+	"94ztqo4SG9QcRV5tpaYHwi+sF7YC05f8YofZbtO1Q5QC4GeF9cIytDsyfy2uFPQfmaawXClXgKTSrOq8",
+	"FjQEtJlTWF/KDjEQns8RukoY3jq2lGdlKZ8eCh3Gm3AC9RJ2teOB5Pvs1o3+j967/cmLqDzgwdr7yUt3",
+	"/vzB52FKzw6fctj+tXLcgyCFMdM8gu7U6VEj9ZwwtyRMpBpbXB/vNpZAt6w/UQ8xq0IsH51UdmjF9OHg",
+	"L+pZTldRjwIos//znJRdl2/lRIa8yKhvt7JfjiO7//AbM0DcaLLQF/T/9uc7z93Iaswv6pS1+B5kR6wZ",
+	"4QNIwZm/+fH+20/vvfDs3juvpcVs06aVGnkFSXY+qbtkwM0ZjICe9UXbNP9Vf2+K3CXtA4cli2tYs4Tj",
+	"mvZxNe3uIAeNer0B+aAePQJa+fMqbOdsN3R+GqfLOsF03ESuMHUc5ugUGN2IFK+2NHI9xNYg+jbgL511",
+	"7fYA/R6BAu4EH6tGfGxmvKmaypt0AMHwpjQOk2AZ1QTLqE7LMO5piXWlWF5OuCFHrXUmpNrGjGVGpn0Z",
+	"chdnEAVpMx90wM56X0faOgPs4dgne1xOnSc/F840oXxIQCr5+KMP+h9/NK18TPf0Dtk8uUurNZpLWOcZ",
+	"jaJETg+jvoQRR4fJwBe9KIVyvcaVsu/uoMzkMlBGDLk3BdcHlpNTVF1vhjnDu1QS57gG+4tVg51ygrES",
+	"O36C0yqx857jMYXYg4fTFGHfF8XUBz+Th15RfWyoH66hfija2XGZ9bEbPVFmnaZrYQfPI+CLmArsNMoG",
+	"U5SW5sv4l4uPPUrazN9iBK6JJ/7iKmwMQuVo7SyuymkfRpQZddja2iVgLoehrWVxZ8B6FWG9vpQNm26y",
+	"0avUgk+f3vvjt/e++/L+289rbWB6B6Xa78PAf//iuRvSV/4gPoiVsQU599YHgWgDmDACetqxuPkcLJL7",
+	"zYXxOZtQWCA/zoS6/ff39l7926xNqNGukAUt9fJnZ583snNYKI+A8w9cHxwrg06TDWV0IRad0iTUjg1n",
+	"NJtjb1NOGiwS1jPPWj6NTx6WwceW1QEtK7NneUTOCMNq8fMwrKyQ6o67dx88xUf7QkfYJ+/e3Pv9q/fC",
+	"F7xgQI7yc8CMjO9B0XGB78W9VdTzBiOrLg9EvCilRM5Qu0VsdbsTWySftVm7obgbZNtGP7gBsWmbYenk",
+	"XF2Krm+zGE5MfR5AuIMWDUKQAc1ONYaQQ6jtCylD5KdDjtee0Rxv9vHWw1BIzWjvz2hn9XMQDwbCB0d+",
+	"Locgu98DpdEpTpolx5Uo/7Ag0kATBn4P4fnSo6B3nrtxTyRfHJ7sqUlBlkQ/CYs0PRpY49NCE/UuII/8",
+	"4DH1ua47HdrCYfOHnweaPwM0vPW8zrTPngZq7nyE7TDvsPJAj0hp/taWz7ZMC2fZbUdVFdWS4uGZGhvq",
+	"2rDCeqHlbrWYf6XBAnQTsx3XYdxmoQluygqaoCxwW52tHtZKZLORsPI+qtxoMyq7PvadXi/cfeOZSNbt",
+	"v/vc3k9euv3R83ffeKb//tv7b77Q/8/v3/nlW3vP/X3/D5/2b/wlZx1GpZyou6iWQ5d4KI+lbqdnjglW",
+	"suQqDM3YgBGKL3Q7St5VumSy/eIU+aNZMkdjqRPHlRKzzDalaTx6IOP0Po3vpKeqOo5Mis8uVzKmbk5k",
+	"ncwJn9AAkWZIxVTIg0YmtcM4dB0RrDh2GGl3ZUAaDCr+n+gyQtuCb4G8idlpcawAfD62b0o2fpo/NNPp",
+	"INZSkme36dVYJVypCn/oRxX6Hzzb/+tbd955HlX7u288c+dn7/Xf/93ec3/be+3bd197pf/rH9y5+d7+",
+	"sx+ulPvXn+//9a3bn7y+9+O3bn/8Vv+Z3wL7dwPmuxRr2O5+5x28oX/jg9ufvNj/9Md7H/+9f+N7n916",
+	"Ye/9l/f/8kz/2Y8qd9/8xd5zv670b3xvQDZ4Yne8aEAk2hTJkOTx4Shj9XVjJ5mTzS8n2fxyIcHPq6ms",
+	"Nz+zPcSs2zEEUp09gUy0eY8GDWUzse2ButB7S3mVYcqbqF9Uh/WLySHMLEb3BP0iN8GPsrJDrnych3xP",
+	"A4b/cCb8acdJKhzgqo2nk+gE5l/9Ir+6lctonxr0N6NudVaj+dLQCZ2EsxgAfACNqUV3GGFXqR14vTgy",
+	"xQAIRI1j4VC3EyEDGijAmH4Fj6SOuk4tcwJdELyA6wjFt+tKhtj+0N4S3BBJbArwdIc4EvjIAbBb7f8+",
+	"fMDbQ44nfjHKY9JgcCuDQLDTZmqmPWtkQPEe1dHEcGb/0YXK58rfY5ivKT5ZRH69Jz5ZgAqY7I2NwyFE",
+	"A+ZMBoq/gjGsOC8qkBa6YJlDGj0Sc8NGXlgLPKk17nIAbOIyoDwgqLopLv5El/kuk6QldqG4xVMiHZuy",
+	"+IwdeoL8plqUAzsuk804koYOF1y9wUiq0f7N6ILLx97OL4i3M9rI/NuosT6mNCcnr6Hevkq4Vbc//fne",
+	"hz9UxvDPf9X/41v7b76A8hTxmfKvevUerLpZmyuCe72hxcfXf2FzpD6XwpL8+somYtSkaivA5I9d9rOs",
+	"yohMmt2WMiViRovP2ECFxt47f7sf3fdj1BzgDkV2Vb10rLoTsHbHowE7IYlsMRag+hBCvOthO6Tpeh5k",
+	"SaFpSYkvdhGuEHQkRPkLW8ggeF+NR7cLTCVHoDQrqihUp5eRuTvPX9975vn58DofnEIlcqnjCeoo09MN",
+	"SJebHjOBqPE6ztFtq1fUiWkco7vClMi/akBfn5Fd3w0CxgEnmF0NrNCWjs9wrr68VqqU65gpW+P6z/kB",
+	"OMQQIBjxIKO2OKbRLDbYg7YyMFn1EjMts9pHHDnxDNBNyLpwJfPjPCl6Og9rkD1Qr+6BFcx3y1nht2kw",
+	"PgY/np3AJOFZx53GjkCnMSTB6HRGSN+UyI4iXGBXn9260f/gpf6zH/Xf/EP/jT/u/fBm//qtEby8iM+4",
+	"L6DpRiX/T2T5yA7vRbUBxRhxvXTVk1frZFf42w0htsmcYj6IVQdbNA+1f6ResuVOXckRRuYubZ4trmkp",
+	"oF2eoqukdqMXsBrHjKY29bcBuPYrD1TWyovleRMHTsgs2mEWaXe9wO1QPyBNl3kOqavX1DHwjPEFkFdt",
+	"2qtx6QaaN1ISuIHH1E8b+rJkr1Z3iyMq8K7rBC2LyA61mbRI/WQdma1PUV2mHhG+enS742EVr92iPrXV",
+	"0m6Qhkf5tnoLPl1uu50Oc1CQSuy5Cj9iF1cUorbwum2u4aA8r8ZZuxP0SuQ0TASkZgwCP1Rz4Id1aK2j",
+	"ric28zxie4z6kuC+MM8pkfPMtxkPqBKYsCiNSEii3Pvn+gbpMbnAhTpzez95f6H/ytsb5IkuhQn6cBRv",
+	"f/KaRW5//Nbtm9+Hf/vP/NYit2++uP+XDy1y58/ftcje69dvf/IS/Hv3Dz8BsYf+7gZ1cHBuTAQ3ekgy",
+	"lpqkpdcAlul0hfisyXxl5ayTLkeQAUQ89iPlrsaVpSktYjoKhGjHbdoDJzW+Swlky/AU7cWGn5tukExH",
+	"sAjVcrzGYwK5jt/VLa0JYY12sOvaGqTaqCOBMK/hgniCbzE/BPfB1rbYQa9U499Qp6Hu+L0LXf5lZdzW",
+	"wxZ3rox0GC3k9UQ8VwamJY/oeo7uhhcBZdcUZ294rF0ij4VefZgicAoAF/MU+ZqXrZvujj2i7wyHYSal",
+	"x1DjEB3QY4DFZp4nTbII/FHfMKcbcCxDPu4zoq1RRUg6byRaOLXanEmibTYLIw+h1ki7jhuo+fHAGlwR",
+	"SXvgSCNtynslcsHwRGjqx2scleJhffG0OXlax1TEKNpMcEaYJ1msI6FeOZ/yeJPBGk8uk2ORLmiv2Giw",
+	"RE4HpC1kQKrlslUul/HMz9WXKot10mA9wRVLiHRF4JTSfZLNb9Q4xT+BVF0dbonLQTOQyrLmetqNqRNu",
+	"DhJ/QSpFWTczpXQjfOSkB4xRX9WRYOtIUWlq7Ln2oamxAxUoLWZvR5uGLa6ARuBgKjpBksEj6ggrFHlq",
+	"DkiZPaTDeC9p9HCldYpGLlGIeyFCnUv7NQP0DTWE8BjlhWvjy9RDCbrQFH676NAAHpoRwhm0diD2w6wd",
+	"B7eMnrleG82hHhRd9aBK+IWBaVcCpLBeeDhMXyisF1BJTECJ43lC5+U6qRUqVVorkDkgMOK4W2FbN6rP",
+	"8EqsPBocghZhpa0SAdk5D9qhWq2HV9VHsVtYX7UKcFDD96PCisaK2JWF9aURV1gFrTDA/EIbuLBeDl1a",
+	"hfVyZocUnAI8GReARtOcUt9o6V6pmm4d1yFzShhCAMPxe8Tvcisk53lF8oM/aixpLXyOYanuu0ruz8v0",
+	"O9dONf2g6i7N+Hvmrdkaf3Gxoq4Xu4D1fcHYgqHhl24gRj+OMgYnGnHGwBkfqIxJf4qytukq9UtZScII",
+	"IKO9npChl6oZS/lYjxtBWDYCmhcotR3mRzI8UQYJaoV5QxDz7J1Q+6QDMmQuEe3VKSRcGLeg+gu1ggEb",
+	"IGpuPT9Q5aJNRhhU2HxFiURr0AawMPPFinDRdXgObtaNZMBEStpbc0hFFrn72iv99366/7tfWKT/0i/3",
+	"fvTs/pvv7P/9A4vs3fj9/rMf7v34rb3Xf2nV+P6zv9//3Q/7N75nkf3f/37vJy/Nl8gZHY8pgmozAO4b",
+	"zlQLlIDarbY6GzAmSPXhQq1/idSxBUO9xu2WEFJbfLhmc/qgrce+A/UwtjcWbraQicYvkjE5v2FoBvT4",
+	"lJYwoWq7pDVK7c2Ex3su9oBPJGafkNDSDXTaahVUTNQJjGbkoXcTSTYQJOnBPfrdZEB0bpqzeewOPXaH",
+	"3jOZ+JDY5WhLkoh5GjHx2a0bt28+v3/rubjeuPfOm3s///s/jCtUT2iUwLwwoEyMLaxs9OL+n5CNIAMs",
+	"kUtgKUecqMYHWhwr7hnrTpndJk4NNNX4qEhTvenRrS3maGdR5IYxGhP+TKhUerxHu9JteMwCD0PYgvmI",
+	"s91Epem0FrwmnPxVpjnuydmZJKcg+DdG/cwXI+/O11/lLNLK/VYiKx9rmmyOSrW4WBlR9TKQlaoOhs7U",
+	"yZTYsqwTW/L1McP8sMHWYKEHvbBegDA09FXb3WRXoYrl/bf7r7y49+E7/e99/85Lz959+lX0xidgfjRj",
+	"yNmia1RtSbU8XFtSWC/AexMZvNOUrQIpZqld1V6846YnY8pQByzisAD16Mc+xzREwUgIGmGDoA0D/UxN",
+	"UndTN7MMJY36Q5snojmA2hO3SEtEkRy+q8P8MVI+WbuKd4Dl0zQmU/wFQa/DjNWzrs2aOgxTp/jqB9sQ",
+	"r6j3mHxU4O8YYrNIPWBXA/xKfSrVuNZYfBkLWQ1I2X8EH/5AbS7wkyPQhSZN8OQUD9UynaV4yCMKFof4",
+	"/JSc/TALZWco2sfV4bCjJNoNGNMs5Holo1yvTLn3o5JZ4UXHHWz+ITvYfH4K0gXj7gby++zWjfs6JoAv",
+	"Wmh0ve2iVvchpStdj8ILpPZlyG6j7QahmqidwrpLqPbEBsy3htM+WpA30tPyu21yZiA7KEx7bfTivuQ5",
+	"veCAMBu+2A0k85rz1qjEEcyY0A4LRu1Wjcuu3dKP0ukjzPeFL+tkDuKr6psFvSy1brm8aLsO/MsgQ1eH",
+	"ZSuQWGFyTAJsjhe5o3NpS6jYztL3Mb6O9YGut623ctjhMbWiMiij8taiZBYOavhngbIOJwUgjPBH1n8e",
+	"2z3Nep7KtFXzvADgnmkCEJPbojx47VjUCYXqQOyGR+nIx8SPYQsmwhbgVkKq2QDbUdb5c3+7++zL/fd/",
+	"t/fGzbvXf3r36ZfyC6LRVvhUwgR59GhZchF+N6IEbXNMZ8I0xYPKlBo3iZgNFhMYCaGSXWyQQalR47MW",
+	"G+uEU98Xu7FZ/kPkzik2h8RwhIRRLsOoUv3iCa/wxCRqFe+p9AqHcCy+/mGNLWQMY6Xe3suv3P7oN/er",
+	"4eULz+t2xqZfqceckMBqQ+d1onJgoOaRzGmKDmjg7jAr7IYYevUFZ5hIqQwu6TrKqLL0Odzq+ggi31VX",
+	"qnMI6XDqx9AyS+Z3JWWGlrBJt3UMgGEd5SnALxBgVzLKtg/naJlinfBrtVDFbsdMJlbxyQVnJVLfZe5W",
+	"K2DOFbrDfLrF6gS+kfH3aekfwWHgQ6RuW8IdSIov1TgiC40uwISBH/08olCiXkAyG3JnTwBiCyVLBicz",
+	"+PrSMsjjHs9BgZfZIQiMYdTp0PVMmnhdCcQC8FT5JlE20dfhSWh1YPbj17keiXFqpSVtHFqxmXYcmAxg",
+	"UvQPomkkMVX0mdOokr7b6BqkCsw3zxuxAGIaVOL0YYUH4g5f6hTWC8urpcXl3K7szIqMPjojfNBDzDms",
+	"EdL8KmSwx7ALs1IKTptV1wc+PO2RqEoyT0xbu/Pnn/Z/9N7tT17sv/D+nZufHMH4daqGYNqcj9QPkO4+",
+	"987JR0XUTRm4PYQWzMc5Q/cyZ+gQYovH/ZePRU4c6SeZFhVC+3zBECGwbm/qzsw6SpdSea5TnSLM1/kN",
+	"Uuddz6sb4ADKieggzEGNawSBgzZqvn89owMtpKcVbIfSQTrGiKtTJ/Xc2x7QRzx/53BScyqjxGe1nPTs",
+	"HoL4PG7sfNzY+R43dv78NISBhtBxsWe0BewI/UVIF8J+07F0oXxVMiawM6RpjM86ooMZR1aoLXg9Y9qi",
+	"lqQkrJ+oHI27oxFYtcYx8KohUeY3iAST+alrOqMa/MoXTPkS4QCYrGcdKjpBi8UzoZSKs1g3XYoGxitr",
+	"3DS9Nq7lKUFS7nXKUGq60EECtDiFi2qXoGPRciEfrgQOiHrH2oM20hPruVRajgyGsQa1ueaBXobxVMow",
+	"nntv6yeVleXDySO+b7KljhFEDi29KpbVe0SSqVDURtgNY13BBp5bgz0Afm1Up0vmbn/yyv67z+39/JW9",
+	"H702bxHhOQwqjXwZ3AfVucj4Y0uR1xY+GqWk+h6NqB6/reM0s7mI9SXAtNXOrGfg3ItKarke04HEu0/f",
+	"uv3R83ev/1S7c//7j/vv3CjhCDK5nVd0xlCLVpdXCuuFU82qXWaVxgpddZbsRbbWXFYC0V50lthyc6W8",
+	"WlmrnlqkS41le8VZZWtNFJjmd6qe5T7JCuuVtcVqeUnz/3OZPeA5cpMiGspSMBo7fMcxvBl3OzWYooZx",
+	"hT7VOKf6IvpUUy0dBLGRUGWK8LXpcLPz8aZlQ5bmsJsVa0uDXofVuCvJN7vOVpQKq554QhLNlSAlFuKI",
+	"ik+sk/MPnbXI+Ue/YpF/OX/mKxZ5rNl0bUYcYXcRSmiu5Aj7qkUAnHceISQ6HlVWF7saIKqsbbNOgDi0",
+	"iD2IOJdxJEmTIAt5RuGBA1RK4im2DdZaBGCp56QHf/Hh08Xq8op64jbrBCYY+o/hJFY0MyAaC4cGwBi9",
+	"Iw8KYyVvFuuxhDwMCZlfPo4ymaIjOuDTPe7BeZ9YW59b8g5QTmSpgCQLPaQ3v9//9oezlf2fo4e05cpA",
+	"+L2RJhtmwese5jqb1jg2Y6aZFUvBBThqT0DBizDA1lYEBB16HK0aj+KuSj7ttnoIkG9cj25gRcIGNYcG",
+	"awofc9gwdqNzZyF4c7/BNz2sV//+tBKpndVLqL1ycMOjKLpk85ulmGoLP2lpqvZJfaW2Fx2xikguMAqD",
+	"Kez/4fn9X7/ef+YZBJ+sVPdev9H/6Id3fvpdlH/9l3/d//Q/EX8y7go0tKaYBFIR6BTD5STXrAIDx825",
+	"HLlNeIeeQXjWruxoL3SLypZ6GD3VWLNXnRW23Fyii42qXXHK7FRzja42VuxlZ4ktNqu00ijbp5w1ttpc",
+	"ocuNJXvRqbJKU92buaMqraq3Ctvu+v6gGrKYUENCGg2XaDic77Odh3ECK41Ks+yssaq9RE81VpuLbNmp",
+	"2GW61lhpLrGqc8pebSzTxWaFlZ01e6WxRKvNMjvlrNrLjUVaUYqJZE8U1ldXc2fD5jCeFQs6s5PReI43",
+	"jtDs8NiInpUshaYjuKiYezOUoITBxv13fnL3he9+4czo0YIXj9qhRyYvwGtSApNKq1HyDIsTTGBSsdgN",
+	"okRjopCGBEJAPwZP8C0Cebc1HmFRMXUR8BBIytV1KG5A5iixha8bWBrRDfehfNmAISTioa6scccXnQ5T",
+	"BnQU2qR2GurTCOGMkMYYDRU8EQit8WghghZrS+btMBkFRR+C7htW5LAYrqwBh4Guv51DgKsreEW9xpvQ",
+	"4EffIDg78nHTC+k8/wBh02nkdL7QKo75OLBqAquz1Y9mlNe1mC1UunQ4odKwl9BxqPRzMN5ngWGk9i9k",
+	"3QjTuyv87c9u3bh7/Xr/Z7/AXKXPPfD5/7F3bc1NHG36r3TpJqZqfIR4F++VK7Apljgk4N1Udk2t2pq2",
+	"NfGoR5keWWirUkXIAiIQcoIAOUICxCEfkJBU4hiH/Jfvs05X/IWv+n17Djp6RhrZFugiFTBjqadn+j0+",
+	"7/MEWCT6UG8/wbguOhTSQdxALt/XbFqidv2U0QuCMGqbBrPVKJ+QHyQvWeDyGvQ0nvqAWwsniznHpU1W",
+	"YKF2HBiCKNBQPcroOZFWakUNkXie4cFBZgbvz/V3MlV3J95FYTE+++NyUlPhnNT+/jipweGP6LuX2m3+",
+	"hnpHIy3q080iEjcgzmbQyrz+WKbOTIb6OfUv4iH4uainGXa12ICNwGbclRpC048kNWME5BndSzSUnQzS",
+	"Ey9wl5/YcAK6gL2PymyXzeA9eYcwllmUOjN+oDWsKbCBVBDc8eGp7mUooBeMfQwaI/AEWzBwB8/B081i",
+	"qXivduM2KudHkc1vON+gf98WM1d/Ond1hLq3wee9MfNcRwshchmghNCB1WKsxQD0pAwUJg7MQ5SgAgXd",
+	"UEWtxEwibSynmf2/i8zBmqLbN/ReSFeE0qNeT8wkCozaYZv0KgQDDS+QfVTqXdJ5JGYStZtnffKN6v0L",
+	"5euXtzYu1m6eLT28W711qfTx+5Vv7pQv/FX98Ump+Bs+AsadsNGf3BGcRoDt8FyRIs84oqsQVFi2c8wG",
+	"VcnJrtjM6sOzVrsOrlO1WJAgp0fu5nbhWR3DzHC8etjIUOPVAW/gwQCj2/6YehbRexMBKZ/oo9MdBqFd",
+	"JfVjDQp/TQ5TORoAyqGixJy1ioq/ASc3knQtVHIfycBclXR5Ks71kHN9jyUbhpv3ylyzZ4ynuxhq7t88",
+	"c71bzdBTQbc61QYSN/FiXf4ddKumle/sVZFUqqNT7VQMSYHXaedUS7/f2frzy/K1O75rLf1+p7J2sfR4",
+	"o7p2v3bzbOWLBzIxvPBH+caZ2o2PevOr02Hc6lSzW+10g4ttqx4T081Vj7ZudaoPbnU4dj0cu97hsev4",
+	"xqe3SwmxLxFHStiinjOOtZ/OM1Z1ckx4PQg5SvsIssZYMh+R50/tC9S9qGmq+jmA+vb1JR98xRDOvLqJ",
+	"qB41kvJfRBHCvTJ5lZHfIo3oTGIZlHVD+M1QaeSBHki4uOVI71C5vbH15GLliwfltRvADXCp9tXX5fvf",
+	"lTY/3Fq/WHv3SkJLCHVX6J5bup8XWxbdp+uVeDR05zPytyJgv/DVCoX7wpdwiPWKd2CKtzI/njxf4N0Z",
+	"1ISpjX4f3qmnxydf3gZ1PpnauOV1V818H2k0wr7gOyr04ecu8AaNPrDllOvKlLv5VHKROXnGeJJwxnSh",
+	"9PfmraTSGTCtvKfJF1kLZruECRXQ8AT2AiFqYQS7N0BdSsGBNQpYoGj2p49acL16iE4pgz64HiLa82mX",
+	"oeBhG8q0Dakc+knlcAKoGvFde7pZrK7dLz34vCvP2DpnyLCO6QEqy8wgXEawQFfJQ9LA50JfV16kTL5/",
+	"HUT4QvNAN54bEAsctBAK8CVkJOkvVyQ1/zpi6GKfRoSF6jmULNlgAHUAEqUNnZG8/AfDkT+QrisnWM/p",
+	"iEaWGNOBt38bSM/LzJnrHcOzYnDdn2cJbIV8YsvqK0xDOMhCDh1AqD8FY5sgOk24IdBJdGy4HKyxTU5O",
+	"glUO2cEyQgrHSJOr7kNnWWo7anjXL5yp8ljli9u1S3dL62dKH66Xf7la+vl0tJKYQulkZZw1kxgPc/l4",
+	"mPWPw3yrZTtq8KhhhWHaTsEOEzzMZnxW6yYhWA6/AagbImvSQouFIMSk9OmtsE9GTVS1fEui6AJNhNsC",
+	"ede85eBWYHNC++C5trgoNE07m5LtWr70RtoiNEOOPN0sVq7+VrrwQeXKWrn4W739l4sNnRNpCWngEloT",
+	"1ChypiTdiMrdtsURHWcZRX6nwqcdQvl4icbOQHxUgvcs43sGHq7jB1UIzIkpqOqAzXHfioEE5nR9guJH",
+	"5ezRwuezm6sOESrPpACAZwARnTJY9VZ84bsl9vdNiKbGUjSC5xfGWHAm1HJYI5LFr5FaNknKK5JjC3xn",
+	"0CUxxjAxUuZPR+C6dRsufePJH1jHMN3aMbxYh67om2MYYiz6EOUOIRPdMc57XgnBETHWOnMo4Nem3AmF",
+	"NdTsBU4/6K0pJV+IZDRoz0FLGOqQjpFhYyT5dtJT9OY0wzQCFST4M7iRlKUzbYEby9yyQZybCl9XTzeW",
+	"lpgN1FGqG0ccm+L+UhMuE0Yma2KElUpTm6akVe8b3MItL0bzMa+p2l0kwMVRg0f7hVfYKjND/8YJRu1U",
+	"OtIXnLBsZ+BAIMOS7o6VdE9qCc5OOfgsEzMJVviP/zvylmW8OXVw5b9PHBFH+JvGMeNIYW7+8Km5Q7PO",
+	"3KHZU0eMvEHfeF3+PD83v5J/c342P/fSRH7u0Gz+lfmU/L9z7JD/M++/+Vlj6fXwsZV8f8NAWcAI7vVq",
+	"1O7iUmCLPBiKUtksXqveWqv3QehP+pwUtYaQ6DDpDz24HNeZTXwcPBkBWhnO8sS2LAfrRHRRMO4omllp",
+	"M0gmJxyyCHCTt3NsbIFDFYrKZF1nmazlMJ4qjB5lBSg7ZegKA9Yfxy4QQZdY3EgQ6GVFTm38lR5lhcgZ",
+	"TssMos6cHmxn/xqt3tbGRvmnj2vXH1V+2Kg+uVs6+7fSg9tdWcAGY7W1sVG7/qj65G40S9BXUEnzFjVn",
+	"WftH9092gSqhk4uRPU58ex/d+2xzL+OdHmirVLBp27oYWYOj1EHgGdoS6okN4SuB5HCIRtk2SYO3Rnke",
+	"6SE/+6n07dfoIUP6xg6pWYTuIbzHgAfhFnKw22xJOiDHGiOzAaa6OuIBBJBwl9rF/x0NmORdojZOM/IT",
+	"wY3JK2x50QiS1boEhbrFVNvFyoFj3Zk+ZndusssupmcshhwFzwpHgXtwseW5zcFVTn/UJes5MHGwxw6o",
+	"fy4Hrv/Z5cnrR/dzmPHvIIgrnphr2Hodtl6DrVc3fkLF9Sjx0641XHFGrot268jxf3+J/Mv+g9P7ZlQd",
+	"AkkABBEOLWiNHVbv7CYRNAyljAUeKHBgEOg0+ZN8WkZT7uz/iPrcDF0BVgBCoR4SIBII1E8W5HYzc4mo",
+	"IRxrCT5R3hvjOuWK7pDAGExdsOd5EKBP5457AgNB4MwChwfIl+VPkwem/jWpyXs3Gf59ckrdqhvLGgJQ",
+	"xw7jcfeQY4sfY+ggt/UjMj5ZP7P15KvyL1fLjx6X1s9Un9yVxyNiMbR/bea96oHb7twAeuaO1ZCp+Koh",
+	"w973kF9g0JrlaMyls8qgzquKJxSfQPGz6r2/yld/jbUwM055ignouHeaGEJSALoo1+WkDZD/C0j+QEtC",
+	"lzmdEhVAu6Q0/aTfln5WyedNThMwemKB64xl1RAQI5SLPLPhSjNPCyBZYPBlU3W5RrhFkn6jLrmvr93y",
+	"WW9b+tTVjdW7gGVX3iUlX2bPr0w2+5WoTiB6QzWW9iZIuLlPQcNXDFWAh/P68QqcKopwb7N9gdP19yu/",
+	"fj6AiUyDjQN23O3Mm59xBPMDzgSIl7nGLamzrJNOKgvm0YyTkQlpuLzshZpK+eM4o7rM2GX68XaO2QVi",
+	"cbgsQx1mG9Q0BNNlSpUeI7NelmMtkYxlM6Q/n5zQJiYmAvTsmK/MLHBgyPKWZNloKJ20beWW0yTpDRaq",
+	"fMZPtvpZTpuXmx0Z92szdkjeRlxYGrdDgIbX/8tJrSnQn4o30A+YYguEaH1jvN8zxlvr90tnf/ZD/e+v",
+	"lM6u1b76Nhjkyx9+eqv85Xtdtz8h6Yg/4A+zCa16pPUJTDc4nWGVdI9WSeX5fVU+nDaOXBm2Z89195Js",
+	"7H6x8gWPVDPg8y96Pr+89sfguX3BOuQy/wmFtg5w4Hrorzv1DHU8NbwNGOD4KniQcMCau7v10FjV45bJ",
+	"Ql98SE2u9w2XK5g9iLjc4cx/48x/hGRPMDsUllWehj3uKeLCpMpb9anRYPq/JSYVDETISeXO4FLBbNSz",
+	"9nMeaI3YmHHAB2LdJkuFyFu27oFKqUNMRoVDJicCQwvSNi5wHHkIyE6pdyd2RKmiUtllRGnzoZYB+gV5",
+	"qEHNFA+1u4PS59K3Ro+DwxudmphqOMW+sEuEUwxM/IEjukzlEVUfFelQ9hNWuj2ENITBbLW3YZGnqdi2",
+	"evtGRrun0V1YLd/0di0OIG0aAj6HgM8eAZ+C2R7gsxX5TATH4wXfHuCzfbmtjnNMAcZicxQvM0d5iVgF",
+	"+IbBXny2a9iN5Xqsubw6x8j40Ns5jpyGCmZ3S9iQDJyXpOZx4kK6nYSldVKMg+FiQInLK2UIiwBygAax",
+	"pSWWctxqu7z/FwTh7JRDVNAXOwinq8i0PyCcZqMR1A+MmLH1DXCzR+2r1m2YOBk9TGxnaqfiCxOHSJgh",
+	"C8ReYYFQZliRy7qc6PIs+MwQcUah48qARBfnbvRqLWsq3hlLUS59hGnxZWZDI5UYHNGfWGJ2rBU112Ah",
+	"RNbKCpK37BWArEo3lYqxVKKqtzsfBSMXzmAEwbtumTXibtxzP4IVwygUbqUfC5fe/bJyZS1ea8J4H43J",
+	"rPc6oE3J0IJrSQhdpvLUy2zZMnW0Jgi0JzZbtVbiHEk8zHfHdgxUBj01OnFgdCKy8dgfo/HAl/GZsx29",
+	"mwJ8gQOW4Oo3sVsCmwnmjPr1/b5YhBPMQUiZ14kBZn448KIusPCI/CG8iM8WHJe3iVmgutMeeiaBbsir",
+	"LD/6GuVvGRy7IaGPhbsOWFi4rLTNGLS3p3kqiGDPHqr0eVXV4CzvP1wQtXMNQe38B5U/H6gu68NzlW83",
+	"uzcH8otZKmfLxcvzLn93Xp7FxMz/nHxHcxEx8LeT8lp71TUNje+iId8/+c+adPX5tJFKy7NNGF81bItn",
+	"GAcZDDvHBRkxrRQ1Yc4MKl+WTbK2pedAM3Xfv3liHT6IHhGq4zRrjK9Oytw/Z5uJmYT6QULerMEd6blM",
+	"5YPletWWNFkkY5nDKBsHU2TlHExy8mmE8CN7PzHE081i5cbj2qX/rxbPN1Dbj/lEO0BtLzer+Xha9jLl",
+	"hkCtEAVQ8oDIfz99Bb/OcAoaQnYN4dhGyhEacaw8FxpZNUyTLjOB0B0PzSfGyGEwnJaTZrZLGSE3iS8L",
+	"vzEeWCRinppX6UmDKeFH4dL/GQGZLmjugxBk7ccrlV8eV4vnPV1IeRegcQICKgAVJUqDVmhorVEeFgkD",
+	"U4po0DYAOBxYYYA1sXmZ/wU8uEiSgRBirG7B0fB/U/PcgyF3RYYu3tKx7VotnscIrP4Zeh8xqsQGmpdw",
+	"WP4LPkmXqgwj2ga1OLWRainyhuVG2JRjliyT6VNZk3IUmnm6Wayefq98c736w9XSe3883fy89ORaqXju",
+	"H6ffLV/+pPTRB3KvL3xXKp6r3rtXvn65ftnMW1OrFb/GrKzJAg9UVZi5j/BW7yS+1tXi+er3n1QvPFKP",
+	"FeyEfCWVDDY3C8E3CuxM87ceZQWQzM7QVNrgjKRMQ76xRORSaUJVKGBbqwZPGdQkWZM6S5adkc/p8p3S",
+	"h9+VHp6rffxTqCXQrDG6wgqizelzaCbL7FGUXHaIaS3LdWHEAcoS8jQ+/KG6Vixfu1O9d6nxWOuGk3jn",
+	"5Dv/DAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -117,7 +117,11 @@ func (h *EvaluationHandler) GetEvaluation(ctx context.Context, req api.GetEvalua
 	if err != nil {
 		return nil, err
 	}
-	return api.GetEvaluation200JSONResponse{Body: evaluationOut(e), Headers: api.GetEvaluation200ResponseHeaders{ETag: ptr(etag(e.Version))}}, nil
+	tag := etag(e.Version)
+	if current(req.Params.IfNoneMatch, tag) {
+		return api.GetEvaluation304Response{Headers: api.GetEvaluation304ResponseHeaders{ETag: &tag}}, nil
+	}
+	return api.GetEvaluation200JSONResponse{Body: evaluationOut(e), Headers: api.GetEvaluation200ResponseHeaders{ETag: &tag}}, nil
 }
 
 // DeleteEvaluation implements deleteEvaluation.

@@ -88,7 +88,11 @@ func (h *IndicatorHandler) GetIndicatorSystem(ctx context.Context, req api.GetIn
 	if err != nil {
 		return nil, err
 	}
-	return api.GetIndicatorSystem200JSONResponse{Body: systemOut(s), Headers: api.GetIndicatorSystem200ResponseHeaders{ETag: ptr(etag(s.Version))}}, nil
+	tag := etag(s.Version)
+	if current(req.Params.IfNoneMatch, tag) {
+		return api.GetIndicatorSystem304Response{Headers: api.GetIndicatorSystem304ResponseHeaders{ETag: &tag}}, nil
+	}
+	return api.GetIndicatorSystem200JSONResponse{Body: systemOut(s), Headers: api.GetIndicatorSystem200ResponseHeaders{ETag: &tag}}, nil
 }
 
 // UpdateIndicatorSystem implements updateIndicatorSystem.
@@ -241,7 +245,11 @@ func (h *IndicatorHandler) GetIndicator(ctx context.Context, req api.GetIndicato
 	if err != nil {
 		return nil, err
 	}
-	return api.GetIndicator200JSONResponse{Body: indicatorOut(ind), Headers: api.GetIndicator200ResponseHeaders{ETag: ptr(etag(ind.Version))}}, nil
+	tag := etag(ind.Version)
+	if current(req.Params.IfNoneMatch, tag) {
+		return api.GetIndicator304Response{Headers: api.GetIndicator304ResponseHeaders{ETag: &tag}}, nil
+	}
+	return api.GetIndicator200JSONResponse{Body: indicatorOut(ind), Headers: api.GetIndicator200ResponseHeaders{ETag: &tag}}, nil
 }
 
 // UpdateIndicator implements updateIndicator.

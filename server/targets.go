@@ -73,7 +73,11 @@ func (h *TargetHandler) GetTarget(ctx context.Context, req api.GetTargetRequestO
 	if err != nil {
 		return nil, err
 	}
-	return api.GetTarget200JSONResponse{Body: targetOut(t), Headers: api.GetTarget200ResponseHeaders{ETag: ptr(etag(t.Version))}}, nil
+	tag := etag(t.Version)
+	if current(req.Params.IfNoneMatch, tag) {
+		return api.GetTarget304Response{Headers: api.GetTarget304ResponseHeaders{ETag: &tag}}, nil
+	}
+	return api.GetTarget200JSONResponse{Body: targetOut(t), Headers: api.GetTarget200ResponseHeaders{ETag: &tag}}, nil
 }
 
 // UpdateTarget implements updateTarget.

@@ -156,7 +156,11 @@ func (h *ValueHandler) GetIndicatorValue(ctx context.Context, req api.GetIndicat
 	if err != nil {
 		return nil, err
 	}
-	return api.GetIndicatorValue200JSONResponse{Body: valueOut(v), Headers: api.GetIndicatorValue200ResponseHeaders{ETag: ptr(etag(v.Version))}}, nil
+	tag := etag(v.Version)
+	if current(req.Params.IfNoneMatch, tag) {
+		return api.GetIndicatorValue304Response{Headers: api.GetIndicatorValue304ResponseHeaders{ETag: &tag}}, nil
+	}
+	return api.GetIndicatorValue200JSONResponse{Body: valueOut(v), Headers: api.GetIndicatorValue200ResponseHeaders{ETag: &tag}}, nil
 }
 
 // UpdateIndicatorValue implements updateIndicatorValue.

@@ -529,7 +529,7 @@ export interface paths {
         };
         /**
          * Get an indicator system（查看指標體系）
-         * @description The system with its `ETag`.
+         * @description The system with its `ETag`. Send `If-None-Match` with a known `ETag` to get `304` when it has not changed.
          *
          *     Permission: any signed-in user; API keys with the scope read.
          */
@@ -722,7 +722,7 @@ export interface paths {
         };
         /**
          * Get an indicator（查看指標）
-         * @description The indicator with its `ETag`.
+         * @description The indicator with its `ETag`. Send `If-None-Match` with a known `ETag` to get `304` when it has not changed.
          *
          *     Permission: any signed-in user; API keys with the scope read.
          */
@@ -799,7 +799,7 @@ export interface paths {
         };
         /**
          * Get a target（查看目標值）
-         * @description The target with its `ETag`.
+         * @description The target with its `ETag`. Send `If-None-Match` with a known `ETag` to get `304` when it has not changed.
          *
          *     Permission: any signed-in user; API keys with the scope read.
          */
@@ -1057,7 +1057,7 @@ export interface paths {
         };
         /**
          * Get a reported value（查看填報數值）
-         * @description The value with its `ETag`.
+         * @description The value with its `ETag`. Send `If-None-Match` with a known `ETag` to get `304` when it has not changed.
          *
          *     Permission: any signed-in user (other than admin: only records of their own unit and the units below it); API keys with the scope read.
          */
@@ -1310,7 +1310,7 @@ export interface paths {
         };
         /**
          * Get an evaluation（查看考核評價）
-         * @description The evaluation with its `ETag`. API keys see published and superseded evaluations only.
+         * @description The evaluation with its `ETag`. API keys see published and superseded evaluations only. Send `If-None-Match` with a known `ETag` to get `304` when it has not changed.
          *
          *     Permission: any signed-in user; API keys with the scope read.
          */
@@ -4443,7 +4443,13 @@ export interface operations {
     getIndicatorSystem: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description An `ETag` the client holds; the answer is `304` while it is current.
+                 * @example "1"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatchHeader"];
+            };
             path: {
                 /**
                  * @description The indicator system's id.
@@ -4480,6 +4486,14 @@ export interface operations {
                      */
                     "application/json": components["schemas"]["IndicatorSystem"];
                 };
+            };
+            /** @description Not modified since the `ETag` given in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -5014,7 +5028,13 @@ export interface operations {
     getIndicator: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description An `ETag` the client holds; the answer is `304` while it is current.
+                 * @example "1"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatchHeader"];
+            };
             path: {
                 /**
                  * @description The indicator's id.
@@ -5057,6 +5077,14 @@ export interface operations {
                      */
                     "application/json": components["schemas"]["Indicator"];
                 };
+            };
+            /** @description Not modified since the `ETag` given in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -5317,7 +5345,13 @@ export interface operations {
     getTarget: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description An `ETag` the client holds; the answer is `304` while it is current.
+                 * @example "1"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatchHeader"];
+            };
             path: {
                 /**
                  * @description The target's id.
@@ -5351,6 +5385,14 @@ export interface operations {
                      */
                     "application/json": components["schemas"]["Target"];
                 };
+            };
+            /** @description Not modified since the `ETag` given in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -5941,7 +5983,13 @@ export interface operations {
     getIndicatorValue: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description An `ETag` the client holds; the answer is `304` while it is current.
+                 * @example "1"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatchHeader"];
+            };
             path: {
                 /**
                  * @description The reported value's id.
@@ -5979,6 +6027,14 @@ export interface operations {
                      */
                     "application/json": components["schemas"]["IndicatorValue"];
                 };
+            };
+            /** @description Not modified since the `ETag` given in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -6584,7 +6640,13 @@ export interface operations {
     getEvaluation: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description An `ETag` the client holds; the answer is `304` while it is current.
+                 * @example "1"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatchHeader"];
+            };
             path: {
                 /**
                  * @description The evaluation's id.
@@ -6621,6 +6683,14 @@ export interface operations {
                      */
                     "application/json": components["schemas"]["Evaluation"];
                 };
+            };
+            /** @description Not modified since the `ETag` given in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
