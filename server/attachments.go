@@ -152,9 +152,9 @@ func attachmentOut(a *models.Attachment) api.Attachment {
 		Size: a.Size, Sha256: a.SHA256, CreatedAt: a.CreatedAt.UTC(), CreatedBy: a.CreatedBy}
 }
 
-// receive reads the multipart body: exactly one part, file, whose bytes go to
-// the blob store under a.BlobKey, and whose name, type, size and SHA-256 it
-// fills in. Nothing is left in the blob store when it fails.
+// receive stores the body's one part, file, as the attachment's blob, and
+// fills in the attachment's name, type, size and hash. A refused upload
+// leaves no blob behind.
 func (f *attachments) receive(ctx context.Context, body *multipart.Reader, a *models.Attachment) (err error) {
 	stored := false
 	defer func() {
@@ -162,6 +162,24 @@ func (f *attachments) receive(ctx context.Context, body *multipart.Reader, a *mo
 			f.discard(ctx, a.BlobKey)
 		}
 	}()
+	return oneFile(body, func(part *multipart.Part, name string) error {
+		a.Filename = name
+		in := &incoming{r: part, limit: f.limit, sum: sha256.New()}
+		if err := f.blobs.Put(ctx, a.BlobKey, in); err != nil {
+			return f.putError(err)
+		}
+		stored = true
+		a.ContentType, a.Size, a.SHA256 = in.contentType, in.n, hex.EncodeToString(in.sum.Sum(nil))
+		return nil
+	})
+}
+
+// oneFile hands take the body's one part, file, with its name as uploaded,
+// and refuses (400) any other part, a second file and no file at all: the
+// schema of every upload, which the validator leaves to the handlers of
+// streamed bodies. An error of take ends the reading.
+func oneFile(body *multipart.Reader, take func(part *multipart.Part, name string) error) error {
+	got := false
 	for {
 		part, err := body.NextPart()
 		if errors.Is(err, io.EOF) {
@@ -170,28 +188,26 @@ func (f *attachments) receive(ctx context.Context, body *multipart.Reader, a *mo
 		if err != nil {
 			return bodyError(err)
 		}
-		name := part.FormName()
-		switch {
-		case name != "file":
+		switch field := part.FormName(); {
+		case field != "file":
 			pointer := ""
-			if utf8.ValidString(name) && len(name) <= 100 {
-				pointer = jsonPointer([]string{name})
+			if utf8.ValidString(field) && len(field) <= 100 {
+				pointer = jsonPointer([]string{field})
 			}
 			return invalidBody(pointer, "unknown field: the body has one part, file")
-		case stored:
+		case got:
 			return invalidBody("/file", "given more than once: upload one file a request")
 		}
-		if a.Filename, err = uploadedName(part); err != nil {
+		name, err := uploadedName(part)
+		if err != nil {
 			return err
 		}
-		in := &incoming{r: part, limit: f.limit, sum: sha256.New()}
-		if err := f.blobs.Put(ctx, a.BlobKey, in); err != nil {
-			return f.putError(err)
+		if err := take(part, name); err != nil {
+			return err
 		}
-		stored = true
-		a.ContentType, a.Size, a.SHA256 = in.contentType, in.n, hex.EncodeToString(in.sum.Sum(nil))
+		got = true
 	}
-	if !stored {
+	if !got {
 		return invalidBody("/file", "required: send the file in the multipart part file")
 	}
 	return nil

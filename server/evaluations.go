@@ -507,12 +507,6 @@ func (h *EvaluationHandler) CompareEvaluations(ctx context.Context, req api.Comp
 	return out, nil
 }
 
-func invalidCursor() error {
-	return &httpError{status: http.StatusBadRequest, code: "invalid_cursor",
-		detail: "the cursor is not one this list gave, or was given for another sort or other filters",
-		fields: []api.FieldError{{Parameter: ptr("query.cursor"), Message: "invalid cursor"}}}
-}
-
 // systemTree is a system with its indicators.
 type systemTree struct {
 	system     *models.IndicatorSystem

@@ -251,11 +251,16 @@ func pageRequest(limit *int32, cursor *string, sort, filters string) (page pagin
 	if cursor != nil {
 		c, err := paging.Decode(*cursor, page.Sort, digest)
 		if err != nil {
-			return page, "", &httpError{status: http.StatusBadRequest, code: "invalid_cursor",
-				detail: "the cursor is not one this list gave, or was given for another sort or other filters",
-				fields: []api.FieldError{{Parameter: ptr("query.cursor"), Message: "invalid cursor"}}}
+			return page, "", invalidCursor()
 		}
 		page.After = c
 	}
 	return page, digest, nil
+}
+
+// invalidCursor answers a cursor this list did not give: a 400 on query.cursor.
+func invalidCursor() error {
+	return &httpError{status: http.StatusBadRequest, code: "invalid_cursor",
+		detail: "the cursor is not one this list gave, or was given for another sort or other filters",
+		fields: []api.FieldError{{Parameter: ptr("query.cursor"), Message: "invalid cursor"}}}
 }

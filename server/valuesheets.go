@@ -310,46 +310,19 @@ func (h *ValueSheetHandler) plan(ctx context.Context, l *valuesheet.Layout, tab 
 }
 
 // receive reads the multipart body's one part, file, up to the limit.
-func (h *ValueSheetHandler) receive(body *multipart.Reader) ([]byte, string, error) {
-	var (
-		data []byte
-		name string
-		got  bool
-	)
-	for {
-		part, err := body.NextPart()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, "", bodyError(err)
-		}
-		switch field := part.FormName(); {
-		case field != "file":
-			pointer := ""
-			if utf8.ValidString(field) && len(field) <= 100 {
-				pointer = jsonPointer([]string{field})
-			}
-			return nil, "", invalidBody(pointer, "unknown field: the body has one part, file")
-		case got:
-			return nil, "", invalidBody("/file", "given more than once: upload one file a request")
-		}
-		if name, err = uploadedName(part); err != nil {
-			return nil, "", err
-		}
+func (h *ValueSheetHandler) receive(body *multipart.Reader) (data []byte, name string, err error) {
+	err = oneFile(body, func(part *multipart.Part, uploaded string) error {
 		data, err = io.ReadAll(io.LimitReader(part, h.limit+1))
 		if err != nil {
-			return nil, "", bodyError(err)
+			return bodyError(err)
 		}
 		if int64(len(data)) > h.limit {
-			return nil, "", fileTooLarge(h.limit)
+			return fileTooLarge(h.limit)
 		}
-		got = true
-	}
-	if !got {
-		return nil, "", invalidBody("/file", "required: send the file in the multipart part file")
-	}
-	return data, name, nil
+		name = uploaded
+		return nil
+	})
+	return data, name, err
 }
 
 // oleMagic starts the old binary .xls workbooks (and encrypted .xlsx ones).
