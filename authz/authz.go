@@ -77,9 +77,9 @@ func Allow(c *models.Caller, r Rule, operation string) error {
 			}
 		}
 		if len(r.Roles) == 0 {
-			return forbidden("%s is not open to users", operation)
+			return forbidden("forbidden", "%s is not open to users", operation)
 		}
-		return forbidden("%s needs the role %s", operation, joinOr(r.Roles))
+		return forbidden("forbidden", "%s needs the role %s", operation, joinOr(r.Roles))
 	case models.CallerAPIKey:
 		for _, s := range c.Scopes {
 			if slices.Contains(r.Scopes, s) {
@@ -87,9 +87,9 @@ func Allow(c *models.Caller, r Rule, operation string) error {
 			}
 		}
 		if len(r.Scopes) == 0 {
-			return forbidden("%s is not open to API keys", operation)
+			return forbidden("forbidden", "%s is not open to API keys", operation)
 		}
-		return forbidden("%s needs an API key with the scope %s", operation, joinOr(r.Scopes))
+		return forbidden("forbidden", "%s needs an API key with the scope %s", operation, joinOr(r.Scopes))
 	case models.CallerSystem:
 		return nil
 	}
@@ -125,7 +125,7 @@ func Reach(c *models.Caller, r Rule, unitID, unitPath string) error {
 	if c.UnitID == unitID {
 		return nil
 	}
-	return forbidden("your role acts on your own unit's records only")
+	return forbidden("own_unit_only", "your role acts on your own unit's records only")
 }
 
 // SubtreeOf is the unit path a list must be limited to for the caller under
@@ -168,13 +168,11 @@ func Describe(r Rule) string {
 	return b.String()
 }
 
-type forbiddenError struct{ msg string }
-
-func (e *forbiddenError) Error() string        { return e.msg }
-func (e *forbiddenError) Is(target error) bool { return target == models.ErrForbidden }
-
-func forbidden(format string, args ...any) error {
-	return &forbiddenError{msg: fmt.Sprintf(format, args...)}
+// forbidden is a typed refusal: "forbidden" when the operation is not open
+// to the caller's roles or scopes, a word of its own when the record is
+// ("own_unit_only").
+func forbidden(code, format string, args ...any) error {
+	return &models.ForbiddenError{Code: code, Detail: fmt.Sprintf(format, args...)}
 }
 
 func joinOr[T ~string](items []T) string {

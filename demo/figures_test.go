@@ -182,13 +182,15 @@ func TestDemoEvaluationRanks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sys, inds, values, targets, err := db.EvaluationInputs(ctx, e)
+		read, err := db.EvaluationInputs(ctx, e)
 		if err != nil {
 			t.Fatal(err)
 		}
-		in := scoring.Inputs{System: sys, Indicators: inds, Units: e.UnitIDs, Targets: targets, Values: map[scoring.Key]*models.IndicatorValue{}}
-		for i := range values {
-			in.Values[scoring.Key{IndicatorID: values[i].IndicatorID, UnitID: values[i].UnitID}] = &values[i]
+		in := scoring.Inputs{System: read.System, Indicators: read.Indicators, Units: e.UnitIDs, Targets: read.Targets,
+			Values: map[scoring.Key]*models.IndicatorValue{}}
+		for i := range read.Values {
+			v := &read.Values[i]
+			in.Values[scoring.Key{IndicatorID: v.IndicatorID, UnitID: v.UnitID}] = v
 		}
 		r := scoring.Evaluate(in)
 		if len(r.Units) != 4 {

@@ -20,9 +20,12 @@ var (
 	ErrUnavailable = errors.New("unavailable")
 )
 
-// FieldError locates one violation: Pointer is a JSON pointer into the request body.
+// FieldError locates one violation: Pointer is a JSON pointer into the request
+// body. Code, when set, is the stable word of the refusal it reports (each
+// value a bulk change refused carries the code its single operation gives).
 type FieldError struct {
 	Pointer string
+	Code    string
 	Message string
 }
 
@@ -67,6 +70,9 @@ type ConflictError struct {
 	Detail    string
 	Referrers []Referrer
 	Fields    []FieldError // the items that stood in the way, for a change of many
+	// Allowed names the states that would have allowed the refused move,
+	// for a record in the wrong state (see Lifecycle.Check).
+	Allowed []string
 }
 
 func (e *ConflictError) Error() string            { return e.Detail }
@@ -75,6 +81,43 @@ func (e *PreconditionError) Error() string        { return e.Detail }
 func (e *PreconditionError) Is(target error) bool { return target == ErrPrecondition }
 func (e *NotFoundError) Error() string            { return e.Entity + " " + e.ID + " not found" }
 func (e *NotFoundError) Is(target error) bool     { return target == ErrNotFound }
+
+// ForbiddenError is a change the caller may not make, for a reason with a
+// stable code (a reviewer approving its own submission: "self_review"). It
+// matches ErrForbidden with errors.Is.
+type ForbiddenError struct {
+	Code   string
+	Detail string
+}
+
+func (e *ForbiddenError) Error() string        { return e.Detail }
+func (e *ForbiddenError) Is(target error) bool { return target == ErrForbidden }
+
+// Code is the stable word of a typed error, for a refusal reported inside
+// another (a bulk change lists each value's refusal with its code); empty for
+// an error that carries none.
+func Code(err error) string {
+	var (
+		ve *ValidationError
+		ce *ConflictError
+		fe *ForbiddenError
+		nf *NotFoundError
+		pe *PreconditionError
+	)
+	switch {
+	case errors.As(err, &ve):
+		return ve.Code
+	case errors.As(err, &ce):
+		return ce.Code
+	case errors.As(err, &fe):
+		return fe.Code
+	case errors.As(err, &nf):
+		return "not_found"
+	case errors.As(err, &pe):
+		return "version_mismatch"
+	}
+	return ""
+}
 
 // PreconditionError is a stale If-Match: the record is at another version.
 type PreconditionError struct {

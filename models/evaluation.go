@@ -63,9 +63,8 @@ func EvaluationName(base, suffix string) string {
 // years include the evaluation's, a name, and at least one unit.
 func (e *Evaluation) Validate(s *IndicatorSystem) error {
 	var fields []FieldError
-	if s.Status == SystemDraft {
-		return &ConflictError{Code: "indicator_system_not_published",
-			Detail: fmt.Sprintf("indicator system %s is a draft: only published systems are evaluated", s.ID)}
+	if _, err := SystemLifecycle.Check(MoveEvaluate, s.ID, s.Status); err != nil {
+		return err
 	}
 	if e.Year < s.YearFrom || e.Year > s.YearTo {
 		fields = append(fields, FieldError{Pointer: "/year", Message: fmt.Sprintf("the system covers %d–%d, not %d", s.YearFrom, s.YearTo, e.Year)})
@@ -84,22 +83,14 @@ func (e *Evaluation) Validate(s *IndicatorSystem) error {
 	return nil
 }
 
-// RequireDraft refuses to change an evaluation that is no longer a draft.
-func (e *Evaluation) RequireDraft() error {
-	if e.Status != EvaluationDraft {
-		return &ConflictError{Code: "evaluation_not_draft",
-			Detail: fmt.Sprintf("evaluation %s is %s: a published evaluation is superseded by a corrected one, never changed", e.ID, e.Status)}
-	}
-	return nil
-}
-
 // EvaluationFilter selects evaluations; zero fields do not filter.
 type EvaluationFilter struct {
 	SystemID string
 	Year     int
 	Status   EvaluationStatus
-	// Published limits evaluations to published and superseded ones.
-	Published bool
+	// ReleasedOnly limits evaluations to EvaluationLifecycle's released
+	// states (for API keys).
+	ReleasedOnly bool
 }
 
 // EvaluationResult is one unit's frozen result in a published evaluation:
@@ -118,3 +109,13 @@ type EvaluationResult struct {
 
 // TableName maps EvaluationResult to its table.
 func (EvaluationResult) TableName() string { return "evaluation_results" }
+
+// EvaluationInputs is what scoring an evaluation reads: its system and the
+// system's indicators (parents first), the released year-end values of the
+// evaluated units, and the year's targets.
+type EvaluationInputs struct {
+	System     *IndicatorSystem
+	Indicators []Indicator
+	Values     []IndicatorValue
+	Targets    []Target
+}

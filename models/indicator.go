@@ -60,24 +60,6 @@ func (s *IndicatorSystem) Validate() error {
 	return nil
 }
 
-// RequireDraft refuses a change to a system that is not a draft.
-func (s *IndicatorSystem) RequireDraft() error {
-	if s.Status != SystemDraft {
-		return &ConflictError{Code: "indicator_system_not_draft",
-			Detail: fmt.Sprintf("indicator system %s is %s: only drafts change; start a new edition instead", s.ID, s.Status)}
-	}
-	return nil
-}
-
-// RequirePublished refuses values for a system that is not published.
-func (s *IndicatorSystem) RequirePublished() error {
-	if s.Status != SystemPublished {
-		return &ConflictError{Code: "indicator_system_not_published",
-			Detail: fmt.Sprintf("indicator system %s is %s: values are reported against published systems only", s.ID, s.Status)}
-	}
-	return nil
-}
-
 // ValueType is the kind of value an indicator takes.
 type ValueType string
 
@@ -179,6 +161,9 @@ type SystemFilter struct {
 	Status        SystemStatus
 	IssuingUnitID string
 	Query         string
+	// ReleasedOnly limits systems to SystemLifecycle's released states (for
+	// API keys).
+	ReleasedOnly bool
 }
 
 // SystemPatch is a merge patch of a draft system.

@@ -109,11 +109,11 @@ func TestIndicatorSystemRules(t *testing.T) {
 	for _, s := range []SystemStatus{SystemPublished, SystemArchived} {
 		sys := IndicatorSystem{ID: "x", Status: s}
 		var ce *ConflictError
-		if err := sys.RequireDraft(); !errors.As(err, &ce) || ce.Code != "indicator_system_not_draft" {
-			t.Errorf("RequireDraft of a %s system = %v", s, err)
+		if err := sys.Editable(); !errors.As(err, &ce) || ce.Code != "indicator_system_not_draft" {
+			t.Errorf("Editable of a %s system = %v", s, err)
 		}
 	}
-	if err := (&IndicatorSystem{Status: SystemDraft}).RequireDraft(); err != nil {
-		t.Errorf("RequireDraft of a draft = %v", err)
+	if err := (&IndicatorSystem{Status: SystemDraft}).Editable(); err != nil {
+		t.Errorf("Editable of a draft = %v", err)
 	}
 }

@@ -95,3 +95,15 @@ func values2[T any](items []T, get func(T) exact.Decimal) []exact.Decimal {
 	}
 	return out
 }
+
+// RollupInputs is what rolling an indicator up for a unit and a period reads:
+// the indicator, the unit, the units below it (parent → children), the
+// released figures of every unit below, and the unit's own value in any
+// state (nil when it reported none).
+type RollupInputs struct {
+	Indicator *Indicator
+	Unit      *Unit
+	Children  map[string][]string
+	Values    map[string]exact.Decimal
+	Own       *IndicatorValue
+}

@@ -59,15 +59,6 @@ type IndicatorValue struct {
 // TableName maps IndicatorValue to its table.
 func (IndicatorValue) TableName() string { return "indicator_values" }
 
-// Editable reports whether the reporting unit may still change the value.
-func (v *IndicatorValue) Editable() error {
-	if v.Status != ValueDraft && v.Status != ValueReturned {
-		return &ConflictError{Code: "value_not_editable",
-			Detail: fmt.Sprintf("value %s is %s: only draft and returned values change", v.ID, v.Status)}
-	}
-	return nil
-}
-
 // CheckAgainst checks that the value fits its indicator's type and range.
 func (v *IndicatorValue) CheckAgainst(ind *Indicator) error {
 	var fields []FieldError
@@ -121,8 +112,11 @@ type ValueFilter struct {
 	Flagged     *bool
 	// UnitPath limits values to units at or below it; empty for all.
 	UnitPath string
-	// Published limits values to approved and locked ones (for API keys).
-	Published bool
+	// ReleasedOnly limits values to ValueLifecycle's released states (for
+	// API keys that only read).
+	ReleasedOnly bool
+	// IndicatorIDs limits values to these indicators; empty for all.
+	IndicatorIDs []string
 }
 
 // ValuePatch is a merge patch of a value; the Set flags apply optional
@@ -177,7 +171,18 @@ func median(ds []exact.Decimal) exact.Decimal {
 
 // ValueChange is a value as it was read and as it is to become, for changes
 // made many at a time (a spreadsheet import): the change applies only if the
-// value is still at Before's version.
+// value is still at Before's version, through Edit with the whole state of
+// After (PatchTo).
 type ValueChange struct {
 	Before, After *IndicatorValue
+}
+
+// PatchTo is the merge patch that gives a value after's content: every field
+// a unit reports, set or cleared.
+func PatchTo(after *IndicatorValue) ValuePatch {
+	q := after.Qualifier
+	return ValuePatch{Qualifier: &q,
+		SetValue: true, SetYesNo: true, SetText: true, SetRawText: true, SetAsOf: true, SetComment: true, SetSelfScore: true,
+		Value: after.Value, SelfScore: after.SelfScore, YesNo: after.YesNo, Text: after.Text, RawText: after.RawText,
+		Comment: after.Comment, AsOf: after.AsOf}
 }

@@ -98,7 +98,7 @@ func (h *ValueHandler) UploadValueAttachment(ctx context.Context, req api.Upload
 		return nil, err
 	}
 	id := uuid.Must(uuid.NewV7()).String()
-	a := &models.Attachment{ID: id, ValueID: v.ID, BlobKey: id, CreatedBy: callerRef(models.RequestInfoFrom(ctx).Caller)}
+	a := &models.Attachment{ID: id, ValueID: v.ID, BlobKey: id, CreatedBy: string(models.ActorOf(models.RequestInfoFrom(ctx).Caller))}
 	if err := h.files.receive(ctx, req.Body, a); err != nil {
 		return nil, err
 	}

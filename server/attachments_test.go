@@ -534,7 +534,7 @@ func TestAttachmentPermissions(t *testing.T) {
 
 		// A reporter of the district sees the town's value but does not report for it.
 		districtRep := h.signedIn2(t, h.fx.district, "reporter")
-		expect(t, h.upload(t, id, "x.pdf", testPDF, districtRep), http.StatusForbidden, "forbidden")
+		expect(t, h.upload(t, id, "x.pdf", testPDF, districtRep), http.StatusForbidden, "own_unit_only")
 		if got := h.listAttachments(t, id, districtRep, 10); len(got) != 1 {
 			t.Errorf("the district's reporter lists %d attachments", len(got))
 		}

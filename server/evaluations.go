@@ -28,9 +28,9 @@ type EvaluationStore interface {
 	GetEvaluation(ctx context.Context, id string) (*models.Evaluation, error)
 	ListEvaluations(ctx context.Context, f models.EvaluationFilter, page paging.Page) ([]models.Evaluation, *paging.Cursor, error)
 	DeleteEvaluation(ctx context.Context, id string, ifVersion int64) error
-	PublishEvaluation(ctx context.Context, id string, ifVersion int64, by string, results []models.EvaluationResult, used map[string]int64) (*models.Evaluation, error)
+	PublishEvaluation(ctx context.Context, id string, ifVersion int64, by models.Actor, results []models.EvaluationResult, used map[string]int64) (*models.Evaluation, error)
 	SupersedeEvaluation(ctx context.Context, id string) (*models.Evaluation, error)
-	EvaluationInputs(ctx context.Context, e *models.Evaluation) (*models.IndicatorSystem, []models.Indicator, []models.IndicatorValue, []models.Target, error)
+	EvaluationInputs(ctx context.Context, e *models.Evaluation) (*models.EvaluationInputs, error)
 	ListEvaluationResults(ctx context.Context, evaluationID string, page paging.Page) ([]models.EvaluationResult, *paging.Cursor, error)
 	EvaluationResults(ctx context.Context, evaluationID string) ([]models.EvaluationResult, error)
 	GetEvaluationResult(ctx context.Context, evaluationID, unitID string) (*models.EvaluationResult, error)
@@ -47,17 +47,15 @@ type EvaluationHandler struct {
 
 func evaluationNotFound(id string) error { return &models.NotFoundError{Entity: "evaluation", ID: id} }
 
-// frozen reports whether the evaluation's results are kept rather than computed.
-func frozen(e *models.Evaluation) bool { return e.Status != models.EvaluationDraft }
-
-// evaluation reads an evaluation the caller may see: API keys see published
-// and superseded ones only.
+// evaluation reads an evaluation the caller may see: API keys see released
+// ones only (EvaluationLifecycle.Visible).
 func (h *EvaluationHandler) evaluation(ctx context.Context, id string) (*models.Evaluation, error) {
 	e, err := h.store.GetEvaluation(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if models.RequestInfoFrom(ctx).Caller.Kind == models.CallerAPIKey && !frozen(e) {
+	caller := models.RequestInfoFrom(ctx).Caller
+	if !models.EvaluationLifecycle.Visible(&caller, e.Status) {
 		return nil, evaluationNotFound(id)
 	}
 	return e, nil
@@ -66,7 +64,8 @@ func (h *EvaluationHandler) evaluation(ctx context.Context, id string) (*models.
 // ListEvaluations implements listEvaluations.
 func (h *EvaluationHandler) ListEvaluations(ctx context.Context, req api.ListEvaluationsRequestObject) (api.ListEvaluationsResponseObject, error) {
 	p := req.Params
-	f := models.EvaluationFilter{Published: models.RequestInfoFrom(ctx).Caller.Kind == models.CallerAPIKey}
+	caller := models.RequestInfoFrom(ctx).Caller
+	f := models.EvaluationFilter{ReleasedOnly: models.EvaluationLifecycle.ReleasedOnly(&caller)}
 	if p.SystemId != nil {
 		f.SystemID = p.SystemId.String()
 	}
@@ -76,7 +75,7 @@ func (h *EvaluationHandler) ListEvaluations(ctx context.Context, req api.ListEva
 	if p.Status != nil {
 		f.Status = models.EvaluationStatus(*p.Status)
 	}
-	page, digest, err := pageRequest(p.Limit, p.Cursor, "id", fmt.Sprint(f.SystemID, "|", f.Year, "|", f.Status, "|", f.Published))
+	page, digest, err := pageRequest(p.Limit, p.Cursor, "id", fmt.Sprint(f.SystemID, "|", f.Year, "|", f.Status, "|", f.ReleasedOnly))
 	if err != nil {
 		return nil, err
 	}
@@ -157,21 +156,21 @@ func (h *EvaluationHandler) PublishEvaluation(ctx context.Context, req api.Publi
 	if err != nil {
 		return nil, err
 	}
-	if err := e.RequireDraft(); err != nil {
+	// Scoring is the costly part: an evaluation that can never be published
+	// again is refused before it, whatever version is given. The store then
+	// checks the version and the state with the evaluation locked, and
+	// refuses when any value scored changed meanwhile.
+	if _, err := models.EvaluationLifecycle.Check(models.MovePublish, e.ID, e.Status); err != nil {
 		return nil, err
-	}
-	if e.Version != version {
-		return nil, &models.PreconditionError{Detail: fmt.Sprintf("evaluation %s is at version %d, not %d", e.ID, e.Version, version)}
 	}
 	sc, err := h.score(ctx, e)
 	if err != nil {
 		return nil, err
 	}
-	e.Status = models.EvaluationPublished // as the kept scorecards say
 	results := make([]models.EvaluationResult, len(sc.result.Units))
 	for i := range sc.result.Units {
 		u := &sc.result.Units[i]
-		card := sc.card(e, u)
+		card := sc.card(e, models.EvaluationPublished, u) // as it will be kept
 		cardJSON, err := json.Marshal(card)
 		if err != nil {
 			return nil, err
@@ -184,7 +183,7 @@ func (h *EvaluationHandler) PublishEvaluation(ctx context.Context, req api.Publi
 			Grade: nonEmpty(u.Grade), Areas: string(areasJSON), Card: string(cardJSON)}
 	}
 	caller := models.RequestInfoFrom(ctx).Caller
-	published, err := h.store.PublishEvaluation(ctx, e.ID, version, callerRef(caller), results, sc.used)
+	published, err := h.store.PublishEvaluation(ctx, e.ID, version, models.ActorOf(caller), results, sc.used)
 	if err != nil {
 		return nil, err
 	}
@@ -203,32 +202,33 @@ type scored struct {
 // leaf indicator, the approved or locked value of the year-end period of the
 // indicator's frequency.
 func (h *EvaluationHandler) score(ctx context.Context, e *models.Evaluation) (*scored, error) {
-	sys, inds, values, targets, err := h.store.EvaluationInputs(ctx, e)
+	read, err := h.store.EvaluationInputs(ctx, e)
 	if err != nil {
 		return nil, err
 	}
-	yearEnd := make(map[string]string, len(inds))
-	for i := range inds {
-		yearEnd[inds[i].ID] = scoring.YearEnd(e.Year, inds[i].Frequency)
+	yearEnd := make(map[string]string, len(read.Indicators))
+	for i := range read.Indicators {
+		yearEnd[read.Indicators[i].ID] = scoring.YearEnd(e.Year, read.Indicators[i].Frequency)
 	}
-	in := scoring.Inputs{System: sys, Indicators: inds, Units: e.UnitIDs, Targets: targets,
-		Values: make(map[scoring.Key]*models.IndicatorValue, len(values))}
-	used := make(map[string]int64, len(values))
-	for i := range values {
-		v := &values[i]
+	in := scoring.Inputs{System: read.System, Indicators: read.Indicators, Units: e.UnitIDs, Targets: read.Targets,
+		Values: make(map[scoring.Key]*models.IndicatorValue, len(read.Values))}
+	used := make(map[string]int64, len(read.Values))
+	for i := range read.Values {
+		v := &read.Values[i]
 		if yearEnd[v.IndicatorID] != v.Period {
 			continue // another period of the year
 		}
 		in.Values[scoring.Key{IndicatorID: v.IndicatorID, UnitID: v.UnitID}] = v
 		used[v.ID] = v.Version
 	}
-	return &scored{system: sys, result: scoring.Evaluate(in), used: used}, nil
+	return &scored{system: read.System, result: scoring.Evaluate(in), used: used}, nil
 }
 
-// card is one unit's scorecard as the API answers it.
-func (s *scored) card(e *models.Evaluation, u *scoring.UnitResult) api.Scorecard {
+// card is one unit's scorecard as the API answers it, for the evaluation in
+// the state given.
+func (s *scored) card(e *models.Evaluation, status models.EvaluationStatus, u *scoring.UnitResult) api.Scorecard {
 	r := &s.result
-	out := api.Scorecard{EvaluationId: uuidOf(e.ID), EvaluationStatus: api.EvaluationStatus(e.Status), UnitId: uuidOf(u.UnitID),
+	out := api.Scorecard{EvaluationId: uuidOf(e.ID), EvaluationStatus: api.EvaluationStatus(status), UnitId: uuidOf(u.UnitID),
 		Total: u.Total, Points: r.Points, Rank: int32(u.Rank), UnitsRanked: int32(len(r.Units)), Grade: nonEmpty(u.Grade),
 		Areas: areasOut(r, u), Scores: make([]api.IndicatorScore, len(r.Indicators))}
 	for i, n := range r.Indicators {
@@ -294,7 +294,7 @@ func (h *EvaluationHandler) GetEvaluationRanking(ctx context.Context, req api.Ge
 		return nil, err
 	}
 	caller := models.RequestInfoFrom(ctx).Caller
-	if !frozen(e) && caller.Kind == models.CallerUser && !caller.HasRole(models.RoleAdmin) && !caller.HasRole(models.RoleReviewer) {
+	if !e.Frozen() && caller.Kind == models.CallerUser && !caller.HasRole(models.RoleAdmin) && !caller.HasRole(models.RoleReviewer) {
 		return nil, newHTTPError(http.StatusForbidden, "forbidden", "the ranking of a draft evaluation is for administrators and reviewers; units see it once it is published")
 	}
 	page, digest, err := pageRequest(req.Params.Limit, req.Params.Cursor, "position", e.ID+"|"+string(e.Status))
@@ -306,7 +306,7 @@ func (h *EvaluationHandler) GetEvaluationRanking(ctx context.Context, req api.Ge
 		next   *paging.Cursor
 		points exact.Decimal
 	)
-	if frozen(e) {
+	if e.Frozen() {
 		if rows, next, err = h.keptRanking(ctx, e, page); err != nil {
 			return nil, err
 		}
@@ -419,7 +419,7 @@ func (h *EvaluationHandler) GetUnitScorecard(ctx context.Context, req api.GetUni
 	if err := authz.Reach(&caller, h.rules.rule(ctx), u.ID, u.Path); err != nil {
 		return nil, err
 	}
-	if frozen(e) {
+	if e.Frozen() {
 		r, err := h.store.GetEvaluationResult(ctx, e.ID, unitID)
 		if err != nil {
 			return nil, err
@@ -435,7 +435,7 @@ func (h *EvaluationHandler) GetUnitScorecard(ctx context.Context, req api.GetUni
 	if err != nil {
 		return nil, err
 	}
-	return api.GetUnitScorecard200JSONResponse(sc.card(e, sc.result.Unit(unitID))), nil
+	return api.GetUnitScorecard200JSONResponse(sc.card(e, e.Status, sc.result.Unit(unitID))), nil
 }
 
 // CompareEvaluations implements compareEvaluations.
@@ -524,7 +524,7 @@ func (h *EvaluationHandler) tree(ctx context.Context, systemID string) (*systemT
 // result is an evaluation's result: scored now for a draft, rebuilt from
 // the kept scorecards for a published one.
 func (h *EvaluationHandler) result(ctx context.Context, e *models.Evaluation, t *systemTree) (scoring.Result, error) {
-	if !frozen(e) {
+	if !e.Frozen() {
 		sc, err := h.score(ctx, e)
 		if err != nil {
 			return scoring.Result{}, err

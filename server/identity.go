@@ -402,12 +402,3 @@ func keyOut(k *models.APIKey) api.ApiKey {
 	}
 	return out
 }
-
-// encodeNext gives the next page's cursor, pinned to the filters' digest.
-func encodeNext(next *paging.Cursor, digest string) *string {
-	if next == nil {
-		return nil
-	}
-	next.Filter = digest
-	return ptr(next.Encode())
-}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/oapi-codegen/nullable"
-
 	"github.com/fazhi/fazhi/api"
 	"github.com/fazhi/fazhi/models"
 	"github.com/fazhi/fazhi/paging"
@@ -34,10 +32,37 @@ type IndicatorHandler struct {
 	store IndicatorStore
 }
 
+// systemVisible answers 404 for a system the caller may not see: one that
+// is not released, to an API key (SystemLifecycle.Visible).
+func systemVisible(c *models.Caller, s *models.IndicatorSystem) error {
+	if !models.SystemLifecycle.Visible(c, s.Status) {
+		return &models.NotFoundError{Entity: "indicator system", ID: s.ID}
+	}
+	return nil
+}
+
+// releasedSystem answers 404 when the caller reads released systems only
+// and the system (of an indicator, a target) is not released; it reads the
+// system only for such callers.
+func releasedSystem(ctx context.Context, store interface {
+	GetIndicatorSystem(ctx context.Context, id string) (*models.IndicatorSystem, error)
+}, systemID string) error {
+	caller := models.RequestInfoFrom(ctx).Caller
+	if !models.SystemLifecycle.ReleasedOnly(&caller) {
+		return nil
+	}
+	s, err := store.GetIndicatorSystem(ctx, systemID)
+	if err != nil {
+		return err
+	}
+	return systemVisible(&caller, s)
+}
+
 // ListIndicatorSystems implements listIndicatorSystems.
 func (h *IndicatorHandler) ListIndicatorSystems(ctx context.Context, req api.ListIndicatorSystemsRequestObject) (api.ListIndicatorSystemsResponseObject, error) {
 	p := req.Params
-	var f models.SystemFilter
+	caller := models.RequestInfoFrom(ctx).Caller
+	f := models.SystemFilter{ReleasedOnly: models.SystemLifecycle.ReleasedOnly(&caller)}
 	if p.Status != nil {
 		f.Status = models.SystemStatus(*p.Status)
 	}
@@ -51,7 +76,7 @@ func (h *IndicatorHandler) ListIndicatorSystems(ctx context.Context, req api.Lis
 	if p.Sort != nil {
 		sort = string(*p.Sort)
 	}
-	page, digest, err := pageRequest(p.Limit, p.Cursor, sort, fmt.Sprint(f.Status, "|", f.IssuingUnitID, "|", f.Query))
+	page, digest, err := pageRequest(p.Limit, p.Cursor, sort, fmt.Sprint(f.Status, "|", f.IssuingUnitID, "|", f.Query, "|", f.ReleasedOnly))
 	if err != nil {
 		return nil, err
 	}
@@ -86,6 +111,10 @@ func (h *IndicatorHandler) CreateIndicatorSystem(ctx context.Context, req api.Cr
 func (h *IndicatorHandler) GetIndicatorSystem(ctx context.Context, req api.GetIndicatorSystemRequestObject) (api.GetIndicatorSystemResponseObject, error) {
 	s, err := h.store.GetIndicatorSystem(ctx, req.Id.String())
 	if err != nil {
+		return nil, err
+	}
+	caller := models.RequestInfoFrom(ctx).Caller
+	if err := systemVisible(&caller, s); err != nil {
 		return nil, err
 	}
 	tag := etag(s.Version)
@@ -173,11 +202,18 @@ func (h *IndicatorHandler) GetIndicatorTree(ctx context.Context, req api.GetIndi
 	if err != nil {
 		return nil, err
 	}
+	caller := models.RequestInfoFrom(ctx).Caller
+	if err := systemVisible(&caller, s); err != nil {
+		return nil, err
+	}
 	return api.GetIndicatorTree200JSONResponse{System: systemOut(s), Indicators: indicatorTree(inds)}, nil
 }
 
 // ListIndicators implements listIndicators.
 func (h *IndicatorHandler) ListIndicators(ctx context.Context, req api.ListIndicatorsRequestObject) (api.ListIndicatorsResponseObject, error) {
+	if err := releasedSystem(ctx, h.store, req.Id.String()); err != nil {
+		return nil, err
+	}
 	p := req.Params
 	var f models.IndicatorFilter
 	if p.ParentId != nil {
@@ -244,6 +280,9 @@ func (h *IndicatorHandler) GetIndicator(ctx context.Context, req api.GetIndicato
 	ind, err := h.store.GetIndicator(ctx, req.Id.String())
 	if err != nil {
 		return nil, err
+	}
+	if err := releasedSystem(ctx, h.store, ind.SystemID); err != nil {
+		return nil, &models.NotFoundError{Entity: "indicator", ID: ind.ID}
 	}
 	tag := etag(ind.Version)
 	if current(req.Params.IfNoneMatch, tag) {
@@ -433,24 +472,4 @@ func indicatorTree(inds []models.Indicator) []api.IndicatorNode {
 		out = append(out, build(r))
 	}
 	return out
-}
-
-func idsIn(ids []api.Id) []string {
-	out := make([]string, len(ids))
-	for i, id := range ids {
-		out[i] = id.String()
-	}
-	return out
-}
-
-// nullableString reads an optional field of a merge patch: whether it was
-// given, and its value (nil for an explicit null).
-func nullableString(n nullable.Nullable[string]) (bool, *string) {
-	if !n.IsSpecified() {
-		return false, nil
-	}
-	if n.IsNull() {
-		return true, nil
-	}
-	return true, ptr(n.MustGet())
 }

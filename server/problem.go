@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -63,6 +64,7 @@ func problemFor(err error) (api.Problem, http.Header) {
 		ce    *models.ConflictError
 		pe    *models.PreconditionError
 		nf    *models.NotFoundError
+		fe    *models.ForbiddenError
 		p     api.Problem
 		extra http.Header
 	)
@@ -86,6 +88,9 @@ func problemFor(err error) (api.Problem, http.Header) {
 		if len(ce.Fields) > 0 {
 			p.Errors = fieldsOut(ce.Fields)
 		}
+		if len(ce.Allowed) > 0 {
+			p.AllowedStates = ptr(slices.Clone(ce.Allowed))
+		}
 		if len(ce.Referrers) > 0 {
 			refs := make([]api.Referrer, len(ce.Referrers))
 			for i, r := range ce.Referrers {
@@ -97,6 +102,8 @@ func problemFor(err error) (api.Problem, http.Header) {
 		p = problem(http.StatusPreconditionFailed, "version_mismatch", pe.Detail)
 	case errors.As(err, &nf):
 		p = problem(http.StatusNotFound, "not_found", nf.Error())
+	case errors.As(err, &fe):
+		p = problem(http.StatusForbidden, fe.Code, fe.Detail)
 	case errors.Is(err, models.ErrNotFound):
 		p = problem(http.StatusNotFound, "not_found", "no such record")
 	case errors.Is(err, models.ErrInvalid):
@@ -195,7 +202,7 @@ func fieldsOut(fs []models.FieldError) *[]api.FieldError {
 	fs = fs[:min(len(fs), 100)]
 	out := make([]api.FieldError, len(fs))
 	for i, f := range fs {
-		out[i] = api.FieldError{Pointer: &f.Pointer, Message: f.Message}
+		out[i] = api.FieldError{Pointer: &f.Pointer, Code: nonEmpty(f.Code), Message: f.Message}
 	}
 	return &out
 }

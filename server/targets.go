@@ -16,6 +16,25 @@ type TargetStore interface {
 	ListTargets(ctx context.Context, indicatorID string, year int, unitID string, page paging.Page) ([]models.Target, *paging.Cursor, error)
 	UpdateTarget(ctx context.Context, id string, ifVersion int64, p models.TargetPatch) (*models.Target, error)
 	DeleteTarget(ctx context.Context, id string, ifVersion int64) error
+	GetIndicator(ctx context.Context, id string) (*models.Indicator, error)
+	GetIndicatorSystem(ctx context.Context, id string) (*models.IndicatorSystem, error)
+}
+
+// releasedIndicator answers 404 when the caller reads released systems only
+// and the indicator's system is not released.
+func (h *TargetHandler) releasedIndicator(ctx context.Context, indicatorID string) error {
+	caller := models.RequestInfoFrom(ctx).Caller
+	if !models.SystemLifecycle.ReleasedOnly(&caller) {
+		return nil
+	}
+	ind, err := h.store.GetIndicator(ctx, indicatorID)
+	if err != nil {
+		return err
+	}
+	if err := releasedSystem(ctx, h.store, ind.SystemID); err != nil {
+		return &models.NotFoundError{Entity: "indicator", ID: indicatorID}
+	}
+	return nil
 }
 
 // TargetHandler serves the targets of indicators.
@@ -25,6 +44,9 @@ type TargetHandler struct {
 
 // ListTargets implements listTargets.
 func (h *TargetHandler) ListTargets(ctx context.Context, req api.ListTargetsRequestObject) (api.ListTargetsResponseObject, error) {
+	if err := h.releasedIndicator(ctx, req.Id.String()); err != nil {
+		return nil, err
+	}
 	p := req.Params
 	year, unitID := 0, ""
 	if p.Year != nil {
@@ -72,6 +94,9 @@ func (h *TargetHandler) GetTarget(ctx context.Context, req api.GetTargetRequestO
 	t, err := h.store.GetTarget(ctx, req.Id.String())
 	if err != nil {
 		return nil, err
+	}
+	if err := h.releasedIndicator(ctx, t.IndicatorID); err != nil {
+		return nil, &models.NotFoundError{Entity: "target", ID: t.ID}
 	}
 	tag := etag(t.Version)
 	if current(req.Params.IfNoneMatch, tag) {

@@ -309,5 +309,3 @@ func jsonPointer(path []string) string {
 	}
 	return b.String()
 }
-
-func ptr[T any](v T) *T { return &v }

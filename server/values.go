@@ -2,11 +2,11 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
+	"strconv"
 	"strings"
-	"time"
 
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
@@ -23,14 +23,14 @@ type ValueStore interface {
 	GetValue(ctx context.Context, id string) (*models.IndicatorValue, string, error)
 	CreateValue(ctx context.Context, v *models.IndicatorValue) error
 	UpdateValue(ctx context.Context, id string, ifVersion int64, p models.ValuePatch) (*models.IndicatorValue, error)
-	SubmitValue(ctx context.Context, id, by string) (*models.IndicatorValue, error)
-	ReturnValue(ctx context.Context, id, by, reason string) (*models.IndicatorValue, error)
-	ApproveValue(ctx context.Context, id, by string, score *exact.Decimal) (*models.IndicatorValue, error)
+	SubmitValue(ctx context.Context, id string, by models.Actor) (*models.IndicatorValue, error)
+	ReturnValue(ctx context.Context, id string, by models.Actor, reason string) (*models.IndicatorValue, error)
+	ApproveValue(ctx context.Context, id string, by models.Actor, score *exact.Decimal) (*models.IndicatorValue, error)
+	SubmitValues(ctx context.Context, f models.ValueFilter, by models.Actor, permit func(v *models.IndicatorValue, unitPath string) error) ([]models.IndicatorValue, error)
+	ApproveValues(ctx context.Context, f models.ValueFilter, by models.Actor, permit func(v *models.IndicatorValue, unitPath string) error) ([]models.IndicatorValue, error)
 	ListValues(ctx context.Context, f models.ValueFilter, page paging.Page) ([]models.IndicatorValue, *paging.Cursor, error)
 	ListAuditEvents(ctx context.Context, f models.AuditFilter, page paging.Page) ([]models.AuditEvent, *paging.Cursor, error)
-	BulkTransition(ctx context.Context, f models.ValueFilter, indicatorIDs []string, from []models.ValueStatus,
-		check func(v *models.IndicatorValue, unitPath string) error, apply func(v *models.IndicatorValue)) ([]models.IndicatorValue, error)
-	RollupInputs(ctx context.Context, indicatorID, unitID, period string) (*models.Indicator, *models.Unit, map[string][]string, map[string]exact.Decimal, *models.IndicatorValue, error)
+	RollupInputs(ctx context.Context, indicatorID, unitID, period string) (*models.RollupInputs, error)
 	AttachmentStore
 }
 
@@ -41,11 +41,9 @@ type ValueHandler struct {
 	files *attachments
 }
 
-// caller is who the request acts for, as "user:<id>" or "apiKey:<id>".
-func callerRef(c models.Caller) string { return c.Kind.String() + ":" + c.ID }
-
 // reach loads a value and checks that the caller may act on it under the
-// operation's rule: invisible values are 404, visible ones it may not
+// operation's rule: values it may not see (outside its subtree, or not
+// released to a key that only reads) are 404, visible ones it may not
 // change 403.
 func (h *ValueHandler) reach(ctx context.Context, id string) (*models.IndicatorValue, error) {
 	v, path, err := h.store.GetValue(ctx, id)
@@ -53,23 +51,13 @@ func (h *ValueHandler) reach(ctx context.Context, id string) (*models.IndicatorV
 		return nil, err
 	}
 	caller := models.RequestInfoFrom(ctx).Caller
-	if readsPublishedOnly(caller) && !published(v) {
+	if !models.ValueLifecycle.Visible(&caller, v.Status) {
 		return nil, valueNotFound(id)
 	}
 	if err := authz.Reach(&caller, h.rules.rule(ctx), v.UnitID, path); err != nil {
 		return nil, err
 	}
 	return v, nil
-}
-
-// readsPublishedOnly: an API key that does not report values (the provincial
-// platform's) reads approved and locked values only.
-func readsPublishedOnly(c models.Caller) bool {
-	return c.Kind == models.CallerAPIKey && !slices.Contains(c.Scopes, models.ScopeWriteValues)
-}
-
-func published(v *models.IndicatorValue) bool {
-	return v.Status == models.ValueApproved || v.Status == models.ValueLocked
 }
 
 func valueNotFound(id string) error { return &models.NotFoundError{Entity: "indicator value", ID: id} }
@@ -79,7 +67,7 @@ func (h *ValueHandler) ListIndicatorValues(ctx context.Context, req api.ListIndi
 	p := req.Params
 	caller := models.RequestInfoFrom(ctx).Caller
 	f := models.ValueFilter{UnitPath: authz.SubtreeOf(&caller, h.rules.rule(ctx)), Flagged: p.Flagged,
-		Published: readsPublishedOnly(caller)}
+		ReleasedOnly: models.ValueLifecycle.ReleasedOnly(&caller)}
 	if p.SystemId != nil {
 		f.SystemID = p.SystemId.String()
 	}
@@ -105,7 +93,7 @@ func (h *ValueHandler) ListIndicatorValues(ctx context.Context, req api.ListIndi
 		flagged = fmt.Sprint(*f.Flagged)
 	}
 	page, digest, err := pageRequest(p.Limit, p.Cursor, "id", fmt.Sprint(f.SystemID, "|", f.IndicatorID, "|", f.UnitID, "|",
-		f.Period, "|", f.Year, "|", f.Status, "|", flagged, "|", f.UnitPath, "|", f.Published))
+		f.Period, "|", f.Year, "|", f.Status, "|", flagged, "|", f.UnitPath, "|", f.ReleasedOnly))
 	if err != nil {
 		return nil, err
 	}
@@ -216,7 +204,7 @@ func (h *ValueHandler) SubmitIndicatorValue(ctx context.Context, req api.SubmitI
 	if _, err := h.reach(ctx, req.Id.String()); err != nil {
 		return nil, err
 	}
-	v, err := h.store.SubmitValue(ctx, req.Id.String(), callerRef(models.RequestInfoFrom(ctx).Caller))
+	v, err := h.store.SubmitValue(ctx, req.Id.String(), models.ActorOf(models.RequestInfoFrom(ctx).Caller))
 	if err != nil {
 		return nil, err
 	}
@@ -228,7 +216,7 @@ func (h *ValueHandler) ReturnIndicatorValue(ctx context.Context, req api.ReturnI
 	if _, err := h.reach(ctx, req.Id.String()); err != nil {
 		return nil, err
 	}
-	v, err := h.store.ReturnValue(ctx, req.Id.String(), callerRef(models.RequestInfoFrom(ctx).Caller), req.Body.Reason)
+	v, err := h.store.ReturnValue(ctx, req.Id.String(), models.ActorOf(models.RequestInfoFrom(ctx).Caller), req.Body.Reason)
 	if err != nil {
 		return nil, err
 	}
@@ -240,7 +228,7 @@ func (h *ValueHandler) ApproveIndicatorValue(ctx context.Context, req api.Approv
 	if _, err := h.reach(ctx, req.Id.String()); err != nil {
 		return nil, err
 	}
-	v, err := h.store.ApproveValue(ctx, req.Id.String(), callerRef(models.RequestInfoFrom(ctx).Caller), req.Body.ReviewScore)
+	v, err := h.store.ApproveValue(ctx, req.Id.String(), models.ActorOf(models.RequestInfoFrom(ctx).Caller), req.Body.ReviewScore)
 	if err != nil {
 		return nil, err
 	}
@@ -278,28 +266,32 @@ func valueOut(v *models.IndicatorValue) api.IndicatorValue {
 // GetIndicatorRollup implements getIndicatorRollup.
 func (h *ValueHandler) GetIndicatorRollup(ctx context.Context, req api.GetIndicatorRollupRequestObject) (api.GetIndicatorRollupResponseObject, error) {
 	p := req.Params
-	ind, unit, children, values, own, err := h.store.RollupInputs(ctx, p.IndicatorId.String(), p.UnitId.String(), p.Period)
+	in, err := h.store.RollupInputs(ctx, p.IndicatorId.String(), p.UnitId.String(), p.Period)
 	if err != nil {
 		return nil, err
 	}
 	caller := models.RequestInfoFrom(ctx).Caller
-	if err := authz.Reach(&caller, h.rules.rule(ctx), unit.ID, unit.Path); err != nil {
+	if err := authz.Reach(&caller, h.rules.rule(ctx), in.Unit.ID, in.Unit.Path); err != nil {
 		return nil, err
 	}
-	// Whoever sees the unit sees every unit below it: nothing to filter out.
-	r := models.RollUp(ind.Aggregation, unit.ID, children, values)
+	// Whoever sees the unit sees every unit below it, and the figures rolled
+	// up are released ones: nothing to filter out but the unit's own value.
+	r := models.RollUp(in.Indicator.Aggregation, in.Unit.ID, in.Children, in.Values)
 	out := api.GetIndicatorRollup200JSONResponse{
-		IndicatorId: uuidOf(ind.ID), UnitId: uuidOf(unit.ID), Period: p.Period, Aggregation: api.Aggregation(ind.Aggregation),
-		RolledUp: r.Value, ContributingUnits: int32(r.ContributingUnits), Reports: int32(r.Reports),
+		IndicatorId: uuidOf(in.Indicator.ID), UnitId: uuidOf(in.Unit.ID), Period: p.Period,
+		Aggregation: api.Aggregation(in.Indicator.Aggregation), RolledUp: r.Value,
+		ContributingUnits: int32(r.ContributingUnits), Reports: int32(r.Reports),
 	}
-	if own != nil && !(readsPublishedOnly(caller) && !published(own)) {
-		o := valueOut(own)
+	if in.Own != nil && models.ValueLifecycle.Visible(&caller, in.Own.Status) {
+		o := valueOut(in.Own)
 		out.Own = &o
 	}
 	return out, nil
 }
 
-// ListIndicatorValueHistory implements listIndicatorValueHistory.
+// ListIndicatorValueHistory implements listIndicatorValueHistory. A key that
+// reads released values only sees the events that left the value released,
+// without the people and addresses behind them (releasedHistory).
 func (h *ValueHandler) ListIndicatorValueHistory(ctx context.Context, req api.ListIndicatorValueHistoryRequestObject) (api.ListIndicatorValueHistoryResponseObject, error) {
 	if _, err := h.reach(ctx, req.Id.String()); err != nil {
 		return nil, err
@@ -309,7 +301,16 @@ func (h *ValueHandler) ListIndicatorValueHistory(ctx context.Context, req api.Li
 	if err != nil {
 		return nil, err
 	}
-	events, next, err := h.store.ListAuditEvents(ctx, f, page)
+	caller := models.RequestInfoFrom(ctx).Caller
+	var (
+		events []models.AuditEvent
+		next   *paging.Cursor
+	)
+	if models.ValueLifecycle.ReleasedOnly(&caller) {
+		events, next, err = h.releasedHistory(ctx, f, page)
+	} else {
+		events, next, err = h.store.ListAuditEvents(ctx, f, page)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -321,10 +322,57 @@ func (h *ValueHandler) ListIndicatorValueHistory(ctx context.Context, req api.Li
 	return out, nil
 }
 
-// bulk moves every value the filter selects, all or nothing, checking each one
-// against the operation's rule as the single-value operations do.
-func (h *ValueHandler) bulk(ctx context.Context, b api.BulkFilter, from []models.ValueStatus,
-	extra func(v *models.IndicatorValue) error, apply func(v *models.IndicatorValue)) ([]api.BulkItem, error) {
+// releasedHistory is one page of a value's history as a key that reads
+// released values sees it: the events after which the value was released
+// (approved, locked), with the state before only when that was released too,
+// and without the actor's name and id, the request or the client's address.
+// It reads the log page by page until it has one event more than the page
+// holds, or none is left.
+func (h *ValueHandler) releasedHistory(ctx context.Context, f models.AuditFilter, page paging.Page) ([]models.AuditEvent, *paging.Cursor, error) {
+	limit := page.Limit
+	var out []models.AuditEvent
+	for len(out) <= limit {
+		events, next, err := h.store.ListAuditEvents(ctx, f, page)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, e := range events {
+			if !models.ValueLifecycle.IsReleased(snapshotStatus[models.ValueStatus](e.After)) {
+				continue
+			}
+			if !models.ValueLifecycle.IsReleased(snapshotStatus[models.ValueStatus](e.Before)) {
+				e.Before = ""
+			}
+			e.ActorID, e.ActorName, e.RequestID, e.ClientAddress = "", "", "", ""
+			out = append(out, e)
+		}
+		if next == nil {
+			break
+		}
+		page.After = next
+	}
+	if len(out) <= limit {
+		return out, nil, nil
+	}
+	last := out[limit-1]
+	return out[:limit], &paging.Cursor{Sort: page.Sort.String(), Key: strconv.FormatInt(last.Seq, 10), ID: last.ID}, nil
+}
+
+// snapshotStatus is the status an audit snapshot records, empty for none.
+func snapshotStatus[S ~string](snapshot string) S {
+	var s struct {
+		Status S `json:"status"`
+	}
+	if snapshot != "" {
+		_ = json.Unmarshal([]byte(snapshot), &s) // the log's own JSON; a snapshot without a status has none
+	}
+	return s.Status
+}
+
+// bulk is the selection of a bulk change: the values the filter names among
+// those the caller sees, and the caller's right to change each, asked of
+// every value as the single operations ask it.
+func (h *ValueHandler) bulk(ctx context.Context, b api.BulkFilter) (models.ValueFilter, models.Actor, func(v *models.IndicatorValue, unitPath string) error) {
 	caller := models.RequestInfoFrom(ctx).Caller
 	rule := h.rules.rule(ctx)
 	// Values the caller does not see are not part of its selection at all.
@@ -335,57 +383,39 @@ func (h *ValueHandler) bulk(ctx context.Context, b api.BulkFilter, from []models
 	if b.UnitId != nil {
 		f.UnitID = b.UnitId.String()
 	}
-	var indicators []string
 	if b.IndicatorIds != nil {
-		indicators = idsIn(*b.IndicatorIds)
+		f.IndicatorIDs = idsIn(*b.IndicatorIds)
 	}
-	vs, err := h.store.BulkTransition(ctx, f, indicators, from, func(v *models.IndicatorValue, path string) error {
-		if err := authz.Reach(&caller, rule, v.UnitID, path); err != nil {
-			return err
-		}
-		return extra(v)
-	}, apply)
-	if err != nil {
-		return nil, err
+	permit := func(v *models.IndicatorValue, unitPath string) error {
+		return authz.Reach(&caller, rule, v.UnitID, unitPath)
 	}
-	items := make([]api.BulkItem, 0, len(vs))
-	for _, v := range vs {
-		items = append(items, api.BulkItem{Id: uuidOf(v.ID), Status: api.ValueStatus(v.Status), Version: v.Version})
+	return f, models.ActorOf(caller), permit
+}
+
+func bulkItems(vs []models.IndicatorValue) []api.BulkItem {
+	items := make([]api.BulkItem, len(vs))
+	for i, v := range vs {
+		items[i] = api.BulkItem{Id: uuidOf(v.ID), Status: api.ValueStatus(v.Status), Version: v.Version}
 	}
-	return items, nil
+	return items
 }
 
 // BulkSubmitIndicatorValues implements bulkSubmitIndicatorValues.
 func (h *ValueHandler) BulkSubmitIndicatorValues(ctx context.Context, req api.BulkSubmitIndicatorValuesRequestObject) (api.BulkSubmitIndicatorValuesResponseObject, error) {
-	by := callerRef(models.RequestInfoFrom(ctx).Caller)
-	now := time.Now().UTC().Truncate(time.Microsecond)
-	items, err := h.bulk(ctx, *req.Body, []models.ValueStatus{models.ValueDraft, models.ValueReturned},
-		func(*models.IndicatorValue) error { return nil },
-		func(v *models.IndicatorValue) {
-			v.Status, v.SubmittedBy, v.SubmittedAt, v.ReturnReason = models.ValueSubmitted, &by, &now, nil
-		})
+	f, by, permit := h.bulk(ctx, *req.Body)
+	vs, err := h.store.SubmitValues(ctx, f, by, permit)
 	if err != nil {
 		return nil, err
 	}
-	return api.BulkSubmitIndicatorValues200JSONResponse{Count: int32(len(items)), Items: items}, nil
+	return api.BulkSubmitIndicatorValues200JSONResponse{Count: int32(len(vs)), Items: bulkItems(vs)}, nil
 }
 
 // BulkApproveIndicatorValues implements bulkApproveIndicatorValues.
 func (h *ValueHandler) BulkApproveIndicatorValues(ctx context.Context, req api.BulkApproveIndicatorValuesRequestObject) (api.BulkApproveIndicatorValuesResponseObject, error) {
-	by := callerRef(models.RequestInfoFrom(ctx).Caller)
-	now := time.Now().UTC().Truncate(time.Microsecond)
-	items, err := h.bulk(ctx, *req.Body, []models.ValueStatus{models.ValueSubmitted},
-		func(v *models.IndicatorValue) error {
-			if v.SubmittedBy != nil && *v.SubmittedBy == by {
-				return errors.New("you submitted this value: another reviewer approves it")
-			}
-			return nil
-		},
-		func(v *models.IndicatorValue) {
-			v.Status, v.ReviewedBy, v.ReviewedAt = models.ValueApproved, &by, &now
-		})
+	f, by, permit := h.bulk(ctx, *req.Body)
+	vs, err := h.store.ApproveValues(ctx, f, by, permit)
 	if err != nil {
 		return nil, err
 	}
-	return api.BulkApproveIndicatorValues200JSONResponse{Count: int32(len(items)), Items: items}, nil
+	return api.BulkApproveIndicatorValues200JSONResponse{Count: int32(len(vs)), Items: bulkItems(vs)}, nil
 }

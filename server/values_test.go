@@ -194,9 +194,9 @@ func TestValueReportingRound(t *testing.T) {
 		if got := h.getValue(t, vTown.Id.String(), districtRep); got.Id != vTown.Id { // reading reaches the subtree
 			t.Errorf("district reporter read %v", got.Id)
 		}
-		expect(t, h.Patch(valuesPath+"/"+vTown.Id.String(), map[string]any{"comment": "x"}, with(districtRep, matching(3))), http.StatusForbidden, "forbidden")
+		expect(t, h.Patch(valuesPath+"/"+vTown.Id.String(), map[string]any{"comment": "x"}, with(districtRep, matching(3))), http.StatusForbidden, "own_unit_only")
 		expect(t, h.Patch(valuesPath+"/"+vA.Id.String(), map[string]any{"comment": "x"}, with(repB, matching(2))), http.StatusNotFound, "not_found")
-		expect(t, h.Post(valuesPath, valueBody(yearly, h.fx.town, "2021", "50", nil), districtRep), http.StatusForbidden, "forbidden")
+		expect(t, h.Post(valuesPath, valueBody(yearly, h.fx.town, "2021", "50", nil), districtRep), http.StatusForbidden, "own_unit_only")
 		expect(t, h.act(vTown.Id.String(), "approve", map[string]any{}, otherRep), http.StatusForbidden, "forbidden") // reporters never review
 
 		// Returned with a reason, corrected and submitted again.
@@ -232,13 +232,13 @@ func TestValueReportingRound(t *testing.T) {
 		// A reviewer who also reports for the district never reviews what it submitted.
 		_, dual := h.signedIn(t, h.fx.district, "reviewer", "reporter")
 		own := h.report(t, dual, valueBody(quarterly, h.fx.district, "2021-Q1", "0.5", nil))
-		expect(t, h.Post(valuesPath, valueBody(quarterly, h.fx.town, "2021-Q2", "80", nil), dual), http.StatusForbidden, "forbidden")
+		expect(t, h.Post(valuesPath, valueBody(quarterly, h.fx.town, "2021-Q2", "80", nil), dual), http.StatusForbidden, "own_unit_only")
 		// Far below what the three towns reported for the quarter: flagged, and accepted.
 		if s := h.mustAct(t, own.Id.String(), "submit", nil, dual, "submitted"); len(s.Flags) != 1 || !strings.Contains(s.Flags[0], "other units") {
 			t.Errorf("0.5 next to 118, 95.5 and 101 has the flags %q", s.Flags)
 		}
-		expect(t, h.act(own.Id.String(), "approve", map[string]any{"reviewScore": "4"}, dual), http.StatusForbidden, "forbidden")
-		expect(t, h.act(own.Id.String(), "return", map[string]any{"reason": "自己退回"}, dual), http.StatusForbidden, "forbidden")
+		expect(t, h.act(own.Id.String(), "approve", map[string]any{"reviewScore": "4"}, dual), http.StatusForbidden, "self_review")
+		expect(t, h.act(own.Id.String(), "return", map[string]any{"reason": "自己退回"}, dual), http.StatusForbidden, "self_review")
 		h.mustAct(t, own.Id.String(), "approve", map[string]any{}, reviewer, "approved")
 		// ... while it reviews what others submitted.
 		yv := h.report(t, town, valueBody(yearly, h.fx.town, "2021", "58.10", nil))
@@ -366,7 +366,7 @@ func TestCreateIndicatorValue(t *testing.T) {
 		expect(t, h.Post(valuesPath, valueBody(number, h.fx.district, "2021", "1", nil), town), http.StatusUnprocessableEntity, "value_unit_not_found")
 		expect(t, h.Post(valuesPath, valueBody(number, h.fx.other, "2021", "1", nil), town), http.StatusUnprocessableEntity, "value_unit_not_found")
 		districtRep := h.signedIn2(t, h.fx.district, "reporter")
-		expect(t, h.Post(valuesPath, valueBody(number, h.fx.town, "2021", "1", nil), districtRep), http.StatusForbidden, "forbidden")
+		expect(t, h.Post(valuesPath, valueBody(number, h.fx.town, "2021", "1", nil), districtRep), http.StatusForbidden, "own_unit_only")
 		expect(t, h.Post(valuesPath, valueBody(number, h.fx.town, "2021", "1", nil), h.as("viewer")), http.StatusForbidden, "forbidden")
 		expect(t, h.Post(valuesPath, valueBody(number, h.fx.town, "2021", "1", nil), h.as("reviewer")), http.StatusForbidden, "forbidden")
 		expect(t, h.Post(valuesPath, valueBody(number, h.fx.town, "2021", "1", nil), h.as("key:read")), http.StatusForbidden, "forbidden")

@@ -86,7 +86,7 @@ func (h *ValueSheetHandler) ExportIndicatorValues(ctx context.Context, req api.E
 		unitIDs[i] = l.Units[i].ID
 	}
 	caller := models.RequestInfoFrom(ctx).Caller
-	values, err := h.store.PeriodValues(ctx, l.System.ID, l.Period.String(), unitIDs, readsPublishedOnly(caller))
+	values, err := h.store.PeriodValues(ctx, l.System.ID, l.Period.String(), unitIDs, models.ValueLifecycle.ReleasedOnly(&caller))
 	if err != nil {
 		return nil, err
 	}
@@ -117,10 +117,13 @@ func (h *ValueSheetHandler) layout(ctx context.Context, systemID, periodText str
 	if err != nil {
 		return nil, err
 	}
+	caller := models.RequestInfoFrom(ctx).Caller
+	if err := systemVisible(&caller, sys); err != nil {
+		return nil, err
+	}
 	if err := valuesheet.CheckPeriod(sys, p); err != nil {
 		return nil, periodProblem(err)
 	}
-	caller := models.RequestInfoFrom(ctx).Caller
 	rule := h.rules.rule(ctx)
 	var units []models.Unit
 	if unitIDs != nil && len(*unitIDs) > 0 {
@@ -221,7 +224,11 @@ func (h *ValueSheetHandler) ImportIndicatorValues(ctx context.Context, req api.I
 	if err != nil {
 		return nil, err
 	}
-	if err := sys.RequirePublished(); err != nil {
+	caller := models.RequestInfoFrom(ctx).Caller
+	if err := systemVisible(&caller, sys); err != nil {
+		return nil, err
+	}
+	if err := sys.Reportable(); err != nil {
 		return nil, err
 	}
 	if err := valuesheet.CheckPeriod(sys, p); err != nil {
@@ -245,10 +252,11 @@ func (h *ValueSheetHandler) ImportIndicatorValues(ctx context.Context, req api.I
 	var plan valuesheet.Plan
 	if tab != nil && len(probs) == 0 {
 		report.Sheet, report.Rows = tab.Sheet, int32(len(tab.Rows))
-		plan, probs, report.Skipped, err = h.plan(ctx, &valuesheet.Layout{System: sys, Indicators: inds, Period: p}, tab)
+		judged, err := h.judge(ctx, &valuesheet.Layout{System: sys, Indicators: inds, Period: p}, tab)
 		if err != nil {
 			return nil, err
 		}
+		plan, probs, report.Skipped = judged.plan, judged.problems, judged.skipped
 	}
 	cells := cellProblems(tab, probs)
 	report.ProblemCount = int32(len(probs))
@@ -267,12 +275,20 @@ func (h *ValueSheetHandler) ImportIndicatorValues(ctx context.Context, req api.I
 	return api.ImportIndicatorValues200JSONResponse(report), nil
 }
 
-// plan judges the rows and plans the import: the units the rows name, what
+// judged is an uploaded sheet judged: the import it plans, the problems
+// found, and the rows skipped (template rows nobody filled in).
+type judged struct {
+	plan     valuesheet.Plan
+	problems sheet.Problems
+	skipped  int32
+}
+
+// judge judges the rows and plans the import: the units the rows name, what
 // the caller may report for, and the values that exist already.
-func (h *ValueSheetHandler) plan(ctx context.Context, l *valuesheet.Layout, tab *sheet.Table) (valuesheet.Plan, sheet.Problems, int32, error) {
+func (h *ValueSheetHandler) judge(ctx context.Context, l *valuesheet.Layout, tab *sheet.Table) (judged, error) {
 	units, err := h.store.UnitsByCodes(ctx, valuesheet.UnitCodes(tab))
 	if err != nil {
-		return valuesheet.Plan{}, nil, 0, err
+		return judged{}, err
 	}
 	byCode := make(map[string]*models.Unit, len(units))
 	for i := range units {
@@ -297,7 +313,7 @@ func (h *ValueSheetHandler) plan(ctx context.Context, l *valuesheet.Layout, tab 
 	}
 	values, err := h.store.PeriodValues(ctx, l.System.ID, l.Period.String(), unitIDs, false)
 	if err != nil {
-		return valuesheet.Plan{}, nil, 0, err
+		return judged{}, err
 	}
 	existing := make(map[valuesheet.Key]*models.IndicatorValue, len(values))
 	for i := range values {
@@ -306,7 +322,7 @@ func (h *ValueSheetHandler) plan(ctx context.Context, l *valuesheet.Layout, tab 
 	plan, diffProbs := valuesheet.Diff(entries, existing)
 	probs = append(probs, diffProbs...)
 	probs.Sort()
-	return plan, probs, int32(skipped), nil
+	return judged{plan: plan, problems: probs, skipped: int32(skipped)}, nil
 }
 
 // receive reads the multipart body's one part, file, up to the limit.

@@ -31,15 +31,15 @@ func (db *DB) CreateAPIKey(ctx context.Context, k *models.APIKey) error {
 	if k.ID == "" {
 		k.ID = NewID()
 	}
-	k.CreatedAt = db.Now()
 	if k.AllowedAddresses == nil {
 		k.AllowedAddresses = []string{}
 	}
-	err := db.tx(ctx, func(tx *gorm.DB) error {
+	err := db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
+		k.CreatedAt = at
 		if err := tx.Create(k).Error; err != nil {
 			return translate(err)
 		}
-		return db.record(tx, ctx, change{entityType: "api_key", entityID: k.ID, after: keySnapshot(k)})
+		return db.record(ctx, tx, at, change{entityType: "api_key", entityID: k.ID, after: keySnapshot(k)})
 	})
 	if err != nil {
 		return fmt.Errorf("create API key: %w", err)
@@ -79,7 +79,7 @@ func (db *DB) ListAPIKeys(ctx context.Context, revoked *bool, page paging.Page) 
 // RevokeAPIKey revokes a key; revoking a revoked key is a conflict.
 func (db *DB) RevokeAPIKey(ctx context.Context, id string) (*models.APIKey, error) {
 	var out *models.APIKey
-	err := db.tx(ctx, func(tx *gorm.DB) error {
+	err := db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
 		var k models.APIKey
 		err := db.forUpdate(tx.Where("id = ?", id)).Take(&k).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -92,13 +92,12 @@ func (db *DB) RevokeAPIKey(ctx context.Context, id string) (*models.APIKey, erro
 			return &models.ConflictError{Code: "api_key_revoked", Detail: fmt.Sprintf("API key %s is already revoked", k.Prefix)}
 		}
 		before := k
-		now := db.Now()
-		k.RevokedAt = &now
-		if err := tx.Model(&models.APIKey{}).Where("id = ?", id).Update("revoked_at", now).Error; err != nil {
+		k.RevokedAt = &at
+		if err := tx.Model(&models.APIKey{}).Where("id = ?", id).Update("revoked_at", at).Error; err != nil {
 			return translate(err)
 		}
 		out = &k
-		return db.record(tx, ctx, change{entityType: "api_key", entityID: k.ID, before: keySnapshot(&before), after: keySnapshot(&k)})
+		return db.record(ctx, tx, at, change{entityType: "api_key", entityID: k.ID, before: keySnapshot(&before), after: keySnapshot(&k)})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("revoke API key %s: %w", id, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -29,7 +30,7 @@ func (db *DB) CreateAttachment(ctx context.Context, a *models.Attachment) error 
 	if a.ID == "" {
 		a.ID = NewID()
 	}
-	err := db.tx(ctx, func(tx *gorm.DB) error {
+	err := db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
 		var v models.IndicatorValue
 		err := db.forUpdate(tx.Select("id", "unit_id", "status").Where("id = ?", a.ValueID)).Take(&v).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -41,11 +42,11 @@ func (db *DB) CreateAttachment(ctx context.Context, a *models.Attachment) error 
 		if err := v.Editable(); err != nil {
 			return err
 		}
-		a.CreatedAt = db.Now()
+		a.CreatedAt = at
 		if err := tx.Create(a).Error; err != nil {
 			return translate(err)
 		}
-		return db.record(tx, ctx, change{entityType: "attachment", entityID: a.ID, unitID: &v.UnitID, after: attachmentSnapshot(a)})
+		return db.record(ctx, tx, at, change{entityType: "attachment", entityID: a.ID, unitID: &v.UnitID, after: attachmentSnapshot(a)})
 	})
 	if err != nil {
 		return fmt.Errorf("create attachment of value %s: %w", a.ValueID, err)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -37,10 +38,13 @@ type chainHead struct {
 func (chainHead) TableName() string { return "audit_chain" }
 
 // record appends audit events for changes inside the transaction that makes
-// them, so a change and its event commit or roll back together. Appends lock
-// the chain's head row: concurrent writers, in this process or another, take
-// turns, and the chain never forks.
-func (db *DB) record(tx *gorm.DB, ctx context.Context, changes ...change) error {
+// them, at its instant, so a change and its event commit or roll back
+// together. Appends lock the chain's head row: concurrent writers, in this
+// process or another, take turns, and the chain never forks. However many
+// changes, it issues a bounded number of statements: the head's lock and
+// update, one read of the units' paths per batch of units, one insert per
+// batch of events.
+func (db *DB) record(ctx context.Context, tx *gorm.DB, at time.Time, changes ...change) error {
 	if len(changes) == 0 {
 		return nil
 	}
@@ -50,26 +54,24 @@ func (db *DB) record(tx *gorm.DB, ctx context.Context, changes ...change) error 
 	}
 	// A change that names its unit but not the unit's path gets it here, so
 	// that reviewers find the event under their subtree.
-	paths := map[string]string{}
-	for i := range changes {
-		c := &changes[i]
-		if c.unitID == nil || c.unitPath != "" {
-			continue
+	var need []string
+	for _, c := range changes {
+		if c.unitID != nil && c.unitPath == "" {
+			need = append(need, *c.unitID)
 		}
-		path, ok := paths[*c.unitID]
-		if !ok {
-			var err error
-			if path, err = db.unitPath(tx, *c.unitID); err != nil {
-				return err
-			}
-			paths[*c.unitID] = path
-		}
-		c.unitPath = path
+	}
+	paths, err := unitPaths(tx, need)
+	if err != nil {
+		return err
 	}
 	info := models.RequestInfoFrom(ctx)
-	now := db.Now()
 	events := make([]*models.AuditEvent, len(changes))
 	for i, c := range changes {
+		if c.unitID != nil && c.unitPath == "" {
+			if c.unitPath = paths[*c.unitID]; c.unitPath == "" {
+				return fmt.Errorf("audit event of %s %s: unit %s: %w", c.entityType, c.entityID, *c.unitID, models.ErrNotFound)
+			}
+		}
 		before, err := snapshot(c.before)
 		if err != nil {
 			return err
@@ -83,7 +85,7 @@ func (db *DB) record(tx *gorm.DB, ctx context.Context, changes ...change) error 
 			op = c.operation
 		}
 		e := &models.AuditEvent{
-			ID: NewID(), OccurredAt: now,
+			ID: NewID(), OccurredAt: at,
 			ActorType: string(info.Caller.Kind), ActorID: info.Caller.ID, ActorName: info.Caller.Name,
 			Operation: op, EntityType: c.entityType, EntityID: c.entityID,
 			UnitID: c.unitID, UnitPath: c.unitPath, Before: before, After: after,
@@ -93,7 +95,7 @@ func (db *DB) record(tx *gorm.DB, ctx context.Context, changes ...change) error 
 		head.LastSeq, head.LastHash = e.Seq, e.Hash
 		events[i] = e
 	}
-	if err := tx.CreateInBatches(events, 500).Error; err != nil {
+	if err := tx.CreateInBatches(events, batchSize).Error; err != nil {
 		return fmt.Errorf("append audit events: %w", translate(err))
 	}
 	if err := tx.Model(&chainHead{}).Where("id = 1").
@@ -101,6 +103,24 @@ func (db *DB) record(tx *gorm.DB, ctx context.Context, changes ...change) error 
 		return fmt.Errorf("advance audit chain: %w", translate(err))
 	}
 	return nil
+}
+
+// unitPaths reads the paths of these units, one query per batch of ids.
+func unitPaths(tx *gorm.DB, ids []string) (map[string]string, error) {
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	paths := make(map[string]string, len(ids))
+	for part := range slices.Chunk(ids, inChunk) {
+		var units []models.Unit
+		if err := tx.Select("id", "path").Where("id IN ?", part).Find(&units).Error; err != nil {
+			return nil, fmt.Errorf("unit paths: %w", translate(err))
+		}
+		for _, u := range units {
+			paths[u.ID] = u.Path
+		}
+	}
+	return paths, nil
 }
 
 // snapshot renders a record for the log; secrets are kept out by the types

@@ -47,11 +47,33 @@ func evaluationSnapshot(e *models.Evaluation) map[string]any {
 	return m
 }
 
-// CreateEvaluation inserts a draft evaluation of a published system. With no
-// units given it evaluates every unit the system's indicators name as
-// reporting units.
+// evaluationModel is how the lifecycle's write path persists evaluations.
+var evaluationModel = model[models.Evaluation]{
+	entity:  "evaluation",
+	columns: []string{"status", "superseded_by_id", "published_at", "published_by", "version", "updated_at"},
+	id:      func(e *models.Evaluation) string { return e.ID },
+	version: func(e *models.Evaluation) *int64 { return &e.Version },
+	updated: func(e *models.Evaluation) *time.Time { return &e.UpdatedAt },
+	allows: func(e *models.Evaluation, move string) error {
+		_, err := models.EvaluationLifecycle.Check(move, e.ID, e.Status)
+		return err
+	},
+}
+
+// evaluationAudit is evaluationModel with the audit events of evaluations of
+// a system issued by issuer: they are kept under that unit.
+func evaluationAudit(issuer string) model[models.Evaluation] {
+	m := evaluationModel
+	m.audit = func(before, after *models.Evaluation) change { return evaluationChange(issuer, before, after) }
+	return m
+}
+
+// CreateEvaluation inserts a draft evaluation (models.NewEvaluation) of a
+// published system whose content e gives; e becomes the stored evaluation.
+// With no units given it evaluates every unit the system's indicators name
+// as reporting units.
 func (db *DB) CreateEvaluation(ctx context.Context, e *models.Evaluation) error {
-	err := db.tx(ctx, func(tx *gorm.DB) error {
+	err := db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
 		var sys models.IndicatorSystem
 		err := tx.Where("id = ?", e.SystemID).Take(&sys).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -60,41 +82,37 @@ func (db *DB) CreateEvaluation(ctx context.Context, e *models.Evaluation) error 
 		if err != nil {
 			return translate(err)
 		}
-		if len(e.UnitIDs) == 0 {
+		content := *e
+		if len(content.UnitIDs) == 0 {
 			if err := tx.Table("indicator_reporting_units").
 				Joins("JOIN indicators ON indicators.id = indicator_reporting_units.indicator_id").
 				Where("indicators.system_id = ?", sys.ID).Distinct().Order("indicator_reporting_units.unit_id").
-				Pluck("indicator_reporting_units.unit_id", &e.UnitIDs).Error; err != nil {
+				Pluck("indicator_reporting_units.unit_id", &content.UnitIDs).Error; err != nil {
 				return translate(err)
 			}
-		} else if err := requireUnits(tx, e.UnitIDs, "/unitIds"); err != nil {
+		} else if err := requireUnits(tx, content.UnitIDs, "/unitIds"); err != nil {
 			return err
 		}
-		if e.Name == "" {
-			e.Name = models.EvaluationName(sys.Name, fmt.Sprintf(" %d年度考核", e.Year))
+		if content.Name == "" {
+			content.Name = models.EvaluationName(sys.Name, fmt.Sprintf(" %d年度考核", content.Year))
 		}
-		if err := e.Validate(&sys); err != nil {
+		draft, err := models.NewEvaluation(content, &sys, at)
+		if err != nil {
 			return err
 		}
-		return db.insertEvaluation(tx, ctx, &sys, e)
+		if draft.ID == "" {
+			draft.ID = NewID()
+		}
+		if err := insert(ctx, db, tx, at, evaluationAudit(sys.IssuingUnitID), []*models.Evaluation{draft}); err != nil {
+			return err
+		}
+		*e = *draft
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("create evaluation: %w", err)
 	}
 	return nil
-}
-
-func (db *DB) insertEvaluation(tx *gorm.DB, ctx context.Context, sys *models.IndicatorSystem, e *models.Evaluation) error {
-	if e.ID == "" {
-		e.ID = NewID()
-	}
-	e.Status, e.Version = models.EvaluationDraft, 1
-	e.CreatedAt = db.Now()
-	e.UpdatedAt = e.CreatedAt
-	if err := tx.Create(e).Error; err != nil {
-		return translate(err)
-	}
-	return db.record(tx, ctx, evaluationChange(sys.IssuingUnitID, nil, e))
 }
 
 // requireUnits refuses unit ids given twice or naming no unit, as a 422 at
@@ -145,8 +163,8 @@ func (db *DB) ListEvaluations(ctx context.Context, f models.EvaluationFilter, pa
 	if f.Status != "" {
 		q = q.Where("status = ?", f.Status)
 	}
-	if f.Published {
-		q = q.Where("status IN ?", []models.EvaluationStatus{models.EvaluationPublished, models.EvaluationSuperseded})
+	if f.ReleasedOnly {
+		q = q.Where("status IN ?", models.EvaluationLifecycle.Released)
 	}
 	es, next, err := keysetPage(q, "id", page, timeOrText("id"),
 		func(e *models.Evaluation) string { return e.ID }, func(e *models.Evaluation) string { return e.ID })
@@ -158,15 +176,19 @@ func (db *DB) ListEvaluations(ctx context.Context, f models.EvaluationFilter, pa
 
 // DeleteEvaluation removes a draft evaluation at version ifVersion.
 func (db *DB) DeleteEvaluation(ctx context.Context, id string, ifVersion int64) error {
-	err := db.tx(ctx, func(tx *gorm.DB) error {
-		e, sys, err := db.lockDraft(tx, id, ifVersion)
+	err := db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
+		e, err := lockOne(db, tx, evaluationModel, target{id, models.MoveDelete, &ifVersion})
+		if err != nil {
+			return err
+		}
+		sys, err := evaluatedSystem(tx, e)
 		if err != nil {
 			return err
 		}
 		if err := tx.Where("id = ?", id).Delete(&models.Evaluation{}).Error; err != nil {
 			return translate(err)
 		}
-		return db.record(tx, ctx, evaluationChange(sys.IssuingUnitID, e, nil))
+		return db.record(ctx, tx, at, evaluationChange(sys.IssuingUnitID, e, nil))
 	})
 	if err != nil {
 		return fmt.Errorf("delete evaluation %s: %w", id, err)
@@ -174,37 +196,13 @@ func (db *DB) DeleteEvaluation(ctx context.Context, id string, ifVersion int64) 
 	return nil
 }
 
-// lockDraft reads a draft evaluation at version ifVersion for update, with
-// its system.
-func (db *DB) lockDraft(tx *gorm.DB, id string, ifVersion int64) (*models.Evaluation, *models.IndicatorSystem, error) {
-	e, sys, err := db.lockEvaluation(tx, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	if e.Version != ifVersion {
-		return nil, nil, &models.PreconditionError{Detail: fmt.Sprintf("evaluation %s is at version %d, not %d", id, e.Version, ifVersion)}
-	}
-	if err := e.RequireDraft(); err != nil {
-		return nil, nil, err
-	}
-	return e, sys, nil
-}
-
-// lockEvaluation reads an evaluation for update, with its system.
-func (db *DB) lockEvaluation(tx *gorm.DB, id string) (*models.Evaluation, *models.IndicatorSystem, error) {
-	var e models.Evaluation
-	err := db.forUpdate(tx.Where("id = ?", id)).Take(&e).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, nil, evaluationNotFound(id)
-	}
-	if err != nil {
-		return nil, nil, translate(err)
-	}
+// evaluatedSystem reads the system an evaluation evaluates.
+func evaluatedSystem(tx *gorm.DB, e *models.Evaluation) (*models.IndicatorSystem, error) {
 	var sys models.IndicatorSystem
 	if err := tx.Where("id = ?", e.SystemID).Take(&sys).Error; err != nil {
-		return nil, nil, translate(err)
+		return nil, fmt.Errorf("system of evaluation %s: %w", e.ID, translate(err))
 	}
-	return &e, &sys, nil
+	return &sys, nil
 }
 
 // yearEndPeriods are the periods whose values an evaluation of year scores:
@@ -215,12 +213,12 @@ func yearEndPeriods(year int) []string {
 }
 
 // EvaluationInputs reads what scoring an evaluation needs, in four queries
-// however many units and indicators: the system and its tree, the approved
-// and locked year-end values of the evaluated units, and the year's targets.
-func (db *DB) EvaluationInputs(ctx context.Context, e *models.Evaluation) (*models.IndicatorSystem, []models.Indicator, []models.IndicatorValue, []models.Target, error) {
+// however many units and indicators: the system and its tree, the released
+// year-end values of the evaluated units, and the year's targets.
+func (db *DB) EvaluationInputs(ctx context.Context, e *models.Evaluation) (*models.EvaluationInputs, error) {
 	sys, inds, err := db.IndicatorTree(ctx, e.SystemID)
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, err
 	}
 	// The values are read by system and year and filtered here by unit: an
 	// evaluation usually covers every unit that reports, and a list of a few
@@ -234,19 +232,19 @@ func (db *DB) EvaluationInputs(ctx context.Context, e *models.Evaluation) (*mode
 	// and again.
 	values, err := db.evaluationValues(ctx, e, units, len(e.UnitIDs)*len(inds))
 	if err != nil {
-		return nil, nil, nil, nil, fmt.Errorf("evaluation values: %w", err)
+		return nil, fmt.Errorf("evaluation values: %w", err)
 	}
 	var targets []models.Target
 	if err := db.gorm.WithContext(ctx).Table("targets").
 		Joins("JOIN indicators ON indicators.id = targets.indicator_id").
 		Where("indicators.system_id = ? AND targets.year = ?", e.SystemID, e.Year).
 		Select("targets.*").Find(&targets).Error; err != nil {
-		return nil, nil, nil, nil, fmt.Errorf("evaluation targets: %w", translate(err))
+		return nil, fmt.Errorf("evaluation targets: %w", translate(err))
 	}
-	return sys, inds, values, targets, nil
+	return &models.EvaluationInputs{System: sys, Indicators: inds, Values: values, Targets: targets}, nil
 }
 
-// evaluationValues reads the approved and locked year-end values of the
+// evaluationValues reads the released year-end values of the
 // evaluated units, with only the columns scoring reads. This is the hot path
 // of every draft ranking (30,000 values for 100 units × 300 indicators), so
 // it scans rows itself rather than through GORM's reflection, which costs
@@ -255,7 +253,7 @@ func (db *DB) evaluationValues(ctx context.Context, e *models.Evaluation, units 
 	rows, err := db.gorm.WithContext(ctx).Model(&models.IndicatorValue{}).
 		Select("id", "indicator_id", "unit_id", "period", "value", "yes_no", "qualifier", "review_score", "status", "version").
 		Where("system_id = ? AND year = ? AND period IN ? AND status IN ?", e.SystemID, e.Year, yearEndPeriods(e.Year),
-			[]models.ValueStatus{models.ValueApproved, models.ValueLocked}).
+			models.ValueLifecycle.Released).
 		Rows()
 	if err != nil {
 		return nil, translate(err)
@@ -279,43 +277,44 @@ func (db *DB) evaluationValues(ctx context.Context, e *models.Evaluation, units 
 	return values, nil
 }
 
-// PublishEvaluation freezes a draft: it keeps the results, locks the values
-// they used (each still at the version it was scored at, or the publication
-// is a conflict: score again), and, when the draft corrects an evaluation,
-// marks that one superseded. All in one transaction.
-func (db *DB) PublishEvaluation(ctx context.Context, id string, ifVersion int64, by string, results []models.EvaluationResult,
+// PublishEvaluation freezes a draft at version ifVersion (Evaluation.Publish):
+// it keeps the results, locks the values they used (each still at the version
+// it was scored at, or the publication is a conflict: score again), and,
+// when the draft corrects an evaluation, marks that one superseded. All in
+// one transaction.
+func (db *DB) PublishEvaluation(ctx context.Context, id string, ifVersion int64, by models.Actor, results []models.EvaluationResult,
 	used map[string]int64) (*models.Evaluation, error) {
 	var out *models.Evaluation
-	err := db.tx(ctx, func(tx *gorm.DB) error {
-		e, sys, err := db.lockDraft(tx, id, ifVersion)
+	err := db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
+		e, err := lockOne(db, tx, evaluationModel, target{id, models.MovePublish, &ifVersion})
 		if err != nil {
 			return err
 		}
-		now := db.Now()
-		var changes []change
+		sys, err := evaluatedSystem(tx, e)
+		if err != nil {
+			return err
+		}
+		m := evaluationAudit(sys.IssuingUnitID)
+		before := *e
+		if err := e.Publish(by, at); err != nil {
+			return err
+		}
 		if e.SupersedesID != nil {
-			old, _, err := db.lockEvaluation(tx, *e.SupersedesID)
+			old, err := lockOne(db, tx, evaluationModel, target{id: *e.SupersedesID})
 			if err != nil {
 				return err
 			}
-			if old.Status != models.EvaluationPublished {
-				return &models.ConflictError{Code: "evaluation_not_published",
-					Detail: fmt.Sprintf("evaluation %s, which this one corrects, is %s", old.ID, old.Status)}
+			oldBefore := *old
+			if err := old.SupersededBy(e); err != nil {
+				return err
 			}
-			before := *old
-			old.Status, old.SupersededByID, old.Version, old.UpdatedAt = models.EvaluationSuperseded, &e.ID, old.Version+1, now
-			if err := tx.Model(&models.Evaluation{}).Where("id = ?", old.ID).Updates(map[string]any{
-				"status": old.Status, "superseded_by_id": old.SupersededByID, "version": old.Version, "updated_at": now,
-			}).Error; err != nil {
-				return translate(err)
+			if err := save(ctx, db, tx, at, m, []models.Evaluation{oldBefore}, []*models.Evaluation{old}); err != nil {
+				return err
 			}
-			changes = append(changes, evaluationChange(sys.IssuingUnitID, &before, old))
 		}
-		locked, err := db.lockValues(tx, used, now)
-		if err != nil {
+		if err := db.lockValues(ctx, tx, at, used); err != nil {
 			return err
 		}
-		changes = append(changes, locked...)
 		for i := range results {
 			results[i].EvaluationID = e.ID
 		}
@@ -324,15 +323,8 @@ func (db *DB) PublishEvaluation(ctx context.Context, id string, ifVersion int64,
 				return translate(err)
 			}
 		}
-		before := *e
-		e.Status, e.PublishedAt, e.PublishedBy, e.Version, e.UpdatedAt = models.EvaluationPublished, &now, &by, e.Version+1, now
-		if err := tx.Model(&models.Evaluation{}).Where("id = ?", e.ID).Updates(map[string]any{
-			"status": e.Status, "published_at": e.PublishedAt, "published_by": e.PublishedBy, "version": e.Version, "updated_at": now,
-		}).Error; err != nil {
-			return translate(err)
-		}
 		out = e
-		return db.record(tx, ctx, append(changes, evaluationChange(sys.IssuingUnitID, &before, e))...)
+		return save(ctx, db, tx, at, m, []models.Evaluation{before}, []*models.Evaluation{e})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("publish evaluation %s: %w", id, err)
@@ -340,62 +332,66 @@ func (db *DB) PublishEvaluation(ctx context.Context, id string, ifVersion int64,
 	return out, nil
 }
 
-// lockValues locks the values an evaluation used, each at the version it
-// was scored at; values a previous evaluation locked stay as they are.
-func (db *DB) lockValues(tx *gorm.DB, used map[string]int64, now time.Time) ([]change, error) {
+// lockValues locks the values an evaluation used (IndicatorValue.Lock), each
+// at the version it was scored at; values a previous evaluation locked stay
+// as they are. Batched: a few statements per batch of values.
+func (db *DB) lockValues(ctx context.Context, tx *gorm.DB, at time.Time, used map[string]int64) error {
 	ids := make([]string, 0, len(used))
 	for id := range used {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
-	var changes []change
-	err := chunked(ids, func(part []string) error {
-		var vs []models.IndicatorValue
-		if err := db.forUpdate(tx.Where("id IN ?", part)).Find(&vs).Error; err != nil {
-			return translate(err)
-		}
-		if len(vs) != len(part) {
-			return &models.ConflictError{Code: "evaluation_inputs_changed",
-				Detail: "a value the evaluation scored was removed meanwhile: look at the results again and publish"}
-		}
-		var lock []string
-		for i := range vs {
-			v := &vs[i]
-			if v.Version != used[v.ID] || (v.Status != models.ValueApproved && v.Status != models.ValueLocked) {
-				return &models.ConflictError{Code: "evaluation_inputs_changed",
-					Detail: fmt.Sprintf("value %s changed after it was scored: look at the results again and publish", v.ID)}
-			}
-			if v.Status == models.ValueLocked {
-				continue
-			}
-			before := *v
-			v.Status, v.Version, v.UpdatedAt = models.ValueLocked, v.Version+1, now
-			lock = append(lock, v.ID)
-			changes = append(changes, valueChange(&before, v))
-		}
-		if len(lock) == 0 {
-			return nil
-		}
-		return translate(tx.Model(&models.IndicatorValue{}).Where("id IN ?", lock).Updates(map[string]any{
-			"status": models.ValueLocked, "version": gorm.Expr("version + 1"), "updated_at": now,
-		}).Error)
-	})
-	return changes, err
-}
-
-// SupersedeEvaluation starts the correction of a published evaluation: a new
-// draft of the same system, year and units that, once published, supersedes
-// it. One correction at a time.
-func (db *DB) SupersedeEvaluation(ctx context.Context, id string) (*models.Evaluation, error) {
-	var out *models.Evaluation
-	err := db.tx(ctx, func(tx *gorm.DB) error {
-		old, sys, err := db.lockEvaluation(tx, id)
+	changed := func(detail string) error {
+		return &models.ConflictError{Code: "evaluation_inputs_changed", Detail: detail + ": look at the results again and publish"}
+	}
+	for part := range slices.Chunk(ids, batchSize) {
+		vs, err := lockRows[models.IndicatorValue](db, tx, part)
 		if err != nil {
 			return err
 		}
-		if old.Status != models.EvaluationPublished {
-			return &models.ConflictError{Code: "evaluation_not_published",
-				Detail: fmt.Sprintf("evaluation %s is %s: only the published evaluation is corrected", id, old.Status)}
+		if len(vs) != len(part) {
+			return changed("a value the evaluation scored was removed meanwhile")
+		}
+		var befores []models.IndicatorValue
+		var afters []*models.IndicatorValue
+		for i := range vs {
+			v := &vs[i]
+			if v.Version != used[v.ID] {
+				return changed(fmt.Sprintf("value %s changed after it was scored", v.ID))
+			}
+			if v.Status == models.ValueLocked {
+				continue // by an evaluation published before
+			}
+			before := *v
+			if err := v.Lock(); err != nil {
+				return err
+			}
+			befores, afters = append(befores, before), append(afters, v)
+		}
+		if err := save(ctx, db, tx, at, valueModel, befores, afters); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SupersedeEvaluation starts the correction of a published evaluation
+// (Evaluation.Correction): a new draft of the same system, year and units
+// that, once published, supersedes it. One correction at a time.
+func (db *DB) SupersedeEvaluation(ctx context.Context, id string) (*models.Evaluation, error) {
+	var out *models.Evaluation
+	err := db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
+		old, err := lockOne(db, tx, evaluationModel, target{id: id})
+		if err != nil {
+			return err
+		}
+		sys, err := evaluatedSystem(tx, old)
+		if err != nil {
+			return err
+		}
+		e, err := old.Correction(sys, at)
+		if err != nil {
+			return err
 		}
 		var pending int64
 		if err := tx.Model(&models.Evaluation{}).Where("supersedes_id = ? AND status = ?", id, models.EvaluationDraft).
@@ -406,8 +402,8 @@ func (db *DB) SupersedeEvaluation(ctx context.Context, id string) (*models.Evalu
 			return &models.ConflictError{Code: "evaluation_correction_exists",
 				Detail: fmt.Sprintf("evaluation %s already has a correction in draft: publish or delete it", id)}
 		}
-		e := &models.Evaluation{SystemID: old.SystemID, Year: old.Year, Name: models.EvaluationName(old.Name, "（更正）"), UnitIDs: old.UnitIDs, SupersedesID: &old.ID}
-		if err := db.insertEvaluation(tx, ctx, sys, e); err != nil {
+		e.ID = NewID()
+		if err := insert(ctx, db, tx, at, evaluationAudit(sys.IssuingUnitID), []*models.Evaluation{e}); err != nil {
 			return err
 		}
 		out = e

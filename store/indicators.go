@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -127,29 +128,41 @@ func requireUnitAt(tx *gorm.DB, unitID, code, pointer string) error {
 	return translate(err)
 }
 
-// CreateIndicatorSystem inserts a new draft system.
-func (db *DB) CreateIndicatorSystem(ctx context.Context, s *models.IndicatorSystem) error {
-	if err := s.Validate(); err != nil {
+// systemModel is how the lifecycle's write path persists indicator systems.
+var systemModel = model[models.IndicatorSystem]{
+	entity: "indicator system",
+	columns: []string{"name", "issuing_unit_id", "edition", "year_from", "year_to", "total_points", "status",
+		"published_at", "grade_bands", "search_text", "version", "updated_at"},
+	id:      func(s *models.IndicatorSystem) string { return s.ID },
+	version: func(s *models.IndicatorSystem) *int64 { return &s.Version },
+	updated: func(s *models.IndicatorSystem) *time.Time { return &s.UpdatedAt },
+	allows: func(s *models.IndicatorSystem, move string) error {
+		_, err := models.SystemLifecycle.Check(move, s.ID, s.Status)
 		return err
-	}
-	if s.ID == "" {
-		s.ID = NewID()
-	}
-	if s.Status == "" {
-		s.Status = models.SystemDraft
-	}
-	err := db.tx(ctx, func(tx *gorm.DB) error {
-		if err := requireUnitAt(tx, s.IssuingUnitID, "indicator_system_unit_not_found", "/issuingUnitId"); err != nil {
+	},
+	audit: systemChange,
+}
+
+// CreateIndicatorSystem inserts a new draft system (models.NewIndicatorSystem)
+// whose content s gives; s becomes the stored system.
+func (db *DB) CreateIndicatorSystem(ctx context.Context, s *models.IndicatorSystem) error {
+	err := db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
+		draft, err := models.NewIndicatorSystem(*s, at)
+		if err != nil {
 			return err
 		}
-		s.SearchText = textsearch.Fold(s.Name, s.Edition)
-		s.Version = 1
-		s.CreatedAt = db.Now()
-		s.UpdatedAt = s.CreatedAt
-		if err := tx.Create(s).Error; err != nil {
-			return translate(err)
+		if err := requireUnitAt(tx, draft.IssuingUnitID, "indicator_system_unit_not_found", "/issuingUnitId"); err != nil {
+			return err
 		}
-		return db.record(tx, ctx, systemChange(nil, s))
+		if draft.ID == "" {
+			draft.ID = NewID()
+		}
+		draft.SearchText = textsearch.Fold(draft.Name, draft.Edition)
+		if err := insert(ctx, db, tx, at, systemModel, []*models.IndicatorSystem{draft}); err != nil {
+			return err
+		}
+		*s = *draft
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("create indicator system: %w", err)
@@ -177,6 +190,9 @@ func (db *DB) ListIndicatorSystems(ctx context.Context, f models.SystemFilter, p
 	if f.IssuingUnitID != "" {
 		q = q.Where("issuing_unit_id = ?", f.IssuingUnitID)
 	}
+	if f.ReleasedOnly {
+		q = q.Where("status IN ?", models.SystemLifecycle.Released)
+	}
 	if f.Query != "" {
 		q = q.Where("search_text LIKE ? ESCAPE '"+textsearch.LikeEscape+"'", "%"+textsearch.EscapeLike(textsearch.Fold(f.Query))+"%")
 	}
@@ -191,129 +207,64 @@ func (db *DB) ListIndicatorSystems(ctx context.Context, f models.SystemFilter, p
 
 // UpdateIndicatorSystem applies a patch to a draft system at version ifVersion.
 func (db *DB) UpdateIndicatorSystem(ctx context.Context, id string, ifVersion int64, p models.SystemPatch) (*models.IndicatorSystem, error) {
-	return db.changeSystem(ctx, id, &ifVersion, func(tx *gorm.DB, s *models.IndicatorSystem) error {
-		if err := s.RequireDraft(); err != nil {
+	return db.changeSystem(ctx, target{id, models.MoveEdit, &ifVersion}, func(tx *gorm.DB, _ time.Time, s *models.IndicatorSystem) error {
+		if err := s.Editable(); err != nil {
 			return err
-		}
-		if p.Name != nil {
-			s.Name = *p.Name
-		}
-		if p.Edition != nil {
-			s.Edition = *p.Edition
-		}
-		if p.YearFrom != nil {
-			s.YearFrom = *p.YearFrom
-		}
-		if p.YearTo != nil {
-			s.YearTo = *p.YearTo
-		}
-		if p.TotalPoints != nil {
-			s.TotalPoints = *p.TotalPoints
-		}
-		if p.GradeBands != nil {
-			s.GradeBands = *p.GradeBands
 		}
 		if p.IssuingUnitID != nil {
 			if err := requireUnitAt(tx, *p.IssuingUnitID, "indicator_system_unit_not_found", "/issuingUnitId"); err != nil {
 				return err
 			}
-			s.IssuingUnitID = *p.IssuingUnitID
 		}
-		return s.Validate()
+		return s.Edit(p)
 	})
 }
 
 // PublishIndicatorSystem freezes a draft whose points add up.
 func (db *DB) PublishIndicatorSystem(ctx context.Context, id string) (*models.IndicatorSystem, error) {
-	return db.changeSystem(ctx, id, nil, func(tx *gorm.DB, s *models.IndicatorSystem) error {
-		if s.Status != models.SystemDraft {
-			return &models.ConflictError{Code: "indicator_system_not_draft",
-				Detail: fmt.Sprintf("indicator system %s is %s: only a draft can be published", id, s.Status)}
-		}
+	return db.changeSystem(ctx, target{id: id, move: models.MovePublish}, func(tx *gorm.DB, at time.Time, s *models.IndicatorSystem) error {
 		// In tree order, so that the mismatches are named in a stable order.
 		var inds []models.Indicator
 		if err := tx.Where("system_id = ?", id).Order("level").Order("sort_order").Order("code").Order("id").
 			Find(&inds).Error; err != nil {
 			return translate(err)
 		}
-		if err := models.CheckPoints(s.TotalPoints, inds); err != nil {
-			return err
-		}
-		now := db.Now()
-		s.Status, s.PublishedAt = models.SystemPublished, &now
-		return nil
+		return s.Publish(at, inds)
 	})
 }
 
 // ArchiveIndicatorSystem retires a published system.
 func (db *DB) ArchiveIndicatorSystem(ctx context.Context, id string) (*models.IndicatorSystem, error) {
-	return db.changeSystem(ctx, id, nil, func(tx *gorm.DB, s *models.IndicatorSystem) error {
-		if s.Status != models.SystemPublished {
-			return &models.ConflictError{Code: "indicator_system_not_published",
-				Detail: fmt.Sprintf("indicator system %s is %s: only a published system can be archived", id, s.Status)}
-		}
-		s.Status = models.SystemArchived
-		return nil
+	return db.changeSystem(ctx, target{id: id, move: models.MoveArchive}, func(_ *gorm.DB, _ time.Time, s *models.IndicatorSystem) error {
+		return s.Archive()
 	})
 }
 
-// changeSystem locks a system, applies fn, and writes it back with its audit event.
-func (db *DB) changeSystem(ctx context.Context, id string, ifVersion *int64, fn func(tx *gorm.DB, s *models.IndicatorSystem) error) (*models.IndicatorSystem, error) {
-	var out *models.IndicatorSystem
-	err := db.tx(ctx, func(tx *gorm.DB) error {
-		s, err := db.lockSystem(tx, id)
-		if err != nil {
-			return err
-		}
-		if ifVersion != nil && s.Version != *ifVersion {
-			return &models.PreconditionError{Detail: fmt.Sprintf("indicator system %s is at version %d, not %d", id, s.Version, *ifVersion)}
-		}
-		before := *s
-		if err := fn(tx, s); err != nil {
+// changeSystem is the write path for one system: lock it, apply fn (the
+// domain's change), keep its search text in step, save it.
+func (db *DB) changeSystem(ctx context.Context, t target, fn func(tx *gorm.DB, at time.Time, s *models.IndicatorSystem) error) (*models.IndicatorSystem, error) {
+	s, err := changeOne(ctx, db, systemModel, t, func(tx *gorm.DB, at time.Time, s *models.IndicatorSystem) error {
+		if err := fn(tx, at, s); err != nil {
 			return err
 		}
 		s.SearchText = textsearch.Fold(s.Name, s.Edition)
-		s.Version++
-		s.UpdatedAt = db.Now()
-		if err := tx.Model(&models.IndicatorSystem{}).Where("id = ? AND version = ?", id, before.Version).Updates(map[string]any{
-			"name": s.Name, "issuing_unit_id": s.IssuingUnitID, "edition": s.Edition, "year_from": s.YearFrom,
-			"year_to": s.YearTo, "total_points": s.TotalPoints, "status": s.Status, "published_at": s.PublishedAt,
-			"grade_bands": jsonColumn(s.GradeBands), "search_text": s.SearchText, "version": s.Version, "updated_at": s.UpdatedAt,
-		}).Error; err != nil {
-			return translate(err)
-		}
-		out = s
-		return db.record(tx, ctx, systemChange(&before, s))
+		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("change indicator system %s: %w", id, err)
+		return nil, fmt.Errorf("%s indicator system %s: %w", t.move, t.id, err)
 	}
-	return out, nil
+	return s, nil
 }
 
 func (db *DB) lockSystem(tx *gorm.DB, id string) (*models.IndicatorSystem, error) {
-	var s models.IndicatorSystem
-	err := db.forUpdate(tx.Where("id = ?", id)).Take(&s).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, systemNotFound(id)
-	}
-	if err != nil {
-		return nil, translate(err)
-	}
-	return &s, nil
+	return lockOne(db, tx, systemModel, target{id: id})
 }
 
 // DeleteIndicatorSystem deletes a draft system with its indicators.
 func (db *DB) DeleteIndicatorSystem(ctx context.Context, id string, ifVersion int64) error {
-	err := db.tx(ctx, func(tx *gorm.DB) error {
-		s, err := db.lockSystem(tx, id)
+	err := db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
+		s, err := lockOne(db, tx, systemModel, target{id, models.MoveDelete, &ifVersion})
 		if err != nil {
-			return err
-		}
-		if s.Version != ifVersion {
-			return &models.PreconditionError{Detail: fmt.Sprintf("indicator system %s is at version %d, not %d", id, s.Version, ifVersion)}
-		}
-		if err := s.RequireDraft(); err != nil {
 			return err
 		}
 		var next []models.IndicatorSystem
@@ -362,7 +313,7 @@ func (db *DB) DeleteIndicatorSystem(ctx context.Context, id string, ifVersion in
 		if err := tx.Where("id = ?", id).Delete(&models.IndicatorSystem{}).Error; err != nil {
 			return translate(err)
 		}
-		return db.record(tx, ctx, changes...)
+		return db.record(ctx, tx, at, changes...)
 	})
 	if err != nil {
 		return fmt.Errorf("delete indicator system %s: %w", id, err)
@@ -374,25 +325,18 @@ func (db *DB) DeleteIndicatorSystem(ctx context.Context, id string, ifVersion in
 // remembers its source indicator.
 func (db *DB) NewEdition(ctx context.Context, id string, edition models.IndicatorSystem) (*models.IndicatorSystem, error) {
 	var out *models.IndicatorSystem
-	err := db.tx(ctx, func(tx *gorm.DB) error {
+	err := db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
 		src, err := db.lockSystem(tx, id)
 		if err != nil {
 			return err
 		}
-		s := *src
-		s.ID, s.Status, s.PreviousEditionID, s.PublishedAt = NewID(), models.SystemDraft, &src.ID, nil
-		if edition.Name != "" {
-			s.Name = edition.Name
-		}
-		s.Edition, s.YearFrom, s.YearTo = edition.Edition, edition.YearFrom, edition.YearTo
-		if err := s.Validate(); err != nil {
+		s, err := src.NewEdition(edition.Name, edition.Edition, edition.YearFrom, edition.YearTo, at)
+		if err != nil {
 			return err
 		}
+		s.ID = NewID()
 		s.SearchText = textsearch.Fold(s.Name, s.Edition)
-		s.Version = 1
-		s.CreatedAt = db.Now()
-		s.UpdatedAt = s.CreatedAt
-		if err := tx.Create(&s).Error; err != nil {
+		if err := tx.Create(s).Error; err != nil {
 			return translate(err)
 		}
 		inds, err := loadIndicators(tx, src.ID)
@@ -430,13 +374,13 @@ func (db *DB) NewEdition(ctx context.Context, id string, edition models.Indicato
 				return translate(err)
 			}
 		}
-		out = &s
+		out = s
 		// Every copied indicator is an event of its own.
-		changes := []change{systemChange(nil, &s)}
+		changes := []change{systemChange(nil, s)}
 		for _, c := range copies {
 			changes = append(changes, indicatorChange(s.IssuingUnitID, nil, c))
 		}
-		return db.record(tx, ctx, changes...)
+		return db.record(ctx, tx, at, changes...)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("new edition of indicator system %s: %w", id, err)
@@ -580,12 +524,12 @@ func (db *DB) CreateIndicator(ctx context.Context, systemID string, ind *models.
 		ind.ID = NewID()
 	}
 	ind.SystemID = systemID
-	err := db.tx(ctx, func(tx *gorm.DB) error {
+	err := db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
 		s, err := db.lockSystem(tx, systemID)
 		if err != nil {
 			return err
 		}
-		if err := s.RequireDraft(); err != nil {
+		if err := s.Editable(); err != nil {
 			return err
 		}
 		ind.Level = 1
@@ -609,7 +553,7 @@ func (db *DB) CreateIndicator(ctx context.Context, systemID string, ind *models.
 		slices.Sort(ind.ReportingUnitIDs)
 		ind.SearchText = textsearch.Fold(ind.Code, ind.Name)
 		ind.Version = 1
-		ind.CreatedAt = db.Now()
+		ind.CreatedAt = at
 		ind.UpdatedAt = ind.CreatedAt
 		if err := indicatorWriteError(tx.Create(ind).Error, ind); err != nil {
 			return err
@@ -617,7 +561,7 @@ func (db *DB) CreateIndicator(ctx context.Context, systemID string, ind *models.
 		if err := setReportingUnits(tx, ind.ID, ind.ReportingUnitIDs); err != nil {
 			return err
 		}
-		return db.record(tx, ctx, indicatorChange(s.IssuingUnitID, nil, ind))
+		return db.record(ctx, tx, at, indicatorChange(s.IssuingUnitID, nil, ind))
 	})
 	if err != nil {
 		return fmt.Errorf("create indicator %s: %w", ind.Code, err)
@@ -675,7 +619,7 @@ func indicatorWriteError(err error, ind *models.Indicator) error {
 // takes the indicator's subtree with it, one level deeper or shallower.
 func (db *DB) UpdateIndicator(ctx context.Context, id string, ifVersion int64, p models.IndicatorPatch) (*models.Indicator, error) {
 	var out *models.Indicator
-	err := db.tx(ctx, func(tx *gorm.DB) error {
+	err := db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
 		var cur models.Indicator
 		err := db.forUpdate(tx.Where("id = ?", id)).Take(&cur).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -688,7 +632,7 @@ func (db *DB) UpdateIndicator(ctx context.Context, id string, ifVersion int64, p
 		if err != nil {
 			return err
 		}
-		if err := s.RequireDraft(); err != nil {
+		if err := s.Editable(); err != nil {
 			return err
 		}
 		if cur.Version != ifVersion {
@@ -717,7 +661,7 @@ func (db *DB) UpdateIndicator(ctx context.Context, id string, ifVersion int64, p
 		if err := db.checkIndicatorUnits(tx, &ind); err != nil {
 			return err
 		}
-		now := db.Now()
+		now := at
 		// A move shifts the whole subtree by the same number of levels. Rows are
 		// written one at a time and the unique (system, level, code) index is
 		// checked at each, so no row may enter a level that another row of the
@@ -776,7 +720,7 @@ func (db *DB) UpdateIndicator(ctx context.Context, id string, ifVersion int64, p
 			}
 		}
 		out = &ind
-		return db.record(tx, ctx, append([]change{indicatorChange(s.IssuingUnitID, &before, &ind)}, changes...)...)
+		return db.record(ctx, tx, at, append([]change{indicatorChange(s.IssuingUnitID, &before, &ind)}, changes...)...)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("update indicator %s: %w", id, err)
@@ -879,7 +823,7 @@ func applyIndicatorPatch(ind *models.Indicator, p models.IndicatorPatch) {
 
 // DeleteIndicator deletes a childless indicator of a draft system.
 func (db *DB) DeleteIndicator(ctx context.Context, id string, ifVersion int64) error {
-	err := db.tx(ctx, func(tx *gorm.DB) error {
+	err := db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
 		var ind models.Indicator
 		err := db.forUpdate(tx.Where("id = ?", id)).Take(&ind).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -892,7 +836,7 @@ func (db *DB) DeleteIndicator(ctx context.Context, id string, ifVersion int64) e
 		if err != nil {
 			return err
 		}
-		if err := s.RequireDraft(); err != nil {
+		if err := s.Editable(); err != nil {
 			return err
 		}
 		if ind.Version != ifVersion {
@@ -929,7 +873,7 @@ func (db *DB) DeleteIndicator(ctx context.Context, id string, ifVersion int64) e
 		if err := tx.Where("id = ?", id).Delete(&models.Indicator{}).Error; err != nil {
 			return translate(err)
 		}
-		return db.record(tx, ctx, indicatorChange(s.IssuingUnitID, &ind, nil))
+		return db.record(ctx, tx, at, indicatorChange(s.IssuingUnitID, &ind, nil))
 	})
 	if err != nil {
 		return fmt.Errorf("delete indicator %s: %w", id, err)

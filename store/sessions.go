@@ -15,21 +15,21 @@ import (
 // CreateSession starts a session for a user who has just signed in, and records
 // the sign-in in the audit log.
 func (db *DB) CreateSession(ctx context.Context, u *models.User, tokenHash string, ttl time.Duration) (*models.Session, error) {
-	now := db.Now()
-	s := &models.Session{ID: NewID(), TokenHash: tokenHash, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(ttl)}
-	err := db.tx(ctx, func(tx *gorm.DB) error {
+	s := &models.Session{ID: NewID(), TokenHash: tokenHash, UserID: u.ID}
+	err := db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
+		s.CreatedAt, s.ExpiresAt = at, at.Add(ttl)
 		if err := tx.Create(s).Error; err != nil {
 			return translate(err)
 		}
-		if err := tx.Model(&models.User{}).Where("id = ?", u.ID).Update("last_login_at", now).Error; err != nil {
+		if err := tx.Model(&models.User{}).Where("id = ?", u.ID).Update("last_login_at", at).Error; err != nil {
 			return translate(err)
 		}
-		u.LastLoginAt = &now
+		u.LastLoginAt = &at
 		unit, err := db.unitPath(tx, u.UnitID)
 		if err != nil {
 			return err
 		}
-		return db.record(tx, ctx, change{entityType: "session", entityID: s.ID, unitID: &u.UnitID, unitPath: unit,
+		return db.record(ctx, tx, at, change{entityType: "session", entityID: s.ID, unitID: &u.UnitID, unitPath: unit,
 			after: map[string]any{"userId": u.ID, "username": u.Username, "expiresAt": s.ExpiresAt.Format(time.RFC3339Nano)}})
 	})
 	if err != nil {
@@ -70,12 +70,12 @@ func (db *DB) SessionCaller(ctx context.Context, tokenHash string) (*models.Call
 
 // RevokeSession ends one session (sign-out), recording it.
 func (db *DB) RevokeSession(ctx context.Context, sessionID string) error {
-	return db.tx(ctx, func(tx *gorm.DB) error {
+	return db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
 		var s models.Session
 		if err := db.forUpdate(tx.Where("id = ?", sessionID)).Take(&s).Error; err != nil {
 			return translate(err)
 		}
-		if err := tx.Model(&models.Session{}).Where("id = ?", sessionID).Update("revoked_at", db.Now()).Error; err != nil {
+		if err := tx.Model(&models.Session{}).Where("id = ?", sessionID).Update("revoked_at", at).Error; err != nil {
 			return translate(err)
 		}
 		var u models.User
@@ -86,15 +86,15 @@ func (db *DB) RevokeSession(ctx context.Context, sessionID string) error {
 		if err != nil {
 			return err
 		}
-		return db.record(tx, ctx, change{entityType: "session", entityID: s.ID, unitID: &u.UnitID, unitPath: path,
+		return db.record(ctx, tx, at, change{entityType: "session", entityID: s.ID, unitID: &u.UnitID, unitPath: path,
 			before: map[string]any{"userId": u.ID, "username": u.Username}})
 	})
 }
 
 // revokeSessions ends every live session of a user inside a transaction.
-func (db *DB) revokeSessions(tx *gorm.DB, userID string) error {
+func (db *DB) revokeSessions(tx *gorm.DB, at time.Time, userID string) error {
 	return translate(tx.Model(&models.Session{}).Where("user_id = ? AND revoked_at IS NULL", userID).
-		Update("revoked_at", db.Now()).Error)
+		Update("revoked_at", at).Error)
 }
 
 func (db *DB) unitPath(tx *gorm.DB, unitID string) (string, error) {
@@ -107,7 +107,7 @@ func (db *DB) unitPath(tx *gorm.DB, unitID string) (string, error) {
 
 // RecordLoginFailure records a failed sign-in in the audit log.
 func (db *DB) RecordLoginFailure(ctx context.Context, username string, u *models.User) error {
-	return db.tx(ctx, func(tx *gorm.DB) error {
+	return db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
 		c := change{entityType: "session", entityID: "-", operation: "login.failed",
 			after: map[string]any{"username": username}}
 		if u != nil {
@@ -117,7 +117,7 @@ func (db *DB) RecordLoginFailure(ctx context.Context, username string, u *models
 			}
 			c.unitID, c.unitPath = &u.UnitID, path
 		}
-		return db.record(tx, ctx, c)
+		return db.record(ctx, tx, at, c)
 	})
 }
 
@@ -149,8 +149,7 @@ func (db *DB) LoginLockedUntil(ctx context.Context, subjects ...string) (time.Ti
 // AddLoginFailure counts a failed sign-in against a subject and, past the
 // policy's thresholds, locks it: for 2^(n-SlowAfter) seconds, then for LockFor.
 func (db *DB) AddLoginFailure(ctx context.Context, subject string, p models.ThrottlePolicy) error {
-	now := db.Now()
-	return db.tx(ctx, func(tx *gorm.DB) error {
+	return db.tx(ctx, func(tx *gorm.DB, now time.Time) error {
 		var r throttleRow
 		err := db.forUpdate(tx.Where("subject = ?", subject)).Take(&r).Error
 		switch {

@@ -62,9 +62,15 @@ func Open(cfg Config) (*DB, error) {
 	}
 	gcfg := &gorm.Config{
 		TranslateError: true,
-		PrepareStmt:    true,
-		NowFunc:        Now,
-		Logger:         logger.Discard,
+		// No server-side prepared statements: database/sql re-prepares a
+		// statement for every use inside a transaction and keeps each one
+		// until commit, so a large import exhausted MariaDB's
+		// max_prepared_stmt_count (16,382, server-wide). MySQL queries are
+		// interpolated by the driver instead (interpolateParams, see
+		// ParseURL): one round trip each, nothing held on the server.
+		PrepareStmt: false,
+		NowFunc:     Now,
+		Logger:      logger.Discard,
 		// Every write names its columns; no implicit transaction around single
 		// statements is needed, and explicit ones are opened where a change spans rows.
 		SkipDefaultTransaction: true,
@@ -145,7 +151,12 @@ func ParseURL(raw, dataDir string) (dialect, dsn string, err error) {
 		c.Collation = "utf8mb4_bin"
 		c.Params = map[string]string{"charset": "utf8mb4"}
 		c.MultiStatements = false
+		c.InterpolateParams = true
 		for k, vs := range u.Query() {
+			if k == "interpolateParams" {
+				c.InterpolateParams = vs[len(vs)-1] == "true"
+				continue
+			}
 			c.Params[k] = vs[len(vs)-1]
 		}
 		return MySQL, c.FormatDSN(), nil
@@ -182,10 +193,13 @@ func (db *DB) Close() error { return db.sql.Close() }
 
 // tx runs fn in a transaction, retrying it when MySQL chose it as a deadlock
 // victim: the other transaction has committed by then, so a retry sees its result.
-func (db *DB) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+// The clock is read once when a transaction starts: at is the instant of
+// every timestamp the change writes, its audit events' included.
+func (db *DB) tx(ctx context.Context, fn func(tx *gorm.DB, at time.Time) error) error {
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
-		err = db.gorm.WithContext(ctx).Transaction(fn)
+		at := db.Now()
+		err = db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return fn(tx, at) })
 		if !isDeadlock(err) {
 			return translate(err)
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -73,7 +74,7 @@ func (db *DB) CreateTarget(ctx context.Context, t *models.Target) error {
 	if t.ID == "" {
 		t.ID = NewID()
 	}
-	err := db.tx(ctx, func(tx *gorm.DB) error {
+	err := db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
 		if err := tx.Select("id").Where("id = ?", t.IndicatorID).Take(&models.Indicator{}).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
 				return indicatorNotFound(t.IndicatorID)
@@ -88,7 +89,7 @@ func (db *DB) CreateTarget(ctx context.Context, t *models.Target) error {
 			t.UnitKey = *t.UnitID
 		}
 		t.Version = 1
-		t.CreatedAt = db.Now()
+		t.CreatedAt = at
 		t.UpdatedAt = t.CreatedAt
 		if err := tx.Create(t).Error; err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) {
@@ -97,7 +98,7 @@ func (db *DB) CreateTarget(ctx context.Context, t *models.Target) error {
 			}
 			return translate(err)
 		}
-		return db.record(tx, ctx, targetChange(nil, t))
+		return db.record(ctx, tx, at, targetChange(nil, t))
 	})
 	if err != nil {
 		return fmt.Errorf("create target: %w", err)
@@ -149,7 +150,7 @@ func (db *DB) ListTargets(ctx context.Context, indicatorID string, year int, uni
 // UpdateTarget applies a patch to the target at version ifVersion.
 func (db *DB) UpdateTarget(ctx context.Context, id string, ifVersion int64, p models.TargetPatch) (*models.Target, error) {
 	var out *models.Target
-	err := db.tx(ctx, func(tx *gorm.DB) error {
+	err := db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
 		var t models.Target
 		err := db.forUpdate(tx.Where("id = ?", id)).Take(&t).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -181,7 +182,7 @@ func (db *DB) UpdateTarget(ctx context.Context, id string, ifVersion int64, p mo
 			return err
 		}
 		t.Version++
-		t.UpdatedAt = db.Now()
+		t.UpdatedAt = at
 		if err := tx.Model(&models.Target{}).Where("id = ? AND version = ?", id, ifVersion).Updates(map[string]any{
 			"comparator": t.Comparator, "value": t.Value, "value_to": t.ValueTo, "sample": t.Sample, "note": t.Note,
 			"version": t.Version, "updated_at": t.UpdatedAt,
@@ -189,7 +190,7 @@ func (db *DB) UpdateTarget(ctx context.Context, id string, ifVersion int64, p mo
 			return translate(err)
 		}
 		out = &t
-		return db.record(tx, ctx, targetChange(&before, &t))
+		return db.record(ctx, tx, at, targetChange(&before, &t))
 	})
 	if err != nil {
 		return nil, fmt.Errorf("update target %s: %w", id, err)
@@ -199,7 +200,7 @@ func (db *DB) UpdateTarget(ctx context.Context, id string, ifVersion int64, p mo
 
 // DeleteTarget removes the target at version ifVersion.
 func (db *DB) DeleteTarget(ctx context.Context, id string, ifVersion int64) error {
-	err := db.tx(ctx, func(tx *gorm.DB) error {
+	err := db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
 		var t models.Target
 		err := db.forUpdate(tx.Where("id = ?", id)).Take(&t).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -214,7 +215,7 @@ func (db *DB) DeleteTarget(ctx context.Context, id string, ifVersion int64) erro
 		if err := tx.Where("id = ?", id).Delete(&models.Target{}).Error; err != nil {
 			return translate(err)
 		}
-		return db.record(tx, ctx, targetChange(&t, nil))
+		return db.record(ctx, tx, at, targetChange(&t, nil))
 	})
 	if err != nil {
 		return fmt.Errorf("delete target %s: %w", id, err)

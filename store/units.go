@@ -49,7 +49,7 @@ func (db *DB) CreateUnit(ctx context.Context, u *models.Unit) error {
 	if u.ID == "" {
 		u.ID = NewID()
 	}
-	err := db.tx(ctx, func(tx *gorm.DB) error {
+	err := db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
 		parent, err := db.lockParent(tx, u.ParentID)
 		if err != nil {
 			return err
@@ -63,12 +63,12 @@ func (db *DB) CreateUnit(ctx context.Context, u *models.Unit) error {
 		}
 		u.SearchText = unitSearchText(u)
 		u.Version = 1
-		u.CreatedAt = db.Now()
+		u.CreatedAt = at
 		u.UpdatedAt = u.CreatedAt
 		if err := unitWriteError(tx.Create(u).Error, u); err != nil {
 			return err
 		}
-		return db.record(tx, ctx, unitChange(nil, u))
+		return db.record(ctx, tx, at, unitChange(nil, u))
 	})
 	if err != nil {
 		return fmt.Errorf("create unit %s: %w", u.Code, err)
@@ -79,7 +79,6 @@ func (db *DB) CreateUnit(ctx context.Context, u *models.Unit) error {
 // CreateUnits inserts many units at once, parents before children, each with its
 // id, level and path already set. It is for seeding and benchmarks.
 func (db *DB) CreateUnits(ctx context.Context, units []*models.Unit) error {
-	now := db.Now()
 	for _, u := range units {
 		if err := u.Validate(); err != nil {
 			return err
@@ -88,11 +87,13 @@ func (db *DB) CreateUnits(ctx context.Context, units []*models.Unit) error {
 		if u.Version == 0 {
 			u.Version = 1
 		}
-		if u.CreatedAt.IsZero() {
-			u.CreatedAt, u.UpdatedAt = now, now
-		}
 	}
-	return db.tx(ctx, func(tx *gorm.DB) error {
+	return db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
+		for _, u := range units {
+			if u.CreatedAt.IsZero() {
+				u.CreatedAt, u.UpdatedAt = at, at
+			}
+		}
 		if err := tx.CreateInBatches(units, 500).Error; err != nil {
 			return translate(err)
 		}
@@ -100,7 +101,7 @@ func (db *DB) CreateUnits(ctx context.Context, units []*models.Unit) error {
 		for i, u := range units {
 			changes[i] = unitChange(nil, u)
 		}
-		return db.record(tx, ctx, changes...)
+		return db.record(ctx, tx, at, changes...)
 	})
 }
 
@@ -125,7 +126,7 @@ func unitChange(before, after *models.Unit) change {
 // change with it.
 func (db *DB) UpdateUnit(ctx context.Context, id string, ifVersion int64, patch models.UnitPatch) (*models.Unit, error) {
 	var out *models.Unit
-	err := db.tx(ctx, func(tx *gorm.DB) error {
+	err := db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
 		u, err := db.lockUnit(tx, id)
 		if err != nil {
 			return err
@@ -138,7 +139,7 @@ func (db *DB) UpdateUnit(ctx context.Context, id string, ifVersion int64, patch 
 		if err := u.Validate(); err != nil {
 			return err
 		}
-		now := db.Now()
+		now := at
 		var moved []change
 		if patch.Move && !sameID(old.ParentID, u.ParentID) {
 			if moved, err = db.moveUnit(tx, &old, u, now); err != nil {
@@ -157,7 +158,7 @@ func (db *DB) UpdateUnit(ctx context.Context, id string, ifVersion int64, patch 
 			return err
 		}
 		out = u
-		return db.record(tx, ctx, append([]change{unitChange(&old, u)}, moved...)...)
+		return db.record(ctx, tx, at, append([]change{unitChange(&old, u)}, moved...)...)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("update unit %s: %w", id, err)
@@ -216,7 +217,7 @@ func (db *DB) moveUnit(tx *gorm.DB, old, u *models.Unit, now time.Time) ([]chang
 
 // DeleteUnit removes the unit at version ifVersion, unless anything refers to it.
 func (db *DB) DeleteUnit(ctx context.Context, id string, ifVersion int64) error {
-	err := db.tx(ctx, func(tx *gorm.DB) error {
+	err := db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
 		u, err := db.lockUnit(tx, id)
 		if err != nil {
 			return err
@@ -238,7 +239,7 @@ func (db *DB) DeleteUnit(ctx context.Context, id string, ifVersion int64) error 
 		if err := tx.Where("id = ? AND version = ?", id, ifVersion).Delete(&models.Unit{}).Error; err != nil {
 			return translate(err)
 		}
-		return db.record(tx, ctx, unitChange(u, nil))
+		return db.record(ctx, tx, at, unitChange(u, nil))
 	})
 	if err != nil {
 		return fmt.Errorf("delete unit %s: %w", id, err)

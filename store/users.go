@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -69,13 +70,13 @@ func (db *DB) CreateUser(ctx context.Context, u *models.User) error {
 	if u.ID == "" {
 		u.ID = NewID()
 	}
-	err := db.tx(ctx, func(tx *gorm.DB) error {
+	err := db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
 		if err := requireUnit(tx, u.UnitID); err != nil {
 			return err
 		}
 		prepareUser(u)
 		u.Version = 1
-		u.CreatedAt = db.Now()
+		u.CreatedAt = at
 		u.UpdatedAt = u.CreatedAt
 		if err := tx.Create(u).Error; err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) {
@@ -87,7 +88,7 @@ func (db *DB) CreateUser(ctx context.Context, u *models.User) error {
 		if err != nil {
 			return err
 		}
-		return db.record(tx, ctx, c)
+		return db.record(ctx, tx, at, c)
 	})
 	if err != nil {
 		return fmt.Errorf("create user %s: %w", u.Username, err)
@@ -148,7 +149,7 @@ func (db *DB) ListUsers(ctx context.Context, f models.UserFilter, page paging.Pa
 
 // UpdateUser applies a patch to the user at version ifVersion.
 func (db *DB) UpdateUser(ctx context.Context, id string, ifVersion int64, p models.UserPatch) (*models.User, error) {
-	return db.changeUser(ctx, id, &ifVersion, func(tx *gorm.DB, u *models.User) error {
+	return db.changeUser(ctx, id, &ifVersion, func(tx *gorm.DB, _ time.Time, u *models.User) error {
 		if p.DisplayName != nil {
 			u.DisplayName = *p.DisplayName
 		}
@@ -168,7 +169,7 @@ func (db *DB) UpdateUser(ctx context.Context, id string, ifVersion int64, p mode
 // SetUserDisabled disables or enables a user. Disabling revokes its sessions;
 // disabling a disabled user is a conflict, enabling an enabled one changes nothing.
 func (db *DB) SetUserDisabled(ctx context.Context, id string, disabled bool) (*models.User, error) {
-	return db.changeUser(ctx, id, nil, func(tx *gorm.DB, u *models.User) error {
+	return db.changeUser(ctx, id, nil, func(tx *gorm.DB, at time.Time, u *models.User) error {
 		if disabled && u.Disabled {
 			return &models.ConflictError{Code: "user_disabled", Detail: fmt.Sprintf("user %s is already disabled", u.Username)}
 		}
@@ -177,7 +178,7 @@ func (db *DB) SetUserDisabled(ctx context.Context, id string, disabled bool) (*m
 		}
 		u.Disabled = disabled
 		if disabled {
-			return db.revokeSessions(tx, u.ID)
+			return db.revokeSessions(tx, at, u.ID)
 		}
 		return nil
 	})
@@ -185,9 +186,9 @@ func (db *DB) SetUserDisabled(ctx context.Context, id string, disabled bool) (*m
 
 // SetUserPassword stores a new password hash and revokes the user's sessions.
 func (db *DB) SetUserPassword(ctx context.Context, id, hash string) error {
-	_, err := db.changeUser(ctx, id, nil, func(tx *gorm.DB, u *models.User) error {
+	_, err := db.changeUser(ctx, id, nil, func(tx *gorm.DB, at time.Time, u *models.User) error {
 		u.PasswordHash = hash
-		return db.revokeSessions(tx, u.ID)
+		return db.revokeSessions(tx, at, u.ID)
 	})
 	return err
 }
@@ -198,9 +199,9 @@ var errUnchanged = errors.New("user unchanged")
 
 // changeUser locks a user, applies fn, and writes it back with its audit event.
 // A nil ifVersion skips the version check (state changes that need none).
-func (db *DB) changeUser(ctx context.Context, id string, ifVersion *int64, fn func(tx *gorm.DB, u *models.User) error) (*models.User, error) {
+func (db *DB) changeUser(ctx context.Context, id string, ifVersion *int64, fn func(tx *gorm.DB, at time.Time, u *models.User) error) (*models.User, error) {
 	var out *models.User
-	err := db.tx(ctx, func(tx *gorm.DB) error {
+	err := db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
 		var u models.User
 		err := db.forUpdate(tx.Where("id = ?", id)).Take(&u).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -214,7 +215,7 @@ func (db *DB) changeUser(ctx context.Context, id string, ifVersion *int64, fn fu
 		}
 		before := u
 		before.Roles = append([]models.Role(nil), u.Roles...)
-		if err := fn(tx, &u); err != nil {
+		if err := fn(tx, at, &u); err != nil {
 			if errors.Is(err, errUnchanged) {
 				out = &u
 				return nil
@@ -223,7 +224,7 @@ func (db *DB) changeUser(ctx context.Context, id string, ifVersion *int64, fn fu
 		}
 		prepareUser(&u)
 		u.Version++
-		u.UpdatedAt = db.Now()
+		u.UpdatedAt = at
 		if err := tx.Model(&models.User{}).Where("id = ? AND version = ?", id, before.Version).Updates(map[string]any{
 			"display_name": u.DisplayName, "unit_id": u.UnitID, "roles": marshalRoles(u.Roles), "role_set": u.RoleSet,
 			"password_hash": u.PasswordHash, "disabled": u.Disabled, "search_text": u.SearchText,
@@ -236,7 +237,7 @@ func (db *DB) changeUser(ctx context.Context, id string, ifVersion *int64, fn fu
 			return err
 		}
 		out = &u
-		return db.record(tx, ctx, c)
+		return db.record(ctx, tx, at, c)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("change user %s: %w", id, err)

@@ -294,7 +294,7 @@ func TestValueWorkflow(t *testing.T) {
 			t.Fatalf("ListValues: %d values, %v", len(all), err)
 		}
 		town, _, _ := db.ListValues(ctx, models.ValueFilter{IndicatorID: s.ind.ID, UnitPath: s.town.Path}, paging.Page{Limit: 10})
-		published, _, _ := db.ListValues(ctx, models.ValueFilter{IndicatorID: s.ind.ID, Published: true}, paging.Page{Limit: 10})
+		published, _, _ := db.ListValues(ctx, models.ValueFilter{IndicatorID: s.ind.ID, ReleasedOnly: true}, paging.Page{Limit: 10})
 		drafts, _, _ := db.ListValues(ctx, models.ValueFilter{SystemID: s.system.ID, Status: models.ValueDraft}, paging.Page{Limit: 10})
 		if len(town) != 1 || town[0].ID != v.ID || len(published) != 1 || published[0].ID != v.ID || len(drafts) != 1 || drafts[0].ID != d.ID {
 			t.Errorf("town %d, published %d, drafts %d values", len(town), len(published), len(drafts))

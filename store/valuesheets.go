@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"gorm.io/gorm"
 
 	"github.com/fazhi/fazhi/models"
-	"github.com/fazhi/fazhi/period"
 )
 
 // inChunk bounds the list bound to one IN (…): SQLite and MySQL both limit a
@@ -72,13 +72,13 @@ func (db *DB) UnitsByIDs(ctx context.Context, ids []string) ([]models.Unit, erro
 }
 
 // PeriodValues reads the values of a system's indicators that the units
-// reported for a period; published limits them to approved and locked ones.
-func (db *DB) PeriodValues(ctx context.Context, systemID, period string, unitIDs []string, published bool) ([]models.IndicatorValue, error) {
+// reported for a period; releasedOnly limits them to the released ones.
+func (db *DB) PeriodValues(ctx context.Context, systemID, period string, unitIDs []string, releasedOnly bool) ([]models.IndicatorValue, error) {
 	var values []models.IndicatorValue
 	err := chunked(unitIDs, func(part []string) error {
 		q := db.gorm.WithContext(ctx).Where("system_id = ? AND period = ? AND unit_id IN ?", systemID, period, part)
-		if published {
-			q = q.Where("status IN ?", []models.ValueStatus{models.ValueApproved, models.ValueLocked})
+		if releasedOnly {
+			q = q.Where("status IN ?", models.ValueLifecycle.Released)
 		}
 		var got []models.IndicatorValue
 		if err := q.Order("id").Find(&got).Error; err != nil {
@@ -94,62 +94,91 @@ func (db *DB) PeriodValues(ctx context.Context, systemID, period string, unitIDs
 }
 
 // ImportValues applies a spreadsheet import to a published system, all or
-// nothing: creates are new drafts; each update applies only if its value is
-// still at the version read and still draft or returned. A value reported or
-// changed by someone else meanwhile is a conflict, and nothing changes.
+// nothing, through the lifecycle's write path in batches: creates are new
+// drafts (models.NewIndicatorValue); each update is IndicatorValue.Edit of the
+// value, which must still be at the version read. A value reported or changed
+// by someone else meanwhile is a conflict, and nothing changes.
 func (db *DB) ImportValues(ctx context.Context, systemID string, creates []*models.IndicatorValue, updates []models.ValueChange) error {
-	now := db.Now()
-	changes := make([]change, 0, len(creates)+len(updates))
-	for _, v := range creates {
-		p, err := period.Parse(v.Period)
-		if err != nil {
-			return fmt.Errorf("import values: %w", err) // the caller parsed it: a bug
-		}
-		v.ID, v.SystemID, v.Year = NewID(), systemID, p.Year
-		v.Status, v.Flags, v.Version = models.ValueDraft, []string{}, 1
-		v.CreatedAt, v.UpdatedAt = now, now
-		setValueKey(v)
-		changes = append(changes, valueChange(nil, v))
-	}
-	for _, u := range updates {
-		setValueKey(u.After)
-		u.After.Version = u.Before.Version + 1
-		u.After.UpdatedAt = now
-		changes = append(changes, valueChange(u.Before, u.After))
-	}
-	err := db.tx(ctx, func(tx *gorm.DB) error {
+	err := db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
 		var sys models.IndicatorSystem
 		if err := tx.Where("id = ?", systemID).Take(&sys).Error; err != nil {
 			return translate(err)
 		}
-		if err := sys.RequirePublished(); err != nil {
+		if err := sys.Reportable(); err != nil {
 			return err
 		}
-		if len(creates) > 0 {
-			if err := tx.CreateInBatches(creates, 500).Error; err != nil {
-				if errors.Is(err, gorm.ErrDuplicatedKey) {
-					return &models.ConflictError{Code: "value_exists",
-						Detail: "a value in the file was reported by someone else while it was imported: nothing changed, upload it again"}
-				}
-				return translate(err)
+		var all []models.Indicator
+		if err := tx.Where("system_id = ?", systemID).Find(&all).Error; err != nil {
+			return translate(err)
+		}
+		inds := make(map[string]*models.Indicator, len(all))
+		for i := range all {
+			inds[all[i].ID] = &all[i]
+		}
+		drafts := make([]*models.IndicatorValue, len(creates))
+		for i, c := range creates {
+			ind := inds[c.IndicatorID]
+			if ind == nil {
+				return fmt.Errorf("import: indicator %s is not in system %s", c.IndicatorID, systemID) // the caller's plan: a bug
+			}
+			v, err := models.NewIndicatorValue(*c, ind, &sys, at)
+			if err != nil {
+				return err
+			}
+			v.ID = NewID()
+			drafts[i] = v
+		}
+		if err := insert(ctx, db, tx, at, valueModel, drafts); err != nil {
+			if errors.Is(err, gorm.ErrDuplicatedKey) {
+				return &models.ConflictError{Code: "value_exists",
+					Detail: "a value in the file was reported by someone else while it was imported: nothing changed, upload it again"}
+			}
+			return err
+		}
+		for part := range slices.Chunk(updates, batchSize) {
+			if err := db.importUpdates(ctx, tx, at, inds, part); err != nil {
+				return err
 			}
 		}
-		for _, u := range updates {
-			res := tx.Model(&models.IndicatorValue{}).
-				Where("id = ? AND version = ? AND status IN ?", u.Before.ID, u.Before.Version, []models.ValueStatus{models.ValueDraft, models.ValueReturned}).
-				Updates(valueColumns(u.After))
-			if res.Error != nil {
-				return translate(res.Error)
-			}
-			if res.RowsAffected != 1 {
-				return &models.ConflictError{Code: "value_changed",
-					Detail: fmt.Sprintf("value %s changed while the file was imported: nothing changed, upload it again", u.Before.ID)}
-			}
+		for i, c := range creates {
+			*c = *drafts[i]
 		}
-		return db.record(tx, ctx, changes...)
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("import values: %w", err)
 	}
 	return nil
+}
+
+// importUpdates applies one batch of an import's updates: one locking read,
+// the domain's Edit of each value, one write and one audit append.
+func (db *DB) importUpdates(ctx context.Context, tx *gorm.DB, at time.Time, inds map[string]*models.Indicator, updates []models.ValueChange) error {
+	ids := make([]string, len(updates))
+	for i, u := range updates {
+		ids[i] = u.Before.ID
+	}
+	rows, err := lockRows[models.IndicatorValue](db, tx, ids)
+	if err != nil {
+		return err
+	}
+	byID := make(map[string]*models.IndicatorValue, len(rows))
+	for i := range rows {
+		byID[rows[i].ID] = &rows[i]
+	}
+	befores := make([]models.IndicatorValue, len(updates))
+	afters := make([]*models.IndicatorValue, len(updates))
+	for i, u := range updates {
+		v := byID[u.Before.ID]
+		if v == nil || v.Version != u.Before.Version || v.Editable() != nil {
+			return &models.ConflictError{Code: "value_changed",
+				Detail: fmt.Sprintf("value %s changed while the file was imported: nothing changed, upload it again", u.Before.ID)}
+		}
+		befores[i] = *v
+		if err := v.Edit(models.PatchTo(u.After), inds[v.IndicatorID]); err != nil {
+			return err
+		}
+		afters[i] = v
+	}
+	return save(ctx, db, tx, at, valueModel, befores, afters)
 }

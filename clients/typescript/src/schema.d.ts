@@ -979,9 +979,11 @@ export interface paths {
         put?: never;
         /**
          * Submit many values at once（批量提交）
-         * @description Submits every draft and returned value that matches the filter, all or nothing: when any of them
-         *     may not be submitted by the caller, nothing changes and the `409` lists each such value under
-         *     `errors` (pointer `/values/<id>`). At most 1,000 values at once (`422`: narrow the filter).
+         * @description Submits every draft and returned value that matches the filter, all or nothing, exactly as
+         *     `submitIndicatorValue` submits each (flags, evidence rule): when any of them may not be submitted,
+         *     nothing changes and the `409 bulk_refused` lists each such value under `errors` (pointer
+         *     `/values/<id>`) with the `code` and `message` its single submission would have answered. At most
+         *     1,000 values at once (`422`: narrow the filter).
          *
          *     Permission: users with the role admin or reporter (other than admin: only records of their own unit and the units below it; reporter: only records of their own unit); API keys with the scope write:values.
          */
@@ -1003,9 +1005,11 @@ export interface paths {
         put?: never;
         /**
          * Approve many values at once（批量審核通過）
-         * @description Approves every submitted value that matches the filter, all or nothing: when any of them may not
-         *     be approved by the caller (a value it submitted itself), nothing changes and the `409` lists each
-         *     such value under `errors` (pointer `/values/<id>`). At most 1,000 values at once (`422`).
+         * @description Approves every submitted value that matches the filter, all or nothing, exactly as
+         *     `approveIndicatorValue` approves each: when any of them may not be approved by the caller (a value
+         *     it submitted itself: `self_review`), nothing changes and the `409 bulk_refused` lists each such
+         *     value under `errors` (pointer `/values/<id>`) with the `code` and `message` its single approval
+         *     would have answered. At most 1,000 values at once (`422`).
          *
          *     Permission: users with the role admin or reviewer (other than admin: only records of their own unit and the units below it); no API key.
          */
@@ -1189,7 +1193,9 @@ export interface paths {
         /**
          * Submit a value for review（提交審核）
          * @description Sends a draft or returned value to review. A value far from the unit's earlier periods or from
-         *     the other units is accepted but flagged. Only draft and returned values can be submitted (`409`).
+         *     the other units is accepted but flagged. Only draft and returned values can be submitted (`409
+         *     value_not_editable`, whose `allowedStates` names them); an indicator with `evidenceRequired`
+         *     refuses a value without any attachment (`409 value_evidence_missing`).
          *
          *     Permission: users with the role admin or reporter (other than admin: only records of their own unit and the units below it; reporter: only records of their own unit); API keys with the scope write:values.
          */
@@ -1626,6 +1632,11 @@ export interface components {
             referrers?: components["schemas"]["Referrer"][];
             /** @description For a refused spreadsheet, the first 1,000 bad cells (`detail` gives the count). */
             cells?: components["schemas"]["CellProblem"][];
+            /**
+             * @description For a `409` refusing an operation in the record's current state, the states that would allow
+             *     it (from the record type's transition table), e.g. `[draft, returned]` for submitting a value.
+             */
+            allowedStates?: string[];
         };
         /** @description One violation, located either by `pointer` (into the body) or by `parameter`. */
         FieldError: {
@@ -1633,6 +1644,11 @@ export interface components {
             pointer?: string;
             /** @description The parameter at fault, as `query.limit`, `header.If-Match` or `path.id`. */
             parameter?: string;
+            /**
+             * @description For an item that a change of many refused (`bulk_refused`), the stable word the change of
+             *     that item alone would have answered (`self_review`, `value_evidence_missing`, `own_unit_only`).
+             */
+            code?: string;
             message: string;
         };
         Referrer: {
