@@ -6,3 +6,7 @@ import "gorm.io/gorm"
 // statements an operation issues (with a callback) and compare the mapped models
 // with the migrated schema. Nothing outside the tests can reach it.
 func GormOf(db *DB) *gorm.DB { return db.gorm }
+
+// BatchSize is the rows one statement of the lifecycle's write path locks or
+// writes, for the tests that count statements per batch.
+const BatchSize = batchSize

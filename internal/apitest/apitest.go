@@ -81,9 +81,11 @@ type Problem struct {
 	Errors    []struct {
 		Pointer   string `json:"pointer"`
 		Parameter string `json:"parameter"`
+		Code      string `json:"code"`
 		Message   string `json:"message"`
 	} `json:"errors"`
-	Referrers []struct {
+	AllowedStates []string `json:"allowedStates"`
+	Referrers     []struct {
 		Type string `json:"type"`
 		ID   string `json:"id"`
 	} `json:"referrers"`
