@@ -50,7 +50,7 @@ func TestSwaggerUI(t *testing.T) {
 	tab, exceptions := openBrowser(t)
 	t.Cleanup(func() {
 		if t.Failed() {
-			saveEvidence(t, tab, logs, exceptions)
+			saveEvidence(tab, t, logs, exceptions)
 		}
 	})
 	// The whole walk through the page has one deadline; the tab outlives it,
@@ -292,7 +292,7 @@ func openBrowser(t *testing.T) (context.Context, *apitest.Logs) {
 // the page and the server's log, in a directory that outlives the test (its
 // temporary directories do not), and the page's uncaught exceptions in the
 // test output.
-func saveEvidence(t *testing.T, tab context.Context, logs, exceptions *apitest.Logs) {
+func saveEvidence(tab context.Context, t *testing.T, logs, exceptions *apitest.Logs) {
 	dir := os.Getenv("FAZHI_E2E_ARTIFACTS")
 	if dir == "" {
 		var err error

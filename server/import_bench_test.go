@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labstack/echo/v4"
+
 	"github.com/fazhi/fazhi/exact"
 	"github.com/fazhi/fazhi/internal/dbtest"
 	"github.com/fazhi/fazhi/models"
@@ -37,39 +39,10 @@ func BenchmarkImportValues(b *testing.B) {
 	for _, dialect := range []string{store.MySQL, store.SQLite} {
 		b.Run(dialect, func(b *testing.B) {
 			db := dbtest.Open(b, dialect)
-			ctx := b.Context()
-			us := benchUnits(b, db, units)
-			root := us[0]
-			sys := &models.IndicatorSystem{Name: "導入基準體系 " + root.Code, IssuingUnitID: root.ID, Edition: "2021年版",
-				YearFrom: 2021, YearTo: 2030, TotalPoints: exact.FromInt(indicators)}
-			if err := db.CreateIndicatorSystem(ctx, sys); err != nil {
-				b.Fatal(err)
-			}
-			inds := make([]models.Indicator, indicators)
-			for i := range inds {
-				inds[i] = models.Indicator{Code: fmt.Sprint(i + 1), Name: fmt.Sprintf("指標%d", i+1), Points: exact.FromInt(1),
-					MeasureUnit: ptrTo("件"), ValueType: "number", Direction: "higher_better", Aggregation: "sum", Frequency: "month", SortOrder: i}
-				if err := db.CreateIndicator(ctx, sys.ID, &inds[i]); err != nil {
-					b.Fatal(err)
-				}
-			}
-			if _, err := db.PublishIndicatorSystem(ctx, sys.ID); err != nil {
-				b.Fatal(err)
-			}
-			// The file: every unit's row of every indicator, with a value and
-			// an empty period column, so that one file serves every month.
-			l := &valuesheet.Layout{System: sys, Indicators: inds, Units: make([]models.Unit, units)}
-			for i, u := range us[1:] {
-				l.Units[i] = *u
-			}
-			l.Period = period.MustParse("2021-01")
-			table := l.Rows(nil)
-			for i, r := range table {
-				r[6] = ""                                        // period
-				r[7] = fmt.Sprintf("%d.%02d", i%5000, (i*7)%100) // value
-			}
+			ib := newImportBench(b, db, units, indicators)
+			table := ib.table(func(i int) string { return fmt.Sprintf("%d.%02d", i%5000, (i*7)%100) })
 			var xlsx, csvFile bytes.Buffer
-			if err := sheet.WriteXLSX(&xlsx, []sheet.SheetData{{Name: valuesheet.SheetName, Title: valuesheet.Title(sys, l.Period),
+			if err := sheet.WriteXLSX(&xlsx, []sheet.SheetData{{Name: valuesheet.SheetName, Title: valuesheet.Title(ib.sys, ib.layout.Period),
 				Columns: valuesheet.OutColumns(), Rows: table}}); err != nil {
 				b.Fatal(err)
 			}
@@ -77,34 +50,13 @@ func BenchmarkImportValues(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.Logf("%d rows: .xlsx %.1f MiB, .csv %.1f MiB", rows, float64(xlsx.Len())/(1<<20), float64(csvFile.Len())/(1<<20))
-
-			e, err := server.New(server.Config{AttachmentDir: b.TempDir()}, db, discardLogger())
-			if err != nil {
-				b.Fatal(err)
-			}
-			auth := "Bearer " + fixturesFor(b, db).tokens["admin"]
 			month := 0
 			nextPeriod := func() string {
 				month++
 				return fmt.Sprintf("%d-%02d", 2021+(month-1)/12, (month-1)%12+1)
 			}
-
 			importFile := func(b *testing.B, name string, data []byte) {
-				var body bytes.Buffer
-				w := multipart.NewWriter(&body)
-				part, _ := w.CreateFormFile("file", name)
-				_, _ = part.Write(data)
-				_ = w.Close()
-				run(b, rows, func() {
-					rec := httptest.NewRecorder()
-					req := httptest.NewRequest(http.MethodPost, systemsPath+"/"+sys.ID+"/value-import?period="+nextPeriod(), bytes.NewReader(body.Bytes()))
-					req.Header.Set("Authorization", auth)
-					req.Header.Set("Content-Type", w.FormDataContentType())
-					e.ServeHTTP(rec, req)
-					if rec.Code != http.StatusOK || !bytes.Contains(rec.Body.Bytes(), fmt.Appendf(nil, `"created":%d`, rows)) {
-						b.Fatalf("status %d: %.500s", rec.Code, rec.Body)
-					}
-				})
+				run(b, rows, func() { ib.post(b, name, data, nextPeriod(), fmt.Sprintf(`"created":%d`, rows)) })
 			}
 			b.Run("http-xlsx", func(b *testing.B) { importFile(b, "填報.xlsx", xlsx.Bytes()) })
 			b.Run("http-csv", func(b *testing.B) { importFile(b, "填報.csv", csvFile.Bytes()) })
@@ -118,10 +70,151 @@ func BenchmarkImportValues(b *testing.B) {
 			})
 			b.Run("database-sql", func(b *testing.B) {
 				run(b, rows, func() {
-					insertPlain(b, db, sys.ID, nextPeriod(), us[1:], inds)
+					insertPlain(b, db, ib.sys.ID, nextPeriod(), ib.units[1:], ib.inds)
 				})
 			})
 		})
+	}
+}
+
+// BenchmarkImportUpdates changes 200,000 existing values (200 units × 1,000
+// monthly indicators, the most rows an import takes) from a .csv file through
+// the whole HTTP stack, one import a run, each giving every value a new
+// figure. On MariaDB it samples the server's Prepared_stmt_count while the
+// import runs and reports the most seen above the count before it: the
+// import holds no prepared statement (a row-by-row import once held one per
+// row, and failed past max_prepared_stmt_count, 16,382). Run it with
+// TEST_MYSQL_DSN set:
+//
+//	go test -run x -bench ImportUpdates -benchtime 2x -timeout 30m ./server/
+func BenchmarkImportUpdates(b *testing.B) {
+	const units, indicators = 200, 1000
+	const rows = units * indicators
+	for _, dialect := range []string{store.MySQL, store.SQLite} {
+		b.Run(dialect, func(b *testing.B) {
+			db := dbtest.Open(b, dialect)
+			ib := newImportBench(b, db, units, indicators)
+			file := func(round int) []byte {
+				var f bytes.Buffer
+				table := ib.table(func(i int) string { return fmt.Sprintf("%d.%02d", (i+round)%5000, (i*7+round)%100) })
+				if err := sheet.WriteCSV(&f, valuesheet.OutColumns(), table); err != nil {
+					b.Fatal(err)
+				}
+				return f.Bytes()
+			}
+			ib.post(b, "填報.csv", file(0), "2021-01", fmt.Sprintf(`"created":%d`, rows))
+			prepared := func() int64 {
+				if dialect != store.MySQL {
+					return 0
+				}
+				var name string
+				var n int64
+				if err := db.SQL().QueryRowContext(b.Context(), "SHOW GLOBAL STATUS LIKE 'Prepared_stmt_count'").Scan(&name, &n); err != nil {
+					b.Fatal(err)
+				}
+				return n
+			}
+			round := 0
+			var most int64
+			b.ResetTimer()
+			run(b, rows, func() {
+				b.StopTimer()
+				round++
+				data := file(round)
+				start := prepared()
+				done := make(chan struct{})
+				var wg sync.WaitGroup
+				wg.Go(func() {
+					t := time.NewTicker(50 * time.Millisecond)
+					defer t.Stop()
+					for {
+						select {
+						case <-done:
+							return
+						case <-t.C:
+							most = max(most, prepared()-start)
+						}
+					}
+				})
+				b.StartTimer()
+				ib.post(b, "填報.csv", data, "2021-01", fmt.Sprintf(`"updated":%d`, rows))
+				close(done)
+				wg.Wait()
+			})
+			b.ReportMetric(float64(most), "prepared-stmts-held")
+		})
+	}
+}
+
+// importBench is a published system of monthly number indicators reported by
+// units below a city of their own, and a server to import into it.
+type importBench struct {
+	db     *dbtest.DB
+	e      *echo.Echo
+	auth   string
+	sys    *models.IndicatorSystem
+	units  []*models.Unit // the city first
+	inds   []models.Indicator
+	layout *valuesheet.Layout
+}
+
+func newImportBench(b *testing.B, db *dbtest.DB, units, indicators int) *importBench {
+	ctx := b.Context()
+	us := benchUnits(b, db, units)
+	root := us[0]
+	sys := &models.IndicatorSystem{Name: "导入基准体系 " + root.Code, IssuingUnitID: root.ID, Edition: "2021年版",
+		YearFrom: 2021, YearTo: 2030, TotalPoints: exact.FromInt(int64(indicators))}
+	if err := db.CreateIndicatorSystem(ctx, sys); err != nil {
+		b.Fatal(err)
+	}
+	inds := make([]models.Indicator, indicators)
+	for i := range inds {
+		inds[i] = models.Indicator{Code: fmt.Sprint(i + 1), Name: fmt.Sprintf("指标%d", i+1), Points: exact.FromInt(1),
+			MeasureUnit: ptrTo("件"), ValueType: "number", Direction: "higher_better", Aggregation: "sum", Frequency: "month", SortOrder: i}
+		if err := db.CreateIndicator(ctx, sys.ID, &inds[i]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if _, err := db.PublishIndicatorSystem(ctx, sys.ID); err != nil {
+		b.Fatal(err)
+	}
+	l := &valuesheet.Layout{System: sys, Indicators: inds, Units: make([]models.Unit, units), Period: period.MustParse("2021-01")}
+	for i, u := range us[1:] {
+		l.Units[i] = *u
+	}
+	e, err := server.New(server.Config{AttachmentDir: b.TempDir(), SheetLimit: 256 << 20}, db, discardLogger())
+	if err != nil {
+		b.Fatal(err)
+	}
+	return &importBench{db: db, e: e, auth: "Bearer " + fixturesFor(b, db).tokens["admin"], sys: sys, units: us, inds: inds, layout: l}
+}
+
+// table is every unit's row of every indicator, the i-th row with the
+// figure value(i) and an empty period column, so that one file serves every
+// month.
+func (ib *importBench) table(value func(i int) string) [][]string {
+	table := ib.layout.Rows(nil)
+	for i, r := range table {
+		r[6] = "" // period
+		r[7] = value(i)
+	}
+	return table
+}
+
+// post imports the file for the period and fails unless the report says want.
+func (ib *importBench) post(b *testing.B, name string, data []byte, periodText, want string) {
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	part, _ := w.CreateFormFile("file", name)
+	_, _ = part.Write(data)
+	_ = w.Close()
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodPost, systemsPath+"/"+ib.sys.ID+"/value-import?period="+periodText, &body)
+	req.Header.Set("Authorization", ib.auth)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	ib.e.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK || !bytes.Contains(rec.Body.Bytes(), []byte(want)) {
+		b.Fatalf("status %d: %.500s", rec.Code, rec.Body)
 	}
 }
 

@@ -164,111 +164,146 @@ func TestValueReportingRound(t *testing.T) {
 		vA := h.report(t, repA, valueBody(quarterly, unitA.Id.String(), "2021-Q1", "95.5", nil))
 		vB := h.report(t, repB, valueBody(quarterly, unitB.Id.String(), "2021-Q1", "101", map[string]any{"selfScore": "55"}))
 
-		// The town's reporter corrects a typo before submitting.
-		resp := h.Patch(valuesPath+"/"+vTown.Id.String(), map[string]any{"value": "121", "comment": "初稿"}, with(town, matching(1)))
-		expect(t, resp, http.StatusOK, "")
-		for _, c := range []struct {
-			v    api.IndicatorValue
-			who  map[string]string
-			user string
-		}{{vTown, town, townUser.ID}, {vA, repA, userA.Id.String()}, {vB, repB, userB.Id.String()}} {
-			s := h.mustAct(t, c.v.Id.String(), "submit", nil, c.who, "submitted")
-			if s.SubmittedBy == nil || *s.SubmittedBy != "user:"+c.user || s.SubmittedAt == nil {
-				t.Errorf("submitted %s by %v, want user:%s", s.Id, s.SubmittedBy, c.user)
+		t.Run("reported and submitted", func(t *testing.T) {
+			// The town's reporter corrects a typo before submitting.
+			resp := h.Patch(valuesPath+"/"+vTown.Id.String(), map[string]any{"value": "121", "comment": "初稿"}, with(town, matching(1)))
+			expect(t, resp, http.StatusOK, "")
+			for _, c := range []struct {
+				v    api.IndicatorValue
+				who  map[string]string
+				user string
+			}{{vTown, town, townUser.ID}, {vA, repA, userA.Id.String()}, {vB, repB, userB.Id.String()}} {
+				s := h.mustAct(t, c.v.Id.String(), "submit", nil, c.who, "submitted")
+				if s.SubmittedBy == nil || *s.SubmittedBy != "user:"+c.user || s.SubmittedAt == nil {
+					t.Errorf("submitted %s by %v, want user:%s", s.Id, s.SubmittedBy, c.user)
+				}
 			}
-		}
 
-		// The reviewer of the district sees the three submissions.
-		submitted := h.listValues(t, reviewer, url.Values{"indicatorId": {quarterly.Id.String()}, "status": {"submitted"}}, 10)
-		if got, want := valueIDs(submitted...), valueIDs(vTown, vA, vB); !slices.Equal(got, want) {
-			t.Fatalf("reviewer sees %v submitted, want %v", got, want)
-		}
+			// The reviewer of the district sees the three submissions.
+			submitted := h.listValues(t, reviewer, url.Values{"indicatorId": {quarterly.Id.String()}, "status": {"submitted"}}, 10)
+			if got, want := valueIDs(submitted...), valueIDs(vTown, vA, vB); !slices.Equal(got, want) {
+				t.Fatalf("reviewer sees %v submitted, want %v", got, want)
+			}
+
+		})
 
 		// A reporter reaches only its own unit's values: outside its subtree
-		// they do not exist, below its own unit they are forbidden.
-		otherRep := h.signedIn2(t, h.fx.other, "reporter")
-		expect(t, h.Get(valuesPath+"/"+vTown.Id.String(), otherRep), http.StatusNotFound, "not_found")
-		expect(t, h.Patch(valuesPath+"/"+vTown.Id.String(), map[string]any{"comment": "x"}, with(otherRep, matching(3))), http.StatusNotFound, "not_found")
-		expect(t, h.act(vTown.Id.String(), "submit", nil, otherRep), http.StatusNotFound, "not_found")
-		districtRep := h.signedIn2(t, h.fx.district, "reporter")
-		if got := h.getValue(t, vTown.Id.String(), districtRep); got.Id != vTown.Id { // reading reaches the subtree
-			t.Errorf("district reporter read %v", got.Id)
-		}
-		expect(t, h.Patch(valuesPath+"/"+vTown.Id.String(), map[string]any{"comment": "x"}, with(districtRep, matching(3))), http.StatusForbidden, "own_unit_only")
-		expect(t, h.Patch(valuesPath+"/"+vA.Id.String(), map[string]any{"comment": "x"}, with(repB, matching(2))), http.StatusNotFound, "not_found")
-		expect(t, h.Post(valuesPath, valueBody(yearly, h.fx.town, "2021", "50", nil), districtRep), http.StatusForbidden, "own_unit_only")
-		expect(t, h.act(vTown.Id.String(), "approve", map[string]any{}, otherRep), http.StatusForbidden, "forbidden") // reporters never review
-
-		// Returned with a reason, corrected and submitted again.
-		ret := h.mustAct(t, vTown.Id.String(), "return", map[string]any{"reason": "請補充截至3月底的統計口徑說明"}, reviewer, "returned")
-		if ret.ReturnReason == nil || *ret.ReturnReason != "請補充截至3月底的統計口徑說明" || ret.Version != 4 {
-			t.Errorf("returned %+v", ret)
-		}
-		if got := h.getValue(t, vTown.Id.String(), town); got.ReturnReason == nil || got.Status != "returned" {
-			t.Errorf("the town reads %+v", got)
-		}
-		resp = h.Patch(valuesPath+"/"+vTown.Id.String(), map[string]any{"value": "118", "comment": "已按截至3月底口徑補充"}, with(town, matching(4)))
-		expect(t, resp, http.StatusOK, "")
-		if resp.Header.Get("ETag") != `"5"` || rawField(t, resp, "value") != `"118"` {
-			t.Errorf("corrected: ETag %s, body %s", resp.Header.Get("ETag"), resp.Body)
-		}
-		again := h.mustAct(t, vTown.Id.String(), "submit", nil, town, "submitted")
-		if again.ReturnReason != nil {
-			t.Errorf("submitted again with the return reason %q", *again.ReturnReason)
-		}
-
-		// All three approved; the reviewer is named.
-		for _, v := range []api.IndicatorValue{vTown, vA, vB} {
-			ok := h.mustAct(t, v.Id.String(), "approve", map[string]any{"reviewScore": "4.5"}, reviewer, "approved")
-			if ok.ReviewedBy == nil || ok.ReviewedBy.String() != reviewerUser.ID || ok.ReviewedAt == nil || ok.ReviewScore.String() != "4.5" {
-				t.Errorf("approved %+v", ok)
+		// they do not exist, below its own unit they are forbidden; reporters
+		// never review. Each refusal changes nothing.
+		t.Run("reach", func(t *testing.T) {
+			otherRep := h.signedIn2(t, h.fx.other, "reporter")
+			districtRep := h.signedIn2(t, h.fx.district, "reporter")
+			if got := h.getValue(t, vTown.Id.String(), districtRep); got.Id != vTown.Id { // reading reaches the subtree
+				t.Errorf("district reporter read %v", got.Id)
 			}
-		}
-		approved := h.listValues(t, reviewer, url.Values{"systemId": {sys.Id.String()}, "period": {"2021-Q1"}, "status": {"approved"}}, 2)
-		if got, want := valueIDs(approved...), valueIDs(vTown, vA, vB); !slices.Equal(got, want) {
-			t.Errorf("approved %v, want %v", got, want)
-		}
+			comment := map[string]any{"comment": "x"}
+			for _, tt := range []struct {
+				name   string
+				resp   func() *apitest.Response
+				status int
+				code   string
+			}{
+				{"another city's reporter reads", func() *apitest.Response { return h.Get(valuesPath+"/"+vTown.Id.String(), otherRep) }, 404, "not_found"},
+				{"another city's reporter edits", func() *apitest.Response {
+					return h.Patch(valuesPath+"/"+vTown.Id.String(), comment, with(otherRep, matching(3)))
+				}, 404, "not_found"},
+				{"another city's reporter submits", func() *apitest.Response { return h.act(vTown.Id.String(), "submit", nil, otherRep) }, 404, "not_found"},
+				{"the district's reporter edits the town's", func() *apitest.Response {
+					return h.Patch(valuesPath+"/"+vTown.Id.String(), comment, with(districtRep, matching(3)))
+				}, 403, "own_unit_only"},
+				{"a town's reporter edits its neighbour's", func() *apitest.Response {
+					return h.Patch(valuesPath+"/"+vA.Id.String(), comment, with(repB, matching(2)))
+				}, 404, "not_found"},
+				{"the district's reporter reports for the town", func() *apitest.Response {
+					return h.Post(valuesPath, valueBody(yearly, h.fx.town, "2021", "50", nil), districtRep)
+				}, 403, "own_unit_only"},
+				{"a reporter approves", func() *apitest.Response { return h.act(vTown.Id.String(), "approve", map[string]any{}, otherRep) }, 403, "forbidden"},
+			} {
+				t.Run(tt.name, func(t *testing.T) { expect(t, tt.resp(), tt.status, tt.code) })
+			}
+			if got := h.getValue(t, vTown.Id.String(), nil); got.Version != 3 || got.Status != "submitted" {
+				t.Errorf("refused requests changed the value: %+v", got)
+			}
+		})
+
+		t.Run("returned, corrected and approved", func(t *testing.T) {
+			// Returned with a reason, corrected and submitted again.
+			ret := h.mustAct(t, vTown.Id.String(), "return", map[string]any{"reason": "請補充截至3月底的統計口徑說明"}, reviewer, "returned")
+			if ret.ReturnReason == nil || *ret.ReturnReason != "請補充截至3月底的統計口徑說明" || ret.Version != 4 {
+				t.Errorf("returned %+v", ret)
+			}
+			if got := h.getValue(t, vTown.Id.String(), town); got.ReturnReason == nil || got.Status != "returned" {
+				t.Errorf("the town reads %+v", got)
+			}
+			resp := h.Patch(valuesPath+"/"+vTown.Id.String(), map[string]any{"value": "118", "comment": "已按截至3月底口徑補充"}, with(town, matching(4)))
+			expect(t, resp, http.StatusOK, "")
+			if resp.Header.Get("ETag") != `"5"` || rawField(t, resp, "value") != `"118"` {
+				t.Errorf("corrected: ETag %s, body %s", resp.Header.Get("ETag"), resp.Body)
+			}
+			again := h.mustAct(t, vTown.Id.String(), "submit", nil, town, "submitted")
+			if again.ReturnReason != nil {
+				t.Errorf("submitted again with the return reason %q", *again.ReturnReason)
+			}
+
+			// All three approved; the reviewer is named.
+			for _, v := range []api.IndicatorValue{vTown, vA, vB} {
+				ok := h.mustAct(t, v.Id.String(), "approve", map[string]any{"reviewScore": "4.5"}, reviewer, "approved")
+				if ok.ReviewedBy == nil || ok.ReviewedBy.String() != reviewerUser.ID || ok.ReviewedAt == nil || ok.ReviewScore.String() != "4.5" {
+					t.Errorf("approved %+v", ok)
+				}
+			}
+			approved := h.listValues(t, reviewer, url.Values{"systemId": {sys.Id.String()}, "period": {"2021-Q1"}, "status": {"approved"}}, 2)
+			if got, want := valueIDs(approved...), valueIDs(vTown, vA, vB); !slices.Equal(got, want) {
+				t.Errorf("approved %v, want %v", got, want)
+			}
+
+		})
 
 		// A reviewer who also reports for the district never reviews what it submitted.
-		_, dual := h.signedIn(t, h.fx.district, "reviewer", "reporter")
-		own := h.report(t, dual, valueBody(quarterly, h.fx.district, "2021-Q1", "0.5", nil))
-		expect(t, h.Post(valuesPath, valueBody(quarterly, h.fx.town, "2021-Q2", "80", nil), dual), http.StatusForbidden, "own_unit_only")
-		// Far below what the three towns reported for the quarter: flagged, and accepted.
-		if s := h.mustAct(t, own.Id.String(), "submit", nil, dual, "submitted"); len(s.Flags) != 1 || !strings.Contains(s.Flags[0], "other units") {
-			t.Errorf("0.5 next to 118, 95.5 and 101 has the flags %q", s.Flags)
-		}
-		expect(t, h.act(own.Id.String(), "approve", map[string]any{"reviewScore": "4"}, dual), http.StatusForbidden, "self_review")
-		expect(t, h.act(own.Id.String(), "return", map[string]any{"reason": "自己退回"}, dual), http.StatusForbidden, "self_review")
-		h.mustAct(t, own.Id.String(), "approve", map[string]any{}, reviewer, "approved")
-		// ... while it reviews what others submitted.
-		yv := h.report(t, town, valueBody(yearly, h.fx.town, "2021", "58.10", nil))
-		h.mustAct(t, yv.Id.String(), "submit", nil, town, "submitted")
-		h.mustAct(t, yv.Id.String(), "approve", map[string]any{"reviewScore": "40"}, dual, "approved")
+		t.Run("self review", func(t *testing.T) {
+			_, dual := h.signedIn(t, h.fx.district, "reviewer", "reporter")
+			own := h.report(t, dual, valueBody(quarterly, h.fx.district, "2021-Q1", "0.5", nil))
+			expect(t, h.Post(valuesPath, valueBody(quarterly, h.fx.town, "2021-Q2", "80", nil), dual), http.StatusForbidden, "own_unit_only")
+			// Far below what the three towns reported for the quarter: flagged, and accepted.
+			if s := h.mustAct(t, own.Id.String(), "submit", nil, dual, "submitted"); len(s.Flags) != 1 || !strings.Contains(s.Flags[0], "other units") {
+				t.Errorf("0.5 next to 118, 95.5 and 101 has the flags %q", s.Flags)
+			}
+			expect(t, h.act(own.Id.String(), "approve", map[string]any{"reviewScore": "4"}, dual), http.StatusForbidden, "self_review")
+			expect(t, h.act(own.Id.String(), "return", map[string]any{"reason": "自己退回"}, dual), http.StatusForbidden, "self_review")
+			h.mustAct(t, own.Id.String(), "approve", map[string]any{}, reviewer, "approved")
+			// ... while it reviews what others submitted.
+			yv := h.report(t, town, valueBody(yearly, h.fx.town, "2021", "58.10", nil))
+			h.mustAct(t, yv.Id.String(), "submit", nil, town, "submitted")
+			h.mustAct(t, yv.Id.String(), "approve", map[string]any{"reviewScore": "40"}, dual, "approved")
+
+		})
 
 		// The history of the returned value, step by step, with its actors.
-		events := h.auditEvents(t, "admin", url.Values{"entityType": {"indicator_value"}, "entityId": {vTown.Id.String()}})
-		wantOps := []string{"createIndicatorValue", "updateIndicatorValue", "submitIndicatorValue", "returnIndicatorValue",
-			"updateIndicatorValue", "submitIndicatorValue", "approveIndicatorValue"}
-		wantActors := []string{townUser.ID, townUser.ID, townUser.ID, reviewerUser.ID, townUser.ID, townUser.ID, reviewerUser.ID}
-		wantStatus := []string{"draft", "draft", "submitted", "returned", "returned", "submitted", "approved"}
-		if got := auditOps(events); !slices.Equal(got, wantOps) {
-			t.Fatalf("history %v, want %v", got, wantOps)
-		}
-		for i, e := range events {
-			if strOf(e.ActorId) != wantActors[i] || e.ActorType != "user" || e.After == nil || fmt.Sprint((*e.After)["status"]) != wantStatus[i] {
-				t.Errorf("event %d (%s): actor %s %s, after %v; want actor %s, status %s", i, e.Operation, e.ActorType, strOf(e.ActorId), e.After, wantActors[i], wantStatus[i])
+		t.Run("history", func(t *testing.T) {
+			events := h.auditEvents(t, "admin", url.Values{"entityType": {"indicator_value"}, "entityId": {vTown.Id.String()}})
+			wantOps := []string{"createIndicatorValue", "updateIndicatorValue", "submitIndicatorValue", "returnIndicatorValue",
+				"updateIndicatorValue", "submitIndicatorValue", "approveIndicatorValue"}
+			wantActors := []string{townUser.ID, townUser.ID, townUser.ID, reviewerUser.ID, townUser.ID, townUser.ID, reviewerUser.ID}
+			wantStatus := []string{"draft", "draft", "submitted", "returned", "returned", "submitted", "approved"}
+			if got := auditOps(events); !slices.Equal(got, wantOps) {
+				t.Fatalf("history %v, want %v", got, wantOps)
 			}
-			if e.UnitId == nil || e.UnitId.String() != h.fx.town {
-				t.Errorf("event %d is under unit %v, want the town", i, e.UnitId)
+			for i, e := range events {
+				if strOf(e.ActorId) != wantActors[i] || e.ActorType != "user" || e.After == nil || fmt.Sprint((*e.After)["status"]) != wantStatus[i] {
+					t.Errorf("event %d (%s): actor %s %s, after %v; want actor %s, status %s", i, e.Operation, e.ActorType, strOf(e.ActorId), e.After, wantActors[i], wantStatus[i])
+				}
+				if e.UnitId == nil || e.UnitId.String() != h.fx.town {
+					t.Errorf("event %d is under unit %v, want the town", i, e.UnitId)
+				}
 			}
-		}
-		if (*events[3].After)["returnReason"] != "請補充截至3月底的統計口徑說明" || (*events[4].After)["value"] != "118" || (*events[4].Before)["value"] != "121" {
-			t.Errorf("return and correction: %v / %v -> %v", events[3].After, events[4].Before, events[4].After)
-		}
-		// The reviewer of the district finds the history under its subtree too.
-		if got := h.auditEvents(t, "reviewer", url.Values{"entityType": {"indicator_value"}, "entityId": {vTown.Id.String()}}); len(got) != len(wantOps) {
-			t.Errorf("the reviewer sees %d events, want %d", len(got), len(wantOps))
-		}
+			if (*events[3].After)["returnReason"] != "請補充截至3月底的統計口徑說明" || (*events[4].After)["value"] != "118" || (*events[4].Before)["value"] != "121" {
+				t.Errorf("return and correction: %v / %v -> %v", events[3].After, events[4].Before, events[4].After)
+			}
+			// The reviewer of the district finds the history under its subtree too.
+			if got := h.auditEvents(t, "reviewer", url.Values{"entityType": {"indicator_value"}, "entityId": {vTown.Id.String()}}); len(got) != len(wantOps) {
+				t.Errorf("the reviewer sees %d events, want %d", len(got), len(wantOps))
+			}
+		})
 	})
 }
 

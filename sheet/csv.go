@@ -87,10 +87,10 @@ type csvSource struct {
 	problem *Problem
 }
 
-func (s *csvSource) next() (int, []string, []string, bool, error) {
+func (s *csvSource) next() (sourceRow, bool, error) {
 	rec, err := s.r.Read()
 	if err == io.EOF {
-		return 0, nil, nil, false, nil
+		return sourceRow{}, false, nil
 	}
 	if err != nil {
 		var pe *csv.ParseError
@@ -98,9 +98,9 @@ func (s *csvSource) next() (int, []string, []string, bool, error) {
 			row := s.row + 1 + max(pe.StartLine-s.endLine-1, 0)
 			s.problem = &Problem{Sheet: s.sheet, Row: row, Col: 0,
 				Message: fmt.Sprintf("malformed CSV at line %d, column %d: %v; nothing after it was read", pe.Line, pe.Column, pe.Err)}
-			return 0, nil, nil, false, nil
+			return sourceRow{}, false, nil
 		}
-		return 0, nil, nil, false, err
+		return sourceRow{}, false, err
 	}
 	start, _ := s.r.FieldPos(0)
 	// csv.Reader skips empty lines, Excel shows them as empty rows.
@@ -111,7 +111,7 @@ func (s *csvSource) next() (int, []string, []string, bool, error) {
 	for i, f := range rec {
 		out[i] = unescapeFormula(f)
 	}
-	return s.row, out, out, true, nil
+	return sourceRow{num: s.row, raw: out, formatted: out}, true, nil
 }
 
 // WriteCSV writes a header line and the rows, UTF-8 with a byte order mark

@@ -334,11 +334,17 @@ func compileColumns(cols []Column) (*columnSet, error) {
 	return cs, nil
 }
 
-// source yields the rows of a sheet in order: the real 1-based row number
-// and the stored and displayed text of each cell (index 0 is column A). ok is
-// false at the end; rows may be skipped (absent rows are blank).
+// source yields the rows of a sheet in order; ok is false at the end. Rows
+// may be skipped (absent rows are blank).
 type source interface {
-	next() (num int, raw, formatted []string, ok bool, err error)
+	next() (r sourceRow, ok bool, err error)
+}
+
+// sourceRow is one row as a source yields it: the real 1-based row number and
+// the stored and displayed text of each cell (index 0 is column A).
+type sourceRow struct {
+	num            int
+	raw, formatted []string
 }
 
 // buildTable finds the header and collects the data rows from src.
@@ -350,13 +356,14 @@ func buildTable(src source, sheetName string, cs *columnSet, opts ReadOptions) (
 	bestRow, bestMatched, bestFound := 0, 0, []bool(nil)
 
 	for {
-		num, raw, formatted, ok, err := src.next()
+		r, ok, err := src.next()
 		if err != nil {
 			return nil, nil, err
 		}
 		if !ok {
 			break
 		}
+		num, raw, formatted := r.num, r.raw, r.formatted
 		if t.HeaderRow == 0 {
 			if num > opts.HeaderSearchRows {
 				break

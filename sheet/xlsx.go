@@ -278,23 +278,23 @@ func (s *xlsxSource) nextShown() (bool, []string, error) {
 	return r.ok, r.cells, r.err
 }
 
-func (s *xlsxSource) next() (int, []string, []string, bool, error) {
+func (s *xlsxSource) next() (sourceRow, bool, error) {
 	for {
 		okRaw := s.raw.Next()
 		if !okRaw {
-			return 0, nil, nil, false, s.raw.Error()
+			return sourceRow{}, false, s.raw.Error()
 		}
 		s.row++
 		raw, err := s.raw.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
-			return 0, nil, nil, false, err
+			return sourceRow{}, false, err
 		}
 		okShown, shown, err := s.nextShown()
 		if err != nil {
-			return 0, nil, nil, false, err
+			return sourceRow{}, false, err
 		}
 		if !okShown {
-			return 0, nil, nil, false, errors.New("the two passes over the sheet disagree")
+			return sourceRow{}, false, errors.New("the two passes over the sheet disagree")
 		}
 		if len(raw) == 0 && len(shown) == 0 {
 			continue // an absent or empty row
@@ -306,7 +306,7 @@ func (s *xlsxSource) next() (int, []string, []string, bool, error) {
 		for len(raw) < len(shown) {
 			raw = append(raw, "")
 		}
-		return s.row, raw, shown, true, nil
+		return sourceRow{num: s.row, raw: raw, formatted: shown}, true, nil
 	}
 }
 

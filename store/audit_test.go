@@ -168,7 +168,7 @@ func TestAuditRecordsEveryWrite(t *testing.T) {
 		expect(want{"user", u.ID, "test.write", pair[1].ID, true, true})
 		u = mustGetUser(t, db, u.ID)
 
-		_, tokenHash := newSessionCtx(t, db, ctx, u)
+		_, tokenHash := newSessionCtx(ctx, t, db, u)
 		var sessionID string
 		if err := db.SQL().QueryRowContext(ctx, "SELECT id FROM sessions WHERE token_hash = ?", tokenHash).Scan(&sessionID); err != nil {
 			t.Fatal(err)
@@ -288,7 +288,7 @@ func TestAuditRecordsEveryWrite(t *testing.T) {
 }
 
 // newSessionCtx is newSession with a request context.
-func newSessionCtx(t *testing.T, db *dbtest.DB, ctx context.Context, u *models.User) (*models.Session, string) {
+func newSessionCtx(ctx context.Context, t *testing.T, db *dbtest.DB, u *models.User) (*models.Session, string) {
 	t.Helper()
 	hash := "token-hash-" + dbtest.RandomSuffix()
 	s, err := db.CreateSession(ctx, u, hash, time.Hour)

@@ -341,20 +341,27 @@ type apiCall struct {
 	header             http.Header
 }
 
-// do sends the call and returns its status and body. It does not touch t, so
-// that goroutines may use it.
-func (c apiCall) do() (status int, header http.Header, body []byte, err error) {
+// apiReply is what a call got back.
+type apiReply struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// do sends the call and returns the reply. It does not touch t, so that
+// goroutines may use it.
+func (c apiCall) do() (apiReply, error) {
 	var r io.Reader
 	if c.body != nil {
 		b, err := json.Marshal(c.body)
 		if err != nil {
-			return 0, nil, nil, err
+			return apiReply{}, err
 		}
 		r = bytes.NewReader(b)
 	}
 	req, err := http.NewRequest(c.method, c.url, r)
 	if err != nil {
-		return 0, nil, nil, err
+		return apiReply{}, err
 	}
 	if c.body != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -367,22 +374,23 @@ func (c apiCall) do() (status int, header http.Header, body []byte, err error) {
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return 0, nil, nil, fmt.Errorf("%s %s: %w", c.method, c.url, err)
+		return apiReply{}, fmt.Errorf("%s %s: %w", c.method, c.url, err)
 	}
 	defer resp.Body.Close()
-	body, err = io.ReadAll(resp.Body)
+	body, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return 0, nil, nil, fmt.Errorf("%s %s: reading the body: %w", c.method, c.url, err)
+		return apiReply{}, fmt.Errorf("%s %s: reading the body: %w", c.method, c.url, err)
 	}
-	return resp.StatusCode, resp.Header, body, nil
+	return apiReply{status: resp.StatusCode, header: resp.Header, body: body}, nil
 }
 
 // signIn posts a username and password to /api/v1/auth/login and returns the
 // status and, on 200, the bearer token.
 func signIn(t *testing.T, base, username, pw string) (status int, token string) {
 	t.Helper()
-	status, _, body, err := apiCall{method: http.MethodPost, url: base + "/api/v1/auth/login",
+	reply, err := apiCall{method: http.MethodPost, url: base + "/api/v1/auth/login",
 		body: map[string]string{"username": username, "password": pw}}.do()
+	status, body := reply.status, reply.body
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -418,7 +426,8 @@ func signInAdmin(t *testing.T, base string) string {
 // getAuthOK is a GET with a bearer token that must answer 200.
 func getAuthOK(t *testing.T, u, token string) []byte {
 	t.Helper()
-	status, _, body, err := apiCall{method: http.MethodGet, url: u, token: token}.do()
+	reply, err := apiCall{method: http.MethodGet, url: u, token: token}.do()
+	status, body := reply.status, reply.body
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -492,8 +501,8 @@ func TestProcessFreshStart(t *testing.T) {
 	p.waitReady(base)
 
 	// The API wants a token; the demo administrator can get one.
-	if status, _, body, err := (apiCall{method: http.MethodGet, url: base + "/api/v1/units"}).do(); err != nil || status != http.StatusUnauthorized {
-		t.Errorf("GET /api/v1/units without a token: %d (%v), want 401\n%s", status, err, body)
+	if reply, err := (apiCall{method: http.MethodGet, url: base + "/api/v1/units"}).do(); err != nil || reply.status != http.StatusUnauthorized {
+		t.Errorf("GET /api/v1/units without a token: %d (%v), want 401\n%s", reply.status, err, reply.body)
 	}
 	if status, _ := signIn(t, base, demo.Users()[0].Username, "not the password"); status != http.StatusUnauthorized {
 		t.Errorf("sign in with a wrong password: %d, want 401", status)
@@ -892,8 +901,9 @@ func TestProcessConcurrentWritersMySQL(t *testing.T) {
 				defer wg.Done()
 				for i := range perWorker {
 					code := fmt.Sprintf("CW-%s-%d-%d-%02d", suffix, pi, w, i)
-					status, header, body, err := apiCall{method: http.MethodPost, url: bases[pi] + "/api/v1/units", token: tokens[pi],
+					created, err := apiCall{method: http.MethodPost, url: bases[pi] + "/api/v1/units", token: tokens[pi],
 						body: map[string]any{"code": code, "name": "並發寫入測試 " + code, "kind": "office", "parentId": demo.PanjinCity}}.do()
+					status, header, body := created.status, created.header, created.body
 					results <- write{pi, http.MethodPost, code, status, body, err}
 					if err != nil || status != http.StatusCreated || i%2 == 1 {
 						continue
@@ -905,10 +915,10 @@ func TestProcessConcurrentWritersMySQL(t *testing.T) {
 					}
 					// The other process changes what this one created.
 					other := (pi + 1) % len(procs)
-					status, _, body, err = apiCall{method: http.MethodPatch, url: bases[other] + "/api/v1/units/" + u.ID, token: tokens[other],
+					changed, err := apiCall{method: http.MethodPatch, url: bases[other] + "/api/v1/units/" + u.ID, token: tokens[other],
 						body:   map[string]any{"name": "並發修改 " + code},
 						header: http.Header{"If-Match": {header.Get("ETag")}, "Content-Type": {"application/merge-patch+json"}}}.do()
-					results <- write{other, http.MethodPatch, code, status, body, err}
+					results <- write{other, http.MethodPatch, code, changed.status, changed.body, err}
 				}
 			}()
 		}

@@ -1951,6 +1951,7 @@ export interface components {
             direction: components["schemas"]["Direction"];
             aggregation: components["schemas"]["Aggregation"];
             frequency: components["schemas"]["Frequency"];
+            /** @description A value of the indicator is submitted with at least one attachment (佐证材料), or refused (`409 value_evidence_missing`). */
             evidenceRequired: boolean;
             leadUnitId?: components["schemas"]["Id"];
             reportingUnitIds: components["schemas"]["ReportingUnitIds"];
@@ -1977,6 +1978,7 @@ export interface components {
             direction: components["schemas"]["Direction"];
             aggregation: components["schemas"]["Aggregation"];
             frequency: components["schemas"]["Frequency"];
+            /** @description A value of the indicator is submitted with at least one attachment (佐证材料), or refused (`409 value_evidence_missing`). */
             evidenceRequired: boolean;
             leadUnitId?: components["schemas"]["Id"];
             reportingUnitIds: components["schemas"]["ReportingUnitIds"];
@@ -2009,6 +2011,7 @@ export interface components {
             direction: components["schemas"]["Direction"];
             aggregation: components["schemas"]["Aggregation"];
             frequency: components["schemas"]["Frequency"];
+            /** @description A value of the indicator is submitted with at least one attachment (佐证材料), or refused (`409 value_evidence_missing`). */
             evidenceRequired?: boolean;
             leadUnitId?: components["schemas"]["Id"];
             reportingUnitIds?: components["schemas"]["ReportingUnitIds"];
@@ -2033,6 +2036,7 @@ export interface components {
             direction?: components["schemas"]["Direction"];
             aggregation?: components["schemas"]["Aggregation"];
             frequency?: components["schemas"]["Frequency"];
+            /** @description A value of the indicator is submitted with at least one attachment (佐证材料), or refused (`409 value_evidence_missing`). */
             evidenceRequired?: boolean;
             /** Format: uuid */
             leadUnitId?: string | null;
