@@ -96,32 +96,26 @@ func (v *IndicatorValue) Edit(p ValuePatch, ind *Indicator) error {
 	if p.Qualifier != nil {
 		v.Qualifier = *p.Qualifier
 	}
-	if p.SetValue {
-		v.Value = p.Value
-	}
-	if p.SetSelfScore {
-		v.SelfScore = p.SelfScore
-	}
-	if p.SetYesNo {
-		v.YesNo = p.YesNo
-	}
-	if p.SetAsOf {
-		v.AsOf = p.AsOf
-	}
-	if p.SetText {
-		v.Text = p.Text
-	}
-	if p.SetRawText {
-		v.RawText = p.RawText
-	}
-	if p.SetComment {
-		v.Comment = p.Comment
-	}
+	patch(&v.Value, p.SetValue, p.Value)
+	patch(&v.SelfScore, p.SetSelfScore, p.SelfScore)
+	patch(&v.YesNo, p.SetYesNo, p.YesNo)
+	patch(&v.AsOf, p.SetAsOf, p.AsOf)
+	patch(&v.Text, p.SetText, p.Text)
+	patch(&v.RawText, p.SetRawText, p.RawText)
+	patch(&v.Comment, p.SetComment, p.Comment)
 	if err := v.CheckAgainst(ind); err != nil {
 		return err
 	}
 	v.SetDerived()
 	return nil
+}
+
+// patch sets an optional field of a merge patch when the patch names it
+// (set), to its value or, for an explicit null, to nil.
+func patch[T any](field **T, set bool, value *T) {
+	if set {
+		*field = value
+	}
 }
 
 // Submission is what a value is judged against when it is submitted,
