@@ -130,6 +130,7 @@ func TestReleasedReadPaths(t *testing.T) {
 			{"draft system's target", "/api/v1/targets/" + fx.target, 404},
 			{"draft system's template", systemsPath + "/" + fx.system + "/value-template" + period2021, 404},
 			{"draft system's export", systemsPath + "/" + fx.system + "/value-export" + period2021, 404},
+			{"draft system's roll-up", valuesPath + "/rollup?indicatorId=" + fx.indicator + "&unitId=" + fx.city + "&period=2021", 404},
 			{"published system", systemsPath + "/" + s.Id.String(), 200},
 			{"published system's tree", systemsPath + "/" + s.Id.String() + "/tree", 200},
 			{"published system's indicator", indicatorsPath + "/" + inds[0].Id.String(), 200},

@@ -31,6 +31,7 @@ type ValueStore interface {
 	ListValues(ctx context.Context, f models.ValueFilter, page paging.Page) ([]models.IndicatorValue, *paging.Cursor, error)
 	ListAuditEvents(ctx context.Context, f models.AuditFilter, page paging.Page) ([]models.AuditEvent, *paging.Cursor, error)
 	RollupInputs(ctx context.Context, indicatorID, unitID, period string) (*models.RollupInputs, error)
+	GetIndicatorSystem(ctx context.Context, id string) (*models.IndicatorSystem, error)
 	AttachmentStore
 }
 
@@ -273,6 +274,9 @@ func (h *ValueHandler) GetIndicatorRollup(ctx context.Context, req api.GetIndica
 	caller := models.RequestInfoFrom(ctx).Caller
 	if err := authz.Reach(&caller, h.rules.rule(ctx), in.Unit.ID, in.Unit.Path); err != nil {
 		return nil, err
+	}
+	if err := releasedSystem(ctx, h.store, in.Indicator.SystemID); err != nil {
+		return nil, &models.NotFoundError{Entity: "indicator", ID: in.Indicator.ID}
 	}
 	// Whoever sees the unit sees every unit below it, and the figures rolled
 	// up are released ones: nothing to filter out but the unit's own value.
