@@ -828,7 +828,7 @@ type ApiKeyPage struct {
 	NextCursor *string  `json:"nextCursor,omitempty"`
 }
 
-// ApiKeyScope read 讀取已發布數據; feed 拉取變更; write:values 報送指標數值.
+// ApiKeyScope read 读取已发布数据; feed 拉取变更; write:values 报送指标数值.
 //
 // Example: read
 type ApiKeyScope string
@@ -876,7 +876,7 @@ type AreaScore struct {
 	// Example: 0190a000-0000-7000-8000-000000000010
 	IndicatorId Id `json:"indicatorId"`
 
-	// Name Example: 證明事項實行告知承諾制
+	// Name Example: 证明事项实行告知承诺制
 	Name IndicatorName `json:"name"`
 
 	// Points An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
@@ -1018,7 +1018,7 @@ type BulkItem struct {
 	// Example: 0190a000-0000-7000-8000-000000000010
 	Id Id `json:"id"`
 
-	// Status draft 草稿; submitted 已提交; returned 已退回; approved 已審核; locked 已鎖定 (used by an evaluation).
+	// Status draft 草稿; submitted 已提交; returned 已退回; approved 已审核; locked 已锁定 (used by an evaluation).
 	//
 	// Example: approved
 	Status ValueStatus `json:"status"`
@@ -1052,7 +1052,7 @@ type CellProblem struct {
 	Sheet *string `json:"sheet,omitempty"`
 }
 
-// Comparator gte ≥ (以上); lte ≤ (以內); eq = ; between, from `value` to `valueTo`, both included.
+// Comparator gte ≥ (以上); lte ≤ (以内); eq = ; between, from `value` to `valueTo`, both included.
 //
 // Example: gte
 type Comparator string
@@ -1080,12 +1080,12 @@ type DateOnly = openapi_types.Date
 // Example: 58.10
 type Decimal = exact.Decimal
 
-// Direction higher_better 越高越好; lower_better 越低越好; target 達到目標值.
+// Direction higher_better 越高越好; lower_better 越低越好; target 达到目标值.
 //
 // Example: higher_better
 type Direction string
 
-// DisplayName Example: 市司法局審核員
+// DisplayName Example: 市司法局审核员
 type DisplayName = string
 
 // Edition Example: 2021年版
@@ -1103,7 +1103,7 @@ type Evaluation struct {
 	// Example: 0190a000-0000-7000-8000-000000000010
 	Id Id `json:"id"`
 
-	// Name Example: 盤錦市2021年度法治政府建設考核
+	// Name Example: 盘锦市2021年度法治政府建设考核
 	Name EvaluationName `json:"name"`
 
 	// PublishedAt An instant, RFC 3339 in UTC with up to microseconds.
@@ -1151,7 +1151,7 @@ type Evaluation struct {
 
 // EvaluationCreate defines model for EvaluationCreate.
 type EvaluationCreate struct {
-	// Name Example: 盤錦市2021年度法治政府建設考核
+	// Name Example: 盘锦市2021年度法治政府建设考核
 	Name *EvaluationName `json:"name,omitempty"`
 
 	// SystemId A server-generated, time-sortable id (UUIDv7).
@@ -1166,7 +1166,7 @@ type EvaluationCreate struct {
 	Year Year `json:"year"`
 }
 
-// EvaluationName Example: 盤錦市2021年度法治政府建設考核
+// EvaluationName Example: 盘锦市2021年度法治政府建设考核
 type EvaluationName = string
 
 // EvaluationPage defines model for EvaluationPage.
@@ -1199,7 +1199,7 @@ type Frequency string
 
 // GradeBand A grade (等次) and the least total that reaches it.
 type GradeBand struct {
-	// Grade Example: 優秀
+	// Grade Example: 优秀
 	Grade string `json:"grade"`
 
 	// Min An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
@@ -1208,7 +1208,7 @@ type GradeBand struct {
 	Min Decimal `json:"min"`
 }
 
-// GradeBands The grades an evaluation gives by total, e.g. 優秀 ≥ 90, 良好 ≥ 80, 合格 ≥ 60, 不合格 ≥ 0.
+// GradeBands The grades an evaluation gives by total, e.g. 优秀 ≥ 90, 良好 ≥ 80, 合格 ≥ 60, 不合格 ≥ 0.
 type GradeBands = []GradeBand
 
 // Id A server-generated, time-sortable id (UUIDv7).
@@ -1228,7 +1228,7 @@ type Indicator struct {
 	// Example: 2.1
 	Code IndicatorCode `json:"code"`
 
-	// Content Example: 全面梳理證明事項，實行告知承諾制
+	// Content Example: 全面梳理证明事项，实行告知承诺制
 	Content *LongText `json:"content,omitempty"`
 
 	// CreatedAt An instant, RFC 3339 in UTC with up to microseconds.
@@ -1236,10 +1236,10 @@ type Indicator struct {
 	// Example: 2022-03-31T08:00:00Z
 	CreatedAt Timestamp `json:"createdAt"`
 
-	// Criteria Example: 全面梳理證明事項，實行告知承諾制
+	// Criteria Example: 全面梳理证明事项，实行告知承诺制
 	Criteria *LongText `json:"criteria,omitempty"`
 
-	// Direction higher_better 越高越好; lower_better 越低越好; target 達到目標值.
+	// Direction higher_better 越高越好; lower_better 越低越好; target 达到目标值.
 	//
 	// Example: higher_better
 	Direction Direction `json:"direction"`
@@ -1263,12 +1263,12 @@ type Indicator struct {
 	LeadUnitId *Id   `json:"leadUnitId,omitempty"`
 	Level      int32 `json:"level"`
 
-	// MeasureUnit %, 件, 項, 個, 萬元, 工作日 …
+	// MeasureUnit %, 件, 项, 个, 万元, 工作日 …
 	//
-	// Example: 項
+	// Example: 项
 	MeasureUnit *MeasureUnit `json:"measureUnit,omitempty"`
 
-	// Name Example: 證明事項實行告知承諾制
+	// Name Example: 证明事项实行告知承诺制
 	Name IndicatorName `json:"name"`
 
 	// ParentId A server-generated, time-sortable id (UUIDv7).
@@ -1305,7 +1305,7 @@ type Indicator struct {
 	// Example: 2022-03-31T08:00:00Z
 	UpdatedAt Timestamp `json:"updatedAt"`
 
-	// ValueType number 數值; percent 百分比 (the value is the percentage, `58.10` for 58.10%); yes_no 是否; text 文字; evidence_only 僅佐證材料.
+	// ValueType number 数值; percent 百分比 (the value is the percentage, `58.10` for 58.10%); yes_no 是否; text 文字; evidence_only 仅佐证材料.
 	//
 	// Example: number
 	ValueType ValueType `json:"valueType"`
@@ -1361,13 +1361,13 @@ type IndicatorCreate struct {
 	// Example: 2.1
 	Code IndicatorCode `json:"code"`
 
-	// Content Example: 全面梳理證明事項，實行告知承諾制
+	// Content Example: 全面梳理证明事项，实行告知承诺制
 	Content *LongText `json:"content,omitempty"`
 
-	// Criteria Example: 全面梳理證明事項，實行告知承諾制
+	// Criteria Example: 全面梳理证明事项，实行告知承诺制
 	Criteria *LongText `json:"criteria,omitempty"`
 
-	// Direction higher_better 越高越好; lower_better 越低越好; target 達到目標值.
+	// Direction higher_better 越高越好; lower_better 越低越好; target 达到目标值.
 	//
 	// Example: higher_better
 	Direction Direction `json:"direction"`
@@ -1385,12 +1385,12 @@ type IndicatorCreate struct {
 	// Example: 0190a000-0000-7000-8000-000000000010
 	LeadUnitId *Id `json:"leadUnitId,omitempty"`
 
-	// MeasureUnit %, 件, 項, 個, 萬元, 工作日 …
+	// MeasureUnit %, 件, 项, 个, 万元, 工作日 …
 	//
-	// Example: 項
+	// Example: 项
 	MeasureUnit *MeasureUnit `json:"measureUnit,omitempty"`
 
-	// Name Example: 證明事項實行告知承諾制
+	// Name Example: 证明事项实行告知承诺制
 	Name IndicatorName `json:"name"`
 
 	// ParentId A server-generated, time-sortable id (UUIDv7).
@@ -1412,13 +1412,13 @@ type IndicatorCreate struct {
 	// SortOrder Example: 1
 	SortOrder *SortOrder `json:"sortOrder,omitempty"`
 
-	// ValueType number 數值; percent 百分比 (the value is the percentage, `58.10` for 58.10%); yes_no 是否; text 文字; evidence_only 僅佐證材料.
+	// ValueType number 数值; percent 百分比 (the value is the percentage, `58.10` for 58.10%); yes_no 是否; text 文字; evidence_only 仅佐证材料.
 	//
 	// Example: number
 	ValueType ValueType `json:"valueType"`
 }
 
-// IndicatorName Example: 證明事項實行告知承諾制
+// IndicatorName Example: 证明事项实行告知承诺制
 type IndicatorName = string
 
 // IndicatorNode defines model for IndicatorNode.
@@ -1434,7 +1434,7 @@ type IndicatorNode struct {
 	// Example: 2.1
 	Code IndicatorCode `json:"code"`
 
-	// Content Example: 全面梳理證明事項，實行告知承諾制
+	// Content Example: 全面梳理证明事项，实行告知承诺制
 	Content *LongText `json:"content,omitempty"`
 
 	// CreatedAt An instant, RFC 3339 in UTC with up to microseconds.
@@ -1442,10 +1442,10 @@ type IndicatorNode struct {
 	// Example: 2022-03-31T08:00:00Z
 	CreatedAt Timestamp `json:"createdAt"`
 
-	// Criteria Example: 全面梳理證明事項，實行告知承諾制
+	// Criteria Example: 全面梳理证明事项，实行告知承诺制
 	Criteria *LongText `json:"criteria,omitempty"`
 
-	// Direction higher_better 越高越好; lower_better 越低越好; target 達到目標值.
+	// Direction higher_better 越高越好; lower_better 越低越好; target 达到目标值.
 	//
 	// Example: higher_better
 	Direction Direction `json:"direction"`
@@ -1469,12 +1469,12 @@ type IndicatorNode struct {
 	LeadUnitId *Id   `json:"leadUnitId,omitempty"`
 	Level      int32 `json:"level"`
 
-	// MeasureUnit %, 件, 項, 個, 萬元, 工作日 …
+	// MeasureUnit %, 件, 项, 个, 万元, 工作日 …
 	//
-	// Example: 項
+	// Example: 项
 	MeasureUnit *MeasureUnit `json:"measureUnit,omitempty"`
 
-	// Name Example: 證明事項實行告知承諾制
+	// Name Example: 证明事项实行告知承诺制
 	Name IndicatorName `json:"name"`
 
 	// ParentId A server-generated, time-sortable id (UUIDv7).
@@ -1511,7 +1511,7 @@ type IndicatorNode struct {
 	// Example: 2022-03-31T08:00:00Z
 	UpdatedAt Timestamp `json:"updatedAt"`
 
-	// ValueType number 數值; percent 百分比 (the value is the percentage, `58.10` for 58.10%); yes_no 是否; text 文字; evidence_only 僅佐證材料.
+	// ValueType number 数值; percent 百分比 (the value is the percentage, `58.10` for 58.10%); yes_no 是否; text 文字; evidence_only 仅佐证材料.
 	//
 	// Example: number
 	ValueType ValueType `json:"valueType"`
@@ -1542,7 +1542,7 @@ type IndicatorPatch struct {
 	Content  nullable.Nullable[string] `json:"content,omitempty"`
 	Criteria nullable.Nullable[string] `json:"criteria,omitempty"`
 
-	// Direction higher_better 越高越好; lower_better 越低越好; target 達到目標值.
+	// Direction higher_better 越高越好; lower_better 越低越好; target 达到目标值.
 	//
 	// Example: higher_better
 	Direction *Direction `json:"direction,omitempty"`
@@ -1557,7 +1557,7 @@ type IndicatorPatch struct {
 	LeadUnitId  nullable.Nullable[openapi_types.UUID] `json:"leadUnitId,omitempty"`
 	MeasureUnit nullable.Nullable[string]             `json:"measureUnit,omitempty"`
 
-	// Name Example: 證明事項實行告知承諾制
+	// Name Example: 证明事项实行告知承诺制
 	Name *IndicatorName `json:"name,omitempty"`
 
 	// ParentId The new parent, within the same system; `null` moves the indicator to level 1.
@@ -1577,7 +1577,7 @@ type IndicatorPatch struct {
 	// SortOrder Example: 1
 	SortOrder *SortOrder `json:"sortOrder,omitempty"`
 
-	// ValueType number 數值; percent 百分比 (the value is the percentage, `58.10` for 58.10%); yes_no 是否; text 文字; evidence_only 僅佐證材料.
+	// ValueType number 数值; percent 百分比 (the value is the percentage, `58.10` for 58.10%); yes_no 是否; text 文字; evidence_only 仅佐证材料.
 	//
 	// Example: number
 	ValueType *ValueType `json:"valueType,omitempty"`
@@ -1627,7 +1627,7 @@ type IndicatorScore struct {
 	// Example: linear
 	Method *ScoringMethod `json:"method,omitempty"`
 
-	// Name Example: 證明事項實行告知承諾制
+	// Name Example: 证明事项实行告知承诺制
 	Name IndicatorName `json:"name"`
 
 	// Occurrences An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
@@ -1655,8 +1655,8 @@ type IndicatorScore struct {
 	// Example: 58.10
 	Points Decimal `json:"points"`
 
-	// Qualifier How the source text qualified the figure: exact; more_than 余/多 ("4000余萬條"); at_least 以上;
-	// at_most 以內; less_than 不足; about 約; minimum 最短/最低; maximum 最長/最高.
+	// Qualifier How the source text qualified the figure: exact; more_than 余/多 ("4000余万条"); at_least 以上;
+	// at_most 以内; less_than 不足; about 约; minimum 最短/最低; maximum 最长/最高.
 	//
 	//
 	// Example: exact
@@ -1707,7 +1707,7 @@ type IndicatorSystem struct {
 	// Edition Example: 2021年版
 	Edition Edition `json:"edition"`
 
-	// GradeBands The grades an evaluation gives by total, e.g. 優秀 ≥ 90, 良好 ≥ 80, 合格 ≥ 60, 不合格 ≥ 0.
+	// GradeBands The grades an evaluation gives by total, e.g. 优秀 ≥ 90, 良好 ≥ 80, 合格 ≥ 60, 不合格 ≥ 0.
 	GradeBands *GradeBands `json:"gradeBands,omitempty"`
 
 	// Id A server-generated, time-sortable id (UUIDv7).
@@ -1720,7 +1720,7 @@ type IndicatorSystem struct {
 	// Example: 0190a000-0000-7000-8000-000000000010
 	IssuingUnitId Id `json:"issuingUnitId"`
 
-	// Name Example: 盤錦市2021年法治政府建設主要指標
+	// Name Example: 盘锦市2021年法治政府建设主要指标
 	Name SystemName `json:"name"`
 
 	// PreviousEditionId A server-generated, time-sortable id (UUIDv7).
@@ -1733,7 +1733,7 @@ type IndicatorSystem struct {
 	// Example: 2022-03-31T08:00:00Z
 	PublishedAt *Timestamp `json:"publishedAt,omitempty"`
 
-	// Status draft 草稿 (indicators may change); published 已發布 (frozen); archived 已歸檔.
+	// Status draft 草稿 (indicators may change); published 已发布 (frozen); archived 已归档.
 	//
 	// Example: published
 	Status IndicatorSystemStatus `json:"status"`
@@ -1765,7 +1765,7 @@ type IndicatorSystemCreate struct {
 	// Edition Example: 2021年版
 	Edition Edition `json:"edition"`
 
-	// GradeBands The grades an evaluation gives by total, e.g. 優秀 ≥ 90, 良好 ≥ 80, 合格 ≥ 60, 不合格 ≥ 0.
+	// GradeBands The grades an evaluation gives by total, e.g. 优秀 ≥ 90, 良好 ≥ 80, 合格 ≥ 60, 不合格 ≥ 0.
 	GradeBands *GradeBands `json:"gradeBands,omitempty"`
 
 	// IssuingUnitId A server-generated, time-sortable id (UUIDv7).
@@ -1773,7 +1773,7 @@ type IndicatorSystemCreate struct {
 	// Example: 0190a000-0000-7000-8000-000000000010
 	IssuingUnitId Id `json:"issuingUnitId"`
 
-	// Name Example: 盤錦市2021年法治政府建設主要指標
+	// Name Example: 盘锦市2021年法治政府建设主要指标
 	Name SystemName `json:"name"`
 
 	// TotalPoints An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
@@ -1793,7 +1793,7 @@ type IndicatorSystemEdition struct {
 	// Edition Example: 2021年版
 	Edition Edition `json:"edition"`
 
-	// Name Example: 盤錦市2021年法治政府建設主要指標
+	// Name Example: 盘锦市2021年法治政府建设主要指标
 	Name *SystemName `json:"name,omitempty"`
 
 	// YearFrom Example: 2021
@@ -1814,7 +1814,7 @@ type IndicatorSystemPatch struct {
 	// Edition Example: 2021年版
 	Edition *Edition `json:"edition,omitempty"`
 
-	// GradeBands The grades an evaluation gives by total, e.g. 優秀 ≥ 90, 良好 ≥ 80, 合格 ≥ 60, 不合格 ≥ 0.
+	// GradeBands The grades an evaluation gives by total, e.g. 优秀 ≥ 90, 良好 ≥ 80, 合格 ≥ 60, 不合格 ≥ 0.
 	GradeBands *GradeBands `json:"gradeBands,omitempty"`
 
 	// IssuingUnitId A server-generated, time-sortable id (UUIDv7).
@@ -1822,7 +1822,7 @@ type IndicatorSystemPatch struct {
 	// Example: 0190a000-0000-7000-8000-000000000010
 	IssuingUnitId *Id `json:"issuingUnitId,omitempty"`
 
-	// Name Example: 盤錦市2021年法治政府建設主要指標
+	// Name Example: 盘锦市2021年法治政府建设主要指标
 	Name *SystemName `json:"name,omitempty"`
 
 	// TotalPoints An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
@@ -1837,7 +1837,7 @@ type IndicatorSystemPatch struct {
 	YearTo *Year `json:"yearTo,omitempty"`
 }
 
-// IndicatorSystemStatus draft 草稿 (indicators may change); published 已發布 (frozen); archived 已歸檔.
+// IndicatorSystemStatus draft 草稿 (indicators may change); published 已发布 (frozen); archived 已归档.
 //
 // Example: published
 type IndicatorSystemStatus string
@@ -1878,14 +1878,14 @@ type IndicatorValue struct {
 	// Example: 2021
 	Period Period `json:"period"`
 
-	// Qualifier How the source text qualified the figure: exact; more_than 余/多 ("4000余萬條"); at_least 以上;
-	// at_most 以內; less_than 不足; about 約; minimum 最短/最低; maximum 最長/最高.
+	// Qualifier How the source text qualified the figure: exact; more_than 余/多 ("4000余万条"); at_least 以上;
+	// at_most 以内; less_than 不足; about 约; minimum 最短/最低; maximum 最长/最高.
 	//
 	//
 	// Example: exact
 	Qualifier Qualifier `json:"qualifier"`
 
-	// RawText The figure as the source wrote it (`4000余萬條`).
+	// RawText The figure as the source wrote it (`4000余万条`).
 	RawText      *string `json:"rawText,omitempty"`
 	ReturnReason *string `json:"returnReason,omitempty"`
 
@@ -1909,7 +1909,7 @@ type IndicatorValue struct {
 	// Example: 58.10
 	SelfScore *Decimal `json:"selfScore,omitempty"`
 
-	// Status draft 草稿; submitted 已提交; returned 已退回; approved 已審核; locked 已鎖定 (used by an evaluation).
+	// Status draft 草稿; submitted 已提交; returned 已退回; approved 已审核; locked 已锁定 (used by an evaluation).
 	//
 	// Example: approved
 	Status ValueStatus `json:"status"`
@@ -1959,8 +1959,8 @@ type IndicatorValueCreate struct {
 	// Example: 2021
 	Period Period `json:"period"`
 
-	// Qualifier How the source text qualified the figure: exact; more_than 余/多 ("4000余萬條"); at_least 以上;
-	// at_most 以內; less_than 不足; about 約; minimum 最短/最低; maximum 最長/最高.
+	// Qualifier How the source text qualified the figure: exact; more_than 余/多 ("4000余万条"); at_least 以上;
+	// at_most 以内; less_than 不足; about 约; minimum 最短/最低; maximum 最长/最高.
 	//
 	//
 	// Example: exact
@@ -1996,8 +1996,8 @@ type IndicatorValuePatch struct {
 	AsOf    nullable.Nullable[openapi_types.Date] `json:"asOf,omitempty"`
 	Comment nullable.Nullable[string]             `json:"comment,omitempty"`
 
-	// Qualifier How the source text qualified the figure: exact; more_than 余/多 ("4000余萬條"); at_least 以上;
-	// at_most 以內; less_than 不足; about 約; minimum 最短/最低; maximum 最長/最高.
+	// Qualifier How the source text qualified the figure: exact; more_than 余/多 ("4000余万条"); at_least 以上;
+	// at_most 以内; less_than 不足; about 约; minimum 最短/最低; maximum 最长/最高.
 	//
 	//
 	// Example: exact
@@ -2015,7 +2015,7 @@ type LoginRequest struct {
 	Username string `json:"username"`
 }
 
-// LongText Example: 全面梳理證明事項，實行告知承諾制
+// LongText Example: 全面梳理证明事项，实行告知承诺制
 type LongText = string
 
 // Me defines model for Me.
@@ -2034,12 +2034,12 @@ type Me struct {
 // MeKind defines model for Me.Kind.
 type MeKind string
 
-// MeasureUnit %, 件, 項, 個, 萬元, 工作日 …
+// MeasureUnit %, 件, 项, 个, 万元, 工作日 …
 //
-// Example: 項
+// Example: 项
 type MeasureUnit = string
 
-// Note Example: 示例目標值，非正式下達
+// Note Example: 示例目标值，非正式下达
 type Note = string
 
 // Password At least 10 characters, not the username.
@@ -2095,8 +2095,8 @@ type Problem struct {
 	Type string `json:"type"`
 }
 
-// Qualifier How the source text qualified the figure: exact; more_than 余/多 ("4000余萬條"); at_least 以上;
-// at_most 以內; less_than 不足; about 約; minimum 最短/最低; maximum 最長/最高.
+// Qualifier How the source text qualified the figure: exact; more_than 余/多 ("4000余万条"); at_least 以上;
+// at_most 以内; less_than 不足; about 约; minimum 最短/最低; maximum 最长/最高.
 //
 // Example: exact
 type Qualifier string
@@ -2143,9 +2143,9 @@ type Referrer struct {
 // ReportingUnitIds The units that must report this indicator.
 type ReportingUnitIds = []Id
 
-// Role admin 管理員 (the city rule-of-law office: everything); reviewer 審核員 (reviews and approves for its
-// unit and the units below it, never what it submitted itself); reporter 填報員 (edits and submits its
-// own unit's records); viewer 查看員 (reads its unit's subtree).
+// Role admin 管理员 (the city rule-of-law office: everything); reviewer 审核员 (reviews and approves for its
+// unit and the units below it, never what it submitted itself); reporter 填报员 (edits and submits its
+// own unit's records); viewer 查看员 (reads its unit's subtree).
 //
 // Example: reviewer
 type Role string
@@ -2217,7 +2217,7 @@ type ScoreReason string
 
 // ScoreTarget The target a score was held against.
 type ScoreTarget struct {
-	// Comparator gte ≥ (以上); lte ≤ (以內); eq = ; between, from `value` to `valueTo`, both included.
+	// Comparator gte ≥ (以上); lte ≤ (以内); eq = ; between, from `value` to `valueTo`, both included.
 	//
 	// Example: gte
 	Comparator Comparator `json:"comparator"`
@@ -2325,12 +2325,12 @@ type SheetUpload struct {
 // SortOrder Example: 1
 type SortOrder = int32
 
-// SystemName Example: 盤錦市2021年法治政府建設主要指標
+// SystemName Example: 盘锦市2021年法治政府建设主要指标
 type SystemName = string
 
 // Target defines model for Target.
 type Target struct {
-	// Comparator gte ≥ (以上); lte ≤ (以內); eq = ; between, from `value` to `valueTo`, both included.
+	// Comparator gte ≥ (以上); lte ≤ (以内); eq = ; between, from `value` to `valueTo`, both included.
 	//
 	// Example: gte
 	Comparator Comparator `json:"comparator"`
@@ -2350,7 +2350,7 @@ type Target struct {
 	// Example: 0190a000-0000-7000-8000-000000000010
 	IndicatorId Id `json:"indicatorId"`
 
-	// Note Example: 示例目標值，非正式下達
+	// Note Example: 示例目标值，非正式下达
 	Note *Note `json:"note,omitempty"`
 
 	// Sample A sample target for demonstration, not one issued by the office.
@@ -2387,12 +2387,12 @@ type Target struct {
 
 // TargetCreate defines model for TargetCreate.
 type TargetCreate struct {
-	// Comparator gte ≥ (以上); lte ≤ (以內); eq = ; between, from `value` to `valueTo`, both included.
+	// Comparator gte ≥ (以上); lte ≤ (以内); eq = ; between, from `value` to `valueTo`, both included.
 	//
 	// Example: gte
 	Comparator Comparator `json:"comparator"`
 
-	// Note Example: 示例目標值，非正式下達
+	// Note Example: 示例目标值，非正式下达
 	Note   *Note `json:"note,omitempty"`
 	Sample *bool `json:"sample,omitempty"`
 
@@ -2423,7 +2423,7 @@ type TargetPage struct {
 
 // TargetPatch defines model for TargetPatch.
 type TargetPatch struct {
-	// Comparator gte ≥ (以上); lte ≤ (以內); eq = ; between, from `value` to `valueTo`, both included.
+	// Comparator gte ≥ (以上); lte ≤ (以内); eq = ; between, from `value` to `valueTo`, both included.
 	//
 	// Example: gte
 	Comparator *Comparator               `json:"comparator,omitempty"`
@@ -2461,8 +2461,8 @@ type Unit struct {
 	// Example: 0190a000-0000-7000-8000-000000000010
 	Id Id `json:"id"`
 
-	// Kind province 省, city 市, district 區, county 縣, economic_zone 經濟區, town 鎮/街道, village 村,
-	// community 社區, department 部門, office 辦公室/議事協調機構.
+	// Kind province 省, city 市, district 区, county 县, economic_zone 经济区, town 镇/街道, village 村,
+	// community 社区, department 部门, office 办公室/议事协调机构.
 	//
 	//
 	// Example: department
@@ -2473,7 +2473,7 @@ type Unit struct {
 
 	// Name The full name, on one line, without leading or trailing spaces.
 	//
-	// Example: 盤錦市司法局
+	// Example: 盘锦市司法局
 	Name UnitName `json:"name"`
 
 	// ParentId A server-generated, time-sortable id (UUIDv7).
@@ -2546,8 +2546,8 @@ type UnitCreate struct {
 	// Example: 211100-001
 	Code UnitCode `json:"code"`
 
-	// Kind province 省, city 市, district 區, county 縣, economic_zone 經濟區, town 鎮/街道, village 村,
-	// community 社區, department 部門, office 辦公室/議事協調機構.
+	// Kind province 省, city 市, district 区, county 县, economic_zone 经济区, town 镇/街道, village 村,
+	// community 社区, department 部门, office 办公室/议事协调机构.
 	//
 	//
 	// Example: department
@@ -2555,7 +2555,7 @@ type UnitCreate struct {
 
 	// Name The full name, on one line, without leading or trailing spaces.
 	//
-	// Example: 盤錦市司法局
+	// Example: 盘锦市司法局
 	Name UnitName `json:"name"`
 
 	// ParentId A server-generated, time-sortable id (UUIDv7).
@@ -2569,15 +2569,15 @@ type UnitCreate struct {
 	ShortName *UnitShortName `json:"shortName,omitempty"`
 }
 
-// UnitKind province 省, city 市, district 區, county 縣, economic_zone 經濟區, town 鎮/街道, village 村,
-// community 社區, department 部門, office 辦公室/議事協調機構.
+// UnitKind province 省, city 市, district 区, county 县, economic_zone 经济区, town 镇/街道, village 村,
+// community 社区, department 部门, office 办公室/议事协调机构.
 //
 // Example: department
 type UnitKind string
 
 // UnitName The full name, on one line, without leading or trailing spaces.
 //
-// Example: 盤錦市司法局
+// Example: 盘锦市司法局
 type UnitName = string
 
 // UnitPage defines model for UnitPage.
@@ -2597,8 +2597,8 @@ type UnitPatch struct {
 	// Example: 211100-001
 	Code *UnitCode `json:"code,omitempty"`
 
-	// Kind province 省, city 市, district 區, county 縣, economic_zone 經濟區, town 鎮/街道, village 村,
-	// community 社區, department 部門, office 辦公室/議事協調機構.
+	// Kind province 省, city 市, district 区, county 县, economic_zone 经济区, town 镇/街道, village 村,
+	// community 社区, department 部门, office 办公室/议事协调机构.
 	//
 	//
 	// Example: department
@@ -2606,7 +2606,7 @@ type UnitPatch struct {
 
 	// Name The full name, on one line, without leading or trailing spaces.
 	//
-	// Example: 盤錦市司法局
+	// Example: 盘锦市司法局
 	Name *UnitName `json:"name,omitempty"`
 
 	// ParentId The new parent; the whole subtree moves with the unit. `null` makes the unit a root.
@@ -2643,8 +2643,8 @@ type UnitTreeNode struct {
 	// Example: 0190a000-0000-7000-8000-000000000010
 	Id Id `json:"id"`
 
-	// Kind province 省, city 市, district 區, county 縣, economic_zone 經濟區, town 鎮/街道, village 村,
-	// community 社區, department 部門, office 辦公室/議事協調機構.
+	// Kind province 省, city 市, district 区, county 县, economic_zone 经济区, town 镇/街道, village 村,
+	// community 社区, department 部门, office 办公室/议事协调机构.
 	//
 	//
 	// Example: department
@@ -2653,7 +2653,7 @@ type UnitTreeNode struct {
 
 	// Name The full name, on one line, without leading or trailing spaces.
 	//
-	// Example: 盤錦市司法局
+	// Example: 盘锦市司法局
 	Name UnitName `json:"name"`
 
 	// ParentId A server-generated, time-sortable id (UUIDv7).
@@ -2686,7 +2686,7 @@ type User struct {
 	CreatedAt Timestamp `json:"createdAt"`
 	Disabled  bool      `json:"disabled"`
 
-	// DisplayName Example: 市司法局審核員
+	// DisplayName Example: 市司法局审核员
 	DisplayName DisplayName `json:"displayName"`
 
 	// Id A server-generated, time-sortable id (UUIDv7).
@@ -2725,7 +2725,7 @@ type User struct {
 
 // UserCreate defines model for UserCreate.
 type UserCreate struct {
-	// DisplayName Example: 市司法局審核員
+	// DisplayName Example: 市司法局审核员
 	DisplayName DisplayName `json:"displayName"`
 
 	// Password At least 10 characters, not the username.
@@ -2755,7 +2755,7 @@ type UserPage struct {
 
 // UserPatch defines model for UserPatch.
 type UserPatch struct {
-	// DisplayName Example: 市司法局審核員
+	// DisplayName Example: 市司法局审核员
 	DisplayName *DisplayName `json:"displayName,omitempty"`
 
 	// Roles Example: ["reviewer"]
@@ -2814,12 +2814,12 @@ type ValueReturn struct {
 	Reason string `json:"reason"`
 }
 
-// ValueStatus draft 草稿; submitted 已提交; returned 已退回; approved 已審核; locked 已鎖定 (used by an evaluation).
+// ValueStatus draft 草稿; submitted 已提交; returned 已退回; approved 已审核; locked 已锁定 (used by an evaluation).
 //
 // Example: approved
 type ValueStatus string
 
-// ValueType number 數值; percent 百分比 (the value is the percentage, `58.10` for 58.10%); yes_no 是否; text 文字; evidence_only 僅佐證材料.
+// ValueType number 数值; percent 百分比 (the value is the percentage, `58.10` for 58.10%); yes_no 是否; text 文字; evidence_only 仅佐证材料.
 //
 // Example: number
 type ValueType string
@@ -2934,9 +2934,9 @@ type PublishedSystemIdPath = Id
 // RevokedQuery defines model for RevokedQuery.
 type RevokedQuery = bool
 
-// RoleQuery admin 管理員 (the city rule-of-law office: everything); reviewer 審核員 (reviews and approves for its
-// unit and the units below it, never what it submitted itself); reporter 填報員 (edits and submits its
-// own unit's records); viewer 查看員 (reads its unit's subtree).
+// RoleQuery admin 管理员 (the city rule-of-law office: everything); reviewer 审核员 (reviews and approves for its
+// unit and the units below it, never what it submitted itself); reporter 填报员 (edits and submits its
+// own unit's records); viewer 查看员 (reads its unit's subtree).
 //
 // Example: reviewer
 type RoleQuery = Role
@@ -2973,7 +2973,7 @@ type SystemIdQuery = Id
 // SystemSortQuery defines model for SystemSortQuery.
 type SystemSortQuery string
 
-// SystemStatusQuery draft 草稿 (indicators may change); published 已發布 (frozen); archived 已歸檔.
+// SystemStatusQuery draft 草稿 (indicators may change); published 已发布 (frozen); archived 已归档.
 //
 // Example: published
 type SystemStatusQuery = IndicatorSystemStatus
@@ -3001,8 +3001,8 @@ type UnitIdPath = Id
 // Example: 0190a000-0000-7000-8000-000000000010
 type UnitIdQuery = Id
 
-// UnitKindQuery province 省, city 市, district 區, county 縣, economic_zone 經濟區, town 鎮/街道, village 村,
-// community 社區, department 部門, office 辦公室/議事協調機構.
+// UnitKindQuery province 省, city 市, district 区, county 县, economic_zone 经济区, town 镇/街道, village 村,
+// community 社区, department 部门, office 办公室/议事协调机构.
 //
 // Example: department
 type UnitKindQuery = UnitKind
@@ -3026,7 +3026,7 @@ type UserSortQuery string
 // Example: 0190a000-0000-7000-8000-000000000010
 type ValueIdPath = Id
 
-// ValueStatusQuery draft 草稿; submitted 已提交; returned 已退回; approved 已審核; locked 已鎖定 (used by an evaluation).
+// ValueStatusQuery draft 草稿; submitted 已提交; returned 已退回; approved 已审核; locked 已锁定 (used by an evaluation).
 //
 // Example: approved
 type ValueStatusQuery = ValueStatus
@@ -3604,208 +3604,208 @@ type ResetUserPasswordJSONRequestBody = PasswordReset
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
-	// ListApiKeys List API keys（查詢接口密鑰）
+	// ListApiKeys List API keys（查询接口密钥）
 	// (GET /api-keys)
 	ListApiKeys(ctx echo.Context, params ListApiKeysParams) error
-	// CreateApiKey Issue an API key（簽發接口密鑰）
+	// CreateApiKey Issue an API key（签发接口密钥）
 	// (POST /api-keys)
 	CreateApiKey(ctx echo.Context) error
-	// GetApiKey Get an API key（查看接口密鑰）
+	// GetApiKey Get an API key（查看接口密钥）
 	// (GET /api-keys/{id})
 	GetApiKey(ctx echo.Context, id ApiKeyIdPath) error
-	// RevokeApiKey Revoke an API key（吊銷接口密鑰）
+	// RevokeApiKey Revoke an API key（吊销接口密钥）
 	// (POST /api-keys/{id}/revoke)
 	RevokeApiKey(ctx echo.Context, id ApiKeyIdPath) error
-	// DownloadAttachment Download evidence（下載佐證材料）
+	// DownloadAttachment Download evidence（下载佐证材料）
 	// (GET /attachments/{id}/content)
 	DownloadAttachment(ctx echo.Context, id AttachmentIdPath) error
-	// ListAuditEvents List audit events（查詢審計日誌）
+	// ListAuditEvents List audit events（查询审计日志）
 	// (GET /audit-events)
 	ListAuditEvents(ctx echo.Context, params ListAuditEventsParams) error
-	// VerifyAuditEvents Verify the audit chain（校驗審計日誌）
+	// VerifyAuditEvents Verify the audit chain（校验审计日志）
 	// (GET /audit-events/verify)
 	VerifyAuditEvents(ctx echo.Context) error
-	// Login Sign in（登錄）
+	// Login Sign in（登录）
 	// (POST /auth/login)
 	Login(ctx echo.Context) error
-	// Logout Sign out（退出登錄）
+	// Logout Sign out（退出登录）
 	// (POST /auth/logout)
 	Logout(ctx echo.Context) error
-	// ListEvaluations List evaluations（查詢考核評價）
+	// ListEvaluations List evaluations（查询考核评价）
 	// (GET /evaluations)
 	ListEvaluations(ctx echo.Context, params ListEvaluationsParams) error
-	// CreateEvaluation Start an evaluation（發起考核評價）
+	// CreateEvaluation Start an evaluation（发起考核评价）
 	// (POST /evaluations)
 	CreateEvaluation(ctx echo.Context, params CreateEvaluationParams) error
-	// DeleteEvaluation Delete a draft evaluation（刪除考核評價草稿）
+	// DeleteEvaluation Delete a draft evaluation（删除考核评价草稿）
 	// (DELETE /evaluations/{id})
 	DeleteEvaluation(ctx echo.Context, id EvaluationIdPath, params DeleteEvaluationParams) error
-	// GetEvaluation Get an evaluation（查看考核評價）
+	// GetEvaluation Get an evaluation（查看考核评价）
 	// (GET /evaluations/{id})
 	GetEvaluation(ctx echo.Context, id EvaluationIdPath, params GetEvaluationParams) error
-	// CompareEvaluations Compare with another evaluation（考核結果對比）
+	// CompareEvaluations Compare with another evaluation（考核结果对比）
 	// (GET /evaluations/{id}/compare)
 	CompareEvaluations(ctx echo.Context, id EvaluationIdPath, params CompareEvaluationsParams) error
-	// PublishEvaluation Publish an evaluation（發布考核結果）
+	// PublishEvaluation Publish an evaluation（发布考核结果）
 	// (POST /evaluations/{id}/publish)
 	PublishEvaluation(ctx echo.Context, id EvaluationIdPath, params PublishEvaluationParams) error
 	// GetEvaluationRanking The ranking of all units（考核排名）
 	// (GET /evaluations/{id}/ranking)
 	GetEvaluationRanking(ctx echo.Context, id EvaluationIdPath, params GetEvaluationRankingParams) error
-	// SupersedeEvaluation Start a correction of a published evaluation（更正考核結果）
+	// SupersedeEvaluation Start a correction of a published evaluation（更正考核结果）
 	// (POST /evaluations/{id}/supersede)
 	SupersedeEvaluation(ctx echo.Context, id EvaluationIdPath) error
-	// GetUnitScorecard A unit's scorecard with every point explained（單位考核得分明細）
+	// GetUnitScorecard A unit's scorecard with every point explained（单位考核得分明细）
 	// (GET /evaluations/{id}/units/{unitId})
 	GetUnitScorecard(ctx echo.Context, id EvaluationIdPath, unitId EvaluationUnitIdPath) error
-	// ListIndicatorSystems List indicator systems（查詢指標體系）
+	// ListIndicatorSystems List indicator systems（查询指标体系）
 	// (GET /indicator-systems)
 	ListIndicatorSystems(ctx echo.Context, params ListIndicatorSystemsParams) error
-	// CreateIndicatorSystem Create an indicator system（新建指標體系）
+	// CreateIndicatorSystem Create an indicator system（新建指标体系）
 	// (POST /indicator-systems)
 	CreateIndicatorSystem(ctx echo.Context, params CreateIndicatorSystemParams) error
-	// DeleteIndicatorSystem Delete a draft indicator system（刪除指標體系草稿）
+	// DeleteIndicatorSystem Delete a draft indicator system（删除指标体系草稿）
 	// (DELETE /indicator-systems/{id})
 	DeleteIndicatorSystem(ctx echo.Context, id SystemIdPath, params DeleteIndicatorSystemParams) error
-	// GetIndicatorSystem Get an indicator system（查看指標體系）
+	// GetIndicatorSystem Get an indicator system（查看指标体系）
 	// (GET /indicator-systems/{id})
 	GetIndicatorSystem(ctx echo.Context, id SystemIdPath, params GetIndicatorSystemParams) error
-	// UpdateIndicatorSystem Change a draft indicator system（修改指標體系草稿）
+	// UpdateIndicatorSystem Change a draft indicator system（修改指标体系草稿）
 	// (PATCH /indicator-systems/{id})
 	UpdateIndicatorSystem(ctx echo.Context, id SystemIdPath, params UpdateIndicatorSystemParams) error
-	// ArchiveIndicatorSystem Archive an indicator system（歸檔指標體系）
+	// ArchiveIndicatorSystem Archive an indicator system（归档指标体系）
 	// (POST /indicator-systems/{id}/archive)
 	ArchiveIndicatorSystem(ctx echo.Context, id PublishedSystemIdPath) error
-	// CreateIndicatorSystemEdition Start a new edition of an indicator system（新版指標體系）
+	// CreateIndicatorSystemEdition Start a new edition of an indicator system（新版指标体系）
 	// (POST /indicator-systems/{id}/editions)
 	CreateIndicatorSystemEdition(ctx echo.Context, id SystemIdPath) error
-	// ListIndicators List a system's indicators（查詢指標）
+	// ListIndicators List a system's indicators（查询指标）
 	// (GET /indicator-systems/{id}/indicators)
 	ListIndicators(ctx echo.Context, id SystemIdPath, params ListIndicatorsParams) error
-	// CreateIndicator Add an indicator to a draft system（新增指標）
+	// CreateIndicator Add an indicator to a draft system（新增指标）
 	// (POST /indicator-systems/{id}/indicators)
 	CreateIndicator(ctx echo.Context, id SystemIdPath) error
-	// PublishIndicatorSystem Publish an indicator system（發布指標體系）
+	// PublishIndicatorSystem Publish an indicator system（发布指标体系）
 	// (POST /indicator-systems/{id}/publish)
 	PublishIndicatorSystem(ctx echo.Context, id SystemIdPath) error
-	// GetIndicatorTree Get a system's whole indicator tree（查看指標樹）
+	// GetIndicatorTree Get a system's whole indicator tree（查看指标树）
 	// (GET /indicator-systems/{id}/tree)
 	GetIndicatorTree(ctx echo.Context, id SystemIdPath) error
-	// ExportIndicatorValues Export reported values as a spreadsheet（導出填報數值）
+	// ExportIndicatorValues Export reported values as a spreadsheet（导出填报数值）
 	// (GET /indicator-systems/{id}/value-export)
 	ExportIndicatorValues(ctx echo.Context, id PublishedSystemIdPath, params ExportIndicatorValuesParams) error
-	// ImportIndicatorValues Import reported values from a spreadsheet（導入填報數值）
+	// ImportIndicatorValues Import reported values from a spreadsheet（导入填报数值）
 	// (POST /indicator-systems/{id}/value-import)
 	ImportIndicatorValues(ctx echo.Context, id PublishedSystemIdPath, params ImportIndicatorValuesParams) error
-	// GetValueTemplate Download a reporting template（下載數值填報模板）
+	// GetValueTemplate Download a reporting template（下载数值填报模板）
 	// (GET /indicator-systems/{id}/value-template)
 	GetValueTemplate(ctx echo.Context, id PublishedSystemIdPath, params GetValueTemplateParams) error
-	// ListIndicatorValues List reported values（查詢填報數值）
+	// ListIndicatorValues List reported values（查询填报数值）
 	// (GET /indicator-values)
 	ListIndicatorValues(ctx echo.Context, params ListIndicatorValuesParams) error
-	// CreateIndicatorValue Report a value（填報數值）
+	// CreateIndicatorValue Report a value（填报数值）
 	// (POST /indicator-values)
 	CreateIndicatorValue(ctx echo.Context, params CreateIndicatorValueParams) error
-	// BulkApproveIndicatorValues Approve many values at once（批量審核通過）
+	// BulkApproveIndicatorValues Approve many values at once（批量审核通过）
 	// (POST /indicator-values/bulk-approve)
 	BulkApproveIndicatorValues(ctx echo.Context) error
 	// BulkSubmitIndicatorValues Submit many values at once（批量提交）
 	// (POST /indicator-values/bulk-submit)
 	BulkSubmitIndicatorValues(ctx echo.Context) error
-	// GetIndicatorRollup A unit's figure rolled up from the units below it（下級單位匯總）
+	// GetIndicatorRollup A unit's figure rolled up from the units below it（下级单位汇总）
 	// (GET /indicator-values/rollup)
 	GetIndicatorRollup(ctx echo.Context, params GetIndicatorRollupParams) error
-	// GetIndicatorValue Get a reported value（查看填報數值）
+	// GetIndicatorValue Get a reported value（查看填报数值）
 	// (GET /indicator-values/{id})
 	GetIndicatorValue(ctx echo.Context, id ValueIdPath, params GetIndicatorValueParams) error
-	// UpdateIndicatorValue Change a draft or returned value（修改填報數值）
+	// UpdateIndicatorValue Change a draft or returned value（修改填报数值）
 	// (PATCH /indicator-values/{id})
 	UpdateIndicatorValue(ctx echo.Context, id ValueIdPath, params UpdateIndicatorValueParams) error
-	// ApproveIndicatorValue Approve a value（審核通過）
+	// ApproveIndicatorValue Approve a value（审核通过）
 	// (POST /indicator-values/{id}/approve)
 	ApproveIndicatorValue(ctx echo.Context, id SubmittedValueIdPath) error
-	// ListValueAttachments List a value's evidence（查看佐證材料）
+	// ListValueAttachments List a value's evidence（查看佐证材料）
 	// (GET /indicator-values/{id}/attachments)
 	ListValueAttachments(ctx echo.Context, id ValueIdPath, params ListValueAttachmentsParams) error
-	// UploadValueAttachment Attach evidence to a value（上傳佐證材料）
+	// UploadValueAttachment Attach evidence to a value（上传佐证材料）
 	// (POST /indicator-values/{id}/attachments)
 	UploadValueAttachment(ctx echo.Context, id ValueIdPath) error
-	// ListIndicatorValueHistory The history of a reported value（填報記錄）
+	// ListIndicatorValueHistory The history of a reported value（填报记录）
 	// (GET /indicator-values/{id}/history)
 	ListIndicatorValueHistory(ctx echo.Context, id ValueIdPath, params ListIndicatorValueHistoryParams) error
 	// ReturnIndicatorValue Return a value for rework（退回修改）
 	// (POST /indicator-values/{id}/return)
 	ReturnIndicatorValue(ctx echo.Context, id SubmittedValueIdPath) error
-	// SubmitIndicatorValue Submit a value for review（提交審核）
+	// SubmitIndicatorValue Submit a value for review（提交审核）
 	// (POST /indicator-values/{id}/submit)
 	SubmitIndicatorValue(ctx echo.Context, id ValueIdPath) error
-	// DeleteIndicator Delete an indicator of a draft system（刪除指標）
+	// DeleteIndicator Delete an indicator of a draft system（删除指标）
 	// (DELETE /indicators/{id})
 	DeleteIndicator(ctx echo.Context, id IndicatorIdPath, params DeleteIndicatorParams) error
-	// GetIndicator Get an indicator（查看指標）
+	// GetIndicator Get an indicator（查看指标）
 	// (GET /indicators/{id})
 	GetIndicator(ctx echo.Context, id IndicatorIdPath, params GetIndicatorParams) error
-	// UpdateIndicator Change an indicator of a draft system（修改指標）
+	// UpdateIndicator Change an indicator of a draft system（修改指标）
 	// (PATCH /indicators/{id})
 	UpdateIndicator(ctx echo.Context, id IndicatorIdPath, params UpdateIndicatorParams) error
-	// ListTargets List an indicator's targets（查詢目標值）
+	// ListTargets List an indicator's targets（查询目标值）
 	// (GET /indicators/{id}/targets)
 	ListTargets(ctx echo.Context, id IndicatorIdPath, params ListTargetsParams) error
-	// CreateTarget Set a target（設定目標值）
+	// CreateTarget Set a target（设定目标值）
 	// (POST /indicators/{id}/targets)
 	CreateTarget(ctx echo.Context, id IndicatorIdPath) error
-	// GetMe Who am I（當前用戶）
+	// GetMe Who am I（当前用户）
 	// (GET /me)
 	GetMe(ctx echo.Context) error
-	// DeleteTarget Delete a target（刪除目標值）
+	// DeleteTarget Delete a target（删除目标值）
 	// (DELETE /targets/{id})
 	DeleteTarget(ctx echo.Context, id TargetIdPath, params DeleteTargetParams) error
-	// GetTarget Get a target（查看目標值）
+	// GetTarget Get a target（查看目标值）
 	// (GET /targets/{id})
 	GetTarget(ctx echo.Context, id TargetIdPath, params GetTargetParams) error
-	// UpdateTarget Change a target（修改目標值）
+	// UpdateTarget Change a target（修改目标值）
 	// (PATCH /targets/{id})
 	UpdateTarget(ctx echo.Context, id TargetIdPath, params UpdateTargetParams) error
-	// ListUnits List units（查詢單位列表）
+	// ListUnits List units（查询单位列表）
 	// (GET /units)
 	ListUnits(ctx echo.Context, params ListUnitsParams) error
-	// CreateUnit Create a unit（新增單位）
+	// CreateUnit Create a unit（新增单位）
 	// (POST /units)
 	CreateUnit(ctx echo.Context, params CreateUnitParams) error
-	// DeleteUnit Delete a unit（刪除單位）
+	// DeleteUnit Delete a unit（删除单位）
 	// (DELETE /units/{id})
 	DeleteUnit(ctx echo.Context, id UnitIdPath, params DeleteUnitParams) error
-	// GetUnit Get a unit（查看單位）
+	// GetUnit Get a unit（查看单位）
 	// (GET /units/{id})
 	GetUnit(ctx echo.Context, id UnitIdPath, params GetUnitParams) error
-	// UpdateUnit Update or move a unit（修改或調整單位）
+	// UpdateUnit Update or move a unit（修改或调整单位）
 	// (PATCH /units/{id})
 	UpdateUnit(ctx echo.Context, id UnitIdPath, params UpdateUnitParams) error
-	// ListUnitAncestors List a unit's ancestors（查看上級單位）
+	// ListUnitAncestors List a unit's ancestors（查看上级单位）
 	// (GET /units/{id}/ancestors)
 	ListUnitAncestors(ctx echo.Context, id UnitIdPath) error
-	// GetUnitTree Get a unit's subtree（查看下級單位樹）
+	// GetUnitTree Get a unit's subtree（查看下级单位树）
 	// (GET /units/{id}/tree)
 	GetUnitTree(ctx echo.Context, id UnitIdPath, params GetUnitTreeParams) error
-	// ListUsers List users（查詢用戶列表）
+	// ListUsers List users（查询用户列表）
 	// (GET /users)
 	ListUsers(ctx echo.Context, params ListUsersParams) error
-	// CreateUser Create a user（新增用戶）
+	// CreateUser Create a user（新增用户）
 	// (POST /users)
 	CreateUser(ctx echo.Context, params CreateUserParams) error
-	// GetUser Get a user（查看用戶）
+	// GetUser Get a user（查看用户）
 	// (GET /users/{id})
 	GetUser(ctx echo.Context, id UserIdPath) error
-	// UpdateUser Change a user's roles, unit or name（修改用戶）
+	// UpdateUser Change a user's roles, unit or name（修改用户）
 	// (PATCH /users/{id})
 	UpdateUser(ctx echo.Context, id UserIdPath, params UpdateUserParams) error
-	// DisableUser Disable a user（停用用戶）
+	// DisableUser Disable a user（停用用户）
 	// (POST /users/{id}/disable)
 	DisableUser(ctx echo.Context, id UserIdPath) error
-	// EnableUser Enable a user（啟用用戶）
+	// EnableUser Enable a user（启用用户）
 	// (POST /users/{id}/enable)
 	EnableUser(ctx echo.Context, id UserIdPath) error
-	// ResetUserPassword Set a new password for a user（重置用戶密碼）
+	// ResetUserPassword Set a new password for a user（重置用户密码）
 	// (POST /users/{id}/reset-password)
 	ResetUserPassword(ctx echo.Context, id UserIdPath) error
 }
@@ -15883,208 +15883,208 @@ func (response ResetUserPassworddefaultApplicationProblemPlusJSONResponse) Visit
 
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
-	// ListApiKeys List API keys（查詢接口密鑰）
+	// ListApiKeys List API keys（查询接口密钥）
 	// (GET /api-keys)
 	ListApiKeys(ctx context.Context, request ListApiKeysRequestObject) (ListApiKeysResponseObject, error)
-	// CreateApiKey Issue an API key（簽發接口密鑰）
+	// CreateApiKey Issue an API key（签发接口密钥）
 	// (POST /api-keys)
 	CreateApiKey(ctx context.Context, request CreateApiKeyRequestObject) (CreateApiKeyResponseObject, error)
-	// GetApiKey Get an API key（查看接口密鑰）
+	// GetApiKey Get an API key（查看接口密钥）
 	// (GET /api-keys/{id})
 	GetApiKey(ctx context.Context, request GetApiKeyRequestObject) (GetApiKeyResponseObject, error)
-	// RevokeApiKey Revoke an API key（吊銷接口密鑰）
+	// RevokeApiKey Revoke an API key（吊销接口密钥）
 	// (POST /api-keys/{id}/revoke)
 	RevokeApiKey(ctx context.Context, request RevokeApiKeyRequestObject) (RevokeApiKeyResponseObject, error)
-	// DownloadAttachment Download evidence（下載佐證材料）
+	// DownloadAttachment Download evidence（下载佐证材料）
 	// (GET /attachments/{id}/content)
 	DownloadAttachment(ctx context.Context, request DownloadAttachmentRequestObject) (DownloadAttachmentResponseObject, error)
-	// ListAuditEvents List audit events（查詢審計日誌）
+	// ListAuditEvents List audit events（查询审计日志）
 	// (GET /audit-events)
 	ListAuditEvents(ctx context.Context, request ListAuditEventsRequestObject) (ListAuditEventsResponseObject, error)
-	// VerifyAuditEvents Verify the audit chain（校驗審計日誌）
+	// VerifyAuditEvents Verify the audit chain（校验审计日志）
 	// (GET /audit-events/verify)
 	VerifyAuditEvents(ctx context.Context, request VerifyAuditEventsRequestObject) (VerifyAuditEventsResponseObject, error)
-	// Login Sign in（登錄）
+	// Login Sign in（登录）
 	// (POST /auth/login)
 	Login(ctx context.Context, request LoginRequestObject) (LoginResponseObject, error)
-	// Logout Sign out（退出登錄）
+	// Logout Sign out（退出登录）
 	// (POST /auth/logout)
 	Logout(ctx context.Context, request LogoutRequestObject) (LogoutResponseObject, error)
-	// ListEvaluations List evaluations（查詢考核評價）
+	// ListEvaluations List evaluations（查询考核评价）
 	// (GET /evaluations)
 	ListEvaluations(ctx context.Context, request ListEvaluationsRequestObject) (ListEvaluationsResponseObject, error)
-	// CreateEvaluation Start an evaluation（發起考核評價）
+	// CreateEvaluation Start an evaluation（发起考核评价）
 	// (POST /evaluations)
 	CreateEvaluation(ctx context.Context, request CreateEvaluationRequestObject) (CreateEvaluationResponseObject, error)
-	// DeleteEvaluation Delete a draft evaluation（刪除考核評價草稿）
+	// DeleteEvaluation Delete a draft evaluation（删除考核评价草稿）
 	// (DELETE /evaluations/{id})
 	DeleteEvaluation(ctx context.Context, request DeleteEvaluationRequestObject) (DeleteEvaluationResponseObject, error)
-	// GetEvaluation Get an evaluation（查看考核評價）
+	// GetEvaluation Get an evaluation（查看考核评价）
 	// (GET /evaluations/{id})
 	GetEvaluation(ctx context.Context, request GetEvaluationRequestObject) (GetEvaluationResponseObject, error)
-	// CompareEvaluations Compare with another evaluation（考核結果對比）
+	// CompareEvaluations Compare with another evaluation（考核结果对比）
 	// (GET /evaluations/{id}/compare)
 	CompareEvaluations(ctx context.Context, request CompareEvaluationsRequestObject) (CompareEvaluationsResponseObject, error)
-	// PublishEvaluation Publish an evaluation（發布考核結果）
+	// PublishEvaluation Publish an evaluation（发布考核结果）
 	// (POST /evaluations/{id}/publish)
 	PublishEvaluation(ctx context.Context, request PublishEvaluationRequestObject) (PublishEvaluationResponseObject, error)
 	// GetEvaluationRanking The ranking of all units（考核排名）
 	// (GET /evaluations/{id}/ranking)
 	GetEvaluationRanking(ctx context.Context, request GetEvaluationRankingRequestObject) (GetEvaluationRankingResponseObject, error)
-	// SupersedeEvaluation Start a correction of a published evaluation（更正考核結果）
+	// SupersedeEvaluation Start a correction of a published evaluation（更正考核结果）
 	// (POST /evaluations/{id}/supersede)
 	SupersedeEvaluation(ctx context.Context, request SupersedeEvaluationRequestObject) (SupersedeEvaluationResponseObject, error)
-	// GetUnitScorecard A unit's scorecard with every point explained（單位考核得分明細）
+	// GetUnitScorecard A unit's scorecard with every point explained（单位考核得分明细）
 	// (GET /evaluations/{id}/units/{unitId})
 	GetUnitScorecard(ctx context.Context, request GetUnitScorecardRequestObject) (GetUnitScorecardResponseObject, error)
-	// ListIndicatorSystems List indicator systems（查詢指標體系）
+	// ListIndicatorSystems List indicator systems（查询指标体系）
 	// (GET /indicator-systems)
 	ListIndicatorSystems(ctx context.Context, request ListIndicatorSystemsRequestObject) (ListIndicatorSystemsResponseObject, error)
-	// CreateIndicatorSystem Create an indicator system（新建指標體系）
+	// CreateIndicatorSystem Create an indicator system（新建指标体系）
 	// (POST /indicator-systems)
 	CreateIndicatorSystem(ctx context.Context, request CreateIndicatorSystemRequestObject) (CreateIndicatorSystemResponseObject, error)
-	// DeleteIndicatorSystem Delete a draft indicator system（刪除指標體系草稿）
+	// DeleteIndicatorSystem Delete a draft indicator system（删除指标体系草稿）
 	// (DELETE /indicator-systems/{id})
 	DeleteIndicatorSystem(ctx context.Context, request DeleteIndicatorSystemRequestObject) (DeleteIndicatorSystemResponseObject, error)
-	// GetIndicatorSystem Get an indicator system（查看指標體系）
+	// GetIndicatorSystem Get an indicator system（查看指标体系）
 	// (GET /indicator-systems/{id})
 	GetIndicatorSystem(ctx context.Context, request GetIndicatorSystemRequestObject) (GetIndicatorSystemResponseObject, error)
-	// UpdateIndicatorSystem Change a draft indicator system（修改指標體系草稿）
+	// UpdateIndicatorSystem Change a draft indicator system（修改指标体系草稿）
 	// (PATCH /indicator-systems/{id})
 	UpdateIndicatorSystem(ctx context.Context, request UpdateIndicatorSystemRequestObject) (UpdateIndicatorSystemResponseObject, error)
-	// ArchiveIndicatorSystem Archive an indicator system（歸檔指標體系）
+	// ArchiveIndicatorSystem Archive an indicator system（归档指标体系）
 	// (POST /indicator-systems/{id}/archive)
 	ArchiveIndicatorSystem(ctx context.Context, request ArchiveIndicatorSystemRequestObject) (ArchiveIndicatorSystemResponseObject, error)
-	// CreateIndicatorSystemEdition Start a new edition of an indicator system（新版指標體系）
+	// CreateIndicatorSystemEdition Start a new edition of an indicator system（新版指标体系）
 	// (POST /indicator-systems/{id}/editions)
 	CreateIndicatorSystemEdition(ctx context.Context, request CreateIndicatorSystemEditionRequestObject) (CreateIndicatorSystemEditionResponseObject, error)
-	// ListIndicators List a system's indicators（查詢指標）
+	// ListIndicators List a system's indicators（查询指标）
 	// (GET /indicator-systems/{id}/indicators)
 	ListIndicators(ctx context.Context, request ListIndicatorsRequestObject) (ListIndicatorsResponseObject, error)
-	// CreateIndicator Add an indicator to a draft system（新增指標）
+	// CreateIndicator Add an indicator to a draft system（新增指标）
 	// (POST /indicator-systems/{id}/indicators)
 	CreateIndicator(ctx context.Context, request CreateIndicatorRequestObject) (CreateIndicatorResponseObject, error)
-	// PublishIndicatorSystem Publish an indicator system（發布指標體系）
+	// PublishIndicatorSystem Publish an indicator system（发布指标体系）
 	// (POST /indicator-systems/{id}/publish)
 	PublishIndicatorSystem(ctx context.Context, request PublishIndicatorSystemRequestObject) (PublishIndicatorSystemResponseObject, error)
-	// GetIndicatorTree Get a system's whole indicator tree（查看指標樹）
+	// GetIndicatorTree Get a system's whole indicator tree（查看指标树）
 	// (GET /indicator-systems/{id}/tree)
 	GetIndicatorTree(ctx context.Context, request GetIndicatorTreeRequestObject) (GetIndicatorTreeResponseObject, error)
-	// ExportIndicatorValues Export reported values as a spreadsheet（導出填報數值）
+	// ExportIndicatorValues Export reported values as a spreadsheet（导出填报数值）
 	// (GET /indicator-systems/{id}/value-export)
 	ExportIndicatorValues(ctx context.Context, request ExportIndicatorValuesRequestObject) (ExportIndicatorValuesResponseObject, error)
-	// ImportIndicatorValues Import reported values from a spreadsheet（導入填報數值）
+	// ImportIndicatorValues Import reported values from a spreadsheet（导入填报数值）
 	// (POST /indicator-systems/{id}/value-import)
 	ImportIndicatorValues(ctx context.Context, request ImportIndicatorValuesRequestObject) (ImportIndicatorValuesResponseObject, error)
-	// GetValueTemplate Download a reporting template（下載數值填報模板）
+	// GetValueTemplate Download a reporting template（下载数值填报模板）
 	// (GET /indicator-systems/{id}/value-template)
 	GetValueTemplate(ctx context.Context, request GetValueTemplateRequestObject) (GetValueTemplateResponseObject, error)
-	// ListIndicatorValues List reported values（查詢填報數值）
+	// ListIndicatorValues List reported values（查询填报数值）
 	// (GET /indicator-values)
 	ListIndicatorValues(ctx context.Context, request ListIndicatorValuesRequestObject) (ListIndicatorValuesResponseObject, error)
-	// CreateIndicatorValue Report a value（填報數值）
+	// CreateIndicatorValue Report a value（填报数值）
 	// (POST /indicator-values)
 	CreateIndicatorValue(ctx context.Context, request CreateIndicatorValueRequestObject) (CreateIndicatorValueResponseObject, error)
-	// BulkApproveIndicatorValues Approve many values at once（批量審核通過）
+	// BulkApproveIndicatorValues Approve many values at once（批量审核通过）
 	// (POST /indicator-values/bulk-approve)
 	BulkApproveIndicatorValues(ctx context.Context, request BulkApproveIndicatorValuesRequestObject) (BulkApproveIndicatorValuesResponseObject, error)
 	// BulkSubmitIndicatorValues Submit many values at once（批量提交）
 	// (POST /indicator-values/bulk-submit)
 	BulkSubmitIndicatorValues(ctx context.Context, request BulkSubmitIndicatorValuesRequestObject) (BulkSubmitIndicatorValuesResponseObject, error)
-	// GetIndicatorRollup A unit's figure rolled up from the units below it（下級單位匯總）
+	// GetIndicatorRollup A unit's figure rolled up from the units below it（下级单位汇总）
 	// (GET /indicator-values/rollup)
 	GetIndicatorRollup(ctx context.Context, request GetIndicatorRollupRequestObject) (GetIndicatorRollupResponseObject, error)
-	// GetIndicatorValue Get a reported value（查看填報數值）
+	// GetIndicatorValue Get a reported value（查看填报数值）
 	// (GET /indicator-values/{id})
 	GetIndicatorValue(ctx context.Context, request GetIndicatorValueRequestObject) (GetIndicatorValueResponseObject, error)
-	// UpdateIndicatorValue Change a draft or returned value（修改填報數值）
+	// UpdateIndicatorValue Change a draft or returned value（修改填报数值）
 	// (PATCH /indicator-values/{id})
 	UpdateIndicatorValue(ctx context.Context, request UpdateIndicatorValueRequestObject) (UpdateIndicatorValueResponseObject, error)
-	// ApproveIndicatorValue Approve a value（審核通過）
+	// ApproveIndicatorValue Approve a value（审核通过）
 	// (POST /indicator-values/{id}/approve)
 	ApproveIndicatorValue(ctx context.Context, request ApproveIndicatorValueRequestObject) (ApproveIndicatorValueResponseObject, error)
-	// ListValueAttachments List a value's evidence（查看佐證材料）
+	// ListValueAttachments List a value's evidence（查看佐证材料）
 	// (GET /indicator-values/{id}/attachments)
 	ListValueAttachments(ctx context.Context, request ListValueAttachmentsRequestObject) (ListValueAttachmentsResponseObject, error)
-	// UploadValueAttachment Attach evidence to a value（上傳佐證材料）
+	// UploadValueAttachment Attach evidence to a value（上传佐证材料）
 	// (POST /indicator-values/{id}/attachments)
 	UploadValueAttachment(ctx context.Context, request UploadValueAttachmentRequestObject) (UploadValueAttachmentResponseObject, error)
-	// ListIndicatorValueHistory The history of a reported value（填報記錄）
+	// ListIndicatorValueHistory The history of a reported value（填报记录）
 	// (GET /indicator-values/{id}/history)
 	ListIndicatorValueHistory(ctx context.Context, request ListIndicatorValueHistoryRequestObject) (ListIndicatorValueHistoryResponseObject, error)
 	// ReturnIndicatorValue Return a value for rework（退回修改）
 	// (POST /indicator-values/{id}/return)
 	ReturnIndicatorValue(ctx context.Context, request ReturnIndicatorValueRequestObject) (ReturnIndicatorValueResponseObject, error)
-	// SubmitIndicatorValue Submit a value for review（提交審核）
+	// SubmitIndicatorValue Submit a value for review（提交审核）
 	// (POST /indicator-values/{id}/submit)
 	SubmitIndicatorValue(ctx context.Context, request SubmitIndicatorValueRequestObject) (SubmitIndicatorValueResponseObject, error)
-	// DeleteIndicator Delete an indicator of a draft system（刪除指標）
+	// DeleteIndicator Delete an indicator of a draft system（删除指标）
 	// (DELETE /indicators/{id})
 	DeleteIndicator(ctx context.Context, request DeleteIndicatorRequestObject) (DeleteIndicatorResponseObject, error)
-	// GetIndicator Get an indicator（查看指標）
+	// GetIndicator Get an indicator（查看指标）
 	// (GET /indicators/{id})
 	GetIndicator(ctx context.Context, request GetIndicatorRequestObject) (GetIndicatorResponseObject, error)
-	// UpdateIndicator Change an indicator of a draft system（修改指標）
+	// UpdateIndicator Change an indicator of a draft system（修改指标）
 	// (PATCH /indicators/{id})
 	UpdateIndicator(ctx context.Context, request UpdateIndicatorRequestObject) (UpdateIndicatorResponseObject, error)
-	// ListTargets List an indicator's targets（查詢目標值）
+	// ListTargets List an indicator's targets（查询目标值）
 	// (GET /indicators/{id}/targets)
 	ListTargets(ctx context.Context, request ListTargetsRequestObject) (ListTargetsResponseObject, error)
-	// CreateTarget Set a target（設定目標值）
+	// CreateTarget Set a target（设定目标值）
 	// (POST /indicators/{id}/targets)
 	CreateTarget(ctx context.Context, request CreateTargetRequestObject) (CreateTargetResponseObject, error)
-	// GetMe Who am I（當前用戶）
+	// GetMe Who am I（当前用户）
 	// (GET /me)
 	GetMe(ctx context.Context, request GetMeRequestObject) (GetMeResponseObject, error)
-	// DeleteTarget Delete a target（刪除目標值）
+	// DeleteTarget Delete a target（删除目标值）
 	// (DELETE /targets/{id})
 	DeleteTarget(ctx context.Context, request DeleteTargetRequestObject) (DeleteTargetResponseObject, error)
-	// GetTarget Get a target（查看目標值）
+	// GetTarget Get a target（查看目标值）
 	// (GET /targets/{id})
 	GetTarget(ctx context.Context, request GetTargetRequestObject) (GetTargetResponseObject, error)
-	// UpdateTarget Change a target（修改目標值）
+	// UpdateTarget Change a target（修改目标值）
 	// (PATCH /targets/{id})
 	UpdateTarget(ctx context.Context, request UpdateTargetRequestObject) (UpdateTargetResponseObject, error)
-	// ListUnits List units（查詢單位列表）
+	// ListUnits List units（查询单位列表）
 	// (GET /units)
 	ListUnits(ctx context.Context, request ListUnitsRequestObject) (ListUnitsResponseObject, error)
-	// CreateUnit Create a unit（新增單位）
+	// CreateUnit Create a unit（新增单位）
 	// (POST /units)
 	CreateUnit(ctx context.Context, request CreateUnitRequestObject) (CreateUnitResponseObject, error)
-	// DeleteUnit Delete a unit（刪除單位）
+	// DeleteUnit Delete a unit（删除单位）
 	// (DELETE /units/{id})
 	DeleteUnit(ctx context.Context, request DeleteUnitRequestObject) (DeleteUnitResponseObject, error)
-	// GetUnit Get a unit（查看單位）
+	// GetUnit Get a unit（查看单位）
 	// (GET /units/{id})
 	GetUnit(ctx context.Context, request GetUnitRequestObject) (GetUnitResponseObject, error)
-	// UpdateUnit Update or move a unit（修改或調整單位）
+	// UpdateUnit Update or move a unit（修改或调整单位）
 	// (PATCH /units/{id})
 	UpdateUnit(ctx context.Context, request UpdateUnitRequestObject) (UpdateUnitResponseObject, error)
-	// ListUnitAncestors List a unit's ancestors（查看上級單位）
+	// ListUnitAncestors List a unit's ancestors（查看上级单位）
 	// (GET /units/{id}/ancestors)
 	ListUnitAncestors(ctx context.Context, request ListUnitAncestorsRequestObject) (ListUnitAncestorsResponseObject, error)
-	// GetUnitTree Get a unit's subtree（查看下級單位樹）
+	// GetUnitTree Get a unit's subtree（查看下级单位树）
 	// (GET /units/{id}/tree)
 	GetUnitTree(ctx context.Context, request GetUnitTreeRequestObject) (GetUnitTreeResponseObject, error)
-	// ListUsers List users（查詢用戶列表）
+	// ListUsers List users（查询用户列表）
 	// (GET /users)
 	ListUsers(ctx context.Context, request ListUsersRequestObject) (ListUsersResponseObject, error)
-	// CreateUser Create a user（新增用戶）
+	// CreateUser Create a user（新增用户）
 	// (POST /users)
 	CreateUser(ctx context.Context, request CreateUserRequestObject) (CreateUserResponseObject, error)
-	// GetUser Get a user（查看用戶）
+	// GetUser Get a user（查看用户）
 	// (GET /users/{id})
 	GetUser(ctx context.Context, request GetUserRequestObject) (GetUserResponseObject, error)
-	// UpdateUser Change a user's roles, unit or name（修改用戶）
+	// UpdateUser Change a user's roles, unit or name（修改用户）
 	// (PATCH /users/{id})
 	UpdateUser(ctx context.Context, request UpdateUserRequestObject) (UpdateUserResponseObject, error)
-	// DisableUser Disable a user（停用用戶）
+	// DisableUser Disable a user（停用用户）
 	// (POST /users/{id}/disable)
 	DisableUser(ctx context.Context, request DisableUserRequestObject) (DisableUserResponseObject, error)
-	// EnableUser Enable a user（啟用用戶）
+	// EnableUser Enable a user（启用用户）
 	// (POST /users/{id}/enable)
 	EnableUser(ctx context.Context, request EnableUserRequestObject) (EnableUserResponseObject, error)
-	// ResetUserPassword Set a new password for a user（重置用戶密碼）
+	// ResetUserPassword Set a new password for a user（重置用户密码）
 	// (POST /users/{id}/reset-password)
 	ResetUserPassword(ctx context.Context, request ResetUserPasswordRequestObject) (ResetUserPasswordResponseObject, error)
 }
@@ -18316,492 +18316,491 @@ func (sh *strictHandler) ResetUserPassword(ctx echo.Context, id UserIdPath) erro
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P17lxvVlTeOv5Xz6Jksd5uSWlLf1Svr+RmwgycEHLs9eWaQ0zqqOpIqXTol6pS6LYifZZIQ7HCdXyAJ",
-	"CSSQBELIcEnIJA4Y8l5mWe32X7yF7zp7n1MXqSRVqdWmDZ2ZhdVSXc5ln33fn/1kznTbHZcz7otc5clc",
-	"i1GLefDx9CZtyn8tJkzP7vi2y3OV3GaLEY+ZrmedEGSHecJ2uUEe77o+szaIYNwitk/q1NwmNie1s438",
-	"t6hvtmrEd4nZorzJiB88opAzcsJssTaVL2rTyw8z3vRbuUp5ych1qO8zT77zu9XcY6X8+qXHivn1S08W",
-	"jdLqlWruX3JGzu91WK6SE75n82buyhUj97BrUhxp0sA71G8RtwEjMD1GfWYljqThem3q5yq5rmfnPdZg",
-	"HuMmyxmxIRaLwwO4Ioft0Tbz1SKeMn3XO2t9u8u83vCYHuVOj7AdufjEpF3BLFLvEb9lC9IVzCOuR06d",
-	"O0u2WU+Oj12m7Y4j31csrRdpsVjMF+V/VuV/1vSf8n+lYrGUM3K2fMfj8Gojx2lb3kpxQKMWfiW+8I9V",
-	"q5fLpXy1enn19KX7kpf8VMf+Juudtc5R+YCkZVdzOCGIbWWbSDkyEbl54TxsOQWPPd61PWblKr7XZdEp",
-	"/YvHGrlK7n8vhOS9gL+KhbMWjtv3qdlqM+6PGzsNrppi+CuHOfyuZfsXXM8fQVs1wR6vkTnXsZjwScP2",
-	"hG8A4VusQbuOPy+pq5bHqzjbDa6aj89RXjGCloTr+TFCUo+WP8FNjHfbucpj6i940qUkEnqg6wnXGzER",
-	"uQs1zi77eFVNH+COx3ZstytIhzaZQaiQjGeXCtK0dxgvkLM+sQVx5RHboY5tkV3bb8GdgrYZadiOPKSE",
-	"covIiRRGTNKEt446L6WiZFVtmwdfxM/Pqfx/0PwTxfz6Vn7U+XnQFrTusLE8wlLXkLmaJJUabB5MjZq+",
-	"vcPIXK1BHSF/kIxDxLYQfkmenH5ubHpqiHXXdRjlMMbT3Lf9Xio+Rutu10ceFrLW9EdGMq8RO8HUIGbI",
-	"u3Bem70OyzazbZtbkg6TZtjltj92BvJ1aedA809cekxR0KWTIyaxQ50uSL1xjIwFV03ByFYPkZGFw7/I",
-	"7bG8WK4s2W25ghFhuh4zqWcRoDOamcqK5eT5dGEMB53TGYc2m+OPtJw1E6SBVwL7ancc2hV23WGxc85d",
-	"P7gsOOex+eIIkyhO3TfpfJ/x3HaaE+DL8dCGzzw8BzYXPuV+fPHLxXI5Xyzli6XNYrEC//8fIw5Ew3Pb",
-	"ubRru2m3mfBpuwNDPmuxdsf1GTd732S9h0BvHR79Kal4BCqfY6McN1uuK2zeJHOUXLx49kFJRJQ0Xdci",
-	"LmfzBXKedRj15RWUSEKQwjEuPuRjKbeqvO5aPfjN5qS8RFpu15MU6Xc9LuByEKrEY6LjcsFA3qAiLOTO",
-	"tmze3Ig/Fl5E5W/MU8+H8dWWyuXaBtlt2Q6LPRnHZwsifNtxiNfl3OZNA24prtcKVR7bn+VG0VxprLJ8",
-	"ub5O80t0eTG/bhVZftEsNcp0tb5mLQWHHe2BcMMiq57/JuuN1N+Xl8dJxRSc+WwD7IZR+3penc4KLERN",
-	"2iqBYqCsElJncgNxra0CeZCZDvWYRVx4CHWIcInfoj6hpG0LoAecbpVTLnalclBbKq/ViEflVshruVzR",
-	"4tCKVnOlam7kkikTaOa2ztnGIy5nY5fpFNdrE9I/abmOJZDmcJ6SdGqLxaWaoi0biMnseh4bPNuTZipH",
-	"dFjT5ZZtUrBeRosIW180hZBbXB4lFA4u5CKDTyEUgJCBvaq7Mk6kFE5kgOHa4Thy007hYbbDnHGzCF4C",
-	"EgNm4sh7yBz+U5LkJcnPdztxQVZKHjXclmyh29xfLKNlbreltbEGjAc/lwI6srnPmsyLT+Qc9cD6GzcX",
-	"sJhsj5k+MVu2Y3mMz2B7RlnnHTWizHsjRNfmTVSgxk1H9ITP2oLYQnSj3gZu+5n19FGTsKODyTqTh+22",
-	"PcqkPQtD7zAPTL7YeJeLIyhHPi7ZRpW3jCaj5WJxIiE92mEeKK4pVCdNM66+h8xRHvnLtoJLTp07a4Ce",
-	"RUy33Qb7tGu2pIZYMx27IA28B8B5NaAF5rodi/rs4mj7I3hdWvMDzddLoRlbGGWEHPQsTUOBMz9G55hn",
-	"u1kYdAduGFJ/R44LLk89KhwOjqxbd2zRYtYFOMCpRKA67CAJyZwaOfUY8VjH9XxpdDSp1OBJRz9d84f5",
-	"jBztEM3D82zH3R5vSnl4ybBzpAvejYhzZJv1UvtG1FMnmU7nXWes8wD8MaBzSQUT/SKuE+de8l022wVd",
-	"KnEorsNSU40cEIzsAqOe2RoxtjMeY8Rnl33SltpahBjkOw0iWq6Hn9FicS22QUyqDBjfo5aNWvSCkHar",
-	"3bCZRSQ7RRKzm9z12MDJ6L94Y++jV0bM8fHRLrbioC0xzH4utBjzzwA3H+UPveyIyzUyF3N/mmKnRuYu",
-	"bp7Jrymzi9R7PiOuZzGPtKm3bUid2GyR05dN5hDOmCXkNMkDLZszwQYOinzHKFMXRU2yu1Tdp/2l6k9T",
-	"7CT7S2G2Y5kVRDvgArQt5Q3q3AsDtTJGGmA6cjMwkCOKm+0Tk3qezUR27jbdeY9wO5iflGNizPSkxBDK",
-	"HeS5uyIyUbBwDGJz+A43E7zCG3INmJp+EKmBDRVsh3nUic32sXRC6JK8peO41lhXTHdYH7Ilr03DB0Ex",
-	"OYtXL0cCT9TzaE/+LPyeo6lM/n2hW2/bvs+sf5Nsf5y4CIQBCAglLCj+JVcQWVNGgbC8eHim1JQSMLNE",
-	"WzzsCUxjCKoZTS+eB0M4aiy5qeYwJvz0KBw6xVccW/gbhBKHUZCCtXxN0hXzBJOcpkA2baWa1D13m3Fp",
-	"lwzuGAw4cxwqr8K8p/wIe1WPyqt/o5dErk/mvDhvn/pdkcrO4riBwqf+gMwPlK5Rs4KXpN8YTSLRIcKY",
-	"N6nXZGMd6z5cMcUxWSoWVw/rmGy6KcyqOmu4HhvvjF5M6Yz23Sld0ZseYw+yjj9K13rI3SVtynvoBZGD",
-	"dtxdOBgQ0fBdYnPT6UoNq6hdI/ALdVwep5ryiDiefHvyESgtjzNzS8sRK7eYaOWmicpMQTrRQN+sSWey",
-	"HwQDd+JA5ufIQGV3Ks+HHPQ3bT522Kjz6EFv23xg0S3WoZ7fZnyUB0DeknpgekTB8CZ6/nB82ukHVEnm",
-	"IN/HdcGpXJpPQ85Z/H2llYl+Gjn0oy+qpIkVEVLqz7z6d0Bm6RXK6w8jhJihnELqh/CPROl2UbCx3nVp",
-	"y05x1EvFw9MG5ZDv5t7KJZhufyN36j2OfJWPfM6ikEyj32fW5Q/NuQOjn6xNKW14jDIltL0zG2UqMi4Y",
-	"578z6mURJz1G40GBcrE8gtfJS1OPS44D0wx1PBnMx/updR6jwPIv0+W+lACVJ3O003FszIhc6Hhu3WHt",
-	"+74nMD0yGNuTyGskz4REqS0VUc4ZOYv51HYCSsJAs+Vi6Bo9RxhZdLnvURNFqOe5nshVHnsy12ZC0KZ8",
-	"tGLXBCmXOODLAYFQlFK040p+7eUquQVYliuX5GJJdc6Udy/Qjr2wU1oA8aJojgkpYxX5luplc9FaYsuN",
-	"FbmWuHGVJbCUbR8o5CxOjoSTU4ep5fsdUVlYaNAnWnZBrUpBrYVeNbGgvsjr+6+k9mvgE3Dbks7nxFXd",
-	"IDVc1BqwMCGVX69HdmzXga0tyME84PKGY5sHowC5wFstKrYg6dVjnogSAeikafQiTMqBJ1hSva33SIkE",
-	"eVHJ27qQUuEKRyYpzLbSx6rUgbt1473+03++/avf33nu7f6NH/T/8HL/6XfuvP7bW5+9vvfRK3t/+UR9",
-	"+dM391774f5nb/ef/q/++78P6QXmIQk0NRWuh1QY7FJW8jP1jbOmO/1gESa4qMg/8lkyR4nVRSJi4Ac2",
-	"AnYH2ROwIXKXMb7FmQpeoaeNBScunp0yD0R7xvXqtmUxfiCqbQRPiRAryk2p+imvLaqhDiPUats8NxsG",
-	"sxhu7ZnIKLLtbTj+WW2uSR0H8zq2ubvLSb0r+UoP+IuldmpOqupyQWC//FietjDdDhOGvFbeQh1psNo+",
-	"btojrn/G7XLrQHvGXX+rAU/JymAajUYDc+LU7VNzFPmkLJu9FG72I5H3Z9ts7vp5vHMWm/2Ii8FhPJGG",
-	"Thd0OWaIKTqQWy8Yg907R3uOS61N132Yek12oE3s4LO2fNfdcuBpkc30I0xGJ7HBRSqTqlRcWlteXYGA",
-	"i5jNcSxFjqOaJ/Fdl+ixZdspNbu877p5fMKsjmfSckD0gnk7zCPUNFnHF7hdcmc5BtvOUNthBzt2Kjdu",
-	"q22LtsrSmk68Uz/Is1s0gObKMxHuKTe6HNnoyAqRBi5R5q2OPCOvnjGLzY7UP0ntQxAarBrITluqfMRx",
-	"uSQDJXY3dFooFDPsetKs4UO0cD4wuw6i8De2gAq2AiMuQg5Qy6XHHyoHpzdpczDTsud2wWyGXEtpmd49",
-	"SiivjaCEyJQOQAvBU2ZMDbbQOaejt3vTdb9FeU9ZduJAO+1Rn21BMlR8k3XCESQet6nFSBv96ZSTlWJR",
-	"M3CBKkPb5l2fzYZXlyNa8abrooNcvy7zpsn55fX8ZsKmB4cE+Vp6pVzJpkF/oj7qT4G2i9yDCLvJ8zYX",
-	"8xvEY77XU1nztfPyj/wp+UeNCKA0iLBHCi8jlwy7Gy7gLVLf3qW2rwMg8A6bNwtpsyRXliYmuKHrlHb9",
-	"luvZTxyQ1XThQYz7YEcMM5pT6jWYDadzMRj1wLbYZpw0PLdNFuRTFhy3aXOwMoItmZE+XwqJ8uLQiLOR",
-	"5OCMZ6TuoRcDlySsDwXmIaTRNud6BiY0IAVi0Z/2LspbOlSIXRdLZ3Y9F2yxGAF+5zvfyZ+KjD3ZsQjD",
-	"ZZIQu4LF6U77N++H/ctdMobyeYYKZ4HW2OUOM/2DCjXuy7k6URKD+mQS1Uhti+y2GFfuUZ2aNRMqWo67",
-	"nXA0WrcDR84Uzic1p1kQ0SlOusFSA7/qeozM1ZaLxZpBqLNLe1JRqXebRug9DuR/ZAFd7vTmtfFoUZ/W",
-	"qWCq7KLL6Q61HZV/t1xcrKHxeJF3PNdkAjLzsPzu4B6rtrvDtsye6cQMEIpBVJNyqZ7WpWjbYRbpcguZ",
-	"N3MamCnIpD4jublcJ8YtymG7Ex2ZaXxN8mANxHhxUWAAcXdnkKo6zuU5c6WpHGVzkQ2Z2jvajT5lJlT6",
-	"HeY4eSnAmGWA/0LnJ1LidR2mVVDLbVObkznJ8dToCCW4qqhjB45VdtkWvnJOyZ1QlEAj265pVHQ7SPff",
-	"YpZNoWDzYEQaPHCrLZ+45WMNaECrD+Cj8/JVkJa50HHkvGwcOlqEzCIt5jEFsxAdArx6Nib0cpQ0gmET",
-	"GDZRw85KG8Fj8vCYPNw/a2Ma/B4NubfBUAdT7n26zdCsxgBPi7Fx/vIdbhXcDuOX2w5qUiLvNhq2ySzX",
-	"7LYZ9wui4zFqQdJh2ykI/bwEDaxucwphn5gkXF1cXSqtlZeSIntABabYmdEDE9cORgy185RHoA7AWLWC",
-	"Qk+m0pkg9TdMeY9oDJp8H7RFxxV2MgJH+HwjFCcN22EnBCYaz50/8wBZKa+sbJCa/F5+ebKm81DhckzV",
-	"lT/MjwEPkQI4UsYQvniD6Od+vZp77LvVXLVarV46Wc2FP1SrJ78ObzlxIix7+F//+1+q3WKxvHJf4btb",
-	"te//v6/lk+sgYJkV3QL8R7PpseYIRJKH3N2QVaksmobdlMLYFkQehC4IaKn3SukENROYYnFCXYjJuRpl",
-	"odvOGTm6wzwK3q5dZjdbkuWEX6Hju00v54wcdznD1NUwiNoenpMG+IDDYems73OePFW+zUSQQ9+JfPVk",
-	"DlzGzDplWR4TKkwZn/4DWI1I9RVk7oGzD56fh21Ga7QnhTagosg12CCs3fF7pM0ol/QKmChBBm1k/5cW",
-	"40Usxfz6qfwZmm9UCpfuW8BKw5KxeOVfkiYb5tmWE9Jsw2B8+gSx4K77e+lSfdnlju0xkfEltpXu6Q4V",
-	"/kWReQ4YPJuUmB8t7KxemCucrFYvzP+fxIXueKxhXx5hWvjU87WE32Y9Q1oZHjPdJrcF1KfWYfdjcDyx",
-	"tzee2N6SO03zjUtPriVvtSrwyLgQGBpJnb2Nh+eCvClOXouwduqP0gCpGVKvfbzL1M++12UY9NdOv8cw",
-	"+UIljKi1DAZnDB+/eFZJSJFhUolb/x7D+CKOGWvMZnDs7/IZne74zJy+jwqdKBJRwxm93edoM+tmBxPL",
-	"MMMUtQwh1k8i2E5GeJ3YmYG3jl4DXP4hliR1PLL//tX+iz/r//0vt1+92b/xw71Xbuz99JcbpMGYRfae",
-	"vd5/8Wf77/9k71d/3QAfLquonKX+G3++c/Wpveee2Xvn1b1XbvSv3oyKbPnknJGTD5ECO3JjXDKr60aI",
-	"5u/YfusCMz1UPu+t0/olkKiHKBoPJuC+MBZk5ERAjsPSfbflOqFYR1tWkFrMA1wh6DskUu1eNPFx8JnV",
-	"CuRCy93lWOIpDeJCbtjBOHqptjJzjdlI2mBREvmPx+gF0/Ums+BBfBtlOAAgErE5uLMgKThfItRjVKtR",
-	"YeFQnAegiyJlbckD8mJ5NCIwEpnOSKq3PAIpgMpNNpFsH2Sm3dauUbWCqa4f3OYYNEY87RofHIwocQcD",
-	"IzMjE1bOB+1kGkPIgAZ234LCAyvcl0y9M+GpB4BVM3LalE4CBYo+6bvV6uViUT6qdEY+74z8uH5mxFPT",
-	"smPRouXllQmT0OxgZWkE67SfYIMRtJWlWN1BxNcyroLGyO1ginbKlOghzqNvj6yrESMaNdpg5plU/YBq",
-	"D1//Cw/IEdUBgwFe7DgutTKuhtydZIEnf5GMd4LvDtKhkoJj8QnAexLH37Vs//ROdg6kMWEPeu7hOY+M",
-	"0IaSr9ZcL1oRIYUq2gqGqk+V33CX99puVySUQRg5qoPlYwkQEFM57YiWCwuGsfPMtyGMlhL4g5ry8hhN",
-	"OXHRAlTLg65+BFzygJiSRq5FReuAHDQtu3ZNyHvKKq1CKJuZINiAZrfz0MGnHYmzHHA/BXt8mJ2cU951",
-	"jW1gtqjNY7wlQVAN/W984oehCxinFFiI9hvZ1+hZN2IgRDFA1GAHFP2N53GHL69CdnpE5VWMMY1cCizL",
-	"GoXiHsFNnkN+CBH9OjMhIgOMdV6TGm8yg6AVI4jDGj5xu76yvqKvjDL8gfH+G/Pshh2CtGdRlFvM3Mbk",
-	"kBH11aoofJdBLiJcfZCzkajNAejm/VAfmJX8UnJEj1ExxNfKiTJU8YgZHv4B6sOzrEaURITu9ghcpOhT",
-	"3G2piKrtS3rK/V1n+wwAcmdd09BoEzNEVEl2aiiAm5Q4NkYIrpFqPFMz3eA1o1ZWzuKQaFXnDWQopzR0",
-	"EvrEu9RlyUJGF3Tqh42a/HkmoP42o03eRS16TN15Cl6RTeAEWxUjTnxPXN4MLAiO1hgjKh5gjqPTKLI5",
-	"mB6FShJIT/Zc+V8EJyZdMJGYRSIpEAbZbUnWS0mHecLlpGFzC8SLzRFAK8n95HTbI9p14G/EYVJ4igEv",
-	"3+KQVB3jg26NwMcN33JCKPBfKRB1YgK68qE2fHLzDyPMEhu0foqJimJjxHiY45wQ5FSJBJ1HhhycI+au",
-	"PfGrI3RTd3dEjbi7S3i3XcfZI9SZaLm7euajT0G5tLS6tLa4srQ6SacMkmMmpYLGaVuvaSJVu+0O9ST3",
-	"H55W02fkf66/ReZuffLWrRs/md8gDnzze/im//Qf5jcIe5x8nWyQOvN3GeMGZlrUwN8C/Wrw46ZbM0jd",
-	"9VsapcWKRnCakA/vwH9BVqqnxeM3eNXQhuAEbOHyKbRZFoH9T8ess7Gji9z2wwHeXR0YjQHb7YrTGWc5",
-	"QD6xRRrx1HGM80Hqs0e504vl9QEIXr5Uzi+WoofDoj4bPqhDM9P+5ySwbnaZmj6x8ArMy9Il8xqsnLvE",
-	"spsI0e24wt+Q/HWbsY4CwDMpInhHqkmAacfxEpbXCpAxGuVpcY6a/z+am5SWr8xVqwX958qVpLCVkbuc",
-	"b7p59SXMo6BnGvktb7c7rgd8ALAkKrmm7be69YLptjGPUP0XnqD6o3jMTM6gatnNFvO26iAgyP7ffnLn",
-	"T7/Y/9tP+m99ukEcdzf2061PX9A/IdwVufPUy/1rH97+1ft777w6EJeNPVie78jD5NThAfEjPnjL8L7b",
-	"ouPQnvaPRWAxb/wAkTH7f77a/+CPe2/c6P/0zYSQ1tTxxNNWkJEXp+H+P/56+/q1+KuWD/Sm4FxlVbim",
-	"ClnYM4w+hUMPwk8aoC3jqIL77k+AC/lOy43A7dqYfFnrCuZVMNRpWzrMGd+XKRxIqXTzcN6hgi66UoFj",
-	"lpxCWuES3CNS3zGFeSTGYYEqZo8CeipLsFxMEmwhalIWMshq5RgIBZMOASbJIgqhHBWmjA5ealNJL2E4",
-	"tnioKAkdKhSFIaFMlRk23RmcOY34bkAmG7oVmsJTQTC+IFR+QkTxcBEJWUTqheB5B6S00WkVByGHQUoY",
-	"v5vDAinARlEyov/x24iMsvfyP/sfv9b/5OP9d97bv/rDvTduJJhFMxAeh+7bjcipo+nbHeLKkRiZ5dGG",
-	"PK5RANGQY8e1kug1Qwt+xmaOdRoK0rI7BQL0IYM4LlQ4EmZDn5x6j9RUhVONzNkcoGGwTgN9y/J3jb1c",
-	"G52RMgBYjuWecsl01x7VT9Rt6ErdBiSLz9XqXWd7S/1Zm8cKSOFDgRMUPobubOI2qhxL8aHAwXG5vKbr",
-	"WKRFd3SDHHioYE5jC9GQa4ayDbfYjm1JC31LVXPLX9xdvgVlaS53erV5bBZ0sHhcJs9CsLajmqBq2Gvq",
-	"E+B/qIMALlkBaqjlLNAbUghL1l1PbpvfKthWLckdEpnSHDzr+/iI78ub5qUBMVllCQrjhvt4/euFRx8h",
-	"6ndVKbJeLM2TgL6iWCO6VqChihOhRgisKUg+KwyqvAPDXyicTORRGXwTZzS2enK4wm1IuwxFEooUMofu",
-	"ZUFqku3KLQAz86Hw47cXg4/FVdX8Q/EEJfFb1GnkjNzjXeqhFdJ2ud+KswR16dDaf8OjFrufcitzClpT",
-	"3knmbr93fe+/3pzHBgEtRhxGhU9816eORoqiZitwp8UPPTxjwC760bu3/3B1OM1/agHTtvm0yWE4PHxE",
-	"0nYHizdC+YD7ocoq9EgAJL2AHjxyjQzCCs0CwVmD72q9aJD96x/03/oU/lwrGqT/0rW9N27CnytFg9y6",
-	"8Xzkm2JqbSTc6wFf87D0O2slnUasZs43GWee5P0G8e02ywvXQzZrW2Tu4sWzD+6szk8Fqxt2YO6Ccht1",
-	"/K7ESED+mRSgX7uSDz4vpfhcKic7TYOsxKxJNfHSr7GR5silV4zpMjIjJYzj7nvY5c1Ndtk/SJqg7TPP",
-	"plneZEVdOGOPX3DhFSOnZWsU6maQDrFNwWD7CuiFqBFBVcjCV/xICvhIpePcrU9f2v/gqb3XX9r72avz",
-	"CspD6xFLxXUyQs4DWQ+GPY1cI8r2x800lA9ZarcYtS6mDhNqlOCDtEuTqgcVXQ+7Sk146bcil06d86vr",
-	"4VNNMHOGcGC+XQxNxbHNdAavV1nGkjlMuPWCukze4Xo+IBFPvCe4EO7qeiY7mzXVOqPJPJ1vAwIjKtVs",
-	"YuR3U5V7zyTuG9q28RRtDYStSCI6xigDMmKMOXpgExhOAr1EN3M6P0rIusECyZwEo29KSfGZU/V1jOTs",
-	"tDdeyJSFP9Os/aSxR7L3YwM09FqO36REYxTjxhbTwWJVHx+Ei8lcDdT2UgH/Wa3NbxBMKdG9gm1fd8VU",
-	"qXxJnV3KhVIG/RezTTHfMfhYmJv//Oa1z29ez4+wLcOpTlXweQ+oOccKy6wVlqyKyLES8UUpEdNI6qH0",
-	"oqicnVq+jmWzw07o/feu7/3ihVsfP3vnjaf7H7y9/+Zz/f/8ye3fvLV3/Z/7f/qsf+1vs3Q9h+NQTOnu",
-	"cEDVBDV94mJsmIOe66Tq2mNT8tiUPDYlj03JY1PyXjclI+JirCQ99Nhp6BA9mqHTyEr4ZmviUgyWrqB3",
-	"OfbV0bF5opWGIPB51wGMTV3mk1ALHsrY7HcfS9ssdlC2oMXg4h9mEGNA8o51KIwZ1yQ1+sBietjLwtmu",
-	"gsgztOcEnCW0rT0mG6Qmh1wDTE8xQE++q5wspULmqNLd3KAvWvugjvNoA6BuU+khlxLBJPFX0mZ+y7Ug",
-	"DGz7Isw3EMFOgUNucKvalHep4wCw2wjGFDL5u2oMjxYx00C2PMojsw6QWxoAS9vltm8QdhnAXzGPcUD0",
-	"+D61eTuFeRahlboK6k/a2iAiPJWYspjV1eDdh+WbnoUV4rgiy+JFUm+SSZ6F+0VsTijAsEuRAw3oH2jZ",
-	"nInEjJMELi0PTkpj4Ft48bRcV5Vnc5Nl4ToZTSrmPRq8JstbMtZZZmaej3epYzfsydzj28GFsbrciQfp",
-	"PF6KIJM22z3ckEhQkJBmaNgNPOCGGV6SAcfGyPWYeMRNURo8DnVpyA7TgRw4wsGGGGMTsQb6ot+VugQW",
-	"FlyMzUJVl10xML8oyB9Klbojsrh7bCG6gfCfXdEErmmgyenqKpxXajYxZZ1FuvqGEX3xjRwkXZ3Lyjru",
-	"Zi3AGc9tp0sAx+s33emrB3RP4xidhJQcGVDwrvgSJpRkTxUVx22aKhZ5F4/d3ThO0xHoXSScA9NMCkKI",
-	"1K4dKiVk3567uNDjVjTFGt49l6CSsUfcMahXZQr34Opk7+AxFzr8wzFpb8OimbjNBqUzZP/567ff+SeZ",
-	"i5R3tWlPVYTMb0TqMwO4ZzLX8NwnGJ/fINQzW/YO/rj33o29d1+OJuInFefoOzKU5gTz2fQYmxYTZ0Qu",
-	"ukaHDa8zCKO6x6PtgwvW9xhLX9yWNS4tAl08E1tJrHPLGdEZjz34/6YtnizhffFoYyLha5QA8J2028Pe",
-	"+nJyqc505kXDoU2RVFrcw66c4Fp3XHdbELvdcWhX2HWHGcRuEBv7IY1qnbGY7JcYWyCQ2gTJnE+Y0Q0w",
-	"pVVPdyG3YARyJ7Rj0Vl+EEUlu57rM0zyWyoWi7c+fXX/pf/a++3rGFpIg/zidz1+Pgnla+Qd0zgR8K7M",
-	"1KVvSwuuLpjTyOzfmAY2KggMZbUT9X0zgDb2FakMhdKGruxmkMoHiJxn8d9MYYSmdOJYOWPAk9PV1oA6",
-	"xdHjGTEVkZUd0GQEOpkue/UwmfvRZ3iTOc80h/twzkhWap/OATlItpPp7u4ZV6i9HHHbSq3JFKbVWorE",
-	"C3VcJ0AuTU6KGHOMJ948+1M38ZWxUzgA2TQmSn1kIJxGcoSJMw9O/T0464ADjZhllCMNHaiH3abNVev3",
-	"jOxF93eOnZTgy3jW9PLKYPrHMJNWraMTdKfRlSiTNKkBxhK8wwgHeilxVVQmcLxQ/Ol37rz+273ffnT7",
-	"pR9H08Y/v/lciszxEbLpW5l1iaBNYrouWNs2RuWToe+TUO47zIMsJpePsOzDTqe2hSaLSR2HeejeoI4z",
-	"yu5LhKQIhMMoUIrxYshznQzNh867zoBsW0pwG8yuodEQxlOKpGSdjQw7NelakYCmDFuuVybSQyi6sUlk",
-	"/614+lZ8479mkFuf/M0gd9542iD9q88aZP+l/+o//UOD9P/+1q1PX9v7+Vvkf66+Hasru/PG0zPEVXjE",
-	"9QcRhH7/8a3Png2g9T6/+dyd13+9997v+jdfvHXj2TtPvZzKUD4XYWQD+YM6KbBUJGaLetT0mScM6AEc",
-	"bXcfr6Y7Ixl0/kHWdvPlYjmG3ZiSPY4b5Xkm2EFY9VidX183SFFjueW5wJ4YzL4MUaxQz1WwIjUy12PU",
-	"m0/GHgEEGI0+QuYAWmQA3UEta2QJV+PIKqV1lMblK98v46fFK/Nz+bmHHiuVL33/24+V8kuXvl98rJRf",
-	"v/T90mPFfPnS/Aiimw7O+BQn5888QNaXlleJalBNsAl3Qq4Vdva64FM/qX8tABKR2lJxvYaZp3I5KY8y",
-	"Ya6AaUzXs04IgqkwPpHWLwtQiXzIhKO+gh2Ct1a57YPLuR15ArS0PiGI71GuukAA2Ma8Qg6pPQbOZ4Og",
-	"g4lZl2qQVqb8HzA8dA4iJFGiA7CcjE20NVEGJDb3Y44zcuV0tm4MQBqRlz15so1isUjq1AJAZEHmarhP",
-	"NQWbAtLN7ULP9pRu6igK9kSMbWMEDtUpjSTVpmbL5gpRCoGGbKGJyoBvsFMMgM7VPcrNFnF54cBgULpp",
-	"/LD/VxKRJDCE6obx+HabDaM1JfEx5nmJIQO5W6qnO7F5p+sbCi8vQAAjDbfL04MuRmDHBnchwbsctLRP",
-	"BK5WmE+ASxVL8PXsfACfnWr6cLXHvAkn3eXEYg7T5xdPpjrAwrcdB1G7CYBS2YK4PH0Y5bwaQoplibWZ",
-	"GV6X2v/NK9shf9aq6TR7ddMGebyrPNi7LcYjwoBq8p0h9ujoTM3l9fVormYxEULft30n+RS2XM8nottu",
-	"U68X9Iq2uSU/J08jGbXd7yX1fD1rMe5L612MenCU1ia/Z0Bu+1hMhLOL+EOB5yTJ8m9HvQ7DeGKR8IQ0",
-	"tol2UliKoza7HqsgvPQGabse2/JblJNbn7660P/9L8lcNRcLZVRz8xuE+luoZCGE+kaVU3+r7eIX/af/",
-	"sEEcJoR60I3n9//20Qahdbfrk9t//dEGUTtL9l67evs37y3svXb11qcvbBC1/fLrO6/8XX5950+/QIGk",
-	"LSE0oY1cME5pFqnB4Mc2JgAG75ffyjfnQoIKCS0WddXPHiKD85Rv27x5mvte5l73HqMZrJKg1efkYx6g",
-	"oo1uBDuxmWzmygLKt8cf3HKKFlKQNpAlrw7Q5i02uf3WEMLFVmEUtEWmGAy3/VG961Iv96BbQ3uTg9lF",
-	"3qPXKJLfCktvKHpK4gKKSA/d5xw7DEfT4xwIy2ka2xxItiW1Ns0gWTYj4gTVh4OqhMmyxbZGrNtw4dBI",
-	"sGSp1bS7wtcYlaDSBBGTqcGP0zZcAqfQ0Pio1bY5uf3+m7df+nH/p2+SOTAFbL9HvK7D8m4j79Bd4jYa",
-	"tillntRVoYPN/AZRsW2PBDj7ZA6/E1CvRDsdD6rIpPZu+6LKARRaI1riqtSZ4+4CdDuXDye7CB8bKVy0",
-	"fcGcBrxPLpt835t/6r/xZ3gfs+RD5CPxBoEvcne57uWslMr5DaJGu/ebt26/9qwaLYWWOiJo/Iy5OvNx",
-	"EQprlAuC+V5Qf4y1xvjdQIv54Mph2ahdecHlj4XXXzIO4OHL2lf8vOs43c5dxCjivmfXu/q8jD0tWCzr",
-	"9BSBwOFBEGGdRyIp1faIu8uxXtV1HGaRbmd+fJOdUqrGdJnDze4uzx57zBqjRqoTY5r2qTNnqcOC+rZc",
-	"mny3I21tbgllNk9aoYlLhAt+sZNRL5muFeaEdIg4dsAwoYVLl8TFw3K9bP4v2EeBnY4kF53TPY3mSbcj",
-	"jdY2vUzm2GX9JRa4oYKyQSgntC4Y90ldWvxE2rcdxoddZ216OUuJXQZc3swK7aDDdHTmebRya2RyXViv",
-	"CktjBdzfsq0KaTOfLBDu+lvy0xyWZcnPcN4dmzPqoRXm9IjLqxyvmN+QhiXIZbmLZIGYtNNhFplTtyBH",
-	"WZDm1Q6DcQQ31qUkke/cgk9zvs08Zs1vVHmPCfhhQ5XWqpHp/K4Nois2yQJpOK7rwQWcbQXfz+En2+Xz",
-	"0p6DAnoyx90qDw4t+BPnN+T7VVudyKwjk961/ZY0DWk48i7fllJvS9ULz9EqVx9BzUCIYUhXBL++vLhC",
-	"ivMbIPIAVRokv+i2h3AETgii0TIGBGObSetP7ZCiW73u8hzCuudUzay8cEt96kGkhrvAduRyqsfo5cxF",
-	"KmCNHKwnXBFZT7BOYRHxyapqT3KH6EoAnD/OcCBjOD7WITEdre/LxhY2A4oiVJ35XSpIizkWoU1qc+En",
-	"4fRH26+NdbyGVyqWeqHDTLthmwny1OuyALdd6ThSN8LhGQTGH1ygO3i4jUgTj2SEh6nKHSfnpI9iNJHV",
-	"0e8emPpIHmRSzzoyLojsbeZYQu+KrB2I7l3HB2IbDNP1aSDPUHwoloU57FAqLtV44noW87In3ifsZnLm",
-	"/TR+mSwuFHGectWk+SDrOL6N3xCFRRSsUU6V6OC0iyXYrVFHUaNjpOekUq0Nh6fRHWLCCfSokBC0ZHQ5",
-	"A/gbVCuiaBjxo14f3WWgjspyQ0pZUAMUFoehQ5FAXfJTj1A5LM/O0CwrBhExPvA3JZLBdIABQ1054HFj",
-	"tvRbwejiSxgqLhXS6DqO0nsxShJWVrQZU1aKlklMiiQp6jeUulPRt9q8ykOxTVSrkhDFQ7MB/SSPiQ4z",
-	"IRgD4k3DKhmE+gR875GBbVQ5bnMFLlavVE+sa6cFDrpBHUcOZ4P0mNjibnyGUpz2mNCaIjyvyrWJr0FK",
-	"tMZouzx+u8OEILHNgydCUVEINIHqGiqMRpWj8wQ12yeY58b1tHAvckYOFxXiJQzB1HASUV0sGFpcZwpv",
-	"HdKWmBBTVJZe7tgeExlT9X3dLj7hzDLqQbxwm/ECOQt9PUVLajwud3qkxTw2odtO4wmxlaKjKrxBg9/o",
-	"Zb4f3p6YbTZ1lhNONvpCI7Js6sGJx7PFmH8RGktn3JWG7YzwtBYuO+KytEMKptiBps4xT0Ld5tTrDfhf",
-	"V0vFtbWVpUl+Vnhp4jyi4EQBKZYO7uKJVGaObdg23K3t1o1P9t9+au+5Z/beeXWWwLkprY3ZGA6H2yQ0",
-	"s/+Mq7S3cVdCapzUCtVWJcSx4RdtfUm2abG2y4Xvqe5q0vZF3UB0mQXtgqQkB/d2sqVzBEuPMtpSd797",
-	"Ztxdp3pkJdpwaiunq1nC8zJVrdK0p2Y6Mj0YVR0+fUy926O3dvR+HXq8NQRlOoKRVr0GU9T0LE+u6Tko",
-	"WU9RTTOGyA9AuPdchUpS2UnI5ZPa02Mynm9ADu3i4uK6tCsvbj6AyAEqgGCbniuY6XJLDCUHl/PFxfxi",
-	"abO4VikWK8Xifwz2z8/7dpsN1mck7KFOhc/EPyeDGl7UeRqHrm3o6o9Jo/mmzePIh/FNeZB1/Ja27n2P",
-	"sQ0VPnPBkChNCJutTPJmpcELuagzWrIDBAKdJqnttqWCVMFsLHACq6xKhZMp7cs683cZ40Q4VLQQ2SCq",
-	"yw+19lRQrPlLTy6uXJm/byE5fbHlekE20KS5Xwguvmv4YEkaTBw7T5WaBBB6cqWnU1kuRjKz4ht1EQL0",
-	"BSI3DBIObNRadxix7B1bvgm7JAG4qceoIHMrxLKbtnI5QP52TyH0Qv5F3d1hRpWvS4utVEY3v7vLMV9i",
-	"x3Yc2mRi3oA8e69JuS0wAzl4jcU61PPbctmUQyHkP6VSCTpNlobzbbL1VBqdcYaLJeWULTL7Fqbv7TXC",
-	"HxgBuNltuULjleJ7LIPU7WaTCV/3QobE++y+Z9XHLIXzWQMEnp+Jp10/bTOjS3s2fn75lLCDW3ztzznU",
-	"ZAIAqS0pFuc4RPp3GLoSJSublPKxHkuOzuPfs0mznCqdYdi/Hlv9oJla4G+P7XVsuSbi9cAhms5Eyibi",
-	"swrhw5WG0wqdse2aYIqjFvmbav5x6u147o7NTUZuv/aUgYl1/Rs/MIgl2btt+qT//FVD8+7bN35nEKnt",
-	"uW3b3HrC5Yzc/ttP9/75G7hI8m5y54X3F/bf/Pmdp35qaBZO9l7/T6PKTbfdloTVI7d//xncELJvcueH",
-	"79z52VVDeTrI/mdv95/+r/77v1/Yf+/DWx8/23/+5f13/7n3x9/s/eHZuOtYj18Spe33oGcHjhykpBy2",
-	"vDo6ZqDrXQ6pcTBAtBBxcOBc1sPKGTkcUNzNHLsgUSrojU0AGeo6DpHbZRCXg6vHsTkzgsCQw6hl86YU",
-	"ib5HbUd+Fh3JYeL6deAF7L94Y++jV/p/vjpUZXkAT5+cw6HbwbrCNpMVPMB7PQYZSjpo4zEIdbWl4IMx",
-	"bJAOFdCkkQpSM+ExtSChQD6adGiTDWE5HZp9jSt7WNb10eWI45o9oBkDzfp1hqvq7wCmps4NKQS9H+i2",
-	"qtTBhF2wGY52y4cYu4+vhZqU6TDqKegxqHbSJc0xJPmZ9e+4MoI2L4we6GZsaATqOW0eZHJCCFKOZYBT",
-	"jeZRywdlUZseY1M08Yu24kuX32tgMB098vKYbRDW7vg9Qn2VmSQtc8du2+lV6tgEhipUp+zvdw/4NI6+",
-	"h+LYpTCtS2FC37KLInMJz3REbNlCciIr2e9r2aLj0F6a/XkwcmmWhotU+ADqkxWOUddeTKqtEHcn9BeF",
-	"A5qUGsDVGs2CFiMQQdHNimR+aViVYKen9HcJNl0r7OlpKDsMyKHSReYdHo3mNGGrxsKXyOcfvsUh2FFt",
-	"ZIjzn8IuWJxsF0xPq4dFd1dGrABPVDwfdneZlzepYMRhPoL/oGPZIJYL/4VwAKigXW4xDzM943qoaHyv",
-	"EKl7G+0TXhyqyCzm13VRZmFrlDcYqm1OQakEeukykPE0mL9JawhjOAuhQSz9nE7aDm+BKiVSv0tjGuBn",
-	"BJmDLliW1yNelxtYB4dhnF0RODUUkIJQqDf4lAlO0XKqJCnL653v8hGFBeAV4C7Ug0KJw65n+z6WMA1r",
-	"BWqQD7hd7o+pYAvnwqCTW5dbG6Smv60RxxYqYTQCbTNhqqWl1aW1xZWl1UnT1a9JzfEyouDIXRue+yMu",
-	"z9cdyrdxV3XFIyMtRlUC+0H3ERCBRpmcjPnEY9QqJLi4hlXvbRuqeoaedV5TJKGOoxJlTdfptrlAY24W",
-	"8+hyFW8Z8X7h0yg2kzxItk+oI6fXI7aYyRhQ40mIH0NDBOidiphROAihY0QHf/mAuFOnU2+voq9APwu1",
-	"s1x05cI9HDiUEfq/NIr5nYepZWa/o+oAFTcDPxPUxuMgE7HfR7kyqtULExUDNYKR00rT42IjUpTe//tf",
-	"9l586dbHv98IN7v/97/cuXq1/6tfb4RluP2//wWr4zeI45rb6qoXftZ//5dkDjw89R6hPFLlMJ/UACN4",
-	"cU4j3mPhhXoNdHGTT4/70SM/J0vTzURMBd5t15lH9l650b96c4N0mGcy7pPbr37Wv/bjvQ9ejqSeExtZ",
-	"sbqGNplBastrhVIRncDw8WvzOk+e7P3ig/5Lb28grM7ez57pv/fzDRJ0FYYc7f4Pn7716Uv7713HZsTR",
-	"1cCBYd2vidGBIHUdUHHDbsnwrPhqBHcPr0VoUQ3gFnF5kgQTcpdczpC9YW0cEiq6VmunN2mzhothC6IW",
-	"EIChrJiSNJC2vLKUUHcd/d8kf82/q8S94AXlYrk0XhTGHhqD74pyGcHMrmf7vQtSzg1CsmKW/Rn9Etqx",
-	"89sMIzvxdFyN6obQbScEOXXuLNlmvc9vXtt74a3+i7/rf/DjO//5oUFqjSe2t/7n6tu1z29eR7Q3LOUS",
-	"RHTNlm4ZoWJRNnVIx6G+nKWGjZC3dJjbcVihyqscUJxc0mSQ7VuBWuswp8L1lIoEwgH2tHbu0QubZEFN",
-	"RdTInE+b5ORJ/cXJk/Og/bawKEi+EoAmaoKZHvNrRrTMwOUmK5BzVPhYrITXEAyfcIt0PCYEOXnyVNdv",
-	"uZ79BDt5ckOOBOp0uU+ofLD+kWKFCNYWkGq3WFw0t1kPPrAaPE8D0uLbVQ01lJl0mCBzNSn8anKRGYN/",
-	"pZrGKiibavMIkohRP1BrQG/DUoaANlq+HzgsNnX9xQAduB36OCT1DpJBh3nC5Sfk7KBKBOszPr957far",
-	"n9x57ke3Pvn97evPARGIOBHgjlbieyeMAHkEPiIQhzAUvodIJAC9v12/teC4TZuHO9z1WydPVsjJk5te",
-	"T+6C2/VPnjRIz+16AfQpbpuyrw1y8uTpy8zs+uzkyXmjyn2pB5tup0dqMLNamG1FudhlniHvRZC4cUQQ",
-	"VKykIgJ4VZQMHCo141KZtNyuByxLF/TOuR7pct92BtfB7fq1+VRbfwUyZBouxsG4T03EjW4DemIOkiH/",
-	"f4oNFRTCofZ2qp+Jz2hbaiKeox4rKgsLA/dgWiUiMw5pqsATQqgf1efZtP3eCZGAV0Pmbn32OpZv9G/8",
-	"YP+zt+eDPtoQhABKecDlO4xjfeGcYIzULNcUC2b4daFt1UL40Y4rbN/1evOVKs8rWQBoj3LnarTTcWwT",
-	"tmtBKVP3fU+4ktw0VOq8UpI19GXNdC1W25BPQ9uGegyCphgMAT9JhTRceUpJLfSd1NSWIuNAKAl4Su3c",
-	"qc0HHqoRH8J4sSG1mddk+Q71zZYallwQpSgJUjvbyH9L/lgLI4MB4CoKOfWGRy9s1tAY1ZyUmibrQJiK",
-	"1M5arN1xfcbNXv6brFdThow8rW0mZSPDvSsvIa3CQyGTllhofgMwKySySZ1eCmph6IxZIb8cSJpFGnZs",
-	"k3EBKo0iPKmaejbzsS5pPOXpu0OgREW3/3P15Rh1NSX/x4rDjuc2PdpuMynapFgbKhZCaCUUd5/fvB7x",
-	"o1ZypUKxUAT0mA7jtGPnKrnFQrGwqAICIHYDmST/aI4y4uQF8mDEJa6Q4nGXCV9lo5ELIImQxFBwotgC",
-	"WAI4DucC9OwKcL9IjNhzHZWauEG4q2U5rnyA03vWylVyD9vCR7xw9EvqnvUje+KHlyycZzvuNrO+3WWA",
-	"ljbx+ofttu2nvhqPjrr8klSmRcflAjWccrGo2ZtqaBE9O99TJkygawUugscCeONTliXZunzcY5diEcIc",
-	"Yj2X8sWlTcjWVgnb6pL7e7lKrlhaL9IiZFUWi/lV+Z81/af8XwmzLW0rxbVlvFYdgztP3ex/8Ifbrz2V",
-	"UMz2zzf3nvqg/4+P+i9+iJlmDfuyJP0ntrdKtFxfNJesEF4dTSkA5WDS3Lhy6YoSHTQdgDz4oEGaDDfy",
-	"l0xPErEk5oI8Fku4IUlPDTZu4X5q6dYOcEtp8i0XOdVS18KbFiffdMb16rZlMQxxoWRN8yp2ucMAsAT0",
-	"aoRYVWdEnyEhOcdv3tr/42+jajFyCx/a0z2WC9jAJSN3OR+C3IN9jW5kjVR26QogNogEXnFWiK5k1vKt",
-	"SnzGWcYkhRsTlLXaSwDBDqyeKteTBjW0QoSPWUKE+kojPgVvpaYvlKZq+y2bR3TVAAQOBWSgN3p2swXi",
-	"erOFKEkKExwlHHeHJU4FMLE7Du0xSylhyjkKIGK+S7YZ60S089kxPwx3qdYUAbjw/a7Vy8ZcElhKrlyU",
-	"8qFUWiwUF8pLaN8GJdTy12K+VM4vljZLKyGLycwDRp31bCddhf2uxF0xCnpugO+WDmNpBrhvUrnMFNw3",
-	"xYKHDLpUL+dXzUUrv8qWGvk1ulzPr5ir1hpbbxRpyTowg15vrLFVa8UcvWlgyntSbYjdsPWvl9d2yu2l",
-	"b6/6/14vPdwpiv9Y3P7OOj+/Yp5Zpg+VMYc2w25/x/ZbqF0kcXelohiRrqhoE6P6ocC9sQQXdUUgjIdd",
-	"cyzQoLp0IbgOXn10pcZSKcUd52jPcam16boPUw9LAZZKy2mGJ7odMIatbzHLpuDckzeXy2lu7niuyQQE",
-	"+09z3/Z7sxFzIHCkURC6fm5/+OntV2/OStJdMUIVeeFJ27oySU8Oc4FDOlSECQEt24dYlrSmIQdvdpLh",
-	"G8yPiIWDKJ5HVd2Ui3ZRJPDc8gHEUVaVNBvjGsOujrgOulRcmnzHI65/xu1iiuDBT/M3mB8/ywimO0Ot",
-	"NZOtiDt41jpH/VYOTJE4K1jwwJjEKt4DPHiUNq3oRKq6HUF2XW8bYo9a3wVTFqOROBALrraFboAxO9aC",
-	"VvOXnLvMjHOo3RinGR46czE0TXzZuMxScX3yDQ+4vOHYGIA9OFtC6o9zpv5LP7nzk7/PVMvwfWq2oBoW",
-	"uUvkRI1UOBq2o7MQpFbRBUAmZkU0YYgv2JzUHsDH5R+0BTiZbe2flVddeOhUvry8Ahc+aDeZ8Ie5B+U9",
-	"IuwmZ1be5sBLyJzrtwCkTkfAKmh661Y7iG+GMNpkDDz7/EbgqwjZE5wRzBxJYEkPurtcTvZUsGzZGJNr",
-	"+szPC99jFBqTheduLOBUqbi0try6ktQ1JvEoahSriNmRsBEJwPnBtIxwReTDTqgtBYf/SnllZYPU5Pfy",
-	"y5M1YlLP041wLm6eya/B1RD1D2cYhb9YGkiRD1+8QfRzv17NPfbdaq5arVYvnazmwh+q1ZNfh7ecOBHm",
-	"Uv6v//0v1W6xWF65r/Ddrdr3/9/X8qM6ISCljabsEwFhGlAAJlpU/vF1jFDVqWArSypENXKCK/Hp6UeE",
-	"w71v4dJ9X08c4JUvGecsp+Ccm677Lcp7ajpiNgxUn9UgF+Pzm9du3Xh2/+b1aC5GnIEGdcd5jCQjI1Vq",
-	"RF73rFoqLg3zVxr2Eg1F7CVjkO9O7rigQJ8rkBqbV7VtuSkUyeBMxZXJrmX7ebbDFPZtIpdHLFqIqRvA",
-	"fiXzlVxU6npdBa9M9QWuYwXxmEiIFpRFjF8TwTBtAN9b5Wl5dHptEnPUVD+MGYqIFFEhuaKncUGzbhK6",
-	"JTZ7HZY63IO3nE0fTTplAmpZ6uux70vqyx/VC5L6jjOe20598aabfqJyIy64nn+vBdpMBSqY1sCAGx5R",
-	"aQhP1AuatcD3mAAXdItu+Fg/pQyN4RpwqVfe+MFAVsFAVLd8xcjVWUOlmo98VPSW0hUjh+EXZXPlKrlS",
-	"sSD/bw3y35CKU0xaTju4Q8+O21L1alHRkk+g6/U1c9VaYcuNJbpYL5slq8jWG2t0tb5iLltLbLFRpqV6",
-	"0Vy31thqY4Uu15fMRavMSg15bwb/NpMsABFrx9paAZuQg4WE1Ys45I7Hdh7CYa/US42itcbK5hJdr682",
-	"FtmyVTKLdK2+0lhiZWvdXK0v08VGiRWtNXOlvkTLjSJbt1bN5foiLTVysTaPuWKJlku0sZZfpSvLch1p",
-	"fp2t1/Prq4uULS4tU5OuSIWFPZ6rLJXD0ot0G5AlKhowxDSRURQJX43YKAhfNeMgPtr/4I/771zb+/lb",
-	"++8+N2DPyctTGHNGrNnSKAViUPov7DDPbvRGKgHnmZxh11eKvTxrxGxRKWp3mKfThHYgsYvHu/MoVcBz",
-	"txknjs23K5gQjLgLrmBVrhillK+Oy5vQg943Wwx7V8mXQUsUhCWSj9DY2Bo3Rj0uaP/Rcp0Z+rX/DdYm",
-	"LtoPxu/NFoN0ZlUR5m4HgcMMpwqGZUcjQ0k9b0XX8TdIzd2GYDY2xIA4AMWVtIXamy/9qcNtxLRFOHtA",
-	"wPLovfHmnT/+/OBHT/tRgiRMcMwmelZPX8b8akFochKm0qqjgN9kTjDwloApmjZ1cr5Q5ae47p+DXhNA",
-	"T1ONn4MXqiwC6tjb4NvtYKlWg9pO11Nd7lzOCDUBFkceSEgDdbk8wZhcQVG8Q/6VbtmNE2l67i6UUbVs",
-	"B9shc10xIC8oLZO2zYG/zNWWyusqQa92nvleL39KKi4wkyGHEODo+/G0Cc6YBWkTiJOepKrD7hwgeSEs",
-	"ws2doU+07PyDrO3mVUf7sCY2opGlPtswtuB8pckuyMh84hH+QGMpRxzdCoI+13hCbC0+Xs6v7n67XWyv",
-	"9zZLYtUq9v51pf54+dza5aL54Gp7cedMyVvf/r9lejqG417RePEhOnwKF3tYea87ZkSLT3PD2mnQ2jGt",
-	"s13pzYNnN5sOVIpVho+cTSIlxBTj1GShOxAkMPoL4BMl9l1m4V9MsP8uu5BUnQiGiEJZIpec2GGO/6DA",
-	"8FsY74tmoo+WBujfV21CgNVHOrBrj2oKd/hEDwWOY4iBLCV7QHEooVK263rbX37lHLbW7fqf37x25+rV",
-	"/jMfj97hLMp4oocPFYZIC6AxXriwTRAox1KYotrdsB2feaRp7zAed8AVwqCGYIx0unXHFi3IGLSI6HaY",
-	"J5jFrCqPNiFyudNLRWtZAybS6olMI7N/DBtaZPBG/TujXnjxoNXp9GK9l1SaJ1TYsnjlf7BugEaZq+Qe",
-	"h4cGAdugIX86Tj7cwuye8U4NpxyW88W4syOVDF6NBbwHO5L0P357OPS9f/WHe2/ckESjdyM2ilIxNorg",
-	"IojVS3qtpNQLtGM/tutCkV6KqS0Wi+UAvQRYwWR1Au5IcdkiqClxtSNp9qGvTvc+kCubwWsTkmg6r01w",
-	"jI56sP8Li0CByyeyUIHHB+l6/4+v9H/4j7iMiYqFS4cWZBqdS38KMToio8ZucaEYUQVrc5Dsoww9vAd/",
-	"mQ+Mxp5u64p1ZlWOF5wQ8AsafeXavLJMBYNeZxB/qUQL/cK2nZF+iCciXeZFlaMpLZQPSopJjOPgKwah",
-	"PjmYtNySag5eJ78FWTpfIHoJbFHlqteey4nF2vKOsAgy1t9WGES44LjyKMf0KCltda9OfAF1dmlPEOx2",
-	"5m9UuVpUeXnDY+wJ8H3NOmk/PNaZhW+kAOGbrPcQJBMo0TKlCT0V8z8yjDjVZUvpLluWxzbCp7Nz6UOs",
-	"RTgKIj+QyQFexBGXxwMLFNr7B9znUW7ekEVD905YpoGkn9ObtDmpzgCuuWJ8+eoSsqbsfQULGS741PPj",
-	"UC3g3bi5/99/n1pHSXaQR24KKhos5jCfJfWskd+LQLGI6RqhJuJ6EXs2dhx2W7bZklZdT5q2KutjvlDl",
-	"kWJwW+ga8RlGjXDkBxG5DRheTNZOctvgS49zbpdKKc7SOQ86T0EC5BlqO2o65bVst57XAnc2qWqwgwG9",
-	"x05j/9q7d179ffQ0InLTAc+kMTq9N6L7Bwm9CJSQ0rdEhlxL5ALjFkAxPOJyFsNjoASDVApvSAGc1BaL",
-	"S7WgdqlFMcSrMccOw1P1DeYf6NzKiU04u8VjLexLrIVNrXvJBy8mMfZHXJ+0Xctu2NLuho4rEWQusFch",
-	"dz5+rA40juPM49lVlMXYOBaVHQnHT7YE1WBcsSziQXVuAbt0spGxjIfcXWzHh7CI4DoBhBYh1wrTdSOC",
-	"Z64m2XZtXjerF7StXT+QFuQ2YIWp59jMq3LXIw715SNQPJO5SGcz6O4CuUUW8Vue222iPFDXihPYk7/J",
-	"5isEmldhOhPl21WOSY/oomr4zDPgI0wkeMP41mlyqp7QsZmL4G6yeZUrVDUWNPjfdWGkDmsAXleBRMM/",
-	"4BnzmAPpGRpHDpxKBFxcoWSGpkkdwFsKxPPEUE+qrOrsMhUb3bGxAaCx+ofvEj0b+UqDdEWXOk4PK5kl",
-	"Qz8xgNicUhgmhXTkG3KDvpS0kgIRqo90SIdFjnK6lVoM+5I8FnYfzK0WlovxJm2xn8uFteJAw+wUysIy",
-	"7ItO7jub7eal2M0KEzu3WigXsewR/iwVC8UiVr7G2gwuDnUKzK0VcYrYCbAcb+ZXCrrq5dbW5CMzpZEU",
-	"F2NDOJ15U0rp04rCRpNpQjrgCh/BuL5stuUB3C5fnF7xQIQVJgjNz29eQ/3i9n+/tPfr1/ofPr/3wcuH",
-	"rGUcokahxFf2QveEF4wKdwGnwBwcNL2huZ6ULb6tkjN1ZMYPMmsrkZDUCRFGeQzUHgylOsibmx61MOa0",
-	"zTq+gqDqqSDUrlIm4GEIPQy/YpMsoVMl56j+pOGJqxwhpQKUZtfTegfqVPOFKOyhFG84fmUNEceFwn3q",
-	"F8h3MC0YHl3lOkEVMjZVwVYgjG0RqhRGgJHfop0OU/13Q3TQCCBABV5X5RrkH9ZQ4EAx/RUfWiDnwngY",
-	"JabrecxEZQ4gLAP/Qm2etKm3LTCoGB2gr+8SEW9EgUDeBw3CehHFCD2L87NzAKopHKYH8B70Ihynb0yb",
-	"vnE44aJgnY59BV85X7PiUElRn/6NH0YViEOI+iyo9IgJhcfgI1B2cZS/8yC9AlorVqICl8xhKkdomtI2",
-	"U/a8aFGPVTnFC7Wkgk6u8I3YtjuiQkoGKcP/L80bSnTXe/GkE/Ut5ZYwggeBBgA1zeAYgP53+RI0tI+m",
-	"kxCVTcLd3ZF5JBuxCFc4d6lOCKikBij0XSrkI55gHLErg2VpROUcBMxiMOOqUEtXZUvxt1ircsjYAW0S",
-	"BN/8hkqLkXLXRuQfBckcco5RoQA1lEPMKY156s8rgsoqZo9I5a/HqLKeoVFnrpTdcF6MymUUv9j0ev+p",
-	"v+//8NM7f3r59kefyPVxbSj5z5XKUaO4JI1kOScg7Vwl1//Ru7f/cDV2QzG0hSPG73oJjeSu7h9ayZVL",
-	"pVJElqYziPX1qtzjzq9e7b/4Yf+9l/rPX81SdaooIY2l64dH5stn2X5R1ukgH3Ic5CKBWbr3wv+//9Lz",
-	"Xy63d2BmHKqZeipRJkh+jIYgs2yfWZUgmR1aK0OzbGXVJjjRITuTcqvKkdf7LeobyOojVl4wP0hNJGd9",
-	"FGLKnMROUFGrFmr85vAHaCKhSoHhkcgRtTUrfNpTnzeCR2lpiNEuKDqcDwy4YFxxq09oq08OWBrwEdOR",
-	"+oSiLT9zU++CXpqYsTfrxLvFaY218lTG2uc3r+396q977ylY/+Hwb0APZzMYjUfbFlu860HjkECPU/fu",
-	"UXg+lToX5TUDifLx8C8cqgzW1TDm1PrURhcw+IUn8UyNxxJWPs2oXRX4MaPuykBH1Q5QqKXyGNOWmTQp",
-	"lDVEG+ipU90LoeW/12SIRGwEFpTUG9rMb7nqO1Q/SZPaXGUYOa7wDQAepcLl0FMfI7NVLphksSYM44GW",
-	"zZmQHH/vtXfvPPXy7V+9v/fOq/2rN5eLX/v85nN7z13f++DlW5892//s5/1rPyarhfJCqVib3wjHHAnt",
-	"Srmg+5OrKoYutOuRMlP/IK08tFm7vrCtQc8pRqw5fm1Sx2FeCFshGDPAW1rltaXi0ugcqynq9b5IqMRv",
-	"MB8a1Wvv+MERXI+QrcSmiNpF77qQ5LFMbYChCoYGpO9TG9r2yGEUVqHhpm7MP9USYSgVe/hXykbOAY1U",
-	"B3XbTAjouJ3LcLbgPnmwc5UcpFp44Sb0n37n9jvP3v7bX/Y/e/v2C8+gHQ+Yden3s8M8Gx6usBgi6wZU",
-	"h406oX+n62F7z8iuqiixRs2R5NWWarrverlKrunrvuQXOsy0G7YZoBQAP8tVcsvQ7kj/tbiSU3+kmsJy",
-	"qVgCkkqyqrNa0BDQZlauspQeYiA4nyN0lSC8dWwpz8pSPjUUOow24QTqJexyxwHJ9/nNa/2fvX/r0+dR",
-	"ecCDtfeLF27/9cMvwpSeHT7lsP1rZLgHQQojpnkI3anSo0bqOUFuSZBINba4PtptLIZuWXu8FmBWBVg+",
-	"Kqns0Irpg8FfULOcrqIeBVBq/+dZIbo2b2ZEhrzAqGe20l+OI7v38BtTQNwoslAX9P/x19vXr6U15hdV",
-	"ylp0D9Ij1ozwASTgzN/4ZP/tp/aee2bvnVeTYrZJ00qMvIIkOxfXXVLg5gxGQM94bls3/5V/b7qZS9oH",
-	"Dksa17BiCcc17eNq2u1BDhr2egPyQT16BLTyF1XYztlu4PzUTpcKwXTcWK4wtSxmqRQY1YgUrzYUcj3E",
-	"1iD6NuAvnXXt9gD9HoEC7hgfK4d8bGa8qZzIm1QAQfOmJA4TYxnlGMsoT8sw7mqJdSlfXI65IUetdSqk",
-	"2vqMZUaqfRlyF6cQBUkzH3TAznpfR9o6A+zh2Cd7XE6dJT8XzjShfEhASvn4sw/7n3w8rXxM9vQO2TyZ",
-	"S6sVmktQ5xmOokBODaO+BBFHiwnfc3thCmWlyqWyb++gzOTCl0YMuTsF1weWk1NUXW8GOcO7VBDruAb7",
-	"y1WDnXCCsRI7eoKTKrGznuMxhdiDh1MXYd8TxdQHP5OHXlF9bKgfrqF+KNrZcZn1sRs9VmadpGthB88j",
-	"4IuYCuw0zAaTlJbky/jXC48+QtrMazIC10QTf3EVNgahcpR2FlXllA8jzIw6bG3tIjCXw9DW0rgzYL3y",
-	"sF73pcOmm2z0SrXgs6f2/vyDvR+9uP/2s0obmN5BKff7MPDfv3zuhuSVP4gPYmVsQc7d9UEg2gAmjICe",
-	"dixuvgCL5F5zYXzBJhQWyI8zoW798/29l/8xaxNqtCtkQUm97NnZ57TsHBbKI+D8fdsDx8qg02RDGl2I",
-	"RSc1CbljwxnN+tiblJM6C4X1zLOWT+GTh2XwsWV1QMtK71kWkTPCsFr8IgwrI6C64+7dB0/xUb7QEfbJ",
-	"ezf23n35bviCFzTIUXYOmJLxPeB2bOB7UW8VdZzByKrNfTdalFIgp6nZIqa83YosksfarF2X3A2ybcMf",
-	"bJ+YtM2wdHKuJtyuZ7IITkxtHkC4/Rb1A5ABxU4VhpBFqOm5QgTIT4ccrz2tON7s462HoZDq0d6b0c7y",
-	"FyAeNIQPjvxsBkF2rwdKw1McN0uOK1G+siDSQBMafg/h+ZKjoLevX7srki8KT/bkpCBLrJ+EQRoO9Y3x",
-	"aaGxeheQR57/qPxcU50OTddi84efB5o9AzS49ZzKtE+fBqrvfJjtMOew8kCPSGl+s+mxpm7hLLrtsKqi",
-	"XJA8PFVjQ1UblqvkWnazxbytOvPRTcx2bItxkwUmuC4raICywE15tnpYK5HORsLK+7Byo82o6HrYd7qS",
-	"u/PG06Gs23/v+t4vXrj18bN33ni6/8Hb+28+1//Pn9z+zVt71/+5/6fP+tf+lrEOo1SM1V2Ui4FLPJDH",
-	"QrXT08cEK1kyFYambMAIxReqHSXvSl0y3n5xivzRNJmjkdSJ40qJWWab0iQePZBxeo/Gd5JTVS1LxMVn",
-	"l0sZU9MnskbmXI9QH5FmSElXyINGJpTDOHAdEaw4thhpd4VP6gwq/h/vMkLbLm+CvInYaVGsAHw+tm+K",
-	"N36aPzTT6SDWUpxnt+nlSCVcoQx/qEfl+h8+0//7W7ffeRZV+ztvPH37V+/3P/jj3vV/7L36gzuvvtT/",
-	"3U9v33h//5mPVor9q8/2//7WrU9f2/v5W7c+eav/9B+A/ds+82yKNWx3fvgO3tC/9uGtT5/vf/bzvU/+",
-	"2b/2489vPrf3wYv7f3u6/8zHpTtv/nrv+u9K/Ws/HpANjrs7XjQgEm2CZIjz+GCUkfq6sZPMyOaX42x+",
-	"ORfj5+VE1pud2R5i1u0YAinPnkAm2rxHg4bSmdjmQF3o3aW80jDlTdQvysP6xeQQZhqje4J+kZngR1nZ",
-	"AVc+zkO+qwHDr5wJf8qy4goHuGqj6SQqgfm3v86ubmUy2qcG/U2pW51RaL40cELH4SwGAB9AY2rRHUbY",
-	"ZWr6Ti+KTDEAAlHlWDjU7YTIgBoKMKJfwSOpJa+TyxxDFwQvYAWh+HZtwRDbH9pbghsijk0Bnu4ARwIf",
-	"OQB2q/zfhw94e8jxxC9HeUwSDG5pEAh22kzNpGeNDCjepTqaCM7sV12ofKH8PYL5muCTReTXu+KTBaiA",
-	"yd7YKBxCOGDOhC/5KxjDkvOiAmmgC5ZZpN4jETds6IU1wJNa5TYHwCYufMp9gqqb5OKPd5lnM0Fa7i4U",
-	"tzhSpGNTFo+xQ0+Q35SLcmDHZbwZR9zQ4S6Xb9CSarR/M7zg0rG380vi7Qw3Mvs2KqyPKc3JyWuotq8U",
-	"bNWtz17f++gVaQy//tv+n9/af/M5lKeIz5R91ct3YdX12my53OkNLT6+/kubI/WFFJZk11c2EaMmUVsB",
-	"Jn/ssp9lVUZo0uy2pCkRMVo8xgYqNPbe+ce96L4fo+YAd8izy/KlY9Udn7U7DvXZCUFEizEf1YcA4l0N",
-	"2yIN23EgSwpNS0o8dxfhCkFHQpS/oIUMgvdVeXi7i6nkCJRmhBWF8vQyMnf72at7Tz87H1zngVOoQC52",
-	"HJda0vS0fdLluseM71Z5Dedot+UrakQ3jlFdYQrk3xSgr8fIrmf7PuOAE8wu+0ZgS0dnOFdbXiuUijXM",
-	"lK1y9ef8ABxiABCMeJBhWxzdaBYb7EFbGZisfImell7tI46ceBroJmBduJLZcZ4kPZ2DNUgfqJf3wApm",
-	"u+WM67WpPz4GP56dwCThWcedxo5ApzEkwfB0hkjflIiOJFxgV5/fvNb/8IX+Mx/33/xT/40/771yo3/1",
-	"5ghensdn3BPQdKOS/yeyfGSHd6PagGKMuFa47IjLNbLrett1190mc5L5IFYdbNE81P6RWsEUOzUpRxiZ",
-	"u7h5Jr+mpIByebpdKbXrPZ9VOWY0tam3DcC137i/tFZcLM7rOHBMZtEOM0i76/h2h3o+adjMsUhNvqaG",
-	"gWeML4C8atNelQvbV7yREt/2HSZ/2lCXxXu12k2OqMC7tuW3DCI61GTCILWTNWS2HkV1mTrE9eSj2x0H",
-	"q3jNFvWoKZd2g9QdyrflW/DpYtvudJiFglRgz1X4Ebu4ohA1Xafb5goOynGqnLU7fq9ATsFEQGpGIPAD",
-	"NQd+qEBrHXk9MZnjENNh1BME94U5VoGcY57JuE+lwIRFqYdCEuXe12obpMfEAnflmdv7xQcL/Zfe3iCP",
-	"dylM0IOjeOvTVw1y65O3bt34Cfzbf/oPBrl14/n9v31kkNt//ZFB9l67euvTF+DfO3/6BYg99HfXqYWD",
-	"syMiuN5DkjHkJA21BrBMp0rEYw3mSSunQrocQQYQ8dgLlbsql5amMIjuKBCgHbdpD5zU+C4pkA3NU5QX",
-	"G35u2H48HcEgVMnxKo8I5Bp+VzOUJoQ12v6ubSqQaq2O+K5+DXeJ4/Im8wJwH2xtix30ClX+HXkaapbX",
-	"O9/lX5fGbS1ocWeLUIdRQl5NxLGFr1vyuF3HUt3wQqDsquTsdYe1C+TRwKsPUwROAeBijiRf/bKK7u7Y",
-	"I+rOYBh6UmoMVQ7RATUGWGzmOEIni8AftQ19ugHHMuDjHiPKGpWEpPJGwoWTq82ZIMpmMzDyEGiNtGvZ",
-	"vpwf943BFRG0B4400qa8VyDnNU+Epn68ylEpHtYXT+mTp3RMSYxum7mcEeYIFulIqFbOozzaZLDK48tk",
-	"GaQL2is2GiyQUz5pu8In5WLRKBaLeObnakulxRqps57LJUsIdUXglMJ+gs1vVDnFP4FUbRVuicpBPZDS",
-	"suJ6yo2pEm4OEn9BKkVZNzOldCN45KQHjFFf5ZFgFaSoJDX2bPvQ1NiBCpQWM7fDTcMWV0AjcDAlnSDJ",
-	"4BG1XCMQeXIOSJk9pMNoL2n0cCV1ikYukYt6IQKdS/k1ffQN1V3XYZTnrowvUw8k6ELD9dp5i/rw0JQQ",
-	"zqC1A7EfZu04uGXUzNXaKA71gNuVDyoFX2iYdilAcpXcQ0H6Qq6SQyUxBiWO5wmdlxVSzZXKtJojc0Bg",
-	"xLKbQVs3qs7wSqQ8GhyCBmGFZoGA7JwH7VCu1kOr8qO7m6usGjk4qMH7UWFFY8XdFbnK0ogrjJxSGGB+",
-	"gQ2cqxQDl1auUkztkIJTgCfjPNBoklPqOy3VK1XRrWVbZE4KQwhgWF6PeF1uBOQ8L0l+8EeFJa2EzzEs",
-	"1T1Xyf1FmX5n24mmH1TdJRl/T781W+MvKlbk9e4uYH2f17ZgYPglG4jhj6OMwYlGnDZwxgcqI9Kfoqxt",
-	"2FL9klaSqwWQ1l5PiMBL1YikfFSiRhCWjYDmBUpth3mhDI+VQYJaod/gRzx7J+Q+qYAMmYtFe1UKCXe1",
-	"W1D+hVrBgA0QNreeH6hyUSYjDCpoviJFojFoAxiY+WKEuOgqPAc3q0YyYCLF7a05pCKD3Hn1pf77v9z/",
-	"468N0n/hN3s/e2b/zXf2//mhQfauvbv/zEd7P39r77XfGFW+/8y7+398pX/txwbZf/fdvV+8MF8gp1U8",
-	"Jg+qzQC4bzBTJVB8arba8mzAmCDVh7ty/Qukhi0YalVutlxXKIsP12xOHbRK5DtQDyN7Y+BmuyLW+EUw",
-	"JuY3NM2AHp/QEiZQbZeURqm8mfB4x8Ye8LHE7BMCWrqBTlsug4qJOoHWjBz0biLJ+i6Je3CPfjcZEJ2b",
-	"+mweu0OP3aF3TSY+6O5ytCVJyDy1mPj85rVbN57dv3k9qjfuvfPm3uv//Mq4QtWERgnM8wPKxNjCynov",
-	"6v8J2AgywAK5CJZyyImqfKDFseSeke6U6W3ixEBTlY+KNNUaDm02maWcRaEbRmtM+DOhQurxDu0Ku+4w",
-	"AzwMQQvmI852Y5Wm01rwinCyV5lmuCdjZ5KMguDfGfVSX4y8O1t/lTNIK/daiax4tKGzOUrl/GJpRNXL",
-	"QFaqPBgqUydVYsuySmzJ1scM88MGW4MFHvRcJQdhaOirtrvJLkMVywdv9196fu+jd/o//sntF56589TL",
-	"6I2PwfwoxpCxRdeo2pJycbi2JFfJwXtjGbzTlK0CKaapXVVevOOmJ2PKUAcs4qAA9ejHPsc0RMFICBph",
-	"g6ANA/1MdVJ3QzWzDCSN/EOZJ25jALUnapEWiCQ5fFeHeWOkfLx2Fe8Ay6ehTaboC/xeh2mrp6LMmhoM",
-	"U6X4qgebEK+o9Zh4xMXfMcRmkJrPLvv4lfxUqHKlsXgiErIakLJfBR/+QG0u8JMj0IUmSfBkFA/lIp2l",
-	"eMgiChaH+PyUnP0wC2VnKNrH1eGwoyTaNRjTLOR6KaVcL02596OSWeFFxx1svpIdbL44Bem8dncD+X1+",
-	"89o9HRPAFy3Uu852Xqn7kNKVrEfhBUL5MkS33rb9QE1UTmHVJVR5Yn3mGQNpH9Gk2CqvqbfGj3xNOyUE",
-	"5GNUsKMH5T0l8ttBmk09kihb70W9z3Nqi6pSsQjHavuCOY0Kqcl/tlDVrM0bo1JPIOeCyPXZ8lijK5il",
-	"/R+QKCK6Zku3e1fZKMzzXE/UyByEa+U3C2qVq91icdG0LfiX1eZDFaVmuhbDVK+aChbXMGvZ5k1HT5E6",
-	"Va5zbwBwU+wyj1lhwkcJ0j105ouPLftCJ3kmHQ7V7Vl6ZMZX197fdbZPJdGCOAhMyqDkzFohk1pkyeGf",
-	"AXo/nMSEIO8g9Elk8Sgk2fRTGdxynucBcjRJLGPKXZidr9ydKs1RHrLd4Lge+Uj9MZjCRDAF3EpIgBtg",
-	"O5/fvLZ3/R93nnmx/8Ef9964cefqL+889UJ28TjaNzCViEMxMFrCXYDftYBDjwEmWWHy5IEkHb58UNAJ",
-	"/UopTubAqjCIrrMjXtdh8+PFXyDajMHEwCxCjIyVYVU+AyEGA4WdJeOkWJWPEWMVwqnnubuRVf9KZBhK",
-	"tnshgX6+UOGYyXwslb98wjQ4erGKzrsqTYMhHIvTr6xJioxhrBTee/GlWx///l41Tz3XcbqdsUlq8jEn",
-	"BLDawMUfq68YqAwlc4qiferbO8wIekYGsQ+XM0w3rfI6E7bFiO0b6hw2ux5C7XfllfIcQtKg/DGwRuNZ",
-	"cHGZoUzVuHM/AlNRQcEMIBUE2JUIaxKCORq6pCn4Wi5UvtvRk4nUxXKXswKp7TK72fKZtUV3mAcCGr4R",
-	"0fcpMzoEDcGHCNXchVtQOlCocsRfGl2mCgM/+tlWgUQ9j2Q25PSfAFcXSJYUrnjwiCbl2Uf9woMCL7Xb",
-	"FBjDqNOhqr4U8doCiAVAvLJNoqhj1MOTUOrA7MevMmJi41RKS9I4lGIz7TgwZUIXMhxE04gjz6gzp7A3",
-	"Pbve1XgemJWfNa4DxDSoxKnDCg/EHb7YyVVyy6uFxeXMDv/Uiow6OiM89UPMOaikUvwqYLDH4BSzUgpO",
-	"6VVXBz447aGoijNPTO67/ddf9n/2/q1Pn+8/98HtG58ewSh/ooagm8GP1A+Q7r7w/tJHRdRNGd4+hEbV",
-	"x5lVdzOz6hAisMddqo9FThQPKZ48FgAgfclwM7C6cer+1SiOkurzVUJYiIw7v0FqvOs4NQ2vQDlxOwgG",
-	"UeUKZ+Gg7azvXc/oQKPtaQXbofTZjjDi8tSpT3e3U/YRz3I6nASm0ijxWS7GPbuHID6P218ft7++y+2v",
-	"vzgNYaBtdlTsaW0B+2Z/GZKqsCt3JKkqWy2RDuwMaRrjc7PoYF6WEWgLTk+btqglSQnrxepro+5ohJ+t",
-	"cgy8KuCY+Q0iwGR+8orKOwe/8nld5EU4wEqrWQeKjt9i0XwxqeIs1nQvp4HxiirXrcG1a3lKKJm7ncKU",
-	"mL50kAAtTuGC3CXo67Scy4a+cUqljR1rD8pIj63nUmE5NBjGGtT6mvt7KcZTKsJ47r6tH1dWlg8n2/qe",
-	"yd46xlk5tHSvSO7zEUnuQlEbIlyMdQUHyVV4A6D8htXMZO7Wpy/tv3d97/WX9n726rxBXMdiUI/lCf8e",
-	"qGFGxh9Ziqy28NEouFX3KNz56G0dq5HORawuAaYtd6aSgnMvSqllO0wFEu88dfPWx8/eufpL5c797z/v",
-	"v3OtgCNI5XZeURlDLVpeXslVcuuNsllkpfoKXbWWzEW21liWAtFctJbYcmOluFpaK68v0qX6srlirbK1",
-	"BgpM/TuVz7KfYLlKaW2xXFxS/P9sag94htykkIbSlNVGDt9xDG/GPWE18qpmXIFPNcqpvow+1URLB6F+",
-	"BNTiIshvMijvfLS125ClOexmxQpcv9dhVW4L8r2u1QxrSuQTTwiiuBJUi0AcUfKJCjn34BmDnHvkGwb5",
-	"13Onv2GQRxsN22TEcs0uAi7NFSzXvGwQgDCeR6CNjkOl1cUu+4i9a5qs4yNaLyI0IhpoFG9T13lAnlFw",
-	"4AC7kziSbYO1FsJ8qjmpwV946FS+vLwin7jNOr4Ohn41nMSSZgZEY+7QYCrDd2TBqixlzWI9lpCHISGz",
-	"y8dRJlN4RAd8usedSu8Ra+sLS94BygktFZBkgYf0xk/6P/hotrL/C/SQtmzhu15vpMmGWfCq07vKptWO",
-	"zYhpZkRScAG023GbFbLbcjX8txHCZUdLZsK4q5RPu60ethHQrkfbN0Jhg5pDnTVcD3PYMHajcmcheHOv",
-	"gVw9pFb/3rQSqZnWS6i8cnDDIyi6RON7hYhqCz8paSr3SX4ltxcdsZJIzjMKg8nt/+nZ/d+91n/6aYTo",
-	"LJX3XrvW//iV27/8Ecq//ou/63/2n4jSGXUFalqTTAKpCHSK4XKSK0aOgePmbIbcJrxDzSA4a1s7ygvd",
-	"oqIlH0bX62vmqrXClhtLdLFeNktWka031uhqfcVctpbYYqNMS/WiuW6tsdXGCl2uL5mLVpmVGvLe1H1n",
-	"aVm+1TXNrucNqiGLMTUkoNFgiYbD+R7beQgnsFIvNYrW/8fetTW3cVzpv9KFF1NVQxIAKcqin1iRNqW1",
-	"GTsSd1PehUpoYhrEmIMeeHpACFvlKtmOLCiS7TiRYsm3+CaFVlayY6ccWWbk/7IrgMCT/kKqz+m54MoZ",
-	"YEASNB5clqgh0NMzfa7f+b5nWTq3SE+un8gvsON6Kpekz64v5RdZWj+ZO7F+nC7kUyypP5tbWl+k6XyS",
-	"ndRP5I6vL9CUDEwEezWxfOJEZDRshORZmqDTWyGT56C8hjKH0yQ6Ll8K0iy4qYi96QIoYbOxuX2rdf23",
-	"Ry6N7u948aiNvTN5Fr6mR2NSRjXSn+FwgtuYlCb2OSJdY9sgDXEsC1QrTItvEMDdZrjP2MXkRWBDAJSr",
-	"5lAMh8xQkrNsJfPpum74PfQvz8ES2vqhhshw3bZKJSYTaL+1SXO9uLH6OGckfsZuqMXbGqEZ7m+EU2BF",
-	"wcwtJvym6CnQKNH8gkX3ZA0UDFAOhMwgDdgFvCKb4XmQQVK/YHF26PumZ3vb/BHapsP46WitVVzztLHq",
-	"NlbjjY9iwnUthGuVLo6nVeopLk1bpQeQvMfB9CSfn2e6kcy4YtmbT3dqrUuX6h9+glilA298BlgtxlBv",
-	"P8e4LgYU0kECQi7fV7bKU7t9yugZQRi1TYPZapRPyA+Sl2S4vAY9jafR4NbCyXrZccmlFVioHyeHIAo0",
-	"1I4yOqnImS5wy7nAdMOh6ybLamoWMktN06ow/Ryo3GWhmg+EHsVjz7UThIKvzHZKg2czHPk0hPeWeAqD",
-	"vBos0cNa8JILnog2vBF84+ehkdWLvSLxc0YwB8kjvD+330m67U68i8LCkBbi8qPpcH50YTx+dHIoLsbu",
-	"SA+aYqLdF0qj/3SnhtwSCAWatEq0PzmqM5OhEFL7i3gKfi663YG08kCYYDPuakahd0IenTkCOpvuJRrq",
-	"hwZ5pjPcJZo2nIDA4+jTPHslXHhP3iGMZVymzYwv9kZeBTaQCoI7Pj3Vo8wtjDIGEINYDDzBHlTqwXPw",
-	"dKdWr91r3f6ycf1KY7tfrypMnHxefntfWF9HsHaQU96jzWYfjrHsNuYKUS4Ca4UOxBtzPWa0UzJQSC6u",
-	"QZSgAgXdUHW3xHKiYGwUmH1hnTlY9uwMpT01UY9DP7GcqDJqh8URqBAMxNhAv1PJsEnnkVhOtD697POD",
-	"NO9fbdx658mja61PL9e/vtv87Hr9vd/t/vlO4+pPzb8+rte+x0fAuBM2+pM7ggMTsB2eK1L8Hmd0FYIK",
-	"y3ZetEEeNDUU4Vp7eNZr18F1qi4QcviMSMLdLzxrI8GZToBPey1qAjzgDTykYnTbH1NbJXr7JKDJFH26",
-	"e8CstiuJ/2KHVGOXw1SOBrB8KA2yam2hdHPAyc1kXQuVPUaKMPoFXJsY53rgvrHHkh3z14dl9NozxktD",
-	"zF2Pb+S63a0W6cWgW033Qe0lj7fl30G3alqVwV4Vea8GOtVBxZAceJ1+TrX+jztP/vlR4/07vmut/+PO",
-	"7va1+o+Pmtv3W59e3v3wgUwMr/7QuP1G6/bvR/OrS2HcarrbrQ66wfW+VY/kUnfVo69bTY/BrU4nw6eT",
-	"4fs8GR7fhPdeKSG2TuJICXvUc+ax9jN4DKxNVwuvB0VOaR9BnxpL5jPy/Kl9gboXNU1VPwfc4bGx5IMv",
-	"GMJZUzcR1aNGknCMqCZ5WIbDivJbpBFdTmyARHIIvxkqjVwcgSeMW470DrtfPnry+Nruhw8a27eBvuB6",
-	"6+NPGve/qO+8++ThtdbrNxJaQqi7Qvfc0/0c71l0X2qXVNLQnS/L34oAT8NXKxQ0DV/CKRwt3pku3sv8",
-	"eDqLgXdnUhOmPkKMeKeesKJ8eTtkFmVq45bXXVn6Y6TTCPvK/Si1iJ+b4R1ii2DLKdeVKXfzqew6cyqM",
-	"8SzhjOlCCSmuWVmlqWBaFU9cMbJ8zl4JE0rZ4QkcBeXUwwgOb4CG1PQDaxSwQNHszxhF/Ub1EINSBn1y",
-	"PUS059MvQ8HDNtXbm7JNjJNt4hywSeK79nSn1ty+X3/wwVCesXfOUGQD0wNUkVtGuIxgga6Sh6SBz4W+",
-	"rrxImXz/OojwheaBbjw3IECSrkir8CVkJusvV2Q1/zpi6OKYRoSFgkOU5G0wgDpgnQqGzkhF/oPhyB9I",
-	"11UWbOR0RCN5xnSQFtgD0vNL5qyOjuHZNLjuj9wEtkI+sQ31FaYhHCRKhw4g1J+CsU0QQCfcEOg8OjZc",
-	"DtbYUqkUWOWQHSwjpLaNNLnqPnRWoraj5ov9wpkqj+1++GXr+t36wzfq7z5sfHez/rdL0UpiCqVTknHW",
-	"cmI+zOXzYdY/DyO4lu2o2aiOFYZpOwU7TPAwu/FZvZuEYDn8BqBuiJJJqz0WghCT+h8/C/tk1NBXz7ck",
-	"inRRMtwWyLvmPWfLApsT2gev9sVFoWna35TswPKl3xQsQovkzNOd2u7N7+tX3969sd2ofd9u/+ViQ+dE",
-	"WkIauITWBTWKnClJN6Jytz1xRGdZUfHzqfBpn1A+XqKxPxAfleAdZXzPxMN1/KAKgTkxBVUDsDnuWzGR",
-	"wJyhT1D8qJxDWvg8urnqFKFyJDUKPAOI6JTJqrfiCz+s9oBvQjQ1OaMRPL8waYNjq5bDOpEsfo3UsklW",
-	"XpGdy/D9QZfEGMPEyOq/FIGO1224jI3Kf2Idw1Jvx3C8DV0xNscwxViMIcqdQiaGI8X3vBKCI2KsdZZR",
-	"Y7BPuRMKaygrDLSD0FtTYsMQyWjQnoOWMNQhHaPI5kj21awngs5pkWkEKkjwZ3AjOUtnWoYbG9yyQZWc",
-	"Cl/6TzfyeWYDu5XqxhHHpri/1ITLhFEsmRhh5QrUpjlp1ccGt3DLi9F8zEuqdhcJcPG8waP9wgtsi5mh",
-	"f+Mco3auEOkLzlm2M3EgkGlJd99Kuue1BGcXHXyWieUEq/77/5x5xTJeTp/c/K9zZ8QZ/rLxonGmurp2",
-	"+uLqqRVn9dTKxTNGxaC/+bX8eWV1bbPy8tpKZfUXycrqqZXKC2s5+X/nxVP+z7z/1laM/K/Dx1by/Q0D",
-	"ZQEjeNirUQeLS4Et8mAoSgi09n7zs+12H4T+ZMxJUW8IiQ5kBNCDK3Od2cTHwZMZYL7hrEJsy3KwTkTX",
-	"BeOOYsKVNoMUy8Ih6wA3ebXM5jIcqlBUJus6K5Ysh/FcdfZ5VoWyU5FuMiAmcuwqETTP4kaCQC8rcmrj",
-	"r/R5Vo2c4fTMINrM6cl+9q/T6j159KjxzXutW9/ufvWo+fhu/fL/1h98OZQF7DBWTx49at36tvn4bjRL",
-	"MFZQSfcWdWdZC7MLqSFQJTS1HtnjxLf30b3PHvcyP+iB9koFu7ZtiJE1OEoDNKihLaGe2BS+EkgOp2iU",
-	"PZM0eGuU55Ee8k/f1D//BD1kSN84IDWL0D2E9xjwINxCmnib5aUDcqw5shIg02sjHkAACXepXfzf0YDs",
-	"3uWS47QoPxHcmLzClhfNIJ+uy6GoW0y1XawyONb96WMO5yaH7GJ6xmLKUXBUOArcg4stzz0OrnL6sy5Z",
-	"z2Ly5IgdUP9cTlz/c8iTN47u5zTj30cQVzwx17T1Om29BluvbvyEovBR4qcDa7jijNwQ7daZs//2C3Ji",
-	"4eTSsWVVh0ASAEGEQ6taZ4fVO7tZBA1DKSPDAwUODAKdLn9SKchoyp39n1GfW6SbwApAKNRDAkQCgfpJ",
-	"Rm43M/NEDeFYefhEeW+M65QrRkYCYzBtwZ7nQYDhnTvuCQwEgcsZrkgO5U+zi+lns5q8d5Ph31Npdatu",
-	"LGsIQB07jMfdQ44tfoyhg9zXj8j45OEbTx5/3PjuZuPbH+sP32g+viuPR8Ri6PjazIfVA/fduQn0zAOr",
-	"Ien4qiHT3veUX2DSmuVozKWzKqIUrYonFJ9A7U/Nez81bv491sLMPOU5JqDjPmhiCEkB6Lpcl1MwQKEw",
-	"oEoELQld5nRK9wDtkpIdlH5b+lml8JdaImD0RIbrjJXUEBAjlIsKs+FKs0KroKpg8A1TdblmuEWyfqMu",
-	"e2ys3fIVb1vG1NWN1buAZVfeJSdfZs+vpLr9SlQnEL2hGkt7E1Tm3Keg4SuGQsXTef14NVgVi7m32b4G",
-	"68Pf7f79gwlMZDpsHLDj7mXe/IwjmB9wJkBfzTVuWZ2VnEJWWTCPZpzMJKXh8rIXaipxkrOM6jJjl+nH",
-	"q2VmV4nF4bIidZhtUNMQTJcpVWGOrHhZjpUnRctmSH+eSmrJZDLAII/5ynKGA0OWtyTLRkPpFGyrvFEg",
-	"WW+wUOUzfrI1znLamtzsyLhfm7FT8jbiwtK4HQI0vP5fzmtdgX463kA/YIot0Mr1jfGCZ4yfPLxfv/w3",
-	"P9T/y4365e3Wx58Hg3z5wz9+1vjozaHbn5B0xB/wh9mEXj3S9gRmGJzOtEp6SKuk8vz+Sj6cPo5cGbaj",
-	"57pHSTYOvlj5jEeqGfD51zyf39j+YfLcvmADcpn/gELbADhwO/TXnXqGOp4a3gYMcHwVPEg4YM3D3Xpo",
-	"rOpZy2ShLz6lJtfHhssVzJ5EXO505r9z5j9CsieYHQrLKk/DIfcUcWFS5a361Ggw/d8TkwoGIuSk8mBw",
-	"qWA2Sm77OQ+0RmzMOOADsW5TokJULFv3QKXUISajwiGpZGBoQdrGDMeRh4Aylnp3YkeUKiqVA0aUdh9q",
-	"GaBflYcaBFfxULs7KH0ufWX2LDi82XQy3XGKfWGXCKcYmPgDR3SDyiOqPirSoRwnrHRvCGkIg9lrb8Mi",
-	"T3OxbfXejYx+T2O4sFq+6f1aHEDaNAV8TgGfIwI+BbM9wGcv8pkIjscLvj3AZ/9yWxvnmAKMxeYofskc",
-	"5SViFeCbBnvx2a5pN5brseby6hwj48No5zhyGiqYPSxhQzZwXrKax4kL6XYWljZIMQ6GiwElLq+UISwC",
-	"yAEaxPJ5lnPcaru8/2cE4eyiQ1TQFzsIZ6jIdDwgnG6jEdQPjJixjQ1wc0jtqzZsmJiKHib2M7Xp+MLE",
-	"KRJmygJxWFgglBlW5LIuJ7o8Cz4zRJxR6LwyINH1wzu9Ws+ainfGcpRLH2FafIPZ0EglBkf0J5aYHWtT",
-	"zTVYCJG1SoJULHsTIKvSTeViLJWo6u3+R8HIhTMZQfCBW2aNuBv3sx/BimEUCrfSj4Xrr3+0e2M7XmvC",
-	"+BiNyYr3OqBNKdKqa0kI3aDy1Mts2TJ1tCYItCc227I24xxJPM0PxnZMVAadnk0uziYjG4+FGI0HvoxH",
-	"znaMbgrwBQ5Ygpt/jt0S2EwwZ9av74/FIpxjDkLKvE4MMPPDgRdtgYVH5A/hRXy24Ky8TcwC1Z2O0DMJ",
-	"dEN+xSqzL1H+isGxGxL6WLjrgIWFy0r7jEF7e1qhggh29FClP1dVDc4q/sMFUTvXELSuvL37zweqy/r1",
-	"W7uf7wxvDuQXs1zZlouX513+7po8i4nl/z7/muYiYuBv5+W19pZrGjrfRUO+f/KfNenqKwUjV5BnmzC+",
-	"ZdgWLzIOMhh2mQsyY1o5asKcGVS+LJuUbEsvg2bqsec8sQ4fRI8I1XlaMua3UjL3L9tmYjmhfpCQN2tw",
-	"R3ouU/lguV61JV0WydjgMMrGwRRZZQeTnEoBIfzI3k8M8XSntnv7x9b13zZrVzqo7ed8oh2gtpeb1X08",
-	"LXuDckOgVogCKHlA5P+7dAO/znCqGkJ2DeHYRs4RGnGsChca2TJMk24wgdAdD80n5shpMJyWU2C2Sxkh",
-	"N4lvCL8xHlgkYp66V+lJgynhR+HS/xkBmS5o7oMQZOuvN3a/+7FZu+LpQsq7AI0TEFABqChRGrRCQ2uN",
-	"8rBIGJhTRIO2AcDhwAoDrIndy/xP4MFFkgyEEGN1C46G/5ua5x4MuSsydPGWjm3XZu0KRmDtz9D7iFkl",
-	"NtC9hNPyX/BJulRlGNF2qMWpjVRLkTcsN8KmHLNkmUxfLJmUo9DM051a89KbjU8fNr+6WX/zh6c7H9Qf",
-	"v1+vvfX/l15vvPOH+u/flnt99Yt67a3mvXuNW++0L5t5a+q14peYVTJZ4IGqCjP3Ed7qncTXulm70vzL",
-	"H5pXv1WPFeyEfCWVDDY3q8E3CuxM97c+z6ogmV2kuYLBGcmZhnxjiSjnCoSqUMC2tgyeM6hJSiZ18pZd",
-	"lM/pnTv1d7+of/1W671vQi2BlozZTVYVfU6fQ4slZs+i5LJDTGtDrgsjDlCWkKfx66+a27XG+3ea9653",
-	"HmvdcBKvnX/tXwEAAP//",
+	"7P37dhvHlS+Ov0odnJklUm6AAHgHV9b5ybYUa+LYikRNzoyhIQrdBaLDRjXc1SAFOzpLnowt+e7MiRMn",
+	"sR0riTL+ZSa2M56TyLJkv8ssgqL+8it8V+1d1RegAXSDoEzZzMyyQKAvddm17/uzn8+ZbqvtcsZ9kas8",
+	"n2syajEPPp5ep5vyX4sJ07Pbvu3yXCW33mTEY6brWScE2WaesF1ukGc7rs+sNSIYt4jtkzo1t4jNSe1s",
+	"I/996pvNGvFdYjYp32TEDx5RyBk5YTZZi8oXtejlJxnf9Ju5SnnByLWp7zNPvvOfqrlnSvnVS88U86uX",
+	"ni8apeUr1dzf5Iyc322zXCUnfM/mm7krV4zck65JcaRJA29Tv0ncBozA9Bj1mZU4kobrtaifq+Q6np33",
+	"WIN5jJssZ8SGWCwODuCKHLZHW8xXi3jK9F3vrPWDDvO6g2N6mjtdwrbl4hOTdgSzSL1L/KYtSEcwj7ge",
+	"OXXuLNliXTk+dpm22o58X7G0WqTFYjFflP9Zlv9Z0X/K/5WKxVLOyNnyHc/Cq40cpy15K8UBDVv4pfjC",
+	"P1OtXi6X8tXq5eXTlx5JXvJTbft7rHvWOkflA5KWXc3hhCC2lW0i5chE5OaF87DlFDz2bMf2mJWr+F6H",
+	"Raf0Nx5r5Cq5/zkXkvcc/irmzlo4bt+nZrPFuD9q7DS4aoLhLx3m8DuW7V9wPX8IbdUEe7ZGZlzHYsIn",
+	"DdsTvgGEb7EG7Tj+rKSuWh6v4mwnuGo2Pkd5xRBaEq7nxwhJPVr+BDcx3mnlKs+ov+BJl5JI6LGOJ1xv",
+	"yETkLtQ4u+zjVTV9gNse27bdjiBtuskMQoVkPDtUkE17m/ECOesTWxBXHrFt6tgW2bH9JtwpaIuRhu3I",
+	"Q0oot4icSGHIJE1467DzUipKVtWyefBF/Pycyv8jzT9XzK9u5Iedn8dtQesOG8kjLHUNmalJUqnB5sHU",
+	"qOnb24zM1BrUEfIHyThEbAvhl+TJ6efGpqeGWHddh1EOYzzNfdvvpuJjtO52fORhIWtNf2Qk8xqyE0wN",
+	"Yoq8C+e13m2zbDPbsrkl6TBphh1u+yNnIF+Xdg40/9ylZxQFXTo5ZBLb1OmA1BvFyFhw1QSMbPkQGVk4",
+	"/IvcHsmL5cqSnaYrGBGm6zGTehYBOqOZqaxYTp5PB8Zw0Dmdcejm5ugjLWfNBGnglcC+Wm2HdoRdd1js",
+	"nHPXDy4LznlsvjjCJIpT940732c8t5XmBPhyPLThMw/Pgc2FT7kfX/xysVzOF0v5Ymm9WKzA///jkAPR",
+	"8NxWLu3artstJnzaasOQz1qs1XZ9xs3u91j3CdBbB0d/Sioegcrn2CjHzabrCptvkhlKLl48+7gkIko2",
+	"XdciLmezBXKetRn15RWUSEKQwjEuPuRjKbeqvO5aXfjN5qS8QJpux5MU6Xc8LuByEKrEY6LtcsFA3qAi",
+	"LOTONm2+uRZ/LLyIyt+Yp54P46stlMu1NbLTtB0WezKOzxZE+LbjEK/Duc03DbiluForVHlsfxYbRXOp",
+	"sczy5foqzS/Qxfn8qlVk+Xmz1CjT5fqKtRAcdrQHwg2LrHr+e6w7VH9fXBwlFVNw5rMNsBuG7et5dTor",
+	"sBA1aasEioGySkidyQ3EtbYK5HFmOtRjFnHhIdQhwiV+k/qEkpYtgB5wulVOudiRykFtobxSIx6VWyGv",
+	"5XJFiwMrWs2VqrmhS6ZMoKnbOmcbT7mcjVymU1yvTUj/pOk6lkCaw3lK0qnNFxdqirZsICaz43ms/2yP",
+	"m6kc0WFNl1u2ScF6GS4ibH3RBEJufnGYUDi4kIsMPoVQAEIG9qruyjiRUjiRPoZrh+PITTqFJ9k2c0bN",
+	"IngJSAyYiSPvITP4T0mSlyQ/323HBVkpedRwW7KFbnN/voyWud2S1sYKMB78XAroyOY+22RefCLnqAfW",
+	"36i5gMVke8z0idm0HctjfArbM8w6b6sRZd4bITo230QFatR0RFf4rCWILUQn6m3gtp9ZTx82CTs6mKwz",
+	"edJu2cNM2rMw9DbzwOSLjXexOIRy5OOSbVR5y3AyWiwWxxLS023mgeKaQnXSNOPqe8gM5ZG/bCu45NS5",
+	"swboWcR0Wy2wTztmU2qINdOxC9LAewycV31aYK7TtqjPLg63P4LXpTU/0Hy9FJqxhWFGyEHP0iQUOPVj",
+	"dI55tpuFQbfhhgH1d+i44PLUo8Lh4Mg6dccWTWZdgAOcSgSqww6SkMyokVOPEY+1Xc+XRscmlRo8aeun",
+	"a/4wm5GjHaJ5eJ5tu1ujTSkPLxl0jnTAuxFxjmyxbmrfiHrqONPpvOuMdB6APwZ0Lqlgol/EdeLcS77L",
+	"ZjugSyUOxXVYaqqRA4KRXWDUM5tDxnbGY4z47LJPWlJbixCDfKdBRNP18DNaLK7F1ohJlQHje9SyUYue",
+	"E9JutRs2s4hkp0hi9iZ3PdZ3Mnpv3tr79O0hc3x2uIut2G9LDLKfC03G/DPAzYf5Qy874nKNzMTcn6bY",
+	"rpGZi+tn8ivK7CL1rs+I61nMIy3qbRlSJzab5PRlkzmEM2YJOU3yWNPmTLC+gyLfMczURVGT7C5V92l/",
+	"qfrTFNvJ/lKY7UhmBdEOuABtS3mDOvfCQK2MkQaYjtwMDOSI4mb7xKSeZzORnbtNdt4j3A7mJ+WYGDE9",
+	"KTGEcgd57o6ITBQsHIPYHL7DzQSv8JpcA6amH0RqYEMF22YedWKzfSadELokb2k7rjXSFdMZ1IdsyWvT",
+	"8EFQTM7i1YuRwBP1PNqVPwu/62gqk39f6NRbtu8z6+8l2x8lLgJhAAJCCQuKf8kVRNaUUSAszh+eKTWh",
+	"BMws0eYPewKTGIJqRpOL5/4QjhpLbqI5jAg/PQ2HTvEVxxb+GqHEYRSkYC1fk3TFPMEkpymQdVupJnXP",
+	"3WJc2iX9OwYDzhyHyqsw7yk/wl7Vo/Lq3+glkeuTOS/O26d+R6SyszhuoPCp3yfzA6Vr2KzgJek3RpNI",
+	"dIgw5nXqbbKRjnUfrpjgmCwUi8uHdUzW3RRmVZ01XI+NdkbPp3RG++6Eruh1j7HHWdsfpms94e6QFuVd",
+	"9ILIQTvuDhwMiGj4LrG56XSkhlXUrhH4hTouj1NNeUgcT749+QiUFkeZuaXFiJVbTLRy00RlJiCdaKBv",
+	"2qQz3g+CgTtxIPNzaKCyM5HnQw76ezYfOWzUefSgt2zet+gWa1PPbzE+zAMgb0k9MD2iYHhjPX84Pu30",
+	"A6okM5Dv47rgVC7NpiHnLP6+0tJYP40c+tEXVdLEiggp9Wde/dsns/QK5fWHIULMUE4h9UP4R6J0uyjY",
+	"SO+6tGUnOOql4uFpg3LID3Jv5RJMtr+RO/UeR77KRz5nUUgm0e8z6/KH5tyB0Y/XppQ2PEKZEtremY4y",
+	"FRkXjPMfGPWyiJMuo/GgQLlYHsLr5KWpxyXHgWmGOp4M5uOj1DqPUWD5l+lyX0qAyvM52m47NmZEzrU9",
+	"t+6w1iM/EpgeGYzteeQ1kmdCotSGiijnjJzFfGo7ASVhoNlyMXSNniOMLLrc96iJItTzXE/kKs88n2sx",
+	"IeimfLRi1wQplzjgywGBUJRStO1Kfu3lKrk5WJYrl+RiSXXOlHfP0bY9t12aA/GiaI4JKWMV+ZbqZXPe",
+	"WmCLjSW5lrhxlQWwlG0fKOQsTo6Ek1OHqen7bVGZm2vQ55p2Qa1KQa2FXjUxp77I6/uvpPZr4BNw25LO",
+	"59hVXSM1XNQasDAhlV+vS7Zt14GtLcjBPObyhmObB6MAucAbTSo2IOnVY56IEgHopGn0IkzKgSdYUr2t",
+	"d0mJBHlRyds6l1LhCkcmKcy20seq1IHbvfWn3ot/vvfrd+7/7A+9W//c+7ef9V788P57v9394r29T9/e",
+	"+8/P1Zc/fWf3zq96r7zfe/E/eh/9PqQXmIck0NRUuBpSYbBLWcnP1DdOm+70g0WY4KIi/8hnyQwlVgeJ",
+	"iIEf2AjYHWRPwIbIXcb4FmcqeIWeNhacuHh2yiwQ7RnXq9uWxfiBqLYRPCVCrCg3peqnvLaohjqMUKtl",
+	"89x0GMx8uLVnIqPItrfh+Ke1uSZ1HMzr2OLuDif1juQrXeAvltqpGamqywWB/fJjedrCdNtMGPJaeQt1",
+	"pMFq+7hpT7n+GbfDrQPtGXf9jQY8JSuDaTQaDcyJU7dPzFHkk7Js9kK42U9F3p9ts7nr5/HOaWz2Uy4G",
+	"h/FEGjpd0OWYIaboQG69YAx27xztOi611l33SeptsgNtYhufteG77oYDT4tsph9hMjqJDS5SmVSl4sLK",
+	"4vISBFzEdI5jKXIc1TyJ77pEjy3bTqnZ5X3XzeMTpnU8k5YDohfM22YeoabJ2r7A7ZI7yzHYdobaDjvY",
+	"sVO5cRstW7RUltZk4p36QZ7dvAE0V56KcE+50eXIRkdWiDRwiTJvdeQZefWMaWx2pP5Jah+C0GDVQHba",
+	"UuUjjsslGSixu6bTQqGYYceTZg0foIXzgdl1EIW/sQFUsBEYcRFygFouPf5QOTi9Tjf7My27bgfMZsi1",
+	"lJbpg6OE8soQSohM6QC0EDxlytRgC51zOny71133+5R3lWUnDrTTHvXZBiRDxTdZJxxB4nGLWoy00J9O",
+	"OVkqFjUDF6gytGze8dl0eHU5ohWvuy46yPXrMm+anF9ez28qbLp/SJCvpVfKlWwa9Cfqo/4UaLvIPYiw",
+	"N3ne5mJ2jXjM97oqa752Xv6RPyX/qBEBlAYR9kjhZeSSQXfDBbxF6ts71PZ1AATeYfPNQtosyaWFsQlu",
+	"6DqlHb/pevZzB2Q1HXgQ4z7YEYOM5pR6DWbD6VwMRj2wLbYYJw3PbZE5+ZQ5x920OVgZwZZMSZ8vhUR5",
+	"cWDE2Uiyf8ZTUvfQi4FLEtaHAvMQ0mibcT0DExqQArHoT3sX5S1tKsSOi6UzO54LtliMAH/4wx/mT0XG",
+	"nuxYhOEySYgdweJ0p/2bj8L+5S4ZA/k8A4WzQGvscpuZ/kGFGvflXJ0oiUF9MolqpLZFdpqMK/eoTs2a",
+	"ChUtxt1OOBqt24EjZwLnk5rTNIjoFCedYKmBX3U8RmZqi8VizSDU2aFdqajUO5tG6D0O5H9kAV3udGe1",
+	"8WhRn9apYKrsosPpNrUdlX+3WJyvofF4kbc912QCMvOw/O7gHquWu802zK7pxAwQikFUk3KpntalaNtm",
+	"FulwC5k3cxqYKcikPiO5uVwnxi3KYbsTHZlpfE3yYPXFeHFRYABxd2eQqjrK5Tl1pakcZXORDZnYO9qJ",
+	"PmUqVPpD5jh5KcCYZYD/QucnUuJ1HKZVUMttUZuTGcnx1OgIJbiqqGMHjlV22Ra+ck7JnVCUQCPbrmlU",
+	"dNpI999nlk2hYPNgRBo8cKMln7jhYw1oQKuP4aPz8lWQljnXduS8bBw6WoTMIk3mMQWzEB0CvHo6JvRi",
+	"lDSCYRMYNlHDzkobwWPy8Jg83D9tYxr8Hg25t8FQ+1PufbrF0KzGAE+TsVH+8m1uFdw245dbDmpSIu82",
+	"GrbJLNfstBj3C6LtMWpB0mHLKQj9vAQNrG5zCmGfmCRcnl9eKK2UF5Iie0AFptie0gMT1w5GDLXzlEeg",
+	"DsBYtYJCT6bSmSD1N0x5j2gMmnwft0XbFXYyAkf4fCMUJw3bYScEJhrPnD/zGFkqLy2tkZr8Xn55sqbz",
+	"UOFyTNWVP8yOAA+RAjhSxhC+eI3o536nmnvmn6q5arVavXSymgt/qFZPfgfecuJEWPbwP/7n31Q7xWJ5",
+	"6ZHCP23Ufvx//jafXAcBy6zoFuA/Njc9tjkEkeQJdydkVSqLpmFvSmFsCyIPQgcEtNR7pXSCmglMsTih",
+	"LsTkXI2y0GnljBzdZh4Fb9cOszebkuWEX6Hju0Uv54wcdznD1NUwiNoanJMG+IDDYems73OePFW+zUSQ",
+	"Q9+OfPV8DlzGzDplWR4TKkwZn/5jWI1I9RVk5rGzj5+fhW1Ga7QrhTagosg1WCOs1fa7pMUol/QKmChB",
+	"Bm1k/xfm40UsxfzqqfwZmm9UCpcemcNKw5Ixf+VvkiYb5tmWE9Jsw2B8+gSx4K5Hu+lSfdnltu0xkfEl",
+	"tpXu6Q4V/kWReQ4YPBuXmB8t7KxemCmcrFYvzP6vxIVue6xhXx5iWvjU87WE32JdQ1oZHjPdTW4LqE+t",
+	"w+7H4Hhib288t7Uhd5rmG5eeX0nealXgkXEhMDSSOnsbD88FeVOcvOZh7dQfpT5SM6Re+2yHqZ99r8Mw",
+	"6K+dfs9g8oVKGFFrGQzOGDx+8aySkCLDpBK3/iOG8UUcM9aYTeHYP+AzOtnxmTp9HxU6USSihjN8u8/R",
+	"zaybHUwswwxT1DKEWD+JYDsZ4XViZwbeOnwNcPkHWJLU8cj+x5/33vx576//2Xvzp71bP9l7+5O91z9a",
+	"Iw3GLLL36svytzff2fv1f62BD5dVVM7S3is37199Ye+1a3sfXNt7+5Pe1TtRkS2fnDNy8iFSYEdujEtm",
+	"dd0Q0fxD229eYKaHyufDdVq/ARL1EEXjwQTc18aCjJwIyHFQuu80XScU62jLClKLeYArBH2HRKrd8yY+",
+	"Dj6zWoFcaLo7HEs8pUFcyA06GIcv1UZmrjEdSRssSiL/8Ri9YLreeBbcj2+jDAcARCI2B3cWJAXnS4R6",
+	"jGo1KiwcivMAdFGkrC15TF4sj0YERiLTGUn1lqcgBVC5ycaS7ePMtFvaNapWMNX1/dscg8aIp13jg4MR",
+	"Je5gYGRmZMLK+aCdTCMIGdDAHplTeGCFR5Kpdyo89QCwakZOm9JJoEDRJ/1TtXq5WJSPKp2RzzsjP66e",
+	"GfLUtOxYNGl5cWnMJDQ7WFoYwjrt51h/BG1pIVZ3EPG1jKqgMXLbmKKdMiV6gPPo2yPrasSIRo02mHkm",
+	"VT+g2sPX/8IDckR1wGCAF9uOS62MqyF3J1ngyV8k4x3ju4N0qKTgWHwC8J7E8Xcs2z+9nZ0DaUzYg557",
+	"eM5TQ7Sh5Ks114tWREihiraCoepT5Tfc5d2W2xEJZRBGjupg+UgCBMRUTtui6cKCYew8820Io6UEfr+m",
+	"vDhCU05ctADV8qCrHwGXPCCmpJFrUtE8IAdNy65dE/KeskqrEMpmKgg2oNltP3HwaUfiLAfcT8GeHWQn",
+	"55R3XWMbmE1q8xhvSRBUA/8bnfhh6ALGCQUWov1G9jV61o0YCFEMEDXYAUV/o3nc4curkJ0eUXkVY0xD",
+	"lwLLsoahuEdwk2eQH0JEv85MiMgAY53VpMY3mUHQihHEYQ2fuB1fWV/RV0YZft94/555dsMOQdqzKMpN",
+	"Zm5hcsiQ+mpVFL7DIBcRrj7I2UjU5gB081GoD8xKfik5oseoGOBr5UQZqnjEFA9/H/XhWVYjSiJCd2sI",
+	"LlL0Ke6WVETV9iU95dGOs3UGALmzrmlotIkpIqokOzUUwE1KHBsjBNdINZ6JmW7wmmErK2dxSLSq8wYy",
+	"lFMaOgl97F3qsmQhows69cOGTf48E1B/m9Em76AWPaLuPAWvyCZwgq2KESe+Jy5v+hYER2uMEBWPMcfR",
+	"aRTZHExPQyUJpCd7rvwvghOTDphIzCKRFAiD7DQl66WkzTzhctKwuQXixeYIoJXkfnI6rSHtOvA34jAp",
+	"PEWfl29+QKqO8EE3h+Djhm85IRT4rxSIOjEBXflQGz6++YcRZon1Wz/FREWxMWQ8zHFOCHKqRILOIwMO",
+	"ziFz15745SG6qbszpEbc3SG806rj7BHqTDTdHT3z4aegXFpYXliZX1pYHqdTBskx41JB47St1zSRqt1W",
+	"m3qS+w9Oa9Nn5L9fvklmdj+/uXvrldk14sA3v4dvei+9OLtG2LPkO2SN1Jm/wxg3MNOiBv4W6FeDH9fd",
+	"mkHqrt/UKC1WNIKzCfnwDvwXZKV6Wjx+g1cNbAhOwBYun0CbZRHY/3TMOhs7ushtPxzgg9WB0Riw3Y44",
+	"nXGWfeQTW6QhTx3FOB+nPnuaO91YXh+A4OVL5fx8KXo4LOqzwYM6MDPtf04C62aXqekTC6/AvCxdMq/B",
+	"yrlLLHsTIbodV/hrkr9uMdZWAHgmRQTvSDUJMO04XsLiSgEyRqM8Lc5R8/9Lc5PS4pWZarWg/1y6khS2",
+	"MnKX85tuXn0J8yjomUZ+y9uttusBHwAsiUpu0/abnXrBdFuYR6j+C09Q/VE8ZiZnUDXtzSbzNuogIMj+",
+	"X165/+/v7P/lld7Nu2vEcXdiP+3efUP/hHBXZP+LL3rXP7n364/2PrjWF5eNPVie78jD5NThAfEj3n/L",
+	"4L7bou3QrvaPRWAxb/0zImP2/ny199GNvQ9u9X76TkJIa+J44mkryMiL03Dvs/+69/L1+KsWD/Sm4Fxl",
+	"VbgmClnYU4w+hUMPwk8aoC3jqIL7Hk2AC/lh043A7dqYfFnrCOZVMNRpWzrMGd+XCRxIqXTzcN6hgi46",
+	"UoFjlpxCWuES3CNS3zGBeSRGYYEqZo8CeiJLsFxMEmwhalIWMshq5RgIBZMOASbJIgqhHBWmjA5ealNJ",
+	"L2E4tnioKAkdKhSFIaFMlBk22RmcOo34bkAma7oVmsJTQTC+IFR+QkTxcBEJWUTqheB5B6S04WkVByGH",
+	"fkoYvZuDAinARlEyonf7D4iMsvezL3u33+19fnv/oy/2r/5k74NbCWbRFITHoft2I3LqaPp2B7hyJEZm",
+	"ebQhj2sUQDTk2HGtJHrNwIKfsZljnYaCtOxOgQB9yCCOCxWOhNnQJ6feJTVV4VQjMzYHaBis00Dfsvxd",
+	"Yy/Xhmek9AGWY7mnXDLdtUf1E3UbulK3AcniM7V6x9naUH/WZrECUvhQ4ASFj6E7m7iNKsdSfChwcFwu",
+	"r+k4FmnSbd0gBx4qmNPYQDTkmqFsww22bVvSQt9Q1dzyF3eHb0BZmsudbm0WmwUdLB6XybMQrO2wJqga",
+	"9pr6BPgf6iCAS1aAGmo5C/SGFMKSddeT2+Y3C7ZVS3KHRKY0A8/6MT7ix/KmWWlAjFdZgsK4wT5ef3fh",
+	"6aeI+l1ViqwWS7MkoK8o1oiuFWio4kSoEQJrCpLPCv0qb9/w5wonE3lUBt/EGY2tnhyucBvSLkORhCKF",
+	"zKB7WZCaZLtyC8DMfCL8+IP54GNxWTX/UDxBSfwmdRo5I/dsh3pohbRc7jfjLEFdOrD23/WoxR6l3Mqc",
+	"grYp7yQz9/708t5/3JjFBgFNRhxGhU9816eORoqiZjNwp8UPPTwjLoZ277xz79+uDqb5TyxgWjafNDkM",
+	"h4ePSNruYPGGKB9wP1RZhR4JgKQX0INHrpFBWGGzQHDW4LtaLRpk/+WPezfvwp8rRYP03rq+98Ed+HOp",
+	"aJDdW69Hvimm1kbCve7zNQ9Kv7NW0mnEaub8JuPMk7zfIL7dYnnheshmbYvMXLx49vHt5dmJYHXDDswd",
+	"UG6jjt+lGAnIP5MC9CtX8sHnhRSfS+Vkp2mQlZg1qSZe+jUy0hy59IoxWUZmpIRx1H1PunxznV32D5Im",
+	"aPvMs2mWN1lRF87I4xdceMXIadkahbrpp0NsU9DfvgJ6IWpEUBWy8BU/kgI+Uuk4s3v3rf2PX9h77629",
+	"n/9yVkF5aD1iobhKhsh5IOv+sKeRa0TZ/qiZhvIhS+0Wo9bF1GFCjRJ8kHZpUvWgouNhV6kxL/1+5NKJ",
+	"c351PXyqCWbOEA7Mt4uhqTiymU7/9SrLWDKHMbdeUJfJO1zPByTisfcEF8JdHc9kZ7OmWmc0mSfzbUBg",
+	"RKWajY38rqty76nEfUPbNp6irYGwFUlExxhlQEaMMUcPbALDSaCX6GZO5kcJWTdYIJmTYPRNKSk+c6q+",
+	"jpGcnfTGC5my8KeatZ809kj2fmyAhl7L0ZuUaIxi3NhiOlis6uODcDGZqYHaXirgP8u12TWCKSW6V7Dt",
+	"666YKpUvqbNLuVDKoP9itinmOwYfCzOzX925/tWdl/NDbMtwqhMVfD4Eas6xwjJthSWrInKsRHxdSsQk",
+	"knogvSgqZyeWryPZ7KATWtL4O2/s3n71/o3Peh+9v3/jtd5PX7n3m5t7L3+5//Ht3vW/TNP1HI5DMaUH",
+	"wwFVE9T0iYuxYfZ7rpOqa49NyWNT8tiUPDYlj03Jh92UjIiLkZL00GOnoUP0aIZOIyvhm82xS9FfuoLe",
+	"5dhXR8fmiVYagsDnHQcwNnWZT0IteChjs999LG2z2EHZghb9i3+YQYw+yTvSoTBiXOPU6AOL6UEvC2c7",
+	"CiLP0J4TcJbQlvaYrJGaHHINMD1FHz35rnKylAqZo0oPcoO+bu2DOs7TDYC6TaWHXEoEk8RfSYv5TdeC",
+	"MLDtizDfQAQ7BQ65/q1qUd6hjgPAbkMYU8jkH6gxPFzETALZ8jSPzDpAbmkALG2H275B2GUAf8U8xj7R",
+	"4/vU5q0U5lmEVuoqqD9ua4OI8ERiymJWR4N3H5ZvehpWiOOKLIsXSb1JJnkW7hexOaEAwy5FDjSgf6xp",
+	"cyYSM04SuLQ8OCmNge/jxZNyXVWezU2WhetkNKmY93TwmixvyVhnmZl5Ptuhjt2wx3OPHwQXxupyxx6k",
+	"83gpgkzabOdwQyJBQUKaoWE38IAbZnhJBhwbI9dl4ik3RWnwKNSlATtMB3LgCAcbYoxMxOrri/5A6hJY",
+	"WHAxMgtVXXbFwPyiIH8oVeqOyOLusYXoBMJ/ekUTuKaBJqerq3BeqdnEhHUW6eobhvTFN3KQdHUuK+t4",
+	"kLUAZzy3lS4BHK9fdyevHtA9jWN0ElJyZEDBu+JLmFCSPVFUHLdpoljkAzx2D+I4TUagD5BwDkwzKQgh",
+	"Urt2qJSQfXse4EKPWtEUa/jgXIJKxh5xx6BelQncg8vjvYPHXOjwD8e4vQ2LZuI2G5TOkP3XX7734Zdk",
+	"JlLe1aJdVREyuxapzwzgnslMw3OfY3x2jVDPbNrb6se7/7p343fRRPyk4hx9R4bSnGA+6x5jk2LiDMlF",
+	"1+iw4XUGYVT3eLR9cMH6HmPpi9uyxqVFoItnYiuJdW45IzrjkQf/77XFkyW8L55ujCV8jRIAvpNWa9Bb",
+	"X04u1ZnMvGg4dFMklRZ3sSsnuNYd190SxG61HdoRdt1hBrEbxMZ+SMNaZ8wn+yVGFgikNkEy5xNmdANM",
+	"aNXTHcgtGILcCe1YdJYfRFHJjuf6DJP8ForF4u7dX+7eurb33g0MLaRBfvE7Hj+fhPI19I5JnAh4V2bq",
+	"0relBVcXzGlk9m9MAhsVBIay2on6vilAG/uKVAZCaQNXdjJI5QNEzrP4byYwQlM6cayc0efJ6WhrQJ3i",
+	"6PGMmIrIyg5oMgKdTJa9epjM/egzvPGcZ5LDfThnJCu1T+aA7Cfb8XT34Iwr1F6OuG2l1mQC02olReKF",
+	"Oq5jIJfGJ0WMOMZjb57+qRv7ytgp7INsGhGlPjIQTkM5wtiZB6f+IZx1wIGGzDLKkQYO1JPups1V6/eM",
+	"7EX3d46dlODLeNb04lJ/+scgk1atoxN0p+GVKOM0qT7GErzDCAd6KXFVVCZwHEDrxQ/vv/fbvd9+eu+t",
+	"l6Jp41/deS1F5vgQ2fT9zLpE0CYxXResLRuj8snQ90ko923mQRaTy4dY9mGnU9tCk8WkjsM8dG9Qxxlm",
+	"9yVCUgTCYRgoxWgx5LlOhuZD512nT7YtJLgNptfQaADjKUVSss5Ghp0ad61IQFOGLdcrE+khFN3YJLL/",
+	"fjx9K77xf2uQ3c//YpD7Nz4zyO6tP8r/XOu9+BOD9P56c/fuu3u/uEn+++ofYnVl9298NkVchadcvx9B",
+	"6Pe3d794NYDW++rOa/ffe3/vT7/r3Xlz99ar+198kcpQPhdhZH35gzopsFQkZpN61PSZJwzoARxtdx+v",
+	"pjsjGXT+cdZy8+ViOYbdmJI9jhrleSbYQVj1SJ1fX9dPUSO55bnAnujPvgxRrFDPVbAiNTLTZdSbTcYe",
+	"AQQYjT5CZgBapA/dQS1rZAmX48gqpVWUxuUrPy7jp/krszP5mSeeKZUv/fgHz5TyC5d+XHymlF+99OPS",
+	"M8V8+dLsEKKbDM74FCfnzzxGVhcWl4lqUE2wCXdCrhV29rrgUz+pfy0AEpHaQnG1hpmncjkpjzJhroBp",
+	"TNezTgiCqTA+kdYvC1CJfMiEo76CHYK3Vrntg8u5FXkCtLQ+IYjvUa66QADYxqxCDqk9A85ng6CDiVmX",
+	"apBWpvwfMDx0DiIkUaIDsJyMTbQxVgYkNvdjjjN05XS2bgxAGpGXPXmyjWKxSOrUAkBkQWZquE81BZsC",
+	"0s3tQM/2lG7qKAr2WIxtYwgO1SmNJNWiZtPmClEKgYZsoYnKgG+wUwyAztU9ys0mcXnhwGBQumn8oP9X",
+	"EpEkMITqhvH4dosNojUl8THmeYkhA7lbqqc7sXm74xsKLy9AACMNt8PTgy5GYMf6dyHBuxy0tE8ErlaY",
+	"T4BLFUvw9ex8AJ+davpwtce8MSfd5cRiDtPnF0+mOsDCtx0HUbsJgFLZgrg8fRjlvBpCimWJtZkZXJfa",
+	"/84r2yF/1qrpNHt10xp5tqM82DtNxiPCgGrynSL26PBMzcXV1WiuZjERQt+3fSf5FDZdzyei02pRrxv0",
+	"ira5JT8nTyMZtd3vJvV8PWsx7kvrXQx7cJTWxr+nT277WEyEs4v4Q4HnJMnyH0S9DoN4YpHwhDS2iXZS",
+	"WIqjbnY8VkF46TXScj224TcpJ7t3fznX+/2vyEw1FwtlVHOza4T6G6hkIYT6WpVTf6Pl4he9l15cIw4T",
+	"Qj3o1uv7f/l0jdC62/HJvdt/WCNqZ8neu1fv/eZPc3vvXt29+8YaUdsvv77/9pfy6/v//g4KJG0JoQlt",
+	"5IJxSrNIDQY/tjABMHi//Fa+ORcSVEhosairfvYAGZynfMvmm6e572Xude8xmsEqCVp9jj/mASra8Eaw",
+	"Y5vJZq4soHxr9MEtp2ghBWkDWfLqAG3eYuPbbw0gXGwUhkFbZIrBcNsf1rsu9XL3uzW0NzmYXeQ9eo0i",
+	"+a2w9IaipyQuoIj00H3OscNwND3OgbCcpLHNgWRbUmvTDJJlPSJOUH04qEqYLFtsa8i6DRYODQVLllpN",
+	"qyN8jVEJKk0QMZkY/DhtwyVwCg2Mj1otm5N7H92499ZLvZ++Q2bAFLD9LvE6Dsu7jbxDd4jbaNimlHlS",
+	"V4UONrNrRMW2PRLg7JMZ/E5AvRJttz2oIpPau+2LKgdQaI1oiatSZ467A9DtXD6c7CB8bKRw0fYFcxrw",
+	"Prls8n03/n3vlZvwPmbJh8hH4g0CX+TucN3LWSmVs2tEjXbvNzfvvfuqGi2FljoiaPyMuTqzcREKa5QL",
+	"gvleUH+Mtcb4XV+L+eDKQdmoXXnB5c+E118yDuDhy9pX/LzrOJ32A8Qo4r5n1zv6vIw8LVgs63QVgcDh",
+	"QRBhnUciKdX2iLvDsV7VdRxmkU57dnSTnVKqxnSZw83uDs8ee8wao0aqEyOa9qkzZ6nDgvq2XJp8py1t",
+	"bW4JZTaPW6GxS4QLfrGdUS+ZrBXmmHSIOHbAIKGFS5fExcNyvWz+L9hHgZ2OJBed0T2NZkmnLY3WFr1M",
+	"Zthl/SUWuKGCskYoJ7QuGPdJXVr8RNq3bcYHXWctejlLiV0GXN7MCm2/w3R45nm0cmtocl1YrwpLYwXc",
+	"37KtCmkxn8wR7vob8tMMlmXJz3DeHZsz6qEV5nSJy6scr5hdk4YlyGW5i2SOmLTdZhaZUbcgR5mT5tU2",
+	"g3EEN9alJJHv3IBPM77NPGbNrlV5lwn4YU2V1qqR6fyuNaIrNskcaTiu68EFnG0E38/gJ9vls9KegwJ6",
+	"MsPdKg8OLfgTZ9fk+1VbncisI5Pesf2mNA1pOPIO35JSb0PVC8/QKlcfQc1AiGFIVwS/vry4QoqzayDy",
+	"AFUaJL/otAZwBE4IotEy+gRji0nrT+2Qolu97vIcwrrnVM2svHBDfepCpIa7wHbkcqrH6OXMRSpgjRys",
+	"J1wRWU+wTmER8cmqak9yh+hKAJw/zrAvYzg+1gExHa3vy8YW1gOKIlSd+R0qSJM5FqGb1ObCT8Lpj7Zf",
+	"G+l4Da9ULPVCm5l2wzYT5KnXYQFuu9JxpG6EwzMIjD+4QHfwcBuRJh7JCA8TlTuOz0kfxmgiq6Pf3Tf1",
+	"oTzIpJ51ZFwQ2dvMsYTeFVk7ED28jg/ENhik69NAnqH4UCwLc9ihVFyq8cT1LOZlT7xP2M3kzPtJ/DJZ",
+	"XCjiPOWqSfNB1nF0G78BCosoWMOcKtHBaRdLsFvDjqJGx0jPSaVaGw5PozvEhBPoUSEhaMnocgbwN6hW",
+	"RNEw4ke9PrzLQB2V5YaUsqAGKCwOQ4cigbrkpy6hclienaFZVgwiYnTgb0Ikg8kAAwa6csDjRmzp94PR",
+	"xZcwVFwqpNFxHKX3YpQkrKxoMaasFC2TmBRJUtSvKXWnom+1eZWHYpuoViUhiodmA/pJHhNtZkIwBsSb",
+	"hlUyCPUJ+N4jA1urctzmClysXqmeWNdOCxx0gzqOHM4a6TKxwd34DKU47TKhNUV4XpVrE1+DlGiN0XZ5",
+	"/HaHCUFimwdPhKKiEGgC1TVUGI0qR+cJarbPMc+N62nhXuSMHC4qxEsYgqnhJKK6WDC0uM4U3jqgLTEh",
+	"Jqgsvdy2PSYypur7ul18wpll1IN44RbjBXIW+nqKptR4XO50SZN5bEy3ncZzYiNFR1V4gwa/0cv8KLw9",
+	"Mdts4iwnnGz0hUZk2dSDE49nkzH/IjSWzrgrDdsZ4mktXHbEZWmHFEyxDU2dY56Eus2p1+3zvy6Xiisr",
+	"Swvj/Kzw0sR5RMGJAlIsHdzFE6nMHNmwbbBb2+6tz/f/8MLea9f2Prg2TeDclNbGdAyHw20Smtl/xlXa",
+	"26grITVOaoVqqxLi2PCLtr4k27RYy+XC91R3NWn7om4gOsyCdkFSkoN7O9nSOYKlRxltqQffPTPurlM9",
+	"shJtOLWVk9Us4XmZqFZp0lMzGZkejKoOnz4m3u3hWzt8vw493hqCMh3BSKtegwlqehbH1/QclKwnqKYZ",
+	"QeQHINyHrkIlqewk5PJJ7ekxGc83IId2fn5+VdqVF9cfQ+QAFUCwTc8VzHS5JQaSg8v54nx+vrReXKkU",
+	"i5Vi8R/7++fnfbvF+uszEvZQp8Jn4p/jQQ0v6jyNQ9c2dPXHuNF8z+Zx5MP4pjzO2n5TW/e+x9iaCp+5",
+	"YEiUxoTNlsZ5s9LghVzUGS3ZAQKBTpPUdttSQapgNhY4gVVWpcLJlPZlnfk7jHEiHCqaiGwQ1eUHWnsq",
+	"KNb8pefnl67MPjKXnL7YdL0gG2jc3C8EFz8wfLAkDSaOnadKTQIIPbnSk6ksFyOZWfGNuggB+gKRGwYJ",
+	"BzZqrduMWPa2Ld+EXZIA3NRjVJCZJWLZm7ZyOUD+dlch9EL+Rd3dZkaVr0qLrVRGN7+7wzFfYtt2HLrJ",
+	"xKwBefbeJuW2wAzk4DUWa1PPb8llUw6FkP+USiXoNFkazLfJ1lNpeMYZLpaUU7bI7FuYvLfXEH9gBOBm",
+	"p+kKjVeK77EMUrc3N5nwdS9kSLzP7ntWfcxSOJ81QOD5qXja9dPWM7q0p+Pnl08JO7jF1/6cQ00mAJDa",
+	"kmJxhkOkf5uhK1GysnEpH6ux5Og8/j2dNMuJ0hkG/eux1Q+aqQX+9thex5ZrLF4PHKLJTKRsIj6rED5c",
+	"aTip0BnZrgmmOGyRv6fmH6fetudu29xk5N67LxiYWNe79c8GsSR7t02f9F67bWje3XvjS4NIbc9t2ebG",
+	"cy5n5N7nb+79vzfgIsm7yf23r83t3/jF/Rf+r6FZONl776dGlZtuqyUJq0vu/f4LuCFk3+T+Tz68/4sP",
+	"DeXpIL1X3u+9+B+9j34/t//RR7u3X+29/ub+Jz/Ze/f23vv/Encd6/FLorT9LvTswJGDlJTDlldHxwx0",
+	"vcMhNQ4GiBYiDg6cy3pYOSOHA4q7mWMXJEoFvbEJIEMdxyFyuwzicnD1ODZnRhAYchi1bL4pRaLvUduR",
+	"n0Vbcpi4fh14AXtv3tr79O3en68OVFkewNMn53DodrCusM1kBffxXo9BhpIO2ngMQl0tKfhgDGukTQU0",
+	"aaSC1Ex4TC1IKJCPJm26yQawnA7NvsaVPSzr+uhyxFHNHtCMgWb9OsNV9XcAU1PnhhSC3g90S1XqYMIu",
+	"2AxHu+VDjN3H10JNynQY9RT0GFQ76ZLmGJL81Pp3XBlCmxeGD3Q9NjQC9Zw2DzI5IQQpx9LHqYbzqMWD",
+	"sqh1j7EJmvhFW/Gly+81MJiOHnl5zNYIa7X9LqG+ykySlrljt+z0KnVsAgMVqhP293sIfBpH30Nx7FKY",
+	"1KUwpm/ZRZG5hGcyIrZsITmRlez3tWzRdmg3zf48Hrk0S8NFKnwA9ckKx6hrL8bVVogHE/qLwgGNSw3g",
+	"ao2mQYsRiKDoZkUyvzSsSrDTE/q7BJusFfbkNJQdBuRQ6SLzDg9HcxqzVSPhS+TzD9/iEOyoNjLE+U9g",
+	"F8yPtwsmp9XDorsrQ1aAJyqeT7o7zMubVDDiMB/Bf9CxbBDLhf9COABU0A63mIeZnnE9VDR+VIjUvQ33",
+	"Cc8PVGQW86u6KLOwMcwbDNU2p6BUAr10Gch4EszfpDWEMZyF0CCWfk4mbQe3QJUSqd+lMQ3wM4LMQBcs",
+	"y+sSr8MNrIPDMM6OCJwaCkhBKNQbfMoYp2g5VZKU5XXPd/iQwgLwCnAX6kGhxGHHs30fS5gGtQI1yMfc",
+	"DvdHVLCFc2HQya3DrTVS09/WiGMLlTAagbYZM9XSwvLCyvzSwvK46erXpOZ4GVFw5K4Nzv0pl+frDuVb",
+	"uKu64pGRJqMqgf2g+wiIQMNMTsZ84jFqFRJcXIOq95YNVT0DzzqvKZJQx1GJsqbrdFpcoDE3jXl0uIq3",
+	"DHm/8GkUm0keJNsn1JHT6xJbTGUMqPEkxI+hIQL0TkXMKByE0DGig7+8T9yp06m3V9FXoJ+F2lkuunLh",
+	"HvYdygj9XxrG/M7D1DKz32F1gIqbgZ8JauNxkInY78NcGdXqhbGKgRrB0Gml6XGxFilK7/31P/fefGv3",
+	"9u/Xws3u/fU/71+92vv1+2thGW7vr/+J1fFrxHHNLXXVz17offQrMgMennqXUB6pcphNaoARvDinEe+x",
+	"8EK9Brq4yafH/eiRn5Ol6XoipgLvtOrMI3tvf9K7emeNtJlnMu6Te7/8onf9pb2PfxZJPSc2smJ1Dd1k",
+	"BqktrhRKRXQCw8e/ndV58mTvnY97b/1hDWF19n5+rfenX6yRoKsw5Gjvfv5itBlxdDVwYFj3a2J0IEhd",
+	"B1TcsFsyPCu+GsHdg2sRWlR9uEVcniTBhNwllzNkb1gbh4SKrtXa6XW6WcPFsAVRCwjAUFZMSepLW15a",
+	"SKi7jv5vnL/mH1TiXvCCcrFcGi0KYw+NwXdFuYxgZsez/e4FKef6IVkxy/6Mfglt2/kthpGdeDquRnVD",
+	"6LYTgpw6d5Zsse5Xd67vvXGz9+bveh+/dP9fbxqk1nhua+O/r/6h9tWdlxHtDUu5BBEds6lbRqhYlE0d",
+	"0naoL2epYSPkLW3mth1WqPIqBxQnl2wyyPatQK11mFPhekpFAuEAe1o79/SFdTKnpiJqZManm+TkSf3F",
+	"yZOzoP02sShIvhKAJmqCmR7za0a0zMDlJiuQc1T4WKyE1xAMn3CLtD0mBDl58lTHb7qe/Rw7eXJNjgTq",
+	"dLlPqHyw/pFihQjWFpBqp1icN7dYFz6wGjxPA9Li21UNNZSZtJkgMzUp/GpykRmDf6Waxioom2qzCJKI",
+	"UT9Qa0Bvw1KGgDaavh84LNZ1/UUfHbht+iwk9faTQZt5wuUn5OygSgTrM766c/3eLz/v3X179/Pf33v5",
+	"NSACEScC3NFKfO+EESCPwEcE4hCGwvcQiQSg97fjN+ccd9Pm4Q53/ObJkxVy8uS615W74Hb8kycN0nU7",
+	"XgB9itum7GuDnDx5+jIzOz47eXLWqHJf6sGm2+6SGsysFmZbUS52mGfIexEkbhQRBBUrqYgAXhUlA4dK",
+	"zbhUJk234wHL0gW9M65HOty3nf51cDt+bTbV1l+BDJmGi3Ew7lMTcaNbgJ6Yg2TI/59iQwWFcKi9nepn",
+	"4jPakpqI56jHisrcXN89mFaJyIwDmirwhBDqR/V5Nm2/e0Ik4NWQmd0v3sPyjd6tf+698v5s0EcbghBA",
+	"KY+5fJtxrC+cEYyRmuWaYs4Mvy60rFoIP9p2he27Xne2UuV5JQsA7VHuXI22245twnbNKWXqkR8JV5Kb",
+	"hkqdVUqyhr6sma7FamvyaWjbUI9B0BSDIeAnqZCGK08pqYW+k5raUmQcCCUBT6mdO7X+2BM14kMYLzak",
+	"FvM2Wb5NfbOphiUXRClKgtTONvLflz/WwshgALiKQk694ekL6zU0RjUnpabJ2hCmIrWzFmu1XZ9xs5v/",
+	"HuvWlCEjT2uLSdnIcO/KC0ir8FDIpCUWmt8AzAqJbFKnl4JaGDpjVsgv+5JmkYYd22RcgEqjCE+qpp7N",
+	"fKxLGk15+u4QKFHR7X9f/VmMujYl/8eKw7bnbnq01WJStEmxNlAshNBKKO6+uvNyxI9ayZUKxUIR0GPa",
+	"jNO2navk5gvFwrwKCIDYDWSS/GNzmBEnL5AHIy5xhRSPO0z4KhuNXABJhCSGghPFFsASwHE4F6BnV4D7",
+	"RWLEnuuo1MQ1wl0ty3HlA5zes1auknvSFj7ihaNfUvesH9oTP7xk7jzbdreY9YMOA7S0sdc/abdsP/XV",
+	"eHTU5ZekMi3aLheo4ZSLRc3eVEOL6Nn5kTJhAl0rcBE8E8Abn7Isydbl4565FIsQ5hDruZQvLqxDtrZK",
+	"2FaXPNrNVXLF0mqRFiGrsljML8v/rOg/5f9KmG1pWymuLeO16hjsf3G399EL9959IaGY7csbey983Pvs",
+	"096bn2CmWcO+LEn/ua2NEi3X580FK4RXR1MKQDmYNDeuXLqiRAdNByAPPmiQJoON/CXTk0Qsibkgj8UC",
+	"bkjSU4ONm3uUWrq1A9xSGn/LRU611LXwpvnxN51xvbptWQxDXChZ07yKXW4zACwBvRohVtUZ0WdISM7x",
+	"m5v7H/82qhYjt/ChPd0zuYANXDJyl/MhyD3Y1+hG1khll64AYoNI4BVnhehIZi3fqsRnnGWMU7gxQVmr",
+	"vQQQ7MDqqXI9aVBDK0T4mCVEqK804lPwVmr6Qmmqtt+0eURXDUDgUEAGeqNnbzZBXK83ESVJYYKjhOPu",
+	"oMSpACZ226FdZiklTDlHAUTMd8kWY+2Idj495ofhLtWaIgAXftS1utmYSwJLyZWLUj6USvOF4lx5Ae3b",
+	"oIRa/lrMl8r5+dJ6aSlkMZl5wLCznu2kq7DflbgrRkHP9fHd0mEsTR/3TSqXmYD7pljwkEGX6uX8sjlv",
+	"5ZfZQiO/Qhfr+SVz2Vphq40iLVkHZtCrjRW2bC2ZwzcNTHlPqg2xGzb+7vLKdrm18INl/x/qpSfbRfGP",
+	"81s/XOXnl8wzi/SJMubQZtjtH9p+E7WLJO6uVBQj0hUVbWJUPxS4N5bgoq4IhPGka44EGlSXzgXXwauP",
+	"rtRYKKW44xztOi611l33SephKcBCaTHN8ESnDcaw9X1m2RSce/LmcjnNzW3PNZmAYP9p7tt+dzpiDgSO",
+	"NApC18+9P33Re/On05J0V4xQRZ573raujNOTw1zgkA4VYUJAy/YhliWtacjBm55k+C7zI2LhIIrnUVU3",
+	"5aJdFAk8t3wAcZRVJc3GuEawqyOugy4UF8bf8ZTrn3E7mCJ48NP8XebHzzKC6U5Ra81kK+IOnrXOUb+Z",
+	"A1MkzgrmPDAmsYr3AA8epk0rOpGqbluQHdfbgtij1nfBlMVoJA7EgqttoRtgTI+1oNX8DecuU+McajdG",
+	"aYaHzlwMTRPfNC6zUFwdf8NjLm84NgZgD86WkPrjnKn31iv3f3Z1qlqG71OzCdWwyF0iJ2qowtGwHZ2F",
+	"ILWKDgAyMSuiCUN8weak9hg+Lv+4LcDJbGv/rLzqwhOn8uXFJbjwcXuTCX+Qe1DeJcLe5MzK2xx4CZlx",
+	"/SaA1OkIWAVNb91qB/HNEEabjIBnn10LfBUhe4IzgpkjCSzpcXeHy8meCpYtG2NyTZ/5eeF7jEJjsvDc",
+	"jQScKhUXVhaXl5K6xiQeRY1iFTE7EjYiATg/mJYRroh82Am1peDwXyovLa2RmvxefnmyRkzqeboRzsX1",
+	"M/kVuBqi/uEMo/AXC30p8uGL14h+7nequWf+qZqrVqvVSyerufCHavXkd+AtJ06EuZT/43/+TbVTLJaX",
+	"Hin800btx//nb/PDOiEgpQ2n7BMBYRpQACaaVP7xHYxQ1algSwsqRDV0gkvx6elHhMN9ZO7SI99JHOCV",
+	"bxjnLKfgnOuu+33Ku2o6YjoMVJ/VIBfjqzvXd2+9un/3bjQXI85Ag7rjPEaSkZEqNSKve1YtFBcG+SsN",
+	"e4mGIvaS0c93x3dcUKDPFUiNzavattwEimRwpuLKZMey/TzbZgr7NpHLIxYtxNQNYL+S+UouKnW9joJX",
+	"pvoC17GCeEwkRAvKIsaviWCYNoDvrfK0PDq9Nok5aqofxhRFRIqokFzR07igWTcJ3RLr3TZLHe7BW86m",
+	"jyadMgG1LPX12Pcl9eVP6wVJfccZz22lvnjdTT9RuREXXM9/2AJtpgIVTGtgwA1PqTSE5+oFzVrge0yA",
+	"C7pFN3ysn1KGxmANuNQrb/1zX1ZBX1S3fMXI1VlDpZoPfVT0ltIVI4fhF2Vz5Sq5UrEg/28F8t+QilNM",
+	"Wk47uEPPjttS9WpS0ZRPoKv1FXPZWmKLjQU6Xy+bJavIVhsrdLm+ZC5aC2y+UaaletFctVbYcmOJLtYX",
+	"zHmrzEoNeW8G/zaTLAARa0faWgGbkIOFhNWLOOS2x7afwGEv1UuNorXCyuYCXa0vN+bZolUyi3SlvtRY",
+	"YGVr1VyuL9L5RokVrRVzqb5Ay40iW7WWzcX6PC01crE2j7liiZZLtLGSX6ZLi3IdaX6Vrdbzq8vzlM0v",
+	"LFKTLkmFhT2bqyyUw9KLdBuQJSoaMMQ0kVEUCd+O2CgIXzXjID7a++jG/kc39n5xs/flL/rsOXl5CmPO",
+	"iDVbGqZA9Ev/uW3m2Y3uUCXgPJMz7PhKsZdnjZhNKkXtNvN0mtA2JHbxeHcepQp47hbjxLH5VgUTghF3",
+	"wRWsyhWjlPLVcfkm9KD3zSbD3lXyZdASBWGJ5CM0NrbGjVGPC9p/NF1nin7tv4e1iYv2g/F7s8kgnVlV",
+	"hLlbQeAww6mCYdnRyFBSz1vRcfw1UnO3IJiNDTEgDkBxJW2h9uYbf+pwGzFtEc4eELA8eh/cuP/H1w5+",
+	"9LQfJUjCBMdsomf19GXMrxaEJidhKq06CvhNZgQDbwmYomlTJ2cLVX6K6/456DUB9DTV+Dl4ocoioI69",
+	"Bb7dNpZqNajtdDzV5c7ljFATYHHkgYQ0UJfLE4zJFRTFO+Rf6ZbdOJFNz92BMqqm7WA7ZK4rBuQFpUXS",
+	"sjnwl5naQnlVJejVzjPf6+ZPScUFZjLgEAIcfT+eNsEZsyBtAnHSk1R12J0DJC+ERbi5M/S5pp1/nLXc",
+	"vOpoH9bERjSy1GcbxhacrzTZBRmZTzzCH2gs5YijW0HQ5xrPiY35Z8v55Z0ftIqt1e56SSxbxe7fLdWf",
+	"LZ9buVw0H19uzW+fKXmrW/+7TE/HcNwrGi8+RIdP4WIPK+91x4xo8WluUDsNWjumdbYrvbn/7GbTgUqx",
+	"yvChs0mkhJhinJosdAeCBEZ/AXyixH7ALPzrCfY/YBeSqhPBEFEoS+SSEzvM8e8XGH4T433RTPTh0gD9",
+	"+6pNCLD6SAd27VFN4Q4f66HAcQwwkIVkDygOJVTKdlxv65uvnMPWuh3/qzvX71+92rt2e/gOZ1HGEz18",
+	"qDBEWgCN8MKFbYJAOZbCFNXuhu34zCOb9jbjcQdcIQxqCMZIu1N3bNGEjEGLiE6beYJZzKryaBMilzvd",
+	"VLSWNWAirZ7INDL7x7ChRQZv1D8w6oUX91udTjfWe0mleUKFLYtX/gfrBmiUuUruWXhoELANGvKn4+SD",
+	"LcweGu/UYMphOV+MOztSyeDlWMC7vyNJ7/YfBkPf+1d/svfBLUk0ejdioygVY6MILoJYvaTXSkq9QDv2",
+	"Y7suFOmlmNp8sVgO0EuAFYxXJ+COFJfNg5oSVzuSZh/66nTvA7myGbw2IYmm89oEx+ioB/u/tggUuHwi",
+	"CxV4fJCu9z/+l93P/xqXMVGxcOnQgkzDc+lPIUZHZNTYLS4UI6pgbQaSfZShh/fgL7OB0djVbV2xzqzK",
+	"8YITAn5Bo69cm1WWqWDQ6wziL5VooV/YtjPSD/FEpMu8qHI0pYXyQUkxiXEcfEU/1CcHk5ZbUs3B6+S3",
+	"IEtnC0QvgS2qXPXaczmxWEveERZBxvrbCoMIFxxXHuWYHiWlre7ViS+gzg7tCoLdzvy1KleLKi9veIw9",
+	"B76vaSfth8c6s/CNFCB8j3WfgGQCJVomNKEnYv5HhhGnumwh3WWL8thG+HR2Ln2ItQhHQeQHMjnAizji",
+	"8rhvgUJ7/4D7PMzNG7Jo6N4Jy9SX9HN6nW6OqzOAa64Y37y6hKwpe9/CQoYLPvX8OFTLV3eu99786f7/",
+	"++vEOkqygzxyU1DRYDGH+SypZ438XgSKRUzXCDUR14vYs7HjsNO0zaa06rrStFVZH7OFKo8Ug9tC14hP",
+	"MWqEIz+IyG3A8GKydpzbBl96nHO7UEpxls550HkKEiDPUNtR0ymvZLv1vBa400lVgx0M6D1+Gq9/cP+X",
+	"v4+eRkRuOuCZNIan90Z0/yChF4ESUvqWyIBriVxg3AIohqdczmJ4DJRgkErhDSmAk9p8caEW1C41KYZ4",
+	"NebYYXiqvsv8A51bObExZ7d4rIV9g7WwiXUv+eD5JMb+lOuTlmvZDVva3dBxJYLMBfYq5M7Hj9WBxnGc",
+	"eTy9irIYG8eisiPh+MmWoBqMK5ZF3K/OzWGXTjY0lvGEu4Pt+BAWEVwngNAi5Fphum5E8MzUJNuuzepm",
+	"9YK2tOsH0oLcBqww9RybeVXuesShvnwEimcyE+lsBt1dILfIIn7TczubKA/UteIE9uTfZLMVAs2rMJ2J",
+	"8q0qx6RHdFE1fOYZ8BEmErxhdOs0OVVP6NjMRXA32bzKFaoaCxr877gwUoc1AK+rQKLhH/CMecyB9AyN",
+	"IwdOJQIurlAyQ9OkNuAtBeJ5bKgnVVZ1dpmKje7YyADQSP3Dd4mejXylQTqiQx2ni5XMkqGf6ENsTikM",
+	"k0I68g25fl9KWkmBCNVHOqTDIkc53UrNh31Jngm7D+aWC4vFeJO22M/lwkqxr2F2CmVhEfZFJ/edzXbz",
+	"QuxmhYmdWy6Ui1j2CH+WioViEStfY20G5wc6BeZWijhF7ARYjjfzKwVd9XIrK/KRmdJIivOxIZzOvCml",
+	"9GlFYaPJNCEdcIUPYVzfNNvyAG6Xr0+veCzCChOE5ld3rqN+ce/z/7v3/ru9jz/b+/hnh6xlHKJGocRX",
+	"9kL3hBcMC3cBp8AcHDS9obmelC2+rZIzdWTGDzJrK5GQ1AkRRnkM1B4MpTrImzc9amHMaYu1fQVB1VVB",
+	"qB2lTMDDEHoYfsUmWUKnSs5Q/UnDE1c5QkoFKM2up/UO1KlmC1HYQynecPzKGiKOC4X71C+QH2JaMDy6",
+	"ynWCKmRsqoKtQBjbIlQpjAAjv0nbbab674booBFAgAq8rso1yD+socCBYvorPrRAzoXxMEpM1/OYicoc",
+	"QFgG/oXaLGlRb0tgUDE6QF/fJSLeiAKBvA8ahPUiihF6Fmen5wBUUzhMD+BD6EU4Tt+YNH3jcMJFwTod",
+	"+wq+db5mxaGSoj69Wz+JKhCHEPWZU+kRYwqPwUeg7OIof+dBegW0VqxEBS6ZwVSO0DSlLabsedGkHqty",
+	"ihdqSQWdXOEbsWW3RYWUDFKG/1+YNZTornfjSSfqW8otYQQPAg0AaprBMQD97/IlaGgfTSchKpuEuztD",
+	"80jWYhGucO5SnRBQSQ1Q6DtUyEc8xzhiVwbL0ojKOQiYxWDGVaGWrsqW4m++VuWQsQPaJAi+2TWVFiPl",
+	"ro3IPwqSOeQcw0IBaiiHmFMa89SfVwSVVcwekcpfj1FlPUOjzlwpu+E8H5XLKH6x6fX+C6/t/+Tu7t3/",
+	"e+/Tz+X6uDaU/OdK5ahRXJJGspwTkHauktu98869f7sau6EY2sIR43e1hEZyR/cPreTKpVIpIkvTGcT6",
+	"el3u8eZrvTc/6f3prd5rt7NUnSpKSGPp+uGR+eZZtl+XddrPhxwHuUhglu698a+9t17/Zrm9AzPjUM3U",
+	"U4kyQfJjNASZZfvMqgTJ7NBaGZplK6s2wYkO2ZmUW1WOvN5vUt9AVh+x8oL5QWoiOeujEFPmJHaCilq1",
+	"UOM3gz9AEwlVCgyPRI6orVnh0676vBY8SktDjHZB0eFsYMAF44pbfUJbfXLA0oCPmI7UJxRt+ambehf0",
+	"0sSMvWkn3s1PaqyVJzLWvrpzfe/X/7X3JwXrPxj+DejhbAaj8WjbYvMPPGgcEuhx6t5DCs+nUueivKYv",
+	"UT4e/oVDlcG6GsScWp3Y6AIGP/c8nqnRWMLKpxm1qwI/ZtRdGeio2gEKtVQeY9oykyaFsoZoAz11qnsh",
+	"tPz3NhkiERuBBSX1hhbzm676DtVPskltrjKMHFf4BgCPUuFy6KmPkdkqF0yyWBOG8VjT5kxIjr/37h/3",
+	"v/ji3q8/2vvgWu/qncXi335157W9117e+/hnu1+82vviF73rL5HlQnmuVKzNroVjjoR2pVzQ/clVFUMH",
+	"2vVImal/kFYe2qwdX9hWv+cUI9Ycvzap4zAvhK0QjBngLa3y2kJxYXiO1QT1el8nVOJ3mQ+N6rV3/OAI",
+	"rkfIVmITRO2id11I8limNsBQBUMD0vepDW175DAKy9BwUzfmn2iJMJSKPfwrZSPngEaqg7otJgR03M5l",
+	"OFtwnzzYuUoOUi28cBN6L35478NX7939ae+V9++9cQ3teMCsS7+fbebZ8HCFxRBZN6A6bNQJ/TtdD9t7",
+	"RnZVRYk1ao4kr5ZU033Xy1Vym77uS36hzUy7YZsBSgHws1wltwjtjvRf80s59UeqKSyWiiUgqSSrOqsF",
+	"DQFtZuUqC+khBoLzOURXCcJbx5bytCzlUwOhw2gTTqBewi63HZB8X9253nv97d27r6PygAdr75037n3+",
+	"0tdhSk8Pn3LQ/jUy3IMghRHTPITuVOlRQ/WcILckSKQaWVwf7TYWQ7esPVsLMKsCLB+VVHZoxfTB4C+o",
+	"WU5WUY8CKLX/86wQHZtvZkSGvMCoZzbTX44je/jwG1NA3CiyUBf0Pvuvey9fT2vMz6uUtegepEesGeID",
+	"SMCZv/X5/h9e2Hvt2t4H15JitknTSoy8giQ7F9ddUuDm9EdAz3huSzf/lX+vu5lL2vsOSxrXsGIJxzXt",
+	"o2ra7X4OGvZ6A/JBPXoItPLXVdjO2U7g/NROlwrBdNxYrjC1LGapFBjViBSvNhRyPcTWIPrW5y+ddu12",
+	"H/0egQLuGB8rh3xsarypnMibVABB86YkDhNjGeUYyyhPyjAeaIl1KV9cjLkhh611KqTa+pRlRqp9GXAX",
+	"pxAFSTPvd8BOe1+H2jp97OHYJ3tcTp0lPxfONKF8QEBK+fjzT3qf355UPiZ7egdsnsyl1QrNJajzDEdR",
+	"IKcGUV+CiKPFhO+53TCFslLlUtm3t1FmcuFLI4Y8mILrA8vJCaqu14Oc4R0qiHVcg/3NqsFOOMFYiR09",
+	"wUmV2FnP8YhC7P7DqYuwH4pi6oOfyUOvqD421A/XUD8U7ey4zPrYjR4rs07StbCD5xHwRUwEdhpmg0lK",
+	"S/Jl/N2Fp58iLeZtMgLXRBN/cRXW+qFylHYWVeWUDyPMjDpsbe0iMJfD0NbSuDNgvfKwXo+kw6Ybb/RK",
+	"teCLF/b+/M97//Lm/r+9oLSByR2Ucr8PA//9m+duSF75g/gglkYW5DxYHwSiDWDCCOhpx+Lma7BIHjYX",
+	"xtdsQmGB/CgTavfLj/Z+9tm0TajhrpA5JfWyZ2ef07JzUCgPgfP3bQ8cK/1OkzVpdCEWndQk5I4NZjTr",
+	"Y29STuosFNZTz1o+hU8elMHHltUBLSu9Z1lEzhDDav7rMKyMgOqOu3cfPMVH+UKT7ZPe3X/du/G7B+EL",
+	"ntMgR9k5YErG95jbtoHvRb1V1HH6I6s2991oUUqBnKZmk5jydiuySB5rsVZdcjfItg1/sH1i0hbD0smZ",
+	"mnA7nskiODG1WQDh9pvUD0AGFDtVGEIWoabnChEgPx1yvPa04njTj7cehkKqR/twRjvLX4N40BA+OPKz",
+	"GQTZwx4oDU9x3Cw5rkT51oJIA01o+D2E50uOgt57+foDkXxReLLnxwVZYv0kDNJwqG+MTguN1buAPPL8",
+	"p+Xnmup0aLoWmz38PNDsGaDBredUpn36NFB955NsmzmHlQd6RErzNzc9tqlbOItOK6yqKBckD0/V2FDV",
+	"huUquaa92WTeRp356CZm27bFuMkCE1yXFTRAWeCmPFtdrJVIZyNh5X1YudFiVHQ87Dtdyd2/8Vko6/Y/",
+	"fmHvnTd2b796/8ZnvY/e37/xWu+nr9z7zc29l7/c//h27/pfMtZhlIqxuotyMXCJB/JYqHZ6+phgJUum",
+	"wtCUDRih+EK1o+QdqUvG2y9OkD+aJnM0kjpxXCkxzWxTmsSj+zJOH9L4TnKqqmWJuPjscCljavpE1siM",
+	"6xHqI9IMKekKedDIhHIYB64jghXHFiOtjvBJnUHF/7MdRmjL5ZsgbyJ2WhQrAJ+P7ZvijZ9mD810Ooi1",
+	"FOfZLXo5UglXKMMf6lG53icv9f56896Hr6Jqf//GZ/d+/VHvoxt7L3+294u/3P/lW703Xr135/+/f+3T",
+	"peLurT/2/npz9+67e7+4ufv5zd5LLwL7t33m2RRr2O7/5EO8oXf9k927r/e++MXe5zd611/66s5rex+/",
+	"uf+XF3vXbpfu/fnzvZd/V+pdf6lPNjjuzmjRgEi0CZIhzuODUUbq60ZOMiObX4yz+cVcjJ+XE1lvdmZ7",
+	"iFm3IwikPH0CGWvzHg0aSmdim311oQ+W8kqDlDdWvygP6hfjQ5hpjO4x+kVmgh9mZQdc+TgP+YEGDL91",
+	"Jvwpy4orHOCqjaaTqATm376fXd3KZLRPDPqbUrc6o9B8aeCEjsNZ9AE+gMbUpNuMsMvU9J1uFJmiDwSi",
+	"yrFwqNMOkQE1FGBEv4JHUkteJ5c5hi4IXsAKQvHt2IIhtj+0twQ3RBybAjzdAY4EPrIP7Fb5vw8f8PaQ",
+	"44nfjPKYJBjcUj8Q7KSZmknPGhpQfEB1NBGc2W+7UPla+XsE8zUpGgnIrw/EJwtQAeO9sVE4hHDAnAlf",
+	"8lcwhiXnRQXSQBcss0i9SyJu2NALa4AntcptDoBNXPiU+wRVN8nFn+0wz2aCNN0dKG5xpEjHpiweY4ee",
+	"IL8uF+XAjst4M464ocNdLt+gJdVw/2Z4waVjb+c3xNsZbmT2bVRYHxOak+PXUG1fKdiq3S/e2/v0bWkM",
+	"v/fb3p9v7t94DeUp4jNlX/XyA1h1vTYbLne6A4uPr//G5kh9LYUl2fWVdcSoSdRWgMkfu+ynWZURmjQ7",
+	"TWlKRIwWj7G+Co29D376MLrvR6g5wB3y7LJ86Uh1x2ettkN9dkIQ0WTMR/UhgHhXw7ZIw3YcyJJC05IS",
+	"z91BuELQkRDlL2ghg+B9VR7e7mIqOQKlGWFFoTy9jMzce+Uve1dfmA2u88ApVCAX245LLWl62j7pcN1j",
+	"xnervIZztFvyFTWiG8eorjAF8vcK0NdjZMezfZ9xwAlml30jsKWjM5ypLa4USsUaZspWufpztg8OMQAI",
+	"RjzIsC2ObjSLDfagrQxMVr5ET0uv9hFHTjwNdBOwLlzJ7DhPkp7OwRqkD9TLe2AFs91yxvVa1B8dgx/N",
+	"TmCS8KzjTmNHoNMYkmB4OkOkb0pEWxIusCtpPH58p3ftdu/Gv++9cnPv7U96V+8M4eV5fMZDAU03LPl/",
+	"LMtHdvggqg0oxohrhcuOuFwjO663VXfdLTIjmQ9i1cEWzULtH6kVTLFdk3KEkZmL62fyK0oKKJen25FS",
+	"u971WZVjRlOLelsAXPvdR0srxfnirI4Dx2QWbTODtDqOb7ep55OGzRyL1ORrahh4xvgCyKsW7Va5sH3F",
+	"Gynxbd9h8qc1dVm8V6u9yREVeMe2/KZBRJuaTBikdrKGzNajqC5Th7iefHSr7WAVr9mkHjXl0q6RukP5",
+	"lnwLPl1s2e02s1CQCuy5Cj9iF1cUoqbrdFpcwUE5TpWzVtvvFsgpmAhIzQgEfqDmwA8VaK0jrycmcxxi",
+	"Oox6guC+MMcqkHPMMxn3qRSYsCj1UEii3Pvb2hrpMjHHXXnm9t75eK731h/WyLMdChP04Cju3v2lQXY/",
+	"v7l76xX4t/fSiwbZvfX6/l8+Nci9238wyN67V3fvvgH/3v/3d0Dsob+7Ti0cnB0RwfUukowhJ2moNYBl",
+	"OlUiHmswT1o5FdLhCDKAiMdeqNxVubQ0hUF0R4EA7bhFu+CkxndJgWxonqK82PBzw/bj6QgGoUqOV3lE",
+	"INfwu5qhNCGs0fZ3bFOBVGt1xHf1a7hLHJdvMi8A98HWtthBr1DlP5SnoWZ53fMd/h1p3NaCFne2CHUY",
+	"JeTVRBxb+Lolj9txLNUNLwTKrkrOXndYq0CeDrz6MEXgFAAu5kjy1S+r6O6OXaLuDIahJ6XGUOUQHVBj",
+	"gMVmjiN0sgj8UVvTpxtwLAM+7jGirFFJSCpvJFw4udqcCaJsNgMjD4HWSDuW7cv5cd/oXxFBu+BIIy3K",
+	"uwVyXvNEaOrHqxyV4kF98ZQ+eUrHlMTotpjLGWGOYJGOhGrlPMqjTQarPL5MlkE6oL1io8ECOeWTlit8",
+	"Ui4WjWKxiGd+prZQmq+ROuu6XLKEUFcETins59jsWpVT/BNI1Vbhlqgc1AMpLSqup9yYKuHmIPEXpFKU",
+	"dVNTSteCR457wAj1VR4JVkGKSlJjz7YOTY3tq0BpMnMr3DRscQU0AgdT0gmSDB5RyzUCkSfngJTZRTqM",
+	"9pJGD1dSp2jkErmoFyLQuZRf00ffUN11HUZ57sroMvVAgs41XK+Vt6gPD00J4QxaOxD7YdaOg1tGzVyt",
+	"jeJQj7kd+aBS8IWGaZcCJFfJPRGkL+QqOVQSY1DieJ7QeVkh1VypTKs5MgMERix7M2jrRtUZXoqUR4ND",
+	"0CCssFkgIDtnQTuUq/XEsvzo7uQqy0YODmrwflRY0Vhxd0SusjDkCiOnFAaYX2AD5yrFwKWVqxRTO6Tg",
+	"FODJOA80muSU+mFT9UpVdGvZFpmRwhACGJbXJV6HGwE5z0qS7/9RYUkr4XMMS/XQVXJ/Xabf2Vai6QdV",
+	"d0nG34s3p2v8RcWKvN7dAazv89oWDAy/ZAMx/HGYMTjWiNMGzuhAZUT6U5S1DVuqX9JKcrUA0trrCRF4",
+	"qRqRlI9K1AjCshHQvECpbTMvlOGxMkhQK/Qb/Ihn74TcJxWQITOxaK9KIeGudgvKv1Ar6LMBwubWs31V",
+	"LspkhEEFzVekSDT6bQADM1+MEBddhefgZtVIBkykuL01g1RkkPu/fKv30a/2P37dIL03frP382v7Nz7c",
+	"//ITg+xd/+P+tU/3fnFz793fGFW+f+2P+x//S+/6SwbZ//i/9t55Y7ZATqt4TB5Umz5w32CmSqD41Gy2",
+	"5NmAMUGqD3fl+hdIDVsw1KrcbLquUBYfrtmMOmiVyHegHkb2xsDNdkWs8YtgTMyuaZoBPT6hJUyg2i4o",
+	"jVJ5M+Hxjo094GOJ2ScEtHQDnbZcBhUTdQKtGTno3USS9V0S9+Ae/W4yIDrX9dk8doceu0MfmEx83N3h",
+	"aEuSkHlqMfHVneu7t17dv3s3qjfufXhj770vvzWuUDWhYQLzfJ8yMbKwst6N+n8CNoIMsEAugqUccqIq",
+	"72txLLlnpDtleps4MdBU5cMiTbWGQzc3maWcRaEbRmtM+DOhQurxDu0Iu+4wAzwMQQvmI852Y5Wmk1rw",
+	"inCyV5lmuCdjZ5KMguAfGPVSX4y8O1t/lTNIKw9biax4uqGzOUrl/HxpSNVLX1aqPBgqUydVYsuiSmzJ",
+	"1scM88P6W4MFHvRcJQdhaOirtrPOLkMVy0fv9956fe/TD3svvXbvjWv7X3yB3vgYzI9iDBlbdA2rLSkX",
+	"B2tLcpUcvDeWwTtJ2SqQYpraVeXFO256MqIMtc8iDgpQj37sc0RDFIyEoBHWD9rQ189UJ3U3VDPLQNLI",
+	"P5R54jb6UHuiFmmBSJLDd7WZN0LKx2tX8Q6wfBraZIq+wO+2mbZ6KsqsqcEwVYqverAJ8Ypal4mnXPwd",
+	"Q2wGqfnsso9fyU+FKlcaiyciIas+Kftt8OH31eYCPzkCXWiSBE9G8VAu0mmKhyyiYH6Az0/I2Q+zUHaK",
+	"on1UHQ47SqJdgzFNQ66XUsr10oR7PyyZFV503MHmW9nB5utTkM5rdzeQ31d3rj/UMQF80Vy942zllboP",
+	"KV3JehReIJQvQ3TqLdsP1ETlFFZdQpUn1mee0Zf2EU2KrfKaemv8yNe0U0JAPkYFO3pQ3lUivxWk2dQj",
+	"ibL1btT7PKO2qCoVi3Csti+Y06iQmvxnA1XN2qwxLPUEci6IXJ8NjzU6glna/wGJIqJjNnW7d5WNwjzP",
+	"9USNzEC4Vn4zp1a52ikW503bgn9ZbTZUUWqmazFM9aqpYHENs5ZtvunoKVKnynXuDQBuih3mMStM+ChB",
+	"uofOfPGxZV/oJM+kw6G6PU2PzOjq2kc7ztapJFoQB4FJ6ZecWStkUossOfwzQO+Hk5gQ5B2EPoksHoUk",
+	"m34ig1vO8zxAjiaJZUy5C7PzlbtTpTnKQ7YTHNcjH6k/BlMYC6aAWwkJcH1s56s71/de/uz+tTd7H93Y",
+	"++DW/au/2v/yWnbxONw3MJGIQzEwXMJdgN+1gEOPASZZYfLkgSQdvrxf0An9SilOZsCqMIiusyNex2Gz",
+	"o8VfINqM/sTALEKMjJRhVT4FIQYDhZ0lo6RYlY8QYxXCqee5O5FV/1ZkGEq2eyGBfr5W4ZjJfCyVv3nC",
+	"NDh6sYrOBypNgyEci9NvrUmKjGGkFN57863d279/WM1Tz3WcTntkkpp8zAkBrDZw8cfqK/oqQ8mMomif",
+	"+vY2M4KekUHsw+UM002rvM6EbTFi+4Y6h5sdD6H2O/JKeQ4haVD+GFij8Sy4uMxQpmrcuR+BqaigYAaQ",
+	"CgLsSoQ1CcEcDV3SFHwtFyrfaevJROpiuctZgdR2mL3Z9Jm1QbeZBwIavhHR9ykzOgQNwYcI1dyFW1A6",
+	"UKhyxF8aXqYKAz/62VaBRD2PZDbg9B8DVxdIlhSuePCIJuXZR/3C/QIvtdsUGMOw06GqvhTx2gKIBUC8",
+	"sk2iqGPUg5NQ6sD0x68yYmLjVEpL0jiUYjPpODBlQhcyHETTiCPPqDOnsDc9u97ReB6YlZ81rgPE1K/E",
+	"qcMKD8QdvtjOVXKLy4X5xcwO/9SKjDo6Qzz1A8w5qKRS/CpgsMfgFNNSCk7pVVcHPjjtoaiKM09M7rt3",
+	"+996r7+9e/f1vT9f27v6+RGM8idqCLoZ/FD9AOnua+8vfVRE3YTh7UNoVH2cWfUgM6sOIQJ73KX6WORE",
+	"8ZDiyWMBANI3DDcDqxsn7l+N4iipPl8lhIXIuLNrpMY7jlPT8AqUE7eNYBBVrnAWDtrO+uH1jPY12p5U",
+	"sB1Kn+0IIy5PnPr0YDtlH/Esp8NJYCoNE5/lYtyzewji87j99XH76wfc/vrr0xD62mZHxZ7WFrBv9jch",
+	"qQq7ckeSqrLVEunAzoCmMTo3i/bnZRmBtuB0tWmLWpKUsF6svjbqjkb42SrHwKsCjpldIwJM5uevqLxz",
+	"8Cuf10VehAOstJp1oOj4TRbNF5MqznxN93LqG6+oct0aXLuWJ4SSedApTInpSwcJ0OIULshdgr5Oi7ls",
+	"6BunVNrYsfagjPTYei4UFkODYaRBra95tJtiPKUijOfB2/pxZWXxcLKtH5rsrWOclUNL94rkPh+R5C4U",
+	"tSHCxUhXcJBchTcAym9YzUxmdu++tf/xC3vvvbX381/OGsR1LAb1WJ7wH4IaZmT8kaXIagsfjYJbdY/C",
+	"nY/e1rYa6VzE6hJg2nJnKik497yUWrbDdDuFL+7u3n71/tVfKXfu57/Z/+hGAUeQyu28pDKGmrS8uJSr",
+	"5FYbZbPISvUlumwtmPNspbEoBaI5by2wxcZScbm0Ul6dpwv1RXPJWmYrDRSY+ncqn2U/x3KV0sp8ubig",
+	"+P/Z1B7wDLlJIQ2lKauNHL7jGN6Ue8Jq5FXNuAKfapRTfRN9qomWDkL9CKjFRZDfZFDe2WhrtwFLc9DN",
+	"ihW4frfNqtwW5EcdazOsKZFPPCGI4kpQLQJxRMknKuTc42cMcu6p7xrk786d/q5Bnm40bJMRyzU7CLg0",
+	"U7Bc87JBAMJ4FoE22g6VVhe77CP2rmmyto9ovYjQiGigUbxNXecBeUbBgQPsTuJItg3WWgjzqeakBn/h",
+	"iVP58uKSfOIWa/s6GPrtcBJLmukTjblDg6kM35EFq7KUNYv1WEIehoTMLh+HmUzhEe3z6R53Kn1IrK2v",
+	"LXkHKCe0VECSBR7SW6/s3vlgurL/a/SQNm3hu153qMmGWfCq07vKptWOzYhpZkRScAG023E3K2Sn6Wr4",
+	"byOEy46WzIRxVymfdppdbCOgXY+2b4TCBjWHOmu4HuawYexG5c5C8OZhA7l6Qq3+w2klUjOtl1B55eCG",
+	"p1B0icaPChHVFn5S0lTuk/xKbi86YiWRnGcUBpPb//iv+zdu9l58ESE6S+W9d6/3br9971f/gvKv9+bv",
+	"el/8C6J0Rl2BmtYkk0AqAp1isJzkipFj4Lg5myG3Ce9QMwjO2sa28kI3qWjKh9HV+oq5bC2xxcYCna+X",
+	"zZJVZKuNFbpcXzIXrQU23yjTUr1orlorbLmxRBfrC+a8VWalhrw3dd9ZWpZvdU2z43n9ash8TA0JaDRY",
+	"osFwvse2n8AJLNVLjaK1wsrmAl2tLzfm2aJVMv8/9q6tuY3jSv+VLryYqhqS4EWURT+xIm1KazN2JO6m",
+	"vAuV0MQ0iDEHPfD0gBC2ylVysrYpyZYtR4pkO9ZKsbXWVm0ox07FNEUp/2WXA5JP+gupPqfngitngAFJ",
+	"SPOQikUOgZ6e6XP9zvdl6avLc8VZNq2fLpxaPklnilMsq79amFuepdPFLDutnyqcXJ6hUzIwEezdzPyp",
+	"U7HRsDGSZ2mCzq5FTJ7D8hrKHKZJdFK+FKRZcFMRe9MGUMJm497G9+7T2y9cGt3d8eJRG3pn8jx8TYfG",
+	"pIxqpD/D4QSvMSlN7GtEusamQRriWBaoVpgWXyGAu83xgLGLyYvAhgAoV82hGA4Zo6Rg2Urm03Pd8Hfo",
+	"X16DJTT1Qw2R47ptVSpMJtBBa5MWOnFjdXHOSPyM3VCLNzVCczzYCKfEyoKZa0wETdEzoFGiBQWL9ska",
+	"KBigHAgZQxqwS3hFPseLIIOk/sDi7Nj3Tc93tvkDtE378dPxWqu45rSx6jVWk42PEsJ1zURrlc4Op1Xq",
+	"Ky6lrdIjSN6TYHqSz8833UhmXLPs1efb6/tXrrhf3UOs0pE3PkOsFkOot19gXBc9CukgASGXHyhbFand",
+	"PGX0iiCM2qbBbDXKJ+QHyUtyXF6DnsbXaPBq4WS56njk0gos1I2TQxAFGmpGGZ1W5EyXuOVcYrrh0GWT",
+	"5TU1C5mnpmnVmH4BVO7yUM0HQo/yideaCULBV+ZbpcHzOY58GsJ/S3yFQV4Pl+hhLXjJJV9EG94IvvJy",
+	"aGR1Yq/IvMwI5jB5hP/fzXcy3XQn/kVRYUgzSfnR6Wh+dGY4fnR0KC6G7kiPmmKi2RdKo/98ex25JRAK",
+	"NGqV6GByVGcmQyGk5hfxDPxctLsDaeWBMMFm3NOMQu+EPDoTBHQ2vUs01A8N80znuEc0bTghgcfBp3kO",
+	"SrjwnvxDmMi4TJMZn+2MvAptIBUEdzw91YPMLQwyBpCAWAw8wQ5U6uFz8Hx73V2/v//Ft42PP2rc7wYT",
+	"jBInX5Tf3hXW1xKsHeWU92Cz2cdjLLuJuUJUy8BaoQPxxkSHGe0pGShkZ5cgSlCBgm6oultmPlMyVkrM",
+	"vrTMHCx7tobSvpqoz6Gfmc/UGbWj4ghUCAZibKDfqWTYpPPIzGf2H/wc8IPsPX6/cffGztb1/Qc/uxv3",
+	"9h587N68tvtfDxtX/773eMtd/xs+AsadqNGf3BEcmIDt8F2R4vc4p6sQVFi286YN8qBTfRGuNYdnnXYd",
+	"XKfqAiGHz4Ak3N3CsyYSnHQCPO21qAnwkDfwkYrxbX9CbZX47ZOQJlP86e4es9qeJP6bLVKNbQ5TORrA",
+	"8qE0yKK1htLNISc3lvcsVP4EKcPoF3BtYpzrg/uGHku2zF8fl9Fr3xjP9TF3PbyR62a3WqaXw251ugtq",
+	"L3uyKf8Ou1XTqvX2qsh71dOp9iqGFMDrdHOq7k8Pd57+sXHnYeBa3Z8e7j667j7Z2tt4tv/g592vNmRi",
+	"ePXnxp2/7X/x2WB+dS6KW51ud6u9bnC5a9UjO9de9ejqVqeH4FbTyfB0MvyQJ8OTm/A+KCXE1kkSKWGH",
+	"es4k1n56j4E16Wrh9aDIKe0j6FNjyXxMnj+1L1D3oqap6ueAOzwxlHzwDUM4S+om4nrUWBKOMdUkj8tw",
+	"WFl+izSi85kVkEiO4DcjpZGzA/CEccuR3mH3262dZ9d3v9po3P8I6As+3v/6XuPP37jbn+5sXt979iyj",
+	"ZYS6K3TPHd3PyY5F97lmSSUN3fm8/KsY8DR8tSJB0/AlTOFoyc508U7mx9dZDL07o5owdRFixDv1hRXl",
+	"y9sisyhTG6+87snSnyCtRjhQ7kepRfzcHG8RWwRbTrmuTLmXT+WXmVNjjOcJZ0wXSkhxycorTQXTqvni",
+	"irHlcw5KmFDKDk/gICinDkawfwPUp6YfWKOQBYpnf4Yo6jeoh+iVMuij6yHiPZ9uGQoetlRvL2WbGCbb",
+	"xAVgk8R37fn2+t7GM3fjy748Y+ecocx6pgeoIjePcBnBQl0lH0kDnwt9XXmRMvnBdRDhC80H3fhuQIAk",
+	"XZnW4UvIWD5YrshrwXXE0MUJjQgLBYcoKdpgAHXAOpUMnZGa/IXhyB9I11UVbOB0RCNFxnSQFjgA0vNL",
+	"5iwOjuFZNbgejNyEtkI+sRX1FaYhHCRKhw4g1J/CsU0YQCe8EOgiOjZcDtbYpqamwCpH7GAZEbVtpMlV",
+	"96GzCrUdNV8cFM5UeWz3q7v7t/7b3fyt++lm48fb7l+uxCuJKZRORcZZ85nJKJdPRln/JIzgWrajZqNa",
+	"Vhil7RTuMMHDbMdndW4SguUIGoC6ISomrXdYCEJM3Jt3oz4ZNfTV8S2JI12UjbYF8q55x9my0OZE9sGL",
+	"XXFRaJoONyU7snzpNyWL0DI593x73X36e/fqJ7u3HjXWf2q2/3KxkXMiLSMNXEZrgxrFzpSkG1G524E4",
+	"ovOsrPj5VPh0SCgfP9E4HIiPSvBeZHzPyMN1gqAKgTkJBVU9sDneWzGSwJy+T1DyqJxjWvh8cXPVFKHy",
+	"QmoU+AYQ0SmjVW/FF75f7YHAhGhqckYjeH5h0gbHVi2HtSJZghqpZZO8vCI/keOHgy5JMIZJkNV/LgYd",
+	"r9dwGRqV/8g6hrnOjuFkE7piaI4hxVgMIcpNIRP9keL7XgnBEQnWOquoMdil3AmFNZQVBtpB6K0psWGI",
+	"ZDRoz0FLGOqQjlFmEyT/bt4XQee0zDQCFST4b3AjBUtnWo4bK9yyQZWcikD6TzeKRWYDu5XqxhHHpri/",
+	"1ITLhFGumBhhFUrUpgVp1YcGt/DKi/F8zFuqdhcLcPG6weP9wRtsjZmR/+ICo3ahFOsLLli2M3IgkLSk",
+	"e2gl3YtahrPLDj7LzHyG1f/5P869YxlvT59e/bcL58Q5/rbxpnGuvrh09vLimQVn8czC5XNGzaC/+bX8",
+	"eW1xabX29tJCbfEX2drimYXaG0sF+f/Om2eCn/n/W1owir+OHlvJ9zcKlAWM4HGvRh0tLgW2yIehoBCo",
+	"u35n78GjZh+E/mTISVFnCIkOZATQg6tyndkkwMGTMWC+4axGbMtysE5ElwXjjmLClTaDlKvCIcsAN3m3",
+	"yiZyHKpQVCbrOitXLIfxQn38dVaHslOZrjIgJnLsOhG0yJJGgkAvK3ZqE6z0dVaPneF0zCCazOnpbvav",
+	"1ertbG01vr+5f/eH3f/Zcq/dcz/4X3fj274sYIux2tna2r/7g3vtXjxLMFRQSfsWtWdZM+MzU32gSujU",
+	"cmyPk9zex/c+B9zLZK8H2ikVbNu2PkbW4Cj10KCGtoR6Yil8JZQcpmiUA5M0eGuU55Ee8g/fu3+6hx4y",
+	"om/skZrF6B7Cewx4EG4hTbzNitIBOdYEWQiR6TURDyCAhHvULsHfaEB273HJcVqWnwhuTF5hy4vGkE/X",
+	"41DULabaLlYVHOvh9DH7c5N9djF9Y5FyFLwoHAXewcWW5wEHVzn9cY+sZzZ7esAOaHAuR67/2efJG0b3",
+	"M834DxHElUzMlbZe09ZruPXqxU8oCh8nfjqyhivOyPXRbh07/0+/IKdmTs+dmFd1CCQBEEQ4tK61dlj9",
+	"s5tH0DCUMnI8VODAINBp8ye1koymvNn/MfW5ZboKrACEQj0kRCQQqp/k5HYzs0jUEI5VhE+U98a4Trli",
+	"ZCQwBtMU7PkeBBjeueOdwFAQOJ/jiuRQ/jQ/O/1qXpP3bjL899S0ulUvljUEoI4dxpPuIScWPybQQe7q",
+	"R2R8svnbnWdfN3683fjhifzVtXvyeMQshg6vzXxcPXDXnRtBz9yzGjKdXDUk7X2n/AKj1ixHYy6dVRml",
+	"aFU8ofgE1v+w9/3vGrf/mmhhZpLyAhPQce81MYSkAHRZrsspGaBQGFIlgpaELnM6pXuAdknJDkq/Lf2s",
+	"UvibmiNg9ESO64xV1BAQI5SLGrPhSrNG66CqYPAVU3W5xrhF8kGjLn9iqN3yBX9bhtTVTdS7gGVX3qUg",
+	"X2bfr0y1+5W4TiB+QzWR9iaozHlPQcNXDIWK03n9ZDVYFYu5v9mBBuvmtd2t70YwkWmxccCOe5B5CzKO",
+	"cH7AmQB9Nc+45XVWcUp5ZcF8mnEylpWGy89eqKnESc4zqsuMXaYf71aZXScWh8vK1GG2QU1DMF2mVKUJ",
+	"suBnOVaRlC2bIf35VFbLZrMhBnnMV+ZzHBiy/CVZNhpKp2Rb1ZUSyfuDhSqfCZKtYZbTluRmx8b92oyd",
+	"kbeRFJbG6xCg4Q3+cVFrC/Snkw30Q6bYAq3cwBjP+MZ4Z/PP7gd/CUL97265Hzza//pPTUH+d7fcm3d3",
+	"tr/su/0JSUfyAX+UTejUI21OYPrB6aRV0mNaJZXn91fy4XRx5MqwvXiue5Bk4+iLla/4pJohn3/d9/mN",
+	"+zdHz+0L1iOX+RcotPWAAzdDf72pZ6jjqeFtwAAnV8GDhAPW3N+tR8aqnrdMFvniM2pyfWi4XMHsUcTl",
+	"pjP/rTP/MZI9wexIWFZ5Go65p0gKkypvNaBGg+n/jphUMBARJ5V7g0sFs1FyO8h5oDViY8YBH4h1mwoV",
+	"ombZug8qpQ4xGRUOmcqGhhakbcxxHHkIKWOpdydxRKmiUjliRGn7oZYB+lV5qEFwFQ+1t4PS59J3xs+D",
+	"wxufzk63nOJA2CXGKQYm/tARXaHyiKqPinUohwkrPRhCGsFgdtrbqMjTQmJbfXAjo9vT6C+slm96txYH",
+	"kDalgM8U8Dkg4FMw2wd8diKfieF4/ODbB3x2L7c1cY4pwFhijuKXzFFeIlEBvjTYS852pd1Yrieay6tz",
+	"jIwPg53j2GmoYHa/hA350HnJaz4nLqTbeVhaL8U4GC4GlLi8UoawCCAHaBArFlnB8art8v5fEYSzyw5R",
+	"QV/iIJy+ItPhgHDajUZYPzBmxjY0wM0xta9av2HiVPwwsZupnU4uTEyRMCkLxHFhgVBmWJHLepzo8iwE",
+	"zBBJRqGTyoDE1w9v9Wodayr+GStQLn2EafEVZkMjlRgc0Z9YYnasVTXXYCFE1qoIUrPsVYCsSjdVSLBU",
+	"oqq3hx8FIxfOaATBR26ZNeJt3Es/gpXAKBRuZRALu+//cffWo2StCeNDNCYL/uuANqVM654lIXSFylMv",
+	"s2XL1NGaINCe2GzNWk1yJPEsPxrbMVIZ9PR4dnY8G9t4zCRoPPBlfOFsx+CmAF/gkCX47HHilsBmgjnj",
+	"QX1/KBbhAnMQUuZ3YoCZHw68aAosfCJ/CC+SswXn5W1iFqjudICeSagb8itWG3+L8ncMjt2QyMfCWwcs",
+	"LFpW2mUM2t/TGhVEsBcPVfqyqmpwVgseLojaeYZg/6NPdp9uqC7r4w9377/fvzmQX8wKVVsuXp53+bdL",
+	"8ixm5v/94nuah4iBf12U19prnmlofRcN+f7JX2vS1ddKRqEkzzZhfM2wLV5mHGQw7CoXZMy0CtSEOTOo",
+	"fFk2qdiWXgXN1BOv+WIdAYgeEaqTtGJMrk3J3L9qm5n5jPpBRt6swR3puUzlg+V61Za0WSRjhcMoGwdT",
+	"ZFUdTHJqJYTwI3s/McTz7fXdL564T2/vbN5oobafCIh2gNpeblb78bTsFcoNgVohCqDkA5H/78ot/DrD",
+	"qWsI2TWEYxsFR2jEsWpcaGTNME26wgRCd3w0n5ggZ8FwWk6J2R5lhNwkviKCxnhokYh5al+lLw2mhB+F",
+	"R/9nhGS6oLkPQpA7T3+/++OTnc0bvi6kvAvQOAEBFYCKEqVBKzS01igPi4SBBUU0aBsAHA6tMMSa2L7M",
+	"fwUeXCTJQAgxVrfgaAR/qfnuwZC7IkMXf+nYdpVPEiKw5mfof8S4EhtoX8JZ+Rt8kh5VGUa0LWpxaiPV",
+	"UuQNy42wKccsWSbTlysm5Sg083x7fe/K7xr3N/ce/+fOk5+eb3/pPrvjrn/4/1feb9z43P3sE7nXV79x",
+	"1z/ce/zXxt0bzctm/po6rfgtZlVMFnqgqsLMA4S3eifxtd7ZvLH33ed7V39QjxXshHwllQw2N+vhNwrs",
+	"TPu3vs7qIJldpoWSwRkpmIZ8Y4moFkqEqlDAttYMXjCoSSomdYqWXZbP6cZD99Nv3Mcf7n/+MNISaMUY",
+	"X2V10eX0ObRcYfY4Si47xLRW5Low4gBlCXkaNx7sbTxo3Hno/v1O67HWDSfz3sX3/hEAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

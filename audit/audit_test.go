@@ -15,7 +15,7 @@ func chain(n int) []*models.AuditEvent {
 		e := &models.AuditEvent{
 			ID: "id-" + string(rune('a'+i)), OccurredAt: time.Date(2022, 3, 31, 8, 0, i, 1000, time.UTC),
 			ActorType: "user", ActorID: "u1", ActorName: "fzb.admin", Operation: "updateUnit",
-			EntityType: "unit", EntityID: unit, UnitID: &unit, Before: `{"name":"盤錦市司法局"}`, After: `{"name":"司法局"}`,
+			EntityType: "unit", EntityID: unit, UnitID: &unit, Before: `{"name":"盘锦市司法局"}`, After: `{"name":"司法局"}`,
 			RequestID: "r", ClientAddress: "192.0.2.1",
 		}
 		Link(e, seq, hash)

@@ -56,7 +56,7 @@ func files(t *testing.T, dir string) []string {
 func TestPutOpenDelete(t *testing.T) {
 	d, dir := newDir(t)
 	ctx := t.Context()
-	want := bytes.Repeat([]byte("佐證材料\x00\xff"), 10000)
+	want := bytes.Repeat([]byte("佐证材料\x00\xff"), 10000)
 	if err := d.Put(ctx, key, bytes.NewReader(want)); err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +228,7 @@ func TestKeysOutsideTheDirectoryAreRefused(t *testing.T) {
 	}
 	for _, k := range []string{
 		"", ".", "..", "../secret", "..\\secret", "a/b", "/etc/passwd", ".hidden", ".put-x", "report.pdf",
-		"a b", "佐證", "x\x00y", "-leading-dash", strings.Repeat("a", 129), "C:secret",
+		"a b", "佐证", "x\x00y", "-leading-dash", strings.Repeat("a", 129), "C:secret",
 	} {
 		if err := d.Put(ctx, k, strings.NewReader("x")); !errors.Is(err, blob.ErrInvalidKey) {
 			t.Errorf("Put(%q): %v, want ErrInvalidKey", k, err)

@@ -51,7 +51,7 @@ func TestUnitsFormOneValidTree(t *testing.T) {
 	if kinds[models.UnitDepartment] < 24 || kinds[models.UnitDistrict] != 3 || kinds[models.UnitCounty] != 1 || kinds[models.UnitEconomicZone] < 3 {
 		t.Errorf("kinds = %v", kinds)
 	}
-	for id, name := range map[string]string{demo.PanjinCity: "盤錦市", demo.JusticeBureau: "盤錦市司法局", demo.Xinglongtai: "興隆台區"} {
+	for id, name := range map[string]string{demo.PanjinCity: "盘锦市", demo.JusticeBureau: "盘锦市司法局", demo.Xinglongtai: "兴隆台区"} {
 		if u := byID[id]; u == nil || u.Name != name {
 			t.Errorf("fixed id %s is not %s", id, name)
 		}

@@ -16,7 +16,7 @@ var ProvinceKey = ID(0x2001)
 // a key, create one (the secret is shown once, in that answer).
 func APIKeys() []*models.APIKey {
 	return []*models.APIKey{{
-		ID: ProvinceKey, Name: "遼寧省法治政府建設信息平台（演示）", Prefix: "fzk_1a2b3c4d",
+		ID: ProvinceKey, Name: "辽宁省法治政府建设信息平台（演示）", Prefix: "fzk_1a2b3c4d",
 		SecretHash: password.HashToken(rand.Text()), Scopes: []models.Scope{models.ScopeRead},
 		AllowedAddresses: []string{}, CreatedBy: AdminUser,
 	}}

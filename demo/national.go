@@ -18,29 +18,29 @@ var NationalEvaluation = ID(0x7001)
 
 // nationalGrades are the national system's grades (等次).
 var nationalGrades = []models.GradeBand{
-	{Grade: "優秀", Min: exact.FromInt(90)}, {Grade: "良好", Min: exact.FromInt(80)},
+	{Grade: "优秀", Min: exact.FromInt(90)}, {Grade: "良好", Min: exact.FromInt(80)},
 	{Grade: "合格", Min: exact.FromInt(60)}, {Grade: "不合格", Min: exact.FromInt(0)},
 }
 
 // syntheticNote marks every value of the national draft: made up, for ranking demos.
-const syntheticNote = "合成數據：僅供演示考核排名，非真實填報"
+const syntheticNote = "合成数据：仅供演示考核排名，非真实填报"
 
-// nationalAreas are the level-1 areas of 《市縣法治政府建設示範指標體系(2021年版)》,
+// nationalAreas are the level-1 areas of 《市县法治政府建设示范指标体系(2021年版)》,
 // with points that add up to 100; a few areas carry level-2 indicators.
 var nationalAreas = []struct {
 	name   string
 	points int64
 	inds   []struct{ name, unit string }
 }{
-	{"政府機構職能體系", 12, []struct{ name, unit string }{{"全程網辦率", "%"}, {"證明事項告知承諾制實施率", "%"}}},
-	{"依法行政制度體系", 12, nil},
-	{"行政決策制度體系", 10, []struct{ name, unit string }{{"重大行政決策合法性審查率", "%"}}},
-	{"行政執法工作體系", 14, []struct{ name, unit string }{{"行政執法案卷評查合格率", "%"}, {"柔性執法不予處罰案件", "件"}}},
-	{"突發事件應對體系", 8, nil},
-	{"社會矛盾糾紛行政預防調處化解體系", 12, []struct{ name, unit string }{{"矛盾糾紛調解成功率", "%"}}},
-	{"行政權力制約和監督體系", 12, nil},
-	{"法治政府建設科技保障體系", 8, nil},
-	{"加強黨的領導，完善法治政府建設推進機制", 12, nil},
+	{"政府机构职能体系", 12, []struct{ name, unit string }{{"全程网办率", "%"}, {"证明事项告知承诺制实施率", "%"}}},
+	{"依法行政制度体系", 12, nil},
+	{"行政决策制度体系", 10, []struct{ name, unit string }{{"重大行政决策合法性审查率", "%"}}},
+	{"行政执法工作体系", 14, []struct{ name, unit string }{{"行政执法案卷评查合格率", "%"}, {"柔性执法不予处罚案件", "件"}}},
+	{"突发事件应对体系", 8, nil},
+	{"社会矛盾纠纷行政预防调处化解体系", 12, []struct{ name, unit string }{{"矛盾纠纷调解成功率", "%"}}},
+	{"行政权力制约和监督体系", 12, nil},
+	{"法治政府建设科技保障体系", 8, nil},
+	{"加强党的领导，完善法治政府建设推进机制", 12, nil},
 }
 
 // districts are the units the synthetic values are reported for.
@@ -49,7 +49,7 @@ var districts = []int{0x02, 0x03, 0x04, 0x05}
 // NationalIndicators returns the national draft and its indicators.
 func NationalIndicators() (*models.IndicatorSystem, []*models.Indicator) {
 	s := &models.IndicatorSystem{
-		ID: NationalSystem, Name: "市縣法治政府建設示範指標體系（盤錦市試用）", IssuingUnitID: RuleOfLawOffice,
+		ID: NationalSystem, Name: "市县法治政府建设示范指标体系（盘锦市试用）", IssuingUnitID: RuleOfLawOffice,
 		Edition: "2021年版", YearFrom: 2021, YearTo: 2025, TotalPoints: exact.FromInt(100), GradeBands: nationalGrades,
 	}
 	var inds []*models.Indicator
@@ -154,7 +154,7 @@ func countBands(points exact.Decimal) []models.ScoreBand {
 // NationalTargets are the national system's 2021 targets of its rates, for
 // every unit, marked as samples like the city's.
 func NationalTargets() []*models.Target {
-	note := "示例目標值：演示考核用，非上級下達"
+	note := "示例目标值：演示考核用，非上级下达"
 	_, inds := NationalIndicators()
 	var out []*models.Target
 	for i, ind := range inds {
@@ -177,14 +177,14 @@ func NationalEvaluationDraft() *models.Evaluation {
 		units[i] = ID(d)
 	}
 	return &models.Evaluation{ID: NationalEvaluation, SystemID: NationalSystem, Year: 2021,
-		Name: "盤錦市2021年度法治政府建設考核（演示：合成數據）", UnitIDs: units}
+		Name: "盘锦市2021年度法治政府建设考核（演示：合成数据）", UnitIDs: units}
 }
 
 // SampleTargets returns sample 2022 targets for the city's percentage
 // indicators, marked as samples: the report states what was achieved in 2021,
 // not what was set.
 func SampleTargets() []*models.Target {
-	note := "示例目標值：演示用，非市依法治市辦下達"
+	note := "示例目标值：演示用，非市依法治市办下达"
 	var out []*models.Target
 	for i, f := range cityFigures {
 		if f.valueType != "percent" {

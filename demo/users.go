@@ -20,9 +20,9 @@ var (
 // a district. PasswordHash is left for the seeder to fill.
 func Users() []*models.User {
 	return []*models.User{
-		{ID: AdminUser, Username: "fzb.admin", DisplayName: "市依法治市辦管理員", UnitID: RuleOfLawOffice, Roles: []models.Role{models.RoleAdmin}, Demo: true},
-		{ID: ReviewerUser, Username: "sfj.reviewer", DisplayName: "市司法局審核員", UnitID: JusticeBureau, Roles: []models.Role{models.RoleReviewer}, Demo: true},
-		{ID: ReporterUser, Username: "flyz.reporter", DisplayName: "市法律援助中心填報員", UnitID: LegalAidCentre, Roles: []models.Role{models.RoleReporter}, Demo: true},
-		{ID: ViewerUser, Username: "xlt.viewer", DisplayName: "興隆台區查看員", UnitID: Xinglongtai, Roles: []models.Role{models.RoleViewer}, Demo: true},
+		{ID: AdminUser, Username: "fzb.admin", DisplayName: "市依法治市办管理员", UnitID: RuleOfLawOffice, Roles: []models.Role{models.RoleAdmin}, Demo: true},
+		{ID: ReviewerUser, Username: "sfj.reviewer", DisplayName: "市司法局审核员", UnitID: JusticeBureau, Roles: []models.Role{models.RoleReviewer}, Demo: true},
+		{ID: ReporterUser, Username: "flyz.reporter", DisplayName: "市法律援助中心填报员", UnitID: LegalAidCentre, Roles: []models.Role{models.RoleReporter}, Demo: true},
+		{ID: ViewerUser, Username: "xlt.viewer", DisplayName: "兴隆台区查看员", UnitID: Xinglongtai, Roles: []models.Role{models.RoleViewer}, Demo: true},
 	}
 }

@@ -22,7 +22,7 @@ var (
 // areas with one rate each, scored by attainment of targets still to be set.
 func DraftIndicators() (*models.IndicatorSystem, []*models.Indicator) {
 	s := &models.IndicatorSystem{
-		ID: DraftSystem, Name: "盤錦市2022年法治政府建設考核指標（草稿）", IssuingUnitID: RuleOfLawOffice,
+		ID: DraftSystem, Name: "盘锦市2022年法治政府建设考核指标（草稿）", IssuingUnitID: RuleOfLawOffice,
 		Edition: "2022年版", YearFrom: 2022, YearTo: 2022, TotalPoints: exact.FromInt(100), GradeBands: nationalGrades,
 	}
 	percent := "%"
@@ -35,11 +35,11 @@ func DraftIndicators() (*models.IndicatorSystem, []*models.Indicator) {
 			Points: parent.Points, MeasureUnit: &percent, ValueType: "percent", Direction: "higher_better",
 			Aggregation: "average", Frequency: "year", SortOrder: 1, Scoring: &models.Scoring{Method: models.ScoreLinear}}
 	}
-	one := area(1, "1", "依法全面履行政府職能", 40)
-	two := area(3, "2", "嚴格規范公正文明執法", 60)
+	one := area(1, "1", "依法全面履行政府职能", 40)
+	two := area(3, "2", "严格规范公正文明执法", 60)
 	return s, []*models.Indicator{
-		one, rate(2, one, "1.1", "政務服務事項全程網辦率"),
-		two, rate(4, two, "2.1", "行政執法案卷評查合格率"),
+		one, rate(2, one, "1.1", "政务服务事项全程网办率"),
+		two, rate(4, two, "2.1", "行政执法案卷评查合格率"),
 	}
 }
 
@@ -49,7 +49,7 @@ func DraftIndicators() (*models.IndicatorSystem, []*models.Indicator) {
 func WorkingValues() []*models.IndicatorValue {
 	cases, campaigns := cityIndicatorID("5.7"), cityIndicatorID("5.5")
 	draft, submitted := exact.FromInt(1873), exact.FromInt(12)
-	draftText, submittedText := "辦理法律援助案件1873件（截至11月底）", "開展專項普法活動12次"
+	draftText, submittedText := "办理法律援助案件1873件（截至11月底）", "开展专项普法活动12次"
 	by := "user:" + ReporterUser
 	at := time.Date(2022, 1, 8, 9, 0, 0, 0, time.UTC)
 	return []*models.IndicatorValue{

@@ -29,7 +29,7 @@
 //
 // Rounding, where there is any (Quo, Round, Mean), is half to even
 // (banker's rounding: 0.125 → 0.12, 0.135 → 0.14), to an explicit scale;
-// RoundHalfUp rounds half away from zero (四捨五入: 0.125 → 0.13), for
+// RoundHalfUp rounds half away from zero (四舍五入: 0.125 → 0.13), for
 // rules that say so, such as scores.
 //
 // Decimals are compared with Cmp, never with ==: == compares representations
@@ -302,11 +302,11 @@ func (d Decimal) Round(scale int) Decimal {
 	return fromScaled(num, scale)
 }
 
-// RoundHalfUp returns d rounded half away from zero (四捨五入) to exactly
+// RoundHalfUp returns d rounded half away from zero (四舍五入) to exactly
 // scale digits after the point (0 ≤ scale ≤ 6), padding with zeros when d
 // has fewer: "58.125".RoundHalfUp(2) is "58.13", "-58.125".RoundHalfUp(2) is
 // "-58.13", "58.1".RoundHalfUp(2) is "58.10". It is for rules that say
-// 四捨五入, such as scores, where half to even would surprise the people who
+// 四舍五入, such as scores, where half to even would surprise the people who
 // check the figures by hand. It panics if scale is outside 0..6, like Round.
 func (d Decimal) RoundHalfUp(scale int) Decimal {
 	if err := checkScale(scale); err != nil {

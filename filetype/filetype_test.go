@@ -49,7 +49,7 @@ func docx(t *testing.T, extra map[string][]byte) []byte {
 	files := map[string][]byte{
 		"[Content_Types].xml": []byte(contentTypesXML),
 		"_rels/.rels":         []byte(`<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"/>`),
-		"word/document.xml":   []byte(`<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>遼事通注冊統計</w:t></w:r></w:p></w:body></w:document>`),
+		"word/document.xml":   []byte(`<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>辽事通注册统计</w:t></w:r></w:p></w:body></w:document>`),
 	}
 	for k, v := range extra {
 		files[k] = v
@@ -61,7 +61,7 @@ func xlsx(t *testing.T) []byte {
 	t.Helper()
 	f := excelize.NewFile()
 	defer f.Close()
-	if err := f.SetCellValue("Sheet1", "A1", "行政復議案件"); err != nil {
+	if err := f.SetCellValue("Sheet1", "A1", "行政复议案件"); err != nil {
 		t.Fatal(err)
 	}
 	buf, err := f.WriteToBuffer()
@@ -104,7 +104,7 @@ func random(n int) []byte {
 const pdf = "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 func TestAccepted(t *testing.T) {
-	bigText := strings.Repeat("盤錦市法治政府建設年度報告，第一部分。\n", 50000) // ~1.5 MB
+	bigText := strings.Repeat("盘锦市法治政府建设年度报告，第一部分。\n", 50000) // ~1.5 MB
 	for _, c := range []struct {
 		name string
 		data []byte
@@ -113,8 +113,8 @@ func TestAccepted(t *testing.T) {
 		{"pdf", []byte(pdf), filetype.PDF},
 		{"png", pngOf(t), filetype.PNG},
 		{"jpeg", jpegOf(t), filetype.JPEG},
-		{"text", []byte("2021年度遼事通注冊人數：58.10萬\r\n\t備註\n"), filetype.Text},
-		{"text with a BOM", []byte("\xEF\xBB\xBF說明"), filetype.Text},
+		{"text", []byte("2021年度辽事通注册人数：58.10万\r\n\t备注\n"), filetype.Text},
+		{"text with a BOM", []byte("\xEF\xBB\xBF说明"), filetype.Text},
 		{"one ASCII byte", []byte("x"), filetype.Text},
 		{"large text", []byte(bigText), filetype.Text},
 		{"docx", docx(t, nil), filetype.DOCX},
@@ -163,7 +163,7 @@ func TestRefused(t *testing.T) {
 	}{
 		{"empty", nil, "empty"},
 		{"html", []byte("<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"), "HTML"},
-		{"html after blanks", []byte("\n\n  <html><p>報告</p></html>"), "HTML"},
+		{"html after blanks", []byte("\n\n  <html><p>报告</p></html>"), "HTML"},
 		{"a script", []byte("<script>document.cookie</script>"), "HTML"},
 		{"svg", []byte(`<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"></svg>`), "text/xml"},
 		{"windows executable", append([]byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff"), random(2000)...), "not recognised"},
@@ -172,7 +172,7 @@ func TestRefused(t *testing.T) {
 		{"gbk text", gbk, "not UTF-8"},
 		{"utf-16 text", []byte("\xFF\xFEx\x00y\x00"), "not UTF-8"},
 		{"text with a NUL after the sniffed start", append([]byte(strings.Repeat("a", 600)), 0, 'b'), "not UTF-8"},
-		{"text with invalid UTF-8 at the end", append([]byte(strings.Repeat("說明", 300)), 0xE8, 0xAA), "not UTF-8"},
+		{"text with invalid UTF-8 at the end", append([]byte(strings.Repeat("说明", 300)), 0xE8, 0xAA), "not UTF-8"},
 		{"a plain zip", zipOf(t, map[string][]byte{"a.txt": []byte("x")}), "not a Word or Excel"},
 		{"a zip with word/ but no content types", zipOf(t, map[string][]byte{"word/document.xml": []byte("x")}), "not a Word or Excel"},
 		{"powerpoint", zipOf(t, map[string][]byte{"[Content_Types].xml": []byte(contentTypesXML), "ppt/presentation.xml": []byte("x")}), "not a Word or Excel"},

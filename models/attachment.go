@@ -2,7 +2,7 @@ package models
 
 import "time"
 
-// Attachment is a file of evidence attached to a reported value (佐證材料).
+// Attachment is a file of evidence attached to a reported value (佐证材料).
 // Its bytes are kept in the blob store under BlobKey; Filename is the name it
 // was uploaded with, kept as it was and never used as a path.
 type Attachment struct {

@@ -22,7 +22,7 @@ const (
 	EvaluationSuperseded EvaluationStatus = "superseded"
 )
 
-// Evaluation is the scoring of one system's year for a set of units (考核評價).
+// Evaluation is the scoring of one system's year for a set of units (考核评价).
 type Evaluation struct {
 	ID             string           `gorm:"column:id;primaryKey"`
 	SystemID       string           `gorm:"column:system_id"`

@@ -18,7 +18,7 @@ const (
 	SystemArchived  SystemStatus = "archived"
 )
 
-// IndicatorSystem is a named, versioned tree of indicators (指標體系).
+// IndicatorSystem is a named, versioned tree of indicators (指标体系).
 type IndicatorSystem struct {
 	ID                string        `gorm:"column:id;primaryKey"`
 	Name              string        `gorm:"column:name"`
@@ -83,7 +83,7 @@ var (
 // MaxIndicatorLevel bounds an indicator tree's depth (usually 3).
 const MaxIndicatorLevel = 8
 
-// Indicator is one node of a system's tree (指標).
+// Indicator is one node of a system's tree (指标).
 type Indicator struct {
 	ID                string        `gorm:"column:id;primaryKey"`
 	SystemID          string        `gorm:"column:system_id"`

@@ -12,7 +12,7 @@ import (
 func TestCheckPoints(t *testing.T) {
 	// ind is an indicator with the given id, parent ("" for level 1) and points.
 	ind := func(id, parent, points string) Indicator {
-		i := Indicator{ID: id, Code: "c" + id, Name: "指標" + id, Points: exact.MustParse(points)}
+		i := Indicator{ID: id, Code: "c" + id, Name: "指标" + id, Points: exact.MustParse(points)}
 		if parent != "" {
 			i.ParentID = &parent
 		}
@@ -90,14 +90,14 @@ func TestCheckPoints(t *testing.T) {
 	if msg := ve.Fields[0].Message; !strings.Contains(msg, "60.0") || !strings.Contains(msg, "100.0") {
 		t.Errorf("total message %q", msg)
 	}
-	if msg := ve.Fields[1].Message; !strings.Contains(msg, "ca") || !strings.Contains(msg, "指標a") ||
+	if msg := ve.Fields[1].Message; !strings.Contains(msg, "ca") || !strings.Contains(msg, "指标a") ||
 		!strings.Contains(msg, "60.0") || !strings.Contains(msg, "50.5") {
 		t.Errorf("indicator message %q", msg)
 	}
 }
 
 func TestIndicatorSystemRules(t *testing.T) {
-	ok := IndicatorSystem{Name: "盤錦市考核指標", YearFrom: 2022, YearTo: 2022, TotalPoints: exact.MustParse("100")}
+	ok := IndicatorSystem{Name: "盘锦市考核指标", YearFrom: 2022, YearTo: 2022, TotalPoints: exact.MustParse("100")}
 	if err := ok.Validate(); err != nil {
 		t.Fatalf("Validate: %v", err)
 	}

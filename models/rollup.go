@@ -2,7 +2,7 @@ package models
 
 import "github.com/fazhi/fazhi/exact"
 
-// Rollup is a unit's figure computed from the units below it (匯總).
+// Rollup is a unit's figure computed from the units below it (汇总).
 type Rollup struct {
 	Value             *exact.Decimal // nil when no unit below has a figure, or the aggregation is none
 	ContributingUnits int            // direct children with a figure

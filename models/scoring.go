@@ -8,7 +8,7 @@ import (
 	"github.com/fazhi/fazhi/exact"
 )
 
-// ScoringMethod is how an indicator turns a unit's value into points (評分方法).
+// ScoringMethod is how an indicator turns a unit's value into points (评分方法).
 type ScoringMethod string
 
 // The scoring methods, as the contract spells them.

@@ -13,7 +13,7 @@ type Comparator string
 // Comparators, as the contract spells them.
 const (
 	AtLeast Comparator = "gte"     // 以上
-	AtMost  Comparator = "lte"     // 以內
+	AtMost  Comparator = "lte"     // 以内
 	Equal   Comparator = "eq"      // =
 	Between Comparator = "between" // from Value to ValueTo, both included
 )
@@ -24,7 +24,7 @@ var Comparators = []Comparator{AtLeast, AtMost, Equal, Between}
 // DefaultTargetUnit is the unit key of a target that applies to every unit.
 const DefaultTargetUnit = "*"
 
-// Target is what an indicator should reach in a year, for one unit or for all (目標值).
+// Target is what an indicator should reach in a year, for one unit or for all (目标值).
 type Target struct {
 	ID          string         `gorm:"column:id;primaryKey"`
 	IndicatorID string         `gorm:"column:indicator_id"`

@@ -43,7 +43,7 @@ func (k UnitKind) Valid() bool {
 // within an indexable column on MySQL.
 const MaxUnitLevel = 16
 
-// Unit is a node of the organisation tree (單位). Every other record belongs to one.
+// Unit is a node of the organisation tree (单位). Every other record belongs to one.
 //
 // Path holds the ids from the root down to the unit, each between slashes
 // ("/root/child/unit/"), so that a subtree is one indexed prefix query.

@@ -25,7 +25,7 @@ type Qualifier string
 // Qualifiers, as the contract spells them.
 var Qualifiers = []Qualifier{"exact", "more_than", "at_least", "at_most", "less_than", "about", "minimum", "maximum"}
 
-// IndicatorValue is what a unit reported for an indicator and a period (填報).
+// IndicatorValue is what a unit reported for an indicator and a period (填报).
 type IndicatorValue struct {
 	ID           string         `gorm:"column:id;primaryKey"`
 	IndicatorID  string         `gorm:"column:indicator_id"`

@@ -8,7 +8,7 @@ import (
 	"github.com/fazhi/fazhi/period"
 )
 
-// ValueLifecycle is the review of a reported value (填報): a unit drafts and
+// ValueLifecycle is the review of a reported value (填报): a unit drafts and
 // submits it, a reviewer returns it with a reason or approves it, and a
 // published evaluation locks what it scored. Approved and locked values are
 // released; a key that reports values (write:values) sees every state.

@@ -16,7 +16,7 @@ func benchInputs() Inputs {
 	methods := []models.ScoringMethod{models.ScoreLinear, models.ScoreTargetMet, models.ScoreTiered, models.ScoreYesNo, models.ScoreManual, models.ScoreDeduction}
 	dirs := []models.Direction{"higher_better", "lower_better", "target"}
 	in := Inputs{
-		System: &models.IndicatorSystem{GradeBands: []models.GradeBand{{Grade: "優秀", Min: exact.FromInt(90)}, {Grade: "良好", Min: exact.FromInt(75)}}},
+		System: &models.IndicatorSystem{GradeBands: []models.GradeBand{{Grade: "优秀", Min: exact.FromInt(90)}, {Grade: "良好", Min: exact.FromInt(75)}}},
 		Values: map[Key]*models.IndicatorValue{},
 	}
 	for u := range 100 {

@@ -90,7 +90,7 @@ func treeInputs() Inputs {
 	set("B", "u4", reviewed("10"))
 	return Inputs{
 		System: &models.IndicatorSystem{TotalPoints: dec("30"), GradeBands: []models.GradeBand{
-			{Grade: "優秀", Min: dec("30")}, {Grade: "良好", Min: dec("21.7")}, {Grade: "一般", Min: dec("10")},
+			{Grade: "优秀", Min: dec("30")}, {Grade: "良好", Min: dec("21.7")}, {Grade: "一般", Min: dec("10")},
 		}},
 		Indicators: inds,
 		Units:      []string{"u1", "u2", "u3", "u4", "u5"},
@@ -185,7 +185,7 @@ func TestEvaluateScores(t *testing.T) {
 	if got, want := strings.Join(areas, ", "), "A 15.20/20, B 6.50/10"; got != want {
 		t.Errorf("areas: got %s, want %s", got, want)
 	}
-	if got, want := u1.Scores[1].Message(), "小計 12.2/15"; got != want {
+	if got, want := u1.Scores[1].Message(), "小计 12.2/15"; got != want {
 		t.Errorf("subtotal message: got %s, want %s", got, want)
 	}
 
@@ -197,10 +197,10 @@ func TestEvaluateScores(t *testing.T) {
 			t.Errorf("%s L1 target: got %+v (default %v), want the %s one", unit, s.Target, s.DefaultTarget, map[bool]string{true: "unit's own", false: "first default"}[own])
 		}
 	}
-	if got, want := r.Unit("u1").Scores[2].Message(), "未達目標值50，按比例得分 7.2/10"; got != want {
+	if got, want := r.Unit("u1").Scores[2].Message(), "未达目标值50，按比例得分 7.2/10"; got != want {
 		t.Errorf("u1 L1: got %s, want %s", got, want)
 	}
-	if got, want := r.Unit("u2").Scores[2].Message(), "優於目標值（≥ 30），得滿分 10/10"; got != want {
+	if got, want := r.Unit("u2").Scores[2].Message(), "优于目标值（≥ 30），得满分 10/10"; got != want {
 		t.Errorf("u2 L1: got %s, want %s", got, want)
 	}
 	// Missing values: a nil entry and no entry alike.
@@ -219,7 +219,7 @@ func TestEvaluateRanking(t *testing.T) {
 	for _, u := range r.Units {
 		got = append(got, u.UnitID+" "+strconv.Itoa(u.Rank)+" "+u.Grade)
 	}
-	want := []string{"u4 1 優秀", "u1 2 良好", "u2 2 良好", "u3 4 ", "u5 5 "}
+	want := []string{"u4 1 优秀", "u1 2 良好", "u2 2 良好", "u3 4 ", "u5 5 "}
 	if !slices.Equal(got, want) {
 		t.Errorf("ranking:\ngot  %q\nwant %q", got, want)
 	}
@@ -276,15 +276,15 @@ func TestEvaluateRanks(t *testing.T) {
 
 func TestEvaluateGrades(t *testing.T) {
 	bands := []models.GradeBand{ // out of order, as a system may list them
-		{Grade: "合格", Min: dec("60")}, {Grade: "優秀", Min: dec("90")}, {Grade: "良好", Min: dec("75")},
+		{Grade: "合格", Min: dec("60")}, {Grade: "优秀", Min: dec("90")}, {Grade: "良好", Min: dec("75")},
 	}
 	tests := []struct {
 		review string
 		grade  string
 	}{
-		{"100", "優秀"},
-		{"90", "優秀"},
-		{"89.995", "優秀"}, // the total is 90.00 after rounding half up
+		{"100", "优秀"},
+		{"90", "优秀"},
+		{"89.995", "优秀"}, // the total is 90.00 after rounding half up
 		{"89.994", "良好"},
 		{"75", "良好"},
 		{"74.99", "合格"},

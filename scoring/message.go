@@ -8,7 +8,7 @@ import (
 )
 
 // Message explains the score in one Chinese sentence, the way an assessment
-// sheet would: "未達目標值50%，按比例得分 7.2/10". It ends with the score out
+// sheet would: "未达目标值50%，按比例得分 7.2/10". It ends with the score out
 // of the points, both without trailing zeros. Figures of the value's kind
 // (values, targets, bands, occurrences) are written as reported and carry
 // the measure unit; points do not. It is built on demand rather than by
@@ -19,20 +19,20 @@ func (s Score) Message() string {
 	b.Grow(96)
 	switch s.Reason {
 	case ReasonMissing:
-		b.WriteString("未填報，得 ")
+		b.WriteString("未填报，得 ")
 	case ReasonNoTarget:
-		b.WriteString("未設目標值，得 ")
+		b.WriteString("未设目标值，得 ")
 	case ReasonMet, ReasonCapped:
 		if s.Target == nil {
 			break
 		}
 		if s.Reason == ReasonMet {
-			b.WriteString("達到")
+			b.WriteString("达到")
 		} else {
-			b.WriteString("優於")
+			b.WriteString("优于")
 		}
 		b.target(s.Target)
-		b.WriteString("，得滿分 ")
+		b.WriteString("，得满分 ")
 	case ReasonNotMet, ReasonProportional:
 		if s.Target == nil || s.Value == nil || s.Value.Value == nil {
 			break
@@ -47,29 +47,29 @@ func (s Score) Message() string {
 		if s.Band == nil {
 			break
 		}
-		b.WriteString("落在區間")
+		b.WriteString("落在区间")
 		b.band(*s.Band)
 		b.WriteString("，得 ")
 	case ReasonNoBand:
 		if s.Value == nil || s.Value.Value == nil {
 			break
 		}
-		b.WriteString("填報")
+		b.WriteString("填报")
 		b.quantity(*s.Value.Value)
-		b.WriteString("，未落在任何區間，得 ")
+		b.WriteString("，未落在任何区间，得 ")
 	case ReasonManual:
 		if s.Value == nil || s.Value.ReviewScore == nil {
 			break
 		}
-		b.WriteString("評審評分 ")
+		b.WriteString("评审评分 ")
 		switch r := *s.Value.ReviewScore; {
 		case r.Cmp(s.Points) > 0:
-			b.WriteString(trim(r) + "，超出分值，計 ")
+			b.WriteString(trim(r) + "，超出分值，计 ")
 		case r.Sign() < 0:
-			b.WriteString(trim(r) + "，低於0分，計 ")
+			b.WriteString(trim(r) + "，低于0分，计 ")
 		}
 	case ReasonNotReviewed:
-		b.WriteString("未評審，得 ")
+		b.WriteString("未评审，得 ")
 	case ReasonYes:
 		b.WriteString("是，得 ")
 	case ReasonNo:
@@ -79,19 +79,19 @@ func (s Score) Message() string {
 		if s.PerOccurrence != nil {
 			per = trim(*s.PerOccurrence)
 		}
-		b.WriteString("發生")
+		b.WriteString("发生")
 		b.occurrences(s.Occurrences)
 		b.WriteString("，每次扣" + per + "分，扣" + trim(s.Deducted) + "分")
 		if s.Reason == ReasonFloor {
-			b.WriteString("，扣完為止")
+			b.WriteString("，扣完为止")
 		}
 		b.WriteString("，得 ")
 	case ReasonNoneDeducted:
-		b.WriteString("未發生，不扣分，得 ")
+		b.WriteString("未发生，不扣分，得 ")
 	case ReasonUnknownMethod:
-		b.WriteString("評分方法「" + string(s.Method) + "」無法識別，得 ")
+		b.WriteString("评分方法「" + string(s.Method) + "」无法识别，得 ")
 	case ReasonSubtotal:
-		b.WriteString("小計 ")
+		b.WriteString("小计 ")
 	}
 	if b.Len() == 0 {
 		// A Score this package did not make: say what can be said.
@@ -115,17 +115,17 @@ func (b *sentence) quantity(d exact.Decimal) {
 	b.WriteString(b.unit)
 }
 
-// target writes a target as a condition: "目標值（≥ 90%）", "目標區間[80%, 90%]".
+// target writes a target as a condition: "目标值（≥ 90%）", "目标区间[80%, 90%]".
 func (b *sentence) target(t *models.Target) {
 	if t.Comparator == models.Between && t.ValueTo != nil {
-		b.WriteString("目標區間[")
+		b.WriteString("目标区间[")
 		b.quantity(t.Value)
 		b.WriteString(", ")
 		b.quantity(*t.ValueTo)
 		b.WriteString("]")
 		return
 	}
-	b.WriteString("目標值（")
+	b.WriteString("目标值（")
 	switch t.Comparator {
 	case models.AtLeast:
 		b.WriteString("≥ ")
@@ -139,30 +139,30 @@ func (b *sentence) target(t *models.Target) {
 }
 
 // shortfall says where a value that missed the target lies against it:
-// "未達目標值50%", "超過目標值60工作日", "低於目標區間[80%, 90%]".
+// "未达目标值50%", "超过目标值60工作日", "低于目标区间[80%, 90%]".
 func (b *sentence) shortfall(t *models.Target, v exact.Decimal) {
 	if t.Comparator == models.Between && t.ValueTo != nil {
 		switch {
 		case v.Cmp(t.Value) < 0:
-			b.WriteString("低於")
+			b.WriteString("低于")
 			b.target(t)
 		case v.Cmp(*t.ValueTo) > 0:
-			b.WriteString("高於")
+			b.WriteString("高于")
 			b.target(t)
 		default: // linear lower_better measures against the lower bound
 			b.WriteString("在")
 			b.target(t)
-			b.WriteString("內")
+			b.WriteString("内")
 		}
 		return
 	}
 	switch v.Cmp(t.Value) {
 	case -1:
-		b.WriteString("未達目標值")
+		b.WriteString("未达目标值")
 	case 1:
-		b.WriteString("超過目標值")
+		b.WriteString("超过目标值")
 	default:
-		b.WriteString("等於目標值")
+		b.WriteString("等于目标值")
 	}
 	b.quantity(t.Value)
 }

@@ -1,4 +1,4 @@
-// Package scoring evaluates units against an indicator system (考核評價): it
+// Package scoring evaluates units against an indicator system (考核评价): it
 // turns each unit's reported values into points per indicator, adds them up
 // the indicator tree, ranks the units and grades them. It is a pure function
 // of what it is given: the caller chooses the values that count (approved or
@@ -7,7 +7,7 @@
 // # Rules
 //
 // An indicator's method is its Scoring.Method; an indicator without Scoring
-// is scored manually. Every leaf score is rounded half up (四捨五入, not half
+// is scored manually. Every leaf score is rounded half up (四舍五入, not half
 // to even) to 2 decimals; a subtotal is the exact sum of its children's
 // rounded scores, so the figures add up when checked by hand.
 //

@@ -1,6 +1,6 @@
 package server
 
-// Evidence attached to reported values (佐證材料): upload, list, download. The
+// Evidence attached to reported values (佐证材料): upload, list, download. The
 // bytes go to a blob.Store that every instance shares; the database keeps one
 // row per file. The blob is written first, under the row's id, and removed
 // again when the row cannot be written, so a row never names a missing file.

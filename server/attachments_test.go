@@ -142,7 +142,7 @@ type valueMaker struct {
 
 func newValueMaker(t *testing.T, h *harness) *valueMaker {
 	t.Helper()
-	_, inds := h.valueSystem(t, indicatorBody("1", "100", nil, map[string]any{"frequency": "month", "name": "佐證測試"}))
+	_, inds := h.valueSystem(t, indicatorBody("1", "100", nil, map[string]any{"frequency": "month", "name": "佐证测试"}))
 	return &valueMaker{h: h, ind: inds[0]}
 }
 
@@ -218,7 +218,7 @@ func testXLSX(t *testing.T) []byte {
 	t.Helper()
 	f := excelize.NewFile()
 	defer f.Close()
-	if err := f.SetCellValue("Sheet1", "A1", "行政執法案件數"); err != nil {
+	if err := f.SetCellValue("Sheet1", "A1", "行政执法案件数"); err != nil {
 		t.Fatal(err)
 	}
 	buf, err := f.WriteToBuffer()
@@ -260,14 +260,14 @@ func TestUploadEachAcceptedKind(t *testing.T) {
 			name, contentType string
 			data              []byte
 		}{
-			{"遼事通注冊統計.pdf", "application/pdf", testPDF},
-			{"現場照片.png", "image/png", testPNG(t)},
-			{"掃描件.JPG", "image/jpeg", testJPEG(t)},
-			{"說明.txt", "text/plain", []byte("2021年共受理行政復議案件58件。\n")},
-			{"工作報告.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", testDOCX(t, nil)},
-			{"統計表.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", testXLSX(t)},
+			{"辽事通注册统计.pdf", "application/pdf", testPDF},
+			{"现场照片.png", "image/png", testPNG(t)},
+			{"扫描件.JPG", "image/jpeg", testJPEG(t)},
+			{"说明.txt", "text/plain", []byte("2021年共受理行政复议案件58件。\n")},
+			{"工作报告.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", testDOCX(t, nil)},
+			{"统计表.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", testXLSX(t)},
 			// The name says nothing: a PNG called .pdf is a PNG.
-			{"其實是圖片.pdf", "image/png", testPNG(t)},
+			{"其实是图片.pdf", "image/png", testPNG(t)},
 			// Larger than the body limit (16K in tests): uploads have their own.
 			{"附件 (2).docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 				testDOCX(t, map[string][]byte{"word/media/image1.png": randomBytes(40 << 10)})},
@@ -339,13 +339,13 @@ func TestUploadRefused(t *testing.T) {
 			data  []byte
 			found string
 		}{
-			{"報告.html", []byte("<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"), "HTML"},
-			{"報告.pdf", []byte("<html><body>不是PDF</body></html>"), "HTML"},
-			{"統計表.pdf", exe, "not recognised"},
+			{"报告.html", []byte("<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"), "HTML"},
+			{"报告.pdf", []byte("<html><body>不是PDF</body></html>"), "HTML"},
+			{"统计表.pdf", exe, "not recognised"},
 			{"setup.exe", exe, "not recognised"},
 			{"材料.zip", testZip(t, map[string][]byte{"a.txt": []byte("x")}), "ZIP archive"},
-			{"帶宏.docx", testDOCX(t, map[string][]byte{"word/vbaProject.bin": randomBytes(64)}), "macros"},
-			{"說明.txt", []byte{0xB7, 0xA8, 0xD6, 0xCE, 0xD5, 0xFE, 0xB8, 0xAE}, "not UTF-8"}, // GBK
+			{"带宏.docx", testDOCX(t, map[string][]byte{"word/vbaProject.bin": randomBytes(64)}), "macros"},
+			{"说明.txt", []byte{0xB7, 0xA8, 0xD6, 0xCE, 0xD5, 0xFE, 0xB8, 0xAE}, "not UTF-8"}, // GBK
 			{"空.txt", nil, "empty"},
 		} {
 			resp := h.upload(t, id, f.name, f.data, reporter)
@@ -379,7 +379,7 @@ func TestUploadRefused(t *testing.T) {
 			{"a field named file", []part{{field: "file", data: testPDF}}, "/file"},
 			{"two files", []part{{field: "file", filename: "a.pdf", data: testPDF}, {field: "file", filename: "b.pdf", data: testPDF}}, "/file"},
 			{"a file and a field", []part{{field: "file", filename: "a.pdf", data: testPDF}, {field: "note", data: []byte("x")}}, "/note"},
-			{"a name of 256 characters", []part{{field: "file", filename: strings.Repeat("報", 252) + ".pdf", data: testPDF}}, "/file"},
+			{"a name of 256 characters", []part{{field: "file", filename: strings.Repeat("报", 252) + ".pdf", data: testPDF}}, "/file"},
 			{"a name with a control character", []part{{field: "file", disposition: `form-data; name="file"; filename*=UTF-8''a%01b.pdf`, data: testPDF}}, "/file"},
 			{"a name that is not UTF-8", []part{{field: "file", disposition: `form-data; name="file"; filename*=UTF-8''a%FFb.pdf`, data: testPDF}}, "/file"},
 		} {
@@ -401,7 +401,7 @@ func TestUploadRefused(t *testing.T) {
 			t.Errorf("refused uploads are listed: %+v", got)
 		}
 		// A name of 255 characters comes back whole in the download's header.
-		long := strings.Repeat("報", 251) + ".pdf"
+		long := strings.Repeat("报", 251) + ".pdf"
 		a := h.mustUpload(t, id, long, testPDF, reporter)
 		resp := h.Get(contentPath(a.Id.String()), reporter)
 		expect(t, resp, http.StatusOK, "")
@@ -421,7 +421,7 @@ func TestDownloadNames(t *testing.T) {
 		v := newValueMaker(t, h).draft(t)
 		for _, c := range []struct{ name, fallback string }{
 			{"report 2021.pdf", `filename="report 2021.pdf"`},
-			{"遼事通注冊統計.pdf", `filename="attachment.pdf"`},
+			{"辽事通注册统计.pdf", `filename="attachment.pdf"`},
 			{`say "hi"; x=1.pdf`, `filename="attachment.pdf"`},
 			{"100%_sure.pdf", `filename="100%_sure.pdf"`},
 		} {
@@ -444,7 +444,7 @@ func TestUploadOverTheLimit(t *testing.T) {
 		h := newHarness(t, db, server.Config{AttachmentDir: dir, AttachmentLimit: 1000})
 		v := newValueMaker(t, h).draft(t)
 		id, reporter := v.Id.String(), h.as("reporter")
-		h.mustUpload(t, id, "剛好.txt", bytes.Repeat([]byte("x"), 1000), reporter)
+		h.mustUpload(t, id, "刚好.txt", bytes.Repeat([]byte("x"), 1000), reporter)
 		resp := h.upload(t, id, "太大.txt", bytes.Repeat([]byte("x"), 1001), reporter)
 		expect(t, resp, http.StatusRequestEntityTooLarge, "payload_too_large")
 		if p := resp.Problem(t); !strings.Contains(p.Detail, "1000 bytes") {
@@ -475,7 +475,7 @@ func TestUploadLargeFile(t *testing.T) {
 		h := newHarness(t, db, server.Config{AttachmentLimit: 8 << 20})
 		v := newValueMaker(t, h).draft(t)
 		data := testDOCX(t, map[string][]byte{"word/media/scan.png": randomBytes(5 << 20)})
-		a := h.mustUpload(t, v.Id.String(), "掃描版年度報告.docx", data, h.as("reporter"))
+		a := h.mustUpload(t, v.Id.String(), "扫描版年度报告.docx", data, h.as("reporter"))
 		if got := h.mustDownload(t, a, h.as("reviewer")); !bytes.Equal(got, data) {
 			t.Errorf("downloaded %d bytes, not the %d uploaded", len(got), len(data))
 		}
@@ -492,13 +492,13 @@ func TestUploadToSubmittedValue(t *testing.T) {
 		id, reporter, reviewer := v.Id.String(), h.as("reporter"), h.as("reviewer")
 		h.mustUpload(t, id, "初稿.pdf", testPDF, reporter)
 		h.mustAct(t, id, "submit", nil, reporter, "submitted")
-		resp := h.upload(t, id, "遲到的材料.pdf", testPDF, reporter)
+		resp := h.upload(t, id, "迟到的材料.pdf", testPDF, reporter)
 		expect(t, resp, http.StatusConflict, "value_not_editable")
-		h.mustAct(t, id, "return", map[string]any{"reason": "請補充佐證材料"}, reviewer, "returned")
-		h.mustUpload(t, id, "補充材料.pdf", testPDF, reporter)
+		h.mustAct(t, id, "return", map[string]any{"reason": "请补充佐证材料"}, reviewer, "returned")
+		h.mustUpload(t, id, "补充材料.pdf", testPDF, reporter)
 		h.mustAct(t, id, "submit", nil, reporter, "submitted")
 		h.mustAct(t, id, "approve", map[string]any{}, reviewer, "approved")
-		expect(t, h.upload(t, id, "批准後.pdf", testPDF, h.as("admin")), http.StatusConflict, "value_not_editable")
+		expect(t, h.upload(t, id, "批准后.pdf", testPDF, h.as("admin")), http.StatusConflict, "value_not_editable")
 		if n := filesIn(t, dir); n != 2 {
 			t.Errorf("the attachment directory holds %d files, want 2", n)
 		}
@@ -545,7 +545,7 @@ func TestAttachmentPermissions(t *testing.T) {
 		h.mustDownload(t, a, viewer)
 
 		// Keys: write:values uploads; read sees published values only.
-		byKey := h.mustUpload(t, id, "接口上傳.pdf", testPDF, h.as("key:write:values"))
+		byKey := h.mustUpload(t, id, "接口上传.pdf", testPDF, h.as("key:write:values"))
 		if want := "apiKey:" + h.fx.keys["write:values"].ID; byKey.CreatedBy != want {
 			t.Errorf("created by %q, want %q", byKey.CreatedBy, want)
 		}

@@ -82,7 +82,7 @@ func TestAuditOfIdentityWrites(t *testing.T) {
 		admin := h.fx.users["admin"]
 
 		// A user's life: created, patched, disabled, enabled, password reset.
-		resp := h.Post(pathUsers, map[string]any{"username": p + ".aud", "displayName": "審計對象", "unitId": h.fx.town,
+		resp := h.Post(pathUsers, map[string]any{"username": p + ".aud", "displayName": "审计对象", "unitId": h.fx.town,
 			"roles": []string{"viewer"}, "password": testPass}, rid.header("create", nil))
 		expect(t, resp, http.StatusCreated, "")
 		if got := resp.Header.Get("X-Request-Id"); got != rid.id("create") {
@@ -91,7 +91,7 @@ func TestAuditOfIdentityWrites(t *testing.T) {
 		var u api.User
 		resp.JSON(t, &u)
 		uid := u.Id.String()
-		expect(t, h.Patch(pathUsers+"/"+uid, map[string]any{"displayName": "審計對象乙"}, rid.header("update", map[string]string{"If-Match": `"1"`})), 200, "")
+		expect(t, h.Patch(pathUsers+"/"+uid, map[string]any{"displayName": "审计对象乙"}, rid.header("update", map[string]string{"If-Match": `"1"`})), 200, "")
 		expect(t, h.Post(pathUsers+"/"+uid+"/disable", nil, rid.header("disable", nil)), 200, "")
 		expect(t, h.Post(pathUsers+"/"+uid+"/enable", nil, rid.header("enable", nil)), 200, "")
 		expect(t, h.Post(pathUsers+"/"+uid+"/enable", nil, rid.header("enable-again", nil)), 200, "") // no change, no event
@@ -124,11 +124,11 @@ func TestAuditOfIdentityWrites(t *testing.T) {
 			return (*s)[key]
 		}
 		create, update, disable, enable, reset := events[0], events[1], events[2], events[3], events[4]
-		if create.Before != nil || snap(create.After, "username") != p+".aud" || snap(create.After, "displayName") != "審計對象" ||
+		if create.Before != nil || snap(create.After, "username") != p+".aud" || snap(create.After, "displayName") != "审计对象" ||
 			snap(create.After, "unitId") != h.fx.town || snap(create.After, "version") != float64(1) {
 			t.Errorf("createUser before %v after %v", create.Before, create.After)
 		}
-		if snap(update.Before, "displayName") != "審計對象" || snap(update.After, "displayName") != "審計對象乙" ||
+		if snap(update.Before, "displayName") != "审计对象" || snap(update.After, "displayName") != "审计对象乙" ||
 			snap(update.Before, "version") != float64(1) || snap(update.After, "version") != float64(2) {
 			t.Errorf("updateUser before %v after %v", update.Before, update.After)
 		}
@@ -265,7 +265,7 @@ func TestAuditFiltersAndPaging(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		h := newHarness(t, db, server.Config{})
 		p := tag()
-		unit := h.createUnit(t, map[string]any{"code": p, "name": "審計測試局", "kind": "department", "parentId": h.fx.city}).Id.String()
+		unit := h.createUnit(t, map[string]any{"code": p, "name": "审计测试局", "kind": "department", "parentId": h.fx.city}).Id.String()
 		u := h.newUser(t, unit, p+".f").Id.String()
 		expect(t, h.Patch(pathUsers+"/"+u, map[string]any{"roles": []string{"reporter"}}, map[string]string{"If-Match": `"1"`}), 200, "")
 		expect(t, h.Post(pathUsers+"/"+u+"/disable", nil, nil), 200, "")
@@ -494,7 +494,7 @@ func TestSecretsStayOut(t *testing.T) {
 			invalidPass = "Invalid-Secret-Pass-55555"
 		)
 		// An administrator of our own, who signs in.
-		resp := h.Post(pathUsers, map[string]any{"username": p + ".adm", "displayName": "臨時管理員", "unitId": h.fx.city,
+		resp := h.Post(pathUsers, map[string]any{"username": p + ".adm", "displayName": "临时管理员", "unitId": h.fx.city,
 			"roles": []string{"admin"}, "password": adminPass}, nil)
 		expect(t, resp, http.StatusCreated, "")
 		var adm api.User
@@ -503,7 +503,7 @@ func TestSecretsStayOut(t *testing.T) {
 		as := bearer(session.Token)
 
 		// It creates a user with a password, a key, and resets the password.
-		resp = h.Post(pathUsers, map[string]any{"username": p + ".usr", "displayName": "臨時用戶", "unitId": h.fx.town,
+		resp = h.Post(pathUsers, map[string]any{"username": p + ".usr", "displayName": "临时用户", "unitId": h.fx.town,
 			"roles": []string{"reporter"}, "password": userPass}, as)
 		expect(t, resp, http.StatusCreated, "")
 		var usr api.User

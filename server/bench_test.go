@@ -77,11 +77,11 @@ func BenchmarkListUnits(b *testing.B) {
 // returns them, the city first.
 func benchUnits(b *testing.B, db *dbtest.DB, n int) []*models.Unit {
 	b.Helper()
-	root := &models.Unit{ID: store.NewID(), Code: "bench-" + dbtest.RandomSuffix(), Name: "基準市", Kind: models.UnitCity, Level: 1}
+	root := &models.Unit{ID: store.NewID(), Code: "bench-" + dbtest.RandomSuffix(), Name: "基准市", Kind: models.UnitCity, Level: 1}
 	root.Path = models.UnitPath("", root.ID)
 	units := []*models.Unit{root}
 	for i := range n {
-		u := &models.Unit{ID: store.NewID(), Code: fmt.Sprintf("%s-%04d", root.Code, i), Name: fmt.Sprintf("單位%04d", i),
+		u := &models.Unit{ID: store.NewID(), Code: fmt.Sprintf("%s-%04d", root.Code, i), Name: fmt.Sprintf("单位%04d", i),
 			Kind: models.UnitDepartment, ParentID: &root.ID, Level: 2}
 		u.Path = models.UnitPath(root.Path, u.ID)
 		units = append(units, u)

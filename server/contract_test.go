@@ -115,7 +115,7 @@ func multipartBody(t *testing.T, o specOp, file []byte) (string, []byte) {
 	for _, name := range sortedKeys(schema.Properties) {
 		prop := schema.Properties[name].Value
 		if prop.Format == "binary" {
-			part, err := w.CreateFormFile(name, "佐證材料.pdf")
+			part, err := w.CreateFormFile(name, "佐证材料.pdf")
 			if err == nil {
 				_, err = part.Write(file)
 			}
@@ -267,7 +267,7 @@ func (e *contractEnv) throwawayUser(t *testing.T, role string) *models.User {
 		return u
 	}
 	fx := e.h.fx.users[role]
-	u := &models.User{Username: "tmp" + dbtest.RandomSuffix() + "." + role, DisplayName: "臨時 " + role, UnitID: fx.UnitID,
+	u := &models.User{Username: "tmp" + dbtest.RandomSuffix() + "." + role, DisplayName: "临时 " + role, UnitID: fx.UnitID,
 		Roles: []models.Role{models.Role(role)}, PasswordHash: fx.PasswordHash}
 	if err := e.db.CreateUser(t.Context(), u); err != nil {
 		t.Fatal(err)
@@ -726,7 +726,7 @@ func TestContractLoginThrottle(t *testing.T) {
 		newUser := func() *models.User {
 			t.Helper()
 			fx := e.h.fx.users["viewer"]
-			u := &models.User{Username: "tmp" + dbtest.RandomSuffix() + ".login", DisplayName: "登錄測試", UnitID: fx.UnitID,
+			u := &models.User{Username: "tmp" + dbtest.RandomSuffix() + ".login", DisplayName: "登录测试", UnitID: fx.UnitID,
 				Roles: []models.Role{models.RoleViewer}, PasswordHash: fx.PasswordHash}
 			if err := db.CreateUser(t.Context(), u); err != nil {
 				t.Fatal(err)

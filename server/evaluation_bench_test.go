@@ -34,22 +34,22 @@ func BenchmarkEvaluation(b *testing.B) {
 			for _, u := range us[1:] {
 				unitIDs = append(unitIDs, u.ID)
 			}
-			sys := &models.IndicatorSystem{Name: "考核基準體系 " + root.Code, IssuingUnitID: root.ID, Edition: "2021年版", YearFrom: 2021,
+			sys := &models.IndicatorSystem{Name: "考核基准体系 " + root.Code, IssuingUnitID: root.ID, Edition: "2021年版", YearFrom: 2021,
 				YearTo: 2021, TotalPoints: exact.FromInt(indicators),
-				GradeBands: []models.GradeBand{{Grade: "優秀", Min: exact.FromInt(270)}, {Grade: "合格", Min: exact.FromInt(180)}}}
+				GradeBands: []models.GradeBand{{Grade: "优秀", Min: exact.FromInt(270)}, {Grade: "合格", Min: exact.FromInt(180)}}}
 			if err := db.CreateIndicatorSystem(ctx, sys); err != nil {
 				b.Fatal(err)
 			}
 			// Ten areas of thirty indicators, as real systems group theirs.
 			var inds []*models.Indicator
 			for a := range areas {
-				area := &models.Indicator{Code: fmt.Sprint(a + 1), Name: fmt.Sprintf("領域%d", a+1), Points: exact.FromInt(indicators / areas),
+				area := &models.Indicator{Code: fmt.Sprint(a + 1), Name: fmt.Sprintf("领域%d", a+1), Points: exact.FromInt(indicators / areas),
 					ValueType: "evidence_only", Direction: "target", Aggregation: "none", Frequency: "year", SortOrder: a}
 				if err := db.CreateIndicator(ctx, sys.ID, area); err != nil {
 					b.Fatal(err)
 				}
 				for i := range indicators / areas {
-					ind := &models.Indicator{ParentID: &area.ID, Code: fmt.Sprintf("%d.%d", a+1, i+1), Name: fmt.Sprintf("指標%d.%d", a+1, i+1),
+					ind := &models.Indicator{ParentID: &area.ID, Code: fmt.Sprintf("%d.%d", a+1, i+1), Name: fmt.Sprintf("指标%d.%d", a+1, i+1),
 						Points: exact.FromInt(1), MeasureUnit: ptrTo("%"), ValueType: "percent", Direction: "higher_better",
 						Aggregation: "average", Frequency: "year", SortOrder: i, Scoring: &models.Scoring{Method: models.ScoreLinear}}
 					if err := db.CreateIndicator(ctx, sys.ID, ind); err != nil {

@@ -1,6 +1,6 @@
 package server
 
-// Evaluations (考核評價): a draft is scored on every read from the approved
+// Evaluations (考核评价): a draft is scored on every read from the approved
 // values (package scoring does the arithmetic); publishing keeps what the
 // API answered then, per unit, and locks the values it used, so that a
 // published ranking never changes under anyone's feet.

@@ -254,36 +254,36 @@ func TestEvaluationYear(t *testing.T) {
 
 		// Units: the fixture district (D) and town (T) below it, and two more
 		// towns below the district (A, B), each with a reporter of its own.
-		unitA := h.createUnit(t, map[string]any{"code": p + "-a", "name": "興隆街道", "kind": "town", "parentId": h.fx.district})
-		unitB := h.createUnit(t, map[string]any{"code": p + "-b", "name": "鐵東街道", "kind": "town", "parentId": h.fx.district})
+		unitA := h.createUnit(t, map[string]any{"code": p + "-a", "name": "兴隆街道", "kind": "town", "parentId": h.fx.district})
+		unitB := h.createUnit(t, map[string]any{"code": p + "-b", "name": "铁东街道", "kind": "town", "parentId": h.fx.district})
 		D, T, A, B := h.fx.district, h.fx.town, unitA.Id.String(), unitB.Id.String()
 		name := map[string]string{D: "D", T: "T", A: "A", B: "B"}
 		repD := h.signedIn2(t, D, "reporter")
 		repA := h.signedIn2(t, A, "reporter")
 		repB := h.signedIn2(t, B, "reporter")
 
-		// The system: 100 points in two areas, graded 優秀 ≥ 90, 良好 ≥ 80,
+		// The system: 100 points in two areas, graded 优秀 ≥ 90, 良好 ≥ 80,
 		// 合格 ≥ 60, 不合格 ≥ 0.
-		grades := []map[string]any{{"grade": "優秀", "min": "90"}, {"grade": "良好", "min": "80"},
+		grades := []map[string]any{{"grade": "优秀", "min": "90"}, {"grade": "良好", "min": "80"},
 			{"grade": "合格", "min": "60"}, {"grade": "不合格", "min": "0"}}
-		sys := h.newSystem(t, p, map[string]any{"name": "測試市法治政府建設考核指標 " + p, "yearFrom": 2021, "yearTo": 2021, "gradeBands": grades})
+		sys := h.newSystem(t, p, map[string]any{"name": "测试市法治政府建设考核指标 " + p, "yearFrom": 2021, "yearTo": 2021, "gradeBands": grades})
 		sid := sys.Id.String()
-		area1 := h.newIndicator(t, sid, indicatorBody("1", "60", nil, map[string]any{"name": "依法全面履行政府職能"}))
-		i11 := h.newIndicator(t, sid, indicatorBody("1.1", "10", &area1, map[string]any{"name": "政務服務事項全程網辦率",
+		area1 := h.newIndicator(t, sid, indicatorBody("1", "60", nil, map[string]any{"name": "依法全面履行政府职能"}))
+		i11 := h.newIndicator(t, sid, indicatorBody("1.1", "10", &area1, map[string]any{"name": "政务服务事项全程网办率",
 			"valueType": "percent", "measureUnit": "%", "scoring": map[string]any{"method": "linear"}, "reportingUnitIds": []string{D, T}}))
-		i12 := h.newIndicator(t, sid, indicatorBody("1.2", "10", &area1, map[string]any{"name": "行政許可平均辦理時限",
+		i12 := h.newIndicator(t, sid, indicatorBody("1.2", "10", &area1, map[string]any{"name": "行政许可平均办理时限",
 			"direction": "lower_better", "measureUnit": "工作日", "scoring": map[string]any{"method": "target_met"}}))
-		i13 := h.newIndicator(t, sid, indicatorBody("1.3", "20", &area1, map[string]any{"name": "群眾滿意度",
+		i13 := h.newIndicator(t, sid, indicatorBody("1.3", "20", &area1, map[string]any{"name": "群众满意度",
 			"valueType": "percent", "measureUnit": "%", "scoring": map[string]any{"method": "tiered", "bands": []map[string]any{
 				{"min": "90", "points": "20"}, {"min": "80", "max": "90", "points": "15"}, {"min": "60", "max": "80", "points": "12.5"}}}}))
-		i14 := h.newIndicator(t, sid, indicatorBody("1.4", "20", &area1, map[string]any{"name": "矛盾糾紛調處件數",
+		i14 := h.newIndicator(t, sid, indicatorBody("1.4", "20", &area1, map[string]any{"name": "矛盾纠纷调处件数",
 			"frequency": "quarter", "measureUnit": "件", "scoring": map[string]any{"method": "linear"}}))
-		area2 := h.newIndicator(t, sid, indicatorBody("2", "40", nil, map[string]any{"name": "嚴格規範公正文明執法"}))
-		i21 := h.newIndicator(t, sid, indicatorBody("2.1", "10", &area2, map[string]any{"name": "行政執法公示制度落實",
+		area2 := h.newIndicator(t, sid, indicatorBody("2", "40", nil, map[string]any{"name": "严格规范公正文明执法"}))
+		i21 := h.newIndicator(t, sid, indicatorBody("2.1", "10", &area2, map[string]any{"name": "行政执法公示制度落实",
 			"valueType": "yes_no", "scoring": map[string]any{"method": "yes_no"}, "reportingUnitIds": []string{A, T}}))
-		i22 := h.newIndicator(t, sid, indicatorBody("2.2", "20", &area2, map[string]any{"name": "行政復議被糾錯案件",
+		i22 := h.newIndicator(t, sid, indicatorBody("2.2", "20", &area2, map[string]any{"name": "行政复议被纠错案件",
 			"direction": "lower_better", "measureUnit": "件", "scoring": map[string]any{"method": "deduction", "perOccurrence": "7.5"}}))
-		i23 := h.newIndicator(t, sid, indicatorBody("2.3", "10", &area2, map[string]any{"name": "法治政府建設年度報告",
+		i23 := h.newIndicator(t, sid, indicatorBody("2.3", "10", &area2, map[string]any{"name": "法治政府建设年度报告",
 			"valueType": "text", "scoring": map[string]any{"method": "manual"}}))
 		h.publish(t, sid)
 		if got := h.getSystem(t, sid); got.GradeBands == nil || string(mustJSON(t, *got.GradeBands)) != string(mustJSON(t, grades)) {
@@ -326,13 +326,13 @@ func TestEvaluationYear(t *testing.T) {
 		reports := []rep{
 			{repD, i11, D, "2021", "36", nil}, {repD, i12, D, "2021", "25", nil}, {repD, i13, D, "2021", "85", nil},
 			{repD, i14, D, "2021-Q3", "500", nil}, {repD, i14, D, "2021-Q4", "90", nil}, {repD, i21, D, "2021", "", yes},
-			{repD, i22, D, "2021", "1", nil}, {repD, i23, D, "2021", "", text("已按時發布年度報告")},
+			{repD, i22, D, "2021", "1", nil}, {repD, i23, D, "2021", "", text("已按时发布年度报告")},
 			{town, i11, T, "2021", "36", nil}, {town, i12, T, "2021", "350", nil}, {town, i13, T, "2021", "90", nil},
 			{town, i14, T, "2021-Q4", "130", nil}, {town, i21, T, "2021", "", yes}, {town, i22, T, "2021", "0", nil},
-			{town, i23, T, "2021", "", text("年度報告已公開")},
+			{town, i23, T, "2021", "", text("年度报告已公开")},
 			{repA, i11, A, "2021", "60", nil}, {repA, i12, A, "2021", "30", nil}, {repA, i13, A, "2021", "95", nil},
 			{repA, i14, A, "2021-Q4", "80", nil}, {repA, i21, A, "2021", "", yes}, {repA, i22, A, "2021", "0", nil},
-			{repA, i23, A, "2021", "", text("已報送")},
+			{repA, i23, A, "2021", "", text("已报送")},
 			{repB, i11, B, "2021", "12.325", map[string]any{"qualifier": "about"}}, {repB, i13, B, "2021", "55", nil},
 			{repB, i14, B, "2021-Q4", "50", nil}, {repB, i21, B, "2021", "", no}, {repB, i22, B, "2021", "3", nil},
 		}
@@ -358,7 +358,7 @@ func TestEvaluationYear(t *testing.T) {
 		draftB23 := h.report(t, repB, valueBody(i23, B, "2021", "", text("草稿")))
 
 		// The reviewer returns the town's 350 days; the town corrects it to 35.
-		ret := h.mustAct(t, val("1.2", "T").Id.String(), "return", map[string]any{"reason": "辦理時限應為工作日數，請核實"}, reviewer, "returned")
+		ret := h.mustAct(t, val("1.2", "T").Id.String(), "return", map[string]any{"reason": "办理时限应为工作日数，请核实"}, reviewer, "returned")
 		expect(t, h.Patch(valuesPath+"/"+ret.Id.String(), map[string]any{"value": "35", "comment": "已更正"}, with(town, matching(ret.Version))), http.StatusOK, "")
 		h.mustAct(t, ret.Id.String(), "submit", nil, town, "submitted")
 
@@ -376,10 +376,10 @@ func TestEvaluationYear(t *testing.T) {
 
 		// The evaluation, of the units in an order of the administrator's
 		// choosing: it breaks ties.
-		e1 := h.createEvaluation(t, map[string]any{"systemId": sid, "year": 2021, "name": "測試市2021年度法治政府建設考核 " + p,
+		e1 := h.createEvaluation(t, map[string]any{"systemId": sid, "year": 2021, "name": "测试市2021年度法治政府建设考核 " + p,
 			"unitIds": []string{B, T, D, A}})
 		id1 := e1.Id.String()
-		if e1.SystemId != sys.Id || e1.Year != 2021 || e1.Name != "測試市2021年度法治政府建設考核 "+p ||
+		if e1.SystemId != sys.Id || e1.Year != 2021 || e1.Name != "测试市2021年度法治政府建设考核 "+p ||
 			!slices.Equal(evaluationUnitIDs(e1), []string{B, T, D, A}) || e1.SupersedesId != nil {
 			t.Errorf("created %+v", e1)
 		}
@@ -400,65 +400,65 @@ func TestEvaluationYear(t *testing.T) {
 		//      draft: missing 0 → 0; total 2.47.
 		// T and D tie at 80.00 and share rank 2 (T first, as given); B is 4th.
 		sameLines(t, "draft ranking", rankLines(h.ranking(t, id1, reviewer), name), []string{
-			"1 A 90.00/100 優秀 [1 60.00/60, 2 30.00/40]",
+			"1 A 90.00/100 优秀 [1 60.00/60, 2 30.00/40]",
 			"2 T 80.00/100 良好 [1 49.00/60, 2 31.00/40]",
 			"2 D 80.00/100 良好 [1 50.20/60, 2 29.80/40]",
 			"4 B 2.47/100 不合格 [1 2.47/60, 2 0.00/40]",
 		})
 		first := h.ranking(t, id1, admin)
-		if e := first[0]; e.UnitId.String() != A || e.UnitCode != p+"-a" || e.UnitName != "興隆街道" {
+		if e := first[0]; e.UnitId.String() != A || e.UnitCode != p+"-a" || e.UnitName != "兴隆街道" {
 			t.Errorf("first entry names %s %q %q", e.UnitId, e.UnitCode, e.UnitName)
 		}
 		wantCards := map[string][]string{
 			D: {
-				"1 - subtotal 50.20/60 lost 9.80 | 小計 50.2/60",
-				"1.1 linear proportional 7.20/10 lost 2.80 value=36 @2021 target=gte 50 att=0.720000 | 未達目標值50%，按比例得分 7.2/10",
-				"1.2 target_met met 10.00/10 lost 0.00 value=25 @2021 target=lte 30 | 達到目標值（≤ 30工作日），得滿分 10/10",
-				"1.3 tiered band 15.00/20 lost 5.00 value=85 @2021 band=[80,90)=15 | 落在區間[80%, 90%)，得 15/20",
-				"1.4 linear proportional 18.00/20 lost 2.00 value=90 @2021-Q4 target=gte 100 own att=0.900000 | 未達目標值100件，按比例得分 18/20",
-				"2 - subtotal 29.80/40 lost 10.20 | 小計 29.8/40",
+				"1 - subtotal 50.20/60 lost 9.80 | 小计 50.2/60",
+				"1.1 linear proportional 7.20/10 lost 2.80 value=36 @2021 target=gte 50 att=0.720000 | 未达目标值50%，按比例得分 7.2/10",
+				"1.2 target_met met 10.00/10 lost 0.00 value=25 @2021 target=lte 30 | 达到目标值（≤ 30工作日），得满分 10/10",
+				"1.3 tiered band 15.00/20 lost 5.00 value=85 @2021 band=[80,90)=15 | 落在区间[80%, 90%)，得 15/20",
+				"1.4 linear proportional 18.00/20 lost 2.00 value=90 @2021-Q4 target=gte 100 own att=0.900000 | 未达目标值100件，按比例得分 18/20",
+				"2 - subtotal 29.80/40 lost 10.20 | 小计 29.8/40",
 				"2.1 yes_no yes 10.00/10 lost 0.00 yes @2021 | 是，得 10/10",
-				"2.2 deduction deducted 12.50/20 lost 7.50 value=1 @2021 occ=1×7.5=7.5 | 發生1件，每次扣7.5分，扣7.5分，得 12.5/20",
-				"2.3 manual manual 7.30/10 lost 2.70 @2021 review=7.3 | 評審評分 7.3/10",
+				"2.2 deduction deducted 12.50/20 lost 7.50 value=1 @2021 occ=1×7.5=7.5 | 发生1件，每次扣7.5分，扣7.5分，得 12.5/20",
+				"2.3 manual manual 7.30/10 lost 2.70 @2021 review=7.3 | 评审评分 7.3/10",
 			},
 			T: {
-				"1 - subtotal 49.00/60 lost 11.00 | 小計 49/60",
-				"1.1 linear proportional 9.00/10 lost 1.00 value=36 @2021 target=gte 40 own att=0.900000 | 未達目標值40%，按比例得分 9/10",
-				"1.2 target_met not_met 0.00/10 lost 10.00 value=35 @2021 target=lte 30 | 超過目標值30工作日，得 0/10",
-				"1.3 tiered band 20.00/20 lost 0.00 value=90 @2021 band=[90,+∞)=20 | 落在區間[90%, +∞)，得 20/20",
-				"1.4 linear capped 20.00/20 lost 0.00 value=130 @2021-Q4 target=gte 100 own att=1.000000 | 優於目標值（≥ 100件），得滿分 20/20",
-				"2 - subtotal 31.00/40 lost 9.00 | 小計 31/40",
+				"1 - subtotal 49.00/60 lost 11.00 | 小计 49/60",
+				"1.1 linear proportional 9.00/10 lost 1.00 value=36 @2021 target=gte 40 own att=0.900000 | 未达目标值40%，按比例得分 9/10",
+				"1.2 target_met not_met 0.00/10 lost 10.00 value=35 @2021 target=lte 30 | 超过目标值30工作日，得 0/10",
+				"1.3 tiered band 20.00/20 lost 0.00 value=90 @2021 band=[90,+∞)=20 | 落在区间[90%, +∞)，得 20/20",
+				"1.4 linear capped 20.00/20 lost 0.00 value=130 @2021-Q4 target=gte 100 own att=1.000000 | 优于目标值（≥ 100件），得满分 20/20",
+				"2 - subtotal 31.00/40 lost 9.00 | 小计 31/40",
 				"2.1 yes_no yes 10.00/10 lost 0.00 yes @2021 | 是，得 10/10",
-				"2.2 deduction none_deducted 20.00/20 lost 0.00 value=0 @2021 occ=0×7.5=0.0 | 未發生，不扣分，得 20/20",
-				"2.3 manual manual 1.00/10 lost 9.00 @2021 review=1 | 評審評分 1/10",
+				"2.2 deduction none_deducted 20.00/20 lost 0.00 value=0 @2021 occ=0×7.5=0.0 | 未发生，不扣分，得 20/20",
+				"2.3 manual manual 1.00/10 lost 9.00 @2021 review=1 | 评审评分 1/10",
 			},
 			A: {
-				"1 - subtotal 60.00/60 lost 0.00 | 小計 60/60",
-				"1.1 linear capped 10.00/10 lost 0.00 value=60 @2021 target=gte 50 att=1.000000 | 優於目標值（≥ 50%），得滿分 10/10",
-				"1.2 target_met met 10.00/10 lost 0.00 value=30 @2021 target=lte 30 | 達到目標值（≤ 30工作日），得滿分 10/10",
-				"1.3 tiered band 20.00/20 lost 0.00 value=95 @2021 band=[90,+∞)=20 | 落在區間[90%, +∞)，得 20/20",
-				"1.4 linear met 20.00/20 lost 0.00 value=80 @2021-Q4 target=gte 80 own att=1.000000 | 達到目標值（≥ 80件），得滿分 20/20",
-				"2 - subtotal 30.00/40 lost 10.00 | 小計 30/40",
+				"1 - subtotal 60.00/60 lost 0.00 | 小计 60/60",
+				"1.1 linear capped 10.00/10 lost 0.00 value=60 @2021 target=gte 50 att=1.000000 | 优于目标值（≥ 50%），得满分 10/10",
+				"1.2 target_met met 10.00/10 lost 0.00 value=30 @2021 target=lte 30 | 达到目标值（≤ 30工作日），得满分 10/10",
+				"1.3 tiered band 20.00/20 lost 0.00 value=95 @2021 band=[90,+∞)=20 | 落在区间[90%, +∞)，得 20/20",
+				"1.4 linear met 20.00/20 lost 0.00 value=80 @2021-Q4 target=gte 80 own att=1.000000 | 达到目标值（≥ 80件），得满分 20/20",
+				"2 - subtotal 30.00/40 lost 10.00 | 小计 30/40",
 				"2.1 yes_no yes 10.00/10 lost 0.00 yes @2021 | 是，得 10/10",
-				"2.2 deduction none_deducted 20.00/20 lost 0.00 value=0 @2021 occ=0×7.5=0.0 | 未發生，不扣分，得 20/20",
-				"2.3 manual not_reviewed 0.00/10 lost 10.00 @2021 | 未評審，得 0/10",
+				"2.2 deduction none_deducted 20.00/20 lost 0.00 value=0 @2021 occ=0×7.5=0.0 | 未发生，不扣分，得 20/20",
+				"2.3 manual not_reviewed 0.00/10 lost 10.00 @2021 | 未评审，得 0/10",
 			},
 			B: {
-				"1 - subtotal 2.47/60 lost 57.53 | 小計 2.47/60",
-				"1.1 linear proportional 2.47/10 lost 7.53 value=12.325 qualifier=about @2021 target=gte 50 att=0.246500 | 未達目標值50%，按比例得分 2.47/10",
-				"1.2 target_met missing 0.00/10 lost 10.00 target=lte 30 | 未填報，得 0/10",
-				"1.3 tiered no_band 0.00/20 lost 20.00 value=55 @2021 | 填報55%，未落在任何區間，得 0/20",
-				"1.4 linear no_target 0.00/20 lost 20.00 value=50 @2021-Q4 | 未設目標值，得 0/20",
-				"2 - subtotal 0.00/40 lost 40.00 | 小計 0/40",
+				"1 - subtotal 2.47/60 lost 57.53 | 小计 2.47/60",
+				"1.1 linear proportional 2.47/10 lost 7.53 value=12.325 qualifier=about @2021 target=gte 50 att=0.246500 | 未达目标值50%，按比例得分 2.47/10",
+				"1.2 target_met missing 0.00/10 lost 10.00 target=lte 30 | 未填报，得 0/10",
+				"1.3 tiered no_band 0.00/20 lost 20.00 value=55 @2021 | 填报55%，未落在任何区间，得 0/20",
+				"1.4 linear no_target 0.00/20 lost 20.00 value=50 @2021-Q4 | 未设目标值，得 0/20",
+				"2 - subtotal 0.00/40 lost 40.00 | 小计 0/40",
 				"2.1 yes_no no 0.00/10 lost 10.00 no @2021 | 否，得 0/10",
-				"2.2 deduction floor 0.00/20 lost 20.00 value=3 @2021 occ=3×7.5=22.5 | 發生3件，每次扣7.5分，扣22.5分，扣完為止，得 0/20",
-				"2.3 manual missing 0.00/10 lost 10.00 | 未填報，得 0/10",
+				"2.2 deduction floor 0.00/20 lost 20.00 value=3 @2021 occ=3×7.5=22.5 | 发生3件，每次扣7.5分，扣22.5分，扣完为止，得 0/20",
+				"2.3 manual missing 0.00/10 lost 10.00 | 未填报，得 0/10",
 			},
 		}
 		wantHeads := map[string]string{
 			D: "draft D 80.00/100 rank 2 of 4 良好 [1 50.20/60, 2 29.80/40]",
 			T: "draft T 80.00/100 rank 2 of 4 良好 [1 49.00/60, 2 31.00/40]",
-			A: "draft A 90.00/100 rank 1 of 4 優秀 [1 60.00/60, 2 30.00/40]",
+			A: "draft A 90.00/100 rank 1 of 4 优秀 [1 60.00/60, 2 30.00/40]",
 			B: "draft B 2.47/100 rank 4 of 4 不合格 [1 2.47/60, 2 0.00/40]",
 		}
 		for _, u := range []string{D, T, A, B} {
@@ -482,7 +482,7 @@ func TestEvaluationYear(t *testing.T) {
 				t.Errorf("score %d: level %d, parent %v, id %s", i, s.Level, s.ParentId, s.IndicatorId)
 			}
 		}
-		if s := dCard.Scores[4]; s.ValueId == nil || *s.ValueId != val("1.4", "D", "2021-Q4").Id || s.Name != "矛盾糾紛調處件數" {
+		if s := dCard.Scores[4]; s.ValueId == nil || *s.ValueId != val("1.4", "D", "2021-Q4").Id || s.Name != "矛盾纠纷调处件数" {
 			t.Errorf("1.4 of D scored value %v (%s), want the Q4 one %s", s.ValueId, s.Name, val("1.4", "D", "2021-Q4").Id)
 		}
 
@@ -504,14 +504,14 @@ func TestEvaluationYear(t *testing.T) {
 		// returns D's 1 deduction, and while it is back with D it does not count:
 		// D loses 12.50 (2.2 missing), 67.50 is 合格, third.
 		d22 := val("2.2", "D")
-		back := h.mustAct(t, d22.Id.String(), "return", map[string]any{"reason": "復議糾錯案件已撤銷，請更正"}, reviewer, "returned")
+		back := h.mustAct(t, d22.Id.String(), "return", map[string]any{"reason": "复议纠错案件已撤销，请更正"}, reviewer, "returned")
 		sameLines(t, "ranking with D's 2.2 returned", rankLines(h.ranking(t, id1, reviewer), name), []string{
-			"1 A 90.00/100 優秀 [1 60.00/60, 2 30.00/40]",
+			"1 A 90.00/100 优秀 [1 60.00/60, 2 30.00/40]",
 			"2 T 80.00/100 良好 [1 49.00/60, 2 31.00/40]",
 			"3 D 67.50/100 合格 [1 50.20/60, 2 17.30/40]",
 			"4 B 2.47/100 不合格 [1 2.47/60, 2 0.00/40]",
 		})
-		if got := scoreLine(h.scorecard(t, id1, D, reviewer).Scores[7]); got != "2.2 deduction missing 0.00/20 lost 20.00 | 未填報，得 0/20" {
+		if got := scoreLine(h.scorecard(t, id1, D, reviewer).Scores[7]); got != "2.2 deduction missing 0.00/20 lost 20.00 | 未填报，得 0/20" {
 			t.Errorf("D's returned 2.2 scores %s", got)
 		}
 		expect(t, h.Patch(valuesPath+"/"+d22.Id.String(), map[string]any{"value": "0"}, with(repD, matching(back.Version))), http.StatusOK, "")
@@ -519,7 +519,7 @@ func TestEvaluationYear(t *testing.T) {
 		h.mustAct(t, d22.Id.String(), "approve", map[string]any{}, admin, "approved")
 		// D: 2.2 none: 20, area 2 37.30, total 87.50: second, and the tie is gone.
 		wantRanking := []string{
-			"1 A 90.00/100 優秀 [1 60.00/60, 2 30.00/40]",
+			"1 A 90.00/100 优秀 [1 60.00/60, 2 30.00/40]",
 			"2 D 87.50/100 良好 [1 50.20/60, 2 37.30/40]",
 			"3 T 80.00/100 良好 [1 49.00/60, 2 31.00/40]",
 			"4 B 2.47/100 不合格 [1 2.47/60, 2 0.00/40]",
@@ -530,7 +530,7 @@ func TestEvaluationYear(t *testing.T) {
 		for _, u := range []string{D, T, A, B} {
 			cardsBefore[u] = h.scorecard(t, id1, u, admin)
 		}
-		if got := scoreLine(cardsBefore[D].Scores[7]); got != "2.2 deduction none_deducted 20.00/20 lost 0.00 value=0 @2021 occ=0×7.5=0.0 | 未發生，不扣分，得 20/20" {
+		if got := scoreLine(cardsBefore[D].Scores[7]); got != "2.2 deduction none_deducted 20.00/20 lost 0.00 value=0 @2021 occ=0×7.5=0.0 | 未发生，不扣分，得 20/20" {
 			t.Errorf("D's corrected 2.2 scores %s", got)
 		}
 		if head := cardHead(cardsBefore[T], name); head != "draft T 80.00/100 rank 3 of 4 良好 [1 49.00/60, 2 31.00/40]" {
@@ -640,16 +640,16 @@ func TestEvaluationYear(t *testing.T) {
 		//      2.3 reviewed 6 → 12.74 + 6.00 = 18.74.
 		//   T keeps its own target (36/40): 80.00; A is capped: 90.00.
 		sameLines(t, "correction's ranking", rankLines(h.ranking(t, id2, reviewer), name), []string{
-			"1 A 90.00/100 優秀 [1 60.00/60, 2 30.00/40]",
+			"1 A 90.00/100 优秀 [1 60.00/60, 2 30.00/40]",
 			"2 D 88.30/100 良好 [1 51.00/60, 2 37.30/40]",
 			"3 T 80.00/100 良好 [1 49.00/60, 2 31.00/40]",
 			"4 B 18.74/100 不合格 [1 12.74/60, 2 6.00/40]",
 		})
 		bCard := scoreLines(h.scorecard(t, id2, B, reviewer))
 		sameLines(t, "B's corrected 1.1, 1.2 and 2.3", []string{bCard[1], bCard[2], bCard[8]}, []string{
-			"1.1 linear proportional 2.74/10 lost 7.26 value=12.325 qualifier=about @2021 target=gte 45 att=0.273889 | 未達目標值45%，按比例得分 2.74/10",
-			"1.2 target_met met 10.00/10 lost 0.00 value=28 @2021 target=lte 30 | 達到目標值（≤ 30工作日），得滿分 10/10",
-			"2.3 manual manual 6.00/10 lost 4.00 @2021 review=6 | 評審評分 6/10",
+			"1.1 linear proportional 2.74/10 lost 7.26 value=12.325 qualifier=about @2021 target=gte 45 att=0.273889 | 未达目标值45%，按比例得分 2.74/10",
+			"1.2 target_met met 10.00/10 lost 0.00 value=28 @2021 target=lte 30 | 达到目标值（≤ 30工作日），得满分 10/10",
+			"2.3 manual manual 6.00/10 lost 4.00 @2021 review=6 | 评审评分 6/10",
 		})
 
 		// Compared with the first: biggest movers first, then (no change) in
@@ -730,7 +730,7 @@ func TestEvaluationYear(t *testing.T) {
 		}
 		expect(t, h.Delete(indicatorsPath+"/"+copies["2.3"].Id.String(), matching(1)), http.StatusNoContent, "")
 		i24 := h.newIndicator(t, sid2, indicatorBody("2.4", "10", nil, map[string]any{"parentId": copies["2"].Id.String(),
-			"name": "行政執法全過程記錄", "valueType": "yes_no", "scoring": map[string]any{"method": "yes_no"}}))
+			"name": "行政执法全过程记录", "valueType": "yes_no", "scoring": map[string]any{"method": "yes_no"}}))
 		label[i24.Id.String()] = "2.4'"
 		h.publish(t, sid2)
 		h.newTarget(t, copies["1.1"].Id.String(), map[string]any{"year": 2022, "comparator": "gte", "value": "50"})
@@ -764,8 +764,8 @@ func TestEvaluationYear(t *testing.T) {
 		})
 		d3 := scoreLines(h.scorecard(t, id3, D, reviewer))
 		sameLines(t, "D's 2022 1.3, 2.2 and 2.4", []string{d3[3], d3[7], d3[8]}, []string{
-			"1.3 tiered band 12.50/20 lost 7.50 value=70 @2022 band=[60,80)=12.5 | 落在區間[60%, 80%)，得 12.5/20",
-			"2.2 deduction deducted 5.00/20 lost 15.00 value=2 @2022 occ=2×7.5=15.0 | 發生2件，每次扣7.5分，扣15分，得 5/20",
+			"1.3 tiered band 12.50/20 lost 7.50 value=70 @2022 band=[60,80)=12.5 | 落在区间[60%, 80%)，得 12.5/20",
+			"2.2 deduction deducted 5.00/20 lost 15.00 value=2 @2022 occ=2×7.5=15.0 | 发生2件，每次扣7.5分，扣15分，得 5/20",
 			"2.4 yes_no yes 10.00/10 lost 0.00 yes @2022 | 是，得 10/10",
 		})
 
@@ -893,7 +893,7 @@ func TestEvaluationErrors(t *testing.T) {
 		}
 
 		// Idempotency: the same key and body answer the first evaluation again.
-		body := map[string]any{"systemId": sid, "year": 2021, "unitIds": []string{town, district}, "name": "冪等 " + p}
+		body := map[string]any{"systemId": sid, "year": 2021, "unitIds": []string{town, district}, "name": "幂等 " + p}
 		idem := map[string]string{"Idempotency-Key": "evaluation-" + p}
 		first := h.Post(evaluationsPath, body, idem)
 		expect(t, first, http.StatusCreated, "")
@@ -909,7 +909,7 @@ func TestEvaluationErrors(t *testing.T) {
 		id := e.Id.String()
 
 		// The names the server makes up fit in the contract's 200 characters.
-		long := p + strings.Repeat("長", 200-len(p))
+		long := p + strings.Repeat("长", 200-len(p))
 		ls := h.newSystem(t, p+"-long", map[string]any{"name": long, "yearFrom": 2021, "yearTo": 2021})
 		h.newIndicator(t, ls.Id.String(), indicatorBody("1", "100", nil, nil))
 		h.publish(t, ls.Id.String())
@@ -1022,7 +1022,7 @@ func TestScoringFields(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		h := newHarness(t, db, server.Config{})
 		p := tag()
-		grades := []map[string]any{{"grade": "優秀", "min": "90"}, {"grade": "良好", "min": "80.5"}, {"grade": "合格", "min": "60"}, {"grade": "不合格", "min": "0"}}
+		grades := []map[string]any{{"grade": "优秀", "min": "90"}, {"grade": "良好", "min": "80.5"}, {"grade": "合格", "min": "60"}, {"grade": "不合格", "min": "0"}}
 		s := h.newSystem(t, p, map[string]any{"gradeBands": grades})
 		sid := s.Id.String()
 		if got := h.getSystem(t, sid); got.GradeBands == nil || string(mustJSON(t, *got.GradeBands)) != string(mustJSON(t, grades)) {
@@ -1039,11 +1039,11 @@ func TestScoringFields(t *testing.T) {
 			status   int
 			pointers []string
 		}{
-			{"grade twice", []map[string]any{{"grade": "優秀", "min": "90"}, {"grade": "優秀", "min": "80"}}, 422, []string{"/gradeBands/1/grade"}},
-			{"minimum above the total", []map[string]any{{"grade": "優秀", "min": "100.01"}}, 422, []string{"/gradeBands/0/min"}},
+			{"grade twice", []map[string]any{{"grade": "优秀", "min": "90"}, {"grade": "优秀", "min": "80"}}, 422, []string{"/gradeBands/1/grade"}},
+			{"minimum above the total", []map[string]any{{"grade": "优秀", "min": "100.01"}}, 422, []string{"/gradeBands/0/min"}},
 			{"negative minimum", []map[string]any{{"grade": "不合格", "min": "-1"}}, 422, []string{"/gradeBands/0/min"}},
 			{"same minimum twice", []map[string]any{{"grade": "合格", "min": "60"}, {"grade": "基本合格", "min": "60.0"}}, 422, []string{"/gradeBands/1/min"}},
-			{"grade too long", []map[string]any{{"grade": strings.Repeat("優", 21), "min": "60"}}, 400, nil},
+			{"grade too long", []map[string]any{{"grade": strings.Repeat("优", 21), "min": "60"}}, 400, nil},
 			{"no name", []map[string]any{{"grade": "", "min": "60"}}, 400, nil},
 			{"no minimum", []map[string]any{{"grade": "合格"}}, 400, nil},
 		} {
@@ -1073,9 +1073,9 @@ func TestScoringFields(t *testing.T) {
 		if got := pointers(resp.Problem(t)); !slices.Equal(got, []string{"/gradeBands/0/min"}) {
 			t.Errorf("pointers %v", got)
 		}
-		resp = h.Patch(systemsPath+"/"+sid, map[string]any{"gradeBands": []map[string]any{{"grade": "達標", "min": "60"}}}, matching(1))
+		resp = h.Patch(systemsPath+"/"+sid, map[string]any{"gradeBands": []map[string]any{{"grade": "达标", "min": "60"}}}, matching(1))
 		expect(t, resp, http.StatusOK, "")
-		if got := h.getSystem(t, sid); got.Version != 2 || string(mustJSON(t, got.GradeBands)) != `[{"grade":"達標","min":"60"}]` {
+		if got := h.getSystem(t, sid); got.Version != 2 || string(mustJSON(t, got.GradeBands)) != `[{"grade":"达标","min":"60"}]` {
 			t.Errorf("after patch: %s", mustJSON(t, got.GradeBands))
 		}
 		expect(t, h.Patch(systemsPath+"/"+sid, map[string]any{"gradeBands": []map[string]any{}}, matching(2)), http.StatusOK, "")
@@ -1188,7 +1188,7 @@ func TestEvaluationScoringRules(t *testing.T) {
 		p := tag()
 		linear := map[string]any{"method": "linear"}
 		s := h.newSystem(t, p, map[string]any{"yearFrom": 2021, "yearTo": 2021, "totalPoints": "80",
-			"gradeBands": []map[string]any{{"grade": "達標", "min": "45"}}})
+			"gradeBands": []map[string]any{{"grade": "达标", "min": "45"}}})
 		sid := s.Id.String()
 		newInd := func(code, points string, parent *api.Indicator, extra map[string]any) api.Indicator {
 			return h.newIndicator(t, sid, indicatorBody(code, points, parent, extra))
@@ -1214,7 +1214,7 @@ func TestEvaluationScoringRules(t *testing.T) {
 		var units []string
 		name := map[string]string{}
 		for i := 1; i <= 4; i++ {
-			u := h.createUnit(t, map[string]any{"code": fmt.Sprintf("%s-u%d", p, i), "name": fmt.Sprintf("單位%d", i), "kind": "town", "parentId": h.fx.district})
+			u := h.createUnit(t, map[string]any{"code": fmt.Sprintf("%s-u%d", p, i), "name": fmt.Sprintf("单位%d", i), "kind": "town", "parentId": h.fx.district})
 			units = append(units, u.Id.String())
 			name[u.Id.String()] = fmt.Sprintf("U%d", i)
 		}
@@ -1277,52 +1277,52 @@ func TestEvaluationScoringRules(t *testing.T) {
 		}
 		draft := h.ranking(t, id, nil)
 		sameLines(t, "ranking", short(draft), []string{
-			"1 U3 64.50/80.00 達標 10.00", "2 U1 55.25/80.00 達標 10.00", "3 U2 41.35/80.00  10.00", "4 U4 29.85/80.00  10.00",
+			"1 U3 64.50/80.00 达标 10.00", "2 U1 55.25/80.00 达标 10.00", "3 U2 41.35/80.00  10.00", "4 U4 29.85/80.00  10.00",
 		})
 		want := map[string][]string{
 			U1: {
-				"1 linear proportional 7.50/10 lost 2.50 value=40 @2021 target=lte 30 att=0.750000 | 超過目標值30工作日，按比例得分 7.5/10",
-				"2 linear met 10.00/10 lost 0.00 value=85 @2021 target=between 80–90 att=1.000000 | 達到目標區間[80%, 90%]，得滿分 10/10",
-				"3 linear proportional 9.00/10 lost 1.00 value=110 @2021-12 target=eq 100 att=0.900000 | 超過目標值100件，按比例得分 9/10",
-				"4 linear proportional 8.75/10 lost 1.25 value=70 @2021 target=between 80–90 att=0.875000 | 低於目標區間[80, 90]，按比例得分 8.75/10",
-				"5 linear met 10.00/10 lost 0.00 value=0 @2021-H2 target=gte 0 att=1.000000 | 達到目標值（≥ 0），得滿分 10/10",
-				"6 tiered band 0.00/10 lost 10.00 value=55 @2021 band=[-∞,60)=0 | 落在區間(-∞, 60%)，得 0/10",
-				"7 manual manual 0.00/10 lost 10.00 value=1 @2021 review=0 | 評審評分 0/10",
-				"8 - subtotal 10.00/10.00 lost 0.00 | 小計 10/10",
-				"8.1 deduction none_deducted 10.00/10.00 lost 0.00 value=-2 @2021 occ=0×3=0 | 未發生，不扣分，得 10/10",
+				"1 linear proportional 7.50/10 lost 2.50 value=40 @2021 target=lte 30 att=0.750000 | 超过目标值30工作日，按比例得分 7.5/10",
+				"2 linear met 10.00/10 lost 0.00 value=85 @2021 target=between 80–90 att=1.000000 | 达到目标区间[80%, 90%]，得满分 10/10",
+				"3 linear proportional 9.00/10 lost 1.00 value=110 @2021-12 target=eq 100 att=0.900000 | 超过目标值100件，按比例得分 9/10",
+				"4 linear proportional 8.75/10 lost 1.25 value=70 @2021 target=between 80–90 att=0.875000 | 低于目标区间[80, 90]，按比例得分 8.75/10",
+				"5 linear met 10.00/10 lost 0.00 value=0 @2021-H2 target=gte 0 att=1.000000 | 达到目标值（≥ 0），得满分 10/10",
+				"6 tiered band 0.00/10 lost 10.00 value=55 @2021 band=[-∞,60)=0 | 落在区间(-∞, 60%)，得 0/10",
+				"7 manual manual 0.00/10 lost 10.00 value=1 @2021 review=0 | 评审评分 0/10",
+				"8 - subtotal 10.00/10.00 lost 0.00 | 小计 10/10",
+				"8.1 deduction none_deducted 10.00/10.00 lost 0.00 value=-2 @2021 occ=0×3=0 | 未发生，不扣分，得 10/10",
 			},
 			U2: {
-				"1 linear capped 10.00/10 lost 0.00 value=20 @2021 target=lte 30 att=1.000000 | 優於目標值（≤ 30工作日），得滿分 10/10",
-				"2 linear proportional 9.00/10 lost 1.00 value=72 @2021 target=between 80–90 att=0.900000 | 低於目標區間[80%, 90%]，按比例得分 9/10",
-				"3 linear proportional 0.00/10 lost 10.00 value=250 @2021-12 target=eq 100 att=0.000000 | 超過目標值100件，按比例得分 0/10",
-				"4 linear capped 10.00/10 lost 0.00 value=95 @2021 target=between 80–90 att=1.000000 | 優於目標區間[80, 90]，得滿分 10/10",
-				"5 linear proportional 0.00/10 lost 10.00 value=-5 @2021-H2 target=gte 0 att=0.000000 | 未達目標值0，按比例得分 0/10",
-				"6 tiered band 2.35/10 lost 7.65 value=75 @2021 band=[60,90)=2.345 | 落在區間[60%, 90%)，得 2.35/10",
-				"7 manual manual 10.00/10 lost 0.00 value=1 @2021 review=12 | 評審評分 12，超出分值，計 10/10",
-				"8 - subtotal 0.00/10.00 lost 10.00 | 小計 0/10",
-				"8.1 deduction floor 0.00/10.00 lost 10.00 value=4 @2021 occ=4×3=12 | 發生4次，每次扣3分，扣12分，扣完為止，得 0/10",
+				"1 linear capped 10.00/10 lost 0.00 value=20 @2021 target=lte 30 att=1.000000 | 优于目标值（≤ 30工作日），得满分 10/10",
+				"2 linear proportional 9.00/10 lost 1.00 value=72 @2021 target=between 80–90 att=0.900000 | 低于目标区间[80%, 90%]，按比例得分 9/10",
+				"3 linear proportional 0.00/10 lost 10.00 value=250 @2021-12 target=eq 100 att=0.000000 | 超过目标值100件，按比例得分 0/10",
+				"4 linear capped 10.00/10 lost 0.00 value=95 @2021 target=between 80–90 att=1.000000 | 优于目标区间[80, 90]，得满分 10/10",
+				"5 linear proportional 0.00/10 lost 10.00 value=-5 @2021-H2 target=gte 0 att=0.000000 | 未达目标值0，按比例得分 0/10",
+				"6 tiered band 2.35/10 lost 7.65 value=75 @2021 band=[60,90)=2.345 | 落在区间[60%, 90%)，得 2.35/10",
+				"7 manual manual 10.00/10 lost 0.00 value=1 @2021 review=12 | 评审评分 12，超出分值，计 10/10",
+				"8 - subtotal 0.00/10.00 lost 10.00 | 小计 0/10",
+				"8.1 deduction floor 0.00/10.00 lost 10.00 value=4 @2021 occ=4×3=12 | 发生4次，每次扣3分，扣12分，扣完为止，得 0/10",
 			},
 			U3: {
-				"1 linear met 10.00/10 lost 0.00 value=30 @2021 target=lte 30 att=1.000000 | 達到目標值（≤ 30工作日），得滿分 10/10",
-				"2 linear proportional 9.00/10 lost 1.00 value=99 @2021 target=between 80–90 att=0.900000 | 高於目標區間[80%, 90%]，按比例得分 9/10",
-				"3 linear met 10.00/10 lost 0.00 value=100 @2021-12 target=eq 100 att=1.000000 | 達到目標值（= 100件），得滿分 10/10",
-				"4 linear met 10.00/10 lost 0.00 value=80 @2021 target=between 80–90 att=1.000000 | 達到目標區間[80, 90]，得滿分 10/10",
-				"5 linear capped 10.00/10 lost 0.00 value=3 @2021-H2 target=gte 0 att=1.000000 | 優於目標值（≥ 0），得滿分 10/10",
-				"6 tiered band 10.00/10 lost 0.00 value=100 @2021 band=[90,+∞)=10 | 落在區間[90%, +∞)，得 10/10",
-				"7 manual manual 0.00/10 lost 10.00 value=1 @2021 review=-1 | 評審評分 -1，低於0分，計 0/10",
-				"8 - subtotal 5.50/10.00 lost 4.50 | 小計 5.5/10",
-				"8.1 deduction deducted 5.50/10.00 lost 4.50 value=1.5 @2021 occ=1.5×3=4.5 | 發生1.5次，每次扣3分，扣4.5分，得 5.5/10",
+				"1 linear met 10.00/10 lost 0.00 value=30 @2021 target=lte 30 att=1.000000 | 达到目标值（≤ 30工作日），得满分 10/10",
+				"2 linear proportional 9.00/10 lost 1.00 value=99 @2021 target=between 80–90 att=0.900000 | 高于目标区间[80%, 90%]，按比例得分 9/10",
+				"3 linear met 10.00/10 lost 0.00 value=100 @2021-12 target=eq 100 att=1.000000 | 达到目标值（= 100件），得满分 10/10",
+				"4 linear met 10.00/10 lost 0.00 value=80 @2021 target=between 80–90 att=1.000000 | 达到目标区间[80, 90]，得满分 10/10",
+				"5 linear capped 10.00/10 lost 0.00 value=3 @2021-H2 target=gte 0 att=1.000000 | 优于目标值（≥ 0），得满分 10/10",
+				"6 tiered band 10.00/10 lost 0.00 value=100 @2021 band=[90,+∞)=10 | 落在区间[90%, +∞)，得 10/10",
+				"7 manual manual 0.00/10 lost 10.00 value=1 @2021 review=-1 | 评审评分 -1，低于0分，计 0/10",
+				"8 - subtotal 5.50/10.00 lost 4.50 | 小计 5.5/10",
+				"8.1 deduction deducted 5.50/10.00 lost 4.50 value=1.5 @2021 occ=1.5×3=4.5 | 发生1.5次，每次扣3分，扣4.5分，得 5.5/10",
 			},
 			U4: {
-				"1 linear capped 10.00/10 lost 0.00 value=0 @2021 target=lte 30 att=1.000000 | 優於目標值（≤ 30工作日），得滿分 10/10",
-				"2 linear proportional 0.00/10 lost 10.00 value=0 @2021 target=between 80–90 att=0.000000 | 低於目標區間[80%, 90%]，按比例得分 0/10",
-				"3 linear proportional 7.50/10 lost 2.50 value=75 @2021-12 target=eq 100 att=0.750000 | 未達目標值100件，按比例得分 7.5/10",
-				"4 linear missing 0.00/10 lost 10.00 target=between 80–90 | 未填報，得 0/10",
-				"5 linear met 10.00/10 lost 0.00 value=0.000 @2021-H2 target=gte 0 att=1.000000 | 達到目標值（≥ 0），得滿分 10/10",
-				"6 tiered band 2.35/10 lost 7.65 value=89.999999 @2021 band=[60,90)=2.345 | 落在區間[60%, 90%)，得 2.35/10",
-				"7 manual not_reviewed 0.00/10 lost 10.00 value=1 @2021 | 未評審，得 0/10",
-				"8 - subtotal 0.00/10.00 lost 10.00 | 小計 0/10",
-				"8.1 deduction missing 0.00/10.00 lost 10.00 | 未填報，得 0/10",
+				"1 linear capped 10.00/10 lost 0.00 value=0 @2021 target=lte 30 att=1.000000 | 优于目标值（≤ 30工作日），得满分 10/10",
+				"2 linear proportional 0.00/10 lost 10.00 value=0 @2021 target=between 80–90 att=0.000000 | 低于目标区间[80%, 90%]，按比例得分 0/10",
+				"3 linear proportional 7.50/10 lost 2.50 value=75 @2021-12 target=eq 100 att=0.750000 | 未达目标值100件，按比例得分 7.5/10",
+				"4 linear missing 0.00/10 lost 10.00 target=between 80–90 | 未填报，得 0/10",
+				"5 linear met 10.00/10 lost 0.00 value=0.000 @2021-H2 target=gte 0 att=1.000000 | 达到目标值（≥ 0），得满分 10/10",
+				"6 tiered band 2.35/10 lost 7.65 value=89.999999 @2021 band=[60,90)=2.345 | 落在区间[60%, 90%)，得 2.35/10",
+				"7 manual not_reviewed 0.00/10 lost 10.00 value=1 @2021 | 未评审，得 0/10",
+				"8 - subtotal 0.00/10.00 lost 10.00 | 小计 0/10",
+				"8.1 deduction missing 0.00/10.00 lost 10.00 | 未填报，得 0/10",
 			},
 		}
 		cards := map[string]api.Scorecard{}
@@ -1354,7 +1354,7 @@ func TestEvaluationScoringRules(t *testing.T) {
 func TestUnitInEvaluationIsNotDeleted(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		h := newHarness(t, db, server.Config{})
-		u := h.createUnit(t, map[string]any{"code": tag(), "name": "評價中的單位", "kind": "department", "parentId": h.fx.city})
+		u := h.createUnit(t, map[string]any{"code": tag(), "name": "评价中的单位", "kind": "department", "parentId": h.fx.city})
 		e := h.createEvaluation(t, map[string]any{"systemId": h.fx.publishedSystem, "year": 2021, "unitIds": []string{u.Id.String()}})
 		resp := h.Delete(unitsPath+"/"+u.Id.String(), matching(u.Version))
 		expect(t, resp, http.StatusConflict, "unit_has_referrers")

@@ -183,10 +183,10 @@ func exampleRequest(t *testing.T, o specOp) apitest.Request {
 }
 
 // exampleFile is a file an upload operation takes: evidence (a PDF), or a
-// reporting sheet with one figure of 興隆台區 for the demo city system.
+// reporting sheet with one figure of 兴隆台区 for the demo city system.
 func exampleFile(o specOp) []byte {
 	if o.ID() == "importIndicatorValues" {
-		return []byte("單位代碼,指標編碼,數值,原文表述\n211103,1.10,58.10,實名注冊率達58.10%\n")
+		return []byte("单位代码,指标编码,数值,原文表述\n211103,1.10,58.10,实名注册率达58.10%\n")
 	}
 	return fixturePDF
 }

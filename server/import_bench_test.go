@@ -58,8 +58,8 @@ func BenchmarkImportValues(b *testing.B) {
 			importFile := func(b *testing.B, name string, data []byte) {
 				run(b, rows, func() { ib.post(b, name, data, nextPeriod(), fmt.Sprintf(`"created":%d`, rows)) })
 			}
-			b.Run("http-xlsx", func(b *testing.B) { importFile(b, "填報.xlsx", xlsx.Bytes()) })
-			b.Run("http-csv", func(b *testing.B) { importFile(b, "填報.csv", csvFile.Bytes()) })
+			b.Run("http-xlsx", func(b *testing.B) { importFile(b, "填报.xlsx", xlsx.Bytes()) })
+			b.Run("http-csv", func(b *testing.B) { importFile(b, "填报.csv", csvFile.Bytes()) })
 			b.Run("read-xlsx", func(b *testing.B) {
 				run(b, rows, func() {
 					tab, probs, err := sheet.ReadXLSX(bytes.NewReader(xlsx.Bytes()), int64(xlsx.Len()), valuesheet.ReadColumns(), sheet.ReadOptions{})
@@ -102,7 +102,7 @@ func BenchmarkImportUpdates(b *testing.B) {
 				}
 				return f.Bytes()
 			}
-			ib.post(b, "填報.csv", file(0), "2021-01", fmt.Sprintf(`"created":%d`, rows))
+			ib.post(b, "填报.csv", file(0), "2021-01", fmt.Sprintf(`"created":%d`, rows))
 			prepared := func() int64 {
 				if dialect != store.MySQL {
 					return 0
@@ -137,7 +137,7 @@ func BenchmarkImportUpdates(b *testing.B) {
 					}
 				})
 				b.StartTimer()
-				ib.post(b, "填報.csv", data, "2021-01", fmt.Sprintf(`"updated":%d`, rows))
+				ib.post(b, "填报.csv", data, "2021-01", fmt.Sprintf(`"updated":%d`, rows))
 				close(done)
 				wg.Wait()
 			})

@@ -144,10 +144,10 @@ func fixturesFor(t testing.TB, db *dbtest.DB) *fixtures {
 		return u.ID
 	}
 	fx := &fixtures{users: map[string]*models.User{}, tokens: map[string]string{}, keys: map[string]*models.APIKey{}}
-	fx.city = unit(p, "測試市", models.UnitCity, nil)
-	fx.district = unit(p+"-d", "測試區", models.UnitDistrict, &fx.city)
-	fx.town = unit(p+"-t", "測試街道", models.UnitTown, &fx.district)
-	fx.other = unit(p+"-o", "別的市", models.UnitCity, nil)
+	fx.city = unit(p, "测试市", models.UnitCity, nil)
+	fx.district = unit(p+"-d", "测试区", models.UnitDistrict, &fx.city)
+	fx.town = unit(p+"-t", "测试街道", models.UnitTown, &fx.district)
+	fx.other = unit(p+"-o", "别的市", models.UnitCity, nil)
 	hash, err := (&password.Hasher{Params: password.Fast}).Hash(fixturePassword)
 	if err != nil {
 		t.Fatal(err)
@@ -177,12 +177,12 @@ func fixturesFor(t testing.TB, db *dbtest.DB) *fixtures {
 		}
 		fx.keys[string(scope)], fx.tokens["key:"+string(scope)] = k, secret
 	}
-	sys := &models.IndicatorSystem{Name: "測試指標體系 " + p, IssuingUnitID: fx.city, Edition: "2021年版",
+	sys := &models.IndicatorSystem{Name: "测试指标体系 " + p, IssuingUnitID: fx.city, Edition: "2021年版",
 		YearFrom: 2021, YearTo: 2021, TotalPoints: exact.MustParse("100")}
 	if err := db.CreateIndicatorSystem(ctx, sys); err != nil {
 		t.Fatal(err)
 	}
-	ind := &models.Indicator{Code: "1", Name: "測試指標", Points: exact.MustParse("100"), ValueType: "number",
+	ind := &models.Indicator{Code: "1", Name: "测试指标", Points: exact.MustParse("100"), ValueType: "number",
 		Direction: "higher_better", Aggregation: "sum", Frequency: "year"}
 	if err := db.CreateIndicator(ctx, sys.ID, ind); err != nil {
 		t.Fatal(err)
@@ -192,12 +192,12 @@ func fixturesFor(t testing.TB, db *dbtest.DB) *fixtures {
 		t.Fatal(err)
 	}
 	fx.system, fx.indicator, fx.target = sys.ID, ind.ID, target.ID
-	pub := &models.IndicatorSystem{Name: "已發布指標體系 " + p, IssuingUnitID: fx.city, Edition: "2021年版",
+	pub := &models.IndicatorSystem{Name: "已发布指标体系 " + p, IssuingUnitID: fx.city, Edition: "2021年版",
 		YearFrom: 2021, YearTo: 2021, TotalPoints: exact.MustParse("10")}
 	if err := db.CreateIndicatorSystem(ctx, pub); err != nil {
 		t.Fatal(err)
 	}
-	pubInd := &models.Indicator{Code: "1", Name: "已發布指標", Points: exact.MustParse("10"), ValueType: "number",
+	pubInd := &models.Indicator{Code: "1", Name: "已发布指标", Points: exact.MustParse("10"), ValueType: "number",
 		Direction: "higher_better", Aggregation: "sum", Frequency: "year"}
 	if err := db.CreateIndicator(ctx, pub.ID, pubInd); err != nil {
 		t.Fatal(err)
@@ -216,7 +216,7 @@ func fixturesFor(t testing.TB, db *dbtest.DB) *fixtures {
 		t.Fatal(err)
 	}
 	sum := sha256.Sum256(fixturePDF)
-	a := &models.Attachment{ID: store.NewID(), ValueID: value.ID, Filename: "遼事通注冊統計.pdf", ContentType: "application/pdf",
+	a := &models.Attachment{ID: store.NewID(), ValueID: value.ID, Filename: "辽事通注册统计.pdf", ContentType: "application/pdf",
 		Size: int64(len(fixturePDF)), SHA256: hex.EncodeToString(sum[:]), CreatedBy: "user:" + fx.users["reporter"].ID}
 	a.BlobKey = a.ID
 	if err := blobs.Put(ctx, a.BlobKey, bytes.NewReader(fixturePDF)); err != nil {
@@ -236,7 +236,7 @@ func fixturesFor(t testing.TB, db *dbtest.DB) *fixtures {
 }
 
 // fixturePDF is the fixture attachment's file, and what the contract tests upload.
-var fixturePDF = []byte("%PDF-1.4\n% 佐證材料\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+var fixturePDF = []byte("%PDF-1.4\n% 佐证材料\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
 
 // as returns a header map that signs a request as the given fixture caller.
 func (h *harness) as(who string) map[string]string {

@@ -124,8 +124,8 @@ func demoDescription() string {
 		unitNames[u.ID] = u.Name
 	}
 	var b strings.Builder
-	b.WriteString("## Demo data（演示數據）\n\n")
-	b.WriteString("This server holds the demo data (Panjin city, 盤錦市, from its 2021 report). ")
+	b.WriteString("## Demo data（演示数据）\n\n")
+	b.WriteString("This server holds the demo data (Panjin city, 盘锦市, from its 2021 report). ")
 	fmt.Fprintf(&b, "Its demo accounts all have the password `%s` ", demo.Password)
 	b.WriteString("(they exist outside production only: `FAZHI_ENV=production` disables them):\n\n")
 	b.WriteString("| username | role | unit |\n|---|---|---|\n")
@@ -154,7 +154,7 @@ func (o *operations) docs() http.Handler {
 	// Built now, at start, rather than on the first request; an error is
 	// answered by /openapi.json.
 	_, _ = o.servedSpec()
-	title := "fazhi API（法治政府建設管理接口）"
+	title := "fazhi API（法治政府建设管理接口）"
 	if o.demo {
 		title += " — demo data"
 	}
@@ -190,7 +190,7 @@ const requestSnippets = `{
 
 // specLinks is the bar above Swagger UI that offers the contract for download.
 const specLinks template.HTML = `<nav id="spec-download" aria-label="Download the contract" style="max-width:1460px;margin:0 auto;padding:14px 20px 0;font-family:sans-serif;font-size:14px;color:#3b4151">
-    The contract（接口契約）:
+    The contract（接口契约）:
     <a href="/openapi.yaml" download="openapi.yaml">openapi.yaml</a> ·
     <a href="/openapi.json" download="openapi.json">openapi.json</a>
 </nav>`

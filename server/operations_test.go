@@ -321,7 +321,7 @@ func TestServedSpecDemoSection(t *testing.T) {
 	if !strings.HasPrefix(got, strings.TrimRight(original, "\n")) {
 		t.Errorf("the demo description does not keep the contract's:\n%s", got)
 	}
-	wants := []string{"## Demo data", demo.Password, "userToken", "Authorize", "POST /auth/login", "盤錦市司法局"}
+	wants := []string{"## Demo data", demo.Password, "userToken", "Authorize", "POST /auth/login", "盘锦市司法局"}
 	for _, u := range demo.Users() {
 		wants = append(wants, "`"+u.Username+"`")
 	}

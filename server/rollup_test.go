@@ -25,7 +25,7 @@ func TestIndicatorRollup(t *testing.T) {
 		// city ─ district ─ town (fixtures), town2 (new)
 		//      ─ district2 (new, reports itself)
 		town2 := h.createUnit(t, map[string]any{"code": p + "-t2", "name": "新街道", "kind": "town", "parentId": h.fx.district})
-		district2 := h.createUnit(t, map[string]any{"code": p + "-d2", "name": "新區", "kind": "district", "parentId": h.fx.city})
+		district2 := h.createUnit(t, map[string]any{"code": p + "-d2", "name": "新区", "kind": "district", "parentId": h.fx.city})
 		approved := func(ind api.Indicator, unitID, value string, status models.ValueStatus) {
 			t.Helper()
 			v := exact.MustParse(value)
@@ -103,7 +103,7 @@ func TestIndicatorValueHistory(t *testing.T) {
 		path := "/api/v1/indicator-values/" + v.Id.String()
 		expect(t, h.Patch(path, map[string]any{"value": "13"}, map[string]string{"If-Match": `"1"`, "Authorization": h.as("reporter")["Authorization"]}), http.StatusOK, "")
 		expect(t, h.Post(path+"/submit", nil, h.as("reporter")), http.StatusOK, "")
-		expect(t, h.Post(path+"/return", map[string]any{"reason": "口徑不符"}, h.as("reviewer")), http.StatusOK, "")
+		expect(t, h.Post(path+"/return", map[string]any{"reason": "口径不符"}, h.as("reviewer")), http.StatusOK, "")
 
 		var page api.AuditEventPage
 		resp = h.Get(path+"/history?limit=3", h.as("viewer"))

@@ -79,7 +79,7 @@ func TestTargets(t *testing.T) {
 			t.Errorf("ETag %q", resp.Header.Get("ETag"))
 		}
 		expect(t, h.Get("/api/v1/targets/0190a000-0000-7000-8000-00000000ffff", nil), http.StatusNotFound, "not_found")
-		resp = h.Patch(one, map[string]any{"comparator": "gte", "valueTo": nil, "note": "調整"}, matching(1))
+		resp = h.Patch(one, map[string]any{"comparator": "gte", "valueTo": nil, "note": "调整"}, matching(1))
 		expect(t, resp, http.StatusOK, "")
 		var changed api.Target
 		resp.JSON(t, &changed)

@@ -56,9 +56,9 @@ func TestCreateAndGetUnit(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		h := newHarness(t, db, server.Config{})
 		p := tag()
-		root := h.createUnit(t, map[string]any{"code": p, "name": "盤錦市", "kind": "city"})
+		root := h.createUnit(t, map[string]any{"code": p, "name": "盘锦市", "kind": "city"})
 		resp := h.Post(unitsPath, map[string]any{
-			"code": p + "-001", "name": "盤錦市司法局", "shortName": "市司法局", "kind": "department", "parentId": root.Id.String(),
+			"code": p + "-001", "name": "盘锦市司法局", "shortName": "市司法局", "kind": "department", "parentId": root.Id.String(),
 		}, nil)
 		expect(t, resp, http.StatusCreated, "")
 		var child api.Unit
@@ -72,7 +72,7 @@ func TestCreateAndGetUnit(t *testing.T) {
 		if child.Level != 2 || child.Path != root.Path+child.Id.String()+"/" || child.ParentId == nil || *child.ParentId != root.Id {
 			t.Errorf("child placed at level %d path %q parent %v; root path %q", child.Level, child.Path, child.ParentId, root.Path)
 		}
-		if child.ShortName == nil || *child.ShortName != "市司法局" || child.Name != "盤錦市司法局" {
+		if child.ShortName == nil || *child.ShortName != "市司法局" || child.Name != "盘锦市司法局" {
 			t.Errorf("child names = %q, %v", child.Name, child.ShortName)
 		}
 
@@ -94,7 +94,7 @@ func TestCreateUnitErrors(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		h := newHarness(t, db, server.Config{})
 		p := tag()
-		h.createUnit(t, map[string]any{"code": p, "name": "盤錦市", "kind": "city"})
+		h.createUnit(t, map[string]any{"code": p, "name": "盘锦市", "kind": "city"})
 		tests := []struct {
 			name        string
 			body        any
@@ -106,7 +106,7 @@ func TestCreateUnitErrors(t *testing.T) {
 			{"missing name", map[string]any{"code": p + "a", "kind": "city"}, "", 400, "invalid_request", "/name"},
 			{"unknown kind", map[string]any{"code": p + "b", "name": "x", "kind": "planet"}, "", 400, "invalid_request", "/kind"},
 			{"wrong type", map[string]any{"code": 42, "name": "x", "kind": "city"}, "", 400, "invalid_request", "/code"},
-			{"name too long", map[string]any{"code": p + "c", "name": strings.Repeat("長", 101), "kind": "city"}, "", 400, "invalid_request", "/name"},
+			{"name too long", map[string]any{"code": p + "c", "name": strings.Repeat("长", 101), "kind": "city"}, "", 400, "invalid_request", "/name"},
 			{"unknown field", map[string]any{"code": p + "d", "name": "x", "kind": "city", "colour": "red"}, "", 400, "invalid_request", ""},
 			{"bad parent id", map[string]any{"code": p + "e", "name": "x", "kind": "city", "parentId": "not-a-uuid"}, "", 400, "invalid_request", "/parentId"},
 			{"leading space", map[string]any{"code": p + "f", "name": " x", "kind": "city"}, "", 400, "invalid_request", "/name"},
@@ -168,7 +168,7 @@ func TestCreateUnitIdempotency(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		h := newHarness(t, db, server.Config{})
 		p := tag()
-		body := map[string]any{"code": p, "name": "盤錦市人民防空辦公室", "kind": "department"}
+		body := map[string]any{"code": p, "name": "盘锦市人民防空办公室", "kind": "department"}
 		key := map[string]string{"Idempotency-Key": "key-" + p}
 		first := h.Post(unitsPath, body, key)
 		expect(t, first, http.StatusCreated, "")
@@ -186,11 +186,11 @@ func TestCreateUnitIdempotency(t *testing.T) {
 			t.Errorf("%d units created by one key, want 1", len(page.Items))
 		}
 
-		other := h.Post(unitsPath, map[string]any{"code": p + "x", "name": "別的", "kind": "department"}, key)
+		other := h.Post(unitsPath, map[string]any{"code": p + "x", "name": "别的", "kind": "department"}, key)
 		expect(t, other, http.StatusUnprocessableEntity, "idempotency_key_reused")
 
 		// A key whose first request is still running: claim it as that request would.
-		running := map[string]any{"code": p + "r", "name": "進行中", "kind": "department"}
+		running := map[string]any{"code": p + "r", "name": "进行中", "kind": "department"}
 		runKey := "running-" + p
 		if _, err := db.ClaimIdempotencyKey(t.Context(), "user:"+h.fx.users["admin"].ID, runKey, server.RequestHash(http.MethodPost, unitsPath, mustJSON(t, running)), server.IdempotencyTTL); err != nil {
 			t.Fatal(err)
@@ -199,7 +199,7 @@ func TestCreateUnitIdempotency(t *testing.T) {
 		expect(t, busy, http.StatusConflict, "idempotency_request_running")
 
 		// A failed request's outcome is kept too: the same key and body answer the same 409.
-		dup := map[string]any{"code": p, "name": "重複", "kind": "department"}
+		dup := map[string]any{"code": p, "name": "重复", "kind": "department"}
 		dupKey := map[string]string{"Idempotency-Key": "dup-" + p}
 		expect(t, h.Post(unitsPath, dup, dupKey), http.StatusConflict, "unit_code_taken")
 		expect(t, h.Post(unitsPath, dup, dupKey), http.StatusConflict, "unit_code_taken")
@@ -219,15 +219,15 @@ func TestUpdateUnit(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		h := newHarness(t, db, server.Config{})
 		p := tag()
-		root := h.createUnit(t, map[string]any{"code": p, "name": "盤錦市", "kind": "city"})
+		root := h.createUnit(t, map[string]any{"code": p, "name": "盘锦市", "kind": "city"})
 		u := h.createUnit(t, map[string]any{"code": p + "-1", "name": "司法局", "shortName": "司法", "kind": "department", "parentId": root.Id.String()})
 		path := unitsPath + "/" + u.Id.String()
 
-		resp := h.Patch(path, map[string]any{"name": "盤錦市司法局", "shortName": nil}, map[string]string{"If-Match": etagOf(u)})
+		resp := h.Patch(path, map[string]any{"name": "盘锦市司法局", "shortName": nil}, map[string]string{"If-Match": etagOf(u)})
 		expect(t, resp, http.StatusOK, "")
 		var got api.Unit
 		resp.JSON(t, &got)
-		if got.Name != "盤錦市司法局" || got.ShortName != nil || got.Version != 2 || got.Code != u.Code || got.Kind != u.Kind {
+		if got.Name != "盘锦市司法局" || got.ShortName != nil || got.Version != 2 || got.Code != u.Code || got.Kind != u.Kind {
 			t.Errorf("after patch: %+v", got)
 		}
 		if resp.Header.Get("ETag") != `"2"` {
@@ -240,7 +240,7 @@ func TestUpdateUnit(t *testing.T) {
 		// Stale and missing If-Match write nothing.
 		expect(t, h.Patch(path, map[string]any{"name": "stale"}, map[string]string{"If-Match": `"1"`}), 412, "version_mismatch")
 		expect(t, h.Patch(path, map[string]any{"name": "none"}, nil), 428, "if_match_required")
-		if now := h.getUnit(t, u.Id.String()); now.Name != "盤錦市司法局" || now.Version != 2 {
+		if now := h.getUnit(t, u.Id.String()); now.Name != "盘锦市司法局" || now.Version != 2 {
 			t.Errorf("a refused patch wrote: %+v", now)
 		}
 	})
@@ -250,7 +250,7 @@ func TestUpdateUnitErrors(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		h := newHarness(t, db, server.Config{})
 		p := tag()
-		root := h.createUnit(t, map[string]any{"code": p, "name": "盤錦市", "kind": "city"})
+		root := h.createUnit(t, map[string]any{"code": p, "name": "盘锦市", "kind": "city"})
 		a := h.createUnit(t, map[string]any{"code": p + "-a", "name": "甲", "kind": "district", "parentId": root.Id.String()})
 		b := h.createUnit(t, map[string]any{"code": p + "-b", "name": "乙", "kind": "town", "parentId": a.Id.String()})
 		match := map[string]string{"If-Match": etagOf(a)}
@@ -299,11 +299,11 @@ func TestMoveUnitMovesSubtree(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		h := newHarness(t, db, server.Config{})
 		p := tag()
-		root := h.createUnit(t, map[string]any{"code": p, "name": "盤錦市", "kind": "city"})
-		from := h.createUnit(t, map[string]any{"code": p + "-from", "name": "雙台子區", "kind": "district", "parentId": root.Id.String()})
-		to := h.createUnit(t, map[string]any{"code": p + "-to", "name": "興隆台區", "kind": "district", "parentId": root.Id.String()})
-		town := h.createUnit(t, map[string]any{"code": p + "-town", "name": "紅旗街道", "kind": "town", "parentId": from.Id.String()})
-		village := h.createUnit(t, map[string]any{"code": p + "-vil", "name": "某社區", "kind": "community", "parentId": town.Id.String()})
+		root := h.createUnit(t, map[string]any{"code": p, "name": "盘锦市", "kind": "city"})
+		from := h.createUnit(t, map[string]any{"code": p + "-from", "name": "双台子区", "kind": "district", "parentId": root.Id.String()})
+		to := h.createUnit(t, map[string]any{"code": p + "-to", "name": "兴隆台区", "kind": "district", "parentId": root.Id.String()})
+		town := h.createUnit(t, map[string]any{"code": p + "-town", "name": "红旗街道", "kind": "town", "parentId": from.Id.String()})
+		village := h.createUnit(t, map[string]any{"code": p + "-vil", "name": "某社区", "kind": "community", "parentId": town.Id.String()})
 
 		// Move the town (with its community) under the other district.
 		resp := h.Patch(unitsPath+"/"+town.Id.String(), map[string]any{"parentId": to.Id.String()}, map[string]string{"If-Match": etagOf(town)})
@@ -353,7 +353,7 @@ func TestDeleteUnit(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		h := newHarness(t, db, server.Config{})
 		p := tag()
-		root := h.createUnit(t, map[string]any{"code": p, "name": "盤錦市", "kind": "city"})
+		root := h.createUnit(t, map[string]any{"code": p, "name": "盘锦市", "kind": "city"})
 		child := h.createUnit(t, map[string]any{"code": p + "-1", "name": "司法局", "kind": "department", "parentId": root.Id.String()})
 		rootPath := unitsPath + "/" + root.Id.String()
 
@@ -377,10 +377,10 @@ func TestUnitTreeAndAncestors(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		h := newHarness(t, db, server.Config{})
 		p := tag()
-		root := h.createUnit(t, map[string]any{"code": p, "name": "盤錦市", "kind": "city"})
-		b := h.createUnit(t, map[string]any{"code": p + "-b", "name": "興隆台區", "kind": "district", "parentId": root.Id.String()})
-		a := h.createUnit(t, map[string]any{"code": p + "-a", "name": "雙台子區", "kind": "district", "parentId": root.Id.String()})
-		town := h.createUnit(t, map[string]any{"code": p + "-a-1", "name": "紅旗街道", "kind": "town", "parentId": a.Id.String()})
+		root := h.createUnit(t, map[string]any{"code": p, "name": "盘锦市", "kind": "city"})
+		b := h.createUnit(t, map[string]any{"code": p + "-b", "name": "兴隆台区", "kind": "district", "parentId": root.Id.String()})
+		a := h.createUnit(t, map[string]any{"code": p + "-a", "name": "双台子区", "kind": "district", "parentId": root.Id.String()})
+		town := h.createUnit(t, map[string]any{"code": p + "-a-1", "name": "红旗街道", "kind": "town", "parentId": a.Id.String()})
 
 		var tree api.UnitTreeNode
 		resp := h.Get(unitsPath+"/"+root.Id.String()+"/tree", nil)
@@ -424,7 +424,7 @@ func TestUnitTreeAndAncestors(t *testing.T) {
 func TestUnitTreeTooLarge(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		h := newHarness(t, db, server.Config{})
-		root := &models.Unit{ID: store.NewID(), Code: tag(), Name: "大樹", Kind: models.UnitCity, Level: 1}
+		root := &models.Unit{ID: store.NewID(), Code: tag(), Name: "大树", Kind: models.UnitCity, Level: 1}
 		root.Path = models.UnitPath("", root.ID)
 		units := []*models.Unit{root}
 		for i := 0; i < store.MaxSubtree; i++ { // with the root, one more than a tree may hold

@@ -146,21 +146,21 @@ func TestValueReportingRound(t *testing.T) {
 		h := signInHarness(t, db)
 		p := tag()
 		sys, inds := h.valueSystem(t,
-			indicatorBody("1", "60", nil, map[string]any{"frequency": "quarter", "name": "矛盾糾紛調處件數", "measureUnit": "件"}),
-			indicatorBody("2", "40", nil, map[string]any{"valueType": "percent", "name": "即辦率", "measureUnit": "%"}))
+			indicatorBody("1", "60", nil, map[string]any{"frequency": "quarter", "name": "矛盾纠纷调处件数", "measureUnit": "件"}),
+			indicatorBody("2", "40", nil, map[string]any{"valueType": "percent", "name": "即办率", "measureUnit": "%"}))
 		quarterly, yearly := inds[0], inds[1]
 		h.newTarget(t, quarterly.Id.String(), map[string]any{"year": 2021, "comparator": "gte", "value": "100", "sample": true})
 		h.newTarget(t, yearly.Id.String(), map[string]any{"year": 2021, "comparator": "gte", "value": "50", "sample": true})
 
 		// Two more towns below the district, each with a reporter of its own.
-		unitA := h.createUnit(t, map[string]any{"code": p + "-a", "name": "興隆街道", "kind": "town", "parentId": h.fx.district})
-		unitB := h.createUnit(t, map[string]any{"code": p + "-b", "name": "鐵東街道", "kind": "town", "parentId": h.fx.district})
+		unitA := h.createUnit(t, map[string]any{"code": p + "-a", "name": "兴隆街道", "kind": "town", "parentId": h.fx.district})
+		unitB := h.createUnit(t, map[string]any{"code": p + "-b", "name": "铁东街道", "kind": "town", "parentId": h.fx.district})
 		userA, repA := h.signedIn(t, unitA.Id.String(), "reporter")
 		userB, repB := h.signedIn(t, unitB.Id.String(), "reporter")
 		town, reviewer := h.as("reporter"), h.as("reviewer")
 		townUser, reviewerUser := h.fx.users["reporter"], h.fx.users["reviewer"]
 
-		vTown := h.report(t, town, valueBody(quarterly, h.fx.town, "2021-Q1", "120", map[string]any{"rawText": "調處糾紛120件", "asOf": "2021-03-31"}))
+		vTown := h.report(t, town, valueBody(quarterly, h.fx.town, "2021-Q1", "120", map[string]any{"rawText": "调处纠纷120件", "asOf": "2021-03-31"}))
 		vA := h.report(t, repA, valueBody(quarterly, unitA.Id.String(), "2021-Q1", "95.5", nil))
 		vB := h.report(t, repB, valueBody(quarterly, unitB.Id.String(), "2021-Q1", "101", map[string]any{"selfScore": "55"}))
 
@@ -228,14 +228,14 @@ func TestValueReportingRound(t *testing.T) {
 
 		t.Run("returned, corrected and approved", func(t *testing.T) {
 			// Returned with a reason, corrected and submitted again.
-			ret := h.mustAct(t, vTown.Id.String(), "return", map[string]any{"reason": "請補充截至3月底的統計口徑說明"}, reviewer, "returned")
-			if ret.ReturnReason == nil || *ret.ReturnReason != "請補充截至3月底的統計口徑說明" || ret.Version != 4 {
+			ret := h.mustAct(t, vTown.Id.String(), "return", map[string]any{"reason": "请补充截至3月底的统计口径说明"}, reviewer, "returned")
+			if ret.ReturnReason == nil || *ret.ReturnReason != "请补充截至3月底的统计口径说明" || ret.Version != 4 {
 				t.Errorf("returned %+v", ret)
 			}
 			if got := h.getValue(t, vTown.Id.String(), town); got.ReturnReason == nil || got.Status != "returned" {
 				t.Errorf("the town reads %+v", got)
 			}
-			resp := h.Patch(valuesPath+"/"+vTown.Id.String(), map[string]any{"value": "118", "comment": "已按截至3月底口徑補充"}, with(town, matching(4)))
+			resp := h.Patch(valuesPath+"/"+vTown.Id.String(), map[string]any{"value": "118", "comment": "已按截至3月底口径补充"}, with(town, matching(4)))
 			expect(t, resp, http.StatusOK, "")
 			if resp.Header.Get("ETag") != `"5"` || rawField(t, resp, "value") != `"118"` {
 				t.Errorf("corrected: ETag %s, body %s", resp.Header.Get("ETag"), resp.Body)
@@ -296,7 +296,7 @@ func TestValueReportingRound(t *testing.T) {
 					t.Errorf("event %d is under unit %v, want the town", i, e.UnitId)
 				}
 			}
-			if (*events[3].After)["returnReason"] != "請補充截至3月底的統計口徑說明" || (*events[4].After)["value"] != "118" || (*events[4].Before)["value"] != "121" {
+			if (*events[3].After)["returnReason"] != "请补充截至3月底的统计口径说明" || (*events[4].After)["value"] != "118" || (*events[4].Before)["value"] != "121" {
 				t.Errorf("return and correction: %v / %v -> %v", events[3].After, events[4].Before, events[4].After)
 			}
 			// The reviewer of the district finds the history under its subtree too.
@@ -318,7 +318,7 @@ func TestCreateIndicatorValue(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		h := signInHarness(t, db)
 		_, inds := h.valueSystem(t,
-			indicatorBody("1", "40", nil, map[string]any{"measureUnit": "條"}),
+			indicatorBody("1", "40", nil, map[string]any{"measureUnit": "条"}),
 			indicatorBody("2", "30", nil, map[string]any{"valueType": "percent"}),
 			indicatorBody("3", "20", nil, map[string]any{"valueType": "yes_no"}),
 			indicatorBody("4", "10", nil, map[string]any{"valueType": "text"}))
@@ -326,7 +326,7 @@ func TestCreateIndicatorValue(t *testing.T) {
 
 		// The figure keeps its scale, its qualifier and the text it came from.
 		resp := h.Post(valuesPath, valueBody(percent, h.fx.town, "2021", "58.10",
-			map[string]any{"rawText": "實名注冊率達58.10%", "asOf": "2021-12-31", "comment": "遼事通", "selfScore": "30.0"}), nil)
+			map[string]any{"rawText": "实名注册率达58.10%", "asOf": "2021-12-31", "comment": "辽事通", "selfScore": "30.0"}), nil)
 		expect(t, resp, http.StatusCreated, "")
 		if got := rawField(t, resp, "value"); got != `"58.10"` {
 			t.Errorf("value comes back as %s, want \"58.10\"", got)
@@ -335,20 +335,20 @@ func TestCreateIndicatorValue(t *testing.T) {
 		if resp.Header.Get("Location") != valuesPath+"/"+v.Id.String() || resp.Header.Get("ETag") != `"1"` {
 			t.Errorf("Location %q, ETag %q", resp.Header.Get("Location"), resp.Header.Get("ETag"))
 		}
-		if v.Qualifier != "exact" || v.AsOf == nil || v.AsOf.String() != "2021-12-31" || *v.RawText != "實名注冊率達58.10%" ||
+		if v.Qualifier != "exact" || v.AsOf == nil || v.AsOf.String() != "2021-12-31" || *v.RawText != "实名注册率达58.10%" ||
 			v.SelfScore.String() != "30.0" || v.UnitId.String() != h.fx.town || v.Period != "2021" || v.Status != "draft" {
 			t.Errorf("created %+v", v)
 		}
 		if got := h.getValue(t, v.Id.String(), nil); got.Value.String() != "58.10" || got.Version != 1 {
 			t.Errorf("read back %+v", got)
 		}
-		credit := h.report(t, nil, valueBody(number, h.fx.city, "2021", "40000000", map[string]any{"qualifier": "more_than", "rawText": "4000余萬條"}))
-		if credit.Qualifier != "more_than" || *credit.RawText != "4000余萬條" || credit.Value.String() != "40000000" {
-			t.Errorf("4000余萬條 became %+v", credit)
+		credit := h.report(t, nil, valueBody(number, h.fx.city, "2021", "40000000", map[string]any{"qualifier": "more_than", "rawText": "4000余万条"}))
+		if credit.Qualifier != "more_than" || *credit.RawText != "4000余万条" || credit.Value.String() != "40000000" {
+			t.Errorf("4000余万条 became %+v", credit)
 		}
 		yes := h.report(t, nil, valueBody(yesNo, h.fx.city, "2021", "", map[string]any{"yesNo": true}))
-		words := h.report(t, nil, valueBody(text, h.fx.city, "2021", "", map[string]any{"text": "已建立法律顧問制度"}))
-		if yes.YesNo == nil || !*yes.YesNo || yes.Value != nil || words.Text == nil || *words.Text != "已建立法律顧問制度" {
+		words := h.report(t, nil, valueBody(text, h.fx.city, "2021", "", map[string]any{"text": "已建立法律顾问制度"}))
+		if yes.YesNo == nil || !*yes.YesNo || yes.Value != nil || words.Text == nil || *words.Text != "已建立法律顾问制度" {
 			t.Errorf("yes/no %+v, text %+v", yes, words)
 		}
 
@@ -439,7 +439,7 @@ func TestUpdateIndicatorValue(t *testing.T) {
 		_, inds := h.valueSystem(t, indicatorBody("1", "60", nil, nil), indicatorBody("2", "40", nil, map[string]any{"valueType": "percent"}))
 		number := inds[0]
 		v := h.report(t, h.as("reporter"), valueBody(number, h.fx.town, "2021", "2848",
-			map[string]any{"rawText": "辦結2848件", "comment": "草稿", "asOf": "2021-12-31", "selfScore": "50"}))
+			map[string]any{"rawText": "办结2848件", "comment": "草稿", "asOf": "2021-12-31", "selfScore": "50"}))
 		one := valuesPath + "/" + v.Id.String()
 		town := h.as("reporter")
 
@@ -456,9 +456,9 @@ func TestUpdateIndicatorValue(t *testing.T) {
 		if got := h.getValue(t, v.Id.String(), town); got.Comment != nil || got.RawText != nil || got.Value.String() != "2848.0" {
 			t.Errorf("read back %+v", got)
 		}
-		resp = h.Patch(one, map[string]any{"asOf": nil, "selfScore": nil, "comment": "已核對"}, with(town, matching(2)))
+		resp = h.Patch(one, map[string]any{"asOf": nil, "selfScore": nil, "comment": "已核对"}, with(town, matching(2)))
 		expect(t, resp, http.StatusOK, "")
-		if c := decodeValue(t, resp); c.AsOf != nil || c.SelfScore != nil || *c.Comment != "已核對" || c.Value == nil {
+		if c := decodeValue(t, resp); c.AsOf != nil || c.SelfScore != nil || *c.Comment != "已核对" || c.Value == nil {
 			t.Errorf("after clearing: %+v", c)
 		}
 
@@ -510,8 +510,8 @@ func TestValueReview(t *testing.T) {
 		expect(t, h.act(id, "approve", map[string]any{"reviewScore": 4.5}, reviewer), http.StatusBadRequest, "")
 		expect(t, h.act(missingID, "approve", map[string]any{}, reviewer), http.StatusNotFound, "not_found")
 
-		ret := h.mustAct(t, id, "return", map[string]any{"reason": "口徑不一致"}, reviewer, "returned")
-		if *ret.ReturnReason != "口徑不一致" || ret.ReviewedBy == nil || ret.ReviewedBy.String() != h.fx.users["reviewer"].ID {
+		ret := h.mustAct(t, id, "return", map[string]any{"reason": "口径不一致"}, reviewer, "returned")
+		if *ret.ReturnReason != "口径不一致" || ret.ReviewedBy == nil || ret.ReviewedBy.String() != h.fx.users["reviewer"].ID {
 			t.Errorf("returned %+v", ret)
 		}
 		expect(t, h.act(id, "return", map[string]any{"reason": "再退"}, reviewer), http.StatusConflict, "value_not_submitted")
@@ -524,8 +524,8 @@ func TestValueReview(t *testing.T) {
 		expect(t, h.act(id, "approve", map[string]any{}, reviewer), http.StatusConflict, "value_not_submitted")
 		// Before an evaluation locks it, an approved value goes back for a
 		// correction, without its review score.
-		back := h.mustAct(t, id, "return", map[string]any{"reason": "口徑更正"}, reviewer, "returned")
-		if back.ReviewScore != nil || back.ReturnReason == nil || *back.ReturnReason != "口徑更正" {
+		back := h.mustAct(t, id, "return", map[string]any{"reason": "口径更正"}, reviewer, "returned")
+		if back.ReviewScore != nil || back.ReturnReason == nil || *back.ReturnReason != "口径更正" {
 			t.Errorf("approved value returned: %+v", back)
 		}
 		h.mustAct(t, id, "submit", nil, town, "submitted")
@@ -553,7 +553,7 @@ func TestValueReview(t *testing.T) {
 			t.Errorf("unflagged values %v", got)
 		}
 		// Returned and corrected, the value is weighed again.
-		h.mustAct(t, odd.Id.String(), "return", map[string]any{"reason": "請核實"}, reviewer, "returned")
+		h.mustAct(t, odd.Id.String(), "return", map[string]any{"reason": "请核实"}, reviewer, "returned")
 		expect(t, h.Patch(valuesPath+"/"+odd.Id.String(), map[string]any{"value": "120"}, with(town, matching(3))), http.StatusOK, "")
 		if got := h.mustAct(t, odd.Id.String(), "submit", nil, town, "submitted"); len(got.Flags) != 0 {
 			t.Errorf("corrected value still flagged: %q", got.Flags)

@@ -1,6 +1,6 @@
 package server
 
-// The reporting spreadsheet (數值填報表): template, export and import of a
+// The reporting spreadsheet (数值填报表): template, export and import of a
 // system's values for one period. Package valuesheet judges the rows; this
 // file reads the upload, looks up what the rows name, and answers.
 
@@ -62,7 +62,7 @@ func (h *ValueSheetHandler) GetValueTemplate(ctx context.Context, req api.GetVal
 	if err != nil {
 		return nil, err
 	}
-	f, err := writeSheet(l, l.Rows(nil), csv, "填報模板")
+	f, err := writeSheet(l, l.Rows(nil), csv, "填报模板")
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +94,7 @@ func (h *ValueSheetHandler) ExportIndicatorValues(ctx context.Context, req api.E
 	for i := range values {
 		byKey[valuesheet.KeyOf(&values[i])] = &values[i]
 	}
-	f, err := writeSheet(l, l.Rows(byKey), csv, "數值導出")
+	f, err := writeSheet(l, l.Rows(byKey), csv, "数值导出")
 	if err != nil {
 		return nil, err
 	}

@@ -19,8 +19,8 @@ import (
 )
 
 // sheetHeaders are the template's headers, in order.
-var sheetHeaders = []string{"單位代碼", "單位名稱", "指標編碼", "層級", "指標名稱", "計量單位", "期間",
-	"數值", "限定詞", "原文表述", "截至日期", "自評分", "說明", "狀態"}
+var sheetHeaders = []string{"单位代码", "单位名称", "指标编码", "层级", "指标名称", "计量单位", "期间",
+	"数值", "限定词", "原文表述", "截至日期", "自评分", "说明", "状态"}
 
 // sheetSystem is a published system covering 2021–2022 with quarterly
 // indicators of every type (1 number, reported by the district and the town
@@ -404,7 +404,7 @@ func TestValueTemplate(t *testing.T) {
 		d, tw := s.district.Code, s.town.Code
 		q := url.Values{"period": {"2021-Q3"}, "unitId": {h.fx.town, h.fx.district}}
 		rows := xlsxRows(t, download(t, h, s.path("value-template", q), h.as("reviewer"), xlsxMedia, ".xlsx"))
-		if !strings.Contains(rows[0][0], "2021-Q3") || !strings.Contains(rows[0][0], "數值填報表") {
+		if !strings.Contains(rows[0][0], "2021-Q3") || !strings.Contains(rows[0][0], "数值填报表") {
 			t.Errorf("title %q", rows[0])
 		}
 		if !slices.Equal(rows[1], sheetHeaders) {
@@ -525,7 +525,7 @@ func TestValueSheetErrors(t *testing.T) {
 		// A sheet without the required columns: a problem in a dry run, a 422 otherwise.
 		noValue := []byte("單位代碼,指標編碼\n" + s.town.Code + ",1\n")
 		r := importReport(t, upload(t, h, s, "2021-Q3", true, "缺列.csv", noValue, nil))
-		if r.ProblemCount != 1 || !strings.Contains(r.Problems[0].Message, "數值") || r.Problems[0].Sheet == nil || *r.Problems[0].Sheet != "缺列" {
+		if r.ProblemCount != 1 || !strings.Contains(r.Problems[0].Message, "数值") || r.Problems[0].Sheet == nil || *r.Problems[0].Sheet != "缺列" {
 			t.Errorf("report %+v", r)
 		}
 		expect(t, upload(t, h, s, "2021-Q3", false, "缺列.csv", noValue, nil), http.StatusUnprocessableEntity, "sheet_invalid")

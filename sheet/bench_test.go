@@ -15,7 +15,7 @@ func BenchmarkWriteReadXLSX(b *testing.B) {
 	var size int
 	for b.Loop() {
 		var buf bytes.Buffer
-		if err := WriteXLSX(&buf, []SheetData{{Name: "指標填報", Title: "盤錦市2021年法治政府建設主要指標填報表", Columns: chineseOut, Rows: rows}}); err != nil {
+		if err := WriteXLSX(&buf, []SheetData{{Name: "指标填报", Title: "盘锦市2021年法治政府建设主要指标填报表", Columns: chineseOut, Rows: rows}}); err != nil {
 			b.Fatal(err)
 		}
 		size = buf.Len()

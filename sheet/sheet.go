@@ -13,7 +13,7 @@
 // # Reading
 //
 // [ReadXLSX] and [ReadCSV] find the header row among the first rows of the
-// sheet (a title row such as "盤錦市2021年法治政府建設主要指標填報表" above it is
+// sheet (a title row such as "盘锦市2021年法治政府建设主要指标填报表" above it is
 // skipped), match header texts ignoring surrounding and inner white space,
 // full-width/half-width forms, case, a required-marker "*" and traditional vs
 // simplified characters, skip blank rows while keeping the real row numbers,
@@ -74,9 +74,9 @@ var (
 )
 
 // Column is a logical column that a reader looks for, and the header texts
-// that name it, e.g. Key "value", Headers {"數值", "填報值", "value"}. Header
+// that name it, e.g. Key "value", Headers {"数值", "填报值", "value"}. Header
 // matching ignores white space, width, case, a leading or trailing "*" and
-// traditional vs simplified characters, so "数值" and "數 值*" are the same
+// traditional vs simplified characters, so "数值" and "数 值*" are the same
 // header; list real synonyms only.
 type Column struct {
 	Key      string
@@ -155,7 +155,7 @@ type Problem struct {
 	Message string `json:"message"`
 }
 
-// String is the problem as a person reads it: "填報!C5 (value): 不是數字".
+// String is the problem as a person reads it: "填报!C5 (value): 不是数字".
 func (p Problem) String() string {
 	var b strings.Builder
 	b.WriteString(p.Sheet)

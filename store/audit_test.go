@@ -124,13 +124,13 @@ func TestAuditRecordsEveryWrite(t *testing.T) {
 		var wants []want
 		expect := func(w ...want) { wants = append(wants, w...) }
 
-		city := &models.Unit{Code: "AU" + sfx, Name: "審計市", Kind: models.UnitCity}
+		city := &models.Unit{Code: "AU" + sfx, Name: "审计市", Kind: models.UnitCity}
 		if err := db.CreateUnit(ctx, city); err != nil {
 			t.Fatal(err)
 		}
 		expect(want{"unit", city.ID, "test.write", city.ID, false, true})
 		clk.Advance(time.Second)
-		if _, err := db.UpdateUnit(ctx, city.ID, 1, models.UnitPatch{Name: ptr("審計市（改）")}); err != nil {
+		if _, err := db.UpdateUnit(ctx, city.ID, 1, models.UnitPatch{Name: ptr("审计市（改）")}); err != nil {
 			t.Fatal(err)
 		}
 		expect(want{"unit", city.ID, "test.write", city.ID, true, true})
@@ -144,7 +144,7 @@ func TestAuditRecordsEveryWrite(t *testing.T) {
 		}
 		expect(want{"unit", pair[0].ID, "test.write", pair[0].ID, false, true}, want{"unit", pair[1].ID, "test.write", pair[1].ID, false, true})
 
-		u := newUser("au."+sfx, "審計用戶", pair[0], models.RoleReporter)
+		u := newUser("au."+sfx, "审计用户", pair[0], models.RoleReporter)
 		if err := db.CreateUser(ctx, u); err != nil {
 			t.Fatal(err)
 		}
@@ -187,7 +187,7 @@ func TestAuditRecordsEveryWrite(t *testing.T) {
 		}
 		expect(want{"session", "-", "login.failed", pair[1].ID, false, true})
 
-		k := newKey("審計鑰匙 "+sfx, models.ScopeRead)
+		k := newKey("审计钥匙 "+sfx, models.ScopeRead)
 		if err := db.CreateAPIKey(ctx, k); err != nil {
 			t.Fatal(err)
 		}
@@ -215,7 +215,7 @@ func TestAuditRecordsEveryWrite(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Nor are refused writes.
-		if _, err := db.UpdateUnit(ctx, city.ID, 1, models.UnitPatch{Name: ptr("過時")}); err == nil {
+		if _, err := db.UpdateUnit(ctx, city.ID, 1, models.UnitPatch{Name: ptr("过时")}); err == nil {
 			t.Fatal("a stale update was accepted")
 		}
 
@@ -256,12 +256,12 @@ func TestAuditRecordsEveryWrite(t *testing.T) {
 		if got := snapshotKeys(t, events[13].After); !slices.Equal(got, keyKeys) {
 			t.Errorf("API key snapshot fields: %v, want %v", got, keyKeys)
 		}
-		if !strings.Contains(events[1].Before, "審計市") || !strings.Contains(events[1].After, "審計市（改）") {
+		if !strings.Contains(events[1].Before, "审计市") || !strings.Contains(events[1].After, "审计市（改）") {
 			t.Errorf("unit update snapshots: before %s, after %s", events[1].Before, events[1].After)
 		}
 
 		// Outside a request, the system is the actor.
-		sys := newUnit("AU"+sfx+"-S", "系統建立", models.UnitOffice, city)
+		sys := newUnit("AU"+sfx+"-S", "系统建立", models.UnitOffice, city)
 		if err := db.CreateUnit(t.Context(), sys); err != nil {
 			t.Fatal(err)
 		}
@@ -340,14 +340,14 @@ func TestAuditTampering(t *testing.T) {
 			if _, err := db.UpdateUnit(ctx, dept.ID, 1, models.UnitPatch{Name: ptr("局（改）")}); err != nil {
 				t.Fatal(err)
 			}
-			u := &models.User{Username: "ta.user", DisplayName: "用戶", UnitID: dept.ID, Roles: []models.Role{models.RoleViewer}, PasswordHash: "h"}
+			u := &models.User{Username: "ta.user", DisplayName: "用户", UnitID: dept.ID, Roles: []models.Role{models.RoleViewer}, PasswordHash: "h"}
 			if err := db.CreateUser(ctx, u); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := db.SetUserDisabled(ctx, u.ID, true); err != nil {
 				t.Fatal(err)
 			}
-			k := newKey("鑰匙", models.ScopeRead)
+			k := newKey("钥匙", models.ScopeRead)
 			if err := db.CreateAPIKey(ctx, k); err != nil {
 				t.Fatal(err)
 			}
@@ -456,7 +456,7 @@ func TestAuditConcurrentWrites(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		const workers, perWorker = 8, 20
 		sfx := dbtest.RandomSuffix()
-		parent := mustCreate(t, db, newUnit("AC"+sfx, "並發", models.UnitCity, nil))
+		parent := mustCreate(t, db, newUnit("AC"+sfx, "并发", models.UnitCity, nil))
 		head := auditHead(t, db)
 		before := verifyChain(t, db).Checked
 
@@ -472,7 +472,7 @@ func TestAuditConcurrentWrites(t *testing.T) {
 					Operation: "createUnit",
 				})
 				for i := range perWorker {
-					u := &models.Unit{Code: fmt.Sprintf("AC%s-%d-%02d", sfx, w, i), Name: "並發單位", Kind: models.UnitOffice}
+					u := &models.Unit{Code: fmt.Sprintf("AC%s-%d-%02d", sfx, w, i), Name: "并发单位", Kind: models.UnitOffice}
 					if w%2 == 0 { // half under one parent (locked), half roots
 						u.ParentID = &parent.ID
 					}

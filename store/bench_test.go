@@ -22,11 +22,11 @@ func BenchmarkValues(b *testing.B) {
 	db := dbtest.Open(b, store.MySQL)
 	ctx := b.Context()
 	p := "bench" + dbtest.RandomSuffix()
-	root := &models.Unit{ID: store.NewID(), Code: p, Name: "基準市", Kind: models.UnitCity, Level: 1}
+	root := &models.Unit{ID: store.NewID(), Code: p, Name: "基准市", Kind: models.UnitCity, Level: 1}
 	root.Path = models.UnitPath("", root.ID)
 	us := []*models.Unit{root}
 	for i := 0; i < units; i++ {
-		u := &models.Unit{ID: store.NewID(), Code: fmt.Sprintf("%s-%03d", p, i), Name: fmt.Sprintf("單位%03d", i),
+		u := &models.Unit{ID: store.NewID(), Code: fmt.Sprintf("%s-%03d", p, i), Name: fmt.Sprintf("单位%03d", i),
 			Kind: models.UnitDepartment, ParentID: &root.ID, Level: 2}
 		u.Path = models.UnitPath(root.Path, u.ID)
 		us = append(us, u)
@@ -34,14 +34,14 @@ func BenchmarkValues(b *testing.B) {
 	if err := db.CreateUnits(ctx, us); err != nil {
 		b.Fatal(err)
 	}
-	sys := &models.IndicatorSystem{Name: "基準體系 " + p, IssuingUnitID: root.ID, Edition: "2021年版", YearFrom: 2021,
+	sys := &models.IndicatorSystem{Name: "基准体系 " + p, IssuingUnitID: root.ID, Edition: "2021年版", YearFrom: 2021,
 		YearTo: 2021 + years - 1, TotalPoints: exact.FromInt(300)}
 	if err := db.CreateIndicatorSystem(ctx, sys); err != nil {
 		b.Fatal(err)
 	}
 	inds := make([]*models.Indicator, indicators)
 	for i := range inds {
-		inds[i] = &models.Indicator{Code: fmt.Sprint(i + 1), Name: fmt.Sprintf("指標%d", i+1), Points: exact.FromInt(1),
+		inds[i] = &models.Indicator{Code: fmt.Sprint(i + 1), Name: fmt.Sprintf("指标%d", i+1), Points: exact.FromInt(1),
 			ValueType: "number", Direction: "higher_better", Aggregation: "sum", Frequency: "quarter", SortOrder: i}
 		if err := db.CreateIndicator(ctx, sys.ID, inds[i]); err != nil {
 			b.Fatal(err)

@@ -72,7 +72,7 @@ func TestIdempotencyKeyLifecycle(t *testing.T) {
 		}
 
 		headers := map[string]string{"Content-Type": "application/json", "Location": "/api/v1/units/0190", "ETag": `"3"`}
-		body := []byte(`{"name":"盤錦市司法局","note":"100% \u0000 ok"}` + "\x00\xff")
+		body := []byte(`{"name":"盘锦市司法局","note":"100% \u0000 ok"}` + "\x00\xff")
 		if err := db.CompleteIdempotencyKey(t.Context(), scope, "k1", 201, headers, body); err != nil {
 			t.Fatalf("CompleteIdempotencyKey: %v", err)
 		}

@@ -23,9 +23,9 @@ import (
 func indUnits(t *testing.T, db *dbtest.DB) (city, district, town *models.Unit) {
 	t.Helper()
 	code := "IND" + dbtest.RandomSuffix()
-	city = mustCreate(t, db, newUnit(code, "盤錦市", models.UnitCity, nil))
-	district = mustCreate(t, db, newUnit(code+"-d", "雙台子區", models.UnitDistrict, city))
-	town = mustCreate(t, db, newUnit(code+"-t", "紅旗街道", models.UnitTown, district))
+	city = mustCreate(t, db, newUnit(code, "盘锦市", models.UnitCity, nil))
+	district = mustCreate(t, db, newUnit(code+"-d", "双台子区", models.UnitDistrict, city))
+	town = mustCreate(t, db, newUnit(code+"-t", "红旗街道", models.UnitTown, district))
 	return city, district, town
 }
 
@@ -42,7 +42,7 @@ func newIndSystem(t *testing.T, db *dbtest.DB, unit *models.Unit, name, total st
 
 // newInd builds an unsaved indicator.
 func newInd(code, points string, parent *models.Indicator) *models.Indicator {
-	ind := &models.Indicator{Code: code, Name: "指標" + code, Points: exact.MustParse(points), ValueType: "number",
+	ind := &models.Indicator{Code: code, Name: "指标" + code, Points: exact.MustParse(points), ValueType: "number",
 		Direction: "higher_better", Aggregation: "sum", Frequency: "year"}
 	if parent != nil {
 		ind.ParentID = ptr(parent.ID)
@@ -112,7 +112,7 @@ func TestIndicatorReadsIssueConstantStatements(t *testing.T) {
 		type counts struct{ tree, list, filtered, page int64 }
 		got := map[int]counts{}
 		for _, n := range []int{5, 300} {
-			s := newIndSystem(t, db, city, fmt.Sprintf("常數查詢 %d %s", n, dbtest.RandomSuffix()), "100")
+			s := newIndSystem(t, db, city, fmt.Sprintf("常数查询 %d %s", n, dbtest.RandomSuffix()), "100")
 			buildTree(t, db, s.ID, n, district, town)
 			var c counts
 
@@ -280,7 +280,7 @@ func TestNewEditionCopiesTheTreeInOneTransaction(t *testing.T) {
 
 		// A failure while copying the reporting units leaves nothing behind.
 		failing := &txProbe{fail: "indicator_reporting_units"}
-		_, err = db.NewEdition(probeStatements(t, db, failing), src.ID, models.IndicatorSystem{Edition: "失敗", YearFrom: 2022, YearTo: 2022})
+		_, err = db.NewEdition(probeStatements(t, db, failing), src.ID, models.IndicatorSystem{Edition: "失败", YearFrom: 2022, YearTo: 2022})
 		if !errors.Is(err, errInjected) {
 			t.Fatalf("NewEdition with a failing copy = %v, want the injected failure", err)
 		}
@@ -370,7 +370,7 @@ func TestDeleteIndicatorSystemRemovesItsTree(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		ctx := t.Context()
 		city, district, town := indUnits(t, db)
-		s := newIndSystem(t, db, city, "刪除 "+dbtest.RandomSuffix(), "100")
+		s := newIndSystem(t, db, city, "删除 "+dbtest.RandomSuffix(), "100")
 		inds := buildTree(t, db, s.ID, 60, district, town)
 		ids := make([]string, len(inds))
 		for i, ind := range inds {
@@ -411,7 +411,7 @@ func TestIndicatorDecimalsKeepTheirScale(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		ctx := t.Context()
 		city, _, _ := indUnits(t, db)
-		s := newIndSystem(t, db, city, "小數 "+dbtest.RandomSuffix(), "100.00")
+		s := newIndSystem(t, db, city, "小数 "+dbtest.RandomSuffix(), "100.00")
 		values := []string{"58.10", "0.500", "100", "2.50", "0", "0.000001", "123456789012345.123456", "7.0"}
 		var inds []*models.Indicator
 		for i, v := range values {
@@ -494,7 +494,7 @@ func TestMoveIndicatorSubtree(t *testing.T) {
 		clk := setClock(t, db, t0)
 		ctx := t.Context()
 		city, _, _ := indUnits(t, db)
-		s := newIndSystem(t, db, city, "移動 "+dbtest.RandomSuffix(), "100")
+		s := newIndSystem(t, db, city, "移动 "+dbtest.RandomSuffix(), "100")
 		top := mustCreateInd(t, db, s.ID, newInd("A", "10", nil))
 		// A chain that repeats its code on every level.
 		a := mustCreateInd(t, db, s.ID, newInd("1", "10", nil))
@@ -557,7 +557,7 @@ func TestCascadedIndicatorChangesAreAudited(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		ctx := t.Context()
 		city, district, town := indUnits(t, db)
-		s := newIndSystem(t, db, city, "審計 "+dbtest.RandomSuffix(), "100")
+		s := newIndSystem(t, db, city, "审计 "+dbtest.RandomSuffix(), "100")
 		inds := buildTree(t, db, s.ID, 12, district, town)
 		events := func(entityType, entityID, operation string) int {
 			t.Helper()

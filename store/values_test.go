@@ -25,7 +25,7 @@ type valueSetup struct {
 func newValueSetup(t *testing.T, db *dbtest.DB, freq models.Frequency) valueSetup {
 	t.Helper()
 	city, district, town := indUnits(t, db)
-	s := newIndSystem(t, db, city, "填報測試 "+dbtest.RandomSuffix(), "100")
+	s := newIndSystem(t, db, city, "填报测试 "+dbtest.RandomSuffix(), "100")
 	ind := newInd("1", "100", nil)
 	ind.Frequency = freq
 	mustCreateInd(t, db, s.ID, ind)
@@ -55,7 +55,7 @@ func TestValueKeepsScale(t *testing.T) {
 		ctx := t.Context()
 		s := newValueSetup(t, db, "year")
 		for i, in := range []string{"58.10", "100.000", "0.5", "0.000000", "-3.250000", "40000000", "999999999999999.999999", "007.50"} {
-			unit := mustCreate(t, db, newUnit(fmt.Sprintf("%s-s%d", s.city.Code, i), "單位", models.UnitDepartment, s.city))
+			unit := mustCreate(t, db, newUnit(fmt.Sprintf("%s-s%d", s.city.Code, i), "单位", models.UnitDepartment, s.city))
 			v := &models.IndicatorValue{IndicatorID: s.ind.ID, UnitID: unit.ID, Period: "2021",
 				Value: ptr(exact.MustParse(in)), SelfScore: ptr(exact.MustParse("4.50"))}
 			if err := db.CreateValue(ctx, v); err != nil {
@@ -262,9 +262,9 @@ func TestValueWorkflow(t *testing.T) {
 		checkErr(t, "return one's own", err, models.ErrForbidden, "")
 		_, err = db.ApproveValue(ctx, v.ID, "user:r", ptr(exact.MustParse("100.5")))
 		checkErr(t, "score above the points", err, models.ErrInvalid, "value_score_invalid")
-		ret, err := db.ReturnValue(ctx, v.ID, "user:r", "請補充口徑")
+		ret, err := db.ReturnValue(ctx, v.ID, "user:r", "请补充口径")
 		checkErr(t, "return", err, nil, "")
-		if ret.Status != models.ValueReturned || *ret.ReturnReason != "請補充口徑" || *ret.ReviewedBy != "user:r" {
+		if ret.Status != models.ValueReturned || *ret.ReturnReason != "请补充口径" || *ret.ReviewedBy != "user:r" {
 			t.Errorf("returned %+v", ret)
 		}
 		if _, err := db.UpdateValue(ctx, v.ID, ret.Version, models.ValuePatch{SetValue: true, Value: ptr(exact.MustParse("58.20"))}); err != nil {

@@ -32,7 +32,7 @@ func newSheetSetup(t *testing.T, db *dbtest.DB) sheetSetup {
 		dept1: mustCreate(t, db, newUnit(city.Code+"-p1", "市司法局", models.UnitDepartment, city)),
 		dept2: mustCreate(t, db, newUnit(city.Code+"-p2", "市公安局", models.UnitDepartment, city)),
 	}
-	s.system = newIndSystem(t, db, city, "填報表測試 "+dbtest.RandomSuffix(), "100")
+	s.system = newIndSystem(t, db, city, "填报表测试 "+dbtest.RandomSuffix(), "100")
 	s.num = newInd("1", "50", nil)
 	s.num.Frequency = "quarter"
 	mustCreateInd(t, db, s.system.ID, s.num)
@@ -221,10 +221,10 @@ func TestPeriodValues(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		ctx := t.Context()
 		s := newSheetSetup(t, db)
-		other := mustCreate(t, db, newUnit(s.city.Code+"-o", "其他單位", models.UnitDepartment, s.city))
+		other := mustCreate(t, db, newUnit(s.city.Code+"-o", "其他单位", models.UnitDepartment, s.city))
 		// A second published system of the same city, with values of the
 		// same units and period.
-		sys2 := newIndSystem(t, db, s.city, "另一體系 "+dbtest.RandomSuffix(), "100")
+		sys2 := newIndSystem(t, db, s.city, "另一体系 "+dbtest.RandomSuffix(), "100")
 		ind2 := newInd("1", "100", nil)
 		ind2.Frequency = "quarter"
 		mustCreateInd(t, db, sys2.ID, ind2)
@@ -238,7 +238,7 @@ func TestPeriodValues(t *testing.T) {
 		locked := s.stored(t, db, s.dept1, "2021-Q3", models.ValueLocked, "4")
 		returned := s.stored(t, db, s.dept2, "2021-Q3", models.ValueReturned, "5")
 		text := &models.IndicatorValue{IndicatorID: s.text.ID, SystemID: s.system.ID, UnitID: s.dept1.ID, Period: "2021-Q3", Year: 2021,
-			Text: ptr("進行中"), Qualifier: "exact", Status: models.ValueApproved}
+			Text: ptr("进行中"), Qualifier: "exact", Status: models.ValueApproved}
 		// Not of the sheet: another period, another system, a unit not asked for.
 		q2 := s.stored(t, db, s.town, "2021-Q2", models.ValueApproved, "6")
 		otherSys := &models.IndicatorValue{IndicatorID: ind2.ID, SystemID: sys2.ID, UnitID: s.city.ID, Period: "2021-Q3", Year: 2021,
@@ -342,7 +342,7 @@ func TestImportValues(t *testing.T) {
 		creates := []*models.IndicatorValue{
 			{IndicatorID: s.num.ID, UnitID: s.town.ID, Period: "2021-Q3", Value: ptr(exact.MustParse("58.10")), Qualifier: "at_least",
 				RawText: ptr("58.10%以上"), AsOf: &asOf, SelfScore: ptr(exact.MustParse("40.50")), Comment: ptr("含撤回")},
-			{IndicatorID: s.text.ID, UnitID: s.district.ID, Period: "2021-Q3", Text: ptr(" 進行中 "), Qualifier: "exact"},
+			{IndicatorID: s.text.ID, UnitID: s.district.ID, Period: "2021-Q3", Text: ptr(" 进行中 "), Qualifier: "exact"},
 		}
 		created := clk.Advance(time.Second)
 		if err := db.ImportValues(ctx, s.system.ID, creates, nil); err != nil {
@@ -350,7 +350,7 @@ func TestImportValues(t *testing.T) {
 		}
 		wantCreated := []string{
 			s.num.ID + "/" + s.town.ID + "/2021-Q3 draft v1 value=58.10 yesNo=<nil> text=<nil> q=at_least raw=58.10%以上 asOf=2021-09-30 score=40.50 comment=含撤回",
-			s.text.ID + "/" + s.district.ID + "/2021-Q3 draft v1 value=<nil> yesNo=<nil> text= 進行中  q=exact raw=<nil> asOf=<nil> score=<nil> comment=<nil>",
+			s.text.ID + "/" + s.district.ID + "/2021-Q3 draft v1 value=<nil> yesNo=<nil> text= 进行中  q=exact raw=<nil> asOf=<nil> score=<nil> comment=<nil>",
 		}
 		for i, c := range creates {
 			if c.ID == "" {
@@ -396,7 +396,7 @@ func TestImportValues(t *testing.T) {
 		// and a create in the same call.
 		returned, err := db.SubmitValue(ctx, creates[1].ID, "user:a")
 		if err == nil {
-			returned, err = db.ReturnValue(ctx, creates[1].ID, "user:r", "請補充")
+			returned, err = db.ReturnValue(ctx, creates[1].ID, "user:r", "请补充")
 		}
 		if err != nil {
 			t.Fatal(err)
@@ -405,7 +405,7 @@ func TestImportValues(t *testing.T) {
 		after1 := *draft
 		after1.Value, after1.Qualifier, after1.Comment, after1.AsOf = ptr(exact.MustParse("59")), "exact", nil, nil
 		after2 := *returned
-		after2.Text, after2.Comment = ptr("已完成"), ptr("補充說明")
+		after2.Text, after2.Comment = ptr("已完成"), ptr("补充说明")
 		more := []*models.IndicatorValue{{IndicatorID: s.num.ID, UnitID: s.city.ID, Period: "2021-Q3", Value: ptr(exact.MustParse("0")), Qualifier: "exact"}}
 		updated := clk.Advance(time.Minute)
 		if err := db.ImportValues(ctx, s.system.ID, more, []models.ValueChange{{Before: draft, After: &after1}, {Before: returned, After: &after2}}); err != nil {
@@ -416,7 +416,7 @@ func TestImportValues(t *testing.T) {
 			events   int
 		}{
 			{draft.ID, s.num.ID + "/" + s.town.ID + "/2021-Q3 draft v2 value=59 yesNo=<nil> text=<nil> q=exact raw=58.10%以上 asOf=<nil> score=40.50 comment=<nil>", 2},
-			{returned.ID, s.text.ID + "/" + s.district.ID + "/2021-Q3 returned v4 value=<nil> yesNo=<nil> text=已完成 q=exact raw=<nil> asOf=<nil> score=<nil> comment=補充說明", 4},
+			{returned.ID, s.text.ID + "/" + s.district.ID + "/2021-Q3 returned v4 value=<nil> yesNo=<nil> text=已完成 q=exact raw=<nil> asOf=<nil> score=<nil> comment=补充说明", 4},
 			{more[0].ID, s.num.ID + "/" + s.city.ID + "/2021-Q3 draft v1 value=0 yesNo=<nil> text=<nil> q=exact raw=<nil> asOf=<nil> score=<nil> comment=<nil>", 1},
 		} {
 			v := read(t, db, tt.id)
@@ -437,7 +437,7 @@ func TestImportValues(t *testing.T) {
 				t.Errorf("%s: last event from %v to %v, want versions %d to %d", tt.id, before, after, v.Version-1, v.Version)
 			}
 		}
-		if v := read(t, db, returned.ID); v.ReturnReason == nil || *v.ReturnReason != "請補充" || v.ReviewedBy == nil || *v.ReviewedBy != "user:r" {
+		if v := read(t, db, returned.ID); v.ReturnReason == nil || *v.ReturnReason != "请补充" || v.ReviewedBy == nil || *v.ReviewedBy != "user:r" {
 			t.Errorf("a returned value keeps its review: got %+v", v)
 		}
 		if got := read(t, db, draft.ID); !got.CreatedAt.Equal(created) {
@@ -570,7 +570,7 @@ func TestImportValuesSystem(t *testing.T) {
 		s := newSheetSetup(t, db)
 		v := s.stored(t, db, s.town, "2021-Q3", models.ValueDraft, "1")
 
-		draftSys := newIndSystem(t, db, s.city, "草稿體系 "+dbtest.RandomSuffix(), "100")
+		draftSys := newIndSystem(t, db, s.city, "草稿体系 "+dbtest.RandomSuffix(), "100")
 		dInd := mustCreateInd(t, db, draftSys.ID, func() *models.Indicator {
 			ind := newInd("1", "100", nil)
 			ind.Frequency = "quarter"

@@ -1,6 +1,6 @@
 // Package textsearch folds text for matching: case, full-width forms and the
 // difference between traditional and simplified Chinese are ignored, so that
-// "盘锦" finds "盤錦" and "ＡＢＣ" finds "abc". The same Fold runs on the stored
+// "盘锦" finds "盘锦" and "ＡＢＣ" finds "abc". The same Fold runs on the stored
 // search column and on the query, on every database.
 package textsearch
 

@@ -213,7 +213,7 @@ func (rd *rowReader) fields(v *models.IndicatorValue, ind *models.Indicator) {
 	if c := r.Cells[ColQualifier]; !c.Blank() {
 		q, ok := qualifierWords[textsearch.Fold(strings.TrimSpace(c.Text))]
 		if !ok {
-			rd.fail(c, "unknown qualifier %q: write 余, 以上, 以內, 不足, 約, 最低, 最高 or leave it blank", c.Text)
+			rd.fail(c, "unknown qualifier %q: write 余, 以上, 以内, 不足, 约, 最低, 最高 or leave it blank", c.Text)
 		}
 		v.Qualifier = q
 	}

@@ -298,7 +298,7 @@ func TestReadRefuses(t *testing.T) {
 		{"no unit code", base("1.1", cells{"unit_code": " ", "value": "1"}), []want{at("unit_code", "a unit code is required")}},
 		{"unknown unit code", base("1.1", cells{"unit_code": "no-such-unit", "value": "1"}), []want{at("unit_code", "no unit has the code no-such-unit")}},
 		{"a unit the uploader may not report for", base("1.1", cells{"unit_code": "0012", "value": "1"}),
-			[]want{at("unit_code", "unit 0012 紅旗街道: you may not report for this unit")}},
+			[]want{at("unit_code", "unit 0012 红旗街道: you may not report for this unit")}},
 		// Indicators.
 		{"no indicator code", base("", cells{"value": "1"}), []want{at("indicator_code", "an indicator code is required")}},
 		{"unknown indicator", base("9", cells{"value": "1"}), []want{at("indicator_code", "the system has no indicator 9")}},
@@ -502,10 +502,10 @@ func TestDiff(t *testing.T) {
 			result{problems: []want{{3, ref("value", 3), "value", "the value is 已提交 and may no longer change (here: submitted)"}}}},
 		{"an approved value does not change", []cells{base("1.1", cells{"value": "1", "comment": "補充"})},
 			[]*models.IndicatorValue{existing("v1", "a1", "approved", num("1"))},
-			result{problems: []want{{3, ref("value", 3), "value", "已審核 and may no longer change (here: approved)"}}}},
+			result{problems: []want{{3, ref("value", 3), "value", "已审核 and may no longer change (here: approved)"}}}},
 		{"a locked value does not change", []cells{base("1.1", cells{"value": "1", "as_of": "2021-09-30"})},
 			[]*models.IndicatorValue{existing("v1", "a1", "locked", num("1"))},
-			result{problems: []want{{3, ref("value", 3), "value", "已鎖定 and may no longer change (here: locked)"}}}},
+			result{problems: []want{{3, ref("value", 3), "value", "已锁定 and may no longer change (here: locked)"}}}},
 		{"all of it at once", []cells{
 			base("1.1", cells{"value": "9"}),                                 // 3: update v1
 			base("1.2", cells{"value": "50%"}),                               // 4: problem: v2 submitted
@@ -522,7 +522,7 @@ func TestDiff(t *testing.T) {
 				"u2/c 2021-Q3 value=4 yesNo=- text=- q=exact raw=- asOf=- score=- comment=-"},
 			updates:   []string{"v1: u1/a1 2021-Q3 value=9 yesNo=- text=- q=exact raw=- asOf=- score=- comment=-"},
 			unchanged: 1,
-			problems:  []want{{4, ref("value", 4), "value", "已提交"}, {7, ref("value", 7), "value", "已審核"}},
+			problems:  []want{{4, ref("value", 4), "value", "已提交"}, {7, ref("value", 7), "value", "已审核"}},
 		}},
 	}
 	for _, tt := range tests {

@@ -1,5 +1,5 @@
 // Package valuesheet is the spreadsheet in which units report indicator
-// values (數值填報表): the template the office hands out for a system, a period
+// values (数值填报表): the template the office hands out for a system, a period
 // and a set of units, the same sheet filled in and uploaded, and the export of
 // what was reported, in the same shape so that re-importing it changes
 // nothing.
@@ -30,7 +30,7 @@ import (
 )
 
 // SheetName is the name of the one sheet written.
-const SheetName = "數值填報"
+const SheetName = "数值填报"
 
 // Keys of the sheet's logical columns.
 const (
@@ -63,23 +63,23 @@ type column struct {
 // columns in the order written. Unit and indicator names, measure unit and
 // status are there for the person filling the sheet in; reading ignores them.
 var columns = []column{
-	{ColUnitCode, []string{"單位代碼", "單位編碼", "unit code"}, true, true, 14},
-	{ColUnitName, []string{"單位名稱", "unit name"}, false, false, 24},
-	{ColIndicatorCode, []string{"指標編碼", "指標代碼", "indicator code"}, true, true, 10},
-	{ColLevel, []string{"層級", "指標層級", "level"}, false, false, 6},
-	{ColIndicatorName, []string{"指標名稱", "indicator name"}, false, false, 32},
-	{ColMeasure, []string{"計量單位", "unit of measure"}, false, false, 10},
-	{ColPeriod, []string{"期間", "填報期間", "period"}, false, true, 10},
+	{ColUnitCode, []string{"单位代码", "单位编码", "unit code"}, true, true, 14},
+	{ColUnitName, []string{"单位名称", "unit name"}, false, false, 24},
+	{ColIndicatorCode, []string{"指标编码", "指标代码", "indicator code"}, true, true, 10},
+	{ColLevel, []string{"层级", "指标层级", "level"}, false, false, 6},
+	{ColIndicatorName, []string{"指标名称", "indicator name"}, false, false, 32},
+	{ColMeasure, []string{"计量单位", "unit of measure"}, false, false, 10},
+	{ColPeriod, []string{"期间", "填报期间", "period"}, false, true, 10},
 	// Values are written as text so that "58.10" stays "58.10": a number
 	// cell would come back as 58.1, and the scale is part of what was
 	// reported.
-	{ColValue, []string{"數值", "填報值", "value"}, true, true, 14},
-	{ColQualifier, []string{"限定詞", "qualifier"}, false, false, 8},
+	{ColValue, []string{"数值", "填报值", "value"}, true, true, 14},
+	{ColQualifier, []string{"限定词", "qualifier"}, false, false, 8},
 	{ColRawText, []string{"原文表述", "原始表述", "raw text"}, false, false, 28},
-	{ColAsOf, []string{"截至日期", "統計截至", "as of"}, false, true, 12},
-	{ColSelfScore, []string{"自評分", "self score"}, false, true, 8},
-	{ColComment, []string{"說明", "備註", "comment"}, false, false, 28},
-	{ColStatus, []string{"狀態", "status"}, false, false, 8},
+	{ColAsOf, []string{"截至日期", "统计截至", "as of"}, false, true, 12},
+	{ColSelfScore, []string{"自评分", "self score"}, false, true, 8},
+	{ColComment, []string{"说明", "备注", "comment"}, false, false, 28},
+	{ColStatus, []string{"状态", "status"}, false, false, 8},
 }
 
 // ReadColumns are the columns a reader looks for.
@@ -102,7 +102,7 @@ func OutColumns() []sheet.OutColumn {
 
 // Title is the title row above the header.
 func Title(s *models.IndicatorSystem, p period.Period) string {
-	return fmt.Sprintf("%s %s 數值填報表", s.Name, p)
+	return fmt.Sprintf("%s %s 数值填报表", s.Name, p)
 }
 
 // Layout is what one sheet covers: a system's indicators, one period, and the
@@ -251,8 +251,8 @@ func deref(s *string) string {
 // qualifierLabel is how a qualifier is written: the word the report uses
 // (exact is left blank, as people leave it).
 var qualifierLabel = map[models.Qualifier]string{
-	"exact": "", "more_than": "余", "at_least": "以上", "at_most": "以內",
-	"less_than": "不足", "about": "約", "minimum": "最低", "maximum": "最高",
+	"exact": "", "more_than": "余", "at_least": "以上", "at_most": "以内",
+	"less_than": "不足", "about": "约", "minimum": "最低", "maximum": "最高",
 }
 
 // qualifierWords are the words read as each qualifier (folded, see
@@ -266,8 +266,8 @@ var qualifierWords = func() map[string]models.Qualifier {
 		}
 	}
 	for word, q := range map[string]models.Qualifier{
-		"準確": "exact", "精確": "exact", "多": "more_than", "以下": "at_most", "少于": "less_than",
-		"約為": "about", "最短": "minimum", "最少": "minimum", "最長": "maximum", "最多": "maximum",
+		"准确": "exact", "精确": "exact", "多": "more_than", "以下": "at_most", "少于": "less_than",
+		"约为": "about", "最短": "minimum", "最少": "minimum", "最长": "maximum", "最多": "maximum",
 	} {
 		m[textsearch.Fold(word)] = q
 	}
@@ -276,8 +276,8 @@ var qualifierWords = func() map[string]models.Qualifier {
 
 var statusLabel = map[models.ValueStatus]string{
 	models.ValueDraft: "草稿", models.ValueSubmitted: "已提交", models.ValueReturned: "已退回",
-	models.ValueApproved: "已審核", models.ValueLocked: "已鎖定",
+	models.ValueApproved: "已审核", models.ValueLocked: "已锁定",
 }
 
 var yesWords = []string{"是", "yes", "y", "true", "1", "√", "✓", "有"}
-var noWords = []string{"否", "no", "n", "false", "0", "×", "✗", "無", "无"}
+var noWords = []string{"否", "no", "n", "false", "0", "×", "✗", "无"}

@@ -40,15 +40,15 @@ func date(s string) *time.Time {
 //
 // so that the quarterly sheet's tree order is 1.2, 1.1, 2, 2 (level 2), 3, 3.2.
 var (
-	sys = &models.IndicatorSystem{ID: "sys", Name: "法治政府建設指標", YearFrom: 2021, YearTo: 2022,
+	sys = &models.IndicatorSystem{ID: "sys", Name: "法治政府建设指标", YearFrom: 2021, YearTo: 2022,
 		TotalPoints: exact.MustParse("100"), Status: models.SystemPublished}
 	u1 = models.Unit{ID: "u1", Code: "211100-001", Name: "市司法局", Path: "/u1/"}
-	u2 = models.Unit{ID: "u2", Code: "211100-002", Name: "雙台子區", Path: "/u2/"}
-	u3 = models.Unit{ID: "u3", Code: "0012", Name: "紅旗街道", Path: "/u3/"}
+	u2 = models.Unit{ID: "u2", Code: "211100-002", Name: "双台子区", Path: "/u2/"}
+	u3 = models.Unit{ID: "u3", Code: "0012", Name: "红旗街道", Path: "/u3/"}
 )
 
 func indicator(id, parent, code string, level, sort int, freq models.Frequency, typ models.ValueType, points string, units ...string) models.Indicator {
-	ind := models.Indicator{ID: id, SystemID: sys.ID, Code: code, Name: "指標" + code, Level: level, SortOrder: sort,
+	ind := models.Indicator{ID: id, SystemID: sys.ID, Code: code, Name: "指标" + code, Level: level, SortOrder: sort,
 		Frequency: freq, ValueType: typ, Points: exact.MustParse(points), ReportingUnitIDs: units,
 		Direction: "higher_better", Aggregation: "sum"}
 	if parent != "" {
@@ -105,8 +105,8 @@ func TestColumns(t *testing.T) {
 	read := valuesheet.ReadColumns()
 	wantKeys := []string{"unit_code", "unit_name", "indicator_code", "level", "indicator_name", "measure_unit", "period",
 		"value", "qualifier", "raw_text", "as_of", "self_score", "comment", "status"}
-	wantHeaders := []string{"單位代碼", "單位名稱", "指標編碼", "層級", "指標名稱", "計量單位", "期間",
-		"數值", "限定詞", "原文表述", "截至日期", "自評分", "說明", "狀態"}
+	wantHeaders := []string{"单位代码", "单位名称", "指标编码", "层级", "指标名称", "计量单位", "期间",
+		"数值", "限定词", "原文表述", "截至日期", "自评分", "说明", "状态"}
 	// Codes, the period, values, dates and scores are text, so that Excel
 	// keeps "0012" and "58.10" as typed.
 	wantText := map[string]bool{"unit_code": true, "indicator_code": true, "period": true, "value": true, "as_of": true, "self_score": true}
@@ -142,9 +142,9 @@ func TestColumns(t *testing.T) {
 
 func TestTitle(t *testing.T) {
 	for _, tt := range []struct{ period, want string }{
-		{"2021-Q3", "法治政府建設指標 2021-Q3 數值填報表"},
-		{"2022", "法治政府建設指標 2022 數值填報表"},
-		{"2021-07", "法治政府建設指標 2021-07 數值填報表"},
+		{"2021-Q3", "法治政府建设指标 2021-Q3 数值填报表"},
+		{"2022", "法治政府建设指标 2022 数值填报表"},
+		{"2021-07", "法治政府建设指标 2021-07 数值填报表"},
 	} {
 		if got := valuesheet.Title(sys, period.MustParse(tt.period)); got != tt.want {
 			t.Errorf("Title(%s): got %q, want %q", tt.period, got, tt.want)
@@ -277,7 +277,7 @@ func TestRowsTemplate(t *testing.T) {
 
 	// The whole of one template row.
 	rows := layout(u2).Rows(nil)
-	want := []string{"211100-002", "雙台子區", "1.1", "2", "指標1.1", "件", "2021-Q3", "", "", "", "", "", "", ""}
+	want := []string{"211100-002", "双台子区", "1.1", "2", "指标1.1", "件", "2021-Q3", "", "", "", "", "", "", ""}
 	if got := rows[1]; !slices.Equal(got, want) {
 		t.Errorf("template row: got %q, want %q", got, want)
 	}
@@ -347,13 +347,13 @@ func TestRowsExport(t *testing.T) {
 		t.Fatalf("got rows %q, want %q", got, wantKeys)
 	}
 	want := map[int][]string{
-		0:  {"211100-001", "市司法局", "1.2", "2", "指標1.2", "%", "2021-Q3", "58.10", "約", "", "", "", "", "已鎖定"},
-		1:  {"211100-001", "市司法局", "1.1", "2", "指標1.1", "件", "2021-Q3", "", "", "", "", "", "", ""},
-		2:  {"211100-001", "市司法局", "2", "1", "指標2", "", "2021-Q3", "是", "", "", "", "", "", "草稿"},
-		7:  {"211100-002", "雙台子區", "1.1", "2", "指標1.1", "件", "2021-Q3", "1200.50", "以上", "一千二百余件", "2021-09-30", "18.50", "含撤回", "已提交"},
-		8:  {"211100-002", "雙台子區", "2", "1", "指標2", "", "2021-Q3", "否", "", "", "", "", "", "已審核"},
-		9:  {"211100-002", "雙台子區", "2", "2", "指標2", "", "2021-Q3", " 已完成\n第二期 ", "", "", "", "", "", "已退回"},
-		10: {"211100-002", "雙台子區", "3", "1", "指標3", "", "2021-Q3", "", "", "", "", "", "", ""},
+		0:  {"211100-001", "市司法局", "1.2", "2", "指标1.2", "%", "2021-Q3", "58.10", "约", "", "", "", "", "已锁定"},
+		1:  {"211100-001", "市司法局", "1.1", "2", "指标1.1", "件", "2021-Q3", "", "", "", "", "", "", ""},
+		2:  {"211100-001", "市司法局", "2", "1", "指标2", "", "2021-Q3", "是", "", "", "", "", "", "草稿"},
+		7:  {"211100-002", "双台子区", "1.1", "2", "指标1.1", "件", "2021-Q3", "1200.50", "以上", "一千二百余件", "2021-09-30", "18.50", "含撤回", "已提交"},
+		8:  {"211100-002", "双台子区", "2", "1", "指标2", "", "2021-Q3", "否", "", "", "", "", "", "已审核"},
+		9:  {"211100-002", "双台子区", "2", "2", "指标2", "", "2021-Q3", " 已完成\n第二期 ", "", "", "", "", "", "已退回"},
+		10: {"211100-002", "双台子区", "3", "1", "指标3", "", "2021-Q3", "", "", "", "", "", "", ""},
 	}
 	for i, w := range want {
 		if got := rows[i]; !slices.Equal(got, w) {
@@ -383,20 +383,20 @@ func TestRowsValueCells(t *testing.T) {
 			[]string{"是", "", "", "", "", "", "草稿"}},
 		{"no", "b", models.IndicatorValue{YesNo: ptr(false), Qualifier: "exact", Status: "draft"},
 			[]string{"否", "", "", "", "", "", "草稿"}},
-		{"text as it is", "b1", models.IndicatorValue{Text: ptr("=進行中 "), Qualifier: "exact", Status: "draft"},
-			[]string{"=進行中 ", "", "", "", "", "", "草稿"}},
-		{"no value", "a1", models.IndicatorValue{Qualifier: "exact", Comment: ptr("待補"), Status: "draft"},
-			[]string{"", "", "", "", "", "待補", "草稿"}},
+		{"text as it is", "b1", models.IndicatorValue{Text: ptr("=进行中 "), Qualifier: "exact", Status: "draft"},
+			[]string{"=进行中 ", "", "", "", "", "", "草稿"}},
+		{"no value", "a1", models.IndicatorValue{Qualifier: "exact", Comment: ptr("待补"), Status: "draft"},
+			[]string{"", "", "", "", "", "待补", "草稿"}},
 		{"every field", "a1", models.IndicatorValue{Value: dec("17"), Qualifier: "more_than", RawText: ptr("十七件余"),
-			AsOf: ptr(time.Date(2021, 9, 30, 0, 0, 0, 0, time.UTC)), SelfScore: dec("0"), Comment: ptr("說明"), Status: "returned"},
-			[]string{"17", "余", "十七件余", "2021-09-30", "0", "說明", "已退回"}},
+			AsOf: ptr(time.Date(2021, 9, 30, 0, 0, 0, 0, time.UTC)), SelfScore: dec("0"), Comment: ptr("说明"), Status: "returned"},
+			[]string{"17", "余", "十七件余", "2021-09-30", "0", "说明", "已退回"}},
 		{"a date in another zone is that zone's day", "a1", models.IndicatorValue{Value: dec("1"), Qualifier: "exact",
 			AsOf: ptr(time.Date(2022, 1, 1, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))), Status: "draft"},
 			[]string{"1", "", "", "2022-01-01", "", "", "草稿"}},
 	}
 	// Every qualifier and every status has its label.
-	for q, label := range map[models.Qualifier]string{"exact": "", "more_than": "余", "at_least": "以上", "at_most": "以內",
-		"less_than": "不足", "about": "約", "minimum": "最低", "maximum": "最高"} {
+	for q, label := range map[models.Qualifier]string{"exact": "", "more_than": "余", "at_least": "以上", "at_most": "以内",
+		"less_than": "不足", "about": "约", "minimum": "最低", "maximum": "最高"} {
 		tests = append(tests, struct {
 			name string
 			ind  string
@@ -406,7 +406,7 @@ func TestRowsValueCells(t *testing.T) {
 			[]string{"1", label, "", "", "", "", "草稿"}})
 	}
 	for status, label := range map[models.ValueStatus]string{"draft": "草稿", "submitted": "已提交", "returned": "已退回",
-		"approved": "已審核", "locked": "已鎖定"} {
+		"approved": "已审核", "locked": "已锁定"} {
 		tests = append(tests, struct {
 			name string
 			ind  string

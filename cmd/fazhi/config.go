@@ -161,7 +161,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	return c, nil
 }
 
-const usage = `fazhi: the API of a city's rule-of-law government programme (法治政府建設).
+const usage = `fazhi: the API of a city's rule-of-law government programme (法治政府建设).
 
 Usage:
   fazhi [serve]              start the server (the default)

@@ -106,7 +106,7 @@ func TestUserCreate(t *testing.T) {
 		// Roles given one by one, with a display name.
 		out, _, err = runFazhiInput(t, env, strongPassword,
 			"user", "create", "--role", "reviewer", "--role", "reporter", "--username", "sfj.second",
-			"--display-name", "市司法局第二審核員", "--unit", "211100-001")
+			"--display-name", "市司法局第二审核员", "--unit", "211100-001")
 		if err != nil {
 			t.Fatalf("user create --role reviewer --role reporter: %v", err)
 		}
@@ -115,7 +115,7 @@ func TestUserCreate(t *testing.T) {
 		}
 		if u, err := db.UserByUsername(ctx, "sfj.second"); err != nil {
 			t.Error(err)
-		} else if !slices.Equal(u.Roles, []models.Role{models.RoleReviewer, models.RoleReporter}) || u.DisplayName != "市司法局第二審核員" || u.UnitID != demo.JusticeBureau {
+		} else if !slices.Equal(u.Roles, []models.Role{models.RoleReviewer, models.RoleReporter}) || u.DisplayName != "市司法局第二审核员" || u.UnitID != demo.JusticeBureau {
 			t.Errorf("user with roles = %+v", u)
 		}
 
@@ -184,7 +184,7 @@ func TestUserCreateFindsTheUnitByItsCode(t *testing.T) {
 		env := seededDatabase(t, databaseURL)
 		db := openDB(t, databaseURL)
 		ctx := context.Background()
-		target := &models.Unit{Code: "Z-7", Name: "目標單位", Kind: models.UnitOffice, ParentID: &demo.PanjinCity}
+		target := &models.Unit{Code: "Z-7", Name: "目标单位", Kind: models.UnitOffice, ParentID: &demo.PanjinCity}
 		if err := db.CreateUnit(ctx, target); err != nil {
 			t.Fatal(err)
 		}
@@ -192,7 +192,7 @@ func TestUserCreateFindsTheUnitByItsCode(t *testing.T) {
 		var crowd []*models.Unit
 		for i := range paging.MaxLimit + 10 {
 			id := store.NewID()
-			u := &models.Unit{ID: id, Code: fmt.Sprintf("A-Z-7-%04d", i), Name: fmt.Sprintf("單位 Z-7 %d", i), Kind: models.UnitOffice,
+			u := &models.Unit{ID: id, Code: fmt.Sprintf("A-Z-7-%04d", i), Name: fmt.Sprintf("单位 Z-7 %d", i), Kind: models.UnitOffice,
 				ParentID: &demo.PanjinCity, Level: 2, Path: models.UnitPath(models.UnitPath("", demo.PanjinCity), id)}
 			crowd = append(crowd, u)
 		}

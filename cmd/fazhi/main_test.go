@@ -446,8 +446,8 @@ func TestSeedDemoTwice(t *testing.T) {
 		if err != nil {
 			t.Fatalf("get the demo city: %v", err)
 		}
-		if city.Code != "211100" || city.Name != "盤錦市" {
-			t.Errorf("demo city = %s %s, want 211100 盤錦市", city.Code, city.Name)
+		if city.Code != "211100" || city.Name != "盘锦市" {
+			t.Errorf("demo city = %s %s, want 211100 盘锦市", city.Code, city.Name)
 		}
 		wantStates(t, "after seed", migrationStatus(t, env), migrationVersions(t, dialectOf(t, databaseURL)))
 	})

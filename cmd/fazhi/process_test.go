@@ -518,8 +518,8 @@ func TestProcessFreshStart(t *testing.T) {
 		byID[u.ID] = u
 	}
 	city, ok := byID[demo.PanjinCity]
-	if !ok || city.Code != "211100" || city.Name != "盤錦市" || city.ParentID != nil {
-		t.Errorf("demo city %s: got %+v (found %v), want 211100 盤錦市, a root", demo.PanjinCity, city, ok)
+	if !ok || city.Code != "211100" || city.Name != "盘锦市" || city.ParentID != nil {
+		t.Errorf("demo city %s: got %+v (found %v), want 211100 盘锦市, a root", demo.PanjinCity, city, ok)
 	}
 	if demo.PanjinCity != "0190a000-0000-7000-8000-000000000001" {
 		t.Errorf("the demo city's fixed id changed: %s", demo.PanjinCity)
@@ -676,7 +676,7 @@ func TestProcessGracefulShutdown(t *testing.T) {
 		t.Fatal("the process exited with a request in flight")
 	}
 
-	body := fmt.Sprintf(`{"code":"211100-901","name":"盤錦市關機測試辦公室","kind":"office","parentId":%q}`, demo.PanjinCity)
+	body := fmt.Sprintf(`{"code":"211100-901","name":"盘锦市关机测试办公室","kind":"office","parentId":%q}`, demo.PanjinCity)
 	half := len(body) / 2
 	for _, part := range []string{body[:half], body[half:]} {
 		if _, err := io.WriteString(pw, part); err != nil {
@@ -902,7 +902,7 @@ func TestProcessConcurrentWritersMySQL(t *testing.T) {
 				for i := range perWorker {
 					code := fmt.Sprintf("CW-%s-%d-%d-%02d", suffix, pi, w, i)
 					created, err := apiCall{method: http.MethodPost, url: bases[pi] + "/api/v1/units", token: tokens[pi],
-						body: map[string]any{"code": code, "name": "並發寫入測試 " + code, "kind": "office", "parentId": demo.PanjinCity}}.do()
+						body: map[string]any{"code": code, "name": "并发写入测试 " + code, "kind": "office", "parentId": demo.PanjinCity}}.do()
 					status, header, body := created.status, created.header, created.body
 					results <- write{pi, http.MethodPost, code, status, body, err}
 					if err != nil || status != http.StatusCreated || i%2 == 1 {
@@ -916,7 +916,7 @@ func TestProcessConcurrentWritersMySQL(t *testing.T) {
 					// The other process changes what this one created.
 					other := (pi + 1) % len(procs)
 					changed, err := apiCall{method: http.MethodPatch, url: bases[other] + "/api/v1/units/" + u.ID, token: tokens[other],
-						body:   map[string]any{"name": "並發修改 " + code},
+						body:   map[string]any{"name": "并发修改 " + code},
 						header: http.Header{"If-Match": {header.Get("ETag")}, "Content-Type": {"application/merge-patch+json"}}}.do()
 					results <- write{other, http.MethodPatch, code, changed.status, changed.body, err}
 				}

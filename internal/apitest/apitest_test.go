@@ -15,7 +15,7 @@ func TestValidatorRejectsWrongResponses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	good := `{"id":"0190a000-0000-7000-8000-000000000010","code":"211100-001","name":"盤錦市司法局","kind":"department",` +
+	good := `{"id":"0190a000-0000-7000-8000-000000000010","code":"211100-001","name":"盘锦市司法局","kind":"department",` +
 		`"level":2,"path":"/0190a000-0000-7000-8000-000000000001/0190a000-0000-7000-8000-000000000010/","version":1,` +
 		`"createdAt":"2021-01-04T00:00:00Z","updatedAt":"2021-01-04T00:00:00Z"}`
 	jsonHeader := http.Header{"Content-Type": {"application/json"}, "Etag": {`"1"`}}

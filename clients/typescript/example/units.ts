@@ -42,7 +42,7 @@ for await (const page of pages(client, "/units", { params: { query: { limit: 20,
 // 3. The demo indicator system and its tree. Plain openapi-fetch calls answer
 //    { data, error, response }; `must()` turns an error into a thrown FazhiError.
 const systems = await must(
-  client.GET("/indicator-systems", { params: { query: { q: "盤錦市2021年", status: "published" } } }),
+  client.GET("/indicator-systems", { params: { query: { q: "盘锦市2021年", status: "published" } } }),
 );
 const system = systems.items[0];
 if (system === undefined) {

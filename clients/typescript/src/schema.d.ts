@@ -12,7 +12,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List units（查詢單位列表）
+         * List units（查询单位列表）
          * @description Units matching every filter given, one page at a time. `q` matches name, short name and code,
          *     ignoring case and the difference between traditional and simplified characters.
          *
@@ -21,7 +21,7 @@ export interface paths {
         get: operations["listUnits"];
         put?: never;
         /**
-         * Create a unit（新增單位）
+         * Create a unit（新增单位）
          * @description Adds a unit under `parentId` (or a new root when absent). The code must be unique.
          *     Send an `Idempotency-Key` to make a retry safe.
          *
@@ -48,7 +48,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get a unit（查看單位）
+         * Get a unit（查看单位）
          * @description The unit with its `ETag`. Send `If-None-Match` with a known `ETag` to get `304` when it has not changed.
          *
          *     Permission: any signed-in user; API keys with the scope read.
@@ -57,7 +57,7 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Delete a unit（刪除單位）
+         * Delete a unit（删除单位）
          * @description Removes a unit that nothing refers to. A unit with children, or that any record refers to,
          *     is a `409` naming the referrers (audit history does not count). `If-Match` is required.
          *
@@ -67,7 +67,7 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Update or move a unit（修改或調整單位）
+         * Update or move a unit（修改或调整单位）
          * @description A JSON merge patch (RFC 7396): absent fields stay, `null` clears `shortName`, and a new
          *     `parentId` moves the unit with its whole subtree (`null` makes it a root). Moving a unit under
          *     itself or one of its descendants is a `422`. `If-Match` with the current `ETag` is required:
@@ -92,7 +92,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get a unit's subtree（查看下級單位樹）
+         * Get a unit's subtree（查看下级单位树）
          * @description The unit with its descendants nested, down to `depth` levels below it (0 is the unit alone).
          *     Read in one query on the materialised path. A subtree of more than 10,000 units is a `422`:
          *     lower `depth` or page through `listUnits` with `parentId`.
@@ -122,7 +122,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List a unit's ancestors（查看上級單位）
+         * List a unit's ancestors（查看上级单位）
          * @description The units above this one, from the root down to its parent. The tree is at most 16 levels
          *     deep, so the answer is always a single page (no `nextCursor`).
          *
@@ -147,7 +147,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Sign in（登錄）
+         * Sign in（登录）
          * @description Exchanges a username and password for a bearer token (send it as `Authorization: Bearer <token>`).
          *     An unknown user and a wrong password answer alike. Repeated failures for one account or from one
          *     client address are refused for a growing while, then locked for 15 minutes (`429` with `Retry-After`).
@@ -171,7 +171,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Sign out（退出登錄）
+         * Sign out（退出登录）
          * @description Revokes the token the request carries.
          *
          *     Permission: any signed-in user; no API key.
@@ -191,7 +191,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Who am I（當前用戶）
+         * Who am I（当前用户）
          * @description The caller: the user with its unit and roles, or the API key with its scopes, and the operations
          *     it may call (`permissions`, operation ids), so that a frontend can hide what it cannot use.
          *
@@ -214,7 +214,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List users（查詢用戶列表）
+         * List users（查询用户列表）
          * @description Users matching every filter given. `q` matches username and display name.
          *
          *     Permission: users with the role admin; no API key.
@@ -222,7 +222,7 @@ export interface paths {
         get: operations["listUsers"];
         put?: never;
         /**
-         * Create a user（新增用戶）
+         * Create a user（新增用户）
          * @description Adds a user to a unit with one or more roles. The password must be at least 10 characters and
          *     differ from the username.
          *
@@ -249,7 +249,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get a user（查看用戶）
+         * Get a user（查看用户）
          * @description The user with its `ETag`.
          *
          *     Permission: users with the role admin; no API key.
@@ -261,7 +261,7 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change a user's roles, unit or name（修改用戶）
+         * Change a user's roles, unit or name（修改用户）
          * @description A JSON merge patch of `displayName`, `unitId` and `roles`. `If-Match` is required.
          *     Changing roles or unit takes effect on the user's next request.
          *
@@ -286,7 +286,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Disable a user（停用用戶）
+         * Disable a user（停用用户）
          * @description The user can no longer sign in, and every token it holds stops working at once.
          *
          *     Permission: users with the role admin; no API key.
@@ -314,7 +314,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Enable a user（啟用用戶）
+         * Enable a user（启用用户）
          * @description A disabled user may sign in again; its old tokens stay revoked.
          *
          *     Permission: users with the role admin; no API key.
@@ -342,7 +342,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Set a new password for a user（重置用戶密碼）
+         * Set a new password for a user（重置用户密码）
          * @description Sets the password and revokes every token the user holds.
          *
          *     Permission: users with the role admin; no API key.
@@ -362,7 +362,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List API keys（查詢接口密鑰）
+         * List API keys（查询接口密钥）
          * @description The keys of machine clients, newest first. Secrets are never shown again.
          *
          *     Permission: users with the role admin; no API key.
@@ -370,7 +370,7 @@ export interface paths {
         get: operations["listApiKeys"];
         put?: never;
         /**
-         * Issue an API key（簽發接口密鑰）
+         * Issue an API key（签发接口密钥）
          * @description Issues a key for a machine client such as the provincial platform. The `secret` is in this
          *     response only: store it at once. A key acts only within its scopes, never with a person's rights.
          *     This operation takes no `Idempotency-Key`: a replayed answer would have to keep the secret.
@@ -398,7 +398,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get an API key（查看接口密鑰）
+         * Get an API key（查看接口密钥）
          * @description The key, without its secret, with when it was last used.
          *
          *     Permission: users with the role admin; no API key.
@@ -428,7 +428,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Revoke an API key（吊銷接口密鑰）
+         * Revoke an API key（吊销接口密钥）
          * @description The key stops working at once. Revoking a revoked key is a `409`.
          *
          *     Permission: users with the role admin; no API key.
@@ -448,7 +448,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List audit events（查詢審計日誌）
+         * List audit events（查询审计日志）
          * @description Every write, sign-in and key use for a write, oldest first by default. Reviewers see the events
          *     of their own unit and the units below it.
          *
@@ -471,7 +471,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Verify the audit chain（校驗審計日誌）
+         * Verify the audit chain（校验审计日志）
          * @description Recomputes the hash chain over every event and reports the first broken link: an event whose
          *     content no longer matches its hash, or whose link to the previous event does not hold.
          *
@@ -494,7 +494,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List indicator systems（查詢指標體系）
+         * List indicator systems（查询指标体系）
          * @description Indicator systems matching every filter given, newest first by default. `q` matches name and edition.
          *
          *     Permission: any signed-in user; API keys with the scope read.
@@ -502,7 +502,7 @@ export interface paths {
         get: operations["listIndicatorSystems"];
         put?: never;
         /**
-         * Create an indicator system（新建指標體系）
+         * Create an indicator system（新建指标体系）
          * @description A new system, in draft: its indicators are added while it is a draft, and it is frozen once published.
          *
          *     Permission: users with the role admin; no API key.
@@ -528,7 +528,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get an indicator system（查看指標體系）
+         * Get an indicator system（查看指标体系）
          * @description The system with its `ETag`. Send `If-None-Match` with a known `ETag` to get `304` when it has not changed.
          *
          *     Permission: any signed-in user; API keys with the scope read.
@@ -537,7 +537,7 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Delete a draft indicator system（刪除指標體系草稿）
+         * Delete a draft indicator system（删除指标体系草稿）
          * @description Deletes a draft system with its indicators. A published system is never destroyed (`409`):
          *     archive it instead. `If-Match` is required.
          *
@@ -547,7 +547,7 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change a draft indicator system（修改指標體系草稿）
+         * Change a draft indicator system（修改指标体系草稿）
          * @description A JSON merge patch of a draft system; a published or archived system is frozen (`409`).
          *     `If-Match` is required.
          *
@@ -572,7 +572,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Publish an indicator system（發布指標體系）
+         * Publish an indicator system（发布指标体系）
          * @description Freezes a draft. Every indicator with children must have exactly the points of its children
          *     added up, and the level-1 indicators must add up to the system's total: otherwise `422`
          *     naming each indicator that does not add up. Only a draft can be published (`409`).
@@ -602,7 +602,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Archive an indicator system（歸檔指標體系）
+         * Archive an indicator system（归档指标体系）
          * @description Retires a published system; it stays readable. Only a published system can be archived (`409`).
          *
          *     Permission: users with the role admin; no API key.
@@ -630,7 +630,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Start a new edition of an indicator system（新版指標體系）
+         * Start a new edition of an indicator system（新版指标体系）
          * @description Copies a system with all its indicators into a new draft. Each copied indicator remembers the
          *     indicator it came from (`sourceIndicatorId`), so that results can be compared across editions.
          *
@@ -657,7 +657,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get a system's whole indicator tree（查看指標樹）
+         * Get a system's whole indicator tree（查看指标树）
          * @description The system with every indicator nested under its parent, ordered by `sortOrder` then code, read
          *     in a constant number of queries however large the tree.
          *
@@ -686,7 +686,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List a system's indicators（查詢指標）
+         * List a system's indicators（查询指标）
          * @description The system's indicators, flat, matching every filter given, in tree order (`sortOrder`, then code).
          *
          *     Permission: any signed-in user; API keys with the scope read.
@@ -694,7 +694,7 @@ export interface paths {
         get: operations["listIndicators"];
         put?: never;
         /**
-         * Add an indicator to a draft system（新增指標）
+         * Add an indicator to a draft system（新增指标）
          * @description Adds an indicator under `parentId` (or at level 1). Only drafts change (`409`). The code must be
          *     unique among the indicators of the same level in the system (`409`).
          *
@@ -721,7 +721,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get an indicator（查看指標）
+         * Get an indicator（查看指标）
          * @description The indicator with its `ETag`. Send `If-None-Match` with a known `ETag` to get `304` when it has not changed.
          *
          *     Permission: any signed-in user; API keys with the scope read.
@@ -730,7 +730,7 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Delete an indicator of a draft system（刪除指標）
+         * Delete an indicator of a draft system（删除指标）
          * @description Deletes an indicator without children from a draft system. With children, or in a published
          *     system, it is a `409`. `If-Match` is required.
          *
@@ -740,7 +740,7 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change an indicator of a draft system（修改指標）
+         * Change an indicator of a draft system（修改指标）
          * @description A JSON merge patch; `null` clears an optional field. Only indicators of a draft system change
          *     (`409`). Moving an indicator (`parentId`) moves its subtree with it. `If-Match` is required.
          *
@@ -763,7 +763,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List an indicator's targets（查詢目標值）
+         * List an indicator's targets（查询目标值）
          * @description The indicator's targets, by year then unit (the default for all units first).
          *
          *     Permission: any signed-in user; API keys with the scope read.
@@ -771,7 +771,7 @@ export interface paths {
         get: operations["listTargets"];
         put?: never;
         /**
-         * Set a target（設定目標值）
+         * Set a target（设定目标值）
          * @description A target for one year, for one unit or (without `unitId`) the default for every unit. One target
          *     per indicator, year and unit (`409`). `between` needs `valueTo` not below `value` (`422`).
          *
@@ -798,7 +798,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get a target（查看目標值）
+         * Get a target（查看目标值）
          * @description The target with its `ETag`. Send `If-None-Match` with a known `ETag` to get `304` when it has not changed.
          *
          *     Permission: any signed-in user; API keys with the scope read.
@@ -807,7 +807,7 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Delete a target（刪除目標值）
+         * Delete a target（删除目标值）
          * @description Removes a target. `If-Match` is required.
          *
          *     Permission: users with the role admin; no API key.
@@ -816,7 +816,7 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change a target（修改目標值）
+         * Change a target（修改目标值）
          * @description A JSON merge patch of comparator, values, sample flag and note; `null` clears `valueTo` or `note`.
          *     `If-Match` is required.
          *
@@ -839,12 +839,12 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Download a reporting template（下載數值填報模板）
+         * Download a reporting template（下载数值填报模板）
          * @description The spreadsheet a unit fills in to report a period's values of the system: a title row, then
          *     one row per unit and indicator it must report at the period's frequency (an indicator naming no
          *     reporting units is reported by every unit), in tree order, with unit code and name, indicator
-         *     code, level, name and measure unit, and empty value columns (數值, 限定詞, 原文表述, 截至日期,
-         *     自評分, 說明). Evidence-only indicators are reported with attachments and have no row. `unitId`
+         *     code, level, name and measure unit, and empty value columns (数值, 限定词, 原文表述, 截至日期,
+         *     自评分, 说明). Evidence-only indicators are reported with attachments and have no row. `unitId`
          *     chooses the units (default: the units that must report, of those the caller sees); a unit the
          *     caller does not see is a `404`. The period must lie within the system's years (`422`).
          *     Upload the filled-in sheet to `value-import`.
@@ -874,9 +874,9 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Export reported values as a spreadsheet（導出填報數值）
+         * Export reported values as a spreadsheet（导出填报数值）
          * @description The template's sheet with what was reported filled in, and a row for every other value the units
-         *     reported for the period, with its state (狀態) for the reader. Uploading it unchanged to
+         *     reported for the period, with its state (状态) for the reader. Uploading it unchanged to
          *     `value-import` changes nothing. Values are written as text, exactly as reported (`58.10` stays
          *     `58.10`). API keys see approved and locked values only. Units and period as for the template.
          *
@@ -907,13 +907,13 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Import reported values from a spreadsheet（導入填報數值）
+         * Import reported values from a spreadsheet（导入填报数值）
          * @description Reads an `.xlsx` workbook (its first sheet) or a `.csv` file (UTF-8, with or without a byte
          *     order mark, or GB18030) in the template's shape, multipart field `file`. The header row may
          *     sit below a title row; headers are matched ignoring width, spaces, `*` and traditional or
          *     simplified characters; blank rows are skipped, and so are rows whose value columns are all
          *     empty. A row states the value's whole state: an empty cell clears its field. Percentages may
-         *     be written `58.10%`; yes/no as 是/否; qualifiers as 余, 以上, 以內, 不足, 約, 最低, 最高.
+         *     be written `58.10%`; yes/no as 是/否; qualifiers as 余, 以上, 以内, 不足, 约, 最低, 最高.
          *
          *     Every bad cell is reported by sheet, row, column and A1 reference: unknown unit or indicator
          *     codes, units the caller may not report for, values that do not fit the indicator, a period
@@ -943,7 +943,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List reported values（查詢填報數值）
+         * List reported values（查询填报数值）
          * @description Reported values matching every filter given, by indicator, unit and period. Users other than
          *     administrators see the values of their own unit and the units below it; API keys see approved
          *     and locked values only. `flagged=true` lists the values flagged as implausible, for reviewers.
@@ -953,7 +953,7 @@ export interface paths {
         get: operations["listIndicatorValues"];
         put?: never;
         /**
-         * Report a value（填報數值）
+         * Report a value（填报数值）
          * @description A new draft value of an indicator of a published system, for one unit and one period of the
          *     indicator's frequency. One value per indicator, unit and period (`409`). The value must fit the
          *     indicator's type (`422`): `value` for number and percent, `yesNo` for yes/no, `text` for text.
@@ -1004,7 +1004,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Approve many values at once（批量審核通過）
+         * Approve many values at once（批量审核通过）
          * @description Approves every submitted value that matches the filter, all or nothing, exactly as
          *     `approveIndicatorValue` approves each: when any of them may not be approved by the caller (a value
          *     it submitted itself: `self_review`), nothing changes and the `409 bulk_refused` lists each such
@@ -1028,7 +1028,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A unit's figure rolled up from the units below it（下級單位匯總）
+         * A unit's figure rolled up from the units below it（下级单位汇总）
          * @description The unit's own value of the indicator for the period (authoritative, when it reported one) and,
          *     beside it, the figure computed now from the approved values of the units below it by the
          *     indicator's aggregation: each child counts with its own value, or with its own roll-up when it
@@ -1060,7 +1060,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get a reported value（查看填報數值）
+         * Get a reported value（查看填报数值）
          * @description The value with its `ETag`. Send `If-None-Match` with a known `ETag` to get `304` when it has not changed.
          *
          *     Permission: any signed-in user (other than admin: only records of their own unit and the units below it); API keys with the scope read.
@@ -1072,7 +1072,7 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change a draft or returned value（修改填報數值）
+         * Change a draft or returned value（修改填报数值）
          * @description A JSON merge patch of a value in draft or returned (`409` otherwise); `null` clears an optional
          *     field. `If-Match` is required.
          *
@@ -1095,7 +1095,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The history of a reported value（填報記錄）
+         * The history of a reported value（填报记录）
          * @description Every change of the value, oldest first, from the audit log: who created, changed, submitted,
          *     returned (and why) or approved it, with the value before and after each change.
          *
@@ -1124,15 +1124,15 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List a value's evidence（查看佐證材料）
-         * @description The evidence attached to the value (佐證材料), oldest first.
+         * List a value's evidence（查看佐证材料）
+         * @description The evidence attached to the value (佐证材料), oldest first.
          *
          *     Permission: any signed-in user (other than admin: only records of their own unit and the units below it); API keys with the scope read.
          */
         get: operations["listValueAttachments"];
         put?: never;
         /**
-         * Attach evidence to a value（上傳佐證材料）
+         * Attach evidence to a value（上传佐证材料）
          * @description Uploads one file (multipart field `file`) to a draft or returned value (`409` otherwise). The type
          *     is judged by the file's content, not its name: PDF, PNG, JPEG, Office documents (.docx, .xlsx)
          *     and plain text are accepted, anything else is a `415`. At most the attachment size limit
@@ -1161,7 +1161,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Download evidence（下載佐證材料）
+         * Download evidence（下载佐证材料）
          * @description The file as it was uploaded, with its name in `Content-Disposition` and its SHA-256 in `Digest`.
          *
          *     Permission: any signed-in user (other than admin: only records of their own unit and the units below it); API keys with the scope read.
@@ -1191,7 +1191,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Submit a value for review（提交審核）
+         * Submit a value for review（提交审核）
          * @description Sends a draft or returned value to review. A value far from the unit's earlier periods or from
          *     the other units is accepted but flagged. Only draft and returned values can be submitted (`409
          *     value_not_editable`, whose `allowedStates` names them); an indicator with `evidenceRequired`
@@ -1254,7 +1254,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Approve a value（審核通過）
+         * Approve a value（审核通过）
          * @description Approves a submitted value, optionally with a review score within the indicator's points
          *     (`422` beyond); send `{}` for none. Reviewers never approve a value they submitted (`403`). Only submitted values
          *     can be approved (`409`).
@@ -1276,7 +1276,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List evaluations（查詢考核評價）
+         * List evaluations（查询考核评价）
          * @description Evaluations matching every filter given, oldest first. API keys see published and superseded
          *     evaluations only.
          *
@@ -1285,7 +1285,7 @@ export interface paths {
         get: operations["listEvaluations"];
         put?: never;
         /**
-         * Start an evaluation（發起考核評價）
+         * Start an evaluation（发起考核评价）
          * @description A draft evaluation of a published system (`409` for a draft system) for one year within the
          *     system's years (`422`) and a set of units: by default every unit the system's indicators
          *     name as reporting units (`422` when there are none and no units are given). A draft is
@@ -1315,7 +1315,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get an evaluation（查看考核評價）
+         * Get an evaluation（查看考核评价）
          * @description The evaluation with its `ETag`. API keys see published and superseded evaluations only. Send `If-None-Match` with a known `ETag` to get `304` when it has not changed.
          *
          *     Permission: any signed-in user; API keys with the scope read.
@@ -1324,7 +1324,7 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Delete a draft evaluation（刪除考核評價草稿）
+         * Delete a draft evaluation（删除考核评价草稿）
          * @description Deletes a draft (`409` for a published or superseded evaluation, which stays on record).
          *     `If-Match` is required.
          *
@@ -1352,7 +1352,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Publish an evaluation（發布考核結果）
+         * Publish an evaluation（发布考核结果）
          * @description Scores the draft one last time and freezes the result: every unit's scorecard, total, rank
          *     and grade are kept as they are now, and every value they used is locked (a locked value is
          *     never returned or changed again). `If-Match` names the version looked at. When a value
@@ -1385,7 +1385,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Start a correction of a published evaluation（更正考核結果）
+         * Start a correction of a published evaluation（更正考核结果）
          * @description A published evaluation is never edited: this starts a new draft of the same system, year and
          *     units that, once published, supersedes it. It scores the values as they are then (values
          *     the first publication locked stay locked; values approved since count). Only a published
@@ -1451,10 +1451,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A unit's scorecard with every point explained（單位考核得分明細）
+         * A unit's scorecard with every point explained（单位考核得分明细）
          * @description The unit's total, rank and grade, and every indicator's score in tree order: for each leaf the
          *     value and target used, the scoring method, the points gained and lost, a reason code and a
-         *     sentence in Chinese (`未達目標值50%，按比例得分 7.2/10`); for each indicator with children the
+         *     sentence in Chinese (`未达目标值50%，按比例得分 7.2/10`); for each indicator with children the
          *     sum of its children. A unit outside the evaluation, or one the caller does not see, is a
          *     `404`. API keys see published evaluations only.
          *
@@ -1483,7 +1483,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Compare with another evaluation（考核結果對比）
+         * Compare with another evaluation（考核结果对比）
          * @description How each unit moved against another evaluation (`with`) of the same system, or of an earlier
          *     or later edition (indicators are matched through the editions' lineage): total and rank
          *     before and after, and each indicator whose score changed, biggest movers first. Units in
@@ -1524,8 +1524,8 @@ export interface components {
          */
         Version: number;
         /**
-         * @description province 省, city 市, district 區, county 縣, economic_zone 經濟區, town 鎮/街道, village 村,
-         *     community 社區, department 部門, office 辦公室/議事協調機構.
+         * @description province 省, city 市, district 区, county 县, economic_zone 经济区, town 镇/街道, village 村,
+         *     community 社区, department 部门, office 办公室/议事协调机构.
          * @example department
          * @enum {string}
          */
@@ -1538,7 +1538,7 @@ export interface components {
         UnitCode: string;
         /**
          * @description The full name, on one line, without leading or trailing spaces.
-         * @example 盤錦市司法局
+         * @example 盘锦市司法局
          */
         UnitName: string;
         /**
@@ -1658,9 +1658,9 @@ export interface components {
             name?: string;
         };
         /**
-         * @description admin 管理員 (the city rule-of-law office: everything); reviewer 審核員 (reviews and approves for its
-         *     unit and the units below it, never what it submitted itself); reporter 填報員 (edits and submits its
-         *     own unit's records); viewer 查看員 (reads its unit's subtree).
+         * @description admin 管理员 (the city rule-of-law office: everything); reviewer 审核员 (reviews and approves for its
+         *     unit and the units below it, never what it submitted itself); reporter 填报员 (edits and submits its
+         *     own unit's records); viewer 查看员 (reads its unit's subtree).
          * @example reviewer
          * @enum {string}
          */
@@ -1670,7 +1670,7 @@ export interface components {
          * @example sfj.reviewer
          */
         Username: string;
-        /** @example 市司法局審核員 */
+        /** @example 市司法局审核员 */
         DisplayName: string;
         /**
          * Format: password
@@ -1740,7 +1740,7 @@ export interface components {
             permissions: string[];
         };
         /**
-         * @description read 讀取已發布數據; feed 拉取變更; write:values 報送指標數值.
+         * @description read 读取已发布数据; feed 拉取变更; write:values 报送指标数值.
          * @example read
          * @enum {string}
          */
@@ -1832,19 +1832,19 @@ export interface components {
          */
         Decimal: string;
         /**
-         * @description draft 草稿 (indicators may change); published 已發布 (frozen); archived 已歸檔.
+         * @description draft 草稿 (indicators may change); published 已发布 (frozen); archived 已归档.
          * @example published
          * @enum {string}
          */
         IndicatorSystemStatus: "draft" | "published" | "archived";
         /**
-         * @description number 數值; percent 百分比 (the value is the percentage, `58.10` for 58.10%); yes_no 是否; text 文字; evidence_only 僅佐證材料.
+         * @description number 数值; percent 百分比 (the value is the percentage, `58.10` for 58.10%); yes_no 是否; text 文字; evidence_only 仅佐证材料.
          * @example number
          * @enum {string}
          */
         ValueType: "number" | "percent" | "yes_no" | "text" | "evidence_only";
         /**
-         * @description higher_better 越高越好; lower_better 越低越好; target 達到目標值.
+         * @description higher_better 越高越好; lower_better 越低越好; target 达到目标值.
          * @example higher_better
          * @enum {string}
          */
@@ -1861,7 +1861,7 @@ export interface components {
          * @enum {string}
          */
         Frequency: "year" | "half" | "quarter" | "month";
-        /** @example 盤錦市2021年法治政府建設主要指標 */
+        /** @example 盘锦市2021年法治政府建设主要指标 */
         SystemName: string;
         /** @example 2021年版 */
         Edition: string;
@@ -1919,13 +1919,13 @@ export interface components {
          * @example 2.1
          */
         IndicatorCode: string;
-        /** @example 證明事項實行告知承諾制 */
+        /** @example 证明事项实行告知承诺制 */
         IndicatorName: string;
-        /** @example 全面梳理證明事項，實行告知承諾制 */
+        /** @example 全面梳理证明事项，实行告知承诺制 */
         LongText: string;
         /**
-         * @description %, 件, 項, 個, 萬元, 工作日 …
-         * @example 項
+         * @description %, 件, 项, 个, 万元, 工作日 …
+         * @example 项
          */
         MeasureUnit: string;
         /**
@@ -2044,12 +2044,12 @@ export interface components {
             sortOrder?: components["schemas"]["SortOrder"];
         };
         /**
-         * @description gte ≥ (以上); lte ≤ (以內); eq = ; between, from `value` to `valueTo`, both included.
+         * @description gte ≥ (以上); lte ≤ (以内); eq = ; between, from `value` to `valueTo`, both included.
          * @example gte
          * @enum {string}
          */
         Comparator: "gte" | "lte" | "eq" | "between";
-        /** @example 示例目標值，非正式下達 */
+        /** @example 示例目标值，非正式下达 */
         Note: string;
         Target: {
             id: components["schemas"]["Id"];
@@ -2092,14 +2092,14 @@ export interface components {
          */
         Period: string;
         /**
-         * @description draft 草稿; submitted 已提交; returned 已退回; approved 已審核; locked 已鎖定 (used by an evaluation).
+         * @description draft 草稿; submitted 已提交; returned 已退回; approved 已审核; locked 已锁定 (used by an evaluation).
          * @example approved
          * @enum {string}
          */
         ValueStatus: "draft" | "submitted" | "returned" | "approved" | "locked";
         /**
-         * @description How the source text qualified the figure: exact; more_than 余/多 ("4000余萬條"); at_least 以上;
-         *     at_most 以內; less_than 不足; about 約; minimum 最短/最低; maximum 最長/最高.
+         * @description How the source text qualified the figure: exact; more_than 余/多 ("4000余万条"); at_least 以上;
+         *     at_most 以内; less_than 不足; about 约; minimum 最短/最低; maximum 最长/最高.
          * @example exact
          * @enum {string}
          */
@@ -2118,7 +2118,7 @@ export interface components {
             yesNo?: boolean;
             text?: string;
             qualifier: components["schemas"]["Qualifier"];
-            /** @description The figure as the source wrote it (`4000余萬條`). */
+            /** @description The figure as the source wrote it (`4000余万条`). */
             rawText?: string;
             asOf?: components["schemas"]["DateOnly"];
             comment?: string;
@@ -2222,11 +2222,11 @@ export interface components {
         };
         /** @description A grade (等次) and the least total that reaches it. */
         GradeBand: {
-            /** @example 優秀 */
+            /** @example 优秀 */
             grade: string;
             min: components["schemas"]["Decimal"];
         };
-        /** @description The grades an evaluation gives by total, e.g. 優秀 ≥ 90, 良好 ≥ 80, 合格 ≥ 60, 不合格 ≥ 0. */
+        /** @description The grades an evaluation gives by total, e.g. 优秀 ≥ 90, 良好 ≥ 80, 合格 ≥ 60, 不合格 ≥ 0. */
         GradeBands: components["schemas"]["GradeBand"][];
         /**
          * @description target_met: full points when the value meets the target, else none; linear: points in
@@ -2273,7 +2273,7 @@ export interface components {
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
         };
-        /** @example 盤錦市2021年度法治政府建設考核 */
+        /** @example 盘锦市2021年度法治政府建设考核 */
         EvaluationName: string;
         EvaluationPage: {
             items: components["schemas"]["Evaluation"][];
@@ -2610,7 +2610,7 @@ export interface components {
                  *         {
                  *           "type": "unit",
                  *           "id": "0190a000-0000-7000-8000-000000000011",
-                 *           "name": "中共盤錦市委全面依法治市委員會辦公室"
+                 *           "name": "中共盘锦市委全面依法治市委员会办公室"
                  *         }
                  *       ]
                  *     }
@@ -3059,7 +3059,7 @@ export interface operations {
                      *         {
                      *           "id": "0190a000-0000-7000-8000-000000000010",
                      *           "code": "211100-001",
-                     *           "name": "盤錦市司法局",
+                     *           "name": "盘锦市司法局",
                      *           "shortName": "市司法局",
                      *           "kind": "department",
                      *           "parentId": "0190a000-0000-7000-8000-000000000001",
@@ -3103,8 +3103,8 @@ export interface operations {
                 /**
                  * @example {
                  *       "code": "211100-090",
-                 *       "name": "盤錦市人民防空辦公室",
-                 *       "shortName": "市人防辦",
+                 *       "name": "盘锦市人民防空办公室",
+                 *       "shortName": "市人防办",
                  *       "kind": "department",
                  *       "parentId": "0190a000-0000-7000-8000-000000000001"
                  *     }
@@ -3125,8 +3125,8 @@ export interface operations {
                      * @example {
                      *       "id": "0190a1b2-7c3d-7e4f-8a5b-6c7d8e9f0a1b",
                      *       "code": "211100-090",
-                     *       "name": "盤錦市人民防空辦公室",
-                     *       "shortName": "市人防辦",
+                     *       "name": "盘锦市人民防空办公室",
+                     *       "shortName": "市人防办",
                      *       "kind": "department",
                      *       "parentId": "0190a000-0000-7000-8000-000000000001",
                      *       "level": 2,
@@ -3181,7 +3181,7 @@ export interface operations {
                      * @example {
                      *       "id": "0190a000-0000-7000-8000-000000000010",
                      *       "code": "211100-001",
-                     *       "name": "盤錦市司法局",
+                     *       "name": "盘锦市司法局",
                      *       "shortName": "市司法局",
                      *       "kind": "department",
                      *       "parentId": "0190a000-0000-7000-8000-000000000001",
@@ -3274,7 +3274,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "name": "盤錦市司法局（市依法治市辦）"
+                 *       "name": "盘锦市司法局（市依法治市办）"
                  *     }
                  */
                 "application/merge-patch+json": components["schemas"]["UnitPatch"];
@@ -3292,7 +3292,7 @@ export interface operations {
                      * @example {
                      *       "id": "0190a000-0000-7000-8000-000000000010",
                      *       "code": "211100-001",
-                     *       "name": "盤錦市司法局（市依法治市辦）",
+                     *       "name": "盘锦市司法局（市依法治市办）",
                      *       "shortName": "市司法局",
                      *       "kind": "department",
                      *       "parentId": "0190a000-0000-7000-8000-000000000001",
@@ -3350,7 +3350,7 @@ export interface operations {
                      * @example {
                      *       "id": "0190a000-0000-7000-8000-000000000010",
                      *       "code": "211100-001",
-                     *       "name": "盤錦市司法局",
+                     *       "name": "盘锦市司法局",
                      *       "shortName": "市司法局",
                      *       "kind": "department",
                      *       "parentId": "0190a000-0000-7000-8000-000000000001",
@@ -3363,8 +3363,8 @@ export interface operations {
                      *         {
                      *           "id": "0190a000-0000-7000-8000-000000000011",
                      *           "code": "211100-002",
-                     *           "name": "中共盤錦市委全面依法治市委員會辦公室",
-                     *           "shortName": "市依法治市辦",
+                     *           "name": "中共盘锦市委全面依法治市委员会办公室",
+                     *           "shortName": "市依法治市办",
                      *           "kind": "office",
                      *           "parentId": "0190a000-0000-7000-8000-000000000010",
                      *           "level": 3,
@@ -3416,7 +3416,7 @@ export interface operations {
                      *         {
                      *           "id": "0190a000-0000-7000-8000-000000000001",
                      *           "code": "211100",
-                     *           "name": "盤錦市",
+                     *           "name": "盘锦市",
                      *           "kind": "city",
                      *           "level": 1,
                      *           "path": "/0190a000-0000-7000-8000-000000000001/",
@@ -3471,7 +3471,7 @@ export interface operations {
                      *       "user": {
                      *         "id": "0190a000-0000-7000-8000-000000001001",
                      *         "username": "fzb.admin",
-                     *         "displayName": "市依法治市辦管理員",
+                     *         "displayName": "市依法治市办管理员",
                      *         "unitId": "0190a000-0000-7000-8000-000000000011",
                      *         "roles": [
                      *           "admin"
@@ -3537,7 +3537,7 @@ export interface operations {
                      *       "user": {
                      *         "id": "0190a000-0000-7000-8000-000000001002",
                      *         "username": "sfj.reviewer",
-                     *         "displayName": "市司法局審核員",
+                     *         "displayName": "市司法局审核员",
                      *         "unitId": "0190a000-0000-7000-8000-000000000010",
                      *         "roles": [
                      *           "reviewer"
@@ -3550,7 +3550,7 @@ export interface operations {
                      *       "unit": {
                      *         "id": "0190a000-0000-7000-8000-000000000010",
                      *         "code": "211100-001",
-                     *         "name": "盤錦市司法局",
+                     *         "name": "盘锦市司法局",
                      *         "shortName": "市司法局",
                      *         "kind": "department",
                      *         "parentId": "0190a000-0000-7000-8000-000000000001",
@@ -3634,7 +3634,7 @@ export interface operations {
                      *         {
                      *           "id": "0190a000-0000-7000-8000-000000001002",
                      *           "username": "sfj.reviewer",
-                     *           "displayName": "市司法局審核員",
+                     *           "displayName": "市司法局审核员",
                      *           "unitId": "0190a000-0000-7000-8000-000000000010",
                      *           "roles": [
                      *             "reviewer"
@@ -3676,7 +3676,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "username": "gaj.reporter",
-                 *       "displayName": "市公安局填報員",
+                 *       "displayName": "市公安局填报员",
                  *       "unitId": "0190a000-0000-7000-8000-000000000020",
                  *       "roles": [
                  *         "reporter"
@@ -3700,7 +3700,7 @@ export interface operations {
                      * @example {
                      *       "id": "0190a1b2-7c3d-7e4f-8a5b-6c7d8e9f0a1c",
                      *       "username": "gaj.reporter",
-                     *       "displayName": "市公安局填報員",
+                     *       "displayName": "市公安局填报员",
                      *       "unitId": "0190a000-0000-7000-8000-000000000020",
                      *       "roles": [
                      *         "reporter"
@@ -3750,7 +3750,7 @@ export interface operations {
                      * @example {
                      *       "id": "0190a000-0000-7000-8000-000000001002",
                      *       "username": "sfj.reviewer",
-                     *       "displayName": "市司法局審核員",
+                     *       "displayName": "市司法局审核员",
                      *       "unitId": "0190a000-0000-7000-8000-000000000010",
                      *       "roles": [
                      *         "reviewer"
@@ -3816,7 +3816,7 @@ export interface operations {
                      * @example {
                      *       "id": "0190a000-0000-7000-8000-000000001002",
                      *       "username": "sfj.reviewer",
-                     *       "displayName": "市司法局審核員",
+                     *       "displayName": "市司法局审核员",
                      *       "unitId": "0190a000-0000-7000-8000-000000000010",
                      *       "roles": [
                      *         "reviewer",
@@ -3868,7 +3868,7 @@ export interface operations {
                      * @example {
                      *       "id": "0190a000-0000-7000-8000-000000001002",
                      *       "username": "sfj.reviewer",
-                     *       "displayName": "市司法局審核員",
+                     *       "displayName": "市司法局审核员",
                      *       "unitId": "0190a000-0000-7000-8000-000000000010",
                      *       "roles": [
                      *         "reviewer"
@@ -3915,7 +3915,7 @@ export interface operations {
                      * @example {
                      *       "id": "0190a000-0000-7000-8000-000000001002",
                      *       "username": "sfj.reviewer",
-                     *       "displayName": "市司法局審核員",
+                     *       "displayName": "市司法局审核员",
                      *       "unitId": "0190a000-0000-7000-8000-000000000010",
                      *       "roles": [
                      *         "reviewer"
@@ -4010,7 +4010,7 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "id": "0190a000-0000-7000-8000-000000002001",
-                     *           "name": "遼寧省法治政府建設信息平台",
+                     *           "name": "辽宁省法治政府建设信息平台",
                      *           "prefix": "fzk_1a2b3c4d",
                      *           "scopes": [
                      *             "read",
@@ -4043,7 +4043,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "name": "遼寧省法治政府建設信息平台",
+                 *       "name": "辽宁省法治政府建设信息平台",
                  *       "scopes": [
                  *         "read",
                  *         "feed"
@@ -4068,7 +4068,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "id": "0190a1b2-7c3d-7e4f-8a5b-6c7d8e9f0a1d",
-                     *       "name": "遼寧省法治政府建設信息平台",
+                     *       "name": "辽宁省法治政府建设信息平台",
                      *       "prefix": "fzk_9f8e7d6c",
                      *       "scopes": [
                      *         "read",
@@ -4119,7 +4119,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "id": "0190a000-0000-7000-8000-000000002001",
-                     *       "name": "遼寧省法治政府建設信息平台",
+                     *       "name": "辽宁省法治政府建设信息平台",
                      *       "prefix": "fzk_1a2b3c4d",
                      *       "scopes": [
                      *         "read",
@@ -4165,7 +4165,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "id": "0190a000-0000-7000-8000-000000002001",
-                     *       "name": "遼寧省法治政府建設信息平台",
+                     *       "name": "辽宁省法治政府建设信息平台",
                      *       "prefix": "fzk_1a2b3c4d",
                      *       "scopes": [
                      *         "read",
@@ -4266,11 +4266,11 @@ export interface operations {
                      *           "entityId": "0190a000-0000-7000-8000-000000000010",
                      *           "unitId": "0190a000-0000-7000-8000-000000000010",
                      *           "before": {
-                     *             "name": "盤錦市司法局",
+                     *             "name": "盘锦市司法局",
                      *             "version": 1
                      *           },
                      *           "after": {
-                     *             "name": "盤錦市司法局（市依法治市辦）",
+                     *             "name": "盘锦市司法局（市依法治市办）",
                      *             "version": 2
                      *           },
                      *           "requestId": "01a21af8-7a65-700a-9e9b-973ae345aca6",
@@ -4368,7 +4368,7 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "id": "0190a000-0000-7000-8000-000000003001",
-                     *           "name": "盤錦市2021年法治政府建設主要指標",
+                     *           "name": "盘锦市2021年法治政府建设主要指标",
                      *           "issuingUnitId": "0190a000-0000-7000-8000-000000000011",
                      *           "edition": "2021年版",
                      *           "yearFrom": 2021,
@@ -4412,7 +4412,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "name": "盤錦市2022年法治政府建設考核指標",
+                 *       "name": "盘锦市2022年法治政府建设考核指标",
                  *       "issuingUnitId": "0190a000-0000-7000-8000-000000000011",
                  *       "edition": "2022年版",
                  *       "yearFrom": 2022,
@@ -4435,7 +4435,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "id": "0190a1b2-7c3d-7e4f-8a5b-6c7d8e9f0b01",
-                     *       "name": "盤錦市2022年法治政府建設考核指標",
+                     *       "name": "盘锦市2022年法治政府建设考核指标",
                      *       "issuingUnitId": "0190a000-0000-7000-8000-000000000011",
                      *       "edition": "2022年版",
                      *       "yearFrom": 2022,
@@ -4491,7 +4491,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "id": "0190a000-0000-7000-8000-000000003001",
-                     *       "name": "盤錦市2021年法治政府建設主要指標",
+                     *       "name": "盘锦市2021年法治政府建设主要指标",
                      *       "issuingUnitId": "0190a000-0000-7000-8000-000000000011",
                      *       "edition": "2021年版",
                      *       "yearFrom": 2021,
@@ -4586,7 +4586,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "name": "盤錦市2022年法治政府建設考核指標（征求意見稿）"
+                 *       "name": "盘锦市2022年法治政府建设考核指标（征求意见稿）"
                  *     }
                  */
                 "application/merge-patch+json": components["schemas"]["IndicatorSystemPatch"];
@@ -4603,7 +4603,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "id": "0190a1b2-7c3d-7e4f-8a5b-6c7d8e9f0b01",
-                     *       "name": "盤錦市2022年法治政府建設考核指標（征求意見稿）",
+                     *       "name": "盘锦市2022年法治政府建设考核指标（征求意见稿）",
                      *       "issuingUnitId": "0190a000-0000-7000-8000-000000000011",
                      *       "edition": "2022年版",
                      *       "yearFrom": 2022,
@@ -4655,7 +4655,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "id": "0190a1b2-7c3d-7e4f-8a5b-6c7d8e9f0b01",
-                     *       "name": "盤錦市2022年法治政府建設考核指標",
+                     *       "name": "盘锦市2022年法治政府建设考核指标",
                      *       "issuingUnitId": "0190a000-0000-7000-8000-000000000011",
                      *       "edition": "2022年版",
                      *       "yearFrom": 2022,
@@ -4704,7 +4704,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "id": "0190a000-0000-7000-8000-000000003001",
-                     *       "name": "盤錦市2021年法治政府建設主要指標",
+                     *       "name": "盘锦市2021年法治政府建设主要指标",
                      *       "issuingUnitId": "0190a000-0000-7000-8000-000000000011",
                      *       "edition": "2021年版",
                      *       "yearFrom": 2021,
@@ -4764,7 +4764,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "id": "0190a1b2-7c3d-7e4f-8a5b-6c7d8e9f0b02",
-                     *       "name": "盤錦市2021年法治政府建設主要指標",
+                     *       "name": "盘锦市2021年法治政府建设主要指标",
                      *       "issuingUnitId": "0190a000-0000-7000-8000-000000000011",
                      *       "edition": "2022年版",
                      *       "yearFrom": 2022,
@@ -4815,7 +4815,7 @@ export interface operations {
                      * @example {
                      *       "system": {
                      *         "id": "0190a000-0000-7000-8000-000000003001",
-                     *         "name": "盤錦市2021年法治政府建設主要指標",
+                     *         "name": "盘锦市2021年法治政府建设主要指标",
                      *         "issuingUnitId": "0190a000-0000-7000-8000-000000000011",
                      *         "edition": "2021年版",
                      *         "yearFrom": 2021,
@@ -4831,7 +4831,7 @@ export interface operations {
                      *           "id": "0190a000-0000-7000-8000-000000003101",
                      *           "systemId": "0190a000-0000-7000-8000-000000003001",
                      *           "code": "2",
-                     *           "name": "依法全面履行政府職能",
+                     *           "name": "依法全面履行政府职能",
                      *           "level": 1,
                      *           "points": "20",
                      *           "valueType": "evidence_only",
@@ -4850,10 +4850,10 @@ export interface operations {
                      *               "systemId": "0190a000-0000-7000-8000-000000003001",
                      *               "parentId": "0190a000-0000-7000-8000-000000003101",
                      *               "code": "2.1",
-                     *               "name": "證明事項實行告知承諾制",
+                     *               "name": "证明事项实行告知承诺制",
                      *               "level": 2,
                      *               "points": "20",
-                     *               "measureUnit": "項",
+                     *               "measureUnit": "项",
                      *               "valueType": "number",
                      *               "direction": "higher_better",
                      *               "aggregation": "sum",
@@ -4934,10 +4934,10 @@ export interface operations {
                      *           "systemId": "0190a000-0000-7000-8000-000000003001",
                      *           "parentId": "0190a000-0000-7000-8000-000000003101",
                      *           "code": "2.1",
-                     *           "name": "證明事項實行告知承諾制",
+                     *           "name": "证明事项实行告知承诺制",
                      *           "level": 2,
                      *           "points": "20",
-                     *           "measureUnit": "項",
+                     *           "measureUnit": "项",
                      *           "valueType": "number",
                      *           "direction": "higher_better",
                      *           "aggregation": "sum",
@@ -4981,10 +4981,10 @@ export interface operations {
                 /**
                  * @example {
                  *       "code": "1.2",
-                 *       "name": "工程建設項目審批時限",
+                 *       "name": "工程建设项目审批时限",
                  *       "parentId": "0190a000-0000-7000-8000-000000003501",
-                 *       "content": "將工程建設項目審批時限壓縮至60個工作日以內",
-                 *       "criteria": "全部壓縮到位得滿分，每超出1類扣1分",
+                 *       "content": "将工程建设项目审批时限压缩至60个工作日以内",
+                 *       "criteria": "全部压缩到位得满分，每超出1类扣1分",
                  *       "points": "5",
                  *       "measureUnit": "工作日",
                  *       "valueType": "number",
@@ -5013,10 +5013,10 @@ export interface operations {
                      *       "systemId": "0190a1b2-7c3d-7e4f-8a5b-6c7d8e9f0b01",
                      *       "parentId": "0190a000-0000-7000-8000-000000003101",
                      *       "code": "2.2",
-                     *       "name": "工程建設項目審批時限",
+                     *       "name": "工程建设项目审批时限",
                      *       "level": 2,
-                     *       "content": "將工程建設項目審批時限壓縮至60個工作日以內",
-                     *       "criteria": "全部壓縮到位得滿分，每超出1類扣1分",
+                     *       "content": "将工程建设项目审批时限压缩至60个工作日以内",
+                     *       "criteria": "全部压缩到位得满分，每超出1类扣1分",
                      *       "points": "5",
                      *       "measureUnit": "工作日",
                      *       "valueType": "number",
@@ -5079,10 +5079,10 @@ export interface operations {
                      *       "systemId": "0190a000-0000-7000-8000-000000003001",
                      *       "parentId": "0190a000-0000-7000-8000-000000003101",
                      *       "code": "2.1",
-                     *       "name": "證明事項實行告知承諾制",
+                     *       "name": "证明事项实行告知承诺制",
                      *       "level": 2,
                      *       "points": "20",
-                     *       "measureUnit": "項",
+                     *       "measureUnit": "项",
                      *       "valueType": "number",
                      *       "direction": "higher_better",
                      *       "aggregation": "sum",
@@ -5197,7 +5197,7 @@ export interface operations {
                      *       "systemId": "0190a1b2-7c3d-7e4f-8a5b-6c7d8e9f0b01",
                      *       "parentId": "0190a000-0000-7000-8000-000000003101",
                      *       "code": "2.2",
-                     *       "name": "工程建設項目審批時限",
+                     *       "name": "工程建设项目审批时限",
                      *       "level": 2,
                      *       "points": "6",
                      *       "measureUnit": "工作日",
@@ -5278,7 +5278,7 @@ export interface operations {
                      *           "comparator": "gte",
                      *           "value": "60",
                      *           "sample": true,
-                     *           "note": "示例目標值，非正式下達",
+                     *           "note": "示例目标值，非正式下达",
                      *           "version": 1,
                      *           "createdAt": "2022-01-05T08:00:00Z",
                      *           "updatedAt": "2022-01-05T08:00:00Z"
@@ -5319,7 +5319,7 @@ export interface operations {
                  *       "comparator": "gte",
                  *       "value": "60",
                  *       "sample": true,
-                 *       "note": "示例目標值，非正式下達"
+                 *       "note": "示例目标值，非正式下达"
                  *     }
                  */
                 "application/json": components["schemas"]["TargetCreate"];
@@ -5342,7 +5342,7 @@ export interface operations {
                      *       "comparator": "gte",
                      *       "value": "60",
                      *       "sample": true,
-                     *       "note": "示例目標值，非正式下達",
+                     *       "note": "示例目标值，非正式下达",
                      *       "version": 1,
                      *       "createdAt": "2022-01-05T08:00:00Z",
                      *       "updatedAt": "2022-01-05T08:00:00Z"
@@ -5651,7 +5651,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "dryRun": true,
-                     *       "sheet": "數值填報",
+                     *       "sheet": "数值填报",
                      *       "rows": 4,
                      *       "created": 2,
                      *       "updated": 0,
@@ -5660,11 +5660,11 @@ export interface operations {
                      *       "problemCount": 1,
                      *       "problems": [
                      *         {
-                     *           "sheet": "數值填報",
+                     *           "sheet": "数值填报",
                      *           "row": 7,
                      *           "column": "H",
                      *           "ref": "H7",
-                     *           "header": "數值",
+                     *           "header": "数值",
                      *           "message": "not a number: \"12a\" (write digits with at most 6 after the point, e.g. 58.10)"
                      *         }
                      *       ]
@@ -5753,7 +5753,7 @@ export interface operations {
                      *           "period": "2021",
                      *           "value": "58.10",
                      *           "qualifier": "exact",
-                     *           "rawText": "實名注冊率達58.10%",
+                     *           "rawText": "实名注册率达58.10%",
                      *           "asOf": "2021-12-31",
                      *           "status": "approved",
                      *           "flags": [],
@@ -5798,7 +5798,7 @@ export interface operations {
                  *       "period": "2021",
                  *       "value": "58.10",
                  *       "qualifier": "exact",
-                 *       "rawText": "實名注冊率達58.10%",
+                 *       "rawText": "实名注册率达58.10%",
                  *       "asOf": "2021-12-31"
                  *     }
                  */
@@ -5822,7 +5822,7 @@ export interface operations {
                      *       "period": "2021",
                      *       "value": "58.10",
                      *       "qualifier": "exact",
-                     *       "rawText": "實名注冊率達58.10%",
+                     *       "rawText": "实名注册率达58.10%",
                      *       "asOf": "2021-12-31",
                      *       "status": "draft",
                      *       "flags": [],
@@ -6036,7 +6036,7 @@ export interface operations {
                      *       "period": "2021",
                      *       "value": "58.10",
                      *       "qualifier": "exact",
-                     *       "rawText": "實名注冊率達58.10%",
+                     *       "rawText": "实名注册率达58.10%",
                      *       "asOf": "2021-12-31",
                      *       "status": "approved",
                      *       "flags": [],
@@ -6182,7 +6182,7 @@ export interface operations {
                      *           },
                      *           "after": {
                      *             "status": "returned",
-                     *             "returnReason": "請補充截至12月底的統計口徑說明"
+                     *             "returnReason": "请补充截至12月底的统计口径说明"
                      *           },
                      *           "prevHash": "6b1f0d8e2c4a9b7f3e5d1c0a8b6f4e2d9c7b5a3f1e0d8c6b4a2f0e9d7c5b3a1f",
                      *           "hash": "0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b"
@@ -6236,7 +6236,7 @@ export interface operations {
                      *         {
                      *           "id": "0190a000-0000-7000-8000-000000006001",
                      *           "valueId": "0190a000-0000-7000-8000-000000005001",
-                     *           "filename": "遼事通注冊統計.pdf",
+                     *           "filename": "辽事通注册统计.pdf",
                      *           "contentType": "application/pdf",
                      *           "size": 183204,
                      *           "sha256": "9f2c0e1b6a7d4c3e8f5a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6a",
@@ -6287,7 +6287,7 @@ export interface operations {
                      * @example {
                      *       "id": "0190a000-0000-7000-8000-000000006001",
                      *       "valueId": "0190a000-0000-7000-8000-000000005001",
-                     *       "filename": "遼事通注冊統計.pdf",
+                     *       "filename": "辽事通注册统计.pdf",
                      *       "contentType": "application/pdf",
                      *       "size": 183204,
                      *       "sha256": "9f2c0e1b6a7d4c3e8f5a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6a",
@@ -6412,7 +6412,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "reason": "請補充截至12月底的統計口徑說明"
+                 *       "reason": "请补充截至12月底的统计口径说明"
                  *     }
                  */
                 "application/json": components["schemas"]["ValueReturn"];
@@ -6434,7 +6434,7 @@ export interface operations {
                      *       "value": "58.20",
                      *       "qualifier": "exact",
                      *       "status": "returned",
-                     *       "returnReason": "請補充截至12月底的統計口徑說明",
+                     *       "returnReason": "请补充截至12月底的统计口径说明",
                      *       "flags": [],
                      *       "version": 4,
                      *       "createdAt": "2022-01-10T08:00:00Z",
@@ -6561,7 +6561,7 @@ export interface operations {
                      *           "id": "0190a000-0000-7000-8000-000000007001",
                      *           "systemId": "0190a000-0000-7000-8000-000000003002",
                      *           "year": 2021,
-                     *           "name": "盤錦市2021年度法治政府建設考核",
+                     *           "name": "盘锦市2021年度法治政府建设考核",
                      *           "status": "published",
                      *           "unitIds": [
                      *             "0190a000-0000-7000-8000-000000000002",
@@ -6607,7 +6607,7 @@ export interface operations {
                  * @example {
                  *       "systemId": "0190a000-0000-7000-8000-000000003002",
                  *       "year": 2021,
-                 *       "name": "盤錦市2021年度法治政府建設考核",
+                 *       "name": "盘锦市2021年度法治政府建设考核",
                  *       "unitIds": [
                  *         "0190a000-0000-7000-8000-000000000002",
                  *         "0190a000-0000-7000-8000-000000000003",
@@ -6633,7 +6633,7 @@ export interface operations {
                      *       "id": "0190a000-0000-7000-8000-000000007001",
                      *       "systemId": "0190a000-0000-7000-8000-000000003002",
                      *       "year": 2021,
-                     *       "name": "盤錦市2021年度法治政府建設考核",
+                     *       "name": "盘锦市2021年度法治政府建设考核",
                      *       "status": "draft",
                      *       "unitIds": [
                      *         "0190a000-0000-7000-8000-000000000002",
@@ -6690,7 +6690,7 @@ export interface operations {
                      *       "id": "0190a000-0000-7000-8000-000000007001",
                      *       "systemId": "0190a000-0000-7000-8000-000000003002",
                      *       "year": 2021,
-                     *       "name": "盤錦市2021年度法治政府建設考核",
+                     *       "name": "盘锦市2021年度法治政府建设考核",
                      *       "status": "draft",
                      *       "unitIds": [
                      *         "0190a000-0000-7000-8000-000000000002",
@@ -6793,7 +6793,7 @@ export interface operations {
                      *       "id": "0190a000-0000-7000-8000-000000007001",
                      *       "systemId": "0190a000-0000-7000-8000-000000003002",
                      *       "year": 2021,
-                     *       "name": "盤錦市2021年度法治政府建設考核",
+                     *       "name": "盘锦市2021年度法治政府建设考核",
                      *       "status": "published",
                      *       "unitIds": [
                      *         "0190a000-0000-7000-8000-000000000002",
@@ -6847,7 +6847,7 @@ export interface operations {
                      *       "id": "0190a000-0000-7000-8000-000000007002",
                      *       "systemId": "0190a000-0000-7000-8000-000000003002",
                      *       "year": 2021,
-                     *       "name": "盤錦市2021年度法治政府建設考核（更正）",
+                     *       "name": "盘锦市2021年度法治政府建设考核（更正）",
                      *       "status": "draft",
                      *       "unitIds": [
                      *         "0190a000-0000-7000-8000-000000000002",
@@ -6905,16 +6905,16 @@ export interface operations {
                      *         {
                      *           "unitId": "0190a000-0000-7000-8000-000000000002",
                      *           "unitCode": "211102",
-                     *           "unitName": "雙台子區",
+                     *           "unitName": "双台子区",
                      *           "total": "91.50",
                      *           "points": "100",
                      *           "rank": 1,
-                     *           "grade": "優秀",
+                     *           "grade": "优秀",
                      *           "areas": [
                      *             {
                      *               "indicatorId": "0190a000-0000-7000-8000-000000003301",
                      *               "code": "1",
-                     *               "name": "政府機構職能體系",
+                     *               "name": "政府机构职能体系",
                      *               "score": "11.20",
                      *               "points": "12"
                      *             }
@@ -6969,12 +6969,12 @@ export interface operations {
                      *       "points": "100",
                      *       "rank": 1,
                      *       "unitsRanked": 4,
-                     *       "grade": "優秀",
+                     *       "grade": "优秀",
                      *       "areas": [
                      *         {
                      *           "indicatorId": "0190a000-0000-7000-8000-000000003301",
                      *           "code": "1",
-                     *           "name": "政府機構職能體系",
+                     *           "name": "政府机构职能体系",
                      *           "score": "11.20",
                      *           "points": "12"
                      *         }
@@ -6984,14 +6984,14 @@ export interface operations {
                      *           "indicatorId": "0190a000-0000-7000-8000-000000003401",
                      *           "parentId": "0190a000-0000-7000-8000-000000003301",
                      *           "code": "1",
-                     *           "name": "全程網辦率",
+                     *           "name": "全程网办率",
                      *           "level": 2,
                      *           "method": "linear",
                      *           "points": "10",
                      *           "score": "7.20",
                      *           "lost": "2.80",
                      *           "reason": "proportional",
-                     *           "message": "未達目標值50%，按比例得分 7.2/10",
+                     *           "message": "未达目标值50%，按比例得分 7.2/10",
                      *           "valueId": "0190a000-0000-7000-8000-000000005101",
                      *           "value": "36",
                      *           "period": "2021",
