@@ -133,6 +133,7 @@ var folderRoles = map[string]string{
 	"blob":       "pure",
 	"demo":       "pure",
 	"filetype":   "pure",
+	"orgsheet":   "pure",
 	"paging":     "pure",
 	"password":   "pure",
 	"scoring":    "pure",

@@ -30,6 +30,7 @@ var traditionalOnPurpose = map[string]string{
 	"sheet/fixture_test.go":         "a real-shaped workbook with traditional headers",
 	"valuesheet/read_test.go":       "qualifier and yes/no words in both scripts",
 	"server/valuesheets_test.go":    "an upload with mixed traditional and simplified headers",
+	"server/imports_test.go":        "a unit sheet with traditional headers",
 	"server/list_test.go":           "a simplified search finding traditional names",
 	"server/identity_test.go":       "a simplified search finding traditional names",
 	"server/indicators_test.go":     "a simplified search finding traditional names",

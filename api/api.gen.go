@@ -1072,6 +1072,17 @@ type ComparisonPage struct {
 	PreviousEvaluationId Id `json:"previousEvaluationId"`
 }
 
+// Credential defines model for Credential.
+type Credential struct {
+	// Password The initial password; its owner must change it at the first sign-in.
+	Password string `json:"password"`
+
+	// Username Lower-case letters, digits, dots, dashes and underscores.
+	//
+	// Example: sfj.reviewer
+	Username Username `json:"username"`
+}
+
 // DateOnly Example: 2021-12-31
 type DateOnly = openapi_types.Date
 
@@ -2042,10 +2053,45 @@ type MeasureUnit = string
 // Note Example: 示例目标值，非正式下达
 type Note = string
 
+// OrgImportReport What an import of units or accounts found and did.
+type OrgImportReport struct {
+	// Created Records created; in a dry run, those the import would create (none when there are problems).
+	Created int32 `json:"created"`
+
+	// Credentials For an import of accounts, the passwords made up for those the file gave none, shown only here.
+	Credentials *[]Credential `json:"credentials,omitempty"`
+
+	// DryRun True when nothing was written.
+	DryRun bool `json:"dryRun"`
+
+	// ProblemCount How many problems were found; `problems` lists the first 1,000.
+	ProblemCount int32         `json:"problemCount"`
+	Problems     []CellProblem `json:"problems"`
+
+	// Rows Non-blank rows below the header.
+	Rows int32 `json:"rows"`
+
+	// Sheet The sheet read.
+	Sheet string `json:"sheet"`
+}
+
 // Password At least 10 characters, not the username.
 //
 // Example: Fazhi-Demo-2021
 type Password = string
+
+// PasswordChange defines model for PasswordChange.
+type PasswordChange struct {
+	// CurrentPassword The password the caller signed in with.
+	//
+	// Example: Initial-Password-From-Import
+	CurrentPassword string `json:"currentPassword"`
+
+	// NewPassword At least 10 characters, not the username.
+	//
+	// Example: Fazhi-Demo-2021
+	NewPassword Password `json:"newPassword"`
+}
 
 // PasswordReset defines model for PasswordReset.
 type PasswordReset struct {
@@ -2698,6 +2744,10 @@ type User struct {
 	//
 	// Example: 2022-03-31T08:00:00Z
 	LastLoginAt *Timestamp `json:"lastLoginAt,omitempty"`
+
+	// MustChangePassword Present and `true` when the password was chosen by someone else (an imported account): the user
+	// must change it (`changeOwnPassword`) before any other operation.
+	MustChangePassword *bool `json:"mustChangePassword,omitempty"`
 
 	// Roles Example: ["reviewer"]
 	Roles Roles `json:"roles"`
@@ -3465,6 +3515,12 @@ type CreateUnitParams struct {
 	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
+// ImportUnitsParams defines parameters for ImportUnits.
+type ImportUnitsParams struct {
+	// DryRun Check the file and report what an import would do, without writing anything.
+	DryRun *bool `form:"dryRun,omitempty" json:"dryRun,omitempty"`
+}
+
 // DeleteUnitParams defines parameters for DeleteUnit.
 type DeleteUnitParams struct {
 	// IfMatch Required: the `ETag` of the version being changed. Declared optional so that a missing header
@@ -3526,6 +3582,12 @@ type CreateUserParams struct {
 	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
+// ImportUsersParams defines parameters for ImportUsers.
+type ImportUsersParams struct {
+	// DryRun Check the file and report what an import would do, without writing anything.
+	DryRun *bool `form:"dryRun,omitempty" json:"dryRun,omitempty"`
+}
+
 // UpdateUserParams defines parameters for UpdateUser.
 type UpdateUserParams struct {
 	// IfMatch Required: the `ETag` of the version being changed. Declared optional so that a missing header
@@ -3584,17 +3646,26 @@ type UpdateIndicatorApplicationMergePatchPlusJSONRequestBody = IndicatorPatch
 // CreateTargetJSONRequestBody defines body for CreateTarget for application/json ContentType.
 type CreateTargetJSONRequestBody = TargetCreate
 
+// ChangeOwnPasswordJSONRequestBody defines body for ChangeOwnPassword for application/json ContentType.
+type ChangeOwnPasswordJSONRequestBody = PasswordChange
+
 // UpdateTargetApplicationMergePatchPlusJSONRequestBody defines body for UpdateTarget for application/merge-patch+json ContentType.
 type UpdateTargetApplicationMergePatchPlusJSONRequestBody = TargetPatch
 
 // CreateUnitJSONRequestBody defines body for CreateUnit for application/json ContentType.
 type CreateUnitJSONRequestBody = UnitCreate
 
+// ImportUnitsMultipartRequestBody defines body for ImportUnits for multipart/form-data ContentType.
+type ImportUnitsMultipartRequestBody = SheetUpload
+
 // UpdateUnitApplicationMergePatchPlusJSONRequestBody defines body for UpdateUnit for application/merge-patch+json ContentType.
 type UpdateUnitApplicationMergePatchPlusJSONRequestBody = UnitPatch
 
 // CreateUserJSONRequestBody defines body for CreateUser for application/json ContentType.
 type CreateUserJSONRequestBody = UserCreate
+
+// ImportUsersMultipartRequestBody defines body for ImportUsers for multipart/form-data ContentType.
+type ImportUsersMultipartRequestBody = SheetUpload
 
 // UpdateUserApplicationMergePatchPlusJSONRequestBody defines body for UpdateUser for application/merge-patch+json ContentType.
 type UpdateUserApplicationMergePatchPlusJSONRequestBody = UserPatch
@@ -3757,6 +3828,9 @@ type ServerInterface interface {
 	// GetMe Who am I（当前用户）
 	// (GET /me)
 	GetMe(ctx echo.Context) error
+	// ChangeOwnPassword Change my password（修改本人密码）
+	// (POST /me/password)
+	ChangeOwnPassword(ctx echo.Context) error
 	// DeleteTarget Delete a target（删除目标值）
 	// (DELETE /targets/{id})
 	DeleteTarget(ctx echo.Context, id TargetIdPath, params DeleteTargetParams) error
@@ -3772,6 +3846,9 @@ type ServerInterface interface {
 	// CreateUnit Create a unit（新增单位）
 	// (POST /units)
 	CreateUnit(ctx echo.Context, params CreateUnitParams) error
+	// ImportUnits Import the unit tree from a spreadsheet（导入单位）
+	// (POST /units/import)
+	ImportUnits(ctx echo.Context, params ImportUnitsParams) error
 	// DeleteUnit Delete a unit（删除单位）
 	// (DELETE /units/{id})
 	DeleteUnit(ctx echo.Context, id UnitIdPath, params DeleteUnitParams) error
@@ -3793,6 +3870,9 @@ type ServerInterface interface {
 	// CreateUser Create a user（新增用户）
 	// (POST /users)
 	CreateUser(ctx echo.Context, params CreateUserParams) error
+	// ImportUsers Import accounts from a spreadsheet（导入用户）
+	// (POST /users/import)
+	ImportUsers(ctx echo.Context, params ImportUsersParams) error
 	// GetUser Get a user（查看用户）
 	// (GET /users/{id})
 	GetUser(ctx echo.Context, id UserIdPath) error
@@ -5271,6 +5351,15 @@ func (w *ServerInterfaceWrapper) GetMe(ctx echo.Context) error {
 	return err
 }
 
+// ChangeOwnPassword converts echo context to params.
+func (w *ServerInterfaceWrapper) ChangeOwnPassword(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ChangeOwnPassword(ctx)
+	return err
+}
+
 // DeleteTarget converts echo context to params.
 func (w *ServerInterfaceWrapper) DeleteTarget(ctx echo.Context) error {
 	var err error
@@ -5465,6 +5554,24 @@ func (w *ServerInterfaceWrapper) CreateUnit(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CreateUnit(ctx, params)
+	return err
+}
+
+// ImportUnits converts echo context to params.
+func (w *ServerInterfaceWrapper) ImportUnits(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ImportUnitsParams
+	// ------------- Optional query parameter "dryRun" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "dryRun", ctx.QueryParams(), &params.DryRun, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter dryRun: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ImportUnits(ctx, params)
 	return err
 }
 
@@ -5706,6 +5813,24 @@ func (w *ServerInterfaceWrapper) CreateUser(ctx echo.Context) error {
 	return err
 }
 
+// ImportUsers converts echo context to params.
+func (w *ServerInterfaceWrapper) ImportUsers(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ImportUsersParams
+	// ------------- Optional query parameter "dryRun" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "dryRun", ctx.QueryParams(), &params.DryRun, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter dryRun: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ImportUsers(ctx, params)
+	return err
+}
+
 // GetUser converts echo context to params.
 func (w *ServerInterfaceWrapper) GetUser(ctx echo.Context) error {
 	var err error
@@ -5855,6 +5980,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 
 	router.GET(options.BaseURL+"/units", wrapper.ListUnits, options.OperationMiddlewares["listUnits"]...)
 	router.POST(options.BaseURL+"/units", wrapper.CreateUnit, options.OperationMiddlewares["createUnit"]...)
+	router.POST(options.BaseURL+"/units/import", wrapper.ImportUnits, options.OperationMiddlewares["importUnits"]...)
 	router.DELETE(options.BaseURL+"/units/:id", wrapper.DeleteUnit, options.OperationMiddlewares["deleteUnit"]...)
 	router.GET(options.BaseURL+"/units/:id", wrapper.GetUnit, options.OperationMiddlewares["getUnit"]...)
 	router.PATCH(options.BaseURL+"/units/:id", wrapper.UpdateUnit, options.OperationMiddlewares["updateUnit"]...)
@@ -5863,8 +5989,10 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/auth/login", wrapper.Login, options.OperationMiddlewares["login"]...)
 	router.POST(options.BaseURL+"/auth/logout", wrapper.Logout, options.OperationMiddlewares["logout"]...)
 	router.GET(options.BaseURL+"/me", wrapper.GetMe, options.OperationMiddlewares["getMe"]...)
+	router.POST(options.BaseURL+"/me/password", wrapper.ChangeOwnPassword, options.OperationMiddlewares["changeOwnPassword"]...)
 	router.GET(options.BaseURL+"/users", wrapper.ListUsers, options.OperationMiddlewares["listUsers"]...)
 	router.POST(options.BaseURL+"/users", wrapper.CreateUser, options.OperationMiddlewares["createUser"]...)
+	router.POST(options.BaseURL+"/users/import", wrapper.ImportUsers, options.OperationMiddlewares["importUsers"]...)
 	router.GET(options.BaseURL+"/users/:id", wrapper.GetUser, options.OperationMiddlewares["getUser"]...)
 	router.PATCH(options.BaseURL+"/users/:id", wrapper.UpdateUser, options.OperationMiddlewares["updateUser"]...)
 	router.POST(options.BaseURL+"/users/:id/disable", wrapper.DisableUser, options.OperationMiddlewares["disableUser"]...)
@@ -12312,6 +12440,22 @@ func (response ReturnIndicatorValue415ApplicationProblemPlusJSONResponse) VisitR
 	return err
 }
 
+type ReturnIndicatorValue422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnIndicatorValue422ApplicationProblemPlusJSONResponse) VisitReturnIndicatorValueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ReturnIndicatorValuedefaultApplicationProblemPlusJSONResponse struct {
 	Body       Problem
 	StatusCode int
@@ -13388,6 +13532,157 @@ func (response GetMedefaultApplicationProblemPlusJSONResponse) VisitGetMeRespons
 	return err
 }
 
+type ChangeOwnPasswordRequestObject struct {
+	Body *ChangeOwnPasswordJSONRequestBody
+}
+
+type ChangeOwnPasswordResponseObject interface {
+	VisitChangeOwnPasswordResponse(w http.ResponseWriter) error
+}
+
+type ChangeOwnPassword204Response struct {
+}
+
+func (response ChangeOwnPassword204Response) VisitChangeOwnPasswordResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type ChangeOwnPassword400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeOwnPassword400ApplicationProblemPlusJSONResponse) VisitChangeOwnPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeOwnPassword401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeOwnPassword401ApplicationProblemPlusJSONResponse) VisitChangeOwnPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeOwnPassword403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeOwnPassword403ApplicationProblemPlusJSONResponse) VisitChangeOwnPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeOwnPassword413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeOwnPassword413ApplicationProblemPlusJSONResponse) VisitChangeOwnPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeOwnPassword415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeOwnPassword415ApplicationProblemPlusJSONResponse) VisitChangeOwnPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeOwnPassword422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeOwnPassword422ApplicationProblemPlusJSONResponse) VisitChangeOwnPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeOwnPassword429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeOwnPassword429ApplicationProblemPlusJSONResponse) VisitChangeOwnPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeOwnPassworddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ChangeOwnPassworddefaultApplicationProblemPlusJSONResponse) VisitChangeOwnPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteTargetRequestObject struct {
 	Id     TargetIdPath `json:"id"`
 	Params DeleteTargetParams
@@ -14138,6 +14433,161 @@ type CreateUnitdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response CreateUnitdefaultApplicationProblemPlusJSONResponse) VisitCreateUnitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportUnitsRequestObject struct {
+	Params ImportUnitsParams
+	Body   *multipart.Reader
+}
+
+type ImportUnitsResponseObject interface {
+	VisitImportUnitsResponse(w http.ResponseWriter) error
+}
+
+type ImportUnits200JSONResponse OrgImportReport
+
+func (response ImportUnits200JSONResponse) VisitImportUnitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportUnits400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ImportUnits400ApplicationProblemPlusJSONResponse) VisitImportUnitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportUnits401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ImportUnits401ApplicationProblemPlusJSONResponse) VisitImportUnitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportUnits403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ImportUnits403ApplicationProblemPlusJSONResponse) VisitImportUnitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportUnits409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ImportUnits409ApplicationProblemPlusJSONResponse) VisitImportUnitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportUnits413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ImportUnits413ApplicationProblemPlusJSONResponse) VisitImportUnitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportUnits415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ImportUnits415ApplicationProblemPlusJSONResponse) VisitImportUnitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportUnits422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ImportUnits422ApplicationProblemPlusJSONResponse) VisitImportUnitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportUnitsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ImportUnitsdefaultApplicationProblemPlusJSONResponse) VisitImportUnitsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -15190,6 +15640,161 @@ func (response CreateUserdefaultApplicationProblemPlusJSONResponse) VisitCreateU
 	return err
 }
 
+type ImportUsersRequestObject struct {
+	Params ImportUsersParams
+	Body   *multipart.Reader
+}
+
+type ImportUsersResponseObject interface {
+	VisitImportUsersResponse(w http.ResponseWriter) error
+}
+
+type ImportUsers200JSONResponse OrgImportReport
+
+func (response ImportUsers200JSONResponse) VisitImportUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportUsers400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ImportUsers400ApplicationProblemPlusJSONResponse) VisitImportUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportUsers401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ImportUsers401ApplicationProblemPlusJSONResponse) VisitImportUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportUsers403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ImportUsers403ApplicationProblemPlusJSONResponse) VisitImportUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportUsers409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ImportUsers409ApplicationProblemPlusJSONResponse) VisitImportUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportUsers413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ImportUsers413ApplicationProblemPlusJSONResponse) VisitImportUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportUsers415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ImportUsers415ApplicationProblemPlusJSONResponse) VisitImportUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportUsers422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ImportUsers422ApplicationProblemPlusJSONResponse) VisitImportUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportUsersdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ImportUsersdefaultApplicationProblemPlusJSONResponse) VisitImportUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetUserRequestObject struct {
 	Id UserIdPath `json:"id"`
 }
@@ -16036,6 +16641,9 @@ type StrictServerInterface interface {
 	// GetMe Who am I（当前用户）
 	// (GET /me)
 	GetMe(ctx context.Context, request GetMeRequestObject) (GetMeResponseObject, error)
+	// ChangeOwnPassword Change my password（修改本人密码）
+	// (POST /me/password)
+	ChangeOwnPassword(ctx context.Context, request ChangeOwnPasswordRequestObject) (ChangeOwnPasswordResponseObject, error)
 	// DeleteTarget Delete a target（删除目标值）
 	// (DELETE /targets/{id})
 	DeleteTarget(ctx context.Context, request DeleteTargetRequestObject) (DeleteTargetResponseObject, error)
@@ -16051,6 +16659,9 @@ type StrictServerInterface interface {
 	// CreateUnit Create a unit（新增单位）
 	// (POST /units)
 	CreateUnit(ctx context.Context, request CreateUnitRequestObject) (CreateUnitResponseObject, error)
+	// ImportUnits Import the unit tree from a spreadsheet（导入单位）
+	// (POST /units/import)
+	ImportUnits(ctx context.Context, request ImportUnitsRequestObject) (ImportUnitsResponseObject, error)
 	// DeleteUnit Delete a unit（删除单位）
 	// (DELETE /units/{id})
 	DeleteUnit(ctx context.Context, request DeleteUnitRequestObject) (DeleteUnitResponseObject, error)
@@ -16072,6 +16683,9 @@ type StrictServerInterface interface {
 	// CreateUser Create a user（新增用户）
 	// (POST /users)
 	CreateUser(ctx context.Context, request CreateUserRequestObject) (CreateUserResponseObject, error)
+	// ImportUsers Import accounts from a spreadsheet（导入用户）
+	// (POST /users/import)
+	ImportUsers(ctx context.Context, request ImportUsersRequestObject) (ImportUsersResponseObject, error)
 	// GetUser Get a user（查看用户）
 	// (GET /users/{id})
 	GetUser(ctx context.Context, request GetUserRequestObject) (GetUserResponseObject, error)
@@ -17740,6 +18354,52 @@ func (sh *strictHandler) GetMe(ctx echo.Context) error {
 	return nil
 }
 
+// ChangeOwnPassword operation middleware
+func (sh *strictHandler) ChangeOwnPassword(ctx echo.Context) error {
+	var request ChangeOwnPasswordRequestObject
+
+	var body ChangeOwnPasswordJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ChangeOwnPassword(ctx.Request().Context(), request.(ChangeOwnPasswordRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ChangeOwnPassword")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ChangeOwnPasswordResponseObject); ok {
+		return validResponse.VisitChangeOwnPasswordResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // DeleteTarget operation middleware
 func (sh *strictHandler) DeleteTarget(ctx echo.Context, id TargetIdPath, params DeleteTargetParams) error {
 	var request DeleteTargetRequestObject
@@ -17908,6 +18568,37 @@ func (sh *strictHandler) CreateUnit(ctx echo.Context, params CreateUnitParams) e
 		return err
 	} else if validResponse, ok := response.(CreateUnitResponseObject); ok {
 		return validResponse.VisitCreateUnitResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ImportUnits operation middleware
+func (sh *strictHandler) ImportUnits(ctx echo.Context, params ImportUnitsParams) error {
+	var request ImportUnitsRequestObject
+
+	request.Params = params
+
+	if reader, err := ctx.Request().MultipartReader(); err != nil {
+		return err
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ImportUnits(ctx.Request().Context(), request.(ImportUnitsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ImportUnits")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ImportUnitsResponseObject); ok {
+		return validResponse.VisitImportUnitsResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -18139,6 +18830,37 @@ func (sh *strictHandler) CreateUser(ctx echo.Context, params CreateUserParams) e
 	return nil
 }
 
+// ImportUsers operation middleware
+func (sh *strictHandler) ImportUsers(ctx echo.Context, params ImportUsersParams) error {
+	var request ImportUsersRequestObject
+
+	request.Params = params
+
+	if reader, err := ctx.Request().MultipartReader(); err != nil {
+		return err
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ImportUsers(ctx.Request().Context(), request.(ImportUsersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ImportUsers")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ImportUsersResponseObject); ok {
+		return validResponse.VisitImportUsersResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetUser operation middleware
 func (sh *strictHandler) GetUser(ctx echo.Context, id UserIdPath) error {
 	var request GetUserRequestObject
@@ -18316,491 +19038,529 @@ func (sh *strictHandler) ResetUserPassword(ctx echo.Context, id UserIdPath) erro
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P37dhvHlS+Ov0odnJklUm6AAHgHV9b5ybYUa+LYikRNzoyhIQrdBaLDRjXc1SAFOzpLnowt+e7MiRMn",
-	"sR0riTL+ZSa2M56TyLJkv8ssgqL+8it8V+1d1RegAXSDoEzZzMyyQKAvddm17/uzn8+ZbqvtcsZ9kas8",
-	"n2syajEPPp5ep5vyX4sJ07Pbvu3yXCW33mTEY6brWScE2WaesF1ukGc7rs+sNSIYt4jtkzo1t4jNSe1s",
-	"I/996pvNGvFdYjYp32TEDx5RyBk5YTZZi8oXtejlJxnf9Ju5SnnByLWp7zNPvvOfqrlnSvnVS88U86uX",
-	"ni8apeUr1dzf5Iyc322zXCUnfM/mm7krV4zck65JcaRJA29Tv0ncBozA9Bj1mZU4kobrtaifq+Q6np33",
-	"WIN5jJssZ8SGWCwODuCKHLZHW8xXi3jK9F3vrPWDDvO6g2N6mjtdwrbl4hOTdgSzSL1L/KYtSEcwj7ge",
-	"OXXuLNliXTk+dpm22o58X7G0WqTFYjFflP9Zlv9Z0X/K/5WKxVLOyNnyHc/Cq40cpy15K8UBDVv4pfjC",
-	"P1OtXi6X8tXq5eXTlx5JXvJTbft7rHvWOkflA5KWXc3hhCC2lW0i5chE5OaF87DlFDz2bMf2mJWr+F6H",
-	"Raf0Nx5r5Cq5/zkXkvcc/irmzlo4bt+nZrPFuD9q7DS4aoLhLx3m8DuW7V9wPX8IbdUEe7ZGZlzHYsIn",
-	"DdsTvgGEb7EG7Tj+rKSuWh6v4mwnuGo2Pkd5xRBaEq7nxwhJPVr+BDcx3mnlKs+ov+BJl5JI6LGOJ1xv",
-	"yETkLtQ4u+zjVTV9gNse27bdjiBtuskMQoVkPDtUkE17m/ECOesTWxBXHrFt6tgW2bH9JtwpaIuRhu3I",
-	"Q0oot4icSGHIJE1467DzUipKVtWyefBF/Pycyv8jzT9XzK9u5Iedn8dtQesOG8kjLHUNmalJUqnB5sHU",
-	"qOnb24zM1BrUEfIHyThEbAvhl+TJ6efGpqeGWHddh1EOYzzNfdvvpuJjtO52fORhIWtNf2Qk8xqyE0wN",
-	"Yoq8C+e13m2zbDPbsrkl6TBphh1u+yNnIF+Xdg40/9ylZxQFXTo5ZBLb1OmA1BvFyFhw1QSMbPkQGVk4",
-	"/IvcHsmL5cqSnaYrGBGm6zGTehYBOqOZqaxYTp5PB8Zw0Dmdcejm5ugjLWfNBGnglcC+Wm2HdoRdd1js",
-	"nHPXDy4LznlsvjjCJIpT940732c8t5XmBPhyPLThMw/Pgc2FT7kfX/xysVzOF0v5Ymm9WKzA///jkAPR",
-	"8NxWLu3artstJnzaasOQz1qs1XZ9xs3u91j3CdBbB0d/Sioegcrn2CjHzabrCptvkhlKLl48+7gkIko2",
-	"XdciLmezBXKetRn15RWUSEKQwjEuPuRjKbeqvO5aXfjN5qS8QJpux5MU6Xc8LuByEKrEY6LtcsFA3qAi",
-	"LOTONm2+uRZ/LLyIyt+Yp54P46stlMu1NbLTtB0WezKOzxZE+LbjEK/Duc03DbiluForVHlsfxYbRXOp",
-	"sczy5foqzS/Qxfn8qlVk+Xmz1CjT5fqKtRAcdrQHwg2LrHr+e6w7VH9fXBwlFVNw5rMNsBuG7et5dTor",
-	"sBA1aasEioGySkidyQ3EtbYK5HFmOtRjFnHhIdQhwiV+k/qEkpYtgB5wulVOudiRykFtobxSIx6VWyGv",
-	"5XJFiwMrWs2VqrmhS6ZMoKnbOmcbT7mcjVymU1yvTUj/pOk6lkCaw3lK0qnNFxdqirZsICaz43ms/2yP",
-	"m6kc0WFNl1u2ScF6GS4ibH3RBEJufnGYUDi4kIsMPoVQAEIG9qruyjiRUjiRPoZrh+PITTqFJ9k2c0bN",
-	"IngJSAyYiSPvITP4T0mSlyQ/323HBVkpedRwW7KFbnN/voyWud2S1sYKMB78XAroyOY+22RefCLnqAfW",
-	"36i5gMVke8z0idm0HctjfArbM8w6b6sRZd4bITo230QFatR0RFf4rCWILUQn6m3gtp9ZTx82CTs6mKwz",
-	"edJu2cNM2rMw9DbzwOSLjXexOIRy5OOSbVR5y3AyWiwWxxLS023mgeKaQnXSNOPqe8gM5ZG/bCu45NS5",
-	"swboWcR0Wy2wTztmU2qINdOxC9LAewycV31aYK7TtqjPLg63P4LXpTU/0Hy9FJqxhWFGyEHP0iQUOPVj",
-	"dI55tpuFQbfhhgH1d+i44PLUo8Lh4Mg6dccWTWZdgAOcSgSqww6SkMyokVOPEY+1Xc+XRscmlRo8aeun",
-	"a/4wm5GjHaJ5eJ5tu1ujTSkPLxl0jnTAuxFxjmyxbmrfiHrqONPpvOuMdB6APwZ0Lqlgol/EdeLcS77L",
-	"ZjugSyUOxXVYaqqRA4KRXWDUM5tDxnbGY4z47LJPWlJbixCDfKdBRNP18DNaLK7F1ohJlQHje9SyUYue",
-	"E9JutRs2s4hkp0hi9iZ3PdZ3Mnpv3tr79O0hc3x2uIut2G9LDLKfC03G/DPAzYf5Qy874nKNzMTcn6bY",
-	"rpGZi+tn8ivK7CL1rs+I61nMIy3qbRlSJzab5PRlkzmEM2YJOU3yWNPmTLC+gyLfMczURVGT7C5V92l/",
-	"qfrTFNvJ/lKY7UhmBdEOuABtS3mDOvfCQK2MkQaYjtwMDOSI4mb7xKSeZzORnbtNdt4j3A7mJ+WYGDE9",
-	"KTGEcgd57o6ITBQsHIPYHL7DzQSv8JpcA6amH0RqYEMF22YedWKzfSadELokb2k7rjXSFdMZ1IdsyWvT",
-	"8EFQTM7i1YuRwBP1PNqVPwu/62gqk39f6NRbtu8z6+8l2x8lLgJhAAJCCQuKf8kVRNaUUSAszh+eKTWh",
-	"BMws0eYPewKTGIJqRpOL5/4QjhpLbqI5jAg/PQ2HTvEVxxb+GqHEYRSkYC1fk3TFPMEkpymQdVupJnXP",
-	"3WJc2iX9OwYDzhyHyqsw7yk/wl7Vo/Lq3+glkeuTOS/O26d+R6SyszhuoPCp3yfzA6Vr2KzgJek3RpNI",
-	"dIgw5nXqbbKRjnUfrpjgmCwUi8uHdUzW3RRmVZ01XI+NdkbPp3RG++6Eruh1j7HHWdsfpms94e6QFuVd",
-	"9ILIQTvuDhwMiGj4LrG56XSkhlXUrhH4hTouj1NNeUgcT749+QiUFkeZuaXFiJVbTLRy00RlJiCdaKBv",
-	"2qQz3g+CgTtxIPNzaKCyM5HnQw76ezYfOWzUefSgt2zet+gWa1PPbzE+zAMgb0k9MD2iYHhjPX84Pu30",
-	"A6okM5Dv47rgVC7NpiHnLP6+0tJYP40c+tEXVdLEiggp9Wde/dsns/QK5fWHIULMUE4h9UP4R6J0uyjY",
-	"SO+6tGUnOOql4uFpg3LID3Jv5RJMtr+RO/UeR77KRz5nUUgm0e8z6/KH5tyB0Y/XppQ2PEKZEtremY4y",
-	"FRkXjPMfGPWyiJMuo/GgQLlYHsLr5KWpxyXHgWmGOp4M5uOj1DqPUWD5l+lyX0qAyvM52m47NmZEzrU9",
-	"t+6w1iM/EpgeGYzteeQ1kmdCotSGiijnjJzFfGo7ASVhoNlyMXSNniOMLLrc96iJItTzXE/kKs88n2sx",
-	"IeimfLRi1wQplzjgywGBUJRStO1Kfu3lKrk5WJYrl+RiSXXOlHfP0bY9t12aA/GiaI4JKWMV+ZbqZXPe",
-	"WmCLjSW5lrhxlQWwlG0fKOQsTo6Ek1OHqen7bVGZm2vQ55p2Qa1KQa2FXjUxp77I6/uvpPZr4BNw25LO",
-	"59hVXSM1XNQasDAhlV+vS7Zt14GtLcjBPObyhmObB6MAucAbTSo2IOnVY56IEgHopGn0IkzKgSdYUr2t",
-	"d0mJBHlRyds6l1LhCkcmKcy20seq1IHbvfWn3ot/vvfrd+7/7A+9W//c+7ef9V788P57v9394r29T9/e",
-	"+8/P1Zc/fWf3zq96r7zfe/E/eh/9PqQXmIck0NRUuBpSYbBLWcnP1DdOm+70g0WY4KIi/8hnyQwlVgeJ",
-	"iIEf2AjYHWRPwIbIXcb4FmcqeIWeNhacuHh2yiwQ7RnXq9uWxfiBqLYRPCVCrCg3peqnvLaohjqMUKtl",
-	"89x0GMx8uLVnIqPItrfh+Ke1uSZ1HMzr2OLuDif1juQrXeAvltqpGamqywWB/fJjedrCdNtMGPJaeQt1",
-	"pMFq+7hpT7n+GbfDrQPtGXf9jQY8JSuDaTQaDcyJU7dPzFHkk7Js9kK42U9F3p9ts7nr5/HOaWz2Uy4G",
-	"h/FEGjpd0OWYIaboQG69YAx27xztOi611l33SeptsgNtYhufteG77oYDT4tsph9hMjqJDS5SmVSl4sLK",
-	"4vISBFzEdI5jKXIc1TyJ77pEjy3bTqnZ5X3XzeMTpnU8k5YDohfM22YeoabJ2r7A7ZI7yzHYdobaDjvY",
-	"sVO5cRstW7RUltZk4p36QZ7dvAE0V56KcE+50eXIRkdWiDRwiTJvdeQZefWMaWx2pP5Jah+C0GDVQHba",
-	"UuUjjsslGSixu6bTQqGYYceTZg0foIXzgdl1EIW/sQFUsBEYcRFygFouPf5QOTi9Tjf7My27bgfMZsi1",
-	"lJbpg6OE8soQSohM6QC0EDxlytRgC51zOny71133+5R3lWUnDrTTHvXZBiRDxTdZJxxB4nGLWoy00J9O",
-	"OVkqFjUDF6gytGze8dl0eHU5ohWvuy46yPXrMm+anF9ez28qbLp/SJCvpVfKlWwa9Cfqo/4UaLvIPYiw",
-	"N3ne5mJ2jXjM97oqa752Xv6RPyX/qBEBlAYR9kjhZeSSQXfDBbxF6ts71PZ1AATeYfPNQtosyaWFsQlu",
-	"6DqlHb/pevZzB2Q1HXgQ4z7YEYOM5pR6DWbD6VwMRj2wLbYYJw3PbZE5+ZQ5x920OVgZwZZMSZ8vhUR5",
-	"cWDE2Uiyf8ZTUvfQi4FLEtaHAvMQ0mibcT0DExqQArHoT3sX5S1tKsSOi6UzO54LtliMAH/4wx/mT0XG",
-	"nuxYhOEySYgdweJ0p/2bj8L+5S4ZA/k8A4WzQGvscpuZ/kGFGvflXJ0oiUF9MolqpLZFdpqMK/eoTs2a",
-	"ChUtxt1OOBqt24EjZwLnk5rTNIjoFCedYKmBX3U8RmZqi8VizSDU2aFdqajUO5tG6D0O5H9kAV3udGe1",
-	"8WhRn9apYKrsosPpNrUdlX+3WJyvofF4kbc912QCMvOw/O7gHquWu802zK7pxAwQikFUk3KpntalaNtm",
-	"FulwC5k3cxqYKcikPiO5uVwnxi3KYbsTHZlpfE3yYPXFeHFRYABxd2eQqjrK5Tl1pakcZXORDZnYO9qJ",
-	"PmUqVPpD5jh5KcCYZYD/QucnUuJ1HKZVUMttUZuTGcnx1OgIJbiqqGMHjlV22Ra+ck7JnVCUQCPbrmlU",
-	"dNpI999nlk2hYPNgRBo8cKMln7jhYw1oQKuP4aPz8lWQljnXduS8bBw6WoTMIk3mMQWzEB0CvHo6JvRi",
-	"lDSCYRMYNlHDzkobwWPy8Jg83D9tYxr8Hg25t8FQ+1PufbrF0KzGAE+TsVH+8m1uFdw245dbDmpSIu82",
-	"GrbJLNfstBj3C6LtMWpB0mHLKQj9vAQNrG5zCmGfmCRcnl9eKK2UF5Iie0AFptie0gMT1w5GDLXzlEeg",
-	"DsBYtYJCT6bSmSD1N0x5j2gMmnwft0XbFXYyAkf4fCMUJw3bYScEJhrPnD/zGFkqLy2tkZr8Xn55sqbz",
-	"UOFyTNWVP8yOAA+RAjhSxhC+eI3o536nmnvmn6q5arVavXSymgt/qFZPfgfecuJEWPbwP/7n31Q7xWJ5",
-	"6ZHCP23Ufvx//jafXAcBy6zoFuA/Njc9tjkEkeQJdydkVSqLpmFvSmFsCyIPQgcEtNR7pXSCmglMsTih",
-	"LsTkXI2y0GnljBzdZh4Fb9cOszebkuWEX6Hju0Uv54wcdznD1NUwiNoanJMG+IDDYems73OePFW+zUSQ",
-	"Q9+OfPV8DlzGzDplWR4TKkwZn/5jWI1I9RVk5rGzj5+fhW1Ga7QrhTagosg1WCOs1fa7pMUol/QKmChB",
-	"Bm1k/xfm40UsxfzqqfwZmm9UCpcemcNKw5Ixf+VvkiYb5tmWE9Jsw2B8+gSx4K5Hu+lSfdnltu0xkfEl",
-	"tpXu6Q4V/kWReQ4YPBuXmB8t7KxemCmcrFYvzP6vxIVue6xhXx5iWvjU87WE32JdQ1oZHjPdTW4LqE+t",
-	"w+7H4Hhib288t7Uhd5rmG5eeX0nealXgkXEhMDSSOnsbD88FeVOcvOZh7dQfpT5SM6Re+2yHqZ99r8Mw",
-	"6K+dfs9g8oVKGFFrGQzOGDx+8aySkCLDpBK3/iOG8UUcM9aYTeHYP+AzOtnxmTp9HxU6USSihjN8u8/R",
-	"zaybHUwswwxT1DKEWD+JYDsZ4XViZwbeOnwNcPkHWJLU8cj+x5/33vx576//2Xvzp71bP9l7+5O91z9a",
-	"Iw3GLLL36svytzff2fv1f62BD5dVVM7S3is37199Ye+1a3sfXNt7+5Pe1TtRkS2fnDNy8iFSYEdujEtm",
-	"dd0Q0fxD229eYKaHyufDdVq/ARL1EEXjwQTc18aCjJwIyHFQuu80XScU62jLClKLeYArBH2HRKrd8yY+",
-	"Dj6zWoFcaLo7HEs8pUFcyA06GIcv1UZmrjEdSRssSiL/8Ri9YLreeBbcj2+jDAcARCI2B3cWJAXnS4R6",
-	"jGo1KiwcivMAdFGkrC15TF4sj0YERiLTGUn1lqcgBVC5ycaS7ePMtFvaNapWMNX1/dscg8aIp13jg4MR",
-	"Je5gYGRmZMLK+aCdTCMIGdDAHplTeGCFR5Kpdyo89QCwakZOm9JJoEDRJ/1TtXq5WJSPKp2RzzsjP66e",
-	"GfLUtOxYNGl5cWnMJDQ7WFoYwjrt51h/BG1pIVZ3EPG1jKqgMXLbmKKdMiV6gPPo2yPrasSIRo02mHkm",
-	"VT+g2sPX/8IDckR1wGCAF9uOS62MqyF3J1ngyV8k4x3ju4N0qKTgWHwC8J7E8Xcs2z+9nZ0DaUzYg557",
-	"eM5TQ7Sh5Ks114tWREihiraCoepT5Tfc5d2W2xEJZRBGjupg+UgCBMRUTtui6cKCYew8820Io6UEfr+m",
-	"vDhCU05ctADV8qCrHwGXPCCmpJFrUtE8IAdNy65dE/KeskqrEMpmKgg2oNltP3HwaUfiLAfcT8GeHWQn",
-	"55R3XWMbmE1q8xhvSRBUA/8bnfhh6ALGCQUWov1G9jV61o0YCFEMEDXYAUV/o3nc4curkJ0eUXkVY0xD",
-	"lwLLsoahuEdwk2eQH0JEv85MiMgAY53VpMY3mUHQihHEYQ2fuB1fWV/RV0YZft94/555dsMOQdqzKMpN",
-	"Zm5hcsiQ+mpVFL7DIBcRrj7I2UjU5gB081GoD8xKfik5oseoGOBr5UQZqnjEFA9/H/XhWVYjSiJCd2sI",
-	"LlL0Ke6WVETV9iU95dGOs3UGALmzrmlotIkpIqokOzUUwE1KHBsjBNdINZ6JmW7wmmErK2dxSLSq8wYy",
-	"lFMaOgl97F3qsmQhows69cOGTf48E1B/m9Em76AWPaLuPAWvyCZwgq2KESe+Jy5v+hYER2uMEBWPMcfR",
-	"aRTZHExPQyUJpCd7rvwvghOTDphIzCKRFAiD7DQl66WkzTzhctKwuQXixeYIoJXkfnI6rSHtOvA34jAp",
-	"PEWfl29+QKqO8EE3h+Djhm85IRT4rxSIOjEBXflQGz6++YcRZon1Wz/FREWxMWQ8zHFOCHKqRILOIwMO",
-	"ziFz15745SG6qbszpEbc3SG806rj7BHqTDTdHT3z4aegXFpYXliZX1pYHqdTBskx41JB47St1zSRqt1W",
-	"m3qS+w9Oa9Nn5L9fvklmdj+/uXvrldk14sA3v4dvei+9OLtG2LPkO2SN1Jm/wxg3MNOiBv4W6FeDH9fd",
-	"mkHqrt/UKC1WNIKzCfnwDvwXZKV6Wjx+g1cNbAhOwBYun0CbZRHY/3TMOhs7ushtPxzgg9WB0Riw3Y44",
-	"nXGWfeQTW6QhTx3FOB+nPnuaO91YXh+A4OVL5fx8KXo4LOqzwYM6MDPtf04C62aXqekTC6/AvCxdMq/B",
-	"yrlLLHsTIbodV/hrkr9uMdZWAHgmRQTvSDUJMO04XsLiSgEyRqM8Lc5R8/9Lc5PS4pWZarWg/1y6khS2",
-	"MnKX85tuXn0J8yjomUZ+y9uttusBHwAsiUpu0/abnXrBdFuYR6j+C09Q/VE8ZiZnUDXtzSbzNuogIMj+",
-	"X165/+/v7P/lld7Nu2vEcXdiP+3efUP/hHBXZP+LL3rXP7n364/2PrjWF5eNPVie78jD5NThAfEj3n/L",
-	"4L7bou3QrvaPRWAxb/0zImP2/ny199GNvQ9u9X76TkJIa+J44mkryMiL03Dvs/+69/L1+KsWD/Sm4Fxl",
-	"VbgmClnYU4w+hUMPwk8aoC3jqIL7Hk2AC/lh043A7dqYfFnrCOZVMNRpWzrMGd+XCRxIqXTzcN6hgi46",
-	"UoFjlpxCWuES3CNS3zGBeSRGYYEqZo8CeiJLsFxMEmwhalIWMshq5RgIBZMOASbJIgqhHBWmjA5ealNJ",
-	"L2E4tnioKAkdKhSFIaFMlBk22RmcOo34bkAma7oVmsJTQTC+IFR+QkTxcBEJWUTqheB5B6S04WkVByGH",
-	"fkoYvZuDAinARlEyonf7D4iMsvezL3u33+19fnv/oy/2r/5k74NbCWbRFITHoft2I3LqaPp2B7hyJEZm",
-	"ebQhj2sUQDTk2HGtJHrNwIKfsZljnYaCtOxOgQB9yCCOCxWOhNnQJ6feJTVV4VQjMzYHaBis00Dfsvxd",
-	"Yy/Xhmek9AGWY7mnXDLdtUf1E3UbulK3AcniM7V6x9naUH/WZrECUvhQ4ASFj6E7m7iNKsdSfChwcFwu",
-	"r+k4FmnSbd0gBx4qmNPYQDTkmqFsww22bVvSQt9Q1dzyF3eHb0BZmsudbm0WmwUdLB6XybMQrO2wJqga",
-	"9pr6BPgf6iCAS1aAGmo5C/SGFMKSddeT2+Y3C7ZVS3KHRKY0A8/6MT7ix/KmWWlAjFdZgsK4wT5ef3fh",
-	"6aeI+l1ViqwWS7MkoK8o1oiuFWio4kSoEQJrCpLPCv0qb9/w5wonE3lUBt/EGY2tnhyucBvSLkORhCKF",
-	"zKB7WZCaZLtyC8DMfCL8+IP54GNxWTX/UDxBSfwmdRo5I/dsh3pohbRc7jfjLEFdOrD23/WoxR6l3Mqc",
-	"grYp7yQz9/708t5/3JjFBgFNRhxGhU9816eORoqiZjNwp8UPPTwjLoZ277xz79+uDqb5TyxgWjafNDkM",
-	"h4ePSNruYPGGKB9wP1RZhR4JgKQX0INHrpFBWGGzQHDW4LtaLRpk/+WPezfvwp8rRYP03rq+98Ed+HOp",
-	"aJDdW69Hvimm1kbCve7zNQ9Kv7NW0mnEaub8JuPMk7zfIL7dYnnheshmbYvMXLx49vHt5dmJYHXDDswd",
-	"UG6jjt+lGAnIP5MC9CtX8sHnhRSfS+Vkp2mQlZg1qSZe+jUy0hy59IoxWUZmpIRx1H1PunxznV32D5Im",
-	"aPvMs2mWN1lRF87I4xdceMXIadkahbrpp0NsU9DfvgJ6IWpEUBWy8BU/kgI+Uuk4s3v3rf2PX9h77629",
-	"n/9yVkF5aD1iobhKhsh5IOv+sKeRa0TZ/qiZhvIhS+0Wo9bF1GFCjRJ8kHZpUvWgouNhV6kxL/1+5NKJ",
-	"c351PXyqCWbOEA7Mt4uhqTiymU7/9SrLWDKHMbdeUJfJO1zPByTisfcEF8JdHc9kZ7OmWmc0mSfzbUBg",
-	"RKWajY38rqty76nEfUPbNp6irYGwFUlExxhlQEaMMUcPbALDSaCX6GZO5kcJWTdYIJmTYPRNKSk+c6q+",
-	"jpGcnfTGC5my8KeatZ809kj2fmyAhl7L0ZuUaIxi3NhiOlis6uODcDGZqYHaXirgP8u12TWCKSW6V7Dt",
-	"666YKpUvqbNLuVDKoP9itinmOwYfCzOzX925/tWdl/NDbMtwqhMVfD4Eas6xwjJthSWrInKsRHxdSsQk",
-	"knogvSgqZyeWryPZ7KATWtL4O2/s3n71/o3Peh+9v3/jtd5PX7n3m5t7L3+5//Ht3vW/TNP1HI5DMaUH",
-	"wwFVE9T0iYuxYfZ7rpOqa49NyWNT8tiUPDYlj03Jh92UjIiLkZL00GOnoUP0aIZOIyvhm82xS9FfuoLe",
-	"5dhXR8fmiVYagsDnHQcwNnWZT0IteChjs999LG2z2EHZghb9i3+YQYw+yTvSoTBiXOPU6AOL6UEvC2c7",
-	"CiLP0J4TcJbQlvaYrJGaHHINMD1FHz35rnKylAqZo0oPcoO+bu2DOs7TDYC6TaWHXEoEk8RfSYv5TdeC",
-	"MLDtizDfQAQ7BQ65/q1qUd6hjgPAbkMYU8jkH6gxPFzETALZ8jSPzDpAbmkALG2H275B2GUAf8U8xj7R",
-	"4/vU5q0U5lmEVuoqqD9ua4OI8ERiymJWR4N3H5ZvehpWiOOKLIsXSb1JJnkW7hexOaEAwy5FDjSgf6xp",
-	"cyYSM04SuLQ8OCmNge/jxZNyXVWezU2WhetkNKmY93TwmixvyVhnmZl5Ptuhjt2wx3OPHwQXxupyxx6k",
-	"83gpgkzabOdwQyJBQUKaoWE38IAbZnhJBhwbI9dl4ik3RWnwKNSlATtMB3LgCAcbYoxMxOrri/5A6hJY",
-	"WHAxMgtVXXbFwPyiIH8oVeqOyOLusYXoBMJ/ekUTuKaBJqerq3BeqdnEhHUW6eobhvTFN3KQdHUuK+t4",
-	"kLUAZzy3lS4BHK9fdyevHtA9jWN0ElJyZEDBu+JLmFCSPVFUHLdpoljkAzx2D+I4TUagD5BwDkwzKQgh",
-	"Urt2qJSQfXse4EKPWtEUa/jgXIJKxh5xx6BelQncg8vjvYPHXOjwD8e4vQ2LZuI2G5TOkP3XX7734Zdk",
-	"JlLe1aJdVREyuxapzwzgnslMw3OfY3x2jVDPbNrb6se7/7p343fRRPyk4hx9R4bSnGA+6x5jk2LiDMlF",
-	"1+iw4XUGYVT3eLR9cMH6HmPpi9uyxqVFoItnYiuJdW45IzrjkQf/77XFkyW8L55ujCV8jRIAvpNWa9Bb",
-	"X04u1ZnMvGg4dFMklRZ3sSsnuNYd190SxG61HdoRdt1hBrEbxMZ+SMNaZ8wn+yVGFgikNkEy5xNmdANM",
-	"aNXTHcgtGILcCe1YdJYfRFHJjuf6DJP8ForF4u7dX+7eurb33g0MLaRBfvE7Hj+fhPI19I5JnAh4V2bq",
-	"0relBVcXzGlk9m9MAhsVBIay2on6vilAG/uKVAZCaQNXdjJI5QNEzrP4byYwQlM6cayc0efJ6WhrQJ3i",
-	"6PGMmIrIyg5oMgKdTJa9epjM/egzvPGcZ5LDfThnJCu1T+aA7Cfb8XT34Iwr1F6OuG2l1mQC02olReKF",
-	"Oq5jIJfGJ0WMOMZjb57+qRv7ytgp7INsGhGlPjIQTkM5wtiZB6f+IZx1wIGGzDLKkQYO1JPups1V6/eM",
-	"7EX3d46dlODLeNb04lJ/+scgk1atoxN0p+GVKOM0qT7GErzDCAd6KXFVVCZwHEDrxQ/vv/fbvd9+eu+t",
-	"l6Jp41/deS1F5vgQ2fT9zLpE0CYxXResLRuj8snQ90ko923mQRaTy4dY9mGnU9tCk8WkjsM8dG9Qxxlm",
-	"9yVCUgTCYRgoxWgx5LlOhuZD512nT7YtJLgNptfQaADjKUVSss5Ghp0ad61IQFOGLdcrE+khFN3YJLL/",
-	"fjx9K77xf2uQ3c//YpD7Nz4zyO6tP8r/XOu9+BOD9P56c/fuu3u/uEn+++ofYnVl9298NkVchadcvx9B",
-	"6Pe3d794NYDW++rOa/ffe3/vT7/r3Xlz99ar+198kcpQPhdhZH35gzopsFQkZpN61PSZJwzoARxtdx+v",
-	"pjsjGXT+cdZy8+ViOYbdmJI9jhrleSbYQVj1SJ1fX9dPUSO55bnAnujPvgxRrFDPVbAiNTLTZdSbTcYe",
-	"AQQYjT5CZgBapA/dQS1rZAmX48gqpVWUxuUrPy7jp/krszP5mSeeKZUv/fgHz5TyC5d+XHymlF+99OPS",
-	"M8V8+dLsEKKbDM74FCfnzzxGVhcWl4lqUE2wCXdCrhV29rrgUz+pfy0AEpHaQnG1hpmncjkpjzJhroBp",
-	"TNezTgiCqTA+kdYvC1CJfMiEo76CHYK3Vrntg8u5FXkCtLQ+IYjvUa66QADYxqxCDqk9A85ng6CDiVmX",
-	"apBWpvwfMDx0DiIkUaIDsJyMTbQxVgYkNvdjjjN05XS2bgxAGpGXPXmyjWKxSOrUAkBkQWZquE81BZsC",
-	"0s3tQM/2lG7qKAr2WIxtYwgO1SmNJNWiZtPmClEKgYZsoYnKgG+wUwyAztU9ys0mcXnhwGBQumn8oP9X",
-	"EpEkMITqhvH4dosNojUl8THmeYkhA7lbqqc7sXm74xsKLy9AACMNt8PTgy5GYMf6dyHBuxy0tE8ErlaY",
-	"T4BLFUvw9ex8AJ+davpwtce8MSfd5cRiDtPnF0+mOsDCtx0HUbsJgFLZgrg8fRjlvBpCimWJtZkZXJfa",
-	"/84r2yF/1qrpNHt10xp5tqM82DtNxiPCgGrynSL26PBMzcXV1WiuZjERQt+3fSf5FDZdzyei02pRrxv0",
-	"ira5JT8nTyMZtd3vJvV8PWsx7kvrXQx7cJTWxr+nT277WEyEs4v4Q4HnJMnyH0S9DoN4YpHwhDS2iXZS",
-	"WIqjbnY8VkF46TXScj224TcpJ7t3fznX+/2vyEw1FwtlVHOza4T6G6hkIYT6WpVTf6Pl4he9l15cIw4T",
-	"Qj3o1uv7f/l0jdC62/HJvdt/WCNqZ8neu1fv/eZPc3vvXt29+8YaUdsvv77/9pfy6/v//g4KJG0JoQlt",
-	"5IJxSrNIDQY/tjABMHi//Fa+ORcSVEhosairfvYAGZynfMvmm6e572Xude8xmsEqCVp9jj/mASra8Eaw",
-	"Y5vJZq4soHxr9MEtp2ghBWkDWfLqAG3eYuPbbw0gXGwUhkFbZIrBcNsf1rsu9XL3uzW0NzmYXeQ9eo0i",
-	"+a2w9IaipyQuoIj00H3OscNwND3OgbCcpLHNgWRbUmvTDJJlPSJOUH04qEqYLFtsa8i6DRYODQVLllpN",
-	"qyN8jVEJKk0QMZkY/DhtwyVwCg2Mj1otm5N7H92499ZLvZ++Q2bAFLD9LvE6Dsu7jbxDd4jbaNimlHlS",
-	"V4UONrNrRMW2PRLg7JMZ/E5AvRJttz2oIpPau+2LKgdQaI1oiatSZ467A9DtXD6c7CB8bKRw0fYFcxrw",
-	"Prls8n03/n3vlZvwPmbJh8hH4g0CX+TucN3LWSmVs2tEjXbvNzfvvfuqGi2FljoiaPyMuTqzcREKa5QL",
-	"gvleUH+Mtcb4XV+L+eDKQdmoXXnB5c+E118yDuDhy9pX/LzrOJ32A8Qo4r5n1zv6vIw8LVgs63QVgcDh",
-	"QRBhnUciKdX2iLvDsV7VdRxmkU57dnSTnVKqxnSZw83uDs8ee8wao0aqEyOa9qkzZ6nDgvq2XJp8py1t",
-	"bW4JZTaPW6GxS4QLfrGdUS+ZrBXmmHSIOHbAIKGFS5fExcNyvWz+L9hHgZ2OJBed0T2NZkmnLY3WFr1M",
-	"Zthl/SUWuKGCskYoJ7QuGPdJXVr8RNq3bcYHXWctejlLiV0GXN7MCm2/w3R45nm0cmtocl1YrwpLYwXc",
-	"37KtCmkxn8wR7vob8tMMlmXJz3DeHZsz6qEV5nSJy6scr5hdk4YlyGW5i2SOmLTdZhaZUbcgR5mT5tU2",
-	"g3EEN9alJJHv3IBPM77NPGbNrlV5lwn4YU2V1qqR6fyuNaIrNskcaTiu68EFnG0E38/gJ9vls9KegwJ6",
-	"MsPdKg8OLfgTZ9fk+1VbncisI5Pesf2mNA1pOPIO35JSb0PVC8/QKlcfQc1AiGFIVwS/vry4QoqzayDy",
-	"AFUaJL/otAZwBE4IotEy+gRji0nrT+2Qolu97vIcwrrnVM2svHBDfepCpIa7wHbkcqrH6OXMRSpgjRys",
-	"J1wRWU+wTmER8cmqak9yh+hKAJw/zrAvYzg+1gExHa3vy8YW1gOKIlSd+R0qSJM5FqGb1ObCT8Lpj7Zf",
-	"G+l4Da9ULPVCm5l2wzYT5KnXYQFuu9JxpG6EwzMIjD+4QHfwcBuRJh7JCA8TlTuOz0kfxmgiq6Pf3Tf1",
-	"oTzIpJ51ZFwQ2dvMsYTeFVk7ED28jg/ENhik69NAnqH4UCwLc9ihVFyq8cT1LOZlT7xP2M3kzPtJ/DJZ",
-	"XCjiPOWqSfNB1nF0G78BCosoWMOcKtHBaRdLsFvDjqJGx0jPSaVaGw5PozvEhBPoUSEhaMnocgbwN6hW",
-	"RNEw4ke9PrzLQB2V5YaUsqAGKCwOQ4cigbrkpy6hclienaFZVgwiYnTgb0Ikg8kAAwa6csDjRmzp94PR",
-	"xZcwVFwqpNFxHKX3YpQkrKxoMaasFC2TmBRJUtSvKXWnom+1eZWHYpuoViUhiodmA/pJHhNtZkIwBsSb",
-	"hlUyCPUJ+N4jA1urctzmClysXqmeWNdOCxx0gzqOHM4a6TKxwd34DKU47TKhNUV4XpVrE1+DlGiN0XZ5",
-	"/HaHCUFimwdPhKKiEGgC1TVUGI0qR+cJarbPMc+N62nhXuSMHC4qxEsYgqnhJKK6WDC0uM4U3jqgLTEh",
-	"Jqgsvdy2PSYypur7ul18wpll1IN44RbjBXIW+nqKptR4XO50SZN5bEy3ncZzYiNFR1V4gwa/0cv8KLw9",
-	"Mdts4iwnnGz0hUZk2dSDE49nkzH/IjSWzrgrDdsZ4mktXHbEZWmHFEyxDU2dY56Eus2p1+3zvy6Xiisr",
-	"Swvj/Kzw0sR5RMGJAlIsHdzFE6nMHNmwbbBb2+6tz/f/8MLea9f2Prg2TeDclNbGdAyHw20Smtl/xlXa",
-	"26grITVOaoVqqxLi2PCLtr4k27RYy+XC91R3NWn7om4gOsyCdkFSkoN7O9nSOYKlRxltqQffPTPurlM9",
-	"shJtOLWVk9Us4XmZqFZp0lMzGZkejKoOnz4m3u3hWzt8vw493hqCMh3BSKtegwlqehbH1/QclKwnqKYZ",
-	"QeQHINyHrkIlqewk5PJJ7ekxGc83IId2fn5+VdqVF9cfQ+QAFUCwTc8VzHS5JQaSg8v54nx+vrReXKkU",
-	"i5Vi8R/7++fnfbvF+uszEvZQp8Jn4p/jQQ0v6jyNQ9c2dPXHuNF8z+Zx5MP4pjzO2n5TW/e+x9iaCp+5",
-	"YEiUxoTNlsZ5s9LghVzUGS3ZAQKBTpPUdttSQapgNhY4gVVWpcLJlPZlnfk7jHEiHCqaiGwQ1eUHWnsq",
-	"KNb8pefnl67MPjKXnL7YdL0gG2jc3C8EFz8wfLAkDSaOnadKTQIIPbnSk6ksFyOZWfGNuggB+gKRGwYJ",
-	"BzZqrduMWPa2Ld+EXZIA3NRjVJCZJWLZm7ZyOUD+dlch9EL+Rd3dZkaVr0qLrVRGN7+7wzFfYtt2HLrJ",
-	"xKwBefbeJuW2wAzk4DUWa1PPb8llUw6FkP+USiXoNFkazLfJ1lNpeMYZLpaUU7bI7FuYvLfXEH9gBOBm",
-	"p+kKjVeK77EMUrc3N5nwdS9kSLzP7ntWfcxSOJ81QOD5qXja9dPWM7q0p+Pnl08JO7jF1/6cQ00mAJDa",
-	"kmJxhkOkf5uhK1GysnEpH6ux5Og8/j2dNMuJ0hkG/eux1Q+aqQX+9thex5ZrLF4PHKLJTKRsIj6rED5c",
-	"aTip0BnZrgmmOGyRv6fmH6fetudu29xk5N67LxiYWNe79c8GsSR7t02f9F67bWje3XvjS4NIbc9t2ebG",
-	"cy5n5N7nb+79vzfgIsm7yf23r83t3/jF/Rf+r6FZONl776dGlZtuqyUJq0vu/f4LuCFk3+T+Tz68/4sP",
-	"DeXpIL1X3u+9+B+9j34/t//RR7u3X+29/ub+Jz/Ze/f23vv/Encd6/FLorT9LvTswJGDlJTDlldHxwx0",
-	"vcMhNQ4GiBYiDg6cy3pYOSOHA4q7mWMXJEoFvbEJIEMdxyFyuwzicnD1ODZnRhAYchi1bL4pRaLvUduR",
-	"n0Vbcpi4fh14AXtv3tr79O3en68OVFkewNMn53DodrCusM1kBffxXo9BhpIO2ngMQl0tKfhgDGukTQU0",
-	"aaSC1Ex4TC1IKJCPJm26yQawnA7NvsaVPSzr+uhyxFHNHtCMgWb9OsNV9XcAU1PnhhSC3g90S1XqYMIu",
-	"2AxHu+VDjN3H10JNynQY9RT0GFQ76ZLmGJL81Pp3XBlCmxeGD3Q9NjQC9Zw2DzI5IQQpx9LHqYbzqMWD",
-	"sqh1j7EJmvhFW/Gly+81MJiOHnl5zNYIa7X9LqG+ykySlrljt+z0KnVsAgMVqhP293sIfBpH30Nx7FKY",
-	"1KUwpm/ZRZG5hGcyIrZsITmRlez3tWzRdmg3zf48Hrk0S8NFKnwA9ckKx6hrL8bVVogHE/qLwgGNSw3g",
-	"ao2mQYsRiKDoZkUyvzSsSrDTE/q7BJusFfbkNJQdBuRQ6SLzDg9HcxqzVSPhS+TzD9/iEOyoNjLE+U9g",
-	"F8yPtwsmp9XDorsrQ1aAJyqeT7o7zMubVDDiMB/Bf9CxbBDLhf9COABU0A63mIeZnnE9VDR+VIjUvQ33",
-	"Cc8PVGQW86u6KLOwMcwbDNU2p6BUAr10Gch4EszfpDWEMZyF0CCWfk4mbQe3QJUSqd+lMQ3wM4LMQBcs",
-	"y+sSr8MNrIPDMM6OCJwaCkhBKNQbfMoYp2g5VZKU5XXPd/iQwgLwCnAX6kGhxGHHs30fS5gGtQI1yMfc",
-	"DvdHVLCFc2HQya3DrTVS09/WiGMLlTAagbYZM9XSwvLCyvzSwvK46erXpOZ4GVFw5K4Nzv0pl+frDuVb",
-	"uKu64pGRJqMqgf2g+wiIQMNMTsZ84jFqFRJcXIOq95YNVT0DzzqvKZJQx1GJsqbrdFpcoDE3jXl0uIq3",
-	"DHm/8GkUm0keJNsn1JHT6xJbTGUMqPEkxI+hIQL0TkXMKByE0DGig7+8T9yp06m3V9FXoJ+F2lkuunLh",
-	"HvYdygj9XxrG/M7D1DKz32F1gIqbgZ8JauNxkInY78NcGdXqhbGKgRrB0Gml6XGxFilK7/31P/fefGv3",
-	"9u/Xws3u/fU/71+92vv1+2thGW7vr/+J1fFrxHHNLXXVz17offQrMgMennqXUB6pcphNaoARvDinEe+x",
-	"8EK9Brq4yafH/eiRn5Ol6XoipgLvtOrMI3tvf9K7emeNtJlnMu6Te7/8onf9pb2PfxZJPSc2smJ1Dd1k",
-	"BqktrhRKRXQCw8e/ndV58mTvnY97b/1hDWF19n5+rfenX6yRoKsw5Gjvfv5itBlxdDVwYFj3a2J0IEhd",
-	"B1TcsFsyPCu+GsHdg2sRWlR9uEVcniTBhNwllzNkb1gbh4SKrtXa6XW6WcPFsAVRCwjAUFZMSepLW15a",
-	"SKi7jv5vnL/mH1TiXvCCcrFcGi0KYw+NwXdFuYxgZsez/e4FKef6IVkxy/6Mfglt2/kthpGdeDquRnVD",
-	"6LYTgpw6d5Zsse5Xd67vvXGz9+bveh+/dP9fbxqk1nhua+O/r/6h9tWdlxHtDUu5BBEds6lbRqhYlE0d",
-	"0naoL2epYSPkLW3mth1WqPIqBxQnl2wyyPatQK11mFPhekpFAuEAe1o79/SFdTKnpiJqZManm+TkSf3F",
-	"yZOzoP02sShIvhKAJmqCmR7za0a0zMDlJiuQc1T4WKyE1xAMn3CLtD0mBDl58lTHb7qe/Rw7eXJNjgTq",
-	"dLlPqHyw/pFihQjWFpBqp1icN7dYFz6wGjxPA9Li21UNNZSZtJkgMzUp/GpykRmDf6Waxioom2qzCJKI",
-	"UT9Qa0Bvw1KGgDaavh84LNZ1/UUfHbht+iwk9faTQZt5wuUn5OygSgTrM766c/3eLz/v3X179/Pf33v5",
-	"NSACEScC3NFKfO+EESCPwEcE4hCGwvcQiQSg97fjN+ccd9Pm4Q53/ObJkxVy8uS615W74Hb8kycN0nU7",
-	"XgB9itum7GuDnDx5+jIzOz47eXLWqHJf6sGm2+6SGsysFmZbUS52mGfIexEkbhQRBBUrqYgAXhUlA4dK",
-	"zbhUJk234wHL0gW9M65HOty3nf51cDt+bTbV1l+BDJmGi3Ew7lMTcaNbgJ6Yg2TI/59iQwWFcKi9nepn",
-	"4jPakpqI56jHisrcXN89mFaJyIwDmirwhBDqR/V5Nm2/e0Ik4NWQmd0v3sPyjd6tf+698v5s0EcbghBA",
-	"KY+5fJtxrC+cEYyRmuWaYs4Mvy60rFoIP9p2he27Xne2UuV5JQsA7VHuXI22245twnbNKWXqkR8JV5Kb",
-	"hkqdVUqyhr6sma7FamvyaWjbUI9B0BSDIeAnqZCGK08pqYW+k5raUmQcCCUBT6mdO7X+2BM14kMYLzak",
-	"FvM2Wb5NfbOphiUXRClKgtTONvLflz/WwshgALiKQk694ekL6zU0RjUnpabJ2hCmIrWzFmu1XZ9xs5v/",
-	"HuvWlCEjT2uLSdnIcO/KC0ir8FDIpCUWmt8AzAqJbFKnl4JaGDpjVsgv+5JmkYYd22RcgEqjCE+qpp7N",
-	"fKxLGk15+u4QKFHR7X9f/VmMujYl/8eKw7bnbnq01WJStEmxNlAshNBKKO6+uvNyxI9ayZUKxUIR0GPa",
-	"jNO2navk5gvFwrwKCIDYDWSS/GNzmBEnL5AHIy5xhRSPO0z4KhuNXABJhCSGghPFFsASwHE4F6BnV4D7",
-	"RWLEnuuo1MQ1wl0ty3HlA5zes1auknvSFj7ihaNfUvesH9oTP7xk7jzbdreY9YMOA7S0sdc/abdsP/XV",
-	"eHTU5ZekMi3aLheo4ZSLRc3eVEOL6Nn5kTJhAl0rcBE8E8Abn7Isydbl4565FIsQ5hDruZQvLqxDtrZK",
-	"2FaXPNrNVXLF0mqRFiGrsljML8v/rOg/5f9KmG1pWymuLeO16hjsf3G399EL9959IaGY7csbey983Pvs",
-	"096bn2CmWcO+LEn/ua2NEi3X580FK4RXR1MKQDmYNDeuXLqiRAdNByAPPmiQJoON/CXTk0Qsibkgj8UC",
-	"bkjSU4ONm3uUWrq1A9xSGn/LRU611LXwpvnxN51xvbptWQxDXChZ07yKXW4zACwBvRohVtUZ0WdISM7x",
-	"m5v7H/82qhYjt/ChPd0zuYANXDJyl/MhyD3Y1+hG1khll64AYoNI4BVnhehIZi3fqsRnnGWMU7gxQVmr",
-	"vQQQ7MDqqXI9aVBDK0T4mCVEqK804lPwVmr6Qmmqtt+0eURXDUDgUEAGeqNnbzZBXK83ESVJYYKjhOPu",
-	"oMSpACZ226FdZiklTDlHAUTMd8kWY+2Idj495ofhLtWaIgAXftS1utmYSwJLyZWLUj6USvOF4lx5Ae3b",
-	"oIRa/lrMl8r5+dJ6aSlkMZl5wLCznu2kq7DflbgrRkHP9fHd0mEsTR/3TSqXmYD7pljwkEGX6uX8sjlv",
-	"5ZfZQiO/Qhfr+SVz2Vphq40iLVkHZtCrjRW2bC2ZwzcNTHlPqg2xGzb+7vLKdrm18INl/x/qpSfbRfGP",
-	"81s/XOXnl8wzi/SJMubQZtjtH9p+E7WLJO6uVBQj0hUVbWJUPxS4N5bgoq4IhPGka44EGlSXzgXXwauP",
-	"rtRYKKW44xztOi611l33SephKcBCaTHN8ESnDcaw9X1m2RSce/LmcjnNzW3PNZmAYP9p7tt+dzpiDgSO",
-	"NApC18+9P33Re/On05J0V4xQRZ573raujNOTw1zgkA4VYUJAy/YhliWtacjBm55k+C7zI2LhIIrnUVU3",
-	"5aJdFAk8t3wAcZRVJc3GuEawqyOugy4UF8bf8ZTrn3E7mCJ48NP8XebHzzKC6U5Ra81kK+IOnrXOUb+Z",
-	"A1MkzgrmPDAmsYr3AA8epk0rOpGqbluQHdfbgtij1nfBlMVoJA7EgqttoRtgTI+1oNX8DecuU+McajdG",
-	"aYaHzlwMTRPfNC6zUFwdf8NjLm84NgZgD86WkPrjnKn31iv3f3Z1qlqG71OzCdWwyF0iJ2qowtGwHZ2F",
-	"ILWKDgAyMSuiCUN8weak9hg+Lv+4LcDJbGv/rLzqwhOn8uXFJbjwcXuTCX+Qe1DeJcLe5MzK2xx4CZlx",
-	"/SaA1OkIWAVNb91qB/HNEEabjIBnn10LfBUhe4IzgpkjCSzpcXeHy8meCpYtG2NyTZ/5eeF7jEJjsvDc",
-	"jQScKhUXVhaXl5K6xiQeRY1iFTE7EjYiATg/mJYRroh82Am1peDwXyovLa2RmvxefnmyRkzqeboRzsX1",
-	"M/kVuBqi/uEMo/AXC30p8uGL14h+7nequWf+qZqrVqvVSyerufCHavXkd+AtJ06EuZT/43/+TbVTLJaX",
-	"Hin800btx//nb/PDOiEgpQ2n7BMBYRpQACaaVP7xHYxQ1algSwsqRDV0gkvx6elHhMN9ZO7SI99JHOCV",
-	"bxjnLKfgnOuu+33Ku2o6YjoMVJ/VIBfjqzvXd2+9un/3bjQXI85Ag7rjPEaSkZEqNSKve1YtFBcG+SsN",
-	"e4mGIvaS0c93x3dcUKDPFUiNzavattwEimRwpuLKZMey/TzbZgr7NpHLIxYtxNQNYL+S+UouKnW9joJX",
-	"pvoC17GCeEwkRAvKIsaviWCYNoDvrfK0PDq9Nok5aqofxhRFRIqokFzR07igWTcJ3RLr3TZLHe7BW86m",
-	"jyadMgG1LPX12Pcl9eVP6wVJfccZz22lvnjdTT9RuREXXM9/2AJtpgIVTGtgwA1PqTSE5+oFzVrge0yA",
-	"C7pFN3ysn1KGxmANuNQrb/1zX1ZBX1S3fMXI1VlDpZoPfVT0ltIVI4fhF2Vz5Sq5UrEg/28F8t+QilNM",
-	"Wk47uEPPjttS9WpS0ZRPoKv1FXPZWmKLjQU6Xy+bJavIVhsrdLm+ZC5aC2y+UaaletFctVbYcmOJLtYX",
-	"zHmrzEoNeW8G/zaTLAARa0faWgGbkIOFhNWLOOS2x7afwGEv1UuNorXCyuYCXa0vN+bZolUyi3SlvtRY",
-	"YGVr1VyuL9L5RokVrRVzqb5Ay40iW7WWzcX6PC01crE2j7liiZZLtLGSX6ZLi3IdaX6Vrdbzq8vzlM0v",
-	"LFKTLkmFhT2bqyyUw9KLdBuQJSoaMMQ0kVEUCd+O2CgIXzXjID7a++jG/kc39n5xs/flL/rsOXl5CmPO",
-	"iDVbGqZA9Ev/uW3m2Y3uUCXgPJMz7PhKsZdnjZhNKkXtNvN0mtA2JHbxeHcepQp47hbjxLH5VgUTghF3",
-	"wRWsyhWjlPLVcfkm9KD3zSbD3lXyZdASBWGJ5CM0NrbGjVGPC9p/NF1nin7tv4e1iYv2g/F7s8kgnVlV",
-	"hLlbQeAww6mCYdnRyFBSz1vRcfw1UnO3IJiNDTEgDkBxJW2h9uYbf+pwGzFtEc4eELA8eh/cuP/H1w5+",
-	"9LQfJUjCBMdsomf19GXMrxaEJidhKq06CvhNZgQDbwmYomlTJ2cLVX6K6/456DUB9DTV+Dl4ocoioI69",
-	"Bb7dNpZqNajtdDzV5c7ljFATYHHkgYQ0UJfLE4zJFRTFO+Rf6ZbdOJFNz92BMqqm7WA7ZK4rBuQFpUXS",
-	"sjnwl5naQnlVJejVzjPf6+ZPScUFZjLgEAIcfT+eNsEZsyBtAnHSk1R12J0DJC+ERbi5M/S5pp1/nLXc",
-	"vOpoH9bERjSy1GcbxhacrzTZBRmZTzzCH2gs5YijW0HQ5xrPiY35Z8v55Z0ftIqt1e56SSxbxe7fLdWf",
-	"LZ9buVw0H19uzW+fKXmrW/+7TE/HcNwrGi8+RIdP4WIPK+91x4xo8WluUDsNWjumdbYrvbn/7GbTgUqx",
-	"yvChs0mkhJhinJosdAeCBEZ/AXyixH7ALPzrCfY/YBeSqhPBEFEoS+SSEzvM8e8XGH4T433RTPTh0gD9",
-	"+6pNCLD6SAd27VFN4Q4f66HAcQwwkIVkDygOJVTKdlxv65uvnMPWuh3/qzvX71+92rt2e/gOZ1HGEz18",
-	"qDBEWgCN8MKFbYJAOZbCFNXuhu34zCOb9jbjcQdcIQxqCMZIu1N3bNGEjEGLiE6beYJZzKryaBMilzvd",
-	"VLSWNWAirZ7INDL7x7ChRQZv1D8w6oUX91udTjfWe0mleUKFLYtX/gfrBmiUuUruWXhoELANGvKn4+SD",
-	"LcweGu/UYMphOV+MOztSyeDlWMC7vyNJ7/YfBkPf+1d/svfBLUk0ejdioygVY6MILoJYvaTXSkq9QDv2",
-	"Y7suFOmlmNp8sVgO0EuAFYxXJ+COFJfNg5oSVzuSZh/66nTvA7myGbw2IYmm89oEx+ioB/u/tggUuHwi",
-	"CxV4fJCu9z/+l93P/xqXMVGxcOnQgkzDc+lPIUZHZNTYLS4UI6pgbQaSfZShh/fgL7OB0djVbV2xzqzK",
-	"8YITAn5Bo69cm1WWqWDQ6wziL5VooV/YtjPSD/FEpMu8qHI0pYXyQUkxiXEcfEU/1CcHk5ZbUs3B6+S3",
-	"IEtnC0QvgS2qXPXaczmxWEveERZBxvrbCoMIFxxXHuWYHiWlre7ViS+gzg7tCoLdzvy1KleLKi9veIw9",
-	"B76vaSfth8c6s/CNFCB8j3WfgGQCJVomNKEnYv5HhhGnumwh3WWL8thG+HR2Ln2ItQhHQeQHMjnAizji",
-	"8rhvgUJ7/4D7PMzNG7Jo6N4Jy9SX9HN6nW6OqzOAa64Y37y6hKwpe9/CQoYLPvX8OFTLV3eu99786f7/",
-	"++vEOkqygzxyU1DRYDGH+SypZ438XgSKRUzXCDUR14vYs7HjsNO0zaa06rrStFVZH7OFKo8Ug9tC14hP",
-	"MWqEIz+IyG3A8GKydpzbBl96nHO7UEpxls550HkKEiDPUNtR0ymvZLv1vBa400lVgx0M6D1+Gq9/cP+X",
-	"v4+eRkRuOuCZNIan90Z0/yChF4ESUvqWyIBriVxg3AIohqdczmJ4DJRgkErhDSmAk9p8caEW1C41KYZ4",
-	"NebYYXiqvsv8A51bObExZ7d4rIV9g7WwiXUv+eD5JMb+lOuTlmvZDVva3dBxJYLMBfYq5M7Hj9WBxnGc",
-	"eTy9irIYG8eisiPh+MmWoBqMK5ZF3K/OzWGXTjY0lvGEu4Pt+BAWEVwngNAi5Fphum5E8MzUJNuuzepm",
-	"9YK2tOsH0oLcBqww9RybeVXuesShvnwEimcyE+lsBt1dILfIIn7TczubKA/UteIE9uTfZLMVAs2rMJ2J",
-	"8q0qx6RHdFE1fOYZ8BEmErxhdOs0OVVP6NjMRXA32bzKFaoaCxr877gwUoc1AK+rQKLhH/CMecyB9AyN",
-	"IwdOJQIurlAyQ9OkNuAtBeJ5bKgnVVZ1dpmKje7YyADQSP3Dd4mejXylQTqiQx2ni5XMkqGf6ENsTikM",
-	"k0I68g25fl9KWkmBCNVHOqTDIkc53UrNh31Jngm7D+aWC4vFeJO22M/lwkqxr2F2CmVhEfZFJ/edzXbz",
-	"QuxmhYmdWy6Ui1j2CH+WioViEStfY20G5wc6BeZWijhF7ARYjjfzKwVd9XIrK/KRmdJIivOxIZzOvCml",
-	"9GlFYaPJNCEdcIUPYVzfNNvyAG6Xr0+veCzCChOE5ld3rqN+ce/z/7v3/ru9jz/b+/hnh6xlHKJGocRX",
-	"9kL3hBcMC3cBp8AcHDS9obmelC2+rZIzdWTGDzJrK5GQ1AkRRnkM1B4MpTrImzc9amHMaYu1fQVB1VVB",
-	"qB2lTMDDEHoYfsUmWUKnSs5Q/UnDE1c5QkoFKM2up/UO1KlmC1HYQynecPzKGiKOC4X71C+QH2JaMDy6",
-	"ynWCKmRsqoKtQBjbIlQpjAAjv0nbbab674booBFAgAq8rso1yD+socCBYvorPrRAzoXxMEpM1/OYicoc",
-	"QFgG/oXaLGlRb0tgUDE6QF/fJSLeiAKBvA8ahPUiihF6Fmen5wBUUzhMD+BD6EU4Tt+YNH3jcMJFwTod",
-	"+wq+db5mxaGSoj69Wz+JKhCHEPWZU+kRYwqPwUeg7OIof+dBegW0VqxEBS6ZwVSO0DSlLabsedGkHqty",
-	"ihdqSQWdXOEbsWW3RYWUDFKG/1+YNZTornfjSSfqW8otYQQPAg0AaprBMQD97/IlaGgfTSchKpuEuztD",
-	"80jWYhGucO5SnRBQSQ1Q6DtUyEc8xzhiVwbL0ojKOQiYxWDGVaGWrsqW4m++VuWQsQPaJAi+2TWVFiPl",
-	"ro3IPwqSOeQcw0IBaiiHmFMa89SfVwSVVcwekcpfj1FlPUOjzlwpu+E8H5XLKH6x6fX+C6/t/+Tu7t3/",
-	"e+/Tz+X6uDaU/OdK5ahRXJJGspwTkHauktu98869f7sau6EY2sIR43e1hEZyR/cPreTKpVIpIkvTGcT6",
-	"el3u8eZrvTc/6f3prd5rt7NUnSpKSGPp+uGR+eZZtl+XddrPhxwHuUhglu698a+9t17/Zrm9AzPjUM3U",
-	"U4kyQfJjNASZZfvMqgTJ7NBaGZplK6s2wYkO2ZmUW1WOvN5vUt9AVh+x8oL5QWoiOeujEFPmJHaCilq1",
-	"UOM3gz9AEwlVCgyPRI6orVnh0676vBY8SktDjHZB0eFsYMAF44pbfUJbfXLA0oCPmI7UJxRt+ambehf0",
-	"0sSMvWkn3s1PaqyVJzLWvrpzfe/X/7X3JwXrPxj+DejhbAaj8WjbYvMPPGgcEuhx6t5DCs+nUueivKYv",
-	"UT4e/oVDlcG6GsScWp3Y6AIGP/c8nqnRWMLKpxm1qwI/ZtRdGeio2gEKtVQeY9oykyaFsoZoAz11qnsh",
-	"tPz3NhkiERuBBSX1hhbzm676DtVPskltrjKMHFf4BgCPUuFy6KmPkdkqF0yyWBOG8VjT5kxIjr/37h/3",
-	"v/ji3q8/2vvgWu/qncXi335157W9117e+/hnu1+82vviF73rL5HlQnmuVKzNroVjjoR2pVzQ/clVFUMH",
-	"2vVImal/kFYe2qwdX9hWv+cUI9Ycvzap4zAvhK0QjBngLa3y2kJxYXiO1QT1el8nVOJ3mQ+N6rV3/OAI",
-	"rkfIVmITRO2id11I8limNsBQBUMD0vepDW175DAKy9BwUzfmn2iJMJSKPfwrZSPngEaqg7otJgR03M5l",
-	"OFtwnzzYuUoOUi28cBN6L35478NX7939ae+V9++9cQ3teMCsS7+fbebZ8HCFxRBZN6A6bNQJ/TtdD9t7",
-	"RnZVRYk1ao4kr5ZU033Xy1Vym77uS36hzUy7YZsBSgHws1wltwjtjvRf80s59UeqKSyWiiUgqSSrOqsF",
-	"DQFtZuUqC+khBoLzOURXCcJbx5bytCzlUwOhw2gTTqBewi63HZB8X9253nv97d27r6PygAdr75037n3+",
-	"0tdhSk8Pn3LQ/jUy3IMghRHTPITuVOlRQ/WcILckSKQaWVwf7TYWQ7esPVsLMKsCLB+VVHZoxfTB4C+o",
-	"WU5WUY8CKLX/86wQHZtvZkSGvMCoZzbTX44je/jwG1NA3CiyUBf0Pvuvey9fT2vMz6uUtegepEesGeID",
-	"SMCZv/X5/h9e2Hvt2t4H15JitknTSoy8giQ7F9ddUuDm9EdAz3huSzf/lX+vu5lL2vsOSxrXsGIJxzXt",
-	"o2ra7X4OGvZ6A/JBPXoItPLXVdjO2U7g/NROlwrBdNxYrjC1LGapFBjViBSvNhRyPcTWIPrW5y+ddu12",
-	"H/0egQLuGB8rh3xsarypnMibVABB86YkDhNjGeUYyyhPyjAeaIl1KV9cjLkhh611KqTa+pRlRqp9GXAX",
-	"pxAFSTPvd8BOe1+H2jp97OHYJ3tcTp0lPxfONKF8QEBK+fjzT3qf355UPiZ7egdsnsyl1QrNJajzDEdR",
-	"IKcGUV+CiKPFhO+53TCFslLlUtm3t1FmcuFLI4Y8mILrA8vJCaqu14Oc4R0qiHVcg/3NqsFOOMFYiR09",
-	"wUmV2FnP8YhC7P7DqYuwH4pi6oOfyUOvqD421A/XUD8U7ey4zPrYjR4rs07StbCD5xHwRUwEdhpmg0lK",
-	"S/Jl/N2Fp58iLeZtMgLXRBN/cRXW+qFylHYWVeWUDyPMjDpsbe0iMJfD0NbSuDNgvfKwXo+kw6Ybb/RK",
-	"teCLF/b+/M97//Lm/r+9oLSByR2Ucr8PA//9m+duSF75g/gglkYW5DxYHwSiDWDCCOhpx+Lma7BIHjYX",
-	"xtdsQmGB/CgTavfLj/Z+9tm0TajhrpA5JfWyZ2ef07JzUCgPgfP3bQ8cK/1OkzVpdCEWndQk5I4NZjTr",
-	"Y29STuosFNZTz1o+hU8elMHHltUBLSu9Z1lEzhDDav7rMKyMgOqOu3cfPMVH+UKT7ZPe3X/du/G7B+EL",
-	"ntMgR9k5YErG95jbtoHvRb1V1HH6I6s2991oUUqBnKZmk5jydiuySB5rsVZdcjfItg1/sH1i0hbD0smZ",
-	"mnA7nskiODG1WQDh9pvUD0AGFDtVGEIWoabnChEgPx1yvPa04njTj7cehkKqR/twRjvLX4N40BA+OPKz",
-	"GQTZwx4oDU9x3Cw5rkT51oJIA01o+D2E50uOgt57+foDkXxReLLnxwVZYv0kDNJwqG+MTguN1buAPPL8",
-	"p+Xnmup0aLoWmz38PNDsGaDBredUpn36NFB955NsmzmHlQd6RErzNzc9tqlbOItOK6yqKBckD0/V2FDV",
-	"huUquaa92WTeRp356CZm27bFuMkCE1yXFTRAWeCmPFtdrJVIZyNh5X1YudFiVHQ87Dtdyd2/8Vko6/Y/",
-	"fmHvnTd2b796/8ZnvY/e37/xWu+nr9z7zc29l7/c//h27/pfMtZhlIqxuotyMXCJB/JYqHZ6+phgJUum",
-	"wtCUDRih+EK1o+QdqUvG2y9OkD+aJnM0kjpxXCkxzWxTmsSj+zJOH9L4TnKqqmWJuPjscCljavpE1siM",
-	"6xHqI9IMKekKedDIhHIYB64jghXHFiOtjvBJnUHF/7MdRmjL5ZsgbyJ2WhQrAJ+P7ZvijZ9mD810Ooi1",
-	"FOfZLXo5UglXKMMf6lG53icv9f56896Hr6Jqf//GZ/d+/VHvoxt7L3+294u/3P/lW703Xr135/+/f+3T",
-	"peLurT/2/npz9+67e7+4ufv5zd5LLwL7t33m2RRr2O7/5EO8oXf9k927r/e++MXe5zd611/66s5rex+/",
-	"uf+XF3vXbpfu/fnzvZd/V+pdf6lPNjjuzmjRgEi0CZIhzuODUUbq60ZOMiObX4yz+cVcjJ+XE1lvdmZ7",
-	"iFm3IwikPH0CGWvzHg0aSmdim311oQ+W8kqDlDdWvygP6hfjQ5hpjO4x+kVmgh9mZQdc+TgP+YEGDL91",
-	"Jvwpy4orHOCqjaaTqATm376fXd3KZLRPDPqbUrc6o9B8aeCEjsNZ9AE+gMbUpNuMsMvU9J1uFJmiDwSi",
-	"yrFwqNMOkQE1FGBEv4JHUkteJ5c5hi4IXsAKQvHt2IIhtj+0twQ3RBybAjzdAY4EPrIP7Fb5vw8f8PaQ",
-	"44nfjPKYJBjcUj8Q7KSZmknPGhpQfEB1NBGc2W+7UPla+XsE8zUpGgnIrw/EJwtQAeO9sVE4hHDAnAlf",
-	"8lcwhiXnRQXSQBcss0i9SyJu2NALa4AntcptDoBNXPiU+wRVN8nFn+0wz2aCNN0dKG5xpEjHpiweY4ee",
-	"IL8uF+XAjst4M464ocNdLt+gJdVw/2Z4waVjb+c3xNsZbmT2bVRYHxOak+PXUG1fKdiq3S/e2/v0bWkM",
-	"v/fb3p9v7t94DeUp4jNlX/XyA1h1vTYbLne6A4uPr//G5kh9LYUl2fWVdcSoSdRWgMkfu+ynWZURmjQ7",
-	"TWlKRIwWj7G+Co29D376MLrvR6g5wB3y7LJ86Uh1x2ettkN9dkIQ0WTMR/UhgHhXw7ZIw3YcyJJC05IS",
-	"z91BuELQkRDlL2ghg+B9VR7e7mIqOQKlGWFFoTy9jMzce+Uve1dfmA2u88ApVCAX245LLWl62j7pcN1j",
-	"xnervIZztFvyFTWiG8eorjAF8vcK0NdjZMezfZ9xwAlml30jsKWjM5ypLa4USsUaZspWufpztg8OMQAI",
-	"RjzIsC2ObjSLDfagrQxMVr5ET0uv9hFHTjwNdBOwLlzJ7DhPkp7OwRqkD9TLe2AFs91yxvVa1B8dgx/N",
-	"TmCS8KzjTmNHoNMYkmB4OkOkb0pEWxIusCtpPH58p3ftdu/Gv++9cnPv7U96V+8M4eV5fMZDAU03LPl/",
-	"LMtHdvggqg0oxohrhcuOuFwjO663VXfdLTIjmQ9i1cEWzULtH6kVTLFdk3KEkZmL62fyK0oKKJen25FS",
-	"u971WZVjRlOLelsAXPvdR0srxfnirI4Dx2QWbTODtDqOb7ep55OGzRyL1ORrahh4xvgCyKsW7Va5sH3F",
-	"Gynxbd9h8qc1dVm8V6u9yREVeMe2/KZBRJuaTBikdrKGzNajqC5Th7iefHSr7WAVr9mkHjXl0q6RukP5",
-	"lnwLPl1s2e02s1CQCuy5Cj9iF1cUoqbrdFpcwUE5TpWzVtvvFsgpmAhIzQgEfqDmwA8VaK0jrycmcxxi",
-	"Oox6guC+MMcqkHPMMxn3qRSYsCj1UEii3Pvb2hrpMjHHXXnm9t75eK731h/WyLMdChP04Cju3v2lQXY/",
-	"v7l76xX4t/fSiwbZvfX6/l8+Nci9238wyN67V3fvvgH/3v/3d0Dsob+7Ti0cnB0RwfUukowhJ2moNYBl",
-	"OlUiHmswT1o5FdLhCDKAiMdeqNxVubQ0hUF0R4EA7bhFu+CkxndJgWxonqK82PBzw/bj6QgGoUqOV3lE",
-	"INfwu5qhNCGs0fZ3bFOBVGt1xHf1a7hLHJdvMi8A98HWtthBr1DlP5SnoWZ53fMd/h1p3NaCFne2CHUY",
-	"JeTVRBxb+Lolj9txLNUNLwTKrkrOXndYq0CeDrz6MEXgFAAu5kjy1S+r6O6OXaLuDIahJ6XGUOUQHVBj",
-	"gMVmjiN0sgj8UVvTpxtwLAM+7jGirFFJSCpvJFw4udqcCaJsNgMjD4HWSDuW7cv5cd/oXxFBu+BIIy3K",
-	"uwVyXvNEaOrHqxyV4kF98ZQ+eUrHlMTotpjLGWGOYJGOhGrlPMqjTQarPL5MlkE6oL1io8ECOeWTlit8",
-	"Ui4WjWKxiGd+prZQmq+ROuu6XLKEUFcETins59jsWpVT/BNI1Vbhlqgc1AMpLSqup9yYKuHmIPEXpFKU",
-	"dVNTSteCR457wAj1VR4JVkGKSlJjz7YOTY3tq0BpMnMr3DRscQU0AgdT0gmSDB5RyzUCkSfngJTZRTqM",
-	"9pJGD1dSp2jkErmoFyLQuZRf00ffUN11HUZ57sroMvVAgs41XK+Vt6gPD00J4QxaOxD7YdaOg1tGzVyt",
-	"jeJQj7kd+aBS8IWGaZcCJFfJPRGkL+QqOVQSY1DieJ7QeVkh1VypTKs5MgMERix7M2jrRtUZXoqUR4ND",
-	"0CCssFkgIDtnQTuUq/XEsvzo7uQqy0YODmrwflRY0Vhxd0SusjDkCiOnFAaYX2AD5yrFwKWVqxRTO6Tg",
-	"FODJOA80muSU+mFT9UpVdGvZFpmRwhACGJbXJV6HGwE5z0qS7/9RYUkr4XMMS/XQVXJ/Xabf2Vai6QdV",
-	"d0nG34s3p2v8RcWKvN7dAazv89oWDAy/ZAMx/HGYMTjWiNMGzuhAZUT6U5S1DVuqX9JKcrUA0trrCRF4",
-	"qRqRlI9K1AjCshHQvECpbTMvlOGxMkhQK/Qb/Ihn74TcJxWQITOxaK9KIeGudgvKv1Ar6LMBwubWs31V",
-	"LspkhEEFzVekSDT6bQADM1+MEBddhefgZtVIBkykuL01g1RkkPu/fKv30a/2P37dIL03frP382v7Nz7c",
-	"//ITg+xd/+P+tU/3fnFz793fGFW+f+2P+x//S+/6SwbZ//i/9t55Y7ZATqt4TB5Umz5w32CmSqD41Gy2",
-	"5NmAMUGqD3fl+hdIDVsw1KrcbLquUBYfrtmMOmiVyHegHkb2xsDNdkWs8YtgTMyuaZoBPT6hJUyg2i4o",
-	"jVJ5M+Hxjo094GOJ2ScEtHQDnbZcBhUTdQKtGTno3USS9V0S9+Ae/W4yIDrX9dk8doceu0MfmEx83N3h",
-	"aEuSkHlqMfHVneu7t17dv3s3qjfufXhj770vvzWuUDWhYQLzfJ8yMbKwst6N+n8CNoIMsEAugqUccqIq",
-	"72txLLlnpDtleps4MdBU5cMiTbWGQzc3maWcRaEbRmtM+DOhQurxDu0Iu+4wAzwMQQvmI852Y5Wmk1rw",
-	"inCyV5lmuCdjZ5KMguAfGPVSX4y8O1t/lTNIKw9biax4uqGzOUrl/HxpSNVLX1aqPBgqUydVYsuiSmzJ",
-	"1scM88P6W4MFHvRcJQdhaOirtrPOLkMVy0fv9956fe/TD3svvXbvjWv7X3yB3vgYzI9iDBlbdA2rLSkX",
-	"B2tLcpUcvDeWwTtJ2SqQYpraVeXFO256MqIMtc8iDgpQj37sc0RDFIyEoBHWD9rQ189UJ3U3VDPLQNLI",
-	"P5R54jb6UHuiFmmBSJLDd7WZN0LKx2tX8Q6wfBraZIq+wO+2mbZ6KsqsqcEwVYqverAJ8Ypal4mnXPwd",
-	"Q2wGqfnsso9fyU+FKlcaiyciIas+Kftt8OH31eYCPzkCXWiSBE9G8VAu0mmKhyyiYH6Az0/I2Q+zUHaK",
-	"on1UHQ47SqJdgzFNQ66XUsr10oR7PyyZFV503MHmW9nB5utTkM5rdzeQ31d3rj/UMQF80Vy942zllboP",
-	"KV3JehReIJQvQ3TqLdsP1ETlFFZdQpUn1mee0Zf2EU2KrfKaemv8yNe0U0JAPkYFO3pQ3lUivxWk2dQj",
-	"ibL1btT7PKO2qCoVi3Csti+Y06iQmvxnA1XN2qwxLPUEci6IXJ8NjzU6glna/wGJIqJjNnW7d5WNwjzP",
-	"9USNzEC4Vn4zp1a52ikW503bgn9ZbTZUUWqmazFM9aqpYHENs5ZtvunoKVKnynXuDQBuih3mMStM+ChB",
-	"uofOfPGxZV/oJM+kw6G6PU2PzOjq2kc7ztapJFoQB4FJ6ZecWStkUossOfwzQO+Hk5gQ5B2EPoksHoUk",
-	"m34ig1vO8zxAjiaJZUy5C7PzlbtTpTnKQ7YTHNcjH6k/BlMYC6aAWwkJcH1s56s71/de/uz+tTd7H93Y",
-	"++DW/au/2v/yWnbxONw3MJGIQzEwXMJdgN+1gEOPASZZYfLkgSQdvrxf0An9SilOZsCqMIiusyNex2Gz",
-	"o8VfINqM/sTALEKMjJRhVT4FIQYDhZ0lo6RYlY8QYxXCqee5O5FV/1ZkGEq2eyGBfr5W4ZjJfCyVv3nC",
-	"NDh6sYrOBypNgyEci9NvrUmKjGGkFN57863d279/WM1Tz3WcTntkkpp8zAkBrDZw8cfqK/oqQ8mMomif",
-	"+vY2M4KekUHsw+UM002rvM6EbTFi+4Y6h5sdD6H2O/JKeQ4haVD+GFij8Sy4uMxQpmrcuR+BqaigYAaQ",
-	"CgLsSoQ1CcEcDV3SFHwtFyrfaevJROpiuctZgdR2mL3Z9Jm1QbeZBwIavhHR9ykzOgQNwYcI1dyFW1A6",
-	"UKhyxF8aXqYKAz/62VaBRD2PZDbg9B8DVxdIlhSuePCIJuXZR/3C/QIvtdsUGMOw06GqvhTx2gKIBUC8",
-	"sk2iqGPUg5NQ6sD0x68yYmLjVEpL0jiUYjPpODBlQhcyHETTiCPPqDOnsDc9u97ReB6YlZ81rgPE1K/E",
-	"qcMKD8QdvtjOVXKLy4X5xcwO/9SKjDo6Qzz1A8w5qKRS/CpgsMfgFNNSCk7pVVcHPjjtoaiKM09M7rt3",
-	"+996r7+9e/f1vT9f27v6+RGM8idqCLoZ/FD9AOnua+8vfVRE3YTh7UNoVH2cWfUgM6sOIQJ73KX6WORE",
-	"8ZDiyWMBANI3DDcDqxsn7l+N4iipPl8lhIXIuLNrpMY7jlPT8AqUE7eNYBBVrnAWDtrO+uH1jPY12p5U",
-	"sB1Kn+0IIy5PnPr0YDtlH/Esp8NJYCoNE5/lYtyzewji87j99XH76wfc/vrr0xD62mZHxZ7WFrBv9jch",
-	"qQq7ckeSqrLVEunAzoCmMTo3i/bnZRmBtuB0tWmLWpKUsF6svjbqjkb42SrHwKsCjpldIwJM5uevqLxz",
-	"8Cuf10VehAOstJp1oOj4TRbNF5MqznxN93LqG6+oct0aXLuWJ4SSedApTInpSwcJ0OIULshdgr5Oi7ls",
-	"6BunVNrYsfagjPTYei4UFkODYaRBra95tJtiPKUijOfB2/pxZWXxcLKtH5rsrWOclUNL94rkPh+R5C4U",
-	"tSHCxUhXcJBchTcAym9YzUxmdu++tf/xC3vvvbX381/OGsR1LAb1WJ7wH4IaZmT8kaXIagsfjYJbdY/C",
-	"nY/e1rYa6VzE6hJg2nJnKik497yUWrbDdDuFL+7u3n71/tVfKXfu57/Z/+hGAUeQyu28pDKGmrS8uJSr",
-	"5FYbZbPISvUlumwtmPNspbEoBaI5by2wxcZScbm0Ul6dpwv1RXPJWmYrDRSY+ncqn2U/x3KV0sp8ubig",
-	"+P/Z1B7wDLlJIQ2lKauNHL7jGN6Ue8Jq5FXNuAKfapRTfRN9qomWDkL9CKjFRZDfZFDe2WhrtwFLc9DN",
-	"ihW4frfNqtwW5EcdazOsKZFPPCGI4kpQLQJxRMknKuTc42cMcu6p7xrk786d/q5Bnm40bJMRyzU7CLg0",
-	"U7Bc87JBAMJ4FoE22g6VVhe77CP2rmmyto9ovYjQiGigUbxNXecBeUbBgQPsTuJItg3WWgjzqeakBn/h",
-	"iVP58uKSfOIWa/s6GPrtcBJLmukTjblDg6kM35EFq7KUNYv1WEIehoTMLh+HmUzhEe3z6R53Kn1IrK2v",
-	"LXkHKCe0VECSBR7SW6/s3vlgurL/a/SQNm3hu153qMmGWfCq07vKptWOzYhpZkRScAG023E3K2Sn6Wr4",
-	"byOEy46WzIRxVymfdppdbCOgXY+2b4TCBjWHOmu4HuawYexG5c5C8OZhA7l6Qq3+w2klUjOtl1B55eCG",
-	"p1B0icaPChHVFn5S0lTuk/xKbi86YiWRnGcUBpPb//iv+zdu9l58ESE6S+W9d6/3br9971f/gvKv9+bv",
-	"el/8C6J0Rl2BmtYkk0AqAp1isJzkipFj4Lg5myG3Ce9QMwjO2sa28kI3qWjKh9HV+oq5bC2xxcYCna+X",
-	"zZJVZKuNFbpcXzIXrQU23yjTUr1orlorbLmxRBfrC+a8VWalhrw3dd9ZWpZvdU2z43n9ash8TA0JaDRY",
-	"osFwvse2n8AJLNVLjaK1wsrmAl2tLzfm2aJVMv8/9q6tuY3jSv+VLryYqhqS4EWURT+xIm1KazN2JO6m",
-	"vAuV0MQ0iDEHPfD0gBC2ylVysrYpyZYtR4pkO9ZKsbXWVm0ox07FNEUp/2WXA5JP+gupPqfngitngAFJ",
-	"SPOQikUOgZ6e6XP9zvdl6avLc8VZNq2fLpxaPklnilMsq79amFuepdPFLDutnyqcXJ6hUzIwEezdzPyp",
-	"U7HRsDGSZ2mCzq5FTJ7D8hrKHKZJdFK+FKRZcFMRe9MGUMJm497G9+7T2y9cGt3d8eJRG3pn8jx8TYfG",
-	"pIxqpD/D4QSvMSlN7GtEusamQRriWBaoVpgWXyGAu83xgLGLyYvAhgAoV82hGA4Zo6Rg2Urm03Pd8Hfo",
-	"X16DJTT1Qw2R47ptVSpMJtBBa5MWOnFjdXHOSPyM3VCLNzVCczzYCKfEyoKZa0wETdEzoFGiBQWL9ska",
-	"KBigHAgZQxqwS3hFPseLIIOk/sDi7Nj3Tc93tvkDtE378dPxWqu45rSx6jVWk42PEsJ1zURrlc4Op1Xq",
-	"Ky6lrdIjSN6TYHqSz8833UhmXLPs1efb6/tXrrhf3UOs0pE3PkOsFkOot19gXBc9CukgASGXHyhbFand",
-	"PGX0iiCM2qbBbDXKJ+QHyUtyXF6DnsbXaPBq4WS56njk0gos1I2TQxAFGmpGGZ1W5EyXuOVcYrrh0GWT",
-	"5TU1C5mnpmnVmH4BVO7yUM0HQo/yideaCULBV+ZbpcHzOY58GsJ/S3yFQV4Pl+hhLXjJJV9EG94IvvJy",
-	"aGR1Yq/IvMwI5jB5hP/fzXcy3XQn/kVRYUgzSfnR6Wh+dGY4fnR0KC6G7kiPmmKi2RdKo/98ex25JRAK",
-	"NGqV6GByVGcmQyGk5hfxDPxctLsDaeWBMMFm3NOMQu+EPDoTBHQ2vUs01A8N80znuEc0bTghgcfBp3kO",
-	"SrjwnvxDmMi4TJMZn+2MvAptIBUEdzw91YPMLQwyBpCAWAw8wQ5U6uFz8Hx73V2/v//Ft42PP2rc7wYT",
-	"jBInX5Tf3hXW1xKsHeWU92Cz2cdjLLuJuUJUy8BaoQPxxkSHGe0pGShkZ5cgSlCBgm6oultmPlMyVkrM",
-	"vrTMHCx7tobSvpqoz6Gfmc/UGbWj4ghUCAZibKDfqWTYpPPIzGf2H/wc8IPsPX6/cffGztb1/Qc/uxv3",
-	"9h587N68tvtfDxtX/773eMtd/xs+AsadqNGf3BEcmIDt8F2R4vc4p6sQVFi286YN8qBTfRGuNYdnnXYd",
-	"XKfqAiGHz4Ak3N3CsyYSnHQCPO21qAnwkDfwkYrxbX9CbZX47ZOQJlP86e4es9qeJP6bLVKNbQ5TORrA",
-	"8qE0yKK1htLNISc3lvcsVP4EKcPoF3BtYpzrg/uGHku2zF8fl9Fr3xjP9TF3PbyR62a3WqaXw251ugtq",
-	"L3uyKf8Ou1XTqvX2qsh71dOp9iqGFMDrdHOq7k8Pd57+sXHnYeBa3Z8e7j667j7Z2tt4tv/g592vNmRi",
-	"ePXnxp2/7X/x2WB+dS6KW51ud6u9bnC5a9UjO9de9ejqVqeH4FbTyfB0MvyQJ8OTm/A+KCXE1kkSKWGH",
-	"es4k1n56j4E16Wrh9aDIKe0j6FNjyXxMnj+1L1D3oqap6ueAOzwxlHzwDUM4S+om4nrUWBKOMdUkj8tw",
-	"WFl+izSi85kVkEiO4DcjpZGzA/CEccuR3mH3262dZ9d3v9po3P8I6As+3v/6XuPP37jbn+5sXt979iyj",
-	"ZYS6K3TPHd3PyY5F97lmSSUN3fm8/KsY8DR8tSJB0/AlTOFoyc508U7mx9dZDL07o5owdRFixDv1hRXl",
-	"y9sisyhTG6+87snSnyCtRjhQ7kepRfzcHG8RWwRbTrmuTLmXT+WXmVNjjOcJZ0wXSkhxycorTQXTqvni",
-	"irHlcw5KmFDKDk/gICinDkawfwPUp6YfWKOQBYpnf4Yo6jeoh+iVMuij6yHiPZ9uGQoetlRvL2WbGCbb",
-	"xAVgk8R37fn2+t7GM3fjy748Y+ecocx6pgeoIjePcBnBQl0lH0kDnwt9XXmRMvnBdRDhC80H3fhuQIAk",
-	"XZnW4UvIWD5YrshrwXXE0MUJjQgLBYcoKdpgAHXAOpUMnZGa/IXhyB9I11UVbOB0RCNFxnSQFjgA0vNL",
-	"5iwOjuFZNbgejNyEtkI+sRX1FaYhHCRKhw4g1J/CsU0YQCe8EOgiOjZcDtbYpqamwCpH7GAZEbVtpMlV",
-	"96GzCrUdNV8cFM5UeWz3q7v7t/7b3fyt++lm48fb7l+uxCuJKZRORcZZ85nJKJdPRln/JIzgWrajZqNa",
-	"Vhil7RTuMMHDbMdndW4SguUIGoC6ISomrXdYCEJM3Jt3oz4ZNfTV8S2JI12UjbYF8q55x9my0OZE9sGL",
-	"XXFRaJoONyU7snzpNyWL0DI593x73X36e/fqJ7u3HjXWf2q2/3KxkXMiLSMNXEZrgxrFzpSkG1G524E4",
-	"ovOsrPj5VPh0SCgfP9E4HIiPSvBeZHzPyMN1gqAKgTkJBVU9sDneWzGSwJy+T1DyqJxjWvh8cXPVFKHy",
-	"QmoU+AYQ0SmjVW/FF75f7YHAhGhqckYjeH5h0gbHVi2HtSJZghqpZZO8vCI/keOHgy5JMIZJkNV/LgYd",
-	"r9dwGRqV/8g6hrnOjuFkE7piaI4hxVgMIcpNIRP9keL7XgnBEQnWOquoMdil3AmFNZQVBtpB6K0psWGI",
-	"ZDRoz0FLGOqQjlFmEyT/bt4XQee0zDQCFST4b3AjBUtnWo4bK9yyQZWcikD6TzeKRWYDu5XqxhHHpri/",
-	"1ITLhFGumBhhFUrUpgVp1YcGt/DKi/F8zFuqdhcLcPG6weP9wRtsjZmR/+ICo3ahFOsLLli2M3IgkLSk",
-	"e2gl3YtahrPLDj7LzHyG1f/5P869YxlvT59e/bcL58Q5/rbxpnGuvrh09vLimQVn8czC5XNGzaC/+bX8",
-	"eW1xabX29tJCbfEX2drimYXaG0sF+f/Om2eCn/n/W1owir+OHlvJ9zcKlAWM4HGvRh0tLgW2yIehoBCo",
-	"u35n78GjZh+E/mTISVFnCIkOZATQg6tyndkkwMGTMWC+4axGbMtysE5ElwXjjmLClTaDlKvCIcsAN3m3",
-	"yiZyHKpQVCbrOitXLIfxQn38dVaHslOZrjIgJnLsOhG0yJJGgkAvK3ZqE6z0dVaPneF0zCCazOnpbvav",
-	"1ertbG01vr+5f/eH3f/Zcq/dcz/4X3fj274sYIux2tna2r/7g3vtXjxLMFRQSfsWtWdZM+MzU32gSujU",
-	"cmyPk9zex/c+B9zLZK8H2ikVbNu2PkbW4Cj10KCGtoR6Yil8JZQcpmiUA5M0eGuU55Ee8g/fu3+6hx4y",
-	"om/skZrF6B7Cewx4EG4hTbzNitIBOdYEWQiR6TURDyCAhHvULsHfaEB273HJcVqWnwhuTF5hy4vGkE/X",
-	"41DULabaLlYVHOvh9DH7c5N9djF9Y5FyFLwoHAXewcWW5wEHVzn9cY+sZzZ7esAOaHAuR67/2efJG0b3",
-	"M834DxHElUzMlbZe09ZruPXqxU8oCh8nfjqyhivOyPXRbh07/0+/IKdmTs+dmFd1CCQBEEQ4tK61dlj9",
-	"s5tH0DCUMnI8VODAINBp8ye1koymvNn/MfW5ZboKrACEQj0kRCQQqp/k5HYzs0jUEI5VhE+U98a4Trli",
-	"ZCQwBtMU7PkeBBjeueOdwFAQOJ/jiuRQ/jQ/O/1qXpP3bjL899S0ulUvljUEoI4dxpPuIScWPybQQe7q",
-	"R2R8svnbnWdfN3683fjhifzVtXvyeMQshg6vzXxcPXDXnRtBz9yzGjKdXDUk7X2n/AKj1ixHYy6dVRml",
-	"aFU8ofgE1v+w9/3vGrf/mmhhZpLyAhPQce81MYSkAHRZrsspGaBQGFIlgpaELnM6pXuAdknJDkq/Lf2s",
-	"UvibmiNg9ESO64xV1BAQI5SLGrPhSrNG66CqYPAVU3W5xrhF8kGjLn9iqN3yBX9bhtTVTdS7gGVX3qUg",
-	"X2bfr0y1+5W4TiB+QzWR9iaozHlPQcNXDIWK03n9ZDVYFYu5v9mBBuvmtd2t70YwkWmxccCOe5B5CzKO",
-	"cH7AmQB9Nc+45XVWcUp5ZcF8mnEylpWGy89eqKnESc4zqsuMXaYf71aZXScWh8vK1GG2QU1DMF2mVKUJ",
-	"suBnOVaRlC2bIf35VFbLZrMhBnnMV+ZzHBiy/CVZNhpKp2Rb1ZUSyfuDhSqfCZKtYZbTluRmx8b92oyd",
-	"kbeRFJbG6xCg4Q3+cVFrC/Snkw30Q6bYAq3cwBjP+MZ4Z/PP7gd/CUL97265Hzza//pPTUH+d7fcm3d3",
-	"tr/su/0JSUfyAX+UTejUI21OYPrB6aRV0mNaJZXn91fy4XRx5MqwvXiue5Bk4+iLla/4pJohn3/d9/mN",
-	"+zdHz+0L1iOX+RcotPWAAzdDf72pZ6jjqeFtwAAnV8GDhAPW3N+tR8aqnrdMFvniM2pyfWi4XMHsUcTl",
-	"pjP/rTP/MZI9wexIWFZ5Go65p0gKkypvNaBGg+n/jphUMBARJ5V7g0sFs1FyO8h5oDViY8YBH4h1mwoV",
-	"ombZug8qpQ4xGRUOmcqGhhakbcxxHHkIKWOpdydxRKmiUjliRGn7oZYB+lV5qEFwFQ+1t4PS59J3xs+D",
-	"wxufzk63nOJA2CXGKQYm/tARXaHyiKqPinUohwkrPRhCGsFgdtrbqMjTQmJbfXAjo9vT6C+slm96txYH",
-	"kDalgM8U8Dkg4FMw2wd8diKfieF4/ODbB3x2L7c1cY4pwFhijuKXzFFeIlEBvjTYS852pd1Yrieay6tz",
-	"jIwPg53j2GmoYHa/hA350HnJaz4nLqTbeVhaL8U4GC4GlLi8UoawCCAHaBArFlnB8art8v5fEYSzyw5R",
-	"QV/iIJy+ItPhgHDajUZYPzBmxjY0wM0xta9av2HiVPwwsZupnU4uTEyRMCkLxHFhgVBmWJHLepzo8iwE",
-	"zBBJRqGTyoDE1w9v9Wodayr+GStQLn2EafEVZkMjlRgc0Z9YYnasVTXXYCFE1qoIUrPsVYCsSjdVSLBU",
-	"oqq3hx8FIxfOaATBR26ZNeJt3Es/gpXAKBRuZRALu+//cffWo2StCeNDNCYL/uuANqVM654lIXSFylMv",
-	"s2XL1NGaINCe2GzNWk1yJPEsPxrbMVIZ9PR4dnY8G9t4zCRoPPBlfOFsx+CmAF/gkCX47HHilsBmgjnj",
-	"QX1/KBbhAnMQUuZ3YoCZHw68aAosfCJ/CC+SswXn5W1iFqjudICeSagb8itWG3+L8ncMjt2QyMfCWwcs",
-	"LFpW2mUM2t/TGhVEsBcPVfqyqmpwVgseLojaeYZg/6NPdp9uqC7r4w9377/fvzmQX8wKVVsuXp53+bdL",
-	"8ixm5v/94nuah4iBf12U19prnmlofRcN+f7JX2vS1ddKRqEkzzZhfM2wLV5mHGQw7CoXZMy0CtSEOTOo",
-	"fFk2qdiWXgXN1BOv+WIdAYgeEaqTtGJMrk3J3L9qm5n5jPpBRt6swR3puUzlg+V61Za0WSRjhcMoGwdT",
-	"ZFUdTHJqJYTwI3s/McTz7fXdL564T2/vbN5oobafCIh2gNpeblb78bTsFcoNgVohCqDkA5H/78ot/DrD",
-	"qWsI2TWEYxsFR2jEsWpcaGTNME26wgRCd3w0n5ggZ8FwWk6J2R5lhNwkviKCxnhokYh5al+lLw2mhB+F",
-	"R/9nhGS6oLkPQpA7T3+/++OTnc0bvi6kvAvQOAEBFYCKEqVBKzS01igPi4SBBUU0aBsAHA6tMMSa2L7M",
-	"fwUeXCTJQAgxVrfgaAR/qfnuwZC7IkMXf+nYdpVPEiKw5mfof8S4EhtoX8JZ+Rt8kh5VGUa0LWpxaiPV",
-	"UuQNy42wKccsWSbTlysm5Sg083x7fe/K7xr3N/ce/+fOk5+eb3/pPrvjrn/4/1feb9z43P3sE7nXV79x",
-	"1z/ce/zXxt0bzctm/po6rfgtZlVMFnqgqsLMA4S3eifxtd7ZvLH33ed7V39QjxXshHwllQw2N+vhNwrs",
-	"TPu3vs7qIJldpoWSwRkpmIZ8Y4moFkqEqlDAttYMXjCoSSomdYqWXZbP6cZD99Nv3Mcf7n/+MNISaMUY",
-	"X2V10eX0ObRcYfY4Si47xLRW5Low4gBlCXkaNx7sbTxo3Hno/v1O67HWDSfz3sX3/hEAAP//",
+	"7P37lhvHdS+Ov0odnGRxhmpgAMyNnFle50dJpMVYlmhyGJ9EYAYFdAHoTKMK6mrMEJJ5FhVHInWXEyuW",
+	"Y9kWE9PRLzmW5CjHpiRSepeswXD4l17hu2rvqr4ADaAbg6GG8jhZIgboS1127fv+7BdzddHuCM64L3Nr",
+	"L+ZajNrMg49nN2hT/WszWfecju8InlvLbbQY8VhdePYJSbaZJx3BLfJ8V/jMXieScZs4PqnR+hZxOKme",
+	"b+S/T/16q0p8QeotypuM+MEjCjkrJ+st1qbqRW169WnGm34rt1ZesnId6vvMU+/8m0ruuVL+9JXnivnT",
+	"V14sWqXVa5Xcn+WsnN/rsNxaTvqew5u5a9es3NOiTnGkSQPvUL9FRANGUPcY9ZmdOJKG8NrUz63lup6T",
+	"91iDeYzXWc6KDbFYHB7ANTVsj7aZrxfxTN0X3nn7B13m9YbH9Cx3e4Rtq8UnddqVzCa1HvFbjiRdyTwi",
+	"PHLmwnmyxXpqfOwqbXdc9b5i6XSRFovFfFH9Z1X955T5U/2vVCyWclbOUe94Hl5t5Thtq1spDmjUwq/E",
+	"F/65SuVquZSvVK6unr3yWPKSn+k432O98/YFqh6QtOx6DickcexsEylHJqI2L5yHo6bgsee7jsfs3Jrv",
+	"dVl0Sn/msUZuLfc/F0LyXsBf5cJ5G8ft+7TeajPujxs7Da6aYvgrhzn8ru34l4Tnj6CtqmTPV8mccG0m",
+	"fdJwPOlbQPg2a9Cu688r6qrm8SrOdoKr5uNzVFeMoCUpPD9GSPrR6ie4ifFuO7f2nP4LnnQliYSe6HpS",
+	"eCMmonahytlVH6+qmgPc8di2I7qSdGiTWYRKxXh2qCRNZ5vxAjnvE0cSoY7YNnUdm+w4fgvulLTNSMNx",
+	"1SEllNtETaQwYpJ1eOuo81IqKlbVdnjwRfz8nMn/Nc2/UMyf3syPOj9POpLWXDaWR9j6GjJXVaRShc2D",
+	"qdG672wzMldtUFeqHxTjkLEthF+SJ2eeG5ueHmJNCJdRDmM8y33H76XiY7Qmuj7ysJC1pj8yinmN2Amm",
+	"BzFD3oXz2uh1WLaZbTncVnSYNMMud/yxM1CvSzsHmn/hynOagq6cHDGJbep2QeqNY2QsuGoKRrZ6iIws",
+	"HP5l7ozlxWplyU5LSEZkXXisTj2bAJ3RzFRWLCfPpwtjOOiczrm02Rx/pNWsmSQNvBLYV7vj0q50ai6L",
+	"nXMu/OCy4JzH5osjTKI4fd+k833OE+00J8BX46ENn3l4Dhwufcr9+OKXi+VyvljKF0sbxeIa/P9fjzgQ",
+	"DU+0c2nXdsNpM+nTdgeGfN5m7Y7wGa/3vsd6T4HeOjz6M0rxCFQ+10E5Xm8JIR3eJHOUXL58/klFRJQ0",
+	"hbCJ4Gy+QC6yDqO+uoISRQhKOMbFh3os5XaF14Tdg98cTspLpCW6nqJIv+txCZeDUCUekx3BJQN5g4qw",
+	"VDvbcnhzPf5YeBFVvzFPPx/GV10ql6vrZKfluCz2ZByfI4n0HdclXpdzhzctuKV4ulqo8Nj+LDeK9ZXG",
+	"KsuXa6dpfokuL+ZP20WWX6yXGmW6WjtlLwWHHe2BcMMiq57/HuuN1N+Xl8dJxRSc+XwD7IZR+3pRn841",
+	"WIiqslUCxUBbJaTG1AbiWtsF8iSru9RjNhHwEOoSKYjfoj6hpO1IoAecboVTLneUclBdKp+qEo+qrVDX",
+	"crWixaEVreRKldzIJdMm0MxtnfONZwRnY5fpDDdrE9I/aQnXlkhzOE9FOtXF4lJV05YDxFTveh4bPNuT",
+	"ZqpGdFjT5bZTp2C9jBYRjrloCiG3uDxKKBxcyEUGn0IoACEDe9V3ZZxIKZzIAMN1wnHkpp3C02ybueNm",
+	"EbwEJAbMxFX3kDn8p6TIS5GfLzpxQVZKHjXclmyhO9xfLKNl7rSVtXEKGA9+LgV05HCfNZkXn8gF6oH1",
+	"N24uYDE5Hqv7pN5yXNtjfAbbM8o67+gRZd4bKbsOb6ICNW46sid91pbEkbIb9TZwx8+sp4+ahBMdTNaZ",
+	"PO20nVEm7XkYeod5YPLFxrtcHEE56nHJNqq6ZTQZLReLEwnp2Q7zQHFNoToZmhHmHjJHeeQvxw4uOXPh",
+	"vAV6FqmLdhvs0269pTTEat11CsrAewKcVwNaYK7bsanPLo+2P4LXpTU/0Hy9EpqxhVFGyEHP0jQUOPNj",
+	"dIF5jsjCoDtww5D6O3JccHnqUeFwcGTdmuvIFrMvwQFOJQL1YQdJSOb0yKnHiMc6wvOV0dGkSoMnHfN0",
+	"wx/mM3K0QzQPL7JtsTXelPLwkmHnSBe8GxHnyBbrpfaN6KdOMp0uCnes8wD8MaBzKQUT/SLCjXMv9S6H",
+	"7YAulTgU4bLUVKMGBCO7xKhXb40Y2zmPMeKzqz5pK20tQgzqnRaRLeHhZ7RYhM3WSZ1qA8b3qO2gFr0g",
+	"ld3qNBxmE8VOkcScJhceGzgZ/bfv7H367og5Pj/axVYctCWG2c+lFmP+OeDmo/yhV115tUrmYu7Putyu",
+	"krnLG+fyp7TZRWo9nxHh2cwjbeptWUonrrfI2at15hLOmC3VNMkTLYczyQYOinrHKFMXRU2yu1TfZ/yl",
+	"+s+63E72l8JsxzIriHbABWhbqhv0uZcWamWMNMB05PXAQI4obo5P6tTzHCazc7fpznuE28H8lByTY6an",
+	"JIbU7iBP7MjIRMHCsYjD4TvcTPAKr6s1YHr6QaQGNlSybeZRNzbb59IJoSvqlo4r7LGumO6wPuQoXpuG",
+	"D4Jich6vXo4Enqjn0Z76Wfo911CZ+vtSt9Z2fJ/Zf6nY/jhxEQgDEBBaWFD8S60gsqaMAmF58fBMqSkl",
+	"YGaJtnjYE5jGENQzml48D4Zw9FhyU81hTPjpWTh0mq+4jvTXCSUuoyAFq/mqoivmSaY4TYFsOFo1qXli",
+	"i3FllwzuGAw4cxwqr8O8Z/wIe9WPyut/o5dErk/mvDhvn/pdmcrO4riB0qf+gMwPlK5Rs4KXpN8YQyLR",
+	"IcKYN6jXZGMd6z5cMcUxWSoWVw/rmGyIFGZVjTWEx8Y7oxdTOqN9MaUresNj7EnW8UfpWk+JHdKmvIde",
+	"EDVoV+zAwYCIhi+Iw+tuV2lYReMagV+oK3icasoj4njq7clHoLQ8zswtLUes3GKilZsmKjMF6UQDfbMm",
+	"ncl+EAzcyQOZnyMDld2pPB9q0N9z+Nhho85jBr3l8IFFt1mHen6b8VEeAHVL6oGZEQXDm+j5w/EZpx9Q",
+	"JZmDfB8hwKlcmk9Dzln8faWViX4aNfSjL6qUiRURUvrPvP53QGaZFcqbDyOEmKWdQvqH8I9E6XZZsrHe",
+	"dWXLTnHUS8XD0wbVkB/m3qolmG5/I3eaPY58lY98zqKQTKPfZ9blD825A6OfrE1pbXiMMiWNvTMbZSoy",
+	"LhjnXzHqZREnPUbjQYFysTyC16lLU49LjQPTDE08GczHx6l9EaPA6q+64L6SAGsv5min4zqYEbnQ8UTN",
+	"Ze3H/lZiemQwtheR1yieCYlSmzqinLNyNvOp4waUhIFmW2DoGj1HGFkU3PdoHUWo5wlP5taeezHXZlLS",
+	"pnq0ZtcEKZe44MsBgVBUUrQjFL/2cmu5BViWa1fUYil1rq7uXqAdZ2G7tADiRdMck0rGavIt1cr1RXuJ",
+	"LTdW1Frixq0tgaXs+EAh53FyJJycPkwt3+/ItYWFBn2h5RT0qhT0WphVkwv6i7y5/1pqvwY+Abct6XxO",
+	"XNV1UsVFrQILk0r59Xpk2xEubG1BDeYJwRuuUz8YBagF3mxRuQlJrx7zZJQIQCdNoxdhUg48wVbqba1H",
+	"SiTIi0re1oWUClc4MkVhjp0+VqUP3O6d3/Vf/v39X7z34Ke/7d/5u/6//bT/8ocPfvkvu1/+cu/Td/f+",
+	"8wv95U/e2737z/3XftV/+f/2P/pNSC8wD0WgqanwdEiFwS5lJb+6uXHWdGceLMMEFx35Rz5L5iixu0hE",
+	"DPzAVsDuIHsCNkTtMsa3ONPBK/S0seDExbNT5oFozwmv5tg24wei2kbwlAixotxUqp/22qIa6jJC7bbD",
+	"c7NhMIvh1p6LjCLb3objn9Xm1qnrYl7HFhc7nNS6iq/0gL/YeqfmlKquFgT2y4/lacu66DBpqWvVLdRV",
+	"Bqvj46Y9I/xzosvtA+0ZF/5mA56SlcE0Go0G5sTp26fmKOpJWTZ7KdzsZyLvz7bZXPh5vHMWm/2MwOAw",
+	"nkjLpAsKjhlimg7U1kvGYPcu0J4rqL0hxNPUa7IDbWIHn7XpC7HpwtMim+lHmIxJYoOLdCZVqbh0anl1",
+	"BQIucjbHsRQ5jnqexBeCmLFl2yk9u7wvRB6fMKvjmbQcEL1g3jbzCK3XWceXuF1qZzkG285Rx2UHO3Y6",
+	"N26z7ci2ztKaTrxTP8izW7SA5sozEe4pN7oc2ejICpEGLlHmrY48I6+fMYvNjtQ/Ke1DEhqsGshOR6l8",
+	"xBVckYEWu+smLRSKGXY8ZdbwIVq4GJhdB1H4G5tABZuBERchB6jlMuMPlYOzG7Q5mGnZE10wmyHXUlmm",
+	"D48SyqdGUEJkSgegheApM6YGR5qc09HbvSHE9ynvactOHminPeqzTUiGim+ySTiCxOM2tRlpoz+dcrJS",
+	"LBoGLlFlaDu867PZ8OpyRCveEAId5OZ1mTdNzS9v5jcTNj04JMjXMislFJsG/Yn6qD8F2i5yDyKdJs87",
+	"XM6vE4/5Xk9nzVcvqj/yZ9QfVSKB0iDCHim8jFwy7G64hLcofXuHOr4JgMA7HN4spM2SXFmamOCGrlPa",
+	"9VvCc144IKvpwoMY98GOGGY0Z/RrMBvO5GIw6oFtscU4aXiiTRbUUxZc0XQ4WBnBlsxIny+FRHl5aMTZ",
+	"SHJwxjNS99CLgUsS1ocC85DKaJsTnoUJDUiBWPRnvIvqlg6Vckdg6cyOJ8AWixHgD3/4w/yZyNiTHYsw",
+	"XKYIsStZnO6Mf/Nx2L/cFWson2eocBZojV3tsLp/UKHGfTVXN0piUJ9MohqpY5OdFuPaPWpSs2ZCRctx",
+	"txOOxuh24MiZwvmk5zQLIjrDSTdYauBXXY+RuepysVi1CHV3aE8pKrVu0wq9x4H8jyyg4G5v3hiPNvVp",
+	"jUqmyy66nG5Tx9X5d8vFxSoaj5d5xxN1JiEzD8vvDu6xaotttlnv1d2YAUIxiFqnXKmnNSXatplNutxG",
+	"5s3cBmYKMqXPKG6u1olxm3LY7kRHZhpfkzpYAzFeXBQYQNzdGaSqjnN5zlxpKkfZXGRDpvaOdqNPmQmV",
+	"/pC5bl4JMGZb4L8w+YmUeF2XGRXUFm3qcDKnOJ4eHaEEVxV17MCxyq460tfOKbUTmhJoZNsNjcpuB+n+",
+	"+8x2KBRsHoxIgwduttUTN32sAQ1o9Ql8dF69CtIyFzqumpeDQ0eLkNmkxTymYRaiQ4BXz8aEXo6SRjBs",
+	"AsMmethZaSN4TB4ek4f7Z21Mg9+jofY2GOpgyr1Ptxia1RjgaTE2zl++ze2C6DB+te2iJiXzotFw6swW",
+	"9W6bcb8gOx6jNiQdtt2CNM9L0MBqDqcQ9olJwtXF1aXSqfJSUmQPqKAut2f0wMS1gxFD7TzlEagDMFbt",
+	"oNCT6XQmSP0NU94jGoMh3ycd2RHSSUbgCJ9vheKk4bjshMRE47mL554gK+WVlXVSVd+rL09WTR4qXI6p",
+	"uuqH+THgIUoAR8oYwhevE/Pc71Ryz/1NJVepVCpXTlZy4Q+VysnvwFtOnAjLHv7H//yzSrdYLK88Vvib",
+	"zeqP/s+f55PrIGCZNd0C/Eez6bHmCESSp8ROyKp0Fk3DaSph7EiiDkIXBLTSe5V0gpoJTLE4oS/E5FyD",
+	"stBt56wc3WYeBW/XDnOaLcVywq/Q8d2mV3NWjgvOMHU1DKK2h+dkAD7gcNgm6/uCp06V7zAZ5NB3Il+9",
+	"mAOXMbPP2LbHpA5Txqf/BFYjUnMFmXvi/JMX52Gb0RrtKaENqChqDdYJa3f8HmkzyhW9AiZKkEEb2f+l",
+	"xXgRSzF/+kz+HM031gpXHlvASsOStXjtz5ImG+bZlhPSbMNgfPoEseCux3vpUn3Z1Y7jMZnxJY6d7uku",
+	"lf5lmXkOGDyblJgfLeysXJornKxULs3/r8SF7nis4VwdYVr41PONhN9iPUtZGR6riyZ3JNSn1mD3Y3A8",
+	"sbc3XtjaVDtN840rL55K3mpd4JFxITA0kjp7Gw/PJXVTnLwWYe30H6UBUrOUXvt8l+mffa/LMOhvnH7P",
+	"YfKFThjRaxkMzho+fvGskpAiw6QSUftbhvFFHDPWmM3g2D/kMzrd8Zk5fR8VOtEkooczersv0GbWzQ4m",
+	"lmGGKWoZQqyfRLCdjPA6sTMDbx29Brj8QyxJ6Xhk/+Mv+m//U/+P/9l/+yf9Oz/ee/eTvTc/WicNxmyy",
+	"9/qr6re339v7xX+tgw+Xremcpb3Xbj+4/tLeGzf2Prix9+4n/et3oyJbPTln5dRDlMCO3BiXzPq6EaL5",
+	"h47fusTqHiqfj9Zp/RZI1EMUjQcTcN8YC7JyMiDHYem+0xJuKNbRlpWkGvMArxH0HRKldi/W8XHwmVUL",
+	"5FJL7HAs8VQGcSE37GAcvVSbmbnGbCRtsCiJ/Mdj9FJdeJNZ8CC+jTYcABCJOBzcWZAUnC8R6jFq1Kiw",
+	"cCjOA9BFkbK25Al1sToaERiJTGck1VuegRRA7SabSLZPsrrTNq5RvYKprh/c5hg0RjztGh8cjChxBwMj",
+	"MyMT1s4H42QaQ8iABvbYgsYDKzyWTL0z4akHgFWzcsaUTgIFij7pbyqVq8WielTpnHreOfXx9LkRT03L",
+	"jmWLlpdXJkzCsIOVpRGs03mBDUbQVpZidQcRX8u4Chort40p2ilTooc4j7k9sq5WjGj0aIOZZ1L1A6o9",
+	"fP0vPCBHVAcMBni54wpqZ1wNtTvJAk/9ohjvBN8dpEMlBcfiE4D3JI6/azv+2e3sHMhgwh703MNznhmh",
+	"DSVfbbhetCJCCVW0FSxdn6q+4YL32qIrE8ogrBw1wfKxBAiIqZx2ZEvAgmHsPPNtCKOlBf6gprw8RlNO",
+	"XLQA1fKgqx8BlzwgpqSVa1HZOiAHTcuuRR3ynrJKqxDKZiYINqDZbT918GlH4iwH3E/Jnh9mJxe0d91g",
+	"G9Rb1OEx3pIgqIb+Nz7xwzIFjFMKLET7jexr9KxbMRCiGCBqsAOa/sbzuMOXVyE7PaLyKsaYRi4FlmWN",
+	"QnGP4CbPIT+EiH6N1SEiA4x13pAabzKLoBUjicsaPhFdX1tf0VdGGf7AeP+SeU7DCUHasyjKLVbfwuSQ",
+	"EfXVuih8h0EuIlx9kLORqM0B6ObjUB+YlfxSckSPUTnE18qJMlTziBke/gHqw7OsR5REhGJrBC5S9Cli",
+	"SymievuSnvJ41906B4DcWdc0NNrkDBFVkp0aGuAmJY6NFYJrpBrP1Ew3eM2olVWzOCRaNXkDGcopLZOE",
+	"PvEufVmykDEFneZhoyZ/kUmov81ok3dRix5Td56CV2QTOMFWxYgT3xOXNwMLgqO1xoiKJ5jrmjSKbA6m",
+	"Z6GSBNKTPaH+i+DEpAsmErNJJAXCIjstxXop6TBPCk4aDrdBvDgcAbSS3E9utz2iXQf+RlymhKcc8PIt",
+	"DknVMT7o1gh83PAtJ6QG/1UC0SQmoCsfasMnN/+wwiyxQeunmKgoNkaMh7nuCUnOlEjQeWTIwTli7sYT",
+	"vzpCNxU7I2rExQ7h3XYNZ49QZ7IldszMR5+CcmlpdenU4srS6iSdMkiOmZQKGqdts6aJVC3aHeop7j88",
+	"rabPyH+/epvM7X5xe/fOa/PrxIVvfgPf9F95eX6dsOfJd8g6qTF/hzFuYaZFFfwt0K8GP26IqkVqwm8Z",
+	"lBY7GsFpQj68C/8FWamfFo/f4FVDG4ITcKTgU2izLAL7n45ZZ2NHl7njhwN8uDowGgOO6MqzGWc5QD6x",
+	"RRrx1LGM02O2MlKom3F3TJL1KIQyRz0zSMVehwQfscOZR9pd6ZtWSY4fYPUB1rvO6Y6dyeBNcQ61vBKP",
+	"QCXxoABzYhIpmOsGlzcCWhEMI2kZn6Q+e5a7vVh6JGAJ5kvl/GIpOh+b+myY3w2N3bjxkzDP2VVa94mN",
+	"V2B6m0EeMJjvXBDbaSLSuSukr3aAbDHW0TiCdYpA6JGiHJB9cdiJ5VMFSLyNLnxcMOX/l2HKpeVrc5VK",
+	"wfy5ci0p+mflruabIq+/hHkUzEwjv+Wddkd4PhKaemuu6fitbq1QF21Mx9T/hSfoNjMeqycnorWcZot5",
+	"mzWQs2T/D689+I/39v/wWv/2vXXiip3YT7v33jI/IWoY2f/yy/7NT+7/4qO9D24MhLdjD1ZsMvIwNXV4",
+	"QJxTDt4yvO+O7Li0Z9yMEXTRO3+HAKP931/vf3Rr74M7/Z+8lxAZnDose9YOEhvjNNz/7L/uv3oz/qrl",
+	"A70pYE9Z9dapIj/ODIN44dCDKJ7Bucs4quC+xxNQV37YEhHUYgdzWKuKHa1hxNixTbQ4vi9T+OFSmTjh",
+	"vEM7R3aVHsxsNYW0Mjq4R6a+YworU46DVNUyE/WcqQzqcjFJPwjBp7KQQVZj0UJEnXRAOkmGZYiIqaF5",
+	"TAzYWJxmCcOxxSNuSSBboSgMCWWqBLvpzuDMacQXAZmsm45yGpYGMQ2DjIMTMgorjIDSMlJ2Bc87IKWN",
+	"zk45CDkMUsL43RwWSAHEjJYR/c9/iwAzez/9qv/5+/0vPt//6Mv96z/e++BOgnU5A+Fx6C7yiJw6mi7y",
+	"Ia4cCTXaHm2o4xrFYQ05dlwriV4ztODnHObaZ6GuL7tvJQBxsogroFCUMAfaDdV6pKoLxapkzuGAsIPl",
+	"LuiiV78bCOvq6MSeAdx3rJpVS2aaH2lbQzRMwXMDcu7nqrWuu7Wp/6zOYyGp9KFODOpHw6gAEY0KR0QD",
+	"qBNxBVfXdF2btOi26TMED5XMbWwiqHTV0ib2Jtt2bMbrbFMXxatfxA7fhOo+wd1edR57Lh0srJnJQROs",
+	"7ahesgY9nPoE+B/qIADvVoBSdDULdCoVwsp/4alt81sFx64meZUiU5qDZ/0IH/EjddO8MiAmqyxBfeFw",
+	"O7S/uPTsM0T/rgtuThdL8ySgryhkiym5aOgaTyi1AmsKcvgKgyrvwPAXCicTeVQGF885A1GfHPURDWWX",
+	"oUhCkULm0EsvSVWxXbUFYGY+FX78wWLwsbiqe6honqAlfou6jZyVe75LPbRC2oL7rThL0JcOrf13PWqz",
+	"xym3M2fyNdWdZO7+717d+7+35rHPQosRl1HpE1/41DWAW7TeCryS8UMPz4iLod27793/t+vD1RJTC5i2",
+	"w6fNscPh4SOStjtYvBHKB9wPxWqhYweQ/SW0MlJrZBFWaBYIzhpcgKeLFtl/9eP+7Xvw56miRfrv3Nz7",
+	"4C78uVK0yO6dNyPfFFNrI+FeD7jsh6XfeTvpNGJReL7JOPMU77eI77RZXgoP2axjk7nLl88/ub06PxU6",
+	"cdjIuusMOIgW4/4h9WdSnsOpa/ng81KKz6Vysu85SO7MmpsUr6AbG7CPXHrNmi6xNVIJOu6+pwVvbrCr",
+	"/kGyLR2feQ7N8iY76sIZe/yCC69ZOSNbo4hBg3SI3R4Gu4BAS0kDrKojP77mR0rARwpG53bvvbP/8Ut7",
+	"v3xn759+Pq8RUYwesVQ8TUbIeSDrweixlWtE2f64mYbyIUsJHKP25dTRVgO2fJCuc0r1oLLrYXOuCS/9",
+	"fuTSqVOnDaxAqglmTrQOzLfLoak4tifR4PU6WVsxhwm3XtKXqTuE5wOg88R7ggvhrq5XZ+ezZqxnNJmn",
+	"821AfEln7E0MoG/oqvmZhM9D2zae6W7wxDVJRMcYZUBWjDFHD2wCw0mgl+hmTudHCVk3WCCZc4nMTSkp",
+	"PnPFgwk1nZ/2xkuZihlmWvyQNPZIEURsgJZZy/GblGiMYvjdZibmrmEGgqg7mauC2l4q4D+r1fl1gpk5",
+	"puWy45vmojojMqlBTrlQyqD/YtIupo0GHwtz81/fvfn13VfzI2zLcKpT1c0+AmrOscIya4UlqyJyrER8",
+	"U0rENJJ6KEsrKmenlq9j2eywE1rR+Htv7X7++oNbn/U/+tX+rTf6P3nt/q9v77361f7Hn/dv/mGWrudw",
+	"HJopPRwOqHvJps//jA1z0HOdVKR8bEoem5LHpuSxKXlsSj7qpmREXIyVpIceOw0dokczdBpZCb/emrgU",
+	"gxVA6F2OfXV0bJ5owSYIfN51AarUVEsllNSHMjb73cfSNosdlC1oMbj4hxnEGJC8Yx0KY8Y1SY0+sJge",
+	"9rJwtqORBi3jOQFnCW0bj8k6qaohVwEaVQ7Qky+0k6VUyBxVepgb9E1rH9R1n20AYnAqPeRKIiYn/kra",
+	"zG8JG8LAji/DfAMZ7BQ45Aa3qk15l7ou4OONYEwhk3+oxvBoETMN8s2zPDLrAACnAei+Xe74FmFXAUMX",
+	"8xgHRI/vU4e3U5hnEVqp6aD+pK0NIsJTiSmb2V2DgX5YvulZWCGukFkWL5J6k0zyLNwv4nBCAc1eiRzo",
+	"4/9Ey+FMJmacJHBpdXBSGgPfx4un5bq6yp3XWRauk9GkYt6zwWuyvCVjuWpm5vl8l7pOw5nMPX4QXBgr",
+	"b554kC7ipYjV6bCdww2JBAUJaYaGTdUDbpjhJRnggKxcj8lnRIoK63HgVUN2mAnkwBEONsQam4g10F7+",
+	"odQlsLDgYmwWqr7smoX5RUH+UKrUHZnF3eNI2Q2E/+yKJnBNA03OFKnhvFKziSnrLNLVNwzsf1jkAElX",
+	"F7KyjodZC3DOE+10CeB4/YaYvnrAtIaO0UlIyZEBBe+KL2FCZftUUXHcpqlikQ/x2D2M4zQdgT5Ewjkw",
+	"zaQghEjt2qFSQvbteYgLPW5FU6zhw3MJahl7xB2DZlWmcA+uTvYOHnOhwz8ck/Y2LJqJ22xQOkP233z1",
+	"/odfkblIeVeb9nRFyPx6pD4zQM0mcw1PvMD4/DqhXr3lbOsf7/3D3q1/jSbiJxXnmDsylOYE89nwGJsW",
+	"WmhELroB2Q2vswijplWm44ML1vcYS1/cljUuLQNdPBNbSaxzy1nRGY89+H9pLJ4s4X35bGMi4RuUAPCd",
+	"tNvD3vpycqnOdOZFw6VNmVRa3MPmpuBad4XYksRpd1zalU7NZRZxGsTBtlKjOpAsJvslxhYIpDZBMucT",
+	"ZnQDTGnV0x3ILRgBgApdbUyWH0RRyY4nfIZJfkvFYnH33s9379zY++UtDC2kAdDxux6/mASWNvKOaZwI",
+	"eFdm6jK3pcWol8xtZPZvTIO+FQSGstqJ5r4ZIET7mlSGQmnDECUZpPIBIudZ/DdTGKEpnTh2zhrw5HSN",
+	"NaBPcfR4RkxFZGUHNBmBTqbLXj1M5n70Gd5kzjPN4T6cM5KV2qdzQA6S7WS6e3jGFWovR9y20msyhWl1",
+	"KkXihT6uEyCXJidFjDnGE2+e/amb+MrYKRyAbBoTpT4yEE4jOcLEmQen/hGcdcCBRswyypGGDtTToulw",
+	"3UH/AAhuWcHWJmCtDehOoytRJmlSU8KxBZnAcQCtlz988Mt/2fuXT++/80o0bfzru2+kyBwfIZu+n1mX",
+	"CLpNpmsmtuVgVD65g0BSs4AO8yCLSfARln3YMNax0WSpU9dlHro3qOuOsvsSISkC4TAKlGK8GPKEm6GH",
+	"00XhDsi2pQS3wez6Qg1hPKVISjbZyLBTKZAHh8gcttysTKQVU3Rjk8j++/H0rfjG/7lFdr/4g0Ue3PrM",
+	"Irt3/l3950b/5R9bpP/H27v33t/72W3y39d/G6sre3DrsxniKjwj/EEEod98vvvl6wG03td333jwy1/t",
+	"/e5f+3ff3r3z+v6XX6YylJ/1mueB62LyUsY8mx8CSAwnyLiJaGi4DeERWgfkYUkaossxU8l2ErJttC0y",
+	"vOYXAYJeEn3BOiZ+2F6PeF1uEb8lJHbt1y9HRBm8msxxAJlpMUhl8xihHiOm6fT8BNjaNEjv9QD7U47G",
+	"0QlWxSwGwuQY9itJm9qMdDsaQ8VMCNCFm3SbETULC9B2BzqapTqbEXzSIVysBGZie72L3SS0Za+rl5IL",
+	"jfYc4l4mZ3rqlX7CIGWPgOQ3G4Kg/EAo66Rqvq0S15G+jCCclqxisTgF5nDiDprXpGZ1UZzsiSjcAKic",
+	"QBrPCJ6vuZRvEfU7qTFX7MAMNRbQwSkzwFIe0dGbeIzaSV3xxqsPmjrM8/X8Al9CbmDTI+ubxG0vjETA",
+	"PWNykUtFUm9Rj9Z95kkLOrirdTJqTLyI95zSC/NPsrbIl4vl0owgcM0op6sih6Qs/8JYrF8zuKgiIZ2m",
+	"znMbxpQ9j9jAefPU/DlPtPPIwaeYdFJ+MduJDnmsl8RcN1TNODD1+FPH0cNFJtlBdPGphjtWHb4QOIwG",
+	"0+tDmEJ0ZGjcqCqZ6zHqzSeDSwHEl4GXInOAHTUA36MJOLJvq3HorNJpNLfK135Uxk+L1+bn8nNPPVcq",
+	"X/nRD54r5Zeu/Kj4XCl/+sqPSs8V8+Ur8yO0iulg/89wcvHcE+T00vKqYeHEZj51EiD8dQfMSz712ShJ",
+	"SapLxdNVLC1Qy0l5VMvmGnlMaQMnJNG0RaR6YgA750OqMzVaALy1wh0fYortyBOIWoMTkvge5bpbEqAp",
+	"zWtoqOpzEF20CEYQmH2lCtJZO7hheBj9Qcy5xAhPORl8bnOikp/YBJe5I3WMoBwj1mhhQGCSGrWhcYAk",
+	"c1Xcp6rGxQKuo/j1fHqlIpsUTAYaPGOgAtu03nK4hgxELciRhqgs+AY7qgGqaM2jvN4ighcOjPaH65AU",
+	"4FNEpAgMW1rAeHynzYbh+JIkBvO8xJiw2i2Hb1PXUYy90/UtDYgaQDyi+pN6GyK4koO7kBA+5NKnOj84",
+	"qdcTgvoB8GCsgsNz8kGbiVTTh6s95k046YITm7nMnF9Pa/pwgKXvuC52tyCAOuhIInh6pfeiHkKKZYm1",
+	"Yxtel+r/zmvnUP68XTV1VPqmdfJ8V4coQTUOhQE15DtDcOnRKuHy6dPRZPxiokroO76bfApbykCR3Xab",
+	"ej0zQ2VBq8/J00jubuL3knqjnwfzo+FoTpPw4CitTX7PgNz2sVoUZxcJeAHPSZLlP4i6lYdtkkj82WdX",
+	"fWK80LbmqM2ux9awf8A6aQuPbfotysnuvZ8v9H/zz2SukovFqiu5+XVC/U1UZ7HVyHqFU3+zLfCL/isv",
+	"rxOXSakfdOfN/T98uk5oTXR9cv/z364TvbNk7/3r93/9u4W996/v3ntrnejtV18/ePcr9fWD/3gPBZJx",
+	"daGP1MoF48xZOTMY/NjGDO/g/epb9eZcSFAhocXSasyzh8jgIuVbDm+e5b7Xy+ra8xjN4HYKWmJPPuYB",
+	"7OXohukTm65nLh2jfGv8wS2naLUIeWFZEqehK4vNJrepHIIw2iyMwi7KFGTnjj+qx2vq5R70W5twYTC7",
+	"yHvMGkUKGGDpLU1PSVxAE+mhBxVjh+FohhQDYTlNA7gDybakFuAZJMtGRJyg+nBQlTBZtjj2iHUbrgwd",
+	"iYavtBro26NBiEGlCULiU6Pbp21MCF7/ofFRu+1wcv+jW/ffeaX/k/fIHJgCjt8jXtdledHIu3SHiEbD",
+	"qSuZp3RV8P3NrxOdvOSRoJEKmcPvJLh5aafjQZmw0t4dX1Y4oP4byGJcFXR8Ob5FuHo42UF88EhluuNL",
+	"5jbgfWrZ1Ptu/cfea7fhfcxWD1GPxBskvkjsIODzCWmUyvl1oke79+vb999/XY+WQus5aS7WyZjzcREK",
+	"a5QLsrW8AGACwSTwu5hgjFw5LBtNrCa4/Lnw+ivWAUI4ozscjKQIt9t5iCB03PecWtecl7GnBdEQ3F7g",
+	"GaW+Rok3iYKKUh2PiB2OgATCdZlNup0JXv1SqgaumfOJxA7PnlySNQkJqU6O8aTrM2frw4L6tlqafLej",
+	"bG1uS202T1qhiUuEC365k1Evma5l9IR8tzg4zDChhUuXxMXDeuxs/i/YR4kdARUXnTO9/+ZJt6OM1ja9",
+	"SubYVfMlVjCjgrJOKCe0Jhn3SQ0iY8q+7WAgJX7i2vRqlhrqDMDrmRXaQYfp6NKiaGnuyOzpEJAAlsYO",
+	"uL/t2GukzXyyQLjwN9WnOay7VZ/hvLsOZ9RDK8ztEcErHK+YX1eGJchltYtkgdRpp8NsMqdvQY6yoMyr",
+	"bQy0BTfWlCRR79yET3O+wzxmz69XeI9J+GFdYyfokZkE3nViSvLJAmm4QnhwAWebwfdz+MkRfF7Zc4CQ",
+	"Qua4qPDg0II/cX5dvV/3TYvMOjLpHcdvKdOQhiPv8i0l9TY1IMQcrXD9EdQMxJCHfHSIoKiL10hxfh1E",
+	"HrQNAMkvu+0hoJgTkhg4pAHB2IYAkN4hTbdm3dU5hHXPaVAEdeGm/tSDUDwXwHbUcurHmOXMRSAOrBys",
+	"J1wRWU+wTmER8cm6LFtxh+hKQL8WnOFASUh8rENiOlrAnY0tbAQURag+8ztUkhZzbUKb1OHST2rEEm1T",
+	"OtbxGl6pWeqlDqs7Dac+ImRrGnNoHUfpRjg8i8D4gwtMiybRiHRpSg7sTlXPPrnoaBSjiayOeffA1Efy",
+	"oDr17CPjgsjejpUlNCfK2mLu0XV8IHjNMF2fBfIMxYdmWVikBFggSo0nwtOh9IyVlcO7mVxaNY1fJosL",
+	"RV6kfIvZB13H8e1uhygsomCNcqpEB2dcLMFujTqKBv4oPSdVam04PAPfExNOoEeFhGAko+AM8M1QrYjC",
+	"HcWPem10G5kaKssNJWVBDdBgS5YJRQJ1qU89yCryPSdDN8QYBtD4wN+UUDXTIcIMtV2Cx43Z0u8Ho4sv",
+	"Yai4rJFG13W13hvkYunSuTZj2koxMokpkaRE/bpWd9bMrQ6v8FBsE92LKoRpMmzAPMljssPqEIwB8WZw",
+	"8yxCfQK+98jA1isct3kNc7PwlfqJNeO0wEE3qOuq4ayTHpObXMRnqMRpj0mjKcLzKtyY+AaFymiMjuDx",
+	"210mJYltHjwRqkZDJCFU11BhtCocnSeo2b7APBHX08K9yFk5XFSIlzBEy8RJRHWxYGhxnSm8dUhbYlJO",
+	"AR1wteN4TGasxfLFFuMjziyjHsQLtxgvkPPQuDkha25MO7XGC3IzRedxeINBNzPL/Di8PTGdeOo0Vpxs",
+	"9IVWZNn0gxOPZ4sx/3LHFTSr+tNw3BGe1sJVV15VdkihLrchPTHmSag5nHq9Af/raql46tTK0iQ/K7w0",
+	"cR5R9LmAFEsHd/FESu/HduQcbse5e+eL/d++tPfGjb0PbswSGT2ltTEbw+Fwu0Bn9p9xndc87krIfVZa",
+	"od6qhDg2/GKsL8U2bdYWXPqebp+pbF/UDWSX2dAPTklycG8nWzpHsLY0oy318Nsjx911ugliog2nt3K6",
+	"olQ8L1MVo057aqYj04NR1eHTx9S7PXprR+/XocdbQ9S9IxhpNWswRdHm8uSizYOS9RTlkmOI/ACE+8iV",
+	"ICbVFYZcflhUKaNV+pT7FuTQLi4unlZ25eWNJxAaRgcQnLonJKsLbsuh5OByvriYXyxtFE+tFYtrxeJf",
+	"R3UxxTfzvtNmgwV4CXtoap0y8c/JqLWXTZ7GoWsbprxv0mi+5/A4tG18U55kHb9lrHvfY2xdh88EGBKl",
+	"CWGzlUnerDSAUJdNRkt2BFig0yS13bF1kCqYjQ1OYJ1VqYGQlX1ZY/4OY5xIl8oWQtdEdfmh3s0aazt/",
+	"5cXFlWvzjy0kpy+2hBdkA02a+6Xg4ocGAJmkwcTBUXUtYYCRqlZ6OpXlciQzK75RlyFAXyBqwyDhwEGt",
+	"dZsR29l21JuwDR6gV3uMSjK3Qmyn6WiXA+Rv9zQEO+Rf1MQ2syr8tLLYSmV084sdjvkS247r0iaT8xbk",
+	"2XtNyh2JGcjBa2zWoZ7fVsumHQoh/ymVStBKuDScb5Otad7ojDNcLCWnHJnZtzB988YR/sAIgtkOlOih",
+	"NxLfY1uk5jSbTPqm2T0k3mf3PesSoxTOZ4MAe3EmnnbztI2MLu3Z+PnVU8LiqvjaX3BpnUnoOGArsTjH",
+	"IdK/rWsRFSublPJxOpYcnce/Z5NmOVU6w7B/Pbb6QbfMwN8e2+vYck0EZINDNJ2JlE3EZxXChysNpxU6",
+	"Y/vxwRRHLfL39Pzj1NvxxLbD64zcf/8lCxPr+nf+ziK2Yu9O3Sf9Nz63DO/uv/WVRZS2J9pOffMFwRm5",
+	"/8Xbe//vLbhI8W7y4N0bC/u3fvbgpX+0DAsne7/8iVXhddFuK8Lqkfu/+RJuCNk3efDjDx/87ENLezpI",
+	"/7Vf9V/+v/2PfrOw/9FHu5+/3n/z7f1Pfrz3/ud7v/r7uOvYjF8RpeP3oCkTjhykpBq2ujo6ZqDrHQ6p",
+	"cTBAtBBxcOBcNsPKWTkcUNzNHLsgUSqYjU1Akeu6LlHbZRHBwdXjOpxZQWDIZdR2eFOJRN+jjqs+y47i",
+	"MHH9OvAC9t++s/fpu/3fX0+olJ3a06fmcOh2sIFQyGQFD/Bej0GG0kABfVsJPhjDOlSuEscnVJJqHR5T",
+	"DRIK1KNJhzbZUJnxodnXuLKHZV0fXY44rpsPmjE7LeEyk+GqG/iAqWlyQwpBcx+6pSt1MGEXbIaj3dMn",
+	"xu7ja6EnVXcZ9TS2JFQ7meLxWKuQmTVoujaCNi+NHuhGbGgE6jkdHmRyQghSjWWAU43mUcsHZVEbHmNT",
+	"dGmN9lpNl99rYTAdPfLqmK0T1u74PUJ9nZmkLHPXaTvpVerYBIYqVKds4PoI+DSOvofi2KUwrUthQmPK",
+	"yzJzCc90RGw7UnEiO9nvazuy49Jemv15MnJplo66VPqA2pZx3O2u9NFwGg3HYXQexW+riutXw5yVAKZj",
+	"h0pSbwnJuOJYUrSZUjUhdWUuQPxhtgH8mV8LMEsqHGqAtJcAkI3x87M73AyqOk9qrKGULMp7RCjFK0RC",
+	"QP18eNUDDLBJdSPy4YQ1o1h2k9IeuN7/WZyzCL5dlBAjWW0GEyyg4il9eZJ5U1nW05+P7BAnh0oXmXd4",
+	"NBThhK0aC82inn/41pRkR7ULL85/CptncbLNMz2tHhbdXRuxAjxRqX5a7DAvX6eSEZf5CCGFTnOL2AL+",
+	"C6EOYPddbjMPs1jjOrZs/G0hUtM32t+9OFRtWsyfNgWnhc1Rnm6oJDoDZSDogcxAxtMA1ietIYwhEwZg",
+	"SgA/XSalfydUEoDWkWRuEMlPa/uAiGYcNiE2XATXLw1y38QEsGOcu0cC5+6hAd1ZObnlQMXSMAaloUhC",
+	"XVcnAdeF221ziYbqLObR5TqWNOL90qdR3Cl1kByfUFdNr0ccOZMxoMaTEBuHbj7Q+BvxsHAQ0sS/Dv7y",
+	"zDiDZqzRlQv3MBsOIfCoizC1zOx3VI2j5mbgQ4vo/ImNS0a5aSqVSxMVAz2CkdNK06BpPVJw3//jf+69",
+	"/c7u579ZDze7/8f/fHD9ev8Xv1oPS4z7f/xPrPxfJ66ob+mrfvpS/6N/JnPgvar1COWRCo75pO5NwYtz",
+	"pl0LFpXo10ALUvX0eIwg8nOyNN1IxIvg3XaNeWTv3U/61++ukw7z6srWu//zL/s3X9n7+KeRtHriICvW",
+	"19Ams0h1+VShVEQHN3z883lTA0D23vu4/85v1xEyaO+fbvR/97N1ErTEh/zz3S9ejnbSj64GDgxrmusY",
+	"+QjS8gHSPWz1D8+Kr0Zw9/BahBbVACYTVydJMql2CUByFXvDuj8kVHQbV89u0GYVF8ORRC8ggF7ZMSVp",
+	"ICV7ZSmhpjz6v0m+qL/SSYnBC8rFcmm8KIw9NAZNFuUyktW7nuP3Lik5N4gnjhUE58xLaMfJbzGMWsVT",
+	"jQ1iHcLSnZDkzIXzZIv1vr57c++t2/23/7X/8SsP/uG2RaqNF7Y2//v6b6tf330VkeywTE0S2a23TL8j",
+	"HWdzqEs6LvXVLA0khrqlw0THZYUKr3BAqBKkySCTeQ3qyMN8EeFpFQmEA+xp9cKzlzbIgp6KrJI5nzbJ",
+	"yZPmi5Mn50H7bWHBk3olgGhUJat7zK/GgIcFr7MCuUClj4VYeA3B0BC3ScdjUpKTJ890/ZbwnBfYyZPr",
+	"aiRQg8x9QtWDzY8Uq1+wboJUusXiYn2L9eADq8LzDJo6vl3Xh0MJTYdJMldVwq+qFpkx+FepaWwNZVN1",
+	"HgEg0WMCag3obVimEdBGy/cDh8WGqS0ZoAPRoc9DwvIgGXSYJwU/oWYHFTBYe/L13Zv3f/5F/967u1/8",
+	"5v6rbwARyDgR4I6uxfdOWgGqCnxEkBFpaewSmUgAZn+7fmvBFU2Hhzvc9VsnT66Rkyc3vJ7aBdH1T560",
+	"SE90vQBAF7dN29cWOXny7FVW7/rs5Ml5q8J9pQfXRadHqjCzaphJRrncYZ6l7kUAvHFEEFTjpCICeFWU",
+	"DFyqNONSmbRE1wOWZYqV54RHutx33MF1EF2/Op9q669B9k9DYIyP+7SOTQ/agAyZg0TP/59mQwWN3mg8",
+	"ufpn4jPaVpqI5+rHyrWFhYF7MGUUUSeHNFXgCSGMEaZ5QcLACZmAxUPmdr/8JZam9O/8Xf+1X+EZNlg2",
+	"SClPCL7NONZOzknGSNUWdblQD78utO1qCK3aEdLxhdebX6vwvJYFgGSpdq5KOx3XqcN2LWhl6rG/lUKR",
+	"m4GBnddKsoH1rNaFzarr6mlo2wD8Om3qQA/4SdZIQ6hTSqqh76SqtxQZB8JkwFOqF85sPPFUlfgQoowN",
+	"qc28Jst3qF9v6WGpBdGKkiTV843899WP1TDqGYDJopDTb3j20kYVjVHDSWm9zjoQgiPV8zZrd4TPeL2X",
+	"/x7rVbUho05rmynZyHDvyktIq/BQyBImNprfADoLSXpKp1eCWlomG1iqLwcSgtfDzQDdouEw17aUheox",
+	"ZNbEkRZpCdeWhAsC8CfCDVGzyVyt6xOf1ixIhiCKV8Li1KnnObTJKpxoVW/eUk+oOUGtJHWD581dfqxc",
+	"LJ61CPx7Tv1bXCk9gX+Xz/z39X+ED/qClRX9xcppJE0u1GteYJ7I7zi234qOD574uL6h+KR+QlH9e+7s",
+	"OXhV6VTx7Pyalpm4EI4McG9R0C2Vy+od6sdNfeaqls7WqyIkaxWDq5DtCgsJwkzD8CvqZFeVQbcW1vWi",
+	"EAYRiNzEdeqMS1AuNQtQRoLnMB+r38bzAHN3CMepOch/X/9p7Jw3lSTGutaOJ5oebbeZUjKUgjFUkoYA",
+	"Xqh4fH331YhHey1XKhQLRcAo6jBOO05uLbdYKBYWddgJFKBAO1B/NEeZ0+oCxaLiuo9UisoOk77OeSSX",
+	"QCeQg6uH4BfAmC4ETTjWQA5FMhE84eoE2HVFilqrwpUPYiDn7dxa7mlH+th2BD3EHm0zHzBnn0t2bISX",
+	"LFxk22KL2T/oMsDkm3j9007b8VNfjUxMX35FmTWyI7hEXbNcLBpBo/tiRbnY32pjMtB6A2fNcwGI9hnb",
+	"VgJWPe65K7E4dA4RxUv54tIG1ATosgB9yeO93FquWDpdpEXI3S0W86vqP6fMn+p/JczpdewU15bxWn0M",
+	"9r+81//opfvvv5RQMvnVrb2XPu5/9mn/7U8wn7HhXFWk/8LWZomWa4v1JTvs0oJGLUC/MGX4XbtyTQtx",
+	"mq4PDUQDQK7HifhZjuJHEbEi5oI6Fku4IUlPDTZu4XFqmw5RcEtp8i2XOTX6j403LU6+6Zzwao5tMwyk",
+	"oo6T5lXsaocBLA5YOAjkq8+IOUNScY5f397/+F+iBgpyCx+63D6XC9jAFSt3NR/2ygFPBzr0DR7elWuA",
+	"CyITeMV5KbtKbKq3akUmzjImmT6YBm8MEAI4iWB/VriZNBgEa0T6mItGqK9tkzPwVlr3pbYZHL/l8IjV",
+	"EEANoqoSaPCe02yB4rTRQiwujTyPugYXw7J/DZDXOy7tgUBV6rB2UwNUnS/IFmOdiJ00O+aHgUfd4SqA",
+	"sH5c2L1szCWBpeTKRSUfSqXFQnGhvISehqBQX/1azJfK+cXSRmklZDGZecCos57tpOsA7LW4U0wDHA7w",
+	"3dJhLM0A900qypqC+6ZY8JBBl2rl/Gp90c6vsqVG/hRdruVX6qv2KXa6UaQl+8AM+nTjFFu1V+qjNw2c",
+	"Kp5SG2I3bP7F1VPb5fbSD1b9v6qVnu4U5V8vbv3wNL+4Uj+3TJ8qY6Z2ht3+oeO3ULtI4u5aRbEizdXR",
+	"O4Hqh4aQx0Jv1NqBMJ4W9bFwlvrSheA6ePXRlRpLpRR3XKA9V1B7Q4inqYcFJ0ul5TTDk90OJrd8n9kO",
+	"BTerurlcTnNzxxN1JiHt4iz3Hb83GzEHAkeZZ6ET7v7vvuy//ZNZSbprVqgiL7zo2Ncm6clhxnlIh5ow",
+	"IbTo+BBVdKn0IdNzdpLhu8yPiIWDKJ5HVd1Ui3ZZJvDc8gHEUVaVNBvjGsOujrgOulRcmnzHM8I/J7qY",
+	"iHrw0/xd5sfPMkI2z1BrzWQr4g6ety9Qv5UDUyTOChY8MCaxVvwADx6lTWs6UapuR5Id4W1BFNjou2DK",
+	"YlwYB2LD1Y40bVZmx1rQav6Wc5eZcQ69G+M0w0NnLpahiW8bl1kqnp58wxOCN1wHQ+EHZ0tI/XHO1H/n",
+	"tQc/vT5TLcP3ab0FNdfIXSInaqTCAZ1CMR9EaRVdgP1idkQTBq+nw0n1CXxc/klHgrvfMZ5yddWlp87k",
+	"y8srcOGTTpNJf5h7UN7TrQnzDgdeQuYwRRma18Bk1tD0Ng2dEEUPwdrJmCYA8+uBryJkT3BGMIcngSU9",
+	"KXa4muyZYNmyMSZR95mfl77HKLS/C8/dWFizUnHp1PLqSlJvosSjaLDSImZHwkYktGcIpmWFK6IedkJv",
+	"KYReVsorK+ukqr5XX56somdfF3Fd3jiXPwVXQ/5FOMMoyMrSQCFG+OJ1Yp77nUruub+p5CqVSuXKyUou",
+	"/KFSOfkdeMuJE2FW6//4n39W6RaL5ZXHCn+zWf3R//nz/Kh+G0hpoyn7RECYFpQZyhZVf3wHY4U1KtnK",
+	"kg4WjpzgSnx65hHhcB9buPLYdxIHeO1bxjnLKTjnhhDfp7ynpyNnw0DNWQ2yYr6+e3P3zuv79+5Fs2Li",
+	"DDSobs9jTB8ZqVYj8qYz2lJxaZi/0rAleShir1iDfHdyXw8NLb4GScp5XUGZm0KRDM5UXJns2o6fZ9tM",
+	"IywncnlEPIbsBgvYr2K+iosqXa+rQbypuUC4dhCPiQTLQVnETAIiGSZw4HsrPC2PTq9NYrag7royQxGR",
+	"IiqkVvQsLmjWTUK3xEavw1KHe/CW8+mjSWfqgI2X+nrsLpT68mfNgqS+45wn2qkv3hDpJ6o24pLw/Ect",
+	"0FbX0JVpDQy44RmdEPJCrWBYC3yPqYgI1WrlaMPHKj1taAwjDSi98s7fDeR3DER1y9esHNaIjX1U9JbS",
+	"NSuH4Rdtc+XWcqViQf3fKchERCpOMWk17eAOMzvuKNWrRWVLPYGerp2qr9orbLmxRBdr5XrJLrLTjVN0",
+	"tbZSX7aX2GKjTEu1Yv20fYqtNlbocm2pvmiXWamh7s3g32aKBSAu8lhbK2ATarCQOnwZh9zx2PZTOOyV",
+	"WqlRtE+xcn2Jnq6tNhbZsl2qF+mp2kpjiZXt0/XV2jJdbJRY0T5VX6kt0XKjyE7bq/Xl2iItNXKxZqK5",
+	"YomWS7RxKr9KV5bVOtL8aXa6lj+9ukjZ4tIyrdMVpbCw53NrS+WwCCbdBmSJigYMMU1kFEXCn0ZsFISv",
+	"nnEQH+1/dGv/o1t7P7vd/+pnA/acujyFMWfFWnqNUiAGpf/CNvOcRm+kEnCRqRl2fa3Yq7NG6i2qRO02",
+	"80zC1rapXo32gNKqgCe2GCeuw7fWMDUb0T2EZBWuGaWSr67gTeaRNvXrLYYd0tTLoPEOptOoRxgEdoNO",
+	"pB8XNJlpCXeGfu2/hLWJi/aD8ft6i0Fiua7NE1tB4DDDqYJhOdHIUFJnZdl1/XVSFVsQzMa2KxAHoLiS",
+	"jtR7860/dbiNmEAKZw8IWB29D249+Pc3Dn70jB8lSIcFx2yiZ/XsVcx0l4Qmp8NqrToKK0/mJANvCZii",
+	"aZNY5wsVfoabLk3oNQGMPt1ePHihziKgrrMFvt0OFs01qON2Pd1LUXBmCsvVgYSEXMHVCcbkCoriHfKv",
+	"TIIcTqTpiR0oaGs5Ljbd5qZ2Q11QWiZthwN/masulU/rVMnqReZ7vfwZpbjATIYcQtCtwY+nTXDGMB8R",
+	"0fiTVHXYnQMkL4Tl0Llz9IWWk3+StUW+XCyXonXgUY0s9dmGsQXnK012QUbmE4/wBxpLOeLo1o0Oco0X",
+	"5Obi8+X86s4P2sX26d5GSa7axd5frNSeL184dbVYf3K1vbh9ruSd3vrfZXo21i1gzXQlCHsQpHCxh/gO",
+	"pi9LtAw4N6ydBg1E0zrbtd48eHaz6UClWI3+yNkkUkJMMU5NFqbPRQKjvwQ+UeI8ZBb+zQT7H7ILSVfs",
+	"YIgolCVqyYkTVlsMCgy/hfG+aE3AaGmA/n3djAZYfaTPv/GopnCHT/RQ4DiGGMhSsgcUhxIqZTvC2/r2",
+	"K+ewtaLrf3335oPr1/s3Ph+9w1mU8UQPHyoMkUZTY7xwYTMqUI6VMEW1u+G4PvNI09lmPO6AK4RBDckY",
+	"6XRrriNbOgVfdjvMk8xmdoVHW10J7vZS0VrWgImyeiLTyOwfw7YpGbxRf8WoF148aHW6vViHL53mCbXO",
+	"LI7BEKwbYJ7m1nLPw0ODgK003cvScfLhRnmPjHdqOOWwnC/GnR2pZPBqLOA92Pem//lvh0Pf+9d/vPfB",
+	"HUU0ZjdioygVY6MILoJYvaLXtZR6gXHsx3ZdatJLMbXFYrEc4MgAK5isTsAdKS5bBDUlrnYkzT701ZkO",
+	"G2plM3htQhJN57UJjtFRD/Z/YxEocPlEFirw+CBd73/897tf/DEuY6Ji4cqhBZlG59KfQbSUyKixJ2Eo",
+	"RnTp4Bwk+2hDD+/BX+YDo7FnmgdjxV+F4wUnJPyCRl+5Oq8tU8mgox7EX9aiJZdhc9hI180TMoKQXuFo",
+	"Skvtg1JiEuM4+IpBQFkOJi0Uienr1LcgS+cLxCyBIytcd3QUnNisre4Iy1FjXZSlRaQAx5VHOaZHKWlr",
+	"OsLiC6i7Q3uSYE89f73C9aKqyxseYy+A72vWSfvhsc4sfCMFCN9jvacgmUCLlilN6KmY/5FhxKkuW0p3",
+	"2bI6thE+nZ1LH2ItwlEQ+YFMDpA7jrg8Hlig0N4/4D6PcvOGLBp6xMIyDST9nN2gzUl1BnDNNevbV5eQ",
+	"NWXvT7CQ4ZJPPT8OmvP13Zv9t3+y///+OLWOkuwgj9wUVDTYzGU+S+qMpL6XgWIR0zVCTUR4EXs2dhx2",
+	"Wk69pay6njJtddbHfKHCI2X5UM6NXHN2IhdHfhCR24DhxWTtJLcNvvQ453aplOIsXfCgvxkkQJ6jjqun",
+	"Uz6V7daLRuDOJlUNdjCg9/hpvPnBg5//JnoaEUPrgGfSGp3eG9H9g4RehKxI6VsiQ64lcolxG0AxnhGc",
+	"xZAxKMEglUZ+0lAz1cXiUjWoXWpRDPEa9LfD8FR9l/kHOrdqYhPObvFYC/sWa2FT617qwYtJjP0Z4ZO2",
+	"sJ2Go+xu6OsTwUgDexVy5+PH6kDjOM48nl1FWYyNY1HZkXD8ZEtQDcYVyyIeVOcWsBcsGxnLeErsIAwO",
+	"AlSC6wQQWqRaK0zXjQieuapi29V5nalLJG0b1w+kBYkGrDD1XId5FS484lJfPQLFM5mL9M+DHkKQW2QT",
+	"v+WJbhPlgb5WngCcItpk82sEWqRhOhPlWxUeAOPbBDIpLfgIEwneML5Bn5qqJ01s5jK4mxxe4RrfjpkZ",
+	"+jsCRuqyBiCnFUg0/AOeMY+5kJ5hEP3AqQQ4RBHJDK25OoB8FYjniaGeVFnV2WUqtlNkYwNAY/UPXxAz",
+	"G/VKi3Rll7puDyuZFUM/MYCdnVIYJoV01Btyg76UtJICscKPdEiHRY5yupVaDLvfPBf2uMytFpaL8VaA",
+	"sZ/LhVPFgbbsKZSFZdgXk9x3PtvNS7GbNTp5brVQLmLZI/xZKhaKRax8jTWzXBzqR5k7VcQpYr/Jcrxl",
+	"ZCno3Zg7dUo9MlMaSXExNoSzmTellD6tKGxnmiakA67wEYzr22ZbHsDt8s3pFU9EWGGC0Pz67k3UL+5/",
+	"8Y97v3q///Fnex//9JC1jEPUKLT4yl7onvCCUeEu4BSYg4OmN7RwVLLFd3RyponM+EFm7VokJHVChlEe",
+	"C7UHS6sO6uamR22MOW2xjq8hqDTQn9jRygQ8DEGg4VdsxSZNquQcNZ8MUHSFI6RUgJctPKN3oE41X4gC",
+	"UCrxhuPX1hBxBRTuU79AfohpwfDoCjcJqpCxqQu2AmHsyFClsIJuBS3a6TDd5TnEaY0AAqzB6yrctFuA",
+	"NZQ4UEx/xYcWyIUwHkZJXXgaFFKDiQb+heo8aVNvS2JQMTpA39wlI96IAoG8DxqE9SKKEXoW52fnANRT",
+	"OEwP4CPoRThO35g2feNwwkXBOh37Cv7kfM2aQyVFffp3fhxVIA4h6rOg0yMmFB6Dj0DbxVH+zoP0Cmjg",
+	"uRYVuGQOUzlC05S2mbbnZYt6rMIpXmgkFfQLhm/kltORa6RkkTL8/9K8pUV3rRdPOtHfUm5LK3gQaABQ",
+	"0wyOAeiymC8pKU+j6SREZ5NwsTMyj2Q9FuEK567UCQmV1ABKv0OlesQLjCN2ZbAsjaicg4BZDPBdF2qZ",
+	"qmwl/harFQ4ZO6BNguCbX9dpMUruOoj8o8GxQ84xKhSgh3KIOaUxT/1FTVBZxewRqfz1GNXWM7SDzZWy",
+	"G86LUbmM4hdbq++/9Mb+j+/t3vvH+59+odZHOFDynyuVo0ZxSRnJak5A2rm13O7d9+7/2/XYDcXQFo4Y",
+	"v6dLaCR3TZfatVy5VCpFZGk6g9hcb8o93n6j//Yn/d+903/j8yxVp5oS0li6fnhkvn2W7TdlnQ7yIddF",
+	"LhKYpXtv/UP/nTe/XW7vwMw4VDP1TKJMUPwYDUFmOz6z14JkdmjgDS3ZtVWb4ESH7EzK7QpHXu+3qG8h",
+	"q49YecH8IDWRnPdRiGlzEntyRa1aqPGbwx+gnYcuBYZHIkc01qz0aU9/Xg8eZaQhRruwm21gwAXjilt9",
+	"0lh9asDKgI+YjtQnFG35mZt6l8zSxIy9WSfeLU5rrJWnMta+vntz7xf/tfc7Des/HP4N6OF8BqPxaNti",
+	"iw89aBwS6HHq3iMKz6dT56K8ZiBRPh7+hUOVwboaxpw6PbXRBQx+4UU8U+OxhLVPM2pXBX7MqLsy0FGN",
+	"AxRqqTzGjGWmTAptDdEGeup0H0llNAFCBTg6rcCCUnpDm/ktob9D9ZM0qcN1hpErpG8B8CiVghOlMmNk",
+	"tsIlUyy2DsN4ouVwJhXH33v/3/e//PL+Lz7a++BG//rd5eKff333jb03Xt37+Ke7X77e//Jn/ZuvkNVC",
+	"eaFUrM6vh2OOhHYdaB2DXfB1FUMXGicpmWl+UFYe2qxdXzr2oOcUI9Ycv65T12VeCFshGbPAW1rh1aXi",
+	"0ugcqynq9b5JqMTvMv8yd/xLxjt+cATXI2QrsSmidtG7LiV5LFMbYKiCoQHp+9SBtj1qGIVVaH2asw6w",
+	"RBhKBR8GOCNd0EhNULfNpITe57kMZwvuUwc7t5aDVAsv3IT+yx/e//D1+/d+0n/tV/ffuoF2PGDWpd/P",
+	"DvMceLjGYoisG1AdtkyFTqrCwzZTkV3VUWKDmqPIq63UdF94ubVc0zcd4i91WN1pOPUApQD4WW4ttwzt",
+	"jsxfiys5/UeqKSyXiiUgqSSrOqsFDQFtZufWltJDDATnc4SuEoS3ji3lWVnKZ4ZCh9F2qEC9hF3tuCD5",
+	"vr57s//mu7v33kTlAQ/W3ntv3f/ilW/ClJ4dPuWw/WtluAdBCiOmeQjdqdOjRuo5QW5JkEg1trg+2m0s",
+	"hm5Zfb4aYFYFWD46qezQiumDwV/Ss5yuoh4FUGr/53kpuw5vZkSGvMSoV2+lvxxH9ujhN6aAuNFkoS/o",
+	"f/Zf91+9mdaYX9Qpa9E9SI9YM8IHkIAzf+eL/d++tPfGjb0PbiTFbJOmlRh5BUl2Ia67pMDNGYyAnvNE",
+	"27RhVn9viMwl7QOHJY1rWLOE45r2cTXtziAHDXu9AfmgHj0CWvmbKmznbCdwfhqnyxrBdNxYrjC1bWbr",
+	"FBjdEhavtjRyPcTWIPo24C+dde32AP0egQLuGB8rh3xsZrypnMibdADB8KYkDhNjGeUYyyhPyzAeaol1",
+	"KV9cjrkhR611KqTa2oxlRqp9GXIXpxAFSTMfdMDOel9H2joD7OHYJ3tcTp0lPxfONKF8SEAq+fhPn/S/",
+	"+Hxa+Zjs6R2yeTKXVms0l6DOMxxFgZwZRn0JIo42k74nemEK5VqFK2Xf2UaZyaWvjBjycAquDywnp6i6",
+	"3ghyhneoJPZxDfa3qwY74QRjJXb0BCdVYmc9x2MKsQcPpynCfiSKqQ9+Jg+9ovrYUD9cQ/1QtLPjMutj",
+	"N3qszDpJ18IOnkfAFzEV2GmYDaYoLcmX8ReXnn2GtJnXZASuiSb+4iqsD0LlaO0sqsppH0aYGXXY2tpl",
+	"YC6Hoa2lcWfAeuVhvR5Lh0032ehVasGXL+39/u/2/v7t/X97SWsD0zso1X4fBv77t8/dkLzyB/FBrIwt",
+	"yHm4PghEG8CEEdDTjsXNN2CRPGoujG/YhMIC+XEm1O5XH+399LNZm1CjXSELWuplz86+YGTnsFAeAefv",
+	"Ox44VgadJuvK6EIsOqVJqB0bzmg2x75OOamxUFjPPGv5DD55WAYfW1YHtKzMnmUROSMMq8VvwrCyAqo7",
+	"7t598BQf7QtNtk/69/5h79a/Pgxf8IIBOcrOAVMyvidExwG+F/VWUdcdjKw63BfRopQCOUvrLVJXt9uR",
+	"RfJYm7VrirtBtm34g+OTOm0zLJ2cq0rR9eosghNTnQcQbr9F/QBkQLNTjSFkE1r3hJQB8tMhx2vPao43",
+	"+3jrYSikZrSPZrSz/A2IBwPhgyM/n0GQPeqB0vAUx82S40qUP1kQaaAJA7+H8HzJUdD7r958KJIvCk/2",
+	"4qQgS6yfhEUaLvWt8WmhsXoXkEee/6z6XNWdDuvCZvOHnweaPQM0uPWCzrRPnwZq7nyabTP3sPJAj0hp",
+	"frPpsaZp4Sy77bCqolxQPDxVY0NdG5Zby7WcZot5mzXmo5uYbTs243UWmOCmrKABygKvq7PVw1qJdDYS",
+	"Vt6HlRttRmXXw77Ta7kHtz4LZd3+xy/tvffW7uevP7j1Wf+jX+3feqP/k9fu//r23qtf7X/8ef/mHzLW",
+	"YZSKsbqLcjFwiQfyWOp2euaYYCVLpsLQlA0YofhCt6PkXaVLxtsvTpE/miZzNJI6cVwpMctsU5rEowcy",
+	"Th/R+E5yqqpty7j47HIlY6rmRFbJnPAI9RFphpRMhTxoZFI7jAPXEcGKY5uRdlf6pMag4v/5LiO0LXgT",
+	"5E3ETotiBeDzsX1TvPHT/KGZTgexluI8u02vRirhCmX4Qz8q1//klf4fb9//8HVU7R/c+uz+Lz7qf3Rr",
+	"79XP9n72hwc/f6f/1uv37/7/9298ulLcvfPv/T/e3r33/t7Pbu9+cbv/ysvA/h2feQ7FGrYHP/4Qb+jf",
+	"/GT33pv9L3+298Wt/s1Xvr77xt7Hb+//4eX+jc9L93//xd6r/1rq33xlQDa4Yme8aEAk2gTJEOfxwSgj",
+	"9XVjJ5mRzS/H2fxyLsbPy4msNzuzPcSs2zEEUp49gUy0eY8GDaUzsesDdaEPl/JKw5Q3Ub8oD+sXk0OY",
+	"aYzuCfpFZoIfZWUHXPk4D/mhBgz/5Ez4M7YdVzjAVRtNJ9EJzP/yq+zqViajfWrQ35S61TmN5ksDJ3Qc",
+	"zmIA8AE0phbdZoRdpXXf7UWRKQZAICocC4e6nRAZ0EABRvQreCS11XVqmWPoguAFXEMovh1HMsT2h/aW",
+	"4IaIY1OApzvAkcBHDoDdav/34QPeHnI88dtRHpMEg1saBIKdNlMz6VkjA4oPqY4mgjP7py5UvlH+HsF8",
+	"TYpGAvLrQ/HJAlTAZG9sFA4hHDBn0lf8FYxhxXlRgbTQBctsUuuRiBs29MJa4EmtcIcDYBOXPuU+QdVN",
+	"cfHnu8xzmCQtsQPFLa4S6diUxWPs0BPkN9SiHNhxGW/GETd0uODqDUZSjfZvhhdcOfZ2fku8neFGZt9G",
+	"jfUxpTk5eQ319pWCrdr98pd7n76rjOFf/kv/97f3b72B8hTxmbKvevkhrLpZm03B3d7Q4uPrv7U5Ut9I",
+	"YUl2fWUDMWoStRVg8scu+1lWZYQmzU5LmRIRo8VjbKBCY++DnzyK7vsxag5whzy7ql46Vt3xWbvjUp+d",
+	"kES2GPNRfQgg3vWwbdJwXBeypNC0pMQTOwhXCDoSovwFLWQQvK/Cw9sFppIjUJoVVhSq08vI3P3X/rB3",
+	"/aX54DoPnEIFcrnjCmor09PxSZebHjO+qPAqztFpq1dUiWkco7vCFMhfakBfj5Edz/F9xgEnmF31rcCW",
+	"js5wrrp8qlAqVjFTtsL1n/MDcIgBQDDiQYZtcUyjWWywB21lYLLqJWZaZrWPOHLiWaCbgHXhSmbHeVL0",
+	"dAHWIH2gXt0DK5jtlnPCa1N/fAx+PDuBScKzjjuNHYFOY0iC4ekMkb4pkR1FuMCulPH48d3+jc/7t/5j",
+	"77Xbe+9+0r9+dwQvz+MzHgloulHJ/xNZPrLDh1FtQDFGXC1cdeXVKtkR3lZNiC0yp5gPYtXBFs1D7R+p",
+	"Fupyu6rkCCNzlzfO5U9pKaBdnqKrpHat57MKx4ymNvW2ALj2u4+XThUXi/MmDhyTWbTDLNLuur7ToZ5P",
+	"Gg5zbVJVr6li4BnjCyCv2rRX4dLxNW+kxHd8l6mf1vVl8V6tTpMjKvCOY/sti8gOrTNpkerJKjJbj6K6",
+	"TF0iPPXodsfFKt56i3q0rpZ2ndRcyrfUW/DpcsvpdJiNglRiz1X4Ebu4ohCtC7fb5hoOynUrnLU7fq9A",
+	"zsBEQGpGIPADNQd+WIPWOup6UmeuS+ouo54kuC/MtQvkAvPqjPtUCUxYlFooJFHu/Xl1nfSYXOBCnbm9",
+	"9z5e6L/z23XyfJfCBD04irv3fm6R3S9u7955Df7tv/KyRXbvvLn/h08tcv/z31pk7/3ru/fegn8f/Md7",
+	"IPbQ312jNg7OiYjgWg9JxlKTtPQawDKdKRGPNZinrJw10uUIMoCIx16o3FW4sjSlRUxHgQDtuE174KTG",
+	"dymBbBmeor3Y8HPD8ePpCBahWo5XeEQgV/G7qqU1IazR9necugapNuqIL8xruCCu4E3mBeA+2NoWO+gV",
+	"KvyH6jRUba93scu/o4zbatDizpGhDqOFvJ6I60jftOQRXdfW3fBCoOyK4uw1l7UL5NnAqw9TBE4B4GKu",
+	"Il/zsjXT3bFH9J3BMMyk9BgqHKIDegyw2Mx1pUkWgT+q6+Z0A45lwMc9RrQ1qghJ542EC6dWmzNJtM1m",
+	"YeQh0Bpp13Z8NT/uW4MrImkPHGmkTXmvQC4anghN/XiFo1I8rC+eMSdP65iKGEWbCc4IcyWLdCTUK+dR",
+	"Hm0yWOHxZbIt0gXtFRsNFsgZn7SF9Em5WLSKxSKe+bnqUmmxSmqsJ7hiCaGuCJxSOi+w+fUKp/gnkKqj",
+	"wy1ROWgGUlrWXE+7MXXCzUHiL0ilKOtmppSuB4+c9IAx6qs6EmwNKSpJjT3fPjQ1dqACpcXqW+GmYYsr",
+	"oBE4mIpOkGTwiNrCCkSemgNSZg/pMNpLGj1cSZ2ikUvkol6IQOfSfk0ffUM1IVxGee7a+DL1QIIuNITX",
+	"ztvUh4emhHAGrR2I/TBrx8Eto2eu10ZzqCdEVz2oFHxhYNqVAMmt5Z4K0hdyazlUEmNQ4nie0Hm5Riq5",
+	"UplWcmQOCIzYTjNo60b1GV6JlEeDQ9AirNAsEJCd86AdqtV6alV9FDu5tVUrBwc1eD8qrGisiB2ZW1sa",
+	"cYWV0woDzC+wgXNrxcCllVsrpnZIwSnAk3ERaDTJKfXDlu6VqunWdmwyp4QhBDBsr0e8LrcCcp5XJD/4",
+	"o8aS1sLnGJbqkavk/qZMv/PtRNMPqu6SjL+Xb8/W+IuKFXW92AGs74vGFgwMv2QDMfxxlDE40YgzBs74",
+	"QGVE+lOUtQ1HqV/KShJGABnt9YQMvFSNSMrHWtQIwrIR0LxAqe0wL5ThsTJIUCvMG/yIZ++E2icdkCFz",
+	"sWivTiHhwrgF1V+oFQzYAGFz6/mBKhdtMsKgguYrSiRagzaAhZkvVoiLrsNzcLNuJAMmUtzemkMqssiD",
+	"n7/T/+if9z9+0yL9t36990839m99uP/VJxbZu/nv+zc+3fvZ7b33f21V+P6Nf9//+O/7N1+xyP7H/7X3",
+	"3lvzBXJWx2PyoNoMgPsGM9UCxaf1VludDRgTpPpwoda/QKrYgqFa4fWWEFJbfLhmc/qgrUW+A/UwsjcW",
+	"braQscYvkjE5v25oBvT4hJYwgWq7pDVK7c2Ex7sO9oCPJWafkNDSDXTachlUTNQJjGbkoncTSdYXJO7B",
+	"PfrdZEB0bpizeewOPXaHPjSZ+KTY4WhLkpB5GjHx9d2bu3de3793L6o37n14a++XX/3JuEL1hEYJzIsD",
+	"ysTYwspaL+r/CdgIMsACuQyWcsiJKnygxbHinpHulOlt4sRAU4WPijRVGy5tNpmtnUWhG8ZoTPgzoVLp",
+	"8S7tSqfmMgs8DEEL5iPOdmOVptNa8JpwsleZZrgnY2eSjILgrxj1Ul+MvDtbf5VzSCuPWomsfLZhsjlK",
+	"5fxiaUTVy0BWqjoYOlMnVWLLsk5sydbHDPPDBluDBR703FoOwtDQV21ng12FKpaPftV/5829Tz/sv/LG",
+	"/bdu7H/5JXrjYzA/mjFkbNE1qrakXByuLcmt5eC9sQzeacpWgRTT1K5qL95x05MxZagDFnFQgHr0Y59j",
+	"GqJgJASNsEHQhoF+piapu6GbWQaSRv2hzRPRGEDtiVqkBaJIDt/VYd4YKR+vXcU7wPJpGJMp+gK/12HG",
+	"6lnTZk0VhqlTfPWD6xCvqPaYfEbg7xhis0jVZ1d9/Ep9KlS41lg8GQlZDUjZPwUf/kBtLvCTI9CFJknw",
+	"ZBQP5SKdpXjIIgoWh/j8lJz9MAtlZyjax9XhsKMk2g0Y0yzkeimlXC9NufejklnhRccdbP4kO9h8cwrS",
+	"RePuBvL7+u7NRzomgC9aqHXdrbxW9yGlK1mPwguk9mXIbq3t+IGaqJ3Cukuo9sT6zLMG0j6iSbEVXtVv",
+	"jR/5qnFKSMjHWMOOHpT3tMhvB2k2tUiibK0X9T7P6S2qKMUiHKvjS+Y21khV/bOJqmZ13hqVegI5F0St",
+	"z6bHGl3JbOP/gEQR2a23TLt3nY3CPE94skrmIFyrvlnQq1zpFouLdceGf1l1PlRRqnVhM0z1qupgcRWz",
+	"lh3edM0UqVvhJvcGADflDvOYHSZ8lCDdw2S++NiyL3SSZ9LhUN2epUdmfHXt411360wSLciDwKQMSs6s",
+	"FTKpRZYa/jmg98NJTAjyDkKfRBaPQpJNP5XBreZ5ESBHk8QyptyF2fna3anTHNUh2wmO65GP1B+DKUwE",
+	"U8CthAS4Abbz9d2be69+9uDG2/2Pbu19cOfB9X/e/+pGdvE42jcwlYhDMTBawl2C342AQ48BJllh8uSB",
+	"JB2+fFDQSfNKJU7mwKqwiKmzI17XZfPjxV8g2qzBxMAsQoyMlWEVPgMhBgOFnSXjpFiFjxFja4RTzxM7",
+	"kVX/k8gwVGz3UgL9fKPCMZP5WCp/+4RpcPRiFZ0PVZoGQzgWp3+yJikyhrFSeO/td3Y//82jap56wnW7",
+	"nbFJauoxJySw2sDFH6uvGKgMJXOaon3qO9vMCnpGBrEPwRmmm1Z4jUnHZsTxLX0Om10Pofa76kp1DiFp",
+	"UP0YWKPxLLi4zNCmaty5H4GpWEPBDCAVBNiVDGsSgjlapqQp+FotVL7bMZOJ1MVywVmBVHeY02z5zN6k",
+	"28wDAQ3fyOj7tBkdgobgQ6Ru7sJtKB0oVDjiL40uU4WBH/1sq0CiXkQyG3L6T4CrCyRLClc8eEST8uyj",
+	"fuFBgZfabQqMYdTp0FVfmngdCcQCIF7ZJlE0MerhSWh1YPbj1xkxsXFqpSVpHFqxmXYcmDJhChkOomnE",
+	"kWf0mdPYm55T6xo8D8zKzxrXAWIaVOL0YYUH4g5f7uTWcsurhcXlzA7/1IqMPjojPPVDzDmopNL8KmCw",
+	"x+AUs1IKzphV1wc+OO2hqIozT0zuu//5v/XffHf33pt7v7+xd/2LIxjlT9QQTDP4kfoB0t033l/6qIi6",
+	"KcPbh9Co+jiz6mFmVh1CBPa4S/WxyIniIcWTxwIApG8ZbgZWN07dvxrFUVJ9vk4IC5Fx59dJlXddt2rg",
+	"FSgnooNgEBWucRYO2s760fWMDjTanlawHUqf7QgjLk+d+vRwO2Uf8Synw0lgKo0Sn+Vi3LN7COLzuP31",
+	"cfvrh9z++pvTEAbaZkfFntEWsG/2tyGpCrtyR5KqstUSmcDOkKYxPjeLDuZlWYG24PaMaYtakpKwXqy+",
+	"NuqORvjZCsfAqwaOmV8nEkzmF6/pvHPwK180RV6EA6y0nnWg6PgtFs0XUyrOYtX0choYr6xw0xrcuJan",
+	"hJJ52ClMielLBwnQ4hQuqV2Cvk7LuWzoG2d02tix9qCN9Nh6LhWWQ4NhrEFtrnm8l2I8pSKM5+Hb+nFl",
+	"Zflwsq0fmeytY5yVQ0v3iuQ+H5HkLhS1IcLFWFdwkFyFNwDKb1jNTOZ2772z//FLe798Z++ffj5vEeHa",
+	"DOqxPOk/AjXMyPgjS5HVFj4aBbf6Ho07H72tYzfSuYj1JcC01c6speDci0pqOS4z7RS+vLf7+esPrv+z",
+	"dud+8ev9j24VcASp3M4rOmOoRcvLK7m13OlGuV5kpdoKXbWX6ovsVGNZCcT6or3ElhsrxdXSqfLpRbpU",
+	"W66v2KvsVAMFpvmdqmc5L7DcWunUYrm4pPn/+dQe8Ay5SSENpSmrjRy+4xjejHvCGuRVw7gCn2qUU30b",
+	"faqJlg5C/UioxUWQ32RQ3vloa7chS3PYzYoVuH6vwyrckeRvu3YzrClRTzwhieZKUC0CcUTFJ9bIhSfP",
+	"WeTCM9+1yF9cOPtdizz7/7F3vc1NHGn+q3TpTeyqsbFlY7Coe+ELJOESliywt7d3opjWTMuaeNStTI8s",
+	"lKpUwe6SOJCQsAkLmz8cbMLC1e1CNtnbEOOQ77Lrke1XfIWrfp6eP7IkW5JH2CZ6kYqRRjPdPd3P39/z",
+	"e4pFx2LEFlYVCZdGxm1hnTcIUBiPItFGxaXK62LnfeTetSxW8ZGtFxkakQ00ybcZ1nkAzig6cMDdSVwl",
+	"tsFbi2k+9Zz04E+/MjeWPTij7rjAKn6YDP1pBInVntmkGjMDo6mMn9ELV+VkryjWoYYchIbsXT92cpni",
+	"I7oppjvsVLpPvK1dA+/Azok9FdBkUYT00eXVldvp6v5djJCWHOkLr97RZUMUvO70rtG0YWAz4ZoZCQgu",
+	"kHa7Yj5HaiUR0n8bMV12smQmzrsq/VQr1bGNQBh6dHwjVjZoORRYUXiIYcPcjcbOQvJmv5FcvaJXf396",
+	"idTqNkqoo3Lwg5+h6pLFN8YTpi18pbWpek/qI/V6MRCrNskpRmEwmfWH363fuRtcuoQUnZPZxudLwfL1",
+	"tU9/i/ov+PDL4MlvkaUzGQoM95oSEriLwKZoLSd528gwCNwc7wHbhL/QM4jO2rlFHYUuUVlSN6OzhcPW",
+	"IXuGHSxO06lC1pq0J9hs8TA9VJixDtrTbKqYpZOFCWvWPswOFWfowcK0NWVn2WRR/bbrvrM0q54qLKvq",
+	"eZvNkKkmMyTao9EStabzPbb4Ck5gpjBZnLAPs6w1TWcLh4pT7KA9aU3Qw4WZ4jTL2rPWocJBOlWcZBP2",
+	"YWumME2zxQk2ax+yDham6KQyTCR7M5M7dKhnNGwPzrMSQccWu3Sek+01tDgcOtFp6VJozYKLitibFoAS",
+	"JhvXH3wd/HD9uXOjOytePGoDz0yegse0SUwqq0bpMyxOCBOTSsQeIUo1NhXSEF8I6FrhCj5PAHeb5zFj",
+	"F1MXgQwBUK6uQ3F8MkKJJTzd5jNU3fA71C9HYAhN+VBH5rntiUqFKQc6Tm1Sqx03VgfljMTPmA0VvCkR",
+	"mufxQvglVpbMXWQyTooehR4lRhywaK2sgYABtgMhI0gDdg6vMPO8CG2Q9A8EZ3s+b3qqvczfQdq0Hz3d",
+	"W2oVxzxMrIaJ1XTto5RwXVPdpUqnB5MqjTouDVOlP7lUKYqHSOwjEXJNeAtPV5Y2LlwIPruFOKddT5om",
+	"GDEGEKs/zbgttwjCQ/sINfy4K1aRes0VSi9IwqjnOszTZYBS3UhdkufqGtRSUX+HMI5OClU/JKbWQKNO",
+	"fB6SaMBRM0JpVhM7nePCP8dsx1ebxDR0HaVJXVfUmH0aOuSZkAkAMpDy6JFmclHQs+bmtuJmniMXh4x2",
+	"SdSdkNeT4X0YC15yLmrADTuCz/80+mu1Y77I/JTRz0niiejv5plkm2YSXdQthGkqLR2c7U4HTw1GB+8f",
+	"eoyBK+Hdpqdo1oVK6D9dWUJeCoQR7bcodlx1ajOXYROl5o14FD6XrepASXkgW/AYD/tNoXZCDp5xAj06",
+	"w0sM7D2a5KjO85Ck2vETzSF3Xgm0nbOGc4oOYSqlNk1ifLo9aiuxgFQSXPHhqd5JzcNOSghSaDQDb7AN",
+	"DXvyHDxdWQqWbm/84avG++82bneCGHZjJ59VT+8ICdxkrO1mhfjO6rr3Rkl3E+uFrJaB8cIG0o7xNvXd",
+	"k8pQmJg+A1aCNhRsR8fsMrlMyZkvMe9cgfkYMt1sSkedSCP+/UwuU2fU6xaDoE0waOQGvT91CzelPDK5",
+	"zMad72NukfWHFxs3r64uX9m4833w4Nb6nfeDa5fX/vtu470f1x8uB0t/x1fAuN+t9adWBIstYDkiVaS5",
+	"QY7b2gSVwvNPetBadLIvsrZm86zdqoPq1Bkk5P/ZIYF3J/OsiUBnWD0+zNPo6vGENohQjr3L/pRSMr2n",
+	"XhL9nHqvDN+izjtsp39yU5vHFoWpFQ3gALGtyAmxiG2fE0puxAwllDlKylA2BjydaOdGwMCB25Kbarf3",
+	"Stl2JIxn+qjZHly5drNaLdPzSbWa7YD4mzjY5H8n1aoraltrVeTM2lKpbhUMsUDrdFKqwXd3V3/4vHHj",
+	"bqxag+/urt2/EjxeXn/wZOPO92ufPVCO4XvfN278feMPH+1Mr850o1azrWp1qwkWOkY9JmZaox4d1Wp2",
+	"AGp1WFU+rCp/xlXl6VWHb+cSYuokDZewTTznAMZ+ti4ha+rJhddDN08lH6G3NYbMR9T50+sCcS/qujp+",
+	"DpjF0YH4g6850j+jJ9GrRu2p/WOPnSj3SmFZWT1FCdFcZh7aK3ehN7tyI6d3wDHGha+0w9pXy6tPrqx9",
+	"9qBx+12gPnh/44tbjb98Gax8uProyvqTJxkjI/WsUD23VT8H2wbdZ5rbMRmoznPqVz1A23BrdQVrw004",
+	"hLKlWw/G24mfqEdjYu/sV4epQxNHnGnUlFFt3k0tGpVrE4bXw5b2o2SzEI67/mObRrxvnm9q1AiynHJb",
+	"i/LQnzILzK8xxk3CGbOlbsJ4Rpi6H4MralFjxp5b72znMGEbPDyBO0FItRGC/QugPvsBgjRKSKDe5M8A",
+	"GwLuVENs5TLY+1dD9PZ+OnkoeNiGvfqG8KtBwq9OAxMl7rWnK0vrD54EDz7tSzO29xnKbEv3ADvQ5RAu",
+	"I1kiqxQhaeC+kNdVF2mRH18HFr40ItBNpAYktLMr0zo8hIyY8XClacTXEceWowaRApsVUVL0QADagHUq",
+	"OTYjNfWF46sPlOqqSrZjd8QgRcZsaEuwDaTnZeaf2DmGZ8Hhdlyuk1gK9cbm9SNcR/pIsg4ZQIg/JW2b",
+	"JIBOhibQWVRsOByMsU1OToJU7jKD5XTZF0eJXD0Pm1Wo5+va5DhwpsNja5/d3PjkT8GjXwcfPmp8ez34",
+	"64XeQmIapVNRdlYuc6Cbyw90M/4DUL4rPF/XVW0aYTdpp2SGCV5mKz6rfZIQJEecALQdWXFpvc1AEGIS",
+	"XLvZ7ZvRBWNtd0kvbY8mulsCNWveti4tsThd6+ATHXFRKJqerUu2a/7SL0uC0DI5/nRlKfjh4+C9D9Y+",
+	"ud9Y+q5Z/qvBdu0TGRkl4DJGC9SoZ08J1ciBCpWyJjy7c0+6U6ziUks3msPX94Ik4e8MndGEL6ueEgYE",
+	"KPnmOKEWdGAhZWoj7EqKMlPOEhBLjFCe50457naTQ9yD2onj5ar0MRz3un4QpIBMZVGahPqgFcYcPqrE",
+	"PrTBC1vPFao+8UuONPLcBAmsO8K5Yl5UfZNUue+4Su3YgsmcdsYQjBorL2wKJ4k5PTGV5+Fcz2Eo+1xo",
+	"75tIbyEZNpWD5j76UjVYjblAPTUvmCSCH0k+MM/Dn4ZNepSuZtyW42SO1DzB56M1Td6YEuXXRR+dc7gu",
+	"McKpYr+ePKfqyiJEg8PlCh8UvhnlIM7GaBEnrFzSxB1a0wHlorqZHky8IqjcHcSYoJ9bFuHdX9D2A6Tu",
+	"oOtfV/p9Gw8UFvVkjYf7YkduKM4nulUuc5w7vkPdsfCjsZc8UR47DrtU+UCslrj4dcrfcPjYS/StkjOm",
+	"fJTu03XhXXA63bmRHYBp0buo0WjP7fWQ17C3Wo85iXI9es9xAuLzP68uLwcP31m7fbGTStGbfSxEbk9n",
+	"s72UdGyhO3Tcb1sM6ilW1ryw2vV+RgjRKEj1bOChOjj4PGND9z3UM3bIEdSZkkO+Ba4z3BX7EtTZ9wlK",
+	"H9G5R5Nmz2+cc4hufC5740QCEJGN+ytXhxu+3543sQgxdNWlQfD8QpUm0iUIn21GQcb5NeERU11hjuf5",
+	"s0EmpmjDpNhNZqYHGvgwWT+wFjL7VjHMtFcMB5uQeQNTDEN83gCs3CHcrr9mLJFWQr82xTxZFXvbdkiV",
+	"QVIG29kD3S1E5nSTe7BkDIB2AJwIcli+U2bjxHzT1D3wkX/XIJB9gL91AM5mRp4781x46sYWlXHLWdsp",
+	"FpkHrIoayUF8j+L6Uhcuk0654qKFZZWoRy0l1QcG1QtTU73pmNd13qcnsN6rDu/tB6+xReZ2/YvTjHpW",
+	"qacHnBaev+8AhMN04DNLB541Mpyd9/FdZnIZVv+3t46/IZxfZWcX/vP0cXmc/8o56Ryvnzhz7PyJo3P+",
+	"iaNz5487NYf+8ufq89qJMwu1X52Zq514caJ24uhc7bUzlvq/f/Jo/Fn035k5p/jz7m0rtX+7gUGCENzr",
+	"0ajdxTTCEkUQRmxAHSzdWL9zv1kHoT4ZsFPUHn5oQwYG8BtVbjOPxDVUZAQY1zirEU8IH+NEtCAZ93Ui",
+	"R8kMUq5KnxQAqvhmlY3nOUShqHLWbVauCJ9xqz72KqtD2KlMFxgQ4vlenUhaZGmjCAEH0bNrE4/0VVbv",
+	"2cNp60E0idPZTvJvs9RbXV5ufH1t4+Y3a/+zHFy+FVz6c/Dgq74k4CZhtbq8vHHzm+Dyrd4kwUABia1L",
+	"1OplTY1NTfaBSKSThZ41Tnpr37v22WYuB7Z6oe1cwZZl66PcGY5SB38P2S2pDGmoh9DHhHM4RDJu66TB",
+	"rtGaR2nI338d/PEWasgudeMWrtkBxH90Bp/g45WTxuu6con6RCjvCWlrODGhqYlJasJbKAixQEai+iYi",
+	"S4z5SKhOzHFLLprQjCTPR35x5qWxw+qLl/918vDE1MSoQdq3ccmBD+iJml4DQ6tfpfL0hie4HKuPv1y7",
+	"fdHIc20/fPTB2r2vDbL24AL8Hz9d++vj4NYVcPNWH11eW76X/C0ZcThhDoBRcBWOJJ4DgyhT5fWFQH+a",
+	"V6/aZaPjzbcHkIiSqWTEtBy/bhrEtB3pe47lm+QfF/4Ea6LWqSY8O0eCR782SPD+skGCqz8aZO3xh43/",
+	"uwr/Xr9zY+PixwZZ/f7OxvV3jTxvfHHNIGtfPYFvN35zf+PGfYM0Pl8OLn07TubUGAEdBKAVJzJZNO5E",
+	"KhdZLasBdEK8ToRnMw9wqGqZ/RL185ydd6QvjxBKCi7lC+HdlEWibqhsnHHyorCZJEXhqnVQ91bTfUF9",
+	"4pWpT0YkY8RUgnFcqS9dBBF2oyFxg51aSdktsF1CNFCB2sRirouhXQ1QKtRxNxlqigaxhFstc3iPc5NA",
+	"paed+hFKNDeemlSZumpATAcFCEVTTGOmao7FAIJLFxg31Gauckz/wbsTXp7j3A0g1BUVtY74iVQfQbW8",
+	"zVglZNKbnCGgNfFbdj7iNS6Gci+OKKgVAZYn0/bqp6r8XxBbFeKoHAkYWp/xcXIybFKETVrhzMLLdV0C",
+	"PVjhJxiSqHii4LIysBhroBKs2zmHL1LXsU3iOtJXT4DgI3NdDRNKPFirqiMhV5WRqJmBG0ctFfRihC0Y",
+	"oBNClG3FPgxskXFfI7UgQiOJWaRvlZxwIihWXjr+2jFzPM/DHkfZCWNiYkK9bJme5YtAog4Rl02Sr8Ss",
+	"haj3k2aNhPECbprycPg1UXVtYgsjYvZS7w05F7CRk1L5kTmHIWlHPeJNiE1E5hVug0zS6Ij0h8a3+lhD",
+	"XhDCZVTp97MD62F0Wm2aXtoX9Ue/mMlNGOHM9droHfyiqKobTUYfhOEXdfAzucyxyJDK5DKtsjxjZMpK",
+	"H89D0b3AvVuiGkaphICyp2dnQRL6JUfiMdFMayAsod4YHEW1SsemAQ5cy+SmlYnJgB8On4gekKjJTG6q",
+	"9bturciT3jzuz1Owz9oZlL9UWy8hA2zHVs4nSnNie3XiVbkRbclR2LZ4dkO5UBRVvvexMUPDcDvDELdK",
+	"xMiKukhTCcqKx6gN+/DpylLwcCW4dDc1k7F7wBmOS23ZULeAmpbEF8pUiXn/m3gOsV6Fh0yy8W8M6MsX",
+	"0t5zWg6VGFzhqYtGUOWE7R5swTRSR8mS0WcFfesvstIn8C3yL4eUiM8LJWLo6yFKbpuD24IwnZjdIWgu",
+	"Ppf7DjLX58kbBGBumCR6hjVj6YTphmi9IVovidYLQ26A1evJfto1jB5S8vSB0Bs59dKL5NDU7MxoTqeu",
+	"MAonifRp3dgMyovOronBA8h+5XkiJ4ZGoN+iTzDeE1INjuj7YmwJWMI9IfwEb2Ei5ZZXy83cYhitEkW4",
+	"o5ob4zblugEEBD2ambAjDRKWc+kTmDACc3kexo0cqW5x2DTU3DFYZU5PZs2WOEkYoEkZdpia/ZgC6LCj",
+	"HlH2yaNfrz75ovHt9cY3j9VXl2+p49Fj/nxwyMS9qoE7rtw+1MxbJtCy6SXQhnDJIZ3hfsNXojCHLIRY",
+	"TLh1unpw6ffrX/+mcf1vqQZmDlBuMQkgza0ISnQmr6DGBbFPwVmigTKgWGzl0+kWjSiXMIgPetuBPCAE",
+	"6qOcR57bjFU05wjTNdyYpqjROjSAdPi8q4FRI1wQM8Z2maMDBVjORcsyICBgqtoFJLvWLpbazJFemWzV",
+	"K70qgd4xeKkg4qAhfvgWDNxikDUa0gOmSw8YNk2LFjtyYZJJkn3lyGyScdCMZzvxFnscSf+AMwl5y1C4",
+	"mTar+CVTS7CoqxkZmVCCK/JeqKv7qJ5i1FYeu3I/IH1HNPFEmfrMc6jrSGYrl6o0TuYiL0cUSVl4TOeI",
+	"MbEZN6xDfyWX50DIHQ1JeCgo/ZInqvMlYkY8RtqfiZ2tQYbTzqjF7rlUzGPsqJpGWvDrMEOAgjf+x1mj",
+	"xdDPpmvoJ0SxKBYdi8XCeCoSxquP/hJc+mts6t/7JLh0f+OLPzYZ+fc+Ca7dXF35tG/EHDgd6Rv83SxC",
+	"O1hdswPTD7R7GCXdo1FSdX5/pl5OB0WuBdvzp7r3I0VJHKx8IerhkdD5VyKd37h9bf+pfcm28GV+AYG2",
+	"LSrImqvFQpI1iONprjgoG0svggcOB4y5v6l3Xd50Sris64uPaqK8gZVySebtx1KuIcXgZorBHpw9ybyu",
+	"yp/UadjjmiKtMiY11ZiJHcgG25YxgYDoktxm63okyTzlx9CEzwOpEQ89Drghxm0inrKwDon6xGVU+mRy",
+	"IlHnqmRjnmOVbKIRt947qRchaebWXS5Caj3UykB/Tx3qO//buHwXD3XM1Zh5mb4xhjA9JJ5rOsVxH9ke",
+	"TjE0/ksc0Xmqjqi+VU+HcpCVSNtXHXUhMNutbbfFSlZqS719IqPT2+jPrFY7vVOKAziihzVCQyjoDmuE",
+	"JPOiGqF2XLc9KJ7I+O6tRkhzj3ZRJrS5KKilACjPWyqAIk7bdlVAWt9+9IFBgnsf4/+ThUFk/d7v1t/7",
+	"Boz/YOmL4N4V5G4kIw7P86ayn9Hx8GLXkb5ENUpGTFgd0yBmaDzh3ygX1N/Rp8Ijaw/urH30TnDtpkEi",
+	"09DI80jqGUQjS67dHCWSAY8OFrpYolymUt3jnxcuovYG9Q6aG6pzyIjTjP9t6ih1DPygkGTWkcgArMF6",
+	"MZOtL4mocebhfS1NB+Lrogeo30La2jwf6UgLfEQz+kLXK8HdOjGtzRyxamXacQFjimg0l+fqkU3vJOT/",
+	"8AzEEAIqOCwKgrIkJAeBmVUrpMS8sEjDr3ocGI0tRtTYTctjNuO+Q11pGspaKjBSotxmdpjfwmUII60U",
+	"6q1hQThzd1q4NEITVUhhsVFkUBmE5nnklybqkprKkcLuNmofGsl3CMtS8BhdwGh1RbiOVR/F/vF5PqjS",
+	"Ih20zvPtSotaSogSm1Iru/b1QrjkHQqGwObEgiHyLOqF2vvzw3qhXakXykKMODzQ8CYShvlLb40devXn",
+	"2bETs/9xdGz6ldfnmu24864f2XFZ8BnC2iO9Ys3FRxNNxUdRkU82LvJBpbOrRT5GuwqfuHWIkpBj1Uok",
+	"M+Sw+Od5Kf6JjK0t6n5SMwPDup/OWdemTje6biA1Ufwy83WwIBU5Moz5pe/CDkF53E41paPdOeSK3dk5",
+	"7jkbIZnXL9WrmTgvyvTXnRjR9oehmVuU4oF/AcWC4HQJT9cRAkKcFYvM8kPQhZr/C5Jwdt4n2qxJHYvd",
+	"V4ByMFjsVqGRyLr1GrgfGO56j8pXo99o4WTv0cJOojabXrRwCIge8sfuFf5YLYZ1S8MwVqHOQswpm6YV",
+	"ekALEAhJ7kirtY1nRmfMolzpCFfweeZBLIw43EhwKvhiQZe3CqyUEhVg9FkAbx4DoCkWl+Osn70VjCGI",
+	"/WEE77pkNki4cD/5SvwUKuJxKWNbOLj4+don99OVJowPUJjMRdsBZQryh4EkIXSeqlMPAWjXRmmC9ZbE",
+	"Y4tiIU1mimN8d2THvvKgs2MT02MTPQuPqRSFB27G50527FwU4AZOSIKPHqYuCTwmmT/W1JIzfYlwmvmy",
+	"uVcl5grUgZdNhkXUkhLMi/RkwSk1TfQCd97DMRF7/xmrjemejP11Y4SBpdeMUbLnr7jop9rLnbNa/HKL",
+	"gB3QgmDj3Q/Wfnigk/9tmjH2Ig7Ug5lV9dTg1XlXvz2jzmIm919n3zZCYDT866y61ltsnw08A4Ry8DXk",
+	"bWolxyqps00YX3Q8wcvAz+kTr8olGXGFRV2gG5jXxJUVT9hVS91t9EjUIj6upcRCpQO04hxYnFS+f9Vz",
+	"M7mM/iCjJutwX2kuV+tgNV69JC0SyZnnkBdGPk3I1qo/aiWRaDpMHPl0ZWntD4+DH66vPrq6qaHyeJyX",
+	"hO6XarFaj6fw5il3JDb51Tj1qB7tHxc+wcc5ft3Ayi1NmSoN4osalwZZdFyXzjOJCO6oqEOOk2OJRsKa",
+	"OUwtEp+XMT4yMUiEvreO8njY5UTT/8kwj+Z4JO6A8nRlqfH+u43b767+8PHat49XH13Ff+pZ1MIMHlYM",
+	"kTKjsuop5xikdUU4gJDhNpGWblHiOVA/lhhhot9K6zD/HTpoYfof4R862VwUyXEakXpw1Koo0yUaOuJQ",
+	"1JsEC6z5HUa3GNMtrluHcEx9g28ybHKAFq3EbPemhdRDURNWC+FRjl6ycqbPV1zK4VZqZdcv/KZx+9H6",
+	"w9+uPv7u6cqnwZMbwdI7/7xwsXH1d8FHH6i1fu/LYOmd9Yd/a9y82jxsFo2p3YhfZ6LissQL1RFm3syi",
+	"p3Y5bOvVR1cRBaRfK8gJtSVhbQHsktxRIGdan/oqq0uoAKRWyeGMWK4DlKmyapWI5qOseGLR4ZZDXVJx",
+	"qV8UXlm9p6t3gw+/DB6+s/G7u10NgVacsQVWlx1On0/LFeaNsUXHVtLHFfNqXGhxQD9zdRof3Fl/cKdx",
+	"427w443Nx9p2/MzbZ9/+/wAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -71,6 +71,9 @@ func (r Rule) Validate() error {
 func Allow(c *models.Caller, r Rule, operation string) error {
 	switch c.Kind {
 	case models.CallerUser:
+		if c.MustChangePassword && !slices.Contains(models.PasswordChangeOperations, operation) {
+			return forbidden("password_change_required", "change your password first (changeOwnPassword): it was chosen by someone else")
+		}
 		for _, role := range c.Roles {
 			if slices.Contains(r.Roles, role) {
 				return nil

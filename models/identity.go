@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -43,15 +44,19 @@ func (s Scope) Valid() bool { return slices.Contains(Scopes, s) }
 // User is a person who signs in. PasswordHash never leaves the store and the
 // password code.
 type User struct {
-	ID           string     `gorm:"column:id;primaryKey"`
-	Username     string     `gorm:"column:username"`
-	DisplayName  string     `gorm:"column:display_name"`
-	UnitID       string     `gorm:"column:unit_id"`
-	Roles        []Role     `gorm:"column:roles;serializer:json"`
-	PasswordHash string     `gorm:"column:password_hash"`
-	Disabled     bool       `gorm:"column:disabled"`
-	Demo         bool       `gorm:"column:demo"` // a demo account, refused in production
-	LastLoginAt  *time.Time `gorm:"column:last_login_at"`
+	ID           string `gorm:"column:id;primaryKey"`
+	Username     string `gorm:"column:username"`
+	DisplayName  string `gorm:"column:display_name"`
+	UnitID       string `gorm:"column:unit_id"`
+	Roles        []Role `gorm:"column:roles;serializer:json"`
+	PasswordHash string `gorm:"column:password_hash"`
+	Disabled     bool   `gorm:"column:disabled"`
+	Demo         bool   `gorm:"column:demo"` // a demo account, refused in production
+	// MustChangePassword marks a password someone else chose (an imported
+	// account's): until its owner replaces it, a session reaches only the
+	// operations that do (PasswordChangeOperations).
+	MustChangePassword bool       `gorm:"column:must_change_password"`
+	LastLoginAt        *time.Time `gorm:"column:last_login_at"`
 	// RoleSet is Roles as ",admin,reviewer,", for filtering by role in SQL.
 	RoleSet    string    `gorm:"column:role_set"`
 	SearchText string    `gorm:"column:search_text"`
@@ -65,6 +70,13 @@ func (User) TableName() string { return "users" }
 
 // HasRole reports whether u holds r.
 func (u *User) HasRole(r Role) bool { return slices.Contains(u.Roles, r) }
+
+// usernamePattern is the contract's Username: lower-case letters, digits,
+// dots, dashes and underscores, starting with a letter or digit.
+var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{2,63}$`)
+
+// ValidUsername reports whether s is a username the contract accepts.
+func ValidUsername(s string) bool { return usernamePattern.MatchString(s) }
 
 // MinPasswordLength is the shortest password accepted.
 const MinPasswordLength = 10
@@ -188,7 +200,14 @@ type Caller struct {
 	Scopes   []Scope
 	// SessionID is the session a user's request came with (for sign-out).
 	SessionID string
+	// MustChangePassword: the user signed in with a password someone else
+	// chose, and must replace it before anything else.
+	MustChangePassword bool
 }
+
+// PasswordChangeOperations are the operations open to a user who must change
+// their password first: who am I, change it, sign out.
+var PasswordChangeOperations = []string{"getMe", "changeOwnPassword", "logout"}
 
 // HasRole reports whether the caller holds r.
 func (c *Caller) HasRole(r Role) bool { return slices.Contains(c.Roles, r) }

@@ -89,3 +89,31 @@ func NewKeyPrefix() string {
 	}
 	return "fzk_" + hex.EncodeToString(b)
 }
+
+// initialAlphabet leaves out the letters and digits people mistake for one
+// another when they read a password aloud or copy it from paper (0/O, 1/I/L).
+const initialAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+// NewInitial makes up an initial password for an account someone else
+// creates, to be handed to its owner, who must change it: "Fz-7KQ2-M9XD-4HPA",
+// 12 random characters of 31 (about 59 bits), grouped to be read aloud.
+func NewInitial() string {
+	out := []byte("Fz")
+	b := make([]byte, 1)
+	for n := 0; n < 12; {
+		if _, err := rand.Read(b); err != nil {
+			panic(err) // crypto/rand does not fail on supported platforms
+		}
+		// Bytes past the largest multiple of the alphabet's size would
+		// favour its first letters: drawn again.
+		if int(b[0]) >= 256/len(initialAlphabet)*len(initialAlphabet) {
+			continue
+		}
+		if n%4 == 0 {
+			out = append(out, '-')
+		}
+		out = append(out, initialAlphabet[int(b[0])%len(initialAlphabet)])
+		n++
+	}
+	return string(out)
+}

@@ -413,7 +413,8 @@ type uploadLimits struct{ attachment, sheet int64 }
 
 // of is the limit of the upload operation route serves.
 func (l uploadLimits) of(route *routers.Route) int64 {
-	if route.Operation.OperationID == "importIndicatorValues" {
+	switch route.Operation.OperationID {
+	case "importIndicatorValues", "importUnits", "importUsers":
 		return l.sheet
 	}
 	return l.attachment

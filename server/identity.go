@@ -26,6 +26,7 @@ type SignInStore interface {
 	LoginLockedUntil(ctx context.Context, subjects ...string) (time.Time, error)
 	AddLoginFailure(ctx context.Context, subject string, p models.ThrottlePolicy) error
 	ClearLoginFailures(ctx context.Context, subject string) error
+	ChangeOwnPassword(ctx context.Context, id, hash, keepSession string) error
 }
 
 // UserStore is what the users handler needs.
@@ -115,6 +116,55 @@ func (h *AuthHandler) Logout(ctx context.Context, _ api.LogoutRequestObject) (ap
 		return nil, err
 	}
 	return api.Logout204Response{}, nil
+}
+
+// ChangeOwnPassword implements changeOwnPassword. A wrong current password
+// counts as a failed sign-in of the account: a stolen token does not make the
+// password guessable.
+func (h *AuthHandler) ChangeOwnPassword(ctx context.Context, req api.ChangeOwnPasswordRequestObject) (api.ChangeOwnPasswordResponseObject, error) {
+	c := models.RequestInfoFrom(ctx).Caller
+	account := "user:" + c.Name
+	until, err := h.store.LoginLockedUntil(ctx, account)
+	if err != nil {
+		return nil, err
+	}
+	if wait := time.Until(until); wait > 0 {
+		return nil, &httpError{status: http.StatusTooManyRequests, code: "login_locked",
+			detail: "too many failed sign-ins for this account; wait before trying again",
+			header: http.Header{"Retry-After": {strconv.Itoa(int(wait.Seconds() + 0.999))}}}
+	}
+	u, err := h.store.GetUser(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	b := req.Body
+	if !h.hasher.Verify(b.CurrentPassword, u.PasswordHash) {
+		if err := h.store.AddLoginFailure(ctx, account, accountThrottle); err != nil {
+			return nil, err
+		}
+		return nil, models.Invalid("password_incorrect", "/currentPassword", "the current password is not right")
+	}
+	if b.NewPassword == b.CurrentPassword {
+		return nil, models.Invalid("password_unchanged", "/newPassword", "the new password must differ from the current one")
+	}
+	if err := models.CheckPassword(u.Username, b.NewPassword); err != nil {
+		var ve *models.ValidationError
+		if errors.As(err, &ve) {
+			return nil, models.Invalid(ve.Code, "/newPassword", "%s", ve.Detail)
+		}
+		return nil, err
+	}
+	hash, err := h.hasher.Hash(b.NewPassword)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.store.ChangeOwnPassword(ctx, u.ID, hash, c.SessionID); err != nil {
+		return nil, err
+	}
+	if err := h.store.ClearLoginFailures(ctx, account); err != nil {
+		return nil, err
+	}
+	return api.ChangeOwnPassword204Response{}, nil
 }
 
 // GetMe implements getMe.
@@ -368,6 +418,9 @@ func userOut(u *models.User) api.User {
 	}
 	if u.LastLoginAt != nil {
 		out.LastLoginAt = ptr(u.LastLoginAt.UTC())
+	}
+	if u.MustChangePassword {
+		out.MustChangePassword = ptr(true)
 	}
 	return out
 }

@@ -22,6 +22,7 @@ import (
 
 	"github.com/fazhi/fazhi/api"
 	"github.com/fazhi/fazhi/blob"
+	"github.com/fazhi/fazhi/orgsheet"
 	"github.com/fazhi/fazhi/password"
 )
 
@@ -42,6 +43,7 @@ type Store interface {
 	ValueStore
 	ValueSheetStore
 	EvaluationStore
+	orgsheet.Store
 	Ping(ctx context.Context) error
 	MigrationsCurrent(ctx context.Context) (bool, error)
 	SQL() *sql.DB
@@ -74,6 +76,11 @@ type Config struct {
 	// SheetLimit is the largest spreadsheet an import takes, in bytes; zero
 	// is DefaultSheetLimit.
 	SheetLimit int64
+	// ServeMetrics, when set, is given the Prometheus handler to serve on an
+	// address of its own (FAZHI_METRICS_ADDR), and the API's port has no
+	// /metrics: what the process reveals of its load stays off the public
+	// port. Nil: /metrics is served beside the API.
+	ServeMetrics func(http.Handler)
 }
 
 // strictServer implements every operation of the contract by embedding one
@@ -89,6 +96,7 @@ type strictServer struct {
 	*ValueHandler
 	*ValueSheetHandler
 	*EvaluationHandler
+	*OrgImportHandler
 }
 
 var _ api.StrictServerInterface = (*strictServer)(nil)
@@ -196,6 +204,7 @@ func New(cfg Config, store Store, log *slog.Logger) (*echo.Echo, error) {
 		ValueSheetHandler: &ValueSheetHandler{store: store, rules: rules, limit: cfg.SheetLimit,
 			slots: make(chan struct{}, concurrentImports)},
 		EvaluationHandler: &EvaluationHandler{store: store, rules: rules},
+		OrgImportHandler:  &OrgImportHandler{store: store, hasher: hasher, limit: cfg.SheetLimit},
 	}, nil)
 	api.RegisterHandlersWithBaseURL(e, handler, basePath)
 	for _, r := range e.Routes() {
@@ -205,7 +214,12 @@ func New(cfg Config, store Store, log *slog.Logger) (*echo.Echo, error) {
 	ops := &operations{store: store, contract: contract, demo: cfg.DemoMode}
 	e.GET("/healthz", ops.healthz)
 	e.GET("/readyz", ops.readyz)
-	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
+	metricsHandler := promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	if cfg.ServeMetrics != nil {
+		cfg.ServeMetrics(metricsHandler)
+	} else {
+		e.GET("/metrics", echo.WrapHandler(metricsHandler))
+	}
 	e.GET("/openapi.yaml", ops.specYAML)
 	e.GET("/openapi.json", ops.specJSON)
 	docs := ops.docs()

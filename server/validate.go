@@ -3,12 +3,14 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -20,6 +22,7 @@ import (
 
 	"github.com/fazhi/fazhi"
 	"github.com/fazhi/fazhi/api"
+	"github.com/fazhi/fazhi/models"
 )
 
 // Contract is the loaded openapi.yaml with a router over its operations.
@@ -145,9 +148,69 @@ func validateRequests() echo.MiddlewareFunc {
 			if err := openapi3filter.ValidateRequest(req.Context(), input); err != nil {
 				return requestProblem(err)
 			}
+			if !streamed {
+				if err := checkTexts(req); err != nil {
+					return err
+				}
+			}
 			return next(c)
 		}
 	}
+}
+
+// secretFields are body fields whose text is a secret, never shown: the text
+// rule does not apply to them.
+var secretFields = map[string]bool{"password": true, "currentPassword": true, "newPassword": true}
+
+// checkTexts applies the one rule of every text field (models.BadCharacter)
+// to a JSON body that the contract accepted: a 422 naming each field that
+// holds a character no text may hold.
+func checkTexts(req *http.Request) error {
+	if req.GetBody == nil || !strings.Contains(strings.ToLower(req.Header.Get(echo.HeaderContentType)), "json") {
+		return nil
+	}
+	body, err := req.GetBody()
+	if err != nil {
+		return err
+	}
+	var doc any
+	dec := json.NewDecoder(body)
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		return nil // the validator accepted it; nothing here to add
+	}
+	var fields []models.FieldError
+	var walk func(pointer string, v any)
+	walk = func(pointer string, v any) {
+		switch v := v.(type) {
+		case string:
+			if msg := models.TextProblem(v); msg != "" {
+				fields = append(fields, models.FieldError{Pointer: pointer, Message: msg})
+			}
+		case []any:
+			for i, e := range v {
+				walk(pointer+"/"+strconv.Itoa(i), e)
+			}
+		case map[string]any:
+			keys := make([]string, 0, len(v))
+			for k := range v {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				if !secretFields[k] {
+					walk(pointer+jsonPointer([]string{k}), v[k])
+				}
+			}
+		}
+	}
+	walk("", doc)
+	if len(fields) == 0 {
+		return nil
+	}
+	return &models.ValidationError{Code: "text_invalid",
+		Detail: "a text holds a character no text may hold: control characters, bidirectional controls or zero-width characters",
+		Fields: fields}
 }
 
 // readBody reads the body whole (Echo's body limit answers 413 past it), checks

@@ -17,7 +17,6 @@ import (
 
 	"github.com/fazhi/fazhi/api"
 	"github.com/fazhi/fazhi/authz"
-	"github.com/fazhi/fazhi/filetype"
 	"github.com/fazhi/fazhi/models"
 	"github.com/fazhi/fazhi/period"
 	"github.com/fazhi/fazhi/sheet"
@@ -240,11 +239,11 @@ func (h *ValueSheetHandler) ImportIndicatorValues(ctx context.Context, req api.I
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	file, name, err := h.receive(req.Body)
+	file, name, err := receiveFile(req.Body, h.limit)
 	if err != nil {
 		return nil, err
 	}
-	tab, probs, err := readSheet(file, name)
+	tab, probs, err := readSheet(file, name, valuesheet.ReadColumns())
 	if err != nil {
 		return nil, err
 	}
@@ -325,15 +324,15 @@ func (h *ValueSheetHandler) judge(ctx context.Context, l *valuesheet.Layout, tab
 	return judged{plan: plan, problems: probs, skipped: int32(skipped)}, nil
 }
 
-// receive reads the multipart body's one part, file, up to the limit.
-func (h *ValueSheetHandler) receive(body *multipart.Reader) (data []byte, name string, err error) {
+// receiveFile reads the multipart body's one part, file, up to the limit.
+func receiveFile(body *multipart.Reader, limit int64) (data []byte, name string, err error) {
 	err = oneFile(body, func(part *multipart.Part, uploaded string) error {
-		data, err = io.ReadAll(io.LimitReader(part, h.limit+1))
+		data, err = io.ReadAll(io.LimitReader(part, limit+1))
 		if err != nil {
 			return bodyError(err)
 		}
-		if int64(len(data)) > h.limit {
-			return fileTooLarge(h.limit)
+		if int64(len(data)) > limit {
+			return fileTooLarge(limit)
 		}
 		name = uploaded
 		return nil
@@ -341,35 +340,11 @@ func (h *ValueSheetHandler) receive(body *multipart.Reader) (data []byte, name s
 	return data, name, err
 }
 
-// oleMagic starts the old binary .xls workbooks (and encrypted .xlsx ones).
-var oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
-
-// readSheet reads an .xlsx workbook or a CSV file, told apart by content, not
-// by name. Problems with the header come back as problems; a file refused as
-// a whole as a 413 or 415.
-func readSheet(data []byte, name string) (*sheet.Table, sheet.Problems, error) {
-	opts := sheet.ReadOptions{MaxFileSize: int64(len(data)) + 1}
-	var (
-		tab   *sheet.Table
-		probs sheet.Problems
-		err   error
-	)
-	mt, sniffErr := filetype.Detect(data)
-	switch {
-	case mt == filetype.XLSX:
-		tab, probs, err = sheet.ReadXLSX(bytes.NewReader(data), int64(len(data)), valuesheet.ReadColumns(), opts)
-	case bytes.HasPrefix(data, oleMagic):
-		err = fmt.Errorf("%w: an old .xls workbook or an encrypted one; save it as .xlsx without a password", sheet.ErrFormat)
-	case sniffErr == nil && mt != filetype.Text:
-		err = fmt.Errorf("%w: a %s file", sheet.ErrFormat, mt)
-	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
-		err = fmt.Errorf("%w: %v", sheet.ErrFormat, sniffErr) // an archive, but no workbook
-	default:
-		// UTF-8 text, or text the sniffer does not know, such as GB18030,
-		// which the CSV reader decodes or refuses.
-		opts.Sheet = csvSheetName(name)
-		tab, probs, err = sheet.ReadCSV(bytes.NewReader(data), valuesheet.ReadColumns(), opts)
-	}
+// readSheet reads an uploaded spreadsheet (sheet.ReadFile). Problems with
+// the header come back as problems; a file refused as a whole as a 413, 415
+// or 422.
+func readSheet(data []byte, name string, cols []sheet.Column) (*sheet.Table, sheet.Problems, error) {
+	tab, probs, err := sheet.ReadFile(data, name, cols, sheet.ReadOptions{})
 	switch {
 	case errors.Is(err, sheet.ErrFormat):
 		return nil, nil, newHTTPError(http.StatusUnsupportedMediaType, "unsupported_media_type",
@@ -382,13 +357,6 @@ func readSheet(data []byte, name string) (*sheet.Table, sheet.Problems, error) {
 		return nil, nil, err
 	}
 	return tab, probs, nil
-}
-
-// csvSheetName names a CSV file's only sheet, in positions: the file's name
-// without its extension, as Excel names the sheet when it opens the file.
-func csvSheetName(name string) string {
-	name = strings.TrimSuffix(name, ".csv")
-	return clip(name, 31)
 }
 
 // cellProblems renders the first problems for the contract, with each

@@ -64,7 +64,7 @@ func (db *DB) SessionCaller(ctx context.Context, tokenHash string) (*models.Call
 	}
 	return &models.Caller{
 		Kind: models.CallerUser, ID: row.ID, Name: row.Username, UnitID: row.UnitID, UnitPath: row.UnitPath,
-		Roles: row.Roles, SessionID: row.SessionID,
+		Roles: row.Roles, SessionID: row.SessionID, MustChangePassword: row.MustChangePassword,
 	}, nil
 }
 

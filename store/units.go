@@ -76,8 +76,10 @@ func (db *DB) CreateUnit(ctx context.Context, u *models.Unit) error {
 	return nil
 }
 
-// CreateUnits inserts many units at once, parents before children, each with its
-// id, level and path already set. It is for seeding and benchmarks.
+// CreateUnits inserts many units at once, all or nothing, parents before
+// children, each with its id, level and path already set: for imports
+// (package orgsheet), seeding and benchmarks. A code taken meanwhile is a
+// conflict, and nothing is written.
 func (db *DB) CreateUnits(ctx context.Context, units []*models.Unit) error {
 	for _, u := range units {
 		if err := u.Validate(); err != nil {
@@ -94,7 +96,11 @@ func (db *DB) CreateUnits(ctx context.Context, units []*models.Unit) error {
 				u.CreatedAt, u.UpdatedAt = at, at
 			}
 		}
-		if err := tx.CreateInBatches(units, 500).Error; err != nil {
+		if err := tx.CreateInBatches(units, batchSize).Error; err != nil {
+			if errors.Is(err, gorm.ErrDuplicatedKey) {
+				return &models.ConflictError{Code: "unit_code_taken",
+					Detail: "a unit with one of these codes was created meanwhile: nothing was written"}
+			}
 			return translate(err)
 		}
 		changes := make([]change, len(units))
@@ -103,6 +109,71 @@ func (db *DB) CreateUnits(ctx context.Context, units []*models.Unit) error {
 		}
 		return db.record(ctx, tx, at, changes...)
 	})
+}
+
+// Counts are how many units and users the database holds.
+type Counts struct {
+	Units, Users int64
+}
+
+// Count counts the units and the users.
+func (db *DB) Count(ctx context.Context) (Counts, error) {
+	var c Counts
+	g := db.gorm.WithContext(ctx)
+	if err := g.Model(&models.Unit{}).Count(&c.Units).Error; err != nil {
+		return c, fmt.Errorf("count units: %w", translate(err))
+	}
+	if err := g.Model(&models.User{}).Count(&c.Users).Error; err != nil {
+		return c, fmt.Errorf("count users: %w", translate(err))
+	}
+	return c, nil
+}
+
+// Init gives an empty database its root unit and its first administrator,
+// in one transaction: refused when any unit or user exists, so that it can
+// run again (a container restarting) without harm.
+func (db *DB) Init(ctx context.Context, root *models.Unit, admin *models.User) error {
+	if err := root.Validate(); err != nil {
+		return err
+	}
+	if err := admin.Validate(); err != nil {
+		return err
+	}
+	err := db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
+		var units, users int64
+		if err := tx.Model(&models.Unit{}).Count(&units).Error; err != nil {
+			return translate(err)
+		}
+		if err := tx.Model(&models.User{}).Count(&users).Error; err != nil {
+			return translate(err)
+		}
+		if units > 0 || users > 0 {
+			return &models.ConflictError{Code: "already_initialised",
+				Detail: fmt.Sprintf("the database has %d unit(s) and %d user(s): init only starts an empty one", units, users)}
+		}
+		root.ID, root.ParentID, root.Level = NewID(), nil, 1
+		root.Path = models.UnitPath("", root.ID)
+		root.SearchText = unitSearchText(root)
+		root.Version, root.CreatedAt, root.UpdatedAt = 1, at, at
+		if err := tx.Create(root).Error; err != nil {
+			return translate(err)
+		}
+		admin.ID, admin.UnitID = NewID(), root.ID
+		prepareUser(admin)
+		admin.Version, admin.CreatedAt, admin.UpdatedAt = 1, at, at
+		if err := tx.Create(admin).Error; err != nil {
+			return translate(err)
+		}
+		c, err := db.userChange(tx, nil, admin)
+		if err != nil {
+			return err
+		}
+		return db.record(ctx, tx, at, unitChange(nil, root), c)
+	})
+	if err != nil {
+		return fmt.Errorf("init: %w", err)
+	}
+	return nil
 }
 
 // unitChange is the audit record of a unit going from before to after.

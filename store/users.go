@@ -25,7 +25,7 @@ func userSnapshot(u *models.User) map[string]any {
 	}
 	return map[string]any{
 		"id": u.ID, "username": u.Username, "displayName": u.DisplayName, "unitId": u.UnitID,
-		"roles": u.Roles, "disabled": u.Disabled, "version": u.Version,
+		"roles": u.Roles, "disabled": u.Disabled, "mustChangePassword": u.MustChangePassword, "version": u.Version,
 	}
 }
 
@@ -94,6 +94,65 @@ func (db *DB) CreateUser(ctx context.Context, u *models.User) error {
 		return fmt.Errorf("create user %s: %w", u.Username, err)
 	}
 	return nil
+}
+
+// CreateUsers inserts accounts, all or nothing, each with its id and
+// password hash set and its unit existing (package orgsheet checked both): a
+// username taken meanwhile is a conflict, and nothing is written.
+func (db *DB) CreateUsers(ctx context.Context, users []*models.User) error {
+	for _, u := range users {
+		if err := u.Validate(); err != nil {
+			return err
+		}
+	}
+	err := db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
+		units := make([]string, len(users))
+		for i, u := range users {
+			prepareUser(u)
+			u.Version, u.CreatedAt, u.UpdatedAt = 1, at, at
+			units[i] = u.UnitID
+		}
+		paths, err := unitPaths(tx, units)
+		if err != nil {
+			return err
+		}
+		changes := make([]change, len(users))
+		for i, u := range users {
+			if paths[u.UnitID] == "" {
+				return models.Invalid("user_unit_not_found", "/unitId", "unit %s does not exist", u.UnitID)
+			}
+			changes[i] = change{entityType: "user", entityID: u.ID, unitID: &u.UnitID, unitPath: paths[u.UnitID], after: userSnapshot(u)}
+		}
+		if err := tx.CreateInBatches(users, batchSize).Error; err != nil {
+			if errors.Is(err, gorm.ErrDuplicatedKey) {
+				return &models.ConflictError{Code: "username_taken", Detail: "an account with one of these usernames was created meanwhile: nothing was written"}
+			}
+			return translate(err)
+		}
+		return db.record(ctx, tx, at, changes...)
+	})
+	if err != nil {
+		return fmt.Errorf("create users: %w", err)
+	}
+	return nil
+}
+
+// UsersByUsernames reads the accounts with these usernames; usernames no
+// account has are left out.
+func (db *DB) UsersByUsernames(ctx context.Context, usernames []string) ([]models.User, error) {
+	var users []models.User
+	err := chunked(usernames, func(part []string) error {
+		var got []models.User
+		if err := db.gorm.WithContext(ctx).Where("username IN ?", part).Find(&got).Error; err != nil {
+			return translate(err)
+		}
+		users = append(users, got...)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("users by username: %w", err)
+	}
+	return users, nil
 }
 
 // requireUnit refuses a user's unit that does not exist (a 422 on /unitId).
@@ -193,6 +252,18 @@ func (db *DB) SetUserPassword(ctx context.Context, id, hash string) error {
 	return err
 }
 
+// ChangeOwnPassword stores the password a user chose for themselves: it no
+// longer has to be changed, and every other session of theirs ends (the one
+// it was changed with, keepSession, goes on).
+func (db *DB) ChangeOwnPassword(ctx context.Context, id, hash, keepSession string) error {
+	_, err := db.changeUser(ctx, id, nil, func(tx *gorm.DB, at time.Time, u *models.User) error {
+		u.PasswordHash, u.MustChangePassword = hash, false
+		return translate(tx.Model(&models.Session{}).Where("user_id = ? AND revoked_at IS NULL AND id <> ?", u.ID, keepSession).
+			Update("revoked_at", at).Error)
+	})
+	return err
+}
+
 // errUnchanged is returned by a changeUser fn that finds nothing to change:
 // nothing is written, no version is spent and no audit event is recorded.
 var errUnchanged = errors.New("user unchanged")
@@ -227,7 +298,7 @@ func (db *DB) changeUser(ctx context.Context, id string, ifVersion *int64, fn fu
 		u.UpdatedAt = at
 		if err := tx.Model(&models.User{}).Where("id = ? AND version = ?", id, before.Version).Updates(map[string]any{
 			"display_name": u.DisplayName, "unit_id": u.UnitID, "roles": marshalRoles(u.Roles), "role_set": u.RoleSet,
-			"password_hash": u.PasswordHash, "disabled": u.Disabled, "search_text": u.SearchText,
+			"password_hash": u.PasswordHash, "disabled": u.Disabled, "must_change_password": u.MustChangePassword, "search_text": u.SearchText,
 			"version": u.Version, "updated_at": u.UpdatedAt,
 		}).Error; err != nil {
 			return translate(err)

@@ -272,6 +272,10 @@ func (rd *rowReader) text(c sheet.Cell, limit int) *string {
 		rd.fail(c, "%d characters, at most %d fit", n, limit)
 		return nil
 	}
+	if msg := models.TextProblem(s); msg != "" {
+		rd.fail(c, "%s", msg)
+		return nil
+	}
 	return &s
 }
 

@@ -22,6 +22,7 @@ type setting struct {
 // settings is the whole configuration: --help prints it, config reads it.
 var settings = []setting{
 	{"FAZHI_ADDR", ":8080", "address to listen on"},
+	{"FAZHI_METRICS_ADDR", "", "address of /metrics (Prometheus), apart from the API's; empty: /metrics on FAZHI_ADDR"},
 	{"DATABASE_URL", "", "mysql://user:pass@host:3306/db or sqlite:///path/file.db; empty: embedded SQLite in FAZHI_DATA_DIR"},
 	{"FAZHI_DATA_DIR", "data", "directory of the embedded database and, by default, of attachments"},
 	{"FAZHI_ATTACHMENT_DIR", "", "directory of the attachments, shared by every instance; empty: FAZHI_DATA_DIR/attachments"},
@@ -47,6 +48,7 @@ var settings = []setting{
 // config is the configuration read from the environment.
 type config struct {
 	Addr              string
+	MetricsAddr       string
 	DatabaseURL       string
 	DataDir           string
 	AttachmentDir     string
@@ -92,6 +94,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return d
 	}
 	c.Addr = get("FAZHI_ADDR")
+	c.MetricsAddr = get("FAZHI_METRICS_ADDR")
 	c.DatabaseURL = get("DATABASE_URL")
 	c.DataDir = get("FAZHI_DATA_DIR")
 	c.AttachmentDir = get("FAZHI_ATTACHMENT_DIR")
@@ -169,11 +172,20 @@ Usage:
                              apply, roll back one, or list the database migrations
   fazhi seed demo            load the demo data (Panjin, 2021) and, outside production,
                              the demo accounts; safe to repeat
+  fazhi init --unit-code CODE --unit-name NAME [--unit-kind KIND] --username NAME
+             [--display-name TEXT] [--password-file FILE]
+                             start an empty database: its root unit and first
+                             administrator; the password from the file or standard input
+  fazhi import units FILE [--dry-run]
+  fazhi import users FILE [--dry-run] [--credentials FILE]
+                             import the unit tree or the accounts from .xlsx or .csv, all
+                             or nothing; made-up initial passwords go to the credentials file
   fazhi user create --admin --username NAME --unit CODE [--display-name TEXT]
-                             create a user (the first administrator); the password is
-                             read from standard input
+                             create a user; the password is read from standard input
   fazhi audit verify         check the audit log's hash chain; exit 1 when it is broken
-  fazhi healthcheck          exit 0 when the server on FAZHI_ADDR answers /healthz
+  fazhi healthcheck [--live] exit 0 when the server on FAZHI_ADDR is ready (/readyz: the
+                             database answers, migrations current), or with --live when
+                             the process answers at all (/healthz)
   fazhi --help               this text
 
 Configuration, from the environment:

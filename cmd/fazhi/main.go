@@ -64,9 +64,13 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		}
 		return seed(ctx, cfg, stdout)
 	case "healthcheck":
-		return healthcheck(ctx, cfg)
+		return healthcheck(ctx, cfg, args[1:])
 	case "user":
 		return userCommand(ctx, cfg, args[1:], stdin, stdout)
+	case "init":
+		return initCommand(ctx, cfg, args[1:], stdin, stdout)
+	case "import":
+		return importCommand(ctx, cfg, args[1:], stdout)
 	case "audit":
 		if len(args) != 2 || args[1] != "verify" {
 			return errors.New("usage: fazhi audit verify")
@@ -132,12 +136,29 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 			return err
 		}
 		log.Info("demo data loaded", "records_added", n, "demo_accounts", cfg.Env != "production")
+	} else if counts, err := db.Count(ctx); err != nil {
+		return err
+	} else if counts.Users == 0 {
+		// Nobody can sign in: say, once, how to give the city its first administrator.
+		log.Warn("the database has no users: nobody can sign in. Create the root unit and the first administrator with: "+
+			"fazhi init --unit-code CODE --unit-name NAME --username NAME --password-file FILE (or the password on standard input)",
+			"units", counts.Units)
 	}
-	handler, err := server.New(server.Config{
+	var metrics *http.Server
+	scfg := server.Config{
 		BodyLimit: cfg.BodyLimit, CORSOrigins: cfg.CORSOrigins, DemoMode: demoMode,
 		SessionTTL: cfg.SessionTTL, APIKeyRate: cfg.APIKeyRate, TrustedProxies: cfg.TrustedProxies,
 		AttachmentDir: cfg.AttachmentDir, AttachmentLimit: cfg.AttachmentLimit, SheetLimit: cfg.SheetLimit,
-	}, db, log)
+	}
+	if cfg.MetricsAddr != "" {
+		scfg.ServeMetrics = func(h http.Handler) {
+			mux := http.NewServeMux()
+			mux.Handle("GET /metrics", h)
+			metrics = &http.Server{Addr: cfg.MetricsAddr, Handler: mux, ReadHeaderTimeout: cfg.ReadHeaderTimeout,
+				ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+		}
+	}
+	handler, err := server.New(scfg, db, log)
 	if err != nil {
 		return err
 	}
@@ -157,8 +178,17 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	base := "http://" + displayAddr(ln.Addr())
 	log.Info("listening", "addr", ln.Addr().String(), "docs", base+"/docs", "api", base+"/api/v1")
 
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	if metrics != nil {
+		mln, err := net.Listen("tcp", metrics.Addr)
+		if err != nil {
+			return fmt.Errorf("metrics address: %w", err)
+		}
+		log.Info("metrics listening", "addr", mln.Addr().String())
+		go func() { errc <- metrics.Serve(mln) }()
+		defer metrics.Close()
+	}
 	select {
 	case err := <-errc:
 		return err
@@ -333,15 +363,23 @@ func auditVerify(ctx context.Context, cfg config, out io.Writer) error {
 	return nil
 }
 
-// healthcheck is the container's HEALTHCHECK: the image has no curl.
-func healthcheck(ctx context.Context, cfg config) error {
+// healthcheck is the container's HEALTHCHECK (the image has no curl): the
+// server is ready, /readyz, or with --live merely alive, /healthz.
+func healthcheck(ctx context.Context, cfg config, args []string) error {
+	path := "/readyz"
+	switch {
+	case len(args) == 1 && args[0] == "--live":
+		path = "/healthz"
+	case len(args) > 0:
+		return errors.New("usage: fazhi healthcheck [--live]")
+	}
 	addr := cfg.Addr
 	if strings.HasPrefix(addr, ":") {
 		addr = "127.0.0.1" + addr
 	}
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/healthz", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+path, nil)
 	if err != nil {
 		return err
 	}
@@ -351,7 +389,7 @@ func healthcheck(ctx context.Context, cfg config) error {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("healthz answered %s", resp.Status)
+		return fmt.Errorf("%s answered %s", path, resp.Status)
 	}
 	return nil
 }
