@@ -31,6 +31,7 @@ var traditionalOnPurpose = map[string]string{
 	"valuesheet/read_test.go":       "qualifier and yes/no words in both scripts",
 	"server/valuesheets_test.go":    "an upload with mixed traditional and simplified headers",
 	"server/imports_test.go":        "a unit sheet with traditional headers",
+	"orgsheet/orgsheet_test.go":     "kinds and roles written in traditional characters",
 	"server/list_test.go":           "a simplified search finding traditional names",
 	"server/identity_test.go":       "a simplified search finding traditional names",
 	"server/indicators_test.go":     "a simplified search finding traditional names",

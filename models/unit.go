@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -86,11 +87,50 @@ func (u *Unit) AncestorIDs() []string {
 	return ids[:len(ids)-1]
 }
 
+// Code formats by kind. Areas carry the statistical division codes: six
+// digits from the county up (211100 Panjin, 211103 Xinglongtai), nine for a
+// town (211103001, or twelve as some lists write it), twelve for a village or
+// community (211103001001). A department or office has no division code: it
+// takes its area's code and a suffix of its own (211100-001). An economic
+// zone has either: some carry a division code, others are numbered by their
+// city (211100-J01).
+var (
+	areaCode      = regexp.MustCompile(`^[0-9]{6}$`)
+	townCode      = regexp.MustCompile(`^[0-9]{9}([0-9]{3})?$`)
+	villageCode   = regexp.MustCompile(`^[0-9]{12}$`)
+	organCode     = regexp.MustCompile(`^[0-9]{6}([0-9]{3}|[0-9]{6})?-[0-9A-Za-z]{1,16}$`)
+	zoneCode      = regexp.MustCompile(`^[0-9]{6}(-[0-9A-Za-z]{1,16})?$`)
+	codeFormatFor = map[UnitKind]struct {
+		pattern *regexp.Regexp
+		example string
+	}{
+		UnitProvince: {areaCode, "6 digits, e.g. 210000"}, UnitCity: {areaCode, "6 digits, e.g. 211100"},
+		UnitDistrict: {areaCode, "6 digits, e.g. 211103"}, UnitCounty: {areaCode, "6 digits, e.g. 211122"},
+		UnitEconomicZone: {zoneCode, "6 digits, or its city's code, a dash and a suffix, e.g. 211100-J01"},
+		UnitTown:         {townCode, "9 digits (or 12), e.g. 211103001"},
+		UnitVillage:      {villageCode, "12 digits, e.g. 211103001201"}, UnitCommunity: {villageCode, "12 digits, e.g. 211103001001"},
+		UnitDepartment: {organCode, "the area's code, a dash and a suffix, e.g. 211100-001"},
+		UnitOffice:     {organCode, "the area's code, a dash and a suffix, e.g. 211100-J01"},
+	}
+)
+
+// CheckCode says what is wrong with code as the code of a unit of kind k,
+// or nothing.
+func CheckCode(k UnitKind, code string) string {
+	f, ok := codeFormatFor[k]
+	if !ok || f.pattern.MatchString(code) {
+		return ""
+	}
+	return fmt.Sprintf("a %s's code is %s, not %q", strings.ReplaceAll(string(k), "_", " "), f.example, code)
+}
+
 // Validate checks the rules a unit must satisfy on its own.
 func (u *Unit) Validate() error {
 	var fields []FieldError
 	if strings.TrimSpace(u.Code) == "" {
 		fields = append(fields, FieldError{Pointer: "/code", Message: "code is required"})
+	} else if msg := CheckCode(u.Kind, u.Code); msg != "" {
+		fields = append(fields, FieldError{Pointer: "/code", Message: msg})
 	}
 	if strings.TrimSpace(u.Name) == "" {
 		fields = append(fields, FieldError{Pointer: "/name", Message: "name is required"})

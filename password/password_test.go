@@ -42,3 +42,22 @@ func TestTokens(t *testing.T) {
 		t.Errorf("key prefix %q", p)
 	}
 }
+
+func TestNewInitial(t *testing.T) {
+	seen := map[string]bool{}
+	for range 200 {
+		p := NewInitial()
+		if len(p) != 17 || !strings.HasPrefix(p, "Fz-") || p[7] != '-' || p[12] != '-' {
+			t.Fatalf("NewInitial() = %q: want Fz-XXXX-XXXX-XXXX", p)
+		}
+		for _, r := range strings.ReplaceAll(p[3:], "-", "") {
+			if !strings.ContainsRune(initialAlphabet, r) {
+				t.Fatalf("NewInitial() = %q holds %q, outside the alphabet without look-alikes", p, r)
+			}
+		}
+		if seen[p] {
+			t.Fatalf("NewInitial() made %q twice", p)
+		}
+		seen[p] = true
+	}
+}

@@ -265,7 +265,7 @@ func TestAuditFiltersAndPaging(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		h := newHarness(t, db, server.Config{})
 		p := tag()
-		unit := h.createUnit(t, map[string]any{"code": p, "name": "审计测试局", "kind": "department", "parentId": h.fx.city}).Id.String()
+		unit := h.createUnit(t, map[string]any{"code": deptCode(), "name": "审计测试局", "kind": "department", "parentId": h.fx.city}).Id.String()
 		u := h.newUser(t, unit, p+".f").Id.String()
 		expect(t, h.Patch(pathUsers+"/"+u, map[string]any{"roles": []string{"reporter"}}, map[string]string{"If-Match": `"1"`}), 200, "")
 		expect(t, h.Post(pathUsers+"/"+u+"/disable", nil, nil), 200, "")

@@ -77,7 +77,7 @@ func BenchmarkListUnits(b *testing.B) {
 // returns them, the city first.
 func benchUnits(b *testing.B, db *dbtest.DB, n int) []*models.Unit {
 	b.Helper()
-	root := &models.Unit{ID: store.NewID(), Code: "bench-" + dbtest.RandomSuffix(), Name: "基准市", Kind: models.UnitCity, Level: 1}
+	root := &models.Unit{ID: store.NewID(), Code: areaCode(), Name: "基准市", Kind: models.UnitCity, Level: 1}
 	root.Path = models.UnitPath("", root.ID)
 	units := []*models.Unit{root}
 	for i := range n {

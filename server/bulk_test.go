@@ -22,7 +22,7 @@ func TestBulkSubmitAndApprove(t *testing.T) {
 		a := h.newIndicator(t, s.Id.String(), indicatorBody("1", "5", nil, nil))
 		b := h.newIndicator(t, s.Id.String(), indicatorBody("2", "5", nil, nil))
 		h.publish(t, s.Id.String())
-		village := h.createUnit(t, map[string]any{"code": p + "-v", "name": "某村", "kind": "village", "parentId": h.fx.town})
+		village := h.createUnit(t, map[string]any{"code": villageCode(), "name": "某村", "kind": "village", "parentId": h.fx.town})
 		value := func(ind api.Indicator, unitID string, status models.ValueStatus, by *string) string {
 			t.Helper()
 			x := exact.MustParse("1")
@@ -89,13 +89,13 @@ func TestBulkSubmitAndApprove(t *testing.T) {
 		}
 
 		// More than a batch may hold is refused before anything moves.
-		root := &models.Unit{ID: store.NewID(), Code: p + "-many", Name: "多", Kind: models.UnitCity, Level: 1}
+		root := &models.Unit{ID: store.NewID(), Code: areaCode(), Name: "多", Kind: models.UnitCity, Level: 1}
 		root.Path = models.UnitPath("", root.ID)
 		units := []*models.Unit{root}
 		var values []*models.IndicatorValue
 		one := exact.MustParse("1")
 		for i := 0; i <= store.MaxBulk; i++ {
-			u := &models.Unit{ID: store.NewID(), Code: fmt.Sprintf("%s-many-%04d", p, i), Name: "村", Kind: models.UnitVillage, ParentID: &root.ID, Level: 2}
+			u := &models.Unit{ID: store.NewID(), Code: fmt.Sprintf("%s%06d", root.Code, i), Name: "村", Kind: models.UnitVillage, ParentID: &root.ID, Level: 2}
 			u.Path = models.UnitPath(root.Path, u.ID)
 			units = append(units, u)
 			values = append(values, &models.IndicatorValue{IndicatorID: a.Id.String(), SystemID: s.Id.String(), UnitID: u.ID,

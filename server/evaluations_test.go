@@ -254,8 +254,9 @@ func TestEvaluationYear(t *testing.T) {
 
 		// Units: the fixture district (D) and town (T) below it, and two more
 		// towns below the district (A, B), each with a reporter of its own.
-		unitA := h.createUnit(t, map[string]any{"code": p + "-a", "name": "兴隆街道", "kind": "town", "parentId": h.fx.district})
-		unitB := h.createUnit(t, map[string]any{"code": p + "-b", "name": "铁东街道", "kind": "town", "parentId": h.fx.district})
+		townArea := areaCode()
+		unitA := h.createUnit(t, map[string]any{"code": townArea + "001", "name": "兴隆街道", "kind": "town", "parentId": h.fx.district})
+		unitB := h.createUnit(t, map[string]any{"code": townArea + "002", "name": "铁东街道", "kind": "town", "parentId": h.fx.district})
 		D, T, A, B := h.fx.district, h.fx.town, unitA.Id.String(), unitB.Id.String()
 		name := map[string]string{D: "D", T: "T", A: "A", B: "B"}
 		repD := h.signedIn2(t, D, "reporter")
@@ -406,7 +407,7 @@ func TestEvaluationYear(t *testing.T) {
 			"4 B 2.47/100 不合格 [1 2.47/60, 2 0.00/40]",
 		})
 		first := h.ranking(t, id1, admin)
-		if e := first[0]; e.UnitId.String() != A || e.UnitCode != p+"-a" || e.UnitName != "兴隆街道" {
+		if e := first[0]; e.UnitId.String() != A || e.UnitCode != townArea+"001" || e.UnitName != "兴隆街道" {
 			t.Errorf("first entry names %s %q %q", e.UnitId, e.UnitCode, e.UnitName)
 		}
 		wantCards := map[string][]string{
@@ -1213,8 +1214,9 @@ func TestEvaluationScoringRules(t *testing.T) {
 
 		var units []string
 		name := map[string]string{}
+		townArea := areaCode()
 		for i := 1; i <= 4; i++ {
-			u := h.createUnit(t, map[string]any{"code": fmt.Sprintf("%s-u%d", p, i), "name": fmt.Sprintf("单位%d", i), "kind": "town", "parentId": h.fx.district})
+			u := h.createUnit(t, map[string]any{"code": fmt.Sprintf("%s%03d", townArea, i), "name": fmt.Sprintf("单位%d", i), "kind": "town", "parentId": h.fx.district})
 			units = append(units, u.Id.String())
 			name[u.Id.String()] = fmt.Sprintf("U%d", i)
 		}
@@ -1354,7 +1356,7 @@ func TestEvaluationScoringRules(t *testing.T) {
 func TestUnitInEvaluationIsNotDeleted(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		h := newHarness(t, db, server.Config{})
-		u := h.createUnit(t, map[string]any{"code": tag(), "name": "评价中的单位", "kind": "department", "parentId": h.fx.city})
+		u := h.createUnit(t, map[string]any{"code": deptCode(), "name": "评价中的单位", "kind": "department", "parentId": h.fx.city})
 		e := h.createEvaluation(t, map[string]any{"systemId": h.fx.publishedSystem, "year": 2021, "unitIds": []string{u.Id.String()}})
 		resp := h.Delete(unitsPath+"/"+u.Id.String(), matching(u.Version))
 		expect(t, resp, http.StatusConflict, "unit_has_referrers")

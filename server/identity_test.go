@@ -317,7 +317,7 @@ func TestListUsers(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		h := newHarness(t, db, server.Config{})
 		p := tag()
-		unit := h.createUnit(t, map[string]any{"code": p, "name": "用戶測試局", "kind": "department", "parentId": h.fx.city}).Id.String()
+		unit := h.createUnit(t, map[string]any{"code": deptCode(), "name": "用戶測試局", "kind": "department", "parentId": h.fx.city}).Id.String()
 		specs := []struct {
 			suffix, display string
 			roles           []string
@@ -658,7 +658,7 @@ func TestAPIKeyLifecycle(t *testing.T) {
 		if me.Kind != api.MeKindApiKey || me.ApiKey == nil || me.ApiKey.Id != k.Id {
 			t.Errorf("me as the key = %+v", me)
 		}
-		expect(t, h.Post(unitsPath, map[string]any{"code": p, "name": "x", "kind": "city"}, bearer(k.Secret)), http.StatusForbidden, "forbidden")
+		expect(t, h.Post(unitsPath, map[string]any{"code": areaCode(), "name": "x", "kind": "city"}, bearer(k.Secret)), http.StatusForbidden, "forbidden")
 		expect(t, h.Get(pathAPIKeys, bearer(k.Secret)), http.StatusForbidden, "forbidden")
 		// A wrong secret with the right prefix is refused.
 		expect(t, h.Get(unitsPath+"?limit=1", bearer(k.Prefix+"_wrong-secret")), http.StatusUnauthorized, "unauthenticated")

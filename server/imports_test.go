@@ -27,8 +27,19 @@ var codeSeq atomic.Int64
 
 func init() { codeSeq.Store(int64(rand.IntN(400000))) }
 
-// areaCode is a new county-level division code: six digits.
-func areaCode() string { return fmt.Sprintf("9%05d", codeSeq.Add(1)%100000) }
+// areaCode is a new county-level division code: six digits, a 9 and five of
+// 0 to 8. With no 9 after the first digit, no code built on one area's code
+// (its towns', villages' and departments') holds another area's code, so a
+// search by an area's code finds only its own units.
+func areaCode() string {
+	n := codeSeq.Add(1) % 59049 // 9⁵
+	code := []byte("900000")
+	for i := len(code) - 1; i > 0; i-- {
+		code[i] = byte('0' + n%9)
+		n /= 9
+	}
+	return string(code)
+}
 
 // postFile uploads data as the multipart field file of an import.
 func (h *harness) postFile(t *testing.T, path, name string, data []byte, who map[string]string) *apitest.Response {

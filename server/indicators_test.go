@@ -1083,10 +1083,10 @@ func TestIndicatorSystemEdition(t *testing.T) {
 func TestUnitReferredByIndicators(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		h := newHarness(t, db, server.Config{})
-		p := tag()
-		issuer := h.createUnit(t, map[string]any{"code": p + "-i", "name": "盤錦市司法局", "kind": "department", "parentId": h.fx.city})
-		lead := h.createUnit(t, map[string]any{"code": p + "-l", "name": "盤錦市公安局", "kind": "department", "parentId": h.fx.city})
-		reporting := h.createUnit(t, map[string]any{"code": p + "-r", "name": "盤錦市財政局", "kind": "department", "parentId": h.fx.city})
+		p, city := tag(), areaCode()
+		issuer := h.createUnit(t, map[string]any{"code": city + "-i", "name": "盤錦市司法局", "kind": "department", "parentId": h.fx.city})
+		lead := h.createUnit(t, map[string]any{"code": city + "-l", "name": "盤錦市公安局", "kind": "department", "parentId": h.fx.city})
+		reporting := h.createUnit(t, map[string]any{"code": city + "-r", "name": "盤錦市財政局", "kind": "department", "parentId": h.fx.city})
 		s := h.newSystem(t, p, map[string]any{"issuingUnitId": issuer.Id.String()})
 		one := h.newIndicator(t, s.Id.String(), indicatorBody("1", "100", nil, map[string]any{"leadUnitId": lead.Id.String()}))
 		oneOne := h.newIndicator(t, s.Id.String(), indicatorBody("1.1", "100", &one, map[string]any{"reportingUnitIds": []string{reporting.Id.String()}}))

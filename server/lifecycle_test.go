@@ -30,11 +30,11 @@ func TestBulkMovesAsSingle(t *testing.T) {
 			// Three villages of the town; the third reports 5000 where the
 			// others report 100 and 110: flagged, whether submitted alone or
 			// in bulk, with the same words.
-			p := tag()
+			town := townCode()
 			s, inds := h.valueSystem(t, indicatorBody("1", "50", nil, nil), indicatorBody("2", "50", nil, nil))
 			var villages []string
 			for i := range 3 {
-				v := h.createUnit(t, map[string]any{"code": p + "-v" + string(rune('a'+i)), "name": "村", "kind": "village", "parentId": h.fx.town})
+				v := h.createUnit(t, map[string]any{"code": town + "00" + string(rune('1'+i)), "name": "村", "kind": "village", "parentId": h.fx.town})
 				villages = append(villages, v.Id.String())
 			}
 			var outliers []string

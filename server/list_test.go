@@ -50,12 +50,17 @@ func pageAll(t *testing.T, h *harness, query url.Values) []string {
 func TestListUnitsFiltersAndSorts(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		h := newHarness(t, db, server.Config{})
-		p := tag()
+		p := areaCode()
 		root := h.createUnit(t, map[string]any{"code": p, "name": "盤錦市", "kind": "city"})
 		names := []string{"盤錦市司法局", "盤錦市公安局", "雙台子區", "盘锦市财政局"}
 		kinds := []string{"department", "department", "district", "department"}
 		for i, n := range names {
-			h.createUnit(t, map[string]any{"code": fmt.Sprintf("%s-%d", p, i), "name": n, "kind": kinds[i], "parentId": root.Id.String()})
+			// A department's code is its city's and a suffix; a district has a division code of its own.
+			code := fmt.Sprintf("%s-%d", p, i)
+			if kinds[i] == "district" {
+				code = areaCode()
+			}
+			h.createUnit(t, map[string]any{"code": code, "name": n, "kind": kinds[i], "parentId": root.Id.String()})
 		}
 		list := func(q url.Values) []api.Unit {
 			t.Helper()
@@ -192,14 +197,13 @@ func TestListUnitsErrors(t *testing.T) {
 func TestPagingTenThousandUnits(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		h := newHarness(t, db, server.Config{})
-		p := tag()
-		root := &models.Unit{ID: store.NewID(), Code: p, Name: "萬", Kind: models.UnitCity, Level: 1}
+		root := &models.Unit{ID: store.NewID(), Code: areaCode(), Name: "萬", Kind: models.UnitCity, Level: 1}
 		root.Path = models.UnitPath("", root.ID)
 		units := []*models.Unit{root}
 		want := map[string]bool{}
 		for i := 0; i < 10000; i++ {
 			// Names repeat, so ordering by name leans on the id tie-break.
-			u := &models.Unit{ID: store.NewID(), Code: fmt.Sprintf("%s-%05d", p, (i*7919)%10000), Name: fmt.Sprintf("村%03d", i%300),
+			u := &models.Unit{ID: store.NewID(), Code: fmt.Sprintf("%s%06d", root.Code, (i*7919)%10000), Name: fmt.Sprintf("村%03d", i%300),
 				Kind: models.UnitVillage, ParentID: &root.ID, Level: 2}
 			u.Path = models.UnitPath(root.Path, u.ID)
 			units = append(units, u)

@@ -144,10 +144,11 @@ func fixturesFor(t testing.TB, db *dbtest.DB) *fixtures {
 		return u.ID
 	}
 	fx := &fixtures{users: map[string]*models.User{}, tokens: map[string]string{}, keys: map[string]*models.APIKey{}}
-	fx.city = unit(p, "测试市", models.UnitCity, nil)
-	fx.district = unit(p+"-d", "测试区", models.UnitDistrict, &fx.city)
-	fx.town = unit(p+"-t", "测试街道", models.UnitTown, &fx.district)
-	fx.other = unit(p+"-o", "别的市", models.UnitCity, nil)
+	districtCode := areaCode()
+	fx.city = unit(areaCode(), "测试市", models.UnitCity, nil)
+	fx.district = unit(districtCode, "测试区", models.UnitDistrict, &fx.city)
+	fx.town = unit(districtCode+"001", "测试街道", models.UnitTown, &fx.district)
+	fx.other = unit(areaCode(), "别的市", models.UnitCity, nil)
 	hash, err := (&password.Hasher{Params: password.Fast}).Hash(fixturePassword)
 	if err != nil {
 		t.Fatal(err)

@@ -24,8 +24,8 @@ func TestIndicatorRollup(t *testing.T) {
 
 		// city ─ district ─ town (fixtures), town2 (new)
 		//      ─ district2 (new, reports itself)
-		town2 := h.createUnit(t, map[string]any{"code": p + "-t2", "name": "新街道", "kind": "town", "parentId": h.fx.district})
-		district2 := h.createUnit(t, map[string]any{"code": p + "-d2", "name": "新区", "kind": "district", "parentId": h.fx.city})
+		town2 := h.createUnit(t, map[string]any{"code": townCode(), "name": "新街道", "kind": "town", "parentId": h.fx.district})
+		district2 := h.createUnit(t, map[string]any{"code": areaCode(), "name": "新区", "kind": "district", "parentId": h.fx.city})
 		approved := func(ind api.Indicator, unitID, value string, status models.ValueStatus) {
 			t.Helper()
 			v := exact.MustParse(value)

@@ -3,6 +3,8 @@ package server_test
 import (
 	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -19,6 +21,17 @@ const unitsPath = "/api/v1/units"
 // tag is a unique prefix for the codes one test creates, since the tests of a
 // package share their databases.
 func tag() string { return "t" + dbtest.RandomSuffix() }
+
+// townCode is a new town's code: a fresh area's code and three digits.
+func townCode() string { return areaCode() + "001" }
+
+// villageCode is a new village's or community's code: a fresh area's code and
+// six digits.
+func villageCode() string { return areaCode() + "001001" }
+
+// deptCode is a new department's or office's code: a fresh area's code, a dash
+// and a suffix.
+func deptCode() string { return areaCode() + "-001" }
 
 func (h *harness) createUnit(t *testing.T, body map[string]any) api.Unit {
 	t.Helper()
@@ -55,7 +68,7 @@ func expect(t *testing.T, resp *apitest.Response, status int, code string) {
 func TestCreateAndGetUnit(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		h := newHarness(t, db, server.Config{})
-		p := tag()
+		p := areaCode()
 		root := h.createUnit(t, map[string]any{"code": p, "name": "盘锦市", "kind": "city"})
 		resp := h.Post(unitsPath, map[string]any{
 			"code": p + "-001", "name": "盘锦市司法局", "shortName": "市司法局", "kind": "department", "parentId": root.Id.String(),
@@ -93,7 +106,10 @@ func TestCreateAndGetUnit(t *testing.T) {
 func TestCreateUnitErrors(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		h := newHarness(t, db, server.Config{})
-		p := tag()
+		// The failures' codes all contain p, so that the list by q=p below finds
+		// any of them that was written: economic zones, whose code may be a
+		// city's and a suffix, and a department.
+		p := areaCode()
 		h.createUnit(t, map[string]any{"code": p, "name": "盘锦市", "kind": "city"})
 		tests := []struct {
 			name        string
@@ -103,20 +119,20 @@ func TestCreateUnitErrors(t *testing.T) {
 			code        string
 			pointer     string // one pointer the problem must list
 		}{
-			{"missing name", map[string]any{"code": p + "a", "kind": "city"}, "", 400, "invalid_request", "/name"},
-			{"unknown kind", map[string]any{"code": p + "b", "name": "x", "kind": "planet"}, "", 400, "invalid_request", "/kind"},
+			{"missing name", map[string]any{"code": p + "-a", "kind": "economic_zone"}, "", 400, "invalid_request", "/name"},
+			{"unknown kind", map[string]any{"code": p + "-b", "name": "x", "kind": "planet"}, "", 400, "invalid_request", "/kind"},
 			{"wrong type", map[string]any{"code": 42, "name": "x", "kind": "city"}, "", 400, "invalid_request", "/code"},
-			{"name too long", map[string]any{"code": p + "c", "name": strings.Repeat("长", 101), "kind": "city"}, "", 400, "invalid_request", "/name"},
-			{"unknown field", map[string]any{"code": p + "d", "name": "x", "kind": "city", "colour": "red"}, "", 400, "invalid_request", ""},
-			{"bad parent id", map[string]any{"code": p + "e", "name": "x", "kind": "city", "parentId": "not-a-uuid"}, "", 400, "invalid_request", "/parentId"},
-			{"leading space", map[string]any{"code": p + "f", "name": " x", "kind": "city"}, "", 400, "invalid_request", "/name"},
+			{"name too long", map[string]any{"code": p + "-c", "name": strings.Repeat("长", 101), "kind": "economic_zone"}, "", 400, "invalid_request", "/name"},
+			{"unknown field", map[string]any{"code": p + "-d", "name": "x", "kind": "economic_zone", "colour": "red"}, "", 400, "invalid_request", ""},
+			{"bad parent id", map[string]any{"code": p + "-e", "name": "x", "kind": "economic_zone", "parentId": "not-a-uuid"}, "", 400, "invalid_request", "/parentId"},
+			{"leading space", map[string]any{"code": p + "-f", "name": " x", "kind": "economic_zone"}, "", 400, "invalid_request", "/name"},
 			{"malformed JSON", `{"code": "x",`, "", 400, "invalid_request", ""},
-			{"invalid UTF-8", []byte("{\"code\":\"" + p + "g\",\"name\":\"\xff\xfe\",\"kind\":\"city\"}"), "", 400, "invalid_request", ""},
+			{"invalid UTF-8", []byte("{\"code\":\"" + p + "-g\",\"name\":\"\xff\xfe\",\"kind\":\"economic_zone\"}"), "", 400, "invalid_request", ""},
 			{"empty body", "", "", 400, "invalid_request", ""},
 			{"duplicate code", map[string]any{"code": p, "name": "again", "kind": "city"}, "", 409, "unit_code_taken", ""},
-			{"too large", map[string]any{"code": p + "h", "name": strings.Repeat("x", 20000), "kind": "city"}, "", 413, "payload_too_large", ""},
+			{"too large", map[string]any{"code": p + "-h", "name": strings.Repeat("x", 20000), "kind": "economic_zone"}, "", 413, "payload_too_large", ""},
 			{"text/plain", `{"code":"x","name":"x","kind":"city"}`, "text/plain", 415, "unsupported_media_type", ""},
-			{"missing parent", map[string]any{"code": p + "i", "name": "x", "kind": "department", "parentId": "0190a000-0000-7000-8000-00000000ffff"}, "", 422, "unit_parent_not_found", "/parentId"},
+			{"missing parent", map[string]any{"code": p + "-i", "name": "x", "kind": "department", "parentId": "0190a000-0000-7000-8000-00000000ffff"}, "", 422, "unit_parent_not_found", "/parentId"},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -167,8 +183,8 @@ func TestCreateUnitListsEveryViolation(t *testing.T) {
 func TestCreateUnitIdempotency(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		h := newHarness(t, db, server.Config{})
-		p := tag()
-		body := map[string]any{"code": p, "name": "盘锦市人民防空办公室", "kind": "department"}
+		p, code := tag(), deptCode()
+		body := map[string]any{"code": code, "name": "盘锦市人民防空办公室", "kind": "department"}
 		key := map[string]string{"Idempotency-Key": "key-" + p}
 		first := h.Post(unitsPath, body, key)
 		expect(t, first, http.StatusCreated, "")
@@ -181,16 +197,16 @@ func TestCreateUnitIdempotency(t *testing.T) {
 			t.Errorf("replay lacks Idempotent-Replayed")
 		}
 		var page api.UnitPage
-		h.Get(unitsPath+"?q="+p, nil).JSON(t, &page)
+		h.Get(unitsPath+"?q="+code, nil).JSON(t, &page)
 		if len(page.Items) != 1 {
 			t.Errorf("%d units created by one key, want 1", len(page.Items))
 		}
 
-		other := h.Post(unitsPath, map[string]any{"code": p + "x", "name": "别的", "kind": "department"}, key)
+		other := h.Post(unitsPath, map[string]any{"code": code + "x", "name": "别的", "kind": "department"}, key)
 		expect(t, other, http.StatusUnprocessableEntity, "idempotency_key_reused")
 
 		// A key whose first request is still running: claim it as that request would.
-		running := map[string]any{"code": p + "r", "name": "进行中", "kind": "department"}
+		running := map[string]any{"code": code + "r", "name": "进行中", "kind": "department"}
 		runKey := "running-" + p
 		if _, err := db.ClaimIdempotencyKey(t.Context(), "user:"+h.fx.users["admin"].ID, runKey, server.RequestHash(http.MethodPost, unitsPath, mustJSON(t, running)), server.IdempotencyTTL); err != nil {
 			t.Fatal(err)
@@ -199,7 +215,7 @@ func TestCreateUnitIdempotency(t *testing.T) {
 		expect(t, busy, http.StatusConflict, "idempotency_request_running")
 
 		// A failed request's outcome is kept too: the same key and body answer the same 409.
-		dup := map[string]any{"code": p, "name": "重复", "kind": "department"}
+		dup := map[string]any{"code": code, "name": "重复", "kind": "department"}
 		dupKey := map[string]string{"Idempotency-Key": "dup-" + p}
 		expect(t, h.Post(unitsPath, dup, dupKey), http.StatusConflict, "unit_code_taken")
 		expect(t, h.Post(unitsPath, dup, dupKey), http.StatusConflict, "unit_code_taken")
@@ -218,7 +234,7 @@ func TestGetUnitErrors(t *testing.T) {
 func TestUpdateUnit(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		h := newHarness(t, db, server.Config{})
-		p := tag()
+		p := areaCode()
 		root := h.createUnit(t, map[string]any{"code": p, "name": "盘锦市", "kind": "city"})
 		u := h.createUnit(t, map[string]any{"code": p + "-1", "name": "司法局", "shortName": "司法", "kind": "department", "parentId": root.Id.String()})
 		path := unitsPath + "/" + u.Id.String()
@@ -249,10 +265,10 @@ func TestUpdateUnit(t *testing.T) {
 func TestUpdateUnitErrors(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		h := newHarness(t, db, server.Config{})
-		p := tag()
+		p, district := areaCode(), areaCode()
 		root := h.createUnit(t, map[string]any{"code": p, "name": "盘锦市", "kind": "city"})
-		a := h.createUnit(t, map[string]any{"code": p + "-a", "name": "甲", "kind": "district", "parentId": root.Id.String()})
-		b := h.createUnit(t, map[string]any{"code": p + "-b", "name": "乙", "kind": "town", "parentId": a.Id.String()})
+		a := h.createUnit(t, map[string]any{"code": district, "name": "甲", "kind": "district", "parentId": root.Id.String()})
+		b := h.createUnit(t, map[string]any{"code": district + "001", "name": "乙", "kind": "town", "parentId": a.Id.String()})
 		match := map[string]string{"If-Match": etagOf(a)}
 		path := unitsPath + "/" + a.Id.String()
 		tests := []struct {
@@ -298,12 +314,12 @@ func TestUpdateUnitErrors(t *testing.T) {
 func TestMoveUnitMovesSubtree(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		h := newHarness(t, db, server.Config{})
-		p := tag()
-		root := h.createUnit(t, map[string]any{"code": p, "name": "盘锦市", "kind": "city"})
-		from := h.createUnit(t, map[string]any{"code": p + "-from", "name": "双台子区", "kind": "district", "parentId": root.Id.String()})
-		to := h.createUnit(t, map[string]any{"code": p + "-to", "name": "兴隆台区", "kind": "district", "parentId": root.Id.String()})
-		town := h.createUnit(t, map[string]any{"code": p + "-town", "name": "红旗街道", "kind": "town", "parentId": from.Id.String()})
-		village := h.createUnit(t, map[string]any{"code": p + "-vil", "name": "某社区", "kind": "community", "parentId": town.Id.String()})
+		fromCode := areaCode()
+		root := h.createUnit(t, map[string]any{"code": areaCode(), "name": "盘锦市", "kind": "city"})
+		from := h.createUnit(t, map[string]any{"code": fromCode, "name": "双台子区", "kind": "district", "parentId": root.Id.String()})
+		to := h.createUnit(t, map[string]any{"code": areaCode(), "name": "兴隆台区", "kind": "district", "parentId": root.Id.String()})
+		town := h.createUnit(t, map[string]any{"code": fromCode + "001", "name": "红旗街道", "kind": "town", "parentId": from.Id.String()})
+		village := h.createUnit(t, map[string]any{"code": fromCode + "001001", "name": "某社区", "kind": "community", "parentId": town.Id.String()})
 
 		// Move the town (with its community) under the other district.
 		resp := h.Patch(unitsPath+"/"+town.Id.String(), map[string]any{"parentId": to.Id.String()}, map[string]string{"If-Match": etagOf(town)})
@@ -352,7 +368,7 @@ func TestMoveUnitMovesSubtree(t *testing.T) {
 func TestDeleteUnit(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		h := newHarness(t, db, server.Config{})
-		p := tag()
+		p := areaCode()
 		root := h.createUnit(t, map[string]any{"code": p, "name": "盘锦市", "kind": "city"})
 		child := h.createUnit(t, map[string]any{"code": p + "-1", "name": "司法局", "kind": "department", "parentId": root.Id.String()})
 		rootPath := unitsPath + "/" + root.Id.String()
@@ -376,11 +392,15 @@ func TestDeleteUnit(t *testing.T) {
 func TestUnitTreeAndAncestors(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		h := newHarness(t, db, server.Config{})
-		p := tag()
-		root := h.createUnit(t, map[string]any{"code": p, "name": "盘锦市", "kind": "city"})
-		b := h.createUnit(t, map[string]any{"code": p + "-b", "name": "兴隆台区", "kind": "district", "parentId": root.Id.String()})
-		a := h.createUnit(t, map[string]any{"code": p + "-a", "name": "双台子区", "kind": "district", "parentId": root.Id.String()})
-		town := h.createUnit(t, map[string]any{"code": p + "-a-1", "name": "红旗街道", "kind": "town", "parentId": a.Id.String()})
+		// b is made first but has the greater code: the tree lists children by code.
+		codeA, codeB := areaCode(), areaCode()
+		if codeB < codeA {
+			codeA, codeB = codeB, codeA
+		}
+		root := h.createUnit(t, map[string]any{"code": areaCode(), "name": "盘锦市", "kind": "city"})
+		b := h.createUnit(t, map[string]any{"code": codeB, "name": "兴隆台区", "kind": "district", "parentId": root.Id.String()})
+		a := h.createUnit(t, map[string]any{"code": codeA, "name": "双台子区", "kind": "district", "parentId": root.Id.String()})
+		town := h.createUnit(t, map[string]any{"code": codeA + "001", "name": "红旗街道", "kind": "town", "parentId": a.Id.String()})
 
 		var tree api.UnitTreeNode
 		resp := h.Get(unitsPath+"/"+root.Id.String()+"/tree", nil)
@@ -424,11 +444,11 @@ func TestUnitTreeAndAncestors(t *testing.T) {
 func TestUnitTreeTooLarge(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		h := newHarness(t, db, server.Config{})
-		root := &models.Unit{ID: store.NewID(), Code: tag(), Name: "大树", Kind: models.UnitCity, Level: 1}
+		root := &models.Unit{ID: store.NewID(), Code: areaCode(), Name: "大树", Kind: models.UnitCity, Level: 1}
 		root.Path = models.UnitPath("", root.ID)
 		units := []*models.Unit{root}
 		for i := 0; i < store.MaxSubtree; i++ { // with the root, one more than a tree may hold
-			u := &models.Unit{ID: store.NewID(), Code: fmt.Sprintf("%s-%05d", root.Code, i), Name: "村", Kind: models.UnitVillage,
+			u := &models.Unit{ID: store.NewID(), Code: fmt.Sprintf("%s%06d", root.Code, i), Name: "村", Kind: models.UnitVillage,
 				ParentID: &root.ID, Level: 2}
 			u.Path = models.UnitPath(root.Path, u.ID)
 			units = append(units, u)
@@ -442,5 +462,31 @@ func TestUnitTreeTooLarge(t *testing.T) {
 		if tree.Id.String() != root.ID {
 			t.Errorf("depth=0 of a large tree: %+v", tree)
 		}
+	})
+}
+
+// TestUnitsAreTheOrganisationChart: the unit tree is visible whole to every
+// signed-in user and read key, since every record names its unit; what units
+// keep (their values) is limited to a user's subtree.
+func TestUnitsAreTheOrganisationChart(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
+		h := newHarness(t, db, server.Config{})
+		for _, who := range []string{"viewer", "reporter", "reviewer", "key:read"} {
+			t.Run(who, func(t *testing.T) {
+				// fx.other is a city outside the viewer's, reporter's and reviewer's subtrees.
+				if u, _ := getOK[api.Unit](t, h, unitsPath+"/"+h.fx.other, h.as(who)); u.Id.String() != h.fx.other {
+					t.Errorf("read %v", u.Id)
+				}
+				getOK[api.UnitTreeNode](t, h, unitsPath+"/"+h.fx.other+"/tree", h.as(who))
+				listed := listAll[api.Unit](t, h, unitsPath, h.as(who), url.Values{"kind": {"city"}}, 500)
+				if !slices.ContainsFunc(listed, func(u api.Unit) bool { return u.Id.String() == h.fx.other }) {
+					t.Errorf("the list of cities leaves out %s", h.fx.other)
+				}
+			})
+		}
+		// A value of the other city is another matter: invisible to the town's viewer.
+		_, inds := h.valueSystem(t, indicatorBody("1", "100", nil, nil))
+		v := h.report(t, nil, valueBody(inds[0], h.fx.other, "2021", "1", nil))
+		expect(t, h.Get(valuesPath+"/"+v.Id.String(), h.as("viewer")), http.StatusNotFound, "not_found")
 	})
 }

@@ -144,7 +144,7 @@ func userRef(id api.Id) string { return "user:" + id.String() }
 func TestValueReportingRound(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		h := signInHarness(t, db)
-		p := tag()
+		townArea := areaCode()
 		sys, inds := h.valueSystem(t,
 			indicatorBody("1", "60", nil, map[string]any{"frequency": "quarter", "name": "矛盾纠纷调处件数", "measureUnit": "件"}),
 			indicatorBody("2", "40", nil, map[string]any{"valueType": "percent", "name": "即办率", "measureUnit": "%"}))
@@ -153,8 +153,8 @@ func TestValueReportingRound(t *testing.T) {
 		h.newTarget(t, yearly.Id.String(), map[string]any{"year": 2021, "comparator": "gte", "value": "50", "sample": true})
 
 		// Two more towns below the district, each with a reporter of its own.
-		unitA := h.createUnit(t, map[string]any{"code": p + "-a", "name": "兴隆街道", "kind": "town", "parentId": h.fx.district})
-		unitB := h.createUnit(t, map[string]any{"code": p + "-b", "name": "铁东街道", "kind": "town", "parentId": h.fx.district})
+		unitA := h.createUnit(t, map[string]any{"code": townArea + "001", "name": "兴隆街道", "kind": "town", "parentId": h.fx.district})
+		unitB := h.createUnit(t, map[string]any{"code": townArea + "002", "name": "铁东街道", "kind": "town", "parentId": h.fx.district})
 		userA, repA := h.signedIn(t, unitA.Id.String(), "reporter")
 		userB, repB := h.signedIn(t, unitB.Id.String(), "reporter")
 		town, reviewer := h.as("reporter"), h.as("reviewer")

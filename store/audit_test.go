@@ -127,7 +127,7 @@ func TestAuditRecordsEveryWrite(t *testing.T) {
 		var wants []want
 		expect := func(w ...want) { wants = append(wants, w...) }
 
-		city := &models.Unit{Code: "AU" + sfx, Name: "审计市", Kind: models.UnitCity}
+		city := &models.Unit{Code: areaCode(), Name: "审计市", Kind: models.UnitCity}
 		if err := db.CreateUnit(ctx, city); err != nil {
 			t.Fatal(err)
 		}
@@ -137,7 +137,7 @@ func TestAuditRecordsEveryWrite(t *testing.T) {
 			t.Fatal(err)
 		}
 		expect(want{"unit", city.ID, "test.write", city.ID, true, true})
-		pair := []*models.Unit{newUnit("AU"+sfx+"-1", "甲", models.UnitDepartment, city), newUnit("AU"+sfx+"-2", "乙", models.UnitDepartment, city)}
+		pair := []*models.Unit{newUnit(city.Code+"-1", "甲", models.UnitDepartment, city), newUnit(city.Code+"-2", "乙", models.UnitDepartment, city)}
 		for _, u := range pair {
 			u.ID = store.NewID()
 			u.Level, u.Path = 2, models.UnitPath(city.Path, u.ID)
@@ -264,7 +264,7 @@ func TestAuditRecordsEveryWrite(t *testing.T) {
 		}
 
 		// Outside a request, the system is the actor.
-		sys := newUnit("AU"+sfx+"-S", "系统建立", models.UnitOffice, city)
+		sys := newUnit(city.Code+"-S", "系统建立", models.UnitOffice, city)
 		if err := db.CreateUnit(t.Context(), sys); err != nil {
 			t.Fatal(err)
 		}
@@ -332,11 +332,11 @@ func TestAuditTampering(t *testing.T) {
 				t.Fatalf("VerifyAudit of an empty log: %+v, %v", v, err)
 			}
 			// Seven events of several kinds.
-			city := &models.Unit{Code: "TA", Name: "篡改市", Kind: models.UnitCity}
+			city := &models.Unit{Code: "211100", Name: "篡改市", Kind: models.UnitCity}
 			if err := db.CreateUnit(ctx, city); err != nil {
 				t.Fatal(err)
 			}
-			dept := &models.Unit{Code: "TA-1", Name: "局", Kind: models.UnitDepartment, ParentID: &city.ID}
+			dept := &models.Unit{Code: "211100-1", Name: "局", Kind: models.UnitDepartment, ParentID: &city.ID}
 			if err := db.CreateUnit(ctx, dept); err != nil {
 				t.Fatal(err)
 			}
@@ -459,7 +459,7 @@ func TestAuditConcurrentWrites(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		const workers, perWorker = 8, 20
 		sfx := dbtest.RandomSuffix()
-		parent := mustCreate(t, db, newUnit("AC"+sfx, "并发", models.UnitCity, nil))
+		parent := mustCreate(t, db, newUnit(areaCode(), "并发", models.UnitCity, nil))
 		head := auditHead(t, db)
 		before := verifyChain(t, db).Checked
 
@@ -475,7 +475,7 @@ func TestAuditConcurrentWrites(t *testing.T) {
 					Operation: "createUnit",
 				})
 				for i := range perWorker {
-					u := &models.Unit{Code: fmt.Sprintf("AC%s-%d-%02d", sfx, w, i), Name: "并发单位", Kind: models.UnitOffice}
+					u := &models.Unit{Code: fmt.Sprintf("%s-%d%02d", parent.Code, w, i), Name: "并发单位", Kind: models.UnitOffice}
 					if w%2 == 0 { // half under one parent (locked), half roots
 						u.ParentID = &parent.ID
 					}

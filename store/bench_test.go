@@ -21,7 +21,7 @@ func BenchmarkValues(b *testing.B) {
 	const units, indicators, years = 100, 300, 5
 	db := dbtest.Open(b, store.MySQL)
 	ctx := b.Context()
-	p := "bench" + dbtest.RandomSuffix()
+	p := areaCode()
 	root := &models.Unit{ID: store.NewID(), Code: p, Name: "基准市", Kind: models.UnitCity, Level: 1}
 	root.Path = models.UnitPath("", root.ID)
 	us := []*models.Unit{root}

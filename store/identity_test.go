@@ -92,7 +92,7 @@ func TestCreateAndGetUser(t *testing.T) {
 		setClock(t, db, t0)
 		ctx := t.Context()
 		sfx := dbtest.RandomSuffix()
-		unit := mustCreate(t, db, newUnit("US"+sfx, "盤錦市司法局", models.UnitDepartment, nil))
+		unit := mustCreate(t, db, newUnit(organCode(), "盤錦市司法局", models.UnitDepartment, nil))
 		head := auditHead(t, db)
 
 		u := mustCreateUser(t, db, newUser("sfj."+sfx, "張審核", unit, models.RoleReviewer, models.RoleReporter))
@@ -215,8 +215,8 @@ func TestListUsers(t *testing.T) {
 		clk := setClock(t, db, t0)
 		ctx := t.Context()
 		sfx := dbtest.RandomSuffix()
-		a := mustCreate(t, db, newUnit("LU"+sfx+"-A", "甲局", models.UnitDepartment, nil))
-		b := mustCreate(t, db, newUnit("LU"+sfx+"-B", "乙區", models.UnitDistrict, nil))
+		a := mustCreate(t, db, newUnit(organCode(), "甲局", models.UnitDepartment, nil))
+		b := mustCreate(t, db, newUnit(areaCode(), "乙區", models.UnitDistrict, nil))
 		name := func(s string) string { return "lu" + sfx + "." + s }
 		// Created out of username order, one second apart.
 		specs := []struct {
@@ -318,8 +318,8 @@ func TestUpdateUser(t *testing.T) {
 		clk := setClock(t, db, t0)
 		ctx := t.Context()
 		sfx := dbtest.RandomSuffix()
-		a := mustCreate(t, db, newUnit("UU"+sfx+"-A", "甲局", models.UnitDepartment, nil))
-		b := mustCreate(t, db, newUnit("UU"+sfx+"-B", "乙局", models.UnitDepartment, nil))
+		a := mustCreate(t, db, newUnit(organCode(), "甲局", models.UnitDepartment, nil))
+		b := mustCreate(t, db, newUnit(organCode(), "乙局", models.UnitDepartment, nil))
 		u := mustCreateUser(t, db, newUser("uu."+sfx, "原名", a, models.RoleReporter))
 		t1 := clk.Advance(time.Minute)
 
@@ -398,8 +398,8 @@ func TestSessions(t *testing.T) {
 		clk := setClock(t, db, t0)
 		ctx := t.Context()
 		sfx := dbtest.RandomSuffix()
-		city := mustCreate(t, db, newUnit("SE"+sfx, "市", models.UnitCity, nil))
-		unit := mustCreate(t, db, newUnit("SE"+sfx+"-1", "局", models.UnitDepartment, city))
+		city := mustCreate(t, db, newUnit(areaCode(), "市", models.UnitCity, nil))
+		unit := mustCreate(t, db, newUnit(city.Code+"-1", "局", models.UnitDepartment, city))
 		u := mustCreateUser(t, db, newUser("se."+sfx, "會話", unit, models.RoleReporter, models.RoleViewer))
 
 		s, hash := newSession(t, db, u, time.Hour)
@@ -453,7 +453,7 @@ func TestDisableUser(t *testing.T) {
 		clk := setClock(t, db, t0)
 		ctx := t.Context()
 		sfx := dbtest.RandomSuffix()
-		unit := mustCreate(t, db, newUnit("DU"+sfx, "局", models.UnitDepartment, nil))
+		unit := mustCreate(t, db, newUnit(organCode(), "局", models.UnitDepartment, nil))
 		u := mustCreateUser(t, db, newUser("du."+sfx, "停用", unit, models.RoleReviewer))
 		other := mustCreateUser(t, db, newUser("du2."+sfx, "旁人", unit, models.RoleReviewer))
 		_, h1 := newSession(t, db, u, time.Hour)
@@ -522,7 +522,7 @@ func TestDisableDemoUsers(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		ctx := t.Context()
 		sfx := dbtest.RandomSuffix()
-		unit := mustCreate(t, db, newUnit("DD"+sfx, "局", models.UnitDepartment, nil))
+		unit := mustCreate(t, db, newUnit(organCode(), "局", models.UnitDepartment, nil))
 		// Other tests' demo users may be in the shared database: first disable those.
 		if _, err := db.DisableDemoUsers(ctx); err != nil {
 			t.Fatal(err)
@@ -559,7 +559,7 @@ func TestSetUserPassword(t *testing.T) {
 		clk := setClock(t, db, t0)
 		ctx := t.Context()
 		sfx := dbtest.RandomSuffix()
-		unit := mustCreate(t, db, newUnit("PW"+sfx, "局", models.UnitDepartment, nil))
+		unit := mustCreate(t, db, newUnit(organCode(), "局", models.UnitDepartment, nil))
 		u := mustCreateUser(t, db, newUser("pw."+sfx, "改密", unit, models.RoleReporter))
 		_, h := newSession(t, db, u, time.Hour)
 		t1 := clk.Advance(time.Minute)
@@ -933,9 +933,10 @@ func TestDeleteUnitWithUsers(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		ctx := t.Context()
 		sfx := dbtest.RandomSuffix()
-		unit := mustCreate(t, db, newUnit("DW"+sfx, "有人的單位", models.UnitDepartment, nil))
-		child := mustCreate(t, db, newUnit("DW"+sfx+"-1", "下級", models.UnitOffice, unit))
-		other := mustCreate(t, db, newUnit("DW"+sfx+"-X", "別處", models.UnitDepartment, nil))
+		area := areaCode()
+		unit := mustCreate(t, db, newUnit(area+"-001", "有人的單位", models.UnitDepartment, nil))
+		child := mustCreate(t, db, newUnit(area+"-0011", "下級", models.UnitOffice, unit))
+		other := mustCreate(t, db, newUnit(area+"-X", "別處", models.UnitDepartment, nil))
 		zed := mustCreateUser(t, db, newUser("z.dw."+sfx, "後", unit, models.RoleViewer))
 		ann := mustCreateUser(t, db, newUser("a.dw."+sfx, "前", unit, models.RoleReporter))
 

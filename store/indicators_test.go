@@ -22,10 +22,10 @@ import (
 // indUnits creates a city with a district and a town of the test's own.
 func indUnits(t *testing.T, db *dbtest.DB) (city, district, town *models.Unit) {
 	t.Helper()
-	code := "IND" + dbtest.RandomSuffix()
-	city = mustCreate(t, db, newUnit(code, "盘锦市", models.UnitCity, nil))
-	district = mustCreate(t, db, newUnit(code+"-d", "双台子区", models.UnitDistrict, city))
-	town = mustCreate(t, db, newUnit(code+"-t", "红旗街道", models.UnitTown, district))
+	blk := areaBlock()
+	city = mustCreate(t, db, newUnit(blk+"0", "盘锦市", models.UnitCity, nil))
+	district = mustCreate(t, db, newUnit(blk+"1", "双台子区", models.UnitDistrict, city))
+	town = mustCreate(t, db, newUnit(blk+"1001", "红旗街道", models.UnitTown, district))
 	return city, district, town
 }
 

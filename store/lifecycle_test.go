@@ -15,12 +15,12 @@ import (
 func manyDrafts(t *testing.T, db *dbtest.DB, n int) []*models.IndicatorValue {
 	t.Helper()
 	ctx := t.Context()
-	p := "many" + dbtest.RandomSuffix()
+	p := areaCode()
 	root := &models.Unit{ID: store.NewID(), Code: p, Name: "批量市", Kind: models.UnitCity, Level: 1}
 	root.Path = models.UnitPath("", root.ID)
 	units := []*models.Unit{root}
 	for i := 0; i < (n+11)/12; i++ {
-		u := &models.Unit{ID: store.NewID(), Code: fmt.Sprintf("%s-%04d", p, i), Name: "村", Kind: models.UnitVillage, ParentID: &root.ID, Level: 2}
+		u := &models.Unit{ID: store.NewID(), Code: fmt.Sprintf("%s001%03d", p, i), Name: "村", Kind: models.UnitVillage, ParentID: &root.ID, Level: 2}
 		u.Path = models.UnitPath(root.Path, u.ID)
 		units = append(units, u)
 	}

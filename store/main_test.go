@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -20,7 +22,7 @@ import (
 
 // The contract suite runs every test on SQLite and, when TEST_MYSQL_DSN is set,
 // on MySQL/MariaDB. The databases are shared by the whole package: each test
-// creates its own units with codes made unique by dbtest.RandomSuffix, and
+// creates its own units with codes no other test uses (see areaBlock), and
 // scopes what it asserts to them.
 func TestMain(m *testing.M) { os.Exit(dbtest.Run(m)) }
 
@@ -88,6 +90,37 @@ func newUnit(code, name string, kind models.UnitKind, parent *models.Unit) *mode
 	}
 	return u
 }
+
+// areaBlocks is how many blocks of area codes areaBlock hands out.
+const areaBlocks = 9 * 9 * 9 * 9
+
+// areaSeq numbers the blocks, from a random start.
+var areaSeq = func() *atomic.Uint32 {
+	n := new(atomic.Uint32)
+	n.Store(rand.Uint32N(areaBlocks))
+	return n
+}()
+
+// areaBlock returns five digits that no other call of the run returns: "9"
+// and four digits below 9, so that a 9 only starts a block and no block
+// occurs inside the codes made from another. A block and a last digit from 0
+// to 8 make a six-digit area code (models.CheckCode); a test that needs areas
+// side by side, a city and its districts, takes them from one block, and a
+// search for the block finds the units of that test alone.
+func areaBlock() string {
+	n := strconv.FormatUint(uint64(areaSeq.Add(1)%areaBlocks), 9)
+	return "9" + strings.Repeat("0", 4-len(n)) + n
+}
+
+// areaCode returns a fresh six-digit area code, for a province, city,
+// district or county (or an economic zone): its block and 0. The codes below
+// an area extend it: a town's areaCode()+"001", a village's
+// areaCode()+"001001", a department's or an office's the area's code, a dash
+// and a suffix ("-001").
+func areaCode() string { return areaBlock() + "0" }
+
+// organCode returns a fresh code of a department or an office.
+func organCode() string { return areaCode() + "-001" }
 
 // errCode is the machine code a ValidationError or ConflictError carries.
 func errCode(err error) string {

@@ -158,7 +158,7 @@ func TestMigrations(t *testing.T) {
 			current(true)
 			status(len(versions))
 			checkColumns(t, db)
-			u := &models.Unit{Code: "MIG-01", Name: "迁移后的单位", Kind: models.UnitCity}
+			u := &models.Unit{Code: areaCode(), Name: "迁移后的单位", Kind: models.UnitCity}
 			if err := db.CreateUnit(ctx, u); err != nil {
 				t.Fatalf("CreateUnit after migrating: %v", err)
 			}

@@ -20,8 +20,9 @@ import (
 func TestCreateUnit(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		clk := setClock(t, db, t0)
-		sfx := dbtest.RandomSuffix()
-		code := "CU" + sfx
+		// A city, a county of the city and a town of the county.
+		blk := areaBlock()
+		code, countyCode, townCode := blk+"0", blk+"1", blk+"1001"
 
 		root := &models.Unit{
 			Code: code, Name: "盤錦市司法局", ShortName: ptr("市司法局"), Kind: models.UnitCity,
@@ -30,10 +31,10 @@ func TestCreateUnit(t *testing.T) {
 		}
 		mustCreate(t, db, root)
 		t1 := clk.Advance(time.Second)
-		child := mustCreate(t, db, newUnit(code+"-1", "Panshan County", models.UnitCounty, root))
+		child := mustCreate(t, db, newUnit(countyCode, "Panshan County", models.UnitCounty, root))
 		t2 := clk.Advance(time.Second)
 		presetID := store.NewID()
-		grand := newUnit(code+"-1-1", "太平鎮", models.UnitTown, child)
+		grand := newUnit(townCode, "太平鎮", models.UnitTown, child)
 		grand.ID = presetID
 		mustCreate(t, db, grand)
 
@@ -52,27 +53,27 @@ func TestCreateUnit(t *testing.T) {
 					Level: 1, Path: "/" + root.ID + "/", Version: 1, CreatedAt: t0, UpdatedAt: t0,
 				},
 				// folded: simplified, lower case
-				searchHas:  []string{"盘锦市司法局", "市司法局", strings.ToLower(code)},
+				searchHas:  []string{"盘锦市司法局", "市司法局", code},
 				searchNone: []string{"盤錦"},
 			},
 			{
 				name: "child",
 				got:  child,
 				want: models.Unit{
-					ID: child.ID, Code: code + "-1", Name: "Panshan County", Kind: models.UnitCounty, ParentID: ptr(root.ID),
+					ID: child.ID, Code: countyCode, Name: "Panshan County", Kind: models.UnitCounty, ParentID: ptr(root.ID),
 					Level: 2, Path: "/" + root.ID + "/" + child.ID + "/", Version: 1, CreatedAt: t1, UpdatedAt: t1,
 				},
-				searchHas:  []string{"panshan county", strings.ToLower(code) + "-1"},
+				searchHas:  []string{"panshan county", countyCode},
 				searchNone: []string{"Panshan"},
 			},
 			{
 				name: "grandchild with preset id",
 				got:  grand,
 				want: models.Unit{
-					ID: presetID, Code: code + "-1-1", Name: "太平鎮", Kind: models.UnitTown, ParentID: ptr(child.ID),
+					ID: presetID, Code: townCode, Name: "太平鎮", Kind: models.UnitTown, ParentID: ptr(child.ID),
 					Level: 3, Path: "/" + root.ID + "/" + child.ID + "/" + presetID + "/", Version: 1, CreatedAt: t2, UpdatedAt: t2,
 				},
-				searchHas: []string{"太平镇", strings.ToLower(code) + "-1-1"},
+				searchHas: []string{"太平镇", townCode},
 			},
 		}
 		for _, tt := range tests {
@@ -109,7 +110,7 @@ func TestCreateUnit(t *testing.T) {
 func TestCreateUnitDefaultClock(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		// The real clock: UTC, truncated to what the columns store.
-		u := mustCreate(t, db, newUnit("CD"+dbtest.RandomSuffix(), "默认时钟", models.UnitOffice, nil))
+		u := mustCreate(t, db, newUnit(organCode(), "默认时钟", models.UnitOffice, nil))
 		checkTimestamps(t, u)
 		stored := mustGet(t, db, u.ID)
 		checkTimestamps(t, stored)
@@ -121,8 +122,8 @@ func TestCreateUnitDefaultClock(t *testing.T) {
 
 func TestCreateUnitErrors(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
-		sfx := dbtest.RandomSuffix()
-		root := mustCreate(t, db, newUnit("CE"+sfx, "根", models.UnitCity, nil))
+		code := areaCode()
+		root := mustCreate(t, db, newUnit(code, "根", models.UnitCity, nil))
 		tests := []struct {
 			name     string
 			unit     *models.Unit
@@ -130,11 +131,11 @@ func TestCreateUnitErrors(t *testing.T) {
 			wantCode string
 		}{
 			{"duplicate code of a root", newUnit(root.Code, "另一个", models.UnitCity, nil), models.ErrConflict, "unit_code_taken"},
-			{"duplicate code of a child", newUnit(root.Code, "另一个", models.UnitOffice, root), models.ErrConflict, "unit_code_taken"},
-			{"parent does not exist", &models.Unit{Code: "CE" + sfx + "-p", Name: "孤儿", Kind: models.UnitOffice, ParentID: ptr(store.NewID())}, models.ErrInvalid, "unit_parent_not_found"},
-			{"no name", newUnit("CE"+sfx+"-n", " ", models.UnitOffice, root), models.ErrInvalid, "unit_invalid"},
+			{"duplicate code of a child", newUnit(root.Code, "另一个", models.UnitDistrict, root), models.ErrConflict, "unit_code_taken"},
+			{"parent does not exist", &models.Unit{Code: code + "-p", Name: "孤儿", Kind: models.UnitOffice, ParentID: ptr(store.NewID())}, models.ErrInvalid, "unit_parent_not_found"},
+			{"no name", newUnit(code+"-n", " ", models.UnitOffice, root), models.ErrInvalid, "unit_invalid"},
 			{"no code", newUnit("", "无代码", models.UnitOffice, root), models.ErrInvalid, "unit_invalid"},
-			{"unknown kind", newUnit("CE"+sfx+"-k", "未知", "planet", root), models.ErrInvalid, "unit_invalid"},
+			{"unknown kind", newUnit(code+"-k", "未知", "planet", root), models.ErrInvalid, "unit_invalid"},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -168,8 +169,8 @@ func TestGetUnitNotFound(t *testing.T) {
 func TestUpdateUnitFields(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		clk := setClock(t, db, t0)
-		sfx := dbtest.RandomSuffix()
-		root := mustCreate(t, db, newUnit("UF"+sfx, "更新根", models.UnitCity, nil))
+		area := areaCode()
+		root := mustCreate(t, db, newUnit(area, "更新根", models.UnitCity, nil))
 		tests := []struct {
 			name       string
 			patch      func(code string) models.UnitPatch
@@ -185,8 +186,8 @@ func TestUpdateUnitFields(t *testing.T) {
 			},
 			{
 				name:      "code",
-				patch:     func(code string) models.UnitPatch { return models.UnitPatch{Code: ptr(code + "-NEW")} },
-				want:      func(u *models.Unit) { u.Code += "-NEW" },
+				patch:     func(string) models.UnitPatch { return models.UnitPatch{Code: ptr(area + "-NEW")} },
+				want:      func(u *models.Unit) { u.Code = area + "-NEW" },
 				searchHas: []string{"-new"},
 			},
 			{
@@ -227,8 +228,10 @@ func TestUpdateUnitFields(t *testing.T) {
 		for i, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				created := clk.Advance(time.Minute)
-				code := fmt.Sprintf("UF%s-%02d", sfx, i)
-				u := newUnit(code, "旧名称", models.UnitDistrict, root)
+				// An economic zone: its code, the city's and a suffix, is
+				// also an office's and a department's.
+				code := fmt.Sprintf("%s-%02d", area, i)
+				u := newUnit(code, "旧名称", models.UnitEconomicZone, root)
 				u.ShortName = ptr("旧简称")
 				mustCreate(t, db, u)
 				want := *u
@@ -269,9 +272,8 @@ func TestUpdateUnitFields(t *testing.T) {
 func TestUpdateUnitRefused(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		clk := setClock(t, db, t0)
-		sfx := dbtest.RandomSuffix()
-		other := mustCreate(t, db, newUnit("UR"+sfx+"-other", "其他", models.UnitCity, nil))
-		u := newUnit("UR"+sfx, "原名", models.UnitCity, nil)
+		other := mustCreate(t, db, newUnit(areaCode(), "其他", models.UnitCity, nil))
+		u := newUnit(areaCode(), "原名", models.UnitCity, nil)
 		u.ShortName = ptr("原简称")
 		mustCreate(t, db, u)
 		clk.Advance(time.Hour)
@@ -441,13 +443,13 @@ func (tr *tree) nameOf(id string) string {
 func TestMoveUnit(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		clk := setClock(t, db, t0)
-		sfx := dbtest.RandomSuffix()
+		area := areaCode()
 		tr := newTree()
 		for _, u := range []struct{ name, parent string }{
 			{"A", ""}, {"A1", "A"}, {"A1a", "A1"}, {"A1a1", "A1a"}, {"A1b", "A1"}, {"A2", "A"},
 			{"B", ""}, {"B1", "B"},
 		} {
-			tr.add(t, db, "MV"+sfx+"-"+u.name, u.name, u.parent, t0)
+			tr.add(t, db, area+"-"+u.name, u.name, u.parent, t0)
 		}
 		tr.check(t, db)
 
@@ -524,12 +526,12 @@ func TestMoveUnit(t *testing.T) {
 
 func TestUnitDepthLimit(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
-		sfx := dbtest.RandomSuffix()
+		area := areaCode()
 		// A chain exactly MaxUnitLevel deep.
 		chain := make([]*models.Unit, 0, models.MaxUnitLevel)
 		var parent *models.Unit
 		for i := 1; i <= models.MaxUnitLevel; i++ {
-			parent = mustCreate(t, db, newUnit(fmt.Sprintf("DL%s-c%02d", sfx, i), fmt.Sprintf("第%d级", i), models.UnitDepartment, parent))
+			parent = mustCreate(t, db, newUnit(fmt.Sprintf("%s-c%02d", area, i), fmt.Sprintf("第%d级", i), models.UnitDepartment, parent))
 			chain = append(chain, parent)
 		}
 		if got, want := parent.Level, models.MaxUnitLevel; got != want {
@@ -537,7 +539,7 @@ func TestUnitDepthLimit(t *testing.T) {
 		}
 		level := func(n int) *models.Unit { return chain[n-1] }
 
-		tooDeep := newUnit("DL"+sfx+"-deep", "太深", models.UnitDepartment, level(models.MaxUnitLevel))
+		tooDeep := newUnit(area+"-deep", "太深", models.UnitDepartment, level(models.MaxUnitLevel))
 		err := db.CreateUnit(t.Context(), tooDeep)
 		checkErr(t, "CreateUnit below the deepest level", err, models.ErrInvalid, "unit_too_deep")
 		if tooDeep.ID != "" {
@@ -546,9 +548,9 @@ func TestUnitDepthLimit(t *testing.T) {
 		}
 
 		// A root with one child: a subtree two levels deep.
-		s := mustCreate(t, db, newUnit("DL"+sfx+"-s", "子树", models.UnitDepartment, nil))
-		s1 := mustCreate(t, db, newUnit("DL"+sfx+"-s1", "子树下级", models.UnitDepartment, s))
-		leaf := mustCreate(t, db, newUnit("DL"+sfx+"-leaf", "叶子", models.UnitDepartment, nil))
+		s := mustCreate(t, db, newUnit(area+"-s", "子树", models.UnitDepartment, nil))
+		s1 := mustCreate(t, db, newUnit(area+"-s1", "子树下级", models.UnitDepartment, s))
+		leaf := mustCreate(t, db, newUnit(area+"-leaf", "叶子", models.UnitDepartment, nil))
 
 		tests := []struct {
 			name      string
@@ -591,11 +593,11 @@ func TestUnitDepthLimit(t *testing.T) {
 
 func TestDeleteUnit(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
-		sfx := dbtest.RandomSuffix()
-		p := mustCreate(t, db, newUnit("DE"+sfx, "上级", models.UnitCity, nil))
+		area := areaCode()
+		p := mustCreate(t, db, newUnit(area, "上级", models.UnitCity, nil))
 		// Created out of code order: referrers are named in code order.
-		b := mustCreate(t, db, newUnit("DE"+sfx+"-2", "乙单位", models.UnitOffice, p))
-		a := mustCreate(t, db, newUnit("DE"+sfx+"-1", "甲单位", models.UnitOffice, p))
+		b := mustCreate(t, db, newUnit(area+"-2", "乙单位", models.UnitOffice, p))
+		a := mustCreate(t, db, newUnit(area+"-1", "甲单位", models.UnitOffice, p))
 		if _, err := db.UpdateUnit(t.Context(), b.ID, 1, models.UnitPatch{Name: ptr("乙单位（改）")}); err != nil {
 			t.Fatal(err)
 		}
@@ -714,32 +716,36 @@ func compareUnits(field string, a, b *models.Unit) int {
 
 func TestListUnitsFilters(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
-		sfx := dbtest.RandomSuffix()
-		code := "LF" + sfx
+		// The units' codes share the block blk, which the queries below look
+		// for. The city's code ends in 3, above its districts' 1 and 2, so that
+		// the codes of its departments and offices (the city's, a dash and the
+		// key) sort after the districts', in the order of their keys.
+		blk := areaBlock()
+		code := blk + "3"
 		root := mustCreate(t, db, newUnit(code, "筛选根", models.UnitCity, nil))
 		u := map[string]*models.Unit{}
 		for _, c := range []struct {
-			key, name, short string
-			kind             models.UnitKind
-			parent           string
+			key, code, name, short string
+			kind                   models.UnitKind
+			parent                 string
 		}{
-			{"k1", "盤錦市大窪區", "", models.UnitDistrict, ""},
-			{"k2", "盘锦市双台子区", "", models.UnitDistrict, ""},
-			{"k3", "Fazhi Office", "FZO", models.UnitOffice, ""},
-			{"k4", "达标率100%", "", models.UnitDepartment, ""},
-			{"k5", "达标率1000", "", models.UnitDepartment, ""},
-			{"k6", "a_b科", "", models.UnitDepartment, ""},
-			{"k7", "axb科", "", models.UnitDepartment, ""},
-			{"k8", `a\b科`, "", models.UnitDepartment, ""},
-			{"k9", "注意!事项", "", models.UnitDepartment, ""},
-			{"g1", "榮興街道", "", models.UnitTown, "k1"},
-			{"g2", "Office Annex", "", models.UnitOffice, "k3"},
+			{"k1", blk + "1", "盤錦市大窪區", "", models.UnitDistrict, ""},
+			{"k2", blk + "2", "盘锦市双台子区", "", models.UnitDistrict, ""},
+			{"k3", code + "-k3", "Fazhi Office", "FZO", models.UnitOffice, ""},
+			{"k4", code + "-k4", "达标率100%", "", models.UnitDepartment, ""},
+			{"k5", code + "-k5", "达标率1000", "", models.UnitDepartment, ""},
+			{"k6", code + "-k6", "a_b科", "", models.UnitDepartment, ""},
+			{"k7", code + "-k7", "axb科", "", models.UnitDepartment, ""},
+			{"k8", code + "-k8", `a\b科`, "", models.UnitDepartment, ""},
+			{"k9", code + "-k9", "注意!事项", "", models.UnitDepartment, ""},
+			{"g1", blk + "1001", "榮興街道", "", models.UnitTown, "k1"},
+			{"g2", code + "-g2", "Office Annex", "", models.UnitOffice, "k3"},
 		} {
 			p := root
 			if c.parent != "" {
 				p = u[c.parent]
 			}
-			n := newUnit(code+"-"+c.key, c.name, c.kind, p)
+			n := newUnit(c.code, c.name, c.kind, p)
 			if c.short != "" {
 				n.ShortName = ptr(c.short)
 			}
@@ -749,14 +755,14 @@ func TestListUnitsFilters(t *testing.T) {
 		tests := []struct {
 			name   string
 			filter models.UnitFilter
-			want   []string // keys, in code order ("-g…" before "-k…")
+			want   []string // keys, in code order (the districts' first, then "-g…" before "-k…")
 		}{
 			{"parent", models.UnitFilter{ParentID: root.ID}, []string{"k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9"}},
 			{"parent of grandchildren", models.UnitFilter{ParentID: u["k1"].ID}, []string{"g1"}},
 			{"parent and kind", models.UnitFilter{ParentID: root.ID, Kind: models.UnitDistrict}, []string{"k1", "k2"}},
-			{"kind across levels", models.UnitFilter{Query: sfx, Kind: models.UnitOffice}, []string{"g2", "k3"}},
-			{"level 1", models.UnitFilter{Query: sfx, Level: 1}, []string{"root"}},
-			{"level 3", models.UnitFilter{Query: sfx, Level: 3}, []string{"g1", "g2"}},
+			{"kind across levels", models.UnitFilter{Query: blk, Kind: models.UnitOffice}, []string{"g2", "k3"}},
+			{"level 1", models.UnitFilter{Query: blk, Level: 1}, []string{"root"}},
+			{"level 3", models.UnitFilter{Query: blk, Level: 3}, []string{"g1", "g2"}},
 			{"parent without children", models.UnitFilter{ParentID: u["k8"].ID}, nil},
 			{"simplified query finds traditional name", models.UnitFilter{ParentID: root.ID, Query: "盘锦"}, []string{"k1", "k2"}},
 			{"traditional query finds simplified name", models.UnitFilter{ParentID: root.ID, Query: "盤錦"}, []string{"k1", "k2"}},
@@ -765,7 +771,7 @@ func TestListUnitsFilters(t *testing.T) {
 			{"query ignores case", models.UnitFilter{ParentID: root.ID, Query: "FAZHI office"}, []string{"k3"}},
 			{"query full-width", models.UnitFilter{ParentID: root.ID, Query: "ＦＡＺＨＩ"}, []string{"k3"}},
 			{"query short name", models.UnitFilter{ParentID: root.ID, Query: "fzo"}, []string{"k3"}},
-			{"query code", models.UnitFilter{Query: strings.ToUpper(code) + "-K1"}, []string{"k1"}},
+			{"query code", models.UnitFilter{Query: code + "-K3"}, []string{"k3"}},
 			{"percent is literal", models.UnitFilter{ParentID: root.ID, Query: "100%"}, []string{"k4"}},
 			{"lone percent", models.UnitFilter{ParentID: root.ID, Query: "%"}, []string{"k4"}},
 			{"underscore is literal", models.UnitFilter{ParentID: root.ID, Query: "a_b"}, []string{"k6"}},
@@ -807,8 +813,7 @@ func TestListUnitsFilters(t *testing.T) {
 func TestListUnitsSort(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		clk := setClock(t, db, t0)
-		sfx := dbtest.RandomSuffix()
-		code := "LS" + sfx
+		code := areaCode()
 		// Ties in every field but code: names repeat, levels repeat, units are
 		// created three at a time on one clock tick, and only some are updated.
 		specs := []struct {
@@ -843,7 +848,7 @@ func TestListUnitsSort(t *testing.T) {
 		for _, u := range created {
 			stored = append(stored, *mustGet(t, db, u.ID))
 		}
-		filter := models.UnitFilter{Query: sfx}
+		filter := models.UnitFilter{Query: code}
 
 		for _, field := range models.UnitSortFields {
 			for _, desc := range []bool{false, true} {
@@ -895,13 +900,12 @@ func TestListUnitsTenThousand(t *testing.T) {
 	}
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		const n, batch, limit = 10000, 2000, 500
-		sfx := dbtest.RandomSuffix()
-		root := mustCreate(t, db, newUnit("TT"+sfx, "万级根", models.UnitCity, nil))
+		root := mustCreate(t, db, newUnit(areaCode(), "万级根", models.UnitCity, nil))
 		all := make([]*models.Unit, 0, n)
 		for i := range n {
 			id := store.NewID()
 			all = append(all, &models.Unit{
-				ID: id, Code: fmt.Sprintf("TT%s-%05d", sfx, (i*7919)%n),
+				ID: id, Code: fmt.Sprintf("%s-%05d", root.Code, (i*7919)%n),
 				// Every name twice, in an order unlike the codes'.
 				Name: fmt.Sprintf("單位%04d", (i*31)%(n/2)), Kind: models.UnitDepartment,
 				ParentID: ptr(root.ID), Level: 2, Path: models.UnitPath(root.Path, id),
@@ -991,7 +995,7 @@ func TestListUnitsTenThousand(t *testing.T) {
 
 func TestUnitSubtreeAndAncestors(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
-		sfx := dbtest.RandomSuffix()
+		area := areaCode()
 		u := map[string]*models.Unit{}
 		// Created in this order; codes order them otherwise (and deeper units
 		// before shallower ones), names otherwise again.
@@ -1009,7 +1013,7 @@ func TestUnitSubtreeAndAncestors(t *testing.T) {
 			if c.parent != "" {
 				p = u[c.parent]
 			}
-			u[c.name] = mustCreate(t, db, newUnit("ST"+sfx+"-"+c.code, c.name, models.UnitDepartment, p))
+			u[c.name] = mustCreate(t, db, newUnit(area+"-"+c.code, c.name, models.UnitDepartment, p))
 		}
 		name := func(units []models.Unit) []string {
 			out := []string{}

@@ -135,6 +135,8 @@ func TestUnitsByCodes(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		ctx := t.Context()
 		city, district, town := indUnits(t, db)
+		// A code with letters, for the case.
+		zone := mustCreate(t, db, newUnit(city.Code+"-J01", "经济开发区", models.UnitEconomicZone, city))
 		many := make([]string, 2100)
 		for i := range many {
 			many[i] = fmt.Sprintf("%s-absent-%d", city.Code, i)
@@ -152,7 +154,8 @@ func TestUnitsByCodes(t *testing.T) {
 			{"one", []string{district.Code}, []string{district.Code}},
 			// Case counts. (Trailing spaces are not tried: MariaDB's
 			// utf8mb4_bin collation pads, so "X " finds X there, not on SQLite.)
-			{"codes match exactly", []string{strings.ToLower(city.Code), city.Code + "-"}, nil},
+			{"letters as they are", []string{zone.Code}, []string{zone.Code}},
+			{"codes match exactly", []string{strings.ToLower(zone.Code), city.Code + "-"}, nil},
 			{"across chunks", many, []string{city.Code, district.Code, town.Code}},
 		}
 		for _, tt := range tests {

@@ -173,7 +173,7 @@ Usage:
   fazhi seed demo            load the demo data (Panjin, 2021) and, outside production,
                              the demo accounts; safe to repeat
   fazhi init --unit-code CODE --unit-name NAME [--unit-kind KIND] --username NAME
-             [--display-name TEXT] [--password-file FILE]
+             [--display-name TEXT] [--password-file FILE] [--if-empty]
                              start an empty database: its root unit and first
                              administrator; the password from the file or standard input
   fazhi import units FILE [--dry-run]
@@ -183,6 +183,7 @@ Usage:
   fazhi user create --admin --username NAME --unit CODE [--display-name TEXT]
                              create a user; the password is read from standard input
   fazhi audit verify         check the audit log's hash chain; exit 1 when it is broken
+  fazhi version              the release the binary was built from
   fazhi healthcheck [--live] exit 0 when the server on FAZHI_ADDR is ready (/readyz: the
                              database answers, migrations current), or with --live when
                              the process answers at all (/healthz)

@@ -184,23 +184,23 @@ func TestUserCreateFindsTheUnitByItsCode(t *testing.T) {
 		env := seededDatabase(t, databaseURL)
 		db := openDB(t, databaseURL)
 		ctx := context.Background()
-		target := &models.Unit{Code: "Z-7", Name: "目标单位", Kind: models.UnitOffice, ParentID: &demo.PanjinCity}
+		target := &models.Unit{Code: "211100-Z7", Name: "目标单位", Kind: models.UnitOffice, ParentID: &demo.PanjinCity}
 		if err := db.CreateUnit(ctx, target); err != nil {
 			t.Fatal(err)
 		}
-		// More units than a page holds whose codes contain "Z-7" and sort before it.
+		// More units than a page holds whose names contain its code and whose codes sort before it.
 		var crowd []*models.Unit
 		for i := range paging.MaxLimit + 10 {
 			id := store.NewID()
-			u := &models.Unit{ID: id, Code: fmt.Sprintf("A-Z-7-%04d", i), Name: fmt.Sprintf("单位 Z-7 %d", i), Kind: models.UnitOffice,
+			u := &models.Unit{ID: id, Code: fmt.Sprintf("211100-A%04d", i), Name: fmt.Sprintf("单位 211100-Z7 %d", i), Kind: models.UnitOffice,
 				ParentID: &demo.PanjinCity, Level: 2, Path: models.UnitPath(models.UnitPath("", demo.PanjinCity), id)}
 			crowd = append(crowd, u)
 		}
 		if err := db.CreateUnits(ctx, crowd); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := runFazhiInput(t, env, strongPassword, "user", "create", "--role", "reporter", "--username", "z7.reporter", "--unit", "Z-7"); err != nil {
-			t.Fatalf("user create --unit Z-7: %v", err)
+		if _, _, err := runFazhiInput(t, env, strongPassword, "user", "create", "--role", "reporter", "--username", "z7.reporter", "--unit", "211100-Z7"); err != nil {
+			t.Fatalf("user create --unit 211100-Z7: %v", err)
 		}
 		if u, err := db.UserByUsername(ctx, "z7.reporter"); err != nil || u.UnitID != target.ID {
 			t.Errorf("user z7.reporter = %+v (%v), want it in unit %s", u, err, target.ID)

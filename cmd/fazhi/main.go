@@ -33,6 +33,10 @@ func main() {
 	}
 }
 
+// version is the release the binary was built from, set at build time
+// (-ldflags "-X main.version=1.2.0"); "dev" otherwise.
+var version = "dev"
+
 // errUsage is a command line that names no known subcommand.
 var errUsage = errors.New("unknown command; see fazhi --help")
 
@@ -63,6 +67,9 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 			return errors.New("usage: fazhi seed demo")
 		}
 		return seed(ctx, cfg, stdout)
+	case "version":
+		fmt.Fprintln(stdout, "fazhi", version)
+		return nil
 	case "healthcheck":
 		return healthcheck(ctx, cfg, args[1:])
 	case "user":
@@ -117,7 +124,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	log.Info("database ready", "dialect", db.Dialect(), "migrations_applied", applied)
+	log.Info("database ready", "version", version, "dialect", db.Dialect(), "migrations_applied", applied)
 	if cfg.Env == "production" {
 		// Demo accounts have published passwords: in production none may work.
 		n, err := db.DisableDemoUsers(ctx)

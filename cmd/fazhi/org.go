@@ -21,8 +21,11 @@ import (
 	"github.com/fazhi/fazhi/sheet"
 )
 
-const initUsage = `usage: fazhi init --unit-code CODE --unit-name NAME [--unit-kind KIND] --username NAME [--display-name TEXT] [--password-file FILE]
-  The password is read from --password-file (a container's secret) or else from standard input.`
+const initUsage = `usage: fazhi init --unit-code CODE --unit-name NAME [--unit-kind KIND] --username NAME [--display-name TEXT]
+                  [--password-file FILE] [--if-empty]
+  The password is read from --password-file (a container's secret) or else from standard input.
+  With --if-empty a database that has units or users already is left as it is, and that is no
+  error (a container's first-start step, run on every start).`
 
 // initCommand is "fazhi init": the root unit and the first administrator of
 // an empty database, in one transaction.
@@ -35,6 +38,7 @@ func initCommand(ctx context.Context, cfg config, args []string, stdin io.Reader
 	username := fs.String("username", "", "")
 	displayName := fs.String("display-name", "", "")
 	passwordFile := fs.String("password-file", "", "")
+	ifEmpty := fs.Bool("if-empty", false, "")
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 || *code == "" || *name == "" || *username == "" {
 		return errors.New(initUsage)
 	}
@@ -68,6 +72,10 @@ func initCommand(ctx context.Context, cfg config, args []string, stdin io.Reader
 		Operation: "cli.init",
 	})
 	if err := db.Init(ctx, root, admin); err != nil {
+		if *ifEmpty && models.Code(err) == "already_initialised" {
+			fmt.Fprintln(out, "the database is initialised already: nothing to do")
+			return nil
+		}
 		return err
 	}
 	fmt.Fprintf(out, "created the root unit %s %s (%s) and the administrator %s (%s)\n", root.Code, root.Name, root.ID, admin.Username, admin.ID)

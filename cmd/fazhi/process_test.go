@@ -900,7 +900,7 @@ func TestProcessConcurrentWritersMySQL(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				for i := range perWorker {
-					code := fmt.Sprintf("CW-%s-%d-%d-%02d", suffix, pi, w, i)
+					code := fmt.Sprintf("211100-CW%s%d%d%02d", suffix, pi, w, i)
 					created, err := apiCall{method: http.MethodPost, url: bases[pi] + "/api/v1/units", token: tokens[pi],
 						body: map[string]any{"code": code, "name": "并发写入测试 " + code, "kind": "office", "parentId": demo.PanjinCity}}.do()
 					status, header, body := created.status, created.header, created.body
