@@ -34,6 +34,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/units/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import the unit tree from a spreadsheet（导入单位）
+         * @description Creates many units at once from an `.xlsx` workbook (its first sheet) or a `.csv` file
+         *     (UTF-8 or GB18030), multipart field `file`: one row a unit, under the headers 单位代码,
+         *     单位名称, 简称, 单位类型 and 上级单位代码 (in either script; the header row may sit below a
+         *     title). 单位类型 is a kind (`city`, `district` …) or its word: 市, 区, 县, 经济区, 街道, 乡镇,
+         *     村, 社区, 部门, 机关. A row's parent is a unit of the same file, in any order, or one that
+         *     exists; a blank parent makes a root. Codes follow the kind's format (see `Unit.code`).
+         *
+         *     The file is judged whole first: every bad cell is reported by sheet, row, column and A1
+         *     reference (a missing or malformed code, a code given twice or taken, an unknown kind or
+         *     parent, a loop of parents, a tree deeper than 16 levels, a text with a forbidden character).
+         *     With `dryRun=true` nothing is written. Otherwise the import is all or nothing: any problem is
+         *     a `422 sheet_invalid` listing the cells, and nothing is created; without, every unit is
+         *     created, parents first, each with its audit event. The same as `fazhi import units FILE`.
+         *     At most 20,000 rows.
+         *
+         *     Permission: users with the role admin; no API key.
+         */
+        post: operations["importUnits"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/units/{id}": {
         parameters: {
             query?: never;
@@ -206,6 +241,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change my password（修改本人密码）
+         * @description Replaces the caller's password, given the current one. An account made for someone else (an
+         *     imported one: its `user.mustChangePassword` is `true` at sign-in) reaches nothing but this,
+         *     `getMe` and `logout` until it does: every other operation answers `403
+         *     password_change_required`. The session the password is changed with goes on; every other
+         *     session of the user ends. A wrong current password is a `422 password_incorrect` and counts
+         *     as a failed sign-in of the account (`429` when it is locked). The example sends a current
+         *     password that is not the demo account's, and is refused.
+         *
+         *     Permission: any signed-in user; no API key.
+         */
+        post: operations["changeOwnPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users": {
         parameters: {
             query?: never;
@@ -229,6 +292,42 @@ export interface paths {
          *     Permission: users with the role admin; no API key.
          */
         post: operations["createUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import accounts from a spreadsheet（导入用户）
+         * @description Creates many accounts at once from an `.xlsx` workbook or a `.csv` file, multipart field
+         *     `file`: one row an account, under the headers 用户名, 姓名, 单位代码, 角色 and 初始密码 (in
+         *     either script). 角色 lists roles (`admin`, `reviewer`, `reporter`, `viewer`, or 管理员, 审核员,
+         *     填报员, 查看员) separated by commas or 、. The unit must exist (import the units first).
+         *
+         *     Every account is made with a password its owner must change at the first sign-in
+         *     (`user.mustChangePassword`; until then only `changeOwnPassword`, `getMe` and `logout` answer):
+         *     the 初始密码 given, or, when that cell is blank, one made up here and returned once in
+         *     `credentials`, to be handed to its owner through a safe channel.
+         *
+         *     The file is judged whole first: every bad cell is reported (a malformed or taken username, a
+         *     username given twice, an unknown unit or role, a password that breaks the policy). With
+         *     `dryRun=true` nothing is written. Otherwise the import is all or nothing: any problem is a `422
+         *     sheet_invalid` listing the cells; without, every account is created with its audit event.
+         *     The same as `fazhi import users FILE`. At most 20,000 rows.
+         *
+         *     Permission: users with the role admin; no API key.
+         */
+        post: operations["importUsers"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1531,8 +1630,12 @@ export interface components {
          */
         UnitKind: "province" | "city" | "district" | "county" | "economic_zone" | "town" | "village" | "community" | "department" | "office";
         /**
-         * @description Unique. The administrative division code for areas (6 digits for county level and above,
-         *     9 or 12 for towns and villages), an organisation code for departments.
+         * @description Unique. Its format follows the unit's kind, and the server refuses another (`422
+         *     unit_invalid` at `/code`): the statistical division code for areas, 6 digits for a
+         *     province, city, district or county (`211100`, `211103`), 9 (or 12) for a town
+         *     (`211103001`), 12 for a village or community (`211103001001`); for a department or office,
+         *     which has no division code, its area's code, a dash and a suffix of letters and digits
+         *     (`211100-001`, `211100-J01`); an economic zone takes either form.
          * @example 211100-001
          */
         UnitCode: string;
@@ -1691,6 +1794,11 @@ export interface components {
             unitId: components["schemas"]["Id"];
             roles: components["schemas"]["Roles"];
             disabled: boolean;
+            /**
+             * @description Present and `true` when the password was chosen by someone else (an imported account): the user
+             *     must change it (`changeOwnPassword`) before any other operation.
+             */
+            mustChangePassword?: boolean;
             lastLoginAt?: components["schemas"]["Timestamp"];
             version: components["schemas"]["Version"];
             createdAt: components["schemas"]["Timestamp"];
@@ -1711,6 +1819,15 @@ export interface components {
             displayName?: components["schemas"]["DisplayName"];
             unitId?: components["schemas"]["Id"];
             roles?: components["schemas"]["Roles"];
+        };
+        PasswordChange: {
+            /**
+             * Format: password
+             * @description The password the caller signed in with.
+             * @example Initial-Password-From-Import
+             */
+            currentPassword: string;
+            newPassword: components["schemas"]["Password"];
         };
         PasswordReset: {
             password: components["schemas"]["Password"];
@@ -2399,6 +2516,39 @@ export interface components {
             previousEvaluationId: components["schemas"]["Id"];
             items: components["schemas"]["UnitComparison"][];
             nextCursor?: string;
+        };
+        /** @description What an import of units or accounts found and did. */
+        OrgImportReport: {
+            /** @description True when nothing was written. */
+            dryRun: boolean;
+            /** @description The sheet read. */
+            sheet: string;
+            /**
+             * Format: int32
+             * @description Non-blank rows below the header.
+             */
+            rows: number;
+            /**
+             * Format: int32
+             * @description Records created; in a dry run, those the import would create (none when there are problems).
+             */
+            created: number;
+            /**
+             * Format: int32
+             * @description How many problems were found; `problems` lists the first 1,000.
+             */
+            problemCount: number;
+            problems: components["schemas"]["CellProblem"][];
+            /** @description For an import of accounts, the passwords made up for those the file gave none, shown only here. */
+            credentials?: components["schemas"]["Credential"][];
+        };
+        Credential: {
+            username: components["schemas"]["Username"];
+            /**
+             * Format: password
+             * @description The initial password; its owner must change it at the first sign-in.
+             */
+            password: string;
         };
         SheetUpload: {
             /**
@@ -3149,6 +3299,63 @@ export interface operations {
             default: components["responses"]["Unexpected"];
         };
     };
+    importUnits: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Check the file and report what an import would do, without writing anything.
+                 * @example true
+                 */
+                dryRun?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["SheetUpload"];
+            };
+        };
+        responses: {
+            /** @description What the import did (or, in a dry run, would do) and every problem found. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "dryRun": true,
+                     *       "sheet": "单位",
+                     *       "rows": 3,
+                     *       "created": 0,
+                     *       "problemCount": 1,
+                     *       "problems": [
+                     *         {
+                     *           "sheet": "单位",
+                     *           "row": 4,
+                     *           "column": "E",
+                     *           "ref": "E4",
+                     *           "header": "上级单位代码",
+                     *           "message": "no unit has the code 211199, in this sheet or in the system"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OrgImportReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
     getUnit: {
         parameters: {
             query?: never;
@@ -3580,6 +3787,42 @@ export interface operations {
             default: components["responses"]["Unexpected"];
         };
     };
+    changeOwnPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "currentPassword": "Initial-Password-From-Import",
+                 *       "newPassword": "Panjin-Fazhi-2022"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PasswordChange"];
+            };
+        };
+        responses: {
+            /** @description The password was changed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
     listUsers: {
         parameters: {
             query?: {
@@ -3712,6 +3955,60 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["User"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    importUsers: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Check the file and report what an import would do, without writing anything.
+                 * @example true
+                 */
+                dryRun?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["SheetUpload"];
+            };
+        };
+        responses: {
+            /** @description What the import did (or, in a dry run, would do), every problem found, and the made-up passwords. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "dryRun": false,
+                     *       "sheet": "用户",
+                     *       "rows": 2,
+                     *       "created": 2,
+                     *       "problemCount": 0,
+                     *       "problems": [],
+                     *       "credentials": [
+                     *         {
+                     *           "username": "xlt.reporter2",
+                     *           "password": "Fz-7KQ2-M9XD-4HPA"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OrgImportReport"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -6451,6 +6748,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
             default: components["responses"]["Unexpected"];
         };
     };
