@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -25,6 +26,27 @@ import (
 	"github.com/oapi-codegen/runtime"
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
+
+// Defines values for ActorType.
+const (
+	ActorTypeApiKey ActorType = "apiKey"
+	ActorTypeSystem ActorType = "system"
+	ActorTypeUser   ActorType = "user"
+)
+
+// Valid indicates whether the value is a known member of the ActorType enum.
+func (e ActorType) Valid() bool {
+	switch e {
+	case ActorTypeApiKey:
+		return true
+	case ActorTypeSystem:
+		return true
+	case ActorTypeUser:
+		return true
+	default:
+		return false
+	}
+}
 
 // Defines values for Aggregation.
 const (
@@ -764,6 +786,25 @@ func (e ListUsersParamsSort) Valid() bool {
 	}
 }
 
+// Actor Who did something to a record: a user, an API key, or the server itself (a command-line
+// action or a scheduled job). Every "who" field of the API (`submittedBy`, `reviewedBy`,
+// `publishedBy`, `createdBy`) has this form. `name` is the user's display name or the key's
+// name as it is now (the audit log keeps the name at the time); callers signed in with an
+// API key get ids without names.
+//
+// Example: {"id":"0190a000-0000-7000-8000-000000001002","name":"市司法局审核员","type":"user"}
+type Actor struct {
+	// Id A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	Id   *Id       `json:"id,omitempty"`
+	Name *string   `json:"name,omitempty"`
+	Type ActorType `json:"type"`
+}
+
+// ActorType defines model for Actor.Type.
+type ActorType string
+
 // Aggregation How a parent unit's figure is computed from its child units' figures.
 //
 // Example: sum
@@ -779,10 +820,15 @@ type ApiKey struct {
 	// Example: 2022-03-31T08:00:00Z
 	CreatedAt Timestamp `json:"createdAt"`
 
-	// CreatedBy A server-generated, time-sortable id (UUIDv7).
+	// CreatedBy Who did something to a record: a user, an API key, or the server itself (a command-line
+	// action or a scheduled job). Every "who" field of the API (`submittedBy`, `reviewedBy`,
+	// `publishedBy`, `createdBy`) has this form. `name` is the user's display name or the key's
+	// name as it is now (the audit log keeps the name at the time); callers signed in with an
+	// API key get ids without names.
 	//
-	// Example: 0190a000-0000-7000-8000-000000000010
-	CreatedBy Id `json:"createdBy"`
+	//
+	// Example: {"id":"0190a000-0000-7000-8000-000000001002","name":"市司法局审核员","type":"user"}
+	CreatedBy Actor `json:"createdBy"`
 
 	// ExpiresAt An instant, RFC 3339 in UTC with up to microseconds.
 	//
@@ -842,10 +888,15 @@ type ApiKeyWithSecret struct {
 	// Example: 2022-03-31T08:00:00Z
 	CreatedAt Timestamp `json:"createdAt"`
 
-	// CreatedBy A server-generated, time-sortable id (UUIDv7).
+	// CreatedBy Who did something to a record: a user, an API key, or the server itself (a command-line
+	// action or a scheduled job). Every "who" field of the API (`submittedBy`, `reviewedBy`,
+	// `publishedBy`, `createdBy`) has this form. `name` is the user's display name or the key's
+	// name as it is now (the audit log keeps the name at the time); callers signed in with an
+	// API key get ids without names.
 	//
-	// Example: 0190a000-0000-7000-8000-000000000010
-	CreatedBy Id `json:"createdBy"`
+	//
+	// Example: {"id":"0190a000-0000-7000-8000-000000001002","name":"市司法局审核员","type":"user"}
+	CreatedBy Actor `json:"createdBy"`
 
 	// ExpiresAt An instant, RFC 3339 in UTC with up to microseconds.
 	//
@@ -898,8 +949,17 @@ type Attachment struct {
 	//
 	// Example: 2022-03-31T08:00:00Z
 	CreatedAt Timestamp `json:"createdAt"`
-	CreatedBy string    `json:"createdBy"`
-	Filename  string    `json:"filename"`
+
+	// CreatedBy Who did something to a record: a user, an API key, or the server itself (a command-line
+	// action or a scheduled job). Every "who" field of the API (`submittedBy`, `reviewedBy`,
+	// `publishedBy`, `createdBy`) has this form. `name` is the user's display name or the key's
+	// name as it is now (the audit log keeps the name at the time); callers signed in with an
+	// API key get ids without names.
+	//
+	//
+	// Example: {"id":"0190a000-0000-7000-8000-000000001002","name":"市司法局审核员","type":"user"}
+	CreatedBy Actor  `json:"createdBy"`
+	Filename  string `json:"filename"`
 
 	// Id A server-generated, time-sortable id (UUIDv7).
 	//
@@ -1122,8 +1182,15 @@ type Evaluation struct {
 	// Example: 2022-03-31T08:00:00Z
 	PublishedAt *Timestamp `json:"publishedAt,omitempty"`
 
-	// PublishedBy Who published it, as `user:<id>`.
-	PublishedBy *string `json:"publishedBy,omitempty"`
+	// PublishedBy Who did something to a record: a user, an API key, or the server itself (a command-line
+	// action or a scheduled job). Every "who" field of the API (`submittedBy`, `reviewedBy`,
+	// `publishedBy`, `createdBy`) has this form. `name` is the user's display name or the key's
+	// name as it is now (the audit log keeps the name at the time); callers signed in with an
+	// API key get ids without names.
+	//
+	//
+	// Example: {"id":"0190a000-0000-7000-8000-000000001002","name":"市司法局审核员","type":"user"}
+	PublishedBy *Actor `json:"publishedBy,omitempty"`
 
 	// Status Example: published
 	Status EvaluationStatus `json:"status"`
@@ -1910,10 +1977,15 @@ type IndicatorValue struct {
 	// Example: 2022-03-31T08:00:00Z
 	ReviewedAt *Timestamp `json:"reviewedAt,omitempty"`
 
-	// ReviewedBy A server-generated, time-sortable id (UUIDv7).
+	// ReviewedBy Who did something to a record: a user, an API key, or the server itself (a command-line
+	// action or a scheduled job). Every "who" field of the API (`submittedBy`, `reviewedBy`,
+	// `publishedBy`, `createdBy`) has this form. `name` is the user's display name or the key's
+	// name as it is now (the audit log keeps the name at the time); callers signed in with an
+	// API key get ids without names.
 	//
-	// Example: 0190a000-0000-7000-8000-000000000010
-	ReviewedBy *Id `json:"reviewedBy,omitempty"`
+	//
+	// Example: {"id":"0190a000-0000-7000-8000-000000001002","name":"市司法局审核员","type":"user"}
+	ReviewedBy *Actor `json:"reviewedBy,omitempty"`
 
 	// SelfScore An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
 	//
@@ -1929,8 +2001,17 @@ type IndicatorValue struct {
 	//
 	// Example: 2022-03-31T08:00:00Z
 	SubmittedAt *Timestamp `json:"submittedAt,omitempty"`
-	SubmittedBy *string    `json:"submittedBy,omitempty"`
-	Text        *string    `json:"text,omitempty"`
+
+	// SubmittedBy Who did something to a record: a user, an API key, or the server itself (a command-line
+	// action or a scheduled job). Every "who" field of the API (`submittedBy`, `reviewedBy`,
+	// `publishedBy`, `createdBy`) has this form. `name` is the user's display name or the key's
+	// name as it is now (the audit log keeps the name at the time); callers signed in with an
+	// API key get ids without names.
+	//
+	//
+	// Example: {"id":"0190a000-0000-7000-8000-000000001002","name":"市司法局审核员","type":"user"}
+	SubmittedBy *Actor  `json:"submittedBy,omitempty"`
+	Text        *string `json:"text,omitempty"`
 
 	// UnitId A server-generated, time-sortable id (UUIDv7).
 	//
@@ -3125,6 +3206,9 @@ type PreconditionFailed = Problem
 // PreconditionRequired An RFC 9457 problem detail.
 type PreconditionRequired = Problem
 
+// SignInLocked An RFC 9457 problem detail.
+type SignInLocked = Problem
+
 // TooManyRequests An RFC 9457 problem detail.
 type TooManyRequests = Problem
 
@@ -3216,8 +3300,8 @@ type CreateEvaluationParams struct {
 
 // DeleteEvaluationParams defines parameters for DeleteEvaluation.
 type DeleteEvaluationParams struct {
-	// IfMatch Required: the `ETag` of the version being changed. Declared optional so that a missing header
-	// answers `428` rather than `400`.
+	// IfMatch Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+	// made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
 	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
 }
 
@@ -3241,8 +3325,8 @@ type CompareEvaluationsParams struct {
 
 // PublishEvaluationParams defines parameters for PublishEvaluation.
 type PublishEvaluationParams struct {
-	// IfMatch Required: the `ETag` of the version being changed. Declared optional so that a missing header
-	// answers `428` rather than `400`.
+	// IfMatch Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+	// made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
 	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
 }
 
@@ -3289,8 +3373,8 @@ type CreateIndicatorSystemParams struct {
 
 // DeleteIndicatorSystemParams defines parameters for DeleteIndicatorSystem.
 type DeleteIndicatorSystemParams struct {
-	// IfMatch Required: the `ETag` of the version being changed. Declared optional so that a missing header
-	// answers `428` rather than `400`.
+	// IfMatch Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+	// made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
 	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
 }
 
@@ -3302,8 +3386,8 @@ type GetIndicatorSystemParams struct {
 
 // UpdateIndicatorSystemParams defines parameters for UpdateIndicatorSystem.
 type UpdateIndicatorSystemParams struct {
-	// IfMatch Required: the `ETag` of the version being changed. Declared optional so that a missing header
-	// answers `428` rather than `400`.
+	// IfMatch Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+	// made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
 	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
 }
 
@@ -3422,8 +3506,8 @@ type GetIndicatorValueParams struct {
 
 // UpdateIndicatorValueParams defines parameters for UpdateIndicatorValue.
 type UpdateIndicatorValueParams struct {
-	// IfMatch Required: the `ETag` of the version being changed. Declared optional so that a missing header
-	// answers `428` rather than `400`.
+	// IfMatch Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+	// made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
 	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
 }
 
@@ -3447,8 +3531,8 @@ type ListIndicatorValueHistoryParams struct {
 
 // DeleteIndicatorParams defines parameters for DeleteIndicator.
 type DeleteIndicatorParams struct {
-	// IfMatch Required: the `ETag` of the version being changed. Declared optional so that a missing header
-	// answers `428` rather than `400`.
+	// IfMatch Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+	// made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
 	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
 }
 
@@ -3460,8 +3544,8 @@ type GetIndicatorParams struct {
 
 // UpdateIndicatorParams defines parameters for UpdateIndicator.
 type UpdateIndicatorParams struct {
-	// IfMatch Required: the `ETag` of the version being changed. Declared optional so that a missing header
-	// answers `428` rather than `400`.
+	// IfMatch Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+	// made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
 	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
 }
 
@@ -3482,8 +3566,8 @@ type ListTargetsParams struct {
 
 // DeleteTargetParams defines parameters for DeleteTarget.
 type DeleteTargetParams struct {
-	// IfMatch Required: the `ETag` of the version being changed. Declared optional so that a missing header
-	// answers `428` rather than `400`.
+	// IfMatch Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+	// made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
 	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
 }
 
@@ -3495,8 +3579,8 @@ type GetTargetParams struct {
 
 // UpdateTargetParams defines parameters for UpdateTarget.
 type UpdateTargetParams struct {
-	// IfMatch Required: the `ETag` of the version being changed. Declared optional so that a missing header
-	// answers `428` rather than `400`.
+	// IfMatch Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+	// made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
 	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
 }
 
@@ -3543,8 +3627,8 @@ type ImportUnitsParams struct {
 
 // DeleteUnitParams defines parameters for DeleteUnit.
 type DeleteUnitParams struct {
-	// IfMatch Required: the `ETag` of the version being changed. Declared optional so that a missing header
-	// answers `428` rather than `400`.
+	// IfMatch Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+	// made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
 	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
 }
 
@@ -3556,8 +3640,8 @@ type GetUnitParams struct {
 
 // UpdateUnitParams defines parameters for UpdateUnit.
 type UpdateUnitParams struct {
-	// IfMatch Required: the `ETag` of the version being changed. Declared optional so that a missing header
-	// answers `428` rather than `400`.
+	// IfMatch Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+	// made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
 	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
 }
 
@@ -3610,8 +3694,8 @@ type ImportUsersParams struct {
 
 // UpdateUserParams defines parameters for UpdateUser.
 type UpdateUserParams struct {
-	// IfMatch Required: the `ETag` of the version being changed. Declared optional so that a missing header
-	// answers `428` rather than `400`.
+	// IfMatch Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+	// made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
 	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
 }
 
@@ -6086,6 +6170,15 @@ type PreconditionFailedApplicationProblemPlusJSONResponse Problem
 
 type PreconditionRequiredApplicationProblemPlusJSONResponse Problem
 
+type SignInLockedResponseHeaders struct {
+	RetryAfter *int32
+}
+type SignInLockedApplicationProblemPlusJSONResponse struct {
+	Body Problem
+
+	Headers SignInLockedResponseHeaders
+}
+
 type TooManyRequestsResponseHeaders struct {
 	RetryAfter *int32
 }
@@ -7004,7 +7097,7 @@ func (response Login415ApplicationProblemPlusJSONResponse) VisitLoginResponse(w 
 }
 
 type Login429ApplicationProblemPlusJSONResponse struct {
-	TooManyRequestsApplicationProblemPlusJSONResponse
+	SignInLockedApplicationProblemPlusJSONResponse
 }
 
 func (response Login429ApplicationProblemPlusJSONResponse) VisitLoginResponse(w http.ResponseWriter) error {
@@ -13668,7 +13761,7 @@ func (response ChangeOwnPassword422ApplicationProblemPlusJSONResponse) VisitChan
 }
 
 type ChangeOwnPassword429ApplicationProblemPlusJSONResponse struct {
-	TooManyRequestsApplicationProblemPlusJSONResponse
+	SignInLockedApplicationProblemPlusJSONResponse
 }
 
 func (response ChangeOwnPassword429ApplicationProblemPlusJSONResponse) VisitChangeOwnPasswordResponse(w http.ResponseWriter) error {
@@ -17997,9 +18090,12 @@ func (sh *strictHandler) ApproveIndicatorValue(ctx echo.Context, id SubmittedVal
 		err = ctx.Bind(&body)
 	}
 	if err != nil {
-		return err
+		if !errors.Is(err, io.EOF) {
+			return err
+		}
+	} else {
+		request.Body = &body
 	}
-	request.Body = &body
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.ApproveIndicatorValue(ctx.Request().Context(), request.(ApproveIndicatorValueRequestObject))
@@ -19058,531 +19154,587 @@ func (sh *strictHandler) ResetUserPassword(ctx echo.Context, id UserIdPath) erro
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P37lhvHdS+Ov0odnGRxhmpgAMyF5MzyOj9KIiPGskSTw+gkAjMooAtAZxrVUFdhhpDMs6g4Eqm7nFi2",
-	"HEuy6JiOfs6xJEc5NiWR0rtkDYbDv/QK31V7V/UFaADdGAw1lMfJEjFAX+qya9/3Z7+Qq3vtjscZlyK3",
-	"+kKuxajNfPh4Zp021b82E3Xf6UjH47nV3HqLEZ/VPd8+JsgW84XjcYs81/Uks9eIYNwmjiQ1Wt8kDifV",
-	"c438D6ist6pEeqTeorzJiAweUchZOVFvsTZVL2rTK08y3pSt3Gp5ycp1qJTMV+/8+0ru2VL+1OVni/lT",
-	"l18oWqUTVyu5v8hZOdnrsNxqTkjf4c3c1atW7kmvTnGkSQPvUNkiXgNGUPcZlcxOHEnD89tU5lZzXd/J",
-	"+6zBfMbrLGfFhlgsDg/gqhq2T9tM6kU8XZeef87+YZf5veExPc3dHmFbavFJnXYFs0mtR2TLEaQrmE88",
-	"n5w+f45ssp4aH7tC2x1Xva9YOlWkxWIxX1T/OaH+c9L8qf5XKhZLOSvnqHc8B6+2cpy21a0UBzRq4Vfi",
-	"C/9spXKlXMpXKldOnLn8SPKSn+4432e9c/Z5qh6QtOx6DscEcexsEylHJqI2L5yHo6bgs+e6js/s3Kr0",
-	"uyw6pb/wWSO3mvufCyF5L+CvYuGcjeOWktZbbcbluLHT4Kophr9ykMPv2o686PlyBG1VBXuuSuY812ZC",
-	"kobjC2kB4dusQbuunFfUVc3jVZxtB1fNx+eorhhBS8LzZYyQ9KPVT3AT4912bvVZ/Rc86XISCT3W9YXn",
-	"j5iI2oUqZ1ckXlU1B7jjsy3H6wrSoU1mESoU49mmgjSdLcYL5JwkjiCeOmJb1HVssu3IFtwpaJuRhuOq",
-	"Q0oot4maSGHEJOvw1lHnpVRUrKrt8OCL+Pk5nf87mn++mD+1kR91fh53BK25bCyPsPU1ZK6qSKUKmwdT",
-	"o3XpbDEyV21QV6gfFOMQsS2EX5InZ54bm54eYs3zXEY5jPEMl47speJjtOZ1JfKwkLWmPzKKeY3YCaYH",
-	"MUPehfNa73VYtpltOtxWdJg0wy535NgZqNelnQPNP3/5WU1Bl4+PmMQWdbsg9cYxMhZcNQUjO3GAjCwc",
-	"/iXujOXFamXJdssTjIi657M69W0CdEYzU1mxnDyfLoxhv3M669Jmc/yRVrNmgjTwSmBf7Y5Lu8KpuSx2",
-	"zrkng8uCcx6bL44wieL0fZPO91nfa6c5AVKNhzYk8/EcOFxIymV88cvFcjlfLOWLpfVicRX+/+9GHIiG",
-	"77Vzadd23WkzIWm7A0M+Z7N2x5OM13vfZ70nQG8dHv1ppXgEKp/roByvtzxPOLxJ5ii5dOnc44qIKGl6",
-	"nk08zuYL5ALrMCrVFZQoQlDCMS4+1GMptyu85tk9+M3hpLxEWl7XVxQpuz4XcDkIVeIz0fG4YCBvUBEW",
-	"amdbDm+uxR8LL6LqN+br58P4qkvlcnWNbLccl8WejONzBBHScV3idzl3eNOCW4qnqoUKj+3PcqNYX2mc",
-	"YPly7RTNL9Hlxfwpu8jyi/VSo0xP1E7aS8FhR3sg3LDIque/z3oj9ffl5XFSMQVnPtcAu2HUvl7Qp3MV",
-	"FqKqbJVAMdBWCakxtYG41naBPM7qLvWZTTx4CHWJ8IhsUUkoaTsC6AGnW+GUi22lHFSXyierxKdqK9S1",
-	"XK1ocWhFK7lSJTdyybQJNHNb51zjKY+zsct0mpu1CemftDzXFkhzOE9FOtXF4lJV05YDxFTv+j4bPNuT",
-	"ZqpGdFDT5bZTp2C9jBYRjrloCiG3uDxKKOxfyEUGn0IoACEDe9V3ZZxIKZzIAMN1wnHkpp3Ck2yLueNm",
-	"EbwEJAbMxFX3kDn8p6TIS5Gf9DpxQVZKHjXclmyhO1wultEyd9rK2jgJjAc/lwI6crhkTebHJ3Ke+mD9",
-	"jZsLWEyOz+qS1FuOa/uMz2B7RlnnHT2izHsjRNfhTVSgxk1H9IRkbUEcIbpRbwN3ZGY9fdQknOhgss7k",
-	"SaftjDJpz8HQO8wHky823uXiCMpRj0u2UdUto8louVicSEhPd5gPimsK1cnQjGfuIXOUR/5y7OCS0+fP",
-	"WaBnkbrXboN92q23lIZYrbtOQRl4j4HzakALzHU7NpXs0mj7I3hdWvMDzdfLoRlbGGWE7PcsTUOBMz9G",
-	"55nveFkYdAduGFJ/R44LLk89KhwOjqxbcx3RYvZFOMCpRKA+7CAJyZweOfUZ8VnH86UyOppUafCkY55u",
-	"+MN8Ro52gObhBbblbY43pXy8ZNg50gXvRsQ5ssl6qX0j+qmTTKcLnjvWeQD+GNC5lIKJfhHPjXMv9S6H",
-	"bYMulTgUz2WpqUYNCEZ2kVG/3hoxtrM+Y0SyK5K0lbYWIQb1TouIlufjZ7RYPJutkTrVBoz0qe2gFr0g",
-	"lN3qNBxmE8VOkcScJvd8NnAy+m/d3v3snRFzfG60i604aEsMs5+LLcbkWeDmo/yhV1xxpUrmYu7Putiq",
-	"krlL62fzJ7XZRWo9yYjn28wnbepvWkonrrfImSt15hLOmC3UNMljLYczwQYOinrHKFMXRU2yu1TfZ/yl",
-	"+s+62Er2l8JsxzIriHbABWhbqhv0uRcWamWMNMB05PXAQI4obo4kder7DhPZudt05z3C7WB+So6JMdNT",
-	"EkNod5DvbYvIRMHCsYjD4TvcTPAKr6k1YHr6QaQGNlSwLeZTNzbbZ9MJocvqlo7r2WNdMd1hfchRvDYN",
-	"HwTF5BxevRwJPFHfpz31s5A911CZ+vtit9Z2pGT23yi2P05cBMIABIQWFhT/UiuIrCmjQFhePDhTakoJ",
-	"mFmiLR70BKYxBPWMphfPgyEcPZbcVHMYE356Gg6d5iuuI+QaocRlFKRgNV9VdMV8wRSnKZB1R6smNd/b",
-	"ZFzZJYM7BgPOHIfK6zDvaRlhr/pRef1v9JLI9cmcF+ctqeyKVHYWxw0UksoBmR8oXaNmBS9JvzGGRKJD",
-	"hDGvU7/JxjrWJVwxxTFZKhZPHNQxWfdSmFU11vB8Nt4ZvZjSGS29KV3R6z5jj7OOHKVrPeFtkzblPfSC",
-	"qEG73jYcDIhoSI84vO52lYZVNK4R+IW6Ho9TTXlEHE+9PfkIlJbHmbml5YiVW0y0ctNEZaYgnWigb9ak",
-	"M9kPgoE7sS/zc2SgsjuV50MN+vsOHzts1HnMoDcdPrDoNutQX7YZH+UBULekHpgZUTC8iZ4/HJ9x+gFV",
-	"kjnI9/E8cCqX5tOQcxZ/X2llop9GDf3wiyplYkWElP4zr/8dkFlmhfLmwwghZmmnkP4h/CNRul0SbKx3",
-	"XdmyUxz1UvHgtEE15Ae5t2oJptvfyJ1mjyNf5SOfsygk0+j3mXX5A3PuwOgna1NaGx6jTAlj78xGmYqM",
-	"C8b5t4z6WcRJj9F4UKBcLI/gderS1ONS48A0QxNPBvPxUWpfwCiw+qvucakkwOoLOdrpuA5mRC50fK/m",
-	"svYj/yAwPTIY2wvIaxTPhESpDR1Rzlk5m0nquAElYaDZ9jB0jZ4jjCx6XPq0jiLU9z1f5FaffSHXZkLQ",
-	"pnq0ZtcEKZe44MsBgVBUUrTjKX7t51ZzC7AsVy+rxVLqXF3dvUA7zsJWaQHEi6Y5JpSM1eRbqpXri/YS",
-	"W26sqLXEjVtdAkvZkUAh53ByJJycPkwtKTtidWGhQZ9vOQW9KgW9FmbVxIL+Im/uv5rar4FPwG1LOp8T",
-	"V3WNVHFRq8DChFJ+/R7ZcjwXtragBvOYxxuuU98fBagF3mhRsQFJrz7zRZQIQCdNoxdhUg48wVbqba1H",
-	"SiTIi0re1oWUClc4MkVhjp0+VqUP3M7t3/df+sO9X757/6e/7d/+x/6//7T/0kf33//1zlfv7372zu5/",
-	"fqm//Mm7O3f+tf/qB/2X/m//49+E9ALzUASamgpPhVQY7FJW8qubG2dNd+bBIkxw0ZF/5LNkjhK7i0TE",
-	"wA9sBewOsidgQ9QuY3yLMx28Qk8bC05cPDtlHoj2rOfXHNtmfF9U2wieEiFWlJtK9dNeW1RDXUao3XZ4",
-	"bjYMZjHc2rORUWTb23D8s9rcOnVdzOvY5N42J7Wu4is94C+23qk5paqrBYH9krE8bVH3OkxY6lp1C3WV",
-	"wepI3LSnPHnW63J7X3vGPbnRgKdkZTCNRqOBOXH69qk5inpSls1eCjf7qcj7s20292Qe75zFZj/lYXAY",
-	"T6Rl0gU9jhlimg7U1gvGYPfO057rUXvd856kfpPtaxM7+KwN6XkbLjwtspkywmRMEhtcpDOpSsWlk8sn",
-	"ViDgImZzHEuR46jnSaTnETO2bDulZ5eXnpfHJ8zqeCYtB0QvmL/FfELrddaRArdL7SzHYNtZ6rhsf8dO",
-	"58ZttB3R1lla04l3KoM8u0ULaK48E+GecqPLkY2OrBBp4BJl3urIM/L6GbPY7Ej9k9I+BKHBqoHsdJTK",
-	"R1yPKzLQYnfNpIVCMcO2r8waPkQLFwKzaz8Kf2MDqGAjMOIi5AC1XGb8oXJwZp02BzMte14XzGbItVSW",
-	"6YOjhPLJEZQQmdI+aCF4yoypwREm53T0dq973g8o72nLTuxrp30q2QYkQ8U32SQcQeJxm9qMtNGfTjlZ",
-	"KRYNAxeoMrQd3pVsNry6HNGK1z0PHeTmdZk3Tc0vb+Y3EzY9OCTI1zIr5Sk2DfoTlag/Bdoucg8inCbP",
-	"O1zMrxGfSb+ns+arF9Qf+dPqjyoRQGkQYY8UXkYuGXY3XMRblL69TR1pAiDwDoc3C2mzJFeWJia4oeuU",
-	"dmXL853n98lquvAgxiXYEcOM5rR+DWbDmVwMRn2wLTYZJw3fa5MF9ZQF12s6HKyMYEtmpM+XQqK8NDTi",
-	"bCQ5OOMZqXvoxcAlCetDgXkIZbTNeb6FCQ1IgVj0Z7yL6pYOFWLbw9KZbd8DWyxGgM8880z+dGTsyY5F",
-	"GC5ThNgVLE53xr/5KOxf7rI1lM8zVDgLtMaudFhd7leocanm6kZJDOqTSVQjdWyy3WJcu0dNatZMqGg5",
-	"7nbC0RjdDhw5Uzif9JxmQUSnOekGSw38quszMlddLharFqHuNu0pRaXWbVqh9ziQ/5EF9LjbmzfGo00l",
-	"rVHBdNlFl9Mt6rg6/265uFhF4/ES7/henQnIzMPyu/17rNreFtuo9+puzAChGEStU67U05oSbVvMJl1u",
-	"I/NmbgMzBZnSZxQ3V+vEuE05bHeiIzONr0kdrIEYLy4KDCDu7gxSVce5PGeuNJWjbC6yIVN7R7vRp8yE",
-	"Sp9hrptXAozZFvgvTH4iJX7XZUYFtb02dTiZUxxPj45QgquKOnbgWGVXHCG1c0rthKYEGtl2Q6Oi20G6",
-	"/wGzHQoFm/sj0uCBG231xA2JNaABrT6Gj86rV0Fa5kLHVfNycOhoETKbtJjPNMxCdAjw6tmY0MtR0giG",
-	"TWDYRA87K20Ej8nDY/Jw/6yNafB7NNTeBkMdTLmXdJOhWY0BnhZj4/zlW9wueB3Gr7Rd1KRE3ms0nDqz",
-	"vXq3zbgsiI7PqA1Jh223IMzzEjSwmsMphH1ikvDE4oml0snyUlJkD6igLrZm9MDEtYMRQ+085RGoAzBW",
-	"7aDQk+l0Jkj9DVPeIxqDId/HHdHxhJOMwBE+3wrFScNx2TGBicZzF84+RlbKKytrpKq+V18er5o8VLgc",
-	"U3XVD/NjwEOUAI6UMYQvXiPmud+r5J79+0quUqlULh+v5MIfKpXj34O3HDsWlj38j//5F5VusVheeaTw",
-	"9xvVH/2fv8wn10HAMmu6BfiPZtNnzRGIJE942yGr0lk0DaephLEjiDoIXRDQSu9V0glqJjDF4pi+EJNz",
-	"DcpCt52zcnSL+RS8XdvMabYUywm/Qsd3m17JWTnucYapq2EQtT08JwPwAYfDNlnf5311qqTDRJBD34l8",
-	"9UIOXMbMPm3bPhM6TBmf/mNYjUjNFWTusXOPX5iHbUZrtKeENqCiqDVYI6zdkT3SZpQregVMlCCDNrL/",
-	"S4vxIpZi/tTp/Fmab6wWLj+ygJWGJWvx6l8kTTbMsy0npNmGwfj0CWLBXY/20qX6sisdx2ci40scO93T",
-	"XSrkJZF5Dhg8m5SYHy3srFycKxyvVC7O/6/Ehe74rOFcGWFaSOpLI+E3Wc9SVobP6l6TOwLqU2uw+zE4",
-	"ntjbG89vbqidpvnG5RdOJm+1LvDIuBAYGkmdvY2H56K6KU5ei7B2+o/SAKlZSq99rsv0z9LvMgz6G6ff",
-	"s5h8oRNG9FoGg7OGj188qySkyDCpxKv9A8P4Io4Za8xmcOwf8Bmd7vjMnL4PC51oEtHDGb3d52kz62YH",
-	"E8swwxS1DCHWTyLYTkZ4ndiZgbeOXgNc/iGWpHQ8svfJl/23ftb/03/23/pJ//aPd9/5dPeNj9dIgzGb",
-	"7L72ivrtrXd3f/lfa+DDZas6Z2n31Vv3r724+/r13Q+v777zaf/anajIVk/OWTn1ECWwIzfGJbO+boRo",
-	"fsaRrYus7qPy+XCd1u+ARD1A0bg/AfetsSArJwJyHJbu2y3PDcU62rKCVGMe4FWCvkOi1O7FOj4OPrNq",
-	"gVxsedscSzyVQVzIDTsYRy/VRmauMRtJGyxKIv/xGb1Y9/zJLHgQ30YbDgCIRBwO7ixICs6XCPUZNWpU",
-	"WDgU5wHookhZW/KYulgdjQiMRKYzkuotT0EKoHaTTSTbx1ndaRvXqF7BVNcPbnMMGiOedo0PDkaUuIOB",
-	"kZmRCWvng3EyjSFkQAN7ZEHjgRUeSabemfDUfcCqWTljSieBAkWf9PeVypViUT2qdFY976z6eOrsiKem",
-	"ZceiRcvLKxMmYdjBytII1uk8zwYjaCtLsbqDiK9lXAWNldvCFO2UKdFDnMfcHllXK0Y0erTBzDOp+gHV",
-	"Hrz+Fx6QQ6oDBgO81HE9amdcDbU7yQJP/aIY7wTfHaRDJQXH4hOA9ySOv2s78sxWdg5kMGH3e+7hOU+N",
-	"0IaSrzZcL1oRoYQq2gqWrk9V33CP99peVySUQVg5aoLlYwkQEFM57YiWBwuGsfPMtyGMlhb4g5ry8hhN",
-	"OXHRAlTL/a5+BFxyn5iSVq5FRWufHDQtu/bqkPeUVVqFUDYzQbABzW7rif1POxJn2ed+CvbcMDs5r73r",
-	"Btug3qIOj/GWBEE19L/xiR+WKWCcUmAh2m9kX6Nn3YqBEMUAUYMd0PQ3nscdvLwK2ekhlVcxxjRyKbAs",
-	"axSKewQ3eQ75IUT0a6wOERlgrPOG1HiTWQStGEFc1pDE60ptfUVfGWX4A+P9G+Y7DScEac+iKLdYfROT",
-	"Q0bUV+ui8G0GuYhw9X7ORqI2B6Cbj0J9YFbyS8kRfUbFEF8rJ8pQzSNmePgHqA/Psh5REhF6myNwkaJP",
-	"8TaVIqq3L+kpj3bdzbMAyJ11TUOjTcwQUSXZqaEBblLi2FghuEaq8UzNdIPXjFpZNYsDolWTN5ChnNIy",
-	"SegT79KXJQsZU9BpHjZq8heYgPrbjDZ5F7XoMXXnKXhFNoETbFWMOPE9cXkzsCA4WmuMqHiMua5Jo8jm",
-	"YHoaKkkgPdn31H8RnJh0wURiNomkQFhku6VYLyUd5guPk4bDbRAvDkcArST3k9ttj2jXgb8RlynhKQa8",
-	"fItDUnWMD7o1Ah83fMsxocF/lUA0iQnoyofa8MnNP6wwS2zQ+ikmKoqNEeNhrntMkNMlEnQeGXJwjpi7",
-	"8cSfGKGbetsjasS9bcK77RrOHqHORMvbNjMffQrKpaUTSycXV5ZOTNIpg+SYSamgcdo2a5pI1V67Q33F",
-	"/Yen1ZSM/Pcrt8jczpe3dm6/Or9GXPjmN/BN/+WX5tcIe458j6yRGpPbjHELMy2q4G+BfjX4cd2rWqTm",
-	"yZZBabGjEZwm5MO78F+Qlfpp8fgNXjW0ITgBR3h8Cm2WRWD/0zHrbOzoEndkOMAHqwOjMeB4XXEm4ywH",
-	"yCe2SCOeOpZx+sxWRgp1M+6OSbIehVDmqGcGqdhrkODjbXPmk3ZXSNMqyZEBVh9gveuc7tiZDN4U51DL",
-	"K/EIVBIPCjAnJpGCuW5weSOgFcEwkpbxcSrZ09ztxdIjAUswXyrnF0vR+dhUsmF+NzR248ZPwjxnV2hd",
-	"EhuvwPQ2gzxgMN+5R2yniUjnriek2gGyyVhH4wjWKQKhR4pyQPbFYSeWTxYg8Ta68HHBlP9fhimXlq/O",
-	"VSoF8+fK1aTon5W7km96ef0lzKNgZhr5Le+0O54vkdDUW3NNR7a6tULda2M6pv4vPEG3mfFZPTkRreU0",
-	"W8zfqIGcJXt/fPX+f7y798dX+7furhHX2479tHP3TfMTooaRva++6t/49N4vP9798PpAeDv2YMUmIw9T",
-	"U4cHxDnl4C3D++6Ijkt7xs0YQRe9/Y8IMNr/w7X+xzd3P7zd/8m7CZHBqcOyZ+wgsTFOw/3P/+veKzfi",
-	"r1re15sC9pRVb50q8uPMMIgXDj2I4hmcu4yjCu57NAF15ZmWF0EtdjCHtarY0SpGjB3bRIvj+zKFHy6V",
-	"iRPOO7RzRFfpwcxWU0gro4N7ROo7prAyxThIVS0zUc+ZyqAuF5P0gxB8KgsZZDUWLUTUSQekk2RYhoiY",
-	"GprHxICNxWmWMBxbPOKWBLIVisKQUKZKsJvuDM6cRqQXkMma6SinYWkQ0zDIODgmorDCCCgtImVX8Lx9",
-	"Utro7JT9kMMgJYzfzWGBFEDMaBnR/+K3CDCz+9Ov+1+81//yi72Pv9q79uPdD28nWJczEB4H7iKPyKnD",
-	"6SIf4sqRUKPt04Y6rlEc1pBjx7WS6DVDC37WYa59Bur6svtWAhAni7geFIoS5kC7oVqPVHWhWJXMORwQ",
-	"drDcBV306ncDYV0dndgzgPuOVbNqyUzzI21reA1T8NyAnPu5aq3rbm7oP6vzWEgqJNSJQf1oGBUgXqPC",
-	"EdEA6kRcj6truq5NWnTL9BmChwrmNjYQVLpqaRN7g205NuN1tqGL4tUv3jbfgOo+j7u96jz2XNpfWDOT",
-	"gyZY21G9ZA16OJUE+B/qIADvVoBSdDULdCoVwsp/z1fbJlsFx64meZUiU5qDZ/0IH/EjddO8MiAmqyxB",
-	"feFwO7S/vvj0U0T/rgtuThVL8ySgryhkiym5aOgaTyi1AmsKcvgKgyrvwPAXCscTeVQGF89ZA1GfHPXx",
-	"GsouQ5GEIoXMoZdekKpiu2oLwMx8Ivz4w8XgY/GE7qGieYKW+C3qNnJW7rku9dEKaXtctuIsQV86tPZ/",
-	"5VObPUq5nTmTr6nuJHP3fv/K7v+9OY99FlqMuIwKSaQnqWsAt2i9FXgl44cenhEXQzt33r3379eGqyWm",
-	"FjBth0+bY4fDw0ckbXeweCOUD7gfitVCxw4g+wtoZaTWyCKs0CwQnDW4AE8VLbL3yif9W3fhz5NFi/Tf",
-	"vrH74R34c6VokZ3bb0S+KabWRsK9HnDZD0u/c3bSacSi8HyTceYr3m8R6bRZXng+slnHJnOXLp17fOvE",
-	"/FToxGEj664z4CBajPuH1J9JeQ4nr+aDz0spPpfKyb7nILkza25SvIJubMA+culVa7rE1kgl6Lj7nvR4",
-	"c51dkfvJtnQk8x2a5U121IUz9vgFF161cka2RhGDBukQuz0MdgGBlpIGWFVHfqTmR0rARwpG53buvr33",
-	"yYu777+9+7NfzGtEFKNHLBVPkRFyHsh6MHps5RpRtj9upqF8yFICx6h9KXW01YAt76frnFI9qOj62Jxr",
-	"wkt/ELl06tRpAyuQaoKZE60D8+1SaCqO7Uk0eL1O1lbMYcKtF/Vl6g7PlwDoPPGe4EK4q+vX2bmsGesZ",
-	"TebpfBsQX9IZexMD6Ou6an4m4fPQto1nuhs8cU0S0TFGGZAVY8zRA5vAcBLoJbqZ0/lRQtYNFkjmXCJz",
-	"U0qKz1zxYEJN56a98WKmYoaZFj8kjT1SBBEboGXWcvwmJRqjGH63mYm5a5iBIOpO5qqgtpcK+M+J6vwa",
-	"wcwc03LZkaa5qM6ITGqQUy6UMui/mLSLaaPBx8Lc/Dd3bnxz55X8CNsynOpUdbMPgZpzpLDMWmHJqogc",
-	"KRHflhIxjaQeytKKytmp5etYNjvshFY0/u6bO1+8dv/m5/2PP9i7+Xr/J6/e+9Wt3Ve+3vvki/6NP87S",
-	"9RyOQzOlB8MBdS/Z9PmfsWEOeq6TipSPTMkjU/LIlDwyJY9MyYfdlIyIi7GS9MBjp6FD9HCGTiMrIeut",
-	"iUsxWAGE3uXYV4fH5okWbILA510XoEpNtVRCSX0oY7PffSRts9hB2YIWg4t/kEGMAck71qEwZlyT1Oh9",
-	"i+lhLwtn2xpp0DKeE3CW0LbxmKyRqhpyFaBRxQA9SU87WUqFzFGlB7lB37b2QV336QYgBqfSQy4nYnLi",
-	"r6TNZMuzIQzsSBHmG4hgp8AhN7hVbcq71HUBH28EYwqZ/AM1hkeLmGmQb57mkVkHADgNQPftckdahF0B",
-	"DF3MYxwQPVJSh7dTmGcRWqnpoP6krQ0iwlOJKZvZXYOBflC+6VlYIa4nsixeJPUmmeRZuF/E4YQCmr0S",
-	"OdDH/7GWw5lIzDhJ4NLq4KQ0Bn6AF0/LdXWVO6+zLFwno0nF/KeD12R5S8Zy1czM87kudZ2GM5l7/DC4",
-	"MFbePPEgXcBLEavTYdsHGxIJChLSDA2bqgfcMMNLMsABWbkeE095KSqsx4FXDdlhJpADRzjYEGtsItZA",
-	"e/kHUpfAwoKLsVmo+rKrFuYXBflDqVJ3RBZ3jyNENxD+syuawDUNNDlTpIbzSs0mpqyzSFffMLD/YZED",
-	"JF2dz8o6HmQtwFnfa6dLAMfr173pqwdMa+gYnYSUHBlQ8K74EiZUtk8VFcdtmioW+QCP3YM4TtMR6AMk",
-	"nH3TTApCiNSuHSglZN+eB7jQ41Y0xRo+OJeglrGH3DFoVmUK9+CJyd7BIy508Idj0t6GRTNxmw1KZ8je",
-	"G6/c++hrMhcp72rTnq4ImV+L1GcGqNlkruF7zzM+v0aoX285W/rHu/+8e/Pfoon4ScU55o4MpTnBfNZ9",
-	"xqaFFhqRi25AdsPrLMKoaZXpSHDBSp+x9MVtWePSItDFM7GVxDq3nBWd8diD/zfG4skS3hdPNyYSvkEJ",
-	"AN9Juz3srS8nl+pMZ140XNoUSaXFPWxuCq511/M2BXHaHZd2hVNzmUWcBnGwrdSoDiSLyX6JsQUCqU2Q",
-	"zPmEGd0AU1r1dBtyC0YAoEJXG5PlB1FUsu17kmGS31KxWNy5+4ud29d337+JoYU0ADqy6/MLSWBpI++Y",
-	"xomAd2WmLnNbWox6wdxGZv/GNOhbQWAoq51o7psBQrTUpDIUShuGKMkglfcROc/iv5nCCE3pxLFz1oAn",
-	"p2usAX2Ko8czYioiK9unyQh0Ml326kEy98PP8CZznmkO98GckazUPp0DcpBsJ9PdgzOuUHs55LaVXpMp",
-	"TKuTKRIv9HGdALk0OSlizDGeePPsT93EV8ZO4QBk05go9aGBcBrJESbOPDj1D+GsAw40YpZRjjR0oJ70",
-	"mg7XHfT3geCWFWxtAtbagO40uhJlkiY1JRxbkAkcB9B66aP77/9699ef3Xv75Wja+Dd3Xk+ROT5CNv0g",
-	"sy4RdJtM10xs08GofHIHgaRmAR3mQxaTx0dY9mHDWMdGk6VOXZf56N6grjvK7kuEpAiEwyhQivFiyPfc",
-	"DD2cLnjugGxbSnAbzK4v1BDGU4qkZJONDDuVAnlwiMxhy83KRFoxRTc2iex/EE/fim/8X1pk58s/WuT+",
-	"zc8tsnP7d+o/1/sv/dgi/T/d2rn73u7Pb5H/vvbbWF3Z/ZufzxBX4SlPDiII/eaLna9eC6D1vrnz+v33",
-	"P9j9/b/177y1c/u1va++SmUoP+03zwHXxeSljHk2zwBIDCfIuInX0HAbnk9oHZCHBWl4XY6ZSraTkG2j",
-	"bZHhNb8AEPSC6AvWMPHD9nvE73KLyJYnsGu/fjkiyuDVZI4DyEyLQSqbzwj1GTFNp+cnwNamQXqvB9if",
-	"YjSOTrAqZjEQJsewX0Ha1Gak29EYKmZCgC7cpFuMqFlYgLY70NEs1dmM4JMO4WIlMBPb713oJqEt+129",
-	"lNzTaM8h7mVypqde6ccMUvYISH6zIQjKD4SyRqrm2ypxHSFFBOG0ZBWLxSkwhxN30LwmNauL4mRPROEG",
-	"QOUE0njK4/maS/kmUb+TGnO9bZihxgLaP2UGWMojOnoTn1E7qSveePVBU4d5vp5f4EvIDWx6ZH2TuO35",
-	"kQi4p00ucqlI6i3q07pkvrCgg7taJ6PGxIt4zyq9MP84a3v5crFcmhEErhnldFXkkJQlz4/F+jWDiyoS",
-	"wmnqPLdhTNlziA2cN0/Nn/W9dh45+BSTTsovZtvRIY/1kpjrhqoZB6Yef+o4erjABNuPLj7VcMeqw+cD",
-	"h9Fgen0IU4iODI0bVSVzPUb9+WRwKYD4MvBSZA6wowbgezQBR/btRBw6q3QKza3y1R+V8dPi1fm5/NwT",
-	"z5bKl3/0w2dL+aXLPyo+W8qfuvyj0rPFfPny/AitYjrY/9OcXDj7GDm1tHzCsHBiM0mdBAh/3QHzoqSS",
-	"jZKUpLpUPFXF0gK1nJRHtWyukceUNnBMEE1bRKgnBrBzElKdqdEC4K0V7kiIKbYjTyBqDY4JIn3Kdbck",
-	"QFOa19BQ1WchumgRjCAw+3IVpLN2cMPwMPqDmHOJEZ5yMvjcxkQlP7EJLnNH6hhBOUas0cKAwCQ1akPj",
-	"AEHmqrhPVY2LBVxH8ev59EpFNimYDDR42kAFtmm95XANGYhakCMMUVnwDXZUA1TRmk95vUU8Xtg32h+u",
-	"Q1KATxGRIjBsaQHjkU6bDcPxJUkM5vuJMWG1Ww7foq6jGHunKy0NiBpAPKL6k3obIriSg7uQED7kQlKd",
-	"H5zU6wlB/QB4MFbB4Tv5oM1EqunD1T7zJ5x0jxObucycX19r+nCAhXRcF7tbEEAddATxeHql94IeQopl",
-	"ibVjG16X6v/Oa+dQ/pxdNXVU+qY18lxXhyhBNQ6FATXkO0Nw6dEq4fKpU9Fk/GKiSigd6SafwpYyUES3",
-	"3aZ+z8xQWdDqc/I0krubyF5Sb/RzYH40HM1pEh4cpbXJ7xmQ2xKrRXF2kYAX8JwkWf7DqFt52CaJxJ8l",
-	"uyKJ8ULbmqM2uz5bxf4Ba6Tt+WxDtignO3d/sdD/zb+SuUouFquu5ObXCJUbqM5iq5G1Cqdyo+3hF/2X",
-	"X1ojLhNCP+j2G3t//GyN0JrXleTeF79dI3pnye571+796vcLu+9d27n75hrR26++vv/O1+rr+//xLgok",
-	"4+pCH6mVC8aZs3JmMPixjRnewfvVt+rNuZCgQkKLpdWYZw+RwQXKNx3ePMOl38vq2vMZzeB2ClpiTz7m",
-	"Aezl6IbpE5uuZy4do3xz/MEtp2i1CHlhWRKnoSuLzSa3qRyCMNoojMIuyhRk544c1eM19XIP+q1NuDCY",
-	"XeQ9Zo0iBQyw9JampyQuoIn0wIOKscNwOEOKgbCcpgHcvmRbUgvwDJJlPSJOUH3Yr0qYLFsce8S6DVeG",
-	"jkTDV1oN9O3RIMSg0gQh8anR7dM2JgSv/9D4qN12OLn38c17b7/c/8m7ZA5MAUf2iN91Wd5r5F26TbxG",
-	"w6krmad0VfD9za8Rnbzkk6CRCpnD7wS4eWmn40OZsNLeHSkqHFD/DWQxrgo6vhxpEa4eTrYRHzxSme5I",
-	"wdwGvE8tm3rfzf/YffUWvI/Z6iHqkXiDwBd52wj4fEwYpXJ+jejR7v7q1r33XtOjpdB6TpiLdTLmfFyE",
-	"whrlgmwtPwCYQDAJ/C4mGCNXDstGE6sJLn82vP6ytY8QzugOByMpwu12HiAIHZe+U+ua8zL2tCAagtsL",
-	"PKNUapR4kyioKNXxibfNEZDAc11mk25ngle/lKqBa+Z8Im+bZ08uyZqEhFQnxnjS9Zmz9WFBfVstTb7b",
-	"UbY2t4U2myet0MQlwgW/1Mmol0zXMnpCvlscHGaY0MKlS+LiYT12Nv8X7KPAjoCKi86Z3n/zpNtRRmub",
-	"XiFz7Ir5EiuYUUFZI5QTWhOMS1KDyJiybzsYSImfuDa9kqWGOgPwemaFdtBhOrq0KFqaOzJ7OgQkgKWx",
-	"A+5vO/YqaTNJFgj35Ib6NId1t+oznHfX4Yz6aIW5PeLxCscr5teUYQlyWe0iWSB12ukwm8zpW5CjLCjz",
-	"agsDbcGNNSVJ1Ds34NOcdJjP7Pm1Cu8xAT+saewEPTKTwLtGTEk+WSAN1/N8uICzjeD7OfzkeHxe2XOA",
-	"kELmuFfhwaEFf+L8mnq/7psWmXVk0tuObCnTkIYj7/JNJfU2NCDEHK1w/RHUDMSQh3x0iKCoi1dJcX4N",
-	"RB60DQDJL7rtIaCYY4IYOKQBwdiGAJDeIU23Zt3VOYR1z2lQBHXhhv7Ug1A894DtqOXUjzHLmYtAHFg5",
-	"WE+4IrKeYJ3CIuKTdVm24g7RlYB+LTjDgZKQ+FiHxHS0gDsbW1gPKIpQfea3qSAt5tqENqnDhUxqxBJt",
-	"UzrW8RpeqVnqxQ6rOw2nPiJkaxpzaB1H6UY4PIvA+IMLTIsmrxHp0pQc2J2qnn1y0dEoRhNZHfPugamP",
-	"5EF16tuHxgWRvR0rS2hOlLXF3MPr+EDwmmG6PgPkGYoPzbKwSAmwQJQaTzxfh9IzVlYO72ZyadU0fpks",
-	"LhRxgfJNZu93Hce3ux2isIiCNcqpEh2ccbEEuzXqKBr4o/ScVKm14fAMfE9MOIEeFRKCkYweZ4BvhmpF",
-	"FO4oftRro9vI1FBZbigpC2qABluyTCgSqEt96kFWkfSdDN0QYxhA4wN/U0LVTIcIM9R2CR43Zkt/EIwu",
-	"voSh4rJKGl3X1XpvkIulS+fajGkrxcgkpkSSEvVrWt1ZNbc6vMJDsU10L6oQpsmwAfMkn4kOq0MwBsSb",
-	"wc2zCJUEfO+Rga1VOG7zKuZm4Sv1E2vGaYGDblDXVcNZIz0mNrgXn6ESpz0mjKYIz6twY+IbFCqjMToe",
-	"j9/uMiFIbPPgiVA1GiIJobqGCqNV4eg8Qc32eeZ7cT0t3IuclcNFhXgJQ7RMnERUFwuGFteZwluHtCUm",
-	"xBTQAVc6js9Exlos6W0yPuLMMupDvHCT8QI5B42bE7LmxrRTazwvNlJ0Hoc3GHQzs8yPwtsT04mnTmPF",
-	"yUZfaEWWTT848Xi2GJOXOq5Hs6o/Dccd4WktXHHFFWWHFOpiC9ITY56EmsOp3xvwv54oFU+eXFma5GeF",
-	"lybOI4o+F5Biaf8unkjp/diOnMPtOHduf7n32xd3X7++++H1WSKjp7Q2ZmM4HGwX6Mz+M67zmsddCbnP",
-	"SivUW5UQx4ZfjPWl2KbN2h4X0tftM5Xti7qB6DIb+sEpSQ7u7WRL5xDWlma0pR58e+S4u043QUy04fRW",
-	"TleUiudlqmLUaU/NdGS6P6o6ePqYerdHb+3o/TrweGuIuncII61mDaYo2lyeXLS5X7KeolxyDJHvg3Af",
-	"uhLEpLrCkMsPiypltApJubQgh3ZxcfGUsisvrT+G0DA6gODUfU+wusdtMZQcXM4XF/OLpfXiydVicbVY",
-	"/LuoLqb4Zl46bTZYgJewh6bWKRP/nIxae8nkaRy4tmHK+yaN5vsOj0PbxjflcdaRLWPdS5+xNR0+88CQ",
-	"KE0Im61M8malAYS6ZDJasiPAAp0mqe2OrYNUwWxscALrrEoNhKzsyxqT24xxIlwqWghdE9Xlh3o3a6zt",
-	"/OUXFleuzj+ykJy+2PL8IBto0twvBhc/MADIJA0mDo6qawkDjFS10tOpLJcimVnxjboEAXpltIIHoU2V",
-	"/uq63raIOu/VSKwghUJHdTD5WxDKPWgKP1ddKpcx22JDJxtXCZWkuqCmVZ1fDbLlHSGdOnWJ7Ww5ai7Y",
-	"aA/wsX1GhUVWiO00He3UoOB+2XIAb7nuyJ5FbEftcx2CU5BA3iNz1XKpVCoWodpBfVqszlvkFJnzfFIq",
-	"z2v0belt8wrX1y4WiyV1Uamsf91yXJc2GT613VYzCR6sLobr1/TFNutQX6IDyNe6vFXh2y2n3iItKgj3",
-	"4hO0IOVDzfCY0F9QYlPRwrQVIrqNhnOFeA3iMkXsQlctNiG3xMwvrwZh5ljM/zUOiXKi2LXXdurkeWVp",
-	"SLrJhGnXrzZWu2ZCTh48bThzKVv7wdG5e0h2SuI7IrOXZvo2mCM8qxEsuG0odkS/Lr7HtkjNaTaZkPoL",
-	"LGHI7sXXxVop3PgGS/fCTGIW5mnrGYMDs4mYqKeEZWrxtT/v0joT0LvBVgrGHIeciS1d1amEwqTkmVOx",
-	"NPM8/j2bhNWpEkOGIxWx1Q/6jgaRi9hex5ZrIrQdHKLpjM1sylJWdeZg9YppxffYzoYwxVGL/H09/zj1",
-	"GtFD7r33Ioof0r/9jxER1H/9C8sIof6bX1sBI94ARnzvy7d2/9+bcJESPuT+O9cX9m7+/P6L/2IF8mb3",
-	"/Z9YFR6KnHu/+QpuiIiY+z/+6P7PP7K0nCH9Vz/ov/R/+x//ZmHv4493vnit/8Zbe5/+ePe9L3Y/+Ke4",
-	"E96MXxGlI3vQ3gpHDvqGGra6OjpmoOttDkmGMEC0tXFw4KY3w8pZORxQ3GEfuyBRKpiNTcDj67ouUdtl",
-	"EY+D08x1OLOCEJvLqO3wppK50qeOqz6LjuIwcUsl8Kf237q9+9k7/T9cS6g5ntpnquZw4B4FA0aRyZ8w",
-	"wHt9BrleA1AEbSX4YAxrUANMHEmoINU6PKYapGaoR5MObbKhgu0D81Tgyh6Un+LwcsRxfZHQINxueS4z",
-	"ucK6FRIY7UZRLwRtkkD5M18TCtbX4e6OFGP38bXQk6q7jPoapRPqxkwZfqzpysxaXV0dQZsXRw90PTY0",
-	"ApWxDg9yYsF8UmMZ4FSjedTyflnUus/YFP1uo11r02VKW5iWgLENdczWCGt3ZE/Zf5jj1ZEt4jptJ71K",
-	"HZvAUK3vlK1wHwLv0OH39Rw5Z6Z1zkxo8XlJZC6Gmo6IbUcoTmQne9BtR3Rc2kuzP49HLs3Sm5gKCfh3",
-	"Gcfd7gqJhtNoYBOj8yh+W1Vcvxpm/wSAJ9tUkHrLE4wrjiW8NlOqJiQBzQXYScw20EnaedUVzK9wqKbS",
-	"XgLAiMbPT29zM6jqPKmxhlKyKO8RdI8FmBKonw+veoCmNqkCRzyYAHEUFXBSAgnX+z+LcxZBCowSYiQ/",
-	"0KCrBVQ8pVdUMH8qy3r685EdLOZA6SLzDo8GdZywVWNBbtTzD96aEuyw9jPG+U9h8yxOtnmmp9WDorur",
-	"I1aAJyrVT3rbzM/XqWDGLW5pn7hFbA/+C0EjYPddbjMf84HjOrZo/EMhUh052t+9OFS3W8yfMqW7hY1R",
-	"nm6oyToNBTXogcxAxtNA/yetIYwhE5piSihEXXCmfydUEAApEmRuEBNRa/uALWccNiHKXgQhMQ0G4sRU",
-	"uiPEwIcCMfCBQQZaObHpQO3XMJqnoUhCXVenU9c9t9vmAg3VWcyjy3UsacT7IfQZInipg+RIQl01vR5x",
-	"xEzGgBpPQpYB9EWCFuqILIaDECb+tf+XZ0ZsNGONrly4h9kQHYFHXYCpZWa/o6pFNTcDH1pE509sATPK",
-	"TVOpXJyoGOgRjJxWmlZXaxHogv6f/nP3rbd3vvjNWrjZ/T/95/1r1/q//GAtLNbu/+k/EUNhjbhefVNf",
-	"9dMX+x//K5kD71WtB5HloBZmPqkPVvDinGl8g+U5+jXQzFU9PR4jiPycLE3XE5E3eLddYz7ZfefT/rU7",
-	"a6TD/Lqy9e794qv+jZd3P/lppECBOMiK9TW0ySxSXT5ZKBXRwQ0f/3LeVFOQ3Xc/6b/92zUEX9r92fX+",
-	"73++RtiWYzNeZxuQyb/z5Us7d9/e++TF3fff3v3ZL6KrgQPD6vA6Rj6CAgcAx7dysWfFVyO4e3gtQotq",
-	"AN2Kq5MkmFC7BHDDir1hBSUSKrqNq2fWabOKi+EIohcQ4MPsmJI0kNy+spRQnR/93yRf1N/q9M7gBeVi",
-	"uTReFMYeGgN5i3IZwepd35G9i0rODSKzYy3GWfMS2nHymwyjVvGkbYP9hwB/xwQ5ff4c2WS9b+7c2H3z",
-	"Vv+tf+t/8vL9f75lkWrj+c2N/7722+o3d15BTEAs+BNEdOst0zlKx9kc6pKOS6WapQEXUbd0mNdxWaHC",
-	"KxywvjzSZJATvgoV+baaNeSLe75WkUA4wJ5Wzz99cZ0s6KmIKpmTtEmOHzdfHD8+D9pvC0vH1CshZaQq",
-	"WN1nshqDcPZ4nRXIeSok08k86hqCoSFuk47PhCDHj5/uypbnO8+z48fX1EigmptLQtWDzY8U64iwAoVU",
-	"usXiYn2T9eADq8LzDC49vl1X2kMxUocJMldVwq+qFpkx+FepaWwVZVN1HqE00WMCag3obVjwEtBGS8rA",
-	"YbFuqnQG6MDr0Ocg9XuQDDrMFx4/pmYHtURYxfPNnRv3fvFl/+47O1/+5t4rrwMRiDgR4I6uxvdOWAE+",
-	"DXxEuBZhaRQYkUgAZn+7srXgek2Hhzvcla3jx1fJ8ePrfk/tgteVx49bpOd1/QCKGLdN29cWOX78zBVW",
-	"70p2/Pi8VeFS6cF1r9MjVZhZNczJo1xsM99S9yKU4DgiCOqaUhEBvCpKBi5VmnGpTFpe1weWZcq+5zyf",
-	"dLl03MF18LqyOp9q669C9k/Dwxgfl7SO7SPagLGZg5TZ/59mQwWdmmY8ufpnIhltK03Ed/VjxerCwsA9",
-	"mHyL+J1DmirwhBAQSmeJ1R3ZOyYSUI3I3M5X72ORT//2P/Zf/QDPsEEFQkp5zONbjGMV6pxgjFRtry4W",
-	"6uHXhbZdDUFqO55wpOf35lcrPK9lAWCCqp2r0k7HdeqwXQtamXrkH4SnyM0A6s5rJdkApFYhdW9NPQ1t",
-	"GwCyp00d6AE/yarOGCTV0HdS1VuKjAMBR+Ap1fOn1x97oqrz02JDajO/yfIdKustPSy1IFpREqR6rpH/",
-	"gfqxGkY9A1heFHL6DU9fXK+iMWo4Ka3XWQdCcKR6zmbtjicZr/fy32e9qjZk1GltMyUbGe5deQlpFR4K",
-	"+dbERvMb4Hu3mKtYPwpqYZm8aqG+HEitXgs3A3SLhsNc21IWqs+QWRNHWKTluTZkDQKQjOeG+ONkrtaV",
-	"RNKaBckQRPFKWJw69X2HNlmFE63qzVvqCTUnqDqlbvC8uUuPlIvFMxaBf8+qf4srpcfw7/Lp/772L/BB",
-	"X7Cyor9YOYWkyT31mueZ7+W3HVu2ouODJz6qbyg+rp9QVP+ePXMWXlU6WTwzv6plJi6EIwIEYRR0kEBK",
-	"4McghdTS2XpVBLetYnAV8oZhIUGY6YYGijrZFWXQrYYV0iiEQQQiN3GdOuMClEvNApSR4DtMYh3heB5g",
-	"7g6BTTUH+e9rP42d86aSxFgh3PG9pk/bbaaUDKVgDBX3IRQaKh7f3Hkl4tFezZUKxUIR0J46jNOOk1vN",
-	"LRaKhUUddgIFKNAO1B/NUea0ukCxqLjuI5Siss2E1DmP5CLoBGJw9RBGBBjT+aCdySrIoUgmgu+5DIXi",
-	"miJFrVXhygcxkHN2bjX3pCMkNnBBD7FP20wCeu+zyY6N8JKFC2zL22T2D7sM0A0nXv+k03Zk6quRienL",
-	"LyuzRnQ8LlDXLBeLRtDoDmNRLvYP2pgMtN7AWfNsAEd+2raVgFWPe/ZyLA6dQ2z2Ur64tA7VFbrAQl/y",
-	"aC+3miuWThVpEXJ3i8X8CfWfk+ZP9b8S5vQ6dopry3itPgZ7X93tf/zivfdeTCg+/frm7ouf9D//rP/W",
-	"p5jP2HCuKNJ/fnOjRMu1xfqSHfa7QaMWQHSYMvyuXr6qhThN19EHogEg1+NE/DRH8aOIWBFzQR2LJdyQ",
-	"pKcGG7fwKLVNry24pTT5lkucGv3HxpsWJ9901vNrjm0zDKSijpPmVexKhwHAEFg4CImsz4g5Q0Jxjl/d",
-	"2vvk11EDBbmFhH7Bz+YCNnDZyl3Jh12HwNOBDn2DLHj5KiCsiARecU6IrhKb6q1akYmzjEmmT4EAhLU2",
-	"QAggToL9WeFm0mAQrBIhMReNUKltk9PwVlqXQtsMjmw5PGI1BKCNqKoEGrzvNFugOK23ENVMY/ijrsG9",
-	"Ydm/Chj2HZf2QKAqdVi7qQH0T3pkk7FOxE6aHfPDwKPuFRaAgT/q2b1szCWBpeTKRSUfSqXFQnGhvISe",
-	"hgDyQP1azJfK+cXSemklZDGZecCos57tpOsA7NW4U0xDRQ7w3dJBLM0A900qb5uC+6ZY8JBBl2rl/In6",
-	"op0/wZYa+ZN0uZZfqZ+wT7JTjSIt2ftm0KcaJ9kJe6U+etPAqeIrtSF2w8ZfXzm5VW4v/fCE/Nta6clO",
-	"Ufzd4uYzp/iFlfrZZfpEGTO1M+z2M45soXaRxN21imJF2tSjdwLVDw3GjyXzqLUDYTzp1ccCg+pLF4Lr",
-	"4NWHV2oslVLccZ72XI/a6573JPWx4GSptJxmeKLbweSWHzDboeBmVTeXy2lu7vhenQlIuzjDpSN7sxFz",
-	"IHCUeRY64e79/qv+Wz+ZlaS7aoUq8sILjn11kp4cZpyHdKgJE0KLjoSookuFhEzP2UmGv2IyIhb2o3ge",
-	"VnVTLdolkcBzy/sQR1lV0myMawy7OuQ66FJxafIdT3nyrNfFRNT9n+a/YjJ+lhH8eoZaayZbEXfwnH2e",
-	"ylYOTJE4K1jwwZjEqvt9PHiUNq3pRKm6HUG2PX8TosBG3wVTFuPCOBAbrnaEaVgzO9aCVvN3nLvMjHPo",
-	"3RinGR44c7EMTXzXuMxS8dTkGx7zeMN1MBS+f7aE1B/nTP23X73/02sz1TKkpPVWGwYF3CVyokYqHNBz",
-	"FfNBlFbRBQA1Zkc0YfB6OpxUH8PH5R93BLj7HeMpV1ddfOJ0vry8Ahc+7jSZkMPcg/KebvKYdzjwEjKH",
-	"KcrQBggms4qmt2mNhXiECHtPxrRTmF8LfBUhe4Izgjk8CSzpcW+bq8meDpYtG2Py6pLJvJA+o9BIMDx3",
-	"YwHiSsWlk8snVpK6PCUeRYM6FzE7EjYiodFFMC0rXBH1sGN6SyH0slJeWVkjVfW9+vJ4FT37uojr0vrZ",
-	"/Em4GvIvwhlG4WqWBgoxwhevEfPc71Vyz/59JVepVCqXj1dy4Q+VyvHvwVuOHQuzWv/H//yLSrdYLK88",
-	"Uvj7jeqP/s9f5kd1LkFKG03ZxwLCtKDMULSo+uN7GCusUcFWlnSwcOQEV+LTM48Ih/vIwuVHvpc4wKvf",
-	"Mc5ZTsE51z3vB5T39HTEbBioOatBVsw3d27s3H5t7+7daFZMnIEG1e15jOkjI9VqRN70mFsqLg3zVxo2",
-	"dw9F7GVrkO9O7pCiQdpXIUk5rysoc1MoksGZiiuTXduRebbFNFZ1IpdH7GjIbrCA/Srmq7io0vW6Gg6d",
-	"mgs81w7iMZFgOSiLmElABMMEDnxvhafl0em1ScwW1P1rZigiUkSF1IqewQXNuknolljvdVjqcA/eci59",
-	"NOl0HVAGU1+PfZpSX/60WZDUd5z1vXbqi9e99BNVG3HR8+XDFmiraxDQtAYG3PCUTgh5vlYwrAW+x1RE",
-	"BL21crQhsUpPGxrDSANKr7z9jwP5HQNR3fJVK4c1YmMfFb2ldNXKYfhF21y51VypWFD/dxIyEZGKU0xa",
-	"TTu4w8yOO0r1alHRUk+gp2on6yfsFbbcWKKLtXK9ZBfZqcZJeqK2Ul+2l9hio0xLtWL9lH2SnWis0OXa",
-	"Un3RLrNSQ92bwb/NFAtAhOmxtlbAJtRgIXX4Eg6547OtJ3DYK7VSo2ifZOX6Ej1VO9FYZMt2qV6kJ2sr",
-	"jSVWtk/VT9SW6WKjxIr2yfpKbYmWG0V2yj5RX64t0lIjF2vLmiuWaLlEGyfzJ+jKslpHmj/FTtXyp04s",
-	"Ura4tEzrdEUpLOy53OpSOSyCSbcBWaKiAUNMExlFkfDnERsF4atnHMRH+x/f3Pv45u7Pb/W//vmAPacu",
-	"T2HMWbHmaKMUiEHpv7DFfKfRG6kEXGBqhl2pFXt11ki9RZWo3WK+SdjaMtWr0W5aWhXwvU3GievwzVVM",
-	"zUZ0D0+wCteMUslX1+NN5pM2lfUWw15z6mXQwgjTadQjDJa9QSfSjwva9bQ8d4Z+7b+BtYmL9v3x+3qL",
-	"QWK5rs3zNoPAYYZTBcNyopGhpB7VouvKNVL1NiGYjQ1sIA5AcSUdoffmO3/qcBsxgRTOHhCwOnof3rz/",
-	"u9f3f/SMHyVIhwXHbKJn9cwVzHQXhCanw2qtOgrQT+YEA28JmKJpk1jnCxV+mpt+V+g1Qdg+bNQevFBn",
-	"EVDX2QTfbgeL5hrUcbu+7krpcWYKy9WBhIRcj6sTjMkVFMU75F+ZBDmcSNP3tqGgreW42L6cm9oNdUFp",
-	"mbQdDvxlrrpUPqVTJasXmPR7+dNKcYGZDDmEoO+FjKdNcMYwHxH7GiSp6rA7+0heCMuhc2fp8y0n/zhr",
-	"e/lysVyK1oFHNbLUZxvGFpyvNNkFGZlPPMIfaCzliKNbt4zINZ4XG4vPlfMntn/YLrZP9dZL4oRd7P31",
-	"Su258vmTV4r1x0+0F7fOlvxTm/+7TM/E+i6smv4OYTeHFC72EN/BdLiJlgHnhrXToBVrWme71psHz242",
-	"HagUq9EfOZtESogpxqnJwnQMSWD0F8EnSpwHzMK/nWD/A3Yh6YodDBGFskQtOXHCaotBgSFbGO+L1gSM",
-	"lgbo39dtfYDVY444jN94VFO4wyd6KHAcQwxkKdkDikMJlbJtz9/87ivnsLVeV35z58b9a9f6178YvcNZ",
-	"lPFEDx8qDJGWXWO8cGFbL1COlTBFtbvhuJL5pOlsMR53wBXCoIZgjHS6NdcRLZ2CL7od5gtmM7vCo03D",
-	"PO72UtFa1oCJsnoi08jsH8MGNBm8UX/LqB9ePGh1ur1YrzSd5gm1ziyOwRCsG2Ce5lZzz8FDg4CtMH3g",
-	"0nHy4ZaDD413ajjlsJwvxp0dqWTwiVjAe7CDUP+L3w6Hvveu/Xj3w9uKaMxuxEZRKsZGEVwEsXpFr6sp",
-	"9QLj2I/tutCkl2Jqi8ViOcCRAVYwWZ2AO1JctghqSlztSJp96KszvUrUymbw2oQkms5rExyjwx7s/9Yi",
-	"UODyiSxU4PFBut775J92vvxTXMZExcLlAwsyjc6lP41oKZFRY3fHUIzo0sE5SPYx6PJwD/4yHxiNPdOG",
-	"GSv+KhwvOCbgFzT6ytV5AyjPoDchxF9WoyWXYZvdSP/SYyKCkF7haEoL7YNSYhLjOPiKQUBZDiYtFInp",
-	"69S3IEvnC8QsgSMqXPfG9DixWVvdEZajxvpRC4sIDxxXPuWYHqWkremtiy+g7jbtCYLdCeVahetFVZc3",
-	"fMaeB9/XrJP2w2OdWfhGChC+z3pPQDKBFi1TmtBTMf9Dw4hTXbaU7rJldWwjfDo7lz7AWoTDIPIDmRwg",
-	"dxxyeTywQKG9v899HuXmDVk0dNuFZRpI+jmzTpuT6gzgmqvWd68uIWvK3p9hIcNFSX0ZB8355s6N/ls/",
-	"2ft/f5paR0l2kEduCioabOYyyZJ6TKnvRaBYxHSNUBPx/Ig9GzsO2NZGSCVuPa6zPuYLFR4py4dybuSa",
-	"sxO5OPL9iNwGDC8maye5bfClRzm3S6UUZ+m8D53iIAHyLHVcPZ3yyWy3XjACdzaparCDAb3HT+OND+//",
-	"4jfR04gYWvs8k9bo9N6I7h8k9CJkRUrfEhlyLZGLjNsAivGUx1kMGYMSDFJp5CcNNVNdLC5Vg9olbFAl",
-	"A/S3g/BU/RWT+zq3amITzm7xSAv7DmthU+te6sGLSYz9KU+Stmc7DUfZ3dDXJ4KRBvYq5M7Hj9W+xnGU",
-	"eTy7irIYG8eiskPh+MmWoBqMK5ZFPKjOLWBXXTYylvGEt40wOAhQCa4TQGgRMujJGBE8c1XFtqvzOlOX",
-	"CNo2rh8LOxjCClPfdZhf4Z5PXCrVI1A8k7lI/zzoIQS5RTaRLd/rNlEe6GvFMcApok02v0qgRRqmM1G+",
-	"WeEBML5NIJMS+0rCRII3jG/Qp6bqCxObuQTuJodXuMa3Y2aGctuDkbqsAchpBRIN/4BnzGcupGcYRD9w",
-	"KgEOUUQyQ2uuDiBfBeJ5YqgnVVZ1dpmK7RTZ2ADQWP1DesTMRr3SIl3Rpa7bw0pmxdCPDWBnpxSGSSEd",
-	"9YbcoC8lraRArPBDHdJhkaOcbqUWw+43z4Y9LnMnCsvFeCvA2M/lwsniQIP7FMrCMuyLSe47l+3mpdjN",
-	"Gp08d6JQLmLZI/xZKhaKRax8jTWzXBzqR5k7WcQpYr/JcrxlZCno3Zg7eVI9MlMaSXExNoQzmTellD6t",
-	"KGxnmiakA67wEYzru2Zb7sPt8u3pFY9FWGGC0Pzmzg3UL+59+S+7H7zX/+Tz3U9+esBaxgFqFFp8ZS90",
-	"T3jBqHAXcArMwUHTG1o4KtkiHZ2caSIzMsisXY2EpI6JMMpjofZgadVB3dz0qY0xp03WkRqCSgP9edta",
-	"mYCHIQg0/Iqt2IRJlZyj5pMBiq5whJQK8LI93+gdqFPNF6IAlEq84fi1NURcDwr3qSyQZzAtGB5d4SZB",
-	"FTI2dcFWIIwdEaoUVtCtoEU7HcZFUEClU0pDQIBVeF2Fm3YLsIYCB4rpr/jQAjkfxsMoqXu+BoXUYKKB",
-	"f6E6T9rU3xQYVIwOUJq7RMQbUSCQ90GDsF5EMULP4vzsHIB6CgfpAXwIvQhH6RvTpm8cTLgoWKcjX8Gf",
-	"na9Zc6ikqE//9o+jCsQBRH0WdHrEhMJj8BFouzjK33mQXgENPFejApfMYSpHaJrSNtP2vGhRn1U4xQuN",
-	"pIJ+wfCN2HQ6YpWULFKG/1+at7TorvXiSSf6W8ptYQUPAg0AaprBMQBdFvMlJeVpNJ2E6GwS7m2PzCNZ",
-	"i0W4wrkrdUJAJTWA0m9ToR7xPOOIXRksSyMq5yBgFgN814Vapipbib/FaoVDxg5okyD45td0WoySuw4i",
-	"/2hw7JBzjAoF6KEcYE5pzFN/QRNUVjF7SCp/fUa19QztYHOl7IbzYlQuo/jF1up7L76+9+O7O3f/5d5n",
-	"X6r18Rwo+c+VylGjuKSMZDUnIO3cam7nzrv3/v1a7IZiaAtHjN9TJTSSu6ZL7WquXCqVIrI0nUFsrjfl",
-	"Hm+93n/r0/7v3+6//kWWqlNNCWksXRkeme+eZfttWaeDfMh1kYsEZunum//cf/uN75bbOzAzDtRMPZ0o",
-	"ExQ/RkOQ2Y5k9mqQzA4NvKElu7ZqE5zokJ1JuV3hyOtli0oLWX3EygvmB6mJ5JxEIabNSezJFbVqocZv",
-	"Dn+Adh66FBgeiRzRWLNC0p7+vBY8ykhDjHZhN9vAgAvGFbf6hLH61ICVAR8xHakkFG35mZt6F83SxIy9",
-	"WSfeLU5rrJWnMta+uXNj95f/tft7Des/HP4N6OFcBqPxcNtiiw88aBwS6FHq3kMKz6dT56K8ZiBRPh7+",
-	"hUOVwboaxpw6NbXRBQx+4QU8U+OxhLVPM2pXBX7MqLsy0FGNAxRqqXzGjGWmTAptDdEGeup0H0llNAFC",
-	"BTg6rcCCUnpDm8mWp79D9ZM0qcN1hpHrCWkB8CgVHidKZcbIbIULplhsHYbxWMvhTCiOv/ve7/a++ure",
-	"Lz/e/fB6/9qd5eJffnPn9d3XX9n95Kc7X73W/+rn/RsvkxOF8kKpWJ1fC8ccCe060DoGu+DrKoYuNE5S",
-	"MtP8oKw8tFm7Ujj2oOcUI9Ycv65T12V+CFshGLPAW1rh1aXi0ugcqynq9b5NqMS/YvISd+RF4x3fP4Lr",
-	"IbKV2BRRu+hdF5M8lqkNMFTB0ICUkjrQtkcNo3ACWp/mrH0sEYZSwYcBzkgXNFIT1G0zIaD3eS7D2YL7",
-	"1MHOreYg1cIPN6H/0kf3Pnrt3t2f9F/94N6b19GOB8y69PvZYb4DD9dYDJF1A6rDlqnQSdXzsc1UZFd1",
-	"lNig5ijyais1XXp+bjXXlKZD/MUOqzsNpx6gFAA/y63mlqHdkflrcSWn/0g1heVSsQQklWRVZ7WgIaDN",
-	"7NzqUnqIgeB8jtBVgvDWkaU8K0v59FDoMNoOFaiXsCsdFyTfN3du9N94Z+fuG6g84MHafffNe1++/G2Y",
-	"0rPDpxy2f60M9yBIYcQ0D6E7dXrUSD0nyC0JEqnGFtdHu43F0C2rz1UDzKoAy0cnlR1YMX0w+It6ltNV",
-	"1KMASu3/PCdE1+HNjMiQFxn16630l+PIHj78xhQQN5os9AX9z//r3is30hrzizplLboH6RFrRvgAEnDm",
-	"b3+599sXd1+/vvvh9aSYbdK0EiOvIMnOx3WXFLg5gxHQs77XNm2Y1d/rXuaS9oHDksY1rFnCUU37uJp2",
-	"Z5CDhr3egHxQjx4BrfxtFbZzth04P43TZZVgOm4sV5jaNrN1CoxuCYtXWxq5HmJrEH0b8JfOunZ7gH4P",
-	"QQF3jI+VQz42M95UTuRNOoBgeFMSh4mxjHKMZZSnZRgPtMS6lC8ux9yQo9Y6FVJtbcYyI9W+DLmLU4iC",
-	"pJkPOmBnva8jbZ0B9nDkkz0qp86SnwtnmlA+JCCVfPzZp/0vv5hWPiZ7eodsnsyl1RrNJajzDEdRIKeH",
-	"UV+CiKPNhPS9XphCuVrhStl3tlBmciGVEUMeTMH1vuXkFFXX60HO8DYVxD6qwf5u1WAnnGCsxI6e4KRK",
-	"7KzneEwh9uDhNEXYD0Ux9f7P5IFXVB8Z6gdrqB+IdnZUZn3kRo+VWSfpWtjB8xD4IqYCOw2zwRSlJfky",
-	"/vri00+RNvObjMA10cRfXIW1QagcrZ1FVTntwwgzow5aW7sEzOUgtLU07gxYrzys1yPpsOkmG71KLfjq",
-	"xd0//OPuP7219+8vam1gegel2u+DwH//7rkbkld+Pz6IlbEFOQ/WB4FoA5gwAnrakbj5FiySh82F8S2b",
-	"UFggP86E2vn6492ffj5rE2q0K2RBS73s2dnnjewcFsoj4Pyl44NjZdBpsqaMLsSiU5qE2rHhjGZz7OuU",
-	"kxoLhfXMs5ZP45OHZfCRZbVPy8rsWRaRM8KwWvw2DCsroLqj7t37T/HRvtBk+6R/9593b/7bg/AFLxiQ",
-	"o+wcMCXje8zrOMD3ot4q6rqDkVWHSy9alFIgZ2i9RerqdjuySD5rs3ZNcTfItg1/cCSp0zbD0sm5qvC6",
-	"fp1FcGKq8wDCLVtUBiADmp1qDCGb0LrvCREgPx1wvPaM5nizj7cehEJqRvtwRjvL34J4MBA+OPJzGQTZ",
-	"wx4oDU9x3Cw5qkT5swWRBpow8HsIz5ccBb33yo0HIvmi8GQvTAqyxPpJWKThUmmNTwuN1buAPPLl0+pz",
-	"VXc6rHs2mz/4PNDsGaDBred1pn36NFBz55Nsi7kHlQd6SErzm02fNU0LZ9Fth1UV5YLi4akaG+rasNxq",
-	"ruU0W8zfqDGJbmK25diM11lggpuyggYoC7yuzlYPayXS2UhYeR9WbrQZFV0f+06v5u7f/DyUdXufvLj7",
-	"7ps7X7x2/+bn/Y8/2Lv5ev8nr9771a3dV77e++SL/o0/ZqzDKBVjdRflYuASD+Sx0O30zDHBSpZMhaEp",
-	"GzBC8YVuR8m7SpeMt1+cIn80TeZoJHXiqFJiltmmNIlHD2ScPqTxneRUVdsWcfHZ5UrGVM2JrJI5zydU",
-	"ItIMKZkKedDIhHYYB64jghXHNiPtrpCkxqDi/7kuI7Tt8SbIm4idFsUKwOdj+6Z446f5AzOd9mMtxXl2",
-	"m16JVMIVyvCHflSu/+nL/T/duvfRa6ja37/5+b1fftz/+ObuK5/v/vyP93/xdv/N1+7d+f/vXf9spbhz",
-	"+3f9P93aufve7s9v7Xx5q//yS8D+Hcl8h2IN2/0ff4Q39G98unP3jf5XP9/98mb/xsvf3Hl995O39v74",
-	"Uv/6F6V7f/hy95V/K/VvvDwgG1xve7xoQCTaBMkQ5/HBKCP1dWMnmZHNL8fZ/HIuxs/Liaw3O7M9wKzb",
-	"MQRSnj2BTLR5DwcNpTOx6wN1oQ+W8krDlDdRvygP6xeTQ5hpjO4J+kVmgh9lZQdc+SgP+YEGDP/sTPjT",
-	"th1XOMBVG00n0QnMv/4gu7qVyWifGvQ3pW51VqP50sAJHYezGAB8AI2pRbcYYVdoXbq9KDLFAAhEhWPh",
-	"ULcTIgMaKMCIfgWPpLa6Ti1zDF0QvICrCMW37QiG2P7Q3hLcEHFsCvB0BzgS+MgBsFvt/z54wNsDjid+",
-	"N8pjkmBwS4NAsNNmaiY9a2RA8QHV0URwZv/chcq3yt8jmK9J0UhAfn0gPlmACpjsjY3CIYQD5kxIxV/B",
-	"GFacFxVIC12wzCa1Hom4YUMvrAWe1Ap3OAA2cSEplwRVN8XFn+sy32GCtLxtKG5xlUjHpiw+YweeIL+u",
-	"FmXfjst4M464ocM9rt5gJNVo/2Z4weUjb+d3xNsZbmT2bdRYH1Oak5PXUG9fKdiqna/e3/3sHWUMv//r",
-	"/h9u7d18HeUp4jNlX/XyA1h1szYbHnd7Q4uPr//O5kh9K4Ul2fWVdcSoSdRWgMkfuexnWZURmjTbLWVK",
-	"RIwWn7GBCo3dD3/yMLrvx6g5wB3y7Ip66Vh1R7J2x6WSHRNEtBiTqD4EEO962DZpOK4LWVJoWlLie9sI",
-	"Vwg6EqL8BS1kELyvwsPbPUwlR6A0K6woVKeXkbl7r/5x99qL88F1PjiFCuRSx/WorUxPR5IuNz1mpFfh",
-	"VZyj01avqBLTOEZ3hSmQv9GAvj4j274jJeOAE8yuSCuwpaMznKsunyyUilXMlK1w/ef8ABxiABCMeJBh",
-	"WxzTaBYb7EFbGZiseomZllntQ46ceAboJmBduJLZcZ4UPZ2HNUgfqFf3wApmu+Ws57epHB+DH89OYJLw",
-	"rKNOY4eg0xiSYHg6Q6RvSkRHES6wK2U8fnKnf/2L/s3/2H311u47n/av3RnBy/P4jIcCmm5U8v9Elo/s",
-	"8EFUG1CMEVcLV1xxpUq2PX+z5nmbZE4xH8Sqgy2ah9o/Ui3UxVZVyRFG5i6tn82f1FJAuzy9rpLatZ5k",
-	"FY4ZTW3qbwJw7V89WjpZXCzOmzhwTGbRDrNIu+tKp0N9SRoOc21SVa+pYuAZ4wsgr9q0V+HCkZo3UiId",
-	"6TL105q+LN6r1WlyRAXedmzZsojo0DoTFqkeryKz9Smqy9Qlnq8e3e64WMVbb1Gf1tXSrpGaS/mmegs+",
-	"XWw6nQ6zUZAK7LkKP2IXVxSidc/ttrmGg3LdCmftjuwVyGmYCEjNCAR+oObAD6vQWkddT+rMdUndZdQX",
-	"BPeFuXaBnGd+nXFJlcCERamFQhLl3l9W10iPiQXuqTO3++4nC/23f7tGnutSmKAPR3Hn7i8ssvPlrZ3b",
-	"r8K//ZdfssjO7Tf2/viZRe598VuL7L53befum/Dv/f94F8Qe+rtr1MbBORERXOshyVhqkpZeA1im0yXi",
-	"swbzlZWzSrocQQYQ8dgPlbsKV5amsIjpKBCgHbdpD5zU+C4lkC3DU7QXG35uODKejmARquV4hUcEchW/",
-	"q1paE8Iabbnt1DVItVFHpGdewz3ierzJ/ADcB1vbYge9QoU/o05D1fZ7F7r8e8q4rQYt7hwR6jBayOuJ",
-	"uI6QpiWP13Vt3Q0vBMquKM5ec1m7QJ4OvPowReAUAC7mKvI1L1s13R17RN8ZDMNMSo+hwiE6oMcAi81c",
-	"V5hkEfijumZON+BYBnzcZ0Rbo4qQdN5IuHBqtTkTRNtsFkYeAq2Rdm1HqvlxaQ2uiKA9cKSRNuW9Arlg",
-	"eCI09eMVjkrxsL542pw8rWMqYvTazOOMMFewSEdCvXI+5dEmgxUeXybbIl3QXrHRYIGclqTtCUnKxaJV",
-	"LBbxzM9Vl0qLVVJjPY8rlhDqisAphfM8m1+rcIp/Aqk6OtwSlYNmIKVlzfW0G1Mn3Own/oJUirJuZkrp",
-	"WvDISQ8Yo76qI8FWkaKS1Nhz7QNTYwcqUFqsvhluGra4AhqBg6noBEkGj6jtWYHIU3NAyuwhHUZ7SaOH",
-	"K6lTNHKJXNQLEehc2q8p0TdU8zyXUZ67Or5MPZCgCw3Pb+dtKuGhKSGcQWsHYj/I2nFwy+iZ67XRHOox",
-	"r6seVAq+MDDtSoDkVnNPBOkLudUcKokxKHE8T+i8XCWVXKlMKzkyBwRGbKcZtHWj+gyvRMqjwSFoEVZo",
-	"FgjIznnQDtVqPXFCffS2c6snrBwc1OD9qLCiseJti9zq0ogrrJxWGGB+gQ2cWy0GLq3cajG1QwpOAZ6M",
-	"C0CjSU6pZ1q6V6qmW9uxyZwShhDAsP0e8bvcCsh5XpH84I8aS1oLnyNYqoeukvvbMv3OtRNNP6i6SzL+",
-	"Xro1W+MvKlbU9d42YH1fMLZgYPglG4jhj6OMwYlGnDFwxgcqI9KfoqxtOEr9UlaSZwSQ0V6PicBL1Yik",
-	"fKxGjSAsGwHNC5TaDvNDGR4rgwS1wrxBRjx7x9Q+6YAMmYtFe3UKCfeMW1D9hVrBgA0QNreeH6hy0SYj",
-	"DCpovqJEojVoA1iY+WKFuOg6PAc360YyYCLF7a05pCKL3P/F2/2P/3Xvkzcs0n/zV7s/u75386O9rz+1",
-	"yO6N3+1d/2z357d23/uVVeF713+398k/9W+8bJG9T/5r99035wvkjI7H5EG1GQD3DWaqBYqk9VZbnQ0Y",
-	"E6T6cE+tf4FUsQVDtcLrLc8T2uLDNZvTB2018h2oh5G9sXCzPRFr/CIYE/NrhmZAj09oCROotktao9Te",
-	"THi862AP+Fhi9jEBLd1Apy2XQcVEncBoRi56N5FkpUfiHtzD300GROe6OZtH7tAjd+gDk4mPe9scbUkS",
-	"Mk8jJr65c2Pn9mt7d+9G9cbdj27uvv/1n40rVE9olMC8MKBMjC2srPWi/p+AjSADLJBLYCmHnKjCB1oc",
-	"K+4Z6U6Z3iZODDRV+KhIU7Xh0maT2dpZFLphjMaEPxMqlB7v0q5wai6zwMMQtGA+5Gw3Vmk6rQWvCSd7",
-	"lWmGezJ2JskoCP6WUT/1xci7s/VXOYu08rCVyIqnGyabo1TOL5ZGVL0MZKWqg6EzdVIltizrxJZsfcww",
-	"P2ywNVjgQc+t5iAMDX3VttfZFahi+fiD/ttv7H72Uf/l1++9eX3vq6/QGx+D+dGMIWOLrlG1JeXicG1J",
-	"bjUH741l8E5TtgqkmKZ2VXvxjpqejClDHbCIgwLUwx/7HNMQBSMhaIQNgjYM9DM1Sd0N3cwykDTqD22e",
-	"eI0B1J6oRVogiuTwXR3mj5Hy8dpVvAMsn4YxmaIvkL0OM1bPqjZrqjBMneKrH1yHeEW1x8RTHv6OITaL",
-	"VCW7IvEr9alQ4Vpj8UUkZDUgZf8cfPgDtbnATw5BF5okwZNRPJSLdJbiIYsoWBzi81Ny9oMslJ2haB9X",
-	"h8MOk2g3YEyzkOullHK9NOXej0pmhRcddbD5s+xg8+0pSBeMuxvI75s7Nx7qmAC+aKHWdTfzWt2HlK5k",
-	"PQovENqXIbq1tiMDNVE7hXWXUO2Jlcy3BtI+okmxFV7Vb40f+apxSgjIx1jFjh6U97TIbwdpNrVIomyt",
-	"F/U+z+ktqijFIhyrIwVzG6ukqv7ZQFWzOm+NSj2BnAui1mfDZ42uYLbxf0CiiOjWW6bdu85GYb7v+aJK",
-	"5iBcq75Z0Ktc6RaLi3XHhn9ZdT5UUap1z2aY6lXVweIqZi07vOmaKVK3wk3uDQBuim3mMztM+ChBuofJ",
-	"fJHYsi90kmfS4VDdnqVHZnx17aNdd/N0Ei2I/cCkDErOrBUyqUWWGv5ZoPeDSUwI8g5Cn0QWj0KSTT+V",
-	"wa3meQEgR5PEMqbchdn52t2p0xzVIdsOjuuhj9QfgSlMBFPArYQEuAG2882dG7uvfH7/+lv9j2/ufnj7",
-	"/rV/3fv6enbxONo3MJWIQzEwWsJdhN+NgEOPASZZYfLkviQdvnxQ0AnzSiVO5sCqsIipsyN+12Xz48Vf",
-	"INqswcTALEKMjJVhFT4DIQYDhZ0l46RYhY8RY6uEU9/3tiOr/meRYajY7sUE+vlWhWMm87FU/u4J0+Do",
-	"xSo6H6g0DYZwJE7/bE1SZAxjpfDuW2/vfPGbh9U89T3X7XbGJqmpxxwTwGoDF3+svmKgMpTMaYqWVDpb",
-	"zAp6RgaxD48zTDet8BoTjs2IIy19DptdH6H2u+pKdQ4haVD9GFij8Sy4uMzQpmrcuR+BqVhFwQwgFQTY",
-	"lQhrEoI5WqakKfhaLVS+2zGTidTFco+zAqluM6fZkszeoFvMBwEN34jo+7QZHYKG4EOEbu7CbSgdKFQ4",
-	"4i+NLlOFgR/+bKtAol5AMhty+k+AqwskSwpXPHhEk/Lso37hQYGX2m0KjGHU6dBVX5p4HQHEAiBe2SZR",
-	"NDHq4UlodWD249cZMbFxaqUlaRxasZl2HJgyYQoZ9qNpxJFn9JnT2Ju+U+saPA/Mys8a1wFiGlTi9GGF",
-	"B+IOX+rkVnPLJwqLy5kd/qkVGX10Rnjqh5hzUEml+VXAYI/AKWalFJw2q64PfHDaQ1EVZ56Y3Hfvi3/v",
-	"v/HOzt03dv9wfffal4cwyp+oIZhm8CP1A6S7b72/9GERdVOGtw+gUfVRZtWDzKw6gAjsUZfqI5ETxUOK",
-	"J48FAEjfMdwMrG6cun81iqOk+nydEBYi486vkSrvum7VwCtQTrwOgkFUuMZZ2G8764fXMzrQaHtawXYg",
-	"fbYjjLg8derTg+2UfciznA4mgak0SnyWi3HP7gGIz6P210ftrx9w++tvT0MYaJsdFXtGW8C+2d+FpCrs",
-	"yh1JqspWS2QCO0OaxvjcLDqYl2UF2oLbM6YtaklKwvqx+tqoOxrhZyscA68aOGZ+jQgwmV+4qvPOwa98",
-	"wRR5EQ6w0nrWgaIjWyyaL6ZUnMWq6eU0MF5R4aY1uHEtTwkl86BTmBLTl/YToMUpXFS7BH2dlnPZ0DdO",
-	"67SxI+1BG+mx9VwqLIcGw1iD2lzzaC/FeEpFGM+Dt/XjysrywWRbPzTZW0c4KweW7hXJfT4kyV0oakOE",
-	"i7Gu4CC5Cm8AlN+wmpnM7dx9e++TF3fff3v3Z7+Yt4jn2gzqsXwhH4IaZmT8kaXIagsfjoJbfY/GnY/e",
-	"1rEb6VzE+hJg2mpnVlNw7kUltRyXmXYKX93d+eK1+9f+Vbtzv/zV3sc3CziCVG7nFZ0x1KLl5ZXcau5U",
-	"o1z//9j72uYmjmz/r9KlN7GrxkaSn0X9X/gfIPEmBBbYu3fvFcW0ZlrWxKMeZXpkoVSlCnaXxIGEhE1Y",
-	"2DxwYRMWbt1dk032bohx2O+y65HtV3yFW31Oz4MsyZbsEbaJXqRipNFMd0/3efyd30mzTGGSTpnjxhib",
-	"Lk5IhWiMmeNsojiZnspMZ2fG6Hhhwpg0p9h0ERVm8D2V97LeZqlcZnosmx5X8n+u6wh4D9ikaA91U1Yb",
-	"O3yDHF7CPWED5tVAcIUx1bikehFjqm09HaT6EVCLiyS/7Ul5h+Ot3Vo8zdYwK1bgevUKy3NLkDer5nxU",
-	"UyLv+JIgSipBtQjkEaWcyJHTx05o5PQbr2jkZ6ePv6KRU8WiZTBiOkYVCZeGRk3HuKgRoDAeRqKNik2l",
-	"18Uuesi9axis4iFbLzI0IhtonG8zqPMAnFF44IC7k9hSbIO3FtF8qjmpwZ99dXYkOzEp77jAKl6QDP1p",
-	"BInlntmiGlN9o6mMntELV2WmVxTrQEP2Q0P2rh87uUzREd0S0x10Kj0k3ta+gXdg50SeCmiyMEL6+Ora",
-	"6t1kdf8+RkhLlvAct97RZUMUvOr0rtC0QWAz5pppMQgukHbbznyO1EpOQP+tRXTZ8ZKZKO8q9VOtVMc2",
-	"AkHo0fK0SNmg5VBgRcdFDBvmbhR2FpI3h43k6lW1+ofTS6RGt1FCFZWDH7yBqksU3xyNmbbwldKm8j3J",
-	"j+TrxUCs3CRnGIXBpDYefb9x775/5QpSdGayjS+W/JWb65/9FvWf/9FX/tPfIktnPBQY7DUpJHAXgU3R",
-	"Wk7yjpZiELiZ6wHbhL9QMwjP2oVFFYUuUVGSN6MzhWljypxkE8VxOlbIGhkzzWaK03SqMGlMmONsrJil",
-	"mULamDGn2VRxkk4Uxo0xM8syRfnbrvvO0qx8qmMYVdfdaoaMNZkh4R4Nl6g1ne+yxVdxApOFTDFtTrOs",
-	"MU5nClPFMTZhZow0nS5MFsdZ1pwxpgoTdKyYYWlz2pgsjNNsMc1mzCljojBGM9IwEeytVG5qqmc0bA/O",
-	"sxRBxxe7dJ7j7TWUOBw40UnpUmjNgouK2JsWgBImGzeWv/F/vPnCudGdFS8etb5nJs/AY9okJqVVI/UZ",
-	"FicEiUkpYo8SqRqbCmmI5zjQtcJ2+DwB3G2eR4xdTF4EMgRAuaoOxfLIECWG46o2n4Hqht+hfjkKQ2jK",
-	"h1oiz03XqVSYdKCj1CY12nFjdVDOSPyM2VCHNyVC8zxaCK/EyoLZi0xESdFj0KNEiwIWrZU1EDDAdiBk",
-	"CGnALuAVep4XoQ2S+oHD2YHPm55pL/P3kDbdjZ7uLbWKYx4kVoPEarL2UUK4rrHuUqXj/UmVhh2XBqnS",
-	"n1yqFMVDKPaRCLnmuAvPVpc2L13yP7+DOKd9T5rGGDH6EKs/y7gptgnCQ/sIOfyoK1aRus0VSi8Jwqhr",
-	"W8xVZYBC3khekufyGtRSYX+HII5OClUvIKZWQKNOfB6CKMBRM0JpRhE7XeCOd4GZlic3ia6pOkqd2rZT",
-	"Y+ZZ6JCnQyYAyEDKw0ebyUVBz+pb24rreY5cHCLcJWF3Ql6Ph/dhLHjJhbABN+wIPv/T6K/Vjvki9VNG",
-	"P8eJJ8K/m2eSbZpJeFG3EKaxpHRwtjsdPNYfHXx46DH6roT3m56iWRdKof9sdQl5KRBGdNii2FHVqcls",
-	"hk2UmjfiMfhctKoDKeWBbMFlPOg3hdoJOXhGCfToDC7RsPdonKM6zwOSasuLNYfceyXQTs4azik8hImU",
-	"2jSJ8fH2qK3YAlJBcMUHp3ovNQ97KSFIoNEMvME2NOzxc/Bsdclfurv5h68bH7zXuNsJYtiNnXxePr0j",
-	"JHCLsbafFeJ7q+s+GCXdTawXoloGxgsTSDtG29R3Z6ShkB4/B1aCMhRMS8XsUrlUyZovMfdCgXkYMt1q",
-	"SoedSEP+/VQuVWfU7RaDoEwwaOQGvT9VCzepPFK51Oa9HyJukY1Hlxu3r6+tXNu894O/fGfj3gf+javr",
-	"/3W/8f4/Nh6t+Et/x1fAuNet9SdXBIstYDlCVaS4QeZMZYIKx/VOudBaNLMrsrZm86zdqoPqVBkk5P/Z",
-	"I4F3J/OsiUBnUD0+yNOo6vGYNghRjr3L/oRSMr2nXmL9nHqvDN+mzjtop39qS5vHFoWpFA3gALGtyEln",
-	"Eds+x5TckB5IKH2YlKFsDHg60c4NgYF9tyW31G4flLLtUBhP7qJmu3/l2s1qtUwvxtVqtgPiLz3R5H/H",
-	"1art1LbXqsiZta1S3S4YYoDW6aRU/e/vr/34RePW/Ui1+t/fX394zX+ysrH8dPPeD+ufL0vH8P0fGrf+",
-	"vvmHj/emVye7UavZVrW63QQLHaMe6cnWqEdHtZrtg1odVJUPqsqfc1V5ctXhO7mEmDpJwiVsE885grGf",
-	"7UvImnpy4fXQzVPKR+htjSHzIXn+1LpA3IvatoqfA2ZxuC/+4OuW8M6pSfSqUXtq/9hjJ8qDUlhWlk+R",
-	"QjSXmof2yl3oza7cyPE9cIxxx5PaYf3rlbWn19Y/X27cfQ+oDz7Y/PJO4y9f+asfrT2+tvH0aUpLCTUr",
-	"VM9t1c9E26D7ZHM7Jg3VeU7+qgdoG26trmBtuAkHULZk68F4O/ET9miM7Z3D6jB1aOKIMw2bMsrNu6VF",
-	"o3RtgvB60NJ+mGwVwlHXf2zTiPfN8y2NGkGWU24qUR74U3qBeTXGuE44Y6ZQTRjPObrqx2A7tbAxY8+t",
-	"d3ZymLANHp7AvSCk2gjB3QugXfYDBGkUk0C9yZ8+NgTcq4bYzmUwD6+G6O39dPJQ8LANevUN4Ff9hF+d",
-	"BSZK3GvPVpc2lp/6y5/tSjO29xnKbFv3ADvQ5RAuI1gsqxQiaeC+kNeVFymRH10HFr7QQtBNqAYEtLMr",
-	"0zo8hAzp0XCFrkXXEcsUwxoRDjYroqToggA0AetUskxGavILy5MfSNVVFWzP7ohGioyZ0JZgB0jPK8w7",
-	"uXcMz4LFzahcJ7YU8o3Nq0fYlvCQZB0ygBB/its2cQCdCEyg86jYcDgYY8tkMiCVu8xgWV32xZEiV83D",
-	"ZBXqeqo2OQqcqfDY+ue3Nz/9k//41/5Hjxvf3fT/eqm3kJhC6VSknZVLHenm8iPdjP8IlO86rqfqqraM",
-	"sJu0UzzDBC+zFZ/VPkkIkiNKAJqWqNi03mYgCDHxb9zu9s2ogrG2u6SXtkfp7pZAzpq3rUuLLU7XOvhk",
-	"R1wUiqbn65Ltm7/0y5JDaJnMPVtd8n/8xH//w/VPHzaWvm+W/3KwXftEWkoKuJTWAjXq2VNCNXKkQoWo",
-	"Oa7ZuSfdGVaxqaEazeHre0mQ4HeaymjCl1VXCgMClHyznFADOrCQMjURdiWcMpPOEhBLDFGe51Y56naT",
-	"Q9yD3Imj5arwMBx3Wj0IUkC6tCh1Qj3QCiMWH5ZiH9rgBa3nClWPeCVLaHmugwRWHeFsZ96pejqpcs+y",
-	"pdoxHSZyyhlDMGqkvLApnCD6eHosz4O5XsBQ9oXA3teR3kIwbCoHzX3UpXKwCnOBemreYYI4/Gj8gXke",
-	"/DRo0iN1NeOmGCWzpOY6fD5c0/iNKZF+XfjRBYurEiOcKvbryXMqryxCNDhYruBBwZuRDuJMhBaxgsol",
-	"RdyhNB1QLsqbqcFEK4LK3UKMCfq5ZSe4+0vKfoDUHXT960q/7+CBwqKeqvFgX+zJDcX5hLfKpea45VnU",
-	"Hgk+GjnhOuWROdil0gditdjFpyl/0+IjJ+jbJWtE+ijdp+uCu+B0unMjOwDTwndRo+GeO+ghr0FvtR5z",
-	"EuV6+J6jBMQXf15bWfEfvbt+93InlaI2+0iA3B7PZnsp6dhGd6i4344Y1DOsrHhhlev9nBCiYZDq+cBD",
-	"VXDwRcaGHnqoZ+SQI6gzIYd8G1xnsCsOJahz1ycoeUTnAU2avbhxzgG68YXsjRMKQEQ2Hq5cHW743fa8",
-	"iUSIpqouNYLnF6o0kS7B8dhWFGSUX3Ncossr9NE8fz7IxARtmAS7yUz2QAMfJOv71kLm0CqGyfaKYaIJ",
-	"mdc3xTDA5/XByh3A7XbXjCXUSujXJpgnq2Jv2w6pMkjKYDt7oLuFyJxqcg+WjAbQDoATQQ7Ls8pslOhv",
-	"6aoHPvLvagSyD/C3CsCZTMtza547rryxQUXUcta0ikXmAquiQnIQz6W4vtSGy4RVrthoYRkl6lJDSvW+",
-	"QfWC1FRvOua0yvv0BNZ7zeK9/eB1tsjsrn9xllHXKPX0gLOO6x06AOEgHfjc0oHntRRnFz18l6lcitV/",
-	"9vbcm471q+zMwn+cnRNz/FfWKWuufvLc8Ysnj816J4/NXpyzahb95c/l57WT5xZqvzo3Wzv5crp28ths",
-	"7fVzhvy/d+pY9Fn437lZq/jz7m0ruX+7gUGCEDzo0aj9xTTCEoUQRmxA7S/d2rj3sFkHoT7ps1PUHn5o",
-	"QgYG8BtVbjKXRDVUZAgY1zirEddxPIwT0YJg3FOJHCkzSLkqPFIAqOJbVTaa5xCFotJZN1m54niMG/WR",
-	"11gdwk5lusCAEM9z60TQIksaRQg4iJ5dm2ikr7F6zx5OWw+iSZzOdJJ/W6Xe2spK45sbm7e/Xf/vFf/q",
-	"Hf/Kn/3lr3clAbcIq7WVlc3b3/pX7/QmCfoKSGxdolYva2xkLLMLRCLNFHrWOMmtfe/aZ4e5HNnuhbZz",
-	"BVuWbRflznCUOvh7yG5JRUBDPYA+xpzDAZJxRycNdo3SPFJD/v4b/493UEN2qRu3cc2OIP6jM/gEHy+d",
-	"NF5XlUvUI470npC2hhMdmpropOa4CwXHWSBDYX0TESXGPCRUJ/qoIRZ1aEaS50O/OHdiZFp+8cr/z0yn",
-	"x9LDGmnfxiUHPqDr1NQaaEr9SpWnNjzB5Vh78tX63ctaniv74eMP1x98o5H15Uvwf/x0/a9P/DvXwM1b",
-	"e3x1feVB/LdkyOKEWQBGwVU4GnsODKJMpdcXAP1pXr5qmw2PNt8eQCJSppIh3bC8uq4R3bSE51qGp5N/",
-	"XvoTrIlcp5rjmjniP/61RvwPVjTiX/+HRtaffNT43+vw7417tzYvf6KRtR/ubd58T8vzxpc3NLL+9VP4",
-	"dvM3DzdvPdRI44sV/8p3o2RWjhHQQQBasUKTReFOhHSR5bJqQCfE68RxTeYCDlUus1eiXp6zi5bwxFFC",
-	"ScGmfCG4m7RI5A2ljTNKXnZMJkjRseU6yHvL6b4kP3HL1CNDgjGiS8E4KtWXKoIIutGQqMFOrSTtFtgu",
-	"ARqoQE1iMNvG0K4CKBXquJs0OUWNGI5dLXN4j7MZoNJTTv0QJYobT06qTG05IKaCAoSiKaYwUzXLYADB",
-	"pQuMa3IzVzmm/+DdOW6e49w1INR1KnId8RMhP4JqeZOxSsCkl5kkoDXxW3Yx5DUuBnIviijIFQGWJ910",
-	"62eq/P8htirAUVkCMLQe46PkVNCkCJu0wpmFl2vbBHqwwk8wJFFxnYLNysBirIBKsG4XLL5IbcvUiW0J",
-	"Tz4Bgo/MthVMKPZgpaqOBlxVWqxmBm4ctlRQixG0YIBOCGG2FfswsEXGPYXUggiNIHqRvl2ygomgWDkx",
-	"9/pxfTTPgx5H2bSWTqflyxbJWb4IJOoQcdki+UrMWAh7PynWSBgv4KYpD4Zfc6q2SUxHC5m95HtDzgVs",
-	"5CRVfmjOYUjako94C2IToXmF2yAVNzpC/aHwrR7WkBccx2ZU6vfzfethdFZuml7aF+2OfjGVS2vBzNXa",
-	"qB38slOVN8qEHwThF3nwU7nU8dCQSuVSrbI8paXKUh/PQ9G9g3u3RBWMUgoBaU/PzIAk9EqWwGOimNZA",
-	"WEK9MTiKcpWOjwMcuJbKjUsTkwE/HD4RPSCnJlK5sdbvurUiT7nzuD/PwD5rZ1D+Um69mAwwLVM6nyjN",
-	"ienWiVvlWrglh2Hb4tkN5ELRqfKDj40ZGIY7GYa4VUJGVtRFikpQVFxGTdiHz1aX/Eer/pX7iZmM3QPO",
-	"cFxyywa6BdS0IJ4jTZWI97+J5xDrVXjAJBv9RoO+fAHtPaflQInBFa68aAhVTtDuwXSYQupIWTL8vKBv",
-	"u4us7BL4FvqXA0rEF4USMfD1ECW3w8FtQZimZ/YImovO5aGDzO3y5PUDMDdIEj3HmrFkwnQDtN4ArRdH",
-	"6wUhN8Dq9WQ/7RtGDyl5doHQGzpz4mUyNTYzOZxTqSuMwgkiPFrXtoLywrOrY/AAsl95HsuJoRHotegT",
-	"jPcEVIND6r4YWwKWcNdxvBhvYSzllpfLzexiEK1yinBHOTfGTcpVAwgIejQzYYcaJCjnUicwZgTm8jyI",
-	"G1lC3mJa1+TcMVilj2eyekucJAjQJAw7TMx+TAB02FGPSPvk8a/Xnn7Z+O5m49sn8qurd+Tx6DF/3j9k",
-	"4kHVwB1X7hBq5m0TaNnkEmgDuOSAzvCw4StRmEMWwlmMuXWqenDp9xvf/KZx82+JBmaOUG4wASDN7QhK",
-	"VCavIMcFsU+Hs1gDZUCxmNKnUy0aUS5hEB/0tgV5QAjUhzmPPDcZqyjOEaZquDFNUaN1aABp8XlbAaOG",
-	"uEP0CNulD/cVYDkbLkufgICJaheQ7Eq7GHIzh3ol06pXelUCvWPwEkHEQUP84C1ouMUgazSgB0yWHjBo",
-	"mhYudujCxJMkh8qR2SLjoBnPTuIt8jji/gFnAvKWgXDTTVbxSrqSYGFXMzKUloIr9F6orfqonmHUlB67",
-	"dD8gfUcU8USZesy1qG0JZkqXqjRKZkMvxymSsuMylSPGxGbUsA79lVyeAyF3OCTHRUHplVynOl8ieshj",
-	"pPyZyNnqZzjtnFzsnkvFXMaOyWkkBb8OMgQoeKN/nNdaDP1ssoZ+TBQ7xaJlsEgYj4XCeO3xX/wrf41M",
-	"/Qef+lcebn75xyYj/8Gn/o3ba6uf7RoxB05H8gZ/N4vQDlbX7MDsBto9iJIe0CipPL9vyJfTQZErwfbi",
-	"qe7DSFESBStfCnt4xHT+tVDnN+7eOHxqX7BtfJlfQKBtmwqy5mqxgGQN4niKKw7KxpKL4IHDAWPe3dS7",
-	"Lm8649is64uPKaK8vpVyCeYexlKuAcXgVorBHpw9wdyuyp/kaTjgmiKpMiY51YiJHcgG25YxgYDoktxm",
-	"+3okwVzpx9CYzwOpERc9Drghxm1CnrKgDol6xGZUeCSTjtW5StmY51glG2vErfZO4kVIirl1n4uQWg+1",
-	"NNDfl4f63v80rt7HQx1xNaZeoW+OIEwPieeaTnHUR7aHUwyN/2JHdJ7KI6pu1dOh7Gcl0s5VR10IzHZr",
-	"222xkpHYUu+cyOj0NnZnVsud3inFARzRgxqhARR0jzVCgrlhjVA7rtseFE9ofPdWI6S4R7soE9paFNRS",
-	"AJTnLRVAIadtuyogpW8//lAj/oNP8P/xwiCy8eB3G+9/C8a/v/Sl/+AacjeSIYvneVPZz/BocLFtCU+g",
-	"GiVDOqyOrhE9MJ7wb5QL8u/wU8cl68v31j9+179xWyOhaajleSj1NKKQJTduDxPBgEcHC10Mp1ymQt7j",
-	"X5cuo/YG9Q6aG6pzyJDVjP9t6ih1HPyggGTWEsgArMB6EZOtJ4hT48zF+xqKDsRTRQ9Qv4W0tXk+1JEW",
-	"+Khi9IWuVw6360Q3tnLEypVpxwWMKaLhXJ7LRza9k4D/w9UQQwio4KAoCMqSkBwEZlatkBJzgyINr+py",
-	"YDQ2GJFj1w2XmYx7FrWFrklrqcBIiXKTmUF+C5chiLRSqLeGBeHM3mvh0hCNVSEFxUahQaURmuehXxqr",
-	"S2oqRwq628h9qMXfISxLwWV0AaPVFce2jPow9o/P836VFqmgdZ7vVFrUUkIU25RK2bWvF8Il71AwBDYn",
-	"FgyR51Ev1N6fH9QL7Uu9UBZixMGBhjcRM8xPvD0y9drPsyMnZ/792Mj4q6dnm+24i7YX2nFZ8BmC2iO1",
-	"Ys3FR+mm4qOwyCcbFfmg0tnXIh+tXYVP1DpESsiRaiWUGWJQ/POiFP+ExtY2dT+JmYFB3U/nrGtTpxtV",
-	"N5CYKH6FeSpYkIgcGcT8kndhB6A8biaa0lHuHHLF7u0c95yNEMzdLdWrHjsv0vRXnRjR9oeh6duU4oF/",
-	"AcWC4HQ5rqojBIQ4KxaZ4QWgCzn/lwTh7KJHlFmTOBZ7VwHK/mCxW4VGLOvWa+C+b7jrAypftd1GCzO9",
-	"Rws7idpsctHCASB6wB97UPhjlRhWLQ2DWIU8CxGnbJJW6BElQCAkuSet1jaeGZ4xg3KpI2yHzzMXYmHE",
-	"4lqMU8FzFlR5q4OVUk4FGH0WwJvHAGiCxeU46+dvBWMI4nAYwfsumTUSLNxPvhI/gYp4XMrIFvYvf7H+",
-	"6cNkpQnjfRQms+F2QJmC/GEgSQidp/LUQwDaNlGaYL0lcdmis5AkM8Vxvj+y41B50NmR9PhIumfhMZag",
-	"8MDN+MLJjr2LAtzAMUnw8aPEJYHLBPNGmlpyJi8RzjJPNPeqxFyBPPCiybAIW1KCeZGcLDgjp4le4N57",
-	"OMZi72+w2ojqybi7bowwsOSaMQr24hUX/VR7uXNWi15uEbADShBsvvfh+o/LKvnfphljL+JAPpgZVVcO",
-	"Xp53+dtz8iymcv95/h0tAEbDv87La93F9tnAc0AoB19D3qZWsoySPNuE8UXLdXgZ+Dk94la5IEO2Y1Ab",
-	"6AbmFXFlxXXMqiHvNnw0bBEf1VJiodIRWrGOLGak71917VQupT5Iycla3JOay1Y6WI5XLUmLRLLmOeSF",
-	"kU8TsrXyj1rJiTUdJpZ4trq0/ocn/o831x5f39JQeTTKS0L3S7lYrcfTcecptwQ2+VU49bAe7Z+XPsXH",
-	"WV5dw8otRZkqNOI5NS40smjZNp1nAhHcYVGHGCXHY42EFXOYXCQ+LyJ8ZGyQCH1vHeVc0OVE0f+JII9m",
-	"uSTqgPJsdanxwXuNu++t/fjJ+ndP1h5fx3+qWdSCDB5WDJEyo6LqSucYpHXFsQAhw00iDNWixLWgfiw2",
-	"wli/ldZh/ht00ML0P8I/VLK56MTHqYXqwZKrIk2XcOiIQ5FvEiyw5ncY3mJEtbhuHcJx+Q2+yaDJAVq0",
-	"ArPdWxZSDUVOWC6ESzl6ydKZvlixKYdbyZXduPSbxt3HG49+u/bk+2ern/lPb/lL7/7r0uXG9d/5H38o",
-	"1/r9r/yldzce/a1x+3rzsFk4pnYjPs2cis1iL1RFmHkzi57c5bCt1x5fRxSQeq0gJ+SWhLUFsEt8R4Gc",
-	"aX3qa6wuoAKQGiWLM2LYFlCmiqpRIoqPsuI6ixY3LGqTik29ouOW5Xu6ft//6Cv/0bubv7vf1RBoxRpZ",
-	"YHXR4fR5tFxh7ghbtEwpfWxnXo4LLQ7oZy5P4/K9jeV7jVv3/X/c2nqsTctLvXP+nf8LAAD//w==",
+	"7L37lxvHdSf+r9Rik8MZqoEBMA+SM8dnz4giLcayRJPDeLMCMyigC0B5GlVQV2NmIJt7KDt6y5Kc2LG8",
+	"lhXRsRR/k7Vkx1mbkij5f/EhhuRP+he+p+6t6gfQDaAxMxQl08kRMUA/6nHrvu/nfrfQlN2eFEwEqrD+",
+	"3UKHUZf58PHcFm3rf12mmj7vBVyKwnphq8OIz5rSd08osst8xaVwyDN9GTB3gygmXMID0qDNHcIFqV9o",
+	"Fb9Jg2anTgJJmh0q2owE4SNKBaegmh3WpfpFXbr/BBPtoFNYr644hR4NAubrd/59rfB0pXjm6tPl4pmr",
+	"3y07lVPXaoW/KjiFYNBjhfWCCnwu2oVr15zCE7JJcaRpA+/RoENkC0bQ9BkNmJs6kpb0uzQorBf6Pi/6",
+	"rMV8Jpqs4CSGWC6PD+CaHrZPuywwi7jZDKR/wf1Wn/mD8TE9JbwBYbt68UmT9hVzSWNAgg5XpK+YT6RP",
+	"Ni9eIDtsoMfH9S3PwJOcgqBd/WaKz89ax7XkOj5dq+1XK8Vabf/UuauPpK/gZo9/gw0uuBepfkDaKpoh",
+	"nVCEw7qxfdrtefox5cqZMi2Xy8Wy/s8p/Z/T9k/9v2q5XLET0XsRzYPrKfjsmT73mVtYD/w+i0/pr3zW",
+	"KqwX/vtSRK1L+KtauuDiuIOANjtdJoJJY6fhVXMMf+04h993eXBZ+kEGqdQVe6ZOFqTnMhWQFvdV4AAd",
+	"u6xF+16wqImlXsSrBNsLr1rMIh0l/SBBN+ZJ+if2jF4Y0e8W1p82f+lHF66mUczZvq+knzFuveh1wfYD",
+	"vKpuj1/PZ7tc9hXp0TZzCFWabexRRdp8l4kSuRAQrojUB2SXetwlezzowJ2KdhlpcU8fMUKFS/REsibZ",
+	"hLdmHY9KWTOaLhfhF8njsln8X7T4bLl4ZruYdVwe44o2PDbxhLvmGrJQ15RRh72CqdFmwHcZWai3qKf0",
+	"D/rYq6zJ2OckpmOG1JDSY1TAmM6JgAeDmbgObch+gBwnYoRp72bmmUfIaXCYW4MeyzfQHS5cTUazDFg/",
+	"fdYh0+KzV582+331ZMaYd6nXBwkzicuw8Ko5uMypY+Qy0fCvCD6RUfaFPo8dqRhRTemzJvVdAlRCc85H",
+	"8/30+fRhDIed03mPttuTD6CeNVOkhVcCs+n2PNpXvOGxxKkUMggvC09lFomZC6cdx/O+7M5C4YEeAG0F",
+	"zEc650IFVGSytpYvu4VZ12qLd5kKaLcHI7rgsm5PBkw0B99gg8dB5xsf3KaW8qG65HEUms2OlIqLNlmg",
+	"5MqVC49poqCkLaVLpGCLJXKJ9RgN9BWU6I3VkijJvPVjqXBroiHdAfzGBamukI7s+5rCgr4vFFwOEoz4",
+	"TPWkUAy4PSqRSu9Uh4v2RvKx8CKqf2O+eT6Mr75SrdY3yF6HeyzxZBwfV0QF3POI3xeCi7YDt5TP1Es1",
+	"YZcfVeNo/WOLWPwGG2Sqsqurk0TMDHzyQgtU6KxtumQOzzrMq67V9lDKGgWdDGQfTi5Z0FSDF3793FZ4",
+	"HbLSRYcoSYIODQg161wTXeoy0mVU4No1BkTJLpOCEeYppldOsF2tq+4yf8/nQcDEOqFEBdRjmiLs+leq",
+	"dYcI/QXsxmmztBEfqRUqtULmYhs74sgNhgutJ6VgExd4U9hVjQ4C6UjPVUh8VKg95ut51pfLK3VDZByo",
+	"qtn3fRY7wynz0u8/rskJlzcpWAjZnJ7bi+aQVcurWbz98LIqNvgZeDsQMjBNc1cW2+TRYwvzjugJtsu8",
+	"SYMKXwJsHQbm6XvIAv5T0bShaSeQvUzxApem26VcBMtVtEd5V2vpp4HH4OdKSApcBKzN/OTgL1IfjKRJ",
+	"4wfDgvusGZBmh3uuz8TsK9wzL8i9vEr1uWijZjJpdGqgAtZVhCvVj5vMgmcKSx5/dt6BPcG7PMsuuwAj",
+	"6TEfDJnE6VktZ+yrfly65aVvyd7k1XJ56jY/1WM+KHgzaBx2R6W9hyxQEfuLu+ElmxcvOKCekKbsdsHq",
+	"6jc7WpOqNz1e0mbLWXCoZGtL4XNn1cfR+roaWWGlLK38sCQ9iXLmpeaLzOcyD+fqwQ2Zw4BfZx4Evh0H",
+	"0m94XHWYexmOzUyiwBwxkAhkwQyU+lpR6Ek/0Dp0m2r9lPTs0+2pXMwpQY7R2rnEduXOZMvAx0vGLfM+",
+	"mNoxy3yHDTINc/OUaYbAJelNNHXB+AfNQmvPaJRLj2W+VXpsZoLQ74ZBXGbUb3YyhnHeZ4wEbD8gXa2Q",
+	"xPZZv9MhqiN9/Iy6uHTZBmlSo5oHPnW5fhL1lpS2sHiLM5dohobUw9tC+iyTxp/J9tOUR3XocSZwucNY",
+	"cB6YZ5YPbd9T+3WykHCZNdVunSxc2TpfPG2sB9IYBIxI32U+6VJ/x9EaXbNDzu03mUcEY67ScyJnO1ww",
+	"xbLNQ2Tk6S42PZSYj8382VS76T42mNxElgL+bbgALSJ9gzmuykEthJEWGDyiGZp1MUWFB6RJfZ8zlTzB",
+	"1XK1Mo0pzXdMY0wK5qels5owPc2mlXFK+HJPxSYK6rhDuIDvcO/Ak7ih14CZ6Ye+edg/pe0W6uFse550",
+	"mR1+2lz746oD1/xuFl4EMvwCXr0aixtQ36cD/bMKBp4lGf335X6jq00p9281653EskOGDEzaMGyKf+nl",
+	"8NkuZ3s5mfLq8vGp9XNKodxSZfm4JzCPUWJmlOmSN48uzDWkCdGDp+BAmDPvcRVsEEo8RkHQ1It1TSbM",
+	"V0xzgRLZ4kbaN3y5w4RWsLk7RxihaGJsm0GM08FtTqFo/o1fErs+nQniNAMa9NVM9oHA5VcBDTKlqILH",
+	"zb7idivjg4HRbVG/zSb6VAO4Yg5yXimXTx0XOW/JGSyFBmtJn83klgzknE7JLZ+xx1gvyNJNHpd7pEvF",
+	"AC1pPSZP7gFBg686kISLptfXGknZmtfwC/WkSFpm1Yz4in57Oi1XVicZZpXVmF1WTrXLZvG3z0EZ5XKl",
+	"fFyUMd0QR7ehmsmO6s9leusxfIOLiaNAtcCOYYeLTF6lf5t5BPbV4Timen1wINbhA9REFsC9KiV4AytH",
+	"4uuprE31AujhPnDiQFsLMUFg/iyaf0fkgl2Qov2QISicQr/nRj9Ef6RKkCuKTfSFagtsjlNYKR+fvqSH",
+	"/MBtpV4ns1F2O2NfFWOf88j3eZTd3IrtsXkbYPTTlROjGh6HbhIbAYzo7xj187DvAaOZTl3928wD0S/G",
+	"bCgbugMz6VHqXsKAm/6rKUXABHykvZ7HMXFrqefLhse6j3xHYRZXuLnfRY6hGR1khGyb4F3BKbgsoNwL",
+	"iQRjeq7EKCG6MjB2I0Xg0ybIKOb70leF9ae/W+gypWhbP9rwWIJESTzwNwDnLmsx25OayfqF9cISLMu1",
+	"q3qxtDrU1Hcv0R5f2q0sgRww5MSUlnqGMiuNanPZXWGrrTW9lrhT6ytgEfIAKPgCTo5EkzPnpBMEPbW+",
+	"tNSiz3Z4yaxKyayFXTW1ZL4o2vuvzWyM4xNw29KO3tRV3SB1XNQ6MCKllUd/QHa59GBr9arvF81Ige3r",
+	"5R/bzqvXnMJZKVoebx6OTvQ2bHeo2oYMPp/5Kk4qoBrOol5h1gM8wdVaZmNAKiDqC9mbvzSj3haNTNMh",
+	"d2fT+CrRsbx98zfD53935+dv3fvx+8Ob3x/+24+Hz//63i9+efuzXxz8/icH//mJ+fJHb92+9X+Gr7wz",
+	"fP7/Dj/4VURVMA9NxjPT6pmIVsNdykukTXvjUVOnfbCKMg5MBBYZLVmgxO0jETFwXzohF4S4N2yI3mUM",
+	"jAhmoh7oRGLhuUymCyyW9EzOS7/BXZeJQ1FtK3xKjFhRcGqtzvgfUav0GKFul4vC0bCh5Whrz8dGkW9v",
+	"o/Ef1eY2qedhfH1HyD1BGn3NfQbAhVyzUwta89YLAvsVJLJUVVP2mHL0tfoW6mm7kWNiZAo/iiagOdGT",
+	"Mjgv+8I91J4KGWy34Cl5GVCr1WphUpK5fW6Oo5+UhxhWImJ4Mvb+fMQgZFDEO4+CGJ6UGHXEE+vYfC0p",
+	"MKXH0IkmDcVYxu5GW3EVAocDT1J3S8onqN9mh9rkHj5rO5By24OnxTY7iDEpm5UEF2lipYJUyiunV0+t",
+	"QehBHc1xrsSOs5knCaQkdmz5dtLMrhhIWcQnHNXxTlsOcOwzf5f5hDabrBeojO0cX3TYVk0hAmNR5yn3",
+	"2OGOr8mi2u5y1TV5OvOpETQIM7KWHaDd6pEoETMSRDVGELEVIi1cotwkEXtG0TzjKIgiVjSitRxFaLhq",
+	"IKO5VkCJJ4UmFyPeN2w+IOSQmzy0DJoZ285RkrkUmoGHsVJa2/D07dCojFEN1MnYaUa6yrkt2k5L3dMW",
+	"O+TjaUv5/hFM9XQGwcSmdAiSCZ9yxETDFelypSA5dHaqGN8vTRaXeVtcEE/I5s4hycGTbS62PXxQXDBI",
+	"iV5tPEBE8bYocoERZlBtaLMp+wKSg03ypv7SdX2m1AbZozwI3fP+ANJu2zRLJaT9oLMEQ8lDBjGVf8sO",
+	"19yscpMAvL1oFuJIZMihVnAdV7B+iQX+oLjZCphfJwqoVJEFWhNtX+4hBfGAhNmzLd4KOvDGvs8cUlkl",
+	"XS76AVPRJZpOOouY5Rorq4u9aNwtc9m8OJCJjdVT0mPgAje3NGtW4NrK1JSxa6mnIUGuVyFMJL9JxeCS",
+	"3fbDnAWfBmwbsuBGzoLJNINMbsw7xqgTFWStXA5pDjcQF/xodKWjJXE9v6Kd35GSeLgCC1SEKyW1mgT2",
+	"Dw3Q/gmt1ZEjsbhBfE1+psoglehLhydXeAcX7eMn0wQlXYXAh2Zx0ufPHpJf9+FBTATgKhgX3pvmNZgp",
+	"aROHGPXBfbDDBDKCGMcFR0K4a0dkslciur0yNuJ8VDs64yOy2NCdiUsS1bOCQFZMBGRB+g6m4yCRYlWj",
+	"jSDoW3pUqT2J5Ud7vgR3S4JGv/3tbxc3Y2NPDx7AcJmm1b5iSdK0MYxHYf8KV52x5LOUQt8UchxdQqRI",
+	"tt9jzeCw6qQI9Ip4cUKEqmsSNy25S/Y6TJhAic0iPBJaW016qXE01kgDv+8cvmozp6MgtU1B+uFSW8lM",
+	"Fuqr5XLdIdTbowNtSTT6bSeKI4Wad2wBpfAGi9aL5NKANqhipMH0avYF3aXcM6mhq+Xl+mKmVzvaL/OM",
+	"7djdhjR6vmwyBammWA15eId3V+6y7eag6SX8DxRTIZpUaKuzoSXrLnNJX7goO5jXwtRXpu0PLUz06jLh",
+	"UgFEkhotmcVVrQ/tSKYGLiUMIBlTCVOtJ8VVjtzIqcZZaGxD5g7B9ONPORLa/jbzvKKWn8x1wP1ps3Ip",
+	"8fsesyajK7uUC7KguakZHaEEVxVN5zB6w/a5CoxvW++EoQQa23Z0al8Rqt/D0/JN5nIKBbWHI9Lwgdtd",
+	"/cTtAGt0Q1o9i48u6ldBMvJSz9Pz4jh0dAgxl3SYzwzkRHwI8Oqj8aCtxkkjHDaBYRMz7Ly0ET6mCI8p",
+	"wv1H7UsDt2hL72041NFSj4DusCyvWsYeXQ2j3B3GJsXmdoVbkj0m9rsean2qKFst3mSubPa7TAQl1fMZ",
+	"dSF3t+uVlH1eirbY4IJCIDohkk8tn1qpnK6upKURAMk01e4RPTB1oWHEAFtARQxUAhxWbljEy0wqImTH",
+	"R/UdMdXF0vpjXPWk4unQJdHznUhitbjHTijMxV+4dP4sWauurW2Quv5ef3mybtO54XJMcNc/LE5AXdEy",
+	"PlaCE714g9jnfq1WePrva4VarVa7erJWiH6o1U5+Dd5y4kRUsvPf/vtf1frlcnXtkdLfb9e/97//uphe",
+	"wwPLbIg8xE0BsnJtScFFXxNvwDWJQlHGGJfsSOJyF+pT0esTSAjdNaXvrhMKSqUT08HDWJHRYowcXAiL",
+	"nIoeF6wmaBNODDBLPUa3r42q78jGYomcgxh3rbDXkbUCaXHmuZYd67cs1JVN5X50UHdIHfOx8a+aqIfl",
+	"M/irSZB5dFBfJB1qDF1NuSVS12tcDxMbMVHJ5arn0QGxqrL+CYJeNYFFGsrUoQq5h6lotO/ygHiyTXYY",
+	"6+HD8FJMkQ94ly1umFiKAqWcuYRbE0fUhNXg20yrSxhplX0kfTVS1DtjTNvkT5mY9vDm94dv3Dz4/U+G",
+	"v7s+/ODGwbs3hz96KxayVtogdAq9GD3ge2ZJxMd3TKsuiVfb1i4vlE7WapcX/0cK4dovvpvIgyo4BQow",
+	"OvqkAQdIT3iK8o2exl+jq2TjOwwD5Jvtts/aGahGj8u9SMSbHNIWb2vVlytNxr0+qMPaFtVaHZS+YaLi",
+	"CXMhlntYrJd+Vw9+l/kUgkR7jLc7WgxEX2G8uUv39Y5JAYOOMrDwAWOrhKhCUw90ck8hUsvcTfTU4XfJ",
+	"6Z/FYmxqryALZy88dmnRngOIBTbgtOAabBDW7QUDqGfXrBtxlWwZR4wmVpaTtYjl4pnN4nlabK2Xrj6y",
+	"hKXXFWf5WipJRMUe1ZRajygJbvb06PCuRwfT7kLOeQ1qWrjPVM73zHqOPKqCKyr3NI78+PV81uL7GRZ/",
+	"QP3AcmPg94EEcdAWXEGFfgMIIIHqlXh769mdbb3ZtNi6+t3T6bttiv9yLgQmJcxcRYTn57K+KUlhy7B2",
+	"5o/KCLU52iR8ps/Mz4HfZ6NsB/IeTa6mWctwcM74CUwmdEZEmcq4YMxYFnwEJ/8+H9P5js+R0/eDQieG",
+	"RMxwsrf7Im3n3exwYjlmOENNXQQ6lor6lRPnK3Fm4K3Za4DLP8aSAIDl7oefDN/45+Ef/3P4xo+GN39w",
+	"8JPfHvzwgw3SYswlB6++rH97462Dn//XBoQr2bpJFz545b171587eO3Fg3dfPPjJb4fXb8Wltn5ywSno",
+	"h2iZHbsxKZzNdRnS+ds86FxmTR9NsS/Xaf1qCNVjlI6Hk3FfGBdyCiqkyHEBv9eRXiTZ0ROkSD0Rm1kn",
+	"6NUn2g5dbuLj4DOrl8jljtwTWPHfYT4rFcZd/9lLtZ2bcRyNsA0XJZUF+Yxebkqf5bSeN635AHBv2uKT",
+	"gmGtXbFCqM+o1aSiGtYkG0AH34zlk2f1xfpoxOB4cp2Rmd7yJGTpGyfzVLJ9jDV514YjzArOdP3oNicg",
+	"hpL1TfjgcESpOxh6XXLyYeONsy7aCYQMWIePLBm0w9Ij6dR7/9iq9SGlYafFh/33tdp+uVys1fYr52u1",
+	"/VPn9ccz5zNGPyvbVR1aXV2bgkZjj/3aSgaL5M+y0TD32kqibi/mZJxULeoUdrEQasbCozEOY2+PrauT",
+	"IA4z2nDmubT6kDqPX9WLDsIDqu6FA7zS8yR1c66G3p10waZ/0Qx2itMacobTwtPJCcB7Usffd3lwbjc/",
+	"p7Gw04fDgHXwOU9maD3pV2/N5m9zClRIMejKvkrxvTkFajNaJhIggDIL2lMdCQuGCS65b0PMQCPYR5Xi",
+	"1QlKceqihVC8h139GETuIZFxnUKHqs4hOeis7Fo2Iek3r1SK8MeOBHYMNLjdxw8/7Vg08pD7qdgz4+zk",
+	"ogkrWWycZsckEE4SVGP/m5yd5djq/jkFFiKMx/Y1ftadBHJcAtY53AFDf5N53PHLq4idPqDyKsGYMpcC",
+	"i5+z+j7EsNoXkB9CtkyDNSEUCYx10ZKaaDOHoLWiiMdaAZH9wFhZ8VfGGf7IeP+W+bzFo7YOeRTiDrOJ",
+	"2xlYIgbfZI9Bhj1cfZizkarNAdTwo1Bwn5f8ZuSIPqNqjK9VU2Wo4RFHePhHqA/PshlRGhHKnQx4vPhT",
+	"5I5WRM32pT3l0b63cx6aAORd08g4U0cI4pXuvDAAaTPioDkRANRM45mb6YavyVpZPYtjolWbXZMDysCx",
+	"JTtT7zKXpQsZC6ZgH5Y1+UtMAcpFTtu7j1r0BNyWGXhFPoETblWCOPE9SXkzsiA4WmeCqDjLPM8mG+Vz",
+	"JD0F5ZhQMuFL/V9MHCB9MJGYS2K5Pw7Z62jWS0mP+UoK0uLCxZwFgXiLaW4mr9/NaPCDvxGPaeGpRrx5",
+	"y2NSdYK7uZMBBh695YQieBGhKszIQa89gK1MbxfkRLmUo9ZPOVVRbGWMh3neCUU2KyTsVTTmyMyYu3W6",
+	"n8rQTeVeBhKL3COi323g7BEZU3Xknp159imoVlZOrZxeXls5NU2nDLPCpiVjJ2nbrmkqVctuj/rU5BYl",
+	"p9UOGPnzy++RhdufvHf75iuLG8SDb34F3wxfeH5xg7BnyNfIBmmwYI8x4WBeRR38LdDhCj9uybpDGjLo",
+	"WEQyNx6saUPRigf/BVlpnpYM1eBVYxuCE+BKijm0WRZrXjIbs87Hjq4IHkQDvL86MBoDXPbVuZyzHCGf",
+	"xCJlPHUi4/SZq40U6uXcHVvmkAWKyfUzw2KIDUjnkXuC+aTbV4FtrsaDEOsVOlyYqorEmQzflORQq2vJ",
+	"SFMaDwqRnaaRgr1udHlj0FDhMNKW8TEasKeEN0gkEQMWbbFSLS5X4vNxacDG+d3Y2K27Pq3BA9unzYC4",
+	"eAXmdVoQINsSQ0ji8jam03lSBXoHYkl0qkmx60Os1BRkXxKhavV0CdLT4wufFEzF/2GZcmX12kKtVrJ/",
+	"rl1Li/I5hf1iWxbNlzCPkp1p7Lci7/akHyCh6bcW2jzo9Bulpuxi0rL5LzzBtLbyWTM97azD2x3mbzdA",
+	"zpK7f3jl3n+8dfcPrwzf+3SDeHIv8dPtT1+3PyEAJrn72WfDl3575+cfHLz74kgkO/FgzSZjD9NThwck",
+	"OeXoLeP7jkmS1s0Y3ZmVaHhk4ddzbpjRm6Th4Uf/defll5KvWj3Um0L2lFdvnSvCw48wWBcNPYzW2aTY",
+	"nKOKJdPOHHmazRyJxhjZJKqvdVbm6tfNKk/De9TMd8xhEapJ8NlGvhkU9nmM32o5TZZHyIt5tiyvYecg",
+	"EN1s+HNpRmCEsGwQ7Wxc1lqHdgmjsSWjY2kIk5HYighlrry3+c7LkdNIIEMy2bANJg2aG2LthlkAJ1Qc",
+	"Qt7mnEflh/C8Q1JadsbIYchhlBIm7+a48Agx1ww/H378PiKuHfz4T8OP3x5+8vHdDz67e/0HB+/eTLEE",
+	"j4DRH7s7OyZTHkx39hhXjoUFXZ+29HENZUIhzrGTGkT8mrEFP8+Z556D+tb8fpAQ+9AhnoSaYMJ40GE+",
+	"aQxI3ZQ+1skCFwA5hwVc6E7Xv9t2BfXsZJuR/h1YY66XLNnHjciWRRBoQTb8Qr3R93a2zZ/1RSy7VgFU",
+	"PkK1deTBJ7JVEwi9A8VMnhT6mr7nkg7dtQ3Q4KGKea1trHGpO8Yc3ma73GWiybYNLIv+Re6JbahXlcIb",
+	"1A1MxuFCkLmcKeHaZnWKtp0iaECA/4FRUAdU1BIgDuhZoAOoFGHPSF9vW9Apcbee5gGKTWkBnvU9fMT3",
+	"9E2LWtmfHuYLK2bHGzb+zeWnniTmd1MVdqZcWSQhfcUxyGwxRMsUDkHxIFg+kFdXGlVPR4a/VDqZyqNy",
+	"uGPO23Yk6REa2dI2FIokFClkAT3qitQ129VbACbh49HHby2HH8unsDzb8gQj8TvUaxWcwjN96qPF0JUi",
+	"6CRZgrl0bO2/7lOXPUqFmzu7rq3vJAt3fvPywf+9sYj9cjqMeIyqgAQyoJ5FoKTNTuhBTB56eEZSDN2+",
+	"9dadf7s+XsQwt4DpcjFv3hsODx+Rtt3h4mUoH3A/VFRGThjo4qKgx5teI4ewUrtEcNbgrjtTdsjdlz8c",
+	"vvcp/Hm67JDhmy8dvHsL/lwrO+T2zR/GvinPrI1Eez3iXh+XfhfctNOIZYXFNhPM17zfgeq6opI+slnu",
+	"koUrVy48tntqcS7U/6hNfZ+POHOWk74c/WdaTsLpa8Xw88oMnyvVdD9xmHCZN48oWds20WKLXXrNmS/Z",
+	"NFauPOm+J6Rob7H94DAZkDxgPqd53uTG3S0Tj1944TWnYGVrHLNulA6xGdBoxydoemuLU02UJjD8CNq0",
+	"RlXNC7c/ffPuh88d/OLNg3/+2aKBGLJ6xEr5DMmQ80DWo5Fep9CKs/1JM43kQ57KNEbdKzNHRm2ngcN0",
+	"19SqB1V9HwB6p730m7FL505ntkAZM00wd/JzaL5diUzFib3lRq83CdSaOUy59bK5TN8h/QC6GUy9J7wQ",
+	"7ur7TXYhbxZ5TpN5Pt8GxIJMdt3UYPeWwYE4klB3ZNsms89tMw1DEvExxhmQk2DM8QObwnBS6CW+mfP5",
+	"USLWDRZI7rwfe9OMFJ+7CsGGhS7Me+PlXAUGR1qQkDb2WGFCYoCOXcvJm5RqjGKo3GU2Pm6wMMIIOVmo",
+	"g9peKeE/p+qLGwSzaGxTeB7YxskmezGqPYk51EuVHPovJthiimf4sbSw+Pmtlz6/9XIxw7aMpjpXOeuX",
+	"QM15qLActcKSVxF5qER8UUrEPJJ6LKMqLmfnlq8T2ey4E1rT+Fuv3/741Xs3Php+8M7dG68Nf/TKnX95",
+	"7+DlP9398OPhS384StdzNA7DlO4PBzTNumfP1UwMc9RznVY7/NCUfGhKPjQlH5qSD03JL7spGRMXEyXp",
+	"scdOI4fogxk6ja1E0OxMXYrRah30Lie+enBsnnhxJQh80fcQdNdUNqWUuUcyNv/dD6VtHjsoX9BidPGP",
+	"M4gxInknOhQmjGuaGn1oMT3uZRFsz2AAOtZzAs4S2rUekw1S10OuA9ivGqGnQBonS6WUO6p0Pzfoi9Y+",
+	"qOc91QIM7Jn0kKupwLH4K+myoCNdCAPzQEX5BircKXDIjW5Vl4o+9TyArctgTBGTv6/GcLaImQeN5ikR",
+	"m3UIStMCCNa+4IFD2D6gQmMe44joCQLKRXcG8yxGKw0T1J+2tWFEeC4x5TK3b3sBHJdv+iisEE+qPIsX",
+	"S71JJ3kW7Rd0sYHeD1rkOPrPsx0umErNOEnh0vrgzGgMfBMvnpfrmop00WR5uE5Ok4r5T4WvyfOWnKWl",
+	"uZnnM33q8Rafzj2+FV6YKEWeepAu4aUIocnZ3vGGRMLigVmGtoWXWm6Y4yU5oHucwoCpJ+UM1dCTAKXG",
+	"7DAbyIEjHG6IMzERK+LViJ5yP2oIWFQcMTEL1Vx2zcH8ojB/aKbUHZXH3cOV6ofC/+gKHHBNQ03OFpTh",
+	"vGZmE3PWRMxW3zCy/1GRAyRdXczLOu5nLcB5X3ZnSwDH67fk/NUD5sgl6SSi5NiAwncllzClCn2uqDhu",
+	"01yxyPt47O7HcZqPQO8j4RyaZmYghFid2bFSQv7tuY8LPWlFZ1jD++cSNDL2AXcM2lWZwz14arp38CEX",
+	"Ov7DMW1vo6KZpM0GpTPk7g9fvvPrP5GFWHlXlw5MRcjiBgkVEhKCWZOFli+fZWJxg1C/2eG75sdP//Hg",
+	"xr/GE/HTinPsHTlKc8L5bPmMzQsDlJGLboFvo+scwqht1swDcMEGPvaZP564tAp18VxsJbXOreDEZzzx",
+	"4P+ttXjyhPfVU62phG8r+sF30u2Oe+ur6aU685kXLY+2U/b2250BttcG17on5Y4ivNvzaF/xhsccwluE",
+	"Y6O0rN4gy+l+iYkFAjObILnzCXO6Aea06uke5BZkgJVCvxmb5QdRVLLny4Bhkt9KuVy+/enPbt988eAX",
+	"NzC0MAvYTdD3xaU0YLPMO+ZxIth+TDmpK2rjNHulOfNauV0c84BlhbGhvKZi1Klq5kkFhirGombjyCE5",
+	"BPAhguR5XDVz2Jsz+mvcgjPitOlbxd8c2PhJjFmFyLUOaR0CPcyXqHqcfPzB523Tmcw8h/h4zkheap/P",
+	"1zhKttPp7v7ZUaioPOBmlFmTOayo0zPkWJjjOgUJaXr+w4RjPPXmoz91U1+ZOIUjSEoTAtIPDLJSJkeY",
+	"OvPw1H8JZx1yoIxZxjnS2IF6Qra5uGQ6Ms8PrJYXA20KBNoIYEF20cm0qv45UdLCpN8krtXzv773i18e",
+	"/PL3d958IZ4h/vmt12ZIEs+QTd/MrUuELR9na+e1wzEAnw7sn4bh32M+JCxJkWHER92OuYvWCfY1RU8G",
+	"9bwsEy8VfSIUDln4E5PFkC+9HC2ULklvRLatpHgIjq4t0xic0wz5xzbxGHZqBkDAMTKHLbcrE+uEFN/Y",
+	"NLL/ZjJTK7nxf+2Q25/8wSH3bnzkkNs3/13/58Xh8z9wyPCP793+9O2Dn75H/nz9/UQJ2b0bHx0hhMKT",
+	"MhgFC/rVx7c/ezVEvPv81mv3fvHOwW/+dXjrjds3X7372Wcz2cRP+e0LwHUxTyl3e2QaADgMPILIlkHW",
+	"kD6hTQAEVqQl+wKTklyeklhjbJHxNb8EyPCKmAs2MMfD9QfE7wuHBB2pGGYy4csRPAavJgsC8GQ6DLLW",
+	"fEaoz4jtmL44BU12FgD2ZgjJqbIhc8JVsYuBiDiW/SrSpS4j/Z6BS7ETAtDfNt1lRM/CARDckYZiM53N",
+	"GGzoGARWCjNx/cGlfhoIst83SymkAWGO4CjTkzrNSp+1ANYZSPl2QxArHwhlg9Ttt3XicRWoGPBoxSmX",
+	"y3NAAafuoH3NzKwuDl89FRwbcI5TSONJKYoNj4odon8nDebJPZihgf05PGWGEMcZHeaJz6ib1pRusvpg",
+	"qMM+38wv9CUURjY9tr5p3PZiJjDtpk07rpRJs0N92gyYrxxNe2GXcq3GJOt1z2u9sPgY68pitVytHBEy",
+	"rR3lfAXjkH8VXJwIwWsHF1ckkv3Rk/O8gJC9RfvU4nlfdovIweeYdFoqMduLD3mil8ReN1a4ODL15FMn",
+	"0cMlpthhdPG5hjtRHb4YOoxGM+kjREJ0ZBiIqDpZGDDqL6bjSAGal0WSIgsAEzWC1GMIOLZvp5IoWZUz",
+	"aG5Vr32vip+Wry0uFBcef7pSvfq9bz1dKa5c/V756UrxzNXvVZ4uF6tXFzO0ivnQ+DcFuXT+LDmzsnrK",
+	"snDisoDyFGR904DyckADliUpSX2lfKaOVQR6OamIa9nCgIxpbeCEIoa2iNJPDBHmAshqplYLgLfWBA8g",
+	"fNiNPYHoNTihSOBTYZoYAXDSokGBqj8NgUSHYLCAuVfrIJ2NIxuGh4EehJdLDeZU03Hmtqcq+altaJmX",
+	"qWOElReJ/gcjApM0qAt4/oos1HGf6gYCC7iO5teLsysV+aRgOqbgpkUF7NJmhwuDDohaEFeWqBz4Bhud",
+	"AYBow6ei2SFSlA4N7IfrkBbL00SkCQw7TcB4At5l48h7aRKD+X5q+FfvFhe71OOasff6gWOwT0M0R1R/",
+	"Zt6GGITk6C6kRAqFCqhJBU5rwYT4fYAxmCjW8Hkx7P4w0/Thap/5U066FMRlHrPn1zeaPhxgFXDPw6YT",
+	"BAAGuSJSzK70XjJDmGFZEl3Sxtel/j+LxjlUvODWbcmUuWmDPNM30UhQjSNhQC35TiHSGXqvhZG6bJVw",
+	"9cyZeN59OVUlDHjgpZ/CjjZQVL/bpf7AzlBb0Ppz+jTSm44Eg7Tu5BfA/Ghxw2lSHhyntenvGZHbARaG",
+	"4uxiAS/gOWmy/Ftxt/K4TRILNQdsPyDWC+0ajtru+2wdYf03SFf6bDvoUEFuf/qzpeGv/g9ZqBUSYela",
+	"YXGD0GAb1VnsALJREzTY7kr8YvjC8xvEY0qZB9384d0//H6D0IbsB+TOx+9vELOz5ODt63f+5TdLB29f",
+	"v/3p6xvEbL/++t5P/qS/vvcfb6FAsq4u9JE6hXCcBadgB4Mfu5jMHb5ff6vfXIgIKiK0RAaNffYYGVyi",
+	"YoeL9jkR+IO8rj2f0Rxup7Aj9fRjHiJcZvcrn9rzPHeVGBU7kw9udYYOiJAClidHGpqluGx698gxtKLt",
+	"UhZMUa4gu+BBVuvVmZd71G9tw4Xh7GLvsWsUq1WApXcMPaVxAUOkxx5UTByGBzOkGArLefqyHUq2pXXm",
+	"ziFZtmLiBNWHw6qE6bKFuxnrNl4Emgl8r7UaaKdj8IZBpQlD4nMD2c/aLxC8/mPjo26XC3Lngxt33nxh",
+	"+KO3yAKYAjwYEL/vsaJsFT26R2SrxZta5mldFXx/ixvE5Cn5JOxvQhbwOwVuXtrr+VARrLV3HqiaAIB/",
+	"i06Mq4KOLx44ROiHkz2EAo8VofNAMa8F79PLpt934z8OXnkP3sdc/RD9SLxB4YvkHmI7n1BWqVzcIGa0",
+	"B//y3p23XzWjpdARTtmLTd7lYlKEwhoVwsQsP8SSQNwI/C4hGGNXjstGG6sJL386uv6qc4gQTnYzg0yK",
+	"8Pq9+4g3JwKfN/r2vEw8LQh84A1CzygNDCC8zQnUlMp9IvcEYg9Iz2Mu6femePUrM/VVzZ1PJPdE/uSS",
+	"vElISHVqgifdnDnXHBbUt/XSFPs9bWsLVxmzedoKTV0iXPArvZx6yXydnKfkuyVxYMYJLVq6NC4elV7n",
+	"83/BPips1Ke56IJtybdI+j1ttHbpPllg+/ZLLFZGBWWDUEFoQzERkAZExrR928NASvLEdel+nnLpHBjr",
+	"uRXaUYdpdhVRvAo3M1E6wh6ApXFD7u9yd510WUCWiJDBtv60gCW2+jOcd48LRn20wrwBkaIm8IrFDW1Y",
+	"glzWu0iWSJP2eswlC+YW5ChL2rzaxUBbeGNDSxL9zm34tBBw5jN3caMmBkzBDxsGJsGMzObqbhBbfU+W",
+	"SMuT0ocLBNsOv1/AT1yKRW3PARgKWRCyJsJDC/7ExQ39ftPOLDbr2KT3eNDRpiGNRt4XO1rqbRvshwVa",
+	"E+YjqBkIFw+p5xBB0Revk/LiBog86BAAkl/1u2OYMCcUschHI4KxCwEgs0OGbu2663MI614w+Af6wm3z",
+	"aQCheCGB7ejlNI+xy1mIoRk4BVhPuCK2nmCdwiLik00FtuYO8ZWA1iw4w5Hqj+RYx8R0vFY7H1vYCimK",
+	"UHPm96giHea5hLYpFypI67kS7x460fEaXWlY6uUea/IWb2aEbG0PDqPjaN0Ih+cQGH94ge3GJFuxhkzp",
+	"gd25Sten1xdlMZrY6th3j0w9kwc1qe8+MC6I/F1SWUoforzd5L68jg/EqRmn63NAnpH4MCwL65EA9kOr",
+	"8UT6JpSes4hyfDfTq6jm8cvkcaGoS1TsMPew6zi5C+0YhcUUrCynSnxw1sUS7lbWUbRIR7NzUq3WRsOz",
+	"SD0J4QR6VEQIVjJKwQDKDNWKOLJR8qg3sjvGNFBZbmkpC2qAwVVybCgSqEt/GkBWUeDzHI0PE3A/kwN/",
+	"c6LSzAf+MtZhCR43YUu/GY4uuYSR4rJOWn3PM3pvmItlquS6jBkrxcokpkWSFvUbRt1Zt7dyUROR2Cam",
+	"7VSEyGTZgH2Sz1SPNSEYA+LNQuQ5hAYEfO+xgW3UBG7zOuZm4SvNExvWaYGDblHP08PZIAOmtoVMzlCL",
+	"0wFTVlOE59WENfEt4JTVGLkUyds9phRJbB48EQpEI9AgVNdQYXRqAp0nqNk+y3yZ1NOivSg4BVxUiJcw",
+	"BMbEScR1sXBoSZ0punVMW2JKzYESsN/jPlM5a7ECucMyevQ3GPUhXrjDRIlcgH7KKVlzEzqntZ5V2zM0",
+	"BIc3WCAzu8yPwttT04nnTmPFycZf6MSWzTw49Xh2GAuu9DxJ86o/Le5leFpL+57a13ZIqal2IT0x4Ulo",
+	"cEH9wYj/9VSlfPr02so0Pyu8NHUecaC5kBQrh3fxxKrsJzbfHO+8efvmJ3fff+7gtRcP3n3xKEHQZ7Q2",
+	"jsZwON7mzLn9Z8LkNU+6EnKftVZotioljg2/WOtLs02XdaVQgW86ZWrbF3UD1WcutH7Tkhzc2+mWzgNY",
+	"W5rTlrr/nZCT7jrT7zDVhjNbOV9RKp6XuYpR5z0185Hp4ajq+Olj7t3O3trs/Tr2eGsEsPcARlrtGsxR",
+	"tLk6vWjzsGQ9R7nkBCI/BOF+6UoQ0+oKIy4/Lqq00aoCKgIHcmiXl5fPaLvyytZZRIExAQTe9KViTSlc",
+	"NZYcXC2Wl4vLla3y6fVyeb1c/l9xXUzzzWLAu2y0AC9lD22tUy7+OR2g9orN0zh2bcOW900bzTe4SKLY",
+	"JjflMdYLOta6D3zGNkz4TIIhUZkSNlub5s2aBfvpis1oyQ/2CnSaprZz1wSpwtm44AQ2WZUG81jblw0W",
+	"7DEmiPKo6iBKTVyXH2vTbGC1i1e/u7x2bfGRpfT0xY70w2ygaXO/HF5837Ae0zSYJA6qqSUM4VD1Ss+n",
+	"slyJZWYlN+oKBOi10QoehC7V+qvnyT0Vd97rkThhCoWJ6mDytyJUSOj/vlBfqVYx22LbJBvXCQ1IfUlP",
+	"q764HmbLcxXwJvWIy3e5ngv21AMobJ9R5ZA14vI2N04NCu6XXQ7Qyk0eDBzicr3PTQhOQQL5gCzUq5VK",
+	"pVyGagf9abm+6JAzZEH6pFJdNEDbgdwTNWGuXS6XK/qiStX8uss9j7YZPrXb1TMJH6wvhus3zMUu61E/",
+	"QAeQb3R5pyb2OrzZIR2qiJDJCTqQ8qFneEKZLyhxqepg2gpR/VaL7xPZIh7TxK5M1WIbckvs/Ip6EHaO",
+	"5eLf4JCoIJpdyy5vkme1pRHQHaZsZ369scY1E3Hy8GnjmUv5Og1m5+4h2WmJz1VuL838HS8zPKsx2Lc9",
+	"KHZEvy6+x3VIg7fbTAXmCyxhyO/FN8VaM7jxLWzupSOJWdinbeUMDhxNxEQ/JSpTS679RY82mYI2Da5W",
+	"MBYE5EzsmqpOLRSmJc+cSaSZF/Hvo0lYnSsxZDxSkVj9sMVoGLlI7HViuaai2MEhms/YzKcs5VVnjlev",
+	"mFd8T2xiCFPMWuRvmPknqdeKHnLn7edQ/JDhze/HRNDwtY8dK4SGr//JCRnxNjDiO5+8cfD/XoeLtPAh",
+	"937y4tLdGz+999w/OaG8OfjFj5yaiETOnV99BjfERMy9H/z63k9/7Rg5Q4avvDN8/v8OP/jV0t0PPrj9",
+	"8avDH75x97c/OHj744N3/iHphLfj10TJgwF0ssKRg76hh62vjo8Z6HpPQJIhDBBtbRwcuOntsApOAQeU",
+	"dNgnLkiVCnZjU6D3+p5H9HY5RApwmnlcMCcMsXmMuly0tcwNfMo9/Vn1NIdJWiqhP3X4xs2D3/9k+Lvr",
+	"KTXHc/tM9RyO3aNgwShy+RNGeK/PINdrBIqgqwUfjGEDaoAJDwhVpN6Ex9TD1Az9aNKjbTZWsH1sngpc",
+	"2ePyUzy4HHFSCyQ0CPc60mM2V9h0PQKj3SrqpbAjEih/9mtCwfp6sBshJdh9ci3MpJoeo74B5IS6MVuG",
+	"n+ivcmRdra5l0Obl7IFuJYZGoDKWizAnFswnPZYRTpXNo1YPy6K2fMbmaG0bb1A7W6a0g2kJGNvQx2yD",
+	"sG4vGGj7D3O8ekGHeLzLZ1epExMYq/Wds+vtl8A79OD7eh46Z+Z1zkzp5nlF5S6Gmo+IXa40J3LTPegu",
+	"Vz2PDmbZn8dil+ZpQ0xVAPh3Ocfd7asADadsYBOr82h+W9dcvx5l/4SAJ3tUkWZHKiY0x1Kyy7SqCUlA",
+	"CyF2EnMtdJJxXvUV82sCqqmMlwDgoPHzU3vCDqq+SBqspZUsKgYE3WMhpgTq5+OrHqKpTavAUfcnQBxH",
+	"BZyWQCLM/h/FOYshBcYJMZYfaNHVQiqe0yuqmD+XZT3/+cgPFnOsdJF7h7NBHads1USQG/3847emFHtQ",
+	"Wxfj/OeweZan2zzz0+px0d21jBUQqUr1E3KP+cUmVcy6xR3jE3eIK+G/EDQCdt8XLvMxHzipY6vWd0qx",
+	"6shsf/fyWN1uuXjGlu6WtrM83VCTtQkFNeiBzEHG86D8p60hjCEXmuKMUIim4Mz8TqgiAFKkyMIoJqLR",
+	"9gFbzjpsIpS9GELiLBiIU1PpHiIGfikQA+8bZKBTUDscar/G0TwtRRLqeSaduim9flcoNFSPYh59YWJJ",
+	"Ge+H0GeE4KUPEg8I9fT0BoSrIxkDajwpWQbQAgm6pSOyGA5C2fjX4V+eG7HRjjW+ctEe5kN0BB51CaaW",
+	"m/1mVYsabgY+tJjOn9rtJctNU6tdnqoYmBFkTmuWrlYbMeiC4R//8+CNN29//KuNaLOHf/zPe9evD3/+",
+	"zkZUrD38438ihsIG8WRzx1z14+eGH/wfsgDeq8YAIsthLcxiWsur8MUF2+MGy3PMa6Bvq356MkYQ+zld",
+	"mm6lIm+IfrfBfHLwk98Or9/aID3mN7Wtd+dnnw1feuHgwx/HChQIR1ZsrqFt5pD66ulSpYwObvj414u2",
+	"moIcvPXh8M33NxB86eCfXxz+5qcbhO1yl4km24ZM/tufPH/70zfvfvjcwS/ePPjnn8VXAweG1eFNjHyE",
+	"BQ4Aju8UEs9KrkZ49/haRBbVCLqV0CdJMaV3CeCGNXvDCkokVHQb189t0XYdF4MrYhYQ4MPchJI0kty+",
+	"tpJSnR//3zRf1N+Z9M7wBdVytTJZFCYemgB5i3MZxZp9nweDy1rOjSKzYy3GefsS2uPFHYZRq2TStsX+",
+	"Q4C/E4psXrxAdtjg81svHbz+3vCNfx1++MK9f3zPIfXWszvbf77+fv3zWy8jJiAW/Cmi+s2ObRJl4myc",
+	"eqTn0UDP0oKL6Ft6TPY8VqqJmgCsL0naDHLC16Ei39Wzhnxx6RsVCYQD7Gn94lOXt8iSmYqqk4WAtsnJ",
+	"k/aLkycXQfvtYOmYfiWkjNQVa/osqCcgnKVoshK5SFXATDKPvoZgaEi4pOczpcjJk5v9oCN9/iw7eXJD",
+	"jwSquUVAqH6w/ZFiHRFWoJBav1xebu6wAXxgdXiexaXHt5tKeyhG6jFFFupa+NX1IjMG/2o1ja2jbKov",
+	"IpQmekxArQG9DQteQtroBEHosNiyVTojdCB79BlI/R4lgx7zlRQn9OyglgireD6/9dKdn30y/PQntz/5",
+	"1Z2XXwMiUEkiwB1dT+6dckJ8GviIcC3KMSgwKpUA7P72g86SJ9tcRDvcDzonT66Tkye3/IHeBdkPTp50",
+	"yED2/RCKGLfN2NcOOXny3D5r9gN28uSiUxOB1oObsjcgdZhZPcrJo0LtMd/R9yKU4CQiCOuaZiICeFWc",
+	"DDyqNeNKlXRk3weWZcu+F6RP+iLg3ug6yH5QX5xp6685hf2iUQ+KTemGPGF7hw22qevq6dicNEyDNcCw",
+	"xPyoZyZkgGcRv/HRvyfI2QuPXcIUKuzdAA/FYijXqKnw1wCVhAazuZytftDHyi97l8925U54l2E4+t3m",
+	"B6sM6nsafW9n2wCsxoGpNau3YLIdRvRl1hmpmMeaAXa11LNphNlNG6SO2KB1iE2pkcaPmjuYjDThhlZT",
+	"TDOEwQRSbnvUb7OwS54XMD96q/QTYJoYvY+PD5LS1omgvg/oSyVAaxBCBtvGlbetmNcyO5TkiXAZMZeR",
+	"EITHOmj1o1wa0AZVbLsv6C7lJu4HQ7U/RVAUSPygIfkDQlt6JvVL+o/ipv6jTuIJ0KEGtN2Uvqnn3Gb7",
+	"2tyzJBBeAsl/lEQXanpAXc1s77ptNUqgVMhjcPxGXgQ4rWo7NCkKm0atCZJvM8XG5jozEy06qC1EXoem",
+	"kDYU5zPV9wKFmBC44WY0YwOw52VkfuasIJwsoE07JmMDQoOL6cTW4sxzR14BOw9qZNpLwk6p60YAmSU1",
+	"iilRfc28GaaDCGbFrSVbUk+gP9vBjEI2w0VYjxV66MdHCbb++CgDSbD4wahfIXkBbaQ8J+r+mrWsURfa",
+	"BRCZNPaNqS8P12Hx6CaJOs3YXGNYOXDB5BlC7m/8EZtoPSVvAiAdrgAEWpBgjzdZKskkH662+8JnHlq3",
+	"6Bwwapitv96TibJ9vSnwTjQF4Tq9gCZfed0wkVhaqGEyDUa6NGh2QqO4wV2XWZcEwuSfUAT8ozCXIGLm",
+	"J6xq4xBXIqNJX3rusm5PBkw0B0Y0GEYP2L8Xol+L32CDOpxmNMkwroS+DJN53ZAoMuLPNEDB235fCIBA",
+	"MCzbByRAhFw22SNcpbxQi3rEQsYHWE4JkVvENOCtbVin7ciYHelRhEdRc0MTnwGIMJBdIGgYc/W7W8Vv",
+	"6ufUI4GERkspnh25rQXUthYhWMmCU88A4wAeDDOD1HKJAllpbQkitsknd6jmszbnYYTuOzQCIlq33Dro",
+	"sC4u5gaph7DTsdPXHX8DloeCvMBPQKEKtMAkusTcr0my7GgOSY6NFf8OZPUrB4SEZqF+32PTeHf0qq7c",
+	"ZdvNQRNE7GYcDCN2ijDlV7hokTCvBanyWisw+IvJZ2I2whgPwq/HpwNqlqZT2PKRR8Ect7tcdTGwgk9C",
+	"rAN7Ml2X9HvrOMXo6aDFAeifpkS79SeUvZu6LiQyZ/KsaBSGqerdj2GTFzaJZmO+5UwIN64ssgTelLbh",
+	"o+sVe/xU4sJrT8SgP9XcZGbem0Vt5giOqwnKIQj6ZSkQIIIQ8mR2yotJqrjukP5+4knRZlCvoa9djwlT",
+	"Kz70QmGX9w0tM/2AUMi9M7tzSBGbOu5RLSBr7WIakPHWUtCxMTkBlbe4yOtS0OER7Wt8qkc9lTFxD3NR",
+	"qq/ZSYrgTz5EmxMuY72xNYD8RowWNRjRlwDgDRXkNHJvlXxQitbhMeqis9vi4mcOJ9BWtIdMrC/Yfg81",
+	"TKDFdUJJo992iCfbWrkO0y2tBOVuiXwLkPjB1RZC+tdHYfnt0YXTsN00AWZUKOAPu+VQvKO5msdVAG24",
+	"UF1ChR5VJihAMgJQQY8v3ySZoEmm4u/ybYfJRLeFcCWAPZpOHCLwaTPQk+5Rn3ZZwHzHxHn0K7SagQdS",
+	"D9bA4DmkSz1tHTNY8FDjybA5S+AObnOxbZzC64UtKTG61qLc08TK26LIhYoachgbTz/fOC+4snb6jBZc",
+	"nDyelOi5Q03EwWELNtpNUTGw3WU/UNxl2ybxNpYECdiZ+Gvs3hOKTAAcXh99i14wg8yMgMXwzj2jS4On",
+	"OEXvJFRb3NpoMNZ7EnYYnG22YI/br2G8LUJxfHERbL1HxtocVej6aqwvFNCIyaVKZE9BUhW+ejRPaixN",
+	"Kp4lhS4H/YjEgLgwxk50WEAZCF9ujo3P253kVLjajvJbkt2uYGBGRxlt6hXeH4vmxdKx409weavF/Mif",
+	"Zsdm+oX06MCT1B1zm+hjFJoN0GyPC4Ci1odeX2eYXazUEhwnJSgcCtg2pNGOeZGgmZ/xwcAZNwpwl4s+",
+	"8Ceq36JpbsYjo/U1A41pGk4ZKGs0szHUg80WLeS2jWymIGmXbCRwRG2ItQ4CVdtG+TZIHZoGJbQB20oo",
+	"6afSjNEm7EF4H3GnEu6ZpD5P41gtsEpaPTEpJDzmp7GOKy0VzbaapydnYR6XVHkiWAR4MkrwcT0HycCo",
+	"OebpqZIVf7P8ZVyWBWw/Pq5NjGQhw+5IzwWvlO1pp3Uj+F0zIf0rWaAoAqTnkAYPYcuop7f4WebL4h53",
+	"g070iGkqW1/QftBhItArzwznxbUB/7B+rqHedeTA4LNiIrAiD8rEAVfVIcbj6lhfKVwT83SCdTwmHkom",
+	"GS3deoSFTJiK4fWjOrvtBzrWIMjIgoVRYHnNVJRj9bY/X39/cZJyHa+aHhExIUWtg1fRNeQY7j/Wa4Mk",
+	"MHXaIc4veuWosKsIF0zdNR6MWHc4lGl2XYpcgWdNtuoyaBnuNCJ3jIPaGhgkauB5YbMDYXw8SnOqJvV9",
+	"ztQ6oWoHznoLGFikRMJrRhTRbPWzspa4VfV7yHS2u8zldNvEJCyPDzU6LXLhCuj+ltSrkbWPiIPYfdBl",
+	"gmMKDL5WMX87St+O5DNX1jueCCPA9ansRP+SzUysTBw7M1YZC49NXHoCtaf4rI1zBqZnPdV7HZhskODf",
+	"66PRB4f0AU0OUmW0YRO9JoynW0TmUVZv1BgVRvHJQjx8v7gOKI7NDqD7e8yeZxyyUU1infeQps2748IF",
+	"ltBaZSMQ41FXOUCNTxct2NEvfHhk2mS7Y8d3zN4b5yE4lYhVcIy+Ro9ZoCYjQLONeKbEgKklIR2QERtG",
+	"F/FaRaoUU9Dyryn9qe4iHFKo6W/GTNKY49skn4RLv24d3HrPg44v++3OiLs/ujt6jV4rbbPHwj5hHsiY",
+	"IyCeCbVxOLM4enuUCTP2+gArwbQGdSSvQ2oa2W1DYjFLMgVUvQXqoWgOQI/nI94hcNNEr4FdTugUOAeD",
+	"neBxpkL0lnJo8sRfh66e6InprCidBxmncdyLF3MW46qFrmVctMReG4V8HbhnvAuniX1hbNwaKCUIJHPR",
+	"khm5iOiaCVv+GByQJg8G2vIa61tDFm5/9guEcRze/P7wlXcwS8P2fcFcgLNS7GoNSQpFFhRjpO7Kplpq",
+	"Rl+Xum49akPak4oH0h8srtdE0WT7wAnUM6/TXs/TK8+lWDKK9CPfUVLUyYJtmbpozTfTArMO4Cwb+mmY",
+	"vQqtymnblPKBb2Ld6hj1KDu+boL2qKNgSwl4Sv3i5tbZx+sGgSQxpC7z26zY09tnhqUXJOTSo4GARONV",
+	"jAiYNzx1eauO+21zZWizyXpQZJkSy0AXhtYcu0zzOoZ7V13BbAR4KCBqERcTrKFB6y7ziNZHIRVLORY5",
+	"S+kvR8CzNqLNiHRuh+x1mM8wHYdw5Rh9RUirZ8e08YVGPyABbThQ7k5ajGGIBDQY2mY1QQy/WnT0E5IK",
+	"un3ewpVHquXyOYfAv+f1v+W1yln8u7r55+v/BB/MBWtr5ou1M4vGoNKvSVP1zZMfNTeUHzNPKOt/z587",
+	"D6+qnC6fW1w3WVG4EOB7wB6xmMoEEEGExE2VumPwWBKiJC5JyMWwZb2mTrbPuj30pCAGNhqkkOSE+SIe",
+	"bzKhIH3Q2P8XfdnzOQuoP9gIy9uzj27SecOxolfFmlkWAIeN/Pn6jxO3t+Uu8xEVuufLtk+7XbDQP7/1",
+	"0jigK7a/wmSzz2+9HKtiWi9USpVSGTr89JigPV5YLyyXyqVlU2oICS5hRpj+o52VQq0v0Ewrme+mHCLY",
+	"HlOBwbkhlyEPTI2up9G5NKu6yHxQtKRYR+MmdkrBJeV2udjQxGmMOtyLUHhd0Nz+Ca6CTUjWw6og42ZU",
+	"hfWn05PZo0uWLqHh960+g452U69/gnd5MPPVyNbM5Vedgs9UTwqFuUTVchkBBETAsEIgzte+YxKIw0zH",
+	"MEH/6bAF9Sbao/pxT19N1B4XsB93pVhe2QJEPQOqZy55dGB73hXKlTNlWgbUpnK5eEr/57T9U/+vgmhO",
+	"huSHN78/IoDCfmtRAlXfVEXN9Pxq4vl3P/t0+MFzd95+LgWq+E83Dp77cPjR74dv/BbRb1p8Xx+aZ3e2",
+	"K7TaWG6uuIjc34MFKWgBXXAKmu0Vrl67es2kfNGpXTCAlKB2DMAQk+T/lEBRpslfH4OSnukKbmXaU8Mt",
+	"X3qUuqb5Lt5SmX7LFfB2QLacizctT7/pfJhcAIOHjLhZXmXDFJgPiw10zemyp09pnvMv79398JfxdFbk",
+	"MwFtw7KHDOQqZNCFBxzy4rH8y/ahu5qeZAer+fRoYOOqmf7T2Z7lq9egv4dK4VoXlIJQF7g1UclKMq9p",
+	"ibclAkkUJv2VQL9DMMJqwi4ieMjXiQoQCYWAf6/JSmQT3mrc616oJEc5q2HLQOMFt/mj4IHWSt1WB3tq",
+	"xQ18zRXH9JJ16KDe8+gAhD14LNDvANHnQJIdxnqxLN2jY8NY9oqnpxC2on5UuoN8bC6FuRWqZS2pKpXl",
+	"UnmpuoJ57iHgvv61XKxUi8uVrcpaxOxy85Qs3pGPc5jy32vJkgzTqHBEAlSOY2lG5EAauOp9lQMzbFU0",
+	"hEqjWjzVXHaLp9hKq3iarjaKa81T7ml2plWmFffQouJM6zQ75a41s7cbigF8rfokbtj+m/3Tu9XuyrdO",
+	"BX/XqDzRK6v/tbzz7TPi0lrz/Cp9vIoIYzno5Ns86KCGlCZnjJrlRPlLJqseVSjTRB6h3tEWAZJ6QjYn",
+	"NrQ0ly6F18GrH1z5tVKZ4Y6LGBXbkvIJ8OjCfauzDC90t36TuZxCeZC+uVqd5eaeL5tMgXv0nAh4MDga",
+	"gQuiShudUfHInd98NnzjR8crc6eIVrMqT2emwI/nsY9Ej64CqYUGxtJ3uXttmpURYbRFJ8AcCUiGMJ5e",
+	"j6oAgjVHJ82+zoKYKDuM2v7VU9b1cl9RKRKmegjhm1ehz8dsJ7DYB1yDXymvTL/jSRmcB9/nkXCgr7Mg",
+	"yX+w0fQXyn+uXctr2uPGX3Av0qBTAPsvyXuWMOiLwPiHeHCWyWHIS9sDPUX2pL8DhdrWKADPA5Zu20od",
+	"U7hDSX2lfKZ+dLwMnRwP2dlx+x7MPk5SvI+dm4W5DF81trZSPjP9hrNStDyOde6H54N4bpKscPjmK/d+",
+	"fP2LVsX0Wjw9VgJoNSwIQHdhlsDoYoc7U9mCYDWiR0BdCATImRuzP8CDzgWpn8XHFR/jCkJH3EZd9FWX",
+	"H98sVlfX4MLHeJupYJyRUTEwqX9FLjDTYAETASAlAlZnHV0lYfJhK1afNyEXcnEj9FVFnBIOHSJ+pHDH",
+	"x+Se0JPdDJctH4+UzYAFRRX4jHb1b9FBnthOrlJeOb16ai0FcyT9bNsedTFjL2Ujxjc3ogYnWhH9sBNm",
+	"SyGMt1ZdW9sgdf29/vJk3ea5wOVXts4XT8PVgNYQzTDe3GZlBLYxevEGsc/9Wq3w9N/XCrVarXb1ZK0Q",
+	"/VCrnfwavOXEiQgD67/997+q9cvl6tojpb/frn/vf/91OlTSNaeAlJZN2SdCwnQAlFh1qP7ja1hZ3KCK",
+	"ra2Y0uLMCa4lp2cfEQ33kaWrj3wtdYDXvmKsuDoDK96S8ptUDMx01NFwZHtWw+ybz2+9dPvmq3c//TSe",
+	"hJPkyGHmQBHz5pAzG42mqAwQykp5ZZxhIwTE5aTMvuqMMnKnEMMBswX6AHUO3121KZhaPxE8KNq07/un",
+	"CodHMakO910eFNkuMw2xU4UDNqgGCAXH5tED89Xaat/0XKf2Aum5YQAwVpEP6i7CFRDFbL2xfm9NzMra",
+	"Z9eHMRHHZBYfoWSZIQypV/QcLmjeTUIf0tagx2aOL+ItF2YPX242oZXhzNdfAQS+mS9/yi7IzHec92V3",
+	"5ou35OwT1RtxWfrBly2y2zSdRmc1juAGRGIstJ5tlCxHgu+3YkaRU4Dc/Fj+wng7A63fjllZI2kE1WtO",
+	"AfMYJz4qfkvlmlPAKJuxGgvrhUq5pP/vNMAdIRXPMGk97fAOOzvBtcbWoaqjn0DPNE43T7lrbLW1Qpcb",
+	"1WbFLbMzrdP0VGOtuequsOVWlVYa5eYZ9zQ71Vqjq42V5rJbZZWWvjdHMIJpFoBtrCfafCGb0IMFfLIr",
+	"OOSez3Yfx2GvNSqtsnuaVZsr9EzjVGuZrbqVZpmebqy1VljVPdM81Vily60KK7unm2uNFVptldkZ91Rz",
+	"tbFMK60o4GbWkVYrtHW6eIqurep1pMUz7EyjeObUMmXLK6u0SdegHOOZwvpKNULanG0D8gTTQ4Y4S0Ad",
+	"RcJfRkgdhK+ZcRhWH35w4+4HNw5++t7wTz8dsSv15TMYlTFdJLfeMX/YfVSbWNplPm8NMpWKS0yvWD8w",
+	"9oU+u6TZoVp07zLf5iDuWsht2+4gQsFs+FDt4XGxs454ctiSRCpWE4bxxrI2EXtBgYWqXwbJ8Zghph9h",
+	"s7RtSyXzuDB7tCO9Iwwt/C2sTVJVOJz8aHYYpkMjoLDcCePNOU4pDIvHw4LjthQCvWyQutyBHAhAP8RQ",
+	"DMWV5MrszVf+FOM2IuoVnGUgYH2U371x799fO/xRnt9VjsfRQn+BhzvVRX1uP0LTSIX+Mso9QmSZCqsF",
+	"xbB+RBvSswJ2LZZqYjOqGQKfD7Yo3POlaEcvNDkr1OM74CTvIUBwi3Kv7zMs4IVqnJH6XSn0wcdUHgu3",
+	"hYXtmCqKE2n7cg/K+zrcYyZZ25QK6Asqq6a0UUHnyTMmaThRzriY5s6SApARE0k6iEQiJC5bqsUAu3OI",
+	"VJkI+r1wnj7b4cXHWFcWq+VqJY55H1cMZ2YJMLbwWM6Sy5KTZyWzQkLFqRqLGAQIvFdoPau2l5+pFk/t",
+	"fatb7p4ZbFXUKbc8+Ju1xjPVi6f3y83HTnWXd89X/DM7/7NKz9k7jX74qMV365tOGDPEKqJiKIPvmoA8",
+	"nxKKyBPbGD3y+VSxSqIfQeZsUikhoZ/PTBaXEdEwTT5ctsXc95fzfzEJIjM4wPR6XBBPYKHSYSSOgSbF",
+	"QFskf/TzCY9gJUeFTNBBV1Ec/DBbFGCsA1Us5PNxTArjDJ7Bkz/VS4LjGOMeK+nOWxxKpMjtSX/nq28g",
+	"wNbKfvD5rZfuXb8+fPHj7B3OYxCkOidRW4ghvkzwBMZRYYImoiuAqm5gGwFKJOkELEXxGMVYrFhPS39b",
+	"fsfcmohjzkjhDWaitbyxHm15xaaR20d3Geq1cnjE/o5RP7p41PL1BgmonRB8KqABQ7yVwnrhGbg9DFMb",
+	"h/WsDDuarYH8vval8YWN57FWi+Wka2UmUXsqEeYPXVVaWA4/+q/hx++PB/zvXv/Bwbs3NXlYek2MolJO",
+	"jCK86P7kNtiQRfReTQ2GMmd49XK5XA376QCnmK5qwB0zXLYMKkxSJUlbssid6BQGAOqttyOHYymi69kc",
+	"S+Epe9DzIr6w2Bp4pWILFTql8DDc/fAfbn/yx6QIikuNq8cWPrt/VSKbppA7VkgOiAmjqGfaOiyfqduu",
+	"/XAP/rIYGqiA/hKVQ9dEsh4aDMxqfdE26mcAzgAhp/U4lDXKV4hLZUDu1QSa7WoEmcy+YrRRr0AwC1dr",
+	"VXid/hZE92KJ2CXgqiYMDLAUxGVdfUcE8237PWBI1SFKgm/NpwJz2oSp5m9SW2FJvT06ULZ+eqMmzKLq",
+	"y1s+Y88iGOERl6NEbCK3rI+V1nyDDR6HtAsj3+Y01+eSQA8MY5/pspXZLlvVBzXG9/Nz/WOssnkQ9I5Q",
+	"xocdUR5w+T6yQJFv4ZD7nOWJjli0E2Khj6RHndui7Wl1MHDNNeerVzeTN1vyL7DQ5jICs8abEX1+66Xh",
+	"Gz+6+//+OLfOc9Q5npPwt6ciwUZVOykY/JOh2idhsGcijadX/MRWLCz6QZTglJZi8L0KtaqEohUDrfdj",
+	"voMEL9jr8GZHW9ADwLLELJ/FUk3EkEAAQQJX+uj0DRz5YfSNFgwvoWhMc5HhSx/meq9UZmAkF30AooQ8",
+	"2fOAC4s86HS+Wy/ZQ3o0GY0Il03HLA/Nil56997PfhVnRdiY7QtlSKmtNsCmyswtj5lTo2j8s3kHyZhz",
+	"kFxmwgV0nyelYAmIH0owxmialJmuSPXl8ko9LBrsUAzs274ex+Fr/DoLDsUN9MSmcITyQ8X2K6zYzq3O",
+	"6gcvp4mLJ2VAutLlLQ6Y2KLJ4u38EAici9FjdahxPEx7P7qCzIRwwJrMB9U3d+Qp7NHBSaSwj+qWS6Z1",
+	"UmYQ63G5hzBg2IIVnFi2uYHFv4/Jq4W65vb1xbAVDO1aJxzkkMkWbAz1Pc78mpD+SBuOhVgrIOqHTYBC",
+	"CEpIhDfNhE4AThtts8V109MCct+o2KmJENTcdOMyfRqSXUYwoQ1hFEOo0wZvt5nCqfrKBuWuIAiZqAnT",
+	"wZHFWx7pkXqsBb0BSyQe9wMfpWmZlOh2QQGHLSbQa8J2sUoD6MyI8c2U0p9fFJ/FkUyM/E1UW0Z6cjmk",
+	"r/rU8waIPKDlwImR7vAzytC0CJ9+Q2HUqzWrgMFu+A90hI/FjvJsK7WsVyqKCwJpF9YLp0qr5bgRPPJz",
+	"tXQ68fNsOsYq7IvNBL2Q7+aVxM2m/37hVKlaxtpf+LNSLpXLWDhuLrxExU5hfTn6Yksf/8J64XQZp+jD",
+	"BVX8cNZMsOIUAnvdaf3IXMlD5eXEEM7l3pTK7MlkeP64mi1YB0GJDMb1VTN0D+EA++LUkbPx9oTjQvPz",
+	"Wy+hWnLnk386eOft4YcfHXz442NWTo48SJjmOUv3jsWbCB6jYmOkaH64ipQXZMU/gWFhDphBtBYMRVzA",
+	"TWawDdVFbT/XYzHKEyoK+5nGXI7RYPTN2JtLk84O6wUGbc/grco923tKPyxsSzrAJgxc2TzdBWo/WSjs",
+	"moh3D0HvYNi6VKt2iyUyhvEMyOAG5dmT2Cg3KJFvYyo7PLombHY0wsoH2d1EnRBivkN7PSZUWERo8pkj",
+	"WA/snFoTaa1TE51TycUoQJpo/YqYzqF3pL5IutTfURhljg8wsHepmC+lRJ7CFqA2zhvvDgojXDw6p6iZ",
+	"wnF6Rb+EPpCHSUX3NanoeIKO4To9dI/8xTntDVtLix0Ob/4grvw8KK76kc7fTqYbP1X3MGk9UzACwKNi",
+	"vAhxMSTCtCDpu9AkOdILbI+jyJCnXWa8H6pDfVYTFC+0AlWw/QC/UTu8p9ZJxSFV+P+VxbD75yCZLBXr",
+	"CeqEDwJFBeAHwI0CXXiKFa2M0HgalG2GLuReZv7TRiI4Gc1daz0KQA/2OhSBdbArKKIJh8vSiotjiHXG",
+	"G9UrUwNpARS0lF6u10QrbNEI8nlxw6RzafWAI8yYaaUQ8aqseIsZyjGmXifCIZcMQeXVBh6QIn2fUeNr",
+	"kC5Y9PndDMtxSY1awsHbHx+88w93n3vt7g8+vf3pP935/Sd6faDXiX5HNe5CqJSq6EIA0i6sF27feuvO",
+	"v11P3FCOPAcxV8GZCroUNK2cxeFXK5VKTHrP5j6w19uSqDdeG77x2+Fv3hy+9nGeAnFDCbP4BYLoyHz1",
+	"/ABflC0/yoc8D7lIaMQfvP6Pwzd/+JXJ+z0W2zy0ro7VOs9odcWVQY9nLoduZ7aGxNdmJfQYNcZ8SgjD",
+	"9qisibDbXeCg6IgZt+H8IEWXXAhQKKqov5ZKGPNQV7uAP9REVLUPj2wmOnSpgA7M543wUVa6YogSCn0X",
+	"Q7s1HFfS2FXW2IU2joLFLWYaEIoujCO3cC/bpUnYuEedgLo8r41anctG/fzWSwc//6+D35gWMuMx+5Ae",
+	"LuSwlR9sa3L5vkf6IwJ9mML6JUUINSmkcV4zUjCSjNnDocphH46j1J25r2ZjNC/bnXLMcoxlm2ZYjyBZ",
+	"lr6Lh3ky5LvxIccNxNBvHHcPx7sBYrybC2yyakxMbRsZs4620DOK7mKw/rCzcl9pUWFNQa0AdVnQkeY7",
+	"1KNJm3Jh8tE8qQIH4JqpkgLb5kJAviYU07y9CcM42+GCKS1qDt7+97uffXbn5x8cvPvi8Pqt1fJff37r",
+	"tYPXXj748Me3P3t1+NlPhy+9QE6VqkuVcn1xIxpzLKLPoWMa91yf2TKiPvQL1MLa/qDNVTS+Y53j474q",
+	"U5IUaxMfQtsoxqBLOK2J+kp5JTsjb4763C8S1fXrLLgieHDZRiMOj3v9ABl9bI5gbfyuy2nO3pktSdT9",
+	"0BIOAsqhN50eRulUVb+u4BxiiTCCDs4Y8ON6oArbWH6XKUUhuJ/jbMF9+mAX1guQYePHfOTP//rOr1+9",
+	"8+mPhq+8c+f1F9EhATiZs+8ntkg18BvJdQOqo0BMhZ4voTxPCurFdtUkB1ikLk1etsV7Yb3QDpjRgy73",
+	"WJO3eDOEJAF+VlgvrEJPP/vX8pptizrTFFYr5QqQVJp7IK8rAPIYmFtYX5kdTyQ8nxlKUhhOfGjyH5XJ",
+	"vzkWqkWmiqIVqJew/Z4Hku/zWy8Nf/iT25/+ELUWPFgHb71+55MXvgifwBcOpTturzs57kE81ZgrIQIn",
+	"Nsl0mepRmIkUpt1NxOCId+JMAPHWn6mHcHgh3pdJQTw2zI1w8JfNLOcD3kC5NbP/94JSfS7aOUFsLzPq",
+	"NzuzX44j+/JBzc4Ag2XIwlww/Oi/7rz80qzOh2WT4Bjfg9lRrTJ8FimtOW5+cvf95w5ee/Hg3RfTQutp",
+	"00qNdYMAvJhUeWbA1hqNOZ/3ZRc9Bfj3lswNbTFyWGZxjRuW8BDbYhK2BR/loFE3UyAfVL8zwOO/KgAX",
+	"gu2Fzl/rdFonmAyeyFSnrstck/lkGrLj1Y7p9QGxSohmjviLjxrDYeQ8PABADgm+WI344pHxumoqrzMB",
+	"Gcvr0jhWggVVEyyoOi8Duq9QC5VieTXhhs1a65lAuhtHLINm2pcxd/kMoiVt5qMO6KPe10yTa4Q9PPRJ",
+	"P4RVyJMdDmeaUDEmcLW8/effDj/5eF55ez/BFaIM8EywgzH0hQhaYeynMQiFNKSEMWswN16CwacKy6yj",
+	"9SyRzXEcqzB27DIV+HIQ5QCv14Q2g/guSn+hAm3ekfuDonBoiT8HlMJWmPS+RxVxHwIrfLWAFVJ4EcIr",
+	"xHlRGrzCfeZIo3yjQ9W2z1rM9zXtO+kXoE9MZQHCzILRMMo4LD7DlwJn4fD84tjBFh66V47XvXIsOvBD",
+	"BIaHMZMEAkOaRou9sR9MD9KRhz8sAHaUqqgJNM3R9DeXn3qSdJnfZgSuiWe54+JtjEJ6GYUzrp0aB1OU",
+	"tnfcCugV4EnHoYDO4muC9SrCej0yG4DodI+E1nQ+e+7gd98/+Ic37v7bc0bBmd8brff7OBqCfPV8Qekr",
+	"fxgH0drEerf76yBCIBJMKgLG8lBKfQFG1pfNv/QFW4WInTHJKrz9pw8OfvzRA24Vxqy6yE11f7xRS0ZK",
+	"5y91uGhl/bgSkdGSJuA++LZG/VYb2rZEjE+tMGkKGy8PsGyqSQVpsEi5OPISgE188rjO8NCAPKQBafcs",
+	"j4jMsB+Xvwj70Qmp7i/ekXgEaWvGHZ1uhg0//ceDG//6wAQWpuAyT2SwFg8uP4edkbGelT0OfDXu9KOe",
+	"N5oGwEUg4xVkJXKONjukqW93Y5vgsy7rNjT3hAz16AcekCbtMqybXqgr2febLAapVV+EzhFBhwYhEIph",
+	"1wZuzSW06UulQpC8Y04uOGc46tEnBxyHgm5H++UMzVe/APFj0c5w5BdyCMove1Q/OsVJM+1h2dhfbOcD",
+	"oAmLVIpIpukh+zsvv/TFS9apVk4OGyYOGfndaUGxRLclh7Q8GjiTk68TxWgg+PzgKf25bnoO64kvHn+2",
+	"df486/DWi6YMZvZka3vnE2yXeceVbf2AAIC02z5rG7apz1VU8lQtaWExU4thU1lZWC90eLvD/O0GC9Ct",
+	"z3a5y0SThb4PW/PTAq1ENPUhHmAh02zGHuJ7RGVVXUZV32da7hbWC/dufBQJ1bsfPnfw1uu3P3713o2P",
+	"hh+8c/fGa8MfvXLnX947ePlPdz/8ePjSH3IWSVXKiaKoajkMYYSCX5netvaYYJlZrnLxGVshQ2WUaQwt",
+	"+lppTTZCniNLe5b87FgazsMypqPM6aZpPHokr/urktF9HKbgpuuqpNzvCy2z6vaE18mC9AkNEB+LVCwO",
+	"B6iSynj+Q58aQVwDl5FuXwWkwQBX5Jk+I7QrRRvkV8zAjCOS4POxWWKyzeLisdl8hzHzkjKgS/djZa+l",
+	"KvxhHlUY/vaF4R/fu/PrV9EmuXfjozs//2D4wY2Dlz86+Okf7v3szeHrr9659f/dffH3a+XbN/99+Mf3",
+	"bn/69sFP37v9yXvDF54HccID5nOKBav3fvBrvGH40m9vf/rD4Wc/PfjkxvClFz6/9drBh2/c/cPzwxc/",
+	"rtz53ScHL/9rZfjSCyOyxpN7k0UNoo2nSJqkzAhHGSumnTjJnGJjNSk2VgsJ+VBNZeX5mfcx5rZPIJDq",
+	"0RPIVGP9waCh2XwDzZEi8PtLeZVxypuqr1TH9ZXpsehZvAVT9JXcBJ/lHgi58sNs//sa+f2L8z1sum5S",
+	"4QAfczwvyJQJ/PKd/Orb8fnx9c3bAd1hYkqWbYqnIi0Qiwwp2VQx/PEw4dm5ceJn1BjPGwB4GsYEkog8",
+	"I5g1oAd26C4jbJ82A28QB9cZwbGpCSw67PcilFYLyxrTGuGR1NXXaeJJIL2CU3YdYVH3uGLYlQZaZIOz",
+	"JgmvA4GHEAoHHzmCj27CEcePkX7M4eOvRmldGnJ6ZRQGfN7847RnZcaP71MNXgxl/C9dVH6hUiuG+J0W",
+	"fAbc7wc6+JwtnZAXb3e5Ap/2FPECaCvTfeZxRJlowQRTgebv4GLQnB+loIOOcuaSxoDEnOWRr9wBf3dN",
+	"cAFge0IFVAQEFWItRZ7pM58zRTpyD8rZPK0oYTszn7FjLzvZ0otyaPdyso1V0nwUUug3WEmZ7YWOLrj6",
+	"0Cf9FfFJRxuZfxsNXNKcRvr0NTTbVwm3CluODJ//9b1f/HL4u/fu3ngN5TlC3OVf9ep9WHW7NttSeIOx",
+	"xcfXf2VT8r6Qcq38+hLw2AxtCZj8w8DKUdY6RSbVXkebMjGjyWdspO7p4N0f/QUVPU3QjoCpFNm+HutE",
+	"LSlg3Z5HA3ZCEdVhLECtI+wSYmbrkhb3PMi1Q4uYEl/uIVAsqFaIrxo2S0PY1JqIbpdYoIEQlU5U3qsP",
+	"PSMLd175w8H15xbD63zw0JXIlZ4nqastZh6QvrDd1AJZE3WcI+/qV9SJbZFm+p+VyN8aDHefkT2fBwET",
+	"AA3P9gMndAHEZ7hQXz1dqpTrmM9dE+bPxREg2hATHpF4owZwtiE8drSFBmowWf0SOy272g84Zu05oJuQ",
+	"4+FK5ofK0/R0EdZg9iwMfQ+sYL5bzku/S4PJCRaTuRBMEp71sLXnA9DaE0kwOp1RcwdKVE8TLrArbfN+",
+	"eGv44sfDG/9x8Mp7Bz/57fD6rQwRUMRnfHlAQUMbGQa+jewk7n11jqjwZaogQSZ7PyptKKYB1Ev7ntqv",
+	"kz3p7zSk3CELmqUhiChs/CLU6ZJ6qal261o6MbJwZet88bSRLcb/K/tahWgMAlYTmATXpf4OAJF//dHK",
+	"6fJyedGG+hOSkPaYQ7p9L+A96gekxZnnkrp+TR1zCzCEBFKwSwc1oXhgOC4lAQ88pn/aMJclW67ztkCU",
+	"9z3uBh2HqB5tMuWQ+sk6snCfou5OPSJ9/ehuz8NC/WaH+rSpl3aDNDwqdvRb8Olqh/d6zEXxrLB1OvyI",
+	"zdhRNDel1+8Kg6vneTXBur1gUCKbMBGQxbFeKqHOBT+sQ5c5fT1pMs8jTY9RXxHcF+a5JXKR+U0mAqrF",
+	"MCxKIxK9KE3/ur5BBkwtCalP8sFbHy4N33x/gzzTpzBBHw747U9/5pDbn7x3++Yr8O/whecdcvvmD+/+",
+	"4fcOufPx+w45ePv67U9fh3/v/cdbIEzR+d+gLg6OxwR7Y4Ak4+hJOmYNYJk2KwQgTbTJtU76AnFEEMHe",
+	"jzTNmoAz6xDbmiZEr+/SAXjs8V1azDuWUxmXPvzc4kEy48Qh1GgHNRET83X8ru4Y/QphGII93jRNB6yS",
+	"E0j7GiGJJ0Wb+SFKGnaoxw60pZr4tj4NddcfXOqLr2lLux62iOUq0oyM6mAm4nEV2F5xsu+5ppts1Pig",
+	"Jgw7K5GnwhAHTBE4BaA0epp87cvWbZPmATF3hsOwkzJjqAkIlZgxwGIzz1M2Hwj+qG/Y0w0Aw6F08Bkx",
+	"prEmJJMaFC2cXm3BFDEGpINhmFAXpX2XB3p+InBGV0TRAXj1SJeKQYlcsjwRmuKKmkBVe1wL3bQnz2iu",
+	"mhhll0nBCPMUi3X0NSvnUxFv0lsTyWVyHdL//9n71ic3iizffyVDX9wdt1qW1A/bctwPHmyDB4w9trnc",
+	"uVdEV0mVahVdyhKVJctigwgzM+AGY2MGGAwDHnvBi3fvjs0McxfjF//Lbkvd/cn/wkaek5lVpVdLaqkf",
+	"tj4QuKVSVWZW5nn+zu+ATYyNepPkSEDKHg9IJpUyUqkUnvkpcy49a5I8rXtMiITQAgVJyZ236fThHLPw",
+	"T9iqjsw9RbWrGkh6Xko9GVOVmKqtJKNwl6IGHZmpe1jfcrMb9DCKxZGgWdxRnYzjE+WxGcct1VElWlgO",
+	"Xxr2XoQ9AgdT7BPcMnhEbc/QKk/MAXdmHfdhwggjvBhuc8Qj3oJH65ANSolENCSiLTkZZJXdevOe51KL",
+	"Jd7pTSmhNej+oueXZ2wrgJv2SckPvgBs9nHyPECMSM5cro2UUC94VXGjtP5Atd0QCiSRTbykESqJbAJN",
+	"z1hrCDxPGEnNklwinbFyCTIFG4zYzpLuN2rJM7wQoTKA6KRBaHIpSUB3ToPNKVbrpQPin14tkT1gJOCg",
+	"6uejGYwukFfjiexclyuMhDQYYH7as05kUzq+lsim+o6OwSnAk3EG9minCNnrJdlrXO5b27HJlFCGkE2x",
+	"/Trxq8zQ23labPnWL2VvAKl8Jqx4e451YaccyhPljg4lVIR2cinfuz1alzKqVsT1Xg2aMJxRHqZ2Jzu7",
+	"neGXo3Yx+yoUlmmKSN9m/Fs24wpdVVjCCNCom+u6qcup3LHeOd6IrWKhZVB0hLEofDpPqUtla+/jOlJX",
+	"jKB1slGXDeuiwE4EE7xC/dDiiBUUgxGknhBEopv7xK6SuSwyFUvUS/QP81RoVPyFNkyLx0J1J+vpljIu",
+	"6eDCoHTrL6HAjVaPxUDQkhG215CZTfixbGMGDl3cO5zCPW+QjS+vNe5+tX7vikEaV//S/NOl9Vt31n/5",
+	"wSDNlX9bv/Rj84vbza//YuTY+qV/W7/3h8bK+wZZv/eP5vWr00lyTKayZsAQa+F01zOV6i+wCqWyOMkw",
+	"JkBpMU+sf5KY2ADIzLFCyfO49E9xzaakWMhGPgNjNvJuDHzZHo+1HeOU8unDas+A19GhIZk2xOek/Ssj",
+	"unB716Ew/FilwD4OnUzBAs9kwCBGC0bZcS5GeHHLBh6JR7F3fy8zUPTn1NmchIQnIeFt0+BHvRpDz5eE",
+	"wlOpiaePVlbvX15//Dhq5Tbv3Gp+88skHLylcLBcpm5q+EyLQdWzHjlfj8bAtHDCqSTJaxAtCOVbjsFC",
+	"OzzwUXcImRxp9dx/XKBjCi/HuuXwzKJrLS1RWwbMwlCUshrxa2Jx4cu4VpU7eZcaEGVRe4LvcmEeK9Ae",
+	"NoohN87gxdkD/GbAtlkDqpffUsvv+2LUCIM1/zqOe2WvVZbzU0UFr0lnZmbTXYq7WmDK4mBI6FRfSKN5",
+	"iTQarDcnAvZa213qLEIim4AEP/QKrZ2jF6BY6+6NxrUrzR/vNN7/aO3qpfUnTzAjEaP5koJhwLaT3Uqo",
+	"Mqn2EqpENgHPjUG6h6n2hq3YT8m3jGROOnL1qN5uiQrouu09mVUeV7cuzC6hq9hK0tLSbFxVDRRlw2et",
+	"ucQf0onyii0sXVG/OUnEFsZnVajfw2qIl3zjL8A/KyrHLvqAoF6hyjfLSufLhGFKDLe8cQFyQGad8lc9",
+	"/B7TlgYxA3ohwI/Ev5I5Ji0gn0fSgC1a+3nIi7SUtIN82gUt0jopsgHVTSZljVLdDKJaZtv0xpCaYpz1",
+	"5SM0FXoVetHdZCoo8rVR2AnpPu2E9JDvvhtaGR40aa/2XLZX2zmD64wKysP2e/po5dnJs3jVgDs2XVQX",
+	"w9OxiFoWdGyxF5zRb56mLS/TtXdcrKJb/Tx8SrT4W33XM7ejPm4pHW9L+eAb2p+vussz0u8CfGFnAxQv",
+	"4DKoxKv5shNoe13G/GUvcRloD6hvtGCQorjvHDPlU+Oy0lTRIQ7goCx2kLJYXdpKZY35ykew4Pl6NLkw",
+	"Jfd2Tlhk4VidgFO3mCWm+N8i2vzmtNENBwUAICLWZ9GnRfG2VCAKUEu8WijlGM5fQqOo73s+N8kUYAfE",
+	"J/vlKueqqdRswbHh/9ScDm07U+xhxB2aErlgIjDfYUuumqLl5pgCggHzMa9Rn9oh+igN2CMFwwqwEW+Y",
+	"AxnI+EW/Z5Shsd5177+qustHOu0FvhVaplaTY9Dasb51vRj+cdjv40HJaBBMGBwaJLTTKbgyVORDzPMM",
+	"cDN3smcQ/xkWoMi4s8TcikNW08d118NGJuQtm5K34KsENGaL2Hn6aKX5wc8blz5u3L3VvHl/4+JX679c",
+	"Gtyu6B6kGRsGIyrrI6obPg48bxGKyXtrUtQ23RXpWfhe6VGM6CCwEAHDW1Ko+PBWfcrVI4XWmgKvzyCq",
+	"0JX4VZdO99ayWoMarWDYQXQl6akqc2wEuhIGChuI9FKWOdZDW2YJs3zfq0VW/blA1QrpfrbD/tlRHTyQ",
+	"e5/OPHs6Wx+9WEn1tiptPYSJ1n5uQwYoGHoq++bH11YffPfMwzS3ZiL4nutWKz0RlWK0+zhIdJ3piZUu",
+	"tZRykyl5cAIrcM5TQ3dc1ik1j1FEcudYnnLHpsQJDHncl6o+dlipiivFcQc8rvhS+9ZxyGZcNUnHO57j",
+	"idDRZFH/AxkNAanIw3IfPUdDVQvqj8VCzVQrajKRQnbmMZokZo06S6WA2ovWeeqDHQCf8OjzZFAgJAfC",
+	"m3DZM4zZUJWTzDHkeeteVw4D3/3QQK24z+A2a8v9bEL2qRVYHxkZCIx3KmGJpgda9Wrf0XOQP91Ohyyo",
+	"lJvX4bBZgCxwsEmkFPShfRLS6hj9+CXQKjZOaRt1Goe0n4YdByJxVI3QVgyaOMOUPHOSudh38lXF24MF",
+	"L4Om92AztdqK8rDCDfENv1ZJZBPzB5Kz8wPnffq2l+TR6ZKwaRPOukhRyistYCckNKOyPY6oVZcHXp/2",
+	"UFXFhSciUdcefN+48vnq4yvNv11qXnz4rGBQuxgW/+TY7/Q0K3C7ah2LbeaT5CwVvnS8x7ysCSBYjC0b",
+	"0gceWaIBMWdTc6Y2MUoWIvVlUcoe0pBDgiOKYpnaG3pvSbJOcH7biPMbQ/5+S82uZ1EOx2/9qheQsmcj",
+	"4wR3WAGdc3kSkZPAYa3HdtJ0e3fQpcWhjJof7Vnkxxm84gHLlCMsNEA02wHv+Ouzp14lZeovUQLXIMAR",
+	"tVgnog2JQgz5vqcPE5NVXddUPCkWI14FWV1yTBKmiCMklR6U/+HEnodw72sgRresD9t1YT+RYnivM/Be",
+	"/0cHlRiR35mh8XanYWeNkbZgL0HrxoOaS3fTuplUPFw9Bq0bIWpAsTRRf0NTGPQRkT4tZBBDVqzjluNS",
+	"e49G0A8ONlfNkbyjhsUL2FvN6qD2lJGx+svd5mc/P0NIvsFxewh7Y16wSG0nEC8+EqDvgrLrQocQ8ar3",
+	"R7Fxg9XmqcRZm9HTG2JntcLrDG24uHXlnKOdJ5S9H6uCj8bhkV87xzCxLcmopg9HePng5wbhlNmEeSTv",
+	"2XXo8mf+0zvmdJKcUZWUhAGZvlwKbYgFJRrFAgoTbNZUfQFbJsFzTHZQ0YH2ITmrthue1hGatpWsOE7h",
+	"rFh76BE4nxiM5ueIhAQK3fU8WjPx9ZtLzod+T8+4gLrmV/C++gqbpFMwKtVc7v7vGh/fb/74eeNvFxHc",
+	"1PjkekJzcol9C69y28MccYNrfjxlCnsGvTchfRob3C9SNLA3wH1GIgL27mgshBCbVoIH0I59Ggkhg07P",
+	"MLyG3eEPgEk95DUgU6uPr63fe7f5zbXmn76cNojn2hQqKX0e7AE2A9ROkaUYNKCwO0rv5W9kS5Dozyp2",
+	"sb/wvLxkME0zG9M0Qs08udz8+B+ND/919f5fG7/8Hq37jiqn6LhUdch58nj1weWNi1/JEPzDv6zfvZXE",
+	"kfc1kgWJQStZmfmFRDZxqJgppGg6v2AdsOcKs/RgcV5o/8KsPUfniwupA+mDmUOz1lx+vrBgH6AHi2gd",
+	"qO8tcS/nbZrIpg/OZlJzUnGd6DtrMQDaLdx7/RTmRw7tJF074mbsir9aCTwdB49KuOejon9rAfKOviJS",
+	"mnGo5kfq9c5U6dPRnqptYYP2mDnW8AvZkmMOJ29W7aWwuErccR8nUjpC2RTkkoXcyZLTR48b5PSrLxrk",
+	"16ePvWiQU8WiU6DE9gpVJJabStpe4YJBgFh+Gql/Kq4l/FZ6IUBG9EKBVgLkUEfeXORojrIgq4IngKjp",
+	"AwyMysQV6gP83ZB8Wc5JDv7sS0dmMvML4o7LtBKohPjzEfEXe6ZFRSfGRh4cPmMQBuH0oDjriabeTZp6",
+	"cD3dzecMj3ZLYH/SWnyPuKs7hheDnRN6WqABdZj8/oerj26O1gZ5BsLkvVzbksMDz693dWuxhgSfp0Di",
+	"KmwdcV+NCLIc2jy43lKW1EqeahhhhA0WogVnYYJf6M5aqY6NZ1QM2QmMUBGiVZOnRc9HaCYmCSUkHLKE",
+	"e40S8CW5+nvTk7YK/YZ/ZaAVfvAqqkdefDMZMePhq3MRZWok4PViRF1skjPUgsEk1u/9tH7rduO995Am",
+	"OZ1pfr3SePD52ld/QB3b+PjbxpM/IFNyNDuu9po4c7iLwN5pL8Z6x0hQiK6dGAB7h7+QMwgJHs7LdELJ",
+	"4iVxM+tQ/mDhgL1A54tz1mw+U0jbKXqoeNA6kF8ozNtzdLaYsdL5VOGQfZAeKC5Y8/m5wqydoemi+G3f",
+	"bdutDPBjFApV3281kWZjJpLeo3qJ2nEjPj3/Ek5gIZ8upuyDNFOYsw7lDxRn6bydLqSsg/mF4hzN2IcK",
+	"B/Lz1mwxTVP2wcJCfs7KFFP0kH2gMJ+ftdJFCNm9lcgeODAwyHuAQIEQQcfO9xkoiDZkkuJwEjAYlb6G",
+	"Zl64qAjyagPQoTW9fveHxuPPJyGDTUIG3RU5Ht2x57HPwGM6pLGFJSb0I9bwqDS2ENmHiVC1sXozEnge",
+	"9E1yPbZEAGeeYyG/IRUXgUwCELos13ICMmWRgufLrtfKFIDfob46DEOIZc8dnmO271Uq1I7lvK1CJybB",
+	"LsoeyfwxTe6xWIY8x8KFCEq0zKl7nvIwW34UumQZYXCmvQANgiPYkIpMIWniIl5h5lgRGvHJH3iM7vqE",
+	"+pnOOmQL+fRh9P5gOXcc8wRPqDLwo7W3RgRInO0vPz43nvy47vk3yY8/d/lxFA9a7CMNfc3zl58+Wtm4",
+	"eLHx5xsI0NuzmXJULxo51y1xHoPZ9QwrRIhyxpAgOUuZzXtkPqA3kZho2CCyaPnxisJ9nFDLdx3qy7Jd",
+	"Lm4kLskxcQ2qS908SCUvSL4aqP4EEgrXjeaHEwmJi2PoDklauViQxjRk3bNpua5Xo/ZZaBZrQvoFOILK",
+	"04fjnNCg8E0VCFNQVjPHkL+A6+2qAYGsHs2pwFiI5DOUd1mErcmWno9Wk50IcRLPc/1AlI9G/zs+k0xs",
+	"JvqibUuwjMSSyPRnScyOx5LYO5Q7YzcldpryJq7RhcZ4+mgFuW4QAffMM950lv8xS6BrIiEsTLepS7GX",
+	"YHzXH4XPebviEvoIaFx8ylSTSNSjSCKWJNBYW11iYMPwaBOEHFNdEJwg0tF561V/m/m3OCd94kdSVhdT",
+	"OHOdwYWRBbQ4wRWfiJCt1DdtpVxoBP3W4A126PMRPQdPH600Vm5ufPld86NLzZvdoLj9uBZvjK6Facni",
+	"i+pkxjizxRcopng3Lm0sUYQ4aFcYbYuNu5OMFlvjodgdFBQxch9eLQOxjw3cRMkOfBRpYSKl5s6BfSRN",
+	"JNuRMddENlFylkrUX8zTAEPorR6I7mWuu80ksok6tfx+cS/ScoXmqtA9XLZVFWozkU1s3Po5NB/X773b",
+	"vH519cHljVs/N+7eWL/1UeOTD9f+crv5wS/r9x40Vv4DXwFlQb9Gs1gRLK2C5dBKWFIgnbCl5c49Pzjl",
+	"Q3Py9FDUl3HDtNOqgwqWGUWkOdtiu4puhmmMJ2zCdjHJ20m2i4hq0gjfwRXRiFJ028ZiEWmiODiTRQ9e",
+	"CiJpKU61dGxuU/pSPwHUFXtvnfTOO2wpbitMmUqwmdOkDLWlQJaMjoHGvo7dHm7hmtgtNBNahi8MwTEx",
+	"PnqJuDYuWxei2jjTBdSamo8FLKLa2PVqvZUxMgr21MW9Qk8FUFbddHHjp9urj79ufnE7EtD56fbancuN",
+	"hw/W7z7ZuPXz2p/vCk/6g5+bX/zHxpfXtqaOF/rRxpl2bdxrgvmuYaLUQnuYqKs2zoxBG09YMCYsGNvM",
+	"gjE6NovN3FrMmO0mt1b8eDGwlluc2nbnNez6pC8KuSfCz4ROXizUCy6NfYzyL9b5Kfwy8LxFm9JK7MOW",
+	"Xk9G7zyczMApP7xXvWqsdSdeD03EhYYQYkemaKaEBJI7A0KlluvKfA2Af6fH4ki/4vDgnA4mDGZTDNR1",
+	"esAG2LulirUsniLUSDaxFND+LIe+/O+5LZBJMi8Q+nHtuwerTy6v/flu8+YlIKv5aOObG82/ftt49PHq",
+	"/cvrT54kjASXs0IDpaMCnu+Yp1mId2000KDJil8NgBHFrdUXPhQ34QQTOtoiUtZJ/OjW0JG9s2s8ze0D",
+	"fXZ0Qbv0jsaV072gxWFo6QwtnEWVdDExgWpOk1ahjj2LoJ0ydIfG++ZYS39o0A0Ws6VqUB6qmadBjVJm",
+	"EkapzWXv53OeKdsMuV5N94MeuHHdZi4odt/FE70VqGEHoTq8QBuyDTFIt4hEG0yejbEP8VY1Ti8nzN67",
+	"Gmew99PN58PDNmkRPMExjhPHeBYojHGvPX20sn73SePuV0Np2lF7YTim9r668vPQvZIf9OUSlWlP7wfb",
+	"yWYRfcZpJNuogWkwTQAfiIukBgqvAweGGxrDprUSh960ZasODyFTZrh63DTC64hj82mDcA9bAlqk6IM8",
+	"tgE6WHJsSmriCycQHwhNWuV0y96WQYqU2tCVZxOE3Is0OLl1SNyyw+ywrC+yFOINL8lHuA4PsMcIZIYh",
+	"wBg13aLAWK4svDdQz+JwMIiaTqdBSfSZ2XT67D4nNICch00rlh9IfoUwMirjn2t/vr7x2b9EueQGi3lK",
+	"3FpFmH3ZxP5+Lt/fz/j3A5WA5wevtrPd9ZmOjGYe4WW2wx07J49BkIWJYdvhFdeqv9qbdm8QBr+Ou2SQ",
+	"5oKp/pZAzJp1rF+NLE7fJsHJrkhBFE3b63HumDv4eskjVpmcePpopfH408YHV9Y+u9Nc+SmujsRg+3b5",
+	"jIQQcAmjDXw3qCMo1ch+pcG6d349QyuuVZDtXPH17eNE/c6QmW74suoLYUCg09kRRqwCNCAjZctGICL3",
+	"ylT4bkCOM2WxHHPKYbO3LOJhxE5Mlqs8wHjrafkgyPGZwsA1iRWAVphx2LQQ+9BsVjV4zVcDEpQcbuSY",
+	"CRJY9l11vSWvGpikygLHFWrH9ijPSt8Qsd2h8sLWq5yYc6nZHOum5U2k6OEUW7dCbzt5qRisxOKgnlry",
+	"KCceOxx9YI6pn6oedUJXU2bzJDlCar7HlvSaRm9sEeFm6o8WHSZLB3Gq2K4uxyxxZRHC/Wq51IPUmxH+",
+	"6qEQReSoikRJPiQ1HfDsipvJwYQrgsrdQewRut1lT919n7QfIDcLjQf70u+bOMSwqKdqTO2LLXnFOB99",
+	"q2ziBHMCx3Jn1Eczx32vPHMCdqlwyWgtcvFpi73psJnj1tslZ0a4TP3nY9VdcDr9ebVd0JP6XdQsved2",
+	"e0TvmexgetZZYifYK1hwNMqMU7muX3KYXvr631cfPGjce3/t5rvd9Inc6TOqCmIukxmkTmuQCCL6NO0S",
+	"KUrtUmVydyr1IyOjm2Ktz9CyJBiXwYRtQkLrsNv2wKBluPNZxkDveUhzGGJA8PJOhhh6Io3VZtqTMOOh",
+	"D97oMca7NBv57AZ8J3jbZ7K7nJabiLXdjUnQkec68ZwM2zUulDyGrLo2CB57qNJG3hYvoK243DA/6fnE",
+	"FFeYyRzbHqzsCC2mEfZjWxigUYkCT4ytCdue1ScLnfXJfAwrOjZ9MkGMjsGmngBAh2tnppUZ+uI7nGfs",
+	"lk/skDesYqv7LqlDSFKRspB9QGEOkcqi44qDB/aVAcgbQI9BTi9wyjRJzLdM/BFFTnWDQDYG/i0DkjY1",
+	"csxZYp4vblyweNiB3naKReoD460E2pDAt/D1WS5cxp1yxUW7r1CyfKsglMbYkJkqVTeYCjst82ADYTNf",
+	"dthgP3iFnqdu3784Sy2/UBroAWc9P9hzeNFJenTb0qNvGAlGLwT4LhPZBK3/+u0Tb3rObzOHlv/P2RP8",
+	"BPutc8o5UT957tiFk0ePBCePHrlwwqk51uu/EZ/XTp5brv323JHayRdStZNHj9ReOVcQ/w9OHQ0/0/+d",
+	"O+IUf9O/6Sb2bz+oVxCCuz20trMQVlgijVhtXPl89fGVxsoX67fuxFUc6pM9hlftjDa1IcMF+Jgqs6lP",
+	"wiJEaC1pEUZrxPe8AKNhVp5TFshEmRgaKVd5QPKATH2rSpM5BrE2ixHzhE3LFS+grFCfeZnWIbhWtpYp",
+	"EIkGfp1wq0hHDRoFnMnAnlg40pdpfWCHrKPDExPPh7rJ01YpuvrgQfOHTzau/33tXx80PrzReO/fG3e/",
+	"G0qitgi/1QcPNq7/vfHhjcEky1jxp+1L1O4Uzs7MpocAoFrp/MAabHRrP7g222Qu+3u90E6ea9uyDUEz",
+	"AEepi3uKrMAWV+0AJkjXiC87Aa5u6lPCrpGaR2jcP/3Q+OcbqHH71LUjrxsMdcCiFPuLfpUxZM8CfGqk",
+	"oDBSMxj53TIVv61y2uaJyju0/NlWOhh1WPcjSqg7RAkXUbiurC7L96yAeMKnRAYuRkxo32WSmucv5z1v",
+	"mUzpIj/CS5QG2J6DmMkCP29C260cm3rt3PGZg+KLF3+VPpiaTU0bpHPDsix4xr5Xk2/SkEaEUNzy2BJ8",
+	"qasPv127+a6RY9KqunZl7fsfDLJ29yL8Hz9d+9vDxo3L4Pyu3v9w7cH30d+SKYcR6gBkCVfhcOQ5MIiy",
+	"JXxhVZ1i5cSGdel0Mn57gBIJzUCmzIIT1E2DmLbDA98pBCb5z4v/Amsi1knsmCxp3P+dQRofPTBI4+ov",
+	"Bll7+HHz/1+Fv9dvfbHx7qcGWf351sbnl4wca37ziUHWvnsC3278/s7GF3cM0vz6QeO9H5PkiBgjYMgA",
+	"2uRow0uik7hVxsZnBjCjsTrxfJv6gFYWyxyUrCDHEFF9mFgk71psWd1N2FXihsJSS5IXxPYnRc8V6yDu",
+	"Laa7T3zil62ATHFKiSnEe1JsaVm5o/qukbCVXK0krC/YLgozlrdsUqCui/F0CWPL13E3GWKKBil4brXM",
+	"4D0eSQN/qQx1TFlEEtKJSZUtVwyIylAJsdCglMi6mlOgANQW580Qm7nKMFUL787zcwznbgCdulcR64if",
+	"cPERkGbYlFYUfWl6gYDux2/pBc1qX1TSO4yziBUBwjrT9utnqux/IgJPoe0cDkjrgLIkOaXa8WFDdziz",
+	"8HJdVwxf/gQDNVI8AYe9hLPBuim5YBLX4YF4AkR8qetKMFnkwVLh6r7wRqTQC26sG/TIxVANfaCvjs6M",
+	"Y1cfep6yQOL5IG7FiVm03i45aiIoVo6feOWYmcwx1c0vkzJSqZR42Xx09jvCzbrEoVokX4kWlnWXQ0nV",
+	"C+MFdL3F1PBrXtW1ie0ZmqRQvDekXsGWhcJw0UYp5gEc8Yi3IGKjjUTcBomo6aS1oERBS2LTvOe51BJW",
+	"yhtj69Z3VmyaQRr1Dcd5m8imDDVzuTZyB7/gVcWN0voDFZQSBz+RTRzT5mAim2iX5QkjURZWxRJwb3i4",
+	"d0uWBNsKISC8gkOHQBIGJYfjMZGkkSAsoYgf3GexSsfmADReS2TnhKFMgVcTn4h+nFfjiexs+3f92sKn",
+	"/CXcn2dgn3Uyi18XWy8iA2zHFi40SnNi+3XiV5mht+Q0bFs8u0ougBGw6+FPE/N2M/MWt4qmwUZdJFlR",
+	"ecWnlg378Omjlca9R433bu+o4dvdtI3pprht2j94ERdAnA2lxMAe4CTwhE0UtpeJccNi+RRTPOHhbwxo",
+	"dau6qzCrrLQlXOGLi6ZQt6kuRbZHJXxLCK3p7YJRDheIGhJEqd3xCY3ss0Ijq1xjRFxuIiHaMM+pQ9sk",
+	"OEoWX9RHbxN0ZnjW9xw2c8jTPA5k5iTvt41lkaOJlE5goRNYaBQWqqKeAAodyPjba2BQ5OIaAgo6deb4",
+	"C+TA7KGF6axMOmLkkRMeWHWjFf2pj7yJARPIW+ZYJJuJ9mjQpoYwxqVYVqfkfTGeBh0lfM8LIpStkWRp",
+	"Trwl6hZVhM4rwh3F3CizLSY7DUGgJ97IQCseVegoD27EHs3mmIqVOVzc4qBpiLljgM6cS2fMttiQCkqN",
+	"GN86MlN2BOjWrupHmEr3f7f65Jvmj583//5QfPXhDXGqBkRSjA8Cu1sVd9eV24MKvWfqMzO61OcElzth",
+	"ct1rQF4U5pB58c5HPExZWrvyp/Ufft/8/B+7NBjVRzo1RtDaOcEqP9e0rG1Brf0WK1AO8OVeXEMy3ZoX",
+	"CwkBao9RI2xICIApW/iusosyDgQzLWBoOJCshWyKTkzlmBiTpA+iko4Bc0k1qw49mh225EpM3xTziBnC",
+	"Es3psWKDj+hlGROGdaTqEFSRVIcFcfq0Iky3K8JBtdbg8NGRgDnPwZaQb8HALQapvQmR6WiJTFU7Ub3Y",
+	"2lWLZrKeB4etRTRCg7rNpGLoWUX9IEY55KSVTDRtWglKphR8uk0omUoJeae9NMuVHdLPUMsmDgM3C1Kz",
+	"RFLPlK2A+o7lOpzawnUsJckR7c15RVL2fCrz/5i0DjvAol+WzTHouaCH5PkoX4OS71WXSsTUTGbSbwud",
+	"ynFGG8+JxR649tKn9KiYxqgKDnRbMJDX4R9vGG0OTWa0Dk1EgnvFolOgoQyf1TJ89f5fG+/9LXRpvv+s",
+	"8d6djW/+OebMfP9Z45Prq4++GhrTCc7V6B2bfhahE/Az7qgNU8wwCSLv0iCyOL+vipfTRf9Lwfbsafwx",
+	"kxSNOZa7T7dpipgKl7Wp0Lz5yZ6wFrSvBT6SnBH4Si74ziMxJzjt4Vq9BoHKHrWY8bpLRd8IcVDJQgkF",
+	"mKOLgIL/A2Mebup9Fwqe8Vza98VHJQXn2IoiOfX3YlHkhLy0lbx0AN+TU7+vQkJxGna5BhpVQaCYatjC",
+	"AmhMOxYEgoDYQnhsfJV9nPrC37Iivhmkqnz0jGCAGJbSjIqqos8KiEstHpB0KlKBLmRtjmH9ehjwUntx",
+	"5OV8kmN6h8v52oWEcCQ+EELi1v9rfngbhUTIKpt40XpzBqGiSJEZkwphD/gBpAK0ro0c+SVLHHl5q4EO",
+	"+Thr+jav3+tDAHda237L/gojW+rNE0vd3sZw5r/Y6d1STsBmP6m2m8CRt1htx6mvq+06sXJvWZGNqNpO",
+	"Hqz+i+1CDla+qI9lew0ep23d91QGSMx8sJI7SfjcR9Vda41dWz1djrUV1Gki8U5FddIUuXbFII3vP8X/",
+	"R+vsyPr3f1z/4O/gFzVWvml8fxk5c8mUw3IsVkU3nVQXuw4POFoEZMqEF20axFR2Jf4bRZz4t/7U88na",
+	"3Vtr195vfHLdINpqNnJMC3CDSKzTJ9enCafABYZ1YwWvXLa4uMd/XXwXDRGwVMAIgWI3MuXE4fSxLoXH",
+	"wEVUzN4OR9p1CR8N6cMDTrwaoz7etyApjQJZQwTlkMgVnmNTXbnYD0sadeik6DG3TsxCKzG3WJlOBOyY",
+	"zJvO5ph4ZOydKJIh30BUK2DfVY0dVPkhAxHMrFohJeqrmqeg6jOgkS9QIsZuFnxqUxY4lstNQxh+eUpK",
+	"FrOprTKRuAwquG0BCQMsCKPuVusAp6xIUZ+q3dO2oUGsHNMue6TML1bdpzqciX1oRN8hLEvep9YyJggq",
+	"nusU6tNJ8roTlHJsXJV6Mk+QY5tV6rVV5EU2pdTbncvvcMm71N+B+Yz1d2Q7yu86hzom5Xc7Un6XgbC8",
+	"OtDwJiI+xvG3Zw68/JvMzMlD//vozNxLp4/ETdILbqBN0gy4P6qUT65YvJYvFavl0zVzmbBmDpXOjtbM",
+	"GZ0K5sJ+TUJCzlQrWmbwSS3ds1JLp42tHmV0O2rRdrVZO1fRgbmpqui6J9RjbcxkxczIRP6LNJDxlZHI",
+	"q0nYdfRe/wRXyuyRZuukB4x03DsgL4ZIoXHqD8umbUaOmfBMZLNgdE1gRmaPelhwf6BiF3xCz5fFvFAb",
+	"QYtFWggUDEcs2z5OGL0QEGl1jbwKYahQ8HiqENplTSQPO2jKZWwVB7tULBvDxmXTg8dlu0nozOjispNS",
+	"gAlF926h6JZiWLa5VaEUcRZC2u6dMZI7g/g3i8cC7FQKKYjKbklzdgzp6nNcsJjQQ67HlqgP4UDiMCPC",
+	"0hJ4y7Lm3MM6RK8CHGHLENDAGPAIWSRw1ttvoGMUZm/Y5zsu/Q2iFu65p9wYAfUFLmVopjfe/Xrtszs7",
+	"6tZjm+5F+ZYXOXWLSnDpI9Musigbo8Q6ovccCi6kPQRxRawlS4gWCPS7NoosLJkmPj3vLY+S5+YY2xkB",
+	"taciCJmZ1NxMamAJNTtCCYWb8ZkTUFuXN7iBI+Lm2r0dEjdtAsSnnAYzsTbVoxckZ2nA4/2bMZUj5ASP",
+	"GT26TTOYPqMTIWfENNEL3npf40hq5FVam5F9iofrUAwDG12DYk6fvSq95y8VcRZCiIzWwpdbBGiHlB8b",
+	"l66sPb4rsRkdehRvm5vVEQ0jhIyYDi1UfbEkQoqIL8+JE57I/t833jFUAQL89Ya41j/fOQV8Dkg54WtI",
+	"1tVKTqEkJAah7Lzje6wMHMcB8auMkynXK1gu0JcsSfLfiu/Z1YK42zTyOAspEZY6Y0Hgfqvi7D+fTgqd",
+	"6buJbEJ+kBDr47BAzMyVBoEYr1zoNjnnLDEAAyAnMaToxT9qJS/S3p84/OmjlbUvHzYef756/2rj8aeN",
+	"D65oZZAMk9HQalosVvuh9/wlizkc2+nLehBdLvqfFz/DxzlB3cAKSUk7zQ0SeDXGDXLecV1riXKsaNDF",
+	"UzxJjkVa9ktSRLFIbImH+N7IILHEpH2UJ1R7LkmhylXy1PFJ2Lrr6aOV5keXmjcvrT7+dO3Hh6v3r+Kf",
+	"chY1lbbFyjxSphav+pRjnp9UPAdgUcwmvCCbX/kO1GlGRhhpFNY+zP8FrR8R84GYH4kwKHrRcRpa6Thi",
+	"VYQdpYeO4CPxJsEcjL9DfYsZbDLZYQjHxDf4JlX7HDSvOUIcWhZSDkVMWCyEbzGMCzCb0AsV12JwK7Gy",
+	"6xd/37x5f/3eH1Yf/vT00VeNJ180Vt7/r4vvNq/+sXHtiljrD75trLy/fu8fzetX48OmekydRnyaehWX",
+	"Rl6ojNuzOBOp2OWwrVfvX0Xol3ytIH3EloS1BYRTdEeB9Gp/6su0zqHS1iqUHEZJwXWAdppXCyUiOX0r",
+	"vnfeYQXHcknFtYKi55fFe7p6u/Hxt41772/88XZfQ7AqzswyrfMupy+wyhXqz9Dzji2kj+stiXGhHVMT",
+	"G1Ccxru31u/ean5xu/HLF63H2naCxDtvvPPfAQAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

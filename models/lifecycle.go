@@ -139,6 +139,16 @@ type Actor string
 // ActorOf is the actor a caller acts as.
 func ActorOf(c Caller) Actor { return Actor(c.Kind.String() + ":" + c.ID) }
 
+// Parts splits the actor into the kind of caller and its id ("system" for
+// the server itself).
+func (a Actor) Parts() (CallerKind, string) {
+	kind, id, _ := strings.Cut(string(a), ":")
+	return CallerKind(kind), id
+}
+
+// UserActor is the actor of the user with this id.
+func UserActor(id string) Actor { return Actor(CallerUser.String() + ":" + id) }
+
 // ref is the actor as the nullable column that keeps it.
 func (a Actor) ref() *string {
 	s := string(a)

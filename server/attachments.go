@@ -76,12 +76,11 @@ func (h *ValueHandler) ListValueAttachments(ctx context.Context, req api.ListVal
 	if err != nil {
 		return nil, err
 	}
-	out := api.ListValueAttachments200JSONResponse{Items: make([]api.Attachment, len(as))}
-	for i := range as {
-		out.Items[i] = attachmentOut(&as[i])
+	items, err := h.attachmentsOut(ctx, pointers(as)...)
+	if err != nil {
+		return nil, err
 	}
-	out.NextCursor = encodeNext(next, digest)
-	return out, nil
+	return api.ListValueAttachments200JSONResponse{Items: items, NextCursor: encodeNext(next, digest)}, nil
 }
 
 // UploadValueAttachment implements uploadValueAttachment. The file is read as
@@ -106,7 +105,11 @@ func (h *ValueHandler) UploadValueAttachment(ctx context.Context, req api.Upload
 		h.files.discard(ctx, a.BlobKey)
 		return nil, err
 	}
-	return api.UploadValueAttachment201JSONResponse{Body: attachmentOut(a),
+	out, err := h.attachmentsOut(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	return api.UploadValueAttachment201JSONResponse{Body: out[0],
 		Headers: api.UploadValueAttachment201ResponseHeaders{Location: ptr(contentPath(a.ID))}}, nil
 }
 
@@ -147,9 +150,14 @@ func (d download) VisitDownloadAttachmentResponse(w http.ResponseWriter) error {
 
 func contentPath(id string) string { return basePath + "/attachments/" + id + "/content" }
 
-func attachmentOut(a *models.Attachment) api.Attachment {
+// attachmentsOut is as as the contract writes them, their uploaders named.
+func (h *ValueHandler) attachmentsOut(ctx context.Context, as ...*models.Attachment) ([]api.Attachment, error) {
+	return named(ctx, h.store, as, func(a *models.Attachment) []models.Actor { return []models.Actor{models.Actor(a.CreatedBy)} }, attachmentOut)
+}
+
+func attachmentOut(a *models.Attachment, names actorNames) api.Attachment {
 	return api.Attachment{Id: uuidOf(a.ID), ValueId: uuidOf(a.ValueID), Filename: a.Filename, ContentType: a.ContentType,
-		Size: a.Size, Sha256: a.SHA256, CreatedAt: a.CreatedAt.UTC(), CreatedBy: a.CreatedBy}
+		Size: a.Size, Sha256: a.SHA256, CreatedAt: a.CreatedAt.UTC(), CreatedBy: names.actor(models.Actor(a.CreatedBy))}
 }
 
 // receive stores the body's one part, file, as the attachment's blob, and

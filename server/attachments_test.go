@@ -18,6 +18,7 @@ import (
 	"net/textproto"
 	"net/url"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -275,8 +276,8 @@ func TestUploadEachAcceptedKind(t *testing.T) {
 		var made []api.Attachment
 		for _, f := range files {
 			a := h.mustUpload(t, v.Id.String(), f.name, f.data, reporter)
-			if a.ContentType != f.contentType || a.CreatedBy != "user:"+h.fx.users["reporter"].ID {
-				t.Errorf("%s: content type %q, created by %q", f.name, a.ContentType, a.CreatedBy)
+			if a.ContentType != f.contentType || who(&a.CreatedBy) != "user:"+h.fx.users["reporter"].ID {
+				t.Errorf("%s: content type %q, created by %q", f.name, a.ContentType, who(&a.CreatedBy))
 			}
 			made = append(made, a)
 		}
@@ -291,7 +292,7 @@ func TestUploadEachAcceptedKind(t *testing.T) {
 			t.Fatalf("listed %d attachments, want %d", len(listed), len(made))
 		}
 		for i, a := range listed {
-			if a != made[i] {
+			if !reflect.DeepEqual(a, made[i]) {
 				t.Errorf("item %d: %+v, want %+v", i, a, made[i])
 			}
 			if got := h.mustDownload(t, a, viewer); !bytes.Equal(got, files[i].data) {
@@ -546,8 +547,8 @@ func TestAttachmentPermissions(t *testing.T) {
 
 		// Keys: write:values uploads; read sees published values only.
 		byKey := h.mustUpload(t, id, "接口上传.pdf", testPDF, h.as("key:write:values"))
-		if want := "apiKey:" + h.fx.keys["write:values"].ID; byKey.CreatedBy != want {
-			t.Errorf("created by %q, want %q", byKey.CreatedBy, want)
+		if want := "apiKey:" + h.fx.keys["write:values"].ID; who(&byKey.CreatedBy) != want {
+			t.Errorf("created by %q, want %q", who(&byKey.CreatedBy), want)
 		}
 		expect(t, h.Get(attachmentsPath(id), h.as("key:read")), http.StatusNotFound, "not_found")
 		expect(t, h.Get(contentPath(a.Id.String()), h.as("key:read")), http.StatusNotFound, "not_found")

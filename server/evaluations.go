@@ -37,6 +37,7 @@ type EvaluationStore interface {
 	IndicatorTree(ctx context.Context, systemID string) (*models.IndicatorSystem, []models.Indicator, error)
 	UnitsByIDs(ctx context.Context, ids []string) ([]models.Unit, error)
 	GetUnit(ctx context.Context, id string) (*models.Unit, error)
+	ActorStore
 }
 
 // EvaluationHandler serves the evaluations tag.
@@ -83,12 +84,11 @@ func (h *EvaluationHandler) ListEvaluations(ctx context.Context, req api.ListEva
 	if err != nil {
 		return nil, err
 	}
-	out := api.ListEvaluations200JSONResponse{Items: make([]api.Evaluation, len(es))}
-	for i := range es {
-		out.Items[i] = evaluationOut(&es[i])
+	items, err := h.out(ctx, pointers(es)...)
+	if err != nil {
+		return nil, err
 	}
-	out.NextCursor = encodeNext(next, digest)
-	return out, nil
+	return api.ListEvaluations200JSONResponse{Items: items, NextCursor: encodeNext(next, digest)}, nil
 }
 
 // CreateEvaluation implements createEvaluation.
@@ -104,7 +104,11 @@ func (h *EvaluationHandler) CreateEvaluation(ctx context.Context, req api.Create
 	if err := h.store.CreateEvaluation(ctx, e); err != nil {
 		return nil, err
 	}
-	return api.CreateEvaluation201JSONResponse{Body: evaluationOut(e), Headers: api.CreateEvaluation201ResponseHeaders{
+	out, err := h.out(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	return api.CreateEvaluation201JSONResponse{Body: out[0], Headers: api.CreateEvaluation201ResponseHeaders{
 		ETag: ptr(etag(e.Version)), Location: ptr(evaluationPath(e.ID))}}, nil
 }
 
@@ -120,7 +124,11 @@ func (h *EvaluationHandler) GetEvaluation(ctx context.Context, req api.GetEvalua
 	if current(req.Params.IfNoneMatch, tag) {
 		return api.GetEvaluation304Response{Headers: api.GetEvaluation304ResponseHeaders{ETag: &tag}}, nil
 	}
-	return api.GetEvaluation200JSONResponse{Body: evaluationOut(e), Headers: api.GetEvaluation200ResponseHeaders{ETag: &tag}}, nil
+	out, err := h.out(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	return api.GetEvaluation200JSONResponse{Body: out[0], Headers: api.GetEvaluation200ResponseHeaders{ETag: &tag}}, nil
 }
 
 // DeleteEvaluation implements deleteEvaluation.
@@ -141,7 +149,11 @@ func (h *EvaluationHandler) SupersedeEvaluation(ctx context.Context, req api.Sup
 	if err != nil {
 		return nil, err
 	}
-	return api.SupersedeEvaluation201JSONResponse{Body: evaluationOut(e), Headers: api.SupersedeEvaluation201ResponseHeaders{
+	out, err := h.out(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	return api.SupersedeEvaluation201JSONResponse{Body: out[0], Headers: api.SupersedeEvaluation201ResponseHeaders{
 		ETag: ptr(etag(e.Version)), Location: ptr(evaluationPath(e.ID))}}, nil
 }
 
@@ -187,7 +199,11 @@ func (h *EvaluationHandler) PublishEvaluation(ctx context.Context, req api.Publi
 	if err != nil {
 		return nil, err
 	}
-	return api.PublishEvaluation200JSONResponse{Body: evaluationOut(published),
+	out, err := h.out(ctx, published)
+	if err != nil {
+		return nil, err
+	}
+	return api.PublishEvaluation200JSONResponse{Body: out[0],
 		Headers: api.PublishEvaluation200ResponseHeaders{ETag: ptr(etag(published.Version))}}, nil
 }
 
@@ -440,6 +456,12 @@ func (h *EvaluationHandler) GetUnitScorecard(ctx context.Context, req api.GetUni
 
 // CompareEvaluations implements compareEvaluations.
 func (h *EvaluationHandler) CompareEvaluations(ctx context.Context, req api.CompareEvaluationsRequestObject) (api.CompareEvaluationsResponseObject, error) {
+	// A cursor that is not this comparison's is the request's own fault
+	// (400), whatever the evaluations it names.
+	page, digest, err := pageRequest(req.Params.Limit, req.Params.Cursor, "position", req.Id.String()+"|"+req.Params.With.String())
+	if err != nil {
+		return nil, err
+	}
 	cur, err := h.evaluation(ctx, req.Id.String())
 	if err != nil {
 		return nil, err
@@ -450,10 +472,6 @@ func (h *EvaluationHandler) CompareEvaluations(ctx context.Context, req api.Comp
 			detail: fmt.Sprintf("evaluation %s does not exist", req.Params.With),
 			fields: []api.FieldError{{Parameter: ptr("query.with"), Message: "no such evaluation"}}}
 	}
-	if err != nil {
-		return nil, err
-	}
-	page, digest, err := pageRequest(req.Params.Limit, req.Params.Cursor, "position", cur.ID+"|"+prev.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -630,9 +648,14 @@ func (h *EvaluationHandler) walkEditions(ctx context.Context, from *systemTree, 
 	return nil, false, nil
 }
 
-func evaluationOut(e *models.Evaluation) api.Evaluation {
+// out is es as the contract writes them, their publishers named.
+func (h *EvaluationHandler) out(ctx context.Context, es ...*models.Evaluation) ([]api.Evaluation, error) {
+	return named(ctx, h.store, es, func(e *models.Evaluation) []models.Actor { return actorsOf(e.PublishedBy) }, evaluationOut)
+}
+
+func evaluationOut(e *models.Evaluation, names actorNames) api.Evaluation {
 	out := api.Evaluation{Id: uuidOf(e.ID), SystemId: uuidOf(e.SystemID), Year: int32(e.Year), Name: e.Name,
-		Status: api.EvaluationStatus(e.Status), UnitIds: make([]api.Id, len(e.UnitIDs)), PublishedBy: e.PublishedBy,
+		Status: api.EvaluationStatus(e.Status), UnitIds: make([]api.Id, len(e.UnitIDs)), PublishedBy: names.ref(e.PublishedBy),
 		Version: e.Version, CreatedAt: e.CreatedAt.UTC(), UpdatedAt: e.UpdatedAt.UTC()}
 	for i, id := range e.UnitIDs {
 		out.UnitIds[i] = uuidOf(id)

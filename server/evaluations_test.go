@@ -540,7 +540,7 @@ func TestEvaluationYear(t *testing.T) {
 
 		// Publication, with If-Match: results frozen, values locked.
 		pub := h.publishEvaluation(t, id1, 1)
-		if pub.Status != "published" || pub.Version != 2 || pub.PublishedAt == nil || strOf(pub.PublishedBy) != "user:"+h.fx.users["admin"].ID ||
+		if pub.Status != "published" || pub.Version != 2 || pub.PublishedAt == nil || who(pub.PublishedBy) != "user:"+h.fx.users["admin"].ID ||
 			pub.Id != e1.Id || !slices.Equal(evaluationUnitIDs(pub), []string{B, T, D, A}) {
 			t.Errorf("published %+v", pub)
 		}

@@ -1,12 +1,9 @@
 package server_test
 
 import (
-	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -16,10 +13,10 @@ import (
 
 	"github.com/fazhi/fazhi/demo"
 	"github.com/fazhi/fazhi/internal/apitest"
+	"github.com/fazhi/fazhi/internal/demodb"
 	"github.com/fazhi/fazhi/models"
 	"github.com/fazhi/fazhi/password"
 	"github.com/fazhi/fazhi/server"
-	"github.com/fazhi/fazhi/store"
 )
 
 // exampleStatus is the extension by which an operation says which status its
@@ -67,17 +64,7 @@ func TestRequestExamples(t *testing.T) {
 func demoDatabase(t *testing.T) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "demo.db")
-	db, err := store.Open(store.Config{URL: "sqlite://" + path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	ctx := context.Background()
-	if _, err := db.MigrateUp(ctx); err != nil {
-		t.Fatal(err)
-	}
-	hasher := &password.Hasher{Params: password.Fast}
-	if _, err := demo.Seed(ctx, db, demo.Options{Accounts: true, HashPassword: hasher.Hash}); err != nil {
+	if err := demodb.Create(t, path).Close(); err != nil {
 		t.Fatal(err)
 	}
 	return path
@@ -86,37 +73,11 @@ func demoDatabase(t *testing.T) string {
 // exampleServer serves the API on a fresh copy of the demo database.
 func exampleServer(t *testing.T, template string) *apitest.Client {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "demo.db")
-	copyFile(t, template, path)
-	db, err := store.Open(store.Config{URL: "sqlite://" + path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	e, err := server.New(server.Config{DemoMode: true, PasswordParams: password.Fast, AttachmentDir: t.TempDir()}, db, discardLogger())
+	e, err := server.New(server.Config{DemoMode: true, PasswordParams: password.Fast, AttachmentDir: t.TempDir()}, demodb.OpenCopy(t, template), discardLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
 	return apitest.New(t, e)
-}
-
-func copyFile(t *testing.T, from, to string) {
-	t.Helper()
-	in, err := os.Open(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	out, err := os.Create(to)
-	if err == nil {
-		_, err = io.Copy(out, in)
-	}
-	if err == nil {
-		err = out.Close()
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 // demoToken signs in as the demo account of the first role the operation

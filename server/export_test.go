@@ -2,6 +2,8 @@ package server
 
 // Internals the external tests need.
 var (
-	RequestHash    = requestHash
-	IdempotencyTTL = idempotencyTTL
+	RequestHash     = requestHash
+	IdempotencyTTL  = idempotencyTTL
+	PatternMessages = patternMessages
+	FormatMessages  = formatMessages
 )

@@ -45,6 +45,7 @@ type APIKeyStore interface {
 	GetAPIKey(ctx context.Context, id string) (*models.APIKey, error)
 	ListAPIKeys(ctx context.Context, revoked *bool, page paging.Page) ([]models.APIKey, *paging.Cursor, error)
 	RevokeAPIKey(ctx context.Context, id string) (*models.APIKey, error)
+	ActorStore
 }
 
 // Sign-in throttling: per account, and (looser, since offices share addresses)
@@ -188,7 +189,7 @@ func (h *AuthHandler) GetMe(ctx context.Context, _ api.GetMeRequestObject) (api.
 		if err != nil {
 			return nil, err
 		}
-		out := keyOut(k)
+		out := keyOut(k, nil) // a key sees no names
 		me.Kind, me.ApiKey, me.Scopes = api.MeKindApiKey, &out, out.Scopes
 	}
 	return me, nil
@@ -345,12 +346,11 @@ func (h *APIKeyHandler) ListApiKeys(ctx context.Context, req api.ListApiKeysRequ
 	if err != nil {
 		return nil, err
 	}
-	out := api.ListApiKeys200JSONResponse{Items: make([]api.ApiKey, len(keys))}
-	for i := range keys {
-		out.Items[i] = keyOut(&keys[i])
+	items, err := h.out(ctx, pointers(keys)...)
+	if err != nil {
+		return nil, err
 	}
-	out.NextCursor = encodeNext(next, digest)
-	return out, nil
+	return api.ListApiKeys200JSONResponse{Items: items, NextCursor: encodeNext(next, digest)}, nil
 }
 
 // CreateApiKey implements createApiKey.
@@ -381,7 +381,11 @@ func (h *APIKeyHandler) CreateApiKey(ctx context.Context, req api.CreateApiKeyRe
 	if err := h.store.CreateAPIKey(ctx, k); err != nil {
 		return nil, err
 	}
-	o := keyOut(k)
+	out, err := h.out(ctx, k)
+	if err != nil {
+		return nil, err
+	}
+	o := out[0]
 	return api.CreateApiKey201JSONResponse{
 		Body: api.ApiKeyWithSecret{Id: o.Id, Name: o.Name, Prefix: o.Prefix, Scopes: o.Scopes, ExpiresAt: o.ExpiresAt,
 			AllowedAddresses: o.AllowedAddresses, CreatedAt: o.CreatedAt, CreatedBy: o.CreatedBy, Secret: secret},
@@ -395,7 +399,11 @@ func (h *APIKeyHandler) GetApiKey(ctx context.Context, req api.GetApiKeyRequestO
 	if err != nil {
 		return nil, err
 	}
-	return api.GetApiKey200JSONResponse(keyOut(k)), nil
+	out, err := h.out(ctx, k)
+	if err != nil {
+		return nil, err
+	}
+	return api.GetApiKey200JSONResponse(out[0]), nil
 }
 
 // RevokeApiKey implements revokeApiKey.
@@ -404,7 +412,11 @@ func (h *APIKeyHandler) RevokeApiKey(ctx context.Context, req api.RevokeApiKeyRe
 	if err != nil {
 		return nil, err
 	}
-	return api.RevokeApiKey200JSONResponse(keyOut(k)), nil
+	out, err := h.out(ctx, k)
+	if err != nil {
+		return nil, err
+	}
+	return api.RevokeApiKey200JSONResponse(out[0]), nil
 }
 
 func userOut(u *models.User) api.User {
@@ -433,10 +445,17 @@ func rolesIn(roles []api.Role) []models.Role {
 	return out
 }
 
-func keyOut(k *models.APIKey) api.ApiKey {
+// out is ks as the contract writes them, the users who created them named.
+func (h *APIKeyHandler) out(ctx context.Context, ks ...*models.APIKey) ([]api.ApiKey, error) {
+	return named(ctx, h.store, ks, func(k *models.APIKey) []models.Actor { return []models.Actor{models.UserActor(k.CreatedBy)} }, keyOut)
+}
+
+// keyOut is k as the contract writes it; the user who created it is named
+// when names has the name.
+func keyOut(k *models.APIKey, names actorNames) api.ApiKey {
 	out := api.ApiKey{
 		Id: uuidOf(k.ID), Name: k.Name, Prefix: k.Prefix, Scopes: make([]api.ApiKeyScope, len(k.Scopes)),
-		AllowedAddresses: k.AllowedAddresses, CreatedAt: k.CreatedAt.UTC(), CreatedBy: uuidOf(k.CreatedBy),
+		AllowedAddresses: k.AllowedAddresses, CreatedAt: k.CreatedAt.UTC(), CreatedBy: names.actor(models.UserActor(k.CreatedBy)),
 	}
 	if out.AllowedAddresses == nil {
 		out.AllowedAddresses = []string{}

@@ -638,7 +638,7 @@ func TestAPIKeyLifecycle(t *testing.T) {
 		expires := time.Now().Add(48 * time.Hour).UTC().Truncate(time.Second)
 		k := h.newKey(t, map[string]any{"name": "省平台 " + p, "scopes": []string{"read", "feed"}, "expiresAt": expires.Format(time.RFC3339)})
 		if !strings.HasPrefix(k.Secret, k.Prefix+"_") || k.Name != "省平台 "+p || !slices.Equal(k.Scopes, []api.ApiKeyScope{api.Read, api.Feed}) ||
-			k.CreatedBy.String() != h.fx.users["admin"].ID || k.ExpiresAt == nil || !k.ExpiresAt.Equal(expires) || len(k.AllowedAddresses) != 0 {
+			who(&k.CreatedBy) != "user:"+h.fx.users["admin"].ID || k.ExpiresAt == nil || !k.ExpiresAt.Equal(expires) || len(k.AllowedAddresses) != 0 {
 			t.Errorf("created key = %+v", k)
 		}
 

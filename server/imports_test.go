@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -274,30 +273,6 @@ func TestTextRule(t *testing.T) {
 			t.Errorf("after refused texts: %s %v", got.Status, got.Comment)
 		}
 	})
-}
-
-// racingStore is the real store, with another office's write landing
-// between an import's reading of the units and accounts and its writing of
-// them: the race a 409 answers.
-type racingStore struct {
-	*dbtest.DB
-	afterUnits, afterUsers func()
-}
-
-func (s racingStore) UnitsByCodes(ctx context.Context, codes []string) ([]models.Unit, error) {
-	units, err := s.DB.UnitsByCodes(ctx, codes)
-	if s.afterUnits != nil {
-		s.afterUnits()
-	}
-	return units, err
-}
-
-func (s racingStore) UsersByUsernames(ctx context.Context, usernames []string) ([]models.User, error) {
-	users, err := s.DB.UsersByUsernames(ctx, usernames)
-	if s.afterUsers != nil {
-		s.afterUsers()
-	}
-	return users, err
 }
 
 // TestImportRace: a code or username taken while the file was judged makes

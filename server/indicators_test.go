@@ -13,6 +13,7 @@ import (
 	"github.com/fazhi/fazhi/api"
 	"github.com/fazhi/fazhi/internal/apitest"
 	"github.com/fazhi/fazhi/internal/dbtest"
+	"github.com/fazhi/fazhi/models"
 	"github.com/fazhi/fazhi/server"
 )
 
@@ -673,6 +674,12 @@ func TestUpdateIndicator(t *testing.T) {
 		}
 		levels(1, 2, 3)
 
+		// A chain below x down to the level from which a's subtree (three
+		// levels) would end below the last.
+		deep := x
+		for level := 2; level <= models.MaxIndicatorLevel-2; level++ {
+			deep = h.newIndicator(t, sid, indicatorBody(fmt.Sprintf("%s.%d", deep.Code, 1), "1", &deep, nil))
+		}
 		aPath := indicatorsPath + "/" + a.Id.String()
 		tests := []struct {
 			name    string
@@ -687,6 +694,7 @@ func TestUpdateIndicator(t *testing.T) {
 			{"under its grandchild", aPath, map[string]any{"parentId": c.Id.String()}, matching(3), 422, "indicator_move_cycle", "/parentId"},
 			{"parent in another system", aPath, map[string]any{"parentId": h.fx.indicator}, matching(3), 422, "indicator_parent_not_found", "/parentId"},
 			{"parent does not exist", aPath, map[string]any{"parentId": absentID}, matching(3), 422, "indicator_parent_not_found", "/parentId"},
+			{"too deep", aPath, map[string]any{"parentId": deep.Id.String()}, matching(3), 422, "indicator_too_deep", "/parentId"},
 			{"unknown lead unit", aPath, map[string]any{"leadUnitId": absentID}, matching(3), 422, "indicator_unit_not_found", "/leadUnitId"},
 			{"unknown reporting unit", aPath, map[string]any{"reportingUnitIds": []string{absentID}}, matching(3), 422, "indicator_unit_not_found", "/reportingUnitIds/0"},
 			{"negative points", aPath, map[string]any{"points": "-0.5"}, matching(3), 422, "indicator_invalid", "/points"},

@@ -94,6 +94,10 @@ func TestTargets(t *testing.T) {
 		// An indicator with targets is not deleted silently with them.
 		refused := h.Delete("/api/v1/indicators/"+ind.Id.String(), matching(ind.Version))
 		expect(t, refused, http.StatusConflict, "indicator_has_targets")
+		// Nor is a draft system whose indicators have targets.
+		sys := h.getSystem(t, s.Id.String())
+		expect(t, h.Delete(systemsPath+"/"+s.Id.String(), matching(sys.Version)), http.StatusConflict, "indicator_system_has_targets")
+		expect(t, h.Get("/api/v1/indicators/"+ind.Id.String(), nil), http.StatusOK, "")
 
 		expect(t, h.Delete(one, matching(1)), http.StatusPreconditionFailed, "version_mismatch")
 		expect(t, h.Delete(one, nil), http.StatusPreconditionRequired, "if_match_required")

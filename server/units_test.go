@@ -133,6 +133,7 @@ func TestCreateUnitErrors(t *testing.T) {
 			{"too large", map[string]any{"code": p + "-h", "name": strings.Repeat("x", 20000), "kind": "economic_zone"}, "", 413, "payload_too_large", ""},
 			{"text/plain", `{"code":"x","name":"x","kind":"city"}`, "text/plain", 415, "unsupported_media_type", ""},
 			{"missing parent", map[string]any{"code": p + "-i", "name": "x", "kind": "department", "parentId": "0190a000-0000-7000-8000-00000000ffff"}, "", 422, "unit_parent_not_found", "/parentId"},
+			{"code not of its kind", map[string]any{"code": p + "9", "name": "x", "kind": "district"}, "", 422, "unit_invalid", "/code"},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -269,6 +270,13 @@ func TestUpdateUnitErrors(t *testing.T) {
 		root := h.createUnit(t, map[string]any{"code": p, "name": "盘锦市", "kind": "city"})
 		a := h.createUnit(t, map[string]any{"code": district, "name": "甲", "kind": "district", "parentId": root.Id.String()})
 		b := h.createUnit(t, map[string]any{"code": district + "001", "name": "乙", "kind": "town", "parentId": a.Id.String()})
+		// Offices below offices down to the level above the last: a, whose
+		// child b is one level below it, cannot move there.
+		deepest := root
+		for level := 2; level < models.MaxUnitLevel; level++ {
+			deepest = h.createUnit(t, map[string]any{"code": fmt.Sprintf("%s-L%d", p, level), "name": fmt.Sprintf("第%d级", level),
+				"kind": "office", "parentId": deepest.Id.String()})
+		}
 		match := map[string]string{"If-Match": etagOf(a)}
 		path := unitsPath + "/" + a.Id.String()
 		tests := []struct {
@@ -294,6 +302,8 @@ func TestUpdateUnitErrors(t *testing.T) {
 			{"under descendant", path, map[string]any{"parentId": b.Id.String()}, "", match, 422, "unit_move_cycle"},
 			{"missing parent", path, map[string]any{"parentId": "0190a000-0000-7000-8000-00000000ffff"}, "", match, 422, "unit_parent_not_found"},
 			{"no If-Match", path, map[string]any{"name": "x"}, "", nil, 428, "if_match_required"},
+			{"code not of the new kind", path, map[string]any{"kind": "town"}, "", match, 422, "unit_invalid"},
+			{"too deep", path, map[string]any{"parentId": deepest.Id.String()}, "", match, 422, "unit_too_deep"},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {

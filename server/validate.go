@@ -318,14 +318,17 @@ func requestProblem(err error) error {
 func fieldErrors(reqErr *openapi3filter.RequestError) []api.FieldError {
 	var out []api.FieldError
 	locate := func(se *openapi3.SchemaError) api.FieldError {
-		msg := se.Reason
-		if msg == "" {
-			msg = se.Error()
-		}
+		msg := schemaMessage(se)
 		if p := reqErr.Parameter; p != nil {
 			return api.FieldError{Parameter: ptr(p.In + "." + p.Name), Message: msg}
 		}
-		return api.FieldError{Pointer: ptr(jsonPointer(se.JSONPointer())), Message: msg}
+		pointer := se.JSONPointer()
+		if name, ok := unknownProperty(se); ok {
+			// The validator locates the object; the client needs the property.
+			pointer = append(pointer, name)
+			msg = "unknown property: the contract's schema for this body has no such property"
+		}
+		return api.FieldError{Pointer: ptr(jsonPointer(pointer)), Message: msg}
 	}
 	var walk func(error) bool
 	walk = func(err error) bool {
@@ -348,14 +351,18 @@ func fieldErrors(reqErr *openapi3filter.RequestError) []api.FieldError {
 		return out
 	}
 	msg := reqErr.Reason
-	if reqErr.Err != nil {
+	if reqErr.Err != nil && reqErr.Err.Error() != msg {
+		// The validator often repeats its error as the reason.
 		if msg != "" {
 			msg += ": "
 		}
 		msg += reqErr.Err.Error()
 	}
-	if errors.Is(reqErr.Err, openapi3filter.ErrInvalidRequired) && reqErr.RequestBody != nil {
-		msg = "a request body is required"
+	if errors.Is(reqErr.Err, openapi3filter.ErrInvalidRequired) {
+		msg = "required, but missing"
+		if reqErr.RequestBody != nil {
+			msg = "a request body is required"
+		}
 	}
 	if p := reqErr.Parameter; p != nil {
 		return []api.FieldError{{Parameter: ptr(p.In + "." + p.Name), Message: msg}}

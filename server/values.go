@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
@@ -33,6 +32,7 @@ type ValueStore interface {
 	RollupInputs(ctx context.Context, indicatorID, unitID, period string) (*models.RollupInputs, error)
 	GetIndicatorSystem(ctx context.Context, id string) (*models.IndicatorSystem, error)
 	AttachmentStore
+	ActorStore
 }
 
 // ValueHandler serves the indicator-values tag.
@@ -102,26 +102,32 @@ func (h *ValueHandler) ListIndicatorValues(ctx context.Context, req api.ListIndi
 	if err != nil {
 		return nil, err
 	}
-	out := api.ListIndicatorValues200JSONResponse{Items: make([]api.IndicatorValue, len(vs))}
-	for i := range vs {
-		out.Items[i] = valueOut(&vs[i])
+	items, err := h.out(ctx, pointers(vs)...)
+	if err != nil {
+		return nil, err
 	}
-	out.NextCursor = encodeNext(next, digest)
-	return out, nil
+	return api.ListIndicatorValues200JSONResponse{Items: items, NextCursor: encodeNext(next, digest)}, nil
 }
 
 // CreateIndicatorValue implements createIndicatorValue.
 func (h *ValueHandler) CreateIndicatorValue(ctx context.Context, req api.CreateIndicatorValueRequestObject) (api.CreateIndicatorValueResponseObject, error) {
 	b := req.Body
 	unit, err := h.store.GetUnit(ctx, b.UnitId.String())
-	if err == nil {
-		caller := models.RequestInfoFrom(ctx).Caller
-		err = authz.Reach(&caller, h.rules.rule(ctx), unit.ID, unit.Path)
-	}
 	if errors.Is(err, models.ErrNotFound) {
 		return nil, models.Invalid("value_unit_not_found", "/unitId", "unit %s does not exist", b.UnitId)
 	}
 	if err != nil {
+		return nil, err
+	}
+	// Every signed-in user sees the whole unit tree, so a unit outside the
+	// caller's reach is refused as such, not as one that does not exist.
+	caller := models.RequestInfoFrom(ctx).Caller
+	rule := h.rules.rule(ctx)
+	if !authz.Sees(&caller, rule, unit.Path) {
+		return nil, &models.ForbiddenError{Code: "outside_subtree",
+			Detail: fmt.Sprintf("unit %s is outside your unit and the units below it: you may not report for it", unit.Code)}
+	}
+	if err := authz.Reach(&caller, rule, unit.ID, unit.Path); err != nil {
 		return nil, err
 	}
 	v := &models.IndicatorValue{IndicatorID: b.IndicatorId.String(), UnitID: unit.ID, Period: b.Period,
@@ -135,7 +141,11 @@ func (h *ValueHandler) CreateIndicatorValue(ctx context.Context, req api.CreateI
 	if err := h.store.CreateValue(ctx, v); err != nil {
 		return nil, err
 	}
-	return api.CreateIndicatorValue201JSONResponse{Body: valueOut(v), Headers: api.CreateIndicatorValue201ResponseHeaders{
+	out, err := h.out(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	return api.CreateIndicatorValue201JSONResponse{Body: out[0], Headers: api.CreateIndicatorValue201ResponseHeaders{
 		ETag: ptr(etag(v.Version)), Location: ptr(basePath + "/indicator-values/" + v.ID)}}, nil
 }
 
@@ -149,7 +159,11 @@ func (h *ValueHandler) GetIndicatorValue(ctx context.Context, req api.GetIndicat
 	if current(req.Params.IfNoneMatch, tag) {
 		return api.GetIndicatorValue304Response{Headers: api.GetIndicatorValue304ResponseHeaders{ETag: &tag}}, nil
 	}
-	return api.GetIndicatorValue200JSONResponse{Body: valueOut(v), Headers: api.GetIndicatorValue200ResponseHeaders{ETag: &tag}}, nil
+	out, err := h.out(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	return api.GetIndicatorValue200JSONResponse{Body: out[0], Headers: api.GetIndicatorValue200ResponseHeaders{ETag: &tag}}, nil
 }
 
 // UpdateIndicatorValue implements updateIndicatorValue.
@@ -197,7 +211,11 @@ func (h *ValueHandler) UpdateIndicatorValue(ctx context.Context, req api.UpdateI
 	if err != nil {
 		return nil, err
 	}
-	return api.UpdateIndicatorValue200JSONResponse{Body: valueOut(v), Headers: api.UpdateIndicatorValue200ResponseHeaders{ETag: ptr(etag(v.Version))}}, nil
+	out, err := h.out(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	return api.UpdateIndicatorValue200JSONResponse{Body: out[0], Headers: api.UpdateIndicatorValue200ResponseHeaders{ETag: ptr(etag(v.Version))}}, nil
 }
 
 // SubmitIndicatorValue implements submitIndicatorValue.
@@ -209,7 +227,11 @@ func (h *ValueHandler) SubmitIndicatorValue(ctx context.Context, req api.SubmitI
 	if err != nil {
 		return nil, err
 	}
-	return api.SubmitIndicatorValue200JSONResponse(valueOut(v)), nil
+	out, err := h.out(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	return api.SubmitIndicatorValue200JSONResponse(out[0]), nil
 }
 
 // ReturnIndicatorValue implements returnIndicatorValue.
@@ -221,7 +243,11 @@ func (h *ValueHandler) ReturnIndicatorValue(ctx context.Context, req api.ReturnI
 	if err != nil {
 		return nil, err
 	}
-	return api.ReturnIndicatorValue200JSONResponse(valueOut(v)), nil
+	out, err := h.out(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	return api.ReturnIndicatorValue200JSONResponse(out[0]), nil
 }
 
 // ApproveIndicatorValue implements approveIndicatorValue.
@@ -229,19 +255,33 @@ func (h *ValueHandler) ApproveIndicatorValue(ctx context.Context, req api.Approv
 	if _, err := h.reach(ctx, req.Id.String()); err != nil {
 		return nil, err
 	}
-	v, err := h.store.ApproveValue(ctx, req.Id.String(), models.ActorOf(models.RequestInfoFrom(ctx).Caller), req.Body.ReviewScore)
+	var score *exact.Decimal
+	if req.Body != nil { // the body is optional: nothing in it is required
+		score = req.Body.ReviewScore
+	}
+	v, err := h.store.ApproveValue(ctx, req.Id.String(), models.ActorOf(models.RequestInfoFrom(ctx).Caller), score)
 	if err != nil {
 		return nil, err
 	}
-	return api.ApproveIndicatorValue200JSONResponse(valueOut(v)), nil
+	out, err := h.out(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	return api.ApproveIndicatorValue200JSONResponse(out[0]), nil
 }
 
-func valueOut(v *models.IndicatorValue) api.IndicatorValue {
+// out is vs as the contract writes them, their actors named.
+func (h *ValueHandler) out(ctx context.Context, vs ...*models.IndicatorValue) ([]api.IndicatorValue, error) {
+	return named(ctx, h.store, vs, func(v *models.IndicatorValue) []models.Actor { return actorsOf(v.SubmittedBy, v.ReviewedBy) }, valueOut)
+}
+
+func valueOut(v *models.IndicatorValue, names actorNames) api.IndicatorValue {
 	out := api.IndicatorValue{
 		Id: uuidOf(v.ID), IndicatorId: uuidOf(v.IndicatorID), UnitId: uuidOf(v.UnitID), Period: v.Period,
 		Value: v.Value, YesNo: v.YesNo, Text: v.Text, Qualifier: api.Qualifier(v.Qualifier), RawText: v.RawText,
 		Comment: v.Comment, SelfScore: v.SelfScore, ReviewScore: v.ReviewScore, Status: api.ValueStatus(v.Status),
-		ReturnReason: v.ReturnReason, Flags: v.Flags, SubmittedBy: v.SubmittedBy, Version: v.Version,
+		ReturnReason: v.ReturnReason, Flags: v.Flags, SubmittedBy: names.ref(v.SubmittedBy), ReviewedBy: names.ref(v.ReviewedBy),
+		Version:   v.Version,
 		CreatedAt: v.CreatedAt.UTC(), UpdatedAt: v.UpdatedAt.UTC(),
 	}
 	if out.Flags == nil {
@@ -252,11 +292,6 @@ func valueOut(v *models.IndicatorValue) api.IndicatorValue {
 	}
 	if v.SubmittedAt != nil {
 		out.SubmittedAt = ptr(v.SubmittedAt.UTC())
-	}
-	if v.ReviewedBy != nil {
-		if _, id, ok := strings.Cut(*v.ReviewedBy, ":"); ok {
-			out.ReviewedBy = ptr(uuidOf(id))
-		}
 	}
 	if v.ReviewedAt != nil {
 		out.ReviewedAt = ptr(v.ReviewedAt.UTC())
@@ -287,8 +322,11 @@ func (h *ValueHandler) GetIndicatorRollup(ctx context.Context, req api.GetIndica
 		ContributingUnits: int32(r.ContributingUnits), Reports: int32(r.Reports),
 	}
 	if in.Own != nil && models.ValueLifecycle.Visible(&caller, in.Own.Status) {
-		o := valueOut(in.Own)
-		out.Own = &o
+		own, err := h.out(ctx, in.Own)
+		if err != nil {
+			return nil, err
+		}
+		out.Own = &own[0]
 	}
 	return out, nil
 }

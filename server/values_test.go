@@ -174,8 +174,8 @@ func TestValueReportingRound(t *testing.T) {
 				user string
 			}{{vTown, town, townUser.ID}, {vA, repA, userA.Id.String()}, {vB, repB, userB.Id.String()}} {
 				s := h.mustAct(t, c.v.Id.String(), "submit", nil, c.who, "submitted")
-				if s.SubmittedBy == nil || *s.SubmittedBy != "user:"+c.user || s.SubmittedAt == nil {
-					t.Errorf("submitted %s by %v, want user:%s", s.Id, s.SubmittedBy, c.user)
+				if who(s.SubmittedBy) != "user:"+c.user || s.SubmittedAt == nil {
+					t.Errorf("submitted %s by %v, want user:%s", s.Id, who(s.SubmittedBy), c.user)
 				}
 			}
 
@@ -248,7 +248,7 @@ func TestValueReportingRound(t *testing.T) {
 			// All three approved; the reviewer is named.
 			for _, v := range []api.IndicatorValue{vTown, vA, vB} {
 				ok := h.mustAct(t, v.Id.String(), "approve", map[string]any{"reviewScore": "4.5"}, reviewer, "approved")
-				if ok.ReviewedBy == nil || ok.ReviewedBy.String() != reviewerUser.ID || ok.ReviewedAt == nil || ok.ReviewScore.String() != "4.5" {
+				if who(ok.ReviewedBy) != "user:"+reviewerUser.ID || ok.ReviewedAt == nil || ok.ReviewScore.String() != "4.5" {
 					t.Errorf("approved %+v", ok)
 				}
 			}
@@ -394,12 +394,18 @@ func TestCreateIndicatorValue(t *testing.T) {
 		expect(t, h.Post(valuesPath, map[string]any{"indicatorId": number.Id.String(), "unitId": h.fx.town, "period": "2021", "value": 58.1}, nil),
 			http.StatusBadRequest, "")
 
-		// Reporters report for their own unit: below it is forbidden, outside
-		// its subtree the unit does not exist for them.
+		// Reporters report for their own unit: below it is forbidden, and so
+		// is a unit outside its subtree, which they see in the unit tree.
 		town := h.as("reporter")
 		own := h.report(t, town, valueBody(number, h.fx.town, "2021", "2933", nil))
-		expect(t, h.Post(valuesPath, valueBody(number, h.fx.district, "2021", "1", nil), town), http.StatusUnprocessableEntity, "value_unit_not_found")
-		expect(t, h.Post(valuesPath, valueBody(number, h.fx.other, "2021", "1", nil), town), http.StatusUnprocessableEntity, "value_unit_not_found")
+		for _, unit := range []string{h.fx.district, h.fx.other} {
+			expect(t, h.Get(unitsPath+"/"+unit, town), http.StatusOK, "")
+			resp := h.Post(valuesPath, valueBody(number, unit, "2021", "1", nil), town)
+			expect(t, resp, http.StatusForbidden, "outside_subtree")
+			if p := resp.Problem(t); strings.Contains(p.Detail, "not exist") {
+				t.Errorf("a unit the reporter sees is refused as if it did not exist: %s", p.Detail)
+			}
+		}
 		districtRep := h.signedIn2(t, h.fx.district, "reporter")
 		expect(t, h.Post(valuesPath, valueBody(number, h.fx.town, "2021", "1", nil), districtRep), http.StatusForbidden, "own_unit_only")
 		expect(t, h.Post(valuesPath, valueBody(number, h.fx.town, "2021", "1", nil), h.as("viewer")), http.StatusForbidden, "forbidden")
@@ -426,8 +432,8 @@ func TestCreateIndicatorValue(t *testing.T) {
 		outside := h.report(t, key, valueBody(number, h.fx.other, "2021", "614", nil))
 		h.report(t, key, valueBody(number, h.fx.district, "2021", "464", nil))
 		sub := h.mustAct(t, outside.Id.String(), "submit", nil, key, "submitted")
-		if want := "apiKey:" + h.fx.keys["write:values"].ID; sub.SubmittedBy == nil || *sub.SubmittedBy != want {
-			t.Errorf("submitted by %v, want %s", sub.SubmittedBy, want)
+		if want := "apiKey:" + h.fx.keys["write:values"].ID; who(sub.SubmittedBy) != want {
+			t.Errorf("submitted by %v, want %s", who(sub.SubmittedBy), want)
 		}
 		expect(t, h.act(outside.Id.String(), "approve", map[string]any{}, key), http.StatusForbidden, "forbidden") // keys never review
 	})
@@ -495,7 +501,7 @@ func TestValueReview(t *testing.T) {
 		expect(t, h.act(id, "return", map[string]any{"reason": "未提交"}, reviewer), http.StatusConflict, "value_not_submitted")
 		expect(t, h.act(id, "approve", map[string]any{}, reviewer), http.StatusConflict, "value_not_submitted")
 		sub := h.mustAct(t, id, "submit", nil, town, "submitted")
-		if sub.SubmittedBy == nil || *sub.SubmittedBy != "user:"+h.fx.users["reporter"].ID || sub.Version != 2 || len(sub.Flags) != 0 {
+		if who(sub.SubmittedBy) != "user:"+h.fx.users["reporter"].ID || sub.Version != 2 || len(sub.Flags) != 0 {
 			t.Errorf("submitted %+v", sub)
 		}
 		expect(t, h.act(id, "submit", nil, town), http.StatusConflict, "value_not_editable")
@@ -511,13 +517,13 @@ func TestValueReview(t *testing.T) {
 		expect(t, h.act(missingID, "approve", map[string]any{}, reviewer), http.StatusNotFound, "not_found")
 
 		ret := h.mustAct(t, id, "return", map[string]any{"reason": "口径不一致"}, reviewer, "returned")
-		if *ret.ReturnReason != "口径不一致" || ret.ReviewedBy == nil || ret.ReviewedBy.String() != h.fx.users["reviewer"].ID {
+		if *ret.ReturnReason != "口径不一致" || who(ret.ReviewedBy) != "user:"+h.fx.users["reviewer"].ID {
 			t.Errorf("returned %+v", ret)
 		}
 		expect(t, h.act(id, "return", map[string]any{"reason": "再退"}, reviewer), http.StatusConflict, "value_not_submitted")
 		h.mustAct(t, id, "submit", nil, town, "submitted")
 		ok := h.mustAct(t, id, "approve", map[string]any{"reviewScore": "4.5"}, reviewer, "approved")
-		if ok.ReviewScore == nil || ok.ReviewScore.String() != "4.5" || ok.ReviewedBy == nil || ok.ReviewedBy.String() != h.fx.users["reviewer"].ID ||
+		if ok.ReviewScore == nil || ok.ReviewScore.String() != "4.5" || who(ok.ReviewedBy) != "user:"+h.fx.users["reviewer"].ID ||
 			ok.ReviewedAt == nil || ok.ReturnReason != nil {
 			t.Errorf("approved %+v", ok)
 		}
@@ -652,5 +658,21 @@ func TestListIndicatorValues(t *testing.T) {
 		expect(t, h.Get(valuesPath+"?systemId="+sys.Id.String()+"&flagged=false&limit=1&cursor="+*page.NextCursor, nil), http.StatusOK, "")
 		expect(t, h.Get(valuesPath+"?systemId="+sys.Id.String()+"&flagged=true&limit=1&cursor="+*page.NextCursor, nil), http.StatusBadRequest, "invalid_cursor")
 		expect(t, h.Get(valuesPath+"?status=approved&limit=1&cursor="+*page.NextCursor, nil), http.StatusBadRequest, "invalid_cursor")
+	})
+}
+
+// TestApproveWithoutBody: an approval without a score needs no body at all.
+func TestApproveWithoutBody(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
+		h := signInHarness(t, db)
+		_, inds := h.valueSystem(t, indicatorBody("1", "100", nil, nil))
+		town := h.as("reporter")
+		v := h.report(t, town, valueBody(inds[0], h.fx.town, "2021", "5", nil))
+		h.mustAct(t, v.Id.String(), "submit", nil, town, "submitted")
+		resp := h.Do(apitest.Request{Method: http.MethodPost, Path: valuesPath + "/" + v.Id.String() + "/approve", Header: h.as("reviewer")})
+		expect(t, resp, http.StatusOK, "")
+		if got := decodeValue(t, resp); got.Status != "approved" || got.ReviewScore != nil {
+			t.Errorf("approved without a body: %+v", got)
+		}
 	})
 }

@@ -26,7 +26,7 @@ func ReadFile(data []byte, name string, cols []Column, opts ReadOptions) (*Table
 	case bytes.HasPrefix(data, oleMagic):
 		return nil, nil, fmt.Errorf("%w: an old .xls workbook or an encrypted one; save it as .xlsx without a password", ErrFormat)
 	case sniffErr == nil && mt != filetype.Text:
-		return nil, nil, fmt.Errorf("%w: a %s file", ErrFormat, mt)
+		return nil, nil, fmt.Errorf("%w: a file of type %s", ErrFormat, mt)
 	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
 		return nil, nil, fmt.Errorf("%w: %v", ErrFormat, sniffErr) // an archive, but no workbook
 	}

@@ -17,6 +17,22 @@ import (
 // as it stands and claims nothing: the caller then replays or refuses. Claims
 // are rows under a primary key, so two instances cannot both claim one key.
 func (db *DB) ClaimIdempotencyKey(ctx context.Context, scope, key, hash string, ttl time.Duration) (existing *models.IdempotencyRecord, err error) {
+	// A record can expire and be deleted by another claim between this
+	// claim's insert and its read: the key is then free, and the claim is
+	// tried again. Three tries make that a non-event, not an error for the
+	// client.
+	for range 3 {
+		existing, claimed, err := db.claimOnce(ctx, scope, key, hash, ttl)
+		if err != nil || claimed || existing != nil {
+			return existing, err
+		}
+	}
+	return nil, fmt.Errorf("claim idempotency key: the key %q was freed and taken three times over", key)
+}
+
+// claimOnce is one try of ClaimIdempotencyKey: claimed, or the record that
+// holds the key, or neither when the holder vanished before it was read.
+func (db *DB) claimOnce(ctx context.Context, scope, key, hash string, ttl time.Duration) (existing *models.IdempotencyRecord, claimed bool, err error) {
 	now := db.Now()
 	rec := &models.IdempotencyRecord{
 		Scope: scope, Key: key, RequestHash: hash, State: models.IdempotencyPending,
@@ -30,26 +46,25 @@ func (db *DB) ClaimIdempotencyKey(ctx context.Context, scope, key, hash string, 
 	// An expired key is forgotten, and may be used afresh.
 	if err := g.Where("scope = ? AND idem_key = ? AND expires_at <= ?", scope, key, now).
 		Delete(&models.IdempotencyRecord{}).Error; err != nil {
-		return nil, fmt.Errorf("claim idempotency key: %w", translate(err))
+		return nil, false, fmt.Errorf("claim idempotency key: %w", translate(err))
 	}
 	err = translate(g.Create(rec).Error)
 	if err == nil {
-		return nil, nil
+		return nil, true, nil
 	}
 	var conflict *models.ConflictError
 	if !errors.As(err, &conflict) {
-		return nil, fmt.Errorf("claim idempotency key: %w", err)
+		return nil, false, fmt.Errorf("claim idempotency key: %w", err)
 	}
 	var found models.IdempotencyRecord
 	err = db.gorm.WithContext(ctx).Where("scope = ? AND idem_key = ?", scope, key).Take(&found).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		// Deleted between our insert and this read (it expired): the client retries.
-		return nil, &models.ConflictError{Code: "idempotency_key_in_use", Detail: "the Idempotency-Key was in use; retry"}
+		return nil, false, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read idempotency key: %w", translate(err))
+		return nil, false, fmt.Errorf("read idempotency key: %w", translate(err))
 	}
-	return &found, nil
+	return &found, false, nil
 }
 
 // CompleteIdempotencyKey stores the final response of a claimed key.

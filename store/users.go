@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -334,4 +335,41 @@ func (db *DB) DisableDemoUsers(ctx context.Context) (int, error) {
 		}
 	}
 	return len(ids), nil
+}
+
+// ActorNames reads the names of the users and API keys among actors, as they
+// are now: a user's display name, a key's name. Actors of the server itself,
+// and ids no account or key has any longer, are left out.
+func (db *DB) ActorNames(ctx context.Context, actors []models.Actor) (map[models.Actor]string, error) {
+	ids := map[models.CallerKind][]string{}
+	for _, a := range actors {
+		if kind, id := a.Parts(); kind == models.CallerUser || kind == models.CallerAPIKey {
+			ids[kind] = append(ids[kind], id)
+		}
+	}
+	for kind := range ids {
+		slices.Sort(ids[kind])
+		ids[kind] = slices.Compact(ids[kind])
+	}
+	names := make(map[models.Actor]string, len(actors))
+	read := func(kind models.CallerKind, table, nameColumn string) error {
+		return chunked(ids[kind], func(part []string) error {
+			var rows []struct{ ID, Name string }
+			err := db.gorm.WithContext(ctx).Table(table).Select("id, "+nameColumn+" AS name").Where("id IN ?", part).Scan(&rows).Error
+			if err != nil {
+				return translate(err)
+			}
+			for _, r := range rows {
+				names[models.Actor(kind.String()+":"+r.ID)] = r.Name
+			}
+			return nil
+		})
+	}
+	if err := read(models.CallerUser, "users", "display_name"); err != nil {
+		return nil, fmt.Errorf("actor names: %w", err)
+	}
+	if err := read(models.CallerAPIKey, "api_keys", "name"); err != nil {
+		return nil, fmt.Errorf("actor names: %w", err)
+	}
+	return names, nil
 }

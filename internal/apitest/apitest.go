@@ -196,8 +196,24 @@ func (c *Client) Check(req *http.Request, resp *Response) error {
 		}
 		return nil
 	}
-	record(route.Operation.OperationID, resp.Status)
+	code := problemCode(resp)
+	record(route.Operation.OperationID, resp.Status, code)
+	if err := checkCode(route.Operation, resp.Status, code); err != nil {
+		return err
+	}
 	return ValidateResponse(route, params, req, resp)
+}
+
+// problemCode is the code of a problem+json answer, empty for any other.
+func problemCode(resp *Response) string {
+	if resp.Header.Get("Content-Type") != "application/problem+json" {
+		return ""
+	}
+	var p struct {
+		Code string `json:"code"`
+	}
+	_ = json.Unmarshal(resp.Body, &p) // a malformed problem fails its validation
+	return p.Code
 }
 
 // ValidateResponse checks one response against the route's declared responses:
@@ -219,17 +235,25 @@ func ValidateResponse(route *routers.Route, params map[string]string, req *http.
 }
 
 var (
-	seenMu sync.Mutex
-	seen   = map[string]map[int]bool{}
+	seenMu    sync.Mutex
+	seen      = map[string]map[int]bool{}
+	seenCodes = answeredCodes{}
 )
 
-func record(op string, status int) {
+func record(op string, status int, code string) {
 	seenMu.Lock()
 	defer seenMu.Unlock()
 	if seen[op] == nil {
 		seen[op] = map[int]bool{}
+		seenCodes[op] = map[int]map[string]bool{}
 	}
 	seen[op][status] = true
+	if code != "" {
+		if seenCodes[op][status] == nil {
+			seenCodes[op][status] = map[string]bool{}
+		}
+		seenCodes[op][status][code] = true
+	}
 }
 
 // Uncovered lists every (operationId, status) the contract declares that no
@@ -255,6 +279,7 @@ func Uncovered(c *server.Contract) []string {
 			}
 		}
 	}
+	missing = append(missing, uncoveredCodes(c.Doc, seenCodes)...)
 	sort.Strings(missing)
 	return missing
 }
