@@ -1,12 +1,14 @@
 // What a frontend does with the client: sign in, list every unit page by page, read the
 // demo indicator system's tree, and handle a refusal by its problem `code`.
 //
-// `npm run check` compiles it; `npm run example` also runs it against a server (see the
-// README). In an application, import from "@fazhi/client" instead of "../src/index.js",
-// and take the URL and credentials from your sign-in form rather than the environment.
+// `npm run check` compiles it, and .ci/check-typescript compiles it again in fresh
+// projects that install the packed package; `npm run example` runs it against a server
+// (see the README). It imports "@fazhi/client" as an application does. An application
+// would take the URL and credentials from its sign-in form rather than the environment.
+// An ES module (top-level await): a CommonJS project would wrap it in an async function.
 
-import { FazhiError, createFazhiClient, login, must, pages } from "../src/index.js";
-import type { Schema } from "../src/index.js";
+import { FazhiError, createFazhiClient, login, must, pages } from "@fazhi/client";
+import type { Schema } from "@fazhi/client";
 
 const baseUrl = process.env["FAZHI_URL"] ?? "http://localhost:8080/api/v1";
 const username = process.env["FAZHI_USERNAME"] ?? "fzb.admin";

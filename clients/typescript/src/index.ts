@@ -1,23 +1,129 @@
 // A thin typed wrapper around openapi-fetch for the fazhi API.
 //
 // Every request and response type comes from ./schema.d.ts, which `npm run generate`
-// writes from ../../openapi.yaml; nothing here restates the contract by hand except the
-// two conventions every list and every error share (cursor paging and problem+json).
+// writes from ../../openapi.yaml with openapi-typescript, and the problem codes from
+// ./problem-codes.ts, which the same command writes from the contract's x-problem-codes.
+// Nothing here restates the contract by hand except the conventions every list, every
+// error and every conditional GET share (cursor paging, problem+json, 304).
 
 import createClient from "openapi-fetch";
-import type { Client, ClientOptions, MaybeOptionalInit, Middleware } from "openapi-fetch";
+import type { Client, ClientOptions, ClientPathsWithMethod, FetchResponse, MaybeOptionalInit, Middleware } from "openapi-fetch";
+import type { OperationProblemCodes, PathOperationIds, ProblemCode } from "./problem-codes.js";
 import type { components, operations, paths } from "./schema.js";
 
 export type { components, operations, paths };
+export { problemCodes } from "./problem-codes.js";
+export type { OperationProblemCodes, PathOperationIds, ProblemCode } from "./problem-codes.js";
 
 /** A schema of the contract by name: `Schema<"Unit">`, `Schema<"IndicatorTree">`. */
 export type Schema<Name extends keyof components["schemas"]> = components["schemas"][Name];
 
-/** The RFC 9457 problem detail every error answers with (`application/problem+json`). */
-export type Problem = components["schemas"]["Problem"];
+/**
+ * The RFC 9457 problem detail every error answers with (`application/problem+json`), its
+ * `code` narrowed from the contract's string to the codes it declares (`x-problem-codes`):
+ * `Problem` for any code, `Problem<OperationProblemCodes["createUnit"]>` for one operation's.
+ */
+export interface Problem<Code extends string = ProblemCode> extends Omit<components["schemas"]["Problem"], "code"> {
+  /** The stable machine word to branch on; `problemCodes[code]` says what it means. */
+  code: Code;
+}
 
-/** The client `createFazhiClient` returns: openapi-fetch's, typed by the contract. */
-export type FazhiClient = Client<paths>;
+/**
+ * `paths` with each operation's problem bodies typed as `Problem<its codes>`, so that the
+ * `error` of a call names only the codes that operation can answer with: a `case` for a
+ * code it never sends does not compile.
+ */
+export type FazhiPaths = {
+  [P in keyof paths]: {
+    [M in keyof paths[P]]: P extends keyof PathOperationIds
+      ? M extends keyof PathOperationIds[P]
+        ? WithCodes<paths[P][M], OperationProblemCodes[PathOperationIds[P][M] & keyof OperationProblemCodes]>
+        : paths[P][M]
+      : paths[P][M];
+  };
+};
+
+type WithCodes<Operation, Codes extends string> = {
+  [K in keyof Operation]: K extends "responses"
+    ? { [S in keyof Operation[K]]: ResponseWithCodes<Operation[K][S], Codes> }
+    : Operation[K];
+};
+
+type ResponseWithCodes<ResponseObject, Codes extends string> = {
+  [K in keyof ResponseObject]: K extends "content" ? ContentWithCodes<ResponseObject[K], Codes> : ResponseObject[K];
+};
+
+// Distributes over a naked parameter so that `content?: never` (a 204, a 304) stays never.
+type ContentWithCodes<Content, Codes extends string> = Content extends object
+  ? { [M in keyof Content]: M extends "application/problem+json" ? Problem<Codes> : Content[M] }
+  : Content;
+
+/**
+ * What a conditional `GET` answers when the representation is unchanged: `304 Not
+ * Modified`, with no body. Neither data nor an error: keep using the copy whose `ETag` you
+ * sent in `If-None-Match`.
+ */
+export interface NotModified {
+  notModified: true;
+  data?: never;
+  error?: never;
+  /** The 304 response, with the current `ETag`. */
+  response: Response;
+}
+
+/** Whether a result (of `client.GET` or of `must()`) is a `304 Not Modified`. */
+export function isNotModified(value: unknown): value is NotModified {
+  return typeof value === "object" && value !== null && (value as { notModified?: unknown }).notModified === true;
+}
+
+/**
+ * The client `createFazhiClient` returns: openapi-fetch's, typed by the contract, with two
+ * differences: every `error` is a `Problem` whose `code` is one of the operation's codes,
+ * and `GET` can answer `NotModified` (see `GetResult`). Send conditional requests with
+ * `GET`: `request("get", …)` is openapi-fetch's as it is, which reports a 304 as an error.
+ */
+export interface FazhiClient extends Omit<Client<FazhiPaths>, "GET"> {
+  /** Call a GET endpoint; a `304` answers `{ notModified: true, response }`. */
+  GET: FazhiGet;
+}
+
+type GetPath = ClientPathsWithMethod<Client<FazhiPaths>, "get">;
+type MediaType = `${string}/${string}`;
+
+type FazhiGet = <P extends GetPath, Init extends MaybeOptionalInit<FazhiPaths[P], "get">>(
+  url: P,
+  ...init: InitParam<Init>
+) => Promise<GetResult<P, Init>>;
+
+/**
+ * What `client.GET(path, init)` answers: openapi-fetch's `{ data, error, response }`, plus
+ * `NotModified` when the operation declares a `304` and `init` may send `If-None-Match`
+ * (it sets `params.header["If-None-Match"]`, or passes raw `headers`, which the compiler
+ * cannot see into). Branch on `notModified` first, then on `error`.
+ */
+export type GetResult<P extends GetPath, Init> =
+  | (FetchResponse<FazhiPaths[P]["get"], Init, MediaType> & { notModified?: never })
+  | (Answers304<P> extends true ? (MaySendIfNoneMatch<Init> extends true ? NotModified : never) : never);
+
+type Answers304<P extends GetPath> = paths[P] extends { get: { responses: infer R } } ? (304 extends keyof R ? true : false) : false;
+
+// Read through property lookups, not `Init extends { params?: { header?: … } }`: that
+// shape is a weak type (all optional), which an init without `header` does not match.
+type MaySendIfNoneMatch<Init> = [Property<Init, "headers">] extends [undefined]
+  ? [Property<Property<Property<Init, "params">, "header">, "If-None-Match">] extends [undefined]
+    ? false
+    : true
+  : true; // raw `headers`: the compiler cannot see whether they hold If-None-Match
+
+/** `T[K]` for each member of the union `T`, `undefined` where the member has no `K`. */
+type Property<T, K extends PropertyKey> = T extends unknown ? (K extends keyof T ? T[K] : undefined) : never;
+
+// openapi-fetch's own rule for its methods' `init` (InitParam and RequiredKeysOf, which it
+// does not export): optional when it has no required key; any extra key is allowed.
+type InitParam<Init> =
+  RequiredKeysOf<Init> extends never ? [(Init & { [key: string]: unknown })?] : [Init & { [key: string]: unknown }];
+type RequiredKeysOfHelper<T> = { [K in keyof T]: {} extends Pick<T, K> ? never : K }[keyof T];
+type RequiredKeysOf<T> = RequiredKeysOfHelper<T> extends undefined ? never : RequiredKeysOfHelper<T>;
 
 /**
  * Where the bearer token comes from: a session token from `login()` or an API key
@@ -38,8 +144,9 @@ export interface FazhiClientOptions extends Omit<ClientOptions, "baseUrl"> {
 
 /**
  * An openapi-fetch client for the fazhi API. Calls answer `{ data, error, response }`:
- * `data` for a 2xx, `error` (a `Problem`) otherwise; use `problemOf()` or `FazhiError`
- * to handle the latter.
+ * `data` for a 2xx, `error` (a `Problem`) otherwise; a conditional `GET` answers
+ * `{ notModified: true, response }` on `304`. `must()` and `FazhiError` turn errors into
+ * exceptions for code that prefers them.
  *
  * Two conventions are applied to every request:
  * - `Authorization: Bearer <token>` when a token is given;
@@ -48,9 +155,16 @@ export interface FazhiClientOptions extends Omit<ClientOptions, "baseUrl"> {
  */
 export function createFazhiClient(options: FazhiClientOptions): FazhiClient {
   const { token, ...clientOptions } = options;
-  const client = createClient<paths>(clientOptions);
+  const client = createClient<FazhiPaths>(clientOptions);
   client.use(conventions(token));
-  return client;
+  // openapi-fetch counts a 304 as an error (it is not 2xx) whose body is "" or undefined;
+  // answer it as what it is instead.
+  const get = client.GET as unknown as LooseGet;
+  const GET = async (path: string, init?: LooseInit) => {
+    const result = await get(path, init);
+    return result.response.status === 304 ? ({ notModified: true, response: result.response } satisfies NotModified) : result;
+  };
+  return { ...client, GET: GET as unknown as FazhiGet };
 }
 
 function conventions(token: TokenSource | undefined): Middleware {
@@ -83,7 +197,10 @@ export async function login(baseUrl: string, username: string, password: string)
   return data.token;
 }
 
-/** Whether a value (an openapi-fetch `error`, a parsed body) is a problem detail. */
+/**
+ * Whether a value (an openapi-fetch `error`, a parsed body) is a problem detail. It checks
+ * the shape, not that `code` is one this package knows: a newer server may add codes.
+ */
 export function isProblem(value: unknown): value is Problem {
   if (typeof value !== "object" || value === null) {
     return false;
@@ -104,7 +221,7 @@ export function isProblem(value: unknown): value is Problem {
  */
 export class FazhiError extends Error {
   readonly status: number;
-  readonly code: string | undefined;
+  readonly code: ProblemCode | undefined;
   readonly problem: Problem | undefined;
   readonly requestId: string | undefined;
   readonly response: Response;
@@ -125,37 +242,45 @@ export class FazhiError extends Error {
   }
 }
 
+/** Any result of the client's methods. */
+type AnyResult = { data?: unknown; error?: unknown; notModified?: boolean; response: Response };
+
+/** The type of `data` in the result's success variant (openapi-fetch's has `data` required). */
+type DataOf<R> = R extends { data: infer Data } ? Data : never;
+
 /**
  * The result's data, or throws a `FazhiError` for its problem: for code that prefers
- * exceptions to checking `error` after every call.
+ * exceptions to checking `error` after every call. A `304` is not an error: for a `GET`
+ * that sends `If-None-Match`, `must()` answers the `NotModified` result (`isNotModified()`).
  *
  *     const unit = await must(client.GET("/units/{id}", { params: { path: { id } } }));
  */
-export async function must<T>(
-  result: Promise<{ data: T; error?: never; response: Response } | { data?: never; error: unknown; response: Response }>,
-): Promise<T> {
+export async function must<R extends AnyResult>(result: Promise<R>): Promise<DataOf<R> | Extract<R, NotModified>> {
   const r = await result;
+  if (r.notModified === true) {
+    return r as Extract<R, NotModified>;
+  }
   if (r.error !== undefined || !r.response.ok) {
     throw new FazhiError(r.response, r.error);
   }
-  return r.data as T;
+  return r.data as DataOf<R>;
 }
 
 // ---- cursor paging -------------------------------------------------------------
 
-type GetPath = {
+type ListablePath = {
   [P in keyof paths]: paths[P] extends { get: object } ? P : never;
 }[keyof paths];
 
 /** The JSON a `GET` of this path answers with on 200. */
-type OkBody<P extends GetPath> = paths[P] extends {
+type OkBody<P extends ListablePath> = paths[P] extends {
   get: { responses: { 200: { content: { "application/json": infer Body } } } };
 }
   ? Body
   : never;
 
 /** The query parameters of a `GET` of this path; never when it takes none. */
-type Query<P extends GetPath> = paths[P] extends { get: { parameters: { query?: infer Q } } } ? NonNullable<Q> : never;
+type Query<P extends ListablePath> = paths[P] extends { get: { parameters: { query?: infer Q } } } ? NonNullable<Q> : never;
 
 /**
  * The paths of every list operation: a `GET` that takes a `cursor` query parameter and
@@ -163,7 +288,7 @@ type Query<P extends GetPath> = paths[P] extends { get: { parameters: { query?: 
  * by regenerating.
  */
 export type PagedPath = {
-  [P in GetPath]: [Query<P>] extends [never]
+  [P in ListablePath]: [Query<P>] extends [never]
     ? never
     : Query<P> extends { cursor?: string }
       ? "cursor" extends keyof Query<P>
@@ -172,7 +297,7 @@ export type PagedPath = {
           : never
         : never
       : never;
-}[GetPath];
+}[ListablePath];
 
 /** One page of a list operation, e.g. `PageOf<"/units">` is `Schema<"UnitPage">`. */
 export type PageOf<P extends PagedPath> = OkBody<P>;
@@ -188,7 +313,7 @@ type PageArgs<P extends PagedPath> = undefined extends PageInit<P> ? [init?: Pag
 
 /** The loose shape the generic code below needs; the public signatures stay exact. */
 type LooseInit = { params?: { query?: Record<string, unknown> } } & Record<string, unknown>;
-type LooseGet = (path: string, init: LooseInit) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
+type LooseGet = (path: string, init?: LooseInit) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
 
 /**
  * Every page of a list, in order: requests the first page with `init` (its filters, sort

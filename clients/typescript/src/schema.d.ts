@@ -1355,7 +1355,7 @@ export interface paths {
         /**
          * Approve a value（审核通过）
          * @description Approves a submitted value, optionally with a review score within the indicator's points
-         *     (`422` beyond); send `{}` for none. Reviewers never approve a value they submitted (`403`). Only submitted values
+         *     (`422` beyond); without a score, send no body (or `{}`). Reviewers never approve a value they submitted (`403`). Only submitted values
          *     can be approved (`409`).
          *
          *     Permission: users with the role admin or reviewer (other than admin: only records of their own unit and the units below it); no API key.
@@ -1610,6 +1610,24 @@ export interface components {
          * @example 0190a000-0000-7000-8000-000000000010
          */
         Id: string;
+        /**
+         * @description Who did something to a record: a user, an API key, or the server itself (a command-line
+         *     action or a scheduled job). Every "who" field of the API (`submittedBy`, `reviewedBy`,
+         *     `publishedBy`, `createdBy`) has this form. `name` is the user's display name or the key's
+         *     name as it is now (the audit log keeps the name at the time); callers signed in with an
+         *     API key get ids without names.
+         * @example {
+         *       "type": "user",
+         *       "id": "0190a000-0000-7000-8000-000000001002",
+         *       "name": "市司法局审核员"
+         *     }
+         */
+        Actor: {
+            /** @enum {string} */
+            type: "user" | "apiKey" | "system";
+            id?: components["schemas"]["Id"];
+            name?: string;
+        };
         /**
          * Format: date-time
          * @description An instant, RFC 3339 in UTC with up to microseconds.
@@ -1872,7 +1890,7 @@ export interface components {
             /** @description Client addresses (CIDR) the key may be used from; empty means any. */
             allowedAddresses: string[];
             createdAt: components["schemas"]["Timestamp"];
-            createdBy: components["schemas"]["Id"];
+            createdBy: components["schemas"]["Actor"];
             lastUsedAt?: components["schemas"]["Timestamp"];
             revokedAt?: components["schemas"]["Timestamp"];
         };
@@ -1884,7 +1902,7 @@ export interface components {
             expiresAt?: components["schemas"]["Timestamp"];
             allowedAddresses: string[];
             createdAt: components["schemas"]["Timestamp"];
-            createdBy: components["schemas"]["Id"];
+            createdBy: components["schemas"]["Actor"];
             /** @description The whole key, to send as `Authorization: Bearer <secret>`. Shown only here. */
             secret: string;
         };
@@ -2245,9 +2263,9 @@ export interface components {
             returnReason?: string;
             /** @description Why the value looks implausible, if it does. */
             flags: string[];
-            submittedBy?: string;
+            submittedBy?: components["schemas"]["Actor"];
             submittedAt?: components["schemas"]["Timestamp"];
-            reviewedBy?: components["schemas"]["Id"];
+            reviewedBy?: components["schemas"]["Actor"];
             reviewedAt?: components["schemas"]["Timestamp"];
             version: components["schemas"]["Version"];
             createdAt: components["schemas"]["Timestamp"];
@@ -2331,7 +2349,7 @@ export interface components {
             size: number;
             sha256: string;
             createdAt: components["schemas"]["Timestamp"];
-            createdBy: string;
+            createdBy: components["schemas"]["Actor"];
         };
         AttachmentPage: {
             items: components["schemas"]["Attachment"][];
@@ -2384,8 +2402,7 @@ export interface components {
             supersedesId?: components["schemas"]["Id"];
             supersededById?: components["schemas"]["Id"];
             publishedAt?: components["schemas"]["Timestamp"];
-            /** @description Who published it, as `user:<id>`. */
-            publishedBy?: string;
+            publishedBy?: components["schemas"]["Actor"];
             version: components["schemas"]["Version"];
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
@@ -2683,6 +2700,31 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /**
+         * @description Too many failed sign-ins for this account or from this address: wait `Retry-After` seconds (a
+         *     growing wait from the fifth failure, 15 minutes from the tenth).
+         */
+        SignInLocked: {
+            headers: {
+                /** @description Seconds to wait before signing in again. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "https://fazhi.example.invalid/problems/login-locked",
+                 *       "title": "Too many requests",
+                 *       "status": 429,
+                 *       "detail": "too many failed sign-ins for this account or from this address; wait before trying again",
+                 *       "instance": "/api/v1/auth/login",
+                 *       "code": "login_locked",
+                 *       "requestId": "0190a1b2c3d4e5f6"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The request does not match the contract; `errors` lists every violation. */
         BadRequest: {
             headers: {
@@ -2906,47 +2948,24 @@ export interface components {
          * @example 0190a000-0000-7000-8000-000000005301
          */
         ValueIdPath: components["schemas"]["Id"];
-        /**
-         * @description Only values of this indicator system.
-         * @example 0190a000-0000-7000-8000-000000003001
-         */
+        /** @description Only values of this indicator system. */
         SystemIdQuery: components["schemas"]["Id"];
-        /**
-         * @description Only values of this indicator.
-         * @example 0190a000-0000-7000-8000-000000003102
-         */
+        /** @description Only values of this indicator. */
         IndicatorIdQuery: components["schemas"]["Id"];
         /**
          * @description The period the sheet reports, at the frequency of the indicators it carries.
          * @example 2021
          */
         SheetPeriodQuery: components["schemas"]["Period"];
-        /**
-         * @description The units whose rows the sheet holds, in the order given; repeat the parameter for several.
-         * @example [
-         *       "0190a000-0000-7000-8000-000000000001"
-         *     ]
-         */
+        /** @description The units whose rows the sheet holds, in the order given; repeat the parameter for several. */
         SheetUnitsQuery: components["schemas"]["Id"][];
-        /**
-         * @description `xlsx` (default) or `csv` (UTF-8 with a byte order mark, which Excel needs for Chinese).
-         * @example xlsx
-         */
+        /** @description `xlsx` (default) or `csv` (UTF-8 with a byte order mark, which Excel needs for Chinese). */
         SheetFormatQuery: "xlsx" | "csv";
-        /**
-         * @description Only values of this period.
-         * @example 2021
-         */
+        /** @description Only values of this period. */
         PeriodQuery: components["schemas"]["Period"];
-        /**
-         * @description Only values in this state.
-         * @example submitted
-         */
+        /** @description Only values in this state. */
         ValueStatusQuery: components["schemas"]["ValueStatus"];
-        /**
-         * @description Only values flagged as implausible (`true`) or not flagged (`false`).
-         * @example true
-         */
+        /** @description Only values flagged as implausible (`true`) or not flagged (`false`). */
         FlaggedQuery: boolean;
         /**
          * @description The target's id.
@@ -2963,10 +2982,7 @@ export interface components {
          * @example 0190a000-0000-7000-8000-000000000002
          */
         EvaluationUnitIdPath: components["schemas"]["Id"];
-        /**
-         * @description Only records of this year.
-         * @example 2022
-         */
+        /** @description Only records of this year. */
         YearQuery: components["schemas"]["Year"];
         /**
          * @description The indicator system's id.
@@ -2988,30 +3004,15 @@ export interface components {
          * @example 0190a000-0000-7000-8000-000000003502
          */
         IndicatorIdPath: components["schemas"]["Id"];
-        /**
-         * @description Only systems in this state.
-         * @example published
-         */
+        /** @description Only systems in this state. */
         SystemStatusQuery: components["schemas"]["IndicatorSystemStatus"];
-        /**
-         * @description Only systems issued by this unit.
-         * @example 0190a000-0000-7000-8000-000000000011
-         */
+        /** @description Only systems issued by this unit. */
         IssuingUnitIdQuery: components["schemas"]["Id"];
-        /**
-         * @description Order of the list; a leading `-` reverses it. Ties are broken by id.
-         * @example name
-         */
+        /** @description Order of the list; a leading `-` reverses it. Ties are broken by id. */
         SystemSortQuery: "name" | "-name" | "createdAt" | "-createdAt";
-        /**
-         * @description Only the direct children of this indicator.
-         * @example 0190a000-0000-7000-8000-000000003101
-         */
+        /** @description Only the direct children of this indicator. */
         IndicatorParentIdQuery: components["schemas"]["Id"];
-        /**
-         * @description Only indicators at this level (level 1 is the top).
-         * @example 1
-         */
+        /** @description Only indicators at this level (level 1 is the top). */
         IndicatorLevelQuery: number;
         /**
          * @description The user's id.
@@ -3023,95 +3024,44 @@ export interface components {
          * @example 0190a000-0000-7000-8000-000000002001
          */
         ApiKeyIdPath: components["schemas"]["Id"];
-        /**
-         * @description Only records of this unit.
-         * @example 0190a000-0000-7000-8000-000000000010
-         */
+        /** @description Only records of this unit. */
         UnitIdQuery: components["schemas"]["Id"];
-        /**
-         * @description Only users holding this role.
-         * @example reviewer
-         */
+        /** @description Only users holding this role. */
         RoleQuery: components["schemas"]["Role"];
-        /**
-         * @description Only disabled (`true`) or only active (`false`) users.
-         * @example false
-         */
+        /** @description Only disabled (`true`) or only active (`false`) users. */
         DisabledQuery: boolean;
-        /**
-         * @description Only revoked (`true`) or only usable (`false`) keys.
-         * @example false
-         */
+        /** @description Only revoked (`true`) or only usable (`false`) keys. */
         RevokedQuery: boolean;
-        /**
-         * @description Order of the list; a leading `-` reverses it. Ties are broken by id.
-         * @example username
-         */
+        /** @description Order of the list; a leading `-` reverses it. Ties are broken by id. */
         UserSortQuery: "username" | "-username" | "createdAt" | "-createdAt";
-        /**
-         * @description Only events about this kind of record.
-         * @example unit
-         */
+        /** @description Only events about this kind of record. */
         EntityTypeQuery: string;
-        /**
-         * @description Only events about this record.
-         * @example 0190a000-0000-7000-8000-000000000010
-         */
+        /** @description Only events about this record. */
         EntityIdQuery: string;
-        /**
-         * @description Only events caused by this user or API key.
-         * @example 0190a000-0000-7000-8000-000000001001
-         */
+        /** @description Only events caused by this user or API key. */
         ActorIdQuery: string;
-        /**
-         * @description Only events of this operation (an operation id of this API, or a command such as `cli.userCreate`).
-         * @example updateUnit
-         */
+        /** @description Only events of this operation (an operation id of this API, or a command such as `cli.userCreate`). */
         OperationQuery: string;
-        /**
-         * @description Only events at or after this instant.
-         * @example 2022-01-01T00:00:00Z
-         */
+        /** @description Only events at or after this instant. */
         FromQuery: components["schemas"]["Timestamp"];
-        /**
-         * @description Only events before this instant.
-         * @example 2023-01-01T00:00:00Z
-         */
+        /** @description Only events before this instant. */
         ToQuery: components["schemas"]["Timestamp"];
-        /**
-         * @description `seq` (oldest first, the default) or `-seq` (newest first).
-         * @example -seq
-         */
+        /** @description `seq` (oldest first, the default) or `-seq` (newest first). */
         AuditSortQuery: "seq" | "-seq";
         /**
          * @description The unit's id.
          * @example 0190a000-0000-7000-8000-000000000010
          */
         UnitIdPath: components["schemas"]["Id"];
-        /**
-         * @description Only the direct children of this unit.
-         * @example 0190a000-0000-7000-8000-000000000001
-         */
+        /** @description Only the direct children of this unit. */
         ParentIdQuery: components["schemas"]["Id"];
-        /**
-         * @description Only units of this kind.
-         * @example department
-         */
+        /** @description Only units of this kind. */
         UnitKindQuery: components["schemas"]["UnitKind"];
-        /**
-         * @description Only units at this depth (the root is 1).
-         * @example 2
-         */
+        /** @description Only units at this depth (the root is 1). */
         UnitLevelQuery: number;
-        /**
-         * @description Free text matched against name, short name and code; case and traditional/simplified forms are ignored.
-         * @example 司法
-         */
+        /** @description Free text matched against name, short name and code; case and traditional/simplified forms are ignored. */
         SearchQuery: string;
-        /**
-         * @description Order of the list; a leading `-` reverses it. Ties are broken by id.
-         * @example name
-         */
+        /** @description Order of the list; a leading `-` reverses it. Ties are broken by id. */
         UnitSortQuery: "code" | "-code" | "name" | "-name" | "level" | "-level" | "createdAt" | "-createdAt" | "updatedAt" | "-updatedAt";
         /**
          * @description Items per page.
@@ -3129,19 +3079,15 @@ export interface components {
          * @description A key of the client's choosing (a UUID is a good one). Repeating a request with the same key and
          *     body within 24 hours returns the first response and changes nothing; the same key with another
          *     body is a `422`; while the first request is still running, a `409`.
-         * @example 5f0c6f7e-2b9a-4a53-9d0e-3c1f2a7b8d41
          */
         IdempotencyKeyHeader: string;
         /**
-         * @description Required: the `ETag` of the version being changed. Declared optional so that a missing header
-         *     answers `428` rather than `400`.
+         * @description Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+         *     made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
          * @example "1"
          */
         IfMatchHeader: string;
-        /**
-         * @description An `ETag` the client holds; the answer is `304` while it is current.
-         * @example "1"
-         */
+        /** @description An `ETag` the client holds; the answer is `304` while it is current. */
         IfNoneMatchHeader: string;
     };
     requestBodies: never;
@@ -3158,30 +3104,15 @@ export interface operations {
     listUnits: {
         parameters: {
             query?: {
-                /**
-                 * @description Only the direct children of this unit.
-                 * @example 0190a000-0000-7000-8000-000000000001
-                 */
+                /** @description Only the direct children of this unit. */
                 parentId?: components["parameters"]["ParentIdQuery"];
-                /**
-                 * @description Only units of this kind.
-                 * @example department
-                 */
+                /** @description Only units of this kind. */
                 kind?: components["parameters"]["UnitKindQuery"];
-                /**
-                 * @description Only units at this depth (the root is 1).
-                 * @example 2
-                 */
+                /** @description Only units at this depth (the root is 1). */
                 level?: components["parameters"]["UnitLevelQuery"];
-                /**
-                 * @description Free text matched against name, short name and code; case and traditional/simplified forms are ignored.
-                 * @example 司法
-                 */
+                /** @description Free text matched against name, short name and code; case and traditional/simplified forms are ignored. */
                 q?: components["parameters"]["SearchQuery"];
-                /**
-                 * @description Order of the list; a leading `-` reverses it. Ties are broken by id.
-                 * @example name
-                 */
+                /** @description Order of the list; a leading `-` reverses it. Ties are broken by id. */
                 sort?: components["parameters"]["UnitSortQuery"];
                 /**
                  * @description Items per page.
@@ -3241,7 +3172,6 @@ export interface operations {
                  * @description A key of the client's choosing (a UUID is a good one). Repeating a request with the same key and
                  *     body within 24 hours returns the first response and changes nothing; the same key with another
                  *     body is a `422`; while the first request is still running, a `409`.
-                 * @example 5f0c6f7e-2b9a-4a53-9d0e-3c1f2a7b8d41
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
@@ -3360,10 +3290,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /**
-                 * @description An `ETag` the client holds; the answer is `304` while it is current.
-                 * @example "1"
-                 */
+                /** @description An `ETag` the client holds; the answer is `304` while it is current. */
                 "If-None-Match"?: components["parameters"]["IfNoneMatchHeader"];
             };
             path: {
@@ -3423,8 +3350,8 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Required: the `ETag` of the version being changed. Declared optional so that a missing header
-                 *     answers `428` rather than `400`.
+                 * @description Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+                 *     made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
                  * @example "1"
                  */
                 "If-Match"?: components["parameters"]["IfMatchHeader"];
@@ -3462,8 +3389,8 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Required: the `ETag` of the version being changed. Declared optional so that a missing header
-                 *     answers `428` rather than `400`.
+                 * @description Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+                 *     made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
                  * @example "1"
                  */
                 "If-Match"?: components["parameters"]["IfMatchHeader"];
@@ -3697,7 +3624,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            429: components["responses"]["SignInLocked"];
             default: components["responses"]["Unexpected"];
         };
     };
@@ -3819,37 +3746,22 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
-            429: components["responses"]["TooManyRequests"];
+            429: components["responses"]["SignInLocked"];
             default: components["responses"]["Unexpected"];
         };
     };
     listUsers: {
         parameters: {
             query?: {
-                /**
-                 * @description Only records of this unit.
-                 * @example 0190a000-0000-7000-8000-000000000010
-                 */
+                /** @description Only records of this unit. */
                 unitId?: components["parameters"]["UnitIdQuery"];
-                /**
-                 * @description Only users holding this role.
-                 * @example reviewer
-                 */
+                /** @description Only users holding this role. */
                 role?: components["parameters"]["RoleQuery"];
-                /**
-                 * @description Only disabled (`true`) or only active (`false`) users.
-                 * @example false
-                 */
+                /** @description Only disabled (`true`) or only active (`false`) users. */
                 disabled?: components["parameters"]["DisabledQuery"];
-                /**
-                 * @description Free text matched against name, short name and code; case and traditional/simplified forms are ignored.
-                 * @example 司法
-                 */
+                /** @description Free text matched against name, short name and code; case and traditional/simplified forms are ignored. */
                 q?: components["parameters"]["SearchQuery"];
-                /**
-                 * @description Order of the list; a leading `-` reverses it. Ties are broken by id.
-                 * @example username
-                 */
+                /** @description Order of the list; a leading `-` reverses it. Ties are broken by id. */
                 sort?: components["parameters"]["UserSortQuery"];
                 /**
                  * @description Items per page.
@@ -3907,7 +3819,6 @@ export interface operations {
                  * @description A key of the client's choosing (a UUID is a good one). Repeating a request with the same key and
                  *     body within 24 hours returns the first response and changes nothing; the same key with another
                  *     body is a `422`; while the first request is still running, a `409`.
-                 * @example 5f0c6f7e-2b9a-4a53-9d0e-3c1f2a7b8d41
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
@@ -4073,8 +3984,8 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Required: the `ETag` of the version being changed. Declared optional so that a missing header
-                 *     answers `428` rather than `400`.
+                 * @description Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+                 *     made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
                  * @example "1"
                  */
                 "If-Match"?: components["parameters"]["IfMatchHeader"];
@@ -4277,10 +4188,7 @@ export interface operations {
     listApiKeys: {
         parameters: {
             query?: {
-                /**
-                 * @description Only revoked (`true`) or only usable (`false`) keys.
-                 * @example false
-                 */
+                /** @description Only revoked (`true`) or only usable (`false`) keys. */
                 revoked?: components["parameters"]["RevokedQuery"];
                 /**
                  * @description Items per page.
@@ -4315,7 +4223,11 @@ export interface operations {
                      *           ],
                      *           "allowedAddresses": [],
                      *           "createdAt": "2021-01-04T00:00:00Z",
-                     *           "createdBy": "0190a000-0000-7000-8000-000000001001"
+                     *           "createdBy": {
+                     *             "type": "user",
+                     *             "id": "0190a000-0000-7000-8000-000000001001",
+                     *             "name": "市依法治市办管理员"
+                     *           }
                      *         }
                      *       ]
                      *     }
@@ -4376,7 +4288,11 @@ export interface operations {
                      *         "203.0.113.0/24"
                      *       ],
                      *       "createdAt": "2022-03-31T08:00:00Z",
-                     *       "createdBy": "0190a000-0000-7000-8000-000000001001",
+                     *       "createdBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001001",
+                     *         "name": "市依法治市办管理员"
+                     *       },
                      *       "secret": "fzk_9f8e7d6c_Jx8v2m4Q7tYb1Lp0sZ3kW9nR6cF5aH2d"
                      *     }
                      */
@@ -4424,7 +4340,11 @@ export interface operations {
                      *       ],
                      *       "allowedAddresses": [],
                      *       "createdAt": "2021-01-04T00:00:00Z",
-                     *       "createdBy": "0190a000-0000-7000-8000-000000001001",
+                     *       "createdBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001001",
+                     *         "name": "市依法治市办管理员"
+                     *       },
                      *       "lastUsedAt": "2022-03-31T02:00:00Z"
                      *     }
                      */
@@ -4470,7 +4390,11 @@ export interface operations {
                      *       ],
                      *       "allowedAddresses": [],
                      *       "createdAt": "2021-01-04T00:00:00Z",
-                     *       "createdBy": "0190a000-0000-7000-8000-000000001001",
+                     *       "createdBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001001",
+                     *         "name": "市依法治市办管理员"
+                     *       },
                      *       "revokedAt": "2022-03-31T08:00:00Z"
                      *     }
                      */
@@ -4488,45 +4412,21 @@ export interface operations {
     listAuditEvents: {
         parameters: {
             query?: {
-                /**
-                 * @description Only events about this kind of record.
-                 * @example unit
-                 */
+                /** @description Only events about this kind of record. */
                 entityType?: components["parameters"]["EntityTypeQuery"];
-                /**
-                 * @description Only events about this record.
-                 * @example 0190a000-0000-7000-8000-000000000010
-                 */
+                /** @description Only events about this record. */
                 entityId?: components["parameters"]["EntityIdQuery"];
-                /**
-                 * @description Only events caused by this user or API key.
-                 * @example 0190a000-0000-7000-8000-000000001001
-                 */
+                /** @description Only events caused by this user or API key. */
                 actorId?: components["parameters"]["ActorIdQuery"];
-                /**
-                 * @description Only records of this unit.
-                 * @example 0190a000-0000-7000-8000-000000000010
-                 */
+                /** @description Only records of this unit. */
                 unitId?: components["parameters"]["UnitIdQuery"];
-                /**
-                 * @description Only events of this operation (an operation id of this API, or a command such as `cli.userCreate`).
-                 * @example updateUnit
-                 */
+                /** @description Only events of this operation (an operation id of this API, or a command such as `cli.userCreate`). */
                 operation?: components["parameters"]["OperationQuery"];
-                /**
-                 * @description Only events at or after this instant.
-                 * @example 2022-01-01T00:00:00Z
-                 */
+                /** @description Only events at or after this instant. */
                 from?: components["parameters"]["FromQuery"];
-                /**
-                 * @description Only events before this instant.
-                 * @example 2023-01-01T00:00:00Z
-                 */
+                /** @description Only events before this instant. */
                 to?: components["parameters"]["ToQuery"];
-                /**
-                 * @description `seq` (oldest first, the default) or `-seq` (newest first).
-                 * @example -seq
-                 */
+                /** @description `seq` (oldest first, the default) or `-seq` (newest first). */
                 sort?: components["parameters"]["AuditSortQuery"];
                 /**
                  * @description Items per page.
@@ -4620,25 +4520,13 @@ export interface operations {
     listIndicatorSystems: {
         parameters: {
             query?: {
-                /**
-                 * @description Only systems in this state.
-                 * @example published
-                 */
+                /** @description Only systems in this state. */
                 status?: components["parameters"]["SystemStatusQuery"];
-                /**
-                 * @description Only systems issued by this unit.
-                 * @example 0190a000-0000-7000-8000-000000000011
-                 */
+                /** @description Only systems issued by this unit. */
                 issuingUnitId?: components["parameters"]["IssuingUnitIdQuery"];
-                /**
-                 * @description Free text matched against name, short name and code; case and traditional/simplified forms are ignored.
-                 * @example 司法
-                 */
+                /** @description Free text matched against name, short name and code; case and traditional/simplified forms are ignored. */
                 q?: components["parameters"]["SearchQuery"];
-                /**
-                 * @description Order of the list; a leading `-` reverses it. Ties are broken by id.
-                 * @example name
-                 */
+                /** @description Order of the list; a leading `-` reverses it. Ties are broken by id. */
                 sort?: components["parameters"]["SystemSortQuery"];
                 /**
                  * @description Items per page.
@@ -4698,7 +4586,6 @@ export interface operations {
                  * @description A key of the client's choosing (a UUID is a good one). Repeating a request with the same key and
                  *     body within 24 hours returns the first response and changes nothing; the same key with another
                  *     body is a `422`; while the first request is still running, a `409`.
-                 * @example 5f0c6f7e-2b9a-4a53-9d0e-3c1f2a7b8d41
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
@@ -4761,10 +4648,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /**
-                 * @description An `ETag` the client holds; the answer is `304` while it is current.
-                 * @example "1"
-                 */
+                /** @description An `ETag` the client holds; the answer is `304` while it is current. */
                 "If-None-Match"?: components["parameters"]["IfNoneMatchHeader"];
             };
             path: {
@@ -4825,8 +4709,8 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Required: the `ETag` of the version being changed. Declared optional so that a missing header
-                 *     answers `428` rather than `400`.
+                 * @description Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+                 *     made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
                  * @example "1"
                  */
                 "If-Match"?: components["parameters"]["IfMatchHeader"];
@@ -4864,8 +4748,8 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Required: the `ETag` of the version being changed. Declared optional so that a missing header
-                 *     answers `428` rather than `400`.
+                 * @description Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+                 *     made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
                  * @example "1"
                  */
                 "If-Match"?: components["parameters"]["IfMatchHeader"];
@@ -5182,20 +5066,11 @@ export interface operations {
     listIndicators: {
         parameters: {
             query?: {
-                /**
-                 * @description Only the direct children of this indicator.
-                 * @example 0190a000-0000-7000-8000-000000003101
-                 */
+                /** @description Only the direct children of this indicator. */
                 parentId?: components["parameters"]["IndicatorParentIdQuery"];
-                /**
-                 * @description Only indicators at this level (level 1 is the top).
-                 * @example 1
-                 */
+                /** @description Only indicators at this level (level 1 is the top). */
                 level?: components["parameters"]["IndicatorLevelQuery"];
-                /**
-                 * @description Free text matched against name, short name and code; case and traditional/simplified forms are ignored.
-                 * @example 司法
-                 */
+                /** @description Free text matched against name, short name and code; case and traditional/simplified forms are ignored. */
                 q?: components["parameters"]["SearchQuery"];
                 /**
                  * @description Items per page.
@@ -5346,10 +5221,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /**
-                 * @description An `ETag` the client holds; the answer is `304` while it is current.
-                 * @example "1"
-                 */
+                /** @description An `ETag` the client holds; the answer is `304` while it is current. */
                 "If-None-Match"?: components["parameters"]["IfNoneMatchHeader"];
             };
             path: {
@@ -5416,8 +5288,8 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Required: the `ETag` of the version being changed. Declared optional so that a missing header
-                 *     answers `428` rather than `400`.
+                 * @description Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+                 *     made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
                  * @example "1"
                  */
                 "If-Match"?: components["parameters"]["IfMatchHeader"];
@@ -5455,8 +5327,8 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Required: the `ETag` of the version being changed. Declared optional so that a missing header
-                 *     answers `428` rather than `400`.
+                 * @description Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+                 *     made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
                  * @example "1"
                  */
                 "If-Match"?: components["parameters"]["IfMatchHeader"];
@@ -5529,15 +5401,9 @@ export interface operations {
     listTargets: {
         parameters: {
             query?: {
-                /**
-                 * @description Only records of this year.
-                 * @example 2022
-                 */
+                /** @description Only records of this year. */
                 year?: components["parameters"]["YearQuery"];
-                /**
-                 * @description Only records of this unit.
-                 * @example 0190a000-0000-7000-8000-000000000010
-                 */
+                /** @description Only records of this unit. */
                 unitId?: components["parameters"]["UnitIdQuery"];
                 /**
                  * @description Items per page.
@@ -5663,10 +5529,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /**
-                 * @description An `ETag` the client holds; the answer is `304` while it is current.
-                 * @example "1"
-                 */
+                /** @description An `ETag` the client holds; the answer is `304` while it is current. */
                 "If-None-Match"?: components["parameters"]["IfNoneMatchHeader"];
             };
             path: {
@@ -5724,8 +5587,8 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Required: the `ETag` of the version being changed. Declared optional so that a missing header
-                 *     answers `428` rather than `400`.
+                 * @description Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+                 *     made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
                  * @example "1"
                  */
                 "If-Match"?: components["parameters"]["IfMatchHeader"];
@@ -5762,8 +5625,8 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Required: the `ETag` of the version being changed. Declared optional so that a missing header
-                 *     answers `428` rather than `400`.
+                 * @description Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+                 *     made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
                  * @example "1"
                  */
                 "If-Match"?: components["parameters"]["IfMatchHeader"];
@@ -5831,17 +5694,9 @@ export interface operations {
                  * @example 2021
                  */
                 period: components["parameters"]["SheetPeriodQuery"];
-                /**
-                 * @description The units whose rows the sheet holds, in the order given; repeat the parameter for several.
-                 * @example [
-                 *       "0190a000-0000-7000-8000-000000000001"
-                 *     ]
-                 */
+                /** @description The units whose rows the sheet holds, in the order given; repeat the parameter for several. */
                 unitId?: components["parameters"]["SheetUnitsQuery"];
-                /**
-                 * @description `xlsx` (default) or `csv` (UTF-8 with a byte order mark, which Excel needs for Chinese).
-                 * @example xlsx
-                 */
+                /** @description `xlsx` (default) or `csv` (UTF-8 with a byte order mark, which Excel needs for Chinese). */
                 format?: components["parameters"]["SheetFormatQuery"];
             };
             header?: never;
@@ -5874,17 +5729,9 @@ export interface operations {
                  * @example 2021
                  */
                 period: components["parameters"]["SheetPeriodQuery"];
-                /**
-                 * @description The units whose rows the sheet holds, in the order given; repeat the parameter for several.
-                 * @example [
-                 *       "0190a000-0000-7000-8000-000000000001"
-                 *     ]
-                 */
+                /** @description The units whose rows the sheet holds, in the order given; repeat the parameter for several. */
                 unitId?: components["parameters"]["SheetUnitsQuery"];
-                /**
-                 * @description `xlsx` (default) or `csv` (UTF-8 with a byte order mark, which Excel needs for Chinese).
-                 * @example xlsx
-                 */
+                /** @description `xlsx` (default) or `csv` (UTF-8 with a byte order mark, which Excel needs for Chinese). */
                 format?: components["parameters"]["SheetFormatQuery"];
             };
             header?: never;
@@ -5985,40 +5832,19 @@ export interface operations {
     listIndicatorValues: {
         parameters: {
             query?: {
-                /**
-                 * @description Only values of this indicator system.
-                 * @example 0190a000-0000-7000-8000-000000003001
-                 */
+                /** @description Only values of this indicator system. */
                 systemId?: components["parameters"]["SystemIdQuery"];
-                /**
-                 * @description Only values of this indicator.
-                 * @example 0190a000-0000-7000-8000-000000003102
-                 */
+                /** @description Only values of this indicator. */
                 indicatorId?: components["parameters"]["IndicatorIdQuery"];
-                /**
-                 * @description Only records of this unit.
-                 * @example 0190a000-0000-7000-8000-000000000010
-                 */
+                /** @description Only records of this unit. */
                 unitId?: components["parameters"]["UnitIdQuery"];
-                /**
-                 * @description Only values of this period.
-                 * @example 2021
-                 */
+                /** @description Only values of this period. */
                 period?: components["parameters"]["PeriodQuery"];
-                /**
-                 * @description Only records of this year.
-                 * @example 2022
-                 */
+                /** @description Only records of this year. */
                 year?: components["parameters"]["YearQuery"];
-                /**
-                 * @description Only values in this state.
-                 * @example submitted
-                 */
+                /** @description Only values in this state. */
                 status?: components["parameters"]["ValueStatusQuery"];
-                /**
-                 * @description Only values flagged as implausible (`true`) or not flagged (`false`).
-                 * @example true
-                 */
+                /** @description Only values flagged as implausible (`true`) or not flagged (`false`). */
                 flagged?: components["parameters"]["FlaggedQuery"];
                 /**
                  * @description Items per page.
@@ -6079,7 +5905,6 @@ export interface operations {
                  * @description A key of the client's choosing (a UUID is a good one). Repeating a request with the same key and
                  *     body within 24 hours returns the first response and changes nothing; the same key with another
                  *     body is a `422`; while the first request is still running, a `409`.
-                 * @example 5f0c6f7e-2b9a-4a53-9d0e-3c1f2a7b8d41
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
@@ -6301,10 +6126,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /**
-                 * @description An `ETag` the client holds; the answer is `304` while it is current.
-                 * @example "1"
-                 */
+                /** @description An `ETag` the client holds; the answer is `304` while it is current. */
                 "If-None-Match"?: components["parameters"]["IfNoneMatchHeader"];
             };
             path: {
@@ -6366,8 +6188,8 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Required: the `ETag` of the version being changed. Declared optional so that a missing header
-                 *     answers `428` rather than `400`.
+                 * @description Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+                 *     made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
                  * @example "1"
                  */
                 "If-Match"?: components["parameters"]["IfMatchHeader"];
@@ -6538,7 +6360,11 @@ export interface operations {
                      *           "size": 183204,
                      *           "sha256": "9f2c0e1b6a7d4c3e8f5a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6a",
                      *           "createdAt": "2022-01-10T08:00:00Z",
-                     *           "createdBy": "user:0190a000-0000-7000-8000-000000001003"
+                     *           "createdBy": {
+                     *             "type": "user",
+                     *             "id": "0190a000-0000-7000-8000-000000001003",
+                     *             "name": "市法律援助中心填报员"
+                     *           }
                      *         }
                      *       ]
                      *     }
@@ -6589,7 +6415,11 @@ export interface operations {
                      *       "size": 183204,
                      *       "sha256": "9f2c0e1b6a7d4c3e8f5a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6a",
                      *       "createdAt": "2022-01-10T08:00:00Z",
-                     *       "createdBy": "user:0190a000-0000-7000-8000-000000001003"
+                     *       "createdBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001003",
+                     *         "name": "市法律援助中心填报员"
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["Attachment"];
@@ -6673,7 +6503,11 @@ export interface operations {
                      *       "qualifier": "exact",
                      *       "status": "submitted",
                      *       "flags": [],
-                     *       "submittedBy": "0190a000-0000-7000-8000-000000001003",
+                     *       "submittedBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001003",
+                     *         "name": "市法律援助中心填报员"
+                     *       },
                      *       "submittedAt": "2022-01-12T08:00:00Z",
                      *       "version": 3,
                      *       "createdAt": "2022-01-10T08:00:00Z",
@@ -6765,7 +6599,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 /**
                  * @example {
@@ -6792,7 +6626,11 @@ export interface operations {
                      *       "qualifier": "exact",
                      *       "status": "approved",
                      *       "reviewScore": "4.5",
-                     *       "reviewedBy": "0190a000-0000-7000-8000-000000001002",
+                     *       "reviewedBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001002",
+                     *         "name": "市司法局审核员"
+                     *       },
                      *       "reviewedAt": "2022-01-20T08:00:00Z",
                      *       "flags": [],
                      *       "version": 5,
@@ -6817,20 +6655,11 @@ export interface operations {
     listEvaluations: {
         parameters: {
             query?: {
-                /**
-                 * @description Only values of this indicator system.
-                 * @example 0190a000-0000-7000-8000-000000003001
-                 */
+                /** @description Only values of this indicator system. */
                 systemId?: components["parameters"]["SystemIdQuery"];
-                /**
-                 * @description Only records of this year.
-                 * @example 2022
-                 */
+                /** @description Only records of this year. */
                 year?: components["parameters"]["YearQuery"];
-                /**
-                 * @description Only evaluations in this state.
-                 * @example published
-                 */
+                /** @description Only evaluations in this state. */
                 status?: components["schemas"]["EvaluationStatus"];
                 /**
                  * @description Items per page.
@@ -6866,7 +6695,11 @@ export interface operations {
                      *             "0190a000-0000-7000-8000-000000000003"
                      *           ],
                      *           "publishedAt": "2022-02-10T08:00:00Z",
-                     *           "publishedBy": "user:0190a000-0000-7000-8000-000000001001",
+                     *           "publishedBy": {
+                     *             "type": "user",
+                     *             "id": "0190a000-0000-7000-8000-000000001001",
+                     *             "name": "市依法治市办管理员"
+                     *           },
                      *           "version": 2,
                      *           "createdAt": "2022-02-01T08:00:00Z",
                      *           "updatedAt": "2022-02-10T08:00:00Z"
@@ -6892,7 +6725,6 @@ export interface operations {
                  * @description A key of the client's choosing (a UUID is a good one). Repeating a request with the same key and
                  *     body within 24 hours returns the first response and changes nothing; the same key with another
                  *     body is a `422`; while the first request is still running, a `409`.
-                 * @example 5f0c6f7e-2b9a-4a53-9d0e-3c1f2a7b8d41
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
@@ -6959,10 +6791,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /**
-                 * @description An `ETag` the client holds; the answer is `304` while it is current.
-                 * @example "1"
-                 */
+                /** @description An `ETag` the client holds; the answer is `304` while it is current. */
                 "If-None-Match"?: components["parameters"]["IfNoneMatchHeader"];
             };
             path: {
@@ -7023,8 +6852,8 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Required: the `ETag` of the version being changed. Declared optional so that a missing header
-                 *     answers `428` rather than `400`.
+                 * @description Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+                 *     made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
                  * @example "1"
                  */
                 "If-Match"?: components["parameters"]["IfMatchHeader"];
@@ -7062,8 +6891,8 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Required: the `ETag` of the version being changed. Declared optional so that a missing header
-                 *     answers `428` rather than `400`.
+                 * @description Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+                 *     made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
                  * @example "1"
                  */
                 "If-Match"?: components["parameters"]["IfMatchHeader"];
@@ -7098,7 +6927,11 @@ export interface operations {
                      *         "0190a000-0000-7000-8000-000000000003"
                      *       ],
                      *       "publishedAt": "2022-02-10T08:00:00Z",
-                     *       "publishedBy": "user:0190a000-0000-7000-8000-000000001001",
+                     *       "publishedBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001001",
+                     *         "name": "市依法治市办管理员"
+                     *       },
                      *       "version": 2,
                      *       "createdAt": "2022-02-01T08:00:00Z",
                      *       "updatedAt": "2022-02-10T08:00:00Z"
