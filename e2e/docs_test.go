@@ -5,12 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -20,9 +19,6 @@ import (
 
 	"github.com/fazhi/fazhi/demo"
 	"github.com/fazhi/fazhi/internal/apitest"
-	"github.com/fazhi/fazhi/password"
-	"github.com/fazhi/fazhi/server"
-	"github.com/fazhi/fazhi/store"
 )
 
 // chromiumPath is Debian's chromium, which .ci/install-chromium installs.
@@ -32,7 +28,10 @@ const chromiumPath = "/usr/bin/chromium"
 // TestSwaggerUI is what a tester does in Swagger UI on a demo server: the page
 // shows every tag of the contract in its order, the demo accounts and the
 // contract's download links; Authorize takes a token; "Try it out" on a list
-// operation answers 200 with a page of items and shows the curl snippet.
+// operation answers 200 with a page of items and shows the curl snippet; and
+// Execute, pressed once on every operation the served contract declares with
+// the values the page pre-fills, shows the success the operation promises (or
+// the refusal its x-example-status declares).
 func TestSwaggerUI(t *testing.T) {
 	if _, err := os.Stat(chromiumPath); err != nil {
 		if os.Getenv("CI") == "true" {
@@ -41,16 +40,22 @@ func TestSwaggerUI(t *testing.T) {
 		t.Skipf("%s is missing: skipping the browser test (run .ci/install-chromium to install Debian's chromium)", chromiumPath)
 	}
 	started := time.Now()
-	defer func() { t.Logf("browser test took %s", time.Since(started).Round(time.Millisecond)) }()
+	// A cleanup, not a defer: the operations run as parallel subtests, which
+	// start when this function has returned.
+	t.Cleanup(func() { t.Logf("browser test took %s", time.Since(started).Round(time.Millisecond)) })
 
-	base, logs := startDemoServer(t)
+	site := startDemoSite(t)
+	base, logs := site.URL, site.Logs
 	tags := specTags(t, base)
+	ops := specOperations(t, base)
 	token := signIn(t, base, "fzb.admin")
+	creds := credentials(t, base, ops)
+	site.seal(t)
 
 	tab, exceptions := openBrowser(t)
 	t.Cleanup(func() {
 		if t.Failed() {
-			saveEvidence(tab, t, logs, exceptions)
+			saveEvidence(tab, t, logs, exceptions, "")
 		}
 	})
 	// The whole walk through the page has one deadline; the tab outlives it,
@@ -103,28 +108,24 @@ func TestSwaggerUI(t *testing.T) {
 
 	// 3. Authorize: the dialog explains each scheme; the token goes under
 	// userToken, whose form has its own Authorize button.
-	const (
-		userToken = `//div[contains(@class,"modal-ux")]//div[contains(@class,"auth-container")][.//h4/code[normalize-space()="userToken"]]`
-		input     = userToken + `//input[@aria-label="auth-bearer-value"]`
-	)
+	admin := credential{Scheme: userTokenScheme, Secret: token, Who: "fzb.admin"}
 	do("open the Authorize dialog",
-		chromedp.Click(chromedp.CSS(".scheme-container .auth-wrapper button.authorize")),
-		chromedp.WaitVisible(chromedp.CSS(".dialog-ux .modal-ux")),
-		chromedp.WaitVisible(input),
+		chromedp.Click(chromedp.CSS(authorizeButton)),
+		chromedp.WaitVisible(chromedp.CSS(authDialog)),
+		chromedp.WaitVisible(schemeForm(userTokenScheme)+`//input[@aria-label="auth-bearer-value"]`),
 	)
-	dialog := text("read the Authorize dialog", ".dialog-ux .modal-ux")
-	for _, want := range []string{"POST /auth/login", "POST /api-keys", "apiKey"} {
+	dialog := text("read the Authorize dialog", authDialog)
+	for _, want := range []string{"POST /auth/login", "POST /api-keys", apiKeyScheme} {
 		if !strings.Contains(dialog, want) {
 			t.Errorf("the Authorize dialog lacks %q:\n%s", want, dialog)
 		}
 	}
-	do("authorize with the token",
-		chromedp.SendKeys(input, token),
-		chromedp.Click(userToken+`//button[contains(@class,"authorize")]`),
-		chromedp.WaitVisible(userToken+`//h6[normalize-space()="Authorized"]`),
-		chromedp.Click(chromedp.CSS(".dialog-ux .modal-ux button.btn-done")),
-		chromedp.WaitNotPresent(chromedp.CSS(".dialog-ux .modal-ux")),
-	)
+	if err := signInScheme(ctx, admin); err != nil {
+		t.Fatal(err)
+	}
+	if err := closeAuthorize(ctx); err != nil {
+		t.Fatal(err)
+	}
 
 	// 4. listUnits, GET /units: "Try it out" is already on, Execute answers.
 	const op = "#operations-units-listUnits"
@@ -158,39 +159,11 @@ func TestSwaggerUI(t *testing.T) {
 	if live := text("read the live response", op+" .responses-inner"); !strings.Contains(live, "Request duration") {
 		t.Errorf("the request duration is not shown:\n%s", live)
 	}
-}
+	do("close GET /units", chromedp.Click(chromedp.CSS(op+" .opblock-summary-control")))
 
-// startDemoServer serves the real handler, on a fresh SQLite database in a
-// temporary directory with the migrations and the demo data (accounts
-// included), as `fazhi serve` does on a new embedded database. It returns the
-// base URL and the server's log.
-func startDemoServer(t *testing.T) (string, *apitest.Logs) {
-	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	db, err := store.Open(store.Config{DataDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.MigrateUp(ctx); err != nil {
-		t.Fatal(err)
-	}
-	// A cheap hash: the cost of argon2id is no part of this test.
-	hasher := &password.Hasher{Params: password.Fast}
-	if _, err := demo.Seed(ctx, db, demo.Options{Accounts: true, HashPassword: hasher.Hash}); err != nil {
-		t.Fatal(err)
-	}
-	logs := &apitest.Logs{}
-	handler, err := server.New(server.Config{
-		DemoMode: true, PasswordParams: password.Fast, AttachmentDir: filepath.Join(dir, "attachments"),
-	}, db, slog.New(slog.NewJSONHandler(logs, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(handler)
-	t.Cleanup(srv.Close)
-	return srv.URL, logs
+	// 6. Every operation of the contract: its first click succeeds. Each
+	// operation has its own deadline.
+	tryEveryOperation(t, &page{tab: tab, site: site, cur: admin}, ops, creds, exceptions)
 }
 
 // specTags are the names of the tags the served contract declares, in order.
@@ -260,8 +233,17 @@ func openBrowser(t *testing.T) (context.Context, *apitest.Logs) {
 	t.Cleanup(cancelAlloc)
 	tab, cancelTab := chromedp.NewContext(allocCtx)
 	t.Cleanup(cancelTab)
-	// The first action starts the browser. Its context has no deadline, since
-	// the browser lives as long as that context: the wait for it has one.
+	exceptions := &apitest.Logs{}
+	startTab(t, tab, exceptions)
+	return tab, exceptions
+}
+
+// startTab opens the tab (and the browser with the first) and collects its
+// uncaught exceptions.
+func startTab(t *testing.T, tab context.Context, exceptions *apitest.Logs) {
+	t.Helper()
+	// The first action opens the tab. Its context has no deadline, since the
+	// tab lives as long as that context: the wait for it has one.
 	started := make(chan error, 1)
 	go func() { started <- chromedp.Do(tab) }()
 	select {
@@ -270,10 +252,9 @@ func openBrowser(t *testing.T) (context.Context, *apitest.Logs) {
 			t.Fatalf("start %s: %v", chromiumPath, err)
 		}
 	case <-time.After(30 * time.Second):
-		t.Fatalf("%s did not start in 30s", chromiumPath)
+		t.Fatalf("%s did not open a tab in 30s", chromiumPath)
 	}
-	exceptions := &apitest.Logs{}
-	if err := chromedp.Listen(tab, func(ev any) {
+	err := chromedp.Listen(tab, func(ev any) {
 		if ev, ok := ev.(*runtime.EventExceptionThrown); ok && ev.ExceptionDetails != nil {
 			d := ev.ExceptionDetails
 			desc := d.Text
@@ -282,17 +263,18 @@ func openBrowser(t *testing.T) (context.Context, *apitest.Logs) {
 			}
 			fmt.Fprintf(exceptions, "%s:%d: %s\n", d.URL, d.LineNumber+1, desc)
 		}
-	}); err != nil {
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
-	return tab, exceptions
 }
 
 // saveEvidence keeps what a failure needs for its diagnosis: a screenshot of
-// the page and the server's log, in a directory that outlives the test (its
-// temporary directories do not), and the page's uncaught exceptions in the
-// test output.
-func saveEvidence(tab context.Context, t *testing.T, logs, exceptions *apitest.Logs) {
+// the page (or of the element sel, when given and shown) and the server's
+// log, in a directory that outlives the test (its temporary directories do
+// not), and the page's uncaught exceptions in the test output. The
+// screenshot is named after the test.
+func saveEvidence(tab context.Context, t *testing.T, logs, exceptions *apitest.Logs, sel string) {
 	dir := os.Getenv("FAZHI_E2E_ARTIFACTS")
 	if dir == "" {
 		var err error
@@ -313,12 +295,19 @@ func saveEvidence(tab context.Context, t *testing.T, logs, exceptions *apitest.L
 	}
 	ctx, cancel := context.WithTimeout(tab, 10*time.Second)
 	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	shoot := chromedp.FullScreenshot(100)
+	if sel != "" {
+		// The element when the page shows it, else the whole page.
+		if shown, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector(`+strconv.Quote(sel)+`) !== null`)); err == nil && shown {
+			shoot = chromedp.Screenshot(chromedp.CSS(sel))
+		}
+	}
+	png, err := chromedp.Run(ctx, shoot)
 	if err != nil {
 		t.Logf("no screenshot: %v", err)
 		return
 	}
-	shot := filepath.Join(dir, "swagger-ui.png")
+	shot := filepath.Join(dir, strings.ReplaceAll(t.Name(), "/", "_")+".png")
 	if err := os.WriteFile(shot, png, 0o644); err != nil {
 		t.Logf("no screenshot: %v", err)
 		return
