@@ -38,6 +38,8 @@ var traditionalOnPurpose = map[string]string{
 	"store/units_test.go":           "searches in both scripts, and the folded search column",
 	"store/identity_test.go":        "searches in both scripts",
 	"store/attachments_test.go":     "file names kept as uploaded, in either script",
+	"store/checklists_test.go":      "item texts in traditional found by simplified searches",
+	"models/checklist_test.go":      "the search text of an item folded from traditional",
 	"language_test.go":              "the scan's own traditional samples",
 }
 

@@ -89,6 +89,7 @@ func TestLifecycleTables(t *testing.T) {
 	checkTable(t, ValueLifecycle)
 	checkTable(t, SystemLifecycle)
 	checkTable(t, EvaluationLifecycle)
+	checkTable(t, ChecklistLifecycle)
 }
 
 // walk calls every move's method on a record in every state: from a state the
@@ -238,6 +239,63 @@ func TestEvaluationMovesFollowTheTable(t *testing.T) {
 			return e.Status, err
 		},
 	})
+}
+
+func TestChecklistMovesFollowTheTable(t *testing.T) {
+	at := time.Date(2021, 7, 1, 0, 0, 0, 0, time.UTC)
+	checklist := func(s ChecklistStatus) *Checklist {
+		return &Checklist{ID: "c", ListID: "c", VersionNo: 1, KindKey: "noPenalty", Title: "不予处罚事项清单",
+			IssuingUnitID: "u", Year: 2021, Status: s, SubmittedBy: ptrTo("user:clerk")}
+	}
+	reviewer := Actor("user:reviewer")
+	walk(t, ChecklistLifecycle, map[string]func(ChecklistStatus) (ChecklistStatus, error){
+		MoveEdit: func(s ChecklistStatus) (ChecklistStatus, error) {
+			c := checklist(s)
+			err := c.Edit(ChecklistPatch{Title: ptrTo("从轻处罚事项清单")})
+			return c.Status, err
+		},
+		MoveDelete: func(s ChecklistStatus) (ChecklistStatus, error) {
+			_, err := ChecklistLifecycle.Check(MoveDelete, "c", s) // the store deletes; the table decides
+			return s, err
+		},
+		MoveSubmitForReview: func(s ChecklistStatus) (ChecklistStatus, error) {
+			c := checklist(s)
+			err := c.SubmitForReview("user:clerk", at, 1)
+			return c.Status, err
+		},
+		MoveReturnFromReview: func(s ChecklistStatus) (ChecklistStatus, error) {
+			c := checklist(s)
+			err := c.ReturnFromReview(reviewer, at, "请补充处罚依据")
+			return c.Status, err
+		},
+		MovePublish: func(s ChecklistStatus) (ChecklistStatus, error) {
+			c := checklist(s)
+			err := c.Publish(reviewer, at, "")
+			return c.Status, err
+		},
+		MoveRevise: func(s ChecklistStatus) (ChecklistStatus, error) {
+			c := checklist(s)
+			next, err := c.Revision("c2", at)
+			if err == nil && (next.Status != ChecklistLifecycle.Initial || next.ListID != "c" || next.VersionNo != 2) {
+				t.Errorf("revision of a %s checklist: %+v", s, next)
+			}
+			return c.Status, err
+		},
+		MoveSupersede: func(s ChecklistStatus) (ChecklistStatus, error) {
+			c := checklist(s)
+			err := c.Supersede(at)
+			return c.Status, err
+		},
+		MoveAbolish: func(s ChecklistStatus) (ChecklistStatus, error) {
+			c := checklist(s)
+			err := c.Abolish(at)
+			return c.Status, err
+		},
+	})
+	c, err := NewChecklist(*checklist(ChecklistPublished), "c", at)
+	if err != nil || c.Status != ChecklistLifecycle.Initial || c.Version != 1 || c.VersionNo != 1 || c.SubmittedBy != nil {
+		t.Errorf("NewChecklist = %+v, %v", c, err)
+	}
 }
 
 // TestReleasedVisibility: a key that only reads sees released states; a key
