@@ -1,0 +1,916 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/fazhi/fazhi/models"
+	"github.com/fazhi/fazhi/paging"
+	"github.com/fazhi/fazhi/textsearch"
+)
+
+func checklistNotFound(id string) error { return &models.NotFoundError{Entity: "checklist", ID: id} }
+func checklistItemNotFound(id string) error {
+	return &models.NotFoundError{Entity: "checklist item", ID: id}
+}
+func checklistKindNotFound(key string) error {
+	return &models.NotFoundError{Entity: "checklist kind", ID: key}
+}
+
+// Checklist kinds
+
+// ChecklistKinds reads every kind: the built-in ones, then those defined
+// here, each group by key.
+func (db *DB) ChecklistKinds(ctx context.Context) ([]models.ChecklistKind, error) {
+	kinds := models.BuiltInKinds()
+	slices.SortFunc(kinds, func(a, b models.ChecklistKind) int { return cmp.Compare(a.Key, b.Key) })
+	var defined []models.ChecklistKind
+	if err := db.gorm.WithContext(ctx).Order("kind_key").Find(&defined).Error; err != nil {
+		return nil, fmt.Errorf("list checklist kinds: %w", translate(err))
+	}
+	return append(kinds, defined...), nil
+}
+
+// GetChecklistKind reads one kind, built-in or defined.
+func (db *DB) GetChecklistKind(ctx context.Context, key string) (*models.ChecklistKind, error) {
+	return getKind(db.gorm.WithContext(ctx), key)
+}
+
+func getKind(q *gorm.DB, key string) (*models.ChecklistKind, error) {
+	if k, ok := models.BuiltInKind(key); ok {
+		return &k, nil
+	}
+	var k models.ChecklistKind
+	err := q.Where("kind_key = ?", key).Take(&k).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, checklistKindNotFound(key)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get checklist kind %s: %w", key, translate(err))
+	}
+	return &k, nil
+}
+
+func kindChange(before, after *models.ChecklistKind) change {
+	k := after
+	if k == nil {
+		k = before
+	}
+	c := change{entityType: "checklistKind", entityID: k.Key}
+	if before != nil {
+		c.before = kindSnapshot(before)
+	}
+	if after != nil {
+		c.after = kindSnapshot(after)
+	}
+	return c
+}
+
+func kindSnapshot(k *models.ChecklistKind) map[string]any {
+	return map[string]any{"key": k.Key, "name": k.Name, "description": k.Description, "columns": k.Columns, "version": k.Version}
+}
+
+// CreateChecklistKind stores a kind an administrator defines; its key may be
+// neither a built-in kind's nor another defined one's.
+func (db *DB) CreateChecklistKind(ctx context.Context, k *models.ChecklistKind) error {
+	k.BuiltIn, k.Version = false, 1
+	if k.Columns == nil {
+		k.Columns = []models.KindColumn{} // a kind of common fields only
+	}
+	if err := k.Validate(); err != nil {
+		return err
+	}
+	exists := &models.ConflictError{Code: "checklist_kind_exists", Detail: fmt.Sprintf("a checklist kind with the key %s exists", k.Key)}
+	if _, ok := models.BuiltInKind(k.Key); ok {
+		return exists
+	}
+	err := db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
+		k.CreatedAt, k.UpdatedAt = at, at
+		if err := tx.Create(k).Error; err != nil {
+			if errors.Is(err, gorm.ErrDuplicatedKey) {
+				return exists
+			}
+			return translate(err)
+		}
+		return db.record(ctx, tx, at, kindChange(nil, k))
+	})
+	if err != nil {
+		return fmt.Errorf("create checklist kind %s: %w", k.Key, err)
+	}
+	return nil
+}
+
+// ChecklistKindPatch is a merge patch of a defined kind: nil fields stay.
+type ChecklistKindPatch struct {
+	Name        *string
+	Description *string
+	Columns     []models.KindColumn // nil: unchanged
+}
+
+// UpdateChecklistKind changes a defined kind; built-in kinds are the
+// product's and do not change. A kind lists use keeps its columns' keys and
+// types (models.ChecklistKind.ChangeColumns).
+func (db *DB) UpdateChecklistKind(ctx context.Context, key string, ifVersion int64, p ChecklistKindPatch) (*models.ChecklistKind, error) {
+	if _, ok := models.BuiltInKind(key); ok {
+		return nil, &models.ConflictError{Code: "checklist_kind_built_in", Detail: fmt.Sprintf("checklist kind %s is built in: define a kind of your own instead", key)}
+	}
+	var out *models.ChecklistKind
+	err := db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
+		var k models.ChecklistKind
+		err := db.forUpdate(tx.Where("kind_key = ?", key)).Take(&k).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return checklistKindNotFound(key)
+		}
+		if err != nil {
+			return translate(err)
+		}
+		if k.Version != ifVersion {
+			return &models.PreconditionError{Detail: fmt.Sprintf("checklist kind %s is at version %d, not %d", key, k.Version, ifVersion)}
+		}
+		before := k
+		if p.Name != nil {
+			k.Name = *p.Name
+		}
+		if p.Description != nil {
+			k.Description = *p.Description
+		}
+		if p.Columns != nil {
+			var used int64
+			if err := tx.Model(&models.Checklist{}).Where("kind_key = ?", key).Limit(1).Count(&used).Error; err != nil {
+				return translate(err)
+			}
+			if err := k.ChangeColumns(p.Columns, used > 0); err != nil {
+				return err
+			}
+		}
+		if err := k.Validate(); err != nil {
+			return err
+		}
+		k.Version, k.UpdatedAt = k.Version+1, at
+		if err := tx.Save(&k).Error; err != nil {
+			return translate(err)
+		}
+		out = &k
+		return db.record(ctx, tx, at, kindChange(&before, &k))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("update checklist kind %s: %w", key, err)
+	}
+	return out, nil
+}
+
+// Checklists
+
+// checklistChange is the audit record of a list version, under its issuing
+// unit.
+func checklistChange(before, after *models.Checklist) change {
+	c := after
+	if c == nil {
+		c = before
+	}
+	ch := change{entityType: "checklist", entityID: c.ID, unitID: &c.IssuingUnitID}
+	if before != nil {
+		ch.before = checklistSnapshot(before)
+	}
+	if after != nil {
+		ch.after = checklistSnapshot(after)
+	}
+	return ch
+}
+
+func checklistSnapshot(c *models.Checklist) map[string]any {
+	m := map[string]any{"id": c.ID, "listId": c.ListID, "versionNo": c.VersionNo, "kind": c.KindKey, "title": c.Title,
+		"issuingUnitId": c.IssuingUnitID, "documentNumber": c.DocumentNumber, "year": c.Year, "status": c.Status, "version": c.Version}
+	for k, v := range map[string]*string{"effectiveDate": c.EffectiveDate, "submittedBy": c.SubmittedBy, "reviewedBy": c.ReviewedBy, "reviewComment": c.ReviewComment} {
+		if v != nil {
+			m[k] = *v
+		}
+	}
+	for k, v := range map[string]*time.Time{"submittedAt": c.SubmittedAt, "reviewedAt": c.ReviewedAt, "publishedAt": c.PublishedAt, "endedAt": c.EndedAt} {
+		if v != nil {
+			m[k] = timeOrNil(v)
+		}
+	}
+	return m
+}
+
+// checklistModel is how the lifecycle's write path persists list versions.
+var checklistModel = model[models.Checklist]{
+	entity: "checklist",
+	columns: []string{"title", "document_number", "year", "effective_date", "status", "submitted_by", "submitted_at",
+		"reviewed_by", "reviewed_at", "review_comment", "published_at", "ended_at", "version", "updated_at"},
+	id:      func(c *models.Checklist) string { return c.ID },
+	version: func(c *models.Checklist) *int64 { return &c.Version },
+	updated: func(c *models.Checklist) *time.Time { return &c.UpdatedAt },
+	allows: func(c *models.Checklist, move string) error {
+		_, err := models.ChecklistLifecycle.Check(move, c.ID, c.Status)
+		return err
+	},
+	audit: checklistChange,
+}
+
+// CreateChecklist inserts the first version of a list, a draft
+// (models.NewChecklist), of a known kind and an existing issuing unit; c
+// becomes the stored version.
+func (db *DB) CreateChecklist(ctx context.Context, content models.Checklist) (*models.Checklist, error) {
+	var out *models.Checklist
+	err := db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
+		if _, err := getKind(tx, content.KindKey); errors.Is(err, models.ErrNotFound) {
+			return models.Invalid("checklist_kind_not_found", "/kind", "checklist kind %s does not exist", content.KindKey)
+		} else if err != nil {
+			return err
+		}
+		if ok, err := unitsExist(tx, []string{content.IssuingUnitID}); err != nil {
+			return err
+		} else if !ok[content.IssuingUnitID] {
+			return models.Invalid("checklist_unit_not_found", "/issuingUnitId", "unit %s does not exist", content.IssuingUnitID)
+		}
+		id := content.ID // set by the demo data, which has fixed ids
+		if id == "" {
+			id = NewID()
+		}
+		c, err := models.NewChecklist(content, id, at)
+		if err != nil {
+			return err
+		}
+		out = c
+		return insert(ctx, db, tx, at, checklistModel, []*models.Checklist{c})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create checklist: %w", err)
+	}
+	return out, nil
+}
+
+// unitsExist tells which of the ids name units, in one query.
+func unitsExist(tx *gorm.DB, ids []string) (map[string]bool, error) {
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	found := make(map[string]bool, len(ids))
+	for part := range slices.Chunk(ids, batchSize) {
+		var got []string
+		if err := tx.Model(&models.Unit{}).Where("id IN ?", part).Pluck("id", &got).Error; err != nil {
+			return nil, fmt.Errorf("units: %w", translate(err))
+		}
+		for _, id := range got {
+			found[id] = true
+		}
+	}
+	return found, nil
+}
+
+// GetChecklist reads one version of a list.
+func (db *DB) GetChecklist(ctx context.Context, id string) (*models.Checklist, error) {
+	return find[models.Checklist](ctx, db, "checklist "+id, checklistNotFound(id), "id = ?", id)
+}
+
+// ChecklistVersions reads every version of the list id belongs to, oldest
+// first.
+func (db *DB) ChecklistVersions(ctx context.Context, id string) ([]models.Checklist, error) {
+	c, err := db.GetChecklist(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var versions []models.Checklist
+	if err := db.gorm.WithContext(ctx).Where("list_id = ?", c.ListID).Order("version_no").Find(&versions).Error; err != nil {
+		return nil, fmt.Errorf("versions of checklist %s: %w", id, translate(err))
+	}
+	return versions, nil
+}
+
+// ChecklistFilter selects list versions; zero fields do not filter.
+type ChecklistFilter struct {
+	KindKey       string
+	IssuingUnitID string
+	Year          int
+	ListID        string
+	Statuses      []models.ChecklistStatus // any of them
+	// UnitPath limits the lists to those issued in a subtree.
+	UnitPath string
+}
+
+// ChecklistSortFields are the fields a list of checklists can be ordered by.
+var ChecklistSortFields = []string{"createdAt", "year", "title"}
+
+// ListChecklists reads one page of list versions.
+func (db *DB) ListChecklists(ctx context.Context, f ChecklistFilter, page paging.Page) ([]models.Checklist, *paging.Cursor, error) {
+	q := db.gorm.WithContext(ctx).Model(&models.Checklist{})
+	if f.KindKey != "" {
+		q = q.Where("kind_key = ?", f.KindKey)
+	}
+	if f.IssuingUnitID != "" {
+		q = q.Where("issuing_unit_id = ?", f.IssuingUnitID)
+	}
+	if f.Year != 0 {
+		q = q.Where("year = ?", f.Year)
+	}
+	if f.ListID != "" {
+		q = q.Where("list_id = ?", f.ListID)
+	}
+	if f.Statuses != nil {
+		q = q.Where("status IN ?", f.Statuses)
+	}
+	if f.UnitPath != "" {
+		lo, hi := subtreeRange(f.UnitPath)
+		q = q.Where("issuing_unit_id IN (?)", q.Session(&gorm.Session{NewDB: true}).Model(&models.Unit{}).Select("id").
+			Where("path >= ? AND path < ?", lo, hi))
+	}
+	col, parse, key := "created_at", parseInstant, func(c *models.Checklist) string { return instant(c.CreatedAt) }
+	switch page.Sort.Field {
+	case "year":
+		col, parse, key = "year", parseInt, func(c *models.Checklist) string { return strconv.Itoa(c.Year) }
+	case "title":
+		col, parse, key = "title", timeOrText("title"), func(c *models.Checklist) string { return c.Title }
+	}
+	rows, next, err := keysetPage(q, col, page, parse, key, func(c *models.Checklist) string { return c.ID })
+	if err != nil {
+		return nil, nil, fmt.Errorf("list checklists: %w", err)
+	}
+	return rows, next, nil
+}
+
+// EditChecklist applies a merge patch to a draft.
+func (db *DB) EditChecklist(ctx context.Context, id string, ifVersion int64, p models.ChecklistPatch) (*models.Checklist, error) {
+	c, err := changeOne(ctx, db, checklistModel, target{id, models.MoveEdit, &ifVersion},
+		func(_ *gorm.DB, _ time.Time, c *models.Checklist) error { return c.Edit(p) })
+	if err != nil {
+		return nil, fmt.Errorf("edit checklist %s: %w", id, err)
+	}
+	return c, nil
+}
+
+// DeleteChecklist destroys a draft and its items.
+func (db *DB) DeleteChecklist(ctx context.Context, id string, ifVersion int64) error {
+	err := db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
+		c, err := lockOne(db, tx, checklistModel, target{id, models.MoveDelete, &ifVersion})
+		if err != nil {
+			return err
+		}
+		if err := tx.Where("checklist_id = ?", id).Delete(&models.ChecklistItem{}).Error; err != nil {
+			return translate(err)
+		}
+		if err := tx.Where("id = ?", id).Delete(&models.Checklist{}).Error; err != nil {
+			return translate(err)
+		}
+		return db.record(ctx, tx, at, checklistChange(c, nil))
+	})
+	if err != nil {
+		return fmt.Errorf("delete checklist %s: %w", id, err)
+	}
+	return nil
+}
+
+// SubmitChecklist sends a draft to legality review.
+func (db *DB) SubmitChecklist(ctx context.Context, id string, ifVersion int64, by models.Actor) (*models.Checklist, error) {
+	c, err := changeOne(ctx, db, checklistModel, target{id, models.MoveSubmitForReview, &ifVersion},
+		func(tx *gorm.DB, at time.Time, c *models.Checklist) error {
+			var items int64
+			if err := tx.Model(&models.ChecklistItem{}).Where("checklist_id = ?", id).Count(&items).Error; err != nil {
+				return translate(err)
+			}
+			return c.SubmitForReview(by, at, int(items))
+		})
+	if err != nil {
+		return nil, fmt.Errorf("submit checklist %s: %w", id, err)
+	}
+	return c, nil
+}
+
+// ReturnChecklist sends a list in review back to its unit with a comment.
+func (db *DB) ReturnChecklist(ctx context.Context, id string, ifVersion int64, by models.Actor, comment string) (*models.Checklist, error) {
+	c, err := changeOne(ctx, db, checklistModel, target{id, models.MoveReturnFromReview, &ifVersion},
+		func(_ *gorm.DB, at time.Time, c *models.Checklist) error { return c.ReturnFromReview(by, at, comment) })
+	if err != nil {
+		return nil, fmt.Errorf("return checklist %s: %w", id, err)
+	}
+	return c, nil
+}
+
+// PublishChecklist ends the legality review of a list in review: it is
+// published, and the version it revises, published until now, is
+// superseded, in one transaction.
+func (db *DB) PublishChecklist(ctx context.Context, id string, ifVersion int64, by models.Actor, comment string) (*models.Checklist, error) {
+	var out *models.Checklist
+	err := db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
+		c, err := lockOne(db, tx, checklistModel, target{id, models.MovePublish, &ifVersion})
+		if err != nil {
+			return err
+		}
+		before := *c
+		if err := c.Publish(by, at, comment); err != nil {
+			return err
+		}
+		befores, afters := []models.Checklist{before}, []*models.Checklist{c}
+		var current []models.Checklist
+		if err := db.forUpdate(tx.Where("list_id = ? AND status = ?", c.ListID, models.ChecklistPublished)).Find(&current).Error; err != nil {
+			return translate(err)
+		}
+		for i := range current {
+			old := current[i]
+			if err := current[i].Supersede(at); err != nil {
+				return err
+			}
+			befores, afters = append(befores, old), append(afters, &current[i])
+		}
+		out = c
+		return save(ctx, db, tx, at, checklistModel, befores, afters)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("publish checklist %s: %w", id, err)
+	}
+	return out, nil
+}
+
+// AbolishChecklist withdraws a published list.
+func (db *DB) AbolishChecklist(ctx context.Context, id string, ifVersion int64) (*models.Checklist, error) {
+	c, err := changeOne(ctx, db, checklistModel, target{id, models.MoveAbolish, &ifVersion},
+		func(_ *gorm.DB, at time.Time, c *models.Checklist) error { return c.Abolish(at) })
+	if err != nil {
+		return nil, fmt.Errorf("abolish checklist %s: %w", id, err)
+	}
+	return c, nil
+}
+
+// ReviseChecklist starts the next version of a published list: a draft
+// carrying copies of every item under the same item keys. A list has one
+// open version (draft or in review) at a time.
+func (db *DB) ReviseChecklist(ctx context.Context, id string, ifVersion int64) (*models.Checklist, error) {
+	var out *models.Checklist
+	err := db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
+		c, err := lockOne(db, tx, checklistModel, target{id, models.MoveRevise, &ifVersion})
+		if err != nil {
+			return err
+		}
+		var versions []models.Checklist
+		if err := db.forUpdate(tx.Where("list_id = ?", c.ListID)).Order("version_no").Find(&versions).Error; err != nil {
+			return translate(err)
+		}
+		last := versions[len(versions)-1]
+		for _, v := range versions {
+			if v.Status == models.ChecklistDraft || v.Status == models.ChecklistInReview {
+				return &models.ConflictError{Code: "checklist_revision_open",
+					Detail: fmt.Sprintf("list %s already has version %d (%s) in the making: finish or delete it first", c.ListID, v.VersionNo, v.ID)}
+			}
+		}
+		next, err := c.Revision(NewID(), at)
+		if err != nil {
+			return err
+		}
+		next.VersionNo = last.VersionNo + 1
+		if err := insert(ctx, db, tx, at, checklistModel, []*models.Checklist{next}); err != nil {
+			return err
+		}
+		items, err := allItems(tx, c.ID)
+		if err != nil {
+			return err
+		}
+		copies := make([]*models.ChecklistItem, len(items))
+		for i := range items {
+			it := items[i]
+			it.ID, it.ChecklistID, it.Version, it.CreatedAt, it.UpdatedAt = NewID(), next.ID, 1, at, at
+			copies[i] = &it
+		}
+		// The copies are the revision's starting point, recorded as one
+		// event (the revision's); their own events start with their edits.
+		for part := range slices.Chunk(copies, batchSize) {
+			if err := tx.Create(part).Error; err != nil {
+				return translate(err)
+			}
+		}
+		out = next
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("revise checklist %s: %w", id, err)
+	}
+	return out, nil
+}
+
+// Items
+
+func allItems(q *gorm.DB, checklistID string) ([]models.ChecklistItem, error) {
+	var items []models.ChecklistItem
+	if err := q.Where("checklist_id = ?", checklistID).Order("sequence").Order("id").Find(&items).Error; err != nil {
+		return nil, fmt.Errorf("items of checklist %s: %w", checklistID, translate(err))
+	}
+	return items, nil
+}
+
+// AllChecklistItems reads every item of a list version, in sequence order.
+func (db *DB) AllChecklistItems(ctx context.Context, checklistID string) ([]models.ChecklistItem, error) {
+	return allItems(db.gorm.WithContext(ctx), checklistID)
+}
+
+// ChecklistItemFilter selects a version's items; zero fields do not filter.
+type ChecklistItemFilter struct {
+	ImplementingUnitID string
+	Category           string
+	// Attributes match enum columns' values exactly: column key → value.
+	Attributes map[string]string
+	Query      string
+}
+
+// ListChecklistItems reads one page of a version's items in sequence order.
+func (db *DB) ListChecklistItems(ctx context.Context, checklistID string, f ChecklistItemFilter, page paging.Page) ([]models.ChecklistItem, *paging.Cursor, error) {
+	q := db.gorm.WithContext(ctx).Model(&models.ChecklistItem{}).Where("checklist_id = ?", checklistID)
+	if f.ImplementingUnitID != "" {
+		q = q.Where("implementing_unit_id = ?", f.ImplementingUnitID)
+	}
+	if f.Category != "" {
+		q = q.Where("category = ?", f.Category)
+	}
+	// Attributes are JSON; an enum value is matched as the JSON member it
+	// is stored as, which both databases find with LIKE (values are
+	// validated against the kind, so the pattern cannot match across
+	// members).
+	for _, key := range slices.Sorted(maps.Keys(f.Attributes)) {
+		member := jsonMember(key, f.Attributes[key])
+		q = q.Where("attributes LIKE ? ESCAPE '"+textsearch.LikeEscape+"'", "%"+textsearch.EscapeLike(member)+"%")
+	}
+	if f.Query != "" {
+		q = q.Where("search_text LIKE ? ESCAPE '"+textsearch.LikeEscape+"'", "%"+textsearch.EscapeLike(textsearch.Fold(f.Query))+"%")
+	}
+	rows, next, err := keysetPage(q, "sequence", page, parseInt, func(it *models.ChecklistItem) string { return strconv.Itoa(it.Sequence) },
+		func(it *models.ChecklistItem) string { return it.ID })
+	if err != nil {
+		return nil, nil, fmt.Errorf("list checklist items: %w", err)
+	}
+	return rows, next, nil
+}
+
+// jsonMember is "key":"value" as the attributes column stores it (GORM's
+// JSON serializer is encoding/json).
+func jsonMember(key, value string) string {
+	k, _ := json.Marshal(key) // strings always marshal
+	v, _ := json.Marshal(value)
+	return string(k) + ":" + string(v)
+}
+
+// GetChecklistItem reads one item.
+func (db *DB) GetChecklistItem(ctx context.Context, id string) (*models.ChecklistItem, error) {
+	return find[models.ChecklistItem](ctx, db, "checklist item "+id, checklistItemNotFound(id), "id = ?", id)
+}
+
+func itemChange(issuer string, before, after *models.ChecklistItem) change {
+	it := after
+	if it == nil {
+		it = before
+	}
+	c := change{entityType: "checklistItem", entityID: it.ID, unitID: &issuer}
+	if before != nil {
+		c.before = itemSnapshot(before)
+	}
+	if after != nil {
+		c.after = itemSnapshot(after)
+	}
+	return c
+}
+
+func itemSnapshot(it *models.ChecklistItem) map[string]any {
+	m := map[string]any{"id": it.ID, "checklistId": it.ChecklistID, "itemKey": it.ItemKey, "sequence": it.Sequence, "name": it.Name,
+		"legalBasis": it.LegalBasis, "remark": it.Remark, "category": it.Category, "attributes": it.Attributes, "version": it.Version}
+	if it.ImplementingUnitID != nil {
+		m["implementingUnitId"] = *it.ImplementingUnitID
+	}
+	return m
+}
+
+// lockDraft locks a list version whose items are to change, refusing one
+// that is not a draft.
+func (db *DB) lockDraft(tx *gorm.DB, id string) (*models.Checklist, *models.ChecklistKind, error) {
+	c, err := lockOne(db, tx, checklistModel, target{id, models.MoveEdit, nil})
+	if err != nil {
+		return nil, nil, err
+	}
+	kind, err := getKind(tx, c.KindKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, kind, nil
+}
+
+// searchText is what q finds an item by: its name, legal basis, category
+// and the kind's searchable columns, folded.
+func searchText(kind *models.ChecklistKind, it *models.ChecklistItem) string {
+	parts := []string{it.Name, it.LegalBasis, it.Category}
+	for _, c := range kind.Columns {
+		if c.Searchable && it.Attributes[c.Key] != "" {
+			parts = append(parts, it.Attributes[c.Key])
+		}
+	}
+	return textsearch.Fold(parts...)
+}
+
+// checkItems validates items against their kind, with the units they name
+// read in one query.
+func checkItems(tx *gorm.DB, kind *models.ChecklistKind, items []*models.ChecklistItem, prefix func(i int) string) error {
+	var ids []string
+	for _, it := range items {
+		if it.ImplementingUnitID != nil {
+			ids = append(ids, *it.ImplementingUnitID)
+		}
+		for _, c := range kind.Columns {
+			if v := it.Attributes[c.Key]; c.Type == models.ColumnUnit && v != "" {
+				ids = append(ids, v)
+			}
+		}
+	}
+	exists, err := unitsExist(tx, ids)
+	if err != nil {
+		return err
+	}
+	unitExists := func(id string) bool { return exists[id] }
+	var all *models.ValidationError
+	for i, it := range items {
+		err := it.Validate(kind, unitExists, prefix(i))
+		var ve *models.ValidationError
+		if !errors.As(err, &ve) {
+			continue
+		}
+		if len(items) == 1 {
+			return err
+		}
+		if all == nil {
+			all = &models.ValidationError{Code: ve.Code, Detail: fmt.Sprintf("items are not valid for %s", kind.Name)}
+		}
+		all.Fields = append(all.Fields, ve.Fields...)
+	}
+	if all != nil {
+		return all
+	}
+	return nil
+}
+
+// CreateChecklistItem adds an item to a draft; a zero sequence puts it last.
+// it becomes the stored item.
+func (db *DB) CreateChecklistItem(ctx context.Context, checklistID string, it *models.ChecklistItem) error {
+	err := db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
+		c, kind, err := db.lockDraft(tx, checklistID)
+		if err != nil {
+			return err
+		}
+		if it.Sequence == 0 {
+			var last *int
+			if err := tx.Model(&models.ChecklistItem{}).Where("checklist_id = ?", checklistID).Select("MAX(sequence)").Scan(&last).Error; err != nil {
+				return translate(err)
+			}
+			it.Sequence = 1
+			if last != nil {
+				it.Sequence = *last + 1
+			}
+		}
+		if it.Attributes == nil {
+			it.Attributes = map[string]string{}
+		}
+		if err := checkItems(tx, kind, []*models.ChecklistItem{it}, func(int) string { return "" }); err != nil {
+			return err
+		}
+		var count int64
+		if err := tx.Model(&models.ChecklistItem{}).Where("checklist_id = ?", checklistID).Count(&count).Error; err != nil {
+			return translate(err)
+		}
+		if count >= models.MaxChecklistItems {
+			return &models.ConflictError{Code: "checklist_full", Detail: fmt.Sprintf("checklist %s has %d items, the most a list may have", checklistID, count)}
+		}
+		it.ID, it.ChecklistID, it.ItemKey, it.Version, it.CreatedAt, it.UpdatedAt = NewID(), checklistID, NewID(), 1, at, at
+		it.SearchText = searchText(kind, it)
+		if err := tx.Create(it).Error; err != nil {
+			return translate(err)
+		}
+		return db.record(ctx, tx, at, itemChange(c.IssuingUnitID, nil, it))
+	})
+	if err != nil {
+		return fmt.Errorf("create checklist item: %w", err)
+	}
+	return nil
+}
+
+// AddChecklistItems adds many items to a draft at once, all or nothing: the
+// items are validated together, every problem reported under
+// /items/<index>, and written in batches. Items keep an ID and ItemKey
+// already set (the demo data's fixed ones); a zero sequence follows the
+// last.
+func (db *DB) AddChecklistItems(ctx context.Context, checklistID string, items []*models.ChecklistItem) error {
+	err := db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
+		c, kind, err := db.lockDraft(tx, checklistID)
+		if err != nil {
+			return err
+		}
+		var count int64
+		if err := tx.Model(&models.ChecklistItem{}).Where("checklist_id = ?", checklistID).Count(&count).Error; err != nil {
+			return translate(err)
+		}
+		if count+int64(len(items)) > models.MaxChecklistItems {
+			return &models.ConflictError{Code: "checklist_full", Detail: fmt.Sprintf("checklist %s has %d items: %d more would pass the %d a list may have", checklistID, count, len(items), models.MaxChecklistItems)}
+		}
+		var last *int
+		if err := tx.Model(&models.ChecklistItem{}).Where("checklist_id = ?", checklistID).Select("MAX(sequence)").Scan(&last).Error; err != nil {
+			return translate(err)
+		}
+		next := 1
+		if last != nil {
+			next = *last + 1
+		}
+		for _, it := range items {
+			if it.Sequence == 0 {
+				it.Sequence = next
+			}
+			next = max(next, it.Sequence) + 1
+			if it.Attributes == nil {
+				it.Attributes = map[string]string{}
+			}
+		}
+		if err := checkItems(tx, kind, items, func(i int) string { return "/items/" + strconv.Itoa(i) }); err != nil {
+			return err
+		}
+		changes := make([]change, len(items))
+		for i, it := range items {
+			if it.ID == "" {
+				it.ID = NewID()
+			}
+			if it.ItemKey == "" {
+				it.ItemKey = NewID()
+			}
+			it.ChecklistID, it.Version, it.CreatedAt, it.UpdatedAt = checklistID, 1, at, at
+			it.SearchText = searchText(kind, it)
+			changes[i] = itemChange(c.IssuingUnitID, nil, it)
+		}
+		for part := range slices.Chunk(items, batchSize) {
+			if err := tx.Create(part).Error; err != nil {
+				return translate(err)
+			}
+		}
+		return db.record(ctx, tx, at, changes...)
+	})
+	if err != nil {
+		return fmt.Errorf("add items to checklist %s: %w", checklistID, err)
+	}
+	return nil
+}
+
+// ChecklistItemPatch is a merge patch of an item: nil fields stay.
+type ChecklistItemPatch struct {
+	Sequence           *int
+	Name               *string
+	ImplementingUnitID *string // "" clears it
+	LegalBasis         *string
+	Remark             *string
+	Category           *string
+	// Attributes merge into the item's: a key with "" removes the value.
+	Attributes map[string]string
+}
+
+// UpdateChecklistItem changes an item of a draft.
+func (db *DB) UpdateChecklistItem(ctx context.Context, id string, ifVersion int64, p ChecklistItemPatch) (*models.ChecklistItem, error) {
+	var out *models.ChecklistItem
+	err := db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
+		it, c, kind, err := db.lockItem(tx, id, ifVersion)
+		if err != nil {
+			return err
+		}
+		before := *it
+		before.Attributes = maps.Clone(it.Attributes)
+		if p.Sequence != nil {
+			it.Sequence = *p.Sequence
+		}
+		if p.Name != nil {
+			it.Name = *p.Name
+		}
+		if p.ImplementingUnitID != nil {
+			it.ImplementingUnitID = p.ImplementingUnitID
+			if *p.ImplementingUnitID == "" {
+				it.ImplementingUnitID = nil
+			}
+		}
+		if p.LegalBasis != nil {
+			it.LegalBasis = *p.LegalBasis
+		}
+		if p.Remark != nil {
+			it.Remark = *p.Remark
+		}
+		if p.Category != nil {
+			it.Category = *p.Category
+		}
+		for k, v := range p.Attributes {
+			if v == "" {
+				delete(it.Attributes, k)
+			} else {
+				it.Attributes[k] = v
+			}
+		}
+		if err := checkItems(tx, kind, []*models.ChecklistItem{it}, func(int) string { return "" }); err != nil {
+			return err
+		}
+		it.Version, it.UpdatedAt, it.SearchText = it.Version+1, at, searchText(kind, it)
+		if err := tx.Save(it).Error; err != nil {
+			return translate(err)
+		}
+		out = it
+		return db.record(ctx, tx, at, itemChange(c.IssuingUnitID, &before, it))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("update checklist item %s: %w", id, err)
+	}
+	return out, nil
+}
+
+// DeleteChecklistItem removes an item from a draft.
+func (db *DB) DeleteChecklistItem(ctx context.Context, id string, ifVersion int64) error {
+	err := db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
+		it, c, _, err := db.lockItem(tx, id, ifVersion)
+		if err != nil {
+			return err
+		}
+		if err := tx.Where("id = ?", id).Delete(&models.ChecklistItem{}).Error; err != nil {
+			return translate(err)
+		}
+		return db.record(ctx, tx, at, itemChange(c.IssuingUnitID, it, nil))
+	})
+	if err != nil {
+		return fmt.Errorf("delete checklist item %s: %w", id, err)
+	}
+	return nil
+}
+
+// lockItem locks an item's list version, which must be a draft, then the
+// item at the version the client read.
+func (db *DB) lockItem(tx *gorm.DB, id string, ifVersion int64) (*models.ChecklistItem, *models.Checklist, *models.ChecklistKind, error) {
+	var it models.ChecklistItem
+	err := tx.Where("id = ?", id).Take(&it).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil, nil, checklistItemNotFound(id)
+	}
+	if err != nil {
+		return nil, nil, nil, translate(err)
+	}
+	// The list first, as every change of a list's items locks it: two
+	// changes of one list's items then queue on the same row.
+	c, kind, err := db.lockDraft(tx, it.ChecklistID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := db.forUpdate(tx.Where("id = ?", id)).Take(&it).Error; err != nil {
+		return nil, nil, nil, translate(err)
+	}
+	if it.Version != ifVersion {
+		return nil, nil, nil, &models.PreconditionError{Detail: fmt.Sprintf("checklist item %s is at version %d, not %d", id, it.Version, ifVersion)}
+	}
+	return &it, c, kind, nil
+}
+
+// ChecklistCount is one group of a list version's statistics.
+type ChecklistCount struct {
+	Key   string
+	Items int
+}
+
+// ChecklistStatistics are a version's items counted by implementing unit
+// (the empty key: items without one) and by category, biggest first.
+type ChecklistStatistics struct {
+	Items      int
+	ByUnit     []ChecklistCount
+	ByCategory []ChecklistCount
+}
+
+// ChecklistStatistics counts a version's items, in two grouping queries.
+func (db *DB) ChecklistStatistics(ctx context.Context, checklistID string) (*ChecklistStatistics, error) {
+	count := func(col string) ([]ChecklistCount, error) {
+		var rows []struct {
+			GroupKey *string
+			Items    int
+		}
+		err := db.gorm.WithContext(ctx).Model(&models.ChecklistItem{}).Select(col+" AS group_key, COUNT(*) AS items").
+			Where("checklist_id = ?", checklistID).Group(col).Order("items DESC").Order(col).Scan(&rows).Error
+		if err != nil {
+			return nil, fmt.Errorf("statistics of checklist %s: %w", checklistID, translate(err))
+		}
+		out := make([]ChecklistCount, len(rows))
+		for i, r := range rows {
+			if r.GroupKey != nil {
+				out[i].Key = *r.GroupKey
+			}
+			out[i].Items = r.Items
+		}
+		return out, nil
+	}
+	s := &ChecklistStatistics{}
+	var err error
+	if s.ByUnit, err = count("implementing_unit_id"); err != nil {
+		return nil, err
+	}
+	if s.ByCategory, err = count("category"); err != nil {
+		return nil, err
+	}
+	for _, g := range s.ByUnit {
+		s.Items += g.Items
+	}
+	return s, nil
+}
