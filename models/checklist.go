@@ -15,13 +15,13 @@ import (
 type ColumnType string
 
 const (
-	ColumnText     ColumnType = "text"     // one line, up to MaxColumnText characters
-	ColumnLongText ColumnType = "longText" // several lines, up to MaxColumnLongText characters
-	ColumnEnum     ColumnType = "enum"     // one of the column's values
-	ColumnNumber   ColumnType = "number"   // an exact decimal: 12, -3.5
-	ColumnDate     ColumnType = "date"     // YYYY-MM-DD
-	ColumnUnit     ColumnType = "unit"     // the id of a unit
-	ColumnLegalRef ColumnType = "legalRef" // a law and its article: 《行政处罚法》第三十三条
+	ColumnText     ColumnType = "text"      // one line, up to MaxColumnText characters
+	ColumnLongText ColumnType = "long_text" // several lines, up to MaxColumnLongText characters
+	ColumnEnum     ColumnType = "enum"      // one of the column's values
+	ColumnNumber   ColumnType = "number"    // an exact decimal: 12, -3.5
+	ColumnDate     ColumnType = "date"      // YYYY-MM-DD
+	ColumnUnit     ColumnType = "unit"      // the id of a unit
+	ColumnLegalRef ColumnType = "legal_ref" // a law and its article: 《行政处罚法》第三十三条
 )
 
 // ColumnTypes lists every column type.
@@ -211,16 +211,17 @@ func (c KindColumn) check(v string, unitExists func(id string) bool) string {
 	if msg := TextProblem(v); msg != "" {
 		return ": " + msg
 	}
-	if c.Type != ColumnLongText && strings.ContainsAny(v, "\r\n") {
-		return "is one line: only a long text column holds line breaks"
+	multiline := c.Type == ColumnLongText || c.Type == ColumnLegalRef // a basis often cites several articles, one a line
+	if !multiline && strings.ContainsAny(v, "\r\n") {
+		return "is one line: only long texts and legal references hold line breaks"
 	}
 	n := utf8.RuneCountInString(v)
 	switch c.Type {
-	case ColumnText, ColumnLegalRef:
+	case ColumnText:
 		if n > MaxColumnText {
 			return fmt.Sprintf("has %d characters, more than %d", n, MaxColumnText)
 		}
-	case ColumnLongText:
+	case ColumnLongText, ColumnLegalRef:
 		if n > MaxColumnLongText {
 			return fmt.Sprintf("has %d characters, more than %d", n, MaxColumnLongText)
 		}

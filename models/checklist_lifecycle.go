@@ -11,7 +11,7 @@ type ChecklistStatus string
 
 const (
 	ChecklistDraft      ChecklistStatus = "draft"      // its issuing unit edits it
-	ChecklistInReview   ChecklistStatus = "inReview"   // in legality review (合法性审查)
+	ChecklistInReview   ChecklistStatus = "in_review"  // in legality review (合法性审查)
 	ChecklistPublished  ChecklistStatus = "published"  // in force, immutable
 	ChecklistSuperseded ChecklistStatus = "superseded" // replaced by its next version, still readable
 	ChecklistAbolished  ChecklistStatus = "abolished"  // withdrawn (废止)
@@ -179,6 +179,12 @@ func (c *Checklist) ReturnFromReview(by Actor, at time.Time, comment string) err
 	if err != nil {
 		return err
 	}
+	if err := c.notSubmittedBy(by); err != nil {
+		return err
+	}
+	if strings.TrimSpace(comment) == "" {
+		return Invalid("checklist_invalid", "/comment", "say why the list goes back: the comment is what its unit works from")
+	}
 	c.Status, c.ReviewedBy, c.ReviewedAt, c.ReviewComment = to, by.ref(), &at, &comment
 	return nil
 }
@@ -191,13 +197,22 @@ func (c *Checklist) Publish(by Actor, at time.Time, comment string) error {
 	if err != nil {
 		return err
 	}
-	if c.SubmittedBy != nil && Actor(*c.SubmittedBy) == by {
-		return &ForbiddenError{Code: "self_review", Detail: "the legality review of a list is someone else's than the one who submitted it"}
+	if err := c.notSubmittedBy(by); err != nil {
+		return err
 	}
 	c.Status, c.ReviewedBy, c.ReviewedAt, c.PublishedAt = to, by.ref(), &at, &at
 	c.ReviewComment = nil
-	if comment != "" {
+	if strings.TrimSpace(comment) != "" {
 		c.ReviewComment = &comment
+	}
+	return nil
+}
+
+// notSubmittedBy refuses the legality review of a list to the one who
+// submitted it, whether it returns or publishes it.
+func (c *Checklist) notSubmittedBy(by Actor) error {
+	if c.SubmittedBy != nil && Actor(*c.SubmittedBy) == by {
+		return &ForbiddenError{Code: "self_review", Detail: "the legality review of a list is someone else's than the one who submitted it"}
 	}
 	return nil
 }

@@ -243,7 +243,7 @@ func TestCheckAttributes(t *testing.T) {
 		{"a date in words", map[string]string{"day": "2021年6月1日"}, []string{"/items/3/attributes/day"}, nil},
 		{"an enum value not listed", map[string]string{"level": "县"}, []string{"/items/3/attributes/level"}, nil},
 		{"a line break in a text", map[string]string{"purpose": "户口\n迁移"}, []string{"/items/3/attributes/purpose"}, nil},
-		{"a carriage return in a legal reference", map[string]string{"article": "《行政处罚法》\r第三十三条"}, []string{"/items/3/attributes/article"}, nil},
+		{"a line break in a legal reference, citing two articles", map[string]string{"article": "《行政处罚法》第三十三条\n第三十四条"}, nil, nil},
 		{"a unit that does not exist", map[string]string{"unit": "u2"}, []string{"/items/3/attributes/unit"}, nil},
 		{"a control character", map[string]string{"note": "说明\x00"}, []string{"/items/3/attributes/note"}, nil},
 		{"a bidirectional override", map[string]string{"purpose": "用途\u202e"}, []string{"/items/3/attributes/purpose"}, nil},
@@ -362,7 +362,7 @@ func TestChecklistItemValidate(t *testing.T) {
 	bad := item()
 	bad.Sequence, bad.Name, bad.ImplementingUnitID = 0, " ", ptrTo("nonesuch")
 	delete(bad.Attributes, "conditions")
-	bad.Attributes["penaltyProvision"] = "第五十七条\n第五十八条"
+	bad.Attributes["penaltyProvision"] = strings.Repeat("条", MaxColumnLongText+1)
 	err := bad.Validate(&kind, unitExists, "/items/7")
 	want := []string{"/items/7/sequence", "/items/7/name", "/items/7/implementingUnitId",
 		"/items/7/attributes/penaltyProvision", "/items/7/attributes/conditions"}

@@ -28,11 +28,10 @@ func checklistKindNotFound(key string) error {
 
 // Checklist kinds
 
-// ChecklistKinds reads every kind: the built-in ones, then those defined
-// here, each group by key.
+// ChecklistKinds reads every kind: the built-in ones in the domain's order,
+// then those defined here, by key.
 func (db *DB) ChecklistKinds(ctx context.Context) ([]models.ChecklistKind, error) {
 	kinds := models.BuiltInKinds()
-	slices.SortFunc(kinds, func(a, b models.ChecklistKind) int { return cmp.Compare(a.Key, b.Key) })
 	var defined []models.ChecklistKind
 	if err := db.gorm.WithContext(ctx).Order("kind_key").Find(&defined).Error; err != nil {
 		return nil, fmt.Errorf("list checklist kinds: %w", translate(err))
@@ -65,7 +64,7 @@ func kindChange(before, after *models.ChecklistKind) change {
 	if k == nil {
 		k = before
 	}
-	c := change{entityType: "checklistKind", entityID: k.Key}
+	c := change{entityType: "checklist_kind", entityID: k.Key}
 	if before != nil {
 		c.before = kindSnapshot(before)
 	}
@@ -109,17 +108,10 @@ func (db *DB) CreateChecklistKind(ctx context.Context, k *models.ChecklistKind) 
 	return nil
 }
 
-// ChecklistKindPatch is a merge patch of a defined kind: nil fields stay.
-type ChecklistKindPatch struct {
-	Name        *string
-	Description *string
-	Columns     []models.KindColumn // nil: unchanged
-}
-
 // UpdateChecklistKind changes a defined kind; built-in kinds are the
 // product's and do not change. A kind lists use keeps its columns' keys and
 // types (models.ChecklistKind.ChangeColumns).
-func (db *DB) UpdateChecklistKind(ctx context.Context, key string, ifVersion int64, p ChecklistKindPatch) (*models.ChecklistKind, error) {
+func (db *DB) UpdateChecklistKind(ctx context.Context, key string, ifVersion int64, p models.ChecklistKindPatch) (*models.ChecklistKind, error) {
 	if _, ok := models.BuiltInKind(key); ok {
 		return nil, &models.ConflictError{Code: "checklist_kind_built_in", Detail: fmt.Sprintf("checklist kind %s is built in: define a kind of your own instead", key)}
 	}
@@ -286,22 +278,11 @@ func (db *DB) ChecklistVersions(ctx context.Context, id string) ([]models.Checkl
 	return versions, nil
 }
 
-// ChecklistFilter selects list versions; zero fields do not filter.
-type ChecklistFilter struct {
-	KindKey       string
-	IssuingUnitID string
-	Year          int
-	ListID        string
-	Statuses      []models.ChecklistStatus // any of them
-	// UnitPath limits the lists to those issued in a subtree.
-	UnitPath string
-}
-
 // ChecklistSortFields are the fields a list of checklists can be ordered by.
 var ChecklistSortFields = []string{"createdAt", "year", "title"}
 
 // ListChecklists reads one page of list versions.
-func (db *DB) ListChecklists(ctx context.Context, f ChecklistFilter, page paging.Page) ([]models.Checklist, *paging.Cursor, error) {
+func (db *DB) ListChecklists(ctx context.Context, f models.ChecklistFilter, page paging.Page) ([]models.Checklist, *paging.Cursor, error) {
 	q := db.gorm.WithContext(ctx).Model(&models.Checklist{})
 	if f.KindKey != "" {
 		q = q.Where("kind_key = ?", f.KindKey)
@@ -320,8 +301,12 @@ func (db *DB) ListChecklists(ctx context.Context, f ChecklistFilter, page paging
 	}
 	if f.UnitPath != "" {
 		lo, hi := subtreeRange(f.UnitPath)
-		q = q.Where("issuing_unit_id IN (?)", q.Session(&gorm.Session{NewDB: true}).Model(&models.Unit{}).Select("id").
-			Where("path >= ? AND path < ?", lo, hi))
+		inSubtree := q.Session(&gorm.Session{NewDB: true}).Model(&models.Unit{}).Select("id").Where("path >= ? AND path < ?", lo, hi)
+		if f.ReleasedElsewhere {
+			q = q.Where("(issuing_unit_id IN (?) OR status IN ?)", inSubtree, models.ChecklistLifecycle.Released)
+		} else {
+			q = q.Where("issuing_unit_id IN (?)", inSubtree)
+		}
 	}
 	col, parse, key := "created_at", parseInstant, func(c *models.Checklist) string { return instant(c.CreatedAt) }
 	switch page.Sort.Field {
@@ -369,8 +354,8 @@ func (db *DB) DeleteChecklist(ctx context.Context, id string, ifVersion int64) e
 }
 
 // SubmitChecklist sends a draft to legality review.
-func (db *DB) SubmitChecklist(ctx context.Context, id string, ifVersion int64, by models.Actor) (*models.Checklist, error) {
-	c, err := changeOne(ctx, db, checklistModel, target{id, models.MoveSubmitForReview, &ifVersion},
+func (db *DB) SubmitChecklist(ctx context.Context, id string, ifVersion *int64, by models.Actor) (*models.Checklist, error) {
+	c, err := changeOne(ctx, db, checklistModel, target{id, models.MoveSubmitForReview, ifVersion},
 		func(tx *gorm.DB, at time.Time, c *models.Checklist) error {
 			var items int64
 			if err := tx.Model(&models.ChecklistItem{}).Where("checklist_id = ?", id).Count(&items).Error; err != nil {
@@ -385,8 +370,8 @@ func (db *DB) SubmitChecklist(ctx context.Context, id string, ifVersion int64, b
 }
 
 // ReturnChecklist sends a list in review back to its unit with a comment.
-func (db *DB) ReturnChecklist(ctx context.Context, id string, ifVersion int64, by models.Actor, comment string) (*models.Checklist, error) {
-	c, err := changeOne(ctx, db, checklistModel, target{id, models.MoveReturnFromReview, &ifVersion},
+func (db *DB) ReturnChecklist(ctx context.Context, id string, ifVersion *int64, by models.Actor, comment string) (*models.Checklist, error) {
+	c, err := changeOne(ctx, db, checklistModel, target{id, models.MoveReturnFromReview, ifVersion},
 		func(_ *gorm.DB, at time.Time, c *models.Checklist) error { return c.ReturnFromReview(by, at, comment) })
 	if err != nil {
 		return nil, fmt.Errorf("return checklist %s: %w", id, err)
@@ -397,10 +382,10 @@ func (db *DB) ReturnChecklist(ctx context.Context, id string, ifVersion int64, b
 // PublishChecklist ends the legality review of a list in review: it is
 // published, and the version it revises, published until now, is
 // superseded, in one transaction.
-func (db *DB) PublishChecklist(ctx context.Context, id string, ifVersion int64, by models.Actor, comment string) (*models.Checklist, error) {
+func (db *DB) PublishChecklist(ctx context.Context, id string, ifVersion *int64, by models.Actor, comment string) (*models.Checklist, error) {
 	var out *models.Checklist
 	err := db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
-		c, err := lockOne(db, tx, checklistModel, target{id, models.MovePublish, &ifVersion})
+		c, err := lockOne(db, tx, checklistModel, target{id, models.MovePublish, ifVersion})
 		if err != nil {
 			return err
 		}
@@ -430,8 +415,8 @@ func (db *DB) PublishChecklist(ctx context.Context, id string, ifVersion int64, 
 }
 
 // AbolishChecklist withdraws a published list.
-func (db *DB) AbolishChecklist(ctx context.Context, id string, ifVersion int64) (*models.Checklist, error) {
-	c, err := changeOne(ctx, db, checklistModel, target{id, models.MoveAbolish, &ifVersion},
+func (db *DB) AbolishChecklist(ctx context.Context, id string, ifVersion *int64) (*models.Checklist, error) {
+	c, err := changeOne(ctx, db, checklistModel, target{id, models.MoveAbolish, ifVersion},
 		func(_ *gorm.DB, at time.Time, c *models.Checklist) error { return c.Abolish(at) })
 	if err != nil {
 		return nil, fmt.Errorf("abolish checklist %s: %w", id, err)
@@ -442,10 +427,10 @@ func (db *DB) AbolishChecklist(ctx context.Context, id string, ifVersion int64) 
 // ReviseChecklist starts the next version of a published list: a draft
 // carrying copies of every item under the same item keys. A list has one
 // open version (draft or in review) at a time.
-func (db *DB) ReviseChecklist(ctx context.Context, id string, ifVersion int64) (*models.Checklist, error) {
+func (db *DB) ReviseChecklist(ctx context.Context, id string, ifVersion *int64, ids models.RevisionIDs) (*models.Checklist, error) {
 	var out *models.Checklist
 	err := db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
-		c, err := lockOne(db, tx, checklistModel, target{id, models.MoveRevise, &ifVersion})
+		c, err := lockOne(db, tx, checklistModel, target{id, models.MoveRevise, ifVersion})
 		if err != nil {
 			return err
 		}
@@ -460,7 +445,7 @@ func (db *DB) ReviseChecklist(ctx context.Context, id string, ifVersion int64) (
 					Detail: fmt.Sprintf("list %s already has version %d (%s) in the making: finish or delete it first", c.ListID, v.VersionNo, v.ID)}
 			}
 		}
-		next, err := c.Revision(NewID(), at)
+		next, err := c.Revision(cmp.Or(ids.Version, NewID()), at)
 		if err != nil {
 			return err
 		}
@@ -476,6 +461,9 @@ func (db *DB) ReviseChecklist(ctx context.Context, id string, ifVersion int64) (
 		for i := range items {
 			it := items[i]
 			it.ID, it.ChecklistID, it.Version, it.CreatedAt, it.UpdatedAt = NewID(), next.ID, 1, at, at
+			if ids.Item != nil {
+				it.ID = cmp.Or(ids.Item(it.ItemKey), it.ID)
+			}
 			copies[i] = &it
 		}
 		// The copies are the revision's starting point, recorded as one
@@ -509,17 +497,8 @@ func (db *DB) AllChecklistItems(ctx context.Context, checklistID string) ([]mode
 	return allItems(db.gorm.WithContext(ctx), checklistID)
 }
 
-// ChecklistItemFilter selects a version's items; zero fields do not filter.
-type ChecklistItemFilter struct {
-	ImplementingUnitID string
-	Category           string
-	// Attributes match enum columns' values exactly: column key → value.
-	Attributes map[string]string
-	Query      string
-}
-
 // ListChecklistItems reads one page of a version's items in sequence order.
-func (db *DB) ListChecklistItems(ctx context.Context, checklistID string, f ChecklistItemFilter, page paging.Page) ([]models.ChecklistItem, *paging.Cursor, error) {
+func (db *DB) ListChecklistItems(ctx context.Context, checklistID string, f models.ChecklistItemFilter, page paging.Page) ([]models.ChecklistItem, *paging.Cursor, error) {
 	q := db.gorm.WithContext(ctx).Model(&models.ChecklistItem{}).Where("checklist_id = ?", checklistID)
 	if f.ImplementingUnitID != "" {
 		q = q.Where("implementing_unit_id = ?", f.ImplementingUnitID)
@@ -564,7 +543,7 @@ func itemChange(issuer string, before, after *models.ChecklistItem) change {
 	if it == nil {
 		it = before
 	}
-	c := change{entityType: "checklistItem", entityID: it.ID, unitID: &issuer}
+	c := change{entityType: "checklist_item", entityID: it.ID, unitID: &issuer}
 	if before != nil {
 		c.before = itemSnapshot(before)
 	}
@@ -657,15 +636,18 @@ func (db *DB) CreateChecklistItem(ctx context.Context, checklistID string, it *m
 		if err != nil {
 			return err
 		}
-		if it.Sequence == 0 {
-			var last *int
-			if err := tx.Model(&models.ChecklistItem{}).Where("checklist_id = ?", checklistID).Select("MAX(sequence)").Scan(&last).Error; err != nil {
-				return translate(err)
-			}
-			it.Sequence = 1
-			if last != nil {
-				it.Sequence = *last + 1
-			}
+		var last *int
+		if err := tx.Model(&models.ChecklistItem{}).Where("checklist_id = ?", checklistID).Select("MAX(sequence)").Scan(&last).Error; err != nil {
+			return translate(err)
+		}
+		end := 1
+		if last != nil {
+			end = *last + 1
+		}
+		if it.Sequence == 0 || it.Sequence > end {
+			it.Sequence = end
+		} else if err := shiftItems(tx, at, checklistID, it.Sequence, end, 1); err != nil {
+			return err // the items from its place on move one down
 		}
 		if it.Attributes == nil {
 			it.Attributes = map[string]string{}
@@ -756,20 +738,8 @@ func (db *DB) AddChecklistItems(ctx context.Context, checklistID string, items [
 	return nil
 }
 
-// ChecklistItemPatch is a merge patch of an item: nil fields stay.
-type ChecklistItemPatch struct {
-	Sequence           *int
-	Name               *string
-	ImplementingUnitID *string // "" clears it
-	LegalBasis         *string
-	Remark             *string
-	Category           *string
-	// Attributes merge into the item's: a key with "" removes the value.
-	Attributes map[string]string
-}
-
 // UpdateChecklistItem changes an item of a draft.
-func (db *DB) UpdateChecklistItem(ctx context.Context, id string, ifVersion int64, p ChecklistItemPatch) (*models.ChecklistItem, error) {
+func (db *DB) UpdateChecklistItem(ctx context.Context, id string, ifVersion int64, p models.ChecklistItemPatch) (*models.ChecklistItem, error) {
 	var out *models.ChecklistItem
 	err := db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
 		it, c, kind, err := db.lockItem(tx, id, ifVersion)
@@ -778,8 +748,10 @@ func (db *DB) UpdateChecklistItem(ctx context.Context, id string, ifVersion int6
 		}
 		before := *it
 		before.Attributes = maps.Clone(it.Attributes)
-		if p.Sequence != nil {
-			it.Sequence = *p.Sequence
+		if p.Sequence != nil && *p.Sequence != it.Sequence {
+			if err := db.moveItem(tx, at, it, *p.Sequence); err != nil {
+				return err
+			}
 		}
 		if p.Name != nil {
 			it.Name = *p.Name
@@ -832,12 +804,163 @@ func (db *DB) DeleteChecklistItem(ctx context.Context, id string, ifVersion int6
 		if err := tx.Where("id = ?", id).Delete(&models.ChecklistItem{}).Error; err != nil {
 			return translate(err)
 		}
+		// The items after it move up one, so that sequences stay 1…n.
+		if err := shiftItems(tx, at, it.ChecklistID, it.Sequence+1, models.MaxChecklistItems+1, -1); err != nil {
+			return err
+		}
 		return db.record(ctx, tx, at, itemChange(c.IssuingUnitID, it, nil))
 	})
 	if err != nil {
 		return fmt.Errorf("delete checklist item %s: %w", id, err)
 	}
 	return nil
+}
+
+// ApplyChecklistItemChanges makes an import's changes to a draft, all or
+// nothing: items the import read at another version than they are now are
+// a 409 checklist_item_changed, and every item is checked against the kind
+// (422, pointers /items/<index> in the order creates, then updates).
+// Afterwards the sequences are renumbered 1…n in their order, the
+// sheet's order breaking no ties it did not state. Each item written gets
+// its audit event.
+func (db *DB) ApplyChecklistItemChanges(ctx context.Context, checklistID string, ch models.ChecklistItemChanges) error {
+	err := db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
+		c, kind, err := db.lockDraft(tx, checklistID)
+		if err != nil {
+			return err
+		}
+		current, err := allItems(tx, checklistID)
+		if err != nil {
+			return err
+		}
+		if n := len(current) + len(ch.Create) - len(ch.Delete); n > models.MaxChecklistItems {
+			return &models.ConflictError{Code: "checklist_full", Detail: fmt.Sprintf("the import would leave %d items in checklist %s, more than the %d a list may have", n, checklistID, models.MaxChecklistItems)}
+		}
+		byID := make(map[string]*models.ChecklistItem, len(current))
+		last := 0
+		for i := range current {
+			byID[current[i].ID] = &current[i]
+			last = max(last, current[i].Sequence)
+		}
+		for _, read := range slices.Concat(ch.Update, ch.Delete) {
+			if now, ok := byID[read.ID]; !ok || now.Version != read.Version {
+				return &models.ConflictError{Code: "checklist_item_changed",
+					Detail: fmt.Sprintf("item %s (%s) changed while the import ran: nothing was imported, upload the file again", read.ID, read.Name)}
+			}
+		}
+		written := make([]*models.ChecklistItem, 0, len(ch.Create)+len(ch.Update))
+		for i := range ch.Create {
+			it := &ch.Create[i]
+			if it.Sequence == 0 {
+				last++
+				it.Sequence = last
+			}
+			written = append(written, it)
+		}
+		for i := range ch.Update {
+			written = append(written, &ch.Update[i])
+		}
+		for _, it := range written {
+			if it.Attributes == nil {
+				it.Attributes = map[string]string{}
+			}
+		}
+		if err := checkItems(tx, kind, written, func(i int) string { return "/items/" + strconv.Itoa(i) }); err != nil {
+			return err
+		}
+		changes := make([]change, 0, len(written)+len(ch.Delete))
+		for i := range ch.Create {
+			it := &ch.Create[i]
+			it.ID, it.ChecklistID, it.Version, it.CreatedAt, it.UpdatedAt = NewID(), checklistID, 1, at, at
+			it.ItemKey = cmp.Or(it.ItemKey, NewID())
+			it.SearchText = searchText(kind, it)
+			changes = append(changes, itemChange(c.IssuingUnitID, nil, it))
+		}
+		for part := range slices.Chunk(ch.Create, batchSize) {
+			if err := tx.Create(part).Error; err != nil {
+				return translate(err)
+			}
+		}
+		for i := range ch.Update {
+			it := &ch.Update[i]
+			before := byID[it.ID]
+			it.ChecklistID, it.ItemKey, it.CreatedAt = checklistID, before.ItemKey, before.CreatedAt
+			it.Version, it.UpdatedAt, it.SearchText = before.Version+1, at, searchText(kind, it)
+			if err := tx.Save(it).Error; err != nil {
+				return translate(err)
+			}
+			changes = append(changes, itemChange(c.IssuingUnitID, before, it))
+		}
+		ids := make([]string, len(ch.Delete))
+		for i := range ch.Delete {
+			ids[i] = ch.Delete[i].ID
+			changes = append(changes, itemChange(c.IssuingUnitID, byID[ids[i]], nil))
+		}
+		for part := range slices.Chunk(ids, batchSize) {
+			if err := tx.Where("id IN ?", part).Delete(&models.ChecklistItem{}).Error; err != nil {
+				return translate(err)
+			}
+		}
+		if err := renumberItems(tx, at, checklistID); err != nil {
+			return err
+		}
+		return db.record(ctx, tx, at, changes...)
+	})
+	if err != nil {
+		return fmt.Errorf("import items into checklist %s: %w", checklistID, err)
+	}
+	return nil
+}
+
+// renumberItems gives a version's items the sequences 1…n in their order
+// (by sequence, then by id), changing only those out of place.
+func renumberItems(tx *gorm.DB, at time.Time, checklistID string) error {
+	var rows []struct {
+		ID       string
+		Sequence int
+	}
+	if err := tx.Model(&models.ChecklistItem{}).Select("id, sequence").Where("checklist_id = ?", checklistID).
+		Order("sequence").Order("id").Find(&rows).Error; err != nil {
+		return translate(err)
+	}
+	for i, r := range rows {
+		if r.Sequence == i+1 {
+			continue
+		}
+		err := tx.Model(&models.ChecklistItem{}).Where("id = ?", r.ID).
+			Updates(map[string]any{"sequence": i + 1, "version": gorm.Expr("version + 1"), "updated_at": at}).Error
+		if err != nil {
+			return translate(err)
+		}
+	}
+	return nil
+}
+
+// shiftItems moves the items of a version whose sequence lies in [from,
+// to) by delta places, as an item is inserted, removed or moved among them.
+// Their version rises: what a client read of them changed.
+func shiftItems(tx *gorm.DB, at time.Time, checklistID string, from, to, delta int) error {
+	err := tx.Model(&models.ChecklistItem{}).Where("checklist_id = ? AND sequence >= ? AND sequence < ?", checklistID, from, to).
+		Updates(map[string]any{"sequence": gorm.Expr("sequence + ?", delta), "version": gorm.Expr("version + 1"), "updated_at": at}).Error
+	return translate(err)
+}
+
+// moveItem puts it at place to (the last place when beyond it), shifting
+// the items between its old and new places by one.
+func (db *DB) moveItem(tx *gorm.DB, at time.Time, it *models.ChecklistItem, to int) error {
+	var last int
+	if err := tx.Model(&models.ChecklistItem{}).Where("checklist_id = ?", it.ChecklistID).Select("MAX(sequence)").Scan(&last).Error; err != nil {
+		return translate(err)
+	}
+	to = min(to, last)
+	var err error
+	if to < it.Sequence {
+		err = shiftItems(tx, at, it.ChecklistID, to, it.Sequence, 1)
+	} else {
+		err = shiftItems(tx, at, it.ChecklistID, it.Sequence+1, to+1, -1)
+	}
+	it.Sequence = to
+	return err
 }
 
 // lockItem locks an item's list version, which must be a draft, then the
@@ -852,10 +975,13 @@ func (db *DB) lockItem(tx *gorm.DB, id string, ifVersion int64) (*models.Checkli
 		return nil, nil, nil, translate(err)
 	}
 	// The list first, as every change of a list's items locks it: two
-	// changes of one list's items then queue on the same row.
-	c, kind, err := db.lockDraft(tx, it.ChecklistID)
-	if err != nil {
-		return nil, nil, nil, err
+	// changes of one list's items then queue on the same row. The version
+	// the client read is checked before the list's state, as RFC 9110
+	// evaluates preconditions: a stale If-Match is a 412 even on a list
+	// published since.
+	var c models.Checklist
+	if err := db.forUpdate(tx.Where("id = ?", it.ChecklistID)).Take(&c).Error; err != nil {
+		return nil, nil, nil, translate(err)
 	}
 	if err := db.forUpdate(tx.Where("id = ?", id)).Take(&it).Error; err != nil {
 		return nil, nil, nil, translate(err)
@@ -863,26 +989,19 @@ func (db *DB) lockItem(tx *gorm.DB, id string, ifVersion int64) (*models.Checkli
 	if it.Version != ifVersion {
 		return nil, nil, nil, &models.PreconditionError{Detail: fmt.Sprintf("checklist item %s is at version %d, not %d", id, it.Version, ifVersion)}
 	}
-	return &it, c, kind, nil
-}
-
-// ChecklistCount is one group of a list version's statistics.
-type ChecklistCount struct {
-	Key   string
-	Items int
-}
-
-// ChecklistStatistics are a version's items counted by implementing unit
-// (the empty key: items without one) and by category, biggest first.
-type ChecklistStatistics struct {
-	Items      int
-	ByUnit     []ChecklistCount
-	ByCategory []ChecklistCount
+	if err := c.Editable(); err != nil {
+		return nil, nil, nil, err
+	}
+	kind, err := getKind(tx, c.KindKey)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return &it, &c, kind, nil
 }
 
 // ChecklistStatistics counts a version's items, in two grouping queries.
-func (db *DB) ChecklistStatistics(ctx context.Context, checklistID string) (*ChecklistStatistics, error) {
-	count := func(col string) ([]ChecklistCount, error) {
+func (db *DB) ChecklistStatistics(ctx context.Context, checklistID string) (*models.ChecklistStatistics, error) {
+	count := func(col string) ([]models.ChecklistCount, error) {
 		var rows []struct {
 			GroupKey *string
 			Items    int
@@ -892,7 +1011,7 @@ func (db *DB) ChecklistStatistics(ctx context.Context, checklistID string) (*Che
 		if err != nil {
 			return nil, fmt.Errorf("statistics of checklist %s: %w", checklistID, translate(err))
 		}
-		out := make([]ChecklistCount, len(rows))
+		out := make([]models.ChecklistCount, len(rows))
 		for i, r := range rows {
 			if r.GroupKey != nil {
 				out[i].Key = *r.GroupKey
@@ -901,7 +1020,7 @@ func (db *DB) ChecklistStatistics(ctx context.Context, checklistID string) (*Che
 		}
 		return out, nil
 	}
-	s := &ChecklistStatistics{}
+	s := &models.ChecklistStatistics{}
 	var err error
 	if s.ByUnit, err = count("implementing_unit_id"); err != nil {
 		return nil, err

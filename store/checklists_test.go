@@ -47,9 +47,9 @@ func TestChecklistKinds(t *testing.T) {
 		}
 		wantCode(t, db.CreateChecklistKind(ctx, &models.ChecklistKind{Key: builtIn[0].Key, Name: "x"}), "checklist_kind_exists")
 		wantCode(t, db.CreateChecklistKind(ctx, &models.ChecklistKind{Key: k.Key, Name: "x"}), "checklist_kind_exists")
-		_, err = db.UpdateChecklistKind(ctx, builtIn[0].Key, 1, store.ChecklistKindPatch{Name: ptr("x")})
+		_, err = db.UpdateChecklistKind(ctx, builtIn[0].Key, 1, models.ChecklistKindPatch{Name: ptr("x")})
 		wantCode(t, err, "checklist_kind_built_in")
-		_, err = db.UpdateChecklistKind(ctx, k.Key, 7, store.ChecklistKindPatch{Name: ptr("x")})
+		_, err = db.UpdateChecklistKind(ctx, k.Key, 7, models.ChecklistKindPatch{Name: ptr("x")})
 		if !errors.Is(err, models.ErrPrecondition) {
 			t.Fatalf("stale version: %v", err)
 		}
@@ -58,7 +58,7 @@ func TestChecklistKinds(t *testing.T) {
 		}
 
 		// Not in use: a column may go.
-		got, err := db.UpdateChecklistKind(ctx, k.Key, 1, store.ChecklistKindPatch{Columns: k.Columns[:2]})
+		got, err := db.UpdateChecklistKind(ctx, k.Key, 1, models.ChecklistKindPatch{Columns: k.Columns[:2]})
 		if err != nil || len(got.Columns) != 2 || got.Version != 2 {
 			t.Fatalf("update unused kind: %+v, %v", got, err)
 		}
@@ -67,9 +67,9 @@ func TestChecklistKinds(t *testing.T) {
 		if _, err := db.CreateChecklist(ctx, models.Checklist{KindKey: k.Key, Title: "清单", IssuingUnitID: city.ID, Year: 2021}); err != nil {
 			t.Fatal(err)
 		}
-		_, err = db.UpdateChecklistKind(ctx, k.Key, 2, store.ChecklistKindPatch{Columns: got.Columns[:1]})
+		_, err = db.UpdateChecklistKind(ctx, k.Key, 2, models.ChecklistKindPatch{Columns: got.Columns[:1]})
 		wantCode(t, err, "checklist_kind_in_use")
-		got, err = db.UpdateChecklistKind(ctx, k.Key, 2, store.ChecklistKindPatch{Columns: append(got.Columns, models.KindColumn{Key: "note", Label: "说明", Type: models.ColumnLongText})})
+		got, err = db.UpdateChecklistKind(ctx, k.Key, 2, models.ChecklistKindPatch{Columns: append(got.Columns, models.KindColumn{Key: "note", Label: "说明", Type: models.ColumnLongText})})
 		if err != nil || len(got.Columns) != 3 {
 			t.Fatalf("adding a column to a kind in use: %+v, %v", got, err)
 		}
@@ -96,7 +96,7 @@ func TestChecklistVersions(t *testing.T) {
 		if c.ListID != c.ID || c.VersionNo != 1 || c.Status != models.ChecklistDraft || c.Version != 1 {
 			t.Fatalf("new list: %+v", c)
 		}
-		_, err = db.SubmitChecklist(ctx, c.ID, 1, reporter)
+		_, err = db.SubmitChecklist(ctx, c.ID, ptr(int64(1)), reporter)
 		wantCode(t, err, "checklist_empty")
 
 		add := func(checklistID, name, level, unitID string) *models.ChecklistItem {
@@ -126,75 +126,75 @@ func TestChecklistVersions(t *testing.T) {
 		// q folds scripts: a search in simplified characters finds the
 		// traditional text, and the reverse.
 		for _, q := range []string{"道路运输", "道路運輸", "超限"} {
-			items, _, err := db.ListChecklistItems(ctx, c.ID, store.ChecklistItemFilter{Query: q}, paging.Page{Limit: 10})
+			items, _, err := db.ListChecklistItems(ctx, c.ID, models.ChecklistItemFilter{Query: q}, paging.Page{Limit: 10})
 			if err != nil || len(items) == 0 {
 				t.Fatalf("q=%s: %d items, %v", q, len(items), err)
 			}
 		}
-		items, _, err := db.ListChecklistItems(ctx, c.ID, store.ChecklistItemFilter{Attributes: map[string]string{"level": "县"}, ImplementingUnitID: town.ID}, paging.Page{Limit: 10})
+		items, _, err := db.ListChecklistItems(ctx, c.ID, models.ChecklistItemFilter{Attributes: map[string]string{"level": "县"}, ImplementingUnitID: town.ID}, paging.Page{Limit: 10})
 		if err != nil || len(items) != 2 {
 			t.Fatalf("level 县 of the town: %d items, %v", len(items), err)
 		}
-		page1, next, err := db.ListChecklistItems(ctx, c.ID, store.ChecklistItemFilter{}, paging.Page{Limit: 2})
+		page1, next, err := db.ListChecklistItems(ctx, c.ID, models.ChecklistItemFilter{}, paging.Page{Limit: 2})
 		if err != nil || len(page1) != 2 || next == nil {
 			t.Fatalf("page 1: %d items, %v, %v", len(page1), next, err)
 		}
-		page2, next, err := db.ListChecklistItems(ctx, c.ID, store.ChecklistItemFilter{}, paging.Page{Limit: 2, After: next})
+		page2, next, err := db.ListChecklistItems(ctx, c.ID, models.ChecklistItemFilter{}, paging.Page{Limit: 2, After: next})
 		if err != nil || len(page2) != 1 || next != nil || page2[0].Sequence != 3 {
 			t.Fatalf("page 2: %+v, %v, %v", page2, next, err)
 		}
 
 		stats, err := db.ChecklistStatistics(ctx, c.ID)
-		if err != nil || stats.Items != 3 || stats.ByUnit[0] != (store.ChecklistCount{Key: town.ID, Items: 2}) || stats.ByCategory[0].Items != 3 {
+		if err != nil || stats.Items != 3 || stats.ByUnit[0] != (models.ChecklistCount{Key: town.ID, Items: 2}) || stats.ByCategory[0].Items != 3 {
 			t.Fatalf("statistics: %+v, %v", stats, err)
 		}
 
-		c, err = db.SubmitChecklist(ctx, c.ID, 1, reporter)
+		c, err = db.SubmitChecklist(ctx, c.ID, ptr(int64(1)), reporter)
 		if err != nil || c.Status != models.ChecklistInReview {
 			t.Fatalf("submit: %+v, %v", c, err)
 		}
-		_, err = db.UpdateChecklistItem(ctx, a.ID, a.Version, store.ChecklistItemPatch{Name: ptr("x")})
+		_, err = db.UpdateChecklistItem(ctx, a.ID, a.Version, models.ChecklistItemPatch{Name: ptr("x")})
 		wantCode(t, err, "checklist_not_draft")
-		c, err = db.ReturnChecklist(ctx, c.ID, 2, reviewer, "依据条文不全")
+		c, err = db.ReturnChecklist(ctx, c.ID, ptr(int64(2)), reviewer, "依据条文不全")
 		if err != nil || c.Status != models.ChecklistDraft || *c.ReviewComment != "依据条文不全" {
 			t.Fatalf("return: %+v, %v", c, err)
 		}
-		if c, err = db.SubmitChecklist(ctx, c.ID, 3, reporter); err != nil {
+		if c, err = db.SubmitChecklist(ctx, c.ID, ptr(int64(3)), reporter); err != nil {
 			t.Fatal(err)
 		}
-		_, err = db.PublishChecklist(ctx, c.ID, 4, reporter, "")
+		_, err = db.PublishChecklist(ctx, c.ID, ptr(int64(4)), reporter, "")
 		wantCode(t, err, "self_review")
-		c, err = db.PublishChecklist(ctx, c.ID, 4, reviewer, "")
+		c, err = db.PublishChecklist(ctx, c.ID, ptr(int64(4)), reviewer, "")
 		if err != nil || c.Status != models.ChecklistPublished || c.PublishedAt == nil {
 			t.Fatalf("publish: %+v, %v", c, err)
 		}
 		wantCode(t, db.DeleteChecklistItem(ctx, a.ID, a.Version), "checklist_not_draft")
 
 		// The revision carries every item under the same keys.
-		next2, err := db.ReviseChecklist(ctx, c.ID, c.Version)
+		next2, err := db.ReviseChecklist(ctx, c.ID, &c.Version, models.RevisionIDs{})
 		if err != nil || next2.ListID != c.ID || next2.VersionNo != 2 || next2.Status != models.ChecklistDraft {
 			t.Fatalf("revise: %+v, %v", next2, err)
 		}
-		_, err = db.ReviseChecklist(ctx, c.ID, c.Version)
+		_, err = db.ReviseChecklist(ctx, c.ID, &c.Version, models.RevisionIDs{})
 		wantCode(t, err, "checklist_revision_open")
 		revised, err := db.AllChecklistItems(ctx, next2.ID)
 		if err != nil || len(revised) != 3 || revised[0].ItemKey != a.ItemKey || revised[0].ID == a.ID {
 			t.Fatalf("revised items: %+v, %v", revised, err)
 		}
-		changed, err := db.UpdateChecklistItem(ctx, revised[0].ID, 1, store.ChecklistItemPatch{Name: ptr("未随车携带道路运输证"), Attributes: map[string]string{"amount": "200"}})
+		changed, err := db.UpdateChecklistItem(ctx, revised[0].ID, 1, models.ChecklistItemPatch{Name: ptr("未随车携带道路运输证"), Attributes: map[string]string{"amount": "200"}})
 		if err != nil || changed.Version != 2 || changed.Attributes["amount"] != "200" || changed.Attributes["level"] != "市" {
 			t.Fatalf("update item: %+v, %v", changed, err)
 		}
 		if err := db.DeleteChecklistItem(ctx, revised[1].ID, 1); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.UpdateChecklistItem(ctx, revised[0].ID, 1, store.ChecklistItemPatch{Name: ptr("y")}); !errors.Is(err, models.ErrPrecondition) {
+		if _, err := db.UpdateChecklistItem(ctx, revised[0].ID, 1, models.ChecklistItemPatch{Name: ptr("y")}); !errors.Is(err, models.ErrPrecondition) {
 			t.Fatalf("stale item: %v", err)
 		}
-		if _, err := db.SubmitChecklist(ctx, next2.ID, 1, reporter); err != nil {
+		if _, err := db.SubmitChecklist(ctx, next2.ID, ptr(int64(1)), reporter); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.PublishChecklist(ctx, next2.ID, 2, reviewer, "同意"); err != nil {
+		if _, err := db.PublishChecklist(ctx, next2.ID, ptr(int64(2)), reviewer, "同意"); err != nil {
 			t.Fatal(err)
 		}
 		old, err := db.GetChecklist(ctx, c.ID)
@@ -208,18 +208,18 @@ func TestChecklistVersions(t *testing.T) {
 		if err != nil || len(versions) != 2 || versions[0].ID != c.ID {
 			t.Fatalf("versions: %+v, %v", versions, err)
 		}
-		_, err = db.AbolishChecklist(ctx, c.ID, old.Version)
+		_, err = db.AbolishChecklist(ctx, c.ID, &old.Version)
 		wantCode(t, err, "checklist_not_published")
-		gone, err := db.AbolishChecklist(ctx, next2.ID, 3)
+		gone, err := db.AbolishChecklist(ctx, next2.ID, ptr(int64(3)))
 		if err != nil || gone.Status != models.ChecklistAbolished {
 			t.Fatalf("abolish: %+v, %v", gone, err)
 		}
 
-		list, _, err := db.ListChecklists(ctx, store.ChecklistFilter{ListID: c.ID, Statuses: models.ChecklistLifecycle.Released}, paging.Page{Limit: 10})
+		list, _, err := db.ListChecklists(ctx, models.ChecklistFilter{ListID: c.ID, Statuses: models.ChecklistLifecycle.Released}, paging.Page{Limit: 10})
 		if err != nil || len(list) != 1 || list[0].ID != c.ID {
 			t.Fatalf("released versions: %+v, %v", list, err)
 		}
-		list, _, err = db.ListChecklists(ctx, store.ChecklistFilter{UnitPath: city.Path, KindKey: k.Key}, paging.Page{Limit: 10, Sort: paging.Sort{Field: "year"}})
+		list, _, err = db.ListChecklists(ctx, models.ChecklistFilter{UnitPath: city.Path, KindKey: k.Key}, paging.Page{Limit: 10, Sort: paging.Sort{Field: "year"}})
 		if err != nil || len(list) != 2 {
 			t.Fatalf("lists in the city's subtree: %d, %v", len(list), err)
 		}
@@ -252,5 +252,63 @@ func TestDeleteDraftChecklist(t *testing.T) {
 		if items, err := db.AllChecklistItems(ctx, c.ID); err != nil || len(items) != 0 {
 			t.Fatalf("its items: %d, %v", len(items), err)
 		}
+	})
+}
+
+// TestChecklistItemOrder: inserting, moving and removing an item keeps the
+// sequences 1…n, in the order asked for.
+func TestChecklistItemOrder(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
+		ctx := t.Context()
+		k := testKind(t, db)
+		city, _, _ := indUnits(t, db)
+		c, err := db.CreateChecklist(ctx, models.Checklist{KindKey: k.Key, Title: "清单", IssuingUnitID: city.ID, Year: 2022})
+		if err != nil {
+			t.Fatal(err)
+		}
+		add := func(name string, seq int) *models.ChecklistItem {
+			t.Helper()
+			it := &models.ChecklistItem{Name: name, Sequence: seq, Attributes: map[string]string{"level": "市"}}
+			if err := db.CreateChecklistItem(ctx, c.ID, it); err != nil {
+				t.Fatal(err)
+			}
+			return it
+		}
+		order := func(want ...string) {
+			t.Helper()
+			items, err := db.AllChecklistItems(ctx, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for i, it := range items {
+				if it.Sequence != i+1 {
+					t.Fatalf("item %s at %d, want %d", it.Name, it.Sequence, i+1)
+				}
+				got = append(got, it.Name)
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("order %v, want %v", got, want)
+			}
+		}
+		add("甲", 0)
+		b := add("乙", 0)
+		add("丙", 0)
+		d := add("丁", 1)
+		order("丁", "甲", "乙", "丙")
+		if _, err := db.UpdateChecklistItem(ctx, d.ID, d.Version, models.ChecklistItemPatch{Sequence: ptr(3)}); err != nil {
+			t.Fatal(err)
+		}
+		order("甲", "乙", "丁", "丙")
+		b, err = db.GetChecklistItem(ctx, b.ID)
+		if err != nil || b.Version != 3 { // shifted by the insertion, then by the move
+			t.Fatalf("a shifted item's version: %+v, %v", b, err)
+		}
+		if err := db.DeleteChecklistItem(ctx, b.ID, b.Version); err != nil {
+			t.Fatal(err)
+		}
+		order("甲", "丁", "丙")
+		add("戊", 99)
+		order("甲", "丁", "丙", "戊")
 	})
 }

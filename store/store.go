@@ -51,6 +51,16 @@ type DB struct {
 	Now func() time.Time
 }
 
+// SetClock makes now the clock of the writes that follow and returns what
+// puts the previous one back. The demo data dates its records as the seed
+// report does with it; nothing else may write meanwhile, so it is for
+// seeding before the server serves.
+func (db *DB) SetClock(now func() time.Time) (restore func()) {
+	previous := db.Now
+	db.Now = func() time.Time { return now().UTC().Truncate(time.Microsecond) }
+	return func() { db.Now = previous }
+}
+
 // Now is the default clock.
 func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 

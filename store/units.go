@@ -35,6 +35,16 @@ func (db *DB) GetUnit(ctx context.Context, id string) (*models.Unit, error) {
 	return find[models.Unit](ctx, db, "unit "+id, unitNotFound(id), "id = ?", id)
 }
 
+// AllUnits reads every unit, for finding units by what a spreadsheet
+// writes; a city has a few thousand at most.
+func (db *DB) AllUnits(ctx context.Context) ([]models.Unit, error) {
+	var units []models.Unit
+	if err := db.gorm.WithContext(ctx).Order("path").Find(&units).Error; err != nil {
+		return nil, fmt.Errorf("all units: %w", translate(err))
+	}
+	return units, nil
+}
+
 // UnitByCode reads the unit with this code.
 func (db *DB) UnitByCode(ctx context.Context, code string) (*models.Unit, error) {
 	return find[models.Unit](ctx, db, "unit "+code, &models.NotFoundError{Entity: "unit with code", ID: code}, "code = ?", code)
