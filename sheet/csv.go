@@ -24,28 +24,30 @@ var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 // WriteCSV put before a text starting with "=", "+", "-" or "@" is removed.
 // A malformed line is a Problem at its position and ends the reading.
 func ReadCSV(r io.Reader, cols []Column, opts ReadOptions) (*Table, Problems, error) {
-	opts = opts.withDefaults()
-	cs, err := compileColumns(cols)
+	var s scanner
+	data, err := s.read(r, 0, cols, opts)
 	if err != nil {
 		return nil, nil, err
 	}
-	data, err := readLimited(r, 0, opts.MaxFileSize)
-	if err != nil {
-		return nil, nil, err
-	}
+	return s.scanCSV(data, s.opts.Sheet)
+}
+
+// scanCSV scans CSV data as the sheet named sheetName. A malformed line
+// ends the reading with a problem, as the end of the sheet.
+func (s *scanner) scanCSV(data []byte, sheetName string) (*Table, Problems, error) {
 	text, err := decodeCSV(data)
 	if err != nil {
 		return nil, nil, err
 	}
 	cr := csv.NewReader(bytes.NewReader(text))
-	cr.Comma = opts.Comma
+	cr.Comma = s.opts.Comma
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
 	cr.ReuseRecord = true
-	src := &csvSource{r: cr, sheet: opts.Sheet}
-	t, probs, err := buildTable(src, opts.Sheet, cs, opts)
+	src := &csvSource{r: cr, sheet: sheetName}
+	t, probs, err := s.scanSheet(src, sheetName)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, unwrapCaller(err)
 	}
 	if src.problem != nil {
 		probs = append(probs, *src.problem)
@@ -119,35 +121,16 @@ func (s *csvSource) next() (sourceRow, bool, error) {
 // or "@" that is not a number gets a leading "'" so that Excel does not run
 // it as a formula (CSV injection); ReadCSV removes it again.
 func WriteCSV(w io.Writer, cols []OutColumn, rows [][]string) error {
-	if len(cols) == 0 {
-		return errors.New("sheet: no columns to write")
-	}
-	if _, err := w.Write(utf8BOM); err != nil {
+	cw, err := NewCSVWriter(w, cols)
+	if err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true
-	rec := make([]string, len(cols))
-	for i, c := range cols {
-		rec[i] = escapeFormula(c.Header)
-	}
-	if err := cw.Write(rec); err != nil {
-		return err
-	}
-	for n, row := range rows {
-		if len(row) > len(cols) {
-			return fmt.Errorf("sheet: row %d has %d cells for %d columns", n+1, len(row), len(cols))
-		}
-		clear(rec)
-		for i, f := range row {
-			rec[i] = escapeFormula(f)
-		}
-		if err := cw.Write(rec); err != nil {
+	for _, row := range rows {
+		if err := cw.Write(row); err != nil {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return cw.Flush()
 }
 
 // formulaStart reports whether s, after any "'"s, starts as Excel would take

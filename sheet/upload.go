@@ -8,23 +8,34 @@ import (
 	"github.com/fazhi/fazhi/filetype"
 )
 
-// oleMagic starts the old binary .xls workbooks (and encrypted .xlsx ones).
-var oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
-
 // ReadFile reads a spreadsheet someone uploaded: an .xlsx workbook or a CSV
 // file (UTF-8 or GB18030), told apart by its content, never by its name,
 // which only names a CSV file's one sheet (as Excel does when it opens the
 // file). Anything else is ErrFormat, saying what the file looks like.
 func ReadFile(data []byte, name string, cols []Column, opts ReadOptions) (*Table, Problems, error) {
+	return scanFile(data, name, cols, opts, scanner{})
+}
+
+// scanFile is the reading of ReadFile and Scan; s says whether the header
+// may have two rows and what becomes of the data rows.
+func scanFile(data []byte, name string, cols []Column, opts ReadOptions, s scanner) (*Table, Problems, error) {
 	if opts.MaxFileSize == 0 {
+		// The caller holds the file already: its size alone is no reason
+		// to refuse it.
 		opts.MaxFileSize = int64(len(data)) + 1
+	}
+	if err := s.init(cols, opts); err != nil {
+		return nil, nil, err
+	}
+	if err := checkSize(int64(len(data)), s.opts.MaxFileSize); err != nil {
+		return nil, nil, err
 	}
 	mt, sniffErr := filetype.Detect(data)
 	switch {
 	case mt == filetype.XLSX:
-		return ReadXLSX(bytes.NewReader(data), int64(len(data)), cols, opts)
-	case bytes.HasPrefix(data, oleMagic):
-		return nil, nil, fmt.Errorf("%w: an old .xls workbook or an encrypted one; save it as .xlsx without a password", ErrFormat)
+		return s.scanXLSX(data)
+	case bytes.HasPrefix(data, oleSignature):
+		return nil, nil, errOLE
 	case sniffErr == nil && mt != filetype.Text:
 		return nil, nil, fmt.Errorf("%w: a file of type %s", ErrFormat, mt)
 	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
@@ -32,8 +43,7 @@ func ReadFile(data []byte, name string, cols []Column, opts ReadOptions) (*Table
 	}
 	// UTF-8 text, or text the sniffer does not know, such as GB18030, which
 	// the CSV reader decodes or refuses.
-	opts.Sheet = CSVSheetName(name)
-	return ReadCSV(bytes.NewReader(data), cols, opts)
+	return s.scanCSV(data, CSVSheetName(name))
 }
 
 // CSVSheetName names a CSV file's only sheet, in positions: the file's name

@@ -56,43 +56,43 @@ const maxCellChars = 32767
 // excelize's StreamWriter (rows are buffered in temporary files, not in
 // memory). Each sheet has the optional merged title row, the header row in
 // bold with a fill, frozen so that it stays in view, the column widths, and
-// the data rows.
+// the data rows. It is XLSXWriter for sheets that need nothing more.
 func WriteXLSX(w io.Writer, sheets []SheetData) error {
 	if len(sheets) == 0 {
 		return errors.New("sheet: no sheets to write")
 	}
-	f := excelize.NewFile()
-	defer func() { _ = f.Close() }()
-
-	st, err := newStyles(f)
+	x, err := NewXLSXWriter()
 	if err != nil {
 		return err
 	}
-	seen := map[string]bool{}
-	for i, sd := range sheets {
-		name := sd.Name
-		if name == "" {
-			name = "Sheet" + strconv.Itoa(i+1)
-		}
-		if seen[strings.ToLower(name)] {
-			return fmt.Errorf("sheet: sheet name %q given twice", name)
-		}
-		seen[strings.ToLower(name)] = true
-		if i == 0 {
-			err = f.SetSheetName(f.GetSheetName(0), name)
-		} else {
-			_, err = f.NewSheet(name)
-		}
-		if err != nil {
-			return fmt.Errorf("sheet: sheet name %q: %w", name, err)
-		}
-		if err := writeSheet(f, name, sd, st); err != nil {
-			return fmt.Errorf("sheet: sheet %q: %w", name, err)
+	defer func() { _ = x.Close() }()
+	for _, sd := range sheets {
+		if err := x.writeSheet(sd); err != nil {
+			return err
 		}
 	}
-	f.SetActiveSheet(0)
-	if _, err := f.WriteTo(w); err != nil {
-		return fmt.Errorf("sheet: writing workbook: %w", err)
+	_, err = x.WriteTo(w)
+	return err
+}
+
+// writeSheet adds the sheet sd and writes its rows.
+func (x *XLSXWriter) writeSheet(sd SheetData) error {
+	s, err := x.AddSheet(SheetSpec{Name: sd.Name, Title: sd.Title, Columns: sd.Columns})
+	if err != nil {
+		return err
+	}
+	for _, row := range sd.Rows {
+		if err := s.Write(row); err != nil {
+			return err
+		}
+	}
+	if sd.More == nil {
+		return nil
+	}
+	for row := range sd.More {
+		if err := s.Write(row); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -125,112 +125,6 @@ func newStyles(f *excelize.File) (styles, error) {
 		return st, err
 	}
 	return st, nil
-}
-
-func writeSheet(f *excelize.File, name string, sd SheetData, st styles) error {
-	n := len(sd.Columns)
-	if n == 0 {
-		return errors.New("no columns")
-	}
-	sw, err := f.NewStreamWriter(name)
-	if err != nil {
-		return err
-	}
-	// Column settings and panes come before the first row.
-	for i, c := range sd.Columns {
-		width := c.Width
-		if width <= 0 {
-			width = defaultWidth(c.Header)
-		}
-		if err := sw.SetColWidth(i+1, i+1, width); err != nil {
-			return err
-		}
-		if c.Text {
-			if err := sw.SetColStyle(i+1, i+1, st.text); err != nil {
-				return err
-			}
-		}
-	}
-	headerRow := 1
-	if sd.Title != "" {
-		headerRow = 2
-	}
-	if err := sw.SetPanes(&excelize.Panes{
-		Freeze: true, YSplit: headerRow, TopLeftCell: CellRef(1, headerRow+1), ActivePane: "bottomLeft",
-		Selection: []excelize.Selection{{SQRef: CellRef(1, headerRow+1), ActiveCell: CellRef(1, headerRow+1), Pane: "bottomLeft"}},
-	}); err != nil {
-		return err
-	}
-	if sd.Title != "" {
-		if err := checkCellText(sd.Title); err != nil {
-			return fmt.Errorf("title: %w", err)
-		}
-		if err := sw.SetRow("A1", []any{excelize.Cell{StyleID: st.title, Value: sd.Title}}, excelize.RowOpts{Height: 28}); err != nil {
-			return err
-		}
-		if n > 1 {
-			if err := sw.MergeCell("A1", CellRef(n, 1)); err != nil {
-				return err
-			}
-		}
-	}
-	values := make([]any, n)
-	for i, c := range sd.Columns {
-		if err := checkCellText(c.Header); err != nil {
-			return fmt.Errorf("header of column %q: %w", c.Key, err)
-		}
-		values[i] = excelize.Cell{StyleID: st.header, Value: c.Header}
-	}
-	if err := sw.SetRow(CellRef(1, headerRow), values); err != nil {
-		return err
-	}
-
-	rowNum := headerRow
-	writeRow := func(row []string) error {
-		rowNum++
-		if len(row) > n {
-			return fmt.Errorf("row %d has %d cells for %d columns", rowNum, len(row), n)
-		}
-		clear(values)
-		for i, text := range row {
-			if text == "" {
-				continue
-			}
-			if err := checkCellText(text); err != nil {
-				return fmt.Errorf("cell %s: %w", CellRef(i+1, rowNum), err)
-			}
-			c := sd.Columns[i]
-			switch {
-			case c.Text:
-				values[i] = excelize.Cell{StyleID: st.text, Value: text}
-			case c.Number:
-				if v, ok := writableNumber(text); ok {
-					values[i] = v
-				} else {
-					values[i] = text
-				}
-			default:
-				values[i] = text
-			}
-		}
-		return sw.SetRow(CellRef(1, rowNum), values)
-	}
-	for _, row := range sd.Rows {
-		if err := writeRow(row); err != nil {
-			return err
-		}
-	}
-	if sd.More != nil {
-		for row := range sd.More {
-			if err = writeRow(row); err != nil {
-				break
-			}
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return sw.Flush()
 }
 
 // defaultWidth fits the header: CJK characters are two units wide.

@@ -16,6 +16,9 @@ import (
 // encrypted with a password.
 var oleSignature = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 
+// errOLE refuses a file that starts with oleSignature.
+var errOLE = fmt.Errorf("%w: an Excel 97–2003 .xls or a password-protected workbook; save it as an unprotected .xlsx", ErrFormat)
+
 // ReadXLSX reads one sheet of an .xlsx workbook: the header row is looked for
 // among the first opts.HeaderSearchRows rows, and the non-blank rows below it
 // become the table's rows. size is the length of the upload if known (≤ 0
@@ -25,68 +28,19 @@ var oleSignature = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 // column missing, a duplicate header); the error is for a file refused as a
 // whole: ErrFormat, ErrTooLarge, ErrTooManyRows, ErrNoSheet (wrapped), or a
 // read error of r. Malformed input never panics.
-func ReadXLSX(r io.Reader, size int64, cols []Column, opts ReadOptions) (t *Table, probs Problems, err error) {
-	opts = opts.withDefaults()
-	cs, err := compileColumns(cols)
+func ReadXLSX(r io.Reader, size int64, cols []Column, opts ReadOptions) (*Table, Problems, error) {
+	var s scanner
+	data, err := s.read(r, size, cols, opts)
 	if err != nil {
 		return nil, nil, err
 	}
-	data, err := readLimited(r, size, opts.MaxFileSize)
-	if err != nil {
-		return nil, nil, err
-	}
-	sstSize, err := checkZip(data, opts)
-	if err != nil {
-		return nil, nil, err
-	}
-
-	// excelize is a large parser of untrusted XML: whatever it fails on is
-	// a damaged file, not a crash of the server.
-	defer func() {
-		if p := recover(); p != nil {
-			t, probs, err = nil, nil, fmt.Errorf("%w: damaged .xlsx file (%v)", ErrFormat, p)
-		}
-	}()
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
-		UnzipSizeLimit:    opts.UnzipSizeLimit,
-		UnzipXMLSizeLimit: opts.UnzipXMLSizeLimit,
-		TmpDir:            opts.TmpDir,
-		// Dates in the built-in short date format display as on Chinese
-		// Windows ("2021/12/31"), not in excelize's default "mm-dd-yy".
-		ShortDatePattern: "yyyy/m/d",
-		CultureInfo:      excelize.CultureNameZhCN,
-	})
-	if err != nil {
-		if f != nil {
-			_ = f.Close()
-		}
-		if strings.Contains(err.Error(), "unzip size") {
-			return nil, nil, fmt.Errorf("%w: %v", ErrTooLarge, err)
-		}
-		return nil, nil, fmt.Errorf("%w: not an .xlsx workbook (%v)", ErrFormat, err)
-	}
-	defer func() { _ = f.Close() }()
-
-	name, err := pickSheet(f, opts.Sheet)
-	if err != nil {
-		return nil, nil, err
-	}
-	src, err := newXLSXSource(f, name, !readSequentially && sstSize <= uint64(opts.UnzipXMLSizeLimit))
-	if err != nil {
-		return nil, nil, fmt.Errorf("%w: sheet %q: %v", ErrFormat, name, err)
-	}
-	defer src.close()
-	t, probs, err = buildTable(src, name, cs, opts)
-	if err != nil && !errors.Is(err, ErrTooManyRows) {
-		err = fmt.Errorf("%w: sheet %q: %v", ErrFormat, name, err)
-	}
-	return t, probs, err
+	return s.scanXLSX(data)
 }
 
 // readLimited reads all of r, refusing more than limit bytes.
 func readLimited(r io.Reader, size, limit int64) ([]byte, error) {
-	if size > limit {
-		return nil, fmt.Errorf("%w: the file has %d bytes, more than the limit of %d", ErrTooLarge, size, limit)
+	if err := checkSize(size, limit); err != nil {
+		return nil, err
 	}
 	var buf bytes.Buffer
 	if size > 0 {
@@ -102,6 +56,94 @@ func readLimited(r io.Reader, size, limit int64) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// checkSize refuses a file of size bytes when that is more than limit.
+func checkSize(size, limit int64) error {
+	if size > limit {
+		return fmt.Errorf("%w: the file has %d bytes, more than the limit of %d", ErrTooLarge, size, limit)
+	}
+	return nil
+}
+
+// scanXLSX scans the sheet asked for of an .xlsx workbook.
+func (s *scanner) scanXLSX(data []byte) (*Table, Problems, error) {
+	sstSize, err := checkZip(data, s.opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	f, name, src, err := openXLSX(data, sstSize, s.opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer func() { _ = f.Close() }()
+	defer src.close()
+	t, probs, err := s.scanSheet(recovering{src}, name)
+	var ce callerError
+	switch {
+	case errors.As(err, &ce):
+		return nil, nil, ce.err
+	case err != nil && !errors.Is(err, ErrTooManyRows):
+		return nil, nil, fmt.Errorf("%w: sheet %q: %v", ErrFormat, name, err)
+	}
+	return t, probs, err
+}
+
+// openXLSX opens the workbook and its sheet's rows. excelize is a large
+// parser of untrusted XML: whatever it fails on is a damaged file, not a
+// crash of the server.
+func openXLSX(data []byte, sstSize uint64, opts ReadOptions) (f *excelize.File, name string, src *xlsxSource, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			if f != nil {
+				_ = f.Close()
+			}
+			f, name, src, err = nil, "", nil, fmt.Errorf("%w: damaged .xlsx file (%v)", ErrFormat, p)
+		}
+	}()
+	f, err = excelize.OpenReader(bytes.NewReader(data), excelize.Options{
+		UnzipSizeLimit:    opts.UnzipSizeLimit,
+		UnzipXMLSizeLimit: opts.UnzipXMLSizeLimit,
+		TmpDir:            opts.TmpDir,
+		// Dates in the built-in short date format display as on Chinese
+		// Windows ("2021/12/31"), not in excelize's default "mm-dd-yy".
+		ShortDatePattern: "yyyy/m/d",
+		CultureInfo:      excelize.CultureNameZhCN,
+	})
+	if err != nil {
+		if f != nil {
+			_ = f.Close()
+		}
+		if strings.Contains(err.Error(), "unzip size") {
+			return nil, "", nil, fmt.Errorf("%w: %v", ErrTooLarge, err)
+		}
+		return nil, "", nil, fmt.Errorf("%w: not an .xlsx workbook (%v)", ErrFormat, err)
+	}
+	if name, err = pickSheet(f, opts.Sheet); err == nil {
+		src, err = newXLSXSource(f, name, !readSequentially && sstSize <= uint64(opts.UnzipXMLSizeLimit))
+		if err != nil {
+			err = fmt.Errorf("%w: sheet %q: %v", ErrFormat, name, err)
+		}
+	}
+	if err != nil {
+		_ = f.Close()
+		return nil, "", nil, err
+	}
+	return f, name, src, nil
+}
+
+// recovering turns a panic of excelize's while it reads a row into an
+// error; Scan's fn runs outside it, so that a panic of the caller's stays
+// the caller's.
+type recovering struct{ src source }
+
+func (r recovering) next() (row sourceRow, ok bool, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			row, ok, err = sourceRow{}, false, fmt.Errorf("damaged worksheet (%v)", p)
+		}
+	}()
+	return r.src.next()
+}
+
 // checkZip looks at the archive before excelize does, to name what the file
 // is when it is not a workbook, to refuse zip bombs by the sizes the archive
 // declares (archive/zip fails a member that inflates beyond its declared
@@ -109,7 +151,7 @@ func readLimited(r io.Reader, size, limit int64) ([]byte, error) {
 // archives.
 func checkZip(data []byte, opts ReadOptions) (sstSize uint64, err error) {
 	if bytes.HasPrefix(data, oleSignature) {
-		return 0, fmt.Errorf("%w: an Excel 97–2003 .xls or a password-protected workbook; save it as an unprotected .xlsx", ErrFormat)
+		return 0, errOLE
 	}
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {

@@ -227,7 +227,8 @@ func (rd *rowReader) fields(v *models.IndicatorValue, ind *models.Indicator) {
 		v.SelfScore = rd.decimal(c, strings.TrimSpace(c.Text))
 	}
 	if c := r.Cells[ColAsOf]; !c.Blank() {
-		if d, ok := parseDate(c); ok {
+		if day, ok := sheet.DateText(c); ok {
+			d, _ := time.Parse(time.DateOnly, day) // DateText's form, always valid
 			v.AsOf = &d
 		} else {
 			rd.fail(c, "not a date: %q (write 2021-12-31)", c.Formatted)
@@ -277,26 +278,6 @@ func (rd *rowReader) text(c sheet.Cell, limit int) *string {
 		return nil
 	}
 	return &s
-}
-
-// dateLayouts are the ways dates are written in sheets, ISO first.
-// A date cell formatted with a time, or in Excel's "31-Dec-21", counts by its day.
-var dateLayouts = []string{time.DateOnly, "2006/1/2", "2006.1.2", "2006年1月2日", "2006-1-2",
-	"2006/1/2 15:04", "2006/1/2 15:04:05", time.DateTime, "2-Jan-06", "02-Jan-06"}
-
-// parseDate reads a date typed as text or a date cell, as Excel displays it
-// (a date cell stores a serial number, which means nothing without its
-// format).
-func parseDate(c sheet.Cell) (time.Time, bool) {
-	for _, s := range []string{c.Text, c.Formatted} {
-		s = strings.TrimSpace(s)
-		for _, layout := range dateLayouts {
-			if d, err := time.Parse(layout, s); err == nil {
-				return d, true
-			}
-		}
-	}
-	return time.Time{}, false
 }
 
 func ptr[T any](v T) *T { return &v }
