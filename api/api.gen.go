@@ -123,6 +123,66 @@ func (e AuditEventActorType) Valid() bool {
 	}
 }
 
+// Defines values for ChecklistColumnType.
+const (
+	ChecklistColumnTypeDate     ChecklistColumnType = "date"
+	ChecklistColumnTypeEnum     ChecklistColumnType = "enum"
+	ChecklistColumnTypeLegalRef ChecklistColumnType = "legal_ref"
+	ChecklistColumnTypeLongText ChecklistColumnType = "long_text"
+	ChecklistColumnTypeNumber   ChecklistColumnType = "number"
+	ChecklistColumnTypeText     ChecklistColumnType = "text"
+	ChecklistColumnTypeUnit     ChecklistColumnType = "unit"
+)
+
+// Valid indicates whether the value is a known member of the ChecklistColumnType enum.
+func (e ChecklistColumnType) Valid() bool {
+	switch e {
+	case ChecklistColumnTypeDate:
+		return true
+	case ChecklistColumnTypeEnum:
+		return true
+	case ChecklistColumnTypeLegalRef:
+		return true
+	case ChecklistColumnTypeLongText:
+		return true
+	case ChecklistColumnTypeNumber:
+		return true
+	case ChecklistColumnTypeText:
+		return true
+	case ChecklistColumnTypeUnit:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ChecklistStatus.
+const (
+	ChecklistStatusAbolished  ChecklistStatus = "abolished"
+	ChecklistStatusDraft      ChecklistStatus = "draft"
+	ChecklistStatusInReview   ChecklistStatus = "in_review"
+	ChecklistStatusPublished  ChecklistStatus = "published"
+	ChecklistStatusSuperseded ChecklistStatus = "superseded"
+)
+
+// Valid indicates whether the value is a known member of the ChecklistStatus enum.
+func (e ChecklistStatus) Valid() bool {
+	switch e {
+	case ChecklistStatusAbolished:
+		return true
+	case ChecklistStatusDraft:
+		return true
+	case ChecklistStatusInReview:
+		return true
+	case ChecklistStatusPublished:
+		return true
+	case ChecklistStatusSuperseded:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Comparator.
 const (
 	Between Comparator = "between"
@@ -290,16 +350,19 @@ func (e Qualifier) Valid() bool {
 
 // Defines values for Role.
 const (
-	Admin    Role = "admin"
-	Reporter Role = "reporter"
-	Reviewer Role = "reviewer"
-	Viewer   Role = "viewer"
+	Admin        Role = "admin"
+	CityReviewer Role = "cityReviewer"
+	Reporter     Role = "reporter"
+	Reviewer     Role = "reviewer"
+	Viewer       Role = "viewer"
 )
 
 // Valid indicates whether the value is a known member of the Role enum.
 func (e Role) Valid() bool {
 	switch e {
 	case Admin:
+		return true
+	case CityReviewer:
 		return true
 	case Reporter:
 		return true
@@ -534,6 +597,36 @@ func (e AuditSortQuery) Valid() bool {
 	}
 }
 
+// Defines values for ChecklistSortQuery.
+const (
+	ChecklistSortQueryCreatedAt      ChecklistSortQuery = "createdAt"
+	ChecklistSortQueryMinusCreatedAt ChecklistSortQuery = "-createdAt"
+	ChecklistSortQueryMinusTitle     ChecklistSortQuery = "-title"
+	ChecklistSortQueryMinusYear      ChecklistSortQuery = "-year"
+	ChecklistSortQueryTitle          ChecklistSortQuery = "title"
+	ChecklistSortQueryYear           ChecklistSortQuery = "year"
+)
+
+// Valid indicates whether the value is a known member of the ChecklistSortQuery enum.
+func (e ChecklistSortQuery) Valid() bool {
+	switch e {
+	case ChecklistSortQueryCreatedAt:
+		return true
+	case ChecklistSortQueryMinusCreatedAt:
+		return true
+	case ChecklistSortQueryMinusTitle:
+		return true
+	case ChecklistSortQueryMinusYear:
+		return true
+	case ChecklistSortQueryTitle:
+		return true
+	case ChecklistSortQueryYear:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SheetFormatQuery.
 const (
 	SheetFormatQueryCsv  SheetFormatQuery = "csv"
@@ -654,6 +747,54 @@ func (e ListAuditEventsParamsSort) Valid() bool {
 	case ListAuditEventsParamsSortMinusSeq:
 		return true
 	case ListAuditEventsParamsSortSeq:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListChecklistsParamsSort.
+const (
+	ListChecklistsParamsSortCreatedAt      ListChecklistsParamsSort = "createdAt"
+	ListChecklistsParamsSortMinusCreatedAt ListChecklistsParamsSort = "-createdAt"
+	ListChecklistsParamsSortMinusTitle     ListChecklistsParamsSort = "-title"
+	ListChecklistsParamsSortMinusYear      ListChecklistsParamsSort = "-year"
+	ListChecklistsParamsSortTitle          ListChecklistsParamsSort = "title"
+	ListChecklistsParamsSortYear           ListChecklistsParamsSort = "year"
+)
+
+// Valid indicates whether the value is a known member of the ListChecklistsParamsSort enum.
+func (e ListChecklistsParamsSort) Valid() bool {
+	switch e {
+	case ListChecklistsParamsSortCreatedAt:
+		return true
+	case ListChecklistsParamsSortMinusCreatedAt:
+		return true
+	case ListChecklistsParamsSortMinusTitle:
+		return true
+	case ListChecklistsParamsSortMinusYear:
+		return true
+	case ListChecklistsParamsSortTitle:
+		return true
+	case ListChecklistsParamsSortYear:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportChecklistParamsFormat.
+const (
+	ExportChecklistParamsFormatCsv  ExportChecklistParamsFormat = "csv"
+	ExportChecklistParamsFormatXlsx ExportChecklistParamsFormat = "xlsx"
+)
+
+// Valid indicates whether the value is a known member of the ExportChecklistParamsFormat enum.
+func (e ExportChecklistParamsFormat) Valid() bool {
+	switch e {
+	case ExportChecklistParamsFormatCsv:
+		return true
+	case ExportChecklistParamsFormatXlsx:
 		return true
 	default:
 		return false
@@ -1112,6 +1253,502 @@ type CellProblem struct {
 	Sheet *string `json:"sheet,omitempty"`
 }
 
+// Checklist One version of a list (清单). Every version of a list shares `listId`, the id of its first version.
+type Checklist struct {
+	// CreatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	CreatedAt Timestamp `json:"createdAt"`
+
+	// DocumentNumber The document number (文号) of the document that issues the list.
+	//
+	// Example: 盘政办发〔2021〕31号
+	DocumentNumber *DocumentNumber `json:"documentNumber,omitempty"`
+
+	// EffectiveDate Example: 2021-12-31
+	EffectiveDate *DateOnly `json:"effectiveDate,omitempty"`
+
+	// EndedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	EndedAt *Timestamp `json:"endedAt,omitempty"`
+
+	// Id A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	Id Id `json:"id"`
+
+	// IssuingUnitId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	IssuingUnitId Id `json:"issuingUnitId"`
+
+	// Kind A kind's key, camelCase.
+	//
+	// Example: noPenalty
+	Kind ChecklistKindKey `json:"kind"`
+
+	// ListId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	ListId Id `json:"listId"`
+
+	// PublishedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	PublishedAt *Timestamp `json:"publishedAt,omitempty"`
+
+	// ReviewComment The legality review's comment, on return (why) or on approval.
+	ReviewComment *string `json:"reviewComment,omitempty"`
+
+	// ReviewedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	ReviewedAt *Timestamp `json:"reviewedAt,omitempty"`
+
+	// ReviewedBy Who did something to a record: a user, an API key, or the server itself (a command-line
+	// action or a scheduled job). Every "who" field of the API (`submittedBy`, `reviewedBy`,
+	// `publishedBy`, `createdBy`) has this form. `name` is the user's display name or the key's
+	// name as it is now (the audit log keeps the name at the time); callers signed in with an
+	// API key get ids without names.
+	//
+	//
+	// Example: {"id":"0190a000-0000-7000-8000-000000001002","name":"市司法局审核员","type":"user"}
+	ReviewedBy *Actor `json:"reviewedBy,omitempty"`
+
+	// SampleData The items are generated sample data, not a real list's (demo data).
+	SampleData bool `json:"sampleData"`
+
+	// Status draft 草稿 (its unit edits it) → in_review 合法性审查中 → published 已发布 (in force; never changes)
+	// → superseded 已被新版本替代 (by the next version's publication; stays readable) or abolished 已废止.
+	// A returned version is a draft again. Published and superseded versions are released: API keys
+	// and every signed-in user see them.
+	Status ChecklistStatus `json:"status"`
+
+	// SubmittedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	SubmittedAt *Timestamp `json:"submittedAt,omitempty"`
+
+	// SubmittedBy Who did something to a record: a user, an API key, or the server itself (a command-line
+	// action or a scheduled job). Every "who" field of the API (`submittedBy`, `reviewedBy`,
+	// `publishedBy`, `createdBy`) has this form. `name` is the user's display name or the key's
+	// name as it is now (the audit log keeps the name at the time); callers signed in with an
+	// API key get ids without names.
+	//
+	//
+	// Example: {"id":"0190a000-0000-7000-8000-000000001002","name":"市司法局审核员","type":"user"}
+	SubmittedBy *Actor `json:"submittedBy,omitempty"`
+
+	// Title Example: 盘锦市柔性执法事项清单
+	Title ChecklistTitle `json:"title"`
+
+	// UpdatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	UpdatedAt Timestamp `json:"updatedAt"`
+
+	// Version Increases by one with every change; the `ETag` is this number quoted.
+	//
+	// Example: 1
+	Version Version `json:"version"`
+
+	// VersionNo 1 for the first version, then one more for each revision.
+	VersionNo int32 `json:"versionNo"`
+
+	// Year Example: 2021
+	Year Year `json:"year"`
+}
+
+// ChecklistApproval defines model for ChecklistApproval.
+type ChecklistApproval struct {
+	Comment *string `json:"comment,omitempty"`
+}
+
+// ChecklistCategoryCount defines model for ChecklistCategoryCount.
+type ChecklistCategoryCount struct {
+	Category *string `json:"category,omitempty"`
+	Items    int32   `json:"items"`
+}
+
+// ChecklistColumnType What a column holds: `text` (up to 500 characters), `long_text` (up to 4,000), `enum` (one of
+// `values`), `number` (a decimal such as `12` or `3.5`), `date` (`2021-06-01`), `unit` (the id of a
+// unit), `legal_ref` (a legal reference: a law's title and article, up to 4,000 characters).
+type ChecklistColumnType string
+
+// ChecklistCreate defines model for ChecklistCreate.
+type ChecklistCreate struct {
+	// DocumentNumber The document number (文号) of the document that issues the list.
+	//
+	// Example: 盘政办发〔2021〕31号
+	DocumentNumber *DocumentNumber `json:"documentNumber,omitempty"`
+
+	// EffectiveDate Example: 2021-12-31
+	EffectiveDate *DateOnly `json:"effectiveDate,omitempty"`
+
+	// IssuingUnitId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	IssuingUnitId Id `json:"issuingUnitId"`
+
+	// Kind A kind's key, camelCase.
+	//
+	// Example: noPenalty
+	Kind ChecklistKindKey `json:"kind"`
+
+	// Title Example: 盘锦市柔性执法事项清单
+	Title ChecklistTitle `json:"title"`
+
+	// Year Example: 2021
+	Year Year `json:"year"`
+}
+
+// ChecklistDiff defines model for ChecklistDiff.
+type ChecklistDiff struct {
+	// Added Items of `to` whose key `from` does not have, in `to`'s order.
+	Added   []ChecklistItem       `json:"added"`
+	Changed []ChecklistItemChange `json:"changed"`
+	From    ChecklistVersionRef   `json:"from"`
+	Moved   []ChecklistItemMove   `json:"moved"`
+
+	// Removed Items of `from` whose key `to` does not have, in `from`'s order.
+	Removed []ChecklistItem     `json:"removed"`
+	To      ChecklistVersionRef `json:"to"`
+}
+
+// ChecklistFieldChange defines model for ChecklistFieldChange.
+type ChecklistFieldChange struct {
+	// Field The field, or `attributes.<key>` for a column of the kind.
+	Field string `json:"field"`
+
+	// Label Its Chinese header.
+	Label string `json:"label"`
+	New   string `json:"new"`
+	Old   string `json:"old"`
+}
+
+// ChecklistImportReport defines model for ChecklistImportReport.
+type ChecklistImportReport struct {
+	// Created Items added (in a dry run, that the rows without problems would add).
+	Created int32 `json:"created"`
+
+	// Deleted Items deleted because the file does not name them (`deleteMissing`).
+	Deleted int32 `json:"deleted"`
+
+	// DryRun True when nothing was written.
+	DryRun bool `json:"dryRun"`
+
+	// ProblemCount How many problems were found; `problems` lists the first 1,000.
+	ProblemCount int32         `json:"problemCount"`
+	Problems     []CellProblem `json:"problems"`
+
+	// Rows Non-blank rows below the header.
+	Rows int32 `json:"rows"`
+
+	// Sheet The sheet read.
+	Sheet string `json:"sheet"`
+
+	// Unchanged Rows stating an item as it already is.
+	Unchanged int32 `json:"unchanged"`
+
+	// Updated Items changed.
+	Updated int32 `json:"updated"`
+}
+
+// ChecklistItem defines model for ChecklistItem.
+type ChecklistItem struct {
+	// Attributes The values of the kind's own columns, by column key; each is checked against its column.
+	//
+	// Example: {"violatedProvision":"《中华人民共和国道路运输条例》第六十八条"}
+	Attributes ChecklistItemAttributes `json:"attributes"`
+
+	// Category The item's category (监管领域, 事项类别), by which lists group their items.
+	Category *string `json:"category,omitempty"`
+
+	// ChecklistId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	ChecklistId Id `json:"checklistId"`
+
+	// CreatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	CreatedAt Timestamp `json:"createdAt"`
+
+	// Id A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	Id Id `json:"id"`
+
+	// ImplementingUnitId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	ImplementingUnitId *Id `json:"implementingUnitId,omitempty"`
+
+	// ItemKey The item's key, the same in every version of the list.
+	ItemKey string `json:"itemKey"`
+
+	// LegalBasis The legal basis (法律依据) of the item.
+	LegalBasis *string `json:"legalBasis,omitempty"`
+
+	// Name Example: 首次未按规定携带道路运输证
+	Name   ChecklistItemName `json:"name"`
+	Remark *string           `json:"remark,omitempty"`
+
+	// Sequence The item's place in the list (序号), from 1.
+	Sequence ItemSequence `json:"sequence"`
+
+	// UpdatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	UpdatedAt Timestamp `json:"updatedAt"`
+
+	// Version Increases by one with every change; the `ETag` is this number quoted.
+	//
+	// Example: 1
+	Version Version `json:"version"`
+}
+
+// ChecklistItemAttributes The values of the kind's own columns, by column key; each is checked against its column.
+//
+// Example: {"violatedProvision":"《中华人民共和国道路运输条例》第六十八条"}
+type ChecklistItemAttributes map[string]string
+
+// ChecklistItemChange defines model for ChecklistItemChange.
+type ChecklistItemChange struct {
+	Fields  []ChecklistFieldChange `json:"fields"`
+	ItemKey string                 `json:"itemKey"`
+
+	// Name The item's name in `to`.
+	Name string `json:"name"`
+}
+
+// ChecklistItemCreate defines model for ChecklistItemCreate.
+type ChecklistItemCreate struct {
+	// Attributes The values of the kind's own columns, by column key; each is checked against its column.
+	//
+	// Example: {"violatedProvision":"《中华人民共和国道路运输条例》第六十八条"}
+	Attributes *ChecklistItemAttributes `json:"attributes,omitempty"`
+	Category   *string                  `json:"category,omitempty"`
+
+	// ImplementingUnitId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	ImplementingUnitId *Id     `json:"implementingUnitId,omitempty"`
+	LegalBasis         *string `json:"legalBasis,omitempty"`
+
+	// Name Example: 首次未按规定携带道路运输证
+	Name   ChecklistItemName `json:"name"`
+	Remark *string           `json:"remark,omitempty"`
+
+	// Sequence The item's place in the list (序号), from 1.
+	Sequence *ItemSequence `json:"sequence,omitempty"`
+}
+
+// ChecklistItemMove defines model for ChecklistItemMove.
+type ChecklistItemMove struct {
+	// FromSequence The item's place in the list (序号), from 1.
+	FromSequence ItemSequence `json:"fromSequence"`
+	ItemKey      string       `json:"itemKey"`
+	Name         string       `json:"name"`
+
+	// ToSequence The item's place in the list (序号), from 1.
+	ToSequence ItemSequence `json:"toSequence"`
+}
+
+// ChecklistItemName Example: 首次未按规定携带道路运输证
+type ChecklistItemName = string
+
+// ChecklistItemPage defines model for ChecklistItemPage.
+type ChecklistItemPage struct {
+	Items      []ChecklistItem `json:"items"`
+	NextCursor *string         `json:"nextCursor,omitempty"`
+}
+
+// ChecklistItemPatch defines model for ChecklistItemPatch.
+type ChecklistItemPatch struct {
+	// Attributes Merged into the item's attributes; `null` for a key removes its value.
+	Attributes         *map[string]*string                   `json:"attributes,omitempty"`
+	Category           nullable.Nullable[string]             `json:"category,omitempty"`
+	ImplementingUnitId nullable.Nullable[openapi_types.UUID] `json:"implementingUnitId,omitempty"`
+	LegalBasis         nullable.Nullable[string]             `json:"legalBasis,omitempty"`
+
+	// Name Example: 首次未按规定携带道路运输证
+	Name   *ChecklistItemName        `json:"name,omitempty"`
+	Remark nullable.Nullable[string] `json:"remark,omitempty"`
+
+	// Sequence The item's place in the list (序号), from 1.
+	Sequence *ItemSequence `json:"sequence,omitempty"`
+}
+
+// ChecklistKind defines model for ChecklistKind.
+type ChecklistKind struct {
+	// BuiltIn The kind comes with the product and does not change.
+	BuiltIn bool                 `json:"builtIn"`
+	Columns ChecklistKindColumns `json:"columns"`
+
+	// CreatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	CreatedAt   Timestamp                 `json:"createdAt"`
+	Description *ChecklistKindDescription `json:"description,omitempty"`
+
+	// Key A kind's key, camelCase.
+	//
+	// Example: noPenalty
+	Key ChecklistKindKey `json:"key"`
+
+	// Name Example: 不予处罚事项清单
+	Name ChecklistKindName `json:"name"`
+
+	// UpdatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	UpdatedAt Timestamp `json:"updatedAt"`
+
+	// Version Increases by one with every change; the `ETag` is this number quoted.
+	//
+	// Example: 1
+	Version Version `json:"version"`
+}
+
+// ChecklistKindColumn defines model for ChecklistKindColumn.
+type ChecklistKindColumn struct {
+	// Key A kind's key, camelCase.
+	//
+	// Example: noPenalty
+	Key ChecklistKindKey `json:"key"`
+
+	// Label The Chinese header real lists print for the column.
+	Label string `json:"label"`
+
+	// Required Every item must have a value.
+	Required bool `json:"required"`
+
+	// Searchable `q` searches it.
+	Searchable bool `json:"searchable"`
+
+	// Type What a column holds: `text` (up to 500 characters), `long_text` (up to 4,000), `enum` (one of
+	// `values`), `number` (a decimal such as `12` or `3.5`), `date` (`2021-06-01`), `unit` (the id of a
+	// unit), `legal_ref` (a legal reference: a law's title and article, up to 4,000 characters).
+	Type ChecklistColumnType `json:"type"`
+
+	// Values An enum column's values, in order; only for `enum`.
+	Values *[]string `json:"values,omitempty"`
+}
+
+// ChecklistKindColumns defines model for ChecklistKindColumns.
+type ChecklistKindColumns = []ChecklistKindColumn
+
+// ChecklistKindCreate defines model for ChecklistKindCreate.
+type ChecklistKindCreate struct {
+	Columns     ChecklistKindColumns      `json:"columns"`
+	Description *ChecklistKindDescription `json:"description,omitempty"`
+
+	// Key A kind's key, camelCase.
+	//
+	// Example: noPenalty
+	Key ChecklistKindKey `json:"key"`
+
+	// Name Example: 不予处罚事项清单
+	Name ChecklistKindName `json:"name"`
+}
+
+// ChecklistKindDescription defines model for ChecklistKindDescription.
+type ChecklistKindDescription = string
+
+// ChecklistKindKey A kind's key, camelCase.
+//
+// Example: noPenalty
+type ChecklistKindKey = string
+
+// ChecklistKindName Example: 不予处罚事项清单
+type ChecklistKindName = string
+
+// ChecklistKindPage defines model for ChecklistKindPage.
+type ChecklistKindPage struct {
+	Items      []ChecklistKind `json:"items"`
+	NextCursor *string         `json:"nextCursor,omitempty"`
+}
+
+// ChecklistKindPatch defines model for ChecklistKindPatch.
+type ChecklistKindPatch struct {
+	Columns     *ChecklistKindColumns     `json:"columns,omitempty"`
+	Description nullable.Nullable[string] `json:"description,omitempty"`
+
+	// Name Example: 不予处罚事项清单
+	Name *ChecklistKindName `json:"name,omitempty"`
+}
+
+// ChecklistPage defines model for ChecklistPage.
+type ChecklistPage struct {
+	Items      []Checklist `json:"items"`
+	NextCursor *string     `json:"nextCursor,omitempty"`
+}
+
+// ChecklistPatch defines model for ChecklistPatch.
+type ChecklistPatch struct {
+	DocumentNumber nullable.Nullable[string]             `json:"documentNumber,omitempty"`
+	EffectiveDate  nullable.Nullable[openapi_types.Date] `json:"effectiveDate,omitempty"`
+
+	// Title Example: 盘锦市柔性执法事项清单
+	Title *ChecklistTitle `json:"title,omitempty"`
+
+	// Year Example: 2021
+	Year *Year `json:"year,omitempty"`
+}
+
+// ChecklistReturn defines model for ChecklistReturn.
+type ChecklistReturn struct {
+	// Comment What the issuing unit must change.
+	Comment string `json:"comment"`
+}
+
+// ChecklistStatistics defines model for ChecklistStatistics.
+type ChecklistStatistics struct {
+	ByCategory []ChecklistCategoryCount `json:"byCategory"`
+	ByUnit     []ChecklistUnitCount     `json:"byUnit"`
+
+	// ChecklistId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	ChecklistId Id `json:"checklistId"`
+
+	// Items Items in the version.
+	Items int32 `json:"items"`
+
+	// Units Distinct implementing units of its items.
+	Units int32 `json:"units"`
+}
+
+// ChecklistStatus draft 草稿 (its unit edits it) → in_review 合法性审查中 → published 已发布 (in force; never changes)
+// → superseded 已被新版本替代 (by the next version's publication; stays readable) or abolished 已废止.
+// A returned version is a draft again. Published and superseded versions are released: API keys
+// and every signed-in user see them.
+type ChecklistStatus string
+
+// ChecklistTitle Example: 盘锦市柔性执法事项清单
+type ChecklistTitle = string
+
+// ChecklistUnitCount defines model for ChecklistUnitCount.
+type ChecklistUnitCount struct {
+	Items int32 `json:"items"`
+
+	// UnitId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	UnitId *Id `json:"unitId,omitempty"`
+}
+
+// ChecklistVersionRef defines model for ChecklistVersionRef.
+type ChecklistVersionRef struct {
+	// Id A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	Id        Id    `json:"id"`
+	VersionNo int32 `json:"versionNo"`
+}
+
 // Comparator gte ≥ (以上); lte ≤ (以内); eq = ; between, from `value` to `valueTo`, both included.
 //
 // Example: gte
@@ -1158,6 +1795,11 @@ type Direction string
 
 // DisplayName Example: 市司法局审核员
 type DisplayName = string
+
+// DocumentNumber The document number (文号) of the document that issues the list.
+//
+// Example: 盘政办发〔2021〕31号
+type DocumentNumber = string
 
 // Edition Example: 2021年版
 type Edition = string
@@ -2101,6 +2743,9 @@ type IndicatorValuePatch struct {
 	YesNo     nullable.Nullable[bool]          `json:"yesNo,omitempty"`
 }
 
+// ItemSequence The item's place in the list (序号), from 1.
+type ItemSequence = int32
+
 // LoginRequest defines model for LoginRequest.
 type LoginRequest struct {
 	Password string `json:"password"`
@@ -2272,7 +2917,9 @@ type ReportingUnitIds = []Id
 
 // Role admin 管理员 (the city rule-of-law office: everything); reviewer 审核员 (reviews and approves for its
 // unit and the units below it, never what it submitted itself); reporter 填报员 (edits and submits its
-// own unit's records); viewer 查看员 (reads its unit's subtree).
+// own unit's records); viewer 查看员 (reads its unit's subtree); cityReviewer 合法性审查员 (the Justice
+// Bureau's legality review: reads, and reviews where an operation admits it, every unit's records
+// city-wide, never what it submitted itself; administers no users or keys).
 //
 // Example: reviewer
 type Role string
@@ -2999,11 +3646,68 @@ type AttachmentIdPath = Id
 // AuditSortQuery defines model for AuditSortQuery.
 type AuditSortQuery string
 
+// ChecklistAttributeQuery defines model for ChecklistAttributeQuery.
+type ChecklistAttributeQuery = []string
+
+// ChecklistCategoryQuery defines model for ChecklistCategoryQuery.
+type ChecklistCategoryQuery = string
+
+// ChecklistIdPath A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type ChecklistIdPath = Id
+
+// ChecklistIssuingUnitIdQuery A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type ChecklistIssuingUnitIdQuery = Id
+
+// ChecklistItemIdPath A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type ChecklistItemIdPath = Id
+
+// ChecklistKindKeyPath A kind's key, camelCase.
+//
+// Example: noPenalty
+type ChecklistKindKeyPath = ChecklistKindKey
+
+// ChecklistKindQuery A kind's key, camelCase.
+//
+// Example: noPenalty
+type ChecklistKindQuery = ChecklistKindKey
+
+// ChecklistListIdQuery A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type ChecklistListIdQuery = Id
+
+// ChecklistSearchQuery defines model for ChecklistSearchQuery.
+type ChecklistSearchQuery = string
+
+// ChecklistSortQuery defines model for ChecklistSortQuery.
+type ChecklistSortQuery string
+
+// ChecklistStatusQuery draft 草稿 (its unit edits it) → in_review 合法性审查中 → published 已发布 (in force; never changes)
+// → superseded 已被新版本替代 (by the next version's publication; stays readable) or abolished 已废止.
+// A returned version is a draft again. Published and superseded versions are released: API keys
+// and every signed-in user see them.
+type ChecklistStatusQuery = ChecklistStatus
+
 // CursorQuery defines model for CursorQuery.
 type CursorQuery = string
 
+// DiffFromQuery defines model for DiffFromQuery.
+type DiffFromQuery = int32
+
+// DiffToQuery defines model for DiffToQuery.
+type DiffToQuery = int32
+
 // DisabledQuery defines model for DisabledQuery.
 type DisabledQuery = bool
+
+// DraftChecklistIfMatchHeader defines model for DraftChecklistIfMatchHeader.
+type DraftChecklistIfMatchHeader = string
 
 // EntityIdQuery defines model for EntityIdQuery.
 type EntityIdQuery = string
@@ -3037,6 +3741,11 @@ type IfMatchHeader = string
 
 // IfNoneMatchHeader defines model for IfNoneMatchHeader.
 type IfNoneMatchHeader = string
+
+// ImplementingUnitIdQuery A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type ImplementingUnitIdQuery = Id
 
 // IndicatorIdPath A server-generated, time-sortable id (UUIDv7).
 //
@@ -3087,7 +3796,9 @@ type RevokedQuery = bool
 
 // RoleQuery admin 管理员 (the city rule-of-law office: everything); reviewer 审核员 (reviews and approves for its
 // unit and the units below it, never what it submitted itself); reporter 填报员 (edits and submits its
-// own unit's records); viewer 查看员 (reads its unit's subtree).
+// own unit's records); viewer 查看员 (reads its unit's subtree); cityReviewer 合法性审查员 (the Justice
+// Bureau's legality review: reads, and reviews where an operation admits it, every unit's records
+// city-wide, never what it submitted itself; administers no users or keys).
 //
 // Example: reviewer
 type RoleQuery = Role
@@ -3271,6 +3982,185 @@ type ListAuditEventsParams struct {
 
 // ListAuditEventsParamsSort defines parameters for ListAuditEvents.
 type ListAuditEventsParamsSort string
+
+// DeleteChecklistItemParams defines parameters for DeleteChecklistItem.
+type DeleteChecklistItemParams struct {
+	// IfMatch Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+	// made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
+	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
+}
+
+// UpdateChecklistItemParams defines parameters for UpdateChecklistItem.
+type UpdateChecklistItemParams struct {
+	// IfMatch Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+	// made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
+	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
+}
+
+// ListChecklistKindsParams defines parameters for ListChecklistKinds.
+type ListChecklistKindsParams struct {
+	// Limit Items per page.
+	Limit *LimitQuery `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page, as it was given. It is only valid with the same filters and sort.
+	Cursor *CursorQuery `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateChecklistKindParams defines parameters for CreateChecklistKind.
+type CreateChecklistKindParams struct {
+	// IdempotencyKey A key of the client's choosing (a UUID is a good one). Repeating a request with the same key and
+	// body within 24 hours returns the first response and changes nothing; the same key with another
+	// body is a `422`; while the first request is still running, a `409`.
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateChecklistKindParams defines parameters for UpdateChecklistKind.
+type UpdateChecklistKindParams struct {
+	// IfMatch Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+	// made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
+	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
+}
+
+// ListChecklistsParams defines parameters for ListChecklists.
+type ListChecklistsParams struct {
+	// Kind Only lists of this kind.
+	Kind *ChecklistKindQuery `form:"kind,omitempty" json:"kind,omitempty"`
+
+	// IssuingUnitId Only lists issued by this unit.
+	IssuingUnitId *ChecklistIssuingUnitIdQuery `form:"issuingUnitId,omitempty" json:"issuingUnitId,omitempty"`
+
+	// Year Only records of this year.
+	Year *YearQuery `form:"year,omitempty" json:"year,omitempty"`
+
+	// Status Only versions in this state.
+	Status *ChecklistStatusQuery `form:"status,omitempty" json:"status,omitempty"`
+
+	// ListId Only versions of this list (the `listId` every version of it carries).
+	ListId *ChecklistListIdQuery `form:"listId,omitempty" json:"listId,omitempty"`
+
+	// Sort Order of the list; a leading `-` reverses it. Ties are broken by id.
+	Sort *ListChecklistsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Limit Items per page.
+	Limit *LimitQuery `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page, as it was given. It is only valid with the same filters and sort.
+	Cursor *CursorQuery `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListChecklistsParamsSort defines parameters for ListChecklists.
+type ListChecklistsParamsSort string
+
+// CreateChecklistParams defines parameters for CreateChecklist.
+type CreateChecklistParams struct {
+	// IdempotencyKey A key of the client's choosing (a UUID is a good one). Repeating a request with the same key and
+	// body within 24 hours returns the first response and changes nothing; the same key with another
+	// body is a `422`; while the first request is still running, a `409`.
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
+// DeleteChecklistParams defines parameters for DeleteChecklist.
+type DeleteChecklistParams struct {
+	// IfMatch Required: the `ETag` of the version you read (from the `GET` of the list version), so that a
+	// change made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
+	IfMatch *DraftChecklistIfMatchHeader `json:"If-Match,omitempty"`
+}
+
+// GetChecklistParams defines parameters for GetChecklist.
+type GetChecklistParams struct {
+	// IfNoneMatch An `ETag` the client holds; the answer is `304` while it is current.
+	IfNoneMatch *IfNoneMatchHeader `json:"If-None-Match,omitempty"`
+}
+
+// UpdateChecklistParams defines parameters for UpdateChecklist.
+type UpdateChecklistParams struct {
+	// IfMatch Required: the `ETag` of the version you read (from the `GET` of the list version), so that a
+	// change made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
+	IfMatch *DraftChecklistIfMatchHeader `json:"If-Match,omitempty"`
+}
+
+// DiffChecklistVersionsParams defines parameters for DiffChecklistVersions.
+type DiffChecklistVersionsParams struct {
+	// From The version number (`versionNo`) to compare from; by default the one before `to`.
+	From *DiffFromQuery `form:"from,omitempty" json:"from,omitempty"`
+
+	// To The version number (`versionNo`) to compare to; by default this version's.
+	To *DiffToQuery `form:"to,omitempty" json:"to,omitempty"`
+}
+
+// ExportChecklistDiffParams defines parameters for ExportChecklistDiff.
+type ExportChecklistDiffParams struct {
+	// From The version number (`versionNo`) to compare from; by default the one before `to`.
+	From *DiffFromQuery `form:"from,omitempty" json:"from,omitempty"`
+
+	// To The version number (`versionNo`) to compare to; by default this version's.
+	To *DiffToQuery `form:"to,omitempty" json:"to,omitempty"`
+}
+
+// ExportChecklistParams defines parameters for ExportChecklist.
+type ExportChecklistParams struct {
+	// Format `xlsx` (default) or `csv` (UTF-8 with a byte order mark, which Excel needs for Chinese).
+	Format *ExportChecklistParamsFormat `form:"format,omitempty" json:"format,omitempty"`
+}
+
+// ExportChecklistParamsFormat defines parameters for ExportChecklist.
+type ExportChecklistParamsFormat string
+
+// ImportChecklistItemsParams defines parameters for ImportChecklistItems.
+type ImportChecklistItemsParams struct {
+	// DryRun Check the file and report what an import would do, without writing anything.
+	DryRun *bool `form:"dryRun,omitempty" json:"dryRun,omitempty"`
+
+	// DeleteMissing Delete the draft's items that the file does not name (the file is the whole list).
+	DeleteMissing *bool `form:"deleteMissing,omitempty" json:"deleteMissing,omitempty"`
+}
+
+// ListChecklistItemsParams defines parameters for ListChecklistItems.
+type ListChecklistItemsParams struct {
+	// ImplementingUnitId Only items this unit implements.
+	ImplementingUnitId *ImplementingUnitIdQuery `form:"implementingUnitId,omitempty" json:"implementingUnitId,omitempty"`
+
+	// Category Only items of this category, exactly.
+	Category *ChecklistCategoryQuery `form:"category,omitempty" json:"category,omitempty"`
+
+	// Attribute Only items whose column `key` holds `value`, exactly, written `key:value` (`level:市`); repeat it
+	// to require several. A key that is not a column of the kind is a `422`.
+	Attribute *ChecklistAttributeQuery `form:"attribute,omitempty" json:"attribute,omitempty"`
+
+	// Q Free text matched against the name, legal basis, category and the kind's searchable columns; case and traditional/simplified forms are ignored.
+	Q *ChecklistSearchQuery `form:"q,omitempty" json:"q,omitempty"`
+
+	// Limit Items per page.
+	Limit *LimitQuery `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page, as it was given. It is only valid with the same filters and sort.
+	Cursor *CursorQuery `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateChecklistItemParams defines parameters for CreateChecklistItem.
+type CreateChecklistItemParams struct {
+	// IdempotencyKey A key of the client's choosing (a UUID is a good one). Repeating a request with the same key and
+	// body within 24 hours returns the first response and changes nothing; the same key with another
+	// body is a `422`; while the first request is still running, a `409`.
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
+// ReviseChecklistParams defines parameters for ReviseChecklist.
+type ReviseChecklistParams struct {
+	// IdempotencyKey A key of the client's choosing (a UUID is a good one). Repeating a request with the same key and
+	// body within 24 hours returns the first response and changes nothing; the same key with another
+	// body is a `422`; while the first request is still running, a `409`.
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
+// ListChecklistVersionsParams defines parameters for ListChecklistVersions.
+type ListChecklistVersionsParams struct {
+	// Limit Items per page.
+	Limit *LimitQuery `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page, as it was given. It is only valid with the same filters and sort.
+	Cursor *CursorQuery `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
 
 // ListEvaluationsParams defines parameters for ListEvaluations.
 type ListEvaluationsParams struct {
@@ -3705,6 +4595,33 @@ type CreateApiKeyJSONRequestBody = ApiKeyCreate
 // LoginJSONRequestBody defines body for Login for application/json ContentType.
 type LoginJSONRequestBody = LoginRequest
 
+// UpdateChecklistItemApplicationMergePatchPlusJSONRequestBody defines body for UpdateChecklistItem for application/merge-patch+json ContentType.
+type UpdateChecklistItemApplicationMergePatchPlusJSONRequestBody = ChecklistItemPatch
+
+// CreateChecklistKindJSONRequestBody defines body for CreateChecklistKind for application/json ContentType.
+type CreateChecklistKindJSONRequestBody = ChecklistKindCreate
+
+// UpdateChecklistKindApplicationMergePatchPlusJSONRequestBody defines body for UpdateChecklistKind for application/merge-patch+json ContentType.
+type UpdateChecklistKindApplicationMergePatchPlusJSONRequestBody = ChecklistKindPatch
+
+// CreateChecklistJSONRequestBody defines body for CreateChecklist for application/json ContentType.
+type CreateChecklistJSONRequestBody = ChecklistCreate
+
+// UpdateChecklistApplicationMergePatchPlusJSONRequestBody defines body for UpdateChecklist for application/merge-patch+json ContentType.
+type UpdateChecklistApplicationMergePatchPlusJSONRequestBody = ChecklistPatch
+
+// ImportChecklistItemsMultipartRequestBody defines body for ImportChecklistItems for multipart/form-data ContentType.
+type ImportChecklistItemsMultipartRequestBody = SheetUpload
+
+// CreateChecklistItemJSONRequestBody defines body for CreateChecklistItem for application/json ContentType.
+type CreateChecklistItemJSONRequestBody = ChecklistItemCreate
+
+// PublishChecklistJSONRequestBody defines body for PublishChecklist for application/json ContentType.
+type PublishChecklistJSONRequestBody = ChecklistApproval
+
+// ReturnChecklistJSONRequestBody defines body for ReturnChecklist for application/json ContentType.
+type ReturnChecklistJSONRequestBody = ChecklistReturn
+
 // CreateEvaluationJSONRequestBody defines body for CreateEvaluation for application/json ContentType.
 type CreateEvaluationJSONRequestBody = EvaluationCreate
 
@@ -3806,6 +4723,81 @@ type ServerInterface interface {
 	// Logout Sign out（退出登录）
 	// (POST /auth/logout)
 	Logout(ctx echo.Context) error
+	// DeleteChecklistItem Remove an item from a draft checklist（删除清单事项）
+	// (DELETE /checklist-items/{id})
+	DeleteChecklistItem(ctx echo.Context, id ChecklistItemIdPath, params DeleteChecklistItemParams) error
+	// GetChecklistItem Get a checklist item（查看清单事项）
+	// (GET /checklist-items/{id})
+	GetChecklistItem(ctx echo.Context, id ChecklistItemIdPath) error
+	// UpdateChecklistItem Change an item of a draft checklist（修改清单事项）
+	// (PATCH /checklist-items/{id})
+	UpdateChecklistItem(ctx echo.Context, id ChecklistItemIdPath, params UpdateChecklistItemParams) error
+	// ListChecklistKinds List checklist kinds（查询清单类型）
+	// (GET /checklist-kinds)
+	ListChecklistKinds(ctx echo.Context, params ListChecklistKindsParams) error
+	// CreateChecklistKind Define a checklist kind（新增清单类型）
+	// (POST /checklist-kinds)
+	CreateChecklistKind(ctx echo.Context, params CreateChecklistKindParams) error
+	// GetChecklistKind Get a checklist kind（查看清单类型）
+	// (GET /checklist-kinds/{key})
+	GetChecklistKind(ctx echo.Context, key ChecklistKindKeyPath) error
+	// UpdateChecklistKind Change a checklist kind（修改清单类型）
+	// (PATCH /checklist-kinds/{key})
+	UpdateChecklistKind(ctx echo.Context, key ChecklistKindKeyPath, params UpdateChecklistKindParams) error
+	// ListChecklists List checklists（查询清单）
+	// (GET /checklists)
+	ListChecklists(ctx echo.Context, params ListChecklistsParams) error
+	// CreateChecklist Create a checklist（新建清单）
+	// (POST /checklists)
+	CreateChecklist(ctx echo.Context, params CreateChecklistParams) error
+	// DeleteChecklist Delete a draft checklist（删除清单草稿）
+	// (DELETE /checklists/{id})
+	DeleteChecklist(ctx echo.Context, id ChecklistIdPath, params DeleteChecklistParams) error
+	// GetChecklist Get a checklist version（查看清单）
+	// (GET /checklists/{id})
+	GetChecklist(ctx echo.Context, id ChecklistIdPath, params GetChecklistParams) error
+	// UpdateChecklist Change a draft checklist（修改清单）
+	// (PATCH /checklists/{id})
+	UpdateChecklist(ctx echo.Context, id ChecklistIdPath, params UpdateChecklistParams) error
+	// AbolishChecklist Abolish a checklist（废止清单）
+	// (POST /checklists/{id}/abolish)
+	AbolishChecklist(ctx echo.Context, id ChecklistIdPath) error
+	// DiffChecklistVersions Compare two versions of a checklist（清单版本比对）
+	// (GET /checklists/{id}/diff)
+	DiffChecklistVersions(ctx echo.Context, id ChecklistIdPath, params DiffChecklistVersionsParams) error
+	// ExportChecklistDiff Download the comparison of two checklist versions（下载版本比对表）
+	// (GET /checklists/{id}/diff-export)
+	ExportChecklistDiff(ctx echo.Context, id ChecklistIdPath, params ExportChecklistDiffParams) error
+	// ExportChecklist Export a checklist version as a spreadsheet（导出清单）
+	// (GET /checklists/{id}/export)
+	ExportChecklist(ctx echo.Context, id ChecklistIdPath, params ExportChecklistParams) error
+	// ImportChecklistItems Import a draft checklist's items from a spreadsheet（导入清单事项）
+	// (POST /checklists/{id}/import)
+	ImportChecklistItems(ctx echo.Context, id ChecklistIdPath, params ImportChecklistItemsParams) error
+	// ListChecklistItems List a checklist's items（查询清单事项）
+	// (GET /checklists/{id}/items)
+	ListChecklistItems(ctx echo.Context, id ChecklistIdPath, params ListChecklistItemsParams) error
+	// CreateChecklistItem Add an item to a draft checklist（新增清单事项）
+	// (POST /checklists/{id}/items)
+	CreateChecklistItem(ctx echo.Context, id ChecklistIdPath, params CreateChecklistItemParams) error
+	// PublishChecklist Approve and publish a checklist（审查通过并发布）
+	// (POST /checklists/{id}/publish)
+	PublishChecklist(ctx echo.Context, id ChecklistIdPath) error
+	// ReturnChecklist Return a checklist from legality review（审查退回）
+	// (POST /checklists/{id}/return)
+	ReturnChecklist(ctx echo.Context, id ChecklistIdPath) error
+	// ReviseChecklist Revise a published checklist（修订清单）
+	// (POST /checklists/{id}/revise)
+	ReviseChecklist(ctx echo.Context, id ChecklistIdPath, params ReviseChecklistParams) error
+	// GetChecklistStatistics Count a checklist's items（清单事项统计）
+	// (GET /checklists/{id}/statistics)
+	GetChecklistStatistics(ctx echo.Context, id ChecklistIdPath) error
+	// SubmitChecklist Submit a checklist for legality review（提交合法性审查）
+	// (POST /checklists/{id}/submit)
+	SubmitChecklist(ctx echo.Context, id ChecklistIdPath) error
+	// ListChecklistVersions List the versions of a checklist（查询清单历次版本）
+	// (GET /checklists/{id}/versions)
+	ListChecklistVersions(ctx echo.Context, id ChecklistIdPath, params ListChecklistVersionsParams) error
 	// ListEvaluations List evaluations（查询考核评价）
 	// (GET /evaluations)
 	ListEvaluations(ctx echo.Context, params ListEvaluationsParams) error
@@ -4193,6 +5185,769 @@ func (w *ServerInterfaceWrapper) Logout(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.Logout(ctx)
+	return err
+}
+
+// DeleteChecklistItem converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteChecklistItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ChecklistItemIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeleteChecklistItemParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatchHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteChecklistItem(ctx, id, params)
+	return err
+}
+
+// GetChecklistItem converts echo context to params.
+func (w *ServerInterfaceWrapper) GetChecklistItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ChecklistItemIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetChecklistItem(ctx, id)
+	return err
+}
+
+// UpdateChecklistItem converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateChecklistItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ChecklistItemIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateChecklistItemParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatchHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateChecklistItem(ctx, id, params)
+	return err
+}
+
+// ListChecklistKinds converts echo context to params.
+func (w *ServerInterfaceWrapper) ListChecklistKinds(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListChecklistKindsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListChecklistKinds(ctx, params)
+	return err
+}
+
+// CreateChecklistKind converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateChecklistKind(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateChecklistKindParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateChecklistKind(ctx, params)
+	return err
+}
+
+// GetChecklistKind converts echo context to params.
+func (w *ServerInterfaceWrapper) GetChecklistKind(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "key" -------------
+	var key ChecklistKindKeyPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "key", ctx.Param("key"), &key, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter key: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetChecklistKind(ctx, key)
+	return err
+}
+
+// UpdateChecklistKind converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateChecklistKind(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "key" -------------
+	var key ChecklistKindKeyPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "key", ctx.Param("key"), &key, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter key: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateChecklistKindParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatchHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateChecklistKind(ctx, key, params)
+	return err
+}
+
+// ListChecklists converts echo context to params.
+func (w *ServerInterfaceWrapper) ListChecklists(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListChecklistsParams
+	// ------------- Optional query parameter "kind" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "kind", ctx.QueryParams(), &params.Kind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter kind: %s", err))
+	}
+
+	// ------------- Optional query parameter "issuingUnitId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "issuingUnitId", ctx.QueryParams(), &params.IssuingUnitId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter issuingUnitId: %s", err))
+	}
+
+	// ------------- Optional query parameter "year" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "year", ctx.QueryParams(), &params.Year, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter year: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "listId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "listId", ctx.QueryParams(), &params.ListId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter listId: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", ctx.QueryParams(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListChecklists(ctx, params)
+	return err
+}
+
+// CreateChecklist converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateChecklist(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateChecklistParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateChecklist(ctx, params)
+	return err
+}
+
+// DeleteChecklist converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteChecklist(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ChecklistIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeleteChecklistParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch DraftChecklistIfMatchHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteChecklist(ctx, id, params)
+	return err
+}
+
+// GetChecklist converts echo context to params.
+func (w *ServerInterfaceWrapper) GetChecklist(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ChecklistIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetChecklistParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatchHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetChecklist(ctx, id, params)
+	return err
+}
+
+// UpdateChecklist converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateChecklist(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ChecklistIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateChecklistParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch DraftChecklistIfMatchHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateChecklist(ctx, id, params)
+	return err
+}
+
+// AbolishChecklist converts echo context to params.
+func (w *ServerInterfaceWrapper) AbolishChecklist(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ChecklistIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AbolishChecklist(ctx, id)
+	return err
+}
+
+// DiffChecklistVersions converts echo context to params.
+func (w *ServerInterfaceWrapper) DiffChecklistVersions(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ChecklistIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DiffChecklistVersionsParams
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", ctx.QueryParams(), &params.From, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter from: %s", err))
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", ctx.QueryParams(), &params.To, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter to: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DiffChecklistVersions(ctx, id, params)
+	return err
+}
+
+// ExportChecklistDiff converts echo context to params.
+func (w *ServerInterfaceWrapper) ExportChecklistDiff(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ChecklistIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ExportChecklistDiffParams
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", ctx.QueryParams(), &params.From, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter from: %s", err))
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", ctx.QueryParams(), &params.To, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter to: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ExportChecklistDiff(ctx, id, params)
+	return err
+}
+
+// ExportChecklist converts echo context to params.
+func (w *ServerInterfaceWrapper) ExportChecklist(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ChecklistIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ExportChecklistParams
+	// ------------- Optional query parameter "format" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "format", ctx.QueryParams(), &params.Format, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter format: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ExportChecklist(ctx, id, params)
+	return err
+}
+
+// ImportChecklistItems converts echo context to params.
+func (w *ServerInterfaceWrapper) ImportChecklistItems(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ChecklistIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ImportChecklistItemsParams
+	// ------------- Optional query parameter "dryRun" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "dryRun", ctx.QueryParams(), &params.DryRun, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter dryRun: %s", err))
+	}
+
+	// ------------- Optional query parameter "deleteMissing" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "deleteMissing", ctx.QueryParams(), &params.DeleteMissing, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter deleteMissing: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ImportChecklistItems(ctx, id, params)
+	return err
+}
+
+// ListChecklistItems converts echo context to params.
+func (w *ServerInterfaceWrapper) ListChecklistItems(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ChecklistIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListChecklistItemsParams
+	// ------------- Optional query parameter "implementingUnitId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "implementingUnitId", ctx.QueryParams(), &params.ImplementingUnitId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter implementingUnitId: %s", err))
+	}
+
+	// ------------- Optional query parameter "category" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "category", ctx.QueryParams(), &params.Category, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter category: %s", err))
+	}
+
+	// ------------- Optional query parameter "attribute" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "attribute", ctx.QueryParams(), &params.Attribute, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter attribute: %s", err))
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", ctx.QueryParams(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter q: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListChecklistItems(ctx, id, params)
+	return err
+}
+
+// CreateChecklistItem converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateChecklistItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ChecklistIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateChecklistItemParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateChecklistItem(ctx, id, params)
+	return err
+}
+
+// PublishChecklist converts echo context to params.
+func (w *ServerInterfaceWrapper) PublishChecklist(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ChecklistIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.PublishChecklist(ctx, id)
+	return err
+}
+
+// ReturnChecklist converts echo context to params.
+func (w *ServerInterfaceWrapper) ReturnChecklist(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ChecklistIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ReturnChecklist(ctx, id)
+	return err
+}
+
+// ReviseChecklist converts echo context to params.
+func (w *ServerInterfaceWrapper) ReviseChecklist(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ChecklistIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ReviseChecklistParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ReviseChecklist(ctx, id, params)
+	return err
+}
+
+// GetChecklistStatistics converts echo context to params.
+func (w *ServerInterfaceWrapper) GetChecklistStatistics(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ChecklistIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetChecklistStatistics(ctx, id)
+	return err
+}
+
+// SubmitChecklist converts echo context to params.
+func (w *ServerInterfaceWrapper) SubmitChecklist(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ChecklistIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SubmitChecklist(ctx, id)
+	return err
+}
+
+// ListChecklistVersions converts echo context to params.
+func (w *ServerInterfaceWrapper) ListChecklistVersions(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ChecklistIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListChecklistVersionsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListChecklistVersions(ctx, id, params)
 	return err
 }
 
@@ -6153,10 +7908,51 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/evaluations/:id/ranking", wrapper.GetEvaluationRanking, options.OperationMiddlewares["getEvaluationRanking"]...)
 	router.GET(options.BaseURL+"/evaluations/:id/units/:unitId", wrapper.GetUnitScorecard, options.OperationMiddlewares["getUnitScorecard"]...)
 	router.GET(options.BaseURL+"/evaluations/:id/compare", wrapper.CompareEvaluations, options.OperationMiddlewares["compareEvaluations"]...)
+	router.GET(options.BaseURL+"/checklist-kinds", wrapper.ListChecklistKinds, options.OperationMiddlewares["listChecklistKinds"]...)
+	router.POST(options.BaseURL+"/checklist-kinds", wrapper.CreateChecklistKind, options.OperationMiddlewares["createChecklistKind"]...)
+	router.GET(options.BaseURL+"/checklist-kinds/:key", wrapper.GetChecklistKind, options.OperationMiddlewares["getChecklistKind"]...)
+	router.PATCH(options.BaseURL+"/checklist-kinds/:key", wrapper.UpdateChecklistKind, options.OperationMiddlewares["updateChecklistKind"]...)
+	router.GET(options.BaseURL+"/checklists", wrapper.ListChecklists, options.OperationMiddlewares["listChecklists"]...)
+	router.POST(options.BaseURL+"/checklists", wrapper.CreateChecklist, options.OperationMiddlewares["createChecklist"]...)
+	router.DELETE(options.BaseURL+"/checklists/:id", wrapper.DeleteChecklist, options.OperationMiddlewares["deleteChecklist"]...)
+	router.GET(options.BaseURL+"/checklists/:id", wrapper.GetChecklist, options.OperationMiddlewares["getChecklist"]...)
+	router.PATCH(options.BaseURL+"/checklists/:id", wrapper.UpdateChecklist, options.OperationMiddlewares["updateChecklist"]...)
+	router.GET(options.BaseURL+"/checklists/:id/versions", wrapper.ListChecklistVersions, options.OperationMiddlewares["listChecklistVersions"]...)
+	router.POST(options.BaseURL+"/checklists/:id/submit", wrapper.SubmitChecklist, options.OperationMiddlewares["submitChecklist"]...)
+	router.POST(options.BaseURL+"/checklists/:id/return", wrapper.ReturnChecklist, options.OperationMiddlewares["returnChecklist"]...)
+	router.POST(options.BaseURL+"/checklists/:id/publish", wrapper.PublishChecklist, options.OperationMiddlewares["publishChecklist"]...)
+	router.POST(options.BaseURL+"/checklists/:id/revise", wrapper.ReviseChecklist, options.OperationMiddlewares["reviseChecklist"]...)
+	router.POST(options.BaseURL+"/checklists/:id/abolish", wrapper.AbolishChecklist, options.OperationMiddlewares["abolishChecklist"]...)
+	router.GET(options.BaseURL+"/checklists/:id/statistics", wrapper.GetChecklistStatistics, options.OperationMiddlewares["getChecklistStatistics"]...)
+	router.GET(options.BaseURL+"/checklists/:id/diff", wrapper.DiffChecklistVersions, options.OperationMiddlewares["diffChecklistVersions"]...)
+	router.GET(options.BaseURL+"/checklists/:id/items", wrapper.ListChecklistItems, options.OperationMiddlewares["listChecklistItems"]...)
+	router.POST(options.BaseURL+"/checklists/:id/items", wrapper.CreateChecklistItem, options.OperationMiddlewares["createChecklistItem"]...)
+	router.DELETE(options.BaseURL+"/checklist-items/:id", wrapper.DeleteChecklistItem, options.OperationMiddlewares["deleteChecklistItem"]...)
+	router.GET(options.BaseURL+"/checklist-items/:id", wrapper.GetChecklistItem, options.OperationMiddlewares["getChecklistItem"]...)
+	router.PATCH(options.BaseURL+"/checklist-items/:id", wrapper.UpdateChecklistItem, options.OperationMiddlewares["updateChecklistItem"]...)
+	router.POST(options.BaseURL+"/checklists/:id/import", wrapper.ImportChecklistItems, options.OperationMiddlewares["importChecklistItems"]...)
+	router.GET(options.BaseURL+"/checklists/:id/export", wrapper.ExportChecklist, options.OperationMiddlewares["exportChecklist"]...)
+	router.GET(options.BaseURL+"/checklists/:id/diff-export", wrapper.ExportChecklistDiff, options.OperationMiddlewares["exportChecklistDiff"]...)
 
 }
 
 type BadRequestApplicationProblemPlusJSONResponse Problem
+
+type ChecklistSheetResponseHeaders struct {
+	ContentDisposition *string
+}
+type ChecklistSheetApplicationvndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse struct {
+	Body io.Reader
+
+	Headers       ChecklistSheetResponseHeaders
+	ContentLength int64
+}
+type ChecklistSheetTextcsvResponse struct {
+	Body io.Reader
+
+	Headers       ChecklistSheetResponseHeaders
+	ContentLength int64
+}
 
 type ConflictApplicationProblemPlusJSONResponse Problem
 
@@ -7204,6 +9000,3866 @@ type LogoutdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response LogoutdefaultApplicationProblemPlusJSONResponse) VisitLogoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteChecklistItemRequestObject struct {
+	Id     ChecklistItemIdPath `json:"id"`
+	Params DeleteChecklistItemParams
+}
+
+type DeleteChecklistItemResponseObject interface {
+	VisitDeleteChecklistItemResponse(w http.ResponseWriter) error
+}
+
+type DeleteChecklistItem204Response struct {
+}
+
+func (response DeleteChecklistItem204Response) VisitDeleteChecklistItemResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteChecklistItem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteChecklistItem400ApplicationProblemPlusJSONResponse) VisitDeleteChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteChecklistItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteChecklistItem401ApplicationProblemPlusJSONResponse) VisitDeleteChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteChecklistItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteChecklistItem403ApplicationProblemPlusJSONResponse) VisitDeleteChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteChecklistItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteChecklistItem404ApplicationProblemPlusJSONResponse) VisitDeleteChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteChecklistItem409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteChecklistItem409ApplicationProblemPlusJSONResponse) VisitDeleteChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteChecklistItem412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteChecklistItem412ApplicationProblemPlusJSONResponse) VisitDeleteChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteChecklistItem428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteChecklistItem428ApplicationProblemPlusJSONResponse) VisitDeleteChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteChecklistItemdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DeleteChecklistItemdefaultApplicationProblemPlusJSONResponse) VisitDeleteChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklistItemRequestObject struct {
+	Id ChecklistItemIdPath `json:"id"`
+}
+
+type GetChecklistItemResponseObject interface {
+	VisitGetChecklistItemResponse(w http.ResponseWriter) error
+}
+
+type GetChecklistItem200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetChecklistItem200JSONResponse struct {
+	Body    ChecklistItem
+	Headers GetChecklistItem200ResponseHeaders
+}
+
+func (response GetChecklistItem200JSONResponse) VisitGetChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklistItem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetChecklistItem400ApplicationProblemPlusJSONResponse) VisitGetChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklistItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetChecklistItem401ApplicationProblemPlusJSONResponse) VisitGetChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklistItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetChecklistItem403ApplicationProblemPlusJSONResponse) VisitGetChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklistItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetChecklistItem404ApplicationProblemPlusJSONResponse) VisitGetChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklistItem429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetChecklistItem429ApplicationProblemPlusJSONResponse) VisitGetChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklistItemdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetChecklistItemdefaultApplicationProblemPlusJSONResponse) VisitGetChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklistItemRequestObject struct {
+	Id     ChecklistItemIdPath `json:"id"`
+	Params UpdateChecklistItemParams
+	Body   *UpdateChecklistItemApplicationMergePatchPlusJSONRequestBody
+}
+
+type UpdateChecklistItemResponseObject interface {
+	VisitUpdateChecklistItemResponse(w http.ResponseWriter) error
+}
+
+type UpdateChecklistItem200ResponseHeaders struct {
+	ETag *string
+}
+
+type UpdateChecklistItem200JSONResponse struct {
+	Body    ChecklistItem
+	Headers UpdateChecklistItem200ResponseHeaders
+}
+
+func (response UpdateChecklistItem200JSONResponse) VisitUpdateChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklistItem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklistItem400ApplicationProblemPlusJSONResponse) VisitUpdateChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklistItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklistItem401ApplicationProblemPlusJSONResponse) VisitUpdateChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklistItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklistItem403ApplicationProblemPlusJSONResponse) VisitUpdateChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklistItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklistItem404ApplicationProblemPlusJSONResponse) VisitUpdateChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklistItem409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklistItem409ApplicationProblemPlusJSONResponse) VisitUpdateChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklistItem412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklistItem412ApplicationProblemPlusJSONResponse) VisitUpdateChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklistItem413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklistItem413ApplicationProblemPlusJSONResponse) VisitUpdateChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklistItem415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklistItem415ApplicationProblemPlusJSONResponse) VisitUpdateChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklistItem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklistItem422ApplicationProblemPlusJSONResponse) VisitUpdateChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklistItem428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklistItem428ApplicationProblemPlusJSONResponse) VisitUpdateChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklistItemdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateChecklistItemdefaultApplicationProblemPlusJSONResponse) VisitUpdateChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListChecklistKindsRequestObject struct {
+	Params ListChecklistKindsParams
+}
+
+type ListChecklistKindsResponseObject interface {
+	VisitListChecklistKindsResponse(w http.ResponseWriter) error
+}
+
+type ListChecklistKinds200JSONResponse ChecklistKindPage
+
+func (response ListChecklistKinds200JSONResponse) VisitListChecklistKindsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListChecklistKinds400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListChecklistKinds400ApplicationProblemPlusJSONResponse) VisitListChecklistKindsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListChecklistKinds401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListChecklistKinds401ApplicationProblemPlusJSONResponse) VisitListChecklistKindsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListChecklistKinds403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListChecklistKinds403ApplicationProblemPlusJSONResponse) VisitListChecklistKindsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListChecklistKinds429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListChecklistKinds429ApplicationProblemPlusJSONResponse) VisitListChecklistKindsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListChecklistKindsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListChecklistKindsdefaultApplicationProblemPlusJSONResponse) VisitListChecklistKindsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklistKindRequestObject struct {
+	Params CreateChecklistKindParams
+	Body   *CreateChecklistKindJSONRequestBody
+}
+
+type CreateChecklistKindResponseObject interface {
+	VisitCreateChecklistKindResponse(w http.ResponseWriter) error
+}
+
+type CreateChecklistKind201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type CreateChecklistKind201JSONResponse struct {
+	Body    ChecklistKind
+	Headers CreateChecklistKind201ResponseHeaders
+}
+
+func (response CreateChecklistKind201JSONResponse) VisitCreateChecklistKindResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklistKind400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateChecklistKind400ApplicationProblemPlusJSONResponse) VisitCreateChecklistKindResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklistKind401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateChecklistKind401ApplicationProblemPlusJSONResponse) VisitCreateChecklistKindResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklistKind403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateChecklistKind403ApplicationProblemPlusJSONResponse) VisitCreateChecklistKindResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklistKind409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateChecklistKind409ApplicationProblemPlusJSONResponse) VisitCreateChecklistKindResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklistKind413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateChecklistKind413ApplicationProblemPlusJSONResponse) VisitCreateChecklistKindResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklistKind415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateChecklistKind415ApplicationProblemPlusJSONResponse) VisitCreateChecklistKindResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklistKind422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateChecklistKind422ApplicationProblemPlusJSONResponse) VisitCreateChecklistKindResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklistKinddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateChecklistKinddefaultApplicationProblemPlusJSONResponse) VisitCreateChecklistKindResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklistKindRequestObject struct {
+	Key ChecklistKindKeyPath `json:"key"`
+}
+
+type GetChecklistKindResponseObject interface {
+	VisitGetChecklistKindResponse(w http.ResponseWriter) error
+}
+
+type GetChecklistKind200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetChecklistKind200JSONResponse struct {
+	Body    ChecklistKind
+	Headers GetChecklistKind200ResponseHeaders
+}
+
+func (response GetChecklistKind200JSONResponse) VisitGetChecklistKindResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklistKind400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetChecklistKind400ApplicationProblemPlusJSONResponse) VisitGetChecklistKindResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklistKind401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetChecklistKind401ApplicationProblemPlusJSONResponse) VisitGetChecklistKindResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklistKind403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetChecklistKind403ApplicationProblemPlusJSONResponse) VisitGetChecklistKindResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklistKind404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetChecklistKind404ApplicationProblemPlusJSONResponse) VisitGetChecklistKindResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklistKind429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetChecklistKind429ApplicationProblemPlusJSONResponse) VisitGetChecklistKindResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklistKinddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetChecklistKinddefaultApplicationProblemPlusJSONResponse) VisitGetChecklistKindResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklistKindRequestObject struct {
+	Key    ChecklistKindKeyPath `json:"key"`
+	Params UpdateChecklistKindParams
+	Body   *UpdateChecklistKindApplicationMergePatchPlusJSONRequestBody
+}
+
+type UpdateChecklistKindResponseObject interface {
+	VisitUpdateChecklistKindResponse(w http.ResponseWriter) error
+}
+
+type UpdateChecklistKind200ResponseHeaders struct {
+	ETag *string
+}
+
+type UpdateChecklistKind200JSONResponse struct {
+	Body    ChecklistKind
+	Headers UpdateChecklistKind200ResponseHeaders
+}
+
+func (response UpdateChecklistKind200JSONResponse) VisitUpdateChecklistKindResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklistKind400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklistKind400ApplicationProblemPlusJSONResponse) VisitUpdateChecklistKindResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklistKind401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklistKind401ApplicationProblemPlusJSONResponse) VisitUpdateChecklistKindResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklistKind403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklistKind403ApplicationProblemPlusJSONResponse) VisitUpdateChecklistKindResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklistKind404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklistKind404ApplicationProblemPlusJSONResponse) VisitUpdateChecklistKindResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklistKind409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklistKind409ApplicationProblemPlusJSONResponse) VisitUpdateChecklistKindResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklistKind412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklistKind412ApplicationProblemPlusJSONResponse) VisitUpdateChecklistKindResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklistKind413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklistKind413ApplicationProblemPlusJSONResponse) VisitUpdateChecklistKindResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklistKind415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklistKind415ApplicationProblemPlusJSONResponse) VisitUpdateChecklistKindResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklistKind422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklistKind422ApplicationProblemPlusJSONResponse) VisitUpdateChecklistKindResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklistKind428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklistKind428ApplicationProblemPlusJSONResponse) VisitUpdateChecklistKindResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklistKinddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateChecklistKinddefaultApplicationProblemPlusJSONResponse) VisitUpdateChecklistKindResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListChecklistsRequestObject struct {
+	Params ListChecklistsParams
+}
+
+type ListChecklistsResponseObject interface {
+	VisitListChecklistsResponse(w http.ResponseWriter) error
+}
+
+type ListChecklists200JSONResponse ChecklistPage
+
+func (response ListChecklists200JSONResponse) VisitListChecklistsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListChecklists400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListChecklists400ApplicationProblemPlusJSONResponse) VisitListChecklistsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListChecklists401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListChecklists401ApplicationProblemPlusJSONResponse) VisitListChecklistsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListChecklists403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListChecklists403ApplicationProblemPlusJSONResponse) VisitListChecklistsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListChecklists429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListChecklists429ApplicationProblemPlusJSONResponse) VisitListChecklistsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListChecklistsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListChecklistsdefaultApplicationProblemPlusJSONResponse) VisitListChecklistsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklistRequestObject struct {
+	Params CreateChecklistParams
+	Body   *CreateChecklistJSONRequestBody
+}
+
+type CreateChecklistResponseObject interface {
+	VisitCreateChecklistResponse(w http.ResponseWriter) error
+}
+
+type CreateChecklist201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type CreateChecklist201JSONResponse struct {
+	Body    Checklist
+	Headers CreateChecklist201ResponseHeaders
+}
+
+func (response CreateChecklist201JSONResponse) VisitCreateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklist400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateChecklist400ApplicationProblemPlusJSONResponse) VisitCreateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklist401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateChecklist401ApplicationProblemPlusJSONResponse) VisitCreateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklist403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateChecklist403ApplicationProblemPlusJSONResponse) VisitCreateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklist409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateChecklist409ApplicationProblemPlusJSONResponse) VisitCreateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklist413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateChecklist413ApplicationProblemPlusJSONResponse) VisitCreateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklist415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateChecklist415ApplicationProblemPlusJSONResponse) VisitCreateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklist422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateChecklist422ApplicationProblemPlusJSONResponse) VisitCreateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklistdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateChecklistdefaultApplicationProblemPlusJSONResponse) VisitCreateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteChecklistRequestObject struct {
+	Id     ChecklistIdPath `json:"id"`
+	Params DeleteChecklistParams
+}
+
+type DeleteChecklistResponseObject interface {
+	VisitDeleteChecklistResponse(w http.ResponseWriter) error
+}
+
+type DeleteChecklist204Response struct {
+}
+
+func (response DeleteChecklist204Response) VisitDeleteChecklistResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteChecklist400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteChecklist400ApplicationProblemPlusJSONResponse) VisitDeleteChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteChecklist401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteChecklist401ApplicationProblemPlusJSONResponse) VisitDeleteChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteChecklist403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteChecklist403ApplicationProblemPlusJSONResponse) VisitDeleteChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteChecklist404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteChecklist404ApplicationProblemPlusJSONResponse) VisitDeleteChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteChecklist409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteChecklist409ApplicationProblemPlusJSONResponse) VisitDeleteChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteChecklist412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteChecklist412ApplicationProblemPlusJSONResponse) VisitDeleteChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteChecklist428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteChecklist428ApplicationProblemPlusJSONResponse) VisitDeleteChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteChecklistdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DeleteChecklistdefaultApplicationProblemPlusJSONResponse) VisitDeleteChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklistRequestObject struct {
+	Id     ChecklistIdPath `json:"id"`
+	Params GetChecklistParams
+}
+
+type GetChecklistResponseObject interface {
+	VisitGetChecklistResponse(w http.ResponseWriter) error
+}
+
+type GetChecklist200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetChecklist200JSONResponse struct {
+	Body    Checklist
+	Headers GetChecklist200ResponseHeaders
+}
+
+func (response GetChecklist200JSONResponse) VisitGetChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklist304ResponseHeaders struct {
+	ETag *string
+}
+
+type GetChecklist304Response struct {
+	Headers GetChecklist304ResponseHeaders
+}
+
+func (response GetChecklist304Response) VisitGetChecklistResponse(w http.ResponseWriter) error {
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type GetChecklist400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetChecklist400ApplicationProblemPlusJSONResponse) VisitGetChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklist401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetChecklist401ApplicationProblemPlusJSONResponse) VisitGetChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklist403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetChecklist403ApplicationProblemPlusJSONResponse) VisitGetChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklist404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetChecklist404ApplicationProblemPlusJSONResponse) VisitGetChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklist429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetChecklist429ApplicationProblemPlusJSONResponse) VisitGetChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklistdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetChecklistdefaultApplicationProblemPlusJSONResponse) VisitGetChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklistRequestObject struct {
+	Id     ChecklistIdPath `json:"id"`
+	Params UpdateChecklistParams
+	Body   *UpdateChecklistApplicationMergePatchPlusJSONRequestBody
+}
+
+type UpdateChecklistResponseObject interface {
+	VisitUpdateChecklistResponse(w http.ResponseWriter) error
+}
+
+type UpdateChecklist200ResponseHeaders struct {
+	ETag *string
+}
+
+type UpdateChecklist200JSONResponse struct {
+	Body    Checklist
+	Headers UpdateChecklist200ResponseHeaders
+}
+
+func (response UpdateChecklist200JSONResponse) VisitUpdateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklist400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklist400ApplicationProblemPlusJSONResponse) VisitUpdateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklist401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklist401ApplicationProblemPlusJSONResponse) VisitUpdateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklist403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklist403ApplicationProblemPlusJSONResponse) VisitUpdateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklist404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklist404ApplicationProblemPlusJSONResponse) VisitUpdateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklist409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklist409ApplicationProblemPlusJSONResponse) VisitUpdateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklist412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklist412ApplicationProblemPlusJSONResponse) VisitUpdateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklist413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklist413ApplicationProblemPlusJSONResponse) VisitUpdateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklist415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklist415ApplicationProblemPlusJSONResponse) VisitUpdateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklist422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklist422ApplicationProblemPlusJSONResponse) VisitUpdateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklist428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklist428ApplicationProblemPlusJSONResponse) VisitUpdateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklistdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateChecklistdefaultApplicationProblemPlusJSONResponse) VisitUpdateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AbolishChecklistRequestObject struct {
+	Id ChecklistIdPath `json:"id"`
+}
+
+type AbolishChecklistResponseObject interface {
+	VisitAbolishChecklistResponse(w http.ResponseWriter) error
+}
+
+type AbolishChecklist200JSONResponse Checklist
+
+func (response AbolishChecklist200JSONResponse) VisitAbolishChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AbolishChecklist400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AbolishChecklist400ApplicationProblemPlusJSONResponse) VisitAbolishChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AbolishChecklist401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AbolishChecklist401ApplicationProblemPlusJSONResponse) VisitAbolishChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AbolishChecklist403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AbolishChecklist403ApplicationProblemPlusJSONResponse) VisitAbolishChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AbolishChecklist404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AbolishChecklist404ApplicationProblemPlusJSONResponse) VisitAbolishChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AbolishChecklist409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AbolishChecklist409ApplicationProblemPlusJSONResponse) VisitAbolishChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AbolishChecklistdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response AbolishChecklistdefaultApplicationProblemPlusJSONResponse) VisitAbolishChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DiffChecklistVersionsRequestObject struct {
+	Id     ChecklistIdPath `json:"id"`
+	Params DiffChecklistVersionsParams
+}
+
+type DiffChecklistVersionsResponseObject interface {
+	VisitDiffChecklistVersionsResponse(w http.ResponseWriter) error
+}
+
+type DiffChecklistVersions200JSONResponse ChecklistDiff
+
+func (response DiffChecklistVersions200JSONResponse) VisitDiffChecklistVersionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DiffChecklistVersions400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DiffChecklistVersions400ApplicationProblemPlusJSONResponse) VisitDiffChecklistVersionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DiffChecklistVersions401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DiffChecklistVersions401ApplicationProblemPlusJSONResponse) VisitDiffChecklistVersionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DiffChecklistVersions403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DiffChecklistVersions403ApplicationProblemPlusJSONResponse) VisitDiffChecklistVersionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DiffChecklistVersions404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DiffChecklistVersions404ApplicationProblemPlusJSONResponse) VisitDiffChecklistVersionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DiffChecklistVersions422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DiffChecklistVersions422ApplicationProblemPlusJSONResponse) VisitDiffChecklistVersionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DiffChecklistVersions429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DiffChecklistVersions429ApplicationProblemPlusJSONResponse) VisitDiffChecklistVersionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DiffChecklistVersionsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DiffChecklistVersionsdefaultApplicationProblemPlusJSONResponse) VisitDiffChecklistVersionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportChecklistDiffRequestObject struct {
+	Id     ChecklistIdPath `json:"id"`
+	Params ExportChecklistDiffParams
+}
+
+type ExportChecklistDiffResponseObject interface {
+	VisitExportChecklistDiffResponse(w http.ResponseWriter) error
+}
+
+type ExportChecklistDiff200ResponseHeaders struct {
+	ContentDisposition *string
+}
+
+type ExportChecklistDiff200ApplicationvndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse struct {
+	Body          io.Reader
+	Headers       ExportChecklistDiff200ResponseHeaders
+	ContentLength int64
+}
+
+func (response ExportChecklistDiff200ApplicationvndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse) VisitExportChecklistDiffResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ExportChecklistDiff400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ExportChecklistDiff400ApplicationProblemPlusJSONResponse) VisitExportChecklistDiffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportChecklistDiff401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ExportChecklistDiff401ApplicationProblemPlusJSONResponse) VisitExportChecklistDiffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportChecklistDiff403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ExportChecklistDiff403ApplicationProblemPlusJSONResponse) VisitExportChecklistDiffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportChecklistDiff404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ExportChecklistDiff404ApplicationProblemPlusJSONResponse) VisitExportChecklistDiffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportChecklistDiff422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ExportChecklistDiff422ApplicationProblemPlusJSONResponse) VisitExportChecklistDiffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportChecklistDiff429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ExportChecklistDiff429ApplicationProblemPlusJSONResponse) VisitExportChecklistDiffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportChecklistDiffdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ExportChecklistDiffdefaultApplicationProblemPlusJSONResponse) VisitExportChecklistDiffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportChecklistRequestObject struct {
+	Id     ChecklistIdPath `json:"id"`
+	Params ExportChecklistParams
+}
+
+type ExportChecklistResponseObject interface {
+	VisitExportChecklistResponse(w http.ResponseWriter) error
+}
+
+type ExportChecklist200ApplicationvndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse struct {
+	ChecklistSheetApplicationvndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse
+}
+
+func (response ExportChecklist200ApplicationvndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse) VisitExportChecklistResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ExportChecklist200TextcsvResponse struct{ ChecklistSheetTextcsvResponse }
+
+func (response ExportChecklist200TextcsvResponse) VisitExportChecklistResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/csv")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ExportChecklist400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ExportChecklist400ApplicationProblemPlusJSONResponse) VisitExportChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportChecklist401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ExportChecklist401ApplicationProblemPlusJSONResponse) VisitExportChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportChecklist403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ExportChecklist403ApplicationProblemPlusJSONResponse) VisitExportChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportChecklist404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ExportChecklist404ApplicationProblemPlusJSONResponse) VisitExportChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportChecklist429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ExportChecklist429ApplicationProblemPlusJSONResponse) VisitExportChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportChecklistdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ExportChecklistdefaultApplicationProblemPlusJSONResponse) VisitExportChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportChecklistItemsRequestObject struct {
+	Id     ChecklistIdPath `json:"id"`
+	Params ImportChecklistItemsParams
+	Body   *multipart.Reader
+}
+
+type ImportChecklistItemsResponseObject interface {
+	VisitImportChecklistItemsResponse(w http.ResponseWriter) error
+}
+
+type ImportChecklistItems200JSONResponse ChecklistImportReport
+
+func (response ImportChecklistItems200JSONResponse) VisitImportChecklistItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportChecklistItems400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ImportChecklistItems400ApplicationProblemPlusJSONResponse) VisitImportChecklistItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportChecklistItems401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ImportChecklistItems401ApplicationProblemPlusJSONResponse) VisitImportChecklistItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportChecklistItems403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ImportChecklistItems403ApplicationProblemPlusJSONResponse) VisitImportChecklistItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportChecklistItems404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ImportChecklistItems404ApplicationProblemPlusJSONResponse) VisitImportChecklistItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportChecklistItems409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ImportChecklistItems409ApplicationProblemPlusJSONResponse) VisitImportChecklistItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportChecklistItems413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ImportChecklistItems413ApplicationProblemPlusJSONResponse) VisitImportChecklistItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportChecklistItems415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ImportChecklistItems415ApplicationProblemPlusJSONResponse) VisitImportChecklistItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportChecklistItems422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ImportChecklistItems422ApplicationProblemPlusJSONResponse) VisitImportChecklistItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportChecklistItemsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ImportChecklistItemsdefaultApplicationProblemPlusJSONResponse) VisitImportChecklistItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListChecklistItemsRequestObject struct {
+	Id     ChecklistIdPath `json:"id"`
+	Params ListChecklistItemsParams
+}
+
+type ListChecklistItemsResponseObject interface {
+	VisitListChecklistItemsResponse(w http.ResponseWriter) error
+}
+
+type ListChecklistItems200JSONResponse ChecklistItemPage
+
+func (response ListChecklistItems200JSONResponse) VisitListChecklistItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListChecklistItems400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListChecklistItems400ApplicationProblemPlusJSONResponse) VisitListChecklistItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListChecklistItems401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListChecklistItems401ApplicationProblemPlusJSONResponse) VisitListChecklistItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListChecklistItems403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListChecklistItems403ApplicationProblemPlusJSONResponse) VisitListChecklistItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListChecklistItems404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListChecklistItems404ApplicationProblemPlusJSONResponse) VisitListChecklistItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListChecklistItems422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListChecklistItems422ApplicationProblemPlusJSONResponse) VisitListChecklistItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListChecklistItems429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListChecklistItems429ApplicationProblemPlusJSONResponse) VisitListChecklistItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListChecklistItemsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListChecklistItemsdefaultApplicationProblemPlusJSONResponse) VisitListChecklistItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklistItemRequestObject struct {
+	Id     ChecklistIdPath `json:"id"`
+	Params CreateChecklistItemParams
+	Body   *CreateChecklistItemJSONRequestBody
+}
+
+type CreateChecklistItemResponseObject interface {
+	VisitCreateChecklistItemResponse(w http.ResponseWriter) error
+}
+
+type CreateChecklistItem201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type CreateChecklistItem201JSONResponse struct {
+	Body    ChecklistItem
+	Headers CreateChecklistItem201ResponseHeaders
+}
+
+func (response CreateChecklistItem201JSONResponse) VisitCreateChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklistItem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateChecklistItem400ApplicationProblemPlusJSONResponse) VisitCreateChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklistItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateChecklistItem401ApplicationProblemPlusJSONResponse) VisitCreateChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklistItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateChecklistItem403ApplicationProblemPlusJSONResponse) VisitCreateChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklistItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateChecklistItem404ApplicationProblemPlusJSONResponse) VisitCreateChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklistItem409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateChecklistItem409ApplicationProblemPlusJSONResponse) VisitCreateChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklistItem413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateChecklistItem413ApplicationProblemPlusJSONResponse) VisitCreateChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklistItem415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateChecklistItem415ApplicationProblemPlusJSONResponse) VisitCreateChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklistItem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateChecklistItem422ApplicationProblemPlusJSONResponse) VisitCreateChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklistItemdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateChecklistItemdefaultApplicationProblemPlusJSONResponse) VisitCreateChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishChecklistRequestObject struct {
+	Id   ChecklistIdPath `json:"id"`
+	Body *PublishChecklistJSONRequestBody
+}
+
+type PublishChecklistResponseObject interface {
+	VisitPublishChecklistResponse(w http.ResponseWriter) error
+}
+
+type PublishChecklist200JSONResponse Checklist
+
+func (response PublishChecklist200JSONResponse) VisitPublishChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishChecklist400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response PublishChecklist400ApplicationProblemPlusJSONResponse) VisitPublishChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishChecklist401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response PublishChecklist401ApplicationProblemPlusJSONResponse) VisitPublishChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishChecklist403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response PublishChecklist403ApplicationProblemPlusJSONResponse) VisitPublishChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishChecklist404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response PublishChecklist404ApplicationProblemPlusJSONResponse) VisitPublishChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishChecklist409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response PublishChecklist409ApplicationProblemPlusJSONResponse) VisitPublishChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishChecklist413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response PublishChecklist413ApplicationProblemPlusJSONResponse) VisitPublishChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishChecklist415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response PublishChecklist415ApplicationProblemPlusJSONResponse) VisitPublishChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishChecklist422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response PublishChecklist422ApplicationProblemPlusJSONResponse) VisitPublishChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishChecklistdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response PublishChecklistdefaultApplicationProblemPlusJSONResponse) VisitPublishChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnChecklistRequestObject struct {
+	Id   ChecklistIdPath `json:"id"`
+	Body *ReturnChecklistJSONRequestBody
+}
+
+type ReturnChecklistResponseObject interface {
+	VisitReturnChecklistResponse(w http.ResponseWriter) error
+}
+
+type ReturnChecklist200JSONResponse Checklist
+
+func (response ReturnChecklist200JSONResponse) VisitReturnChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnChecklist400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnChecklist400ApplicationProblemPlusJSONResponse) VisitReturnChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnChecklist401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnChecklist401ApplicationProblemPlusJSONResponse) VisitReturnChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnChecklist403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnChecklist403ApplicationProblemPlusJSONResponse) VisitReturnChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnChecklist404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnChecklist404ApplicationProblemPlusJSONResponse) VisitReturnChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnChecklist409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnChecklist409ApplicationProblemPlusJSONResponse) VisitReturnChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnChecklist413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnChecklist413ApplicationProblemPlusJSONResponse) VisitReturnChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnChecklist415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnChecklist415ApplicationProblemPlusJSONResponse) VisitReturnChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnChecklist422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnChecklist422ApplicationProblemPlusJSONResponse) VisitReturnChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnChecklistdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ReturnChecklistdefaultApplicationProblemPlusJSONResponse) VisitReturnChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviseChecklistRequestObject struct {
+	Id     ChecklistIdPath `json:"id"`
+	Params ReviseChecklistParams
+}
+
+type ReviseChecklistResponseObject interface {
+	VisitReviseChecklistResponse(w http.ResponseWriter) error
+}
+
+type ReviseChecklist201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type ReviseChecklist201JSONResponse struct {
+	Body    Checklist
+	Headers ReviseChecklist201ResponseHeaders
+}
+
+func (response ReviseChecklist201JSONResponse) VisitReviseChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviseChecklist400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReviseChecklist400ApplicationProblemPlusJSONResponse) VisitReviseChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviseChecklist401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReviseChecklist401ApplicationProblemPlusJSONResponse) VisitReviseChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviseChecklist403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ReviseChecklist403ApplicationProblemPlusJSONResponse) VisitReviseChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviseChecklist404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReviseChecklist404ApplicationProblemPlusJSONResponse) VisitReviseChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviseChecklist409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ReviseChecklist409ApplicationProblemPlusJSONResponse) VisitReviseChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviseChecklist422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ReviseChecklist422ApplicationProblemPlusJSONResponse) VisitReviseChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReviseChecklistdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ReviseChecklistdefaultApplicationProblemPlusJSONResponse) VisitReviseChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklistStatisticsRequestObject struct {
+	Id ChecklistIdPath `json:"id"`
+}
+
+type GetChecklistStatisticsResponseObject interface {
+	VisitGetChecklistStatisticsResponse(w http.ResponseWriter) error
+}
+
+type GetChecklistStatistics200JSONResponse ChecklistStatistics
+
+func (response GetChecklistStatistics200JSONResponse) VisitGetChecklistStatisticsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklistStatistics400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetChecklistStatistics400ApplicationProblemPlusJSONResponse) VisitGetChecklistStatisticsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklistStatistics401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetChecklistStatistics401ApplicationProblemPlusJSONResponse) VisitGetChecklistStatisticsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklistStatistics403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetChecklistStatistics403ApplicationProblemPlusJSONResponse) VisitGetChecklistStatisticsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklistStatistics404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetChecklistStatistics404ApplicationProblemPlusJSONResponse) VisitGetChecklistStatisticsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklistStatistics429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetChecklistStatistics429ApplicationProblemPlusJSONResponse) VisitGetChecklistStatisticsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklistStatisticsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetChecklistStatisticsdefaultApplicationProblemPlusJSONResponse) VisitGetChecklistStatisticsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitChecklistRequestObject struct {
+	Id ChecklistIdPath `json:"id"`
+}
+
+type SubmitChecklistResponseObject interface {
+	VisitSubmitChecklistResponse(w http.ResponseWriter) error
+}
+
+type SubmitChecklist200JSONResponse Checklist
+
+func (response SubmitChecklist200JSONResponse) VisitSubmitChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitChecklist400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitChecklist400ApplicationProblemPlusJSONResponse) VisitSubmitChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitChecklist401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitChecklist401ApplicationProblemPlusJSONResponse) VisitSubmitChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitChecklist403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitChecklist403ApplicationProblemPlusJSONResponse) VisitSubmitChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitChecklist404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitChecklist404ApplicationProblemPlusJSONResponse) VisitSubmitChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitChecklist409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitChecklist409ApplicationProblemPlusJSONResponse) VisitSubmitChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitChecklistdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response SubmitChecklistdefaultApplicationProblemPlusJSONResponse) VisitSubmitChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListChecklistVersionsRequestObject struct {
+	Id     ChecklistIdPath `json:"id"`
+	Params ListChecklistVersionsParams
+}
+
+type ListChecklistVersionsResponseObject interface {
+	VisitListChecklistVersionsResponse(w http.ResponseWriter) error
+}
+
+type ListChecklistVersions200JSONResponse ChecklistPage
+
+func (response ListChecklistVersions200JSONResponse) VisitListChecklistVersionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListChecklistVersions400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListChecklistVersions400ApplicationProblemPlusJSONResponse) VisitListChecklistVersionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListChecklistVersions401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListChecklistVersions401ApplicationProblemPlusJSONResponse) VisitListChecklistVersionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListChecklistVersions403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListChecklistVersions403ApplicationProblemPlusJSONResponse) VisitListChecklistVersionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListChecklistVersions404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListChecklistVersions404ApplicationProblemPlusJSONResponse) VisitListChecklistVersionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListChecklistVersions429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListChecklistVersions429ApplicationProblemPlusJSONResponse) VisitListChecklistVersionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListChecklistVersionsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListChecklistVersionsdefaultApplicationProblemPlusJSONResponse) VisitListChecklistVersionsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -16628,6 +22284,81 @@ type StrictServerInterface interface {
 	// Logout Sign out（退出登录）
 	// (POST /auth/logout)
 	Logout(ctx context.Context, request LogoutRequestObject) (LogoutResponseObject, error)
+	// DeleteChecklistItem Remove an item from a draft checklist（删除清单事项）
+	// (DELETE /checklist-items/{id})
+	DeleteChecklistItem(ctx context.Context, request DeleteChecklistItemRequestObject) (DeleteChecklistItemResponseObject, error)
+	// GetChecklistItem Get a checklist item（查看清单事项）
+	// (GET /checklist-items/{id})
+	GetChecklistItem(ctx context.Context, request GetChecklistItemRequestObject) (GetChecklistItemResponseObject, error)
+	// UpdateChecklistItem Change an item of a draft checklist（修改清单事项）
+	// (PATCH /checklist-items/{id})
+	UpdateChecklistItem(ctx context.Context, request UpdateChecklistItemRequestObject) (UpdateChecklistItemResponseObject, error)
+	// ListChecklistKinds List checklist kinds（查询清单类型）
+	// (GET /checklist-kinds)
+	ListChecklistKinds(ctx context.Context, request ListChecklistKindsRequestObject) (ListChecklistKindsResponseObject, error)
+	// CreateChecklistKind Define a checklist kind（新增清单类型）
+	// (POST /checklist-kinds)
+	CreateChecklistKind(ctx context.Context, request CreateChecklistKindRequestObject) (CreateChecklistKindResponseObject, error)
+	// GetChecklistKind Get a checklist kind（查看清单类型）
+	// (GET /checklist-kinds/{key})
+	GetChecklistKind(ctx context.Context, request GetChecklistKindRequestObject) (GetChecklistKindResponseObject, error)
+	// UpdateChecklistKind Change a checklist kind（修改清单类型）
+	// (PATCH /checklist-kinds/{key})
+	UpdateChecklistKind(ctx context.Context, request UpdateChecklistKindRequestObject) (UpdateChecklistKindResponseObject, error)
+	// ListChecklists List checklists（查询清单）
+	// (GET /checklists)
+	ListChecklists(ctx context.Context, request ListChecklistsRequestObject) (ListChecklistsResponseObject, error)
+	// CreateChecklist Create a checklist（新建清单）
+	// (POST /checklists)
+	CreateChecklist(ctx context.Context, request CreateChecklistRequestObject) (CreateChecklistResponseObject, error)
+	// DeleteChecklist Delete a draft checklist（删除清单草稿）
+	// (DELETE /checklists/{id})
+	DeleteChecklist(ctx context.Context, request DeleteChecklistRequestObject) (DeleteChecklistResponseObject, error)
+	// GetChecklist Get a checklist version（查看清单）
+	// (GET /checklists/{id})
+	GetChecklist(ctx context.Context, request GetChecklistRequestObject) (GetChecklistResponseObject, error)
+	// UpdateChecklist Change a draft checklist（修改清单）
+	// (PATCH /checklists/{id})
+	UpdateChecklist(ctx context.Context, request UpdateChecklistRequestObject) (UpdateChecklistResponseObject, error)
+	// AbolishChecklist Abolish a checklist（废止清单）
+	// (POST /checklists/{id}/abolish)
+	AbolishChecklist(ctx context.Context, request AbolishChecklistRequestObject) (AbolishChecklistResponseObject, error)
+	// DiffChecklistVersions Compare two versions of a checklist（清单版本比对）
+	// (GET /checklists/{id}/diff)
+	DiffChecklistVersions(ctx context.Context, request DiffChecklistVersionsRequestObject) (DiffChecklistVersionsResponseObject, error)
+	// ExportChecklistDiff Download the comparison of two checklist versions（下载版本比对表）
+	// (GET /checklists/{id}/diff-export)
+	ExportChecklistDiff(ctx context.Context, request ExportChecklistDiffRequestObject) (ExportChecklistDiffResponseObject, error)
+	// ExportChecklist Export a checklist version as a spreadsheet（导出清单）
+	// (GET /checklists/{id}/export)
+	ExportChecklist(ctx context.Context, request ExportChecklistRequestObject) (ExportChecklistResponseObject, error)
+	// ImportChecklistItems Import a draft checklist's items from a spreadsheet（导入清单事项）
+	// (POST /checklists/{id}/import)
+	ImportChecklistItems(ctx context.Context, request ImportChecklistItemsRequestObject) (ImportChecklistItemsResponseObject, error)
+	// ListChecklistItems List a checklist's items（查询清单事项）
+	// (GET /checklists/{id}/items)
+	ListChecklistItems(ctx context.Context, request ListChecklistItemsRequestObject) (ListChecklistItemsResponseObject, error)
+	// CreateChecklistItem Add an item to a draft checklist（新增清单事项）
+	// (POST /checklists/{id}/items)
+	CreateChecklistItem(ctx context.Context, request CreateChecklistItemRequestObject) (CreateChecklistItemResponseObject, error)
+	// PublishChecklist Approve and publish a checklist（审查通过并发布）
+	// (POST /checklists/{id}/publish)
+	PublishChecklist(ctx context.Context, request PublishChecklistRequestObject) (PublishChecklistResponseObject, error)
+	// ReturnChecklist Return a checklist from legality review（审查退回）
+	// (POST /checklists/{id}/return)
+	ReturnChecklist(ctx context.Context, request ReturnChecklistRequestObject) (ReturnChecklistResponseObject, error)
+	// ReviseChecklist Revise a published checklist（修订清单）
+	// (POST /checklists/{id}/revise)
+	ReviseChecklist(ctx context.Context, request ReviseChecklistRequestObject) (ReviseChecklistResponseObject, error)
+	// GetChecklistStatistics Count a checklist's items（清单事项统计）
+	// (GET /checklists/{id}/statistics)
+	GetChecklistStatistics(ctx context.Context, request GetChecklistStatisticsRequestObject) (GetChecklistStatisticsResponseObject, error)
+	// SubmitChecklist Submit a checklist for legality review（提交合法性审查）
+	// (POST /checklists/{id}/submit)
+	SubmitChecklist(ctx context.Context, request SubmitChecklistRequestObject) (SubmitChecklistResponseObject, error)
+	// ListChecklistVersions List the versions of a checklist（查询清单历次版本）
+	// (GET /checklists/{id}/versions)
+	ListChecklistVersions(ctx context.Context, request ListChecklistVersionsRequestObject) (ListChecklistVersionsResponseObject, error)
 	// ListEvaluations List evaluations（查询考核评价）
 	// (GET /evaluations)
 	ListEvaluations(ctx context.Context, request ListEvaluationsRequestObject) (ListEvaluationsResponseObject, error)
@@ -17085,6 +22816,838 @@ func (sh *strictHandler) Logout(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(LogoutResponseObject); ok {
 		return validResponse.VisitLogoutResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteChecklistItem operation middleware
+func (sh *strictHandler) DeleteChecklistItem(ctx echo.Context, id ChecklistItemIdPath, params DeleteChecklistItemParams) error {
+	var request DeleteChecklistItemRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteChecklistItem(ctx.Request().Context(), request.(DeleteChecklistItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteChecklistItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteChecklistItemResponseObject); ok {
+		return validResponse.VisitDeleteChecklistItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetChecklistItem operation middleware
+func (sh *strictHandler) GetChecklistItem(ctx echo.Context, id ChecklistItemIdPath) error {
+	var request GetChecklistItemRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetChecklistItem(ctx.Request().Context(), request.(GetChecklistItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetChecklistItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetChecklistItemResponseObject); ok {
+		return validResponse.VisitGetChecklistItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateChecklistItem operation middleware
+func (sh *strictHandler) UpdateChecklistItem(ctx echo.Context, id ChecklistItemIdPath, params UpdateChecklistItemParams) error {
+	var request UpdateChecklistItemRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body UpdateChecklistItemApplicationMergePatchPlusJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateChecklistItem(ctx.Request().Context(), request.(UpdateChecklistItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateChecklistItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateChecklistItemResponseObject); ok {
+		return validResponse.VisitUpdateChecklistItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListChecklistKinds operation middleware
+func (sh *strictHandler) ListChecklistKinds(ctx echo.Context, params ListChecklistKindsParams) error {
+	var request ListChecklistKindsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListChecklistKinds(ctx.Request().Context(), request.(ListChecklistKindsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListChecklistKinds")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListChecklistKindsResponseObject); ok {
+		return validResponse.VisitListChecklistKindsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateChecklistKind operation middleware
+func (sh *strictHandler) CreateChecklistKind(ctx echo.Context, params CreateChecklistKindParams) error {
+	var request CreateChecklistKindRequestObject
+
+	request.Params = params
+
+	var body CreateChecklistKindJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateChecklistKind(ctx.Request().Context(), request.(CreateChecklistKindRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateChecklistKind")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateChecklistKindResponseObject); ok {
+		return validResponse.VisitCreateChecklistKindResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetChecklistKind operation middleware
+func (sh *strictHandler) GetChecklistKind(ctx echo.Context, key ChecklistKindKeyPath) error {
+	var request GetChecklistKindRequestObject
+
+	request.Key = key
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetChecklistKind(ctx.Request().Context(), request.(GetChecklistKindRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetChecklistKind")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetChecklistKindResponseObject); ok {
+		return validResponse.VisitGetChecklistKindResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateChecklistKind operation middleware
+func (sh *strictHandler) UpdateChecklistKind(ctx echo.Context, key ChecklistKindKeyPath, params UpdateChecklistKindParams) error {
+	var request UpdateChecklistKindRequestObject
+
+	request.Key = key
+	request.Params = params
+
+	var body UpdateChecklistKindApplicationMergePatchPlusJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateChecklistKind(ctx.Request().Context(), request.(UpdateChecklistKindRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateChecklistKind")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateChecklistKindResponseObject); ok {
+		return validResponse.VisitUpdateChecklistKindResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListChecklists operation middleware
+func (sh *strictHandler) ListChecklists(ctx echo.Context, params ListChecklistsParams) error {
+	var request ListChecklistsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListChecklists(ctx.Request().Context(), request.(ListChecklistsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListChecklists")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListChecklistsResponseObject); ok {
+		return validResponse.VisitListChecklistsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateChecklist operation middleware
+func (sh *strictHandler) CreateChecklist(ctx echo.Context, params CreateChecklistParams) error {
+	var request CreateChecklistRequestObject
+
+	request.Params = params
+
+	var body CreateChecklistJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateChecklist(ctx.Request().Context(), request.(CreateChecklistRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateChecklist")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateChecklistResponseObject); ok {
+		return validResponse.VisitCreateChecklistResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteChecklist operation middleware
+func (sh *strictHandler) DeleteChecklist(ctx echo.Context, id ChecklistIdPath, params DeleteChecklistParams) error {
+	var request DeleteChecklistRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteChecklist(ctx.Request().Context(), request.(DeleteChecklistRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteChecklist")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteChecklistResponseObject); ok {
+		return validResponse.VisitDeleteChecklistResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetChecklist operation middleware
+func (sh *strictHandler) GetChecklist(ctx echo.Context, id ChecklistIdPath, params GetChecklistParams) error {
+	var request GetChecklistRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetChecklist(ctx.Request().Context(), request.(GetChecklistRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetChecklist")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetChecklistResponseObject); ok {
+		return validResponse.VisitGetChecklistResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateChecklist operation middleware
+func (sh *strictHandler) UpdateChecklist(ctx echo.Context, id ChecklistIdPath, params UpdateChecklistParams) error {
+	var request UpdateChecklistRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body UpdateChecklistApplicationMergePatchPlusJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateChecklist(ctx.Request().Context(), request.(UpdateChecklistRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateChecklist")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateChecklistResponseObject); ok {
+		return validResponse.VisitUpdateChecklistResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AbolishChecklist operation middleware
+func (sh *strictHandler) AbolishChecklist(ctx echo.Context, id ChecklistIdPath) error {
+	var request AbolishChecklistRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AbolishChecklist(ctx.Request().Context(), request.(AbolishChecklistRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AbolishChecklist")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AbolishChecklistResponseObject); ok {
+		return validResponse.VisitAbolishChecklistResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DiffChecklistVersions operation middleware
+func (sh *strictHandler) DiffChecklistVersions(ctx echo.Context, id ChecklistIdPath, params DiffChecklistVersionsParams) error {
+	var request DiffChecklistVersionsRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DiffChecklistVersions(ctx.Request().Context(), request.(DiffChecklistVersionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DiffChecklistVersions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DiffChecklistVersionsResponseObject); ok {
+		return validResponse.VisitDiffChecklistVersionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ExportChecklistDiff operation middleware
+func (sh *strictHandler) ExportChecklistDiff(ctx echo.Context, id ChecklistIdPath, params ExportChecklistDiffParams) error {
+	var request ExportChecklistDiffRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ExportChecklistDiff(ctx.Request().Context(), request.(ExportChecklistDiffRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ExportChecklistDiff")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ExportChecklistDiffResponseObject); ok {
+		return validResponse.VisitExportChecklistDiffResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ExportChecklist operation middleware
+func (sh *strictHandler) ExportChecklist(ctx echo.Context, id ChecklistIdPath, params ExportChecklistParams) error {
+	var request ExportChecklistRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ExportChecklist(ctx.Request().Context(), request.(ExportChecklistRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ExportChecklist")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ExportChecklistResponseObject); ok {
+		return validResponse.VisitExportChecklistResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ImportChecklistItems operation middleware
+func (sh *strictHandler) ImportChecklistItems(ctx echo.Context, id ChecklistIdPath, params ImportChecklistItemsParams) error {
+	var request ImportChecklistItemsRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	if reader, err := ctx.Request().MultipartReader(); err != nil {
+		return err
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ImportChecklistItems(ctx.Request().Context(), request.(ImportChecklistItemsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ImportChecklistItems")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ImportChecklistItemsResponseObject); ok {
+		return validResponse.VisitImportChecklistItemsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListChecklistItems operation middleware
+func (sh *strictHandler) ListChecklistItems(ctx echo.Context, id ChecklistIdPath, params ListChecklistItemsParams) error {
+	var request ListChecklistItemsRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListChecklistItems(ctx.Request().Context(), request.(ListChecklistItemsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListChecklistItems")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListChecklistItemsResponseObject); ok {
+		return validResponse.VisitListChecklistItemsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateChecklistItem operation middleware
+func (sh *strictHandler) CreateChecklistItem(ctx echo.Context, id ChecklistIdPath, params CreateChecklistItemParams) error {
+	var request CreateChecklistItemRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body CreateChecklistItemJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateChecklistItem(ctx.Request().Context(), request.(CreateChecklistItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateChecklistItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateChecklistItemResponseObject); ok {
+		return validResponse.VisitCreateChecklistItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// PublishChecklist operation middleware
+func (sh *strictHandler) PublishChecklist(ctx echo.Context, id ChecklistIdPath) error {
+	var request PublishChecklistRequestObject
+
+	request.Id = id
+
+	var body PublishChecklistJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			return err
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.PublishChecklist(ctx.Request().Context(), request.(PublishChecklistRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PublishChecklist")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(PublishChecklistResponseObject); ok {
+		return validResponse.VisitPublishChecklistResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ReturnChecklist operation middleware
+func (sh *strictHandler) ReturnChecklist(ctx echo.Context, id ChecklistIdPath) error {
+	var request ReturnChecklistRequestObject
+
+	request.Id = id
+
+	var body ReturnChecklistJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReturnChecklist(ctx.Request().Context(), request.(ReturnChecklistRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReturnChecklist")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReturnChecklistResponseObject); ok {
+		return validResponse.VisitReturnChecklistResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ReviseChecklist operation middleware
+func (sh *strictHandler) ReviseChecklist(ctx echo.Context, id ChecklistIdPath, params ReviseChecklistParams) error {
+	var request ReviseChecklistRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReviseChecklist(ctx.Request().Context(), request.(ReviseChecklistRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReviseChecklist")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReviseChecklistResponseObject); ok {
+		return validResponse.VisitReviseChecklistResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetChecklistStatistics operation middleware
+func (sh *strictHandler) GetChecklistStatistics(ctx echo.Context, id ChecklistIdPath) error {
+	var request GetChecklistStatisticsRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetChecklistStatistics(ctx.Request().Context(), request.(GetChecklistStatisticsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetChecklistStatistics")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetChecklistStatisticsResponseObject); ok {
+		return validResponse.VisitGetChecklistStatisticsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SubmitChecklist operation middleware
+func (sh *strictHandler) SubmitChecklist(ctx echo.Context, id ChecklistIdPath) error {
+	var request SubmitChecklistRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SubmitChecklist(ctx.Request().Context(), request.(SubmitChecklistRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SubmitChecklist")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SubmitChecklistResponseObject); ok {
+		return validResponse.VisitSubmitChecklistResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListChecklistVersions operation middleware
+func (sh *strictHandler) ListChecklistVersions(ctx echo.Context, id ChecklistIdPath, params ListChecklistVersionsParams) error {
+	var request ListChecklistVersionsRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListChecklistVersions(ctx.Request().Context(), request.(ListChecklistVersionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListChecklistVersions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListChecklistVersionsResponseObject); ok {
+		return validResponse.VisitListChecklistVersionsResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -19154,587 +25717,774 @@ func (sh *strictHandler) ResetUserPassword(ctx echo.Context, id UserIdPath) erro
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L37lxvHdSf+r9Rik8MZqoEBMA+SM8dnz4giLcayRJPDeLMCMyigC0B5GlVQV2NmIJt7KDt6y5Kc2LG8",
-	"lhXRsRR/k7Vkx1mbkij5f/EhhuRP+he+p+6t6gfQDaAxMxQl08kRMUA/6nHrvu/nfrfQlN2eFEwEqrD+",
-	"3UKHUZf58PHcFm3rf12mmj7vBVyKwnphq8OIz5rSd08osst8xaVwyDN9GTB3gygmXMID0qDNHcIFqV9o",
-	"Fb9Jg2anTgJJmh0q2owE4SNKBaegmh3WpfpFXbr/BBPtoFNYr644hR4NAubrd/59rfB0pXjm6tPl4pmr",
-	"3y07lVPXaoW/KjiFYNBjhfWCCnwu2oVr15zCE7JJcaRpA+/RoENkC0bQ9BkNmJs6kpb0uzQorBf6Pi/6",
-	"rMV8Jpqs4CSGWC6PD+CaHrZPuywwi7jZDKR/wf1Wn/mD8TE9JbwBYbt68UmT9hVzSWNAgg5XpK+YT6RP",
-	"Ni9eIDtsoMfH9S3PwJOcgqBd/WaKz89ax7XkOj5dq+1XK8Vabf/UuauPpK/gZo9/gw0uuBepfkDaKpoh",
-	"nVCEw7qxfdrtefox5cqZMi2Xy8Wy/s8p/Z/T9k/9v2q5XLET0XsRzYPrKfjsmT73mVtYD/w+i0/pr3zW",
-	"KqwX/vtSRK1L+KtauuDiuIOANjtdJoJJY6fhVXMMf+04h993eXBZ+kEGqdQVe6ZOFqTnMhWQFvdV4AAd",
-	"u6xF+16wqImlXsSrBNsLr1rMIh0l/SBBN+ZJ+if2jF4Y0e8W1p82f+lHF66mUczZvq+knzFuveh1wfYD",
-	"vKpuj1/PZ7tc9hXp0TZzCFWabexRRdp8l4kSuRAQrojUB2SXetwlezzowJ2KdhlpcU8fMUKFS/REsibZ",
-	"hLdmHY9KWTOaLhfhF8njsln8X7T4bLl4ZruYdVwe44o2PDbxhLvmGrJQ15RRh72CqdFmwHcZWai3qKf0",
-	"D/rYq6zJ2OckpmOG1JDSY1TAmM6JgAeDmbgObch+gBwnYoRp72bmmUfIaXCYW4MeyzfQHS5cTUazDFg/",
-	"fdYh0+KzV582+331ZMaYd6nXBwkzicuw8Ko5uMypY+Qy0fCvCD6RUfaFPo8dqRhRTemzJvVdAlRCc85H",
-	"8/30+fRhDIed03mPttuTD6CeNVOkhVcCs+n2PNpXvOGxxKkUMggvC09lFomZC6cdx/O+7M5C4YEeAG0F",
-	"zEc650IFVGSytpYvu4VZ12qLd5kKaLcHI7rgsm5PBkw0B99gg8dB5xsf3KaW8qG65HEUms2OlIqLNlmg",
-	"5MqVC49poqCkLaVLpGCLJXKJ9RgN9BWU6I3VkijJvPVjqXBroiHdAfzGBamukI7s+5rCgr4vFFwOEoz4",
-	"TPWkUAy4PSqRSu9Uh4v2RvKx8CKqf2O+eT6Mr75SrdY3yF6HeyzxZBwfV0QF3POI3xeCi7YDt5TP1Es1",
-	"YZcfVeNo/WOLWPwGG2Sqsqurk0TMDHzyQgtU6KxtumQOzzrMq67V9lDKGgWdDGQfTi5Z0FSDF3793FZ4",
-	"HbLSRYcoSYIODQg161wTXeoy0mVU4No1BkTJLpOCEeYppldOsF2tq+4yf8/nQcDEOqFEBdRjmiLs+leq",
-	"dYcI/QXsxmmztBEfqRUqtULmYhs74sgNhgutJ6VgExd4U9hVjQ4C6UjPVUh8VKg95ut51pfLK3VDZByo",
-	"qtn3fRY7wynz0u8/rskJlzcpWAjZnJ7bi+aQVcurWbz98LIqNvgZeDsQMjBNc1cW2+TRYwvzjugJtsu8",
-	"SYMKXwJsHQbm6XvIAv5T0bShaSeQvUzxApem26VcBMtVtEd5V2vpp4HH4OdKSApcBKzN/OTgL1IfjKRJ",
-	"4wfDgvusGZBmh3uuz8TsK9wzL8i9vEr1uWijZjJpdGqgAtZVhCvVj5vMgmcKSx5/dt6BPcG7PMsuuwAj",
-	"6TEfDJnE6VktZ+yrfly65aVvyd7k1XJ56jY/1WM+KHgzaBx2R6W9hyxQEfuLu+ElmxcvOKCekKbsdsHq",
-	"6jc7WpOqNz1e0mbLWXCoZGtL4XNn1cfR+roaWWGlLK38sCQ9iXLmpeaLzOcyD+fqwQ2Zw4BfZx4Evh0H",
-	"0m94XHWYexmOzUyiwBwxkAhkwQyU+lpR6Ek/0Dp0m2r9lPTs0+2pXMwpQY7R2rnEduXOZMvAx0vGLfM+",
-	"mNoxy3yHDTINc/OUaYbAJelNNHXB+AfNQmvPaJRLj2W+VXpsZoLQ74ZBXGbUb3YyhnHeZ4wEbD8gXa2Q",
-	"xPZZv9MhqiN9/Iy6uHTZBmlSo5oHPnW5fhL1lpS2sHiLM5dohobUw9tC+iyTxp/J9tOUR3XocSZwucNY",
-	"cB6YZ5YPbd9T+3WykHCZNdVunSxc2TpfPG2sB9IYBIxI32U+6VJ/x9EaXbNDzu03mUcEY67ScyJnO1ww",
-	"xbLNQ2Tk6S42PZSYj8382VS76T42mNxElgL+bbgALSJ9gzmuykEthJEWGDyiGZp1MUWFB6RJfZ8zlTzB",
-	"1XK1Mo0pzXdMY0wK5qels5owPc2mlXFK+HJPxSYK6rhDuIDvcO/Ak7ih14CZ6Ye+edg/pe0W6uFse550",
-	"mR1+2lz746oD1/xuFl4EMvwCXr0aixtQ36cD/bMKBp4lGf335X6jq00p9281653EskOGDEzaMGyKf+nl",
-	"8NkuZ3s5mfLq8vGp9XNKodxSZfm4JzCPUWJmlOmSN48uzDWkCdGDp+BAmDPvcRVsEEo8RkHQ1It1TSbM",
-	"V0xzgRLZ4kbaN3y5w4RWsLk7RxihaGJsm0GM08FtTqFo/o1fErs+nQniNAMa9NVM9oHA5VcBDTKlqILH",
-	"zb7idivjg4HRbVG/zSb6VAO4Yg5yXimXTx0XOW/JGSyFBmtJn83klgzknE7JLZ+xx1gvyNJNHpd7pEvF",
-	"AC1pPSZP7gFBg686kISLptfXGknZmtfwC/WkSFpm1Yz4in57Oi1XVicZZpXVmF1WTrXLZvG3z0EZ5XKl",
-	"fFyUMd0QR7ehmsmO6s9leusxfIOLiaNAtcCOYYeLTF6lf5t5BPbV4Timen1wINbhA9REFsC9KiV4AytH",
-	"4uuprE31AujhPnDiQFsLMUFg/iyaf0fkgl2Qov2QISicQr/nRj9Ef6RKkCuKTfSFagtsjlNYKR+fvqSH",
-	"/MBtpV4ns1F2O2NfFWOf88j3eZTd3IrtsXkbYPTTlROjGh6HbhIbAYzo7xj187DvAaOZTl3928wD0S/G",
-	"bCgbugMz6VHqXsKAm/6rKUXABHykvZ7HMXFrqefLhse6j3xHYRZXuLnfRY6hGR1khGyb4F3BKbgsoNwL",
-	"iQRjeq7EKCG6MjB2I0Xg0ybIKOb70leF9ae/W+gypWhbP9rwWIJESTzwNwDnLmsx25OayfqF9cISLMu1",
-	"q3qxtDrU1Hcv0R5f2q0sgRww5MSUlnqGMiuNanPZXWGrrTW9lrhT6ytgEfIAKPgCTo5EkzPnpBMEPbW+",
-	"tNSiz3Z4yaxKyayFXTW1ZL4o2vuvzWyM4xNw29KO3tRV3SB1XNQ6MCKllUd/QHa59GBr9arvF81Ige3r",
-	"5R/bzqvXnMJZKVoebx6OTvQ2bHeo2oYMPp/5Kk4qoBrOol5h1gM8wdVaZmNAKiDqC9mbvzSj3haNTNMh",
-	"d2fT+CrRsbx98zfD53935+dv3fvx+8Ob3x/+24+Hz//63i9+efuzXxz8/icH//mJ+fJHb92+9X+Gr7wz",
-	"fP7/Dj/4VURVMA9NxjPT6pmIVsNdykukTXvjUVOnfbCKMg5MBBYZLVmgxO0jETFwXzohF4S4N2yI3mUM",
-	"jAhmoh7oRGLhuUymCyyW9EzOS7/BXZeJQ1FtK3xKjFhRcGqtzvgfUav0GKFul4vC0bCh5Whrz8dGkW9v",
-	"o/Ef1eY2qedhfH1HyD1BGn3NfQbAhVyzUwta89YLAvsVJLJUVVP2mHL0tfoW6mm7kWNiZAo/iiagOdGT",
-	"Mjgv+8I91J4KGWy34Cl5GVCr1WphUpK5fW6Oo5+UhxhWImJ4Mvb+fMQgZFDEO4+CGJ6UGHXEE+vYfC0p",
-	"MKXH0IkmDcVYxu5GW3EVAocDT1J3S8onqN9mh9rkHj5rO5By24OnxTY7iDEpm5UEF2lipYJUyiunV0+t",
-	"QehBHc1xrsSOs5knCaQkdmz5dtLMrhhIWcQnHNXxTlsOcOwzf5f5hDabrBeojO0cX3TYVk0hAmNR5yn3",
-	"2OGOr8mi2u5y1TV5OvOpETQIM7KWHaDd6pEoETMSRDVGELEVIi1cotwkEXtG0TzjKIgiVjSitRxFaLhq",
-	"IKO5VkCJJ4UmFyPeN2w+IOSQmzy0DJoZ285RkrkUmoGHsVJa2/D07dCojFEN1MnYaUa6yrkt2k5L3dMW",
-	"O+TjaUv5/hFM9XQGwcSmdAiSCZ9yxETDFelypSA5dHaqGN8vTRaXeVtcEE/I5s4hycGTbS62PXxQXDBI",
-	"iV5tPEBE8bYocoERZlBtaLMp+wKSg03ypv7SdX2m1AbZozwI3fP+ANJu2zRLJaT9oLMEQ8lDBjGVf8sO",
-	"19yscpMAvL1oFuJIZMihVnAdV7B+iQX+oLjZCphfJwqoVJEFWhNtX+4hBfGAhNmzLd4KOvDGvs8cUlkl",
-	"XS76AVPRJZpOOouY5Rorq4u9aNwtc9m8OJCJjdVT0mPgAje3NGtW4NrK1JSxa6mnIUGuVyFMJL9JxeCS",
-	"3fbDnAWfBmwbsuBGzoLJNINMbsw7xqgTFWStXA5pDjcQF/xodKWjJXE9v6Kd35GSeLgCC1SEKyW1mgT2",
-	"Dw3Q/gmt1ZEjsbhBfE1+psoglehLhydXeAcX7eMn0wQlXYXAh2Zx0ufPHpJf9+FBTATgKhgX3pvmNZgp",
-	"aROHGPXBfbDDBDKCGMcFR0K4a0dkslciur0yNuJ8VDs64yOy2NCdiUsS1bOCQFZMBGRB+g6m4yCRYlWj",
-	"jSDoW3pUqT2J5Ud7vgR3S4JGv/3tbxc3Y2NPDx7AcJmm1b5iSdK0MYxHYf8KV52x5LOUQt8UchxdQqRI",
-	"tt9jzeCw6qQI9Ip4cUKEqmsSNy25S/Y6TJhAic0iPBJaW016qXE01kgDv+8cvmozp6MgtU1B+uFSW8lM",
-	"Fuqr5XLdIdTbowNtSTT6bSeKI4Wad2wBpfAGi9aL5NKANqhipMH0avYF3aXcM6mhq+Xl+mKmVzvaL/OM",
-	"7djdhjR6vmwyBammWA15eId3V+6y7eag6SX8DxRTIZpUaKuzoSXrLnNJX7goO5jXwtRXpu0PLUz06jLh",
-	"UgFEkhotmcVVrQ/tSKYGLiUMIBlTCVOtJ8VVjtzIqcZZaGxD5g7B9ONPORLa/jbzvKKWn8x1wP1ps3Ip",
-	"8fsesyajK7uUC7KguakZHaEEVxVN5zB6w/a5CoxvW++EoQQa23Z0al8Rqt/D0/JN5nIKBbWHI9Lwgdtd",
-	"/cTtAGt0Q1o9i48u6ldBMvJSz9Pz4jh0dAgxl3SYzwzkRHwI8Oqj8aCtxkkjHDaBYRMz7Ly0ET6mCI8p",
-	"wv1H7UsDt2hL72041NFSj4DusCyvWsYeXQ2j3B3GJsXmdoVbkj0m9rsean2qKFst3mSubPa7TAQl1fMZ",
-	"dSF3t+uVlH1eirbY4IJCIDohkk8tn1qpnK6upKURAMk01e4RPTB1oWHEAFtARQxUAhxWbljEy0wqImTH",
-	"R/UdMdXF0vpjXPWk4unQJdHznUhitbjHTijMxV+4dP4sWauurW2Quv5ef3mybtO54XJMcNc/LE5AXdEy",
-	"PlaCE714g9jnfq1WePrva4VarVa7erJWiH6o1U5+Dd5y4kRUsvPf/vtf1frlcnXtkdLfb9e/97//uphe",
-	"wwPLbIg8xE0BsnJtScFFXxNvwDWJQlHGGJfsSOJyF+pT0esTSAjdNaXvrhMKSqUT08HDWJHRYowcXAiL",
-	"nIoeF6wmaBNODDBLPUa3r42q78jGYomcgxh3rbDXkbUCaXHmuZYd67cs1JVN5X50UHdIHfOx8a+aqIfl",
-	"M/irSZB5dFBfJB1qDF1NuSVS12tcDxMbMVHJ5arn0QGxqrL+CYJeNYFFGsrUoQq5h6lotO/ygHiyTXYY",
-	"6+HD8FJMkQ94ly1umFiKAqWcuYRbE0fUhNXg20yrSxhplX0kfTVS1DtjTNvkT5mY9vDm94dv3Dz4/U+G",
-	"v7s+/ODGwbs3hz96KxayVtogdAq9GD3ge2ZJxMd3TKsuiVfb1i4vlE7WapcX/0cK4dovvpvIgyo4BQow",
-	"OvqkAQdIT3iK8o2exl+jq2TjOwwD5Jvtts/aGahGj8u9SMSbHNIWb2vVlytNxr0+qMPaFtVaHZS+YaLi",
-	"CXMhlntYrJd+Vw9+l/kUgkR7jLc7WgxEX2G8uUv39Y5JAYOOMrDwAWOrhKhCUw90ck8hUsvcTfTU4XfJ",
-	"6Z/FYmxqryALZy88dmnRngOIBTbgtOAabBDW7QUDqGfXrBtxlWwZR4wmVpaTtYjl4pnN4nlabK2Xrj6y",
-	"hKXXFWf5WipJRMUe1ZRajygJbvb06PCuRwfT7kLOeQ1qWrjPVM73zHqOPKqCKyr3NI78+PV81uL7GRZ/",
-	"QP3AcmPg94EEcdAWXEGFfgMIIIHqlXh769mdbb3ZtNi6+t3T6bttiv9yLgQmJcxcRYTn57K+KUlhy7B2",
-	"5o/KCLU52iR8ps/Mz4HfZ6NsB/IeTa6mWctwcM74CUwmdEZEmcq4YMxYFnwEJ/8+H9P5js+R0/eDQieG",
-	"RMxwsrf7Im3n3exwYjlmOENNXQQ6lor6lRPnK3Fm4K3Za4DLP8aSAIDl7oefDN/45+Ef/3P4xo+GN39w",
-	"8JPfHvzwgw3SYswlB6++rH97462Dn//XBoQr2bpJFz545b171587eO3Fg3dfPPjJb4fXb8Wltn5ywSno",
-	"h2iZHbsxKZzNdRnS+ds86FxmTR9NsS/Xaf1qCNVjlI6Hk3FfGBdyCiqkyHEBv9eRXiTZ0ROkSD0Rm1kn",
-	"6NUn2g5dbuLj4DOrl8jljtwTWPHfYT4rFcZd/9lLtZ2bcRyNsA0XJZUF+Yxebkqf5bSeN635AHBv2uKT",
-	"gmGtXbFCqM+o1aSiGtYkG0AH34zlk2f1xfpoxOB4cp2Rmd7yJGTpGyfzVLJ9jDV514YjzArOdP3oNicg",
-	"hpL1TfjgcESpOxh6XXLyYeONsy7aCYQMWIePLBm0w9Ij6dR7/9iq9SGlYafFh/33tdp+uVys1fYr52u1",
-	"/VPn9ccz5zNGPyvbVR1aXV2bgkZjj/3aSgaL5M+y0TD32kqibi/mZJxULeoUdrEQasbCozEOY2+PrauT",
-	"IA4z2nDmubT6kDqPX9WLDsIDqu6FA7zS8yR1c66G3p10waZ/0Qx2itMacobTwtPJCcB7Usffd3lwbjc/",
-	"p7Gw04fDgHXwOU9maD3pV2/N5m9zClRIMejKvkrxvTkFajNaJhIggDIL2lMdCQuGCS65b0PMQCPYR5Xi",
-	"1QlKceqihVC8h139GETuIZFxnUKHqs4hOeis7Fo2Iek3r1SK8MeOBHYMNLjdxw8/7Vg08pD7qdgz4+zk",
-	"ogkrWWycZsckEE4SVGP/m5yd5djq/jkFFiKMx/Y1ftadBHJcAtY53AFDf5N53PHLq4idPqDyKsGYMpcC",
-	"i5+z+j7EsNoXkB9CtkyDNSEUCYx10ZKaaDOHoLWiiMdaAZH9wFhZ8VfGGf7IeP+W+bzFo7YOeRTiDrOJ",
-	"2xlYIgbfZI9Bhj1cfZizkarNAdTwo1Bwn5f8ZuSIPqNqjK9VU2Wo4RFHePhHqA/PshlRGhHKnQx4vPhT",
-	"5I5WRM32pT3l0b63cx6aAORd08g4U0cI4pXuvDAAaTPioDkRANRM45mb6YavyVpZPYtjolWbXZMDysCx",
-	"JTtT7zKXpQsZC6ZgH5Y1+UtMAcpFTtu7j1r0BNyWGXhFPoETblWCOPE9SXkzsiA4WmeCqDjLPM8mG+Vz",
-	"JD0F5ZhQMuFL/V9MHCB9MJGYS2K5Pw7Z62jWS0mP+UoK0uLCxZwFgXiLaW4mr9/NaPCDvxGPaeGpRrx5",
-	"y2NSdYK7uZMBBh695YQieBGhKszIQa89gK1MbxfkRLmUo9ZPOVVRbGWMh3neCUU2KyTsVTTmyMyYu3W6",
-	"n8rQTeVeBhKL3COi323g7BEZU3Xknp159imoVlZOrZxeXls5NU2nDLPCpiVjJ2nbrmkqVctuj/rU5BYl",
-	"p9UOGPnzy++RhdufvHf75iuLG8SDb34F3wxfeH5xg7BnyNfIBmmwYI8x4WBeRR38LdDhCj9uybpDGjLo",
-	"WEQyNx6saUPRigf/BVlpnpYM1eBVYxuCE+BKijm0WRZrXjIbs87Hjq4IHkQDvL86MBoDXPbVuZyzHCGf",
-	"xCJlPHUi4/SZq40U6uXcHVvmkAWKyfUzw2KIDUjnkXuC+aTbV4FtrsaDEOsVOlyYqorEmQzflORQq2vJ",
-	"SFMaDwqRnaaRgr1udHlj0FDhMNKW8TEasKeEN0gkEQMWbbFSLS5X4vNxacDG+d3Y2K27Pq3BA9unzYC4",
-	"eAXmdVoQINsSQ0ji8jam03lSBXoHYkl0qkmx60Os1BRkXxKhavV0CdLT4wufFEzF/2GZcmX12kKtVrJ/",
-	"rl1Li/I5hf1iWxbNlzCPkp1p7Lci7/akHyCh6bcW2jzo9Bulpuxi0rL5LzzBtLbyWTM97azD2x3mbzdA",
-	"zpK7f3jl3n+8dfcPrwzf+3SDeHIv8dPtT1+3PyEAJrn72WfDl3575+cfHLz74kgkO/FgzSZjD9NThwck",
-	"OeXoLeP7jkmS1s0Y3ZmVaHhk4ddzbpjRm6Th4Uf/defll5KvWj3Um0L2lFdvnSvCw48wWBcNPYzW2aTY",
-	"nKOKJdPOHHmazRyJxhjZJKqvdVbm6tfNKk/De9TMd8xhEapJ8NlGvhkU9nmM32o5TZZHyIt5tiyvYecg",
-	"EN1s+HNpRmCEsGwQ7Wxc1lqHdgmjsSWjY2kIk5HYighlrry3+c7LkdNIIEMy2bANJg2aG2LthlkAJ1Qc",
-	"Qt7mnEflh/C8Q1JadsbIYchhlBIm7+a48Agx1ww/H378PiKuHfz4T8OP3x5+8vHdDz67e/0HB+/eTLEE",
-	"j4DRH7s7OyZTHkx39hhXjoUFXZ+29HENZUIhzrGTGkT8mrEFP8+Z556D+tb8fpAQ+9AhnoSaYMJ40GE+",
-	"aQxI3ZQ+1skCFwA5hwVc6E7Xv9t2BfXsZJuR/h1YY66XLNnHjciWRRBoQTb8Qr3R93a2zZ/1RSy7VgFU",
-	"PkK1deTBJ7JVEwi9A8VMnhT6mr7nkg7dtQ3Q4KGKea1trHGpO8Yc3ma73GWiybYNLIv+Re6JbahXlcIb",
-	"1A1MxuFCkLmcKeHaZnWKtp0iaECA/4FRUAdU1BIgDuhZoAOoFGHPSF9vW9Apcbee5gGKTWkBnvU9fMT3",
-	"9E2LWtmfHuYLK2bHGzb+zeWnniTmd1MVdqZcWSQhfcUxyGwxRMsUDkHxIFg+kFdXGlVPR4a/VDqZyqNy",
-	"uGPO23Yk6REa2dI2FIokFClkAT3qitQ129VbACbh49HHby2HH8unsDzb8gQj8TvUaxWcwjN96qPF0JUi",
-	"6CRZgrl0bO2/7lOXPUqFmzu7rq3vJAt3fvPywf+9sYj9cjqMeIyqgAQyoJ5FoKTNTuhBTB56eEZSDN2+",
-	"9dadf7s+XsQwt4DpcjFv3hsODx+Rtt3h4mUoH3A/VFRGThjo4qKgx5teI4ewUrtEcNbgrjtTdsjdlz8c",
-	"vvcp/Hm67JDhmy8dvHsL/lwrO+T2zR/GvinPrI1Eez3iXh+XfhfctNOIZYXFNhPM17zfgeq6opI+slnu",
-	"koUrVy48tntqcS7U/6hNfZ+POHOWk74c/WdaTsLpa8Xw88oMnyvVdD9xmHCZN48oWds20WKLXXrNmS/Z",
-	"NFauPOm+J6Rob7H94DAZkDxgPqd53uTG3S0Tj1944TWnYGVrHLNulA6xGdBoxydoemuLU02UJjD8CNq0",
-	"RlXNC7c/ffPuh88d/OLNg3/+2aKBGLJ6xEr5DMmQ80DWo5Fep9CKs/1JM43kQ57KNEbdKzNHRm2ngcN0",
-	"19SqB1V9HwB6p730m7FL505ntkAZM00wd/JzaL5diUzFib3lRq83CdSaOUy59bK5TN8h/QC6GUy9J7wQ",
-	"7ur7TXYhbxZ5TpN5Pt8GxIJMdt3UYPeWwYE4klB3ZNsms89tMw1DEvExxhmQk2DM8QObwnBS6CW+mfP5",
-	"USLWDRZI7rwfe9OMFJ+7CsGGhS7Me+PlXAUGR1qQkDb2WGFCYoCOXcvJm5RqjGKo3GU2Pm6wMMIIOVmo",
-	"g9peKeE/p+qLGwSzaGxTeB7YxskmezGqPYk51EuVHPovJthiimf4sbSw+Pmtlz6/9XIxw7aMpjpXOeuX",
-	"QM15qLActcKSVxF5qER8UUrEPJJ6LKMqLmfnlq8T2ey4E1rT+Fuv3/741Xs3Php+8M7dG68Nf/TKnX95",
-	"7+DlP9398OPhS384StdzNA7DlO4PBzTNumfP1UwMc9RznVY7/NCUfGhKPjQlH5qSD03JL7spGRMXEyXp",
-	"scdOI4fogxk6ja1E0OxMXYrRah30Lie+enBsnnhxJQh80fcQdNdUNqWUuUcyNv/dD6VtHjsoX9BidPGP",
-	"M4gxInknOhQmjGuaGn1oMT3uZRFsz2AAOtZzAs4S2rUekw1S10OuA9ivGqGnQBonS6WUO6p0Pzfoi9Y+",
-	"qOc91QIM7Jn0kKupwLH4K+myoCNdCAPzQEX5BircKXDIjW5Vl4o+9TyArctgTBGTv6/GcLaImQeN5ikR",
-	"m3UIStMCCNa+4IFD2D6gQmMe44joCQLKRXcG8yxGKw0T1J+2tWFEeC4x5TK3b3sBHJdv+iisEE+qPIsX",
-	"S71JJ3kW7Rd0sYHeD1rkOPrPsx0umErNOEnh0vrgzGgMfBMvnpfrmop00WR5uE5Ok4r5T4WvyfOWnKWl",
-	"uZnnM33q8Rafzj2+FV6YKEWeepAu4aUIocnZ3vGGRMLigVmGtoWXWm6Y4yU5oHucwoCpJ+UM1dCTAKXG",
-	"7DAbyIEjHG6IMzERK+LViJ5yP2oIWFQcMTEL1Vx2zcH8ojB/aKbUHZXH3cOV6ofC/+gKHHBNQ03OFpTh",
-	"vGZmE3PWRMxW3zCy/1GRAyRdXczLOu5nLcB5X3ZnSwDH67fk/NUD5sgl6SSi5NiAwncllzClCn2uqDhu",
-	"01yxyPt47O7HcZqPQO8j4RyaZmYghFid2bFSQv7tuY8LPWlFZ1jD++cSNDL2AXcM2lWZwz14arp38CEX",
-	"Ov7DMW1vo6KZpM0GpTPk7g9fvvPrP5GFWHlXlw5MRcjiBgkVEhKCWZOFli+fZWJxg1C/2eG75sdP//Hg",
-	"xr/GE/HTinPsHTlKc8L5bPmMzQsDlJGLboFvo+scwqht1swDcMEGPvaZP564tAp18VxsJbXOreDEZzzx",
-	"4P+ttXjyhPfVU62phG8r+sF30u2Oe+ur6aU685kXLY+2U/b2250BttcG17on5Y4ivNvzaF/xhsccwluE",
-	"Y6O0rN4gy+l+iYkFAjObILnzCXO6Aea06uke5BZkgJVCvxmb5QdRVLLny4Bhkt9KuVy+/enPbt988eAX",
-	"NzC0MAvYTdD3xaU0YLPMO+ZxIth+TDmpK2rjNHulOfNauV0c84BlhbGhvKZi1Klq5kkFhirGombjyCE5",
-	"BPAhguR5XDVz2Jsz+mvcgjPitOlbxd8c2PhJjFmFyLUOaR0CPcyXqHqcfPzB523Tmcw8h/h4zkheap/P",
-	"1zhKttPp7v7ZUaioPOBmlFmTOayo0zPkWJjjOgUJaXr+w4RjPPXmoz91U1+ZOIUjSEoTAtIPDLJSJkeY",
-	"OvPw1H8JZx1yoIxZxjnS2IF6Qra5uGQ6Ms8PrJYXA20KBNoIYEF20cm0qv45UdLCpN8krtXzv773i18e",
-	"/PL3d958IZ4h/vmt12ZIEs+QTd/MrUuELR9na+e1wzEAnw7sn4bh32M+JCxJkWHER92OuYvWCfY1RU8G",
-	"9bwsEy8VfSIUDln4E5PFkC+9HC2ULklvRLatpHgIjq4t0xic0wz5xzbxGHZqBkDAMTKHLbcrE+uEFN/Y",
-	"NLL/ZjJTK7nxf+2Q25/8wSH3bnzkkNs3/13/58Xh8z9wyPCP793+9O2Dn75H/nz9/UQJ2b0bHx0hhMKT",
-	"MhgFC/rVx7c/ezVEvPv81mv3fvHOwW/+dXjrjds3X7372Wcz2cRP+e0LwHUxTyl3e2QaADgMPILIlkHW",
-	"kD6hTQAEVqQl+wKTklyeklhjbJHxNb8EyPCKmAs2MMfD9QfE7wuHBB2pGGYy4csRPAavJgsC8GQ6DLLW",
-	"fEaoz4jtmL44BU12FgD2ZgjJqbIhc8JVsYuBiDiW/SrSpS4j/Z6BS7ETAtDfNt1lRM/CARDckYZiM53N",
-	"GGzoGARWCjNx/cGlfhoIst83SymkAWGO4CjTkzrNSp+1ANYZSPl2QxArHwhlg9Ttt3XicRWoGPBoxSmX",
-	"y3NAAafuoH3NzKwuDl89FRwbcI5TSONJKYoNj4odon8nDebJPZihgf05PGWGEMcZHeaJz6ib1pRusvpg",
-	"qMM+38wv9CUURjY9tr5p3PZiJjDtpk07rpRJs0N92gyYrxxNe2GXcq3GJOt1z2u9sPgY68pitVytHBEy",
-	"rR3lfAXjkH8VXJwIwWsHF1ckkv3Rk/O8gJC9RfvU4nlfdovIweeYdFoqMduLD3mil8ReN1a4ODL15FMn",
-	"0cMlpthhdPG5hjtRHb4YOoxGM+kjREJ0ZBiIqDpZGDDqL6bjSAGal0WSIgsAEzWC1GMIOLZvp5IoWZUz",
-	"aG5Vr32vip+Wry0uFBcef7pSvfq9bz1dKa5c/V756UrxzNXvVZ4uF6tXFzO0ivnQ+DcFuXT+LDmzsnrK",
-	"snDisoDyFGR904DyckADliUpSX2lfKaOVQR6OamIa9nCgIxpbeCEIoa2iNJPDBHmAshqplYLgLfWBA8g",
-	"fNiNPYHoNTihSOBTYZoYAXDSokGBqj8NgUSHYLCAuVfrIJ2NIxuGh4EehJdLDeZU03Hmtqcq+altaJmX",
-	"qWOElReJ/gcjApM0qAt4/oos1HGf6gYCC7iO5teLsysV+aRgOqbgpkUF7NJmhwuDDohaEFeWqBz4Bhud",
-	"AYBow6ei2SFSlA4N7IfrkBbL00SkCQw7TcB4At5l48h7aRKD+X5q+FfvFhe71OOasff6gWOwT0M0R1R/",
-	"Zt6GGITk6C6kRAqFCqhJBU5rwYT4fYAxmCjW8Hkx7P4w0/Thap/5U066FMRlHrPn1zeaPhxgFXDPw6YT",
-	"BAAGuSJSzK70XjJDmGFZEl3Sxtel/j+LxjlUvODWbcmUuWmDPNM30UhQjSNhQC35TiHSGXqvhZG6bJVw",
-	"9cyZeN59OVUlDHjgpZ/CjjZQVL/bpf7AzlBb0Ppz+jTSm44Eg7Tu5BfA/Ghxw2lSHhyntenvGZHbARaG",
-	"4uxiAS/gOWmy/Ftxt/K4TRILNQdsPyDWC+0ajtru+2wdYf03SFf6bDvoUEFuf/qzpeGv/g9ZqBUSYela",
-	"YXGD0GAb1VnsALJREzTY7kr8YvjC8xvEY0qZB9384d0//H6D0IbsB+TOx+9vELOz5ODt63f+5TdLB29f",
-	"v/3p6xvEbL/++t5P/qS/vvcfb6FAsq4u9JE6hXCcBadgB4Mfu5jMHb5ff6vfXIgIKiK0RAaNffYYGVyi",
-	"YoeL9jkR+IO8rj2f0Rxup7Aj9fRjHiJcZvcrn9rzPHeVGBU7kw9udYYOiJAClidHGpqluGx698gxtKLt",
-	"UhZMUa4gu+BBVuvVmZd71G9tw4Xh7GLvsWsUq1WApXcMPaVxAUOkxx5UTByGBzOkGArLefqyHUq2pXXm",
-	"ziFZtmLiBNWHw6qE6bKFuxnrNl4Emgl8r7UaaKdj8IZBpQlD4nMD2c/aLxC8/mPjo26XC3Lngxt33nxh",
-	"+KO3yAKYAjwYEL/vsaJsFT26R2SrxZta5mldFXx/ixvE5Cn5JOxvQhbwOwVuXtrr+VARrLV3HqiaAIB/",
-	"i06Mq4KOLx44ROiHkz2EAo8VofNAMa8F79PLpt934z8OXnkP3sdc/RD9SLxB4YvkHmI7n1BWqVzcIGa0",
-	"B//y3p23XzWjpdARTtmLTd7lYlKEwhoVwsQsP8SSQNwI/C4hGGNXjstGG6sJL386uv6qc4gQTnYzg0yK",
-	"8Pq9+4g3JwKfN/r2vEw8LQh84A1CzygNDCC8zQnUlMp9IvcEYg9Iz2Mu6femePUrM/VVzZ1PJPdE/uSS",
-	"vElISHVqgifdnDnXHBbUt/XSFPs9bWsLVxmzedoKTV0iXPArvZx6yXydnKfkuyVxYMYJLVq6NC4elV7n",
-	"83/BPips1Ke56IJtybdI+j1ttHbpPllg+/ZLLFZGBWWDUEFoQzERkAZExrR928NASvLEdel+nnLpHBjr",
-	"uRXaUYdpdhVRvAo3M1E6wh6ApXFD7u9yd510WUCWiJDBtv60gCW2+jOcd48LRn20wrwBkaIm8IrFDW1Y",
-	"glzWu0iWSJP2eswlC+YW5ChL2rzaxUBbeGNDSxL9zm34tBBw5jN3caMmBkzBDxsGJsGMzObqbhBbfU+W",
-	"SMuT0ocLBNsOv1/AT1yKRW3PARgKWRCyJsJDC/7ExQ39ftPOLDbr2KT3eNDRpiGNRt4XO1rqbRvshwVa",
-	"E+YjqBkIFw+p5xBB0Revk/LiBog86BAAkl/1u2OYMCcUschHI4KxCwEgs0OGbu2663MI614w+Af6wm3z",
-	"aQCheCGB7ejlNI+xy1mIoRk4BVhPuCK2nmCdwiLik00FtuYO8ZWA1iw4w5Hqj+RYx8R0vFY7H1vYCimK",
-	"UHPm96giHea5hLYpFypI67kS7x460fEaXWlY6uUea/IWb2aEbG0PDqPjaN0Ih+cQGH94ge3GJFuxhkzp",
-	"gd25Sten1xdlMZrY6th3j0w9kwc1qe8+MC6I/F1SWUoforzd5L68jg/EqRmn63NAnpH4MCwL65EA9kOr",
-	"8UT6JpSes4hyfDfTq6jm8cvkcaGoS1TsMPew6zi5C+0YhcUUrCynSnxw1sUS7lbWUbRIR7NzUq3WRsOz",
-	"SD0J4QR6VEQIVjJKwQDKDNWKOLJR8qg3sjvGNFBZbmkpC2qAwVVybCgSqEt/GkBWUeDzHI0PE3A/kwN/",
-	"c6LSzAf+MtZhCR43YUu/GY4uuYSR4rJOWn3PM3pvmItlquS6jBkrxcokpkWSFvUbRt1Zt7dyUROR2Cam",
-	"7VSEyGTZgH2Sz1SPNSEYA+LNQuQ5hAYEfO+xgW3UBG7zOuZm4SvNExvWaYGDblHP08PZIAOmtoVMzlCL",
-	"0wFTVlOE59WENfEt4JTVGLkUyds9phRJbB48EQpEI9AgVNdQYXRqAp0nqNk+y3yZ1NOivSg4BVxUiJcw",
-	"BMbEScR1sXBoSZ0punVMW2JKzYESsN/jPlM5a7ECucMyevQ3GPUhXrjDRIlcgH7KKVlzEzqntZ5V2zM0",
-	"BIc3WCAzu8yPwttT04nnTmPFycZf6MSWzTw49Xh2GAuu9DxJ86o/Le5leFpL+57a13ZIqal2IT0x4Ulo",
-	"cEH9wYj/9VSlfPr02so0Pyu8NHUecaC5kBQrh3fxxKrsJzbfHO+8efvmJ3fff+7gtRcP3n3xKEHQZ7Q2",
-	"jsZwON7mzLn9Z8LkNU+6EnKftVZotioljg2/WOtLs02XdaVQgW86ZWrbF3UD1WcutH7Tkhzc2+mWzgNY",
-	"W5rTlrr/nZCT7jrT7zDVhjNbOV9RKp6XuYpR5z0185Hp4ajq+Olj7t3O3trs/Tr2eGsEsPcARlrtGsxR",
-	"tLk6vWjzsGQ9R7nkBCI/BOF+6UoQ0+oKIy4/Lqq00aoCKgIHcmiXl5fPaLvyytZZRIExAQTe9KViTSlc",
-	"NZYcXC2Wl4vLla3y6fVyeb1c/l9xXUzzzWLAu2y0AC9lD22tUy7+OR2g9orN0zh2bcOW900bzTe4SKLY",
-	"JjflMdYLOta6D3zGNkz4TIIhUZkSNlub5s2aBfvpis1oyQ/2CnSaprZz1wSpwtm44AQ2WZUG81jblw0W",
-	"7DEmiPKo6iBKTVyXH2vTbGC1i1e/u7x2bfGRpfT0xY70w2ygaXO/HF5837Ae0zSYJA6qqSUM4VD1Ss+n",
-	"slyJZWYlN+oKBOi10QoehC7V+qvnyT0Vd97rkThhCoWJ6mDytyJUSOj/vlBfqVYx22LbJBvXCQ1IfUlP",
-	"q764HmbLcxXwJvWIy3e5ngv21AMobJ9R5ZA14vI2N04NCu6XXQ7Qyk0eDBzicr3PTQhOQQL5gCzUq5VK",
-	"pVyGagf9abm+6JAzZEH6pFJdNEDbgdwTNWGuXS6XK/qiStX8uss9j7YZPrXb1TMJH6wvhus3zMUu61E/",
-	"QAeQb3R5pyb2OrzZIR2qiJDJCTqQ8qFneEKZLyhxqepg2gpR/VaL7xPZIh7TxK5M1WIbckvs/Ip6EHaO",
-	"5eLf4JCoIJpdyy5vkme1pRHQHaZsZ369scY1E3Hy8GnjmUv5Og1m5+4h2WmJz1VuL838HS8zPKsx2Lc9",
-	"KHZEvy6+x3VIg7fbTAXmCyxhyO/FN8VaM7jxLWzupSOJWdinbeUMDhxNxEQ/JSpTS679RY82mYI2Da5W",
-	"MBYE5EzsmqpOLRSmJc+cSaSZF/Hvo0lYnSsxZDxSkVj9sMVoGLlI7HViuaai2MEhms/YzKcs5VVnjlev",
-	"mFd8T2xiCFPMWuRvmPknqdeKHnLn7edQ/JDhze/HRNDwtY8dK4SGr//JCRnxNjDiO5+8cfD/XoeLtPAh",
-	"937y4tLdGz+999w/OaG8OfjFj5yaiETOnV99BjfERMy9H/z63k9/7Rg5Q4avvDN8/v8OP/jV0t0PPrj9",
-	"8avDH75x97c/OHj744N3/iHphLfj10TJgwF0ssKRg76hh62vjo8Z6HpPQJIhDBBtbRwcuOntsApOAQeU",
-	"dNgnLkiVCnZjU6D3+p5H9HY5RApwmnlcMCcMsXmMuly0tcwNfMo9/Vn1NIdJWiqhP3X4xs2D3/9k+Lvr",
-	"KTXHc/tM9RyO3aNgwShy+RNGeK/PINdrBIqgqwUfjGEDaoAJDwhVpN6Ex9TD1Az9aNKjbTZWsH1sngpc",
-	"2ePyUzy4HHFSCyQ0CPc60mM2V9h0PQKj3SrqpbAjEih/9mtCwfp6sBshJdh9ci3MpJoeo74B5IS6MVuG",
-	"n+ivcmRdra5l0Obl7IFuJYZGoDKWizAnFswnPZYRTpXNo1YPy6K2fMbmaG0bb1A7W6a0g2kJGNvQx2yD",
-	"sG4vGGj7D3O8ekGHeLzLZ1epExMYq/Wds+vtl8A79OD7eh46Z+Z1zkzp5nlF5S6Gmo+IXa40J3LTPegu",
-	"Vz2PDmbZn8dil+ZpQ0xVAPh3Ocfd7asADadsYBOr82h+W9dcvx5l/4SAJ3tUkWZHKiY0x1Kyy7SqCUlA",
-	"CyF2EnMtdJJxXvUV82sCqqmMlwDgoPHzU3vCDqq+SBqspZUsKgYE3WMhpgTq5+OrHqKpTavAUfcnQBxH",
-	"BZyWQCLM/h/FOYshBcYJMZYfaNHVQiqe0yuqmD+XZT3/+cgPFnOsdJF7h7NBHads1USQG/3847emFHtQ",
-	"Wxfj/OeweZan2zzz0+px0d21jBUQqUr1E3KP+cUmVcy6xR3jE3eIK+G/EDQCdt8XLvMxHzipY6vWd0qx",
-	"6shsf/fyWN1uuXjGlu6WtrM83VCTtQkFNeiBzEHG86D8p60hjCEXmuKMUIim4Mz8TqgiAFKkyMIoJqLR",
-	"9gFbzjpsIpS9GELiLBiIU1PpHiIGfikQA+8bZKBTUDscar/G0TwtRRLqeSaduim9flcoNFSPYh59YWJJ",
-	"Ge+H0GeE4KUPEg8I9fT0BoSrIxkDajwpWQbQAgm6pSOyGA5C2fjX4V+eG7HRjjW+ctEe5kN0BB51CaaW",
-	"m/1mVYsabgY+tJjOn9rtJctNU6tdnqoYmBFkTmuWrlYbMeiC4R//8+CNN29//KuNaLOHf/zPe9evD3/+",
-	"zkZUrD38438ihsIG8WRzx1z14+eGH/wfsgDeq8YAIsthLcxiWsur8MUF2+MGy3PMa6Bvq356MkYQ+zld",
-	"mm6lIm+IfrfBfHLwk98Or9/aID3mN7Wtd+dnnw1feuHgwx/HChQIR1ZsrqFt5pD66ulSpYwObvj414u2",
-	"moIcvPXh8M33NxB86eCfXxz+5qcbhO1yl4km24ZM/tufPH/70zfvfvjcwS/ePPjnn8VXAweG1eFNjHyE",
-	"BQ4Aju8UEs9KrkZ49/haRBbVCLqV0CdJMaV3CeCGNXvDCkokVHQb189t0XYdF4MrYhYQ4MPchJI0kty+",
-	"tpJSnR//3zRf1N+Z9M7wBdVytTJZFCYemgB5i3MZxZp9nweDy1rOjSKzYy3GefsS2uPFHYZRq2TStsX+",
-	"Q4C/E4psXrxAdtjg81svHbz+3vCNfx1++MK9f3zPIfXWszvbf77+fv3zWy8jJiAW/Cmi+s2ObRJl4myc",
-	"eqTn0UDP0oKL6Ft6TPY8VqqJmgCsL0naDHLC16Ei39Wzhnxx6RsVCYQD7Gn94lOXt8iSmYqqk4WAtsnJ",
-	"k/aLkycXQfvtYOmYfiWkjNQVa/osqCcgnKVoshK5SFXATDKPvoZgaEi4pOczpcjJk5v9oCN9/iw7eXJD",
-	"jwSquUVAqH6w/ZFiHRFWoJBav1xebu6wAXxgdXiexaXHt5tKeyhG6jFFFupa+NX1IjMG/2o1ja2jbKov",
-	"IpQmekxArQG9DQteQtroBEHosNiyVTojdCB79BlI/R4lgx7zlRQn9OyglgireD6/9dKdn30y/PQntz/5",
-	"1Z2XXwMiUEkiwB1dT+6dckJ8GviIcC3KMSgwKpUA7P72g86SJ9tcRDvcDzonT66Tkye3/IHeBdkPTp50",
-	"yED2/RCKGLfN2NcOOXny3D5r9gN28uSiUxOB1oObsjcgdZhZPcrJo0LtMd/R9yKU4CQiCOuaZiICeFWc",
-	"DDyqNeNKlXRk3weWZcu+F6RP+iLg3ug6yH5QX5xp6685hf2iUQ+KTemGPGF7hw22qevq6dicNEyDNcCw",
-	"xPyoZyZkgGcRv/HRvyfI2QuPXcIUKuzdAA/FYijXqKnw1wCVhAazuZytftDHyi97l8925U54l2E4+t3m",
-	"B6sM6nsafW9n2wCsxoGpNau3YLIdRvRl1hmpmMeaAXa11LNphNlNG6SO2KB1iE2pkcaPmjuYjDThhlZT",
-	"TDOEwQRSbnvUb7OwS54XMD96q/QTYJoYvY+PD5LS1omgvg/oSyVAaxBCBtvGlbetmNcyO5TkiXAZMZeR",
-	"EITHOmj1o1wa0AZVbLsv6C7lJu4HQ7U/RVAUSPygIfkDQlt6JvVL+o/ipv6jTuIJ0KEGtN2Uvqnn3Gb7",
-	"2tyzJBBeAsl/lEQXanpAXc1s77ptNUqgVMhjcPxGXgQ4rWo7NCkKm0atCZJvM8XG5jozEy06qC1EXoem",
-	"kDYU5zPV9wKFmBC44WY0YwOw52VkfuasIJwsoE07JmMDQoOL6cTW4sxzR14BOw9qZNpLwk6p60YAmSU1",
-	"iilRfc28GaaDCGbFrSVbUk+gP9vBjEI2w0VYjxV66MdHCbb++CgDSbD4wahfIXkBbaQ8J+r+mrWsURfa",
-	"BRCZNPaNqS8P12Hx6CaJOs3YXGNYOXDB5BlC7m/8EZtoPSVvAiAdrgAEWpBgjzdZKskkH662+8JnHlq3",
-	"6Bwwapitv96TibJ9vSnwTjQF4Tq9gCZfed0wkVhaqGEyDUa6NGh2QqO4wV2XWZcEwuSfUAT8ozCXIGLm",
-	"J6xq4xBXIqNJX3rusm5PBkw0B0Y0GEYP2L8Xol+L32CDOpxmNMkwroS+DJN53ZAoMuLPNEDB235fCIBA",
-	"MCzbByRAhFw22SNcpbxQi3rEQsYHWE4JkVvENOCtbVin7ciYHelRhEdRc0MTnwGIMJBdIGgYc/W7W8Vv",
-	"6ufUI4GERkspnh25rQXUthYhWMmCU88A4wAeDDOD1HKJAllpbQkitsknd6jmszbnYYTuOzQCIlq33Dro",
-	"sC4u5gaph7DTsdPXHX8DloeCvMBPQKEKtMAkusTcr0my7GgOSY6NFf8OZPUrB4SEZqF+32PTeHf0qq7c",
-	"ZdvNQRNE7GYcDCN2ijDlV7hokTCvBanyWisw+IvJZ2I2whgPwq/HpwNqlqZT2PKRR8Ect7tcdTGwgk9C",
-	"rAN7Ml2X9HvrOMXo6aDFAeifpkS79SeUvZu6LiQyZ/KsaBSGqerdj2GTFzaJZmO+5UwIN64ssgTelLbh",
-	"o+sVe/xU4sJrT8SgP9XcZGbem0Vt5giOqwnKIQj6ZSkQIIIQ8mR2yotJqrjukP5+4knRZlCvoa9djwlT",
-	"Kz70QmGX9w0tM/2AUMi9M7tzSBGbOu5RLSBr7WIakPHWUtCxMTkBlbe4yOtS0OER7Wt8qkc9lTFxD3NR",
-	"qq/ZSYrgTz5EmxMuY72xNYD8RowWNRjRlwDgDRXkNHJvlXxQitbhMeqis9vi4mcOJ9BWtIdMrC/Yfg81",
-	"TKDFdUJJo992iCfbWrkO0y2tBOVuiXwLkPjB1RZC+tdHYfnt0YXTsN00AWZUKOAPu+VQvKO5msdVAG24",
-	"UF1ChR5VJihAMgJQQY8v3ySZoEmm4u/ybYfJRLeFcCWAPZpOHCLwaTPQk+5Rn3ZZwHzHxHn0K7SagQdS",
-	"D9bA4DmkSz1tHTNY8FDjybA5S+AObnOxbZzC64UtKTG61qLc08TK26LIhYoachgbTz/fOC+4snb6jBZc",
-	"nDyelOi5Q03EwWELNtpNUTGw3WU/UNxl2ybxNpYECdiZ+Gvs3hOKTAAcXh99i14wg8yMgMXwzj2jS4On",
-	"OEXvJFRb3NpoMNZ7EnYYnG22YI/br2G8LUJxfHERbL1HxtocVej6aqwvFNCIyaVKZE9BUhW+ejRPaixN",
-	"Kp4lhS4H/YjEgLgwxk50WEAZCF9ujo3P253kVLjajvJbkt2uYGBGRxlt6hXeH4vmxdKx409weavF/Mif",
-	"Zsdm+oX06MCT1B1zm+hjFJoN0GyPC4Ci1odeX2eYXazUEhwnJSgcCtg2pNGOeZGgmZ/xwcAZNwpwl4s+",
-	"8Ceq36JpbsYjo/U1A41pGk4ZKGs0szHUg80WLeS2jWymIGmXbCRwRG2ItQ4CVdtG+TZIHZoGJbQB20oo",
-	"6afSjNEm7EF4H3GnEu6ZpD5P41gtsEpaPTEpJDzmp7GOKy0VzbaapydnYR6XVHkiWAR4MkrwcT0HycCo",
-	"OebpqZIVf7P8ZVyWBWw/Pq5NjGQhw+5IzwWvlO1pp3Uj+F0zIf0rWaAoAqTnkAYPYcuop7f4WebL4h53",
-	"g070iGkqW1/QftBhItArzwznxbUB/7B+rqHedeTA4LNiIrAiD8rEAVfVIcbj6lhfKVwT83SCdTwmHkom",
-	"GS3deoSFTJiK4fWjOrvtBzrWIMjIgoVRYHnNVJRj9bY/X39/cZJyHa+aHhExIUWtg1fRNeQY7j/Wa4Mk",
-	"MHXaIc4veuWosKsIF0zdNR6MWHc4lGl2XYpcgWdNtuoyaBnuNCJ3jIPaGhgkauB5YbMDYXw8SnOqJvV9",
-	"ztQ6oWoHznoLGFikRMJrRhTRbPWzspa4VfV7yHS2u8zldNvEJCyPDzU6LXLhCuj+ltSrkbWPiIPYfdBl",
-	"gmMKDL5WMX87St+O5DNX1jueCCPA9ansRP+SzUysTBw7M1YZC49NXHoCtaf4rI1zBqZnPdV7HZhskODf",
-	"66PRB4f0AU0OUmW0YRO9JoynW0TmUVZv1BgVRvHJQjx8v7gOKI7NDqD7e8yeZxyyUU1infeQps2748IF",
-	"ltBaZSMQ41FXOUCNTxct2NEvfHhk2mS7Y8d3zN4b5yE4lYhVcIy+Ro9ZoCYjQLONeKbEgKklIR2QERtG",
-	"F/FaRaoUU9Dyryn9qe4iHFKo6W/GTNKY49skn4RLv24d3HrPg44v++3OiLs/ujt6jV4rbbPHwj5hHsiY",
-	"IyCeCbVxOLM4enuUCTP2+gArwbQGdSSvQ2oa2W1DYjFLMgVUvQXqoWgOQI/nI94hcNNEr4FdTugUOAeD",
-	"neBxpkL0lnJo8sRfh66e6InprCidBxmncdyLF3MW46qFrmVctMReG4V8HbhnvAuniX1hbNwaKCUIJHPR",
-	"khm5iOiaCVv+GByQJg8G2vIa61tDFm5/9guEcRze/P7wlXcwS8P2fcFcgLNS7GoNSQpFFhRjpO7Kplpq",
-	"Rl+Xum49akPak4oH0h8srtdE0WT7wAnUM6/TXs/TK8+lWDKK9CPfUVLUyYJtmbpozTfTArMO4Cwb+mmY",
-	"vQqtymnblPKBb2Ld6hj1KDu+boL2qKNgSwl4Sv3i5tbZx+sGgSQxpC7z26zY09tnhqUXJOTSo4GARONV",
-	"jAiYNzx1eauO+21zZWizyXpQZJkSy0AXhtYcu0zzOoZ7V13BbAR4KCBqERcTrKFB6y7ziNZHIRVLORY5",
-	"S+kvR8CzNqLNiHRuh+x1mM8wHYdw5Rh9RUirZ8e08YVGPyABbThQ7k5ajGGIBDQY2mY1QQy/WnT0E5IK",
-	"un3ewpVHquXyOYfAv+f1v+W1yln8u7r55+v/BB/MBWtr5ou1M4vGoNKvSVP1zZMfNTeUHzNPKOt/z587",
-	"D6+qnC6fW1w3WVG4EOB7wB6xmMoEEEGExE2VumPwWBKiJC5JyMWwZb2mTrbPuj30pCAGNhqkkOSE+SIe",
-	"bzKhIH3Q2P8XfdnzOQuoP9gIy9uzj27SecOxolfFmlkWAIeN/Pn6jxO3t+Uu8xEVuufLtk+7XbDQP7/1",
-	"0jigK7a/wmSzz2+9HKtiWi9USpVSGTr89JigPV5YLyyXyqVlU2oICS5hRpj+o52VQq0v0Ewrme+mHCLY",
-	"HlOBwbkhlyEPTI2up9G5NKu6yHxQtKRYR+MmdkrBJeV2udjQxGmMOtyLUHhd0Nz+Ca6CTUjWw6og42ZU",
-	"hfWn05PZo0uWLqHh960+g452U69/gnd5MPPVyNbM5Vedgs9UTwqFuUTVchkBBETAsEIgzte+YxKIw0zH",
-	"MEH/6bAF9Sbao/pxT19N1B4XsB93pVhe2QJEPQOqZy55dGB73hXKlTNlWgbUpnK5eEr/57T9U/+vgmhO",
-	"huSHN78/IoDCfmtRAlXfVEXN9Pxq4vl3P/t0+MFzd95+LgWq+E83Dp77cPjR74dv/BbRb1p8Xx+aZ3e2",
-	"K7TaWG6uuIjc34MFKWgBXXAKmu0Vrl67es2kfNGpXTCAlKB2DMAQk+T/lEBRpslfH4OSnukKbmXaU8Mt",
-	"X3qUuqb5Lt5SmX7LFfB2QLacizctT7/pfJhcAIOHjLhZXmXDFJgPiw10zemyp09pnvMv79398JfxdFbk",
-	"MwFtw7KHDOQqZNCFBxzy4rH8y/ahu5qeZAer+fRoYOOqmf7T2Z7lq9egv4dK4VoXlIJQF7g1UclKMq9p",
-	"ibclAkkUJv2VQL9DMMJqwi4ieMjXiQoQCYWAf6/JSmQT3mrc616oJEc5q2HLQOMFt/mj4IHWSt1WB3tq",
-	"xQ18zRXH9JJ16KDe8+gAhD14LNDvANHnQJIdxnqxLN2jY8NY9oqnpxC2on5UuoN8bC6FuRWqZS2pKpXl",
-	"UnmpuoJ57iHgvv61XKxUi8uVrcpaxOxy85Qs3pGPc5jy32vJkgzTqHBEAlSOY2lG5EAauOp9lQMzbFU0",
-	"hEqjWjzVXHaLp9hKq3iarjaKa81T7ml2plWmFffQouJM6zQ75a41s7cbigF8rfokbtj+m/3Tu9XuyrdO",
-	"BX/XqDzRK6v/tbzz7TPi0lrz/Cp9vIoIYzno5Ns86KCGlCZnjJrlRPlLJqseVSjTRB6h3tEWAZJ6QjYn",
-	"NrQ0ly6F18GrH1z5tVKZ4Y6LGBXbkvIJ8OjCfauzDC90t36TuZxCeZC+uVqd5eaeL5tMgXv0nAh4MDga",
-	"gQuiShudUfHInd98NnzjR8crc6eIVrMqT2emwI/nsY9Ej64CqYUGxtJ3uXttmpURYbRFJ8AcCUiGMJ5e",
-	"j6oAgjVHJ82+zoKYKDuM2v7VU9b1cl9RKRKmegjhm1ehz8dsJ7DYB1yDXymvTL/jSRmcB9/nkXCgr7Mg",
-	"yX+w0fQXyn+uXctr2uPGX3Av0qBTAPsvyXuWMOiLwPiHeHCWyWHIS9sDPUX2pL8DhdrWKADPA5Zu20od",
-	"U7hDSX2lfKZ+dLwMnRwP2dlx+x7MPk5SvI+dm4W5DF81trZSPjP9hrNStDyOde6H54N4bpKscPjmK/d+",
-	"fP2LVsX0Wjw9VgJoNSwIQHdhlsDoYoc7U9mCYDWiR0BdCATImRuzP8CDzgWpn8XHFR/jCkJH3EZd9FWX",
-	"H98sVlfX4MLHeJupYJyRUTEwqX9FLjDTYAETASAlAlZnHV0lYfJhK1afNyEXcnEj9FVFnBIOHSJ+pHDH",
-	"x+Se0JPdDJctH4+UzYAFRRX4jHb1b9FBnthOrlJeOb16ai0FcyT9bNsedTFjL2Ujxjc3ogYnWhH9sBNm",
-	"SyGMt1ZdW9sgdf29/vJk3ea5wOVXts4XT8PVgNYQzTDe3GZlBLYxevEGsc/9Wq3w9N/XCrVarXb1ZK0Q",
-	"/VCrnfwavOXEiQgD67/997+q9cvl6tojpb/frn/vf/91OlTSNaeAlJZN2SdCwnQAlFh1qP7ja1hZ3KCK",
-	"ra2Y0uLMCa4lp2cfEQ33kaWrj3wtdYDXvmKsuDoDK96S8ptUDMx01NFwZHtWw+ybz2+9dPvmq3c//TSe",
-	"hJPkyGHmQBHz5pAzG42mqAwQykp5ZZxhIwTE5aTMvuqMMnKnEMMBswX6AHUO3121KZhaPxE8KNq07/un",
-	"CodHMakO910eFNkuMw2xU4UDNqgGCAXH5tED89Xaat/0XKf2Aum5YQAwVpEP6i7CFRDFbL2xfm9NzMra",
-	"Z9eHMRHHZBYfoWSZIQypV/QcLmjeTUIf0tagx2aOL+ItF2YPX242oZXhzNdfAQS+mS9/yi7IzHec92V3",
-	"5ou35OwT1RtxWfrBly2y2zSdRmc1juAGRGIstJ5tlCxHgu+3YkaRU4Dc/Fj+wng7A63fjllZI2kE1WtO",
-	"AfMYJz4qfkvlmlPAKJuxGgvrhUq5pP/vNMAdIRXPMGk97fAOOzvBtcbWoaqjn0DPNE43T7lrbLW1Qpcb",
-	"1WbFLbMzrdP0VGOtuequsOVWlVYa5eYZ9zQ71Vqjq42V5rJbZZWWvjdHMIJpFoBtrCfafCGb0IMFfLIr",
-	"OOSez3Yfx2GvNSqtsnuaVZsr9EzjVGuZrbqVZpmebqy1VljVPdM81Vily60KK7unm2uNFVptldkZ91Rz",
-	"tbFMK60o4GbWkVYrtHW6eIqurep1pMUz7EyjeObUMmXLK6u0SdegHOOZwvpKNULanG0D8gTTQ4Y4S0Ad",
-	"RcJfRkgdhK+ZcRhWH35w4+4HNw5++t7wTz8dsSv15TMYlTFdJLfeMX/YfVSbWNplPm8NMpWKS0yvWD8w",
-	"9oU+u6TZoVp07zLf5iDuWsht2+4gQsFs+FDt4XGxs454ctiSRCpWE4bxxrI2EXtBgYWqXwbJ8Zghph9h",
-	"s7RtSyXzuDB7tCO9Iwwt/C2sTVJVOJz8aHYYpkMjoLDcCePNOU4pDIvHw4LjthQCvWyQutyBHAhAP8RQ",
-	"DMWV5MrszVf+FOM2IuoVnGUgYH2U371x799fO/xRnt9VjsfRQn+BhzvVRX1uP0LTSIX+Mso9QmSZCqsF",
-	"xbB+RBvSswJ2LZZqYjOqGQKfD7Yo3POlaEcvNDkr1OM74CTvIUBwi3Kv7zMs4IVqnJH6XSn0wcdUHgu3",
-	"hYXtmCqKE2n7cg/K+zrcYyZZ25QK6Asqq6a0UUHnyTMmaThRzriY5s6SApARE0k6iEQiJC5bqsUAu3OI",
-	"VJkI+r1wnj7b4cXHWFcWq+VqJY55H1cMZ2YJMLbwWM6Sy5KTZyWzQkLFqRqLGAQIvFdoPau2l5+pFk/t",
-	"fatb7p4ZbFXUKbc8+Ju1xjPVi6f3y83HTnWXd89X/DM7/7NKz9k7jX74qMV365tOGDPEKqJiKIPvmoA8",
-	"nxKKyBPbGD3y+VSxSqIfQeZsUikhoZ/PTBaXEdEwTT5ctsXc95fzfzEJIjM4wPR6XBBPYKHSYSSOgSbF",
-	"QFskf/TzCY9gJUeFTNBBV1Ec/DBbFGCsA1Us5PNxTArjDJ7Bkz/VS4LjGOMeK+nOWxxKpMjtSX/nq28g",
-	"wNbKfvD5rZfuXb8+fPHj7B3OYxCkOidRW4ghvkzwBMZRYYImoiuAqm5gGwFKJOkELEXxGMVYrFhPS39b",
-	"fsfcmohjzkjhDWaitbyxHm15xaaR20d3Geq1cnjE/o5RP7p41PL1BgmonRB8KqABQ7yVwnrhGbg9DFMb",
-	"h/WsDDuarYH8vval8YWN57FWi+Wka2UmUXsqEeYPXVVaWA4/+q/hx++PB/zvXv/Bwbs3NXlYek2MolJO",
-	"jCK86P7kNtiQRfReTQ2GMmd49XK5XA376QCnmK5qwB0zXLYMKkxSJUlbssid6BQGAOqttyOHYymi69kc",
-	"S+Epe9DzIr6w2Bp4pWILFTql8DDc/fAfbn/yx6QIikuNq8cWPrt/VSKbppA7VkgOiAmjqGfaOiyfqduu",
-	"/XAP/rIYGqiA/hKVQ9dEsh4aDMxqfdE26mcAzgAhp/U4lDXKV4hLZUDu1QSa7WoEmcy+YrRRr0AwC1dr",
-	"VXid/hZE92KJ2CXgqiYMDLAUxGVdfUcE8237PWBI1SFKgm/NpwJz2oSp5m9SW2FJvT06ULZ+eqMmzKLq",
-	"y1s+Y88iGOERl6NEbCK3rI+V1nyDDR6HtAsj3+Y01+eSQA8MY5/pspXZLlvVBzXG9/Nz/WOssnkQ9I5Q",
-	"xocdUR5w+T6yQJFv4ZD7nOWJjli0E2Khj6RHndui7Wl1MHDNNeerVzeTN1vyL7DQ5jICs8abEX1+66Xh",
-	"Gz+6+//+OLfOc9Q5npPwt6ciwUZVOykY/JOh2idhsGcijadX/MRWLCz6QZTglJZi8L0KtaqEohUDrfdj",
-	"voMEL9jr8GZHW9ADwLLELJ/FUk3EkEAAQQJX+uj0DRz5YfSNFgwvoWhMc5HhSx/meq9UZmAkF30AooQ8",
-	"2fOAC4s86HS+Wy/ZQ3o0GY0Il03HLA/Nil56997PfhVnRdiY7QtlSKmtNsCmyswtj5lTo2j8s3kHyZhz",
-	"kFxmwgV0nyelYAmIH0owxmialJmuSPXl8ko9LBrsUAzs274ex+Fr/DoLDsUN9MSmcITyQ8X2K6zYzq3O",
-	"6gcvp4mLJ2VAutLlLQ6Y2KLJ4u38EAici9FjdahxPEx7P7qCzIRwwJrMB9U3d+Qp7NHBSaSwj+qWS6Z1",
-	"UmYQ63G5hzBg2IIVnFi2uYHFv4/Jq4W65vb1xbAVDO1aJxzkkMkWbAz1Pc78mpD+SBuOhVgrIOqHTYBC",
-	"CEpIhDfNhE4AThtts8V109MCct+o2KmJENTcdOMyfRqSXUYwoQ1hFEOo0wZvt5nCqfrKBuWuIAiZqAnT",
-	"wZHFWx7pkXqsBb0BSyQe9wMfpWmZlOh2QQGHLSbQa8J2sUoD6MyI8c2U0p9fFJ/FkUyM/E1UW0Z6cjmk",
-	"r/rU8waIPKDlwImR7vAzytC0CJ9+Q2HUqzWrgMFu+A90hI/FjvJsK7WsVyqKCwJpF9YLp0qr5bgRPPJz",
-	"tXQ68fNsOsYq7IvNBL2Q7+aVxM2m/37hVKlaxtpf+LNSLpXLWDhuLrxExU5hfTn6Yksf/8J64XQZp+jD",
-	"BVX8cNZMsOIUAnvdaf3IXMlD5eXEEM7l3pTK7MlkeP64mi1YB0GJDMb1VTN0D+EA++LUkbPx9oTjQvPz",
-	"Wy+hWnLnk386eOft4YcfHXz442NWTo48SJjmOUv3jsWbCB6jYmOkaH64ipQXZMU/gWFhDphBtBYMRVzA",
-	"TWawDdVFbT/XYzHKEyoK+5nGXI7RYPTN2JtLk84O6wUGbc/grco923tKPyxsSzrAJgxc2TzdBWo/WSjs",
-	"moh3D0HvYNi6VKt2iyUyhvEMyOAG5dmT2Cg3KJFvYyo7PLombHY0wsoH2d1EnRBivkN7PSZUWERo8pkj",
-	"WA/snFoTaa1TE51TycUoQJpo/YqYzqF3pL5IutTfURhljg8wsHepmC+lRJ7CFqA2zhvvDgojXDw6p6iZ",
-	"wnF6Rb+EPpCHSUX3NanoeIKO4To9dI/8xTntDVtLix0Ob/4grvw8KK76kc7fTqYbP1X3MGk9UzACwKNi",
-	"vAhxMSTCtCDpu9AkOdILbI+jyJCnXWa8H6pDfVYTFC+0AlWw/QC/UTu8p9ZJxSFV+P+VxbD75yCZLBXr",
-	"CeqEDwJFBeAHwI0CXXiKFa2M0HgalG2GLuReZv7TRiI4Gc1daz0KQA/2OhSBdbArKKIJh8vSiotjiHXG",
-	"G9UrUwNpARS0lF6u10QrbNEI8nlxw6RzafWAI8yYaaUQ8aqseIsZyjGmXifCIZcMQeXVBh6QIn2fUeNr",
-	"kC5Y9PndDMtxSY1awsHbHx+88w93n3vt7g8+vf3pP935/Sd6faDXiX5HNe5CqJSq6EIA0i6sF27feuvO",
-	"v11P3FCOPAcxV8GZCroUNK2cxeFXK5VKTHrP5j6w19uSqDdeG77x2+Fv3hy+9nGeAnFDCbP4BYLoyHz1",
-	"/ABflC0/yoc8D7lIaMQfvP6Pwzd/+JXJ+z0W2zy0ro7VOs9odcWVQY9nLoduZ7aGxNdmJfQYNcZ8SgjD",
-	"9qisibDbXeCg6IgZt+H8IEWXXAhQKKqov5ZKGPNQV7uAP9REVLUPj2wmOnSpgA7M543wUVa6YogSCn0X",
-	"Q7s1HFfS2FXW2IU2joLFLWYaEIoujCO3cC/bpUnYuEedgLo8r41anctG/fzWSwc//6+D35gWMuMx+5Ae",
-	"LuSwlR9sa3L5vkf6IwJ9mML6JUUINSmkcV4zUjCSjNnDocphH46j1J25r2ZjNC/bnXLMcoxlm2ZYjyBZ",
-	"lr6Lh3ky5LvxIccNxNBvHHcPx7sBYrybC2yyakxMbRsZs4620DOK7mKw/rCzcl9pUWFNQa0AdVnQkeY7",
-	"1KNJm3Jh8tE8qQIH4JqpkgLb5kJAviYU07y9CcM42+GCKS1qDt7+97uffXbn5x8cvPvi8Pqt1fJff37r",
-	"tYPXXj748Me3P3t1+NlPhy+9QE6VqkuVcn1xIxpzLKLPoWMa91yf2TKiPvQL1MLa/qDNVTS+Y53j474q",
-	"U5IUaxMfQtsoxqBLOK2J+kp5JTsjb4763C8S1fXrLLgieHDZRiMOj3v9ABl9bI5gbfyuy2nO3pktSdT9",
-	"0BIOAsqhN50eRulUVb+u4BxiiTCCDs4Y8ON6oArbWH6XKUUhuJ/jbMF9+mAX1guQYePHfOTP//rOr1+9",
-	"8+mPhq+8c+f1F9EhATiZs+8ntkg18BvJdQOqo0BMhZ4voTxPCurFdtUkB1ikLk1etsV7Yb3QDpjRgy73",
-	"WJO3eDOEJAF+VlgvrEJPP/vX8pptizrTFFYr5QqQVJp7IK8rAPIYmFtYX5kdTyQ8nxlKUhhOfGjyH5XJ",
-	"vzkWqkWmiqIVqJew/Z4Hku/zWy8Nf/iT25/+ELUWPFgHb71+55MXvgifwBcOpTturzs57kE81ZgrIQIn",
-	"Nsl0mepRmIkUpt1NxOCId+JMAPHWn6mHcHgh3pdJQTw2zI1w8JfNLOcD3kC5NbP/94JSfS7aOUFsLzPq",
-	"NzuzX44j+/JBzc4Ag2XIwlww/Oi/7rz80qzOh2WT4Bjfg9lRrTJ8FimtOW5+cvf95w5ee/Hg3RfTQutp",
-	"00qNdYMAvJhUeWbA1hqNOZ/3ZRc9Bfj3lswNbTFyWGZxjRuW8BDbYhK2BR/loFE3UyAfVL8zwOO/KgAX",
-	"gu2Fzl/rdFonmAyeyFSnrstck/lkGrLj1Y7p9QGxSohmjviLjxrDYeQ8PABADgm+WI344pHxumoqrzMB",
-	"Gcvr0jhWggVVEyyoOi8Duq9QC5VieTXhhs1a65lAuhtHLINm2pcxd/kMoiVt5qMO6KPe10yTa4Q9PPRJ",
-	"P4RVyJMdDmeaUDEmcLW8/effDj/5eF55ez/BFaIM8EywgzH0hQhaYeynMQiFNKSEMWswN16CwacKy6yj",
-	"9SyRzXEcqzB27DIV+HIQ5QCv14Q2g/guSn+hAm3ekfuDonBoiT8HlMJWmPS+RxVxHwIrfLWAFVJ4EcIr",
-	"xHlRGrzCfeZIo3yjQ9W2z1rM9zXtO+kXoE9MZQHCzILRMMo4LD7DlwJn4fD84tjBFh66V47XvXIsOvBD",
-	"BIaHMZMEAkOaRou9sR9MD9KRhz8sAHaUqqgJNM3R9DeXn3qSdJnfZgSuiWe54+JtjEJ6GYUzrp0aB1OU",
-	"tnfcCugV4EnHoYDO4muC9SrCej0yG4DodI+E1nQ+e+7gd98/+Ic37v7bc0bBmd8brff7OBqCfPV8Qekr",
-	"fxgH0drEerf76yBCIBJMKgLG8lBKfQFG1pfNv/QFW4WInTHJKrz9pw8OfvzRA24Vxqy6yE11f7xRS0ZK",
-	"5y91uGhl/bgSkdGSJuA++LZG/VYb2rZEjE+tMGkKGy8PsGyqSQVpsEi5OPISgE188rjO8NCAPKQBafcs",
-	"j4jMsB+Xvwj70Qmp7i/ekXgEaWvGHZ1uhg0//ceDG//6wAQWpuAyT2SwFg8uP4edkbGelT0OfDXu9KOe",
-	"N5oGwEUg4xVkJXKONjukqW93Y5vgsy7rNjT3hAz16AcekCbtMqybXqgr2febLAapVV+EzhFBhwYhEIph",
-	"1wZuzSW06UulQpC8Y04uOGc46tEnBxyHgm5H++UMzVe/APFj0c5w5BdyCMove1Q/OsVJM+1h2dhfbOcD",
-	"oAmLVIpIpukh+zsvv/TFS9apVk4OGyYOGfndaUGxRLclh7Q8GjiTk68TxWgg+PzgKf25bnoO64kvHn+2",
-	"df486/DWi6YMZvZka3vnE2yXeceVbf2AAIC02z5rG7apz1VU8lQtaWExU4thU1lZWC90eLvD/O0GC9Ct",
-	"z3a5y0SThb4PW/PTAq1ENPUhHmAh02zGHuJ7RGVVXUZV32da7hbWC/dufBQJ1bsfPnfw1uu3P3713o2P",
-	"hh+8c/fGa8MfvXLnX947ePlPdz/8ePjSH3IWSVXKiaKoajkMYYSCX5netvaYYJlZrnLxGVshQ2WUaQwt",
-	"+lppTTZCniNLe5b87FgazsMypqPM6aZpPHokr/urktF9HKbgpuuqpNzvCy2z6vaE18mC9AkNEB+LVCwO",
-	"B6iSynj+Q58aQVwDl5FuXwWkwQBX5Jk+I7QrRRvkV8zAjCOS4POxWWKyzeLisdl8hzHzkjKgS/djZa+l",
-	"KvxhHlUY/vaF4R/fu/PrV9EmuXfjozs//2D4wY2Dlz86+Okf7v3szeHrr9659f/dffH3a+XbN/99+Mf3",
-	"bn/69sFP37v9yXvDF54HccID5nOKBav3fvBrvGH40m9vf/rD4Wc/PfjkxvClFz6/9drBh2/c/cPzwxc/",
-	"rtz53ScHL/9rZfjSCyOyxpN7k0UNoo2nSJqkzAhHGSumnTjJnGJjNSk2VgsJ+VBNZeX5mfcx5rZPIJDq",
-	"0RPIVGP9waCh2XwDzZEi8PtLeZVxypuqr1TH9ZXpsehZvAVT9JXcBJ/lHgi58sNs//sa+f2L8z1sum5S",
-	"4QAfczwvyJQJ/PKd/Orb8fnx9c3bAd1hYkqWbYqnIi0Qiwwp2VQx/PEw4dm5ceJn1BjPGwB4GsYEkog8",
-	"I5g1oAd26C4jbJ82A28QB9cZwbGpCSw67PcilFYLyxrTGuGR1NXXaeJJIL2CU3YdYVH3uGLYlQZaZIOz",
-	"JgmvA4GHEAoHHzmCj27CEcePkX7M4eOvRmldGnJ6ZRQGfN7847RnZcaP71MNXgxl/C9dVH6hUiuG+J0W",
-	"fAbc7wc6+JwtnZAXb3e5Ap/2FPECaCvTfeZxRJlowQRTgebv4GLQnB+loIOOcuaSxoDEnOWRr9wBf3dN",
-	"cAFge0IFVAQEFWItRZ7pM58zRTpyD8rZPK0oYTszn7FjLzvZ0otyaPdyso1V0nwUUug3WEmZ7YWOLrj6",
-	"0Cf9FfFJRxuZfxsNXNKcRvr0NTTbVwm3CluODJ//9b1f/HL4u/fu3ngN5TlC3OVf9ep9WHW7NttSeIOx",
-	"xcfXf2VT8r6Qcq38+hLw2AxtCZj8w8DKUdY6RSbVXkebMjGjyWdspO7p4N0f/QUVPU3QjoCpFNm+HutE",
-	"LSlg3Z5HA3ZCEdVhLECtI+wSYmbrkhb3PMi1Q4uYEl/uIVAsqFaIrxo2S0PY1JqIbpdYoIEQlU5U3qsP",
-	"PSMLd175w8H15xbD63zw0JXIlZ4nqastZh6QvrDd1AJZE3WcI+/qV9SJbZFm+p+VyN8aDHefkT2fBwET",
-	"AA3P9gMndAHEZ7hQXz1dqpTrmM9dE+bPxREg2hATHpF4owZwtiE8drSFBmowWf0SOy272g84Zu05oJuQ",
-	"4+FK5ofK0/R0EdZg9iwMfQ+sYL5bzku/S4PJCRaTuRBMEp71sLXnA9DaE0kwOp1RcwdKVE8TLrArbfN+",
-	"eGv44sfDG/9x8Mp7Bz/57fD6rQwRUMRnfHlAQUMbGQa+jewk7n11jqjwZaogQSZ7PyptKKYB1Ev7ntqv",
-	"kz3p7zSk3CELmqUhiChs/CLU6ZJ6qal261o6MbJwZet88bSRLcb/K/tahWgMAlYTmATXpf4OAJF//dHK",
-	"6fJyedGG+hOSkPaYQ7p9L+A96gekxZnnkrp+TR1zCzCEBFKwSwc1oXhgOC4lAQ88pn/aMJclW67ztkCU",
-	"9z3uBh2HqB5tMuWQ+sk6snCfou5OPSJ9/ehuz8NC/WaH+rSpl3aDNDwqdvRb8Olqh/d6zEXxrLB1OvyI",
-	"zdhRNDel1+8Kg6vneTXBur1gUCKbMBGQxbFeKqHOBT+sQ5c5fT1pMs8jTY9RXxHcF+a5JXKR+U0mAqrF",
-	"MCxKIxK9KE3/ur5BBkwtCalP8sFbHy4N33x/gzzTpzBBHw747U9/5pDbn7x3++Yr8O/whecdcvvmD+/+",
-	"4fcOufPx+w45ePv67U9fh3/v/cdbIEzR+d+gLg6OxwR7Y4Ak4+hJOmYNYJk2KwQgTbTJtU76AnFEEMHe",
-	"jzTNmoAz6xDbmiZEr+/SAXjs8V1azDuWUxmXPvzc4kEy48Qh1GgHNRET83X8ru4Y/QphGII93jRNB6yS",
-	"E0j7GiGJJ0Wb+SFKGnaoxw60pZr4tj4NddcfXOqLr2lLux62iOUq0oyM6mAm4nEV2F5xsu+5ppts1Pig",
-	"Jgw7K5GnwhAHTBE4BaA0epp87cvWbZPmATF3hsOwkzJjqAkIlZgxwGIzz1M2Hwj+qG/Y0w0Aw6F08Bkx",
-	"prEmJJMaFC2cXm3BFDEGpINhmFAXpX2XB3p+InBGV0TRAXj1SJeKQYlcsjwRmuKKmkBVe1wL3bQnz2iu",
-	"mhhll0nBCPMUi3X0NSvnUxFv0lsTyWVyHdL//9n71ic3iizffyVDX9wdt1qW1A/bctwPHmyDB4w9trnc",
-	"uVdEV0mVahVdyhKVJctigwgzM+AGY2MGGAwDHnvBi3fvjs0McxfjF//Lbkvd/cn/wkaek5lVpVdLaqkf",
-	"tj4QuKVSVWZW5nn+zu+ATYyNepPkSEDKHg9IJpUyUqkUnvkpcy49a5I8rXtMiITQAgVJyZ236fThHLPw",
-	"T9iqjsw9RbWrGkh6Xko9GVOVmKqtJKNwl6IGHZmpe1jfcrMb9DCKxZGgWdxRnYzjE+WxGcct1VElWlgO",
-	"Xxr2XoQ9AgdT7BPcMnhEbc/QKk/MAXdmHfdhwggjvBhuc8Qj3oJH65ANSolENCSiLTkZZJXdevOe51KL",
-	"Jd7pTSmhNej+oueXZ2wrgJv2SckPvgBs9nHyPECMSM5cro2UUC94VXGjtP5Atd0QCiSRTbykESqJbAJN",
-	"z1hrCDxPGEnNklwinbFyCTIFG4zYzpLuN2rJM7wQoTKA6KRBaHIpSUB3ToPNKVbrpQPin14tkT1gJOCg",
-	"6uejGYwukFfjiexclyuMhDQYYH7as05kUzq+lsim+o6OwSnAk3EG9minCNnrJdlrXO5b27HJlFCGkE2x",
-	"/Trxq8zQ23labPnWL2VvAKl8Jqx4e451YaccyhPljg4lVIR2cinfuz1alzKqVsT1Xg2aMJxRHqZ2Jzu7",
-	"neGXo3Yx+yoUlmmKSN9m/Fs24wpdVVjCCNCom+u6qcup3LHeOd6IrWKhZVB0hLEofDpPqUtla+/jOlJX",
-	"jKB1slGXDeuiwE4EE7xC/dDiiBUUgxGknhBEopv7xK6SuSwyFUvUS/QP81RoVPyFNkyLx0J1J+vpljIu",
-	"6eDCoHTrL6HAjVaPxUDQkhG215CZTfixbGMGDl3cO5zCPW+QjS+vNe5+tX7vikEaV//S/NOl9Vt31n/5",
-	"wSDNlX9bv/Rj84vbza//YuTY+qV/W7/3h8bK+wZZv/eP5vWr00lyTKayZsAQa+F01zOV6i+wCqWyOMkw",
-	"JkBpMU+sf5KY2ADIzLFCyfO49E9xzaakWMhGPgNjNvJuDHzZHo+1HeOU8unDas+A19GhIZk2xOek/Ssj",
-	"unB716Ew/FilwD4OnUzBAs9kwCBGC0bZcS5GeHHLBh6JR7F3fy8zUPTn1NmchIQnIeFt0+BHvRpDz5eE",
-	"wlOpiaePVlbvX15//Dhq5Tbv3Gp+88skHLylcLBcpm5q+EyLQdWzHjlfj8bAtHDCqSTJaxAtCOVbjsFC",
-	"OzzwUXcImRxp9dx/XKBjCi/HuuXwzKJrLS1RWwbMwlCUshrxa2Jx4cu4VpU7eZcaEGVRe4LvcmEeK9Ae",
-	"NoohN87gxdkD/GbAtlkDqpffUsvv+2LUCIM1/zqOe2WvVZbzU0UFr0lnZmbTXYq7WmDK4mBI6FRfSKN5",
-	"iTQarDcnAvZa213qLEIim4AEP/QKrZ2jF6BY6+6NxrUrzR/vNN7/aO3qpfUnTzAjEaP5koJhwLaT3Uqo",
-	"Mqn2EqpENgHPjUG6h6n2hq3YT8m3jGROOnL1qN5uiQrouu09mVUeV7cuzC6hq9hK0tLSbFxVDRRlw2et",
-	"ucQf0onyii0sXVG/OUnEFsZnVajfw2qIl3zjL8A/KyrHLvqAoF6hyjfLSufLhGFKDLe8cQFyQGad8lc9",
-	"/B7TlgYxA3ohwI/Ev5I5Ji0gn0fSgC1a+3nIi7SUtIN82gUt0jopsgHVTSZljVLdDKJaZtv0xpCaYpz1",
-	"5SM0FXoVetHdZCoo8rVR2AnpPu2E9JDvvhtaGR40aa/2XLZX2zmD64wKysP2e/po5dnJs3jVgDs2XVQX",
-	"w9OxiFoWdGyxF5zRb56mLS/TtXdcrKJb/Tx8SrT4W33XM7ejPm4pHW9L+eAb2p+vussz0u8CfGFnAxQv",
-	"4DKoxKv5shNoe13G/GUvcRloD6hvtGCQorjvHDPlU+Oy0lTRIQ7goCx2kLJYXdpKZY35ykew4Pl6NLkw",
-	"Jfd2Tlhk4VidgFO3mCWm+N8i2vzmtNENBwUAICLWZ9GnRfG2VCAKUEu8WijlGM5fQqOo73s+N8kUYAfE",
-	"J/vlKueqqdRswbHh/9ScDm07U+xhxB2aErlgIjDfYUuumqLl5pgCggHzMa9Rn9oh+igN2CMFwwqwEW+Y",
-	"AxnI+EW/Z5Shsd5177+qustHOu0FvhVaplaTY9Dasb51vRj+cdjv40HJaBBMGBwaJLTTKbgyVORDzPMM",
-	"cDN3smcQ/xkWoMi4s8TcikNW08d118NGJuQtm5K34KsENGaL2Hn6aKX5wc8blz5u3L3VvHl/4+JX679c",
-	"Gtyu6B6kGRsGIyrrI6obPg48bxGKyXtrUtQ23RXpWfhe6VGM6CCwEAHDW1Ko+PBWfcrVI4XWmgKvzyCq",
-	"0JX4VZdO99ayWoMarWDYQXQl6akqc2wEuhIGChuI9FKWOdZDW2YJs3zfq0VW/blA1QrpfrbD/tlRHTyQ",
-	"e5/OPHs6Wx+9WEn1tiptPYSJ1n5uQwYoGHoq++bH11YffPfMwzS3ZiL4nutWKz0RlWK0+zhIdJ3piZUu",
-	"tZRykyl5cAIrcM5TQ3dc1ik1j1FEcudYnnLHpsQJDHncl6o+dlipiivFcQc8rvhS+9ZxyGZcNUnHO57j",
-	"idDRZFH/AxkNAanIw3IfPUdDVQvqj8VCzVQrajKRQnbmMZokZo06S6WA2ovWeeqDHQCf8OjzZFAgJAfC",
-	"m3DZM4zZUJWTzDHkeeteVw4D3/3QQK24z+A2a8v9bEL2qRVYHxkZCIx3KmGJpgda9Wrf0XOQP91Ohyyo",
-	"lJvX4bBZgCxwsEmkFPShfRLS6hj9+CXQKjZOaRt1Goe0n4YdByJxVI3QVgyaOMOUPHOSudh38lXF24MF",
-	"L4Om92AztdqK8rDCDfENv1ZJZBPzB5Kz8wPnffq2l+TR6ZKwaRPOukhRyistYCckNKOyPY6oVZcHXp/2",
-	"UFXFhSciUdcefN+48vnq4yvNv11qXnz4rGBQuxgW/+TY7/Q0K3C7ah2LbeaT5CwVvnS8x7ysCSBYjC0b",
-	"0gceWaIBMWdTc6Y2MUoWIvVlUcoe0pBDgiOKYpnaG3pvSbJOcH7biPMbQ/5+S82uZ1EOx2/9qheQsmcj",
-	"4wR3WAGdc3kSkZPAYa3HdtJ0e3fQpcWhjJof7Vnkxxm84gHLlCMsNEA02wHv+Ouzp14lZeovUQLXIMAR",
-	"tVgnog2JQgz5vqcPE5NVXddUPCkWI14FWV1yTBKmiCMklR6U/+HEnodw72sgRresD9t1YT+RYnivM/Be",
-	"/0cHlRiR35mh8XanYWeNkbZgL0HrxoOaS3fTuplUPFw9Bq0bIWpAsTRRf0NTGPQRkT4tZBBDVqzjluNS",
-	"e49G0A8ONlfNkbyjhsUL2FvN6qD2lJGx+svd5mc/P0NIvsFxewh7Y16wSG0nEC8+EqDvgrLrQocQ8ar3",
-	"R7Fxg9XmqcRZm9HTG2JntcLrDG24uHXlnKOdJ5S9H6uCj8bhkV87xzCxLcmopg9HePng5wbhlNmEeSTv",
-	"2XXo8mf+0zvmdJKcUZWUhAGZvlwKbYgFJRrFAgoTbNZUfQFbJsFzTHZQ0YH2ITmrthue1hGatpWsOE7h",
-	"rFh76BE4nxiM5ueIhAQK3fU8WjPx9ZtLzod+T8+4gLrmV/C++gqbpFMwKtVc7v7vGh/fb/74eeNvFxHc",
-	"1PjkekJzcol9C69y28MccYNrfjxlCnsGvTchfRob3C9SNLA3wH1GIgL27mgshBCbVoIH0I59Ggkhg07P",
-	"MLyG3eEPgEk95DUgU6uPr63fe7f5zbXmn76cNojn2hQqKX0e7AE2A9ROkaUYNKCwO0rv5W9kS5Dozyp2",
-	"sb/wvLxkME0zG9M0Qs08udz8+B+ND/919f5fG7/8Hq37jiqn6LhUdch58nj1weWNi1/JEPzDv6zfvZXE",
-	"kfc1kgWJQStZmfmFRDZxqJgppGg6v2AdsOcKs/RgcV5o/8KsPUfniwupA+mDmUOz1lx+vrBgH6AHi2gd",
-	"qO8tcS/nbZrIpg/OZlJzUnGd6DtrMQDaLdx7/RTmRw7tJF074mbsir9aCTwdB49KuOejon9rAfKOviJS",
-	"mnGo5kfq9c5U6dPRnqptYYP2mDnW8AvZkmMOJ29W7aWwuErccR8nUjpC2RTkkoXcyZLTR48b5PSrLxrk",
-	"16ePvWiQU8WiU6DE9gpVJJabStpe4YJBgFh+Gql/Kq4l/FZ6IUBG9EKBVgLkUEfeXORojrIgq4IngKjp",
-	"AwyMysQV6gP83ZB8Wc5JDv7sS0dmMvML4o7LtBKohPjzEfEXe6ZFRSfGRh4cPmMQBuH0oDjriabeTZp6",
-	"cD3dzecMj3ZLYH/SWnyPuKs7hheDnRN6WqABdZj8/oerj26O1gZ5BsLkvVzbksMDz693dWuxhgSfp0Di",
-	"KmwdcV+NCLIc2jy43lKW1EqeahhhhA0WogVnYYJf6M5aqY6NZ1QM2QmMUBGiVZOnRc9HaCYmCSUkHLKE",
-	"e40S8CW5+nvTk7YK/YZ/ZaAVfvAqqkdefDMZMePhq3MRZWok4PViRF1skjPUgsEk1u/9tH7rduO995Am",
-	"OZ1pfr3SePD52ld/QB3b+PjbxpM/IFNyNDuu9po4c7iLwN5pL8Z6x0hQiK6dGAB7h7+QMwgJHs7LdELJ",
-	"4iVxM+tQ/mDhgL1A54tz1mw+U0jbKXqoeNA6kF8ozNtzdLaYsdL5VOGQfZAeKC5Y8/m5wqydoemi+G3f",
-	"bdutDPBjFApV3281kWZjJpLeo3qJ2nEjPj3/Ek5gIZ8upuyDNFOYsw7lDxRn6bydLqSsg/mF4hzN2IcK",
-	"B/Lz1mwxTVP2wcJCfs7KFFP0kH2gMJ+ftdJFCNm9lcgeODAwyHuAQIEQQcfO9xkoiDZkkuJwEjAYlb6G",
-	"Zl64qAjyagPQoTW9fveHxuPPJyGDTUIG3RU5Ht2x57HPwGM6pLGFJSb0I9bwqDS2ENmHiVC1sXozEnge",
-	"9E1yPbZEAGeeYyG/IRUXgUwCELos13ICMmWRgufLrtfKFIDfob46DEOIZc8dnmO271Uq1I7lvK1CJybB",
-	"LsoeyfwxTe6xWIY8x8KFCEq0zKl7nvIwW34UumQZYXCmvQANgiPYkIpMIWniIl5h5lgRGvHJH3iM7vqE",
-	"+pnOOmQL+fRh9P5gOXcc8wRPqDLwo7W3RgRInO0vPz43nvy47vk3yY8/d/lxFA9a7CMNfc3zl58+Wtm4",
-	"eLHx5xsI0NuzmXJULxo51y1xHoPZ9QwrRIhyxpAgOUuZzXtkPqA3kZho2CCyaPnxisJ9nFDLdx3qy7Jd",
-	"Lm4kLskxcQ2qS908SCUvSL4aqP4EEgrXjeaHEwmJi2PoDklauViQxjRk3bNpua5Xo/ZZaBZrQvoFOILK",
-	"04fjnNCg8E0VCFNQVjPHkL+A6+2qAYGsHs2pwFiI5DOUd1mErcmWno9Wk50IcRLPc/1AlI9G/zs+k0xs",
-	"JvqibUuwjMSSyPRnScyOx5LYO5Q7YzcldpryJq7RhcZ4+mgFuW4QAffMM950lv8xS6BrIiEsTLepS7GX",
-	"YHzXH4XPebviEvoIaFx8ylSTSNSjSCKWJNBYW11iYMPwaBOEHFNdEJwg0tF561V/m/m3OCd94kdSVhdT",
-	"OHOdwYWRBbQ4wRWfiJCt1DdtpVxoBP3W4A126PMRPQdPH600Vm5ufPld86NLzZvdoLj9uBZvjK6Facni",
-	"i+pkxjizxRcopng3Lm0sUYQ4aFcYbYuNu5OMFlvjodgdFBQxch9eLQOxjw3cRMkOfBRpYSKl5s6BfSRN",
-	"JNuRMddENlFylkrUX8zTAEPorR6I7mWuu80ksok6tfx+cS/ScoXmqtA9XLZVFWozkU1s3Po5NB/X773b",
-	"vH519cHljVs/N+7eWL/1UeOTD9f+crv5wS/r9x40Vv4DXwFlQb9Gs1gRLK2C5dBKWFIgnbCl5c49Pzjl",
-	"Q3Py9FDUl3HDtNOqgwqWGUWkOdtiu4puhmmMJ2zCdjHJ20m2i4hq0gjfwRXRiFJ028ZiEWmiODiTRQ9e",
-	"CiJpKU61dGxuU/pSPwHUFXtvnfTOO2wpbitMmUqwmdOkDLWlQJaMjoHGvo7dHm7hmtgtNBNahi8MwTEx",
-	"PnqJuDYuWxei2jjTBdSamo8FLKLa2PVqvZUxMgr21MW9Qk8FUFbddHHjp9urj79ufnE7EtD56fbancuN",
-	"hw/W7z7ZuPXz2p/vCk/6g5+bX/zHxpfXtqaOF/rRxpl2bdxrgvmuYaLUQnuYqKs2zoxBG09YMCYsGNvM",
-	"gjE6NovN3FrMmO0mt1b8eDGwlluc2nbnNez6pC8KuSfCz4ROXizUCy6NfYzyL9b5Kfwy8LxFm9JK7MOW",
-	"Xk9G7zyczMApP7xXvWqsdSdeD03EhYYQYkemaKaEBJI7A0KlluvKfA2Af6fH4ki/4vDgnA4mDGZTDNR1",
-	"esAG2LulirUsniLUSDaxFND+LIe+/O+5LZBJMi8Q+nHtuwerTy6v/flu8+YlIKv5aOObG82/ftt49PHq",
-	"/cvrT54kjASXs0IDpaMCnu+Yp1mId2000KDJil8NgBHFrdUXPhQ34QQTOtoiUtZJ/OjW0JG9s2s8ze0D",
-	"fXZ0Qbv0jsaV072gxWFo6QwtnEWVdDExgWpOk1ahjj2LoJ0ydIfG++ZYS39o0A0Ws6VqUB6qmadBjVJm",
-	"EkapzWXv53OeKdsMuV5N94MeuHHdZi4odt/FE70VqGEHoTq8QBuyDTFIt4hEG0yejbEP8VY1Ti8nzN67",
-	"Gmew99PN58PDNmkRPMExjhPHeBYojHGvPX20sn73SePuV0Np2lF7YTim9r668vPQvZIf9OUSlWlP7wfb",
-	"yWYRfcZpJNuogWkwTQAfiIukBgqvAweGGxrDprUSh960ZasODyFTZrh63DTC64hj82mDcA9bAlqk6IM8",
-	"tgE6WHJsSmriCycQHwhNWuV0y96WQYqU2tCVZxOE3Is0OLl1SNyyw+ywrC+yFOINL8lHuA4PsMcIZIYh",
-	"wBg13aLAWK4svDdQz+JwMIiaTqdBSfSZ2XT67D4nNICch00rlh9IfoUwMirjn2t/vr7x2b9EueQGi3lK",
-	"3FpFmH3ZxP5+Lt/fz/j3A5WA5wevtrPd9ZmOjGYe4WW2wx07J49BkIWJYdvhFdeqv9qbdm8QBr+Ou2SQ",
-	"5oKp/pZAzJp1rF+NLE7fJsHJrkhBFE3b63HumDv4eskjVpmcePpopfH408YHV9Y+u9Nc+SmujsRg+3b5",
-	"jIQQcAmjDXw3qCMo1ch+pcG6d349QyuuVZDtXPH17eNE/c6QmW74suoLYUCg09kRRqwCNCAjZctGICL3",
-	"ylT4bkCOM2WxHHPKYbO3LOJhxE5Mlqs8wHjrafkgyPGZwsA1iRWAVphx2LQQ+9BsVjV4zVcDEpQcbuSY",
-	"CRJY9l11vSWvGpikygLHFWrH9ijPSt8Qsd2h8sLWq5yYc6nZHOum5U2k6OEUW7dCbzt5qRisxOKgnlry",
-	"KCceOxx9YI6pn6oedUJXU2bzJDlCar7HlvSaRm9sEeFm6o8WHSZLB3Gq2K4uxyxxZRHC/Wq51IPUmxH+",
-	"6qEQReSoikRJPiQ1HfDsipvJwYQrgsrdQewRut1lT919n7QfIDcLjQf70u+bOMSwqKdqTO2LLXnFOB99",
-	"q2ziBHMCx3Jn1Eczx32vPHMCdqlwyWgtcvFpi73psJnj1tslZ0a4TP3nY9VdcDr9ebVd0JP6XdQsved2",
-	"e0TvmexgetZZYifYK1hwNMqMU7muX3KYXvr631cfPGjce3/t5rvd9Inc6TOqCmIukxmkTmuQCCL6NO0S",
-	"KUrtUmVydyr1IyOjm2Ktz9CyJBiXwYRtQkLrsNv2wKBluPNZxkDveUhzGGJA8PJOhhh6Io3VZtqTMOOh",
-	"D97oMca7NBv57AZ8J3jbZ7K7nJabiLXdjUnQkec68ZwM2zUulDyGrLo2CB57qNJG3hYvoK243DA/6fnE",
-	"FFeYyRzbHqzsCC2mEfZjWxigUYkCT4ytCdue1ScLnfXJfAwrOjZ9MkGMjsGmngBAh2tnppUZ+uI7nGfs",
-	"lk/skDesYqv7LqlDSFKRspB9QGEOkcqi44qDB/aVAcgbQI9BTi9wyjRJzLdM/BFFTnWDQDYG/i0DkjY1",
-	"csxZYp4vblyweNiB3naKReoD460E2pDAt/D1WS5cxp1yxUW7r1CyfKsglMbYkJkqVTeYCjst82ADYTNf",
-	"dthgP3iFnqdu3784Sy2/UBroAWc9P9hzeNFJenTb0qNvGAlGLwT4LhPZBK3/+u0Tb3rObzOHlv/P2RP8",
-	"BPutc8o5UT957tiFk0ePBCePHrlwwqk51uu/EZ/XTp5brv323JHayRdStZNHj9ReOVcQ/w9OHQ0/0/+d",
-	"O+IUf9O/6Sb2bz+oVxCCuz20trMQVlgijVhtXPl89fGVxsoX67fuxFUc6pM9hlftjDa1IcMF+Jgqs6lP",
-	"wiJEaC1pEUZrxPe8AKNhVp5TFshEmRgaKVd5QPKATH2rSpM5BrE2ixHzhE3LFS+grFCfeZnWIbhWtpYp",
-	"EIkGfp1wq0hHDRoFnMnAnlg40pdpfWCHrKPDExPPh7rJ01YpuvrgQfOHTzau/33tXx80PrzReO/fG3e/",
-	"G0qitgi/1QcPNq7/vfHhjcEky1jxp+1L1O4Uzs7MpocAoFrp/MAabHRrP7g222Qu+3u90E6ea9uyDUEz",
-	"AEepi3uKrMAWV+0AJkjXiC87Aa5u6lPCrpGaR2jcP/3Q+OcbqHH71LUjrxsMdcCiFPuLfpUxZM8CfGqk",
-	"oDBSMxj53TIVv61y2uaJyju0/NlWOhh1WPcjSqg7RAkXUbiurC7L96yAeMKnRAYuRkxo32WSmucv5z1v",
-	"mUzpIj/CS5QG2J6DmMkCP29C260cm3rt3PGZg+KLF3+VPpiaTU0bpHPDsix4xr5Xk2/SkEaEUNzy2BJ8",
-	"qasPv127+a6RY9KqunZl7fsfDLJ29yL8Hz9d+9vDxo3L4Pyu3v9w7cH30d+SKYcR6gBkCVfhcOQ5MIiy",
-	"JXxhVZ1i5cSGdel0Mn57gBIJzUCmzIIT1E2DmLbDA98pBCb5z4v/Amsi1knsmCxp3P+dQRofPTBI4+ov",
-	"Bll7+HHz/1+Fv9dvfbHx7qcGWf351sbnl4wca37ziUHWvnsC3278/s7GF3cM0vz6QeO9H5PkiBgjYMgA",
-	"2uRow0uik7hVxsZnBjCjsTrxfJv6gFYWyxyUrCDHEFF9mFgk71psWd1N2FXihsJSS5IXxPYnRc8V6yDu",
-	"Laa7T3zil62ATHFKiSnEe1JsaVm5o/qukbCVXK0krC/YLgozlrdsUqCui/F0CWPL13E3GWKKBil4brXM",
-	"4D0eSQN/qQx1TFlEEtKJSZUtVwyIylAJsdCglMi6mlOgANQW580Qm7nKMFUL787zcwznbgCdulcR64if",
-	"cPERkGbYlFYUfWl6gYDux2/pBc1qX1TSO4yziBUBwjrT9utnqux/IgJPoe0cDkjrgLIkOaXa8WFDdziz",
-	"8HJdVwxf/gQDNVI8AYe9hLPBuim5YBLX4YF4AkR8qetKMFnkwVLh6r7wRqTQC26sG/TIxVANfaCvjs6M",
-	"Y1cfep6yQOL5IG7FiVm03i45aiIoVo6feOWYmcwx1c0vkzJSqZR42Xx09jvCzbrEoVokX4kWlnWXQ0nV",
-	"C+MFdL3F1PBrXtW1ie0ZmqRQvDekXsGWhcJw0UYp5gEc8Yi3IGKjjUTcBomo6aS1oERBS2LTvOe51BJW",
-	"yhtj69Z3VmyaQRr1Dcd5m8imDDVzuTZyB7/gVcWN0voDFZQSBz+RTRzT5mAim2iX5QkjURZWxRJwb3i4",
-	"d0uWBNsKISC8gkOHQBIGJYfjMZGkkSAsoYgf3GexSsfmADReS2TnhKFMgVcTn4h+nFfjiexs+3f92sKn",
-	"/CXcn2dgn3Uyi18XWy8iA2zHFi40SnNi+3XiV5mht+Q0bFs8u0ougBGw6+FPE/N2M/MWt4qmwUZdJFlR",
-	"ecWnlg378Omjlca9R433bu+o4dvdtI3pprht2j94ERdAnA2lxMAe4CTwhE0UtpeJccNi+RRTPOHhbwxo",
-	"dau6qzCrrLQlXOGLi6ZQt6kuRbZHJXxLCK3p7YJRDheIGhJEqd3xCY3ss0Ijq1xjRFxuIiHaMM+pQ9sk",
-	"OEoWX9RHbxN0ZnjW9xw2c8jTPA5k5iTvt41lkaOJlE5goRNYaBQWqqKeAAodyPjba2BQ5OIaAgo6deb4",
-	"C+TA7KGF6axMOmLkkRMeWHWjFf2pj7yJARPIW+ZYJJuJ9mjQpoYwxqVYVqfkfTGeBh0lfM8LIpStkWRp",
-	"Trwl6hZVhM4rwh3F3CizLSY7DUGgJ97IQCseVegoD27EHs3mmIqVOVzc4qBpiLljgM6cS2fMttiQCkqN",
-	"GN86MlN2BOjWrupHmEr3f7f65Jvmj583//5QfPXhDXGqBkRSjA8Cu1sVd9eV24MKvWfqMzO61OcElzth",
-	"ct1rQF4U5pB58c5HPExZWrvyp/Ufft/8/B+7NBjVRzo1RtDaOcEqP9e0rG1Brf0WK1AO8OVeXEMy3ZoX",
-	"CwkBao9RI2xICIApW/iusosyDgQzLWBoOJCshWyKTkzlmBiTpA+iko4Bc0k1qw49mh225EpM3xTziBnC",
-	"Es3psWKDj+hlGROGdaTqEFSRVIcFcfq0Iky3K8JBtdbg8NGRgDnPwZaQb8HALQapvQmR6WiJTFU7Ub3Y",
-	"2lWLZrKeB4etRTRCg7rNpGLoWUX9IEY55KSVTDRtWglKphR8uk0omUoJeae9NMuVHdLPUMsmDgM3C1Kz",
-	"RFLPlK2A+o7lOpzawnUsJckR7c15RVL2fCrz/5i0DjvAol+WzTHouaCH5PkoX4OS71WXSsTUTGbSbwud",
-	"ynFGG8+JxR649tKn9KiYxqgKDnRbMJDX4R9vGG0OTWa0Dk1EgnvFolOgoQyf1TJ89f5fG+/9LXRpvv+s",
-	"8d6djW/+OebMfP9Z45Prq4++GhrTCc7V6B2bfhahE/Az7qgNU8wwCSLv0iCyOL+vipfTRf9Lwfbsafwx",
-	"kxSNOZa7T7dpipgKl7Wp0Lz5yZ6wFrSvBT6SnBH4Si74ziMxJzjt4Vq9BoHKHrWY8bpLRd8IcVDJQgkF",
-	"mKOLgIL/A2Mebup9Fwqe8Vza98VHJQXn2IoiOfX3YlHkhLy0lbx0AN+TU7+vQkJxGna5BhpVQaCYatjC",
-	"AmhMOxYEgoDYQnhsfJV9nPrC37Iivhmkqnz0jGCAGJbSjIqqos8KiEstHpB0KlKBLmRtjmH9ehjwUntx",
-	"5OV8kmN6h8v52oWEcCQ+EELi1v9rfngbhUTIKpt40XpzBqGiSJEZkwphD/gBpAK0ro0c+SVLHHl5q4EO",
-	"+Thr+jav3+tDAHda237L/gojW+rNE0vd3sZw5r/Y6d1STsBmP6m2m8CRt1htx6mvq+06sXJvWZGNqNpO",
-	"Hqz+i+1CDla+qI9lew0ep23d91QGSMx8sJI7SfjcR9Vda41dWz1djrUV1Gki8U5FddIUuXbFII3vP8X/",
-	"R+vsyPr3f1z/4O/gFzVWvml8fxk5c8mUw3IsVkU3nVQXuw4POFoEZMqEF20axFR2Jf4bRZz4t/7U88na",
-	"3Vtr195vfHLdINpqNnJMC3CDSKzTJ9enCafABYZ1YwWvXLa4uMd/XXwXDRGwVMAIgWI3MuXE4fSxLoXH",
-	"wEVUzN4OR9p1CR8N6cMDTrwaoz7etyApjQJZQwTlkMgVnmNTXbnYD0sadeik6DG3TsxCKzG3WJlOBOyY",
-	"zJvO5ph4ZOydKJIh30BUK2DfVY0dVPkhAxHMrFohJeqrmqeg6jOgkS9QIsZuFnxqUxY4lstNQxh+eUpK",
-	"FrOprTKRuAwquG0BCQMsCKPuVusAp6xIUZ+q3dO2oUGsHNMue6TML1bdpzqciX1oRN8hLEvep9YyJggq",
-	"nusU6tNJ8roTlHJsXJV6Mk+QY5tV6rVV5EU2pdTbncvvcMm71N+B+Yz1d2Q7yu86hzom5Xc7Un6XgbC8",
-	"OtDwJiI+xvG3Zw68/JvMzMlD//vozNxLp4/ETdILbqBN0gy4P6qUT65YvJYvFavl0zVzmbBmDpXOjtbM",
-	"GZ0K5sJ+TUJCzlQrWmbwSS3ds1JLp42tHmV0O2rRdrVZO1fRgbmpqui6J9RjbcxkxczIRP6LNJDxlZHI",
-	"q0nYdfRe/wRXyuyRZuukB4x03DsgL4ZIoXHqD8umbUaOmfBMZLNgdE1gRmaPelhwf6BiF3xCz5fFvFAb",
-	"QYtFWggUDEcs2z5OGL0QEGl1jbwKYahQ8HiqENplTSQPO2jKZWwVB7tULBvDxmXTg8dlu0nozOjispNS",
-	"gAlF926h6JZiWLa5VaEUcRZC2u6dMZI7g/g3i8cC7FQKKYjKbklzdgzp6nNcsJjQQ67HlqgP4UDiMCPC",
-	"0hJ4y7Lm3MM6RK8CHGHLENDAGPAIWSRw1ttvoGMUZm/Y5zsu/Q2iFu65p9wYAfUFLmVopjfe/Xrtszs7",
-	"6tZjm+5F+ZYXOXWLSnDpI9Musigbo8Q6ovccCi6kPQRxRawlS4gWCPS7NoosLJkmPj3vLY+S5+YY2xkB",
-	"taciCJmZ1NxMamAJNTtCCYWb8ZkTUFuXN7iBI+Lm2r0dEjdtAsSnnAYzsTbVoxckZ2nA4/2bMZUj5ASP",
-	"GT26TTOYPqMTIWfENNEL3npf40hq5FVam5F9iofrUAwDG12DYk6fvSq95y8VcRZCiIzWwpdbBGiHlB8b",
-	"l66sPb4rsRkdehRvm5vVEQ0jhIyYDi1UfbEkQoqIL8+JE57I/t833jFUAQL89Ya41j/fOQV8Dkg54WtI",
-	"1tVKTqEkJAah7Lzje6wMHMcB8auMkynXK1gu0JcsSfLfiu/Z1YK42zTyOAspEZY6Y0Hgfqvi7D+fTgqd",
-	"6buJbEJ+kBDr47BAzMyVBoEYr1zoNjnnLDEAAyAnMaToxT9qJS/S3p84/OmjlbUvHzYef756/2rj8aeN",
-	"D65oZZAMk9HQalosVvuh9/wlizkc2+nLehBdLvqfFz/DxzlB3cAKSUk7zQ0SeDXGDXLecV1riXKsaNDF",
-	"UzxJjkVa9ktSRLFIbImH+N7IILHEpH2UJ1R7LkmhylXy1PFJ2Lrr6aOV5keXmjcvrT7+dO3Hh6v3r+Kf",
-	"chY1lbbFyjxSphav+pRjnp9UPAdgUcwmvCCbX/kO1GlGRhhpFNY+zP8FrR8R84GYH4kwKHrRcRpa6Thi",
-	"VYQdpYeO4CPxJsEcjL9DfYsZbDLZYQjHxDf4JlX7HDSvOUIcWhZSDkVMWCyEbzGMCzCb0AsV12JwK7Gy",
-	"6xd/37x5f/3eH1Yf/vT00VeNJ180Vt7/r4vvNq/+sXHtiljrD75trLy/fu8fzetX48OmekydRnyaehWX",
-	"Rl6ojNuzOBOp2OWwrVfvX0Xol3ytIH3EloS1BYRTdEeB9Gp/6su0zqHS1iqUHEZJwXWAdppXCyUiOX0r",
-	"vnfeYQXHcknFtYKi55fFe7p6u/Hxt41772/88XZfQ7AqzswyrfMupy+wyhXqz9Dzji2kj+stiXGhHVMT",
-	"G1Ccxru31u/ean5xu/HLF63H2naCxDtvvPPfAQAA//8=",
+	"7L37cxvHlS/+r/TF3S2ByoACSIqSyErdovXYaP1SJGpz7zW1RGOmAUw46IanZ0jBiW7J2TjxM7azduIk",
+	"dhwlsbO18SOJ9xsr8ut/SQhK+sn/wrf6nO55ADPADEjKctZJlQUCPT39OH36PD/nOxVb9PqCMx7Iysp3",
+	"Kl1GHebDx7PrtKP+dZi0fbcfuIJXVirrXUZ8ZgvfOSLJNvOlK7hFHg9FwJxVIhl3iBuQFrW3iMtJ83y7",
+	"9jAN7G6TBILYXco7jARRF/MVqyLtLutR9aIevfoQ452gW1lZWLIqfRoEzFfv/NeNymON2qkrj9Vrp658",
+	"p241TlzbqPxDxaoEgz6rrFRk4Lu8U7l2zao8JGyKI80aeJ8GXSLaMALbZzRgTuZI2sLv0aCyUgl9t+az",
+	"NvMZt1nFSg2xXh8fwDU1bJ/2WKAXcc0OhH/e+WbI/MH4mB7l3oCwbbX4xKahZA5pDUjQdSUJJfOJ8Mna",
+	"hfNkiw3U+Fz1yOPQk1XhtKfeTLH/vHVcTq/jYxsbVxcatY2NqyfOXvla9gqu9d0H2eC8c4GqDrJWUQ/p",
+	"iCQurBu7Snt9T3VTb5yq03q9Xqur/5xQ/zlp/lT/W6jXG2Yiai/iebhqCj57PHR95lRWAj9kySn9g8/a",
+	"lZXK/zwWU+sx/FUeO+/guIOA2t0e48GksdOo1QzDXz7M4YeOG1wSfpBDKk3JHm+SqvAcJgPSdn0ZWEDH",
+	"DmvT0AvmFLE0a9iKs52o1Vwe6UjhBym60T2pn9jjamF42KusPKb/Ul1XrmRRzOkus7c8VwZrQeC7rTBg",
+	"k8jdDVhPkp2ukIzYwgt7nDS32KBJusJzJGluUy9kTYuwq9QOvIFFdnw3CBi2WsFfSbXpsW3mrQxvfq85",
+	"t0p81mc0IG6wwQNB9D4QybaZT715sqbIlQRd1UQSLgJCzas1M9hyFd+ShJLm0sJCc36DA2H0PeEws52Z",
+	"x8/MOLWQMMXRk6jYRc/l5u/F9MGktSeuPLZW+7+09oRmcounrq3MZ51R4ELn8RWNmAdR36cD9asMBkDN",
+	"iolVkttzmgasI/zB9N2BVXEVT8Inot3IoyXTMI8PNUZm35hIR5MOsOuo0VFz9eAf6qFyR9mu1xcO6yjH",
+	"85AydHnnMneDyVeAaiyJK2WYvAG4G+Stt5vsuTLz+ALWm7jWAesBmyRVyuEvtdyCM7P6q8QNJGmqXx5U",
+	"R9iVcJok7TF1+6vzNzBt58ptkNM4PF4bLcCDLnceZIP8FVB84Yg0F3A8ei4uME69YJA9xC02mHmMo4Mb",
+	"H/F0SjLnVw0/j4TUb5WDGdRDcGYnDUvTQDwy9RipKmJp4olvpqlFNXQDYlPfd5nMvcPw2ZkPwCVGfbub",
+	"M/BzPmMkYFcD0lMSLHMI7VCXywBoXA3AIh7rUI+0qHSlFXFLQrkT3SpHJJHwFtryzIUnV4lNJcN2PnVc",
+	"9UbqHZNur++5bZc5RDFvSajPiNvhwme52/j4wbDcCZLHo76jRFG8KFXbVcVxGXVc3iHNWpP4auckk8QN",
+	"5sm6y3DcLV9sMa64mevMIILUtHy+FiQkkeR3qQYDRn31nf43cANPXck1/DBZarkU0CCUhajX5Ui9MqAB",
+	"y50U9Ff+aOE4cGyhL4WfMyTFl5qcXQ2wVdNsTd9n264IJenTDrMIVftBdqgkHXeb8XlyHqQfAROinuuQ",
+	"HTfoxvy67XpKaQGiVPuSe9XDW/OpTqluabJLyjmRiLNZy1NAzrjt9jlf9CZM3zAJHvZazCfVpv7iEdGc",
+	"A0VT9PqKBtu+6K0qEtR0BbNV91eLtYXPSDMQzRRjb2TPWfWTrSC6PFhcQMXQ7SkibcDtBUugv4jm6PKA",
+	"dZgfTXJdHMAUAzEyQTdSy4/I1NwWsucWiIOemVSsbuJ14Og2pNpUV2MTlBegTGoH7jYj1WabelL9oPRg",
+	"mUeLpp/UDPSYWkJ4jHIck0/bQSz2tMEk8Q0wdYyP8KK+tleAWppn12knOmNmVwYiJD6jDqkq0sCG/3R2",
+	"vZlkk5HgYxEpUPugG1zbQHrUYaTHKN/puh5TOyhFjynSZJ5koKYorkrENvO1ArRCqGI8HlKwVlYaC02L",
+	"cPUFqC4nI9XFSCoblYWNilk+tO7E62esMwduhjnLAzcYFLJ70JYINd3GppiszWa6zwO0deAw1wd9Vm6g",
+	"oC6KdqEBq96LDhm0QM0frxzNGbNSgcHGNUl0Z1GrGewcJw7RzhEPH5WX/Cko/UfbCaQtfGZTH3R0de7K",
+	"zaeeq+yFRoHa15zOebTTmczxwG4hSRtbwuXc63s0lK4SC5NskIsgahaxwTwS0w2n8b8J12mKwgM1ANoO",
+	"mI90rqRdynNFgbFrcdJarbs9JgPa68OIzjus1xcB4/bgQTbIY8VouDEGW89Fs53dFUIq4bNKyeXL588g",
+	"L+wI4SjOODdPLoI5SLWgYAxiMhgRdlS3lDsbvCWcAfzmcrKwRLoi9BWFBaHPUZcFGxrxmewLrkV2ZOFg",
+	"SOq6vLOa7hZeRNVvzNf9x4alVYL8Ptkzjg+kStfziB9y7vKOBY/UT2mGns2+40WsPchyjS8Lx49PEskK",
+	"8Ml7cGMiK03elXqdN/g9vCsbX8Bdeb79iOBs4gKvcbOq8UFAeykSH+Vyh/lqns3F+lJTE5kLVGWHvs8S",
+	"ZzhjXur9hzU5tbQ9dRMWsYOh9TGyfgGPhKdzJUB3rP+yxoDz3HFtCl6UCZYw02iG23Tx+OGZGhODL3D7",
+	"GONLNJvcVY27nXk5H2LbzJu42aYlXDxoFVLPkCr+0zDmxED08w1AqmlBBebkVN0lGvwF6oMjadL4wfni",
+	"+swOiN11PcdnvPgK9/ULSi9vUZOyHEg4TPfKqPyQ23PzLEjgrCB95oNpInV6jtfzDHs9N8c0pB7J3+Tj",
+	"BVTUR/vMBxG0gExkdlSYZ8AWHv+F/ghosnbhvAUClFLOe2BHCe2ukvWatufOK032NNis8uW5qN+iGgPa",
+	"UxKuo/k8vWG/JD2Jcmal5gvMd0UZztWHB3KHAb8WHgS+HQcStjxXdplzCY5NoatAHzHtINEDpb4SZfrC",
+	"DxL24r7p3ZzKkr6QxUPUxy6ybbE1WXfxscm4sSYE60vCWLPFBrk3te5lmqpyUXgTlXGwB4Hso+R7NBsI",
+	"L9cYq34rTBDq3TCIGf0C6BOQXeHjZ9QWhMPuG3v/pS5jwTlgnnlxBlc9ebVJqqmwAltuN0n18vq52kmt",
+	"35DWIGBEgGugR/0tS8mcdpecvWozj3DGHKnmRE53Xc4ky1dgkZFn+wDUUBLWf/2nLbezLfowuYksBWKA",
+	"oAHqbOoBfVylhVIII21QybgdKZ4JQSV2SaVP8EJ9oTGNKc12TBNMCuanbmc5YXqKTZvwCl/syMREQWGw",
+	"0Ilh9g58A1EABbgRTPwS7J+JoSgWDhGOiw5RLMQ0XpQMazheLxDXcCls9ZSy5/yLYr2TWHbEkIFJG482",
+	"/qWWw2fbLtspyZSPLx6eWD/jLVT6Vlk87AnMopToGeW613TXlZmG9OXwc8JjVqWm/81xe2YzQZzmVJ9m",
+	"pB8cgkszUqOSg4HRrVO/wyZafQNoMQM5L9XrJw6LnHM9dUlNQfsUixhOR3xuxc2m6z5jZ1g/yJNNviF2",
+	"SI/yAWrSakye2AGCBntKIIjLbS9UEkndqNfwC/UEZ0XchY56ezYtN45PUswaxxN6WT1TLyviEZiBMur1",
+	"Rv2wKGO6Io6GTVlIjwpnUr3VGKbFBaFYcOBxQebV0TimWn1wIMbgA9SEcUC+EGCvbByIraexPNUKoIZ7",
+	"310HSltIBrzgnzX978i9YBakZj7kxseEfSf+If4j8wa5LNlEW6jSwGY4hY1DjLhUQ77vtlKtk94os52J",
+	"r2qJz2Xu91mE3dKC7aFZG2D0BQKuUDQ8DNkkMQIY0f9h1C/DvgeM5hp1dfRZsYGoF2PGiHEugpr0AHUu",
+	"oktQ/WULHjAOH2m/77mY3HKs74uWx3pf+7bETJdoc7+DHEMxOojx2tTuxYpVcVhAXS8iEvQ6OgL9mGjK",
+	"QO+S4IFPbYyn9n3hy8rKY9+p9JiUtKO61jyWIFESD+wNwLnr6prtC8Vk/cpK5Rgsy7UrarGUOGSrp4/R",
+	"vntsu3EM7gFNTgyCODVlNloL9qKzxI63l9Va4k6tLIFGCNF8K5XzODkST06fk24Q9OXKsWNt+kTXnder",
+	"Mq/XwqyaPKa/qJnnrxVWxrEH3Lasozd1VVdJExe1qUN1ddSrKzzYWrXqV2t6pMD21fKPbeeVVACj0u4n",
+	"UMs2d+ZFn/GrPQ8vTFkT7bZrM0fYYY/xYF72fUYdsBL0vHlp+su4aFsup0DyKcvTicUTS42TC0tZDCtg",
+	"V4Njttw+oA4zFz4ZbgWRj5QnMn3AFudEcQ3Y3ILQdeOdNhG7OCy1CYlEuNO4rLUzruwL6Wanl8Wvs+JY",
+	"g7brKQ4MtsDqxXOnyfLC8vIqaarv1ZdHm8acBM3RwKZ+mJuQGadOQsIFEL94lZh+v75ReexfNyobGxsb",
+	"V45uVOIfNjaOfh3ecuRI7DL4H//zHzbCen1h+Wvz/7rZ/O7/+8datg8BIlMFb3uuvT/mpM7+ZpfKTUit",
+	"89UyJ/gT6CNFZHoMBoIeHKXatAakAfJlJZ/jHCuoLMQjU8zPdYqpGY34Lti9+e7wqT/e/sVrd195e3jz",
+	"e8PfvTJ86j/uvvHr3U/f2Pvg1b0/faS/fPm13Y9/Pnz2l8On3hm+99t41WEeincWZpCnYgYZ7VJZzmib",
+	"Bw+aJZqOZXw4dGAC3u6kSokTIhExsJlb0dUL4SCwIWqX0RvHmXa1oeWSRZdBOopmbl7N5JzwW67jML4v",
+	"qm1HvSSIFaU1pUpoozeqMh4j1Om5vHIwd99ivLXnEqMot7fx+A9qc23qeRh2ssXFDietUF15A7j6HL1T",
+	"VcVm1YLAfgWp9FFpiz6TlmoLSXmeJ3aIixmLGZdgPAF1/T0ignMi5M6+9pSLYLMNvZRlQO12u42xevrx",
+	"mTmO6qkMMSzFxPBI4v3liIGLoIZPHgQxPCLQ1Y0n1jJhjIJjpJumE0UakrGc3Y234gp4qweeoM66EA9R",
+	"v8P2tcl97GszEGLTg94Smx0kmJQJ1oNGilgpJ4360snjJ5bB3yUP5jg3EsdZz5MEQhAztnI7qWdXC4So",
+	"YQ8HdbyzlgO8SczfZj6hts36GJmVsZ3jiw7bqiiEowP0HHU9tr/jq8W3zZ4rezp8bTYxgkbiI1m0gHYX",
+	"DkSIKEgQCwmCSKwQaeMSlSaJRB813cdBEEUCzUFJOTKRhhsnVxNPcEUu+npfNWGykIqkwzNzaGZsO0dJ",
+	"5mJke9iPatzehN43I0tGgmoAwMJMM5ZVzq7TTlZEK/UZhqkqCfneEczCyRyCSUxpHyQT9XLARONK0nOl",
+	"hJjp4lQxvl+KLC65HX6ePyTsrX2Sgyc6Lt/0sKPkxSAEulLwABHpdnjN5RjWAKINtW0RcoiZ1zHN6kvH",
+	"8ZmUq2SHukHkE/IHEI3eoXkiIQ2D7jEYShkySIj862a4+mFZmgTg7TW9EAdyh+xrBVdwBZsXWeAPamtK",
+	"eW8SCVQqSZVu8I4vdpCC3IBEQeVttx104Y2hzyzSOE56Lg8DJuMmik66cxj8nVDzEy8aV+8v6RcHIrWx",
+	"akpqDC7HzZ0vGoq6vDQ1TvFa5mlIkesV8E2KhykfXDTbvp+z4NOAbULo5chZ0OGNkOCA4fjo6qScLNfr",
+	"Ec3hBuKCH4ysdLAkruZXM/M7UBKPVqBKebRSQolJoP/QAPWfSFsdORKAYRL4A22kyiT6+f2TK7zD5Z3D",
+	"J9MUJV0Bb5ticcJ3n9gnvw6hI8YDMBWMX95r+jUYnmui1Rj1wXywxTgyggTHBUNCtGsHpLI3Yrq9PDbi",
+	"clQ7OuMD0tjQho5LEgNNwYUsGQ9IVfgWxoAhkSLckHFbqUf6VModgVl5O74Ac0uKRr/1rW/V1hJjz/ZY",
+	"wXCZotVQsjRpGsfZA7B/lSvWWMRjhn04gxxHlxApkl3tMzvYrzjJA7UiXpIQAQ6NJFVL1yE7Xca1d86E",
+	"rh4IrR1Pu0ZwNEZJA2fDDA4SPaeDILU1TsJoqc3NTKrN4/V60yLU26EDpUm0wo4VOy8jyTuxgIJ7gzlj",
+	"RXJoQFtUMtJiajVDTrep6+l45OP1xeZcrisl3i/dx2biaU0afV/YTEJ8MyYJ79/g3RPbbNMe2F7K/kAx",
+	"/samXGmdLXWzbjOHhNzBu4N5bYy3ZgiJIolaXcYdyoFIMl10RUzV6tCOhAfhUsIA0o68KL5/kjPvwJWc",
+	"hSQLTWzIzH6/MNnLgdD2t5jn1dT9yRwLzJ8mFJwSP/SYURkd0aMuJ1XFTfXoCCW4qqg6Ry5DdhWcU2Db",
+	"VjuhKYEmth2N2pe5DPt4Wh5mjkshz3x/RBp1uNlTPW4GmLoe0apxhKlXQQT8sb6n5mVA1cAgxBzSZT7T",
+	"WJDJIcCrD8aCdjxJGtGwCQyb6GGXpY2omxp0U4PnD9qWBmbRttrbaKij+UUB3WJ5VrWcPboShVb8t3cF",
+	"w4gL+IAx/hUcv3FS0VdO3wynb3QEYkBTICvH5LFc8BXxBq4iUcgEGuOSXUEc14G0bbT6BAJcd7bwnRVC",
+	"Qai0EjJ45CvSUoy+B6tRZl3Ncznb4NSGEwPMUo3RCZVS9W3RmpsnZyGwYqOy0xUbFdJ2mecYdqzeUm1K",
+	"kz/wwKBpkSYmAeBfG7wZ5Wzhrzoq64FBc450qVZ0FeXOk6Za4wj7TkfHOa7se3RAjKgMcGBscERucMwM",
+	"kjo9m4sdjH+koeMGxBMdssVYX0YgYyYtJXB7bG5V+1IkCOXMIa5RcfgGNxJ8hylxCT2tIkTSlyO57gV9",
+	"2jpoT/u0hze/N3zx5t4Hrw7/eH343o29X90cvvxawmUtlUJoVfoJesD3FMn+wHdMS2lKJqFvXKrOH93Y",
+	"uDT3vzJRMgN9ISaD7ypWhQK+rTppwAGyo+ziILfH8Ne4lWh9m6GDfK3T8VknB274G2InvuJ14HLb7SjR",
+	"15WA3hSCOKx0USXVQb4lRsce0Q0xx8iAsIY9Nfht5lNwEu0wt9NV10D8Ffqbe/Sq2jHBYdBx2B92MLZK",
+	"CPc79UCn9xQ8tcxZQ0sdfpee/mnEKKCmBamePn/m4pw5B+ALbMFpcTRKF+v1gwHAPCjWjUijGTiqSyPA",
+	"qfXaqbXaOVprr8xf+doxRCRoWIvXpgCnLmQkGMWRl8Vj8qOnHhhMewo55zVIpHJ9Jku+p+g58qgMLsvS",
+	"0zjw49f3Wdu9mqPxB9QPIuxdxe8BttcWHe5KAK5oAQGk4LZTb28/sbWpNpvW2le+czJ7t3XGacmFwKCE",
+	"wqlreH4uqYfSFLYIa2dwekeozVIq4eMh0z8HfshG2Q4E2+oAYb2W0eCs8ROYjiKOiTKTccGYMRf9AE7+",
+	"PT6msx2fA6fv+4VONIno4eRv9wXaKbvZ0cRKzLBAImeMXZkJHlkSLjJ1ZuCt+WuAyz/GkgCX6M77Hw1f",
+	"/Mnwwz8NX3x5ePPf9l79w94L762SNmMO2XvuGfXbi6/t/eK/VsFdyVZ0jPres2/dvf7k3vM/3PvVD/de",
+	"/cPw+sfJW1v1XLEqqhN1ZyceTF/Oul3O7fwtN+heYraPqtiX67T+fVyqh3g77u+O+8K4kFWREUWOX/A7",
+	"XeHFNztagiRppnwzKwSt+kTpoYs2dgefWXOeXOqKHY4wE13ms/nKuOk/f6k2SzOOg7lso0XJZEE+o5ds",
+	"4bOS2vOaUR8ABVFpfIIzTPCsNQj1GTWSVJw4nWYDaOArmLN7WjVWRyOBAVXqjBR6yyOQGqKNzFPJ9gyz",
+	"3Z5xR+gVLNR+dJtTuFbppDrsOBpR5g5GVpeSfFhb44yJdgIhAwTo145pEND5r2VT771jq8aGlAUpmBz2",
+	"v25sXK3XaxsbVxvnNjaunjinPp46lzP6omxXdunC8eUpEEjm2C8v5bBI9wk26uZeXkojG8dGxkkpylZl",
+	"G7PvCma7jXEY83hiXa0UcejRRjMvJdVH1Hn4ol58EO5TcS8a4OW+J6hTcjXU7mRfbOoXxWCnGK0hZjjL",
+	"PZ2eALwnc/yh4wZnt8tzGlMPan/QyBb280iO1JPder2Yvc2qUC74oCdCmWF7syrURLRMJEColsRpX3YF",
+	"LBgGuJR+DKE09cU+KhQfnyAUZy5ahFC939VPIEfvEzDaqnSp7O6TgxZl18KGoN+yt1IMencgWHcgwW1/",
+	"Y//TTngj97mfkj0+zk4uaLeSAWSyuzqAcNJFNfa/ydFZloGUmPHCwtJfiX1NnnUrBVeYQjuPdkDT32Qe",
+	"d/j3VcxO79P7KsWYcpcCM+7zCjImSn5UkR9CtEyL2eCKBMY6Z0iNd5hFUFuRxGPtgIgw0FpW8pVJhj8y",
+	"3n9hvtt243qLZQTiLjOB2zkANhpUZ4dBhD203s/ZyJTmAIH7AUB5KEt+BTmiz6gc42sLmXeo5hEHePhH",
+	"qA/Psh5RFhGKrRxMxmQvYksJonr7snp5IPS2zkEtmbJrGitn8gCR47KNFxqVryD4nhWjjhUaz8xMN3pN",
+	"3sqqWRwSrZromhL4GZZJ2Zn6lG6WfckYBA/TWd7kLzIJ0Colde8QpejJlW2m8YpyF060VSPVGsfvm5EF",
+	"wdFaE66K08zzTLBROUPSo5COCSkTvlD/xcABEoKKxBySiP2xyE5XsV5K+syXgpO2yx2MWeAI8pllZvLC",
+	"Xk7lXV1u02Pq8pQj1rzFsVt1grm5m4ORH7/liCTYiFAZReSg1R4QfqbX8bXiWMpR7aeeKSi2c8bDPO+I",
+	"JGsNEhURHjNk5szdGN1P5MimYicH/kfsmJpRVGo4VtkVO2bm+adgobF0Yunk4vLSiWkyZRQVNi0YO03b",
+	"Zk0zqdqAmcxA02OlQEl17+ZTwxdejaKAxlvILvWZjIoPYmw7Ynm7gdS1OfRjGZQ+k/XNxNg9Atsz1YaZ",
+	"bq20wnabQXmsM9pvO/FxGrBHuYceU+6UHmzRWyMNGl/oEUCYK11w0jLFHgu9IwrfKjltjAI7LXrGypsB",
+	"NsM61HODgYaNPQLRPBgDCBmYQehzUt3pDjRQNqH9vi+2EUQ3zXiymQnGoc008FK2XQnexzM0oPnlXxEJ",
+	"rcO4UvTUFYHByw4NqKUrKfuMenCojkhSdVhPwK8QzDgqSxYVMsZqIlqVKFqvbDhHHOVXeGF0aHHBMa5D",
+	"62tJkL0yAywrQUVPPCLGt62hcytZmoMBe0O/ESTuQRw6BcCGbdewuP1V/tM1OIuBnmUIgVEl13h2lsGi",
+	"NOU8RwtUGLy1CAEuJuh4XdMm9Czsw4xbaE0f2dKyZsQ3ph30a5Nebyp1nzaya5kxmFLcRQy3kTC777KP",
+	"xewc8QxBUjMWztFwYZqo0A6o5SukGbCrQZNUwz4JBDlerxO7S31qK3FyziJNT/DOZqrNklWv19VPjIe9",
+	"JqliCs0Gxwrzsql+QkmpCehD6DOMa3Y0FpoAfr84fxzaKsJpkmpzob7QqNWXa/UGfK10vSaG8Ora5Btc",
+	"fQeDUlfFps/a8AYsFhxJgitKFqHq/gD6hlB06geu7TGLJKaQnKiO4tUWdjVddXTM1M1PVgXnhSlODFVg",
+	"aGnGk2l5jzdnlsiwL0y6uYcSyIwXw8ycsQj/m3jMzrjtdlkPkuNkGeawho9oQ81cXV9giw1Is+2LXjPO",
+	"X+rSbQY1BlS7IxLLDKSCeQutXbbynGWuRVumU1g1T73iNDxc7EVQ7bBo5/q6vsja0Dmk1M00wofFdsHx",
+	"+Sx6Td7W4V4lNk/tZcbWQbt7sXmBmGlFR92oWIcSUNWRfOPViAnEbMPEA3POZZ6jqaKsz5h5Tp7TmHmI",
+	"itWkQeC7rTBgch7DnrbYQMc8gVQWXXsmOFojdSfdTxkRI7En4srR6sbG/NiXOWFoHm0xL4tipKncok0p",
+	"I2M4niVMcLYz6kLNVnGE5xRpOOYsVwtsxoy94Esn7uj5Xl/4wUVILC4rSqHgmHeigNRI1eWEEscfED8E",
+	"QVvn60DxFZOCY9IMyY4IPUc9OTfFGFPIgeEwj00YoP4ZPEChZLEtLDrykGAUdFmPVJvY+mEE6GkezPj8",
+	"wcUwyyLohwzz4XNggMYVR72CkUSc4zaKF5qBnhNyZ5U0zbcGdDdWkBpKwprBLpY5XfOa4pw+YcudaikG",
+	"o19Gqs0jgtdaHuVbSHJxTnd8cve7j5HBLyffMqrJPFXhCHnivh6pIqtGr3Q5gEriYH7QLk3qqRcMiCsP",
+	"YjZaB8w7NXqA+3/TCP/Sh8Gspt7OSD2NldNKfLCTCzZyBhLkNpn/lfcYxZdUqSt/LX5MyWUJPTTbtnRE",
+	"EtOIVG//4uXb7924++sfDN980yK7t567e+Mvt//40fDp389ZpDXQ5cXw+HZ8ofSjLnN9NFIVIj07GmtB",
+	"LWE2K29hw+l45dpizwWspzP2cpcVA69NVWqXG5Tx2AxuYLBHZYulSZWi48Cbzby4VNAwH6DSlROMp6Sl",
+	"GpDq3gevDj99bvfTN/ZeeG8uqramQ5inixFFAo5TBGqCjn3Wo/5WESsNuOVDBmgFUzYnYL1Lpu09MwZm",
+	"WdKSdB6TS2ImUchz4pzv0142cvxz2U0R6XCcaJKVwlAkVrrJDteysgQGoeXmLTZYRdumK03gSITKAYm2",
+	"0G4+nQyN+PvMueALNIhWVip/u/7s7s13hy/8aPfWrb0/vDx86o/DHz8//MUnd5/89zsfvn/ns5fufPrv",
+	"e2/c2P30ub9df+72O+8Mn3p3+MKTw6d+v/fGDX2bJ6e+VJ+2gLOrHbK8bplUdEYiKMYFjwTPmRqfN5E9",
+	"mCOby7m4ZlhKMx3TOepFAqyQ2DWF69WZSruz5UIe9DU53Vw7452R5spfas6alf04dXvBiFLyXPkifmtJ",
+	"3n/gx2XKKbAqgbh0EKs5fn6Sq5B6zdQ1N8HjcZLj3bd/svfOjb3X/3Pv+Wfu/O77w/d+vvfSreHNt5MM",
+	"9c77T2ac+jyRZGPjUmWSIVuN49CDSyeYve6b+NKRFQns7tQlGbm+UPlNRYZO5oeFBQAeeoi8psNbpwgE",
+	"DzO/A8AnUAsiujjil6+SpurS2NO22ICgMVBiyRclTGQEumbez5O489RxZ3PrSKcMQxDXknFQyylSV3+O",
+	"viQrfv3ktVr0eanA58bCtQKye/l9OoxbY+pLZ75F8s/Ig9o7VIJjtELXC87nxL4pgZXYoscSxU/6vnBC",
+	"OwCnX2SNQ00/2/6lRd1SXqvT+pmZddnUXEq8+EziuWtWZYsNZvG2laIn9Zyhpy9E99pK3puGHuJ926eC",
+	"FW9nScqcce1zHAOKnNOOgTj8R5K+7/IgikCJFa0Rx0HJ29xPgP6nR4PBfWAn7IUSHViExhw+I/wICvsj",
+	"QxmrfP94k+DvUZjoeAcGVKrQeiaCHEzuaIZZZI0TxsNeHLyKDcETBw64VUyDV+uKsQx52EgZkAQT0Boa",
+	"U4ORkaSNv0XDKiZKDCRWsyDxziBVJSg/NfylDNEq/dAsOt0+2eyXkmFOYmRmPabu75n0zKcHTY9NYPxg",
+	"GFMPmDNt2mPeaSrTVaorXFxgnHrBYNRkOMmQOeId/U7dWjyVLRONL1dKpdm9+cLuraeHv/3+7U9+jjZr",
+	"jDzOsEfPqsOoF987HQaLOd/fOgyuyAw6zOJ0HeZgz//YKThYGTp1hPPX695Rz/1OOTNRzdJ0qhmPfSut",
+	"LI6Fv0V6og7hG0kamdrhvYhVy1/pixAGP3v4bEZEKCj7GAGHcOUg88U605juWIrjjuVh4VAmktOlgAau",
+	"DFxbllUXB6cThoVyZywdG1woyqo1uMzdoPyr1FMlXlPawRqNJssNr7PiEzk4JWKU63mp8BmvO6O2kNsB",
+	"SdprEInVpANFTub9DWGUxsYcdbJiRhltmpUklqnUGGbMz/FpOyB3Xnjm9n98huU44fQwB2c2R/76gx8T",
+	"l29iBgkZvvT03gev7l3/3fC9G3tvvrV7811oECXUkAgiD0Kf2sK32SrhbJv5+jDKuQ2uHpFhn/mSOfjM",
+	"nV//fu8nf7j9zNN7r7+z94vPdj/6Dam2BghzzK5GqQpHJL4K08pXiQzoQEJ8ieJ2kFJDWyIxlFtv7r37",
+	"6/kNvqZTb5gT+bldCZFZavpYnYlciGZBuZMcoH4E01185jEqmbNi8KjlBlft0YuOyMs1lwPWM5EMI6jS",
+	"odnwVgC71+taSeQkKdUpenXFqkQTmhyWvW44eix/RvWF9958Ze/67/ae+d3eB6/mC6IL+xFEY24woyyx",
+	"3wST2aEspksGiejSw8muTiXtHGy2RTprJnOaotenPtXI7Wn20AkY+eszb5Hq7kdv7d58dm6VePDNb+Gb",
+	"4Q+emlsl7HHydbJKWizYYYxbiFqNeRRNEgj9cV00LdISQZe43PZCB2OozInogBTjwX8BiUD3lgbCxFbj",
+	"RAgTcKXgMwizTI0O2Enpi6nQfYkHwwzw3srACLXiilCeLTnLESpKLVJOrxPT0n3mqKuzdM6UKSKVExbA",
+	"XdVnVGpqFe5jscOZn5T/IEgwSMR16ppVqTs7elOaJx5Pe10amWGLuurVVFIw7UaXN+rAioeRtYxRYkuK",
+	"zUPKUWOhtthIzidbMRgbuwFDzDQ8XqV2YFKfsGoGwSeJFBjLzAVx3A4WK/CEDNQOJEoUSJt6zMDO6Ahe",
+	"cHOkzTTHT85D8Z/kwqfT/mv/y6S8N45fgxh2/efytazgdatytdYRNf0lzGPezDTxW83tmcDvPlVvrXTc",
+	"oBu25m3Rw5Iw+r/QA2zbGddndjaof9ftdJm/2QIUA3Lnz8/e/f1rd/787PCtT1aJJ3ZSP+1+8iPzU0D9",
+	"DgvInU8/HT79h9u/eG/vVz8cwQlOdQwpXTvJP7GDNKccfWR837EExbjRKq+Mw4GB254ZU4fHD7ZRmQ1Y",
+	"QXXvJz8cvvjhXFwySf+uKwvLUNdLMVGLKSFo75XPhs/+cvjiy3+7/oo6LH+7/upiY/jih0XiQs86UXWX",
+	"9Ikb/uW/bj/zdHH/xdR1iZnpbIkIhwxuPKllPPQIuXXGDPtEYZXimeqFssbjMSbTxo2c/cCg6O0fPSML",
+	"PzEDOlBOgCzqnfo2RglqJiCkhUwV/V6lqO8vFzxazijF22D0mkxvs4SzeVVjQpnJRzTbeTlwGglERCar",
+	"xGFtGnqBVlFBwY8RoY9IEoFr6RBLKhOlKKG/fVJaPnr4fshhlBIm7+b4VRfpx5qfD2+9vffBq3t/+khd",
+	"GLdeH3506857n965/m97v7pZQlMuwegP3faeuFPuT+P7GFdOQMQaK0mOZSQl7yTbjC04RDOfhVqnM+AH",
+	"QfA3wGR4AurDEuYGXeaT1oA0dRnMJqlGIWct4SC4C/xOfdpjqkU+8Hr6neew3jDELQQa6wC1GNE21aTb",
+	"UBmp2myF3tam/rM5p5M6AqiCCZV3YzRHwDZAYQkSpzzBmU43xLgILneYD51K5rW1WappaeV9k227DuM2",
+	"29Ql+tUvYodvQu1Swb1BU6MP7A+OthSwVrS22Xww+lnpfsD/QIVpPh4yfzAP1afVLHQe3Pl27WEa2F1E",
+	"dVDawLzrNLPQwBJTqkJf38UuvqsemlOqyXTI16h66rhX+58vPfoI0b/rCoGn6o25OKTR1LxVdGYKY5mo",
+	"GigkCXoa1FjIipFPDv/YfHbqbwlornM+hs0NstMuRVtpfHgl4ZVCqoiuKAlgZagtAAX2G/HHby5GH+sn",
+	"MNfU8AR943ep165YlcdD6qN+0xM86KZZgm46tvb/5FOHPUALRPGNbk1HPUmqt999Zu+dG3NgJAadg1EZ",
+	"kEAE1MMT6zOaCBNKH3roYyRM4OPXbv/u+nhBq5kvmJ7LZ62BgMPDLrK2O1q8HOEDnofqmrHJiHTcbSYV",
+	"O4Q1sgib78wTnDUYF0/VLXLnmfeHb30Cf56sW+Bn+NXH8Ody3SK7N19IfFMvLI3Eez3ioxq//c47WacR",
+	"S0zWIogrCyot1qTwkc26Dqlevnz+zPaJubTaWbDccbl438OM742Kb5TNc0nXOZyosSWaXrNmKzySKF07",
+	"6bmHBO+ss6vBfqphuAHzXVrmTU7SODTx+EUNr1kVc7dezA1lXMOovygJ0iwKcSWJIMw0Ymeg+ZG64BMV",
+	"bqu7n7x05/0n9954ae8nP5sDuIlYjliqnyI593wOUls7yfYnzTS+H8pUKWTUKZfBtI3xqPmuk5PT/Ec9",
+	"RmXoM+MLn/TShxNNZy5tY4qmFwMsLFsIJ1LfLseq4qRHL46218V0FHOY8ugl3Uw9IfzgUd+ZDvB0KWoI",
+	"T4W+zc6XrShUUmWezbYBnqsCUb3/EjU8KNjjWLdNVyJCWo9IIjnGJAOyUow5eWAzGE4GvSQ3czY7Ssy6",
+	"Z8lctaOHClJ86YpUxol1ftYHL5UqNnWgxamyxp4oUpUaoME4mrJJmcoowiY7zGAl67roEVoyqTZBbG/M",
+	"4z8nmnOrBBHV4TpyOXjkgGZNzE5chyxhUJ9vlJB/sdgKlvuIPs5X5z7/+OnPP36mlqNbxlOdKZ33SyDm",
+	"fCWwHLTAUlYQ+UqI+KKEiFlu6rGozuQ9O/P9OpHNjhuhFY2/9iOMyhq+98s7N54fvvzs7Tff2nvmszvv",
+	"3xo+/eeDND3H49BM6d5wwK7rOT6WUSnmREgNc9RynRVc+pUq+ZUq+ZUq+ZUq+ZUq+WVXJRPXxcSb9NB9",
+	"p7FB9P50nSZWYoa8pcZyAciOL0znKQ8vkbxjZwAR+eq2LaEH3b8gJSM370SDwoRxTROj931Nj1tZONsh",
+	"2MIylpMIohEZeIRcg2g1aXoKhDayNOZLe5Xu5QZ90dIH9bxH25WVxwrKIVeyAAd1d6THgq7AXCE3kHG8",
+	"QYwxBAa50a3qUR5SzxvMV3IZU8zk76kynH/FRKbOksEz0ayPSFwMDbsUcjewCLva96jLMY5xDC2KurxX",
+	"QD1L0EqLTi/cADMxHuGZrimHOaGtEYIPyzZ9EFqIJ2SZxUuE3mSTPIv3iwCquWTqvraxKoDGfSmAyqhe",
+	"pQ5OQWXgYWw8K9fV1Ym5zcpwnZIqFfMfjV5T5i0ly4yWZp6Ph9Rz2+507vHNqGGqLO3Ug3QRm0YVxg7X",
+	"JRKlOhQZ2jo2NdywxEugfdG9HzCJWXtTKuOm/TdT9DDjyIEjHG2INTEQK+bVWEn/XuQQsDg5YmIUqm52",
+	"zcL4oih+qFDojjzkgoNF2AquaSTJmfQ3nNdhVx0slt8wsv9xkgMEXV0oyzruZS7AuQK1czAAHNuvi9mz",
+	"B/SRGy2WZCg5MaDoXeklzKhIPJNXHLdpJl/kPTx29+I4zUag95Bw9k0zBQghkWd2qJRQfnvu4UJPWtEC",
+	"a3jvTIL6jr3PDYNmVQ4H0PcrLnT4h2Pa3hZEdYnTu3p0oDNC5lazUVvavniC8blVQn27627rHz/58d6N",
+	"38xnQJgkE2/MEyVSc6L5rPus9NmNppVXTWSbebVGIrvNwtoPYG91AzDBBj5jxZPbyvqlZSSLl2IrmXlu",
+	"FSs544kH/1+MxlPGvS8fbZcprFmimu2sfvO2RzsyC+8LgYHQtO4JsSUBnYmG0m15zCJum7gBACfnYaEu",
+	"ZtslJiYIFFZBSscTljQDzKjV0x2ILcipQdgJ/TjKD7yoZMcXAcMgv6V6vb77yc92b/5w740b6FqYnp+F",
+	"iEsXI2tCkSdmMSLcw5rozGuXNnEU0t7gxH5B9cw1VUwv/BGWuID34SQvY6qZQd8saK9xKtaI0SY0gr8+",
+	"sMmTmNAKkWvtUzsEepgtUPUw+fj9z9umM5lZDvHhnJGy1D6brXGUbKfT3b3To1BQuc/VKL0mM2hRJwvE",
+	"WOjjul9A10nHeOrDB3/qClTmSJzCEdynCQ7p+wYHKpcjTJ15dOq/hLOOOFDOLJMcafxAJYusTCrz1veo",
+	"zUy6iOfKgFSHt14cvvjhnAYXbJREW830jz4kOi6/iMn0+0ClKwsgNwU/rnC5zWkgAzNCzEUxyGlQsKf+",
+	"4+4bv9779Qe3X/pBMmD984+fLxCznnNVPlxatOm7D06vfbCGra5ZlS1dqsfYLNQaVCzTTRaaap/5ED8l",
+	"eI5NQQ0Hk9pdB5Ulm3oe89GwQj0vT+PMBMNIlGDPDmeafCv6wmPFL92Lwhu5apcyDBa26JfoE9f6knoo",
+	"3fViBrpUgXBoEwcNO1UATXG8PIXacrMy0XTSG5tF9g+nA8fSG/+PFtn96M8WuXvjLxbZvfmf6j8/HD71",
+	"bxYZfvjW7iev7/30LfLX62+nMtru3vjLASI6PCKCUeyi397a/fS5CC7w84+fv/vGL/fe/c3w4xd3bz53",
+	"59NPC6noj/qdUhXwM4DXKSd4jxDRNrjYPqG2LUIeSCyyjoWs3Iw4n9wi+heZLXxHEt1glYwW0he6ZL1+",
+	"OWLZYGtS5QBv02VwhfgMcJtNQewiteungYXbEZ6pzEfwiVbFLAYC9Bj2K0mPOoyEfY3eIpI1+Dt0mxE1",
+	"C4vIrtjhWORHzaWwsTKBuTqGyJXBTL6qxv+lqMZ/r4rxly5PX6b8/IVcVN81EwXdqBO7S31qB8yXFhTA",
+	"U+tkxJh0+vA5JabWzrCeqC3UFxoHBOtrRjlb/jqEgwUXJuIXm8ElBQkEkFfsbhwn9zziHddMr7VzvujV",
+	"kIPPMOmsyGa2kxzyRKONaTeWRzky9XSvk+jhIpNsP7L4TMOdKA5fiOxXo4H9MUAi2lU0YlWTVAeM+nPZ",
+	"sFYALmaArUgVUKtGgIM0ASf27UQatKtxCrW/hWvfXcBPi9fmqrXqNx5rLFz57jcfa9SWrny3/lijdurK",
+	"dxuP1WsLV+ZypArDzkriYHFy8dxpcmrp+AnDwonDAup6GWG8nid2mHMpoAHLuylJc6l+qolJDWo5KU9K",
+	"2Vxjnilp4IgkmraIVD1GgHcBBFlTIwXAWze4G4A3s5fogag1OCJJ4FMuYcIEcJzmNChV8zHwa1pRtYgr",
+	"WChW29VheLqCIKDdZfqWFrJh7zanCvkLWZmtzMuVMaJEENlXXB1YszV6YZIWdQj0QqpN3KemRuTCOowh",
+	"D+aKCxXlbsFsiMM1A1LYo3bX5RqsEKUgVxqisuAb23PVAEggSMun3O4SMVo1cgacQVyHnFJCO4rAdnzB",
+	"OziewO1llxAaL9Pk+5neaLVbLt+mnqsYez8MLA3FGoFLovhTeBsSiJbTqjZaFZfLgObaXAycIEAepnJH",
+	"fLfmszbzdXnv6dOH1j7zp5x0wYnDPGbOr68lfTjAMnA9j0BHBPAOXUkELy70XtRDKLAseuJ5CTnN/13T",
+	"xqHaeadpMrj0Q6vk8VA7R0E0ji8Dash3CpFOx4iMHYf5IuHxU6eSZq56pkgY1foaO4VdpaDIsNej/sDM",
+	"EOoRi3bONBayC8zrVJORSk2gfrRdzWkyOk7S2vT3jNzbuuIozi7hfwOek3WXfzNp5R7XSRKe74BdDYgx",
+	"ijuao3ZCn61gTYRV0hM+2wy6lJPdT352bPjbn5PqRiXlJd+ozK0SGmyiOIvlU1Y3OA02ewK/GP7gqVXi",
+	"MSl1RzdfuPPnD1YJbYkwILdvvb1K9M6Svdev337z3WN7r1/f/eRHq0Rvv/r67qufqa/v/v61dIUhNNla",
+	"lWicFatiBoMfexhbHr0fKw2FQSUmqJjQUgE9pu8xMrhI+ZbLO2d5gKXLypj2fEZLmJ18RtF5MP2YR4Cb",
+	"I7aYEtaX8klrlG9NPrgLBQzUEJFWJmQbKs04bIrlMQs8aXM+DzWplM+fu8Ej43bsRr3Mco/arY33Mppd",
+	"4j1mjRKpE7D0lqanLC6gifTQfZypw3B/ejijy3KWolb7utsyvB1lbpb1xHWC4sN+RcLsu8V1ctZtPCc1",
+	"F4dfSTVQi0jDH4NIE3noZ8bVHyciOBePh0w3CPyQqbGKrLufOj2Xk9vv3bj90g+GL79GqqAKuMGA+KHH",
+	"aqJd8+gOEe22a6s7T8mqYPubWyU6bMonUXEYUsXvJJh5ab/vQ4Kykt7dQG5wqDdgwJJxVdDw5QaWLg24",
+	"g8jkiZx4N5DMa8P71LKp9934/d6zb8H7sDohFulTD0h8kdhBqOkj0giVc6tEj3bvzbduv/6cHi114AnT",
+	"WIeBzq3CElyMJpiudRit0z+HMnBttsEfCH1GwyOSeKxDPVg9eHYFjGzSghGatdlBQ3RSuVW7AGO3EpUZ",
+	"4sFvcDWc2o7rsGnrtAp9cVcGzJeEC7CTgSF+iw3kXFo2gKaVKADOjzA7EJ/DfJdci7QAkHhwXAYwPqmo",
+	"+WNx+yvWPlxV+TUkcinfC/v3EOaPB77bCg1fmMgVEG/CG0QWYBpoHH4TiqkozfWJ2OEI+SA8jzkk7M8d",
+	"RK3T0mFcYoeXj+kpG/uFRCgneAw0b3E0U0C9Qi1NLewTpeQ6khSrBjt1iXDBL/dLyl+zVaCcEmaYht8Z",
+	"J7R46bJuqzjjvZydD/ZRYsCFui2qpm7jHAn7Sjnv0aukyq6aLzFHHAWxVcXoaEsyHpAWeACVHt9Hh1H6",
+	"xPXo1TJZ6iWg7UsL7qOG4fzkrWTyc258egz5AEvjRNzbcZ0V0mMBOUa4CDbVpypmNqvPcN49lzPqo7bp",
+	"DYjgGxxbzK0qBRrkD7WL5Bixab/PHFLVjyBHOabUyG10KEYPttR9pN65CZ+qgct85sytbvABk/DDqkan",
+	"0CMzIdKrxIAekGOk7QnhQwPONqPvq/jJFXxO6a2AQUOqXGzw6NCC3XRuVb1f17xLzDox6R036CoVmMYj",
+	"D/mWut03NeRGlW5w/RHEKUTph4h/8BSpxiukPrcKVzsUZoCbW4a9MSieI5IYwKmRe7IHji69Q5puzbqr",
+	"cwjrXtGwE6rhpv40gJADLoDtqOXU3ZjlrCRAJKwKrCe0SKwnaOGwiNizTnxX3CG5ElARB2c4knSTHuvY",
+	"NZ1MkS/HFtYjiiJUn/kdKkmXeQ7WUZZBVqmbZInZiQbmuKVmqZf6zHbbrp3jmjalT7TspGRAHJ5FYPxR",
+	"A1MES7QT0la2A3smxIDpaV15jCaxOubdI1PP5UE29Z37xtRSvpQuyyj/VLaI35fXwIPwQON0fRbIM74+",
+	"NMvCNDBAW1HqChG+Dhkombs6vpvZyWuz2J/KmIrkRcq3mLPfdZxcqniMwhICVp7xKDk4Y0qKdivvKBqA",
+	"qeKcVIm18fAMQFLqcgI5KiYEczMKzgBBDsWKJKBU+qi38gv1tFBYbqtbFsQADWdlGZcrUJf6NIDoqcB3",
+	"S9SbTKEsTXZwzggGNBvmzlhhK+huwpY+HI0uvYSx4LJC2qHnabk3ijnTyYk9xrSWYu4kpq4kddWvanFn",
+	"xTzq8g0eX9tEV/uKgbAMGzA9+Uz2mQ1OJ7jeDDKhRWhAwMeQGNjqBsdtXsEYNHyl7rFljDM46Db1PDWc",
+	"VTJgcpOL9AzVdTpg0kiK0N8GNyq+wfkyEqMrePpxj0lJUpsHPUJebozVhOIaCozWBkfjB0q2TzBfpOW0",
+	"eC8qVgUXFfxCDPFIcRJJWSwaWlpmih8dk5aYlDOAM1ztuz6TJVPgArHFeM6ZZdQHv+gW4/PkPBTdzogO",
+	"nFCwrv2E3CxQNR7eYPDjzDI/AG/PDJueOVwXJ5t8oZVYNt1x5vHsMhZc7nuClhV/2q6XY1Gev+rJq0oP",
+	"mbflNoRhpiwJLZdTfzBiZz7RqJ88ubw0zZ4ML82cRxLfLyLFxv5NPAlwg4k1T8cLnu7e/OjO20/uPf/D",
+	"vV/98CCx5wtqGwejOBxuTezS9jOu47cntYQYbyUV6q3K8NfDL0b7UmzTYT3BZeDrAqVK90XZQIbMgYp7",
+	"6iYHM362pnMfpvSW1KXufQHqtLlOl5nM1OH0Vs6WC4znZaYc4FlPzWxkuj+qOnz6mHm387c2f78O3a8c",
+	"4xrehx5lswYz5Moen54ru1+yniFLdQKR74Nwv3SZn1npnDGXH7+qlNIqA8oDC2KFFxcXTym98vL6aQTf",
+	"0Q4E1/aFZLbgjhwLgl6o1Rdri431+smVen2lXv+/SVlM8c1a4PbYaKJhxh6anK5S/HM6LvBlE49y6NKG",
+	"SWOcNpoHXZ4GD05vyhnWD7pGuw98xla1+0yAIjEtp3Z5mjWrCOTWZRO5Ux5jF+g0M2nY0U6qaDYOGIF1",
+	"9KiGmlb6ZYsFO4xxIj0quwgOlJTlx6pjazTz2pXvLC5fm/vasewwza7wo6inaXO/FDW+ZxCbWRJMGn5W",
+	"50xGKLRqpWcTWS4nItDSG3UZHPRKaQULQo8q+dXzxI5MGu/VSKwoVER7dTDIXRLKBZTdrzaXFhYwqmRT",
+	"B1U3CQ1I85iaVnNuJcoKcGXg2tQjjrvtqrlgKUNAIPcZlRZZJo7bcbVRg4L5ZdsFRGvbDQYWcVy1zzY4",
+	"pyBQfkCqzYVGo1GvQ1aH+rTYnLPIKVIVPmkszGl880Ds8A2u2y7W6w3VqLGgf912PY92GPba66mZRB2r",
+	"xtB+VTd2WJ/6ARqAfC3LWxt8p+vaXdKlEO2RmqAFoS1qhkek/oISh8ouhucQGbbb7lUi2sRjAcSLYHZm",
+	"B2JozPxqahBmjvXaP+OQKCeKXYuea5MnlKYR0C0mCXNhZ9TGatNMzMmj3sYjtMoVeMyPUUSyUze+K0tb",
+	"aWYvNJpjWU2g7e1AUifadfE9jkVabqfDZKC/wFSN8lZ8nZRWwIxv0IovHojPwvS2XtI5cDAeE9VLnI6X",
+	"XvsLHrWZhOoYjhIwqhxiJrZ19qq6FKYFz5xKhdPX8O+DCcydKTBk3FORWv2osmvkuUjtdWq5poIHwiGa",
+	"TdksJyyVFWcOV66Y9fqeWDsSppi3yA/q+aep11w95PbrT+L1Q4Y3v5e4gobP37LMJTT80WdWxIg3gRHf",
+	"/ujFvf/vR9BIXT7k7qs/PHbnxk/vPvnvVnTf7L3xsrXB4yvn9m8/hQcSV8zdf/uPuz/9D0vfM2T47C+H",
+	"T70zfO+3x+68997ureeGL7x45w//tvf6rb1ffj9thDfj14GDUEAMRw7yhhq2ap0cM9D1DoeYQxgg6to4",
+	"ODDTm2FVrAoOKG2wTzXIvBXMxmYgHoaeR9R2WURwMJp5LmdW5GLzGHVc3lF3buBT11OfZV9xmLSmEtlT",
+	"hy/e3Pvg1eEfr2fkVs9sM1VzOHSLggHdKGVPGOG9PoNYrxHIhZ66+GAMq5DrTNyAUEmaNnTTjEIzVNek",
+	"TztsLDH90CwVuLKHZae4fznipMpTqBDudIXHTEy0LjYFSrsR1OejQlQg/JmvCQXt6/6uP5Vi9+m10JOy",
+	"PUZ9jYMK+XEGbiBV1ubAioldy6HNS/kDXU8NjUAGsMujmFhQn9RYRjhVPo86vl8Wte4zNkNF4WRd4GKR",
+	"0haGJaBvQx2zVcJ6/WCg9D+M8eoHXeK5Pbe4SJ2awFhO84zFhr8E1qH739bzlXFmVuPMlCKql2XppK/Z",
+	"iNhxpeJETrYF3XFl36ODIvtzJtG0TPVnKgPA+Ss57l4oA1Sc8gFcjMyj+G1Tcf1mHP0TAbvsUEnsrpCM",
+	"K44lRY8pUROCgKoRRhRzDESUNl6FkvkbHLLGtJUAULjx86M73AyqOUdarC0gr2hA0DwWpRehfD6+6hFq",
+	"3LQMHHlvHMRJ9MNpASRc7/9BnLMEImKSEBPxgQZFLqLiGa2ikvkzadazn4/yoDiHSheldzgfvHLKVk0E",
+	"81H9H742Jdn9WjEa5z+DzrM4XeeZnVYPi+6u5awAzxSqHxI7zK/ZVDJjFre0TdwijoD/gtMI2H3IHeZj",
+	"PHBaxpbtb88nsiPz7d2LY/nJ9dopk6I8v5ln6YacrDVIqEELZAkynqW4QtYawhhKoUYWhHzUCWf6d0Il",
+	"ATAmSaqj2I9a2gcMPWOwidEEE0iQRbAep4bSfYWM+KVARrxn0IhWRW65kPs1jlpqKJJQz9Ph1Lbwwh6X",
+	"qKgexDxCrn1JOe8H12eMVKYOkhsQ6qnpDYgrD2QMKPFkRBlA5SkoUo8IajgIafxf+395aWRKM9bkysV7",
+	"WA65EnjURZhaafably2quRnY0BIyf2aRnTwzzcbGpamCgR5B7rSKFBNbTUAPDD/8096LL+3e+u1qvNnD",
+	"D/909/r14S9+uRonaw8//BNiRawST9hbutUrTw7f+zmpgvWqNQDPcpQLM5dVaSx6ccWUFsL0HP0aKJer",
+	"ek/7CBI/Z9+m65kIIzzstZhP9l79w/D6x6ukz3xb6Xq3f/bp8Okf7L3/SiJBgbjIinUb2mEWaR4/Od+o",
+	"o4EbPv7jnMmmIHuvvT986e1VBJna+8kPh+/+dJWwbddh3GabEMm/+9FTu5+8dOf9J/feeGnvJz9LrgYO",
+	"DLPDbfR8RAkOUJPAqqT6Sq9G9PT4WsQa1QiKF1cnSTKpdglglRV7wwxKJFQ0GzfPrtNOExfDlUQvIMCk",
+	"OSkhaSS4fXkpIzs/+b9ptqj/o8M7oxcs1Bcak6/CVKcpMLskl5HMDn03GFxS99woAj3mYpwzL6F9t7bF",
+	"0GuVDto2GIcIZHhEkrUL58kWG3z+8dN7P3pr+OJvhu//4O6P37JIs/3E1uZfr7/d/PzjZxD7EBP+JJGh",
+	"3TW1ubSfzaUe6Xs0ULM04CDqkT4TfY/Nb/ANDphmgnQYxISvQEa+BgmByEgtIsHlAHvavPDopXVyTE9F",
+	"Nkk1oB1y9Kj54ujROZB+u5g6pl4JISNNyWyfBc0UVLXgNpsnF6gMmA7mUW2IBkFxSN9nUpKjR9fCoCt8",
+	"9wl29OiqGglkc/OAUNWx+ZFiHhFmoJCNsF5ftLfYAD6wJvRn8Pfx7TrTHpKR+kySalNdfk21yIzBv0pM",
+	"Yyt4NzXnEDIULSYg1oDchgkvEW10gyAyWKybLJ0ROhB9+jiEfo+SQZ/5UvAjanaQS4RZPJ9//PTtn300",
+	"/OTV3Y9+e/uZ54EIZJoIcEdX0nsnrQiHBz4ieou0NNqNzCQAs79h0D3miY7L4x0Og+7Royvk6NF1f6B2",
+	"QYTB0aMWGYjQjyCXcdu0fm2Ro0fPXmV2GLCjR+esDR4oOdgW/QFpwsyacUwe5XKH+ZZ6FiETJxFBlNdU",
+	"iAjgVUky8KiSjBsLpCtCH1iWSfuuCp+EPHC90XUQYdCcK7T116zK1ZoWD2q2cCKesLnFBpvUcdR0TEwa",
+	"hsFqAFyif1Qz4yLAs4jf+Gjf4+T0+TMXMYQKa1RAp5gM5WgxFf4aoJDQiiqktMMgxMwv85TPtsVW9JRm",
+	"OOrd+gcjDKpnWqG3tamBZJMA3IrVG9DcLiOqmTFGSuYxO8Biomo2rSi6aZU0EQO1Cb4pOVJvU3EHHZHG",
+	"nUhrSkiGMJhAiE2P+h0WFSf0AubHbxV+CjQUvffJ8UFQ2grh1PcBZWoe0Bo4F8GmNuVtSua19Q6leSI0",
+	"I7oZiUB4jIEWuuoye0upYJs0QCQWtqlhGbDLZvR90wweV4NqZSAqbKNjHmPkii7dZgAAoglFa5OkucUG",
+	"yK2a6SGAVgEcBgrlGG0YFDczm45QfAAZRvrpduh5plqqerwrPF3WBBJIsReKv6ndVr+Tqro/6/X6XLqv",
+	"mO7X49m1XaZ6pD6D6SAEbhUwOy0yYNS3CGu3mQ1xWg5gOutKVnMJWtK5ozQAehp5bcB6m5FCBKHnAesl",
+	"S0Pgj1Lb4qHhmDF+p+t6qXoSPuWroxS6QkLIOESci4xhpI4+DENvI85bI6LBlufODpeMVJvHIiqSx8au",
+	"PIwN1dSUQG7FG1rSgYzQZuA0pAerWm62QtdTu1ZZqTygPtZcTqIm0JlUe8Fi53/fF05oo8fDETCxWFUZ",
+	"6Z1ddWUggTDTnZruXAlMCdtldODyzVAqFvAQGDtCXR1D/bYST10RZYspZsoc1Do92mKeB4GWYQCZ1sRn",
+	"GBSIWumgj7xm7H1J8oWRpjavqkQgi0D30gIgcWkRJZZrDbcowcLbFC8Cuw6YPkaXqEtltELph4GHgUKU",
+	"OLXaKRFdLmg3WyEadg8x5tRJTm8aaabg2Q3LHsVUh0aYSBi5lsbG5HKNbjNhXC4fBco70CHEdabzhwBU",
+	"HFW9FvzgFkFNSL1pU/QZT7FUKgGpXUdouxx3B3g81+tg7uMVsiP8LaKaIQwU4mSrjYzChONXQgR8kpAg",
+	"+hhrpaM1IbpW4JSln9YrM9ZBNGguotWLjyyqdaonhwa0RaW6+ug2dXX0C3RhforfjyIg2An8AaFtdSU2",
+	"L6o/amvqjyZJpgFFdoBNW/ga1SBmKCAIRU30+sYN4xWOFlXveGpBR14EqOwyeY9o5T5Iv01DbphrBGei",
+	"FChq4DhWoCK1CUjxmQw9xQnUjYFijx7N2ACS7CfxxjQTwisT4xYhQGYuW+SCS2TkFaO8I/2S6FisaDVM",
+	"L6k2zxAZKhWGYVAkjxApjfC2v3M0MsokPSZGGQiCKYD6Thon75F+RlnC+LLGzKAKiiNNs4fUOswd3CRR",
+	"sx8/vDFiHDSYPMOx87+WdeqNNNlxtxknwY5rs0ySSXcuN0Ou7tIgWjtjjDAoJDsiBV5jJDyGBlFopxZQ",
+	"Z+2saFE6kRyhhdMWIz0a2N3INNxyHSdioVgU54gk4CWEuQSxSnPEKPiWudpylt51WK8vAsbtgVaQtLoD",
+	"SP/n419rD7JBE04zGiYxugIt+jr/qCVQcUr2qcsCbPoh5wAEpBUXH3B/scBCzETHX6gUXqx8gB0YTgnx",
+	"S4js47Y3YZ02Y5PuSEVCI+dSw7cBKBM0OFC3GHPUu9u1h1U/zVgtQ9PdfDJHYFOpaZtKdESdBqeeA0kV",
+	"yyuQYCVQv5G0xwjELaV77lLFZ03k3wjdd2kMx7diuHXQZT1czFXSjIpMJE5fb/wNCJIA9wV+AgqVYAtJ",
+	"YyzN/Jo0y47nkObYKApaKFBbcEkoFuqHHpvGu+NXKfl10x7YcMWuJSGhEqcIE1+4g3Y55rUhYUzpxhpt",
+	"Od0nxuSN8SD8enw6YGxQdApbPtIVzHGz58oehhdgTygEm5PpOCTsr+AU497BlgHQt4oSzdYfkZEIDZJ9",
+	"2M/lWfEoNFNVu5+oRKI0Y6puac2ZsLiINPhK+FDWho+uV6L7qcSFbY8kgL7lzGSm35tHbfoIjosJSkkB",
+	"6EtDgQCUh8BfxSkvcVMlZYfs9xNP8A7zYw0kvkzN9aEWqu2LJxhfVXemr9QVznbM7uzzis0c96gUkLd2",
+	"CQlI+ywpWJowRA+Ft+SV16NgyULMy/GpHvRUZhH3404CITYdxvpjawBR/hgz0WJENQHYN8rJSeTeMt1R",
+	"htThMaqVa1MFJ3c4AfM59ZCJhZxd7aOECbSo1PpW2LGIJzpKuI7sDuYGdZ158k2ouwMOp6iAT3O0CI85",
+	"unAaNm0dZoUCBfxhthxSWBVXA62nExnfUKBHkQlMLfoClFDR09ehlmjbk8l3+aaedKq2UrQSwB513S0e",
+	"+NQO1KT71Kc9FjDf0tEO6hVKzNC2IFcaRF2L9KjXFn4PrRmRxJNjeZ0Hp2jH5ZvaNbpSWRcCY0za1PUU",
+	"sbodXnO5jMtvaUun6l+b8F1prNUFNbgR6wb4r1ASsXDYnI3WTpYMrEgiDKTrsE2dfpJIBQAEafw18ewR",
+	"SSaUF1gZfYtaMF2HAY1x8M4dLUuDvzRD7iTUDiRq5WjDTuP0g8vJpK275msYb5tQHF/yCjY+FK1tjgp0",
+	"oRyrAgk0oiOKU2ZLCC3GV49GC48FCydjhdGsqbpIDcjlWtmJDwsIA9HL9bHx3U43PRVXbsZRnunaljAw",
+	"LaOMlvCMnk/EtCSSkpI9OG67zfzYq2TGpquD9enAE9QZcx6oYxSpDVBa10Xrijr0qp1mdgnAgchg6tOA",
+	"bUIyyZgvBUr3ak8EnHEtAPdcHgJ/ouotiuYKHhklr8UmtLW4zAaq2RjwIK24vIbwoysHDUxIdOO1IeZN",
+	"bMyICJEoGghit4l7WSVNKBeYkgxMEcG050YxSRPCDgFviMSYMtWkZXuaRC+DFVOiig6qdBM2G+PKUTek",
+	"3mLde3oWuru0+BMDBUHP4/bZ+CaORB7de+Yti78ZXjN+rwXsanJcaxjbgcwbXSo0rmar5CT4PXaoULwO",
+	"hGeRlhsBeVJPbfITzBe1HdcJunEX08S3kNMw6DIeqJVnmgvj2oDHVPWrKXkFuTHYrxgPzPUHwCng0rKI",
+	"9kFaxnsIbRK+P9CUx66KeR2ena1JwkKm1Mao/aj8biqBj5UG1PdCdbSkDNQ+sYwM99frb89NErSTOCIj",
+	"101EUehwcDQ5RvuPCCaRS8ciNEK+Rwsd5WYVR30+2bvmBiOaHg5lmo6XccdAX5M1vBxahif19TvGTU1W",
+	"KBI18L+ozBHX9h6puJZNfd9lcoVQuQVnvQ3MLBYo4TUjQmm+KNpYTj0qwz4ync0ec1y6qb30ht9H0p26",
+	"fqEFuGvSMjay+ZGrIfEceoAwKBRfK5m/GSc0xXe1K42/OOVYh/aZ7ET9ks9MzP04dmaMYBYdm+RNCtSe",
+	"Yb/WhhqYnrFao7NTC7mGf6+Mejst4+1UbNk4PPE1UYSZqVEwyuq1SCOjuDZSTQa0za0ArrHdhXo3HjPn",
+	"GYesxZREzV2kaf3u5OUCS2g0tJGiG3E9Waijkn21YC3fqPNYzck3zY7vmHk2yUNwKjGrcDEeKe6mSrUz",
+	"RbGNZOzggMljXFhwR6xqucRr16iUTEKxX1v4U01HOKRI6l9LqKcJI7gOx4yWfsUYu8Fv3PVF2OmOmP7j",
+	"p+PXqLVS+nvCBRRFRo4ZBZKxwav7U5Hjt8exoWOvD2I324G8DqlpZLc1iSW0yowyI20QFbk9AJneHbEU",
+	"gckmfg3sckqm0K5CRBPyXCYjPLN6pP4kX4dmn7jHbFaUzYOMczBh0UsYjk0wi3EPwqKl9loL51gILVl/",
+	"W/vBMFrMKCvzEFrl8rbIic5HM01U7M9EP7jBQGlhYxXrSHX30zcQ2Hh483vDZ385F/nB4baC6LjTgm8r",
+	"CUlwSaqSMdJ0hC2P2fHX8z2nGRcg7wvpBsIfzK1s8JqOf4UTqGbepP2+p1beFfyYFqS/9m0peJNUTbH0",
+	"OaPK6eLXTYArW1W9YT4H9RmAYGByO9gpVoyM0YzzxZo6jA1lFCyyBL00L6ytn/5GU2NypYbUY36H1fpq",
+	"+/SwsDSd5tKjToFUyXX0Dug3PHppvYn7baJHqW2zPsAOZPg10JyhJMceU7yO4d4tLGF8HnQKGJPEwZQj",
+	"KM2+zTyi5FEITpaWwZKU6ssROMnVeDNimdvCYnsYoEpcaWl5hQsjZyek8WorDEhAWxYAwJA2Y+guAQmG",
+	"dtgGJ5pfzVmqh7SAbvqrXv7aQr1+1iLw7zn1b325cRr/Xlj76/V/hw+6wfKy/mL51JxWqNRrskR93fMD",
+	"+oH6Gd1DXf177uw5eFXjZP3s3IqOE8aFADsEVofH4F4AzSMkqao0LY1QlrpKkjcJMcYDpE52lfX6aFXB",
+	"qhConELYL0ZQeq7NuISAem0LuOCLvu+ygPqD1QjwJf/opg05LmJcyEQZ6wogk5K/Xn8l9XhHbDMf6yT0",
+	"fdHxaa8H2vrnHz89DnGOhS8x/Przj59J5PWuVBrzC/N1qHnXZ5z23cpKZXG+Pr+ok+8h5DOKkVZ/dPKS",
+	"ilQDxbTSEeDSIpztMGlCOsgliIyWo+upZS7Fqi4wHwQtwVd0Ycf4lIJ5yum5EK1mlDrci+jyOu/oMKo1",
+	"CF/HPFltcpSVlcey07viJscuouL3zZBBLdup7R9ye25QuDWyNd38ilXxmewLLjG6dqFeR0gdHjDMmUvy",
+	"tW/rlJoo9j9KWXvsOxV916+hPqq6e+xKCo2jslBfaNTqjVp9aR0wZjXMrG7ywMBUu63UG6fqtA44hvV6",
+	"7YT6z0nzp/pfA/ENNckPb35v5AKKKq3GIcWhzhMu1P9Cqv87n34yfO/J268/mQHe/9mNvSffH/7lg+GL",
+	"f0A8uLZ7VR2aJ7Y2G3ShtWgvOVjLpg8LUlEXdMWqKLZXuXLtyjUdBE2n1oUCUoJsaoAHTpP/oxyvMkX+",
+	"6hjMq5ku4VZm9Rpt+bEHqKPL7uMjjemPXAZrB8SPO/jQ4vSHzkWBBjB4iBEv8irjssAMESydr0+XOX1S",
+	"8Zw337rz/q+TCR7IZwLagWWPGMgViCmPDjhkimFCtCnUeiU77BxW87FRJ8cVPf3H8q3MV65BxSuZwbXO",
+	"SwluLzBxopCVZl7TUlHmCQRU6IQQApWOQQnb4GYRwVq+QmSA2GAE7Hs2mydr8FZtavciITnO4oiK4GqL",
+	"uMmoAGu0EurWu1hlMqngK644JpesgMG079EBXPZgsUC7A3iiA0G2GOsn8lYOjg0jEASengrm5zEZPCCc",
+	"QTk2l8HcKgt1dVM1Govz9WMLS5j5FZWgUb/Wa42F2mJjvbEcM7vSPCWPd5TjHBoQ41o6SVGX7h25ARqH",
+	"sTQj90AW3Pg9vQcKbFU8hEZroXbCXnRqJ9hSu3aSHm/Vlu0Tzkl2ql2nDWffV8Wp9kl2wlm287cb0uN8",
+	"JfqkHtj856sntxd6S988EfyfVuOhfl3+38Wtb53iF5ftc8fpNxYQc7MEnXzLDbooIWXdM1rMsuJYJp1n",
+	"hiIUmH+Au1SsCuoiQFIPCXtiiWfd9FjUDl59/95fS40CT1xAD9m6EA+BRReeO15keJG59WHmuBQSZtXD",
+	"CwtFHu77wmYSzKNneeAGg4O5cOGqUkpnnE55+91Phy++fLh37pSrVa/KY7lJYeOZXSPeoytAapGCcew7",
+	"rnNtmpZhJdJ+zAnQRwICI7Sl16MyAGfNwd1m/8SCxFW2H7H9709YV8t9WWbcMAv7uHzLCvTlmO0EFnuf",
+	"S/BL9aXpTzwignNg+zwQDvRPLEjzn70337r9+nNfKP+5dq2sao8bf965QINuBfS/NO85hk5fLBWzj47z",
+	"VA5NXkof6EtIfwHoEqMUgOUBwUxM7qpOZaWkuVQ/1Tw4XoZGjq/Y2WHbHvQ+ThK8D52bRbEMf29sbal+",
+	"avoDpwVvey4iv+yfD+K5SbPC4UvP3n3l+hctiqm1eGwsKd5IWOCA7sEsgdElDneusAXOasRTghwRcJAz",
+	"J6F/gAXd5aR5GrurnXEluI5c43VRrS59Y622cHwZGp5xO0wG44yM8oEOA6y5HCMNqhgIACERsDroqXCD",
+	"wUUdLraCtpMoMrGdSGGfECg5txoZr2LWCacQQbEy2OUZscPV7NeidSzHNIUdsKAmA5/RnvotPtkTK642",
+	"6ksnj59YzoDlyj7spoxrQvvL2Jnx3Y7Jw4pXRHV2RO8x+PWWF5aXV0lTfa++PNo0gS/Q/PL6udpJaA2p",
+	"8vEMk/XflkaQjeMXrxLT79c3Ko/960ZlY2Nj48rRjUr8w8bG0a/DW44ciWEi/8f//IeNsF5fWP7a/L9u",
+	"Nr/7//4xG03wmlVB0ssn9SMRpVqA2y+7VP3xdUxHb1HJlpd0RnruBJfT0zNdxMP92rErX/t65gCv/Z3x",
+	"5oUCvHldiIcpH+jpyINh0easRuE4n3/89O7N5+588kkyKifNoqNQghoG0iGr1iJOTWqssKX60jgHR5Sk",
+	"S+lL/Io1ytmtSgIq02DYQDUQ/V2SsQFsma4gDMFjNRMifu9E5ehkpsXl0HGDGttWzXMvj7PgogbQIcvE",
+	"3AMvVtJsKHVVMtNAeE7kIExg2IA4jAA/RDKTm6zeu8GLcvri8jIG6ugo5LGbZ/aLpoCbUq3oWVzQspuE",
+	"Nqb1QZ8V9j/iI+eLuzfXbCj+W7j9ZcCsLdz8UbMghZ8454te4cbrovhE1UZcEn7wZfP82ro2d1HlCR5A",
+	"7OJK+4nWvGFQ8P16QmmyKhDHn4hvGC8ApOTfMS1sJMxg4ZpVwTjHiV0lH2lcsyrohdNaZWWl0qjPq/+f",
+	"BIBApOICk1bTjp4ws+OuEuC6VHZVD/RU66R9wllmx9tLdLG1YDecOjvVPklPtJbt484SW2wv0Earbp9y",
+	"TrIT7WV6vLVkLzoLrNFWz5ZwVjDFAmwIGJuoE0ZsQg0WED0v45D7Ptv+Bg57udVo152TbMFeoqdaJ9qL",
+	"7LjTsOv0ZGu5vcQWnFP2idZxuthusLpz0l5uLdGFdp2dck7Yx1uLtNGOHXJ6HelCg7ZP1k7Q5eNqHWnt",
+	"FDvVqp06sUjZ4tJxatNlSN14vLKytBBjUxfbgDLO9oghFnG445Xw38PlDpevnnHkdh++d+POezf2fvrW",
+	"8LOfjuidqnkBpTMhmpSWO2Z3y49KE8e2me+2B7lCxUWmViwMtLqhzi6xu1Rd3dvMNzGK26ZIhSkQFONG",
+	"t3zIBvFcvrWCCKxYxEtItsE1401EdSJOgwQNVr0Mgucxgkx1YaK4TRFC3V2MbSa8A3Q9/AusTVpU2N/9",
+	"Adg4zDEQ/GIr8keXOKUwLDfpNhxXrRAUZpU0xRbESABeMLpqKK6kK/Xe/N2fYtxGxImEswwErI7yr27c",
+	"/c/n93+UZzel43E0YJlgAc80YZ+9GiNvZIJlauEeQSV1BlZVMswvUXp1UYjLufkNvhbnFIFNCIv67viC",
+	"d+IX6pgW6rlbYETvI6R+m7pe6DNM9oVsnZFcX8HVwcdQHwNQiUnwGEqKE+n4YgfS/7qux3Qwt04lUA0a",
+	"x3UapIRazad0UHEq9XEuy9wlOGAJp4J4ELWEC1y2TI0BdmcfoTRxsZTKOfpE162dYT1RW6gvNJJVYpKC",
+	"YWGWAGOLjmWRWJeSPCsdNRIJTgsJj0KAULWV9hNyc/HxhdqJnW/26r1Tg/WGPOHUB/+83Hp84cLJq3X7",
+	"zIne4va5hn9q638v0LPmSS0fPmAQUUNdO6qALyNOltKI6KkiIVNcFWV8H6NHvpwo1khV8MmdTSYlpOTz",
+	"wmRxCTGAs+6HSybx+95y/i8mgKSAPUytx3n+ECYy7efG0WDe6IiL7x/VP3FjIObRSybooqkoCRecfxWg",
+	"LwRFLOTzSfwKbRsuYOmfaiXBcYxxj6VsWy4OJRbkdoS/9fevIMDWijD4/OOn716/PvzhrfwdLqMQFLFV",
+	"ovAQgS3WwDQRxfIgEFAW9WC1VarBY+FK1mlzmAmoAXkN6qBqTsI+AlmeN/BsmiPJOPHN2uAJWDufMO4w",
+	"R0fTdoS6peunmnPzyTwgyB/Bq6qsyRAX58BMhqtRl9M6mGpcPAMLf9psi1qx0gbG821YoW+APynLarWU",
+	"t7FfOZuXGgVCBi/4gIoBfrlzAFKDl8XJco9eNILWATm54axlncwYvPfzj58ePv2ruz/77d7Np4YvvLp7",
+	"67m7N/6SZjdR20zXt9jhl7kbXDS8J2I02c6T+McZPCNp1BuriCc9C4YYLsdM68SjHPmVQYLUbMkaxR1c",
+	"JduudFvGsS4TmL1fqE/c0kYTj1EZISkipg8fGH5T1mv+TywYZT/7DDSKQMLVX9uuAMzOC75AvOHKSuVv",
+	"15/dvfnu8IUf7d66tfeHl4dP/XH44+eHv/jk7pP/fufD9+989tKdT/99740bu58+97frz91+553hU+8O",
+	"X3hy+NTv9964AeWLacA6Ak5B8pEkmHAhSduu1xcqWXH3C7VGPWXqLST6Ow0Q/V21ED3GA5d3LhcX+hcW",
+	"dXloKOcyfez4MoCvfoBKV05Y1zs3nt975bPhb79/+5Of733wKi7q7s1nhi88uXvzmb03bsCf1/fe+TSO",
+	"qrr79k/23rmx9/p/7j3/zJ3ffX/43s/3Xro1vPl2csHvvP8kGptDxm2sozOiteBaps3mKY9DMe0kTaA5",
+	"NixXg0Am4irUaZ4WUQ9tvnLsH5RjH2JQE+jxalfiSNQZb6Fc971mhetizfMuS9h1rHb/JXfspwg+GbFq",
+	"aqWOFvP550uPPkIgp55AG7wUotsuEtmbPPS8JrE9Rn0Q60Vf543rPHWoHR2z8OYGh16V6K6N6S6iQ1R1",
+	"V2iA22IDXdRA35jUC9ncPFkD3LSm4RFNgk1MP1Clx2cWkV23DcAqsU5hsCSwyBfm8cF8thjr41uaml82",
+	"//4VhcvAWA9eUShioRzFahi58HNvjLs/f/HOJ29n3xuz8X6sFXwYZsuvpJZ7KLXMRDFFJI2FbElj8eAl",
+	"DW3yAOiIqOLMV6LHPVbBv2xZhl+wzeA04huNCwYpi8HuZ+/tvfKX/04WgyhJMqd6VnZGZGxMBST9KZGW",
+	"gN4n2oCstKIL2OkaV4IzifEPlkF3Er6juYsjetTlcYHtHqneef/Jvdd+hFuDhQ5JW4Q+aXvsqtvyWI3x",
+	"tvBtYOf4oEVQB9x75nd7H+hNTX93579+s/vRRxY5sdAYfvjW7iev4/5bZO/Pz+x+/OTeb67vvfnWnfdu",
+	"DJ/+sX5l3xffZnZQo7r4e/SmH/7n3ptvgUR0+43fDN9/c047ZE2xLDlSOZI4rO1yqI810OLPGjQ8IklT",
+	"16pugtM3KqJpisn5/gAyFhICK2kx6TpaxrRFrye4rvlWyMtR1nzykCtj+8mDQAdlxbL7I0IRqPE8NwqU",
+	"Xnf4aQvu9nGZyKpA7bHKSuXOZ28ouvr0jb0X3quMymbq4qa+3UUwPvxGB9aD+WJTTfhaXjJaI+3ATZ2s",
+	"4dM/VQcBXLa7N1/YvfV00tRx++ffx3HdufH87s1bwxefHT715+RI/3b9SWyJfw5//Pzd69+7/cp/KCnu",
+	"oz//7fr3KpaeOxcXGKdeMIiFF3yffh4OFJ6YPNdteh4JH+2V8sKJorNCQDcuYDnf3wLGF2aqgHC9kfqC",
+	"MVAObObtP340/OVzB2Kq2J/37p4B7qylLqqMe8pU7BPbzE9YzjW/WAFLQNWmPeadpoAEn+LWGwBknObY",
+	"eD+Q012XM8mwnqHit/pGIX3fhcq7GFKo8fsUAwFUPSwDFBBE9MEJwuVjfms+3iTIgLCECnkICiaaXAcM",
+	"Jwq5+3jIkjCYsAxVLK64wVHabwsPIEcDn5oq+yQQRCrlyW276gqTLrdNyU6pqytoeR9RCnfoYM5ACwGe",
+	"LmkNNjhNrLJvLsSo5uOBZxYj1k2Kn5S3JsQQRg+yQWmjQla449idYzM/wOBF9ogpFB/dOe8/ufvRn29/",
+	"/JPhix+WuXOgJr26aPEVgOKc6BbFoeEfv3f71u+mdKtjiHS/UA9fQ5vCSR/eVBfI8EefVazK7l9uVK6o",
+	"xcm6wPZef2d483tpCe3W8OXX9p5/cu/1Z27//PtaRIMJJ68lj+6cjUW90/FiyUR6dFLIgx70PTXbtXOI",
+	"KEmRBKLX9b8DOYxbcRq1+vGUFeP+oZgso8vYcFPZITMQWG6OvMudmW0s1t8fwFJ5M8t/O0SmM3CNptxR",
+	"ioqUjPeTPwx//ctZZbyDxgPILlQ9uZ5jls0iVTU6t8RkIWPGse9sscEUmKeodHZC/ovwBHQFx8NQuZMR",
+	"C1py2Z8S/JXq+wWpvvfPBfGV//+Q/P//P3tv3t3GceaNfpW6uO8ckZkmBICkFvDkD3lRoky8jCRPbt6B",
+	"R91AF4geNqrhroYgONf3SPEiStbmxI6XeNMkijUzsWTHmVi7v8sbAqT+0le4p56nqrobC4kGAW7COfYR",
+	"AfRSXV31rL/n9yiBG8n/73SnenzZfLF8gaN4qHR+zC1cCEOjBhZqQW9AA1lkSzL+2agIlxBehFdWMjpd",
+	"YM8oZxPjsSWvSkPpW/M9u17CnHasPz/CckmHwgHpecph5nSa/KLiuLTAhJSHm9a5HIjqRoRDgF5NRYqt",
+	"VMWQQZi6CAWGRmah2DRIsR5gSyg8S7j52HXI88OODRwb6vQcocNO1Tk1p/MRdAH44tDrSsMVODLuFpjr",
+	"cWyKunlYQcK0/nCO+FjT+v28gScPloUH0Lr719ULy2IzDxvGHFdGfzvdycE8u827ZF0voY+LdmBkCLyN",
+	"NPAkLz7Ji+/avHi33RLNhQ9it3SzER3ecv9RKeQosiiqCAfxHdd1Efunuv9FFfrI/IGMgGObLuo3ZYNi",
+	"ZatE245EWIVkS/YQdU8sofSh0ZJX1j1vp0zETJlk0ffqNcyOCyNEUg+b+BJMQ947bA7V1eeXPOdb5QC9",
+	"Vxy3rlQilk8LjEskYtDR4XofVx0IDd1GZqbh2DQkKoJy6FjCeyHS+8xidoGpdmbUDkulik057Li7nA7d",
+	"ZU5p/EKk13U85jb3XtVCLO2ePOUeU2eDp941OAxXQEIWpV9Sy09+rxOwiJOf93PYG0Pcb/eRK3UHT+Y7",
+	"oZC2V6oL80raecBs1H7/h9bFz1tX3/v72ffFaX8/+8FsFs09Wi7TUuCcps9ZAdVXPTAD6EWoVYzVt2ey",
+	"yXGXJSwUd6JLaSDIZcYSpqMDDfOiwZkkAFJxZy06YvOWOxTnvYXpfs4KLG35Ss2WCoVNKmyFpQmj2l+8",
+	"3z77VRRvtE4SoWsGtYU6p/9+0QPYZ5NafiovRjsMcGIQ0ASofyU+J+CJgcATnbiJvVTcMXqMxUlNd6RM",
+	"EgjvMNqAxQcgQEAm5iNgN8vX8RLVIBc1dGcLXYcXmIR1SuCdE5BFj3LFhgSRZydoKgNnysRmpaZsSskj",
+	"VoU0eX5W54FTouSZuk+tOjQ2ku6eTUsabQcD3RcJM+2R2osOtMQOQEr0Umetq3e0LssJXdZXlUmJO5T2",
+	"AZ4+qX1K8VhFlw5Y+eGz1Q8+Xv3krShgVasBLcmHiEKMEYUwSEZ+VLM/ECFhafRvKm4qbHzzqBUgo2na",
+	"DEAIdeK3nwhJ0NcIGGLp9Ateid/28bhcDiXxBHkwQR4kCSiBEIkGlCTo4P695AbSDq+oSIpSCINMHdGn",
+	"sBN49KeOJuHDwho25rpBKhauS2I0tAHMmnzEQFNATi4Ja7S5BPST0BcGUAKQOmtYLKC2QpBarkumIMmm",
+	"TSxlA/LAanLZysHh02lyhDUDCJ0V64EeVQQNGklOFdjTwI6T2PCCqF4YtRmCJwdHMOHJ2b08OfgGN6TG",
+	"Wbt8YfXmD081NU7MGQU518GLkyYnKLNB7LzoMRpr0G8RZADFI4WruUgDYs5m5swCUz3/KhaPwAnsvU2m",
+	"M0QeX8zqBjIqs1lvJjdEaFQ4NIfQoXESlKhvX2xznbBlX38lUcSyaxb7OCu58Tgr8g6byq3P9tJ3L3oB",
+	"qXo2FLPIWhax6uWuhrQdlO/ERcAkx7/TYHdygXQg7yacOwNl9+yhAXpCtuzjBGSLQZRkJQxEK5lq/+58",
+	"6+r30wYRMgH0j44PESFhFD9PgfUj6EmTI2FeXJNpRj2QSA5YOCNFT7oZmvQep6rAOqFy2kwAQKHHKTFl",
+	"z8gTgQWV1cyqykgvh2/QD4KDiBN0snWG5Xh7loVnDA7JCIB7vWOOkLwcJmM2LnzeyE2TdZ57YrdszMa3",
+	"hXbLBCQ4AQnuXpDg+ow5TyNXzoCwQexqK02S5P27expovUkMpNXDiRUJtCLzjhPIzt5F6rBFYUQB9hqh",
+	"f9RS7IQ6MICmjkG4Ngx4gYXE9ZxC0n1KFk6cFi7TPq7qEspUXIEyG/kKhcVj+1bDcqfT5CVhivQOBUMK",
+	"X1tuvQw1fY45vaCXpI47O5xglNsmDuMBBisSmGBRy3ysLX7Xt7bka4yaWzvN5IhDwbK5YaFguZ0FBcMc",
+	"9fygUDC9VrcMCTZe+8QI/aZJO/ZNK065jTuyoa17X7S/HgguNgymfszRhT4qUu+jfrrPdsrlvuD5Xwhv",
+	"WsG5FPtt0PAiWO4yArgwB+mExPRCpLJFTgLPkHAx7IynAFyOX2A8EOZUyJmbV8AyVYQHRXWGHsEUBBzE",
+	"BSQ1sFYWnmtrkc5oA6vnFgos5PSBHmLhxzQ2DluiTdk2jNSZ4reTRG8x9h8EomGR3xTqEihqlOx4BeYi",
+	"+hAGapAibXpA+GNBjzCw/bgM71e905bLkV94Ok3Msu9Vseu9GXjIKqcmEaM0vMCmTC1pzOnopC/AHHh1",
+	"4EWqGvF3YC1aQtniDDFKsJkqMA4974AKBVI/SNXKwAoWJIpFARkFjl0c5BgDD4aYJs94QSVcA9U6D0iR",
+	"IhlTj1KGPZdTec4pl7XgVgUmySMvTrmcqCmxOEE3Jt50HgY2GXYCHoRoeO3Rw9atc6ufnlt9/39aF2+u",
+	"nf+vteuX1h7+CduRxViGL5/rxy+8cu+Pj89+st38wjSzhfzC8mZ9+YVbFz9fvfZO56R+fH/t1jcxfuFD",
+	"8/MJsz5Q8okCCV4zUk6GfwoLTYwqrDBFW6h17fLqV+LmjDYStV3w4JobHykGNjqC5v73EEILyjIS2J1R",
+	"VN8bRgoEPrZDk9oIPwRekgvn4hfOvZHcPBR7v5+JKKQ19cUy4XvONtxUcGa7Ul/PetWaUOOdllIH+A5L",
+	"OC8stz/9c/v2+63bT1MDih4xGzlTEWTdSFJm/YzeGXpGPPO6hEIleJEO9xgx7V5K35RdZDmwSlqMmOkz",
+	"Lj9jQvfAouctQTMKHwPEeUkAXGcBLzCPkcCryXoIi/heg9SAN5JWMYuljUnQ1OIAThZ9iowaaInCd4pd",
+	"kgd+vbRUYEHF9+qLldBsLlHX5aRJISsWM5nBTJb0xJLJuXXli9bZB7LuggE/RlUoSQON3wKTJRWS0qPo",
+	"1mkPGxa75/aZs71nED4PSykurHeyOXia2WmvRtmZqlv2/KoV8BmvXHZKVMWa0rwG5n+F0qDqpuFfcZFQ",
+	"a+F5qXyq6DAh9YxU1Trzc8oWg0oqn80cnD04lz2Um9MsFDzwHbbYT4Wp7aK2kRUEVqmCmWqrSqMcDuBo",
+	"qXcblbAdGZtn8dFnnnN4zeOOwrvH7x3eJ+JMlh2X7uNwYzJ1/Oiz5EDuwIEFYorvxZc/MlWXUjj8lZNH",
+	"Zw7B0dNiCOEURSYkN5fJQO4+oL6477+FN14g6ro/LqT+9d8KqUKhUHj1R4VU+EOh8KMfw1327fvXIzP/",
+	"25p5PTNz+P/6v/+XcF1zB/4x/W+nzP/3//uHmVd/9L9SPeZ7YhFsv0XwnNdgrmfZigJeaRUhtRpeN0qG",
+	"P3mwvHLn3bWHD6P2wdr1mxMTYYtMhAGsAzmafboekocCChiikf8hHxoFSsLIyh4ITEtSqxgup8AUMIdY",
+	"Re807RWWkqLOIFzsvhjboUXKvvc6ZfIYYSYsEKGP0yV+2iywKRRZEiVbbAaqu0PV8pcM0qg4pQp5/kyJ",
+	"urK1vFDm8r7T4VPIq1uuboblWjwoMMmo5XAkzZDduYCFGz3M1Qe/W/3y3DRksMDUwfJR1WyrDGWjLPCi",
+	"hQvo+nIMtuF8O6gc+ELkfCcgdaYNH/gXMEYVhy3iGPHqXJhLFFWLrG8gDd8JAuifv7fNk8SmyQmh/o+C",
+	"wl/f3Ngghq8JHcCcmAAtR6Nb8O32wlqCMUUiptyTB8ut2w9a5+9NwJcjUhMoecaJHDgOYfheruWUEBxY",
+	"HQpvdxprvVDKo5xDSS9tW8/XyQKU+gUWFfueT37yTPZQZjYzbZBq3Q2cmuUHmGpB49c0lFjGClTyU9lG",
+	"AIIdXSqqwFzZ14B3N09Ab9OTkCvUGEKmiXvLRJGzyDxhxJKGYwcVg/CacDkNYv7IRJKiaNMDz480PRCS",
+	"37dKYqYXiCX1rPCwQ22qlBeoS/lBWmPCqy6wKcA02sjkJH1o7zQ6IY6v9O00PLvYDPopxUxxUrHwRtUF",
+	"UnQttoS+OjI3LTm1GgXgrK88ctUAq0tLKo8I7RHQUdA0YjqiES1saqpzQQXmMcn+hI3hsEVR697V1tXv",
+	"FwjorobDJTeDLCOEZrXkCCO0Wgua8MCqKSeuM+raC5ovU/Z4EmtMw3jhkSOAFVw50jw4JjkuO08CL4sH",
+	"VtMgdeZSzgvMRKTIC0L4sMUfC2mCMQNsW1W0bHyXDEMbSIMp+SeKTdwLhjjEUAtLHHokS3wq46QRZ48L",
+	"/4o1QMtKA+7Iy8f2IZ8X7HZOpizAQsuZxnHjVwaxZBAlsoz1s0FOzSgwSxdC4oBdWg5wmsX5YA2AM+vT",
+	"jtmU1GHEtP3m8TrDqVDmDGBypM2irQmcCLnTIP0IDKKkYtVq8jDk8JIiNE1e0qsB1gvIM4IJQSEf1N3y",
+	"ap3qU/U4lJmlxmDO5XJm2B5M7h3Mr5rwQbzO43QmNNvCBd5lsx2RO0OnoZuEe1XqMUqoy6lkGYmM3bcY",
+	"ZjRJB0oJGqjJy5j5juHbBqnXwEWDrKkEQykcU2AtwQPKe6wHVZ/eO9jyY9WY3QhbuNt4jKsrODrc52jN",
+	"ouiCZLiaQrkubc/QSkmsZVwMWGWcThlhwhJtCkfc4jWwQXVKCPdGLPKijap4A4yi57nUYsJ+6l1Vi8lv",
+	"WTIRYeXtI7amgog/ESc3hlBQz9FGZVuyQa+LxtcKe3/Z86szNoCifjVgmgkM8ldg+Y8TWA+laBIGmMpn",
+	"DPXq5MuVcuVZry4umtVfSEo1EK6pfOqojvOl8qkoR3zKSFUp59Yi7fjhyYNljcDlTx5ciFSmgy0q5uXo",
+	"YfGn10jlDxspGe/sTysP78Jr8FT+0PyBAY43UtorFafM6lTuUJzzuC+Pw7bqFVH9hVqzcqvZji1MLQMD",
+	"+rbfJH6dGXoHQrC/88e4lpgUmz91hCG4yLrB5VoyAjKol3v59o0936m1XHfdGCdI1LaI/dALpw6TtREo",
+	"XZJJJog/IhTNkaguMhX2uFdOVW/W23S8IR1E2IS2MpCXjRQt7nCDKDSPtjuktxcSjyunyAhdt5LFqT4h",
+	"BCoUmEYTRnw4yGL2cuKEBY63EQ/Z+5Ay9A1QJj1Bi16Zx078Rh4TfmRoM4uZFMZ2CBA0CwynCGhvdZcA",
+	"ibzD3gH0jFUK3GY+ctqPoVlXvnXn1yaZ8mmNgusF8VMu7mK503uc+baPkbgR0UAXFis5Teyzcn0mP/OI",
+	"en1DcNPCqtxl7LQDAf5W7nzdunxl5d699jfvtd7+tvWbS63fP4zCrGKYv7e/bl0+13r7v/sh//CU7Ub+",
+	"2dktRP5J4BrI0GeECF1nXqOdktrffYCTunLnQuvyuZU7F9qfXYePZ9t/fpQcChdFEWYTVmAOw2grJMAg",
+	"rLawHieAtZ2QngbqXKvbxuvg0E1u0O1VJt0euWktVE/VGRAPjYzxoU9XZBW0JdLZo9gkWRnsU54vfgmN",
+	"QEBwqRxrxIQXpgbWB9heg00bBSYTw+IGnSUaaXIs4PHu9pZPceVQO1ZxIIykPLEgXosxUmybYM7lcp1R",
+	"OfkKTEXzQH3f87lJah40Wg6IuT+85f6u2g0wHK0mhpjCSGyBQdwuTY5gUr7iuTYXV6t6PCDZTMbIZDJy",
+	"KjoDesLC30uxvA7GYCGkdwBrcNwSCYM00E7ws/afr8sOgXfeb13+tnXru9a1K+3PP117eL/16NaTB5da",
+	"d//W+vSmVH6ffvH442utd95uv3+3/fUfxMNh9eHQhQyof4VFY2xNVcRm7JItNDPWK1kYzlwYI3nyri5u",
+	"yfUxcdfjR7ZHbeJufLMdsvbi5TIH+pi6uZH1hgYZ2gfQCtnUCUPzJEI7xgjtEdvWuIEQldFF8Ky6Sj9N",
+	"4dgw6pq8Z3XUIN0kufN+WX49TnzQyR79M6xazfcUDEMzCCjeNrepoJ+6tkOYn6pUXPh+eXQNmNcgnlhh",
+	"BYa80jI7nyYv48GQrg1BmprpjUdhrj3YRFgYqOUBrS1g0DlKFMeopJ8WLiP4IGUPArVpoty9DrJrbf03",
+	"CXYPCSjY1FVOXTEXwsKfLTBO3fIpnCdzWqf5uxjsSMlipBilQgEPwZxegL2GExzBU8mpBGoVwrwCK3p2",
+	"E5ww81dvJHUkdgjbiXzJcbaTIS19OT+pfGr1/tXWteX2dx+0z37VunW9/cUNYclfu9R+62rr6nutO2/+",
+	"/eyvh7Ajj8ArsVxZ8jAhqR0X6wruj2eTvU8dxxng0tR+pjlweW02k5kPDcbWnV+3rt5pf/dB69uzHYNq",
+	"vfdRWB0jdh+ssf4MMiFzxvgYZGa3lEFGP9Eknf8UGotSY0U0fSf9DWyTx2c/WfvhfOvu33Dv7jYeHOED",
+	"av3elxXHYdEj0AAcxJzzaVD32VZbc5jZthQYJx+16rCNWtEqLQmzJNImRCa2YZL3cWWeFNiUmqppA9LS",
+	"wiBABKpHfNrw/CXZt1VYUAoL2Wlx4Tz0MrgAFxyzuEhCgwuvHdpbu9JyOg4PMWrD6c9/zuYeX7+7+slb",
+	"EmL26LP25Vvtz663f3e+/emFtdu3nzy4tHb7+/aXd1q37/797MVB0rWta1cen7/c/t037avXVu79cTjj",
+	"C593d5Dy7g5TrMvK2qqX389Sm92xltpoeIh3Cs8fyPKwydvEUnvaLDWUpbF6PgjGdJgFEYvtbOv3nz89",
+	"htqwLL8QpaLjNN5OBJYva14YPdPRSzfO+oulmTJga/l+M4RmOgGtGlg6HXISYplSZzZeXAVJ/cJaagvZ",
+	"+4Q1FUuJ6yCdanUE1dBdsTm4SZOHLMR1Fjhu/ArRfrxhct3iELXTR3lQcBRA/V2VojlXYOHbUweeEgea",
+	"0wtoivWjH8brbsw9vHcy9sfhgcfS43e03Wgn/ZvGa39sSf8mYE2d9JjdTlNnm60OIW1ieqqjn8DardFx",
+	"I++qNgPRSHAf9TVwmrFPNrGPySLm0OGBU0pWCAIUc8hsAtEZy6eEeQ2DFJskCgwJFVmxqcs7DFJ0Fhcp",
+	"DwoMuAXypJA6ND8XRQzm5ohNa5YfiOvwQkqoZ7BJuOSAA51okgr1deW3zpSxAusxBp/qUaPRwzy8zDHb",
+	"xPRkJNWmClHCI9VX5t5u4HgiXA+bDasUm89qANO//mo9UBqWDRw+IEyHYlNsWzhDf2+k6okARshLmxAi",
+	"lQ1Hcmh+Dm/JU/ncXHINGJnEProQKRrTE4aakfGh1llffHkEm7J6/4u1W9cnrDSbZqXBcPxYXV2KOQlJ",
+	"j+CBIPtZXWwrSp6p+9Sq7+NdmYypjkjf9EIslwGco6q9OYAoZEsb2bsGXVEkLVFpAuF/hmkPoSBkMWQP",
+	"Agig3DAXNMEAtjEvMDy/6/DNth/cO67oCVhPO7jrza73IcNAlxCcMpm2nneoD0oWgZ+NReDb333QevRu",
+	"++pfWxf/c+XO160f3mxd/+/2xd4R+HG5t7ktDa/rfOOkjc6m9foJmSSORqo9v0egGrNLXSihPYhEBRXT",
+	"jwCgt5OnKF/7unhIexUJJm/cccdzbSrehnDggEGsbPmK3irenQUT9mRKuyVCmaCi8uqBIgYnUmiCutjH",
+	"iZzIfCRagKiBKICT7/Va96Fbv+yMMvAOLZydycwPoYWzfz/7wWw2mRrO7iyUIzx57tCgveVGhAzsddc+",
+	"yMBsRClmh6nJHqQeO+RRn/i9Iyyrjjg4vZqARMqrW1feaf/5OhJ+T4qsR+cd09OWW7eCDXSsPmY9qpy4",
+	"Zk2H6oNT2lcXFlhkBKDLBtCLw6mmyGMkZ3lu8oBWEzCv/JJafnhwp2BxmyT62FDyAbTbVkD7keNJETuo",
+	"eAuf9gSe+MauoWDp5QEP06j1YKy9mNZCQk+07v61de9PwuL+y32hs+992rp/b+3Wo7Wzb7a/vNMH7d/l",
+	"h+uDkvmZ2ZifufLoMxxH686vWxc/x7La3jCvXkqWy5U5wK1n0cfHiDSIuAHsCnHGAIfNCqmVpAVbbki1",
+	"Ha7rQfR2ZJftdNW9vZo4MlFa8+JmWLv91sr97+M6N6o1kijdTanWsajQPvwhGPUMH7MTpoS7TsKwwbFX",
+	"4V78ZRq+8xglYpGDllLNUPGAfRx+ARx4LmdOS7JtTgNxK3DW8qTYJPL1SnWr6ZD1RRxmC5nq+Rx56ZBp",
+	"W1EHo9OHtyCNCmWS0ASTngwrHpgnjxPfgiafDgPHDi8wXvJ88FqJTaviDEWNokr9JIcJtl0XV/IttoRs",
+	"tTaBs0sWcEiLW7sNq8lJqe77lAULBVYLqyXLPqWvQ43l4OHhwbg9QqmxA4g9hlJIO0bOD3TY3GCHzYuN",
+	"GlEDyZXAGNkxdoIZ0oWj2unqfh2c1qbec7/YdSiiJ8isngGBCaZ8w0h9YPlAvh6upScPlltX31v7n++H",
+	"NoE6TJ1XN9u5fj0ElfAXpRVwCuVDZ3t7DbEKRx0BiEe+jJyOPcRiv0LkP/pbIv6HyIxBcB/tLpcGtNsC",
+	"Q8r5MIkeM7RCM8zzo2H1qCzAPl0I1/aYDHBPpwvMPFaeecEKShWTRKjOR2dv4Mg3Y2+UYXj9Mclz/aZr",
+	"Urs8lx1AkLwsFoMkUztqOa58nNyhZKceV5t0NE0QsceC1eV5CFG0/OXjj/8YFUVrly+s3vxhWwVSRCzE",
+	"snhGfyhmxJ2CjSU8BVNoXnPAYCHpihWSE5TZROzpFz1G1caWDC7ANCnvQAKPLNKAmLOZOekKOViXwTzd",
+	"Tngsocef0GBT0kA82AYSITMxbPewYTu0OSsuPNtLXbzoBaTq2UgTzx1Wwjy23CkQAhDGdMe22tQ4Jjmz",
+	"ESiJn9BuO7X9xY3VT9/dJaG6kSe1wn3UL6uFOBJsK0z7prh+6jVUVaETYDd3zddrMURhRNTXlCmEvzmt",
+	"ACdI1gUSDHoFAo6CUMt3HepDpzDXCsQl0HQgU2HYDoJiqqufbE+PlMWS7nUfcR1GrUU6nSeBF8hWEL7F",
+	"lgoM6xsxdlgOqI+wDuwsq+4g4ZkQhgv7eck6BnhUn6uU3SsQB3RYgQGqxGNUPWHQ8GCk0J7NqwdpEs0K",
+	"QsjSp0AfKudBRvuw4Vmo3wtMvoqIkt8wA7gBNhRXXXLN/CyOZN284LpWTOAR9TTilgap8zpQyLkWDyC+",
+	"u4/HGnUNqlJ75f/EHVKdQa5B9c0xe8fn/2hkKw82U7Nh3cO//iqFSzuVTx1Mz2eiPnHHz7n0odjPg5kc",
+	"84iOEYvNq/NjyU6ei518QuxEGGcuA+lc/JjNpDMZRJXLA49bbAnQLuqLk2L7p/KpQxl8RB8OyOEfz8oH",
+	"zBqpQB13SFwyUQ1KZjY2hOcTv5RsAoYU3et9kFQe5Cj6CK5Jo4Qd0Cjh2Ygo7KE0nzxYRitl9f5v259/",
+	"2rp9t337/THbKq+OrbdBh/vbHSzjp7RGHKdhMzSJao8b9K1nERKKh/0fwS4AFQfkBZgRxMwdUiHwuhvk",
+	"IynLfTzMAhpoxBjSghEnL/qWjTnJJVoLuiszw8asup1sU9gENnE4cT1orjBlqb9UOwVFy6o5szxf90kF",
+	"0246TSLBwLBcRWGGXc+Dtg1BmvyiQpnqZltgqg1r2F01YhNE+R8M3UcVW8yGbWAtxhvUDwtxzDzcrsA0",
+	"IYWYQ44DjfLSdbDLljzfpyW0KTmlxNTBEnMaWlfLlmXRAQbqLB4JrXT0dI0+RXKysQG5U8cZJN2FIZEJ",
+	"5GhLIUfjyUFGeEQn0ZKnLIb/sqIO7U4ltu68GTV+dkrk3mG1esAjvTn7RfV72h4S5bNBbQ5EVGQUIaqG",
+	"mEYJQUvOfNQuIFOISIp1opfRD16xfAp948WBSqECpxR8w5ecGs+TrEFy8N/ctCEtjGIzjp2S31rMjjS8",
+	"BEOlwLwyhlGgZ+VMVhgjVhQVRSQoinmNvnCohViuMnx2YfVwYAzFJvQWUEe8ThnSTulpKUfVMaQ+xQJw",
+	"eODLyBGU8Cj2USAUNQsMgGdge4N+nl6Q6C5hHog3wUpUlglHeap6p1/kUMYIzI5lR47LBbU7S4bEElHt",
+	"uG3w6JOHGWajmhqthPan99qfv7V27tLamw9XHv529bv7Yn48hwVCL2dz0RBCNp3DEAIs7VQ+tfLgo9Wv",
+	"zsZOyISRg0io4HAWQwpirTyLw89ls9mI9h4sfKCOf1EaG1cvta5+0/r6WuvSvVQClK9cCYPEBYJwy0yq",
+	"c0bly3fKIddFKaKd+PaV37SuXd6rqOCxuOra2Rqrs36kp8oR4h7dYWo7AbXzuuDEF14mMJxJ375HRgMw",
+	"zBazCwxVSVCxAgM1ScTXjTQ4cYI0ORagjpRONWjEmG8fCKd6Cn+ASlsM5uElUeAqn54HVlP+vaAvpZQt",
+	"JjCBlyak0Nbjivu+XPm+YsAeo1EHuoOOcZQO7wk1NTGXd9Tw1NlhXdbcUC7rkwfL7d//tf31H1AKdGf0",
+	"9Xo4lsB13tnO5eyW4wDCBToBuO5WKggEmEZlTUc5STyjD5sqgbs4DIHxKL3I8LlO0TNQiNvlSEawqH2c",
+	"SdAs+3+Fm/mNdSn9ZEg56i/qMHI0WqxtbxV/hkJLn1LlcQpXSXp5VhkDpRg9BmcQ6nghzmxoz1DYQ1Ua",
+	"VDz5HZrVZNFymESruR6wSgiHh3uMiJnF/HyBcSpkewmG8WzFYZQLVdP+9L/WHj1a/f2t9pfnW2cfzGf+",
+	"4cmDS+1LF9q331959G7r0Yet5XfIwXRufzZjTi+EY44k+IVCKlUc1/apKjKqV7GNONc/CO8VffEIdUU0",
+	"dCULliI0GLZHER/HKTV0h+LMXH+83hDFvGPtRDGEO/oKc4ITKluxaTanneQU0iGSudGzTvQKBg/saaIx",
+	"iJ5yEFgOk80bMumDOXE7YdkPPUVzstfqaepCnNcF21jl+quUcwuS/wk2G5wndnoqnwIEjh+Job99c/Xm",
+	"u6sP32td/Hz1ynkMWFAWJHmfNeo7cHFhMMTnDVadBYspVfM9qObzmOVG3qoEDyiyAWiFIhyGwPNT+dRi",
+	"QKVhdKJGS07ZKaXyZcvl1EiBgEvlU/MZodzUp9kDKflhoEeYz2aysKR6hQ+ShgoA50DtVH5wvspwf/ax",
+	"mnS6cRISGFVI4EhXKheFKupabEZPz9RcUIVPHiy3Ln+w8vAymjG4sdofXVm9/84OiBlsO1Nltz9vJDgH",
+	"aYEioQYtLGck9q6v+aSBSxqlty6hB6MNTegRqUZOE/M1U4IWOcGyY2F1YVJlbAQeevAn5FMOx+KBamzg",
+	"cPGxKBfTwGedoJZfqgx+OI7M8wcPY+9UnqzsTGbuJPjH0kWWy0Ie0Lr719ULy4MGJ2aH5cPKrpOG7w5o",
+	"rNy5v/anc+1L59tfnu9DgtX1WL0pr4Q+fDluAXVTW3VdqzNFfdT3qhhJwM8nvcQ8GR2bZZBIuhQJE6KM",
+	"9YgynE4JGhJVwfJBazyu5CJQ1D3JlsFoQ8eKVYwqj2zFcZy7ZdvUlrgpzEHKDKch+Y0h0wm50I7w8qgJ",
+	"ITq2xw5ghYiJyVwoJkcm+nI9RZ9M5yjR10uAxSRSLiaRcsPKoy3lbch29lLuN9d6grPF3MzB0qw9c5DO",
+	"lWcOWfPFmQOlg/YhericKY5YJQ30Xrob6mysaXo9eWe8etTvta9D1iEeJiHsCUdDEmw57GlisS79K9Tv",
+	"775p3b83rPrdSqaGDXvd9KByCHkaun7q4mPoRbvQ5RwmJl+QZFe6ZjuczzQ50k2KpVPNNuWB7zVDBHG+",
+	"wIRX5JxG7c94ILw9sjWUDJvW+EPwMpzUkPmGxYk9YWnYWywNPWQRcjVEZVEvroYtlkidcqNi8VM+LVPf",
+	"F2vf6H0Ahsh4P3aZQQgfOgWHInvYFaQNm5cXY2dumERbxhttGYsNPKFzmGRUYnQOvSxaIHXYHQGlkSdH",
+	"FNd2CHQU67VX3OlnJ156kVSpv0gJHBOFzONcLnTShUn7M2qsynhTCPobtz36Coiocdijg4SeYL5mYL7+",
+	"cTBy0o0DFMLweXSu/e2v229dXfvqnLR3ho9Vi/c9UGgo87SHhnrP/GbiRQfWLZ7b2ngRspogJAkEy0Rp",
+	"bYPPtdvCTdvsJCIRx3pO4soPt9rv393hTmLEyQujVlsTnNovtXTyQomXla7vNiJ65q6O08DxIdTVGcZa",
+	"EK4m8ocK+0mssO7iAiWmShYjRRoaFyMvIDiCV+62GSb+5Cb9SfXOkqjIPu7k7Ha4k4ZedZOmjZvHuMno",
+	"dG+vrPXwN+3rf9gxeYYNOJ/XFbCKXC65hB1QsD7r1RyQq9EYoOW6nagAhwVetP4sTZ63ShVSEqfbkZfg",
+	"0yqtFoX0BHx7+IMTkJJVpViEPWVyr+6XaISfy5yGrhTQfFixqkhxLbnbbGKVfI9zzbg3ZqzB81Kijh4r",
+	"MA4DXY12d2bqc9ugfhR1Go78WAJFuduT/OEujrtpk6Kzp7arAqwJRXuKtKi9M/irF5a3X7Nu6OUk8GGi",
+	"/JO/2ihHFuvkZJCyawXG+tDsWCkbKD4/eEn8bRpYWS0efHr8WOzkKGx96suyZmZwKLY68+f0NHXHhcXe",
+	"IWwii4s+XZRiU+yrsD4qlxbKYgDfzXZkXWYqn6o4ixXqnyrSAKP89LRjU1aiOvahCoTKYJWwktjETax6",
+	"GszZQ7KQsAarSi1e96nQu6l86vH1u6FSXbt9rv3RFWwB3Lr1+dr1S633Lq5+caN94Ye12/day39LWFGV",
+	"zcQqqHIZndHQil/M6qtGSm8TrElLVGyeHTC9aLl1ehJ51Bj2ho6q5GEw3IOgtyOonEnN0ygR31YvGd2B",
+	"+t6jeO9xeIZHbJvHzYA6EyrMVBveJFOeT6wAubdIVpF6gGXJZSJAh9gIkiTYlFTrPCBFCiQlr9Upsaoe",
+	"W8QG/aG/GaU3wetjX8Z4R8fpsbmAm/H64iqhap2JlMymc/BBXirV+uad1vc3Vm++iy7K4+t3V39/q3Xr",
+	"evvC3faHf3v88bXWlXdXH/zn2vnvDmRW7vxX6/sbKw8/bX94Y+X+jdY7b4N2cQLqOxYWuz5+8yae0Fr+",
+	"ZuXh5dajD9v3r7eW33ny4FL79tW1v73dOn8vu/rt/faFP2Rby+90qB7Xa6yveZDJvIfiiasQPcpIIe66",
+	"D5lQi8zHtch8KqYucj0le3JZPkbk+zoLJDf6BbKh774z1tBgoYJSRwH51q68bPfK29B8yXWbLxunpgcJ",
+	"HmxgviRe8P2iBVoqT2oBtjQR/NSFIo7YdtzggJBzFCYkiwj+4/Pk1tz4wvri5FOBtUTZBhjcHoGLXnlZ",
+	"FEjx/o36x81ka4fmoB/QYjwqyeUtnSKI0/t0EOCAHVixTlNCz1ilwG1GmXo6SHEKDEsS67WQAVZRvkas",
+	"RrikZYvjxOKJschCjDaPlKsNh1PseAPduCF2E+fqgTyE5tXBS3Zwr8vsxPj518ecTd4bhXe9WNmznRTj",
+	"w6KTe12rbzp5iyr0IgzmT7uq3FatFWET75WLBk7xHZ2L7q+dUBafqjocQtwbqBegZtk4hB5lowknjFEe",
+	"CPkOIQYh+VELGhg3pzYpNkkkdh6Gzg0IfxeYw4C5j/HAYgFBg1hokdfq1HcoJxWvAcVurjCUsFWaT+nY",
+	"i1JOiknZdLQ53iIr7j4yj4k7KE3ZPygdHvDqJES9R0LU4YtM/holt9KQTvrGcyhfX1a/Kmxn0nr75uPP",
+	"/qP17Y2165dQnyM9XvJZz23BrKu5OeUxt9k1+Xj7PYvQ25ZiruT2EsjYPtYSCPlJnmWUlVChS9WoCFcm",
+	"4jT5lHZURbW/fO/pLYlax1gCGTNDz4ihr2s0BbRac62A7uOEVygN0AjRDUnkw9uk7LguIPHQQbaI7zWQ",
+	"hBYsLeRu1X3ZkIG1wMLTPSzfQLZLI6wFFjKAkqnVi39rnz03rY/zIWCXJq/UXM+yhQPtBKTOVOO2wCsw",
+	"E5/RqYpbmER1Y5Ot1tLkXyQ/vE9Jw3eCgDKgnadnAkNHBKJPOGXOH0pnMyaivQtMfpzuILnVfPPI8hv2",
+	"mlOt6LF5LvRqg4cVN1GPpWZ7t/HhPg8LSUtEnNrkvHtigb0MkzI4aEOcA1Oa7JSjnl+1gvXxGOtLKXhI",
+	"uNakregOaCuKSzDcrmEnCYvwmli4IL+ET3z7Qev8vdb1/25fvNH+4JvW2Qd9VMQMXmPXEo5qlxqe4xSK",
+	"m2iw1hhR2cyGigaF8FbU6ViIGjDTZ1x+xiQNz18qet4SmRISDglKYR1MQ5UvMdMlftoU2ouSqVdOHp05",
+	"JHWPDBd7dWFxFJsBLTCE0FUtfwlI0H/yTPZQZjYzrZABMU1p1ahBqnU3cGqWH5CyQ12bmOI2JkIRMOME",
+	"WrJqNQuMO4EUwBYJnMCl4qcFeVi8+7uzyJBhvuHYQcUgvGaVKDeI+SMTJbpvoalvucTzxaWrNRer/ksV",
+	"y7dKYmoXSNG12JK4C16dLzm1GrVRfXPs4g4/Yl94VN0lz61XmSTpc90Co9Va0EyTI/AgoKsjfVy0iQY/",
+	"5KHhnTielKjrkpJLLZ8TfC/UtdPkZeqXKAssoaZhUoqhakZt+w/mAmlSvp95YmO3P7q9v3XtTwvktboF",
+	"D+jDfl95+LFBVu7fWLlzEf5tvfO2QVbuXF7723cGWb33J4O0Pz278vAK/Pv4vz8CZYu5gqJl4+CciOIv",
+	"NnHJGOIhDTkHME1HsgT4UYSHlid1hqQkyJ7vh4ZpgcGeNYhqi6OZ86tWEwL8eC9hBhhKcMkMAPxcdoI4",
+	"QMUglrQeCixiBpj4nWlI+ws5HYKGU5IND5QRFHjqNswjrscWqa8p17BZPjbDTRfYL8RuMG2/ebzOfiwc",
+	"c1N3q3V4aDlJS0I+iOvwQLWt8+quLRvbhk0XCkyKszR5SWdE4BFBUgDloyuWr7pZXvWLbhJ5ph6Geig5",
+	"hgKDzIocA0w2dV2u4EPwwVxQuxvIi7Wy8CmRnrRYSBJJFE6cmG1GOZH+poFZG22rWnXbCcTzscDonBFu",
+	"NSEISKoWa6bJcSUToT8vKzA0xbut1CNq50nLVixGr0o9Rgl1OY00F5Yz51ss2i+4wOLTZBukDjYz9gxO",
+	"kyMBqXo8ILlMxshkMrjnp8y57KxJirTpMSESQgsVJCV3XqfTCwVm4UdYqo5MVUWVrRpIdl5KPRmClRCs",
+	"zeSucJWiQu02hYe0fBf0JTe6wDo2stgSNI8rqpetfKw6Nlu5o7aqQktL4UvDNpCwRmBjinWCSwa3qO0Z",
+	"WuWJZ8CV2cR1mDLCgDBG5xxxi9fg1jrCg1IiFY2gaMNOxmRl4+Ci57nUYqk31iek0Bp0f9nzqzO2FcBF",
+	"B2T/B9cAFvs4WSIgpCSfXM6NlFDPenVxoaz+QnX4EAoklU/9VANaUvkUWqKxLhS4nzDwmieFVDZnFVJk",
+	"ChYYsZ1F3frUknv4QIQIAYKZBqHpxTQB3TkNJqiYrZ8eFH96jVT+oJGCjarvj1YxekReg6fyc32OMFLS",
+	"YIDn0553Kp/R4bhUPjNwMA12Ae6M47BGewXUflGRbc/lurUdm0wJZQjJF9tvEr/ODL2cp8WS7/xRtiGQ",
+	"ymdCsbfrOBu2y788Vu3pX0I9aS8P8+0bo/Uwo2pFHO81oMHDceVwau+ytxca/jhqF3OgMmOZ1Yi0kMbP",
+	"shFY6KrCFEZwSf1c1w1dTuWOrZ8SjtgqFloGZUcYi8Kn85S6VLb2Pq4jeeUIuCcfddmwqgrsRDDBa9QP",
+	"LY5YOTIYQeoOQST6uU+sKpn6IlOxvL4ECzFPhU7FJ7RhOjwWqptqT3cUgUkHFwal244JBW50eiwGYpyM",
+	"sHWHTITCybKFGjh0ce9wCte8QR5/fK1165O125cN0rryRft359eu31z74RuDtJf/a+38d+0Pb7Q//cIo",
+	"sLXz/7V2+63W8jsGWbv91/ZHV6bT5HmZ+ZoBQ6yDIF4/qVR/gVWqVMVOhjEBqIt5Yv7TxMReQ2aBlSqe",
+	"x6V/inM2JcVCPvIdGLORd2Pgy/Z4rOUZp5RPL6g1A15Hj2Zo2hCfk/avjPjC5V2HwvBjhQX7OHRRBQs8",
+	"lwODGC0YZce5GAHGJRt4JB7l3oV91EDzn1SbdRIynoSMt0ylP+c1GLrCJJSmSm88ebC8cufdtYcPo2Zv",
+	"++b19mc/TMLFowwXy1nrp6aPdxhc61Y7F5vRGJmWVfgoafIKRBNC+VdgMO8OD3zULUJmR9pQDx436JkC",
+	"LLB+OUCz7FqLi9SWAbUwVKWsSvyZWFz4Oq5V507RpQZEYdQS4btN2MfqwYcNe8iVlLwWPME5CXt4JVQ/",
+	"v6SWP/DBqDGSdSI7iotntxWy85fKCr6Tzc3MZvsUj3XAoMVOkdCsgZBM8xLJlKxvKAICO1tx6rRDKp8C",
+	"xAD0MW2cpGegGOzW561rl9vf3Wy9c2n1yvm1R48whRFjFZOSImFLzH4lWrlMd4lWKp+C+8Yg48MUl8NS",
+	"HKTCXIY+J+3B1ikW7wgj6DLxvZCVHlfrMMxOoavZSRHT0ShdFSmUZbNqrcjEB+mEeeUOjrCo350mYkXj",
+	"vWrUX8eqiFeY4xng35WVYxi9QdCsUeXb5aXzZsIwJWRcXrgEOSSzSfmLHv6OaU+DmAE9E+BX4q90gUkL",
+	"yeeRNGKHEn8a8iodFfQgrnZAv7Zeei2h9sllrFFqnySaZrZLjQypOMZZzj5Cy2G9ujK6kywHRf02CrMh",
+	"O6DZkB3y3fcDR8ONJr3enspeb9tnfx1XQX1Yfk8eLO+dPI1XD7hj01PqYLg71mzL+pFNNqYzBs3zdOV1",
+	"+jayixWQq9PDu0RrzdVv6+aG1NcdlepdKSN8Q/uLdXdpRrphgE/sbYDiAVwGnXi9WHUCbb7LnIHscy4D",
+	"9QH1jQ4MUxRXXmCmvGtcVpoqesQBXJTHdlYWa0pbqaoxY8UI1rzYjCYnpuTaLgiLLByrE3DqlvPEFP+c",
+	"QhfAnDb64agAQETE/JzyaVm8LRWoAtQTr5cqBYbPL6FV1Pc9n5tkCrAH4pv9cpYL9UxmtuTY8C81p0Pb",
+	"zhRrGHGLpkQ+mAj8d9iiqx7RcgtMAcmAd5k3qE/tEL2UBeySgnEF2BU4zKEkMn7R7xmZ8Tu9UZn9M3V3",
+	"6UivtcA3wwLVaXIkLVUbWNeL4R+F9T4elI0G0YSxoiSRnl6xlqECIeI5jwMzdC97BvGjYYGLjEtLzK7Y",
+	"ZA29XXc87GTCFbMhVwy+SkBzdoidJw+W2xfuPj5/tXXrevvLO4/PfrL2w/nkdkX/mM3YMBxRWR9R3fB1",
+	"4HmnoHZ9fU2K2qa/Ij0Bvys9ihEdBCYi4HhTChVv3qlPubql0FpT4PUZRNXVEr/u0un1tazWoEYnmDaJ",
+	"riTrqsoCG4GuhIHCAiLrKcsCW0db5gmzfN9rRGb9qUDlCul+osf62VYdnMi9z+b2ns7WWy9Wwb2lSlsP",
+	"YaK1n9qQAQqGdZV9++q1lXt/3PMwz82ZCL7nuvXauohMMdp9HCS6zvTESp86SsXJlNw4gRU4p6mh2z/r",
+	"DJvHKCLBC6xIuWNT4gSG3O6LdR/7u9TFkWK7A55X/Kh96zjkM66apOMdz/FE2G/yqP+B+4aAVORhuZB+",
+	"RkNVG+qvxUTN1GvqYSKF8sxjNE3MBnUWKwG1T1mnqQ92AHzDo/eTQYGQiwgvwmXHMmZDVU+6wJBWrn/d",
+	"Ogx8F0ILtSY/juuuKxm0Admo1mgDpGggUt6rJiaaL+hUtAOH00Eg9dsuskJTrmaHw+oBssJkD5FR0Iju",
+	"h5BmyOjHL5FZsXFKY6nXOKRBNew4EKmjio42Y+HEGa7kJpTMyb5TrCveIKygSZrvg8XUaTzK3QsXxDf8",
+	"Si2VT80fTM/OJ04EDWxAya3TJ4PTJa111aMUYFriTkhwRmWMHFGzLje83u2h7ooLT0Syrt77qnX5g5WH",
+	"l9vfnm+fvb9HMax9DI9fOfYb65oduHq1Dsae+GlyggpfO94QX9YcECz2lt3zA48s0oCYs5k5U5sgFQsr",
+	"AWTRy27WoEOiKcpi3rr7j29K8k5wgluIExxDwn9TvblnUU7HL/2iF5CqZyPFBXdYCb15uTWRBMFhnft4",
+	"0iN8Z9C5xaGQmr/tKeDnSV5RgWXSERYc4MXtgZf82YmXXiRV6i9SAscgQBK1XC+iD4liDOnJpxeIyequ",
+	"ayqeFosRr4asMgUmCVvEjpJKEcoP8cGehnDxKyBVN60eu1XjIJFmeK8z8F7/sYeGjIjz3NB4vZdhZY2R",
+	"NmE3QfPGg7rL9lPCuUw83D0GJRwhikCxNNGGQ1MoDBDRflnIIIasXEctx6X2Lo3AH0r2rJrSeVvtjGex",
+	"FZzVQ+0pm2Plh1vt9+/uISRgctwfwuaYF5yithOIFx8J8PdB6fWhY4h43fuj2LpkpX4q8dZl9KwP0bM6",
+	"4XmGNlzcpnLe0ewTyt6PVeFH4/hIB15gmBiXZFjTCxFeQDjdIJwymzCPFD27CU0JzV+9YU6niTIcOWHA",
+	"/S+nQhtiQYVGsYTCBJs1VRvDjofgBSYbvuhA/ZCcWVsNb+sJbdtMVh0f4YSYe2hpOJ9KRjN0REIKhe56",
+	"Gq2Z+PzNpedDN2jdMIE65hl4XwNFUbIZGJXqhXfn162rd9rffdD69iyCo1rvfZTSnGBi3cKr3PKoR9zg",
+	"mh9PmcOuQf9NSKfGBheMFB3sDnCgkYqAxXsaCyFEp5NAArTjgEZCyOCzbphew/bwBGB6D3kTyNTKw2tr",
+	"t8+1P7vW/t3H0wbxXJtCJabPg93IloDqKjI3SSMMO6O0X54jW5pET6vZ5cHC9/KQZKpnNqZ6hN559G77",
+	"6l9bF/9z5c7XrR/eRHO/pw4qOy5VHX4ePVy59+7js5/IEP39L9ZuXU/jyAcayQEJaqtYufkDqXzqcDlX",
+	"ytBs8YB10J4rzdJD5XlhDpRm7Tk6Xz6QOZg9lDs8a80V50sH7IP0UBnNBfW7Ja7lvE5T+eyh2VxmTmqy",
+	"YwNnNRLA58K1N0jhf2QXT9K9I+4trwi1lQTUcfKoyHsqGQM2F0Dv6Usi5RoHtgCkhu9N5T4dbRHbFVbo",
+	"jqkjR4AQNQXmcPLvdXsxLN4SV9zHiRSWUJYFuWghhvLk5eeOGuTlF39ikJ+9/PxPDPJSueyUKLG9Uh2J",
+	"76bStlc6YxAgvp9G6qGaawm/lp4JkLG9VKK1ADnekdcXOaSjLM2qoAogcHo/A+MzcYU2AX84JIeWzyQH",
+	"f+KnR2Zy8wfEFZdoLVAJ9acjIyDWTIfGTo2N3Di8RxKG42xSHPdEce8kxZ1cbffzScOt3RH4n3RK3yXu",
+	"7LbBz2DlhJ4YaEAdRr9zceXBl6M1SfZAGH0917fi8MDzm33dXqxRwfspELoKa0fcWyOCXIc2FK63mCeN",
+	"iqcaWhhhA4hoQVsIABC6s1FpYmMcFWN2AiNUhGjVFGnZ8xHpiUlECTmHLOKupyT8qXwdu9PTtkqDxotl",
+	"ZBZOeBH1JS//ezpi5sNPJyPa1UjB+8YQvFg1x6kFg0mt3f5+7fqN1ttvI69zNtf+dLl174PVT95Cpdu6",
+	"+ofWo7eQ2jmaTleLT2xCXFZgAHVXf71hpCiE444lwO7hGfIJQkaJ0zL/ULF4RVzMOlw8VDpoH6Dz5Tlr",
+	"tpgrZe0MPVw+ZB0sHijN23N0tpyzssVM6bB9iB4sH7Dmi3OlWTtHs2Vx7sBt6a0cEHKUSnXf77SZZmM2",
+	"k16jeoq6gSY+Pf1TfIADxWw5Yx+iudKcdbh4sDxL5+1sKWMdKh4oz9Gcfbh0sDhvzZazNGMfKh0ozlm5",
+	"coYetg+W5ouzVrYMMb7XUvmDBxODyBMEEoRMev70gIGEaAcpKR8nAYVRKXDoPoaTiqiwLgAemtdrt75p",
+	"PfxgElJIFlLor+hxJ489D34cbtMjDS4sNaEusWRIpcGFBF8gQhXH6t1I4HnQ98n12CIBHHuBhfyKVBwE",
+	"IgpA7rJczAnIlEVKni+bfCtTAc5D9bUAQ4hl3x1eYLbv1WrUjuXMrVIvJsM+uh+bEWCa3WOxDHuBhRMR",
+	"VGiVU/c05WG2/Tno8mWEwZvuAjgInmBDLTKFpI2n8AizwMrQSFCe4DG64xPyx3urlE3k44cxA5Ll7HHM",
+	"EzyiyuCP1vwaEaBxdrD8+tx48uu6Z+Ekv/7U5ddRPGixjzT5Dc9fevJg+fHZs63ff44Av12baUf1opF3",
+	"/RLvMZjeumGHCFHPGBIoJyiz+TqZEeitJB40bHBZtvx4AeM+Tqjluw71ZZUwFxcShxSYOAbVpW5+pJIb",
+	"pFgPVP8ECaXrRzPEiYTUxTF4hyWtXSyIYxqyzNq0XNdrUPsENLs1IT0DHEXV6YU4JzUofFMFyhQU1iww",
+	"5E/gerlqQCFrRnMuMBYi+RTlVU7B0mSLT0erzF6EPKmnuf4gyoej/44/SS72JPqgLUvAjMSSyA1mScyO",
+	"x5LYPZQ/YzcltptyJ67RhcZ48mAZuXYQQbfnGXd6y/+YJdA30RAWvtvUpdgLMb7qn4PvebfiEvoIaGR8",
+	"ylSTS9SjSGKWJtAYXB1iYMPzaBOGAlNdGJwg0pF681WDG/m3+Ex6x4+kLC+mcOZ6gxMjE2hxgjM+ESGb",
+	"qY/aTLnRCNrDwRvs0Wckug+ePFhuLX/5+OM/ti+db3/ZD8o7iGvx6uhasFYsfkrtzBhnt/gBxRTvx+WN",
+	"JY4QB+0Lw+2wcbeTMWNztBY7g9EixiXE61XgEbKBCindg94iK0ykzNxJsI+kiWQ7MuaayqcqzmKF+qeK",
+	"NMCIeqcHonux6243qXyqSS1/UFyMtFyhOSx0P5dtYYXaTOVTj6/fDc3Htdvn2h9dWbn37uPrd1u3Pl+7",
+	"fqn13sXVL260L/ywdvtea/lv+AooCwY1msWMYGkWTIdWwpJx6ZgtLXfu+cFLPjRXzw5FvRk3THvNOqhg",
+	"mWBEmrVNtsvoZ5jGaMkm5BmTNJ4kz4ioJg0ITq6IxpOx2zJSjEiLx+TEGOvQXBDJcvFSRwPqLhtAqitA",
+	"xmIrsBe80w5bjJsOU6aSc+Y0qUKpKnA3o5+gobJjN487qCt2CmuFFukHhqCsGB9bRVw5V60zUeWc64OB",
+	"zczH4hdR5ex6jfV1M/IZrqua14tElUB39VPNre9vrDz8tP3hjUh85/sbqzffbd2/t3br0ePrd1d/f0s4",
+	"1hfutj/82+OPr21OOx8YRDnnupXzeg9Y7Bs1yhzojhr1Vc65MSjnCanGhFRji0k1RkeOsZGXiwm0neTl",
+	"ipNPBdZSh4/b7cuGTaj0QSGVRfid0MmnSs2SS2Nfo/yLNaIKfww875RNaS32ZUfrKWP9tJxMyCm3fL3y",
+	"11gnUTweep4LDSHEjszYTAkJJFcGRE4t15XpG8AKT4/Fr/65w4OTOraQzKZI1BM7YXvunVIDWxV3EWok",
+	"n1oM6GCWw0Du+NwmqCqZFwj9uPrHeyuP3l39/a32l+eB++bS488+b3/9h9aDqyt33l179ChlpLh8KjRQ",
+	"eirg+Z5pmwPxJpIGGjR5cVYCBCkurYHQo7gIJ4jR0Zagsl7iRzeujqydnep4bh0ktKdH2qezNU6k7lQt",
+	"9kZH32rhO6qUjInpVXOadMp47KgEzZ6hdzVet8A6uleDqrCYLTWFcljNIg0alDKTMEptLjtTn/RM2QTJ",
+	"9Rq6W3XitnobeaTYGxg3+GaAiD1k7PDybcgmySDsIgIumXgbY5fkzSqg9Xwye/cqoGTvp58LiJtt0sB4",
+	"gnIcJ8rxBPAl41p78mB57daj1q1PhlK8o3bKcEzdXX/l96G3Jb8YyEOq0nWdIWx2m0dsGqeRXKSGrcFj",
+	"AjRBHCQ1UHgc+DPc0Ag3rZU4dM6tWk24CZkyw9njphEeRxybTxuEe9iw0CJlH+SxDcDCimNT0hA/OIH4",
+	"QmjSOqebdr4MUqbUhp5BG+DnfkKDFzYPmFtymB3WAEamQrzhRXkL1+EBNjyBvDHEG6OWXBQ2y5XB9yrq",
+	"WRwOxlSz2SwoiQHzns6AvfGEBpDPYdOa5QeSnSEMlMpw6OrvP3r8/p+iTHXJQqAS1VYTZl8+tX+Qw/cP",
+	"Mv79QETg+cGL3Vx6AyYro3lJeJndYMjeqWUQZGHa2HZ4zbWaL65P6peEH7DnKknS+jAz2BSIp2Y9i10j",
+	"kzOwSfBCXxwhiqatdUC3zTv8RcUjVpUce/JgufXwt60Ll1ffv9le/j6ujsRgB/YAjZQQcCmjC5q3Sb9Q",
+	"apX9SqH1b1N7nNZcqyR7z+Lb3MeJOs+QaXH4se4L2UCgLdsRRqwSdEsjVctG1CL3qlS4csC0M2WxAnOq",
+	"YWe6PIJnxMJMV+s8wGjsy/JGkAE0hb1rEisAJTHjsGmhBaAzrupGW6wHJKg43CgwEwSybBLreotePTBJ",
+	"nQWOK7SQ7VGel64iAsFDXYZ9Yjkx5zKzBdZP6ZvI98Mp9pmFRnzyUDFYCdxBtbXoUU48thC9YYGpU1VD",
+	"PaG6KbN5mhwhDd9ji3pOoxe2iPA69VenHCbrDPFRsbdegVniyDIkA9R0qRupNyPc18Mh5MhR5YuSyUgq",
+	"PiD1FReTgwlnBHW9g0Al9MKrnrr6PmlOQOYWuiQOpO438I9hUl9qMLUuNuUk4/PoS+VTx5gTOJY7o76a",
+	"Oep71ZljsEqFh0YbkYNftti/O2zmqPV6xZkRHtTg2Vp1FXycwZzcPlBL/S4all5zOz3etyfbrZ5wFtkx",
+	"9nOsThplPqra1C85TD59+ueVe/dat99Z/fJcP/UiV/qMKpmYy+WSFHVtIr6IHk+3gIrSxtSZXKxKG8kw",
+	"6oY47eO0KsnNZahhi1DUOii3NRBqGQzdy/jpXQ+HDgMQCHzezgDEuihltZh2JUR56I03enzyDk1d7t1w",
+	"8ASruycb3Wm5iTjdXZAxHXliFLfNsA3sQkFkyAJug6AUgIJvpIDxAtqJ6Q2TmZ5PTHGEmS6wrcHZjtCA",
+	"GmFruAMJeqYo4MXY+sHtWvVyoLd6mY/hTMemXiZo0zGY2BPw6HCd1bRuQ099m5OS/ZKPPZKMdWzS3yfP",
+	"CBktUhWyD9jSIY5Zdlyx8cDcMgCmA8gzSAAGTpWmifmaiSdRpG83CKRu4G8ZrrSpUWDOIvN8ceGSxcPe",
+	"+bZTLlMfyHUlKocEvoWvz3LhMO5Uay6agaWK5VsloTTGhupUeb1kKuxlmTRLhOv8J4clO+Hn9DR1Bz7j",
+	"BLX8UiXRDU54frDrsKaTXOqW5VJfNVKMngnwXabyKdr82evH/t1zfpk7vPS/Txzjx9gvnZecY80XTj5/",
+	"5oXnjgQvPHfkzDGn4Vi/+GfxfeOFk0uNX5480njh2UzjheeONH5+siT+DV56LvxO/3/yiFP+58FNN7F+",
+	"B0HMghDc6ZG27YW/whRptGvr8gcrDy+3lj9cu34zruJQn+xurGtvpKoN6TDA1tSZTX0S1jNC00uLMNog",
+	"vucFGCuzipyyQGbVxNBItc4DUgRU62t1mi4wiMRZjJjHbFqteQFlpebMP9EmhN6q1hIFitLAbxJulemo",
+	"AaeAUUnsmIUj/SfaTOyf9fR/YtL6cD/x2ilUV+7da3/z3uOP/rL6n/daFz9vvf3n1q0/DiVgO2Thyr17",
+	"jz/6S+vi58kEzVixq91T1O0jzs7MZocAr1rZYmKFNrq5T67cNniW/eu90F6ObNe0DUFgAFupj7eKfMMW",
+	"V40IJijZiGs7Ab1u6GLCqpGaRyjg333T+o/PUQEPqHpHXoIY6oBTUuyf8uuMIS8XYFsjtYmR8sPIeUtU",
+	"nFvntMsxlVfo+NhVhRj1X/cjpKg/ngknUXiyrCkrAa2AeMLFRG4vRkxoHGaShucvFT1viUzpekHCK5QG",
+	"2BiEmOkSP21Cw68Cm3rl5NGZQ+KHnzyTPZSZzUwbpHertDw4yr7XkG/SkEaEUNxy2xJ8qSv3/7D65Tmj",
+	"wKSRde3y6lffGGT11ln4F79d/fZ+6/N3wRdeuXNx9d5X0XPJlMMIdQDfhLOwELkPDKJqCddYVbZYBbFg",
+	"XTqdjl8ecEdCM5ApU9hdpkFM2+GB75QCk/yfs3+CORHzJFZMnrTu/NogrUv3DNK68oNBVu9fbf/PFfi8",
+	"dv3Dx+d+a5CVu9cff3DeKLD2Z+8ZZPWPj+DXx2/efPzhTYO0P73Xevu7NDkixgiAM8BBOdrwklAmblWx",
+	"5ZoBnGusSTzfpj4gncU0BxUrKDBEYy8QixRdiy2pqwm7SlxQWGpp8qxY/qTsuWIexLXF4+4T3/hVKyBT",
+	"nFJiCvGeFktaVv2ojm8kbGLXqAjrC5aLApgVLZuUqOtieF1i3opNXE2GeESDlDy3XsUOMEeywIwqIx9T",
+	"FpFUd+KhqpYrBkRl5IRYaFBKGF7DKVEAeYv9ZojFXGeYyIV35/kFhs9uAFG7VxPziN9w8RXwb9iU1hQx",
+	"avYAAd2Pv9Izmi+/rKR3GHYRMwJUeKbtN4/X2Y8RrqegeQ4HlHZAWZq8pBoBYqt52LPwcl1XDF+egnEb",
+	"KZ6AHV9i32DelFwwievwQNwBAsDUdSXyLHJjqXB1x3ojUiQGF9atgeRkqFZC0NFH582xnxA9TVkgwX8Q",
+	"xuLELFuvVxz1IChWjh77+fNmusBUH8FcxshkMuJl89HZ74hN6xOW6pB8FVpa0v0VJQkwjBeQ+RZTw294",
+	"ddcmtmdo+kPx3pDFBZslCsNFG6WYFnDELV6DAI42EnEZpKKmk9aCEkEtKVOLnudSS1gpr46tT+AJsWiS",
+	"tAgcjk03lc8Y6snl3MgV/KxXFxfK6i9UjEps/FQ+9bw2B1P5VLcsTxmpqrAqFoHGw8O1W7EkMlcIAeEV",
+	"HD4MkjCoOBy3iaSjBGEJfADgTYtZen4OAOeNVH5OGMoUGDvxjujHeQ2eys92/zaoLfySv4jr8ziss15m",
+	"8S/E0ovIANuxhQuN0pzYfpP4dWboJTkNyxb3rpILYATseHDUxLzdyLzFpaIJtlEXSb5VXvOpZcM6fPJg",
+	"uXX7QevtG9tq+PY3bWO6KW6bDg5txAkQe0MpMbAHOAk8YROFjWtirLNYesUUA3l4jgFNdlXfFmZVlbaE",
+	"I3xx0BTqNtUOyfaoBHcJoTW9VSDL4QJRQ0IstTs+IajdKwS1yjVGPOYGEqILIJ05vEWCo2LxU3rrbYDd",
+	"DPf6rkNuDrmbx4HbnKQBt7CkcjSR0glodAIajYJGVdQTIKOJjL9dDhVFlq8hgKJTx48+Sw7OHj4wnZc5",
+	"SAxEcsIDq2l0YkO1BDAxfgJpzAKLJDfRPA26tBKGvBR/65S8LobXoHWF73lBhAw2kjstiJdG3bIK2Hll",
+	"uKJ4Nspsi8mWRhD3iXdM0HpIFUnKfRwxT/MFpkJnDheXOGQa4tkxXmfOZXNmV6hIxahGjH4dmWU7Auxr",
+	"X20kLKc7v1559Fn7uw/af7kvfrr4udhkCXEW4wPI7lQ93nfmdqF+XzcTmhtdJnSC2p1wxO42mC8Kc0jE",
+	"eKcjDqcsy13+3do3b7Y/+OsOjU0NkF2NUb/2zrfK7zXha1eMa7/FSpQDuHk92iKZfS2KiYR4tceoEXY+",
+	"BPyULVxZ2a4ZB4KJFzA0HMjdQnJF56kKTIxJMhFRSeWAqaWG1YRm0A5bdCXib4p5xAxBi+b0WJHDR/S0",
+	"jAnhOlJ1CKpIqkNh+YaKMNutCJNqreTg0pFAPU/CkpBvwcAlBpm+CUXqaClSVd9SPdnac4smtp5C/61D",
+	"UkJjvI2EZOhoRd0iRjlkrJWING1aCyqmlIO6PSmZygjxp502y5Wd2Y9TyyYOA68LErdEsthUrYD6juU6",
+	"nNrCk6ykyRHt3HllUvV8KtEBmNIOO8+im5YvMGjuoIfk+Shug4rv1RcrxNQcadKNC33MccYiT4rJTlyo",
+	"6VP6nHiMUVUn6HZkIL7DD68aXf5NbrT+TUSge+WyU6KhSJ/VIn3lztett78NPZyv3m+9ffPxZ/8R822+",
+	"er/13kcrDz4ZGvEJvtbo/ZxBJqEXLDTutw1T+TAJMe/QELPYvy+Kl9PHHJCCbe8ZAGPmOxpzpHef7gcV",
+	"sRze1ZZD+8v3dqPxoD0x8KDkA4In5YJnPRLrgtN1HK9XIIy5Th1nvGZT8URClFTSXULx5ujio+AdwZiH",
+	"e/SBiwyPey4d+ODnJNfn2AoqOfV3Y0HlhCW1kyU1gWfKqT9QEaLYDTtcIY2qmFA8atg6A/hSexYTgoDY",
+	"RPBsfGWAnPrC/bIirhoksnx0lGCAGLTSXI2q/M8KiEstHpBsJlK9LmRtgWHtexgOU2tx5LV/ksx6m2v/",
+	"uoWE8CsuCCFx/b/bF2+gkAj5alM/sf59BnGlSL4ZkwphK/oEUgE66Ea2/KIltry8VKJNPs4CwI2L/QYQ",
+	"wL3mdtAawdLIpnrjtFO/tzGcNyBWer+EFNDmT0rzJtjlTZbmcerr0rxe9N+bVmQjKs2TG2vwyryQzpWf",
+	"0tuyu2CP066ufyo/JJ48WX2epJIeoESvsyCvq/iuwLqq7zRFea8KPGmKXLtskNZXv8V/o0V5ZO2r36xd",
+	"+Av4Ra3lz1pfvYtsvGTKYQUWK7mbTquDXYcHHC0CMmXCizYNYiq7Ev9GESf+1t96Plm9dX312jut9z4y",
+	"iLaajQLTAtwgEhj13kfThFPgEcMis5JXrVpcXOPvZ8+hIQKWChghUBlHppw49j7WHfF5cBEVZ7jDkdBd",
+	"Yk1DYvKAE6/BqI/XLUk6pEAWHEHtJLKQF9hUX5b3BUnQDh0cPeY2iVnqpPwWM9OL2h1TfdP5AhO3jL0T",
+	"RVDkGwiBBaC8KsiDkkBkL4Inq9dIhfqqQCqo+wwI6kuUiLGbJZ/alAWO5XLTEIZfkZKKxWxqqzwlToOK",
+	"dVvA2AATwqi72aLBKStSAagK/bRtaBCrwLTLHqkJjJUCqlZqYh0a0XcI01L0qbWE+YKa5zql5nSa/MIJ",
+	"KgU2rrI+mTYosI3K+rrK9yKLUurt3rV6OOV9ivXAfMZiPbIVtXq9Qx2TWr1tqdXLQZRebWh4ExEf4+jr",
+	"Mwf/6Z9zMy8c/n+em5n76ctH4ibpGTfQJmkO3B9V9ydnLF74l4kV/ukCu1xYYIdKZ1sL7Ixe1XVhYygh",
+	"IWfqNS0z+KTwbq8U3mlja52au221aPvarL1L7sDcVCV3/fPrsX5psrxmZCL/JzSQ8ZWRyKtJ2HX0Xv8E",
+	"dcrskSbvpAeMzN7bIC+GSKFx6g/LxG1GtpnwTGRXYnRN4InMdYpnwf2B8l7wCT1fVv5C5QQtl2kpUKgc",
+	"MW37OGH0TECk1TXyGoWhQsHjqVHoljWRtGzSlMvY6hF2qFg2ho3LZpPHZftJ6Nzo4rKTQoEJvfdOofeW",
+	"Ylj201WhFLEXQsrv7TGSe0P8N4rHAgpVCimIym5Kc/YM6ep9XLKY0EOuxxapD+FA4jAjQukSeEuyQN3D",
+	"KkWvBoRiSxDQwBjwCCkn8Km33kDHKMzusM+3XfobRE3cU8/PMQKeDJzK0Exvnft09f2b2+rWYz/wU/It",
+	"n+LULSvBpbdMt8iibIwS64hecyi4kCMRxBWxFi0hWiDQ79oosrCgmvj0tLc0SlKc59n2CKhdFUHIzWTm",
+	"ZjKJJdTsCCUULsY9J6A2L29wAUfEzbXb2yRuugSITzkNZmINsEcvSE7QgMc7Q2MqR8gJHjN6dANoMH1G",
+	"J0KOi8dEL3jzHZMjqZEXaWNGdkAervcxDGx0rY853Xs1fE9fKuIEhBAZbYQvtwzQDik/Hp+/vPrwlsRm",
+	"9Oh+vGVuVk80jBAy4nFoqe6LKRFSRPx4UuzwVP5fX33DUPUI8OlVcax/uncK+CQweMLPkKxrVJxSRUgM",
+	"Qtlpx/dYFQiRA+LXGSdTrleyXCA3WZRMwTXfs+slcbVpJH0WUiIshMb6wP1Wzdl/OpsWOtN3U/mU/CIl",
+	"5sdhgXgyVxoEYrxyorvknLPIAAyABMaQohd/NCpYhl2yXBfKsJ88WF79+H7r4Qcrd660Hv62deGyVgbp",
+	"MBkNTazFZHVves9ftJjDsVG/LA/RxaT/5+z7eDsnaBpYMCk5qrlBAq/BuEFOO65rLVKOFQ26loqnyfNh",
+	"b37FoCgmiS3yEN8bGSRWnHSP8phq7SX5VrlKnjo+Cdt+PXmw3L50vv3l+ZWHv1397v7KnSv4UT5FQ6Vt",
+	"sVCPVKnF6z7lmOcnNc8BWBSzCS/Jxlm+A2WbkRFGmox1D/NfoG0kYj4Q8yMRBmUvOk5DKx1HzIqwo/TQ",
+	"EXwk3iSYg/F3qC8xgw0qewzhefELvknVegfNa44Qh46JlEMRDywmwrcYxgWYTeiZmmsxuJSY2bWzb7a/",
+	"vLN2+62V+98/efBJ69GHreV3/n72XPvKb1rXLou5vvCH1vI7a7f/2v7oSnzYVI+p14hfpl7NpZEXKuP2",
+	"LE5bKlY5LOuVO1cQ+iVfK0gfsSRhbgHhFF1RIL267/pPtMmh8NYqVRxGScl1gKOa10sVIgmAa7532mEl",
+	"x3JJzbWCsudXxXu6cqN19Q+t2+88/s2NgYZg1ZyZJdrkfXZfYFVr1J+hpx1bSB/XWxTjQjumIRag2I23",
+	"rq/dut7+8Ebrhw87t7XtBL1mtV50HV6htgTISW53sYvJVPvO263LH0wTMfYlh9k8uiC9BpPE6WJno2kv",
+	"D3DpouWKK+CihXdWwxs5bFFIB1rlBrSY4yA3A4cHTolHxluq0NISDCn1xqtv/P8BAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

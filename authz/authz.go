@@ -32,6 +32,10 @@ type Rule struct {
 	// OwnUnitRoles are roles that act on their own unit's records only, not
 	// on the units below it (a reporter edits its own unit's values).
 	OwnUnitRoles []models.Role `json:"ownUnitRoles"`
+	// ReleasedToAllUsers widens a read: released records (a published list)
+	// are read by every user the rule admits, whatever their unit, while
+	// the others stay within the subtree.
+	ReleasedToAllUsers bool `json:"releasedToAllUsers"`
 }
 
 // Validate checks a rule as read from the contract.
@@ -62,6 +66,9 @@ func (r Rule) Validate() error {
 	}
 	if len(r.OwnUnitRoles) > 0 && r.Target != TargetUnitSubtree {
 		return errors.New("ownUnitRoles needs target unit-subtree")
+	}
+	if r.ReleasedToAllUsers && r.Target != TargetUnitSubtree {
+		return errors.New("releasedToAllUsers needs target unit-subtree")
 	}
 	return nil
 }
@@ -103,10 +110,16 @@ func Allow(c *models.Caller, r Rule, operation string) error {
 // this rule. A record it may not see must answer as if it did not exist. API
 // keys belong to no unit: their scopes alone limit them.
 func Sees(c *models.Caller, r Rule, unitPath string) bool {
-	if r.Target != TargetUnitSubtree || c.Kind != models.CallerUser || c.HasRole(models.RoleAdmin) {
+	if r.Target != TargetUnitSubtree || c.Kind != models.CallerUser || cityWide(c, r) {
 		return true
 	}
 	return c.UnitPath != "" && strings.HasPrefix(unitPath, c.UnitPath)
+}
+
+// SeesRecord is Sees for a record with a lifecycle: under a rule with
+// ReleasedToAllUsers, a released record is seen whatever its unit.
+func SeesRecord(c *models.Caller, r Rule, unitPath string, released bool) bool {
+	return (released && r.ReleasedToAllUsers) || Sees(c, r, unitPath)
 }
 
 // Reach decides whether the caller may act, under this rule, on a record of
@@ -134,13 +147,29 @@ func Reach(c *models.Caller, r Rule, unitID, unitPath string) error {
 // SubtreeOf is the unit path a list must be limited to for the caller under
 // this rule; empty means no limit.
 func SubtreeOf(c *models.Caller, r Rule) string {
-	if r.Target != TargetUnitSubtree || c.Kind != models.CallerUser || c.HasRole(models.RoleAdmin) {
+	if r.Target != TargetUnitSubtree || c.Kind != models.CallerUser || cityWide(c, r) {
 		return ""
 	}
 	if c.UnitPath == "" {
 		return "/nothing/" // a caller without a unit sees no unit's records
 	}
 	return c.UnitPath
+}
+
+// cityWide reports whether the caller reaches every unit's records under r:
+// an administrator always, a city-wide role (cityReviewer) where r admits it.
+// A user who also holds a subtree role keeps the city-wide reach only on the
+// operations that admit the city-wide role.
+func cityWide(c *models.Caller, r Rule) bool {
+	if c.HasRole(models.RoleAdmin) {
+		return true
+	}
+	for _, role := range c.Roles {
+		if role.CityWide() && slices.Contains(r.Roles, role) {
+			return true
+		}
+	}
+	return false
 }
 
 // Describe states the rule in words, for the operation's description in the
@@ -157,7 +186,10 @@ func Describe(r Rule) string {
 		b.WriteString("users with the role " + joinOr(r.Roles))
 	}
 	if r.Target == TargetUnitSubtree {
-		b.WriteString(" (other than admin: only records of their own unit and the units below it")
+		b.WriteString(" (other than " + joinAnd(cityWideRoles(r)) + ": only records of their own unit and the units below it")
+		if r.ReleasedToAllUsers {
+			b.WriteString(", and released records of any unit")
+		}
 		if len(r.OwnUnitRoles) > 0 {
 			b.WriteString("; " + joinOr(r.OwnUnitRoles) + ": only records of their own unit")
 		}
@@ -178,7 +210,23 @@ func forbidden(code, format string, args ...any) error {
 	return &models.ForbiddenError{Code: code, Detail: fmt.Sprintf(format, args...)}
 }
 
-func joinOr[T ~string](items []T) string {
+// cityWideRoles are the roles that reach every unit under r: admin, and the
+// city-wide roles r admits.
+func cityWideRoles(r Rule) []models.Role {
+	roles := []models.Role{models.RoleAdmin}
+	for _, role := range r.Roles {
+		if role.CityWide() && role != models.RoleAdmin {
+			roles = append(roles, role)
+		}
+	}
+	return roles
+}
+
+func joinAnd[T ~string](items []T) string { return join(items, " and ") }
+
+func joinOr[T ~string](items []T) string { return join(items, " or ") }
+
+func join[T ~string](items []T, last string) string {
 	parts := make([]string, len(items))
 	for i, it := range items {
 		parts[i] = string(it)
@@ -186,5 +234,5 @@ func joinOr[T ~string](items []T) string {
 	if len(parts) <= 1 {
 		return strings.Join(parts, "")
 	}
-	return strings.Join(parts[:len(parts)-1], ", ") + " or " + parts[len(parts)-1]
+	return strings.Join(parts[:len(parts)-1], ", ") + last + parts[len(parts)-1]
 }

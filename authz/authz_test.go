@@ -62,6 +62,37 @@ func TestSeesSubtree(t *testing.T) {
 	}
 }
 
+// TestCityWideReviewer: the city-wide reviewer reaches every unit's records
+// under a rule that admits it, and nothing more than its role elsewhere.
+func TestCityWideReviewer(t *testing.T) {
+	review := Rule{Roles: []models.Role{models.RoleAdmin, models.RoleCityReviewer}, Target: TargetUnitSubtree}
+	subtreeReview := Rule{Roles: []models.Role{models.RoleAdmin, models.RoleReviewer}, Target: TargetUnitSubtree}
+	justice := &models.Caller{Kind: models.CallerUser, Roles: []models.Role{models.RoleCityReviewer}, UnitPath: "/city/justice/"}
+	both := &models.Caller{Kind: models.CallerUser, Roles: []models.Role{models.RoleReviewer, models.RoleCityReviewer}, UnitPath: "/city/justice/"}
+	if !Sees(justice, review, "/city/district/town/") || !Sees(both, review, "/city/other/") {
+		t.Error("the city-wide reviewer does not see a record outside its subtree under a rule that admits it")
+	}
+	if got := SubtreeOf(justice, review); got != "" {
+		t.Errorf("SubtreeOf(city-wide reviewer) = %q, want no limit", got)
+	}
+	if err := Reach(justice, review, "town", "/city/district/town/"); err != nil {
+		t.Errorf("Reach: %v", err)
+	}
+	if Sees(both, subtreeReview, "/city/district/") {
+		t.Error("a rule that admits only the subtree reviewer lets the city-wide role reach outside the subtree")
+	}
+	if got := SubtreeOf(both, subtreeReview); got != "/city/justice/" {
+		t.Errorf("SubtreeOf under a subtree rule = %q", got)
+	}
+	if err := Allow(justice, subtreeReview, "op"); !errors.Is(err, models.ErrForbidden) {
+		t.Errorf("Allow on a rule that does not admit the role: %v", err)
+	}
+	want := "Permission: users with the role admin or cityReviewer (other than admin and cityReviewer: only records of their own unit and the units below it); no API key."
+	if got := Describe(review); got != want {
+		t.Errorf("Describe = %q\nwant       %q", got, want)
+	}
+}
+
 func TestDescribe(t *testing.T) {
 	tests := []struct {
 		rule Rule

@@ -32,6 +32,16 @@ type Store interface {
 	CreateEvaluation(ctx context.Context, e *models.Evaluation) error
 	GetAPIKey(ctx context.Context, id string) (*models.APIKey, error)
 	CreateAPIKey(ctx context.Context, k *models.APIKey) error
+	GetChecklist(ctx context.Context, id string) (*models.Checklist, error)
+	CreateChecklist(ctx context.Context, content models.Checklist) (*models.Checklist, error)
+	EditChecklist(ctx context.Context, id string, ifVersion int64, p models.ChecklistPatch) (*models.Checklist, error)
+	ChecklistVersions(ctx context.Context, id string) ([]models.Checklist, error)
+	SubmitChecklist(ctx context.Context, id string, ifVersion *int64, by models.Actor) (*models.Checklist, error)
+	PublishChecklist(ctx context.Context, id string, ifVersion *int64, by models.Actor, comment string) (*models.Checklist, error)
+	ReviseChecklist(ctx context.Context, id string, ifVersion *int64, ids models.RevisionIDs) (*models.Checklist, error)
+	AllChecklistItems(ctx context.Context, checklistID string) ([]models.ChecklistItem, error)
+	AddChecklistItems(ctx context.Context, checklistID string, items []*models.ChecklistItem) error
+	DeleteChecklistItem(ctx context.Context, id string, ifVersion int64) error
 }
 
 // Options say what to seed.
@@ -50,6 +60,11 @@ func Seed(ctx context.Context, s Store, opts Options) (int, error) {
 		return n, err
 	}
 	m, err := seedIndicators(ctx, s)
+	n += m
+	if err != nil {
+		return n, err
+	}
+	m, err = seedChecklists(ctx, s)
 	n += m
 	if err != nil || !opts.Accounts {
 		return n, err
@@ -113,11 +128,12 @@ func ID(n int) string { return fmt.Sprintf("0190a000-0000-7000-8000-%012x", n) }
 
 // Fixed ids of the demo units that docs and tests name.
 var (
-	PanjinCity      = ID(0x01)
-	Xinglongtai     = ID(0x03)
-	JusticeBureau   = ID(0x10)
-	RuleOfLawOffice = ID(0x11)
-	LegalAidCentre  = ID(0x12)
+	PanjinCity           = ID(0x01)
+	Xinglongtai          = ID(0x03)
+	CityGovernmentOffice = ID(0x0a) // 市政府办公室, which issues the flexible-enforcement list
+	JusticeBureau        = ID(0x10)
+	RuleOfLawOffice      = ID(0x11)
+	LegalAidCentre       = ID(0x12)
 )
 
 // seedIndicators adds the city's indicator system, published, with the

@@ -293,12 +293,16 @@ func TestSeedAccounts(t *testing.T) {
 }
 
 // dataRecords is how many records the demo data holds besides the accounts:
-// units, the city's indicator system, its indicators and their values.
+// units, the city's indicator system, its indicators and their values, and
+// the flexible-enforcement list's two versions and their items.
 func dataRecords() int {
 	_, city := demo.CityIndicators()
 	_, national := demo.NationalIndicators()
 	_, draft := demo.DraftIndicators()
+	_, items2021 := demo.FlexibleList2021()
+	_, items2022 := demo.FlexibleRevision2022()
 	return len(demo.Units()) + 2 + len(city) + len(national) + len(demo.CityValues()) + len(demo.NationalValues()) +
 		len(demo.SampleTargets()) + len(demo.NationalTargets()) + 1 + // the evaluation
-		1 + len(draft) + len(demo.WorkingValues())
+		1 + len(draft) + len(demo.WorkingValues()) +
+		2 + len(items2021) + len(items2022)
 }

@@ -333,23 +333,13 @@ func createKey(t *testing.T, base, adminToken string, scope models.Scope) string
 	return key.Secret
 }
 
-// uploadFile writes the file a tester picks for an upload operation: a
-// reporting sheet with one figure of 兴隆台区 for the demo city system, or
-// evidence (a PDF) for any other upload. The contents are those of
-// server/examples_test.go's exampleFile.
+// uploadFile writes the file a tester picks for an upload operation
+// (demodb.Upload).
 func uploadFile(t *testing.T, o operation) string {
 	t.Helper()
-	name, content := "佐证材料.pdf", "%PDF-1.4\n% 佐证材料\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-	switch o.ID() {
-	case "importIndicatorValues":
-		name, content = "数值填报.csv", "单位代码,指标编码,数值,原文表述\n211103,1.10,58.10,实名注册率达58.10%\n"
-	case "importUnits":
-		name, content = "单位.csv", "单位代码,单位名称,单位类型,上级单位代码\n211103002,振兴街道,街道,211103\n211103002001,振兴社区,社区,211103002\n"
-	case "importUsers":
-		name, content = "用户.csv", "用户名,姓名,单位代码,角色\nzxjd.reporter,振兴街道填报员,211103001,填报员\n"
-	}
+	name, content := demodb.Upload(o.ID())
 	path := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+	if err := os.WriteFile(path, content, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return path

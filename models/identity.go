@@ -18,10 +18,19 @@ const (
 	RoleReviewer Role = "reviewer" // reviews and approves for its unit and the units below it
 	RoleReporter Role = "reporter" // edits and submits its own unit's records
 	RoleViewer   Role = "viewer"   // reads its unit's subtree
+	// RoleCityReviewer reviews every unit's records city-wide where an
+	// operation admits it, without administering users or keys: the Justice
+	// Bureau's legality review (合法性审查) of every department's and
+	// district's lists, which lie outside its own subtree.
+	RoleCityReviewer Role = "cityReviewer"
 )
 
 // Roles lists every role.
-var Roles = []Role{RoleAdmin, RoleReviewer, RoleReporter, RoleViewer}
+var Roles = []Role{RoleAdmin, RoleReviewer, RoleReporter, RoleViewer, RoleCityReviewer}
+
+// CityWide reports whether the role reaches every unit's records under a
+// rule that admits it, not only its own unit's subtree.
+func (r Role) CityWide() bool { return r == RoleAdmin || r == RoleCityReviewer }
 
 // Valid reports whether r is one of Roles.
 func (r Role) Valid() bool { return slices.Contains(Roles, r) }

@@ -283,6 +283,7 @@ func UserColumns() []sheet.Column {
 var roleWords = map[string]models.Role{
 	"管理员": models.RoleAdmin, "审核员": models.RoleReviewer, "审核": models.RoleReviewer,
 	"填报员": models.RoleReporter, "填报": models.RoleReporter, "查看员": models.RoleViewer, "查看": models.RoleViewer,
+	"合法性审查员": models.RoleCityReviewer, "合法性审查": models.RoleCityReviewer,
 }
 
 // ParseRoles reads the roles of a cell: names or Chinese words, separated by
@@ -294,7 +295,7 @@ func ParseRoles(text string) ([]models.Role, error) {
 		if !role.Valid() {
 			var ok bool
 			if role, ok = roleWords[w]; !ok {
-				return nil, fmt.Errorf("unknown role %q: write admin, reviewer, reporter or viewer (管理员, 审核员, 填报员, 查看员)", w)
+				return nil, fmt.Errorf("unknown role %q: write admin, reviewer, reporter, viewer or cityReviewer (管理员, 审核员, 填报员, 查看员, 合法性审查员)", w)
 			}
 		}
 		if slices.Contains(roles, role) {
@@ -303,7 +304,7 @@ func ParseRoles(text string) ([]models.Role, error) {
 		roles = append(roles, role)
 	}
 	if len(roles) == 0 {
-		return nil, fmt.Errorf("no role: write admin, reviewer, reporter or viewer (管理员, 审核员, 填报员, 查看员)")
+		return nil, fmt.Errorf("no role: write admin, reviewer, reporter, viewer or cityReviewer (管理员, 审核员, 填报员, 查看员, 合法性审查员)")
 	}
 	return roles, nil
 }

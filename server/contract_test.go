@@ -238,6 +238,9 @@ func allowedCaller(t *testing.T, o specOp) string {
 // absentID is a well-formed id that no record has.
 const absentID = "0190a000-0000-7000-8000-00000000ffff"
 
+// absentKindKey is a well-formed checklist kind key that no kind has.
+const absentKindKey = "nosuchkind"
+
 // contractEnv builds requests for any operation of the contract.
 type contractEnv struct {
 	h         *harness
@@ -267,7 +270,7 @@ func (e *contractEnv) throwawayUser(t *testing.T, role string) *models.User {
 		return u
 	}
 	fx := e.h.fx.users[role]
-	u := &models.User{Username: "tmp" + dbtest.RandomSuffix() + "." + role, DisplayName: "临时 " + role, UnitID: fx.UnitID,
+	u := &models.User{Username: "tmp" + dbtest.RandomSuffix() + "." + strings.ToLower(role), DisplayName: "临时 " + role, UnitID: fx.UnitID,
 		Roles: []models.Role{models.Role(role)}, PasswordHash: fx.PasswordHash}
 	if err := e.db.CreateUser(t.Context(), u); err != nil {
 		t.Fatal(err)
@@ -380,6 +383,9 @@ func (e *contractEnv) pathValue(t *testing.T, o specOp, p *openapi3.ParameterRef
 		if s := p.Value.Schema; s != nil && s.Value != nil && s.Value.Format == "uuid" {
 			return absentID
 		}
+		if strings.HasSuffix(p.Ref, "/ChecklistKindKeyPath") {
+			return absentKindKey
+		}
 		t.Fatalf("%s: no absent value for path parameter %s (%s)", o.ID(), p.Value.Name, p.Ref)
 	}
 	fx := e.h.fx
@@ -410,6 +416,17 @@ func (e *contractEnv) pathValue(t *testing.T, o specOp, p *openapi3.ParameterRef
 		return fx.evaluation
 	case "EvaluationUnitIdPath":
 		return fx.town
+	case "ChecklistKindKeyPath":
+		return "noPenalty" // the fixture list's kind, built in
+	case "ChecklistIdPath":
+		if o.streamed() {
+			// A list takes a file of items while it is a draft: an
+			// import into the published one would stop before reading it.
+			return fx.draftChecklist
+		}
+		return fx.checklist
+	case "ChecklistItemIdPath":
+		return fx.checklistItem
 	}
 	t.Fatalf("%s: no fixture record for path parameter %s (%q): teach contractEnv.pathValue about it", o.ID(), p.Value.Name, p.Ref)
 	return ""

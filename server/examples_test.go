@@ -143,16 +143,9 @@ func exampleRequest(t *testing.T, o specOp) apitest.Request {
 	return r
 }
 
-// exampleFile is a file an upload operation takes: evidence (a PDF), or a
-// reporting sheet with one figure of 兴隆台区 for the demo city system.
+// exampleFile is the file a tester picks for an upload operation
+// (demodb.Upload).
 func exampleFile(o specOp) []byte {
-	switch o.ID() {
-	case "importIndicatorValues":
-		return []byte("单位代码,指标编码,数值,原文表述\n211103,1.10,58.10,实名注册率达58.10%\n")
-	case "importUnits":
-		return []byte("单位代码,单位名称,单位类型,上级单位代码\n211103002,振兴街道,街道,211103\n211103002001,振兴社区,社区,211103002\n")
-	case "importUsers":
-		return []byte("用户名,姓名,单位代码,角色\nzxjd.reporter,振兴街道填报员,211103001,填报员\n")
-	}
-	return fixturePDF
+	_, content := demodb.Upload(o.ID())
+	return content
 }

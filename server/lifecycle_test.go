@@ -117,6 +117,19 @@ func TestReleasedReadPaths(t *testing.T) {
 		draftValue := h.report(t, nil, valueBody(inds[0], fx.town, "2021", "3923", nil))
 		draftEvaluation := h.createEvaluation(t, map[string]any{"systemId": s.Id.String(), "year": 2021, "unitIds": []string{fx.district}})
 		period2021 := "?period=2021"
+		kind := h.testKind(t)
+		draftList := h.newChecklist(t, nil, checklistBody(kind, fx.district, nil))
+		draftItem := h.newItem(t, nil, draftList.Id.String(), itemBody("草稿事项", nil))
+		inReviewList := h.newChecklist(t, nil, checklistBody(kind, fx.district, nil))
+		h.newItem(t, nil, inReviewList.Id.String(), itemBody("审查中事项", nil))
+		h.mustClAct(t, inReviewList.Id.String(), "submit", nil, nil, "in_review")
+		superseded := h.publishedChecklist(t, kind, fx.district)
+		revision := h.mustClAct(t, superseded.Id.String(), "revise", nil, nil, "draft")
+		h.mustClAct(t, revision.Id.String(), "submit", nil, nil, "in_review")
+		published := h.mustClAct(t, revision.Id.String(), "publish", nil, h.as("cityReviewer"), "published")
+		publishedItem := h.items(t, published.Id.String(), nil, nil, 50)[0]
+		abolished := h.publishedChecklist(t, kind, fx.district)
+		h.mustClAct(t, abolished.Id.String(), "abolish", nil, h.as("cityReviewer"), "abolished")
 
 		tests := []struct {
 			record, path string
@@ -147,6 +160,23 @@ func TestReleasedReadPaths(t *testing.T) {
 			{"draft evaluation's comparison", evalPath(draftEvaluation.Id.String(), "compare") + "?with=" + draftEvaluation.Id.String(), 404},
 			{"published evaluation", evalPath(fx.evaluation), 200},
 			{"published evaluation's ranking", evalPath(fx.evaluation, "ranking"), 200},
+			{"draft checklist", clPath(draftList.Id.String()), 404},
+			{"draft checklist's versions", clPath(draftList.Id.String(), "versions"), 404},
+			{"draft checklist's items", clPath(draftList.Id.String(), "items"), 404},
+			{"draft checklist's item", itemPath(draftItem.Id.String()), 404},
+			{"draft checklist's statistics", clPath(draftList.Id.String(), "statistics"), 404},
+			{"draft checklist's diff", clPath(draftList.Id.String(), "diff") + "?from=1&to=1", 404},
+			{"checklist in review", clPath(inReviewList.Id.String()), 404},
+			{"abolished checklist", clPath(abolished.Id.String()), 404},
+			{"abolished checklist's items", clPath(abolished.Id.String(), "items"), 404},
+			{"published checklist", clPath(published.Id.String()), 200},
+			{"published checklist's versions", clPath(published.Id.String(), "versions"), 200},
+			{"published checklist's items", clPath(published.Id.String(), "items"), 200},
+			{"published checklist's item", itemPath(publishedItem.Id.String()), 200},
+			{"published checklist's statistics", clPath(published.Id.String(), "statistics"), 200},
+			{"published checklist's diff", clPath(published.Id.String(), "diff"), 200},
+			{"superseded checklist", clPath(superseded.Id.String()), 200},
+			{"superseded checklist's items", clPath(superseded.Id.String(), "items"), 200},
 		}
 		for _, tt := range tests {
 			t.Run(tt.record, func(t *testing.T) {
@@ -173,6 +203,19 @@ func TestReleasedReadPaths(t *testing.T) {
 				if e.Status == "draft" {
 					t.Errorf("the key lists draft evaluation %s", e.Id)
 				}
+			}
+			for _, c := range listAll[api.Checklist](t, h, checklistsPath, key, nil, 500) {
+				if c.Status != "published" && c.Status != "superseded" {
+					t.Errorf("the key lists %s checklist %s", c.Status, c.Id)
+				}
+			}
+			lists := listAll[api.Checklist](t, h, checklistsPath, key, url.Values{"kind": {kind}}, 50)
+			if got, want := checklistIDs(lists), sortedIDs(superseded.Id.String(), published.Id.String()); !slices.Equal(got, want) {
+				t.Errorf("the key lists checklists %v, want the published and the superseded one %v", got, want)
+			}
+			versions := listAll[api.Checklist](t, h, clPath(published.Id.String(), "versions"), key, nil, 50)
+			if got, want := checklistIDs(versions), sortedIDs(superseded.Id.String(), published.Id.String()); !slices.Equal(got, want) {
+				t.Errorf("the key lists versions %v, want %v", got, want)
 			}
 		})
 
@@ -245,6 +288,12 @@ func TestWrongStateNamesAllowedStates(t *testing.T) {
 		s, inds := h.valueSystem(t, indicatorBody("1", "100", nil, nil))
 		v := h.report(t, nil, valueBody(inds[0], h.fx.town, "2021", "1", nil))
 		h.mustAct(t, v.Id.String(), "submit", nil, nil, "submitted")
+		kind := h.testKind(t)
+		draftList := h.newChecklist(t, nil, checklistBody(kind, h.fx.town, nil)).Id.String()
+		pub := h.publishedChecklist(t, kind, h.fx.town)
+		pubList := pub.Id.String()
+		pubItem := h.items(t, pubList, nil, nil, 50)[0]
+		city := h.as("cityReviewer")
 		tests := []struct {
 			name    string
 			resp    *apitest.Response
@@ -259,6 +308,19 @@ func TestWrongStateNamesAllowedStates(t *testing.T) {
 			{"archive a draft system", h.Post(systemsPath+"/"+h.fx.system+"/archive", nil, nil),
 				"indicator_system_not_published", []string{"published"}},
 			{"delete a published evaluation", h.Delete(evalPath(h.fx.evaluation), matching(2)), "evaluation_not_draft", []string{"draft"}},
+			{"edit a published checklist", h.Patch(clPath(pubList), map[string]any{"title": "改"}, matching(pub.Version)),
+				"checklist_not_draft", []string{"draft"}},
+			{"delete a published checklist", h.Delete(clPath(pubList), matching(pub.Version)), "checklist_not_draft", []string{"draft"}},
+			{"submit a published checklist", h.clAct(pubList, "submit", nil, nil), "checklist_not_draft", []string{"draft"}},
+			{"add an item to a published checklist", h.Post(clPath(pubList, "items"), itemBody("新", nil), nil),
+				"checklist_not_draft", []string{"draft"}},
+			{"edit an item of a published checklist", h.Patch(itemPath(pubItem.Id.String()), map[string]any{"name": "改"}, matching(pubItem.Version)),
+				"checklist_not_draft", []string{"draft"}},
+			{"return a draft checklist", h.clAct(draftList, "return", map[string]any{"comment": "退回"}, city),
+				"checklist_not_in_review", []string{"in_review"}},
+			{"publish a draft checklist", h.clAct(draftList, "publish", nil, city), "checklist_not_in_review", []string{"in_review"}},
+			{"revise a draft checklist", h.clAct(draftList, "revise", nil, nil), "checklist_not_published", []string{"published"}},
+			{"abolish a draft checklist", h.clAct(draftList, "abolish", nil, city), "checklist_not_published", []string{"published"}},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -106,10 +107,13 @@ func newHarness(t *testing.T, db *dbtest.DB, cfg server.Config) *harness {
 // and an API key of each scope.
 type fixtures struct {
 	city, district, town, other string // unit ids; other is outside the city
+	justice                     string // a department of the city, sibling of the district: the city-wide reviewer's unit
 	system, indicator, target   string // a draft indicator system with one indicator and its target
 	value                       string // a draft value of the town, of a published system's indicator
 	attachment                  string // a PDF attached to value, its file in blobDir
 	evaluation                  string // a published evaluation of the published system's 2021 for the town
+	checklist, checklistItem    string // a published checklist issued by the town (noPenalty) and its one item
+	draftChecklist              string // a draft checklist of the town without items, for uploads (imports)
 	blobDir                     string // the attachment directory of the database's harnesses
 	publishedSystem             string
 	publishedIndicator          string
@@ -148,16 +152,20 @@ func fixturesFor(t testing.TB, db *dbtest.DB) *fixtures {
 	fx.city = unit(areaCode(), "测试市", models.UnitCity, nil)
 	fx.district = unit(districtCode, "测试区", models.UnitDistrict, &fx.city)
 	fx.town = unit(districtCode+"001", "测试街道", models.UnitTown, &fx.district)
+	fx.justice = unit(districtCode+"-002", "测试市司法局", models.UnitDepartment, &fx.city)
 	fx.other = unit(areaCode(), "别的市", models.UnitCity, nil)
 	hash, err := (&password.Hasher{Params: password.Fast}).Hash(fixturePassword)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// admin in the city; reviewer over the district; reporter and viewer in the town.
+	// admin in the city; reviewer over the district; reporter and viewer in
+	// the town; the city-wide reviewer in the justice bureau, a sibling of
+	// the district.
 	for role, unitID := range map[models.Role]string{
 		models.RoleAdmin: fx.city, models.RoleReviewer: fx.district, models.RoleReporter: fx.town, models.RoleViewer: fx.town,
+		models.RoleCityReviewer: fx.justice,
 	} {
-		u := &models.User{Username: p + "." + string(role), DisplayName: string(role), UnitID: unitID,
+		u := &models.User{Username: p + "." + strings.ToLower(string(role)), DisplayName: string(role), UnitID: unitID,
 			Roles: []models.Role{role}, PasswordHash: hash}
 		if err := db.CreateUser(ctx, u); err != nil {
 			t.Fatal(err)
@@ -232,6 +240,34 @@ func fixturesFor(t testing.TB, db *dbtest.DB) *fixtures {
 		t.Fatal(err)
 	}
 	fx.evaluation = ev.ID
+	// A published list of the town with one item: submitted by its
+	// reporter, published by the city-wide reviewer, as the review goes.
+	cl, err := db.CreateChecklist(ctx, models.Checklist{KindKey: "noPenalty", Title: "测试街道不予处罚事项清单 " + p,
+		IssuingUnitID: fx.town, Year: 2021})
+	if err != nil {
+		t.Fatal(err)
+	}
+	item := &models.ChecklistItem{Name: "首次未按规定携带道路运输证", ImplementingUnitID: &fx.town, Category: "道路运输",
+		LegalBasis: "《中华人民共和国行政处罚法》第三十三条第一款", Attributes: map[string]string{
+			"violatedProvision": "《中华人民共和国道路运输条例》第三十四条",
+			"penaltyProvision":  "《中华人民共和国道路运输条例》第六十八条",
+			"conditions":        "首次违法，及时改正，未造成危害后果",
+		}}
+	if err := db.CreateChecklistItem(ctx, cl.ID, item); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SubmitChecklist(ctx, cl.ID, nil, models.UserActor(fx.users["reporter"].ID)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.PublishChecklist(ctx, cl.ID, nil, models.UserActor(fx.users["cityReviewer"].ID), "经合法性审查，同意发布。"); err != nil {
+		t.Fatal(err)
+	}
+	fx.checklist, fx.checklistItem = cl.ID, item.ID
+	draft, err := db.CreateChecklist(ctx, models.Checklist{KindKey: "noPenalty", Title: "测试街道清单草稿 " + p, IssuingUnitID: fx.town, Year: 2022})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx.draftChecklist = draft.ID
 	fixtureSet[db.Name] = fx
 	return fx
 }

@@ -19,7 +19,7 @@ import (
 // runs once, after the read it is named for.
 type racingStore struct {
 	*dbtest.DB
-	afterUnits, afterUsers, afterPeriodValues, afterInputs func()
+	afterUnits, afterUsers, afterPeriodValues, afterInputs, afterChecklistItems func()
 }
 
 func (s racingStore) UnitsByCodes(ctx context.Context, codes []string) ([]models.Unit, error) {
@@ -44,6 +44,12 @@ func (s racingStore) EvaluationInputs(ctx context.Context, e *models.Evaluation)
 	in, err := s.DB.EvaluationInputs(ctx, e)
 	runHook(s.afterInputs)
 	return in, err
+}
+
+func (s racingStore) AllChecklistItems(ctx context.Context, checklistID string) ([]models.ChecklistItem, error) {
+	items, err := s.DB.AllChecklistItems(ctx, checklistID)
+	runHook(s.afterChecklistItems)
+	return items, err
 }
 
 func runHook(hook func()) {

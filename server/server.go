@@ -43,6 +43,7 @@ type Store interface {
 	ValueStore
 	ValueSheetStore
 	EvaluationStore
+	ChecklistStore
 	orgsheet.Store
 	Ping(ctx context.Context) error
 	MigrationsCurrent(ctx context.Context) (bool, error)
@@ -96,6 +97,7 @@ type strictServer struct {
 	*ValueHandler
 	*ValueSheetHandler
 	*EvaluationHandler
+	*ChecklistHandler
 	*OrgImportHandler
 }
 
@@ -191,6 +193,7 @@ func New(cfg Config, store Store, log *slog.Logger) (*echo.Echo, error) {
 	)
 
 	hasher := &password.Hasher{Params: cfg.PasswordParams}
+	importSlots := make(chan struct{}, concurrentImports)
 	handler := api.NewStrictHandler(&strictServer{
 		AuthHandler:      &AuthHandler{store: store, hasher: hasher, sessionTTL: cfg.SessionTTL, rules: rules},
 		UnitHandler:      &UnitHandler{store: store},
@@ -202,9 +205,11 @@ func New(cfg Config, store Store, log *slog.Logger) (*echo.Echo, error) {
 		ValueHandler: &ValueHandler{store: store, rules: rules,
 			files: &attachments{blobs: blobs, limit: cfg.AttachmentLimit, log: log}},
 		ValueSheetHandler: &ValueSheetHandler{store: store, rules: rules, limit: cfg.SheetLimit,
-			slots: make(chan struct{}, concurrentImports)},
+			slots: importSlots},
 		EvaluationHandler: &EvaluationHandler{store: store, rules: rules},
-		OrgImportHandler:  &OrgImportHandler{store: store, hasher: hasher, limit: cfg.SheetLimit},
+		ChecklistHandler: &ChecklistHandler{store: store, rules: rules, sheetLimit: cfg.SheetLimit,
+			slots: importSlots},
+		OrgImportHandler: &OrgImportHandler{store: store, hasher: hasher, limit: cfg.SheetLimit},
 	}, nil)
 	api.RegisterHandlersWithBaseURL(e, handler, basePath)
 	for _, r := range e.Routes() {

@@ -345,18 +345,25 @@ func receiveFile(body *multipart.Reader, limit int64) (data []byte, name string,
 // or 422.
 func readSheet(data []byte, name string, cols []sheet.Column) (*sheet.Table, sheet.Problems, error) {
 	tab, probs, err := sheet.ReadFile(data, name, cols, sheet.ReadOptions{})
-	switch {
-	case errors.Is(err, sheet.ErrFormat):
-		return nil, nil, newHTTPError(http.StatusUnsupportedMediaType, "unsupported_media_type",
-			"%s: upload an .xlsx workbook or a .csv file", err)
-	case errors.Is(err, sheet.ErrTooLarge), errors.Is(err, sheet.ErrTooManyRows):
-		return nil, nil, newHTTPError(http.StatusRequestEntityTooLarge, "payload_too_large", "%s", err)
-	case errors.Is(err, sheet.ErrNoSheet):
-		return nil, nil, newHTTPError(http.StatusUnprocessableEntity, "sheet_invalid", "%s", err)
-	case err != nil:
-		return nil, nil, err
+	if err != nil {
+		return nil, nil, fileRefused(err)
 	}
 	return tab, probs, nil
+}
+
+// fileRefused answers a spreadsheet refused as a whole: not one (415), too
+// large (413), without a sheet (422).
+func fileRefused(err error) error {
+	switch {
+	case errors.Is(err, sheet.ErrFormat):
+		return newHTTPError(http.StatusUnsupportedMediaType, "unsupported_media_type",
+			"%s: upload an .xlsx workbook or a .csv file", err)
+	case errors.Is(err, sheet.ErrTooLarge), errors.Is(err, sheet.ErrTooManyRows):
+		return newHTTPError(http.StatusRequestEntityTooLarge, "payload_too_large", "%s", err)
+	case errors.Is(err, sheet.ErrNoSheet):
+		return newHTTPError(http.StatusUnprocessableEntity, "sheet_invalid", "%s", err)
+	}
+	return err
 }
 
 // cellProblems renders the first problems for the contract, with each

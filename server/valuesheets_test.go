@@ -98,6 +98,16 @@ func xlsxRows(t *testing.T, data []byte) [][]string {
 // upload posts a file to the import, as who.
 func upload(t *testing.T, h *harness, s *sheetSystem, period string, dryRun bool, name string, data []byte, who map[string]string) *apitest.Response {
 	t.Helper()
+	q := url.Values{"period": {period}}
+	if dryRun {
+		q.Set("dryRun", "true")
+	}
+	return postFile(t, h, s.path("value-import", q), name, data, who)
+}
+
+// postFile posts a file as the multipart field "file", as who.
+func postFile(t *testing.T, h *harness, path, name string, data []byte, who map[string]string) *apitest.Response {
+	t.Helper()
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
 	part, err := w.CreateFormFile("file", name)
@@ -110,12 +120,7 @@ func upload(t *testing.T, h *harness, s *sheetSystem, period string, dryRun bool
 	if err != nil {
 		t.Fatal(err)
 	}
-	q := url.Values{"period": {period}}
-	if dryRun {
-		q.Set("dryRun", "true")
-	}
-	return h.Do(apitest.Request{Method: http.MethodPost, Path: s.path("value-import", q), Body: buf.Bytes(),
-		ContentType: w.FormDataContentType(), Header: who})
+	return h.Do(apitest.Request{Method: http.MethodPost, Path: path, Body: buf.Bytes(), ContentType: w.FormDataContentType(), Header: who})
 }
 
 func importReport(t *testing.T, resp *apitest.Response) api.ValueImportReport {

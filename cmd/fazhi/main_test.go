@@ -516,7 +516,18 @@ func demoDataRecords() int {
 	_, city := demo.CityIndicators()
 	_, national := demo.NationalIndicators()
 	_, draft := demo.DraftIndicators()
+	_, items2021 := demo.FlexibleList2021()
+	_, items2022 := demo.FlexibleRevision2022()
 	return len(demo.Units()) + 2 + len(city) + len(national) + len(demo.CityValues()) + len(demo.NationalValues()) +
 		len(demo.SampleTargets()) + len(demo.NationalTargets()) + 1 +
-		1 + len(draft) + len(demo.WorkingValues())
+		1 + len(draft) + len(demo.WorkingValues()) +
+		2 + len(items2021) + len(items2022) // the flexible-enforcement list's two versions and their items
 }
+
+// demoChecklistEvents are the audit events of seeding the demo's checklist,
+// which are not one per record: the 2021 list is created (1), gets its 854
+// items (one each), is submitted and published (2); its 2022 revision is
+// one event however many items it copies (1), is edited (1), and the seed
+// replaces 10 of the copies (10 deletions) with the 8 items it writes (8)
+// (demo/checklists.go, seedRevision).
+const demoChecklistEvents = 1 + 854 + 2 + 1 + 1 + 10 + 8

@@ -9,6 +9,23 @@ export const problemCodes = {
   bulk_refused: "At least one record the bulk change selects may not be changed; `errors` names each with its own code, and nothing changed.",
   bulk_too_large: "The filter selects more records than one bulk change takes: narrow it.",
   cannot_disable_self: "An administrator cannot disable their own account.",
+  checklist_attribute_unknown: "An `attribute` filter names a column the list's kind does not have, or is not written `key:value`.",
+  checklist_empty: "A list without items cannot go to review.",
+  checklist_full: "The list holds the most items a list may hold (100,000).",
+  checklist_invalid: "The list's fields are not valid (title, year, effective date, comment); `errors` points at each.",
+  checklist_item_changed: "An item the import changes was changed by someone else while the import ran; nothing changed: upload again.",
+  checklist_item_invalid: "An item is not valid for its kind; `errors` points at each field (`/attributes/<key>` for a column of the kind) and says what it takes.",
+  checklist_kind_built_in: "Built-in checklist kinds come with the product and do not change.",
+  checklist_kind_exists: "A checklist kind with this key exists.",
+  checklist_kind_in_use: "Lists use the kind: a column may be added or relabelled, but none removed or retyped.",
+  checklist_kind_invalid: "The kind is not valid (keys, labels, types, enum values); `errors` points at each.",
+  checklist_kind_not_found: "No checklist kind has this key.",
+  checklist_not_draft: "The list version is not a draft: it and its items do not change. `allowedStates` names the states that allow the operation.",
+  checklist_not_in_review: "The list version is not in legality review. `allowedStates` names the states that allow the operation.",
+  checklist_not_published: "The list version is not the published one. `allowedStates` names the states that allow the operation.",
+  checklist_revision_open: "The list has a revision in draft or in review already: work on it, or delete it first.",
+  checklist_unit_not_found: "The issuing unit does not exist.",
+  checklist_version_not_found: "The list has no version with this number.",
   database_unavailable: "The database does not answer; retry after `Retry-After` seconds.",
   evaluation_correction_exists: "The evaluation has a correction in draft already: publish or delete it.",
   evaluation_inputs_changed: "A value the evaluation scored changed after it was scored: look at the results again, and publish.",
@@ -51,7 +68,7 @@ export const problemCodes = {
   password_unchanged: "The new password must differ from the current one.",
   payload_too_large: "The body, or the file in it, is larger than the server takes.",
   rate_limited: "The API key made more requests this minute than it may; retry after `Retry-After` seconds.",
-  self_review: "A reviewer never returns or approves a value it submitted itself.",
+  self_review: "A reviewer never returns, approves or publishes a record it submitted itself.",
   sheet_invalid: "The spreadsheet has problems; `cells` names each bad cell, and nothing was imported.",
   target_exists: "The indicator has a target for this year and unit already: change that one.",
   target_invalid: "The target is not valid (comparator and values); `errors` names the field.",
@@ -95,6 +112,23 @@ export type ProblemCode =
   | "bulk_refused"
   | "bulk_too_large"
   | "cannot_disable_self"
+  | "checklist_attribute_unknown"
+  | "checklist_empty"
+  | "checklist_full"
+  | "checklist_invalid"
+  | "checklist_item_changed"
+  | "checklist_item_invalid"
+  | "checklist_kind_built_in"
+  | "checklist_kind_exists"
+  | "checklist_kind_in_use"
+  | "checklist_kind_invalid"
+  | "checklist_kind_not_found"
+  | "checklist_not_draft"
+  | "checklist_not_in_review"
+  | "checklist_not_published"
+  | "checklist_revision_open"
+  | "checklist_unit_not_found"
+  | "checklist_version_not_found"
   | "database_unavailable"
   | "evaluation_correction_exists"
   | "evaluation_inputs_changed"
@@ -173,6 +207,16 @@ export type ProblemCode =
  * x-problem-codes and those of the shared responses it refers to.
  */
 export interface OperationProblemCodes {
+  /** POST /checklists/{id}/abolish */
+  abolishChecklist:
+    | "checklist_not_published"
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "password_change_required"
+    | "unauthenticated";
   /** POST /indicator-values/{id}/approve */
   approveIndicatorValue:
     | "database_unavailable"
@@ -253,6 +297,56 @@ export interface OperationProblemCodes {
     | "api_key_expired"
     | "database_unavailable"
     | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "password_change_required"
+    | "payload_too_large"
+    | "text_invalid"
+    | "unauthenticated"
+    | "unsupported_media_type";
+  /** POST /checklists */
+  createChecklist:
+    | "checklist_invalid"
+    | "checklist_kind_not_found"
+    | "checklist_unit_not_found"
+    | "database_unavailable"
+    | "forbidden"
+    | "idempotency_key_reused"
+    | "idempotency_request_running"
+    | "internal"
+    | "invalid_request"
+    | "own_unit_only"
+    | "password_change_required"
+    | "payload_too_large"
+    | "text_invalid"
+    | "unauthenticated"
+    | "unsupported_media_type";
+  /** POST /checklists/{id}/items */
+  createChecklistItem:
+    | "checklist_full"
+    | "checklist_item_invalid"
+    | "checklist_not_draft"
+    | "database_unavailable"
+    | "forbidden"
+    | "idempotency_key_reused"
+    | "idempotency_request_running"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "own_unit_only"
+    | "password_change_required"
+    | "payload_too_large"
+    | "text_invalid"
+    | "unauthenticated"
+    | "unsupported_media_type";
+  /** POST /checklist-kinds */
+  createChecklistKind:
+    | "checklist_kind_exists"
+    | "checklist_kind_invalid"
+    | "database_unavailable"
+    | "forbidden"
+    | "idempotency_key_reused"
+    | "idempotency_request_running"
     | "internal"
     | "invalid_request"
     | "password_change_required"
@@ -391,6 +485,32 @@ export interface OperationProblemCodes {
     | "unsupported_media_type"
     | "user_unit_not_found"
     | "username_taken";
+  /** DELETE /checklists/{id} */
+  deleteChecklist:
+    | "checklist_not_draft"
+    | "database_unavailable"
+    | "forbidden"
+    | "if_match_required"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "own_unit_only"
+    | "password_change_required"
+    | "unauthenticated"
+    | "version_mismatch";
+  /** DELETE /checklist-items/{id} */
+  deleteChecklistItem:
+    | "checklist_not_draft"
+    | "database_unavailable"
+    | "forbidden"
+    | "if_match_required"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "own_unit_only"
+    | "password_change_required"
+    | "unauthenticated"
+    | "version_mismatch";
   /** DELETE /evaluations/{id} */
   deleteEvaluation:
     | "database_unavailable"
@@ -454,6 +574,17 @@ export interface OperationProblemCodes {
     | "unauthenticated"
     | "unit_has_referrers"
     | "version_mismatch";
+  /** GET /checklists/{id}/diff */
+  diffChecklistVersions:
+    | "checklist_version_not_found"
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "password_change_required"
+    | "rate_limited"
+    | "unauthenticated";
   /** POST /users/{id}/disable */
   disableUser:
     | "cannot_disable_self"
@@ -484,6 +615,27 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "unauthenticated";
+  /** GET /checklists/{id}/export */
+  exportChecklist:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "password_change_required"
+    | "rate_limited"
+    | "unauthenticated";
+  /** GET /checklists/{id}/diff-export */
+  exportChecklistDiff:
+    | "checklist_version_not_found"
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "password_change_required"
+    | "rate_limited"
+    | "unauthenticated";
   /** GET /indicator-systems/{id}/value-export */
   exportIndicatorValues:
     | "database_unavailable"
@@ -503,6 +655,46 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "not_found"
     | "password_change_required"
+    | "unauthenticated";
+  /** GET /checklists/{id} */
+  getChecklist:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "password_change_required"
+    | "rate_limited"
+    | "unauthenticated";
+  /** GET /checklist-items/{id} */
+  getChecklistItem:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "password_change_required"
+    | "rate_limited"
+    | "unauthenticated";
+  /** GET /checklist-kinds/{key} */
+  getChecklistKind:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "password_change_required"
+    | "rate_limited"
+    | "unauthenticated";
+  /** GET /checklists/{id}/statistics */
+  getChecklistStatistics:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "password_change_required"
+    | "rate_limited"
     | "unauthenticated";
   /** GET /evaluations/{id} */
   getEvaluation:
@@ -643,6 +835,22 @@ export interface OperationProblemCodes {
     | "rate_limited"
     | "unauthenticated"
     | "value_period_invalid";
+  /** POST /checklists/{id}/import */
+  importChecklistItems:
+    | "checklist_full"
+    | "checklist_item_changed"
+    | "checklist_not_draft"
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "own_unit_only"
+    | "password_change_required"
+    | "payload_too_large"
+    | "sheet_invalid"
+    | "unauthenticated"
+    | "unsupported_media_type";
   /** POST /indicator-systems/{id}/value-import */
   importIndicatorValues:
     | "database_unavailable"
@@ -701,6 +909,49 @@ export interface OperationProblemCodes {
     | "invalid_cursor"
     | "invalid_request"
     | "password_change_required"
+    | "unauthenticated";
+  /** GET /checklists/{id}/items */
+  listChecklistItems:
+    | "checklist_attribute_unknown"
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_cursor"
+    | "invalid_request"
+    | "not_found"
+    | "password_change_required"
+    | "rate_limited"
+    | "unauthenticated";
+  /** GET /checklist-kinds */
+  listChecklistKinds:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_cursor"
+    | "invalid_request"
+    | "password_change_required"
+    | "rate_limited"
+    | "unauthenticated";
+  /** GET /checklists/{id}/versions */
+  listChecklistVersions:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_cursor"
+    | "invalid_request"
+    | "not_found"
+    | "password_change_required"
+    | "rate_limited"
+    | "unauthenticated";
+  /** GET /checklists */
+  listChecklists:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_cursor"
+    | "invalid_request"
+    | "password_change_required"
+    | "rate_limited"
     | "unauthenticated";
   /** GET /evaluations */
   listEvaluations:
@@ -821,6 +1072,20 @@ export interface OperationProblemCodes {
     | "internal"
     | "invalid_request"
     | "unauthenticated";
+  /** POST /checklists/{id}/publish */
+  publishChecklist:
+    | "checklist_not_in_review"
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "password_change_required"
+    | "payload_too_large"
+    | "self_review"
+    | "text_invalid"
+    | "unauthenticated"
+    | "unsupported_media_type";
   /** POST /evaluations/{id}/publish */
   publishEvaluation:
     | "database_unavailable"
@@ -857,6 +1122,21 @@ export interface OperationProblemCodes {
     | "payload_too_large"
     | "unauthenticated"
     | "unsupported_media_type";
+  /** POST /checklists/{id}/return */
+  returnChecklist:
+    | "checklist_invalid"
+    | "checklist_not_in_review"
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "password_change_required"
+    | "payload_too_large"
+    | "self_review"
+    | "text_invalid"
+    | "unauthenticated"
+    | "unsupported_media_type";
   /** POST /indicator-values/{id}/return */
   returnIndicatorValue:
     | "database_unavailable"
@@ -872,6 +1152,20 @@ export interface OperationProblemCodes {
     | "unsupported_media_type"
     | "value_locked"
     | "value_not_submitted";
+  /** POST /checklists/{id}/revise */
+  reviseChecklist:
+    | "checklist_not_published"
+    | "checklist_revision_open"
+    | "database_unavailable"
+    | "forbidden"
+    | "idempotency_key_reused"
+    | "idempotency_request_running"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "own_unit_only"
+    | "password_change_required"
+    | "unauthenticated";
   /** POST /api-keys/{id}/revoke */
   revokeApiKey:
     | "api_key_revoked"
@@ -880,6 +1174,18 @@ export interface OperationProblemCodes {
     | "internal"
     | "invalid_request"
     | "not_found"
+    | "password_change_required"
+    | "unauthenticated";
+  /** POST /checklists/{id}/submit */
+  submitChecklist:
+    | "checklist_empty"
+    | "checklist_not_draft"
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "own_unit_only"
     | "password_change_required"
     | "unauthenticated";
   /** POST /indicator-values/{id}/submit */
@@ -905,6 +1211,57 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "unauthenticated";
+  /** PATCH /checklists/{id} */
+  updateChecklist:
+    | "checklist_invalid"
+    | "checklist_not_draft"
+    | "database_unavailable"
+    | "forbidden"
+    | "if_match_required"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "own_unit_only"
+    | "password_change_required"
+    | "payload_too_large"
+    | "text_invalid"
+    | "unauthenticated"
+    | "unsupported_media_type"
+    | "version_mismatch";
+  /** PATCH /checklist-items/{id} */
+  updateChecklistItem:
+    | "checklist_item_invalid"
+    | "checklist_not_draft"
+    | "database_unavailable"
+    | "forbidden"
+    | "if_match_required"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "own_unit_only"
+    | "password_change_required"
+    | "payload_too_large"
+    | "text_invalid"
+    | "unauthenticated"
+    | "unsupported_media_type"
+    | "version_mismatch";
+  /** PATCH /checklist-kinds/{key} */
+  updateChecklistKind:
+    | "checklist_kind_built_in"
+    | "checklist_kind_in_use"
+    | "checklist_kind_invalid"
+    | "database_unavailable"
+    | "forbidden"
+    | "if_match_required"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "password_change_required"
+    | "payload_too_large"
+    | "text_invalid"
+    | "unauthenticated"
+    | "unsupported_media_type"
+    | "version_mismatch";
   /** PATCH /indicators/{id} */
   updateIndicator:
     | "database_unavailable"
@@ -1087,4 +1444,21 @@ export interface PathOperationIds {
   "/evaluations/{id}/ranking": { get: "getEvaluationRanking" };
   "/evaluations/{id}/units/{unitId}": { get: "getUnitScorecard" };
   "/evaluations/{id}/compare": { get: "compareEvaluations" };
+  "/checklist-kinds": { get: "listChecklistKinds"; post: "createChecklistKind" };
+  "/checklist-kinds/{key}": { get: "getChecklistKind"; patch: "updateChecklistKind" };
+  "/checklists": { get: "listChecklists"; post: "createChecklist" };
+  "/checklists/{id}": { get: "getChecklist"; delete: "deleteChecklist"; patch: "updateChecklist" };
+  "/checklists/{id}/versions": { get: "listChecklistVersions" };
+  "/checklists/{id}/submit": { post: "submitChecklist" };
+  "/checklists/{id}/return": { post: "returnChecklist" };
+  "/checklists/{id}/publish": { post: "publishChecklist" };
+  "/checklists/{id}/revise": { post: "reviseChecklist" };
+  "/checklists/{id}/abolish": { post: "abolishChecklist" };
+  "/checklists/{id}/statistics": { get: "getChecklistStatistics" };
+  "/checklists/{id}/diff": { get: "diffChecklistVersions" };
+  "/checklists/{id}/items": { get: "listChecklistItems"; post: "createChecklistItem" };
+  "/checklist-items/{id}": { get: "getChecklistItem"; delete: "deleteChecklistItem"; patch: "updateChecklistItem" };
+  "/checklists/{id}/import": { post: "importChecklistItems" };
+  "/checklists/{id}/export": { get: "exportChecklist" };
+  "/checklists/{id}/diff-export": { get: "exportChecklistDiff" };
 }

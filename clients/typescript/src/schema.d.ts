@@ -948,7 +948,7 @@ export interface paths {
          *     caller does not see is a `404`. The period must lie within the system's years (`422`).
          *     Upload the filled-in sheet to `value-import`.
          *
-         *     Permission: any signed-in user (other than admin: only records of their own unit and the units below it); API keys with the scope read.
+         *     Permission: any signed-in user (other than admin and cityReviewer: only records of their own unit and the units below it); API keys with the scope read.
          */
         get: operations["getValueTemplate"];
         put?: never;
@@ -979,7 +979,7 @@ export interface paths {
          *     `value-import` changes nothing. Values are written as text, exactly as reported (`58.10` stays
          *     `58.10`). API keys see approved and locked values only. Units and period as for the template.
          *
-         *     Permission: any signed-in user (other than admin: only records of their own unit and the units below it); API keys with the scope read.
+         *     Permission: any signed-in user (other than admin and cityReviewer: only records of their own unit and the units below it); API keys with the scope read.
          */
         get: operations["exportIndicatorValues"];
         put?: never;
@@ -1047,7 +1047,7 @@ export interface paths {
          *     administrators see the values of their own unit and the units below it; API keys see approved
          *     and locked values only. `flagged=true` lists the values flagged as implausible, for reviewers.
          *
-         *     Permission: any signed-in user (other than admin: only records of their own unit and the units below it); API keys with the scope read.
+         *     Permission: any signed-in user (other than admin and cityReviewer: only records of their own unit and the units below it); API keys with the scope read.
          */
         get: operations["listIndicatorValues"];
         put?: never;
@@ -1134,7 +1134,7 @@ export interface paths {
          *     reported none. `weighted_average` weighs each child by the number of reports it stands for.
          *     Only approved and locked values count.
          *
-         *     Permission: any signed-in user (other than admin: only records of their own unit and the units below it); API keys with the scope read.
+         *     Permission: any signed-in user (other than admin and cityReviewer: only records of their own unit and the units below it); API keys with the scope read.
          */
         get: operations["getIndicatorRollup"];
         put?: never;
@@ -1162,7 +1162,7 @@ export interface paths {
          * Get a reported value（查看填报数值）
          * @description The value with its `ETag`. Send `If-None-Match` with a known `ETag` to get `304` when it has not changed.
          *
-         *     Permission: any signed-in user (other than admin: only records of their own unit and the units below it); API keys with the scope read.
+         *     Permission: any signed-in user (other than admin and cityReviewer: only records of their own unit and the units below it); API keys with the scope read.
          */
         get: operations["getIndicatorValue"];
         put?: never;
@@ -1198,7 +1198,7 @@ export interface paths {
          * @description Every change of the value, oldest first, from the audit log: who created, changed, submitted,
          *     returned (and why) or approved it, with the value before and after each change.
          *
-         *     Permission: any signed-in user (other than admin: only records of their own unit and the units below it); API keys with the scope read.
+         *     Permission: any signed-in user (other than admin and cityReviewer: only records of their own unit and the units below it); API keys with the scope read.
          */
         get: operations["listIndicatorValueHistory"];
         put?: never;
@@ -1226,7 +1226,7 @@ export interface paths {
          * List a value's evidence（查看佐证材料）
          * @description The evidence attached to the value (佐证材料), oldest first.
          *
-         *     Permission: any signed-in user (other than admin: only records of their own unit and the units below it); API keys with the scope read.
+         *     Permission: any signed-in user (other than admin and cityReviewer: only records of their own unit and the units below it); API keys with the scope read.
          */
         get: operations["listValueAttachments"];
         put?: never;
@@ -1263,7 +1263,7 @@ export interface paths {
          * Download evidence（下载佐证材料）
          * @description The file as it was uploaded, with its name in `Content-Disposition` and its SHA-256 in `Digest`.
          *
-         *     Permission: any signed-in user (other than admin: only records of their own unit and the units below it); API keys with the scope read.
+         *     Permission: any signed-in user (other than admin and cityReviewer: only records of their own unit and the units below it); API keys with the scope read.
          */
         get: operations["downloadAttachment"];
         put?: never;
@@ -1557,7 +1557,7 @@ export interface paths {
          *     sum of its children. A unit outside the evaluation, or one the caller does not see, is a
          *     `404`. API keys see published evaluations only.
          *
-         *     Permission: any signed-in user (other than admin: only records of their own unit and the units below it); API keys with the scope read.
+         *     Permission: any signed-in user (other than admin and cityReviewer: only records of their own unit and the units below it); API keys with the scope read.
          */
         get: operations["getUnitScorecard"];
         put?: never;
@@ -1592,6 +1592,594 @@ export interface paths {
          *     Permission: users with the role admin or reviewer; API keys with the scope read.
          */
         get: operations["compareEvaluations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/checklist-kinds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List checklist kinds（查询清单类型）
+         * @description Every kind of list: the built-in ones first, in the order the domain lists them (证明事项,
+         *     the four flexible-enforcement lists, 行政执法事项, 行政执法责任, 721工作清单, 涉企检查计划,
+         *     the project-approval lists, 自查 and 督察), then the kinds administrators defined, by key.
+         *     A kind's `columns` are what its items carry in `attributes` besides the common fields.
+         *
+         *     Permission: any signed-in user; API keys with the scope read.
+         */
+        get: operations["listChecklistKinds"];
+        put?: never;
+        /**
+         * Define a checklist kind（新增清单类型）
+         * @description A kind of list the built-in ones do not cover, with its columns: key (camelCase, as items carry
+         *     it in `attributes`), the Chinese label real lists print as the header, type, whether it is
+         *     required and whether `q` searches it. Labels and keys are unique within the kind (labels
+         *     after folding traditional to simplified, since imports match headers that way). A key taken by
+         *     a built-in or defined kind is a `409`.
+         *
+         *     Permission: users with the role admin; no API key.
+         */
+        post: operations["createChecklistKind"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/checklist-kinds/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The kind's key.
+                 * @example noPenalty
+                 */
+                key: components["parameters"]["ChecklistKindKeyPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a checklist kind（查看清单类型）
+         * @description The kind with its columns and its `ETag`.
+         *
+         *     Permission: any signed-in user; API keys with the scope read.
+         */
+        get: operations["getChecklistKind"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a checklist kind（修改清单类型）
+         * @description A JSON merge patch of a defined kind; `columns`, when given, replaces the whole list of columns.
+         *     Built-in kinds come with the product and do not change (`409 checklist_kind_built_in`). While
+         *     any list uses the kind, a column may be added, relabelled or made searchable, but none may be
+         *     removed or change its type (`409 checklist_kind_in_use`): the items that hold its values would
+         *     lose them. `If-Match` is required.
+         *
+         *     Permission: users with the role admin; no API key.
+         */
+        patch: operations["updateChecklistKind"];
+        trace?: never;
+    };
+    "/checklists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List checklists（查询清单）
+         * @description Versions of lists matching every filter given, newest first by default: each version is a
+         *     record of its own (`listId` groups them). Without `status`, every version the caller may see. Drafts and lists in review are
+         *     seen by the issuing unit's subtree, the city-wide reviewer and administrators; published and
+         *     superseded versions by every signed-in user. API keys see published and superseded versions only.
+         *
+         *     Permission: any signed-in user (other than admin and cityReviewer: only records of their own unit and the units below it, and released records of any unit); API keys with the scope read.
+         */
+        get: operations["listChecklists"];
+        put?: never;
+        /**
+         * Create a checklist（新建清单）
+         * @description The first version of a new list, in draft: its items are added, imported and changed while it is
+         *     a draft, then it goes to the legality review (`submit`) and is published by the Justice Bureau.
+         *     The kind decides the items' columns.
+         *
+         *     Permission: users with the role admin or reporter (other than admin: only records of their own unit and the units below it; reporter: only records of their own unit); no API key.
+         */
+        post: operations["createChecklist"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/checklists/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a version of a list.
+                 * @example 0190a000-0000-7000-8000-00000000c002
+                 */
+                id: components["parameters"]["ChecklistIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a checklist version（查看清单）
+         * @description One version of a list with its `ETag`. Send `If-None-Match` with a known `ETag` to get `304`
+         *     when it has not changed.
+         *
+         *     Permission: any signed-in user (other than admin and cityReviewer: only records of their own unit and the units below it, and released records of any unit); API keys with the scope read.
+         */
+        get: operations["getChecklist"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a draft checklist（删除清单草稿）
+         * @description Deletes a draft with its items: a new list that was never published, or a revision not wanted
+         *     after all (the published version stays as it is). Anything but a draft is a `409`. `If-Match`
+         *     is required.
+         *
+         *     Permission: users with the role admin or reporter (other than admin: only records of their own unit and the units below it; reporter: only records of their own unit); no API key.
+         */
+        delete: operations["deleteChecklist"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a draft checklist（修改清单）
+         * @description A JSON merge patch of a draft's title, document number (文号), year and effective date; `null`
+         *     clears an optional field. A version in review, published, superseded or abolished does not change
+         *     (`409 checklist_not_draft`, whose `allowedStates` names the states that allow it). `If-Match` is
+         *     required.
+         *
+         *     Permission: users with the role admin or reporter (other than admin: only records of their own unit and the units below it; reporter: only records of their own unit); no API key.
+         */
+        patch: operations["updateChecklist"];
+        trace?: never;
+    };
+    "/checklists/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a version of a list.
+                 * @example 0190a000-0000-7000-8000-00000000c002
+                 */
+                id: components["parameters"]["ChecklistIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List the versions of a checklist（查询清单历次版本）
+         * @description Every version of the list this version belongs to, oldest first, as far as the caller may see
+         *     them (API keys and users outside the issuing unit's subtree: published and superseded ones).
+         *
+         *     Permission: any signed-in user (other than admin and cityReviewer: only records of their own unit and the units below it, and released records of any unit); API keys with the scope read.
+         */
+        get: operations["listChecklistVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/checklists/{id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a version of a list.
+                 * @example 0190a000-0000-7000-8000-00000000c002
+                 */
+                id: components["parameters"]["ChecklistIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit a checklist for legality review（提交合法性审查）
+         * @description Sends a draft to the Justice Bureau's legality review (合法性审查); the version and its items no
+         *     longer change until it is returned. A draft without items is a `409 checklist_empty`; anything but a
+         *     draft a `409 checklist_not_draft`, whose `allowedStates` names the states that allow it.
+         *
+         *     Permission: users with the role admin or reporter (other than admin: only records of their own unit and the units below it; reporter: only records of their own unit); no API key.
+         */
+        post: operations["submitChecklist"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/checklists/{id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a version of a list.
+                 * @example 0190a000-0000-7000-8000-00000000c002
+                 */
+                id: components["parameters"]["ChecklistIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Return a checklist from legality review（审查退回）
+         * @description The legality review finds a problem: the version goes back to draft with the reviewer's comment
+         *     (required), for its unit to rework and submit again. Reviewers never return what they submitted
+         *     themselves (`403 self_review`). Only a version in review can be returned (`409`).
+         *
+         *     Permission: users with the role admin or cityReviewer (other than admin and cityReviewer: only records of their own unit and the units below it); no API key.
+         */
+        post: operations["returnChecklist"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/checklists/{id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a version of a list.
+                 * @example 0190a000-0000-7000-8000-00000000c002
+                 */
+                id: components["parameters"]["ChecklistIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve and publish a checklist（审查通过并发布）
+         * @description The legality review approves the version, optionally with a comment, and publishes it: from now on it
+         *     never changes. Publishing a revision supersedes the list's published version in the same step; the
+         *     superseded one stays readable forever. Reviewers never publish what they submitted themselves (`403
+         *     self_review`). Only a version in review can be published (`409`); to approve without a comment send no
+         *     body (or `{}`).
+         *
+         *     Permission: users with the role admin or cityReviewer (other than admin and cityReviewer: only records of their own unit and the units below it); no API key.
+         */
+        post: operations["publishChecklist"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/checklists/{id}/revise": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a version of a list.
+                 * @example 0190a000-0000-7000-8000-00000000c002
+                 */
+                id: components["parameters"]["ChecklistIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revise a published checklist（修订清单）
+         * @description Starts the next version of a published list as a draft carrying every item, each under the same
+         *     stable `itemKey` as before, so that a diff can say what the revision changed. The published version
+         *     stays in force until the revision is published. A list has one revision open at a time (`409
+         *     checklist_revision_open`); only the published version is revised (`409 checklist_not_published`).
+         *
+         *     Permission: users with the role admin or reporter (other than admin: only records of their own unit and the units below it; reporter: only records of their own unit); no API key.
+         */
+        post: operations["reviseChecklist"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/checklists/{id}/abolish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a version of a list.
+                 * @example 0190a000-0000-7000-8000-00000000c002
+                 */
+                id: components["parameters"]["ChecklistIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Abolish a checklist（废止清单）
+         * @description Abolishes a published list: it stops being in force and leaves the released states, so API keys
+         *     no longer see it (the province's change feed sends its withdrawal). Only the published version is
+         *     abolished (`409 checklist_not_published`); a draft revision is deleted instead.
+         *
+         *     Permission: users with the role admin or cityReviewer (other than admin and cityReviewer: only records of their own unit and the units below it); no API key.
+         */
+        post: operations["abolishChecklist"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/checklists/{id}/statistics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a version of a list.
+                 * @example 0190a000-0000-7000-8000-00000000c002
+                 */
+                id: components["parameters"]["ChecklistIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Count a checklist's items（清单事项统计）
+         * @description The version's items counted as they are now, by implementing unit and by category, biggest
+         *     first: "854 items from 24 departments" is `items` and `units` here. Items without an
+         *     implementing unit are counted under no `unitId`, and without a category under no `category`.
+         *
+         *     Permission: any signed-in user (other than admin and cityReviewer: only records of their own unit and the units below it, and released records of any unit); API keys with the scope read.
+         */
+        get: operations["getChecklistStatistics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/checklists/{id}/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a version of a list.
+                 * @example 0190a000-0000-7000-8000-00000000c002
+                 */
+                id: components["parameters"]["ChecklistIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Compare two versions of a checklist（清单版本比对）
+         * @description What changed between two versions of the list this version belongs to, items matched by their
+         *     stable `itemKey`: items added, removed, changed (field by field, with the old and the new value;
+         *     attributes as `attributes.<key>` under the kind's Chinese label) and moved (their place in the
+         *     list changed, beyond what additions and removals shift). `from` and `to` are version numbers
+         *     (`versionNo`) of the list; without them, this version against the one before it. Either order
+         *     is allowed: the diff reads from `from` to `to`. Both versions must be ones the caller may see.
+         *
+         *     Permission: any signed-in user (other than admin and cityReviewer: only records of their own unit and the units below it, and released records of any unit); API keys with the scope read.
+         */
+        get: operations["diffChecklistVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/checklists/{id}/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a version of a list.
+                 * @example 0190a000-0000-7000-8000-00000000c002
+                 */
+                id: components["parameters"]["ChecklistIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List a checklist's items（查询清单事项）
+         * @description The version's items in their order (`sequence`), matching every filter given. `q` searches the
+         *     name, legal basis, category and the kind's searchable columns, ignoring case and the difference
+         *     between traditional and simplified characters (a search in simplified characters finds the same words written in traditional ones, and the reverse). `attribute`
+         *     filters by a column of the kind, exactly: `attribute=level:市` (repeat it for several).
+         *
+         *     Permission: any signed-in user (other than admin and cityReviewer: only records of their own unit and the units below it, and released records of any unit); API keys with the scope read.
+         */
+        get: operations["listChecklistItems"];
+        put?: never;
+        /**
+         * Add an item to a draft checklist（新增清单事项）
+         * @description A new item at the end of a draft (or at `sequence`, moving the items from there one down),
+         *     with a new stable `itemKey`. Its `attributes` are checked against the kind: a bad value is a
+         *     `422 checklist_item_invalid` whose `errors` point at `/attributes/<key>` and say what the column
+         *     takes. A list holds at most 100,000 items (`409 checklist_full`).
+         *
+         *     Permission: users with the role admin or reporter (other than admin: only records of their own unit and the units below it; reporter: only records of their own unit); no API key.
+         */
+        post: operations["createChecklistItem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/checklist-items/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The item's id (an item of one version; its `itemKey` is the same in every version).
+                 * @example 0190a000-0000-7000-8000-00000000d101
+                 */
+                id: components["parameters"]["ChecklistItemIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a checklist item（查看清单事项）
+         * @description One item of one version, with its `ETag`; visible as its version is.
+         *
+         *     Permission: any signed-in user (other than admin and cityReviewer: only records of their own unit and the units below it, and released records of any unit); API keys with the scope read.
+         */
+        get: operations["getChecklistItem"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove an item from a draft checklist（删除清单事项）
+         * @description Removes an item from a draft; the items after it move up one. Items of versions in review,
+         *     published or ended never go (`409`). `If-Match` is required.
+         *
+         *     Permission: users with the role admin or reporter (other than admin: only records of their own unit and the units below it; reporter: only records of their own unit); no API key.
+         */
+        delete: operations["deleteChecklistItem"];
+        options?: never;
+        head?: never;
+        /**
+         * Change an item of a draft checklist（修改清单事项）
+         * @description A JSON merge patch of an item of a draft; `null` clears an optional field, and `attributes`
+         *     merges into the item's (`null` for a key removes its value). A new `sequence` moves the item
+         *     there, shifting the items between by one. The item keeps its `itemKey`. `If-Match` is required.
+         *
+         *     Permission: users with the role admin or reporter (other than admin: only records of their own unit and the units below it; reporter: only records of their own unit); no API key.
+         */
+        patch: operations["updateChecklistItem"];
+        trace?: never;
+    };
+    "/checklists/{id}/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a version of a list.
+                 * @example 0190a000-0000-7000-8000-00000000c002
+                 */
+                id: components["parameters"]["ChecklistIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import a draft checklist's items from a spreadsheet（导入清单事项）
+         * @description Reads an `.xlsx` workbook (its first sheet) or a `.csv` file (UTF-8, with or without a byte
+         *     order mark, or GB18030), multipart field `file`, into a draft. Headers are the kind's Chinese
+         *     labels as real lists print them (or the column keys), matched ignoring width, spaces, `*` and
+         *     traditional or simplified characters; a title row above the header and a header of two rows
+         *     (merged group cells over their columns) are read as real files have them; blank rows are
+         *     skipped. A row with an item key (事项编码, as an export writes it) updates that item; without
+         *     one, the item at its 序号; otherwise it is a new item. An empty cell clears its field; a column
+         *     the file does not have leaves the field alone. Items the file does not name stay, unless
+         *     `deleteMissing=true`.
+         *
+         *     Every bad row and cell is reported by sheet, row, column and A1 reference, with the same
+         *     words as the API's own checks (a date that is not a date, a value the column does not allow,
+         *     a required cell left empty, a unit the tree does not have). With `dryRun=true` nothing is
+         *     written and the report lists what would happen and every problem. Otherwise the import is all
+         *     or nothing: with any problem nothing changes and the `422` lists the cells under `cells`.
+         *     Re-importing an export changes nothing. An item changed by someone else while the import ran
+         *     is a `409 checklist_item_changed`: nothing changed, upload again. Only a draft takes an import
+         *     (`409 checklist_not_draft`).
+         *
+         *     Permission: users with the role admin or reporter (other than admin: only records of their own unit and the units below it; reporter: only records of their own unit); no API key.
+         */
+        post: operations["importChecklistItems"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/checklists/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a version of a list.
+                 * @example 0190a000-0000-7000-8000-00000000c002
+                 */
+                id: components["parameters"]["ChecklistIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Export a checklist version as a spreadsheet（导出清单）
+         * @description The version's items as the list prints them: `.xlsx` with the list's title and document number
+         *     (文号) above the kind's Chinese headers, sized columns and a frozen header row; or `.csv`
+         *     (UTF-8 with a byte order mark, which Excel needs for Chinese) with the header alone. The last
+         *     column is each item's key (事项编码), so that importing the file into a revision updates the
+         *     items it names; importing it unchanged changes nothing. The file is streamed as it is written.
+         *
+         *     Permission: any signed-in user (other than admin and cityReviewer: only records of their own unit and the units below it, and released records of any unit); API keys with the scope read.
+         */
+        get: operations["exportChecklist"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/checklists/{id}/diff-export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a version of a list.
+                 * @example 0190a000-0000-7000-8000-00000000c002
+                 */
+                id: components["parameters"]["ChecklistIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Download the comparison of two checklist versions（下载版本比对表）
+         * @description The comparison `diffChecklistVersions` answers, as an `.xlsx` workbook for readers: the counts
+         *     on top, then a row per item that changed, added rows green, removed rows red and struck
+         *     through, changed cells yellow with the old value beside them (原值) and in a comment, moved
+         *     items' places blue. `from` and `to` as for `diffChecklistVersions`.
+         *
+         *     Permission: any signed-in user (other than admin and cityReviewer: only records of their own unit and the units below it, and released records of any unit); API keys with the scope read.
+         */
+        get: operations["exportChecklistDiff"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1781,11 +2369,13 @@ export interface components {
         /**
          * @description admin 管理员 (the city rule-of-law office: everything); reviewer 审核员 (reviews and approves for its
          *     unit and the units below it, never what it submitted itself); reporter 填报员 (edits and submits its
-         *     own unit's records); viewer 查看员 (reads its unit's subtree).
+         *     own unit's records); viewer 查看员 (reads its unit's subtree); cityReviewer 合法性审查员 (the Justice
+         *     Bureau's legality review: reads, and reviews where an operation admits it, every unit's records
+         *     city-wide, never what it submitted itself; administers no users or keys).
          * @example reviewer
          * @enum {string}
          */
-        Role: "admin" | "reviewer" | "reporter" | "viewer";
+        Role: "admin" | "reviewer" | "reporter" | "viewer" | "cityReviewer";
         /**
          * @description Lower-case letters, digits, dots, dashes and underscores.
          * @example sfj.reviewer
@@ -2634,6 +3224,288 @@ export interface components {
              */
             file: string;
         };
+        /**
+         * @description A kind's key, camelCase.
+         * @example noPenalty
+         */
+        ChecklistKindKey: string;
+        /**
+         * @description What a column holds: `text` (up to 500 characters), `long_text` (up to 4,000), `enum` (one of
+         *     `values`), `number` (a decimal such as `12` or `3.5`), `date` (`2021-06-01`), `unit` (the id of a
+         *     unit), `legal_ref` (a legal reference: a law's title and article, up to 4,000 characters).
+         * @enum {string}
+         */
+        ChecklistColumnType: "text" | "long_text" | "enum" | "number" | "date" | "unit" | "legal_ref";
+        ChecklistKindColumn: {
+            key: components["schemas"]["ChecklistKindKey"];
+            /** @description The Chinese header real lists print for the column. */
+            label: string;
+            type: components["schemas"]["ChecklistColumnType"];
+            /** @description An enum column's values, in order; only for `enum`. */
+            values?: string[];
+            /** @description Every item must have a value. */
+            required: boolean;
+            /** @description `q` searches it. */
+            searchable: boolean;
+        };
+        ChecklistKindColumns: components["schemas"]["ChecklistKindColumn"][];
+        /** @example 不予处罚事项清单 */
+        ChecklistKindName: string;
+        ChecklistKindDescription: string;
+        ChecklistKind: {
+            key: components["schemas"]["ChecklistKindKey"];
+            name: components["schemas"]["ChecklistKindName"];
+            description?: components["schemas"]["ChecklistKindDescription"];
+            /** @description The kind comes with the product and does not change. */
+            builtIn: boolean;
+            columns: components["schemas"]["ChecklistKindColumns"];
+            version: components["schemas"]["Version"];
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        ChecklistKindPage: {
+            items: components["schemas"]["ChecklistKind"][];
+            nextCursor?: string;
+        };
+        ChecklistKindCreate: {
+            key: components["schemas"]["ChecklistKindKey"];
+            name: components["schemas"]["ChecklistKindName"];
+            description?: components["schemas"]["ChecklistKindDescription"];
+            columns: components["schemas"]["ChecklistKindColumns"];
+        };
+        ChecklistKindPatch: {
+            name?: components["schemas"]["ChecklistKindName"];
+            description?: string | null;
+            columns?: components["schemas"]["ChecklistKindColumns"];
+        };
+        /**
+         * @description draft 草稿 (its unit edits it) → in_review 合法性审查中 → published 已发布 (in force; never changes)
+         *     → superseded 已被新版本替代 (by the next version's publication; stays readable) or abolished 已废止.
+         *     A returned version is a draft again. Published and superseded versions are released: API keys
+         *     and every signed-in user see them.
+         * @enum {string}
+         */
+        ChecklistStatus: "draft" | "in_review" | "published" | "superseded" | "abolished";
+        /** @example 盘锦市柔性执法事项清单 */
+        ChecklistTitle: string;
+        /**
+         * @description The document number (文号) of the document that issues the list.
+         * @example 盘政办发〔2021〕31号
+         */
+        DocumentNumber: string;
+        /** @description One version of a list (清单). Every version of a list shares `listId`, the id of its first version. */
+        Checklist: {
+            id: components["schemas"]["Id"];
+            listId: components["schemas"]["Id"];
+            /**
+             * Format: int32
+             * @description 1 for the first version, then one more for each revision.
+             */
+            versionNo: number;
+            kind: components["schemas"]["ChecklistKindKey"];
+            title: components["schemas"]["ChecklistTitle"];
+            issuingUnitId: components["schemas"]["Id"];
+            documentNumber?: components["schemas"]["DocumentNumber"];
+            year: components["schemas"]["Year"];
+            effectiveDate?: components["schemas"]["DateOnly"];
+            status: components["schemas"]["ChecklistStatus"];
+            submittedBy?: components["schemas"]["Actor"];
+            submittedAt?: components["schemas"]["Timestamp"];
+            reviewedBy?: components["schemas"]["Actor"];
+            reviewedAt?: components["schemas"]["Timestamp"];
+            /** @description The legality review's comment, on return (why) or on approval. */
+            reviewComment?: string;
+            publishedAt?: components["schemas"]["Timestamp"];
+            endedAt?: components["schemas"]["Timestamp"];
+            /** @description The items are generated sample data, not a real list's (demo data). */
+            sampleData: boolean;
+            version: components["schemas"]["Version"];
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        ChecklistPage: {
+            items: components["schemas"]["Checklist"][];
+            nextCursor?: string;
+        };
+        ChecklistCreate: {
+            kind: components["schemas"]["ChecklistKindKey"];
+            title: components["schemas"]["ChecklistTitle"];
+            issuingUnitId: components["schemas"]["Id"];
+            documentNumber?: components["schemas"]["DocumentNumber"];
+            year: components["schemas"]["Year"];
+            effectiveDate?: components["schemas"]["DateOnly"];
+        };
+        ChecklistPatch: {
+            title?: components["schemas"]["ChecklistTitle"];
+            documentNumber?: string | null;
+            year?: components["schemas"]["Year"];
+            /** Format: date */
+            effectiveDate?: string | null;
+        };
+        ChecklistReturn: {
+            /** @description What the issuing unit must change. */
+            comment: string;
+        };
+        ChecklistApproval: {
+            comment?: string;
+        };
+        /**
+         * @description The values of the kind's own columns, by column key; each is checked against its column.
+         * @example {
+         *       "violatedProvision": "《中华人民共和国道路运输条例》第六十八条"
+         *     }
+         */
+        ChecklistItemAttributes: {
+            [key: string]: string;
+        };
+        /** @example 首次未按规定携带道路运输证 */
+        ChecklistItemName: string;
+        ChecklistItem: {
+            id: components["schemas"]["Id"];
+            checklistId: components["schemas"]["Id"];
+            /** @description The item's key, the same in every version of the list. */
+            itemKey: string;
+            sequence: components["schemas"]["ItemSequence"];
+            name: components["schemas"]["ChecklistItemName"];
+            implementingUnitId?: components["schemas"]["Id"];
+            /** @description The legal basis (法律依据) of the item. */
+            legalBasis?: string;
+            /** @description The item's category (监管领域, 事项类别), by which lists group their items. */
+            category?: string;
+            remark?: string;
+            attributes: components["schemas"]["ChecklistItemAttributes"];
+            version: components["schemas"]["Version"];
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        /**
+         * Format: int32
+         * @description The item's place in the list (序号), from 1.
+         */
+        ItemSequence: number;
+        ChecklistItemPage: {
+            items: components["schemas"]["ChecklistItem"][];
+            nextCursor?: string;
+        };
+        ChecklistItemCreate: {
+            sequence?: components["schemas"]["ItemSequence"];
+            name: components["schemas"]["ChecklistItemName"];
+            implementingUnitId?: components["schemas"]["Id"];
+            legalBasis?: string;
+            category?: string;
+            remark?: string;
+            attributes?: components["schemas"]["ChecklistItemAttributes"];
+        };
+        ChecklistItemPatch: {
+            sequence?: components["schemas"]["ItemSequence"];
+            name?: components["schemas"]["ChecklistItemName"];
+            /** Format: uuid */
+            implementingUnitId?: string | null;
+            legalBasis?: string | null;
+            category?: string | null;
+            remark?: string | null;
+            /** @description Merged into the item's attributes; `null` for a key removes its value. */
+            attributes?: {
+                [key: string]: string | null;
+            };
+        };
+        ChecklistStatistics: {
+            checklistId: components["schemas"]["Id"];
+            /**
+             * Format: int32
+             * @description Items in the version.
+             */
+            items: number;
+            /**
+             * Format: int32
+             * @description Distinct implementing units of its items.
+             */
+            units: number;
+            byUnit: components["schemas"]["ChecklistUnitCount"][];
+            byCategory: components["schemas"]["ChecklistCategoryCount"][];
+        };
+        ChecklistVersionRef: {
+            id: components["schemas"]["Id"];
+            /** Format: int32 */
+            versionNo: number;
+        };
+        ChecklistDiff: {
+            from: components["schemas"]["ChecklistVersionRef"];
+            to: components["schemas"]["ChecklistVersionRef"];
+            /** @description Items of `to` whose key `from` does not have, in `to`'s order. */
+            added: components["schemas"]["ChecklistItem"][];
+            /** @description Items of `from` whose key `to` does not have, in `from`'s order. */
+            removed: components["schemas"]["ChecklistItem"][];
+            changed: components["schemas"]["ChecklistItemChange"][];
+            moved: components["schemas"]["ChecklistItemMove"][];
+        };
+        ChecklistUnitCount: {
+            unitId?: components["schemas"]["Id"];
+            /** Format: int32 */
+            items: number;
+        };
+        ChecklistCategoryCount: {
+            category?: string;
+            /** Format: int32 */
+            items: number;
+        };
+        ChecklistItemChange: {
+            itemKey: string;
+            /** @description The item's name in `to`. */
+            name: string;
+            fields: components["schemas"]["ChecklistFieldChange"][];
+        };
+        ChecklistFieldChange: {
+            /** @description The field, or `attributes.<key>` for a column of the kind. */
+            field: string;
+            /** @description Its Chinese header. */
+            label: string;
+            old: string;
+            new: string;
+        };
+        ChecklistItemMove: {
+            itemKey: string;
+            name: string;
+            fromSequence: components["schemas"]["ItemSequence"];
+            toSequence: components["schemas"]["ItemSequence"];
+        };
+        ChecklistImportReport: {
+            /** @description True when nothing was written. */
+            dryRun: boolean;
+            /** @description The sheet read. */
+            sheet: string;
+            /**
+             * Format: int32
+             * @description Non-blank rows below the header.
+             */
+            rows: number;
+            /**
+             * Format: int32
+             * @description Items added (in a dry run, that the rows without problems would add).
+             */
+            created: number;
+            /**
+             * Format: int32
+             * @description Items changed.
+             */
+            updated: number;
+            /**
+             * Format: int32
+             * @description Items deleted because the file does not name them (`deleteMissing`).
+             */
+            deleted: number;
+            /**
+             * Format: int32
+             * @description Rows stating an item as it already is.
+             */
+            unchanged: number;
+            /**
+             * Format: int32
+             * @description How many problems were found; `problems` lists the first 1,000.
+             */
+            problemCount: number;
+            problems: components["schemas"]["CellProblem"][];
+        };
     };
     responses: {
         /** @description No valid token or API key was sent (or, for sign-in, the username or password is wrong). */
@@ -2753,6 +3625,18 @@ export interface components {
         };
         /** @description The sheet, as an attachment named after the system and period. */
         ValueSheet: {
+            headers: {
+                /** @description attachment, with the file's name (RFC 6266; `filename*` carries the UTF-8 name). */
+                "Content-Disposition"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                "text/csv": string;
+            };
+        };
+        /** @description The list version, as an attachment named after the list, its version and the format. */
+        ChecklistSheet: {
             headers: {
                 /** @description attachment, with the file's name (RFC 6266; `filename*` carries the UTF-8 name). */
                 "Content-Disposition"?: string;
@@ -3076,6 +3960,52 @@ export interface components {
          */
         TreeDepthQuery: number;
         /**
+         * @description The kind's key.
+         * @example noPenalty
+         */
+        ChecklistKindKeyPath: components["schemas"]["ChecklistKindKey"];
+        /**
+         * @description The id of a version of a list.
+         * @example 0190a000-0000-7000-8000-00000000c002
+         */
+        ChecklistIdPath: components["schemas"]["Id"];
+        /**
+         * @description The item's id (an item of one version; its `itemKey` is the same in every version).
+         * @example 0190a000-0000-7000-8000-00000000d101
+         */
+        ChecklistItemIdPath: components["schemas"]["Id"];
+        /** @description Only lists of this kind. */
+        ChecklistKindQuery: components["schemas"]["ChecklistKindKey"];
+        /** @description Only lists issued by this unit. */
+        ChecklistIssuingUnitIdQuery: components["schemas"]["Id"];
+        /** @description Only versions in this state. */
+        ChecklistStatusQuery: components["schemas"]["ChecklistStatus"];
+        /** @description Only versions of this list (the `listId` every version of it carries). */
+        ChecklistListIdQuery: components["schemas"]["Id"];
+        /** @description Order of the list; a leading `-` reverses it. Ties are broken by id. */
+        ChecklistSortQuery: "createdAt" | "-createdAt" | "year" | "-year" | "title" | "-title";
+        /**
+         * @description The version number (`versionNo`) to compare from; by default the one before `to`.
+         * @example 1
+         */
+        DiffFromQuery: number;
+        /**
+         * @description The version number (`versionNo`) to compare to; by default this version's.
+         * @example 2
+         */
+        DiffToQuery: number;
+        /** @description Only items this unit implements. */
+        ImplementingUnitIdQuery: components["schemas"]["Id"];
+        /** @description Only items of this category, exactly. */
+        ChecklistCategoryQuery: string;
+        /**
+         * @description Only items whose column `key` holds `value`, exactly, written `key:value` (`level:市`); repeat it
+         *     to require several. A key that is not a column of the kind is a `422`.
+         */
+        ChecklistAttributeQuery: string[];
+        /** @description Free text matched against the name, legal basis, category and the kind's searchable columns; case and traditional/simplified forms are ignored. */
+        ChecklistSearchQuery: string;
+        /**
          * @description A key of the client's choosing (a UUID is a good one). Repeating a request with the same key and
          *     body within 24 hours returns the first response and changes nothing; the same key with another
          *     body is a `422`; while the first request is still running, a `409`.
@@ -3087,6 +4017,12 @@ export interface components {
          * @example "1"
          */
         IfMatchHeader: string;
+        /**
+         * @description Required: the `ETag` of the version you read (from the `GET` of the list version), so that a
+         *     change made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
+         * @example "2"
+         */
+        DraftChecklistIfMatchHeader: string;
         /** @description An `ETag` the client holds; the answer is `304` while it is current. */
         IfNoneMatchHeader: string;
     };
@@ -7208,6 +8144,1560 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["ComparisonPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    listChecklistKinds: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Items per page.
+                 * @example 50
+                 */
+                limit?: components["parameters"]["LimitQuery"];
+                /** @description The `nextCursor` of the previous page, as it was given. It is only valid with the same filters and sort. */
+                cursor?: components["parameters"]["CursorQuery"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of kinds. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "key": "noPenalty",
+                     *           "name": "不予处罚事项清单",
+                     *           "description": "列明依法不予行政处罚的违法行为及其违法依据、处罚依据和适用条件。",
+                     *           "builtIn": true,
+                     *           "columns": [
+                     *             {
+                     *               "key": "violatedProvision",
+                     *               "label": "违法依据",
+                     *               "type": "legal_ref",
+                     *               "required": true,
+                     *               "searchable": true
+                     *             }
+                     *           ],
+                     *           "version": 1,
+                     *           "createdAt": "2021-01-01T00:00:00Z",
+                     *           "updatedAt": "2021-01-01T00:00:00Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ChecklistKindPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    createChecklistKind: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of the client's choosing (a UUID is a good one). Repeating a request with the same key and
+                 *     body within 24 hours returns the first response and changes nothing; the same key with another
+                 *     body is a `422`; while the first request is still running, a `409`.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "key": "lawEnforcementCertificates",
+                 *       "name": "行政执法证件清单",
+                 *       "description": "列明本市行政执法人员持有的执法证件。",
+                 *       "columns": [
+                 *         {
+                 *           "key": "certificateNumber",
+                 *           "label": "证件编号",
+                 *           "type": "text",
+                 *           "required": true,
+                 *           "searchable": true
+                 *         },
+                 *         {
+                 *           "key": "level",
+                 *           "label": "执法层级",
+                 *           "type": "enum",
+                 *           "values": [
+                 *             "市",
+                 *             "县",
+                 *             "乡"
+                 *           ],
+                 *           "required": true,
+                 *           "searchable": false
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["ChecklistKindCreate"];
+            };
+        };
+        responses: {
+            /** @description The kind. */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "key": "lawEnforcementCertificates",
+                     *       "name": "行政执法证件清单",
+                     *       "description": "列明本市行政执法人员持有的执法证件。",
+                     *       "builtIn": false,
+                     *       "columns": [
+                     *         {
+                     *           "key": "certificateNumber",
+                     *           "label": "证件编号",
+                     *           "type": "text",
+                     *           "required": true,
+                     *           "searchable": true
+                     *         },
+                     *         {
+                     *           "key": "level",
+                     *           "label": "执法层级",
+                     *           "type": "enum",
+                     *           "values": [
+                     *             "市",
+                     *             "县",
+                     *             "乡"
+                     *           ],
+                     *           "required": true,
+                     *           "searchable": false
+                     *         }
+                     *       ],
+                     *       "version": 1,
+                     *       "createdAt": "2022-01-05T08:00:00Z",
+                     *       "updatedAt": "2022-01-05T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ChecklistKind"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    getChecklistKind: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The kind's key.
+                 * @example noPenalty
+                 */
+                key: components["parameters"]["ChecklistKindKeyPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The kind. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "key": "noPenalty",
+                     *       "name": "不予处罚事项清单",
+                     *       "description": "列明依法不予行政处罚的违法行为及其违法依据、处罚依据和适用条件。",
+                     *       "builtIn": true,
+                     *       "columns": [
+                     *         {
+                     *           "key": "violatedProvision",
+                     *           "label": "违法依据",
+                     *           "type": "legal_ref",
+                     *           "required": true,
+                     *           "searchable": true
+                     *         }
+                     *       ],
+                     *       "version": 1,
+                     *       "createdAt": "2021-01-01T00:00:00Z",
+                     *       "updatedAt": "2021-01-01T00:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ChecklistKind"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    updateChecklistKind: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+                 *     made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
+                 * @example "1"
+                 */
+                "If-Match"?: components["parameters"]["IfMatchHeader"];
+            };
+            path: {
+                /**
+                 * @description The kind's key.
+                 * @example noPenalty
+                 */
+                key: components["parameters"]["ChecklistKindKeyPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "行政执法证件清单（2022年版）"
+                 *     }
+                 */
+                "application/merge-patch+json": components["schemas"]["ChecklistKindPatch"];
+            };
+        };
+        responses: {
+            /** @description The kind after the change. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "key": "lawEnforcementCertificates",
+                     *       "name": "行政执法证件清单（2022年版）",
+                     *       "builtIn": false,
+                     *       "columns": [
+                     *         {
+                     *           "key": "certificateNumber",
+                     *           "label": "证件编号",
+                     *           "type": "text",
+                     *           "required": true,
+                     *           "searchable": true
+                     *         }
+                     *       ],
+                     *       "version": 2,
+                     *       "createdAt": "2022-01-05T08:00:00Z",
+                     *       "updatedAt": "2022-01-06T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ChecklistKind"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            428: components["responses"]["PreconditionRequired"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    listChecklists: {
+        parameters: {
+            query?: {
+                /** @description Only lists of this kind. */
+                kind?: components["parameters"]["ChecklistKindQuery"];
+                /** @description Only lists issued by this unit. */
+                issuingUnitId?: components["parameters"]["ChecklistIssuingUnitIdQuery"];
+                /** @description Only records of this year. */
+                year?: components["parameters"]["YearQuery"];
+                /** @description Only versions in this state. */
+                status?: components["parameters"]["ChecklistStatusQuery"];
+                /** @description Only versions of this list (the `listId` every version of it carries). */
+                listId?: components["parameters"]["ChecklistListIdQuery"];
+                /** @description Order of the list; a leading `-` reverses it. Ties are broken by id. */
+                sort?: components["parameters"]["ChecklistSortQuery"];
+                /**
+                 * @description Items per page.
+                 * @example 50
+                 */
+                limit?: components["parameters"]["LimitQuery"];
+                /** @description The `nextCursor` of the previous page, as it was given. It is only valid with the same filters and sort. */
+                cursor?: components["parameters"]["CursorQuery"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of list versions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "0190a000-0000-7000-8000-00000000c001",
+                     *           "listId": "0190a000-0000-7000-8000-00000000c001",
+                     *           "versionNo": 1,
+                     *           "kind": "noPenalty",
+                     *           "title": "盘锦市柔性执法事项清单",
+                     *           "issuingUnitId": "0190a000-0000-7000-8000-00000000000a",
+                     *           "documentNumber": "盘政办发〔2021〕31号",
+                     *           "year": 2021,
+                     *           "effectiveDate": "2021-06-01",
+                     *           "status": "superseded",
+                     *           "sampleData": true,
+                     *           "version": 4,
+                     *           "createdAt": "2021-05-10T08:00:00Z",
+                     *           "updatedAt": "2022-03-01T08:00:00Z",
+                     *           "publishedAt": "2021-05-28T08:00:00Z",
+                     *           "endedAt": "2022-03-01T08:00:00Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ChecklistPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    createChecklist: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of the client's choosing (a UUID is a good one). Repeating a request with the same key and
+                 *     body within 24 hours returns the first response and changes nothing; the same key with another
+                 *     body is a `422`; while the first request is still running, a `409`.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "kind": "certificates",
+                 *       "title": "盘锦市保留的证明事项清单",
+                 *       "issuingUnitId": "0190a000-0000-7000-8000-000000000010",
+                 *       "documentNumber": "盘司发〔2022〕3号",
+                 *       "year": 2022,
+                 *       "effectiveDate": "2022-03-01"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ChecklistCreate"];
+            };
+        };
+        responses: {
+            /** @description The list's first version, in draft. */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a1b2-7c3d-7e4f-8a5b-6c7d8e9f0c01",
+                     *       "listId": "0190a1b2-7c3d-7e4f-8a5b-6c7d8e9f0c01",
+                     *       "versionNo": 1,
+                     *       "kind": "certificates",
+                     *       "title": "盘锦市保留的证明事项清单",
+                     *       "issuingUnitId": "0190a000-0000-7000-8000-000000000010",
+                     *       "documentNumber": "盘司发〔2022〕3号",
+                     *       "year": 2022,
+                     *       "effectiveDate": "2022-03-01",
+                     *       "status": "draft",
+                     *       "sampleData": false,
+                     *       "version": 1,
+                     *       "createdAt": "2022-01-05T08:00:00Z",
+                     *       "updatedAt": "2022-01-05T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Checklist"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    getChecklist: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An `ETag` the client holds; the answer is `304` while it is current. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatchHeader"];
+            };
+            path: {
+                /**
+                 * @description The id of a version of a list.
+                 * @example 0190a000-0000-7000-8000-00000000c002
+                 */
+                id: components["parameters"]["ChecklistIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The version. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a000-0000-7000-8000-00000000c002",
+                     *       "listId": "0190a000-0000-7000-8000-00000000c001",
+                     *       "versionNo": 2,
+                     *       "kind": "noPenalty",
+                     *       "title": "盘锦市柔性执法事项清单",
+                     *       "issuingUnitId": "0190a000-0000-7000-8000-00000000000a",
+                     *       "documentNumber": "盘政办发〔2022〕8号",
+                     *       "year": 2022,
+                     *       "status": "draft",
+                     *       "sampleData": true,
+                     *       "version": 1,
+                     *       "createdAt": "2022-02-10T08:00:00Z",
+                     *       "updatedAt": "2022-02-10T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Checklist"];
+                };
+            };
+            /** @description Not modified since the `ETag` given in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    deleteChecklist: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Required: the `ETag` of the version you read (from the `GET` of the list version), so that a
+                 *     change made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
+                 * @example "2"
+                 */
+                "If-Match"?: components["parameters"]["DraftChecklistIfMatchHeader"];
+            };
+            path: {
+                /**
+                 * @description The id of a version of a list.
+                 * @example 0190a000-0000-7000-8000-00000000c002
+                 */
+                id: components["parameters"]["ChecklistIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            428: components["responses"]["PreconditionRequired"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    updateChecklist: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Required: the `ETag` of the version you read (from the `GET` of the list version), so that a
+                 *     change made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
+                 * @example "2"
+                 */
+                "If-Match"?: components["parameters"]["DraftChecklistIfMatchHeader"];
+            };
+            path: {
+                /**
+                 * @description The id of a version of a list.
+                 * @example 0190a000-0000-7000-8000-00000000c002
+                 */
+                id: components["parameters"]["ChecklistIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "effectiveDate": "2022-06-01"
+                 *     }
+                 */
+                "application/merge-patch+json": components["schemas"]["ChecklistPatch"];
+            };
+        };
+        responses: {
+            /** @description The version after the change. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a000-0000-7000-8000-00000000c002",
+                     *       "listId": "0190a000-0000-7000-8000-00000000c001",
+                     *       "versionNo": 2,
+                     *       "kind": "noPenalty",
+                     *       "title": "盘锦市柔性执法事项清单",
+                     *       "issuingUnitId": "0190a000-0000-7000-8000-00000000000a",
+                     *       "documentNumber": "盘政办发〔2022〕8号",
+                     *       "year": 2022,
+                     *       "effectiveDate": "2022-06-01",
+                     *       "status": "draft",
+                     *       "sampleData": true,
+                     *       "version": 2,
+                     *       "createdAt": "2022-02-10T08:00:00Z",
+                     *       "updatedAt": "2022-02-11T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Checklist"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            428: components["responses"]["PreconditionRequired"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    listChecklistVersions: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Items per page.
+                 * @example 50
+                 */
+                limit?: components["parameters"]["LimitQuery"];
+                /** @description The `nextCursor` of the previous page, as it was given. It is only valid with the same filters and sort. */
+                cursor?: components["parameters"]["CursorQuery"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a version of a list.
+                 * @example 0190a000-0000-7000-8000-00000000c002
+                 */
+                id: components["parameters"]["ChecklistIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of versions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "0190a000-0000-7000-8000-00000000c001",
+                     *           "listId": "0190a000-0000-7000-8000-00000000c001",
+                     *           "versionNo": 1,
+                     *           "kind": "noPenalty",
+                     *           "title": "盘锦市柔性执法事项清单",
+                     *           "issuingUnitId": "0190a000-0000-7000-8000-00000000000a",
+                     *           "documentNumber": "盘政办发〔2021〕31号",
+                     *           "year": 2021,
+                     *           "status": "published",
+                     *           "sampleData": true,
+                     *           "version": 3,
+                     *           "createdAt": "2021-05-10T08:00:00Z",
+                     *           "updatedAt": "2021-05-28T08:00:00Z",
+                     *           "publishedAt": "2021-05-28T08:00:00Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ChecklistPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    submitChecklist: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a version of a list.
+                 * @example 0190a000-0000-7000-8000-00000000c002
+                 */
+                id: components["parameters"]["ChecklistIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The version, in review. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a000-0000-7000-8000-00000000c002",
+                     *       "listId": "0190a000-0000-7000-8000-00000000c001",
+                     *       "versionNo": 2,
+                     *       "kind": "noPenalty",
+                     *       "title": "盘锦市柔性执法事项清单",
+                     *       "issuingUnitId": "0190a000-0000-7000-8000-00000000000a",
+                     *       "documentNumber": "盘政办发〔2022〕8号",
+                     *       "year": 2022,
+                     *       "status": "in_review",
+                     *       "sampleData": true,
+                     *       "submittedBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001003",
+                     *         "name": "市法律援助中心填报员"
+                     *       },
+                     *       "submittedAt": "2022-03-01T08:00:00Z",
+                     *       "version": 2,
+                     *       "createdAt": "2022-02-10T08:00:00Z",
+                     *       "updatedAt": "2022-03-01T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Checklist"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    returnChecklist: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a version of a list.
+                 * @example 0190a000-0000-7000-8000-00000000c002
+                 */
+                id: components["parameters"]["ChecklistIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "comment": "第12项的处罚依据条文有误，请核对《道路运输条例》第六十八条后重新提交。"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ChecklistReturn"];
+            };
+        };
+        responses: {
+            /** @description The version, back in draft. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a000-0000-7000-8000-00000000c002",
+                     *       "listId": "0190a000-0000-7000-8000-00000000c001",
+                     *       "versionNo": 2,
+                     *       "kind": "noPenalty",
+                     *       "title": "盘锦市柔性执法事项清单",
+                     *       "issuingUnitId": "0190a000-0000-7000-8000-00000000000a",
+                     *       "documentNumber": "盘政办发〔2022〕8号",
+                     *       "year": 2022,
+                     *       "status": "draft",
+                     *       "sampleData": true,
+                     *       "reviewedBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001005",
+                     *         "name": "市司法局合法性审查员"
+                     *       },
+                     *       "reviewedAt": "2022-03-03T08:00:00Z",
+                     *       "reviewComment": "第12项的处罚依据条文有误，请核对《道路运输条例》第六十八条后重新提交。",
+                     *       "version": 4,
+                     *       "createdAt": "2022-02-10T08:00:00Z",
+                     *       "updatedAt": "2022-03-01T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Checklist"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    publishChecklist: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a version of a list.
+                 * @example 0190a000-0000-7000-8000-00000000c002
+                 */
+                id: components["parameters"]["ChecklistIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "comment": "经合法性审查，同意发布。"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ChecklistApproval"];
+            };
+        };
+        responses: {
+            /** @description The version, published. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a000-0000-7000-8000-00000000c002",
+                     *       "listId": "0190a000-0000-7000-8000-00000000c001",
+                     *       "versionNo": 2,
+                     *       "kind": "noPenalty",
+                     *       "title": "盘锦市柔性执法事项清单",
+                     *       "issuingUnitId": "0190a000-0000-7000-8000-00000000000a",
+                     *       "documentNumber": "盘政办发〔2022〕8号",
+                     *       "year": 2022,
+                     *       "status": "published",
+                     *       "sampleData": true,
+                     *       "reviewedBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001005",
+                     *         "name": "市司法局合法性审查员"
+                     *       },
+                     *       "reviewedAt": "2022-03-05T08:00:00Z",
+                     *       "reviewComment": "经合法性审查，同意发布。",
+                     *       "publishedAt": "2022-03-05T08:00:00Z",
+                     *       "version": 3,
+                     *       "createdAt": "2022-02-10T08:00:00Z",
+                     *       "updatedAt": "2022-03-01T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Checklist"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    reviseChecklist: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of the client's choosing (a UUID is a good one). Repeating a request with the same key and
+                 *     body within 24 hours returns the first response and changes nothing; the same key with another
+                 *     body is a `422`; while the first request is still running, a `409`.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
+            };
+            path: {
+                /**
+                 * @description The id of a version of a list.
+                 * @example 0190a000-0000-7000-8000-00000000c002
+                 */
+                id: components["parameters"]["ChecklistIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new version, in draft. */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a000-0000-7000-8000-00000000c002",
+                     *       "listId": "0190a000-0000-7000-8000-00000000c001",
+                     *       "versionNo": 2,
+                     *       "kind": "noPenalty",
+                     *       "title": "盘锦市柔性执法事项清单",
+                     *       "issuingUnitId": "0190a000-0000-7000-8000-00000000000a",
+                     *       "documentNumber": "盘政办发〔2022〕8号",
+                     *       "year": 2022,
+                     *       "status": "draft",
+                     *       "sampleData": true,
+                     *       "version": 1,
+                     *       "createdAt": "2022-02-10T08:00:00Z",
+                     *       "updatedAt": "2022-03-01T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Checklist"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableEntity"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    abolishChecklist: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a version of a list.
+                 * @example 0190a000-0000-7000-8000-00000000c002
+                 */
+                id: components["parameters"]["ChecklistIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The version, abolished. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a000-0000-7000-8000-00000000c002",
+                     *       "listId": "0190a000-0000-7000-8000-00000000c001",
+                     *       "versionNo": 2,
+                     *       "kind": "noPenalty",
+                     *       "title": "盘锦市柔性执法事项清单",
+                     *       "issuingUnitId": "0190a000-0000-7000-8000-00000000000a",
+                     *       "documentNumber": "盘政办发〔2022〕8号",
+                     *       "year": 2022,
+                     *       "status": "abolished",
+                     *       "sampleData": true,
+                     *       "publishedAt": "2022-03-05T08:00:00Z",
+                     *       "endedAt": "2022-12-01T08:00:00Z",
+                     *       "version": 4,
+                     *       "createdAt": "2022-02-10T08:00:00Z",
+                     *       "updatedAt": "2022-03-01T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Checklist"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    getChecklistStatistics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a version of a list.
+                 * @example 0190a000-0000-7000-8000-00000000c002
+                 */
+                id: components["parameters"]["ChecklistIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The counts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "checklistId": "0190a000-0000-7000-8000-00000000c001",
+                     *       "items": 854,
+                     *       "units": 24,
+                     *       "byUnit": [
+                     *         {
+                     *           "unitId": "0190a000-0000-7000-8000-000000000023",
+                     *           "items": 96
+                     *         }
+                     *       ],
+                     *       "byCategory": [
+                     *         {
+                     *           "category": "道路交通",
+                     *           "items": 96
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ChecklistStatistics"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    diffChecklistVersions: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The version number (`versionNo`) to compare from; by default the one before `to`.
+                 * @example 1
+                 */
+                from?: components["parameters"]["DiffFromQuery"];
+                /**
+                 * @description The version number (`versionNo`) to compare to; by default this version's.
+                 * @example 2
+                 */
+                to?: components["parameters"]["DiffToQuery"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a version of a list.
+                 * @example 0190a000-0000-7000-8000-00000000c002
+                 */
+                id: components["parameters"]["ChecklistIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The differences. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "from": {
+                     *         "id": "0190a000-0000-7000-8000-00000000c001",
+                     *         "versionNo": 1
+                     *       },
+                     *       "to": {
+                     *         "id": "0190a000-0000-7000-8000-00000000c002",
+                     *         "versionNo": 2
+                     *       },
+                     *       "added": [
+                     *         {
+                     *           "id": "0190a000-0000-7000-8000-00000000e001",
+                     *           "checklistId": "0190a000-0000-7000-8000-00000000c002",
+                     *           "itemKey": "0190a000-0000-7000-8000-00000000e001",
+                     *           "sequence": 855,
+                     *           "name": "首次未按规定办理电动自行车登记",
+                     *           "implementingUnitId": "0190a000-0000-7000-8000-000000000023",
+                     *           "category": "道路交通",
+                     *           "attributes": {
+                     *             "violatedProvision": "《辽宁省电动自行车管理条例》第十条"
+                     *           },
+                     *           "version": 1,
+                     *           "createdAt": "2022-02-10T08:00:00Z",
+                     *           "updatedAt": "2022-02-10T08:00:00Z"
+                     *         }
+                     *       ],
+                     *       "removed": [],
+                     *       "changed": [
+                     *         {
+                     *           "itemKey": "0190a000-0000-7000-8000-00000000c101",
+                     *           "name": "首次未按规定携带道路运输证",
+                     *           "fields": [
+                     *             {
+                     *               "field": "name",
+                     *               "label": "事项名称",
+                     *               "old": "未按规定携带道路运输证",
+                     *               "new": "首次未按规定携带道路运输证"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "moved": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ChecklistDiff"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    listChecklistItems: {
+        parameters: {
+            query?: {
+                /** @description Only items this unit implements. */
+                implementingUnitId?: components["parameters"]["ImplementingUnitIdQuery"];
+                /** @description Only items of this category, exactly. */
+                category?: components["parameters"]["ChecklistCategoryQuery"];
+                /**
+                 * @description Only items whose column `key` holds `value`, exactly, written `key:value` (`level:市`); repeat it
+                 *     to require several. A key that is not a column of the kind is a `422`.
+                 */
+                attribute?: components["parameters"]["ChecklistAttributeQuery"];
+                /** @description Free text matched against the name, legal basis, category and the kind's searchable columns; case and traditional/simplified forms are ignored. */
+                q?: components["parameters"]["ChecklistSearchQuery"];
+                /**
+                 * @description Items per page.
+                 * @example 50
+                 */
+                limit?: components["parameters"]["LimitQuery"];
+                /** @description The `nextCursor` of the previous page, as it was given. It is only valid with the same filters and sort. */
+                cursor?: components["parameters"]["CursorQuery"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a version of a list.
+                 * @example 0190a000-0000-7000-8000-00000000c002
+                 */
+                id: components["parameters"]["ChecklistIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of items. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "0190a000-0000-7000-8000-00000000d101",
+                     *           "checklistId": "0190a000-0000-7000-8000-00000000c002",
+                     *           "itemKey": "0190a000-0000-7000-8000-00000000c101",
+                     *           "sequence": 1,
+                     *           "name": "首次未按规定携带道路运输证",
+                     *           "implementingUnitId": "0190a000-0000-7000-8000-000000000023",
+                     *           "legalBasis": "《中华人民共和国行政处罚法》第三十三条第一款",
+                     *           "category": "道路运输",
+                     *           "attributes": {
+                     *             "violatedProvision": "《中华人民共和国道路运输条例》第六十八条"
+                     *           },
+                     *           "version": 2,
+                     *           "createdAt": "2022-02-10T08:00:00Z",
+                     *           "updatedAt": "2022-02-11T08:00:00Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ChecklistItemPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    createChecklistItem: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of the client's choosing (a UUID is a good one). Repeating a request with the same key and
+                 *     body within 24 hours returns the first response and changes nothing; the same key with another
+                 *     body is a `422`; while the first request is still running, a `409`.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
+            };
+            path: {
+                /**
+                 * @description The id of a version of a list.
+                 * @example 0190a000-0000-7000-8000-00000000c002
+                 */
+                id: components["parameters"]["ChecklistIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "首次未按规定办理电动自行车登记",
+                 *       "implementingUnitId": "0190a000-0000-7000-8000-000000000023",
+                 *       "legalBasis": "《中华人民共和国行政处罚法》第三十三条第一款",
+                 *       "category": "道路交通",
+                 *       "attributes": {
+                 *         "violatedProvision": "《辽宁省电动自行车管理条例》第十条",
+                 *         "penaltyProvision": "《辽宁省电动自行车管理条例》第三十条",
+                 *         "conditions": "初次违法且危害后果轻微，并在规定期限内改正"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ChecklistItemCreate"];
+            };
+        };
+        responses: {
+            /** @description The item. */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a1b2-7c3d-7e4f-8a5b-6c7d8e9f0d01",
+                     *       "checklistId": "0190a000-0000-7000-8000-00000000c002",
+                     *       "itemKey": "0190a1b2-7c3d-7e4f-8a5b-6c7d8e9f0d01",
+                     *       "sequence": 856,
+                     *       "name": "首次未按规定办理电动自行车登记",
+                     *       "implementingUnitId": "0190a000-0000-7000-8000-000000000023",
+                     *       "legalBasis": "《中华人民共和国行政处罚法》第三十三条第一款",
+                     *       "category": "道路交通",
+                     *       "attributes": {
+                     *         "violatedProvision": "《辽宁省电动自行车管理条例》第十条"
+                     *       },
+                     *       "version": 1,
+                     *       "createdAt": "2022-02-12T08:00:00Z",
+                     *       "updatedAt": "2022-02-12T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ChecklistItem"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    getChecklistItem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The item's id (an item of one version; its `itemKey` is the same in every version).
+                 * @example 0190a000-0000-7000-8000-00000000d101
+                 */
+                id: components["parameters"]["ChecklistItemIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The item. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a000-0000-7000-8000-00000000d101",
+                     *       "checklistId": "0190a000-0000-7000-8000-00000000c002",
+                     *       "itemKey": "0190a000-0000-7000-8000-00000000c101",
+                     *       "sequence": 1,
+                     *       "name": "首次未按规定携带道路运输证",
+                     *       "implementingUnitId": "0190a000-0000-7000-8000-000000000023",
+                     *       "legalBasis": "《中华人民共和国行政处罚法》第三十三条第一款",
+                     *       "category": "道路运输",
+                     *       "attributes": {
+                     *         "violatedProvision": "《中华人民共和国道路运输条例》第六十八条"
+                     *       },
+                     *       "version": 2,
+                     *       "createdAt": "2022-02-10T08:00:00Z",
+                     *       "updatedAt": "2022-02-11T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ChecklistItem"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    deleteChecklistItem: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+                 *     made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
+                 * @example "1"
+                 */
+                "If-Match"?: components["parameters"]["IfMatchHeader"];
+            };
+            path: {
+                /**
+                 * @description The item's id (an item of one version; its `itemKey` is the same in every version).
+                 * @example 0190a000-0000-7000-8000-00000000d101
+                 */
+                id: components["parameters"]["ChecklistItemIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            428: components["responses"]["PreconditionRequired"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    updateChecklistItem: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+                 *     made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
+                 * @example "1"
+                 */
+                "If-Match"?: components["parameters"]["IfMatchHeader"];
+            };
+            path: {
+                /**
+                 * @description The item's id (an item of one version; its `itemKey` is the same in every version).
+                 * @example 0190a000-0000-7000-8000-00000000d101
+                 */
+                id: components["parameters"]["ChecklistItemIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "首次未按规定随车携带道路运输证"
+                 *     }
+                 */
+                "application/merge-patch+json": components["schemas"]["ChecklistItemPatch"];
+            };
+        };
+        responses: {
+            /** @description The item after the change. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a000-0000-7000-8000-00000000d101",
+                     *       "checklistId": "0190a000-0000-7000-8000-00000000c002",
+                     *       "itemKey": "0190a000-0000-7000-8000-00000000c101",
+                     *       "sequence": 1,
+                     *       "name": "首次未按规定随车携带道路运输证",
+                     *       "implementingUnitId": "0190a000-0000-7000-8000-000000000023",
+                     *       "category": "道路运输",
+                     *       "attributes": {
+                     *         "violatedProvision": "《中华人民共和国道路运输条例》第六十八条"
+                     *       },
+                     *       "version": 3,
+                     *       "createdAt": "2022-02-10T08:00:00Z",
+                     *       "updatedAt": "2022-02-12T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ChecklistItem"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            428: components["responses"]["PreconditionRequired"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    importChecklistItems: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Check the file and report what an import would do, without writing anything.
+                 * @example true
+                 */
+                dryRun?: boolean;
+                /** @description Delete the draft's items that the file does not name (the file is the whole list). */
+                deleteMissing?: boolean;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a version of a list.
+                 * @example 0190a000-0000-7000-8000-00000000c002
+                 */
+                id: components["parameters"]["ChecklistIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["SheetUpload"];
+            };
+        };
+        responses: {
+            /** @description What the import did (or, in a dry run, would do) and, in a dry run, every problem. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "dryRun": true,
+                     *       "sheet": "不予处罚事项清单",
+                     *       "rows": 856,
+                     *       "created": 1,
+                     *       "updated": 1,
+                     *       "deleted": 0,
+                     *       "unchanged": 853,
+                     *       "problemCount": 1,
+                     *       "problems": [
+                     *         {
+                     *           "sheet": "不予处罚事项清单",
+                     *           "row": 9,
+                     *           "column": "F",
+                     *           "ref": "F9",
+                     *           "header": "适用条件",
+                     *           "message": "适用条件（conditions）is required"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ChecklistImportReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    exportChecklist: {
+        parameters: {
+            query?: {
+                /** @description `xlsx` (default) or `csv` (UTF-8 with a byte order mark, which Excel needs for Chinese). */
+                format?: components["parameters"]["SheetFormatQuery"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a version of a list.
+                 * @example 0190a000-0000-7000-8000-00000000c002
+                 */
+                id: components["parameters"]["ChecklistIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["ChecklistSheet"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    exportChecklistDiff: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The version number (`versionNo`) to compare from; by default the one before `to`.
+                 * @example 1
+                 */
+                from?: components["parameters"]["DiffFromQuery"];
+                /**
+                 * @description The version number (`versionNo`) to compare to; by default this version's.
+                 * @example 2
+                 */
+                to?: components["parameters"]["DiffToQuery"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a version of a list.
+                 * @example 0190a000-0000-7000-8000-00000000c002
+                 */
+                id: components["parameters"]["ChecklistIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workbook, as an attachment named after the list and the two versions. */
+            200: {
+                headers: {
+                    /** @description attachment, with the file's name (RFC 6266; `filename*` carries the UTF-8 name). */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             400: components["responses"]["BadRequest"];
