@@ -1622,8 +1622,7 @@ export interface paths {
          * Define a checklist kind（新增清单类型）
          * @description A kind of list the built-in ones do not cover, with its columns: key (camelCase, as items carry
          *     it in `attributes`), the Chinese label real lists print as the header, type, whether it is
-         *     required and whether `q` searches it. Labels and keys are unique within the kind (labels
-         *     after folding traditional to simplified, since imports match headers that way). A key taken by
+         *     required and whether `q` searches it. Labels and keys are unique within the kind. A key taken by
          *     a built-in or defined kind is a `409`.
          *
          *     Permission: users with the role admin; no API key.
