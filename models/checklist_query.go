@@ -45,6 +45,43 @@ type ChecklistItemPatch struct {
 	Attributes map[string]string
 }
 
+// Apply changes the item as the patch says, but for its place: a new
+// Sequence moves the item among the others, which the store does.
+func (p ChecklistItemPatch) Apply(it *ChecklistItem) {
+	if p.Name != nil {
+		it.Name = *p.Name
+	}
+	if p.ImplementingUnitID != nil {
+		it.ImplementingUnitID = p.ImplementingUnitID
+		if *p.ImplementingUnitID == "" {
+			it.ImplementingUnitID = nil
+		}
+	}
+	if p.LegalBasis != nil {
+		it.LegalBasis = *p.LegalBasis
+	}
+	if p.Remark != nil {
+		it.Remark = *p.Remark
+	}
+	if p.Category != nil {
+		it.Category = *p.Category
+	}
+	if len(p.Attributes) > 0 {
+		attrs := make(map[string]string, len(it.Attributes)+len(p.Attributes))
+		for k, v := range it.Attributes {
+			attrs[k] = v
+		}
+		for k, v := range p.Attributes {
+			if v == "" {
+				delete(attrs, k)
+			} else {
+				attrs[k] = v
+			}
+		}
+		it.Attributes = attrs
+	}
+}
+
 // ChecklistCount is one group of a list version's statistics.
 type ChecklistCount struct {
 	Key   string

@@ -11,9 +11,11 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/oapi-codegen/nullable"
+	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	"github.com/fazhi/fazhi/api"
 	"github.com/fazhi/fazhi/models"
@@ -118,30 +120,11 @@ func (h *ChecklistHandler) CreateChecklistItem(ctx context.Context, req api.Crea
 	if _, err := h.reach(ctx, req.Id.String()); err != nil {
 		return nil, err
 	}
-	b := req.Body
-	it := &models.ChecklistItem{Name: b.Name, Attributes: map[string]string{}}
-	if b.Sequence != nil {
-		it.Sequence = int(*b.Sequence)
-	}
-	if b.ImplementingUnitId != nil {
-		it.ImplementingUnitID = ptr(b.ImplementingUnitId.String())
-	}
-	if b.LegalBasis != nil {
-		it.LegalBasis = *b.LegalBasis
-	}
-	if b.Category != nil {
-		it.Category = *b.Category
-	}
-	if b.Remark != nil {
-		it.Remark = *b.Remark
-	}
-	if b.Attributes != nil {
-		it.Attributes = *b.Attributes
-	}
-	if err := h.store.CreateChecklistItem(ctx, req.Id.String(), it); err != nil {
+	it := itemIn(*req.Body)
+	if err := h.store.CreateChecklistItem(ctx, req.Id.String(), &it); err != nil {
 		return nil, err
 	}
-	return api.CreateChecklistItem201JSONResponse{Body: itemOut(it), Headers: api.CreateChecklistItem201ResponseHeaders{
+	return api.CreateChecklistItem201JSONResponse{Body: itemOut(&it), Headers: api.CreateChecklistItem201ResponseHeaders{
 		ETag: ptr(etag(it.Version)), Location: ptr(checklistItemPath(it.ID))}}, nil
 }
 
@@ -164,26 +147,7 @@ func (h *ChecklistHandler) UpdateChecklistItem(ctx context.Context, req api.Upda
 		return nil, err
 	}
 	b := req.Body
-	p := models.ChecklistItemPatch{Name: b.Name}
-	if b.Sequence != nil {
-		p.Sequence = ptr(int(*b.Sequence))
-	}
-	if b.ImplementingUnitId.IsSpecified() {
-		p.ImplementingUnitID = ptr("")
-		if !b.ImplementingUnitId.IsNull() {
-			p.ImplementingUnitID = ptr(b.ImplementingUnitId.MustGet().String())
-		}
-	}
-	p.LegalBasis, p.Category, p.Remark = clearable(b.LegalBasis), clearable(b.Category), clearable(b.Remark)
-	if b.Attributes != nil {
-		p.Attributes = map[string]string{}
-		for k, v := range *b.Attributes {
-			p.Attributes[k] = ""
-			if v != nil {
-				p.Attributes[k] = *v
-			}
-		}
-	}
+	p := itemPatch(b.Name, b.Sequence, b.ImplementingUnitId, b.LegalBasis, b.Category, b.Remark, b.Attributes)
 	it, err := h.store.UpdateChecklistItem(ctx, req.Id.String(), version, p)
 	if err != nil {
 		return nil, err
@@ -317,6 +281,148 @@ func (h *ChecklistHandler) diff(ctx context.Context, c *models.Checklist, fromNo
 	return v, nil
 }
 
+// itemPatch is a merge patch of an item as the store takes it, from the
+// fields of updateChecklistItem's body (or of one update of a bulk change).
+func itemPatch(name *string, sequence *int32, unit nullable.Nullable[openapi_types.UUID], legalBasis, category, remark nullable.Nullable[string],
+	attributes *map[string]*string) models.ChecklistItemPatch {
+	p := models.ChecklistItemPatch{Name: name, LegalBasis: clearable(legalBasis), Category: clearable(category), Remark: clearable(remark)}
+	if sequence != nil {
+		p.Sequence = ptr(int(*sequence))
+	}
+	if unit.IsSpecified() {
+		p.ImplementingUnitID = ptr("")
+		if !unit.IsNull() {
+			p.ImplementingUnitID = ptr(unit.MustGet().String())
+		}
+	}
+	if attributes != nil {
+		p.Attributes = map[string]string{}
+		for k, v := range *attributes {
+			p.Attributes[k] = ""
+			if v != nil {
+				p.Attributes[k] = *v
+			}
+		}
+	}
+	return p
+}
+
+// BulkChangeChecklistItems implements bulkChangeChecklistItems: the
+// patches are applied to the items as they are now, and the store writes
+// the whole change or nothing.
+func (h *ChecklistHandler) BulkChangeChecklistItems(ctx context.Context, req api.BulkChangeChecklistItemsRequestObject) (api.BulkChangeChecklistItemsResponseObject, error) {
+	c, err := h.reach(ctx, req.Id.String())
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Editable(); err != nil {
+		return nil, err
+	}
+	current, err := h.store.AllChecklistItems(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]*models.ChecklistItem, len(current))
+	for i := range current {
+		byID[current[i].ID] = &current[i]
+	}
+	b := req.Body
+	var ch models.ChecklistItemChanges
+	var bad []models.FieldError
+	named := map[string]bool{}
+	// item finds an item of this version named once in the request.
+	item := func(id api.Id, at string) *models.ChecklistItem {
+		it, ok := byID[id.String()]
+		switch {
+		case !ok:
+			bad = append(bad, models.FieldError{Pointer: at + "/id", Message: "no item of this version has this id"})
+		case named[id.String()]:
+			bad = append(bad, models.FieldError{Pointer: at + "/id", Message: "the item is named twice in the request"})
+		default:
+			named[id.String()] = true
+			return it
+		}
+		return nil
+	}
+	for _, cr := range ptrOr(b.Create) {
+		ch.Create = append(ch.Create, itemIn(cr))
+	}
+	for i, u := range ptrOr(b.Update) {
+		it := item(u.Id, fmt.Sprintf("/update/%d", i))
+		if it == nil {
+			continue
+		}
+		after := *it
+		after.Version = u.Version // the store compares it with the item's
+		p := itemPatch(u.Name, u.Sequence, u.ImplementingUnitId, u.LegalBasis, u.Category, u.Remark, u.Attributes)
+		p.Apply(&after)
+		if p.Sequence != nil {
+			after.Sequence = *p.Sequence
+		}
+		ch.Update = append(ch.Update, after)
+	}
+	for i, d := range ptrOr(b.Delete) {
+		if it := item(d.Id, fmt.Sprintf("/delete/%d", i)); it != nil {
+			gone := *it
+			gone.Version = d.Version
+			ch.Delete = append(ch.Delete, gone)
+		}
+	}
+	if len(bad) > 0 {
+		return nil, &models.ValidationError{Code: "checklist_item_invalid", Detail: "the bulk change names items this version does not have", Fields: bad}
+	}
+	if err := h.store.ApplyChecklistItemChanges(ctx, c.ID, ch); err != nil {
+		return nil, bulkPointers(err, len(ch.Create))
+	}
+	out := api.BulkChangeChecklistItems200JSONResponse{Created: itemsOut(ch.Create), Updated: make([]api.ChecklistItem, 0, len(ch.Update)),
+		Deleted: make([]api.Id, len(ch.Delete))}
+	// The numbering after the change may have moved the updated items: read
+	// them as they are.
+	for _, u := range ch.Update {
+		it, err := h.store.GetChecklistItem(ctx, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		out.Updated = append(out.Updated, itemOut(it))
+	}
+	for i, d := range ch.Delete {
+		out.Deleted[i] = uuidOf(d.ID)
+	}
+	return out, nil
+}
+
+// bulkPointers points the store's /items/<i> (creates, then updates) into
+// the request: /create/<i> or /update/<i - creates>.
+func bulkPointers(err error, creates int) error {
+	var ve *models.ValidationError
+	if !errors.As(err, &ve) {
+		return err
+	}
+	out := *ve
+	out.Fields = make([]models.FieldError, len(ve.Fields))
+	for i, f := range ve.Fields {
+		rest, ok := strings.CutPrefix(f.Pointer, "/items/")
+		if n, tail, found := strings.Cut(rest, "/"); ok && found {
+			if k, err := strconv.Atoi(n); err == nil {
+				f.Pointer = fmt.Sprintf("/create/%d/%s", k, tail)
+				if k >= creates {
+					f.Pointer = fmt.Sprintf("/update/%d/%s", k-creates, tail)
+				}
+			}
+		}
+		out.Fields[i] = f
+	}
+	return &out
+}
+
+// ptrOr is the slice p points at, or none.
+func ptrOr[T any](p *[]T) []T {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
 // clearable reads an optional text of a merge patch as the store takes it:
 // nil when absent, "" when null (cleared), the text otherwise.
 func clearable(n nullable.Nullable[string]) *string {
@@ -328,6 +434,30 @@ func clearable(n nullable.Nullable[string]) *string {
 		return ptr("")
 	}
 	return v
+}
+
+// itemIn is a new item as the store takes it.
+func itemIn(b api.ChecklistItemCreate) models.ChecklistItem {
+	it := models.ChecklistItem{Name: b.Name, Attributes: map[string]string{}}
+	if b.Sequence != nil {
+		it.Sequence = int(*b.Sequence)
+	}
+	if b.ImplementingUnitId != nil {
+		it.ImplementingUnitID = ptr(b.ImplementingUnitId.String())
+	}
+	if b.LegalBasis != nil {
+		it.LegalBasis = *b.LegalBasis
+	}
+	if b.Category != nil {
+		it.Category = *b.Category
+	}
+	if b.Remark != nil {
+		it.Remark = *b.Remark
+	}
+	if b.Attributes != nil {
+		it.Attributes = *b.Attributes
+	}
+	return it
 }
 
 func itemsOut(items []models.ChecklistItem) []api.ChecklistItem {

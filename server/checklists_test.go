@@ -1017,6 +1017,8 @@ func TestChecklistItems(t *testing.T) {
 			expect(t, h.Post(clPath(l.Id.String(), "items"), itemBody("多出的一项", nil), nil), http.StatusConflict, "checklist_full")
 			sheet := []byte("事项名称,执法层级\n多出的一项,市\n")
 			expect(t, checklistUpload(t, h, l.Id.String(), nil, "多出.csv", sheet, nil), http.StatusConflict, "checklist_full")
+			expect(t, h.Post(clPath(l.Id.String(), "items", "bulk"), map[string]any{"create": []any{itemBody("多出的一项", nil)}}, nil),
+				http.StatusConflict, "checklist_full")
 			empty()
 			h.newItem(t, nil, l.Id.String(), itemBody("第二项", nil))
 			expect(t, h.Delete(clPath(l.Id.String()), matching(1)), http.StatusNoContent, "")
@@ -1258,5 +1260,72 @@ func TestChecklistAudit(t *testing.T) {
 				t.Errorf("%s %s: %d events (%v), want its creation", tt.entityType, tt.id, len(events), auditOps(events))
 			}
 		}
+	})
+}
+
+// TestChecklistBulkItems: many items added, changed and removed in one
+// request, all or nothing, with the errors pointing into the request.
+func TestChecklistBulkItems(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
+		h := newHarness(t, db, server.Config{})
+		kind := h.testKind(t)
+		c := h.newChecklist(t, nil, checklistBody(kind, h.fx.district, nil))
+		id := c.Id.String()
+		a := h.newItem(t, nil, id, itemBody("甲", nil))
+		b := h.newItem(t, nil, id, itemBody("乙", nil))
+		bulk := clPath(id, "items", "bulk")
+
+		// Refused as a whole: a bad level in the second new item, an item of
+		// no such id, and an item named twice; nothing changes.
+		resp := h.Post(bulk, map[string]any{
+			"create": []any{itemBody("丙", nil), itemBody("丁", map[string]any{"attributes": map[string]string{"level": "省"}})},
+			"update": []any{map[string]any{"id": a.Id, "version": a.Version, "name": "甲改"}, map[string]any{"id": absentID, "version": 1}},
+			"delete": []any{map[string]any{"id": a.Id, "version": a.Version}},
+		}, nil)
+		expect(t, resp, http.StatusUnprocessableEntity, "checklist_item_invalid")
+		if got := pointers(resp.Problem(t)); !slices.Equal(got, []string{"/delete/0/id", "/update/1/id"}) {
+			t.Errorf("pointers %v", got)
+		}
+		resp = h.Post(bulk, map[string]any{
+			"create": []any{itemBody("丙", nil), itemBody("丁", map[string]any{"attributes": map[string]string{"level": "省"}})},
+			"update": []any{map[string]any{"id": a.Id, "version": a.Version, "name": "甲改"}},
+		}, nil)
+		expect(t, resp, http.StatusUnprocessableEntity, "checklist_item_invalid")
+		if got := pointers(resp.Problem(t)); !slices.Equal(got, []string{"/create/1/attributes/level"}) {
+			t.Errorf("pointers %v", got)
+		}
+		// A stale version is a conflict.
+		expect(t, h.Post(bulk, map[string]any{"update": []any{map[string]any{"id": a.Id, "version": a.Version + 1, "name": "甲改"}}}, nil),
+			http.StatusConflict, "checklist_item_changed")
+		if got := itemNames(h.items(t, id, nil, nil, 50)); !slices.Equal(got, []string{"甲", "乙"}) {
+			t.Fatalf("a refused bulk change changed the items: %v", got)
+		}
+
+		// Accepted: one added, one changed, one removed, numbered 1…n.
+		resp = h.Post(bulk, map[string]any{
+			"create": []any{itemBody("丙", nil)},
+			"update": []any{map[string]any{"id": a.Id, "version": a.Version, "name": "甲改", "attributes": map[string]any{"note": "改了"}}},
+			"delete": []any{map[string]any{"id": b.Id, "version": b.Version}},
+		}, nil)
+		expect(t, resp, http.StatusOK, "")
+		var r api.ChecklistItemBulkResult
+		resp.JSON(t, &r)
+		if len(r.Created) != 1 || r.Created[0].Name != "丙" || len(r.Updated) != 1 || r.Updated[0].Name != "甲改" ||
+			r.Updated[0].Attributes["note"] != "改了" || r.Updated[0].Version != 2 || len(r.Deleted) != 1 || r.Deleted[0] != b.Id {
+			t.Fatalf("bulk result %+v", r)
+		}
+		items := h.items(t, id, nil, nil, 50)
+		if got := itemNames(items); !slices.Equal(got, []string{"甲改", "丙"}) || items[1].Sequence != 2 {
+			t.Fatalf("items after the bulk change: %v", got)
+		}
+
+		// Only drafts change, and a reporter changes its own unit's lists only.
+		pub := h.publishedChecklist(t, kind, h.fx.town)
+		expect(t, h.Post(clPath(pub.Id.String(), "items", "bulk"), map[string]any{"create": []any{itemBody("戊", nil)}}, nil),
+			http.StatusConflict, "checklist_not_draft")
+		town := h.newChecklist(t, nil, checklistBody(kind, h.fx.town, nil))
+		other, _ := h.userIn(t, h.fx.district, models.RoleReporter)
+		expect(t, h.Post(clPath(town.Id.String(), "items", "bulk"), map[string]any{"create": []any{itemBody("己", nil)}}, other),
+			http.StatusForbidden, "own_unit_only")
 	})
 }

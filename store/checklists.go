@@ -753,31 +753,7 @@ func (db *DB) UpdateChecklistItem(ctx context.Context, id string, ifVersion int6
 				return err
 			}
 		}
-		if p.Name != nil {
-			it.Name = *p.Name
-		}
-		if p.ImplementingUnitID != nil {
-			it.ImplementingUnitID = p.ImplementingUnitID
-			if *p.ImplementingUnitID == "" {
-				it.ImplementingUnitID = nil
-			}
-		}
-		if p.LegalBasis != nil {
-			it.LegalBasis = *p.LegalBasis
-		}
-		if p.Remark != nil {
-			it.Remark = *p.Remark
-		}
-		if p.Category != nil {
-			it.Category = *p.Category
-		}
-		for k, v := range p.Attributes {
-			if v == "" {
-				delete(it.Attributes, k)
-			} else {
-				it.Attributes[k] = v
-			}
-		}
+		p.Apply(it)
 		if err := checkItems(tx, kind, []*models.ChecklistItem{it}, func(int) string { return "" }); err != nil {
 			return err
 		}

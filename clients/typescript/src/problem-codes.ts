@@ -253,6 +253,23 @@ export interface OperationProblemCodes {
     | "payload_too_large"
     | "unauthenticated"
     | "unsupported_media_type";
+  /** POST /checklists/{id}/items/bulk */
+  bulkChangeChecklistItems:
+    | "checklist_full"
+    | "checklist_item_changed"
+    | "checklist_item_invalid"
+    | "checklist_not_draft"
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "own_unit_only"
+    | "password_change_required"
+    | "payload_too_large"
+    | "text_invalid"
+    | "unauthenticated"
+    | "unsupported_media_type";
   /** POST /indicator-values/bulk-submit */
   bulkSubmitIndicatorValues:
     | "bulk_refused"
@@ -1457,6 +1474,7 @@ export interface PathOperationIds {
   "/checklists/{id}/statistics": { get: "getChecklistStatistics" };
   "/checklists/{id}/diff": { get: "diffChecklistVersions" };
   "/checklists/{id}/items": { get: "listChecklistItems"; post: "createChecklistItem" };
+  "/checklists/{id}/items/bulk": { post: "bulkChangeChecklistItems" };
   "/checklist-items/{id}": { get: "getChecklistItem"; delete: "deleteChecklistItem"; patch: "updateChecklistItem" };
   "/checklists/{id}/import": { post: "importChecklistItems" };
   "/checklists/{id}/export": { get: "exportChecklist" };

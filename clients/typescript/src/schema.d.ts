@@ -2036,6 +2036,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/checklists/{id}/items/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a version of a list.
+                 * @example 0190a000-0000-7000-8000-00000000c002
+                 */
+                id: components["parameters"]["ChecklistIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add, change and remove many items of a draft at once（批量编辑清单事项）
+         * @description Adds the items of `create`, applies each merge patch of `update` to its item (`version` is the
+         *     version the client read, as `If-Match` is for one item) and removes the items of `delete`, all
+         *     or nothing: any item refused refuses the whole request and nothing changes. A bad item is a
+         *     `422 checklist_item_invalid` whose `errors` point into the request (`/create/0/attributes/level`,
+         *     `/update/2/id` for an item that is not this version's or is named twice); an item changed since
+         *     it was read is a `409 checklist_item_changed`. The items are then numbered 1…n in their order.
+         *     Only a draft changes (`409 checklist_not_draft`).
+         *
+         *     Permission: users with the role admin or reporter (other than admin: only records of their own unit and the units below it; reporter: only records of their own unit); no API key.
+         */
+        post: operations["bulkChangeChecklistItems"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/checklist-items/{id}": {
         parameters: {
             query?: never;
@@ -3504,6 +3538,36 @@ export interface components {
              */
             problemCount: number;
             problems: components["schemas"]["CellProblem"][];
+        };
+        ChecklistItemBulk: {
+            create?: components["schemas"]["ChecklistItemCreate"][];
+            update?: components["schemas"]["ChecklistItemBulkUpdate"][];
+            delete?: components["schemas"]["ChecklistItemRef"][];
+        };
+        ChecklistItemRef: {
+            id: components["schemas"]["Id"];
+            version: components["schemas"]["Version"];
+        };
+        /** @description An item's id, the version the client read, and a merge patch of its fields as `updateChecklistItem` takes it. */
+        ChecklistItemBulkUpdate: {
+            id: components["schemas"]["Id"];
+            version: components["schemas"]["Version"];
+            sequence?: components["schemas"]["ItemSequence"];
+            name?: components["schemas"]["ChecklistItemName"];
+            /** Format: uuid */
+            implementingUnitId?: string | null;
+            legalBasis?: string | null;
+            category?: string | null;
+            remark?: string | null;
+            /** @description Merged into the item's attributes; `null` for a key removes its value. */
+            attributes?: {
+                [key: string]: string | null;
+            };
+        };
+        ChecklistItemBulkResult: {
+            created: components["schemas"]["ChecklistItem"][];
+            updated: components["schemas"]["ChecklistItem"][];
+            deleted: components["schemas"]["Id"][];
         };
     };
     responses: {
@@ -9392,6 +9456,94 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["ChecklistItem"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    bulkChangeChecklistItems: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a version of a list.
+                 * @example 0190a000-0000-7000-8000-00000000c002
+                 */
+                id: components["parameters"]["ChecklistIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "create": [
+                 *         {
+                 *           "name": "首次未按规定办理电动自行车登记",
+                 *           "implementingUnitId": "0190a000-0000-7000-8000-000000000023",
+                 *           "category": "道路交通",
+                 *           "attributes": {
+                 *             "violatedProvision": "《辽宁省电动自行车管理条例》第十条",
+                 *             "penaltyProvision": "《辽宁省电动自行车管理条例》第三十条",
+                 *             "conditions": "初次违法且危害后果轻微，并在规定期限内改正"
+                 *           }
+                 *         }
+                 *       ],
+                 *       "update": [
+                 *         {
+                 *           "id": "0190a000-0000-7000-8000-00000000d101",
+                 *           "version": 1,
+                 *           "remark": "2022年修订时核对了违法依据"
+                 *         }
+                 *       ],
+                 *       "delete": []
+                 *     }
+                 */
+                "application/json": components["schemas"]["ChecklistItemBulk"];
+            };
+        };
+        responses: {
+            /** @description The items as they are after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "created": [
+                     *         {
+                     *           "id": "0190a1b2-7c3d-7e4f-8a5b-6c7d8e9f0d02",
+                     *           "checklistId": "0190a000-0000-7000-8000-00000000c002",
+                     *           "itemKey": "0190a1b2-7c3d-7e4f-8a5b-6c7d8e9f0d02",
+                     *           "sequence": 853,
+                     *           "name": "首次未按规定办理电动自行车登记",
+                     *           "implementingUnitId": "0190a000-0000-7000-8000-000000000023",
+                     *           "category": "道路交通",
+                     *           "attributes": {
+                     *             "violatedProvision": "《辽宁省电动自行车管理条例》第十条",
+                     *             "penaltyProvision": "《辽宁省电动自行车管理条例》第三十条",
+                     *             "conditions": "初次违法且危害后果轻微，并在规定期限内改正"
+                     *           },
+                     *           "version": 1,
+                     *           "createdAt": "2022-02-12T08:00:00Z",
+                     *           "updatedAt": "2022-02-12T08:00:00Z"
+                     *         }
+                     *       ],
+                     *       "updated": [],
+                     *       "deleted": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ChecklistItemBulkResult"];
                 };
             };
             400: components["responses"]["BadRequest"];
