@@ -926,7 +926,7 @@ func seedChecklists(ctx context.Context, s Store) (int, error) {
 // seedRevision adds the 2022 draft of the published list c: a revision
 // (whose copies of the items the store makes), edited to 2022, without the
 // copies of the items it drops and of its tail, and with its tail added
-// (revisionPlan), with fixed ids (FlexibleList2022, revisedItemID). It counts the records it added less those it deleted: in
+// (revisionPlan), with fixed ids (FlexibleList2022, revisedID). It counts the records it added less those it deleted: in
 // one run, the version and the items it holds.
 func seedRevision(ctx context.Context, s Store, c *models.Checklist) (int, error) {
 	versions, err := s.ChecklistVersions(ctx, c.ID)
@@ -948,7 +948,7 @@ func seedRevision(ctx context.Context, s Store, c *models.Checklist) (int, error
 		if replaced[key] {
 			return ""
 		}
-		return revisedItemID(key)
+		return revisedID(key)
 	}}
 	n := 0
 	i := slices.IndexFunc(versions, func(v models.Checklist) bool { return v.VersionNo == 2 })
@@ -1006,14 +1006,4 @@ func seedRevision(ctx context.Context, s Store, c *models.Checklist) (int, error
 		return n, fmt.Errorf("seed demo checklist revision: %w", err)
 	}
 	return n, nil
-}
-
-// revisedItemID is the fixed id of the 2022 draft's copy of an item of
-// 2021: the key's number with d for c (key …c101, copy …d101), apart from
-// the ids of 2021's items (…d801 on).
-func revisedItemID(key string) string {
-	if i := len(key) - 4; i > 0 && key[i] == 'c' {
-		return key[:i] + "d" + key[i+1:]
-	}
-	return ""
 }
