@@ -44,7 +44,7 @@ type part struct {
 }
 
 // multipartOf builds a multipart/form-data body of the parts.
-func multipartOf(t *testing.T, parts ...part) (string, []byte) {
+func multipartOf(t testing.TB, parts ...part) (string, []byte) {
 	t.Helper()
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)

@@ -33,7 +33,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -63,7 +62,7 @@ func BenchmarkChecklistImport100k(b *testing.B) {
 			if err := checklistsheet.WriteXLSX(&file, list, cb.kind, cb.items(n), cb.unitName); err != nil {
 				b.Fatal(err)
 			}
-			body, contentType := checklistMultipart(b, "不予处罚事项清单.xlsx", file.Bytes())
+			contentType, body := multipartOf(b, part{field: "file", filename: "不予处罚事项清单.xlsx", contentType: "application/octet-stream", data: file.Bytes()})
 			b.Logf("%d items: .xlsx %.1f MiB", n, float64(file.Len())/(1<<20))
 
 			b.Run("http-xlsx", func(b *testing.B) {
@@ -461,23 +460,6 @@ func (s *exportSink) Write(p []byte) (int, error) {
 }
 
 func (s *exportSink) Flush() {}
-
-// checklistMultipart is a request body with data as the field file.
-func checklistMultipart(b *testing.B, name string, data []byte) (body []byte, contentType string) {
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	part, err := w.CreateFormFile("file", name)
-	if err == nil {
-		_, err = part.Write(data)
-	}
-	if err == nil {
-		err = w.Close()
-	}
-	if err != nil {
-		b.Fatal(err)
-	}
-	return buf.Bytes(), w.FormDataContentType()
-}
 
 // clRun times fn once per iteration, after setup (not timed), and reports
 // items per second, the peak heap while fn ran (peakHeap), the heap before

@@ -108,19 +108,8 @@ func upload(t *testing.T, h *harness, s *sheetSystem, period string, dryRun bool
 // postFile posts a file as the multipart field "file", as who.
 func postFile(t *testing.T, h *harness, path, name string, data []byte, who map[string]string) *apitest.Response {
 	t.Helper()
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	part, err := w.CreateFormFile("file", name)
-	if err == nil {
-		_, err = part.Write(data)
-	}
-	if err == nil {
-		err = w.Close()
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return h.Do(apitest.Request{Method: http.MethodPost, Path: path, Body: buf.Bytes(), ContentType: w.FormDataContentType(), Header: who})
+	ct, body := multipartOf(t, part{field: "file", filename: name, contentType: "application/octet-stream", data: data})
+	return h.Do(apitest.Request{Method: http.MethodPost, Path: path, Body: body, ContentType: ct, Header: who})
 }
 
 func importReport(t *testing.T, resp *apitest.Response) api.ValueImportReport {
