@@ -9,7 +9,9 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
+	"unicode"
 
 	"gorm.io/gorm"
 
@@ -473,6 +475,9 @@ func (db *DB) ReviseChecklist(ctx context.Context, id string, ifVersion *int64, 
 				return translate(err)
 			}
 		}
+		if err := copyGrams(tx, c.ID, next.ID, items); err != nil {
+			return err
+		}
 		out = next
 		return nil
 	})
@@ -498,8 +503,37 @@ func (db *DB) AllChecklistItems(ctx context.Context, checklistID string) ([]mode
 }
 
 // ListChecklistItems reads one page of a version's items in sequence order.
+// q reads the items through the bigram index when it can (rarestGram).
 func (db *DB) ListChecklistItems(ctx context.Context, checklistID string, f models.ChecklistItemFilter, page paging.Page) ([]models.ChecklistItem, *paging.Cursor, error) {
-	q := db.gorm.WithContext(ctx).Model(&models.ChecklistItem{}).Where("checklist_id = ?", checklistID)
+	rows, next, _, err := db.listChecklistItems(ctx, checklistID, f, page, gramMaxEntries)
+	return rows, next, err
+}
+
+// listChecklistItems is ListChecklistItems with the most items a gram of q
+// may have for the page to be read through it (a negative most never reads
+// through one); byGram tells whether it was.
+func (db *DB) listChecklistItems(ctx context.Context, checklistID string, f models.ChecklistItemFilter, page paging.Page,
+	most int) (rows []models.ChecklistItem, next *paging.Cursor, byGram bool, err error) {
+	var folded, gram string
+	if f.Query != "" {
+		folded = textsearch.Fold(f.Query)
+		gram, byGram, err = rarestGram(db.gorm.WithContext(ctx), checklistID, folded, most)
+		if err != nil {
+			return nil, nil, false, fmt.Errorf("list checklist items: %w", err)
+		}
+	}
+	version := "checklist_id = ?"
+	if byGram && db.dialect == SQLite {
+		// The unary + keeps SQLite off the indexes that lead with
+		// checklist_id, which it would walk in sequence order through
+		// every item of the version, probing the gram's list: it looks
+		// the gram's items up by id instead, as MySQL does unbidden.
+		version = "+" + version
+	}
+	q := db.gorm.WithContext(ctx).Model(&models.ChecklistItem{}).Where(version, checklistID)
+	if byGram {
+		q = q.Where("id IN (SELECT item_id FROM checklist_item_grams WHERE checklist_id = ? AND gram = ?)", checklistID, gram)
+	}
 	if f.ImplementingUnitID != "" {
 		q = q.Where("implementing_unit_id = ?", f.ImplementingUnitID)
 	}
@@ -515,14 +549,14 @@ func (db *DB) ListChecklistItems(ctx context.Context, checklistID string, f mode
 		q = q.Where("attributes LIKE ? ESCAPE '"+textsearch.LikeEscape+"'", "%"+textsearch.EscapeLike(member)+"%")
 	}
 	if f.Query != "" {
-		q = q.Where("search_text LIKE ? ESCAPE '"+textsearch.LikeEscape+"'", "%"+textsearch.EscapeLike(textsearch.Fold(f.Query))+"%")
+		q = q.Where("search_text LIKE ? ESCAPE '"+textsearch.LikeEscape+"'", "%"+textsearch.EscapeLike(folded)+"%")
 	}
-	rows, next, err := keysetPage(q, "sequence", page, parseInt, func(it *models.ChecklistItem) string { return strconv.Itoa(it.Sequence) },
+	rows, next, err = keysetPage(q, "sequence", page, parseInt, func(it *models.ChecklistItem) string { return strconv.Itoa(it.Sequence) },
 		func(it *models.ChecklistItem) string { return it.ID })
 	if err != nil {
-		return nil, nil, fmt.Errorf("list checklist items: %w", err)
+		return nil, nil, false, fmt.Errorf("list checklist items: %w", err)
 	}
-	return rows, next, nil
+	return rows, next, byGram, nil
 }
 
 // jsonMember is "key":"value" as the attributes column stores it (GORM's
@@ -586,6 +620,393 @@ func searchText(kind *models.ChecklistKind, it *models.ChecklistItem) string {
 		}
 	}
 	return textsearch.Fold(parts...)
+}
+
+// The bigram index of q (migration 00011). A gram is a pair of adjacent
+// characters (runes) of an item's search_text without whitespace
+// (appendGrams). checklist_gram_counts holds, for each gram of a version,
+// how many of its items hold it, and whether it is common: past
+// gramMaxEntries items it is not worth looking up, and its entries are not
+// kept. checklist_item_grams holds the entries of the grams that are not
+// common: one row for each item holding one.
+//
+// Every write of items or of their search_text changes the counts and the
+// entries in the same transaction (gramIndex; the items of a version are
+// written under the lock of the version's row, so one transaction at a time
+// changes a version's counts), and the migration built both for the items
+// that existed before it. So the entries of a gram that is not common are
+// complete in every version, old or new, and no version needs a marker
+// saying whether it is indexed. A query of two characters or more reads its
+// candidates through its rarest gram that is not common (rarestGram) and
+// keeps the LIKE: the gram only narrows what the LIKE reads (an item whose
+// text holds the query holds each of its grams), so the page is the one the
+// scan of every item gives. A query of one character, or whose grams are all
+// common, is the scan; a common gram has so many items that a scan in
+// sequence order soon finds a page of them.
+
+// gramMaxEntries is the most items a gram of a version may have and keep
+// its entries; migration 00011 used the same number. A variable for the
+// tests only.
+var gramMaxEntries = 5000
+
+// gramKey is a gram, its two runes in one number.
+type gramKey uint64
+
+func gramOf(a, b rune) gramKey { return gramKey(uint64(uint32(a))<<32 | uint64(uint32(b))) }
+
+func (k gramKey) String() string { return string([]rune{rune(k >> 32), rune(uint32(k))}) }
+
+func parseGram(s string) (gramKey, bool) {
+	r := []rune(s)
+	if len(r) != 2 {
+		return 0, false
+	}
+	return gramOf(r[0], r[1]), true
+}
+
+// appendGrams appends to buf the distinct grams of a folded text, in order
+// of gramKey: every pair of adjacent characters but those with whitespace,
+// which are the space textsearch.Fold joins the parts with and whatever
+// whitespace a part holds.
+func appendGrams(buf []gramKey, text string) []gramKey {
+	start := len(buf)
+	var prev rune
+	for i, r := range text {
+		if i > 0 && !unicode.IsSpace(prev) && !unicode.IsSpace(r) {
+			buf = append(buf, gramOf(prev, r))
+		}
+		prev = r
+	}
+	grams := buf[start:]
+	slices.Sort(grams)
+	return buf[:start+len(slices.Compact(grams))]
+}
+
+// gramCount is the row of checklist_gram_counts of one gram, as a
+// transaction changes it.
+type gramCount struct {
+	items  int
+	common bool
+	stored bool // the row exists
+	dirty  bool // to write back
+	turned bool // became common in this transaction: its entries go
+}
+
+// gramIndex changes the bigram index of one version in a transaction: add
+// and remove count the grams of items that come and go (or of the old and
+// new texts of items that change), writeEntries writes the entries of new
+// texts, once their grams are counted, and save writes the counts back. The
+// entries of items that go go with them (ON DELETE CASCADE); those of old
+// texts are dropped by dropEntries.
+type gramIndex struct {
+	db          *DB
+	tx          *gorm.DB
+	checklistID string
+	counts      map[gramKey]*gramCount
+	buf         []gramKey
+	text        map[gramKey]any // each gram's text, made once
+	args        []any
+}
+
+func newGramIndex(db *DB, tx *gorm.DB, checklistID string) *gramIndex {
+	return &gramIndex{db: db, tx: tx, checklistID: checklistID, counts: map[gramKey]*gramCount{}, text: map[gramKey]any{}}
+}
+
+func gramError(err error) error { return fmt.Errorf("index items for search: %w", translate(err)) }
+
+// add counts the grams of items that come, or of the new texts of items
+// that change; a gram past gramMaxEntries items turns common.
+func (x *gramIndex) add(items []*models.ChecklistItem) error { return x.count(items, 1) }
+
+// remove counts off the grams of items that go, or of the old texts of
+// items that change.
+func (x *gramIndex) remove(items []*models.ChecklistItem) error { return x.count(items, -1) }
+
+func (x *gramIndex) count(items []*models.ChecklistItem, sign int) error {
+	delta := map[gramKey]int{}
+	for _, it := range items {
+		x.buf = appendGrams(x.buf[:0], it.SearchText)
+		for _, k := range x.buf {
+			delta[k] += sign
+		}
+	}
+	if err := x.load(slices.Collect(maps.Keys(delta))); err != nil {
+		return err
+	}
+	for k, d := range delta {
+		c := x.counts[k]
+		c.items += d
+		c.dirty = true
+		if !c.common && c.items > gramMaxEntries {
+			c.common, c.turned = true, true
+		}
+	}
+	return nil
+}
+
+// load reads the counts of the grams not read yet.
+func (x *gramIndex) load(keys []gramKey) error {
+	keys = slices.DeleteFunc(keys, func(k gramKey) bool { return x.counts[k] != nil })
+	for part := range slices.Chunk(keys, batchSize) {
+		grams := make([]string, len(part))
+		for i, k := range part {
+			grams[i] = k.String()
+			x.counts[k] = &gramCount{}
+		}
+		var rows []struct {
+			Gram   string
+			Items  int
+			Common bool
+		}
+		err := x.tx.Raw("SELECT gram, items, common FROM checklist_gram_counts WHERE checklist_id = ? AND gram IN ?", x.checklistID, grams).
+			Scan(&rows).Error
+		if err != nil {
+			return gramError(err)
+		}
+		for _, r := range rows {
+			if k, ok := parseGram(r.Gram); ok && x.counts[k] != nil {
+				*x.counts[k] = gramCount{items: r.Items, common: r.Common, stored: true}
+			}
+		}
+	}
+	return nil
+}
+
+// dropEntries deletes the entries of items whose text changes.
+func (x *gramIndex) dropEntries(items []*models.ChecklistItem) error {
+	for part := range slices.Chunk(items, batchSize) {
+		ids := make([]string, len(part))
+		for i, it := range part {
+			ids[i] = it.ID
+		}
+		if err := x.tx.Exec("DELETE FROM checklist_item_grams WHERE item_id IN ?", ids).Error; err != nil {
+			return gramError(err)
+		}
+	}
+	return nil
+}
+
+// gramRows bounds the rows of one INSERT of entries. The MySQL driver
+// writes the values into the statement: 5,000 rows are about 0.5 MB. The
+// SQLite driver looks each parameter up among all of them, which costs the
+// square of their number, so its statements are shorter.
+func (x *gramIndex) gramRows() int {
+	if x.db.dialect == MySQL {
+		return 5000
+	}
+	return 300
+}
+
+const gramInsertHead = "INSERT INTO checklist_item_grams (checklist_id, gram, item_id) VALUES "
+
+// writeEntries inserts the entries of items that came or whose text
+// changed, which add counted: one for each of their grams that is not
+// common. They go straight to the transaction's connection, in statements
+// of many rows: GORM's statement building would cost more than the
+// database.
+func (x *gramIndex) writeEntries(items []*models.ChecklistItem) error {
+	var checklistID any = x.checklistID
+	for _, it := range items {
+		var id any = it.ID
+		x.buf = appendGrams(x.buf[:0], it.SearchText)
+		for _, k := range x.buf {
+			if x.counts[k].common {
+				continue
+			}
+			g, ok := x.text[k]
+			if !ok {
+				g = k.String()
+				x.text[k] = g
+			}
+			x.args = append(x.args, checklistID, g, id)
+			if len(x.args) == 3*x.gramRows() {
+				if err := x.flush(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return x.flush()
+}
+
+func (x *gramIndex) flush() error {
+	n := len(x.args) / 3
+	if n == 0 {
+		return nil
+	}
+	var stmt strings.Builder
+	stmt.Grow(len(gramInsertHead) + 8*n)
+	stmt.WriteString(gramInsertHead)
+	for i := range n {
+		if i > 0 {
+			stmt.WriteByte(',')
+		}
+		stmt.WriteString("(?,?,?)")
+	}
+	_, err := x.tx.Statement.ConnPool.ExecContext(x.tx.Statement.Context, stmt.String(), x.args...)
+	clear(x.args)
+	x.args = x.args[:0]
+	if err != nil {
+		return gramError(err)
+	}
+	return nil
+}
+
+// save drops the entries of the grams that turned common and writes the
+// changed counts back; a gram no item holds any more loses its row unless
+// it is common (which it stays).
+func (x *gramIndex) save() error {
+	var turned []string
+	var dirty []gramKey
+	for k, c := range x.counts {
+		if c.turned {
+			turned = append(turned, k.String())
+		}
+		if c.dirty {
+			dirty = append(dirty, k)
+		}
+	}
+	for part := range slices.Chunk(turned, batchSize) {
+		if err := x.tx.Exec("DELETE FROM checklist_item_grams WHERE checklist_id = ? AND gram IN ?", x.checklistID, part).Error; err != nil {
+			return gramError(err)
+		}
+	}
+	slices.Sort(dirty)
+	for part := range slices.Chunk(dirty, batchSize) {
+		var stored []string
+		var stmt strings.Builder
+		var args []any
+		for _, k := range part {
+			c := x.counts[k]
+			if c.stored {
+				stored = append(stored, k.String())
+			}
+			if c.items <= 0 && !c.common {
+				continue
+			}
+			if len(args) == 0 {
+				stmt.WriteString("INSERT INTO checklist_gram_counts (checklist_id, gram, items, common) VALUES (?,?,?,?)")
+			} else {
+				stmt.WriteString(",(?,?,?,?)")
+			}
+			args = append(args, x.checklistID, k.String(), c.items, c.common)
+		}
+		if len(stored) > 0 {
+			if err := x.tx.Exec("DELETE FROM checklist_gram_counts WHERE checklist_id = ? AND gram IN ?", x.checklistID, stored).Error; err != nil {
+				return gramError(err)
+			}
+		}
+		if len(args) > 0 {
+			if _, err := x.tx.Statement.ConnPool.ExecContext(x.tx.Statement.Context, stmt.String(), args...); err != nil {
+				return gramError(err)
+			}
+		}
+		for _, k := range part {
+			c := x.counts[k]
+			c.stored, c.dirty, c.turned = c.items > 0 || c.common, false, false
+		}
+	}
+	return nil
+}
+
+// copyGrams gives version to, whose items copy those of version from under
+// the same keys and with the same search_text, the counts and entries of
+// from, copied in the database; items are from's.
+func copyGrams(tx *gorm.DB, from, to string, items []models.ChecklistItem) error {
+	err := tx.Exec("INSERT INTO checklist_gram_counts (checklist_id, gram, items, common)"+
+		" SELECT ?, gram, items, common FROM checklist_gram_counts WHERE checklist_id = ?", to, from).Error
+	if err != nil {
+		return gramError(err)
+	}
+	for part := range slices.Chunk(items, batchSize) {
+		ids := make([]string, len(part))
+		for i := range part {
+			ids[i] = part[i].ID
+		}
+		err := tx.Exec("INSERT INTO checklist_item_grams (checklist_id, gram, item_id)"+
+			" SELECT n.checklist_id, g.gram, n.id FROM checklist_item_grams g"+
+			" JOIN checklist_items o ON o.id = g.item_id"+
+			" JOIN checklist_items n ON n.checklist_id = ? AND n.item_key = o.item_key"+
+			" WHERE g.item_id IN ?", to, ids).Error
+		if err != nil {
+			return gramError(err)
+		}
+	}
+	return nil
+}
+
+// indexItems indexes new items of a version.
+func indexItems(db *DB, tx *gorm.DB, checklistID string, items []*models.ChecklistItem) error {
+	x := newGramIndex(db, tx, checklistID)
+	if err := x.add(items); err != nil {
+		return err
+	}
+	if err := x.writeEntries(items); err != nil {
+		return err
+	}
+	return x.save()
+}
+
+// reindexItems indexes the new texts of items of a version in place of
+// their old ones (before, the items as they were).
+func reindexItems(db *DB, tx *gorm.DB, checklistID string, before, after []*models.ChecklistItem) error {
+	x := newGramIndex(db, tx, checklistID)
+	if err := x.remove(before); err != nil {
+		return err
+	}
+	if err := x.add(after); err != nil {
+		return err
+	}
+	if err := x.dropEntries(after); err != nil {
+		return err
+	}
+	if err := x.writeEntries(after); err != nil {
+		return err
+	}
+	return x.save()
+}
+
+// rarestGram picks, of the grams of a folded query, the one that is not
+// common and has the fewest items in the version, if that is at most most
+// (gramMaxEntries but in tests; a negative most picks none). ok is false
+// when the query has no gram (one character, or whitespace between single
+// ones) or none is picked.
+func rarestGram(q *gorm.DB, checklistID, folded string, most int) (gram string, ok bool, err error) {
+	keys := appendGrams(nil, folded)
+	if len(keys) == 0 || most < 0 {
+		return "", false, nil
+	}
+	grams := make([]string, len(keys))
+	for i, k := range keys {
+		grams[i] = k.String()
+	}
+	var rows []struct {
+		Gram   string
+		Items  int
+		Common bool
+	}
+	err = q.Raw("SELECT gram, items, common FROM checklist_gram_counts WHERE checklist_id = ? AND gram IN ?", checklistID, grams).Scan(&rows).Error
+	if err != nil {
+		return "", false, fmt.Errorf("count the items of the grams of q: %w", translate(err))
+	}
+	found := make(map[string]int, len(rows))
+	for _, r := range rows {
+		found[r.Gram] = r.Items
+		if r.Common {
+			found[r.Gram] = -1
+		}
+	}
+	fewest := most + 1
+	for _, g := range grams {
+		n, in := found[g]
+		if !in {
+			return g, true, nil // no item holds it: nothing matches
+		}
+		if n >= 0 && n < fewest {
+			gram, fewest = g, n
+		}
+	}
+	return gram, gram != "", nil
 }
 
 // checkItems validates items against their kind, with the units they name
@@ -667,6 +1088,9 @@ func (db *DB) CreateChecklistItem(ctx context.Context, checklistID string, it *m
 		if err := tx.Create(it).Error; err != nil {
 			return translate(err)
 		}
+		if err := indexItems(db, tx, checklistID, []*models.ChecklistItem{it}); err != nil {
+			return err
+		}
 		return db.record(ctx, tx, at, itemChange(c.IssuingUnitID, nil, it))
 	})
 	if err != nil {
@@ -725,10 +1149,20 @@ func (db *DB) AddChecklistItems(ctx context.Context, checklistID string, items [
 			it.SearchText = searchText(kind, it)
 			changes[i] = itemChange(c.IssuingUnitID, nil, it)
 		}
+		grams := newGramIndex(db, tx, checklistID)
+		if err := grams.add(items); err != nil {
+			return err
+		}
 		for part := range slices.Chunk(items, batchSize) {
 			if err := tx.Create(part).Error; err != nil {
 				return translate(err)
 			}
+			if err := grams.writeEntries(part); err != nil {
+				return err
+			}
+		}
+		if err := grams.save(); err != nil {
+			return err
 		}
 		return db.record(ctx, tx, at, changes...)
 	})
@@ -761,6 +1195,11 @@ func (db *DB) UpdateChecklistItem(ctx context.Context, id string, ifVersion int6
 		if err := tx.Save(it).Error; err != nil {
 			return translate(err)
 		}
+		if it.SearchText != before.SearchText {
+			if err := reindexItems(db, tx, it.ChecklistID, []*models.ChecklistItem{&before}, []*models.ChecklistItem{it}); err != nil {
+				return err
+			}
+		}
 		out = it
 		return db.record(ctx, tx, at, itemChange(c.IssuingUnitID, &before, it))
 	})
@@ -777,8 +1216,15 @@ func (db *DB) DeleteChecklistItem(ctx context.Context, id string, ifVersion int6
 		if err != nil {
 			return err
 		}
+		grams := newGramIndex(db, tx, it.ChecklistID)
+		if err := grams.remove([]*models.ChecklistItem{it}); err != nil {
+			return err
+		}
 		if err := tx.Where("id = ?", id).Delete(&models.ChecklistItem{}).Error; err != nil {
-			return translate(err)
+			return translate(err) // its entries go with it
+		}
+		if err := grams.save(); err != nil {
+			return err
 		}
 		// The items after it move up one, so that sequences stay 1…n.
 		if err := shiftItems(tx, at, it.ChecklistID, it.Sequence+1, models.MaxChecklistItems+1, -1); err != nil {
@@ -852,11 +1298,20 @@ func (db *DB) ApplyChecklistItemChanges(ctx context.Context, checklistID string,
 			it.SearchText = searchText(kind, it)
 			changes = append(changes, itemChange(c.IssuingUnitID, nil, it))
 		}
+		grams, created := newGramIndex(db, tx, checklistID), written[:len(ch.Create)]
+		if err := grams.add(created); err != nil {
+			return err
+		}
 		for part := range slices.Chunk(ch.Create, batchSize) {
 			if err := tx.Create(part).Error; err != nil {
 				return translate(err)
 			}
+			if err := grams.writeEntries(created[:len(part)]); err != nil {
+				return err
+			}
+			created = created[len(part):]
 		}
+		var retext, oldText []*models.ChecklistItem // updates whose search_text changed, as they were
 		for i := range ch.Update {
 			it := &ch.Update[i]
 			before := byID[it.ID]
@@ -865,17 +1320,38 @@ func (db *DB) ApplyChecklistItemChanges(ctx context.Context, checklistID string,
 			if err := tx.Save(it).Error; err != nil {
 				return translate(err)
 			}
+			if it.SearchText != before.SearchText {
+				retext, oldText = append(retext, it), append(oldText, before)
+			}
 			changes = append(changes, itemChange(c.IssuingUnitID, before, it))
 		}
-		ids := make([]string, len(ch.Delete))
+		if err := grams.remove(oldText); err != nil {
+			return err
+		}
+		if err := grams.add(retext); err != nil {
+			return err
+		}
+		if err := grams.dropEntries(retext); err != nil {
+			return err
+		}
+		if err := grams.writeEntries(retext); err != nil {
+			return err
+		}
+		ids, gone := make([]string, len(ch.Delete)), make([]*models.ChecklistItem, len(ch.Delete))
 		for i := range ch.Delete {
-			ids[i] = ch.Delete[i].ID
-			changes = append(changes, itemChange(c.IssuingUnitID, byID[ids[i]], nil))
+			ids[i], gone[i] = ch.Delete[i].ID, byID[ch.Delete[i].ID]
+			changes = append(changes, itemChange(c.IssuingUnitID, gone[i], nil))
+		}
+		if err := grams.remove(gone); err != nil {
+			return err
 		}
 		for part := range slices.Chunk(ids, batchSize) {
 			if err := tx.Where("id IN ?", part).Delete(&models.ChecklistItem{}).Error; err != nil {
-				return translate(err)
+				return translate(err) // their entries go with them
 			}
+		}
+		if err := grams.save(); err != nil {
+			return err
 		}
 		if err := renumberItems(tx, at, checklistID); err != nil {
 			return err
