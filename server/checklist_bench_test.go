@@ -13,8 +13,9 @@ package server_test
 //     as .csv, beside a 10,000-item list: memory must not grow with the list;
 //   - BenchmarkChecklistSearch reads one page of 50 items of a 100,000-item
 //     list with q (a word of few items, one of many, a query in traditional
-//     characters), beside the same page without q and the search query
-//     alone through database/sql.
+//     characters), beside the same page without q, and the query of the
+//     word of few items alone through database/sql, through the bigram
+//     index and by the scan of every item the store made before it.
 //
 // Import and export report items/s, the peak heap while the operation ran
 // (live and not yet collected objects, sampled every millisecond: the
@@ -165,36 +166,56 @@ func BenchmarkChecklistSearch(b *testing.B) {
 					}
 				})
 			}
-			// The search query alone, as the store sends it for the word
-			// of few items: what the database spends of the page's time.
-			b.Run("database-sql-few", func(b *testing.B) {
-				b.ReportAllocs()
-				reads := cb.poolReads(b)
-				for b.Loop() {
-					rows, err := cb.db.SQL().QueryContext(b.Context(), checklistSearchSQL, id, "%"+textsearch.Fold("盲道")+"%")
-					if err != nil {
-						b.Fatal(err)
+			// The search query alone, for the word of few items: as the
+			// store sends it, through the gram 盲道, and as it sent it
+			// before the bigram index (migration 00011), scanning every
+			// item of the list: what the database spends of the page's
+			// time, and what the index saves.
+			for _, way := range []string{"gram", "scan"} {
+				query, args := checklistSearchSQL(cb.db.Name, way, id, "盲道")
+				b.Run("database-sql-few-"+way, func(b *testing.B) {
+					b.ReportAllocs()
+					reads := cb.poolReads(b)
+					for b.Loop() {
+						rows, err := cb.db.SQL().QueryContext(b.Context(), query, args...)
+						if err != nil {
+							b.Fatal(err)
+						}
+						got := 0
+						for rows.Next() {
+							got++
+						}
+						if err := rows.Close(); err != nil || got != n/10000 {
+							b.Fatalf("%d rows, %v", got, err)
+						}
 					}
-					got := 0
-					for rows.Next() {
-						got++
+					if cb.db.Name == store.MySQL {
+						b.ReportMetric(float64(cb.poolReads(b)-reads)/float64(b.N), "disk-reads/op")
 					}
-					if err := rows.Close(); err != nil || got != n/10000 {
-						b.Fatalf("%d rows, %v", got, err)
-					}
-				}
-				if cb.db.Name == store.MySQL {
-					b.ReportMetric(float64(cb.poolReads(b)-reads)/float64(b.N), "disk-reads/op")
-				}
-			})
+				})
+			}
 		})
 	}
 }
 
-// checklistSearchSQL is the query of a page of a list's items with q, as
-// store.ListChecklistItems makes it.
-const checklistSearchSQL = "SELECT * FROM checklist_items WHERE checklist_id = ? AND search_text LIKE ? ESCAPE '" + textsearch.LikeEscape + "'" +
-	" ORDER BY sequence ASC, id ASC LIMIT 51"
+// checklistSearchSQL is the query of the first page of a list's items with
+// q, as store.ListChecklistItems makes it on a dialect when it reads
+// through the gram q is (way "gram"), or scans (way "scan"), with its
+// arguments.
+func checklistSearchSQL(dialect, way, id, q string) (string, []any) {
+	folded := textsearch.Fold(q)
+	like := "%" + folded + "%"
+	tail := " AND search_text LIKE ? ESCAPE '" + textsearch.LikeEscape + "' ORDER BY sequence ASC, id ASC LIMIT 51"
+	if way == "scan" {
+		return "SELECT * FROM checklist_items WHERE checklist_id = ?" + tail, []any{id, like}
+	}
+	version := "checklist_id = ?"
+	if dialect == store.SQLite {
+		version = "+" + version
+	}
+	return "SELECT * FROM checklist_items WHERE " + version +
+		" AND id IN (SELECT item_id FROM checklist_item_grams WHERE checklist_id = ? AND gram = ?)" + tail, []any{id, id, folded, like}
+}
 
 // checklistBench is a server on one database, the units that its lists'
 // items name and the lists put in for export and search.
@@ -368,13 +389,19 @@ func (cb *checklistBench) items50(b *testing.B, path string) api.ChecklistItemPa
 // what it did (ANALYZE: rows read against rows kept).
 func (cb *checklistBench) explain(b *testing.B, id, q string) {
 	b.Helper()
-	// The values are written into the statement (an id and a folded
-	// word without quotes), which MariaDB's ANALYZE needs.
-	query := strings.NewReplacer("checklist_id = ?", "checklist_id = '"+id+"'",
-		"LIKE ?", "LIKE '%"+textsearch.Fold(q)+"%'").Replace(checklistSearchSQL)
-	stmts := []string{"EXPLAIN QUERY PLAN " + query}
-	if cb.db.Name == store.MySQL {
-		stmts = []string{"EXPLAIN " + query, "ANALYZE " + query}
+	var stmts []string
+	for _, way := range []string{"gram", "scan"} {
+		// The values are written into the statement (ids and a
+		// folded word without quotes), which MariaDB's ANALYZE needs.
+		query, args := checklistSearchSQL(cb.db.Name, way, id, q)
+		for _, arg := range args {
+			query = strings.Replace(query, "?", "'"+arg.(string)+"'", 1)
+		}
+		if cb.db.Name == store.MySQL {
+			stmts = append(stmts, "EXPLAIN "+query, "ANALYZE "+query)
+		} else {
+			stmts = append(stmts, "EXPLAIN QUERY PLAN "+query)
+		}
 	}
 	for _, stmt := range stmts {
 		rows, err := cb.db.SQL().QueryContext(b.Context(), stmt)
