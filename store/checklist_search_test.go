@@ -453,3 +453,49 @@ func TestChecklistGramBackfill(t *testing.T) {
 		})
 	}
 }
+
+// TestChecklistSearchFollowsKind: when a kind's searchable columns change,
+// q finds the items of its lists by what the kind searches now, in
+// published versions too, and the items keep their versions.
+func TestChecklistSearchFollowsKind(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
+		ctx := t.Context()
+		k := testKind(t, db)
+		city, _, _ := indUnits(t, db)
+		c, err := db.CreateChecklist(ctx, models.Checklist{KindKey: k.Key, Title: "改列清单", IssuingUnitID: city.ID, Year: 2024})
+		if err != nil {
+			t.Fatal(err)
+		}
+		items := []*models.ChecklistItem{
+			{Name: "事项一", Attributes: map[string]string{"field": "燃气管理", "level": "省"}},
+			{Name: "事项二", Attributes: map[string]string{"field": "道路运输", "level": "县"}},
+		}
+		if err := db.AddChecklistItems(ctx, c.ID, items); err != nil {
+			t.Fatal(err)
+		}
+		if c, err = db.SubmitChecklist(ctx, c.ID, nil, models.UserActor(store.NewID())); err != nil {
+			t.Fatal(err)
+		}
+		if c, err = db.PublishChecklist(ctx, c.ID, nil, models.UserActor(store.NewID()), ""); err != nil {
+			t.Fatal(err)
+		}
+		wantSearch(t, db, c.ID, q("燃气管理"), true, "事项一")
+		wantSearch(t, db, c.ID, q("县"), false)
+
+		columns := slices.Clone(k.Columns)
+		columns[0].Searchable, columns[1].Searchable = false, true
+		if _, err := db.UpdateChecklistKind(ctx, k.Key, k.Version, models.ChecklistKindPatch{Columns: columns}); err != nil {
+			t.Fatal(err)
+		}
+		checkIndex(t, db.DB, c.ID)
+		wantSearch(t, db, c.ID, q("燃气管理"), true)
+		wantSearch(t, db, c.ID, q("县"), false, "事项二")
+		wantSearch(t, db, c.ID, q("事项二县"), true) // the parts stay apart: no item holds 二县
+		for _, it := range items {
+			got, err := db.GetChecklistItem(ctx, it.ID)
+			if err != nil || got.Version != it.Version || !got.UpdatedAt.Equal(it.UpdatedAt) {
+				t.Errorf("item %s after the kind changed: %+v, %v; want version %d", it.Name, got, err, it.Version)
+			}
+		}
+	})
+}

@@ -137,8 +137,8 @@ func (db *DB) UpdateChecklistKind(ctx context.Context, key string, ifVersion int
 		if p.Description != nil {
 			k.Description = *p.Description
 		}
+		var used int64
 		if p.Columns != nil {
-			var used int64
 			if err := tx.Model(&models.Checklist{}).Where("kind_key = ?", key).Limit(1).Count(&used).Error; err != nil {
 				return translate(err)
 			}
@@ -153,6 +153,11 @@ func (db *DB) UpdateChecklistKind(ctx context.Context, key string, ifVersion int
 		if err := tx.Save(&k).Error; err != nil {
 			return translate(err)
 		}
+		if used > 0 && !slices.Equal(searchableKeys(&before), searchableKeys(&k)) {
+			if err := db.refoldItems(tx, &k); err != nil {
+				return err
+			}
+		}
 		out = &k
 		return db.record(ctx, tx, at, kindChange(&before, &k))
 	})
@@ -160,6 +165,54 @@ func (db *DB) UpdateChecklistKind(ctx context.Context, key string, ifVersion int
 		return nil, fmt.Errorf("update checklist kind %s: %w", key, err)
 	}
 	return out, nil
+}
+
+// searchableKeys are the keys of a kind's searchable columns, sorted.
+func searchableKeys(k *models.ChecklistKind) []string {
+	var keys []string
+	for _, c := range k.Columns {
+		if c.Searchable {
+			keys = append(keys, c.Key)
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// refoldItems computes again the search text of the items of every list of
+// a kind whose searchable columns changed, and their grams: q finds what
+// the kind says it searches, in old lists too. The text is derived, so the
+// items keep their versions. The lists are locked, as every write of their
+// items locks them.
+func (db *DB) refoldItems(tx *gorm.DB, kind *models.ChecklistKind) error {
+	var lists []models.Checklist
+	if err := db.forUpdate(tx.Where("kind_key = ?", kind.Key)).Order("id").Find(&lists).Error; err != nil {
+		return translate(err)
+	}
+	for _, c := range lists {
+		items, err := allItems(tx, c.ID)
+		if err != nil {
+			return err
+		}
+		var before, after []*models.ChecklistItem
+		for i := range items {
+			it := &items[i]
+			text := searchText(kind, it)
+			if text == it.SearchText {
+				continue
+			}
+			old := *it
+			it.SearchText = text
+			before, after = append(before, &old), append(after, it)
+			if err := tx.Model(&models.ChecklistItem{}).Where("id = ?", it.ID).UpdateColumn("search_text", text).Error; err != nil {
+				return translate(err)
+			}
+		}
+		if err := reindexItems(db, tx, c.ID, before, after); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Checklists
