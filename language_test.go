@@ -41,6 +41,7 @@ var traditionalOnPurpose = map[string]string{
 	"store/identity_test.go":         "searches in both scripts",
 	"store/attachments_test.go":      "file names kept as uploaded, in either script",
 	"store/checklists_test.go":       "item texts in traditional found by simplified searches",
+	"store/checklist_search_test.go": "item texts in traditional found through the bigram index by simplified searches",
 	"server/checklist_bench_test.go": "a search in traditional characters, timed against simplified",
 	"models/checklist_test.go":       "the search text of an item folded from traditional",
 	"language_test.go":               "the scan's own traditional samples",
