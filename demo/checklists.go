@@ -919,7 +919,12 @@ func seedChecklists(ctx context.Context, s Store) (int, error) {
 			return n, fmt.Errorf("publish demo checklist: %w", err)
 		}
 	}
-	m, err := seedRevision(ctx, s, c)
+	m, err := seedApplications(ctx, s)
+	n += m
+	if err != nil {
+		return n, err
+	}
+	m, err = seedRevision(ctx, s, c)
 	return n + m, err
 }
 

@@ -42,6 +42,8 @@ type Store interface {
 	AllChecklistItems(ctx context.Context, checklistID string) ([]models.ChecklistItem, error)
 	AddChecklistItems(ctx context.Context, checklistID string, items []*models.ChecklistItem) error
 	DeleteChecklistItem(ctx context.Context, id string, ifVersion int64) error
+	GetChecklistApplication(ctx context.Context, id string) (*models.ChecklistApplication, error)
+	AddChecklistApplications(ctx context.Context, checklistID string, apps []*models.ChecklistApplication, dryRun bool) error
 }
 
 // Options say what to seed.

@@ -521,7 +521,8 @@ func demoDataRecords() int {
 	return len(demo.Units()) + 2 + len(city) + len(national) + len(demo.CityValues()) + len(demo.NationalValues()) +
 		len(demo.SampleTargets()) + len(demo.NationalTargets()) + 1 +
 		1 + len(draft) + len(demo.WorkingValues()) +
-		2 + len(items2021) + len(items2022) // the flexible-enforcement list's two versions and their items
+		2 + len(items2021) + len(items2022) + // the flexible-enforcement list's two versions and their items
+		len(demo.FlexibleApplications()) // and the 2021 list's cases
 }
 
 // demoChecklistEvents are the audit events of seeding the demo's checklist,
@@ -529,5 +530,6 @@ func demoDataRecords() int {
 // items (one each), is submitted and published (2); its 2022 revision is
 // one event however many items it copies (1), is edited (1), and the seed
 // replaces 10 of the copies (10 deletions) with the 8 items it writes (8)
-// (demo/checklists.go, seedRevision).
-const demoChecklistEvents = 1 + 854 + 2 + 1 + 1 + 10 + 8
+// (demo/checklists.go, seedRevision); the 2021 list's 2,848 cases are one
+// event each (demo/applications.go).
+const demoChecklistEvents = 1 + 854 + 2 + 1 + 1 + 10 + 8 + 2848
