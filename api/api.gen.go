@@ -123,6 +123,36 @@ func (e AuditEventActorType) Valid() bool {
 	}
 }
 
+// Defines values for ChecklistApplicationStatisticsGroupBy.
+const (
+	ChecklistApplicationStatisticsGroupByItem    ChecklistApplicationStatisticsGroupBy = "item"
+	ChecklistApplicationStatisticsGroupByList    ChecklistApplicationStatisticsGroupBy = "list"
+	ChecklistApplicationStatisticsGroupByMonth   ChecklistApplicationStatisticsGroupBy = "month"
+	ChecklistApplicationStatisticsGroupByQuarter ChecklistApplicationStatisticsGroupBy = "quarter"
+	ChecklistApplicationStatisticsGroupByUnit    ChecklistApplicationStatisticsGroupBy = "unit"
+	ChecklistApplicationStatisticsGroupByYear    ChecklistApplicationStatisticsGroupBy = "year"
+)
+
+// Valid indicates whether the value is a known member of the ChecklistApplicationStatisticsGroupBy enum.
+func (e ChecklistApplicationStatisticsGroupBy) Valid() bool {
+	switch e {
+	case ChecklistApplicationStatisticsGroupByItem:
+		return true
+	case ChecklistApplicationStatisticsGroupByList:
+		return true
+	case ChecklistApplicationStatisticsGroupByMonth:
+		return true
+	case ChecklistApplicationStatisticsGroupByQuarter:
+		return true
+	case ChecklistApplicationStatisticsGroupByUnit:
+		return true
+	case ChecklistApplicationStatisticsGroupByYear:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ChecklistColumnType.
 const (
 	ChecklistColumnTypeDate     ChecklistColumnType = "date"
@@ -753,6 +783,54 @@ func (e ListAuditEventsParamsSort) Valid() bool {
 	}
 }
 
+// Defines values for ListChecklistApplicationsParamsSort.
+const (
+	CaseDate      ListChecklistApplicationsParamsSort = "caseDate"
+	MinusCaseDate ListChecklistApplicationsParamsSort = "-caseDate"
+)
+
+// Valid indicates whether the value is a known member of the ListChecklistApplicationsParamsSort enum.
+func (e ListChecklistApplicationsParamsSort) Valid() bool {
+	switch e {
+	case CaseDate:
+		return true
+	case MinusCaseDate:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetChecklistApplicationStatisticsParamsGroupBy.
+const (
+	GetChecklistApplicationStatisticsParamsGroupByItem    GetChecklistApplicationStatisticsParamsGroupBy = "item"
+	GetChecklistApplicationStatisticsParamsGroupByList    GetChecklistApplicationStatisticsParamsGroupBy = "list"
+	GetChecklistApplicationStatisticsParamsGroupByMonth   GetChecklistApplicationStatisticsParamsGroupBy = "month"
+	GetChecklistApplicationStatisticsParamsGroupByQuarter GetChecklistApplicationStatisticsParamsGroupBy = "quarter"
+	GetChecklistApplicationStatisticsParamsGroupByUnit    GetChecklistApplicationStatisticsParamsGroupBy = "unit"
+	GetChecklistApplicationStatisticsParamsGroupByYear    GetChecklistApplicationStatisticsParamsGroupBy = "year"
+)
+
+// Valid indicates whether the value is a known member of the GetChecklistApplicationStatisticsParamsGroupBy enum.
+func (e GetChecklistApplicationStatisticsParamsGroupBy) Valid() bool {
+	switch e {
+	case GetChecklistApplicationStatisticsParamsGroupByItem:
+		return true
+	case GetChecklistApplicationStatisticsParamsGroupByList:
+		return true
+	case GetChecklistApplicationStatisticsParamsGroupByMonth:
+		return true
+	case GetChecklistApplicationStatisticsParamsGroupByQuarter:
+		return true
+	case GetChecklistApplicationStatisticsParamsGroupByUnit:
+		return true
+	case GetChecklistApplicationStatisticsParamsGroupByYear:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListChecklistsParamsSort.
 const (
 	ListChecklistsParamsSortCreatedAt      ListChecklistsParamsSort = "createdAt"
@@ -1056,6 +1134,60 @@ type ApiKeyWithSecret struct {
 	Secret string `json:"secret"`
 }
 
+// ApplicationGroup defines model for ApplicationGroup.
+type ApplicationGroup struct {
+	// AmountWaived An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	AmountWaived Decimal `json:"amountWaived"`
+	Cases        int64   `json:"cases"`
+
+	// Key The id of the list, item or unit, or the period (`2021`, `2021-Q4`, `2021-12`).
+	Key          string `json:"key"`
+	LegalPersons int64  `json:"legalPersons"`
+
+	// Name The list's title (of its newest version), the item's name or the unit's name.
+	Name           *string `json:"name,omitempty"`
+	NaturalPersons int64   `json:"naturalPersons"`
+}
+
+// ApplicationImportReport defines model for ApplicationImportReport.
+type ApplicationImportReport struct {
+	// Created Cases recorded (in a dry run, that the rows without problems would record).
+	Created int32 `json:"created"`
+
+	// DryRun True when nothing was written.
+	DryRun bool `json:"dryRun"`
+
+	// ProblemCount How many problems were found; `problems` lists the first 1,000.
+	ProblemCount int32         `json:"problemCount"`
+	Problems     []CellProblem `json:"problems"`
+
+	// Rows Non-blank rows below the header.
+	Rows int32 `json:"rows"`
+
+	// Sheet The sheet read.
+	Sheet string `json:"sheet"`
+}
+
+// ApplicationPersons defines model for ApplicationPersons.
+type ApplicationPersons = int32
+
+// ApplicationTotals defines model for ApplicationTotals.
+type ApplicationTotals struct {
+	// AmountWaived An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	AmountWaived Decimal `json:"amountWaived"`
+	Cases        int64   `json:"cases"`
+
+	// LegalPersons Legal persons (法人) the cases concern.
+	LegalPersons int64 `json:"legalPersons"`
+
+	// NaturalPersons Natural persons (自然人), unincorporated organisations (非法人组织) counted with them.
+	NaturalPersons int64 `json:"naturalPersons"`
+}
+
 // AreaScore A unit's score in one level-1 area of the system.
 type AreaScore struct {
 	// Code The code as the system writes it (`1`, `1.1`, `17`); unique within its level in the system.
@@ -1236,6 +1368,11 @@ type BulkResult struct {
 	Items []BulkItem `json:"items"`
 }
 
+// CaseNumber The case number (案件编号); one case of a unit only once.
+//
+// Example: 盘柔执不罚〔2021〕0001号
+type CaseNumber = string
+
 // CellProblem One thing wrong with an uploaded spreadsheet, where a person finds it in Excel.
 type CellProblem struct {
 	// Column The column letters.
@@ -1359,6 +1496,139 @@ type Checklist struct {
 	// Year Example: 2021
 	Year Year `json:"year"`
 }
+
+// ChecklistApplication One case in which a unit applied an item of a released checklist (适用): a minor violation
+// left unpunished under a 不予处罚 list, a coercive measure not taken under a 免予行政强制 list.
+type ChecklistApplication struct {
+	// AmountWaived An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	AmountWaived Decimal `json:"amountWaived"`
+
+	// CaseDate Example: 2021-12-31
+	CaseDate DateOnly `json:"caseDate"`
+
+	// CaseNumber The case number (案件编号); one case of a unit only once.
+	//
+	// Example: 盘柔执不罚〔2021〕0001号
+	CaseNumber *CaseNumber `json:"caseNumber,omitempty"`
+
+	// ChecklistId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	ChecklistId Id `json:"checklistId"`
+
+	// CreatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	CreatedAt Timestamp `json:"createdAt"`
+
+	// CreatedBy Who did something to a record: a user, an API key, or the server itself (a command-line
+	// action or a scheduled job). Every "who" field of the API (`submittedBy`, `reviewedBy`,
+	// `publishedBy`, `createdBy`) has this form. `name` is the user's display name or the key's
+	// name as it is now (the audit log keeps the name at the time); callers signed in with an
+	// API key get ids without names.
+	//
+	//
+	// Example: {"id":"0190a000-0000-7000-8000-000000001002","name":"市司法局审核员","type":"user"}
+	CreatedBy Actor `json:"createdBy"`
+
+	// Id A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	Id Id `json:"id"`
+
+	// ItemId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	ItemId       Id                 `json:"itemId"`
+	LegalPersons ApplicationPersons `json:"legalPersons"`
+
+	// ListId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	ListId         Id                 `json:"listId"`
+	NaturalPersons ApplicationPersons `json:"naturalPersons"`
+	Remark         *string            `json:"remark,omitempty"`
+
+	// SampleData The case is generated sample data, not a real one (demo data).
+	SampleData bool `json:"sampleData"`
+
+	// UnitId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	UnitId Id `json:"unitId"`
+
+	// UpdatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	UpdatedAt Timestamp `json:"updatedAt"`
+
+	// Version Increases by one with every change; the `ETag` is this number quoted.
+	//
+	// Example: 1
+	Version Version `json:"version"`
+}
+
+// ChecklistApplicationCreate defines model for ChecklistApplicationCreate.
+type ChecklistApplicationCreate struct {
+	// AmountWaived An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	AmountWaived Decimal `json:"amountWaived"`
+
+	// CaseDate Example: 2021-12-31
+	CaseDate DateOnly `json:"caseDate"`
+
+	// CaseNumber The case number (案件编号); one case of a unit only once.
+	//
+	// Example: 盘柔执不罚〔2021〕0001号
+	CaseNumber *CaseNumber `json:"caseNumber,omitempty"`
+
+	// ItemId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	ItemId         Id                 `json:"itemId"`
+	LegalPersons   ApplicationPersons `json:"legalPersons"`
+	NaturalPersons ApplicationPersons `json:"naturalPersons"`
+	Remark         *string            `json:"remark,omitempty"`
+
+	// UnitId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	UnitId Id `json:"unitId"`
+}
+
+// ChecklistApplicationPage defines model for ChecklistApplicationPage.
+type ChecklistApplicationPage struct {
+	Items      []ChecklistApplication `json:"items"`
+	NextCursor *string                `json:"nextCursor,omitempty"`
+}
+
+// ChecklistApplicationPatch defines model for ChecklistApplicationPatch.
+type ChecklistApplicationPatch struct {
+	// AmountWaived An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	AmountWaived *Decimal `json:"amountWaived,omitempty"`
+
+	// CaseDate Example: 2021-12-31
+	CaseDate       *DateOnly                 `json:"caseDate,omitempty"`
+	CaseNumber     nullable.Nullable[string] `json:"caseNumber,omitempty"`
+	LegalPersons   *ApplicationPersons       `json:"legalPersons,omitempty"`
+	NaturalPersons *ApplicationPersons       `json:"naturalPersons,omitempty"`
+	Remark         nullable.Nullable[string] `json:"remark,omitempty"`
+}
+
+// ChecklistApplicationStatistics defines model for ChecklistApplicationStatistics.
+type ChecklistApplicationStatistics struct {
+	GroupBy ChecklistApplicationStatisticsGroupBy `json:"groupBy"`
+	Groups  []ApplicationGroup                    `json:"groups"`
+	Totals  ApplicationTotals                     `json:"totals"`
+}
+
+// ChecklistApplicationStatisticsGroupBy defines model for ChecklistApplicationStatistics.GroupBy.
+type ChecklistApplicationStatisticsGroupBy string
 
 // ChecklistApproval defines model for ChecklistApproval.
 type ChecklistApproval struct {
@@ -3691,6 +3961,37 @@ type ActorIdQuery = string
 // Example: 0190a000-0000-7000-8000-000000000010
 type ApiKeyIdPath = Id
 
+// ApplicationChecklistQuery A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type ApplicationChecklistQuery = Id
+
+// ApplicationFromQuery Example: 2021-12-31
+type ApplicationFromQuery = DateOnly
+
+// ApplicationIdPath A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type ApplicationIdPath = Id
+
+// ApplicationItemQuery A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type ApplicationItemQuery = Id
+
+// ApplicationListQuery A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type ApplicationListQuery = Id
+
+// ApplicationToQuery Example: 2021-12-31
+type ApplicationToQuery = DateOnly
+
+// ApplicationUnitQuery A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type ApplicationUnitQuery = Id
+
 // AttachmentIdPath A server-generated, time-sortable id (UUIDv7).
 //
 // Example: 0190a000-0000-7000-8000-000000000010
@@ -3843,6 +4144,11 @@ type PeriodQuery = Period
 //
 // Example: 0190a000-0000-7000-8000-000000000010
 type PublishedSystemIdPath = Id
+
+// ReleasedChecklistIdPath A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type ReleasedChecklistIdPath = Id
 
 // RevokedQuery defines model for RevokedQuery.
 type RevokedQuery = bool
@@ -4036,6 +4342,88 @@ type ListAuditEventsParams struct {
 // ListAuditEventsParamsSort defines parameters for ListAuditEvents.
 type ListAuditEventsParamsSort string
 
+// ListChecklistApplicationsParams defines parameters for ListChecklistApplications.
+type ListChecklistApplicationsParams struct {
+	// ListId Only cases of the items of this list, in any of its versions (the list's `listId`).
+	ListId *ApplicationListQuery `form:"listId,omitempty" json:"listId,omitempty"`
+
+	// ChecklistId Only cases of the items of this version.
+	ChecklistId *ApplicationChecklistQuery `form:"checklistId,omitempty" json:"checklistId,omitempty"`
+
+	// ItemId Only cases of this item (of one version).
+	ItemId *ApplicationItemQuery `form:"itemId,omitempty" json:"itemId,omitempty"`
+
+	// UnitId Only cases of this applying unit.
+	UnitId *ApplicationUnitQuery `form:"unitId,omitempty" json:"unitId,omitempty"`
+
+	// From Only cases closed on this date or later.
+	From *ApplicationFromQuery `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Only cases closed on this date or earlier.
+	To *ApplicationToQuery `form:"to,omitempty" json:"to,omitempty"`
+
+	// Sort `-caseDate` (default, newest first) or `caseDate`.
+	Sort *ListChecklistApplicationsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Limit Items per page.
+	Limit *LimitQuery `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page, as it was given. It is only valid with the same filters and sort.
+	Cursor *CursorQuery `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListChecklistApplicationsParamsSort defines parameters for ListChecklistApplications.
+type ListChecklistApplicationsParamsSort string
+
+// CreateChecklistApplicationParams defines parameters for CreateChecklistApplication.
+type CreateChecklistApplicationParams struct {
+	// IdempotencyKey A key of the client's choosing (a UUID is a good one). Repeating a request with the same key and
+	// body within 24 hours returns the first response and changes nothing; the same key with another
+	// body is a `422`; while the first request is still running, a `409`.
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
+// GetChecklistApplicationStatisticsParams defines parameters for GetChecklistApplicationStatistics.
+type GetChecklistApplicationStatisticsParams struct {
+	// GroupBy What the groups are.
+	GroupBy *GetChecklistApplicationStatisticsParamsGroupBy `form:"groupBy,omitempty" json:"groupBy,omitempty"`
+
+	// ListId Only cases of the items of this list, in any of its versions (the list's `listId`).
+	ListId *ApplicationListQuery `form:"listId,omitempty" json:"listId,omitempty"`
+
+	// ChecklistId Only cases of the items of this version.
+	ChecklistId *ApplicationChecklistQuery `form:"checklistId,omitempty" json:"checklistId,omitempty"`
+
+	// ItemId Only cases of this item (of one version).
+	ItemId *ApplicationItemQuery `form:"itemId,omitempty" json:"itemId,omitempty"`
+
+	// UnitId Only cases of this applying unit.
+	UnitId *ApplicationUnitQuery `form:"unitId,omitempty" json:"unitId,omitempty"`
+
+	// From Only cases closed on this date or later.
+	From *ApplicationFromQuery `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Only cases closed on this date or earlier.
+	To *ApplicationToQuery `form:"to,omitempty" json:"to,omitempty"`
+}
+
+// GetChecklistApplicationStatisticsParamsGroupBy defines parameters for GetChecklistApplicationStatistics.
+type GetChecklistApplicationStatisticsParamsGroupBy string
+
+// DeleteChecklistApplicationParams defines parameters for DeleteChecklistApplication.
+type DeleteChecklistApplicationParams struct {
+	// IfMatch Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+	// made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
+	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
+}
+
+// UpdateChecklistApplicationParams defines parameters for UpdateChecklistApplication.
+type UpdateChecklistApplicationParams struct {
+	// IfMatch Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+	// made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
+	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
+}
+
 // DeleteChecklistItemParams defines parameters for DeleteChecklistItem.
 type DeleteChecklistItemParams struct {
 	// IfMatch Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
@@ -4130,6 +4518,12 @@ type UpdateChecklistParams struct {
 	// IfMatch Required: the `ETag` of the version you read (from the `GET` of the list version), so that a
 	// change made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
 	IfMatch *DraftChecklistIfMatchHeader `json:"If-Match,omitempty"`
+}
+
+// ImportChecklistApplicationsParams defines parameters for ImportChecklistApplications.
+type ImportChecklistApplicationsParams struct {
+	// DryRun Check the file and report what an import would do, without writing anything.
+	DryRun *bool `form:"dryRun,omitempty" json:"dryRun,omitempty"`
 }
 
 // DiffChecklistVersionsParams defines parameters for DiffChecklistVersions.
@@ -4648,6 +5042,12 @@ type CreateApiKeyJSONRequestBody = ApiKeyCreate
 // LoginJSONRequestBody defines body for Login for application/json ContentType.
 type LoginJSONRequestBody = LoginRequest
 
+// CreateChecklistApplicationJSONRequestBody defines body for CreateChecklistApplication for application/json ContentType.
+type CreateChecklistApplicationJSONRequestBody = ChecklistApplicationCreate
+
+// UpdateChecklistApplicationApplicationMergePatchPlusJSONRequestBody defines body for UpdateChecklistApplication for application/merge-patch+json ContentType.
+type UpdateChecklistApplicationApplicationMergePatchPlusJSONRequestBody = ChecklistApplicationPatch
+
 // UpdateChecklistItemApplicationMergePatchPlusJSONRequestBody defines body for UpdateChecklistItem for application/merge-patch+json ContentType.
 type UpdateChecklistItemApplicationMergePatchPlusJSONRequestBody = ChecklistItemPatch
 
@@ -4662,6 +5062,9 @@ type CreateChecklistJSONRequestBody = ChecklistCreate
 
 // UpdateChecklistApplicationMergePatchPlusJSONRequestBody defines body for UpdateChecklist for application/merge-patch+json ContentType.
 type UpdateChecklistApplicationMergePatchPlusJSONRequestBody = ChecklistPatch
+
+// ImportChecklistApplicationsMultipartRequestBody defines body for ImportChecklistApplications for multipart/form-data ContentType.
+type ImportChecklistApplicationsMultipartRequestBody = SheetUpload
 
 // ImportChecklistItemsMultipartRequestBody defines body for ImportChecklistItems for multipart/form-data ContentType.
 type ImportChecklistItemsMultipartRequestBody = SheetUpload
@@ -4779,6 +5182,24 @@ type ServerInterface interface {
 	// Logout Sign out（退出登录）
 	// (POST /auth/logout)
 	Logout(ctx echo.Context) error
+	// ListChecklistApplications List applications of checklist items（清单适用案件列表）
+	// (GET /checklist-applications)
+	ListChecklistApplications(ctx echo.Context, params ListChecklistApplicationsParams) error
+	// CreateChecklistApplication Record an application of a checklist item（登记清单适用案件）
+	// (POST /checklist-applications)
+	CreateChecklistApplication(ctx echo.Context, params CreateChecklistApplicationParams) error
+	// GetChecklistApplicationStatistics Sum applications of checklist items（清单适用统计）
+	// (GET /checklist-applications/statistics)
+	GetChecklistApplicationStatistics(ctx echo.Context, params GetChecklistApplicationStatisticsParams) error
+	// DeleteChecklistApplication Delete an application of a checklist item（删除清单适用案件）
+	// (DELETE /checklist-applications/{id})
+	DeleteChecklistApplication(ctx echo.Context, id ApplicationIdPath, params DeleteChecklistApplicationParams) error
+	// GetChecklistApplication Get an application of a checklist item（查看清单适用案件）
+	// (GET /checklist-applications/{id})
+	GetChecklistApplication(ctx echo.Context, id ApplicationIdPath) error
+	// UpdateChecklistApplication Correct an application of a checklist item（更正清单适用案件）
+	// (PATCH /checklist-applications/{id})
+	UpdateChecklistApplication(ctx echo.Context, id ApplicationIdPath, params UpdateChecklistApplicationParams) error
 	// DeleteChecklistItem Remove an item from a draft checklist（删除清单事项）
 	// (DELETE /checklist-items/{id})
 	DeleteChecklistItem(ctx echo.Context, id ChecklistItemIdPath, params DeleteChecklistItemParams) error
@@ -4818,6 +5239,9 @@ type ServerInterface interface {
 	// AbolishChecklist Abolish a checklist（废止清单）
 	// (POST /checklists/{id}/abolish)
 	AbolishChecklist(ctx echo.Context, id ChecklistIdPath) error
+	// ImportChecklistApplications Import applications of a checklist's items from a ledger（导入清单适用台账）
+	// (POST /checklists/{id}/applications/import)
+	ImportChecklistApplications(ctx echo.Context, id ReleasedChecklistIdPath, params ImportChecklistApplicationsParams) error
 	// DiffChecklistVersions Compare two versions of a checklist（清单版本比对）
 	// (GET /checklists/{id}/diff)
 	DiffChecklistVersions(ctx echo.Context, id ChecklistIdPath, params DiffChecklistVersionsParams) error
@@ -5247,6 +5671,257 @@ func (w *ServerInterfaceWrapper) Logout(ctx echo.Context) error {
 	return err
 }
 
+// ListChecklistApplications converts echo context to params.
+func (w *ServerInterfaceWrapper) ListChecklistApplications(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListChecklistApplicationsParams
+	// ------------- Optional query parameter "listId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "listId", ctx.QueryParams(), &params.ListId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter listId: %s", err))
+	}
+
+	// ------------- Optional query parameter "checklistId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "checklistId", ctx.QueryParams(), &params.ChecklistId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter checklistId: %s", err))
+	}
+
+	// ------------- Optional query parameter "itemId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "itemId", ctx.QueryParams(), &params.ItemId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter itemId: %s", err))
+	}
+
+	// ------------- Optional query parameter "unitId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", ctx.QueryParams(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter unitId: %s", err))
+	}
+
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", ctx.QueryParams(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter from: %s", err))
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", ctx.QueryParams(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter to: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", ctx.QueryParams(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListChecklistApplications(ctx, params)
+	return err
+}
+
+// CreateChecklistApplication converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateChecklistApplication(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateChecklistApplicationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateChecklistApplication(ctx, params)
+	return err
+}
+
+// GetChecklistApplicationStatistics converts echo context to params.
+func (w *ServerInterfaceWrapper) GetChecklistApplicationStatistics(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetChecklistApplicationStatisticsParams
+	// ------------- Optional query parameter "groupBy" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "groupBy", ctx.QueryParams(), &params.GroupBy, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter groupBy: %s", err))
+	}
+
+	// ------------- Optional query parameter "listId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "listId", ctx.QueryParams(), &params.ListId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter listId: %s", err))
+	}
+
+	// ------------- Optional query parameter "checklistId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "checklistId", ctx.QueryParams(), &params.ChecklistId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter checklistId: %s", err))
+	}
+
+	// ------------- Optional query parameter "itemId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "itemId", ctx.QueryParams(), &params.ItemId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter itemId: %s", err))
+	}
+
+	// ------------- Optional query parameter "unitId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", ctx.QueryParams(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter unitId: %s", err))
+	}
+
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", ctx.QueryParams(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter from: %s", err))
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", ctx.QueryParams(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter to: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetChecklistApplicationStatistics(ctx, params)
+	return err
+}
+
+// DeleteChecklistApplication converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteChecklistApplication(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ApplicationIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeleteChecklistApplicationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatchHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteChecklistApplication(ctx, id, params)
+	return err
+}
+
+// GetChecklistApplication converts echo context to params.
+func (w *ServerInterfaceWrapper) GetChecklistApplication(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ApplicationIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetChecklistApplication(ctx, id)
+	return err
+}
+
+// UpdateChecklistApplication converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateChecklistApplication(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ApplicationIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateChecklistApplicationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatchHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateChecklistApplication(ctx, id, params)
+	return err
+}
+
 // DeleteChecklistItem converts echo context to params.
 func (w *ServerInterfaceWrapper) DeleteChecklistItem(ctx echo.Context) error {
 	var err error
@@ -5658,6 +6333,31 @@ func (w *ServerInterfaceWrapper) AbolishChecklist(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.AbolishChecklist(ctx, id)
+	return err
+}
+
+// ImportChecklistApplications converts echo context to params.
+func (w *ServerInterfaceWrapper) ImportChecklistApplications(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ReleasedChecklistIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ImportChecklistApplicationsParams
+	// ------------- Optional query parameter "dryRun" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "dryRun", ctx.QueryParams(), &params.DryRun, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter dryRun: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ImportChecklistApplications(ctx, id, params)
 	return err
 }
 
@@ -8009,6 +8709,13 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/checklists/:id/import", wrapper.ImportChecklistItems, options.OperationMiddlewares["importChecklistItems"]...)
 	router.GET(options.BaseURL+"/checklists/:id/export", wrapper.ExportChecklist, options.OperationMiddlewares["exportChecklist"]...)
 	router.GET(options.BaseURL+"/checklists/:id/diff-export", wrapper.ExportChecklistDiff, options.OperationMiddlewares["exportChecklistDiff"]...)
+	router.GET(options.BaseURL+"/checklist-applications", wrapper.ListChecklistApplications, options.OperationMiddlewares["listChecklistApplications"]...)
+	router.POST(options.BaseURL+"/checklist-applications", wrapper.CreateChecklistApplication, options.OperationMiddlewares["createChecklistApplication"]...)
+	router.GET(options.BaseURL+"/checklist-applications/statistics", wrapper.GetChecklistApplicationStatistics, options.OperationMiddlewares["getChecklistApplicationStatistics"]...)
+	router.DELETE(options.BaseURL+"/checklist-applications/:id", wrapper.DeleteChecklistApplication, options.OperationMiddlewares["deleteChecklistApplication"]...)
+	router.GET(options.BaseURL+"/checklist-applications/:id", wrapper.GetChecklistApplication, options.OperationMiddlewares["getChecklistApplication"]...)
+	router.PATCH(options.BaseURL+"/checklist-applications/:id", wrapper.UpdateChecklistApplication, options.OperationMiddlewares["updateChecklistApplication"]...)
+	router.POST(options.BaseURL+"/checklists/:id/applications/import", wrapper.ImportChecklistApplications, options.OperationMiddlewares["importChecklistApplications"]...)
 
 }
 
@@ -9076,6 +9783,875 @@ type LogoutdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response LogoutdefaultApplicationProblemPlusJSONResponse) VisitLogoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListChecklistApplicationsRequestObject struct {
+	Params ListChecklistApplicationsParams
+}
+
+type ListChecklistApplicationsResponseObject interface {
+	VisitListChecklistApplicationsResponse(w http.ResponseWriter) error
+}
+
+type ListChecklistApplications200JSONResponse ChecklistApplicationPage
+
+func (response ListChecklistApplications200JSONResponse) VisitListChecklistApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListChecklistApplications400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListChecklistApplications400ApplicationProblemPlusJSONResponse) VisitListChecklistApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListChecklistApplications401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListChecklistApplications401ApplicationProblemPlusJSONResponse) VisitListChecklistApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListChecklistApplications403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListChecklistApplications403ApplicationProblemPlusJSONResponse) VisitListChecklistApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListChecklistApplications429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListChecklistApplications429ApplicationProblemPlusJSONResponse) VisitListChecklistApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListChecklistApplicationsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListChecklistApplicationsdefaultApplicationProblemPlusJSONResponse) VisitListChecklistApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklistApplicationRequestObject struct {
+	Params CreateChecklistApplicationParams
+	Body   *CreateChecklistApplicationJSONRequestBody
+}
+
+type CreateChecklistApplicationResponseObject interface {
+	VisitCreateChecklistApplicationResponse(w http.ResponseWriter) error
+}
+
+type CreateChecklistApplication201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type CreateChecklistApplication201JSONResponse struct {
+	Body    ChecklistApplication
+	Headers CreateChecklistApplication201ResponseHeaders
+}
+
+func (response CreateChecklistApplication201JSONResponse) VisitCreateChecklistApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklistApplication400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateChecklistApplication400ApplicationProblemPlusJSONResponse) VisitCreateChecklistApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklistApplication401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateChecklistApplication401ApplicationProblemPlusJSONResponse) VisitCreateChecklistApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklistApplication403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateChecklistApplication403ApplicationProblemPlusJSONResponse) VisitCreateChecklistApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklistApplication409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateChecklistApplication409ApplicationProblemPlusJSONResponse) VisitCreateChecklistApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklistApplication413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateChecklistApplication413ApplicationProblemPlusJSONResponse) VisitCreateChecklistApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklistApplication415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateChecklistApplication415ApplicationProblemPlusJSONResponse) VisitCreateChecklistApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklistApplication422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateChecklistApplication422ApplicationProblemPlusJSONResponse) VisitCreateChecklistApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklistApplicationdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateChecklistApplicationdefaultApplicationProblemPlusJSONResponse) VisitCreateChecklistApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklistApplicationStatisticsRequestObject struct {
+	Params GetChecklistApplicationStatisticsParams
+}
+
+type GetChecklistApplicationStatisticsResponseObject interface {
+	VisitGetChecklistApplicationStatisticsResponse(w http.ResponseWriter) error
+}
+
+type GetChecklistApplicationStatistics200JSONResponse ChecklistApplicationStatistics
+
+func (response GetChecklistApplicationStatistics200JSONResponse) VisitGetChecklistApplicationStatisticsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklistApplicationStatistics400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetChecklistApplicationStatistics400ApplicationProblemPlusJSONResponse) VisitGetChecklistApplicationStatisticsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklistApplicationStatistics401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetChecklistApplicationStatistics401ApplicationProblemPlusJSONResponse) VisitGetChecklistApplicationStatisticsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklistApplicationStatistics403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetChecklistApplicationStatistics403ApplicationProblemPlusJSONResponse) VisitGetChecklistApplicationStatisticsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklistApplicationStatistics429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetChecklistApplicationStatistics429ApplicationProblemPlusJSONResponse) VisitGetChecklistApplicationStatisticsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklistApplicationStatisticsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetChecklistApplicationStatisticsdefaultApplicationProblemPlusJSONResponse) VisitGetChecklistApplicationStatisticsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteChecklistApplicationRequestObject struct {
+	Id     ApplicationIdPath `json:"id"`
+	Params DeleteChecklistApplicationParams
+}
+
+type DeleteChecklistApplicationResponseObject interface {
+	VisitDeleteChecklistApplicationResponse(w http.ResponseWriter) error
+}
+
+type DeleteChecklistApplication204Response struct {
+}
+
+func (response DeleteChecklistApplication204Response) VisitDeleteChecklistApplicationResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteChecklistApplication400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteChecklistApplication400ApplicationProblemPlusJSONResponse) VisitDeleteChecklistApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteChecklistApplication401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteChecklistApplication401ApplicationProblemPlusJSONResponse) VisitDeleteChecklistApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteChecklistApplication403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteChecklistApplication403ApplicationProblemPlusJSONResponse) VisitDeleteChecklistApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteChecklistApplication404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteChecklistApplication404ApplicationProblemPlusJSONResponse) VisitDeleteChecklistApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteChecklistApplication412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteChecklistApplication412ApplicationProblemPlusJSONResponse) VisitDeleteChecklistApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteChecklistApplication428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteChecklistApplication428ApplicationProblemPlusJSONResponse) VisitDeleteChecklistApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteChecklistApplicationdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DeleteChecklistApplicationdefaultApplicationProblemPlusJSONResponse) VisitDeleteChecklistApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklistApplicationRequestObject struct {
+	Id ApplicationIdPath `json:"id"`
+}
+
+type GetChecklistApplicationResponseObject interface {
+	VisitGetChecklistApplicationResponse(w http.ResponseWriter) error
+}
+
+type GetChecklistApplication200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetChecklistApplication200JSONResponse struct {
+	Body    ChecklistApplication
+	Headers GetChecklistApplication200ResponseHeaders
+}
+
+func (response GetChecklistApplication200JSONResponse) VisitGetChecklistApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklistApplication400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetChecklistApplication400ApplicationProblemPlusJSONResponse) VisitGetChecklistApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklistApplication401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetChecklistApplication401ApplicationProblemPlusJSONResponse) VisitGetChecklistApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklistApplication403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetChecklistApplication403ApplicationProblemPlusJSONResponse) VisitGetChecklistApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklistApplication404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetChecklistApplication404ApplicationProblemPlusJSONResponse) VisitGetChecklistApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklistApplication429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetChecklistApplication429ApplicationProblemPlusJSONResponse) VisitGetChecklistApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklistApplicationdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetChecklistApplicationdefaultApplicationProblemPlusJSONResponse) VisitGetChecklistApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklistApplicationRequestObject struct {
+	Id     ApplicationIdPath `json:"id"`
+	Params UpdateChecklistApplicationParams
+	Body   *UpdateChecklistApplicationApplicationMergePatchPlusJSONRequestBody
+}
+
+type UpdateChecklistApplicationResponseObject interface {
+	VisitUpdateChecklistApplicationResponse(w http.ResponseWriter) error
+}
+
+type UpdateChecklistApplication200ResponseHeaders struct {
+	ETag *string
+}
+
+type UpdateChecklistApplication200JSONResponse struct {
+	Body    ChecklistApplication
+	Headers UpdateChecklistApplication200ResponseHeaders
+}
+
+func (response UpdateChecklistApplication200JSONResponse) VisitUpdateChecklistApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklistApplication400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklistApplication400ApplicationProblemPlusJSONResponse) VisitUpdateChecklistApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklistApplication401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklistApplication401ApplicationProblemPlusJSONResponse) VisitUpdateChecklistApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklistApplication403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklistApplication403ApplicationProblemPlusJSONResponse) VisitUpdateChecklistApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklistApplication404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklistApplication404ApplicationProblemPlusJSONResponse) VisitUpdateChecklistApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklistApplication409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklistApplication409ApplicationProblemPlusJSONResponse) VisitUpdateChecklistApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklistApplication412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklistApplication412ApplicationProblemPlusJSONResponse) VisitUpdateChecklistApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklistApplication413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklistApplication413ApplicationProblemPlusJSONResponse) VisitUpdateChecklistApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklistApplication415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklistApplication415ApplicationProblemPlusJSONResponse) VisitUpdateChecklistApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklistApplication422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklistApplication422ApplicationProblemPlusJSONResponse) VisitUpdateChecklistApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklistApplication428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklistApplication428ApplicationProblemPlusJSONResponse) VisitUpdateChecklistApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklistApplicationdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateChecklistApplicationdefaultApplicationProblemPlusJSONResponse) VisitUpdateChecklistApplicationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -11116,6 +12692,178 @@ type AbolishChecklistdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response AbolishChecklistdefaultApplicationProblemPlusJSONResponse) VisitAbolishChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportChecklistApplicationsRequestObject struct {
+	Id     ReleasedChecklistIdPath `json:"id"`
+	Params ImportChecklistApplicationsParams
+	Body   *multipart.Reader
+}
+
+type ImportChecklistApplicationsResponseObject interface {
+	VisitImportChecklistApplicationsResponse(w http.ResponseWriter) error
+}
+
+type ImportChecklistApplications200JSONResponse ApplicationImportReport
+
+func (response ImportChecklistApplications200JSONResponse) VisitImportChecklistApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportChecklistApplications400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ImportChecklistApplications400ApplicationProblemPlusJSONResponse) VisitImportChecklistApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportChecklistApplications401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ImportChecklistApplications401ApplicationProblemPlusJSONResponse) VisitImportChecklistApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportChecklistApplications403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ImportChecklistApplications403ApplicationProblemPlusJSONResponse) VisitImportChecklistApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportChecklistApplications404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ImportChecklistApplications404ApplicationProblemPlusJSONResponse) VisitImportChecklistApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportChecklistApplications409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ImportChecklistApplications409ApplicationProblemPlusJSONResponse) VisitImportChecklistApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportChecklistApplications413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ImportChecklistApplications413ApplicationProblemPlusJSONResponse) VisitImportChecklistApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportChecklistApplications415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ImportChecklistApplications415ApplicationProblemPlusJSONResponse) VisitImportChecklistApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportChecklistApplications422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ImportChecklistApplications422ApplicationProblemPlusJSONResponse) VisitImportChecklistApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportChecklistApplicationsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ImportChecklistApplicationsdefaultApplicationProblemPlusJSONResponse) VisitImportChecklistApplicationsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -22531,6 +24279,24 @@ type StrictServerInterface interface {
 	// Logout Sign out（退出登录）
 	// (POST /auth/logout)
 	Logout(ctx context.Context, request LogoutRequestObject) (LogoutResponseObject, error)
+	// ListChecklistApplications List applications of checklist items（清单适用案件列表）
+	// (GET /checklist-applications)
+	ListChecklistApplications(ctx context.Context, request ListChecklistApplicationsRequestObject) (ListChecklistApplicationsResponseObject, error)
+	// CreateChecklistApplication Record an application of a checklist item（登记清单适用案件）
+	// (POST /checklist-applications)
+	CreateChecklistApplication(ctx context.Context, request CreateChecklistApplicationRequestObject) (CreateChecklistApplicationResponseObject, error)
+	// GetChecklistApplicationStatistics Sum applications of checklist items（清单适用统计）
+	// (GET /checklist-applications/statistics)
+	GetChecklistApplicationStatistics(ctx context.Context, request GetChecklistApplicationStatisticsRequestObject) (GetChecklistApplicationStatisticsResponseObject, error)
+	// DeleteChecklistApplication Delete an application of a checklist item（删除清单适用案件）
+	// (DELETE /checklist-applications/{id})
+	DeleteChecklistApplication(ctx context.Context, request DeleteChecklistApplicationRequestObject) (DeleteChecklistApplicationResponseObject, error)
+	// GetChecklistApplication Get an application of a checklist item（查看清单适用案件）
+	// (GET /checklist-applications/{id})
+	GetChecklistApplication(ctx context.Context, request GetChecklistApplicationRequestObject) (GetChecklistApplicationResponseObject, error)
+	// UpdateChecklistApplication Correct an application of a checklist item（更正清单适用案件）
+	// (PATCH /checklist-applications/{id})
+	UpdateChecklistApplication(ctx context.Context, request UpdateChecklistApplicationRequestObject) (UpdateChecklistApplicationResponseObject, error)
 	// DeleteChecklistItem Remove an item from a draft checklist（删除清单事项）
 	// (DELETE /checklist-items/{id})
 	DeleteChecklistItem(ctx context.Context, request DeleteChecklistItemRequestObject) (DeleteChecklistItemResponseObject, error)
@@ -22570,6 +24336,9 @@ type StrictServerInterface interface {
 	// AbolishChecklist Abolish a checklist（废止清单）
 	// (POST /checklists/{id}/abolish)
 	AbolishChecklist(ctx context.Context, request AbolishChecklistRequestObject) (AbolishChecklistResponseObject, error)
+	// ImportChecklistApplications Import applications of a checklist's items from a ledger（导入清单适用台账）
+	// (POST /checklists/{id}/applications/import)
+	ImportChecklistApplications(ctx context.Context, request ImportChecklistApplicationsRequestObject) (ImportChecklistApplicationsResponseObject, error)
 	// DiffChecklistVersions Compare two versions of a checklist（清单版本比对）
 	// (GET /checklists/{id}/diff)
 	DiffChecklistVersions(ctx context.Context, request DiffChecklistVersionsRequestObject) (DiffChecklistVersionsResponseObject, error)
@@ -23072,6 +24841,204 @@ func (sh *strictHandler) Logout(ctx echo.Context) error {
 	return nil
 }
 
+// ListChecklistApplications operation middleware
+func (sh *strictHandler) ListChecklistApplications(ctx echo.Context, params ListChecklistApplicationsParams) error {
+	var request ListChecklistApplicationsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListChecklistApplications(ctx.Request().Context(), request.(ListChecklistApplicationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListChecklistApplications")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListChecklistApplicationsResponseObject); ok {
+		return validResponse.VisitListChecklistApplicationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateChecklistApplication operation middleware
+func (sh *strictHandler) CreateChecklistApplication(ctx echo.Context, params CreateChecklistApplicationParams) error {
+	var request CreateChecklistApplicationRequestObject
+
+	request.Params = params
+
+	var body CreateChecklistApplicationJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateChecklistApplication(ctx.Request().Context(), request.(CreateChecklistApplicationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateChecklistApplication")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateChecklistApplicationResponseObject); ok {
+		return validResponse.VisitCreateChecklistApplicationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetChecklistApplicationStatistics operation middleware
+func (sh *strictHandler) GetChecklistApplicationStatistics(ctx echo.Context, params GetChecklistApplicationStatisticsParams) error {
+	var request GetChecklistApplicationStatisticsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetChecklistApplicationStatistics(ctx.Request().Context(), request.(GetChecklistApplicationStatisticsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetChecklistApplicationStatistics")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetChecklistApplicationStatisticsResponseObject); ok {
+		return validResponse.VisitGetChecklistApplicationStatisticsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteChecklistApplication operation middleware
+func (sh *strictHandler) DeleteChecklistApplication(ctx echo.Context, id ApplicationIdPath, params DeleteChecklistApplicationParams) error {
+	var request DeleteChecklistApplicationRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteChecklistApplication(ctx.Request().Context(), request.(DeleteChecklistApplicationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteChecklistApplication")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteChecklistApplicationResponseObject); ok {
+		return validResponse.VisitDeleteChecklistApplicationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetChecklistApplication operation middleware
+func (sh *strictHandler) GetChecklistApplication(ctx echo.Context, id ApplicationIdPath) error {
+	var request GetChecklistApplicationRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetChecklistApplication(ctx.Request().Context(), request.(GetChecklistApplicationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetChecklistApplication")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetChecklistApplicationResponseObject); ok {
+		return validResponse.VisitGetChecklistApplicationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateChecklistApplication operation middleware
+func (sh *strictHandler) UpdateChecklistApplication(ctx echo.Context, id ApplicationIdPath, params UpdateChecklistApplicationParams) error {
+	var request UpdateChecklistApplicationRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body UpdateChecklistApplicationApplicationMergePatchPlusJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateChecklistApplication(ctx.Request().Context(), request.(UpdateChecklistApplicationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateChecklistApplication")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateChecklistApplicationResponseObject); ok {
+		return validResponse.VisitUpdateChecklistApplicationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // DeleteChecklistItem operation middleware
 func (sh *strictHandler) DeleteChecklistItem(ctx echo.Context, id ChecklistItemIdPath, params DeleteChecklistItemParams) error {
 	var request DeleteChecklistItemRequestObject
@@ -23512,6 +25479,38 @@ func (sh *strictHandler) AbolishChecklist(ctx echo.Context, id ChecklistIdPath) 
 		return err
 	} else if validResponse, ok := response.(AbolishChecklistResponseObject); ok {
 		return validResponse.VisitAbolishChecklistResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ImportChecklistApplications operation middleware
+func (sh *strictHandler) ImportChecklistApplications(ctx echo.Context, id ReleasedChecklistIdPath, params ImportChecklistApplicationsParams) error {
+	var request ImportChecklistApplicationsRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	if reader, err := ctx.Request().MultipartReader(); err != nil {
+		return err
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ImportChecklistApplications(ctx.Request().Context(), request.(ImportChecklistApplicationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ImportChecklistApplications")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ImportChecklistApplicationsResponseObject); ok {
+		return validResponse.VisitImportChecklistApplicationsResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -26015,786 +28014,839 @@ func (sh *strictHandler) ResetUserPassword(ctx echo.Context, id UserIdPath) erro
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L37lxtHtS/+r9TVPWd5xmmNJc14bM8s1l0TPw4+eRl7fLj3Zsyo1F2SmmlVKV3dM1bAdzkcQt4kQAIB",
-	"EoKBBNaBJEDuF4zz+l9gNLZ/yr/wXbV3VT+kbqlbM+M43MBasUaqrq7Hrl37+dnfqtii1xec8UBWVr5V",
-	"6TLqMB8+nl2nHfWvw6Ttu/3AFbyyUlnvMuIzW/jOEUm2mS9dwS3yRCgC5qwSybhD3IC0qL1FXE6a59vV",
-	"R2hgd5skEMTuUt5hJIi6WKhYFWl3WY+qF/Xo1YcZ7wTdykpjyar0aRAwX73zGxuVx+vVU1cer1VPXflW",
-	"zaqfuLZR+ZeKVQkGfVZZqcjAd3mncu2aVXlY2BRHmjXwPg26RLRhBLbPaMCczJG0hd+jQWWlEvpu1Wdt",
-	"5jNus4qVGmKtNj6Aa2rYPu2xQC/imh0I/7zztZD5g/ExPca9AWHbavGJTUPJHNIakKDrShJK5hPhk7UL",
-	"58kWG6jxueqRJ6Anq8JpT72ZYv9567icXsfHNzauNurVjY2rJ85eeSB7Bdf67kNscN65QFUHWauoh3RE",
-	"EhfWjV2lvb6nuqnVT9VorVar1tR/Tqj/nDR/qv81arW6mYjai3gerpqCz54IXZ85lZXAD1lySv/is3Zl",
-	"pfLfj8XUegx/lcfOOzjuIKB2t8d4MGnsNGo1w/CXD3P4oeMGl4Qf5JBKU7InmmROeA6TAWm7vgwsoGOH",
-	"tWnoBfOKWJpVbMXZTtRqPo90pPCDFN3ontRP7Am1MDzsVVYe13+pritXsijmdJfZW54rg7Ug8N1WGLBJ",
-	"5O4GrCfJTldIRmzhhT1Omlts0CRd4TmSNLepF7KmRdhVagfewCI7vhsEDFut4K9krumxbeatDG9+pzm/",
-	"SnzWZzQgbrDBA0H0PhDJtplPvQWypsiVBF3VRBIuAkLNqzUz2HIV35KEkuZSo9Fc2OBAGH1POMxsZ+bx",
-	"MzNOLSRMcfQkKnbRc7n5ezF9MGn1ySuPr1X/N60+qZnc4qlrKwtZZxS40Hl8RT3mQdT36UD9KoMBULNi",
-	"YpXk9pymAesIfzB9d2BVXMWT8IloN/JoyTTM40P1kdnXJ9LRpAPsOmp01Fw9+Id6qNxRtmu1xmEd5Xge",
-	"UoYu71zmbjD5ClCNJXGlDJM3AHeDvPV2kz1XZh5fwHoT1zpgPWCTZI5y+Estt+DMrP4qcQNJmuqXh9QR",
-	"diWcJkl7TN3+6vwNTNv5chvk1A+P10YL8JDLnYfYIH8FFF84Is0FHI+eiwuMUy8YZA9xiw1mHuPo4MZH",
-	"PJ2SzPlVw88jIfVb5WAG9TCc2UnD0jQQj0w9RuYUsTTxxDfT1KIaugGxqe+7TObeYfjszAfgEqO+3c0Z",
-	"+DmfMRKwqwHpKQmWOYR2qMtlADSuBmARj3WoR1pUutKKuCWh3IlulSOSSHgLbXnmwpOrxKaSYTufOq56",
-	"I/WOSbfX99y2yxyimLck1GfE7XDhs9xtfOJgWO4EyeMx31GiKF6Uqu2q4riMOi7vkGa1SXy1c5JJ4gYL",
-	"ZN1lOO6WL7YYV9zMdWYQQapaPl8LEpJI8rtUgwGjvvpO/xu4gaeu5Cp+mCy1XApoEMpC1OtypF4Z0IDl",
-	"Tgr6K3+0cBw4ttCXws8ZkuJLTc6uBtiqabam77NtV4SS9GmHWYSq/SA7VJKOu834AjkP0o+ACVHPdciO",
-	"G3Rjft12PaW0AFGqfcm96uGt+VSnVLc02SXlnEjE2azmKSBn3Hb7nC96E6ZvmAQPey3mk7mm/uJR0ZwH",
-	"RVP0+ooG277orSoS1HQFs1X3V4u1hc9IMxDNFGOvZ89Z9ZOtILo8WGygYuj2FJHW4faCJdBfRHN0ecA6",
-	"zI8muS4OYIqBGJmgG6nlR2Rqbo3suQXioGcmFaubeB04ug2Za6qrsQnKC1AmtQN3m5G5Zpt6Uv2g9GCZ",
-	"R4umn9QM9JhaQniMchyTT9tBLPa0wSTxVTB1jI/wor62V4BammfXaSc6Y2ZXBiIkPqMOmVOkgQ3/7ex6",
-	"M8kmI8HHIlKg9kE3uLaB9KjDSI9RvtN1PaZ2UIoeU6TJPMlATVFclYht5msFaIVQxXg8pGCtrNQbTYtw",
-	"9QWoLicj1cVIKhuVxkbFLB9ad+L1M9aZAzfDnOWBGwwK2T1oS4SabmNTTNZmM93nAdo6cJjrgz4rN1BQ",
-	"F0W70IBV70WHDFqg5o9XjuaMWanAYOOaJLqzqNUMdo4Th2jniIePykv+FJT+o+0E0hY+s6kPOro6d+Xm",
-	"U8tV9kKjQO1rTuc82ulM5nhgt5CkjS3hcu71PRpKV4mFSTbIRRA1i9hgHonphtP434TrNEXhgRoAbQfM",
-	"RzpX0i7luaLA2LU4aa3W3R6TAe31YUTnHdbri4Bxe/AQG+SxYjTcGIOt56LZzu4KIZXwOUfJ5cvnzyAv",
-	"7AjhKM44v0AugjlItaBgDGIyGBF2VLeUOxu8JZwB/OZy0lgiXRH6isKC0Oeoy4INjfhM9gXXIjuycDAk",
-	"dV3eWU13Cy+i6jfm6/5jw9IqQX6f7BnHB1Kl63nEDzl3eceCR2qnNEPPZt/xIlYfYrnGl8bx45NEsgJ8",
-	"8h7cmMhKk3elXucNfg/vyvrncFeebz8qOJu4wGvcrGp8ENBeisRHudxhvppnc7G21NRE5gJV2aHvs8QZ",
-	"zpiXev9hTU4tbU/dhEXsYGh9jKxfwCPh6VwJ0B3rv6wx4Dx3XJuCF2WCJcw0muE2XTx+eKbGxOAL3D7G",
-	"+BLNJndV425nXs6H2TbzJm62aQkXD1qF1DNkDv+pG3NiIPr5BiDVtKACc3Kq7hIN/gL1wZE0afzgfHF9",
-	"ZgfE7rqe4zNefIX7+gWll7eoSVkOJByme2VUftjtuXkWJHBWkD7zwTSROj3Ha3mGvZ6bYxpSj+Rv8vEC",
-	"KupjfeaDCFpAJjI7KswzYAuP/0J/BDRZu3DeAgFKKec9sKOEdlfJek3bcxeUJnsabFb58lzUb1GNAe0p",
-	"CdfRQp7esF+SnkQ5s1LzBea7ogzn6sMDucOAXwsPAt+OAwlbniu7zLkEx6bQVaCPmHaQ6IFSX4kyfeEH",
-	"CXtx3/RuTmVJX8jiIepjF9m22Jqsu/jYZNxYE4L1JWGs2WKD3Jta9zJNVbkovInKONiDQPZR8j2aDYSX",
-	"a4xVvxUmCPVuGMSMfgH0Cciu8PEzagvCYfeNvf9Sl7HgHDDPvDiDq5682iRzqbACW243ydzl9XPVk1q/",
-	"Ia1BwIgA10CP+luWkjntLjl71WYe4Yw5Us2JnO66nEmWr8AiI8/2AaihJKz/+k9bbmdb9GFyE1kKxABB",
-	"A9TZ1AP6uEoLpRBG2qCScTtSPBOCSuySSp/gRq1Rn8aUZjumCSYF81O3s5wwPcWmTXiFL3ZkYqKgMFjo",
-	"xDB7B76BKIAC3Agmfgn2z8RQFAuHCMdFhygWYhovSoY1HK8ViGu4FLZ6Stlz/kOx3kksO2LIwKSNRxv/",
-	"Usvhs22X7ZRkyscXD0+sn/EWKn2rLB72BGZRSvSMct1ruuvKTEP6Yvg54TGrUtX/5rg9s5kgTnOqTzPS",
-	"Dw7BpRmpUcnBwOjWqd9hE62+AbSYgZyXarUTh0XOuZ66pKagfYpFDKcjPrfiZtN1n7EzrB/kySZfFTuk",
-	"R/kANWk1Jk/sAEGDPSUQxOW2FyqJpGbUa/iFeoKzIu5CR709m5brxycpZvXjCb2slqmXFfEIzEAZtVq9",
-	"dliUMV0RR8OmLKRHhTOp3moM0+KCUCw48Lgg8+poHFOtPjgQY/ABasI4IF8IsFfWD8TWU1+eagVQw73v",
-	"rgOlLSQDXvDPqv535F4wC1I1H3LjY8K+E/8Q/5F5g1yWbKItVGlgM5zC+iFGXKoh33dbqdZJb5TZzsRX",
-	"1cTnMvf7LMJuacH20KwNMPoCAVcoGh6GbJIYAYzofzHql2HfA0Zzjbo6+qzYQNSLMWPEOBdBTXqQOhfR",
-	"Jaj+sgUPGIePtN/3XExuOdb3RctjvQe+KTHTJdrcbyHHUIwOYrw2tXuxYlUcFlDXi4gEvY6OQD8mmjLQ",
-	"uyR44FMb46l9X/iysvL4tyo9JiXtqK41jyVIlMQDewNw7pq6ZvtCMVm/slI5Bsty7YpaLCUO2erpY7Tv",
-	"HtuuH4N7QJMTgyBOTZn1VsNedJbY8fayWkvcqZUl0Aghmm+lch4nR+LJ6XPSDYK+XDl2rE2f7LoLelUW",
-	"9FqYVZPH9BdV8/y1wso49oDblnX0pq7qKmniojZ1qK6OenWFB1urVv1qVY8U2L5a/rHtvJIKYFTa/QRq",
-	"2ebOgugzfrXn4YUpq6Lddm3mCDvsMR4syL7PqANWgp63IE1/GRdty+UUSD5leTqxeGKpfrKxlMWwAnY1",
-	"OGbL7QPqMHPhk+FWEPlIeSLTB2xxThTXgM0tCF033mkTsYvDUpuQSIQ7jctaPePKvpBudnpZ/DorjjVo",
-	"u57iwGALnLt47jRZbiwvr5Km+l59ebRpzEnQHA1s6of5CZlx6iQkXADxi1eJ6fcrG5XHv7FR2djY2Lhy",
-	"dKMS/7CxcfQr8JYjR2KXwX/77/+yEdZqjeUHFr6x2fz2//nXarYPASJTBW97rr0/5qTO/maXyk1IrfPV",
-	"Mif4E+gjRWR6DAaCHhyl2rQGpA7yZSWf4xwrqCzEI1PMz3WKqRn1+C7Yvfnu8Ok/3f7563dffWd48zvD",
-	"3746fPp3d9/81e4nb+598Nrenz/UX/7g9d2PfjZ8/hfDp/8wfO838arDPBTvLMwgT8UMMtqlspzRNg8e",
-	"NEs0Hcv4cOjABLzdyRwlTohExMBmbkVXL4SDwIaoXUZvHGfa1YaWSxZdBukomvkFNZNzwm+5jsP4vqi2",
-	"HfWSIFaU1pQqoY3eqMp4jFCn5/LKwdx9i/HWnkuMotzexuM/qM21qedh2MkWFzuctEJ15Q3g6nP0Ts0p",
-	"NqsWBPYrSKWPSlv0mbRUW0jK8zyxQ1zMWMy4BOMJqOvvURGcEyF39rWnXASbbeilLANqt9ttjNXTj8/M",
-	"cVRPZYhhKSaGRxPvL0cMXARVfPIgiOFRga5uPLGWCWMUHCPdNJ0o0pCM5exuvBVXwFs98AR11oV4mPod",
-	"tq9N7mNfm4EQmx70ltjsIMGkTLAeNFLESjmp15ZOHj+xDP4ueTDHuZ44znqeJBCCmLGV20k9u2ogRBV7",
-	"OKjjnbUc4E1i/jbzCbVt1sfIrIztHF902FZFIRwdoOeo67H9HV8tvm32XNnT4WuziRE0Eh/JogW02zgQ",
-	"IaIgQTQSBJFYIdLGJSpNEok+qrqPgyCKBJqDknJkIg03Tq4mnuCKXPT1vmrCZCEVSYdn5tDM2HaOkszF",
-	"yPawH9W4vQm9b0aWjATVAICFmWYsq5xdp52siFbqMwxTVRLyvSOYxskcgklMaR8kE/VywETjStJzpYSY",
-	"6eJUMb5fiiwuuR1+nj8s7K19koMnOi7f9LCj5MUgBLpS8AAR6XZ41eUY1gCiDbVtEXKImdcxzepLx/GZ",
-	"lKtkh7pB5BPyBxCN3qF5IiENg+4xGEoZMkiI/OtmuPphWZoE4O1VvRAHcofsawVXcAWbF1ngD6prSnlv",
-	"EglUKskc3eAdX+wgBbkBiYLK22476MIbQ59ZpH6c9FweBkzGTRSddOcx+Duh5ideNK7eX9IvDkRqY9WU",
-	"1Bhcjpu7UDQUdXlpapzitczTkCLXK+CbFI9QPrhotn0/Z8GnAduE0MuRs6DDGyHBAcPx0dVJOVmu1SKa",
-	"ww3EBT8YWelgSVzNr2rmd6AkHq3AHOXRSgklJoH+QwPUfyJtdeRIAIZJ4A+0kSqT6Bf2T67wDpd3Dp9M",
-	"U5R0BbxtisUJ331yn/w6hI4YD8BUMH55r+nXYHiuiVZj1AfzwRbjyAgSHBcMCdGuHZDKXo/p9vLYiMtR",
-	"7eiMD0hjQxs6LkkMNAUXsmQ8IHPCtzAGDIkU4YaM20o90qdS7gjMytvxBZhbUjT69a9/vbqWGHu2xwqG",
-	"yxSthpKlSdM4zh6E/atcscYiHjPswxnkOLqESJHsap/ZwX7FSR6oFfGShAhwaCSpWroO2ekyrr1zJnT1",
-	"QGjteNo1gqMxSho4G2ZwkOg5HQSprXESRkttbmYy1zxeqzUtQr0dOlCaRCvsWLHzMpK8EwsouDeYN1Yk",
-	"hwa0RSUjLaZWM+R0m7qejkc+Xltszue6UuL90n1sJp7WpNH3hc0kxDdjkvD+Dd49sc027YHtpewPFONv",
-	"bMqV1tlSN+s2c0jIHbw7mNfGeGuGkCiSqNVl3KEciCTTRVfEVK0O7Uh4EC4lDCDtyIvi+yc58w5cyWkk",
-	"WWhiQ2b2+4XJXg6Etr/OPK+q7k/mWGD+NKHglPihx4zK6IgedTmZU9xUj45QgquKqnPkMmRXwTkFtm21",
-	"E5oSaGLb0ah9mcuwj6flEea4FPLM90ekUYebPdXjZoCp6xGtGkeYehVEwB/re2peBlQNDELMIV3mM40F",
-	"mRwCvPpgLGjHk6QRDZvAsIkedlnaiLqpQjdVeP6gbWlgFm2rvY2GOppfFNAtlmdVy9mjK1Foxf/zrmAY",
-	"cQEfMMa/guM3Tir60umb4fSNjkAMaApk5Zg8lgu+It7AVSQKmUBjXLIriOM6kLaNVp9AgOvOFr6zQigI",
-	"lVZCBo98RVqK0ffgXJRZV/VczjY4teHEALNUY3RCpVR9U7TmF8hZCKzYqOx0xUaFtF3mOYYdq7fMNaXJ",
-	"H3hw0LRIE5MA8K8N3oxytvBXHZX14KA5T7pUK7qKchdIU61xhH2no+McV/Y9OiBGVAY4MDY4Ijc4ZgZJ",
-	"nZ7NxQ7GP9LQcQPiiQ7ZYqwvI5Axk5YSuD02v6p9KRKEcuYQ16g4fIMbCb7DlLiEnlYRIunLkVz3gj5t",
-	"HbSnfdrDm98Zvnxz74PXhn+6Pnzvxt4vbw5/8HrCZS2VQmhV+gl6wPcUyf7Ad0xLaUomoW9cmls4urFx",
-	"af5/ZKJkBvpCTAbfVawKBXxbddKAA2RH2cVBbo/jr3Er0fomQwf5Wqfjs04O3PBXxU58xevA5bbbUaKv",
-	"KwG9KQRxWOmiSqqDfEuMjj2iG2KOkQFhDXtq8NvMp+Ak2mFup6uugfgr9Df36FW1Y4LDoOOwP+xgbJUQ",
-	"7nfqgU7vKXhqmbOGljr8Lj3904hRQE0LMnf6/JmL8+YcgC+wBafF0ShdrNcPBgDzoFg3Io1m4KgujQCn",
-	"1qqn1qrnaLW9snDlgWOISFC3Fq9NAU5tZCQYxZGXxWPyo6ceHEx7CjnnNUikcn0mS76n6DnyqAwuy9LT",
-	"OPDj1/dZ272ao/EH1A8i7F3F7wG21xYd7koArmgBAaTgtlNvbz+5tak2m1bbV751Mnu3dcZpyYXAoITC",
-	"qWt4fi6ph9IUtghrZ3B6R6jNUirhEyHTPwd+yEbZDgTb6gBhvZbR4KzxE5iOIo6JMpNxwZgxF/0ATv49",
-	"PqazHZ8Dp+/7hU40iejh5G/3Bdopu9nRxErMsEAiZ4xdmQkeWRIuMnVm4K35a4DLP8aSAJfozvsfDl/+",
-	"8fCvfx6+/IPhzf/ce+2Pey+9t0rajDlk74Xn1G8vv7738/+7Cu5KtqJj1Peef/vu9af2Xnxm75fP7L32",
-	"x+H1j5K3tuq5YlVUJ+rOTjyYvpx1u5zb+etu0L3EbB9VsS/Waf3nuFQP8Xbc3x33uXEhqyIjihy/4He6",
-	"wotvdrQESdJM+WZWCFr1idJDF23sDj6z5gK51BU7HGEmusxnC5Vx03/+Um2WZhwHc9lGi5LJgnxGL9nC",
-	"ZyW15zWjPgAKotL4BGeY4FmtE+ozaiSpOHE6zQbQwFcwZ/e0aqyORgIDqtQZKfSWRyE1RBuZp5LtGWa7",
-	"PeOO0CtYqP3oNqdwrdJJddhxNKLMHYysLiX5sLbGGRPtBEIGCNAHjmkQ0IUHsqn33rFVY0PKghRMDvsb",
-	"GxtXa7XqxsbV+rmNjasnzqmPp87ljL4o25Vd2ji+PAUCyRz75aUcFuk+yUbd3MtLaWTj2Mg4KUXZqmxj",
-	"9l3BbLcxDmMeT6yrlSIOPdpo5qWk+og6D1/Uiw/CfSruRQO83PcEdUquhtqd7ItN/aIY7BSjNcQMZ7mn",
-	"0xOA92SOP3Tc4Ox2eU5j6kHtDxrZwn4ezZF6sluvF7O3WRXKBR/0RCgzbG9WhZqIlokECNWSOO3LroAF",
-	"wwCX0o8hlKa+2EeF4uMThOLMRYsQqve7+gnk6H0CRluVLpXdfXLQouxa2BD0W/ZWikHvDgTrDiS47a/u",
-	"f9oJb+Q+91OyJ8bZyQXtVjKATHZXBxBOuqjG/jc5OssykBIzXlhY+iuxr8mzbqXgClNo59EOaPqbzOMO",
-	"/76K2el9el+lGFPuUmDGfV5BxkTJjznkhxAt02I2uCKBsc4bUuMdZhHUViTxWDsgIgy0lpV8ZZLhj4z3",
-	"P5jvtt243mIZgbjLTOB2DoCNBtXZYRBhD633czYypTlA4H4QUB7Kkl9BjugzKsf4WiPzDtU84gAP/wj1",
-	"4VnWI8oiQrGVg8mY7EVsKUFUb19WLw+G3tY5qCVTdk1j5UweIHJctvFCo/IVBN+zYtSxQuOZmelGr8lb",
-	"WTWLQ6JVE11TAj/DMik7U5/SzbIvGYPgYTrLm/xFJgFapaTuHaIUPbmyzTReUe7CibZqpFrj+H0zsiA4",
-	"WmvCVXGaeZ4JNipnSHoM0jEhZcIX6r8YOEBCUJGYQxKxPxbZ6SrWS0mf+VJw0na5gzELHEE+s8xMXtjL",
-	"qbyry216TF2ecsSatzh2q04wN3dzMPLjtxyRBBsRKqOIHLTaA8LP9Dq+VhxLOar91DIFxXbOeJjnHZFk",
-	"rU6iIsJjhsycuRuj+4kc2VTs5MD/iB1TM4pKDccqu2LHzDz/FDTqSyeWTi4uL52YJlNGUWHTgrHTtG3W",
-	"NJOqDZjJDDQ9VgqUzO3dfHr40mtRFNB4C9mlPpNR8UGMbUcsbzeQujaHfiyD0meyvpkYu0dhe6baMNOt",
-	"lVbYbjMoj3VG+20nPk4D9hj30GPKndKDLXprpEHjCz0CCHOlC05apthjoXdE4Vslp41RYKdFz1h5M8Bm",
-	"WId6bjDQsLFHIJoHYwAhAzMIfU7mdroDDZRNaL/vi20E0U0znmxmgnFoMw28lG1XgvfxDA1ofvlXRELr",
-	"MK4UPXVFYPCyQwNq6UrKPqMeHKojksw5rCfgVwhmHJUliwoZYzURrUoUrVc2nCOO8iu8MDq0uOAY16H1",
-	"tSTIXpkBlpWgoiceFePbVte5lSzNwYC9od8IEvcgDp0CYMO2a1jc/ir/6RqcxUDPMoTAqJJrPDvLYFGa",
-	"cp6jBSoM3lqEABcTdLyuaRN6FvZhxi20po9saVkz4hvTDvq1Sa83lbpPG9m1zBhMKe4ihttImN132cdi",
-	"do54hiCpGQvnaLgwTVRoB9TyFdIM2NWgSebCPgkEOV6rEbtLfWorcXLeIk1P8M5mqs2SVavV1E+Mh70m",
-	"mcMUmg2OFeZlU/2EklIT0IfQZxjX7Kg3mgB+v7hwHNoqwmmSuWaj1qhXa8vVWh2+VrpeE0N4dW3yDa6+",
-	"g0Gpq2LTZ214AxYLjiTBFSWLUHV/AH1DKDr1A9f2mEUSU0hOVEfxagu7mq46Ombq5iergvPCFCeGKjC0",
-	"NOPJtLzHmzNLZNjnJt3cQwlkxothZs5YhP9NPGZn3Ha7rAfJcbIMc1jDR7ShZq6uL7DFBqTZ9kWvGecv",
-	"dek2gxoDqt0RiWUGUsG8hdYuW3nOMteiLdMprJqnXnEaHi72Iqh2WLRzfV1fZG3oHFLqZhrhI2K74Ph8",
-	"Fr0mb+twrxKbp/YyY+ug3b3YvEDMtKKjblSsQwmo6ki+8WrEBGK2YeKBOecyz9FUUdZnzDwnz2nMPETF",
-	"atIg8N1WGDC5gGFPW2ygY55AKouuPRMcrZG6k+6njIiR2BNx5ejcxsbC2Jc5YWgebTEvi2KkqdyiTSkj",
-	"YzieJUxwtjPqQs1WcYTnFGk45ixXC2zGjL3gSyfu6PleX/jBRUgsLitKoeCYd6KA1Micywkljj8gfgiC",
-	"ts7XgeIrJgXHpBmSHRF6jnpyfooxppADw2EemzBA/TN4gELJYltYdOQhwSjosh6Za2LrRxCgp3kw4/MH",
-	"F8Msi6AfMsyHz4EBGlcc9QpGEnGO2yheaAZ6TsidVdI03xrQ3VhBqisJawa7WOZ0zWuKc/qELXeqpRiM",
-	"fhmpNo8KXm15lG8hycU53fHJ3e8+Rga/nHzLqCbzVIUj5In7eqSKrBq90uUAKomD+UG7NKmnXjAgrjyI",
-	"2WgdMO/U6AHu/00j/EsfBrOaejsj9TRWTivxwU4u2MgZSJDbZP5X3mMUX1Klrvy1+DEllyX00Gzb0hFJ",
-	"TCMyd/vnP7j93o27v/re8K23LLJ764W7N/52+08fDp/9/bxFWgNdXgyPb8cXSj/qMtdHI1Uh0rOjsRbU",
-	"Emaz8hY2nI5Xri32XMB6OmMvd1kx8NpUpXa5QRmPzeAGBntUtliaVCk6DrzZzItLBQ3zQSpdOcF4Slqq",
-	"AZnb++C14Scv7H7y5t5L781H1dZ0CPN0MaJIwHGKQE3Qsc961N8qYqUBt3zIAK1gyuYErHfJtL1nxsAs",
-	"S1qSzmNyScwkCnlOnPN92stGjn8uuykiHY4TTbJSGIrESjfZ4VpWlsAgtNy8xQaraNt0pQkciVA5INEW",
-	"2i2kk6ERf585F3yBBtHKSuUf15/fvfnu8KXv7966tffHHwyf/tPwhy8Of/7x3ad+dOev79/59JU7n/xo",
-	"780bu5+88I/rL9z+wx+GT787fOmp4dO/33vzhr7Nk1Nfqk1bwAdDb2sqp+65PBWeky2zzqgN47MFJBG8",
-	"n2Z7i9GJp7wCKW+2V6iVvIzPF3HAT9+W2SIPYvXhIPTnvF1wZg6WmbTwhzbs0YCHCdLPlSJbczmikzI5",
-	"Ndxcla5jpVBdEwX2lcxpoVmW9JjfYaQPqLCRj5h5jgRTMQ49NbQm4rhor/sk+aowp+ShhxBVOg5wCud8",
-	"RA3ZIS4H0PxINohfvkqaqktjeNhiA4JWE4m1MRTXzYgIzGRkk7wOU8e9P5EpEtLDEO6/ZGDJckqcUX+O",
-	"DiYrIPjktWr0eanA53rjWgFhqPx+HoaAM/Wlswo8ByG6TAoAy7LbzmChk+X5WtImOBJsOM49E+L51FD2",
-	"iZK02fxcIZ9r2b4ZiOaYea5WJBYZ5UItDOrVmb70M8EGHLRGOd2zOaN6NeXMfpGUkCyggKnbC/6GkufK",
-	"F/FbS3KNAz8uU06BVQnEpYNYzfHzk1yF1GumrrnJs4rxAO6+8+O9P9zYe+O/9l587s5vvzt872d7r9wa",
-	"3nwnqXvcef+pjFOfp71vbFyqTPL5qnEceh7GBFHxvknFGFmRwO5O18nSAtKJ6VralxJgEW79pWR3H0h2",
-	"U/Xji6x9SBkJ90ykfEjHg5SYQyt0veB8TrT7lssdYoseS5Q76/vCCe0A9MnI/4a2/WyPlzZulYpTOa2f",
-	"mdl6nZpLiRefSTx3zapsscEs8TWljoV6zhyLz8XaupW8/g09xPu2T5NqvJ0lKXPGtc8JBVDknA4FiAN+",
-	"Jen7Lg+imNPYtDoSKlBSKPETZX7So8FwfvAM9kKJISuExhdVRsAxo77dRb442lvziSbB3yNDzXgHBkay",
-	"0HomwhoNWkSGI2SNE8bDXpyugg0h9gZCblYR+EatK0Yv5qEhZoAQTcBnqk+1xiFJmwgLDaScKCqUWM2C",
-	"xDuDcJig/NTwlzIkxPRDs6im+2SzX0iGOYmRmfWYur9n0jOfniY1NoHxg2GcO+DAtGmPeacp1oSIdSMu",
-	"LjBOvWAw6iSc5LociYf6Vs1aPJUt2o0vV0oz27350u6tZ4e/+e7tj3+GXmrMNcrwQM+qiqkX3ztVDGSf",
-	"+1wVwxWZQRVbLOAwO9DzP3YKDlYVSB3h/PW6d9Rzv1POTFSzNJ1qxqPdS+u8YwHvkbqrg/ZH0kSndngv",
-	"otPzV/oiJL7NnjCTkQMCNguMeccCJSDzxTrTmApciuOOZV7jUCaS06WABq4MXFuWVRcHpxP2kXJnLJ0N",
-	"VCiuujW4zN2g/KvUUyVeUzqkKhpNVuCdxsFJZN2WyEqq5YHfZLzujNpCbgckaXZC7HXj3I3CyvY3hFEa",
-	"GwvNkRUzymjTrCSxTKXGMGN+jk/bAbnz0nO3f/cpFuCG08McnNk8+fv3fkhcvok5o2T4yrN7H7y2d/23",
-	"w/du7L319u7Nd6FBlEJLIlBcCHZuC99mq4SzbebrwyjnN7h6RIZ95kvm4DN3fvX7vR//8fZzz+698Ye9",
-	"n3+6++GvyVxrgIUN2NUoOfGIxFchkMwqkQEdSHC+K24HSbS0JRJDufXW3ru/WtjgazrZljmR996VEIut",
-	"po/1GMmFaBaUO8kB6kcwwdVnHqOSOSumAoXc4Ko9xs1hrYWqy6G6A5EMY6bTyVjwVihvo9e1kshCVqpT",
-	"9OqKVYkmNDkRa91w9Fj+vP3z1++++s7w5nf23np17/pv95777d4Hr+ULoo39CKIxN5hRlthvSuns4FXT",
-	"JYNEPsmhWi8xTfdg8yvTebKZ0xS9PvWprtWSZg+dgJG/P/c2mdv98O3dm8/PrxIPvvkNfDP83tPzq4Q9",
-	"Qb5CVkmLBTuMcQvrVGDmZJMEQn9cF02LtETQJS63vdDBqGlzIjogxXjwX8Ae0r2loa+x1TgRwgRcKfgM",
-	"wixTowN2UvpiKnRf4sEwA7y3MjCCq7kilGdLznKEilKLlNPrRCAanznq6iydJW3KRuZEN3BX9RkVl1yF",
-	"+1jscOYn5T9ICwgSmRy6SmXqzo7elOaJx9POo3pmooKuczmVFEy70eWNOrDiYWQtY5TKmmLzkGRcb1QX",
-	"68n5ZCsGY2M38MeZhser1A5MsjPWySL4JJECs5e4II7bwfJEnpCB2oFEUSJpU48ZoDmdswNujrSZ5vjJ",
-	"BSj3l1z4NNBP9X8YkJv68WuQtab/XL6Wla5mVa5WO6Kqv4R5LJiZJn6ruj2T6tWn6q2Vjht0w9aCLXpY",
-	"BE7/F3qAbTvj+szOLuPTdTtd5m+2ALeI3PnL83d///qdvzw/fPvjVeKJndRPux9/3/wUUL/DAnLnk0+G",
-	"z/7x9s/f2/vlMyOVAVIdQxL3TvJP7CDNKUcfGd93LDo1brTKK9x0YHD2Z8bU4fGDbVRmA080t/fjZ4Yv",
-	"/3U+LpKofwciVHqfrpBm8hRSQtDeq58On//F8OUf/OP6q+qw/OP6a4v14ct/LZIJctaJ6rmlT9zwb//3",
-	"9nPPFvdfTF2XmJnOFjt8yOUMJrWMhx5htc+IqZMopVYcm6YQTkw8xiRQjJGzHxwUvf2jZ2ThJ2bAA8xJ",
-	"iUG9U9/GKEHNFM3dmBTNfeigNPtDf4mWMwJ1Maj8BtvFLOFsXtWYUGbyEc12Xg6cRgIRkckqcVibhl6g",
-	"VVRQ8OMaEEckieA0daQolYni09DfPiktv17IfshhlBIm7+b4VRfpx5qfD2+9s/fBa3t//lBdGLfeGH54",
-	"6857n9y5/p97v7xZQlMuwegP3faeuFPuT+P7GFdOgMIbK0mOZSQl7yTbjC04BGWfhermMyAGQroXAGN5",
-	"AirCE+YGXeaT1oA0deHrJpmLIudawkE4N/id+rTHVIv8Uivpd54TfpTRHGh0I9RiRBvz1n3WhlqIc81W",
-	"6G1t6j+b8zqNM4C611BrP8ZvBjQjFJYgVdoTnGmAAYyL4HKH+dCpZF5bm6WallbeN9m26zBus82ezvm3",
-	"SFPs8E2oVi64N2hqvKH9AdCXgtKM1jabD0Y/K90P+B+oMM0nQuYPFjy35wZqFjrz/Xy7+ggN7C7iOClt",
-	"YMF1mln4n4kpzUFf38Yuvq0emleqyXSQ96he+rhX+98vPfYo0b/rmsCnavX5ODLTVLlXdGZKYZqoGigd",
-	"DXoaVFXKCvVPDv/YQjbYRwkwznM+Rv8NsoEWRFtpfHgl4ZVC5hBPWRJAx1JbAArsV+OPX1uMPtZOILqE",
-	"4Qn6xu9Sr12xKk+E1Ef9pid40E2zBN10bO3/zacOe5AWiOIb3ZqOepLM3X73ub0/3JgHIzHoHIzKgAQi",
-	"oB6eWJ/RRJhQ+tBDHyNhAh+9fvu318dLWM58wfRcPmvVIxwedpG13dHi5Qgf8DzU045NRqTjbjOp2CGs",
-	"kUXYQmeB4KzBuHiqZpE7z70/fPtj+PNkzQI/wy8/gj+XaxbZvflS4ptaYWkk3usRH9X47XfeyTqNWFS6",
-	"GoFaWlBbuSqFj2zWdcjc5cvnz2yfmE+rndOqJddqYPEoF7Z8mGHKUbmtsuk66crGEzW2RNNr1mylxhLF",
-	"6ic997DgnXV2NdhP/Ss3YL5Ly7zJSRqHJh6/qOE1q2Lu1ou5oYxrGPUXwR6YRSGuJBFoqcboDjQ/Uhd8",
-	"oqb93O7Hr9x5/6m9N1/Z+/FP5wFgKpYjlmqnSM49n4PN2k6y/Ukzje+HMnWJGXXKJWJtYzxqvuvk5DT/",
-	"UY9RGfrM+MInvfSRRNOZi9lBte/CEMVlS99F6tvlWFWc9OjF0fa6fJ5iDlMevaSbqSeEHzzmO9MhHS9F",
-	"DeGp0LfZ+bI1BEuqzLPZNsBzVSCq9z+ihgdV6CDWbdO1B5HWI5JIjjHJgKwUY04e2AyGk0Evyc2czY4S",
-	"s+5ZEnDt6KGCFF+6BqVxYp2f9cFLpcpLHmg5yqyxJ8pSpgZoUA2nbFKmMoqFEhxmqiMgVcb1EchcE8T2",
-	"+gL+c6I5v0qwhgpcRy4HjxzQrInZiSuPJgzqC/US8i+WV8MCX9HHhbn5zz569rOPnqvm6JbxVGfKSv4C",
-	"iDlfCiwHLbCUFUS+FCI+LyFilpt6LKozec/OfL9OZLPjRmhF469/H6Oyhu/94s6NF4c/eP72W2/vPffp",
-	"nfdvDZ/9y0GanuNxaKZ0bzhg1/UcHwunFXMipIY5arnOCi79UpX8UpX8UpX8UpX8UpX8oquSieti4k16",
-	"6L7T2CB6f7pOEysxQ95SfbkA8sjnpvOUR8lI3rEzYKF8eduW0IPuX6yVkZt3okFhwrimidH7vqbHrSyc",
-	"7RBsYRnLSQTKjAw8AuBB0J00PQVCG1nqC6W9Svdygz5v6YN63mPtysrjBeWQK1kQw7o70mNBV2CukBvI",
-	"ON4ghkoCg9zoVvUoD6nnDRYquYwpZvL3VBnOv2IiU2fJ4Jlo1kckLoZGjwq5G1iEXe171OUYxzgGekVd",
-	"3iugniVopUWnl2qCmRiP8EzXlMOc0Nagt4dlmz4ILcQTssziJUJvskmexftFoI6JZOq+trEOkMZ9KQAu",
-	"qV6lDk5BZeARbDwr1xW2HfpQQ60M1ympUjH/seg1Zd5SsrB4aeb5REg9t+1O5x5fixqmCtFPPUgXsWlU",
-	"U/RwXSJRqkORoa1jU8MNS7wE2hfd+wGTmLU3pRZ+2n8zRQ8zjhw4wtGGWBMDsWJeDdLCPckhYHFyxMQo",
-	"VN3smoXxRVH8UKHQHXnIJYaLsBVc00iSM+lvOK/DrjNcLL9hZP/jJAcIurpQlnXcy1yAcwWq5WEAOLZf",
-	"F7NnD+gjN1oe0VByYkDRu9JLmMgz2JdXHLdpJl/kPTx29+I4zUag95Bw9k0zBQghkWd2qJRQfnvu4UJP",
-	"WtECa3jvTIL6jr3PDYNmVQ4Hl/hLLnT4h2Pa3hZEdYnTu3p0oDNC5lezUVvavniS8flVQn27627rHz/+",
-	"4d6NXy9kQJgkE2/MEyVSc6L5rPus9NmNppVXP2ybedV6IrvNwmpPYG91AzDBBj5jxZPbyvqlZSSLl2Ir",
-	"mXluFSs544kH/z+MxlPGvS8fa5cppV2ifv2sfvO2RzsyC+8LgYHQtO4JsSUBnYmG0m15zCJum7gBACfn",
-	"YaEuZtslJiYIFFZBSscTljQDzKjV0x2ILcipOtwJ/TjKD7yoZMcXAcMgv6Varbb78U93bz6z9+YNdC1M",
-	"z89CxKWLkTWhyBOzGBHwqdLUZR4rk2nOvHZpE0ch7Q1ObDIxXfuGyqqK5rkSkwo0VUyvXxKWuID34SQv",
-	"Y6qZQd8saK9xKtaI0SY0gr8+sMmTmNAKkWvtUzsEepgtUPUw+fj9z9umM5lZDvHhnJGy1D6brXGUbKfT",
-	"3b3To1BQuc/VKL0mM2hRJwvEWOjjul9A10nHeOrDB3/qChQYSZzCEdynCQ7p+wYHKpcjTJ15dOq/gLOO",
-	"OFDOLJMcafxAJWvFTKpW1/eozUy6iOfKgMwNb708fPmv8xpcsF4SbTXTP/qw6Lj8IibT7wOVriyA3BT8",
-	"uMIFtqeBDMwIMRfFIKdBwZ7+3d03f7X3qw9uv/K9ZMD6Zx+9WCBmPeeqfKS0aNN3H5pe+2ANW12zKlu6",
-	"VI+xWag1qFimmyw01T7zIX5K8BybghoOJrW7DipLNvU85qNhhXpensaZCYYRFxnIgcOYfCv6wmPFL92L",
-	"whu5apcyDBa26JfoE9f6knoo3fViBrpUgXBoEwcNO1UATXG8PIXacrMy0XTSG5tF9o+kA8fSG/+vFtn9",
-	"8C8WuXvjbxbZvflf6j/PDJ/+T4sM//r27sdv7P3kbfL36++kMtru3vjbASI6PCqCUeyi39za/eSFCC7w",
-	"s49evPvmL/be/fXwo5d3b75w55NPCqnoj/md83AJYNhUyQgfAF6nnOA9QkTb4GL7hNq2CHkgSVuEHGOk",
-	"HDcjzidR9zrd90VmC9+RRDdYxZATxx8QP+QWCbpCMgyswpcjlg22JnMc4G26DK4QnwFuc98XLY/15Pzk",
-	"y6NRBCzcjvBMZT6CT7QqZjEQoMewX0l61GEk7Gv0FjOhtusx0qHbjKhZWER2xQ7HIj9qLoWNlQnM1TFE",
-	"rqwC4f7gYphVo8wP9VJyEXRd3klieWbHmOqVjuCgx2FhAMfIbAjZYRAYFnJnlTTNt01dNipGba1btVpt",
-	"yubVl04snVxcXjoxbQfNa4rj3jNPnQj1UJHK6L7YySCNRwWvtjzKt4j6nbSYJ3ZghhqFaP+UKbuM5Rj5",
-	"4CcAS1+Yjnw5wlc1dZj+9fysREn21KYn1jeL217IRfVdM1HQ9Rqxu9SndsB8aUEBPLVORoxJpw+fU2Jq",
-	"9QzriWqj1qgfEKyvGeVs+esQDhZcmIhfbAaXFCQQQF6xu3Gc3POId1w1vVbP+aJXRQ4+w6SzIpvZTnLI",
-	"E402pt1YHuXI1NO9TqKHi0yy/cjiMw13ojh8IbJfjQb2xwCJaFfRiFVNMjdg1J/PhrUCcDEDbEXmALVq",
-	"BDhIE3Bi306kQbvqp1D7a1z7dgM/LV6bn6vOffXxeuPKt7/2eL26dOXbtcfr1VNXvl1/vFZtXJnPkSoM",
-	"OyuJg8XJxXOnyaml4ycMCycOC6jrZYTxep7YYc6lgAYs76YkzaXaqSYmNajlpDwpZXONeaakgSOSaNoi",
-	"UvUYAd4FEGRNjRQAb93gbgDezF6iB6LW4IgkgU+5hAkTwHGa16BUzcfBr2lF1SKuYL1bbVeH4ekKgoB2",
-	"l+lbamTD3m1OFfIbWZmtzMuVMaJEENlXXB1YszV6YZIWdQj0QuaauE9NjciFdRhDHswXFyrK3YLZEIdr",
-	"BqSwR+2uyzVYIUpBrjREZcE3tueqAZBAkJZPud0lYrRq5Aw4g7gOOaWEdhSB7fiCd3A8gdvLLiE0XqbJ",
-	"9zO90Wq3XL5NPVcx9n4YWBqKNQKXRPGn8DYkEC2nVW20Ki6XAc21uRg4QYA8TOWO+G7VZ23m6yrl06cP",
-	"rX3mTznpghOHecycX19L+nCAZeB6HoGOCOAdupIIXlzovaiHUGBZ9MTzEnKa/7OqjUPV807TZHDph1bJ",
-	"E6F2joJoHF8G1JDvFCKdjhEZOw7zRcLjp04lzVy1TJEwqvU1dgq7SkGRYa9H/YGZIdQjFu2caTSy6+Tr",
-	"VJORSk2gfrRdzWkyOk7S2vT3jNzbuuIozi7hfwOek3WXfy1p5R7XSRKe74BdDYgxijuao3ZCn61gTYRV",
-	"0hM+2wy6lJPdj396bPibn5G5jUrKS75RmV8lNNhEcRbLp6xucBps9gR+Mfze06vEY1Lqjm6+dOcvH6wS",
-	"2hJhQG7femeV6J0le29cv/3Wu8f23ri++/H3V4nefvX13dc+VV/f/f3r6QpDaLK1KtE4K1bFDAY/9jC2",
-	"PHo/VhoKg0pMUDGhpQJ6TN9jZHCR8i2Xd87yAEuXlTHt+YyWMDv5jKLzYPoxjwA3R2wxJawv5ZPWKN+a",
-	"fHAbBQzUEJFWJmQbKs04bIrlMQs8aXMhDzWplM+fu8Gj43bseq3Mco/arY33Mppd4j1mjRKpE7D0lqan",
-	"LC6gifTQfZypw3B/ejijy3KWolb7utsyvB1lbpb1xHWC4sN+RcLsu8V1ctZtPCc1F4dfSTVQi0jDH4NI",
-	"E3noZ8bVHyciOBdPhEw3CPyQqbGKrLufOj2Xk9vv3bj9yveGP3idzIEq4AYD4oceq4p21aM7RLTbrq3u",
-	"PCWrgu1vfpXosCmfRMVhyBx+J8HMS/t9HxKUlfTuBnKDQ70BA5aMq4KGLzewdGnAHUQmT+TEu4FkXhve",
-	"p5ZNve/G7/eefxveh9UJsUifekDii8QOQk0fkUaonF8lerR7b719+40X9GipA0+YxjoMdH4VluBiNMF0",
-	"rcNonf49lIFrsw3+YOgzGh6RxGMd6sHqwbMrYGSTFozQrM0OGqKTyq3aBRi7lajMEA9+g6vhVHdch01b",
-	"p1Xoi7syYL4kXICdDAzxW2wg59OyATStRAFwfoTZgfgc5rvkWqQFgMSD4zKA8UlFzR+P21+x9uGqyq8h",
-	"kUv5Xti/hzB/PPDdVmj4wkSugHgT3iCyANNA4/CbUExFaa5PxA5HyAfhecwhYX/+IGqdlg7jEju8fExP",
-	"2dgvJEI5wWOgeYujmQLqFWppqmGfKCXXkaRYNdipS4QLfrlfUv6arQLllDDDNPzOOKHFS5d1W8UZ7+Xs",
-	"fLCPEgMu1G0xZ+o2zpOwr5TzHr1K5thV8yXmiKMgtqoYHW1JxgPSAg+g0uP76DBKn7gevVomS70EtH1p",
-	"wX3UMJyfvJVMfs6NT48hH2BpnIh7O66zQnosIMcIF8Gm+jSHmc3qM5x3z+WM+qhtegMi+AbHFvOrSoEG",
-	"+UPtIjlGbNrvM4fM6UeQoxxTauQ2OhSjB1vqPlLv3IRPc4HLfObMr27wAZPww6pGp9AjMyHSq8SAHpBj",
-	"pO0J4UMDzjaj7+fwkyv4vNJbAYOGzHGxwaNDC3bT+VX1fl3zLjHrxKR33KCrVGAajzzkW+p239SQG3N0",
-	"g+uPIE4hSj9E/IOnSDVeIbX5VbjaoTAD3Nwy7I1B8RyRxABOjdyTPXB06R3SdGvWXZ1DWPeKhp1QDTf1",
-	"pwGEHHABbEctp+7GLGclASJhVWA9oUViPUELh0XEnnXiu+IOyZWAijg4w5Gkm/RYx67pZIp8ObawHlEU",
-	"ofrM71BJusxzsI6yDLJK3SRLzE40MMctNUu91Ge223btHNe0KX2iZSclA+LwLALjjxqYIliinZC2sh3Y",
-	"MyEGTE/rymM0idUx7x6Zei4Psqnv3DemlvKldFlG+aeyRfy+uAYehAcap+uzQJ7x9aFZFqaBAdqKUleI",
-	"8HXIQMnc1fHdzE5em8X+VMZUJC9SvsWc/a7j5FLFYxSWELDyjEfJwRlTUrRbeUfRAEwV56RKrI2HZwCS",
-	"UpcTyFExIZibUXAGCHIoViQBpdJHvZVfqKeFwnJb3bIgBmg4K8u4XIG61KcBRE8Fvlui3mQKZWmyg3NG",
-	"MKDZMHfGCltBdxO29JFodOkljAWXFdIOPU/LvVHMmU5O7DGmtRRzJzF1JamrflWLOyvmUZdv8PjaJrra",
-	"VwyEZdiA6clnss9scDrB9WaQCS1CAwI+hsTAVjc4bvMKxqDhK3WPLWOcwUG3qeep4aySAZObXKRnqK7T",
-	"AZNGUoT+NrhR8Q3Ol5EYXcHTj3tMSpLaPOgR8nJjrCYU11BgtDY4Gj9Qsn2S+SItp8V7UbEquKjgF2KI",
-	"R4qTSMpi0dDSMlP86Ji0xKScAZzhat/1mSyZAheILcZzziyjPvhFtxhfIOeh6HZGdOCEgnXtJ+Vmgarx",
-	"8AaDH2eW+UF4e2bY9MzhujjZ5AutxLLpjjOPZ5ex4HLfE7Ss+NN2vRyL8sJVT15VesiCLbchDDNlSWi5",
-	"nPqDETvziXrt5MnlpWn2ZHhp5jyS+H4RKdb3b+JJgBtMrHk6XvB09+aHd955au/FZ/Z++cxBYs8X1DYO",
-	"RnE43JrYpe1nXMdvT2oJMd5KKtRbleGvh1+M9qXYpsN6gsvA1wVKle6LsoEMmQMV99RNDmb8bE3nPkzp",
-	"LalL3fsC1GlznS4zmanD6a2cLRcYz8tMOcCznprZyHR/VHX49DHzbudvbf5+HbpfOcY1vA89ymYNZsiV",
-	"PT49V3a/ZD1DluoEIt8H4X7hMj+z0jljLj9+VSmlVQaUBxbECi8uLp5SeuXl9dMIvqMdCK7tC8lswR05",
-	"FgTdqNYWq4v19drJlVptpVb730lZTPHNauD22GiiYcYempyuUvxzOi7wZROPcujShkljnDaah1yeBg9O",
-	"b8oZ1g+6RrsPfMZWtftMgCIxLad2eZo1qwjk1mUTuVMeYxfoNDNp2NFOqmg2DhiBdfSohppW+mWLBTuM",
-	"cSI9KrsIDpSU5ceqY2s08+qVby0uX5t/4Fh2mGZX+FHU07S5X4oa3zOIzSwJJg0/q3MmIxRatdKziSyX",
-	"ExFo6Y26DA56pbSCBaFHlfzqeWJHJo33aiRWFCqivToY5C4J5QLK7s81lxoNjCrZ1EHVTUID0jymptWc",
-	"X4myAlwZuDb1iONuu2ouWMoQEMh9RqVFlonjdlxt1KBgftl2AdHadoOBRRxX7bMNzikIlB+QuWajXq/X",
-	"apDVoT4tNuctcorMCZ/UG/Ma3zwQO3yD67aLtVpdNao39K/brufRDsNeez01k6hj1Rjar+rGDutTP0AD",
-	"kK9leWuD73Rdu0u6FKI9UhO0ILRFzfCI1F9Q4lDZxfAcIsN2271KRJt4LIB4EczO7EAMjZlfVQ3CzLFW",
-	"/XccEuVEsWvRc23ypNI0ArrFJGEu7IzaWG2aiTl51Nt4hFa5Ao/5MYpIdurGd2VpK83shUZzLKsJtL0d",
-	"SOpEuy6+x7FIy+10mAz0F5iqUd6Kr5PSCpjxDVrxxQPxWZje1ks6Bw7GY6J6idPx0mt/waM2k1Adw1EC",
-	"xhyHmIltnb2qLoVpwTOnUuH0Vfz7YAJzZwoMGfdUpFY/quwaeS5Se51arqnggXCIZlM2ywlLZcWZw5Ur",
-	"Zr2+J9aOhCnmLfJDev5p6jVXD7n9xlN4/ZDhze8krqDhi7cscwkNv/+pFTHiTWDEtz98ee//+z40UpcP",
-	"ufvaM8fu3PjJ3ad+ZEX3zd6bP7A2eHzl3P7NJ/BA4oq5+5+/u/uT31n6niHD538xfPoPw/d+c+zOe+/t",
-	"3nph+NLLd/74n3tv3Nr7xXfTRngzfh04CAXEcOQgb6hhq9bJMQNd73CIOYQBoq6NgwMzvRlWxarggNIG",
-	"+1SDzFvBbGwG4mHoeURtl0UEB6OZ53JmRS42j1HH5R115wY+dT31WfYVh0lrKpE9dfjyzb0PXhv+6XpG",
-	"bvXMNlM1h0O3KBjQjVL2hBHe6zOI9RqBXOipiw/GsAq5zsQNCJWkaUM3zSg0Q3VN+rTDxhLTD81SgSt7",
-	"WHaK+5cjTqo8hQrhTld4zMRE62JToLQbQX0hKkQFwp/5mlDQvu7v+lMpdp9eCz0p22PU1ziokB9n4AZS",
-	"ZW0OrJjYtRzavJQ/0PXU0AhkALs8iokF9UmNZYRT5fOo4/tlUes+YzNUFE7WBS4WKW1hWAL6NtQxWyWs",
-	"1w8GSv/DGK9+0CWe23OLi9SpCYzlNM9YbPgLYB26/209XxpnZjXOTCmielmWTvqajYgdVypO5GRb0B1X",
-	"9j06KLI/ZxJNy1R/pjIAnL+S4+6FMkDFKR/Axcg8it82FddvxtE/EbDLDpXE7grJuOJYUvSYEjUhCGgu",
-	"wohijoGI0sarUDJ/g0PWmLYSAAo3fn5sh5tBNedJi7UF5BUNCJrHovQilM/HVz1CjZuWgSPvjYM4iX44",
-	"LYCE6/0/iHOWQERMEmIiPtCgyEVUPKNVVDJ/Js169vNRHhTnUOmi9A7ng1dO2aqJYD6q/8PXpiS7XytG",
-	"4/xn0HkWp+s8s9PqYdHdtZwV4JlC9cNih/lVm0pmzOKWtolbxBHwX3AaAbsPucN8jAdOy9iy/c2FRHZk",
-	"vr17cSw/uVY9ZVKUFzbzLN2Qk7UGCTVogSxBxrMUV8haQxhDKdTIgpCPOuFM/06oJADGJMncKPajlvYB",
-	"Q88YbGI0wQQSZBGsx6mhdF8iI34hkBHvGTSiVZFbLuR+jaOWGook1PN0OLUtvLDHJSqqBzGPkGtfUs77",
-	"wfUZI5Wpg+QGhHpqegPiygMZA0o8GVEGUHkKitQjghoOQhr/1/5fXhqZ0ow1uXLxHpZDrgQedRGmVpr9",
-	"5mWLam4GNrSEzJ9ZZCfPTLOxcWmqYKBHkDutIsXEVhPQA8O//nnv5Vd2b/1mNd7s4V//fPf69eHPf7Ea",
-	"J2sP//pnxIpYJZ6wt3SrV58avvczMgfWq9YAPMtRLsx8VqWx6MUVU1oI03P0a6Bcruo97SNI/Jx9m65n",
-	"IozwsNdiPtl77Y/D6x+tkj7zbaXr3f7pJ8Nnv7f3/quJBAXiIivWbWiHWaR5/ORCvYYGbvj4r/Mmm4Ls",
-	"vf7+8JV3VhFkau/Hzwzf/ckqYduuw7jNNiGSf/fDp3c/fuXO+0/tvfnK3o9/mlwNHBhmh9vo+YgSHKAm",
-	"gVVJ9ZVejejp8bWINaoRFC+uTpJkUu0SwCor9oYZlEioaDZunl2nnSYuhiuJXkCASXNSQtJIcPvyUkZ2",
-	"fvJ/02xR/0uHd0YvaNQa9clXYarTFJhdkstIZoe+GwwuqXtuFIEeczHOmZfQvlvdYui1SgdtG4xDBDI8",
-	"IsnahfNkiw0+++jZve+/PXz518P3v3f3h29bpNl+cmvz79ffaX720XOIfYgJf5LI0O6a2lzaz+ZSj/Q9",
-	"GqhZGnAQ9Uifib7HFjb4BgdMM0E6DGLCVyAjX4OEQGSkFpHgcoA9bV547NI6OaanIptkLqAdcvSo+eLo",
-	"0XmQfruYOqZeCSEjTclsnwXNFFS14DZbIBeoDJgO5lFtiAZBcUjfZ1KSo0fXwqArfPdJdvToqhoJZHPz",
-	"gFDVsfmRYh4RZqCQjbBWW7S32AA+sCb0Z/D38e060x6SkfpMkrmmuvyaapEZg3+VmMZW8G5qziNkKFpM",
-	"QKwBuQ0TXiLa6AZBZLBYN1k6I3Qg+vQJCP0eJYM+86XgR9TsIJcIs3g+++jZ2z/9cPjxa7sf/ub2cy8C",
-	"Ecg0EeCOrqT3TloRDg98RPQWaWm0G5lJAGZ/w6B7zBMdl8c7HAbdo0dXyNGj6/5A7YIIg6NHLTIQoR9B",
-	"LuO2af3aIkePnr3K7DBgR4/OWxs8UHKwLfoD0oSZNeOYPMrlDvMt9SxCJk4igiivqRARwKuSZOBRJRnX",
-	"G6QrQh9Ylkn7nhM+CXngeqPrIMKgOV9o669ZlatVLR5UbeFEPGFziw02qeOo6ZiYNAyD1QC4RP+oZsZF",
-	"gGcRv/HRvsfJ6fNnLmIIFdaogE4xGcrRYir8NUAhoRVVSGmHQYiZX+Ypn22LregpzXDUu/UPRhhUz7RC",
-	"b2tTA8kmAbgVqzeguV1GVDNjjJTMY3aAxUTVbFpRdNMqaSIGahN8U3Kk3qbiDjoijTuR1pSQDGEwgRCb",
-	"HvU7LCpO6AXMj98q/BRoKHrvk+ODoLQVwqnvA8rUAqA1cC6CTW3K25TMa+sdSvNEaEZ0MxKB8BgDLXTV",
-	"ZfaWUsE2aYBILGxTwzJgl83o+6YZPK4G1cpAVNhGxzzGyBVdus0AAEQTitYmSXOLDZBbNdNDAK0COAwU",
-	"yjHaMChuZjYdofgAMoz00+3Q80y1VPV4V3i6rAkkkGIvFH9Tu61+J3Pq/qzVavPpvmK6X49n13aZ6pH6",
-	"DKaDELhzgNlpkQGjvkVYu81siNNyANNZV7KaT9CSzh2lAdDTyGsD1tuMFCIIPQ9YL1kaAn+U2hYPDceM",
-	"8Ttd10vVk/ApXx2l0BUSQsYh4lxkDCN19GEYehtx3hoRDbY8d3a4ZGSueSyiInls7MrD2FBNTQnkVryh",
-	"JR3ICG0GTkN6sKrlZit0PbVrlZXKg+pj1eUkagKdSbUXLHb+933hhDZ6PBwBE4tVlZHe2VVXBhIIM92p",
-	"6c6VwJSwXUYHLt8MpWIBD4OxI9TVMdRvK/HUFVG2mGKmzEGt06Mt5nkQaBkGkGlNfIZBgaiVDvrIa8be",
-	"lyRfGGlq8+aUCGQR6F5aACQuLaLEcq3hFiVYeJviRWDXAdPH6BJ1qYxWKP0w8DBQiBKnVjslossF7WYr",
-	"RMPuIcacOsnpTSPNFDy7YdmjmOrQCBMJI9fS2JhcrtFtJozL5aNAeQc6hLjOdP4QgIqjqteCH9wiqAmp",
-	"N22KPuMplkolILXrCG2X4+4Aj+d6Hcx9vEJ2hL9FVDOEgUKcbLWRUZhw/EqIgE8SEkQfY610tCZE1wqc",
-	"svTTemXGOogGzUW0evGRRbVO9eTQgLaoVFcf3aaujn6BLsxP8ftRBAQ7gT8gtK2uxOZF9Ud1Tf3RJMk0",
-	"oMgOsGkLX6MaxAwFBKGoiV7fuGG8wtGi6h1PLejIiwCVXSbvEa3cB+m3acgNc43gTJQCRQ0cxwpUpDYB",
-	"KT6Toac4gboxUOzRoxkbQJL9JN6YZkJ4ZWLcIgTIzGeLXHCJjLxilHekXxIdixWthukl1eYZIkOlwjAM",
-	"iuQRIqUR3vZ3jkZGmaTHxCgDQTAFUN9J4+Q90s8oSxhf1pgZzIHiSNPsIbUO8wc3SdTsxw9vjBgHDSbP",
-	"cOz8r2WdeiNNdtxtxkmw49osk2TSncvNkKu7NIjWzhgjDArJjkiB1xgJj6FBFNqpBdRZOytalE4kR2jh",
-	"tMVIjwZ2NzINt1zHiVgoFsU5Igl4CWEuQazSHDEKvmWutpyldx3W64uAcXugFSSt7gDS//n41+pDbNCE",
-	"04yGSYyuQIu+zj9qCVSckn3qsgCbfsg5AAFpxcUH3F8ssBAz0fEXKoUXKx9gB4ZTQvwSIvu47U1Yp83Y",
-	"pDtSkdDIudTwbQDKBA0O1C3GHPXudvUR1U8zVsvQdLeQzBHYVGraphIdUafBqedAUsXyCiRYCdRvJO0x",
-	"AnFL6Z67VPFZE/k3QvddGsPxrRhuHXRZDxdzlTSjIhOJ09cbfwOCJMB9gZ+AQiXYQtIYSzO/Js2y4zmk",
-	"OTaKghYK1BZcEoqF+qHHpvHu+FVKft20BzZcsWtJSKjEKcLEF+6gXY55bUgYU7qxRltO94kxeWM8CL8e",
-	"nw4YGxSdwpaPdAVz3Oy5sofhBdgTCsHmZDoOCfsrOMW4d7BlAPStokSz9UdkJEKDZB/2c3lWPArNVNXu",
-	"JyqRKM2YqltacyYsLiINvhI+lLXho+uV6H4qcWHbIwmgbzkzmen35lGbPoLjYoJSUgD60lAgAOUh8Fdx",
-	"ykvcVEnZIfv9xBO8w/xYA4kvU3N9qIVq++JJxlfVnekrdYWzHbM7+7xiM8c9KgXkrV1CAtI+SwqWJgzR",
-	"Q+EteeX1KFiyEPNyfKoHPZVZxP24k0CITYex/tgaQJQ/xky0GFFNAPaNcnISubdMd5QhdXiMauXaVMHJ",
-	"HU7AfE49ZGIhZ1f7KGECLSq1vhV2LOKJjhKuI7uDuUFdZ4F8DerugMMpKuDTHC3CY44unIZNW4dZoUAB",
-	"f5gthxRWxdVA6+lExjcU6FFkAlOLvgAlVPT0dagl2vZk8l2+qSedqq0UrQSwR113iwc+tQM16T71aY8F",
-	"zLd0tIN6hRIztC3IlQZR1yI96rWF30NrRiTx5FheF8Ap2nH5pnaNrlTWhcAYkzZ1PUWsbodXXS7j8lva",
-	"0qn61yZ8VxprdUENbsS6Af4rlEQsHDZno7WTJQMrkggD6TpsU6efJFIBAEEaf008e0SSCeUFVkbfohZM",
-	"12FAYxy8c0fL0uAvzZA7CbUDiVo52rDTOP3gcjJp6675GsbbJhTHl7yCjQ9Fa5ujAl0ox6pAAo3oiOKU",
-	"2RJCi/HVo9HCY8HCyVhhNGuqLlIDcrlWduLDAsJA9HJ9bHy3001PxZWbcZRnurYlDEzLKKMlPKPnEzEt",
-	"iaSkZA+O224zP/YqmbHp6mB9OvAEdcacB+oYRWoDlNZ10bqiDr1qp5ldAnAgMpj6NGCbkEwy5kuB0r3a",
-	"EwFnXAvAPZeHwJ+oeouiuYJHRslrsQltLS6zgWo2BjxIKy6vIfzoykEDExLdeG2IBRMbMyJCJIoGgtht",
-	"4l5WSRPKBaYkA1NEMO25UUzShLBDwBsiMaZMNWnZnibRy2DFlKiigyrdhM3GuHLUDam3WPeenoXuLi3+",
-	"xEBB0PO4fTa+iSORR/eeecvib4bXjN9rAbuaHNcaxnYg80aXCo2r2So5CX6PHSoUrwPhWaTlRkCe1FOb",
-	"/CTzRXXHdYJu3MU08S3kNAy6jAdq5Znmwrg24DFV/WpKXkFuDPYrxgNz/QFwCri0LKJ9kJbxHkKbhO8P",
-	"NOWxq2JBh2dna5KwkCm1MWo/Kr+bSuBjpQH1vTA3WlIGap9YRob7+/V35icJ2kkckZHrJqIodDg4mhyj",
-	"/UcEk8ilYxEaId+jhY5ys4qjPp/sXXODEU0PhzJNx8u4Y6CvyRpeDi3Dk/r6HeOmJisUiRr4X1TmiGt7",
-	"j1Rcy6a+7zK5QqjcgrPeBmYWC5TwmhGhNF8UrS+nHpVhH5nOZo85Lt3UXnrD7yPpTl2/0ALcNWkZG9n8",
-	"yNWQeA49QBgUiq+VzN+ME5riu9qVxl+ccqxD+0x2on7JZybmfhw7M0Ywi45N8iYFas+wX2tDDUzPWK3R",
-	"2amFXMO/V0a9nZbxdiq2bBye+JoowszUKBhl9VqkkVFcG5lLBrTNrwCusd2FejceM+cZh6zFlETNXaRp",
-	"/e7k5QJLaDS0kaIbcT1ZqKOSfbVgLd+o81jNyTfNju+YeTbJQ3AqMatwMR4p7maOameKYhvJ2MEBk8e4",
-	"sOCOWNVyideuUimZhGK/tvCnmo5wSJHUv5ZQTxNGcB2OGS39ijF2g9+464uw0x0x/cdPx69Ra6X094QL",
-	"KIqMHDMKJGODV/enIsdvj2NDx14fxG62A3kdUtPIbmsSS2iVGWVG2iAqcnsAMr07YikCk038GtjllEyh",
-	"XYWIJuS5TEZ4ZrVI/Um+Ds0+cY/ZrCibBxnnYMKilzAcm2AW4x6ERUvttRbOsRBasv629oNhtJhRVhYg",
-	"tMrlbZETnY9mmqjYn4l+cIOB0sLGKtaRud1P3kRg4+HN7wyf/8V85AeH2wqi404Lvq0kJMElmZOMkaYj",
-	"bHnMjr9e6DnNuAB5X0g3EP5gfmWDV3X8K5xANfMm7fc9tfKu4Me0IP3AN6XgTTJniqXPG1VOF79uAlzZ",
-	"quoN8zmozwAEA5PbwU6xYmSMZpwv1tRhbCijYJEl6KV5YW399FebGpMrNaQe8zus2lfbp4eFpek0lx51",
-	"CqRKrqN3QL/hsUvrTdxvEz1KbZv1AXYgw6+B5gwlOfaY4nUM966xhPF50ClgTBIHU46gNPs284iSRyE4",
-	"WVoGS1KqL0fgJFfjzYhlbguL7WGAKnGlpeUVLoycnZDG51phQALasgAAhrQZQ3cJSDC0wzY40fxq3lI9",
-	"pAV009/c5QcatdpZi8C/59S/teX6afy7sfb36z+CD7rB8rL+YvnUvFao1GuyRH3d84P6gdoZ3UNN/Xvu",
-	"7Dl4Vf1k7ez8io4TxoUAOwRWh8fgXgDNIySpqjQtjVCWukqSNwkxxgOkTnaV9fpoVcGqEKicQtgvRlB6",
-	"rs24hIB6bQu44Iu+77KA+oPVCPAl/+imDTkuYlzIRBnrCiCTkr9ffzX1eEdsMx/rJPR90fFprwfa+mcf",
-	"PTsOcY6FLzH8+rOPnkvk9a5U6guNhRrUvOszTvtuZaWyuFBbWNTJ9xDyGcVIqz86eUlFqoFiWukIcGkR",
-	"znaYNCEd5BJERsvR9dQyl2JVF5gPgpbgK7qwY3xKwTzl9FyIVjNKHe5FdHmdd3QY1RqEr2OerDY5ysrK",
-	"49npXXGTYxdR8ftayKCW7dT2D7s9NyjcGtmabn7FqvhM9gWXGF3bqNUQUocHDHPmknztmzqlJor9j1LW",
-	"Hv9WRd/1a6iPqu4ev5JC46g0ao16tVav1pbWAWNWw8zqJg8OTLXbSq1+qkZrgGNYq1VPqP+cNH+q/9UR",
-	"31CT/PDmd0YuoKjSahxSHOo84UL9N1L93/nk4+F7T91+46kM8P5Pb+w99f7wbx8MX/4j4sG13avq0Dy5",
-	"tVmnjdaiveRgLZs+LEhFXdAVq6LYXuXKtSvXdBA0nVoXCkgJsqkBHjhN/o9xvMoU+atjsKBmuoRbmdVr",
-	"tOXHHqSOLruPj9SnP3IZrB0QP+7gQ4vTHzoXBRrA4CFGvMirjMsCM0SwdL4+Xeb0ScVz3nr7zvu/SiZ4",
-	"IJ8JaAeWPWIgVyCmPDrgkCmGCdGmUOuV7LBzWM3HR50cV/T0H8+3Ml+5BhWvZAbXOi8luL3AxIlCVpp5",
-	"TUtFWSAQUKETQghUOgYlbIObRQRr+QqRAWKDEbDv2WyBrMFbtandi4TkOIsjKoKrLeImowKs0UqoW+9i",
-	"lcmkgq+44phcsgIG075HB3DZg8UC7Q7giQ4E2WKsn8hbOTg2jEAQeHoqmJ/HZPCgcAbl2FwGc6s0auqm",
-	"qtcXF2rHGkuY+RWVoFG/1qr1RnWxvl5fjpldaZ6SxzvKcQ4NiHEtnaSoS/eO3AD1w1iakXsgC278nt4D",
-	"BbYqHkK91aiesBed6gm21K6epMdb1WX7hHOSnWrXaN3Z91Vxqn2SnXCW7fzthvQ4X4k+qQc2//3qye1G",
-	"b+lrJ4L/1ao/3K/J/7249fVT/OKyfe44/WoDMTdL0MnX3aCLElLWPaPFLCuOZdJ5ZihCgfkHuEvFqqAu",
-	"AiT1sLAnlnjWTY9F7eDV9+/9tVQv8MQF9JCtC/EwWHThueNFhheZWx9hjkshYVY93GgUebjvC5tJMI+e",
-	"5YEbDA7mwoWrSimdcTrl7Xc/Gb78g8O9c6dcrXpVHs9NChvP7BrxHl0BUosUjGPfcp1r07QMK5H2Y06A",
-	"PhIQGKEtvR6VAThrDu42+zcWJK6y/Yjt/3zCulruyzLjhmns4/ItK9CXY7YTWOx9LsEv1ZamP/GoCM6B",
-	"7fNAONC/sSDNf/beevv2Gy98rvzn2rWyqj1u/HnnAg26FdD/0rznGDp9sVTMPjrOUzk0eSl9oC8h/QWg",
-	"S4xSAJYHBDMxuas6lZWS5lLtVPPgeBkaOb5kZ4dte9D7OEnwPnRuFsUy/LOxtaXaqekPnBa87bmI/LJ/",
-	"PojnJs0Kh688f/fV65+3KKbW4vGxpHgjYYEDugezBEaXONy5whY4qxFPCXJEwEHOnIT+ARZ0l5Pmaeyu",
-	"esaV4DpyjddFtbr01bVq4/gyNDzjdpgMxhkZ5QMdBlh1OUYazGEgAIREwOqgp8INBhd1uNgK2k6iyMR2",
-	"IoV9QqDk/GpkvIpZJ5xCBMXKYJdnxA5Xs1+L1rEc0xR2wIKqDHxGe+q3+GRPrLhary2dPH5iOQOWK/uw",
-	"mzKuCe0vY2fGdzsmDyteEdXZEb3H4Ndbbiwvr5Km+l59ebRpAl+g+eX1c9WT0BpS5eMZJuu/LY0gG8cv",
-	"XiWm369sVB7/xkZlY2Nj48rRjUr8w8bG0a/AW44ciWEi/9t//5eNsFZrLD+w8I3N5rf/z79mowlesypI",
-	"evmkfiSiVAtw+2WXqj++gunoLSrZ8pLOSM+d4HJ6eqaLeLgPHLvywFcyB3jtn4w3Nwrw5nUhHqF8oKcj",
-	"D4ZFm7MaheN89tGzuzdfuPPxx8monDSLjkIJqhhIh6xaizhVqbHClmpL4xwcUZIupS/xK9YoZ7cqCahM",
-	"g2ED1UD0d0nGBrBluoIwBI9VTYj4vROVo5OZFpdDxw2qbFs1z708zoKLGkCHLBNzD7xYSbOh1FXJTAPh",
-	"OZGDMIFhA+IwAvwQyUxusnrvBi/K6YvLyxioo6OQx26e2S+aAm5KtaJncUHLbhLamNYHfVbY/4iPnC/u",
-	"3lyzofhv4faXAbO2cPPHzIIUfuKcL3qFG6+L4hNVG3FJ+MEXzfNr69rcRZUneACxiyvtJ1sLhkHB9+sJ",
-	"pcmqQBx/Ir5hvACQkn/HtLCRMIPGNauCcY4Tu0o+Ur9mVdALp7XKykqlXltQ/z8JAIFIxQUmraYdPWFm",
-	"x10lwHWp7Koe6KnWSfuEs8yOt5foYqth150aO9U+SU+0lu3jzhJbbDdovVWzTzkn2Yn2Mj3eWrIXnQar",
-	"t9WzJZwVTLEAGwLGJuqEEZtQgwVEz8s45L7Ptr+Kw15u1ds15yRr2Ev0VOtEe5Edd+p2jZ5sLbeXWMM5",
-	"ZZ9oHaeL7TqrOSft5dYSbbRr7JRzwj7eWqT1duyQ0+tIG3XaPlk9QZePq3Wk1VPsVKt66sQiZYtLx6lN",
-	"lyF144nKylIjxqYutgFlnO0RQyzicMcr4f8NlztcvnrGkdt9+N6NO+/d2PvJ28NPfzKid6rmBZTOhGhS",
-	"Wu6Y3S0/Kk0c22a+2x7kChUXmVqxMNDqhjq7xO5SdXVvM9/EKG6bIhWmQFCMG93yIRvEc/nWCiKwYhEv",
-	"IdkG14w3EdWJOA0SNFj1Mgiexwgy1YWJ4jZFCHV3MbaZ8A7Q9fAfsDZpUWF/9wdg4zDHQPCLrcgfXeKU",
-	"wrDcpNtwXLVCUJhV0hRbECMBeMHoqqG4kq7Ue/NPf4pxGxEnEs4yELA6yr+8cfe/Xtz/UZ7dlI7H0YBl",
-	"ggU804R99mqMvJEJlqmFewSV1BlYc5JhfonSq4tCXM4vbPC1OKcIbEJY1HfHF7wTv1DHtFDP3QIjeh8h",
-	"9dvU9UKfYbIvZOuM5PoKrg4+hvoYgEpMgsdQUpxIxxc7kP7XdT2mg7l1KoFqUD+u0yAl1Go+pYOKU6mP",
-	"81nmLsEBSzgVxIOoJVzgsmVqDLA7+wiliYulVM7RJ7tu9QzriWqj1qgnq8QkBcPCLAHGFh3LIrEuJXlW",
-	"OmokEpwaCY9CgFC1lfaTcnPxiUb1xM7XerXeqcF6XZ5waoN/X2490bhw8mrNPnOit7h9ru6f2vqfDXrW",
-	"PKnlwwcNImqoa0cV8GXEyVIaET1VJGSKq6KM72P0yJcTxeqpCj65s8mkhJR8XpgsLiEGcNb9cMkkft9b",
-	"zv/5BJAUsIep9TjPH8ZEpv3cOBrMGx1x8f2j+iduDMQ8eskEXTQVJeGC868C9IWgiIV8PolfoW3DBSz9",
-	"U60kOI4x7rGUbcvFocSC3I7wt/75FQTYWhEGn3307N3r14fP3Mrf4TIKQRFbJQoPEdhiFUwTUSwPAgFl",
-	"UQ9WW6UaPBauZJ02h5mAGpDXoA6q5iTsI5DleQPPpjmSjBPfrA2egLXzCeMOc3Q0bUeoW7p2qjm/kMwD",
-	"gvwRvKrKmgxxcQ7MZLgadTmtg6nGxTOw8KfNtqgVK21gPN+GFfoq+JOyrFZLeRv7pbN5qV4gZPCCD6gY",
-	"4Jc7ByA1eFmcLPfoRSNoHZCTG85a1smMwXs/++jZ4bO/vPvT3+zdfHr40mu7t164e+NvaXYTtc10fYsd",
-	"fpm7wUXDeyJGk+08iX+cwTOSRr2xinjSs2CI4XLMtE48xpFfGSRIzZasUdzBVbLtSrdlHOsygdn7ufrE",
-	"LW008RiVEZIiYvrwgeE3Zb3m/8aCUfazz0CjCCRc/bXtCsDsvOALxBuurFT+cf353ZvvDl/6/u6tW3t/",
-	"/MHw6T8Nf/ji8Ocf333qR3f++v6dT1+588mP9t68sfvJC/+4/sLtP/xh+PS7w5eeGj79+703b0D5Yhqw",
-	"joBTkHwkCSZcSNK2a7VGJSvuvlGt11Km3kKiv1MH0d9VC9FjPHB553Jxob+xqMtDQzmX6WPHlwF89YNU",
-	"unLCut658eLeq58Of/Pd2x//bO+D13BRd28+N3zpqd2bz+29eQP+vL73h0/iqKq77/x47w839t74r70X",
-	"n7vz2+8O3/vZ3iu3hjffSS74nfefQmNzyLiNdXRGtBZcy7TZPOVxKKadpAk0x4blahDIRFyFOs3TIuqh",
-	"zZeO/YNy7EMMagI9Xu1KHIk64y2U677XrHBdrHneZQm7jtXuv+CO/RTBJyNWTa3U0WI+/37psUcJ5NQT",
-	"aIOXQnTbRSJ7k4ee1yS2x6gPYr3o67xxnacOtaNjFt7c4NCrEt21Md1FdIg53RUa4LbYQBc10Dcm9UI2",
-	"v0DWADetaXhEk2AT0w9U6fGZRWTXbQOwSqxTGCwJLPKFeXwwny3G+viWpuaXzX9+ReEyMNaDVxSKWChH",
-	"sRpGLvzcG+Puz16+8/E72ffGbLwfawUfhtnyS6nlHkotM1FMEUmjkS1pLB68pKFNHgAdEVWc+VL0uMcq",
-	"+Bcty/BzthmcRnyjccEgZTHY/fS9vVf/9v+SxSBKksypnpWdERkbUwFJf0qkJaD3iTYgK63oAna6xpXg",
-	"TGL8g2XQnYTvaO7iiB51eVxgu0fm7rz/1N7r38etwUKHpC1Cn7Q9dtVteazKeFv4NrBzfNAiqAPuPffb",
-	"vQ/0pqa/u/N/f7374YcWOdGoD//69u7Hb+D+W2TvL8/tfvTU3q+v77319p33bgyf/aF+Zd8X32R2UKW6",
-	"+Hv0pmf+a++tt0Eiuv3mr4fvvzWvHbKmWJYcqRxJHNZ2OdTHGmjxZw0aHpGkqWtVN8HpGxXRNMXkfH8A",
-	"GQsJgZW0mHQdLWPaotcTXNd8K+TlKGs+ediVsf3kIaCDsmLZ/RGhCNR4nhsFSq87/LQFd/u4TGRVoPZY",
-	"ZaVy59M3FV198ubeS+9VRmUzdXFT3+4iGB9+owPrwXyxqSZ8LS8ZrZ524KZO1vDZn6iDAC7b3Zsv7d56",
-	"NmnquP2z7+K47tx4cffmreHLzw+f/ktypP+4/hS2xD+HP3zx7vXv3H71d0qK+/Av/7j+nYql587FBcap",
-	"Fwxi4QXfp5+HA4UnJs91m55Hwkd7pbxwouisENCNC1jO97eA8bmZKiBcb6S+YAyUA5t5+08fDn/xwoGY",
-	"KvbnvbtngDtrqYsq454yFfvENvMTlnPNL1bAEjBn0x7zTlNAgk9x6w0AMk5zbLwfyOmuy/9/9t68u43j",
-	"zBv9KnVx3/eIzDQhACS1gCd/yFuiJF5Gkic3b+BRN9AFooeNarirIQjJ9T1SYluUrc2J98iylUSxZiaR",
-	"7HHG1u7vMiFA6i99hXvqeaqqu7GQaBDgJpxjHxFAL9XVVc/6e34P5RT7GQp5KzUKqfkOdN5FSKHk7xMC",
-	"BFj1sA1QQJDRBx8QlI/6zXzdJCiAsIUK+Rk0TFS1DggnqjPn9TqN0mCKaVAUQMB7S4rNArMis+ErxaV7",
-	"M468Ahg5aWL7PrnXH1IN/ZQ2Ezv/vWCJXbqhRP0AQYb0JdXQXeuG22dX7n+7+uDD1uXvkugG6B0vFCLe",
-	"AtiWI5dFs6X19W9W7325wWUl1kdeF/rWSwpS2JGtO0LQty59nzJSK3evp14Tk9NL0bSv/rV15zdxS+pe",
-	"672P2xfOtq+eX/30TWlKwQNH1YdrNZ4PTbJnw8nikTLmqDEGV5D6ZDj1MEY2I20pyHl9GpZDd7QlO5OZ",
-	"j0Ubds6K6RUc6RpurIpjiAXWt5ZdyM1hYyHG3iNCSh4OeeqYk54DNRpLG4lVJGyxD79q/fHasLbYqOv2",
-	"ezeUXr/vYq/YQqy7c99WkAMFHfb/eok2N6Bj0i2uI3aarvuXnRbH4RpHkQXSctmcszpxUbfJRd05CmKS",
-	"px9Tnl4J3Eiefqc7v+PLuovlC1zCQ6XdY27hQhjCNLCgCnr4Gcj2WpJxykZFuITwIryyktHpAntGOZsY",
-	"Ny15VRpK35rv2fUS5p5jffQRPks6FA5Iz5MOM6fT5OcVx6UFJqQ83LTO5UBU1yAcAvRUKlJseSqGDMLU",
-	"RcguNBwLxaZBivUAWzfhWcIdx+5Anh92VuDY+KbnCB12ss6pOZ2PoACA2R96UmlYAUdm3AJzPY7NSzef",
-	"/k+Yfh/OER9r+r2fN/DkwbLwAFp3/756flls5mHDjePKvG+nOzmYZ7d5l6zrJfRx0Q6MDCm3kQae5K8n",
-	"+etdm7/utluiOetB7JZu1qDDW+4/KoUcRQBFFeEgvuO6LmL/lPS/qIIcGefnWEmP7bSo35SNhJWtEm0P",
-	"EmH/ka3TQ3Q8sYTSh4ZIXln3pp0yEdtkkkXfq9cwiy2MEEkRbOJLMA1577CJU1c/XvKcb5UD9F5x3Lqi",
-	"iFg+LTAuEYNBRyfqfVx1CjR0u5eZhmPTkFAIypZjiemFSI8yi9kFptqOUTssaSo25bDj7nI6dJc5pfEL",
-	"kV7X8Zjb3HvVBbH0ePLUeEydDZ4i1yAuXAEJ2Y5+QS0/+b2OwyJOft7PYG8Mcb/dR4LUHTyZ74Qs2l6p",
-	"LswraecBA1H7/e9b71xrXX7vH2feF6f948wHs1k092i5TEuBc4o+ZwVUX/XADKAMoaYwVoeeySbHR5aw",
-	"oNuJLqWBoJEZS5iODjS2iwZnkgA9xZ216IjNW+5QnJ8Wpvs5K7C05Ss1WyoUNqmwZZUmdmp//n77zJdR",
-	"XNA6SYSuGdQW6pz++yUP4JlNavmpvBjtMACHQcANoP6V+JyAHAYCOXTiG/ZSEcbosRAnNC2RMkkgvMNo",
-	"AxYfgPUAQZiPgNIsX8dLVCNb1NCdrW4dXmASfikBck5AFj3KFWsRRJ6doKkMnCkTm4qasnkkj1gV0uT5",
-	"SZ0HTomSZ+o+terQgEi6ezYtaVQcDHRfJMy0R2okOtASOwAp0UudtS7f0bosJ3RZX1UmJe5Q2gf49KT2",
-	"KcVjFV06YOX7z1Y/+GT10zejwFKtBrQkHyIKMUYUwiAZ+VHN/kDEgaXRv6m4qbDxzaNWgIymaTMAoc6J",
-	"334iJEFfI2CIpdMveCV+28fjcjmUxBPkwQR5kCSgBEIkGlCSoIP795IbSDu88iEpSiEMMnVEn8KO3dGf",
-	"Opp5Dwtr2JiTBilTuC5d0dAGMGvyEQMNk0cNi0tiGW0uAU0k9G8BlACkzhoWC6hdYBgXt1yXTEGSTZtY",
-	"ygbkgdXksuWCw6fT5AhrBhA6K9YDPaoIGjSSnCqwp4HFJrHhBVG9MGozBJ8NjmDCZ7N7+WzwDW5IYbN2",
-	"8fzqze+fagqbmDMKcq6DvyZNjlNmg9h5yWM01kjfIsjUiUcKV3ORBsSczcyZBaZ681UsHoET2Hub9GaI",
-	"PL6Y1Q1kVGaz3kxuiNCocGgOoUPjJCgl377Y5jphy77+SqKIZdcs9nFWcuNxVuQdNpVbn+2l717yAlL1",
-	"bKfsUJtwh5Ww94bc1ZC2gzKbuAiY5Ph3GuxOLpAO5N2EG2eg7J49NEBPyJZ9nIBsMYiSrISBaCVT7Q/P",
-	"tS5/N20QIRNA/+j4EBESRvHoFFg/Ip00ORLmxTXpZdQDieSAhTNS9KSbocnpcaoKrBMqp80EABR6nBJT",
-	"9nY8HlhQAc2sqoz0cvgG/SA4iDhBJ6tmWDa3Z9lyxuCQjAC41zvmCMnLYTJm48Lnjdw0Wee5J3bLxqx5",
-	"W2i3TECCE5Dg7gUJrs9s8zRy2gwIG8Tus9IkSd5nu6eB1ptsQFo9nFiRQCsy5DiB7MBdpA5bFEYUYK8R",
-	"+kctxSKoAwNo6hiEa8OAF1hIMM8pJN2nZOHEKeEy7eOqLqFMxRUos5FXUFg8tm81LHc6TV4WpkjvUDCk",
-	"8LXl1stQ0+eY0wt6Seq4s8MJRrlt4jAeYLAigQkWtczH2op3fWtLvsaoubXTTI44FCybGxYKlttZUDDM",
-	"Uc8PCgXTa3XLkGDjtU+M0G+atE3ftOKU27gjG9q693n7bwPBxYbB1I85utBHRep91E/32U653Bc8/3Ph",
-	"TSs4l2KpDRpeBMtdRgAX5iCdkEBeiFS2yEngGRIuhh3sFIDL8QuMB8KcCrlt8wpYporwoKjO0COYgoCD",
-	"uICk8NXKwnNtLdIZbWD13EKBhdw70Osr/JjGBl9LtCnbe5E6Uzx0kpAtxtKDQDQs8ptCXQJFjZLFrsBc",
-	"RB/CQA1SpE0PiHks6OUFth+X4f2qd8pyOfIAT6eJWfa9KnanNwMP2d/UJGKUhhfYlKkljTkdnfQFmAOv",
-	"DvxFVSP+DqxFSyhbnCFGCTY9BWag5x1QoUC+B6laGVjBgkSxKCCjwLHbghxj4MEQ0+QZL6iEa6Ba5wEp",
-	"UiRN6lHKsOdyKs855bIW3KrAJHnkxSmXEzUPFifoBsKbzsPAJsOOvYMQAq89eti6dXb16tnV9/+79c7N",
-	"tXP/sXb9wtrDv2DbsBgb8MWz/XiAV+79+fGZT7ebB5hmtpAHWN6sLw9w651rq1fe7pzUT+6v3foqxgN8",
-	"aH4+YdYHSj5RIMFrRmrI8E9hoYlRhRWmaAu1rlxc/VLcnNFGovYIHlxz4yPFwEZHpNz/HkJoQVlGArsz",
-	"iup7w0iBwMe2ZVIb4YfAS3LhXPzCuTeSm4di7/czEYW0pr5YJnzP2YabCs5sV+rrWa9aE2q801LqAN9h",
-	"Cef55fbVv7Zvv9+6/TQ1iugRs5EzFUHWjSRl1s/onaGnxTOvSyhUghfpcI8R0+6l9E3Z7ZUD+6PFiJk+",
-	"7fLTJnT5K3reEjSN8DFAnJdEvXUW8ALzGAm8mqyHsIjvNUgN+B1pFbNY2pgETS0O4GTRp8iogZYofKdY",
-	"IHng10tLBRZUfK++WAnN5hJ1XU6aFLJiMZMZzGRJIywZl1uXPm+deSDrLhjwY1SFkjTQ+C0wWVIhKT2K",
-	"bp32sGGxy22fOdt7BuHzsJTiwnonm4OnmJ32apSdrrplz69aAZ/xymWnRFWsKc1rYP5XKA2qbhr+FRcJ",
-	"tRael8qnig4TUs9IVa3TP6NsMaik8tnMwdmDc9lDuTnNQsED32GL/VSY2i5qG1lBYJUqmKm2qjTK4QCO",
-	"lnq3UQnbkbF5Fh995jmH1zzuKLx7/N7hfSLOZNlx6T4ONyZTx154lhzIHTiwQEzxvfjyB6bqJgqHv3ri",
-	"hZlDcPS0GEI4RZEJyc1lMpC7D6gv7vuv4Y0XiLruDwupX/5rIVUoFAqv/aCQCn8oFH7wQ7jLvn2/PDLz",
-	"f6yZX2VmDv9f//f/Eq5r7sA/pf/1pPn//n//e+a1H/yvVI/5nlgE228RPOc1mOtZtqJqV1pFSK2G142S",
-	"4U8eLK/ceXft4cOofbB2/ebERNgiE2EA60COZp+uh+ShgAImZ+R/yIdGgZIwsrIHAtOS1CqGyykwBcwh",
-	"VtE7RXuFpaSoMwgXuy/GdmiRsu/9ijJ5jDATFojQx+kSP2UW2BSKLImSLTYD1YWhavlLBmlUnFKFPH+6",
-	"RF3ZAl4oc3nf6fAp5NUtVzetci0eFJhk1HI4kmbILlrAlo0e5uqDD1e/ODsNGSwwdbB8VDXFKkPZKAu8",
-	"aOECur4cg2043w4qB74QOd8JSJ1pwwf+BYxRxWGLOEa8OhfmEkXVIusbSMN3ggD63O9t8ySxaXJcqP8X",
-	"QOGvb25sEMPXhA5gTkyAlqPRLfh2e2EtwZgiEVPuyYPl1u0HrXP3JuDLEakJlDzjRA4cgzB8L9dySggO",
-	"rA6FtzuNtV4o5VHOoaSXtq3n62QBSv0Ci4p9zyc/eiZ7KDObmTZIte4GTs3yA0y1oPFrGkosYwUqQZwg",
-	"MgF0q6gCc2X/Ad7d5AC9TU9CrlBjCJkm7i0TRc4i84QRSxqOHVQMwmvC5TSI+QMTSYoC38LUiuWK0XOn",
-	"WnMRJ16qWL5VEjO9QCypZ4WHHWpTpbxAXcoP0hoTXnWBTQGm0UYmJ+lDe6fQCXF8pW+n4dnFZtBPKWaK",
-	"k4qFN6oukKJrsSX01ZG5acmp1SgAZ33lkatGVV1aUnlEaI+AjoLmDtMRjWhh81GdCyowj0n2J2zghq2E",
-	"Wvcuty5/t0BAdzUcLrkZZBkhNJUlRxih1VrQhAdWzTNxnVHXXtB8mbIXk1hjGsYLjxwBrODKkebBUclx",
-	"2XkSeFk8sJoGqTOXcl5gJiJFXhTChy3+UEgTjBlge6miZeO7ZBjaQBpMyT9RbOJeMMQhhlpY4tAjWeJT",
-	"GSeNOHtc+FesAVpWGnBHXjm6D/m8YLdzMmUBFlrONI4bvzKIJYMokWWsnw1yakaBWboQEgfs0nKA0yzO",
-	"B2sAnFmfdsympA4jpu03j9UZToUyZwCTI20WbU3gRMidBulHYBAlFatWk4chh5cUoWnysl4NsF5AnhFM",
-	"CAr5oO6WV+tUn6rHocwsNQZzLpczwzZecu9gftWED+J1HqMzodkWLvAum+2I3Bk6Dd0k3KtSj1FCXU4l",
-	"y0hk7L7FMKNJOlBK0OhMXsbMdwzfNki9Bi4aZE0lGErhmAJrCR5Q3mM9qPr03sGWH63G7EbYwt3GY1xd",
-	"wdHhPkdrFkUXJMPVFMp1aXuGVkpiLeNiwCrjdMoIE5ZoUzjiFq+DDapTQrg3YpEXbVTFG2AUPc+lFhP2",
-	"U++qWkx+y5KJCCtvH7E1FUT8iTi5MYSCeo42KtuSDXpdNL5W2PvLnl+dsQEU9esB00xgkL8Ky3+cwHoo",
-	"RZMwwFQ+Y6hXJ1+ulCvPenVx0az+QlKqgXBN5VMv6DhfKp+KcsSnjFSVcm4t0o4fnjxY1ghc/uTB+Uhl",
-	"OtiiYl5eOCz+9Bqp/GEjJeOd/Wnl4V14DZ7KH5o/MMDxRkp7peKUWZ3KHYpzHvflMdhWvSKqP1drVm41",
-	"27GFqWVgQN/2m8SvM0PvQAj2d/4Y1xKTYvOnjjAEF1k3uFxLRkAG9XIv37qx5zuqluuuG+MEidoWsR96",
-	"4dRhsjYCpUsyyQTxR4SiORLVRabCXvTKqerNepuON46DCJvQVgbyspGixR1uEIXm0XaH9PZC4nHlFBmh",
-	"61ayONUnhECFAtNowogPB1nMXk6csMDxNuIhex9Shr4ByqQnaNEr89iJ38hjwo8MbWYxk8LYDgGCZoHh",
-	"FAHtre4SIJF32DuAnrZKgdvMR077ITTryrfu/MYkUz6tUXC9IH7KxV0sd3qPM9/2MRI3IhrowmIlp4l9",
-	"Vq7P5GceUa9vCG5aWJW7jJ12IMDfyp2/tS5eWrl3r/3Ve623vm797kLrDw+jMKsY5u+tv7Uunm299Z/9",
-	"kH94ynYj/+zsFiL/JHANZOgzQoSuM6/RTkntbz7ASV25c7518ezKnfPtz67DxzPtvz5KDoWLogizCSsw",
-	"h2G0FRJgEFZbWI8TwNpOSE8Dda7VbeN1cOgmN+j2KpNuj9y0Fqon6wyIh0bG+NCne7EK2hLp7FFsZqwM",
-	"9inPF7+ERiAguFSONWLCC1MD6wNsr8GmjQKTiWFxg84SjTQ5GvB4F3rLp7hyqB2rOBBGUp5YEK/FGCm2",
-	"TTDncrnOqJx8BaaieaC+7/ncJDUPGiIHxNwf3nJ/V+0GGI5WE0NMYSS2wCBulyZHMClf8Vybi6tVPR6Q",
-	"bCZjZDIZORWdAT1h4e+lWF4HY7AQ0juANThuiYRBGmgn+Fn7r9dlh8A777cuft269U3ryqX2tatrD++3",
-	"Ht168uBC6+63ras3pfK7+vnjT6603n6r/f7d9t/+JB4Oqw+HLmRA/SssGmNrqiI2Y5dsoZmxXsnCcObC",
-	"GMmTd3VxS66PibseP7I9ahN345vtkLUXL5c50MfUzY2sNzTI0D6AVsimThiaJxHaMUZoj9i2xg2EqIwu",
-	"gmfVVfppCseGUdfkPaujBukmyZ0xiLu/WHeXxkouYtuRdhfCODRRnZgGAfVIJRSzgx7ORAEJhb2KVpro",
-	"UmNTZjULLNamzHUoCyAWCNCUeDvSsueDJyGuNB3WO9PO4WESUAyvE2VgsSaOw6flOsYoy7pnK+ZX5UuE",
-	"y3dgEISpL/wNuMKw7gZgnDAwjDeaMvfjfO7PRN0QiPWaRoGZ+3Ei9+f2i4uKSdD7MgIZidZm7+PCYXC4",
-	"LG8IGk6JTi/o0xTYAfguC8JBaCC8yCYbIhsQ5hq2aIECI8QVU5tk/+fMX1hHqiBdYDG0g8JgPBUgh2fq",
-	"7hISKXXFsId2a3C19Ii1Tjyc4c3S4fyR1wxNr//L15RJCG8mScTYp1XLX5JmZOvu31e+v7V264/tj75t",
-	"f3Gndfvuyr23O5ruR8uwh7MsxbocLxhjsjp3mOOW20rHLTcaN2s2qZv1WgQCFO5I+DD8RjlGubCl13HG",
-	"FLqziW3LutgeJ+7TU+g+qRrpiKVKqsoC5dFouhUQj5WocKnO33187vLqgw/XHr03wbkMyscY96kGcZ0k",
-	"c9U4/aYTPVoPWrWarx0WTb6mKK/dpqqa02XxYukoli3hQuUxq8K8BvGENV9g2JJHeyiv4MGAdA3r2zRJ",
-	"No9WCPYgYmQhxoUHtLaALlqUY5tR2blH+AuQvil7gHFJE5Up6+gTpBMnTYKNFwMKVneVU/eUdARmC4xT",
-	"t3wS58mc1gjpLvJvUrIYKUZZJMGRMKcXIEyBExwpRZFTCayUhHkFVvTsJuSvzF+/kdTV2CFEkfIlx4ki",
-	"h/UmcH5S+dTq/cutK8vtbz5on/mydet6+/Mbwgi7cqH95uXW5fdad377jzO/GSIEfwReieXKavFJf49x",
-	"EVbi/ng22fvUKfABLk3tZ5oDMxNlM5n50Ahs3flN6/Kd9jcftL4+0zGo1nsfh8QCYvfBGutPvhmSDo6P",
-	"fHN2S8k39RNNDMWn0FCUGiui6TuZQ2GbPD7z6dr354RPDHt3t1GICr9O6/e+hKIOix6Bdt4g5pxPg7rP",
-	"ttqaQ1CwpeoY8lGrDjtQF63SkjBLIh0WJSYYJnkfV+ZJgU2pqZo2IMYrDAIs3vOITxuev4RAFLCgVBlZ",
-	"p8WF89DL4IKSypjFRRIaXHjt0N7alZbTMXiIURtOf/1rNvf4+t3VT9+U1TkQqGt/dr394bn21fNrt28/",
-	"eXBh7fZ3GM/7x5l3BkG6tq5cenzuYvvDr9qXr6zc+/Nwxhc+7+7oZ7I7TLEuK2urXn4/S212x1pqo2nh",
-	"slMo0kGWh/2xJ5ba02apoSyNUaFAMKbDLIhYbGdaf7j29BhqwzZIgSgVHafxdjywfEkXwOjpIN75Nd4w",
-	"BVltZKba8v1mWNXmBLRqINQhpHNHhodOILO4CvKhhzRUFhKfC2sqhibWQTrVJRYy7F2xObhJk4cNXOos",
-	"cNz4FZxITC/EJVsconb6KA+4GgKgLqlSNOcKLHx76sCT4kBzegFNsX6dW/C6G7dt2Ts5/WPwwJvoe9sf",
-	"6LwZLOqk9e1W2x9b0voWGk4oGyQ0Pybgz60zdbbZ6hDSJqanOlqxrd0aXVuZXdWhLRoJ7qO+BkZo9gFi",
-	"9jFZxBw6PHBKyWrogZ0bSSE1WIB5DYMUmyQKzQgVWbGpK+MNUnQWFykPCgxo2fKkkDo0PxcttsrNEZvW",
-	"LD8Q1+GFlFDPYJNwSZ8NOtEkFepr0iydKWMF1mMMPtWjRqOHeXiZo7aJ6clIqk3V8IdHqq/Mvd37/ni4",
-	"HjYbVik2n9UQol/+ej20G1ZcHz4gTIdiU2xbRJ6p741UPRHEB1t6JAQpZcORHJqfw1vyVD43l1wDRiax",
-	"jy5Edvv0hNxzZK0k6qxvaW4EfbJ6//O1W9cnhJ6bJvTEcPxYXV2KOQnJLIdQ85/Uxbai5Jm6T636Pt6V",
-	"yZjqiPRNL8RyGdCuIVBajHkFJruBSoATuqLI96jSBML/DNMeQkFIHpkeCHNgKzQXNDcbKQp9UmASHUVG",
-	"3Ll977iix2E97eCGobvehwwDXUJwymTaet6hPihZBH42FoFvf/NB69G77ct/b73z7yt3/tb6/ret6//Z",
-	"fqd3BH5c7m1uS8PrOt846UC6ab1+XCaJo5Fqz+8RqMbsUhdKaA9iTUHF9MOU9nbyVLeMvi4eMgZHgskb",
-	"Nyv1XJuKtyEcOKhwK1u+YgaON7bEhD2Z0m6JUCaoqLx6oHoqESk0QV3s40ROZD4SLUDUQBTAyfc6TdjQ",
-	"XTN3BoNWhxbOzmTmh9DC2X+c+WA2m0wNZ3cWyhGePHdo0LbcI0IG9rprH2RgNqIUh6rFGoTKKmxBNfF7",
-	"R8hIFXFwevVPjDBTtS693f7rdeyVNOGnGp13TE9Zbt0KNtCx+pj1WEbjmjUdqg9OaV9dWGCREYAuG0Av",
-	"DqeaIo+RvEFOkwe0moC08hfU8sODOwWL2yTRx4aSD+hYZAW0H6+4FLGDirfwaY/jiW/sGvbKXh5wh4M0",
-	"kDI9GOvMrLWQ0BOtu39v3fuLsLj/677Q2feutu7fW7v1aO3Mb9tf3OmD9u/yw/VByfzMbMzPXHn0GY6j",
-	"dec3rXeuYWFrb5hXLyXL5coc4Naz6ONjRBpE3AB2hThjgMNmU68l616dG1Jth+t6EL0d2WU7XXVvryaO",
-	"TJTWvLgZ1m6/uXL/u7jOjWqNJEp3U6p1LCq0D/UiRj3Dx+yEKeGukzBs5AOR5+Av05ooRSxy0FJY11dg",
-	"eMA+Dr8ADjyXM6dlnyJOA3ErcNbypNgk8vVKdas7yeiLOMwWMtXzOVJ6Y5Mi1XUFnT68BWlUKJNckJj0",
-	"ZFQyrMjjxLegyafDwLHDC4yXPB+8VmLTqjhDsUqqUj9J/8gBaCWu5FtsCRt92ATOLlnQfkfc2m1YTU5K",
-	"dd+nLFgosFpYLVn2Kf0V1FgOHh4ejBYxlBo7gBNxKIW0Y+T8QIfNDXbYvNioETWQXAmMkVhwJ5ghXTiq",
-	"na7u18Fpbeo994tdhyJ6gszqGRCYYMo3jNQHlg99q8K19OTBcuvye2v//d3QJlCHqfPa8C2SMYq+HoJK",
-	"+IvSCjiJ8qEDmhVCrMJRRwDikS8jp2P75divEPmP/paIOi8yYxDcR7sLmZt6d+sKk+gxQys0wzw/GlaP",
-	"ygJscYxwbY/JAPd0usDidHZqpkdnb+DIN2NvlGF4/THJc/2ma1K7PJcdQJC8IhaD5MF6wXJc+Ti5Q8lO",
-	"PaY26Wj6x2N7OqvL8xCiaPmLx5/8OSqK1i6eX735/bYKpIhYiGXxjP5QzIg7BRtLeAqm0LzmgMFC0hUr",
-	"JMcps4Gi8iWPUbWxJYMLkPTLO5DAI4s0IOZsZk66Qg7WZTAv0GUf4wg9/ogGm5IG4sE2kAiZiWG7hw3b",
-	"oc1ZceHZXuriJS8gVc/GDlvAQIptXXGnQAhAGNMd22pT45jkzEagJH5Eu+3U9uc3Vq++u0tCdSNPaoX7",
-	"qF9WC3Ek4mzLp31TXD/2Gqqq0BF741Sk1YnFEIURUV9TphD+5rQCnCBZF0gwaLMOOApCLd91qA/0x64V",
-	"iEug6UCmwrAdBMVUQ/Sg4nv1RdQq8li+j7gOo9Yinc6TwAtkFz3fYksFhvWNGDssB9RHWAc8iL6DhGdC",
-	"GC5shSzrGOBRfa5Sdq9CHNBhBQaoEo9R9YRBw4ORQmdrrx6kSTQrCCFLnwKBp5wHGe3DXtGhfi8w+Soi",
-	"Sn7DDOAG2FBcdck187M4knXzgutaMYFH1NOIWxqkzutAIedaPID47j4e63E8qErtlf8Td0h1BrkG1TdH",
-	"7R2f/6ORrTzYTM2GdQ+//HUKl3YqnzqYns9EfeKOn3PpQ7GfBzM55hEdIxabV+dHk508Fzv5uNiJMM5c",
-	"BtK5+DGbSWcyiCqXBx6z2BKgXdQXJ8T2T+VThzL4iD4ckMM/npUPmDVSgTrukLhkohqUzGxsCM8nfinZ",
-	"BAwpsHccPlgqD3IUfQTXpMfcDugx92xEFPZQmk8eLKOVsnr/9+1rV1u377Zvvz9mW+W1sbWF63B/u4Nl",
-	"/KTWiOM0bIYmUe1xg771LEJC8bB1PtgFoOKAvAAzgpi5QyoEXneDfCRluY+HWUADjRhDWjDi5EXfsjEn",
-	"uURrQXdlJtg0iPOFLnPwK7SOcDhxPehLN2Wpv1QnOkXLqjmzPF93XQDTbjod7W0RlqsozLDredDxLkiT",
-	"n1coIxZeusBU94RGxXHRc4rYBFH+B0N3r6hYtRplXKNxLcYb1A8Lccw83K7ANCGFmEOOA43y0nWwy5Y8",
-	"36cltCk5pcTUwRJzmlQtf0k2+IgOMFBn8UhoRXOPqbRvN7nr6GKk8hHGGSTdhSGRCeRoSyFH48lBRnhE",
-	"J9GSpyyG/4qiDu1OJbbu/DZq/OyUyL3DavWAR+je+0X1e9oeEuWzQW0ORFRkFCGqhphGCUGLonzULiBT",
-	"iEgKHXmrSmX0g1csnxaYhQcqhQqcUvANX3JqPE+yBsnBf3PThrQwis04dkp+azGbG/pCYKgUmFfGMAq0",
-	"gJrJCmPEiqKiiARFMa/RFw61EMtVhs8urB4OjKFAQNWwgDriV5Qh7ZSelnJUHUPqUywAhwe+jBxBCY9i",
-	"HwVCUbPAAHgGtjfo5+kFie4S5oGDTQ5kmXCUp6p3+kUOZYzA7Fh25JhcULuzZEgsERlr8Gzw6JOHGWaj",
-	"mhqthPbVe+1rb66dvbD224crD3+/+s19MT+ewwKhl7O5aAghm85hCAGWdiqfWnnw8eqXZ2InZMLIQSRU",
-	"cDiLIQWxVp7F4eey2WxEew8WPlDHvySNjcsXWpe/av3tSuvCvVQClK9cCYPEBYJwy0yqc0bly3fKIddF",
-	"KaKd+Pal37WuXNyrqOCxuOra2Rqrs36kp8qBRoTgDlPbCaid1wUnvvAygeFM+vY9MhqAYbaYXWCoSoKK",
-	"FRioSSK+bqTBiROkydEAdaR0qkEjxnx7aFs4hT9ApS0G8/CSKHCVT88Dqyn/XtCXUsoWE5jASxNSaOtx",
-	"xX1frnxfMWCP0agD3UHHOEqH97iampjLO2p46uywLmtuKJf1yYPl9h/+3v7bn1AKdGf09Xo4msB13tnO",
-	"5eyW4wDCBToBuO5WKggEmEZlTUc5STyjD5sqgbs4DIHxKL3I8LlO0tNQiNvlSEawqH2cSdAs+3+Nm/mN",
-	"dSn9ZEg56i/qMHI0WqxtbxV/hkJLn1LlcQpXSXp5Vll2QoboMTiDUMcLcWZDe4bCHqrSoOLJ79CsJouW",
-	"wyRazfWAVUI4PNxjRMws5ucLjFMh20swjGcrDqNcqJr21f9Ye/Ro9Q+32l+ca515MJ/5308eXGhfON++",
-	"/f7Ko3dbjz5qLb9NDqZz+7MZc3ohHHMkwS8UUqniuLZPVZFRvSrWmFDW6gfhvaIvHqGuiIauZMFShAbD",
-	"9iji4zilhu62nJnrj9cboph3rJ0ohnBHX2VOcFxlKzbN5rSTnEI6RDI3etbxXsHggT1NNAZVU1rLYbJ5",
-	"QyZ9MCduJyz7oacIM+wQrIE4rwu2scr1VynnFiT/E2w2OE/s9FQ+BQgcPxJDf+vm6s13Vx++13rn2uql",
-	"cxiwoCxI8j5r1Hfg4sJgiM8brDoLFlOq5ntQzecxy428VQkeUGQD0ApFOAyB56fyqcWASsPoeI2WnLJT",
-	"SuXLlsupkQIBl8qn5jNCualPswdS8sNAjzCfzWRhSfUKHyQNFQDOgdqp/OB8leH+7GM16XTjJCQwqpDA",
-	"ka5ULgpV1LXYWJ+errmgCp88WG5d/GDl4UU0Y3BjtT++tHr/7R0QM9h2pspuf95IcA7SAkVCDVpYzkjs",
-	"XV/zSQOXNEpvXUIPRhua0CNSjZwm5uumBC1ygmXHwurCpMrYCDz04I/LpxyOxQPV2MDh4qNRLqaBzzpO",
-	"Lb9UGfxwHJnnDx7G3qk8WdmZzNwJ8I+liyyXhTygdffvq+eXBw1OzA7Lh5VdJw3fHdBYuXN/7S9n2xfO",
-	"tb8414cEq+uxelNeCX34StwC6qa26rpWZ4r6Bd+rYiQBP5/wEvNkdGyWQSLpUiRMiDLWI8pwOiVoSFQF",
-	"ywet8biSi0BR9yRbBqMNHStWMao8shXHce6WbVNb4qYwBykznIbkN4ZMJ+RCO8LLoyaE6NgeO4AVIiYm",
-	"c6GYHJnoy/UUfTKdo0RfLwEWk0i5mETKDSuPtpS3IdvZS7nfXOsJzhZzMwdLs/bMQTpXnjlkzRdnDpQO",
-	"2ofo4XKmOGKVNNB76W6os7Gm6fXknfHqUb/Xvg5Zh3iYhLAnHA1JsOWwp4nFuvSvUL8fftW6f29Y9buV",
-	"TA0b9rrpQeUQ8jR0/dTFx9CLdqHLOUxMviDJrnTNdjifaXKkmxRLp5ptygPfa4YI4nyBCa/IOYXan/FA",
-	"eHtkaygZNq3xh+BlOKEh8w2LE3vC0rC3WBp6yCLkaojKol5cDVsskTrlRsXiJ31apr4v1r7R+wAMkfF+",
-	"7DKDED50Cg5F9rArSBs2Ly/GztwwibaMN9oyFht4QucwyajE6Bx6WbRA6rA7AkojT44oru0Q6CjWa6+4",
-	"00+Ov/wSqVJ/kRI4JgqZx7lc6KQLk/Zn1FiV8aYQ9Ddue/RVEFHjsEcHCT3BfM3AfP3TYOSkGwcohOHz",
-	"6Gz769+037y89uVZae8MH6sW73ug0FDmaQ8N9Z75zcSLDqxbPLe18SJkNUFIEgiWidLaBp9rt4WbttlJ",
-	"RCKO9ZzEle9vtd+/u8OdxIiTF0attiY4tV9q6eSFEq8oXd9tRPTMXR2jgeNDqKszjLUgXE3kDxX2k1hh",
-	"3cUFSkyVLEaKNDQuRl5AcASv3G0zTPzJTfqT6p0lUZF93MnZ7XAnDb3qJk0bN49xk9Hp3l5Z6+Hv2tf/",
-	"tGPyDBtwPq8rYBW5XHIJO6BgfdarOSBXozFAy3U7UQEOC7xo/VmaPG+VKqQkTrcjL8GnVVotCukJ+Pbw",
-	"BycgJatKsQh7yuRe3S/RCD+XOQ1dKaD5sGJVkeJacrfZxCr5HueacW/MWIPnpUQdPVZgHAa6Gu3uzNTn",
-	"tkH9KOo0HPnRBIpytyf5w10cd9MmRWdPbVcFWBOK9hRpUXtn8FfPL2+/Zt3Qy0ngw0T5J3+9UY4s1snJ",
-	"IGXXCoz1odmxUjZQfH7wsvjbNLCyWjz49Pix2MlR2PrUV2TNzOBQbHXmz+gp6o4Li71D2EQWF326KMWm",
-	"2FdhfVQuLZTFAL6b7ci6zFQ+VXEWK9Q/WaQBRvnpKcemrER17EMVCJXBKmElsYmbWPU0mLOHZCFhDVaV",
-	"WrzuU6F3U/nU4+t3Q6W6dvts++NL2AK4deva2vULrffeWf38Rvv892u377WWv01YUZXNxCqochmd0dCK",
-	"X8zqa0ZKbxOsSUtUbJ4dML1ouXV6AnnUGPaGjqrkYTDcg6C3I6icSc3TKBHfVi8Z3YH63qN473F4hkds",
-	"m8fNgDoTKsxUG94kU55PrAC5t0hWkXqAZcllIkCH2AiSJNiUVOs8IEUKJCWv1ymxqh5bxAb9ob8ZpTfB",
-	"62NfxnhHx+mxuYCb8friKqFqnY6UzKZz8EFeKtX66u3WdzdWb76LLsrj63dX/3Crdet6+/zd9kffPv7k",
-	"SuvSu6sP/n3t3DcHMit3/qP13Y2Vh1fbH91YuX+j9fZboF2cgPqOhcWuj397E09oLX+18vBi69FH7fvX",
-	"W8tvP3lwoX378tq3b7XO3cuufn2/ff5P2dby2x2qx/Ua62seZDLvoXjiKkSPMlKIu+5DJtQi83EtMp+K",
-	"qYtcT8meXJaPEfm+zgLJjX6BbOi774w1NFiooNRRQL61Ky/bvfI2NF9y3ebLxqnpQYIHG5gviRd8v2iB",
-	"lsqTWoAtTQQ/daGII7YdNzgg5ByFCckigj9eS27NjS+sL04+GVhLlG2Awe0RuOiVl0WBFO/fqH/cTLZ2",
-	"aA76AS3GFyS5vKVTBHF6nw4CHLADK9YpSuhpqxS4zShTTwcpToFhSWK9FjLAKsrXiNUIl7RscZxYPDEW",
-	"WYjR5pFyteFwih1voBs3xG7iXD2Qh9C8OnjJDu51mZ0YP//6mLPJe6Pwrhcre7aTYnxYdHKva/VNJ29R",
-	"hV6EwfxpV5XbqrUibOK9ctHAKb6jc9H9tRPK4pNVh0OIewP1AtQsG4fQo2w04YQxygMh3yHEICQ/akED",
-	"4+bUJsUmicTOw9C5AeHvAnMYMPcxHlgsIGgQCy3yep36DuWk4jWg2M0VhhK2SvMpHXtRygkxKZuONsdb",
-	"ZMXdR+YxcQelKfsHpcMDXpuEqPdIiDp8kclfo+RWGtJJ33gO5evL6leF7Uxab918/NkfW1/fWLt+AfU5",
-	"0uMln/XcFsy6mpuTHnObXZOPt9+zCL1tKeZKbi+BjO1jLYGQn+RZRlkJFbpUjYpwZSJOk09pR1VU+4v3",
-	"nt6SqHWMJZAxM/S0GPq6RlNAqzXXCug+TniF0gCNEN2QRD68TcqO6wISDx1ki/heA0lowdJC7lbdlw0Z",
-	"WAssPN3D8g1kuzTCWmAhAyiZWn3n2/aZs9P6OB8Cdmnyas31LFs40E5A6kw1bgu8AjPxGZ2quIVJVDc2",
-	"2WotTf5F8sP7lDR8JwgoA9p5ejowdEQg+oRT5vyhdDZjItq7wOTH6Q6SW803jyy/Ya851Yoem+dCrzZ4",
-	"WHET9VhqtncbH+7zsJC0RMSpTc67JxbYKzApg4M2xDkwpclOecHzq1awPh5jfSkFDwnXmrQV3QFtRXEJ",
-	"hts17CRhEV4TCxfkl/CJbz9onbvXuv6f7XdutD/4qnXmQR8VMYPX2LWEo9qlhuc4ieImGqw1RlQ2s6Gi",
-	"QSG8FXU6FqIGzPRpl582ScPzl4qet0SmhIRDglJYB9NQ5UvMdImfMoX2omTq1RMvzBySukeGi726sDiK",
-	"zYAWGELoqpa/BCToP3omeygzm5lWyICYprRq1CDVuhs4NcsPSNmhrk1McRsToQiYcQItWbWaBcadQApg",
-	"iwRO4FLx04I8LN793VlkyDDfcOygYhBes0qUG8T8gYkS3bfQ1Ldc4vni0tWai1X/pYrlWyUxtQuk6Fps",
-	"SdwFr86XnFqN2qi+OXZxhx+xLzyq7pLn1qtMkvS5boHRai1opskReBDQ1ZE+LtpEgx/y0PBOHE9K1HVJ",
-	"yaWWzwm+F+raafIK9UuUBZZQ0zApxVA1o7b93+YCaVK+n3liY7c/vr2/deUvC+T1ugUP6MN+X3n4iUFW",
-	"7t9YufMO/Nt6+y2DrNy5uPbtNwZZvfcXg7Svnll5eAn+ffyfH4OyxVxB0bJxcE5E8RebuGQM8ZCGnAOY",
-	"piNZAvwowkPLkzpDUhJkz/dDw7TAYM8aRLXF0cz5VasJAX68lzADDCW4ZAYAfi47QRygYhBLWg8FFjED",
-	"TPzONKT9hZwOQcMpyYYHyggKPHUb5hHXY4vU15Rr2Cwfm+GmC+znYjeYtt88Vmc/FI65qbvVOjy0nKQl",
-	"IR/EdXig2tZ5ddeWjW3DpgsFJsVZmrysMyLwiCApgPLRFctX3Syv+kU3iTxTD0M9lBxDgUFmRY4BJpu6",
-	"LlfwIfhgLqjdDeTFWln4lEhPWiwkiSQKJ07MNqOcSH/TwKyNtlWtuu0E4vlYYHTOCLeaEAQkVYs10+SY",
-	"konQn5cVGJri3VbqEbXzpGUrFqNXpR6jhLqcRpoLy5nzLRbtF1xg8WmyDVIHmxl7BqfJkYBUPR6QXCZj",
-	"ZDIZ3PNT5lx21iRF2vSYEAmhhQqSkju/otMLBWbhR1iqjkxVRZWtGkh2Xko9GYKVEKzN5K5wlaJC7TaF",
-	"h7R8F/QlN7rAOjay2BI0jyuql618tDo2W7mjtqpCS0vhS8M2kLBGYGOKdYJLBreo7Rla5YlnwJXZxHWY",
-	"MsKAMEbnHHGL1+HWOsKDUiIVjaBow07GZGXj4KLnudRiqTfWJ6TQGnR/2fOrM7YVwEUHZP8H1wAW+zhZ",
-	"IiCkJJ9czo2UUM96dXGhrP5CdfgQCiSVT/1YA1pS+RRaorEuFLifMPCaJ4VUNmcVUmQKFhixnUXd+tSS",
-	"e/hAhAgBgpkGoenFNAHdOQ0mqJitHx8Uf3qNVP6gkYKNqu+PVjF6RF6Dp/JzfY4wUtJggOfTnncqn9Hh",
-	"uFQ+M3AwDXYB7oxjsEZ7BdR+XpFtz+W6tR2bTAllCMkX228Sv84MvZynxZLv/FG2IZDKZ0Kxt+s4G7bL",
-	"vzxa7elfQj1pLw/zrRuj9TCjakUc7zWgwcMx5XBq77K3Fxr+OGoXc6AyY5nViLSQxs+yEVjoqsIURnBJ",
-	"/VzXDV1O5Y6tnxKO2CoWWgZlRxiLwqfzlLpUtvY+riN55Qi4Jx912bCqCuxEMMFr1A8tjlg5MhhB6g5B",
-	"JPq5T6wqmfoiU7G8vgQLMU+FTsUntGE6PBaqm2pPdxSBSQcXBqXbjgkFbnR6LAZinIywdYdMhMLJsoUa",
-	"OHRx73AK17xBHn9ypXXr07XbFw3SuvR5+8Nza9dvrn3/lUHay/+xdu6b9kc32lc/Nwps7dx/rN1+s7X8",
-	"tkHWbv+9/fGl6TR5Xma+ZsAQ6yCI108q1V9glSpVsZNhTADqYp6Y/zQxsdeQWWCliudx6Z/inE1JsZCP",
-	"fAfGbOTdGPiyPR5recYp5dMLas2A19GjGZo2xOek/SsjvnB516Ew/FhhwT4OXVTBAs/lwCBGC0bZcS5G",
-	"gHHJBh6JR7l3YR810Pwn1GadhIwnIeMtU+nPeQ2GrjAJpanSG08eLK/ceXft4cOo2du+eb392feTcPEo",
-	"w8Vy1vqp6WMdBte61c7FZjRGpmUVPkqavArRhFD+FRjMu8MDH3WLkNmRNtSDxw16pgALrF8O0Cy71uIi",
-	"tWVALQxVKasSfyYWF76Oa9W5U3SpAVEYtUT4bhP2sXrwYcMeciUlrwVPcE7CHl4J1c8vqOUPfDBqjGSd",
-	"yF7AxbPbCtn5y2UF38nmZmazfYrHOmDQYqdIaNZASKZ5iWRK1jcUAYGdrTh12iGVTwFiAPqYNk7Q01AM",
-	"duta68rF9jc3W29fWL10bu3RI0xhxFjFpKRI2BKzX4lWLtNdopXKp+C+Mcj4MMXlsBQHqTCXoc9Je7B1",
-	"isU7wgi6THwvZKXH1ToMs1PoanZSxHQ0SldFCmXZrForMvFBOmFeuYMjLOp3p4lY0XivGvXXsSriFeZ4",
-	"Bvh3ZeUYRm8QNGtU+XZ56byZMEwJGZcXLkEOyWxS/pKHv2Pa0yBmQE8H+JX4K11g0kLyeSSN2KHEn4a8",
-	"SkcFPYirHdCvrZdeS6h9chlrlNoniaaZ7VIjQyqOcZazj9ByWK+ujO4ky0FRv43CbMgOaDZkh3z3/cDR",
-	"cKNJr7enstfb9tlfx1RQH5bfkwfLeydP49UD7tj0pDoY7o4127J+ZJON6YxB8zxdeZ2+jexiBeTq9PAu",
-	"0Vpz9du6uSH1dUelelfKCN/Q/mLdXZqRbhjgE3sboHgAl0EnXi9WnUCb7zJnIPucy0B9QH2jA8MUxZUX",
-	"mCnvGpeVpooecQAX5bGdlcWa0laqasxYMYI1LzajyYkpubYLwiILx+oEnLrlPDHFPyfRBTCnjX44KgAQ",
-	"ETE/J31aFm9LBaoA9cTrpUqB4fNLaBX1fc/nJpkC7IH4Zr+c5UI9k5ktOTb8S83p0LYzxRpG3KIpkQ8m",
-	"Av8dtuiqR7TcAlNAMuBd5g3qUztEL2UBu6RgXAF2BQ5zKImMX/R7Rmb8Tm9UZv9M3V060mst8M2wQHWa",
-	"HElL1QbW9WL4L8B6Hw/KRoNowlhRkkhPr1jLUIEQ8ZzHgBm6lz2D+NGwwEXGpSVmV2yyht6uOx52MuGK",
-	"2ZArBl8loDk7xM6TB8vt83cfn7vcunW9/cWdx2c+Xfv+XHK7on/MZmwYjqisj6hu+DrwvJNQu76+JkVt",
-	"01+RHofflR7FiA4CExFwvCmFijfv1Kdc3VJorSnw+gyi6mqJX3fp9PpaVmtQoxNMm0RXknVVZYGNQFfC",
-	"QGEBkfWUZYGtoy3zhFm+7zUis/5UoHKFdD/eY/1sqw5O5N5nc3tPZ+utF6vg3lKlrYcw0dpPbcgABcO6",
-	"yr59+crKvT/veZjn5kwE33Pdem1dRKYY7T4OEl1nemKlTx2l4mRKbpzACpxT1NDtn3WGzWMUkeAFVqTc",
-	"sSlxAkNu98W6j/1d6uJIsd0Bzyt+1L51HPIZV03S8Y7neCLsN3nU/8B9Q0Aq8rBcSD+joaoN9ddiombq",
-	"NfUwkUJ55jGaJmaDOouVgNonrVPUBzsAvuHR+8mgQMhFhBfhsmMZs6GqJ11gSCvXv24dBr4LoYVakx/D",
-	"ddeVDNqAbFRrtAFSNBAp71UTE80XdCragcPpIJD6bRdZoSlXs8Nh9QBZYbKHyChoRPdDSDNk9OOXyKzY",
-	"OKWx1Gsc0qAadhyI1FFFR5uxcOIMV3ITSuZk3ynWFW8QVtAkzffBYuo0HuXuhQviG361lsqn5g+mZ+cT",
-	"J4IGNqDk1umTwemS1rrqUQowLXEnJDijMkaOqFmXG17v9lB3xYUnIllX733ZuvjBysOL7a/Ptc/c36MY",
-	"1j6Gx68d+411zQ5cvVoHY0/8NDlOha8db4gvaw4IFnvL7vmBRxZpQMzZzJypTZCKhZUAsuhlN2vQIdEU",
-	"ZTFv3f3HNyV5JzjBLcQJjiHhv6ne3LMop+OXfskLSNWzkeKCO6yE3rzcmkiC4LDOfTzpEb4z6NziUEjN",
-	"3/YU8PMkr6jAMukICw7w4vbAS/7k+MsvkSr1FymBYxAgiVquF9GHRDGG9OTTC8Rkddc1FU+LxYhXQ1aZ",
-	"ApOELWJHSaUI5Yf4YE9DuPhVkKqbVo/dqnGQSDO81xl4r//UQ0NGxHluaLzeK7CyxkibsJugeeNB3WX7",
-	"KeFcJh7uHoMSjhBFoFiaaMOhKRQGiGi/ImQQQ1auFyzHpfYujcAfSvasmtJ5W+2MZ7EVnNVD7SmbY+X7",
-	"W+337+4hJGBy3B/C5pgXnKS2E4gXHwnw90Hp9aFjiHjd+6PYumSlfirx1mX0rA/RszrheYY2XNymct7R",
-	"7BPK3o9V4Ufj+EgHXmCYGJdkWNMLEV5AON0gnDKbMI8UPbsJTQnNX79hTqeJMhw5YcD9L6dCG2JBhUax",
-	"hMIEmzVVG8OOh+AFJhu+6ED9kJxZWw1v6wlt20xWHR/huJh7aGk4n0pGM3REQgqF7noarZn4/M2l50M3",
-	"aN0wgTrmGXhfA0VRshkYleqFd+c3rct32t980Pr6DIKjWu99nNKcYGLdwqvc8qhH3OCaH0+Zw65B/01I",
-	"p8YGF4wUHewOcKCRioDFexoLIUSnk0ACtOOARkLI4LNumF7D9vAEYHoPeRPI1MrDK2u3z7Y/u9L+8JNp",
-	"g3iuTaES0+fBbmRLQHUVmZukEYadUdovz5EtTaKn1ezyYOF7eUgy1TMbUz1C7zx6t3357613/n3lzt9a",
-	"3/8Wzf2eOqjsuFR1+Hn0cOXeu4/PfCpD9Pc/X7t1PY0jH2gkBySorWLl5g+k8qnD5VwpQ7PFA9ZBe640",
-	"Sw+V54U5UJq15+h8+UDmYPZQ7vCsNVecLx2wD9JDZTQX1O+WuJbzK5rKZw/N5jJzUpMdHTirkQA+F669",
-	"QQr/I7t4ku4dcW95RaitJKCOk0dF3lPJGLC5AHpPXxIp1ziwBSA1fG8q9+loi9iusEJ3TB05AoSoKTCH",
-	"k3+r24th8Za44j5OpLCEsizIRQsxlCevPPeCQV556UcG+ckrz//IIC+Xy06JEtsr1ZH4bipte6XTBgHi",
-	"+2mkHqq5lvBr6ekAGdtLJVoLkOMdeX2RQzrK0qwKqgACp/czMD4TV2gT8IdDcmj5THLwx398ZCY3f0Bc",
-	"cYnWApVQfzoyAmLNdGjs1NjIjcN7JGE4zibFcU8U905S3MnVdj+fNNzaHYH/Saf0XeLObhv8DFZO6ImB",
-	"BtRh9DvvrDz4YrQmyR4Io6/n+lYcHnh+s6/bizUqeD8FQldh7Yh7a0SQ69CGwvUW86RR8VRDCyNsABEt",
-	"aAsBAEJ3NipNbIyjYsxOYISKEK2aIi17PiI9MYkoIeeQRdz1lIQ/lq9jd3raVmnQeLGMzMIJL6G+5OV/",
-	"S0fMfPjpRES7Gil43xiCF6vmGLVgMKm129+tXb/Reust5HXO5tpXl1v3Plj99E1Uuq3Lf2o9ehOpnaPp",
-	"dLX4xCbEZQUGUHf11xtGikI47mgC7B6eIZ8gZJQ4JfMPFYtXxMWsw8VDpYP2ATpfnrNmi7lS1s7Qw+VD",
-	"1sHigdK8PUdnyzkrW8yUDtuH6MHyAWu+OFeatXM0WxbnDtyW3soBIUepVPf9TptpNmYz6TWqp6gbaOLT",
-	"Uz/GBzhQzJYz9iGaK81Zh4sHy7N03s6WMtah4oHyHM3Zh0sHi/PWbDlLM/ah0oHinJUrZ+hh+2Bpvjhr",
-	"ZcsQ43s9lT94MDGIPEEgQcik508NGEiIdpCS8nESUBiVAofuYzipiArrAuCheb1266vWww8mIYVkIYX+",
-	"ih538tjz4MfgNj3S4MJSE+oSS4ZUGlxI8AUiVHGs3o0Engd9n1yPLRLAsRdYyK9IxUEgogDkLsvFnIBM",
-	"WaTk+bLJtzIV4DxUXwswhFj23eEFZvterUbtWM7cKvViMuyj+7EZAabZPRbLsBdYOBFBhVY5dU9RHmbb",
-	"n4MuX0YYvOkugIPgCTbUIlNI2ngSjzALrAyNBOUJHqM7PiF/rLdK2UQ+fhgzIFnOHsc8wSOqDP5oza8R",
-	"ARpnB8uvz40nv657Fk7y609dfh3Fgxb7SJPf8PylJw+WH5850/rDNQT47dpMO6oXjbzrl3iPwfTWDTtE",
-	"iHrGkEA5TpnN18mMQG8l8aBhg8uy5ccLGPdxQi3fdagvq4S5uJA4pMDEMagudfMjldwgxXqg+idIKF0/",
-	"miFOJKQujsE7LGntYkEc05Bl1qblul6D2seh2a0J6RngKKpOL8Q5qUHhmypQpqCwZoEhfwLXy1UDClkz",
-	"mnOBsRDJpyivchKWJlt8Olpl9iLkST3N9QdRPhz9d/xJcrEn0QdtWQJmJJZEbjBLYnY8lsTuofwZuymx",
-	"3ZQ7cY0uNMaTB8vItYMIuj3PuNNb/scsgb6JhrDw3aYuxV6I8VX/HHzPuxWX0EdAI+NTpppcoh5FErM0",
-	"gcbg6hADG55HmzAUmOrC4ASRjtSbrxrcyL/FZ9I7fiRleTGFM9cbnBiZQIsTnPGJCNlMfdRmyo1G0B4O",
-	"3mCPPiPRffDkwXJr+YvHn/y5feFc+4t+UN5BXIvXRteCtWLxk2pnxji7xQ8opng/Lm8scYQ4aF8YboeN",
-	"u52MGZujtdgZjBYxLiFerwKPkA1USOke9BZZYSJl5k6AfSRNJNuRMddUPlVxFivUP1mkAUbUOz0Q3Ytd",
-	"d7tJ5VNNavmD4mKk5QrNYaH7uWwLK9RmKp96fP1uaD6u3T7b/vjSyr13H1+/27p1be36hdZ776x+fqN9",
-	"/vu12/day9/iK6AsGNRoFjOCpVkwHVoJS8alo7a03LnnBy/70Fw9OxT1Ztww7TXroIJlghFp1jbZLqOf",
-	"YRqjJZuQZ0zSeJI8I6KaNCA4uSIaT8Zuy0gxIi0ekxNjrENzQSTLxcsdDai7bACprgAZi63AXvROOWwx",
-	"bjpMmUrOmdOkCqWqwN2MfoKGyo7dPO6grtgprBVapB8YgrJifGwVceVctU5HlXOuDwY2Mx+LX0SVs+s1",
-	"1tfNyGe4rmpeLxJVAt3VTzW3vrux8vBq+6MbkfjOdzdWb77bun9v7dajx9fvrv7hlnCsz99tf/Tt40+u",
-	"bE47HxhEOee6lfN6D1jsGzXKHOiOGvVVzrkxKOcJqcaEVGOLSTVGR46xkZeLCbSd5OWKk08G1lKHj9vt",
-	"y4ZNqPRBIZVF+J3QySdLzZJLY1+j/Is1ogp/DDzvpE1pLfZlR+spY/20nEzIKbd8vfLXWCdRPB56ngsN",
-	"IcSOzNhMCQkkVwZETi3XlekbwApPj8Wv/pnDgxM6tpDMpkjUEzthe+6dUgNbFXcRaiSfWgzoYJbDQO74",
-	"3CaoKpkXCP24+ud7K4/eXf3DrfYX54D75sLjz661//an1oPLK3feXXv0KGWkuHwqNFB6KuD5nmmbA/Em",
-	"kgYaNHlxVgIEKS6tgdCjuAgniNHRlqCyXuJHN66OrJ2d6nhuHSS0p0fap7M1TqTuVC32RkffauE7qpSM",
-	"ielVc5p0ynjsqATNnqF3NV63wDq6V4OqsJgtNYVyWM0iDRqUMpMwSm0uO1Of8EzZBMn1GrpbdeK2eht5",
-	"pNgbGDf4ZoCIPWTs8PJtyCbJIOwiAi6ZeBtjl+TNKqD1fDJ79yqgZO+nnwuIm23SwHiCchwnyvE48CXj",
-	"WnvyYHnt1qPWrU+HUryjdspwTN1df+X3obclvxjIQ6rSdZ0hbHabR2wap5FcpIatwWMCNEEcJDVQeBz4",
-	"M9zQCDetlTh0zq1aTbgJmTLD2eOmER5HHJtPG4R72LDQImUf5LENwMKKY1PSED84gfhCaNI6p5t2vgxS",
-	"ptSGnkEb4Od+RIMXNw+YW3KYHdYARqZCvOFFeQvX4QE2PIG8McQbo5ZcFDbLlcH3GupZHA7GVLPZLCiJ",
-	"AfOezoC98YQGkM9h05rlB5KdIQyUynDo6h8+fvz+X6JMdclCoBLVVhNmXz61f5DD9w8y/v1AROD5wUvd",
-	"XHoDJiujeUl4md1gyN6pZRBkYdrYdnjNtZovrU/ql4QfsOcqSdL6MDPYFIinZj2LXSOTM7BJ8GJfHCGK",
-	"pq11QLfNO/x5xSNWlRx98mC59fD3rfMXV9+/2V7+Lq6OxGAH9gCNlBBwKaMLmrdJv1Bqlf1KofVvU3uM",
-	"1lyrJHvP4tvcx4k6z5Bpcfix7gvZQKAt2xFGrBJ0SyNVy0bUIveqVLhywLQzZbECc6phZ7o8gmfEwkxX",
-	"6zzAaOwr8kaQATSFvWsSKwAlMeOwaaEFoDOu6kZbrAckqDjcKDATBLJsEut6i149MEmdBY4rtJDtUZ6X",
-	"riICwUNdhn1iOTHnMrMF1k/pm8j3wyn2mYVGfPJQMVgJ3EG1tehRTjy2EL1hgalTVUM9obops3maHCEN",
-	"32OLek6jF7aI8Dr1VycdJusM8VGxt16BWeLIMiQD1HSpG6k3I9zXwyHkyFHli5LJSCo+IPUVF5ODCWcE",
-	"db2DQCX0wqueuvo+aU5A5ha6JA6k7jfwj2FSX24wtS425STj8+hL5VNHmRM4ljujvpp5wfeqM0dhlQoP",
-	"jTYiB79isX9z2MwL1q8qzozwoAbP1qqr4OMM5uT2gVrqd9Gw9Jrb6fG+Pdlu9bizyI6yn2F10ijzUdWm",
-	"fslh8unqX1fu3Wvdfnv1i7P91Itc6TOqZGIul0tS1LWJ+CJ6PN0CKkobU2dysSptJMOoG+K0j9GqJDeX",
-	"oYYtQlHroNzWQKhlMHQv46d3PRw6DEAg8Hk7AxDropTVYtqVEOWhN97o8ck7NHW5d8PBE6zunmx0p+Um",
-	"4nR3QcZ05IlR3DbDNrALBZEhC7gNglIACr6RAsYLaCemN0xmej4xxRFmusC2Bmc7QgNqhK3hDiTomaKA",
-	"F2PrB7dr1cuB3uplPoYzHZt6maBNx2BiT8Cjw3VW07oNPfVtTkr2Sz72SDICLLJvnhEyWqQqZB+wpUMc",
-	"s+y4YuOBuWUATAeQZ5AADJwqTRPzdRNPokjfbhBI3cDfMlxpU6PAnEXm+eLCJYuHvfNtp1ymPpDrSlQO",
-	"CXwLX5/lwmHcqdZcNANLFcu3SkJpjA3VqfJ6yVTYKzJplgjX+VOHJTvhZ/QUdQc+4zi1/FIl0Q2Oe36w",
-	"67Cmk1zqluVSXzNSjJ4O8F2m8ina/Mmvjv6b5/wid3jp/xw/yo+yXzgvO0ebL554/vSLzx0JXnzuyOmj",
-	"TsOxfv7P4vvGiyeWGr84caTx4rOZxovPHWn87ERJ/Bu8/Fz4nf7/xBGn/M+Dm25i/Q6CmAUhuNMjbdsL",
-	"f4Up0mjX1sUPVh5ebC1/tHb9ZlzFoT7Z3VjX3khVG9JhgK2pM5v6JKxnhKaXFmG0QXzPCzBWZhU5ZYHM",
-	"qomhkWqdB6QIqNbX6zRdYBCJsxgxj9q0WvMCykrNmZ/SJoTeqtYSBYrSwG8SbpXpqAGngFFJ7JiFI/0p",
-	"bSb2z3r6PzFpfbifeO0Uqiv37rW/eu/xx/+1+u/3Wu9ca73119atPw8lYDtk4cq9e48//q/WO9eSCZqx",
-	"Yle7p6jbR5ydmc0OAV61ssXECm10c59cuW3wLPvXe6G9HNmuaRuCwAC2Uh9vFfmGLa4aEUxQshHXdgJ6",
-	"3dDFhFUjNY9QwB9+1frjNVTAA6rekZcghjrgpBT7J/06Y8jLBdjWSG1ipPwwct4SFefWOe1yTOUVOj52",
-	"VSFG/df9CCnqj2fCSRSeLGvKSkArIJ5wMZHbixETGoeZpOH5S0XPWyJTul6Q8AqlATYGIWa6xE+Z0PCr",
-	"wKZePfHCzCHxw4+eyR7KzGamDdK7VVoeHGXfa8g3aUgjQihuuW0JvtSV+39a/eKsUWDSyLpycfXLrwyy",
-	"eusM/Ivfrn59v3XtXfCFV+68s3rvy+i5ZMphhDqAb8JZWIjcBwZRtYRrrCpbrIJYsC6dTscvD7gjoRnI",
-	"lCnsLtMgpu3wwHdKgUn+58xfYE7EPIkVkyetO78xSOvCPYO0Ln1vkNX7l9v/fQk+r13/6PHZ3xtk5e71",
-	"xx+cMwqs/dl7Bln98yP49fFvbz7+6KZB2lfvtd76Jk2OiDEC4AxwUI42vCSUiVtVbLlmAOcaaxLPt6kP",
-	"SGcxzUHFCgoM0dgLxCJF12JL6mrCrhIXFJZamjwrlj8pe66YB3Ft8bj7xDd+1QrIFKeUmEK8p8WSllU/",
-	"quMbCZvYNSrC+oLlogBmRcsmJeq6GF6XmLdiE1eTIR7RICXPrVexA8yRLDCjysjHlEUk1Z14qKrligFR",
-	"GTkhFhqUEobXcEoUQN5ivxliMdcZJnLh3Xl+geGzG0DU7tXEPOI3XHwF/Bs2pTVFjJo9QED346/0tObL",
-	"LyvpHYZdxIwAFZ5p+81jdfZDhOspaJ7DAaUdUJYmL6tGgNhqHvYsvFzXFcOXp2DcRoonYMeX2DeYNyUX",
-	"TOI6PBB3gAAwdV2JPIvcWCpc3bHeiBSJwYV1ayA5GaqVEHT00Xlz7CdET1EWSPAfhLE4McvWryqOehAU",
-	"Ky8c/dnzZrrAVB/BXMbIZDLiZfPR2e+ITesTluqQfBVaWtL9FSUJMIwXkPkWU8NveHXXJrZnaPpD8d6Q",
-	"xQWbJQrDRRulmBZwxC1ehwCONhJxGaSippPWghJBLSlTi57nUktYKa+NrU/gcbFokrQIHI5NN5XPGOrJ",
-	"5dzIFfysVxcXyuovVIxKbPxUPvW8NgdT+VS3LE8ZqaqwKhaBxsPDtVuxJDJXCAHhFRw+DJIwqDgct4mk",
-	"owRhCXwA4E2LWXp+DgDnjVR+ThjKFBg78Y7ox3kNnsrPdv82qC38sr+I6/MYrLNeZvHPxdKLyADbsYUL",
-	"jdKc2H6T+HVm6CU5DcsW966SC2AE7Hhw1MS83ci8xaWiCbZRF0m+VV7zqWXDOnzyYLl1+0HrrRvbavj2",
-	"N21juilumw4ObcQJEHtDKTGwBzgJPGEThY1rYqyzWHrFFAN5eI4BTXZV3xZmVZW2hCN8cdAU6jbVDsn2",
-	"qAR3CaE1vVUgy+ECUUNCLLU7PiGo3SsEtco1RjzmBhKiCyCdObxFgqNi8ZN6622A3Qz3+q5Dbg65m8eB",
-	"25ykAbewpHI0kdIJaHQCGo2CRlXUEyCjiYy/XQ4VRZavIYCiU8deeJYcnD18YDovc5AYiOSEB1bT6MSG",
-	"aglgYvwE0pgFFkluonkadGklDHkp/tYpeV0Mr0HrCt/zgggZbCR3WhAvjbplFbDzynBF8WyU2RaTLY0g",
-	"7hPvmKD1kCqSlPs4Yp7mC0yFzhwuLnHINMSzY7zOnMvmzK5QkYpRjRj9OjLLdgTY177aSFhOd36z8uiz",
-	"9jcftP/rvvjpnWtikyXEWYwPILtT9XjfmduF+n3dTGhudJnQCWp3whG722C+KMwhEeOdijicsix3+cO1",
-	"r37b/uDvOzQ2NUB2NUb92jvfKr/XhK9dMa79FitRDuDm9WiLZPa1KCYS4tUeo0bY+RDwU7ZwZWW7ZhwI",
-	"Jl7A0HAgdwvJFZ2nKjAxJslERCWVA6aWGlYTmkE7bNGViL8p5hEzBC2a02NFDh/R0zImhOtI1SGoIqkO",
-	"heUbKsJstyJMqrWSg0tHAvU8AUtCvgUDlxhk+iYUqaOlSFV9S/Vka88tmth6Cv23DkkJjfE2EpKhoxV1",
-	"ixjlkLFWItK0aS2omFIO6vakZCojxJ922ixXdmY/Ri2bOAy8LkjcEsliU7UC6juW63BqC0+ykiZHtHPn",
-	"lUnV86lEB2BKO+w8i25avsCguYMekuejuA0qvldfrBBTc6RJNy70MccZizwhJjtxoaZP6XPiMUZVnaDb",
-	"kYH4Dj+8ZnT5N7nR+jcRge6Vy06JhiJ9Vov0lTt/a731dejhfPl+662bjz/7Y8y3+fL91nsfrzz4dGjE",
-	"J/hao/dzBpmEXrDQuN82TOXDJMS8Q0PMYv++JF5OH3NACra9ZwCMme9ozJHefbofVMRyeFdbDu0v3tuN",
-	"xoP2xMCDkg8InpQLnvVIrAtO13G8XoUw5jp1nPGaTcUTCVFSSXcJxZuji4+CdwRjHu7RBy4yPOa5dOCD",
-	"n5Ncn2MrqOTU340FlROW1E6W1ASeKaf+QEWIYjfscIU0qmJC8ahh6wzgS+1ZTAgCYhPBs/GVAXLqC/fL",
-	"irhqkMjy0VGCAWLQSnM1qvI/KyAutXhAsplI9bqQtQWGte9hOEytxZHX/kky622u/esWEsKvOC+ExPX/",
-	"bL9zA4VEyFeb+pH1bzOIK0XyzZhUCFvRJ5AK0EE3suUXLbHl5aUSbfJxFgBuXOw3gADuNbeD1giWRjbV",
-	"G6ed+r2N4bwBsdL7JaSANn9SmjfBLm+yNI9TX5fm9aL/3rQiG1FpntxYg1fmhXSu/KTelt0Fe5x2df1T",
-	"+SHx5Mnq8ySV9AAlep0FeV3FdwXWVX2nKcp7VeBJU+TKRYO0vvw9/hstyiNrX/5u7fx/gV/UWv6s9eW7",
-	"yMZLphxWYLGSu+m0Oth1eMDRIiBTJrxo0yCmsivxbxRx4m/9reeT1VvXV6+83XrvY4Noq9koMC3ADSKB",
-	"Ue99PE04BR4xLDIredWqxcU1/nHmLBoiYKmAEQKVcWTKiWPvY90RnwcXUXGGOxwJ3SXWNCQmDzjxGoz6",
-	"eN2SpEMKZMER1E4iC3mBTfVleV+QBO3QwdFjbpOYpU7KbzEzvajdMdU3nS8wccvYO1EERb6BEFgAyquC",
-	"PCgJRPYieLJ6jVSorwqkgrrPgKC+RIkYu1nyqU1Z4FguNw1h+BUpqVjMprbKU+I0qFi3BYwNMCGMupst",
-	"GpyyIhWAqtBP24YGsQpMu+yRmsBYKaBqpSbWoRF9hzAtRZ9aS5gvqHmuU2pOp8nPnaBSYOMq65NpgwLb",
-	"qKyvq3wvsiil3u5dq4dT3qdYD8xnLNYjW1Gr1zvUManV25ZavRxE6dWGhjcR8TFe+NXMwZ/+c27mxcP/",
-	"z3Mzcz9+5UjcJD3tBtokzYH7o+r+5IzFC/8yscI/XWCXCwvsUOlsa4Gd0au6LmwMJSTkTL2mZQafFN7t",
-	"lcI7bWytU3O3rRZtX5u1d8kdmJuq5K5/fj3WL02W14xM5P+IBjK+MhJ5NQm7jt7rn6BOmT3S5J30gJHZ",
-	"exvkxRApNE79YZm4zcg2E56J7EqMrgk8kblO8Sy4P1DeCz6h58vKX6icoOUyLQUKlSOmbR8njJ4OiLS6",
-	"Rl6jMFQoeDw1Ct2yJpKWTZpyGVs9wg4Vy8awcdls8rhsPwmdG11cdlIoMKH33in03lIMy366KpQi9kJI",
-	"+b09RnJviP9G8VhAoUohBVHZTWnOniFdvY9LFhN6yPXYIvUhHEgcZkQoXQJvSRaoe1il6NWAUGwJAhoY",
-	"Ax4h5QQ+9dYb6BiF2R32+bZLf4OoiXvq+TlGwJOBUxma6a2zV1ffv7mtbj32Az8p3/JJTt2yElx6y3SL",
-	"LMrGKLGO6DWHggs5EkFcEWvREqIFAv2ujSILC6qJT095S6MkxXmebY+A2lURhNxMZm4mk1hCzY5QQuFi",
-	"3HMCavPyBhdwRNxcub1N4qZLgPiU02Am1gB79ILkOA14vDM0pnKEnOAxo0c3gAbTZ3Qi5Jh4TPSCN98x",
-	"OZIaeYk2ZmQH5OF6H8PARtf6mNO9V8P39KUijkMIkdFG+HLLAO2Q8uPxuYurD29JbEaP7sdb5mb1RMMI",
-	"ISMeh5bqvpgSIUXEjyfEDk/lf/naG4aqR4BPr4lj/VO9U8AngMETfoZkXaPilCpCYhDKTjm+x6pAiBwQ",
-	"v844mXK9kuUCucmiZAqu+Z5dL4mrTSPps5ASYSE01gfut2rO/lPZtNCZvpvKp+QXKTE/DgvEk7nSIBDj",
-	"lRPdJeecRQZgACQwhhS9+KNRwTLskuW6UIb95MHy6if3Ww8/WLlzqfXw963zF7UySIfJaGhiLSare9N7",
-	"/qLFHI6N+mV5iC4m/Z8z7+PtnKBpYMGk5KjmBgm8BuMGOeW4rrVIOVY06FoqnibPh735FYOimCS2yEN8",
-	"b2SQWHHSPcqjqrWX5FvlKnnq+CRs+/XkwXL7wrn2F+dWHv5+9Zv7K3cu4Uf5FA2VtsVCPVKlFq/7lGOe",
-	"n9Q8B2BRzCa8JBtn+Q6UbUZGGGky1j3Mf4G2kYj5QMyPRBiUveg4Da10HDErwo7SQ0fwkXiTYA7G36G+",
-	"xAw2qOwxhOfFL/gmVesdNK85Qhw6JlIORTywmAjfYhgXYDahp2uuxeBSYmbXzvy2/cWdtdtvrtz/7smD",
-	"T1uPPmotv/2PM2fbl37XunJRzPX5P7WW3167/ff2x5fiw6Z6TL1G/Ar1ai6NvFAZt2dx2lKxymFZr9y5",
-	"hNAv+VpB+oglCXMLCKfoigLp1X3Xn9Imh8Jbq1RxGCUl1wGOal4vVYgkAK753imHlRzLJTXXCsqeXxXv",
-	"6dKN1uU/tW6//fh3NwYaglVzZpZok/fZfYFVrVF/hp5ybCF9XG9RjAvtmIZYgGI33rq+dut6+6Mbre8/",
-	"6tzWthP0mtV60XV4hdoSICe53cUuJlPtO2+1Ln4wTcTYlxxm8+iC9BpMEqeLnY2mvTzApYuWK66Aixbe",
-	"WQ1v5LBFIR1olRvQYo6D3AwcHjglHhlvqUJLSzCk1BuvvfH/BwAA//8=",
+	"7L17lxvHdSD+VWqxySGGbgwBzHBIzhyfPRQfMWM9aHIY766GGRS6C0BlGlVQV/cMIZt7KCeyJNuy5ERy",
+	"HNuyLMeyfRJbcuL92Yxe/i4OZ0j+5a/wO3VvVT+AbqAbM0NTWdnniBig3nXrvh9fqblyOJKCiVDV1r9S",
+	"GzDqsQA+Xtqkff2vx5Qb8FHIpait1zYHjATMlYF3QpFdFiguhUOei2TIvA2imPAID0mXujuEC9K50ms8",
+	"RUN30CGhJO6Aij4jYTzEcs2pKXfAhlRPNKS3nmSiHw5q6+1VpzaiYcgCPedfb9WebTXO3Xy22Th38ytN",
+	"p3Xm9lbtz2pOLRyPWG29psKAi37t9m2n9qR0Ka40b+EjGg6I7MEK3IDRkHm5K+nJYEjD2notCngjYD0W",
+	"MOGympNZYrM5vYDbetkBHbLQHOJ5N5TBFe9LEQvG02t6Rvhjwnb14ROXRop5pDsm4YArEikWEBmQ81ev",
+	"kB021uvjustzMJJTE3SoZ6Y4ftE5rmXP8dmtrVvtVmNr69aZSzc/l3+C50f8i2x8xbtK9QB5p2iWdEIR",
+	"DufGbtHhyNfDNFvnmrTZbDaa+j9n9H/O2j/1/9rNZstuRN9Fsg+utxCw5yIeMK+2HgYRS2/pzwLWq63X",
+	"/vupBFpP4a/q1BXPrHvkc7z8CwPm7vhchbOO3aWKKQsMPGRD8wePwbrozF07/MS5V1vk5UAO56/P9aWG",
+	"CilwZR4NmYYKn4YsKFpfL5DD0gu7SEOm55tc3iwA4J4+KioITdqTuhQMFr1UCSZ6zUcDE1dCNiwJDlwB",
+	"PJC67BG9KQMOS0XnrRsfChSeXBxUNRg6GtNSMdZf8jAGX0Xqur1ucUKRDgJsp3AXhwboTbkwODMa+LwY",
+	"oEN5aHC+IXhY/vo1XI+56JNI8LBoVfq3BQ4sDKk7GDIRznphNG61AJZdO84XFXk8vC6DosPsKPZch9Sl",
+	"7zEVkh4PNHhqMPRYj0Z+uKSvu9PAVoLtxa0K4VLJIMwcshlJ/8Se0wcjomFt/Vnzlx66djOPsMVU4XwY",
+	"BrwbhWwWQOAz2xtIxYgr/WgoSGeHjTtkIH1Pkc4u9SPWcQi7Rd3QHztkL+BhyLDVOv5K6h2f7TJ/ff/u",
+	"1zpLGyRgI0ZDwsMtEUpi7oEotssC6i+T85qqknCgmygiZEiondq8/R2u2StFKOmsttud5S0BgDHypcfs",
+	"deZyCXbHmYOELU4yDJqrGXJh/17J8g+08fzNZ883/jdtPG94sZVzt9eX81gJYJau4BSthFWiQUDH+lcV",
+	"jgGaNa9VS1/PBRqyvgzG82/HPlfX9Ihvo5Bym4ZF7FJrYvetmXBUgkRaXIx/6E7VnrLbbLaP6ykn+1Aq",
+	"4qJ/A/DZrFPXjRXhSkVpRnUGiuTpkWsLrw/o64yzDtkQ0CSpU4GkO0u5N4AsdvQvX9RPmCt4TYoOmSad",
+	"+v2NM1S+/AV5rePDtfEBfJEL74tsXHwCGi+cUFZOSFYv5FUmqB+O85e4w8YLr3FycdMrng9J9v3q5ReB",
+	"kP6tdjSLehLe7KxlxZxTmr1CNsryT1loQZaLuDQIOFNHzFvFC7/OaOAOChZ+OWCMhOxWSIZa0GYeoX3K",
+	"hQoBxvUCHOKzPvVJlyqunBhbEiq8mKqcUETBLLTrW4KnNoAtwnYB9biekfqnFB+OfN7jzCMaeStCA0Z4",
+	"X8iAFV7jc0eDcmdwHs8EnpaYkVDqthsa4zLqaT6u0+iQQN+c5vJ4uEw2OcN1dwO5w4TGZtxbgAVpGDXC",
+	"+TDFiaS/yzQYMxro78y/IQ99TZIb+GE213I9pGGkSkEvN+y1CmnICjcF41V/WrgOXFsUKBkULEnjpY5g",
+	"t0Js1bFXMwrYLpeRIiPaZw6h+j7IHlWkz3eZWCZXgPuRsCHqc4/s8XCQ4Ose90MWKABKfS+FpB5mLYa6",
+	"9uok2KX5nJjF2W4U6Uku8l5vhgyvt2+RhIiGXRaQesd88bTsLIE+TA5HGga1wL6hQdDAFexW068u68mA",
+	"kU4oOxnE3iop+Md6LC7ClTbqr/hQA2kLqBccgfki3iMXIeuzIN5koVxXZYuhnNhgomY5oTJ7a5eSAY9g",
+	"Z0qjupnkwDNtSL2jSWMHhBeATOqGfJeReqdHfaV/iBQLVBEs2nEyOzBr6krpMypwTQHthQnb0wPN6RdA",
+	"Izu9wmuGbK8DtHQubdJ+/MbsrYxlRAJGPVLXoIEN/+LSZieNJmPGxyFKovRBt4RR1Q6px8iQUbE34D7T",
+	"N6jkkGnQZL5iIKZorErkLguMALROqEY8PkKwEVZa7Y5DhP4CRJezsehiOZWtWnurZo8PldDJ+Vkl8pFr",
+	"iy+JkIfjUupZ2pWRgdtEY5x32cyMeYQqWVzm5njEqi0UxEXZK7VgPXrZJYMUaPDjzZMFa9Yi8FxNIotb",
+	"LaDnOHOMeo5k+Si8FG9Byz9GT6BcGTCXBiCj63dXbT/NQmEvVjUdak+Xfdrvz8Z4oLdQpIctgTgPRz6N",
+	"FNdsYRoNChnGzWI0WKiRxobz8N88lbiF8FAvgPZCFhhtrVAhFeGR6MM3+ZCpkA5HsKIrHhuOZMiEO/4i",
+	"GxehYlTcWLuSz1Ft5w6kVJr5rFNy48aVi4gL+1J6GjMuLZNroA7SLSgog5gKJ5gdPSwV3pboSm8Mv3FB",
+	"2qtkIKNAQ1gYBQJlWdChkYCpkRSGZUcUDoqkARf9jeywMBHVv7HAjJ8oljYI4vv0yLg+4Cq575MgEoKL",
+	"vgNdmucMQs9H38khNr7ICpUv7dOnZ7FkJfDkI6CYiErTtNKc85Z4hLSy9SeglVd6T0vBZh7weWFPNXkI",
+	"qC9F4KNC7bFA77Oz0lztGCDjAFVuFAQs9YZz9qXnP67N6aMdakpYRg+G2sdY+wU4EnoXcoB8avyqyoAr",
+	"wuMuBWPvDE2YbbQANV05fXyqxtTiS1Cf2AhnexWeajLswsf5JNtl/szLti2B8KBWSPchdfynZdWJoRwV",
+	"K4B005ICzNm5sku8+Ks0AEPSrPWD8YUHzA2JO+C+FzBR/oRHZoLKx1tWpazGCh7To1IqP8mHhYZAMFaQ",
+	"EQtANZF5PaebRYq9IS9QDekuxZd8uoSI+syIBcCCluCJ7I1K2wd04clfaI+AJuevXnGAgdLC+RD0KJE7",
+	"0Lxex/X5spZkL4DOqpifi8ctKzGgPiVlOloukhsOC9KzIGdRaL7KAi6rYK4RdChcBvxaehE4Oy4k6vpc",
+	"DZh3HZ5NKVJgnpgxkJiF0kCzMiMZhCl98ciObl9lRVvIyjHKY9eYz6hiXiXjW7Khuj6HaMQCxTzmLR2B",
+	"We4Yd7ord2ZLaQE2mVZLRaBnSqmldti4kCcxo8wTyq5Jf6baATRfwOVpSQYVJNIvVDvr30qDvp4bFrGg",
+	"BQStH2ogA/yMcpH02GNj2bg+YCy8DGSiyKPilq9udUg940Dhqt0Oqd/YvNw4ayQ50h2DL43HAjKkwY6j",
+	"uWt3QC7dcplPBGOe0nsiFwZcMOOklSssI8nKt3bopaTsHOZPV+3m2y5gczORJzhlQgOUTnUHg5iUg/wW",
+	"Iz0QPoUbi9gpliwxvmVfcLvZbs1Dv4s90xQ6hv1pPkTN2J4mSNaRJJB7KrVREI0cNNfYuwMrSOwqAgYT",
+	"61AK92e9Rco5fuT4KMVeH/NwUdqB43SzhAfH9ag71GKt91eayMxC0DHpAXJkbff4lz6OgO1ytleR/Jxe",
+	"OT4BZkF6W5l+rhz3BhYRv8yOCg2JZujaQkv6dFh0oZtTa5h/Cwy8+UgQtznXehtLQsdgvI0FxvRiYHWb",
+	"NOizmcxUCC0WAOfVZvPMcYHzbF9TIxMZ62kZFXEFD9OsgngzYOwiG4VFvMkX5B4ZUjFGnYFeky/3AKBB",
+	"cxRKwoXrR5ojaVpFAvxCfSlYGcOop2fPh+XW6VkiaOt0SgJt5kqgZWwfC0BGs9lqHhdkzFc5oApXlZIY",
+	"F/Px1WuY5wGFbMGRe0DZqeN1zNVv4UKsagugCT2eAilBM9s6Eq1Wa22uvkMv97EjB1paSLv24J8N8+8E",
+	"XbAH0rAfCj2BopGX/JD8kUtBbig2U+urJbAFXmHrGH1L9ZIfu6vU52Quyl5n6qtG6nMV+r4Is1uZsT02",
+	"bQOsvoRrGbKGx8GbpFYAK/pfjAZV0PeY0UL1tfGzK7cQPTGG8FkzKohJT1DvGho/9V+uFCET8DEV/HRq",
+	"FMiuz4af+xuFoYfx5X4FMYZGdODNtm0MqTWn5rGQcj8GErSvehIttqjKQDuaFGFAXVRRBYEMVG392a/U",
+	"hkwp2tdDGxxLECiJD/oGwNxNTWZHUiPZoLZeOwXHcvumPizNDrm69yk64qd2W6eADhhwYuCuaiCz1W27",
+	"K94qO91b02eJN7W+ChIh+C2u167g5kiyOfNOBmE4UuunTvXo8wO+bE5l2ZyFPTV1ynzRsP1vlxbGcQS8",
+	"trynN/dUN0gHD7VjnJKNfy+XPlytPvVbDbNSQPv6+Keu82bGVVNL9zOgZVd4y3LExK2hjwRTNWSvx13m",
+	"STcaMhEuq1HAqAdagqG/rOx4OYS2ywUFkM9ons6snFltnW2v5iGskN0KT7lq94gGzD34tGMZ+HhSkYpp",
+	"Al2cF3twMBvFlsSuxb7JuCx9CanI5At4rI2LXI2k4vnxvsl0TuJV0eO+xsCgC6xfu3yBrLXX1jZIR3+v",
+	"vzzZseokaI4KNv3D0oxQZf0SUsaOZOINYsf9/Fbt2b/eqm1tbW3dPLlVS37Y2jr5eZjlxInEOPLf/vuf",
+	"bUXNZnvtc8t/vd356v/580a+tQR8cKXo+dw9HHLSb397QNU2xDoH+phT+AnkkTI8Pbo9wQieFm26Y9IC",
+	"/rJWjHFOlRQWkpVp5Me9cmJGK6EF9+7+av/Ff7v/g+89fONn+3e/tv/zN/Zf/MXDt35y75O3Dn7z5sG/",
+	"f2i+/M737n30/f1v/Gj/xV/uv/fT5NRhHxp3lkaQ5xIEGd9SVczo2o5HjRLtwCp5HMYFA6k7qVPiRQhE",
+	"DHTmTkx6wfEFLkTfMtodBTNGRdRcspgYZP2Flpb1Ti7LoMs9j4lDQW0vHiUFrMitaVHCKL1RlPEZod6Q",
+	"i9rR0L6V5Govp1ZR7W6T9R/V5brU99HBZkfIPUG6kSZ5YyB9nrmpukaz+kDgvsJMPL9y5YgpR7eF8EPf",
+	"l3uEY2xmDhFMNqDJ39MyvCwj4R3qToUMt3swSlUE1Ov1euiVaLovjHH0SFWAYTUBhqdT81cDBiHDBvY8",
+	"CmB4WqJRH1+sYx02pUCfPgMnGjQUYwW3m1zFTbDLj31JvU0pn6RBnx3qkkc41nYo5bYPo6UuO0whKeuW",
+	"CI00sFJBWs3Vs6fPrIG9Sx3Nc26lnrPZJwmlJHZt1W7S7K4RStnAEY7qeecdB1iTWLDLAkJdl43QBy3n",
+	"OqcPHa5VQ4hAA+hlyn12uOdr2LftIVdD46i3GBtBY/aRrDgAu+0jYSJKAkQ7BRCpEyI9PKLKIJEao2HG",
+	"OAqgSKXX0VyOSgUcJ2HkxJdCg4sh7xvWIRiCrowjagHMTF3nJMhci3UPhxGNe9sw+nasyUhBDWQUsttM",
+	"eJVLm7Sf57tLA4YOuZpDfnQA0z5bADCpLR0CZOJRjhhouCJDrhR4h5eHiun70mBxnffFFfGkdHcOCQ6+",
+	"7HOx7eNAacIgJZpS8AERxfuiwQW6NWDaDteVkYDoAOO9rb/0vIAptUH2KA9jm1AA6T3ATyQfTGgUDk7B",
+	"UqqAQYrl37TLNZ1VZRCA2RvmII6EhhzqBNfxBDvXWBiMG+e18N4hCqBUkTrdEv1A7iEE8ZDE7vM93gsH",
+	"MGMUMIe0TpMhF1HIVNJEw8lgCd3cU2J+aqJp8f66mTiUmYvVW9Jr4AIvd7ms0+3a6lyPzNu5ryEDrjfB",
+	"NimfomJ8zV77Yd5CQEO2DU6mE2/BOHJCKAcGHqCpkwqy1mzGMIcXiAd+NLzS0YK43l/D7u9IQTw+gToV",
+	"8UlJzSaB/ENDlH9iaXXiSUC2ljAYGyVVLtAvHx5cYQ4u+scPphlIugnWNo3iZMCfPyS+jmAgJkJQFUwT",
+	"7/NmGnREtt5qjAagPthhAhFBCuOCIiG+tSMS2VsJ3N6YWnE1qJ3c8RFJbKhDxyNJMv8BQVZMhKQuAwd9",
+	"wBBIMbGSNVvpLiOq1J7E+MO9QIK6JQOjX/7ylxvnU2vPt1jBcpmG1UixLGhaw9kTcH+1m86Ux2OOfjgH",
+	"HCePECGS3RoxNzwsOylCfSJ+GhAhPyVJi5bcI3sDJox1zrquHgmsnc6aRnA1VkgDY8MCBhKzp6MAtfOC",
+	"RPFRW8pM6p3TzWbHIdTfo2MtSXSjvpMYL2POO3WAUvjjJatF8mhIu1Qx0mWYOY3uUu4bf+TTzZXOUqEp",
+	"JbkvM8Z2qrcBjVEgXabAvxnDoQ+v8B7KXbbtjl0/o3+g6H/jUqGlzq6mrLvMI5HwkHYwv4f+1szm29On",
+	"y4RHBQBJromujKpaP9oJ9yA8SlhA1pAXRzLMMuYduZDTTqPQ1IUsbPeL0qMcCWx/mfl+Q9NP5jmg/rSu",
+	"4JQEkc+syOjJIeWC1DU2NasjlOCpougcmwzZLTBOgW5b34SBBJq6dlRq3xAqGuFreYp5nEJE/eGANB5w",
+	"e6hH3A4xSD+GVWsI01OBB/ypka/3ZdPHgUKIeWTAAmaS86aXAFMfjQbtdBo04mUTWDYxy64KG/EwDRim",
+	"Af2PWpcGatGevtt4qZORVCHdYUVatYI7uhm7Vvw/bwqGFZewAaP/Kxh+k/Cpz4y+OUbf+AkkGaYBrDwb",
+	"x3I10MAbcg2iEAk0hSUHknjcgwB11PqEEkx3rgy8dUKBqXRSPHhsKzJcjKGD9TiGsOFzwbYEdeHFALLU",
+	"a/QiLVT9jewuLZNL4FixVdsbyK0a6XHmexYd61nqHWXjB54YdxzSwSAA/GtLdOJgLvzVeGU9Me4skQE1",
+	"gq6G3GXS0WccZ/kz3nEeVyOfjolllSHxGRufUFsCI4OUCUQXcg/9H2nk8ZD4sk92GBupOJ2aDUsJ+ZAt",
+	"bRhbigKmnHmEWxFHbAnLwfeZZpfQ0iojBH01EdVf0qZtnPaMTXv/7tf2X7t78Js39//tzv577xz8+O7+",
+	"d76XMlkrLRA6tVEKHnCeMtEfOMe8kKZ0uP3W9fryya2t60v/IzcfaGgIYtr5rubUKCQc1y8NMEC+l13i",
+	"5PYs/pq0kt2/YWggP9/vB6xfkP/9C3IvIfHGcbnH+5r15QryVEXADmtZVHN1EFmK3rEnTEOMMbLpZqOh",
+	"XvwuCygYifYY7w80GUi+QnvzkN7SNyYFLDpx+8MBpk4J86/PfdDZOwVLLfPOo6YOv8tu/wJmY6C2Balf",
+	"uHLx2pJ9B2AL7MJr8Uw+MjYchWNIaKFRN+ZUzckYuzqRIrbZOHe+cZk2euvLNz93CnMvtJyV23NSxLZz",
+	"AowSz8vyPvlxryfG83oh5rwNgVQ8YKriPGXfkU9VeENV3saRP79RwHr8VoHEH9IgjLMMa3wPCYpd2Rdc",
+	"QYqOLgBApv5BZvbe8zvb+rJpo3fzK2fzb9tEnFY8CHRKKB26hu/nuu6UhbAVODubkXgC2hwtEj4XMfNz",
+	"GERsEu2As61xEDZnGS/OmX6BWS/iBChzEResGaPuj+DlP+JnutjzOXL4flzgxICIWU7xdV+l/aqXHW+s",
+	"wg5LBHImWTpz02RWTIyZeTMwa/EZ4PFPoSTIwPTg/Q/3X/vu/u/+ff+17+zf/duDN3998Op7G6THmEcO",
+	"vvmK/u217x384P9ugLmSrRsf9YNvvPvwzgsH33rp4McvHbz56/07H6Wpth655tT0IJpmpzpmibNpV0Cd",
+	"v8zDwXXmBiiKfbpe638NonqM1PFwNO5PhoWcmoohcprA7w2kn1B21AQp0snYZtYJavWJlkNXXBwOPrPO",
+	"Mrk+kHsC00wMWMCWa9Oq/+Kj2q6MOI6G2MaHko+CYj3MXwQyGlV9y0MZifDLlO+yuUB7kbl8iOp7qDQy",
+	"aeVbW63NDsZ0IFn7jGwnaTd6NtQSrhZdYrndJFmod9rNdkvLz/rfxpdW44+tNiroU3e6spYD35BK/CoL",
+	"lBSL7MK+2/yQgROKgBYRSu9oIcxUCElS1IZJvv+0JG/kOf3VxCZO59ik9DLCKFh8HxPAikZKvNiJE5qa",
+	"ysnCzRy4vDIcySC8BkaYiuBpHkGOJAilblDXwzxS54JQ4gVjEkRgUjTqDchVYTUWVitL9mTk25ppAC8V",
+	"EjHnAoQXjK9FeeXagoihha7AMWkyVQ3sXy/ygj7eGZHYyV5YwNBbd4N07Lc2DChJfdlyms3m7K22W6tn",
+	"Vs+urK2embddO01pAnGB+X6sys7WVMlj5fStTe/9aSkaXZ+KHbzVxMqE+tWjuMdYMV2gAY7z4c6zF2ef",
+	"lgEPO77ZYIziaxO3njrgOS+r4OnnbX3u3jNFsELqq8ebkkyi8OyNPQm1Ikb4M6kf/ObNex98sGTcxqGG",
+	"lxQuC8Qk0JRC/pNYdwJM8fdk8gcv/cv9v/utnt/RKF64MhjJAPx1ZNCngis4dEXqD9/6Ea70/od/d//D",
+	"l5YI+LGl7NbDyuudgMSjQ+8Bo9ddGbCKSvvzlspBmmnCBdigIdK80SI0YNTyAUm+lgmSAHbFkqlCLujG",
+	"miNPJdmsxJqXmuVpiEg1tm1VAfiVPcFS7Se5y0zi0GwsPw4cryj3BmNjT1WajDYsaxmewT9DjvXPnTJZ",
+	"1pc/l880Pzppzpqu8nI2p5f911tbt5rNxtbWrdblra1bZy7rj+cuF6y+rLSnBrR9em1OjkkrbaytFkhm",
+	"/HmWjy0TdJ/YNmdjsl0M+i8ZZD8l2NjuqXN1MsBhVhvvvJIyMYbO49cwJQ/hMdUyxQu8MfIl9Sqehr6d",
+	"fJ5G/5KhKPm2cghVms/lwDy56488Hl7arY5pbF3gw9WecHCcpwuULfmtN8uZ+ZwaFVKMhzJSOSY/p0at",
+	"I+1MAIRylIKO1EDCgaFfbeVumKvc6BMmdXGnZ+jicg8tLgFy2NNPleY4ZEUOpzaganBIDFoWXUsXYo2q",
+	"UqUkq/CRJBMGxdHuFw6/7ZQT1CHvU7HnptHJVePNYvNAugMTtzCLUE39b7ZTuGMzWS1IsLC2aupe02/d",
+	"yeSDzpSTiW/AwN9sHHf89CpBp48pvcogpsKjwEQ/RYX5UzXV6ogPwUm3y1zwgALEumRBTfSZQ1BJqojP",
+	"eiGRUWjk9PSUaYQ/sd6/YgHv8aTufhWGeMBsvFiBtsbk8gNdjWl9mLeRy82BnucJSC5VFfxKYsSAUTWF",
+	"19q5NNTgiCN8/BPQh2/ZrCgPCOVOQSro9ChyRzOi5vryRnki8ncuQ7G+qmeaCGfqCBPW5ttMTDLgkjl/",
+	"nSTZaan1LIx042mKTlbv4phg1Tr1Vkjb5dhI4bm9TLN8ImMTh9nBijZ/jSnI6FZR9jZq4dnqvnm4ohrB",
+	"ia9qrup2Uttk1JnFpOICVexpqLqYL6FAgnNblvHgnZfvffjb+x99d/+13y1tgOIIfgfPZwg1AMOeFG42",
+	"52jt/g++d/D2Gwev/Pze3Vfvf/z9/7zzRrvZbv3nnTebzWZr/7Xf5Sh0FzbBplXd1VRjz0BeCzASBFL/",
+	"Fz0wSQRCH/NIyonaIXsDTUyoUTOSHhceOn8KzJaepzjzo6EoOGes0O4zvU81aUKb4hNm2O0HBWWVkllO",
+	"KKOxJ1TFrs3o/gCpEic9tPLoSxyUMinPNXNZ317Bepjvn1DkfAvzADEDOJkRC/ZuvRfOFHDbcq8gj6Lc",
+	"s/BMlclrrwZyz+68onmmNdOKUc1KYc80953arHALwPRUmQpSP7j74v6rb8bu1NMt1IAGTMX1qo3J1LPB",
+	"SmjTMt1yIH0hfaINVkjw0UytbLa1lnN7PQYVVS8aB7iZ3WnInhE+up4Jr/Jiy9LBbJ2hUl0gVW/lGuWO",
+	"rQ9eao7YD77ittGd/oIcWr11jgme9anPw7HJv38C3KIxmAJSWYRRIEh9bzA2FUcIHY0CuYvVCLKIJx+Z",
+	"oEP/QguvpK1WQL4u0pAWuExApnUaMNJngqFBCftAGCMmnKEkYNS3fgl1jw0l/LqUb30uxzZNldF2anHY",
+	"Q1W/2CRcovTBmBitkmvchNa309mKqyywKk8Y93haTl9byySpYFkMBugNLWGQAQEC+ihkvtrlFsUdrli0",
+	"KdteLntsDlsbF/9PdufYpN62AvxkTTObuDZOpZsAdHKuWaNAXhLpHCqUslUvQJCAaeTC1JYxrCPEszFP",
+	"M1zoe9SDt4MFm1BoR9r18M7X7r/xi6V1QsmQCxkkWVa3BKgeIjGKBFZsslGW9+6+eu+Dl/d/+nf3P/6+",
+	"cXCixJUscPkulNtUUcDgvYZ0h4m43/6Lut+Dd7518Mbv9z/6YP/l32KdJ4i6OTLze1V65WaY9pmPMGl5",
+	"2wjaVajEo7ILliamFaTmSf+E2f6TUx4dFenptFNC9fkCNqTBzrR6J1e/M4c24RNTJSiTRnpzyVJUgX15",
+	"NGh+Jo5MA3oMNU5ShyF+dBUdMSacQo8DnS4WvvH4455H+3Qf9XNc3C4yCzangHECWOc6CeUB2LGbR3KZ",
+	"hMfTUJJ/PqE7mHtAE3YNLEuSsXQ8Nm90tmZNRD4mSDHmoAqatsf+mU7uLSd1QRmI0EIWVyF3q3pk9gMZ",
+	"jZANsm4MoMJBbGgefcKnPxfRIAQvh6EU4SDXnwGGrBIYMhGcMKVBznuKYex+WnJs4686+fDs/uMR4/XP",
+	"e4ygD6ismo+VEvMQ9sybv0BD1pfBOPYAr7IG07eUn0t8g4eTLKtjuwugBrYOIZNJHWgIshHoo6G25Drp",
+	"hOxW2CH1aERCSU43m8Qd0IC6IQvUkkM6vhT97UybVafZbOqfNOB3SB0THW2JDobJdfRPqIbtQI54RHhJ",
+	"DelWuwMlSleWT0NbzUZ1TOBJo7nWaLbga/2AOphowZTr3RL6O1iURk/bAevBDPBXombW0qNP9+JQESo8",
+	"QoOQuz5zSGoL6Y2aXAvmJevtapJst25/0mgHUC8komLJK4/Xk/uwk8tZhAH8k6lOH6F6c0Gt08JqlzLK",
+	"lZnP7CLv9aoy8p6X58eANeVlj3RC2TFVYHfYmHR6gRx2kixTA7rLoBKsbndCYTHYTMqFUmeXb2vMoxTo",
+	"+uFV5w31uBegc7mJ9EZLD26ExGusB4PL3UVX+JTcLbm+gMXTFF0d3lXq8vRd5lwdtHsUlxfKhU500utU",
+	"34yDtS8RfJPTSADEXsPMB3OZM98zUFHVxZb5XpGPLfOxdkGHhmHAu1HI1DIGp+6wsYlMBZVvTPZsCgtT",
+	"TzHtrZfjYJ/IIzdP1re2lqe+LOKfaZf5eRCjbH3tVGRVJhgxLxaR7U16nOaLqtL3yjSc8i3WB2zXjKPg",
+	"pDNv9DgiD/FFAagtFHZIvXkxh+1yMYfMZzMWaH4Gh7lIscTQHj95CD0NB2xI6h1s/RSmUe8czfo+i4l8",
+	"zGMi2480JlIzoil6nR3tml690oKu6McmGPQApb6eYEy4OordGI1o0asxCzz8TJUjQO3CkoedPrBqEaJZ",
+	"YlyRBYyJVCWSfz7pBhqgRA7NN1yfUMQ2IvX7P/jO/ffeefiTr++//bZD7n3wzYfv/Mf9f/tw/+V/XXJI",
+	"d2wMdfh8QYLXIM4DtICXAr1HZHoqbUgajnymRaCKsove8BfZ7GPF9Bj6dWr8zoWtBZn42NgsC5O8xeoM",
+	"t7dUnMJ2URgfSJhPUMXVDM8M0tUNICR3/5Nv3vvkrYNX31uyq+Im4nM+G1EmPjMDoDZGs5KViz0XMcgp",
+	"O+dyQja8btv+SU1Q05YnE65kVxdHiKbe+SGtRxPPvxDdlOEOp4HGJERKscRaNtkThldWgCAM37zDxhvo",
+	"OMGV9bOPcydDOkRot5xNWYn2e+ZdDSR6W9TWa/955xv37v5q/9Vv3/vgg4Nff2f/xX/b//tv7f/g44cv",
+	"/MOD373/4PevP/jkHw7eeufeJ9/8zzvfvP/LX+6/+Kv9V1/Yf/FfD956x1Dz9NZXm/MO8InI35mv9Z+j",
+	"43dj3c0C0jD2LcGJIH1abBYrE8+ZAiFvsSn0Sd7A/mX8ledfy2KO2on4cBTyc9EteAvHFsw6+GNb9qR/",
+	"+Azu52aZq7kRw0mVFATCkkruOZnaWxBNhClGNc/poFqWDFnQZ2QEtbtiB1TmewpUxbj0zNI6mG3buPTO",
+	"4q9KY8o5tqTJPT6ll+wRLqC0acwbJJNvkI4e0ioedtiYoNZEYQVjjXVzAqhyEdksq8PcdR+OZYqZ9CgC",
+	"+jeR+CnFzug/ZxgbU2m+GvHn1RKfW+3bJZih6vd5HAzO3EkXZXiOgnWZFS+Tp7ddQEO3gBNBWic44UQw",
+	"jT1T7PncyN+ZnHRxgrF02jCjaC+RKyzHRod8oWEGzenMP/qFvIOOWqKcb9lcULya82Y/TUJIXjrXudcL",
+	"9oaK7yqQyawVscaRP5e5GfNCef0oTnP6/aRPITPN3DO3aSmSaLWHP/vuwS/fOfjhvxx865UHP/+7/fe+",
+	"f/D6B/t3f5aWPR68/0LOqy+S3re2rtdm2Xz1Oh6dX9Y0q/j4OWThiSzgiXWmhCfWZxxgCWz9GWf3GHB2",
+	"c+Xja6x3TAHcj4yl/KLxB6mwh27E/fBKQSjtDhceceWQqaR4zyiQXuSGIE/G9jfU7edbvIxyq5KfygXT",
+	"Z2HtdWYvFSa+mOqX5Pit6l9T6VnofvZZ/Em0rTtp8m/hIbm3Q6pUk+usCJkLnn2BK4AG56wrQBJNqMgo",
+	"4CKMA9oS1eqEq0BFpiRIFWPPrgZjhcEyOIwUuqwQmhCqnGhGRgN3gHhxcrTOcx2Cv8eKmukBbLGfUueZ",
+	"cmu0yfVyDCHnBWEiGiax8NgQfG/A5WYDsxjoc0XvxaKaNTne1DOy6LfmauMQpK2HhSl3lyr9njrNksC7",
+	"AHOYgvzM8ldzOMRsp0VE00Oi2U8lwpyFyOx5zL3fi9mdz8/BMLWB6YdhjTtgwHTpkPkXqJrI5CHkVSao",
+	"H44njYSzTJcT/lBfaTor5/JZu+njykhm6TBOtFJjIoMK+UPmiWJ64kcnigHv85iLYngiC4hiKyUMZkf6",
+	"/qdewdGKApknXHxejw56HnfIWQhqVudDzbS3e2WZd8rhPRZ3jdP+RA6auQM+Cu/04pO+Blk1Fg+YyYkB",
+	"AZ0F+rxjgD7wfInMNCUCV8K4U4mqcCkzwWnhOKzu+EJKP1LtjWWjgUr5VXfHNwQPq0+le1WYprJLVbya",
+	"PMc7kzY0ldLnsLUcsPrz1HQX9RUKNyRptRNWyLTG3dit7HBLmISxKdccVbOrjC/NSQPLXGiMcvbnBbQX",
+	"kgevvnL/F78ndb0deD3Mw50tkT98/e8JF9uYkIbsv/7ywW/ePLjz8/333jl4+917d38FDeL8PCQuXQbO",
+	"zj0ZuGyDCLbLAvMY1dKW0F1UNGKBYh72efCTfz347q/vv/LywQ9/efCD39/78J9JvTvG8rPsVpz55ITC",
+	"qTCOb4OokI4VGN81toMMPbQrU0v54O2DX/1keUucN5l8mBdb77kCX2y9ffD5WSZX411Q4aUXaLpg9hyb",
+	"5GPd1glWW0K3R785rIjb4AJq8BLF0Gc6G4wFs0IRcnOutVSKIy06xVPXnFq8odmBWJsWo2fy2D1842f7",
+	"d7928PYbB3d+fvDKz6FcRBEj2j4MI5pggwV5icPmqzlUTPscziAVT3Ks2kvMAXS08ZXZJDy525TDEQ2o",
+	"qaidRQ/9kJE/vPIuqd/78N17d7+xtEF8+Oan8M3+119c2iDsOfJ5skG6LNxjTDhYTRgjJzsklObjpuw4",
+	"pCvDAeHC9SMPvabti+hjdgv4L6RqNaNlCxRiq2kghA1wtVC2AKZXh3WnqhKmUvQSH4Zd4KPlgTEXNZeR",
+	"ulRxlxNQlDmkglFn5u0MmKdJZ+Uo6RFVak8GBcFSXHA9JrGtNoAeyz3BgjT/B2EBYSqSQyPpxkS+8Xim",
+	"LE48nTUetXIDFRQLyohmN2y7yeONB3CSZeQdYxzKmkHzppRdY6WV3k++YDC1dpu7IVfxeIu6oQ12dgjV",
+	"BBN7EiUxeklI4vE+FpH3pQr1DaRKxyuX+szm5TYxO2DmyKppTp9dbjUnDj6bRbTxP2wGzdbp2xC1Zv5c",
+	"u50XrubUbjX6smG+hH0s252mfmvwoQ31GlE9a63Pw0HUXXbl8FSPPj/g5r8wAlzbRR4wN7/Y+oD3ByzY",
+	"7kJSVPLgt994+K/fe/Dbb+y/+/EG8eVe5qd7H3/b/hTSoM9C8uCTT/Zf/vX9H7x38OOXJuq3ZgaGIO69",
+	"9J84QBZTTnaZvneuRj4dTyutisrrH1nG24tT4vD0w7Yic5LL97sv7b/2u9jxP/4dgFDLfUxl4hSyyXzf",
+	"+P3+N360/9p3kky+KwV5fKdWewlR1fSL2/+P/3v/lZfL2y/mnkuCTBfzHT7morOzWiZLj0tbLZiwM+5X",
+	"JfFlqSSUyRrTWSgtn/3EuCz1j/uo0j0WSJ9eEBKDcqehxshBLeTN3Z7lzX3sGS8Pl1oyPs44E40tYmYT",
+	"R9ojXMyqmgDKQjaixd7LkcNIKGMw2SAe69HID42ICgJ+UjLvhCJx9QHjKUq1TK0pY6zrOCSkFVd1Pgw4",
+	"TELC7NucJnWxfGzw+f4HPzv4zZsH//6hJhgf/HD/ww8evPfJgzt/e/DjuxUk5QqI/th17yma8ngq36ew",
+	"cir5lNWSFGhGMvxOus3UgYNT9qUgkMEi6chtulaH+NKF3JSMhwMWkO6YdKBgImQFij3nutLDXNHwOw3o",
+	"kOkWxZUps3NelkEc0Rya7EYoxcgexq0HrBcp5pF6pxv5O9vmz44pFK1C2vUZ0TJEqtwNZDNCZglCpX0p",
+	"mEkwgH4RQu2xAAZVzO8ZtVTHMcL7NtvlHhMu2x6amH+HdOSe2NbIYVsKf9wx+YYOV6+rUp7++Gzz8WD8",
+	"s5b9AP+BCNN5LmLBeNnnQx7qXZjI9yu9xlM0dAeYx0lLA8vc6+QVF0htqQ5jfRWH+KrutKRFk/k1sQzY",
+	"5Fm1//L6M08T8zupX7t8gayda7aWEs9MU5kL4GyDsOEoHMdeNfo7lNOg9n2eq396+aeW85N9VMj0fzlA",
+	"779xfqIF2QshP7EmSUhSSB3LzyiSLcv+hVSF9pX4Y/MMZpewOMFQ/AH1e/kp6BKUYJpOnf1fBNRjT9AS",
+	"XnyTV9PXPUn9/q9eOfjlO0ugJAaZg1EVEsgZhy82YDTlJjSZZI96k24CH33v/s/vTELaIQjMkItFi8Ti",
+	"8nCIvOuOD6+A+YD+SiOwRGVE+nyXKY0O4Ywcwpb7ywR3DcrFc02HPHjl/f13P4Y/zzYdsDP8+CP4c63p",
+	"kHt3X0190yzNjSR3PWGjmqZ+V7y816hYsMuCRpyX2CEhH7KGkgGiWe6R+o0bVy7unlnKip3N1rkmbTab",
+	"jab+zxn9n7P2T/wfaDyquS0fp5tyXJ24arhOvx+wPi3j1HQ+1fS2s1hlZlMwdl6/J6Xob7Jb4WHSgvOQ",
+	"BZxWmclLK4dmPr+44W2nZmnrtUJXxvPo9RenPbCHQrgicUUEUwAoNPhIE3gaV4Il9Xsfv/7g/RcO3nr9",
+	"4Lv/tAQJphI+YrV5jhTQ+YIM27002p+104Q+VNA5+Ix61QKxdtEftdh0cnae/chk1be28FmTPpVqunDt",
+	"bxowUb7+SdVK4bH4diMRFWd1vTbZ3lQb18hhTtfrppnuIYPwmcCbn9LxetwQekWBy65ULbleUWReTLcB",
+	"lqsSXr1/FTc8qrpwiWybLdWOsB6DRHqNaQTkZBBz+sHmIJwceElf5mJ6lAR1LxKA68adSkJ85ZL91oh1",
+	"ZdGO1ytV4z/S6v15a09V8c8s0GY1nHNJucIoVmHzmC29hlCZFF8j9Q6w7a1l/OdMZ2mDYMlJIEdcgEUO",
+	"YNb67OAYWW6pvdyqwP9iNWqshxx/XK4v/fGjl//40SuNAtky2epCUcmfAjbnM4blqBmWqozIZ0zEn4qJ",
+	"WIRST3l1punswvR1JpqdVkJrGP/et9Era/+9Hz1451v73/nG/bffPXjl9w/e/2D/5d8epeo5WYdBSo8G",
+	"Aw647wVYZ7qcESGzzEnNdZ5z6Wei5Gei5Gei5Gei5Gei5KddlEyRi5mU9Nhtp4lC9PE0naZOYoG4pVaZ",
+	"GlB/MpmnepaMNI1dIBfKZ9S2ghz0+OZamaC8MxUKhygldmgyPa1lEWyPYAvHak7ipMyIwOMEPJh0JwtP",
+	"oTRKltZyZavSo7ygPzX3QX3/mV5t/dmSfMjNvBTDZjgyZOFAYqwQD1Xib5CkSgKF3ORVDamIqO+Pl2uF",
+	"iClB8o9UGC4mMbGqs6LzTLzrEwoPw2SPigQPHcJujXzKBfoxTiW9olwMS4hnKVjp0vmlmmAn1iK8EJny",
+	"mBe5YaWqiJV100chhfhSVTm8lOtNPsiz5L4I1DFRTNNrF+sAmbwvJZJL6qn0wykpDDyFjRfFutJ1owBq",
+	"qFXBOhVFKhY8E09TZRZwhJnX4Sq2WgR5PhdRn/f4fOzxpbghoFyq5nNC8JCuYVPotMvZ3vGaROJQhzJL",
+	"28SmFhtWmATal737MVMYtTfJas2038yRw6whB55wfCHOTEesBFcDt/BIYghYEhwx0wvVNIOCoGn/oVKu",
+	"O6pS2ufqBf7KoBU805iTs+FvuK/SaGLBmIhy8Q0T958EOYDT1dWqqONRxgJcLlEtDx3Asf2mXDx6wDy5",
+	"yfKIFpJTC4rnyh5hKs7gUFZxvKaFbJGP8Nk9iue0GIA+QsA5NMyUAIRUnNmxQkL163mEBz3rREuc4aNT",
+	"CRoa+5grBu2pHE9e4s+w0PE/jnl3WzKrSxLeNaRjExGytJGftaUXyOeZWNogNHAHfNf8+PHfH7zzz8s5",
+	"KUzSgTe2R4XQnHg/mwGr/HbjbRXVD9tlfqOVim5zsNoT6Ft5CCrYMGCsfHBbVbu0innxSmglN86t5qR3",
+	"PPPh/5WVeKqY99UzvSqltCvUr1/Ubt7zaV/l5fvCxECoWvel3FGQnYlGind95hDeIzyExMlFuVBX8vUS",
+	"MwMESosglf0JK6oBFpTq6R74FhRUHe5HQeLlB1ZUshfIkKGT32qz2bz38T/du/vSwVvvoGlhfnwWZly6",
+	"FmsTyvRYRImAvSpDl+1WJdKc+b3KKo5S0hu82HRgurENVRUVbb8KmwoNVMyvXxJVIMCHMJJXUdUsIG+W",
+	"1Nd4NWdCaRNZxt882PRLTEmFiLUOKR0CPCzmqHqcePzxx23zkcwij/h43khVaF9M1zgJtvPh7tHJUcio",
+	"POZilDmTBaSosyV8LMxzPWxC11nPeG7no391JQqMpF7hRN6nGQbpxyYPVCFGmLvz+NV/CncdY6CCXaYx",
+	"0vSDSteKmVWtbuRTl9lwEZ+rkNT3P3ht/7XfLZnkgq2K2VZz7aNPyj4X1zCY/hBZ6aomkJuTP650ge15",
+	"SQYWTDEX+yBnk4K9+IuHb/3k4Ce/uf/619MO63/86FslfNYLSOVTlVmbEf/i/NoH57HVbae2Y0r1WJ2F",
+	"PoOaY4fJy6Y6YgH4T0lRoFPQy8Ggdu6hsORS32cBKlao7xdJnLnJMJIiAwXpMGZTxUD6rDzRvSb9CVK7",
+	"mqOwcOWowph41td1p+zQKznZpUq4Q1s/aLipEtkUp8tT6Cu3JxNvJ3uxeWD/VNZxLHvxf+6Qex/+1iEP",
+	"3/kPh9y7+y/6Py/tv/i3Dtn/3bv3Pv7hwT++S/5w52eZiLaH7/zHEWZ0eFqGk7mLfvrBvU++GacL/ONH",
+	"33r41o8OfvXP+x+9du/uNx988kkpEf2ZoH8FiAC6TVX08IHE61QQpCNE9mxe7IBQ15WRCBXpyUigj5TH",
+	"c/x8UnWvs2NfY64MPEVMgw10OfGCMQki4ZBwIBVDxyqcHHPZYGtSF5DeZsCAhAQM8jaPAtn12VAtzSYe",
+	"7TLJwt04n6kqzuATn4o9DEzQY9GvIkPqMRKNTPYWu6Ee9xnp011G9C4cogZyT2CRH72X0srKVM7VqYxc",
+	"eQXCg/G1KK9GWRCZoxQyHHDRT+fyzPcxNScdp4OeTgsDeYzshZA9Bo5hkfA2SMd+2zFlo5KsrS2n2WzO",
+	"ubzW6pnVsytrq2fm3aCdpnzee+brF6E7lamMHsi9HNB4WopG16dih+jfSZf5cg92aLIQHR4y1YCxAiUf",
+	"/ATJ0pfnZ76cwKsGOuz4Zn9OqiR75tJT55uHba8WZvU9b72gW03iDmhA3ZAFyoECePqcLBuTDR++rNnU",
+	"xkU2lI12s906orS+dpWLxa+DO1h4dWb+Yru4NCOBCeQ1upvOk3sF8x037KiNy4EcNhCDL7DpPM9mtpde",
+	"8kyljW03FUc5sfXsqLPg4RpT7DC8+ELLnckOX431V5OO/UmCRNSrmIxVHVIfMxos5ae1guRiNrEVqUPW",
+	"qonEQQaAU/d2Jpu0q3UOpb/27a+28dPK7aV6o/6FZ1vtm1/90rOtxurNrzafbTXO3fxq69lmo31zqYCr",
+	"sOisYh4sQa5dvkDOrZ4+Y1E48VhIuZ/jxuv7co9510MasiJKSTqrzXMdDGrQx0lFmssWJueZ5gZOKGJg",
+	"iyg9YpzwLgQna2q5AJh1S/AQrJnD1AhEn8EJRcKACgUbJpDHackkpeo8C3ZNJ64WcRPr3Rq9OizPVBCE",
+	"bHe5tqV2ftq77blMfjsvspX5hTxGHAiiRhqrA2p2Jgkm6VKPwCik3sF76piMXFiHMRLhUnmmohoVzE9x",
+	"eN4mKRxSd8CFSVaIXBBXFqgc+Mb1uV4ACSXpBlS4AyInq0YukGcQz6GglNCeBrC9QIo+rifkw/wSQtNl",
+	"moIg1xqtb4uLXepzjdhHUeiYVKxxcklkf0pfQyqj5byqjU6NCxXSQp2LTScIKQ8zsSMBbwSsxwJTpXz+",
+	"9qF1wII5L10K4jGf2fcbGE4fHrAKue8TGIhAvkOuiBTlmd5rZgkljsVsvCggp/M/G0Y51LjidWwEl+m0",
+	"QZ6LjHEUWOOEGFALvnOAdH6OyMRwWMwSnj53Lq3mauayhHGtr6lXONACioqGQxqM7Q6hHrHsFWyjnV8n",
+	"34SaTFRqAvGjxw2myRk4DWvz55mg26biKO4uZX8DnJNHy7+U1nJPyyQpy3fIboXEKsU9g1H7UcDWsSbC",
+	"BhnKgG2HAyrIvY//6dT+T79P6lu1jJV8q7a0QWi4jewslk/Z2BI03B5K/GL/6y9uEJ8pZQa6++qD3/5m",
+	"g9CujEJy/4OfbRBzs+Tgh3fuv/2rUwc/vHPv429vEHP9+uuHb/5ef/3wX7+XrTCEKlunFq+z5tTsYvDj",
+	"EH3L4/mx0lAU1hKASgAt49Bjx54Cg2tU7HDRvyRCLF1WRbUXMFpB7RQwisaD+c88Trg5oYupoH2pHrRG",
+	"xc7sh9suoaAGj7QqLttQacZjczSPecmTtpeLsiZVsvkLHj49rcduNasc96Te2lov492l5rFnlAqdgKN3",
+	"DDzlYQEDpMdu48w8hsfTwhkTy0WKWh2KtuVYO6pQls0UOUH24bAsYT5t4V7BuU3HpBbm4ddcDdQiMumP",
+	"gaWJLfQL59WfBiJ4F89FzDQIg4jptco82k+9IRfk/nvv3H/96/vf+R6pgyjAwzEJIp81ZK/h0z0iez3u",
+	"apqneVXQ/S1tEOM2FZC4OAyp43cK1Lx0NAogQFlz7zxUWwLqDdhkyXgqqPjioWNKA+5hZvJUTDwPFfN7",
+	"MJ8+Nj3fO/968I13YT6sTohF+nQHhRPJPUw1fUJZpnJpg5jVHrz97v0fftOslnrQwzY2bqBLG3AE1+IN",
+	"Zmsdxuf0l5EKucu2xBNRwGh0QhGf9akPpwd910HJphxYoT2bPVREp4VbfQuwdidVmSFZ/JbQy2nscY/N",
+	"O6cNGEtwFbJAESFBTwaK+B02VktZ3gCa1mIHuCDO2YH5Oex36bPIMgCpjtM8gLVJxc2fTdrfdA5hqiqu",
+	"IVEI+X40eoRp/kQY8G5k8cJMrID5JvxxrAGmocnDb10xNaTxgMg9gSkfpO8zj0SjpaOodVrZjUvuieo+",
+	"PVV9vxAI1QyLgcEtnkEKKFfoo2lEI6KFXE+RctVg5x4RHviNUUX+a7EKlHPcDLPpd6YBLTm6PGqVRLxX",
+	"0/PBPSp0uNDUom7rNi6RaKSF8yG9Rerslv0SY8SREdvQiI52FRMh6YIFUMvxIzQYZV/ckN6qEqVeIbV9",
+	"ZcZ9UjFcHLyVDn4u9E9PUj7A0Xgx9va4t06GLCSniJDhtv5Ux8hm/Rneu88FowFKm/6YSLElsMXShhag",
+	"gf/Qt0hOEZeORswjddMFMcopLUbuokEx7tjV9EjPuQ2f6iFnAfOWNrbEmCn4YcNkpzArsy7SG8QmPSCn",
+	"SM+XMoAGgm3H39fxE5diScutkIOG1IXcEvGjBb3p0oae39S8S+06tek9Hg60CEyTlUdiR1P3bZNyo063",
+	"hPkI7BRm6QePf7AU6cbrpLm0AaQdCjMA5VbRcCoVzwlFbMKpCTo5BEOXuSEDt/bc9TuEc6+ZtBO64bb5",
+	"NAaXAyEB7ejjNMPY46ylkkg4NThPaJE6T5DC4RBxZBP4rrFD+iSgIg7ucCLoJrvWKTKdDpGvhhY2Y4gi",
+	"1Lz5ParIgPke1lFWYV6pm3SJ2ZkK5qSlQanXR8zlPe4WmKZt6RPDO2keEJfnEFh/3MAWwZK9FLeVb8Be",
+	"KGPA/LCuIkSTOh0798TWC3GQSwPvsVG1VC+ly3LKP1Ut4vfpVfBgeqBpuL4E4JmQD4OyMAwMsq1ocYXI",
+	"wLgMVIxdnb7N/OC1RfRPVVRF6hoVO8w77DnOLlU8BWEpBqtIeZRenFUlxbdV9BRtgqnymFSztcnybIKk",
+	"DHECPioBBEsZpWCQQQ7ZinRCqexT7xYX6ukis9zTVBbYAJPOyrEmV4Au/WkM3lNhwCvUm8xkWZpt4Fww",
+	"GdBiOXemClvBcDOu9Kl4ddkjTBiXddKLfN/wvbHPmQlOHDJmpBRLk5gmSZrUbxh2Z9125WJLJGSbmGpf",
+	"SSIsiwbsSAFTI+aC0QnIm81M6BAaErAxpBa2sSXwmtfRBw2nNCN2rXIGF92jvq+Xs0HGTG0Lmd2hJqdj",
+	"piynCONtCSvi2zxflmPkUmS7+0wpkrk8GBHicpNcTciuIcPobAlUfiBn+zwLZJZPS+6i5tTwUMEuxDAf",
+	"KW4izYvFS8vyTEnXKW6JKbVAcoZbIx4wVTEELpQ7TBS8WUYDsIvuMLFMrkDR7RzvwBkF63rPq+0SVeNh",
+	"Bps/zh7zEzB7rtv0wu66uNn0hE7q2MzAuc9zwFh4Y+RLWpX96XG/QKO8fMtXt7QcsuyqXXDDzGgSulzQ",
+	"YDyhZz7Tap49u7Y6T58Mk+buI53fLwbF1uFVPKnkBjNrnk4XPL1398MHP3vh4FsvHfz4paPMPV9S2jga",
+	"weF4a2JX1p8J4789qyX4eGuu0FxVjr0efrHSl0abHhtKocLAFCjVsi/yBipiHlTc05Qc1Pj5ks5jGNJb",
+	"UZZ69AWos+o6U2YyV4YzV7lYLDC+l4VigBd9NYuB6eGg6vjhY+HbLr7a4vs6drtyktfwMbQo2zNYIFb2",
+	"9PxY2cOC9QJRqjOA/BCA+6mL/MwL50yw/DSp0kKrCqkIHfAVXllZOaflyhubFzD5jjEgcDeQirlSeGrK",
+	"CbrdaK40VlqbzbPrzeZ6s/m/07yYxpuNkA/ZZKBhzh3amK5K+HN+XuAb1h/l2LkNG8Y4bzVf5CKbPDh7",
+	"KRfZKBxY6T4MGNsw5jMJgsS8mNq1edqsMim3bljPneo5dgFOc4OGPWOkinfjgRLYeI+aVNNavuyycI8x",
+	"QZRP1QCTA6V5+anq2CabeePmV1bWbi997lS+m+ZABrHX07y9X48bP7IUm3kcTDb9rImZjLPQ6pNejGW5",
+	"kfJAy17UDTDQa6EVNAhDqvlX35d7Kq281ytxYlcRY9VBJ3dFqJBQdr/eWW230atk2zhVdwgNSeeU3lZn",
+	"aT2OCuAq5C71icd3ud4LljKEDOQBo8oha8TjfW6UGhTUL7scMlq7PBw7xOP6nl0wToGj/JjUO+1Wq9Vs",
+	"QlSH/rTSWXLIOVKXAWm1l0x+81DuiS1h2q40my3dqNU2v+5y36d9hqMOh3on8cC6MbTfMI09NqJBiAqg",
+	"wPDyzpbYG3B3QAYUvD0yG3TAtUXv8IQyX1DiUTVA9xyiol6P3yKyR3wWgr8IRmf2wYfG7q+hF2H32Gz8",
+	"JS6JCqLRtRxylzyvJY2Q7jBFGIeb0RdrVDMJJo9Hm/bQqlbgsdhHEcFOU3yuKmtpFi80WqBZTWXb24Og",
+	"TtTr4jyeQ7q832cqNF9gqEZ1Lb4JSiuhxrfZiq8dic3CjrZZ0ThwNBYTPUoSjpc9+6s+dZmC6hieZjDq",
+	"Anwmdk30qiYK85xnzmXc6Rv499E45i7kGDJtqcicflzZNbZcZO46c1xzkwfCI1pM2KzGLFVlZ46Xr1iU",
+	"fM+sHQlbLDrkL5r9Z6HXkh5y/4cvIPkh+3e/liJB+9/6wLFEaP/bv3diRLwNiPj+h68d/H/fhkaa+JCH",
+	"b7506sE7//jwhX9wYnpz8NZ3nC2RkJz7P/0EOqRIzMO//cXDf/yFY+gM2f/Gj/Zf/OX+ez899eC99+59",
+	"8M39V1978Ou/PfjhBwc/+rusEt6u3zgOQgExXDnwG3rZunV6zQDXewJ8DmGBKGvj4kBNb5dVc2q4oKzC",
+	"PtMglyrYi83JeBj5PtHX5RApQGnmc8Gc2MTmM+px0dc0Nwwo9/VnNdIYJiupxPrU/dfuHvzmzf1/u5MT",
+	"W72wzlTv4dg1CjbpRiV9wgTuDRj4ek2kXBhqwgdr2IBYZ8JDQhXpuDBMJ3bN0EOTEe2zqcD0Y9NU4Mke",
+	"l57i8cWIsypPoUC4N5A+sz7RptgUCO2WUV+OC1EB82e/JhSkr8e7/lQG3WfPwmzK9RkNTB5UiI+z6QYy",
+	"ZW2OrJjY7QLYvF680M3M0ghEAHMR+8SC+KTXMoGpinHU6cOiqM2AsQUqCqfrApfzlHbQLQFtG/qZbRA2",
+	"HIVjLf+hj9coHBCfD3l5ljqzgamY5gWLDX8KtEOPv67nM+XMosqZOUVUb6jKQV+LAbHHlcZEXr4G3eNq",
+	"5NNxmfu5mGpapfozVSHk+au47mGkQhScihO4WJ5H49uOxvqdxPsnTuyyRxVxB1IxoTGWkkOmWU1wAqrH",
+	"OaKYZ1NEGeVVpFiwJSBqzGgJIAs3fn5mT9hFdZZIl/UkxBWNCarH4vAi5M+nTz3OGjcvAkc9GgNxOvvh",
+	"PAcSYe7/KN5ZKiNiGhBT/oE2i1wMxQtqRRULFpKsF38f1ZPiHCtcVL7h4uSVc65qZjIfPf7xS1OKPa4V",
+	"o3H/C8g8K/NlnsVh9bjg7nbBCYhcpvpJuceChksVs2pxx+jEHeJJ+C8YjQDdR8JjAfoDZ3ls1fub5VR0",
+	"ZLG+e2UqPrnZOGdDlJe3izTdEJN1HgJqUANZAYwXKa6Qd4awhkpZI0umfDQBZ+Z3QhWBZEyK1CdzPxpu",
+	"H3LoWYVNkk0wlQmyTK7Hua50n2VG/FRkRnxkqRGdmtrhEPs1nbXUQiShvm/cqV3pR0OhUFA9in1EwtiS",
+	"CuYH02eSqUw/JB4S6uvtjQlXR7IG5HhyvAyg8hQUqccMargIZe1fh5+8cmZKu9b0ySV3WC1zJeCoa7C1",
+	"yui3KFrUYDPQoaV4/twiO0Vqmq2t63MZA7OCwm2VKSa2kUo9sP+7fz947fV7H/x0I7ns/d/9+8M7d/Z/",
+	"8KONJFh7/3f/jrkiNogv3R3T6o0X9t/7PqmD9qo7BstyHAuzlFdpLJ64ZksLYXiOmQbK5erRszaC1M/5",
+	"1HQzN8OIiIZdFpCDN3+9f+ejDTJigatlvfv/9Mn+y18/eP+NVIAC4YiKTRvaZw7pnD673Gqighs+/vmS",
+	"jaYgB997f//1n21gkqmD7760/6t/3CBsl3tMuGwbPPnvffjivY9ff/D+CwdvvX7w3X9KnwYuDKPDXbR8",
+	"xAEOUJPAqWXGyp5G3Hv6LBKJaiKLl9AvSTGlbwnSKmv0hhGUCKioNu5c2qT9Dh4GV8QcIKRJ8zJM0oRz",
+	"+9pqTnR++n/zdFH/y7h3xhO0m+3WbFKYGTSTzC6NZRRzo4CH4+uazk1moMdYjMt2EjrijR2GVqus07bN",
+	"cYiJDE8ocv7qFbLDxn/86OWDb7+7/9o/77//9Yd//65DOr3nd7b/cOdnnT9+9ArmPsSAP0VU5A5sbS5j",
+	"Z+PUJyOfhnqXNjmI7jJicuSz5S2xJSCnmSR9Bj7h6xCRb5KEgGekYZGAOMCddq4+c32TnDJbUR1SD2mf",
+	"nDxpvzh5cgm43wGGjukpwWWko5gbsLCTSVUthcuWyVWqQmaceXQbYpKgeGQUMKXIyZPno3AgA/48O3ly",
+	"Q68EorlFSKge2P5IMY4II1DIVtRsrrg7bAwfWAfGs/n3cXYTaQ/BSCOmSL2jiV9HHzJj8K9m09g60qbO",
+	"EqYMRY0JsDXAt2HASwwbgzCMFRabNkpnAg7kiD4Hrt+TYDBigZLihN4dxBJhFM8fP3r5/j99uP/xm/c+",
+	"/On9V74FQKCyQIA3up69O+XEeXjgI2ZvUY7JdqNyAcDebxQOTvmyz0Vyw1E4OHlynZw8uRmM9S3IKDx5",
+	"0iFjGQVxymW8NiNfO+TkyUu3mBuF7OTJJWdLhJoPduVoTDqws07ik0eF2mOBo/tiysRZQBDHNZUCApgq",
+	"DQY+1Zxxq00GMgoAZdmw77oMSCRC7k+eg4zCzlKpq7/t1G41DHvQcKUX44TtHTbepp6nt2N90tAN1iTA",
+	"JeZHvTMhQ3yL+E2A+j1BLly5eA1dqLBGBQyKwVCeYVPhrzEyCd24QkovCiOM/LK9ArYrd+JeBuHouc0P",
+	"lhnUfbqRv7NtEsmmE3BrVG+T5g4Y0c2sMlIxn7khFhPVu+nG3k0bpIM5UDtgm1IT9TY1djAeacKLpaYU",
+	"ZwiLCaXc9mnQZ3FxQj9kQTKrDDJJQ9F6n14fOKWtE0GDALJMLUO2BiFkuG1UeduK+T1zQ1mcCM2IaUbi",
+	"JDxWQQtDDZi7o0WwbToa+dwFwNz2IvzMUuYr8M/DpepDJ6BeMLZUrvBPQygte16PD9AETNIQDxGIAPSQ",
+	"vaS8wFLxglJwiP0M7MG366Ronh5nvkfqZrGacya0F0LYoUfHDhGyK70xcTWC1yyYA8A81IeDkrmexnpe",
+	"yYAMpO8pQkkvoBBziTHHPSagoxYwCbxMbrrHSTzYLa6m9hdi6hu2bfJg4B124u87FloQ/KiRvuJKQsbJ",
+	"NJllQHcZZFwxp2PEd9LZYWMkD53sEkCMg0OFykRW/QCSsgWfvtSIFzF0tncv8n1bnlZ3x9PRq4OIXRyF",
+	"4m/6eenfSV0zLM1mc+IwkgveTHYH1wfun8llkzokSXXImNHAIazXYy5cjwdJtE3psKWNIpiYmDZkw+1Y",
+	"AgVff32JqVoc+KMyxg9oOGX92BtwP1PAI6BiYxIlrJMIQjwxsUjOMjK4FpaRBnKbgg6ufGMexHdOxVCk",
+	"Tk3xGOiMa6AplSoXWSJFxypO7wPoJ7tY3XK7G3Ff31ptvfaE/tjggsRNYDCl74Il3hajQHqRiyYmT8LG",
+	"EtlwYnR4Lgpfe2bQFMLRVADb5QzAxXakNPZ6ErRLkSlHon9bT7augbLLNPViHor5Pu0y3wfP1iiE0HYS",
+	"MPTCRDXAeITIfWq+NPjCSjOXV9c8p0NgeOVA5nblEC0HGZVCWYCF2TTyB0Ua6Jomj2hAVXxC2c5ANEAC",
+	"Tb1aYwWKqTkqKteJyXOISf30S85eGulk8uFbGjmZxB4aYeRmbMubWhMXJp3QjHVxMZmZ8EiXkBT2Ll4C",
+	"QHFcZlyKoz2EgGlepXgBxi89WYCAXP6aF2eeRi/JTWnKOdZYW0igfEe2Tn3wekHbcsREBvVTBSn8jes+",
+	"FwhFQIuEuS/LFqyTPRnsEN0M84NhAnUNcLH/eDIlhEakAR7c0rGIPlLaLJHN9jYHODVAvGgh40NOUAuy",
+	"MXokj4a0S5Um0XSXcuMWBUPYn5L5UTYABVIwNoxG55r+o3Fe/9Eh6fiwWEG07crApLtIEB9wyHETc75J",
+	"w+SE40M1gJE50ImJIF2/StM7o/UJs7OZXCyW3OFOtGRNbZ6WdShVbj2VAqYiX2MsTdmQHzarmVpAGk2m",
+	"ZswiSyTt6NAKnlNL+bw4ELuJKSZxXHaS+PWsG/ncHKnR28XvCbxlRZyq1HL1h3tHE6tMw2NqlaEkGBtq",
+	"aOc0eE+MM4m6po81wRl10CjQLBrLnMPS0W0SVT7TjzdJJQgNZu9w6v2fz3v1luvt810mSLjHXZYLMtnB",
+	"1XYkNM0P47OzWiqbnmZPZrIaWU6UoaYc2ukDNOFc60bGSkXNGCa6y8iQhu4gthl0uefFKBSrJZ1QBMzH",
+	"sJcwkXVPWM2PY0lwwdFzjw1HMmTCHRvJOUroSedK8mvji2zcgdeMGmt0u0FTjwlM03LR5JimXsR2EAkB",
+	"GaKMRBtAQmisvJEg0ekJubIlMXAAiynBsQ1TPvHeNpzTdqLrnyhVaflxavE2ZFAF0R7kcMY8PXev8ZQe",
+	"p5PI66jTXU4Hj2xr+X1bs7goe+HWC3KVJXwVRN5JlMMUHTICDm3ZkQdU41nrEjoB9wOa5Glct9g6HLAh",
+	"HuYG6cTVR1Kvbzg9A2bPAHqBnwBCFSjJssm3Fp4mi7KTPWQxNrKsDjL+DhAJjUKDyGfzcHcyleazt92x",
+	"CyT2fDpXWOoVYUSU8FBhy/weRBIKFqfhzo6JzppTOAi/nt4OaKE0nMKVTwwFe9wecjVEvxMcCZl1+zI9",
+	"j0SjddxiMjoouSAnsoZEe/UnVMzqgwQSjQpxVrIKg1T17adK1GgJnmoqbTATVp1RNvEWdsq78MnzSg0/",
+	"F7iw7YlUBni1MJiZeYugzTzBaTZBC1OQE9VCIGRQxIxw5SEvRanSvEP+/MSXos+CRFJKiKklH/qgeoF8",
+	"nokNTTMDLVYJtmdv55AkNnfdk1xA0dmlOCBjzKaggkTfTWTe0iRvSEHFiclQp7d61FtZhN1PBgml3PYY",
+	"G02dAYR/oDNNlxHdBPIBUkHOIvZW2YFyuA6fUaMEsOWRCpcTskBQH5FYJNitEXKYAIvrhJJu1HeIL/ua",
+	"uY71I5aCcm+ZfAkKMoElMq7s1JmszmSfLryGbdf43yFDAX/YK4fYZo3VQOrpx0pCZOiRZQKVkCGACkq9",
+	"BsYHF3WQKj1XYAuNZ4puxScB6NEUZBNhQN1Qb3pEAzpkIQsc4wajpwD1K+qsuLKplh0ypH5PBkPUusQc",
+	"T4FKfhms5X0uto3NfL22KSU6H/Uo9zWw8r5ocKGSumxGBa7HN7YdrqwZo6QEN6GFAZ02ciIOLluwyaLa",
+	"ioG2S0ah4h7bNnFJaSU7V8T8mup7QpEZdSfWJ2fRB2YKdKDSEObcM7w0GNJz+E5C3VChVI7GjWwBB7BF",
+	"2nwG3H4N6+0RiutLk2BrXDPS5iRDF6mp8qAAI8bVPKNeBZ9znHrSjXzKizztRI7qVz1EZkFcGGEneSzA",
+	"DMSTm2cT8P4guxWuthP332zRU1iY4VEma7vG/VPOTqlotfQIHu/1WJCYG+3aTNm4ER37knpTViX9jGKx",
+	"AWouc9Su6Eev2xlkl8pEESt2AxqybYgymjKyQU1nY6KCN24Y4CEXEeAnMHpomCv5ZDS/lqj6zif1V1DM",
+	"Rk8Y5SR1V2Si8EIFEwLddNGQZes0NcFCpKpJAtttHaI2SAfqSGY4A1tdMmvS00jSxjaAJySm6MyoarK8",
+	"PU2ntYMT06yK8bblKZ2NtfFpCmmu2Iye3YUZLsv+JBmkYORpPXJCiWOWx4yeS2XxN4trpulayG6FGUMc",
+	"OP0g8raGsbjMseaT4PfE8EORHEjfIV0eZ3ilvr7k51kgG3vcCwfJEPPYt0jQKBwwEYKl0mBhPBswpetx",
+	"DSSvIzYG/RUToSV/kFEHTG8OMcZpx5qVoU3KKAyS8hSpWDZ++/mSZGw2jcXGuP0k/25LxE/VjDR0oT5Z",
+	"awiK4jiWh/vDnZ8tzWK00wlmJshNyoxKUbTNmi4xtU1senIIjUsioIaOCnuKk7ap/Fvj4YSkh0uZJ+Pl",
+	"0BgYa7aEVwDL0NOQ3ylsasOFEagB/8X1r4TR9yiNtVwaBJypdULVDrz1HiCzhKGEaSaY0mJWtLWW6aqi",
+	"ESKd7SHzON027hsW38fcnSa/0ALMSlkeG9H8BGlI9UNLFXoL47SKBdtJpFtCq7myjgQZjwton4tO9C/F",
+	"yMTSx6k3Yxmz+NmkKSlAe47+2ihqYHtWa41GWcPkWvy9PmmVdaxVVqNla5jFaWLXQ1u8YhLVG5ZGxQ6P",
+	"pJ72dFxah4TX7gAKIfnMvmdcsmFTUsWYEabN3GniAkdoJbSJaixJoWEosJNPWrDIczx4IuYUq2anb8z2",
+	"TeMQ3EqCKjg6qiXD1Kkxpmi0kXYqHTN1SkgHaMSG4Uv8XoMqxRRUgXZlMFd1hEuKuf7zKfE0pQQ3frrx",
+	"0a9bZTfYtweBjPqDCdV/0juZRp+Vlt9TJqDYZXZKKZB2Gt84nIiczJ44DU9NHyZmtiOZDqFp4rYNiKWk",
+	"ypz6Mz1gFYU7Bp6eT2iKQGWTTAO3nOEpjKkQ00z5nKk40V0zFn/S06HaJxkxHxXl4yBrHExp9FKKY+t0",
+	"Y82DsT9QfNeGOccKeenC7MYOhm6EVlhZBp87LnqyIGwD1TRxFUjrpcHDsZbCpkoZkvq9T97CjNf7d7+2",
+	"/40fLcX2eqBW4DZ5QYpdzSFJoUhdMUY6nnTVKTf5ennodZLK9COpeCiD8dL6lmgYx2h4gXrnnZRH1inD",
+	"SH/ub5QUHVK3VfSXrChnqqJ3II/dhh4NA31owCA7CmY9AD3FuuUxOkkgYcf4NyKPgtW3YJTO1fObF77Q",
+	"McnaMksasqDPGiN9fWZZWLPQYOlJo0CmFj9aB8wMz1zf7OB9W7di6rpsBPkocuwaqM7QnOOQaVzH8O7a",
+	"q+i4CYNC8lHiYSwa1OzfZT7R/Ch4rSvHJhlV+suJPKMbyWUkPLeDVRjRc5lw5Rh+RUjLZ6e48Xo3CklI",
+	"uw5kBiI9xtBcAhwM7bMtQQy+WnL0CFkG3Y5Xv/G5drN5ySHw72X9b3OtdQH/bp//w51/gA+mwdqa+WLt",
+	"3JIRqPQ0eay+GfkJ06F50YzQ1P9evnQZpmqdbV5aWjcO5HgQoIcAb0/j9Q3ZFAlJiyodx6Suy5CSNCUh",
+	"VnmA0MluseEItSpYLgSFU/AHR9dan7tMKIi0MLqAq4EcBZyFNBhvxJmAip9uVpHDMfmJStU3r0HKWvKH",
+	"O29kuvflLguwgMYokP2ADocgrf/xo5enc99jRVT0y//jR6+kAr7Xa63l9nITiiGOmKAjXluvrSw3l1dM",
+	"VgbwBY6d5/Uf/aJoM91AI61saIByiGB7TFmXDnIdXObV5HkankujqqssAEZLinVT8TN5paCe8oYcvOqs",
+	"UId3EROvK55x9zoPcQ0YQG1Ujqq2/mx+3F/S5NQ1FPy+FDEocjy3/ZN8yMPSrRGtmeY3nVrA1EgKhW7X",
+	"7WYTcy2JkGEwZRqv/Y2JtYqDQuJYxme/UjO0/jzKo3q4Z29m0rTU2s12q9FsNZqrm5B82OQfNk2eGNsy",
+	"yLVm61yTNiHBZbPZOKP/c9b+qf/XwsSXBuT3735tggDFJXgTX/PIBJCXGr+dGf/BJx/vv/fC/R++kFPV",
+	"4ffvHLzw/v5//Gb/tV9josAev6UfzfM72y3a7q64qx4WORrBgdQ0ga45NY32ajdv37xtvOPp3IJhAEoQ",
+	"Zg95o7Pg/4xAUqbBXz+DZb3TVbzKvFHjKz/1BPWuGR06dGnN73IDtB0QWOBhp5X5nS7HjgaweAgeKDOV",
+	"NVlg6FA0HNJgbF6XfX1K45y3333w/k/SkT+IZ0Lah2OPEchNCDaIHziEEGKkvK3gezM/HgFO89lJI8dN",
+	"s/1ni7XMN29DKTSVg7WuKAVmL1BxIpOVRV7zYpSWCThUmEghAiWwQQjbEvYQQVu+TlSISeMI6PdctkzO",
+	"w6xG1e7HTHIS3hNXRzYacRtqA9pozdRtDrD8aFrA11hxii9ZB4XpyKdjIPagsUC9A1iiQ0l2GBulApqO",
+	"Dg1jhhB8PTUM3GQqfEJ642poLge51dpNTalarZXl5qn2KoYExrWJ9K/NRqvdWGltttYSZFcZpxThjmqY",
+	"w2RKuZ2NXjU1nScoQOs4jmaCDuTloX+kdKDEVSVLaHXbjTPuitc4w1Z7jbP0dLex5p7xzrJzvSZteYcm",
+	"Fed6Z9kZb80tvm6Imww065PpsP2Xt87utoerXzoT/q9u68lRU/3vlZ0vnxPX1tzLp+kX2piMtQKcfJmH",
+	"A+SQ8uiMYbOcxJfJBCAiCwXqH8AuNaeGsgiA1JPSnVn72zQ9FbeDqR9f+rXaKtHjKlrINqV8EjS60O90",
+	"meXF6tanmMcpRFLrzu12mc6jQLpMgXr0kgh5OD4aggukSgudSZzt/V99sv/ad46X5s4hreZUni2MFpwO",
+	"+ZuwHt0EUIsFjFNf4d7teVKGkwpPsi/APAlwjDCaXp+qEIw1R0fN/oKFKVJ2GLb9vx6zro/7hsqhMO1D",
+	"EN+qDH01ZDsDxT7mHPxqc3V+j6dleBl0n0eCgf6ChVn8c/D2u/d/+M0/Kf65fbuqaI8Xf8W7SsNBDeS/",
+	"LO45hUZfrCF0iIGLRA4DXloeGCkIf4GcNlYoAM0DZrmxQc0mxpmSzmrzXOfocBkqOT5DZ8etezD3OIvx",
+	"PnZsFvsy/FdDa6vNc/M7XJCi53NMCXR4PIjvJosK91//xsM37vypWTF9Fs9OZUuwHBYYoIewS0B0qcdd",
+	"yGyBsRoTbUGMCBjImZeSP0CDzgXpXMDhGhe5AtMRt1YX3er6F8432qfXoOFF3mcqnEZkVIyNG2CDC/Q0",
+	"qKMjALhEwOmgpYKH42vGXWwddSexZ2IvldtghqPk0kasvEpQJ7xCzJaWgy4vyj2hd38+PsdqSFO6IQsb",
+	"KgwYHerfkpc9sxRvq7l69vSZtZx8bfmP3db3TUl/OTczfdsJeDjJiejBTpg7BrveWnttbYN09Pf6y5Md",
+	"6/gCzW9sXm6chdYQ0p/sMF0YcHUi5XUy8Qax435+q/bsX2/Vtra2tm6e3KolP2xtnfw8zHLiRJI/9L/9",
+	"9z/biprN9trnlv96u/PV//Pn+Wkmbzs1BL1iUD8RQ6oDBR3UgOo/Po9h812q2NqqiZwv3OBadnt2iGS5",
+	"nzt183Ofz13g7f9iuLldAjdvSvkUFWOzHXU0KNq+1dgd548fvXzv7jcffPxx2isni6JjV4IGOtIhqjYs",
+	"TkOZJHKrzdVpDI7ps65nifhNZxKzO7VUDlWb3AjKxJjv0ogN8tmZ0tLgPNawLuKPjlWOX2aWXY48HjbY",
+	"rm5eSDwugYkaslE51ucecLHmZiNlytXZBtL3YgNhKrkRsMOY+YkoZmOT9bxboiymL88vo6OO8UKeojyL",
+	"E5oSZkp9opfwQKteEuqYNscjVtr+iF2ulDdvnnehKnTp9jcgmXHp5s/YAynd43Igh6Ubb8ryG9UXcV0G",
+	"4afN8uuaou1lhSfogEmta73nu8sWQcH3mymhyamBH3/Kv2G6MpTmf6eksAk3g/Ztp4Z+jjOHSndp3XZq",
+	"aIUzUmVtvdZqLuv/n4XMkQjFJTattx33sLsTXDNwA6oGegR6rnvWPeOtsdO9VbrSbbstr8nO9c7SM901",
+	"97S3ylZ6bdrqNt1z3ll2prdGT3dX3RWvzVo93beCsYJpFOCCw9hMmTBGE3qxkOr1Bi55FLDdL+Cy17qt",
+	"XtM7y9ruKj3XPdNbYae9ltukZ7trvVXW9s65Z7qn6UqvxZreWXetu0rbvSY7551xT3dXaKuXGOTMOdJ2",
+	"i/bONs7QtdP6HGnjHDvXbZw7s0LZyupp6tI1CN14rra+2k6Slpe7gCrG9hghljG4I0n4f8PkDsTX7Dg2",
+	"u++/986D9945+Md393//jxNyp25eQuhMsSaV+Y7FzfKT3MSpXRbw3riQqbjG9IlFoRE39Nsl7oBq0r3L",
+	"AuujuGurl9jKUUlC8W4A0SA+FzvrmJoXq7tJxbaEQbwpr07M06BAgtWTgfM8epDpIawXt61OaYZLcrBJ",
+	"/whND38FZ5NlFQ5HPyA3DvNsbQa5E9ujK7xSWBZPmw2nRStMCrNBOnIHfCQgkTSaaiieJFfmbv7Lv2K8",
+	"RkwgCm8ZAFg/5R+/8/BfvnX4p7y4Kh2fo82iChrwXBX2pVtJ5o3cLKqGucdsoyYCq64Yxpdoubps7tOl",
+	"5S1xPokpAp0QVnveC6ToJxManxbq8x1Qoo+w1kKPcj8KGAb7QrTORKyvFPrho6uPzVyKQfDoSoob6Qdy",
+	"D8L/BtxnxpnbhBLoBq3TJgxSQRHvc8apOBP6uJSn7pICkkxnnHgwa4mQeGy5EgPcziFcaZIqOrXL9PkB",
+	"b1xkQ9loN9utdPmgNGNYGiXA2uJnWcbXpSLOynqNxIxTO2VRCDGHca33vNpeea7dOLP3pWFzeG682VJn",
+	"vOb4L9e6z7Wvnr3VdC+eGa7sXm4F53b+Z5tesj0Nf/iETZUbmaJiJWwZSbCUSZWfqR4zx1RRxfYx+eSr",
+	"sWKtTGmnwt3kQkKGPy8NFtcxOXQefbhuA78fLeb/0ziQlNCH6fO4Ip7EQKbDUByT5R0NcQn90eMTnmTo",
+	"niQy4QBVRek80sWkAG0hyGIhnk/nrzC64RKa/rlaElzHFPZYzdfl4lISRm5PBjv/9QUEuFoZhX/86OWH",
+	"d+7sv/RB8Q1XEQjK6CqReYiTLTZSWLxYR3gByi9woemqOzCKM+gJsfwm+ZpNhpnkNlWk/vDO1+6/8Yul",
+	"OLQAkjojj1/vKBmEn9ffXKQh62wJIP4pDaPuBjm0MfIIUqHUUXgwyG3JsZ8cWIiDeTTjTC8YL2PySKst",
+	"Ue9obqLjkE4oOw7pynBAuHD9yIMsejeA559ry4p1nC4cjFUxbgmTfsMIYsvEJL42SSsxyhDi+dYTq5Ye",
+	"y1SzoIp92oxtWta9YO/7fBqYqvt7xJ31oOVVgUm/eCGLdL4SsuEi/W4IvtB8lVSjqX5pLelEAelG/JZI",
+	"3WCpbEzPkuanO3ErzA9UW689ByPGrhT6XWasZjHKq8VTpErCpL5Kfr6ZY9b7tChpIZn8lynfhbDdsyvL",
+	"zSZk8Ddbs4zY2QbwePr7p7GuDWhKD95+4+CVn9+7++r9j7//n3fe0G3/886bmp/bf+136Uy3pdhAFxnJ",
+	"/5+9N+1u47jWRv9KXdz3XSJzmhAAkhrAlQ+yPEQZbB1JPrl5Ax91A10gOmxUw10NQUiu75ISy6JkTY4t",
+	"j5Jsxpbtk9iSHfvYFDX4v5ywQeqT/sJdtXdVDxhIAAQ4CWvZSwTQQ3V11R6f/ewWoxZB2FsGCu/m+sUU",
+	"Xl/MbFfPah5AfCKdNeyjUETBoQNXr5PFDK/qRi6R1hIc3vOzhmeoDuk9GOKZVDtDvPUNRCzu7kOo7aRn",
+	"N8FU0D3bHSW0ZYlljMFG9BFMWUC6Dpv9yYP5xuI5//J1NFIaC/PL93/w599bXfgyboqFBk07g2x7JJUH",
+	"X3N1LCARo7J/hzIAddw7emADQoW/R8tEx72uZwPzCDt4jAEhXNjGg1gsxw6XLGaMa9gbQ+x5WTnFyVjj",
+	"u+vLS0uyBBl3c/jj6vm/r7z+w/LSEjBNs4LjVhwXwkiOO2swi8s3/vjmLbzOyv3XV+6fzzEIKUX4+8rj",
+	"xPJUJxGuESPae8aC5jlaYCoVLWAjEkpB/FavGoyMGR72zfBqTo6pSvFxLDazkD5BcRGopjkRGucoFzwZ",
+	"06dSB0l7fnk9S4wck+ThMOc8IEWpU29GtXYJWr3YYtKBvQ64iSDwB2QaATECBT7youMW6HiSHMqxaDOY",
+	"MdwLKw/e9a/+OC5pFYJ14BQDxoKw11bL+Nv2plGBQtV2xejYeEUhaTMZ2VxBom97BwrgThsYUGAmuOR6",
+	"FxjvruSunQLo2XqOFBL+itZ/AZgyaRT1W8cXt4IyqVQ7MygD8ajpNmaQf+4rIWD/ef/JgwtoDPlvfOd/",
+	"/R6aRJl/nbku7aENmwdt1H1vyn1DunqY9YKb9QoGYZLiMPZtB5N0rbw+3ZYmqQxDb9AmbfcKYiiN/ld5",
+	"p4whxCziKNbnThiz69UvwjGvabuv3rFXlPtTWCB5TDH/R+1zpLaLG+gY+l69802rld6Lfe7UIEZzTJnj",
+	"ge3d3kYPf+wD1dnMEtzM4at1UxewXn+/jl2I1m79ENaArt2vr2NTivYFoe1jyXuhCTj3rMLaVDQYQfWC",
+	"LotctlkkYwYnut0puqi4pNCIF2uLmlm8mIa+RI5Jf0FrcSCiFj2XJr0m7X34cdZ1qhWMOevw9zN1PYuj",
+	"0TX0cXQtx8AN0slYvMckoOoD9kbJvyZJ1wKHSCN6nRquTsb0TCqT1sc1or9aNcTK03MMv5z49ykdA3Zl",
+	"h3kldexEOiMOl/Rfwtx3Q9MTKE1ILpHRDkwdkJNbsB1FtuRUPeFIiAfXyL7pJq9LPPqkdjAz2TJjecpo",
+	"0fKA5zutpQ9OaftTKXSBcPpyCSAbA1p/LiP5quVhMN/iiXuIsVfL8qGaouo7LEL+Am27hI+H+6PF1u/Q",
+	"oB2WIsAeYv2sFUKyXSRXrt4OwVx5oorjihFK20jyoEJzb8NNaAm5OBNaAhZjf+HdUYi/xxD/hoPa6v1n",
+	"1XvENdQuzJ1OH5zaH/UweCKbOTB1QEvM0bqMebZYwvumW03byYOZSTFyFAZt/JjOd+ry4huyZCMbr4NN",
+	"y6vlUWC1Y+66Wu4xrrpy/+PVOws7L6LaFQyvg/WjyDGws06r6fMsfM9b4nYWQ+rOmQju0HZmgfUpbPBa",
+	"M3gySo0JlIo4rt0THMMpGkxwrAgTFYuKrYdOwdvvvjLsdBeu31EX2j9AAerz0I0FZc6B3k49pvbKYEoF",
+	"sUlVV26jP//J4w8+20FuY9dOopiTts7USzI6r7V0z9sd9vLGiS9GWf1RVn+DWf1tF0EdFaLzgXImra9a",
+	"JJfShlTLbi1Dj3jaEXYlpOlv1leHyC+Pv/QiAf53AsfICTc4MFnIDhQYLAtCeSjE0XQtG+7cDNFZ1bZ1",
+	"UrCp4fIgyJZjMpMt41B4dJiXj6krwj2jnm2xxVX/RHEYVrE4jHJi8RxDs96UxWvR4/EW8PpBS+qFjjle",
+	"hE/Umyz5HNt9pvzLIGSHZsp3k+Bu7jPQZBw065aMuK5YMkKDPnx7eenN5aWl5cWl5cXPlpeWnjy45N88",
+	"7//4T//h2/6NpcY79xpff5rYIOJL7JJhFOKM7J5dZvf0szaHYCplVCVSO1MpMzRTSaHISqpr1Mh26pNg",
+	"bSOhgJ2Wtd7i2MVh2byqOwvzo+8bX3+6G4MXXWe4u09Vr52RhnD0usHYY7QMjUsNiUuEgmPZFGwmwLZy",
+	"KXksD5odkmoF2n+SI6r+SQo/Hrb10nIshvakTNiJ2Ctg1kHEpD7+1IVyj2CCcfgxXHyxIyrNnRv0xTfY",
+	"dmeGgrMp4Lu89ObjhXu7UloyxzsJD79OINiSXekcRsP6yKa48Aw5ZXErr2hDQ6C6xbc0ZKxJr1oWk0ZO",
+	"F6OQ8mYjQWUpfjboVXmea+WrHp5+ynJsYRsfdR0xqfAe/nXm4vLi1/7lK8tLS41v3vLPfev/9ZL/0cPH",
+	"Z99e/fHu6k/XVh+93bi5sPzozX+deXPlq6/8c1/7l8/65/7RuLkglpBQhLMO7ILoKf24XJm2aN3MRDoV",
+	"s9678rLMNHpBYiLKFGD5L/fgSExKD+pXgClYd+zp0IV6xuAWX2NeVxcuNd75yf/s9ZWHHza+u46Turx4",
+	"wb98dnnxQuPmAnw80/jqUegkPv783cZXC40bf29curD6xev+nQ8b15b8xc+jE7569yxSaVUpK1BEl7d4",
+	"QpmJdHpgnhAs0A4ukJi7kcezLaLFa8eGe9dCHaPCUhSecA7ZNqDnlAe/w+PFsQXfd8SYBdouMNnjMWGD",
+	"Eaciu2LKLpxCw+ihCNdzDK4qTHdJFSaLt8bkpZBeaI4KdYbOAmhMw65C9RRhtEZ0JSN0goeo6+SYUJVU",
+	"I7xkFaGOKfQpVKfcfB29iSBAjYgPUNdSXuq731FoChQPzFEYSIS4g8Z4/OHV1Yeft9cb/cn+IcaCR1bL",
+	"5lktfa2YbiyNTHtLY3LwlsYo2DoKtu68YCt2b281DGIRg+Wf7jTeufc0RQzaxFTFBHUdTJ2zmLkej7w4",
+	"Rsy4OAE5APJVy/YmhOnBKEcWmqbiFfGX6ZQNi8l2816JlsnY6t2zjfev4KvRwIQiRafqkqJNT1t5m05Q",
+	"BtXr0FkbTtQI+oCNC19A3T+cGftu9ftPl+/f18j+TNr/8fbywxv4/jXS+OHC8oOzjU/PND6+vXpnwZ//",
+	"q7xlxXX+QAuA7nWdU4Yd3On83xsf3waLaOXmp/7dj8cl3aQ4CWYKbSqLe67hOS4nJi1ajJqaMPXQ/DkE",
+	"B+7hRC84drXMuA6UlhLly6WFWDBctw79WCIGK8lTbpnSxiw45bLD0LbtjsNtQyxPv4J10KtZtj2ofWA1",
+	"HmHKgZLzDj9hlUOrTaQlbCNP7UQ2sfrTTbGuHt1sXL6TaLbNhOI23EJJiEL1jcwyQ/jipHjg1zq12krH",
+	"6SljO8uff09sBEhmLy9eXl6aj4Y6Vj58Hce1unBpeXHJv3rRP/dDdKT/OnMWj8SP/l8vyaTSzYXl+z/8",
+	"68yfE6rCgzlHKTNsL1I/hPeT58OGwh3TiZgy/hwb48MR66yrNt5iPY7qNdYiwgkjFTBZYRtweJkr3973",
+	"b7259QC2zaO2ORRTVG30lOkAE0nBOUXdSORcyossRALGCkaZ2ocBc23EpHVOOMtNElvy3BwuWYxySkCm",
+	"CHkrNQqpuBbzVANztJ01IgSIRmolCp66uGgEHwbKR/2mv6oTFEAQm0iSX4sbcNXJBcmSq8x6tUpV/3Kl",
+	"qVSDc8+Yg0BEjhmR2XCV4sIpG0Z/wyYaFLHvtwH/SatuKFDXQwp1hZCK6Ia7ZwPCnF50gzC5QCHiLWx6",
+	"itqRy6LZ4n/755WlL9a5rKSQkNeFmk4tITskZX+f8BeFoPev/JTQEsv3FhKviMlpp2gaN77yF/8ct6SW",
+	"/Lfeb1w627hxYeXD16UpBQ8cVR+2UXsuNMkOh5PFI00ao8YYXEHqk/7UwxC5VwJLQc7r07Ac2jK6TMei",
+	"DdtnxXQApE0PDLsPcqhTp04hN0e0JyPak17q14BBzmgyxoQt9u43/t9u9WuLDboraRgdEMM7CWRsvA9q",
+	"ETh7w5wiYK/u/dMcra/TbF4YJ812WtDVtOtKuI0hC6TlsjFndeSibpGLun0UxChPP6Q8vRK4kTz9dnd+",
+	"h5d1F8v3V7Teb6FW1C2cCUOYGraLmrVOUaYRl1ZsoyDjlLWScAnhRThFJaOTOfaMcjYxblpwyjSUvhXX",
+	"MasFzD0rrxwD/M2Eo6BwQHqetJg+niS/LVk2zTEh5eGmVUU1JY7UxMKAIQBPal74qtAw26UgTG2E7JYN",
+	"k5JQbGokX/UIcxiVZwl3HECm4mA5MKFxhFxtP0KLnaxyqo9nIygA4D8tObYZwgo4qTlV28wx2+HA3Vre",
+	"ePq/x/R7f474UNPvnbyBJw/mhQfg3/t+5cK82Mz9hhuHlXnfSneyO89u4y5Zy0vojaAyM3gNPMpfj/LX",
+	"OzZ/3Wq3RHPW3dgtrT3RD266/6gUcoy1MqIIu/Ed13QRO6ek/0MV5Mg4P8c+oRablQ13kHJS2SrRRimR",
+	"3uZZAvyOITqeGELpA4epZEJ3aoyM6Yht0hVNH1BTJslvJe2iji9B10isgZGsWLdt6GJaJ5zSJHnWNYoe",
+	"eq847qCiiBguzTEuEYNgQHBeVe2OQpJETDYIC3OiZpk0bJcOTRljiemZCCO9wcwci3DSByVN+bocdtxd",
+	"TsbbGMUuRNpdx2F2ffdVF8TS472nxmPqrPsUeQDiwhXQYy/331HD7f1ex2ER937er2Fv9HG/ndfivTV4",
+	"Mt0MWTSdQlWYV7E6+3d+8i/e8q++FRbZT8oSe1os0oJnnYrX6+/Den2oKYx12Uyle8dHylJzK7qUuoJG",
+	"pgxhOgozLB6c6bXIPRAdsXnLHIg9SmsNu9JsiVDYCH1heXasbX3j43caZ76I4oLWSCK0zGBgoU4Ff7/o",
+	"ADwTSDWzYrT9ABy6ATeA+lficwRy6Ark0Ixv2E1FGIPHQpwImq4rkwTCO4zWYPEBWA8QhNkIKM1wg3iJ",
+	"VUbzGzU03NfEBswKsCDhlxIgZ3lk1qFc9WSHyLPl1ZWBM6bzar5seTo2/7F4xKqQJs8vq9yzCpQ8U3Wp",
+	"UU3mWODumbQQoOJgoHsiYabd2TRmGyAl2qkz/+pioMsyQpd1VGVS4valfdKpUPsU4rGKFh2w/NPNlesf",
+	"rHz4ehRYGqiBQJL3EYUYIgqhm4z8oGa/q/YphcG/qbipsP7N2/RNCcwAhDr3/PZ7QhJ0NAL6WDqdglfi",
+	"tz08LpdDSTxCHoyQB70ElECIRANKEnRwf6l3A2mbVz70ilIIg0xN0SfmeCeLEC6N/gSjif7UH6yhF4Jw",
+	"LF0JoA1g1mQjBhomj2oGl8QygbmkYYM9YVeBWccccRjzqJljGBc3bJuMQZItMLGUDcg9o84R1kosPp4k",
+	"h1gd+w3mq14wqggaNJKcyrGngcWmZ8MLonph1GbESf4U8tkoEvN1KGxWL19Y+fKnp5rCJuaMgpxr5jUn",
+	"xykzQey86DCqEuNwlEHmmNjXeKRwNWepR/TJ1JSeYzXphWJXfgUnMHc36U0feXwxq+vIqNRGvZlMH6FR",
+	"4dAckK1Deygl37rY5hphy47+Sk8Ry5ZZ7OCsZIbjrMg7bCi3PtlO373oeKTsmFbRoibhFitgE2O5qyFt",
+	"B2U2cREwyvFvN9idXCBNyLsRN05X2b2+mdRBtuzhBGSLRpRkDXt8v3vev/rjuAZ9+UD/BPEhoF1XPDo5",
+	"1olIJ0kOhXnxgPQy6oFEcsDCGck70s0Ien3jVOVYu+7n8AAAKHQ4Jbph206Nmsc9AyqgsSk5aEH4Bv0g",
+	"OIhY3vjTR6s+BIdkAMC99jFHSF72kzEbFj5v4KbJGs89slvWZ83bRLtlBBIcgQR3LkhwbWabp5HTpkvY",
+	"IIRg90qTRAxtAAZae7IBafVwYkQCrciQA81nnIowDyw2K4wowF4j9I8aikUwCAygqaMRHhgGPMeYQ2yH",
+	"zVIXQHiWJ2O6rnNKuEx7uKpLKFJxBcpM5BUUFo/pGjXDHk+Sl4Qp0j4UDCn8wHJrZ6gF5+jjM8GSDOLO",
+	"FieqX47FuIfBih5MsFhX6GF2qlvb2pKvMWpubTeTIw4FS2f6hYJlthcUDHPU091CwYK1umlIsOHaJ1ro",
+	"Nz31kf+NK065jZuyof7Sx42vu4KL9YOpH3J0oYOKDPZRR90X7ViMMK7e9eAxqZq614fHqGGGndq4jPBT",
+	"UyiwMSz89a9+s/r95+NxOl55ZKyjRivGPEsMlmN68rTNT+uk5rhzeceZI2NC1iOcgpco9cYxOaonC/yU",
+	"ToqWTTVSrtqeVTFcD6MbRBdf6xqw6LtOTTaIQzogZIdTdeYoSfylq/7VH1H7Sv5g+RWw7VgBxf5MkB0d",
+	"19S51y6vfPENGYN3FG8+l2PAYxiWVY5rRBKBXL6+/PAy3lDi/8WqEY/GjDKN3QZ7yGAJmfrUeO9248bH",
+	"ZCw8LMf8q++tfHQROTwa17/RCH6xev7vK6//EHx3/qp/7vLj8289/ttNsXvO/eXJgwugWP3Pzje++1KT",
+	"DEay4kJo/lnmuMLEqVmmV9IIrxgFYcjoP9Ox6sBzDbSTDRterFWu2Bj4LZQM1yiIxZYkh8KADC5YHhRg",
+	"qAnANaXqDJCWMG+Y+AaFrUBtG8snJW4xX8cloYlDNFUUKg49lCYuLVKXsoLqqwt1rNKwyLG1uvuB3QVt",
+	"AMdkZ0ETUBjobDqmUdcIc/KOWScFhxWoC+SA8lCM0eEiA6OlZHBi2C41zDqsXIZ2kHioksFlnQnRTbd+",
+	"rMp+LjSiTsQxYFVyUnMtz6MssH3w4XMMy0uwtEMKniR5SVy6ZmHZqZxnSPXb8GrkZbMy1caCMyM3VBUy",
+	"EhYKUfupTEYPGR7hPXBSZSZ1iQ4fdPF+0XgE0YQhQrhinXpoeeZYXMgpy1gf3z1xvSMw4+0WVZvakrhs",
+	"hZNgdEJ2yaQivD9glTSYep1QXExMB5e1U/VgiYipNiTQIyksSmWtoolliVu8ChUTQTEorrhE1OgJlHSc",
+	"gyjvODY1WOK1tWOLgRTeW3Tc8oQJJt6furSpjouN/HLFdgxzmGFCSKzJJ5dzI/fAYacqLpQOvpBFISBU",
+	"EtnEc0FsKZFNRKVwQkuUKefGrJiqXOAQTKZyCbH3mAOoGyFBxsSbAj/P4CTsnjgODomYmecmxZ9OLZGd",
+	"1BIg2hLZRLSTGEZ3nRo2E2x/RLdWbLTpKyytY7De2tm0vxVLMCJSTMskY44LuEbhNdaJW2VasDQBAN78",
+	"Y1xUjYAwTx2YERdZtI0eb+qjt0cVKchuUWhaCjPl7gP/3O1oYz20M7drkKxni18pw0hcDDb3ekEw0yoW",
+	"O1bRwq5VdR2qXYVXcyJFnUWs5EAwYmjmgm5ks5x4jiZfiTIHsZLDcnOMe2KFhE0usqrCRLFxALuGFoxg",
+	"DG3zfF318ggUvGOHxgajNaTRmMmxkIRTCMwIJ2cyV02lJgtztA5/UF1aI4oiZA+P03ViRQqyfYyhTgd2",
+	"E0lnjdaUGqhG8rTuAEOnULwmGrdcquSyc8qwOTYEGU8SXSxVHduSeA7SQKtJRFOQ59iYHoQc9PHopM8E",
+	"Otwr0bIWfwfRLtbCkcnTouNSoAh9zgLTB1i4AbMpM6zITCIWBUCL5EaSY/QcGGKSPON4pXANlKvcI3mK",
+	"7Kltapp3HbjqWatYDEw0VWneewrWKhafd51y11Wr4oQTzqCqVmGTwTi76gyy+uihf+fsyo2zK+/8t3/x",
+	"y9Xzf19duLT68HPsrBxrC3L5bKeGIMtLnz0+8+EWNwQJmjlvRkMQdbOODUH8i7dWrr3RPKkf3F+9802s",
+	"IciB6eke4V/A/YICCV4zcsSHfyayOKqQaiYajhBjprWe+qQ5cM31jxQDG1xHlc73EEKr6w7iMgAdLe95",
+	"TUuAwE9kfw+7LfLBc3q5cCZ+4cxrvceJxd7vFCsW0hoDFXzXWcUbytJuFQbusFOuCDXebCk1VeEgl8uF",
+	"+caNrxp33/HvPk0d49okb+VMRUpsBoKd62T0TtDTKurdkVm0AC/S4g4jutlO6Qu7jdeoy4EG3mCkJfhc",
+	"hIATBESzsmNHlXk8xxxGPKciC6MNiOZVgOidlhHOFhiToKnFAZzMuhSp9dAShe8UHTz33GphLse8kutU",
+	"Z0uh2YzRtjoFeFzMZAYzWfYTka1X/Csf+2ceyAJsBkR5ZaEkNTR+MSDN9xDJ7Ze3q7SNDcvhuTvM2e4z",
+	"CJ87HYvagbDezubgKWYmnQplp8t20XHLhscnnGLRKlCVdE7yCpj/woMs20kZJopG4vC8RDaRt5gBQcGy",
+	"cfrXlM16pUQ2ndo/uX8qfSAzFUQAuedabLaTClPbRW0jw/OMQgkhq0aZRsncwNFS7zYqYZugW4fx0See",
+	"tXjF4ZYqfI3fO7xPxJksWjbdw+HGZOzY84fJvsy+fTOYEhJf/kyHVg+W9HZePvH8xAE4ejwZi4VGJiQz",
+	"lUoBiNejrrjvf4Y3niHquj/PJX7/n7lELpfLvfKzXCL8IZf72c/hLnv2/P7QxP8xJv6Ymjj4f/3f/0u4",
+	"rpl9/5b8z5P6//v//e+JV372vxJt5ntkEWy9RfCsU2O2Y5iqZ5PSKkJq1ZxWuDx/8mB+efHN1YcPo/bB",
+	"6sKXIxNhk0yELqwDOZog5igbuMB7hJYuSASXDY0CJWFkqBIQKpLdNgbQzzGF0CdG3jlF24WlpKjTCBe7",
+	"L0Z7bpCi6/yRMnmMMBNmiNDHkPHOsTEUWbJcLl/3VDu2suHOaaRWsgol8tzpArUJo9REZS7vOx4+hby6",
+	"YQfda22Dezkms6gWR/Y8mQ6HtjnoYa48eHflk7PjAGUDUweTAqo7LqSvIP0fqWBG15eHSXEoT4ZCgJnI",
+	"+ZZHqiwwfODfIJOIY8Src2EuUVQtstBZJUp3vXnSs2kCmbXnQeGvbW6sk70ImN3AnBhVXA1Gt+DbbVd0",
+	"BcYUiZhyMhFyfmlUhTUgNdEvdKpXyFQ713J9XBNBSS9tW8cNkgUo9XMsKvYdl7zwTPpAajI13hkPJcUy",
+	"UtGQX0ikDwQ7WlRUjtmyERlv7XaG3qYjay9QYwiZJu49SNzQDDGkngUQUKBNlfICdSk/SGtMeNU5NgbF",
+	"TSZSukof2jmFTojlKn07Ds8uNkPwlGKmOCkZeKPyDMnbBptDXx0pXOesSoVCBZ2rPHLVsbZFSyqPCO0R",
+	"0FHQ5W08ohGhZ6i4k3y9OeYwSQOLnZyxpygC0maIE2B8LEnjwWgNjkySQ4zQcsWrI1RKFv/hOqO2ORMQ",
+	"58umrGKNBfV88MgR5DquHGkeHJFk980ngZfFPaOukSqzKec5piNk/DdC+LBZBDQNDdDFhX/FENYlDbhD",
+	"R4/sQVxZCOIC9AXOdBSQoRFDBlEiyzh4NsipaTlmBGA8HLBNix5OszgfrAFwZl3aNJvrYbtyrD24S+40",
+	"SD8ipKJkVCrysO4RX0I+dAH5UmZWL2ivHDtGJ0KzLVzgLTbbIbkzgjR0nXCnTB1GCbU5lXSDkbG7BsOM",
+	"JmkqV4COx/IyerZp+KZGqoAdwqyprIpQBQ2eMQcPKO+xVs3q7gWjwRbeHSg0rT29Dia/Ze10pD1HB7E1",
+	"5kX8iXiXEwgFtR1tVLY9ldA5rAdKZFN9wuiej8Loos2iYjC66A9PHswHpXj8yYMLEYqqADj3/EEFnDsY",
+	"wuI69pcKQXQHpvd1cbyWCLxSccpkkMrtq/nUCGw3AtttGtiuucq0GWLX6l4qnB3ugF1Zhlqs2naMHDBq",
+	"W8R+aFew2hUwT7LK9xB/RCiaJVFdZExX6BFdOVXt218k4x2kIcImtJWGBM0kb3CLa0SheQK7Q3p7YQci",
+	"5RRpoesGFQ3qhBCokGMBmjDiw0EWs50TJyxwvI14yPaHFKGBmDLpZaGGMo+t+I0cJvzI0GYWMymM7RAg",
+	"qOcYThH0vwjahUnkHTYRo6eNgmfXs5HTfg5de7P+4p91MubSCgXXC+KnXNzFsMd3eQuMDkbieoxjLVis",
+	"3vtFHJbrs/czD6nX10eTCliVO6xNRVeAv+XFr/3LV5aXlhrfvOWf+9b/6yX/o4dRmFUM83fua//yWf/c",
+	"Pzoh//CULUb+pcz05iH/FHANZOgzQoSuMa/RlqmN767jpC4vXvAvn11evNC4uQAfzzS+etQ7FC6KIkz3",
+	"SMXST2sLIQG6aW8B63EEWNsO6WnoodGmjKKpmUbvBt1ubanRJjcdCNWTVQYMpAOjfmvPLBIEbYl09igz",
+	"I+RvEFs3PBIagYDgUjnWiAkvTA2sDzCdGhvXckwmhsUNmks0kuSIFyukwIKFNqXLYCRliQHxWoyRYv80",
+	"fSqTaY7KyVegK7436rqOy3VScSzmwWPsDW+5t6V2AwxHo44hpjASm2MQt0uSQ5iULzm2ycXVyg73SDqV",
+	"0lKplJyK5oCesPB3UyyvqXWIENLboH1I3BIJgzTQV/xm46sF2Sp88R3/8rf+ne/8a1cat26sPrzvP7rz",
+	"5MEl/94P/o0vpfK78fHjD675b5xrvHOv8fWn4uGQhqTvQgbUv8Ki0TanKmIjdskmmhlrlSz0Zy4MsYvK",
+	"ji5uyXQwcddqlGIO2sRd/2bbZO3Fy2X2dTB1M53KZfpauZ0ArZBNHbVqGUVohxihPWSaAW4gRGW0dHr5",
+	"262nLxwbRl213tvCRAzSDXZ5wSDu3nzVnhsqy6Bp8jhVkiSn0bWATQWgmE080ToKSCjsVf1lSFBqrMus",
+	"Zo7F+hXbFmUexAIBmhJjWoZAp/AkxJXGw3pn2jw8TAKK4TWjDAxWx3G4tFjFGKX4N5pflS8RLt+EQRCm",
+	"vvA34Ar9uhsB85S60Zi+F+dzbyrqhkCsV9dyTN+LE7k3s1dctAgkPZFKHgkZidZm7+HCYbC4LG/walaB",
+	"js8EpymwAxDf54SDUEN4kUnWRTYgzDXs1QgFRogrpiZJ/8+Zz1lTqiCZYzG0g8JgPBUgh2eq9hwyqrbE",
+	"sPt2a3C1tIm1jjyc/s3S/vyRV7Sgz9bvX1EmIbyZXiLGLi0b7pw0I/173y//dGf1zt8a7/3Q+GTRv3tv",
+	"eekN+Rof3WxcvtNUht2fZSnW5XDBGKPVuc0ct8xmOm6ZwbhZk726Wa9EIEDhjoQP/W+UY5QLW3oNZ0yh",
+	"O+vYv7iF9n3kPj2F7pOqkY5YqqSsLFAejaYbHnFYgQqX6sK9x+evrjx4d/XRWyOcS7fE7HGfqhvXSXK9",
+	"DtNvOtGmB7lRqbiBwxKwMKveN3ZdVc0FZfFi6SheWuFCZTGrwpwacYQ1n2PYmzPwUI7iwYB0DevbAjZb",
+	"Hq0QbMPIzkKMC/doZQZdtGizHUZlC0/hL0D6pugAxiVJVKasqWFokDipE+zA7lGwusuc2qekIzCZY5za",
+	"xZM4T/p4gJBu6QJECgYj+SidPDgS+vgMhClwgiOlKHIqgZ6eMCfHgBh1zHGJ/qfXenU1tgljvHzJccb4",
+	"fr0JnJ9ENrFy/6p/bb7x3fXGmS/8OwuNj28LI+zapcbrV/2rb/mLf/nXmT/3EYI/BK/EsGW1+KjR37CY",
+	"63F/HO7tfQYp8C4uTc1n6l0zE6VTqenQCPQX/+xfXWx8d93/9kzToPy33g+JBcTugzXWmYU/ZB8fHgv/",
+	"5Kay8AdPNDIUn0JDUWqsiKZvbiEA2+TxmQ9XfzovfGLYuzutl4Dw6wL93pFn1GLRI9DO68acc6lXddlm",
+	"W3MICjZUHUM2atWRWYdykjcKc8IsibRal5hgmGSg1QdxnWMRrnyI8QqDAIv3HOLSmuPOIRAFLChVRtZs",
+	"ceE8tDO4oKQyZnGRHg0uvHZob+1Iy+kYPMSgDaevvkpnHi/cW/nwdVmdA4G6xs2FxrvnGzcurN69++TB",
+	"pdW7P2I8719nLnaDdPWvXXl8/nLj3W8aV68tL33Wn/GFz7szGhvuDFOsxcrarJffyVKb3LaW2mB6OW6X",
+	"Xkkgyy0m2QlGltpTZ6mhLI1RoUAwpsksiFhsZ/yPbj09hlq/nRIhSkWHabwd9wxX0gUwejpksGlq+4Tk",
+	"fzzMVBuuWw+r2iyPljWEOoR07sjw0AxkFldBPvSQhspA4nNhTcXQxEGQTgY+McPeEpuDm9R52MmxyjzL",
+	"jl/BisT0QlyywbHRlDrKAa4GD6hLyrS1+4068KQ4UB+fQVOsUwtHvO76/Rt3T07/GDxw/4RXawCdN4JF",
+	"fUrtsS20P9KbYX9Awwllg4Tmxwj8uXmmzhZbHULaxPRUU0/m1TuD6y+5o1o1RyPBHdRX1wjNDkDMDiaL",
+	"mEOLe1ahtxp6YOdGUsgALMCcmkbydRKFZoSKLF8PKuM1krdmZyn3cgxo2bIklzgwPRUttspMEZNWDNcT",
+	"1+HY3wtsEi7ps0En6qRE3YA0K8iUsRxrMwaXBqNGo4c5eJkjpo7pyUiqTdXwh0eqr3YhLfcLNKxLPx6u",
+	"h42GVfL1wwGE6Pd/WgvthhXXB/cJ0yFfF9sWkWfqey1R7Qnigy09egQppcORHJiewlvyRDYz1bsGjExi",
+	"B12I7PbJEbnnwFpJVFnH0twI+mTl/serdxZGhJ4bJvTEcPxQXV2KOQnJLIdQ819Wxbai5JmqS43qHt6S",
+	"yRhrivSNz8RyGdCuwVNajDk5ZjtsNoCdSFcU+R5VmiBsuaoUhOSRaYMwB7ZCfSbgZiN5oU9yTKKjSEek",
+	"uKYw9rLBmBAhlOvI3Iwy3AtpLOEgYnm7xxU9Duspns4YxfQH6UOGgS4hOGUybS3vMDiotwj8ZCwC3/ju",
+	"uv/ozcbV7/2L/7W8+LX/01/8hX80LraPwA/Lvc1sang9yDc+9aH1jev14zJJHI1UO26bQDVml1pQQrsQ",
+	"awoqphOmtL2Tp7pldHTxkDE4Ekxev1mpY5tUvA3hwEGFW9FwFTNwvLElJuzJWOCWCGWCisqpeqqnEpFC",
+	"UzWplxOZjUQLEDUQBXDy3U4T1nfXzO3BoNWkhdMTqek+tHD6X2euT6Z7U8Pp7YVyhCfPHIjr16EjA9vd",
+	"tQMyMB1Rin3VYnVDZRW2oBr5vQNkpIo4OO36J0aYqfwrbzS+WsBeSSN+qsF5x/SUYVcNbx0dGxyzFsto",
+	"XLMmQ/XBKe2oC3MsMgLQZV3oxf5UU+Qxem+QU+ceLfdAWvk7arjhwc2Cxa6T6GNDyQd0LDI82olXXIrY",
+	"bsVb+LTH8cTXdgx7ZTsPuMlB6kqZ7o91Zg60kNAT/r3v/aXPhcX9z/tCZy/d8O8vrd55tHrmL41PFjug",
+	"/Vv88OCg3vzMdMzPXH50E8fhL/7Zv3gLC1vbw7zaKVkuV2YXt55EHx8j0iDiurArxBldHDaZeKW37tWZ",
+	"PtV2uK670duRXbbdVffWauLIRAWaFzfD6t3Xl+//GNe5Ua3Ri9LdkGodigrtQL2IUc/wMZthSrjrJAwb",
+	"+UDkOfjLeECUIhY5aCms68sxPGAPh18AB57J6OOyTxGnnrgVOGtZkq8T+Xqlug06yQQXsZgpZKrjcqT0",
+	"xiZFqusKOn14C1IrUSa5IDHpyahkWJHHiW9Bk4+HgWOL5xgvOC54rcSkZXGGYpVUpX6S/pED0EpcyTXY",
+	"HDb6MAmcXTCg/Y64tV0z6pwUqq5LmTeTY5WwWrLoUvpHqLHsPjzcHS1iKDW2ASdiXwpp28j5rg6b6u6w",
+	"abFRI2qgdyUwRGLB7WCGtOCotru6XwOntaH33Cl2HYroETKrbUBghClfN1LvGS70rQrX0pMH8/7Vt1b/",
+	"+8e+TaAmU+eV/lskYxR9LQSV8BelFXAS5UMTNCuEWIWjjgDEI19GTsf2y7FfIfIf/a0n6rzIjEFwH+0u",
+	"ZG5q360rTKLHDK3QDHPcaFg9KguwxTHCtR0mA9zjyRyL09mpmR6cvYEj34i9UYThdcYkT3WarlHt8lS6",
+	"C0FyVCwGyYP1vGHZ8nEyB3o79ZjapIPpH4/t6YwWz0OIovlPHn/wWVQUrV6+sPLlT1sqkCJiIZbF0zpD",
+	"MSPuFGws4SnoQvPqXQYLSUuskBynzASKyhcdRtXGlgwuQNIv70A8h8xSj+iTqSnpCllYl8EcLyj7GEbo",
+	"8QXqbUgaiAdbRyKkRobtLjZs+zZnxYUn26mLFx2PlB0TO2wBAym2dcWdAiEAYUw3basNjWOUMxuAkniB",
+	"ttqpjY9vr9x4c4eE6gae1Ar3UaesFuJIxNmGSzumuH7h1FRVoSX2xqlIqxODIQojor7GdCH89XEFOEGy",
+	"LpBg0GYdcBSEGq5tURfoj23DE5dA04GMhWE7CIqphuheyXWqs6hV5LF8D7EtRo1ZOp4lnuPJLnquweZy",
+	"DOsbMXZY9KiLsA54kOAOEp4JYbiwFbKsY4BHdblK2b0McUCL5RigShxG1RN6NQdGCp2tnaqXJNGsIIQs",
+	"XQoEnnIeZLQPe0WH+j3H5KuIKPl1M4DrYENx1fWumQ/jSNbMC65pxXgOUU8jbqmRKq8ChZxtcA/iu3t4",
+	"rMdxtyq1Xf5P3CHRHOTqVt8cMbd9/o9GtnJ3MzUZ1j38/k8JXNqJbGJ/cjoV9Ymbfs4kD8R+7s7kmEZ0",
+	"jFhsTpUf6e3kqdjJx8VOhHFmUpDOxY/pVDKVQlS5PPCYweYA7aK+OCG2fyKbOJDCR3ThgAz+cVg+YFpL",
+	"eOq4A+KSPdWgpCZjQ3iu55eS7oEhBfaOxbtL5UGOooPgGvWY2wY95g5HRGEbpfnkwTxaKSv3327cuuHf",
+	"vde4+86QbZVXhtYWrsn9bQ2W8ZOBRhymYdM3iWqbG3SsZxESioet88EuABUH5AWYEcTMHVIh8KrtZSMp",
+	"yz08zAJqaMRo0oIRJ8+6hok5yTla8VorM8GmQZwvdJmDX6F1hMWJ7UBfujFD/aU60Sla1oAzy3GDrgtg",
+	"2o0no70twnIVhRm2HQc63nlJ8tsSZcTAS+eY6p5QK1k2ek4RmyDK/6AF3StKRqVCGQ/QuAbjNeqGhTh6",
+	"Fm6XYwEhhZhDjgON8tI1scsWHNelBbQpOaVED4Il+jgpG+6cbPARHaCnzuKR0ErAPabSvq3kroOLkcpH",
+	"GGaQdAeGREaQo02FHA0nBxnhER1FS56yGP5RRR3amkr0F/8SNX62S+TeYpWqxyN0752i+m1tD4nyWac2",
+	"ByIqMooQVUMsQAlBi6Js1C4gY4hICh15o0xl9IOXDJfmmIEHKoUKnFLwDZ+zKjxL0hrJwH9T45q0MPL1",
+	"OHZKfmswk2vBhcBQyTGniGEUaAE1kRbGiBFFRREJimJOrSMcaiaWqwyfXVg9HBhDgYCqZgB1xB8pQ9qp",
+	"YFqKUXUMqU+xACzuuTJyBCU8in0UCEX1HAPgGdjeoJ/HZyS6S5gHFjY5kGXCUZ6q9ukXOZQhArNj2ZFj",
+	"ckHtzJIhsURkrMExwaPvPcwwGdXUaCU0biw1br2+evbS6l8eLj98e+W7+2J+HIt5Qi+nM9EQQjqZwRAC",
+	"LO1ENrH84P2VL87ETkiFkYNIqOBgGkMKYq0cxuFn0ul0RHt3Fz5Qx78ojY2rl/yr3/hfX/MvLSV6QPnK",
+	"ldBNXMALt8yoOmdQvnyzHLJtlCKBE9+48lf/2uXdigoeiqseOFtDddYPtVU50IgQ3GFqWh41s0HBiSu8",
+	"TGA4k759m4wGYJgNZuYYqhKvZHgaapKIrxtpcGJ5SXLEQx0pnWrQiDHfHtoWjuEPUGmLwTy8JApc5dNz",
+	"z6jLv2eCSylliwlM4KUJKbSDccV9X658XzFgh9GoA91ExzhIh/e4mpqYyztoeOpkvy5rpi+X9cmD+cZH",
+	"3ze+/hSlQGtGP1gPR3pwnbe3czm56TiAcIGOAK47lQoCAaZRWdNUThLP6MOm6sFd7IfAeJBeZPhcJ+lp",
+	"KMRtcSQjWNQOziRolr1/ws382pqUfjKkHPUXgzByNFoc2N4q/gyFli6lyuMUrpL08oyi7IQM0WNwBqGO",
+	"F+LMWuAZCnuoTL2SI79Ds5rMGhaTaDXbAVYJ4fBwhxExs5ifzzFOhWwvwDAOlyxGuVA1jRt/X330aOWj",
+	"O41PzvtnHkyn/veTB5caly407r6z/OhN/9F7/vwbZH8yszed0sdnwjFHEvxCIRVKlm26VBUZVctijQll",
+	"rX4Q3iv64hHqimjoShYsRWgwTIciPo5TqgXdllNTnfF6fRTzDrUTRR/u6MvM8o6rbMWG2Zy2k1NI+0jm",
+	"Rs863i4Y3LWnicagakprWEw2b0gl92fE7YRl3/cUYYYdgjUQ57XBNla5/jLl3IDkfw+bDc4TOz2RTQAC",
+	"x43E0M99ufLlmysP3/Iv3lq5ch4DFpR5vbzPCnUtuLgwGOLzBqvOgMWUqLgOVPM5zLAjb1WCBxTZALRC",
+	"EQ6D57iJbGLWo9IwOl6hBatoFRLZomFzqiVAwCWyiemUUG7q0+S+hPzQ1SNMp1NpWFLtwge9hgoA50DN",
+	"RLZ7vspwf3awmoJ04ygkMKiQwKGWVC4KVdS12Fifnq7YoAqfPJj3L19ffngZzRjcWI33r6zcf2MbxAy2",
+	"nKmy1Z/XejgHaYEioYZAWE5I7F1H8ykALgUovTUJPRitBYQekWrkJNFf1SVokRMsOxZWFyZVhkbgEQz+",
+	"uHzK/lg8UI11HS4+EuVi6vqs49RwC6XuD8eROW73YeztypOVnkhNnQD/WLrIclnIA/x7369cmO82ODHZ",
+	"Lx9Weo00fGtAY3nx/urnZxuXzjc+Od+BBKvlsdpTXgl9eDRuAbVSW7VcqzlF/bzrlDGSgJ9POD3zZDRt",
+	"lm4i6VIkjIgy1iLKsJolaEhUBcsHrfG4kotAUXclWwajtSBWrGJUWWQrjuPcDdOkpsRNYQ5SZjg1yW8M",
+	"mU7IhTaFlwdNCNG0PbYBK0RMTGZCMTkw0ZdpK/pkOkeJvnYCLCaRMjGJlOlXHm0qb0O6uZdyp7kOJjid",
+	"z0zsL0yaE/vpVHHigDGdn9hX2G8eoAeLqfyAVVJX76W1oc76mqbdkzfHqwf9Xjs6ZE3iYRTCHnE09IIt",
+	"hz1NDNaif4X6ffcb//5Sv+p3M5ka1u1104bKIeRpaPmphY+hHe1Ci3PYM/mCJLsKarbD+UySQ62kWEGq",
+	"2aTcc516iCDO5pjwiqxTqP0Z94S3RzaHkmHDGr8PXoYTAWS+ZnBijlgadhdLQxtZhFwNUVnUjqthkyVS",
+	"s9woGfykS4vUdcXa19ofgCEy3oldphvCh2bBocgedgRpw8blxdCZG0bRluFGW4ZiA4/oHEYZlRidQzuL",
+	"FkgddkZAaeDJEcW1HQIdxXptF3f65fGXXiRl6s5SAsdEIfM4lzPNdGHS/owaqzLeFIL+hm2Pvgwiahj2",
+	"aDehJ5ivCZivf+uOnHT9AIUwfB6dbXz758brV1e/OCvtnf5j1eJ9dxUaSj3toaH2M7+ReNG+NYvnNjde",
+	"hKwmCEkCwTJSWlvgc+20cNMWO4lIxLGWk7j8053GO/e2uZMYcfLCqNXmBKf2Si3de6HEUaXrW42Itrmr",
+	"Y9SzXAh1NYexZoSrifyhwn4SK6y1uECJqYLBSJ6GxsXACwgO4ZVbbYaRP7lBf1K9s15UZAd3cnIr3Ekt",
+	"WHWjpo0bx7jJ6HR7r8x/+NfGwqfbJs+wDufzmgJWkcv1LmG7FKyHnYoFcjUaAzRsuxkVYDHPidafJclz",
+	"RqFECuJ0M/ISXFqm5byQnoBvD3+wPFIwyhSLsMd07lTdAo3wc+nj0JUCmg8rVhUpriV3m0mMgutwHjDu",
+	"DRlr8JyUqIPHCgzDQFej3ZmZ+swWqB9FnYYjP9KDotzpSf5wF8fdtFHR2VPbVQHWhKI9RVrU9hn8lQvz",
+	"W69Z1/VyevBhovyTf1ovRxbr5KSRom142trQ7FgpGyg+13tJ/K1rWFktHnx8+Fjs3lHYwalHZc1M91Bs",
+	"deav6SlqDwuLvU3YRGZnXTorxabYV2F9VCYplEUXvptpybrMRDZRsmZL1D2Zpx5G+ekpy6SsQIPYhyoQ",
+	"KoJVwgpiE9ex6qk7Zw/JQsIarDI1eNWlQu8msonHC/dCpbp692zj/SvYAti/c2t14ZL/1sWVj283Lvy0",
+	"enfJn/+hx4qqdCpWQZVJBRmNQPGLWX1FSwTbBGvSeio2T3eZXjTsKj2BPGoMe0NHVXI/GO5u0NsRVM6o",
+	"5mmQiG+jnYxuQn3vUrz3MDzDQ6bJ42ZAlQkVpqsNr5MxxyWGh9xbJK1IPcCy5DIREITYCJIkmJSUq9wj",
+	"eQokJa9WKTHKDpvFBv2hvxmlN8HrY1/GeEfH8aG5gBvx+uIqoWycjpTMJjPwQV4q4X/zhv/j7ZUv30QX",
+	"5fHCvZWP7vh3FhoX7jXe++HxB9f8K2+uPPiv1fPf7UstL/7d//H28sMbjfduL9+/7b9xDrSL5VHXMrDY",
+	"9fFfvsQT/Plvlh9e9h+917i/4M+/8eTBpcbdq6s/nPPPL6VXvr3fuPBp2p9/o0n12E5tbc2DTOZtFE9c",
+	"hQSjjBTirvmQPWqR6bgWmU7E1EWmrWTvXZYPEfm+xgLJDH6BrOu7b4811F2ooNBUQL65Ky/duvLWNV8y",
+	"rebL+qnpboIH65gvPS/4TtGCQCqPagE2NRH81IUiDplm3OCAkHMUJiSLCP52q3drbnhhfXHySc+Yo2wd",
+	"DG6bwEW7vCwKpHj/xuDHjWRr++ag79JifF6SyxtBiiBO79NEgAN2YMk4RQk9bRQ8ux5l6mkixckxLEms",
+	"VkIGWEX5GrEa4ZKGKY4TiyfGIgsx2ixSrtYsTrHjDXTjhthNnKsH8hABrw5esol7XWYnhs+/PuRs8u4o",
+	"vGvHyp5uphjvF53c7lod08mbVKEXYTB/2lXllmqtCJt4u1w0cIpv61x0Z+2Esvhk2eIQ4l5HvQA1y/oh",
+	"9CgbTThhjHJPyHcIMQjJj1pQw7g5NUm+TiKx8zB0rkH4O8csBsx9jHsG8wgaxEKLvFqlrkU5KTk1KHaz",
+	"haGErdJcSodelHJCTMqGo83xFllx95E5TNxBacrOQenwgFdGIepdEqIOX2Tvr1FyK/XppK8/h/L1pYNX",
+	"he1M/HNfPr75N//b26sLl1CfIz1e77Oe2YRZV3Nz0mF2vWXy8fa7FqG3JcVcvdtLIGM7WEsg5Ed5lkFW",
+	"QoUuVa0kXJmI0+RS2lQV1fjkrae3JGoNYwlkzAQ9LYa+ptHk0XLFNjy6hxNeotRDIyRoSCIf3iRFy7YB",
+	"iYcOskFcp4YktGBpIXdr0JcNGVhzLDzdwfINZLvUwlpgIQMoGVu5+EPjzNnx4DgXAnZJ8nLFdgxTONCW",
+	"R6pMNW7znBzT8RmtsriFTlQ3NtlqLUn+Q/LDu5TUXMvzKAPaeXra04KIQPQJx/TpA8l0Ske0d47Jj+NN",
+	"JLcB3zyy/Ia95lQremyeC73a4GHFTdRjqdneaXy4z8FCCiQiTm3vvHtigR2FSeketCHOgSnt7ZTnHbds",
+	"eGvjMdaWUvCQcK1RW9Ft0FYUl2C4XcNOEgbhFbFwQX4Jn/juA//8kr/wj8bF243r3/hnHnRQERN4jR1L",
+	"OBq41PAcJ1HcRIO12oDKZtZVNCiEN6NOx0DUgJ48bfPTOqk57lzecebImJBwSFAK62AcqnyJnizwU7rQ",
+	"XpSMvXzi+YkDUvfIcLFTFRZHvu7RHEMIXdlw54AE/YVn0gdSk6lxhQyIaUqjQjVSrtqeVTFcjxQtaptE",
+	"F7fREYqAGSfQkmWjnmPc8qQANohneTYVP83Iw+Ld361ZhgzzNcv0ShrhFaNAuUb0n+ko0V0DTX3DJo4r",
+	"Ll2u2Fj1XygZrlEQUztD8rbB5sRd8Op8zqpUqInqm2MXd/gR+8Kj6i44drXMJEmfbecYLVe8epIcggcB",
+	"XR3p4xKYaPBDFhreieNJgdo2KdjUcDnB90JtM0mOUrdAmWcINQ2Tkg9VM2rb/63PkDrle5kjNnbj/bt7",
+	"/Wufz5BXqwY8oAv7ffnhBxpZvn97efEi/Ou/cU4jy4uXV3/4TiMrS59rpHHjzPLDK/Dv43+8D8oWcwV5",
+	"w8TBWRHFn6/jktHEQ2pyDmCaDqUJ8KMIDy1LqgxJSZA93w0N0xyDPasR1RYnYM4vG3UI8OO9hBmgKcEl",
+	"MwDwc9Hy4gAVjRjSesixiBmg43e6Ju0v5HTwalZBNjxQRpDnqNswh9gOm6VuQLmGzfKxGW4yx34rdoNu",
+	"uvVjVfZz4ZjrQbdai4eWk7Qk5IPYFvdU2zqnapuysW3YdCHHpDhLkpeCjAg8IkgKoHy0xfJVN8uqftF1",
+	"Is8MhqEeSo4hxyCzIscAk01tmyv4EHzQZ9TuBvLiQFm4lEhPWiwkiSQKJ07MNqOcSH9Tw6xNYKsaVdPy",
+	"xPMxT2ueEW7UIQhIygarJ8kxJROhPy/LMTTFW63UQ2rnSctWLEanTB1GCbU5jTQXljPnGizaLzjH4tNk",
+	"aqQKNjP2DE6SQx4pO9wjmVRKS6VSuOfH9Kn0pE7ytO4wIRJCCxUkJbf+SMdncszAj7BULZmqiipbNZD0",
+	"tJR6MgQrIVgbyV3hKkWF2moK92n5zgSXXO8Ca9jIYkvQLK6odrbykfLQbOWm2qoSLcyFLw3bQMIagY0p",
+	"1gkuGdyipqMFKk88A67MOq7DhBYGhDE6Z4lbvAq3DiI8KCUS0QhKYNjJmKxsHJx3HJsaLPHa2oQUgQbd",
+	"W3Tc8oRpeHDRLtn/wTWAxT5MlggIKcknl3MjJdRhpyoulA6+UB0+hAJJZBO/CAAtiWwCLdFYFwrcTxh4",
+	"zZJcIp0xcgkyBguMmNZs0PrUkHt4X4QIAYKZGqHJ2SQB3TkOJqiYrV/sF386tUR2v5aAjRrcH61i9Iic",
+	"Gk9kpzocoSWkwQDPF3jeiWwqCMclsqmug2mwC3BnHIM12i6g9tuSbHsu161pmWRMKENIvphunbhVpgXL",
+	"eVws+eYfZRsCqXxGFHs7jrNhq/zLI+W2/iXUk7bzMM/dHqyHGVUr4ninBg0ejimHM/Au23uh4Y+DdjG7",
+	"KjOWWY1IC2n8LBuBha4qTGEEl9TJdV3X5VTu2Nop4YitYqBlULSEsSh8OkepS2Vr7+FBJK8YAfdkoy4b",
+	"VlWBnQgmeIW6ocURK0cGI0jdwYtEP/eIVSVTX2QslteXYCHmqNCp+IQ2TJPHQoOm2uNNRWDSwYVBBW3H",
+	"hALXmj0WDTFOWti6QyZC4WTZQg0curh3OIZrXiOPP7jm3/lw9e5ljfhXPm68e3514cvVn77RSGP+76vn",
+	"v2u8d7tx42Mtx1bP/3317uv+/BsaWb37feP9K+NJ8pzMfE2AIdZEEB88qVR/nlEolcVOhjEBqIs5Yv6T",
+	"RMdeQ3qOFUqOw6V/inM2JsVCNvIdGLORd6Phy3Z4rOUZp5SPz6g1A15Hm2ZogSE+Je1fGfGFy9sWheHH",
+	"Cgv2cOiiChZ4JgMGMVowyo6zMQKMS9ZzSDzKvQP7qIHmP6E26yhkPAoZb5pKf9apMXSFSShNld548mB+",
+	"efHN1YcPo2Zv48uFxs2fRuHiQYaL5ax1UtPHmgyuNaud8/VojCyQVfgoSfIyRBNC+ZdjMO8W91zULUJm",
+	"R9pQdx83aJsCzLFOOUC9aBuzs9SUAbUwVKWsSvyZGFz4OrZR5VbephpEYdQS4TtN2MfqwfsNe8iV1Hst",
+	"eA/n9NjDq0f18ztquF0fjBqjt05kz+Pi2WmF7PylooLvpDMTk+kOxWNNMGixUyQ0qysk07REMvXWNxQB",
+	"gc2tOIO0QyKbAMQA9DGtnaCnoRjszi3/2uXGd1/6b1xauXJ+9dEjTGHEWMWkpOixJWanEq1MqrVEK5FN",
+	"wH1jkPF+isthKXZTYS5Dn6P2YGsUizeFEYIy8d2QlR5W6zDMTqGr2UwR09QoXRUpFGWz6kCRiQ/SCXOK",
+	"TRxhUb87ScSKxntVqLuGVRGvMMczwL8rKscwegOvXqHKt8tK502HYUrIuLxwAXJIep3yFx38HdOeGtE9",
+	"etrDr8RfyRyTFpLLI2nEJiX+NORVmiroQVxtg35t7fRaj9onkzIGqX160TSTLWqkT8UxzHL2AVoOa9WV",
+	"0e1kOSjqt0GYDekuzYZ0n+++EzgabjTq9fZU9nrbOvvrmArqw/J78mB+9+RpnKrHLZOeVAfD3bFmW9aP",
+	"bLAxndZtnqclr9OxkV2sgFydHt4lWmuuflszN6S+bqpUb0kZ4Rvam6/acxPSDQN8YnsDFA/gMujEq/my",
+	"5QXmu8wZyD7nMlDvUVdrwjBFceU5psu7xmWlrqJHHMBFWWxnZbC6tJXKAWYsH8Ga5+vR5MSYXNs5YZGF",
+	"Y7U8Tu1ilujin5PoAujjWiccFQCIiJifky4tirelAlWAeuLVQinH8PkltIq6ruNynYwB9kB8s1fOcq6a",
+	"Sk0WLBP+pfp4aNvpYg0jblGXyAcdgf8Wm7XVIxp2jikgGfAu8xp1qRmil9KAXVIwLg+7Aoc5lJ6MX/R7",
+	"Bmb8jq9XZv9M1Z471G4t8I2wQDWbHL2WqnWt68Xwn4f1PhyUTQCiCWNFvUR62sVa+gqEiOc8BszQ7ewZ",
+	"xI+GBS4yLi0xu2KT1YLtuu1hJyOumHW5YvBVApqzSew8eTDfuHDv8fmr/p2FxieLj898uPrT+d7tis4x",
+	"m6FhOKKyPqK64WvPcU5C7framhS1TWdFehx+V3oUIzoITETA8YYUKt68WZ9ydUuhtcbA69OIqqslbtWm",
+	"42tr2UCDas1g2l50JVlTVebYAHQlDBQWEFlLWebYGtoyS5jhuk4tMutPBSpXSPfjbdbPlurgntz7dGb3",
+	"6exg68UquDdVaQdDGGntpzZkgIJhTWXfuHpteemzXQ/z3JiJ4Dq2Xa2sicgUo93DQaIHmZ5Y6VNTqTgZ",
+	"kxvHMzzrFNWC9s9Bhs1hFJHgOZan3DIpsTxNbvfZqov9XariSLHdAc8rfgx86zjkM66apOMdz/FE2G+y",
+	"qP+B+4aAVORhuVDwjJqqNgy+FhM1Ua2oh4kUyjOH0STRa9SaLXnUPGmcoi7YAfANj95PBgVCLiK8CJcd",
+	"y5gJVT3JHENauc516zDwHQgtDDT5MVx3LcmgdchGA43WRYoGIuXtamKi+YJmRdt1OB0EUqftIis05Wq2",
+	"OKweICvs7SFSChrR+hDSDBn8+CUyKzZOaSy1G4c0qPodByJ1VNHRRiycOMOV3ISSOdm18lXFG4QVNL3m",
+	"+2AxNRuPcvfCBfENv1xJZBPT+5OT0z0ngro2oOTW6ZDBaZHWQdWjFGCBxB2R4AzKGDmkZl1u+GC3h7or",
+	"LjwRybqy9IV/+fryw8uNb883ztzfpRjWDobHnyzztTXNDly9gQ7GnvhJcpwKXzveEF/WHBAs9pbd8z2H",
+	"zFKP6JOpKT0wQUoGVgLIopedrEH7RFMUxby19h/fkOQd4QQ3ESc4hIT/hnpzT6Kcjl/6RccjZcdEigtu",
+	"sQJ683JrIgmCxZr38ahH+Pagc4tDIQP+tqeAn6f3igosk46w4AAvbhu85C+Pv/QiKVN3lhI4BgGSqOXa",
+	"EX1IFGNITz4+Q3RWtW1d8bQYjDgVZJXJMUnYInaUVIpQfogP9jSEi18Gqbph9diqGruJNMN7nYD3+m9t",
+	"NGREnGf6xusdhZU1RNqEnQTNGw7qLt1JCWdS8XD3EJRwhCgCxdJIG/ZNodBFRPuokEEMWbmeNyybmjs0",
+	"An+gt2cNKJ231M44jK3gjDZqT9kcyz/dabxzbxchAXvH/SFsjjneSWpannjxkQB/B5ReBzqGiNe9N4qt",
+	"663UTyXeWoyetSF6RjM8TwsMF7uunHc0+4Syd2NV+NE4PtKB5xgmxiUZ1vhMhBcQTtcIp8wkzCF5x6xD",
+	"U0L9T6/p40miDEdOGHD/y6kIDDGvRKNYQmGCTeqqjWHTQ/Ackw1fgkB9n5xZmw1vawtt20hWHR/huJh7",
+	"aGk4neiNZuiQhBQK3fU0WjPx+ZtKTodu0JphAnXMM/C+uoqipFMwKtULb/HP/tXFxnfX/W/PIDjKf+v9",
+	"RMAJJtYtvMpNj3rEDa7p4ZQ57Bj034h0amhwwUjRwc4AB2qJCFi8rbEQQnSaCSRAO3ZpJIQMPmuG6QPY",
+	"Hp4ATO8hbwIZW354bfXu2cbNa413PxjXiGObFCoxXe7tRLYEVFeRuek1wrA9SvvlObKlSfS0ilnsLnwv",
+	"D+lN9UzGVI/QO4/ebFz93r/4X8uLX/s//QXN/bY6qGjZVHX4efRweenNx2c+lCH6+x+v3llI4si7Gsk+",
+	"CWorGZnpfYls4mAxU0jRdH6fsd+cKkzSA8VpYQ4UJs0pOl3cl9qfPpA5OGlM5acL+8z99EARzQX1uyGu",
+	"Zf2RJrLpA5OZ1JTUZEe6zmr0AJ8L1143hf+RXTxK9w64t7wi1FYSMIiTR0XeU8kYsLEAeltfEinXOLAF",
+	"IDV8eyr38WiL2JawQmtMHTkChKjJMYuTP1TN2bB4S1xxDydSWEJZFuSihRjKkqPPPq+Roy++oJFfHn3u",
+	"BY28VCxaBUpMp1BF4ruxpOkUTmsEiO/HkXqoYhvCr6WnPWRsLxRoxUOOd+T1RQ7pKEuzKqgCCFywn4Hx",
+	"mdhCm4A/HJJDy2eSgz/+i0MTmel94opztOKphPrTkREQa6ZJYyeGRm4c3qMXhuN0rzjukeLeToq7d7Xd",
+	"yScNt3ZT4H/UKX2HuLNbBj+DlRN6YqABgzD64sXlB58M1iTZBWH0tVzfksU9x613dHuxRgXvp0DoKqwd",
+	"cW+1CHId2lDYzmyW1EqOamihhQ0gogVtIQBA6M5aqY6NcVSM2fK0UBGiVZOnRcdFpCcmESXkHLKIO56S",
+	"8BfydexMT9sodBsvlpFZOOFF1Je8+IdkxMyHn05EtKuWgPeNIXixao5RAwaTWL374+rCbf/cOeR1Tmca",
+	"N+b9pesrH76OSte/+qn/6HWkdo6m09XiE5sQlxUYQK3VX69pCQrhuCM9YPfwDPkEIaPEKZl/KBm8JC5m",
+	"HMwfKOw399Hp4pQxmc8U0maKHiweMPbn9xWmzSk6WcwY6XyqcNA8QPcX9xnT+anCpJmh6aI4t+u29EYG",
+	"CDkKharrNttMkzGbKVijwRS1Ak1ceuoX+AD78uliyjxAM4Up42B+f3GSTpvpQso4kN9XnKIZ82Bhf37a",
+	"mCymaco8UNiXnzIyxRQ9aO4vTOcnjXQRYnyvJrL79/cMIu8hkCBk0nOnugwkRDtISfk4CigMSoFD9zGc",
+	"VESFtQDw0LxevfON//D6KKTQW0ihs6LHnTz0PPgxuE2bNLiw1IS6xJIhlQYXEnyGCFUcq3cjnuNA3yfb",
+	"YbMEcOw5FvIrUnEQiCgAuctyMcsjYwYpOK5s8q1MBTgP1dcMDCGWfbd4jpmuU6lQM5YzNwrtmAw76H5s",
+	"RoBpdofFMuw5Fk6EV6JlTu1TlIfZ9mehy5cWBm9aC+AgeIINtcgYkjaexCP0HCtCI0F5gsPotk/IH2uv",
+	"UjaQj+/HDOgtZ49jHuERVQZ/sObXgACNk93l16eGk18PehaO8utPXX4dxUMg9pEmv+a4c08ezD8+c8b/",
+	"6BYC/HZsph3VS4C865R4j8H01gw7RIh6hpBAOU6ZydfIjEBvJfGgYYPLouHGCxj3cEIN17aoK6uEubiQ",
+	"OCTHxDGoLoPmRyq5QfJVT/VPkFC6TjRDnEhIXRyDd1DS2sWCOLomy6x1w7adGjWPQ7NbHdIzwFFUHp+J",
+	"c1KDwtdVoExBYfUcQ/4EHizXAFDI6tGcC4yFSD5FeZWTsDTZ7NPRKrMdIU/iaa4/iPLhBH/HnyQTe5Lg",
+	"oE1LwAzEksh0Z0lMDseS2DmUP0M3Jbaacieu0YXGePJgHrl2EEG36xl32sv/mCXQMdEQFr6b1KbYCzG+",
+	"6p+F73mr4hL6CGhkXMpUk0vUo0hiliTQGFwdomHD82gThhxTXRgsL9KReuNVg+v5t/hMwY4fSFleTOFM",
+	"tQcnRibQ4ARnfCRCNlIftZFyowG0h4M32KbPSHQfPHkw789/8viDzxqXzjc+6QTl7ca1eGVwLVhLBj+p",
+	"dmaMs1v8gGKKd+LyxhJHiIN2hOE22bhbyZixMVqL7cFoEeMS4tUy8AiZQIWUbENvkRYmUmrqBNhH0kQy",
+	"LRlzTWQTJWu2RN2TeephRL3ZAwl6sQfdbhLZRJ0abre4GGm5QnNY6H4u28IKtZnIJh4v3AvNx9W7Zxvv",
+	"X1leevPxwj3/zq3VhUv+WxdXPr7duPDT6t0lf/4HfAWUed0azWJGsDQLpiNQwpJx6YgpLXfuuN5LLjRX",
+	"T/dFvRk3TNvNOqhgmWBEmrUNtsvoZJjGaMlG5BmjNJ4kz4iopgAQ3LsiGk7GbtNIMSItHnsnxliD5oJI",
+	"louXmhpQt9gAUl0BMhZbgf3GOWWx2bjpMKYrOaePkzKUqgJ3M/oJAVR26OZxE3XFdmGtCET6vj4oK4bH",
+	"VhFXzmXjdFQ5ZzpgYFPTsfhFVDnbTm1t3Yx8hmuq5rUiUQXQXZ1Us//j7eWHNxrv3Y7Ed368vfLlm/79",
+	"pdU7jx4v3Fv56I5wrC/ca7z3w+MPrm1MO+/rRjlnWpXzWg+Y7xg1Su1rjRp1VM6ZISjnEanGiFRjk0k1",
+	"BkeOsZ6Xiwm07eTlipNPesZck4/b6suGTaiCg0Iqi/A7oZNPFuoFm8a+RvkXa0QV/ug5zkmT0krsy6bW",
+	"U9raaTmZkFNu+Vrlr7FOong89DwXGkKIHZmxGRMSSK4MiJwati3TN4AVHh+KX/1ri3sngthCbzZFTz2x",
+	"e2zPvV1qYMviLkKNZBOzHu3OcujKHZ/aAFUlczyhH1c+W1p+9ObKR3can5wH7ptLj2/eanz9qf/g6vLi",
+	"m6uPHiW0BJdPhQZKWwU83TZtsy/eRFJDgyYrzuoBQYpLqyv0KC7CEWJ0sCWorJ34CRpXR9bOdnU8Nw8S",
+	"2tYj7dDZGicy6FQt9kZT32rhO6qUjI7pVX2cNMt47KgEzZ6hdzVeN8eauleDqjCYKTWFclj1PPVqlDKd",
+	"MEpNLjtTn3B02QTJdmpBt+qe2+qt55Fib2Dc4BsBIraRsf3Ltz6bJIOwiwi43sTbELskb1QBreWTmTtX",
+	"AfX2fjq5gLjZRg2MRyjHYaIcjwNfMq61Jw/mV+888u982JfiHbRThmNq7forvw+9LflFVx5Sma7pDGGz",
+	"2yxi0ziN5CID2Bo8JkATxEFSA4XHgT/DtQDhFmglDp1zy0YdbkLG9HD2uK6FxxHL5OMa4Q42LDRI0QV5",
+	"bAKwsGSZlNTED5YnvhCatMrphp0vjRQpNaFn0Dr4uReo95uNA+bmLGaGNYCRqRBveFbewra4hw1PIG8M",
+	"8caoJReFzXJl8L2CehaHgzHVdDoNSqLLvKfVZW88oQHkc5i0YrieZGcIA6UyHLry0fuP3/k8ylTXWwhU",
+	"otoqwuzLJvZ2c/jebsa/F4gIHNd7sZVLr8tkZTQvCS+zFQzZPrUMgixMG5sWr9hG/cW1Sf164Qdsu0p6",
+	"aX2Y6m4KxFOztsWukcnp2iT4TUccIYqmzXVAt8w7/G3JIUaZHHnyYN5/+LZ/4fLKO1825n+MqyMx2K49",
+	"QC0hBFxCa4HmbdAvlFplr1JondvUHqMV2yjI3rP4Nvdwos7TZFocfqy6QjYQaMt2iBGjAN3SSNkwEbXI",
+	"nTIVrhww7YwZLMesctiZLovgGbEwk+Uq9zAae1TeCDKAurB3dWJ4oCQmLDYutAB0xlXdaPNVj3gli2s5",
+	"poNAlk1ibWfWqXo6qTLPsoUWMh3Ks9JVRCB4qMuwTywn+lRqMsc6KX0d+X44xT6z0IhPHioGK4E7qLZm",
+	"HcqJw2aiN8wxdapqqCdUN2UmT5JDpOY6bDaY0+iFDSK8zuCrkxaTdYb4qNhbL8cMcWQRkgFqutSN1JsR",
+	"7uvBEHJkqfJFyWQkFR+Q+oqLycGEM4K63kKgEnrhZUddfY80JyBzC10Su1L36/jHMKkv1ZhaFxtykvF5",
+	"gktlE0eY5VmGPaG+mnjedcoTR2CVCg+N1iIHHzXYHyw28bzxx5I1ITyo7rO16ir4ON05uR2glsG7qBnB",
+	"mtvu8b5d2W71uDXLjrBfY3XSIPNR5XrwksPk042vlpeW/LtvrHxytpN6kSt9QpVMTGUyvRR1bSC+iB5P",
+	"q4CK0sZUmVysShvJMOq6OO1jtCzJzWWoYZNQ1EFQbnMg1DIYupvx0zseDh0GIBD4vJUBiDVRymox7UiI",
+	"ct8bb/D45G2auty94eARVndXNroL5CbidHdAxnTgiVHcNv02sAsFkSYLuDWCUgAKvpECxvFoM6Y3TGY6",
+	"LtHFEXoyxzYHZztAA2qAreH29dAzRQEvhtYPbseql33t1ct0DGc6NPUyQpsOwcQegUf766wW6Db01Lc4",
+	"Kdkp+dgmyVjFJv0d8oyQ0SJlIfuALR3imEXLFhsPzC0NYDqAPIMEoGeVaZLor+p4EkX6do1A6gb+luFK",
+	"k2o5Zs0yxxUXLhg87J1vWsUidYFcV6JyiOca+PoMGw7jVrlioxlYKBmuURBKY2ioTpXX602FHZVJs55w",
+	"nb+yWG8n/JqeonbXZxynhlso9XSD447r7Tis6SiXumm51Fe0BKOnPXyXiWyC1n/5xyN/cKzfZQ7O/Z/j",
+	"R/gR9jvrJetI/Tcnnjv9m2cPeb959tDpI1bNMn777+L72m9OzNV+d+JQ7TeHU7XfPHuo9usTBfGv99Kz",
+	"4XfB/ycOWcV/7950E+u3G8QsCMHtHmnbWvgrTFGAdvUvX19+eNmff2914cu4ikN9srOxru2RqiakwwBb",
+	"U2UmdUlYzwhNLw3CaI24juNhrMzIc8o8mVUTQyPlKvdIHlCtr1ZpMscgEmcwoh8xabnieJQV6hO/onUI",
+	"vZWNOQoUpZ5bJ9wo0kEDTgGj0rNjFo70V7Tes3/W1v+JSeuDncRrs1BdXlpqfPPW4/f/ufJfS/7FW/65",
+	"r/w7n/UlYJtk4fLS0uP3/+lfvNWboBkqdrV1ilp9xMmJyXQf4FUjne9ZoQ1u7ntXbus8y961Xmg7R7Zl",
+	"2vogMICt1MFbRb5hg6tGBCOUbMS1HYFe13UxYdVIzSMU8Lvf+H+7hQq4S9U78BLEUAeclGL/pFtlDHm5",
+	"ANsaqU2MlB9Gzpuj4twqpy2OqbxC08eWKsSo/7oXIUWd8Uw4icKTZXVZCWh4xBEuJnJ7MaJD4zCd1Bx3",
+	"Lu84c2QsqBckvESph41BiJ4s8FM6NPzKsbGXTzw/cUD88MIz6QOpydS4Rtq3SsuCo+w6NfkmNWlECMUt",
+	"ty3Bl7p8/9OVT85qOSaNrGuXV774RiMrd87Av/jtyrf3/Vtvgi+8vHhxZemL6LlkzGKEWoBvwlmYidwH",
+	"BlE2hGusKluMnFiwNh1Pxi8PuCOhGciYLuwuXSO6aXHPtQqeTv7nzOcwJ2KexIrJEn/xzxrxLy1pxL/y",
+	"k0ZW7l9t/PcV+Ly68N7js29rZPnewuPr57Uca9x8SyMrnz2CXx//5cvH732pkcaNJf/cd0lySIwRAGeA",
+	"g7ICw0tCmbhRxpZrGnCusTpxXJO6gHQW0+yVDC/HEI09QwyStw02p64m7CpxQWGpJclhsfxJ0bHFPIhr",
+	"i8fdI75xy4ZHxjilRBfiPSmWtKz6UR3fSNjErlYS1hcsFwUwyxsmKVDbxvC6xLzl67iaNPGIGik4drWM",
+	"HWAOpYEZVUY+xgwiqe7EQ5UNWwyIysgJMdCglDC8mlWgAPIW+00Ti7nKMJEL785xcwyfXQOidqci5hG/",
+	"4eIr4N8wKa0oYtT0PgK6H3+lpwO+/KKS3mHYRcwIUOHppls/VmU/R7ieguZZHFDaHmVJ8pJqBIit5mHP",
+	"wsu1bTF8eQrGbaR4AnZ8iX2DeVNyQSe2xT1xBwgAU9uWyLPIjaXCDTrWa5EiMbhw0BpIToZqJQQdfYK8",
+	"OfYToqco8yT4D8JYnOhF448lSz0IipXnj/z6OT2ZY6qPYCalpVIp8bL54Ox3xKZ1CEs1Sb4SLcwF/RUl",
+	"CTCMF5D5BlPDrzlV2ySmowX0h+K9IYsLNksUhktglGJawBK3eBUCOIGRiMsgETWdAi0oEdSSMjXvODY1",
+	"hJXyytD6BB4Xi6aXFoH9sekmsilNPbmcG7mCDztVcaF08IWKUYmNn8gmngvMwUQ20SrLE1qiLKyKWaDx",
+	"cHDtlgyJzBVCQHgFBw+CJPRKFsdtIukoQVgCHwB402KWnpsCwHktkZ0ShjIFxk68I/pxTo0nspOtv3Vr",
+	"C7/kzuL6PAbrrJ1Z/Fux9CIywLRM4UKjNCemWydulWnBkhyHZYt7V8kFMAK2PThqZN6uZ97iUgkItlEX",
+	"Sb5VXnGpYcI6fPJg3r/7wD93e0sN386mbUw3xW3T7qGNOAFibyglBvYAJ54jbKKwcU2MdRZLr5hiIA/P",
+	"0aDJrurbwoyy0pZwhCsOGkPdptohmQ6V4C4htMY3C2TZXyCqT4hl4I6PCGp3C0Gtco0Rj7mOhGgBSKcO",
+	"bpLgKBn8ZLD11sFuhnt9xyE3+9zNw8BtjtKAm1hSOZhI6Qg0OgKNRkGjKuoJkNGejL8dDhVFlq8+gKJj",
+	"x54/TPZPHtw3npU5SAxEcsI9o641Y0MDCaBj/ATSmDkWSW6ieeq1aCUMeSn+1jF5XQyvQesK13G8CBls",
+	"JHeaEy+N2kUVsHOKcEXxbJSZBpMtjSDuE++YEOghVSQp93HEPM3mmAqdWVxc4oCuiWfHeJ0+lc7oLaEi",
+	"FaMaMPp1YJbtALCvHbWRsJwW/7z86Gbju+uNf94XP128JTZZjziL4QFkt6se7zhzO1C/r5kJzQwuEzpC",
+	"7Y44YncazBeFOSRinFMRh1OW5c6/u/rNXxrXv9+msakusqsx6tf2+Vb5fUD42hLj2muwAuUAbl6Ltkhm",
+	"X/NiIiFe7TCqhZ0PAT9lCldWtmvGgWDiBQwNC3K3kFwJ8lQ5JsYkmYiopHLA1FLNqEMzaIvN2hLxN8Yc",
+	"ooegRX18qMjhQ8G0DAnhOlB1CKpIqkNh+YaKMN2qCHvVWr2DSwcC9TwBS0K+BQ2XGGT6RhSpg6VIVX1L",
+	"g8kOPLdoYusp9N+aJCU0xltPSIaOVtQtYpRDxlqJSN2kFa+kSzkYtCclYykh/gKnzbBlZ/Zj1DCJxcDr",
+	"gsQtkSw2ZcOjrmXYFqem8CRLSXIocO6cIik7LpXoAExph51n0U3L5hg0dwiG5Lgobr2S61RnS0QPONKk",
+	"Gxf6mMOMRZ4Qk91zoaZL6bPiMQZVnRC0IwPxHX54RWvxbzKD9W8iAt0pFq0CDUX6ZCDSlxe/9s99G3o4",
+	"X7zjn/vy8c2/xXybL97x33p/+cGHfSM+wdcavJ/TzSS0g4XG/bZ+Kh9GIeZtGmIW+/dF8XI6mANSsO0+",
+	"A2DIfEdDjvTuCfpBRSyHNwPLofHJWzvReAg8MfCg5AOCJ2WDZz0Q64LTNRyvlyGMuUYdZ7xmU/FEQpRU",
+	"0l1C8ebg4qPgHcGY+3v0rosMjzk27frgZyXX59AKKjl1d2JB5YgltZkltQfPlFO3qyJEsRu2uUIaVDGh",
+	"eNSwdQbwpbYtJgQBsYHg2fDKADl1hftlRFw1SGS56CjBADFoFXA1qvI/wyM2NbhH0qlI9bqQtTmGte9h",
+	"OEytxYHX/kky6y2u/WsVEsKvuCCExMI/Ghdvo5AI+WoTLxh/mEBcKZJvxqRC2Iq+B6kAHXQjW37WEFte",
+	"XqqnTT7MAsD1i/26EMDt5rbbGsHCwKZ6/bRTp7fRnzcgVnqnhBTQ5o9K80bY5Q2W5nHqBqV57ei/N6zI",
+	"BlSaJzdW95V5IZ0rPxlsy9aCPU5buv6p/JB48t7q8ySVdBcles0FeS3FdznWUn0XUJS3q8CTpsi1yxrx",
+	"v3gb/40W5ZHVL/66euGf4Bf58zf9L95ENl4yZrEci5XcjSfVwbbFPY4WARnT4UXrGtGVXYl/o4gTfwff",
+	"Oi5ZubOwcu0N/633NRJYzVqOBQJcIxIY9db744RT4BHDIrOCUy4bXFzjX2fOoiEClgoYIVAZR8asOPY+",
+	"1h3xOXARFWe4xZHQXWJNQ2JyjxOnxqiL1y1IOiRPFhxB7SSykOfYWEeW9xlJ0A4dHB1m14leaKb8FjPT",
+	"jtodU33j2RwTt4y9E0VQ5GoIgQWgvCrIg5JAZC+CJ6tWSIm6qkDKq7oMCOoLlIix6wWXmpR5lmFzXROG",
+	"X56SksFMaqo8JU6DinUbwNgAE8KovdGiwTEjUgGoCv0C21AjRo4FLnukJjBWCqhaqYl1qEXfIUxL3qXG",
+	"HOYLKo5tFerjSfJbyyvl2LDK+mTaIMfWK+trKd+LLEqpt9vX6uGUdyjWA/MZi/XIZtTqtQ91jGr1tqRW",
+	"LwNRerWh4U1EfIzn/zix/1f/npn4zcH/59mJqV8cPRQ3SU/bXmCSZsD9UXV/csbihX+pWOFfUGCXCQvs",
+	"UOlsaYGd1q66LmwMJSTkRLUSyAw+KrzbLYV3gbG1Rs3dllq0HW3W9iV3YG6qkrvO+fVYvzRZXjMwkf8C",
+	"9WR8ZSDyahR2HbzXP0KdMnOgyTvpASOz9xbIiz5SaJy6/TJx65FtJjwT2ZUYXRN4In2N4llwf6C8F3xC",
+	"x5WVv1A5QYtFWvAUKkdM2x5OGD3tEWl1DbxGoa9Q8HBqFFplTSQt22vKZWj1CNtULGv9xmXTvcdlO0no",
+	"zODisqNCgRG993ah95ZiWPbTVaEUsRdCyu+tMZLbQ/zXi8cCClUKKYjKbkhztg3pBvu4YDChh2yHzVIX",
+	"woHEYlqE0sVz5mSBuoNVik4FCMXmIKCBMeABUk7gU2++gY5RmJ1hn2+59NeImrinnp9jADwZOJWhme6f",
+	"vbHyzpdb6tZjP/CT8i2f5NQuKsEVbJlWkUXZECXWoWDNoeBCjkQQV8SYNYRogUC/baLIwoJq4tJTztwg",
+	"SXGeY1sjoHZUBCEzkZqaSPUsoSYHKKFwMe46AbVxeYMLOCJurt3dInHTIkBcyqk3EWuAPXhBcpx6PN4Z",
+	"GlM5Qk7wmNETNIAG02dwIuSYeEz0gjfeMTmSGnmR1iZkB+T+eh/DwAbX+pjT3VfD9/SlIo5DCJHRWvhy",
+	"iwDtkPLj8fnLKw/vSGxGm+7Hm+ZmtUXDCCEjHocWqq6YEiFFxI8nxA5PZH//ymuaqkeAT6+IY91T7VPA",
+	"J4DBE36GZF2tZBVKQmIQyk5ZrsPKQIjsEbfKOBmznYJhA7nJrGQKrriOWS2Iq40j6bOQEmEhNNYH7jUq",
+	"1t5T6aTQma6dyCbkFwkxPxbzxJPZ0iAQ45UT3SLnrFkGYAAkMIYUvfijVsIy7IJh21CG/eTB/MoH9/2H",
+	"15cXr/gP3/YvXA6UQTJMRkMTazFZrZvecWcNZnFs1C/LQ4Ji0v858w7ezvLqGhZMSo5qrhHPqTGukVOW",
+	"bRuzlGNFQ1BLxZPkubA3v2JQFJPEZnmI740MEitOWkd5RLX2knyrXCVPLZeEbb+ePJhvXDrf+OT88sO3",
+	"V767v7x4BT/Kp6iptC0W6pEyNXjVpRzz/KTiWACLYibhBdk4y7WgbDMywkiTsdZh/ge0jUTMB2J+JMKg",
+	"6ETHqQVKxxKzIuyoYOgIPhJvEszB+DsMLjGBDSrbDOE58Qu+SdV6B81rjhCHpomUQxEPLCbCNRjGBZhJ",
+	"6OmKbTC4lJjZ1TN/aXyyuHr39eX7Pz558KH/6D1//o1/nTnbuPJX/9plMdcXPvXn31i9+33j/SvxYdNg",
+	"TO1GfJQ6FZtGXqiM27M4balY5bCslxevIPRLvlaQPmJJwtwCwim6okB6td71V7TOofDWKJQsRknBtoCj",
+	"mlcLJSIJgCuuc8piBcuwScU2vKLjlsV7unLbv/qpf/eNx3+93dUQjIo1MUfrvMPu84xyhboT9JRlCulj",
+	"O7NiXGjH1MQCFLvxzsLqnYXGe7f9n95r3tam5bWb1WretniJmhIgJ7ndxS4mY43Fc/7l6+NEjH3OYiaP",
+	"LkinxiRxutjZaNrLA2w6a9jiCrho4Z1V8EYWmxXSgZa5Bi3mOMhNz+KeVeCR8RZKtDAHQ0q89spr/38A",
+	"AAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

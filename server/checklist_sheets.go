@@ -183,6 +183,7 @@ func stream(ctx context.Context, write func(io.Writer) error) io.ReadCloser {
 type unitDirectory struct {
 	byText map[string]string // folded code, name or short name → id
 	names  map[string]string // id → name
+	paths  map[string]string // id → path in the tree
 }
 
 func (h *ChecklistHandler) units(ctx context.Context) (*unitDirectory, error) {
@@ -190,9 +191,13 @@ func (h *ChecklistHandler) units(ctx context.Context) (*unitDirectory, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &unitDirectory{byText: map[string]string{}, names: make(map[string]string, len(all))}
+	return newUnitDirectory(all), nil
+}
+
+func newUnitDirectory(all []models.Unit) *unitDirectory {
+	d := &unitDirectory{byText: map[string]string{}, names: make(map[string]string, len(all)), paths: make(map[string]string, len(all))}
 	for _, u := range all {
-		d.names[u.ID] = u.Name
+		d.names[u.ID], d.paths[u.ID] = u.Name, u.Path
 		d.byText[textsearch.Fold(u.Code)] = u.ID
 		if u.ShortName != nil {
 			d.byText[textsearch.Fold(*u.ShortName)] = u.ID
@@ -201,7 +206,7 @@ func (h *ChecklistHandler) units(ctx context.Context) (*unitDirectory, error) {
 	for _, u := range all { // a full name wins over another unit's short name
 		d.byText[textsearch.Fold(u.Name)] = u.ID
 	}
-	return d, nil
+	return d
 }
 
 func (d *unitDirectory) resolve(text string) (string, bool) {

@@ -46,6 +46,7 @@ type ChecklistStore interface {
 	ApplyChecklistItemChanges(ctx context.Context, checklistID string, ch models.ChecklistItemChanges) error
 	AllUnits(ctx context.Context) ([]models.Unit, error)
 	GetUnit(ctx context.Context, id string) (*models.Unit, error)
+	ApplicationStore
 	ActorStore
 }
 

@@ -425,8 +425,12 @@ func (e *contractEnv) pathValue(t *testing.T, o specOp, p *openapi3.ParameterRef
 			return fx.draftChecklist
 		}
 		return fx.checklist
+	case "ReleasedChecklistIdPath":
+		return fx.checklist
 	case "ChecklistItemIdPath":
 		return fx.checklistItem
+	case "ApplicationIdPath":
+		return fx.checklistApplication
 	}
 	t.Fatalf("%s: no fixture record for path parameter %s (%q): teach contractEnv.pathValue about it", o.ID(), p.Value.Name, p.Ref)
 	return ""

@@ -113,6 +113,7 @@ type fixtures struct {
 	attachment                  string // a PDF attached to value, its file in blobDir
 	evaluation                  string // a published evaluation of the published system's 2021 for the town
 	checklist, checklistItem    string // a published checklist issued by the town (noPenalty) and its one item
+	checklistApplication        string // a case of the town applying checklistItem
 	draftChecklist              string // a draft checklist of the town without items, for uploads (imports)
 	blobDir                     string // the attachment directory of the database's harnesses
 	publishedSystem             string
@@ -263,6 +264,12 @@ func fixturesFor(t testing.TB, db *dbtest.DB) *fixtures {
 		t.Fatal(err)
 	}
 	fx.checklist, fx.checklistItem = cl.ID, item.ID
+	app := &models.ChecklistApplication{ItemID: item.ID, UnitID: fx.town, CaseNumber: ptrTo("测试不罚〔2021〕1号" + p), CaseDate: "2021-09-01",
+		NaturalPersons: 1, AmountFen: 20000, CreatedBy: "user:" + fx.users["reporter"].ID}
+	if err := db.CreateChecklistApplication(ctx, app); err != nil {
+		t.Fatal(err)
+	}
+	fx.checklistApplication = app.ID
 	draft, err := db.CreateChecklist(ctx, models.Checklist{KindKey: "noPenalty", Title: "测试街道清单草稿 " + p, IssuingUnitID: fx.town, Year: 2022})
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,8 @@ export const problemCodes = {
   bulk_refused: "At least one record the bulk change selects may not be changed; `errors` names each with its own code, and nothing changed.",
   bulk_too_large: "The filter selects more records than one bulk change takes: narrow it.",
   cannot_disable_self: "An administrator cannot disable their own account.",
+  checklist_application_duplicate: "The unit has recorded a case with this case number already (`errors` points at each such case of an import).",
+  checklist_application_invalid: "A case is not valid: `errors` points at each field (a case date after today, nobody concerned, an amount that is negative or holds a fraction of a fen, an item or unit that does not exist).",
   checklist_attribute_unknown: "An `attribute` filter names a column the list's kind does not have, or is not written `key:value`.",
   checklist_empty: "A list without items cannot go to review.",
   checklist_full: "The list holds the most items a list may hold (100,000).",
@@ -23,6 +25,7 @@ export const problemCodes = {
   checklist_not_draft: "The list version is not a draft: it and its items do not change. `allowedStates` names the states that allow the operation.",
   checklist_not_in_review: "The list version is not in legality review. `allowedStates` names the states that allow the operation.",
   checklist_not_published: "The list version is not the published one. `allowedStates` names the states that allow the operation.",
+  checklist_not_released: "The list version is neither published nor superseded: its items apply to no case. `allowedStates` names the states that allow the operation.",
   checklist_revision_open: "The list has a revision in draft or in review already: work on it, or delete it first.",
   checklist_unit_not_found: "The issuing unit does not exist.",
   checklist_version_not_found: "The list has no version with this number.",
@@ -112,6 +115,8 @@ export type ProblemCode =
   | "bulk_refused"
   | "bulk_too_large"
   | "cannot_disable_self"
+  | "checklist_application_duplicate"
+  | "checklist_application_invalid"
   | "checklist_attribute_unknown"
   | "checklist_empty"
   | "checklist_full"
@@ -126,6 +131,7 @@ export type ProblemCode =
   | "checklist_not_draft"
   | "checklist_not_in_review"
   | "checklist_not_published"
+  | "checklist_not_released"
   | "checklist_revision_open"
   | "checklist_unit_not_found"
   | "checklist_version_not_found"
@@ -338,6 +344,24 @@ export interface OperationProblemCodes {
     | "text_invalid"
     | "unauthenticated"
     | "unsupported_media_type";
+  /** POST /checklist-applications */
+  createChecklistApplication:
+    | "checklist_application_duplicate"
+    | "checklist_application_invalid"
+    | "checklist_not_released"
+    | "database_unavailable"
+    | "forbidden"
+    | "idempotency_key_reused"
+    | "idempotency_request_running"
+    | "internal"
+    | "invalid_request"
+    | "outside_subtree"
+    | "own_unit_only"
+    | "password_change_required"
+    | "payload_too_large"
+    | "text_invalid"
+    | "unauthenticated"
+    | "unsupported_media_type";
   /** POST /checklists/{id}/items */
   createChecklistItem:
     | "checklist_full"
@@ -505,6 +529,18 @@ export interface OperationProblemCodes {
   /** DELETE /checklists/{id} */
   deleteChecklist:
     | "checklist_not_draft"
+    | "database_unavailable"
+    | "forbidden"
+    | "if_match_required"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "own_unit_only"
+    | "password_change_required"
+    | "unauthenticated"
+    | "version_mismatch";
+  /** DELETE /checklist-applications/{id} */
+  deleteChecklistApplication:
     | "database_unavailable"
     | "forbidden"
     | "if_match_required"
@@ -683,6 +719,25 @@ export interface OperationProblemCodes {
     | "password_change_required"
     | "rate_limited"
     | "unauthenticated";
+  /** GET /checklist-applications/{id} */
+  getChecklistApplication:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "password_change_required"
+    | "rate_limited"
+    | "unauthenticated";
+  /** GET /checklist-applications/statistics */
+  getChecklistApplicationStatistics:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "password_change_required"
+    | "rate_limited"
+    | "unauthenticated";
   /** GET /checklist-items/{id} */
   getChecklistItem:
     | "database_unavailable"
@@ -852,6 +907,19 @@ export interface OperationProblemCodes {
     | "rate_limited"
     | "unauthenticated"
     | "value_period_invalid";
+  /** POST /checklists/{id}/applications/import */
+  importChecklistApplications:
+    | "checklist_not_released"
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "password_change_required"
+    | "payload_too_large"
+    | "sheet_invalid"
+    | "unauthenticated"
+    | "unsupported_media_type";
   /** POST /checklists/{id}/import */
   importChecklistItems:
     | "checklist_full"
@@ -926,6 +994,16 @@ export interface OperationProblemCodes {
     | "invalid_cursor"
     | "invalid_request"
     | "password_change_required"
+    | "unauthenticated";
+  /** GET /checklist-applications */
+  listChecklistApplications:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_cursor"
+    | "invalid_request"
+    | "password_change_required"
+    | "rate_limited"
     | "unauthenticated";
   /** GET /checklists/{id}/items */
   listChecklistItems:
@@ -1245,6 +1323,23 @@ export interface OperationProblemCodes {
     | "unauthenticated"
     | "unsupported_media_type"
     | "version_mismatch";
+  /** PATCH /checklist-applications/{id} */
+  updateChecklistApplication:
+    | "checklist_application_duplicate"
+    | "checklist_application_invalid"
+    | "database_unavailable"
+    | "forbidden"
+    | "if_match_required"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "own_unit_only"
+    | "password_change_required"
+    | "payload_too_large"
+    | "text_invalid"
+    | "unauthenticated"
+    | "unsupported_media_type"
+    | "version_mismatch";
   /** PATCH /checklist-items/{id} */
   updateChecklistItem:
     | "checklist_item_invalid"
@@ -1479,4 +1574,8 @@ export interface PathOperationIds {
   "/checklists/{id}/import": { post: "importChecklistItems" };
   "/checklists/{id}/export": { get: "exportChecklist" };
   "/checklists/{id}/diff-export": { get: "exportChecklistDiff" };
+  "/checklist-applications": { get: "listChecklistApplications"; post: "createChecklistApplication" };
+  "/checklist-applications/statistics": { get: "getChecklistApplicationStatistics" };
+  "/checklist-applications/{id}": { get: "getChecklistApplication"; delete: "deleteChecklistApplication"; patch: "updateChecklistApplication" };
+  "/checklists/{id}/applications/import": { post: "importChecklistApplications" };
 }

@@ -2221,6 +2221,153 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/checklist-applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List applications of checklist items（清单适用案件列表）
+         * @description Cases in which units applied items of released checklists (适用), newest case first (`sort=caseDate`
+         *     for oldest first), narrowed by list (every version), version, item, applying unit and case dates
+         *     (`from`, `to`, both included). Users other than admin and cityReviewer see the cases of their
+         *     unit's subtree. A case has no draft state: API keys see every case.
+         *
+         *     Permission: any signed-in user (other than admin and cityReviewer: only records of their own unit and the units below it); API keys with the scope read.
+         */
+        get: operations["listChecklistApplications"];
+        put?: never;
+        /**
+         * Record an application of a checklist item（登记清单适用案件）
+         * @description Records one case in which `unitId` applied the item `itemId`: the case date (not after today in
+         *     China), the legal persons (法人) and natural persons (自然人, unincorporated organisations 非法人组织
+         *     counted with them) it concerns, at least one in all, and the fine waived in yuan (at most two
+         *     decimals). The item's version must be published or superseded (`409 checklist_not_released`: a
+         *     draft applies nothing yet; a case recorded late may still name the version then in force). A
+         *     case number (案件编号) names one case of its unit only once (`409 checklist_application_duplicate`).
+         *     An item or a unit that does not exist is a `422` pointing at it.
+         *
+         *     Permission: users with the role admin or reporter (other than admin: only records of their own unit and the units below it; reporter: only records of their own unit); no API key.
+         */
+        post: operations["createChecklistApplication"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/checklist-applications/statistics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sum applications of checklist items（清单适用统计）
+         * @description The cases the filters select (as `listChecklistApplications` takes them) summed: cases, legal
+         *     persons, natural persons and the fines waived, in all and grouped by `groupBy`: `list`, `item`,
+         *     `unit` (each with its name), or the period of the case date, `year` (`2021`), `quarter`
+         *     (`2021-Q4`) or `month` (`2021-12`), in the order of their keys. "2,848 cases closed without a
+         *     fine, 65 legal persons and 3,923 natural persons benefiting, 1,194,700 yuan waived" is `totals`
+         *     for the list and the year. Users other than admin and cityReviewer sum their unit's subtree.
+         *
+         *     Permission: any signed-in user (other than admin and cityReviewer: only records of their own unit and the units below it); API keys with the scope read.
+         */
+        get: operations["getChecklistApplicationStatistics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/checklist-applications/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of an application (one case).
+                 * @example 0190a000-0000-7000-8000-0000000f0001
+                 */
+                id: components["parameters"]["ApplicationIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an application of a checklist item（查看清单适用案件）
+         * @description One case, with its `ETag`.
+         *
+         *     Permission: any signed-in user (other than admin and cityReviewer: only records of their own unit and the units below it); API keys with the scope read.
+         */
+        get: operations["getChecklistApplication"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an application of a checklist item（删除清单适用案件）
+         * @description Deletes a case recorded in error; the audit log keeps what it was. `If-Match` is required.
+         *
+         *     Permission: users with the role admin or reporter (other than admin: only records of their own unit and the units below it; reporter: only records of their own unit); no API key.
+         */
+        delete: operations["deleteChecklistApplication"];
+        options?: never;
+        head?: never;
+        /**
+         * Correct an application of a checklist item（更正清单适用案件）
+         * @description A JSON merge patch of a case's number, date, persons, amount or remark; `null` clears the case
+         *     number or the remark. The item and the unit stay: a case recorded against the wrong ones is
+         *     deleted and recorded again. The checks of `createChecklistApplication` apply. `If-Match` is
+         *     required.
+         *
+         *     Permission: users with the role admin or reporter (other than admin: only records of their own unit and the units below it; reporter: only records of their own unit); no API key.
+         */
+        patch: operations["updateChecklistApplication"];
+        trace?: never;
+    };
+    "/checklists/{id}/applications/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a published (or superseded) version of a list.
+                 * @example 0190a000-0000-7000-8000-00000000c001
+                 */
+                id: components["parameters"]["ReleasedChecklistIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import applications of a checklist's items from a ledger（导入清单适用台账）
+         * @description Reads the cases of a ledger (适用台账) into the items of a published or superseded version: an
+         *     `.xlsx` workbook (its first sheet) or a `.csv` file, multipart field `file`, one row a case, with
+         *     the columns 事项序号 (the item's 序号 in this version; required), 事项名称 (checked against the
+         *     item when given), 执法单位 (the unit's code or name; required), 案件编号, 案件日期 (required),
+         *     受益法人数, 受益自然人数, 减免金额（元） and 备注, headers matched ignoring width, spaces, `*` and
+         *     traditional or simplified characters. A reporter imports its own unit's cases only.
+         *
+         *     Every bad row and cell is reported by sheet, row, column and A1 reference, with the words of
+         *     `createChecklistApplication`'s checks (a case date after today, nobody concerned, a case number
+         *     the unit has already or another row has). With `dryRun=true` nothing is written and the report
+         *     lists every problem. Otherwise the import is all or nothing: with any problem nothing is
+         *     recorded and the `422` lists the cells under `cells`. A draft applies nothing yet (`409
+         *     checklist_not_released`).
+         *
+         *     Permission: users with the role admin or reporter (other than admin: only records of their own unit and the units below it; reporter: only records of their own unit); no API key.
+         */
+        post: operations["importChecklistApplications"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3411,6 +3558,92 @@ export interface components {
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
         };
+        /** Format: int32 */
+        ApplicationPersons: number;
+        /**
+         * @description The case number (案件编号); one case of a unit only once.
+         * @example 盘柔执不罚〔2021〕0001号
+         */
+        CaseNumber: string;
+        /**
+         * @description One case in which a unit applied an item of a released checklist (适用): a minor violation
+         *     left unpunished under a 不予处罚 list, a coercive measure not taken under a 免予行政强制 list.
+         */
+        ChecklistApplication: {
+            id: components["schemas"]["Id"];
+            listId: components["schemas"]["Id"];
+            checklistId: components["schemas"]["Id"];
+            itemId: components["schemas"]["Id"];
+            unitId: components["schemas"]["Id"];
+            caseNumber?: components["schemas"]["CaseNumber"];
+            caseDate: components["schemas"]["DateOnly"];
+            legalPersons: components["schemas"]["ApplicationPersons"];
+            naturalPersons: components["schemas"]["ApplicationPersons"];
+            amountWaived: components["schemas"]["Decimal"];
+            remark?: string;
+            createdBy: components["schemas"]["Actor"];
+            /** @description The case is generated sample data, not a real one (demo data). */
+            sampleData: boolean;
+            version: components["schemas"]["Version"];
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        ChecklistApplicationCreate: {
+            itemId: components["schemas"]["Id"];
+            unitId: components["schemas"]["Id"];
+            caseNumber?: components["schemas"]["CaseNumber"];
+            caseDate: components["schemas"]["DateOnly"];
+            legalPersons: components["schemas"]["ApplicationPersons"];
+            naturalPersons: components["schemas"]["ApplicationPersons"];
+            amountWaived: components["schemas"]["Decimal"];
+            remark?: string;
+        };
+        ChecklistApplicationPatch: {
+            caseNumber?: string | null;
+            caseDate?: components["schemas"]["DateOnly"];
+            legalPersons?: components["schemas"]["ApplicationPersons"];
+            naturalPersons?: components["schemas"]["ApplicationPersons"];
+            amountWaived?: components["schemas"]["Decimal"];
+            remark?: string | null;
+        };
+        ChecklistApplicationPage: {
+            items: components["schemas"]["ChecklistApplication"][];
+            nextCursor?: string;
+        };
+        ApplicationTotals: {
+            /** Format: int64 */
+            cases: number;
+            /**
+             * Format: int64
+             * @description Legal persons (法人) the cases concern.
+             */
+            legalPersons: number;
+            /**
+             * Format: int64
+             * @description Natural persons (自然人), unincorporated organisations (非法人组织) counted with them.
+             */
+            naturalPersons: number;
+            amountWaived: components["schemas"]["Decimal"];
+        };
+        ApplicationGroup: {
+            /** @description The id of the list, item or unit, or the period (`2021`, `2021-Q4`, `2021-12`). */
+            key: string;
+            /** @description The list's title (of its newest version), the item's name or the unit's name. */
+            name?: string;
+            /** Format: int64 */
+            cases: number;
+            /** Format: int64 */
+            legalPersons: number;
+            /** Format: int64 */
+            naturalPersons: number;
+            amountWaived: components["schemas"]["Decimal"];
+        };
+        ChecklistApplicationStatistics: {
+            /** @enum {string} */
+            groupBy: "list" | "item" | "unit" | "year" | "quarter" | "month";
+            totals: components["schemas"]["ApplicationTotals"];
+            groups: components["schemas"]["ApplicationGroup"][];
+        };
         /**
          * Format: int32
          * @description The item's place in the list (序号), from 1.
@@ -3501,6 +3734,28 @@ export interface components {
             name: string;
             fromSequence: components["schemas"]["ItemSequence"];
             toSequence: components["schemas"]["ItemSequence"];
+        };
+        ApplicationImportReport: {
+            /** @description True when nothing was written. */
+            dryRun: boolean;
+            /** @description The sheet read. */
+            sheet: string;
+            /**
+             * Format: int32
+             * @description Non-blank rows below the header.
+             */
+            rows: number;
+            /**
+             * Format: int32
+             * @description Cases recorded (in a dry run, that the rows without problems would record).
+             */
+            created: number;
+            /**
+             * Format: int32
+             * @description How many problems were found; `problems` lists the first 1,000.
+             */
+            problemCount: number;
+            problems: components["schemas"]["CellProblem"][];
         };
         ChecklistImportReport: {
             /** @description True when nothing was written. */
@@ -4032,6 +4287,28 @@ export interface components {
          * @example 0190a000-0000-7000-8000-00000000c002
          */
         ChecklistIdPath: components["schemas"]["Id"];
+        /**
+         * @description The id of an application (one case).
+         * @example 0190a000-0000-7000-8000-0000000f0001
+         */
+        ApplicationIdPath: components["schemas"]["Id"];
+        /** @description Only cases of the items of this list, in any of its versions (the list's `listId`). */
+        ApplicationListQuery: components["schemas"]["Id"];
+        /** @description Only cases of the items of this version. */
+        ApplicationChecklistQuery: components["schemas"]["Id"];
+        /** @description Only cases of this item (of one version). */
+        ApplicationItemQuery: components["schemas"]["Id"];
+        /** @description Only cases of this applying unit. */
+        ApplicationUnitQuery: components["schemas"]["Id"];
+        /** @description Only cases closed on this date or later. */
+        ApplicationFromQuery: components["schemas"]["DateOnly"];
+        /** @description Only cases closed on this date or earlier. */
+        ApplicationToQuery: components["schemas"]["DateOnly"];
+        /**
+         * @description The id of a published (or superseded) version of a list.
+         * @example 0190a000-0000-7000-8000-00000000c001
+         */
+        ReleasedChecklistIdPath: components["schemas"]["Id"];
         /**
          * @description The item's id (an item of one version; its `itemKey` is the same in every version).
          * @example 0190a000-0000-7000-8000-00000000d101
@@ -9271,9 +9548,9 @@ export interface operations {
                      *       },
                      *       "added": [
                      *         {
-                     *           "id": "0190a000-0000-7000-8000-00000000e001",
+                     *           "id": "0190a000-0000-7000-8000-0000000f0001",
                      *           "checklistId": "0190a000-0000-7000-8000-00000000c002",
-                     *           "itemKey": "0190a000-0000-7000-8000-00000000e001",
+                     *           "itemKey": "0190a000-0000-7000-8000-0000000f0001",
                      *           "sequence": 855,
                      *           "name": "首次未按规定办理电动自行车登记",
                      *           "implementingUnitId": "0190a000-0000-7000-8000-000000000023",
@@ -9857,6 +10134,455 @@ export interface operations {
             404: components["responses"]["NotFound"];
             422: components["responses"]["UnprocessableEntity"];
             429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    listChecklistApplications: {
+        parameters: {
+            query?: {
+                /** @description Only cases of the items of this list, in any of its versions (the list's `listId`). */
+                listId?: components["parameters"]["ApplicationListQuery"];
+                /** @description Only cases of the items of this version. */
+                checklistId?: components["parameters"]["ApplicationChecklistQuery"];
+                /** @description Only cases of this item (of one version). */
+                itemId?: components["parameters"]["ApplicationItemQuery"];
+                /** @description Only cases of this applying unit. */
+                unitId?: components["parameters"]["ApplicationUnitQuery"];
+                /** @description Only cases closed on this date or later. */
+                from?: components["parameters"]["ApplicationFromQuery"];
+                /** @description Only cases closed on this date or earlier. */
+                to?: components["parameters"]["ApplicationToQuery"];
+                /** @description `-caseDate` (default, newest first) or `caseDate`. */
+                sort?: "caseDate" | "-caseDate";
+                /**
+                 * @description Items per page.
+                 * @example 50
+                 */
+                limit?: components["parameters"]["LimitQuery"];
+                /** @description The `nextCursor` of the previous page, as it was given. It is only valid with the same filters and sort. */
+                cursor?: components["parameters"]["CursorQuery"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of cases. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "0190a000-0000-7000-8000-0000000f0001",
+                     *           "listId": "0190a000-0000-7000-8000-00000000c001",
+                     *           "checklistId": "0190a000-0000-7000-8000-00000000c001",
+                     *           "itemId": "0190a000-0000-7000-8000-00000000d801",
+                     *           "unitId": "0190a000-0000-7000-8000-000000000020",
+                     *           "caseNumber": "盘柔执不罚〔2021〕0001号",
+                     *           "caseDate": "2021-08-01",
+                     *           "legalPersons": 0,
+                     *           "naturalPersons": 1,
+                     *           "amountWaived": "83.00",
+                     *           "createdBy": {
+                     *             "type": "user",
+                     *             "id": "0190a000-0000-7000-8000-000000001001",
+                     *             "name": "市依法治市办管理员"
+                     *           },
+                     *           "sampleData": true,
+                     *           "version": 1,
+                     *           "createdAt": "2021-12-31T08:00:00Z",
+                     *           "updatedAt": "2021-12-31T08:00:00Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ChecklistApplicationPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    createChecklistApplication: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of the client's choosing (a UUID is a good one). Repeating a request with the same key and
+                 *     body within 24 hours returns the first response and changes nothing; the same key with another
+                 *     body is a `422`; while the first request is still running, a `409`.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "itemId": "0190a000-0000-7000-8000-00000000d801",
+                 *       "unitId": "0190a000-0000-7000-8000-000000000020",
+                 *       "caseNumber": "盘公（治）不罚决字〔2022〕1号",
+                 *       "caseDate": "2022-01-05",
+                 *       "legalPersons": 0,
+                 *       "naturalPersons": 1,
+                 *       "amountWaived": "200.00"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ChecklistApplicationCreate"];
+            };
+        };
+        responses: {
+            /** @description The case. */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a1b2-7c3d-7e4f-8a5b-6c7d8e9f0e01",
+                     *       "listId": "0190a000-0000-7000-8000-00000000c001",
+                     *       "checklistId": "0190a000-0000-7000-8000-00000000c001",
+                     *       "itemId": "0190a000-0000-7000-8000-00000000d801",
+                     *       "unitId": "0190a000-0000-7000-8000-000000000020",
+                     *       "caseNumber": "盘公（治）不罚决字〔2022〕1号",
+                     *       "caseDate": "2022-01-05",
+                     *       "legalPersons": 0,
+                     *       "naturalPersons": 1,
+                     *       "amountWaived": "200.00",
+                     *       "createdBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001001",
+                     *         "name": "市依法治市办管理员"
+                     *       },
+                     *       "sampleData": false,
+                     *       "version": 1,
+                     *       "createdAt": "2022-01-06T08:00:00Z",
+                     *       "updatedAt": "2022-01-06T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ChecklistApplication"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    getChecklistApplicationStatistics: {
+        parameters: {
+            query?: {
+                /**
+                 * @description What the groups are.
+                 * @example unit
+                 */
+                groupBy?: "list" | "item" | "unit" | "year" | "quarter" | "month";
+                /** @description Only cases of the items of this list, in any of its versions (the list's `listId`). */
+                listId?: components["parameters"]["ApplicationListQuery"];
+                /** @description Only cases of the items of this version. */
+                checklistId?: components["parameters"]["ApplicationChecklistQuery"];
+                /** @description Only cases of this item (of one version). */
+                itemId?: components["parameters"]["ApplicationItemQuery"];
+                /** @description Only cases of this applying unit. */
+                unitId?: components["parameters"]["ApplicationUnitQuery"];
+                /** @description Only cases closed on this date or later. */
+                from?: components["parameters"]["ApplicationFromQuery"];
+                /** @description Only cases closed on this date or earlier. */
+                to?: components["parameters"]["ApplicationToQuery"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sums. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "groupBy": "year",
+                     *       "totals": {
+                     *         "cases": 2848,
+                     *         "legalPersons": 65,
+                     *         "naturalPersons": 3923,
+                     *         "amountWaived": "1194700.00"
+                     *       },
+                     *       "groups": [
+                     *         {
+                     *           "key": "2021",
+                     *           "cases": 2848,
+                     *           "legalPersons": 65,
+                     *           "naturalPersons": 3923,
+                     *           "amountWaived": "1194700.00"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ChecklistApplicationStatistics"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    getChecklistApplication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of an application (one case).
+                 * @example 0190a000-0000-7000-8000-0000000f0001
+                 */
+                id: components["parameters"]["ApplicationIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The case. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a000-0000-7000-8000-0000000f0001",
+                     *       "listId": "0190a000-0000-7000-8000-00000000c001",
+                     *       "checklistId": "0190a000-0000-7000-8000-00000000c001",
+                     *       "itemId": "0190a000-0000-7000-8000-00000000d801",
+                     *       "unitId": "0190a000-0000-7000-8000-000000000020",
+                     *       "caseNumber": "盘柔执不罚〔2021〕0001号",
+                     *       "caseDate": "2021-08-01",
+                     *       "legalPersons": 0,
+                     *       "naturalPersons": 1,
+                     *       "amountWaived": "83.00",
+                     *       "createdBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001001",
+                     *         "name": "市依法治市办管理员"
+                     *       },
+                     *       "sampleData": true,
+                     *       "version": 1,
+                     *       "createdAt": "2021-12-31T08:00:00Z",
+                     *       "updatedAt": "2021-12-31T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ChecklistApplication"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    deleteChecklistApplication: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+                 *     made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
+                 * @example "1"
+                 */
+                "If-Match"?: components["parameters"]["IfMatchHeader"];
+            };
+            path: {
+                /**
+                 * @description The id of an application (one case).
+                 * @example 0190a000-0000-7000-8000-0000000f0001
+                 */
+                id: components["parameters"]["ApplicationIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            428: components["responses"]["PreconditionRequired"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    updateChecklistApplication: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+                 *     made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
+                 * @example "1"
+                 */
+                "If-Match"?: components["parameters"]["IfMatchHeader"];
+            };
+            path: {
+                /**
+                 * @description The id of an application (one case).
+                 * @example 0190a000-0000-7000-8000-0000000f0001
+                 */
+                id: components["parameters"]["ApplicationIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "naturalPersons": 2,
+                 *       "remark": "当事人为两人，均已当场改正"
+                 *     }
+                 */
+                "application/merge-patch+json": components["schemas"]["ChecklistApplicationPatch"];
+            };
+        };
+        responses: {
+            /** @description The case after the change. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a000-0000-7000-8000-0000000f0001",
+                     *       "listId": "0190a000-0000-7000-8000-00000000c001",
+                     *       "checklistId": "0190a000-0000-7000-8000-00000000c001",
+                     *       "itemId": "0190a000-0000-7000-8000-00000000d801",
+                     *       "unitId": "0190a000-0000-7000-8000-000000000020",
+                     *       "caseNumber": "盘柔执不罚〔2021〕0001号",
+                     *       "caseDate": "2021-08-01",
+                     *       "legalPersons": 0,
+                     *       "naturalPersons": 2,
+                     *       "amountWaived": "83.00",
+                     *       "remark": "当事人为两人，均已当场改正",
+                     *       "createdBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001001",
+                     *         "name": "市依法治市办管理员"
+                     *       },
+                     *       "sampleData": true,
+                     *       "version": 2,
+                     *       "createdAt": "2021-12-31T08:00:00Z",
+                     *       "updatedAt": "2022-01-04T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ChecklistApplication"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            428: components["responses"]["PreconditionRequired"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    importChecklistApplications: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Check the file and report what an import would do, without writing anything.
+                 * @example true
+                 */
+                dryRun?: boolean;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a published (or superseded) version of a list.
+                 * @example 0190a000-0000-7000-8000-00000000c001
+                 */
+                id: components["parameters"]["ReleasedChecklistIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["SheetUpload"];
+            };
+        };
+        responses: {
+            /** @description What the import did (or, in a dry run, would do) and, in a dry run, every problem. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "dryRun": true,
+                     *       "sheet": "适用案件",
+                     *       "rows": 2,
+                     *       "created": 1,
+                     *       "problemCount": 1,
+                     *       "problems": [
+                     *         {
+                     *           "sheet": "适用案件",
+                     *           "row": 3,
+                     *           "column": "E",
+                     *           "ref": "E3",
+                     *           "header": "案件日期",
+                     *           "message": "\"2022-02-30\" is not a date (write it as 2021-12-31)"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApplicationImportReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
             default: components["responses"]["Unexpected"];
         };
     };
