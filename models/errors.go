@@ -113,15 +113,21 @@ func Code(err error) string {
 		return fe.Code
 	case errors.As(err, &nf):
 		return "not_found"
+	case errors.As(err, &pe) && pe.Required:
+		return "if_match_required"
 	case errors.As(err, &pe):
 		return "version_mismatch"
 	}
 	return ""
 }
 
-// PreconditionError is a stale If-Match: the record is at another version.
+// PreconditionError is a stale If-Match: the record is at another version;
+// or, with Required, a change sent without If-Match to a record that it
+// would overwrite (an answer that exists, where the request may also create
+// one).
 type PreconditionError struct {
-	Detail string
+	Detail   string
+	Required bool
 }
 
 // NotFoundError is a record that does not exist (or that the caller may not see).

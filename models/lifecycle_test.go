@@ -90,6 +90,7 @@ func TestLifecycleTables(t *testing.T) {
 	checkTable(t, SystemLifecycle)
 	checkTable(t, EvaluationLifecycle)
 	checkTable(t, ChecklistLifecycle)
+	checkTable(t, InspectionLifecycle)
 }
 
 // walk calls every move's method on a record in every state: from a state the
