@@ -44,6 +44,11 @@ type Store interface {
 	DeleteChecklistItem(ctx context.Context, id string, ifVersion int64) error
 	GetChecklistApplication(ctx context.Context, id string) (*models.ChecklistApplication, error)
 	AddChecklistApplications(ctx context.Context, checklistID string, apps []*models.ChecklistApplication, dryRun bool) error
+	CreateInspectionRound(ctx context.Context, r *models.InspectionRound, unitIDs []string, sheetIDs ...string) ([]models.InspectionSheet, error)
+	GetInspectionRound(ctx context.Context, id string) (*models.InspectionRound, []models.InspectionSheet, error)
+	AnswerInspectionItem(ctx context.Context, sheetID string, a *models.InspectionAnswer, ifVersion *int64) (bool, error)
+	SubmitInspectionSheet(ctx context.Context, id string, ifVersion *int64, by models.Actor) (*models.InspectionSheet, error)
+	AcceptInspectionSheet(ctx context.Context, id string, ifVersion *int64, by models.Actor) (*models.InspectionSheet, error)
 }
 
 // Options say what to seed.
@@ -67,6 +72,11 @@ func Seed(ctx context.Context, s Store, opts Options) (int, error) {
 		return n, err
 	}
 	m, err = seedChecklists(ctx, s)
+	n += m
+	if err != nil {
+		return n, err
+	}
+	m, err = seedInspections(ctx, s)
 	n += m
 	if err != nil || !opts.Accounts {
 		return n, err

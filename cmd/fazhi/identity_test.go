@@ -229,8 +229,8 @@ func TestAuditVerify(t *testing.T) {
 		// records, whose events demoChecklistEvents counts.
 		_, items2021 := demo.FlexibleList2021()
 		_, items2022 := demo.FlexibleRevision2022()
-		checklistRecords := 2 + len(items2021) + len(items2022) + len(demo.FlexibleApplications())
-		records := demoDataRecords() - checklistRecords + demoChecklistEvents + len(demo.Users()) + len(demo.APIKeys()) + 2
+		checklistRecords := 2 + len(items2021) + len(items2022) + len(demo.FlexibleApplications()) + demo.InspectionRecords()
+		records := demoDataRecords() - checklistRecords + demoChecklistEvents + demo.InspectionEvents() + len(demo.Users()) + len(demo.APIKeys()) + 2
 		if got, want := mustRun(t, env, "audit", "verify"), fmt.Sprintf("audit chain verified: %d event(s)\n", records); got != want {
 			t.Errorf("audit verify: %q, want %q", got, want)
 		}

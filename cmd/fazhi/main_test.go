@@ -522,7 +522,8 @@ func demoDataRecords() int {
 		len(demo.SampleTargets()) + len(demo.NationalTargets()) + 1 +
 		1 + len(draft) + len(demo.WorkingValues()) +
 		2 + len(items2021) + len(items2022) + // the flexible-enforcement list's two versions and their items
-		len(demo.FlexibleApplications()) // and the 2021 list's cases
+		len(demo.FlexibleApplications()) + // the 2021 list's cases
+		demo.InspectionRecords() // the self-inspection list and round
 }
 
 // demoChecklistEvents are the audit events of seeding the demo's checklist,
