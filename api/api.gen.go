@@ -324,6 +324,51 @@ func (e IndicatorSystemStatus) Valid() bool {
 	}
 }
 
+// Defines values for InspectionResult.
+const (
+	Complies      InspectionResult = "complies"
+	DoesNotComply InspectionResult = "does_not_comply"
+	NotApplicable InspectionResult = "not_applicable"
+)
+
+// Valid indicates whether the value is a known member of the InspectionResult enum.
+func (e InspectionResult) Valid() bool {
+	switch e {
+	case Complies:
+		return true
+	case DoesNotComply:
+		return true
+	case NotApplicable:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InspectionStatus.
+const (
+	InspectionStatusAccepted  InspectionStatus = "accepted"
+	InspectionStatusPending   InspectionStatus = "pending"
+	InspectionStatusReturned  InspectionStatus = "returned"
+	InspectionStatusSubmitted InspectionStatus = "submitted"
+)
+
+// Valid indicates whether the value is a known member of the InspectionStatus enum.
+func (e InspectionStatus) Valid() bool {
+	switch e {
+	case InspectionStatusAccepted:
+		return true
+	case InspectionStatusPending:
+		return true
+	case InspectionStatusReturned:
+		return true
+	case InspectionStatusSubmitted:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MeKind.
 const (
 	MeKindApiKey MeKind = "apiKey"
@@ -933,6 +978,30 @@ func (e GetValueTemplateParamsFormat) Valid() bool {
 	case GetValueTemplateParamsFormatCsv:
 		return true
 	case GetValueTemplateParamsFormatXlsx:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListInspectionRoundsParamsSort.
+const (
+	ListInspectionRoundsParamsSortCreatedAt      ListInspectionRoundsParamsSort = "createdAt"
+	ListInspectionRoundsParamsSortDeadline       ListInspectionRoundsParamsSort = "deadline"
+	ListInspectionRoundsParamsSortMinusCreatedAt ListInspectionRoundsParamsSort = "-createdAt"
+	ListInspectionRoundsParamsSortMinusDeadline  ListInspectionRoundsParamsSort = "-deadline"
+)
+
+// Valid indicates whether the value is a known member of the ListInspectionRoundsParamsSort enum.
+func (e ListInspectionRoundsParamsSort) Valid() bool {
+	switch e {
+	case ListInspectionRoundsParamsSortCreatedAt:
+		return true
+	case ListInspectionRoundsParamsSortDeadline:
+		return true
+	case ListInspectionRoundsParamsSortMinusCreatedAt:
+		return true
+	case ListInspectionRoundsParamsSortMinusDeadline:
 		return true
 	default:
 		return false
@@ -3066,6 +3135,331 @@ type IndicatorValuePatch struct {
 	YesNo     nullable.Nullable[bool]          `json:"yesNo,omitempty"`
 }
 
+// InspectionAnswer defines model for InspectionAnswer.
+type InspectionAnswer struct {
+	Comment  *string              `json:"comment,omitempty"`
+	Evidence []InspectionEvidence `json:"evidence"`
+
+	// Id A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	Id Id `json:"id"`
+
+	// ItemId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	ItemId Id `json:"itemId"`
+
+	// Result complies 符合; does_not_comply 不符合 (the comment says what is wrong); not_applicable 不适用.
+	//
+	// Example: complies
+	Result InspectionResult `json:"result"`
+
+	// UpdatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	UpdatedAt Timestamp `json:"updatedAt"`
+
+	// Version Increases by one with every change; the `ETag` is this number quoted.
+	//
+	// Example: 1
+	Version Version `json:"version"`
+}
+
+// InspectionAnswerPut defines model for InspectionAnswerPut.
+type InspectionAnswerPut struct {
+	Comment *string `json:"comment,omitempty"`
+
+	// Result complies 符合; does_not_comply 不符合 (the comment says what is wrong); not_applicable 不适用.
+	//
+	// Example: complies
+	Result InspectionResult `json:"result"`
+}
+
+// InspectionEvidence defines model for InspectionEvidence.
+type InspectionEvidence struct {
+	// AnswerId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	AnswerId    Id     `json:"answerId"`
+	ContentType string `json:"contentType"`
+
+	// CreatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	CreatedAt Timestamp `json:"createdAt"`
+
+	// CreatedBy Who did something to a record: a user, an API key, or the server itself (a command-line
+	// action or a scheduled job). Every "who" field of the API (`submittedBy`, `reviewedBy`,
+	// `publishedBy`, `createdBy`) has this form. `name` is the user's display name or the key's
+	// name as it is now (the audit log keeps the name at the time); callers signed in with an
+	// API key get ids without names.
+	//
+	//
+	// Example: {"id":"0190a000-0000-7000-8000-000000001002","name":"市司法局审核员","type":"user"}
+	CreatedBy Actor  `json:"createdBy"`
+	Filename  string `json:"filename"`
+
+	// Id A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	Id     Id     `json:"id"`
+	Sha256 string `json:"sha256"`
+	Size   int64  `json:"size"`
+}
+
+// InspectionItemRates An item's answers counted over the units; the rates are percentages.
+type InspectionItemRates struct {
+	Answered int32 `json:"answered"`
+
+	// CompletionRate An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	CompletionRate Decimal `json:"completionRate"`
+
+	// ComplianceRate An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	ComplianceRate *Decimal `json:"complianceRate,omitempty"`
+	Complies       int32    `json:"complies"`
+	DoesNotComply  int32    `json:"doesNotComply"`
+
+	// ItemId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	ItemId Id `json:"itemId"`
+
+	// Items The units answering the item.
+	Items int32 `json:"items"`
+
+	// Name Example: 首次未按规定携带道路运输证
+	Name          ChecklistItemName `json:"name"`
+	NotApplicable int32             `json:"notApplicable"`
+
+	// Sequence The item's place in the list (序号), from 1.
+	Sequence ItemSequence `json:"sequence"`
+}
+
+// InspectionResult complies 符合; does_not_comply 不符合 (the comment says what is wrong); not_applicable 不适用.
+//
+// Example: complies
+type InspectionResult string
+
+// InspectionReturn defines model for InspectionReturn.
+type InspectionReturn struct {
+	Reason string `json:"reason"`
+}
+
+// InspectionRound defines model for InspectionRound.
+type InspectionRound struct {
+	// AssigningUnitId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	AssigningUnitId Id `json:"assigningUnitId"`
+
+	// ChecklistId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	ChecklistId Id `json:"checklistId"`
+
+	// CreatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	CreatedAt Timestamp `json:"createdAt"`
+
+	// Deadline Example: 2021-12-31
+	Deadline DateOnly `json:"deadline"`
+
+	// Id A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	Id Id `json:"id"`
+
+	// Overdue The deadline has passed and a unit the caller sees has not submitted.
+	Overdue bool `json:"overdue"`
+
+	// SampleData The round is sample data (demo data).
+	SampleData bool                     `json:"sampleData"`
+	Sheets     []InspectionSheetSummary `json:"sheets"`
+	Title      string                   `json:"title"`
+
+	// UpdatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	UpdatedAt Timestamp `json:"updatedAt"`
+
+	// Version Increases by one with every change; the `ETag` is this number quoted.
+	//
+	// Example: 1
+	Version Version `json:"version"`
+}
+
+// InspectionRoundCreate defines model for InspectionRoundCreate.
+type InspectionRoundCreate struct {
+	// ChecklistId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	ChecklistId Id `json:"checklistId"`
+
+	// Deadline Example: 2021-12-31
+	Deadline DateOnly `json:"deadline"`
+	Title    string   `json:"title"`
+	UnitIds  []Id     `json:"unitIds"`
+}
+
+// InspectionRoundPage defines model for InspectionRoundPage.
+type InspectionRoundPage struct {
+	Items      []InspectionRound `json:"items"`
+	NextCursor *string           `json:"nextCursor,omitempty"`
+}
+
+// InspectionSheet defines model for InspectionSheet.
+type InspectionSheet struct {
+	Answers []InspectionAnswer `json:"answers"`
+
+	// CreatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	CreatedAt Timestamp `json:"createdAt"`
+
+	// Id A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	Id Id `json:"id"`
+
+	// Overdue The deadline has passed and the unit has not submitted.
+	Overdue      bool    `json:"overdue"`
+	ReturnReason *string `json:"returnReason,omitempty"`
+
+	// ReviewedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	ReviewedAt *Timestamp `json:"reviewedAt,omitempty"`
+
+	// ReviewedBy Who did something to a record: a user, an API key, or the server itself (a command-line
+	// action or a scheduled job). Every "who" field of the API (`submittedBy`, `reviewedBy`,
+	// `publishedBy`, `createdBy`) has this form. `name` is the user's display name or the key's
+	// name as it is now (the audit log keeps the name at the time); callers signed in with an
+	// API key get ids without names.
+	//
+	//
+	// Example: {"id":"0190a000-0000-7000-8000-000000001002","name":"市司法局审核员","type":"user"}
+	ReviewedBy *Actor `json:"reviewedBy,omitempty"`
+
+	// RoundId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	RoundId Id `json:"roundId"`
+
+	// Status pending 待自查 (the unit answers); submitted 已提交; returned 已退回 (the unit answers again); accepted 已验收.
+	//
+	// Example: pending
+	Status InspectionStatus `json:"status"`
+
+	// SubmittedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	SubmittedAt *Timestamp `json:"submittedAt,omitempty"`
+
+	// SubmittedBy Who did something to a record: a user, an API key, or the server itself (a command-line
+	// action or a scheduled job). Every "who" field of the API (`submittedBy`, `reviewedBy`,
+	// `publishedBy`, `createdBy`) has this form. `name` is the user's display name or the key's
+	// name as it is now (the audit log keeps the name at the time); callers signed in with an
+	// API key get ids without names.
+	//
+	//
+	// Example: {"id":"0190a000-0000-7000-8000-000000001002","name":"市司法局审核员","type":"user"}
+	SubmittedBy *Actor `json:"submittedBy,omitempty"`
+
+	// UnitId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	UnitId Id `json:"unitId"`
+
+	// UpdatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	UpdatedAt Timestamp `json:"updatedAt"`
+
+	// Version Increases by one with every change; the `ETag` is this number quoted.
+	//
+	// Example: 1
+	Version Version `json:"version"`
+}
+
+// InspectionSheetSummary defines model for InspectionSheetSummary.
+type InspectionSheetSummary struct {
+	// Id A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	Id Id `json:"id"`
+
+	// Overdue The deadline has passed and the unit has not submitted.
+	Overdue bool `json:"overdue"`
+
+	// Status pending 待自查 (the unit answers); submitted 已提交; returned 已退回 (the unit answers again); accepted 已验收.
+	//
+	// Example: pending
+	Status InspectionStatus `json:"status"`
+
+	// UnitId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	UnitId Id `json:"unitId"`
+}
+
+// InspectionStatistics defines model for InspectionStatistics.
+type InspectionStatistics struct {
+	ByItem []InspectionItemRates `json:"byItem"`
+	ByUnit []InspectionUnitRates `json:"byUnit"`
+
+	// RoundId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	RoundId Id `json:"roundId"`
+}
+
+// InspectionStatus pending 待自查 (the unit answers); submitted 已提交; returned 已退回 (the unit answers again); accepted 已验收.
+//
+// Example: pending
+type InspectionStatus string
+
+// InspectionUnitRates A unit's answers counted; the rates are percentages, the compliance rate absent while no answer applies.
+type InspectionUnitRates struct {
+	Answered int32 `json:"answered"`
+
+	// CompletionRate An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	CompletionRate Decimal `json:"completionRate"`
+
+	// ComplianceRate An exact decimal, as a string so that no digit is lost; it keeps the scale it was written with.
+	//
+	// Example: 58.10
+	ComplianceRate *Decimal `json:"complianceRate,omitempty"`
+	Complies       int32    `json:"complies"`
+	DoesNotComply  int32    `json:"doesNotComply"`
+
+	// Items The items of the list.
+	Items         int32 `json:"items"`
+	NotApplicable int32 `json:"notApplicable"`
+
+	// SheetId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	SheetId Id `json:"sheetId"`
+
+	// Status pending 待自查 (the unit answers); submitted 已提交; returned 已退回 (the unit answers again); accepted 已验收.
+	//
+	// Example: pending
+	Status InspectionStatus `json:"status"`
+
+	// UnitId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	UnitId Id `json:"unitId"`
+}
+
 // ItemSequence The item's place in the list (序号), from 1.
 type ItemSequence = int32
 
@@ -4119,6 +4513,31 @@ type IndicatorLevelQuery = int32
 // Example: 0190a000-0000-7000-8000-000000000010
 type IndicatorParentIdQuery = Id
 
+// InspectionAnswerIdPath A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type InspectionAnswerIdPath = Id
+
+// InspectionEvidenceIdPath A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type InspectionEvidenceIdPath = Id
+
+// InspectionItemIdPath A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type InspectionItemIdPath = Id
+
+// InspectionRoundIdPath A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type InspectionRoundIdPath = Id
+
+// InspectionSheetIdPath A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type InspectionSheetIdPath = Id
+
 // IssuingUnitIdQuery A server-generated, time-sortable id (UUIDv7).
 //
 // Example: 0190a000-0000-7000-8000-000000000010
@@ -4175,6 +4594,11 @@ type SheetPeriodQuery = Period
 
 // SheetUnitsQuery defines model for SheetUnitsQuery.
 type SheetUnitsQuery = []Id
+
+// SubmittedSheetIdPath A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type SubmittedSheetIdPath = Id
 
 // SubmittedValueIdPath A server-generated, time-sortable id (UUIDv7).
 //
@@ -4901,6 +5325,41 @@ type ListTargetsParams struct {
 	Cursor *CursorQuery `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListInspectionRoundsParams defines parameters for ListInspectionRounds.
+type ListInspectionRoundsParams struct {
+	// ChecklistId Only rounds of this list version.
+	ChecklistId *Id `form:"checklistId,omitempty" json:"checklistId,omitempty"`
+
+	// Overdue Only rounds past their deadline in which a unit has not submitted.
+	Overdue *bool `form:"overdue,omitempty" json:"overdue,omitempty"`
+
+	// Sort `-createdAt` (default), `createdAt`, `deadline` or `-deadline`.
+	Sort *ListInspectionRoundsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Limit Items per page.
+	Limit *LimitQuery `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page, as it was given. It is only valid with the same filters and sort.
+	Cursor *CursorQuery `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListInspectionRoundsParamsSort defines parameters for ListInspectionRounds.
+type ListInspectionRoundsParamsSort string
+
+// CreateInspectionRoundParams defines parameters for CreateInspectionRound.
+type CreateInspectionRoundParams struct {
+	// IdempotencyKey A key of the client's choosing (a UUID is a good one). Repeating a request with the same key and
+	// body within 24 hours returns the first response and changes nothing; the same key with another
+	// body is a `422`; while the first request is still running, a `409`.
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
+// AnswerInspectionItemParams defines parameters for AnswerInspectionItem.
+type AnswerInspectionItemParams struct {
+	// IfMatch The `ETag` (the answer's version) of the answer being changed; none for a first answer.
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
 // DeleteTargetParams defines parameters for DeleteTarget.
 type DeleteTargetParams struct {
 	// IfMatch Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
@@ -5125,6 +5584,18 @@ type UpdateIndicatorApplicationMergePatchPlusJSONRequestBody = IndicatorPatch
 
 // CreateTargetJSONRequestBody defines body for CreateTarget for application/json ContentType.
 type CreateTargetJSONRequestBody = TargetCreate
+
+// UploadInspectionEvidenceMultipartRequestBody defines body for UploadInspectionEvidence for multipart/form-data ContentType.
+type UploadInspectionEvidenceMultipartRequestBody = AttachmentUpload
+
+// CreateInspectionRoundJSONRequestBody defines body for CreateInspectionRound for application/json ContentType.
+type CreateInspectionRoundJSONRequestBody = InspectionRoundCreate
+
+// AnswerInspectionItemJSONRequestBody defines body for AnswerInspectionItem for application/json ContentType.
+type AnswerInspectionItemJSONRequestBody = InspectionAnswerPut
+
+// ReturnInspectionSheetJSONRequestBody defines body for ReturnInspectionSheet for application/json ContentType.
+type ReturnInspectionSheetJSONRequestBody = InspectionReturn
 
 // ChangeOwnPasswordJSONRequestBody defines body for ChangeOwnPassword for application/json ContentType.
 type ChangeOwnPasswordJSONRequestBody = PasswordChange
@@ -5404,6 +5875,39 @@ type ServerInterface interface {
 	// CreateTarget Set a target（设定目标值）
 	// (POST /indicators/{id}/targets)
 	CreateTarget(ctx echo.Context, id IndicatorIdPath) error
+	// UploadInspectionEvidence Attach evidence to a self-inspection answer（上传自查佐证材料）
+	// (POST /inspection-answers/{id}/evidence)
+	UploadInspectionEvidence(ctx echo.Context, id InspectionAnswerIdPath) error
+	// DownloadInspectionEvidence Download self-inspection evidence（下载自查佐证材料）
+	// (GET /inspection-evidence/{id}/content)
+	DownloadInspectionEvidence(ctx echo.Context, id InspectionEvidenceIdPath) error
+	// ListInspectionRounds List self-inspection rounds（自查督察轮次列表）
+	// (GET /inspection-rounds)
+	ListInspectionRounds(ctx echo.Context, params ListInspectionRoundsParams) error
+	// CreateInspectionRound Assign a checklist to units for self-inspection（布置自查督察）
+	// (POST /inspection-rounds)
+	CreateInspectionRound(ctx echo.Context, params CreateInspectionRoundParams) error
+	// GetInspectionRound Get a self-inspection round（查看自查督察轮次）
+	// (GET /inspection-rounds/{id})
+	GetInspectionRound(ctx echo.Context, id InspectionRoundIdPath) error
+	// GetInspectionRoundStatistics Completion and compliance of a round（自查完成率与符合率）
+	// (GET /inspection-rounds/{id}/statistics)
+	GetInspectionRoundStatistics(ctx echo.Context, id InspectionRoundIdPath) error
+	// GetInspectionSheet Get a unit's self-inspection answers（查看单位自查表）
+	// (GET /inspection-sheets/{id})
+	GetInspectionSheet(ctx echo.Context, id InspectionSheetIdPath) error
+	// AcceptInspectionSheet Accept a unit's self-inspection（验收自查表）
+	// (POST /inspection-sheets/{id}/accept)
+	AcceptInspectionSheet(ctx echo.Context, id SubmittedSheetIdPath) error
+	// AnswerInspectionItem Answer an item of a self-inspection（填写自查结果）
+	// (PUT /inspection-sheets/{id}/answers/{itemId})
+	AnswerInspectionItem(ctx echo.Context, id InspectionSheetIdPath, itemId InspectionItemIdPath, params AnswerInspectionItemParams) error
+	// ReturnInspectionSheet Return a unit's self-inspection（退回自查表）
+	// (POST /inspection-sheets/{id}/return)
+	ReturnInspectionSheet(ctx echo.Context, id SubmittedSheetIdPath) error
+	// SubmitInspectionSheet Submit a unit's self-inspection（提交自查表）
+	// (POST /inspection-sheets/{id}/submit)
+	SubmitInspectionSheet(ctx echo.Context, id InspectionSheetIdPath) error
 	// GetMe Who am I（当前用户）
 	// (GET /me)
 	GetMe(ctx echo.Context) error
@@ -7976,6 +8480,253 @@ func (w *ServerInterfaceWrapper) CreateTarget(ctx echo.Context) error {
 	return err
 }
 
+// UploadInspectionEvidence converts echo context to params.
+func (w *ServerInterfaceWrapper) UploadInspectionEvidence(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id InspectionAnswerIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UploadInspectionEvidence(ctx, id)
+	return err
+}
+
+// DownloadInspectionEvidence converts echo context to params.
+func (w *ServerInterfaceWrapper) DownloadInspectionEvidence(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id InspectionEvidenceIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DownloadInspectionEvidence(ctx, id)
+	return err
+}
+
+// ListInspectionRounds converts echo context to params.
+func (w *ServerInterfaceWrapper) ListInspectionRounds(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListInspectionRoundsParams
+	// ------------- Optional query parameter "checklistId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "checklistId", ctx.QueryParams(), &params.ChecklistId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter checklistId: %s", err))
+	}
+
+	// ------------- Optional query parameter "overdue" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "overdue", ctx.QueryParams(), &params.Overdue, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter overdue: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", ctx.QueryParams(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListInspectionRounds(ctx, params)
+	return err
+}
+
+// CreateInspectionRound converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateInspectionRound(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateInspectionRoundParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateInspectionRound(ctx, params)
+	return err
+}
+
+// GetInspectionRound converts echo context to params.
+func (w *ServerInterfaceWrapper) GetInspectionRound(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id InspectionRoundIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetInspectionRound(ctx, id)
+	return err
+}
+
+// GetInspectionRoundStatistics converts echo context to params.
+func (w *ServerInterfaceWrapper) GetInspectionRoundStatistics(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id InspectionRoundIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetInspectionRoundStatistics(ctx, id)
+	return err
+}
+
+// GetInspectionSheet converts echo context to params.
+func (w *ServerInterfaceWrapper) GetInspectionSheet(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id InspectionSheetIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetInspectionSheet(ctx, id)
+	return err
+}
+
+// AcceptInspectionSheet converts echo context to params.
+func (w *ServerInterfaceWrapper) AcceptInspectionSheet(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id SubmittedSheetIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AcceptInspectionSheet(ctx, id)
+	return err
+}
+
+// AnswerInspectionItem converts echo context to params.
+func (w *ServerInterfaceWrapper) AnswerInspectionItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id InspectionSheetIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// ------------- Path parameter "itemId" -------------
+	var itemId InspectionItemIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "itemId", ctx.Param("itemId"), &itemId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter itemId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params AnswerInspectionItemParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch string
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AnswerInspectionItem(ctx, id, itemId, params)
+	return err
+}
+
+// ReturnInspectionSheet converts echo context to params.
+func (w *ServerInterfaceWrapper) ReturnInspectionSheet(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id SubmittedSheetIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ReturnInspectionSheet(ctx, id)
+	return err
+}
+
+// SubmitInspectionSheet converts echo context to params.
+func (w *ServerInterfaceWrapper) SubmitInspectionSheet(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id InspectionSheetIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SubmitInspectionSheet(ctx, id)
+	return err
+}
+
 // GetMe converts echo context to params.
 func (w *ServerInterfaceWrapper) GetMe(ctx echo.Context) error {
 	var err error
@@ -8716,6 +9467,17 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/checklist-applications/:id", wrapper.GetChecklistApplication, options.OperationMiddlewares["getChecklistApplication"]...)
 	router.PATCH(options.BaseURL+"/checklist-applications/:id", wrapper.UpdateChecklistApplication, options.OperationMiddlewares["updateChecklistApplication"]...)
 	router.POST(options.BaseURL+"/checklists/:id/applications/import", wrapper.ImportChecklistApplications, options.OperationMiddlewares["importChecklistApplications"]...)
+	router.GET(options.BaseURL+"/inspection-rounds", wrapper.ListInspectionRounds, options.OperationMiddlewares["listInspectionRounds"]...)
+	router.POST(options.BaseURL+"/inspection-rounds", wrapper.CreateInspectionRound, options.OperationMiddlewares["createInspectionRound"]...)
+	router.GET(options.BaseURL+"/inspection-rounds/:id", wrapper.GetInspectionRound, options.OperationMiddlewares["getInspectionRound"]...)
+	router.GET(options.BaseURL+"/inspection-rounds/:id/statistics", wrapper.GetInspectionRoundStatistics, options.OperationMiddlewares["getInspectionRoundStatistics"]...)
+	router.GET(options.BaseURL+"/inspection-sheets/:id", wrapper.GetInspectionSheet, options.OperationMiddlewares["getInspectionSheet"]...)
+	router.PUT(options.BaseURL+"/inspection-sheets/:id/answers/:itemId", wrapper.AnswerInspectionItem, options.OperationMiddlewares["answerInspectionItem"]...)
+	router.POST(options.BaseURL+"/inspection-sheets/:id/submit", wrapper.SubmitInspectionSheet, options.OperationMiddlewares["submitInspectionSheet"]...)
+	router.POST(options.BaseURL+"/inspection-sheets/:id/return", wrapper.ReturnInspectionSheet, options.OperationMiddlewares["returnInspectionSheet"]...)
+	router.POST(options.BaseURL+"/inspection-sheets/:id/accept", wrapper.AcceptInspectionSheet, options.OperationMiddlewares["acceptInspectionSheet"]...)
+	router.POST(options.BaseURL+"/inspection-answers/:id/evidence", wrapper.UploadInspectionEvidence, options.OperationMiddlewares["uploadInspectionEvidence"]...)
+	router.GET(options.BaseURL+"/inspection-evidence/:id/content", wrapper.DownloadInspectionEvidence, options.OperationMiddlewares["downloadInspectionEvidence"]...)
 
 }
 
@@ -21204,6 +21966,1627 @@ func (response CreateTargetdefaultApplicationProblemPlusJSONResponse) VisitCreat
 	return err
 }
 
+type UploadInspectionEvidenceRequestObject struct {
+	Id   InspectionAnswerIdPath `json:"id"`
+	Body *multipart.Reader
+}
+
+type UploadInspectionEvidenceResponseObject interface {
+	VisitUploadInspectionEvidenceResponse(w http.ResponseWriter) error
+}
+
+type UploadInspectionEvidence201ResponseHeaders struct {
+	Location *string
+}
+
+type UploadInspectionEvidence201JSONResponse struct {
+	Body    InspectionEvidence
+	Headers UploadInspectionEvidence201ResponseHeaders
+}
+
+func (response UploadInspectionEvidence201JSONResponse) VisitUploadInspectionEvidenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadInspectionEvidence400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UploadInspectionEvidence400ApplicationProblemPlusJSONResponse) VisitUploadInspectionEvidenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadInspectionEvidence401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UploadInspectionEvidence401ApplicationProblemPlusJSONResponse) VisitUploadInspectionEvidenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadInspectionEvidence403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UploadInspectionEvidence403ApplicationProblemPlusJSONResponse) VisitUploadInspectionEvidenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadInspectionEvidence404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UploadInspectionEvidence404ApplicationProblemPlusJSONResponse) VisitUploadInspectionEvidenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadInspectionEvidence409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UploadInspectionEvidence409ApplicationProblemPlusJSONResponse) VisitUploadInspectionEvidenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadInspectionEvidence413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadInspectionEvidence413ApplicationProblemPlusJSONResponse) VisitUploadInspectionEvidenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadInspectionEvidence415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadInspectionEvidence415ApplicationProblemPlusJSONResponse) VisitUploadInspectionEvidenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadInspectionEvidencedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UploadInspectionEvidencedefaultApplicationProblemPlusJSONResponse) VisitUploadInspectionEvidenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadInspectionEvidenceRequestObject struct {
+	Id InspectionEvidenceIdPath `json:"id"`
+}
+
+type DownloadInspectionEvidenceResponseObject interface {
+	VisitDownloadInspectionEvidenceResponse(w http.ResponseWriter) error
+}
+
+type DownloadInspectionEvidence200ResponseHeaders struct {
+	ContentDisposition *string
+	Digest             *string
+}
+
+type DownloadInspectionEvidence200ApplicationoctetStreamResponse struct {
+	Body          io.Reader
+	Headers       DownloadInspectionEvidence200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadInspectionEvidence200ApplicationoctetStreamResponse) VisitDownloadInspectionEvidenceResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/octet-stream")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.Digest != nil {
+		w.Header().Set("Digest", fmt.Sprint(*response.Headers.Digest))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadInspectionEvidence400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadInspectionEvidence400ApplicationProblemPlusJSONResponse) VisitDownloadInspectionEvidenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadInspectionEvidence401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadInspectionEvidence401ApplicationProblemPlusJSONResponse) VisitDownloadInspectionEvidenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadInspectionEvidence403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadInspectionEvidence403ApplicationProblemPlusJSONResponse) VisitDownloadInspectionEvidenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadInspectionEvidence404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadInspectionEvidence404ApplicationProblemPlusJSONResponse) VisitDownloadInspectionEvidenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadInspectionEvidence429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadInspectionEvidence429ApplicationProblemPlusJSONResponse) VisitDownloadInspectionEvidenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadInspectionEvidencedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DownloadInspectionEvidencedefaultApplicationProblemPlusJSONResponse) VisitDownloadInspectionEvidenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInspectionRoundsRequestObject struct {
+	Params ListInspectionRoundsParams
+}
+
+type ListInspectionRoundsResponseObject interface {
+	VisitListInspectionRoundsResponse(w http.ResponseWriter) error
+}
+
+type ListInspectionRounds200JSONResponse InspectionRoundPage
+
+func (response ListInspectionRounds200JSONResponse) VisitListInspectionRoundsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInspectionRounds400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListInspectionRounds400ApplicationProblemPlusJSONResponse) VisitListInspectionRoundsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInspectionRounds401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListInspectionRounds401ApplicationProblemPlusJSONResponse) VisitListInspectionRoundsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInspectionRounds403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListInspectionRounds403ApplicationProblemPlusJSONResponse) VisitListInspectionRoundsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInspectionRounds429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListInspectionRounds429ApplicationProblemPlusJSONResponse) VisitListInspectionRoundsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInspectionRoundsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListInspectionRoundsdefaultApplicationProblemPlusJSONResponse) VisitListInspectionRoundsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInspectionRoundRequestObject struct {
+	Params CreateInspectionRoundParams
+	Body   *CreateInspectionRoundJSONRequestBody
+}
+
+type CreateInspectionRoundResponseObject interface {
+	VisitCreateInspectionRoundResponse(w http.ResponseWriter) error
+}
+
+type CreateInspectionRound201ResponseHeaders struct {
+	Location *string
+}
+
+type CreateInspectionRound201JSONResponse struct {
+	Body    InspectionRound
+	Headers CreateInspectionRound201ResponseHeaders
+}
+
+func (response CreateInspectionRound201JSONResponse) VisitCreateInspectionRoundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInspectionRound400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInspectionRound400ApplicationProblemPlusJSONResponse) VisitCreateInspectionRoundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInspectionRound401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInspectionRound401ApplicationProblemPlusJSONResponse) VisitCreateInspectionRoundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInspectionRound403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInspectionRound403ApplicationProblemPlusJSONResponse) VisitCreateInspectionRoundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInspectionRound409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInspectionRound409ApplicationProblemPlusJSONResponse) VisitCreateInspectionRoundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInspectionRound413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInspectionRound413ApplicationProblemPlusJSONResponse) VisitCreateInspectionRoundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInspectionRound415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInspectionRound415ApplicationProblemPlusJSONResponse) VisitCreateInspectionRoundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInspectionRound422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInspectionRound422ApplicationProblemPlusJSONResponse) VisitCreateInspectionRoundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInspectionRounddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateInspectionRounddefaultApplicationProblemPlusJSONResponse) VisitCreateInspectionRoundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInspectionRoundRequestObject struct {
+	Id InspectionRoundIdPath `json:"id"`
+}
+
+type GetInspectionRoundResponseObject interface {
+	VisitGetInspectionRoundResponse(w http.ResponseWriter) error
+}
+
+type GetInspectionRound200JSONResponse InspectionRound
+
+func (response GetInspectionRound200JSONResponse) VisitGetInspectionRoundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInspectionRound400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetInspectionRound400ApplicationProblemPlusJSONResponse) VisitGetInspectionRoundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInspectionRound401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetInspectionRound401ApplicationProblemPlusJSONResponse) VisitGetInspectionRoundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInspectionRound403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetInspectionRound403ApplicationProblemPlusJSONResponse) VisitGetInspectionRoundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInspectionRound404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetInspectionRound404ApplicationProblemPlusJSONResponse) VisitGetInspectionRoundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInspectionRound429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetInspectionRound429ApplicationProblemPlusJSONResponse) VisitGetInspectionRoundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInspectionRounddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetInspectionRounddefaultApplicationProblemPlusJSONResponse) VisitGetInspectionRoundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInspectionRoundStatisticsRequestObject struct {
+	Id InspectionRoundIdPath `json:"id"`
+}
+
+type GetInspectionRoundStatisticsResponseObject interface {
+	VisitGetInspectionRoundStatisticsResponse(w http.ResponseWriter) error
+}
+
+type GetInspectionRoundStatistics200JSONResponse InspectionStatistics
+
+func (response GetInspectionRoundStatistics200JSONResponse) VisitGetInspectionRoundStatisticsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInspectionRoundStatistics400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetInspectionRoundStatistics400ApplicationProblemPlusJSONResponse) VisitGetInspectionRoundStatisticsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInspectionRoundStatistics401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetInspectionRoundStatistics401ApplicationProblemPlusJSONResponse) VisitGetInspectionRoundStatisticsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInspectionRoundStatistics403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetInspectionRoundStatistics403ApplicationProblemPlusJSONResponse) VisitGetInspectionRoundStatisticsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInspectionRoundStatistics404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetInspectionRoundStatistics404ApplicationProblemPlusJSONResponse) VisitGetInspectionRoundStatisticsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInspectionRoundStatistics429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetInspectionRoundStatistics429ApplicationProblemPlusJSONResponse) VisitGetInspectionRoundStatisticsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInspectionRoundStatisticsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetInspectionRoundStatisticsdefaultApplicationProblemPlusJSONResponse) VisitGetInspectionRoundStatisticsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInspectionSheetRequestObject struct {
+	Id InspectionSheetIdPath `json:"id"`
+}
+
+type GetInspectionSheetResponseObject interface {
+	VisitGetInspectionSheetResponse(w http.ResponseWriter) error
+}
+
+type GetInspectionSheet200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetInspectionSheet200JSONResponse struct {
+	Body    InspectionSheet
+	Headers GetInspectionSheet200ResponseHeaders
+}
+
+func (response GetInspectionSheet200JSONResponse) VisitGetInspectionSheetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInspectionSheet400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetInspectionSheet400ApplicationProblemPlusJSONResponse) VisitGetInspectionSheetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInspectionSheet401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetInspectionSheet401ApplicationProblemPlusJSONResponse) VisitGetInspectionSheetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInspectionSheet403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetInspectionSheet403ApplicationProblemPlusJSONResponse) VisitGetInspectionSheetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInspectionSheet404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetInspectionSheet404ApplicationProblemPlusJSONResponse) VisitGetInspectionSheetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInspectionSheet429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetInspectionSheet429ApplicationProblemPlusJSONResponse) VisitGetInspectionSheetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInspectionSheetdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetInspectionSheetdefaultApplicationProblemPlusJSONResponse) VisitGetInspectionSheetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptInspectionSheetRequestObject struct {
+	Id SubmittedSheetIdPath `json:"id"`
+}
+
+type AcceptInspectionSheetResponseObject interface {
+	VisitAcceptInspectionSheetResponse(w http.ResponseWriter) error
+}
+
+type AcceptInspectionSheet200JSONResponse InspectionSheet
+
+func (response AcceptInspectionSheet200JSONResponse) VisitAcceptInspectionSheetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptInspectionSheet400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AcceptInspectionSheet400ApplicationProblemPlusJSONResponse) VisitAcceptInspectionSheetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptInspectionSheet401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AcceptInspectionSheet401ApplicationProblemPlusJSONResponse) VisitAcceptInspectionSheetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptInspectionSheet403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AcceptInspectionSheet403ApplicationProblemPlusJSONResponse) VisitAcceptInspectionSheetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptInspectionSheet404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AcceptInspectionSheet404ApplicationProblemPlusJSONResponse) VisitAcceptInspectionSheetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptInspectionSheet409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AcceptInspectionSheet409ApplicationProblemPlusJSONResponse) VisitAcceptInspectionSheetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptInspectionSheetdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response AcceptInspectionSheetdefaultApplicationProblemPlusJSONResponse) VisitAcceptInspectionSheetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AnswerInspectionItemRequestObject struct {
+	Id     InspectionSheetIdPath `json:"id"`
+	ItemId InspectionItemIdPath  `json:"itemId"`
+	Params AnswerInspectionItemParams
+	Body   *AnswerInspectionItemJSONRequestBody
+}
+
+type AnswerInspectionItemResponseObject interface {
+	VisitAnswerInspectionItemResponse(w http.ResponseWriter) error
+}
+
+type AnswerInspectionItem200ResponseHeaders struct {
+	ETag *string
+}
+
+type AnswerInspectionItem200JSONResponse struct {
+	Body    InspectionAnswer
+	Headers AnswerInspectionItem200ResponseHeaders
+}
+
+func (response AnswerInspectionItem200JSONResponse) VisitAnswerInspectionItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AnswerInspectionItem201ResponseHeaders struct {
+	ETag *string
+}
+
+type AnswerInspectionItem201JSONResponse struct {
+	Body    InspectionAnswer
+	Headers AnswerInspectionItem201ResponseHeaders
+}
+
+func (response AnswerInspectionItem201JSONResponse) VisitAnswerInspectionItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AnswerInspectionItem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AnswerInspectionItem400ApplicationProblemPlusJSONResponse) VisitAnswerInspectionItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AnswerInspectionItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AnswerInspectionItem401ApplicationProblemPlusJSONResponse) VisitAnswerInspectionItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AnswerInspectionItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AnswerInspectionItem403ApplicationProblemPlusJSONResponse) VisitAnswerInspectionItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AnswerInspectionItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AnswerInspectionItem404ApplicationProblemPlusJSONResponse) VisitAnswerInspectionItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AnswerInspectionItem409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AnswerInspectionItem409ApplicationProblemPlusJSONResponse) VisitAnswerInspectionItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AnswerInspectionItem412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response AnswerInspectionItem412ApplicationProblemPlusJSONResponse) VisitAnswerInspectionItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AnswerInspectionItem413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AnswerInspectionItem413ApplicationProblemPlusJSONResponse) VisitAnswerInspectionItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AnswerInspectionItem415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response AnswerInspectionItem415ApplicationProblemPlusJSONResponse) VisitAnswerInspectionItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AnswerInspectionItem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response AnswerInspectionItem422ApplicationProblemPlusJSONResponse) VisitAnswerInspectionItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AnswerInspectionItem428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response AnswerInspectionItem428ApplicationProblemPlusJSONResponse) VisitAnswerInspectionItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AnswerInspectionItemdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response AnswerInspectionItemdefaultApplicationProblemPlusJSONResponse) VisitAnswerInspectionItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnInspectionSheetRequestObject struct {
+	Id   SubmittedSheetIdPath `json:"id"`
+	Body *ReturnInspectionSheetJSONRequestBody
+}
+
+type ReturnInspectionSheetResponseObject interface {
+	VisitReturnInspectionSheetResponse(w http.ResponseWriter) error
+}
+
+type ReturnInspectionSheet200JSONResponse InspectionSheet
+
+func (response ReturnInspectionSheet200JSONResponse) VisitReturnInspectionSheetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnInspectionSheet400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnInspectionSheet400ApplicationProblemPlusJSONResponse) VisitReturnInspectionSheetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnInspectionSheet401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnInspectionSheet401ApplicationProblemPlusJSONResponse) VisitReturnInspectionSheetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnInspectionSheet403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnInspectionSheet403ApplicationProblemPlusJSONResponse) VisitReturnInspectionSheetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnInspectionSheet404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnInspectionSheet404ApplicationProblemPlusJSONResponse) VisitReturnInspectionSheetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnInspectionSheet409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnInspectionSheet409ApplicationProblemPlusJSONResponse) VisitReturnInspectionSheetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnInspectionSheet413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnInspectionSheet413ApplicationProblemPlusJSONResponse) VisitReturnInspectionSheetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnInspectionSheet415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnInspectionSheet415ApplicationProblemPlusJSONResponse) VisitReturnInspectionSheetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnInspectionSheet422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnInspectionSheet422ApplicationProblemPlusJSONResponse) VisitReturnInspectionSheetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnInspectionSheetdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ReturnInspectionSheetdefaultApplicationProblemPlusJSONResponse) VisitReturnInspectionSheetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitInspectionSheetRequestObject struct {
+	Id InspectionSheetIdPath `json:"id"`
+}
+
+type SubmitInspectionSheetResponseObject interface {
+	VisitSubmitInspectionSheetResponse(w http.ResponseWriter) error
+}
+
+type SubmitInspectionSheet200JSONResponse InspectionSheet
+
+func (response SubmitInspectionSheet200JSONResponse) VisitSubmitInspectionSheetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitInspectionSheet400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitInspectionSheet400ApplicationProblemPlusJSONResponse) VisitSubmitInspectionSheetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitInspectionSheet401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitInspectionSheet401ApplicationProblemPlusJSONResponse) VisitSubmitInspectionSheetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitInspectionSheet403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitInspectionSheet403ApplicationProblemPlusJSONResponse) VisitSubmitInspectionSheetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitInspectionSheet404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitInspectionSheet404ApplicationProblemPlusJSONResponse) VisitSubmitInspectionSheetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitInspectionSheet409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitInspectionSheet409ApplicationProblemPlusJSONResponse) VisitSubmitInspectionSheetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitInspectionSheetdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response SubmitInspectionSheetdefaultApplicationProblemPlusJSONResponse) VisitSubmitInspectionSheetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetMeRequestObject struct {
 }
 
@@ -24501,6 +26884,39 @@ type StrictServerInterface interface {
 	// CreateTarget Set a target（设定目标值）
 	// (POST /indicators/{id}/targets)
 	CreateTarget(ctx context.Context, request CreateTargetRequestObject) (CreateTargetResponseObject, error)
+	// UploadInspectionEvidence Attach evidence to a self-inspection answer（上传自查佐证材料）
+	// (POST /inspection-answers/{id}/evidence)
+	UploadInspectionEvidence(ctx context.Context, request UploadInspectionEvidenceRequestObject) (UploadInspectionEvidenceResponseObject, error)
+	// DownloadInspectionEvidence Download self-inspection evidence（下载自查佐证材料）
+	// (GET /inspection-evidence/{id}/content)
+	DownloadInspectionEvidence(ctx context.Context, request DownloadInspectionEvidenceRequestObject) (DownloadInspectionEvidenceResponseObject, error)
+	// ListInspectionRounds List self-inspection rounds（自查督察轮次列表）
+	// (GET /inspection-rounds)
+	ListInspectionRounds(ctx context.Context, request ListInspectionRoundsRequestObject) (ListInspectionRoundsResponseObject, error)
+	// CreateInspectionRound Assign a checklist to units for self-inspection（布置自查督察）
+	// (POST /inspection-rounds)
+	CreateInspectionRound(ctx context.Context, request CreateInspectionRoundRequestObject) (CreateInspectionRoundResponseObject, error)
+	// GetInspectionRound Get a self-inspection round（查看自查督察轮次）
+	// (GET /inspection-rounds/{id})
+	GetInspectionRound(ctx context.Context, request GetInspectionRoundRequestObject) (GetInspectionRoundResponseObject, error)
+	// GetInspectionRoundStatistics Completion and compliance of a round（自查完成率与符合率）
+	// (GET /inspection-rounds/{id}/statistics)
+	GetInspectionRoundStatistics(ctx context.Context, request GetInspectionRoundStatisticsRequestObject) (GetInspectionRoundStatisticsResponseObject, error)
+	// GetInspectionSheet Get a unit's self-inspection answers（查看单位自查表）
+	// (GET /inspection-sheets/{id})
+	GetInspectionSheet(ctx context.Context, request GetInspectionSheetRequestObject) (GetInspectionSheetResponseObject, error)
+	// AcceptInspectionSheet Accept a unit's self-inspection（验收自查表）
+	// (POST /inspection-sheets/{id}/accept)
+	AcceptInspectionSheet(ctx context.Context, request AcceptInspectionSheetRequestObject) (AcceptInspectionSheetResponseObject, error)
+	// AnswerInspectionItem Answer an item of a self-inspection（填写自查结果）
+	// (PUT /inspection-sheets/{id}/answers/{itemId})
+	AnswerInspectionItem(ctx context.Context, request AnswerInspectionItemRequestObject) (AnswerInspectionItemResponseObject, error)
+	// ReturnInspectionSheet Return a unit's self-inspection（退回自查表）
+	// (POST /inspection-sheets/{id}/return)
+	ReturnInspectionSheet(ctx context.Context, request ReturnInspectionSheetRequestObject) (ReturnInspectionSheetResponseObject, error)
+	// SubmitInspectionSheet Submit a unit's self-inspection（提交自查表）
+	// (POST /inspection-sheets/{id}/submit)
+	SubmitInspectionSheet(ctx context.Context, request SubmitInspectionSheetRequestObject) (SubmitInspectionSheetResponseObject, error)
 	// GetMe Who am I（当前用户）
 	// (GET /me)
 	GetMe(ctx context.Context, request GetMeRequestObject) (GetMeResponseObject, error)
@@ -27307,6 +29723,358 @@ func (sh *strictHandler) CreateTarget(ctx echo.Context, id IndicatorIdPath) erro
 	return nil
 }
 
+// UploadInspectionEvidence operation middleware
+func (sh *strictHandler) UploadInspectionEvidence(ctx echo.Context, id InspectionAnswerIdPath) error {
+	var request UploadInspectionEvidenceRequestObject
+
+	request.Id = id
+
+	if reader, err := ctx.Request().MultipartReader(); err != nil {
+		return err
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UploadInspectionEvidence(ctx.Request().Context(), request.(UploadInspectionEvidenceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UploadInspectionEvidence")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UploadInspectionEvidenceResponseObject); ok {
+		return validResponse.VisitUploadInspectionEvidenceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DownloadInspectionEvidence operation middleware
+func (sh *strictHandler) DownloadInspectionEvidence(ctx echo.Context, id InspectionEvidenceIdPath) error {
+	var request DownloadInspectionEvidenceRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DownloadInspectionEvidence(ctx.Request().Context(), request.(DownloadInspectionEvidenceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DownloadInspectionEvidence")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DownloadInspectionEvidenceResponseObject); ok {
+		return validResponse.VisitDownloadInspectionEvidenceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListInspectionRounds operation middleware
+func (sh *strictHandler) ListInspectionRounds(ctx echo.Context, params ListInspectionRoundsParams) error {
+	var request ListInspectionRoundsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListInspectionRounds(ctx.Request().Context(), request.(ListInspectionRoundsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListInspectionRounds")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListInspectionRoundsResponseObject); ok {
+		return validResponse.VisitListInspectionRoundsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateInspectionRound operation middleware
+func (sh *strictHandler) CreateInspectionRound(ctx echo.Context, params CreateInspectionRoundParams) error {
+	var request CreateInspectionRoundRequestObject
+
+	request.Params = params
+
+	var body CreateInspectionRoundJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateInspectionRound(ctx.Request().Context(), request.(CreateInspectionRoundRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateInspectionRound")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateInspectionRoundResponseObject); ok {
+		return validResponse.VisitCreateInspectionRoundResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetInspectionRound operation middleware
+func (sh *strictHandler) GetInspectionRound(ctx echo.Context, id InspectionRoundIdPath) error {
+	var request GetInspectionRoundRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetInspectionRound(ctx.Request().Context(), request.(GetInspectionRoundRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetInspectionRound")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetInspectionRoundResponseObject); ok {
+		return validResponse.VisitGetInspectionRoundResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetInspectionRoundStatistics operation middleware
+func (sh *strictHandler) GetInspectionRoundStatistics(ctx echo.Context, id InspectionRoundIdPath) error {
+	var request GetInspectionRoundStatisticsRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetInspectionRoundStatistics(ctx.Request().Context(), request.(GetInspectionRoundStatisticsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetInspectionRoundStatistics")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetInspectionRoundStatisticsResponseObject); ok {
+		return validResponse.VisitGetInspectionRoundStatisticsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetInspectionSheet operation middleware
+func (sh *strictHandler) GetInspectionSheet(ctx echo.Context, id InspectionSheetIdPath) error {
+	var request GetInspectionSheetRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetInspectionSheet(ctx.Request().Context(), request.(GetInspectionSheetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetInspectionSheet")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetInspectionSheetResponseObject); ok {
+		return validResponse.VisitGetInspectionSheetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AcceptInspectionSheet operation middleware
+func (sh *strictHandler) AcceptInspectionSheet(ctx echo.Context, id SubmittedSheetIdPath) error {
+	var request AcceptInspectionSheetRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AcceptInspectionSheet(ctx.Request().Context(), request.(AcceptInspectionSheetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AcceptInspectionSheet")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AcceptInspectionSheetResponseObject); ok {
+		return validResponse.VisitAcceptInspectionSheetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AnswerInspectionItem operation middleware
+func (sh *strictHandler) AnswerInspectionItem(ctx echo.Context, id InspectionSheetIdPath, itemId InspectionItemIdPath, params AnswerInspectionItemParams) error {
+	var request AnswerInspectionItemRequestObject
+
+	request.Id = id
+	request.ItemId = itemId
+	request.Params = params
+
+	var body AnswerInspectionItemJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AnswerInspectionItem(ctx.Request().Context(), request.(AnswerInspectionItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AnswerInspectionItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AnswerInspectionItemResponseObject); ok {
+		return validResponse.VisitAnswerInspectionItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ReturnInspectionSheet operation middleware
+func (sh *strictHandler) ReturnInspectionSheet(ctx echo.Context, id SubmittedSheetIdPath) error {
+	var request ReturnInspectionSheetRequestObject
+
+	request.Id = id
+
+	var body ReturnInspectionSheetJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReturnInspectionSheet(ctx.Request().Context(), request.(ReturnInspectionSheetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReturnInspectionSheet")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReturnInspectionSheetResponseObject); ok {
+		return validResponse.VisitReturnInspectionSheetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SubmitInspectionSheet operation middleware
+func (sh *strictHandler) SubmitInspectionSheet(ctx echo.Context, id InspectionSheetIdPath) error {
+	var request SubmitInspectionSheetRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SubmitInspectionSheet(ctx.Request().Context(), request.(SubmitInspectionSheetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SubmitInspectionSheet")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SubmitInspectionSheetResponseObject); ok {
+		return validResponse.VisitSubmitInspectionSheetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetMe operation middleware
 func (sh *strictHandler) GetMe(ctx echo.Context) error {
 	var request GetMeRequestObject
@@ -28014,840 +30782,925 @@ func (sh *strictHandler) ResetUserPassword(ctx echo.Context, id UserIdPath) erro
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L15dxvHlSj+VerhzRyBcoMEQIoSyZPzjqxlovGmSNTkvScoRKG7AHTYqIK7uknBid6RM+N4yWJnxk6c",
-	"xUmciZOcSWJneb9E4y3fJSNQ0l/5Cr9T91b1AnQD3SCpyHlOzrFAoPa6dfflSxVbDIaCMx7IyuaXKn1G",
-	"HebDxwvbtKf+dZi0fXcYuIJXNivbfUZ8ZgvfOSHJHvOlK7hFng1FwJwtIhl3iBuQDrV3ictJ+1K39hQN",
-	"7H6bBILYfcp7jATREMsVqyLtPhtQNdGA3nyS8V7Qr2w216zKkAYB89WcX2hVrjdqGzeu12sbN75Utxqn",
-	"b7Uqf1exKsFoyCqbFRn4Lu9Vbt2yKk8Km+JKsxY+pEGfiC6swPYZDZiTuZKu8Ac0qGxWQt+t+azLfMZt",
-	"VrFSS6zXpxdwSy3bpwMW6EM8awfCv+R8LmT+aHpNz3BvRNieOnxi01Ayh3RGJOi7koSS+UT45OzlS2SX",
-	"jdT6XNXlWRjJqnA6UDNTHD/vHNfT53i91brZbNRarZunL9x4LPsEzw7dJ9joknOZqgGyTlEv6YQkLpwb",
-	"u0kHQ08NU29s1Gm9Xq/V1X9Oq/+cMX+q/zXr9YbZiLqLeB+u2oLPng1dnzmVzcAPWXJLf+ezbmWz8t9X",
-	"YmhdwV/lyiVHr3vouXj55/rM3vVcGcw6dptKJg0wuAEb6D/cCKzzztw2w0+ce7lFXvTFYP76bE8oqBAc",
-	"V+bQgCmo8GjA/Lz1dX0xKLyw8zRgar7J5c0CANdRR0U5oXF7UhWcwaKXSsFEt/5wYOJSwAYFwcGVAA+k",
-	"KrpEbUqDw1LeeavGhwKFJxcHVQWGlsK0lI/Ul24Qga8kVdVetTghSRsBtp27i0MD9LZYGJwZ9T03H6AD",
-	"cWhwvsbdoPj1K7geubxHQu4GeatSvy1wYEFA7f6A8WDWC6NRqwWw7PpxvqjQcYOrws87zLZkz7ZJVXgO",
-	"kwHpur4CTwWGDuvS0AuW1HW3a9iKs/2oVS5cSuEHqUPWI6mf2LPqYHg4qGxe13+poSs3sghbRBXOBoHv",
-	"dsKAzQIIfGb7fSEZsYUXDjhp77JRm/SF50jS3qNeyNoWYTepHXgji+z7bhAwbLWJv5Jq22N7zNsc3/lK",
-	"e2mL+GzIaEDcoMUDQfQ9EMn2mE+9ZXJWUVUS9FUTSbgICDVT67e/6yr2ShJK2mvNZnu5xQEwhp5wmLnO",
-	"TC7B7Dh1kLDFSYZBcTUDl5u/V9P8A609d+P62dr/prXnNC+2unFrczmLlQBm6RJO0YhZJer7dKR+lcEI",
-	"oFnxWpXk9ZyjAesJfzT/dsxztXWP6DZyKbdumMcuNSZ235gJRwVIpMHF+IfqVO4p2/V687iecrwPKUOX",
-	"964BPpt16qqxJK6UYZJRnYEi3eTIlYXXB/R1xlkHbABoklQpR9KdptxbQBbb6pcn1BN2JbwmSQdMkU71",
-	"/kYpKl/8gpzG8eHa6ACecLnzBBvln4DCCyekkRPi1XNxmXHqBaPsJe6y0cJrnFzc9IrnQ5J5v2r5eSCk",
-	"fqsczaKehDc7a1kR55Rkr5CNMvxTGlqQ5SI29X2XySPmraKFX2XUt/s5C7/oM0YCdjMgAyVoM4fQHnW5",
-	"DADG1QIs4rEe9UiHSldaEbYklDsRVTkhiYRZaMczBE9uAVuE7XzquGpG6q1IdzD03K7LHKKQtyTUZ8Tt",
-	"ceGz3Gt89mhQ7gzO4xnfURIzEkrVdkthXEYdxce1a23iq5tTXJ4bLJNtl+G6O77YZVxhM9dZgAWpaTXC",
-	"2SDBiSS/SzUYMeqr7/S/gRt4iiTX8MNsruVqQINQFoJeV7PXMqABy90UjFf+aeE6cG2hL4WfsySFl9qc",
-	"3QywVdtczdBne64IJRnSHrMIVfdB9qkkPXeP8WVyCbgfARuinuuQfTfox/i663oB8yUApbqXXFIPs+ZD",
-	"XXNtEuySfE7E4uzU8vQk591ud4YMr7ZvkAQPBx3mk2pbf/G0aC+BPkwMhgoGlcC+pUBQwxXsVtGvDusK",
-	"n5F2INopxN4oKPhHeiyXB6tN1F+5AwWkDaBecAT6i2iPLg9Yj/nRJnPlujJbDMTEBmM1ywmZ2luzkAx4",
-	"BDuTCtXNJAeObkOqbUUa2yC8AGRSO3D3GKm2u9ST6odQMl/mwaIZJ7UDvaaOEB6jHNfk024Qsz1d0Jx+",
-	"FjSy0yu8osn2JkBL+8I27UVvzNzKSITEZ9QhVQUa2PAfLmy3k2gyYnwsIgVKH7TFtap2QB1GBozy/b7r",
-	"MXWDUgyYAk3mSQZiisKqROwxXwtAm4QqxOMhBGthpdFsW4SrL0B0OROJLoZTaVWarYo5PlRCx+dnlMhH",
-	"ri2+wAM3GBVSz9KOCDXcxhrjrMtmeswjVMniMrdHQ1ZuoSAuim6hBavRiy4ZpECNH2+czFmzEoHnahJZ",
-	"1GoBPcfpY9RzxMtH4SV/C0r+0XoCaQuf2dQHGV29u3L7qecKe5Gq6VB7uujRXm82xgO9hSRdbAnEeTD0",
-	"aChdxRYm0SAXQdQsQoO5GmlsOA//zVOJGwgP1AJoN2C+1tZyGVAeHIk+fNsdMBnQwRBWdMlhg6EIGLdH",
-	"T7BRHipGxY2xK3kuqu3svhBSMZ9VSq5du3QecWFPCEdhxqVlcgXUQaoFBWUQk8EEs6OGpdxp8Y5wRvCb",
-	"y0lzjfRF6CsIC0KfoywLOjTiMzkUXLPsiMJBkdR3eW8rPSxMRNVvzNfjx4qlLYL4Pjkyrg+4StfziB9y",
-	"7vKeBV3qGxqhZ6Pv+BBrT7Bc5Uvz1KlZLFkBPPkQKCai0iSt1Ofc4g+RVjb+CrTyUvdpwdnMAz7LzanG",
-	"DwH1pQh8lMt95qt9tlfra20NZC5AlR36Pku84Yx9qfmPa3PqaAeKEhbRg6H2MdJ+AY6E3rkcoDs1flll",
-	"wCXuuDYFY+8MTZhptAA1XT11fKrGxOILUJ/ICGd65Z5qPOzCx/kk22PezMs2LYHwoFZI9SFV/Kdh1ImB",
-	"GOYrgFTTggLMmbmyS7T4y9QHQ9Ks9YPxxfWZHRC773qOz3jxEx7qCUofb1GVshxJeEwPS6n8pDvINQSC",
-	"sYIMmQ+qidTrOVXPU+wN3BzVkOqSf8mnCoiozwyZDyxoAZ7I3KgwfUAXHv+F9ghocvbyJQsYKCWcD0CP",
-	"Etp9xeu1bc9dVpLsOdBZ5fNz0bhFJQbUpyRMR8t5csNhQXoW5CwKzZeZ74oymGsIHXKXAb8WXgTOjgsJ",
-	"O54r+8y5Cs+mECnQT0wbSPRCqa9YmaHwg4S+eGhGN6+ypC1k9RjlsSvMY1Qyp5TxLd5QVZ1DOGS+ZA5z",
-	"lo7ALHeMO90Tu7OlNB+bTKulQtAzJdRSu2yUy5PoUeYJZVeEN1PtAJov4PKUJIMKEuHlqp3Vb4VBX80N",
-	"i1jQAoLWD9kXPn5GuUg47JGxbFztMxZcBDKR51Fx05M326SacqCw5V6bVK9tX6yd0ZIc6YzAl8ZhPhlQ",
-	"f9dS3LXdJxdu2swjnDFHqj2Rc32XM+2klSksI8nKtnaopSTsHPpPW+5l2y5gczORJzhlQgOUTlUHjZik",
-	"hfwWI10QPrkdidgJliw2vqVfcLPebMxDv4s90wQ6hv0pPkTO2J4iSMaRxBf7MrFREI0sNNeYuwMrSOQq",
-	"AgYT41AK92e8RYo5fmT4KEVeH/NwUdKB41S9gAfH1bAzUGKt80+KyMxC0BHpAXJkbPf4lzoOn+25bL8k",
-	"+Tm1enwCzIL0tjT9XD3uDSwifukd5RoS9dCVhZb0ybDoQjerUtP/5hh4s5EgbnOu9TaShI7BeBsJjMnF",
-	"wOq2qd9jM5mpAFosAM5r9frp4wLn2b6mWibS1tMiKuISHqZpBfG2z9h5NgzyeJPPin0yoHyEOgO1Jk/s",
-	"A0CD5igQxOW2FyqOpG4UCfAL9QRnRQyjjpo9G5Ybp2aJoI1TCQm0nimBFrF9LAAZ9XqjflyQMV/lgCpc",
-	"WUhiXMzHV61hngcUsgVH7gFlpo7WMVe/hQsxqi2AJvR48oUAzWzjSLRajfW5+g613EeOHChpIenag3/W",
-	"9L8TdMEcSM18yPUECodO/EP8RyYFuSbZTK2vksAWeIWNY/QtVUt+5K5SnZO+KHOdia9qic9l6PsizG5p",
-	"xvbYtA2w+gKuZcgaHgdvklgBrOh/MeqXQd8jRnPV19rPrthC1MQYwmfMqCAmPU6dK2j8VH/ZggeMw8dE",
-	"8NPK0Bcdjw0e+6LE0MPocr+EGEMhOvBm29GG1IpVcVhAXS8CErSvOgIttqjKQDua4IFPbVRR+b7wZWXz",
-	"+pcqAyYl7amhNY4lCJTEA30DYO66IrNDoZCsX9msrMCx3LqhDkuxQ7bqvUKH7speYwXogAYnBu6qGjIb",
-	"naa96qyxU911dZZ4U5trIBGC3+Jm5RJujsSb0++kHwRDubmy0qXP9d1lfSrL+izMqckV/UXN9L9VWBjH",
-	"EfDasp7e3FPdIm081LZ2Stb+va7w4GrVqd+s6ZUC2lfHP3WdN1Kumkq6nwEte9xZFkPGbw48JJiyJrpd",
-	"12aOsMMB48GyHPqMOqAlGHjL0oyXQWg7LqcA8inN0+nV02uNM821LIQVsJvBii33jmjAzINPOpaBjyfl",
-	"iZgm0MU5kQcHM1Fscexa5JuMy1KXkIhMPofHWjvvyqGQbna8bzydFXtVdF1PYWDQBVavXDxH1pvr61uk",
-	"rb5XX55sG3USNEcFm/phaUaosnoJCWNHPPEWMeN+plW5/oVWpdVqtW6cbFXiH1qtk5+BWU6ciI0j/+2/",
-	"/10rrNeb648tf2Gn/eX/8/e1bGsJ+OAK3vVc+3DISb39nT6VOxDr7KtjTuAnkEeK8PTo9gQjOEq06YxI",
-	"A/jLSj7GWSkoLMQrU8jPdYqJGY2YFty98+vxC7+99/03H7z+s/Gdr4x//vr4hV88eOsndz9+6+D3bxz8",
-	"7gP95bfevPvh98av/HD8wq/G7/40PnXYh8KdhRHkRowgo1sqixlt0/GoUaIZWMaPQ7tgIHUnVUqcEIGI",
-	"gc7cikgvOL7AhahbRrsjZ9qoiJpLFhGDtL/Q0rLayUXhd1zHYfxQUNuNRkkAK3JrSpTQSm8UZTxGqDNw",
-	"eeVoaN9qfLUXE6sod7fx+o/qcm3qeehgs8vFPiedUJG8EZA+R99UVaFZdSBwX0Eqnl/aYsikpdpC+KHn",
-	"iX3iYmxmBhGMN6DI39MiuChC7hzqTrkIdrowSlkE1O12u+iVqLsvjHHUSGWAYS0GhqcT85cDBi6CGvY8",
-	"CmB4WqBRH1+sZRw2BUefPg0nCjQkYzm3G1/FDbDLjzxBnW0hnqR+jx3qkoc41k4gxI4HoyUuO0ggKeOW",
-	"CI0UsFJOGvW1M6dOr4O9Sx7Nc24knrPeJwmEIGZt5W5S764WCFHDEY7qeWcdB1iTmL/HfEJtmw3RBy3j",
-	"OqcPHa5VQQhHA+hF6nrscM9Xs287A1cOtKPeYmwEjdhHsmoB7DaPhIkoCBDNBEAkToh08YhKg0RijJoe",
-	"4yiAIpFeR3E5MhFwHIeRE09wBS6avG8Zh2AIutKOqDkwM3WdkyBzJdI9HEY07u7A6DuRJiMBNZBRyGwz",
-	"5lUubNNelu8u9Rk65CoO+eEBTPNMDsAktnQIkIlGOWKgcSUZuFKCd3hxqJi+LwUWV90ev8SfFPbuIcHB",
-	"Ez2X73g4UJIwCIGmFHxARLo9XnM5ujVg2g7bFiGH6ADtva2+dByfSblF9qkbRDYhH9J7gJ9INpjQMOiv",
-	"wFLKgEGC5d82y9WdZWkQgNlr+iCOhIYc6gQ38QTbV1jgj2pnlfDeJhKgVJIqbfGeL/YRgtyARO7zXbcb",
-	"9GHG0GcWaZwiA5eHAZNxEwUn/SV0c0+I+YmJpsX7q3riQKQuVm1JrcHleLnLRZ1u19fmemTeynwNKXC9",
-	"AbZJ8RTloyvm2g/zFnwasB1wMp14C9qRE0I5MPAATZ2Uk/V6PYI5vEA88KPhlY4WxNX+amZ/Rwri0QlU",
-	"KY9OSig2CeQfGqD8E0mrE08CsrUE/kgrqTKBfvnw4ApzuLx3/GCagqQbYG1TKE747nOHxNchDMR4AKqC",
-	"aeJ9Vk+DjsjGW41RH9QHu4wjIkhgXFAkRLd2RCJ7I4bba1MrLge1kzs+IokNdeh4JHHmPyDIkvGAVIVv",
-	"oQ8YAikmVjJmK9VlSKXcFxh/uO8LULekYPTzn/987Wxi7dkWK1guU7AaSpYGTWM4exzur3LDmvJ4zNAP",
-	"Z4Dj5BEiRLKbQ2YHh2UneaBOxEsCIuSnJEnR0nXIfp9xbZ0zrqtHAmun0qYRXI0R0sDYsICBRO/pKEDt",
-	"LCdhdNSGMpNq+1S93rYI9fbpSEkSnbBnxcbLiPNOHKDg3mjJaJEcGtAOlYx0GGZOo3vU9bQ/8qn6ansp",
-	"15QS35ceYyfRW4PG0Bc2k+DfjOHQh1d4D8Qe27FHtpfSP1D0v7EpV1JnR1HWPeaQkDtIO5jXRX9rZvLt",
-	"qdNl3KEcgCTTRFdEVa0e7YR7EB4lLCBtyIsiGWYZ845cyGkmUWjiQha2+4XJUY4Etj/PPK+m6CdzLFB/",
-	"GldwSvzQY0ZkdMSAupxUFTbVqyOU4Kmi6ByZDNlNME6BblvdhIYEmrh2VGpf4zIc4mt5ijkuhYj6wwFp",
-	"NODOQI24E2CQfgSrxhCmpgIP+JWhp/Zl0seBQog5pM98ppPzJpcAUx+NBu1UEjSiZRNYNtHLLgsb0TA1",
-	"GKYG/Y9alwZq0a6622ipk5FUAd1leVq1nDu6EblW/D9vCoYVF7ABo/8rGH7j8KlPjb4ZRt/oCcQZpgGs",
-	"HBPHctlXwBu4CkQhEmgKS/YFcVwHAtRR6xMIMN3Zwnc2CQWm0krw4JGtSHMxmg5WoxjCmudy1uLUhhcD",
-	"yFKt0QmVUPVF0VlaJhfAsaJV2e+LVoV0XeY5Bh2rWaptaeIHHh+1LdLGIAD8q8XbUTAX/qq9sh4ftZdI",
-	"n2pBV0HuMmmrM46y/GnvOMeVQ4+OiGGVIfEZG52QLY6RQVIHonOxj/6PNHTcgHiiR3YZG8oonZoJSwnc",
-	"AVva0rYUCUw5c4hrRBze4oaD7zHFLqGlVYQI+nIiqr+gTVs77Wmb9vjOV8av3jn4/Rvj394ev/v2wY/v",
-	"jL/1ZsJkLZVAaFWGCXjAeYpEf+Ac80KakuH2ravV5ZOt1tWl/5GZDzTQBDHpfFexKhQSjquXBhgg28su",
-	"dnK7jr/GrUTniwwN5Gd7PZ/1cvK/f1bsxyReOy533Z5ifV0JeapCYIeVLKq4OogsRe/YE7ohxhiZdLPh",
-	"QC1+j/kUjET7zO31FRmIv0J784DeVDcmOCw6dvvDAaZOCfOvz33Q6TsFSy1zzqKmDr9Lb/8cZmOgpgWp",
-	"nrt0/sqSeQdgC+zAa3F0PjI2GAYjSGihUDfmVM3IGLs2kSK2Xts4W7tIa93N5RuPrWDuhYa1emtOithm",
-	"RoBR7HlZ3Cc/6vX4aF4vxJy3IJDK9ZksOU/Rd+RRGVyTpbdx5M9v6LOuezNH4g+oH0RZhhW+hwTFtuhx",
-	"V0KKjg4AQKr+QWr27nO7O+qyaa1740tnsm9bR5yWPAh0Sigcuobv56rqlIawVTg7k5F4AtosJRI+GzL9",
-	"c+CHbBLtgLOtdhDWZxktzpp+gWkv4hgoMxEXrBmj7o/g5T/kZ7rY8zly+H5U4ESDiF5O/nVfpr2ylx1t",
-	"rMQOCwRyxlk6M9NklkyMmXozMGv+GeDxT6EkyMB0/70Pxq9+e/zH341f/db4zj8fvPGbg2+8u0W6jDnk",
-	"4Gsvq99effPg+/93C8yVbFP7qB+88s6D288ffP3Fgx+/ePDGb8a3P0xSbTVyxaqoQRTNTnRME2fdLoc6",
-	"f94N+leZ7aMo9sl6rX8bRPUYqePhaNxfDQtZFRlB5DSB3+8LL6bsqAmSpJ2yzWwS1OoTJYeu2jgcfGbt",
-	"ZXK1L/Y5ppnoM58tV6ZV//lHtVMacRwNsY0OJRsFRXqYf/BFOCz7lgci5MHnqbvH5gLteWa7A1TfQ6WR",
-	"SSvf+lrSyrdRr59ubGw0T62dXqtvbDRmx2lakMd9RiKUpIc9GyjhV0k1kUiv8y9U2816s6FEa/Vv7XNr",
-	"0cdGE3X3ieteXU/ddjVx1bXo81qBz43mrS8jOlu7Va197nqjtnbjyzX8pnlr6X8sZT4yyGd+mflS8CM+",
-	"SoNXskMaTkgCWk4oDaSERF3BJE6hG8T1CJKaBi1vqq8mTvJUhs1MLSMI/WPZ4sQ7Q/sqwuTEuU6twkqD",
-	"/JwndWkwFH5wBexHJV+Wfr8ZQixU6UE1FXNI1eWEEscfET8Ea6jWzECaDaNsMQplsi9Cz5R7A3gukUM6",
-	"E1Ycf3QlzKo054cMjYs5PlWTWXZg/2qR59Txzggij/fCfIaOxlukbb41EUxx1s6GVa/XZ2+12Vg7vXZm",
-	"dX3t9LztmmkK07ZzzPMiLXy6HEwWF6pubXrvTwte63iU7+KtxgYyVA0fxT1GOvUc5XWUyneeqTv9tDR4",
-	"mPH1BiPqVJm49cQBz3lZOVgha+tz956q3xVQT35iieAkTUhf5pNQAWOIP5Pqwe/fuPv++0vaGR4qkwlu",
-	"M59PwtNhqckkGp8Abvw9Xtf9F//j3r/8QS3NUjSD28IfCh8clITfo9yVcFWSVB+89UPcxL0P/uXeBy8u",
-	"EXDcSxjqB0e5lQnQPjp64TN61RY+K2nAOGsoKqTcJi4HezxE3dcahPqMGsYnzl0zQWPAxlowbco51VhJ",
-	"J4mEo6XElEKzPA3RudrOL0u8JmlOsFD7SU47lUQ1ndcAB45WlHmDkeGrLJFHe56xks+QJSDf/GMrOuP8",
-	"8mPZAsTDk2yNGS8rf3Vy2V9otW7W67VW62bjYqt18/RF9XHjYs7qi0q+sk+bp9bn5Ns07PX6Wo6U6j7H",
-	"ZqPfpJ13NpLbwwQIBRMOTAl5pnviXK0UcOjVRjsvpViNoPP4tW3xQ3hENW7RAq8NPUGdkqehbiebSVK/",
-	"pIhNtt8AhG3NZ5tgnsz1h44bXNgrj2lMjeTD1eGwcJyncxRP2a23i5k8rQrlgo8GIpQZ5k+rQo1T8UwA",
-	"hNKcnA5lX8CBoY9x6W6Yt13rVib1kqdm6CUzDy0qh3LY00+UKTlkdRKr0qeyf0gMWhRdCxvirspSpTjD",
-	"8pEkVgYl2t5nD7/thEPYIe9Tsmen0cll7dljcmLafR3DMYtQTf1vtoO8ZbJ6LUiwsM5s4l6Tb91K5cZO",
-	"ldaJbkDD32wcd/z0Kkanjyi9SiGm3KPApEdZiQ5s4TuJ+nJVxIfgsNxhNniDAWJdMqDGe8wiqDCWxGPd",
-	"gIgw0IJ/csokwp9Y7z8x3+1qgbosQ9xnJnYuR/2j8xqC8ke3PszbyOTmQHH0OCTaKgt+BTGiz6icwmvN",
-	"TBqqccQRPv4J6MO3rFeUBYRiNyctdnIUsasYUX19WaM8Hnq7F6FwYdkzjYUzeYTJe7PtRzoxcsH8x1ac",
-	"+LXQehZGutE0eSerdnFMsGocnEukMLNM1PTcXrpZNpExSdTMYHmbv8IkZLcrKXtrPfNs/eE8XFGO4ERX",
-	"NVcXPKlt0vrRfFJxjkr2NFSgzJZQINm7KVF58PZLdz/4w70Pvz1+9Y9LW6A4gt/BCxzCLsDIKbidzr9a",
-	"uff9Nw9+9PrByz+/e+cb9z763n/dfr1Zbzb+6/Yb9Xq9MX71jxka4oXN0UndeTnV2DOQ4wOsDr5Q/0Vv",
-	"VBKC0MccknAot8h+XxETqjWQpOtyBx1hOWaOz1KceeGA55wzVqv3mNqnnLQZTvEJM3wY+jklpuJZTkht",
-	"AiBURm7e6AoCaSMnvdWy6EsUoDMpz9UzWd9uznqY552Q5GwDcyIxDTipEXP2bjw5Tudw22I/J6ek2Dfw",
-	"TKXO8S/7Yt/svKS9pzHTLFLO7GHONPOdmgx5C8D0VMkOUj2488L4G29EruXTLWSf+kxGtbu1edYxgVto",
-	"JNPdMiB9IX2iCdyI8dFMrWy6tZJzu10G1WXPa2fAmd1pwJ7hHrrhcaf0YovSwXTNpUJdIG1x6XrtlqmV",
-	"XmiOKCag5LYxtOCcGBi9dYa5n/Wo5wYjXYvgBLiIY2AJpPUIQp+T6n5/pKuvEDoc+mIPKzOkEU82MsHg",
-	"hoUWXkpbLYF8nacBzfERgazz1GekxzhDWxP2gZBOTL5Dic+oZ3wgqg4bCPh1KducXYxtmiopblWiEJCy",
-	"PsJx6Ejhg9HxagXXuA2tbyUzN5dZYFmeMOrxtJi+toZO2MHSGAzQG1rCIBsEBDdSyAK25xoUd7jC2bqE",
-	"fbFMuhlsrX7cyd1ZJsG5qYY/Wd/NJPGN0grHAB2fa9ookJVQO4MKJYzfCxAkYBpdruvsaNYRYvuYoxgu",
-	"dLbqwtvB4lUotCPtenD7K/de/8XSJqFk4HLhxxlnWxxUDyEfhhyrV5mI07t3vnH3/ZfGP/2Xex99T3t0",
-	"UWIL5tvuHpQelaHP4L0GdJfxqN/4BdXv/ttfP3j9T+MP3x+/9AeseQURSEdmzy9Lr+wU0z7zEcYtb2lB",
-	"uwyVeFh2wcLEtITUPOnVMNuXdMpFpCQ9nfZXKD+fzwbU351W72Tqd+bQJnxisgBlUkhvLlkKS7AvDwfN",
-	"z8SRSUCPoMaKa1JEj66kI8aEg+xxoNPFQlkefdzzcJ/uw36Oi9tFZsHmFDBOAOtcJ6EsADt280gmk/Bo",
-	"Gkqyzyew+3MPaMKugSVaUpaOR+aNztas8dDDZDHaHFRC0/bIP9PJvWWkcSgCEUrIcmXg2mVdPHu+CIfI",
-	"Bhk3BlDhIDbUjz7m058NqR+Al8NA8KCf6c8AQ5YJkpkI1JjSIGc9xSDyZy04tnaAnXx4Zv/RiNH65z1G",
-	"0AeUVs1HSol5CHvmzZ+jAesJfxS5lJdZg+5byM8lusHDSZblsd05UAMbh5DJBBc0ANkI9NFQZ3OTtAN2",
-	"M2iTajgkgSCn6nVi96lP7YD5cskibU/w3k6qzZpVr9fVTwrw26SKSZ9avI0hg231E6ph25AvHxFeXE+7",
-	"0WxDudbV5VPQVrFRbR1pU6uv1+oN+Fo9oDYmndCli1tcfQeLUuhpx2ddmAH+itXMSnr06H4UlkK5Q6gf",
-	"uLbHLJLYQnKjOu+Efslqu4okm62bnxTaAdQLSblY/Mqj9WQ+7PhyFmEA/2qq04eo3lxQ67Sw2qWIcmXm",
-	"MzvvdrtlGXnHyfJjwPr6okvagWjriri7bETaXV8M2nHGrT7dY1AVV7U7IbEwbir9RKGzy7Y1ZlEKdP1w",
-	"yvOGatxz0LnYRGqjhQfXQuIV1oXBxd6iK3xK7BVcn8+iafKuDu8qcXnqLjOuDto9jMsLxEInOul1qm7G",
-	"wjqgCL7xacQAYq5h5oO56DLP0VBR1sWWeU6ejy3zsI5DmwaB73bCgMllDNTdZSMdpQsq34jsmXQeurZk",
-	"0lsvw8E+lkdunKy2WstTX+bxz7TDvCyIkabWeCJUKxX4mBX3yPYnPU6zRVXhOUUaTvkWqwM2a8ZRcNKZ",
-	"N3ocoYz4ogDUFopjpM68IMZmsSBG5rEZC9Q/g8NcKFlsaI+ePIS5Bn02INU2tn4KU8q3j2Z9nwZZPuJB",
-	"ls2HGmSpGNEEvU6PdkWtXipBl/ciEwx6gFJPTTAirjyK3WiNaN6r0Qs8/EylQ0rNwuKHnTywciGnaWJc",
-	"kgWMiFQpkn827gYaoFgOzTZcn5DENCLVe9//1r13337wk6+Of/Qji9x9/2sP3v7Pe7/9YPzSL5cs0hlp",
-	"Qx0+X5DgFYi7PlrAC4HeQzI9FTYkDYYeUyJQSdlFbfgJNvtYMVWIep0Kv7vc1MWMfWxMWolJ3mJthttb",
-	"Ik5hJy+MDyTMx6l05QzPDNJRDSCQd/zx1+5+/NbBN95dMqtydcTnfDaiSHxmCkBNjGYpKxd7NmSQX3fO",
-	"5QRscNW0/auaoKYtTzpcyawuihBNvPNDWo8mnn8uuinCHU4DjU4OlWCJlWyyzzWvLAFBaL55l4220HHC",
-	"lcbPPsojDakhod1yOn0n2u+Zc9kX6G1R2az81+1X7t759fgb37z7/vsHv/nW+IXfjv/16+Pvf/Tg+X+7",
-	"/8f37v/ptfsf/9vBW2/f/fhr/3X7a/d+9avxC78ef+P58Qu/PHjrbU3Nk1tfq887wMdDb3e+1n+Ojt+O",
-	"dDcLSMPYtwAngvRpsVmMTDxnCoS8xaZQJ3kN+xfxV55/LYs5asfiw1HIz3m34CwcWzDr4I9t2ZP+4TO4",
-	"nxtFruZaBCdlUhBwQypdx0rVIYNoIky3qnhOC9WyZMD8HiNDqGMWOaAyz5GgKsalp5bWxszj2qV3Fn9V",
-	"GFPOsSVN7vEptWSHuBzKvEa8QTz5FmmrIY3iYZeNCGpNJFZzVlg3I4AqE5HNsjrMXffhWKaISQ9DoH8T",
-	"ma4S7Iz6c4ax8TB5sAowQ+Xv8zgYnLmTLsrwHAXrMiteJktvu4CGbgEngqROcMKJYBp7JtjzuZG/Mznp",
-	"/GRmyRRlWtFeIC9Zho0O+ULNDOrTmX/0C3kHHbVEOd+yuaB4NefNfpKEkKzUtnOvF+wNJd+VL+JZS2KN",
-	"I38uc7PzBeLqUZzm9PtJnkJqmrlnbtJSxNFqD3727YNfvX3wg/84+PrL93/+L+N3v3fw2vvjOz9Lyh73",
-	"33s+49XnSe+t1tXKLJuvWsfD88uaZhUfPYcsPJEFPLFOF/DE+pQDLICtP+XsHgHObq58fIV1jymA+6Gx",
-	"lE9of5ASe+iErhdcygml3XW5Q2wxYDIuZDT0hRPaAciTkf0NdfvZFi+t3Crlp3JO91lYe53aS4mJzyf6",
-	"xUmNy/rXlHoWqp95Fn8VbetukvwbeIjv7ZAq1fg6S0Lmgmef4wqgwDntChBHE0oy9F0eRAFtsWp1wlWg",
-	"JFPiJwrTp1eDscJgGRyEEl1WCI0JVUY0I6O+3Ue8ODla+9k2wd8jRc30AKbwUaHzTLg1muR6GYaQs5ww",
-	"Hg7iWHhsCL434HKzhVkM1Lmi92Je/Z4Mb+oZFQUac7VxCNLGw0KX/kuUwU+cZkHgXYA5TEB+avlrGRxi",
-	"utMioukh0ewnEmHOQmTmPObe7/n0zufnYJjawPTDMMYdMGDadMC8c1ROZPLg4jLj1AtGk0bCWabLCX+o",
-	"L9Wt1Y1s1m76uFKSWTKME63UmMigRP6QeaKYmvjhiWLA+zziohieyAKi2GoBg9mRvv+pV3C0okDqCeef",
-	"18ODnkcdchaCmrX5UDPt7V5a5p1yeI/EXe20P5GDZu6AD8M7Pf+kr0BWjcUDZjJiQEBngT7vGKAPPF8s",
-	"M02JwKUw7lSiKlzKTHBaOA6rMzqX0I+Ue2PpaKBCftWd0TXuBuWnUr1KTFPapSpaTZbjnU4bmkjpc9ji",
-	"EFgJe2q68+oKuR2QpNoJq4Ua427kVna4JUzC2JRrjqyYVUaXZiWBZS40hhn7c3zaDcj9b7x87xd/IlW1",
-	"HXg9zMGdLZE/f/Vfict3MCENGb/20sHv3zi4/fPxu28f/Oidu3d+DQ2i/DwkKuMGzs5d4dtsi3C2x3z9",
-	"GOVSi6suMhwyXzIH+9z/yS8Pvv2bey+/dPCDXx18/093P/h3Uu2MsBQvuxllPjkhcSqM49siMqAjCcZ3",
-	"he0gQw/tiMRS3v/Rwa9/stziZ3UmH+ZE1ntXgi+22j74/CyTy9EuKHeSC9RdMHuOSfKxaWomyxZX7dFv",
-	"DqsD11wO9YiJZOgznQ7GglmhILs+10oixZESnaKpK1Yl2tDsQKxtg9FTeewevP6z8Z2vHPzo9YPbPz94",
-	"+edQSSKPEW0ehhGNscGCvMRh89UcKqZ9DmeQiCc5Vu0l5gA62vjKdBKezG2KwZD6VFcXT6OHXsDIn19+",
-	"h1TvfvDO3TuvLG0RD775KXwz/uoLS1uEPUs+Q7ZIhwX7jHELKytj5GSbBEJ/3BZti3RE0Ccut73QQa9p",
-	"8yJ6mN0C/gupWvVo6WKN2GoaCGEDrlwoWwBTq8NCVmUJUyF6iQ/DLPDh8sCYi9oVobxQcpcTUJQ6pJxR",
-	"Z+bt9JmjSGfpKOkhlXJf+DnBUi531ZjEtNoCeiz2OfOT/B+EBQSJSA6FpGsT+cajmdI48VTaeNTIDFSQ",
-	"zC8iml0z7SaPNxrAipeRdYxRKGsKzevafbXVRnI/2YLB1NpN7oZMxeNNagcm2NkiVBFM7EmkwOglLojj",
-	"9rCgvidkoG4gUUZf2tRjJi+3jtkBM0daTXPqzHKjPnHw6Syitf9hMmg2Tt2CqDX95/qtrHA1q3Kz1hM1",
-	"/SXsY9nsNPFbzR2YUK8hVbNWem7QDzvLthisdOlzfVf/F0aAazvv+koSyyo833d7febvdCApKrn/h1ce",
-	"/PLN+394ZfzOR1vEE/upn+5+9E3zU0D9HgvI/Y8/Hr/0m3vff/fgxy9O1LJNDQxB3PvJP3GANKac7DJ9",
-	"764cenQ0rbQa3/nK+NU7B79/Y/zb24rJ+/Gd8bfePMqMt+enxOHph21E5jiX77dfHL/6x8jxP/odgFDJ",
-	"fUym4hTSyXxf/9P4lR+OX/1WnMl3NSeP79RqLyCqmn5x4//8v/defqm4/WLuucTIdDHf4WMuwDurZbz0",
-	"qLTVggk7o35lEl8WSkIZrzGZhdLw2Y+PilL/qI8s3GOB9Ok5ITEod2pqjBzUQt7czVne3Mee8fJwqSWj",
-	"44wy0ZgiZiZxpDnCxayqMaAsZCNa7L0cOYwEIgKTLeKwLg29QIuoIODHJfNOSBJVH9CeolTJ1IoyRrqO",
-	"Q0JafoXrw4DDJCTMvs1pUhfJxxqfj9//2cHv3zj43QeKYLz/g/EH799/9+P7t//54Md3SkjKJRD9seve",
-	"EzTl0VS+T2HlRPIpoyXJ0Yyk+J1km6kDB6fsC74v/EXSkZt0rRbxhA25KZkb9JlPOiPShoKJkBUo8pzr",
-	"CAdzRcPv1KcDplrkV6ZMz3lR+FFEc6CzG6EUI7oYt+6zbiiZQ6rtTujt7ug/27ootQxox2NEyRCJcjeQ",
-	"zQiZJQiV9gRnOsEA+kVwuc98GFQyr6vVUm1LC+87bM91GLfZzkDH/FukLfb5jkIOO4J7o7bON3S4el2l",
-	"8vRHZ5uNB6OflewH+A9EmPazIfNHy547cAO1Cx35fqlbe4oGdh/zOClpYNl12lnFBZLl0GGsL+MQX1ad",
-	"lpRoMr8mlgabLKv2P1595mmifyfVKxfPkfWNemMp9szUlbkAzrYIGwyDUeRVo75DOW2/L7zMEuTJ5a8s",
-	"Zyf7KJHp/6KP3n+j7EQLohtAfmJFkpCkkCqWn5EkXYf+s4mS9KvRx/ppzC5hcIKm+H3qdbNT0MUoQTed",
-	"Ovt/8KnDHqcFvPgmr6anepLqvV+/fPCrt5dASQwyB6MyIJAzDl+sz2jCTWgyyR51Jt0EPnzz3s9vT0La",
-	"IQjMwOWLFonF5eEQWdcdHV4O8wH9pUJgscqI9Nw9JhU6hDOyCFvuLRPcNSgXN+oWuf/ye+N3PoI/z9Qt",
-	"sDP8+EP4c71ukbt3vpH4pl6YG4nvesJGNU39LjlZr1Eyf4/5tSgvsUUCd8BqUviIZl2HVK9du3R+7/RS",
-	"WuysNzbqtF6v1+rqP6fVf86YP/F/oPEo57Z8nG7KUXXisuE6vZ7PerSIU9PZRNNb1mKVmXXB2Hn9nhS8",
-	"t81uBodJC+4GzHdpmZmcpHJo5vOLGt6yKoa2Xsl1ZTyLXn9R2gNzKMSVJKqIoAsABRofKQJPo0qwpHr3",
-	"o9fuv/f8wVuvHXz7u0uQYCrmI9bqGySHzudk2O4m0f6sncb0oYTOwWPUKReItYf+qPmmkzPz7Ec6q76x",
-	"hc+a9KlE04Vrf1Of8eL1T8pWCo/Et2uxqDir65XJ9rrauEIOc7pe1c1UD+EHz/jO/JSOV6OG0Cv0bXap",
-	"bMn1kiLzYroNsFwV8Or9p6jhUdWFi2XbdKl2hPUIJJJrTCIgK4WYkw82A+FkwEvyMhfTo8Soe5EAXDvq",
-	"VBDiS5fsN0asS4t2vFqqGv+RVu/PWnuiin9qgSar4ZxLyhRGsQqbw0zpNYTKuPgaqbaBbW8s4z+n20tb",
-	"BEtOAjlyOVjkAGaNzw6OkeaWmsuNEvwvVqPGesjRx+Xq0l8+fOkvH75cy5Et460uFJX8CWBzPmVYjpph",
-	"KcuIfMpE/LWYiEUo9ZRXZ5LOLkxfZ6LZaSW0gvE3v4leWeN3f3j/7a+Pv/XKvR+9c/Dyn+6/9/74pT8c",
-	"peo5XodGSg8HA/Zdz/GxznQxI0JqmZOa6yzn0k9FyU9FyU9FyU9FyU9FyU+6KJkgFzMp6bHbTmOF6KNp",
-	"Ok2cxAJxS40iNaD+ajJP+SwZSRq7QC6UT6ltCTno0c21MkF5ZyoUDlFK7NBkelrLwtk+wRaW0ZxESZkR",
-	"gUcJeDDpThqeAqGVLI3l0lalh3lBf23ug3reM93K5vWCfMiNrBTDejgyYEFfYKyQG8jY3yBOlQQKucmr",
-	"GlAeUs8bLVdyEVOM5B+qMJxPYiJVZ0nnmWjXJyQehs4eFXI3sAi7OfSoy9GPcSrpFXX5oIB4loCVDp1f",
-	"qgl2YizCC5EphzmhHZSqilhaN30UUognZJnDS7jeZIM8i++LQB0TyRS9trEOkM77UiC5pJpKPZyCwsBT",
-	"2HhRrCtsO/ShhloZrFNSpGL+M9E0ZWYBR5h5HS5jq0WQ57Mh9dyuOx97fC5qCCiXyvmcEDykK9gUOu25",
-	"bP94TSJRqEORpW1jU4MNS0wC7Yve/YhJjNqbZLVm2m/myGHGkANPOLoQa6YjVoyrgVt4KDEELA6OmOmF",
-	"qptBQdCk/1Ah1x1ZKu1z+QJ/RdAKnmnEyZnwN9xXYTSxYExEsfiGifuPgxzA6epyWdTxMGMBLhaolocO",
-	"4Nh+WywePaCf3GR5RAPJiQVFc6WPMBFncCirOF7TQrbIh/jsHsZzWgxAHyLgHBpmCgBCIs7sWCGh/PU8",
-	"xIOedaIFzvDhqQQ1jX3EFYPmVI4nL/GnWOj4H8e8uy2Y1SUO7xrQkY4IWdrKztrS9cVzjC9tEerbfXdP",
-	"//jRvx68/e/LGSlMkoE3pkeJ0JxoP9s+K/12o23l1Q/bY16tkYhus7DaE+hb3QBUsIHPWPHgtrJ2aRnx",
-	"4qXQSmacW8VK7njmw/8nI/GUMe/LZ7plSmmXqF+/qN2869GezMr3hYmBULXuCbErITsTDaXb8ZhF3C5x",
-	"A0icnJcLdTVbLzEzQKCwCFLan7CkGmBBqZ7ug29BTtXhXujHXn5gRSX7vggYOvmt1ev1ux999+6dFw/e",
-	"ehtNC/PjszDj0pVIm1CkxyJKBOxVGrpMtzKR5szrllZxFJLe4MUmA9O1baisqGj6ldhUoKFifv2SsAQB",
-	"PoSRvIyqZgF5s6C+xqlYE0qb0DD++sEmX2JCKkSsdUjpEOBhMUfV48Tjjz5um49kFnnEx/NGykL7YrrG",
-	"SbCdD3cPT45CRuURF6P0mSwgRZ0p4GOhn+thE7rOesZzOx/9qytQYCTxCifyPs0wSD8yeaByMcLcnUev",
-	"/hO46wgD5ewyiZGmH1SyVsysanVDj9rMhIt4rgxIdfz+q+NX/7ikkws2SmZbzbSPPil6Lr+CwfSHyEpX",
-	"NoHcnPxxhQtsz0sysGCKucgHOZ0U7IVfPHjrJwc/+f29176adFj/y4dfL+CznkMqnyrN2gzdJ+bXPjiL",
-	"rW5ZlV1dqsfoLNQZVCwzTFY21SHzwX9K8BydgloOBrW7DgpLNvU85qNihXpensSZmQwjLjKQkw5jNlX0",
-	"hceKE90rwpsgtWsZCgtbDEuMiWd9VXVKD72akV2qgDu08YOGmyqQTXG6PIW6cnMy0XbSF5sF9k+lHcfS",
-	"F//3Frn7wR8s8uDt/7TI3Tv/of7z4viFf7bI+I/v3P3oBwffeYf8+fbPUhFtD97+zyPM6PC0CCZzF/30",
-	"/bsffy1KF/iXD7/+4K0fHvz638cfvnr3ztfuf/xxIRH9Gb93CYgAuk2V9PCBxOuUE6QjRHRNXmyfUNsW",
-	"IQ8k6YqQo4+U42b4+STqXqfHvsJs4TuS6AZb6HLi+CPih9wiQV9Iho5VODnmssHWpMohvU2fAQnxGeRt",
-	"Hvqi47GBXJpNPJpFkoXbUT5TmZ/BJzoVcxiYoMegX0kG1GEkHOrsLWZDXddjpEf3GFG7sIjsi32ORX7U",
-	"XgorKxM5V6cycmUVCPdHV8KsGmV+qI+Si6Dv8l4yl2e2j6k+6Sgd9HRaGMhjZC6E7DNwDAu5s0Xa5tu2",
-	"LhsVZ21tWPV6fc7lNdZOr51ZXV87Pe8GzTTF894zT70I1alIZXRf7GeAxtOC1zoe5btE/U46zBP7sEOd",
-	"hejwkCn7jOUo+eAnSJa+PD/z5QRe1dBhxtf7sxIl2VOXnjjfLGx7OTer71njBd2oE7tPfWoHzJcWFMBT",
-	"52TYmHT48EXFptbOs4GoNevNxhGl9TWrXCx+HdzBgssz8xebxSUZCUwgr9DddJ7cS5jvuGZGrV30xaCG",
-	"GHyBTWd5NrP95JJnKm1Mu6k4yomtp0edBQ9XmGSH4cUXWu5MdvhypL+adOyPEySiXkVnrGqT6ohRfyk7",
-	"rRUkFzOJrUgVslZNJA7SAJy4t9PppF2NDZT+mre+3MRPq7eWqrXqZ683mje+/LnrjdrajS/XrzdqGze+",
-	"3LherzVvLOVwFQadlcyDxcmVi+fIxtqp0waFE4cF1PUy3Hg9T+wz52pAA5ZHKUl7rb7RxqAGdZyUJ7ls",
-	"rnOeKW7ghCQatohUI0YJ7wJwsqaGC4BZW9wNwJo5SIxA1BmckCTwKZewYQJ5nJZ0Uqr2dbBrWlG1iBtY",
-	"71br1WF5uoIgZLvLtC01s9Pe7cxl8ptZka3My+UxokAQOVRYHVCzNUkwSYc6BEYh1TbeU1tn5MI6jCEP",
-	"loozFeWoYHaKw7MmSeGA2n2X62SFyAW50gCVBd/YnqsWQAJBOj7ldp+IyaqRC+QZxHPIKSW0rwBs3xe8",
-	"h+sJ3EF2CaHpMk2+n2mNVrfl8j3quQqxD8PA0qlYo+SSyP4UvoZERst5VRutistlQHN1LiadIKQ8TMWO",
-	"+G7NZ13m6yrl87cPrX3mz3npghOHecy8X19z+vCAZeB6HoGBCOQ7dCURvDjTe0UvocCx6I3nBeS0/2dN",
-	"K4dql5y2ieDSnbbIs6E2jgJrHBMDasB3DpDOzxEZGw7zWcJTGxtJNVc9kyWMan1NvcK+ElBkOBhQf2R2",
-	"CPWIRTdnG83sOvk61GSiUhOIH11XY5qMgZOwNn+eCbqtK47i7hL2N8A5WbT8c0kt97RMkrB8B+xmQIxS",
-	"3NEYtRf6bBNrImyRgfDZTtCnnNz96Lsr459+j1RblZSVvFVZ2iI02EF2FsunbLU4DXYGAr8Yf/WFLeIx",
-	"KfVAd75x/w+/3yK0I8KA3Hv/Z1tE3yw5+MHtez/69crBD27f/eibW0Rfv/r6wRt/Ul8/+OWb6QpDqLK1",
-	"KtE6K1bFLAY/DtC3PJofKw2FQSUGqBjQUg49ZuwpMLhC+a7Lexd4gKXLyqj2fEZLqJ18RtF4MP+ZRwk3",
-	"J3QxJbQv5YPWKN+d/XCbBRTU4JFWxmUbKs04bI7mMSt50s5yXtakUjZ/7gZPT+uxG/Uyxz2ptzbWy2h3",
-	"iXnMGSVCJ+DoLQ1PWVhAA+mx2zhTj+HRtHBGxHKRolaHom0Z1o4ylGU7QU6QfTgsS5hNW1wn59ymY1Jz",
-	"8/ArrgZqEen0x8DSRBb6hfPqTwMRvItnQ6YbBH7I1FpFFu2nzsDl5N67b9977avjb71JqiAKuMGI+KHH",
-	"aqJb8+g+Ed2uayuap3hV0P0tbRHtNuWTqDgMqeJ3EtS8dDj0IUBZce9uIFsc6g2YZMl4Kqj4cgNLlwbc",
-	"x8zkiZh4N5DM68J86tjUfG//8uCVd2A+rE6IRfpUB4kTiX1MNX1CGqZyaYvo1R786J17P/iaXi11oIdp",
-	"rN1Al7bgCK5EG0zXOozO6R9DGbg2a/HHQ5/R8IQkHutRD04P+m6Ckk1asEJzNvuoiE4Kt+oWYO1WojJD",
-	"vPgWV8up7bsOm3dOWzAWd2XAfEm4AD0ZKOJ32UgupXkDaFqJHOD8KGcH5ucw3yXPIs0AJDpO8wDGJhU1",
-	"vx63v2EdwlSVX0MiF/K9cPgQ0/zxwHc7ocELM7EC5pvwRpEGmAY6D79xxVSQ5vpE7HNM+SA8jzkkHC4d",
-	"Ra3T0m5cYp+X9+kp6/uFQChnWAw0bnE0UkC5Qh1NLRwSJeQ6khSrBjv3iPDArw1L8l+LVaCc42aYTr8z",
-	"DWjx0WVRqzjivZyeD+5RosOFohZVU7dxiYRDJZwP6E1SZTfNlxgjjozYlkJ0tCMZD0gHLIBKjh+iwSj9",
-	"4gb0Zpko9RKp7Usz7pOK4fzgrWTwc65/epzyAY7GibC34zqbZMACskK4CHbUpypGNqvP8N49lzPqo7Tp",
-	"jYjgLY4tlraUAA38h7pFskJsOhwyh1R1F8QoK0qM3EODYtSxo+iRmnMHPlUDl/nMWdpq8RGT8MOWzk6h",
-	"V2ZcpLeISXpAVkjXE8KHBpztRN9X8ZMr+JKSWyEHDaly0eLRowW96dKWml/XvEvsOrHpfTfoKxGYxisP",
-	"+a6i7js65UaVtrj+COwUZukHj3+wFKnGm6S+tAWkHQozAOWW4WAqFc8JSUzCqQk6OQBDl74hDbfm3NU7",
-	"hHOv6LQTquGO/jQClwMuAO2o49TDmOOsJJJIWBU4T2iROE+QwuEQcWQd+K6wQ/IkoCIO7nAi6Ca91iky",
-	"nQyRL4cWtiOIIlS/+X0qSZ95DtZRlkFWqZtkidmZCua4pUapV4fMdruunWOaNqVPNO+keEBcnkVg/VED",
-	"UwRLdBPcVrYBe6GMAfPDuvIQTeJ0zNwTW8/FQTb1nUdG1VK+lC7LKP9UtojfJ1fBg+mBpuH6AoBnTD40",
-	"ysIwMMi2osQVInztMlAydnX6NrOD1xbRP5VRFckrlO8y57DnOLtU8RSEJRisPOVRcnFGlRTdVt5TNAmm",
-	"imNSxdbGyzMJklLECfioGBAMZRScQQY5ZCuSCaXST72TX6ing8xyV1FZYAN0OivLmFwButSnEXhPBb5b",
-	"ot5kKsvSbAPngsmAFsu5M1XYCoabcaVPRatLH2HMuGySbuh5mu+NfM50cOKAMS2lGJrEFElSpH5Lszub",
-	"pqvLWzwm20RX+4oTYRk0YEbymRwyG4xOQN5MZkKL0ICAjSGxsK0Wx2veRB80nFKP2DHKGVx0l3qeWs4W",
-	"GTG5w0V6h4qcjpg0nCKM1+JGxDd5vgzH6Aqe7u4xKUnq8mBEiMuNczUhu4YMo9XiqPxAzvY55os0nxbf",
-	"RcWq4KGCXYhhPlLcRJIXi5aW5pnirlPcEpNygeQMN4euz2TJELhA7DKe82YZ9cEuusv4MrkERbczvANn",
-	"FKzrPid3ClSNhxlM/jhzzI/D7Jlu0wu76+JmkxNaiWPTA2c+zz5jwbWhJ2hZ9qfrejka5eWbnryp5JBl",
-	"W+6BG2ZKk9BxOfVHE3rm0436mTPra/P0yTBp5j6S+f0iUGwcXsWTSG4ws+bpdMHTu3c+uP+z5w++/uLB",
-	"j188ytzzBaWNoxEcjrcmdmn9Gdf+27Nago+34gr1VWXY6+EXI30ptOmwgeAy8HWBUiX7Im8gQ+ZAxT1F",
-	"yUGNny3pPIIhvSVlqYdfgDqtrtNlJjNlOH2Vi8UC43tZKAZ40VezGJgeDqqOHz4Wvu38q82/r2O3K8d5",
-	"DR9Bi7I5gwViZU/Nj5U9LFgvEKU6A8gPAbifuMjPrHDOGMtPkyoltMqA8sACX+HV1dUNJVde2z6HyXe0",
-	"AcG1fSGZLbgjp5ygm7X6am21sV0/s1mvb9br/zvJiym8WQvcAZsMNMy4QxPTVQp/zs8LfM34oxw7t2HC",
-	"GOet5gmXp5MHpy/lPBsGfSPdBz5jW9p8JkCQmBdTuz5Pm1Uk5dY147lTPscuwGlm0LCjjVTRbhxQAmvv",
-	"UZ1qWsmXHRbsM8aJ9KjsY3KgJC8/VR1bZzOv3fjS6vqtpcdWst00+8KPvJ7m7f1q1PihpdjM4mDS6Wd1",
-	"zGSUhVad9GIsy7WEB1r6oq6BgV4JraBBGFDFv3qe2JdJ5b1aiRW5imirDjq5S0K5gLL71fZas4leJTva",
-	"qbpNaEDaK2pb7aXNKCrAlYFrU4847p6r9oKlDCEDuc+otMg6cdyeq5UaFNQvey5ktLbdYGQRx1X3bINx",
-	"ChzlR6TabjYajXodojrUp9X2kkU2SFX4pNFc0vnNA7HPW1y3Xa3XG6pRo6l/3XM9j/YYjjoYqJ1EA6vG",
-	"0H5LN3bYkPoBKoB8zctbLb7fd+0+6VPw9kht0ALXFrXDE1J/QYlDZR/dc4gMu133JhFd4rEA/EUwOrMH",
-	"PjRmfzW1CLPHeu0fcUmUE4WuxcC1yXNK0gjoLpOEuXAz6mK1aibG5NFo0x5a5Qo85vsoItgpiu/K0lqa",
-	"xQuN5mhWE9n29iGoE/W6OI9jkY7b6zEZ6C8wVKO8Fl8HpRVQ45tsxVeOxGZhRtsuaRw4GouJGiUOx0uf",
-	"/WWP2kxCdQxHMRhVDj4Tezp6VRGFec4zGyl3+hr+fTSOuQs5hkxbKlKnH1V2jSwXqbtOHdfc5IHwiBYT",
-	"NssxS2XZmePlKxYl3zNrR8IW8w75Cb3/NPQa0kPu/eB5JD9kfOcrCRI0/vr7liFC42/+yYoQ8Q4g4nsf",
-	"vHrw/30TGiniQx688eLK/be/8+D5f7MienPw1resFo9Jzr2ffgwdEiTmwT//4sF3fmFpOkPGr/xw/MKv",
-	"xu/+dOX+u+/eff9r42+8ev83/3zwg/cPfvgvaSW8Wb92HIQCYrhy4DfUslXr5JoBrvc5+BzCAlHWxsWB",
-	"mt4sq2JVcEFphX2qQSZVMBebkfEw9DyirssigoPSzHM5syITm8eo4/KeormBT11PfZZDhWHSkkqkTx2/",
-	"eufg92+Mf3s7I7Z6YZ2p2sOxaxRM0o1S+oQJ3Osz8PWaSLkwUIQP1rAFsc7EDQiVpG3DMO3INUMNTYa0",
-	"x6YC049NU4Ene1x6ikcXI86qPIUC4X5feMz4ROtiUyC0G0Z9OSpEBcyf+ZpQkL4e7fpTKXSfPgu9Kdtj",
-	"1Nd5UCE+zqQbSJW1ObJiYrdyYPNq/kK3U0sjEAHs8sgnFsQntZYJTJWPo04dFkVt+4wtUFE4WRe4mKe0",
-	"hW4JaNtQz2yLsMEwGCn5D328hkGfeO7ALc5SpzYwFdO8YLHhT4B26NHX9XyqnFlUOTOniOo1WTroazEg",
-	"dlypMJGTrUF3XDn06KjI/ZxPNC1T/ZnKAPL8lVz3IJQBCk75CVwMz6PwbVth/Xbs/RMldtmnkth9IRlX",
-	"GEuKAVOsJjgBVaMcUcwxKaK08iqUzG9xiBrTWgLIwo2fn9nnZlHtJdJhXQFxRSOC6rEovAj58+lTj7LG",
-	"zYvAkQ/HQJzMfjjPgYTr+z+Kd5bIiJgExIR/oMkiF0HxglpRyfyFJOvF30f5pDjHChelbzg/eeWcq5qZ",
-	"zEeNf/zSlGSPasVo3P8CMs/qfJlncVg9Lri7lXMCPJOpflLsM79mU8mMWtzSOnGLOAL+C0YjQPchd5iP",
-	"/sBpHlt2v7iciI7M13evTsUn12sbJkR5eSdP0w0xWWchoAY1kCXAeJHiCllnCGsolTWyYMpHHXCmfydU",
-	"EkjGJEl1Mvej5vYhh55R2MTZBBOZIIvkepzrSvdpZsRPRGbEh5Ya0arIXRdiv6azlhqIJNTztDu1Lbxw",
-	"wCUKqkexj5BrW1LO/GD6jDOVqYfkBoR6ansj4sojWQNyPBleBlB5CorUYwY1XIQ09q/DT146M6VZa/Lk",
-	"4jssl7kScNQV2Fpp9JsXLaqxGejQEjx/ZpGdPDVNq3V1LmOgV5C7rSLFxLYSqQfGf/zdwauv3X3/p1vx",
-	"ZY//+LsHt2+Pv//DrThYe/zH32GuiC3iCXtXt3r9+fG73yNV0F51RmBZjmJhlrIqjUUTV0xpIQzP0dNA",
-	"uVw1etpGkPg5m5puZ2YY4eGgw3xy8MZvxrc/3CJD5ttK1rv33Y/HL3314L3XEwEKxEVUrNvQHrNI+9SZ",
-	"5UYdFdzw8e+XTDQFOXjzvfFrP9vCJFMH335x/OvvbBG25zqM22wHPPnvfvDC3Y9eu//e8wdvvXbw7e8m",
-	"TwMXhtHhNlo+ogAHqElgVVJjpU8j6j19FrFENZHFi6uXJJlUtwRplRV6wwhKBFRUG7cvbNNeGw/DlUQf",
-	"IKRJc1JM0oRz+/paRnR+8n/zdFH/S7t3RhM0683GbFKYGjSVzC6JZSSzQ98NRlcVnZvMQI+xGBfNJHTo",
-	"1nYZWq3STtsmxyEmMjwhydnLl8guG/3lw5cOvvnO+NV/H7/31Qf/+o5F2t3ndnf+fPtn7b98+DLmPsSA",
-	"P0lkaPdNbS5tZ3OpR4YeDdQuTXIQ1WXIxNBjyy3e4pDTTJAeA5/wTYjI10lCwDNSs0hAHOBO25efubpN",
-	"VvRWZJtUA9ojJ0+aL06eXALut4+hY2pKcBlpS2b7LGinUlULbrNlcpnKgGlnHtWG6CQoDhn6TEpy8uTZ",
-	"MOgL332OnTy5pVYC0dw8IFQNbH6kGEeEESikFdbrq/YuG8EH1obxTP59nF1H2kMw0pBJUm0r4tdWh8wY",
-	"/KvYNLaJtKm9hClDUWMCbA3wbRjwEsFGPwgihcW2idKZgAMxpM+C6/ckGAyZLwU/oXYHsUQYxfOXD1+6",
-	"990Pxh+9cfeDn957+esABDINBHijm+m7k1aUhwc+YvYWaelsNzITAMz9hkF/xRM9l8c3HAb9kyc3ycmT",
-	"2/5I3YIIg5MnLTISoR+lXMZr0/K1RU6evHCT2WHATp5cslo8UHywLYYj0oadtWOfPMrlPvMt1RdTJs4C",
-	"giiuqRAQwFRJMPCo4owbTdIXoQ8oy4R9V4VPQh643uQ5iDBoLxW6+ltW5WZNswc1WzgRTtjZZaMd6jhq",
-	"O8YnDd1gdQJcon9UO+MiwLeI3/io3+Pk3KXzV9CFCmtUwKAYDOVoNhX+GiGT0IkqpHTDIMTIL9PLZ3ti",
-	"N+qlEY6aW/9gmEHVpxN6uzs6kWwyAbdC9SZpbp8R1cwoIyXzmB1gMVG1m07k3bRF2pgDtQ22KTlRb1Nh",
-	"B+2Rxp1IakpwhrCYQIgdj/o9FhUn9ALmx7MKP5U0FK33yfWBU9om4dT3IcvUMmRr4FwEO1qVtyOZ19U3",
-	"lMaJ0IzoZiRKwmMUtDBUn9m7SgTbocOh59oAmDtOiJ9ZwnwF/nm4VHXoBNQL2pbqSvxTE0rDnlejA9QB",
-	"kzTAQwQiAD1ENy4vsJS/oAQcYj8Ne/DtJsmbp+syzyFVvVjFORPaDSDs0KEji3DREc6I2ArBKxbMAmAe",
-	"qMNByVxNYzyvhE/6wnMkoaTrU4i5xJjjLuPQUQmYBF6mq7tHSTzYTVdO7S/A1DdsR+fBwDtsR9+3DbQg",
-	"+FEtfUWVhLSTaTxLn+4xyLiiT0eL76S9y0ZIHtrpJYAYB4cKlYmM+gEkZQM+PaEQL2LodO9u6HmmPK3q",
-	"jqejVgcRuzgKxd/U81K/k6piWOr1+sRhxBe8He8Org/cP+PLJlVIkmqREaO+RVi3y2y4HgeSaOvSYUtb",
-	"eTAxMW3ABjuRBAq+/uoSE7U48EepjR/QcMr6sd93vVQBD5/yrUmUsElCCPHExCIZy0jhWlhGEshNCjq4",
-	"8q15EN9eiaBIrkzxGOiMq6EpkSoXWSJJRzJK7wPoJ71Y1XKnE7qeurXKZuVx9bHmchI1gcGkugsWe1sM",
-	"feGENpqYHAEbi2XDidHhuUh87alBEwhHUQFslzGAy3dCqbDXk6BdCnU5EvXbZrx1BZQdpqgXc1DM92iH",
-	"eR54toYBhLYTn6EXJqoBRkNE7lPzJcEXVpq6vKriOS0Cw0sLMrdLiyg5SKsUigIszKaQPyjSQNc0eUR9",
-	"KqMTSncGogESaOLVaitQRM1RUblJdJ5DTOqnXnL60kg7lQ/f0MjJJPbQCCM3I1ve1JpcrtMJzViXyycz",
-	"Ex7pEuLC3vlLACiOyowLfrSH4DPFq+QvQPulxwvgkMtf8eLMUeglvilFOUcKa3MBlO/I1qkOXi1oRwwZ",
-	"T6F+KiGFv3bddzlCEdAiru/LsAWbZF/4u0Q1w/xgmEBdAVzkPx5PCaERSYAHt3Qsoo+UNk1k0731AU4N",
-	"EC2ai+iQY9SCbIwayaEB7VCpSDTdo652i4IhzE/x/CgbgALJH2lGo31F/VE7q/5ok2R8WKQg2rGFr9Nd",
-	"xIgPOOSoiT7fuGF8wtGhasBIHejERJCuXybpndb6BOnZdC4WQ+5wJ0qypiZPyyaUKjeeSj6ToacwlqJs",
-	"yA/r1UwtIIkmEzOmkSWSdnRoBc+ppWxeHIjdxBSTOC49SfR6NrV8ro9U6+2i9wTesjxKVWq4+sO9o4lV",
-	"JuExscpAEIwN1bRzGrwnxplEXdPHGuOMKmgUaBqNpc5h6eg2iSqf6ccbpxKEBrN3OPX+z2a9esP19tw9",
-	"xkmw79osE2TSg8udkCuaH0RnZ7RUJj3NvkhlNTKcKENNObRTB6jDuTa1jJWImtFMdIeRAQ3sfmQz6LiO",
-	"E6FQrJZ0QhIwH8NegljWPWE0P5YhwTlH7zpsMBQB4/ZIS85hTE/al+Jfa0+wURteM2qs0e0GTT06ME3J",
-	"RZNj6noRO37IOWSI0hKtDwmhsfJGjESnJ3SlKYmBAxhMCY5tmPLJ7e7AOe3Euv6JUpWGH6cGb0MGVRDt",
-	"QQ5nzFFzd2tPqXHasbyOOt3lZPDIjpLfdxSLi7IXbj0nV1nMV0HknUA5TNIBI+DQlh65TxWeNS6hE3Df",
-	"p3Gexk2DrYM+G+BhbpF2VH0k8foG0zNg9gygF/gJIFSCkiydfGvhadIoO95DGmMjy2oh428BkVAo1A89",
-	"Ng93x1MpPnvHHtlAYs8mc4UlXhFGRHEHFbbM60IkIWdRGu70mOisOYWD8Ovp7YAWSsEpXPnEULDHnYEr",
-	"B+h3giMhs25epuOQcLiJW4xHByUX5ERWkGiu/oSMWH2QQMJhLs6KV6GRqrr9RIkaJcFTRaU1ZsKqM9Ik",
-	"3sJOWRc+eV6J4ecCF7Y9kcgALxcGMz1vHrTpJzjNJihhCnKiGgiEDIqYEa445CUoVZJ3yJ6feIL3mB9L",
-	"SjExNeRDHVTXF88xvqVopq/EKs72ze0cksRmrnuSC8g7uwQHpI3ZFFSQ6LuJzFuS5A0oqDgxGer0Vo96",
-	"K4uw+/EggRA7DmPDqTOA8A90pukwoppAPkDKyRnE3jI9UAbX4TGqlQCmPFLucgLmc+ohEgs5uzlEDhNg",
-	"cZNQ0gl7FvFETzHXkX7EUFDXWSafg4JMYImMKju1J6szmacLr2HH1v53yFDAH+bKIbZZYTWQenqRkhAZ",
-	"emSZQCWkCaCEUq++9sFFHaRMzuWbQuOpolvRSQB61AXZeOBTO1CbHlKfDljAfEu7wagpQP2KOitXmlTL",
-	"FhlQryv8AWpdIo4nRyW/DNbynst3tM18s7ItBDofdanrKWB1e7zmchnXZdMqcDW+tu240pgxCkpwE1oY",
-	"0GkjJ2LhsjmbLKotGWi7RBhI12E7Oi4pqWR3JdG/JvqekGRG3YnNyVnUgekCHag0hDn3NS8NhvQMvpNQ",
-	"O5AolaNxI13AAWyRJp+Ba76G9XYJxfUlSbAxrmlpc5KhC+VUeVCAEe1qnlKvgs85Tj3pRj7lRZ50Ikf1",
-	"qxoitSCXa2EnfizADEST62fju71+eiuu3Indf9NFT2FhmkeZrO0a9U84OyWi1ZIjOG63y/zY3GjWpsvG",
-	"DenIE9SZsiqpZxSJDVBz2UXtinr0qp1GdolMFJFi16cB24EooykjG9R01iYqeOOaAR64PAT8BEYPBXMF",
-	"n4zi12JV39m4/gqK2egJI6247oqIFV6oYEKgmy4asmycpiZYiEQ1SWC7jUPUFmlDHckUZ2CqS6ZNegpJ",
-	"mtgG8ITEFJ0pVU2at6fJtHZwYopV0d62bkJnY2x8ikLqK9ajp3ehh0uzP3EGKRh5Wo8cU+KI5dGjZ1JZ",
-	"/M3gmmm6FrCbQcoQB04/iLyNYSwqc6z4JPg9NvxQJAfCs0jHjTK8Uk9d8nPMF7V91wn68RDz2LeQ0zDo",
-	"Mx6ApVJjYTwbMKWrcTUkbyI2Bv0V44Ehf5BRB0xvFtHGacuYlaFNwigMkvIUqVjWfvvZkmRkNo3Exqj9",
-	"JP9uSsRP1YzUdKE6WWsIiuJYhof78+2fLc1itJMJZibITcKMSlG0TZsuMbVNZHqyCI1KIqCGjnJzipO2",
-	"qexbc4MJSQ+XMk/Gy6AxMNZsCS8HlqGnJr9T2NSECyNQA/6L6l9xre+RCmvZ1PddJjcJlbvw1ruAzGKG",
-	"EqaZYErzWdHGeqqrDIeIdHYGzHHpjnbfMPg+4u4U+YUWYFZK89iI5idIQ6IfWqrQWxinlczfiSPdYlrt",
-	"SuNIkPK4gPaZ6ET9ko9MDH2cejOGMYueTZKSArRn6K+1oga2Z7TWaJTVTK7B35uTVlnLWGUVWjaGWZwm",
-	"cj00xSsmUb1maWTk8EiqSU/HpU1IeG33oRCSx8x7xiVrNiVRjBlhWs+dJC5whEZCm6jGEhcahgI72aQF",
-	"izxHg8diTr5qdvrGTN8kDsGtxKjCRUe1eJgq1cYUhTaSTqUjJle4sIBGbGm+xOvWqJRMQhVoW/hzVUe4",
-	"pIjrP5sQTxNKcO2nGx39plF2g32774uw159Q/ce942nUWSn5PWECilxmp5QCSafxrcOJyPHssdPw1PRB",
-	"bGY7kukQmiZuW4NYQqrMqD/TBVaR2yPg6d0JTRGobOJp4JZTPIU2FWKaKc9lMkp0V4/En+R0qPaJR8xG",
-	"Rdk4yBgHExq9hOLYON0Y82DkDxTdtWbOsUJesjC7toOhG6ERVpbB587lXZETtoFqmqgKpPHScIORksKm",
-	"ShmS6t2P38KM1+M7Xxm/8sOlyF4P1ArcJs8Jvqc4JMElqUrGSNsRtlyx46+XB047rkw/FNINhD9a2mzx",
-	"mnaMhheodt5OeGStaEb6sS9KwdukaqroLxlRTldFb0Meuy01Ggb6UJ9BdhTMegB6ik3DY7TjQMK29m9E",
-	"HgWrb8Eo7ctnt899tq2TtaWWNGB+j9WG6vr0srBmocbSk0aBVC1+tA7oGZ65ut3G+zZuxdS22RDyUWTY",
-	"NVCdoTjHAVO4juHdNdfQcRMGheSjxMFYNKjZv8c8ovhR8FqXlkkyKtWXE3lGt+LLiHluC6swoucycaWl",
-	"+RUuDJ+d4MarnTAgAe1YkBmIdBlDcwlwMLTHWpxofLVkqRHSDLoZr3rtsWa9fsEi8O9F9W99vXEO/26e",
-	"/fPtf4MPusH6uv5ifWNJC1RqmixWX4/8uO5QP69HqKt/L164CFM1ztQvLG1qB3I8CNBDgLen9vqGbIqE",
-	"JEWVtqVT16VISZKSEKM8QOhkN9lgiFoVLBeCwin4g6NrrefajEuItNC6gMu+GPouC6g/2ooyAeU/3bQi",
-	"x8XkJzJR37wCKWvJn2+/nureE3vMxwIaQ1/0fDoYgLT+lw9fms59jxVR0S//Lx++nAj43qw0lpvLdSiG",
-	"OGScDt3KZmV1ub68qrMygC9w5Dyv/ujlRZupBgpppUMDpEU422fSuHSQq+AyLyfPU/NcClVdZj4wWoJv",
-	"6oqf8SsF9ZQzcMGrzgh1eBcR8brkaHevsxDXgAHUWuUoK5vXs+P+4iYrV1Dw+1zIoMjx3PZPugM3KNwa",
-	"0ZpufsOq+EwOBZfodt2s1zHXEg8YBlMm8doXdaxVFBQSxTJe/1JF0/qzKI+q4a7fSKVpqTTrzUat3qjV",
-	"17Yh+bDOP6ybPD4yZZAr9cZGndYhwWW9Xjut/nPG/Kn+18DElxrkx3e+MkGAohK8sa95qAPIC43fTI1/",
-	"/+OPxu8+f+8Hz2dUdfjT2wfPvzf+z9+PX/0NJgrsujfVo3lud6dBm51Ve83BIkdDOJCKItAVq6LQXuXG",
-	"rRu3tHc8nVswDEAJwuwhb3Qa/J/hSMoU+KtnsKx2uoZXmTVqdOUrj1PnitahQ5fG/C7XQNsBgQUOdlqd",
-	"3+li5GgAi4fggSJTGZMFhg6FgwH1R/p1mdcnFc750Tv33/tJMvIH8UxAe3DsEQK5AcEG0QOHEEKMlDcV",
-	"fG9kxyPAaV6fNHLc0Nu/nq9lvnELSqHJDKx1SUowe4GKE5msNPKaF6O0TMChQkcKESiBDUJYi5tDBG35",
-	"JpEBJo0joN+z2TI5C7NqVbsXMclxeE9UHVlrxE2oDWijFVO33cfyo0kBX2HFKb5kExSmQ4+OgNiDxgL1",
-	"DmCJDgTZZWyYCGg6OjSMGULw9VQwcJPJ4HHhjMqhuQzkVmnWFaVqNFaX6yvNNQwJjGoTqV/rtUazttrY",
-	"bqzHyK40TsnDHeUwh86UcisdvaprOk9QgMZxHM0EHcjKQ/9Q6UCBq4qX0Og0a6ftVad2mq11a2foqU5t",
-	"3T7tnGEb3TptOIcmFRvdM+y0s27nXzfETfqK9Ul12PnHm2f2moO1z50O/len8eSwLv/36u7nN/iVdfvi",
-	"KfrZJiZjLQEnn3eDPnJIWXRGs1lW7MukAxCRhQL1D2CXilVBWQRA6klhz6z9rZuuRO1g6keXfq01CvS4",
-	"jBaybSGeBI0u9DtVZHmRuvUp5rgUIqlV52azSOehL2wmQT16gQduMDoaggukSgmdcZztvV9/PH71W8dL",
-	"c+eQVn0q13OjBadD/iasRzcA1CIBY+VLrnNrnpRhJcKTzAvQTwIcI7Sm16MyAGPN0VGzf2BBgpQdhm3/",
-	"22PW1XFfkxkUpnkI4luWoS+HbGeg2Eecg1+rr83v8bQILoLu80gw0D+wII1/Dn70zr0ffO2vin9u3Sor",
-	"2uPFX3Iu06BfAfkvjXtW0OiLNYQOMXCeyKHBS8kDQwnhL5DTxggFoHnALDcmqFnHOFPSXqtvtI8Ol6GS",
-	"41N0dty6B32PsxjvY8dmkS/D3xpaW6tvzO9wTvCu52JKoMPjQXw3aVQ4fu2VB6/f/muzYuosrk9lSzAc",
-	"FhigB7BLQHSJx53LbIGxGhNtQYwIGMiZk5A/QIPuctI+h8PVzrsSTEeusbqoVlc/e7bWPLUODc+7PSaD",
-	"aURG+Ui7AdZcjp4GVXQEAJcIOB20VLjB6Ip2F9tE3UnkmdhN5DaY4Si5tBUpr2LUCa8Qs6VloMvzYp+r",
-	"3Z+NzrEc0hR2wIKaDHxGB+q3+GXPLMXbqK+dOXV6PSNfW/ZjN/V9E9Jfxs1M33YMHlZ8ImqwE/qOwa63",
-	"3lxf3yJt9b368mTbOL5A82vbF2tnoDWE9Mc7TBYGXJtIeR1PvEXMuJ9pVa5/oVVptVqtGydblfiHVuvk",
-	"Z2CWEyfi/KH/7b//XSus15vrjy1/Yaf95f/z99lpJm9ZFQS9fFA/EUGqBQUdZJ+qPz6DYfMdKtn6mo6c",
-	"z93genp7Zoh4uY+t3HjsM5kLvPU3hpubBXDzthBPUT7S25FHg6LNW43ccf7y4Ut373zt/kcfJb1y0ig6",
-	"ciWooSMdomrN4tSkTiK3Vl+bxuCYPutqmojfsCYxu1VJ5FA1yY2gTIz+LonYIJ+dLi0NzmM14yL+8Fjl",
-	"6GWm2eXQcYMa21PNc4nHBTBRQzYqy/jcAy5W3Gwodbk600B4TmQgTCQ3AnYYMz8RyUxsspq3xYti+uL8",
-	"MjrqaC/kKcqzOKEpYKZUJ3oBD7TsJaGOaXs0ZIXtj9jlUnHz5lkbqkIXbn8NkhkXbv6MOZDCPS76YlC4",
-	"8bYovlF1EVeFH3zSLL+2LtpeVHiCDpjUutJ9rrNsEBR8v50QmqwK+PEn/BumK0Mp/ndKCptwM2jesiro",
-	"5zhzqGSXxi2rglY4LVVWNiuN+rL6/xnIHIlQXGDTattRD7M77ioGrk9lX41ANzpn7NPOOjvVXaOrnabd",
-	"cOpso3uGnu6s26ecNbbabdJGp25vOGfY6e46PdVZs1edJmt0Vd8SxgqmUIANDmMzZcIITajFQqrXa7jk",
-	"oc/2PovLXu80unXnDGvaa3Sjc7q7yk45DbtOz3TWu2us6WzYpzun6Gq3werOGXu9s0ab3TrbcE7bpzqr",
-	"tNGNDXL6HGmzQbtnaqfp+il1jrS2wTY6tY3Tq5Strp2iNl2H0I1nK5trzThpebELKGNsjxBiEYM7koT/",
-	"N0zuQHz1jiOz+/jdt++/+/bBd94Z/+k7E3Knal5A6EywJqX5jsXN8pPcxMoe893uKJepuMLUiYWBFjfU",
-	"2yV2nyrSvcd846O4Z6qXmMpRcULxjg/RIJ7LdzcxNS9WdxOStbhGvAmvTszTIEGCVZOB8zx6kKkhjBe3",
-	"qU6ph4tzsAnvCE0P/wRnk2YVDkc/IDcOc0xtBrEb2aNLvFJYlps0G06LVpgUZou0xS74SEAiaTTVUDxJ",
-	"V+q7+Zt/xXiNmEAU3jIAsHrKP377wX98/fBPeXFVOj5Hk0UVNOCZKuwLN+PMG5lZVDVzj9lGdQRWVTKM",
-	"L1FyddHcp0vLLX42jikCnRBWe973Be/FE2qfFuq5u6BEH2KthS51vdBnGOwL0ToTsb6Cq4ePrj4mcykG",
-	"waMrKW6k54t9CP/rux7Tztw6lEA1aJzSYZASinhvaKfiVOjjUpa6S3BIMp1y4sGsJVzgsWVKDHA7h3Cl",
-	"iavoVC7S5/pu7TwbiFqz3mwkywclGcPCKAHWFj3LIr4uJXFW2mskYpyaCYtCgDmMK93n5M7qs83a6f3P",
-	"DeqDjdF2Q5526qN/XO8827x85mbdPn96sLp3seFv7P7PJr1gemr+8HGTKjfURcUK2DLiYCmdKj9VPWaO",
-	"qaKM7WPyyZdjxRqp0k65u8mEhBR/XhgsrmJy6Cz6cNUEfj9czP/XcSApoA9T53GJP4mBTIehODrLOxri",
-	"YvqjxidunKF7ksgEfVQVJfNI55MCtIUgi4V4Ppm/QuuGC2j652pJcB1T2GMtW5eLS4kZuX3h7/7tCwhw",
-	"tSIM/vLhSw9u3x6/+H7+DZcRCIroKpF5iJIt1hJYPF9HeA7KL7hc0VW7rxVn0BNi+XXyNZMMM85tKkn1",
-	"we2v3Hv9F0tRaAEkdUYev9qWwg8+o745TwPWbnEg/gkNo+oGObQx8ghSoVRReNDIbckynyxYiIV5NKNM",
-	"Lxgvo/NIyxavthU30bZIOxBti3RE0Ccut73QgSx614Dnn2vLinScNhyMUTG2uE6/oQWxZaITX+uklRhl",
-	"CPF8m7FVS42lq1lQyT5pxjYl654z9302CUzl/T2izmrQ4qrAuF+0kEU6XwrYYJF+17i70HylVKOJfkkt",
-	"6UQB6Vr0lkhVY6l0TM+S4qfbUSvMD1TZrDwLI0auFP8/e2/a3cZxrY3+lbq477tE5jQhACQ1gCsfZHmI",
-	"Mtg6knxy8wY+6ga6QHTYqIa7GoKQXN8lJZZFyZqcWB4l2Ywt2yexJTv2sSlq8H85ZoPUJ/2Fu2rvqh4w",
-	"kAAIcBLWspcIoIfq6qo9PvvZYl/GsmaByEsEt4i0hIl8Ff78Spu03k4J0gKZ/G8N6xSU7R6YTKZSwOAv",
-	"H00ZYgcmwMYT37+IfW0gUtr46O3Ghc+XFy+vPPzgpzNvi2N/OnNd2HP+1R+iTLddmYEFNCRbjFoEYW8Z",
-	"KLyb6xdTeH0xs109q3kA8Yl01rCPQhEFhw5cvU4WM7yqG7lEWktweM/PGp6hOqT3YIhnUu0M8dY3ELG4",
-	"uw+htpOe3QRTQfdsd5TQliWWMQYb0UcwZQHpOmz2Jw/mG4vn/MvX0UhpLMwv3//en393deGLuCkWGjTt",
-	"DLLtkVQefM3VsYBEjMr+HcoA1HHv6IENCBX+Hi0THfe6ng3MI+zgMQaEcGEbD2KxHDtcspgxrmFvDLHn",
-	"ZeUUJ2ONb68vLy3JEmTczeGPq+f/sfL698tLS8A0zQqOW3FcCCM57qzBLC7f+OObt/A6K/dfX7l/Pscg",
-	"pBTh7yuPE8tTnUS4Roxo7xkLmudogalUtICNSCgF8Vu9ajAyZnjYN8OrOTmmKsXHsdjMQvoExUWgmuZE",
-	"aJyjXPBkTJ9KHSTt+eX1LDFyTJKHw5zzgBSlTr0Z1dolaPVii0kH9jrgJoLAH5BpBMQIFPjIi45boONJ",
-	"cijHos1gxnAvrDx4x7/6w7ikVQjWgVMMGAvCXlst42/bm0YFClXbFaNj4xWFpM1kZHMFib7tHSiAO21g",
-	"QIGZ4JLrXWC8u5K7dgqgZ+s5Ukj4K1r/BWDKpFHUbx1f3ArKpFLtzKAMxKOm25hB/rkvhYD91/0nDy6g",
-	"MeS/8a3/1btoEmV+OnNd2kMbNg/aqPvelPuGdPUw6wU36xUMwiTFYezbDibpWnl9ui1NUhmG3qBN2u4V",
-	"xFAa/a/yThlDiFnEUazPnTBm16tfhGNe03ZfvWOvKPensEDymGL+j9rnSG0XN9Ax9L165+tWK70X+9yp",
-	"QYzmmDLHA9u7vY0e/tgHqrOZJbiZw1frpi5gvf5+HbsQrd36IawBXbtfX8emFO0LQtvHkvdCE3DuWYW1",
-	"qWgwguoFXRa5bLNIxgxOdLtTdFFxSaERL9YWNbN4MQ19iRyT/oLW4kBELXouTXpN2vvw46zrVCsYc9bh",
-	"72fqehZHo2vo4+hajoEbpJOxeI9JQNUH7I2Sf02SrgUOkUb0OjVcnYzpmVQmrY9rRH+1aoiVp+cYfjnx",
-	"71M6BuzKDvNK6tiJdEYcLum/hLnvhqYnUJqQXCKjHZg6ICe3YDuKbMmpesKREA+ukX3TTV6XePRJ7WBm",
-	"smXG8pTRouUBz3daSx+c0vanUugC4fTlEkA2BrT+XEbyVcvDYL7FE/cQY6+W5UM1RdV3WIT8Bdp2CR8P",
-	"90eLrd+hQTssRYA9xPpZK4Rku0iuXL0dgrnyRBXHFSOUtpHkQYXm3oab0BJycSa0BCzG/sK7oxB/jyH+",
-	"DQe11fvPqveIa6hdmDudPji1P+ph8EQ2c2DqgJaYo3UZ82yxhPdNt5q2kwczk2LkKAza+DGd79TlxTdk",
-	"yUY2XgebllfLo8Bqx9x1tdxjXHXl/kerdxZ2XkS1KxheB+tHkWNgZ51W0+dZ+J63xO0shtSdMxHcoe3M",
-	"AutT2OC1ZvBklBoTKBVxXLsnOIZTNJjgWBEmKhYVWw+dgrfffWXY6S5cv6MutH+AAtTnoRsLypwDvZ16",
-	"TO2VwZQKYpOqrtxGf/7jx+9/uoPcxq6dRDEnbZ2pl2R0Xmvpnrc77OWNE1+MsvqjrP4Gs/rbLoI6KkTn",
-	"A+VMWl+1SC6lDamW3VqGHvG0I+xKSNPfrK8OkV8ef+lFAvzvBI6RE25wYLKQHSgwWBaE8lCIo+laNty5",
-	"GaKzqm3rpGBTw+VBkC3HZCZbxqHw6DAvH1NXhHtGPdtii6v+ieIwrGJxGOXE4jmGZr0pi9eix+Mt4PWD",
-	"ltQLHXO8CJ+oN1nyObb7TPmXQcgOzZTvJsHd3GegyTho1i0ZcV2xZIQGffi35aU3l5eWlheXlhc/XV5a",
-	"evLgkn/zvP/Dv/yHf/NvLDXevtf46pPEBhFfYpcMoxBnZPfsMrunn7U5BFMpoyqR2plKmaGZSgpFVlJd",
-	"o0a2U58EaxsJBey0rPUWxy4Oy+ZV3VmYH37X+OqT3Ri86DrD3X2qeu2MNISj1w3GHqNlaFxqSFwiFBzL",
-	"pmAzAbaVS8ljedDskFQr0P6THFH1T1L48bCtl5ZjMbQnZcJOxF4Bsw4iJvXxpy6UewQTjMOP4eKLHVFp",
-	"7tygL77BtjszFJxNAd/lpTcfL9zbldKSOd5JePh1AsGW7ErnMBrWRzbFhWfIKYtbeUUbGgLVLb6lIWNN",
-	"etWymDRyuhiFlDcbCSpL8bNBr8rzXCtf9fD0U5ZjC9v4qOuISYX38NOZi8uLX/mXrywvLTW+fss/943/",
-	"10v+hw8fn/3b6g93V3+8tvrob42bC8uP3vzpzJsrX37pn/vKv3zWP/fPxs0FsYSEIpx1YBdET+nH5cq0",
-	"RetmJtKpmPXelZdlptELEhNRpgDLf7kHR2JSelC/AkzBumNPhy7UMwa3+BrzurpwqfH2j/6nr688/KDx",
-	"7XWc1OXFC/7ls8uLFxo3F+DjmcaXj0In8fFn7zS+XGjc+Efj0oXVz1/373zQuLbkL34WnfDVu2eRSqtK",
-	"WYEiurzFE8pMpNMD84RggXZwgcTcjTyebREtXjs23LsW6hgVlqLwhHPItgE9pzz4HR4vji34viPGLNB2",
-	"gckejwkbjDgV2RVTduEUGkYPRbieY3BVYbpLqjBZvDUmL4X0QnNUqDN0FkBjGnYVqqcIozWiKxmhEzxE",
-	"XSfHhKqkGuElqwh1TKFPoTrl5uvoTQQBakR8gLqW8lLf/Y5CU6B4YI7CQCLEHTTG4w+urj78rL3e6E/2",
-	"DzEWPLJaNs9q6WvFdGNpZNpbGpODtzRGwdZRsHXnBVuxe3urYRCLGCz/eKfx9r2nKWLQJqYqJqjrYOqc",
-	"xcz1eOTFMWLGxQnIAZCvWrY3IUwPRjmy0DQVr4i/TKdsWEy2m/dKtEzGVu+ebbx3BV+NBiYUKTpVlxRt",
-	"etrK23SCMqheh87acKJG0AdsXPgc6v7hzNh3q999snz/vkb2Z9L+D7eXH97A96+RxvcXlh+cbXxypvHR",
-	"7dU7C/78X+UtK67zB1oAdK/rnDLs4E7n/9H46DZYRCs3P/HvfjQu6SbFSTBTaFNZ3HMNz3E5MWnRYtTU",
-	"hKmH5s8hOHAPJ3rBsatlxnWgtJQoXy4txILhunXoxxIxWEmecsuUNmbBKZcdhrZtdxxuG2J5+hWsg17N",
-	"su1B7QOr8QhTDpScd/gJqxxabSItYRt5aieyidUfb4p19ehm4/KdRLNtJhS34RZKQhSqb2SWGcIXJ8UD",
-	"v9ap1VY6Tk8Z21n+/LtiI0Aye3nx8vLSfDTUsfLB6ziu1YVLy4tL/tWL/rnvoyP96cxZPBI/+n+9JJNK",
-	"NxeW73//05k/J1SFB3OOUmbYXqR+CO8nz4cNhTumEzFl/Dk2xocj1llXbbzFehzVa6xFhBNGKmCywjbg",
-	"8DJXvrnv33pz6wFsm0dtcyimqNroKdMBJpKCc4q6kci5lBdZiASMFYwytQ8D5tqISeuccJabJLbkuTlc",
-	"shjllIBMEfJWahRScS3mqQbmaDtrRAgQjdRKFDx1cdEIPgyUj/pNf1UnKIAgNpEkvxY34KqTC5IlV5n1",
-	"apWq/uVKU6kG554xB4GIHDMis+EqxYVTNoz+hk00KGLfbwP+k1bdUKCuhxTqCiEV0Q13zwaEOb3oBmFy",
-	"gULEW9j0FLUjl0Wzxf/mzytLn69zWUkhIa8LNZ1aQnZIyv4+4S8KQe9f+TGhJZbvLSReEZPTTtE0bnzp",
-	"L/45bkkt+W+917h0tnHjwsoHr0tTCh44qj5so/ZcaJIdDieLR5o0Ro0xuILUJ/2phyFyrwSWgpzXp2E5",
-	"tGV0mY5FG7bPiukASJseGHYf5FCnTp1Cbo5oT0a0J73UrwGDnNFkjAlb7J2v/b/f6tcWG3RX0jA6IIZ3",
-	"EsjYeB/UInD2hjlFwF7d+6c5Wl+n2bwwTprttKCradeVcBtDFkjLZWPO6shF3SIXdfsoiFGefkh5eiVw",
-	"I3n67e78Di/rLpbvr2i930KtqFs4E4YwNWwXNWudokwjLq3YRkHGKWsl4RLCi3CKSkYnc+wZ5Wxi3LTg",
-	"lGkofSuuY1YLmHtWXjkG+JsJR0HhgPQ8aTF9PEl+W7JsmmNCysNNq4pqShypiYUBQwCe1LzwVaFhtktB",
-	"mNoI2S0bJiWh2NRIvuoR5jAqzxLuOIBMxcFyYELjCLnafoQWO1nlVB/PRlAAwH9acmwzhBVwUnOqtplj",
-	"tsOBu7W88fR/j+n3/hzxoabfO3kDTx7MCw/Av/fdyoV5sZn7DTcOK/O+le5kd57dxl2ylpfQG0FlZvAa",
-	"eJS/HuWvd2z+utVuieasu7FbWnuiH9x0/1Ep5BhrZUQRduM7rukidk5J/4cqyJFxfo59Qi02KxvuIOWk",
-	"slWijVIivc2zBPgdQ3Q8MYTSBw5TyYTu1BgZ0xHbpCuaPqCmTJLfStpFHV+CrpFYAyNZsW7b0MW0Tjil",
-	"SfKsaxQ99F5x3EFFETFcmmNcIgbBgOC8qtodhSSJmGwQFuZEzTJp2C4dmjLGEtMzEUZ6g5k5FuGkD0qa",
-	"8nU57Li7nIy3MYpdiLS7jsPs+u6rLoilx3tPjcfUWfcp8gDEhSugx17uv6OG2/u9jsMi7v28X8Pe6ON+",
-	"O6/Fe2vwZLoZsmg6haowr2J19m//6F+85V99Kyyyn5Ql9rRYpAXPOhWv19+H9fpQUxjrsplK946PlKXm",
-	"VnQpdQWNTBnCdBRmWDw402uReyA6YvOWORB7lNYadqXZEqGwEfrC8uxY2/rGR283znwexQWtkURomcHA",
-	"Qp0K/n7RAXgmkGpmxWj7ATh0A24A9a/E5wjk0BXIoRnfsJuKMAaPhTgRNF1XJgmEdxitweIDsB4gCLMR",
-	"UJrhBvESq4zmN2pouK+JDZgVYEHCLyVAzvLIrEO56skOkWfLqysDZ0zn1XzZ8nRs/mPxiFUhTZ5fVrln",
-	"FSh5pupSo5rMscDdM2khQMXBQPdEwky7s2nMNkBKtFNn/tXFQJdlhC7rqMqkxO1L+6RTofYpxGMVLTpg",
-	"+cebK9ffX/ng9SiwNFADgSTvIwoxRBRCNxn5Qc1+V+1TCoN/U3FTYf2bt+mbEpgBCHXu+e33hCToaAT0",
-	"sXQ6Ba/Eb3t4XC6HkniEPBghD3oJKIEQiQaUJOjg/lLvBtI2r3zoFaUQBpmaok/M8U4WIVwa/QlGE/2p",
-	"P1hDLwThWLoSQBvArMlGDDRMHtUMLollAnNJwwZ7wq4Cs4454jDmUTPHMC5u2DYZgyRbYGIpG5B7Rp0j",
-	"rJVYfDxJDrE69hvMV71gVBE0aCQ5lWNPA4tNz4YXRPXCqM2Ik/wp5LNRJObrUNisXr6w8sWPTzWFTcwZ",
-	"BTnXzGtOjlNmgth50WFUJcbhKIPMMbGv8Ujhas5Sj+iTqSk9x2rSC8Wu/ApOYO5u0ps+8vhiVteRUamN",
-	"ejOZPkKjwqE5IFuH9lBKvnWxzTXClh39lZ4ili2z2MFZyQzHWZF32FBufbKdvnvR8UjZMa2iRU3CLVbA",
-	"JsZyV0PaDsps4iJglOPfbrA7uUCakHcjbpyusnt9M6mDbNnDCcgWjSjJGvb4fue8f/WHcQ368oH+CeJD",
-	"QLuueHRyrBORTpIcCvPiAell1AOJ5ICFM5J3pJsR9PrGqcqxdt3P4QEAUOhwSnTDtp0aNY97BlRAY1Ny",
-	"0ILwDfpBcBCxvPGnj1Z9CA7JAIB77WOOkLzsJ2M2LHzewE2TNZ57ZLesz5q3iXbLCCQ4AgnuXJDg2sw2",
-	"TyOnTZewQQjB7pUmiRjaAAy09mQD0urhxIgEWpEhB5rPOBVhHlhsVhhRgL1G6B81FItgEBhAU0cjPDAM",
-	"eI4xh9gOm6UugPAsT8Z0XeeUcJn2cFWXUKTiCpSZyCsoLB7TNWqGPZ4kLwlTpH0oGFL4geXWzlALztHH",
-	"Z4IlGcSdLU5UvxyLcQ+DFT2YYLGu0MPsVLe2tSVfY9Tc2m4mRxwKls70CwXLbC8oGOaop7uFggVrddOQ",
-	"YMO1T7TQb3rqI/8bV5xyGzdlQ/2ljxpfdQUX6wdTP+ToQgcVGeyjjrov2rEYYVy968FjUjV1rw+PUcMM",
-	"O7VxGeGnplBgY1j461/9evW7z8bjdLzyyFhHjVaMeZYYLMf05Gmbn9ZJzXHn8o4zR8aErEc4BS9R6o1j",
-	"clRPFvgpnRQtm2qkXLU9q2K4HkY3iC6+1jVg0XedmmwQh3RAyA6n6sxRkvhLV/2rP6D2lfzB8itg27EC",
-	"iv2ZIDs6rqlzr11e+fxrMgbvKN58LseAxzAsqxzXiCQCuXx9+eFlvKHE/4tVIx6NGWUauw32kMESMvWp",
-	"8e7txo2PyFh4WI75V99d+fAicng0rn+tEfxi9fw/Vl7/Pvju/FX/3OXH5996/PebYvec+8uTBxdAsfqf",
-	"nm98+4UmGYxkxYXQ/LPMcYWJU7NMr6QRXjEKwpDRf6Zj1YHnGmgnGza8WKtcsTHwWygZrlEQiy1JDoUB",
-	"GVywPCjAUBOAa0rVGSAtYd4w8Q0KW4HaNpZPStxivo5LQhOHaKooVBx6KE1cWqQuZQXVVxfqWKVhkWNr",
-	"dfcDuwvaAI7JzoImoDDQ2XRMo64R5uQds04KDitQF8gB5aEYo8NFBkZLyeDEsF1qmHVYuQztIPFQJYPL",
-	"OhOim279WJX9XGhEnYhjwKrkpOZankdZYPvgw+cYlpdgaYcUPEnykrh0zcKyUznPkOq34dXIy2Zlqo0F",
-	"Z0ZuqCpkJCwUovZTmYweMjzCe+CkykzqEh0+6OL9ovEIoglDhHDFOvXQ8syxuJBTlrE+vnviekdgxtst",
-	"qja1JXHZCifB6ITskklFeH/AKmkw9TqhuJiYDi5rp+rBEhFTbUigR1JYlMpaRRPLErd4FSomgmJQXHGJ",
-	"qNETKOk4B1HecWxqsMRra8cWAym8t+i45QkTTLw/dWlTHRcb+eWK7RjmMMOEkFiTTy7nRu6Bw05VXCgd",
-	"fCGLQkCoJLKJ54LYUiKbiErhhJYoU86NWTFVucAhmEzlEmLvMQdQN0KCjIk3BX6ewUnYPXEcHBIxM89N",
-	"ij+dWiI7qSVAtCWyiWgnMYzuOjVsJtj+iG6t2GjTV1hax2C9tbNpfyuWYESkmJZJxhwXcI3Ca6wTt8q0",
-	"YGkCALz5x7ioGgFhnjowIy6yaBs93tRHb48qUpDdotC0FGbK3Qf+udvRxnpoZ27XIFnPFr9ShpG4GGzu",
-	"9YJgplUsdqyihV2r6jpUuwqv5kSKOotYyYFgxNDMBd3IZjnxHE2+EmUOYiWH5eYY98QKCZtcZFWFiWLj",
-	"AHYNLRjBGNrm+brq5REoeMcOjQ1Ga0ijMZNjIQmnEJgRTs5krppKTRbmaB3+oLq0RhRFyB4ep+vEihRk",
-	"+xhDnQ7sJpLOGq0pNVCN5GndAYZOoXhNNG65VMll55Rhc2wIMp4kuliqOrYl8RykgVaTiKYgz7ExPQg5",
-	"6OPRSZ8JdLhXomUt/g6iXayFI5OnRcelQBH6nAWmD7BwA2ZTZliRmUQsCoAWyY0kx+g5MMQkecbxSuEa",
-	"KFe5R/IU2VPb1DTvOnDVs1axGJhoqtK89xSsVSw+7zrlrqtWxQknnEFVrcImg3F21Rlk9dFD/87ZlRtn",
-	"V97+b//iF6vn/7G6cGn14WfYWTnWFuTy2U4NQZaXPn185oMtbggSNHPejIYg6mYdG4L4F2+tXHujeVLf",
-	"v7965+tYQ5AD09M9wr+A+wUFErxm5IgP/0xkcVQh1Uw0HCHGTGs99Ulz4JrrHykGNriOKp3vIYRW1x3E",
-	"ZQA6Wt7zmpYAgZ/I/h52W+SD5/Ry4Uz8wpnXeo8Ti73fKVYspDUGKvius4o3lKXdKgzcYadcEWq82VJq",
-	"qsJBLpcL840bXzbuvu3ffZo6xrVJ3sqZipTYDAQ718nonaCnVdS7I7NoAV6kxR1GdLOd0hd2G69RlwMN",
-	"vMFIS/C5CAEnCIhmZceOKvN4jjmMeE5FFkYbEM2rANE7LSOcLTAmQVOLAziZdSlS66ElCt8pOnjuudXC",
-	"XI55JdepzpZCsxmjbXUK8LiYyQxmsuwnIluv+Fc+8s88kAXYDIjyykJJamj8YkCa7yGS2y9vV2kbG5bD",
-	"c3eYs91nED53Oha1A2G9nc3BU8xMOhXKTpftouOWDY9POMWiVaAq6ZzkFTD/hQdZtpMyTBSNxOF5iWwi",
-	"bzEDgoJl4/SvKZv1SolsOrV/cv9U+kBmKogAcs+12GwnFaa2i9pGhucZhRJCVo0yjZK5gaOl3m1UwjZB",
-	"tw7jo088a/GKwy1V+Bq/d3ifiDNZtGy6h8ONydix5w+TfZl9+2YwJSS+/JkOrR4s6e28fOL5iQNw9Hgy",
-	"FguNTEhmKpUCEK9HXXHf/wxvPEPUdX+eS/z+P3OJXC6Xe+VnuUT4Qy73s5/DXfbs+f2hif9jTPwxNXHw",
-	"//q//5dwXTP7/i35nyf1//f/+98Tr/zsfyXazPfIIth6i+BZp8ZsxzBVzyalVYTUqjmtcHn+5MH88uKb",
-	"qw8fRu2D1YUvRibCJpkIXVgHcjRBzFE2cIH3CC1dkAguGxoFSsLIUCUgVCS7bQygn2MKoU+MvHOKtgtL",
-	"SVGnES52X4z23CBF1/kjZfIYYSbMEKGPIeOdY2MosmS5XL7uqXZsZcOd00itZBVK5LnTBWoTRqmJylze",
-	"dzx8Cnl1ww6619oG93JMZlEtjux5Mh0ObXPQw1x58M7Kx2fHAcoGpg4mBVR3XEhfQfo/UsGMri8Pk+JQ",
-	"ngyFADOR8y2PVFlg+MC/QSYRx4hX58JcoqhaZKGzSpTuevOkZ9MEMmvPg8Jf29xYJ3sRMLuBOTGquBqM",
-	"bsG3267oCowpEjHlZCLk/NKoCmtAaqJf6FSvkKl2ruX6uCaCkl7ato4bJAtQ6udYVOw7LnnhmfSB1GRq",
-	"vDMeSoplpKIhv5BIHwh2tKioHLNlIzLe2u0MvU1H1l6gxhAyTdx7kLihGWJIPQsgoECbKuUF6lJ+kNaY",
-	"8KpzbAyKm0ykdJU+tHMKnRDLVfp2HJ5dbIbgKcVMcVIy8EblGZK3DTaHvjpSuM5ZlQqFCjpXeeSqY22L",
-	"llQeEdojoKOgy9t4RCNCz1BxJ/l6c8xhkgYWOzljT1EEpM0QJ8D4WJLGg9EaHJkkhxih5YpXR6iULP7D",
-	"dUZtcyYgzpdNWcUaC+r54JEjyHVcOdI8OCLJ7ptPAi+Le0ZdI1VmU85zTEfI+G+E8GGzCGgaGqCLC/+K",
-	"IaxLGnCHjh7Zg7iyEMQF6Auc6SggQyOGDKJElnHwbJBT03LMCMB4OGCbFj2cZnE+WAPgzLq0aTbXw3bl",
-	"WHtwl9xpkH5ESEXJqFTkYd0jvoR86ALypcysXtBeOXaMToRmW7jAW2y2Q3JnBGnoOuFOmTqMEmpzKukG",
-	"I2N3DYYZTdJUrgAdj+Vl9GzT8E2NVAE7hFlTWRWhCho8Yw4eUN5jrZrV3QtGgy28O1BoWnt6HUx+y9rp",
-	"SHuODmJrzIv4E/EuJxAKajvaqGx7KqFzWA+UyKb6hNE9H4XRRZtFxWB00R+ePJgPSvH4kwcXIhRVAXDu",
-	"+YMKOHcwhMV17C8VgugOTO/r4ngtEXil4pTJIJXbV/OpEdhuBLbbNLBdc5VpM8Su1b1UODvcAbuyDLVY",
-	"te0YOWDUtoj90K5gtStgnmSV7yH+iFA0S6K6yJiu0CO6cqrat79IxjtIQ4RNaCsNCZpJ3uAW14hC8wR2",
-	"h/T2wg5EyinSQtcNKhrUCSFQIccCNGHEh4MsZjsnTljgeBvxkO0PKUIDMWXSy0INZR5b8Rs5TPiRoc0s",
-	"ZlIY2yFAUM8xnCLofxG0C5PIO2wiRk8bBc+uZyOn/Ry69mb9xT/rZMylFQquF8RPubiLYY/v8hYYHYzE",
-	"9RjHWrBYvfeLOCzXZ+9nHlKvr48mFbAqd1ibiq4Af8uLX/mXrywvLTW+fss/943/10v+hw+jMKsY5u/c",
-	"V/7ls/65f3ZC/uEpW4z8S5npzUP+KeAayNBnhAhdY16jLVMb317HSV1evOBfPru8eKFxcwE+nml8+ah3",
-	"KFwURZjukYqln9YWQgJ0094C1uMIsLYd0tPQQ6NNGUVTM43eDbrd2lKjTW46EKonqwwYSAdG/daeWSQI",
-	"2hLp7FFmRsjfILZueCQ0AgHBpXKsERNemBpYH2A6NTau5ZhMDIsbNJdoJMkRL1ZIgQULbUqXwUjKEgPi",
-	"tRgjxf5p+lQm0xyVk69AV3xv1HUdl+uk4ljMg8fYG95yb0vtBhiORh1DTGEkNscgbpckhzApX3Jsk4ur",
-	"lR3ukXQqpaVSKTkVzQE9YeHvplheU+sQIaS3QfuQuCUSBmmgr/jNxpcLslX44tv+5W/8O9/61640bt1Y",
-	"fXjff3TnyYNL/r3v/RtfSOV346PH71/z3zjXePte46tPxMMhDUnfhQyof4VFo21OVcRG7JJNNDPWKlno",
-	"z1wYYheVHV3ckulg4q7VKMUctIm7/s22ydqLl8vs62DqZjqVy/S1cjsBWiGbOmrVMorQDjFCe8g0A9xA",
-	"iMpo6fTy91tPXzg2jLpqvbeFiRikG+zygkHcvfmqPTdUlkHT5HGqJElOo2sBmwpAMZt4onUUkFDYq/rL",
-	"kKDUWJdZzRyL9Su2Lco8iAUCNCXGtAyBTuFJiCuNh/XOtHl4mAQUw2tGGRisjuNwabGKMUrxbzS/Kl8i",
-	"XL4JgyBMfeFvwBX6dTcC5il1ozF9L87n3lTUDYFYr67lmL4XJ3JvZq+4aBFIeiKVPBIyEq3N3sOFw2Bx",
-	"Wd7g1awCHZ8JTlNgByC+zwkHoYbwIpOsi2xAmGvYqxEKjBBXTE2S/p8zn7GmVEEyx2JoB4XBeCpADs9U",
-	"7TlkVG2JYfft1uBqaRNrHXk4/Zul/fkjr2hBn63fv6JMQngzvUSMXVo23DlpRvr3vlv+8c7qnb833v2+",
-	"8fGif/fe8tIb8jU+utm4fKepDLs/y1Ksy+GCMUarc5s5bpnNdNwyg3GzJnt1s16JQIDCHQkf+t8oxygX",
-	"tvQazphCd9axf3EL7fvIfXoK3SdVIx2xVElZWaA8Gk03POKwAhUu1YV7j89fXXnwzuqjt0Y4l26J2eM+",
-	"VTeuk+R6HabfdKJND3KjUnEDhyVgYVa9b+y6qpoLyuLF0lG8tMKFymJWhTk14ghrPsewN2fgoRzFgwHp",
-	"Gta3BWy2PFoh2IaRnYUYF+7Rygy6aNFmO4zKFp7CX4D0TdEBjEuSqExZU8PQIHFSJ9iB3aNgdZc5tU9J",
-	"R2Ayxzi1iydxnvTxACHd0gWIFAxG8lE6eXAk9PEZCFPgBEdKUeRUAj09YU6OATHqmOMS/U+v9epqbBPG",
-	"ePmS44zx/XoTOD+JbGLl/lX/2nzj2+uNM5/7dxYaH90WRti1S43Xr/pX3/IX//LTmT/3EYI/BK/EsGW1",
-	"+KjR37CY63F/HO7tfQYp8C4uTc1n6l0zE6VTqenQCPQX/+xfXWx8e93/5kzToPy33guJBcTugzXWmYU/",
-	"ZB8fHgv/5Kay8AdPNDIUn0JDUWqsiKZvbiEA2+TxmQ9WfzwvfGLYuzutl4Dw6wL93pFn1GLRI9DO68ac",
-	"c6lXddlmW3MICjZUHUM2atWRWYdykjcKc8IsibRal5hgmGSg1QdxnWMRrnyI8QqDAIv3HOLSmuPOIRAF",
-	"LChVRtZsceE8tDO4oKQyZnGRHg0uvHZob+1Iy+kYPMSgDacvv0xnHi/cW/ngdVmdA4G6xs2FxjvnGzcu",
-	"rN69++TBpdW7P2A876czF7tBuvrXrjw+f7nxzteNq9eWlz7tz/jC590ZjQ13hinWYmVt1svvZKlNbltL",
-	"bTC9HLdLrySQ5RaT7AQjS+2ps9RQlsaoUCAY02QWRCy2M/6Ht54eQ63fTokQpaLDNN6Oe4Yr6QIYPR0y",
-	"2DS1fULyPx5mqg3XrYdVbZZHyxpCHUI6d2R4aAYyi6sgH3pIQ2Ug8bmwpmJo4iBIJwOfmGFvic3BTeo8",
-	"7ORYZZ5lx69gRWJ6IS7Z4NhoSh3lAFeDB9QlZdra/UYdeFIcqI/PoCnWqYUjXnf9/o27J6d/DB64f8Kr",
-	"NYDOG8GiPqX22BbaH+nNsD+g4YSyQULzYwT+3DxTZ4utDiFtYnqqqSfz6p3B9ZfcUa2ao5HgDuqra4Rm",
-	"ByBmB5NFzKHFPavQWw09sHMjKWQAFmBOTSP5OolCM0JFlq8HlfEayVuzs5R7OQa0bFmSSxyYnooWW2Wm",
-	"iEkrhuuJ63Ds7wU2CZf02aATdVKibkCaFWTKWI61GYNLg1Gj0cMcvMwRU8f0ZCTVpmr4wyPVV7uQlvsF",
-	"GtalHw/Xw0bDKvn64QBC9Ps/rYV2w4rrg/uE6ZCvi22LyDP1vZao9gTxwZYePYKU0uFIDkxP4S15IpuZ",
-	"6l0DRiaxgy5EdvvkiNxzYK0kqqxjaW4EfbJy/6PVOwsjQs8NE3piOH6ori7FnIRklkOo+S+rYltR8kzV",
-	"pUZ1D2/JZIw1RfrGZ2K5DGjX4Cktxpwcsx02G8BOpCuKfI8qTRC2XFUKQvLItEGYA1uhPhNws5G80Cc5",
-	"JtFRpCNSXFMYe9lgTIgQynVkbkYZ7oU0lnAQsbzd44oeh/UUT2eMYvqD9CHDQJcQnDKZtpZ3GBzUWwR+",
-	"MhaBb3x73X/0ZuPqd/7F/1pe/Mr/8S/+wj8bF9tH4Ifl3mY2Nbwe5Buf+tD6xvX6cZkkjkaqHbdNoBqz",
-	"Sy0ooV2INQUV0wlT2t7JU90yOrp4yBgcCSav36zUsU0q3oZw4KDCrWi4ihk43tgSE/ZkLHBLhDJBReVU",
-	"PdVTiUihqZrUy4nMRqIFiBqIAjj5bqcJ67tr5vZg0GrSwumJ1HQfWjj905nrk+ne1HB6e6Ec4ckzB+L6",
-	"dejIwHZ37YAMTEeUYl+1WN1QWYUtqEZ+7wAZqSIOTrv+iRFmKv/KG40vF7BX0oifanDeMT1l2FXDW0fH",
-	"BsesxTIa16zJUH1wSjvqwhyLjAB0WRd6sT/VFHmM3hvk1LlHyz2QVv6OGm54cLNgsesk+thQ8gEdiwyP",
-	"duIVlyK2W/EWPu1xPPG1HcNe2c4DbnKQulKm+2OdmQMtJPSEf+87f+kzYXH/677Q2Us3/PtLq3cerZ75",
-	"S+PjxQ5o/xY/PDioNz8zHfMzlx/dxHH4i3/2L97Cwtb2MK92SpbLldnFrSfRx8eINIi4LuwKcUYXh00m",
-	"Xumte3WmT7Udrutu9HZkl2131b21mjgyUYHmxc2wevf15fs/xHVuVGv0onQ3pFqHokI7UC9i1DN8zGaY",
-	"Eu46CcNGPhB5Dv4yHhCliEUOWgrr+nIMD9jD4RfAgWcy+rjsU8SpJ24FzlqW5OtEvl6pboNOMsFFLGYK",
-	"meq4HCm9sUmR6rqCTh/egtRKlEkuSEx6MioZVuRx4lvQ5ONh4NjiOcYLjgteKzFpWZyhWCVVqZ+kf+QA",
-	"tBJXcg02h40+TAJnFwxovyNubdeMOieFqutS5s3kWCWsliy6lP4Raiy7Dw93R4sYSo1twInYl0LaNnK+",
-	"q8OmujtsWmzUiBroXQkMkVhwO5ghLTiq7a7u18Bpbeg9d4pdhyJ6hMxqGxAYYcrXjdR7hgt9q8K19OTB",
-	"vH/1rdX//qFvE6jJ1Hml/xbJGEVfC0El/EVpBZxE+dAEzQohVuGoIwDxyJeR07H9cuxXiPxHf+uJOi8y",
-	"YxDcR7sLmZvad+sKk+gxQys0wxw3GlaPygJscYxwbYfJAPd4MsfidHZqpgdnb+DIN2JvFGF4nTHJU52m",
-	"a1S7PJXuQpAcFYtB8mA9b1i2fJzMgd5OPaY26WD6x2N7OqPF8xCiaP7jx+9/GhVFq5cvrHzx45YKpIhY",
-	"iGXxtM5QzIg7BRtLeAq60Lx6l8FC0hIrJMcpM4Gi8kWHUbWxJYMLkPTLOxDPIbPUI/pkakq6QhbWZTDH",
-	"C8o+hhF6fIF6G5IG4sHWkQipkWG7iw3bvs1ZceHJduriRccjZcfEDlvAQIptXXGnQAhAGNNN22pD4xjl",
-	"zAagJF6grXZq46PbKzfe3CGhuoEntcJ91CmrhTgScbbh0o4prl84NVVVaIm9cSrS6sRgiMKIqK8xXQh/",
-	"fVwBTpCsCyQYtFkHHAWhhmtb1AX6Y9vwxCXQdCBjYdgOgmKqIbpXcp3qLGoVeSzfQ2yLUWOWjmeJ53iy",
-	"i55rsLkcw/pGjB0WPeoirAMeJLiDhGdCGC5shSzrGOBRXa5Sdi9DHNBiOQaoEodR9YRezYGRQmdrp+ol",
-	"STQrCCFLlwKBp5wHGe3DXtGhfs8x+SoiSn7dDOA62FBcdb1r5sM4kjXzgmtaMZ5D1NOIW2qkyqtAIWcb",
-	"3IP47h4e63HcrUptl/8Td0g0B7m61TdHzG2f/6ORrdzdTE2GdQ+//1MCl3Yim9ifnE5FfeKmnzPJA7Gf",
-	"uzM5phEdIxabU+VHejt5KnbycbETYZyZFKRz8WM6lUylEFUuDzxmsDlAu6gvTojtn8gmDqTwEV04IIN/",
-	"HJYPmNYSnjrugLhkTzUoqcnYEJ7r+aWke2BIgb1j8e5SeZCj6CC4Rj3mtkGPucMRUdhGaT55MI9Wysr9",
-	"vzVu3fDv3mvcfXvItsorQ2sL1+T+tgbL+MlAIw7TsOmbRLXNDTrWswgJxcPW+WAXgIoD8gLMCGLmDqkQ",
-	"eNX2spGU5R4eZgE1NGI0acGIk2ddw8Sc5ByteK2VmWDTIM4XuszBr9A6wuLEdqAv3Zih/lKd6BQta8CZ",
-	"5bhB1wUw7caT0d4WYbmKwgzbjgMd77wk+W2JMmLgpXNMdU+olSwbPaeITRDlf9CC7hUlo1KhjAdoXIPx",
-	"GnXDQhw9C7fLsYCQQswhx4FGeema2GULjuvSAtqUnFKiB8ESfZyUDXdONviIDtBTZ/FIaCXgHlNp31Zy",
-	"18HFSOUjDDNIugNDIiPI0aZCjoaTg4zwiI6iJU9ZDP+oog5tTSX6i3+JGj/bJXJvsUrV4xG6905R/ba2",
-	"h0T5rFObAxEVGUWIqiEWoISgRVE2aheQMUQkhY68UaYy+sFLhktzzMADlUIFTin4hs9ZFZ4laY1k4L+p",
-	"cU1aGPl6HDslvzWYybXgQmCo5JhTxDAKtICaSAtjxIiioogERTGn1hEONRPLVYbPLqweDoyhQEBVM4A6",
-	"4o+UIe1UMC3FqDqG1KdYABb3XBk5ghIexT4KhKJ6jgHwDGxv0M/jMxLdJcwDC5scyDLhKE9V+/SLHMoQ",
-	"gdmx7MgxuaB2ZsmQWCIy1uCY4NH3HmaYjGpqtBIaN5Yat15fPXtp9S8Plx/+beXb+2J+HIt5Qi+nM9EQ",
-	"QjqZwRACLO1ENrH84L2Vz8/ETkiFkYNIqOBgGkMKYq0cxuFn0ul0RHt3Fz5Qx78ojY2rl/yrX/tfXfMv",
-	"LSV6QPnKldBNXMALt8yoOmdQvnyzHLJtlCKBE9+48lf/2uXdigoeiqseOFtDddYPtVU50IgQ3GFqWh41",
-	"s0HBiSu8TGA4k759m4wGYJgNZuYYqhKvZHgaapKIrxtpcGJ5SXLEQx0pnWrQiDHfHtoWjuEPUGmLwTy8",
-	"JApc5dNzz6jLv2eCSylliwlM4KUJKbSDccV9X658XzFgh9GoA91ExzhIh/e4mpqYyztoeOpkvy5rpi+X",
-	"9cmD+caH3zW++gSlQGtGP1gPR3pwnbe3czm56TiAcIGOAK47lQoCAaZRWdNUThLP6MOm6sFd7IfAeJBe",
-	"ZPhcJ+lpKMRtcSQjWNQOziRolr1/ws382pqUfjKkHPUXgzByNFoc2N4q/gyFli6lyuMUrpL08oyi7IQM",
-	"0WNwBqGOF+LMWuAZCnuoTL2SI79Ds5rMGhaTaDXbAVYJ4fBwhxExs5ifzzFOhWwvwDAOlyxGuVA1jRv/",
-	"WH30aOXDO42Pz/tnHkyn/veTB5caly407r69/OhN/9G7/vwbZH8yszed0sdnwjFHEvxCIRVKlm26VBUZ",
-	"VctijQllrX4Q3iv64hHqimjoShYsRWgwTIciPo5TqgXdllNTnfF6fRTzDrUTRR/u6MvM8o6rbMWG2Zy2",
-	"k1NI+0jmRs863i4Y3LWnicagakprWEw2b0gl92fE7YRl3/cUYYYdgjUQ57XBNla5/jLl3IDkfw+bDc4T",
-	"Oz2RTQACx43E0M99sfLFmysP3/Iv3lq5ch4DFpR5vbzPCnUtuLgwGOLzBqvOgMWUqLgOVPM5zLAjb1WC",
-	"BxTZALRCEQ6D57iJbGLWo9IwOl6hBatoFRLZomFzqiVAwCWyiemUUG7q0+S+hPzQ1SNMp1NpWFLtwge9",
-	"hgoA50DNRLZ7vspwf3awmoJ04ygkMKiQwKGWVC4KVdS12Fifnq7YoAqfPJj3L19ffngZzRjcWI33rqzc",
-	"f2MbxAy2nKmy1Z/XejgHaYEioYZAWE5I7F1H8ykALgUovTUJPRitBYQekWrkJNFf1SVokRMsOxZWFyZV",
-	"hkbgEQz+uHzK/lg8UI11HS4+EuVi6vqs49RwC6XuD8eROW73YeztypOVnkhNnQD/WLrIclnIA/x7361c",
-	"mO82ODHZLx9Weo00fGtAY3nx/upnZxuXzjc+Pt+BBKvlsdpTXgl9eDRuAbVSW7VcqzlF/bzrlDGSgJ9P",
-	"OD3zZDRtlm4i6VIkjIgy1iLKsJolaEhUBcsHrfG4kotAUXclWwajtSBWrGJUWWQrjuPcDdOkpsRNYQ5S",
-	"Zjg1yW8MmU7IhTaFlwdNCNG0PbYBK0RMTGZCMTkw0ZdpK/pkOkeJvnYCLCaRMjGJlOlXHm0qb0O6uZdy",
-	"p7kOJjidz0zsL0yaE/vpVHHigDGdn9hX2G8eoAeLqfyAVVJX76W1oc76mqbdkzfHqwf9Xjs6ZE3iYRTC",
-	"HnE09IIthz1NDNaif4X6fedr//5Sv+p3M5ka1u1104bKIeRpaPmphY+hHe1Ci3PYM/mCJLsKarbD+UyS",
-	"Q62kWEGq2aTcc516iCDO5pjwiqxTqP0Z94S3RzaHkmHDGr8PXoYTAWS+ZnBijlgadhdLQxtZhFwNUVnU",
-	"jqthkyVSs9woGfykS4vUdcXa19ofgCEy3oldphvCh2bBocgedgRpw8blxdCZG0bRluFGW4ZiA4/oHEYZ",
-	"lRidQzuLFkgddkZAaeDJEcW1HQIdxXptF3f65fGXXiRl6s5SAsdEIfM4lzPNdGHS/owaqzLeFIL+hm2P",
-	"vgwiahj2aDehJ5ivCZivf+uOnHT9AIUwfB6dbXzz58brV1c/Pyvtnf5j1eJ9dxUaSj3toaH2M7+ReNG+",
-	"NYvnNjdehKwmCEkCwTJSWlvgc+20cNMWO4lIxLGWk7j8453G2/e2uZMYcfLCqNXmBKf2Si3de6HEUaXr",
-	"W42ItrmrY9SzXAh1NYexZoSrifyhwn4SK6y1uECJqYLBSJ6GxsXACwgO4ZVbbYaRP7lBf1K9s15UZAd3",
-	"cnIr3EktWHWjpo0bx7jJ6HR7r8x/+NfGwifbJs+wDufzmgJWkcv1LmG7FKyHnYoFcjUaAzRsuxkVYDHP",
-	"idafJclzRqFECuJ0M/ISXFqm5byQnoBvD3+wPFIwyhSLsMd07lTdAo3wc+nj0JUCmg8rVhUpriV3m0mM",
-	"gutwHjDuDRlr8JyUqIPHCgzDQFej3ZmZ+swWqB9FnYYjP9KDotzpSf5wF8fdtFHR2VPbVQHWhKI9RVrU",
-	"9hn8lQvzW69Z1/VyevBhovyTf1ovRxbr5KSRom142trQ7FgpGyg+13tJ/K1rWFktHnx8+Fjs3lHYwalH",
-	"Zc1M91Bsdeav6SlqDwuLvU3YRGZnXTorxabYV2F9VCYplEUXvptpybrMRDZRsmZL1D2Zpx5G+ekpy6Ss",
-	"QIPYhyoQKoJVwgpiE9ex6qk7Zw/JQsIarDI1eNWlQu8msonHC/dCpbp692zjvSvYAti/c2t14ZL/1sWV",
-	"j243Lvy4enfJn/++x4qqdCpWQZVJBRmNQPGLWX1FSwTbBGvSeio2T3eZXjTsKj2BPGoMe0NHVXI/GO5u",
-	"0NsRVM6o5mmQiG+jnYxuQn3vUrz3MDzDQ6bJ42ZAlQkVpqsNr5MxxyWGh9xbJK1IPcCy5DIREITYCJIk",
-	"mJSUq9wjeQokJa9WKTHKDpvFBv2hvxmlN8HrY1/GeEfH8aG5gBvx+uIqoWycjpTMJjPwQV4q4X/9hv/D",
-	"7ZUv3kQX5fHCvZUP7/h3FhoX7jXe/f7x+9f8K2+uPPiv1fPf7kstL/7D/+H28sMbjXdvL9+/7b9xDrSL",
-	"5VHXMrDY9fFfvsAT/Pmvlx9e9h+927i/4M+/8eTBpcbdq6vfn/PPL6VXvrnfuPBJ2p9/o0n12E5tbc2D",
-	"TOZtFE9chQSjjBTirvmQPWqR6bgWmU7E1EWmrWTvXZYPEfm+xgLJDH6BrOu7b4811F2ooNBUQL65Ky/d",
-	"uvLWNV8yrebL+qnpboIH65gvPS/4TtGCQCqPagE2NRH81IUiDplm3OCAkHMUJiSLCP5+q3drbnhhfXHy",
-	"Sc+Yo2wdDG6bwEW7vCwKpHj/xuDHjWRr++ag79JifF6SyxtBiiBO79NEgAN2YMk4RQk9bRQ8ux5l6mki",
-	"xckxLEmsVkIGWEX5GrEa4ZKGKY4TiyfGIgsx2ixSrtYsTrHjDXTjhthNnKsH8hABrw5esol7XWYnhs+/",
-	"PuRs8u4ovGvHyp5uphjvF53c7lod08mbVKEXYTB/2lXllmqtCJt4u1w0cIpv61x0Z+2Esvhk2eIQ4l5H",
-	"vQA1y/oh9CgbTThhjHJPyHcIMQjJj1pQw7g5NUm+TiKx8zB0rkH4O8csBsx9jHsG8wgaxEKLvFqlrkU5",
-	"KTk1KHazhaGErdJcSodelHJCTMqGo83xFllx95E5TNxBacrOQenwgFdGIepdEqIOX2Tvr1FyK/XppK8/",
-	"h/L1pYNXhe1M/HNfPL75d/+b26sLl1CfIz1e77Oe2YRZV3Nz0mF2vWXy8fa7FqG3JcVcvdtLIGM7WEsg",
-	"5Ed5lkFWQoUuVa0kXJmI0+RS2lQV1fj4rae3JGoNYwlkzAQ9LYa+ptHk0XLFNjy6hxNeotRDIyRoSCIf",
-	"3iRFy7YBiYcOskFcp4YktGBpIXdr0JcNGVhzLDzdwfINZLvUwlpgIQMoGVu5+H3jzNnx4DgXAnZJ8nLF",
-	"dgxTONCWR6pMNW7znBzT8RmtsriFTlQ3NtlqLUn+Q/LDu5TUXMvzKAPaeXra04KIQPQJx/TpA8l0Ske0",
-	"d47Jj+NNJLcB3zyy/Ia95lQremyeC73a4GHFTdRjqdneaXy4z8FCCiQiTm3vvHtigR2FSeketCHOgSnt",
-	"7ZTnHbdseGvjMdaWUvCQcK1RW9Ft0FYUl2C4XcNOEgbhFbFwQX4Jn/juA//8kr/wz8bF243rX/tnHnRQ",
-	"ERN4jR1LOBq41PAcJ1HcRIO12oDKZtZVNCiEN6NOx0DUgJ48bfPTOqk57lzecebImJBwSFAK62AcqnyJ",
-	"nizwU7rQXpSMvXzi+YkDUvfIcLFTFRZHvu7RHEMIXdlw54AE/YVn0gdSk6lxhQyIaUqjQjVSrtqeVTFc",
-	"jxQtaptEF7fREYqAGSfQkmWjnmPc8qQANohneTYVP83Iw+Ld361ZhgzzNcv0ShrhFaNAuUb0n+ko0V0D",
-	"TX3DJo4rLl2u2Fj1XygZrlEQUztD8rbB5sRd8Op8zqpUqInqm2MXd/gR+8Kj6i44drXMJEmfbecYLVe8",
-	"epIcggcBXR3p4xKYaPBDFhreieNJgdo2KdjUcDnB90JtM0mOUrdAmWcINQ2Tkg9VM2rb/63PkDrle5kj",
-	"Nnbjvbt7/WufzZBXqwY8oAv7ffnh+xpZvn97efEi/Ou/cU4jy4uXV7//ViMrS59ppHHjzPLDK/Dv43++",
-	"B8oWcwV5w8TBWRHFn6/jktHEQ2pyDmCaDqUJ8KMIDy1LqgxJSZA93w0N0xyDPasR1RYnYM4vG3UI8OO9",
-	"hBmgKcElMwDwc9Hy4gAVjRjSesixiBmg43e6Ju0v5HTwalZBNjxQRpDnqNswh9gOm6VuQLmGzfKxGW4y",
-	"x34rdoNuuvVjVfZz4ZjrQbdai4eWk7Qk5IPYFvdU2zqnapuysW3YdCHHpDhLkpeCjAg8IkgKoHy0xfJV",
-	"N8uqftF1Is8MhqEeSo4hxyCzIscAk01tmyv4EHzQZ9TuBvLiQFm4lEhPWiwkiSQKJ07MNqOcSH9Tw6xN",
-	"YKsaVdPyxPMxT2ueEW7UIQhIygarJ8kxJROhPy/LMTTFW63UQ2rnSctWLEanTB1GCbU5jTQXljPnGiza",
-	"LzjH4tNkaqQKNjP2DE6SQx4pO9wjmVRKS6VSuOfH9Kn0pE7ytO4wIRJCCxUkJbf+SMdncszAj7BULZmq",
-	"iipbNZD0tJR6MgQrIVgbyV3hKkWF2moK92n5zgSXXO8Ca9jIYkvQLK6odrbykfLQbOWm2qoSLcyFLw3b",
-	"QMIagY0p1gkuGdyipqMFKk88A67MOq7DhBYGhDE6Z4lbvAq3DiI8KCUS0QhKYNjJmKxsHJx3HJsaLPHa",
-	"2oQUgQbdW3Tc8oRpeHDRLtn/wTWAxT5MlggIKcknl3MjJdRhpyoulA6+UB0+hAJJZBO/CAAtiWwCLdFY",
-	"FwrcTxh4zZJcIp0xcgkyBguMmNZs0PrUkHt4X4QIAYKZGqHJ2SQB3TkOJqiYrV/sF386tUR2v5aAjRrc",
-	"H61i9IicGk9kpzocoSWkwQDPF3jeiWwqCMclsqmug2mwC3BnHIM12i6g9tuSbHsu161pmWRMKENIvphu",
-	"nbhVpgXLeVws+eYfZRsCqXxGFHs7jrNhq/zLI+W2/iXUk7bzMM/dHqyHGVUr4ninBg0ejimHM/Au23uh",
-	"4Y+DdjG7KjOWWY1IC2n8LBuBha4qTGEEl9TJdV3X5VTu2Nop4YitYqBlULSEsSh8OkepS2Vr7+FBJK8Y",
-	"Afdkoy4bVlWBnQgmeIW6ocURK0cGI0jdwYtEP/eIVSVTX2QslteXYCHmqNCp+IQ2TJPHQoOm2uNNRWDS",
-	"wYVBBW3HhALXmj0WDTFOWti6QyZC4WTZQg0curh3OIZrXiOP37/m3/lg9e5ljfhXPmq8c3514YvVH7/W",
-	"SGP+H6vnv228e7tx4yMtx1bP/2P17uv+/BsaWb37XeO9K+NJ8pzMfE2AIdZEEB88qVR/nlEolcVOhjEB",
-	"qIs5Yv6TRMdeQ3qOFUqOw6V/inM2JsVCNvIdGLORd6Phy3Z4rOUZp5SPz6g1A15Hm2ZogSE+Je1fGfGF",
-	"y9sWheHHCgv2cOiiChZ4JgMGMVowyo6zMQKMS9ZzSDzKvQP7qIHmP6E26yhkPAoZb5pKf9apMXSFSShN",
-	"ld548mB+efHN1YcPo2Zv44uFxs0fR+HiQYaL5ax1UtPHmgyuNaud8/VojCyQVfgoSfIyRBNC+ZdjMO8W",
-	"91zULUJmR9pQdx83aJsCzLFOOUC9aBuzs9SUAbUwVKWsSvyZGFz4OrZR5VbephpEYdQS4TtN2MfqwfsN",
-	"e8iV1HsteA/n9NjDq0f18ztquF0fjBqjt05kz+Pi2WmF7PylooLvpDMTk+kOxWNNMGixUyQ0qysk07RE",
-	"MvXWNxQBgc2tOIO0QyKbAMQA9DGtnaCnoRjszi3/2uXGt1/4b1xauXJ+9dEjTGHEWMWkpOixJWanEq1M",
-	"qrVEK5FNwH1jkPF+isthKXZTYS5Dn6P2YGsUizeFEYIy8d2QlR5W6zDMTqGr2UwR09QoXRUpFGWz6kCR",
-	"iQ/SCXOKTRxhUb87ScSKxntVqLuGVRGvMMczwL8rKscwegOvXqHKt8tK502HYUrIuLxwAXJIep3yFx38",
-	"HdOeGtE9etrDr8RfyRyTFpLLI2nEJiX+NORVmiroQVxtg35t7fRaj9onkzIGqX160TSTLWqkT8UxzHL2",
-	"AVoOa9WV0e1kOSjqt0GYDekuzYZ0n+++EzgabjTq9fZU9nrbOvvrmArqw/J78mB+9+RpnKrHLZOeVAfD",
-	"3bFmW9aPbLAxndZtnqclr9OxkV2sgFydHt4lWmuuflszN6S+bqpUb0kZ4Rvam6/acxPSDQN8YnsDFA/g",
-	"MujEq/my5QXmu8wZyD7nMlDvUVdrwjBFceU5psu7xmWlrqJHHMBFWWxnZbC6tJXKAWYsH8Ga5+vR5MSY",
-	"XNs5YZGFY7U8Tu1ilujin5PoAujjWiccFQCIiJifky4tirelAlWAeuLVQinH8PkltIq6ruNynYwB9kB8",
-	"s1fOcq6aSk0WLBP+pfp4aNvpYg0jblGXyAcdgf8Wm7XVIxp2jikgGfAu8xp1qRmil9KAXVIwLg+7Aoc5",
-	"lJ6MX/R7Bmb8jq9XZv9M1Z471G4t8I2wQDWbHL2WqnWt68Xwn4f1PhyUTQCiCWNFvUR62sVa+gqEiOc8",
-	"BszQ7ewZxI+GBS4yLi0xu2KT1YLtuu1hJyOumHW5YvBVApqzSew8eTDfuHDv8fmr/p2FxseLj898sPrj",
-	"+d7tis4xm6FhOKKyPqK64WvPcU5C7framhS1TWdFehx+V3oUIzoITETA8YYUKt68WZ9ydUuhtcbA69OI",
-	"qqslbtWm42tr2UCDas1g2l50JVlTVebYAHQlDBQWEFlLWebYGtoyS5jhuk4tMutPBSpXSPfjbdbPlurg",
-	"ntz7dGb36exg68UquDdVaQdDGGntpzZkgIJhTWXfuHpteenTXQ/z3JiJ4Dq2Xa2sicgUo93DQaIHmZ5Y",
-	"6VNTqTgZkxvHMzzrFNWC9s9Bhs1hFJHgOZan3DIpsTxNbvfZqov9XariSLHdAc8rfgx86zjkM66apOMd",
-	"z/FE2G+yqP+B+4aAVORhuVDwjJqqNgy+FhM1Ua2oh4kUyjOH0STRa9SaLXnUPGmcoi7YAfANj95PBgVC",
-	"LiK8CJcdy5gJVT3JHENauc516zDwHQgtDDT5MVx3LcmgdchGA43WRYoGIuXtamKi+YJmRdt1OB0EUqft",
-	"Iis05Wq2OKweICvs7SFSChrR+hDSDBn8+CUyKzZOaSy1G4c0qPodByJ1VNHRRiycOMOV3ISSOdm18lXF",
-	"G4QVNL3m+2AxNRuPcvfCBfENv1xJZBPT+5OT0z0ngro2oOTW6ZDBaZHWQdWjFGCBxB2R4AzKGDmkZl1u",
-	"+GC3h7orLjwRybqy9Ll/+fryw8uNb843ztzfpRjWDobHnyzztTXNDly9gQ7GnvhJcpwKXzveEF/WHBAs",
-	"9pbd8z2HzFKP6JOpKT0wQUoGVgLIopedrEH7RFMUxby19h/fkOQd4QQ3ESc4hIT/hnpzT6Kcjl/6Rccj",
-	"ZcdEigtusQJ683JrIgmCxZr38ahH+Pagc4tDIQP+tqeAn6f3igosk46w4AAvbhu85C+Pv/QiKVN3lhI4",
-	"BgGSqOXaEX1IFGNITz4+Q3RWtW1d8bQYjDgVZJXJMUnYInaUVIpQfogP9jSEi18Gqbph9diqGruJNMN7",
-	"nYD3+m9tNGREnGf6xusdhZU1RNqEnQTNGw7qLt1JCWdS8XD3EJRwhCgCxdJIG/ZNodBFRPuokEEMWbme",
-	"Nyybmjs0An+gt2cNKJ231M44jK3gjDZqT9kcyz/eabx9bxchAXvH/SFsjjneSWpannjxkQB/B5ReBzqG",
-	"iNe9N4qt663UTyXeWoyetSF6RjM8TwsMF7uunHc0+4Syd2NV+NE4PtKB5xgmxiUZ1vhMhBcQTtcIp8wk",
-	"zCF5x6xDU0L9T6/p40miDEdOGHD/y6kIDDGvRKNYQmGCTeqqjWHTQ/Ackw1fgkB9n5xZmw1vawtt20hW",
-	"HR/huJh7aGk4neiNZuiQhBQK3fU0WjPx+ZtKTodu0JphAnXMM/C+uoqipFMwKtULb/HP/tXFxrfX/W/O",
-	"IDjKf+u9RMAJJtYtvMpNj3rEDa7p4ZQ57Bj034h0amhwwUjRwc4AB2qJCFi8rbEQQnSaCSRAO3ZpJIQM",
-	"PmuG6QPYHp4ATO8hbwIZW354bfXu2cbNa4133h/XiGObFCoxXe7tRLYEVFeRuek1wrA9SvvlObKlSfS0",
-	"ilnsLnwvD+lN9UzGVI/QO4/ebFz9zr/4X8uLX/k//gXN/bY6qGjZVHX4efRweenNx2c+kCH6+x+t3llI",
-	"4si7Gsk+CWorGZnpfYls4mAxU0jRdH6fsd+cKkzSA8VpYQ4UJs0pOl3cl9qfPpA5OGlM5acL+8z99EAR",
-	"zQX1uyGuZf2RJrLpA5OZ1JTUZEe6zmr0AJ8L1143hf+RXTxK9w64t7wi1FYSMIiTR0XeU8kYsLEAeltf",
-	"EinXOLAFIDV8eyr38WiL2JawQmtMHTkChKjJMYuTP1TN2bB4S1xxDydSWEJZFuSihRjKkqPPPq+Roy++",
-	"oJFfHn3uBY28VCxaBUpMp1BF4ruxpOkUTmsEiO/HkXqoYhvCr6WnPWRsLxRoxUOOd+T1RQ7pKEuzKqgC",
-	"CFywn4HxmdhCm4A/HJJDy2eSgz/+i0MTmel94opztOKphPrTkREQa6ZJYyeGRm4c3qMXhuN0rzjukeLe",
-	"Toq7d7XdyScNt3ZT4H/UKX2HuLNbBj+DlRN6YqABgzD64sXlBx8P1iTZBWH0tVzfksU9x613dHuxRgXv",
-	"p0DoKqwdcW+1CHId2lDYzmyW1EqOamihhQ0gogVtIQBA6M5aqY6NcVSM2fK0UBGiVZOnRcdFpCcmESXk",
-	"HLKIO56S8BfydexMT9sodBsvlpFZOOFF1Je8+IdkxMyHn05EtKuWgPeNIXixao5RAwaTWL37w+rCbf/c",
-	"OeR1TmcaN+b9pesrH7yOSte/+on/6HWkdo6m09XiE5sQlxUYQK3VX69pCQrhuCM9YPfwDPkEIaPEKZl/",
-	"KBm8JC5mHMwfKOw399Hp4pQxmc8U0maKHiweMPbn9xWmzSk6WcwY6XyqcNA8QPcX9xnT+anCpJmh6aI4",
-	"t+u29EYGCDkKharrNttMkzGbKVijwRS1Ak1ceuoX+AD78uliyjxAM4Up42B+f3GSTpvpQso4kN9XnKIZ",
-	"82Bhf37amCymaco8UNiXnzIyxRQ9aO4vTOcnjXQRYnyvJrL79/cMIu8hkCBk0nOnugwkRDtISfk4CigM",
-	"SoFD9zGcVESFtQDw0LxevfO1//D6KKTQW0ihs6LHnTz0PPgxuE2bNLiw1IS6xJIhlQYXEnyGCFUcq3cj",
-	"nuNA3yfbYbMEcOw5FvIrUnEQiCgAuctyMcsjYwYpOK5s8q1MBTgP1dcMDCGWfbd4jpmuU6lQM5YzNwrt",
-	"mAw76H5sRoBpdofFMuw5Fk6EV6JlTu1TlIfZ9mehy5cWBm9aC+AgeIINtcgYkjaexCP0HCtCI0F5gsPo",
-	"tk/IH2uvUjaQj+/HDOgtZ49jHuERVQZ/sObXgACNk93l16eGk18PehaO8utPXX4dxUMg9pEmv+a4c08e",
-	"zD8+c8b/8BYC/HZsph3VS4C865R4j8H01gw7RIh6hpBAOU6ZydfIjEBvJfGgYYPLouHGCxj3cEIN17ao",
-	"K6uEubiQOCTHxDGoLoPmRyq5QfJVT/VPkFC6TjRDnEhIXRyDd1DS2sWCOLomy6x1w7adGjWPQ7NbHdIz",
-	"wFFUHp+Jc1KDwtdVoExBYfUcQ/4EHizXAFDI6tGcC4yFSD5FeZWTsDTZ7NPRKrMdIU/iaa4/iPLhBH/H",
-	"nyQTe5LgoE1LwAzEksh0Z0lMDseS2DmUP0M3Jbaacieu0YXGePJgHrl2EEG36xl32sv/mCXQMdEQFr6b",
-	"1KbYCzG+6p+F73mr4hL6CGhkXMpUk0vUo0hiliTQGFwdomHD82gThhxTXRgsL9KReuNVg+v5t/hMwY4f",
-	"SFleTOFMtQcnRibQ4ARnfCRCNlIftZFyowG0h4M32KbPSHQfPHkw789//Pj9TxuXzjc+7gTl7ca1eGVw",
-	"LVhLBj+pdmaMs1v8gGKKd+LyxhJHiIN2hOE22bhbyZixMVqL7cFoEeMS4tUy8AiZQIWUbENvkRYmUmrq",
-	"BNhH0kQyLRlzTWQTJWu2RN2TeephRL3ZAwl6sQfdbhLZRJ0abre4GGm5QnNY6H4u28IKtZnIJh4v3AvN",
-	"x9W7ZxvvXVleevPxwj3/zq3VhUv+WxdXPrrduPDj6t0lf/57fAWUed0azWJGsDQLpiNQwpJx6YgpLXfu",
-	"uN5LLjRXT/dFvRk3TNvNOqhgmWBEmrUNtsvoZJjGaMlG5BmjNJ4kz4iopgAQ3LsiGk7GbtNIMSItHnsn",
-	"xliD5oJIlouXmhpQt9gAUl0BMhZbgf3GOWWx2bjpMKYrOaePkzKUqgJ3M/oJAVR26OZxE3XFdmGtCET6",
-	"vj4oK4bHVhFXzmXjdFQ5ZzpgYFPTsfhFVDnbTm1t3Yx8hmuq5rUiUQXQXZ1Us//D7eWHNxrv3o7Ed364",
-	"vfLFm/79pdU7jx4v3Fv58I5wrC/ca7z7/eP3r21MO+/rRjlnWpXzWg+Y7xg1Su1rjRp1VM6ZISjnEanG",
-	"iFRjk0k1BkeOsZ6Xiwm07eTlipNPesZck4/b6suGTaiCg0Iqi/A7oZNPFuoFm8a+RvkXa0QV/ug5zkmT",
-	"0krsy6bWU9raaTmZkFNu+Vrlr7FOong89DwXGkKIHZmxGRMSSK4MiJwati3TN4AVHh+KX/1ri3sngthC",
-	"bzZFTz2xe2zPvV1qYMviLkKNZBOzHu3OcujKHZ/aAFUlczyhH1c+XVp+9ObKh3caH58H7ptLj2/eanz1",
-	"if/g6vLim6uPHiW0BJdPhQZKWwU83TZtsy/eRFJDgyYrzuoBQYpLqyv0KC7CEWJ0sCWorJ34CRpXR9bO",
-	"dnU8Nw8S2tYj7dDZGicy6FQt9kZT32rhO6qUjI7pVX2cNMt47KgEzZ6hdzVeN8eauleDqjCYKTWFclj1",
-	"PPVqlDKdMEpNLjtTn3B02QTJdmpBt+qe2+qt55Fib2Dc4BsBIraRsf3Ltz6bJIOwiwi43sTbELskb1QB",
-	"reWTmTtXAfX2fjq5gLjZRg2MRyjHYaIcjwNfMq61Jw/mV+888u980JfiHbRThmNq7forvw+9LflFVx5S",
-	"ma7pDGGz2yxi0ziN5CID2Bo8JkATxEFSA4XHgT/DtQDhFmglDp1zy0YdbkLG9HD2uK6FxxHL5OMa4Q42",
-	"LDRI0QV5bAKwsGSZlNTED5YnvhCatMrphp0vjRQpNaFn0Dr4uReo95uNA+bmLGaGNYCRqRBveFbewra4",
-	"hw1PIG8M8caoJReFzXJl8L2CehaHgzHVdDoNSqLLvKfVZW88oQHkc5i0YrieZGcIA6UyHLry4XuP3/4s",
-	"ylTXWwhUotoqwuzLJvZ2c/jebsa/F4gIHNd7sZVLr8tkZTQvCS+zFQzZPrUMgixMG5sWr9hG/cW1Sf16",
-	"4Qdsu0p6aX2Y6m4KxFOztsWukcnp2iT4TUccIYqmzXVAt8w7/G3JIUaZHHnyYN5/+Df/wuWVt79ozP8Q",
-	"V0disF17gFpCCLiE1gLN26BfKLXKXqXQOrepPUYrtlGQvWfxbe7hRJ2nybQ4/Fh1hWwg0JbtECNGAbql",
-	"kbJhImqRO2UqXDlg2hkzWI5Z5bAzXRbBM2JhJstV7mE09qi8EWQAdWHv6sTwQElMWGxcaAHojKu60ear",
-	"HvFKFtdyTAeBLJvE2s6sU/V0UmWeZQstZDqUZ6WriEDwUJdhn1hO9KnUZI51Uvo68v1win1moRGfPFQM",
-	"VgJ3UG3NOpQTh81Eb5hj6lTVUE+obspMniSHSM112Gwwp9ELG0R4ncFXJy0m6wzxUbG3Xo4Z4sgiJAPU",
-	"dKkbqTcj3NeDIeTIUuWLkslIKj4g9RUXk4MJZwR1vYVAJfTCy466+h5pTkDmFrokdqXu1/GPYVJfqjG1",
-	"LjbkJOPzBJfKJo4wy7MMe0J9NfG865QnjsAqFR4arUUOPmqwP1hs4nnjjyVrQnhQ3Wdr1VXwcbpzcjtA",
-	"LYN3UTOCNbfd4327st3qcWuWHWG/xuqkQeajyvXgJYfJpxtfLi8t+XffWPn4bCf1Ilf6hCqZmMpkeinq",
-	"2kB8ET2eVgEVpY2pMrlYlTaSYdR1cdrHaFmSm8tQwyahqIOg3OZAqGUwdDfjp3c8HDoMQCDweSsDEGui",
-	"lNVi2pEQ5b433uDxyds0dbl7w8EjrO6ubHQXyE3E6e6AjOnAE6O4bfptYBcKIk0WcGsEpQAUfCMFjOPR",
-	"ZkxvmMx0XKKLI/Rkjm0OznaABtQAW8Pt66FnigJeDK0f3I5VL/vaq5fpGM50aOplhDYdgok9Ao/211kt",
-	"0G3oqW9xUrJT8rFNkrGKTfo75Bkho0XKQvYBWzrEMYuWLTYemFsawHQAeQYJQM8q0yTRX9XxJIr07RqB",
-	"1A38LcOVJtVyzJpljisuXDB42DvftIpF6gK5rkTlEM818PUZNhzGrXLFRjOwUDJcoyCUxtBQnSqv15sK",
-	"OyqTZj3hOn9lsd5O+DU9Re2uzzhODbdQ6ukGxx3X23FY01EuddNyqa9oCUZPe/guE9kErf/yj0f+4Fi/",
-	"yxyc+z/Hj/Aj7HfWS9aR+m9OPHf6N88e8n7z7KHTR6yaZfz238X3td+cmKv97sSh2m8Op2q/efZQ7dcn",
-	"CuJf76Vnw++C/08csor/3r3pJtZvN4hZEILbPdK2tfBXmKIA7epfvr788LI//+7qwhdxFYf6ZGdjXdsj",
-	"VU1IhwG2pspM6pKwnhGaXhqE0RpxHcfDWJmR55R5MqsmhkbKVe6RPKBaX63SZI5BJM5gRD9i0nLF8Sgr",
-	"1Cd+ResQeisbcxQoSj23TrhRpIMGnAJGpWfHLBzpr2i9Z/+srf8Tk9YHO4nXZqG6vLTU+Pqtx+/9a+W/",
-	"lvyLt/xzX/p3Pu1LwDbJwuWlpcfv/cu/eKs3QTNU7GrrFLX6iJMTk+k+wKtGOt+zQhvc3Peu3NZ5lr1r",
-	"vdB2jmzLtPVBYABbqYO3inzDBleNCEYo2YhrOwK9rutiwqqRmkco4He+9v9+CxVwl6p34CWIoQ44KcX+",
-	"SbfKGPJyAbY1UpsYKT+MnDdHxblVTlscU3mFpo8tVYhR/3UvQoo645lwEoUny+qyEtDwiCNcTOT2YkSH",
-	"xmE6qTnuXN5x5shYUC9IeIlSDxuDED1Z4Kd0aPiVY2Mvn3h+4oD44YVn0gdSk6lxjbRvlZYFR9l1avJN",
-	"atKIEIpbbluCL3X5/icrH5/VckwaWdcur3z+tUZW7pyBf/HblW/u+7feBF94efHiytLn0XPJmMUItQDf",
-	"hLMwE7kPDKJsCNdYVbYYObFgbTqejF8ecEdCM5AxXdhdukZ00+KeaxU8nfzPmc9gTsQ8iRWTJf7inzXi",
-	"X1rSiH/lR42s3L/a+O8r8Hl14d3HZ/+mkeV7C4+vn9dyrHHzLY2sfPoIfn38ly8ev/uFRho3lvxz3ybJ",
-	"ITFGAJwBDsoKDC8JZeJGGVuuacC5xurEcU3qAtJZTLNXMrwcQzT2DDFI3jbYnLqasKvEBYWlliSHxfIn",
-	"RccW8yCuLR53j/jGLRseGeOUEl2I96RY0rLqR3V8I2ETu1pJWF+wXBTALG+YpEBtG8PrEvOWr+Nq0sQj",
-	"aqTg2NUydoA5lAZmVBn5GDOIpLoTD1U2bDEgKiMnxECDUsLwalaBAshb7DdNLOYqw0QuvDvHzTF8dg2I",
-	"2p2KmEf8houvgH/DpLSiiFHT+wjofvyVng748otKeodhFzEjQIWnm279WJX9HOF6CppncUBpe5QlyUuq",
-	"ESC2moc9Cy/XtsXw5SkYt5HiCdjxJfYN5k3JBZ3YFvfEHSAATG1bIs8iN5YKN+hYr0WKxODCQWsgORmq",
-	"lRB09Any5thPiJ6izJPgPwhjcaIXjT+WLPUgKFaeP/Lr5/Rkjqk+gpmUlkqlxMvmg7PfEZvWISzVJPlK",
-	"tDAX9FeUJMAwXkDmG0wNv+ZUbZOYjhbQH4r3hiwu2CxRGC6BUYppAUvc4lUI4ARGIi6DRNR0CrSgRFBL",
-	"ytS849jUEFbKK0PrE3hcLJpeWgT2x6abyKY09eRybuQKPuxUxYXSwRcqRiU2fiKbeC4wBxPZRKssT2iJ",
-	"srAqZoHGw8G1WzIkMlcIAeEVHDwIktArWRy3iaSjBGEJfADgTYtZem4KAOe1RHZKGMoUGDvxjujHOTWe",
-	"yE62/tatLfySO4vr8xiss3Zm8W/F0ovIANMyhQuN0pyYbp24VaYFS3Icli3uXSUXwAjY9uCokXm7nnmL",
-	"SyUg2EZdJPlWecWlhgnr8MmDef/uA//c7S01fDubtjHdFLdNu4c24gSIvaGUGNgDnHiOsInCxjUx1lks",
-	"vWKKgTw8R4Mmu6pvCzPKSlvCEa44aAx1m2qHZDpUgruE0BrfLJBlf4GoPiGWgTs+IqjdLQS1yjVGPOY6",
-	"EqIFIJ06uEmCo2Twk8HWWwe7Ge71HYfc7HM3DwO3OUoDbmJJ5WAipSPQ6Ag0GgWNqqgnQEZ7Mv52OFQU",
-	"Wb76AIqOHXv+MNk/eXDfeFbmIDEQyQn3jLrWjA0NJICO8RNIY+ZYJLmJ5qnXopUw5KX4W8fkdTG8Bq0r",
-	"XMfxImSwkdxpTrw0ahdVwM4pwhXFs1FmGky2NIK4T7xjQqCHVJGk3McR8zSbYyp0ZnFxiQO6Jp4d43X6",
-	"VDqjt4SKVIxqwOjXgVm2A8C+dtRGwnJa/PPyo5uNb683/nVf/HTxlthkPeIshgeQ3a56vOPM7UD9vmYm",
-	"NDO4TOgItTviiN1pMF8U5pCIcU5FHE5Zljv/zurXf2lc/26bxqa6yK7GqF/b51vl9wHha0uMa6/BCpQD",
-	"uHkt2iKZfc2LiYR4tcOoFnY+BPyUKVxZ2a4ZB4KJFzA0LMjdQnIlyFPlmBiTZCKiksoBU0s1ow7NoC02",
-	"a0vE3xhziB6CFvXxoSKHDwXTMiSE60DVIagiqQ6F5RsqwnSrIuxVa/UOLh0I1PMELAn5FjRcYpDpG1Gk",
-	"DpYiVfUtDSY78Nyiia2n0H9rkpTQGG89IRk6WlG3iFEOGWslInWTVrySLuVg0J6UjKWE+AucNsOWndmP",
-	"UcMkFgOvCxK3RLLYlA2PupZhW5yawpMsJcmhwLlziqTsuFSiAzClHXaeRTctm2PQ3CEYkuOiuPVKrlOd",
-	"LRE94EiTblzoYw4zFnlCTHbPhZoupc+KxxhUdULQjgzEd/jhFa3Fv8kM1r+JCHSnWLQKNBTpk4FIX178",
-	"yj/3TejhfP62f+6Lxzf/HvNtPn/bf+u95Qcf9I34BF9r8H5ON5PQDhYa99v6qXwYhZi3aYhZ7N8Xxcvp",
-	"YA5Iwbb7DIAh8x0NOdK7J+gHFbEc3gwsh8bHb+1E4yHwxMCDkg8InpQNnvVArAtO13C8XoYw5hp1nPGa",
-	"TcUTCVFSSXcJxZuDi4+CdwRj7u/Ruy4yPObYtOuDn5Vcn0MrqOTU3YkFlSOW1GaW1B48U07drooQxW7Y",
-	"5gppUMWE4lHD1hnAl9q2mBAExAaCZ8MrA+TUFe6XEXHVIJHloqMEA8SgVcDVqMr/DI/Y1OAeSaci1etC",
-	"1uYY1r6H4TC1Fgde+yfJrLe49q9VSAi/4oIQEgv/bFy8jUIi5KtNvGD8YQJxpUi+GZMKYSv6HqQCdNCN",
-	"bPlZQ2x5eameNvkwCwDXL/brQgC3m9tuawQLA5vq9dNOnd5Gf96AWOmdElJAmz8qzRthlzdYmsepG5Tm",
-	"taP/3rAiG1BpntxY3VfmhXSu/GSwLVsL9jht6fqn8kPiyXurz5NU0l2U6DUX5LUU3+VYS/VdQFHergJP",
-	"miLXLmvE//xv+G+0KI+sfv7X1Qv/Ar/In7/pf/4msvGSMYvlWKzkbjypDrYt7nG0CMiYDi9a14iu7Er8",
-	"G0Wc+Dv41nHJyp2FlWtv+G+9p5HAatZyLBDgGpHAqLfeGyecAo8YFpkVnHLZ4OIaP505i4YIWCpghEBl",
-	"HBmz4tj7WHfE58BFVJzhFkdCd4k1DYnJPU6cGqMuXrcg6ZA8WXAEtZPIQp5jYx1Z3mckQTt0cHSYXSd6",
-	"oZnyW8xMO2p3TPWNZ3NM3DL2ThRBkashBBaA8qogD0oCkb0InqxaISXqqgIpr+oyIKgvUCLGrhdcalLm",
-	"WYbNdU0YfnlKSgYzqanylDgNKtZtAGMDTAij9kaLBseMSAWgKvQLbEONGDkWuOyRmsBYKaBqpSbWoRZ9",
-	"hzAteZcac5gvqDi2VaiPJ8lvLa+UY8Mq65Npgxxbr6yvpXwvsiil3m5fq4dT3qFYD8xnLNYjm1Gr1z7U",
-	"MarV25JavQxE6dWGhjcR8TGe/+PE/l/9e2biNwf/n2cnpn5x9FDcJD1te4FJmgH3R9X9yRmLF/6lYoV/",
-	"QYFdJiywQ6WzpQV2WrvqurAxlJCQE9VKIDP4qPButxTeBcbWGjV3W2rRdrRZ25fcgbmpSu4659dj/dJk",
-	"ec3ARP4L1JPxlYHIq1HYdfBe/wh1ysyBJu+kB4zM3lsgL/pIoXHq9svErUe2mfBMZFdidE3gifQ1imfB",
-	"/YHyXvAJHVdW/kLlBC0WacFTqBwxbXs4YfS0R6TVNfAahb5CwcOpUWiVNZG0bK8pl6HVI2xTsaz1G5dN",
-	"9x6X7SShM4OLy44KBUb03tuF3luKYdlPV4VSxF4IKb+3xkhuD/FfLx4LKFQppCAquyHN2TakG+zjgsGE",
-	"HrIdNktdCAcSi2kRShfPmZMF6g5WKToVIBSbg4AGxoAHSDmBT735BjpGYXaGfb7l0l8jauKeen6OAfBk",
-	"4FSGZrp/9sbK219sqVuP/cBPyrd8klO7qARXsGVaRRZlQ5RYh4I1h4ILORJBXBFj1hCiBQL9tokiCwuq",
-	"iUtPOXODJMV5jm2NgNpREYTMRGpqItWzhJocoITCxbjrBNTG5Q0u4Ii4uXZ3i8RNiwBxKafeRKwB9uAF",
-	"yXHq8XhnaEzlCDnBY0ZP0AAaTJ/BiZBj4jHRC954x+RIauRFWpuQHZD7630MAxtc62NOd18N39OXijgO",
-	"IURGa+HLLQK0Q8qPx+cvrzy8I7EZbbofb5qb1RYNI4SMeBxaqLpiSoQUET+eEDs8kf39K69pqh4BPr0i",
-	"jnVPtU8BnwAGT/gZknW1klUoCYlBKDtluQ4rAyGyR9wq42TMdgqGDeQms5IpuOI6ZrUgrjaOpM9CSoSF",
-	"0FgfuNeoWHtPpZNCZ7p2IpuQXyTE/FjME09mS4NAjFdOdIucs2YZgAGQwBhS9OKPWgnLsAuGbUMZ9pMH",
-	"8yvv3/cfXl9evOI//Jt/4XKgDJJhMhqaWIvJat30jjtrMItjo35ZHhIUk/7PmbfxdpZX17BgUnJUc414",
-	"To1xjZyybNuYpRwrGoJaKp4kz4W9+RWDopgkNstDfG9kkFhx0jrKI6q1l+Rb5Sp5arkkbPv15MF849L5",
-	"xsfnlx/+beXb+8uLV/CjfIqaSttioR4pU4NXXcoxz08qjgWwKGYSXpCNs1wLyjYjI4w0GWsd5n9A20jE",
-	"fCDmRyIMik50nFqgdCwxK8KOCoaO4CPxJsEcjL/D4BIT2KCyzRCeE7/gm1Std9C85ghxaJpIORTxwGIi",
-	"XINhXICZhJ6u2AaDS4mZXT3zl8bHi6t3X1++/8OTBx/4j97159/46czZxpW/+tcui7m+8Ik//8bq3e8a",
-	"712JD5sGY2o34qPUqdg08kJl3J7FaUvFKodlvbx4BaFf8rWC9BFLEuYWEE7RFQXSq/Wuv6J1DoW3RqFk",
-	"MUoKtgUc1bxaKBFJAFxxnVMWK1iGTSq24RUdtyze05Xb/tVP/LtvPP7r7a6GYFSsiTla5x12n2eUK9Sd",
-	"oKcsU0gf25kV40I7piYWoNiNdxZW7yw03r3t//hu87Y2La/drFbztsVL1JQAOcntLnYxGWssnvMvXx8n",
-	"YuxzFjN5dEE6NSaJ08XORtNeHmDTWcMWV8BFC++sgjey2KyQDrTMNWgxx0Fuehb3rAKPjLdQooU5GFLi",
-	"tVde+/8DAAD//w==",
+	"7L1plxvHeSj8V+riJocYqjEEZobbzPG5h+ISM9pochi/9xL0oAZdACrTqIK6umcI2byHciJrsWXJieQo",
+	"sWRZjiX7xLZkW3ltWpv/i0MMyU/+C++p56nqBegGujEYisorfRAxQO311LMv36y0ZX8gBROBqqx/s9Jj",
+	"1GU+fDy/Sbv6X5epts8HAZeisl7Z7DHis7b03SOK7DJfcSkc8nQoA+ZuEMWES3hAtml7h3BBWhc7tSdo",
+	"0O61SCBJu0dFl5EgGmK54lRUu8f6VE/UpzceZ6Ib9CrrK2tOZUCDgPl6zm80K9catdPXr9Vrp69/s+40",
+	"Tt5sVv6q4lSC4YBV1isq8LnoVm7edCqPyzbFlWYtfECDHpEdWEHbZzRgbuZKOtLv06CyXgl9XvNZh/lM",
+	"tFnFSS2xXp9cwE29bJ/2WWAO8Uw7kP5F92sh84eTa3pKeEPCdvXhkzYNFXPJ9pAEPa5IqJhPpE/OXLpI",
+	"dthQr4/rLk/DSE5F0L6emeL4eed4In2O15rNGyuNWrN54+T5649kn+CZAX+MDS+6l6geIOsUzZKOKMLh",
+	"3NgN2h94eph643Sd1uv1Wl3/76T+3yn7p/5vpV5v2I3ou4j3wfUWfPZ0yH3mVtYDP2TJLf2VzzqV9cr/",
+	"PBZD6zH8VR276Jp1DzyOl3+2x9o7HlfBtGNvU8WUBQYesL75g0dgnXfmbTv82LmXW+QFX/Znr6/tSQ0V",
+	"UuDKXBowDRUeDZift76OL/uFF3aOBkzPN768aQDAXX1UVBAatydVKRgseqkUTHTqDwYmLgasXxAcuAJ4",
+	"IFXZIXpTBhyW8s5bNz4QKDw+P6hqMHQ0pqViqL/kQQS+ilR1e93iiCItBNhW7i4ODNCbcm5wZtT3eD5A",
+	"B/LA4HxV8KD49Wu4HnLRJaHgQd6q9G9zHFgQ0Havz0Qw7YXRqNUcWPbEYb6o0OXBFennHWZLsadbpCo9",
+	"l6mAdLivwVODocs6NPSCJX3drRq2EmwvapULl0r6QeqQzUj6J/a0PhgR9ivr18xfeujK9SzCFlGFM0Hg",
+	"8+0wYNMAAp/ZXk8qRtrSC/uCtHbYsEV60nMVae1SL2Qth7AbtB14Q4fs+TwIGLZax19JteWxXeatj25/",
+	"u7W0QXw2YDQgPGiKQBJzD0SxXeZTb5mc0VSVBD3dRBEhA0Lt1Obt73DNXilCSWttZaW13BQAGANPusxe",
+	"ZyaXYHecOkjY4jjDoLmaPhf279U0/0Brz1y/dqb2f2jtGcOLrZ6+ub6cxUoAs3QRp2jErBL1fTrUv6pg",
+	"CNCsea1K8nrO0oB1pT+cfTv2ubZNj+g2cim3aZjHLjXGdt+YCkcFSKTFxfiH7lTuKbfr9ZXDesrxPpQK",
+	"ueheBXw27dR1Y0W4UmGSUZ2CInly5Mrc6wP6OuWsA9YHNEmqVCDpTlPuDSCLLf3LY/oJcwWvSdE+06RT",
+	"v79hisoXvyC3cXi4NjqAx7hwH2PD/BPQeOGIsnJCvHohLzFBvWCYvcQdNpx7jeOLm1zxbEiy71cvPw+E",
+	"9G+VxSzqcXiz05YVcU5J9grZKMs/paEFWS7Spr7PmVowbxUt/AqjfruXs/ALPmMkYDcC0teCNnMJ7VIu",
+	"VAAwrhfgEI91qUe2qeLKibAlocKNqMoRRRTMQrc9S/DUBrBF2M6nLtczUu+Y4v2BxzucuUQjb0Wozwjv",
+	"Cumz3Gt8ejEodwrn8ZTvaokZCaVuu6ExLqOu5uNatRbx9c1pLo8Hy2STM1z3ti93mNDYjLtzsCA1o0Y4",
+	"EyQ4keR3qQZDRn39nfk34IGnSXINP0znWq4ENAhVIejlhr1WAQ1Y7qZgvPJPC9eBawt9Jf2cJWm81BLs",
+	"RoCtWvZqBj7b5TJUZEC7zCFU3wfZo4p0+S4Ty+QicD8SNkQ97pI9HvRifN3hXsB8BUCp7yWX1MOs+VC3",
+	"sjYOdkk+J2Jxtmp5epJzvNOZIsPr7VskIcL+NvNJtWW+eFK2lkAfJvsDDYNaYN/QIGjgCnar6dc260if",
+	"kVYgWynE3igo+Ed6LC6C1RXUX/G+BtIGUC84AvNFtEcuAtZlfrTJXLmuzBYDObbBWM1yRKX2tlJIBlzA",
+	"zpRGdVPJgWvakGpLk8YWCC8AmbQd8F1Gqq0O9ZT+IVTMV3mwaMdJ7cCsaVtKj1GBa/JpJ4jZng5oTr8K",
+	"GtnJFV42ZHsdoKV1fpN2ozdmb2UoQ+Iz6pKqBg1s+DfnN1tJNBkxPg5REqUP2hRGVdunLiN9RsVej3tM",
+	"36CSfaZBk3mKgZiisSqRu8w3AtA6oRrxeAjBRlhprLQcIvQXILqcikQXy6k0KyvNij0+VELH52eVyAvX",
+	"Fp8XAQ+GhdSzdFuGBm5jjXHWZTMz5gJVsrjMzeGAlVsoiIuyU2jBevSiSwYp0ODH60dz1qxF4JmaRBa1",
+	"mkPPcfIQ9Rzx8lF4yd+Cln+MnkC1pc/a1AcZXb+7cvup5wp7karpQHu64NFudzrGA72FIh1sCcS5P/Bo",
+	"qLhmC5NoUMggahahwVyNNDachf9mqcQthAd6AbQTMN9oa4UKqAgWog/f5H2mAtofwIouuqw/kAET7eFj",
+	"bJiHilFxY+1KHke1XbsnpdLMZ5WSq1cvnkNc2JXS1ZhxaZlcBnWQbkFBGcRUMMbs6GGpcJtiW7pD+I0L",
+	"srJGejL0NYQFoS9QlgUdGvGZGkhhWHZE4aBI6nHR3UgPCxNR/RvzzfixYmmDIL5PjozrA66Sex7xQyG4",
+	"6DrQpX7aIPRs9B0fYu0xlqt8WTl+fBpLVgBPPgCKiag0SSvNOTfFA6SVjc+BVl7sPCkFm3rAZ4Q91fgh",
+	"oL4UgY8Ktcd8vc/Wan2tZYCMA1S1Q99niTecsS89/2FtTh9tX1PCInow1D5G2i/AkdA7lwPkE+OXVQZc",
+	"FC5vUzD2TtGE2UZzUNPV44enakwsvgD1iYxwtlfuqcbDzn2cj7Nd5k29bNsSCA9qhXQfUsV/GladGMhB",
+	"vgJINy0owJyaKbtEi79EfTAkTVs/GF+4z9oBafe45/pMFD/hgZmg/PGqAWvrZZyBN1/MmgxNS0FtY2Vl",
+	"tXF4UGs3cX6Xu0y0WRGNf0fjNNkhzPQpuZ/V+gPYz0yNur0Sq0wH0idD0BMmhcaSyvKTuZuzJvQFbfCy",
+	"Xuu0HdrNlMSSjcP0YImXf6XHWCHzkiY/RxRRuj14AeDGSu6pUV89tD0VtS2poQKq+qCsS4/zfq5HAFgt",
+	"yYD5oKNMHebxep6Gv89zdMS6Sz62P15AV/XUgPkgixYQjixql7YPGMXivxByoMmZSxcdkKRIW/b7oFAN",
+	"2z0t9LXaHl8OFfPPgvI6X7CLxi2qOkDFasKGvJynQDgobZsGOfOStUvM57IMCzOADrnLgF8LLwJnx4WE",
+	"2x5XPeZegWdTiCc0T8xYSs1Cqa9lmoH0g4ThaGBHt6+ypFF09RCR5GXmMaqYW8oKH2+oqs8hHDBfMZe5",
+	"Swuwzx/iTnflznR1jY9NJvXTISicE/rpHTbMFU7MKLO0M5elN1X/CCpwEPe46BpNqfRy7U/6t8Kgr+eG",
+	"RcxpCkUzqOpJHz+jgkS67KExcQLJvwBkIs+16oanbrRINeVJ1Va7LVK9unmhdsqodMj2EJzqXOaTPvV3",
+	"HC1mt3vk/I0284hgzFV6T+RsjwtmvDUztWZIsrLNnnopCYOn+bOtdrONmLC5qcgTvLOhAaqpgKFBxKQc",
+	"FLwY6YAWSrQjXVtCNout8OkXvFJfacxCv/M90wQ6hv1pPkRN2Z4mSNajzJd7KrFR0JE4aLe1dwfm0Mhn",
+	"DCyn1rMc7s+6jRXzAMtwVozcv2bhoqQn1/F6AVeuK+F2nwcBcw/KxzpE2aFIIFGHpBTvCo1hZKfDS4tX",
+	"jcNTckS7/jtNWqcKH5bgAhG2rkv4l969z3Y52ytJdI+vHuLW5uMySnMNq4e9gXm0T2ZHuX4UZujKXEv6",
+	"Yji0QDenUjP/5vi3ZKN+3OZM55VI/jsE35VIX5ZcDKxuk/rd6RgqgBZzgPNavX7ysMB5uqu9kQSN80gR",
+	"C1kJB/u0fWzTZ+wcGwR5HNlX5R7pUzFElalekyf3AKBBcR5IwkXbCzUfVrd6VPiFelKwIn4hrp49G5Yb",
+	"x6cJ3o3jCbm7nil3FzH9zgEZ9XqjfliQMVvRghYsVUhOni/EQa9hlgMoMkMLdwC1U0frmKnex4VYzT5A",
+	"Ezp8+lKCYaqxEKV+48RMLY9e7kNHDrSMlPRsxD9r5t8xumAPpGY/5DpChgM3/iH+I5OCXFXT7Qda7pzj",
+	"FTYO0bVeL/mhu0p9Tuai7HUmvqolPpeh7/Mwu6UZ20PTscDqC3jWImt4GLxJYgWwov/NqF8GfQ8ZzbXe",
+	"GTfjYgvRE2MEs/UiAeHwUepeRt8P/VdbioAJ+JiI/Tw28OW2x/qP/L3CyOvocr+JGEMjOnDm3TJ+JBWn",
+	"4rKAci8CEnQvcSU6rKACB90IpAh82kbFnO9LX1XWr32z0mdK0a4e2uBYgkBJPNCyAOauazI7kBrJ+pX1",
+	"yjE4lpvX9WFpdqitex+jA35st3EM6IABJwbe+gYyG9sr7VV3jR3vnNBniTe1vgZyMLhtr1cu4uZIvDnz",
+	"TnpBMFDrx4516DM9vmxOZdmchT01dcx8UbP9bxZWQeAIeG1ZT2/mqW6QFh5qy8RkmPAGLj24Wn3qN2pm",
+	"pYD29fFPXOf1lKe6luKnQMuucJflgIkbfQ8JpqqhLO/KdthnIlhWA59RF7QBfW9Z2fEyCO02FxRAPqVv",
+	"O7l6cq1xamUtC2EF7EZwrK12FzRg5sEnTaTg4k5FIqQTNJBu5MDGbBBvHLobhWbgsvQlJBIznMVjrZ3j",
+	"aiAVz053EE/nxE5lHe5pDAwa0OrlC2fJiZUTJzZIS3+vvzzasko0aI5qRf3D0pRMDfolJEw88cQbxI77",
+	"lWbl2jealWaz2bx+tFmJf2g2j34FZjlyJDYJ/Y//+VfNsF5fOfHI8je2Wt/6v39dy7YRQQiCFB2Ptw+G",
+	"nPTb3+pRtQWpHnx9zAn8BPJIEZ4evT5hBFBXbQ9JA/jLSj7GOVZQWIhXppEfd4uJGY2YFty5/evRc7+9",
+	"+6M37r/23uj2t0c/f2303C/uv/XTO5+9tf/h6/u/+9h8+YM37nzyb6OXfjx67lej938WnzrsQ+POwgjy",
+	"dIwgo1sqixnbtuOiUaIdWMWPw3igIXUnVUrcEIGIgaXAiUgv+P3BhaBSEsJVmDGlor6WRcQg7S65tKx3",
+	"ckH629x1mTgQ1HaiURLAityaFiWMqh9FGY8R6va5qCyG9q3GV3shsYpydxuvf1GX26aeh/6FO0LuCbId",
+	"apI3BNLnmpuqajSrDwTuK0ilM1FtOWDK0W0h+trz5B7hGJqeQQTjDWjy96QMLshQuAe6UyGDrQ6MUhYB",
+	"dTqdDjplm+5zYxw9UhlgWIuB4cnE/OWAQcighj0XAQxPSnRlwBfrWH91KdCl2cCJBg3FWM7txldxHbwR",
+	"hp6k7qaUj1O/yw50yQMcayuQcsuD0RKXHSSQlPXKhkYaWKkgjfraqeMnT4CVTy3mOTcSz9nskwRSEru2",
+	"cjdpdlcLpKzhCIt63lnHATY05u8yn9B2mw3QBTfjOicPHa5VQ4hAs+8Fyj12sOdr2LetPld946c8HxtB",
+	"I/aRrDoAuysLYSIKAsRKAiASJ0Q6eESlQSIxRs2MsQigSGQX01yOSuRbiLNoEE8KDS6GvG/YeAiIOTV+",
+	"+DkwM3Gd4yBzOdI9HEQ07mzB6FuRJiMBNZBQzW4z5lXOb9JuVugC9RnGI2gO+cEBzMqpHIBJbOkAIBON",
+	"smCg4Yr0uVIQHFMcKibvS4PFFd4VF8Xjsr1zQHDwZJeLLQ8HShIGKdGUgg+IKN4VNS7QmQOzFrXbMhQQ",
+	"HGWCV/SXruszpTbIHuVBZBPyIbsReMdkgwkNg94xWEoZMEiw/Jt2uaazKg0CMHvNHMRCaMiBTnAdT7B1",
+	"mQX+sHZGC+8togBKFanSpuj6cg8hiAckih7q8E7QgxlDnzmkcZz0uQgDpuImGk56SxjlkxDzExNNivdX",
+	"zMSBTF2s9Y3gAi93uWjMwYm1mX6oNzNfQwpcr4NtUj5BxfCyvfaDvAWfBmwLXGvH3oJxX4VINoy7QlMn",
+	"FeREvR7BHF4gHvhieKXFgrjeX83ub6EgHp1AlYropKRmk0D+oQHKP5G0OvYkIFlV4A+NkioT6JcPDq4w",
+	"BxfdwwfTFCRdB2ubRnHS588cEF+HMBATAagKJon3GTMNul9bHz1GfVAf7DCBiCCBcUGREN3agkT2Rgy3",
+	"VydWXA5qx3e8IIkNdeh4JHHiUyDIiomAVKXvoOcbAinmlbNmK91lQJXakxh+vedLULekYPTrX/967Uxi",
+	"7dkWK1gu07AaKpYGTWs4exTur3LdmfDzzNAPZ4Dj+BEiRLIbA9YODspOikCfiJcEREjPS5KiJXfJXo8J",
+	"Y52zDrsLgbXjadMIrsYKaWBsmMNAYva0CFA7I0gYHbWlzKTaOl6vtxxCvT061JLEdth1YuNlxHknDlAK",
+	"b7hktUguDeg2VYxsM0wcSXcp94wX9vH6amsp15QS35cZYyvR24DGwJdtpsCrG7NBHFzh3Ze7bKs9bHsp",
+	"/QP6YpI2FVrq3NaUdZe5JBQu0g7mddDLnNl0o/p0mXCpACDJNNEVUVXrRzvmHoRHCQtIG/Ki+I1pxryF",
+	"CzkrSRSauJC57X5hcpSFwPbXmefVNP1krgPqT+sAT4kfYlwiAKvsUy5IVWNTszpCCZ4qis6RyZDdAOMU",
+	"6Lb1TRhIoIlrR6X2VaHCAb6WJ5jLKSQUORiQRgNu9fWIWwHmKIlg1RrC9FTg939s4Ol92eyZoBBiLukx",
+	"n5nc5MklwNSL0aAdT4JGtGwCyyZm2WVhIxqmBsPUoP+idWmgFu3ou42WOh4/FtAdlqdVy7mj65Frxf/v",
+	"TcGw4gI2YPR/BcNvHDT2pdE3w+gbPYE4wT6AlWujdy75GngDrkEU4p8msGRPEpe7kJ8DtT6BBNNdW/ru",
+	"OqHAVDoJHjyyFRkuxtDBahQ5WfO4YE1BIXoXkaVeoxtqoerv5fbSMjkPjhXNyl5PNiukw5nnWnSsZ6m2",
+	"olCHR4cth7QwCAD/aopWFMKGvxqvrEeHrSXSo0bQ1ZC7TFr6jKMkp8Y7zuVq4NEhsawy5H1kwyOqKTAe",
+	"Spk8HELuof8jDV0eEE92yQ5jAxVlk7TBOAHvs6UNY0tRwJQzl3Ar4oimsBx8l2l2CS2tMkTQV2NJTQra",
+	"tI3TnrFpj25/e/TK7f0PXx/99tbo/Xf2f3J79IM3EiZrpQVCpzJIwAPOUyTmBeeYFciVzDbSvFJdPtps",
+	"Xln6X5npkANDEJPOdxWnQqHegn5pgAGyvexiJ7dr+GvcSm7/PUMD+Zlu12fdnPIXX5V7MYk3jssd3tWs",
+	"L1eQpi8EdljLopqrg3ha9I49YhpiZJXNth329eJ3mU/BSLTHeLenyUD8Fdqb+/SGvjEpYNGx2x8OMHFK",
+	"WH5i5oNO3ylYapl7BjV1+F16+2cxGQ21LUj17MVzl5fsOwBb4Da8FtekY2T9QTCEfD4adWNK6YyE2Wtj",
+	"GbLrtdNnahdorbO+fP2RY5h6puGs3pyRIXslI6wq9rws7pMf9Xp0OKsXYs6bED7GfaZKzlP0HXlUBVdV",
+	"6W0s/PkNfNbhN3Ik/oD6QZRkXeN7yM/ell3BFWQo2gYASJV/Sc3eeWZnS182rXWuf/NU9m2bONuSB4FO",
+	"CYUD9vD9XNGd0hC2CmdnE7KPQZujRcKnQ2Z+DvyQjaMdcLY1DsLmLKPFOZMvMO1FHANlJuKCNWOugQW8",
+	"/Af8TOd7PguH74cFTgyImOXkX/cl2i172dHGSuywQPhqnKQ4M0twybzAqTcDs+afAR7/BEqCBHT3Pvh4",
+	"9MoPR3/43eiVH4xu/8P+67/Zf/n9DdJhzCX7331R//bKG/s/+s8NMFeydeOjvv/Su/dvPbv/vef3f/L8",
+	"/uu/Gd36JEm19cgVp6IH0TQ70TFNnE27HOr8dR70rrC2j6LYF+u1/vcgqodIHQ9G4z43LORUVASRkwR+",
+	"rye9mLKjJkiRVso2s05Qq0+0HLraxuHgM2stkys9uScwuUaP+Wy5Mqn6zz+qrdKIYzHENjqUbBQU6WH+",
+	"xpfhoOxb7stQBF+nfJfNBNpzrM37qL6HQkvjVr4Ta0kr3+l6/WTj9OmV42sn1+qnTzemx2k6UMZiSnaB",
+	"pIc962vhV0s1kUhvsk5UWyv1lYYWrfW/ta+tRR8bK6i7T1z36onUbVcTV12LPq8V+NxYufktRGdrN6u1",
+	"r11r1Nauf6uG36zcXPpfS5mPDMo5XGK+kmLBR2nxSnZIwxFFQMsJldG0kGgKOMUZxIO4HEtS02DkTf3V",
+	"2Ekez7CZ6WUEoX8oWxx7Z2hfRZgcO9eJVThpkJ/xpC72B9IPLoP9qOTLMu83Q4iFImWopmIuqUKiDNcf",
+	"Ej8Ea6jRzEByEatssQplsidDz1a7BHgukUI/E1Zcf3g5zCq06YcMjYs5PlXjuYVg/3qRZ/XxTgkij/fC",
+	"fIaOxhukZb+1EUxx0uKGU6/Xp291pbF2cu3U6om1k7O2a6cpTNvOMs+LtPDpalhZXKi+tcm9PylFbduj",
+	"YgdvNTaQoWp4EfcY6dRzlNdRJvNZpu700zLgYcc3G4yoU2Xs1hMHPONl5WCFrK3P3HuqfGFAPfWFJYLj",
+	"NCF9mY9DAaAB/kyq+x++fuejj5aMMzwUZpSizXwxDk8HpSbjaHwMuPH3eF33nv+Pu//4e700R9MM0Zb+",
+	"QPrgoCT9LhVcwVUpUr3/1o9xE3c//se7Hz+/RMBxL2Go7y9yK2OgvTh64TN6pS19VtKAcSZKmKQ7Ey7A",
+	"Hg9R97UGoT6jlvGJc9eM0RiwsRZMm3JWN9bSSSLfcikxpdAsT0J0rrHzqxKvSdkTLNR+nNNO5ZBO5zXA",
+	"gaMVZd5gZPgqS+TRnmet5FNkCSi38cgxU3Bj+ZFsAeLBSbbWjJeVvj+57G80mzfq9VqzeaNxodm8cfKC",
+	"/nj6Qs7qi0q+qkdXjp+YkWXUstcn1nKkVP4Mm45+k3be6UhuFxMgFEw4MCHk2e6Jc3VSwGFWG+28lGI1",
+	"gs7D17bFD+Eh1bhFC7w68CR1S56Gvp1sJkn/kiI22X4DELY1m22CeTLXH7o8OL9bHtPYEvEHK0Pk4DhP",
+	"5iiesltvFjN5OhUqpBj2ZagyzJ9OhVqn4qkACJWJBR2onoQDQx/j0t2wbIXRrYzrJY9P0UtmHlpUDeqg",
+	"p5+o0nTA4kxOpUdV74AYtCi6lm2IuypLleK80gtJJw1KtN2vHnzbCYewA96nYk9PopNLxrPHZgJt90wM",
+	"xzRCNfHfdAd5x2b1mpNgYZntxL0m37qTygieqiwW3YCBv+k47vDpVYxOH1J6lUJMuUeBSY+yEh20pe8m",
+	"ymtWER+Cw/I2a4M3GCDWJQtqosscggpjRTzWCYgMAyP4J6dMIvyx9f4d83nHCNRlGeIes7FzOeofk9cQ",
+	"lD+m9UHeRiY3B4qjRyHRVlnwK4gRfUbVBF5byaShBkcs8PGPQR++ZbOiLCCUOznJwJOjyB3NiJrryxrl",
+	"0dDbuQB1W8ueaSycqQWmLM62H5l00AWzPjtx4tdC65kb6UbT5J2s3sUhwap1cC6RwsyxUdMze5lm2UTG",
+	"JlGzg+Vt/jJTkN2upOxt9MzT9YezcEU5ghNd1Uxd8Li2yehH80nFWarYk1CAN1tCgRT3tkLv/jsv3Pn4",
+	"93c/+eHolT8sbYDiCH6P8nCjkVNOlC66+6M39t9+bf/Fn9+5/fLdT//tv269tlJfafzXrdfr9Xpj9Mof",
+	"MjTEc5ujk7rzcqqxpyDHB1gdfKn/j96oJAShj7kk4VDukL2eJibUaCBJhwsXHWEF5svPUpx5YV/knDP8",
+	"Rjym96nGbYYTfMIUH4ZeToW9eJYjypgACFWRmze6gkDayHFvtSz6EgXojMtz9UzWt5OzHuZ5RxQ508Cc",
+	"SLbmVWrEnL1bT46TOdy23Mur3rRn4ZkqU9lA9eSe3XlJe09jqlmknNnDnmnmO7UZ8uaA6YlCJaS6f/u5",
+	"0cuvR67lky1Uj/pMkRaWSWkZ86xrA7fQSJao5JVphiwpudnAjRgfTdXKpltrObfTYVBc+5xxBpzanQbs",
+	"KeGhG55wSy+2KB1MV5oq1AXSFhetqf8YF67xVcO7KjZHFBNQctsYWnBW9q3eOsPcz7rU48HQ1CI4Ai7i",
+	"GFgCaT2C0BekutcbmpozhA4GvtzFehRpxJONTDC4Ya6Fl9JWKyBf52hAc3xEIOs89RnpMsHQ1oR9IKQT",
+	"k+9Q4jPqWR+Iqsv6En5dyjZnF2Ob4nyZEesUhYCU9RGOQ0cKH4yJVyu4xk1ofTOZubnMAsvyhFGPJ+Xk",
+	"tTVMwg6WxmCA3tASBtkgILiRQhawXW5RXAljeSZVgJS6xTLpZrC15nEnd+fYBOd4H85EVTubxDdKKxwD",
+	"dHyuaaNAVkLtDCqUMH7PQZCAaeTCVBcyrCPE9jE3WTpSvx0s2YVCO9Ku+7e+ffe1XyytE0r6XEg/zjjb",
+	"FKB6CMUgFFizy0ac3rn98p2PXhj97B/vfvpvxqOLkrZkfpvvQuVlFfoM3mtAd5iI+o2e0/3uvfO9/df+",
+	"NPrko9ELv8dKXxCBtDB7fll61U4x7VMfYdzyphG0y1CJB2UXLExMS0jN414N031JJ1xEStLTSX+F8vP5",
+	"rE/9nUn1TqZ+ZwZtwiemClAmjfRmkqWwBPvyYND8VByZBHQnrhAb1aSIHl1JR4wxB9nDQKfzhbI8/Ljn",
+	"wT7dB/0c57eLTIPNCWAcA9aZTkJZAHbo5pFMJuHhNJRkn0/Q7s08oDG7BpZoSVk6Hpo3Ol2zJkIPk8UY",
+	"c1AJTdtD/0zH95aRxqEIRGghi6uAt8u6eHZ9GQ6QDbJuDKDCQWxoHn3Mpz8dUj8AL4e+FEEv058BhiwT",
+	"JDMWqDGhQc56ikHkz1pwbOMAO/7w7P6jEaP1z3qMoA8orZqPlBKzEPbUmz9LA9aV/jByKS+zBtO3kJ9L",
+	"dIMHkyzLY7uzoAa2DiHjCS5oALIR6KOhuug6aQXsRtAi1XBAAkmO1+uk3aM+bQfMV0sOaXlSdLdSbdac",
+	"er2uf9KA3yJVTPrUFC0MGWzpn1AN24J8+Yjw4irijZUWFKldXT4ObTUb1TKRNrX6iVq9AV/rB9TCpBOm",
+	"HmhT6O9gURo9bfmsAzPAX7GaWUuPHt2LwlKocAn1A972mEMSW0hu1OSdMC9Zb1eTZLt1+5NGO4B6ISkX",
+	"i195tJ7Mhx1fzjwM4OemOn2A6s05tU5zq12KKFemPrNzvNMpy8i7bpYfA+BrDd6tQLZMHeAdNiStji/7",
+	"rTjjVo/uMqgFrNsdUVgOOJV+otDZZdsasygFun645XlDPe5Z6FxsIr3RwoMbIfEy68DgcnfeFT4hdwuu",
+	"z2fRNHlXh3eVuDx9lxlXB+0exOUFcq4THfc61TfjYB1QBN/4NGIAsdcw9cFc4MxzDVSUdbFlnpvnY8s8",
+	"rOPQokHg8+0wYGoZA3V32NBE6YLKNyJ7Np2HqS2Z9NbLcLCP5ZHrR6vN5vLEl3n8M91mXhbEKFthPRGq",
+	"lQp8zIp7ZHvjHqfZoqr03CINJ3yL9QHbNeMoOOnUGz2MUEZ8UQBqc8UxUndWEONKsSBG5rEpCzQ/g8Nc",
+	"qFhsaI+ePIS5Bj3WJ9UWtn4CU8q3FrO+L4MsH/Igy5UHGmSpGdEEvU6PdlmvXmlBV3QjEwx6gFJPTzAk",
+	"XC1iN0YjmvdqzAIPPlPpkFK7sPhhJw+sXMhpmhiXZAEjIlWK5J+Ju4EGKJZDsw3XRxSxjUj17o9+cPf9",
+	"d+7/9Dujt992yJ2Pvnv/nT/e/e3Hoxd+ueSQ7aEx1OHzBQlegzj30QJeCPQekOmpsCGpP/CYFoFKyi56",
+	"w4+x6ceKqUL069T4nQtbFzP2sbFpJcZ5i7Upbm+JOIWtvDA+kDAfpYqrKZ4ZZFs3gEDe0WffvfPZW/sv",
+	"v79kV8VNxOdsNqJIfGYKQG2MZikrF3s6ZJBfd8blBKx/xbb9XE1Qk5YnE65kVxdFiCbe+QGtR2PPPxfd",
+	"FOEOJ4HGJIdKsMRaNtkThldWgCAM37zDhhvoOMGV9bOP8khDakhot5xO34n2e+Ze8iV6W1TWK/9166U7",
+	"t389evn7dz76aP83Pxg999vRP31v9KNP7z/7z/f+8MG9P71677N/3n/rnTufffe/bn337q9+NXru16OX",
+	"nx0998v9t94x1Dy59bX6rAN8NPR2Zmv9Z+j425HuZg5pGPsW4ESQPs03i5WJZ0yBkDffFPokr2L/Iv7K",
+	"s69lPkftWHxYhPycdwvu3LEF0w7+0JY97h8+hfu5XuRqrkZwUiYFgbCkkrtOqg4ZRBNhulXNczqoliV9",
+	"5ncZGUAds8gBlXmuAlUxLj21tBZmHjcuvdP4q8KYcoYtaXyPT+glu4QLKPMa8Qbx5BukpYe0iocdNiSo",
+	"NVFYzVlj3YwAqkxENs3qMHPdB2OZIiY9DIH+jWW6SrAz+s8pxsaD5MEqwAyVv8/DYHBmTjovw7MI1mVa",
+	"vEyW3nYODd0cTgRJneCYE8Ek9kyw5zMjf6dy0vnJzJIpyoyivUBesgwbHfKFhhk0pzP76OfyDlq0RDnb",
+	"sjmneDXjzX6RhJCs1LYzrxfsDSXflS/jWUtijYU/l5nZ+QJ5ZRGnOfl+kqeQmmbmmdu0FHG02v33frj/",
+	"q3f23/yP/e+9eO/n/zh6/9/2X/1odPu9pOxx74NnM159nvTebF6pTLP56nU8OL+sSVbx4XPIwhOZwxPr",
+	"ZAFPrC85wALY+kvO7iHg7GbKx5dZ55ACuB8YS/mY8QcpsYftkHvBxZxQ2h0uXNKWfabiQkYDX7phOwB5",
+	"MrK/oW4/2+JllFul/FTOmj5za69Teykx8blEvzipcVn/mlLPQvezz+Jz0bbuJMm/hYf43g6oUo2vsyRk",
+	"znn2Oa4AGpzTrgBxNKEiA5+LIApoi1WrY64CJZkSP1GYPr0ajBUGy2A/VOiyQmhMqDKiGRn12z3Ei+Oj",
+	"tZ5uEfw9UtRMDmALHxU6z4Rbo02ul2EIOSMIE2E/joXHhuB7Ay43G5jFQJ8rei/m1e/J8KaeUlGgMVMb",
+	"hyBtPSxM6b9EGfzEaRYE3jmYwwTkp5a/lsEhpjvNI5oeEM1+IRHmNERmz2Pm/Z5L73x2DoaJDUw+DGvc",
+	"AQNmm/aZd5aqsUweQl5ignrBcNxIOM10OeYP9c26s3o6m7WbPK6UZJYM40QrNSYyKJE/ZJYopid+cKIY",
+	"8D4PuSiGJzKHKLZawGC20Pc/8QoWKwqknnD+eT046HnYIWcuqFmbDTWT3u6lZd4Jh/dI3DVO+2M5aGYO",
+	"+CC80/NP+jJk1Zg/YCYjBgR0FujzjgH6wPPFMtOECFwK404kqsKlTAWnueOwtodnE/qRcm8sHQ1UyK96",
+	"e3hV8KD8VLpXiWlKu1RFq8lyvDNpQxMpfQ5aHAIrYU9Md05foWgHJKl2wmqh1rgbuZUdbAnjMDbhmqMq",
+	"dpXRpTlJYJkJjWHG/lyfdgJy7+UX7/7iT6SqtwOvh7m4syXy5+/8E+FiCxPSkNGrL+x/+Pr+rZ+P3n9n",
+	"/+1379z+NTSI8vOQqIwbODt3pN9mG0SwXeabx6iWmkJ3UeGA+Yq52OfeT3+5/8Pf3H3xhf03f7X/oz/d",
+	"+fjfSXV7iKV42Y0o88kRhVNhHN8GUQEdKjC+a2wHGXrotkws5aO393/90+WmOGMy+TA3st5zBb7Yevvg",
+	"87NMLkW7oMJNLtB0wew5NsnHuq2ZrJpCt0e/OawOXOMC6hETxdBnOh2MBbNCQXZzrpVEiiMtOkVTV5xK",
+	"tKHpgVibFqOn8tjdf+290e1v77/92v6tn++/+HOoJJHHiK4chBGNscGcvMRB89UcKKZ9BmeQiCc5VO0l",
+	"5gBabHxlOglP5jZlf0B9aqqLp9FDN2Dkzy++S6p3Pn73zu2XljaIB9/8DL4Zfee5pQ3CniZfIRtkmwV7",
+	"jAkHKytj5GSLBNJ83JQth2zLoEe4aHuhi17T9kV0MbsF/B9StZrR0sUasdUkEMIGuJorWwDTq8NCVmUJ",
+	"UyF6iQ/DLvDB8sCYi5rLUJ0vucsxKEodUs6oU/N2+szVpLN0lPSAKrUn/ZxgKS64HpPYVhtAj+WeYH6S",
+	"/4OwgCARyaGRdG0s33g0UxonHk8bjxqZgQqK+UVEs6u23fjxRgM48TKyjjEKZU2heVO7r7baSO4nWzCY",
+	"WLvN3ZCpeLxB24ENdnYI1QQTexIlMXpJSOLyLhbU96QK9A0kyuirNvWYzcttYnbAzJFW0xw/tdyojx18",
+	"Ooto7X/ZDJqN4zchas38eeJmVriaU7lR68qa+RL2sWx3mvitxvs21GtA9ayVLg964fZyW/aPdegzPW7+",
+	"DyPAtZ3jvpbEsgrP93i3x/ytbUiKSu79/qX7v3zj3u9fGr376Qbx5F7qpzufft/+FFC/ywJy77PPRi/8",
+	"5u6P3t//yfNjtWxTA0MQ917yTxwgjSnHu0zeO1cDjw4nlVaj298evXJ7/8PXR7+9pZm8n9we/eCNRWa8",
+	"PTchDk8+bCsyx7l8f/j86JU/RI7/0e8AhFruYyoVp5BO5vvan0Yv/Xj0yg/iTL6rOXl8J1Z7HlHV5Isb",
+	"/fE/7774QnH7xcxziZHpfL7Dh1yAd1rLeOlRaas5E3ZG/cokviyUhDJeYzILpeWzHx0Wpf5RH1W4xxzp",
+	"03NCYlDuNNQYOai5vLlXpnlzH3rGy4OlloyOM8pEY4uY2cSR9gjns6rGgDKXjWi+97JwGAlkBCYbxGUd",
+	"GnqBEVFBwI9L5h1RJKo+YDxFqZapNWWMdB0HhLT8CtcHAYdxSJh+m5OkLpKPDT4fffTe/oev7//uY00w",
+	"Pnpz9PFH997/7N6tf9j/ye0SknIJRH/ouvcETXk4le8TWDmRfMpqSXI0Iyl+J9lm4sDBKfu870t/nnTk",
+	"Nl2rQzzZhtyUjAc95pPtIWlBwUTIChR5zm1LF3NFw+/Up32mW+RXpkzPeUH6UURzYLIboRQjOxi37rNO",
+	"qJhLqq3t0NvZMn+2TFFqFdBtjxEtQyTK3UA2I2SWIFTak4KZBAPoFyHUHvNhUMW8jlFLtRwjvG+xXe4y",
+	"0WZbfRPz75CW3BNbGjlsSeENWybf0MHqdZXK0x+dbTYejH7Wsh/gPxBhWk+HzB8ue7zPA70LE/l+sVN7",
+	"ggbtHuZx0tLAMndbWcUFkuXQYaxv4RDf0p2WtGgyuyaWAZssq/bfXnnqSWJ+J9XLF86SE6frjaXYM9NU",
+	"5gI42yCsPwiGkVeN/g7ltL2e9DJLkCeXf2w5O9lHiUz/F3z0/htmJ1qQnQDyE2uShCSFVLH8jCLpOvRf",
+	"TZSkX40+1k9idgmLEwzF71Gvk52CLkYJpunE2f+NT132KC3gxTd+NV3dk1Tv/vrF/V+9swRKYpA5GFUB",
+	"gZxx+GJ9RhNuQuNJ9qg77ibwyRt3f35rHNIOQGD6XMxbJBaXh0NkXXd0eDnMB/RXGoHFKiPS5btMaXQI",
+	"Z+QQttxdJrhrUC6erjvk3osfjN79FP48VXfAzvCTT+DPE3WH3Ln9cuKbemFuJL7rMRvVJPW76Ga9RsX8",
+	"XebXorzEDgl4n9WU9BHNcpdUr169eG735FJa7Kw3TtdpvV6v1fX/Tur/nbJ/4n+g8SjntnyYbspRdeKy",
+	"4Trdrs+6tIhT05lE05vOfJWZTcHYWf0el6K7yW4EB0kLzgPmc1pmJjepHJr6/KKGN52Kpa2Xc10Zz6DX",
+	"X5T2wB4K4YpEFRFMAaDA4CNN4GlUCZZU73z66r0Pnt1/69X9H/7rEiSYivmItfppkkPnczJsd5Jof9pO",
+	"Y/pQQufgMeqWC8TaRX/UfNPJqVn2I5NV39rCp036RKLp3LW/qc9E8fonZSuFR+Lb1VhUnNb18nh7U21c",
+	"I4cZXa+YZrqH9IOnfHd2SscrUUPoFfptdrFsyfWSIvN8ug2wXBXw6v27qOGi6sLFsm26VDvCegQSyTUm",
+	"EZCTQszJB5uBcDLgJXmZ8+lRYtQ9TwBuO+pUEOJLl+y3RqyL83a8Uqoa/0Kr92etPVHFP7VAm9VwxiVl",
+	"CqNYhc1ltvQaQmVcfI1UW8C2N5bxn5OtpQ2CJSeBHHEBFjmAWeuzg2OkuaWV5UYJ/herUWM95OjjcnXp",
+	"L5+88JdPXqzlyJbxVueKSv4CsDlfMiyLZljKMiJfMhGfFxMxD6We8OpM0tm56etUNDuphNYw/sb30Str",
+	"9P6P773zvdEPXrr79rv7L/7p3gcfjV74/SJVz/E6DFJ6MBiwxz3XxzrTxYwIqWWOa66znEu/FCW/FCW/",
+	"FCW/FCW/FCW/6KJkglxMpaSHbjuNFaIPp+k0cRJzxC01itSA+txknvJZMpI0do5cKF9S2xJy0MOba2WM",
+	"8k5VKByglNiByfSklkWwPYItHKs5iZIyIwKPEvBg0p00PAXSKFkay6WtSg/ygj5v7oN63lOdyvq1gnzI",
+	"9awUw2Y40mdBT2KsEA9U7G8Qp0oChdz4VfWpCKnnDZcruYgpRvIPVBjOJzGRqrOk80y06yMKD8NkjwoF",
+	"DxzCbgw8ygX6MU4kvaJc9AuIZwlY2aazSzXBTqxFeC4y5TI3bAelqiKW1k0vQgrxpCpzeAnXm2yQZ/F9",
+	"Eahjopim122sA2TyvhRILqmn0g+noDDwBDaeF+vKdjv0oYZaGaxTUqRi/lPRNGVmAUeYWR0uYat5kOfT",
+	"IfV4h8/GHl+LGgLKpWo2JwQP6TI2hU67nO0drkkkCnUosrRNbGqxYYlJoH3Rux8yhVF746zWVPvNDDnM",
+	"GnLgCUcX4kx1xIpxNXALDySGgMXBEVO9UE0zKAia9B8q5LqjSqV9Ll/grwhawTONODkb/ob7Kowm5oyJ",
+	"KBbfMHb/cZADOF1dKos6HmQswIUC1fLQARzbb8r5owfMkxsvj2ghObGgaK70ESbiDA5kFcdrmssW+QCf",
+	"3YN4TvMB6AMEnAPDTAFASMSZHSoklL+eB3jQ0060wBk+OJWgobEPuWLQnsrh5CX+Egsd/uOYdbcFs7rE",
+	"4V19OjQRIUsb2VlbOr58homlDUL9do/vmh8//af9d/59OSOFSTLwxvYoEZoT7WfTZ6XfbrStvPphu8yr",
+	"NRLRbQ5WewJ9Kw9ABRv4jBUPbitrl1YRL14KrWTGuVWc5I6nPvy/sxJPGfO+eqpTppR2ifr189rNOx7t",
+	"qqx8X5gYCFXrnpQ7CrIz0VDxbY85hHcIDyBxcl4u1NVsvcTUAIHCIkhpf8KSaoA5pXq6B74FOVWHu6Ef",
+	"e/mBFZXs+TJg6OS3Vq/X73z6r3duP7//1jtoWpgdn4UZly5H2oQiPeZRImCv0tBlu5WJNGdep7SKo5D0",
+	"Bi82GZhubENlRUXbr8SmAgMVs+uXhCUI8AGM5GVUNXPImwX1NW7FGVPahJbxNw82+RITUiFirQNKhwAP",
+	"8zmqHiYef/hx22wkM88jPpw3Uhba59M1joPtbLh7cHIUMioPuRhlzmQOKepUAR8L81wPmtB12jOe2Xnx",
+	"r65AgZHEKxzL+zTFIP3Q5IHKxQgzdx69+i/griMMlLPLJEbKeFBqgM4zZyDbwPz5f2cTKusOUwIl2cWd",
+	"t10L1D/lJVIGFqUKflQ/tth6Tb3Zz7WONLcOhmbxiQtIMkKzmJ80fFwKg8MEkXnPeWz/ZpjpGzqfAMcy",
+	"vBycQ+Ea9Og/Z/0+xlObjafieOSYScax/Ehe9sh53d2hVwkRpMM9llGUb+X48WlRYN9oNm/U67Vm80bj",
+	"QrN54+QF/fH0hZy9FH2qqkdXjp/IKDKYWMh4ZhPr9XRiLdvrSfFn2Lg3x4m1dGbXk6sn1xqnVtZKJYmG",
+	"xxdBSeIg09BgVhBtLnlHyVueDsRQwItOrUM3o4AyrlSRtgxFwFwidxnmLYEEIRuY3kTPAImWB8xvMxHQ",
+	"Lupxsp4Gc0smzM1M/a1hwWPwxo28VZAhh46cijabqyNTi1i9KzVRhhyzmBn0oAOWIVY5SdrjPGR4T1x0",
+	"o6qCi0jWPndNPCGDM4OBx9u2ytNBV6IWVSAUI3jjoqDW6GgSv0fwngCe8bsf394EZE9/33Hh+vRl2vnI",
+	"3V+9N3r1hQ3QrG4JGWzBL0Ny5/bL+BOpYmkvoMJE0aEie5igk+z5UnSXNojuRqMl6q73b3377mu/SNoW",
+	"xjaYmAq3mBggbWpIdMywNMT7nKP6hJ+lxsyqJDFd3DTDzLgIGZauMUiV4l1R0kpWuibDvIUCqetxwcqo",
+	"pYqSa01C3DDHbdFOTHpUQZJok9qfxjkQ29TzME+/glZCBrFnfk6ZOAC3czSg2bP6+vrAwx8aEpcGlFRd",
+	"1pfwMccxX/UYC9Qc8soV3fFK2O9Tf1hEZolKvywsqvTzkzvSRTJwZ87EW0hAYAwwqXuMjn9etW3q6c5X",
+	"W67sW5znVR3C3cdu+XPlB23Myg86tSyKvfHE/doFFbinB6DnTKP0h1XRmUIlc8mo85yJ0QIVSEx8uBmu",
+	"5yIhVmopSjSmGENXphlDH4RZEwhW4VjZgt6oEUx9LkbNB2CqXAD5sgefMNJEZsSYTtkXdlDalGIUDqeO",
+	"zQN5SvND4Pw1gqbf0Yxzn78Q3EXjPVQSs8aamsOoABfPo7vlzDM5SwksMy40Rc8kUfYMjmb2wWd5xw2Y",
+	"cLnoktFnz917/j/2334X5VaAQfPYljYS8bmjP/xu/5VX73z0s424itjoD7+7f+vW6Ec/nuyL5cSWNght",
+	"t9nADHD/P763/9rvk1KuWUUlgeAqlk6gO53pPuZOF3WbIuLGF1M2x63eyKSmbopqzjHlvK0mDFoRuq2Y",
+	"CMhej3uMCGnGIyC4f6nOe+DqvBwVHfxkg9Nt6ZQD6+YWrmLTdOvw2ZO5iUNMF8xCExTi8NV3Sb1i7iUf",
+	"UWTg0TazOfj0XZPq6KNXRq/8YclUbGuUvPzMoNPHZZeLy5ih/AClvspW5ZpRlCvfkjNmUpqVuX3Oul1R",
+	"Yqd0paXnfnH/rZ/u//TDu69+J5kF7C+ffK9AIrAc/6MnStsYB/yx2QXlz2Crm05lh6Nu0pIxfQYawLFB",
+	"VonKAfMhKYUUOWhILwczhXNXJbVy4K1OPS/PjTezwkBcuT2nxsB0CdyXHisuzV6W3pijwFqGF3hbDkqM",
+	"iWd9RXdKD72aUbKnQI4pm1wKbqpAibrJmv/6yu3JRNtJX2wW2D+RzsaRvvi/dsidj3/vkPvv/NEhd27/",
+	"h/7f86Pn/sEhoz+8e+fTN/f/5V3y51vvpdKE3n/njwtMk/+kDMYLwvzsozuffTeqwfaXT753/60f7//6",
+	"30efvHLn9nfvffZZIb/np/zuRfCswVwUJVkwqGZNBUHnHE2cTbFhX/OTmh1TpAMaZi07uTwjeYIRDifP",
+	"/DJrS99VxDTYwDh+1x8SPxSakZOKoZ0OJ8cCIdiaVAXUDOkxICE+Q0bQl9se66ul6cRjpRDfFhWJVPll",
+	"UaJTsYeB/KdFv4r0qctIODAlMeyGOpoP7dJdzYwK5hDVk3uCSOENid5L4QiQRCHLCb1VBjJx/eHlMKNU",
+	"4KYfmqMUMuhpWSRRIDFb6jUnHdXYnay1AcVh7IUQzW4goGyQlv22BZRfJUphNpx6vT7j8hprJ9dOrZ5Y",
+	"OznrBu00xYuJM0+/CN2pmAi5lwEaT0pR2/ao2CH6d7LNPLkHOzSlXQ4OmcrqRTMyY+ifoAL18uxygmN4",
+	"1UCHHd/sL1LuVMYuPXG+Wdj2Um6p1DM2tVSjTto96tN2wHzlgK4FhFfDxqRzMl+gz/R47Rzry9pKfaWx",
+	"oFqpdpXzJQWHHBvBpalFYe3iUuY9qMqt0d1k8dGLWES2ZketXfBlv4YYfI5NZ6WLYnvJJU/1hLftJuwe",
+	"Y1tPjzoNHi4zxQ7Ci8+13Kns8KUoKGBc+xBXnUNndVMGqEWqQ0b9pexaQVCxyVYLIlUoBTRWjcUAcOLe",
+	"TqYrITVOo0vtys1vreCn1ZtL1Vr1q9caK9e/9bVrjdra9W/VrzVqp69/q3GtXlu5vpTDVVh0VtpH6vKF",
+	"s+T02vGTFoUTlwWUexm6Es+Te8zVkivLo5SktVY/3cJMcfo4qUhy2cIUktLcwBFFDGwRLbWyqIpYAJmr",
+	"qOUCYNam4AGEiPYTIxB9BkcUCXwqFGyYQHGcJVPpp3UNgkWdSHl2vQXU2ai9YHkYzIclxDID9laya4lt",
+	"zWTyV7LsSczL5TGi7HpqoLE6oGZnnGCSbeoSGIVUW3hPLVPmCLVhoQiWijMV5ahgdt24M7byW5+2e1yY",
+	"CnDIBXFlgcqBb9oe1wsggSTbPhXtHpFi+cDF2/AcsuI1NRCBOtCX4AjGFZRRmqyulunK7fuZIb76trjY",
+	"pR7XiH0QBo6pbxlV7EP2p/A1JMoEjt9Chue3UAHN1bnYGm1QRy6VkM/nNZ91mG+8vIqYATvM95k/46VL",
+	"QVzmMft+fcPpwwNWAfc8AgMRKCLHFZGiONN72SyhwLGYjedlOWz9PzWjHKpddFtW82g6bZCnQxNxCqxx",
+	"TAyoBd8ZQDq78F6sHsxnCY+fPp1Uc9UzWcLIk2LiFfa0gKLQzGZ3qCVo/Tl7GyuZFx8YP+70BBdB/Ohw",
+	"g2kyBk7C2ux5xuh2gO7C1q8i0mMCzsmi5V9Lhg5NyiSJcOKA3QiIjTRyDUbthj5bx0LzG6QvfbYV9Kgg",
+	"dz7912Ojn/0bqTYrqdDjZmVpg9BgC9nZOx+/e+f2SxtNQYOtvsQvRt95boN4TCkz0O2X7/3+ww1Ct2UY",
+	"kLsfvbdBzM2S/Tdv3X3718f237x159PvbxBz/frr+6//SX99/5dvIEGyqi6Mg3Eq0TorTsUuBj/2MWFX",
+	"NL/+Vs9ciQEqBrSUWceOPQEGl6nY4aJ7XgSlrbbUZ7SE2slnFCOyZj/zqIrhmC6mhPalfCZQKnamP9yV",
+	"AgpqSPNRJg+W4IGtjTMF82RVpNlazitFU8o7QfDgyUk99nhIx/TjzrNYRLtLzGPPKJGPDo7eMfCUhQUM",
+	"kB66Q1XqMTyc3lQRsZzHw+JAtC0rgqYEZdlMkBNkHw7KEmbTFu7mnNtkot/c4uaaq+mHKrA1ZYGlicKe",
+	"5y5WPglE8C6eDplpEPgh02uVWbSfun0uyN3337n76ndGP3jDOMPzYEj80GM12al5dI/IToe3Nc3TvCro",
+	"/pY2iHHa8sno/Xf2f3IbeuN3Ch2WBwMfsj5r7p0HqimMw0HsPWMVXzxwiNCDG9f7hDuN7sm8Dsynj03P",
+	"984v9196F+ZjLsZruKaDwonknrBOAYapXNogZrX7b797983vmtVSF3rYxia3ztIGHMHlaIOvvrD/4ev7",
+	"t36ud/r2u9E5/W2oAt5mTfFo6DMaHlHEY13qwelB33VQsikHVmjPZg8V0UnhVt8CrN1JlLuPF98Uejm1",
+	"Pe6yWee0AWMJrgLmKyIk6MlAEb/DhmopzRtA00rkfudHhRCw6IH9LnkWaQYg0XGSB7A2qaj5tbj9decA",
+	"pqp8x9tcyPfCwQOsnSYCn2+HFi9MxQqYxN8bRhpgGpji5ja/jYY07hO5JzCPvvQ85pJwsLQIv4fSuTHk",
+	"niifKKFsQg0EQjXFYmBwi2uQAsoV+mhq4YBoIddVRj0w64RmHhEe+NVBSf5rPpe9Gblb0jVNJgEtPros",
+	"ahWnES+n54N7VOhwoalFlYu2F7rMXSLhQAvnfXqDVNkN+yUm3kZGbEMjOuNYtW1jTOQADUbpF9enN8qk",
+	"/i5RL7w04z6uGM7PiJnMKJ2b9CvOow9H40bY2+XuOumzgByDGDP9qYrpovVneO8eF4z6KG16QyJFU2CL",
+	"pQ0tQAP/oW+RHCNtOhgwl1RNF8Qox7QYuYsGxajjtqZHes4t+FQNOPOZu7TRFEOm4IcNk/LfrMw6aG8Q",
+	"m0meHCMdT0ofGgi2FX1fxU9ciiUtt0JhD1IVsimiRwt6U4ir28IlJXed2PQeD3paBKbxykOxo6n7lqlj",
+	"UKVNYT4CO4WlzyHYDyxFuvE6qaNnJFa7B8qtwv5EfZMjitgqPmN0sg+GLnNDBm7tuet3COdeMbn8dcMt",
+	"82kILgdCAtrRx2mGscdZSWTmdypwntAicZ4ghcMh4sgmm7jGDsmTQI9MFILSrpfptU6Q6WTe8XJoYTOC",
+	"KELNm9+jivSY56I3KbrmTWQ7GFDflmyfqmCOWxqUemXA2rzD2zmmaVQbM8s7aR4Ql+cQWH/UwGUdGnpg",
+	"kI+5rWwD9lxp2GfnysxDNInTsXOPbT0XB7Wp7z40qham107L5BmPe1wp5Ax5frz9F1rBgzVXJuH6PIBn",
+	"TD4MysLcmlDCQosrRPrGZaBkQuDJ28zOCDqP/qmMqkhdpmJnlh/17HMcT8ycBMIMCEswWHnKo+TirCop",
+	"uq28p2ir9hTHpJqtjZdnq86kiBPwUTEgWMooBYOgXWQrklV6xqIybALjSRS+jcxyR1NZYANMjSDHmlwB",
+	"uvSnIXhPBT5nxe1TqdI10w2cc1ZYma+QyRismLmnXOkT0erSRxgzLuukE3qe4XsjnzOT8bXPmJFSLE1i",
+	"miRpUr9h2J1125WLpojJNlq/sLwaVheyaMCO5DN0DDf5KqK6cA6hAQEbQ2JhG02B17yOPmg4pRlx2ypn",
+	"cNEd6nl6ORtkCBkN0jvU5HTIlOUUYbymsCK+LZ5kOUYuRbq7x5QiqcuDESHZcVwAB9k1ZBidpkDlB3K2",
+	"zzBfpvm0+C4qTgUPFexCxokdN5HkxaKlpXmmuOsEt8SUmiPj/Y0B95kqGawXyB0mct4soz7YRXeYWCYX",
+	"IVlFhnfguFI1QQg7z6itmfpjswabnMke86Mwe6bb9NzuurjZ5IRO4tjMwJnPs8dYcHXgSVqW/elwL0ej",
+	"vHzDUze0HLLcVrvghpnSJGxzQf3hmJ75ZKN+6tSJtVn6ZJg0cx/JomkRKDYOruJJZIxP+w3/6I37r703",
+	"uv3tlfpKY/TH/9z/8PX93328/9qfRh+9Ofr4o3vvf3bn9sf33nt2/3vP7//k+UUW9C4obSxGcDjcMOzS",
+	"+jMhZwdpgY93lLMj016PSTqM9KXRpsv6UqgA9cnoJYm8gQqZS7ZRD4Fq/GxJ5yHMk1xSlpq3ks/8dXnS",
+	"6roh0oxMGc5c5XzR0Phe5kvQMeermQ9MDwZVhw8fc992/tXm39eh25XjYnEPoUXZnsEcCYiPz05AfFCw",
+	"niP17xQgPwDgfuHS6WblyI2x/CSp0kKrCqgIHPAVXl1dPa3lyqubZ7GiiTEg8LYvFWtL4aoJJ+iVWn21",
+	"ttrYrJ9ar9fX6/X/k+TFNN6sBbzPxgMNM+7QxnSVwp+zi61etf4oh85t2DDGWat5jIt0Rdb0pZxjg6Bn",
+	"pfvAZ8xEyksJgsSsmNoTs7RZRRIdXrWeO+ULlwKcZgYNu8ZIFe3GBSWw8R419Xu1fLnNgj3GBFEeVT0M",
+	"7U/y8mOyUvWYSZZau/7N1RM3lx45lu2m2ZN+5PU0a+9Xosafby6yVE1PEzMZlfbUJz0fy3I14YGWvqir",
+	"YKDXQitoEPpU86+eJ/dUUnmvV+JEriLGqoNO7opQIYMe80m1tbaygl4lW8apukVoQFrH9LZaS+tRVABk",
+	"MqEecfku13shugGWdfYZVQ45QVze5UapQUH9ssuhTHCbB0OHuFzfcxuMU+AoPyTV1kqj0ajXIapDf1pt",
+	"LTnkNKlKnzRWlkzR6EDuiaYwbVfr9YZu1Fgxv+5yz6NdhqP2+3on0cC6MbTfMI1dNqB+gAog3/DyTlPs",
+	"9Xi7Z9LQpDfogGuL3uERZb6gxKWqZ/IJqrDT4TeI7BCPBeAvgtGZXfChsfur6UXYPdZrf4tLooJodC37",
+	"vE2e0ZJGQHeYIozDzeiLNaqZGJNHo016aOUHt5fzUUSw0xSfq9JamnYU3VW2QnZepoq4hNkeBHWiXhfn",
+	"cR2yzbtdpgLzBYZqlNfim6C0Amp8WwL28kJsFna0zZLGgcVYTPQocThe+uwvebTNFOmDrTkckKoAn4ld",
+	"E72qicIs55nTKXf6Gv69GMfcg6XriCwVqdN3LPBGlovUXaeOa2ZFNnhE8wmb5ZilsuzM4fIV85LvCRPu",
+	"BEXNO+THzP7HEj0Z0kPuvvkskh8yuv3tBAkafe8jxxKh0ff/5ESIeAsQ8d2PX9n/f78PjTTxIfdff/7Y",
+	"vXf+5f6z/+xE9Gb/rR84TRGTnLs/+ww6JEjM/X/4xf1/+YVj6AwZvfTj0XO/Gr3/s2P33n//zkffHb38",
+	"yr3f/MP+mx/t//gf00p4u37jOFhxKnblwG/oZevWyTUDXO8J8DmEBaKsjYsDNb1dVsWp4ILSCvtUg0yq",
+	"YC82o4xc6HlEX5dDpAClmccFcyITm8coJN6SPgl8yj39WQ00hklLKpE+dfTK7f0PXx/99lZGbPXcOlO9",
+	"h0PXKNikG6X0CWO412cmiVYq5UJfEz5YwwbEOhMeEKpIqw3DtCLXDD00GdAumwhMPzRNBZ7sYekpHl6M",
+	"OPkSBNsj2AIFwr2e9Jj1iQZyqlBot4z6MmmJ0PNapA/MX5xTDqSvdFxXyMeC0FfTMej6zynqj6hcxamb",
+	"tejzWoHPjZWbs6W19FmYTbU9Rn1TXBLi42y6gcQmjk+86Sl7mBnukgmbV/IXuplaGoEIYC4in1gQn/Ra",
+	"xjBVPo46flAUtekz9qQB+lKsN/rdFfeUdtAtAW0b+pltENYfBEMt/6GP1yDoEY/3eXGWOrWBySSU+UHN",
+	"X3Dt0MOv6/lSOTOvcsaJ31Ym8VPlS5rNV06BK42J3GwNusvVwKPDIvdzLtG0xOPwqAogz1/JdfdDFaDg",
+	"lJ/AxfI8Gt+2NNZvxd4/UWKXPapIuycVExpjKdlnmtUEJ6BqlCOKuTZFlFFehYr5TQFRY0ZLAKWN8fNT",
+	"e8IuqrVEtllHQlzRkKB6LAovQv48I723jdCZFYGjHoyBOJn9cJYDiTD3v4h3lsiImATEhH+gzSIXQfGc",
+	"WlHF/Lkk6/nfR/mkOIcKF6VvOD955YyrmprMR49/+NKUGs8+8dBYZ3H/c8g8q7Nlnvlh9bDg7mbOCYhM",
+	"pvpxucf8WpsqZtXijtGJO8SV8H8wGgG6D4XLfPQHTvPYqvP3y4noyHx99+pEfHK9dtqGKC9v5Wm6ISbr",
+	"DATUoAayVFmo8hXrs84Q1lAqa2TBlI8m4Mz8TqgikIxJkep47kfD7UMOPauwibMJJjJBFsn1ODvN9ZeZ",
+	"Eb8ImREfWGpEp6J2OMR+TWYttRBJqOcZd+q29MK+UCioLmIfoTC2pJz5wfQZZyrTD4kHhHp6e0PC1ULW",
+	"gBxPhpeBfrIQsWzLD+yaZ41rPvjkpTNT2rUmTy6+w3KZKwFHHbAqX0bKsUiHluD5l7My+OapaZrNK5UD",
+	"FPSDbeXVoAAsTO69/OLdX/ypcK2JjThYe/SH32GuiA3iyfaOafXas6P3/41UQXu1PQTLchQLs5QsPgHT",
+	"Tyk9YabRQjKMnrYRJH7OpqabmRlGRNjfZj7Zf/03o1ufbNgiEuTuv342euE7+x+8lghQIBxRcVxowiGt",
+	"46eWG3VUcMPHv16y0RRk/40PRq++t4FJpvZ/+Pzo1/+yQWwN6i3w5L/z8XN3Pn313gfP7r/16v4P/zV5",
+	"GrgwjA5vo+UjCnCAQu9xPWsYK30aUe/Js4glqrEsXkK/JMWUviVIq6zRG0ZQIqCi2rh1fpN2W3gYXBFz",
+	"gJAmzU0xSWPO7ePFhSf+m6WL+t/GvTOaYKW+0phOClODppLZJbGMYu3Q58HwiqZz4xnoMRbjgp2EDnht",
+	"h6HVKu20bXMcYiLDI4qcuXSR7LDhXz55Yf/7745e+ffRB9+5/0/vOqTVeWZn68+33mv95ZMXMfchBvwp",
+	"osJ2T2NxgDK0s3HqkYFHA71LmxxEdxkwOfDYclM0BeQ0k6TLwCd8HSLyTZIQ8Iw0LBIQB7jT1qWnrmyS",
+	"Y2YrqkWqAe2So0ftF0ePLgH328PQMT0luIy0FGv7LGilUlVL0WbL5BJVATPOPLoNMUlQXDLwmVLk6NEz",
+	"YdCTPn+GHT26oVcC0dwiIFQPbH+kGEeEESikGdbrq+0dNoQPrAXj2fz7OLuJtIdgpAFTpNrSxK+lD5kx",
+	"+FezaWwdaVNrCVOGosYE2Brg2zDgJYKNXhBECotNG6UzBgdyQJ8OWQYYDJivpDiidwexRBjF85dPXrj7",
+	"rx+PPn39zsc/u/vi9wAIVBoI8EbX03ennCgPD3zE7C3KMdluVCYA2PsNg94xT3a5iG84DHpHj66To0c3",
+	"/aG+BRkGR486ZChDP0q5jNdm5GuHHD16/gZrhwE7enTJaYpA88FtORiSFuysFfvkYUERR/fFlInTgCCK",
+	"ayoEBDBVEgw8qjnjxgrpydAHlGXDvqvSJ6EIuDd+DjIMWkuFrv6mU7lRM+xBrS3dCCds7bDhFnVdvR3r",
+	"k4ZusCYBLjE/6p0JGeBbxG981O8JcvbiucvoQoU1KmBQDIZyDZsKfw2RSdiOKqR0wiDEyC/by2e7cifq",
+	"ZRCOntv8YJlB3Wc79Ha2TCLZZAJujept0tweI7qZVUYq5rF2oODN6d1sR95NG6SFOVBbYJtS6HcJ2AUK",
+	"A+xZFzV9V1ZqSnCGsJhAyi2P+l1mTfXcC6DurZlV+qmkoWi9T64PnNLWiaC+D1mmliFbgxAy2DKqvC3F",
+	"vI65oTROhGbENCNREh6roF1OVnK1xZ01YG65IX5mCfMV+OfhUvWhE1AvGFsqV/inIZSWPa9GB2gCJmmA",
+	"hwhEAHrITlxeYCl/QQk4xH4G9uDbdZI3T4czzyVVs1gXKmR1Agg7dOnQIUJuS3dI2hrBaxbMAWDu68NB",
+	"yVxPYz2vpE960nMVoaTjU4i5xJjjDhPQUQuYBF4mN92jJB7sBlcT+wsw9Q3bMnkw8A5b0fctCy0IftRI",
+	"X1ElIeNkGs/So7sMMq6Y0zHiO2ntsCGSh1Z6CSDGwaFCZSKrfsD6VAZ8ulIjXsTQ6d6d0PMMgEB3PB29",
+	"OojYxVEo/qafl/6dVDXDUq/Xxw4jvuDNeHdwfVj5LLpsUoUkqQ4ZMuo7hHU6rA3X40ISbVMEfWkjDybG",
+	"pg1YfyuSQMHXX19iohYH/qiM8QMaTlg/sNxaopNPxcY4SlgnIYR4YmKRjGWkcC0sIwnkNgUdXPnGLIhv",
+	"HYugSB2b4DHQGddAUyJVLrJEifrxAaKf9GJ1y63tkHv61irrlUf1xxoXJGoCgyl9Fyz2thj40g3baGJy",
+	"JWwslg3HRofnovC1pwZNIBxNBbBdxgBcbIVKY6/HQbsUmnIk+rf1eOsaKLeZpl7MRTHfo9vM88CzNQwg",
+	"tJ34DL0wUQ0wHCByn5gvCb6w0tTlVTXP6RAYXjmQuV05RMtBRqVQFGBhNo38O1isvvKkHD+iHlXRCaU7",
+	"A9EACTTxao0VKKLmqKhcJybPISb10y85fWmklcqHb2nkeBJ7aISRm5Etb2JNXJh0QlPWxcV4ZsKFLmEQ",
+	"bntc9Zg7ZQkAxbYdZPJe5Ap8pnmV/AUYv/R4AQJy+WtenLkavcQ3pSnnUGNtIYHyLWyd+uD1grbkgIkU",
+	"6qcKUvgb130uEIqAFglzX5YtWCd70t8huhnmB8ME6hrgIv/xeEoIjUgCPLilKxVq1AqUNk1k073NAU4M",
+	"EC1ayOiQY9SCbIweyaUB3aZKk2i6S7lxi8KyuuaneH6UDUCB5A8No9G6rP+ondF/tEgyPixSEG21pW/S",
+	"XcSIDzjkqIk537hhfMLRoRrASB3o2ESQrl8l6Z3R+gTp2UwuFkvucCdasqY2T8s68aTcsZ5KPlOhF5gC",
+	"rMgPm9VMLCCJJhMzppElknZ0aAXPqaVsXhyI3dgU4zguPUn0etaNfG6O1OjtovcE3rIiSlVqufqDvaOx",
+	"VSbhMbHKQBKMDTW0cxK8x8YZR12TxxrjjCpoFGgajaXOYWlxm0SVz+TjjVMJQoPpO5x4/2eyXr3lert8",
+	"lwkS7PE2ywSZ9OBqKxSa5gfR2VktlU1PsydTWY0sJ8pQUw7t9AGacK51I2MlomYME73NSJ8G7V5kM9jm",
+	"rhuhUKyWdEQRMB/DXoJY1j1iNT+OJcE5R89d1h/IgIn20EjOYUxPWhfjX2uPsWELXjNqrNHtBk09JjBN",
+	"y0XjY5p6EVt+KARkiDISrQ8JobHyRoxEJyfkypbEwAEspgTHNkz5xDtbcE5bsa5/rFSl5cepxduQQRVE",
+	"e5DDGXP13J3aE3qcViyvo053ORk8sqXl9y3N4qLshVvPyVUW81UQeSdRDlO0zwg4tKVH7lGNZ61L6Bjc",
+	"92icp3HdYuugx/p4mBukFVUfSby+/uQMmD0D6AV+AghVoCRLJ9+ae5o0yo73kMbYyLI6yPg7QCQ0CvVD",
+	"j83C3fFUms/eag/bQGLPJHOFJV4RRkQJFxW2zOtAJKFgURru9JjorDmBg/Drye2AFkrDKVz52FCwx60+",
+	"V330O8GRkFm3L9N1SThYxy3Go4OSC3Iia0i0V39ERaw+SCDhIBdnxaswSFXffqJEjZbgqabSBjNh1Rll",
+	"E29hp6wLHz+vxPAzgQvbHklkgFdzg5mZNw/azBOcZBO0MAU5US0EQgZFzAhXHPISlCrJO2TPTzwpusyP",
+	"JaWYmFryoQ+q48tnmNjQNNPXYpVge/Z2DkhiM9c9zgXknV2CAzLGbAoqSPTdROYtSfL6FFScmAx1cquL",
+	"3so87H48SCDllsvYYOIMIPwDnWm2GdFNIB8gFeQUYm+VHiiD6/AYNUoAWx4pdzm2yPkWSgRjWnQsyZ9W",
+	"YFLDQ5syZiLwaTtI5wAGtqClv4KFQY3yYSuRYNiovoiiQ/DfMfpLKP41ti4uTIlzKMSY5Hh8vd8jCgUk",
+	"DRmhsDXU1+3S0V4KGirDOsQl5SYmSr5nNNprNhtcVLp6e9u0vaOXadMs68uS+MbGxtK71g8oIYPhODwR",
+	"00OV4l0BA2HUXzW28WMpXzbQXC6Ky7ghZYAeLc0L1XOMLT82+4+tX08Y/biOdr944dEy4aUa74TEbha3",
+	"SLj+lLbdtxnPy6jbjYqWGqUsxacCWbFVpmo8aoP3x1zk4bGWnwiYL6iHzycU7MYAJTZYhX4722HXIZ7s",
+	"amE1ggTLkXJ3mXwNCpyBZT+qlNYar3ZmSSFscqtt/FmRQYc/7ClArgDNJcBuupHSHQVkFEFAxWoYSgWl",
+	"k33j0446fZWcy7eF+1NF7KITAnYjhRn0pgfUp30WMN8xbmV6CjBn4DXEb8ohfep1pN9HqIkkiBwT1zJ4",
+	"n3S52DI+KOuVTSnRma9DuaeRP++KGhcqrnNoTEp6fGMr5cqaBQtqRMa0mmAjQs7ewWULNl6kXjHQHssw",
+	"UNxlWybOL2m04oqYXxN9jygypY7L+vgs+sBMwRtUwsOce0Y2BceUDDmO0HagUMuFxsJ0QRR44zY/CLdf",
+	"w3o79jEkWVprrDbam3EBKVQT5XYBRkzoRspcATEcOPV4WMZEVEYyKAPNGXqI1II0MQHlQfxYgLmOJjfP",
+	"xufdXnorXG3F7vTpIsKwMMPzj9dKjvonnAcT0Z/JEVze6TA/Nt/btZkyjAM69CR1J6y0+hlFYjjUMOeo",
+	"rdSPXrczzEMis0tkKPFpwLYgam/CaA010o3JF964ESj7XISAn8CIqGGu4JPR8k+sOj8T1zNCtRXSCuXE",
+	"dYxkrEBGhS0C3WQRnmXrhDhGwhPVWUGMtQ6GG6QFdVlTnLat1po2kWskaWOFwLMYU96mVJ9pWZkm00TC",
+	"iWnW33iv84QO1NrMNYExV2xGT+/CDJcWJ+KMbDDypF0mJqqRCGFGz+Ra8TeLayb5xIDdCFKkFpzoEHlb",
+	"Q3NUNlzLHfB7bEilSA6k55BtHmVMpp6+5GeYL2t73A168RCzxKFQ0DDoMRGA5d9gYTwbcE3R4xpIXkds",
+	"DPpgJgJL/iBDFZiyHWKcPRzrpgFtEk4WoHmaIBXLJg4mWzMTuSFEapio/bg8fNlg2YkarIYuVMdrd0GR",
+	"KcfKRH++9d7SNME1mbBpjNykuHpQFaX5HUwVFZlyNedjeV/UeFNhT3Hc1pt9azwY05zgUmbpTDJoDIw1",
+	"XWOSA8vQ05DfCWxqw+8RqAH/RfXkhNGfgmDRpr7PmVonVO3AW+8AMosFNJhmTMjLF+0aJ1JdVThApLPV",
+	"Zy6nW8YdyuL7iLvT5BdagJk2zS4jmh8jDYl+aPlF73ucVjF/K44cjWk1V9YxJ+XBBO0z0Yn+JR+ZWPo4",
+	"8WYsYxY9myQlBWjPsAcZYRC2Z61A6ORgmFyLv9fHvRwc6+Wg0bJ1dMBpIldeWwxmHNUblkbFolg16Tm8",
+	"tA4J5Ns9KCzmMfuecckTkqiBaTN3krjAEVqNx1h1o7hwNxSsyiYtWDQ9GjxWG+SbOiZvzPZN4hDcSowq",
+	"ODp+xsNUqTFOarSRdNIeMnVMSAdoxIbhS7xOjSrFFFRVb0t/pioWlxRx/WcS6p6EUcn4vUdHv26NR+Av",
+	"0vNl2O2NmdLi3vE0GeJ85II+oWRLBmFsHEzajWcfl8YT0wex2Xoh0yE0jd22AbGEVJlRz6kDrKJoD4Gn",
+	"52OaV1CBxtPALafFdzS9Y9o2jzMVJY6sR+JPcjqU6OMRs1FRNg6yxvaEhjxhiLFObNbcHvnXRXdtmHOs",
+	"OJkop27tyuiWa4WVZfBh5aIjc8KgUO0ZVVW1Xk88GGopbKI0KKne+ewtzCA/uv3t0Us/Xor8X4BagRvy",
+	"WSl2NYckhSJVxRhpubKtjrXjr5f7bss6s2oco3gg/eHSelPUjOIMXqDeeSvh4XjMMNKP/L2SokWqly+c",
+	"JafXjp9csqKcgodCWpAXckOPhoFz1GeQbQiziICeYt3yGK04MLdl/IWRR8FqdjBK69KZzbNfbZnkh6kl",
+	"9ZnfZbWBvj6zLKwBarD0uJEtvrAj1tpmZnjqymYL79u66aPmSmleZ9JOiOoMzTn2mcZ1DO9uZQ0doWFQ",
+	"SOZLXIztVCTw6S7ziOZHIQpEOTZpr9JfjuXt3YgvI+a5HaxqipEAhCvH8CtCWj47wY1Xt8OABHTbgUxb",
+	"pMMYmh+Bg6Fd1hTE4KslR4+QZtDteNWrj6zU6+cdAv9e0P/WTzTO4t8rZ/5865/hg2lw4oT54sTpJSNQ",
+	"6WmyWH0z8qOmQ/2cGaGu/71w/gJM1ThVP7+0bgIy8CBADwHe0yaKArKTEpIUVVqOSQWZIiVJSkKs8gCh",
+	"k91g/QFqVbD8DgqnEF+BruoebzOhIHLJ6AIu+XLgcxZQf7gRZdbKf7ppRQ7HZEIQYo0V9dcrkAKa/PnW",
+	"a6nuXbnLfCxIM/Bl16f9Pkjrf/nkhclaElhhGONc/vLJi4kECuuVxvLKch2Kiw6YoANeWa+sLteXV02W",
+	"E/Ctj4JR9B/dvOhN3UAjrXSojXKIYHtMWRcpcgVCUNT4eRqeS6OqS8wHRkuKdVNBN36loJ5y+xy8VK1Q",
+	"h3cREa+LrnGfPANxQpiQwKgcVWX9WnYcbdzk2GUU/L4WMigaPrP947zPg8KtEa2Z5tedis/UQAqFYQwr",
+	"9TrmLhMBw+DkJF77exO7GAVZRbHB175ZMbT+DMqjerhr11Npjyor9ZVGrd6o1dc2IZm3yedtmjw6tGXF",
+	"K/XG6TqtQ8LYer12Uv/vlP1T/9fARLIG5Ee3vz1GgKKS1nHsRmgSMhQafyU1/r3PPh29/+zdN5/NqJLy",
+	"p3f2n/1g9McPR6/8BhNvdvgN/Wie2dlq0JXt1faai0XDBnAgFU2gK05Fo73K9ZvXb5poEzqzAB+AEqSt",
+	"gDzsafB/SiAp0+Cvn8Gy3ukaXmXWqNGVH3uUupeNDh26NGZ3uQraDgjUcbHT6uxOFyLHHVg8BOMUmcqa",
+	"LDAUL+z3qT80r8u+PqVxztvv3vvgp8lIOsQzAe3CsUcI5DoE70QPHEJyMfOErYh9PTu+B07z2riR47rZ",
+	"/rV8LfP1m1BaUGVgrYtKgRkZVJzIZKWR16yYv2UCDkom8o5ASXkQwprCHiJoy9eJCjAJIwH9XpstkzMw",
+	"q1G1exGTHIfLRdXGjUbchq6BNlozdZs9LOebFPA1VpzgS9BKO/DoMDLJGb0DeHYEkuwwNkgECC4ODWPG",
+	"HXw9FQyEZip4VLrDcmguA7lVVuqaUjUaq8v1YytrGGIb1frSv9ZrjZXaamOzcSJGdqVxSh7uKIc5TOah",
+	"m+locFMjfYwCNA7jaMboQFZdhwdKBwpcVbyExvZK7WR71a2dZGud2il6fLt2on3SPcVOd+q04R6YVJzu",
+	"nGIn3RPt/OuGOGRfsz6pDlt/e+PU7kp/7Wsng/+93Xh8UFf/Z3Xn66fF5RPtC8fpV1cwuXEJOPk6D3rI",
+	"IWXRGcNmObFvoAnoRRYK1D+AXSpOBWURAKnHZXtqLX3T9FjUDqZ+eOnXWqNAj0toIduU8nHQ6EK/40WW",
+	"F6lbn2Aup5CZQHdeWSnSeeDLNlOgHj0vAh4MF0NwgVRpoTOOW7/7689Gr/zgcGnuDNJqTuVabvTtZAjt",
+	"mPXoOoBaJGAc+yZ3b86SMpxEuJ99AeZJgGOE0fR6VAVgrFkcNfsbFiRI2UHY9v9+zLo+7qsqg8KsHID4",
+	"lmXoyyHbKSj2Iefg1+prs3s8KYMLoPtcCAb6Gxak8c/+2+/effO7nyv+uXmzrGiPF3/RvUSDXgXkvzTu",
+	"OYZGX6zJdYCB80QOA15aHhgoCCeDHFFWKADNA2aNskkCTM4ASlpr9dOtxeEyVHJ8ic4OW/dg7nEa433o",
+	"2CzyZfjvhtbW6qdndzgrRcfjmGLr4HgQ300aFY5efen+a7c+b1ZMn8W1iewjlsMCA3QfdgmILvG4c5kt",
+	"MFZj4jqIuQIDOXMT8gdo0LkgrbM4XO0cV2A64tbqoltd+eqZ2srxE9DwHO8yFUwiMiqGxg2wxgV6GlTR",
+	"EQBcIuB00FLBg+Fl4y5mHI4jz8ROIlfIFEfJpY1IeRWjTniFmH0wA12ek3tC7/5MdI7lkKZsByyoqcBn",
+	"tK9/i1/21NLWjfraqeMnT2TkP8x+7LZedkL6y7iZyduOwcOJT0QPdsTcMdj1TqycOLFBWvp7/eXRlnV8",
+	"geZXNy/UTkFr8H6Od5gstLk2lkI+nniD2HG/0qxc+0az0mw2m9ePNivxD83m0a/ALEeOxPl4/8f//Ktm",
+	"WK+vnHhk+RtbrW/937/OTtt606kg6OWD+pEIUh0okKJ6VP/xFUxDsU0VO7FmMlHkbvBEent2iHi5jxy7",
+	"/shXMhd4878Zbl4pgJs3pXyCiqHZjloMirZvNXLH+csnL9y5/d17n36a9MpJo+jIlaCGjnSIqg2LU1Mm",
+	"KeNafW0Sg2M6uitpIn7dGcfsTiWRk9gmC4OyS+a7JGKD/JCmVDs4j9Wsi/iDY5Wjl5lml0OXBzW2q5vn",
+	"Eo/zYKKG7G6O9bkHXKy52VCZ8o+2gfTcyECYSBYG7DBmUiOK2Vh/PW9TFMX0xflldNQxXsgTlGd+QlPA",
+	"TKlP9DweaNlLQh3T5nDACtsfscvF4ubNM22osl64/VVIDl64+f/H3r93t22c++L4W5nDs/ey2EI0SV0s",
+	"Uyt/OE7cuu1OfGxn97dPmRogMRSxBQ4UALTM9uQsO01iObFjp809zkVNnWaniZ3s5CSyfMl7+VWk5L/8",
+	"Fr5rnmcGGJCgBFKkLMlc7VqxSBCXwcw8n+f2+TwrByTxL465Ti3xwaed5A/KX8Qpx/X3WuYXX1By5wl+",
+	"gCTxqcofShm5QcHnpxWnSUtBHb9S39CptMbxb4cX1lZmkH9RS2Gd46anUn+Se1FLYRZOeJWpQiqXzfD/",
+	"zQATK87iBA/NHzv4hXw6ZnEAVzW8Kj+Dcbg0Uz5kTtOpyqQxUcqXc2aWHq7MGIdK0+Upc5JOVPJGrpQt",
+	"HzZn6KHKtDFVmixPmHmaq/Df9pCsoHwLKEPB2KY+YbBN8JsF6uTn8JYXXHr2l3jb06VcJWvO0Hx50jhc",
+	"OlSZoFNmrpw1ZkrTlUmaNw+XD5WmjIlKjmbNmfJ0adLIV7L0sHmoPFWaMHKVMCEnxtHI54zKzPghY3qK",
+	"j6MxfpgeLo0fPjRh0InJKaNsTEPrxgupwmQ+FAFI9gJ6SbYHG2KShDuahMcj5Q7GVzxxkHZv3lzeuLnc",
+	"evdG86d32/xOfngCp1OBJj3jjv7T8u1o4uBZ6lqVRldQcZLyEav7wt3ga5eUqwY33WeD5l44lSj3QyW2",
+	"kKC/5EI3iG2x+QJSXaNaouPRIhMbr1LVibwnHniw/GJQPI8VZPwUsopbqr2K04Wcho49wNTDv8PYRKHC",
+	"9uwHcE1RU2qdOPNBPrqHVQq3Zalpw07XChvEZ4nuzEONBBCzY6rGwJG0PPFu9v0qxteIDd+wlmEC86X8",
+	"6fKDLy9vfyn3H0rH5ShZiSECHhvCfvpcyGQTy0oswD2y94oOrDGPYn8J96uTcgmnM0V2JOwpgpgQqqcD",
+	"NUB4QVHTYtjWPATRF1C7pGJYdt2l2OwL3Tptvb4O4wsfS30kEzC2qmMpKT7InOssIi+BZVNRzC1aCfgB",
+	"uSnRBumBKP5hUVQcaX1Mx4W7HAak7ZEiHmQBYg4OW6zHAG9nG6U0oSpV6pjxh6o1/hStOeP5bD6nynGp",
+	"wDDxlgD3FizLJLUuPe5Z0aqRADjllYyCj5zgqcofvDMTL+THDy3+r1q2drhxOucdMrONX02XXsifmDmX",
+	"LT91qDZx9ljOPTz//8sbT8tfCnz4pKSerguRvgS5jLBZSkhPRNSYtkhV9JL7aF/yvUGxXEQqrevTxM6E",
+	"CD5PPC1OIdl6nH04JRu/d3bnfzQFJAniYXw8jrPfYCPTdiyOUE3ARFxof/j5iRUy3rcbGb+KoSKVl727",
+	"KcBcCEIs3OdV/goRG04Q6d8ySoL30bF7TMbHcvFWQiC36Ljz+99BgFfr1P2Hd5cenD/fvLja/Q334hAk",
+	"iVUieAjIS8eVXbx7jPAoyJlYjNvVclUEzuCX0MsvqH0kuWzIFeyRsQfnX1p/64t00FoAJOmI8cd0z3H9",
+	"J/gnTxk+1YsMjL8SYeQ/A0567DwCKpQxdB7E5pbW5L80uBENeWkD5iTslxG87F6RjekcTega0X1H10jJ",
+	"8avEYmW7bgIr5XOA+bfMZQUxzjIMjAwxFpmg3xCOWIYIInlBAotdhtDPVwizWvxcQh3G8OheS7ZxX/eo",
+	"fN9H1MnUe71H8GN+0uShwPB3wY308+PjPq3187vnmNXX9XoKjSq/U6OkbYLs48FaImNil4r29KSB3ys4",
+	"CvmBUoXUC3DGoJSCr8tI1izY8lLBJRSJJeWj8OvnY9J6eyVIC+IMvzWss9C2OzORyWZBEUM8mgRiM+OA",
+	"8fjnz6BOFERKW5+81br097WVK+v3Pvjn+bf4sf88/zbHc82rP6rM0YlgYBmBZAeoxSLsR1YUnuT8lSye",
+	"n49somc1Z7A+kc4Z9gloovBA0a7XwWKGX3eVU+S0lAfv+SnDN9C/6QmI57NxQLzzDSiIO3kINW73TBJM",
+	"Bduz26uEHlliGWOwij2CIQtEDGCxP7y71Fp5pXnlbQQpreWltTs/NJfe3Vj+IgrFQkATB8h2R1J58D1X",
+	"JwMSMSr0cCQA1HHt6AEGhA5/n9aIjmtdLwTwCBVxxoAQLpTFIRYrsqNVixlpDbVm+JoXnVMeGWt99/ba",
+	"6qpoQcbVHH65cfHL9Zd/WFtdBeZ2VnbcBcc1kH1xzmCWJ974g48+xvOs33l5/c7FIoOQksLfV0sTy5fK",
+	"PJ5GDFXLyQIxKi2AShUL2Ii4UeDfNeoGI2OGjzo0/qJTZLJTPI3NZhbSJ0guAilCpdCiq9oKZEyfzB4m",
+	"8XoNeoEYRSbI+GHMvYAUpUH9WSmVFEgn2XzQgb0OuIkg8AdkGgExAgV+/4rjlmk6Q44UmSquNIZrYf3u",
+	"O82rP6YFrUIwD5xKwFgQatd13H+s1pMMFEoZI6OrkJGspM3nBQWkqL7tvVAAV9rACgVmg1NudYJ0spa7",
+	"OAPQM3pWGgl/TRu/hJoyAYr67eOLoqB8NhsHg/IQj5qKgUHNV77iG+x/33l49xKCoear3zW/fhchUf6f",
+	"598WeGjb8CDG3Pdm3Ldlq4fZL7hTr2AQkBRvY3o3QNLN8vp0V0JSEYbeJiaNewWRKo3+Z3m3jCHELKJV",
+	"rE+fNua26l+EY17U9l+/Y69V7o9hg+RJqaSh4nOktosCdAx9b9z8phOl94LPnUWI0ZyUcDzA3vEYPfyy",
+	"j6rOdpbgdg5fLUlfwFZ6mV1VvTaXUgl7QDfXv+wq8hLfEBofSz4Iovqeb5U3p6LBCKofqJZ6QraUjBke",
+	"0e1u0UXJJYUgns8tahbwZBr6EkUm/AWtw4FQEb0nIL0m8D58Oec69QWMOevw7ycbegHvRtfQx9G1IgM3",
+	"SCdjUc1WqKoP2BsF/5ogXQscIo3oDWq4OhnT89l8Tk9rRH+hbvCZpxcZfjj+vyZ1DNjVHOZX5bHjuTw/",
+	"XNB/cbjvhtATKE1IMZXXZiZnxOCWbUeSLQGJf5HxB9fI9FSb18UffUI7nJ/oGLESZbRi+cDzndNyhye1",
+	"Q9ksukA4fMUUkI2BTIYnIvlSQjQYb/7EPcTY6zXxUG1R9T0WIf8FjZ3Cp8L10YH1o8vkt1UhgQZTEcoe",
+	"IvrwskIyLpIrZm+XYK74oYzj8jsU2EjwoIJYvuGmtJSYnCktBZOxv/DuKMTfY4h/20Ft+f4L8j3iHIoL",
+	"c+dyhycPqR6GlyrkZyZntNQ8bYiYZwcSnp7qhLYTh/MT/M5xM4jxY7pfKeHJt4VklYXXBdN69doosNo1",
+	"d12v9RhXXb/zycbN5b0XUU1UhtcF/UhyDFSq6oQ+T8HnXkfczmJI3Tmr1B3azhywPoWCyYuGl1GpMYFS",
+	"Ee9r/wTHcIgGExyrwEBFomJbVafg5fdfG3Yuget3wgX5B2hAPQZqLLjnzPT205NyrQymVRBF3xK5jc2l",
+	"Tx+8/7c95DYmdhL5mMQ6U8+K6LzWoUa5P/Dy9okvRln9UVZ/m1n9XRdBHTWiewPlTNratAgupW2Zlv3a",
+	"hq542gq7EtL0t9urI+RXp559hgD/O4FjxIAbHjBZCAUKDJYFoTzcxBG61gx3fpborG7bOinb1HC9IMhW",
+	"ZCKTLeJQeHSYl4+YK+L5RqPQgcWlHik/DLtYHEY9YnlFhrDeFM1r6vF4CXj9YCX1ctccL5ZPNNqQfJHt",
+	"Pyj/HGyyQ4PySRLc7ToDbeCg3bbk+Xn5lOEW9N5f1lZfX1tdXVtZXVv529rq6sO7l5sfXWz++N/Ne39p",
+	"Xl9tvXW79fVnqW1WfPFVMoxGnBHu2We4p5+5OQSolJedSHFQKT80qCSryKpSNWqEnfokWNtOKGCvZa0f",
+	"ceziqBCvSoYwP/y+9fVn+zF4kTjDnTxVvXlGGsLRWwZjT9IaCJcaoi4RGo6FKNhsUNvqiZ3H8kHskNQX",
+	"QP6TBNLmYvPzQlkvrcgi1Z6UcZyIWgFzDlZM6unHLpR7HBOMw4/h4osdUWnu3aAvvsHYlRlunG0B37XV",
+	"1x8s396XuyVz/DPw8FsEgi2hSucwGvZHtsWFZ8lZy7NKkjY0LFS3vEcaMtaEVy2aSZWf87sQ+812gspi",
+	"+9mmV+X7rlWq+/jzs5Zjc2x8wnX4oMJ7+Of519ZWvm5eeWNtdbX1zZvNV75t/vly88N7Dy78ZePHWxs/",
+	"Xdu4/5fWR8tr91//5/nX17/6qvnK180rF5qv/KP10TKfQtwQzjmwCtSf9ONy5WOrdfPjuWwEvSfysswc",
+	"ekF8IGoUyvKf68GRmBAe1K+hpmDLe8+FLtSThmd5m4zrxvLl1ls/Nf/28vq9D1rfvY2DurZyqXnlwtrK",
+	"pdZHy/Dn+dZX90Mn8cHn77S+Wm5d/7J1+dLG319u3vygdW21ufK5OuAbty4glVadsjLF6vIOTyg/nssN",
+	"zBOCCdrFBeJjN/J4dkW0ePPYcO9WqGtUWGyFp50jtg3Vc9KD3+Px4siE7ztizAJrF0D2aEzYYMRZEKqY",
+	"QoWTWxg93ML1IoOzcuguqMJE89aYOBXSC81Tbs7QWQCLadh16J4ijC4SXe4ROsFD5HmKjJtKqhGvalWg",
+	"jyn0KaRSbqmB3kQQoMaKDzDXYr/U97+j0BYoHpijMJAIcReL8eCDqxv3Po+3G/3t/UOMBY9Qy86hlr5m",
+	"TBKkkY9HGhODRxqjYOso2Lr3gq2o3t4JDCIRg7Wfbrbeuv04RQxiYqp8gBIHU+ctZm7FI8+P4SPOf4Ac",
+	"AKW6ZfvjHHow6iELTVvzCv+X6dQMiwm5eb9Ka2Rs49aF1ntv4KvRAEKRilN3ScWm56ySTccpg+51UNaG",
+	"H2oEfcDWpb9D3z/8MvLZxvefrd25o5FD+Vzzxxtr967j+9dI64dLa3cvtD473/rkxsbN5ebSn8UlF1zn",
+	"P2kZqntd56xhB1e6+GXrkxuAiNY/+qx565O0oJvkP4KRQkxleb5r+I7rEZNWLEZNjUM9hD9H4MADHtHL",
+	"jl2vMU8HSktR5esJhFg2XLcBeiwKYCUl6lmmwJhlp1ZzGGLbZBxu22J5+jXMg15h2e6g9oHZeJxJB0qM",
+	"O3yFXQ6dmEhL2UaJ2qlCauOnj/i8uv9R68rNVDs244bbcMtVvhXKT0SWGcIXZ/gDv9hNaisXpaeMrKzm",
+	"0rt8IUAye23lytrqkhrqWP/gZbyvjeXLayurzauvNV/5Qb3Tf56/gEfin80/XxZJpY+W1+788M/zL6Vk",
+	"hwdzTlBm2L7SP4TXE7+HBYUrphsxZfQ5tseHw+dZIhlvPh9H/RqbEeGEkQoYrFAGHF7m+rd3mh+//ugL",
+	"2HaO2uZIxFDF2CnTASaSsnOWukrkXOwXBYgEjJWNGrWPQs21Edmti9xZbtuxBc/N0arFqEcJ7Cl8vxUW",
+	"hSy4FvOlgDliZ43wDUQji1UKnjo/qVIfBsZHfqe/oBPcgCA2kSG/4RfwpJILkiXXmfVCnUr9cmmppMC5",
+	"b8xDIKLIDGU0XGm4cMiGoW/YRoPC1/0u4D/ptA1l6vpIoS4rpBTbcOtCQJjTi23gkAsMIl7CpmeprZwW",
+	"YUvz25fWV/++xWkFhYQ4L/R0aimhkFT4Xaq5wjf65hs/pbTU2u3l1PN8cOIMTev6V82Vl6JIarX55nut",
+	"yxda1y+tf/CygFLwwKr5sI3Fp0NIdjQcLE8RaVTBGJxB2JP+zMMQuVcCpCDG9XGYDrGMLlORaMPumTFd",
+	"CtKmBla7D/tQN6VOvm+OaE9GtCe99K8Bg5zRBsY4Fnvnm+ZfP+4Xiw1alTSMDvDbOwNkbF4f1CLw621z",
+	"igBePfjHedrYQmyeg5N2nBaomibuhNteZYFALttzVkcu6iNyUXePgRjl6YeUp5cbrpKn3+3O7/Cy7nz6",
+	"/po2+m3UUt3C2TCEqaFc1Jx1ljKNuHTBNsoiTrlY5S4hvAinIvfoTJE9KZ1NjJuWnRoNd98F1zHrZcw9",
+	"S68cA/zthKNgcGD3PGMxPZ0hv61aNi0yvsvDReuSaoofqfGJAbcAPKkl7quCYLZLYTO1sWS3ZpiUhNum",
+	"Rkp1nzCHUfEr7o5DkSk/WNwYtzh8X42/Q4udqXtUTxeUKgDgP606thmWFXhk0anbZpHZjgfcrbXtp/97",
+	"TL/354gPNf3ezRt4eHeJewDN29+vX1rii7nfcOOwMu+P0p1M5tlt3yXreAm9EVTmB2+BR/nrUf56z+av",
+	"O3GLmrNOgls6NdEP77j/KA1yhLVSMYRJfMdNXcTuKel/lw05Is7voU6oxeaE4A5STkqsogqlKNrmBQL8",
+	"jmF1PDG40QcOU8GE7iwyMqZjbZMuafqAmjJDfitoF3V8CbpGIgJGomPdtkHFtEE8SjPkKdeo+Oi94n0H",
+	"HUXEcGmReaJiEACE59Wl3FFIkojJBo4wxxctk4Zy6SDKGElMzyqM9AYzi0zhpA9amkoNcdtRdzkTlTGK",
+	"nIjEncdhdmP/dRdE0uO9p8Yj5ix5ijwo4sIZ0KOW+39Qw+39WqdgEvf+u9/A2ujjentP4r0zeDLVXrJo",
+	"OuU6h1eRPvu3fmq+9nHz6pthk/2EaLGnlQot+9bZaL/+NPbrQ09hRGUzm+u9PlK0mlvqVEpUGpk1OHTk",
+	"MCwanOm1yT3YOiLjlp+JPEpnD7u0bKlws+H2wvLtiGx965O3Wuf/rtYFbZJE6BjBAKFOBv9+xoHyTCDV",
+	"LPC77afAIUlxA5h/uX2OihwSFTm01zfspyaMwddCnA5E1yUkgfAOo4sw+aBYDyoIC0pRmuEG8RKrhvAb",
+	"LTRc10QBZlmwIMovRYGc5ZM5h3pSkx0iz5bfkABnTPfqpZrl6yj+Y3kKqhCQ51d1z7fKlDxZd6lRzxRZ",
+	"4O6ZtBxUxcGNHlDCTPtTNGYXVErEmbPm1ZXAluW5LetqysSO25f1yWVD61OOxio6bMDaTx+tv/3++gcv",
+	"q4WlgRkIdvI+ohBDrEJIkpEf1Ognkk8pD/5NRaHC1heP0U0JYACWOvf89nuqJOgKAvqYOt2CV/y7A150",
+	"Xw534lHlwajyoJeAEmwiakBJFB3cWe0dIO3yzodeqxTCIFNb9Ik5/pkKhEvVr+Bu1K/6K2vohSAcW1eC",
+	"0gaANQUFoGHyaNHwBLFMAJc0FNjjuApgHXP4YcynZpFhXNywbTIGSbYAYkkM6PlGw8OyVmJ56Qw5whqo",
+	"N1iq+8FdKdWgSnKqyB4HFpuegRdE9cKozYiT/DHks5Ek5ltQ2GxcubT+xU+PNYVNxBmFfa6d15ycosyE",
+	"becZh1GZGIejDDLP+LrGI7mrOUd9ok9kJ/UiWxReKKryy3ICc3+T3vSRx+ejusUeld2uN5PvIzTKHZoZ",
+	"IR3aQyv5o4ttbhK27Oqv9BSx7BjFLs5KfjjOirjCtnLrE3H27hnHJzXHtCoWNYlnsTKKGItVDWk7aLOJ",
+	"bgGjHP9uK7sTE6St8m7EjZMou9c3kzrsLQc8AnuLRuTOGmp8v3OxefXHtAa6fGB/gvgQ0K5LHp0i60ak",
+	"kyFHwrx4QHqpeiBKDpg7IyVHuBmB1jcOVZHFqZ/DA0BBoeNRohu27SxS85RvQAc0ipKDFYRP0A+Cg4jl",
+	"px8/WvUhOCQDKNyLjzlC8rKfjNmw6vMGDk02ee4RbtmaNW8HccuoSHBUJLh3iwQ3Z7Z5HDltEpYNQgj2",
+	"oIAk/NYGANDiyQYE6vGIoQRakSEHxGecBQ4PLDbHQRTUXmPpHzUki2AQGECooxEvAAZekTGH2A6boy4U",
+	"4Vm+iOm6zlnuMh3wZF9ChfIzUGYiryBHPKZrLBp2OkOe5VAkPhQMKfwAucUBteA3eno2mJJB3NnyiNTL",
+	"sZjnY7CiBwgWUYUeplLd5mhLvEYVbu02yBEtBcvl+y0Fy++uUjDMUU8lLQUL5uqOVYINF59ood/02Ef+",
+	"t284xTJuy4Y2Vz9pfZ2oXKyfmvohRxe6mMhgHXW1fapiMZZx9W4HTwrTlNwenqSGGSq1eSLCT01uwMaw",
+	"8bd59ZuN7z9PR+l4xZERRY3OGvMCMViR6ZlztndOJ4uOO19ynHkyxvd6LKfwqpT6aUyO6pmyd1YnFcum",
+	"GqnVbd9aMFwfoxtE5x/rGrDou86iEIhDOiBkh5N95riTNFevNq/+iNZX8AeLj4Btxwoo9meD7Ghak7+9",
+	"dmX979+QMXhHUfG5IgMew7CtMq0RQQRy5e21e1fwgqL+n88a/mjMqNHIZVBDBlvI5F+td2+0rn9CxsLD",
+	"iqx59d31D19DDo/W299oBD/YuPjl+ss/BJ9dvNp85cqDi28++OtHfPW88qeHdy+BYW3+7WLruy80wWAk",
+	"Oi645Z9jjsshzqJl+lWNeAtGmQMZ/Wc6dh34roE42bDhxVq1BRsDv+Wq4RplPtky5EgYkMEJ6wUNGHIA",
+	"cE7JPgOkJSwZJr5BjhWobWP7pKhbLDVwSmj8EE02hfJDj+SISyvUpawsdXWhj1UAiyLbTN0PcBfIAI4J",
+	"ZUETqjDQ2XRMo6ER5pQcs0HKDitTF8gBxaEYo8NJBqClanjEsF1qmA2YuQxxEH+oquGJPhOim27jZJ09",
+	"wS2iTvgxgCo9suhavk9ZgH3w4YsM20uwtUNsPBnyLD/1ooVtp2KcIdVvw6sRpy2IVBsLfqlcUHbIiLJQ",
+	"iNpP5vN6yPAI78EjdWZSl+jwh87fL4JH2JowRAhnbFAfkWeRRTc5iYz19P6J6x2HEY+bVDG9JdG9FX4E",
+	"d8f3LpFUhPcHrJIGk68TmouJ6eC0duo+TBE+1IYo9MhwRCnRKkIsi1/iBeiYCJpBccalVNATGOkoB1HJ",
+	"cWxqsNSLm8cWg134YMVxa+MmQLw/JsRUp/hCfm7BdgxzmGFCSKyJJxdjI9bAUafOT5QLPhBNIbCppAqp",
+	"p4PYUqqQUnfhlJaqUc8z5vhQFQOHYCJbTPG1xxyouuE7yBh/U+DnGR4J1RPT4JDwkXl6gv/TWUwVJrQU",
+	"bG2pQkpVEsPorrOIYoLxRyRFsaroK0ytkzDf4jDtb/kUVLYU0zLJmONCXSP3GhvErTMtmJpQAN7+ZXSr",
+	"GhXCPHbFjDjJVBk9r01H74BsUhBqUQgtOUy5dbf5yg1VWA9x5m4NkvWM+KUxVOJisLi3CoKZVqXStYsW",
+	"Vq3s65ByFf6iozR1VrCTA4sRQ5gLtpHNecR3NPFKJBzETg7LLTLP5zMkFLkoyA4TycYB7BpacAdjiM1L",
+	"DanlERh4xw7BBqOLSKMxW2QhCSffMBVOzkyxns1OlOdpA/5BdYFGJEXIAS9K14kdKcj2MYY2HdhNBJ01",
+	"oil5oxop0YYDDJ3c8JoIbj1hkmvOWcP2UBAknSE6n6o6ypL4DtJAy0FEKOgV2ZgehBz0tDros4EN96u0",
+	"pkXfgapizR2ZEq04LgWK0KctgD7Awg01myLDiswkfFJAaZFYSOIefQduMUOedPxqOAdqdc8nJYrsqTE9",
+	"zfuuuOopq1IJIJrsNO89BWtVKsdcp5a4a5X/4LQzqK5VWGRwn4mUQTbu32vevLB+/cL6W/+v+doXGxe/",
+	"3Fi+vHHvc1RWjsiCXLnQTRBkbfVvD85/8IgFQQIx550QBJEX6yoI0nzt4/Vrr7YP6vt3Nm5+ExEEmZma",
+	"6rH8C7hfcEOC14wc8eE/UwW8q5BqRg1H8Humiz3ppDlwzq2P5Dc2OEWV7tfgm1ZiBXERgFbbe17UUrDh",
+	"pwq/g9Wm/OE7vZw4Hz1x/sXe48R87XeLFfPdGgMV3r5DxdvK0j6qGrijTm2Bm/F2pNTWhYNcLpeWWte/",
+	"at16q3nrcVKMi0neipFSWmwGUjvXDfSO03My6t2VWbQML9LyHEZ0M87oc9zmLVLXAxp4g5GO4HMFAk4Q",
+	"EC0IxY46870icxjxnQXRGG1ANG8BiN5pDcvZAjAJlpof4JE5lyK1HiJR+EzSwXu+Wy/PF5lfdZ36XDWE",
+	"zRhta1Aoj4tAZoDJQk9ESK803/ikef6uaMBmQJRX40ZSQ/CLAWnvABHcfiW7TmMwrAfP3WXM9h8gfPpc",
+	"JGoHm/VuhoNnmZlxFig7V7MrjlszfG/cqVSsMpVJ54y3APCfe5A1OyPCRGokDn+XKqRKFjMgKFgzzv2G",
+	"sjm/mirksocmDk3mZvKTQQTQ812LzXUzYXK5yGVk+L5RrmLJqlGjKpkbOFry3ao7bFvp1lF89PGnLG/B",
+	"8SzZ+Bq9dngdxZmsWDY94MGFydjJY0fJdH56ehZTQvzDn+kg9WAJb+e508fGZ+DodCYSC1UGJD+ZzUIR",
+	"r09dft3fhxeeJfK8TxRTv/t9MVUsFovP/6yYCr8oFn/2BFzlwIHfHRn/38b4H7Ljh//H//wX7rrmp3+e",
+	"+f0Z/f/8338df/5n/5KKGe8RInj0iOApZ5HZjmFKzSZpVfiuteh0lst7D+8ura28vnHvnooPNpa/GEGE",
+	"HYIICdCBuJsg5igEXOA9gqQLEsEVQlAgdxgRqoQKFcFuGynQLzJZoU+MknOWxoWlxFanEY+vvgjtuUEq",
+	"rvMHysQxHCbMEm6PIeNdZGO4ZYl2uVLDl3JsNcOd18hi1SpXydPnytQmjFITjbm4bjp8CnF2ww7Ua23D",
+	"84tMZFEtD9nzRDocZHPQw1y/+876pxfSUMoGUAeTAlIdF9JXkP5XOpjR9fXCpDi0J0MjwKzye8sndRYA",
+	"H/hvkEnEe8SzexwuUTQtotFZJkr3PTzpGZpAZu0YGPzN4cYW2YuA2Q3gxKjjajC2Bd9uXNMVgCmiQDmR",
+	"CLm4OurCGpCZ6Ld0qteSqTjXcuu6JoI7vcC2jhskC3DXLzJ123dc8osnczPZiWy6ez2U2JaRiob8UlT6",
+	"QLCjw0QVmS2EyLxOtTP0Nh3Re4EWg+9p/NqDrBuaJYaws1AEFFhTabzAXIo/BBrjXnWRjUFzk4mUrsKH",
+	"ds6iE2K50t6m4dn5Ygieko+UR6oGXqg2S0q2webRV0cK13lrYYFCB50rPXKpWNthJaVHhHgEbBSovKUV",
+	"iwiaofxK4vUWmcMEDSwqOaOmKBakzRInqPGxBI0Ho4twZIYcYYTWFvwGlkqJ5j+cZ9Q2ZwPifCHKyudY",
+	"0M8Hj6xUruPMEfDguCC7b/8ReFmebzQ0Umc29bwi07Fk/N/45sPmsKBpaAVdHvevGJZ1CQB35MTxA1hX",
+	"FhZxQfUFjrRakKERQwRRlGkcPBvk1LQiM4JiPLxhm1Z8HGb+e0AD4My6tG00t6rtKrL44i6x0iD9iCUV",
+	"VWNhQRyWvOKL7w8JSr4kzOql2qvITtLxELaFE7wDsx0RKyNIQzeI59SowyihtkcF3aBy767BMKNJ2toV",
+	"QPFYnEYvtN2+qZE61A5h1lR0RciGBt+YhwcU19isZ3X/FqPBEt4fVWhaPL0OJr9F77Qiz9Fl2xrzFX8i",
+	"qnICoaDYu1X3tseydA77gVKFbJ9ldMfUMjpVLCpSRqd+8fDuUtCK5z28e0mhqAoK544dloVzh8OyuK76",
+	"UmER3czUdILjtVTglfKfTASp3L7Ep0bFdqNiux0rtmvvMm0vset0L2WdHa6AfdmGWqnbdoQcUMUWkS/i",
+	"GlYTFeYJVvke4o9YimaJqi4ypsvqEV06VfHyF5mogjRE2Li10pCgmZQMz/I0Iqt5AtwhvL1QgUg6RVro",
+	"ukFHg/xBWKhQZEE1oeLDQRYzzonjCBwvwx8y/pAKCIhJSC8aNSQ8tqIXchj3I0PMzEeSg+2wQFAvMhwi",
+	"0L8I5MJE5R2KiNFzRtm3GwXlZ0+Aam+hufKSTsZcukDB9YL4qcevYtjpfS6B0QUkbsU41lGL1btexFEx",
+	"P3v/5RH5+voQqYBZucdkKhIV/K2tfN288sba6mrrmzebr3zb/PPl5of31DKrSM3fK183r1xovvKPbpV/",
+	"+JNHXPmXNXM7V/knC9dgD32Sb6GbjKsqmdr67m0c1LWVS80rF9ZWLrU+WoY/z7e+ut97KZxaRZjrkYql",
+	"H2kLvgMkkbeA+TgqWNsN6WnQ0Ihpo2gT0+gd0O1XSY2Y3HSwqZ6pM2AgHRj1WzyzSBC0JcLZo8xUyN8g",
+	"tm74JASBUMElc6wKhOdQA/sDTGeRpbUiE4lhfoH2Fo0MOe5HGimwYSGmdRlAUoEYEK/FGCnqp+mT+Xx7",
+	"VE68Al3yvVHXdVxPJwuOxXx4jIPhJQ929G4AcDQaGGIKI7FFBnG7DDmCSfmqY5seP1vN8XySy2a1bDYr",
+	"hqI9oMcR/n6K5bVJh/BNehfIh0SRSBikAV3xj1pfLQup8JW3mle+bd78rnntjdbH1zfu3Wnev/nw7uXm",
+	"7R+a178Qxu/6Jw/ev9Z89ZXWW7dbX3/GHw5pSPpuZED7yxGNtjNdEdvBJTsIMzZrWegPLgxRRWVPN7fk",
+	"u0DczYRSzEFD3K0vtkvmXrRdZroL1M13a5fpa+Z2K2iFbOpIqmUUoR1ihPaIaQZ1A2FVRofSy18/fvzC",
+	"sWHUVetdFkYBpNtUecEg7sFS3Z4fKsugaXpRqiRBTqNrAZsKlGK28UTruEFCY6/UlyFBq7EusppFFtEr",
+	"ti3KfIgFQmlKhGkZAp3ck+BnSof9zrT99jAJyG+vvcrAYA28D5dW6hij5P9V86viJcLp22oQONTn/gac",
+	"oV93I2Cekhca0w/ieB7Mqm4IxHp1rcj0gziQB/MH+UkrQNKjdPKIkhG1N/uAxx0GyxPtDf6iVabp2eBn",
+	"stgBiO+L3EFYxPIik2xZ2YBlrqFWIzQYYV0xNUnu/3/+c9aWKsgUWaTaQdZgPBZFDk/W7XlkVO2IYfft",
+	"1uBsiYm1jjyc/mFpf/7I81qgs/W75yUkhDfTS8TYpTXDnRcwsnn7+7Wfbm7c/Gvr3R9an640b91eW31V",
+	"vMb7H7Wu3Gxrw+4PWfJ5OdxijNHs3GWOW34nHbf8YNysiV7drOeVEqBwRcIf/S+Uk9TjWHoTZ0xWdzZQ",
+	"v7iD9n3kPj2G7pPskVaQKqlJBOqp0XTDJw4rU+5SXbr94OLV9bvvbNx/c1TnkpSYPepTJXGdBNfrMP2m",
+	"0zEa5MbCghs4LAELs9S+sRuyay5oi+dTR/LScheqgFkV5iwSh6P5IkNtzsBDOYEHQ6Vr2N8WsNl6aodg",
+	"DCM7C2tcPJ8uzKKLportMCokPLm/AOmbigM1LhkiM2VtgqFB4qRBUIHdp4C6ax61zwpHYKLIPGpXzuA4",
+	"6emgQrpDBYiUDUZKKp08OBJ6ehbCFDjASiuKGEqgpyfMKTIgRh1zXKL/8cVeXY1dwhgvXnKUMb5fbwLH",
+	"J1VIrd+52ry21Pru7db5vzdvLrc+ucFB2LXLrZevNq++2Vz50z/Pv9RHCP4IvBLDFt3iI6G/YTHX4/o4",
+	"2tv7DFLgCU5NzScbiZmJctnsVAgCmysvNa+utL57u/nt+babar75XkgswFcfzLHuLPwh+/jwWPgndpSF",
+	"P3iiEVB8DIGisFiKpW+XEIBl8uD8Bxs/XeQ+MazdvaYlwP26wL535Rm1mHoE4rwkcM6lft1lO43msCjY",
+	"kH0MBRXVkTmHeqRklOc5LFGk1kVNMAwy0OrDdl1kClc+xHg5IMDmPYe4dNFx57EQBRCUbCNrR1w4DnGA",
+	"C1oqI4iL9Ai48Nwh3tqTyOkkPMSggdNXX+XyD5Zvr3/wsujOgUBd66Pl1jsXW9cvbdy69fDu5Y1bP2I8",
+	"75/nX0tS6dq89saDi1da73zTunptbfVv/YEvfN69IWy4N6BYB8raqZffDalN7FqkNhgtx92ilQR7ucUE",
+	"O8EIqT12SA330ggVCgRj2mCBgtjONz/8+PEBav0qJUKUig4TvJ3yDVfQBTB6LmSwaZN9QvI/L8xUG67b",
+	"CLvaLJ/WNCx1COnckeGhvZCZnwX50EMaKgOJzzmailQTB0E6EfjEDHtHbA4u0vBCJcc68y07egZLiemF",
+	"dcmGh0JT8igHuBp8oC6p0U71G3ngGX6gnp5FKNZNwhHPu7V+4/7J6Z+EB+6f8GqTQuft1KI+pnjsEeKP",
+	"3E7gDxCckBgkhB+j4s+dgzqPGHXw3SZip9o0mTduDk5fck9JNauR4C7mK3GFZpdCzC6QhY+h5flWubce",
+	"emDnRlLIoFiAOYsaKTWIWpoRGrJSI+iM10jJmpujnl9kQMtWIMXUzNSk2myVnyQmXTBcn5/HQ30vwCSe",
+	"oM8Gm6iTKnUD0qwgU8aKLOYeXBrcNYIe5uBpjps6pieVVJvs4Q+PlB/tQ1ruX9CwL/1UOB+2G1YpNY4G",
+	"JUS/++Nm1W7YcX14mkOHUoMvW6w8k59rqXpPJT4o6dFjkVIuvJOZqUm8pJcq5Cd7t4DKIHaxhchunxmR",
+	"ew5MSqLOurbmKtUn63c+2bi5PCL03DahJ4bjh+rqUsxJCGY5LDX/VZ0vK0qerLvUqB/wOjIZY22RvvRs",
+	"JJcBcg2+tGLMKTLbYXNB2YlwRZHvUaYJQslVaSAEj0xMhTmwFeqzATcbKXF7UmSiOop0rRTXZI29EBjj",
+	"Wwj1dGRuxj3cD2ks4SBi+fvHFT0F8ymazhjF9AfpQ4aBLr5ximTaZt5hcFBvEfiJSAS+9d3bzfuvt65+",
+	"33ztv9ZWvm7+9Kfm8j9ar8VH4Ifl3uZ3NLwe5Bsf+9D69u36KZEkViPVjhsTqMbsUkeV0D6sNQUT062m",
+	"NN7Jk2oZXV08ZAxWgslbi5U6tkn52+AOHHS4VQxXMgNHhS0xYU/GAreEGxM0VE7dl5pKRGyaUqReDGRB",
+	"iRZg1YBawOntd5qwvlUzdweDVpsVzo1np/qwwrl/nn97ItebGc7tripHePL8TNS+Dr0yMO6qXSoDc4pR",
+	"7KsXKwmVVShBNfJ7B8hIpTg4cfqJCjNV841XW18to1bSiJ9qcN4xPWvYdcPfwsYGx2zGMhq1rJnQfHiU",
+	"drWFRabcAdiyBHaxP9OkPEbvAjkNz6e1Hkgr/4Mabnhw+8ZiN4j62NDyAYpFhk+78YqLLTbp9hY+7Sn8",
+	"4Yt7hr0yzgNuc5ASGdNDEWXmwApxO9G8/X1z9XOOuP/7DrfZq9ebd1Y3bt7fOP+n1qcrXar9O/zw4KDe",
+	"/MxcxM9cu/8R3kdz5aXmax9jY2t8mVeckfXEzExw6Qn08TEiDVtcAlzBf5HgsInU872pV+f7NNvhvE5i",
+	"t5VVtttN96O1xMpABZYXF8PGrZfX7vwYtbmq1ejF6G7LtA7FhHahXsSoZ/iY7WVKuOpEGTbygYjf4Dfp",
+	"gCiFT3KwUtjXV2R4wAEPvoE68HxeTwudIo/6/FLgrBVIqUHE6xXmNlCSCU5iMZPvqY7rIaU3ihRJ1RV0",
+	"+vASZLFKmeCCxKQno4JhRRzHPwVLng4Dx5ZXZF7ZccFrJSat8V9IVknZ6ifoHz0otOJncg02j0IfJoFf",
+	"lw2Q3+GXtheNhkfKddelzJ8tsoWwW7LiUvoH6LFMHh5ORosY7hq7gBOxL4O0a/b5RIdNJjtsii9UxQz0",
+	"bgSGSCy4G2BIRx3Vbjf3m9Rpbes9d4tdh1v0qDIrNiAwqinfMlLvGy7oVoVz6eHdpebVNzf+3499Q6A2",
+	"qPN8/xLJGEXfrIKK+4sCBZzB/aGtNCsssQrvWikQVz5Ufo7yy5FvIfKvftcTdZ4yYhDcR9yFzE3xal1h",
+	"Ej0CtEIY5rhqWF3dC1DiGMu1HSYC3OlMkUXp7ORIDw5v4J1vB29U4Pa61yRPdhuuUe/yZC7BRnKCTwbB",
+	"g3XMsGzxOPmZ3n56Ui7SwejHozyd0eF58K1o6dMH7/9N3Yo2rlxa/+KnR7ohKdtCJIundS/FVNwpWFjc",
+	"U9C55dUTBgtJR6yQnKLMBIrKZxxG5cIWDC5A0i+uQHyHzFGf6BPZSeEKWdiXwRw/aPsYRujxF9Tf1m7A",
+	"H2yLHSE7Arb7GNj2DWf5iSfizMUzjk9qjokKW8BAirKuuFIgBMDBdNuy2tZ9jHJmAzASv6CdOLX1yY31",
+	"66/vkVDdwJNa4TrqltXCOhL+a8OlXVNcv3QWZVehxdfGWUXqxGBYhaGYrzGdb/56WhacIFkX7GAgsw51",
+	"FIQarm1RF+iPbcPnp0DoQMbCsB0ExaQgul91nfocWhVxrHeA2BajxhxNF4jv+EJFzzXYfJFhfyPGDis+",
+	"dbGsAx4kuIIoz4QwXCiFLPoY4FFdT6bsnoM4oMWKDKpKHEblE/qLDtwpKFs7dT9D1KwghCxdCgSeYhxE",
+	"tA+1okP7XmTiVShGfssM4Ba1oTjrerfMR/FONs0LbopifIfIp+GX1EjdqwOFnG14PsR3D3gRjeOkJjUu",
+	"/8evkGoPciW1N8fNXZ//o8pSTjZSE2Hfw+/+mMKpnSqkDmWmsqpP3PZ1PjMT+ToZ5JjC6hg+2Zy6d7y3",
+	"H09GfnyKr0S4z3wW0rn4Zy6byWaxqlwceNJg81DtIj84zZd/qpCayeIjunBAHv9xVDxgTkv58rgZfsqe",
+	"elCyE5FbeLrnl5LrgSEF1o7lJUvlQY6iy8Y10pjbBRpzR5WtMMZoPry7hChl/c5fWh9fb9663br11pCx",
+	"yvNDk4Vrc387g2XemcAiDhPY9E2iGnOBrv0sfIfyQul8wAVg4oC8ADOCmLlDKgSvbvsFJWV5wAuzgBqC",
+	"GE0gGP7jOdcwMSc5Txf8zs5MwDRY5wsqc/AtSEdYHrEd0KUbM+S/pBKdpGUNOLMcN1BdAGiXzqjaFmG7",
+	"iqwZth0HFO/8DPltlTJi4KmLTKonLFYtGz0nBROo/A9aoF5RNRYWKPOCalyDeYvUDRtx9AJcrsgCQgo+",
+	"hh7eqMpL18YuW3Zcl5YRU3qUEj0IluhpUjPceSHwod6gL3/lKaGVgHtMpn07yV0HFyMVjzDMIOkeDImM",
+	"So52tORoODlIhUd0FC15zGL4JyR1aGcqsbnyJxX87JbIvcUW6r6n0L13i+rHYg9R5bNFbw5EVEQUQTVD",
+	"LKgSAomigooLyBhWJIWOvFGjIvrhVQ2XFpmBB0qDCpxS8Ik3by14BZLTSB7+P5nWBMIoNaK1U+JTg5me",
+	"FpwIgEqRORUMo4AE1HiOgxFDrYoioiiKOYtdy6FmI7nK8Nk56vGAMRQIqBYNoI74A2VIOxUMS0U1x5D6",
+	"5BPA8nxXRI6ghUeyjwKhqF5kUHgG2Bvsc3pWVHdxeGChyIFoE1Z5quLTL+JWhliYHcmOnBQTam+2DPEp",
+	"ImINjgkefe9hhgnVUiNKaF1fbX388saFyxt/urd27y/r393h4+NYzOd2OZdXQwi5TB5DCDC1U4XU2t33",
+	"1v9+PvKDbBg5UEIFh3MYUuBz5Sjefj6XyynWO1n4QB7/jAAbVy83r37T/Ppa8/JqqocqXzETksQF/HDJ",
+	"jLpzBuXLt+9Dto27SODEt974c/Palf1aFTwUVz1wtobqrB+JNTkgRAjuMDUtn5qFoOHE5V4mMJwJ3z4m",
+	"owE1zAYziwxNiV81fA0tieLrKgInlp8hx320kcKpBosY8e1BtnAMv4BOWwzm4Slxw5U+vecbDfHv2eBU",
+	"0thiAhN4aUIK7eC+or6vJ31ffsMOo6oD3UbHOEiH95QcmojLO+jy1Il+XdZ8Xy7rw7tLrQ+/b339Ge4C",
+	"nRn9YD4c78F13t3O5cSO1wGEE3RU4LpXqSCwwFTda9raSaIZfVhUPbiL/RAYD9KLDJ/rDD0HjbgdjqRS",
+	"i9rFmQTLcvCPuJhf3JTST4SUVX8xCCOr0eIAe8v4MzRaupRKj5O7SsLLMypCCRmix+AMQh8vxJm1wDPk",
+	"eKhG/aojPkNYTeYMi4lqNdsBVgnu8HgOI3xkMT9fZB7le3sZbuNo1WLU46amdf3Ljfv31z+82fr0YvP8",
+	"3ansvz68e7l1+VLr1ltr919v3n+3ufQqOZTJH8xl9fRseM9Kgp8bpHLVsk2Xyiajeo3PMW6s5Rfce0Vf",
+	"XKGuUENXomFJocEwHYr1cR6lWqC2nJ3sXq/XRzPvUJUo+nBHn2OWf0pmK7bN5rSbnELaRzJX/dWpuGBw",
+	"Yk8TwaAUpTUsJsQbsplDeX45juz7HiLMsEOwBuK8NmBjmeuvUc8zIPnfw2KD3/GVniqkoALHVWLor3yx",
+	"/sXr6/febL728fobFzFgQZnfy/tcoK4FJ+eAITpuMOsMmEypBdeBbj6HGbbyVkXxgCQbACkU7jD4jpsq",
+	"pOZ8KoDRqQVatipWOVWoGLZHtRRscKlCairLjZv8a2I6Jf5I9AhTuWwOplRc+KDXUAHUOVAzVUjOVxmu",
+	"zy6oKUg3jkICgwoJHOlI5eKmirYWhfXpuQUbTOHDu0vNK2+v3buCMAYXVuu9N9bvvLoLYgaPnKmy05/X",
+	"evgN0gIpoYZgsxwXtXdd4VNQuBRU6W1K6MHoYkDooXQjZ4j+gi6KFj2CbcccdWFSZWgEHsHNnxJP2R+L",
+	"B5qxxOHi4yoXU+JfnaKGW64mPxzvzHGTh7F3K09Wbjw7eRr8Y+Eii2khDmje/n790lLS4MREv3xYuU3S",
+	"8J0BjbWVOxufX2hdvtj69GIXEqyOx4qnvOL28EQUAXVSW3Wcqz1Ffcx1ahhJwL9POz3zZLQtliSRdLEl",
+	"jIgyNiPKsNp30JCoCqYPovGokVNKUfclWwaji0GsWMaoCshWHK1zN0yTmqJuCnOQIsOpCX5jyHRCLrQt",
+	"vDxoQoi25bELWCEi22Q+3CYHtvXlY7c+kc6RW1/cBhbZkfKRHSnf7360o7wNuXYt5W5jHQxwrpQfP1Se",
+	"MMcP0cnK+IwxVRqfLh8yZ+jhSrY0YJOU6L10CupsbWninrw9Xj3o99rVIWvbHkYh7BFHQy+15bCmicE6",
+	"7C83v+9807yz2q/53Ummhi21bmKoHEKeho6vOvgY4mgXOpzDnskXBNlV0LMdjmeGHOkkxQpSzSb1fNdp",
+	"hBXEhSLjXpF1Fq0/83zu7ZGdoWTYtsXvg5fhdFAyv2h4xByxNOwvloaYvQi5GtS9KI6rYYd3pPZ9o2p4",
+	"Z1xaoa7L574WfwCGyLxu7DJJCB/aNw5J9rAnSBu2v18MnblhFG0ZbrRlKBh4ROcwyqhE6BziEC2QOuyN",
+	"gNLAkyOSazssdOTzNS7u9KtTzz5DatSdowSOUUvmcSxn2+nCBP5UwaqIN4VFf8PGo8/BFjUMPJok9ATj",
+	"NQ7j9fNk5KRbByg48Ll/ofXtS62Xr278/YLAO/3Hqvn7ThQayj7uoaH4kd9OvGh60+a5nY0XIasJliTB",
+	"xjIyWo/A59pr4aZH7CQiEcdmTuLaTzdbb93e5U6i4uSFUaudCU4dFFa690aJE9LWd4KI2NzVSepbLoS6",
+	"2sNYs9zVRP5Qjp/4DOtsLpDbVNlgpERDcDHwBoIjeOZOzDDyJ7fpT8p31ouJ7OJOTjwKd1ILZt1ItHH7",
+	"NW4iOh3vlTXv/bm1/NmuyTNswfm86QYryeV632ETbqxHnQUL9lU1BmjYdntVgMV8R+0/y5CnjXKVlPnP",
+	"TeUluLRGayW+e0J9e/iF5ZOyUaPYhD2me07dLVOFn0tPgyoFiA9LVhWxXQvuNpMYZdfxvIBxb8i1Bk+L",
+	"HXXwtQLDAOjybvdmpj7/CMyPpE7DOz/eg6Hc60n+cBVH3bRR09ljq6oAc0LSniItanwGf/3S0qO3rFt6",
+	"OT34MCr/5B+3ypFFlJw0UrENX9u8NDvSygaGz/Wf5f/WNeys5g+eHn4tdu9V2MFPT4iemeSl2PKXv6Fn",
+	"qT2sWuxdwiYyN+fSObFt8nUV9kflM9xYJPDdTEv0ZaYKqao1V6XumRL1McpPz1omZWUaxD5kg1AFUAkr",
+	"80XcwK6nZM4ekoWEPVg1anh1l3K7myqkHizfDo3qxq0LrffeQAng5s2PN5YvN998bf2TG61LP23cWm0u",
+	"/dBjR1UuG+mgymeDjEZg+PmoPq+lgmWCPWk9NZvnEqYXDbtOTyOPGkNtaNUk91PDnaR6W6nKGfU8DbLi",
+	"24jbo9uqvvdpvfcwPMMjpulFYUCdcROmywWvkzHHJYaP3FskJ0k9AFl6IhEQhNgIkiSYlNTqnk9KFEhK",
+	"XqhTYtQcNocC/aG/qdKb4PlRlzGq6Jgemgu4Ha8vahJqxjmlZTaThz/EqVLNb15t/nhj/YvX0UV5sHx7",
+	"/cObzZvLrUu3W+/+8OD9a803Xl+/+18bF7+bzq6tfNn88cbaveutd2+s3bnRfPUVsC6WT13LwGbXB3/6",
+	"An/QXPpm7d6V5v13W3eWm0uvPrx7uXXr6sYPrzQvrubWv73TuvRZrrn0apvpsZ3FzS0PMpnHGJ6oCQnu",
+	"UmnE3fQhe7QiU1ErMpWKmIt87M7e+14+xMr3TSZIfvATZEvffXfMoWShgnJbA/nOzrxc58zbEr7kO+HL",
+	"1qnpJMGDLeBLzxO+W7Qg2JVHvQA7mgh+7EIRR0wzCjgg5KyWCYkmgr9+3DuaG15Yn//4jG/MU7ZFDW5M",
+	"4CIuL4sbUlS/MfhyO9navjnoEyLGY4Jc3ghSBFF6nzYCHMCBVeMsJfScUfbthsrU00aKU2TYklhfCBlg",
+	"JeWrghrhlIbJj+OTJ8IiCzHaAlKuLloeRcUbUOOG2E2UqwfyEAGvDp6yjXtdZCeGz78+5Gzy/mi8i2Nl",
+	"z7VTjPdbnRx3rq7p5B3q0FMYzB93U/lIrZbCJh6XiwZO8V2di+5unXAvPlOzPAhxb2FegJpl6xC6ykYT",
+	"Dhijns/3dwgx8J0fraCGcXNqklKDKLHzMHSuQfi7yCwGzH3M8w3mEwTE3Iq8UKeuRT1SdRah2c3mQAml",
+	"0lxKh96UcpoPyrajzVGJrKj7yBzGryAtZfegdHjA86MQ9T4JUYcvsvfXKLiV+nTStx5D8fpywatCOZPm",
+	"K188+OivzW9vbCxfRnuO9Hi9j3p+B0Zdjs0Zh9mNjsHHy+/bCr1H0szVO16CPbYLWoJNfpRnGWQnVOhS",
+	"LVa5K6M4TS6lbV1RrU/ffHxbojYBS7DHjNNz/NY3BU0+rS3Yhk8PeMSrUuojCAkEScTDm6Ri2TZU4qGD",
+	"bBDXWUQSWkBayN0a6LIhA2uRhT93sH0D2S61sBeY7wGUjK2/9kPr/IV0cJwLAbsMeW7BdgyTO9CWT+pM",
+	"Crf5TpHp+IxWjV9CJ1KNTUitZci/C354l5JF1/J9yoB2np7ztSAioD7hmD41k8lldaz2LjLxZ7qN5Dbg",
+	"m0eW31BrTkrRo3guaLXBw/KLyMeSo73X+HCfhokU7Ig4tL3z7vEJdgIGJXnRBv8NDGlvPznmuDXD37we",
+	"Y/NdCh4SzjWSFd0FsqI4BcPlGipJGMRb4BMX9i/uE9+627y42lz+R+u1G623v2mev9vFRIzjOfYs4Wjg",
+	"UsNznMHtRg3WagNqm9nS0OAmvBN9OgZWDeiZc7Z3TieLjjtfcpx5MsZ3OCQohXmQhi5fomfK3lmdWy9K",
+	"xp47fWx8RtgeES526hxxlBo+LTIsoasZ7jyQoP/iydxMdiKblpUBEUtpLFCN1Oq2by0Yrk8qFrVNovPL",
+	"6FiKgBknsJI1o1FknuWLDdggvuXblH81Kw6Lqr9bcwwZ5hct069qxFswytTTiP4zHXd010Cob9jEcfmp",
+	"aws2dv2Xq4ZrlPnQzpKSbbB5fhU8uzdvLSxQE823hyru8CXqwqPpLjt2vcYESZ9tFxmtLfiNDDkCDwK2",
+	"WtFxCSAafFEAwTt+PClT2yZlmxquR/C9UNvMkBPULVPmG9xMw6CUQtOM1vZf9VnSoN5B5vCF3Xrv1sHm",
+	"tc9nyQt1Ax7QhfW+du99jazdubG28hr8t/nqKxpZW7my8cN3Gllf/Vwjrevn1+69Af998I/3wNhirqBk",
+	"mHhzlmL4Sw2cMhp/SE2MAQzTkRwBfhTuoRVInSEpCbLnuyEwLTJYsxqRsjgBc37NaECAH6/FYYAmNy6R",
+	"AYCvK5YfLVDRiCHQQ5EpMEDHz3RN4C/kdPAXrbIQPJAgyHfkZZhDbIfNUTegXEOxfBTDzRTZb/lq0E23",
+	"cbLOnuCOuR6o1VpeiJwEkhAPYlueL2XrnLptCmHbUHShyMR2liHPBhkReETYKYDy0ebTV16sIPWiG0T8",
+	"MrgN+VDiHooMMiviHmCwqW17snwI/tBn5eoG8uLAWLiUCE+aTyRRSRQOHB9tRj0i/E0NszYBVjXqpuXz",
+	"52O+1j4intGAICCpGayRISflngj6vKzIEIp3otQjcuUJZMsno1OjDqOE2h5VxIXFyLkGU/WCiyw6TKZG",
+	"6oCZUTM4Q474pOZ4Pslns1o2m8U1P6ZP5iZ0UqINh/EtIUSosFN61h9oerbIDPwTpqolUlWqsZU3kpsS",
+	"u54IwYoSrO3krnCWokHthMJ9It/Z4JRbnWATjMyXBC3gjIrDysdrQ8PKbb1VVVqeD18aykDCHIGFyecJ",
+	"ThlcoqajBSaPPwPOzAbOw5QWBoQxOmfxS7wAlw4iPLhLpNQISgDsRExWCAeXHMemBku9uDkhRWBBD1Yc",
+	"tzZuGj6cNCH7P7gGMNmHyRIBISXx5GJsxA511KnzE+WCD6TCBzcgqULql0FBS6qQQiQaUaHA9YSB1wIp",
+	"pnJ5o5giYzDBiGnNBdKnhljD0woRAgQzNUIzcxkCtjMNEJSP1i8P8X86i6nCIS0FCzW4PqJi9IicRS9V",
+	"mOxyhJYSgAGeL/C8U4VsEI5LFbKJg2mwCnBlnIQ5GhdQ+21VyJ6LeWtaJhnjxhCSL6bbIG6dacF0TvMp",
+	"3/6lkCEQxmdEsbfnOBselX95vBbrX0I/aZyH+cqNwXqYqlnhxzuLIPBwUjqcgXcZ74WGXw7axUzUZiyy",
+	"GoqENP4thMBCVxWGUKlL6ua6bulySnds85SwglUMRAYVi4NF7tM50lxKrH3ACyJ5FaW4p6C6bNhVBTgR",
+	"IPgCdUPEEWlHBhAkr+Ar0c8DfFaJ1BcZi+T1RbEQc2TolP+FGKbNY6GBqHa6rQlMOLhwU4HsGDfgWrvH",
+	"omGNkxZKd4hEKPxYSKiBQxf1DsdwzmvkwfvXmjc/2Lh1RSPNNz5pvXNxY/mLjZ++0Uhr6cuNi9+13r3R",
+	"uv6JVmQbF7/cuPVyc+lVjWzc+r713hvpDHlaZL7GAYi1EcQHTyrMn2+UqzW+kuGeoKiLOXz8M0RHrSG9",
+	"yMpVx/GEf4pjNia2hYLyGYBZ5d1o+LIdLyJ55lHqpWflnAGvI0YMLQDikwL/iogvnN62KNx+pLHggAcq",
+	"qoDA83kAxIhgJI6zMQKMU9Z3SDTKvQd11MDyn5aLdRQyHoWMd8ykP+UsMnSFSbibSrvx8O7S2srrG/fu",
+	"qbC39cVy66OfRuHiQYaLxah1M9Mn2wDXpt3OpYYaIwv2KnyUDHkOognh/ldkMO6W57toW/ierchQJ48b",
+	"xKYAi6xbDlCv2MbcHDVFQC0MVUlUiV8Tw+O+jm3UPatkUw2iMHKKeHtts4/0g/cb9hAzqfde8B5+06OG",
+	"V4/m5z+o4SY+GC1Gb0pkx3Dy7LVGdu/ZiizfyeXHJ3JdmsfayqD5ShGlWYkqmaZEJVNvuqFYENguxRmk",
+	"HVKFFFQMgI7p4ml6DprBbn7cvHal9d0XzVcvr79xceP+fUxhRFjFxE7RoyRmtxatfLazRStVSMF1IyXj",
+	"/TSXw1RM0mEuQp8jebBNmsXbwghBm/h+yEoPSzoMs1PoarZTxLQJpcsmhYoQqw4MGf9DOGFOpY0jTPW7",
+	"M4TPaLzWAnU3QRXRDnP8Bfh3FekYqhfwGwtU+nYF4bzpcJuiZFycuAw5JL1BvWcc/B7TnhrRfXrOx4/4",
+	"vzJFJhCS6ylpxDYj/jjkVdo66GG72gV6bXF2rUfrk88ag7Q+vViaiQ4z0qfhGGY7+wCRw2Z9ZXQ3IQdJ",
+	"/TYI2JBLCBtyfb77bsXRcKGR1ttjqfX26PDXSRnUh+n38O7S/snTOHXfs0x6Rh4MV8eebdE/sk1hOi1p",
+	"nqcjr9NVyC7SQC5/Hl5F7TWX322aG5Ift3Wqd6SM8A0dLNXt+XHhhkF9YjwAxQM8EXTy6qWa5QfwXeQM",
+	"hM65CNT71NXaapjUuvIi08VVo3ulLqNHHhQXFVDOymANgZVqQc1YSak1LzXU5MSYmNtFjsjCe7V8j9qV",
+	"AtH5f86gC6CntW51VFBARPj4nHFphb8tGaiCqievXq4WGT6/KK2iruu4nk7GoPaAf3JQjHKxns1OlC0T",
+	"/kv1dIjtdD6HsW5RF5UPOhb+W2zOlo9o2EUmC8mAd9lbpC41w+qlHNQuyTIuH1WBwxxKT+AX/Z6Bgd/0",
+	"Vm32T9bt+SNxc8HbDgtUO+TotVUtsa3nt38M5vtwqmyCIpowVtRLpCcu1tJXIIQ/50lgho7DM1g/Gja4",
+	"iLi0qNnli2wxWK67vuxkxBWzJVcMvkqo5mzbdh7eXWpduv3g4tXmzeXWpysPzn+w8dPF3nFF95jN0Go4",
+	"1L1eMd3wse84Z6B3fXNLitamuyE9Bd9LO4oRHSxMxILjbRlUvHi7PfXkJbnVGgOvTyOyr5a4dZumN7ey",
+	"gQXV2otpe7GVZFNTWWQDsJVwozCByGbGssg2sZYFwgzXdRaVUX8sqnL57n4qZv48Uhvck3ufy+8/mx0s",
+	"vUgH944a7eAWRlb7sQ0Z4MawqbFvXb22tvq3fV/muT2I4Dq2XV/YtCKT3+0BD3b0INMTaX1qaxUnY2Lh",
+	"+IZvnaVaIP8cZNgcRrESvMhK1LNMSixfE8t9ru6ivkudH8mXO9Tz8i8D3zpa8hk1TcLxjuZ4FPabAtp/",
+	"4L4hsCt6YbtQ8Iya7DYMPuYDNV5fkA+jNMozh9EM0RepNVf1qXnGOEtdwAHwiadeTwQFQi4iPIknFMuY",
+	"CV09mSJDWrnufetw43uwtDCw5Cdx3nUkg7YgGw0sWoIUDUTK43pi1HxBu6FNHE6HDanbchEdmmI2Wx7M",
+	"HiAr7O0hsrI0ovMhBAwZ/P2LyqzIfQqwFHcfAlD1ex9YqSObjraDcKIMV2IRCuZk1yrVJW8QdtD0mu+D",
+	"ydQOHsXqhRPiG35uIVVITR3KTEz1nAhKDKDE0umSwenYrYOuR7GBBTvuiARnUGDkiBx1seCD1R7arujm",
+	"iZWs66t/b155e+3elda3F1vn7+zTGtYuwOOPlvniprADZ29gg1ETP0NOUe5rRwXxRc8BwWZvoZ7vO2SO",
+	"+kSfyE7qAQSpGtgJIJpe9rIF7bOaosLHrVN/fFs776hOcAfrBIeQ8N+WNvcE7tPRUz/j+KTmmEhx4Vms",
+	"jN68WJpIgmCx9nU80gjfHXRu0VLIgL/tMeDn6b2jAtukFRYc4MWNqZf81alnnyE16s5RAsdggSRauTii",
+	"D1HFGNKTp2eJzuq2rUueFoMRZwFZZYpMELbwFSWMIrQf4oM9DuHi52BX3bZ57DSNSSLN8F7H4b3+PMZC",
+	"Ktt5vu96vRMws4ZIm7CXSvOGU3WX62aE89louHsIRlghisBtaWQN+6ZQSBDRPsH3IIasXMcMy6bmHo3A",
+	"z/T2rAGl8yPFGUdRCs6IMXsSc6z9dLP11u19VAnYe90fls0xxz9DTcvnL14J8Hep0utCx6B43QfV2rre",
+	"Wv1k4q0D9Gxeome0l+dpAXCxG9J5R9jHjb0b6cJX4/hIB15kmBgXZFjpWYUXEH6uEY8ykzCHlByzAaKE",
+	"+h9f1NMZIoGjRxhw/4uhCICYX6VqLSGHYBO6lDFsewivyITgSxCo75Mza6fL22JL27aTVcdHOMXHHiQN",
+	"p1K90QwdESWF3HY9jmgmOn6TmanQDdo0TCCPeRLeV6IoSi4LdyW18FZeal5daX33dvPb81gc1XzzvVTA",
+	"CcbnLbzKHY96RAHX1HDaHPZM9d+IdGpo5YJK08HeKA7UUkqxeCxYCEt02gkkwDomBAkhg8+mYfqgbA9/",
+	"AEzvIW8CGVu7d23j1oXWR9da77yf1ohjmxQ6MV3P34tsCWiulLHpNcKwO1r7xW+EpIn6swWzkix8Lw7p",
+	"zfRMREwPtzv3X29d/b752n+trXzd/OlPCPdjbVDFsqlU+Ll/b2319QfnPxAh+jufbNxczuCdJ7qTaVHU",
+	"VjXyU9OpQupwJV/O0lxp2jhkTpYn6ExlisOB8oQ5Sacq09lDuZn84QljsjRVnjYP0ZkKwgX5vcHPZf2B",
+	"pgq5mYl8dlJYsuOJsxo9lM+Fcy9J47+yikfp3gFry0tCbbkDBnFydct7LBkDthdAj/UlkXLNA7YApIaP",
+	"p3JPqxKxHWGFzpg6cgTwrabILI/8Z92cC5u3+BkPeERsltCWBblovg0VyImnjmnkxDO/0MivTjz9C408",
+	"W6lYZUpMp1xH4ruxjOmUz2kEiO/TSD20YBvcr6XnfGRsL5fpgo8c78jrixzSKkuzbKiCErhgPQPjM7G5",
+	"NQF/OCSHFs8kbv7UL4+M56em+Rnn6YIvE+qPR0aAz5k2i50aGrlxeI1eGI5zvdZxjwz3bjLcvZvtbj5p",
+	"uLTbAv8jpfQ94s4+svIzmDmhJwYWMAijr7y2dvfTwUKSfRBG38z1rVqe77iNrm4v9qjg9WQRugxrK+6t",
+	"plSugwyF7cwVyGLVkYIWWigAoTa0hQUA3HYuVhsojCNjzJavhYYQUU2JVhwXKz0xiShKziGLuOcpCX8p",
+	"Xsfe9LSNctJ4sYjMwg+eQXvpVf4zo8B8+Oq0Yl21FLxvDMHzWXOSGnAzqY1bP24s32i+8gryOufyretL",
+	"zdW31z94GY1u8+pnzfsvI7Wzmk6Xk48vQpxWAIA6u79e1FIUwnHHe6jdw1+IJwgZJc6K/EPV8Kr8ZMbh",
+	"0kz5kDlNpyqTxkQpX86ZWXq4MmMcKk2Xp8xJOlHJG7lStnzYnKGHKtPGVGmyPGHmaa7Cf5tYlt7IAyFH",
+	"uVx33XbMNBHBTMEcDYaos9DEpWd/iQ8wXcpVsuYMzZcnjcOlQ5UJOmXmylljpjRdmaR583D5UGnKmKjk",
+	"aNacKU+XJo18JUsPm4fKU6UJI1eBGN8LqcKhQz0XkfcQSOB70tNnEwYSVAUpsT+OAgqDMuCgPoaDilVh",
+	"HQV4CK83bn7TvPf2KKTQW0ihu6HHlTz0PPhJuExMGpwjNW4usWVIpsH5Dj5LuCmO9LsR33FA98l22ByB",
+	"OvYiC/kVKT8ItigochftYpZPxgxSdlwh8i2hAvwOzdcs3EIk+255RWa6zsICNSM5c6Mcx2TYxfajGAGm",
+	"2R0WybAXWTgQfpXWPGqfpV6YbX8KVL60MHjT2QAHwRMU1CJjSNp4Bo/Qi6wCQoLiBw6juz4hfzLepGwj",
+	"H98PDOgtZ4/3PKpHlBn8wcKvARU0TiTLr08OJ78eaBaO8uuPXX4dt4dg20ea/EXHnX94d+nB+fPNDz/G",
+	"Ar89m2lH8xJU3nVLvEfK9DYNOyhEPUNIoJyizPQ2yYyAthJ/0FDgsmK40QbGAx6hhmtb1BVdwh4/ET+k",
+	"yPgxaC4D8SOZ3CClui/1E0QpXTeaIY+IkrpoDd5hQWsXCeLommiz1g3bdhapeQrEbnVIzwBHUS09G+Wk",
+	"BoOvy0CZLIXViwz5E7xgugYFhayh5lzgXojgUxRnOQNTk809HlKZcYQ8qce5/0Dlwwn+HX2SfORJgoN2",
+	"LAEzECSRT4YkJoaDJPYO5c/QocSjptyJWnRuMR7eXUKuHayg2/eMO/H7fwQJdE00hI3vJrUpaiFGZ/1T",
+	"8LnXabi4PQIaGZcyKXKJdhRJzDIEhMHlIRoKnqsiDEUmVRgsX1Gk3n7X4Fb+LT5TsOIH0pYXMTiT8cWJ",
+	"ygAaHsERH20h2+mP2k670QDk4eANxuiMqOvg4d2l5tKnD97/W+vyxdan3Up5k7gWzw9OgrVqeGfkyoxw",
+	"dvMvcJvyunF5Y4sjxEG7luG2YdxHyZixPVqL3cFoEeES8uo14BEygQopE0NvkeMQKTt5GvCRgEimJWKu",
+	"qUKqas1VqXumRH2MqLd7IIEWe6B2kyqkGtRwk9bFCOQK4rCgfi5kYbnZTBVSD5Zvh/Bx49aF1ntvrK2+",
+	"/mD5dvPmxxvLl5tvvrb+yY3WpZ82bq02l37AV0CZnxQ08xHB1iwYjsAIC8al46ZA7p7j+s+6IK6e64t6",
+	"MwpM40YdTLBIMCLN2jblMroB0wgt2Yg8Y5TGE+QZimkKCoJ7N0TDydjtGCmGIvHYOzHGJjQXRLBcPNsm",
+	"QN2BAYS5gspYlAL7N+esxeai0GFMl/ucniY1aFUF7mb0E4JS2aHD4zbqit3CWhFs6dN9UFYMj60iapxr",
+	"xjnVOOe71MBmpyLxC9U4287i5rYZ+Qw3Nc2bRaLKYLu6mebmjzfW7l1vvXtDie/8eGP9i9ebd1Y3bt5/",
+	"sHx7/cOb3LG+dLv17g8P3r+2Pes8ncQ45zuN82YPWOoaNcpOd0aNuhrn/BCM84hUY0SqscOkGoMjx9jK",
+	"y8UE2m7ycvmPz/jGfJuP2+nLhiJUwUEhlUX4GbfJZ8qNsk0jH+P+FxGiCr/0HeeMSelC5MM26Slt87Sc",
+	"SMhJt3yz9teIkigeD5rn3ELwbUdkbMb4DiRmBkRODdsW6RuoFU4Pxa/+jeX5p4PYQm+YoidN7B7luXdL",
+	"D2yNX4WbkUJqzqfJkEMid3xyG1SVzPG5fVz/2+ra/dfXP7zZ+vQicN9cfvDRx62vP2vevbq28vrG/fsp",
+	"LeWJp0KAEmuAp2LTNtNREUkNAU2B/6qHClKcWomqR3ESjipGB9uCyuK2n0C4Wpk7u9Xx3LmS0FiPtIuy",
+	"NQ5koFTN10abbjX3HWVKRsf0qp4m7Xs8KiqB2DNoV+N5i6xNvRpMhcFMYSmkw6qXqL9IKdMJo9T0hDL1",
+	"aUcXIki2sxioVfcsq7eVR4rawLjAt1OIGLPH9r+/9SmSDJudssH1tr0NUSV5uwZoM5/M3LsGqLf3080F",
+	"xMU2EjAeVTkOs8rxFPAl41x7eHdp4+b95s0P+jK8g3bK8J46VX/F56G3JT5I6CF5Cxg3G0cNO+EpyZhZ",
+	"78WLx4MzHoETJjDPQP/gVMJ+1yjHELpXTIjsQcdEJSy3k3WGBRLPH6GheJDfWKBtZBBiXydj7bwPz50+",
+	"Nj4DlA4a0YHyQef/OGd75/SgcKNmlF3Hm0VOhyILCSg0Ul+QlElKpSEQOxDkdZD8g4tV/uR+oDHjuPMe",
+	"cZAl0atS6stayfA1RQsmOaqQ25UuyBSJgcwSprPI+MLcS0WMW0XV+fOEE+xpOUn3NgOEIdbJ1gY9l8+j",
+	"FkNvnBG58Rwy8+UL2alHzxnRvP19c/VzOPC15itfNe+eby192fzwfgdtxCZwKJefjNBGTFRy5SydqUxV",
+	"suaMMVnJlaYruUq2lK1MlPM0Z04aU6UASmVzfCAnJienpqanDx2amTl8OKCNmJzJ53opeeyYi13Qi9zb",
+	"RlQQexGTDInSwaN2ZTzc24WFCzgeNi5+2frkxmZMD/KXsQBkl5M4dLFpMchEDhpCE2Vj7RrEBURheKQO",
+	"uzY1NT7ei1UHehc9KtPCaGJlELYAMXkWdjnA92kkZygy/SheePwpy1twPAttLjNqFpsjwvxBldZT1hz1",
+	"fH2v8TQ8JfBCF/uaOETrlH3qj3u+S41a1NJyA2zweVWymAH8DzXj3G8om/OrqUIuOzkzdWg6mw1Mh+e7",
+	"FpvrtqHyV9y2mca8oM7pEUIyhXVDUGtxA0XGTh47Sqbz09OziCD5hz/TSdlwXUsoZSNA5F+k+S2ET6g8",
+	"T36SP8qC4fvU5df9fXjhWSLP+0Qx9bvfF1PFYrH4/M+KqfCLYvFnT8BVDhz43ZHx/22M/yE7fvh//M9/",
+	"Kdaz2fz0zzO/P6P/n//7r+PP/+xfUp3jpaVwCnZfGyGNGMBp3asa/I8nUBe7ZHh0elJoY3d9wOno48lT",
+	"hLf784PP//yJ2BscFSgNKGos12yHJVEoDNdWXt+4d69nWyIA6rjsi5nMTj42EkCdW2Ab90Bgmlw+B7on",
+	"FE/C14TRxYBEiIzpnuP6T5jUMG2LUZ17Xfp4+GepQeQfaU0oxaPTalueT0SMTajtYv+bc5a6Zp0+wd0R",
+	"XZPOJ94bWTCQatByg/MSi3Hfs1wlBhoRWROsNOlZvldkaCEXKDO5kVN6DNMZ8hy4kVsaMG5u1dsxPLSB",
+	"/C4dt8hKDXkTgW0T7zsTmrC2c2Ctc7ul3pvESHIq4VTZSj8XwgZiFODWLC8yLTJdRF3LVVqe5weCwux2",
+	"FGXVO+hranW7RTGJI7cnDEfJcWxqsLjb0ccDZ1cnY2JHTWtEDz/WiN5tsXW7F75CIzcSbNWp8HpAf1Sv",
+	"8c1H/SxygLwS/zz49/MxJnuvkF/B6g0qzRLlbnIQslAm4NY/KmOsIS6Okc2dzuaUuj85qOERE9mEWf1c",
+	"HrP6cuZJnWN47qcgUCQ+4dsLDkCy8+ai5xW9AKHogti3eiOFyGfhVfqWH0g4i1DKd2+3/vtO662fmqvX",
+	"scgQrX1cgX3nCCq19M/3EfiAfStJyQDuGbu9YuDRFgC0wzgcs4d3l/CFrn/0WfPWJxv3bra+Wm4uvbux",
+	"/EVPAYF9wBoVn0GATQlds5A/SQIlKLQDGzlmEBzH1sorzStva8QgOKL4N5AysgZCGqCdRhOPaKPIAhMH",
+	"tV82t32m0eDHoW3j5+OrLV1AukYwf3PUB54oAFK+I0I8opKA76sCYRQZv0UtPBUzSdU4GxJKRxgeRAYj",
+	"2I2JA1TVGuY1DNum7gFPFCockSNRZH7VgDZRbo+jg+UwGvaPkmCzhshMcJQ+K0ZSCyCbK56ZIyq/yEyH",
+	"4tkhSwWny+dFYgKK9f2emaojWHKY8C1J/UTbttd7Xb9JawuOT1m58Wva6Lm8P67koB+7GjWa+cBoKqYl",
+	"v7VpCWrNk9kuLclhuVTfNmiIdR2PFPXkx3PZ8YmokGW3F5gwdxKPThTYIz+Kwz2bnzm/Ge4RjmTvsEdL",
+	"fgMTg7+BXDvuyveKu+LeYV89jNHtp0toFFCDJjuCpfeOJgjK2KR12vfJqFG9y5Z5KdjaiBHa/BD48LnS",
+	"hkgf3l1qrvxp/d5NFZD2BEI7wOZQY39BtqkLpIE9M7DJZ4QZPuPWGd/u1bYG5ah5yo+se/jzMI0F604t",
+	"xNm84AbBfUAf0jWZBccF6SV4NQdwNQvQtFilLsVV7fkGM73ZICQo2v6xkFXA16oBkRuPmkU2ZjFytGox",
+	"Ix0BRjFRm17jfSJ46HWE9ciYYdvi01pwe5Yr4FkQHpRPrkbWgnNHI3+iXxQHCkAuv3+H7TmudOBNaIeY",
+	"22yuHEVsHmnERkt+BxMxT7Yt5JLLDztiNAzkMmoqGSh/QXxQKaAy6Iws7cGY0hAzgDBfN0//CbZP3/At",
+	"z7fK3dOBx1TwrcRqsCRlzPCIPtdhAfR0AQJFnogdCfZsNEEu9eq274kiV/4sNsWXbPjc0spfcPto23ge",
+	"jViMLFC3TJkfmn34rWWwMhW/hQ8aGFwSRleeDW8HDC23Pg2N6BxVCUtUsqlObFrxiVP3Z4lR8ijzRa0r",
+	"cxioa9sW9dIZEgwIPyNSjnpGjRK+CxIfuEDBpmJgS7ms6SCHEdwjKVF+mxDRwrnhcRC7UPeJa81V/b2P",
+	"Ak6Fc2u7eKDUOO7TGiZzxPtMFSa0VDh3ThrQLpLLZjPZbEp8AzNDfDM9nZk+FHzB7yOvpUyHes84/lF4",
+	"I9ABYiUlAzIPYW8LZpkmgixcp5VSS0dbly+13v0BC0ixyeVIMP9ShSwobtSxhj3HrWCpgQQNkQef6enB",
+	"Z6Yyh3KRB5/u9uAenLvtpnICmBzvAZIMJmnk4i6WFGH1YdeVKdrNuBs+HXWMDsy4Hw03e9iqwv07dIaC",
+	"zFHz5uXW0rX1Ny6urbyx/tXnzWtL629cHBn6xIYe/YnNffUjklIbDi4It9zyhVOugfsuumxISWR/xsD8",
+	"hRR/Altj2wp5+rQxBwkmyswiA18ZnhlLTtMKEAjqy0EqNEwMiVvCFAt3nzHzhMFAp4JSIZiZLbKIn93h",
+	"YjO7sact6Sn+HNv3p/EFSsIBEICM9jS0rn/ZvP7FBApENC9dCUxU2FQVZb3euuGjV1OKsDBVAOMEES9E",
+	"Sl38O9EbElcRkMil34aD26NhGoBHPHwXFydaFyuIpWoj0qJd4RrLDTu2D8MLfOTmlbfX7l1BS7o3iy6G",
+	"aDdPIaLd0m4eRIOyDXGu6JW6VYOcjimMEMbMUwpcxTsuqFoY0DwqtPEwmGx5xHQYxXqMIyeOF1mkHlXk",
+	"1FynRpizSByWIc9Aj4ko0ODe7mLVIVF1LNTFIooWiZ6eRZtoqEpaeHZVdwPlKto6Z4If9CpYsUtKK47A",
+	"0w3PTg/WhsUluPs3Yn06dbHcubn8eHYi3pBPDMWKacHEfOwZ2AeQiIWh7GqTHt5devDl5dZbP/RnhXY0",
+	"69pNZqnbvhWTG43YjYCYAFDwi9vhJIiYEK2HHx6Ha4emp97F8oi3J8r8fAcr68I6P7QrB7Bqv0B0GUrS",
+	"yRj65WmN6G2oXSdjaytX8GvZjWgQ4XwQz4Ag7aKo7Vt0HTZXUIOhkVgoSE93RGv5+R+cf2n9rS/S6EBC",
+	"q4qM+GLdIj6F5ZGaYYZ6SgqT7piez+a4JVNcVEF1BMWKcK4DksYemHxzeZGg9nzDphrRJ/Mz4hMhwiGp",
+	"EoISynayBC2uPUUrMt+Yp6G7HWs4FRqFfcORIEg3IvN2q6aS0yEX+VjkTQn7kZZzV0wHDLcL/YBZjOmj",
+	"Qid2OOFh3McJ7HGqmMoVU7LbAn2asN1CzqHuvZSRVsNi6ne58cPP/y47fvj5P2a13KEXi6m4NsPnt8dz",
+	"JV37H/+7dfnSxt9fbt78YOPavebNj1UHOwgF92Fh8V2dqPvD0dzc/AkeQTAiGKsuUYipePCS73tou6EX",
+	"ySQjJTC24433QxLWz3vZtOqx5/cyM4D3khv4e1G3D9nFyJ9qFC4ZcTzvdo5nnNkBToIcTEzx5PI/mq++",
+	"L2ou7vyl9fH1x4LSQ2GHDo7AZZ68XFJ1Cbat876NUJIHuqsdgSRSMsrzctPq1H8nY3K80hpKs3IAyxG2",
+	"Kc5FjDnD2n4AibTFj4oMFC5E49C+DCBJsfXOANJ21dbXv/pq4sHy7db1Lx+8/3KUPOFyoAjevPbGg4tX",
+	"Wu98g5qJ/SDBIUqv70gcTORyopLpfQ3edoJp/Wmt75pg2khcfSSuvkn0DyTW92X0Lw4d9AUL+hVc75bM",
+	"2lx63W8P93kB7Wc7ZnBYmao9v5ZSzNlJ8WnJQk6qk5BXdFYJwXjcItoOm6OucGJJndnUw5sSF8X9BHXT",
+	"M0Umwmgx0bIw0dQm0v44BMyk/vneyD5NDDT7tKnUOdrAfMQG7mqp8y61HR0Psa3AUhJDPtI2H1xaLNAo",
+	"72oYETgmNYydtGaH97KbHZqKaCtiHKNmjW7aZoitCKIewqOK7nCwEcOzgww5P0hsquFxUIvnacGeHWy0",
+	"XpGfoWY04CJkTA+H29O18DhimV5aI54jegtIxYUd1yRlg5GqZVKR5vL5B8zx+Y1uW2hJIxWK/BqqTH2X",
+	"csJ/o9u2DfMWM+UOp6WUoeDvdk5cwrY8n89BLwUa0VC6rs4+V0Fvniwueh73S7wd1E/M5XKwSSbUOLYS",
+	"brXZlCafw6QLhutDSFsVRRT7/fqH7z146/PmykvNqyt84//2fG9yh1m89QUOyAqpg0kOP5jk/g8Ce7Tj",
+	"+s8Edkm9wyTCxGocHF4mH/YkMtLgPYQS0ablLdhGI+ZGmjeXW5+uoF1MamvzqS6zpBdLmk02BPypJWNa",
+	"5T8zSgWbMjiJjey/dSXPxq1pZ63pI6tM/G3VIUaNHH94d6l57y/NS1fW3/qitfRj1K7xm01cbail+AaX",
+	"0lLq/jYADShhVQ5Kk4USs3EO00m6YBtlwZ4b8BPJ32lCAhu+rLt8b4DmbXIEKB6dOvOx6AAICZwadRgl",
+	"1Pagwa3IrJoQgnAYLWAVPZ+YmVrd81F58YS4EKj96sCSSQwfjMS4xdLcCpSryFxU5b5Rqe4DtaJWZDps",
+	"yDrYNN125py6r5M68y2bWyHToV5BOHbo2oS2THpq+mR2osi6mXUd6y08Cq8QyzbEofxmRYYSzdacQz3i",
+	"sFn1gkUmfypy9GC6uX+aIUewGCQYU/XESM0UfARAwnVp2ddFN0md+V6RGfzICiSF5HAFxQDizYzpk/nD",
+	"omjDAi/SdsrzQBEKxPdo+ETY3JA3E44IaWelMmnNkWc/IOAExLArdS9GpDnO3G/B5QSD+uwik/NiW4JY",
+	"+DzBqQqp48zyLcMelx+NH3Od2vhxmKXcEaKLysEnDPafFhs/Zvyhao3ns/l88vCxPAs+TrLg8WQ89gve",
+	"xaLhhVnx3e287L38ZAKLcsqaY8fZb2ABDVR7ttYIXnIoNHv9q7XV1eatV9c/vdDNvHT4S/l8gvjiILQE",
+	"MSTYuUGpPlKdickqrZGQTAwatUwKvlGMQUJ1eCn1NHxJ+KfgTgIBvu3rwSdZ10L4kK9qHIn9F5LYRoXD",
+	"oy0YwAmhio01lz598P7fHqXYGL/DrgECOZmCXkUoGcyQU9xB58vnGYdRuYZE8nueOYtMFhf6DuEn0Cey",
+	"kyFekExD0uoMQzb5F9Tve+Hxh9pi8WV3ViVySDLF+1f6kZ90Im6LfMbxSc0xrYoF8BZ0ecJaWHRKLNY+",
+	"t0fVaLujeS/YN7FJbw+oIw+8Cw+XjZqvhDLqmNb0X5169hlSo+4cB/t+ucq9uHAj0oSIokZwFyAV25gD",
+	"x4s5Pp0lOqvbtk7KNjVcVbhY9BJQPVNkwwZQz8GONEAAlcThgxEbhxH7ecxWHmyBU6meRdb5ixpS3fce",
+	"NS/T8eZlKpKzG5p5IUbFp5jZwJU52ue3D7FHRcT9OOuKbUNP/RELEHcTGo6pzIE6ja55RshokRrf+yw2",
+	"J+KYFcvmCw/glgYVryAZAQlA36rRDNFf0PFHFDXaNAKpG9Rrw3ClSbUis+aY40JvkuHRIA1pWpUKdUF1",
+	"USjwE9818PUZNhzmWbUFG2FguWq4RpkbjaG4Ir9R8nq9mbATImmWWAOGX+bXFuvtB7+hZ6md+Bf/H3tX",
+	"29zWcZ3/yg6+BJy5pEjKk1T0J9aiXdVhHEtMXbfQEMt7F8Q1L/aiuxcE4Y5nJLuyZDtiJFuO1EykWHZU",
+	"qZ1WdJx0ylKy819iXoL8pL+QOefsfQEBkAB1wRcZHzQiAPJi9+zu2fP2POeC4Mou9/UFF3zVexub49H0",
+	"ZphLPcRc6kUrJ8VKQGuZm8qJxt+/e+4d33178szSP104p8/Jt9033HON2bmZldmz08Hs2emVc27d5W+9",
+	"Ce/XZ+eW6m/PTddnXxmvz56drv90zob/gzfOJu/F/+am3dKbvZtusH97aXWDSnDY6WavTjcoIvLdtte+",
+	"JIKVTi1t6D45cs9tAE1rHEyHYW1NTTpCsWJ0lIssj2haKepM+X5AsTLi0TRZNRgaq9R0wBawNvJfamKs",
+	"IDESxyUrpvqMjL4uGhh6q/AlgXCUQDWY5iWRnWtGrTewRuUYdERp1dZnuqnX3Up1c2Nj6+ubO3e+af7n",
+	"RvjxvfDKf4ePf38gBbtLF25ubOzc+Sb8+F5/imaA/Uw6iajdRzy9u2NFT2BU+LDvCy072fd/ue0zl1N7",
+	"LWgnR/Z0Bo0+8Ch18VYJW8Y1Myt2YDfVGjb8+AEiTUitmJsHLuBffx1+eY8u4B6v3uwcS1PPukcHDqpb",
+	"m4enzgd8ScheenK0OKbmCbtekmbBOtkSBjrS/uspKinqXs9EQgRPVjYMNIEHhPJAMjC4g8dWPL1SRJ6S",
+	"Bd9fwo66BuFOjeWpe1pxzNbLRezKXZB56izuK/ba3078zfjp8RGLVWpe4CIzWckVnkNNyYtT6Cgrv25W",
+	"0jJGBFzc5tgyWtTNJ181v7hsFaQxsm5cbz782mLNx5fwf3q3+Ycn4b1P0BfeXP+4ufEw/bcs70omXKxv",
+	"Iim8nPoeHESFg2scGIAGL0jsOTAy1vp4rDuCm4Hli2B3YWtWVwfKtYMi+8ul/0CZYM89XzlTLFx/32Lh",
+	"LzcsFq7+2WLNJ7/a+t9VfL19//bO5c8stvn/93c+v2oV5NbdmxZr/v47/HTng0c7tx9ZbOu3G+GVP46x",
+	"aRgj8bsJSYxq6ZbDxDkOYkVqdOwBqByhsNIZxEzN7bCnnX6ZcbbgcbkUPa1CRDNoqY2xV2D7s5LvgRzg",
+	"2TDdH2EvnQoPWF4LwYqg3sdgSxsgTdSWHUb2Ts3Bgq8yWF+4XaICswXuMFt4HoXXTc3bQiOGD/p1i9m+",
+	"V6sQ8nZ6oiCViCIfeR4x6sCkKtyDAQkTOWGcDEpThldHyJJieN4s2Mw1SYlcXDtfFSTNHf7Q8/0qyJHe",
+	"0fAWdnlxhKhGUJ+JHzO8++lTsRJjo0uR9k7CLiCRt7CrtaMa52uSmlrHpXnIcOQGgZBj7I0IG0VEEXhm",
+	"cXE9D4Zv/oTiNhEXkqsL0tS+odwivVBEQqaIRh7EbCrPUl9sLtyXI/IjyywMbiV4sPkFKxIGrZ/FWjl+",
+	"ec1xA/hTGZjiPwxjaVYs8XfLbjQRUiuvnvvpTHGsIKcDVvF1wCbHrfHxcVhsnZ39TrVpXcJSuzRfWdhL",
+	"+HjcsIgKwL1IlflcRsOv+zXPYY5vxVRRsG7YBFI2UKQtBEGUFujUi5m2QeduzKaCuq1N9J7+Q6xQT8EZ",
+	"GHWwbcy/9miZIf7nF1UwCAaTvaEthAT2ZuZGNmYHv+LX4EET8RtRjAoOfm4qNxObg7mpXLsuz1m5ClgV",
+	"iyAw6SfdnoLIqwSv4MwZ1ITYXtxQRSt6QzDd0MQpRVKaeQkLzuu5qZcMuz0YyfiNhnm+TqT+uz/r1RZ+",
+	"Qy3S/jyP+6yTWfwWbL2UDnBcB1xo0ubMUQ2matKKtyTxZtPZjfRC6UR0nhmat/uZt7RVEhIOvIvIJmO6",
+	"qgR3cB8+e3otXHsaXnlwpIZvd9O25W5qtU17L200XWZ4EF9iaA9oFvhgEyUkJXbZ9RyF2RdloFcywtQm",
+	"f2MhlQi1CC4yySvRbYm/oZBmj+62sqsDXzVY3A4Ya7lHDqvI8mCBqAOWWMbu+ItaYHmYnFPHpCLTuMZU",
+	"j7mPhugJUDoQxVHmej4+evvUbiZn/cRVbh7wNA+ibnOYBjxESGU2kdJh0eiwaHR3x4ddfR2OZcIx81JR",
+	"av96gELR/PlXX2E/OX3mxyNTUS8/DERqpgOOrf9aakNjDVCk+AmmMQsyldwk8zRou5Uo5BV3CTbPpfAa",
+	"UkAo3wcjctZfxjBCKndagEUTXikK2JnGRjA3IR0uA51gHostZmh8D0UgSXOOU+bpVEFGoTNXE0W1RYTV",
+	"9HpistgWKopiVBlXv2Zm2WZQ+9r1NsIe4e9vfneX+vfBRx/fg0PWZ53F4Apkj+s93lVyJ/B+3zMTOpld",
+	"JnRYtTvkCj5pZb6kzDER4y+nHE4Dy7326+2vP9j6/E/HNDbVQ3YVpjVvN2xPdM23mvcD3593hKi2x7hO",
+	"cWkLjcXNe9EWmezrAggS49XYrgkjfnTD+gFzwJUNfLQJaCCUeEFDw8XcLSZX4jxVQcKYDBNR3PcAU0t1",
+	"3gBLAswBz1T85aXPiknRYgd2vCwrh6djsQyowjXT6xCvInMdguWbXIQT7Rdhv7dW/8WlmZR6UgsBswoW",
+	"bTHM9A2b22ZaI8oTek0j7NhzSye2foD+2y5NiSxz+ynJxNFKu0VSaMxYRyqy6IhqUC4aPRgTbrL8OKi/",
+	"2Gnjni8F6LnzgjvMleh1YeKWGRabCg+EcrnnauGAJ1keY9Oxc+eXWMVXwlQHUEqbFHnipk0VpOeD2o2G",
+	"5CtSt0FZ+bXFMivGHGnGjUt8zEHGIudA2H0DNZUQZ2EaWaETopQNqe/kxUWrzb+ZzNa/SSl0IppNVHrS",
+	"un1z/X/CK39IPJyHt8Irj3buftni2zy8Fd68s/n0Nweu+ERfK3s/pxchdCoLbfXbDoJ8GIaYj2mIGc7v",
+	"z2BxujG/kmJ78QyAAfMdHUJvX1qZlOXwSWw5bH1x8yQaD7Enhh6UmSB6Uh561plYF1rs4Xj9AsOYe+A4",
+	"WzGbEU8kRkkN3SWCN7OLj6J3hGM+2NR7Bhme9z3R8y+fNVyfAwNUaqFOIqByyJK6myW1D89UC9UTCBFO",
+	"wzG/kLICE+q4W/v22pfEl9oRTIgK4jmCZ4ODAWrTZjXlqmEiS5GjhAOkoFXM1RjB/3jAPMF1wCbGU+h1",
+	"0LUFSdj3JBwW7cXMsX+GzPqIsX/tSgL8io9ASaRaDCR8tbnX+DujVFdK5JstWiHhde+nndB465Ff5HDk",
+	"zaP6OuSDBADuD/brQQF3km2vGEE7M1Hvn3bqthoH8wZ09/6VRJs/hOYNa5efE5qnhYqheZ3ov5/7IssI",
+	"mmcOVu/IvITOVc/Hx7IdsKeFoqYY7fg8mHl/+DxDJd0DRG83IK8NfFeQbei7mKK8EwLPmCI3rlssfPgZ",
+	"/Z8G5bHth59uf/QN+kXhtbvhw0+IjZflXVmQLZC7kbHolz1XB5osApYv4kIXLVaM7Er6mVQc/By/6yvW",
+	"fHy/eePD8OYdi8VWs1WQsQK3mCmMunlnhGmBPGIEMrP9SoVreMb3ly6TIYKWChohiIxjebe19t7Anygb",
+	"NoMuYsQZnu4iz3iKmDzQzK9Loei5prWVAXcY7CSxkBdkvivL+8uGoD0oC0ntoYr2bspvkEwnandK9Y1M",
+	"FSR8ZcuaRARFyqISWCyUjwB5CAkk9iKcWa3KykJFACnTZwt3H4y9aCvhCBm43NNF7Ae6IFiZS0c4UZ6S",
+	"xBDFujkyNqBApPCeFzSY5ykEYAT0i21Di/GCjF32FCawBQpI+EmF+9BKryGKZUEJvkT5gqrvuXZjZIy9",
+	"5QblghwUrM+kDQpyP1hfG3wvtSnNvd0Zq0ci7wLWQ/OZwHrsMLB6nUMdQ6zekWD1JjFKHx1oXImUj/Hq",
+	"u6M/ef3NydHZM/94dvSlv/v5dKtJuuIFsUk6ie5PhPszEmsF/o23AP9igN1kArCjS+dIAXZWJ3Rd0hgK",
+	"NORorRrrDD0E3r0owLvY2NoDc3ekFm1Xm7Uz5A7NzQhy1z2/3tIvzcBrMlP5r4nAxFcy0VfDsGv2Xv+w",
+	"6lQ6mSbvjAdMzN5HoC8OkELTQh2UibuYOmbgmdBxMK4Jzqi4B3gW3R+E96JP6CuD/EXkhCiVhB1EVTkg",
+	"th9pJsVKwIzVlTlG4UCh4MFgFNp1TbpfZ58pl4HhEY6pWrYOGped6D8u201DT2YXlx0CBYb03seF3tuo",
+	"YdNPNwqlwFlIKL+PxkjuXOK/XzwWq1CNkuq//f7um7NjSDc+xzaXqe732l2UzJVWitIl8JcMQN0nlKJf",
+	"RUKxJQxoUAw4Q8oJmvXhG+gUhTkZ9vmRa3+LRYIb9mR/fp4MEmVipoeXf9u89ehI3XrqBz5vVnleC68U",
+	"Ka74yLSrLCEHqLGm4z1Hios4ElFdMb7IQbVgoN9zSGURoJopsewvZUmKMyOPRkGdqAjC5Oj4S6PjfWuo",
+	"0xlqKNqML5yCen59Qxs4pW5urB2RumlTIEpoEYy2NMDOXpFcEIFu7QxNqRzQE7rF6IkbQKPpk50KOQ/T",
+	"JC/4+Tsmp1IjPxP1UdMB+WC9j3Fg2bU+1uLFw/D98FIRFzCEKEU9WdwSlnYY/bFz9Xrz28emNqND9+ND",
+	"c7M6VsOAkoHpCLumQCSgReDDOTjhual/vvieFeER8NVF+F213DkFPIcMnvgxJuvqZdcug8ZgQi67ypcV",
+	"JEQOmKpJzfKeb3MPyU0WDVNwVflOzYanjRDpM2iJBAhN+MBTvOqeWp4YgztTebmpnHkjB/JxZQAz84xB",
+	"AOM1gm7Tc+6ixGIAIjDGFD38UC8TDNvmnocw7GdPrzX//Un47eeb66vht5+FH12PL4OxJBmNTaxBWO2H",
+	"3leLXLqaGvUbeEgMJv3LpVv0dW7QsAgwaTiqtcUCvy61xZZdz+OLQhOiIcZS6TE2k/TmjxgUQUhyUSf1",
+	"valBEuKkfZTnotZehm9VR8lTV7Gk7dezp9e2fnl164urm99+1vzjk831VXppZlGP0rYE1GMVwXVNCU15",
+	"flb1XSyLkg7TtmmcpVyEbaZGmGoy1j7Mf8C2kVTzQTU/psKg5KfHacWXjgtSATsqHjoVH8FKojnYuobx",
+	"I0apQWWHIczAJ7SSUesdMq81lTjsEqQZCkwYBKG4pLiAdJhYqXpc4qNAstuXPtj6Yn177d82n/zfs6e/",
+	"Cb+7HV778PtLl7dWPw1vXAdZf/RVeO3D7bU/bd1ZbR22iMfUacQ/F37VE6kFNXF72UpbCrsct/Xm+iqV",
+	"fpllRe0DWxJlixVO6R2F2qv9W18XDY3AW26XXSmY7bnIUa1rdpkZAuCq8pddabvcY1WPByVfVWCdVh+E",
+	"v/oqXPtw59MHPQ2BV93RJdHQXU5fwCtVoUbFsuuA9vH8RRgX2TF12IBwGh/f3358f+v2g/DPt3cfa8cN",
+	"Okm1tuC5uiwcUyBnuN3hFLP81vqV8PrnIwzGvuRKR6c3pF+XhjgdTjaZ9uYXPLHIPXgCbVpcsyp9kSsX",
+	"QTuIirawxZxGvRm4OnBtndQ62FwLHaveaH+ChSTi84znO79z6f3mrUcjqanaZWEv4Ww6zPeC8EqjrtRw",
+	"BcLmx2Ncqwq17MIEmAILQLP89tX/2vrdA4s1734Vrv2ORMCjSRhpMa4JHQ06ioZoSvMcwR3PlcKQmMeA",
+	"fF2PTUlaR1tYTNcWKm6AePKk5k0xbtuiiu/CPe6JeLj40uXSFkzxAI6jvyyUUxNm8C2KIJqozr138b2/",
+	"BgAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

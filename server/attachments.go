@@ -422,7 +422,7 @@ type uploadLimits struct{ attachment, sheet int64 }
 // of is the limit of the upload operation route serves.
 func (l uploadLimits) of(route *routers.Route) int64 {
 	switch route.Operation.OperationID {
-	case "importIndicatorValues", "importUnits", "importUsers":
+	case "importIndicatorValues", "importUnits", "importUsers", "importChecklistItems", "importChecklistApplications":
 		return l.sheet
 	}
 	return l.attachment

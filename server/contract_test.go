@@ -431,6 +431,18 @@ func (e *contractEnv) pathValue(t *testing.T, o specOp, p *openapi3.ParameterRef
 		return fx.checklistItem
 	case "ApplicationIdPath":
 		return fx.checklistApplication
+	case "InspectionRoundIdPath":
+		return fx.round
+	case "InspectionSheetIdPath":
+		return fx.sheet
+	case "SubmittedSheetIdPath":
+		return fx.submittedSheet
+	case "InspectionItemIdPath":
+		return fx.checklistItem
+	case "InspectionAnswerIdPath":
+		return fx.answer
+	case "InspectionEvidenceIdPath":
+		return fx.evidence
 	}
 	t.Fatalf("%s: no fixture record for path parameter %s (%q): teach contractEnv.pathValue about it", o.ID(), p.Value.Name, p.Ref)
 	return ""

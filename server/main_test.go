@@ -114,6 +114,8 @@ type fixtures struct {
 	evaluation                  string // a published evaluation of the published system's 2021 for the town
 	checklist, checklistItem    string // a published checklist issued by the town (noPenalty) and its one item
 	checklistApplication        string // a case of the town applying checklistItem
+	round, sheet, answer        string // a round of checklist assigned by the city to the town and the district, the town's sheet, pending, and its answer to checklistItem
+	submittedSheet, evidence    string // the district's sheet, submitted by the reviewer; a PDF of evidence of answer, its file in blobDir
 	draftChecklist              string // a draft checklist of the town without items, for uploads (imports)
 	blobDir                     string // the attachment directory of the database's harnesses
 	publishedSystem             string
@@ -270,6 +272,33 @@ func fixturesFor(t testing.TB, db *dbtest.DB) *fixtures {
 		t.Fatal(err)
 	}
 	fx.checklistApplication = app.ID
+	round := &models.InspectionRound{ChecklistID: cl.ID, Title: "测试自查 " + p, AssigningUnitID: fx.city, Deadline: "2021-11-30",
+		CreatedBy: "user:" + fx.users["admin"].ID}
+	sheets, err := db.CreateInspectionRound(ctx, round, []string{fx.town, fx.district})
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer := &models.InspectionAnswer{ItemID: item.ID, Result: models.ResultComplies, AnsweredBy: "user:" + fx.users["reporter"].ID}
+	if _, err := db.AnswerInspectionItem(ctx, sheets[0].ID, answer, nil); err != nil {
+		t.Fatal(err)
+	}
+	districtAnswer := &models.InspectionAnswer{ItemID: item.ID, Result: models.ResultNotApplicable, AnsweredBy: "user:" + fx.users["reviewer"].ID}
+	if _, err := db.AnswerInspectionItem(ctx, sheets[1].ID, districtAnswer, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SubmitInspectionSheet(ctx, sheets[1].ID, nil, models.UserActor(fx.users["reviewer"].ID)); err != nil {
+		t.Fatal(err)
+	}
+	proof := &models.InspectionEvidence{ID: store.NewID(), AnswerID: answer.ID, Filename: "自查佐证.pdf", ContentType: "application/pdf",
+		Size: int64(len(fixturePDF)), SHA256: a.SHA256, CreatedBy: "user:" + fx.users["reporter"].ID}
+	proof.BlobKey = proof.ID
+	if err := blobs.Put(ctx, proof.BlobKey, bytes.NewReader(fixturePDF)); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateInspectionEvidence(ctx, proof); err != nil {
+		t.Fatal(err)
+	}
+	fx.round, fx.sheet, fx.answer, fx.submittedSheet, fx.evidence = round.ID, sheets[0].ID, answer.ID, sheets[1].ID, proof.ID
 	draft, err := db.CreateChecklist(ctx, models.Checklist{KindKey: "noPenalty", Title: "测试街道清单草稿 " + p, IssuingUnitID: fx.town, Year: 2022})
 	if err != nil {
 		t.Fatal(err)

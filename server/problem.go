@@ -98,6 +98,8 @@ func problemFor(err error) (api.Problem, http.Header) {
 			}
 			p.Referrers = &refs
 		}
+	case errors.As(err, &pe) && pe.Required:
+		p = problem(http.StatusPreconditionRequired, "if_match_required", pe.Detail)
 	case errors.As(err, &pe):
 		p = problem(http.StatusPreconditionFailed, "version_mismatch", pe.Detail)
 	case errors.As(err, &nf):

@@ -44,6 +44,7 @@ type Store interface {
 	ValueSheetStore
 	EvaluationStore
 	ChecklistStore
+	InspectionStore
 	orgsheet.Store
 	Ping(ctx context.Context) error
 	MigrationsCurrent(ctx context.Context) (bool, error)
@@ -98,6 +99,7 @@ type strictServer struct {
 	*ValueSheetHandler
 	*EvaluationHandler
 	*ChecklistHandler
+	*InspectionHandler
 	*OrgImportHandler
 }
 
@@ -209,6 +211,8 @@ func New(cfg Config, store Store, log *slog.Logger) (*echo.Echo, error) {
 		EvaluationHandler: &EvaluationHandler{store: store, rules: rules},
 		ChecklistHandler: &ChecklistHandler{store: store, rules: rules, sheetLimit: cfg.SheetLimit,
 			slots: importSlots},
+		InspectionHandler: &InspectionHandler{store: store, rules: rules,
+			files: &attachments{blobs: blobs, limit: cfg.AttachmentLimit, log: log}},
 		OrgImportHandler: &OrgImportHandler{store: store, hasher: hasher, limit: cfg.SheetLimit},
 	}, nil)
 	api.RegisterHandlersWithBaseURL(e, handler, basePath)

@@ -58,6 +58,12 @@ export const problemCodes = {
   indicator_system_unit_not_found: "The issuing unit does not exist.",
   indicator_too_deep: "The indicator tree would be deeper than 8 levels.",
   indicator_unit_not_found: "A lead or reporting unit does not exist.",
+  inspection_answer_invalid: "An answer is not valid: a result the contract does not know, or `does_not_comply` without a comment saying what is wrong.",
+  inspection_incomplete: "Items of the round's list are unanswered: answer every item before submitting.",
+  inspection_invalid: "The reason a sheet goes back is missing or too long.",
+  inspection_not_editable: "The sheet is with the assigning office (submitted or accepted): its answers and evidence do not change. `allowedStates` names the states that allow the operation.",
+  inspection_not_submitted: "The sheet is not submitted: only submitted answers are returned or accepted. `allowedStates` names the states that allow the operation.",
+  inspection_round_invalid: "A round is not valid: `errors` points at each field (a title, a date, a unit or list that does not exist, a unit assigned twice).",
   internal: "An unexpected error: a bug, logged with the request id. Quote the `requestId` when reporting it.",
   invalid_cursor: "The cursor is not one this list gave, or it was given for another sort or other filters.",
   invalid_request: "The request does not match the contract: a parameter, header or body field is missing, malformed or not allowed; `errors` names each.",
@@ -164,6 +170,12 @@ export type ProblemCode =
   | "indicator_system_unit_not_found"
   | "indicator_too_deep"
   | "indicator_unit_not_found"
+  | "inspection_answer_invalid"
+  | "inspection_incomplete"
+  | "inspection_invalid"
+  | "inspection_not_editable"
+  | "inspection_not_submitted"
+  | "inspection_round_invalid"
   | "internal"
   | "invalid_cursor"
   | "invalid_request"
@@ -223,6 +235,34 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "unauthenticated";
+  /** POST /inspection-sheets/{id}/accept */
+  acceptInspectionSheet:
+    | "database_unavailable"
+    | "forbidden"
+    | "inspection_not_submitted"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "password_change_required"
+    | "self_review"
+    | "unauthenticated";
+  /** PUT /inspection-sheets/{id}/answers/{itemId} */
+  answerInspectionItem:
+    | "database_unavailable"
+    | "forbidden"
+    | "if_match_required"
+    | "inspection_answer_invalid"
+    | "inspection_not_editable"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "own_unit_only"
+    | "password_change_required"
+    | "payload_too_large"
+    | "text_invalid"
+    | "unauthenticated"
+    | "unsupported_media_type"
+    | "version_mismatch";
   /** POST /indicator-values/{id}/approve */
   approveIndicatorValue:
     | "database_unavailable"
@@ -479,6 +519,21 @@ export interface OperationProblemCodes {
     | "value_invalid"
     | "value_period_invalid"
     | "value_unit_not_found";
+  /** POST /inspection-rounds */
+  createInspectionRound:
+    | "checklist_not_published"
+    | "database_unavailable"
+    | "forbidden"
+    | "idempotency_key_reused"
+    | "idempotency_request_running"
+    | "inspection_round_invalid"
+    | "internal"
+    | "invalid_request"
+    | "password_change_required"
+    | "payload_too_large"
+    | "text_invalid"
+    | "unauthenticated"
+    | "unsupported_media_type";
   /** POST /indicators/{id}/targets */
   createTarget:
     | "database_unavailable"
@@ -659,6 +714,16 @@ export interface OperationProblemCodes {
     | "password_change_required"
     | "rate_limited"
     | "unauthenticated";
+  /** GET /inspection-evidence/{id}/content */
+  downloadInspectionEvidence:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "password_change_required"
+    | "rate_limited"
+    | "unauthenticated";
   /** POST /users/{id}/enable */
   enableUser:
     | "database_unavailable"
@@ -831,6 +896,36 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /indicator-values/{id} */
   getIndicatorValue:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "password_change_required"
+    | "rate_limited"
+    | "unauthenticated";
+  /** GET /inspection-rounds/{id} */
+  getInspectionRound:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "password_change_required"
+    | "rate_limited"
+    | "unauthenticated";
+  /** GET /inspection-rounds/{id}/statistics */
+  getInspectionRoundStatistics:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "password_change_required"
+    | "rate_limited"
+    | "unauthenticated";
+  /** GET /inspection-sheets/{id} */
+  getInspectionSheet:
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1100,6 +1195,16 @@ export interface OperationProblemCodes {
     | "password_change_required"
     | "rate_limited"
     | "unauthenticated";
+  /** GET /inspection-rounds */
+  listInspectionRounds:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_cursor"
+    | "invalid_request"
+    | "password_change_required"
+    | "rate_limited"
+    | "unauthenticated";
   /** GET /indicators/{id}/targets */
   listTargets:
     | "database_unavailable"
@@ -1247,6 +1352,21 @@ export interface OperationProblemCodes {
     | "unsupported_media_type"
     | "value_locked"
     | "value_not_submitted";
+  /** POST /inspection-sheets/{id}/return */
+  returnInspectionSheet:
+    | "database_unavailable"
+    | "forbidden"
+    | "inspection_invalid"
+    | "inspection_not_submitted"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "password_change_required"
+    | "payload_too_large"
+    | "self_review"
+    | "text_invalid"
+    | "unauthenticated"
+    | "unsupported_media_type";
   /** POST /checklists/{id}/revise */
   reviseChecklist:
     | "checklist_not_published"
@@ -1295,6 +1415,18 @@ export interface OperationProblemCodes {
     | "unauthenticated"
     | "value_evidence_missing"
     | "value_not_editable";
+  /** POST /inspection-sheets/{id}/submit */
+  submitInspectionSheet:
+    | "database_unavailable"
+    | "forbidden"
+    | "inspection_incomplete"
+    | "inspection_not_editable"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "own_unit_only"
+    | "password_change_required"
+    | "unauthenticated";
   /** POST /evaluations/{id}/supersede */
   supersedeEvaluation:
     | "database_unavailable"
@@ -1479,6 +1611,19 @@ export interface OperationProblemCodes {
     | "unsupported_media_type"
     | "user_unit_not_found"
     | "version_mismatch";
+  /** POST /inspection-answers/{id}/evidence */
+  uploadInspectionEvidence:
+    | "database_unavailable"
+    | "forbidden"
+    | "inspection_not_editable"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "own_unit_only"
+    | "password_change_required"
+    | "payload_too_large"
+    | "unauthenticated"
+    | "unsupported_media_type";
   /** POST /indicator-values/{id}/attachments */
   uploadValueAttachment:
     | "database_unavailable"
@@ -1578,4 +1723,14 @@ export interface PathOperationIds {
   "/checklist-applications/statistics": { get: "getChecklistApplicationStatistics" };
   "/checklist-applications/{id}": { get: "getChecklistApplication"; delete: "deleteChecklistApplication"; patch: "updateChecklistApplication" };
   "/checklists/{id}/applications/import": { post: "importChecklistApplications" };
+  "/inspection-rounds": { get: "listInspectionRounds"; post: "createInspectionRound" };
+  "/inspection-rounds/{id}": { get: "getInspectionRound" };
+  "/inspection-rounds/{id}/statistics": { get: "getInspectionRoundStatistics" };
+  "/inspection-sheets/{id}": { get: "getInspectionSheet" };
+  "/inspection-sheets/{id}/answers/{itemId}": { put: "answerInspectionItem" };
+  "/inspection-sheets/{id}/submit": { post: "submitInspectionSheet" };
+  "/inspection-sheets/{id}/return": { post: "returnInspectionSheet" };
+  "/inspection-sheets/{id}/accept": { post: "acceptInspectionSheet" };
+  "/inspection-answers/{id}/evidence": { post: "uploadInspectionEvidence" };
+  "/inspection-evidence/{id}/content": { get: "downloadInspectionEvidence" };
 }

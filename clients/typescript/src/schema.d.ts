@@ -2368,6 +2368,320 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/inspection-rounds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List self-inspection rounds（自查督察轮次列表）
+         * @description Rounds newest first (`sort=deadline` or `-deadline` by deadline), narrowed by list version and,
+         *     with `overdue=true`, to the rounds past their deadline in which a unit has not submitted (its
+         *     sheet pending or returned). Users other than admin and cityReviewer see the rounds assigned to or
+         *     by a unit of their subtree. API keys see the rounds with an accepted sheet.
+         *
+         *     Permission: any signed-in user (other than admin and cityReviewer: only records of their own unit and the units below it); API keys with the scope read.
+         */
+        get: operations["listInspectionRounds"];
+        put?: never;
+        /**
+         * Assign a checklist to units for self-inspection（布置自查督察）
+         * @description Assigns the published version of a list (a 自查清单, a 督察清单 or any other) to units with a
+         *     deadline (the last day to submit, a date): each unit gets a sheet to answer every item of the
+         *     list, submit, and have accepted or returned by the assigning office, the caller's unit. A version
+         *     that is not the published one is a `409 checklist_not_published`; a list, a unit or a date that
+         *     does not exist a `422` pointing at it.
+         *
+         *     Permission: users with the role admin or cityReviewer (other than admin and cityReviewer: only records of their own unit and the units below it); no API key.
+         */
+        post: operations["createInspectionRound"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/inspection-rounds/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The round's id.
+                 * @example 0190a000-0000-7000-8000-000000012001
+                 */
+                id: components["parameters"]["InspectionRoundIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a self-inspection round（查看自查督察轮次）
+         * @description The round and its units' sheets with where each stands; `overdue` when the deadline has passed
+         *     (in China) and the unit has not submitted. Users other than admin and cityReviewer see the
+         *     sheets of their subtree (all of them when their unit assigned the round); API keys see the
+         *     accepted sheets of a round that has one.
+         *
+         *     Permission: any signed-in user (other than admin and cityReviewer: only records of their own unit and the units below it); API keys with the scope read.
+         */
+        get: operations["getInspectionRound"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/inspection-rounds/{id}/statistics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The round's id.
+                 * @example 0190a000-0000-7000-8000-000000012001
+                 */
+                id: components["parameters"]["InspectionRoundIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Completion and compliance of a round（自查完成率与符合率）
+         * @description For each unit the caller sees (as `getInspectionRound`): items answered and their results, the
+         *     completion rate (answered of all items, in percent) and the compliance rate (complying of the
+         *     answered items that apply, `not_applicable` left out; absent while none applies). For each item
+         *     the same over those units, the items that do not comply being the problems to put right.
+         *
+         *     Permission: any signed-in user (other than admin and cityReviewer: only records of their own unit and the units below it); API keys with the scope read.
+         */
+        get: operations["getInspectionRoundStatistics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/inspection-sheets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a unit's sheet in a round.
+                 * @example 0190a000-0000-7000-8000-000000012103
+                 */
+                id: components["parameters"]["InspectionSheetIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a unit's self-inspection answers（查看单位自查表）
+         * @description A unit's sheet: where it stands, its answers by item (each with its `version`, the ETag to send
+         *     when changing it) and their evidence. The assigning unit's users see every sheet of its rounds.
+         *     API keys see accepted sheets only.
+         *
+         *     Permission: any signed-in user (other than admin and cityReviewer: only records of their own unit and the units below it); API keys with the scope read.
+         */
+        get: operations["getInspectionSheet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/inspection-sheets/{id}/answers/{itemId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a unit's sheet in a round.
+                 * @example 0190a000-0000-7000-8000-000000012103
+                 */
+                id: components["parameters"]["InspectionSheetIdPath"];
+                /**
+                 * @description The id of an item of the round's list version.
+                 * @example 0190a000-0000-7000-8000-00000000d701
+                 */
+                itemId: components["parameters"]["InspectionItemIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Answer an item of a self-inspection（填写自查结果）
+         * @description The unit's answer to one item of the round's list: `complies` (符合), `does_not_comply` (不符合, with
+         *     a comment saying what is wrong: the problem to put right) or `not_applicable` (不适用). The first
+         *     answer to an item is made without `If-Match` (`201`); changing it needs the answer's `ETag`
+         *     (`412` when stale, `428` when missing). Only a sheet the unit works on, pending or returned,
+         *     takes answers (`409 inspection_not_editable`).
+         *
+         *     Permission: users with the role admin or reporter (other than admin: only records of their own unit and the units below it; reporter: only records of their own unit); no API key.
+         */
+        put: operations["answerInspectionItem"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/inspection-sheets/{id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a unit's sheet in a round.
+                 * @example 0190a000-0000-7000-8000-000000012103
+                 */
+                id: components["parameters"]["InspectionSheetIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit a unit's self-inspection（提交自查表）
+         * @description Sends the unit's answers to the assigning office once every item is answered (`409
+         *     inspection_incomplete` otherwise); the answers no longer change unless the office returns them.
+         *     Only a pending or returned sheet is submitted (`409 inspection_not_editable`).
+         *
+         *     Permission: users with the role admin or reporter (other than admin: only records of their own unit and the units below it; reporter: only records of their own unit); no API key.
+         */
+        post: operations["submitInspectionSheet"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/inspection-sheets/{id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a unit's sheet in a round, submitted to the assigning office.
+                 * @example 0190a000-0000-7000-8000-000000012102
+                 */
+                id: components["parameters"]["SubmittedSheetIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Return a unit's self-inspection（退回自查表）
+         * @description The assigning office sends submitted answers back to the unit with a reason (required), to rework
+         *     and submit again. Never by the one who submitted them (`403 self_review`); only a submitted sheet
+         *     is returned (`409 inspection_not_submitted`).
+         *
+         *     Permission: users with the role admin or cityReviewer (other than admin and cityReviewer: only records of their own unit and the units below it); no API key.
+         */
+        post: operations["returnInspectionSheet"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/inspection-sheets/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a unit's sheet in a round, submitted to the assigning office.
+                 * @example 0190a000-0000-7000-8000-000000012102
+                 */
+                id: components["parameters"]["SubmittedSheetIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept a unit's self-inspection（验收自查表）
+         * @description The assigning office accepts submitted answers: the unit's part of the round is done, and API
+         *     keys see the sheet from now on. Never by the one who submitted them (`403 self_review`); only a
+         *     submitted sheet is accepted (`409 inspection_not_submitted`).
+         *
+         *     Permission: users with the role admin or cityReviewer (other than admin and cityReviewer: only records of their own unit and the units below it); no API key.
+         */
+        post: operations["acceptInspectionSheet"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/inspection-answers/{id}/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of an answer.
+                 * @example 0190a000-0000-7000-8000-000000012231
+                 */
+                id: components["parameters"]["InspectionAnswerIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Attach evidence to a self-inspection answer（上传自查佐证材料）
+         * @description A file of evidence (佐证材料) for an answer, as for reported values: multipart field `file`, the
+         *     type judged by the content (PDF, PNG, JPEG, UTF-8 text, `.docx`, `.xlsx` without macros; `415`
+         *     otherwise), up to the attachment limit (`413`). Only while the unit works on the sheet (`409
+         *     inspection_not_editable`). `Location` points at the download.
+         *
+         *     Permission: users with the role admin or reporter (other than admin: only records of their own unit and the units below it; reporter: only records of their own unit); no API key.
+         */
+        post: operations["uploadInspectionEvidence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/inspection-evidence/{id}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a file of evidence.
+                 * @example 0190a000-0000-7000-8000-000000012301
+                 */
+                id: components["parameters"]["InspectionEvidenceIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Download self-inspection evidence（下载自查佐证材料）
+         * @description The file as uploaded, to whoever sees its sheet (API keys: of an accepted sheet), with
+         *     `Content-Disposition` naming it and its `Digest`.
+         *
+         *     Permission: any signed-in user (other than admin and cityReviewer: only records of their own unit and the units below it); API keys with the scope read.
+         */
+        get: operations["downloadInspectionEvidence"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3645,6 +3959,141 @@ export interface components {
             groups: components["schemas"]["ApplicationGroup"][];
         };
         /**
+         * @description pending 待自查 (the unit answers); submitted 已提交; returned 已退回 (the unit answers again); accepted 已验收.
+         * @example pending
+         * @enum {string}
+         */
+        InspectionStatus: "pending" | "submitted" | "returned" | "accepted";
+        /**
+         * @description complies 符合; does_not_comply 不符合 (the comment says what is wrong); not_applicable 不适用.
+         * @example complies
+         * @enum {string}
+         */
+        InspectionResult: "complies" | "does_not_comply" | "not_applicable";
+        InspectionRoundCreate: {
+            checklistId: components["schemas"]["Id"];
+            title: string;
+            deadline: components["schemas"]["DateOnly"];
+            unitIds: components["schemas"]["Id"][];
+        };
+        InspectionSheetSummary: {
+            id: components["schemas"]["Id"];
+            unitId: components["schemas"]["Id"];
+            status: components["schemas"]["InspectionStatus"];
+            /** @description The deadline has passed and the unit has not submitted. */
+            overdue: boolean;
+        };
+        InspectionRound: {
+            id: components["schemas"]["Id"];
+            checklistId: components["schemas"]["Id"];
+            title: string;
+            assigningUnitId: components["schemas"]["Id"];
+            deadline: components["schemas"]["DateOnly"];
+            /** @description The deadline has passed and a unit the caller sees has not submitted. */
+            overdue: boolean;
+            /** @description The round is sample data (demo data). */
+            sampleData: boolean;
+            sheets: components["schemas"]["InspectionSheetSummary"][];
+            version: components["schemas"]["Version"];
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        InspectionRoundPage: {
+            items: components["schemas"]["InspectionRound"][];
+            nextCursor?: string;
+        };
+        InspectionEvidence: {
+            id: components["schemas"]["Id"];
+            answerId: components["schemas"]["Id"];
+            filename: string;
+            contentType: string;
+            /** Format: int64 */
+            size: number;
+            sha256: string;
+            createdBy: components["schemas"]["Actor"];
+            createdAt: components["schemas"]["Timestamp"];
+        };
+        InspectionAnswer: {
+            id: components["schemas"]["Id"];
+            itemId: components["schemas"]["Id"];
+            result: components["schemas"]["InspectionResult"];
+            comment?: string;
+            evidence: components["schemas"]["InspectionEvidence"][];
+            version: components["schemas"]["Version"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        InspectionAnswerPut: {
+            result: components["schemas"]["InspectionResult"];
+            comment?: string;
+        };
+        InspectionReturn: {
+            reason: string;
+        };
+        InspectionSheet: {
+            id: components["schemas"]["Id"];
+            roundId: components["schemas"]["Id"];
+            unitId: components["schemas"]["Id"];
+            status: components["schemas"]["InspectionStatus"];
+            /** @description The deadline has passed and the unit has not submitted. */
+            overdue: boolean;
+            submittedBy?: components["schemas"]["Actor"];
+            submittedAt?: components["schemas"]["Timestamp"];
+            reviewedBy?: components["schemas"]["Actor"];
+            reviewedAt?: components["schemas"]["Timestamp"];
+            returnReason?: string;
+            answers: components["schemas"]["InspectionAnswer"][];
+            version: components["schemas"]["Version"];
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        /** @description A unit's answers counted; the rates are percentages, the compliance rate absent while no answer applies. */
+        InspectionUnitRates: {
+            unitId: components["schemas"]["Id"];
+            sheetId: components["schemas"]["Id"];
+            status: components["schemas"]["InspectionStatus"];
+            /**
+             * Format: int32
+             * @description The items of the list.
+             */
+            items: number;
+            /** Format: int32 */
+            answered: number;
+            /** Format: int32 */
+            complies: number;
+            /** Format: int32 */
+            doesNotComply: number;
+            /** Format: int32 */
+            notApplicable: number;
+            completionRate: components["schemas"]["Decimal"];
+            complianceRate?: components["schemas"]["Decimal"];
+        };
+        /** @description An item's answers counted over the units; the rates are percentages. */
+        InspectionItemRates: {
+            itemId: components["schemas"]["Id"];
+            sequence: components["schemas"]["ItemSequence"];
+            name: components["schemas"]["ChecklistItemName"];
+            /**
+             * Format: int32
+             * @description The units answering the item.
+             */
+            items: number;
+            /** Format: int32 */
+            answered: number;
+            /** Format: int32 */
+            complies: number;
+            /** Format: int32 */
+            doesNotComply: number;
+            /** Format: int32 */
+            notApplicable: number;
+            completionRate: components["schemas"]["Decimal"];
+            complianceRate?: components["schemas"]["Decimal"];
+        };
+        InspectionStatistics: {
+            roundId: components["schemas"]["Id"];
+            byUnit: components["schemas"]["InspectionUnitRates"][];
+            byItem: components["schemas"]["InspectionItemRates"][];
+        };
+        /**
          * Format: int32
          * @description The item's place in the list (序号), from 1.
          */
@@ -4309,6 +4758,36 @@ export interface components {
          * @example 0190a000-0000-7000-8000-00000000c001
          */
         ReleasedChecklistIdPath: components["schemas"]["Id"];
+        /**
+         * @description The round's id.
+         * @example 0190a000-0000-7000-8000-000000012001
+         */
+        InspectionRoundIdPath: components["schemas"]["Id"];
+        /**
+         * @description The id of a unit's sheet in a round.
+         * @example 0190a000-0000-7000-8000-000000012103
+         */
+        InspectionSheetIdPath: components["schemas"]["Id"];
+        /**
+         * @description The id of a unit's sheet in a round, submitted to the assigning office.
+         * @example 0190a000-0000-7000-8000-000000012102
+         */
+        SubmittedSheetIdPath: components["schemas"]["Id"];
+        /**
+         * @description The id of an item of the round's list version.
+         * @example 0190a000-0000-7000-8000-00000000d701
+         */
+        InspectionItemIdPath: components["schemas"]["Id"];
+        /**
+         * @description The id of an answer.
+         * @example 0190a000-0000-7000-8000-000000012231
+         */
+        InspectionAnswerIdPath: components["schemas"]["Id"];
+        /**
+         * @description The id of a file of evidence.
+         * @example 0190a000-0000-7000-8000-000000012301
+         */
+        InspectionEvidenceIdPath: components["schemas"]["Id"];
         /**
          * @description The item's id (an item of one version; its `itemKey` is the same in every version).
          * @example 0190a000-0000-7000-8000-00000000d101
@@ -10583,6 +11062,667 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    listInspectionRounds: {
+        parameters: {
+            query?: {
+                /** @description Only rounds of this list version. */
+                checklistId?: components["schemas"]["Id"];
+                /** @description Only rounds past their deadline in which a unit has not submitted. */
+                overdue?: boolean;
+                /** @description `-createdAt` (default), `createdAt`, `deadline` or `-deadline`. */
+                sort?: "createdAt" | "-createdAt" | "deadline" | "-deadline";
+                /**
+                 * @description Items per page.
+                 * @example 50
+                 */
+                limit?: components["parameters"]["LimitQuery"];
+                /** @description The `nextCursor` of the previous page, as it was given. It is only valid with the same filters and sort. */
+                cursor?: components["parameters"]["CursorQuery"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of rounds. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "0190a000-0000-7000-8000-000000012001",
+                     *           "checklistId": "0190a000-0000-7000-8000-00000000c003",
+                     *           "title": "2021年度法治政府建设自查",
+                     *           "assigningUnitId": "0190a000-0000-7000-8000-000000000011",
+                     *           "deadline": "2021-11-30",
+                     *           "overdue": true,
+                     *           "sampleData": true,
+                     *           "sheets": [
+                     *             {
+                     *               "id": "0190a000-0000-7000-8000-000000012101",
+                     *               "unitId": "0190a000-0000-7000-8000-000000000020",
+                     *               "status": "accepted",
+                     *               "overdue": false
+                     *             }
+                     *           ],
+                     *           "version": 1,
+                     *           "createdAt": "2021-11-01T01:00:00Z",
+                     *           "updatedAt": "2021-11-01T01:00:00Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InspectionRoundPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    createInspectionRound: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of the client's choosing (a UUID is a good one). Repeating a request with the same key and
+                 *     body within 24 hours returns the first response and changes nothing; the same key with another
+                 *     body is a `422`; while the first request is still running, a `409`.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "checklistId": "0190a000-0000-7000-8000-00000000c003",
+                 *       "title": "2022年度法治政府建设自查",
+                 *       "deadline": "2022-11-30",
+                 *       "unitIds": [
+                 *         "0190a000-0000-7000-8000-000000000020",
+                 *         "0190a000-0000-7000-8000-000000000021"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["InspectionRoundCreate"];
+            };
+        };
+        responses: {
+            /** @description The round, with a pending sheet for each unit. */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a1b2-7c3d-7e4f-8a5b-6c7d8e9f1201",
+                     *       "checklistId": "0190a000-0000-7000-8000-00000000c003",
+                     *       "title": "2022年度法治政府建设自查",
+                     *       "assigningUnitId": "0190a000-0000-7000-8000-000000000011",
+                     *       "deadline": "2022-11-30",
+                     *       "overdue": false,
+                     *       "sampleData": false,
+                     *       "sheets": [
+                     *         {
+                     *           "id": "0190a1b2-7c3d-7e4f-8a5b-6c7d8e9f1202",
+                     *           "unitId": "0190a000-0000-7000-8000-000000000020",
+                     *           "status": "pending",
+                     *           "overdue": false
+                     *         },
+                     *         {
+                     *           "id": "0190a1b2-7c3d-7e4f-8a5b-6c7d8e9f1203",
+                     *           "unitId": "0190a000-0000-7000-8000-000000000021",
+                     *           "status": "pending",
+                     *           "overdue": false
+                     *         }
+                     *       ],
+                     *       "version": 1,
+                     *       "createdAt": "2022-10-31T08:00:00Z",
+                     *       "updatedAt": "2022-10-31T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InspectionRound"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    getInspectionRound: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The round's id.
+                 * @example 0190a000-0000-7000-8000-000000012001
+                 */
+                id: components["parameters"]["InspectionRoundIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The round. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a000-0000-7000-8000-000000012001",
+                     *       "checklistId": "0190a000-0000-7000-8000-00000000c003",
+                     *       "title": "2021年度法治政府建设自查",
+                     *       "assigningUnitId": "0190a000-0000-7000-8000-000000000011",
+                     *       "deadline": "2021-11-30",
+                     *       "overdue": true,
+                     *       "sampleData": true,
+                     *       "sheets": [
+                     *         {
+                     *           "id": "0190a000-0000-7000-8000-000000012101",
+                     *           "unitId": "0190a000-0000-7000-8000-000000000020",
+                     *           "status": "accepted",
+                     *           "overdue": false
+                     *         },
+                     *         {
+                     *           "id": "0190a000-0000-7000-8000-000000012103",
+                     *           "unitId": "0190a000-0000-7000-8000-000000000012",
+                     *           "status": "pending",
+                     *           "overdue": true
+                     *         }
+                     *       ],
+                     *       "version": 1,
+                     *       "createdAt": "2021-11-01T01:00:00Z",
+                     *       "updatedAt": "2021-11-01T01:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InspectionRound"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    getInspectionRoundStatistics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The round's id.
+                 * @example 0190a000-0000-7000-8000-000000012001
+                 */
+                id: components["parameters"]["InspectionRoundIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rates. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "roundId": "0190a000-0000-7000-8000-000000012001",
+                     *       "byUnit": [
+                     *         {
+                     *           "unitId": "0190a000-0000-7000-8000-000000000020",
+                     *           "sheetId": "0190a000-0000-7000-8000-000000012101",
+                     *           "status": "accepted",
+                     *           "items": 8,
+                     *           "answered": 8,
+                     *           "complies": 6,
+                     *           "doesNotComply": 1,
+                     *           "notApplicable": 1,
+                     *           "completionRate": "100.00",
+                     *           "complianceRate": "85.71"
+                     *         }
+                     *       ],
+                     *       "byItem": [
+                     *         {
+                     *           "itemId": "0190a000-0000-7000-8000-00000000d701",
+                     *           "sequence": 1,
+                     *           "name": "法治政府建设年度报告按时公开",
+                     *           "items": 3,
+                     *           "answered": 3,
+                     *           "complies": 2,
+                     *           "doesNotComply": 1,
+                     *           "notApplicable": 0,
+                     *           "completionRate": "100.00",
+                     *           "complianceRate": "66.67"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InspectionStatistics"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    getInspectionSheet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a unit's sheet in a round.
+                 * @example 0190a000-0000-7000-8000-000000012103
+                 */
+                id: components["parameters"]["InspectionSheetIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sheet. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a000-0000-7000-8000-000000012103",
+                     *       "roundId": "0190a000-0000-7000-8000-000000012001",
+                     *       "unitId": "0190a000-0000-7000-8000-000000000012",
+                     *       "status": "pending",
+                     *       "overdue": true,
+                     *       "answers": [
+                     *         {
+                     *           "id": "0190a000-0000-7000-8000-000000012231",
+                     *           "itemId": "0190a000-0000-7000-8000-00000000d701",
+                     *           "result": "does_not_comply",
+                     *           "comment": "年度报告未在3月底前公开",
+                     *           "evidence": [],
+                     *           "version": 1,
+                     *           "updatedAt": "2021-11-20T02:00:00Z"
+                     *         }
+                     *       ],
+                     *       "version": 1,
+                     *       "createdAt": "2021-11-01T01:00:00Z",
+                     *       "updatedAt": "2021-11-01T01:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InspectionSheet"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    answerInspectionItem: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `ETag` (the answer's version) of the answer being changed; none for a first answer.
+                 * @example "1"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The id of a unit's sheet in a round.
+                 * @example 0190a000-0000-7000-8000-000000012103
+                 */
+                id: components["parameters"]["InspectionSheetIdPath"];
+                /**
+                 * @description The id of an item of the round's list version.
+                 * @example 0190a000-0000-7000-8000-00000000d701
+                 */
+                itemId: components["parameters"]["InspectionItemIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "result": "complies",
+                 *       "comment": "已按规定落实"
+                 *     }
+                 */
+                "application/json": components["schemas"]["InspectionAnswerPut"];
+            };
+        };
+        responses: {
+            /** @description The answer, changed. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a000-0000-7000-8000-000000012231",
+                     *       "itemId": "0190a000-0000-7000-8000-00000000d701",
+                     *       "result": "complies",
+                     *       "comment": "已按规定落实",
+                     *       "evidence": [],
+                     *       "version": 2,
+                     *       "updatedAt": "2021-11-25T02:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InspectionAnswer"];
+                };
+            };
+            /** @description The first answer to the item. */
+            201: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a1b2-7c3d-7e4f-8a5b-6c7d8e9f1231",
+                     *       "itemId": "0190a000-0000-7000-8000-00000000d708",
+                     *       "result": "complies",
+                     *       "comment": "已按规定落实",
+                     *       "evidence": [],
+                     *       "version": 1,
+                     *       "updatedAt": "2021-11-25T02:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InspectionAnswer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            428: components["responses"]["PreconditionRequired"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    submitInspectionSheet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a unit's sheet in a round.
+                 * @example 0190a000-0000-7000-8000-000000012103
+                 */
+                id: components["parameters"]["InspectionSheetIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sheet, submitted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a000-0000-7000-8000-000000012103",
+                     *       "roundId": "0190a000-0000-7000-8000-000000012001",
+                     *       "unitId": "0190a000-0000-7000-8000-000000000012",
+                     *       "status": "submitted",
+                     *       "overdue": false,
+                     *       "submittedBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001003",
+                     *         "name": "市法律援助中心填报员"
+                     *       },
+                     *       "submittedAt": "2021-12-02T02:00:00Z",
+                     *       "answers": [],
+                     *       "version": 2,
+                     *       "createdAt": "2021-11-01T01:00:00Z",
+                     *       "updatedAt": "2021-12-02T02:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InspectionSheet"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    returnInspectionSheet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a unit's sheet in a round, submitted to the assigning office.
+                 * @example 0190a000-0000-7000-8000-000000012102
+                 */
+                id: components["parameters"]["SubmittedSheetIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "第3项未附佐证材料，请补充后重新提交"
+                 *     }
+                 */
+                "application/json": components["schemas"]["InspectionReturn"];
+            };
+        };
+        responses: {
+            /** @description The sheet, returned. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a000-0000-7000-8000-000000012102",
+                     *       "roundId": "0190a000-0000-7000-8000-000000012001",
+                     *       "unitId": "0190a000-0000-7000-8000-000000000021",
+                     *       "status": "returned",
+                     *       "overdue": true,
+                     *       "returnReason": "第3项未附佐证材料，请补充后重新提交",
+                     *       "answers": [],
+                     *       "version": 3,
+                     *       "createdAt": "2021-11-01T01:00:00Z",
+                     *       "updatedAt": "2021-12-03T02:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InspectionSheet"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    acceptInspectionSheet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a unit's sheet in a round, submitted to the assigning office.
+                 * @example 0190a000-0000-7000-8000-000000012102
+                 */
+                id: components["parameters"]["SubmittedSheetIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sheet, accepted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a000-0000-7000-8000-000000012102",
+                     *       "roundId": "0190a000-0000-7000-8000-000000012001",
+                     *       "unitId": "0190a000-0000-7000-8000-000000000021",
+                     *       "status": "accepted",
+                     *       "overdue": false,
+                     *       "answers": [],
+                     *       "version": 3,
+                     *       "createdAt": "2021-11-01T01:00:00Z",
+                     *       "updatedAt": "2021-12-03T02:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InspectionSheet"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    uploadInspectionEvidence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of an answer.
+                 * @example 0190a000-0000-7000-8000-000000012231
+                 */
+                id: components["parameters"]["InspectionAnswerIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["AttachmentUpload"];
+            };
+        };
+        responses: {
+            /** @description The evidence. */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a1b2-7c3d-7e4f-8a5b-6c7d8e9f1241",
+                     *       "answerId": "0190a000-0000-7000-8000-000000012231",
+                     *       "filename": "年度报告公开截图.pdf",
+                     *       "contentType": "application/pdf",
+                     *       "size": 48213,
+                     *       "sha256": "3f1c0e8f5f0d8a4f1b6f1f0b0f3c2e1d4a5b6c7d8e9f00112233445566778899",
+                     *       "createdBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001003",
+                     *         "name": "市法律援助中心填报员"
+                     *       },
+                     *       "createdAt": "2021-11-20T02:05:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InspectionEvidence"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    downloadInspectionEvidence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a file of evidence.
+                 * @example 0190a000-0000-7000-8000-000000012301
+                 */
+                id: components["parameters"]["InspectionEvidenceIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    /** @description attachment, with the file's name (RFC 6266; `filename*` carries the UTF-8 name). */
+                    "Content-Disposition"?: string;
+                    /** @description The file's SHA-256, as `sha-256=<base64>`. */
+                    Digest?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Unexpected"];
         };
     };
