@@ -142,6 +142,7 @@ var folderRoles = map[string]string{
 	"valuesheet":       "pure",
 	"checklistsheet":   "pure",
 	"applicationsheet": "pure",
+	"workdays":         "pure",
 	// Wiring and tests: may import everything.
 	"cmd":      "cmd",
 	"internal": "internal",
