@@ -123,6 +123,42 @@ func (e AuditEventActorType) Valid() bool {
 	}
 }
 
+// Defines values for CalendarYearSource.
+const (
+	CalendarYearSourceEntered   CalendarYearSource = "entered"
+	CalendarYearSourceStatutory CalendarYearSource = "statutory"
+)
+
+// Valid indicates whether the value is a known member of the CalendarYearSource enum.
+func (e CalendarYearSource) Valid() bool {
+	switch e {
+	case CalendarYearSourceEntered:
+		return true
+	case CalendarYearSourceStatutory:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CalendarYearsYearsSource.
+const (
+	CalendarYearsYearsSourceEntered   CalendarYearsYearsSource = "entered"
+	CalendarYearsYearsSourceStatutory CalendarYearsYearsSource = "statutory"
+)
+
+// Valid indicates whether the value is a known member of the CalendarYearsYearsSource enum.
+func (e CalendarYearsYearsSource) Valid() bool {
+	switch e {
+	case CalendarYearsYearsSourceEntered:
+		return true
+	case CalendarYearsYearsSourceStatutory:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ChecklistApplicationStatisticsGroupBy.
 const (
 	ChecklistApplicationStatisticsGroupByItem    ChecklistApplicationStatisticsGroupBy = "item"
@@ -1437,6 +1473,51 @@ type BulkResult struct {
 	Items []BulkItem `json:"items"`
 }
 
+// CalendarDay defines model for CalendarDay.
+type CalendarDay struct {
+	// Date Example: 2021-12-31
+	Date DateOnly `json:"date"`
+
+	// Name The holiday (元旦节, 春节, 国庆节 …).
+	Name string `json:"name"`
+
+	// Work A weekend day worked in exchange (调休上班); otherwise a day off.
+	Work bool `json:"work"`
+}
+
+// CalendarYear defines model for CalendarYear.
+type CalendarYear struct {
+	Days []CalendarDay `json:"days"`
+
+	// Source statutory 产品内置 (the State Council's schedules the product carries); entered 管理员录入.
+	Source CalendarYearSource `json:"source"`
+
+	// Version Increases by one with every change; the `ETag` is this number quoted.
+	//
+	// Example: 1
+	Version *Version `json:"version,omitempty"`
+	Year    int32    `json:"year"`
+}
+
+// CalendarYearSource statutory 产品内置 (the State Council's schedules the product carries); entered 管理员录入.
+type CalendarYearSource string
+
+// CalendarYearPut defines model for CalendarYearPut.
+type CalendarYearPut struct {
+	Days []CalendarDay `json:"days"`
+}
+
+// CalendarYears defines model for CalendarYears.
+type CalendarYears struct {
+	Years []struct {
+		Source CalendarYearsYearsSource `json:"source"`
+		Year   int32                    `json:"year"`
+	} `json:"years"`
+}
+
+// CalendarYearsYearsSource defines model for CalendarYears.Years.Source.
+type CalendarYearsYearsSource string
+
 // CaseNumber The case number (案件编号); one case of a unit only once.
 //
 // Example: 盘柔执不罚〔2021〕0001号
@@ -2192,6 +2273,16 @@ type DisplayName = string
 //
 // Example: 盘政办发〔2021〕31号
 type DocumentNumber = string
+
+// DueDate defines model for DueDate.
+type DueDate struct {
+	// DueDate Example: 2021-12-31
+	DueDate DateOnly `json:"dueDate"`
+
+	// From Example: 2021-12-31
+	From        DateOnly `json:"from"`
+	WorkingDays int32    `json:"workingDays"`
+}
 
 // Edition Example: 2021年版
 type Edition = string
@@ -4394,6 +4485,9 @@ type AttachmentIdPath = Id
 // AuditSortQuery defines model for AuditSortQuery.
 type AuditSortQuery string
 
+// CalendarYearPath defines model for CalendarYearPath.
+type CalendarYearPath = int32
+
 // ChecklistAttributeQuery defines model for ChecklistAttributeQuery.
 type ChecklistAttributeQuery = []string
 
@@ -5495,6 +5589,21 @@ type UpdateUserParams struct {
 	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
 }
 
+// PutCalendarYearParams defines parameters for PutCalendarYear.
+type PutCalendarYearParams struct {
+	// IfMatch The `ETag` of the entered schedule being replaced; none for a first one.
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// GetDueDateParams defines parameters for GetDueDate.
+type GetDueDateParams struct {
+	// From The day the count starts after (the day of receipt, of assignment …).
+	From DateOnly `form:"from" json:"from"`
+
+	// WorkingDays How many working days the deadline gives.
+	WorkingDays int32 `form:"workingDays" json:"workingDays"`
+}
+
 // CreateApiKeyJSONRequestBody defines body for CreateApiKey for application/json ContentType.
 type CreateApiKeyJSONRequestBody = ApiKeyCreate
 
@@ -5623,6 +5732,9 @@ type UpdateUserApplicationMergePatchPlusJSONRequestBody = UserPatch
 
 // ResetUserPasswordJSONRequestBody defines body for ResetUserPassword for application/json ContentType.
 type ResetUserPasswordJSONRequestBody = PasswordReset
+
+// PutCalendarYearJSONRequestBody defines body for PutCalendarYear for application/json ContentType.
+type PutCalendarYearJSONRequestBody = CalendarYearPut
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
@@ -5971,6 +6083,18 @@ type ServerInterface interface {
 	// ResetUserPassword Set a new password for a user（重置用户密码）
 	// (POST /users/{id}/reset-password)
 	ResetUserPassword(ctx echo.Context, id UserIdPath) error
+	// ListCalendarYears List the years of the working-day calendar（工作日历年份）
+	// (GET /working-calendar)
+	ListCalendarYears(ctx echo.Context) error
+	// GetCalendarYear Get a year's holiday schedule（查看法定节假日安排）
+	// (GET /working-calendar/{year})
+	GetCalendarYear(ctx echo.Context, year CalendarYearPath) error
+	// PutCalendarYear Enter a year's holiday schedule（录入法定节假日安排）
+	// (PUT /working-calendar/{year})
+	PutCalendarYear(ctx echo.Context, year CalendarYearPath, params PutCalendarYearParams) error
+	// GetDueDate Count a deadline in working days（按工作日计算期限）
+	// (GET /working-days/due-date)
+	GetDueDate(ctx echo.Context, params GetDueDateParams) error
 }
 
 // ServerInterfaceWrapper converts echo contexts to parameters.
@@ -9316,6 +9440,92 @@ func (w *ServerInterfaceWrapper) ResetUserPassword(ctx echo.Context) error {
 	return err
 }
 
+// ListCalendarYears converts echo context to params.
+func (w *ServerInterfaceWrapper) ListCalendarYears(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListCalendarYears(ctx)
+	return err
+}
+
+// GetCalendarYear converts echo context to params.
+func (w *ServerInterfaceWrapper) GetCalendarYear(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "year" -------------
+	var year CalendarYearPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "year", ctx.Param("year"), &year, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int32", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter year: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetCalendarYear(ctx, year)
+	return err
+}
+
+// PutCalendarYear converts echo context to params.
+func (w *ServerInterfaceWrapper) PutCalendarYear(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "year" -------------
+	var year CalendarYearPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "year", ctx.Param("year"), &year, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int32", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter year: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params PutCalendarYearParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch string
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.PutCalendarYear(ctx, year, params)
+	return err
+}
+
+// GetDueDate converts echo context to params.
+func (w *ServerInterfaceWrapper) GetDueDate(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetDueDateParams
+	// ------------- Required query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", ctx.QueryParams(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter from: %s", err))
+	}
+
+	// ------------- Required query parameter "workingDays" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "workingDays", ctx.QueryParams(), &params.WorkingDays, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter workingDays: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetDueDate(ctx, params)
+	return err
+}
+
 // This is a simple interface which specifies echo.Route addition functions which
 // are present on both echo.Echo and echo.Group, since we want to allow using
 // either of them for path registration
@@ -9478,6 +9688,10 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/inspection-sheets/:id/accept", wrapper.AcceptInspectionSheet, options.OperationMiddlewares["acceptInspectionSheet"]...)
 	router.POST(options.BaseURL+"/inspection-answers/:id/evidence", wrapper.UploadInspectionEvidence, options.OperationMiddlewares["uploadInspectionEvidence"]...)
 	router.GET(options.BaseURL+"/inspection-evidence/:id/content", wrapper.DownloadInspectionEvidence, options.OperationMiddlewares["downloadInspectionEvidence"]...)
+	router.GET(options.BaseURL+"/working-calendar", wrapper.ListCalendarYears, options.OperationMiddlewares["listCalendarYears"]...)
+	router.GET(options.BaseURL+"/working-calendar/:year", wrapper.GetCalendarYear, options.OperationMiddlewares["getCalendarYear"]...)
+	router.PUT(options.BaseURL+"/working-calendar/:year", wrapper.PutCalendarYear, options.OperationMiddlewares["putCalendarYear"]...)
+	router.GET(options.BaseURL+"/working-days/due-date", wrapper.GetDueDate, options.OperationMiddlewares["getDueDate"]...)
 
 }
 
@@ -26633,6 +26847,596 @@ func (response ResetUserPassworddefaultApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
+type ListCalendarYearsRequestObject struct {
+}
+
+type ListCalendarYearsResponseObject interface {
+	VisitListCalendarYearsResponse(w http.ResponseWriter) error
+}
+
+type ListCalendarYears200JSONResponse CalendarYears
+
+func (response ListCalendarYears200JSONResponse) VisitListCalendarYearsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCalendarYears400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListCalendarYears400ApplicationProblemPlusJSONResponse) VisitListCalendarYearsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCalendarYears401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListCalendarYears401ApplicationProblemPlusJSONResponse) VisitListCalendarYearsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCalendarYears403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListCalendarYears403ApplicationProblemPlusJSONResponse) VisitListCalendarYearsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCalendarYears429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListCalendarYears429ApplicationProblemPlusJSONResponse) VisitListCalendarYearsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCalendarYearsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListCalendarYearsdefaultApplicationProblemPlusJSONResponse) VisitListCalendarYearsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCalendarYearRequestObject struct {
+	Year CalendarYearPath `json:"year"`
+}
+
+type GetCalendarYearResponseObject interface {
+	VisitGetCalendarYearResponse(w http.ResponseWriter) error
+}
+
+type GetCalendarYear200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetCalendarYear200JSONResponse struct {
+	Body    CalendarYear
+	Headers GetCalendarYear200ResponseHeaders
+}
+
+func (response GetCalendarYear200JSONResponse) VisitGetCalendarYearResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCalendarYear400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetCalendarYear400ApplicationProblemPlusJSONResponse) VisitGetCalendarYearResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCalendarYear401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetCalendarYear401ApplicationProblemPlusJSONResponse) VisitGetCalendarYearResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCalendarYear403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetCalendarYear403ApplicationProblemPlusJSONResponse) VisitGetCalendarYearResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCalendarYear404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetCalendarYear404ApplicationProblemPlusJSONResponse) VisitGetCalendarYearResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCalendarYear429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetCalendarYear429ApplicationProblemPlusJSONResponse) VisitGetCalendarYearResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCalendarYeardefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetCalendarYeardefaultApplicationProblemPlusJSONResponse) VisitGetCalendarYearResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutCalendarYearRequestObject struct {
+	Year   CalendarYearPath `json:"year"`
+	Params PutCalendarYearParams
+	Body   *PutCalendarYearJSONRequestBody
+}
+
+type PutCalendarYearResponseObject interface {
+	VisitPutCalendarYearResponse(w http.ResponseWriter) error
+}
+
+type PutCalendarYear200ResponseHeaders struct {
+	ETag *string
+}
+
+type PutCalendarYear200JSONResponse struct {
+	Body    CalendarYear
+	Headers PutCalendarYear200ResponseHeaders
+}
+
+func (response PutCalendarYear200JSONResponse) VisitPutCalendarYearResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutCalendarYear201ResponseHeaders struct {
+	ETag *string
+}
+
+type PutCalendarYear201JSONResponse struct {
+	Body    CalendarYear
+	Headers PutCalendarYear201ResponseHeaders
+}
+
+func (response PutCalendarYear201JSONResponse) VisitPutCalendarYearResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutCalendarYear400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response PutCalendarYear400ApplicationProblemPlusJSONResponse) VisitPutCalendarYearResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutCalendarYear401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response PutCalendarYear401ApplicationProblemPlusJSONResponse) VisitPutCalendarYearResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutCalendarYear403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response PutCalendarYear403ApplicationProblemPlusJSONResponse) VisitPutCalendarYearResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutCalendarYear404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response PutCalendarYear404ApplicationProblemPlusJSONResponse) VisitPutCalendarYearResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutCalendarYear412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response PutCalendarYear412ApplicationProblemPlusJSONResponse) VisitPutCalendarYearResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutCalendarYear413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response PutCalendarYear413ApplicationProblemPlusJSONResponse) VisitPutCalendarYearResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutCalendarYear415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response PutCalendarYear415ApplicationProblemPlusJSONResponse) VisitPutCalendarYearResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutCalendarYear422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response PutCalendarYear422ApplicationProblemPlusJSONResponse) VisitPutCalendarYearResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutCalendarYear428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response PutCalendarYear428ApplicationProblemPlusJSONResponse) VisitPutCalendarYearResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutCalendarYeardefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response PutCalendarYeardefaultApplicationProblemPlusJSONResponse) VisitPutCalendarYearResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDueDateRequestObject struct {
+	Params GetDueDateParams
+}
+
+type GetDueDateResponseObject interface {
+	VisitGetDueDateResponse(w http.ResponseWriter) error
+}
+
+type GetDueDate200JSONResponse DueDate
+
+func (response GetDueDate200JSONResponse) VisitGetDueDateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDueDate400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetDueDate400ApplicationProblemPlusJSONResponse) VisitGetDueDateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDueDate401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetDueDate401ApplicationProblemPlusJSONResponse) VisitGetDueDateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDueDate403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetDueDate403ApplicationProblemPlusJSONResponse) VisitGetDueDateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDueDate422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetDueDate422ApplicationProblemPlusJSONResponse) VisitGetDueDateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDueDate429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetDueDate429ApplicationProblemPlusJSONResponse) VisitGetDueDateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDueDatedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetDueDatedefaultApplicationProblemPlusJSONResponse) VisitGetDueDateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
 	// ListApiKeys List API keys（查询接口密钥）
@@ -26980,6 +27784,18 @@ type StrictServerInterface interface {
 	// ResetUserPassword Set a new password for a user（重置用户密码）
 	// (POST /users/{id}/reset-password)
 	ResetUserPassword(ctx context.Context, request ResetUserPasswordRequestObject) (ResetUserPasswordResponseObject, error)
+	// ListCalendarYears List the years of the working-day calendar（工作日历年份）
+	// (GET /working-calendar)
+	ListCalendarYears(ctx context.Context, request ListCalendarYearsRequestObject) (ListCalendarYearsResponseObject, error)
+	// GetCalendarYear Get a year's holiday schedule（查看法定节假日安排）
+	// (GET /working-calendar/{year})
+	GetCalendarYear(ctx context.Context, request GetCalendarYearRequestObject) (GetCalendarYearResponseObject, error)
+	// PutCalendarYear Enter a year's holiday schedule（录入法定节假日安排）
+	// (PUT /working-calendar/{year})
+	PutCalendarYear(ctx context.Context, request PutCalendarYearRequestObject) (PutCalendarYearResponseObject, error)
+	// GetDueDate Count a deadline in working days（按工作日计算期限）
+	// (GET /working-days/due-date)
+	GetDueDate(ctx context.Context, request GetDueDateRequestObject) (GetDueDateResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx echo.Context, request any) (any, error)
@@ -30777,930 +31593,1083 @@ func (sh *strictHandler) ResetUserPassword(ctx echo.Context, id UserIdPath) erro
 	return nil
 }
 
+// ListCalendarYears operation middleware
+func (sh *strictHandler) ListCalendarYears(ctx echo.Context) error {
+	var request ListCalendarYearsRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCalendarYears(ctx.Request().Context(), request.(ListCalendarYearsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListCalendarYears")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListCalendarYearsResponseObject); ok {
+		return validResponse.VisitListCalendarYearsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetCalendarYear operation middleware
+func (sh *strictHandler) GetCalendarYear(ctx echo.Context, year CalendarYearPath) error {
+	var request GetCalendarYearRequestObject
+
+	request.Year = year
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCalendarYear(ctx.Request().Context(), request.(GetCalendarYearRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCalendarYear")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetCalendarYearResponseObject); ok {
+		return validResponse.VisitGetCalendarYearResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// PutCalendarYear operation middleware
+func (sh *strictHandler) PutCalendarYear(ctx echo.Context, year CalendarYearPath, params PutCalendarYearParams) error {
+	var request PutCalendarYearRequestObject
+
+	request.Year = year
+	request.Params = params
+
+	var body PutCalendarYearJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.PutCalendarYear(ctx.Request().Context(), request.(PutCalendarYearRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PutCalendarYear")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(PutCalendarYearResponseObject); ok {
+		return validResponse.VisitPutCalendarYearResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetDueDate operation middleware
+func (sh *strictHandler) GetDueDate(ctx echo.Context, params GetDueDateParams) error {
+	var request GetDueDateRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDueDate(ctx.Request().Context(), request.(GetDueDateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetDueDate")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetDueDateResponseObject); ok {
+		return validResponse.VisitGetDueDateResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
 // Stored as a slice of fixed-width chunks rather than one concatenated
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L1plxvHeSj8V+riJocYqjEEZobbzPG5h+ISM9pochi/9xL0oAZdACrTqIK6umcI2byHciJrsWXJieQo",
-	"sWRZjiX7xLZkW3ltWpv/i0MMyU/+C++p56nqBegGujEYisorfRAxQO311LMv36y0ZX8gBROBqqx/s9Jj",
-	"1GU+fDy/Sbv6X5epts8HAZeisl7Z7DHis7b03SOK7DJfcSkc8nQoA+ZuEMWES3hAtml7h3BBWhc7tSdo",
-	"0O61SCBJu0dFl5EgGmK54lRUu8f6VE/UpzceZ6Ib9CrrK2tOZUCDgPl6zm80K9catdPXr9Vrp69/s+40",
-	"Tt5sVv6q4lSC4YBV1isq8LnoVm7edCqPyzbFlWYtfECDHpEdWEHbZzRgbuZKOtLv06CyXgl9XvNZh/lM",
-	"tFnFSS2xXp9cwE29bJ/2WWAO8Uw7kP5F92sh84eTa3pKeEPCdvXhkzYNFXPJ9pAEPa5IqJhPpE/OXLpI",
-	"dthQr4/rLk/DSE5F0L6emeL4eed4In2O15rNGyuNWrN54+T5649kn+CZAX+MDS+6l6geIOsUzZKOKMLh",
-	"3NgN2h94eph643Sd1uv1Wl3/76T+3yn7p/5vpV5v2I3ou4j3wfUWfPZ0yH3mVtYDP2TJLf2VzzqV9cr/",
-	"PBZD6zH8VR276Jp1DzyOl3+2x9o7HlfBtGNvU8WUBQYesL75g0dgnXfmbTv82LmXW+QFX/Znr6/tSQ0V",
-	"UuDKXBowDRUeDZift76OL/uFF3aOBkzPN768aQDAXX1UVBAatydVKRgseqkUTHTqDwYmLgasXxAcuAJ4",
-	"IFXZIXpTBhyW8s5bNz4QKDw+P6hqMHQ0pqViqL/kQQS+ilR1e93iiCItBNhW7i4ODNCbcm5wZtT3eD5A",
-	"B/LA4HxV8KD49Wu4HnLRJaHgQd6q9G9zHFgQ0Havz0Qw7YXRqNUcWPbEYb6o0OXBFennHWZLsadbpCo9",
-	"l6mAdLivwVODocs6NPSCJX3drRq2EmwvapULl0r6QeqQzUj6J/a0PhgR9ivr18xfeujK9SzCFlGFM0Hg",
-	"8+0wYNMAAp/ZXk8qRtrSC/uCtHbYsEV60nMVae1SL2Qth7AbtB14Q4fs+TwIGLZax19JteWxXeatj25/",
-	"u7W0QXw2YDQgPGiKQBJzD0SxXeZTb5mc0VSVBD3dRBEhA0Lt1Obt73DNXilCSWttZaW13BQAGANPusxe",
-	"ZyaXYHecOkjY4jjDoLmaPhf279U0/0Brz1y/dqb2f2jtGcOLrZ6+ub6cxUoAs3QRp2jErBL1fTrUv6pg",
-	"CNCsea1K8nrO0oB1pT+cfTv2ubZNj+g2cim3aZjHLjXGdt+YCkcFSKTFxfiH7lTuKbfr9ZXDesrxPpQK",
-	"ueheBXw27dR1Y0W4UmGSUZ2CInly5Mrc6wP6OuWsA9YHNEmqVCDpTlPuDSCLLf3LY/oJcwWvSdE+06RT",
-	"v79hisoXvyC3cXi4NjqAx7hwH2PD/BPQeOGIsnJCvHohLzFBvWCYvcQdNpx7jeOLm1zxbEiy71cvPw+E",
-	"9G+VxSzqcXiz05YVcU5J9grZKMs/paEFWS7Spr7PmVowbxUt/AqjfruXs/ALPmMkYDcC0teCNnMJ7VIu",
-	"VAAwrhfgEI91qUe2qeLKibAlocKNqMoRRRTMQrc9S/DUBrBF2M6nLtczUu+Y4v2BxzucuUQjb0Wozwjv",
-	"Cumz3Gt8ejEodwrn8ZTvaokZCaVuu6ExLqOu5uNatRbx9c1pLo8Hy2STM1z3ti93mNDYjLtzsCA1o0Y4",
-	"EyQ4keR3qQZDRn39nfk34IGnSXINP0znWq4ENAhVIejlhr1WAQ1Y7qZgvPJPC9eBawt9Jf2cJWm81BLs",
-	"RoCtWvZqBj7b5TJUZEC7zCFU3wfZo4p0+S4Ty+QicD8SNkQ97pI9HvRifN3hXsB8BUCp7yWX1MOs+VC3",
-	"sjYOdkk+J2Jxtmp5epJzvNOZIsPr7VskIcL+NvNJtWW+eFK2lkAfJvsDDYNaYN/QIGjgCnar6dc260if",
-	"kVYgWynE3igo+Ed6LC6C1RXUX/G+BtIGUC84AvNFtEcuAtZlfrTJXLmuzBYDObbBWM1yRKX2tlJIBlzA",
-	"zpRGdVPJgWvakGpLk8YWCC8AmbQd8F1Gqq0O9ZT+IVTMV3mwaMdJ7cCsaVtKj1GBa/JpJ4jZng5oTr8K",
-	"GtnJFV42ZHsdoKV1fpN2ozdmb2UoQ+Iz6pKqBg1s+DfnN1tJNBkxPg5REqUP2hRGVdunLiN9RsVej3tM",
-	"36CSfaZBk3mKgZiisSqRu8w3AtA6oRrxeAjBRlhprLQcIvQXILqcikQXy6k0KyvNij0+VELH52eVyAvX",
-	"Fp8XAQ+GhdSzdFuGBm5jjXHWZTMz5gJVsrjMzeGAlVsoiIuyU2jBevSiSwYp0ODH60dz1qxF4JmaRBa1",
-	"mkPPcfIQ9Rzx8lF4yd+Cln+MnkC1pc/a1AcZXb+7cvup5wp7karpQHu64NFudzrGA72FIh1sCcS5P/Bo",
-	"qLhmC5NoUMggahahwVyNNDachf9mqcQthAd6AbQTMN9oa4UKqAgWog/f5H2mAtofwIouuqw/kAET7eFj",
-	"bJiHilFxY+1KHke1XbsnpdLMZ5WSq1cvnkNc2JXS1ZhxaZlcBnWQbkFBGcRUMMbs6GGpcJtiW7pD+I0L",
-	"srJGejL0NYQFoS9QlgUdGvGZGkhhWHZE4aBI6nHR3UgPCxNR/RvzzfixYmmDIL5PjozrA66Sex7xQyG4",
-	"6DrQpX7aIPRs9B0fYu0xlqt8WTl+fBpLVgBPPgCKiag0SSvNOTfFA6SVjc+BVl7sPCkFm3rAZ4Q91fgh",
-	"oL4UgY8Ktcd8vc/Wan2tZYCMA1S1Q99niTecsS89/2FtTh9tX1PCInow1D5G2i/AkdA7lwPkE+OXVQZc",
-	"FC5vUzD2TtGE2UZzUNPV44enakwsvgD1iYxwtlfuqcbDzn2cj7Nd5k29bNsSCA9qhXQfUsV/GladGMhB",
-	"vgJINy0owJyaKbtEi79EfTAkTVs/GF+4z9oBafe45/pMFD/hgZmg/PGqAWvrZZyBN1/MmgxNS0FtY2Vl",
-	"tXF4UGs3cX6Xu0y0WRGNf0fjNNkhzPQpuZ/V+gPYz0yNur0Sq0wH0idD0BMmhcaSyvKTuZuzJvQFbfCy",
-	"Xuu0HdrNlMSSjcP0YImXf6XHWCHzkiY/RxRRuj14AeDGSu6pUV89tD0VtS2poQKq+qCsS4/zfq5HAFgt",
-	"yYD5oKNMHebxep6Gv89zdMS6Sz62P15AV/XUgPkgixYQjixql7YPGMXivxByoMmZSxcdkKRIW/b7oFAN",
-	"2z0t9LXaHl8OFfPPgvI6X7CLxi2qOkDFasKGvJynQDgobZsGOfOStUvM57IMCzOADrnLgF8LLwJnx4WE",
-	"2x5XPeZegWdTiCc0T8xYSs1Cqa9lmoH0g4ThaGBHt6+ypFF09RCR5GXmMaqYW8oKH2+oqs8hHDBfMZe5",
-	"Swuwzx/iTnflznR1jY9NJvXTISicE/rpHTbMFU7MKLO0M5elN1X/CCpwEPe46BpNqfRy7U/6t8Kgr+eG",
-	"RcxpCkUzqOpJHz+jgkS67KExcQLJvwBkIs+16oanbrRINeVJ1Va7LVK9unmhdsqodMj2EJzqXOaTPvV3",
-	"HC1mt3vk/I0284hgzFV6T+RsjwtmvDUztWZIsrLNnnopCYOn+bOtdrONmLC5qcgTvLOhAaqpgKFBxKQc",
-	"FLwY6YAWSrQjXVtCNout8OkXvFJfacxCv/M90wQ6hv1pPkRN2Z4mSNajzJd7KrFR0JE4aLe1dwfm0Mhn",
-	"DCyn1rMc7s+6jRXzAMtwVozcv2bhoqQn1/F6AVeuK+F2nwcBcw/KxzpE2aFIIFGHpBTvCo1hZKfDS4tX",
-	"jcNTckS7/jtNWqcKH5bgAhG2rkv4l969z3Y52ytJdI+vHuLW5uMySnMNq4e9gXm0T2ZHuX4UZujKXEv6",
-	"Yji0QDenUjP/5vi3ZKN+3OZM55VI/jsE35VIX5ZcDKxuk/rd6RgqgBZzgPNavX7ysMB5uqu9kQSN80gR",
-	"C1kJB/u0fWzTZ+wcGwR5HNlX5R7pUzFElalekyf3AKBBcR5IwkXbCzUfVrd6VPiFelKwIn4hrp49G5Yb",
-	"x6cJ3o3jCbm7nil3FzH9zgEZ9XqjfliQMVvRghYsVUhOni/EQa9hlgMoMkMLdwC1U0frmKnex4VYzT5A",
-	"Ezp8+lKCYaqxEKV+48RMLY9e7kNHDrSMlPRsxD9r5t8xumAPpGY/5DpChgM3/iH+I5OCXFXT7Qda7pzj",
-	"FTYO0bVeL/mhu0p9Tuai7HUmvqolPpeh7/Mwu6UZ20PTscDqC3jWImt4GLxJYgWwov/NqF8GfQ8ZzbXe",
-	"GTfjYgvRE2MEs/UiAeHwUepeRt8P/VdbioAJ+JiI/Tw28OW2x/qP/L3CyOvocr+JGEMjOnDm3TJ+JBWn",
-	"4rKAci8CEnQvcSU6rKACB90IpAh82kbFnO9LX1XWr32z0mdK0a4e2uBYgkBJPNCyAOauazI7kBrJ+pX1",
-	"yjE4lpvX9WFpdqitex+jA35st3EM6IABJwbe+gYyG9sr7VV3jR3vnNBniTe1vgZyMLhtr1cu4uZIvDnz",
-	"TnpBMFDrx4516DM9vmxOZdmchT01dcx8UbP9bxZWQeAIeG1ZT2/mqW6QFh5qy8RkmPAGLj24Wn3qN2pm",
-	"pYD29fFPXOf1lKe6luKnQMuucJflgIkbfQ8JpqqhLO/KdthnIlhWA59RF7QBfW9Z2fEyCO02FxRAPqVv",
-	"O7l6cq1xamUtC2EF7EZwrK12FzRg5sEnTaTg4k5FIqQTNJBu5MDGbBBvHLobhWbgsvQlJBIznMVjrZ3j",
-	"aiAVz053EE/nxE5lHe5pDAwa0OrlC2fJiZUTJzZIS3+vvzzasko0aI5qRf3D0pRMDfolJEw88cQbxI77",
-	"lWbl2jealWaz2bx+tFmJf2g2j34FZjlyJDYJ/Y//+VfNsF5fOfHI8je2Wt/6v39dy7YRQQiCFB2Ptw+G",
-	"nPTb3+pRtQWpHnx9zAn8BPJIEZ4evT5hBFBXbQ9JA/jLSj7GOVZQWIhXppEfd4uJGY2YFty5/evRc7+9",
-	"+6M37r/23uj2t0c/f2303C/uv/XTO5+9tf/h6/u/+9h8+YM37nzyb6OXfjx67lej938WnzrsQ+POwgjy",
-	"dIwgo1sqixnbtuOiUaIdWMWPw3igIXUnVUrcEIGIgaXAiUgv+P3BhaBSEsJVmDGlor6WRcQg7S65tKx3",
-	"ckH629x1mTgQ1HaiURLAityaFiWMqh9FGY8R6va5qCyG9q3GV3shsYpydxuvf1GX26aeh/6FO0LuCbId",
-	"apI3BNLnmpuqajSrDwTuK0ilM1FtOWDK0W0h+trz5B7hGJqeQQTjDWjy96QMLshQuAe6UyGDrQ6MUhYB",
-	"dTqdDjplm+5zYxw9UhlgWIuB4cnE/OWAQcighj0XAQxPSnRlwBfrWH91KdCl2cCJBg3FWM7txldxHbwR",
-	"hp6k7qaUj1O/yw50yQMcayuQcsuD0RKXHSSQlPXKhkYaWKkgjfraqeMnT4CVTy3mOTcSz9nskwRSEru2",
-	"cjdpdlcLpKzhCIt63lnHATY05u8yn9B2mw3QBTfjOicPHa5VQ4hAs+8Fyj12sOdr2LetPld946c8HxtB",
-	"I/aRrDoAuysLYSIKAsRKAiASJ0Q6eESlQSIxRs2MsQigSGQX01yOSuRbiLNoEE8KDS6GvG/YeAiIOTV+",
-	"+DkwM3Gd4yBzOdI9HEQ07mzB6FuRJiMBNZBQzW4z5lXOb9JuVugC9RnGI2gO+cEBzMqpHIBJbOkAIBON",
-	"smCg4Yr0uVIQHFMcKibvS4PFFd4VF8Xjsr1zQHDwZJeLLQ8HShIGKdGUgg+IKN4VNS7QmQOzFrXbMhQQ",
-	"HGWCV/SXruszpTbIHuVBZBPyIbsReMdkgwkNg94xWEoZMEiw/Jt2uaazKg0CMHvNHMRCaMiBTnAdT7B1",
-	"mQX+sHZGC+8togBKFanSpuj6cg8hiAckih7q8E7QgxlDnzmkcZz0uQgDpuImGk56SxjlkxDzExNNivdX",
-	"zMSBTF2s9Y3gAi93uWjMwYm1mX6oNzNfQwpcr4NtUj5BxfCyvfaDvAWfBmwLXGvH3oJxX4VINoy7QlMn",
-	"FeREvR7BHF4gHvhieKXFgrjeX83ub6EgHp1AlYropKRmk0D+oQHKP5G0OvYkIFlV4A+NkioT6JcPDq4w",
-	"BxfdwwfTFCRdB2ubRnHS588cEF+HMBATAagKJon3GTMNul9bHz1GfVAf7DCBiCCBcUGREN3agkT2Rgy3",
-	"VydWXA5qx3e8IIkNdeh4JHHiUyDIiomAVKXvoOcbAinmlbNmK91lQJXakxh+vedLULekYPTrX/967Uxi",
-	"7dkWK1gu07AaKpYGTWs4exTur3LdmfDzzNAPZ4Dj+BEiRLIbA9YODspOikCfiJcEREjPS5KiJXfJXo8J",
-	"Y52zDrsLgbXjadMIrsYKaWBsmMNAYva0CFA7I0gYHbWlzKTaOl6vtxxCvT061JLEdth1YuNlxHknDlAK",
-	"b7hktUguDeg2VYxsM0wcSXcp94wX9vH6amsp15QS35cZYyvR24DGwJdtpsCrG7NBHFzh3Ze7bKs9bHsp",
-	"/QP6YpI2FVrq3NaUdZe5JBQu0g7mddDLnNl0o/p0mXCpACDJNNEVUVXrRzvmHoRHCQtIG/Ki+I1pxryF",
-	"CzkrSRSauJC57X5hcpSFwPbXmefVNP1krgPqT+sAT4kfYlwiAKvsUy5IVWNTszpCCZ4qis6RyZDdAOMU",
-	"6Lb1TRhIoIlrR6X2VaHCAb6WJ5jLKSQUORiQRgNu9fWIWwHmKIlg1RrC9FTg939s4Ol92eyZoBBiLukx",
-	"n5nc5MklwNSL0aAdT4JGtGwCyyZm2WVhIxqmBsPUoP+idWmgFu3ou42WOh4/FtAdlqdVy7mj65Frxf/v",
-	"TcGw4gI2YPR/BcNvHDT2pdE3w+gbPYE4wT6AlWujdy75GngDrkEU4p8msGRPEpe7kJ8DtT6BBNNdW/ru",
-	"OqHAVDoJHjyyFRkuxtDBahQ5WfO4YE1BIXoXkaVeoxtqoerv5fbSMjkPjhXNyl5PNiukw5nnWnSsZ6m2",
-	"olCHR4cth7QwCAD/aopWFMKGvxqvrEeHrSXSo0bQ1ZC7TFr6jKMkp8Y7zuVq4NEhsawy5H1kwyOqKTAe",
-	"Spk8HELuof8jDV0eEE92yQ5jAxVlk7TBOAHvs6UNY0tRwJQzl3Ar4oimsBx8l2l2CS2tMkTQV2NJTQra",
-	"tI3TnrFpj25/e/TK7f0PXx/99tbo/Xf2f3J79IM3EiZrpQVCpzJIwAPOUyTmBeeYFciVzDbSvFJdPtps",
-	"Xln6X5npkANDEJPOdxWnQqHegn5pgAGyvexiJ7dr+GvcSm7/PUMD+Zlu12fdnPIXX5V7MYk3jssd3tWs",
-	"L1eQpi8EdljLopqrg3ha9I49YhpiZJXNth329eJ3mU/BSLTHeLenyUD8Fdqb+/SGvjEpYNGx2x8OMHFK",
-	"WH5i5oNO3ylYapl7BjV1+F16+2cxGQ21LUj17MVzl5fsOwBb4Da8FtekY2T9QTCEfD4adWNK6YyE2Wtj",
-	"GbLrtdNnahdorbO+fP2RY5h6puGs3pyRIXslI6wq9rws7pMf9Xp0OKsXYs6bED7GfaZKzlP0HXlUBVdV",
-	"6W0s/PkNfNbhN3Ik/oD6QZRkXeN7yM/ell3BFWQo2gYASJV/Sc3eeWZnS182rXWuf/NU9m2bONuSB4FO",
-	"CYUD9vD9XNGd0hC2CmdnE7KPQZujRcKnQ2Z+DvyQjaMdcLY1DsLmLKPFOZMvMO1FHANlJuKCNWOugQW8",
-	"/Af8TOd7PguH74cFTgyImOXkX/cl2i172dHGSuywQPhqnKQ4M0twybzAqTcDs+afAR7/BEqCBHT3Pvh4",
-	"9MoPR3/43eiVH4xu/8P+67/Zf/n9DdJhzCX7331R//bKG/s/+s8NMFeydeOjvv/Su/dvPbv/vef3f/L8",
-	"/uu/Gd36JEm19cgVp6IH0TQ70TFNnE27HOr8dR70rrC2j6LYF+u1/vcgqodIHQ9G4z43LORUVASRkwR+",
-	"rye9mLKjJkiRVso2s05Qq0+0HLraxuHgM2stkys9uScwuUaP+Wy5Mqn6zz+qrdKIYzHENjqUbBQU6WH+",
-	"xpfhoOxb7stQBF+nfJfNBNpzrM37qL6HQkvjVr4Ta0kr3+l6/WTj9OmV42sn1+qnTzemx2k6UMZiSnaB",
-	"pIc962vhV0s1kUhvsk5UWyv1lYYWrfW/ta+tRR8bK6i7T1z36onUbVcTV12LPq8V+NxYufktRGdrN6u1",
-	"r11r1Nauf6uG36zcXPpfS5mPDMo5XGK+kmLBR2nxSnZIwxFFQMsJldG0kGgKOMUZxIO4HEtS02DkTf3V",
-	"2Ekez7CZ6WUEoX8oWxx7Z2hfRZgcO9eJVThpkJ/xpC72B9IPLoP9qOTLMu83Q4iFImWopmIuqUKiDNcf",
-	"Ej8Ea6jRzEByEatssQplsidDz1a7BHgukUI/E1Zcf3g5zCq06YcMjYs5PlXjuYVg/3qRZ/XxTgkij/fC",
-	"fIaOxhukZb+1EUxx0uKGU6/Xp291pbF2cu3U6om1k7O2a6cpTNvOMs+LtPDpalhZXKi+tcm9PylFbduj",
-	"YgdvNTaQoWp4EfcY6dRzlNdRJvNZpu700zLgYcc3G4yoU2Xs1hMHPONl5WCFrK3P3HuqfGFAPfWFJYLj",
-	"NCF9mY9DAaAB/kyq+x++fuejj5aMMzwUZpSizXwxDk8HpSbjaHwMuPH3eF33nv+Pu//4e700R9MM0Zb+",
-	"QPrgoCT9LhVcwVUpUr3/1o9xE3c//se7Hz+/RMBxL2Go7y9yK2OgvTh64TN6pS19VtKAcSZKmKQ7Ey7A",
-	"Hg9R97UGoT6jlvGJc9eM0RiwsRZMm3JWN9bSSSLfcikxpdAsT0J0rrHzqxKvSdkTLNR+nNNO5ZBO5zXA",
-	"gaMVZd5gZPgqS+TRnmet5FNkCSi38cgxU3Bj+ZFsAeLBSbbWjJeVvj+57G80mzfq9VqzeaNxodm8cfKC",
-	"/nj6Qs7qi0q+qkdXjp+YkWXUstcn1nKkVP4Mm45+k3be6UhuFxMgFEw4MCHk2e6Jc3VSwGFWG+28lGI1",
-	"gs7D17bFD+Eh1bhFC7w68CR1S56Gvp1sJkn/kiI22X4DELY1m22CeTLXH7o8OL9bHtPYEvEHK0Pk4DhP",
-	"5iiesltvFjN5OhUqpBj2ZagyzJ9OhVqn4qkACJWJBR2onoQDQx/j0t2wbIXRrYzrJY9P0UtmHlpUDeqg",
-	"p5+o0nTA4kxOpUdV74AYtCi6lm2IuypLleK80gtJJw1KtN2vHnzbCYewA96nYk9PopNLxrPHZgJt90wM",
-	"xzRCNfHfdAd5x2b1mpNgYZntxL0m37qTygieqiwW3YCBv+k47vDpVYxOH1J6lUJMuUeBSY+yEh20pe8m",
-	"ymtWER+Cw/I2a4M3GCDWJQtqosscggpjRTzWCYgMAyP4J6dMIvyx9f4d83nHCNRlGeIes7FzOeofk9cQ",
-	"lD+m9UHeRiY3B4qjRyHRVlnwK4gRfUbVBF5byaShBkcs8PGPQR++ZbOiLCCUOznJwJOjyB3NiJrryxrl",
-	"0dDbuQB1W8ueaSycqQWmLM62H5l00AWzPjtx4tdC65kb6UbT5J2s3sUhwap1cC6RwsyxUdMze5lm2UTG",
-	"JlGzg+Vt/jJTkN2upOxt9MzT9YezcEU5ghNd1Uxd8Li2yehH80nFWarYk1CAN1tCgRT3tkLv/jsv3Pn4",
-	"93c/+eHolT8sbYDiCH6P8nCjkVNOlC66+6M39t9+bf/Fn9+5/fLdT//tv269tlJfafzXrdfr9Xpj9Mof",
-	"MjTEc5ujk7rzcqqxpyDHB1gdfKn/j96oJAShj7kk4VDukL2eJibUaCBJhwsXHWEF5svPUpx5YV/knDP8",
-	"Rjym96nGbYYTfMIUH4ZeToW9eJYjypgACFWRmze6gkDayHFvtSz6EgXojMtz9UzWt5OzHuZ5RxQ508Cc",
-	"SLbmVWrEnL1bT46TOdy23Mur3rRn4ZkqU9lA9eSe3XlJe09jqlmknNnDnmnmO7UZ8uaA6YlCJaS6f/u5",
-	"0cuvR67lky1Uj/pMkRaWSWkZ86xrA7fQSJao5JVphiwpudnAjRgfTdXKpltrObfTYVBc+5xxBpzanQbs",
-	"KeGhG55wSy+2KB1MV5oq1AXSFhetqf8YF67xVcO7KjZHFBNQctsYWnBW9q3eOsPcz7rU48HQ1CI4Ai7i",
-	"GFgCaT2C0BekutcbmpozhA4GvtzFehRpxJONTDC4Ya6Fl9JWKyBf52hAc3xEIOs89RnpMsHQ1oR9IKQT",
-	"k+9Q4jPqWR+Iqsv6En5dyjZnF2Ob4nyZEesUhYCU9RGOQ0cKH4yJVyu4xk1ofTOZubnMAsvyhFGPJ+Xk",
-	"tTVMwg6WxmCA3tASBtkgILiRQhawXW5RXAljeSZVgJS6xTLpZrC15nEnd+fYBOd4H85EVTubxDdKKxwD",
-	"dHyuaaNAVkLtDCqUMH7PQZCAaeTCVBcyrCPE9jE3WTpSvx0s2YVCO9Ku+7e+ffe1XyytE0r6XEg/zjjb",
-	"FKB6CMUgFFizy0ac3rn98p2PXhj97B/vfvpvxqOLkrZkfpvvQuVlFfoM3mtAd5iI+o2e0/3uvfO9/df+",
-	"NPrko9ELv8dKXxCBtDB7fll61U4x7VMfYdzyphG0y1CJB2UXLExMS0jN414N031JJ1xEStLTSX+F8vP5",
-	"rE/9nUn1TqZ+ZwZtwiemClAmjfRmkqWwBPvyYND8VByZBHQnrhAb1aSIHl1JR4wxB9nDQKfzhbI8/Ljn",
-	"wT7dB/0c57eLTIPNCWAcA9aZTkJZAHbo5pFMJuHhNJRkn0/Q7s08oDG7BpZoSVk6Hpo3Ol2zJkIPk8UY",
-	"c1AJTdtD/0zH95aRxqEIRGghi6uAt8u6eHZ9GQ6QDbJuDKDCQWxoHn3Mpz8dUj8AL4e+FEEv058BhiwT",
-	"JDMWqDGhQc56ikHkz1pwbOMAO/7w7P6jEaP1z3qMoA8orZqPlBKzEPbUmz9LA9aV/jByKS+zBtO3kJ9L",
-	"dIMHkyzLY7uzoAa2DiHjCS5oALIR6KOhuug6aQXsRtAi1XBAAkmO1+uk3aM+bQfMV0sOaXlSdLdSbdac",
-	"er2uf9KA3yJVTPrUFC0MGWzpn1AN24J8+Yjw4irijZUWFKldXT4ObTUb1TKRNrX6iVq9AV/rB9TCpBOm",
-	"HmhT6O9gURo9bfmsAzPAX7GaWUuPHt2LwlKocAn1A972mEMSW0hu1OSdMC9Zb1eTZLt1+5NGO4B6ISkX",
-	"i195tJ7Mhx1fzjwM4OemOn2A6s05tU5zq12KKFemPrNzvNMpy8i7bpYfA+BrDd6tQLZMHeAdNiStji/7",
-	"rTjjVo/uMqgFrNsdUVgOOJV+otDZZdsasygFun645XlDPe5Z6FxsIr3RwoMbIfEy68DgcnfeFT4hdwuu",
-	"z2fRNHlXh3eVuDx9lxlXB+0exOUFcq4THfc61TfjYB1QBN/4NGIAsdcw9cFc4MxzDVSUdbFlnpvnY8s8",
-	"rOPQokHg8+0wYGoZA3V32NBE6YLKNyJ7Np2HqS2Z9NbLcLCP5ZHrR6vN5vLEl3n8M91mXhbEKFthPRGq",
-	"lQp8zIp7ZHvjHqfZoqr03CINJ3yL9QHbNeMoOOnUGz2MUEZ8UQBqc8UxUndWEONKsSBG5rEpCzQ/g8Nc",
-	"qFhsaI+ePIS5Bj3WJ9UWtn4CU8q3FrO+L4MsH/Igy5UHGmSpGdEEvU6PdlmvXmlBV3QjEwx6gFJPTzAk",
-	"XC1iN0YjmvdqzAIPPlPpkFK7sPhhJw+sXMhpmhiXZAEjIlWK5J+Ju4EGKJZDsw3XRxSxjUj17o9+cPf9",
-	"d+7/9Dujt992yJ2Pvnv/nT/e/e3Hoxd+ueSQ7aEx1OHzBQlegzj30QJeCPQekOmpsCGpP/CYFoFKyi56",
-	"w4+x6ceKqUL069T4nQtbFzP2sbFpJcZ5i7Upbm+JOIWtvDA+kDAfpYqrKZ4ZZFs3gEDe0WffvfPZW/sv",
-	"v79kV8VNxOdsNqJIfGYKQG2MZikrF3s6ZJBfd8blBKx/xbb9XE1Qk5YnE65kVxdFiCbe+QGtR2PPPxfd",
-	"FOEOJ4HGJIdKsMRaNtkThldWgCAM37zDhhvoOMGV9bOP8khDakhot5xO34n2e+Ze8iV6W1TWK/9166U7",
-	"t389evn7dz76aP83Pxg999vRP31v9KNP7z/7z/f+8MG9P71677N/3n/rnTufffe/bn337q9+NXru16OX",
-	"nx0998v9t94x1Dy59bX6rAN8NPR2Zmv9Z+j425HuZg5pGPsW4ESQPs03i5WJZ0yBkDffFPokr2L/Iv7K",
-	"s69lPkftWHxYhPycdwvu3LEF0w7+0JY97h8+hfu5XuRqrkZwUiYFgbCkkrtOqg4ZRBNhulXNczqoliV9",
-	"5ncZGUAds8gBlXmuAlUxLj21tBZmHjcuvdP4q8KYcoYtaXyPT+glu4QLKPMa8Qbx5BukpYe0iocdNiSo",
-	"NVFYzVlj3YwAqkxENs3qMHPdB2OZIiY9DIH+jWW6SrAz+s8pxsaD5MEqwAyVv8/DYHBmTjovw7MI1mVa",
-	"vEyW3nYODd0cTgRJneCYE8Ek9kyw5zMjf6dy0vnJzJIpyoyivUBesgwbHfKFhhk0pzP76OfyDlq0RDnb",
-	"sjmneDXjzX6RhJCs1LYzrxfsDSXflS/jWUtijYU/l5nZ+QJ5ZRGnOfl+kqeQmmbmmdu0FHG02v33frj/",
-	"q3f23/yP/e+9eO/n/zh6/9/2X/1odPu9pOxx74NnM159nvTebF6pTLP56nU8OL+sSVbx4XPIwhOZwxPr",
-	"ZAFPrC85wALY+kvO7iHg7GbKx5dZ55ACuB8YS/mY8QcpsYftkHvBxZxQ2h0uXNKWfabiQkYDX7phOwB5",
-	"MrK/oW4/2+JllFul/FTOmj5za69Teykx8blEvzipcVn/mlLPQvezz+Jz0bbuJMm/hYf43g6oUo2vsyRk",
-	"znn2Oa4AGpzTrgBxNKEiA5+LIApoi1WrY64CJZkSP1GYPr0ajBUGy2A/VOiyQmhMqDKiGRn12z3Ei+Oj",
-	"tZ5uEfw9UtRMDmALHxU6z4Rbo02ul2EIOSMIE2E/joXHhuB7Ay43G5jFQJ8rei/m1e/J8KaeUlGgMVMb",
-	"hyBtPSxM6b9EGfzEaRYE3jmYwwTkp5a/lsEhpjvNI5oeEM1+IRHmNERmz2Pm/Z5L73x2DoaJDUw+DGvc",
-	"AQNmm/aZd5aqsUweQl5ignrBcNxIOM10OeYP9c26s3o6m7WbPK6UZJYM40QrNSYyKJE/ZJYopid+cKIY",
-	"8D4PuSiGJzKHKLZawGC20Pc/8QoWKwqknnD+eT046HnYIWcuqFmbDTWT3u6lZd4Jh/dI3DVO+2M5aGYO",
-	"+CC80/NP+jJk1Zg/YCYjBgR0FujzjgH6wPPFMtOECFwK404kqsKlTAWnueOwtodnE/qRcm8sHQ1UyK96",
-	"e3hV8KD8VLpXiWlKu1RFq8lyvDNpQxMpfQ5aHAIrYU9Md05foWgHJKl2wmqh1rgbuZUdbAnjMDbhmqMq",
-	"dpXRpTlJYJkJjWHG/lyfdgJy7+UX7/7iT6SqtwOvh7m4syXy5+/8E+FiCxPSkNGrL+x/+Pr+rZ+P3n9n",
-	"/+1379z+NTSI8vOQqIwbODt3pN9mG0SwXeabx6iWmkJ3UeGA+Yq52OfeT3+5/8Pf3H3xhf03f7X/oz/d",
-	"+fjfSXV7iKV42Y0o88kRhVNhHN8GUQEdKjC+a2wHGXrotkws5aO393/90+WmOGMy+TA3st5zBb7Yevvg",
-	"87NMLkW7oMJNLtB0wew5NsnHuq2ZrJpCt0e/OawOXOMC6hETxdBnOh2MBbNCQXZzrpVEiiMtOkVTV5xK",
-	"tKHpgVibFqOn8tjdf+290e1v77/92v6tn++/+HOoJJHHiK4chBGNscGcvMRB89UcKKZ9BmeQiCc5VO0l",
-	"5gBabHxlOglP5jZlf0B9aqqLp9FDN2Dkzy++S6p3Pn73zu2XljaIB9/8DL4Zfee5pQ3CniZfIRtkmwV7",
-	"jAkHKytj5GSLBNJ83JQth2zLoEe4aHuhi17T9kV0MbsF/B9StZrR0sUasdUkEMIGuJorWwDTq8NCVmUJ",
-	"UyF6iQ/DLvDB8sCYi5rLUJ0vucsxKEodUs6oU/N2+szVpLN0lPSAKrUn/ZxgKS64HpPYVhtAj+WeYH6S",
-	"/4OwgCARyaGRdG0s33g0UxonHk8bjxqZgQqK+UVEs6u23fjxRgM48TKyjjEKZU2heVO7r7baSO4nWzCY",
-	"WLvN3ZCpeLxB24ENdnYI1QQTexIlMXpJSOLyLhbU96QK9A0kyuirNvWYzcttYnbAzJFW0xw/tdyojx18",
-	"Ooto7X/ZDJqN4zchas38eeJmVriaU7lR68qa+RL2sWx3mvitxvs21GtA9ayVLg964fZyW/aPdegzPW7+",
-	"DyPAtZ3jvpbEsgrP93i3x/ytbUiKSu79/qX7v3zj3u9fGr376Qbx5F7qpzufft/+FFC/ywJy77PPRi/8",
-	"5u6P3t//yfNjtWxTA0MQ917yTxwgjSnHu0zeO1cDjw4nlVaj298evXJ7/8PXR7+9pZm8n9we/eCNRWa8",
-	"PTchDk8+bCsyx7l8f/j86JU/RI7/0e8AhFruYyoVp5BO5vvan0Yv/Xj0yg/iTL6rOXl8J1Z7HlHV5Isb",
-	"/fE/7774QnH7xcxziZHpfL7Dh1yAd1rLeOlRaas5E3ZG/cokviyUhDJeYzILpeWzHx0Wpf5RH1W4xxzp",
-	"03NCYlDuNNQYOai5vLlXpnlzH3rGy4OlloyOM8pEY4uY2cSR9gjns6rGgDKXjWi+97JwGAlkBCYbxGUd",
-	"GnqBEVFBwI9L5h1RJKo+YDxFqZapNWWMdB0HhLT8CtcHAYdxSJh+m5OkLpKPDT4fffTe/oev7//uY00w",
-	"Pnpz9PFH997/7N6tf9j/ye0SknIJRH/ouvcETXk4le8TWDmRfMpqSXI0Iyl+J9lm4sDBKfu870t/nnTk",
-	"Nl2rQzzZhtyUjAc95pPtIWlBwUTIChR5zm1LF3NFw+/Up32mW+RXpkzPeUH6UURzYLIboRQjOxi37rNO",
-	"qJhLqq3t0NvZMn+2TFFqFdBtjxEtQyTK3UA2I2SWIFTak4KZBAPoFyHUHvNhUMW8jlFLtRwjvG+xXe4y",
-	"0WZbfRPz75CW3BNbGjlsSeENWybf0MHqdZXK0x+dbTYejH7Wsh/gPxBhWk+HzB8ue7zPA70LE/l+sVN7",
-	"ggbtHuZx0tLAMndbWcUFkuXQYaxv4RDf0p2WtGgyuyaWAZssq/bfXnnqSWJ+J9XLF86SE6frjaXYM9NU",
-	"5gI42yCsPwiGkVeN/g7ltL2e9DJLkCeXf2w5O9lHiUz/F3z0/htmJ1qQnQDyE2uShCSFVLH8jCLpOvRf",
-	"TZSkX40+1k9idgmLEwzF71Gvk52CLkYJpunE2f+NT132KC3gxTd+NV3dk1Tv/vrF/V+9swRKYpA5GFUB",
-	"gZxx+GJ9RhNuQuNJ9qg77ibwyRt3f35rHNIOQGD6XMxbJBaXh0NkXXd0eDnMB/RXGoHFKiPS5btMaXQI",
-	"Z+QQttxdJrhrUC6erjvk3osfjN79FP48VXfAzvCTT+DPE3WH3Ln9cuKbemFuJL7rMRvVJPW76Ga9RsX8",
-	"XebXorzEDgl4n9WU9BHNcpdUr169eG735FJa7Kw3TtdpvV6v1fX/Tur/nbJ/4n+g8SjntnyYbspRdeKy",
-	"4Trdrs+6tIhT05lE05vOfJWZTcHYWf0el6K7yW4EB0kLzgPmc1pmJjepHJr6/KKGN52Kpa2Xc10Zz6DX",
-	"X5T2wB4K4YpEFRFMAaDA4CNN4GlUCZZU73z66r0Pnt1/69X9H/7rEiSYivmItfppkkPnczJsd5Jof9pO",
-	"Y/pQQufgMeqWC8TaRX/UfNPJqVn2I5NV39rCp036RKLp3LW/qc9E8fonZSuFR+Lb1VhUnNb18nh7U21c",
-	"I4cZXa+YZrqH9IOnfHd2SscrUUPoFfptdrFsyfWSIvN8ug2wXBXw6v27qOGi6sLFsm26VDvCegQSyTUm",
-	"EZCTQszJB5uBcDLgJXmZ8+lRYtQ9TwBuO+pUEOJLl+y3RqyL83a8Uqoa/0Kr92etPVHFP7VAm9VwxiVl",
-	"CqNYhc1ltvQaQmVcfI1UW8C2N5bxn5OtpQ2CJSeBHHEBFjmAWeuzg2OkuaWV5UYJ/herUWM95OjjcnXp",
-	"L5+88JdPXqzlyJbxVueKSv4CsDlfMiyLZljKMiJfMhGfFxMxD6We8OpM0tm56etUNDuphNYw/sb30Str",
-	"9P6P773zvdEPXrr79rv7L/7p3gcfjV74/SJVz/E6DFJ6MBiwxz3XxzrTxYwIqWWOa66znEu/FCW/FCW/",
-	"FCW/FCW/FCW/6KJkglxMpaSHbjuNFaIPp+k0cRJzxC01itSA+txknvJZMpI0do5cKF9S2xJy0MOba2WM",
-	"8k5VKByglNiByfSklkWwPYItHKs5iZIyIwKPEvBg0p00PAXSKFkay6WtSg/ygj5v7oN63lOdyvq1gnzI",
-	"9awUw2Y40mdBT2KsEA9U7G8Qp0oChdz4VfWpCKnnDZcruYgpRvIPVBjOJzGRqrOk80y06yMKD8NkjwoF",
-	"DxzCbgw8ygX6MU4kvaJc9AuIZwlY2aazSzXBTqxFeC4y5TI3bAelqiKW1k0vQgrxpCpzeAnXm2yQZ/F9",
-	"Eahjopim122sA2TyvhRILqmn0g+noDDwBDaeF+vKdjv0oYZaGaxTUqRi/lPRNGVmAUeYWR0uYat5kOfT",
-	"IfV4h8/GHl+LGgLKpWo2JwQP6TI2hU67nO0drkkkCnUosrRNbGqxYYlJoH3Rux8yhVF746zWVPvNDDnM",
-	"GnLgCUcX4kx1xIpxNXALDySGgMXBEVO9UE0zKAia9B8q5LqjSqV9Ll/grwhawTONODkb/ob7Kowm5oyJ",
-	"KBbfMHb/cZADOF1dKos6HmQswIUC1fLQARzbb8r5owfMkxsvj2ghObGgaK70ESbiDA5kFcdrmssW+QCf",
-	"3YN4TvMB6AMEnAPDTAFASMSZHSoklL+eB3jQ0060wBk+OJWgobEPuWLQnsrh5CX+Egsd/uOYdbcFs7rE",
-	"4V19OjQRIUsb2VlbOr58homlDUL9do/vmh8//af9d/59OSOFSTLwxvYoEZoT7WfTZ6XfbrStvPphu8yr",
-	"NRLRbQ5WewJ9Kw9ABRv4jBUPbitrl1YRL14KrWTGuVWc5I6nPvy/sxJPGfO+eqpTppR2ifr189rNOx7t",
-	"qqx8X5gYCFXrnpQ7CrIz0VDxbY85hHcIDyBxcl4u1NVsvcTUAIHCIkhpf8KSaoA5pXq6B74FOVWHu6Ef",
-	"e/mBFZXs+TJg6OS3Vq/X73z6r3duP7//1jtoWpgdn4UZly5H2oQiPeZRImCv0tBlu5WJNGdep7SKo5D0",
-	"Bi82GZhubENlRUXbr8SmAgMVs+uXhCUI8AGM5GVUNXPImwX1NW7FGVPahJbxNw82+RITUiFirQNKhwAP",
-	"8zmqHiYef/hx22wkM88jPpw3Uhba59M1joPtbLh7cHIUMioPuRhlzmQOKepUAR8L81wPmtB12jOe2Xnx",
-	"r65AgZHEKxzL+zTFIP3Q5IHKxQgzdx69+i/griMMlLPLJEbKeFBqgM4zZyDbwPz5f2cTKusOUwIl2cWd",
-	"t10L1D/lJVIGFqUKflQ/tth6Tb3Zz7WONLcOhmbxiQtIMkKzmJ80fFwKg8MEkXnPeWz/ZpjpGzqfAMcy",
-	"vBycQ+Ea9Og/Z/0+xlObjafieOSYScax/Ehe9sh53d2hVwkRpMM9llGUb+X48WlRYN9oNm/U67Vm80bj",
-	"QrN54+QF/fH0hZy9FH2qqkdXjp/IKDKYWMh4ZhPr9XRiLdvrSfFn2Lg3x4m1dGbXk6sn1xqnVtZKJYmG",
-	"xxdBSeIg09BgVhBtLnlHyVueDsRQwItOrUM3o4AyrlSRtgxFwFwidxnmLYEEIRuY3kTPAImWB8xvMxHQ",
-	"Lupxsp4Gc0smzM1M/a1hwWPwxo28VZAhh46cijabqyNTi1i9KzVRhhyzmBn0oAOWIVY5SdrjPGR4T1x0",
-	"o6qCi0jWPndNPCGDM4OBx9u2ytNBV6IWVSAUI3jjoqDW6GgSv0fwngCe8bsf394EZE9/33Hh+vRl2vnI",
-	"3V+9N3r1hQ3QrG4JGWzBL0Ny5/bL+BOpYmkvoMJE0aEie5igk+z5UnSXNojuRqMl6q73b3377mu/SNoW",
-	"xjaYmAq3mBggbWpIdMywNMT7nKP6hJ+lxsyqJDFd3DTDzLgIGZauMUiV4l1R0kpWuibDvIUCqetxwcqo",
-	"pYqSa01C3DDHbdFOTHpUQZJok9qfxjkQ29TzME+/glZCBrFnfk6ZOAC3czSg2bP6+vrAwx8aEpcGlFRd",
-	"1pfwMccxX/UYC9Qc8soV3fFK2O9Tf1hEZolKvywsqvTzkzvSRTJwZ87EW0hAYAwwqXuMjn9etW3q6c5X",
-	"W67sW5znVR3C3cdu+XPlB23Myg86tSyKvfHE/doFFbinB6DnTKP0h1XRmUIlc8mo85yJ0QIVSEx8uBmu",
-	"5yIhVmopSjSmGENXphlDH4RZEwhW4VjZgt6oEUx9LkbNB2CqXAD5sgefMNJEZsSYTtkXdlDalGIUDqeO",
-	"zQN5SvND4Pw1gqbf0Yxzn78Q3EXjPVQSs8aamsOoABfPo7vlzDM5SwksMy40Rc8kUfYMjmb2wWd5xw2Y",
-	"cLnoktFnz917/j/2334X5VaAQfPYljYS8bmjP/xu/5VX73z0s424itjoD7+7f+vW6Ec/nuyL5cSWNght",
-	"t9nADHD/P763/9rvk1KuWUUlgeAqlk6gO53pPuZOF3WbIuLGF1M2x63eyKSmbopqzjHlvK0mDFoRuq2Y",
-	"CMhej3uMCGnGIyC4f6nOe+DqvBwVHfxkg9Nt6ZQD6+YWrmLTdOvw2ZO5iUNMF8xCExTi8NV3Sb1i7iUf",
-	"UWTg0TazOfj0XZPq6KNXRq/8YclUbGuUvPzMoNPHZZeLy5ih/AClvspW5ZpRlCvfkjNmUpqVuX3Oul1R",
-	"Yqd0paXnfnH/rZ/u//TDu69+J5kF7C+ffK9AIrAc/6MnStsYB/yx2QXlz2Crm05lh6Nu0pIxfQYawLFB",
-	"VonKAfMhKYUUOWhILwczhXNXJbVy4K1OPS/PjTezwkBcuT2nxsB0CdyXHisuzV6W3pijwFqGF3hbDkqM",
-	"iWd9RXdKD72aUbKnQI4pm1wKbqpAibrJmv/6yu3JRNtJX2wW2D+RzsaRvvi/dsidj3/vkPvv/NEhd27/",
-	"h/7f86Pn/sEhoz+8e+fTN/f/5V3y51vvpdKE3n/njwtMk/+kDMYLwvzsozuffTeqwfaXT753/60f7//6",
-	"30efvHLn9nfvffZZIb/np/zuRfCswVwUJVkwqGZNBUHnHE2cTbFhX/OTmh1TpAMaZi07uTwjeYIRDifP",
-	"/DJrS99VxDTYwDh+1x8SPxSakZOKoZ0OJ8cCIdiaVAXUDOkxICE+Q0bQl9se66ul6cRjpRDfFhWJVPll",
-	"UaJTsYeB/KdFv4r0qctIODAlMeyGOpoP7dJdzYwK5hDVk3uCSOENid5L4QiQRCHLCb1VBjJx/eHlMKNU",
-	"4KYfmqMUMuhpWSRRIDFb6jUnHdXYnay1AcVh7IUQzW4goGyQlv22BZRfJUphNpx6vT7j8hprJ9dOrZ5Y",
-	"OznrBu00xYuJM0+/CN2pmAi5lwEaT0pR2/ao2CH6d7LNPLkHOzSlXQ4OmcrqRTMyY+ifoAL18uxygmN4",
-	"1UCHHd/sL1LuVMYuPXG+Wdj2Um6p1DM2tVSjTto96tN2wHzlgK4FhFfDxqRzMl+gz/R47Rzry9pKfaWx",
-	"oFqpdpXzJQWHHBvBpalFYe3iUuY9qMqt0d1k8dGLWES2ZketXfBlv4YYfI5NZ6WLYnvJJU/1hLftJuwe",
-	"Y1tPjzoNHi4zxQ7Ci8+13Kns8KUoKGBc+xBXnUNndVMGqEWqQ0b9pexaQVCxyVYLIlUoBTRWjcUAcOLe",
-	"TqYrITVOo0vtys1vreCn1ZtL1Vr1q9caK9e/9bVrjdra9W/VrzVqp69/q3GtXlu5vpTDVVh0VtpH6vKF",
-	"s+T02vGTFoUTlwWUexm6Es+Te8zVkivLo5SktVY/3cJMcfo4qUhy2cIUktLcwBFFDGwRLbWyqIpYAJmr",
-	"qOUCYNam4AGEiPYTIxB9BkcUCXwqFGyYQHGcJVPpp3UNgkWdSHl2vQXU2ai9YHkYzIclxDID9laya4lt",
-	"zWTyV7LsSczL5TGi7HpqoLE6oGZnnGCSbeoSGIVUW3hPLVPmCLVhoQiWijMV5ahgdt24M7byW5+2e1yY",
-	"CnDIBXFlgcqBb9oe1wsggSTbPhXtHpFi+cDF2/AcsuI1NRCBOtCX4AjGFZRRmqyulunK7fuZIb76trjY",
-	"pR7XiH0QBo6pbxlV7EP2p/A1JMoEjt9Chue3UAHN1bnYGm1QRy6VkM/nNZ91mG+8vIqYATvM95k/46VL",
-	"QVzmMft+fcPpwwNWAfc8AgMRKCLHFZGiONN72SyhwLGYjedlOWz9PzWjHKpddFtW82g6bZCnQxNxCqxx",
-	"TAyoBd8ZQDq78F6sHsxnCY+fPp1Uc9UzWcLIk2LiFfa0gKLQzGZ3qCVo/Tl7GyuZFx8YP+70BBdB/Ohw",
-	"g2kyBk7C2ux5xuh2gO7C1q8i0mMCzsmi5V9Lhg5NyiSJcOKA3QiIjTRyDUbthj5bx0LzG6QvfbYV9Kgg",
-	"dz7912Ojn/0bqTYrqdDjZmVpg9BgC9nZOx+/e+f2SxtNQYOtvsQvRt95boN4TCkz0O2X7/3+ww1Ct2UY",
-	"kLsfvbdBzM2S/Tdv3X3718f237x159PvbxBz/frr+6//SX99/5dvIEGyqi6Mg3Eq0TorTsUuBj/2MWFX",
-	"NL/+Vs9ciQEqBrSUWceOPQEGl6nY4aJ7XgSlrbbUZ7SE2slnFCOyZj/zqIrhmC6mhPalfCZQKnamP9yV",
-	"AgpqSPNRJg+W4IGtjTMF82RVpNlazitFU8o7QfDgyUk99nhIx/TjzrNYRLtLzGPPKJGPDo7eMfCUhQUM",
-	"kB66Q1XqMTyc3lQRsZzHw+JAtC0rgqYEZdlMkBNkHw7KEmbTFu7mnNtkot/c4uaaq+mHKrA1ZYGlicKe",
-	"5y5WPglE8C6eDplpEPgh02uVWbSfun0uyN3337n76ndGP3jDOMPzYEj80GM12al5dI/IToe3Nc3TvCro",
-	"/pY2iHHa8sno/Xf2f3IbeuN3Ch2WBwMfsj5r7p0HqimMw0HsPWMVXzxwiNCDG9f7hDuN7sm8Dsynj03P",
-	"984v9196F+ZjLsZruKaDwonknrBOAYapXNogZrX7b797983vmtVSF3rYxia3ztIGHMHlaIOvvrD/4ev7",
-	"t36ud/r2u9E5/W2oAt5mTfFo6DMaHlHEY13qwelB33VQsikHVmjPZg8V0UnhVt8CrN1JlLuPF98Uejm1",
-	"Pe6yWee0AWMJrgLmKyIk6MlAEb/DhmopzRtA00rkfudHhRCw6IH9LnkWaQYg0XGSB7A2qaj5tbj9decA",
-	"pqp8x9tcyPfCwQOsnSYCn2+HFi9MxQqYxN8bRhpgGpji5ja/jYY07hO5JzCPvvQ85pJwsLQIv4fSuTHk",
-	"niifKKFsQg0EQjXFYmBwi2uQAsoV+mhq4YBoIddVRj0w64RmHhEe+NVBSf5rPpe9Gblb0jVNJgEtPros",
-	"ahWnES+n54N7VOhwoalFlYu2F7rMXSLhQAvnfXqDVNkN+yUm3kZGbEMjOuNYtW1jTOQADUbpF9enN8qk",
-	"/i5RL7w04z6uGM7PiJnMKJ2b9CvOow9H40bY2+XuOumzgByDGDP9qYrpovVneO8eF4z6KG16QyJFU2CL",
-	"pQ0tQAP/oW+RHCNtOhgwl1RNF8Qox7QYuYsGxajjtqZHes4t+FQNOPOZu7TRFEOm4IcNk/LfrMw6aG8Q",
-	"m0meHCMdT0ofGgi2FX1fxU9ciiUtt0JhD1IVsimiRwt6U4ir28IlJXed2PQeD3paBKbxykOxo6n7lqlj",
-	"UKVNYT4CO4WlzyHYDyxFuvE6qaNnJFa7B8qtwv5EfZMjitgqPmN0sg+GLnNDBm7tuet3COdeMbn8dcMt",
-	"82kILgdCAtrRx2mGscdZSWTmdypwntAicZ4ghcMh4sgmm7jGDsmTQI9MFILSrpfptU6Q6WTe8XJoYTOC",
-	"KELNm9+jivSY56I3KbrmTWQ7GFDflmyfqmCOWxqUemXA2rzD2zmmaVQbM8s7aR4Ql+cQWH/UwGUdGnpg",
-	"kI+5rWwD9lxp2GfnysxDNInTsXOPbT0XB7Wp7z40qham107L5BmPe1wp5Ax5frz9F1rBgzVXJuH6PIBn",
-	"TD4MysLcmlDCQosrRPrGZaBkQuDJ28zOCDqP/qmMqkhdpmJnlh/17HMcT8ycBMIMCEswWHnKo+TirCop",
-	"uq28p2ir9hTHpJqtjZdnq86kiBPwUTEgWMooBYOgXWQrklV6xqIybALjSRS+jcxyR1NZYANMjSDHmlwB",
-	"uvSnIXhPBT5nxe1TqdI10w2cc1ZYma+QyRismLmnXOkT0erSRxgzLuukE3qe4XsjnzOT8bXPmJFSLE1i",
-	"miRpUr9h2J1125WLpojJNlq/sLwaVheyaMCO5DN0DDf5KqK6cA6hAQEbQ2JhG02B17yOPmg4pRlx2ypn",
-	"cNEd6nl6ORtkCBkN0jvU5HTIlOUUYbymsCK+LZ5kOUYuRbq7x5QiqcuDESHZcVwAB9k1ZBidpkDlB3K2",
-	"zzBfpvm0+C4qTgUPFexCxokdN5HkxaKlpXmmuOsEt8SUmiPj/Y0B95kqGawXyB0mct4soz7YRXeYWCYX",
-	"IVlFhnfguFI1QQg7z6itmfpjswabnMke86Mwe6bb9NzuurjZ5IRO4tjMwJnPs8dYcHXgSVqW/elwL0ej",
-	"vHzDUze0HLLcVrvghpnSJGxzQf3hmJ75ZKN+6tSJtVn6ZJg0cx/JomkRKDYOruJJZIxP+w3/6I37r703",
-	"uv3tlfpKY/TH/9z/8PX93328/9qfRh+9Ofr4o3vvf3bn9sf33nt2/3vP7//k+UUW9C4obSxGcDjcMOzS",
-	"+jMhZwdpgY93lLMj016PSTqM9KXRpsv6UqgA9cnoJYm8gQqZS7ZRD4Fq/GxJ5yHMk1xSlpq3ks/8dXnS",
-	"6roh0oxMGc5c5XzR0Phe5kvQMeermQ9MDwZVhw8fc992/tXm39eh25XjYnEPoUXZnsEcCYiPz05AfFCw",
-	"niP17xQgPwDgfuHS6WblyI2x/CSp0kKrCqgIHPAVXl1dPa3lyqubZ7GiiTEg8LYvFWtL4aoJJ+iVWn21",
-	"ttrYrJ9ar9fX6/X/k+TFNN6sBbzPxgMNM+7QxnSVwp+zi61etf4oh85t2DDGWat5jIt0Rdb0pZxjg6Bn",
-	"pfvAZ8xEyksJgsSsmNoTs7RZRRIdXrWeO+ULlwKcZgYNu8ZIFe3GBSWw8R419Xu1fLnNgj3GBFEeVT0M",
-	"7U/y8mOyUvWYSZZau/7N1RM3lx45lu2m2ZN+5PU0a+9Xosafby6yVE1PEzMZlfbUJz0fy3I14YGWvqir",
-	"YKDXQitoEPpU86+eJ/dUUnmvV+JEriLGqoNO7opQIYMe80m1tbaygl4lW8apukVoQFrH9LZaS+tRVABk",
-	"MqEecfku13shugGWdfYZVQ45QVze5UapQUH9ssuhTHCbB0OHuFzfcxuMU+AoPyTV1kqj0ajXIapDf1pt",
-	"LTnkNKlKnzRWlkzR6EDuiaYwbVfr9YZu1Fgxv+5yz6NdhqP2+3on0cC6MbTfMI1dNqB+gAog3/DyTlPs",
-	"9Xi7Z9LQpDfogGuL3uERZb6gxKWqZ/IJqrDT4TeI7BCPBeAvgtGZXfChsfur6UXYPdZrf4tLooJodC37",
-	"vE2e0ZJGQHeYIozDzeiLNaqZGJNHo016aOUHt5fzUUSw0xSfq9JamnYU3VW2QnZepoq4hNkeBHWiXhfn",
-	"cR2yzbtdpgLzBYZqlNfim6C0Amp8WwL28kJsFna0zZLGgcVYTPQocThe+uwvebTNFOmDrTkckKoAn4ld",
-	"E72qicIs55nTKXf6Gv69GMfcg6XriCwVqdN3LPBGlovUXaeOa2ZFNnhE8wmb5ZilsuzM4fIV85LvCRPu",
-	"BEXNO+THzP7HEj0Z0kPuvvkskh8yuv3tBAkafe8jxxKh0ff/5ESIeAsQ8d2PX9n/f78PjTTxIfdff/7Y",
-	"vXf+5f6z/+xE9Gb/rR84TRGTnLs/+ww6JEjM/X/4xf1/+YVj6AwZvfTj0XO/Gr3/s2P33n//zkffHb38",
-	"yr3f/MP+mx/t//gf00p4u37jOFhxKnblwG/oZevWyTUDXO8J8DmEBaKsjYsDNb1dVsWp4ILSCvtUg0yq",
-	"YC82o4xc6HlEX5dDpAClmccFcyITm8coJN6SPgl8yj39WQ00hklLKpE+dfTK7f0PXx/99lZGbPXcOlO9",
-	"h0PXKNikG6X0CWO412cmiVYq5UJfEz5YwwbEOhMeEKpIqw3DtCLXDD00GdAumwhMPzRNBZ7sYekpHl6M",
-	"OPkSBNsj2AIFwr2e9Jj1iQZyqlBot4z6MmmJ0PNapA/MX5xTDqSvdFxXyMeC0FfTMej6zynqj6hcxamb",
-	"tejzWoHPjZWbs6W19FmYTbU9Rn1TXBLi42y6gcQmjk+86Sl7mBnukgmbV/IXuplaGoEIYC4in1gQn/Ra",
-	"xjBVPo46flAUtekz9qQB+lKsN/rdFfeUdtAtAW0b+pltENYfBEMt/6GP1yDoEY/3eXGWOrWBySSU+UHN",
-	"X3Dt0MOv6/lSOTOvcsaJ31Ym8VPlS5rNV06BK42J3GwNusvVwKPDIvdzLtG0xOPwqAogz1/JdfdDFaDg",
-	"lJ/AxfI8Gt+2NNZvxd4/UWKXPapIuycVExpjKdlnmtUEJ6BqlCOKuTZFlFFehYr5TQFRY0ZLAKWN8fNT",
-	"e8IuqrVEtllHQlzRkKB6LAovQv48I723jdCZFYGjHoyBOJn9cJYDiTD3v4h3lsiImATEhH+gzSIXQfGc",
-	"WlHF/Lkk6/nfR/mkOIcKF6VvOD955YyrmprMR49/+NKUGs8+8dBYZ3H/c8g8q7Nlnvlh9bDg7mbOCYhM",
-	"pvpxucf8WpsqZtXijtGJO8SV8H8wGgG6D4XLfPQHTvPYqvP3y4noyHx99+pEfHK9dtqGKC9v5Wm6ISbr",
-	"DATUoAayVFmo8hXrs84Q1lAqa2TBlI8m4Mz8TqgikIxJkep47kfD7UMOPauwibMJJjJBFsn1ODvN9ZeZ",
-	"Eb8ImREfWGpEp6J2OMR+TWYttRBJqOcZd+q29MK+UCioLmIfoTC2pJz5wfQZZyrTD4kHhHp6e0PC1ULW",
-	"gBxPhpeBfrIQsWzLD+yaZ41rPvjkpTNT2rUmTy6+w3KZKwFHHbAqX0bKsUiHluD5l7My+OapaZrNK5UD",
-	"FPSDbeXVoAAsTO69/OLdX/ypcK2JjThYe/SH32GuiA3iyfaOafXas6P3/41UQXu1PQTLchQLs5QsPgHT",
-	"Tyk9YabRQjKMnrYRJH7OpqabmRlGRNjfZj7Zf/03o1ufbNgiEuTuv342euE7+x+8lghQIBxRcVxowiGt",
-	"46eWG3VUcMPHv16y0RRk/40PRq++t4FJpvZ/+Pzo1/+yQWwN6i3w5L/z8XN3Pn313gfP7r/16v4P/zV5",
-	"GrgwjA5vo+UjCnCAQu9xPWsYK30aUe/Js4glqrEsXkK/JMWUviVIq6zRG0ZQIqCi2rh1fpN2W3gYXBFz",
-	"gJAmzU0xSWPO7ePFhSf+m6WL+t/GvTOaYKW+0phOClODppLZJbGMYu3Q58HwiqZz4xnoMRbjgp2EDnht",
-	"h6HVKu20bXMcYiLDI4qcuXSR7LDhXz55Yf/7745e+ffRB9+5/0/vOqTVeWZn68+33mv95ZMXMfchBvwp",
-	"osJ2T2NxgDK0s3HqkYFHA71LmxxEdxkwOfDYclM0BeQ0k6TLwCd8HSLyTZIQ8Iw0LBIQB7jT1qWnrmyS",
-	"Y2YrqkWqAe2So0ftF0ePLgH328PQMT0luIy0FGv7LGilUlVL0WbL5BJVATPOPLoNMUlQXDLwmVLk6NEz",
-	"YdCTPn+GHT26oVcC0dwiIFQPbH+kGEeEESikGdbrq+0dNoQPrAXj2fz7OLuJtIdgpAFTpNrSxK+lD5kx",
-	"+FezaWwdaVNrCVOGosYE2Brg2zDgJYKNXhBECotNG6UzBgdyQJ8OWQYYDJivpDiidwexRBjF85dPXrj7",
-	"rx+PPn39zsc/u/vi9wAIVBoI8EbX03ennCgPD3zE7C3KMdluVCYA2PsNg94xT3a5iG84DHpHj66To0c3",
-	"/aG+BRkGR486ZChDP0q5jNdm5GuHHD16/gZrhwE7enTJaYpA88FtORiSFuysFfvkYUERR/fFlInTgCCK",
-	"ayoEBDBVEgw8qjnjxgrpydAHlGXDvqvSJ6EIuDd+DjIMWkuFrv6mU7lRM+xBrS3dCCds7bDhFnVdvR3r",
-	"k4ZusCYBLjE/6p0JGeBbxG981O8JcvbiucvoQoU1KmBQDIZyDZsKfw2RSdiOKqR0wiDEyC/by2e7cifq",
-	"ZRCOntv8YJlB3Wc79Ha2TCLZZAJujept0tweI7qZVUYq5rF2oODN6d1sR95NG6SFOVBbYJtS6HcJ2AUK",
-	"A+xZFzV9V1ZqSnCGsJhAyi2P+l1mTfXcC6DurZlV+qmkoWi9T64PnNLWiaC+D1mmliFbgxAy2DKqvC3F",
-	"vI65oTROhGbENCNREh6roF1OVnK1xZ01YG65IX5mCfMV+OfhUvWhE1AvGFsqV/inIZSWPa9GB2gCJmmA",
-	"hwhEAHrITlxeYCl/QQk4xH4G9uDbdZI3T4czzyVVs1gXKmR1Agg7dOnQIUJuS3dI2hrBaxbMAWDu68NB",
-	"yVxPYz2vpE960nMVoaTjU4i5xJjjDhPQUQuYBF4mN92jJB7sBlcT+wsw9Q3bMnkw8A5b0fctCy0IftRI",
-	"X1ElIeNkGs/So7sMMq6Y0zHiO2ntsCGSh1Z6CSDGwaFCZSKrfsD6VAZ8ulIjXsTQ6d6d0PMMgEB3PB29",
-	"OojYxVEo/qafl/6dVDXDUq/Xxw4jvuDNeHdwfVj5LLpsUoUkqQ4ZMuo7hHU6rA3X40ISbVMEfWkjDybG",
-	"pg1YfyuSQMHXX19iohYH/qiM8QMaTlg/sNxaopNPxcY4SlgnIYR4YmKRjGWkcC0sIwnkNgUdXPnGLIhv",
-	"HYugSB2b4DHQGddAUyJVLrJEifrxAaKf9GJ1y63tkHv61irrlUf1xxoXJGoCgyl9Fyz2thj40g3baGJy",
-	"JWwslg3HRofnovC1pwZNIBxNBbBdxgBcbIVKY6/HQbsUmnIk+rf1eOsaKLeZpl7MRTHfo9vM88CzNQwg",
-	"tJ34DL0wUQ0wHCByn5gvCb6w0tTlVTXP6RAYXjmQuV05RMtBRqVQFGBhNo38O1isvvKkHD+iHlXRCaU7",
-	"A9EACTTxao0VKKLmqKhcJybPISb10y85fWmklcqHb2nkeBJ7aISRm5Etb2JNXJh0QlPWxcV4ZsKFLmEQ",
-	"bntc9Zg7ZQkAxbYdZPJe5Ap8pnmV/AUYv/R4AQJy+WtenLkavcQ3pSnnUGNtIYHyLWyd+uD1grbkgIkU",
-	"6qcKUvgb130uEIqAFglzX5YtWCd70t8huhnmB8ME6hrgIv/xeEoIjUgCPLilKxVq1AqUNk1k073NAU4M",
-	"EC1ayOiQY9SCbIweyaUB3aZKk2i6S7lxi8KyuuaneH6UDUCB5A8No9G6rP+ondF/tEgyPixSEG21pW/S",
-	"XcSIDzjkqIk537hhfMLRoRrASB3o2ESQrl8l6Z3R+gTp2UwuFkvucCdasqY2T8s68aTcsZ5KPlOhF5gC",
-	"rMgPm9VMLCCJJhMzppElknZ0aAXPqaVsXhyI3dgU4zguPUn0etaNfG6O1OjtovcE3rIiSlVqufqDvaOx",
-	"VSbhMbHKQBKMDTW0cxK8x8YZR12TxxrjjCpoFGgajaXOYWlxm0SVz+TjjVMJQoPpO5x4/2eyXr3lert8",
-	"lwkS7PE2ywSZ9OBqKxSa5gfR2VktlU1PsydTWY0sJ8pQUw7t9AGacK51I2MlomYME73NSJ8G7V5kM9jm",
-	"rhuhUKyWdEQRMB/DXoJY1j1iNT+OJcE5R89d1h/IgIn20EjOYUxPWhfjX2uPsWELXjNqrNHtBk09JjBN",
-	"y0XjY5p6EVt+KARkiDISrQ8JobHyRoxEJyfkypbEwAEspgTHNkz5xDtbcE5bsa5/rFSl5cepxduQQRVE",
-	"e5DDGXP13J3aE3qcViyvo053ORk8sqXl9y3N4qLshVvPyVUW81UQeSdRDlO0zwg4tKVH7lGNZ61L6Bjc",
-	"92icp3HdYuugx/p4mBukFVUfSby+/uQMmD0D6AV+AghVoCRLJ9+ae5o0yo73kMbYyLI6yPg7QCQ0CvVD",
-	"j83C3fFUms/eag/bQGLPJHOFJV4RRkQJFxW2zOtAJKFgURru9JjorDmBg/Drye2AFkrDKVz52FCwx60+",
-	"V330O8GRkFm3L9N1SThYxy3Go4OSC3Iia0i0V39ERaw+SCDhIBdnxaswSFXffqJEjZbgqabSBjNh1Rll",
-	"E29hp6wLHz+vxPAzgQvbHklkgFdzg5mZNw/azBOcZBO0MAU5US0EQgZFzAhXHPISlCrJO2TPTzwpusyP",
-	"JaWYmFryoQ+q48tnmNjQNNPXYpVge/Z2DkhiM9c9zgXknV2CAzLGbAoqSPTdROYtSfL6FFScmAx1cquL",
-	"3so87H48SCDllsvYYOIMIPwDnWm2GdFNIB8gFeQUYm+VHiiD6/AYNUoAWx4pdzm2yPkWSgRjWnQsyZ9W",
-	"YFLDQ5syZiLwaTtI5wAGtqClv4KFQY3yYSuRYNiovoiiQ/DfMfpLKP41ti4uTIlzKMSY5Hh8vd8jCgUk",
-	"DRmhsDXU1+3S0V4KGirDOsQl5SYmSr5nNNprNhtcVLp6e9u0vaOXadMs68uS+MbGxtK71g8oIYPhODwR",
-	"00OV4l0BA2HUXzW28WMpXzbQXC6Ky7ghZYAeLc0L1XOMLT82+4+tX08Y/biOdr944dEy4aUa74TEbha3",
-	"SLj+lLbdtxnPy6jbjYqWGqUsxacCWbFVpmo8aoP3x1zk4bGWnwiYL6iHzycU7MYAJTZYhX4722HXIZ7s",
-	"amE1ggTLkXJ3mXwNCpyBZT+qlNYar3ZmSSFscqtt/FmRQYc/7ClArgDNJcBuupHSHQVkFEFAxWoYSgWl",
-	"k33j0446fZWcy7eF+1NF7KITAnYjhRn0pgfUp30WMN8xbmV6CjBn4DXEb8ohfep1pN9HqIkkiBwT1zJ4",
-	"n3S52DI+KOuVTSnRma9DuaeRP++KGhcqrnNoTEp6fGMr5cqaBQtqRMa0mmAjQs7ewWULNl6kXjHQHssw",
-	"UNxlWybOL2m04oqYXxN9jygypY7L+vgs+sBMwRtUwsOce0Y2BceUDDmO0HagUMuFxsJ0QRR44zY/CLdf",
-	"w3o79jEkWVprrDbam3EBKVQT5XYBRkzoRspcATEcOPV4WMZEVEYyKAPNGXqI1II0MQHlQfxYgLmOJjfP",
-	"xufdXnorXG3F7vTpIsKwMMPzj9dKjvonnAcT0Z/JEVze6TA/Nt/btZkyjAM69CR1J6y0+hlFYjjUMOeo",
-	"rdSPXrczzEMis0tkKPFpwLYgam/CaA010o3JF964ESj7XISAn8CIqGGu4JPR8k+sOj8T1zNCtRXSCuXE",
-	"dYxkrEBGhS0C3WQRnmXrhDhGwhPVWUGMtQ6GG6QFdVlTnLat1po2kWskaWOFwLMYU96mVJ9pWZkm00TC",
-	"iWnW33iv84QO1NrMNYExV2xGT+/CDJcWJ+KMbDDypF0mJqqRCGFGz+Ra8TeLayb5xIDdCFKkFpzoEHlb",
-	"Q3NUNlzLHfB7bEilSA6k55BtHmVMpp6+5GeYL2t73A168RCzxKFQ0DDoMRGA5d9gYTwbcE3R4xpIXkds",
-	"DPpgJgJL/iBDFZiyHWKcPRzrpgFtEk4WoHmaIBXLJg4mWzMTuSFEapio/bg8fNlg2YkarIYuVMdrd0GR",
-	"KcfKRH++9d7SNME1mbBpjNykuHpQFaX5HUwVFZlyNedjeV/UeFNhT3Hc1pt9azwY05zgUmbpTDJoDIw1",
-	"XWOSA8vQ05DfCWxqw+8RqAH/RfXkhNGfgmDRpr7PmVonVO3AW+8AMosFNJhmTMjLF+0aJ1JdVThApLPV",
-	"Zy6nW8YdyuL7iLvT5BdagJk2zS4jmh8jDYl+aPlF73ucVjF/K44cjWk1V9YxJ+XBBO0z0Yn+JR+ZWPo4",
-	"8WYsYxY9myQlBWjPsAcZYRC2Z61A6ORgmFyLv9fHvRwc6+Wg0bJ1dMBpIldeWwxmHNUblkbFolg16Tm8",
-	"tA4J5Ns9KCzmMfuecckTkqiBaTN3krjAEVqNx1h1o7hwNxSsyiYtWDQ9GjxWG+SbOiZvzPZN4hDcSowq",
-	"ODp+xsNUqTFOarSRdNIeMnVMSAdoxIbhS7xOjSrFFFRVb0t/pioWlxRx/WcS6p6EUcn4vUdHv26NR+Av",
-	"0vNl2O2NmdLi3vE0GeJ85II+oWRLBmFsHEzajWcfl8YT0wex2Xoh0yE0jd22AbGEVJlRz6kDrKJoD4Gn",
-	"52OaV1CBxtPALafFdzS9Y9o2jzMVJY6sR+JPcjqU6OMRs1FRNg6yxvaEhjxhiLFObNbcHvnXRXdtmHOs",
-	"OJkop27tyuiWa4WVZfBh5aIjc8KgUO0ZVVW1Xk88GGopbKI0KKne+ewtzCA/uv3t0Us/Xor8X4BagRvy",
-	"WSl2NYckhSJVxRhpubKtjrXjr5f7bss6s2oco3gg/eHSelPUjOIMXqDeeSvh4XjMMNKP/L2SokWqly+c",
-	"JafXjp9csqKcgodCWpAXckOPhoFz1GeQbQiziICeYt3yGK04MLdl/IWRR8FqdjBK69KZzbNfbZnkh6kl",
-	"9ZnfZbWBvj6zLKwBarD0uJEtvrAj1tpmZnjqymYL79u66aPmSmleZ9JOiOoMzTn2mcZ1DO9uZQ0doWFQ",
-	"SOZLXIztVCTw6S7ziOZHIQpEOTZpr9JfjuXt3YgvI+a5HaxqipEAhCvH8CtCWj47wY1Xt8OABHTbgUxb",
-	"pMMYmh+Bg6Fd1hTE4KslR4+QZtDteNWrj6zU6+cdAv9e0P/WTzTO4t8rZ/5865/hg2lw4oT54sTpJSNQ",
-	"6WmyWH0z8qOmQ/2cGaGu/71w/gJM1ThVP7+0bgIy8CBADwHe0yaKArKTEpIUVVqOSQWZIiVJSkKs8gCh",
-	"k91g/QFqVbD8DgqnEF+BruoebzOhIHLJ6AIu+XLgcxZQf7gRZdbKf7ppRQ7HZEIQYo0V9dcrkAKa/PnW",
-	"a6nuXbnLfCxIM/Bl16f9Pkjrf/nkhclaElhhGONc/vLJi4kECuuVxvLKch2Kiw6YoANeWa+sLteXV02W",
-	"E/Ctj4JR9B/dvOhN3UAjrXSojXKIYHtMWRcpcgVCUNT4eRqeS6OqS8wHRkuKdVNBN36loJ5y+xy8VK1Q",
-	"h3cREa+LrnGfPANxQpiQwKgcVWX9WnYcbdzk2GUU/L4WMigaPrP947zPg8KtEa2Z5tedis/UQAqFYQwr",
-	"9TrmLhMBw+DkJF77exO7GAVZRbHB175ZMbT+DMqjerhr11Npjyor9ZVGrd6o1dc2IZm3yedtmjw6tGXF",
-	"K/XG6TqtQ8LYer12Uv/vlP1T/9fARLIG5Ee3vz1GgKKS1nHsRmgSMhQafyU1/r3PPh29/+zdN5/NqJLy",
-	"p3f2n/1g9McPR6/8BhNvdvgN/Wie2dlq0JXt1faai0XDBnAgFU2gK05Fo73K9ZvXb5poEzqzAB+AEqSt",
-	"gDzsafB/SiAp0+Cvn8Gy3ukaXmXWqNGVH3uUupeNDh26NGZ3uQraDgjUcbHT6uxOFyLHHVg8BOMUmcqa",
-	"LDAUL+z3qT80r8u+PqVxztvv3vvgp8lIOsQzAe3CsUcI5DoE70QPHEJyMfOErYh9PTu+B07z2riR47rZ",
-	"/rV8LfP1m1BaUGVgrYtKgRkZVJzIZKWR16yYv2UCDkom8o5ASXkQwprCHiJoy9eJCjAJIwH9XpstkzMw",
-	"q1G1exGTHIfLRdXGjUbchq6BNlozdZs9LOebFPA1VpzgS9BKO/DoMDLJGb0DeHYEkuwwNkgECC4ODWPG",
-	"HXw9FQyEZip4VLrDcmguA7lVVuqaUjUaq8v1YytrGGIb1frSv9ZrjZXaamOzcSJGdqVxSh7uKIc5TOah",
-	"m+locFMjfYwCNA7jaMboQFZdhwdKBwpcVbyExvZK7WR71a2dZGud2il6fLt2on3SPcVOd+q04R6YVJzu",
-	"nGIn3RPt/OuGOGRfsz6pDlt/e+PU7kp/7Wsng/+93Xh8UFf/Z3Xn66fF5RPtC8fpV1cwuXEJOPk6D3rI",
-	"IWXRGcNmObFvoAnoRRYK1D+AXSpOBWURAKnHZXtqLX3T9FjUDqZ+eOnXWqNAj0toIduU8nHQ6EK/40WW",
-	"F6lbn2Aup5CZQHdeWSnSeeDLNlOgHj0vAh4MF0NwgVRpoTOOW7/7689Gr/zgcGnuDNJqTuVabvTtZAjt",
-	"mPXoOoBaJGAc+yZ3b86SMpxEuJ99AeZJgGOE0fR6VAVgrFkcNfsbFiRI2UHY9v9+zLo+7qsqg8KsHID4",
-	"lmXoyyHbKSj2Iefg1+prs3s8KYMLoPtcCAb6Gxak8c/+2+/effO7nyv+uXmzrGiPF3/RvUSDXgXkvzTu",
-	"OYZGX6zJdYCB80QOA15aHhgoCCeDHFFWKADNA2aNskkCTM4ASlpr9dOtxeEyVHJ8ic4OW/dg7nEa433o",
-	"2CzyZfjvhtbW6qdndzgrRcfjmGLr4HgQ300aFY5efen+a7c+b1ZMn8W1iewjlsMCA3QfdgmILvG4c5kt",
-	"MFZj4jqIuQIDOXMT8gdo0LkgrbM4XO0cV2A64tbqoltd+eqZ2srxE9DwHO8yFUwiMiqGxg2wxgV6GlTR",
-	"EQBcIuB00FLBg+Fl4y5mHI4jz8ROIlfIFEfJpY1IeRWjTniFmH0wA12ek3tC7/5MdI7lkKZsByyoqcBn",
-	"tK9/i1/21NLWjfraqeMnT2TkP8x+7LZedkL6y7iZyduOwcOJT0QPdsTcMdj1TqycOLFBWvp7/eXRlnV8",
-	"geZXNy/UTkFr8H6Od5gstLk2lkI+nniD2HG/0qxc+0az0mw2m9ePNivxD83m0a/ALEeOxPl4/8f//Ktm",
-	"WK+vnHhk+RtbrW/937/OTtt606kg6OWD+pEIUh0okKJ6VP/xFUxDsU0VO7FmMlHkbvBEent2iHi5jxy7",
-	"/shXMhd4878Zbl4pgJs3pXyCiqHZjloMirZvNXLH+csnL9y5/d17n36a9MpJo+jIlaCGjnSIqg2LU1Mm",
-	"KeNafW0Sg2M6uitpIn7dGcfsTiWRk9gmC4OyS+a7JGKD/JCmVDs4j9Wsi/iDY5Wjl5lml0OXBzW2q5vn",
-	"Eo/zYKKG7G6O9bkHXKy52VCZ8o+2gfTcyECYSBYG7DBmUiOK2Vh/PW9TFMX0xflldNQxXsgTlGd+QlPA",
-	"TKlP9DweaNlLQh3T5nDACtsfscvF4ubNM22osl64/VVIDl64+f/H3r93t22c++L4W5nDs/ey2EI0SV0s",
-	"Uyt/OE7cuu1OfGxn97dPmRogMRSxBQ4UALTM9uQsO01iObFjp809zkVNnWaniZ3s5CSyfMl7+VWk5L/8",
-	"Fr5rnmcGGJCgBFKkLMlc7VqxSBCXwcw8n+f2+TwrByTxL465Ti3xwaed5A/KX8Qpx/X3WuYXX1By5wl+",
-	"gCTxqcofShm5QcHnpxWnSUtBHb9S39CptMbxb4cX1lZmkH9RS2Gd46anUn+Se1FLYRZOeJWpQiqXzfD/",
-	"zQATK87iBA/NHzv4hXw6ZnEAVzW8Kj+Dcbg0Uz5kTtOpyqQxUcqXc2aWHq7MGIdK0+Upc5JOVPJGrpQt",
-	"HzZn6KHKtDFVmixPmHmaq/Df9pCsoHwLKEPB2KY+YbBN8JsF6uTn8JYXXHr2l3jb06VcJWvO0Hx50jhc",
-	"OlSZoFNmrpw1ZkrTlUmaNw+XD5WmjIlKjmbNmfJ0adLIV7L0sHmoPFWaMHKVMCEnxtHI54zKzPghY3qK",
-	"j6MxfpgeLo0fPjRh0InJKaNsTEPrxgupwmQ+FAFI9gJ6SbYHG2KShDuahMcj5Q7GVzxxkHZv3lzeuLnc",
-	"evdG86d32/xOfngCp1OBJj3jjv7T8u1o4uBZ6lqVRldQcZLyEav7wt3ga5eUqwY33WeD5l44lSj3QyW2",
-	"kKC/5EI3iG2x+QJSXaNaouPRIhMbr1LVibwnHniw/GJQPI8VZPwUsopbqr2K04Wcho49wNTDv8PYRKHC",
-	"9uwHcE1RU2qdOPNBPrqHVQq3Zalpw07XChvEZ4nuzEONBBCzY6rGwJG0PPFu9v0qxteIDd+wlmEC86X8",
-	"6fKDLy9vfyn3H0rH5ShZiSECHhvCfvpcyGQTy0oswD2y94oOrDGPYn8J96uTcgmnM0V2JOwpgpgQqqcD",
-	"NUB4QVHTYtjWPATRF1C7pGJYdt2l2OwL3Tptvb4O4wsfS30kEzC2qmMpKT7InOssIi+BZVNRzC1aCfgB",
-	"uSnRBumBKP5hUVQcaX1Mx4W7HAak7ZEiHmQBYg4OW6zHAG9nG6U0oSpV6pjxh6o1/hStOeP5bD6nynGp",
-	"wDDxlgD3FizLJLUuPe5Z0aqRADjllYyCj5zgqcofvDMTL+THDy3+r1q2drhxOucdMrONX02XXsifmDmX",
-	"LT91qDZx9ljOPTz//8sbT8tfCnz4pKSerguRvgS5jLBZSkhPRNSYtkhV9JL7aF/yvUGxXEQqrevTxM6E",
-	"CD5PPC1OIdl6nH04JRu/d3bnfzQFJAniYXw8jrPfYCPTdiyOUE3ARFxof/j5iRUy3rcbGb+KoSKVl727",
-	"KcBcCEIs3OdV/goRG04Q6d8ySoL30bF7TMbHcvFWQiC36Ljz+99BgFfr1P2Hd5cenD/fvLja/Q334hAk",
-	"iVUieAjIS8eVXbx7jPAoyJlYjNvVclUEzuCX0MsvqH0kuWzIFeyRsQfnX1p/64t00FoAJOmI8cd0z3H9",
-	"J/gnTxk+1YsMjL8SYeQ/A0567DwCKpQxdB7E5pbW5L80uBENeWkD5iTslxG87F6RjekcTega0X1H10jJ",
-	"8avEYmW7bgIr5XOA+bfMZQUxzjIMjAwxFpmg3xCOWIYIInlBAotdhtDPVwizWvxcQh3G8OheS7ZxX/eo",
-	"fN9H1MnUe71H8GN+0uShwPB3wY308+PjPq3187vnmNXX9XoKjSq/U6OkbYLs48FaImNil4r29KSB3ys4",
-	"CvmBUoXUC3DGoJSCr8tI1izY8lLBJRSJJeWj8OvnY9J6eyVIC+IMvzWss9C2OzORyWZBEUM8mgRiM+OA",
-	"8fjnz6BOFERKW5+81br097WVK+v3Pvjn+bf4sf88/zbHc82rP6rM0YlgYBmBZAeoxSLsR1YUnuT8lSye",
-	"n49somc1Z7A+kc4Z9gloovBA0a7XwWKGX3eVU+S0lAfv+SnDN9C/6QmI57NxQLzzDSiIO3kINW73TBJM",
-	"Bduz26uEHlliGWOwij2CIQtEDGCxP7y71Fp5pXnlbQQpreWltTs/NJfe3Vj+IgrFQkATB8h2R1J58D1X",
-	"JwMSMSr0cCQA1HHt6AEGhA5/n9aIjmtdLwTwCBVxxoAQLpTFIRYrsqNVixlpDbVm+JoXnVMeGWt99/ba",
-	"6qpoQcbVHH65cfHL9Zd/WFtdBeZ2VnbcBcc1kH1xzmCWJ974g48+xvOs33l5/c7FIoOQksLfV0sTy5fK",
-	"PJ5GDFXLyQIxKi2AShUL2Ii4UeDfNeoGI2OGjzo0/qJTZLJTPI3NZhbSJ0guAilCpdCiq9oKZEyfzB4m",
-	"8XoNeoEYRSbI+GHMvYAUpUH9WSmVFEgn2XzQgb0OuIkg8AdkGgExAgV+/4rjlmk6Q44UmSquNIZrYf3u",
-	"O82rP6YFrUIwD5xKwFgQatd13H+s1pMMFEoZI6OrkJGspM3nBQWkqL7tvVAAV9rACgVmg1NudYJ0spa7",
-	"OAPQM3pWGgl/TRu/hJoyAYr67eOLoqB8NhsHg/IQj5qKgUHNV77iG+x/33l49xKCoear3zW/fhchUf6f",
-	"598WeGjb8CDG3Pdm3Ldlq4fZL7hTr2AQkBRvY3o3QNLN8vp0V0JSEYbeJiaNewWRKo3+Z3m3jCHELKJV",
-	"rE+fNua26l+EY17U9l+/Y69V7o9hg+RJqaSh4nOktosCdAx9b9z8phOl94LPnUWI0ZyUcDzA3vEYPfyy",
-	"j6rOdpbgdg5fLUlfwFZ6mV1VvTaXUgl7QDfXv+wq8hLfEBofSz4Iovqeb5U3p6LBCKofqJZ6QraUjBke",
-	"0e1u0UXJJYUgns8tahbwZBr6EkUm/AWtw4FQEb0nIL0m8D58Oec69QWMOevw7ycbegHvRtfQx9G1IgM3",
-	"SCdjUc1WqKoP2BsF/5ogXQscIo3oDWq4OhnT89l8Tk9rRH+hbvCZpxcZfjj+vyZ1DNjVHOZX5bHjuTw/",
-	"XNB/cbjvhtATKE1IMZXXZiZnxOCWbUeSLQGJf5HxB9fI9FSb18UffUI7nJ/oGLESZbRi+cDzndNyhye1",
-	"Q9ksukA4fMUUkI2BTIYnIvlSQjQYb/7EPcTY6zXxUG1R9T0WIf8FjZ3Cp8L10YH1o8vkt1UhgQZTEcoe",
-	"IvrwskIyLpIrZm+XYK74oYzj8jsU2EjwoIJYvuGmtJSYnCktBZOxv/DuKMTfY4h/20Ft+f4L8j3iHIoL",
-	"c+dyhycPqR6GlyrkZyZntNQ8bYiYZwcSnp7qhLYTh/MT/M5xM4jxY7pfKeHJt4VklYXXBdN69doosNo1",
-	"d12v9RhXXb/zycbN5b0XUU1UhtcF/UhyDFSq6oQ+T8HnXkfczmJI3Tmr1B3azhywPoWCyYuGl1GpMYFS",
-	"Ee9r/wTHcIgGExyrwEBFomJbVafg5fdfG3Yuget3wgX5B2hAPQZqLLjnzPT205NyrQymVRBF3xK5jc2l",
-	"Tx+8/7c95DYmdhL5mMQ6U8+K6LzWoUa5P/Dy9okvRln9UVZ/m1n9XRdBHTWiewPlTNratAgupW2Zlv3a",
-	"hq542gq7EtL0t9urI+RXp559hgD/O4FjxIAbHjBZCAUKDJYFoTzcxBG61gx3fpborG7bOinb1HC9IMhW",
-	"ZCKTLeJQeHSYl4+YK+L5RqPQgcWlHik/DLtYHEY9YnlFhrDeFM1r6vF4CXj9YCX1ctccL5ZPNNqQfJHt",
-	"Pyj/HGyyQ4PySRLc7ToDbeCg3bbk+Xn5lOEW9N5f1lZfX1tdXVtZXVv529rq6sO7l5sfXWz++N/Ne39p",
-	"Xl9tvXW79fVnqW1WfPFVMoxGnBHu2We4p5+5OQSolJedSHFQKT80qCSryKpSNWqEnfokWNtOKGCvZa0f",
-	"ceziqBCvSoYwP/y+9fVn+zF4kTjDnTxVvXlGGsLRWwZjT9IaCJcaoi4RGo6FKNhsUNvqiZ3H8kHskNQX",
-	"QP6TBNLmYvPzQlkvrcgi1Z6UcZyIWgFzDlZM6unHLpR7HBOMw4/h4osdUWnu3aAvvsHYlRlunG0B37XV",
-	"1x8s396XuyVz/DPw8FsEgi2hSucwGvZHtsWFZ8lZy7NKkjY0LFS3vEcaMtaEVy2aSZWf87sQ+812gspi",
-	"+9mmV+X7rlWq+/jzs5Zjc2x8wnX4oMJ7+Of519ZWvm5eeWNtdbX1zZvNV75t/vly88N7Dy78ZePHWxs/",
-	"Xdu4/5fWR8tr91//5/nX17/6qvnK180rF5qv/KP10TKfQtwQzjmwCtSf9ONy5WOrdfPjuWwEvSfysswc",
-	"ekF8IGoUyvKf68GRmBAe1K+hpmDLe8+FLtSThmd5m4zrxvLl1ls/Nf/28vq9D1rfvY2DurZyqXnlwtrK",
-	"pdZHy/Dn+dZX90Mn8cHn77S+Wm5d/7J1+dLG319u3vygdW21ufK5OuAbty4glVadsjLF6vIOTyg/nssN",
-	"zBOCCdrFBeJjN/J4dkW0ePPYcO9WqGtUWGyFp50jtg3Vc9KD3+Px4siE7ztizAJrF0D2aEzYYMRZEKqY",
-	"QoWTWxg93ML1IoOzcuguqMJE89aYOBXSC81Tbs7QWQCLadh16J4ijC4SXe4ROsFD5HmKjJtKqhGvalWg",
-	"jyn0KaRSbqmB3kQQoMaKDzDXYr/U97+j0BYoHpijMJAIcReL8eCDqxv3Po+3G/3t/UOMBY9Qy86hlr5m",
-	"TBKkkY9HGhODRxqjYOso2Lr3gq2o3t4JDCIRg7Wfbrbeuv04RQxiYqp8gBIHU+ctZm7FI8+P4SPOf4Ac",
-	"AKW6ZfvjHHow6iELTVvzCv+X6dQMiwm5eb9Ka2Rs49aF1ntv4KvRAEKRilN3ScWm56ySTccpg+51UNaG",
-	"H2oEfcDWpb9D3z/8MvLZxvefrd25o5FD+Vzzxxtr967j+9dI64dLa3cvtD473/rkxsbN5ebSn8UlF1zn",
-	"P2kZqntd56xhB1e6+GXrkxuAiNY/+qx565O0oJvkP4KRQkxleb5r+I7rEZNWLEZNjUM9hD9H4MADHtHL",
-	"jl2vMU8HSktR5esJhFg2XLcBeiwKYCUl6lmmwJhlp1ZzGGLbZBxu22J5+jXMg15h2e6g9oHZeJxJB0qM",
-	"O3yFXQ6dmEhL2UaJ2qlCauOnj/i8uv9R68rNVDs244bbcMtVvhXKT0SWGcIXZ/gDv9hNaisXpaeMrKzm",
-	"0rt8IUAye23lytrqkhrqWP/gZbyvjeXLayurzauvNV/5Qb3Tf56/gEfin80/XxZJpY+W1+788M/zL6Vk",
-	"hwdzTlBm2L7SP4TXE7+HBYUrphsxZfQ5tseHw+dZIhlvPh9H/RqbEeGEkQoYrFAGHF7m+rd3mh+//ugL",
-	"2HaO2uZIxFDF2CnTASaSsnOWukrkXOwXBYgEjJWNGrWPQs21Edmti9xZbtuxBc/N0arFqEcJ7Cl8vxUW",
-	"hSy4FvOlgDliZ43wDUQji1UKnjo/qVIfBsZHfqe/oBPcgCA2kSG/4RfwpJILkiXXmfVCnUr9cmmppMC5",
-	"b8xDIKLIDGU0XGm4cMiGoW/YRoPC1/0u4D/ptA1l6vpIoS4rpBTbcOtCQJjTi23gkAsMIl7CpmeprZwW",
-	"YUvz25fWV/++xWkFhYQ4L/R0aimhkFT4Xaq5wjf65hs/pbTU2u3l1PN8cOIMTev6V82Vl6JIarX55nut",
-	"yxda1y+tf/CygFLwwKr5sI3Fp0NIdjQcLE8RaVTBGJxB2JP+zMMQuVcCpCDG9XGYDrGMLlORaMPumTFd",
-	"CtKmBla7D/tQN6VOvm+OaE9GtCe99K8Bg5zRBsY4Fnvnm+ZfP+4Xiw1alTSMDvDbOwNkbF4f1CLw621z",
-	"igBePfjHedrYQmyeg5N2nBaomibuhNteZYFALttzVkcu6iNyUXePgRjl6YeUp5cbrpKn3+3O7/Cy7nz6",
-	"/po2+m3UUt3C2TCEqaFc1Jx1ljKNuHTBNsoiTrlY5S4hvAinIvfoTJE9KZ1NjJuWnRoNd98F1zHrZcw9",
-	"S68cA/zthKNgcGD3PGMxPZ0hv61aNi0yvsvDReuSaoofqfGJAbcAPKkl7quCYLZLYTO1sWS3ZpiUhNum",
-	"Rkp1nzCHUfEr7o5DkSk/WNwYtzh8X42/Q4udqXtUTxeUKgDgP606thmWFXhk0anbZpHZjgfcrbXtp/97",
-	"TL/354gPNf3ezRt4eHeJewDN29+vX1rii7nfcOOwMu+P0p1M5tlt3yXreAm9EVTmB2+BR/nrUf56z+av",
-	"O3GLmrNOgls6NdEP77j/KA1yhLVSMYRJfMdNXcTuKel/lw05Is7voU6oxeaE4A5STkqsogqlKNrmBQL8",
-	"jmF1PDG40QcOU8GE7iwyMqZjbZMuafqAmjJDfitoF3V8CbpGIgJGomPdtkHFtEE8SjPkKdeo+Oi94n0H",
-	"HUXEcGmReaJiEACE59Wl3FFIkojJBo4wxxctk4Zy6SDKGElMzyqM9AYzi0zhpA9amkoNcdtRdzkTlTGK",
-	"nIjEncdhdmP/dRdE0uO9p8Yj5ix5ijwo4sIZ0KOW+39Qw+39WqdgEvf+u9/A2ujjentP4r0zeDLVXrJo",
-	"OuU6h1eRPvu3fmq+9nHz6pthk/2EaLGnlQot+9bZaL/+NPbrQ09hRGUzm+u9PlK0mlvqVEpUGpk1OHTk",
-	"MCwanOm1yT3YOiLjlp+JPEpnD7u0bKlws+H2wvLtiGx965O3Wuf/rtYFbZJE6BjBAKFOBv9+xoHyTCDV",
-	"LPC77afAIUlxA5h/uX2OihwSFTm01zfspyaMwddCnA5E1yUkgfAOo4sw+aBYDyoIC0pRmuEG8RKrhvAb",
-	"LTRc10QBZlmwIMovRYGc5ZM5h3pSkx0iz5bfkABnTPfqpZrl6yj+Y3kKqhCQ51d1z7fKlDxZd6lRzxRZ",
-	"4O6ZtBxUxcGNHlDCTPtTNGYXVErEmbPm1ZXAluW5LetqysSO25f1yWVD61OOxio6bMDaTx+tv/3++gcv",
-	"q4WlgRkIdvI+ohBDrEJIkpEf1Ognkk8pD/5NRaHC1heP0U0JYACWOvf89nuqJOgKAvqYOt2CV/y7A150",
-	"Xw534lHlwajyoJeAEmwiakBJFB3cWe0dIO3yzodeqxTCIFNb9Ik5/pkKhEvVr+Bu1K/6K2vohSAcW1eC",
-	"0gaANQUFoGHyaNHwBLFMAJc0FNjjuApgHXP4YcynZpFhXNywbTIGSbYAYkkM6PlGw8OyVmJ56Qw5whqo",
-	"N1iq+8FdKdWgSnKqyB4HFpuegRdE9cKozYiT/DHks5Ek5ltQ2GxcubT+xU+PNYVNxBmFfa6d15ycosyE",
-	"becZh1GZGIejDDLP+LrGI7mrOUd9ok9kJ/UiWxReKKryy3ICc3+T3vSRx+ejusUeld2uN5PvIzTKHZoZ",
-	"IR3aQyv5o4ttbhK27Oqv9BSx7BjFLs5KfjjOirjCtnLrE3H27hnHJzXHtCoWNYlnsTKKGItVDWk7aLOJ",
-	"bgGjHP9uK7sTE6St8m7EjZMou9c3kzrsLQc8AnuLRuTOGmp8v3OxefXHtAa6fGB/gvgQ0K5LHp0i60ak",
-	"kyFHwrx4QHqpeiBKDpg7IyVHuBmB1jcOVZHFqZ/DA0BBoeNRohu27SxS85RvQAc0ipKDFYRP0A+Cg4jl",
-	"px8/WvUhOCQDKNyLjzlC8rKfjNmw6vMGDk02ee4RbtmaNW8HccuoSHBUJLh3iwQ3Z7Z5HDltEpYNQgj2",
-	"oIAk/NYGANDiyQYE6vGIoQRakSEHxGecBQ4PLDbHQRTUXmPpHzUki2AQGECooxEvAAZekTGH2A6boy4U",
-	"4Vm+iOm6zlnuMh3wZF9ChfIzUGYiryBHPKZrLBp2OkOe5VAkPhQMKfwAucUBteA3eno2mJJB3NnyiNTL",
-	"sZjnY7CiBwgWUYUeplLd5mhLvEYVbu02yBEtBcvl+y0Fy++uUjDMUU8lLQUL5uqOVYINF59ood/02Ef+",
-	"t284xTJuy4Y2Vz9pfZ2oXKyfmvohRxe6mMhgHXW1fapiMZZx9W4HTwrTlNwenqSGGSq1eSLCT01uwMaw",
-	"8bd59ZuN7z9PR+l4xZERRY3OGvMCMViR6ZlztndOJ4uOO19ynHkyxvd6LKfwqpT6aUyO6pmyd1YnFcum",
-	"GqnVbd9aMFwfoxtE5x/rGrDou86iEIhDOiBkh5N95riTNFevNq/+iNZX8AeLj4Btxwoo9meD7Ghak7+9",
-	"dmX979+QMXhHUfG5IgMew7CtMq0RQQRy5e21e1fwgqL+n88a/mjMqNHIZVBDBlvI5F+td2+0rn9CxsLD",
-	"iqx59d31D19DDo/W299oBD/YuPjl+ss/BJ9dvNp85cqDi28++OtHfPW88qeHdy+BYW3+7WLruy80wWAk",
-	"Oi645Z9jjsshzqJl+lWNeAtGmQMZ/Wc6dh34roE42bDhxVq1BRsDv+Wq4RplPtky5EgYkMEJ6wUNGHIA",
-	"cE7JPgOkJSwZJr5BjhWobWP7pKhbLDVwSmj8EE02hfJDj+SISyvUpawsdXWhj1UAiyLbTN0PcBfIAI4J",
-	"ZUETqjDQ2XRMo6ER5pQcs0HKDitTF8gBxaEYo8NJBqClanjEsF1qmA2YuQxxEH+oquGJPhOim27jZJ09",
-	"wS2iTvgxgCo9suhavk9ZgH3w4YsM20uwtUNsPBnyLD/1ooVtp2KcIdVvw6sRpy2IVBsLfqlcUHbIiLJQ",
-	"iNpP5vN6yPAI78EjdWZSl+jwh87fL4JH2JowRAhnbFAfkWeRRTc5iYz19P6J6x2HEY+bVDG9JdG9FX4E",
-	"d8f3LpFUhPcHrJIGk68TmouJ6eC0duo+TBE+1IYo9MhwRCnRKkIsi1/iBeiYCJpBccalVNATGOkoB1HJ",
-	"cWxqsNSLm8cWg134YMVxa+MmQLw/JsRUp/hCfm7BdgxzmGFCSKyJJxdjI9bAUafOT5QLPhBNIbCppAqp",
-	"p4PYUqqQUnfhlJaqUc8z5vhQFQOHYCJbTPG1xxyouuE7yBh/U+DnGR4J1RPT4JDwkXl6gv/TWUwVJrQU",
-	"bG2pQkpVEsPorrOIYoLxRyRFsaroK0ytkzDf4jDtb/kUVLYU0zLJmONCXSP3GhvErTMtmJpQAN7+ZXSr",
-	"GhXCPHbFjDjJVBk9r01H74BsUhBqUQgtOUy5dbf5yg1VWA9x5m4NkvWM+KUxVOJisLi3CoKZVqXStYsW",
-	"Vq3s65ByFf6iozR1VrCTA4sRQ5gLtpHNecR3NPFKJBzETg7LLTLP5zMkFLkoyA4TycYB7BpacAdjiM1L",
-	"DanlERh4xw7BBqOLSKMxW2QhCSffMBVOzkyxns1OlOdpA/5BdYFGJEXIAS9K14kdKcj2MYY2HdhNBJ01",
-	"oil5oxop0YYDDJ3c8JoIbj1hkmvOWcP2UBAknSE6n6o6ypL4DtJAy0FEKOgV2ZgehBz0tDros4EN96u0",
-	"pkXfgapizR2ZEq04LgWK0KctgD7Awg01myLDiswkfFJAaZFYSOIefQduMUOedPxqOAdqdc8nJYrsqTE9",
-	"zfuuuOopq1IJIJrsNO89BWtVKsdcp5a4a5X/4LQzqK5VWGRwn4mUQTbu32vevLB+/cL6W/+v+doXGxe/",
-	"3Fi+vHHvc1RWjsiCXLnQTRBkbfVvD85/8IgFQQIx550QBJEX6yoI0nzt4/Vrr7YP6vt3Nm5+ExEEmZma",
-	"6rH8C7hfcEOC14wc8eE/UwW8q5BqRg1H8Humiz3ppDlwzq2P5Dc2OEWV7tfgm1ZiBXERgFbbe17UUrDh",
-	"pwq/g9Wm/OE7vZw4Hz1x/sXe48R87XeLFfPdGgMV3r5DxdvK0j6qGrijTm2Bm/F2pNTWhYNcLpeWWte/",
-	"at16q3nrcVKMi0neipFSWmwGUjvXDfSO03My6t2VWbQML9LyHEZ0M87oc9zmLVLXAxp4g5GO4HMFAk4Q",
-	"EC0IxY46870icxjxnQXRGG1ANG8BiN5pDcvZAjAJlpof4JE5lyK1HiJR+EzSwXu+Wy/PF5lfdZ36XDWE",
-	"zRhta1Aoj4tAZoDJQk9ESK803/ikef6uaMBmQJRX40ZSQ/CLAWnvABHcfiW7TmMwrAfP3WXM9h8gfPpc",
-	"JGoHm/VuhoNnmZlxFig7V7MrjlszfG/cqVSsMpVJ54y3APCfe5A1OyPCRGokDn+XKqRKFjMgKFgzzv2G",
-	"sjm/mirksocmDk3mZvKTQQTQ812LzXUzYXK5yGVk+L5RrmLJqlGjKpkbOFry3ao7bFvp1lF89PGnLG/B",
-	"8SzZ+Bq9dngdxZmsWDY94MGFydjJY0fJdH56ehZTQvzDn+kg9WAJb+e508fGZ+DodCYSC1UGJD+ZzUIR",
-	"r09dft3fhxeeJfK8TxRTv/t9MVUsFovP/6yYCr8oFn/2BFzlwIHfHRn/38b4H7Ljh//H//wX7rrmp3+e",
-	"+f0Z/f/8338df/5n/5KKGe8RInj0iOApZ5HZjmFKzSZpVfiuteh0lst7D+8ura28vnHvnooPNpa/GEGE",
-	"HYIICdCBuJsg5igEXOA9gqQLEsEVQlAgdxgRqoQKFcFuGynQLzJZoU+MknOWxoWlxFanEY+vvgjtuUEq",
-	"rvMHysQxHCbMEm6PIeNdZGO4ZYl2uVLDl3JsNcOd18hi1SpXydPnytQmjFITjbm4bjp8CnF2ww7Ua23D",
-	"84tMZFEtD9nzRDocZHPQw1y/+876pxfSUMoGUAeTAlIdF9JXkP5XOpjR9fXCpDi0J0MjwKzye8sndRYA",
-	"H/hvkEnEe8SzexwuUTQtotFZJkr3PTzpGZpAZu0YGPzN4cYW2YuA2Q3gxKjjajC2Bd9uXNMVgCmiQDmR",
-	"CLm4OurCGpCZ6Ld0qteSqTjXcuu6JoI7vcC2jhskC3DXLzJ123dc8osnczPZiWy6ez2U2JaRiob8UlT6",
-	"QLCjw0QVmS2EyLxOtTP0Nh3Re4EWg+9p/NqDrBuaJYaws1AEFFhTabzAXIo/BBrjXnWRjUFzk4mUrsKH",
-	"ds6iE2K50t6m4dn5Ygieko+UR6oGXqg2S0q2webRV0cK13lrYYFCB50rPXKpWNthJaVHhHgEbBSovKUV",
-	"iwiaofxK4vUWmcMEDSwqOaOmKBakzRInqPGxBI0Ho4twZIYcYYTWFvwGlkqJ5j+cZ9Q2ZwPifCHKyudY",
-	"0M8Hj6xUruPMEfDguCC7b/8ReFmebzQ0Umc29bwi07Fk/N/45sPmsKBpaAVdHvevGJZ1CQB35MTxA1hX",
-	"FhZxQfUFjrRakKERQwRRlGkcPBvk1LQiM4JiPLxhm1Z8HGb+e0AD4My6tG00t6rtKrL44i6x0iD9iCUV",
-	"VWNhQRyWvOKL7w8JSr4kzOql2qvITtLxELaFE7wDsx0RKyNIQzeI59SowyihtkcF3aBy767BMKNJ2toV",
-	"QPFYnEYvtN2+qZE61A5h1lR0RciGBt+YhwcU19isZ3X/FqPBEt4fVWhaPL0OJr9F77Qiz9Fl2xrzFX8i",
-	"qnICoaDYu1X3tseydA77gVKFbJ9ldMfUMjpVLCpSRqd+8fDuUtCK5z28e0mhqAoK544dloVzh8OyuK76",
-	"UmER3czUdILjtVTglfKfTASp3L7Ep0bFdqNiux0rtmvvMm0vset0L2WdHa6AfdmGWqnbdoQcUMUWkS/i",
-	"GlYTFeYJVvke4o9YimaJqi4ypsvqEV06VfHyF5mogjRE2Li10pCgmZQMz/I0Iqt5AtwhvL1QgUg6RVro",
-	"ukFHg/xBWKhQZEE1oeLDQRYzzonjCBwvwx8y/pAKCIhJSC8aNSQ8tqIXchj3I0PMzEeSg+2wQFAvMhwi",
-	"0L8I5MJE5R2KiNFzRtm3GwXlZ0+Aam+hufKSTsZcukDB9YL4qcevYtjpfS6B0QUkbsU41lGL1btexFEx",
-	"P3v/5RH5+voQqYBZucdkKhIV/K2tfN288sba6mrrmzebr3zb/PPl5of31DKrSM3fK183r1xovvKPbpV/",
-	"+JNHXPmXNXM7V/knC9dgD32Sb6GbjKsqmdr67m0c1LWVS80rF9ZWLrU+WoY/z7e+ut97KZxaRZjrkYql",
-	"H2kLvgMkkbeA+TgqWNsN6WnQ0Ihpo2gT0+gd0O1XSY2Y3HSwqZ6pM2AgHRj1WzyzSBC0JcLZo8xUyN8g",
-	"tm74JASBUMElc6wKhOdQA/sDTGeRpbUiE4lhfoH2Fo0MOe5HGimwYSGmdRlAUoEYEK/FGCnqp+mT+Xx7",
-	"VE68Al3yvVHXdVxPJwuOxXx4jIPhJQ929G4AcDQaGGIKI7FFBnG7DDmCSfmqY5seP1vN8XySy2a1bDYr",
-	"hqI9oMcR/n6K5bVJh/BNehfIh0SRSBikAV3xj1pfLQup8JW3mle+bd78rnntjdbH1zfu3Wnev/nw7uXm",
-	"7R+a178Qxu/6Jw/ev9Z89ZXWW7dbX3/GHw5pSPpuZED7yxGNtjNdEdvBJTsIMzZrWegPLgxRRWVPN7fk",
-	"u0DczYRSzEFD3K0vtkvmXrRdZroL1M13a5fpa+Z2K2iFbOpIqmUUoR1ihPaIaQZ1A2FVRofSy18/fvzC",
-	"sWHUVetdFkYBpNtUecEg7sFS3Z4fKsugaXpRqiRBTqNrAZsKlGK28UTruEFCY6/UlyFBq7EusppFFtEr",
-	"ti3KfIgFQmlKhGkZAp3ck+BnSof9zrT99jAJyG+vvcrAYA28D5dW6hij5P9V86viJcLp22oQONTn/gac",
-	"oV93I2Cekhca0w/ieB7Mqm4IxHp1rcj0gziQB/MH+UkrQNKjdPKIkhG1N/uAxx0GyxPtDf6iVabp2eBn",
-	"stgBiO+L3EFYxPIik2xZ2YBlrqFWIzQYYV0xNUnu/3/+c9aWKsgUWaTaQdZgPBZFDk/W7XlkVO2IYfft",
-	"1uBsiYm1jjyc/mFpf/7I81qgs/W75yUkhDfTS8TYpTXDnRcwsnn7+7Wfbm7c/Gvr3R9an640b91eW31V",
-	"vMb7H7Wu3Gxrw+4PWfJ5OdxijNHs3GWOW34nHbf8YNysiV7drOeVEqBwRcIf/S+Uk9TjWHoTZ0xWdzZQ",
-	"v7iD9n3kPj2G7pPskVaQKqlJBOqp0XTDJw4rU+5SXbr94OLV9bvvbNx/c1TnkpSYPepTJXGdBNfrMP2m",
-	"0zEa5MbCghs4LAELs9S+sRuyay5oi+dTR/LScheqgFkV5iwSh6P5IkNtzsBDOYEHQ6Vr2N8WsNl6aodg",
-	"DCM7C2tcPJ8uzKKLportMCokPLm/AOmbigM1LhkiM2VtgqFB4qRBUIHdp4C6ax61zwpHYKLIPGpXzuA4",
-	"6emgQrpDBYiUDUZKKp08OBJ6ehbCFDjASiuKGEqgpyfMKTIgRh1zXKL/8cVeXY1dwhgvXnKUMb5fbwLH",
-	"J1VIrd+52ry21Pru7db5vzdvLrc+ucFB2LXLrZevNq++2Vz50z/Pv9RHCP4IvBLDFt3iI6G/YTHX4/o4",
-	"2tv7DFLgCU5NzScbiZmJctnsVAgCmysvNa+utL57u/nt+babar75XkgswFcfzLHuLPwh+/jwWPgndpSF",
-	"P3iiEVB8DIGisFiKpW+XEIBl8uD8Bxs/XeQ+MazdvaYlwP26wL535Rm1mHoE4rwkcM6lft1lO43msCjY",
-	"kH0MBRXVkTmHeqRklOc5LFGk1kVNMAwy0OrDdl1kClc+xHg5IMDmPYe4dNFx57EQBRCUbCNrR1w4DnGA",
-	"C1oqI4iL9Ai48Nwh3tqTyOkkPMSggdNXX+XyD5Zvr3/wsujOgUBd66Pl1jsXW9cvbdy69fDu5Y1bP2I8",
-	"75/nX0tS6dq89saDi1da73zTunptbfVv/YEvfN69IWy4N6BYB8raqZffDalN7FqkNhgtx92ilQR7ucUE",
-	"O8EIqT12SA330ggVCgRj2mCBgtjONz/8+PEBav0qJUKUig4TvJ3yDVfQBTB6LmSwaZN9QvI/L8xUG67b",
-	"CLvaLJ/WNCx1COnckeGhvZCZnwX50EMaKgOJzzmailQTB0E6EfjEDHtHbA4u0vBCJcc68y07egZLiemF",
-	"dcmGh0JT8igHuBp8oC6p0U71G3ngGX6gnp5FKNZNwhHPu7V+4/7J6Z+EB+6f8GqTQuft1KI+pnjsEeKP",
-	"3E7gDxCckBgkhB+j4s+dgzqPGHXw3SZip9o0mTduDk5fck9JNauR4C7mK3GFZpdCzC6QhY+h5flWubce",
-	"emDnRlLIoFiAOYsaKTWIWpoRGrJSI+iM10jJmpujnl9kQMtWIMXUzNSk2myVnyQmXTBcn5/HQ30vwCSe",
-	"oM8Gm6iTKnUD0qwgU8aKLOYeXBrcNYIe5uBpjps6pieVVJvs4Q+PlB/tQ1ruX9CwL/1UOB+2G1YpNY4G",
-	"JUS/++Nm1W7YcX14mkOHUoMvW6w8k59rqXpPJT4o6dFjkVIuvJOZqUm8pJcq5Cd7t4DKIHaxhchunxmR",
-	"ew5MSqLOurbmKtUn63c+2bi5PCL03DahJ4bjh+rqUsxJCGY5LDX/VZ0vK0qerLvUqB/wOjIZY22RvvRs",
-	"JJcBcg2+tGLMKTLbYXNB2YlwRZHvUaYJQslVaSAEj0xMhTmwFeqzATcbKXF7UmSiOop0rRTXZI29EBjj",
-	"Wwj1dGRuxj3cD2ks4SBi+fvHFT0F8ymazhjF9AfpQ4aBLr5ximTaZt5hcFBvEfiJSAS+9d3bzfuvt65+",
-	"33ztv9ZWvm7+9Kfm8j9ar8VH4Ifl3uZ3NLwe5Bsf+9D69u36KZEkViPVjhsTqMbsUkeV0D6sNQUT062m",
-	"NN7Jk2oZXV08ZAxWgslbi5U6tkn52+AOHHS4VQxXMgNHhS0xYU/GAreEGxM0VE7dl5pKRGyaUqReDGRB",
-	"iRZg1YBawOntd5qwvlUzdweDVpsVzo1np/qwwrl/nn97ItebGc7tripHePL8TNS+Dr0yMO6qXSoDc4pR",
-	"7KsXKwmVVShBNfJ7B8hIpTg4cfqJCjNV841XW18to1bSiJ9qcN4xPWvYdcPfwsYGx2zGMhq1rJnQfHiU",
-	"drWFRabcAdiyBHaxP9OkPEbvAjkNz6e1Hkgr/4Mabnhw+8ZiN4j62NDyAYpFhk+78YqLLTbp9hY+7Sn8",
-	"4Yt7hr0yzgNuc5ASGdNDEWXmwApxO9G8/X1z9XOOuP/7DrfZq9ebd1Y3bt7fOP+n1qcrXar9O/zw4KDe",
-	"/MxcxM9cu/8R3kdz5aXmax9jY2t8mVeckfXEzExw6Qn08TEiDVtcAlzBf5HgsInU872pV+f7NNvhvE5i",
-	"t5VVtttN96O1xMpABZYXF8PGrZfX7vwYtbmq1ejF6G7LtA7FhHahXsSoZ/iY7WVKuOpEGTbygYjf4Dfp",
-	"gCiFT3KwUtjXV2R4wAEPvoE68HxeTwudIo/6/FLgrBVIqUHE6xXmNlCSCU5iMZPvqY7rIaU3ihRJ1RV0",
-	"+vASZLFKmeCCxKQno4JhRRzHPwVLng4Dx5ZXZF7ZccFrJSat8V9IVknZ6ifoHz0otOJncg02j0IfJoFf",
-	"lw2Q3+GXtheNhkfKddelzJ8tsoWwW7LiUvoH6LFMHh5ORosY7hq7gBOxL4O0a/b5RIdNJjtsii9UxQz0",
-	"bgSGSCy4G2BIRx3Vbjf3m9Rpbes9d4tdh1v0qDIrNiAwqinfMlLvGy7oVoVz6eHdpebVNzf+3499Q6A2",
-	"qPN8/xLJGEXfrIKK+4sCBZzB/aGtNCsssQrvWikQVz5Ufo7yy5FvIfKvftcTdZ4yYhDcR9yFzE3xal1h",
-	"Ej0CtEIY5rhqWF3dC1DiGMu1HSYC3OlMkUXp7ORIDw5v4J1vB29U4Pa61yRPdhuuUe/yZC7BRnKCTwbB",
-	"g3XMsGzxOPmZ3n56Ui7SwejHozyd0eF58K1o6dMH7/9N3Yo2rlxa/+KnR7ohKdtCJIundS/FVNwpWFjc",
-	"U9C55dUTBgtJR6yQnKLMBIrKZxxG5cIWDC5A0i+uQHyHzFGf6BPZSeEKWdiXwRw/aPsYRujxF9Tf1m7A",
-	"H2yLHSE7Arb7GNj2DWf5iSfizMUzjk9qjokKW8BAirKuuFIgBMDBdNuy2tZ9jHJmAzASv6CdOLX1yY31",
-	"66/vkVDdwJNa4TrqltXCOhL+a8OlXVNcv3QWZVehxdfGWUXqxGBYhaGYrzGdb/56WhacIFkX7GAgsw51",
-	"FIQarm1RF+iPbcPnp0DoQMbCsB0ExaQgul91nfocWhVxrHeA2BajxhxNF4jv+EJFzzXYfJFhfyPGDis+",
-	"dbGsAx4kuIIoz4QwXCiFLPoY4FFdT6bsnoM4oMWKDKpKHEblE/qLDtwpKFs7dT9D1KwghCxdCgSeYhxE",
-	"tA+1okP7XmTiVShGfssM4Ba1oTjrerfMR/FONs0LbopifIfIp+GX1EjdqwOFnG14PsR3D3gRjeOkJjUu",
-	"/8evkGoPciW1N8fNXZ//o8pSTjZSE2Hfw+/+mMKpnSqkDmWmsqpP3PZ1PjMT+ToZ5JjC6hg+2Zy6d7y3",
-	"H09GfnyKr0S4z3wW0rn4Zy6byWaxqlwceNJg81DtIj84zZd/qpCayeIjunBAHv9xVDxgTkv58rgZfsqe",
-	"elCyE5FbeLrnl5LrgSEF1o7lJUvlQY6iy8Y10pjbBRpzR5WtMMZoPry7hChl/c5fWh9fb9663br11pCx",
-	"yvNDk4Vrc387g2XemcAiDhPY9E2iGnOBrv0sfIfyQul8wAVg4oC8ADOCmLlDKgSvbvsFJWV5wAuzgBqC",
-	"GE0gGP7jOdcwMSc5Txf8zs5MwDRY5wsqc/AtSEdYHrEd0KUbM+S/pBKdpGUNOLMcN1BdAGiXzqjaFmG7",
-	"iqwZth0HFO/8DPltlTJi4KmLTKonLFYtGz0nBROo/A9aoF5RNRYWKPOCalyDeYvUDRtx9AJcrsgCQgo+",
-	"hh7eqMpL18YuW3Zcl5YRU3qUEj0IluhpUjPceSHwod6gL3/lKaGVgHtMpn07yV0HFyMVjzDMIOkeDImM",
-	"So52tORoODlIhUd0FC15zGL4JyR1aGcqsbnyJxX87JbIvcUW6r6n0L13i+rHYg9R5bNFbw5EVEQUQTVD",
-	"LKgSAomigooLyBhWJIWOvFGjIvrhVQ2XFpmBB0qDCpxS8Ik3by14BZLTSB7+P5nWBMIoNaK1U+JTg5me",
-	"FpwIgEqRORUMo4AE1HiOgxFDrYoioiiKOYtdy6FmI7nK8Nk56vGAMRQIqBYNoI74A2VIOxUMS0U1x5D6",
-	"5BPA8nxXRI6ghUeyjwKhqF5kUHgG2Bvsc3pWVHdxeGChyIFoE1Z5quLTL+JWhliYHcmOnBQTam+2DPEp",
-	"ImINjgkefe9hhgnVUiNKaF1fbX388saFyxt/urd27y/r393h4+NYzOd2OZdXQwi5TB5DCDC1U4XU2t33",
-	"1v9+PvKDbBg5UEIFh3MYUuBz5Sjefj6XyynWO1n4QB7/jAAbVy83r37T/Ppa8/JqqocqXzETksQF/HDJ",
-	"jLpzBuXLt+9Dto27SODEt974c/Palf1aFTwUVz1wtobqrB+JNTkgRAjuMDUtn5qFoOHE5V4mMJwJ3z4m",
-	"owE1zAYziwxNiV81fA0tieLrKgInlp8hx320kcKpBosY8e1BtnAMv4BOWwzm4Slxw5U+vecbDfHv2eBU",
-	"0thiAhN4aUIK7eC+or6vJ31ffsMOo6oD3UbHOEiH95QcmojLO+jy1Il+XdZ8Xy7rw7tLrQ+/b339Ge4C",
-	"nRn9YD4c78F13t3O5cSO1wGEE3RU4LpXqSCwwFTda9raSaIZfVhUPbiL/RAYD9KLDJ/rDD0HjbgdjqRS",
-	"i9rFmQTLcvCPuJhf3JTST4SUVX8xCCOr0eIAe8v4MzRaupRKj5O7SsLLMypCCRmix+AMQh8vxJm1wDPk",
-	"eKhG/aojPkNYTeYMi4lqNdsBVgnu8HgOI3xkMT9fZB7le3sZbuNo1WLU46amdf3Ljfv31z+82fr0YvP8",
-	"3ansvz68e7l1+VLr1ltr919v3n+3ufQqOZTJH8xl9fRseM9Kgp8bpHLVsk2Xyiajeo3PMW6s5Rfce0Vf",
-	"XKGuUENXomFJocEwHYr1cR6lWqC2nJ3sXq/XRzPvUJUo+nBHn2OWf0pmK7bN5rSbnELaRzJX/dWpuGBw",
-	"Yk8TwaAUpTUsJsQbsplDeX45juz7HiLMsEOwBuK8NmBjmeuvUc8zIPnfw2KD3/GVniqkoALHVWLor3yx",
-	"/sXr6/febL728fobFzFgQZnfy/tcoK4FJ+eAITpuMOsMmEypBdeBbj6HGbbyVkXxgCQbACkU7jD4jpsq",
-	"pOZ8KoDRqQVatipWOVWoGLZHtRRscKlCairLjZv8a2I6Jf5I9AhTuWwOplRc+KDXUAHUOVAzVUjOVxmu",
-	"zy6oKUg3jkICgwoJHOlI5eKmirYWhfXpuQUbTOHDu0vNK2+v3buCMAYXVuu9N9bvvLoLYgaPnKmy05/X",
-	"evgN0gIpoYZgsxwXtXdd4VNQuBRU6W1K6MHoYkDooXQjZ4j+gi6KFj2CbcccdWFSZWgEHsHNnxJP2R+L",
-	"B5qxxOHi4yoXU+JfnaKGW64mPxzvzHGTh7F3K09Wbjw7eRr8Y+Eii2khDmje/n790lLS4MREv3xYuU3S",
-	"8J0BjbWVOxufX2hdvtj69GIXEqyOx4qnvOL28EQUAXVSW3Wcqz1Ffcx1ahhJwL9POz3zZLQtliSRdLEl",
-	"jIgyNiPKsNp30JCoCqYPovGokVNKUfclWwaji0GsWMaoCshWHK1zN0yTmqJuCnOQIsOpCX5jyHRCLrQt",
-	"vDxoQoi25bELWCEi22Q+3CYHtvXlY7c+kc6RW1/cBhbZkfKRHSnf7360o7wNuXYt5W5jHQxwrpQfP1Se",
-	"MMcP0cnK+IwxVRqfLh8yZ+jhSrY0YJOU6L10CupsbWninrw9Xj3o99rVIWvbHkYh7BFHQy+15bCmicE6",
-	"7C83v+9807yz2q/53Ummhi21bmKoHEKeho6vOvgY4mgXOpzDnskXBNlV0LMdjmeGHOkkxQpSzSb1fNdp",
-	"hBXEhSLjXpF1Fq0/83zu7ZGdoWTYtsXvg5fhdFAyv2h4xByxNOwvloaYvQi5GtS9KI6rYYd3pPZ9o2p4",
-	"Z1xaoa7L574WfwCGyLxu7DJJCB/aNw5J9rAnSBu2v18MnblhFG0ZbrRlKBh4ROcwyqhE6BziEC2QOuyN",
-	"gNLAkyOSazssdOTzNS7u9KtTzz5DatSdowSOUUvmcSxn2+nCBP5UwaqIN4VFf8PGo8/BFjUMPJok9ATj",
-	"NQ7j9fNk5KRbByg48Ll/ofXtS62Xr278/YLAO/3Hqvn7ThQayj7uoaH4kd9OvGh60+a5nY0XIasJliTB",
-	"xjIyWo/A59pr4aZH7CQiEcdmTuLaTzdbb93e5U6i4uSFUaudCU4dFFa690aJE9LWd4KI2NzVSepbLoS6",
-	"2sNYs9zVRP5Qjp/4DOtsLpDbVNlgpERDcDHwBoIjeOZOzDDyJ7fpT8p31ouJ7OJOTjwKd1ILZt1ItHH7",
-	"NW4iOh3vlTXv/bm1/NmuyTNswfm86QYryeV632ETbqxHnQUL9lU1BmjYdntVgMV8R+0/y5CnjXKVlPnP",
-	"TeUluLRGayW+e0J9e/iF5ZOyUaPYhD2me07dLVOFn0tPgyoFiA9LVhWxXQvuNpMYZdfxvIBxb8i1Bk+L",
-	"HXXwtQLDAOjybvdmpj7/CMyPpE7DOz/eg6Hc60n+cBVH3bRR09ljq6oAc0LSniItanwGf/3S0qO3rFt6",
-	"OT34MCr/5B+3ypFFlJw0UrENX9u8NDvSygaGz/Wf5f/WNeys5g+eHn4tdu9V2MFPT4iemeSl2PKXv6Fn",
-	"qT2sWuxdwiYyN+fSObFt8nUV9kflM9xYJPDdTEv0ZaYKqao1V6XumRL1McpPz1omZWUaxD5kg1AFUAkr",
-	"80XcwK6nZM4ekoWEPVg1anh1l3K7myqkHizfDo3qxq0LrffeQAng5s2PN5YvN998bf2TG61LP23cWm0u",
-	"/dBjR1UuG+mgymeDjEZg+PmoPq+lgmWCPWk9NZvnEqYXDbtOTyOPGkNtaNUk91PDnaR6W6nKGfU8DbLi",
-	"24jbo9uqvvdpvfcwPMMjpulFYUCdcROmywWvkzHHJYaP3FskJ0k9AFl6IhEQhNgIkiSYlNTqnk9KFEhK",
-	"XqhTYtQcNocC/aG/qdKb4PlRlzGq6Jgemgu4Ha8vahJqxjmlZTaThz/EqVLNb15t/nhj/YvX0UV5sHx7",
-	"/cObzZvLrUu3W+/+8OD9a803Xl+/+18bF7+bzq6tfNn88cbaveutd2+s3bnRfPUVsC6WT13LwGbXB3/6",
-	"An/QXPpm7d6V5v13W3eWm0uvPrx7uXXr6sYPrzQvrubWv73TuvRZrrn0apvpsZ3FzS0PMpnHGJ6oCQnu",
-	"UmnE3fQhe7QiU1ErMpWKmIt87M7e+14+xMr3TSZIfvATZEvffXfMoWShgnJbA/nOzrxc58zbEr7kO+HL",
-	"1qnpJMGDLeBLzxO+W7Qg2JVHvQA7mgh+7EIRR0wzCjgg5KyWCYkmgr9+3DuaG15Yn//4jG/MU7ZFDW5M",
-	"4CIuL4sbUlS/MfhyO9navjnoEyLGY4Jc3ghSBFF6nzYCHMCBVeMsJfScUfbthsrU00aKU2TYklhfCBlg",
-	"JeWrghrhlIbJj+OTJ8IiCzHaAlKuLloeRcUbUOOG2E2UqwfyEAGvDp6yjXtdZCeGz78+5Gzy/mi8i2Nl",
-	"z7VTjPdbnRx3rq7p5B3q0FMYzB93U/lIrZbCJh6XiwZO8V2di+5unXAvPlOzPAhxb2FegJpl6xC6ykYT",
-	"Dhijns/3dwgx8J0fraCGcXNqklKDKLHzMHSuQfi7yCwGzH3M8w3mEwTE3Iq8UKeuRT1SdRah2c3mQAml",
-	"0lxKh96UcpoPyrajzVGJrKj7yBzGryAtZfegdHjA86MQ9T4JUYcvsvfXKLiV+nTStx5D8fpywatCOZPm",
-	"K188+OivzW9vbCxfRnuO9Hi9j3p+B0Zdjs0Zh9mNjsHHy+/bCr1H0szVO16CPbYLWoJNfpRnGWQnVOhS",
-	"LVa5K6M4TS6lbV1RrU/ffHxbojYBS7DHjNNz/NY3BU0+rS3Yhk8PeMSrUuojCAkEScTDm6Ri2TZU4qGD",
-	"bBDXWUQSWkBayN0a6LIhA2uRhT93sH0D2S61sBeY7wGUjK2/9kPr/IV0cJwLAbsMeW7BdgyTO9CWT+pM",
-	"Crf5TpHp+IxWjV9CJ1KNTUitZci/C354l5JF1/J9yoB2np7ztSAioD7hmD41k8lldaz2LjLxZ7qN5Dbg",
-	"m0eW31BrTkrRo3guaLXBw/KLyMeSo73X+HCfhokU7Ig4tL3z7vEJdgIGJXnRBv8NDGlvPznmuDXD37we",
-	"Y/NdCh4SzjWSFd0FsqI4BcPlGipJGMRb4BMX9i/uE9+627y42lz+R+u1G623v2mev9vFRIzjOfYs4Wjg",
-	"UsNznMHtRg3WagNqm9nS0OAmvBN9OgZWDeiZc7Z3TieLjjtfcpx5MsZ3OCQohXmQhi5fomfK3lmdWy9K",
-	"xp47fWx8RtgeES526hxxlBo+LTIsoasZ7jyQoP/iydxMdiKblpUBEUtpLFCN1Oq2by0Yrk8qFrVNovPL",
-	"6FiKgBknsJI1o1FknuWLDdggvuXblH81Kw6Lqr9bcwwZ5hct069qxFswytTTiP4zHXd010Cob9jEcfmp",
-	"aws2dv2Xq4ZrlPnQzpKSbbB5fhU8uzdvLSxQE823hyru8CXqwqPpLjt2vcYESZ9tFxmtLfiNDDkCDwK2",
-	"WtFxCSAafFEAwTt+PClT2yZlmxquR/C9UNvMkBPULVPmG9xMw6CUQtOM1vZf9VnSoN5B5vCF3Xrv1sHm",
-	"tc9nyQt1Ax7QhfW+du99jazdubG28hr8t/nqKxpZW7my8cN3Gllf/Vwjrevn1+69Af998I/3wNhirqBk",
-	"mHhzlmL4Sw2cMhp/SE2MAQzTkRwBfhTuoRVInSEpCbLnuyEwLTJYsxqRsjgBc37NaECAH6/FYYAmNy6R",
-	"AYCvK5YfLVDRiCHQQ5EpMEDHz3RN4C/kdPAXrbIQPJAgyHfkZZhDbIfNUTegXEOxfBTDzRTZb/lq0E23",
-	"cbLOnuCOuR6o1VpeiJwEkhAPYlueL2XrnLptCmHbUHShyMR2liHPBhkReETYKYDy0ebTV16sIPWiG0T8",
-	"MrgN+VDiHooMMiviHmCwqW17snwI/tBn5eoG8uLAWLiUCE+aTyRRSRQOHB9tRj0i/E0NszYBVjXqpuXz",
-	"52O+1j4intGAICCpGayRISflngj6vKzIEIp3otQjcuUJZMsno1OjDqOE2h5VxIXFyLkGU/WCiyw6TKZG",
-	"6oCZUTM4Q474pOZ4Pslns1o2m8U1P6ZP5iZ0UqINh/EtIUSosFN61h9oerbIDPwTpqolUlWqsZU3kpsS",
-	"u54IwYoSrO3krnCWokHthMJ9It/Z4JRbnWATjMyXBC3gjIrDysdrQ8PKbb1VVVqeD18aykDCHIGFyecJ",
-	"ThlcoqajBSaPPwPOzAbOw5QWBoQxOmfxS7wAlw4iPLhLpNQISgDsRExWCAeXHMemBku9uDkhRWBBD1Yc",
-	"tzZuGj6cNCH7P7gGMNmHyRIBISXx5GJsxA511KnzE+WCD6TCBzcgqULql0FBS6qQQiQaUaHA9YSB1wIp",
-	"pnJ5o5giYzDBiGnNBdKnhljD0woRAgQzNUIzcxkCtjMNEJSP1i8P8X86i6nCIS0FCzW4PqJi9IicRS9V",
-	"mOxyhJYSgAGeL/C8U4VsEI5LFbKJg2mwCnBlnIQ5GhdQ+21VyJ6LeWtaJhnjxhCSL6bbIG6dacF0TvMp",
-	"3/6lkCEQxmdEsbfnOBselX95vBbrX0I/aZyH+cqNwXqYqlnhxzuLIPBwUjqcgXcZ74WGXw7axUzUZiyy",
-	"GoqENP4thMBCVxWGUKlL6ua6bulySnds85SwglUMRAYVi4NF7tM50lxKrH3ACyJ5FaW4p6C6bNhVBTgR",
-	"IPgCdUPEEWlHBhAkr+Ar0c8DfFaJ1BcZi+T1RbEQc2TolP+FGKbNY6GBqHa6rQlMOLhwU4HsGDfgWrvH",
-	"omGNkxZKd4hEKPxYSKiBQxf1DsdwzmvkwfvXmjc/2Lh1RSPNNz5pvXNxY/mLjZ++0Uhr6cuNi9+13r3R",
-	"uv6JVmQbF7/cuPVyc+lVjWzc+r713hvpDHlaZL7GAYi1EcQHTyrMn2+UqzW+kuGeoKiLOXz8M0RHrSG9",
-	"yMpVx/GEf4pjNia2hYLyGYBZ5d1o+LIdLyJ55lHqpWflnAGvI0YMLQDikwL/iogvnN62KNx+pLHggAcq",
-	"qoDA83kAxIhgJI6zMQKMU9Z3SDTKvQd11MDyn5aLdRQyHoWMd8ykP+UsMnSFSbibSrvx8O7S2srrG/fu",
-	"qbC39cVy66OfRuHiQYaLxah1M9Mn2wDXpt3OpYYaIwv2KnyUDHkOognh/ldkMO6W57toW/ierchQJ48b",
-	"xKYAi6xbDlCv2MbcHDVFQC0MVUlUiV8Tw+O+jm3UPatkUw2iMHKKeHtts4/0g/cb9hAzqfde8B5+06OG",
-	"V4/m5z+o4SY+GC1Gb0pkx3Dy7LVGdu/ZiizfyeXHJ3JdmsfayqD5ShGlWYkqmaZEJVNvuqFYENguxRmk",
-	"HVKFFFQMgI7p4ml6DprBbn7cvHal9d0XzVcvr79xceP+fUxhRFjFxE7RoyRmtxatfLazRStVSMF1IyXj",
-	"/TSXw1RM0mEuQp8jebBNmsXbwghBm/h+yEoPSzoMs1PoarZTxLQJpcsmhYoQqw4MGf9DOGFOpY0jTPW7",
-	"M4TPaLzWAnU3QRXRDnP8Bfh3FekYqhfwGwtU+nYF4bzpcJuiZFycuAw5JL1BvWcc/B7TnhrRfXrOx4/4",
-	"vzJFJhCS6ylpxDYj/jjkVdo66GG72gV6bXF2rUfrk88ag7Q+vViaiQ4z0qfhGGY7+wCRw2Z9ZXQ3IQdJ",
-	"/TYI2JBLCBtyfb77bsXRcKGR1ttjqfX26PDXSRnUh+n38O7S/snTOHXfs0x6Rh4MV8eebdE/sk1hOi1p",
-	"nqcjr9NVyC7SQC5/Hl5F7TWX322aG5Ift3Wqd6SM8A0dLNXt+XHhhkF9YjwAxQM8EXTy6qWa5QfwXeQM",
-	"hM65CNT71NXaapjUuvIi08VVo3ulLqNHHhQXFVDOymANgZVqQc1YSak1LzXU5MSYmNtFjsjCe7V8j9qV",
-	"AtH5f86gC6CntW51VFBARPj4nHFphb8tGaiCqievXq4WGT6/KK2iruu4nk7GoPaAf3JQjHKxns1OlC0T",
-	"/kv1dIjtdD6HsW5RF5UPOhb+W2zOlo9o2EUmC8mAd9lbpC41w+qlHNQuyTIuH1WBwxxKT+AX/Z6Bgd/0",
-	"Vm32T9bt+SNxc8HbDgtUO+TotVUtsa3nt38M5vtwqmyCIpowVtRLpCcu1tJXIIQ/50lgho7DM1g/Gja4",
-	"iLi0qNnli2wxWK67vuxkxBWzJVcMvkqo5mzbdh7eXWpduv3g4tXmzeXWpysPzn+w8dPF3nFF95jN0Go4",
-	"1L1eMd3wse84Z6B3fXNLitamuyE9Bd9LO4oRHSxMxILjbRlUvHi7PfXkJbnVGgOvTyOyr5a4dZumN7ey",
-	"gQXV2otpe7GVZFNTWWQDsJVwozCByGbGssg2sZYFwgzXdRaVUX8sqnL57n4qZv48Uhvck3ufy+8/mx0s",
-	"vUgH944a7eAWRlb7sQ0Z4MawqbFvXb22tvq3fV/muT2I4Dq2XV/YtCKT3+0BD3b0INMTaX1qaxUnY2Lh",
-	"+IZvnaVaIP8cZNgcRrESvMhK1LNMSixfE8t9ru6ivkudH8mXO9Tz8i8D3zpa8hk1TcLxjuZ4FPabAtp/",
-	"4L4hsCt6YbtQ8Iya7DYMPuYDNV5fkA+jNMozh9EM0RepNVf1qXnGOEtdwAHwiadeTwQFQi4iPIknFMuY",
-	"CV09mSJDWrnufetw43uwtDCw5Cdx3nUkg7YgGw0sWoIUDUTK43pi1HxBu6FNHE6HDanbchEdmmI2Wx7M",
-	"HiAr7O0hsrI0ovMhBAwZ/P2LyqzIfQqwFHcfAlD1ex9YqSObjraDcKIMV2IRCuZk1yrVJW8QdtD0mu+D",
-	"ydQOHsXqhRPiG35uIVVITR3KTEz1nAhKDKDE0umSwenYrYOuR7GBBTvuiARnUGDkiBx1seCD1R7arujm",
-	"iZWs66t/b155e+3elda3F1vn7+zTGtYuwOOPlvniprADZ29gg1ETP0NOUe5rRwXxRc8BwWZvoZ7vO2SO",
-	"+kSfyE7qAQSpGtgJIJpe9rIF7bOaosLHrVN/fFs776hOcAfrBIeQ8N+WNvcE7tPRUz/j+KTmmEhx4Vms",
-	"jN68WJpIgmCx9nU80gjfHXRu0VLIgL/tMeDn6b2jAtukFRYc4MWNqZf81alnnyE16s5RAsdggSRauTii",
-	"D1HFGNKTp2eJzuq2rUueFoMRZwFZZYpMELbwFSWMIrQf4oM9DuHi52BX3bZ57DSNSSLN8F7H4b3+PMZC",
-	"Ktt5vu96vRMws4ZIm7CXSvOGU3WX62aE89louHsIRlghisBtaWQN+6ZQSBDRPsH3IIasXMcMy6bmHo3A",
-	"z/T2rAGl8yPFGUdRCs6IMXsSc6z9dLP11u19VAnYe90fls0xxz9DTcvnL14J8Hep0utCx6B43QfV2rre",
-	"Wv1k4q0D9Gxeome0l+dpAXCxG9J5R9jHjb0b6cJX4/hIB15kmBgXZFjpWYUXEH6uEY8ykzCHlByzAaKE",
-	"+h9f1NMZIoGjRxhw/4uhCICYX6VqLSGHYBO6lDFsewivyITgSxCo75Mza6fL22JL27aTVcdHOMXHHiQN",
-	"p1K90QwdESWF3HY9jmgmOn6TmanQDdo0TCCPeRLeV6IoSi4LdyW18FZeal5daX33dvPb81gc1XzzvVTA",
-	"CcbnLbzKHY96RAHX1HDaHPZM9d+IdGpo5YJK08HeKA7UUkqxeCxYCEt02gkkwDomBAkhg8+mYfqgbA9/",
-	"AEzvIW8CGVu7d23j1oXWR9da77yf1ohjmxQ6MV3P34tsCWiulLHpNcKwO1r7xW+EpIn6swWzkix8Lw7p",
-	"zfRMREwPtzv3X29d/b752n+trXzd/OlPCPdjbVDFsqlU+Ll/b2319QfnPxAh+jufbNxczuCdJ7qTaVHU",
-	"VjXyU9OpQupwJV/O0lxp2jhkTpYn6ExlisOB8oQ5Sacq09lDuZn84QljsjRVnjYP0ZkKwgX5vcHPZf2B",
-	"pgq5mYl8dlJYsuOJsxo9lM+Fcy9J47+yikfp3gFry0tCbbkDBnFydct7LBkDthdAj/UlkXLNA7YApIaP",
-	"p3JPqxKxHWGFzpg6cgTwrabILI/8Z92cC5u3+BkPeERsltCWBblovg0VyImnjmnkxDO/0MivTjz9C408",
-	"W6lYZUpMp1xH4ruxjOmUz2kEiO/TSD20YBvcr6XnfGRsL5fpgo8c78jrixzSKkuzbKiCErhgPQPjM7G5",
-	"NQF/OCSHFs8kbv7UL4+M56em+Rnn6YIvE+qPR0aAz5k2i50aGrlxeI1eGI5zvdZxjwz3bjLcvZvtbj5p",
-	"uLTbAv8jpfQ94s4+svIzmDmhJwYWMAijr7y2dvfTwUKSfRBG38z1rVqe77iNrm4v9qjg9WQRugxrK+6t",
-	"plSugwyF7cwVyGLVkYIWWigAoTa0hQUA3HYuVhsojCNjzJavhYYQUU2JVhwXKz0xiShKziGLuOcpCX8p",
-	"Xsfe9LSNctJ4sYjMwg+eQXvpVf4zo8B8+Oq0Yl21FLxvDMHzWXOSGnAzqY1bP24s32i+8gryOufyretL",
-	"zdW31z94GY1u8+pnzfsvI7Wzmk6Xk48vQpxWAIA6u79e1FIUwnHHe6jdw1+IJwgZJc6K/EPV8Kr8ZMbh",
-	"0kz5kDlNpyqTxkQpX86ZWXq4MmMcKk2Xp8xJOlHJG7lStnzYnKGHKtPGVGmyPGHmaa7Cf5tYlt7IAyFH",
-	"uVx33XbMNBHBTMEcDYaos9DEpWd/iQ8wXcpVsuYMzZcnjcOlQ5UJOmXmylljpjRdmaR583D5UGnKmKjk",
-	"aNacKU+XJo18JUsPm4fKU6UJI1eBGN8LqcKhQz0XkfcQSOB70tNnEwYSVAUpsT+OAgqDMuCgPoaDilVh",
-	"HQV4CK83bn7TvPf2KKTQW0ihu6HHlTz0PPhJuExMGpwjNW4usWVIpsH5Dj5LuCmO9LsR33FA98l22ByB",
-	"OvYiC/kVKT8ItigochftYpZPxgxSdlwh8i2hAvwOzdcs3EIk+255RWa6zsICNSM5c6Mcx2TYxfajGAGm",
-	"2R0WybAXWTgQfpXWPGqfpV6YbX8KVL60MHjT2QAHwRMU1CJjSNp4Bo/Qi6wCQoLiBw6juz4hfzLepGwj",
-	"H98PDOgtZ4/3PKpHlBn8wcKvARU0TiTLr08OJ78eaBaO8uuPXX4dt4dg20ea/EXHnX94d+nB+fPNDz/G",
-	"Ar89m2lH8xJU3nVLvEfK9DYNOyhEPUNIoJyizPQ2yYyAthJ/0FDgsmK40QbGAx6hhmtb1BVdwh4/ET+k",
-	"yPgxaC4D8SOZ3CClui/1E0QpXTeaIY+IkrpoDd5hQWsXCeLommiz1g3bdhapeQrEbnVIzwBHUS09G+Wk",
-	"BoOvy0CZLIXViwz5E7xgugYFhayh5lzgXojgUxRnOQNTk809HlKZcYQ8qce5/0Dlwwn+HX2SfORJgoN2",
-	"LAEzECSRT4YkJoaDJPYO5c/QocSjptyJWnRuMR7eXUKuHayg2/eMO/H7fwQJdE00hI3vJrUpaiFGZ/1T",
-	"8LnXabi4PQIaGZcyKXKJdhRJzDIEhMHlIRoKnqsiDEUmVRgsX1Gk3n7X4Fb+LT5TsOIH0pYXMTiT8cWJ",
-	"ygAaHsERH20h2+mP2k670QDk4eANxuiMqOvg4d2l5tKnD97/W+vyxdan3Up5k7gWzw9OgrVqeGfkyoxw",
-	"dvMvcJvyunF5Y4sjxEG7luG2YdxHyZixPVqL3cFoEeES8uo14BEygQopE0NvkeMQKTt5GvCRgEimJWKu",
-	"qUKqas1VqXumRH2MqLd7IIEWe6B2kyqkGtRwk9bFCOQK4rCgfi5kYbnZTBVSD5Zvh/Bx49aF1ntvrK2+",
-	"/mD5dvPmxxvLl5tvvrb+yY3WpZ82bq02l37AV0CZnxQ08xHB1iwYjsAIC8al46ZA7p7j+s+6IK6e64t6",
-	"MwpM40YdTLBIMCLN2jblMroB0wgt2Yg8Y5TGE+QZimkKCoJ7N0TDydjtGCmGIvHYOzHGJjQXRLBcPNsm",
-	"QN2BAYS5gspYlAL7N+esxeai0GFMl/ucniY1aFUF7mb0E4JS2aHD4zbqit3CWhFs6dN9UFYMj60iapxr",
-	"xjnVOOe71MBmpyLxC9U4287i5rYZ+Qw3Nc2bRaLKYLu6mebmjzfW7l1vvXtDie/8eGP9i9ebd1Y3bt5/",
-	"sHx7/cOb3LG+dLv17g8P3r+2Pes8ncQ45zuN82YPWOoaNcpOd0aNuhrn/BCM84hUY0SqscOkGoMjx9jK",
-	"y8UE2m7ycvmPz/jGfJuP2+nLhiJUwUEhlUX4GbfJZ8qNsk0jH+P+FxGiCr/0HeeMSelC5MM26Slt87Sc",
-	"SMhJt3yz9teIkigeD5rn3ELwbUdkbMb4DiRmBkRODdsW6RuoFU4Pxa/+jeX5p4PYQm+YoidN7B7luXdL",
-	"D2yNX4WbkUJqzqfJkEMid3xyG1SVzPG5fVz/2+ra/dfXP7zZ+vQicN9cfvDRx62vP2vevbq28vrG/fsp",
-	"LeWJp0KAEmuAp2LTNtNREUkNAU2B/6qHClKcWomqR3ESjipGB9uCyuK2n0C4Wpk7u9Xx3LmS0FiPtIuy",
-	"NQ5koFTN10abbjX3HWVKRsf0qp4m7Xs8KiqB2DNoV+N5i6xNvRpMhcFMYSmkw6qXqL9IKdMJo9T0hDL1",
-	"aUcXIki2sxioVfcsq7eVR4rawLjAt1OIGLPH9r+/9SmSDJudssH1tr0NUSV5uwZoM5/M3LsGqLf3080F",
-	"xMU2EjAeVTkOs8rxFPAl41x7eHdp4+b95s0P+jK8g3bK8J46VX/F56G3JT5I6CF5Cxg3G0cNO+EpyZhZ",
-	"78WLx4MzHoETJjDPQP/gVMJ+1yjHELpXTIjsQcdEJSy3k3WGBRLPH6GheJDfWKBtZBBiXydj7bwPz50+",
-	"Nj4DlA4a0YHyQef/OGd75/SgcKNmlF3Hm0VOhyILCSg0Ul+QlElKpSEQOxDkdZD8g4tV/uR+oDHjuPMe",
-	"cZAl0atS6stayfA1RQsmOaqQ25UuyBSJgcwSprPI+MLcS0WMW0XV+fOEE+xpOUn3NgOEIdbJ1gY9l8+j",
-	"FkNvnBG58Rwy8+UL2alHzxnRvP19c/VzOPC15itfNe+eby192fzwfgdtxCZwKJefjNBGTFRy5SydqUxV",
-	"suaMMVnJlaYruUq2lK1MlPM0Z04aU6UASmVzfCAnJienpqanDx2amTl8OKCNmJzJ53opeeyYi13Qi9zb",
-	"RlQQexGTDInSwaN2ZTzc24WFCzgeNi5+2frkxmZMD/KXsQBkl5M4dLFpMchEDhpCE2Vj7RrEBURheKQO",
-	"uzY1NT7ei1UHehc9KtPCaGJlELYAMXkWdjnA92kkZygy/SheePwpy1twPAttLjNqFpsjwvxBldZT1hz1",
-	"fH2v8TQ8JfBCF/uaOETrlH3qj3u+S41a1NJyA2zweVWymAH8DzXj3G8om/OrqUIuOzkzdWg6mw1Mh+e7",
-	"FpvrtqHyV9y2mca8oM7pEUIyhXVDUGtxA0XGTh47Sqbz09OziCD5hz/TSdlwXUsoZSNA5F+k+S2ET6g8",
-	"T36SP8qC4fvU5df9fXjhWSLP+0Qx9bvfF1PFYrH4/M+KqfCLYvFnT8BVDhz43ZHx/22M/yE7fvh//M9/",
-	"Kdaz2fz0zzO/P6P/n//7r+PP/+xfUp3jpaVwCnZfGyGNGMBp3asa/I8nUBe7ZHh0elJoY3d9wOno48lT",
-	"hLf784PP//yJ2BscFSgNKGos12yHJVEoDNdWXt+4d69nWyIA6rjsi5nMTj42EkCdW2Ab90Bgmlw+B7on",
-	"FE/C14TRxYBEiIzpnuP6T5jUMG2LUZ17Xfp4+GepQeQfaU0oxaPTalueT0SMTajtYv+bc5a6Zp0+wd0R",
-	"XZPOJ94bWTCQatByg/MSi3Hfs1wlBhoRWROsNOlZvldkaCEXKDO5kVN6DNMZ8hy4kVsaMG5u1dsxPLSB",
-	"/C4dt8hKDXkTgW0T7zsTmrC2c2Ctc7ul3pvESHIq4VTZSj8XwgZiFODWLC8yLTJdRF3LVVqe5weCwux2",
-	"FGXVO+hranW7RTGJI7cnDEfJcWxqsLjb0ccDZ1cnY2JHTWtEDz/WiN5tsXW7F75CIzcSbNWp8HpAf1Sv",
-	"8c1H/SxygLwS/zz49/MxJnuvkF/B6g0qzRLlbnIQslAm4NY/KmOsIS6Okc2dzuaUuj85qOERE9mEWf1c",
-	"HrP6cuZJnWN47qcgUCQ+4dsLDkCy8+ai5xW9AKHogti3eiOFyGfhVfqWH0g4i1DKd2+3/vtO662fmqvX",
-	"scgQrX1cgX3nCCq19M/3EfiAfStJyQDuGbu9YuDRFgC0wzgcs4d3l/CFrn/0WfPWJxv3bra+Wm4uvbux",
-	"/EVPAYF9wBoVn0GATQlds5A/SQIlKLQDGzlmEBzH1sorzStva8QgOKL4N5AysgZCGqCdRhOPaKPIAhMH",
-	"tV82t32m0eDHoW3j5+OrLV1AukYwf3PUB54oAFK+I0I8opKA76sCYRQZv0UtPBUzSdU4GxJKRxgeRAYj",
-	"2I2JA1TVGuY1DNum7gFPFCockSNRZH7VgDZRbo+jg+UwGvaPkmCzhshMcJQ+K0ZSCyCbK56ZIyq/yEyH",
-	"4tkhSwWny+dFYgKK9f2emaojWHKY8C1J/UTbttd7Xb9JawuOT1m58Wva6Lm8P67koB+7GjWa+cBoKqYl",
-	"v7VpCWrNk9kuLclhuVTfNmiIdR2PFPXkx3PZ8YmokGW3F5gwdxKPThTYIz+Kwz2bnzm/Ge4RjmTvsEdL",
-	"fgMTg7+BXDvuyveKu+LeYV89jNHtp0toFFCDJjuCpfeOJgjK2KR12vfJqFG9y5Z5KdjaiBHa/BD48LnS",
-	"hkgf3l1qrvxp/d5NFZD2BEI7wOZQY39BtqkLpIE9M7DJZ4QZPuPWGd/u1bYG5ah5yo+se/jzMI0F604t",
-	"xNm84AbBfUAf0jWZBccF6SV4NQdwNQvQtFilLsVV7fkGM73ZICQo2v6xkFXA16oBkRuPmkU2ZjFytGox",
-	"Ix0BRjFRm17jfSJ46HWE9ciYYdvi01pwe5Yr4FkQHpRPrkbWgnNHI3+iXxQHCkAuv3+H7TmudOBNaIeY",
-	"22yuHEVsHmnERkt+BxMxT7Yt5JLLDztiNAzkMmoqGSh/QXxQKaAy6Iws7cGY0hAzgDBfN0//CbZP3/At",
-	"z7fK3dOBx1TwrcRqsCRlzPCIPtdhAfR0AQJFnogdCfZsNEEu9eq274kiV/4sNsWXbPjc0spfcPto23ge",
-	"jViMLFC3TJkfmn34rWWwMhW/hQ8aGFwSRleeDW8HDC23Pg2N6BxVCUtUsqlObFrxiVP3Z4lR8ijzRa0r",
-	"cxioa9sW9dIZEgwIPyNSjnpGjRK+CxIfuEDBpmJgS7ms6SCHEdwjKVF+mxDRwrnhcRC7UPeJa81V/b2P",
-	"Ak6Fc2u7eKDUOO7TGiZzxPtMFSa0VDh3ThrQLpLLZjPZbEp8AzNDfDM9nZk+FHzB7yOvpUyHes84/lF4",
-	"I9ABYiUlAzIPYW8LZpkmgixcp5VSS0dbly+13v0BC0ixyeVIMP9ShSwobtSxhj3HrWCpgQQNkQef6enB",
-	"Z6Yyh3KRB5/u9uAenLvtpnICmBzvAZIMJmnk4i6WFGH1YdeVKdrNuBs+HXWMDsy4Hw03e9iqwv07dIaC",
-	"zFHz5uXW0rX1Ny6urbyx/tXnzWtL629cHBn6xIYe/YnNffUjklIbDi4It9zyhVOugfsuumxISWR/xsD8",
-	"hRR/Altj2wp5+rQxBwkmyswiA18ZnhlLTtMKEAjqy0EqNEwMiVvCFAt3nzHzhMFAp4JSIZiZLbKIn93h",
-	"YjO7sact6Sn+HNv3p/EFSsIBEICM9jS0rn/ZvP7FBApENC9dCUxU2FQVZb3euuGjV1OKsDBVAOMEES9E",
-	"Sl38O9EbElcRkMil34aD26NhGoBHPHwXFydaFyuIpWoj0qJd4RrLDTu2D8MLfOTmlbfX7l1BS7o3iy6G",
-	"aDdPIaLd0m4eRIOyDXGu6JW6VYOcjimMEMbMUwpcxTsuqFoY0DwqtPEwmGx5xHQYxXqMIyeOF1mkHlXk",
-	"1FynRpizSByWIc9Aj4ko0ODe7mLVIVF1LNTFIooWiZ6eRZtoqEpaeHZVdwPlKto6Z4If9CpYsUtKK47A",
-	"0w3PTg/WhsUluPs3Yn06dbHcubn8eHYi3pBPDMWKacHEfOwZ2AeQiIWh7GqTHt5devDl5dZbP/RnhXY0",
-	"69pNZqnbvhWTG43YjYCYAFDwi9vhJIiYEK2HHx6Ha4emp97F8oi3J8r8fAcr68I6P7QrB7Bqv0B0GUrS",
-	"yRj65WmN6G2oXSdjaytX8GvZjWgQ4XwQz4Ag7aKo7Vt0HTZXUIOhkVgoSE93RGv5+R+cf2n9rS/S6EBC",
-	"q4qM+GLdIj6F5ZGaYYZ6SgqT7piez+a4JVNcVEF1BMWKcK4DksYemHxzeZGg9nzDphrRJ/Mz4hMhwiGp",
-	"EoISynayBC2uPUUrMt+Yp6G7HWs4FRqFfcORIEg3IvN2q6aS0yEX+VjkTQn7kZZzV0wHDLcL/YBZjOmj",
-	"Qid2OOFh3McJ7HGqmMoVU7LbAn2asN1CzqHuvZSRVsNi6ne58cPP/y47fvj5P2a13KEXi6m4NsPnt8dz",
-	"JV37H/+7dfnSxt9fbt78YOPavebNj1UHOwgF92Fh8V2dqPvD0dzc/AkeQTAiGKsuUYipePCS73tou6EX",
-	"ySQjJTC24433QxLWz3vZtOqx5/cyM4D3khv4e1G3D9nFyJ9qFC4ZcTzvdo5nnNkBToIcTEzx5PI/mq++",
-	"L2ou7vyl9fH1x4LSQ2GHDo7AZZ68XFJ1Cbat876NUJIHuqsdgSRSMsrzctPq1H8nY3K80hpKs3IAyxG2",
-	"Kc5FjDnD2n4AibTFj4oMFC5E49C+DCBJsfXOANJ21dbXv/pq4sHy7db1Lx+8/3KUPOFyoAjevPbGg4tX",
-	"Wu98g5qJ/SDBIUqv70gcTORyopLpfQ3edoJp/Wmt75pg2khcfSSuvkn0DyTW92X0Lw4d9AUL+hVc75bM",
-	"2lx63W8P93kB7Wc7ZnBYmao9v5ZSzNlJ8WnJQk6qk5BXdFYJwXjcItoOm6OucGJJndnUw5sSF8X9BHXT",
-	"M0Umwmgx0bIw0dQm0v44BMyk/vneyD5NDDT7tKnUOdrAfMQG7mqp8y61HR0Psa3AUhJDPtI2H1xaLNAo",
-	"72oYETgmNYydtGaH97KbHZqKaCtiHKNmjW7aZoitCKIewqOK7nCwEcOzgww5P0hsquFxUIvnacGeHWy0",
-	"XpGfoWY04CJkTA+H29O18DhimV5aI54jegtIxYUd1yRlg5GqZVKR5vL5B8zx+Y1uW2hJIxWK/BqqTH2X",
-	"csJ/o9u2DfMWM+UOp6WUoeDvdk5cwrY8n89BLwUa0VC6rs4+V0Fvniwueh73S7wd1E/M5XKwSSbUOLYS",
-	"brXZlCafw6QLhutDSFsVRRT7/fqH7z146/PmykvNqyt84//2fG9yh1m89QUOyAqpg0kOP5jk/g8Ce7Tj",
-	"+s8Edkm9wyTCxGocHF4mH/YkMtLgPYQS0ablLdhGI+ZGmjeXW5+uoF1MamvzqS6zpBdLmk02BPypJWNa",
-	"5T8zSgWbMjiJjey/dSXPxq1pZ63pI6tM/G3VIUaNHH94d6l57y/NS1fW3/qitfRj1K7xm01cbail+AaX",
-	"0lLq/jYADShhVQ5Kk4USs3EO00m6YBtlwZ4b8BPJ32lCAhu+rLt8b4DmbXIEKB6dOvOx6AAICZwadRgl",
-	"1Pagwa3IrJoQgnAYLWAVPZ+YmVrd81F58YS4EKj96sCSSQwfjMS4xdLcCpSryFxU5b5Rqe4DtaJWZDps",
-	"yDrYNN125py6r5M68y2bWyHToV5BOHbo2oS2THpq+mR2osi6mXUd6y08Cq8QyzbEofxmRYYSzdacQz3i",
-	"sFn1gkUmfypy9GC6uX+aIUewGCQYU/XESM0UfARAwnVp2ddFN0md+V6RGfzICiSF5HAFxQDizYzpk/nD",
-	"omjDAi/SdsrzQBEKxPdo+ETY3JA3E44IaWelMmnNkWc/IOAExLArdS9GpDnO3G/B5QSD+uwik/NiW4JY",
-	"+DzBqQqp48zyLcMelx+NH3Od2vhxmKXcEaKLysEnDPafFhs/Zvyhao3ns/l88vCxPAs+TrLg8WQ89gve",
-	"xaLhhVnx3e287L38ZAKLcsqaY8fZb2ABDVR7ttYIXnIoNHv9q7XV1eatV9c/vdDNvHT4S/l8gvjiILQE",
-	"MSTYuUGpPlKdickqrZGQTAwatUwKvlGMQUJ1eCn1NHxJ+KfgTgIBvu3rwSdZ10L4kK9qHIn9F5LYRoXD",
-	"oy0YwAmhio01lz598P7fHqXYGL/DrgECOZmCXkUoGcyQU9xB58vnGYdRuYZE8nueOYtMFhf6DuEn0Cey",
-	"kyFekExD0uoMQzb5F9Tve+Hxh9pi8WV3ViVySDLF+1f6kZ90Im6LfMbxSc0xrYoF8BZ0ecJaWHRKLNY+",
-	"t0fVaLujeS/YN7FJbw+oIw+8Cw+XjZqvhDLqmNb0X5169hlSo+4cB/t+ucq9uHAj0oSIokZwFyAV25gD",
-	"x4s5Pp0lOqvbtk7KNjVcVbhY9BJQPVNkwwZQz8GONEAAlcThgxEbhxH7ecxWHmyBU6meRdb5ixpS3fce",
-	"NS/T8eZlKpKzG5p5IUbFp5jZwJU52ue3D7FHRcT9OOuKbUNP/RELEHcTGo6pzIE6ja55RshokRrf+yw2",
-	"J+KYFcvmCw/glgYVryAZAQlA36rRDNFf0PFHFDXaNAKpG9Rrw3ClSbUis+aY40JvkuHRIA1pWpUKdUF1",
-	"USjwE9818PUZNhzmWbUFG2FguWq4RpkbjaG4Ir9R8nq9mbATImmWWAOGX+bXFuvtB7+hZ6md+Bf/H3tX",
-	"29zWcZ3/yg6+BJy5pEjKk1T0J9aiXdVhHEtMXbfQEMt7F8Q1L/aiuxcE4Y5nJLuyZDtiJFuO1EykWHZU",
-	"qZ1WdJx0ylKy819iXoL8pL+QOefsfQEBkAB1wRcZHzQiAPJi9+zu2fP2POeC4Mou9/UFF3zVexub49H0",
-	"ZphLPcRc6kUrJ8VKQGuZm8qJxt+/e+4d33178szSP104p8/Jt9033HON2bmZldmz08Hs2emVc27d5W+9",
-	"Ce/XZ+eW6m/PTddnXxmvz56drv90zob/gzfOJu/F/+am3dKbvZtusH97aXWDSnDY6WavTjcoIvLdtte+",
-	"JIKVTi1t6D45cs9tAE1rHEyHYW1NTTpCsWJ0lIssj2haKepM+X5AsTLi0TRZNRgaq9R0wBawNvJfamKs",
-	"IDESxyUrpvqMjL4uGhh6q/AlgXCUQDWY5iWRnWtGrTewRuUYdERp1dZnuqnX3Up1c2Nj6+ubO3e+af7n",
-	"RvjxvfDKf4ePf38gBbtLF25ubOzc+Sb8+F5/imaA/Uw6iajdRzy9u2NFT2BU+LDvCy072fd/ue0zl1N7",
-	"LWgnR/Z0Bo0+8Ch18VYJW8Y1Myt2YDfVGjb8+AEiTUitmJsHLuBffx1+eY8u4B6v3uwcS1PPukcHDqpb",
-	"m4enzgd8ScheenK0OKbmCbtekmbBOtkSBjrS/uspKinqXs9EQgRPVjYMNIEHhPJAMjC4g8dWPL1SRJ6S",
-	"Bd9fwo66BuFOjeWpe1pxzNbLRezKXZB56izuK/ba3078zfjp8RGLVWpe4CIzWckVnkNNyYtT6Cgrv25W",
-	"0jJGBFzc5tgyWtTNJ181v7hsFaQxsm5cbz782mLNx5fwf3q3+Ycn4b1P0BfeXP+4ufEw/bcs70omXKxv",
-	"Iim8nPoeHESFg2scGIAGL0jsOTAy1vp4rDuCm4Hli2B3YWtWVwfKtYMi+8ul/0CZYM89XzlTLFx/32Lh",
-	"LzcsFq7+2WLNJ7/a+t9VfL19//bO5c8stvn/93c+v2oV5NbdmxZr/v47/HTng0c7tx9ZbOu3G+GVP46x",
-	"aRgj8bsJSYxq6ZbDxDkOYkVqdOwBqByhsNIZxEzN7bCnnX6ZcbbgcbkUPa1CRDNoqY2xV2D7s5LvgRzg",
-	"2TDdH2EvnQoPWF4LwYqg3sdgSxsgTdSWHUb2Ts3Bgq8yWF+4XaICswXuMFt4HoXXTc3bQiOGD/p1i9m+",
-	"V6sQ8nZ6oiCViCIfeR4x6sCkKtyDAQkTOWGcDEpThldHyJJieN4s2Mw1SYlcXDtfFSTNHf7Q8/0qyJHe",
-	"0fAWdnlxhKhGUJ+JHzO8++lTsRJjo0uR9k7CLiCRt7CrtaMa52uSmlrHpXnIcOQGgZBj7I0IG0VEEXhm",
-	"cXE9D4Zv/oTiNhEXkqsL0tS+odwivVBEQqaIRh7EbCrPUl9sLtyXI/IjyywMbiV4sPkFKxIGrZ/FWjl+",
-	"ec1xA/hTGZjiPwxjaVYs8XfLbjQRUiuvnvvpTHGsIKcDVvF1wCbHrfHxcVhsnZ39TrVpXcJSuzRfWdhL",
-	"+HjcsIgKwL1IlflcRsOv+zXPYY5vxVRRsG7YBFI2UKQtBEGUFujUi5m2QeduzKaCuq1N9J7+Q6xQT8EZ",
-	"GHWwbcy/9miZIf7nF1UwCAaTvaEthAT2ZuZGNmYHv+LX4EET8RtRjAoOfm4qNxObg7mpXLsuz1m5ClgV",
-	"iyAw6SfdnoLIqwSv4MwZ1ITYXtxQRSt6QzDd0MQpRVKaeQkLzuu5qZcMuz0YyfiNhnm+TqT+uz/r1RZ+",
-	"Qy3S/jyP+6yTWfwWbL2UDnBcB1xo0ubMUQ2matKKtyTxZtPZjfRC6UR0nhmat/uZt7RVEhIOvIvIJmO6",
-	"qgR3cB8+e3otXHsaXnlwpIZvd9O25W5qtU17L200XWZ4EF9iaA9oFvhgEyUkJXbZ9RyF2RdloFcywtQm",
-	"f2MhlQi1CC4yySvRbYm/oZBmj+62sqsDXzVY3A4Ya7lHDqvI8mCBqAOWWMbu+ItaYHmYnFPHpCLTuMZU",
-	"j7mPhugJUDoQxVHmej4+evvUbiZn/cRVbh7wNA+ibnOYBjxESGU2kdJh0eiwaHR3x4ddfR2OZcIx81JR",
-	"av96gELR/PlXX2E/OX3mxyNTUS8/DERqpgOOrf9aakNjDVCk+AmmMQsyldwk8zRou5Uo5BV3CTbPpfAa",
-	"UkAo3wcjctZfxjBCKndagEUTXikK2JnGRjA3IR0uA51gHostZmh8D0UgSXOOU+bpVEFGoTNXE0W1RYTV",
-	"9HpistgWKopiVBlXv2Zm2WZQ+9r1NsIe4e9vfneX+vfBRx/fg0PWZ53F4Apkj+s93lVyJ/B+3zMTOpld",
-	"JnRYtTvkCj5pZb6kzDER4y+nHE4Dy7326+2vP9j6/E/HNDbVQ3YVpjVvN2xPdM23mvcD3593hKi2x7hO",
-	"cWkLjcXNe9EWmezrAggS49XYrgkjfnTD+gFzwJUNfLQJaCCUeEFDw8XcLSZX4jxVQcKYDBNR3PcAU0t1",
-	"3gBLAswBz1T85aXPiknRYgd2vCwrh6djsQyowjXT6xCvInMdguWbXIQT7Rdhv7dW/8WlmZR6UgsBswoW",
-	"bTHM9A2b22ZaI8oTek0j7NhzSye2foD+2y5NiSxz+ynJxNFKu0VSaMxYRyqy6IhqUC4aPRgTbrL8OKi/",
-	"2Gnjni8F6LnzgjvMleh1YeKWGRabCg+EcrnnauGAJ1keY9Oxc+eXWMVXwlQHUEqbFHnipk0VpOeD2o2G",
-	"5CtSt0FZ+bXFMivGHGnGjUt8zEHGIudA2H0DNZUQZ2EaWaETopQNqe/kxUWrzb+ZzNa/SSl0IppNVHrS",
-	"un1z/X/CK39IPJyHt8Irj3buftni2zy8Fd68s/n0Nweu+ERfK3s/pxchdCoLbfXbDoJ8GIaYj2mIGc7v",
-	"z2BxujG/kmJ78QyAAfMdHUJvX1qZlOXwSWw5bH1x8yQaD7Enhh6UmSB6Uh561plYF1rs4Xj9AsOYe+A4",
-	"WzGbEU8kRkkN3SWCN7OLj6J3hGM+2NR7Bhme9z3R8y+fNVyfAwNUaqFOIqByyJK6myW1D89UC9UTCBFO",
-	"wzG/kLICE+q4W/v22pfEl9oRTIgK4jmCZ4ODAWrTZjXlqmEiS5GjhAOkoFXM1RjB/3jAPMF1wCbGU+h1",
-	"0LUFSdj3JBwW7cXMsX+GzPqIsX/tSgL8io9ASaRaDCR8tbnX+DujVFdK5JstWiHhde+nndB465Ff5HDk",
-	"zaP6OuSDBADuD/brQQF3km2vGEE7M1Hvn3bqthoH8wZ09/6VRJs/hOYNa5efE5qnhYqheZ3ov5/7IssI",
-	"mmcOVu/IvITOVc/Hx7IdsKeFoqYY7fg8mHl/+DxDJd0DRG83IK8NfFeQbei7mKK8EwLPmCI3rlssfPgZ",
-	"/Z8G5bHth59uf/QN+kXhtbvhw0+IjZflXVmQLZC7kbHolz1XB5osApYv4kIXLVaM7Er6mVQc/By/6yvW",
-	"fHy/eePD8OYdi8VWs1WQsQK3mCmMunlnhGmBPGIEMrP9SoVreMb3ly6TIYKWChohiIxjebe19t7Anygb",
-	"NoMuYsQZnu4iz3iKmDzQzK9Loei5prWVAXcY7CSxkBdkvivL+8uGoD0oC0ntoYr2bspvkEwnandK9Y1M",
-	"FSR8ZcuaRARFyqISWCyUjwB5CAkk9iKcWa3KykJFACnTZwt3H4y9aCvhCBm43NNF7Ae6IFiZS0c4UZ6S",
-	"xBDFujkyNqBApPCeFzSY5ykEYAT0i21Di/GCjF32FCawBQpI+EmF+9BKryGKZUEJvkT5gqrvuXZjZIy9",
-	"5QblghwUrM+kDQpyP1hfG3wvtSnNvd0Zq0ci7wLWQ/OZwHrsMLB6nUMdQ6zekWD1JjFKHx1oXImUj/Hq",
-	"u6M/ef3NydHZM/94dvSlv/v5dKtJuuIFsUk6ie5PhPszEmsF/o23AP9igN1kArCjS+dIAXZWJ3Rd0hgK",
-	"NORorRrrDD0E3r0owLvY2NoDc3ekFm1Xm7Uz5A7NzQhy1z2/3tIvzcBrMlP5r4nAxFcy0VfDsGv2Xv+w",
-	"6lQ6mSbvjAdMzN5HoC8OkELTQh2UibuYOmbgmdBxMK4Jzqi4B3gW3R+E96JP6CuD/EXkhCiVhB1EVTkg",
-	"th9pJsVKwIzVlTlG4UCh4MFgFNp1TbpfZ58pl4HhEY6pWrYOGped6D8u201DT2YXlx0CBYb03seF3tuo",
-	"YdNPNwqlwFlIKL+PxkjuXOK/XzwWq1CNkuq//f7um7NjSDc+xzaXqe732l2UzJVWitIl8JcMQN0nlKJf",
-	"RUKxJQxoUAw4Q8oJmvXhG+gUhTkZ9vmRa3+LRYIb9mR/fp4MEmVipoeXf9u89ehI3XrqBz5vVnleC68U",
-	"Ka74yLSrLCEHqLGm4z1Hios4ElFdMb7IQbVgoN9zSGURoJopsewvZUmKMyOPRkGdqAjC5Oj4S6PjfWuo",
-	"0xlqKNqML5yCen59Qxs4pW5urB2RumlTIEpoEYy2NMDOXpFcEIFu7QxNqRzQE7rF6IkbQKPpk50KOQ/T",
-	"JC/4+Tsmp1IjPxP1UdMB+WC9j3Fg2bU+1uLFw/D98FIRFzCEKEU9WdwSlnYY/bFz9Xrz28emNqND9+ND",
-	"c7M6VsOAkoHpCLumQCSgReDDOTjhual/vvieFeER8NVF+F213DkFPIcMnvgxJuvqZdcug8ZgQi67ypcV",
-	"JEQOmKpJzfKeb3MPyU0WDVNwVflOzYanjRDpM2iJBAhN+MBTvOqeWp4YgztTebmpnHkjB/JxZQAz84xB",
-	"AOM1gm7Tc+6ixGIAIjDGFD38UC8TDNvmnocw7GdPrzX//Un47eeb66vht5+FH12PL4OxJBmNTaxBWO2H",
-	"3leLXLqaGvUbeEgMJv3LpVv0dW7QsAgwaTiqtcUCvy61xZZdz+OLQhOiIcZS6TE2k/TmjxgUQUhyUSf1",
-	"valBEuKkfZTnotZehm9VR8lTV7Gk7dezp9e2fnl164urm99+1vzjk831VXppZlGP0rYE1GMVwXVNCU15",
-	"flb1XSyLkg7TtmmcpVyEbaZGmGoy1j7Mf8C2kVTzQTU/psKg5KfHacWXjgtSATsqHjoVH8FKojnYuobx",
-	"I0apQWWHIczAJ7SSUesdMq81lTjsEqQZCkwYBKG4pLiAdJhYqXpc4qNAstuXPtj6Yn177d82n/zfs6e/",
-	"Cb+7HV778PtLl7dWPw1vXAdZf/RVeO3D7bU/bd1ZbR22iMfUacQ/F37VE6kFNXF72UpbCrsct/Xm+iqV",
-	"fpllRe0DWxJlixVO6R2F2qv9W18XDY3AW26XXSmY7bnIUa1rdpkZAuCq8pddabvcY1WPByVfVWCdVh+E",
-	"v/oqXPtw59MHPQ2BV93RJdHQXU5fwCtVoUbFsuuA9vH8RRgX2TF12IBwGh/f3358f+v2g/DPt3cfa8cN",
-	"Okm1tuC5uiwcUyBnuN3hFLP81vqV8PrnIwzGvuRKR6c3pF+XhjgdTjaZ9uYXPLHIPXgCbVpcsyp9kSsX",
-	"QTuIirawxZxGvRm4OnBtndQ62FwLHaveaH+ChSTi84znO79z6f3mrUcjqanaZWEv4Ww6zPeC8EqjrtRw",
-	"BcLmx2Ncqwq17MIEmAILQLP89tX/2vrdA4s1734Vrv2ORMCjSRhpMa4JHQ06ioZoSvMcwR3PlcKQmMeA",
-	"fF2PTUlaR1tYTNcWKm6AePKk5k0xbtuiiu/CPe6JeLj40uXSFkzxAI6jvyyUUxNm8C2KIJqozr138b2/",
-	"BgAA//8=",
+	"7L35dxvHmSj6r9TDvfcIVBoUQFIbee65R9Yy0XhTtEzeXFNDFNEFoIaNKrirmySc6B3ZGcdL4tiesTOe",
+	"xI7jTOzkTBI7ieclirzkf8kIlPRT/oV36vuqekM30A2Ssnyf/YMFArXXV9++fKvWkYOhFEwEqrb6rVqf",
+	"UZf58PH8VdrT/7pMdXw+DLgUtdXa1T4jPutI3z2iyDbzFZfCIU+HMmDuGlFMuIQHZJN2tggXpH2x23ic",
+	"Bp1+mwSSdPpU9BgJoiEWa05NdfpsQPVEA7r7GBO9oF9bXVpxakMaBMzXc/7Deu2pVuP09aeajdPXv9V0",
+	"WidvrNf+e82pBaMhq63WVOBz0avduOHUHpMdiivNW/iQBn0iu7CCjs9owNzclXSlP6BBbbUW+rzhsy7z",
+	"meiwmpNaYrM5uYAbetk+HbDAHOKZTiD9i+43QuaPJtf0pPBGhG3rwycdGirmks0RCfpckVAxn0ifnLl0",
+	"kWyxkV4f112ehpGcmqADPTPF8YvO8UT6HJ9aX99dajXW13dPnr/+tfwTPDPkj7LRRfcS1QPknaJZ0hFF",
+	"OJwb26WDoaeHabZON2mz2Ww09f9O6v+dsn/q/5aazZbdiL6LeB9cb8FnT4fcZ25tNfBDltzSf/dZt7Za",
+	"+2/HYmg9hr+qYxdds+6hx/Hyz/ZZZ8vjKph27B2qmLLAwAM2MH/wCKyLzrxjh8+ce7VFXvDlYPb6Op7U",
+	"UCEFrsylAdNQ4dGA+UXr6/pyUHph52jA9HzZ5U0DAO7qo6KC0Lg9qUvBYNELlWCi23wwMHExYIOS4MAV",
+	"wAOpyy7RmzLgsFB03rrxvkDhsflBVYOhozEtFSP9JQ8i8FWkrtvrFkcUaSPAtgt3sW+AvirnBmdGfY8X",
+	"A3Qg9w3O1wQPyl+/husRFz0SCh4UrUr/NseBBQHt9AdMBNNeGI1azYFlTxzmiwpdHlyRftFhthV7uk3q",
+	"0nOZCkiX+xo8NRi6rEtDL1jQ191uYCvBdqJWhXCppB+kDtmMpH9iT+uDEeGgtvqU+UsPXbueR9jOUo8J",
+	"l/p/z6iff/JnyIhRP3XYS82lk7lHqVtOPcyIh+AiWF5C3oEP9FKXWpp1GHBh/mwmOAkuAtZjPi7Y0pkz",
+	"QeDzzTBg0yAY8cJOXypGOtILB4K0t9ioTfrScxVpb1MvZG2HsF3aCbyRQ3Z8HgQMW63ir6Te9tg281bH",
+	"t55rL6wRnw0ZDQgP1kUgidkrUWyb+dRbJGc0G0CCvm6iiJABoXZqg6y2uOYHFaGkvbK01F5cF3C4Q0+6",
+	"zB5ZLltjd5y6edhilsMxZ2n/Xk4zPLTxzPWnzjT+N208Y5jH5dM3VhfzeB+4oYs4RSu+Eer7dKR/VcEI",
+	"np++2Fryes7SgPWkP5p9Oxa/dEyP6DYKWQ3TsIi/a2V238oF/JhfmUnTLfHAP3Snarin02wuHRbuifeh",
+	"VMhF7xog4GmnrhsrwpUKk5z1FJzOkyPX5l4fMARTzjpgA8DrpE4F8hppVmMN6Hhb//KofsJcwWtSdMA0",
+	"rdfvb5RiS8pfkNs6POIQHcCjXLiPslHxCWi8cERZwSZevZCXmKBeMMpf4hYbzb3G7OImVzwbkuz71csv",
+	"AiH9W+1gFvUYvNlpy4pYvSQ/iHyfZfjS0II8IulQ3+dMHTAzGC38CqN+p1+w8As+YyRguwEZ0KDTZy6h",
+	"PcqFCgDG9QIc4rEe9cgmVVw5EbYkVLgRVTmiiIJZ6KZnCZ5aAz4O2/nU5XpG6h1TfDD0eJczl2jkrQj1",
+	"GeE9IX1WeI1PHwzKncIqPem7WsRHQqnbrmmMy6irGc92o018fXOaLeXBIrnKGa5705dbTGhsxt05eKaG",
+	"0XucCRKsU/K7VAPD5TTMvwEPPE2SG/jh+vStBzQIVSno5UYeUAENWOGmYLzqTwvXgWsLfSX9giVpvNQW",
+	"bDfAVm17NUOfbXMZKjKkPeYQqu+D7FBFenybiUVyEbgfCRuiHnfJDg/6Mb7uci9gvgKg1PdSSOph1mKo",
+	"W1rJgl2Sz4lYnI1GkWLnHO92pygd9PYtkhDhYJP5pN42Xzwh2wugwJODoYbBri8HaxoEDVzBbjX92mRd",
+	"6TPSDmQ7hdhbJTUVxUxzC6hXgm1u5fLMepOFgmiVLQYys8FYL3REpUWEUkLrAexMaVQ3lRy4pg2ptzVp",
+	"bIO0BZBJOwHfZqTe7lJP6R9CxXxVBIt2nNQOzJo2pfQYFbgmn3aDmO3pgqr366BCnlzhZUO2VwFa2uev",
+	"0l70xuytjGRIfEZdUteggQ3/5vzVdhJNRoyPQ5RE6YOuC6NbHlCXkQGjYqfPPaZvUMkB06DJPMVATNFY",
+	"lcht5hsBaJVQjXg8hGAjrLSW2g4R+gsQXU5FoovlVNZrS+s1e3yoNY/Pz2q9D1y9fV4EPBiV0ifTTRka",
+	"uI1V3HmXzcyYB6hDxmVeHQ1ZtYWCuCi7pRasRy+7ZJACDX68frRgzVoEnqn6ZFGrORQzJw9RMRMvH4WX",
+	"4i1o+cfoCVRH+qxDfZDR9burtp9mobAX6cb2tacLHu31pmM80Fso0sWWQJwHQ4+Gimu2MIkGhQyiZhEa",
+	"LFShY8NZ+G+WDt9CeKAXQLsB8416WaiAiuBAFPhX+YCpgA6GsKKLLhsMZcBEZ/QoGxWhYlTcWEOYx1HP",
+	"2OlLqTTzWafk2rWL5xAX9qR0NWZcWCSXQR2kW1BQBjEVZJgdPSwV7rrYlO4IfuOCLK2Qvgx9DWFB6AuU",
+	"ZUHpR3ymhlIYlh1ROCiS+lz01tLDwkRU/8Z8M36sWFojiO+TI+P6gKvknkf8UAgueg50aZ42CD0ffceH",
+	"2HiUFSpflo4fn8aSlcCTD4BiIipN0kpzzuviAdLK1hdAKy92n5CCTT3gM8KeavwQUF+KwEeF2mG+3md7",
+	"ubnSNkDGAao6oe+zxBvO2Zee/7A2p492oClhGT0Yah8j7RfgSOhdyAHyifGrKgMuCpd3KFinp2jCbKM5",
+	"qOny8cNTNSYWX4L6RFZD26vwVONh5z7Ox9g286Zetm0JhAe1QroPqeM/LatODOSwWAGkm5YUYE7NlF2i",
+	"xV+iPli+pq0frEXcZ52AdPrcc30myp/w0ExQ/XjVkHX0Ms7Amy9n/oamlaC2tbS03Do8qLWbOL/NXSY6",
+	"rIzGv6txmuwSZvpU3M9y8wHsZ6ZG3V6JVaYD6ZMh6AmTQmNFZfnJws1Zm/8BbfCyXuu0HdrNVMSSrcN0",
+	"uYmXf6XPWCnzkiY/RxRRuj24LeDGKu6p1Vw+tD2VtS2pkQKq+qCsS4/xQaELA1gtyZD5oKNMHebxZpGG",
+	"f8ALdMS6SzG2P15CV/XkkPkgi5YQjixql7YPGMXivxByoMmZSxcdkKRIRw4GoFANO30t9LU7Hl8MFfPP",
+	"gvK6WLCLxi2rOkDFasKGvFikQNgvbZsGOfOStUvM57IKCzOEDoXLgF9LLwJnx4WEmx5XfeZegWdTiic0",
+	"T8xYSs1Cqa9lmqH0g4ThaGhHt6+yolF0+RCR5GXmMaqYW8kKH2+ors8hHDJfMZe5Cwdgnz/EnW7Lrenq",
+	"Gh+bTOqnQ1A4J/TTW2xUKJyYUWZpZy5Lb6r+EVTgIO5x0TOaUukV2p/0b6VBX88Ni5jTFIpmUNWXPn5G",
+	"BYl02UNj4gSSfwHIRJEv2K6ndtuknnL96qjtNqlfu3qhccqodMjmCLwAXeaTAfW3HC1md/rk/G6HeUQw",
+	"5iq9J3K2zwUz7qW5WjMkWflmT72UhMHT/NlR2/lGTNjcVOQJ7uTQANVUwNAgYlIOCl6MdEELJTqRri0h",
+	"m8VW+PQLXmoutWah3/meaQIdw/40H6KmbE8TJOtR5ssdldgo6EgctNvauwNzaOQzBpZT6woP92fdxsp5",
+	"gOV4V0buX7NwUdKT63izhCvXlXBzwIOAufvlYx2i7FAkkKhDUor3hMYwstvllcWr1uEpOaJd/50mrVOF",
+	"D0twgQhb1yX8S+/eZ9uc7VQkuseXD3Fr83EZlbmG5cPewDzaJ7OjQj8KM3RtriV9ORxaoJtTa5h/C/xb",
+	"8lE/bnOm80ok/x2C70qkL0suBlZ3lfq96RgqgBZzgPNKs3nysMB5emyAkQSN80gZC1mFiIC0feyqz9g5",
+	"NgyKOLKvyx0yoGKEKlO9Jk/uAECD4jyQhIuOF2o+rGn1qPAL9aRgZfxCXD17Piy3jk8TvFvHE3J3vsd4",
+	"GdPvHJDRbLaahwUZsxUtaMFSpeTk+WIy9BpmOYAiM3TgDqB26mgdM9X7uBCr2QdoQodPX0owTLUORKnf",
+	"OjFTy6OX+9CRAy0jJT0b8c+G+TdDF+yBNOyHQkfIcOjGP8R/5FKQa2q6/UDLnXO8wtYhutbrJT90V6nP",
+	"yVyUvc7EV43E5yr0fR5mtzJje2g6Flh9Cc9aZA0PgzdJrABW9PeM+lXQtw2xyluKcTMutxA9MYZcWy8S",
+	"EA4foe5l9P3Qf3WkCJiAj4lg1WNDX256bPC1f1QYKh5d7rcQY2hEB868G8aPpObUXBZQ7kVAgu4lrkSH",
+	"FVTgoBuBFIFPO6iY833pq9rqU9+qDZhStKeHNjiWIFASD7QsgLmbmswOpUayfm21dgyO5cZ1fViaHero",
+	"3sfokB/bbh0DOmDAiYG3voHM1uZSZ9ldYce7J/RZ4k2troAcDG7bq7WLuDkSb868k34QDNXqsWNd+kyf",
+	"L5pTWTRnYU9NHTNfNGz/G6VVEDgCXlve05t5qmukjYfaNjEZJryBSw+uVp/6bsOsFNC+Pv6J67ye8lTX",
+	"UvwUaNkW7qIcMrE78JBgqgbK8q7shAMmgkU19Bl1QRsw8BaVHS+H0G5yQQHkU/q2k8snV1qnllbyEFbA",
+	"doNjHbV9QAPmHnzSRAou7lQkYlBBA+lGDmzMRh3HscZRaAYuS19CIpPEWTzWxjmuhlLx/PwM8XRO7FTW",
+	"5Z7GwKABrV++cJacWDpxYo209ff6y6Ntq0SD5qhW1D8sTEktoV9CwsQTT7xG7Lj/c7321D+s19bX19ev",
+	"H12vxT+srx/9nzDLkSOxSej/+m//fT1sNpdOfG3xHzba3/5//kcj30YEIQhSdD3e2R9y0m9/o0/VBuSm",
+	"8PUxJ/ATyCNleHr0+oQRQF21OSIt4C9rxRjnWElhIV6ZRn7cLSdmtGJacOfWb8bP/+7uj9+6/8YH41vP",
+	"jX/xxvj5X95/52d3Pn9n7+M3937/ifny9bfufPqj8cs/GT//6/GHP49PHfahcWdpBHk6RpDRLVXFjB3b",
+	"8aBRoh1YxY/DeKAhdSd1StwQgYiBpcCJSC/4/cGFoFISwlWYMaWivpZFxCDtLrmwqHdyQfqb3HWZ2BfU",
+	"dqNREsCK3JoWJYyqH0UZjxHqDrioHQztW46v9kJiFdXuNl7/QV1uh3oe+hduCbkjyGaoSd4ISJ9rbqqu",
+	"0aw+ELivIJV/RXXkkClHt4Xoa8+TO4RjLH0OEYw3oMnfEzK4IEPh7utOhQw2ujBKVQTU7Xa76JRtus+N",
+	"cfRIVYBhJQaGJxLzVwMGIYMG9jwIYHhCoisDvljH+qtLgS7NBk40aCjGCm43vorr4I0w8iR1r0r5GPV7",
+	"bF+XPMSxNgIpNzwYLXHZQQJJWa9saKSBlQrSaq6cOn7yBFj51ME851biOZt9kkBKYtdW7SbN7hqBlA0c",
+	"4aCed95xgA2N+dvMJ7TTYUN0wc25zslDh2vVECLQ7HuBco/t7/ka9m1jwNXA+CnPx0bQiH0kyw7A7tKB",
+	"MBElAWIpARCJEyJdPKLKIJEYo2HGOAigSKRD01yOSuRbiLNoEE8KDS6GvK/ZeAiIOTV++AUwM3GdWZC5",
+	"HOke9iMadzdg9I1Ik5GAGsgAZ7cZ8yrnr9JeXugC9RnGI2gO+cEBzNKpAoBJbGkfIBONcsBAwxUZcKUg",
+	"OKY8VEzelwaLK7wnLorHZGdrn+DgyR4XGx4OlCQMUqIpBR8QUbwnGlygMwemWep0ZCggOMoEr+gvXddn",
+	"Sq2RHcqDyCbkQzom8I7JBxMaBv1jsJQqYJBg+a/a5ZrOqjIIwOwNcxAHQkP2dYKreILtyyzwR40zWnhv",
+	"EwVQqkidroueL3cQgnhAouihLu8GfZgx9JlDWsfJgIswYCpuouGkv4BRPgkxPzHRpHh/xUwcyNTFWt8I",
+	"LvByF8vGHJxYmemHeiP3NaTA9TrYJuXjVIwu22vfz1vwacA2wLU28xaM+ypEsmHcFZo6qSAnms0I5vAC",
+	"8cAPhlc6WBDX+2vY/R0oiEcnUKciOimp2SSQf2iA8k8krWaeBCSrCvyRUVLlAv3i/sEV5uCid/hgmoKk",
+	"62Bt0yhO+vyZfeLrEAZiIgBVwSTxPmOmQfdr66PHqA/qgy0mEBEkMC4oEqJbOyCRvRXD7bWJFVeD2uyO",
+	"D0hiQx06HkmcqRUIsmIiIHXpO+j5hkCKifCs2Up3GVKldiSGX+/4EtQtKRj95je/2TiTWHu+xQqWyzSs",
+	"hoqlQdMazh6B+6tddyb8PHP0wzngmD1ChEi2O2SdYL/spAj0iXhJQIR8wiQpWnKX7PSZMNY567B7ILB2",
+	"PG0awdVYIQ2MDXMYSMyeDgLUzggSRkdtKTOpt483m22HUG+HjrQksRn2nNh4GXHeiQOUwhstWC2SSwO6",
+	"SRUjmwwzXdJtyj3jhX28udxeKDSlxPdlxthI9DagMfRlhynw6sZsEPtXeA/kNtvojDpeSv+AvpikQ4WW",
+	"Ojc1Zd1mLgmFi7SDeV30Mmc2P6o+XSZcKgBIck10ZVTV+tFm3IPwKGEBaUNeFL8xzZh34ELOUhKFJi5k",
+	"brtfmBzlQGD7m8zzGpp+MtcB9ad1gKfEDzEuEYBVDigXpK6xqVkdoQRPFUXnyGTIdsE4BbptfRMGEmji",
+	"2lGpfU2ocIiv5XHmcgoJRfYHpNGAGwM94kaAOUoiWLWGMD0V+P0fG3p6XzZ7JiiEmEv6zGcmmXpyCTD1",
+	"wWjQjidBI1o2gWUTs+yqsBEN04BhGtD/oHVpoBbt6ruNlpqNHwvoFivSqhXc0fXIteL/96ZgWHEJGzD6",
+	"v4LhNw4a+8rom2P0jZ5AXBEAwMq10TuXfA28AdcgCvFPE1iyL4nLXcjPgVqfQILpriN9d5VQYCqdBA8e",
+	"2YoMF2PoYD2KnGx4XLB1QSF6F5GlXqMbaqHqH+XmwiI5D44V67WdvlyvkS5nnmvRsZ6l3o5CHR4ZtR3S",
+	"xiAA/GtdtKMQNvzVeGU9MmovkD41gq6G3EXS1mccJTk13nEuV0OPjohllSHvIxsdUesC46GUycMh5A76",
+	"P9LQ5QHxZI9sMTZUUTZJG4wT8AFbWDO2FAVMOXMJtyKOWBeWg+8xzS6hpVWGCPoqk9SkpE3bOO0Zm/b4",
+	"1nPjV2/tffzm+Hc3xx++t/fTW+PX30qYrJUWCJ3aMAEPOE+ZmBecY1YgVzLbyPqV+uLR9fUrC/8rNx1y",
+	"YAhi0vmu5tQoFIjQLw0wQL6XXezk9hT+GreSm//I0EB+ptfzWa+gXsfX5U5M4o3jcpf3NOvLFaTpC4Ed",
+	"1rKo5uognha9Y4+YhhhZZdODhwO9+G3mUzAS7TDe62syEH+F9uYB3dU3JgUsOnb7wwEmTgnrZcx80Ok7",
+	"BUstc8+gpg6/S2//LCajobYFqZ+9eO7ygn0HYAvchNfimnSMbDAMRpDPR6NuTCmdkzB7JZMhu9k4faZx",
+	"gTa6q4vXv3YMU8+0nOUbMzJkL+WEVcWel+V98qNej4xm9ULMeQPCx7jPVMV5yr4jj6rgmqq8jQN/fkOf",
+	"dflugcQfUD+IkqxrfA/52TuyJ7iCDEWbAACpejWp2bvPbG3oy6aN7vVvncq/bRNnW/Eg0CmhdMAevp8r",
+	"ulMawpbh7GxC9gy0OVokfDpk5ufAD1kW7YCzrXEQNmcZLc6ZfIFpL+IYKHMRF6wZcw0cwMt/wM90vudz",
+	"4PD9sMCJARGznOLrvkR7VS872liFHZYIX42TFOdmCa6YFzj1ZmDW4jPA459ASZCA7t5Hn4xf/eH4j78f",
+	"v/r6+NZ39t787d4rH66RLmMu2fveS/q3V9/a+/F/roG5kq0aH/W9l9+/f/PZve+/sPfTF/be/O345qdJ",
+	"qq1Hrjk1PYim2YmOaeJs2hVQ52/yoH+FdXwUxb5cr/X/DKJ6iNRxfzTuC8NCTk1FEDlJ4Hf60ospO2qC",
+	"FGmnbDOrBLX6RMuhyx0cDj6z9iK50pc7ApNr9JnPFmuTqv/io9qojDgOhthGh5KPgiI9zN/4MhxWfcsD",
+	"GYrgm5Rvs5lAe451+ADV91AZKmvlO7GStPKdbjZPtk6fXjq+cnKlefp0a3qcpgNlLKZkF0h62LOBFn61",
+	"VBOJ9CbrRL291FxqadFa/9v4xkr0sbWEuvvEdS+fSN12PXHVjejzSonPraUb30Z0tnKj3vjGU63GyvVv",
+	"N/CbpRsL/2sh95FBOYdLzFdSHPBRWrySH9JwRBHQckIpNy0kmopTcQbxIC7HktQ0GHlTf5U5yeM5NjO9",
+	"jCD0D2WLmXeG9lWEycy5TqzCSYP8jCd1cTCUfnAZ7EcVX5Z5vzlCLFRVQzUVc0kdEmW4/oj4IVhDjWYG",
+	"kotYZYtVKJMdGXq2PCfAc4UU+rmw4vqjy2FeZVA/ZGhcLPCpyuYWgv3rRZ7VxzsliDzeC/MZOhqvkbb9",
+	"1kYwxUmLW06z2Zy+1aXWysmVU8snVk7O2q6dpjRtO8s8L9LCp6th5XGh+tYm9/6EFI1Nj4otvNXYQIaq",
+	"4YO4x0inXqC8jjKZzzJ1p5+WAQ87vtlgRJ1qmVtPHPCMl1WAFfK2PnPvqXqLAfXUl5YIZmlC+jIfgwJA",
+	"Q/yZ1Pc+fvPO7dsLxhkeKklK0WG+yMLTfqlJFo1ngBt/j9d174X/uPtPf9BLczTNEB3pD6UPDkrS71HB",
+	"FVyVIvX77/wEN3H3k3+6+8kLCwQc9xKG+sFBbiUD2gdHL3xGr3SkzyoaMM5ECZN0Z8IF2OMh6r7RItRn",
+	"1DI+ce6aDI0BG2vJtClndWMtnSTyLVcSU0rN8gRE5xo7v6rwmpQ9wVLts5x2Kod0Oq8BDhytKPcGI8NX",
+	"VSKP9jxrJZ8iS0C5ja8dMwU3Fr+WL0A8OMnWmvHy0vcnl/0P6+u7zWZjfX23dWF9fffkBf3x9IWC1ZeV",
+	"fFWfLh0/MSPLqGWvT6wUSKn8GTYd/SbtvNOR3DYmQCiZcGBCyLPdE+fqpIDDrDbaeSXFagSdh69tix/C",
+	"Q6pxixZ4behJ6lY8DX07+UyS/iVFbPL9BiBsazbbBPPkrj90eXB+uzqmsTXt91eGyMFxnihQPOW3vlrO",
+	"5OnUqJBiNJChyjF/OjVqnYqnAiCUUhZ0qPoSDgx9jCt3w7IVRreS1Usen6KXzD20qBrUfk8/UaVpn8WZ",
+	"nFqfqv4+MWhZdC07EHdVlSrFeaUPJJ00KNG2v77/bSccwvZ5n4o9PYlOLhnPHpsJtNM3MRzTCNXEf9Md",
+	"5B2b1WtOgoV1wRP3mnzrTiojeKqyWHQDBv6m47jDp1cxOn1I6VUKMRUeBSY9ykt00JG+myivWUd8CA7L",
+	"m6wD3mCAWBcsqIkecwgqjBXxWDcgMgyM4J+cMonwM+v9O+bzrhGoqzLEfWZj5wrUPyavISh/TOv9vI1c",
+	"bg4UR49Aoq2q4FcSI/qMqgm8tpRLQw2OOMDHn4E+fMtmRXlAKLcKkoEnR5FbmhE115c3yiOht3UB6rZW",
+	"PdNYOFMHmLI4335k0kGXzPrsxIlfS61nbqQbTVN0snoXhwSr1sG5Qgozx0ZNz+xlmuUTGZtEzQ5WtPnL",
+	"TEF2u4qyt9EzT9cfzsIV1QhOdFUzdcFZbZPRjxaTirPUY8Kl/jla1XHONR43UzUnNGBPCm803T7Ulx53",
+	"6YjUx89/Z+9fP7j38nMO2Xvrffh3/OPPxre/e+/l58hfbn6wkONINbfZekf6W3n1GHcY22LCJXpFug16",
+	"prJdU9a2fu+337nz6et3br1899XfLKwRqIK4wxUjFLrIbjfPUJHVcNMgoSyCpUy7HUiwV/V6RhXsDQko",
+	"SNvST5zIydkuQ7+Tc5fw8gLpj8id278Y/8uz4+8+f/ezD9El+ApkRjorQ9HhHmgf0cVZmcLe0g07cTH8",
+	"NcJEwHzmkrsfvnf3te+OX39r/Nmb4+ffT7mR2umQXWR+ioTEF10VqZha61Pf+FIr9caXkk+xiGLalIp4",
+	"eg7e0KxbvxQGX9zFF7tRTMJzib1UtZCMbJ9oKxU6x0BaFV4exO3nHVXS+WgWYsejyT9wxZ6Aiur5yBZq",
+	"ltiS63vvvXjnkz/c/fSH41f/qHGZML9HhRXQa0VO1KK7++O39t59Y++lX9y59crdz370XzffWGoutf7r",
+	"5pvNZrM1fvWPOSa/uRF10hhazdbxJCRtAjOyL/X/MbyAhKDFYy5JRAg5ZKevpQNqTEqky4WLkQ0CC6Dk",
+	"WUK8cCAKzhl+Ix7T+1RZJ5AJwW+KU1q/oGRqPMsRZWy6hKoobgd9+yAPcJZq5gkMUcRlVkHXzNVldAvW",
+	"wzyN3c+0MMmdLWKYGrFg79Y172SB+kTuFJXj27HwTJUpVaP6csfuvKIBvzXVzl3Njm3PNPed2pSnc8D0",
+	"ROUpUt+79fz4lTejWKHJFqpPfaZIG+tetY2/jWsjcdHrIVGaMdevpKIqzkbixfhoKrOYbn3DqbFul3UC",
+	"vs3OVeQ1mXArL7asYJMuHViqC+Shn0WJLTw8yoVrnI/xrsrNEQV5Vdw2xoqdlQNriMzx32I96vFgZIrL",
+	"HIGYH4wUhDxNQegLUt/pj0wRMUKHQ19uY4GhNOLJRyYYrTbXwiuZHxWQr3M0oAVOf1BGhPqM9Jhg6DyA",
+	"fSBGH7OpUeIz6lmntrrLBhJ+Xcj3TyonB8cJkCNZOIrpqxr0EccClj4YE4Bcco1XofWNZCr+Kguszo+b",
+	"Hk/IyWtrmQxMLI3BAL2hawOk94FodQppHbe5RXEVvJ9yqYJlFEukRs/RU5jHndydYytW4H04E2VKLRMZ",
+	"5YmPATo+17SVN69CQg4VSngzzUGQgGnkwpSLM6wjBGszN1kLWL8drMGIWlikXfdvPnf3jV8urBJKBlxI",
+	"P04hvi5AlxyKYSiwCKNNIXDn1it3br84/vk/3f3sR8ZFl5KOZH6Hb0MpfRX6DN5rQLeYiPqNn9f97r33",
+	"/b03/jz+9Pb4xT9g6UYIKT0wB62q9KqTYtqnC2xRyxtGc1qFSjwoR4/SxLSCGjTrpjY9OGDC568iPZ10",
+	"QKs+n88GFJVMs6ngLNqET0yVoEwa6c0kS2EF9uXBoPmpODIJ6E5c8jsqMhQ9uoqedZmIh8NAp/PFJj78",
+	"uOfBPt0H/RznN3RPg80JYMwA60yvzzwAO3R7dy6T8HBavvPPJ+j0Zx5QxlCN2s+U6fqheaPTNWsi9DD7",
+	"l7HvV9C0PfTPNLu3nLw8ZSBCC1lcBbxTVanc82U4RDbIapVBhYPY0Dz6mE9/OqR+AG5rAymCfq62GYas",
+	"EvWYibybMAnmPcUgClAoObaJaMg+PLv/aMRo/bMeI+gDKttaI6XELIQ99ebP0oD1pD+KYoSqrMH0LeW4",
+	"GN3g/iTL6tjuLKiBrYdfNmMRDUA2An00lIteJe2A7QZtUg+HJJDkeLNJOn3q007AfLXgkLYnRW8j1WbF",
+	"aTab+icN+G1Sxyx+66KNMeBt/ROqYdtQAAURHtZSoIq0W0ttqDq+vHgc2mo2qm1CJxvNE41mC77WD6iN",
+	"JkNT4Hld6O9gURo9bfisCzPAX7GaWUuPHt2J4gypcAn1A97xmEMSW0hu1CQSMi9Zb1eTZLt1+5NGO4B6",
+	"HWu2Na88Wk/uw44vZx4G8AtTnT5A9eacWqe51S5llCtTn9k53u1WZeRdN88xDfC1Bu92INumsPsWG5F2",
+	"15eDdpxCsU+3GRR31+2OKKzvnsonVOrs8p1H8igFejm41XlDPe5Z6FxuIr3R0oMbIfEy68LgcnveFT4u",
+	"t0uuz2fRNEVXh3eVuDx9lzlXB+0exOUFcq4TzYYR6JtxsLAzgm98GjGA2GuY+mAucOa5Biqqxkwwzy0K",
+	"mmAeFuZp0yDw+WYYMLWImRe22MikXQCVb0T2bH4mUyw46X6dEzEVyyPXj9bX1xcnvizin+km8/IgRpGz",
+	"fS6YSsbepiLZ8wLZ2U42hCBfVJWeW6bhRLCIPmC7ZhwFJ516o4cRm44vCkBtrsB06s6KSl8qF5XOPDZl",
+	"geZn8IAOFYsN7dGTh7wFQZ8NSL2NrR/HGiHtg1nfV1HzD3nU/NIDjZrXjGiCXqdHu6xXr7SgK3qRCQZd",
+	"+qmnJxgRrg5iN0YjWvRqzAL3P1PlHAF2YfHDTh5YtRwCaWJckQWMiFQlkn8m7gYaoFgOzTdcH1HENiL1",
+	"uz9+/e6H793/2XfH777rkDu3v3f/vT/d/d0n4xd/teCQzZEx1OHzBQlegzj30QJeCvQekOmptCFpMPSY",
+	"FoEqyi56w4+y6ceKuZ/069T4nQtb6Dj2sbF5grK8xcoUt7dE4NlGUVw2SJiPUMXVFM8MsqkbQGaG8eff",
+	"u/P5O3uvfLhgV8VNCP9sNqJMwH0KQG3QfSUrF3s6ZKIzO7I/YIMrtu0XaoKatDyZ+FO7usiLO/HO92k9",
+	"yjz/QnRThjucBBqT7S/BEmvZZEcYXlkBgjB88xYbraHjBFc2cCoqDAC5fqHdYjofM9rvmXvJl+htUVut",
+	"/dfNl+/c+s34lR/cuX1777evj5//3fifvz/+8Wf3n/2Xe3/86N6fX7v3+b/svfPenc+/9183v3f3178e",
+	"P/+b8SvPjp//1d477xlqntz6SnPWAT4Seluztf4zdPydSHczhzSMfUtwIkif5pvFysQzpkDIm28KfZLX",
+	"sH+ZAJTZ1zJf5E0sPhyE/Fx0C+7cwWLTDv7Qlp0N+JnC/VwvczXXIjipklNGWFLJXSdVWBLCQzF/tuY5",
+	"HVTLkgHze4wMoTBl5IDKPFeBqhiXnlpaG0tJGJfeafxVaUw5w5aU3ePjesku4QLqdke8QTz5GmnrIa3i",
+	"YYuNCGpNFJbn11g3JyI2F5FNszrMXPf+WKaISQ9DoH+Z1IUJdkb/OcXYuJ/EhiWYoer3eRgMzsxJ52V4",
+	"DoJ1mRYAmae3nUNDN4cTQVInmHEimMSeCfZ8ZiqHqZx0cfRhMuekUbSXSDSZY6NDvtAwg+Z0Zh/9XN5B",
+	"By1RzrZszilezXizXyYhJC9X+czrBXtDxXfly3jWiljjwJ/LzHSrgbxyEKc5+X6Sp5CaZuaZ2zxDcbTa",
+	"/Q9+uPfr9/be/o+977907xf/NP7wR3uv3R7f+iApe9z76NmcV18kva+vX6lNs/nqdTw4v6xJVvHhc8jC",
+	"E5nDE+tkCU+srzjAEtj6K87uIeDsZsrHl1n3kDJyPDCW8lHjD1JhD5sh94KLBaG0W1y4pCMHTMWV6WzG",
+	"AC1PRvY31O3nW7yMcquSn8pZ02du7XVqLxUmPpfoF2epr+pfU+lZ6H72WXwh2tatJPm38BDf2z5VqvF1",
+	"VoTMOc++wBVAg3PaFSCOJlRk6HMRRAFtsWo14ypQkSmJDzm7GowVBsvgIFToskJoTKhyohkZ9Tt9xIvZ",
+	"0dpPtwn+HilqJgewlexKnWfCrdFmS80xhJwRhIlwEMfCY0PwvQGXmzXMYqDPFb0Xiwqy5XhTTykR05qp",
+	"jUOQth4WppZr1CB1miWBdw7mMAH5qeWv5HCI6U7ziKb7RLNfSoQ5DZHZ85h5v+fSO5+dg2FiAzm5jIxx",
+	"BwyYHTpg3lmqMpk8hLzEBPWCUdZIOM10mfGH+lbTWT6dz9pNHldKMkuGcaKVGhMZVMgfMksU0xM/OFEM",
+	"eJ+HXBTDE5lDFFsuYTA70Pc/8QoOVhRIPeHi83pw0POwQ85cULMyG2omvd0ry7wTDu+RuGuc9jM5aGYO",
+	"+CC804tP+jJk1Zg/YCYnBgR0FujzjgH6wPPFMtOECFwJ405kHsSlTAWnueOwNkdnE/qRam8sHQ1Uyq96",
+	"c3RN8KD6VLpXhWkqu1RFq8lzvDN5oBMpffZb7QcqOk9Od05foegEJKl2wvLP1rgbuZXtbwlZGJtwzVE1",
+	"u8ro0pwksMyExjBnf65PuwG598pLd3/5Z1LX24HXw1zc2QL5y3f/mXCxgQlpyPi1F/c+fnPv5i/GH763",
+	"9+77d279BhpE+XlIVJcTnJ270u+wNSLYNvPNY1QL60J3UeGQ+Yq52Ofez36198Pf3n3pxb23f7334z/f",
+	"+eTfSX1zhLXV2W6U+eSIwqkwjm+NqICOFBjfNbaDDD10UyaWcvvdvd/8bHFdnDGZfJgbWe+5Al9svX3w",
+	"+Vkkl6JdUOEmF2i6YPYcm+Rj1RbBV+tCt0e/OSz33uACCswTxdBnOh2MBbPqW7XnWkukONKiUzR1zalF",
+	"G5oeiHXVYvRUHrv7b3wwvvXc3rtv7N38xd5Lv4DSQEWM6NJ+GNEYG8zJS+w3X82+YtpncAaJeJJD1V5i",
+	"DqCDja9MJ+HJ3aYcDKlPA5mThq8XMPKXl94n9TufvH/n1ssLa8SDb34O34y/+/zCGmFPk/9J1sgmC3YY",
+	"Ew6WysfIyTYJpPl4VbYdsimDPuGi44Uuek3bF9HD7Bbwf8i9bUZLV9/FVpNACBvgaq5sAUyvDisTViVM",
+	"peglPgy7wAfLA2NxAS5Ddb7iLjNQlDqkglGnJmL2matJZ+Uo6SFVakf6BcFSXHA9JrGt1oAeyx3B/CT/",
+	"B2EBQSKSQyPpRqaARDRTGiceTxuPWrmBCor5ZUSza7Zd9nijAZx4GXnHGIWyptC8KcbaWG4l95MvGEys",
+	"3eZuyFU87tJOYIOdHUI1wcSeREmMXhKSuLzHA01NPakCfQNki7EhBs6oDvWYLbRgYnbAzJFW0xw/tdhq",
+	"Zg4+nUW08b9sBs3W8RsQtWb+PHEjL1zNqe02erJhvoR9LNqdJn5r8IEN9RpSPWutx4N+uLnYkYNjXfpM",
+	"n5v/wwhwbee4ryUxmWPN6fNen/kbm5AUldz7w8v3f/XWvT+8PH7/szXiyZ3UT3c++4H9KaB+jwXk3uef",
+	"j1/87d0ff7j30xcyxclTA0MQ907yTxwgjSmzXSbvnauhR0eTSqvxrefGr97a+/jN8e9uaibvp7fGr791",
+	"kBlvz02Iw5MP24rMcS7fH74wfvWPkeN/9DsAoZb7TK5tG6eQTub7xp/HL/9k/OrrcSbf5YI8vpOrDSOZ",
+	"u0qAe1g5NL1MyHCy/Y70t7jonTMJsUtn7J/NMpgQ2eQETrSjPLR0Hs9lEiuN//Sfd196sbyNZybsxARn",
+	"Pv/qQ646P61lvPSonuOcSU2jflWSg5ZK1BmvMZmp08oij4zKckhRH1W6xxw1QwrChlA2NxwLcplzebwv",
+	"TfN4P/SsoPtLvxkdZ5Stx1butMk17RHOZ3mOAWUuO9p87+XAYSSQEZisEZd1aegFRowHJUhcJ/aIIlHJ",
+	"HeNNSxXxIVA80gftE9Km1CPYBzhkIWH6bU6yA5EOweDz8e0P9j5+c+/3n2iievvt8Se37334+b2b39n7",
+	"6a0K2oQKiP7Q7RMJmvJwGigmsHIiQZfVJBVoj1I8YbLNxIGD4/p535f+PCnbbUpbh3iyA/k7GQ/6zCeb",
+	"I9KGKsGQOSnyLtyULubTht+pTwdMtygux5ye84L0o6jvwGSAQklPdjG232fdUDGX1Nubobe1Yf5sL5hQ",
+	"14BueoxoOStR4w0yPiFDCeHknhTMJGFA3xGhdqBsS72tmNc1qru2YxQcG2ybu0x02MbA5EVwSFvuiA2N",
+	"HDak8EZtk5Npf0UqK9UyiM42Hw9GP2v5GPAfiHntp0PmjxY9PuCB3oXJDnCx23icBp0+5rrSEtMid9t5",
+	"BRgSW6rDWN/GIb6tOy1o8W12IUgDNnmW/7+98uQTxPxO6pcvnCUnTjdbC7H3qilHCXC2RthgGIwizyP9",
+	"HcqyO33psbxwiOTyjy3mJ0SpUA3hgo8ekqP8ZBSyG0AOZ02SkKSQOtZcUwQyiOkrACH/6/HHbyxHH5sn",
+	"MQOHxQmG4vep181P0xejBNN04uz/xqcue4SW8HTMXk1P9yT1u795ae/X7y2AIh3kMkZVQCCvHr5Yn9GE",
+	"K1U2ESF1s64Un7519xc3D7BA1oCLeSuj4/JwiLzrjg6vgPmA/kojsFitRnp8mymNDuGMHMIWe4sEdw0K",
+	"2NNNh9x76aPx+5/Bn6eaDthifvop/Hmi6ZA7t15JfNMszY3Ed52x401Sv4tu3mtUzN9mfiPK3eyQgA9Y",
+	"Q0kf0Sx3Sf3atYvntk8upEXzZut0kzabzUZT/++k/t8p+yf+B1qhaq7dh+nKHZXkrxrS1Ov5rEfLOH6d",
+	"STS94UT0byo7aVd1Vje+EVVJn9XvMSl6V9lusJ/U6TxgPqdVZnKTCrSpzy9qeMOpWdp6udDd8wx6Rkap",
+	"IeyhEK5IVDXCFEkKDD7SBJ5G5c9J/c5nr9376Nm9d17b++G/LUASrpiPWGmeJgV0viALeTeJ9qftNKYP",
+	"FXQOHqNutWC1bfTZLdYUnZplYzOVB6y/wLRJH080LakhieA4UpBQn4nyNWI0P6Aq5CqOxLdrsag4revl",
+	"bHstk3YkIIcZXa+YZlBf0A+e9N3ZaS+vRA2jqoQX47Kvh6JWmU+3Ada9Ep7Pfxc1PKhiqLFsC3gy0nIg",
+	"rEcgkVxjEgE5KcScfLA5CCcHXpKXOZ8eJUbd8wQpd6JOJSGeV4Ufa+i7OG9HDfhVVqgqtc8CRWKV+Wu3",
+	"E2QXaDM/zrikXGEUK9W5zJanQ6iMC9SRehvY9tYi/nOyvbBGsM4ykCMuwGoJMGv9mnCMNLe0tNiqwP9q",
+	"XgY1ENfjj4v1hb9++uJfP32pUSBbxludK3L7S8DmfMWwHDTDUpUR+YqJ+KKYiHko9YTna5LOzk1fp6LZ",
+	"SSW0hvG3foCea+MPf3Lvve+PX3/57rvv773053sf3R6/+IeDVD3H6zBI6cFgwD73XJ+J8gmaUsvMaq7z",
+	"HHC/EiW/EiW/EiW/EiW/EiW/7KJkglxMpaSHbjuNFaIPp+k0cRJzxHa1ytTJ+sJknuqZRJI0do58MV9R",
+	"2wpy0MObjyZDeacqFPZRbm3fZHpSyyLYDsEWjtWcRImrEYFHSYowMVEangJplCytxcpWpQd5QV8090E9",
+	"78lubfWpknzI9bw0zGY4MmBBX2I8FQ9U7G8Qp5MChVz2qgZUhNTzRou1QsQUI/kHKgwXk5hI1VnReSba",
+	"9RGFh2EybIWCBw5hu0OPcoF+jBOJwSgXgxLiWQJWNunsclawE2sRnotMucwNO0GlypGVddMHIYV4UlU5",
+	"vITrTT7Is/i+CNR6UUzT6w7WSjK5cUok4NRT6YdTUhh4HBvPi3VlpxP6UGeuCtapKFIx/8lomiqzgCPM",
+	"rA6XsNU8yPPpkHq8y2djj29EDQHlUjWbE4KHdBmbQqdtznYO1yQShYOUWdpVbGqxYYVJoH3Zux8xhZGN",
+	"WVZrqv1mhhxmDTnwhKMLcaY6YsW4GriFBxJDwOLgiKleqKYZFE1N+g+Vct1RlVJjVy+CWAat4JlGnJwN",
+	"EcR9lUYTc8ZElItvyNx/HOQATleXqqKOBxkLcKFEeBA6gGP7q3L+6AHz5LIlJC0kJxYUzZU+wkScwb6s",
+	"4nhNc9kiH+CzexDPaT4AfYCAs2+YKQEIiTizQ4WE6tfzAA962omWOMMHpxI0NPYhVwzaUzmc3M1fYaHD",
+	"fxyz7rZk5ps4vGtARyYiZGEtP7NN15fPMLGwRqjf6fNt8+Nn/7z33r8v5qR5SQbe2B4VQnOi/Vz1WeW3",
+	"G22rqMbaNvMarUR0m4MVsUDfygNQwQY+Y+WD26rapVXEi1dCK7lxbjUnueOpD//vrMRTxbyvnuxWidGu",
+	"UON/Xrt516M9lZcTDZMnoWrdk3JLQQYrGiq+6TGH8C7hASSXLsoXu5yvl5gaIFBaBKnsT1hRDTCnVE93",
+	"wLegoDJzL/RjLz+wopIdXwYMnfxWms3mnc/+7c6tF/beeQ9NC7PjszAr1eVIm1CmxzxKBOxVGbpstyqR",
+	"5szrVlZxlJLe4MUmA9ONbaiqqGj7VdhUYKBido2XsAIB3oeRvIqqZg55s6S+xq05GaVNaBl/82CTLzEh",
+	"FSLW2qd0CPAwn6PqYeLxhx+3zUYy8zziw3kjVaF9Pl1jFmxnw92Dk6OQUXnIxShzJnNIUadK+FiY57rf",
+	"pLfTnvHMzgf/6koUYUm8wkxurCkG6YcmV1YhRpi58+jVfwl3HWGggl0mMVLOg1JDdJ45A9kG5s+RPJtQ",
+	"WXeYCijJLu687VqiRiyvkFaxLFXwoxq75dZravJ+obW2uXUwNItPXECSEZrF/KTh41IYHCaIzHvOmf2b",
+	"YaZv6HwCHKvwcnAOpev0o/+c9fvIpn/LpuL42jGTjGPxa0UZNud1d4deFUSQLvdYTuHCpePHp0WB/cP6",
+	"+m6z2Vhf321dWF/fPXlBfzx9oWAvZZ+q6tOl4ydyCjEmFpLNbGK9nk6s5Hs9Kf4My3pznFhJJ7I7uXxy",
+	"pXVqaaVSIm14fBGUJA4yDQ1mBdHmkneUvOXpQAxFzujUWn0zikzjShXpyFAEzCVym2HeEkgQsobpTfQM",
+	"kIx6yPwOEwHtoR4n72kwt2JS4dz06BoWPAZvvExiw5ghh46cig6bqyNTB7F6V2qiDHl4MXvqfgesQqwK",
+	"EtnHecjwnrjoRZUXDyKh/dx1A4UMzgyHHu/YSlj7XYk6qCKqGMEbF061RkeTHD+C9wTwZO8+u70JyJ7+",
+	"vuPi/unLtPORu7/+YPzai2ugWd0QMtiAX0bkzq1X8CdSx/JnQIWJoiNFdjCJKdnxpegtrBHdjUZL1F3v",
+	"33zu7hu/TNoWMhtMTIVbTAyQNjUkOuZYGuJ9zlGhw89TY+ZV25gubpphZlyEDCvXYaRK8Z6oaCWrXLdi",
+	"3mKK1PW4qJQytiy51iTEDQvcFu3EpE8VJNI25Q9onAOxQz0PaxkoaCVkEHvmF5TSA3A7RwOaP6uvrw88",
+	"/KEhcWlASd1lAwkfCxzzVZ+xQM0hr1zRHa+EgwH1R2Vklqg8zoFFlX5xcke6kAjuzJl4CwkIjAEmdY/R",
+	"8c+rtk093fnq71V9i/O8qkO4+9gtf678oK1Z+UGnlo6xN564X7ugEvf0APScaZT+sCo6U6hkLhl1njMx",
+	"WqASiYkPN8P1XCTESi1licYUY+jSNGPogzBrAsEqHStb0hs1gqkvxKj5AEyVB0C+7MEnjDSRGTGmU/aF",
+	"7Zc2pRiFw6n180Ce0vwQOH8dpel3NOPc5y+Wd9F4D1XErLGm5jCq5MXz6G4F80zOUgHLZIWm6JkkSsPB",
+	"0cw++DzvuCETLhc9Mv78+Xsv/Mfeu++j3AowaB7bwloiPnf8x9/vvfrands/X4srrY3/+Pv7N2+Of/yT",
+	"yb5Ycm1hjdBOhw3NAPf/4/t7b/whKeWaVdQSCK5m6QS605nuGXe6qNsUETe+mKo5bvVGJjV1U1Rzjil5",
+	"bjVh0IrQTcVEQHb63GNESDMeAcH9K3XeA1fnFajo4CcbnG7Ly+xbN3fgKjZNtw6fPZmbOMR0wSw0QSEO",
+	"X32X1CsWXvIRRYYe7TCbg0/fNamPb786fvWPC6aqXavi5ecGnT4me1xcxgzl+yiHVrVy2YzCZcWWnIxJ",
+	"aVbm9jlrm0WJndLVqJ7/5f13frb3s4/vvvbdZBawv376/RKJwAr8jx6vbGMc8kdnF90/g61uOLUtjrpJ",
+	"S8b0GWgAxwZ5ZTyHzIekFFIUoCG9HMwUzl2V1MqBtzr1vCI33twKA3F1+4IaA9MlcF96rLw0e1l6GUeB",
+	"lRwv8I4cVhgTz/qK7pQeejmnZE+JHFM2uRTcVIkyfhNgDlduTybaTvpi88D+8XQ2jvTF/w+H3PnkDw65",
+	"/96fHHLn1n/o/70wfv47Dhn/8f07n72996/vk7/c/CCVJvT+e386wDT5T8ggWxDm57fvfP69qE7dXz/9",
+	"/v13frL3m38ff/rqnVvfu/f556X8np/0exfBswZzUVRkwaDiNxUEnXM0cTYFmX3NT2p2TJEuaJi17OTy",
+	"nOQJRjicPPPLrCN9VxHTYA3j+F1/RPxQaEZOKoZ2OpwcC4Rga1IXUDOkz4CE+AwZQV9uemygFqYTj6VS",
+	"fFtUSFMVl0WJTsUeBvKfFv0qMqAuI+HQlMSwG+pqPrRHtzUzKphDVF/uCCKFNyJ6L6UjQBLFPif0VjnI",
+	"xPVHl8OccopX/dAcpZBBX8siiSKS+VKvOemoDvFkrQ0oDmMvhGh2AwFljbTtt22g/CpRLrTlNJvNGZfX",
+	"Wjm5cmr5xMrJWTdopylfcJ15+kXoTuVEyJ0c0HhCisamR8UW0b+TTebJHdihKe2yf8hUVi+akxlD/wRV",
+	"uhdnl1zM4FUDHXZ8s79IuVPLXHrifPOw7aXCcrJnbGqpVpN0+tSnnYD5ygFdCwivho1J52S+QJ/p88Y5",
+	"NpCNpeZS64DqydpVzpcUHHJsBJemFs61i0uZ96ByuUZ3kwVaL2Kh3YYdtXHBl4MGYvA5Np2XLortJJc8",
+	"1RPetpuwe2S2nh51GjxcZorthxefa7lT2eFLUVBAVvsQV51DZ3VTBqhN6iNG/YX8WkFQsclWCyJ1KAWU",
+	"qcZiADhxbyfTlZBap9GldunGt5fw0/KNhXqj/vWnWkvXv/2Np1qNlevfbj7Vapy+/u3WU83G0vWFAq7C",
+	"orPKPlKXL5wlp1eOn7QonLgsoNzL0ZV4ntxhrpZcWRGlJO2V5uk2ZorTx0lFkssWppCU5gaOKGJgi2ip",
+	"lUVVxALIXEUtFwCzrgseQIjoIDEC0WdwRJHAp0LBhgkUx1kwlX7aT0GwqBMpz663gTobtRcsD4P5sIRY",
+	"bsDeUn4tsY2ZTP5Snj2JeYU8RpRdTw01VgfU7GQJJtmkLoFRSL2N99Q2ZY5QGxaKYKE8U1GNCubXjTtj",
+	"K78NaKfPhakAh1wQVxaoHPim43G9ABJIsulT0ekTKRb3XbwNzyEvXlMDEagDfQmOYFxBGaXJ6mq5rty+",
+	"nxviq2+Li23qcY3Yh2HgmPqWUcU+ZH9KX0OiTGD2FnI8v4UKaKHOxdZogzpyqYR8Pm/4rMt84+VVxgzY",
+	"Zb7P/BkvXQriMo/Z9+sbTh8esAq45xEYiEAROa6IFOWZ3stmCSWOxWy8KMth+/9uGOVQ46LbtppH02mN",
+	"PB2aiFNgjWNiQC34zgDS2YX3YvVgMUt4/PTppJqrmcsSRp4UE6+wrwUUhWY2u0MtQevP+dtYyr34wPhx",
+	"pye4COJHlxtMkzNwEtZmz5Oh2wG6C1u/ikiPCTgnj5Z/Ixk6NCmTJMKJA7YbEBtp5BqM2gt9torF+NfI",
+	"QPpsI+hTQe589m/Hxj//Eamv11Khx+u1hTVCgw1kZ+988v6dWy+vrQsabAwkfjH+7vNrxGNKmYFuvXLv",
+	"Dx+vEbopw4Dcvf3BGjE3S/bevnn33d8c23v75p3PfrBGzPXrr++/+Wf99f1fvYUEyaq6MA7GqUXrrDk1",
+	"uxj8OMCEXdH8+ls9cy0GqBjQUmYdO/YEGFymYouL3nkRVLbaUp/RCmonn1GMyJr9zKMqhhldTAXtS/VM",
+	"oFRsTX+4SyUU1JDmo0oeLMEDWxtnCubJq0izsVhUiqaSd4LgwROTeuxsSMf04y6yWES7S8xjzyiRjw6O",
+	"3jHwlIcFDJAeukNV6jE8nN5UEbGcx8NiX7QtL4KmAmW5miAnyD7slyXMpy3cLTi3yUS/hcXNNVczCFVg",
+	"a8oCSxOFPc9drHwSiOBdPB0y0yDwQ6bXKvNoP3UHXJC7H75397Xvjl9/yzjD82BE/NBjDdlteHSHyG6X",
+	"dzTN07wq6P4W1ohx2vLJ+MP39n56C3rjdwodlodDH7I+a+6dB2pdGIeD2HvGKr544BChBzeu9wl3Gt2T",
+	"eV2YTx+bnu+9X+29/D7Mx1yM13BNB4UTyR1hnQIMU7mwRsxq9959/+7b3zOrpS70sI1Nbp2FNTiCy9EG",
+	"X3tx7+M3927+Qu/03fejc/rbUAW8w9bFI6HPaHhEEY/1qAenB31XQcmmHFihPZsdVEQnhVt9C7B2J1Hu",
+	"Pl78utDLaexwl806pzUYS3AVMF8RIUFPBor4LTZSC2neAJrWIvc7PyqEgEUP7HfJs0gzAImOkzyAtUlF",
+	"zZ+K21939mGqKna8LYR8Lxw+wNppIvD5ZmjxwlSsgEn8vVGkAaaBKW5u89toSOM+kTsC8+hLz2MuCYcL",
+	"B+H3UDk3htwR1RMlVE2ogUCoplgMDG5xDVJAuUIfTSMcEi3kusqoB2ad0MwjwgO/NqzIf83nsjcjd0u6",
+	"pskkoMVHl0et4jTi1fR8cI8KHS40tahz0fFCl7kLJBxq4XxAd0md7dovMfE2MmJrGtEZx6pNG2Mih2gw",
+	"Sr+4Ad2tkvq7Qr3wyox7VjFcnBEzmVG6MOlXnEcfjsaNsLfL3VUyYAE5BjFm+lMd00Xrz/DePS4Y9VHa",
+	"9EZEinWBLRbWtAAN/Ie+RXKMdOhwyFxSN10QoxzTYuQ2GhSjjpuaHuk5N+BTPeDMZ+7C2roYMQU/rJmU",
+	"/2Zl1kF7jdhM8uQY6XpS+tBAsI3o+zp+4lIsaLkVCnuQupDrInq0oDeFuLoNXFJy14lN7/Cgr0VgGq88",
+	"FFuaum+YOgZ1ui7MR2CnsPQ5BPuBpUg3XiVN9IzEavdAuVU4mKhvckQRW8UnQycHYOgyN2Tg1p67fodw",
+	"7jWTy1833DCfRuByICSgHX2cZhh7nLVEZn6nBucJLRLnCVI4HCKObLKJa+yQPAn0yEQhKO16mV7rBJlO",
+	"5h2vhhauRhBFqHnzO1SRPvNc9CZF17yJbAdD6tuS7VMVzHFLg1KvDFmHd3mnwDSNamNmeSfNA+LyHALr",
+	"jxq4rEtDDwzyMbeVb8CeKw377FyZRYgmcTp27szWC3FQh/ruQ6NqYXrttEqe8bjHlVLOkOez7b/UCh6s",
+	"uTIJ1+cBPGPyYVAW5taEEhZaXCHSNy4DFRMCT95mfkbQefRPVVRF6jIVW7P8qGefYzYxcxIIcyAswWAV",
+	"KY+Si7OqpOi2ip6irdpTHpNqtjZenq06kyJOwEfFgGApoxQMgnaRrUhW6clEZdgExpMofBOZ5a6mssAG",
+	"mBpBjjW5AnTpTyPwngp8zsrbp1Kla6YbOOessDJfIZMMrJi5p1zp49Hq0kcYMy6rpBt6nuF7I58zk/F1",
+	"wJiRUixNYpokaVK/ZtidVduVi3URk220fmF5NawuZNGAHcln6Bhu8lVEdeEcQgMCNobEwtbWBV7zKvqg",
+	"4ZRmxE2rnMFFd6nn6eWskRFkNEjvUJPTEVOWU4Tx1oUV8W3xJMsxcinS3T2mFEldHowIyY7jAjjIriHD",
+	"6KwLVH4gZ/sM82WaT4vvoubU8FDBLmSc2HETSV4sWlqaZ4q7TnBLTKk5Mt7vDrnPVMVgvUBuMVHwZhn1",
+	"wS66xcQiuQjJKnK8A7NK1QQh7D6jNmbqj80abHIme8yPwOy5btNzu+viZpMTOoljMwPnPs8+Y8G1oSdp",
+	"Vfany70CjfLirqd2tRyy2FHb4IaZ0iRsckH9UUbPfLLVPHXqxMosfTJMmruPZNG0CBRb+1fxJDLGp/2G",
+	"f/zW/Tc+GN96bqm51Br/6T/3Pn5z7/ef7L3x5/Htt8ef3L734ed3bn1y74Nn977/wt5PXzjIgt4lpY2D",
+	"ERwONwy7sv5MyNlBWuDjHeXsyLXXY5IOI31ptOmygRQqQH0yekkib6BC5pJN1EOgGj9f0nkI8yRXlKXm",
+	"reQzf12etLpuhDQjV4YzVzlfNDS+l/kSdMz5auYD0/1B1eHDx9y3XXy1xfd16HbluFjcQ2hRtmcwRwLi",
+	"47MTEO8XrOdI/TsFyPcBuF+6dLp5OXJjLD9JqrTQqgIqAgd8hZeXl09rufLa1bNY0cQYEHjHl4p1pHDV",
+	"hBP0UqO53FhuXW2eWm02V5vN/53kxTTebAR8wLKBhjl3aGO6KuHP2cVWr1l/lEPnNmwY46zVPMpFuiJr",
+	"+lLOsWHQt9J94DNmIuWlBEFiVkztiVnarDKJDq9Zz53qhUsBTnODhl1jpIp244IS2HiPmvq9Wr7cZMEO",
+	"Y4Ioj6o+hvYnefmMrFQ/ZpKlNq5/a/nEjYWvHct30+xLP/J6mrX3K1HjLzYXWaqmp4mZjEp76pOej2W5",
+	"lvBAS1/UNTDQa6EVNAgDqvlXz5M7Kqm81ytxIlcRY9VBJ3dFqJBBn/mk3l5ZWkKvkg3jVN0mNCDtY3pb",
+	"7YXVKCoAMplQj7h8m+u9EN0Ayzr7jCqHnCAu73Gj1KCgftnmUCa4w4ORQ1yu77kDxilwlB+Renup1Wo1",
+	"mxDVoT8ttxcccprUpU9aSwumaHQgd8S6MG2Xm82WbtRaMr9uc8+jPYajDgZ6J9HAujG0XzONXTakfoAK",
+	"IN/w8s662OnzTt+koUlv0AHXFr3DI8p8QYlLVd/kE1Rht8t3iewSjwXgL4LRmT3wobH7a+hF2D02G3+L",
+	"S6KCaHQtB7xDntGSRkC3mCKMw83oizWqmRiTR6NNemgVB7dX81FEsNMUn6vKWppOFN1VtUJ2UaaKuITZ",
+	"DgR1ol4X53Edssl7PaYC8wWGalTX4pugtBJqfFsC9vKB2CzsaFcrGgcOxmKiR4nD8dJnf8mjHabIAGzN",
+	"4ZDUBfhMbJvoVU0UZjnPnE650zfw74NxzN1fuo7IUpE6fccCb2S5SN116rhmVmSDRzSfsFmNWarKzhwu",
+	"XzEv+Z4w4U5Q1KJDftTsP5PoyZAecvftZ5H8kPGt5xIkaPz9244lQuMf/NmJEPEGIOK7n7y69//+ABpp",
+	"4kPuv/nCsXvv/ev9Z//FiejN3juvO+siJjl3f/45dEiQmPvf+eX9f/2lY+gMGb/8k/Hzvx5/+PNj9z78",
+	"8M7t741fefXeb7+z9/btvZ/8U1oJb9dvHAdrTs2uHPgNvWzdOrlmgOsdAT6HsECUtXFxoKa3y6o5NVxQ",
+	"WmGfapBLFezF5pSRCz2P6OtyiBSgNPO4YE5kYvMYhcRb0ieBT7mnP6uhxjBpSSXSp45fvbX38Zvj393M",
+	"ia2eW2eq93DoGgWbdKOSPiGDe31mkmilUi4MNOGDNaxBrDPhAaGKtDswTDtyzdBDkyHtsYnA9EPTVODJ",
+	"Hpae4uHFiJMvQbAdgi1QINzpS49Zn2ggpwqFdsuoL5K2CD2vTQbA/MU55UD6Ssd1hTwThL6cjkHXf05R",
+	"f0TlKk7daESfV0p8bi3dmC2tpc/CbKrjMeqb4pIQH2fTDSQ2cXziTU/Zw8xwl1zYvFK80KuppRGIAOYi",
+	"8okF8UmvJYOpinHU8f2iqKs+Y08YoK/EeqPfXXlPaQfdEtC2oZ/ZGmGDYTDS8h/6eA2DPvH4gJdnqVMb",
+	"mExCWRzU/CXXDj38up6vlDPzKmec+G3lEj9VvaTZfOUUuNKYyM3XoLtcDT06KnM/5xJNKzwOj6oA8vxV",
+	"XPcgVAEKTsUJXCzPo/FtW2P9duz9EyV22aGKdPpSMaExlpIDpllNcAKqRzmimGtTRBnlVaiYvy4gasxo",
+	"CaC0MX5+ckfYRbUXyCbrSogrGhFUj0XhRcif56T3thE6syJw1IMxECezH85yIBHm/g/inSUyIiYBMeEf",
+	"aLPIRVA8p1ZUMX8uyXr+91E9Kc6hwkXlGy5OXjnjqqYm89HjH740pbLZJx4a6yzufw6ZZ3m2zDM/rB4W",
+	"3N0oOAGRy1Q/JneY3+hQxaxa3DE6cYe4Ev4PRiNA96FwmY/+wGkeW3X/cTERHVms716eiE9uNk7bEOXF",
+	"jSJNN8RknYGAGtRAVioLVb1ifd4ZwhoqZY0smfLRBJyZ3wlVBJIxKVLP5n403D7k0LMKmzibYCITZJlc",
+	"j7PTXH+VGfHLkBnxgaVGdGpqi0Ps12TWUguRhHqecafuSC8cCIWC6kHsIxTGllQwP5g+40xl+iHxgFBP",
+	"b29EuDqQNSDHk+NloJ8sRCzb8gPb5lnjmvc/eeXMlHatyZOL77Ba5krAUfusypeTcizSoSV4/sW8DL5F",
+	"apr19Su1fRT0g20V1aAALEzuvfLS3V/+uXStibU4WHv8x99jrog14snOlmn1xrPjD39E6qC92hyBZTmK",
+	"hVlIFp+A6aeUnjDTaCEZRk/bCBI/51PTq7kZRkQ42GQ+2Xvzt+Obn67ZIhLk7r99Pn7xu3sfvZEIUCAc",
+	"UXFcaMIh7eOnFltNVHDDx/+xYKMpyN5bH41f+2ANk0zt/fCF8W/+dY3YGtQb4Ml/55Pn73z22r2Pnt17",
+	"57W9H/5b8jRwYRgd3kHLRxTgAIXe43rWMFb6NKLek2cRS1SZLF5CvyTFlL4lSKus0RtGUCKgotq4ff4q",
+	"7bXxMLgi5gAhTZqbYpIyzu3Z4sIT/83SRf29ce+MJlhqLrWmk8LUoKlkdkkso1gn9HkwuqLpXDYDPcZi",
+	"XLCT0CFvbDG0WqWdtm2OQ0xkeESRM5cuki02+uunL+794P3xq/8+/ui79//5fYe0u89sbfzl5gftv376",
+	"EuY+xIA/RVTY6WssDlCGdjZOPTL0aKB3aZOD6C5DJoceW1wX6wJymknSY+ATvgoR+SZJCHhGGhYJiAPc",
+	"afvSk1eukmNmK6pN6gHtkaNH7RdHjy4A99vH0DE9JbiMtBXr+Cxop1JVS9Fhi+QSVQEzzjy6DTFJUFwy",
+	"9JlS5OjRM2HQlz5/hh09uqZXAtHcIiBUD2x/pBhHhBEoZD1sNpc7W2wEH1gbxrP593F2E2kPwUhDpki9",
+	"rYlfWx8yY/CvZtPYKtKm9gKmDEWNCbA1wLdhwEsEG/0giBQWV22UTgYO5JA+HbIcMBgyX0lxRO8OYokw",
+	"iuevn754998+GX/25p1Pfn73pe8DEKg0EOCNrqbvTjlRHh74iNlblGOy3ahcALD3Gwb9Y57scRHfcBj0",
+	"jx5dJUePXvVH+hZkGBw96pCRDP0o5TJem5GvHXL06Pld1gkDdvTogrMuAs0Hd+RwRNqws3bsk4cFRRzd",
+	"F1MmTgOCKK6pFBDAVEkw8KjmjFtLpC9DH1CWDfuuS5+EIuBe9hxkGLQXSl39Dae22zDsQaMj3QgnbGyx",
+	"0QZ1Xb0d65OGbrAmAS4xP+qdCRngW8RvfNTvCXL24rnL6EKFNSpgUAyGcg2bCn+NkEnYjCqkdMMgxMgv",
+	"28tn23Ir6mUQjp7b/GCZQd1nM/S2Nkwi2WQCbo3qbdLcPiO6mVVGKuaxTqDgzendbEbeTWukjTlQ22Cb",
+	"Uuh3CdgFCgPsWBc1fVdWakpwhrCYQMoNj/o9Zk313Aug7q2ZVfqppKFovU+uD5zSVomgvg9ZphYhW4PH",
+	"hEv95PWQvvS4S0dE37sbesxeD7RYBbe5EYqb9t6IZiWJ7MJ2Roz6kK0DG2qpjLkk2DHRNtGUut2GTeeQ",
+	"KTDnh0IRLgJJKIyHJljpb3HRa7iI1GAU6+s3sWbZzcHtTIBnHw9IfRgGZ80YmlQuAGqGaSAtM9F8b4d7",
+	"ZBhuehxUHPbEhJDBhlF+bijmdQ1Mp6kINCOmGYnSFlmV9mKy9q0th62f8oYb4meWMPjBLvFyNZgSUMgY",
+	"6zNX+KdhLaxAU49AzoSY0gDBDsgm9JDduCDDQvGCkqAB/dLgUDRPlzPPJXWzWAAQ2g0gUNOlI4cIuSnd",
+	"Eenoc9dMqwPXNdCHEwOX9VWTvr5hVxFKuj6FKFWM0u4yAR21SE4Al3HTPUp7wna5mthfgMmC2IbJHIJ3",
+	"2I6+b9v3hQ+WGnk1qr1k3HLjWfp0mwHUm9MxCg/S3mIjJKjt9BJA8IVDhVpOVmGDFb0M+PSkJlVI09K9",
+	"u6HnGQCB7ng6enUQ44yjUPxNIyT9O6lrFq/ZbGYOI77gq/Hu4PqwVlx02aQOaWUd88RZt8s6cD0upB03",
+	"ZeMX1opgIjNtwAYbkcwO0RH6EhPVS/BHZcxF0HDCXoQF6hKdfCrWskh0lYQQFIupWHKWkaJOsIwkkNuk",
+	"fXDla7Mgvn0sgiJ1bIIrQ/dlA02J5MLIRCYq7geIsNOL1S03NkPu6VurrdYe0R8bXJCoCQym9F2w2D9l",
+	"6Es37KBRzpWwsViazowOz0Xha08NmkA4mm5iu5wBuNgIlcZej4E+LjQFXPRvq/HWNVBuMk3vmYuKEY9u",
+	"Ms8DX+AwgGQAxGfot4qKk9EQyeHEfEnwhZWmLq+uuXSHwPDKgVz3yiFacjRKmLIAC7Np5N/F8v61J2T2",
+	"iPpURSeU7gxEA2T2xKs1drMEHdUtVonJDIlpEPVLTl8aaacqCFiuIpv2HxphrGtk/ZxYExcmAdOUdXGR",
+	"zeV4oEuwJNadsgSAYtsOcp8f5Ap8prm74gUYT/54AQKqH2jphbkavcQ3pSnnSGNtIYHyHdg69cHrBW3I",
+	"IRMp1E8VFD0wwQ5cIBQBLRLmvixbsApMFNHNMKMappzXABd53MdTQjBJEuDBkV+pUKNWoLRpIpvubQ5w",
+	"YoBo0UJGhxyjFmRj9EguDegmVZpE023KjSMZ8onmp3h+lKZA5eaPDKPRvqz/aJzRf7RJMqIuUqltdKRv",
+	"EoTEiA9kiqiJOd+4YXzC0aEawEgdaGYiKHCgkvTO6MmC9Gwme40ld7gTHgANxN9WiSfllvXt8pkKvcCU",
+	"rEUJwqxmYgFJNJmYMY0skbSjCzD4mi3kSy9A7DJTZHFcepLo9awajYY5UqPpjN4T+BeLKLmrlYP2944y",
+	"q0zCY2KVgSQYTWto5yR4Z8bJoq7JY41xRh10MDSNxlLnsHBwm0Ql2eTjjZMvQoPpO5x4/2fyXr3lent8",
+	"mwmU83JBJj242giFpvlBdHZWr2cT+uzIVB4oy4kytC1AO32AJgBu1chYiTgjw0RvMjKggZYLjZVlk7tu",
+	"hEKxvtQRRcDgDnsJYu3AEasrcywJLjh67rLBUAZMdEZG1xDG9KR9Mf618SgbteE1o44fHZXQOGZC+bRc",
+	"lB3TVNjY8EMhYnkZ7Zy2VkmMRCcn5MoWEcEBLKYEV0BMksW7G3BOG7F1JFPc0/Lj1OJtyDkLyhDQXDDm",
+	"6rm7jcf1OO1Yw4Fa8MVkuM1GR7psQ7O4KHvh1guyu8V8FcQqSpTDFB0wAi6A6ZH7VONZ60Sbgfs+jTNb",
+	"rlpsHfTZAA9zjbSjei2J1zeYnAHzjQC9wE8AoQrUiul0ZXNPk0bZ8R7SGBtZVgcZfweIhEahfuixWbg7",
+	"nkrz2RudUQdI7JlkdrXEK8IYMuGiipt5XYi9FCxKXJ4eE91bJ3AQfj25HdDbaTiFK88MBXvcGHA1QE8d",
+	"HAmZdfsyXZeEw1XcYjw6qAUhi7SGRHv1R1TE6oMEEg4LcVa8CoNU9e0nivpoCZ5qKm0wE9bpUTZVGXbK",
+	"u/DseSWGnwlc2PZIIme+mhvMzLxF0Gae4CSboIUpyCJrIRByTmIOvfKQl6BUSd4hf37iSdFjfiwpxcTU",
+	"kg99UF1fPsPEmqaZvharBNuxt7NPEpu77iwXUHR2CQ7ImP8pKG3R2xWZtyTJG1BQCmP62MmtHvRW5mH3",
+	"40ECKTdcxoYTZwABM+h+tMmIbgIZFKkgpxB7q/RAOVyHx6hRAtiCUoXLsWXhN1AiyNgd4LsJfTby0Kbw",
+	"mwh82gnSWZOBLWjrr2BhUNV91E6kZDaqL6LoCDyejP4SyqVl1sWFKQoPpSuTHI+v93tEoYCkISMUtur8",
+	"ql06WphBQ2VYh7gI38REyfeMbg6azQannp7e3ibtbOll2sTU+rIkvrHMWHrX+gElZDAchyeioKhSvCdg",
+	"IIyTrMdeEVj8mA01l4viMm5IGaBH2/yB6jkyy48dJTLr1xNGP66ipTReeLRMeKnGnyOxm4NbJFx/Stvu",
+	"2xzxVdTtRkVLjVKW4lOBPOIqVzUetcH7s7YarH4oAuYL6uHzCQXbHaLEBqvQb2cz7DnEkz0trEaQYDlS",
+	"7i6Sb0BJOPCFiGrLtbP14SwphE1udIwHMDLo8Ic9BciuoLkE2E0vUrqjgIwiCKhYDUOpoNi0b6IAUKev",
+	"knOZNWXK/kUnBOxGCjPoTQ+pTwcsYL5jHPH0FGDOwGuI35RDBtTrSn+AUBNJEAVGwUXw1+lxsWG8dlZr",
+	"V6VE98cu5Z5G/rwnGlyouDKkMSnp8Y11mStrSC2pEcloNcFGhJy9g8sWLFvWXzHQHsswUNxlGyYyMmm0",
+	"4oqYXxN9jygypfLNanYWfWCmRBAq4WHOHSObgitPjhxHaCdQqOVC82q6hAy8cZtRhduvYb1d+xiSLK01",
+	"7xvtTVZACtVEgWKAERPskjJXQNQLTp0NZJmIY0mGsaA5Qw+RWpAmJqA8iB8LMNfR5ObZ+LzXT2+Fq404",
+	"ACFddhkWZnj+bHXpqH/C3TIRL5scweXdLvNjhwe7NlO4ckhHnqTuhF1bP6NIDIeq7xy1lfrR63aGeUjk",
+	"wokMJT4N2AbEOU6Y+aGqvDGSwxs3AuWAixDwExgRNcyVfDJa/olV52fiClCotkJaoZy48pP0E8ZkGgHd",
+	"ZNmiReu2mSHhiXq2IMZal8w10oZKtilO29a3TTsVaCRpo6vAFxuTBKdUn2lZmSYTa8KJgT0e/f15Qgdq",
+	"vQw0gTFXbEZP78IMlxYn4hx2MPKkXSYmqpEIYUbP5VrxN4trJvnEgO0GKVILboeIvK2hOSq0ruUO+D02",
+	"pFIkB9JzyCaPckxTT1/yM8yXjR3uBv14iFniUChoGPSZCMDyb7Awng048+hxDSSvIjYGfTATgSV/kNML",
+	"TNkOMe4xjnVsgTYJtxTQPE2QikUTOZSvmYncECI1TNQ+Kw9fNlh2omqtoQv1bLUzKMvlWJnoLzc/WJgm",
+	"uCZTXGXITYqrB1VRmt/B5FqRKVdzPpb3RY03FfYUs7be/FvjQUZzgkuZpTPJoTEw1nSNSQEsQ09Dfiew",
+	"qU1YgEAN+C+qwCeM/hQEiw71fc7UKqFqC956F5BZLKDBNBkhr1i0a51IdVXhEJHOxoC5nG4YBzKL7yPu",
+	"TpNfaAFm2jS7jGg+QxoS/dDyi/EKOK1i/kYcaxvTaq6sY07K5wva56IT/UsxMrH0ceLNWMYsejZJSgrQ",
+	"nmMPMsIgbM9agdDJwTC5Fn+vZr0cHOvloNGydXTAaSLn57S/VYzqDUujYlGsnvS1XliFlPudPpRi85h9",
+	"z7jkCUnUwLSZO0lc4AitxiNTDyoudQ4lvvJJC5aZjwaP1QbFpo7JG7N9kzgEtxKjCo6usvEwdWqMkxpt",
+	"JN3aR0wdE9IBGrFm+BKv26BKMQV16DvSn6mKxSVFXP+ZhLonYVQykQLR0a9a4xH4i/R9Gfb6GVNa3Due",
+	"Jkecj5z2J5RsybCVtf1Ju/HsWWk8MX0Qm60PZDqEpsxtGxBLSJU5FbC6wCqKzgh4ep7RvIIKNJ4Gbjkt",
+	"vqPpHRPdeZypKNVmMxJ/ktOhRB+PmI+K8nGQNbYnNOQJQ4x1YrPm9th50961Yc6xRmeiAL21K6MjsxVW",
+	"FsHrl4uuLAgcQ7VnVIfWej3xYKSlsIliqqR+5/N3MOf++NZz45d/shD5vwC1Asfts1Jsaw5JCkXqijHS",
+	"dmVHHevEXy8O3LZ1/9U4RvFA+qOF1XXRMIozeIF65+2Eh+Mxw0h/7R+VFG1Sv3zhLDm9cvzkghXlFDwU",
+	"0oZMmmt6NAw1pD6D/EyYdwX0FKuWx2jHocxt42GNPArW/4NR2pfOXD379bZJF5la0oD5PdYY6uszy8Kq",
+	"qQZLZ41s8YUdsdY2M8OTV6628b5tYANqrpTmdSbthKjO0JzjgGlcx/DullbQdRwGhfTHxMVoWEUCn24z",
+	"j2h+FOJmlGPTHCv9ZSbT8Vp8GTHP7WAdWIydIFw5hl8R0vLZCW68vhkGJKCbDuQmI13G0PwIHAztsXVB",
+	"DL5acPQIaQbdjle/9rWlZvO8Q+DfC/rf5onWWfx76cxfbv4LfDANTpwwX5w4vWAEKj1NHqtvRn7EdGie",
+	"MyM09b8Xzl+AqVqnmucXVk0ICx4E6CHA39zEnUA+V0KSokrbMckzU6QkSUmIVR4gdLJdNhiiVgULFqFw",
+	"ChEp6Nzv8Q4TCmK9jC7gki+HPmcB9UdrUS6y4qebVuRwTL8EQemgiayt1iBpNvnLzTdS3Xtym/lYwmfo",
+	"y55PBwOQ1v/66YuT1TewJjNGBv3105cSKSdWa63FpcUmlGMdMkGHvLZaW15sLi6bvDAQjRCF7+g/ekXx",
+	"rrqBRlrp4CTlEMF2mLIuUuQKBO2o7HkankujqkvMB0ZLilVTczh+paCecgccvFStUId3ERGvi65xnzwD",
+	"kVWYwsGoHFVt9an8yOO4ybHLKPh9I2RQZn1m+8f4gAelWyNaM82vOzWfqaEUCgM/lppNzPYmAobh3Em8",
+	"9o8m2jMKS4uiqZ/6Vs3Q+jMoj+rhnrqeShRVW2outRrNVqO5chXSn5sM6KbJIyNbiL3WbJ1u0iak2G02",
+	"Gyf1/07ZP/V/LUy9a0B+fOu5DAGKioDH0S6hSWFRavyl1Pj3Pv9s/OGzd99+NqeuzJ/f23v2o/GfPh6/",
+	"+ltMVdrlu/rRPLO10aJLm8udFRfLrA3hQGqaQNecmkZ7tes3rt8w8Tl0ZslCACVI9AGZ69Pg/6RAUqbB",
+	"Xz+DRb3TFbzKvFGjKz/2CHUvGx06dGnN7nINtB0Q2uRip+XZnS5EjjuweAhfKjOVNVlg8GI4GFB/ZF6X",
+	"fX1K45x337/30c+SsYeIZwLag2OPEMh1CHeKHjgEMWOuDltD/Hp+RBSc5lNZI8d1s/2nirXM129AMUaV",
+	"g7UuKgVmZFBxIpOVRl6zoiQXCTgomVhFAkX4QQhbF/YQQVu+SlSAaSsJ6Pc6bJGcgVmNqt2LmOQ4wDCq",
+	"z2404jbYD7TRmqm72scCyEkBX2PFCb4ErbRDj44ik5zRO4BnRyDJFmPDREjlwaFhzFGEr6eGoeNMBY9I",
+	"d1QNzeUgt9pSU1OqVmt5sXlsaQWDkqPqaPrXZqO11FhuXW2diJFdZZxShDuqYQ6Tq+lGOn7eVJXPUIDW",
+	"YRxNhg7kVcJ4oHSgxFXFS2htLjVOdpbdxkm20m2cosc3Gyc6J91T7HS3SVvuvknF6e4pdtI90Sm+bojc",
+	"9jXrk+qw8be7p7aXBivfOBn8/WbrsWFT/e/lrW+eFpdPdC4cp19fwnTQFeDkmzzoI4eUR2cMm+XEvoEm",
+	"BBpZKFD/AHapOTWURQCkHpMIPUVLME2PRe1g6oeXfq20SvS4hBayq1I+Bhpd6He8zPIidevjzOUUcjno",
+	"zktLZToPfdlhCtSj50XAg9HBEFwgVVrojCP97/7m8/Grrx8uzZ1BWs2pPFUYrzwZdJyxHl0HUIsEjGPf",
+	"4u6NWVKGkwj3sy/APAlwjDCaXo+qAIw1B0fN/oYFCVK2H7b9/zxmXR/3NZVDYZb2QXyrMvTVkO0UFPuQ",
+	"c/ArzZXZPZ6QwQXQfR4IBvobFqTxz9677999+3tfKP65caOqaI8Xf9G9RIN+DeS/NO45hkZfrGK2j4H/",
+	"P/b+vbuNIt0Xx99KHZ29VyymrUjyJY68+CMEmMns2cBJwpnfOXQm3VKX7N5uVZvuVhzNHM4KDBAHEhL2",
+	"cCdcvJkwbAYS2HDAcS68l99YsvNX3sJ31fNUdVdLLbslS4ntaM2sRdzqS3V11fN8ntvn6WZyiOXF7YFF",
+	"X9bkR0YBeB6QZ0vSKgiWBZMYk/nDxuBkGTo5RuJs2L4H8R23At5Dl2ZhLsN+E2uT+cPbX3DUZVXHRlKy",
+	"nctB3DdxUdi88sa9d849bCjG5+KFDr4WibAgAF2DtwRBp2zurmALgtVI9Qc1VxAgp5Zif4AH3WbEOIq3",
+	"G3/S9iF0ZMuoCz/rxG+OjBenpuHEJ+056gedgsxkDZEGOG4zzDQYw0QASImA2cFIhR00jot0MZFwHGYm",
+	"VhWukC0SJbOzofMqEp2wC5GvMUFcPukuMf72R8J57E1oupWABuN+4FGzxn+LdvaWzcAL+cmZqUPTCYyR",
+	"yZtddhhXrL+EL9P5taPloUUzwm92QHxjiOtNF6enZ4nBj/ODjxky8QVOf/7k0+MzcDZkP0dvqLYmnWwj",
+	"3Y8ePEvkfR/XMy/8Qc/ouq6fekzPRD/o+mOPw1MOHIgYjP/bf/8nvZ7PF6d/lfvDaeP//N9/Tia6fUnL",
+	"4NLrvtQPhCtVg5Yy/rzJ/3gcaSjKpk+nJwUTRdcXnI6/nrxFNNxfHTz1q8cTB/jSPpPNxRSy+aTr/qvJ",
+	"GuJ1/MGIaLlXw3Sc+7eX11ff3LxzR83KiYvoMJVgHBPpUFQLiDPuCxrLyfxkpwRHAr8TcSV+SmuX7FpG",
+	"YXGW9GrQqEocUwUbMGqK5vaQPDYuU8QfHFQOd2YcLtctOxinZ/jpXZXHUxCiBj48TebcgyzmaLbui4aZ",
+	"8gTXscIAoUKvBnAYueeIT2WtP3+uztJK+vR4GRN1RBZyh+bpX9GkCFPyGX0KJ7TXj4Q+ppONRZo6/oiX",
+	"HEsf3jxSgb70qc9/HujUU5/+rJyQ1Fc87bm11CefdNO/KP8QJ1wv2GuRX/xA6Y0nuABp9TPVP5ZzUkDB",
+	"8ZOK0aRlII9fyW/o7E3H8W+HFdaWZlB8SctgnuOWt1IvKbykZTAKJ6zKTClTyOf4/2aAuxZXcYqX5q8d",
+	"XiHfjtkcwM2b/jy/g3m4PFM5ZE3TqeqkOVEuVgpWnh6uzpiHytOVKWuSTlSLZqGcrxy2Zuih6rQ5VZ6s",
+	"TFhFWqjya3sIVlAuAiqQMLalTRiKCT5YIJt+Hoe86NEzv8FhT5cL1bw1Q4uVSfNw+VB1gk5ZhUrenClP",
+	"Vydp0TpcOVSeMieqBZq3ZirT5UmzWM3Tw9ahylR5wixUo4CcmEezWDCrM+OHzOkpPo/m+GF6uDx++NCE",
+	"SScmp8yKOQ2lGy9mSpPFqG1Cug/QS7A9FIhpAu6oEh6NkDsoX/HGYdi9eX1l8/pK6/1rzV/eb7M7+ekp",
+	"jE4FmvSMO/oPy7ejiYNnqGdXG11BxXHKZ6weCHOD711SmTe56j4TFvfCrUS6H/aui1oalD2oBnFstlBC",
+	"cnDsL+n6VGdC8CpZnch74oMFyx8GyfOYQcZvIbO4ZX9ccbuI09B1Bhh6+J8wN3GosDP9AVxT1JLdYdyF",
+	"MB7dwy6FYdlq2LDTtMIC8VliuAuQIwFU9hiqMXEmbV98m32/i/EzYsE37GVYwHwrf75y7+uLO9/K/bvS",
+	"cTtKHmfwgCe6sJ86GzHZJPI4C3CPfMeiAmvMp1hfwu3qtOzL2ZzOjkQ1ReATwn7zQA0QPVDktJiOvQBO",
+	"9EXs9lI1bafuUSz2hWqdtlpfl/GNj6k+kjsZS9UxlRRfZM5zl5CXwHaoSOYWpQT8hMKUKIP0yZgxWTws",
+	"kopjpY/ZJHeXy4DmPpbEgyxAzMVpS7QY4OvsIJUm6uOVedr847w9/iStuePFfLGgNjBTgWFqkQBjC7dl",
+	"mlyXHmVWPGskBE5FJaIQIIt6pvpH//TEi8XxQ0v/o5avHW6cLPiHrHzjt9PlF4vPzZzNV548VJs483TB",
+	"O7zw/yuaT8krBT58QpJ110VbwxSxjKhYSjTriPWv2iZU0Uvso33L9wbFCrHmcl3fJnElxPB56mVxAunp",
+	"k/TDCVn4/WAl/8NJIEnhD+PzcYz9DguZdqJxRJ8JDMRF+offn9hRj4B2JRPMo6tIZbLvrgowFoIQC+W8",
+	"yl8hfMMpPP3beklwHB3SYzLZl4tDiYDckust7H8DAT6tWw/u316+d+5c8/xa9y/ci0GQxleJ4CEkLx1X",
+	"pHh3H+FRaABjM65XK/PCcQZXQi2/oPaR5LIRV7BPxu6de2Xjna+yYWkBkKQjxh8zfNcLHudHnjQDaugM",
+	"lL/iYeSXAYs/Vh4BFcoYGg9CuGU1+S8NBqIhL23InIT1MoKX3dfZmMHRhKERI3ANjZTdYJ7YrOLULWCl",
+	"fB4w/7axrNDHWYGJkS5GnQn6DWGI5YggkhcksFhlCPV8pSiqxe8l+umYPt1rwTZu6x6V3/uIuph6z/cI",
+	"L+Y3Te8KjK4LB9LPxccCWuvnuueZ3dfzenKNKtepXtK2Fvbj4V4iY0JKxWt6ssDvFZ6F/ECZUuZFuGOY",
+	"SsH3ZSxqFoq8TPgIpSmVcij6+VRCWG+vOGmhOcPvTfsMlO3OTOTyeeiIIV5NArGZccB4/Pgz2FkLPKWt",
+	"z95pXfjb+uqljTsf/ePcO/zcf5x7l+O55uWfVeboVDCwgkCyA9RiEvZDSwpPc/9qHu/PZzbVu1ozmJ9I",
+	"50znOSii8KEHYK+Txcyg7im3KGgZH77zk2Zgon3TExAv5pOAeOcXUBB3ehdqkvRM40wF3bPbs4QeWmAZ",
+	"fbCKPoIpC5sYwGa/f3u5tfpa89K7CFJaK8vrt35qLr+/ufJVHIpFgCYJkO2OoPLga66OhyRiVPTDkQDQ",
+	"wL1jhBgQKvwDWiMG7nWjFMIj7IgzBoRwUVscYjOdHZ23mZnVsNcM3/OicsonY60f3l1fWxMlyLibox83",
+	"z3+98epP62trwNzOKq636Homsi/Omcz2xRe/98mneJ+NW69u3DqvM3ApKfx9tSyxA9mZx9eIqXa/sqF9",
+	"lxZCpaoNbERcKfDfGnWTkTEzwD40wZKrM1kpnsViMxvpEyQXgWzbpdCiq70VyJgxmT9Mkvs1GCVi6kyQ",
+	"8cOc+yEpSoMGs7JVUtg6yeGTDux1wE0Ejj8g0wiJESjw+1ddr0KzOXJEZ2pzpTHcCxu332te/jkraBXC",
+	"dSD6XyHfouz21zH+xF5P0lEo2xiZXRsZyUzaYlFQQIrs294TBXCnDSxRYDa85XY3yKYruUtSAD2jZ6WQ",
+	"8F9o4zeQUyZAUb91fHEUVMznk2BQEfxRUwkwqPnaN1zA/tet+7cvIBhqvv5D89v3ERIV/3HuXYGHdgwP",
+	"EtR9b8p9R7p6mPWCD+oTDAKS4jCmdwMk3SquT3clJBVu6B1i0qRPEMvS6H+Vd4sYgs8insX61Elzbrv6",
+	"RTjnJW3/1Tv2muX+CBZIHpedNFR8jtR2cYCOru/N6991ovRe8Lm7BD6a4xKOh9g7GaNHP/aR1dnOEtzO",
+	"4aulqQvYrl9m165eW7dSiWpAt+5/2bXJS3JBaLIv+aAfmIHtB3Zlayoa9KAGYZ9XXzR6JWOmTwynm3dR",
+	"ckkhiOdri1olvJmGtoTOhL2gdRgQKqL3BaTXBN6HH+c8t76IPmcD/v1EwyjhaAwNbRxD0xmYQQYZi3e5",
+	"haz6kL1R8K8J0rXQINKI0aCmZ5Axo5gvFoysRowX6yZfeYbO8OD4/5g00GFXc1kwL88dLxT56YL+i8N9",
+	"L4KeQGlC9ExRm5mcEZNbcVxJtgQk/jrjL66R6ak2q4u/+oR2uDjRMWNlymjVDoDnu6AVDk9qh/J5NIFw",
+	"+vQMkI1BmwxfePJlC9Fwvvkb9+Bjr9fES7V51feYh/zXNHEJn4j2RwfWj2+T38+LFmiwFCHtIdZRX2ZI",
+	"Jnlyxert4swVF0o/Lh+hwEaCBzWjZfhHy2gZsTgzWgYWY3/u3ZGLv0cX/46d2vL7l+R3xDWU5OYuFA5P",
+	"HlItDD9TKs5MzmiZBdoQPs8OJDw91QltJw4XJ/jIURgk2DHdn5Ty5jtCssrG64Jp/Xpt5FjtGruu13r0",
+	"q27c+mzz+sre86imSsPrgn4kOQZ2quqEPk/Ccb/Db2czpO6cVfIOHXcOWJ+ihslLpp9TqTGBUhHHtX+c",
+	"YzhFg3GOVWGiYl6x7bJT8PH7rwy7kML0e86D9g9QgPo0dGNBmTPT26XH5V4ZTKkgNn1LZTY2lz+/9+Ff",
+	"95DZmNpI5HOSaEw9K7zzWkc3yv2Bl3dOfDGK6o+i+juM6u86D+qoEN0fKGfS9qpFcCntSLXs1zJ0xdJW",
+	"2JWQpr9dXx0hvz3x7DME+N8JnCMm3PSByUJ0oEBnWejKQyGO0LVmeguzxGB1xzFIxaGm54dONp2JSLbw",
+	"Q+HZUVw+pq6IH5iNUgcWl/1I+WlYxeIy6hPb1xnCeksUr6nn4yPg84OWNCpdY7yYPtFoQ/I6239Q/nkQ",
+	"skOD8mkC3O19BtrAQbtuKfL78iXDNeidv6yvvbm+tra+ura++tf1tbX7ty82Pznf/Pm/mnf+0ry61nrn",
+	"ZuvbLzI7zPjiu2QYhTgj3LPPcE8/a3MIUKkoK5GSoFJxaFBJZpHNy65RI+zUJ8HaTlwBey1q/ZB9F0dF",
+	"86p0CPPjH1vffrEfnRepI9zpQ9VbR6TBHb2tM/Y4rUHjUlPkJULBsWgKNhvmtvpC8tgBNDsk9UVo/0nC",
+	"1uZC+PlRWy9NZ7FsT8o4TsReAXMuZkwa2UfOlXsMA4zD9+Hihx1Rae5dpy9+wcSdGQnONofv+tqb91Zu",
+	"7ktpydzgNLz8No5gW3SlcxmN6iPb/MKz5Izt22VJGxolqtv+Q3UZa8KqFsWkyuV8FELe7MSpLMTPDq2q",
+	"IPDscj3Ay8/YrsOx8XOeyycVvsM/zr2xvvpt89Jb62trre/ebr72ffPfLzY/vnPv5b9s/nxj85crm3f/",
+	"0vpkZf3um/849+bGN980X/u2eenl5mt/b32ywpcQV4RzLuwC9ZJ+TK5iYrZucbyQj6H3VFaWVUAriE9E",
+	"jUJa/vM9GBITwoL6F8gp2HbshciEesL0bX+Led1cudh655fmX1/duPNR64d3cVLXVy80L728vnqh9ckK",
+	"/Hmu9c3dyEi89+V7rW9WWle/bl28sPm3V5vXP2pdWWuufqlO+OaNl5FKq05ZhWJ2eYclVBwvFAZmCcEC",
+	"7WIC8bkbWTy7wlu8tW+4dy3U1SssROFJ94jjQPactOD3uL84tuD79hizUNuFkD3uEzYZcRdFV0zRhZNr",
+	"GCMS4YbO4K4cuguqMFG8NSZuhfRCC5SrMzQWQGOaTh2qpwijS8SQMsIgeIq8j864qqQa8eftKtQxRTaF",
+	"7JRbbqA1ETqoMeMD1LWQl8b+NxTaHMUDMxQG4iHuojHufXR5886XyXqjP9k/RF/wCLU8ONTS14pJgzSK",
+	"yUhjYvBIY+RsHTlb956zFbu3dwKDmMdg/ZfrrXduPkoegwSfKp+g1M7UBZtZ2/HI83P4jPMLkAOgXLed",
+	"YJxDD0Z9ZKFpK17h/7Lcmmkz0W4+mKc1MrZ54+XWB2/hp9EAQpGqW/dI1aFn7bJDxymD6nXorA0XagRt",
+	"wNaFv0HdP1wZO7b54xfrt25p5FCx0Pz52vqdq/j9NdL66cL67ZdbX5xrfXZt8/pKc/nfxSMXPfffaAWy",
+	"ez33jOmETzr/deuza4CINj75onnjs6ygm+QXwUwhprL9wDMD1/OJRas2o5bGoR7CnyNw4gGfGBXXqdeY",
+	"bwClpcjy9QVCrJie14B+LApgJWXq25bAmBW3VnMZYtt0HG47Ynn6F1gHvcKy3UHtA6vxGJMGlJh3+Amr",
+	"HDoxkZZxzDJ1MqXM5i+f8HV195PWpeuZdmzGFbfpVea5KJRHRJQZ3Ben+Qu/1K3VViFOTxnbWc3l9/lG",
+	"gGD2+uql9bVl1dWx8dGrOK7NlYvrq2vNy280X/tJHek/zr2MZ+KfzX+/KIJKn6ys3/rpH+deycgKD+Y+",
+	"R5npBEr9ED5PXA8bCndMN2LK+HvsjA+Hr7NUbbz5ehzVa2xFhBN5KmCyojbg8DE3vr/V/PTNh5/A9uCo",
+	"bY7EFFWCnrJcYCKpuGeop3jOhbwogSdgrGLWqHMUcq7NmLTWubHcJrEFz83ReZtRnxKQKVzeCo1CFj2b",
+	"BbKBOWJnjXABopGleQqWOr+pkh8Gykf+ZrxoEBRA4JvIkd/xB/iykwuSJdeZ/WKdyv7lUlPJBueBuQCO",
+	"CJ2Zymx4UnHhlA2jv2EbDQrf97uA/6RTN1SoFyCFusyQUnTDjZdDwpxedAOHXKAQ8REOPUMd5bYIW5rf",
+	"v7Kx9rdtbisoJMR9oaZTy4gOSaUXMs1VLuibb/2S0TLrN1cyp/jkJCma1tVvmquvxJHUWvPtD1oXX25d",
+	"vbDx0asCSsELq+rDMZeeiiDZ0WiyfKVJowrG4A5Cn/SnHobIvRIiBTGvj8JySGR0mYp5G3bPiumSkDY1",
+	"sNx9kEPdOnVyuTmiPRnRnvRSvwYMcmYbGONY7L3vmv/xab9YbNBdSSPvAB/eaSBj8/ugFoGrd8wpAnj1",
+	"4J8WaGObZvMcnLTjtLCraepKuJ1lFgjksjNjdWSiPiQTdfcoiFGcfkhxeilwlTj9bjd+hxd158v3X2ij",
+	"30It1SycjVyYGraLmrPPUKYRjy46ZkX4KZfmuUkIH8KtShmd09kT0thEv2nFrdFI+i56rlWvYOxZWuXo",
+	"4G8nHAWFA9LztM2MbI78ft52qM64lIeH1iXVFD9T4wsDhgA8qWVuq0LDbI+CMHUwZbdmWpREYlMj5XpA",
+	"mMuouIqb45Bkyk8WA+Mah8vV5BHa7HTdp0a2pGQBAP/pvOtYUVqBT5bcumPpzHF94G6t7Tz832P4vT9D",
+	"fKjh927WwP3by9wCaN78cePCMt/M/bobhxV5f5jmZDrLbucmWcdH6I2gsjh4DTyKX4/i13s2ft2JW9SY",
+	"dRrc0tkT/fADtx+lQo6xViqKMI3tuKWJ2D0k/T9lQY7w8/vYJ9Rmc6LhDlJOSqyiNkpRepuXCPA7Rtnx",
+	"xORKHzhMBRO6u8TImIG5TYak6QNqyhz5vaBdNPAjGBqJNTASFeuOA11MG8SnNEee9MxqgNYrjjusKCKm",
+	"R3Xmi4xBABC+X5ftjiKSRAw2cIQ5vmRbNGqXDk0ZY4HpWYWR3mSWzhRO+rCkqdwQw46by7l4G6PYjUjS",
+	"fVzmNPZfdUEsPN57aDymztKHyMMkLlwBPfZy/1/U9Hp/1glYxL1f9zvYG308b++1eO90nky1pyxabqXO",
+	"4VWszv6dX5pvfNq8/HZUZD8hSuxptUorgX0mXq8/jfX6UFMY67KZL/SeHylKzW11KaVKjcybHDpyGBZ3",
+	"zvRa5B6Kjti8FWdir9JZwy41WyYSNlxf2IETa1vf+uyd1rm/qXlBWwQROmYwRKiT4b+fcSE9E0g1S3y0",
+	"/SQ4pEluAPUvxecoySFVkkN7fsN+KsIYfC7EybDpuoQk4N5hdAkWHyTrQQZhSUlKM73QX2LXEH6jhobn",
+	"WtiAWSYsiPRLkSBnB2TOpb7syQ6eZztoSIAzZvj1cs0ODGz+Y/sKqhCQ57d1P7ArlDxR96hZz+ksNPcs",
+	"Wgmz4mCgBxQ30/5sGrMLMiWS1Fnz8mqoy4pcl3VVZULi9qV9CvlI+1TivooOHbD+yycb73648dGramJp",
+	"qAZCSd6HF2KIWQhpIvKDmv1U7VMqg/9Scaiw/cMT+qaEMABTnXv++j1lEnQFAX0snW7OK/7bAT8ulyNJ",
+	"PMo8GGUe9OJQAiGiOpRE0sGttd4B0i6vfOg1SyFyMrV5n5gbnK6Cu1T9CUaj/tRfWkMvBOFYuhKmNgCs",
+	"KSkADYNHS6YviGVCuKRhgz2OqwDWMZefxgJq6Qz94qbjkDEIsoUQS2JAPzAbPqa1EtvP5sgR1sB+g+V6",
+	"EI5KyQZVglM6exRYbHoGXuDVi7w2I07yR5DPRpKYb0Nhs3npwsZXvzzSFDYxYxTkXDuvOTlBmQVi5xmX",
+	"URkYh7NMssD4vsYzuak5RwNiTOQnDZ0tCSsUu/LLdAJrf5Pe9BHH57O6jYzK79SaKfbhGuUGzYxoHdpD",
+	"KfnD821u4bbsaq/05LHsmMUuxkpxOMaKeMKOYusTSfruGTcgNdeyqza1iG+zCjYxFrsawnZQZhMXAaMY",
+	"/25LuxMLpC3zbsSNkyq61zeTOsiWAz4B2aIRKVmjHt/vnW9e/jmrQV8+0D+hfwho1yWPjs66EenkyJEo",
+	"Lh6SXqoWiBID5sZI2RVmRtjrG6dKZ0ndz+EFIKHQ9SkxTMdxl6h1IjChAhqbkoMWhCNoB8FJxA6yjx6t",
+	"+hAMkgEk7iX7HCF42U/EbFj5eQOHJlu89wi3bM+a9wBxyyhJcJQkuHeTBLdmtnkUOW1Spg2CC/aggCR8",
+	"aAMAaMlkAwL1+MRUHK3IkAPNZ9xFDg9sNsdBFOReY+ofNSWLYOgYQKijET8EBr7OmEscl81RD5Lw7ED4",
+	"dD33DDeZDviyLqFK+R0os5BXkCMeyzOXTCebI89yKJLsCoYQfojckoBaeI2RnQ2XZOh3tn0i++XYzA/Q",
+	"WdEDBIt1hR5mp7qt0Zb4jCrc2m2QI54KVij2mwpW3F2pYBijnkqbChau1QeWCTZcfKJFdtMj7/nfueIU",
+	"27gtGtpc+6z1bap0sX5y6ofsXeiiIsN91FX3qR2LMY2rdz14XKim9PrwODWtqFObLzz81OIKbAwLf5uX",
+	"v9v88ctsnI5XnBnrqNGZY14iJtOZkTvr+GcNsuR6C2XXXSBjXNZjOoU/T2mQxeCokav4ZwxStR2qkVrd",
+	"CexF0wvQu0EMftjQgEXfc5dEgzikA0J2OFlnjpKkuXa5efln1L6CP1gcArYdO6TYnw2jo1lNXnvl0sbf",
+	"viNj8I3ized0BjyGUVllViOCCOTSu+t3LuEDRf4/XzX81ZhZo7HHYA8ZLCGTf7Xev9a6+hkZi07TWfPy",
+	"+xsfv4EcHq13v9MIHtg8//XGqz+Fx85fbr526d75t+/9xyd897z25/u3L4Bibf71fOuHrzTBYCQqLrjm",
+	"n2OuxyHOkm0F8xrxF80KBzLGYwZWHQSeiTjZdODD2rVFBx2/lXnTMyt8seXIkcghgwvWDwsw5ATgmpJ1",
+	"BkhLWDYt/IIcK1DHwfJJkbdYbuCS0PgpmiwK5aceKRCPVqlHWUX21YU6VgEsdLZVdz/AXdAGcEx0FrQg",
+	"CwONTdcyGxphbtm1GqTisgr1gBxQnIo+OlxkAFrmTZ+YjkdNqwErlyEO4i81b/qizoQYltc4XmePc41o",
+	"EH4OoEqfLHl2EFAWYh98eZ1heQmWdgjBkyPP8lsv2Vh2KuYZQv0OfBpx25IItbHwSuWBskJGpIWC136y",
+	"WDQihkf4Dj6pM4t6xIA/DP59ETyCaEIXIdyxQQNEnjqLCzmJjI3s/vHrHYMZT1pUCbUlcdkKF8HouOwS",
+	"QUX4fsAqaTL5OaG4mFguLmu3HsAS4VNtikSPHEeUEq0ixLL5I16EiomwGBRXXEYFPaGSjnMQlV3XoSbL",
+	"vLS1bzGUwgerrlcbtwDi/SklpjrBN/Lzi45rWsN0E0JgTby5mBuxB466dX6jQnhAFIWAUMmUMk+FvqVM",
+	"KaNK4YyWqVHfN+f4VOmhQTCR1zN87zEXsm64BBnjXwrsPNMnUffELBgkfGaemuD/dJcypQktA6ItU8qo",
+	"ncTQu+suYTPB5DPSoli16SssreOw3pIw7e/5ElREimVbZMz1IK+RW40N4tWZFi5NSABv/zEuqkaJMI9c",
+	"MiMuMrWNnt/WR++ALFIQ3aIQWnKYcuN287VramM9xJm71UnWM+KXylDxi8Hm3s4JZtnVatcqWti1sq5D",
+	"tqsIllylqLOKlRyYjBjBXNCNbM4ngauJTyLhIFZy2J7O/ICvkKjJRUlWmEg2DmDX0MIRjCE2LzdkL49Q",
+	"wbtOBDYYXUIajVmdRSScXGAqnJw5vZ7PT1QWaAP+QQ2BRiRFyAE/TteJFSnI9jGGOh3YTQSdNaIpOVCN",
+	"lGnDBYZOrngtBLe+UMk194zp+NgQJJsjBl+qBrYlCVykgZaTiFDQ19mYEbocjKw66bOhDg/maU2LfwO1",
+	"izU3ZMq06noUKEKfsgH6AAs35GyKCCsyk/BFAalFYiOJMQYuDDFHnnCD+WgN1Op+QMoU2VMTapr3XXLV",
+	"k3a1GkI0WWneewjWrlaf9txa6qpVfsFJd1BVq7DJYJypOoNs3r3TvP7yxtWXN975f803vto8//XmysXN",
+	"O19iZ+VYW5BLL3drCLK+9td75z56yA1BwmbOD6IhiHxY14YgzTc+3bjyevukfnhr8/p3sYYgM1NTPaZ/",
+	"AfcLCiT4zMgRH/0zU8JRRVQzqjuCj5ku9dQnzYV7bn8mH9jgOqp0fwYXWqk7iAsHtFre85KWAYGfKb0A",
+	"u035I3B7uXExfuPiS737ifne7+Yr5tIaHRX+vkPFO4rSPqwcuKNubZGr8Xak1FaFg1wuF5ZbV79p3Xin",
+	"eeNR6hiXELwVM6WU2Awkd64b6B2nZ6XXuyuzaAU+pO27jBhWktLnuM1fop4PNPAmIx3O5yo4nMAhWhId",
+	"O+os8HXmMhK4i6Iw2gRv3iIQvdMaprOFYBI0NT/BJ3MeRWo9RKJwTNLB+4FXryzoLJj33PrcfASb0dvW",
+	"oJAeF4PMAJNFPxHReqX51mfNc7dFATYDorwaV5Iagl90SPsHiOD2Kzt1moBhfXjvLnO2/wDhU2djXjsQ",
+	"1rsZDp5hVs5dpOxszam6Xs0M/HG3WrUrVAadc/4iwH9uQdacnHATqZ44vC5TypRtZoJTsGae/R1lc8F8",
+	"plTIH5o4NFmYKU6GHkA/8Gw2102Fye0it5EZBGZlHlNWzRpVydzA0JLfVpWwbalbR/HVx5+0/UXXt2Xh",
+	"a/zZ0XMUY7JqO/SADw8mY8efPkqmi9PTsxgS4gcfM6DVgy2snedPPj0+A2dnczFfqDIhxcl8HpJ4A+rx",
+	"5/4hevAskfd9XM+88Ac9o+u6fuoxPRP9oOuPPQ5POXDghSPj/9sc/2N+/PB/++//xE3X4vSvcn84bfyf",
+	"//vP46ce+6dMwnyPEMHDRwRPukvMcU1L9mySWoVLrSW3M13ev397eX31zc07d1R8sLny1QgiPCCIkAId",
+	"iNGEPkfRwAW+I7R0QSK4UgQKpIQRrkrIUBHstrEEfZ3JDH1ilt0zNMktJUSdRny++2K05yapeu4fKRPn",
+	"cJgwS7g+hoi3zsZQZIlyuXIjkO3Yaqa3oJGlebsyT546W6EOYZRaqMzFc7PRW4i7m07YvdYx/UBnIopq",
+	"+8ieJ8Lh0DYHLcyN2+9tfP5yFlLZAOpgUEB2x4XwFYT/lQpmNH39KCgO5clQCDCrXG8HpM5C4AP/DSOJ",
+	"OEa8u8/hEkXVIgqdZaB038OTnqEJRNaeBoW/NdzYJnoRMrsBnBhVXA1Gt+DXTSq6AjBFFCgnAiHn10ZV",
+	"WANSE/2mTvWaMpVkWm6f10RQ0gts63phsAClvs5Use965NdPFGbyE/ls93woIZaRiob8RmT6gLOjQ0Xp",
+	"zBGNyPzObmdobbqi9gI1Bpdp/NmDzBuaJabQs5AEFGpTqbxAXYo/BBrjVrXOxqC4yUJKV2FDu2fQCLE9",
+	"qW+z8O58M4RvyWfKJ/MmPqg2S8qOyRbQVkcK1wV7cZFCBZ0nLXLZsbZDS0qLCPEI6Cjo8pZVNCL0DOVP",
+	"Ep9XZy4TNLDYyRl7imJC2ixxwxwfW9B4MLoEZ+bIEUZobTFoYKqUKP7DdUYdazYkzhdNWfkaC+v54JWV",
+	"zHVcOQIeHBNk9+0XgZXlB2ZDI3XmUN/XmYEp4//KhQ+bw4SmoSV0+dy+YpjWJQDckeeOHcC8siiJC7Iv",
+	"cKbVhAyNmMKJoizj8N0gpqbpzAyT8XDADq0GOM38ekADYMx6tG02t8vt0llycpfYaRB+xJSKeXNxUZyW",
+	"PuOLy4cUKV8SZvWS7aWz43Q8gm3RAu/AbEfEzgjD0A3iuzXqMkqo41NBN6iM3TMZRjRJW7kCdDwWtzFK",
+	"bcO3NFKH3CGMmoqqCFnQEJgL8ILiGVvVrO7fZDTYwvsjC01LptfB4LeonVbac3QRW2OBYk/Eu5yAKyhx",
+	"tKpseyRT57AeKFPK95lG97SaRqc2i4ql0ak/3L+9HJbi+fdvX1AoqsLEuacPy8S5w1FaXNf+UlES3czU",
+	"dIrztUxolfJLJsJQbl/Np0bJdqNkuweWbNdeZdqeYtdpXso8O9wB+7IMtVp3nBg5oIotYj8kFaymSswT",
+	"rPI9+B8xFc0WWV1kzJDZI4Y0qpLbX+TiHaTBw8a1lYYEzaRs+ravEZnNE+IOYe1FHYikUaRFphtUNMgL",
+	"okQFnYXZhIoNB1HMJCOOI3B8DH/J5FOq0EBMQnpRqCHhsR1/kMu4HRlhZj6THGxHCYKGznCKoP9F2C5M",
+	"ZN5hEzF61qwETqOkXPY4dO0tNVdfMciYRxcpmF7gP/X5U0wnu89bYHQBidsxjnXkYvXeL+KoWJ+9X3lE",
+	"fr4+mlTAqtxjbSpSJfytr37bvPTW+tpa67u3m6993/z3i82P76hpVrGcv9e+bV56ufna37tl/uElDznz",
+	"L28VHlzmn0xcAxn6BBehW8yr2jK19cO7OKnrqxeal15eX73Q+mQF/jzX+uZu76lwahZhoUcqln5aW3AJ",
+	"kKa9BazHUcLabghPQw+NhDKKtmYavQO6/dpSIyE2HQrV03UGDKQDo35LZhYJnbZEGHuUWQr5G/jWzYBE",
+	"IBAyuGSMVYHwHGpgfYDlLrGspjMRGOYPaC/RyJFjQayQAgsWEkqXASSViAn+WvSRYv80Y7JYbPfKiU9g",
+	"SL436nmu5xtk0bVZAK9xMHrkwY7aDQCOZgNdTJEnVmfgt8uRIxiUn3cdy+d3q7l+QAr5vJbP58VUtDv0",
+	"OMLfT768ttYhXEjvgvYhcSQSOWmgr/gnrW9WRKvw1Xeal75vXv+heeWt1qdXN+/cat69fv/2xebNn5pX",
+	"vxLK7+pn9z680nz9tdY7N1vffsFfDmlI+i5kQP3LEY32YKoidoJLHiDM2KpkoT+4MMQuKnu6uKXYBeJu",
+	"1SjFGjTE3f5hu2TtxctlprtA3WK3cpm+Vm63hFaIpo5atYw8tEP00B6xrDBvIMrK6Oj08h+fPnru2Mjr",
+	"qvXeFkYBpDvs8oJO3IPlurMwVJZBy/LjVEmCnMbQQjYVSMVs44k2UEBCYa/sL0PCUmNDRDV1FutX7NiU",
+	"BeALhNSUGNMyODq5JcHvlI3qnWn78DAIyIfXnmVgsgaOw6PVOvoo+X/V+Kr4iHD7thwEDvW5vQF36Nfc",
+	"CJmn5IPGjIM4nwfzqhkCvl5D05lxECfyYPEgv2kVSHqUSh6RMqLWZh/wucFg+6K8IViyKzQ7G14mkx2A",
+	"+F7nBsISphdZZNvMBkxzjXo1QoER5hVTixT+/+e+ZG2hgpzOYtkOMgfjkUhyeKLuLCCjaocPu2+zBldL",
+	"gq91ZOH0D0v7s0dOaWGfrRdOSUgIX6YXj7FHa6a3IGBk8+aP679c37z+H633f2p9vtq8cXN97XXxGe9+",
+	"0rp0va0Muz9kydflcJMxRqtzlxluxQdpuBUHY2ZN9GpmnVJSgKIdCX/0v1GOU59j6S2MMZnd2cD+xR20",
+	"7yPz6RE0n2SNtIJUSU0iUF/1ppsBcVmFcpPqws175y9v3H5v8+7bozyXtMTscZsqjekkuF6HaTedTOhB",
+	"bi4ueqHBErIwy943TkNWzYVl8XzpSF5abkKVMKrC3CXicjSvM+zNGVooz+HJkOka1beFbLa+WiGYwMjO",
+	"ohwXP6CLs2iiqc12GBUtPLm9AOGbqgs5LjkiI2VtDUPDwEmDYAf2gALqrvnUOSMMgQmd+dSpnsZ5MrJh",
+	"hnRHFyBSMRkpq3TyYEgY2VlwU+AEK6UoYiqBnp4wV2dAjDrmesT400u9mhq7hDFefOQ4Y3y/1gTOT6aU",
+	"2bh1uXllufXDu61zf2teX2l9do2DsCsXW69ebl5+u7n653+ce6UPF/wR+CSmI6rFR43+hsVcj/vjaG/f",
+	"MwyBp7g1tZ5opGYmKuTzUxEIbK6+0ry82vrh3eb359oG1Xz7g4hYgO8+WGPdWfgj9vHhsfBPPFAW/vCN",
+	"RkDxEQSKQmMpmr69hQBsk3vnPtr85Ty3iWHv7rVeAtyuC/V7V55Rm6lnIM5LA+c8GtQ99qDRHCYFm7KO",
+	"oaSiOjLnUp+UzcoChyVKq3WREwyTDLT6IK51pnDlg4+XAwIs3nOJR5dcbwETUQBByTKydsSF85AEuKCk",
+	"Moa4SI+AC+8d4a09iZyOw0sMGjh9802heG/l5sZHr4rqHHDUtT5Zab13vnX1wuaNG/dvX9y88TP68/5x",
+	"7o00ma7NK2/dO3+p9d53rctX1tf+2h/4wvfdG40N9wYU60BZD+rjd0NqE7sWqQ2ml+Nu6ZUEstxmgp1g",
+	"hNQeOaSGsjRGhQLOmDZYoCC2c82PP310gFq/nRLBS0WHCd5OBKYn6AIYPRsx2LS1fULyPz+KVJue14iq",
+	"2uyA1jRMdYjo3JHhoT2Rmd8F+dAjGioTic85moplE4dOOuH4xAh7h28OHtLwo06OdRbYTvwOtuLTi/KS",
+	"TR8bTcmzXOBqCIC6pEY7u9/IE0/zE43sLEKxbi0c8b7b92/cPzH94/DC/RNebZHovJNc1EcUjz1E/FF4",
+	"EPgDGk5IDBLBj1Hy54ODOg8ZdXBpE9NTbT2ZN68Prr/knmrVrHqCu6iv1BmaXRIxu0AWPoe2H9iV3mro",
+	"gZ0bSSHDZAHmLmmk3CBqakakyMqNsDJeI2V7bo76gc6Alq1E9MzM1KRabFWcJBZdNL2A38fH/l6ASXxB",
+	"nw060SDz1AtJs8JIGdNZwhg8Go4aQQ9z8TbHLAPDk0qoTdbwR2fKQ/uQlvvXNKpLPxGth526VcqNo2EK",
+	"0Qt/2irbDSuuD09z6FBu8G2LmWfyuJap95Tigy09ekxSKkQjmZmaxEf6mVJxsncNqExiF12I7Pa5Ebnn",
+	"wFpJ1FnX0lwl+2Tj1meb11dGhJ47JvREd/xQTV2KMQnBLIep5r+t821FyRN1j5r1A35HJGOszdOXnY3F",
+	"MqBdQyC1GHN15rhsLkw7EaYo8j3KMEHUclUqCMEjk5BhDmyFxmzIzUbKXJ/oTGRHka6Z4prMsRcNxrgI",
+	"ob6BzM0ow4OIxhJOInawf0zRE7Ce4uGMkU9/kDZk5OjiglME07ayDsOTevPAT8Q88K0f3m3efbN1+cfm",
+	"G/+5vvpt85c/N1f+3noj2QM/LPO2+EDd62G88ZF3re9cr58QQWLVU+16CY5qjC51ZAntw1xTUDHdckqT",
+	"jTzZLaOriYeMwYozeftmpa5jUf41uAEHFW5V05PMwPHGlhiwJ2OhWcKVCSoqtx7InkpECE3ZpF5MZEnx",
+	"FmDWgJrA6e93mrC+u2buDgatNi1cGM9P9aGFC/849+5EoTc1XNhdWY7w5sWZuH4demZg0lO7ZAYWFKXY",
+	"Vy1WGiqrqAXVyO4dICOVYuAk9U9UmKmab73e+mYFeyWN+KkGZx3TM6ZTN4NtdGx4zlYso3HNmovUh09p",
+	"V12oM2UEoMtS6MX+VJPyGr03yGn4Aa31QFr5v6jpRSe3CxanQdTXhpIP6FhkBrQbr7gQsWnFW/S2J/DC",
+	"l/YMe2WSBdxmIKVSpodinZlDLcT1RPPmj821Lzni/q9bXGevXW3eWtu8fnfz3J9bn692yfbvsMPDk3qz",
+	"MwsxO3P97ic4jubqK803PsXC1uQ0ryQl64uVmeLRE2jjo0caRFwKXMGvSHHaROZUb92ri32q7Whdp9Hb",
+	"yi7b7ar74WpiZaJCzYubYfPGq+u3fo7rXFVr9KJ0d6Rah6JCu1Avotczes32NCXcdSING/lAxDX4SzYk",
+	"SuGLHLQU1vXpDE844MMvkAdeLBpZ0afIpwF/FBhrJVJuEPF5hboNO8mEN7GZxWWq6/lI6Y1NimTXFTT6",
+	"8BFkaZ4ywQWJQU9GBcOKOI8fBU2ejRzHtq8zv+J6YLUSi9b4FZJVUpb6CfpHHxKt+J08ky1gow+LwNUV",
+	"E9rv8Ec7S2bDJ5W651EWzOpsMaqWrHqU/hFqLNO7h9PRIkZSYxdwIvalkHaNnE912mS606b4RlXUQO9K",
+	"YIjEgrsBhnTkUe12db9FntaOvnM333UkokeZWYkOgVFO+bae+sD0oG9VtJbu315uXn578//93DcEaoM6",
+	"p/pvkYxe9K0yqLi9KFDAaZQPbalZUYpVNGolQVw5qFyO7Zdjv4LnX/2tJ+o8ZcbAuY+4C5mbkrt1RUH0",
+	"GNCKYJjrqW51VRZgi2NM13aZcHBnczqL09nJmR4c3sCR7wRvVGF43XOSJ7tN16h2ebKQQpA8xxeD4MF6",
+	"2rQd8TrFmd4uPS436WD6x2N7OrPD8uCiaPnzex/+VRVFm5cubHz1y0MVSIpYiEXxtO6pmIo5BRuLWwoG",
+	"17xGSmch6fAVkhOUWUBR+YzLqNzYgsEFSPrFE0jgkjkaEGMiPylMIRvrMpgbhGUfw3A9/poGO5IG/MW2",
+	"kQj5EbDdx8C2bzjLbzyRpC6ecQNScy3ssAUMpNjWFXcKuAA4mG7bVjsaxyhmNgAl8WvaiVNbn13buPrm",
+	"HnHVDTyoFe2jblEtzCPhV5se7Rri+o27JKsKbb43ziitTkyGWRiK+hozuPA3sjLhBMm6QIJBm3XIoyDU",
+	"9BybekB/7JgBvwVCBzIWue3AKSYbogfznlufQ60izvUPEMdm1Jyj2RIJ3EB00fNMtqAzrG9E32E1oB6m",
+	"dcCLhE8Q6ZnghotaIYs6BnhVz5chu+fBD2gznUFWicuofMNgyYWRQmdrtx7kiBoVBJelR4HAU8yD8PZh",
+	"r+hIv+tMfApFyW8bAdwmNxRXXe+a+SiOZMu44JYoJnCJfBv+SI3U/TpQyDmmH4B/94Af63GcVqUmxf/4",
+	"EzLtTq60+uaYtevjf1TZyulmaiKqe3jhTxlc2plS5lBuKq/axG0/F3MzsZ/TQY4pzI7hi82t+8d6u3gy",
+	"dvEJvhNhnMU8hHPxz0I+l89jVrk48bjJFiDbRR44ybd/ppSZyeMrenBCEf9xVLxgQcsE8rwZfsuealDy",
+	"E7EhPNXzRyn0wJACe8f204XyIEbRRXCNesztgh5zRxVRmKA0799eRpSycesvrU+vNm/cbN14Z8hY5dTQ",
+	"2sK1mb+dzjL/dKgRhwls+iZRTXhA13oWLqH8qHU+4AJQcUBegBFBjNwhFYJfd4KSErI84EdRQA1BjCYQ",
+	"DL94zjMtjEku0MWgszITMA3m+UKXOfgVWkfYPnFc6Es3Zsp/yU50kpY15MxyvbDrAkC7bE7tbRGVq8ic",
+	"Ycd1oeNdkCO/n6eMmHhrncnuCUvztoOWk4IJVP4HLexeMW8uLlLmh9m4JvOXqBcV4hgleJzOQkIKPoc+",
+	"DlTlpWtjl624nkcriCl9SokROkuMLKmZ3oJo8KEOMJBX+YprJeQek2HfTnLXwflIxSsM00m6B10io5Sj",
+	"B5pyNJwYpMIjOvKWPGI+/OckdWhnKLG5+mcV/OwWz73NFuuBr9C9d/PqJ2IPkeWzTW0OeFSEF0FVQyzM",
+	"EoIWRSUVF5AxzEiKDHmzRoX3w583PaozE0+UChU4peCIv2Av+iVS0EgR/j+Z1QTCKDfiuVPiqMksXwtv",
+	"BEBFZ24V3SjQAmq8wMGIqWZFEZEUxdylrulQs7FYZfTuHPX4wBgKBFRLJlBH/JEypJ0Kp6WqqmMIffIF",
+	"YPuBJzxHUMIj2UeBUNTQGSSeAfYG/ZydFdldHB7Y2ORAlAmrPFXJ4RcxlCEmZseiI8fFgtqbJUN8iQhf",
+	"g2uBRd+7m2FC1dSIElpX11qfvrr58sXNP99Zv/OXjR9u8flxbRZwvVwoqi6EQq6ILgRY2plSZv32Bxt/",
+	"Oxe7IB95DhRXweECuhT4WjmKwy8WCgVFe6dzH8jznxFg4/LF5uXvmt9eaV5cy/SQ5StWQhq/QBBtmVF1",
+	"zqBs+XY55DgoRUIjvvXWvzevXNqvWcFDMdVDY2uoxvqRRJUDjQjBHKaWHVCrFBaceNzKBIYzYdsnRDQg",
+	"h9lkls5QlQTzZqChJlFsXaXBiR3kyLEAdaQwqkEjxmx7aFs4hj9ApS068/CWKHClTe8HZkP8eza8lVS2",
+	"GMAEXpqIQjscV9z29aXtywfsMqoa0G10jIM0eE/IqYmZvINOT53o12Qt9mWy3r+93Pr4x9a3X6AU6Izo",
+	"h+vhWA+m8+42LiceeB5AtEBHCa57lQoCE0xVWdNWThKP6MOm6sFc7IfAeJBWZPRep+lZKMTtMCSVXNQu",
+	"xiRoloN/ws380paUfsKlrNqLoRtZ9RaH2Fv6n6HQ0qNUWpzcVBJWnlkVnZDBewzGINTxgp9ZCy1Djodq",
+	"NJh3xTGE1WTOtJnIVnNcYJXgBo/vMsJnFuPzOvMpl+0VGMbReZtRn6ua1tWvN+/e3fj4euvz881zt6fy",
+	"/3z/9sXWxQutG++s332zeff95vLr5FCueLCQN7Kz0ZiVAD9XSJV527E8KouM6jW+xriylj9w6xVtcYW6",
+	"QnVdiYIlhQbDcinmx/mUamG35fxk93y9Pop5h9qJog9z9HlmBydktGLHbE67ySikfQRz1atOJDmDU1ua",
+	"CAZlU1rTZqJ5Qz53qMgfx5F931OEEXZw1oCf1wFsLGP9Ner7JgT/e9hscB3f6ZlSBjJwPMWH/tpXG1+9",
+	"uXHn7eYbn268dR4dFpQFvXzPRerZcHMOGOLzBqvOhMWUWfRcqOZzmekoX1UkD0iyAWiFwg2GwPUypcxc",
+	"QAUwOrFIK3bVrmRKVdPxqZYBAZcpZabyXLnJvyamM+KPVK8wVcgXYEkluQ96dRVAngO1MqX0fJXR/uyC",
+	"msJw48glMCiXwJGOUC4KVdS12Fifnl10QBXev73cvPTu+p1LCGNwY7U+eGvj1uu7wGfw0JkqO+15rYdr",
+	"kBZIcTWEwnJc5N51hU9h4lKYpbcloQejSyGhh1KNnCPGi4ZIWvQJlh1z1IVBlaEReISDPyHesj8WD1Rj",
+	"qd3Fx1QuptRXnaCmV5lPfzqOzPXSu7F3K09WYTw/eRLsY2Eii2UhTmje/HHjwnJa58REv3xYhS3C8J0O",
+	"jfXVW5tfvty6eL71+fkuJFgdr5VMecX14XNxBNRJbdVxr/YQ9dOeW0NPAv590u2ZJ6Nts6TxpAuRMCLK",
+	"2Ioow26XoBFRFSwfRONxJaekou5LtgxGl0JfsfRRlZCtOJ7nbloWtUTeFMYgRYRTE/zGEOmEWGibe3nQ",
+	"hBBt22MXsELExGQxEpMDE33FRNEnwjlS9CUJsJhEKsYkUrFfefRAeRsK7b2Uu811OMGFcnH8UGXCGj9E",
+	"J6vjM+ZUeXy6csiaoYer+fKAVVKq79LZUGd7TZP05u3+6kF/164GWZt4GLmwRxwNveSWw54mJuvQv1z9",
+	"vvdd89Zav+r3QTI1bNvrJoHKIeJp6Pipg48hiXahwzjsmXxBkF2FNdvRfObIkU5SrDDUbFE/8NxGlEFc",
+	"0hm3iuwzqP2ZH3BrjzwYSoYda/w+eBlOhinzS6ZPrBFLw/5iaUiQRcjVoMqiJK6GByyR2uXGvOmf9miV",
+	"eh5f+1ryCegi87uxy6QhfGgXHJLsYU+QNuxcXgyduWHkbRmut2UoGHhE5zCKqMToHJIQLZA67A2H0sCD",
+	"I5JrO0p05Os1ye/02xPPPkNq1JujBM5RU+ZxLmfb6cIE/lTBqvA3RUl/w8ajz4OIGgYeTeN6gvkah/n6",
+	"VTpy0u0dFBz43H259f0rrVcvb/7tZYF3+vdV8++dyjWUf9RdQ8kzvxN/0fSWxXMP1l+ErCaYkgSCZaS0",
+	"HoLNtdfcTQ/ZSEQijq2MxPVfrrfeubnLjUTFyIu8Vg/GOXVQaOneCyWek7q+E0Qkxq6O08D2wNXV7saa",
+	"5aYm8ody/MRXWGdxgRRTFZORMo3AxcALCI7gnTsxw8ie3KE9Kb9ZLyqyizk58TDMSS1cdaOmjTvPcRPe",
+	"6WSrrHnn31srX+yaOMM2nM9bClhJLte7hE0pWI+6izbIVdUHaDpOe1aAzQJXrT/LkafMyjyp8Mst5SN4",
+	"tEZrZS49Ib89+sEOSMWsUSzCHjN8t+5VqMLPZWShKwU0H5asKkJcC+42i5gVz/X9kHFvyLkGTwmJOvhc",
+	"gWEAdDnavRmpLz4E9SOp03Dkx3pQlHs9yB/t4riZNio6e2S7KsCakLSnSIuaHMHfuLD88DXrtlZODzaM",
+	"yj/5p+1iZLFOThqpOmagbZ2aHStlA8XnBc/yfxsaVlbzF88OPxe79yzs8NLnRM1M+lRseeXv6BnqDCsX",
+	"e5ewiczNeXROiE2+r6L6qGKOK4sUtptli7rMTCkzb8/NU+90mQbo5adnbIuyCg19H7JAqAqohFX4Jm5g",
+	"1VM6Yw/JQqIarBo1/bpHud7NlDL3Vm5GSnXzxsutD97CFsDN659urlxsvv3GxmfXWhd+2byx1lz+qceK",
+	"qkI+VkFVzIcRjVDx81k9pWXCbYI1aT0VmxdShhdNp05PIo8aw97QqkruJ4c7Tfa2kpUzqnkaZMa3mSSj",
+	"27K+92m+9zAswyOW5cdhQJ1xFWbIDW+QMdcjZoDcW6QgST0AWfoiEBC62AiSJFiU1Op+QMoUSEperFNi",
+	"1lw2hw36I3tTpTfB+2NfxnhHx+zQTMCdWH1xlVAzzyols7ki/CFulWl+93rz52sbX72JJsq9lZsbH19v",
+	"Xl9pXbjZev+nex9eab715sbt/9w8/8N0fn316+bP19bvXG29f2391rXm66+BdrED6tkmFrve+/NXeEFz",
+	"+bv1O5ead99v3VppLr9+//bF1o3Lmz+91jy/Vtj4/lbrwheF5vLrbarHcZe21jzIZJ6geOIqJBylUoi7",
+	"5Uv2qEWm4lpkKhNTF8VEyd67LB9i5vsWC6Q4+AWyre2+O9ZQOldBpa2A/MGuvELnytsWvhQ74cv2oek0",
+	"zoNt4EvPC76btyCUyqNagAcaCH7kXBFHLCsOOMDlrKYJiSKC//i0dzQ3PLc+v/h0YC5Qtk0OboLjIiku",
+	"iwIp3r8x/HEn0dq+OehTIsanBbm8GYYI4vQ+bQQ4gAPnzTOU0LNmJXAaKlNPGymOzrAksb4YMcBKylcF",
+	"NcItTYufxxdPjEUWfLQlpFxdsn2KHW+gGzf4buJcPRCHCHl18JZt3OsiOjF8/vUhR5P3R+FdEit7oZ1i",
+	"vN/s5KR7dQ0nP6AKPYXB/FFXlQ9Vayls4kmxaOAU39Wx6O7aCWXx6Zrtg4t7G/UC1Czbu9BVNppowhj1",
+	"Ay7fwcXAJT9qQQ395tQi5QZRfOeR61wD97fObAbMfcwPTBYQBMRci7xYp55NfTLvLkGxm8OBErZK8ygd",
+	"elHKST4pO/Y2x1tkxc1H5jL+BKkpuzuloxNOjVzU+8RFHX3I3j+j4Fbq00jffg7F5yuEnwrbmTRf++re",
+	"J//R/P7a5spF1OdIj9f7rBcfwKzLuTntMqfRMfn4+H2bofdQirl6x0sgY7ugJRDyozjLICuhIpNqaZ6b",
+	"MorR5FHaVhXV+vztR7ckaguwBDJmnJ7lQ98SNAW0tuiYAT3gE3+e0gBBSNiQRLy8Raq240AmHhrIJvHc",
+	"JSShBaSF3K1hXzZkYNVZdLmL5RvIdqlFtcBcBlAytvHGT61zL2fD8zxw2OXI84uOa1rcgLYDUmeycVvg",
+	"6szAd7Rr/BEGkd3YRKu1HPmfgh/eo2TJs4OAMqCdp2cDLfQIqG84ZkzN5Ap5A7O9dSb+zLaR3IZ888jy",
+	"G/Wak63osXku9GqDl+UPka8lZ3uv8eE+BQsplIg4tb3z7vEF9hxMSvqkDX4NTGlvlzztejUz2DofY2sp",
+	"BS8J9xq1Fd0FbUVxCUbbNeokYRJ/kS9ckF/cJr5xu3l+rbny99Yb11rvftc8d7uLihjHe+xZwtHQpIb3",
+	"OI3iRnXWagMqm9lW0aAQfhB1OiZmDRi5s45/1iBLrrdQdt0FMsYlHBKUwjrIQpUvMXIV/4zBtRclY8+f",
+	"fHp8Ruge4S526xxxlBsB1Rmm0NVMbwFI0H/9RGEmP5HPysyAmKY0F6lGanUnsBdNLyBVmzoWMfhjDExF",
+	"wIgTaMma2dCZbwdCAJsksAOH8p9mxWnx7u/2HEOG+SXbCuY14i+aFeprxHjMQInumQj1TYe4Hr91bdHB",
+	"qv/KvOmZFT61s6TsmGyBPwXv7i/Yi4vUQvXtYxd3+BH7wqPqrrhOvcYESZ/j6IzWFoNGjhyBFwFdrfRx",
+	"CSEa/FCChnf8fFKhjkMqDjU9n+B3oY6VI89Rr0JZYHI1DZNSjlQzatt/NmZJg/oHmcs3duuDGwebV76c",
+	"JS/WTXhBD/b7+p0PNbJ+69r66hvw3+brr2lkffXS5k8/aGRj7UuNtK6eW7/zFvz33t8/AGWLsYKyaeHg",
+	"bEXxlxu4ZDT+kpqYA5imIwUC/CjcQiuROkNSEmTP9yJgqjPYsxqRbXFC5vya2QAHPz6LwwBNCi4RAYCf",
+	"q3YQT1DRiCnQg84UGGDgMUMT+As5HYIluyIaHkgQFLjyMcwljsvmqBdSrmGzfGyGm9PZ7/luMCyvcbzO",
+	"HueGuRF2q7X9CDkJJCFexLH9QLatc+uOJRrbRk0XdCbEWY48G0ZE4BVBUgDlo8OXr3xYSfaLbhBxZTgM",
+	"+VJiDDqDyIoYA0w2dRxfpg/BH8as3N1AXhwqC48SYUnzhSQyiaKJ47PNqE+Evalh1CbEqmbdsgP+fizQ",
+	"2mfENxvgBCQ1kzVy5LiUidCfl+kMoXgnSj0id55AtnwxujXqMkqo41OlubCYOc9kar9gncWnydJIHTAz",
+	"9gzOkSMBqbl+QIr5vJbP53HPjxmThQmDlGnDZVwkRAgVJKVv/5FmZ3Vm4p+wVG0RqlKVrRxIYUpIPeGC",
+	"FSlYO4ld4SpFhdoJhftEvrPhLbe7wRYYmW8JWsIVlYSVj9WGhpXbaqvmaWUh+mjYBhLWCGxMvk5wyeAW",
+	"tVwtVHn8HXBlNnAdZrTIIYzeOZs/4kV4dOjhQSmRUT0oIbATPlnROLjsug41WealrQkpQg16sOp6tXHL",
+	"DOCmKdn/wTSAxT5MlghwKYk3F3MjJNRRt85vVAgPyA4fXIFkSpnfhAktmVIGkWisCwXuJ3S8loieKRRN",
+	"PUPGYIERy54LW5+aYg9PK0QI4MzUCM3N5QjozixAUD5bvznE/+kuZUqHtAxs1PD5iIrRInKX/ExpsssZ",
+	"WkYABni/0PLOlPKhOy5Tyqd2psEuwJ1xHNZokkPt9/Oi7blYt5ZtkTGuDCH4YnkN4tWZFi7nLF/y7T+K",
+	"NgRC+Ywo9vYcZ8PDsi+P1RLtS6gnTbIwX7s2WAtTVSv8fHcJGjwclwZnaF0mW6HRj4M2MVOVGYuohtJC",
+	"Gv8WjcAiUxWmUMlL6ma6bmtySnNs65CwglVMRAZVm4NFbtO5Ul1KrH3ADz15VSW5p6SabFhVBTgRIPgi",
+	"9SLEEStHBhAknxAo3s8DfFWJ0BcZi8X1RbIQc6XrlP+FGKbNYqFhU+1sWxGYMHBhUGHbMa7AtXaLRcMc",
+	"Jy1q3SECoXCxaKEGBl3cOhzDNa+Rex9eaV7/aPPGJY003/qs9d75zZWvNn/5TiOt5a83z//Qev9a6+pn",
+	"ms42z3+9eePV5vLrGtm88WPrg7eyOfKUiHyNAxBrI4gP31Sov8CszNf4ToYxQVIXc/n854iBvYYMnVXm",
+	"XdcX9inO2ZgQCyXlGIBZ5dto+LFdP9byzKfUz87KNQNWR0IztBCITwr8Kzy+cHvHpjD8WGHBAR+6qAIC",
+	"LxYBECOCkTjOQQ8wLtnAJXEv9x7sowaa/6TcrCOX8chl/MBU+pPuEkNTmETSVOqN+7eX11ff3LxzR4W9",
+	"ra9WWp/8MnIXD9JdLGatm5o+3ga4tqx2LjdUH1koq/BVcuR58CZE8k9nMO+2H3ioW7jMVtpQp/cbJIYA",
+	"ddYtBmhUHXNujlrCoRa5qiSqxJ+J6XNbxzHrvl12qAZeGLlE/L0m7GP14P26PcRK6r0WvIdreuzh1aP6",
+	"+V/U9FKfjBqjt05kT+Pi2WuF7P6zVZm+UyiOTxS6FI+1pUHznSJSs1JlMk2JTKbe+oZiQmB7K84w7JAp",
+	"ZSBjAPqYLp2kZ6EY7PqnzSuXWj981Xz94sZb5zfv3sUQRoxVTEiKHltidivRKuY7S7QypQw8N5Yy3k9x",
+	"OSzFNBXmwvU5ag+2RbF4mxshLBPfD1HpYbUOw+gUmprtFDFtjdJlkUJVNKsOFRn/QxhhbrWNI0y1u3OE",
+	"r2h81iL1tkAV8QpzvALsu6o0DNUHBI1FKm27kjDeDBimSBkXN65ADMloUP8ZF3/HsKdGjICeDfAQ/1dO",
+	"ZwIheb4SRmxT4o9CXKWtgh7E1S7o15ak13rUPsW8OUjt04ummehQI30qjmGWsw8QOWxVV0Z3E3KQ1G+D",
+	"gA2FlLCh0Oe375YcDQ8a9Xp7JHu9PTz8dVw69WH53b+9vH/iNG498G2LnpYnw9OxZlvUj+ywMZ2WNs7T",
+	"Edfp2sguVkAuL4+eotaay9+2jA3Jw22V6h0hI/xCB8t1Z2FcmGGQn5gMQPEEXzid/Hq5ZgchfBcxA9Hn",
+	"XDjqA+ppbTlMal65zgzx1LisNKT3yIfkohK2szJZQ2ClWpgzVlZyzcsNNTgxJta2zhFZNFY78KlTLRGD",
+	"/+c0mgBGVuuWRwUJRITPz2mPVvnXko4qyHry65V5neH7i9Qq6nmu5xtkDHIP+JGDYpb1ej4/UbEt+C81",
+	"shG2M/gaxrxFQ2Q+GJj4b7M5R76i6ehMJpIB77K/RD1qRdlLBchdkmlcAXYFjmIoPYFftHsGBn6z25XZ",
+	"P1F3Fo4krQV/JyxQ7ZCj11K11LqeD/9pWO/DybIJk2giX1Evnp4kX0tfjhD+nseBGToJz2D+aFTgIvzS",
+	"ImeXb7KlcLvu+rSTEVfMtlwx+Ckhm7NN7Ny/vdy6cPPe+cvN6yutz1fvnfto85fzveOK7j6boeVwqLJe",
+	"Ud1wOHDd01C7vrUmRW3TXZGegN+lHkWPDiYmYsLxjhQqPrxdn/rykVxrjYHVpxFZV0u8ukOzW2vZUINq",
+	"7cm0vehKsqWq1NkAdCUMFBYQ2UpZ6mwLbVkizPQ8d0mZ9UciK5dL9xMJ6+eh6uCezPtCcf/p7HDrxSq4",
+	"H6jSDocw0tqPrMsABcOWyr51+cr62l/3fZrnziCC5zpOfXHLjEw+2gM+SPQw0hMrfWorFSdjYuMEZmCf",
+	"oVrY/jmMsLmMYia4zsrUty1K7EAT232u7mF/lzo/k293yOflP4a2dTzlM66ahOEdj/Eo7Dcl1P/AfUNA",
+	"KvpRuVD4jpqsNgwP84kary/Kl1EK5ZnLaI4YS9Semw+oddo8Qz3AAXDEV58nnAIRFxHexBcdy5gFVT05",
+	"nSGtXPe6dRj4HkwtDDX5cVx3HcGgbchGQ42WIkQDnvKkmhg1XtCuaFO700EgddsuokJTrGbbh9UDZIW9",
+	"vURepkZ0voSAIYMfv8jMio1TgKWkcQhA1e84MFNHFh3tBOHEGa7EJhTMyZ5drkveIKyg6TXeB4upHTyK",
+	"3Qs3xC/8/GKmlJk6lJuY6jkQlBpAia3TJYLTIa3DqkchwEKJOyLBGRQYOSJnXWz4cLdHuisuPDGTdWPt",
+	"b81L767fudT6/nzr3K19msPaBXj8ybZe2hJ24OoNdTD2xM+RE5Tb2vGG+KLmgGCxt+ieH7hkjgbEmMhP",
+	"GiEEmTexEkAUvexlDdpnNkWVz1tn//EdSd5RnuADzBMcQsB/R725J1BOx2/9jBuQmmshxYVvswpa82Jr",
+	"IgmCzdr38ahH+O6gc4unQob8bY8AP0/vFRVYJq2w4AAvbkK+5G9PPPsMqVFvjhI4BxMkUcslEX2ILMaI",
+	"njw7SwxWdxxD8rSYjLiLyCqjM0HYwneUUIpQfogv9ii4i58Hqbpj9dipGtN4muG7jsN3/VWChlTEebHv",
+	"fL3nYGUNkTZhL6XmDSfrrtBNCRfzcXf3EJSwQhSBYmmkDfumUEjh0X6OyyCGrFxPm7ZDrT3qgZ/p7V1D",
+	"SueHijOOYis4M0HtScyx/sv11js391EmYO95f5g2x9zgNLXsgH94xcHfJUuvCx2DYnUfVHPreiv1k4G3",
+	"DtCzdYqe2Z6ep4XAxWlI4x1hH1f2XqwKX/XjIx24zjAwLsiwsrMKLyBcrhGfMoswl5RdqwFNCY0/vWRk",
+	"c0QCR58w4P4XUxECsWCeqrmEHIJNGLKNYdtL+DoTDV9CR32fnFkPOr0tMbVtJ1F1fIUTfO6hpeFUpjea",
+	"oSMipZDrrkcRzcTnbzI3FZlBW7oJ5DlPwPdK5UUp5GFUshfe6ivNy6utH95tfn8Ok6Oab3+QCTnB+LqF",
+	"T/nAvR5xwDU1nDKHPZP9NyKdGlq6oFJ0sDeSA7WMkiyeCBaiFJ12AgnQjilBQsTgs6WbPkzbwwuA6T3i",
+	"TSBj63eubN54ufXJldZ7H2Y14joWhUpMzw/2IlsCqitlbnr1MOyO0n5xjWhpol62aFXTue/FKb2pnomY",
+	"6uF65+6brcs/Nt/4z/XVb5u//BnhfqIOqtoOlR1+7t5ZX3vz3rmPhIv+1meb11dyOPJUI5kWSW3zZnFq",
+	"OlPKHK4WK3laKE+bh6zJygSdqU5xOFCZsCbpVHU6f6gwUzw8YU6WpyrT1iE6U0W4IH83+b3sP9JMqTAz",
+	"UcxPCk12LHVUo4f0uWjtpSn8V3bxKNw74N7yklBbSsDQT66KvEeSMWBnDvREWxIp13xgC0Bq+GQq96za",
+	"IrbDrdDpU0eOAC5qdGb75N/q1lxUvMXveMAnQlhCWRbEorkYKpHnnnxaI88982uN/Pa5p36tkWerVbtC",
+	"ieVW6kh8N5az3MpZjQDxfRaphxYdk9u19GyAjO2VCl0MkOMdeX2RQ1plaZYFVZACF+5nYHwmDtcmYA9H",
+	"5NDincTgT/zmyHhxaprfcYEuBjKg/mhEBPiaadPYmaGRG0fP6IXhuNBrHvdIce8mxd272u5mk0Zbu83x",
+	"P+qUvkfM2YeWfgYrJ7LEQAOGbvTVN9Zvfz5YSLIP3Ohbmb7zth+4XqOr2Ys1Kvg8mYQu3dqKeaspmevQ",
+	"hsJx50pkad6VDS20qAGEWtAWJQBw3bk038DGONLHbAdapAgR1ZRp1fUw0xODiCLlHKKIe56S8Dfic+xN",
+	"S9uspPUXC88sXPAM6ku/+m85BebDTycV7apl4HujC56vmuPUhMFkNm/8vLlyrfnaa8jrXCi2ri43197d",
+	"+OhVVLrNy180776K1M5qOF0uPr4JcVkBAOqs/npJy1Bwxx3rIXcPrxBvEDFKnBHxh3nTn+c3Mw+XZyqH",
+	"rGk6VZ00J8rFSsHK08PVGfNQeboyZU3SiWrRLJTzlcPWDD1UnTanypOVCatIC1V+beq29GYRCDkqlbrn",
+	"tWOmiRhmCtdoOEWdiSYePfMbfIHpcqGat2ZosTJpHi4fqk7QKatQyZsz5enqJC1ahyuHylPmRLVA89ZM",
+	"Zbo8aRareXrYOlSZKk+YhSr4+F7MlA4d6jmJvAdHApdJT51J6UhQO0gJ+ThyKAxKgUP3MZxUzArrSMBD",
+	"eL15/bvmnXdHLoXeXArdFT3u5KHHwY/DYxLC4BypcXWJJUMyDM4l+CzhqjhW70YC14W+T47L5gjksess",
+	"4lek/CQQUZDkLsrF7ICMmaTieqLJt4QKcB2qr1kYQiz6bvs6szx3cZFasZi5WUliMuyi+7EZAYbZXRaL",
+	"sOssmohgntZ86pyhfhRtfxK6fGmR86azAA6cJ9hQi4whaeNpPMPQWRUaCYoLXEZ3fUD+eLJK2UE8vh8Y",
+	"0FvMHsc8ykeUEfzBwq8BJTROpIuvTw4nvh72LBzF1x+5+DqKh1DsI03+kust3L+9fO/cuebHn2KC356N",
+	"tKN6CTPvugXeY2l6W7odFKKeIQRQTlBm+VtERqC3En/RqMFl1fTiBYwHfEJNz7GpJ6qEfX4jforO+Dmo",
+	"LsPmRzK4Qcr1QPZPEKl03WiGfCJS6uI5eIcFrV3MiWNooszaMB3HXaLWCWh2a0B4BjiKatnZOCc1KHxD",
+	"OspkKqyhM+RP8MPlGiYUsoYac4GxEMGnKO5yGpYmm3s0WmUmEfJkHuX6A5UPJ/x3/E2KsTcJT3pgAZiB",
+	"IIliOiQxMRwksXcof4YOJR425U5co3ONcf/2MnLtYAbdvmfcSZb/MSTQNdAQFb5b1KHYCzG+6p+E436n",
+	"4uL6CGhkPMpkk0vUo0hiliPQGFyeomHDc7UJg85kFwY7UDpS77xqcDv7Ft8p3PEDKcuLKZzJ5OREZQJN",
+	"n+CMj0TITuqjdlJuNID2cPAFE/qMqPvg/u3l5vLn9z78a+vi+dbn3VJ505gWpwbXgnXe9E/LnRnj7OY/",
+	"oJjyu3F5Y4kj+EG7puG2YdyHyZixM1qL3cFoEeMS8us14BGygAopl0BvUeAQKT95EvCRgEiWLXyumVJm",
+	"3p6bp97pMg3Qo95ugYS92MNuN5lSpkFNL21ejECu0BwWup+LtrBcbWZKmXsrNyP4uHnj5dYHb62vvXlv",
+	"5Wbz+qebKxebb7+x8dm11oVfNm+sNZd/wk9AWZAWNPMZwdIsmI5QCQvGpWOWQO6+6wXPetBcvdAX9WYc",
+	"mCbNOqhgEWBEmrUdtsvoBkxjtGQj8oxRGE+QZyiqKUwI7l0RDSdi98BIMZQWj70TY2xBc0EEy8WzbQ2o",
+	"OzCAUFeQGYutwP7VPWOzuTh0GDOknDOypAalqsDdjHZCmCo7dHjcRl2xW1grQpE+3QdlxfDYKuLKuWae",
+	"VZVzsUsObH4q5r9QlbPjLm2tm5HPcEvVvJUnqgK6q5tqbv58bf3O1db71xT/zs/XNr56s3lrbfP63Xsr",
+	"Nzc+vs4N6ws3W+//dO/DKzvTztNplHOxUzlv9YLlrl6j/HSn16irci4OQTmPSDVGpBoPmFRjcOQY21m5",
+	"GEDbTVYuv/h0YC602bidtmzUhCo8KaKyiI5xnXy60qg4NHYY5V+sEVX0Y+C6py1KF2MH21pPaVuH5URA",
+	"TprlW5W/xjqJ4vnQ85xrCC52RMRmjEsgsTLAc2o6jgjfQK5wdih29e9sPzgZ+hZ6wxQ99cTusT33bqmB",
+	"rfGncDVSyswFNB1ySGWOT+6AqpK5AdePG39dW7/75sbH11ufnwfum4v3Pvm09e0XzduX11ff3Lx7N6Nl",
+	"fPFWCFASFfBUYthmOt5EUkNAU+JX9ZBBiksrVfYoLsJRxuhgS1BZkvgJG1cra2e3Gp4PLiU00SLt0tka",
+	"JzLsVM33Rlvfam47ypCMgeFVI0vaZTx2VIJmz9C7Gu+rs7bu1aAqTGYJTSENVqNMgyVKmUEYpZYvOlOf",
+	"dA3RBMlxl8Ju1T231dvOIsXewLjBd5KImCBj+5dvfTZJBmGnCLjexNsQuyTvVAFtZZNZe1cB9fZ9upmA",
+	"uNlGDYxHWY7DzHI8AXzJuNbu317evH63ef2jvhTvoI0yHFNn119xPLK2xIGUFpK/iH6zcexhJywl6TPr",
+	"PXnxWHjHI3DDFOoZ6B/calTvGucYQvOKiSZ7UDFRjdLtZJ5hiSTzR2jYPChoLNI2Mggh18lYO+/D8yef",
+	"Hp8BSgeNGED5YPB/nHX8s0aYuFEzK57rzyKng84iAgqN1BclZZKSaQjEDgR5HST/4NI8f/Mg7DHjegs+",
+	"cZEl0Z+nNJC5ktFniidMclQhxZUhyBSJicwSlrvE+MbcS0mM23nV+ftEC+wpuUj3NgOEKfbJ9gq9UCxi",
+	"L4beOCMK4wVk5iuW8lMPnzOiefPH5tqXcOIbzde+ad4+11r+uvnx3Q7aiC3gUKE4GaONmKgWKnk6U52q",
+	"5q0Zc7JaKE9XC9V8OV+dqBRpwZo0p8ohlMoX+EROTE5OTU1PHzo0M3P4cEgbMTlTLPSS8tixFrugFynb",
+	"RlQQexGTDInSwadOdTyS7ULDhRwPm+e/bn12bSumB3llIgDZ5SQOXXRaAjKRk4bQRBGsXZ24gChMn9RB",
+	"alNL4/O9NO9C7aJPZVgYVax0wpbAJ8+iKgf4PYvkDDozjuKDx5+0/UXXt1HnMrNmszki1B9kaT1pz1E/",
+	"MPYaT8OTAi900a+pXbRuJaDBuB941KzFNS1XwCZfV2WbmcD/UDPP/o6yuWA+UyrkJ2emDk3n86Hq8APP",
+	"ZnPdBCr/xG3CNOEDdS6PCJIprBuCWosrKDJ2/OmjZLo4PT2LCJIffMwgFdPzbNEpGwEi/yHLhxC9ofI+",
+	"xUn+KotmEFCPP/cP0YNnibzv43rmhT/oGV3X9VOP6ZnoB11/7HF4yoEDLxwZ/9/m+B/z44f/23//J72e",
+	"zxenf5X7w2nj//zffx4/9dg/ZTrnS8vgEuy+NyIaMYDThj9v8j8ex77YZdOn05OiN3bXF5yOv568RTTc",
+	"Xx089avHEwc4SlAakNdY7tkOTaJQGK6vvrl5507PukQA1HFZFzOZn3xkWgB1isA27oFQNXl8DXQPKB6H",
+	"nwmjSyGJEBkzfNcLHreoaTk2owa3uozx6M9yg8g/sproFI9Gq2P7ARE+NtFtF+vf3DPUs+r0cW6OGJo0",
+	"PnFsZNFEqkHbC+9LbMZtz8o8MVGJyJxgpUjPDnydoYZcpMziSk6pMczmyPNgRm6rwLi6VYdj+qgD+Shd",
+	"T2flhhxEqNvE985FKqztHpjr3K6p9yYxklxKuFS2658LbgMxCzA0248ti1yXpq6VeVpZ4CdCh9mddJRV",
+	"R9DX0uo2RLGIY8MTiqPsug41WdJwjPHQ2DXImJCoWY0Y0WGNGN02W7ex8B0aG0goqjPR84D+qF7jwkc9",
+	"FjtBPokfD/99KkFl7xXyK9i9YaZZqthNAVwWygLc/qIK+hqS/Bj5wsl8Qcn7k5ManTGRTxnVLxQxqi9X",
+	"nuxzDO/9JDiKxBEuXnAC0t23EL+vqAWImi4IudUbKUQxD58ysIOwhbNwpfzwbuu/brXe+aW5dhWTDFHb",
+	"JyXYd86gkkt/qg/HB8itNCkDKDN2e8bAw00AaIdxOGf3by/jB9345Ivmjc8271xvfbPSXH5/c+WrnhwC",
+	"+4A1KjmCAEIJTbOIP0kCJUi0Ax05ZhKcx9bqa81L72rEJDij+DeQMrIGQhqgnUYVj2hDZ6GKg9wvh+s+",
+	"y2zw81C38fvx3ZYtIV0jqL85GgBPFACpwBUuHpFJwOWqQBg640PUolsxi8ybZyJC6RjDg4hghNKYuEBV",
+	"rWFcw3Qc6h3wRaLCETkTOgvmTSgT5fo4Plkuo1H9KAmFNXhmwrOMWTGTWgjZPPHOHFEFOrNcineHKBXc",
+	"rlgUgQlI1g96ZqqOYclhwrc0+RNtYq/3vH6L1hbdgLJK419oo+f0/qSUg370alxpFkOlqaiW4vaqJcw1",
+	"T6e7tDSnFTJ966Ah5nU8VNRTHC/kxyfijSy7fcCUsZNkdKLAHnkoCfdsfefiVrhHGJK9wx4t/QAmBj+A",
+	"QjvuKvaKu5K+YV81jHHx08U1CqhBkxXB0npHFQRpbFI77ftg1CjfZdu4FIg2YkY6PwI+fK20IdL7t5eb",
+	"q3/euHNdBaQ9gdAOsDlU318YbeoCaUBmhjr5tFDDp7064+JeLWtQzlqg/My6j5dHYSzYd2oiztYJNwju",
+	"Q/qQrsEsOC8ML8GnOYC7WYCmpXnqUdzVfmAyy58NXYKi7B8TWQV8nTfBc+NTS2djNiNH521mZmPAKMFr",
+	"06u/TzgP/Q63HhkzHUccrYXDsz0Bz0L3oHxz1bMW3jvu+RP1ojhRAHL5+F2257jSgTehHWLusLhy5LF5",
+	"qB4bLf0IJhLebEfIpVActsdoGMhlVFQyUP6CZKdSSGXQ6Vnagz6lIUYAYb1uHf4TbJ+BGdh+YFe6hwOf",
+	"VsG34qvBlJQx0yfGXIcGMLIlcBT5wnck2LNRBXnUrzuBL5Jc+bs4FD+yGXBNK6/g+tFx8D4asRlZpF6F",
+	"siBS+3CtbbIKFdfCgQY6l4TSlXfD4YCi5dqnoRGDoyqhicoONYhDqwFx68EsMcs+ZYHIdWUug+7ajk39",
+	"bI6EE8LviJSjvlmjhEtBEgAXKOhUdGwpj7Vc5DCCMZIy5cMEjxauDZ+D2MV6QDx7bj7Y+yjgRLS2dooH",
+	"yo1jAa1hMEd8z0xpQstEa+e4CeUihXw+l89nxC+wMsQv09O56UPhD3wcRS1judR/xg2OwheBChA7LRmQ",
+	"dQhrWzDKNBFG4Tq1lJo62rp4ofX+T5hAikUuR8L1lynloeNGHXPYC1wLlhtI0BB78ZmeXnxmKneoEHvx",
+	"6W4v7sO92wZVEMDkWA+QZDBBIw+lWFqE1YdeV5ZoN+VuBnRUMTow5X40EvYgqiL5HRlDYeSoef1ia/nK",
+	"xlvn11ff2vjmy+aV5Y23zo8UfWpFj/bE1rb6EUmpDSeXhFluB8Io18B8F1U2pCyiP2Og/iKKP4GtsWyF",
+	"PHXSnIMAE2WWzsBWhnfGlNOsAgTC/HJoFRoFhsSQMMTCzWeMPKEz0K1iqxCMzOosZmd3mNjMaexpTXqC",
+	"v8fO7Wn8gJJwABpAxmsaWle/bl79agIbRDQvXApVVFRUFWe93r7go1dVirAwUwLlBB4vREpd7DtRG5KU",
+	"EZDKpN+BgdujYhqARTx8ExcXWhctiKlqI9KiXWEaS4GdWIfhhzZy89K763cuoSbdm0kXQ9SbJxDRbqs3",
+	"D6JC2UFzrviTumWDnExIjBDKzFcSXMU3Lqm9MKB4VPTGQ2ey7RPLZRTzMY48d0xnsXxUEVPz3Bph7hJx",
+	"WY48AzUmIkGDW7tL8y6Jd8fCvlhE6UViZGdRJ5pqJy28u9p3A9tVtFXOhBf02rBil6RWHIG3G56eHqwO",
+	"Swpw96/E+jTqErlzC8Xx/ESyIp8YihbTwoX5yDOwDyAQC1PZVSfdv7187+uLrXd+6k8LPdCoa7c2S93k",
+	"VkJsNKY3QmICQMEv7YSTIKZCtB4uPAbPjlRPvYvmEV9PpPkFLmbWRXl+qFcOYNZ+iRjSlWSQMbTLsxox",
+	"2lC7QcbWVy/hz7Ia0STC+CC+CU7aJZHbt+S5bK6kOkNjvlBoPd3hreX3v3fulY13vsqiAQmlKtLji3mL",
+	"+Ba2T2qmFfVTUph0x4xivsA1mWKiCqojSFaEex2QNPbA5FsoigC1H5gO1YgxWZwRR0QTDkmVEKZQtpMl",
+	"aEnlKZrOAnOBRuZ2ouJUaBT2DUeCIN2IrdvtikpORlzkY7EvJfRHVq5dsRzQ3S76B8yiTx87dGKFE57G",
+	"bZxQH2f0TEHPyGoLtGmicgu5hrrXUsZKDfXMC4Xxw6deyI8fPvWnvFY49JKeSSozPLUznitp2v/8X62L",
+	"Fzb/9mrz+kebV+40r3+qGtihK7gPDYvf6rl6MJyem1u/wUNwRoRz1cULMZUMXop9T2039CKZZGQLjJ1Y",
+	"4/2QhPXzXbbMeuz5u8wM4LsUBv5dVPEhqxj5W43cJSOO593O8YwrO8RJEINJSJ5c+Xvz9Q9FzsWtv7Q+",
+	"vfpIUHoo7NDhGbjN06dLqibBjvu878CV5EPf1Q5HEimblQUptDr7v5MxOV9ZDVuzcgDLEbYl7kXMOdPe",
+	"uQOJtPmPdAYdLkTh0L50IMlm650OpJ12W9/45puJeys3W1e/vvfhq3HyhIthR/Dmlbfunb/Ueu877JnY",
+	"DxIcYuv1B+IHE7GceMv0viZvJ860/nqt7xpn2qi5+qi5+hbeP2ixvi+9f0nooC9Y0G/D9W7BrK1brwft",
+	"7j4/pP1sxwwuq1C15tdWkjk7KT5tmchJDRLxis4qLhifa0THZXPUE0YsqTOH+jgo8VCUJ9g3Pacz4UZL",
+	"8JZFgaa2Ju2PgsNM9j/fG9GniYFGn7ZsdY46sBjTgbu61XmX3I6Ol9iRYymNIh/1Nh9cWCzsUd5VMSJw",
+	"TKsYO2nNDu9lMztSFfFSxCRGzRrdsswQSxFEPoRPlb7DoSCGd4c25PwkIVSj8yAXz9dCmR0KWl/nd6iZ",
+	"DXgIGTOi6fYNLTqP2Jaf1YjvitoCUvVA4lqkYjIyb1tUhLkCfoC5AR/ojhstaaRKkV9DbVPfJZ3wX+mO",
+	"dcOCzSwp4bSMMhX8286JRzi2H/A16GegRzSkrqurz1PQmy+Ti06hvMThYP/EQqEAQjJlj2M7pajNZzT5",
+	"HhZdNL0AXNpqU0Qh7zc+/uDeO182V19pXl7lgv/7c721O8zj0Bc5ICtlDqY5/WCa8R8E9mjXC54J9ZI6",
+	"wjSNiVU/OHxMPu1p2kiD9RC1iLZsf9ExGwkDaV5faX2+inoxra4tZrqskl40aT7dFPC3loxp1X/LKRls",
+	"yuSkVrL/2pU8G0XTg9WmDy0z8ffzLjFr5Nj928vNO39pXri08c5XreWf43qNDzZ1tqGW4QIuo2VU+TaA",
+	"HlBCqxyUKgtbzCYZTMfpomNWBHtuyE8kr9NEC2z4se5x2QDF2+QIUDy6dRZg0gEQErg16jJKqONDgZvO",
+	"7JpoBOEyWsIser4wc7W6H2DnxefEg6DbrwEsmcQMQEmM2yzLtUBlHpmL5rltVK4HQK2o6cwAgWyATjMc",
+	"d86tBwaps8B2uBayXOqXhGGHpk2ky6SlZkzmJ3TWTa0bmG/hU/iEmLYhTuWDFRFKVFtzLvWJy2bVB+pM",
+	"Xipi9KC6uX2aI0cwGSScU/XGSM0UHgIg4Xm0EhiimqTOAl9nJj+zCkEhOV1hMoD4MmPGZPGwSNqwwYp0",
+	"3MoCUIQC8T0qPuE2N+Vgohkh7axUFq39f+x9a3NT17n/V1mj+c8gz3/LyIYmxbzywSSlgUCBnpycioOW",
+	"tZekFW+tre61ZaF0MgPJ4ZpCICGFZHKBJJScTgs0TU8Il/S7tJYvr/IVzjzPs/ZF0pYt2RK2iV5kiGVr",
+	"73V97r/n5wZP32HMCYxhF2s6gaQ5Sd2v0csJF/VwXQXnYkOEWDSf8FFTqQNK+pI7meCjzEueW8kcwFMK",
+	"jpCox/74CFdvSJV5ib9ZlpnJ7ORk7+Hj4Ck0nd6Cx7uTbb9wL+pcR1nxre28bL/8ZA8a5ZgsqQPqIF6g",
+	"gXLPVhrhJkdEs5/8eeHRo+b9c0u3znRTLx3+0uRkD/HFQXAJUkiwU0DFfaSaMoc10EaGMjEEatkCfaME",
+	"hUTs8AHV0/Ap4WdwJCEB38b54Hu514b4EG41rcTzF5LYQIXD5hYM0IGIk401L9xa+eirzSQbgxF2DRAE",
+	"hynEKmLJ4Dg7Bg46XJ9XXSWCO2SS33PKrauguNB3GTwgvyu7O7IXgk5DgdYZBm3yy8Jf98WDSa1x+bLP",
+	"liVySDTFzy/1Izx0V5KIfNX1WcW1ZVGieYu8PFEtLDklUrWf7VE12tYA74Vyk0B624AdeeAoPLo28Xwl",
+	"llEnQNN/eezwq6wivBIY+36hDF5cJIgsQ6JoMZICrOjwEjpeyvXFXpZXNcfJs4IjuBcnLjZYApEfz6lh",
+	"G1C/Rok0QAOqF4cPVyyDK/b/E0R5KAJ/luqbZB02akh139tUvbyQrF5+1pKzG5p6YbzoC8ps0M0cyfmN",
+	"m9ijIuL1OOsx3Uae+iYTEHcjGk6ozME6ja55RsxosQrIPqlKJo5ZlA5cPDS3LKx4RcoITAD6siLGWf63",
+	"efqSII42i2HqhvjaKFxpCyunZEm5HmKTuBZhGtKWxaLwkHXRMPAz3+O0fdzBP9OyUnXIDCyUuccLoDSG",
+	"4oocjOX1+lNhR0zSrGcOGHjNK1L194WDYl44PX/jmOBeodzXC465Xu80NluD9GaUS32GudQTVkqJUz7t",
+	"ZWoqJRq/fPPAG658fXLP3H8eO6APqNflYXmgcej4/lOHZqb9QzPTpw7IuuSv/Qo+rx86Pld//fh0/dC+",
+	"bP3QzHT94PEC/Osfnok+C/87Pi2Lv+rddIPz2wvVDQrBEdPNakw3uETkuy3f/4IarCRR2pA+2XTPbQik",
+	"NTamw7C2pqZs4bF8cJXzLI1oWiXqzHNdn2Jl1EfTZNVgaKxS0z6bxdrI39bEeE5hJI4rlo/xjGReEQ0M",
+	"vVX4nEA4iu81mOZFMTjXjKg3sEZlCzCitErrPd3Ea7tQXXj0aPHBtZWb3yz9z6Pmpc+aZ//cvPfVugRs",
+	"myxcePRo5eY3zUuf9SdohshnkrREnT7irnbGip7AqPDLvhXa4Na+f+W2xlx2rrahSY7srgEQfeBV6uKt",
+	"EraMa2Z2bN1uqjUi/PgJIk1IrBjNAwr4Dw+aX3xGCrhH1Ts4x9LUs67CwEF1ayfhqSd9PidUL5wcLY6p",
+	"eULbjyRZsE62iIGOuP+6k0qKutcz0SKCJ6saBprAfUJ5YDMw0MHjpxx9Ko99SmZddw4ZdQ3CnYjliT0t",
+	"P17Q83lk5c6pNDGLux57+d8mfp7dlR2zWKXm+BI7kxWlcGwiJc9PoaPsuXWzk5YxIkBxm2vLaFMXHn+5",
+	"dOuMlVPGyLp6eenuA4st3TuN/9KnS3993PzsXfSFFx5eWnp0N/5dlpaKCYn1TbQKe2PvwUFUOLjGvgFo",
+	"8JxCzoGx8dbHY90RaAaWzoPdhdSsUvueLPh59s/Tf8Q1Qc4917OnWPPh2xZr/v6RxZpX/mGxpcfvLf79",
+	"Cv68fPvGypkPLLbw/e2VD89bObX46TWLLX31A/525Z2vV258bbHFTx41z/5tnE3DGKm/m1DUUS1OOUw9",
+	"x2FZsTU6cgB6tvCw0hmWmcjtkNNO72WczTpczQVPq1CjGbTUxtk+OP6s6DqwDvBsmO4O5NKpcJ+ltRAs",
+	"D+J9HI60AdIEtOwwsjdqNhZ8lcH6wuMSFJjNcpsVhONQeN3UvM02QvigW7dYwXVqFULeTk/klCeCyEea",
+	"Bx11YFIV7sCAhImcME4GpSnDqyNkyWN43yw4zDVFiVzcO9fLKZo7fNFx3SqsI32i4SNkebGFqAZQn4kX",
+	"GOp++q04FWKji4H0jsIusCKvIau17TWO1hSRWoeledjhSPq+UOPscICNokYReGdxcx0Hhm++QnGboBeS",
+	"1Dllat9w3QK5kMeGTEEbeVhmU3kWe7FRuHuD5keW2Rg8SvBg8wdWsBi0fxZr7fHLa7b04avKN8V/GMbS",
+	"LF/kb5ZlMBESKy8dOLg/P55T0z6ruNpnk1krm83CZuvB2e9Um9YlLNUm+cqiMIePxwOLqAA8i1SZz1Uw",
+	"/Lpbc2xmu1bYKgr2DUkgVQOXtKVBEKUFkriY6RgkszGbCuoOmuhV/YdQoO6EO5CxkTbmdz1aZoj/+XUV",
+	"DILhZG/oCGEDezNzszbmBO9za/CgifCDIEYFFz81ldofmoOpqVSnLE9ZqQpYFSVYMOVGbE9+4FWCV7Bn",
+	"D0pCpBc3raI9+kAw3dDUU4pWaf9uLDivp6Z2m+72YCTjG03n+To19W//Xa+28GGvROfzKJ6zJLP4NTh6",
+	"MRlgSxtcaJLmzPYazKspKzyS1Deb7m4gF4rbgnlmZN6uZd7SUYmacKAuIpuM6aonuI3n8McnF5r3nzTP",
+	"3tlUw7e7aduim1pt095LGw3LDPdDJYb2gGa+CzZR1KSkUJaO7WH2xTPQKxVgaqPvWNhKhCiC80zxSqAt",
+	"8S88bLNHuq0ste96DRbSAWMt99izKrJcXyBqnSWWoTv+vBZYPsueU1ukItO4xlSPuYaE6AlQOhTBUeb6",
+	"ZHj11qjdjO76tqvcXOdtHkbd5igN+AwhlYOJlI6KRkdFo+2MD228Dlsy4TjwUlGif11HoWj66Ev72Iu7",
+	"9rwwNhVw+WEgUjPtc6T+a6kNDSVAnuInmMbMqVhyk8xTv0MrUcgrZAk2z6XwGraA8FwXjMhD7jyGEWK5",
+	"0xxsmnCKQcDOEBvB3ISyufJ1hHnMt5ihoR4KQJLmHsfM06mcCkJnUlOLaosaVtPPE5P5jlBREKMacPXr",
+	"wCzbAdS+dtVGyBH+9sIPnxJ/H/zq0mdwyfqssxhegexW1eNdV24b6vdVM6GTg8uEjqp2R72Ct1uZLwlz",
+	"TMS48zGH08ByL/xh+cE7ix9+u0VjUz1kV2FaJwuNgiO65lvN577rnrSFqHbGuHZyVRAai5tXa1tksq+z",
+	"sJAYr0a6Joz4kYZ1fWaDK+u7aBPQQCjxgoaGxNwtJlfCPFVOwZhMJ6KQ9wBTS3XeAEsCzAHHVPyllcvy",
+	"UdFiQne8QVYOT4fLMqQK14GqQ1RFRh2C5RspwolORdiv1uq/uHQgpZ5EIWB2waIjhpm+EbntQGtEedRe",
+	"0yx26LnFE1s/Qf+tTVJil7m1hGTkaMXdIiU0ZqwDEZm3RdUv540cDBtusnQWxF/otHHHVQLk3FHBbSYV",
+	"el2YuGWmi02F+8KT3JFa2OBJlsfZdOjcuUVWcT1hqgMopU2CPHLTpnLKcUHsBkNyPRK3ftlza6Uyy4c9",
+	"0owbF/mYw4xFHofF7huo6QkxA9MYFDohSNmQ+I5+OGF1+DeTg/VvYgKdGs1GIj2ibl94+Jfm2b9GHs7d",
+	"682zX698+kWLb3P3evPazYUnH6+74hN9rcH7Ob0sQlJZaKvfth7kwyjEvEVDzHB/X4XN6db5lQTb82cA",
+	"DLnf0TPg9qWdiVkO74aWw+Kta9vReAg9MfSgzATRk3LQsx6IdaHFKo7XrzGMuQqOsxWzGfSJxCipaXeJ",
+	"4M3BxUfRO8Ixr2/qPYMMj7qO6PmPZ0yvz6EBKrXwtiOgctQltb1Lah+eqRZeTyBEuA1bXCENCkyoQ7b2",
+	"5ftfUL/URDAhCogNBM+GBwPUhmY15qphIssjRwkHSEGrsFdjAP/jPnME1z6byMbQ6yBrc4qw71E4LDiL",
+	"A8f+mWbWm4z96xQS4FdcBCERoxiI+tWmXuZvZKiulJpvtkiFqK97P3RC2dYrX+Jw5c2j+rrkwwQArg32",
+	"60EAJ61trxjBwsCWeu20U7fdWJ83oLvzV1Lb/BE0b1S7vEFonhZeCM1Lav+9YUU2IGieuVi9I/Oidq76",
+	"ZHgtOwF7WnhEitGJz4OZ94fPM62ke4DotQPyOsB3OdWBvgtblCch8IwpcvWyxZp3P6B/46A8tnz3/eWL",
+	"36Bf1LzwafPuu9SNl6WlyqkWyN3YePDHjtS+JouApfO40XmL5QO7kv6fRBz8f/ip67Gle7eXrp5rXrtp",
+	"sdBqtnIqFOAWM4VR126OMS2wjxiBzApupcI1PONfp8+QIYKWChohiIxjadlae2/gT5QN248uYtAzPM4i",
+	"z3isMbmvmVtXwqPnGmorA+4w2EnqQp5T6a5d3veaBu1+WSiih8oX2lt+w8oktXanVN/YVE7BK1v2JGhQ",
+	"5FlUAouF8gEgDyGB1L0IZ1arsrLwAoCU4dnC0wdjzxc8YQvlS+7oPPKBzgpW5soWdpCnpGUIYt0cOzbg",
+	"gijhbBQ0mOYxBGAA9AttQ4vxnApd9hgmsAUKSPhJD8+hFd9DXJZZT/A5yhdUXUcWGmPj7DXpl3NqWLA+",
+	"kzbIqbVgfR3wvdihNHo7GatHS94FrIfmM4H12LPA6iWHOkZYvU3B6k1ilD640LgTMR/jpTczL77yq8nM",
+	"oT3/MZPZ/Ysj060m6SnHD03SSXR/AtyfWbFW4F+2BfgXAuwmI4AdKZ1NBdhZSei6iBgKJGSmVg1lhh4B",
+	"754X4F1obK2CudtUi7arzZoMuUNzM4Dcdc+vt/ClGXjNwET+y8I38ZWByKtR2HXwXv+o6lTZA03eGQ+Y",
+	"OntvgrxYRwpNC2+9nbjzsWsGngldB+Oa4Izyq4Bn0f1BeC/6hK5nkL+InBDFoij4QVUOLNsOzZQ45TNj",
+	"dQ0co7CuUPBwMAqdsibO19lnymVoeIQtKpat9cZlJ/qPy3aT0JODi8uOgAKj9t5bpb23EcOGTzcIpcBd",
+	"iFp+b46RnFziv1Y8FqtQjZDqn36/XXMmhnTDe1zgKsZ+r2VJMamsWEsX350zAHWXUIpuFRuKzWFAg2LA",
+	"A2w5QbN+9gY6RWG2h32+6dLfYsHCjTjZN94ng5YyMtObZz5Zuv71prr1xAd+0uzySS2cYiC4wivTKbKE",
+	"GqLEmg7PHAku6pGI4orxEgfRgoF+xyaRRYBq5ol5d26QTXH2q80RUNsqgjCZye7OZPuWULsGKKHoMD53",
+	"Amrj8oYOcEzcXL2/SeKmQ4B4Qgs/00KAPXhBckz4upUZmlI5ICd0i9ETEkCj6TM4EXIUpkle8MYZk2Op",
+	"kVdFPWMYkNfHfYwDGxz1sRbPH4bvp5eKOIYhRCXq0eYWsbTDyI+V85eXnt4ztRkJ7MfPzM1KrIYxQsY4",
+	"LJkCd4Syubdq/qGBvVfqZVcLuPrSBlOjUBZ2zREsDdr23sfLl95unjm/eONO897FxSvvjwVc/Ph0VuZ6",
+	"iuWxiZnveo08My1Bq55r1wp+ThW450nq21Jh6bCg9JjPfcH2uTVVkM4Ozaq1WUfqsrDD9+sxLD3JC+UL",
+	"T9h5NtvAqhlYQql9ZKrLqTTHScTfGWsfyD2vwRrCt6hExzBBS1eNWaxeloWyCXbitx1eEKazc06ZZ+3Q",
+	"42xGcNuRSmgwwAJ/0EY4tyeoRSHWaDgNFJHU7lSbxR0apHuf2YHX4S0bNtBwrKh4tFvzCmi6BHuailHn",
+	"vfCWtdafvNhHTXrrJLpYOTg2TBljd+0RP85qJe1+eKtNj/JAHsDVDm4t2ELf3Vl4+gnc6ivnmt9/u/D4",
+	"aassC8XH1kdEJ0m9nb+DRXhrTeG3Q9NNdotFNI7qQswJZdOH8FBhs/Tyg3cWnlxbeHhp6b2/jOFBNG04",
+	"bLi8ZEe5WHIHi0w93DUVgrmeLRX3GvjgcTatmBFnkZgtc6xBMq4B5W64CnstTkfyLS50mXJzKnyGWwwq",
+	"mbK7hwZijl/WDQscWGAqPeK+IFfqRfQKJ6KqoObZdxZv/HH50tspKwV7YVxDEEFt39oV+9bizTvxr6BR",
+	"d8JaU2itR2R1RXWafRmlCrZG8z5z09stnDBRnGjobFt52G8ONX6iI4+yliA19ytECCXZb3FRRAtugSkY",
+	"mnVBXSmsv+myZ7YDha+VU0GRV5IIloqJU6aqN52HD6cYFoKOGZIEbkRyMVSAFsXr2QGT0CZ5HDfyWGjj",
+	"MbeuWmYQPUSCXmhQ4bIpJO6YKXI4BHI9qISMZd3T+cnsRH5viM6y8PkdikASMSn2sgDrFfMlUyTTx/bm",
+	"lCdg9FRdGX7bVYIpIWwdqyBiaWwuSNXG2HDQovaD9IlpSjgGugW2AwtvYQrw0sSFxBZGjtRg55qK3rBw",
+	"NtRKYens4MIHR2rtSmfVutXjUTtVM/6ONZ4V1M4cz4EN71fCOHm0u64SLTWrqVxqIpdKmbJVQ5AQ6ppg",
+	"j1sqVyv81EGhSn45NTW5Gws6fOHBt/8rl/rNRGbPid9kM3tO/C5rTbz4Vi71/1Jhbav2PalKa5W2bi3F",
+	"ui69eaTmD6UiYiNzj5sI5th04w8fjrFghcdyQ2ZD35i+zbPEEpZ54hkss3ntyDgb1XE84zoOtJ9WtUeb",
+	"Tz9snr3Ttz3aSSawe/hRyHbF34XZPRaA0DvtmsiQxFjFMXe49gNDkTPbhN+w3tE8bIY3dL41FhfE4cII",
+	"IzyAarfy8Fke7NGcyqWWz/9p8fr/Ni88WPj+3cUbd5b//t3PFh7+KYqHnDubS9HT9FRko+o5Wa0K20o0",
+	"T8270aAKRkvcb15NaSYVIvS7+fEswY2P21XwvZPGaIvzp+QU/Gaq9ZEahiVjMdA55daZxzE8gW3TSjWB",
+	"jxpWmGCmJmZgh3sw1sj6NDFUsFQ9X5s9Swdb6BaZJwpCVn0Lz4OGIVaE8pH3r9VWm8xO7s5kJzPZn6eS",
+	"cUZwEFLtZkevWgZmdVg5DbjU7bP5BXIZqkbrmcQ5BAeiJOeFbhnvZPIgY2d81bESNWBqKiWVv2syZYHh",
+	"KSu1SmpqIpvNWqmKVObH0MKUyhclzCdvuCuLbbY5WvUJWHVc4badiE+oj9qc4CB1Ueh2TaCvsuXjwdux",
+	"FRaCxuLCty318eOTC4u/vxgKzeV7t5fu3Vj85POVj65u07hJp1qLy11UZrBColDzYHdAoIGIPO7OUf9E",
+	"kAk0IfwJ7FzhzXeTfVIz+jWGkzEVJeaFx4Sal55L8k36DNVH2nEL3EHqgJLh4TSRC+mqMaJUBTkdtRmm",
+	"7ps7eVXunJ8AkVPznNRUynyQggUCSeAp7sTcH7NlHVUEsqQQakv0oAiAxVB52Q1Uj4NNjn98cmHpo8fN",
+	"px8uPLzSfPpB8+LlsNRiPJJucJ9SnQL0OAbLS1xJjSKHmeZrYavWf56+Tq+TfsOidqSGAVZbzHfrSlts",
+	"XjoOLwlN/cLCToV6nO2PBekNPxkskirpqHtObJDUz61zlAeUDSLR9QyboQ6gidJjMvgdXY7zi7fOLzz9",
+	"YOlvjxceXqEfzSzqASiS2mCyiuC65glNKFpWdSU2HVA26FoPlr7gSWyKGhth9LaEYf47d2qY1eQBHajB",
+	"7xbd+DitUKtLWBW4QOHQCdoPO4nFVq17GD4iM49vShjCfvgN7aRbDJptl7hUmgDEbQtphgIThoXwuKKq",
+	"W2UzcarqcIWPgpVdPv3O4q2Hy/f/e+Hxdz8++bj5w43mhXP/On1m8cr7zauXYa0vftm8cG75/reLN6+0",
+	"DluEY0oa8RHhVg3a2awIoWJUKykgnHI81gsPr1BjBbOtLYlpjfng+InC2oDOt74iMADKKrxQBjlbcCQy",
+	"wOpaoRzLpc9LVZDcYVWH+6D3YZ+u3Gm+92Xz/rmV9+/0NARelRmw5brcPp9XqsLLiHlpg/Rx3BKMi6K2",
+	"dTiAcBvv3V6+dxus5H/caL/WtvSTVjXM61P7CROYg1vM0osPzzYvfzjGYOxzUtk6fiDdujK0xHCzKUBg",
+	"/sARJe7AE+jQ4p6ZSLNUJZAOoqItZstiUaPc9KX2ZUFHSOIC1yafj1UA5nyCxSPC+4z3O71y+u2l61+P",
+	"xaZaKIvCHM4mYb7HhFPMSKWrVGdA17hWFd68hAkwD9xuzdLghXx+x2JLn37ZvP85LQGPVUE42Mhakz0O",
+	"MoqGaBpfBGrZRL/Ddte6HkZaaR8LwmK6NluRPnZrjjpKeIwXCqKKn4Jp4IhwuPij5KogwG+A6+jOCw/M",
+	"LRp8iyAIJpq0FvvKUvEdOjEFzdLxDDTNPymv0O4jt1SXMFNcYsXS3m13AIM9llEIQR1H4Cu2GTXxPQ7M",
+	"lrdOvPV/AQAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -386,6 +386,9 @@ func (e *contractEnv) pathValue(t *testing.T, o specOp, p *openapi3.ParameterRef
 		if strings.HasSuffix(p.Ref, "/ChecklistKindKeyPath") {
 			return absentKindKey
 		}
+		if strings.HasSuffix(p.Ref, "/CalendarYearPath") {
+			return "2099" // a year without a schedule
+		}
 		t.Fatalf("%s: no absent value for path parameter %s (%s)", o.ID(), p.Value.Name, p.Ref)
 	}
 	fx := e.h.fx
@@ -431,6 +434,8 @@ func (e *contractEnv) pathValue(t *testing.T, o specOp, p *openapi3.ParameterRef
 		return fx.checklistItem
 	case "ApplicationIdPath":
 		return fx.checklistApplication
+	case "CalendarYearPath":
+		return "2024"
 	case "InspectionRoundIdPath":
 		return fx.round
 	case "InspectionSheetIdPath":

@@ -45,6 +45,7 @@ type Store interface {
 	EvaluationStore
 	ChecklistStore
 	InspectionStore
+	CalendarStore
 	orgsheet.Store
 	Ping(ctx context.Context) error
 	MigrationsCurrent(ctx context.Context) (bool, error)
@@ -100,6 +101,7 @@ type strictServer struct {
 	*EvaluationHandler
 	*ChecklistHandler
 	*InspectionHandler
+	*CalendarHandler
 	*OrgImportHandler
 }
 
@@ -213,6 +215,7 @@ func New(cfg Config, store Store, log *slog.Logger) (*echo.Echo, error) {
 			slots: importSlots},
 		InspectionHandler: &InspectionHandler{store: store, rules: rules,
 			files: &attachments{blobs: blobs, limit: cfg.AttachmentLimit, log: log}},
+		CalendarHandler:  &CalendarHandler{store: store},
 		OrgImportHandler: &OrgImportHandler{store: store, hasher: hasher, limit: cfg.SheetLimit},
 	}, nil)
 	api.RegisterHandlersWithBaseURL(e, handler, basePath)

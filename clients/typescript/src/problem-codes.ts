@@ -8,6 +8,8 @@ export const problemCodes = {
   api_key_revoked: "The API key is revoked already.",
   bulk_refused: "At least one record the bulk change selects may not be changed; `errors` names each with its own code, and nothing changed.",
   bulk_too_large: "The filter selects more records than one bulk change takes: narrow it.",
+  calendar_invalid: "A holiday schedule is not valid: a day that is not a date of its year, or a day listed twice.",
+  calendar_year_missing: "The deadline runs into a year the working-day calendar has no holiday schedule of: an administrator enters it (putCalendarYear) once the State Council publishes it.",
   cannot_disable_self: "An administrator cannot disable their own account.",
   checklist_application_duplicate: "The unit has recorded a case with this case number already (`errors` points at each such case of an import).",
   checklist_application_invalid: "A case is not valid: `errors` points at each field (a case date after today, nobody concerned, an amount that is negative or holds a fraction of a fen, an item or unit that does not exist).",
@@ -120,6 +122,8 @@ export type ProblemCode =
   | "api_key_revoked"
   | "bulk_refused"
   | "bulk_too_large"
+  | "calendar_invalid"
+  | "calendar_year_missing"
   | "cannot_disable_self"
   | "checklist_application_duplicate"
   | "checklist_application_invalid"
@@ -774,6 +778,16 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "unauthenticated";
+  /** GET /working-calendar/{year} */
+  getCalendarYear:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "password_change_required"
+    | "rate_limited"
+    | "unauthenticated";
   /** GET /checklists/{id} */
   getChecklist:
     | "database_unavailable"
@@ -830,6 +844,16 @@ export interface OperationProblemCodes {
     | "internal"
     | "invalid_request"
     | "not_found"
+    | "password_change_required"
+    | "rate_limited"
+    | "unauthenticated";
+  /** GET /working-days/due-date */
+  getDueDate:
+    | "calendar_year_missing"
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
     | "password_change_required"
     | "rate_limited"
     | "unauthenticated";
@@ -1090,6 +1114,15 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "password_change_required"
     | "unauthenticated";
+  /** GET /working-calendar */
+  listCalendarYears:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "password_change_required"
+    | "rate_limited"
+    | "unauthenticated";
   /** GET /checklist-applications */
   listChecklistApplications:
     | "database_unavailable"
@@ -1310,6 +1343,21 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "unauthenticated";
+  /** PUT /working-calendar/{year} */
+  putCalendarYear:
+    | "calendar_invalid"
+    | "database_unavailable"
+    | "forbidden"
+    | "if_match_required"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "password_change_required"
+    | "payload_too_large"
+    | "text_invalid"
+    | "unauthenticated"
+    | "unsupported_media_type"
+    | "version_mismatch";
   /** POST /users/{id}/reset-password */
   resetUserPassword:
     | "database_unavailable"
@@ -1733,4 +1781,7 @@ export interface PathOperationIds {
   "/inspection-sheets/{id}/accept": { post: "acceptInspectionSheet" };
   "/inspection-answers/{id}/evidence": { post: "uploadInspectionEvidence" };
   "/inspection-evidence/{id}/content": { get: "downloadInspectionEvidence" };
+  "/working-calendar": { get: "listCalendarYears" };
+  "/working-calendar/{year}": { get: "getCalendarYear"; put: "putCalendarYear" };
+  "/working-days/due-date": { get: "getDueDate" };
 }

@@ -2682,6 +2682,97 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/working-calendar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the years of the working-day calendar（工作日历年份）
+         * @description The years whose holiday schedule (法定节假日安排) the calendar has: `statutory` as the product
+         *     carries them (from the State Council's published schedules), or `entered` by an administrator
+         *     (a year the product does not carry yet, or a correction), which takes the place of the
+         *     product's. Deadlines in working days are counted only within these years.
+         *
+         *     Permission: any signed-in user; API keys with the scope read.
+         */
+        get: operations["listCalendarYears"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/working-calendar/{year}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A year.
+                 * @example 2027
+                 */
+                year: components["parameters"]["CalendarYearPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a year's holiday schedule（查看法定节假日安排）
+         * @description The year's days off and weekend days worked (调休上班), in date order; every other day follows
+         *     the ordinary week. An entered schedule has a `version` and an `ETag`. A year the calendar has no
+         *     schedule of is a `404`.
+         *
+         *     Permission: any signed-in user; API keys with the scope read.
+         */
+        get: operations["getCalendarYear"];
+        /**
+         * Enter a year's holiday schedule（录入法定节假日安排）
+         * @description Enters the State Council's schedule of a year, as published: every day of its holidays off,
+         *     and the weekend days worked in exchange (`work: true`), each a date of the year, once. It takes
+         *     the place of the product's own schedule of the year, if any. The first schedule of a year is
+         *     entered without `If-Match` (`201`; with one, the entered schedule it names is not found: `404`);
+         *     replacing an entered one needs its `ETag` (`412` when stale, `428` when missing). A day that is
+         *     not a date of the year, or is listed twice, is a `422 calendar_invalid`.
+         *
+         *     Permission: users with the role admin; no API key.
+         */
+        put: operations["putCalendarYear"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/working-days/due-date": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Count a deadline in working days（按工作日计算期限）
+         * @description The last day of a deadline of `workingDays` working days counted from the day after `from`, as
+         *     "自收到之日起5个工作日内" counts: holidays skipped, weekend days worked counted. A deadline that
+         *     runs into a year the calendar has no schedule of is a `422 calendar_year_missing` naming the
+         *     year: the calendar says it does not know rather than guessing.
+         *
+         *     Permission: any signed-in user; API keys with the scope read.
+         */
+        get: operations["getDueDate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4093,6 +4184,41 @@ export interface components {
             byUnit: components["schemas"]["InspectionUnitRates"][];
             byItem: components["schemas"]["InspectionItemRates"][];
         };
+        CalendarDay: {
+            date: components["schemas"]["DateOnly"];
+            /** @description The holiday (元旦节, 春节, 国庆节 …). */
+            name: string;
+            /** @description A weekend day worked in exchange (调休上班); otherwise a day off. */
+            work: boolean;
+        };
+        CalendarYearPut: {
+            days: components["schemas"]["CalendarDay"][];
+        };
+        CalendarYear: {
+            /** Format: int32 */
+            year: number;
+            /**
+             * @description statutory 产品内置 (the State Council's schedules the product carries); entered 管理员录入.
+             * @enum {string}
+             */
+            source: "statutory" | "entered";
+            days: components["schemas"]["CalendarDay"][];
+            version?: components["schemas"]["Version"];
+        };
+        CalendarYears: {
+            years: {
+                /** Format: int32 */
+                year: number;
+                /** @enum {string} */
+                source: "statutory" | "entered";
+            }[];
+        };
+        DueDate: {
+            from: components["schemas"]["DateOnly"];
+            /** Format: int32 */
+            workingDays: number;
+            dueDate: components["schemas"]["DateOnly"];
+        };
         /**
          * Format: int32
          * @description The item's place in the list (序号), from 1.
@@ -4788,6 +4914,11 @@ export interface components {
          * @example 0190a000-0000-7000-8000-000000012301
          */
         InspectionEvidenceIdPath: components["schemas"]["Id"];
+        /**
+         * @description A year.
+         * @example 2027
+         */
+        CalendarYearPath: number;
         /**
          * @description The item's id (an item of one version; its `itemKey` is the same in every version).
          * @example 0190a000-0000-7000-8000-00000000d101
@@ -11722,6 +11853,246 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    listCalendarYears: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The years, in order. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "years": [
+                     *         {
+                     *           "year": 2026,
+                     *           "source": "statutory"
+                     *         },
+                     *         {
+                     *           "year": 2027,
+                     *           "source": "statutory"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CalendarYears"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    getCalendarYear: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A year.
+                 * @example 2027
+                 */
+                year: components["parameters"]["CalendarYearPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The schedule. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "year": 2027,
+                     *       "source": "statutory",
+                     *       "days": [
+                     *         {
+                     *           "date": "2027-01-01",
+                     *           "name": "元旦节",
+                     *           "work": false
+                     *         },
+                     *         {
+                     *           "date": "2027-01-31",
+                     *           "name": "春节",
+                     *           "work": true
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CalendarYear"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    putCalendarYear: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `ETag` of the entered schedule being replaced; none for a first one.
+                 * @example "1"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description A year.
+                 * @example 2027
+                 */
+                year: components["parameters"]["CalendarYearPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "days": [
+                 *         {
+                 *           "date": "2027-01-01",
+                 *           "name": "元旦节",
+                 *           "work": false
+                 *         },
+                 *         {
+                 *           "date": "2027-01-31",
+                 *           "name": "春节",
+                 *           "work": true
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["CalendarYearPut"];
+            };
+        };
+        responses: {
+            /** @description The schedule, replaced. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "year": 2027,
+                     *       "source": "entered",
+                     *       "days": [
+                     *         {
+                     *           "date": "2027-01-01",
+                     *           "name": "元旦节",
+                     *           "work": false
+                     *         }
+                     *       ],
+                     *       "version": 2
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CalendarYear"];
+                };
+            };
+            /** @description The schedule, entered. */
+            201: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "year": 2027,
+                     *       "source": "entered",
+                     *       "days": [
+                     *         {
+                     *           "date": "2027-01-01",
+                     *           "name": "元旦节",
+                     *           "work": false
+                     *         },
+                     *         {
+                     *           "date": "2027-01-31",
+                     *           "name": "春节",
+                     *           "work": true
+                     *         }
+                     *       ],
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CalendarYear"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            428: components["responses"]["PreconditionRequired"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    getDueDate: {
+        parameters: {
+            query: {
+                /**
+                 * @description The day the count starts after (the day of receipt, of assignment …).
+                 * @example 2024-02-08
+                 */
+                from: components["schemas"]["DateOnly"];
+                /**
+                 * @description How many working days the deadline gives.
+                 * @example 2
+                 */
+                workingDays: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The due date. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "from": "2024-02-08",
+                     *       "workingDays": 2,
+                     *       "dueDate": "2024-02-18"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DueDate"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["UnprocessableEntity"];
             429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Unexpected"];
         };
