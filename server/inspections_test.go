@@ -321,3 +321,45 @@ func TestInspectionRound(t *testing.T) {
 		})
 	})
 }
+
+// TestUnitsInUseByChecklists: a unit that issues a list, implements an item,
+// applied a list, answers a round, or reported a value, is refused deletion
+// with its referrers named, never with a bare foreign-key error.
+func TestUnitsInUseByChecklists(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
+		h := newHarness(t, db, server.Config{})
+		fx := h.fx
+		unit := func(name string) api.Unit {
+			return h.createUnit(t, map[string]any{"code": deptCode(), "name": name + tag(), "kind": "department", "parentId": fx.city})
+		}
+		issuer, implementer, applier, answering := unit("发布单位"), unit("实施单位"), unit("适用单位"), unit("自查单位")
+		list := h.publishedChecklist(t, "noPenalty", issuer.Id.String(), noPenaltyItem("首次未按规定公示", implementer.Id.String()))
+		item := h.items(t, list.Id.String(), nil, nil, 10)[0]
+		app := h.newCase(t, nil, caseBody(item.Id.String(), applier.Id.String(), nil))
+		var round api.InspectionRound
+		resp := h.Post(roundsPath, map[string]any{"checklistId": list.Id.String(), "title": "引用自查", "deadline": "2021-11-30",
+			"unitIds": []string{answering.Id.String()}}, nil)
+		expect(t, resp, http.StatusCreated, "")
+		resp.JSON(t, &round)
+		_, inds := h.valueSystem(t, indicatorBody("1", "100", nil, nil))
+		reporter := unit("填报单位")
+		value := h.report(t, nil, valueBody(inds[0], reporter.Id.String(), "2021", "1", nil))
+
+		for _, c := range []struct {
+			unit     api.Unit
+			kind, id string
+		}{
+			{issuer, "checklist", list.Id.String()},
+			{implementer, "checklist_item", item.Id.String()},
+			{applier, "checklist_application", app.Id.String()},
+			{answering, "inspection_sheet", round.Sheets[0].Id.String()},
+			{reporter, "indicator_value", value.Id.String()},
+		} {
+			resp := h.Delete(unitsPath+"/"+c.unit.Id.String(), map[string]string{"If-Match": etagOf(c.unit)})
+			expect(t, resp, http.StatusConflict, "unit_has_referrers")
+			if got := referrerIDs(resp.Problem(t), c.kind); !slices.Contains(got, c.id) {
+				t.Errorf("unit %s: referrers %+v, want %s %s", c.unit.Name, resp.Problem(t).Referrers, c.kind, c.id)
+			}
+		}
+	})
+}

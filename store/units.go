@@ -358,6 +358,15 @@ func unitReferrers(tx *gorm.DB, id string) ([]models.Referrer, error) {
 		{"indicator", "SELECT i.id, i.name FROM indicator_reporting_units r JOIN indicators i ON i.id = r.indicator_id WHERE r.unit_id = ? ORDER BY i.name", false},
 		{"target", "SELECT t.id, i.name FROM targets t JOIN indicators i ON i.id = t.indicator_id WHERE t.unit_id = ? ORDER BY t.year, i.name", false},
 		{"evaluation", "SELECT id, name FROM evaluations WHERE unit_ids LIKE ? ORDER BY id", true},
+		{"indicator_value", "SELECT v.id, SUBSTR(i.name, 1, 200) AS name FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id" +
+			" WHERE v.unit_id = ? ORDER BY v.period, i.name", false},
+		{"checklist", "SELECT id, title AS name FROM checklists WHERE issuing_unit_id = ? ORDER BY title, version_no", false},
+		// Names are cut to what a referrer's name holds (200 characters).
+		{"checklist_item", "SELECT id, SUBSTR(name, 1, 200) AS name FROM checklist_items WHERE implementing_unit_id = ? ORDER BY checklist_id, sequence", false},
+		{"checklist_application", "SELECT id, COALESCE(case_number, case_date) AS name FROM checklist_applications WHERE unit_id = ? ORDER BY case_date, id", false},
+		{"inspection_round", "SELECT id, title AS name FROM inspection_rounds WHERE assigning_unit_id = ? ORDER BY created_at, id", false},
+		{"inspection_sheet", "SELECT s.id, r.title AS name FROM inspection_sheets s JOIN inspection_rounds r ON r.id = s.round_id" +
+			" WHERE s.unit_id = ? ORDER BY r.created_at, s.id", false},
 	}
 	for _, r := range referring {
 		if len(refs) >= maxReferrers {
