@@ -91,6 +91,8 @@ func TestLifecycleTables(t *testing.T) {
 	checkTable(t, EvaluationLifecycle)
 	checkTable(t, ChecklistLifecycle)
 	checkTable(t, InspectionLifecycle)
+	checkTable(t, PlanLifecycle)
+	checkTable(t, TaskLifecycle)
 }
 
 // walk calls every move's method on a record in every state: from a state the
