@@ -36,18 +36,8 @@ func sheetSnapshot(s *models.InspectionSheet) map[string]any {
 }
 
 func sheetChange(before, after *models.InspectionSheet) change {
-	s := after
-	if s == nil {
-		s = before
-	}
-	c := change{entityType: "inspection_sheet", entityID: s.ID, unitID: &s.UnitID}
-	if before != nil {
-		c.before = sheetSnapshot(before)
-	}
-	if after != nil {
-		c.after = sheetSnapshot(after)
-	}
-	return c
+	return snapshotChange("inspection_sheet", before, after,
+		func(s *models.InspectionSheet) (string, *string) { return s.ID, &s.UnitID }, sheetSnapshot)
 }
 
 // sheetModel is how the lifecycle's write path persists sheets.

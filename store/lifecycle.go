@@ -44,6 +44,25 @@ type model[T any] struct {
 	audit func(before, after *T) change
 }
 
+// snapshotChange is the audit event of a change of a record from before to
+// after (either nil for a creation or a deletion): whose is the record's id
+// and unit, snapshot its audited fields.
+func snapshotChange[T any](entityType string, before, after *T, whose func(*T) (id string, unitID *string), snapshot func(*T) map[string]any) change {
+	r := after
+	if r == nil {
+		r = before
+	}
+	id, unitID := whose(r)
+	c := change{entityType: entityType, entityID: id, unitID: unitID}
+	if before != nil {
+		c.before = snapshot(before)
+	}
+	if after != nil {
+		c.after = snapshot(after)
+	}
+	return c
+}
+
 // target is the one record a change is for: its id, the move it makes, and
 // the version the client read (nil: any). The version is checked first, as
 // RFC 9110 evaluates preconditions before the method: a client that edited

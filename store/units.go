@@ -367,6 +367,9 @@ func unitReferrers(tx *gorm.DB, id string) ([]models.Referrer, error) {
 		{"inspection_round", "SELECT id, title AS name FROM inspection_rounds WHERE assigning_unit_id = ? ORDER BY created_at, id", false},
 		{"inspection_sheet", "SELECT s.id, r.title AS name FROM inspection_sheets s JOIN inspection_rounds r ON r.id = s.round_id" +
 			" WHERE s.unit_id = ? ORDER BY r.created_at, s.id", false},
+		{"plan", "SELECT id, title AS name FROM plans WHERE unit_id = ? ORDER BY year, id", false},
+		{"plan_task", "SELECT t.id, t.title AS name FROM plan_task_units u JOIN plan_tasks t ON t.id = u.task_id" +
+			" WHERE u.unit_id = ? ORDER BY t.tree_key", false},
 	}
 	for _, r := range referring {
 		if len(refs) >= maxReferrers {
