@@ -423,6 +423,48 @@ func (e MeKind) Valid() bool {
 	}
 }
 
+// Defines values for PlanKind.
+const (
+	Arrangement PlanKind = "arrangement"
+	Division    PlanKind = "division"
+	KeyPoints   PlanKind = "key_points"
+)
+
+// Valid indicates whether the value is a known member of the PlanKind enum.
+func (e PlanKind) Valid() bool {
+	switch e {
+	case Arrangement:
+		return true
+	case Division:
+		return true
+	case KeyPoints:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PlanStatus.
+const (
+	PlanStatusClosed    PlanStatus = "closed"
+	PlanStatusDraft     PlanStatus = "draft"
+	PlanStatusPublished PlanStatus = "published"
+)
+
+// Valid indicates whether the value is a known member of the PlanStatus enum.
+func (e PlanStatus) Valid() bool {
+	switch e {
+	case PlanStatusClosed:
+		return true
+	case PlanStatusDraft:
+		return true
+	case PlanStatusPublished:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Qualifier.
 const (
 	About    Qualifier = "about"
@@ -588,6 +630,30 @@ const (
 func (e SessionTokenType) Valid() bool {
 	switch e {
 	case Bearer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TaskStatus.
+const (
+	Cancelled  TaskStatus = "cancelled"
+	Completed  TaskStatus = "completed"
+	InProgress TaskStatus = "in_progress"
+	NotStarted TaskStatus = "not_started"
+)
+
+// Valid indicates whether the value is a known member of the TaskStatus enum.
+func (e TaskStatus) Valid() bool {
+	switch e {
+	case Cancelled:
+		return true
+	case Completed:
+		return true
+	case InProgress:
+		return true
+	case NotStarted:
 		return true
 	default:
 		return false
@@ -1038,6 +1104,42 @@ func (e ListInspectionRoundsParamsSort) Valid() bool {
 	case ListInspectionRoundsParamsSortMinusCreatedAt:
 		return true
 	case ListInspectionRoundsParamsSortMinusDeadline:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListPlanTasksParamsRole.
+const (
+	Cooperating ListPlanTasksParamsRole = "cooperating"
+	Lead        ListPlanTasksParamsRole = "lead"
+)
+
+// Valid indicates whether the value is a known member of the ListPlanTasksParamsRole enum.
+func (e ListPlanTasksParamsRole) Valid() bool {
+	switch e {
+	case Cooperating:
+		return true
+	case Lead:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListPlanTasksParamsSort.
+const (
+	ListPlanTasksParamsSortDeadline ListPlanTasksParamsSort = "deadline"
+	ListPlanTasksParamsSortNumber   ListPlanTasksParamsSort = "number"
+)
+
+// Valid indicates whether the value is a known member of the ListPlanTasksParamsSort enum.
+func (e ListPlanTasksParamsSort) Valid() bool {
+	switch e {
+	case ListPlanTasksParamsSortDeadline:
+		return true
+	case ListPlanTasksParamsSortNumber:
 		return true
 	default:
 		return false
@@ -3640,6 +3742,309 @@ type PasswordReset struct {
 // Example: 2021
 type Period = string
 
+// Plan defines model for Plan.
+type Plan struct {
+	// CarriedIntoPlanId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	CarriedIntoPlanId *Id `json:"carriedIntoPlanId,omitempty"`
+
+	// ClosedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	ClosedAt *Timestamp `json:"closedAt,omitempty"`
+
+	// ClosedBy Who did something to a record: a user, an API key, or the server itself (a command-line
+	// action or a scheduled job). Every "who" field of the API (`submittedBy`, `reviewedBy`,
+	// `publishedBy`, `createdBy`) has this form. `name` is the user's display name or the key's
+	// name as it is now (the audit log keeps the name at the time); callers signed in with an
+	// API key get ids without names.
+	//
+	//
+	// Example: {"id":"0190a000-0000-7000-8000-000000001002","name":"市司法局审核员","type":"user"}
+	ClosedBy *Actor `json:"closedBy,omitempty"`
+
+	// CreatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	CreatedAt Timestamp `json:"createdAt"`
+
+	// DocumentNumber The document number (文号) of the document that issues the list.
+	//
+	// Example: 盘政办发〔2021〕31号
+	DocumentNumber *DocumentNumber `json:"documentNumber,omitempty"`
+
+	// Id A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	Id Id `json:"id"`
+
+	// Kind key_points 工作要点, arrangement 工作安排, division 任务分工方案.
+	Kind PlanKind `json:"kind"`
+
+	// ParentPlanId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	ParentPlanId *Id `json:"parentPlanId,omitempty"`
+
+	// PublishedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	PublishedAt *Timestamp `json:"publishedAt,omitempty"`
+
+	// PublishedBy Who did something to a record: a user, an API key, or the server itself (a command-line
+	// action or a scheduled job). Every "who" field of the API (`submittedBy`, `reviewedBy`,
+	// `publishedBy`, `createdBy`) has this form. `name` is the user's display name or the key's
+	// name as it is now (the audit log keeps the name at the time); callers signed in with an
+	// API key get ids without names.
+	//
+	//
+	// Example: {"id":"0190a000-0000-7000-8000-000000001002","name":"市司法局审核员","type":"user"}
+	PublishedBy *Actor `json:"publishedBy,omitempty"`
+
+	// SampleData The plan is sample data (demo data).
+	SampleData bool `json:"sampleData"`
+
+	// Status draft 草稿 (its unit writes it) → published 已印发 (in force: tasks are worked on, adjusted and
+	// reported) → closed 已结转 (the year is over; unfinished tasks were carried into the next year's
+	// plan). Published and closed plans are released: API keys and every signed-in user see them.
+	Status PlanStatus `json:"status"`
+
+	// TaskCount The plan's tasks, sections included.
+	TaskCount int32     `json:"taskCount"`
+	Title     PlanTitle `json:"title"`
+
+	// UnfinishedCount Its tasks not started or in progress.
+	UnfinishedCount int32 `json:"unfinishedCount"`
+
+	// UnitId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	UnitId Id `json:"unitId"`
+
+	// UpdatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	UpdatedAt Timestamp `json:"updatedAt"`
+
+	// Version Increases by one with every change; the `ETag` is this number quoted.
+	//
+	// Example: 1
+	Version Version `json:"version"`
+
+	// Year Example: 2021
+	Year Year `json:"year"`
+}
+
+// PlanClose defines model for PlanClose.
+type PlanClose struct {
+	// CarryIntoPlanId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	CarryIntoPlanId *Id `json:"carryIntoPlanId,omitempty"`
+}
+
+// PlanClosing defines model for PlanClosing.
+type PlanClosing struct {
+	// CarriedOver The new tasks in the next year's plan, in the order of the old numbers.
+	CarriedOver []PlanTask `json:"carriedOver"`
+	Plan        Plan       `json:"plan"`
+}
+
+// PlanCreate defines model for PlanCreate.
+type PlanCreate struct {
+	// DocumentNumber The document number (文号) of the document that issues the list.
+	//
+	// Example: 盘政办发〔2021〕31号
+	DocumentNumber *DocumentNumber `json:"documentNumber,omitempty"`
+
+	// Kind key_points 工作要点, arrangement 工作安排, division 任务分工方案.
+	Kind  PlanKind  `json:"kind"`
+	Title PlanTitle `json:"title"`
+
+	// UnitId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	UnitId Id `json:"unitId"`
+
+	// Year Example: 2021
+	Year Year `json:"year"`
+}
+
+// PlanDerive defines model for PlanDerive.
+type PlanDerive struct {
+	// DocumentNumber The document number (文号) of the document that issues the list.
+	//
+	// Example: 盘政办发〔2021〕31号
+	DocumentNumber *DocumentNumber `json:"documentNumber,omitempty"`
+
+	// Kind key_points 工作要点, arrangement 工作安排, division 任务分工方案.
+	Kind PlanKind `json:"kind"`
+
+	// TaskIds The tasks of the plan above to break down; the tasks above them come along.
+	TaskIds []Id      `json:"taskIds"`
+	Title   PlanTitle `json:"title"`
+
+	// UnitId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	UnitId Id `json:"unitId"`
+
+	// Year Example: 2021
+	Year Year `json:"year"`
+}
+
+// PlanKind key_points 工作要点, arrangement 工作安排, division 任务分工方案.
+type PlanKind string
+
+// PlanPage defines model for PlanPage.
+type PlanPage struct {
+	Items      []Plan  `json:"items"`
+	NextCursor *string `json:"nextCursor,omitempty"`
+}
+
+// PlanPatch A JSON merge patch; `null` clears the document number.
+type PlanPatch struct {
+	DocumentNumber nullable.Nullable[string] `json:"documentNumber,omitempty"`
+
+	// Kind key_points 工作要点, arrangement 工作安排, division 任务分工方案.
+	Kind  *PlanKind  `json:"kind,omitempty"`
+	Title *PlanTitle `json:"title,omitempty"`
+
+	// Year Example: 2021
+	Year *Year `json:"year,omitempty"`
+}
+
+// PlanStatus draft 草稿 (its unit writes it) → published 已印发 (in force: tasks are worked on, adjusted and
+// reported) → closed 已结转 (the year is over; unfinished tasks were carried into the next year's
+// plan). Published and closed plans are released: API keys and every signed-in user see them.
+type PlanStatus string
+
+// PlanTask defines model for PlanTask.
+type PlanTask struct {
+	CancelReason *string `json:"cancelReason,omitempty"`
+
+	// CarriedFromTaskId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	CarriedFromTaskId *Id         `json:"carriedFromTaskId,omitempty"`
+	ChecklistIds      TaskLinkIds `json:"checklistIds"`
+
+	// CompletedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	CompletedAt *Timestamp `json:"completedAt,omitempty"`
+
+	// CompletedBy Who did something to a record: a user, an API key, or the server itself (a command-line
+	// action or a scheduled job). Every "who" field of the API (`submittedBy`, `reviewedBy`,
+	// `publishedBy`, `createdBy`) has this form. `name` is the user's display name or the key's
+	// name as it is now (the audit log keeps the name at the time); callers signed in with an
+	// API key get ids without names.
+	//
+	//
+	// Example: {"id":"0190a000-0000-7000-8000-000000001002","name":"市司法局审核员","type":"user"}
+	CompletedBy        *Actor      `json:"completedBy,omitempty"`
+	Content            TaskContent `json:"content"`
+	CooperatingUnitIds TaskUnitIds `json:"cooperatingUnitIds"`
+
+	// CreatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	CreatedAt Timestamp `json:"createdAt"`
+
+	// Deadline Example: 2021-12-31
+	Deadline *DateOnly `json:"deadline,omitempty"`
+
+	// Id A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	Id           Id          `json:"id"`
+	IndicatorIds TaskLinkIds `json:"indicatorIds"`
+	LeadUnitIds  TaskUnitIds `json:"leadUnitIds"`
+
+	// Number The task's number in its plan (`1`, `1.2`); `1.2` belongs under `1`.
+	Number TaskNumber `json:"number"`
+
+	// Ongoing 长期坚持 — no deadline.
+	Ongoing bool `json:"ongoing"`
+
+	// Overdue Unfinished past its deadline, as of today in China (or `asOf` in a list).
+	Overdue bool `json:"overdue"`
+
+	// PlanId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	PlanId Id `json:"planId"`
+
+	// SourceTaskId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	SourceTaskId *Id `json:"sourceTaskId,omitempty"`
+
+	// Status not_started 未开始 → in_progress 推进中 → completed 已完成, or cancelled 已取消 (with a reason).
+	// Overdue (逾期) is not a state: `overdue` says whether an unfinished task is past its deadline.
+	Status TaskStatus `json:"status"`
+
+	// Supervised Under supervision (督办).
+	Supervised bool      `json:"supervised"`
+	Title      TaskTitle `json:"title"`
+
+	// UpdatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	UpdatedAt Timestamp `json:"updatedAt"`
+
+	// Version Increases by one with every change; the `ETag` is this number quoted.
+	//
+	// Example: 1
+	Version Version `json:"version"`
+}
+
+// PlanTaskCancel defines model for PlanTaskCancel.
+type PlanTaskCancel struct {
+	Reason string `json:"reason"`
+}
+
+// PlanTaskCreate defines model for PlanTaskCreate.
+type PlanTaskCreate struct {
+	ChecklistIds       *TaskLinkIds `json:"checklistIds,omitempty"`
+	Content            *TaskContent `json:"content,omitempty"`
+	CooperatingUnitIds *TaskUnitIds `json:"cooperatingUnitIds,omitempty"`
+
+	// Deadline Example: 2021-12-31
+	Deadline     *DateOnly    `json:"deadline,omitempty"`
+	IndicatorIds *TaskLinkIds `json:"indicatorIds,omitempty"`
+	LeadUnitIds  *TaskUnitIds `json:"leadUnitIds,omitempty"`
+
+	// Number The task's number in its plan (`1`, `1.2`); `1.2` belongs under `1`.
+	Number     TaskNumber `json:"number"`
+	Ongoing    *bool      `json:"ongoing,omitempty"`
+	Supervised *bool      `json:"supervised,omitempty"`
+	Title      TaskTitle  `json:"title"`
+}
+
+// PlanTaskPage defines model for PlanTaskPage.
+type PlanTaskPage struct {
+	Items      []PlanTask `json:"items"`
+	NextCursor *string    `json:"nextCursor,omitempty"`
+}
+
+// PlanTaskPatch A JSON merge patch; `null` clears the deadline, arrays replace the old ones.
+type PlanTaskPatch struct {
+	ChecklistIds       *TaskLinkIds                          `json:"checklistIds,omitempty"`
+	Content            *TaskContent                          `json:"content,omitempty"`
+	CooperatingUnitIds *TaskUnitIds                          `json:"cooperatingUnitIds,omitempty"`
+	Deadline           nullable.Nullable[openapi_types.Date] `json:"deadline,omitempty"`
+	IndicatorIds       *TaskLinkIds                          `json:"indicatorIds,omitempty"`
+	LeadUnitIds        *TaskUnitIds                          `json:"leadUnitIds,omitempty"`
+	Ongoing            *bool                                 `json:"ongoing,omitempty"`
+	Supervised         *bool                                 `json:"supervised,omitempty"`
+	Title              *TaskTitle                            `json:"title,omitempty"`
+}
+
+// PlanTitle defines model for PlanTitle.
+type PlanTitle = string
+
 // Problem An RFC 9457 problem detail.
 type Problem struct {
 	// AllowedStates For a `409` refusing an operation in the record's current state, the states that would allow
@@ -4018,6 +4423,25 @@ type TargetPatch struct {
 	Value   *Decimal                         `json:"value,omitempty"`
 	ValueTo nullable.Nullable[exact.Decimal] `json:"valueTo,omitempty"`
 }
+
+// TaskContent defines model for TaskContent.
+type TaskContent = string
+
+// TaskLinkIds defines model for TaskLinkIds.
+type TaskLinkIds = []Id
+
+// TaskNumber The task's number in its plan (`1`, `1.2`); `1.2` belongs under `1`.
+type TaskNumber = string
+
+// TaskStatus not_started 未开始 → in_progress 推进中 → completed 已完成, or cancelled 已取消 (with a reason).
+// Overdue (逾期) is not a state: `overdue` says whether an unfinished task is past its deadline.
+type TaskStatus string
+
+// TaskTitle defines model for TaskTitle.
+type TaskTitle = string
+
+// TaskUnitIds defines model for TaskUnitIds.
+type TaskUnitIds = []Id
 
 // Timestamp An instant, RFC 3339 in UTC with up to microseconds.
 //
@@ -4551,6 +4975,11 @@ type DisabledQuery = bool
 // DraftChecklistIfMatchHeader defines model for DraftChecklistIfMatchHeader.
 type DraftChecklistIfMatchHeader = string
 
+// DraftPlanIdPath A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type DraftPlanIdPath = Id
+
 // EntityIdQuery defines model for EntityIdQuery.
 type EntityIdQuery = string
 
@@ -4652,6 +5081,24 @@ type ParentIdQuery = Id
 //
 // Example: 2021
 type PeriodQuery = Period
+
+// PlanIdPath A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type PlanIdPath = Id
+
+// PlanIfMatchHeader defines model for PlanIfMatchHeader.
+type PlanIfMatchHeader = string
+
+// PlanTaskIdPath A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type PlanTaskIdPath = Id
+
+// PublishedPlanIdPath A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type PublishedPlanIdPath = Id
 
 // PublishedSystemIdPath A server-generated, time-sortable id (UUIDv7).
 //
@@ -5454,6 +5901,124 @@ type AnswerInspectionItemParams struct {
 	IfMatch *string `json:"If-Match,omitempty"`
 }
 
+// ListPlanTasksParams defines parameters for ListPlanTasks.
+type ListPlanTasksParams struct {
+	// PlanId Only this plan's tasks.
+	PlanId *Id `form:"planId,omitempty" json:"planId,omitempty"`
+
+	// Year Only tasks of plans of this year.
+	Year *Year `form:"year,omitempty" json:"year,omitempty"`
+
+	// UnitId Only tasks this unit leads or cooperates on (see `role`).
+	UnitId *Id `form:"unitId,omitempty" json:"unitId,omitempty"`
+
+	// Role With `unitId`, only the tasks the unit leads (`lead`) or cooperates on (`cooperating`).
+	Role *ListPlanTasksParamsRole `form:"role,omitempty" json:"role,omitempty"`
+
+	// Status Only tasks in this state.
+	Status *TaskStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Supervised Only tasks under supervision (督办), or only those not.
+	Supervised *bool `form:"supervised,omitempty" json:"supervised,omitempty"`
+
+	// Overdue Only unfinished tasks past their deadline on `asOf`.
+	Overdue *bool `form:"overdue,omitempty" json:"overdue,omitempty"`
+
+	// DueWithinWorkingDays Only unfinished tasks due from `asOf` to this many working days after it.
+	DueWithinWorkingDays *int32 `form:"dueWithinWorkingDays,omitempty" json:"dueWithinWorkingDays,omitempty"`
+
+	// AsOf The day `overdue`, `dueWithinWorkingDays` and each task's `overdue` are judged on; today in China by default.
+	AsOf *DateOnly `form:"asOf,omitempty" json:"asOf,omitempty"`
+
+	// Sort `deadline` (default) or `number`: plan by plan, in the order of the task numbers.
+	Sort *ListPlanTasksParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Limit Items per page.
+	Limit *LimitQuery `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page, as it was given. It is only valid with the same filters and sort.
+	Cursor *CursorQuery `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListPlanTasksParamsRole defines parameters for ListPlanTasks.
+type ListPlanTasksParamsRole string
+
+// ListPlanTasksParamsSort defines parameters for ListPlanTasks.
+type ListPlanTasksParamsSort string
+
+// DeletePlanTaskParams defines parameters for DeletePlanTask.
+type DeletePlanTaskParams struct {
+	// IfMatch Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+	// made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
+	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
+}
+
+// UpdatePlanTaskParams defines parameters for UpdatePlanTask.
+type UpdatePlanTaskParams struct {
+	// IfMatch Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+	// made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
+	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
+}
+
+// ListPlansParams defines parameters for ListPlans.
+type ListPlansParams struct {
+	// UnitId Only this unit's plans.
+	UnitId *Id `form:"unitId,omitempty" json:"unitId,omitempty"`
+
+	// Year Only plans of this year.
+	Year *Year `form:"year,omitempty" json:"year,omitempty"`
+
+	// Status Only plans in this state.
+	Status *PlanStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// ParentPlanId Only the plans derived from this one.
+	ParentPlanId *Id `form:"parentPlanId,omitempty" json:"parentPlanId,omitempty"`
+
+	// Limit Items per page.
+	Limit *LimitQuery `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page, as it was given. It is only valid with the same filters and sort.
+	Cursor *CursorQuery `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreatePlanParams defines parameters for CreatePlan.
+type CreatePlanParams struct {
+	// IdempotencyKey A key of the client's choosing (a UUID is a good one). Repeating a request with the same key and
+	// body within 24 hours returns the first response and changes nothing; the same key with another
+	// body is a `422`; while the first request is still running, a `409`.
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
+// DeletePlanParams defines parameters for DeletePlan.
+type DeletePlanParams struct {
+	// IfMatch Required: the `ETag` of the version you read (from the `GET` of the plan), so that a change
+	// made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
+	IfMatch *PlanIfMatchHeader `json:"If-Match,omitempty"`
+}
+
+// UpdatePlanParams defines parameters for UpdatePlan.
+type UpdatePlanParams struct {
+	// IfMatch Required: the `ETag` of the version you read (from the `GET` of the plan), so that a change
+	// made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
+	IfMatch *PlanIfMatchHeader `json:"If-Match,omitempty"`
+}
+
+// DerivePlanParams defines parameters for DerivePlan.
+type DerivePlanParams struct {
+	// IdempotencyKey A key of the client's choosing (a UUID is a good one). Repeating a request with the same key and
+	// body within 24 hours returns the first response and changes nothing; the same key with another
+	// body is a `422`; while the first request is still running, a `409`.
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
+// CreatePlanTaskParams defines parameters for CreatePlanTask.
+type CreatePlanTaskParams struct {
+	// IdempotencyKey A key of the client's choosing (a UUID is a good one). Repeating a request with the same key and
+	// body within 24 hours returns the first response and changes nothing; the same key with another
+	// body is a `422`; while the first request is still running, a `409`.
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
 // DeleteTargetParams defines parameters for DeleteTarget.
 type DeleteTargetParams struct {
 	// IfMatch Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
@@ -5708,6 +6273,27 @@ type ReturnInspectionSheetJSONRequestBody = InspectionReturn
 
 // ChangeOwnPasswordJSONRequestBody defines body for ChangeOwnPassword for application/json ContentType.
 type ChangeOwnPasswordJSONRequestBody = PasswordChange
+
+// UpdatePlanTaskApplicationMergePatchPlusJSONRequestBody defines body for UpdatePlanTask for application/merge-patch+json ContentType.
+type UpdatePlanTaskApplicationMergePatchPlusJSONRequestBody = PlanTaskPatch
+
+// CancelPlanTaskJSONRequestBody defines body for CancelPlanTask for application/json ContentType.
+type CancelPlanTaskJSONRequestBody = PlanTaskCancel
+
+// CreatePlanJSONRequestBody defines body for CreatePlan for application/json ContentType.
+type CreatePlanJSONRequestBody = PlanCreate
+
+// UpdatePlanApplicationMergePatchPlusJSONRequestBody defines body for UpdatePlan for application/merge-patch+json ContentType.
+type UpdatePlanApplicationMergePatchPlusJSONRequestBody = PlanPatch
+
+// ClosePlanJSONRequestBody defines body for ClosePlan for application/json ContentType.
+type ClosePlanJSONRequestBody = PlanClose
+
+// DerivePlanJSONRequestBody defines body for DerivePlan for application/json ContentType.
+type DerivePlanJSONRequestBody = PlanDerive
+
+// CreatePlanTaskJSONRequestBody defines body for CreatePlanTask for application/json ContentType.
+type CreatePlanTaskJSONRequestBody = PlanTaskCreate
 
 // UpdateTargetApplicationMergePatchPlusJSONRequestBody defines body for UpdateTarget for application/merge-patch+json ContentType.
 type UpdateTargetApplicationMergePatchPlusJSONRequestBody = TargetPatch
@@ -6026,6 +6612,54 @@ type ServerInterface interface {
 	// ChangeOwnPassword Change my password（修改本人密码）
 	// (POST /me/password)
 	ChangeOwnPassword(ctx echo.Context) error
+	// ListPlanTasks List plan tasks（计划任务列表：牵头、配合、临期、逾期、督办）
+	// (GET /plan-tasks)
+	ListPlanTasks(ctx echo.Context, params ListPlanTasksParams) error
+	// DeletePlanTask Delete a task of a draft plan（删除草稿计划任务）
+	// (DELETE /plan-tasks/{id})
+	DeletePlanTask(ctx echo.Context, id PlanTaskIdPath, params DeletePlanTaskParams) error
+	// GetPlanTask Get a plan task（查看计划任务）
+	// (GET /plan-tasks/{id})
+	GetPlanTask(ctx echo.Context, id PlanTaskIdPath) error
+	// UpdatePlanTask Adjust a plan task（调整计划任务）
+	// (PATCH /plan-tasks/{id})
+	UpdatePlanTask(ctx echo.Context, id PlanTaskIdPath, params UpdatePlanTaskParams) error
+	// CancelPlanTask Cancel a task（取消任务）
+	// (POST /plan-tasks/{id}/cancel)
+	CancelPlanTask(ctx echo.Context, id PlanTaskIdPath) error
+	// CompletePlanTask Complete a task（任务完成）
+	// (POST /plan-tasks/{id}/complete)
+	CompletePlanTask(ctx echo.Context, id PlanTaskIdPath) error
+	// StartPlanTask Start a task（任务开始实施）
+	// (POST /plan-tasks/{id}/start)
+	StartPlanTask(ctx echo.Context, id PlanTaskIdPath) error
+	// ListPlans List yearly work plans（年度工作计划列表）
+	// (GET /plans)
+	ListPlans(ctx echo.Context, params ListPlansParams) error
+	// CreatePlan Write a yearly work plan（新建年度工作计划）
+	// (POST /plans)
+	CreatePlan(ctx echo.Context, params CreatePlanParams) error
+	// DeletePlan Delete a draft plan（删除草稿计划）
+	// (DELETE /plans/{id})
+	DeletePlan(ctx echo.Context, id PlanIdPath, params DeletePlanParams) error
+	// GetPlan Get a yearly work plan（查看年度工作计划）
+	// (GET /plans/{id})
+	GetPlan(ctx echo.Context, id PlanIdPath) error
+	// UpdatePlan Change a draft plan（修改年度工作计划）
+	// (PATCH /plans/{id})
+	UpdatePlan(ctx echo.Context, id PlanIdPath, params UpdatePlanParams) error
+	// ClosePlan Close a plan's year and carry unfinished tasks over（年度计划结转）
+	// (POST /plans/{id}/close)
+	ClosePlan(ctx echo.Context, id PublishedPlanIdPath) error
+	// DerivePlan Break a plan down into a plan of the level below（分解上级计划）
+	// (POST /plans/{id}/derive)
+	DerivePlan(ctx echo.Context, id PlanIdPath, params DerivePlanParams) error
+	// PublishPlan Publish a plan（印发年度工作计划）
+	// (POST /plans/{id}/publish)
+	PublishPlan(ctx echo.Context, id DraftPlanIdPath) error
+	// CreatePlanTask Add a task to a plan（新增计划任务）
+	// (POST /plans/{id}/tasks)
+	CreatePlanTask(ctx echo.Context, id DraftPlanIdPath, params CreatePlanTaskParams) error
 	// DeleteTarget Delete a target（删除目标值）
 	// (DELETE /targets/{id})
 	DeleteTarget(ctx echo.Context, id TargetIdPath, params DeleteTargetParams) error
@@ -8869,6 +9503,511 @@ func (w *ServerInterfaceWrapper) ChangeOwnPassword(ctx echo.Context) error {
 	return err
 }
 
+// ListPlanTasks converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPlanTasks(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPlanTasksParams
+	// ------------- Optional query parameter "planId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "planId", ctx.QueryParams(), &params.PlanId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter planId: %s", err))
+	}
+
+	// ------------- Optional query parameter "year" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "year", ctx.QueryParams(), &params.Year, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter year: %s", err))
+	}
+
+	// ------------- Optional query parameter "unitId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", ctx.QueryParams(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter unitId: %s", err))
+	}
+
+	// ------------- Optional query parameter "role" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "role", ctx.QueryParams(), &params.Role, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter role: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "supervised" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "supervised", ctx.QueryParams(), &params.Supervised, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter supervised: %s", err))
+	}
+
+	// ------------- Optional query parameter "overdue" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "overdue", ctx.QueryParams(), &params.Overdue, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter overdue: %s", err))
+	}
+
+	// ------------- Optional query parameter "dueWithinWorkingDays" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "dueWithinWorkingDays", ctx.QueryParams(), &params.DueWithinWorkingDays, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter dueWithinWorkingDays: %s", err))
+	}
+
+	// ------------- Optional query parameter "asOf" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "asOf", ctx.QueryParams(), &params.AsOf, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter asOf: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", ctx.QueryParams(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPlanTasks(ctx, params)
+	return err
+}
+
+// DeletePlanTask converts echo context to params.
+func (w *ServerInterfaceWrapper) DeletePlanTask(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id PlanTaskIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeletePlanTaskParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatchHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeletePlanTask(ctx, id, params)
+	return err
+}
+
+// GetPlanTask converts echo context to params.
+func (w *ServerInterfaceWrapper) GetPlanTask(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id PlanTaskIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetPlanTask(ctx, id)
+	return err
+}
+
+// UpdatePlanTask converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdatePlanTask(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id PlanTaskIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdatePlanTaskParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatchHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdatePlanTask(ctx, id, params)
+	return err
+}
+
+// CancelPlanTask converts echo context to params.
+func (w *ServerInterfaceWrapper) CancelPlanTask(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id PlanTaskIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CancelPlanTask(ctx, id)
+	return err
+}
+
+// CompletePlanTask converts echo context to params.
+func (w *ServerInterfaceWrapper) CompletePlanTask(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id PlanTaskIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CompletePlanTask(ctx, id)
+	return err
+}
+
+// StartPlanTask converts echo context to params.
+func (w *ServerInterfaceWrapper) StartPlanTask(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id PlanTaskIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.StartPlanTask(ctx, id)
+	return err
+}
+
+// ListPlans converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPlans(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPlansParams
+	// ------------- Optional query parameter "unitId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", ctx.QueryParams(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter unitId: %s", err))
+	}
+
+	// ------------- Optional query parameter "year" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "year", ctx.QueryParams(), &params.Year, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter year: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "parentPlanId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "parentPlanId", ctx.QueryParams(), &params.ParentPlanId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter parentPlanId: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPlans(ctx, params)
+	return err
+}
+
+// CreatePlan converts echo context to params.
+func (w *ServerInterfaceWrapper) CreatePlan(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreatePlanParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreatePlan(ctx, params)
+	return err
+}
+
+// DeletePlan converts echo context to params.
+func (w *ServerInterfaceWrapper) DeletePlan(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id PlanIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeletePlanParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch PlanIfMatchHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeletePlan(ctx, id, params)
+	return err
+}
+
+// GetPlan converts echo context to params.
+func (w *ServerInterfaceWrapper) GetPlan(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id PlanIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetPlan(ctx, id)
+	return err
+}
+
+// UpdatePlan converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdatePlan(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id PlanIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdatePlanParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch PlanIfMatchHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdatePlan(ctx, id, params)
+	return err
+}
+
+// ClosePlan converts echo context to params.
+func (w *ServerInterfaceWrapper) ClosePlan(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id PublishedPlanIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ClosePlan(ctx, id)
+	return err
+}
+
+// DerivePlan converts echo context to params.
+func (w *ServerInterfaceWrapper) DerivePlan(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id PlanIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DerivePlanParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DerivePlan(ctx, id, params)
+	return err
+}
+
+// PublishPlan converts echo context to params.
+func (w *ServerInterfaceWrapper) PublishPlan(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id DraftPlanIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.PublishPlan(ctx, id)
+	return err
+}
+
+// CreatePlanTask converts echo context to params.
+func (w *ServerInterfaceWrapper) CreatePlanTask(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id DraftPlanIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreatePlanTaskParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreatePlanTask(ctx, id, params)
+	return err
+}
+
 // DeleteTarget converts echo context to params.
 func (w *ServerInterfaceWrapper) DeleteTarget(ctx echo.Context) error {
 	var err error
@@ -9692,6 +10831,22 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/working-calendar/:year", wrapper.GetCalendarYear, options.OperationMiddlewares["getCalendarYear"]...)
 	router.PUT(options.BaseURL+"/working-calendar/:year", wrapper.PutCalendarYear, options.OperationMiddlewares["putCalendarYear"]...)
 	router.GET(options.BaseURL+"/working-days/due-date", wrapper.GetDueDate, options.OperationMiddlewares["getDueDate"]...)
+	router.GET(options.BaseURL+"/plans", wrapper.ListPlans, options.OperationMiddlewares["listPlans"]...)
+	router.POST(options.BaseURL+"/plans", wrapper.CreatePlan, options.OperationMiddlewares["createPlan"]...)
+	router.DELETE(options.BaseURL+"/plans/:id", wrapper.DeletePlan, options.OperationMiddlewares["deletePlan"]...)
+	router.GET(options.BaseURL+"/plans/:id", wrapper.GetPlan, options.OperationMiddlewares["getPlan"]...)
+	router.PATCH(options.BaseURL+"/plans/:id", wrapper.UpdatePlan, options.OperationMiddlewares["updatePlan"]...)
+	router.POST(options.BaseURL+"/plans/:id/publish", wrapper.PublishPlan, options.OperationMiddlewares["publishPlan"]...)
+	router.POST(options.BaseURL+"/plans/:id/close", wrapper.ClosePlan, options.OperationMiddlewares["closePlan"]...)
+	router.POST(options.BaseURL+"/plans/:id/derive", wrapper.DerivePlan, options.OperationMiddlewares["derivePlan"]...)
+	router.POST(options.BaseURL+"/plans/:id/tasks", wrapper.CreatePlanTask, options.OperationMiddlewares["createPlanTask"]...)
+	router.GET(options.BaseURL+"/plan-tasks", wrapper.ListPlanTasks, options.OperationMiddlewares["listPlanTasks"]...)
+	router.DELETE(options.BaseURL+"/plan-tasks/:id", wrapper.DeletePlanTask, options.OperationMiddlewares["deletePlanTask"]...)
+	router.GET(options.BaseURL+"/plan-tasks/:id", wrapper.GetPlanTask, options.OperationMiddlewares["getPlanTask"]...)
+	router.PATCH(options.BaseURL+"/plan-tasks/:id", wrapper.UpdatePlanTask, options.OperationMiddlewares["updatePlanTask"]...)
+	router.POST(options.BaseURL+"/plan-tasks/:id/start", wrapper.StartPlanTask, options.OperationMiddlewares["startPlanTask"]...)
+	router.POST(options.BaseURL+"/plan-tasks/:id/complete", wrapper.CompletePlanTask, options.OperationMiddlewares["completePlanTask"]...)
+	router.POST(options.BaseURL+"/plan-tasks/:id/cancel", wrapper.CancelPlanTask, options.OperationMiddlewares["cancelPlanTask"]...)
 
 }
 
@@ -24044,6 +25199,2495 @@ func (response ChangeOwnPassworddefaultApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
+type ListPlanTasksRequestObject struct {
+	Params ListPlanTasksParams
+}
+
+type ListPlanTasksResponseObject interface {
+	VisitListPlanTasksResponse(w http.ResponseWriter) error
+}
+
+type ListPlanTasks200JSONResponse PlanTaskPage
+
+func (response ListPlanTasks200JSONResponse) VisitListPlanTasksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlanTasks400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListPlanTasks400ApplicationProblemPlusJSONResponse) VisitListPlanTasksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlanTasks401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListPlanTasks401ApplicationProblemPlusJSONResponse) VisitListPlanTasksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlanTasks403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListPlanTasks403ApplicationProblemPlusJSONResponse) VisitListPlanTasksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlanTasks422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListPlanTasks422ApplicationProblemPlusJSONResponse) VisitListPlanTasksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlanTasks429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListPlanTasks429ApplicationProblemPlusJSONResponse) VisitListPlanTasksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlanTasksdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListPlanTasksdefaultApplicationProblemPlusJSONResponse) VisitListPlanTasksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePlanTaskRequestObject struct {
+	Id     PlanTaskIdPath `json:"id"`
+	Params DeletePlanTaskParams
+}
+
+type DeletePlanTaskResponseObject interface {
+	VisitDeletePlanTaskResponse(w http.ResponseWriter) error
+}
+
+type DeletePlanTask204Response struct {
+}
+
+func (response DeletePlanTask204Response) VisitDeletePlanTaskResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeletePlanTask400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePlanTask400ApplicationProblemPlusJSONResponse) VisitDeletePlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePlanTask401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePlanTask401ApplicationProblemPlusJSONResponse) VisitDeletePlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePlanTask403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePlanTask403ApplicationProblemPlusJSONResponse) VisitDeletePlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePlanTask404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePlanTask404ApplicationProblemPlusJSONResponse) VisitDeletePlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePlanTask409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePlanTask409ApplicationProblemPlusJSONResponse) VisitDeletePlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePlanTask412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePlanTask412ApplicationProblemPlusJSONResponse) VisitDeletePlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePlanTask428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePlanTask428ApplicationProblemPlusJSONResponse) VisitDeletePlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePlanTaskdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DeletePlanTaskdefaultApplicationProblemPlusJSONResponse) VisitDeletePlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlanTaskRequestObject struct {
+	Id PlanTaskIdPath `json:"id"`
+}
+
+type GetPlanTaskResponseObject interface {
+	VisitGetPlanTaskResponse(w http.ResponseWriter) error
+}
+
+type GetPlanTask200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetPlanTask200JSONResponse struct {
+	Body    PlanTask
+	Headers GetPlanTask200ResponseHeaders
+}
+
+func (response GetPlanTask200JSONResponse) VisitGetPlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlanTask400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetPlanTask400ApplicationProblemPlusJSONResponse) VisitGetPlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlanTask401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetPlanTask401ApplicationProblemPlusJSONResponse) VisitGetPlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlanTask403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetPlanTask403ApplicationProblemPlusJSONResponse) VisitGetPlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlanTask404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetPlanTask404ApplicationProblemPlusJSONResponse) VisitGetPlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlanTask429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetPlanTask429ApplicationProblemPlusJSONResponse) VisitGetPlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlanTaskdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetPlanTaskdefaultApplicationProblemPlusJSONResponse) VisitGetPlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePlanTaskRequestObject struct {
+	Id     PlanTaskIdPath `json:"id"`
+	Params UpdatePlanTaskParams
+	Body   *UpdatePlanTaskApplicationMergePatchPlusJSONRequestBody
+}
+
+type UpdatePlanTaskResponseObject interface {
+	VisitUpdatePlanTaskResponse(w http.ResponseWriter) error
+}
+
+type UpdatePlanTask200ResponseHeaders struct {
+	ETag *string
+}
+
+type UpdatePlanTask200JSONResponse struct {
+	Body    PlanTask
+	Headers UpdatePlanTask200ResponseHeaders
+}
+
+func (response UpdatePlanTask200JSONResponse) VisitUpdatePlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePlanTask400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePlanTask400ApplicationProblemPlusJSONResponse) VisitUpdatePlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePlanTask401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePlanTask401ApplicationProblemPlusJSONResponse) VisitUpdatePlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePlanTask403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePlanTask403ApplicationProblemPlusJSONResponse) VisitUpdatePlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePlanTask404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePlanTask404ApplicationProblemPlusJSONResponse) VisitUpdatePlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePlanTask409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePlanTask409ApplicationProblemPlusJSONResponse) VisitUpdatePlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePlanTask412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePlanTask412ApplicationProblemPlusJSONResponse) VisitUpdatePlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePlanTask413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePlanTask413ApplicationProblemPlusJSONResponse) VisitUpdatePlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePlanTask415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePlanTask415ApplicationProblemPlusJSONResponse) VisitUpdatePlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePlanTask422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePlanTask422ApplicationProblemPlusJSONResponse) VisitUpdatePlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePlanTask428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePlanTask428ApplicationProblemPlusJSONResponse) VisitUpdatePlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePlanTaskdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdatePlanTaskdefaultApplicationProblemPlusJSONResponse) VisitUpdatePlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelPlanTaskRequestObject struct {
+	Id   PlanTaskIdPath `json:"id"`
+	Body *CancelPlanTaskJSONRequestBody
+}
+
+type CancelPlanTaskResponseObject interface {
+	VisitCancelPlanTaskResponse(w http.ResponseWriter) error
+}
+
+type CancelPlanTask200JSONResponse PlanTask
+
+func (response CancelPlanTask200JSONResponse) VisitCancelPlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelPlanTask400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CancelPlanTask400ApplicationProblemPlusJSONResponse) VisitCancelPlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelPlanTask401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CancelPlanTask401ApplicationProblemPlusJSONResponse) VisitCancelPlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelPlanTask403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CancelPlanTask403ApplicationProblemPlusJSONResponse) VisitCancelPlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelPlanTask404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CancelPlanTask404ApplicationProblemPlusJSONResponse) VisitCancelPlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelPlanTask409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CancelPlanTask409ApplicationProblemPlusJSONResponse) VisitCancelPlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelPlanTask413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CancelPlanTask413ApplicationProblemPlusJSONResponse) VisitCancelPlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelPlanTask415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CancelPlanTask415ApplicationProblemPlusJSONResponse) VisitCancelPlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelPlanTask422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CancelPlanTask422ApplicationProblemPlusJSONResponse) VisitCancelPlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelPlanTaskdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CancelPlanTaskdefaultApplicationProblemPlusJSONResponse) VisitCancelPlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompletePlanTaskRequestObject struct {
+	Id PlanTaskIdPath `json:"id"`
+}
+
+type CompletePlanTaskResponseObject interface {
+	VisitCompletePlanTaskResponse(w http.ResponseWriter) error
+}
+
+type CompletePlanTask200JSONResponse PlanTask
+
+func (response CompletePlanTask200JSONResponse) VisitCompletePlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompletePlanTask400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CompletePlanTask400ApplicationProblemPlusJSONResponse) VisitCompletePlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompletePlanTask401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CompletePlanTask401ApplicationProblemPlusJSONResponse) VisitCompletePlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompletePlanTask403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CompletePlanTask403ApplicationProblemPlusJSONResponse) VisitCompletePlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompletePlanTask404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CompletePlanTask404ApplicationProblemPlusJSONResponse) VisitCompletePlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompletePlanTask409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CompletePlanTask409ApplicationProblemPlusJSONResponse) VisitCompletePlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompletePlanTaskdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CompletePlanTaskdefaultApplicationProblemPlusJSONResponse) VisitCompletePlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartPlanTaskRequestObject struct {
+	Id PlanTaskIdPath `json:"id"`
+}
+
+type StartPlanTaskResponseObject interface {
+	VisitStartPlanTaskResponse(w http.ResponseWriter) error
+}
+
+type StartPlanTask200JSONResponse PlanTask
+
+func (response StartPlanTask200JSONResponse) VisitStartPlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartPlanTask400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response StartPlanTask400ApplicationProblemPlusJSONResponse) VisitStartPlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartPlanTask401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response StartPlanTask401ApplicationProblemPlusJSONResponse) VisitStartPlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartPlanTask403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response StartPlanTask403ApplicationProblemPlusJSONResponse) VisitStartPlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartPlanTask404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response StartPlanTask404ApplicationProblemPlusJSONResponse) VisitStartPlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartPlanTask409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response StartPlanTask409ApplicationProblemPlusJSONResponse) VisitStartPlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartPlanTaskdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response StartPlanTaskdefaultApplicationProblemPlusJSONResponse) VisitStartPlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlansRequestObject struct {
+	Params ListPlansParams
+}
+
+type ListPlansResponseObject interface {
+	VisitListPlansResponse(w http.ResponseWriter) error
+}
+
+type ListPlans200JSONResponse PlanPage
+
+func (response ListPlans200JSONResponse) VisitListPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlans400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListPlans400ApplicationProblemPlusJSONResponse) VisitListPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlans401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListPlans401ApplicationProblemPlusJSONResponse) VisitListPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlans403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListPlans403ApplicationProblemPlusJSONResponse) VisitListPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlans429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListPlans429ApplicationProblemPlusJSONResponse) VisitListPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlansdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListPlansdefaultApplicationProblemPlusJSONResponse) VisitListPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlanRequestObject struct {
+	Params CreatePlanParams
+	Body   *CreatePlanJSONRequestBody
+}
+
+type CreatePlanResponseObject interface {
+	VisitCreatePlanResponse(w http.ResponseWriter) error
+}
+
+type CreatePlan201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type CreatePlan201JSONResponse struct {
+	Body    Plan
+	Headers CreatePlan201ResponseHeaders
+}
+
+func (response CreatePlan201JSONResponse) VisitCreatePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlan400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlan400ApplicationProblemPlusJSONResponse) VisitCreatePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlan401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlan401ApplicationProblemPlusJSONResponse) VisitCreatePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlan403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlan403ApplicationProblemPlusJSONResponse) VisitCreatePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlan409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlan409ApplicationProblemPlusJSONResponse) VisitCreatePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlan413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlan413ApplicationProblemPlusJSONResponse) VisitCreatePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlan415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlan415ApplicationProblemPlusJSONResponse) VisitCreatePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlan422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlan422ApplicationProblemPlusJSONResponse) VisitCreatePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlandefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreatePlandefaultApplicationProblemPlusJSONResponse) VisitCreatePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePlanRequestObject struct {
+	Id     PlanIdPath `json:"id"`
+	Params DeletePlanParams
+}
+
+type DeletePlanResponseObject interface {
+	VisitDeletePlanResponse(w http.ResponseWriter) error
+}
+
+type DeletePlan204Response struct {
+}
+
+func (response DeletePlan204Response) VisitDeletePlanResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeletePlan400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePlan400ApplicationProblemPlusJSONResponse) VisitDeletePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePlan401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePlan401ApplicationProblemPlusJSONResponse) VisitDeletePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePlan403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePlan403ApplicationProblemPlusJSONResponse) VisitDeletePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePlan404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePlan404ApplicationProblemPlusJSONResponse) VisitDeletePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePlan409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePlan409ApplicationProblemPlusJSONResponse) VisitDeletePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePlan412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePlan412ApplicationProblemPlusJSONResponse) VisitDeletePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePlan428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePlan428ApplicationProblemPlusJSONResponse) VisitDeletePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePlandefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DeletePlandefaultApplicationProblemPlusJSONResponse) VisitDeletePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlanRequestObject struct {
+	Id PlanIdPath `json:"id"`
+}
+
+type GetPlanResponseObject interface {
+	VisitGetPlanResponse(w http.ResponseWriter) error
+}
+
+type GetPlan200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetPlan200JSONResponse struct {
+	Body    Plan
+	Headers GetPlan200ResponseHeaders
+}
+
+func (response GetPlan200JSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlan400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetPlan400ApplicationProblemPlusJSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlan401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetPlan401ApplicationProblemPlusJSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlan403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetPlan403ApplicationProblemPlusJSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlan404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetPlan404ApplicationProblemPlusJSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlan429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetPlan429ApplicationProblemPlusJSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlandefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetPlandefaultApplicationProblemPlusJSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePlanRequestObject struct {
+	Id     PlanIdPath `json:"id"`
+	Params UpdatePlanParams
+	Body   *UpdatePlanApplicationMergePatchPlusJSONRequestBody
+}
+
+type UpdatePlanResponseObject interface {
+	VisitUpdatePlanResponse(w http.ResponseWriter) error
+}
+
+type UpdatePlan200ResponseHeaders struct {
+	ETag *string
+}
+
+type UpdatePlan200JSONResponse struct {
+	Body    Plan
+	Headers UpdatePlan200ResponseHeaders
+}
+
+func (response UpdatePlan200JSONResponse) VisitUpdatePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePlan400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePlan400ApplicationProblemPlusJSONResponse) VisitUpdatePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePlan401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePlan401ApplicationProblemPlusJSONResponse) VisitUpdatePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePlan403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePlan403ApplicationProblemPlusJSONResponse) VisitUpdatePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePlan404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePlan404ApplicationProblemPlusJSONResponse) VisitUpdatePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePlan409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePlan409ApplicationProblemPlusJSONResponse) VisitUpdatePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePlan412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePlan412ApplicationProblemPlusJSONResponse) VisitUpdatePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePlan413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePlan413ApplicationProblemPlusJSONResponse) VisitUpdatePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePlan415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePlan415ApplicationProblemPlusJSONResponse) VisitUpdatePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePlan422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePlan422ApplicationProblemPlusJSONResponse) VisitUpdatePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePlan428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePlan428ApplicationProblemPlusJSONResponse) VisitUpdatePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePlandefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdatePlandefaultApplicationProblemPlusJSONResponse) VisitUpdatePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClosePlanRequestObject struct {
+	Id   PublishedPlanIdPath `json:"id"`
+	Body *ClosePlanJSONRequestBody
+}
+
+type ClosePlanResponseObject interface {
+	VisitClosePlanResponse(w http.ResponseWriter) error
+}
+
+type ClosePlan200JSONResponse PlanClosing
+
+func (response ClosePlan200JSONResponse) VisitClosePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClosePlan400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ClosePlan400ApplicationProblemPlusJSONResponse) VisitClosePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClosePlan401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ClosePlan401ApplicationProblemPlusJSONResponse) VisitClosePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClosePlan403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ClosePlan403ApplicationProblemPlusJSONResponse) VisitClosePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClosePlan404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ClosePlan404ApplicationProblemPlusJSONResponse) VisitClosePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClosePlan409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ClosePlan409ApplicationProblemPlusJSONResponse) VisitClosePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClosePlan413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ClosePlan413ApplicationProblemPlusJSONResponse) VisitClosePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClosePlan415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ClosePlan415ApplicationProblemPlusJSONResponse) VisitClosePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClosePlan422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ClosePlan422ApplicationProblemPlusJSONResponse) VisitClosePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClosePlandefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ClosePlandefaultApplicationProblemPlusJSONResponse) VisitClosePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DerivePlanRequestObject struct {
+	Id     PlanIdPath `json:"id"`
+	Params DerivePlanParams
+	Body   *DerivePlanJSONRequestBody
+}
+
+type DerivePlanResponseObject interface {
+	VisitDerivePlanResponse(w http.ResponseWriter) error
+}
+
+type DerivePlan201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type DerivePlan201JSONResponse struct {
+	Body    Plan
+	Headers DerivePlan201ResponseHeaders
+}
+
+func (response DerivePlan201JSONResponse) VisitDerivePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DerivePlan400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DerivePlan400ApplicationProblemPlusJSONResponse) VisitDerivePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DerivePlan401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DerivePlan401ApplicationProblemPlusJSONResponse) VisitDerivePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DerivePlan403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DerivePlan403ApplicationProblemPlusJSONResponse) VisitDerivePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DerivePlan404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DerivePlan404ApplicationProblemPlusJSONResponse) VisitDerivePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DerivePlan409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DerivePlan409ApplicationProblemPlusJSONResponse) VisitDerivePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DerivePlan413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response DerivePlan413ApplicationProblemPlusJSONResponse) VisitDerivePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DerivePlan415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response DerivePlan415ApplicationProblemPlusJSONResponse) VisitDerivePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DerivePlan422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DerivePlan422ApplicationProblemPlusJSONResponse) VisitDerivePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DerivePlandefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DerivePlandefaultApplicationProblemPlusJSONResponse) VisitDerivePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishPlanRequestObject struct {
+	Id DraftPlanIdPath `json:"id"`
+}
+
+type PublishPlanResponseObject interface {
+	VisitPublishPlanResponse(w http.ResponseWriter) error
+}
+
+type PublishPlan200ResponseHeaders struct {
+	ETag *string
+}
+
+type PublishPlan200JSONResponse struct {
+	Body    Plan
+	Headers PublishPlan200ResponseHeaders
+}
+
+func (response PublishPlan200JSONResponse) VisitPublishPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishPlan400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response PublishPlan400ApplicationProblemPlusJSONResponse) VisitPublishPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishPlan401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response PublishPlan401ApplicationProblemPlusJSONResponse) VisitPublishPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishPlan403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response PublishPlan403ApplicationProblemPlusJSONResponse) VisitPublishPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishPlan404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response PublishPlan404ApplicationProblemPlusJSONResponse) VisitPublishPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishPlan409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response PublishPlan409ApplicationProblemPlusJSONResponse) VisitPublishPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishPlandefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response PublishPlandefaultApplicationProblemPlusJSONResponse) VisitPublishPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlanTaskRequestObject struct {
+	Id     DraftPlanIdPath `json:"id"`
+	Params CreatePlanTaskParams
+	Body   *CreatePlanTaskJSONRequestBody
+}
+
+type CreatePlanTaskResponseObject interface {
+	VisitCreatePlanTaskResponse(w http.ResponseWriter) error
+}
+
+type CreatePlanTask201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type CreatePlanTask201JSONResponse struct {
+	Body    PlanTask
+	Headers CreatePlanTask201ResponseHeaders
+}
+
+func (response CreatePlanTask201JSONResponse) VisitCreatePlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlanTask400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlanTask400ApplicationProblemPlusJSONResponse) VisitCreatePlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlanTask401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlanTask401ApplicationProblemPlusJSONResponse) VisitCreatePlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlanTask403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlanTask403ApplicationProblemPlusJSONResponse) VisitCreatePlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlanTask404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlanTask404ApplicationProblemPlusJSONResponse) VisitCreatePlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlanTask409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlanTask409ApplicationProblemPlusJSONResponse) VisitCreatePlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlanTask413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlanTask413ApplicationProblemPlusJSONResponse) VisitCreatePlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlanTask415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlanTask415ApplicationProblemPlusJSONResponse) VisitCreatePlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlanTask422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlanTask422ApplicationProblemPlusJSONResponse) VisitCreatePlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlanTaskdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreatePlanTaskdefaultApplicationProblemPlusJSONResponse) VisitCreatePlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteTargetRequestObject struct {
 	Id     TargetIdPath `json:"id"`
 	Params DeleteTargetParams
@@ -27727,6 +31371,54 @@ type StrictServerInterface interface {
 	// ChangeOwnPassword Change my password（修改本人密码）
 	// (POST /me/password)
 	ChangeOwnPassword(ctx context.Context, request ChangeOwnPasswordRequestObject) (ChangeOwnPasswordResponseObject, error)
+	// ListPlanTasks List plan tasks（计划任务列表：牵头、配合、临期、逾期、督办）
+	// (GET /plan-tasks)
+	ListPlanTasks(ctx context.Context, request ListPlanTasksRequestObject) (ListPlanTasksResponseObject, error)
+	// DeletePlanTask Delete a task of a draft plan（删除草稿计划任务）
+	// (DELETE /plan-tasks/{id})
+	DeletePlanTask(ctx context.Context, request DeletePlanTaskRequestObject) (DeletePlanTaskResponseObject, error)
+	// GetPlanTask Get a plan task（查看计划任务）
+	// (GET /plan-tasks/{id})
+	GetPlanTask(ctx context.Context, request GetPlanTaskRequestObject) (GetPlanTaskResponseObject, error)
+	// UpdatePlanTask Adjust a plan task（调整计划任务）
+	// (PATCH /plan-tasks/{id})
+	UpdatePlanTask(ctx context.Context, request UpdatePlanTaskRequestObject) (UpdatePlanTaskResponseObject, error)
+	// CancelPlanTask Cancel a task（取消任务）
+	// (POST /plan-tasks/{id}/cancel)
+	CancelPlanTask(ctx context.Context, request CancelPlanTaskRequestObject) (CancelPlanTaskResponseObject, error)
+	// CompletePlanTask Complete a task（任务完成）
+	// (POST /plan-tasks/{id}/complete)
+	CompletePlanTask(ctx context.Context, request CompletePlanTaskRequestObject) (CompletePlanTaskResponseObject, error)
+	// StartPlanTask Start a task（任务开始实施）
+	// (POST /plan-tasks/{id}/start)
+	StartPlanTask(ctx context.Context, request StartPlanTaskRequestObject) (StartPlanTaskResponseObject, error)
+	// ListPlans List yearly work plans（年度工作计划列表）
+	// (GET /plans)
+	ListPlans(ctx context.Context, request ListPlansRequestObject) (ListPlansResponseObject, error)
+	// CreatePlan Write a yearly work plan（新建年度工作计划）
+	// (POST /plans)
+	CreatePlan(ctx context.Context, request CreatePlanRequestObject) (CreatePlanResponseObject, error)
+	// DeletePlan Delete a draft plan（删除草稿计划）
+	// (DELETE /plans/{id})
+	DeletePlan(ctx context.Context, request DeletePlanRequestObject) (DeletePlanResponseObject, error)
+	// GetPlan Get a yearly work plan（查看年度工作计划）
+	// (GET /plans/{id})
+	GetPlan(ctx context.Context, request GetPlanRequestObject) (GetPlanResponseObject, error)
+	// UpdatePlan Change a draft plan（修改年度工作计划）
+	// (PATCH /plans/{id})
+	UpdatePlan(ctx context.Context, request UpdatePlanRequestObject) (UpdatePlanResponseObject, error)
+	// ClosePlan Close a plan's year and carry unfinished tasks over（年度计划结转）
+	// (POST /plans/{id}/close)
+	ClosePlan(ctx context.Context, request ClosePlanRequestObject) (ClosePlanResponseObject, error)
+	// DerivePlan Break a plan down into a plan of the level below（分解上级计划）
+	// (POST /plans/{id}/derive)
+	DerivePlan(ctx context.Context, request DerivePlanRequestObject) (DerivePlanResponseObject, error)
+	// PublishPlan Publish a plan（印发年度工作计划）
+	// (POST /plans/{id}/publish)
+	PublishPlan(ctx context.Context, request PublishPlanRequestObject) (PublishPlanResponseObject, error)
+	// CreatePlanTask Add a task to a plan（新增计划任务）
+	// (POST /plans/{id}/tasks)
+	CreatePlanTask(ctx context.Context, request CreatePlanTaskRequestObject) (CreatePlanTaskResponseObject, error)
 	// DeleteTarget Delete a target（删除目标值）
 	// (DELETE /targets/{id})
 	DeleteTarget(ctx context.Context, request DeleteTargetRequestObject) (DeleteTargetResponseObject, error)
@@ -30960,6 +34652,576 @@ func (sh *strictHandler) ChangeOwnPassword(ctx echo.Context) error {
 	return nil
 }
 
+// ListPlanTasks operation middleware
+func (sh *strictHandler) ListPlanTasks(ctx echo.Context, params ListPlanTasksParams) error {
+	var request ListPlanTasksRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPlanTasks(ctx.Request().Context(), request.(ListPlanTasksRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPlanTasks")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListPlanTasksResponseObject); ok {
+		return validResponse.VisitListPlanTasksResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeletePlanTask operation middleware
+func (sh *strictHandler) DeletePlanTask(ctx echo.Context, id PlanTaskIdPath, params DeletePlanTaskParams) error {
+	var request DeletePlanTaskRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeletePlanTask(ctx.Request().Context(), request.(DeletePlanTaskRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeletePlanTask")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeletePlanTaskResponseObject); ok {
+		return validResponse.VisitDeletePlanTaskResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetPlanTask operation middleware
+func (sh *strictHandler) GetPlanTask(ctx echo.Context, id PlanTaskIdPath) error {
+	var request GetPlanTaskRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPlanTask(ctx.Request().Context(), request.(GetPlanTaskRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetPlanTask")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetPlanTaskResponseObject); ok {
+		return validResponse.VisitGetPlanTaskResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdatePlanTask operation middleware
+func (sh *strictHandler) UpdatePlanTask(ctx echo.Context, id PlanTaskIdPath, params UpdatePlanTaskParams) error {
+	var request UpdatePlanTaskRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body UpdatePlanTaskApplicationMergePatchPlusJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdatePlanTask(ctx.Request().Context(), request.(UpdatePlanTaskRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdatePlanTask")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdatePlanTaskResponseObject); ok {
+		return validResponse.VisitUpdatePlanTaskResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CancelPlanTask operation middleware
+func (sh *strictHandler) CancelPlanTask(ctx echo.Context, id PlanTaskIdPath) error {
+	var request CancelPlanTaskRequestObject
+
+	request.Id = id
+
+	var body CancelPlanTaskJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CancelPlanTask(ctx.Request().Context(), request.(CancelPlanTaskRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CancelPlanTask")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CancelPlanTaskResponseObject); ok {
+		return validResponse.VisitCancelPlanTaskResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CompletePlanTask operation middleware
+func (sh *strictHandler) CompletePlanTask(ctx echo.Context, id PlanTaskIdPath) error {
+	var request CompletePlanTaskRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CompletePlanTask(ctx.Request().Context(), request.(CompletePlanTaskRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CompletePlanTask")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CompletePlanTaskResponseObject); ok {
+		return validResponse.VisitCompletePlanTaskResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// StartPlanTask operation middleware
+func (sh *strictHandler) StartPlanTask(ctx echo.Context, id PlanTaskIdPath) error {
+	var request StartPlanTaskRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.StartPlanTask(ctx.Request().Context(), request.(StartPlanTaskRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "StartPlanTask")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(StartPlanTaskResponseObject); ok {
+		return validResponse.VisitStartPlanTaskResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListPlans operation middleware
+func (sh *strictHandler) ListPlans(ctx echo.Context, params ListPlansParams) error {
+	var request ListPlansRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPlans(ctx.Request().Context(), request.(ListPlansRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPlans")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListPlansResponseObject); ok {
+		return validResponse.VisitListPlansResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreatePlan operation middleware
+func (sh *strictHandler) CreatePlan(ctx echo.Context, params CreatePlanParams) error {
+	var request CreatePlanRequestObject
+
+	request.Params = params
+
+	var body CreatePlanJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreatePlan(ctx.Request().Context(), request.(CreatePlanRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreatePlan")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreatePlanResponseObject); ok {
+		return validResponse.VisitCreatePlanResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeletePlan operation middleware
+func (sh *strictHandler) DeletePlan(ctx echo.Context, id PlanIdPath, params DeletePlanParams) error {
+	var request DeletePlanRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeletePlan(ctx.Request().Context(), request.(DeletePlanRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeletePlan")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeletePlanResponseObject); ok {
+		return validResponse.VisitDeletePlanResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetPlan operation middleware
+func (sh *strictHandler) GetPlan(ctx echo.Context, id PlanIdPath) error {
+	var request GetPlanRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPlan(ctx.Request().Context(), request.(GetPlanRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetPlan")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetPlanResponseObject); ok {
+		return validResponse.VisitGetPlanResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdatePlan operation middleware
+func (sh *strictHandler) UpdatePlan(ctx echo.Context, id PlanIdPath, params UpdatePlanParams) error {
+	var request UpdatePlanRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body UpdatePlanApplicationMergePatchPlusJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdatePlan(ctx.Request().Context(), request.(UpdatePlanRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdatePlan")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdatePlanResponseObject); ok {
+		return validResponse.VisitUpdatePlanResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ClosePlan operation middleware
+func (sh *strictHandler) ClosePlan(ctx echo.Context, id PublishedPlanIdPath) error {
+	var request ClosePlanRequestObject
+
+	request.Id = id
+
+	var body ClosePlanJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			return err
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ClosePlan(ctx.Request().Context(), request.(ClosePlanRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ClosePlan")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ClosePlanResponseObject); ok {
+		return validResponse.VisitClosePlanResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DerivePlan operation middleware
+func (sh *strictHandler) DerivePlan(ctx echo.Context, id PlanIdPath, params DerivePlanParams) error {
+	var request DerivePlanRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body DerivePlanJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DerivePlan(ctx.Request().Context(), request.(DerivePlanRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DerivePlan")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DerivePlanResponseObject); ok {
+		return validResponse.VisitDerivePlanResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// PublishPlan operation middleware
+func (sh *strictHandler) PublishPlan(ctx echo.Context, id DraftPlanIdPath) error {
+	var request PublishPlanRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.PublishPlan(ctx.Request().Context(), request.(PublishPlanRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PublishPlan")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(PublishPlanResponseObject); ok {
+		return validResponse.VisitPublishPlanResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreatePlanTask operation middleware
+func (sh *strictHandler) CreatePlanTask(ctx echo.Context, id DraftPlanIdPath, params CreatePlanTaskParams) error {
+	var request CreatePlanTaskRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body CreatePlanTaskJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreatePlanTask(ctx.Request().Context(), request.(CreatePlanTaskRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreatePlanTask")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreatePlanTaskResponseObject); ok {
+		return validResponse.VisitCreatePlanTaskResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // DeleteTarget operation middleware
 func (sh *strictHandler) DeleteTarget(ctx echo.Context, id TargetIdPath, params DeleteTargetParams) error {
 	var request DeleteTargetRequestObject
@@ -31720,956 +35982,1071 @@ func (sh *strictHandler) GetDueDate(ctx echo.Context, params GetDueDateParams) e
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L35dxvHmSj6r9TDvfcIVBoUQFIbee65R9Yy0XhTtEzeXFNDFNEFoIaNKrirmySc6B3ZGcdL4tiesTOe",
-	"xI7jTOzkTBI7ieclirzkf8kIlPRT/oV36vuqekM30A2Ssnyf/YMFArXXV9++fKvWkYOhFEwEqrb6rVqf",
-	"UZf58PH8VdrT/7pMdXw+DLgUtdXa1T4jPutI3z2iyDbzFZfCIU+HMmDuGlFMuIQHZJN2tggXpH2x23ic",
-	"Bp1+mwSSdPpU9BgJoiEWa05NdfpsQPVEA7r7GBO9oF9bXVpxakMaBMzXc/7Deu2pVuP09aeajdPXv9V0",
-	"WidvrNf+e82pBaMhq63WVOBz0avduOHUHpMdiivNW/iQBn0iu7CCjs9owNzclXSlP6BBbbUW+rzhsy7z",
-	"meiwmpNaYrM5uYAbetk+HbDAHOKZTiD9i+43QuaPJtf0pPBGhG3rwycdGirmks0RCfpckVAxn0ifnLl0",
-	"kWyxkV4f112ehpGcmqADPTPF8YvO8UT6HJ9aX99dajXW13dPnr/+tfwTPDPkj7LRRfcS1QPknaJZ0hFF",
-	"OJwb26WDoaeHabZON2mz2Ww09f9O6v+dsn/q/5aazZbdiL6LeB9cb8FnT4fcZ25tNfBDltzSf/dZt7Za",
-	"+2/HYmg9hr+qYxdds+6hx/Hyz/ZZZ8vjKph27B2qmLLAwAM2MH/wCKyLzrxjh8+ce7VFXvDlYPb6Op7U",
-	"UCEFrsylAdNQ4dGA+UXr6/pyUHph52jA9HzZ5U0DAO7qo6KC0Lg9qUvBYNELlWCi23wwMHExYIOS4MAV",
-	"wAOpyy7RmzLgsFB03rrxvkDhsflBVYOhozEtFSP9JQ8i8FWkrtvrFkcUaSPAtgt3sW+AvirnBmdGfY8X",
-	"A3Qg9w3O1wQPyl+/husRFz0SCh4UrUr/NseBBQHt9AdMBNNeGI1azYFlTxzmiwpdHlyRftFhthV7uk3q",
-	"0nOZCkiX+xo8NRi6rEtDL1jQ191uYCvBdqJWhXCppB+kDtmMpH9iT+uDEeGgtvqU+UsPXbueR9jOUo8J",
-	"l/p/z6iff/JnyIhRP3XYS82lk7lHqVtOPcyIh+AiWF5C3oEP9FKXWpp1GHBh/mwmOAkuAtZjPi7Y0pkz",
-	"QeDzzTBg0yAY8cJOXypGOtILB4K0t9ioTfrScxVpb1MvZG2HsF3aCbyRQ3Z8HgQMW63ir6Te9tg281bH",
-	"t55rL6wRnw0ZDQgP1kUgidkrUWyb+dRbJGc0G0CCvm6iiJABoXZqg6y2uOYHFaGkvbK01F5cF3C4Q0+6",
-	"zB5ZLltjd5y6edhilsMxZ2n/Xk4zPLTxzPWnzjT+N208Y5jH5dM3VhfzeB+4oYs4RSu+Eer7dKR/VcEI",
-	"np++2Fryes7SgPWkP5p9Oxa/dEyP6DYKWQ3TsIi/a2V238oF/JhfmUnTLfHAP3Snarin02wuHRbuifeh",
-	"VMhF7xog4GmnrhsrwpUKk5z1FJzOkyPX5l4fMARTzjpgA8DrpE4F8hppVmMN6Hhb//KofsJcwWtSdMA0",
-	"rdfvb5RiS8pfkNs6POIQHcCjXLiPslHxCWi8cERZwSZevZCXmKBeMMpf4hYbzb3G7OImVzwbkuz71csv",
-	"AiH9W+1gFvUYvNlpy4pYvSQ/iHyfZfjS0II8IulQ3+dMHTAzGC38CqN+p1+w8As+YyRguwEZ0KDTZy6h",
-	"PcqFCgDG9QIc4rEe9cgmVVw5EbYkVLgRVTmiiIJZ6KZnCZ5aAz4O2/nU5XpG6h1TfDD0eJczl2jkrQj1",
-	"GeE9IX1WeI1PHwzKncIqPem7WsRHQqnbrmmMy6irGc92o018fXOaLeXBIrnKGa5705dbTGhsxt05eKaG",
-	"0XucCRKsU/K7VAPD5TTMvwEPPE2SG/jh+vStBzQIVSno5UYeUAENWOGmYLzqTwvXgWsLfSX9giVpvNQW",
-	"bDfAVm17NUOfbXMZKjKkPeYQqu+D7FBFenybiUVyEbgfCRuiHnfJDg/6Mb7uci9gvgKg1PdSSOph1mKo",
-	"W1rJgl2Sz4lYnI1GkWLnHO92pygd9PYtkhDhYJP5pN42Xzwh2wugwJODoYbBri8HaxoEDVzBbjX92mRd",
-	"6TPSDmQ7hdhbJTUVxUxzC6hXgm1u5fLMepOFgmiVLQYys8FYL3REpUWEUkLrAexMaVQ3lRy4pg2ptzVp",
-	"bIO0BZBJOwHfZqTe7lJP6R9CxXxVBIt2nNQOzJo2pfQYFbgmn3aDmO3pgqr366BCnlzhZUO2VwFa2uev",
-	"0l70xuytjGRIfEZdUteggQ3/5vzVdhJNRoyPQ5RE6YOuC6NbHlCXkQGjYqfPPaZvUMkB06DJPMVATNFY",
-	"lcht5hsBaJVQjXg8hGAjrLSW2g4R+gsQXU5FoovlVNZrS+s1e3yoNY/Pz2q9D1y9fV4EPBiV0ifTTRka",
-	"uI1V3HmXzcyYB6hDxmVeHQ1ZtYWCuCi7pRasRy+7ZJACDX68frRgzVoEnqn6ZFGrORQzJw9RMRMvH4WX",
-	"4i1o+cfoCVRH+qxDfZDR9burtp9mobAX6cb2tacLHu31pmM80Fso0sWWQJwHQ4+Gimu2MIkGhQyiZhEa",
-	"LFShY8NZ+G+WDt9CeKAXQLsB8416WaiAiuBAFPhX+YCpgA6GsKKLLhsMZcBEZ/QoGxWhYlTcWEOYx1HP",
-	"2OlLqTTzWafk2rWL5xAX9qR0NWZcWCSXQR2kW1BQBjEVZJgdPSwV7rrYlO4IfuOCLK2Qvgx9DWFB6AuU",
-	"ZUHpR3ymhlIYlh1ROCiS+lz01tLDwkRU/8Z8M36sWFojiO+TI+P6gKvknkf8UAgueg50aZ42CD0ffceH",
-	"2HiUFSpflo4fn8aSlcCTD4BiIipN0kpzzuviAdLK1hdAKy92n5CCTT3gM8KeavwQUF+KwEeF2mG+3md7",
-	"ubnSNkDGAao6oe+zxBvO2Zee/7A2p492oClhGT0Yah8j7RfgSOhdyAHyifGrKgMuCpd3KFinp2jCbKM5",
-	"qOny8cNTNSYWX4L6RFZD26vwVONh5z7Ox9g286Zetm0JhAe1QroPqeM/LatODOSwWAGkm5YUYE7NlF2i",
-	"xV+iPli+pq0frEXcZ52AdPrcc30myp/w0ExQ/XjVkHX0Ms7Amy9n/oamlaC2tbS03Do8qLWbOL/NXSY6",
-	"rIzGv6txmuwSZvpU3M9y8wHsZ6ZG3V6JVaYD6ZMh6AmTQmNFZfnJws1Zm/8BbfCyXuu0HdrNVMSSrcN0",
-	"uYmXf6XPWCnzkiY/RxRRuj24LeDGKu6p1Vw+tD2VtS2pkQKq+qCsS4/xQaELA1gtyZD5oKNMHebxZpGG",
-	"f8ALdMS6SzG2P15CV/XkkPkgi5YQjixql7YPGMXivxByoMmZSxcdkKRIRw4GoFANO30t9LU7Hl8MFfPP",
-	"gvK6WLCLxi2rOkDFasKGvFikQNgvbZsGOfOStUvM57IKCzOEDoXLgF9LLwJnx4WEmx5XfeZegWdTiic0",
-	"T8xYSs1Cqa9lmqH0g4ThaGhHt6+yolF0+RCR5GXmMaqYW8kKH2+ors8hHDJfMZe5Cwdgnz/EnW7Lrenq",
-	"Gh+bTOqnQ1A4J/TTW2xUKJyYUWZpZy5Lb6r+EVTgIO5x0TOaUukV2p/0b6VBX88Ni5jTFIpmUNWXPn5G",
-	"BYl02UNj4gSSfwHIRJEv2K6ndtuknnL96qjtNqlfu3qhccqodMjmCLwAXeaTAfW3HC1md/rk/G6HeUQw",
-	"5iq9J3K2zwUz7qW5WjMkWflmT72UhMHT/NlR2/lGTNjcVOQJ7uTQANVUwNAgYlIOCl6MdEELJTqRri0h",
-	"m8VW+PQLXmoutWah3/meaQIdw/40H6KmbE8TJOtR5ssdldgo6EgctNvauwNzaOQzBpZT6woP92fdxsp5",
-	"gOV4V0buX7NwUdKT63izhCvXlXBzwIOAufvlYx2i7FAkkKhDUor3hMYwstvllcWr1uEpOaJd/50mrVOF",
-	"D0twgQhb1yX8S+/eZ9uc7VQkuseXD3Fr83EZlbmG5cPewDzaJ7OjQj8KM3RtriV9ORxaoJtTa5h/C/xb",
-	"8lE/bnOm80ok/x2C70qkL0suBlZ3lfq96RgqgBZzgPNKs3nysMB5emyAkQSN80gZC1mFiIC0feyqz9g5",
-	"NgyKOLKvyx0yoGKEKlO9Jk/uAECD4jyQhIuOF2o+rGn1qPAL9aRgZfxCXD17Piy3jk8TvFvHE3J3vsd4",
-	"GdPvHJDRbLaahwUZsxUtaMFSpeTk+WIy9BpmOYAiM3TgDqB26mgdM9X7uBCr2QdoQodPX0owTLUORKnf",
-	"OjFTy6OX+9CRAy0jJT0b8c+G+TdDF+yBNOyHQkfIcOjGP8R/5FKQa2q6/UDLnXO8wtYhutbrJT90V6nP",
-	"yVyUvc7EV43E5yr0fR5mtzJje2g6Flh9Cc9aZA0PgzdJrABW9PeM+lXQtw2xyluKcTMutxA9MYZcWy8S",
-	"EA4foe5l9P3Qf3WkCJiAj4lg1WNDX256bPC1f1QYKh5d7rcQY2hEB868G8aPpObUXBZQ7kVAgu4lrkSH",
-	"FVTgoBuBFIFPO6iY833pq9rqU9+qDZhStKeHNjiWIFASD7QsgLmbmswOpUayfm21dgyO5cZ1fViaHero",
-	"3sfokB/bbh0DOmDAiYG3voHM1uZSZ9ldYce7J/RZ4k2troAcDG7bq7WLuDkSb868k34QDNXqsWNd+kyf",
-	"L5pTWTRnYU9NHTNfNGz/G6VVEDgCXlve05t5qmukjYfaNjEZJryBSw+uVp/6bsOsFNC+Pv6J67ye8lTX",
-	"UvwUaNkW7qIcMrE78JBgqgbK8q7shAMmgkU19Bl1QRsw8BaVHS+H0G5yQQHkU/q2k8snV1qnllbyEFbA",
-	"doNjHbV9QAPmHnzSRAou7lQkYlBBA+lGDmzMRh3HscZRaAYuS19CIpPEWTzWxjmuhlLx/PwM8XRO7FTW",
-	"5Z7GwKABrV++cJacWDpxYo209ff6y6Ntq0SD5qhW1D8sTEktoV9CwsQTT7xG7Lj/c7321D+s19bX19ev",
-	"H12vxT+srx/9nzDLkSOxSej/+m//fT1sNpdOfG3xHzba3/5//kcj30YEIQhSdD3e2R9y0m9/o0/VBuSm",
-	"8PUxJ/ATyCNleHr0+oQRQF21OSIt4C9rxRjnWElhIV6ZRn7cLSdmtGJacOfWb8bP/+7uj9+6/8YH41vP",
-	"jX/xxvj5X95/52d3Pn9n7+M3937/ifny9bfufPqj8cs/GT//6/GHP49PHfahcWdpBHk6RpDRLVXFjB3b",
-	"8aBRoh1YxY/DeKAhdSd1StwQgYiBpcCJSC/4/cGFoFISwlWYMaWivpZFxCDtLrmwqHdyQfqb3HWZ2BfU",
-	"dqNREsCK3JoWJYyqH0UZjxHqDrioHQztW46v9kJiFdXuNl7/QV1uh3oe+hduCbkjyGaoSd4ISJ9rbqqu",
-	"0aw+ELivIJV/RXXkkClHt4Xoa8+TO4RjLH0OEYw3oMnfEzK4IEPh7utOhQw2ujBKVQTU7Xa76JRtus+N",
-	"cfRIVYBhJQaGJxLzVwMGIYMG9jwIYHhCoisDvljH+qtLgS7NBk40aCjGCm43vorr4I0w8iR1r0r5GPV7",
-	"bF+XPMSxNgIpNzwYLXHZQQJJWa9saKSBlQrSaq6cOn7yBFj51ME851biOZt9kkBKYtdW7SbN7hqBlA0c",
-	"4aCed95xgA2N+dvMJ7TTYUN0wc25zslDh2vVECLQ7HuBco/t7/ka9m1jwNXA+CnPx0bQiH0kyw7A7tKB",
-	"MBElAWIpARCJEyJdPKLKIJEYo2HGOAigSKRD01yOSuRbiLNoEE8KDS6GvK/ZeAiIOTV++AUwM3GdWZC5",
-	"HOke9iMadzdg9I1Ik5GAGsgAZ7cZ8yrnr9JeXugC9RnGI2gO+cEBzNKpAoBJbGkfIBONcsBAwxUZcKUg",
-	"OKY8VEzelwaLK7wnLorHZGdrn+DgyR4XGx4OlCQMUqIpBR8QUbwnGlygMwemWep0ZCggOMoEr+gvXddn",
-	"Sq2RHcqDyCbkQzom8I7JBxMaBv1jsJQqYJBg+a/a5ZrOqjIIwOwNcxAHQkP2dYKreILtyyzwR40zWnhv",
-	"EwVQqkidroueL3cQgnhAouihLu8GfZgx9JlDWsfJgIswYCpuouGkv4BRPgkxPzHRpHh/xUwcyNTFWt8I",
-	"LvByF8vGHJxYmemHeiP3NaTA9TrYJuXjVIwu22vfz1vwacA2wLU28xaM+ypEsmHcFZo6qSAnms0I5vAC",
-	"8cAPhlc6WBDX+2vY/R0oiEcnUKciOimp2SSQf2iA8k8krWaeBCSrCvyRUVLlAv3i/sEV5uCid/hgmoKk",
-	"62Bt0yhO+vyZfeLrEAZiIgBVwSTxPmOmQfdr66PHqA/qgy0mEBEkMC4oEqJbOyCRvRXD7bWJFVeD2uyO",
-	"D0hiQx06HkmcqRUIsmIiIHXpO+j5hkCKifCs2Up3GVKldiSGX+/4EtQtKRj95je/2TiTWHu+xQqWyzSs",
-	"hoqlQdMazh6B+6tddyb8PHP0wzngmD1ChEi2O2SdYL/spAj0iXhJQIR8wiQpWnKX7PSZMNY567B7ILB2",
-	"PG0awdVYIQ2MDXMYSMyeDgLUzggSRkdtKTOpt483m22HUG+HjrQksRn2nNh4GXHeiQOUwhstWC2SSwO6",
-	"SRUjmwwzXdJtyj3jhX28udxeKDSlxPdlxthI9DagMfRlhynw6sZsEPtXeA/kNtvojDpeSv+AvpikQ4WW",
-	"Ojc1Zd1mLgmFi7SDeV30Mmc2P6o+XSZcKgBIck10ZVTV+tFm3IPwKGEBaUNeFL8xzZh34ELOUhKFJi5k",
-	"brtfmBzlQGD7m8zzGpp+MtcB9ad1gKfEDzEuEYBVDigXpK6xqVkdoQRPFUXnyGTIdsE4BbptfRMGEmji",
-	"2lGpfU2ocIiv5XHmcgoJRfYHpNGAGwM94kaAOUoiWLWGMD0V+P0fG3p6XzZ7JiiEmEv6zGcmmXpyCTD1",
-	"wWjQjidBI1o2gWUTs+yqsBEN04BhGtD/oHVpoBbt6ruNlpqNHwvoFivSqhXc0fXIteL/96ZgWHEJGzD6",
-	"v4LhNw4a+8rom2P0jZ5AXBEAwMq10TuXfA28AdcgCvFPE1iyL4nLXcjPgVqfQILpriN9d5VQYCqdBA8e",
-	"2YoMF2PoYD2KnGx4XLB1QSF6F5GlXqMbaqHqH+XmwiI5D44V67WdvlyvkS5nnmvRsZ6l3o5CHR4ZtR3S",
-	"xiAA/GtdtKMQNvzVeGU9MmovkD41gq6G3EXS1mccJTk13nEuV0OPjohllSHvIxsdUesC46GUycMh5A76",
-	"P9LQ5QHxZI9sMTZUUTZJG4wT8AFbWDO2FAVMOXMJtyKOWBeWg+8xzS6hpVWGCPoqk9SkpE3bOO0Zm/b4",
-	"1nPjV2/tffzm+Hc3xx++t/fTW+PX30qYrJUWCJ3aMAEPOE+ZmBecY1YgVzLbyPqV+uLR9fUrC/8rNx1y",
-	"YAhi0vmu5tQoFIjQLw0wQL6XXezk9hT+GreSm//I0EB+ptfzWa+gXsfX5U5M4o3jcpf3NOvLFaTpC4Ed",
-	"1rKo5uognha9Y4+YhhhZZdODhwO9+G3mUzAS7TDe62syEH+F9uYB3dU3JgUsOnb7wwEmTgnrZcx80Ok7",
-	"BUstc8+gpg6/S2//LCajobYFqZ+9eO7ygn0HYAvchNfimnSMbDAMRpDPR6NuTCmdkzB7JZMhu9k4faZx",
-	"gTa6q4vXv3YMU8+0nOUbMzJkL+WEVcWel+V98qNej4xm9ULMeQPCx7jPVMV5yr4jj6rgmqq8jQN/fkOf",
-	"dflugcQfUD+IkqxrfA/52TuyJ7iCDEWbAACpejWp2bvPbG3oy6aN7vVvncq/bRNnW/Eg0CmhdMAevp8r",
-	"ulMawpbh7GxC9gy0OVokfDpk5ufAD1kW7YCzrXEQNmcZLc6ZfIFpL+IYKHMRF6wZcw0cwMt/wM90vudz",
-	"4PD9sMCJARGznOLrvkR7VS872liFHZYIX42TFOdmCa6YFzj1ZmDW4jPA459ASZCA7t5Hn4xf/eH4j78f",
-	"v/r6+NZ39t787d4rH66RLmMu2fveS/q3V9/a+/F/roG5kq0aH/W9l9+/f/PZve+/sPfTF/be/O345qdJ",
-	"qq1Hrjk1PYim2YmOaeJs2hVQ52/yoH+FdXwUxb5cr/X/DKJ6iNRxfzTuC8NCTk1FEDlJ4Hf60ospO2qC",
-	"FGmnbDOrBLX6RMuhyx0cDj6z9iK50pc7ApNr9JnPFmuTqv/io9qojDgOhthGh5KPgiI9zN/4MhxWfcsD",
-	"GYrgm5Rvs5lAe451+ADV91AZKmvlO7GStPKdbjZPtk6fXjq+cnKlefp0a3qcpgNlLKZkF0h62LOBFn61",
-	"VBOJ9CbrRL291FxqadFa/9v4xkr0sbWEuvvEdS+fSN12PXHVjejzSonPraUb30Z0tnKj3vjGU63GyvVv",
-	"N/CbpRsL/2sh95FBOYdLzFdSHPBRWrySH9JwRBHQckIpNy0kmopTcQbxIC7HktQ0GHlTf5U5yeM5NjO9",
-	"jCD0D2WLmXeG9lWEycy5TqzCSYP8jCd1cTCUfnAZ7EcVX5Z5vzlCLFRVQzUVc0kdEmW4/oj4IVhDjWYG",
-	"kotYZYtVKJMdGXq2PCfAc4UU+rmw4vqjy2FeZVA/ZGhcLPCpyuYWgv3rRZ7VxzsliDzeC/MZOhqvkbb9",
-	"1kYwxUmLW06z2Zy+1aXWysmVU8snVk7O2q6dpjRtO8s8L9LCp6th5XGh+tYm9/6EFI1Nj4otvNXYQIaq",
-	"4YO4x0inXqC8jjKZzzJ1p5+WAQ87vtlgRJ1qmVtPHPCMl1WAFfK2PnPvqXqLAfXUl5YIZmlC+jIfgwJA",
-	"Q/yZ1Pc+fvPO7dsLxhkeKklK0WG+yMLTfqlJFo1ngBt/j9d174X/uPtPf9BLczTNEB3pD6UPDkrS71HB",
-	"FVyVIvX77/wEN3H3k3+6+8kLCwQc9xKG+sFBbiUD2gdHL3xGr3SkzyoaMM5ECZN0Z8IF2OMh6r7RItRn",
-	"1DI+ce6aDI0BG2vJtClndWMtnSTyLVcSU0rN8gRE5xo7v6rwmpQ9wVLts5x2Kod0Oq8BDhytKPcGI8NX",
-	"VSKP9jxrJZ8iS0C5ja8dMwU3Fr+WL0A8OMnWmvHy0vcnl/0P6+u7zWZjfX23dWF9fffkBf3x9IWC1ZeV",
-	"fFWfLh0/MSPLqGWvT6wUSKn8GTYd/SbtvNOR3DYmQCiZcGBCyLPdE+fqpIDDrDbaeSXFagSdh69tix/C",
-	"Q6pxixZ4behJ6lY8DX07+UyS/iVFbPL9BiBsazbbBPPkrj90eXB+uzqmsTXt91eGyMFxnihQPOW3vlrO",
-	"5OnUqJBiNJChyjF/OjVqnYqnAiCUUhZ0qPoSDgx9jCt3w7IVRreS1Usen6KXzD20qBrUfk8/UaVpn8WZ",
-	"nFqfqv4+MWhZdC07EHdVlSrFeaUPJJ00KNG2v77/bSccwvZ5n4o9PYlOLhnPHpsJtNM3MRzTCNXEf9Md",
-	"5B2b1WtOgoV1wRP3mnzrTiojeKqyWHQDBv6m47jDp1cxOn1I6VUKMRUeBSY9ykt00JG+myivWUd8CA7L",
-	"m6wD3mCAWBcsqIkecwgqjBXxWDcgMgyM4J+cMonwM+v9O+bzrhGoqzLEfWZj5wrUPyavISh/TOv9vI1c",
-	"bg4UR49Aoq2q4FcSI/qMqgm8tpRLQw2OOMDHn4E+fMtmRXlAKLcKkoEnR5FbmhE115c3yiOht3UB6rZW",
-	"PdNYOFMHmLI4335k0kGXzPrsxIlfS61nbqQbTVN0snoXhwSr1sG5Qgozx0ZNz+xlmuUTGZtEzQ5WtPnL",
-	"TEF2u4qyt9EzT9cfzsIV1QhOdFUzdcFZbZPRjxaTirPUY8Kl/jla1XHONR43UzUnNGBPCm803T7Ulx53",
-	"6YjUx89/Z+9fP7j38nMO2Xvrffh3/OPPxre/e+/l58hfbn6wkONINbfZekf6W3n1GHcY22LCJXpFug16",
-	"prJdU9a2fu+337nz6et3br1899XfLKwRqIK4wxUjFLrIbjfPUJHVcNMgoSyCpUy7HUiwV/V6RhXsDQko",
-	"SNvST5zIydkuQ7+Tc5fw8gLpj8id278Y/8uz4+8+f/ezD9El+ApkRjorQ9HhHmgf0cVZmcLe0g07cTH8",
-	"NcJEwHzmkrsfvnf3te+OX39r/Nmb4+ffT7mR2umQXWR+ioTEF10VqZha61Pf+FIr9caXkk+xiGLalIp4",
-	"eg7e0KxbvxQGX9zFF7tRTMJzib1UtZCMbJ9oKxU6x0BaFV4exO3nHVXS+WgWYsejyT9wxZ6Aiur5yBZq",
-	"ltiS63vvvXjnkz/c/fSH41f/qHGZML9HhRXQa0VO1KK7++O39t59Y++lX9y59crdz370XzffWGoutf7r",
-	"5pvNZrM1fvWPOSa/uRF10hhazdbxJCRtAjOyL/X/MbyAhKDFYy5JRAg5ZKevpQNqTEqky4WLkQ0CC6Dk",
-	"WUK8cCAKzhl+Ix7T+1RZJ5AJwW+KU1q/oGRqPMsRZWy6hKoobgd9+yAPcJZq5gkMUcRlVkHXzNVldAvW",
-	"wzyN3c+0MMmdLWKYGrFg79Y172SB+kTuFJXj27HwTJUpVaP6csfuvKIBvzXVzl3Njm3PNPed2pSnc8D0",
-	"ROUpUt+79fz4lTejWKHJFqpPfaZIG+tetY2/jWsjcdHrIVGaMdevpKIqzkbixfhoKrOYbn3DqbFul3UC",
-	"vs3OVeQ1mXArL7asYJMuHViqC+Shn0WJLTw8yoVrnI/xrsrNEQV5Vdw2xoqdlQNriMzx32I96vFgZIrL",
-	"HIGYH4wUhDxNQegLUt/pj0wRMUKHQ19uY4GhNOLJRyYYrTbXwiuZHxWQr3M0oAVOf1BGhPqM9Jhg6DyA",
-	"fSBGH7OpUeIz6lmntrrLBhJ+Xcj3TyonB8cJkCNZOIrpqxr0EccClj4YE4Bcco1XofWNZCr+Kguszo+b",
-	"Hk/IyWtrmQxMLI3BAL2hawOk94FodQppHbe5RXEVvJ9yqYJlFEukRs/RU5jHndydYytW4H04E2VKLRMZ",
-	"5YmPATo+17SVN69CQg4VSngzzUGQgGnkwpSLM6wjBGszN1kLWL8drMGIWlikXfdvPnf3jV8urBJKBlxI",
-	"P04hvi5AlxyKYSiwCKNNIXDn1it3br84/vk/3f3sR8ZFl5KOZH6Hb0MpfRX6DN5rQLeYiPqNn9f97r33",
-	"/b03/jz+9Pb4xT9g6UYIKT0wB62q9KqTYtqnC2xRyxtGc1qFSjwoR4/SxLSCGjTrpjY9OGDC568iPZ10",
-	"QKs+n88GFJVMs6ngLNqET0yVoEwa6c0kS2EF9uXBoPmpODIJ6E5c8jsqMhQ9uoqedZmIh8NAp/PFJj78",
-	"uOfBPt0H/RznN3RPg80JYMwA60yvzzwAO3R7dy6T8HBavvPPJ+j0Zx5QxlCN2s+U6fqheaPTNWsi9DD7",
-	"l7HvV9C0PfTPNLu3nLw8ZSBCC1lcBbxTVanc82U4RDbIapVBhYPY0Dz6mE9/OqR+AG5rAymCfq62GYas",
-	"EvWYibybMAnmPcUgClAoObaJaMg+PLv/aMRo/bMeI+gDKttaI6XELIQ99ebP0oD1pD+KYoSqrMH0LeW4",
-	"GN3g/iTL6tjuLKiBrYdfNmMRDUA2An00lIteJe2A7QZtUg+HJJDkeLNJOn3q007AfLXgkLYnRW8j1WbF",
-	"aTab+icN+G1Sxyx+66KNMeBt/ROqYdtQAAURHtZSoIq0W0ttqDq+vHgc2mo2qm1CJxvNE41mC77WD6iN",
-	"JkNT4Hld6O9gURo9bfisCzPAX7GaWUuPHt2J4gypcAn1A97xmEMSW0hu1CQSMi9Zb1eTZLt1+5NGO4B6",
-	"HWu2Na88Wk/uw44vZx4G8AtTnT5A9eacWqe51S5llCtTn9k53u1WZeRdN88xDfC1Bu92INumsPsWG5F2",
-	"15eDdpxCsU+3GRR31+2OKKzvnsonVOrs8p1H8igFejm41XlDPe5Z6FxuIr3R0oMbIfEy68LgcnveFT4u",
-	"t0uuz2fRNEVXh3eVuDx9lzlXB+0exOUFcq4TzYYR6JtxsLAzgm98GjGA2GuY+mAucOa5Biqqxkwwzy0K",
-	"mmAeFuZp0yDw+WYYMLWImRe22MikXQCVb0T2bH4mUyw46X6dEzEVyyPXj9bX1xcnvizin+km8/IgRpGz",
-	"fS6YSsbepiLZ8wLZ2U42hCBfVJWeW6bhRLCIPmC7ZhwFJ516o4cRm44vCkBtrsB06s6KSl8qF5XOPDZl",
-	"geZn8IAOFYsN7dGTh7wFQZ8NSL2NrR/HGiHtg1nfV1HzD3nU/NIDjZrXjGiCXqdHu6xXr7SgK3qRCQZd",
-	"+qmnJxgRrg5iN0YjWvRqzAL3P1PlHAF2YfHDTh5YtRwCaWJckQWMiFQlkn8m7gYaoFgOzTdcH1HENiL1",
-	"uz9+/e6H793/2XfH777rkDu3v3f/vT/d/d0n4xd/teCQzZEx1OHzBQlegzj30QJeCvQekOmptCFpMPSY",
-	"FoEqyi56w4+y6ceKuZ/069T4nQtb6Dj2sbF5grK8xcoUt7dE4NlGUVw2SJiPUMXVFM8MsqkbQGaG8eff",
-	"u/P5O3uvfLhgV8VNCP9sNqJMwH0KQG3QfSUrF3s6ZKIzO7I/YIMrtu0XaoKatDyZ+FO7usiLO/HO92k9",
-	"yjz/QnRThjucBBqT7S/BEmvZZEcYXlkBgjB88xYbraHjBFc2cCoqDAC5fqHdYjofM9rvmXvJl+htUVut",
-	"/dfNl+/c+s34lR/cuX1777evj5//3fifvz/+8Wf3n/2Xe3/86N6fX7v3+b/svfPenc+/9183v3f3178e",
-	"P/+b8SvPjp//1d477xlqntz6SnPWAT4Seluztf4zdPydSHczhzSMfUtwIkif5pvFysQzpkDIm28KfZLX",
-	"sH+ZAJTZ1zJf5E0sPhyE/Fx0C+7cwWLTDv7Qlp0N+JnC/VwvczXXIjipklNGWFLJXSdVWBLCQzF/tuY5",
-	"HVTLkgHze4wMoTBl5IDKPFeBqhiXnlpaG0tJGJfeafxVaUw5w5aU3ePjesku4QLqdke8QTz5GmnrIa3i",
-	"YYuNCGpNFJbn11g3JyI2F5FNszrMXPf+WKaISQ9DoH+Z1IUJdkb/OcXYuJ/EhiWYoer3eRgMzsxJ52V4",
-	"DoJ1mRYAmae3nUNDN4cTQVInmHEimMSeCfZ8ZiqHqZx0cfRhMuekUbSXSDSZY6NDvtAwg+Z0Zh/9XN5B",
-	"By1RzrZszilezXizXyYhJC9X+czrBXtDxXfly3jWiljjwJ/LzHSrgbxyEKc5+X6Sp5CaZuaZ2zxDcbTa",
-	"/Q9+uPfr9/be/o+977907xf/NP7wR3uv3R7f+iApe9z76NmcV18kva+vX6lNs/nqdTw4v6xJVvHhc8jC",
-	"E5nDE+tkCU+srzjAEtj6K87uIeDsZsrHl1n3kDJyPDCW8lHjD1JhD5sh94KLBaG0W1y4pCMHTMWV6WzG",
-	"AC1PRvY31O3nW7yMcquSn8pZ02du7XVqLxUmPpfoF2epr+pfU+lZ6H72WXwh2tatJPm38BDf2z5VqvF1",
-	"VoTMOc++wBVAg3PaFSCOJlRk6HMRRAFtsWo14ypQkSmJDzm7GowVBsvgIFToskJoTKhyohkZ9Tt9xIvZ",
-	"0dpPtwn+HilqJgewlexKnWfCrdFmS80xhJwRhIlwEMfCY0PwvQGXmzXMYqDPFb0Xiwqy5XhTTykR05qp",
-	"jUOQth4WppZr1CB1miWBdw7mMAH5qeWv5HCI6U7ziKb7RLNfSoQ5DZHZ85h5v+fSO5+dg2FiAzm5jIxx",
-	"BwyYHTpg3lmqMpk8hLzEBPWCUdZIOM10mfGH+lbTWT6dz9pNHldKMkuGcaKVGhMZVMgfMksU0xM/OFEM",
-	"eJ+HXBTDE5lDFFsuYTA70Pc/8QoOVhRIPeHi83pw0POwQ85cULMyG2omvd0ry7wTDu+RuGuc9jM5aGYO",
-	"+CC804tP+jJk1Zg/YCYnBgR0FujzjgH6wPPFMtOECFwJ405kHsSlTAWnueOwNkdnE/qRam8sHQ1Uyq96",
-	"c3RN8KD6VLpXhWkqu1RFq8lzvDN5oBMpffZb7QcqOk9Od05foegEJKl2wvLP1rgbuZXtbwlZGJtwzVE1",
-	"u8ro0pwksMyExjBnf65PuwG598pLd3/5Z1LX24HXw1zc2QL5y3f/mXCxgQlpyPi1F/c+fnPv5i/GH763",
-	"9+77d279BhpE+XlIVJcTnJ270u+wNSLYNvPNY1QL60J3UeGQ+Yq52Ofez36198Pf3n3pxb23f7334z/f",
-	"+eTfSX1zhLXV2W6U+eSIwqkwjm+NqICOFBjfNbaDDD10UyaWcvvdvd/8bHFdnDGZfJgbWe+5Al9svX3w",
-	"+Vkkl6JdUOEmF2i6YPYcm+Rj1RbBV+tCt0e/OSz33uACCswTxdBnOh2MBbPqW7XnWkukONKiUzR1zalF",
-	"G5oeiHXVYvRUHrv7b3wwvvXc3rtv7N38xd5Lv4DSQEWM6NJ+GNEYG8zJS+w3X82+YtpncAaJeJJD1V5i",
-	"DqCDja9MJ+HJ3aYcDKlPA5mThq8XMPKXl94n9TufvH/n1ssLa8SDb34O34y/+/zCGmFPk/9J1sgmC3YY",
-	"Ew6WysfIyTYJpPl4VbYdsimDPuGi44Uuek3bF9HD7Bbwf8i9bUZLV9/FVpNACBvgaq5sAUyvDisTViVM",
-	"peglPgy7wAfLA2NxAS5Ddb7iLjNQlDqkglGnJmL2matJZ+Uo6SFVakf6BcFSXHA9JrGt1oAeyx3B/CT/",
-	"B2EBQSKSQyPpRqaARDRTGiceTxuPWrmBCor5ZUSza7Zd9nijAZx4GXnHGIWyptC8KcbaWG4l95MvGEys",
-	"3eZuyFU87tJOYIOdHUI1wcSeREmMXhKSuLzHA01NPakCfQNki7EhBs6oDvWYLbRgYnbAzJFW0xw/tdhq",
-	"Zg4+nUW08b9sBs3W8RsQtWb+PHEjL1zNqe02erJhvoR9LNqdJn5r8IEN9RpSPWutx4N+uLnYkYNjXfpM",
-	"n5v/wwhwbee4ryUxmWPN6fNen/kbm5AUldz7w8v3f/XWvT+8PH7/szXiyZ3UT3c++4H9KaB+jwXk3uef",
-	"j1/87d0ff7j30xcyxclTA0MQ907yTxwgjSmzXSbvnauhR0eTSqvxrefGr97a+/jN8e9uaibvp7fGr791",
-	"kBlvz02Iw5MP24rMcS7fH74wfvWPkeN/9DsAoZb7TK5tG6eQTub7xp/HL/9k/OrrcSbf5YI8vpOrDSOZ",
-	"u0qAe1g5NL1MyHCy/Y70t7jonTMJsUtn7J/NMpgQ2eQETrSjPLR0Hs9lEiuN//Sfd196sbyNZybsxARn",
-	"Pv/qQ646P61lvPSonuOcSU2jflWSg5ZK1BmvMZmp08oij4zKckhRH1W6xxw1QwrChlA2NxwLcplzebwv",
-	"TfN4P/SsoPtLvxkdZ5Stx1butMk17RHOZ3mOAWUuO9p87+XAYSSQEZisEZd1aegFRowHJUhcJ/aIIlHJ",
-	"HeNNSxXxIVA80gftE9Km1CPYBzhkIWH6bU6yA5EOweDz8e0P9j5+c+/3n2iievvt8Se37334+b2b39n7",
-	"6a0K2oQKiP7Q7RMJmvJwGigmsHIiQZfVJBVoj1I8YbLNxIGD4/p535f+PCnbbUpbh3iyA/k7GQ/6zCeb",
-	"I9KGKsGQOSnyLtyULubTht+pTwdMtygux5ye84L0o6jvwGSAQklPdjG232fdUDGX1Nubobe1Yf5sL5hQ",
-	"14BueoxoOStR4w0yPiFDCeHknhTMJGFA3xGhdqBsS72tmNc1qru2YxQcG2ybu0x02MbA5EVwSFvuiA2N",
-	"HDak8EZtk5Npf0UqK9UyiM42Hw9GP2v5GPAfiHntp0PmjxY9PuCB3oXJDnCx23icBp0+5rrSEtMid9t5",
-	"BRgSW6rDWN/GIb6tOy1o8W12IUgDNnmW/7+98uQTxPxO6pcvnCUnTjdbC7H3qilHCXC2RthgGIwizyP9",
-	"HcqyO33psbxwiOTyjy3mJ0SpUA3hgo8ekqP8ZBSyG0AOZ02SkKSQOtZcUwQyiOkrACH/6/HHbyxHH5sn",
-	"MQOHxQmG4vep181P0xejBNN04uz/xqcue4SW8HTMXk1P9yT1u795ae/X7y2AIh3kMkZVQCCvHr5Yn9GE",
-	"K1U2ESF1s64Un7519xc3D7BA1oCLeSuj4/JwiLzrjg6vgPmA/kojsFitRnp8mymNDuGMHMIWe4sEdw0K",
-	"2NNNh9x76aPx+5/Bn6eaDthifvop/Hmi6ZA7t15JfNMszY3Ed52x401Sv4tu3mtUzN9mfiPK3eyQgA9Y",
-	"Q0kf0Sx3Sf3atYvntk8upEXzZut0kzabzUZT/++k/t8p+yf+B1qhaq7dh+nKHZXkrxrS1Ov5rEfLOH6d",
-	"STS94UT0byo7aVd1Vje+EVVJn9XvMSl6V9lusJ/U6TxgPqdVZnKTCrSpzy9qeMOpWdp6udDd8wx6Rkap",
-	"IeyhEK5IVDXCFEkKDD7SBJ5G5c9J/c5nr9376Nm9d17b++G/LUASrpiPWGmeJgV0viALeTeJ9qftNKYP",
-	"FXQOHqNutWC1bfTZLdYUnZplYzOVB6y/wLRJH080LakhieA4UpBQn4nyNWI0P6Aq5CqOxLdrsag4revl",
-	"bHstk3YkIIcZXa+YZlBf0A+e9N3ZaS+vRA2jqoQX47Kvh6JWmU+3Ada9Ep7Pfxc1PKhiqLFsC3gy0nIg",
-	"rEcgkVxjEgE5KcScfLA5CCcHXpKXOZ8eJUbd8wQpd6JOJSGeV4Ufa+i7OG9HDfhVVqgqtc8CRWKV+Wu3",
-	"E2QXaDM/zrikXGEUK9W5zJanQ6iMC9SRehvY9tYi/nOyvbBGsM4ykCMuwGoJMGv9mnCMNLe0tNiqwP9q",
-	"XgY1ENfjj4v1hb9++uJfP32pUSBbxludK3L7S8DmfMWwHDTDUpUR+YqJ+KKYiHko9YTna5LOzk1fp6LZ",
-	"SSW0hvG3foCea+MPf3Lvve+PX3/57rvv773053sf3R6/+IeDVD3H6zBI6cFgwD73XJ+J8gmaUsvMaq7z",
-	"HHC/EiW/EiW/EiW/EiW/EiW/7KJkglxMpaSHbjuNFaIPp+k0cRJzxHa1ytTJ+sJknuqZRJI0do58MV9R",
-	"2wpy0MObjyZDeacqFPZRbm3fZHpSyyLYDsEWjtWcRImrEYFHSYowMVEangJplCytxcpWpQd5QV8090E9",
-	"78lubfWpknzI9bw0zGY4MmBBX2I8FQ9U7G8Qp5MChVz2qgZUhNTzRou1QsQUI/kHKgwXk5hI1VnReSba",
-	"9RGFh2EybIWCBw5hu0OPcoF+jBOJwSgXgxLiWQJWNunsclawE2sRnotMucwNO0GlypGVddMHIYV4UlU5",
-	"vITrTT7Is/i+CNR6UUzT6w7WSjK5cUok4NRT6YdTUhh4HBvPi3VlpxP6UGeuCtapKFIx/8lomiqzgCPM",
-	"rA6XsNU8yPPpkHq8y2djj29EDQHlUjWbE4KHdBmbQqdtznYO1yQShYOUWdpVbGqxYYVJoH3Zux8xhZGN",
-	"WVZrqv1mhhxmDTnwhKMLcaY6YsW4GriFBxJDwOLgiKleqKYZFE1N+g+Vct1RlVJjVy+CWAat4JlGnJwN",
-	"EcR9lUYTc8ZElItvyNx/HOQATleXqqKOBxkLcKFEeBA6gGP7q3L+6AHz5LIlJC0kJxYUzZU+wkScwb6s",
-	"4nhNc9kiH+CzexDPaT4AfYCAs2+YKQEIiTizQ4WE6tfzAA962omWOMMHpxI0NPYhVwzaUzmc3M1fYaHD",
-	"fxyz7rZk5ps4vGtARyYiZGEtP7NN15fPMLGwRqjf6fNt8+Nn/7z33r8v5qR5SQbe2B4VQnOi/Vz1WeW3",
-	"G22rqMbaNvMarUR0m4MVsUDfygNQwQY+Y+WD26rapVXEi1dCK7lxbjUnueOpD//vrMRTxbyvnuxWidGu",
-	"UON/Xrt516M9lZcTDZMnoWrdk3JLQQYrGiq+6TGH8C7hASSXLsoXu5yvl5gaIFBaBKnsT1hRDTCnVE93",
-	"wLegoDJzL/RjLz+wopIdXwYMnfxWms3mnc/+7c6tF/beeQ9NC7PjszAr1eVIm1CmxzxKBOxVGbpstyqR",
-	"5szrVlZxlJLe4MUmA9ONbaiqqGj7VdhUYKBido2XsAIB3oeRvIqqZg55s6S+xq05GaVNaBl/82CTLzEh",
-	"FSLW2qd0CPAwn6PqYeLxhx+3zUYy8zziw3kjVaF9Pl1jFmxnw92Dk6OQUXnIxShzJnNIUadK+FiY57rf",
-	"pLfTnvHMzgf/6koUYUm8wkxurCkG6YcmV1YhRpi58+jVfwl3HWGggl0mMVLOg1JDdJ45A9kG5s+RPJtQ",
-	"WXeYCijJLu687VqiRiyvkFaxLFXwoxq75dZravJ+obW2uXUwNItPXECSEZrF/KTh41IYHCaIzHvOmf2b",
-	"YaZv6HwCHKvwcnAOpev0o/+c9fvIpn/LpuL42jGTjGPxa0UZNud1d4deFUSQLvdYTuHCpePHp0WB/cP6",
-	"+m6z2Vhf321dWF/fPXlBfzx9oWAvZZ+q6tOl4ydyCjEmFpLNbGK9nk6s5Hs9Kf4My3pznFhJJ7I7uXxy",
-	"pXVqaaVSIm14fBGUJA4yDQ1mBdHmkneUvOXpQAxFzujUWn0zikzjShXpyFAEzCVym2HeEkgQsobpTfQM",
-	"kIx6yPwOEwHtoR4n72kwt2JS4dz06BoWPAZvvExiw5ghh46cig6bqyNTB7F6V2qiDHl4MXvqfgesQqwK",
-	"EtnHecjwnrjoRZUXDyKh/dx1A4UMzgyHHu/YSlj7XYk6qCKqGMEbF061RkeTHD+C9wTwZO8+u70JyJ7+",
-	"vuPi/unLtPORu7/+YPzai2ugWd0QMtiAX0bkzq1X8CdSx/JnQIWJoiNFdjCJKdnxpegtrBHdjUZL1F3v",
-	"33zu7hu/TNoWMhtMTIVbTAyQNjUkOuZYGuJ9zlGhw89TY+ZV25gubpphZlyEDCvXYaRK8Z6oaCWrXLdi",
-	"3mKK1PW4qJQytiy51iTEDQvcFu3EpE8VJNI25Q9onAOxQz0PaxkoaCVkEHvmF5TSA3A7RwOaP6uvrw88",
-	"/KEhcWlASd1lAwkfCxzzVZ+xQM0hr1zRHa+EgwH1R2Vklqg8zoFFlX5xcke6kAjuzJl4CwkIjAEmdY/R",
-	"8c+rtk093fnq71V9i/O8qkO4+9gtf678oK1Z+UGnlo6xN564X7ugEvf0APScaZT+sCo6U6hkLhl1njMx",
-	"WqASiYkPN8P1XCTESi1licYUY+jSNGPogzBrAsEqHStb0hs1gqkvxKj5AEyVB0C+7MEnjDSRGTGmU/aF",
-	"7Zc2pRiFw6n180Ce0vwQOH8dpel3NOPc5y+Wd9F4D1XErLGm5jCq5MXz6G4F80zOUgHLZIWm6JkkSsPB",
-	"0cw++DzvuCETLhc9Mv78+Xsv/Mfeu++j3AowaB7bwloiPnf8x9/vvfrands/X4srrY3/+Pv7N2+Of/yT",
-	"yb5Ycm1hjdBOhw3NAPf/4/t7b/whKeWaVdQSCK5m6QS605nuGXe6qNsUETe+mKo5bvVGJjV1U1Rzjil5",
-	"bjVh0IrQTcVEQHb63GNESDMeAcH9K3XeA1fnFajo4CcbnG7Ly+xbN3fgKjZNtw6fPZmbOMR0wSw0QSEO",
-	"X32X1CsWXvIRRYYe7TCbg0/fNamPb786fvWPC6aqXavi5ecGnT4me1xcxgzl+yiHVrVy2YzCZcWWnIxJ",
-	"aVbm9jlrm0WJndLVqJ7/5f13frb3s4/vvvbdZBawv376/RKJwAr8jx6vbGMc8kdnF90/g61uOLUtjrpJ",
-	"S8b0GWgAxwZ5ZTyHzIekFFIUoCG9HMwUzl2V1MqBtzr1vCI33twKA3F1+4IaA9MlcF96rLw0e1l6GUeB",
-	"lRwv8I4cVhgTz/qK7pQeejmnZE+JHFM2uRTcVIkyfhNgDlduTybaTvpi88D+8XQ2jvTF/w+H3PnkDw65",
-	"/96fHHLn1n/o/70wfv47Dhn/8f07n72996/vk7/c/CCVJvT+e386wDT5T8ggWxDm57fvfP69qE7dXz/9",
-	"/v13frL3m38ff/rqnVvfu/f556X8np/0exfBswZzUVRkwaDiNxUEnXM0cTYFmX3NT2p2TJEuaJi17OTy",
-	"nOQJRjicPPPLrCN9VxHTYA3j+F1/RPxQaEZOKoZ2OpwcC4Rga1IXUDOkz4CE+AwZQV9uemygFqYTj6VS",
-	"fFtUSFMVl0WJTsUeBvKfFv0qMqAuI+HQlMSwG+pqPrRHtzUzKphDVF/uCCKFNyJ6L6UjQBLFPif0VjnI",
-	"xPVHl8OccopX/dAcpZBBX8siiSKS+VKvOemoDvFkrQ0oDmMvhGh2AwFljbTtt22g/CpRLrTlNJvNGZfX",
-	"Wjm5cmr5xMrJWTdopylfcJ15+kXoTuVEyJ0c0HhCisamR8UW0b+TTebJHdihKe2yf8hUVi+akxlD/wRV",
-	"uhdnl1zM4FUDHXZ8s79IuVPLXHrifPOw7aXCcrJnbGqpVpN0+tSnnYD5ygFdCwivho1J52S+QJ/p88Y5",
-	"NpCNpeZS64DqydpVzpcUHHJsBJemFs61i0uZ96ByuUZ3kwVaL2Kh3YYdtXHBl4MGYvA5Np2XLortJJc8",
-	"1RPetpuwe2S2nh51GjxcZorthxefa7lT2eFLUVBAVvsQV51DZ3VTBqhN6iNG/YX8WkFQsclWCyJ1KAWU",
-	"qcZiADhxbyfTlZBap9GldunGt5fw0/KNhXqj/vWnWkvXv/2Np1qNlevfbj7Vapy+/u3WU83G0vWFAq7C",
-	"orPKPlKXL5wlp1eOn7QonLgsoNzL0ZV4ntxhrpZcWRGlJO2V5uk2ZorTx0lFkssWppCU5gaOKGJgi2ip",
-	"lUVVxALIXEUtFwCzrgseQIjoIDEC0WdwRJHAp0LBhgkUx1kwlX7aT0GwqBMpz663gTobtRcsD4P5sIRY",
-	"bsDeUn4tsY2ZTP5Snj2JeYU8RpRdTw01VgfU7GQJJtmkLoFRSL2N99Q2ZY5QGxaKYKE8U1GNCubXjTtj",
-	"K78NaKfPhakAh1wQVxaoHPim43G9ABJIsulT0ekTKRb3XbwNzyEvXlMDEagDfQmOYFxBGaXJ6mq5rty+",
-	"nxviq2+Li23qcY3Yh2HgmPqWUcU+ZH9KX0OiTGD2FnI8v4UKaKHOxdZogzpyqYR8Pm/4rMt84+VVxgzY",
-	"Zb7P/BkvXQriMo/Z9+sbTh8esAq45xEYiEAROa6IFOWZ3stmCSWOxWy8KMth+/9uGOVQ46LbtppH02mN",
-	"PB2aiFNgjWNiQC34zgDS2YX3YvVgMUt4/PTppJqrmcsSRp4UE6+wrwUUhWY2u0MtQevP+dtYyr34wPhx",
-	"pye4COJHlxtMkzNwEtZmz5Oh2wG6C1u/ikiPCTgnj5Z/Ixk6NCmTJMKJA7YbEBtp5BqM2gt9torF+NfI",
-	"QPpsI+hTQe589m/Hxj//Eamv11Khx+u1hTVCgw1kZ+988v6dWy+vrQsabAwkfjH+7vNrxGNKmYFuvXLv",
-	"Dx+vEbopw4Dcvf3BGjE3S/bevnn33d8c23v75p3PfrBGzPXrr++/+Wf99f1fvYUEyaq6MA7GqUXrrDk1",
-	"uxj8OMCEXdH8+ls9cy0GqBjQUmYdO/YEGFymYouL3nkRVLbaUp/RCmonn1GMyJr9zKMqhhldTAXtS/VM",
-	"oFRsTX+4SyUU1JDmo0oeLMEDWxtnCubJq0izsVhUiqaSd4LgwROTeuxsSMf04y6yWES7S8xjzyiRjw6O",
-	"3jHwlIcFDJAeukNV6jE8nN5UEbGcx8NiX7QtL4KmAmW5miAnyD7slyXMpy3cLTi3yUS/hcXNNVczCFVg",
-	"a8oCSxOFPc9drHwSiOBdPB0y0yDwQ6bXKvNoP3UHXJC7H75397Xvjl9/yzjD82BE/NBjDdlteHSHyG6X",
-	"dzTN07wq6P4W1ohx2vLJ+MP39n56C3rjdwodlodDH7I+a+6dB2pdGIeD2HvGKr544BChBzeu9wl3Gt2T",
-	"eV2YTx+bnu+9X+29/D7Mx1yM13BNB4UTyR1hnQIMU7mwRsxq9959/+7b3zOrpS70sI1Nbp2FNTiCy9EG",
-	"X3tx7+M3927+Qu/03fejc/rbUAW8w9bFI6HPaHhEEY/1qAenB31XQcmmHFihPZsdVEQnhVt9C7B2J1Hu",
-	"Pl78utDLaexwl806pzUYS3AVMF8RIUFPBor4LTZSC2neAJrWIvc7PyqEgEUP7HfJs0gzAImOkzyAtUlF",
-	"zZ+K21939mGqKna8LYR8Lxw+wNppIvD5ZmjxwlSsgEn8vVGkAaaBKW5u89toSOM+kTsC8+hLz2MuCYcL",
-	"B+H3UDk3htwR1RMlVE2ogUCoplgMDG5xDVJAuUIfTSMcEi3kusqoB2ad0MwjwgO/NqzIf83nsjcjd0u6",
-	"pskkoMVHl0et4jTi1fR8cI8KHS40tahz0fFCl7kLJBxq4XxAd0md7dovMfE2MmJrGtEZx6pNG2Mih2gw",
-	"Sr+4Ad2tkvq7Qr3wyox7VjFcnBEzmVG6MOlXnEcfjsaNsLfL3VUyYAE5BjFm+lMd00Xrz/DePS4Y9VHa",
-	"9EZEinWBLRbWtAAN/Ie+RXKMdOhwyFxSN10QoxzTYuQ2GhSjjpuaHuk5N+BTPeDMZ+7C2roYMQU/rJmU",
-	"/2Zl1kF7jdhM8uQY6XpS+tBAsI3o+zp+4lIsaLkVCnuQupDrInq0oDeFuLoNXFJy14lN7/Cgr0VgGq88",
-	"FFuaum+YOgZ1ui7MR2CnsPQ5BPuBpUg3XiVN9IzEavdAuVU4mKhvckQRW8UnQycHYOgyN2Tg1p67fodw",
-	"7jWTy1833DCfRuByICSgHX2cZhh7nLVEZn6nBucJLRLnCVI4HCKObLKJa+yQPAn0yEQhKO16mV7rBJlO",
-	"5h2vhhauRhBFqHnzO1SRPvNc9CZF17yJbAdD6tuS7VMVzHFLg1KvDFmHd3mnwDSNamNmeSfNA+LyHALr",
-	"jxq4rEtDDwzyMbeVb8CeKw377FyZRYgmcTp27szWC3FQh/ruQ6NqYXrttEqe8bjHlVLOkOez7b/UCh6s",
-	"uTIJ1+cBPGPyYVAW5taEEhZaXCHSNy4DFRMCT95mfkbQefRPVVRF6jIVW7P8qGefYzYxcxIIcyAswWAV",
-	"KY+Si7OqpOi2ip6irdpTHpNqtjZenq06kyJOwEfFgGApoxQMgnaRrUhW6clEZdgExpMofBOZ5a6mssAG",
-	"mBpBjjW5AnTpTyPwngp8zsrbp1Kla6YbOOessDJfIZMMrJi5p1zp49Hq0kcYMy6rpBt6nuF7I58zk/F1",
-	"wJiRUixNYpokaVK/ZtidVduVi3URk220fmF5NawuZNGAHcln6Bhu8lVEdeEcQgMCNobEwtbWBV7zKvqg",
-	"4ZRmxE2rnMFFd6nn6eWskRFkNEjvUJPTEVOWU4Tx1oUV8W3xJMsxcinS3T2mFEldHowIyY7jAjjIriHD",
-	"6KwLVH4gZ/sM82WaT4vvoubU8FDBLmSc2HETSV4sWlqaZ4q7TnBLTKk5Mt7vDrnPVMVgvUBuMVHwZhn1",
-	"wS66xcQiuQjJKnK8A7NK1QQh7D6jNmbqj80abHIme8yPwOy5btNzu+viZpMTOoljMwPnPs8+Y8G1oSdp",
-	"Vfany70CjfLirqd2tRyy2FHb4IaZ0iRsckH9UUbPfLLVPHXqxMosfTJMmruPZNG0CBRb+1fxJDLGp/2G",
-	"f/zW/Tc+GN96bqm51Br/6T/3Pn5z7/ef7L3x5/Htt8ef3L734ed3bn1y74Nn977/wt5PXzjIgt4lpY2D",
-	"ERwONwy7sv5MyNlBWuDjHeXsyLXXY5IOI31ptOmygRQqQH0yekkib6BC5pJN1EOgGj9f0nkI8yRXlKXm",
-	"reQzf12etLpuhDQjV4YzVzlfNDS+l/kSdMz5auYD0/1B1eHDx9y3XXy1xfd16HbluFjcQ2hRtmcwRwLi",
-	"47MTEO8XrOdI/TsFyPcBuF+6dLp5OXJjLD9JqrTQqgIqAgd8hZeXl09rufLa1bNY0cQYEHjHl4p1pHDV",
-	"hBP0UqO53FhuXW2eWm02V5vN/53kxTTebAR8wLKBhjl3aGO6KuHP2cVWr1l/lEPnNmwY46zVPMpFuiJr",
-	"+lLOsWHQt9J94DNmIuWlBEFiVkztiVnarDKJDq9Zz53qhUsBTnODhl1jpIp244IS2HiPmvq9Wr7cZMEO",
-	"Y4Ioj6o+hvYnefmMrFQ/ZpKlNq5/a/nEjYWvHct30+xLP/J6mrX3K1HjLzYXWaqmp4mZjEp76pOej2W5",
-	"lvBAS1/UNTDQa6EVNAgDqvlXz5M7Kqm81ytxIlcRY9VBJ3dFqJBBn/mk3l5ZWkKvkg3jVN0mNCDtY3pb",
-	"7YXVKCoAMplQj7h8m+u9EN0Ayzr7jCqHnCAu73Gj1KCgftnmUCa4w4ORQ1yu77kDxilwlB+Renup1Wo1",
-	"mxDVoT8ttxcccprUpU9aSwumaHQgd8S6MG2Xm82WbtRaMr9uc8+jPYajDgZ6J9HAujG0XzONXTakfoAK",
-	"IN/w8s662OnzTt+koUlv0AHXFr3DI8p8QYlLVd/kE1Rht8t3iewSjwXgL4LRmT3wobH7a+hF2D02G3+L",
-	"S6KCaHQtB7xDntGSRkC3mCKMw83oizWqmRiTR6NNemgVB7dX81FEsNMUn6vKWppOFN1VtUJ2UaaKuITZ",
-	"DgR1ol4X53Edssl7PaYC8wWGalTX4pugtBJqfFsC9vKB2CzsaFcrGgcOxmKiR4nD8dJnf8mjHabIAGzN",
-	"4ZDUBfhMbJvoVU0UZjnPnE650zfw74NxzN1fuo7IUpE6fccCb2S5SN116rhmVmSDRzSfsFmNWarKzhwu",
-	"XzEv+Z4w4U5Q1KJDftTsP5PoyZAecvftZ5H8kPGt5xIkaPz9244lQuMf/NmJEPEGIOK7n7y69//+ABpp",
-	"4kPuv/nCsXvv/ev9Z//FiejN3juvO+siJjl3f/45dEiQmPvf+eX9f/2lY+gMGb/8k/Hzvx5/+PNj9z78",
-	"8M7t741fefXeb7+z9/btvZ/8U1oJb9dvHAdrTs2uHPgNvWzdOrlmgOsdAT6HsECUtXFxoKa3y6o5NVxQ",
-	"WmGfapBLFezF5pSRCz2P6OtyiBSgNPO4YE5kYvMYhcRb0ieBT7mnP6uhxjBpSSXSp45fvbX38Zvj393M",
-	"ia2eW2eq93DoGgWbdKOSPiGDe31mkmilUi4MNOGDNaxBrDPhAaGKtDswTDtyzdBDkyHtsYnA9EPTVODJ",
-	"Hpae4uHFiJMvQbAdgi1QINzpS49Zn2ggpwqFdsuoL5K2CD2vTQbA/MU55UD6Ssd1hTwThL6cjkHXf05R",
-	"f0TlKk7daESfV0p8bi3dmC2tpc/CbKrjMeqb4pIQH2fTDSQ2cXziTU/Zw8xwl1zYvFK80KuppRGIAOYi",
-	"8okF8UmvJYOpinHU8f2iqKs+Y08YoK/EeqPfXXlPaQfdEtC2oZ/ZGmGDYTDS8h/6eA2DPvH4gJdnqVMb",
-	"mExCWRzU/CXXDj38up6vlDPzKmec+G3lEj9VvaTZfOUUuNKYyM3XoLtcDT06KnM/5xJNKzwOj6oA8vxV",
-	"XPcgVAEKTsUJXCzPo/FtW2P9duz9EyV22aGKdPpSMaExlpIDpllNcAKqRzmimGtTRBnlVaiYvy4gasxo",
-	"CaC0MX5+ckfYRbUXyCbrSogrGhFUj0XhRcif56T3thE6syJw1IMxECezH85yIBHm/g/inSUyIiYBMeEf",
-	"aLPIRVA8p1ZUMX8uyXr+91E9Kc6hwkXlGy5OXjnjqqYm89HjH740pbLZJx4a6yzufw6ZZ3m2zDM/rB4W",
-	"3N0oOAGRy1Q/JneY3+hQxaxa3DE6cYe4Ev4PRiNA96FwmY/+wGkeW3X/cTERHVms716eiE9uNk7bEOXF",
-	"jSJNN8RknYGAGtRAVioLVb1ifd4ZwhoqZY0smfLRBJyZ3wlVBJIxKVLP5n403D7k0LMKmzibYCITZJlc",
-	"j7PTXH+VGfHLkBnxgaVGdGpqi0Ps12TWUguRhHqecafuSC8cCIWC6kHsIxTGllQwP5g+40xl+iHxgFBP",
-	"b29EuDqQNSDHk+NloJ8sRCzb8gPb5lnjmvc/eeXMlHatyZOL77Ba5krAUfusypeTcizSoSV4/sW8DL5F",
-	"apr19Su1fRT0g20V1aAALEzuvfLS3V/+uXStibU4WHv8x99jrog14snOlmn1xrPjD39E6qC92hyBZTmK",
-	"hVlIFp+A6aeUnjDTaCEZRk/bCBI/51PTq7kZRkQ42GQ+2Xvzt+Obn67ZIhLk7r99Pn7xu3sfvZEIUCAc",
-	"UXFcaMIh7eOnFltNVHDDx/+xYKMpyN5bH41f+2ANk0zt/fCF8W/+dY3YGtQb4Ml/55Pn73z22r2Pnt17",
-	"57W9H/5b8jRwYRgd3kHLRxTgAIXe43rWMFb6NKLek2cRS1SZLF5CvyTFlL4lSKus0RtGUCKgotq4ff4q",
-	"7bXxMLgi5gAhTZqbYpIyzu3Z4sIT/83SRf29ce+MJlhqLrWmk8LUoKlkdkkso1gn9HkwuqLpXDYDPcZi",
-	"XLCT0CFvbDG0WqWdtm2OQ0xkeESRM5cuki02+uunL+794P3xq/8+/ui79//5fYe0u89sbfzl5gftv376",
-	"EuY+xIA/RVTY6WssDlCGdjZOPTL0aKB3aZOD6C5DJoceW1wX6wJymknSY+ATvgoR+SZJCHhGGhYJiAPc",
-	"afvSk1eukmNmK6pN6gHtkaNH7RdHjy4A99vH0DE9JbiMtBXr+Cxop1JVS9Fhi+QSVQEzzjy6DTFJUFwy",
-	"9JlS5OjRM2HQlz5/hh09uqZXAtHcIiBUD2x/pBhHhBEoZD1sNpc7W2wEH1gbxrP593F2E2kPwUhDpki9",
-	"rYlfWx8yY/CvZtPYKtKm9gKmDEWNCbA1wLdhwEsEG/0giBQWV22UTgYO5JA+HbIcMBgyX0lxRO8OYokw",
-	"iuevn754998+GX/25p1Pfn73pe8DEKg0EOCNrqbvTjlRHh74iNlblGOy3ahcALD3Gwb9Y57scRHfcBj0",
-	"jx5dJUePXvVH+hZkGBw96pCRDP0o5TJem5GvHXL06Pld1gkDdvTogrMuAs0Hd+RwRNqws3bsk4cFRRzd",
-	"F1MmTgOCKK6pFBDAVEkw8KjmjFtLpC9DH1CWDfuuS5+EIuBe9hxkGLQXSl39Dae22zDsQaMj3QgnbGyx",
-	"0QZ1Xb0d65OGbrAmAS4xP+qdCRngW8RvfNTvCXL24rnL6EKFNSpgUAyGcg2bCn+NkEnYjCqkdMMgxMgv",
-	"28tn23Ir6mUQjp7b/GCZQd1nM/S2Nkwi2WQCbo3qbdLcPiO6mVVGKuaxTqDgzendbEbeTWukjTlQ22Cb",
-	"Uuh3CdgFCgPsWBc1fVdWakpwhrCYQMoNj/o9Zk313Aug7q2ZVfqppKFovU+uD5zSVomgvg9ZphYhW4PH",
-	"hEv95PWQvvS4S0dE37sbesxeD7RYBbe5EYqb9t6IZiWJ7MJ2Roz6kK0DG2qpjLkk2DHRNtGUut2GTeeQ",
-	"KTDnh0IRLgJJKIyHJljpb3HRa7iI1GAU6+s3sWbZzcHtTIBnHw9IfRgGZ80YmlQuAGqGaSAtM9F8b4d7",
-	"ZBhuehxUHPbEhJDBhlF+bijmdQ1Mp6kINCOmGYnSFlmV9mKy9q0th62f8oYb4meWMPjBLvFyNZgSUMgY",
-	"6zNX+KdhLaxAU49AzoSY0gDBDsgm9JDduCDDQvGCkqAB/dLgUDRPlzPPJXWzWAAQ2g0gUNOlI4cIuSnd",
-	"Eenoc9dMqwPXNdCHEwOX9VWTvr5hVxFKuj6FKFWM0u4yAR21SE4Al3HTPUp7wna5mthfgMmC2IbJHIJ3",
-	"2I6+b9v3hQ+WGnk1qr1k3HLjWfp0mwHUm9MxCg/S3mIjJKjt9BJA8IVDhVpOVmGDFb0M+PSkJlVI09K9",
-	"u6HnGQCB7ng6enUQ44yjUPxNIyT9O6lrFq/ZbGYOI77gq/Hu4PqwVlx02aQOaWUd88RZt8s6cD0upB03",
-	"ZeMX1opgIjNtwAYbkcwO0RH6EhPVS/BHZcxF0HDCXoQF6hKdfCrWskh0lYQQFIupWHKWkaJOsIwkkNuk",
-	"fXDla7Mgvn0sgiJ1bIIrQ/dlA02J5MLIRCYq7geIsNOL1S03NkPu6VurrdYe0R8bXJCoCQym9F2w2D9l",
-	"6Es37KBRzpWwsViazowOz0Xha08NmkA4mm5iu5wBuNgIlcZej4E+LjQFXPRvq/HWNVBuMk3vmYuKEY9u",
-	"Ms8DX+AwgGQAxGfot4qKk9EQyeHEfEnwhZWmLq+uuXSHwPDKgVz3yiFacjRKmLIAC7Np5N/F8v61J2T2",
-	"iPpURSeU7gxEA2T2xKs1drMEHdUtVonJDIlpEPVLTl8aaacqCFiuIpv2HxphrGtk/ZxYExcmAdOUdXGR",
-	"zeV4oEuwJNadsgSAYtsOcp8f5Ap8prm74gUYT/54AQKqH2jphbkavcQ3pSnnSGNtIYHyHdg69cHrBW3I",
-	"IRMp1E8VFD0wwQ5cIBQBLRLmvixbsApMFNHNMKMappzXABd53MdTQjBJEuDBkV+pUKNWoLRpIpvubQ5w",
-	"YoBo0UJGhxyjFmRj9EguDegmVZpE023KjSMZ8onmp3h+lKZA5eaPDKPRvqz/aJzRf7RJMqIuUqltdKRv",
-	"EoTEiA9kiqiJOd+4YXzC0aEawEgdaGYiKHCgkvTO6MmC9Gwme40ld7gTHgANxN9WiSfllvXt8pkKvcCU",
-	"rEUJwqxmYgFJNJmYMY0skbSjCzD4mi3kSy9A7DJTZHFcepLo9awajYY5UqPpjN4T+BeLKLmrlYP2944y",
-	"q0zCY2KVgSQYTWto5yR4Z8bJoq7JY41xRh10MDSNxlLnsHBwm0Ql2eTjjZMvQoPpO5x4/2fyXr3lent8",
-	"mwmU83JBJj242giFpvlBdHZWr2cT+uzIVB4oy4kytC1AO32AJgBu1chYiTgjw0RvMjKggZYLjZVlk7tu",
-	"hEKxvtQRRcDgDnsJYu3AEasrcywJLjh67rLBUAZMdEZG1xDG9KR9Mf618SgbteE1o44fHZXQOGZC+bRc",
-	"lB3TVNjY8EMhYnkZ7Zy2VkmMRCcn5MoWEcEBLKYEV0BMksW7G3BOG7F1JFPc0/Lj1OJtyDkLyhDQXDDm",
-	"6rm7jcf1OO1Yw4Fa8MVkuM1GR7psQ7O4KHvh1guyu8V8FcQqSpTDFB0wAi6A6ZH7VONZ60Sbgfs+jTNb",
-	"rlpsHfTZAA9zjbSjei2J1zeYnAHzjQC9wE8AoQrUiul0ZXNPk0bZ8R7SGBtZVgcZfweIhEahfuixWbg7",
-	"nkrz2RudUQdI7JlkdrXEK8IYMuGiipt5XYi9FCxKXJ4eE91bJ3AQfj25HdDbaTiFK88MBXvcGHA1QE8d",
-	"HAmZdfsyXZeEw1XcYjw6qAUhi7SGRHv1R1TE6oMEEg4LcVa8CoNU9e0nivpoCZ5qKm0wE9bpUTZVGXbK",
-	"u/DseSWGnwlc2PZIIme+mhvMzLxF0Gae4CSboIUpyCJrIRByTmIOvfKQl6BUSd4hf37iSdFjfiwpxcTU",
-	"kg99UF1fPsPEmqaZvharBNuxt7NPEpu77iwXUHR2CQ7ImP8pKG3R2xWZtyTJG1BQCmP62MmtHvRW5mH3",
-	"40ECKTdcxoYTZwABM+h+tMmIbgIZFKkgpxB7q/RAOVyHx6hRAtiCUoXLsWXhN1AiyNgd4LsJfTby0Kbw",
-	"mwh82gnSWZOBLWjrr2BhUNV91E6kZDaqL6LoCDyejP4SyqVl1sWFKQoPpSuTHI+v93tEoYCkISMUtur8",
-	"ql06WphBQ2VYh7gI38REyfeMbg6azQannp7e3ibtbOll2sTU+rIkvrHMWHrX+gElZDAchyeioKhSvCdg",
-	"IIyTrMdeEVj8mA01l4viMm5IGaBH2/yB6jkyy48dJTLr1xNGP66ipTReeLRMeKnGnyOxm4NbJFx/Stvu",
-	"2xzxVdTtRkVLjVKW4lOBPOIqVzUetcH7s7YarH4oAuYL6uHzCQXbHaLEBqvQb2cz7DnEkz0trEaQYDlS",
-	"7i6Sb0BJOPCFiGrLtbP14SwphE1udIwHMDLo8Ic9BciuoLkE2E0vUrqjgIwiCKhYDUOpoNi0b6IAUKev",
-	"knOZNWXK/kUnBOxGCjPoTQ+pTwcsYL5jHPH0FGDOwGuI35RDBtTrSn+AUBNJEAVGwUXw1+lxsWG8dlZr",
-	"V6VE98cu5Z5G/rwnGlyouDKkMSnp8Y11mStrSC2pEcloNcFGhJy9g8sWLFvWXzHQHsswUNxlGyYyMmm0",
-	"4oqYXxN9jygypfLNanYWfWCmRBAq4WHOHSObgitPjhxHaCdQqOVC82q6hAy8cZtRhduvYb1d+xiSLK01",
-	"7xvtTVZACtVEgWKAERPskjJXQNQLTp0NZJmIY0mGsaA5Qw+RWpAmJqA8iB8LMNfR5ObZ+LzXT2+Fq404",
-	"ACFddhkWZnj+bHXpqH/C3TIRL5scweXdLvNjhwe7NlO4ckhHnqTuhF1bP6NIDIeq7xy1lfrR63aGeUjk",
-	"wokMJT4N2AbEOU6Y+aGqvDGSwxs3AuWAixDwExgRNcyVfDJa/olV52fiClCotkJaoZy48pP0E8ZkGgHd",
-	"ZNmiReu2mSHhiXq2IMZal8w10oZKtilO29a3TTsVaCRpo6vAFxuTBKdUn2lZmSYTa8KJgT0e/f15Qgdq",
-	"vQw0gTFXbEZP78IMlxYn4hx2MPKkXSYmqpEIYUbP5VrxN4trJvnEgO0GKVILboeIvK2hOSq0ruUO+D02",
-	"pFIkB9JzyCaPckxTT1/yM8yXjR3uBv14iFniUChoGPSZCMDyb7Awng048+hxDSSvIjYGfTATgSV/kNML",
-	"TNkOMe4xjnVsgTYJtxTQPE2QikUTOZSvmYncECI1TNQ+Kw9fNlh2omqtoQv1bLUzKMvlWJnoLzc/WJgm",
-	"uCZTXGXITYqrB1VRmt/B5FqRKVdzPpb3RY03FfYUs7be/FvjQUZzgkuZpTPJoTEw1nSNSQEsQ09Dfiew",
-	"qU1YgEAN+C+qwCeM/hQEiw71fc7UKqFqC956F5BZLKDBNBkhr1i0a51IdVXhEJHOxoC5nG4YBzKL7yPu",
-	"TpNfaAFm2jS7jGg+QxoS/dDyi/EKOK1i/kYcaxvTaq6sY07K5wva56IT/UsxMrH0ceLNWMYsejZJSgrQ",
-	"nmMPMsIgbM9agdDJwTC5Fn+vZr0cHOvloNGydXTAaSLn57S/VYzqDUujYlGsnvS1XliFlPudPpRi85h9",
-	"z7jkCUnUwLSZO0lc4AitxiNTDyoudQ4lvvJJC5aZjwaP1QbFpo7JG7N9kzgEtxKjCo6usvEwdWqMkxpt",
-	"JN3aR0wdE9IBGrFm+BKv26BKMQV16DvSn6mKxSVFXP+ZhLonYVQykQLR0a9a4xH4i/R9Gfb6GVNa3Due",
-	"Jkecj5z2J5RsybCVtf1Ju/HsWWk8MX0Qm60PZDqEpsxtGxBLSJU5FbC6wCqKzgh4ep7RvIIKNJ4Gbjkt",
-	"vqPpHRPdeZypKNVmMxJ/ktOhRB+PmI+K8nGQNbYnNOQJQ4x1YrPm9th50961Yc6xRmeiAL21K6MjsxVW",
-	"FsHrl4uuLAgcQ7VnVIfWej3xYKSlsIliqqR+5/N3MOf++NZz45d/shD5vwC1Asfts1Jsaw5JCkXqijHS",
-	"dmVHHevEXy8O3LZ1/9U4RvFA+qOF1XXRMIozeIF65+2Eh+Mxw0h/7R+VFG1Sv3zhLDm9cvzkghXlFDwU",
-	"0oZMmmt6NAw1pD6D/EyYdwX0FKuWx2jHocxt42GNPArW/4NR2pfOXD379bZJF5la0oD5PdYY6uszy8Kq",
-	"qQZLZ41s8YUdsdY2M8OTV6628b5tYANqrpTmdSbthKjO0JzjgGlcx/DullbQdRwGhfTHxMVoWEUCn24z",
-	"j2h+FOJmlGPTHCv9ZSbT8Vp8GTHP7WAdWIydIFw5hl8R0vLZCW68vhkGJKCbDuQmI13G0PwIHAztsXVB",
-	"DL5acPQIaQbdjle/9rWlZvO8Q+DfC/rf5onWWfx76cxfbv4LfDANTpwwX5w4vWAEKj1NHqtvRn7EdGie",
-	"MyM09b8Xzl+AqVqnmucXVk0ICx4E6CHA39zEnUA+V0KSokrbMckzU6QkSUmIVR4gdLJdNhiiVgULFqFw",
-	"ChEp6Nzv8Q4TCmK9jC7gki+HPmcB9UdrUS6y4qebVuRwTL8EQemgiayt1iBpNvnLzTdS3Xtym/lYwmfo",
-	"y55PBwOQ1v/66YuT1TewJjNGBv3105cSKSdWa63FpcUmlGMdMkGHvLZaW15sLi6bvDAQjRCF7+g/ekXx",
-	"rrqBRlrp4CTlEMF2mLIuUuQKBO2o7HkankujqkvMB0ZLilVTczh+paCecgccvFStUId3ERGvi65xnzwD",
-	"kVWYwsGoHFVt9an8yOO4ybHLKPh9I2RQZn1m+8f4gAelWyNaM82vOzWfqaEUCgM/lppNzPYmAobh3Em8",
-	"9o8m2jMKS4uiqZ/6Vs3Q+jMoj+rhnrqeShRVW2outRrNVqO5chXSn5sM6KbJIyNbiL3WbJ1u0iak2G02",
-	"Gyf1/07ZP/V/LUy9a0B+fOu5DAGKioDH0S6hSWFRavyl1Pj3Pv9s/OGzd99+NqeuzJ/f23v2o/GfPh6/",
-	"+ltMVdrlu/rRPLO10aJLm8udFRfLrA3hQGqaQNecmkZ7tes3rt8w8Tl0ZslCACVI9AGZ69Pg/6RAUqbB",
-	"Xz+DRb3TFbzKvFGjKz/2CHUvGx06dGnN7nINtB0Q2uRip+XZnS5EjjuweAhfKjOVNVlg8GI4GFB/ZF6X",
-	"fX1K45x337/30c+SsYeIZwLag2OPEMh1CHeKHjgEMWOuDltD/Hp+RBSc5lNZI8d1s/2nirXM129AMUaV",
-	"g7UuKgVmZFBxIpOVRl6zoiQXCTgomVhFAkX4QQhbF/YQQVu+SlSAaSsJ6Pc6bJGcgVmNqt2LmOQ4wDCq",
-	"z2404jbYD7TRmqm72scCyEkBX2PFCb4ErbRDj44ik5zRO4BnRyDJFmPDREjlwaFhzFGEr6eGoeNMBY9I",
-	"d1QNzeUgt9pSU1OqVmt5sXlsaQWDkqPqaPrXZqO11FhuXW2diJFdZZxShDuqYQ6Tq+lGOn7eVJXPUIDW",
-	"YRxNhg7kVcJ4oHSgxFXFS2htLjVOdpbdxkm20m2cosc3Gyc6J91T7HS3SVvuvknF6e4pdtI90Sm+bojc",
-	"9jXrk+qw8be7p7aXBivfOBn8/WbrsWFT/e/lrW+eFpdPdC4cp19fwnTQFeDkmzzoI4eUR2cMm+XEvoEm",
-	"BBpZKFD/AHapOTWURQCkHpMIPUVLME2PRe1g6oeXfq20SvS4hBayq1I+Bhpd6He8zPIidevjzOUUcjno",
-	"zktLZToPfdlhCtSj50XAg9HBEFwgVVrojCP97/7m8/Grrx8uzZ1BWs2pPFUYrzwZdJyxHl0HUIsEjGPf",
-	"4u6NWVKGkwj3sy/APAlwjDCaXo+qAIw1B0fN/oYFCVK2H7b9/zxmXR/3NZVDYZb2QXyrMvTVkO0UFPuQ",
-	"c/ArzZXZPZ6QwQXQfR4IBvobFqTxz9677999+3tfKP65caOqaI8Xf9G9RIN+DeS/NO45hkZfrGK2j4H/",
-	"P/b+vbuNIt0Xx99KHZ29VyymrUjyJY68+CMEmMns2cBJwpnfOXQm3VKX7N5uVZvuVhzNHM4KDBAHEhL2",
-	"cCdcvJkwbAYS2HDAcS68l99YsvNX3sJ31fNUdVdLLbslS4ntaM2sRdzqS3V11fN8ntvn6WZyiOXF7YFF",
-	"X9bkR0YBeB6QZ0vSKgiWBZMYk/nDxuBkGTo5RuJs2L4H8R23At5Dl2ZhLsN+E2uT+cPbX3DUZVXHRlKy",
-	"nctB3DdxUdi88sa9d849bCjG5+KFDr4WibAgAF2DtwRBp2zurmALgtVI9Qc1VxAgp5Zif4AH3WbEOIq3",
-	"G3/S9iF0ZMuoCz/rxG+OjBenpuHEJ+056gedgsxkDZEGOG4zzDQYw0QASImA2cFIhR00jot0MZFwHGYm",
-	"VhWukC0SJbOzofMqEp2wC5GvMUFcPukuMf72R8J57E1oupWABuN+4FGzxn+LdvaWzcAL+cmZqUPTCYyR",
-	"yZtddhhXrL+EL9P5taPloUUzwm92QHxjiOtNF6enZ4nBj/ODjxky8QVOf/7k0+MzcDZkP0dvqLYmnWwj",
-	"3Y8ePEvkfR/XMy/8Qc/ouq6fekzPRD/o+mOPw1MOHIgYjP/bf/8nvZ7PF6d/lfvDaeP//N9/Tia6fUnL",
-	"4NLrvtQPhCtVg5Yy/rzJ/3gcaSjKpk+nJwUTRdcXnI6/nrxFNNxfHTz1q8cTB/jSPpPNxRSy+aTr/qvJ",
-	"GuJ1/MGIaLlXw3Sc+7eX11ff3LxzR83KiYvoMJVgHBPpUFQLiDPuCxrLyfxkpwRHAr8TcSV+SmuX7FpG",
-	"YXGW9GrQqEocUwUbMGqK5vaQPDYuU8QfHFQOd2YcLtctOxinZ/jpXZXHUxCiBj48TebcgyzmaLbui4aZ",
-	"8gTXscIAoUKvBnAYueeIT2WtP3+uztJK+vR4GRN1RBZyh+bpX9GkCFPyGX0KJ7TXj4Q+ppONRZo6/oiX",
-	"HEsf3jxSgb70qc9/HujUU5/+rJyQ1Fc87bm11CefdNO/KP8QJ1wv2GuRX/xA6Y0nuABp9TPVP5ZzUkDB",
-	"8ZOK0aRlII9fyW/o7E3H8W+HFdaWZlB8SctgnuOWt1IvKbykZTAKJ6zKTClTyOf4/2aAuxZXcYqX5q8d",
-	"XiHfjtkcwM2b/jy/g3m4PFM5ZE3TqeqkOVEuVgpWnh6uzpiHytOVKWuSTlSLZqGcrxy2Zuih6rQ5VZ6s",
-	"TFhFWqjya3sIVlAuAiqQMLalTRiKCT5YIJt+Hoe86NEzv8FhT5cL1bw1Q4uVSfNw+VB1gk5ZhUrenClP",
-	"Vydp0TpcOVSeMieqBZq3ZirT5UmzWM3Tw9ahylR5wixUo4CcmEezWDCrM+OHzOkpPo/m+GF6uDx++NCE",
-	"SScmp8yKOQ2lGy9mSpPFqG1Cug/QS7A9FIhpAu6oEh6NkDsoX/HGYdi9eX1l8/pK6/1rzV/eb7M7+ekp",
-	"jE4FmvSMO/oPy7ejiYNnqGdXG11BxXHKZ6weCHOD711SmTe56j4TFvfCrUS6H/aui1oalD2oBnFstlBC",
-	"cnDsL+n6VGdC8CpZnch74oMFyx8GyfOYQcZvIbO4ZX9ccbuI09B1Bhh6+J8wN3GosDP9AVxT1JLdYdyF",
-	"MB7dwy6FYdlq2LDTtMIC8VliuAuQIwFU9hiqMXEmbV98m32/i/EzYsE37GVYwHwrf75y7+uLO9/K/bvS",
-	"cTtKHmfwgCe6sJ86GzHZJPI4C3CPfMeiAmvMp1hfwu3qtOzL2ZzOjkQ1ReATwn7zQA0QPVDktJiOvQBO",
-	"9EXs9lI1bafuUSz2hWqdtlpfl/GNj6k+kjsZS9UxlRRfZM5zl5CXwHaoSOYWpQT8hMKUKIP0yZgxWTws",
-	"kopjpY/ZJHeXy4DmPpbEgyxAzMVpS7QY4OvsIJUm6uOVedr847w9/iStuePFfLGgNjBTgWFqkQBjC7dl",
-	"mlyXHmVWPGskBE5FJaIQIIt6pvpH//TEi8XxQ0v/o5avHW6cLPiHrHzjt9PlF4vPzZzNV548VJs483TB",
-	"O7zw/yuaT8krBT58QpJ110VbwxSxjKhYSjTriPWv2iZU0Uvso33L9wbFCrHmcl3fJnElxPB56mVxAunp",
-	"k/TDCVn4/WAl/8NJIEnhD+PzcYz9DguZdqJxRJ8JDMRF+offn9hRj4B2JRPMo6tIZbLvrgowFoIQC+W8",
-	"yl8hfMMpPP3beklwHB3SYzLZl4tDiYDckust7H8DAT6tWw/u316+d+5c8/xa9y/ci0GQxleJ4CEkLx1X",
-	"pHh3H+FRaABjM65XK/PCcQZXQi2/oPaR5LIRV7BPxu6de2Xjna+yYWkBkKQjxh8zfNcLHudHnjQDaugM",
-	"lL/iYeSXAYs/Vh4BFcoYGg9CuGU1+S8NBqIhL23InIT1MoKX3dfZmMHRhKERI3ANjZTdYJ7YrOLULWCl",
-	"fB4w/7axrNDHWYGJkS5GnQn6DWGI5YggkhcksFhlCPV8pSiqxe8l+umYPt1rwTZu6x6V3/uIuph6z/cI",
-	"L+Y3Te8KjK4LB9LPxccCWuvnuueZ3dfzenKNKtepXtK2Fvbj4V4iY0JKxWt6ssDvFZ6F/ECZUuZFuGOY",
-	"SsH3ZSxqFoq8TPgIpSmVcij6+VRCWG+vOGmhOcPvTfsMlO3OTOTyeeiIIV5NArGZccB4/Pgz2FkLPKWt",
-	"z95pXfjb+uqljTsf/ePcO/zcf5x7l+O55uWfVeboVDCwgkCyA9RiEvZDSwpPc/9qHu/PZzbVu1ozmJ9I",
-	"50znOSii8KEHYK+Txcyg7im3KGgZH77zk2Zgon3TExAv5pOAeOcXUBB3ehdqkvRM40wF3bPbs4QeWmAZ",
-	"fbCKPoIpC5sYwGa/f3u5tfpa89K7CFJaK8vrt35qLr+/ufJVHIpFgCYJkO2OoPLga66OhyRiVPTDkQDQ",
-	"wL1jhBgQKvwDWiMG7nWjFMIj7IgzBoRwUVscYjOdHZ23mZnVsNcM3/OicsonY60f3l1fWxMlyLibox83",
-	"z3+98epP62trwNzOKq636Homsi/Omcz2xRe/98mneJ+NW69u3DqvM3ApKfx9tSyxA9mZx9eIqXa/sqF9",
-	"lxZCpaoNbERcKfDfGnWTkTEzwD40wZKrM1kpnsViMxvpEyQXgWzbpdCiq70VyJgxmT9Mkvs1GCVi6kyQ",
-	"8cOc+yEpSoMGs7JVUtg6yeGTDux1wE0Ejj8g0wiJESjw+1ddr0KzOXJEZ2pzpTHcCxu332te/jkraBXC",
-	"dSD6XyHfouz21zH+xF5P0lEo2xiZXRsZyUzaYlFQQIrs294TBXCnDSxRYDa85XY3yKYruUtSAD2jZ6WQ",
-	"8F9o4zeQUyZAUb91fHEUVMznk2BQEfxRUwkwqPnaN1zA/tet+7cvIBhqvv5D89v3ERIV/3HuXYGHdgwP",
-	"EtR9b8p9R7p6mPWCD+oTDAKS4jCmdwMk3SquT3clJBVu6B1i0qRPEMvS6H+Vd4sYgs8insX61Elzbrv6",
-	"RTjnJW3/1Tv2muX+CBZIHpedNFR8jtR2cYCOru/N6991ovRe8Lm7BD6a4xKOh9g7GaNHP/aR1dnOEtzO",
-	"4aulqQvYrl9m165eW7dSiWpAt+5/2bXJS3JBaLIv+aAfmIHtB3Zlayoa9KAGYZ9XXzR6JWOmTwynm3dR",
-	"ckkhiOdri1olvJmGtoTOhL2gdRgQKqL3BaTXBN6HH+c8t76IPmcD/v1EwyjhaAwNbRxD0xmYQQYZi3e5",
-	"haz6kL1R8K8J0rXQINKI0aCmZ5Axo5gvFoysRowX6yZfeYbO8OD4/5g00GFXc1kwL88dLxT56YL+i8N9",
-	"L4KeQGlC9ExRm5mcEZNbcVxJtgQk/jrjL66R6ak2q4u/+oR2uDjRMWNlymjVDoDnu6AVDk9qh/J5NIFw",
-	"+vQMkI1BmwxfePJlC9Fwvvkb9+Bjr9fES7V51feYh/zXNHEJn4j2RwfWj2+T38+LFmiwFCHtIdZRX2ZI",
-	"Jnlyxert4swVF0o/Lh+hwEaCBzWjZfhHy2gZsTgzWgYWY3/u3ZGLv0cX/46d2vL7l+R3xDWU5OYuFA5P",
-	"HlItDD9TKs5MzmiZBdoQPs8OJDw91QltJw4XJ/jIURgk2DHdn5Ty5jtCssrG64Jp/Xpt5FjtGruu13r0",
-	"q27c+mzz+sre86imSsPrgn4kOQZ2quqEPk/Ccb/Db2czpO6cVfIOHXcOWJ+ihslLpp9TqTGBUhHHtX+c",
-	"YzhFg3GOVWGiYl6x7bJT8PH7rwy7kML0e86D9g9QgPo0dGNBmTPT26XH5V4ZTKkgNn1LZTY2lz+/9+Ff",
-	"95DZmNpI5HOSaEw9K7zzWkc3yv2Bl3dOfDGK6o+i+juM6u86D+qoEN0fKGfS9qpFcCntSLXs1zJ0xdJW",
-	"2JWQpr9dXx0hvz3x7DME+N8JnCMm3PSByUJ0oEBnWejKQyGO0LVmeguzxGB1xzFIxaGm54dONp2JSLbw",
-	"Q+HZUVw+pq6IH5iNUgcWl/1I+WlYxeIy6hPb1xnCeksUr6nn4yPg84OWNCpdY7yYPtFoQ/I6239Q/nkQ",
-	"skOD8mkC3O19BtrAQbtuKfL78iXDNeidv6yvvbm+tra+ura++tf1tbX7ty82Pznf/Pm/mnf+0ry61nrn",
-	"ZuvbLzI7zPjiu2QYhTgj3LPPcE8/a3MIUKkoK5GSoFJxaFBJZpHNy65RI+zUJ8HaTlwBey1q/ZB9F0dF",
-	"86p0CPPjH1vffrEfnRepI9zpQ9VbR6TBHb2tM/Y4rUHjUlPkJULBsWgKNhvmtvpC8tgBNDsk9UVo/0nC",
-	"1uZC+PlRWy9NZ7FsT8o4TsReAXMuZkwa2UfOlXsMA4zD9+Hihx1Rae5dpy9+wcSdGQnONofv+tqb91Zu",
-	"7ktpydzgNLz8No5gW3SlcxmN6iPb/MKz5Izt22VJGxolqtv+Q3UZa8KqFsWkyuV8FELe7MSpLMTPDq2q",
-	"IPDscj3Ay8/YrsOx8XOeyycVvsM/zr2xvvpt89Jb62trre/ebr72ffPfLzY/vnPv5b9s/nxj85crm3f/",
-	"0vpkZf3um/849+bGN980X/u2eenl5mt/b32ywpcQV4RzLuwC9ZJ+TK5iYrZucbyQj6H3VFaWVUAriE9E",
-	"jUJa/vM9GBITwoL6F8gp2HbshciEesL0bX+Led1cudh655fmX1/duPNR64d3cVLXVy80L728vnqh9ckK",
-	"/Hmu9c3dyEi89+V7rW9WWle/bl28sPm3V5vXP2pdWWuufqlO+OaNl5FKq05ZhWJ2eYclVBwvFAZmCcEC",
-	"7WIC8bkbWTy7wlu8tW+4dy3U1SssROFJ94jjQPactOD3uL84tuD79hizUNuFkD3uEzYZcRdFV0zRhZNr",
-	"GCMS4YbO4K4cuguqMFG8NSZuhfRCC5SrMzQWQGOaTh2qpwijS8SQMsIgeIq8j864qqQa8eftKtQxRTaF",
-	"7JRbbqA1ETqoMeMD1LWQl8b+NxTaHMUDMxQG4iHuojHufXR5886XyXqjP9k/RF/wCLU8ONTS14pJgzSK",
-	"yUhjYvBIY+RsHTlb956zFbu3dwKDmMdg/ZfrrXduPkoegwSfKp+g1M7UBZtZ2/HI83P4jPMLkAOgXLed",
-	"YJxDD0Z9ZKFpK17h/7Lcmmkz0W4+mKc1MrZ54+XWB2/hp9EAQpGqW/dI1aFn7bJDxymD6nXorA0XagRt",
-	"wNaFv0HdP1wZO7b54xfrt25p5FCx0Pz52vqdq/j9NdL66cL67ZdbX5xrfXZt8/pKc/nfxSMXPfffaAWy",
-	"ez33jOmETzr/deuza4CINj75onnjs6ygm+QXwUwhprL9wDMD1/OJRas2o5bGoR7CnyNw4gGfGBXXqdeY",
-	"bwClpcjy9QVCrJie14B+LApgJWXq25bAmBW3VnMZYtt0HG47Ynn6F1gHvcKy3UHtA6vxGJMGlJh3+Amr",
-	"HDoxkZZxzDJ1MqXM5i+f8HV195PWpeuZdmzGFbfpVea5KJRHRJQZ3Ben+Qu/1K3VViFOTxnbWc3l9/lG",
-	"gGD2+uql9bVl1dWx8dGrOK7NlYvrq2vNy280X/tJHek/zr2MZ+KfzX+/KIJKn6ys3/rpH+deycgKD+Y+",
-	"R5npBEr9ED5PXA8bCndMN2LK+HvsjA+Hr7NUbbz5ehzVa2xFhBN5KmCyojbg8DE3vr/V/PTNh5/A9uCo",
-	"bY7EFFWCnrJcYCKpuGeop3jOhbwogSdgrGLWqHMUcq7NmLTWubHcJrEFz83ReZtRnxKQKVzeCo1CFj2b",
-	"BbKBOWJnjXABopGleQqWOr+pkh8Gykf+ZrxoEBRA4JvIkd/xB/iykwuSJdeZ/WKdyv7lUlPJBueBuQCO",
-	"CJ2Zymx4UnHhlA2jv2EbDQrf97uA/6RTN1SoFyCFusyQUnTDjZdDwpxedAOHXKAQ8REOPUMd5bYIW5rf",
-	"v7Kx9rdtbisoJMR9oaZTy4gOSaUXMs1VLuibb/2S0TLrN1cyp/jkJCma1tVvmquvxJHUWvPtD1oXX25d",
-	"vbDx0asCSsELq+rDMZeeiiDZ0WiyfKVJowrG4A5Cn/SnHobIvRIiBTGvj8JySGR0mYp5G3bPiumSkDY1",
-	"sNx9kEPdOnVyuTmiPRnRnvRSvwYMcmYbGONY7L3vmv/xab9YbNBdSSPvAB/eaSBj8/ugFoGrd8wpAnj1",
-	"4J8WaGObZvMcnLTjtLCraepKuJ1lFgjksjNjdWSiPiQTdfcoiFGcfkhxeilwlTj9bjd+hxd158v3X2ij",
-	"30It1SycjVyYGraLmrPPUKYRjy46ZkX4KZfmuUkIH8KtShmd09kT0thEv2nFrdFI+i56rlWvYOxZWuXo",
-	"4G8nHAWFA9LztM2MbI78ft52qM64lIeH1iXVFD9T4wsDhgA8qWVuq0LDbI+CMHUwZbdmWpREYlMj5XpA",
-	"mMuouIqb45Bkyk8WA+Mah8vV5BHa7HTdp0a2pGQBAP/pvOtYUVqBT5bcumPpzHF94G6t7Tz832P4vT9D",
-	"fKjh927WwP3by9wCaN78cePCMt/M/bobhxV5f5jmZDrLbucmWcdH6I2gsjh4DTyKX4/i13s2ft2JW9SY",
-	"dRrc0tkT/fADtx+lQo6xViqKMI3tuKWJ2D0k/T9lQY7w8/vYJ9Rmc6LhDlJOSqyiNkpRepuXCPA7Rtnx",
-	"xORKHzhMBRO6u8TImIG5TYak6QNqyhz5vaBdNPAjGBqJNTASFeuOA11MG8SnNEee9MxqgNYrjjusKCKm",
-	"R3Xmi4xBABC+X5ftjiKSRAw2cIQ5vmRbNGqXDk0ZY4HpWYWR3mSWzhRO+rCkqdwQw46by7l4G6PYjUjS",
-	"fVzmNPZfdUEsPN57aDymztKHyMMkLlwBPfZy/1/U9Hp/1glYxL1f9zvYG308b++1eO90nky1pyxabqXO",
-	"4VWszv6dX5pvfNq8/HZUZD8hSuxptUorgX0mXq8/jfX6UFMY67KZL/SeHylKzW11KaVKjcybHDpyGBZ3",
-	"zvRa5B6Kjti8FWdir9JZwy41WyYSNlxf2IETa1vf+uyd1rm/qXlBWwQROmYwRKiT4b+fcSE9E0g1S3y0",
-	"/SQ4pEluAPUvxecoySFVkkN7fsN+KsIYfC7EybDpuoQk4N5hdAkWHyTrQQZhSUlKM73QX2LXEH6jhobn",
-	"WtiAWSYsiPRLkSBnB2TOpb7syQ6eZztoSIAzZvj1cs0ODGz+Y/sKqhCQ57d1P7ArlDxR96hZz+ksNPcs",
-	"Wgmz4mCgBxQ30/5sGrMLMiWS1Fnz8mqoy4pcl3VVZULi9qV9CvlI+1TivooOHbD+yycb73648dGramJp",
-	"qAZCSd6HF2KIWQhpIvKDmv1U7VMqg/9Scaiw/cMT+qaEMABTnXv++j1lEnQFAX0snW7OK/7bAT8ulyNJ",
-	"PMo8GGUe9OJQAiGiOpRE0sGttd4B0i6vfOg1SyFyMrV5n5gbnK6Cu1T9CUaj/tRfWkMvBOFYuhKmNgCs",
-	"KSkADYNHS6YviGVCuKRhgz2OqwDWMZefxgJq6Qz94qbjkDEIsoUQS2JAPzAbPqa1EtvP5sgR1sB+g+V6",
-	"EI5KyQZVglM6exRYbHoGXuDVi7w2I07yR5DPRpKYb0Nhs3npwsZXvzzSFDYxYxTkXDuvOTlBmQVi5xmX",
-	"URkYh7NMssD4vsYzuak5RwNiTOQnDZ0tCSsUu/LLdAJrf5Pe9BHH57O6jYzK79SaKfbhGuUGzYxoHdpD",
-	"KfnD821u4bbsaq/05LHsmMUuxkpxOMaKeMKOYusTSfruGTcgNdeyqza1iG+zCjYxFrsawnZQZhMXAaMY",
-	"/25LuxMLpC3zbsSNkyq61zeTOsiWAz4B2aIRKVmjHt/vnW9e/jmrQV8+0D+hfwho1yWPjs66EenkyJEo",
-	"Lh6SXqoWiBID5sZI2RVmRtjrG6dKZ0ndz+EFIKHQ9SkxTMdxl6h1IjChAhqbkoMWhCNoB8FJxA6yjx6t",
-	"+hAMkgEk7iX7HCF42U/EbFj5eQOHJlu89wi3bM+a9wBxyyhJcJQkuHeTBLdmtnkUOW1Spg2CC/aggCR8",
-	"aAMAaMlkAwL1+MRUHK3IkAPNZ9xFDg9sNsdBFOReY+ofNSWLYOgYQKijET8EBr7OmEscl81RD5Lw7ED4",
-	"dD33DDeZDviyLqFK+R0os5BXkCMeyzOXTCebI89yKJLsCoYQfojckoBaeI2RnQ2XZOh3tn0i++XYzA/Q",
-	"WdEDBIt1hR5mp7qt0Zb4jCrc2m2QI54KVij2mwpW3F2pYBijnkqbChau1QeWCTZcfKJFdtMj7/nfueIU",
-	"27gtGtpc+6z1bap0sX5y6ofsXeiiIsN91FX3qR2LMY2rdz14XKim9PrwODWtqFObLzz81OIKbAwLf5uX",
-	"v9v88ctsnI5XnBnrqNGZY14iJtOZkTvr+GcNsuR6C2XXXSBjXNZjOoU/T2mQxeCokav4ZwxStR2qkVrd",
-	"CexF0wvQu0EMftjQgEXfc5dEgzikA0J2OFlnjpKkuXa5efln1L6CP1gcArYdO6TYnw2jo1lNXnvl0sbf",
-	"viNj8I3ized0BjyGUVllViOCCOTSu+t3LuEDRf4/XzX81ZhZo7HHYA8ZLCGTf7Xev9a6+hkZi07TWfPy",
-	"+xsfv4EcHq13v9MIHtg8//XGqz+Fx85fbr526d75t+/9xyd897z25/u3L4Bibf71fOuHrzTBYCQqLrjm",
-	"n2OuxyHOkm0F8xrxF80KBzLGYwZWHQSeiTjZdODD2rVFBx2/lXnTMyt8seXIkcghgwvWDwsw5ATgmpJ1",
-	"BkhLWDYt/IIcK1DHwfJJkbdYbuCS0PgpmiwK5aceKRCPVqlHWUX21YU6VgEsdLZVdz/AXdAGcEx0FrQg",
-	"CwONTdcyGxphbtm1GqTisgr1gBxQnIo+OlxkAFrmTZ+YjkdNqwErlyEO4i81b/qizoQYltc4XmePc41o",
-	"EH4OoEqfLHl2EFAWYh98eZ1heQmWdgjBkyPP8lsv2Vh2KuYZQv0OfBpx25IItbHwSuWBskJGpIWC136y",
-	"WDQihkf4Dj6pM4t6xIA/DP59ETyCaEIXIdyxQQNEnjqLCzmJjI3s/vHrHYMZT1pUCbUlcdkKF8HouOwS",
-	"QUX4fsAqaTL5OaG4mFguLmu3HsAS4VNtikSPHEeUEq0ixLL5I16EiomwGBRXXEYFPaGSjnMQlV3XoSbL",
-	"vLS1bzGUwgerrlcbtwDi/SklpjrBN/Lzi45rWsN0E0JgTby5mBuxB466dX6jQnhAFIWAUMmUMk+FvqVM",
-	"KaNK4YyWqVHfN+f4VOmhQTCR1zN87zEXsm64BBnjXwrsPNMnUffELBgkfGaemuD/dJcypQktA6ItU8qo",
-	"ncTQu+suYTPB5DPSoli16SssreOw3pIw7e/5ElREimVbZMz1IK+RW40N4tWZFi5NSABv/zEuqkaJMI9c",
-	"MiMuMrWNnt/WR++ALFIQ3aIQWnKYcuN287VramM9xJm71UnWM+KXylDxi8Hm3s4JZtnVatcqWti1sq5D",
-	"tqsIllylqLOKlRyYjBjBXNCNbM4ngauJTyLhIFZy2J7O/ICvkKjJRUlWmEg2DmDX0MIRjCE2LzdkL49Q",
-	"wbtOBDYYXUIajVmdRSScXGAqnJw5vZ7PT1QWaAP+QQ2BRiRFyAE/TteJFSnI9jGGOh3YTQSdNaIpOVCN",
-	"lGnDBYZOrngtBLe+UMk194zp+NgQJJsjBl+qBrYlCVykgZaTiFDQ19mYEbocjKw66bOhDg/maU2LfwO1",
-	"izU3ZMq06noUKEKfsgH6AAs35GyKCCsyk/BFAalFYiOJMQYuDDFHnnCD+WgN1Op+QMoU2VMTapr3XXLV",
-	"k3a1GkI0WWneewjWrlaf9txa6qpVfsFJd1BVq7DJYJypOoNs3r3TvP7yxtWXN975f803vto8//XmysXN",
-	"O19iZ+VYW5BLL3drCLK+9td75z56yA1BwmbOD6IhiHxY14YgzTc+3bjyevukfnhr8/p3sYYgM1NTPaZ/",
-	"AfcLCiT4zMgRH/0zU8JRRVQzqjuCj5ku9dQnzYV7bn8mH9jgOqp0fwYXWqk7iAsHtFre85KWAYGfKb0A",
-	"u035I3B7uXExfuPiS737ifne7+Yr5tIaHRX+vkPFO4rSPqwcuKNubZGr8Xak1FaFg1wuF5ZbV79p3Xin",
-	"eeNR6hiXELwVM6WU2Awkd64b6B2nZ6XXuyuzaAU+pO27jBhWktLnuM1fop4PNPAmIx3O5yo4nMAhWhId",
-	"O+os8HXmMhK4i6Iw2gRv3iIQvdMaprOFYBI0NT/BJ3MeRWo9RKJwTNLB+4FXryzoLJj33PrcfASb0dvW",
-	"oJAeF4PMAJNFPxHReqX51mfNc7dFATYDorwaV5Iagl90SPsHiOD2Kzt1moBhfXjvLnO2/wDhU2djXjsQ",
-	"1rsZDp5hVs5dpOxszam6Xs0M/HG3WrUrVAadc/4iwH9uQdacnHATqZ44vC5TypRtZoJTsGae/R1lc8F8",
-	"plTIH5o4NFmYKU6GHkA/8Gw2102Fye0it5EZBGZlHlNWzRpVydzA0JLfVpWwbalbR/HVx5+0/UXXt2Xh",
-	"a/zZ0XMUY7JqO/SADw8mY8efPkqmi9PTsxgS4gcfM6DVgy2snedPPj0+A2dnczFfqDIhxcl8HpJ4A+rx",
-	"5/4hevAskfd9XM+88Ac9o+u6fuoxPRP9oOuPPQ5POXDghSPj/9sc/2N+/PB/++//xE3X4vSvcn84bfyf",
-	"//vP46ce+6dMwnyPEMHDRwRPukvMcU1L9mySWoVLrSW3M13ev397eX31zc07d1R8sLny1QgiPCCIkAId",
-	"iNGEPkfRwAW+I7R0QSK4UgQKpIQRrkrIUBHstrEEfZ3JDH1ilt0zNMktJUSdRny++2K05yapeu4fKRPn",
-	"cJgwS7g+hoi3zsZQZIlyuXIjkO3Yaqa3oJGlebsyT546W6EOYZRaqMzFc7PRW4i7m07YvdYx/UBnIopq",
-	"+8ieJ8Lh0DYHLcyN2+9tfP5yFlLZAOpgUEB2x4XwFYT/lQpmNH39KCgO5clQCDCrXG8HpM5C4AP/DSOJ",
-	"OEa8u8/hEkXVIgqdZaB038OTnqEJRNaeBoW/NdzYJnoRMrsBnBhVXA1Gt+DXTSq6AjBFFCgnAiHn10ZV",
-	"WANSE/2mTvWaMpVkWm6f10RQ0gts63phsAClvs5Use965NdPFGbyE/ls93woIZaRiob8RmT6gLOjQ0Xp",
-	"zBGNyPzObmdobbqi9gI1Bpdp/NmDzBuaJabQs5AEFGpTqbxAXYo/BBrjVrXOxqC4yUJKV2FDu2fQCLE9",
-	"qW+z8O58M4RvyWfKJ/MmPqg2S8qOyRbQVkcK1wV7cZFCBZ0nLXLZsbZDS0qLCPEI6Cjo8pZVNCL0DOVP",
-	"Ep9XZy4TNLDYyRl7imJC2ixxwxwfW9B4MLoEZ+bIEUZobTFoYKqUKP7DdUYdazYkzhdNWfkaC+v54JWV",
-	"zHVcOQIeHBNk9+0XgZXlB2ZDI3XmUN/XmYEp4//KhQ+bw4SmoSV0+dy+YpjWJQDckeeOHcC8siiJC7Iv",
-	"cKbVhAyNmMKJoizj8N0gpqbpzAyT8XDADq0GOM38ekADYMx6tG02t8vt0llycpfYaRB+xJSKeXNxUZyW",
-	"PuOLy4cUKV8SZvWS7aWz43Q8gm3RAu/AbEfEzgjD0A3iuzXqMkqo41NBN6iM3TMZRjRJW7kCdDwWtzFK",
-	"bcO3NFKH3CGMmoqqCFnQEJgL8ILiGVvVrO7fZDTYwvsjC01LptfB4LeonVbac3QRW2OBYk/Eu5yAKyhx",
-	"tKpseyRT57AeKFPK95lG97SaRqc2i4ql0ak/3L+9HJbi+fdvX1AoqsLEuacPy8S5w1FaXNf+UlES3czU",
-	"dIrztUxolfJLJsJQbl/Np0bJdqNkuweWbNdeZdqeYtdpXso8O9wB+7IMtVp3nBg5oIotYj8kFaymSswT",
-	"rPI9+B8xFc0WWV1kzJDZI4Y0qpLbX+TiHaTBw8a1lYYEzaRs+ravEZnNE+IOYe1FHYikUaRFphtUNMgL",
-	"okQFnYXZhIoNB1HMJCOOI3B8DH/J5FOq0EBMQnpRqCHhsR1/kMu4HRlhZj6THGxHCYKGznCKoP9F2C5M",
-	"ZN5hEzF61qwETqOkXPY4dO0tNVdfMciYRxcpmF7gP/X5U0wnu89bYHQBidsxjnXkYvXeL+KoWJ+9X3lE",
-	"fr4+mlTAqtxjbSpSJfytr37bvPTW+tpa67u3m6993/z3i82P76hpVrGcv9e+bV56ufna37tl/uElDznz",
-	"L28VHlzmn0xcAxn6BBehW8yr2jK19cO7OKnrqxeal15eX73Q+mQF/jzX+uZu76lwahZhoUcqln5aW3AJ",
-	"kKa9BazHUcLabghPQw+NhDKKtmYavQO6/dpSIyE2HQrV03UGDKQDo35LZhYJnbZEGHuUWQr5G/jWzYBE",
-	"IBAyuGSMVYHwHGpgfYDlLrGspjMRGOYPaC/RyJFjQayQAgsWEkqXASSViAn+WvSRYv80Y7JYbPfKiU9g",
-	"SL436nmu5xtk0bVZAK9xMHrkwY7aDQCOZgNdTJEnVmfgt8uRIxiUn3cdy+d3q7l+QAr5vJbP58VUtDv0",
-	"OMLfT768ttYhXEjvgvYhcSQSOWmgr/gnrW9WRKvw1Xeal75vXv+heeWt1qdXN+/cat69fv/2xebNn5pX",
-	"vxLK7+pn9z680nz9tdY7N1vffsFfDmlI+i5kQP3LEY32YKoidoJLHiDM2KpkoT+4MMQuKnu6uKXYBeJu",
-	"1SjFGjTE3f5hu2TtxctlprtA3WK3cpm+Vm63hFaIpo5atYw8tEP00B6xrDBvIMrK6Oj08h+fPnru2Mjr",
-	"qvXeFkYBpDvs8oJO3IPlurMwVJZBy/LjVEmCnMbQQjYVSMVs44k2UEBCYa/sL0PCUmNDRDV1FutX7NiU",
-	"BeALhNSUGNMyODq5JcHvlI3qnWn78DAIyIfXnmVgsgaOw6PVOvoo+X/V+Kr4iHD7thwEDvW5vQF36Nfc",
-	"CJmn5IPGjIM4nwfzqhkCvl5D05lxECfyYPEgv2kVSHqUSh6RMqLWZh/wucFg+6K8IViyKzQ7G14mkx2A",
-	"+F7nBsISphdZZNvMBkxzjXo1QoER5hVTixT+/+e+ZG2hgpzOYtkOMgfjkUhyeKLuLCCjaocPu2+zBldL",
-	"gq91ZOH0D0v7s0dOaWGfrRdOSUgIX6YXj7FHa6a3IGBk8+aP679c37z+H633f2p9vtq8cXN97XXxGe9+",
-	"0rp0va0Muz9kydflcJMxRqtzlxluxQdpuBUHY2ZN9GpmnVJSgKIdCX/0v1GOU59j6S2MMZnd2cD+xR20",
-	"7yPz6RE0n2SNtIJUSU0iUF/1ppsBcVmFcpPqws175y9v3H5v8+7bozyXtMTscZsqjekkuF6HaTedTOhB",
-	"bi4ueqHBErIwy943TkNWzYVl8XzpSF5abkKVMKrC3CXicjSvM+zNGVooz+HJkOka1beFbLa+WiGYwMjO",
-	"ohwXP6CLs2iiqc12GBUtPLm9AOGbqgs5LjkiI2VtDUPDwEmDYAf2gALqrvnUOSMMgQmd+dSpnsZ5MrJh",
-	"hnRHFyBSMRkpq3TyYEgY2VlwU+AEK6UoYiqBnp4wV2dAjDrmesT400u9mhq7hDFefOQ4Y3y/1gTOT6aU",
-	"2bh1uXllufXDu61zf2teX2l9do2DsCsXW69ebl5+u7n653+ce6UPF/wR+CSmI6rFR43+hsVcj/vjaG/f",
-	"MwyBp7g1tZ5opGYmKuTzUxEIbK6+0ry82vrh3eb359oG1Xz7g4hYgO8+WGPdWfgj9vHhsfBPPFAW/vCN",
-	"RkDxEQSKQmMpmr69hQBsk3vnPtr85Ty3iWHv7rVeAtyuC/V7V55Rm6lnIM5LA+c8GtQ99qDRHCYFm7KO",
-	"oaSiOjLnUp+UzcoChyVKq3WREwyTDLT6IK51pnDlg4+XAwIs3nOJR5dcbwETUQBByTKydsSF85AEuKCk",
-	"Moa4SI+AC+8d4a09iZyOw0sMGjh9802heG/l5sZHr4rqHHDUtT5Zab13vnX1wuaNG/dvX9y88TP68/5x",
-	"7o00ma7NK2/dO3+p9d53rctX1tf+2h/4wvfdG40N9wYU60BZD+rjd0NqE7sWqQ2ml+Nu6ZUEstxmgp1g",
-	"hNQeOaSGsjRGhQLOmDZYoCC2c82PP310gFq/nRLBS0WHCd5OBKYn6AIYPRsx2LS1fULyPz+KVJue14iq",
-	"2uyA1jRMdYjo3JHhoT2Rmd8F+dAjGioTic85moplE4dOOuH4xAh7h28OHtLwo06OdRbYTvwOtuLTi/KS",
-	"TR8bTcmzXOBqCIC6pEY7u9/IE0/zE43sLEKxbi0c8b7b92/cPzH94/DC/RNebZHovJNc1EcUjz1E/FF4",
-	"EPgDGk5IDBLBj1Hy54ODOg8ZdXBpE9NTbT2ZN68Prr/knmrVrHqCu6iv1BmaXRIxu0AWPoe2H9iV3mro",
-	"gZ0bSSHDZAHmLmmk3CBqakakyMqNsDJeI2V7bo76gc6Alq1E9MzM1KRabFWcJBZdNL2A38fH/l6ASXxB",
-	"nw060SDz1AtJs8JIGdNZwhg8Go4aQQ9z8TbHLAPDk0qoTdbwR2fKQ/uQlvvXNKpLPxGth526VcqNo2EK",
-	"0Qt/2irbDSuuD09z6FBu8G2LmWfyuJap95Tigy09ekxSKkQjmZmaxEf6mVJxsncNqExiF12I7Pa5Ebnn",
-	"wFpJ1FnX0lwl+2Tj1meb11dGhJ47JvREd/xQTV2KMQnBLIep5r+t821FyRN1j5r1A35HJGOszdOXnY3F",
-	"MqBdQyC1GHN15rhsLkw7EaYo8j3KMEHUclUqCMEjk5BhDmyFxmzIzUbKXJ/oTGRHka6Z4prMsRcNxrgI",
-	"ob6BzM0ow4OIxhJOInawf0zRE7Ce4uGMkU9/kDZk5OjiglME07ayDsOTevPAT8Q88K0f3m3efbN1+cfm",
-	"G/+5vvpt85c/N1f+3noj2QM/LPO2+EDd62G88ZF3re9cr58QQWLVU+16CY5qjC51ZAntw1xTUDHdckqT",
-	"jTzZLaOriYeMwYozeftmpa5jUf41uAEHFW5V05PMwPHGlhiwJ2OhWcKVCSoqtx7InkpECE3ZpF5MZEnx",
-	"FmDWgJrA6e93mrC+u2buDgatNi1cGM9P9aGFC/849+5EoTc1XNhdWY7w5sWZuH4demZg0lO7ZAYWFKXY",
-	"Vy1WGiqrqAXVyO4dICOVYuAk9U9UmKmab73e+mYFeyWN+KkGZx3TM6ZTN4NtdGx4zlYso3HNmovUh09p",
-	"V12oM2UEoMtS6MX+VJPyGr03yGn4Aa31QFr5v6jpRSe3CxanQdTXhpIP6FhkBrQbr7gQsWnFW/S2J/DC",
-	"l/YMe2WSBdxmIKVSpodinZlDLcT1RPPmj821Lzni/q9bXGevXW3eWtu8fnfz3J9bn692yfbvsMPDk3qz",
-	"MwsxO3P97ic4jubqK803PsXC1uQ0ryQl64uVmeLRE2jjo0caRFwKXMGvSHHaROZUb92ri32q7Whdp9Hb",
-	"yi7b7ar74WpiZaJCzYubYfPGq+u3fo7rXFVr9KJ0d6Rah6JCu1Avotczes32NCXcdSING/lAxDX4SzYk",
-	"SuGLHLQU1vXpDE844MMvkAdeLBpZ0afIpwF/FBhrJVJuEPF5hboNO8mEN7GZxWWq6/lI6Y1NimTXFTT6",
-	"8BFkaZ4ywQWJQU9GBcOKOI8fBU2ejRzHtq8zv+J6YLUSi9b4FZJVUpb6CfpHHxKt+J08ky1gow+LwNUV",
-	"E9rv8Ec7S2bDJ5W651EWzOpsMaqWrHqU/hFqLNO7h9PRIkZSYxdwIvalkHaNnE912mS606b4RlXUQO9K",
-	"YIjEgrsBhnTkUe12db9FntaOvnM333UkokeZWYkOgVFO+bae+sD0oG9VtJbu315uXn578//93DcEaoM6",
-	"p/pvkYxe9K0yqLi9KFDAaZQPbalZUYpVNGolQVw5qFyO7Zdjv4LnX/2tJ+o8ZcbAuY+4C5mbkrt1RUH0",
-	"GNCKYJjrqW51VRZgi2NM13aZcHBnczqL09nJmR4c3sCR7wRvVGF43XOSJ7tN16h2ebKQQpA8xxeD4MF6",
-	"2rQd8TrFmd4uPS436WD6x2N7OrPD8uCiaPnzex/+VRVFm5cubHz1y0MVSIpYiEXxtO6pmIo5BRuLWwoG",
-	"17xGSmch6fAVkhOUWUBR+YzLqNzYgsEFSPrFE0jgkjkaEGMiPylMIRvrMpgbhGUfw3A9/poGO5IG/MW2",
-	"kQj5EbDdx8C2bzjLbzyRpC6ecQNScy3ssAUMpNjWFXcKuAA4mG7bVjsaxyhmNgAl8WvaiVNbn13buPrm",
-	"HnHVDTyoFe2jblEtzCPhV5se7Rri+o27JKsKbb43ziitTkyGWRiK+hozuPA3sjLhBMm6QIJBm3XIoyDU",
-	"9BybekB/7JgBvwVCBzIWue3AKSYbogfznlufQ60izvUPEMdm1Jyj2RIJ3EB00fNMtqAzrG9E32E1oB6m",
-	"dcCLhE8Q6ZnghotaIYs6BnhVz5chu+fBD2gznUFWicuofMNgyYWRQmdrtx7kiBoVBJelR4HAU8yD8PZh",
-	"r+hIv+tMfApFyW8bAdwmNxRXXe+a+SiOZMu44JYoJnCJfBv+SI3U/TpQyDmmH4B/94Af63GcVqUmxf/4",
-	"EzLtTq60+uaYtevjf1TZyulmaiKqe3jhTxlc2plS5lBuKq/axG0/F3MzsZ/TQY4pzI7hi82t+8d6u3gy",
-	"dvEJvhNhnMU8hHPxz0I+l89jVrk48bjJFiDbRR44ybd/ppSZyeMrenBCEf9xVLxgQcsE8rwZfsuealDy",
-	"E7EhPNXzRyn0wJACe8f204XyIEbRRXCNesztgh5zRxVRmKA0799eRpSycesvrU+vNm/cbN14Z8hY5dTQ",
-	"2sK1mb+dzjL/dKgRhwls+iZRTXhA13oWLqH8qHU+4AJQcUBegBFBjNwhFYJfd4KSErI84EdRQA1BjCYQ",
-	"DL94zjMtjEku0MWgszITMA3m+UKXOfgVWkfYPnFc6Es3Zsp/yU50kpY15MxyvbDrAkC7bE7tbRGVq8ic",
-	"Ycd1oeNdkCO/n6eMmHhrncnuCUvztoOWk4IJVP4HLexeMW8uLlLmh9m4JvOXqBcV4hgleJzOQkIKPoc+",
-	"DlTlpWtjl624nkcriCl9SokROkuMLKmZ3oJo8KEOMJBX+YprJeQek2HfTnLXwflIxSsM00m6B10io5Sj",
-	"B5pyNJwYpMIjOvKWPGI+/OckdWhnKLG5+mcV/OwWz73NFuuBr9C9d/PqJ2IPkeWzTW0OeFSEF0FVQyzM",
-	"EoIWRSUVF5AxzEiKDHmzRoX3w583PaozE0+UChU4peCIv2Av+iVS0EgR/j+Z1QTCKDfiuVPiqMksXwtv",
-	"BEBFZ24V3SjQAmq8wMGIqWZFEZEUxdylrulQs7FYZfTuHPX4wBgKBFRLJlBH/JEypJ0Kp6WqqmMIffIF",
-	"YPuBJzxHUMIj2UeBUNTQGSSeAfYG/ZydFdldHB7Y2ORAlAmrPFXJ4RcxlCEmZseiI8fFgtqbJUN8iQhf",
-	"g2uBRd+7m2FC1dSIElpX11qfvrr58sXNP99Zv/OXjR9u8flxbRZwvVwoqi6EQq6ILgRY2plSZv32Bxt/",
-	"Oxe7IB95DhRXweECuhT4WjmKwy8WCgVFe6dzH8jznxFg4/LF5uXvmt9eaV5cy/SQ5StWQhq/QBBtmVF1",
-	"zqBs+XY55DgoRUIjvvXWvzevXNqvWcFDMdVDY2uoxvqRRJUDjQjBHKaWHVCrFBaceNzKBIYzYdsnRDQg",
-	"h9lkls5QlQTzZqChJlFsXaXBiR3kyLEAdaQwqkEjxmx7aFs4hj9ApS068/CWKHClTe8HZkP8eza8lVS2",
-	"GMAEXpqIQjscV9z29aXtywfsMqoa0G10jIM0eE/IqYmZvINOT53o12Qt9mWy3r+93Pr4x9a3X6AU6Izo",
-	"h+vhWA+m8+42LiceeB5AtEBHCa57lQoCE0xVWdNWThKP6MOm6sFc7IfAeJBWZPRep+lZKMTtMCSVXNQu",
-	"xiRoloN/ws380paUfsKlrNqLoRtZ9RaH2Fv6n6HQ0qNUWpzcVBJWnlkVnZDBewzGINTxgp9ZCy1Djodq",
-	"NJh3xTGE1WTOtJnIVnNcYJXgBo/vMsJnFuPzOvMpl+0VGMbReZtRn6ua1tWvN+/e3fj4euvz881zt6fy",
-	"/3z/9sXWxQutG++s332zeff95vLr5FCueLCQN7Kz0ZiVAD9XSJV527E8KouM6jW+xriylj9w6xVtcYW6",
-	"QnVdiYIlhQbDcinmx/mUamG35fxk93y9Pop5h9qJog9z9HlmBydktGLHbE67ySikfQRz1atOJDmDU1ua",
-	"CAZlU1rTZqJ5Qz53qMgfx5F931OEEXZw1oCf1wFsLGP9Ner7JgT/e9hscB3f6ZlSBjJwPMWH/tpXG1+9",
-	"uXHn7eYbn268dR4dFpQFvXzPRerZcHMOGOLzBqvOhMWUWfRcqOZzmekoX1UkD0iyAWiFwg2GwPUypcxc",
-	"QAUwOrFIK3bVrmRKVdPxqZYBAZcpZabyXLnJvyamM+KPVK8wVcgXYEkluQ96dRVAngO1MqX0fJXR/uyC",
-	"msJw48glMCiXwJGOUC4KVdS12Fifnl10QBXev73cvPTu+p1LCGNwY7U+eGvj1uu7wGfw0JkqO+15rYdr",
-	"kBZIcTWEwnJc5N51hU9h4lKYpbcloQejSyGhh1KNnCPGi4ZIWvQJlh1z1IVBlaEReISDPyHesj8WD1Rj",
-	"qd3Fx1QuptRXnaCmV5lPfzqOzPXSu7F3K09WYTw/eRLsY2Eii2UhTmje/HHjwnJa58REv3xYhS3C8J0O",
-	"jfXVW5tfvty6eL71+fkuJFgdr5VMecX14XNxBNRJbdVxr/YQ9dOeW0NPAv590u2ZJ6Nts6TxpAuRMCLK",
-	"2Ioow26XoBFRFSwfRONxJaekou5LtgxGl0JfsfRRlZCtOJ7nbloWtUTeFMYgRYRTE/zGEOmEWGibe3nQ",
-	"hBBt22MXsELExGQxEpMDE33FRNEnwjlS9CUJsJhEKsYkUrFfefRAeRsK7b2Uu811OMGFcnH8UGXCGj9E",
-	"J6vjM+ZUeXy6csiaoYer+fKAVVKq79LZUGd7TZP05u3+6kF/164GWZt4GLmwRxwNveSWw54mJuvQv1z9",
-	"vvdd89Zav+r3QTI1bNvrJoHKIeJp6Pipg48hiXahwzjsmXxBkF2FNdvRfObIkU5SrDDUbFE/8NxGlEFc",
-	"0hm3iuwzqP2ZH3BrjzwYSoYda/w+eBlOhinzS6ZPrBFLw/5iaUiQRcjVoMqiJK6GByyR2uXGvOmf9miV",
-	"eh5f+1ryCegi87uxy6QhfGgXHJLsYU+QNuxcXgyduWHkbRmut2UoGHhE5zCKqMToHJIQLZA67A2H0sCD",
-	"I5JrO0p05Os1ye/02xPPPkNq1JujBM5RU+ZxLmfb6cIE/lTBqvA3RUl/w8ajz4OIGgYeTeN6gvkah/n6",
-	"VTpy0u0dFBz43H259f0rrVcvb/7tZYF3+vdV8++dyjWUf9RdQ8kzvxN/0fSWxXMP1l+ErCaYkgSCZaS0",
-	"HoLNtdfcTQ/ZSEQijq2MxPVfrrfeubnLjUTFyIu8Vg/GOXVQaOneCyWek7q+E0Qkxq6O08D2wNXV7saa",
-	"5aYm8ody/MRXWGdxgRRTFZORMo3AxcALCI7gnTsxw8ie3KE9Kb9ZLyqyizk58TDMSS1cdaOmjTvPcRPe",
-	"6WSrrHnn31srX+yaOMM2nM9bClhJLte7hE0pWI+6izbIVdUHaDpOe1aAzQJXrT/LkafMyjyp8Mst5SN4",
-	"tEZrZS49Ib89+sEOSMWsUSzCHjN8t+5VqMLPZWShKwU0H5asKkJcC+42i5gVz/X9kHFvyLkGTwmJOvhc",
-	"gWEAdDnavRmpLz4E9SOp03Dkx3pQlHs9yB/t4riZNio6e2S7KsCakLSnSIuaHMHfuLD88DXrtlZODzaM",
-	"yj/5p+1iZLFOThqpOmagbZ2aHStlA8XnBc/yfxsaVlbzF88OPxe79yzs8NLnRM1M+lRseeXv6BnqDCsX",
-	"e5ewiczNeXROiE2+r6L6qGKOK4sUtptli7rMTCkzb8/NU+90mQbo5adnbIuyCg19H7JAqAqohFX4Jm5g",
-	"1VM6Yw/JQqIarBo1/bpHud7NlDL3Vm5GSnXzxsutD97CFsDN659urlxsvv3GxmfXWhd+2byx1lz+qceK",
-	"qkI+VkFVzIcRjVDx81k9pWXCbYI1aT0VmxdShhdNp05PIo8aw97QqkruJ4c7Tfa2kpUzqnkaZMa3mSSj",
-	"27K+92m+9zAswyOW5cdhQJ1xFWbIDW+QMdcjZoDcW6QgST0AWfoiEBC62AiSJFiU1Op+QMoUSEperFNi",
-	"1lw2hw36I3tTpTfB+2NfxnhHx+zQTMCdWH1xlVAzzyols7ki/CFulWl+93rz52sbX72JJsq9lZsbH19v",
-	"Xl9pXbjZev+nex9eab715sbt/9w8/8N0fn316+bP19bvXG29f2391rXm66+BdrED6tkmFrve+/NXeEFz",
-	"+bv1O5ead99v3VppLr9+//bF1o3Lmz+91jy/Vtj4/lbrwheF5vLrbarHcZe21jzIZJ6geOIqJBylUoi7",
-	"5Uv2qEWm4lpkKhNTF8VEyd67LB9i5vsWC6Q4+AWyre2+O9ZQOldBpa2A/MGuvELnytsWvhQ74cv2oek0",
-	"zoNt4EvPC76btyCUyqNagAcaCH7kXBFHLCsOOMDlrKYJiSKC//i0dzQ3PLc+v/h0YC5Qtk0OboLjIiku",
-	"iwIp3r8x/HEn0dq+OehTIsanBbm8GYYI4vQ+bQQ4gAPnzTOU0LNmJXAaKlNPGymOzrAksb4YMcBKylcF",
-	"NcItTYufxxdPjEUWfLQlpFxdsn2KHW+gGzf4buJcPRCHCHl18JZt3OsiOjF8/vUhR5P3R+FdEit7oZ1i",
-	"vN/s5KR7dQ0nP6AKPYXB/FFXlQ9Vayls4kmxaOAU39Wx6O7aCWXx6Zrtg4t7G/UC1Czbu9BVNppowhj1",
-	"Ay7fwcXAJT9qQQ395tQi5QZRfOeR61wD97fObAbMfcwPTBYQBMRci7xYp55NfTLvLkGxm8OBErZK8ygd",
-	"elHKST4pO/Y2x1tkxc1H5jL+BKkpuzuloxNOjVzU+8RFHX3I3j+j4Fbq00jffg7F5yuEnwrbmTRf++re",
-	"J//R/P7a5spF1OdIj9f7rBcfwKzLuTntMqfRMfn4+H2bofdQirl6x0sgY7ugJRDyozjLICuhIpNqaZ6b",
-	"MorR5FHaVhXV+vztR7ckaguwBDJmnJ7lQ98SNAW0tuiYAT3gE3+e0gBBSNiQRLy8Raq240AmHhrIJvHc",
-	"JSShBaSF3K1hXzZkYNVZdLmL5RvIdqlFtcBcBlAytvHGT61zL2fD8zxw2OXI84uOa1rcgLYDUmeycVvg",
-	"6szAd7Rr/BEGkd3YRKu1HPmfgh/eo2TJs4OAMqCdp2cDLfQIqG84ZkzN5Ap5A7O9dSb+zLaR3IZ888jy",
-	"G/Wak63osXku9GqDl+UPka8lZ3uv8eE+BQsplIg4tb3z7vEF9hxMSvqkDX4NTGlvlzztejUz2DofY2sp",
-	"BS8J9xq1Fd0FbUVxCUbbNeokYRJ/kS9ckF/cJr5xu3l+rbny99Yb11rvftc8d7uLihjHe+xZwtHQpIb3",
-	"OI3iRnXWagMqm9lW0aAQfhB1OiZmDRi5s45/1iBLrrdQdt0FMsYlHBKUwjrIQpUvMXIV/4zBtRclY8+f",
-	"fHp8Ruge4S526xxxlBsB1Rmm0NVMbwFI0H/9RGEmP5HPysyAmKY0F6lGanUnsBdNLyBVmzoWMfhjDExF",
-	"wIgTaMma2dCZbwdCAJsksAOH8p9mxWnx7u/2HEOG+SXbCuY14i+aFeprxHjMQInumQj1TYe4Hr91bdHB",
-	"qv/KvOmZFT61s6TsmGyBPwXv7i/Yi4vUQvXtYxd3+BH7wqPqrrhOvcYESZ/j6IzWFoNGjhyBFwFdrfRx",
-	"CSEa/FCChnf8fFKhjkMqDjU9n+B3oY6VI89Rr0JZYHI1DZNSjlQzatt/NmZJg/oHmcs3duuDGwebV76c",
-	"JS/WTXhBD/b7+p0PNbJ+69r66hvw3+brr2lkffXS5k8/aGRj7UuNtK6eW7/zFvz33t8/AGWLsYKyaeHg",
-	"bEXxlxu4ZDT+kpqYA5imIwUC/CjcQiuROkNSEmTP9yJgqjPYsxqRbXFC5vya2QAHPz6LwwBNCi4RAYCf",
-	"q3YQT1DRiCnQg84UGGDgMUMT+As5HYIluyIaHkgQFLjyMcwljsvmqBdSrmGzfGyGm9PZ7/luMCyvcbzO",
-	"HueGuRF2q7X9CDkJJCFexLH9QLatc+uOJRrbRk0XdCbEWY48G0ZE4BVBUgDlo8OXr3xYSfaLbhBxZTgM",
-	"+VJiDDqDyIoYA0w2dRxfpg/BH8as3N1AXhwqC48SYUnzhSQyiaKJ47PNqE+Evalh1CbEqmbdsgP+fizQ",
-	"2mfENxvgBCQ1kzVy5LiUidCfl+kMoXgnSj0id55AtnwxujXqMkqo41OlubCYOc9kar9gncWnydJIHTAz",
-	"9gzOkSMBqbl+QIr5vJbP53HPjxmThQmDlGnDZVwkRAgVJKVv/5FmZ3Vm4p+wVG0RqlKVrRxIYUpIPeGC",
-	"FSlYO4ld4SpFhdoJhftEvrPhLbe7wRYYmW8JWsIVlYSVj9WGhpXbaqvmaWUh+mjYBhLWCGxMvk5wyeAW",
-	"tVwtVHn8HXBlNnAdZrTIIYzeOZs/4kV4dOjhQSmRUT0oIbATPlnROLjsug41WealrQkpQg16sOp6tXHL",
-	"DOCmKdn/wTSAxT5MlghwKYk3F3MjJNRRt85vVAgPyA4fXIFkSpnfhAktmVIGkWisCwXuJ3S8loieKRRN",
-	"PUPGYIERy54LW5+aYg9PK0QI4MzUCM3N5QjozixAUD5bvznE/+kuZUqHtAxs1PD5iIrRInKX/ExpsssZ",
-	"WkYABni/0PLOlPKhOy5Tyqd2psEuwJ1xHNZokkPt9/Oi7blYt5ZtkTGuDCH4YnkN4tWZFi7nLF/y7T+K",
-	"NgRC+Ywo9vYcZ8PDsi+P1RLtS6gnTbIwX7s2WAtTVSv8fHcJGjwclwZnaF0mW6HRj4M2MVOVGYuohtJC",
-	"Gv8WjcAiUxWmUMlL6ma6bmtySnNs65CwglVMRAZVm4NFbtO5Ul1KrH3ADz15VSW5p6SabFhVBTgRIPgi",
-	"9SLEEStHBhAknxAo3s8DfFWJ0BcZi8X1RbIQc6XrlP+FGKbNYqFhU+1sWxGYMHBhUGHbMa7AtXaLRcMc",
-	"Jy1q3SECoXCxaKEGBl3cOhzDNa+Rex9eaV7/aPPGJY003/qs9d75zZWvNn/5TiOt5a83z//Qev9a6+pn",
-	"ms42z3+9eePV5vLrGtm88WPrg7eyOfKUiHyNAxBrI4gP31Sov8CszNf4ToYxQVIXc/n854iBvYYMnVXm",
-	"XdcX9inO2ZgQCyXlGIBZ5dto+LFdP9byzKfUz87KNQNWR0IztBCITwr8Kzy+cHvHpjD8WGHBAR+6qAIC",
-	"LxYBECOCkTjOQQ8wLtnAJXEv9x7sowaa/6TcrCOX8chl/MBU+pPuEkNTmETSVOqN+7eX11ff3LxzR4W9",
-	"ra9WWp/8MnIXD9JdLGatm5o+3ga4tqx2LjdUH1koq/BVcuR58CZE8k9nMO+2H3ioW7jMVtpQp/cbJIYA",
-	"ddYtBmhUHXNujlrCoRa5qiSqxJ+J6XNbxzHrvl12qAZeGLlE/L0m7GP14P26PcRK6r0WvIdreuzh1aP6",
-	"+V/U9FKfjBqjt05kT+Pi2WuF7P6zVZm+UyiOTxS6FI+1pUHznSJSs1JlMk2JTKbe+oZiQmB7K84w7JAp",
-	"ZSBjAPqYLp2kZ6EY7PqnzSuXWj981Xz94sZb5zfv3sUQRoxVTEiKHltidivRKuY7S7QypQw8N5Yy3k9x",
-	"OSzFNBXmwvU5ag+2RbF4mxshLBPfD1HpYbUOw+gUmprtFDFtjdJlkUJVNKsOFRn/QxhhbrWNI0y1u3OE",
-	"r2h81iL1tkAV8QpzvALsu6o0DNUHBI1FKm27kjDeDBimSBkXN65ADMloUP8ZF3/HsKdGjICeDfAQ/1dO",
-	"ZwIheb4SRmxT4o9CXKWtgh7E1S7o15ak13rUPsW8OUjt04ummehQI30qjmGWsw8QOWxVV0Z3E3KQ1G+D",
-	"gA2FlLCh0Oe375YcDQ8a9Xp7JHu9PTz8dVw69WH53b+9vH/iNG498G2LnpYnw9OxZlvUj+ywMZ2WNs7T",
-	"Edfp2sguVkAuL4+eotaay9+2jA3Jw22V6h0hI/xCB8t1Z2FcmGGQn5gMQPEEXzid/Hq5ZgchfBcxA9Hn",
-	"XDjqA+ppbTlMal65zgzx1LisNKT3yIfkohK2szJZQ2ClWpgzVlZyzcsNNTgxJta2zhFZNFY78KlTLRGD",
-	"/+c0mgBGVuuWRwUJRITPz2mPVvnXko4qyHry65V5neH7i9Qq6nmu5xtkDHIP+JGDYpb1ej4/UbEt+C81",
-	"shG2M/gaxrxFQ2Q+GJj4b7M5R76i6ehMJpIB77K/RD1qRdlLBchdkmlcAXYFjmIoPYFftHsGBn6z25XZ",
-	"P1F3Fo4krQV/JyxQ7ZCj11K11LqeD/9pWO/DybIJk2giX1Evnp4kX0tfjhD+nseBGToJz2D+aFTgIvzS",
-	"ImeXb7KlcLvu+rSTEVfMtlwx+Ckhm7NN7Ny/vdy6cPPe+cvN6yutz1fvnfto85fzveOK7j6boeVwqLJe",
-	"Ud1wOHDd01C7vrUmRW3TXZGegN+lHkWPDiYmYsLxjhQqPrxdn/rykVxrjYHVpxFZV0u8ukOzW2vZUINq",
-	"7cm0vehKsqWq1NkAdCUMFBYQ2UpZ6mwLbVkizPQ8d0mZ9UciK5dL9xMJ6+eh6uCezPtCcf/p7HDrxSq4",
-	"H6jSDocw0tqPrMsABcOWyr51+cr62l/3fZrnziCC5zpOfXHLjEw+2gM+SPQw0hMrfWorFSdjYuMEZmCf",
-	"oVrY/jmMsLmMYia4zsrUty1K7EAT232u7mF/lzo/k293yOflP4a2dTzlM66ahOEdj/Eo7Dcl1P/AfUNA",
-	"KvpRuVD4jpqsNgwP84kary/Kl1EK5ZnLaI4YS9Semw+oddo8Qz3AAXDEV58nnAIRFxHexBcdy5gFVT05",
-	"nSGtXPe6dRj4HkwtDDX5cVx3HcGgbchGQ42WIkQDnvKkmhg1XtCuaFO700EgddsuokJTrGbbh9UDZIW9",
-	"vURepkZ0voSAIYMfv8jMio1TgKWkcQhA1e84MFNHFh3tBOHEGa7EJhTMyZ5drkveIKyg6TXeB4upHTyK",
-	"3Qs3xC/8/GKmlJk6lJuY6jkQlBpAia3TJYLTIa3DqkchwEKJOyLBGRQYOSJnXWz4cLdHuisuPDGTdWPt",
-	"b81L767fudT6/nzr3K19msPaBXj8ybZe2hJ24OoNdTD2xM+RE5Tb2vGG+KLmgGCxt+ieH7hkjgbEmMhP",
-	"GiEEmTexEkAUvexlDdpnNkWVz1tn//EdSd5RnuADzBMcQsB/R725J1BOx2/9jBuQmmshxYVvswpa82Jr",
-	"IgmCzdr38ahH+O6gc4unQob8bY8AP0/vFRVYJq2w4AAvbkK+5G9PPPsMqVFvjhI4BxMkUcslEX2ILMaI",
-	"njw7SwxWdxxD8rSYjLiLyCqjM0HYwneUUIpQfogv9ii4i58Hqbpj9dipGtN4muG7jsN3/VWChlTEebHv",
-	"fL3nYGUNkTZhL6XmDSfrrtBNCRfzcXf3EJSwQhSBYmmkDfumUEjh0X6OyyCGrFxPm7ZDrT3qgZ/p7V1D",
-	"SueHijOOYis4M0HtScyx/sv11js391EmYO95f5g2x9zgNLXsgH94xcHfJUuvCx2DYnUfVHPreiv1k4G3",
-	"DtCzdYqe2Z6ep4XAxWlI4x1hH1f2XqwKX/XjIx24zjAwLsiwsrMKLyBcrhGfMoswl5RdqwFNCY0/vWRk",
-	"c0QCR58w4P4XUxECsWCeqrmEHIJNGLKNYdtL+DoTDV9CR32fnFkPOr0tMbVtJ1F1fIUTfO6hpeFUpjea",
-	"oSMipZDrrkcRzcTnbzI3FZlBW7oJ5DlPwPdK5UUp5GFUshfe6ivNy6utH95tfn8Ok6Oab3+QCTnB+LqF",
-	"T/nAvR5xwDU1nDKHPZP9NyKdGlq6oFJ0sDeSA7WMkiyeCBaiFJ12AgnQjilBQsTgs6WbPkzbwwuA6T3i",
-	"TSBj63eubN54ufXJldZ7H2Y14joWhUpMzw/2IlsCqitlbnr1MOyO0n5xjWhpol62aFXTue/FKb2pnomY",
-	"6uF65+6brcs/Nt/4z/XVb5u//BnhfqIOqtoOlR1+7t5ZX3vz3rmPhIv+1meb11dyOPJUI5kWSW3zZnFq",
-	"OlPKHK4WK3laKE+bh6zJygSdqU5xOFCZsCbpVHU6f6gwUzw8YU6WpyrT1iE6U0W4IH83+b3sP9JMqTAz",
-	"UcxPCk12LHVUo4f0uWjtpSn8V3bxKNw74N7yklBbSsDQT66KvEeSMWBnDvREWxIp13xgC0Bq+GQq96za",
-	"IrbDrdDpU0eOAC5qdGb75N/q1lxUvMXveMAnQlhCWRbEorkYKpHnnnxaI88982uN/Pa5p36tkWerVbtC",
-	"ieVW6kh8N5az3MpZjQDxfRaphxYdk9u19GyAjO2VCl0MkOMdeX2RQ1plaZYFVZACF+5nYHwmDtcmYA9H",
-	"5NDincTgT/zmyHhxaprfcYEuBjKg/mhEBPiaadPYmaGRG0fP6IXhuNBrHvdIce8mxd272u5mk0Zbu83x",
-	"P+qUvkfM2YeWfgYrJ7LEQAOGbvTVN9Zvfz5YSLIP3Ohbmb7zth+4XqOr2Ys1Kvg8mYQu3dqKeaspmevQ",
-	"hsJx50pkad6VDS20qAGEWtAWJQBw3bk038DGONLHbAdapAgR1ZRp1fUw0xODiCLlHKKIe56S8Dfic+xN",
-	"S9uspPUXC88sXPAM6ku/+m85BebDTycV7apl4HujC56vmuPUhMFkNm/8vLlyrfnaa8jrXCi2ri43197d",
-	"+OhVVLrNy180776K1M5qOF0uPr4JcVkBAOqs/npJy1Bwxx3rIXcPrxBvEDFKnBHxh3nTn+c3Mw+XZyqH",
-	"rGk6VZ00J8rFSsHK08PVGfNQeboyZU3SiWrRLJTzlcPWDD1UnTanypOVCatIC1V+beq29GYRCDkqlbrn",
-	"tWOmiRhmCtdoOEWdiSYePfMbfIHpcqGat2ZosTJpHi4fqk7QKatQyZsz5enqJC1ahyuHylPmRLVA89ZM",
-	"Zbo8aRareXrYOlSZKk+YhSr4+F7MlA4d6jmJvAdHApdJT51J6UhQO0gJ+ThyKAxKgUP3MZxUzArrSMBD",
-	"eL15/bvmnXdHLoXeXArdFT3u5KHHwY/DYxLC4BypcXWJJUMyDM4l+CzhqjhW70YC14W+T47L5gjksess",
-	"4lek/CQQUZDkLsrF7ICMmaTieqLJt4QKcB2qr1kYQiz6bvs6szx3cZFasZi5WUliMuyi+7EZAYbZXRaL",
-	"sOssmohgntZ86pyhfhRtfxK6fGmR86azAA6cJ9hQi4whaeNpPMPQWRUaCYoLXEZ3fUD+eLJK2UE8vh8Y",
-	"0FvMHsc8ykeUEfzBwq8BJTROpIuvTw4nvh72LBzF1x+5+DqKh1DsI03+kust3L+9fO/cuebHn2KC356N",
-	"tKN6CTPvugXeY2l6W7odFKKeIQRQTlBm+VtERqC3En/RqMFl1fTiBYwHfEJNz7GpJ6qEfX4jforO+Dmo",
-	"LsPmRzK4Qcr1QPZPEKl03WiGfCJS6uI5eIcFrV3MiWNooszaMB3HXaLWCWh2a0B4BjiKatnZOCc1KHxD",
-	"OspkKqyhM+RP8MPlGiYUsoYac4GxEMGnKO5yGpYmm3s0WmUmEfJkHuX6A5UPJ/x3/E2KsTcJT3pgAZiB",
-	"IIliOiQxMRwksXcof4YOJR425U5co3ONcf/2MnLtYAbdvmfcSZb/MSTQNdAQFb5b1KHYCzG+6p+E436n",
-	"4uL6CGhkPMpkk0vUo0hiliPQGFyeomHDc7UJg85kFwY7UDpS77xqcDv7Ft8p3PEDKcuLKZzJ5OREZQJN",
-	"n+CMj0TITuqjdlJuNID2cPAFE/qMqPvg/u3l5vLn9z78a+vi+dbn3VJ505gWpwbXgnXe9E/LnRnj7OY/",
-	"oJjyu3F5Y4kj+EG7puG2YdyHyZixM1qL3cFoEeMS8us14BGygAopl0BvUeAQKT95EvCRgEiWLXyumVJm",
-	"3p6bp97pMg3Qo95ugYS92MNuN5lSpkFNL21ejECu0BwWup+LtrBcbWZKmXsrNyP4uHnj5dYHb62vvXlv",
-	"5Wbz+qebKxebb7+x8dm11oVfNm+sNZd/wk9AWZAWNPMZwdIsmI5QCQvGpWOWQO6+6wXPetBcvdAX9WYc",
-	"mCbNOqhgEWBEmrUdtsvoBkxjtGQj8oxRGE+QZyiqKUwI7l0RDSdi98BIMZQWj70TY2xBc0EEy8WzbQ2o",
-	"OzCAUFeQGYutwP7VPWOzuTh0GDOknDOypAalqsDdjHZCmCo7dHjcRl2xW1grQpE+3QdlxfDYKuLKuWae",
-	"VZVzsUsObH4q5r9QlbPjLm2tm5HPcEvVvJUnqgK6q5tqbv58bf3O1db71xT/zs/XNr56s3lrbfP63Xsr",
-	"Nzc+vs4N6ws3W+//dO/DKzvTztNplHOxUzlv9YLlrl6j/HSn16irci4OQTmPSDVGpBoPmFRjcOQY21m5",
-	"GEDbTVYuv/h0YC602bidtmzUhCo8KaKyiI5xnXy60qg4NHYY5V+sEVX0Y+C6py1KF2MH21pPaVuH5URA",
-	"TprlW5W/xjqJ4vnQ85xrCC52RMRmjEsgsTLAc2o6jgjfQK5wdih29e9sPzgZ+hZ6wxQ99cTusT33bqmB",
-	"rfGncDVSyswFNB1ySGWOT+6AqpK5AdePG39dW7/75sbH11ufnwfum4v3Pvm09e0XzduX11ff3Lx7N6Nl",
-	"fPFWCFASFfBUYthmOt5EUkNAU+JX9ZBBiksrVfYoLsJRxuhgS1BZkvgJG1cra2e3Gp4PLiU00SLt0tka",
-	"JzLsVM33Rlvfam47ypCMgeFVI0vaZTx2VIJmz9C7Gu+rs7bu1aAqTGYJTSENVqNMgyVKmUEYpZYvOlOf",
-	"dA3RBMlxl8Ju1T231dvOIsXewLjBd5KImCBj+5dvfTZJBmGnCLjexNsQuyTvVAFtZZNZe1cB9fZ9upmA",
-	"uNlGDYxHWY7DzHI8AXzJuNbu317evH63ef2jvhTvoI0yHFNn119xPLK2xIGUFpK/iH6zcexhJywl6TPr",
-	"PXnxWHjHI3DDFOoZ6B/calTvGucYQvOKiSZ7UDFRjdLtZJ5hiSTzR2jYPChoLNI2Mggh18lYO+/D8yef",
-	"Hp8BSgeNGED5YPB/nHX8s0aYuFEzK57rzyKng84iAgqN1BclZZKSaQjEDgR5HST/4NI8f/Mg7DHjegs+",
-	"cZEl0Z+nNJC5ktFniidMclQhxZUhyBSJicwSlrvE+MbcS0mM23nV+ftEC+wpuUj3NgOEKfbJ9gq9UCxi",
-	"L4beOCMK4wVk5iuW8lMPnzOiefPH5tqXcOIbzde+ad4+11r+uvnx3Q7aiC3gUKE4GaONmKgWKnk6U52q",
-	"5q0Zc7JaKE9XC9V8OV+dqBRpwZo0p8ohlMoX+EROTE5OTU1PHzo0M3P4cEgbMTlTLPSS8tixFrugFynb",
-	"RlQQexGTDInSwadOdTyS7ULDhRwPm+e/bn12bSumB3llIgDZ5SQOXXRaAjKRk4bQRBGsXZ24gChMn9RB",
-	"alNL4/O9NO9C7aJPZVgYVax0wpbAJ8+iKgf4PYvkDDozjuKDx5+0/UXXt1HnMrNmszki1B9kaT1pz1E/",
-	"MPYaT8OTAi900a+pXbRuJaDBuB941KzFNS1XwCZfV2WbmcD/UDPP/o6yuWA+UyrkJ2emDk3n86Hq8APP",
-	"ZnPdBCr/xG3CNOEDdS6PCJIprBuCWosrKDJ2/OmjZLo4PT2LCJIffMwgFdPzbNEpGwEi/yHLhxC9ofI+",
-	"xUn+KotmEFCPP/cP0YNnibzv43rmhT/oGV3X9VOP6ZnoB11/7HF4yoEDLxwZ/9/m+B/z44f/23//J72e",
-	"zxenf5X7w2nj//zffx4/9dg/ZTrnS8vgEuy+NyIaMYDThj9v8j8ex77YZdOn05OiN3bXF5yOv568RTTc",
-	"Xx089avHEwc4SlAakNdY7tkOTaJQGK6vvrl5507PukQA1HFZFzOZn3xkWgB1isA27oFQNXl8DXQPKB6H",
-	"nwmjSyGJEBkzfNcLHreoaTk2owa3uozx6M9yg8g/sproFI9Gq2P7ARE+NtFtF+vf3DPUs+r0cW6OGJo0",
-	"PnFsZNFEqkHbC+9LbMZtz8o8MVGJyJxgpUjPDnydoYZcpMziSk6pMczmyPNgRm6rwLi6VYdj+qgD+Shd",
-	"T2flhhxEqNvE985FKqztHpjr3K6p9yYxklxKuFS2658LbgMxCzA0248ti1yXpq6VeVpZ4CdCh9mddJRV",
-	"R9DX0uo2RLGIY8MTiqPsug41WdJwjPHQ2DXImJCoWY0Y0WGNGN02W7ex8B0aG0goqjPR84D+qF7jwkc9",
-	"FjtBPokfD/99KkFl7xXyK9i9YaZZqthNAVwWygLc/qIK+hqS/Bj5wsl8Qcn7k5ManTGRTxnVLxQxqi9X",
-	"nuxzDO/9JDiKxBEuXnAC0t23EL+vqAWImi4IudUbKUQxD58ysIOwhbNwpfzwbuu/brXe+aW5dhWTDFHb",
-	"JyXYd86gkkt/qg/HB8itNCkDKDN2e8bAw00AaIdxOGf3by/jB9345Ivmjc8271xvfbPSXH5/c+WrnhwC",
-	"+4A1KjmCAEIJTbOIP0kCJUi0Ax05ZhKcx9bqa81L72rEJDij+DeQMrIGQhqgnUYVj2hDZ6GKg9wvh+s+",
-	"y2zw81C38fvx3ZYtIV0jqL85GgBPFACpwBUuHpFJwOWqQBg640PUolsxi8ybZyJC6RjDg4hghNKYuEBV",
-	"rWFcw3Qc6h3wRaLCETkTOgvmTSgT5fo4Plkuo1H9KAmFNXhmwrOMWTGTWgjZPPHOHFEFOrNcineHKBXc",
-	"rlgUgQlI1g96ZqqOYclhwrc0+RNtYq/3vH6L1hbdgLJK419oo+f0/qSUg370alxpFkOlqaiW4vaqJcw1",
-	"T6e7tDSnFTJ966Ah5nU8VNRTHC/kxyfijSy7fcCUsZNkdKLAHnkoCfdsfefiVrhHGJK9wx4t/QAmBj+A",
-	"QjvuKvaKu5K+YV81jHHx08U1CqhBkxXB0npHFQRpbFI77ftg1CjfZdu4FIg2YkY6PwI+fK20IdL7t5eb",
-	"q3/euHNdBaQ9gdAOsDlU318YbeoCaUBmhjr5tFDDp7064+JeLWtQzlqg/My6j5dHYSzYd2oiztYJNwju",
-	"Q/qQrsEsOC8ML8GnOYC7WYCmpXnqUdzVfmAyy58NXYKi7B8TWQV8nTfBc+NTS2djNiNH521mZmPAKMFr",
-	"06u/TzgP/Q63HhkzHUccrYXDsz0Bz0L3oHxz1bMW3jvu+RP1ojhRAHL5+F2257jSgTehHWLusLhy5LF5",
-	"qB4bLf0IJhLebEfIpVActsdoGMhlVFQyUP6CZKdSSGXQ6Vnagz6lIUYAYb1uHf4TbJ+BGdh+YFe6hwOf",
-	"VsG34qvBlJQx0yfGXIcGMLIlcBT5wnck2LNRBXnUrzuBL5Jc+bs4FD+yGXBNK6/g+tFx8D4asRlZpF6F",
-	"siBS+3CtbbIKFdfCgQY6l4TSlXfD4YCi5dqnoRGDoyqhicoONYhDqwFx68EsMcs+ZYHIdWUug+7ajk39",
-	"bI6EE8LviJSjvlmjhEtBEgAXKOhUdGwpj7Vc5DCCMZIy5cMEjxauDZ+D2MV6QDx7bj7Y+yjgRLS2dooH",
-	"yo1jAa1hMEd8z0xpQstEa+e4CeUihXw+l89nxC+wMsQv09O56UPhD3wcRS1judR/xg2OwheBChA7LRmQ",
-	"dQhrWzDKNBFG4Tq1lJo62rp4ofX+T5hAikUuR8L1lynloeNGHXPYC1wLlhtI0BB78ZmeXnxmKneoEHvx",
-	"6W4v7sO92wZVEMDkWA+QZDBBIw+lWFqE1YdeV5ZoN+VuBnRUMTow5X40EvYgqiL5HRlDYeSoef1ia/nK",
-	"xlvn11ff2vjmy+aV5Y23zo8UfWpFj/bE1rb6EUmpDSeXhFluB8Io18B8F1U2pCyiP2Og/iKKP4GtsWyF",
-	"PHXSnIMAE2WWzsBWhnfGlNOsAgTC/HJoFRoFhsSQMMTCzWeMPKEz0K1iqxCMzOosZmd3mNjMaexpTXqC",
-	"v8fO7Wn8gJJwABpAxmsaWle/bl79agIbRDQvXApVVFRUFWe93r7go1dVirAwUwLlBB4vREpd7DtRG5KU",
-	"EZDKpN+BgdujYhqARTx8ExcXWhctiKlqI9KiXWEaS4GdWIfhhzZy89K763cuoSbdm0kXQ9SbJxDRbqs3",
-	"D6JC2UFzrviTumWDnExIjBDKzFcSXMU3Lqm9MKB4VPTGQ2ey7RPLZRTzMY48d0xnsXxUEVPz3Bph7hJx",
-	"WY48AzUmIkGDW7tL8y6Jd8fCvlhE6UViZGdRJ5pqJy28u9p3A9tVtFXOhBf02rBil6RWHIG3G56eHqwO",
-	"Swpw96/E+jTqErlzC8Xx/ESyIp8YihbTwoX5yDOwDyAQC1PZVSfdv7187+uLrXd+6k8LPdCoa7c2S93k",
-	"VkJsNKY3QmICQMEv7YSTIKZCtB4uPAbPjlRPvYvmEV9PpPkFLmbWRXl+qFcOYNZ+iRjSlWSQMbTLsxox",
-	"2lC7QcbWVy/hz7Ia0STC+CC+CU7aJZHbt+S5bK6kOkNjvlBoPd3hreX3v3fulY13vsqiAQmlKtLji3mL",
-	"+Ba2T2qmFfVTUph0x4xivsA1mWKiCqojSFaEex2QNPbA5FsoigC1H5gO1YgxWZwRR0QTDkmVEKZQtpMl",
-	"aEnlKZrOAnOBRuZ2ouJUaBT2DUeCIN2IrdvtikpORlzkY7EvJfRHVq5dsRzQ3S76B8yiTx87dGKFE57G",
-	"bZxQH2f0TEHPyGoLtGmicgu5hrrXUsZKDfXMC4Xxw6deyI8fPvWnvFY49JKeSSozPLUznitp2v/8X62L",
-	"Fzb/9mrz+kebV+40r3+qGtihK7gPDYvf6rl6MJyem1u/wUNwRoRz1cULMZUMXop9T2039CKZZGQLjJ1Y",
-	"4/2QhPXzXbbMeuz5u8wM4LsUBv5dVPEhqxj5W43cJSOO593O8YwrO8RJEINJSJ5c+Xvz9Q9FzsWtv7Q+",
-	"vfpIUHoo7NDhGbjN06dLqibBjvu878CV5EPf1Q5HEimblQUptDr7v5MxOV9ZDVuzcgDLEbYl7kXMOdPe",
-	"uQOJtPmPdAYdLkTh0L50IMlm650OpJ12W9/45puJeys3W1e/vvfhq3HyhIthR/Dmlbfunb/Ueu877JnY",
-	"DxIcYuv1B+IHE7GceMv0viZvJ860/nqt7xpn2qi5+qi5+hbeP2ixvi+9f0nooC9Y0G/D9W7BrK1brwft",
-	"7j4/pP1sxwwuq1C15tdWkjk7KT5tmchJDRLxis4qLhifa0THZXPUE0YsqTOH+jgo8VCUJ9g3Pacz4UZL",
-	"8JZFgaa2Ju2PgsNM9j/fG9GniYFGn7ZsdY46sBjTgbu61XmX3I6Ol9iRYymNIh/1Nh9cWCzsUd5VMSJw",
-	"TKsYO2nNDu9lMztSFfFSxCRGzRrdsswQSxFEPoRPlb7DoSCGd4c25PwkIVSj8yAXz9dCmR0KWl/nd6iZ",
-	"DXgIGTOi6fYNLTqP2Jaf1YjvitoCUvVA4lqkYjIyb1tUhLkCfoC5AR/ojhstaaRKkV9DbVPfJZ3wX+mO",
-	"dcOCzSwp4bSMMhX8286JRzi2H/A16GegRzSkrqurz1PQmy+Ti06hvMThYP/EQqEAQjJlj2M7pajNZzT5",
-	"HhZdNL0AXNpqU0Qh7zc+/uDeO182V19pXl7lgv/7c721O8zj0Bc5ICtlDqY5/WCa8R8E9mjXC54J9ZI6",
-	"wjSNiVU/OHxMPu1p2kiD9RC1iLZsf9ExGwkDaV5faX2+inoxra4tZrqskl40aT7dFPC3loxp1X/LKRls",
-	"yuSkVrL/2pU8G0XTg9WmDy0z8ffzLjFr5Nj928vNO39pXri08c5XreWf43qNDzZ1tqGW4QIuo2VU+TaA",
-	"HlBCqxyUKgtbzCYZTMfpomNWBHtuyE8kr9NEC2z4se5x2QDF2+QIUDy6dRZg0gEQErg16jJKqONDgZvO",
-	"7JpoBOEyWsIser4wc7W6H2DnxefEg6DbrwEsmcQMQEmM2yzLtUBlHpmL5rltVK4HQK2o6cwAgWyATjMc",
-	"d86tBwaps8B2uBayXOqXhGGHpk2ky6SlZkzmJ3TWTa0bmG/hU/iEmLYhTuWDFRFKVFtzLvWJy2bVB+pM",
-	"Xipi9KC6uX2aI0cwGSScU/XGSM0UHgIg4Xm0EhiimqTOAl9nJj+zCkEhOV1hMoD4MmPGZPGwSNqwwYp0",
-	"3MoCUIQC8T0qPuE2N+Vgohkh7axUFq39f+x9a3NT17n/V1mj+c8gz3/LyIYmxbzywSSlgUCBnpycioOW",
-	"tZekFW+tre61ZaF0MgPJ4ZpCICGFZHKBJJScTgs0TU8Il/S7tJYvr/IVzjzPs/ZF0pYt2RK2iV5kiGVr",
-	"73V97r/n5wZP32HMCYxhF2s6gaQ5Sd2v0csJF/VwXQXnYkOEWDSf8FFTqQNK+pI7meCjzEueW8kcwFMK",
-	"jpCox/74CFdvSJV5ib9ZlpnJ7ORk7+Hj4Ck0nd6Cx7uTbb9wL+pcR1nxre28bL/8ZA8a5ZgsqQPqIF6g",
-	"gXLPVhrhJkdEs5/8eeHRo+b9c0u3znRTLx3+0uRkD/HFQXAJUkiwU0DFfaSaMoc10EaGMjEEatkCfaME",
-	"hUTs8AHV0/Ap4WdwJCEB38b54Hu514b4EG41rcTzF5LYQIXD5hYM0IGIk401L9xa+eirzSQbgxF2DRAE",
-	"hynEKmLJ4Dg7Bg46XJ9XXSWCO2SS33PKrauguNB3GTwgvyu7O7IXgk5DgdYZBm3yy8Jf98WDSa1x+bLP",
-	"liVySDTFzy/1Izx0V5KIfNX1WcW1ZVGieYu8PFEtLDklUrWf7VE12tYA74Vyk0B624AdeeAoPLo28Xwl",
-	"llEnQNN/eezwq6wivBIY+36hDF5cJIgsQ6JoMZICrOjwEjpeyvXFXpZXNcfJs4IjuBcnLjZYApEfz6lh",
-	"G1C/Rok0QAOqF4cPVyyDK/b/E0R5KAJ/luqbZB02akh139tUvbyQrF5+1pKzG5p6YbzoC8ps0M0cyfmN",
-	"m9ijIuL1OOsx3Uae+iYTEHcjGk6ozME6ja55RsxosQrIPqlKJo5ZlA5cPDS3LKx4RcoITAD6siLGWf63",
-	"efqSII42i2HqhvjaKFxpCyunZEm5HmKTuBZhGtKWxaLwkHXRMPAz3+O0fdzBP9OyUnXIDCyUuccLoDSG",
-	"4oocjOX1+lNhR0zSrGcOGHjNK1L194WDYl44PX/jmOBeodzXC465Xu80NluD9GaUS32GudQTVkqJUz7t",
-	"ZWoqJRq/fPPAG658fXLP3H8eO6APqNflYXmgcej4/lOHZqb9QzPTpw7IuuSv/Qo+rx86Pld//fh0/dC+",
-	"bP3QzHT94PEC/Osfnok+C/87Pi2Lv+rddIPz2wvVDQrBEdPNakw3uETkuy3f/4IarCRR2pA+2XTPbQik",
-	"NTamw7C2pqZs4bF8cJXzLI1oWiXqzHNdn2Jl1EfTZNVgaKxS0z6bxdrI39bEeE5hJI4rlo/xjGReEQ0M",
-	"vVX4nEA4iu81mOZFMTjXjKg3sEZlCzCitErrPd3Ea7tQXXj0aPHBtZWb3yz9z6Pmpc+aZ//cvPfVugRs",
-	"myxcePRo5eY3zUuf9SdohshnkrREnT7irnbGip7AqPDLvhXa4Na+f+W2xlx2rrahSY7srgEQfeBV6uKt",
-	"EraMa2Z2bN1uqjUi/PgJIk1IrBjNAwr4Dw+aX3xGCrhH1Ts4x9LUs67CwEF1ayfhqSd9PidUL5wcLY6p",
-	"eULbjyRZsE62iIGOuP+6k0qKutcz0SKCJ6saBprAfUJ5YDMw0MHjpxx9Ko99SmZddw4ZdQ3CnYjliT0t",
-	"P17Q83lk5c6pNDGLux57+d8mfp7dlR2zWKXm+BI7kxWlcGwiJc9PoaPsuXWzk5YxIkBxm2vLaFMXHn+5",
-	"dOuMlVPGyLp6eenuA4st3TuN/9KnS3993PzsXfSFFx5eWnp0N/5dlpaKCYn1TbQKe2PvwUFUOLjGvgFo",
-	"8JxCzoGx8dbHY90RaAaWzoPdhdSsUvueLPh59s/Tf8Q1Qc4917OnWPPh2xZr/v6RxZpX/mGxpcfvLf79",
-	"Cv68fPvGypkPLLbw/e2VD89bObX46TWLLX31A/525Z2vV258bbHFTx41z/5tnE3DGKm/m1DUUS1OOUw9",
-	"x2FZsTU6cgB6tvCw0hmWmcjtkNNO72WczTpczQVPq1CjGbTUxtk+OP6s6DqwDvBsmO4O5NKpcJ+ltRAs",
-	"D+J9HI60AdIEtOwwsjdqNhZ8lcH6wuMSFJjNcpsVhONQeN3UvM02QvigW7dYwXVqFULeTk/klCeCyEea",
-	"Bx11YFIV7sCAhImcME4GpSnDqyNkyWN43yw4zDVFiVzcO9fLKZo7fNFx3SqsI32i4SNkebGFqAZQn4kX",
-	"GOp++q04FWKji4H0jsIusCKvIau17TWO1hSRWoeledjhSPq+UOPscICNokYReGdxcx0Hhm++QnGboBeS",
-	"1Dllat9w3QK5kMeGTEEbeVhmU3kWe7FRuHuD5keW2Rg8SvBg8wdWsBi0fxZr7fHLa7b04avKN8V/GMbS",
-	"LF/kb5ZlMBESKy8dOLg/P55T0z6ruNpnk1krm83CZuvB2e9Um9YlLNUm+cqiMIePxwOLqAA8i1SZz1Uw",
-	"/Lpbc2xmu1bYKgr2DUkgVQOXtKVBEKUFkriY6RgkszGbCuoOmuhV/YdQoO6EO5CxkTbmdz1aZoj/+XUV",
-	"DILhZG/oCGEDezNzszbmBO9za/CgifCDIEYFFz81ldofmoOpqVSnLE9ZqQpYFSVYMOVGbE9+4FWCV7Bn",
-	"D0pCpBc3raI9+kAw3dDUU4pWaf9uLDivp6Z2m+72YCTjG03n+To19W//Xa+28GGvROfzKJ6zJLP4NTh6",
-	"MRlgSxtcaJLmzPYazKspKzyS1Deb7m4gF4rbgnlmZN6uZd7SUYmacKAuIpuM6aonuI3n8McnF5r3nzTP",
-	"3tlUw7e7aduim1pt095LGw3LDPdDJYb2gGa+CzZR1KSkUJaO7WH2xTPQKxVgaqPvWNhKhCiC80zxSqAt",
-	"8S88bLNHuq0ste96DRbSAWMt99izKrJcXyBqnSWWoTv+vBZYPsueU1ukItO4xlSPuYaE6AlQOhTBUeb6",
-	"ZHj11qjdjO76tqvcXOdtHkbd5igN+AwhlYOJlI6KRkdFo+2MD228Dlsy4TjwUlGif11HoWj66Ev72Iu7",
-	"9rwwNhVw+WEgUjPtc6T+a6kNDSVAnuInmMbMqVhyk8xTv0MrUcgrZAk2z6XwGraA8FwXjMhD7jyGEWK5",
-	"0xxsmnCKQcDOEBvB3ISyufJ1hHnMt5ihoR4KQJLmHsfM06mcCkJnUlOLaosaVtPPE5P5jlBREKMacPXr",
-	"wCzbAdS+dtVGyBH+9sIPnxJ/H/zq0mdwyfqssxhegexW1eNdV24b6vdVM6GTg8uEjqp2R72Ct1uZLwlz",
-	"TMS48zGH08ByL/xh+cE7ix9+u0VjUz1kV2FaJwuNgiO65lvN577rnrSFqHbGuHZyVRAai5tXa1tksq+z",
-	"sJAYr0a6Joz4kYZ1fWaDK+u7aBPQQCjxgoaGxNwtJlfCPFVOwZhMJ6KQ9wBTS3XeAEsCzAHHVPyllcvy",
-	"UdFiQne8QVYOT4fLMqQK14GqQ1RFRh2C5RspwolORdiv1uq/uHQgpZ5EIWB2waIjhpm+EbntQGtEedRe",
-	"0yx26LnFE1s/Qf+tTVJil7m1hGTkaMXdIiU0ZqwDEZm3RdUv540cDBtusnQWxF/otHHHVQLk3FHBbSYV",
-	"el2YuGWmi02F+8KT3JFa2OBJlsfZdOjcuUVWcT1hqgMopU2CPHLTpnLKcUHsBkNyPRK3ftlza6Uyy4c9",
-	"0owbF/mYw4xFHofF7huo6QkxA9MYFDohSNmQ+I5+OGF1+DeTg/VvYgKdGs1GIj2ibl94+Jfm2b9GHs7d",
-	"682zX698+kWLb3P3evPazYUnH6+74hN9rcH7Ob0sQlJZaKvfth7kwyjEvEVDzHB/X4XN6db5lQTb82cA",
-	"DLnf0TPg9qWdiVkO74aWw+Kta9vReAg9MfSgzATRk3LQsx6IdaHFKo7XrzGMuQqOsxWzGfSJxCipaXeJ",
-	"4M3BxUfRO8Ixr2/qPYMMj7qO6PmPZ0yvz6EBKrXwtiOgctQltb1Lah+eqRZeTyBEuA1bXCENCkyoQ7b2",
-	"5ftfUL/URDAhCogNBM+GBwPUhmY15qphIssjRwkHSEGrsFdjAP/jPnME1z6byMbQ6yBrc4qw71E4LDiL",
-	"A8f+mWbWm4z96xQS4FdcBCERoxiI+tWmXuZvZKiulJpvtkiFqK97P3RC2dYrX+Jw5c2j+rrkwwQArg32",
-	"60EAJ61trxjBwsCWeu20U7fdWJ83oLvzV1Lb/BE0b1S7vEFonhZeCM1Lav+9YUU2IGieuVi9I/Oidq76",
-	"ZHgtOwF7WnhEitGJz4OZ94fPM62ke4DotQPyOsB3OdWBvgtblCch8IwpcvWyxZp3P6B/46A8tnz3/eWL",
-	"36Bf1LzwafPuu9SNl6WlyqkWyN3YePDHjtS+JouApfO40XmL5QO7kv6fRBz8f/ip67Gle7eXrp5rXrtp",
-	"sdBqtnIqFOAWM4VR126OMS2wjxiBzApupcI1PONfp8+QIYKWChohiIxjadlae2/gT5QN248uYtAzPM4i",
-	"z3isMbmvmVtXwqPnGmorA+4w2EnqQp5T6a5d3veaBu1+WSiih8oX2lt+w8oktXanVN/YVE7BK1v2JGhQ",
-	"5FlUAouF8gEgDyGB1L0IZ1arsrLwAoCU4dnC0wdjzxc8YQvlS+7oPPKBzgpW5soWdpCnpGUIYt0cOzbg",
-	"gijhbBQ0mOYxBGAA9AttQ4vxnApd9hgmsAUKSPhJD8+hFd9DXJZZT/A5yhdUXUcWGmPj7DXpl3NqWLA+",
-	"kzbIqbVgfR3wvdihNHo7GatHS94FrIfmM4H12LPA6iWHOkZYvU3B6k1ilD640LgTMR/jpTczL77yq8nM",
-	"oT3/MZPZ/Ysj060m6SnHD03SSXR/AtyfWbFW4F+2BfgXAuwmI4AdKZ1NBdhZSei6iBgKJGSmVg1lhh4B",
-	"754X4F1obK2CudtUi7arzZoMuUNzM4Dcdc+vt/ClGXjNwET+y8I38ZWByKtR2HXwXv+o6lTZA03eGQ+Y",
-	"OntvgrxYRwpNC2+9nbjzsWsGngldB+Oa4Izyq4Bn0f1BeC/6hK5nkL+InBDFoij4QVUOLNsOzZQ45TNj",
-	"dQ0co7CuUPBwMAqdsibO19lnymVoeIQtKpat9cZlJ/qPy3aT0JODi8uOgAKj9t5bpb23EcOGTzcIpcBd",
-	"iFp+b46RnFziv1Y8FqtQjZDqn36/XXMmhnTDe1zgKsZ+r2VJMamsWEsX350zAHWXUIpuFRuKzWFAg2LA",
-	"A2w5QbN+9gY6RWG2h32+6dLfYsHCjTjZN94ng5YyMtObZz5Zuv71prr1xAd+0uzySS2cYiC4wivTKbKE",
-	"GqLEmg7PHAku6pGI4orxEgfRgoF+xyaRRYBq5ol5d26QTXH2q80RUNsqgjCZye7OZPuWULsGKKHoMD53",
-	"Amrj8oYOcEzcXL2/SeKmQ4B4Qgs/00KAPXhBckz4upUZmlI5ICd0i9ETEkCj6TM4EXIUpkle8MYZk2Op",
-	"kVdFPWMYkNfHfYwDGxz1sRbPH4bvp5eKOIYhRCXq0eYWsbTDyI+V85eXnt4ztRkJ7MfPzM1KrIYxQsY4",
-	"LJkCd4Syubdq/qGBvVfqZVcLuPrSBlOjUBZ2zREsDdr23sfLl95unjm/eONO897FxSvvjwVc/Ph0VuZ6",
-	"iuWxiZnveo08My1Bq55r1wp+ThW450nq21Jh6bCg9JjPfcH2uTVVkM4Ozaq1WUfqsrDD9+sxLD3JC+UL",
-	"T9h5NtvAqhlYQql9ZKrLqTTHScTfGWsfyD2vwRrCt6hExzBBS1eNWaxeloWyCXbitx1eEKazc06ZZ+3Q",
-	"42xGcNuRSmgwwAJ/0EY4tyeoRSHWaDgNFJHU7lSbxR0apHuf2YHX4S0bNtBwrKh4tFvzCmi6BHuailHn",
-	"vfCWtdafvNhHTXrrJLpYOTg2TBljd+0RP85qJe1+eKtNj/JAHsDVDm4t2ELf3Vl4+gnc6ivnmt9/u/D4",
-	"aassC8XH1kdEJ0m9nb+DRXhrTeG3Q9NNdotFNI7qQswJZdOH8FBhs/Tyg3cWnlxbeHhp6b2/jOFBNG04",
-	"bLi8ZEe5WHIHi0w93DUVgrmeLRX3GvjgcTatmBFnkZgtc6xBMq4B5W64CnstTkfyLS50mXJzKnyGWwwq",
-	"mbK7hwZijl/WDQscWGAqPeK+IFfqRfQKJ6KqoObZdxZv/HH50tspKwV7YVxDEEFt39oV+9bizTvxr6BR",
-	"d8JaU2itR2R1RXWafRmlCrZG8z5z09stnDBRnGjobFt52G8ONX6iI4+yliA19ytECCXZb3FRRAtugSkY",
-	"mnVBXSmsv+myZ7YDha+VU0GRV5IIloqJU6aqN52HD6cYFoKOGZIEbkRyMVSAFsXr2QGT0CZ5HDfyWGjj",
-	"MbeuWmYQPUSCXmhQ4bIpJO6YKXI4BHI9qISMZd3T+cnsRH5viM6y8PkdikASMSn2sgDrFfMlUyTTx/bm",
-	"lCdg9FRdGX7bVYIpIWwdqyBiaWwuSNXG2HDQovaD9IlpSjgGugW2AwtvYQrw0sSFxBZGjtRg55qK3rBw",
-	"NtRKYens4MIHR2rtSmfVutXjUTtVM/6ONZ4V1M4cz4EN71fCOHm0u64SLTWrqVxqIpdKmbJVQ5AQ6ppg",
-	"j1sqVyv81EGhSn45NTW5Gws6fOHBt/8rl/rNRGbPid9kM3tO/C5rTbz4Vi71/1Jhbav2PalKa5W2bi3F",
-	"ui69eaTmD6UiYiNzj5sI5th04w8fjrFghcdyQ2ZD35i+zbPEEpZ54hkss3ntyDgb1XE84zoOtJ9WtUeb",
-	"Tz9snr3Ttz3aSSawe/hRyHbF34XZPRaA0DvtmsiQxFjFMXe49gNDkTPbhN+w3tE8bIY3dL41FhfE4cII",
-	"IzyAarfy8Fke7NGcyqWWz/9p8fr/Ni88WPj+3cUbd5b//t3PFh7+KYqHnDubS9HT9FRko+o5Wa0K20o0",
-	"T8270aAKRkvcb15NaSYVIvS7+fEswY2P21XwvZPGaIvzp+QU/Gaq9ZEahiVjMdA55daZxzE8gW3TSjWB",
-	"jxpWmGCmJmZgh3sw1sj6NDFUsFQ9X5s9Swdb6BaZJwpCVn0Lz4OGIVaE8pH3r9VWm8xO7s5kJzPZn6eS",
-	"cUZwEFLtZkevWgZmdVg5DbjU7bP5BXIZqkbrmcQ5BAeiJOeFbhnvZPIgY2d81bESNWBqKiWVv2syZYHh",
-	"KSu1SmpqIpvNWqmKVObH0MKUyhclzCdvuCuLbbY5WvUJWHVc4badiE+oj9qc4CB1Ueh2TaCvsuXjwdux",
-	"FRaCxuLCty318eOTC4u/vxgKzeV7t5fu3Vj85POVj65u07hJp1qLy11UZrBColDzYHdAoIGIPO7OUf9E",
-	"kAk0IfwJ7FzhzXeTfVIz+jWGkzEVJeaFx4Sal55L8k36DNVH2nEL3EHqgJLh4TSRC+mqMaJUBTkdtRmm",
-	"7ps7eVXunJ8AkVPznNRUynyQggUCSeAp7sTcH7NlHVUEsqQQakv0oAiAxVB52Q1Uj4NNjn98cmHpo8fN",
-	"px8uPLzSfPpB8+LlsNRiPJJucJ9SnQL0OAbLS1xJjSKHmeZrYavWf56+Tq+TfsOidqSGAVZbzHfrSlts",
-	"XjoOLwlN/cLCToV6nO2PBekNPxkskirpqHtObJDUz61zlAeUDSLR9QyboQ6gidJjMvgdXY7zi7fOLzz9",
-	"YOlvjxceXqEfzSzqASiS2mCyiuC65glNKFpWdSU2HVA26FoPlr7gSWyKGhth9LaEYf47d2qY1eQBHajB",
-	"7xbd+DitUKtLWBW4QOHQCdoPO4nFVq17GD4iM49vShjCfvgN7aRbDJptl7hUmgDEbQtphgIThoXwuKKq",
-	"W2UzcarqcIWPgpVdPv3O4q2Hy/f/e+Hxdz8++bj5w43mhXP/On1m8cr7zauXYa0vftm8cG75/reLN6+0",
-	"DluEY0oa8RHhVg3a2awIoWJUKykgnHI81gsPr1BjBbOtLYlpjfng+InC2oDOt74iMADKKrxQBjlbcCQy",
-	"wOpaoRzLpc9LVZDcYVWH+6D3YZ+u3Gm+92Xz/rmV9+/0NARelRmw5brcPp9XqsLLiHlpg/Rx3BKMi6K2",
-	"dTiAcBvv3V6+dxus5H/caL/WtvSTVjXM61P7CROYg1vM0osPzzYvfzjGYOxzUtk6fiDdujK0xHCzKUBg",
-	"/sARJe7AE+jQ4p6ZSLNUJZAOoqItZstiUaPc9KX2ZUFHSOIC1yafj1UA5nyCxSPC+4z3O71y+u2l61+P",
-	"xaZaKIvCHM4mYb7HhFPMSKWrVGdA17hWFd68hAkwD9xuzdLghXx+x2JLn37ZvP85LQGPVUE42Mhakz0O",
-	"MoqGaBpfBGrZRL/Ddte6HkZaaR8LwmK6NluRPnZrjjpKeIwXCqKKn4Jp4IhwuPij5KogwG+A6+jOCw/M",
-	"LRp8iyAIJpq0FvvKUvEdOjEFzdLxDDTNPymv0O4jt1SXMFNcYsXS3m13AIM9llEIQR1H4Cu2GTXxPQ7M",
-	"lrdOvPV/AQAA//8=",
+	"7P15lxvHlSCKf5X4YWYOUXSiCBQ3serMmUOR4jRHG82l+zejYheikAEguhIRUERmFSGb71Bya7VkSd2S",
+	"W21JltVtyT5e5K2fRVOLv4ubKJJ/+Su8E/dG5AJkApmoKop6T/pDRAGZETcibtx9+U6tIwdDKZgIdW31",
+	"O7U+oz5T8PGRy7Rn/vWZ7ig+DLkUtdXa5T4jinWk8g9pss2U5lJ45OlIhsxfI5oJn/CQbNLOFuGCtM93",
+	"G4/TsNNvk1CSTp+KHiNhPMRyzavpTp8NqJloQK89xkQv7NdWV455tSENQ6bMnH+/Xnuq1Th19alm49TV",
+	"7zS91snr67X/WvNq4WjIaqs1HSouerXr173aY7JDEdI8wIc07BPZBQg6itGQ+bmQdKUa0LC2WosUbyjW",
+	"ZYqJDqt5GRCbzWkArhuwFR2w0G7i6U4o1Xn/2xFTo2mYnhTBiLBts/mkQyPNfLI5ImGfaxJppohU5PSF",
+	"82SLjQx83LzyNIzk1QQdmJkpjl+0jyey+/jU+vq1lVZjff3ayUeufit/B08P+aNsdN6/QM0AebtoQTqk",
+	"CYd9Y9foYBiYYZqtU03abDYbTfO/k+Z/D7k/zX8rzWbLLcScRbIObpag2NMRV8yvrYYqYukl/VfFurXV",
+	"2n85kmDrEfxVHznvW7iHAcfDP9Nnna2A63DWtneoZtohAw/ZwP7BY7Qu2vOOG35i36sBeU7JwXz4OoE0",
+	"WCEFQubTkBmsCGjIVBF8XSUHpQE7S0Nm5psEbxYCcN9sFRWEJs+TuhQMgF6qhBPd5v3BifMhG5REB64B",
+	"H0hddolZlEWHpaL9Ng/vCRUeWxxVDRp6htJSMTJf8jBGX03q5nnzxCFN2oiw7cJV7BmhL8uF0ZlRFfBi",
+	"hA7lntH5iuBh+eM3eD3iokciwcMiqMxvC2xYGNJOf8BEOOuG0fipBajsiYO8UZHPw0tSFW1mW7On26Qu",
+	"A5/pkHS5Muhp0NBnXRoF4ZI57nYDnxJsJ36qEC+1VGFmk+1I5if2tNkYEQ1qq0/Zv8zQtat5jO0MDZjw",
+	"qfrfjKr8nT9NRoyqzGavNFdO5m6leXLmZsYyBBfh0RWUHfjAgLrSMqLDgAv7ZzMlSXARsh5TCLDjM6fD",
+	"UPHNKGSzMBjpwk5fakY6MogGgrS32KhN+jLwNWlv0yBibY+wa7QTBiOP7CgehgyfWsVfSb0dsG0WrI5v",
+	"PtdeWiOKDRkNCQ/XRSiJXSvRbJspGiyT00YMIGHfPKKJkCGhbmpLrLa4kQc1oaR9bGWlvbwuYHOHgfSZ",
+	"27JcscatOHPysMRJCcfupfv7aFbgoY1nrj51uvF/aOMZKzwePXV9dTlP9oETOo9TtJIToUrRkflVhyO4",
+	"fuZga+njOUND1pNqNP90HH3p2Dfi0ygUNeyDRfJda2L1rVzET+SVuTzdMQ/8w7xUjfZ0ms2Vg6I9yTq0",
+	"jrjoXQECPGvXzcOacK2jtGQ9g6bz9Mi1heEDgWDGXodsAHSd1KlAWSMraqwBH2+bXx41V5hruE2aDpjh",
+	"9eb+jTJiSfkD8lsHxxziDXiUC/9RNireAUMXDmmn2CTQC3mBCRqEo3wQt9hoYRgngZuGeD4muftrwC9C",
+	"IfNbbX+Aegzu7CywYlEvLQ+i3OcEviy2oIxIOlQpzvQ+C4Mx4JcYVZ1+AeDnFGMkZNdCMqBhp898QnuU",
+	"Cx0CjhsAPBKwHg3IJtVcezG1JFT4MVc5pImGWehm4BieXgM5Dp9T1OdmRhoc0XwwDHiXM58Y4q0JVYzw",
+	"npCKFR7j0/tDcmeISk8q36j4yCjNs2uG4jLqG8Gz3WgTZU7OiKU8XCaXOUO4N5XcYsJQM+4vIDM1rN3j",
+	"dJgSndLfZR6wUk7D/hvyMDAsuYEfrs5eekjDSJfCXm71AR3SkBUuCsarfrUQDoQtUlqqApAMXWoLdi3E",
+	"p9ruaIaKbXMZaTKkPeYRas6D7FBNenybiWVyHqQfCQuiAffJDg/7Cb3u8iBkSgNSmnMpZPUwazHWrRyb",
+	"RLu0nBOLOBuNIsPOWd7tzjA6mOU7IiGiwSZTpN62Xzwh20tgwJODocHBrpKDNYOCFq9gtYZ/bbKuVIy0",
+	"Q9nOEPZWSUtFsdDcAu6VEptbuTKzWWShIlpliaGcWGBiFzqksypCKaV1H1amDambyQ58+wyptw1rbIO2",
+	"BZhJOyHfZqTe7tJAmx8izZQuwkU3TmYFFqZNKQNGBcKkaDdMxJ4umHr/BkzI0xBetGx7FbCl/chl2ovv",
+	"mDuVkYyIYtQndYMa+OD/fORyO00mY8HHI1qi9kHXhbUtD6jPyIBRsdPnATMnqOWAGdRkgWagphiqSuQ2",
+	"U1YBWiXUEJ4AMdgqK62VtkeE+QJUl4di1cVJKuu1lfWa2z60mif756ze+27ehg2/ENAy5jlQZoMR2ZFq",
+	"iwwDKjxCiW8GqCQxto42m0cPSmJ8RIQ8HJWyj9NNGdl7mJjs85CX2TH30SaOYF4eDVk1QEH9ld1SAJvR",
+	"y4IMWq2l91cPF8BsVPq5plwWP7WAoenkARqaEvBRGStegtHnrN1Dd6RiHarA5mDoSLX1NAuV19jWt6c1",
+	"nQtorzebgoMdRpMuPgnCxmAY0EhzI+amybqQYfxYTNYLXQL44Dx6Ps8n4TA8NADQbsiUNZcLHVIR7otD",
+	"4jIfMB3SwRAgOu+zwVCGTHRGj7JREWtBQ5Rz7AUc7aadvpTaCNN1Sq5cOX8WaXtPSt9Q+qVlchHMW+YJ",
+	"CsYtpsMJ4c0MS4W/LjalP4LfuCArx0hfRspgWBgpgbo5GDGJYnoohVVBkCWBYazPRW8tOyxMRM1vTNnx",
+	"E0PZGkH+lR4Z4QMpmQcBUZEQXPQ8eKV5yjKofHaUbGLjUVZoTFo5fnyWiFmCTt4HCQBJaZr3231eF/eR",
+	"97e+At5/vvuEFGzmBp8WbleTi4D2X0Q+KvQOU2ad7aPNY22LZBywqhMpxVJ3OGddZv6DWpzZ2oHhhGXs",
+	"emhNja15QCPh7UKJlk+NX9W4cV74vEPB2z5D9HIPLcBNjx4/ONNpCvgS3Cf2grq3Cnc1GXbh7XyMbbNg",
+	"5mG7J4HxoJXLvEPq+E/LmUdDOSw2aJlHSypkD83VxWLgL1AFnrxZ8IP3iyvWCUmnzwNfMVF+h4d2gurb",
+	"q4esY8A4DXe+nDsfHq2mHaysHG0dHNa6RTyyzX0mOqyM2tM1NE12CbPvVFzP0eZ9WM9cD4E7EuccANYn",
+	"I7B7ppXgisb/k4WLczEM+7TAiwbWWSt0i6lIJVsHGUKUgH+pz1gpd5lhP4c00eZ5CMPAhVVcU+vgNOzS",
+	"vjI90sBV75e37DE+KAzJAC8sGTIFNtfMZh5vFnksBrzA5m1eKab2x0vY3p4cMgW6aAnlyJF26d4BJ1/y",
+	"F2IOPHL6wnkPNCnSkYMBGIijTt8ofe1OwJcjzdQZMMYXK3bxuGVNB2goTvnEl4sMCHvlbbMwZ1G2doEp",
+	"LquIMEN4oRAM+LU0EDg7ArKgDa6y6e3AREJYwcHra2bRX7W29lVYas32XqZ6qwyShFRv4acFUGSlefzA",
+	"UCTaDLjuM78stg/dC3vH+9aBL+oSMLxS2pxljjZmw5IYqhhRbChVmHJhJztg+WnF8IyDXPlFFjCqmV8p",
+	"HihZUN3sQzRkSjOf+Uv7ECl0gCvdlluzDa0KH5n2lEXg+kp5yrbYqNCsYEeZZ1e9KIOZngNwxoGhhoue",
+	"9XHIoNATbn4rzbTM3ADEgkEZGJCh+1LhZzRtSp89MMEWIKyfAwGvKCr1WqCvtUk9E4Ta0dttUr9y+Vzj",
+	"IWuMJZsjiEf2mSIDqrY8stPnnT555FqHBUQw5muzJnKmzwWzge659m4UNvMDMAwoqdAL+2dHb+eHU8Di",
+	"Zoo9kNgCD6CBGVQRJEzaQ5MJI12wH4tObCVPWVWSeKDsDV5prrTmCU6LXdOUIAXrMxqEnrE8I0q62FYl",
+	"d3RqoWDd9DCCxJ0dBGbE0asghbikHDg/F8BaLhY1J847DkSdR4vSMaXHmyWCSi9FmwMj6/h71UA9ot1Q",
+	"JJRo/dWa94ShMLLb5ZUNI62Dk0XjVf+tYa0zzQaO4QITdkGU+JdZvWLbnO1UZLrHjx7g0haTMipLDUcP",
+	"egGL2I3tigojuuzQtYVA+nqE1sFrXq1h/y2ItMsn/bjMuWF0seXmAKLoYkt3GhiA7jJVvdkUKoQnFkDn",
+	"Y83myYNC59lZStaGY8PYyvi2K+QmZT3blxVjZ9kwLJLI/kbukAEVI3R2GJgCuQMIDS6vUBIuOkFk5LCm",
+	"84DALzSQgpWJUPPN7Pm43Do+y2TWOp6ymOXnrpQJ2lgAM5rNVvOgMGO+iRR9z7qUhWux7DADw7xQdBSG",
+	"9j0U3U0dwzHXMYeAOJ8cYBOGnispwaXc2hd3XOvEXPusAfeBYwdGR0rHWOOfDfvvBF9wG9JwHwpDsqOh",
+	"n/yQ/JHLQa7o2Z4/o3cucAtbB2iWNCA/cEdp9skelDvO1FeN1Ocq/H0RYbeyYHtgNhaAvkSMP4qGByGb",
+	"pCAAiP43o6oK+XbJnnmg2ISHcoCYibH4g4v/AuXwYepfxKgt81dHipAJ+JhKmz8yVHIzYINv/YPGohXx",
+	"4X4HKYYhdJBWsGEjwGpezWch5UGMJBgY5ksMNUMDDgYASREq2kHDnFJS6drqU9+pDZjWtGeGtjSWIFKS",
+	"AKwsQLmbhs0OpSGyqrZaOwLbcv2q2SwjDnXM20fokB/Zbh0BPmDRiUHekMXM1uZK56h/jB3vnjB7iSe1",
+	"egz0YEggWa2dx8WRZHH2nvTDcKhXjxzp0mf6fNnuyrLdC7dr+oj9ouHev17aBIEj4LHlXb25u7pG2rip",
+	"bZsdZhOtuAzgaM2uX2tYSIHsm+2fOs6rmZwZo8XPwJZt4S/LIRPXBgEyTN1AXd6XnWjARLish4pRH6wB",
+	"g2BZu/FyGO0mFxRQPmNvO3n05LHWQyvH8ghWyK6FRzp6e58GzN34dHADJNtQkcqGBwukH4eeMlf/IKl6",
+	"ECeJIVjmEFI1bc7gtjbOcj2UmudXikmm85Jw0C4PDAUGC2j94rkz5MTKiRNrpG2+N18ebjsjGjyOZkXz",
+	"w9KMIjfmJqS8S8nEa8SN+9/Xa0/9/XptfX19/erh9Vryw/r64f8Osxw6lDhz/3//5b+uR83myolvLf/9",
+	"Rvu7/9d/a+R7dyEZSopuwDt7I07m7m/0qd6AKjnKbHOKPoE+Ukamx3htGAHMVZsj0gL5slZMcY6UVBYS",
+	"yAzx4345NaOV8ILbN389fv53d959595bH49vPjf+2Vvj539+7/1/u/3l+7t/eHv395/ZL9985/bnPxq/",
+	"8uPx878af/LTZNdhHYZ2liaQpxICGZ9SVcrYcS/uN0l0A+vkctjYUeTupE6JHyESMfAUeDHrBR8wHAga",
+	"JSFxjtkgCLTXspgZZAOdl5bNSs5Jtcl9n4k9YW03HiWFrCitGVXCmvpRlQkYof6Ai9r+8L6jydGeS0FR",
+	"7WwT+PfrcDs0CDAyeEvIHUE2I8PyRsD6fHtSdUNmzYbAeYWZSlC6I4dMe+ZZqAMRBHKHcKzqkcMEkwUY",
+	"9veEDM/JSPh7OlMhw40ujFKVAHW73S6mU9jXF6Y4ZqQqyHAsQYYnUvNXQwYhwwa+uR/I8ITEICS8sZ7L",
+	"NJECkxEsnhjU0IwVnG5yFFchjmgUSOpflvIxqnpsT4c8xLE2Qik3Ahgtddhhiki5fAp4yCArFaTVPPbQ",
+	"8ZMnwMun9+c6t1LX2a6ThFISB1u1k7Sra4RSNnCE/breedsBPjSmtpkitNNhQwyezznO6U2HYzUYItDt",
+	"e47ygO3t+lrxbWPA9cAG5CwmRtBYfCRHPcDdlX0RIkoixEoKIVI7RLq4RZVRIjVGw46xH0iRKsxopByd",
+	"qvyS1PMhgRQGXSx7X3OZTJD9bmOyCnBm6jgnUeZibHvYi2rc3YDRN2JLRgproBalW2Yiqzxymfbygtio",
+	"YhibZiTk+4cwKw8VIExqSXtAmXiUfUYarsmAaw1pbeWxYvq8DFpc4j1xXjwmO1t7RIdA9rjYCHCgNGOQ",
+	"El0peIGI5j3R4AKDObDgW6cjIwFpjTaM0Xzp+4ppvUZ2KA9jn5CCwnAQHZOPJjQK+0cAlCpokBL5Lztw",
+	"7cu6MgrA7A27EfvCQ/a0g6u4g+2LLFSjxmmjvLeJBizVpE7XRU/JHcQgHpI4jrTLu2EfZowU80jrOBlw",
+	"EYVMJ48YPOkvYcRnSs1PTTSt3l+yE4cyc7AuNoILPNzlstlCJ47NjSC/nnsbMuh6FXyT8nEqRhfdse/l",
+	"Ligasg0Iip+4CzbwHHJQMQYXXZ1UkBPNZoxzeIC44fsjK+0vipv1Ndz69hXF4x2oUxHvlDRiEug/NET9",
+	"J9ZWJ64ElM0L1cgaqXKRfnnv6ApzcNE7eDTNYNJV8LYZEicVf2aP9DqCgZgIwVQwzbxP22kwccLF6DGq",
+	"wHywxQQSghTFBUNCfGr7pLK3Ery9MgVxNaydXPE+aWxoQ8ctSWpGA0PWTISkLpWHkW+IpFiS07mtzCtD",
+	"qvWOxMIJO0qCuSWDo3/3d3/XOJ2CPd9jBeAyg6uRZlnUdI6zh+H8ale9qTjPHPtwDjpObiFiJLs2ZJ1w",
+	"r+KkCM2OBGlEhMrmJK1acp/s9Jmw3jkXsLsvuHY86xpBaJySBs6GBRwkdk37gWqnBYnirXacmdTbx5vN",
+	"tkdosENHRpPYjHpe4ryMJe/UBkoRjJacFcmnId2kmpFNhjV36TblgY3CPt482l4qdKUk52XH2Ei9bVFj",
+	"qGSHaYjqxjouezd4D+Q22+iMOkHG/oCxmKRDhdE6Nw1n3WY+iYSPvIMFXYwyZ65Ss9ldJnwqAElyXXRl",
+	"TNXm0k6EB+FWAgBZR16ceTXLmbfvSs5KmoSmDmRhv1+UHmVfcPvvWBA0DP9kvgfmTxcAT4mKMKMYkFUO",
+	"KBekbqiphY5QgruKqnPsMmTXwDkFtm1zEhYTaOrY0ah9RehoiLflceZzCqWA9oak8YAbAzPiRojVhWJc",
+	"dY4wMxXE/R8ZBmZdro4vGISYT/pMMdvWIQ0CTL0/FrTjadSIwSYANrFgV8WNeJgGDNOA9/fblgZm0a45",
+	"2xjUyczPkG6xIqtawRldjUMr/j/vCgaIS/iAMf4VHL9Juuc3Tt8cp298BZLeJIBWvsveuaAM8obcoCjk",
+	"P01Ryb4kPvchVxOtPqEE111HKn+VUBAqvZQMHvuKrBRj+WA9znluBFywdUEh7x6JpYHRj4xS9Q9yc2mZ",
+	"PAKBFeu1nb5cr5EuZ4HvyLGZpd6OUx0eHrU90sYkAPxrXbTjFDb81UZlPTxqL5E+tYquwdxl0jZ7HJdb",
+	"ttFxPtfDgI6IE5WhAi0bHdLrAvOhtK2gI+QOxj/SyOchCWSPbDE21HFdW5eME/IBW1qzvhQNQjnzCXcq",
+	"jlgXToLvMSMuoadVRoj6eiLBtaRP2wbtWZ/2+OZz49dv7v7h7fHvbow/+XD3JzfHb76TcllroxB6tWEK",
+	"H3CeMjkvOMe8RK50Wu36pfry4fX1S0v/I7cwe2gZYjr4rubVKLSqMTcNKEB+lF0S5PYU/po8JTf/gaGD",
+	"/HSvp1ivoHPQ38idhMXbwOUu7xnRl2soGBqBOGx0USPVQSY8Rscesg9iZpVrVBANDPDbTFFwEu0w3usb",
+	"NpB8hf7mAb1mTkwKADoJ+8MBpnYJO/fMvdDZMwVPLfNPo6UOv8su/wyWkaLuCVI/c/7sxSV3D8AXuAm3",
+	"xbeFYdlgGI4gt9uQbixun1O6/9hErf5m49Tpxjna6K4uX/3WEcyxbnlHr8+p1b+Sk1aVRF6Wj8mP33p4",
+	"NO8tpJzXIX2MK6YrzlP2HgVUh1d05WXs+/UbKtbl1wo0/pCqMG73YOg9dIroyJ7gGmqLbQICZDpnZWbv",
+	"PrO1YQ6bNrpXv/NQ/mnbPNuKG4FBCaUT9vD+XDIvZTHsKOydaw0xgW2eUQmfjpj9OVQRmyQ7EGxrA4Tt",
+	"XsbAedM3MBtFnCBlLuECmLFKyD7c/Pt8TRe7PvuO3w8KnlgUseAUH/cF2qt62PHCKqywRPpqUi49t155",
+	"xQrlmTsDsxbvAW7/FEmCUiR3f/PZ+PUfjj/9/fj1N8c3v7f79m93X/tkjXQZ88nu9182v73+zu67/7EG",
+	"7kq2amPUd1/56N6NZ3dffXH3Jy/uvv3b8Y3P01zbjFzzamYQw7NTL2aZs32ugDv/HQ/7l1hHoSr29bqt",
+	"/+9gqgfIHffG474yKuTVdIyR0wx+py+DhLOjJUiTdsY3s0rQqk+MHnq0g8PBZ9ZeJpf6ckdgcY0+U2y5",
+	"Nm36L96qjcqEY3+Ybbwp+SQotsP8TyWjYdW7PJCRCP+O8m02F2nPsg4foPkeetRNevlOHEt7+U41mydb",
+	"p06tHD928ljz1KnW7DxNDxrqzKgukI6wZwOj/BqtJlbpbdWJenuludIyqrX5t/HtY/HH1gra7lPHffRE",
+	"5rTrqaNuxJ+PlfjcWrn+XSRnx67XG99+qtU4dvW7Dfxm5frS/1jKvWTQWOYCU1qKfd5KR1fyUxoOaQJW",
+	"TmgqaZRE2/su6WUQJo2h0pYGq2+aryZ28niOz8yAEUbqQJY4cc/Qv4o4ObGvU1B4WZSfc6XOD4ZShRfB",
+	"f1TxZtn7m6PEQn9HNFMxn9ShUIavRkRF4A21lhkoLuKMLc6gTHZkFLhGwYDPFZp55OKKr0YXo7wexSpi",
+	"6FwsiKmarC0E6zdAnjHbOyOJPFkLUwwDjddI233rMpiScuMtr9lszl7qSuvYyWMPHT1x7OS85bppSvO2",
+	"MywIYit8ti9fnhRqTm167U9I0dgMqNjCU00cZGga3o9zjG3qBcbruAfBPFd39mpZ9HDj2wXG3Kk2ceqp",
+	"DZ5zswqoQt7S56490/k1pIH+2jLBSZ6QPczHoBXZEH8m9d0/vH371q0lGwwPPW2l6DAlJvFpr9xkkoxP",
+	"IDf+nsB198Vf3PnHPxrQPMMzREeqoVQQoCRVjwqu4ag0qd97/8e4iDuf/eOdz15cIhC4l3LUD/ZzKROo",
+	"vX/8QjF6qSMVq+jAOB0XTDIvEy7AHw9Z940WoYpRJ/gktWsmeAz4WEuWTTljHjbaSapSeiU1pdQsT0B2",
+	"rvXz6wq3SbsdLPX8pKSdqf6erWuAA8cQ5Z5g7PiqyuTRn+e85DN0CWiU860jtlXO8rfyFYj7p9k6N15e",
+	"44002H+/vn6t2Wysr19rnVtfv3bynPl46lwB9GU1X92nK8dPzKkP7MTrE8cKtFT+DJtNftN+3tlEbhsL",
+	"IJQsODCl5LnXU/vqZZDDQhuvvJJhNcbOg7e2JRfhAbW4xQBeGQaS+hV3w5xOvpBkfskwm/y4AUjbmi82",
+	"wTy58Ec+Dx/Zrk5paCem2HtoIObhOE8UGJ7yn75czuXp1aiQYjSQkc5xf3o16oKKZyIgNHUXdKj7EjYM",
+	"Y4wrv4YNZ6xtZdIueXyGXTJ30+I+bnvd/VR/tT22VfNqfar7e6SgZcm17EDeVVWulFSE35dC8GBE2/6b",
+	"vS87FRC2x/PU7OlpcnLBRva4SqCdvs3hmMWopv6bHSDvuapeCzIsA3jmXNN33cvU8s/0BIxPwOLfbBp3",
+	"8PwqIacPKL/KEKbCrcCiR3mFDjpS+alGv3WkhxCwvMk6EA0GhHXJoZroMY+gwViTgHVDIqPQKv7pKdME",
+	"fwLev2WKd61CXVUg7jOXO1dg/rF1DcH4Y5/ey93IlebAcPQwFNqqin4lKaJiVE/RtZVcHmppxD5e/gns",
+	"w7tsIcpDQrlVUAw8PYrcMoKoPb68UR6Ogq1z0EG66p4mypnex5LF+f4jWw66ZNVnLyn8WgqehYluPE3R",
+	"zppVHBCuugDnCiXMPJc1Pfct+1g+k3FF1NxgRYu/yDRUt6uoe1s782z74TxaUY3hxEc11xY8aW2y9tFi",
+	"VnGGBkz4VJ2lVQPnfBtxM9NyQkP2pAhGs/1DfRlwn45Iffz893b/5eO7rzznkd13PoJ/x+9+Mb71wt1X",
+	"niN/ufHxUk4g1cJu6x2ptvI6qe4wtsWETwxE5hmMTGXXbIPt+t3ffu/252/evvnKndd/vbRGoH/pDteM",
+	"UHhFdrt5jopJCzcNU8YiAGXW6UCBvarHM6rgb0hhQdaXfuJETs12GalOzlnCzQulGpHbt342/udnxy88",
+	"f+eLTzAk+BJURjojI9HhAVgfMcQZfS5DJf2oE5fhX1ojTIRMMZ/c+eTDO2+8MH7znfEXb4+f/ygTRuqm",
+	"Q3GRqQwLSQ66KlHxsPjhzDu+0src8ZX0VSzimK6kIu6ehyc079QvROFXd/DFYRTT+FxiLVU9JCP3TryU",
+	"Ci8nSFoVX+7H6edtVTr4aB5hx63J33DNnogGm3mp1Jetz4YIeIDUdz986fZnf7zz+Q/Hr39qaJmwv8eN",
+	"FTBqRU51kbzz7ju7H7y1+/LPbt987c4XP/rPG2+tNFda/3nj7Waz2Rq//mmOy29hQp12hlbzdTwJRZvA",
+	"jayk+T+mF5AIrHjMJ6kMIY/s9I12QK1LiXS58DGzQWADlDxPSBANRME+w28kYGadejIIZErxmxGU1i/o",
+	"TpbMckhbny6hOs7bwdg+qAM8yTXzFIY443LSQNfMtWV0C+BhgaHup1tY5M61H82MWLB2F5p3ssB8IneK",
+	"GmnuOHym2raq0X2541Ze0YHfmunnrubHdnuae09dydMFcHqq8xSp7958fvza23Gu0PQTuk8V06SNfa/a",
+	"Nt7Gd5m4GPWQaqqaG1dS0RTnMvESejRTWMw+fd2rsW6XdUK+zc5WlDWZ8CsDW1axyTb9LPUK1KGfx4kd",
+	"PjzKhW+Dj/Gsys0RJ3lVXDbmip2RA+eIzInfYj0a8HBkm8scgpwfzBSEOk1hpASp7/RHtokYocOhktvY",
+	"YChLePKJCWarLQR4JfejBvZ1loa0IOgP2ohQxUiPCYbBA/gO5OhjNTVKFKOBC2qr+2wg4del/Pikcnpw",
+	"UgA51oXjnL6qSR9JLmDpjbEJyCVhvAxPX0+X4q8CYHV53L7xhJw+tpatwMSyFAzIG4Y2QHkfyFanUNZx",
+	"mzsSVyH6KZcrOEGxRGn0HDuFvdzp1XmuYwWehzfVYNgJkXGd+AShk33NennzOiTkcKFUNNMCDAmERi5s",
+	"uzgrOkKyNvPTXbzN3cEejGiFRd5178Zzd976+dIqoWTAhVRJCfF1AbbkSAwjgU0YXQmB2zdfu33rpfFP",
+	"//HOFz+yIbqUdCRTHb4NbVV1pBjc15BuMRG/N37evHf3w1d33/rz+PNb45f+iK0bIaV03wK0qvKrTkZo",
+	"n62wxU9et5bTKlzifgV6lGamFcygk2Fqs5MDpmL+KvLT6QC06vMpNqBoZJrPBefxJrxiugRnMkRvLluK",
+	"Kogv94fMz6SRaUT3kmb9cZOh+NJVjKybyHg4CHK6WG7ig0977u/Vvd/XcXFH9yzcnELGCWSdG/WZh2AH",
+	"7u/OFRIeTM93/v6Enf7cDZpwVKP1M+O6fmDu6GzLmogCrP5l/fsVLG0P/DWdXFtOXZ4yGGGULK5D3qlq",
+	"VO4pGQ1RDHJWZTDhIDW0lz6R05+OqAohbG0gRdjPtTbDkFWyHicy76ZcgnlXMYwTFEqObTMaJi+eW388",
+	"Ygz/vMsI9oDKvtbYKDGPYM88+TM0ZD2pRnGOUBUY7LulAhfjE9ybZlmd2p0BM7CL8JusWERD0I3AHg3t",
+	"oldJO2TXwjapR0MSSnK82SSdPlW0EzKllzzSDqTobWSeOeY1m03zk0H8NqljFb910cYc8Lb5Cc2wbWiA",
+	"ggQPeylQTdqtlTZ0HT+6fByeNWJU26ZONponGs0WfG0uUBtdhrbB87ow3wFQhjxtKNaFGeCvxMxstMeA",
+	"7sR5hlT4hKqQdwLmkdQS0gu1hYTsTTbLNSzZLd39ZMgOkF7PuW3tLY/hyb3YyeEsIgB+ZabT+2jeXNDq",
+	"tLDZpYxxZeY1O8u73aqCvO/nBaYBvTbo3Q5l2zZ232Ij0u4qOWgnJRT7dJtBc3fz3CGN/d0z9YRK7V1+",
+	"8Egep8AoB7+6bGjGPQMvl5vILLT04FZJvMi6MLjcXhTCx+V2SfgUi6cpOjo8q9ThmbPMOTp47n4cXigX",
+	"2tHJNAJzMh42dkb0TXYjQRB3DDMvzDnOAt9iRdWcCRb4RUkTLMDGPG0ahopvRiHTy1h5YYuNbNkFMPnG",
+	"bM/VZ7LNgtPh1zkZU4k+cvVwfX19eerLIvmZbrIgD2M0OdPngul07m0mkz0vkZ3tTKYQ5KuqMvDLPDiV",
+	"LGI22MGMo+CkM0/0IHLT8UYBqi2UmE79eVnpK+Wy0lnAZgBof4YI6EizxNEeX3moWxD22YDU2/j049gj",
+	"pL0/8H2TNf+AZ82v3NeseSOIpvh1drSLBnptFF3Ri10wGNJPAzPBiHC9H6uxFtGiW2MB3PtMlWsEOMCS",
+	"i53esGo1BLLMuKIIGDOpSiz/dPIaWIASPTTfcX1IE/cQqd959807n3x4799eGH/wgUdu3/r+vQ//dOd3",
+	"n41f+uWSRzZH1lGH1xc0eIPiXKEHvBTq3SfXU2lH0mAYMKMCVdRdzIIfZbO3FWs/mdtp6DsXrtFxEmPj",
+	"6gRNyhbHZoS9pRLPNoryskHDfJhqrmdEZpBN8wBUZhh/+f3bX76/+9onSw4qblP454sRZRLuMwjqku4r",
+	"ebnY0xETnfmZ/SEbXHLPfqUuqGnPk80/ddDFUdype75H79HE9S8kN2Wkw2mksdX+UiKx0U12hJWVNRAI",
+	"KzdvsdEaBk5w7RKn4sYAUOsXnlvO1mNG/z3zLyiJ0Ra11dp/3njl9s1fj1/7we1bt3Z/++b4+d+N/+nV",
+	"8btf3Hv2n+9++pu7f37j7pf/vPv+h7e//P5/3vj+nV/9avz8r8evPTt+/pe7739ouXl66cea8zbw4SjY",
+	"mm/1n2Pj78S2mwW0YXy3hCSC/GmxWZxOPGcKxLzFpjA7eQXfL5OAMv9YFsu8SdSH/dCfi07BXzhZbNbG",
+	"HxjYkwk/M6Sfq2WO5kqMJ1VqygjHKrnvZRpLQnoo1s82MqeHZlkyYKrHyBAaU8YBqCzwNZiKEfQMaG1s",
+	"JWFDemfJV6Up5Rxf0uQaHzcg+4QL6NsdywbJ5GukbYZ0hoctNiJoNdHYnt9Q3ZyM2FxCNsvrMBfuvYlM",
+	"sZAeRcD/JkoXpsQZ8+cMZ+NeChuWEIaqn+dBCDhzJ11U4NkP0WVWAmSe3XYBC90CQQRpm+BEEME09UyJ",
+	"53NLOcyUpIuzD9M1J62hvUShyRwfHcqFVhi0uzN/6xeKDtpvjXK+Z3NB9WrOnf06KSF5tcrnHi/4Gyre",
+	"KyWTWStSjX2/LnPLrYby0n7s5vT9Se9CZpq5e+7qDCXZavc+/uHurz7cfe8Xu6++fPdn/zj+5Ee7b9wa",
+	"3/w4rXvc/c2zObe+SHtfX79Um+XzNXDcv7isaVHxwQvIwh1ZIBLrZIlIrG8kwBLU+hvJ7gGQ7ObqxxdZ",
+	"94Aqctw3kfJRGw9SYQ2bEQ/C8wWptFtc+KQjB0wnnelcxQCjT8b+N7Tt53u8rHGrUpzKGfvOwtbrzFoq",
+	"THw29V5Spb5qfE2la2Hec9fiK7G2bqXZv8OH5Nz2aFJNjrMiZi649wWhAAads6EASTahJkPFRRgntCWm",
+	"1YlQgYpCSbLJk9BgrjB4BgeRxpAVQhNGlZPNyKjq9JEuTo7WfrpN8PfYUDM9gOtkV2o/U2GNrlpqjiPk",
+	"tCBMRIMkFx4fhNgbCLlZwyoGZl8xerGoIVtONPWMFjGtudY4RGkXYWF7ucYPZHazJPIuIBymMD8D/rEc",
+	"CTH70iKq6R7J7NeSYM4iZG4/5p7v2ezK59dgmFpATi0j69wBB2aHDlhwhuqJSh5CXmCCBuFo0kk4y3U5",
+	"EQ/1naZ39FS+aDe9XRnNLJ3GiV5qLGRQoX7IPFXMTHz/VDGQfR5wVQx3ZAFV7GgJh9m+3v+pW7C/qkDm",
+	"Chfv1/3DngcdcxbCmmPzsWY62r2yzjsV8B6ruzZof6IGzdwB70d0evFOX4SqGosnzOTkgIDNAmPeMUEf",
+	"ZL5EZ5pSgStR3KnKgwjKTHRaOA9rc3QmZR+pdsey2UCl4qo3R1cED6tPZd6qME3lkKoYmrzAO1sHOlXS",
+	"Z6/dfqCj8/R0Z80Rik5I0mYnbP/snLtxWNneQJjEsanQHF1zUMaH5qWRZS42Rjnr8xXthuTuay/f+fmf",
+	"Sd0sB24P83FlS+QvL/wT4WIDC9KQ8Rsv7f7h7d0bPxt/8uHuBx/dvvlreCCuz0PivpwQ7NyVqsPWiGDb",
+	"TNnLqJfWhXlFR0OmNPPxnbv/9svdH/72zssv7b73q913/3z7s38n9c0R9lZn1+LKJ4c0ToV5fGtEh3Sk",
+	"wfluqB1U6KGbMgXKrQ92f/1vy+vitK3kw/zYe881xGKb5UPMzzK5EK+CCj8NoH0Fq+e4Ih+rrgm+Xhfm",
+	"eYybw3bvDS6gwTzRDGOms8lYMKs5VbevtVSJI6M6xVPXvFq8oNmJWJcdRc/Usbv31sfjm8/tfvDW7o2f",
+	"7b78M2gNVCSIruxFEE2owYKyxF7r1ewpp32OZJDKJzlQ6yXWANrf/MpsEZ7cZcrBkCoaypwyfL2Qkb+8",
+	"/BGp3/7so9s3X1laIwF881P4ZvzC80trhD1N/jtZI5ss3GFMeNgqHzMn2ySU9uNl2fbIpgz7hItOEPkY",
+	"Ne1uRA+rW8D/ofa2HS3bfRefmkZCWADXC1ULYAY67ExYlTGV4pd4MRyA91cGxuYCXEb6kYqrnMCizCYV",
+	"jDqzELNivmGdlbOkh1TrHakKkqW44GZM4p5aA34sdwRTafkP0gLCVCaHIdKNiQYS8UxZmng86zxq5SYq",
+	"aKbKqGZX3HOT2xsP4CVg5G1jnMqaIfO2GWvjaCu9nnzFYAp2V7sh1/B4jXZCl+zsEWoYJr5JtMTsJSGJ",
+	"z3s8NNw0kDo0J0C2GBti4ozu0IC5Rgs2ZwfcHFkzzfGHllvNiY3PVhFt/A9XQbN1/Dpkrdk/T1zPS1fz",
+	"atcaPdmwX8I6lt1KU781+MCleg2pmbXW42E/2lzuyMGRLn2mz+3/YQQ4trNcGU1M5nhz+rzXZ2pjE4qi",
+	"krt/fOXeL9+5+8dXxh99sUYCuZP56fYXP3A/hVT1WEjufvnl+KXf3nn3k92fvDjRnDwzMCRx76T/xAGy",
+	"lHLylelz53oY0NG00Wp887nx6zd3//D2+Hc3jJD3k5vjN9/Zz4q3Z6fU4emL7VTmpJbvD18cv/5pHPgf",
+	"/w5IaPQ+W2vb5Slki/m+9efxKz8ev/5mUsn3aEEd32loo1jnrpLgHlVOTS+TMpx+fkeqLS56Z21B7NIV",
+	"++eLDDZFNj2BF68ojyw9gvsyTZXGf/qPOy+/VN7HMxd3EoazWHz1AXedn/VkAnrcz3HBoqbxe1WKg5Yq",
+	"1JnAmK7U6XSRh0dlJaT4HV36jQV6hhSkDaFubiUWlDIXinhfmRXxfuBVQfdWfjPezrhaj+vc6Yprui1c",
+	"zPOcIMpCfrTF7su+40goYzRZIz7r0igIrRoPRpCkT+whTeKWOzaalmqiIFE8tgftEdNm9CPYAzpMYsLs",
+	"05wWB2IbgqXn41sf7/7h7d3ff2aY6q33xp/duvvJl3dvfG/3JzcrWBMqEPoD90+keMqD6aCYosqpAl3O",
+	"klRgPcrIhOlnpjYcAtcfUUqqRUq2u5K2HglkB+p3Mh72mSKbI9KGLsFQOSmOLtyUPtbTht+pogNmnihu",
+	"x5yd85xUcdZ3aCtAoaYnu5jbr1g30swn9fZmFGxt2D/bSzbVNaSbASNGz0r1eIOKTyhQQjp5IAWzRRgw",
+	"dkToHWjbUm9rFnSt6a7tWQPHBtvmPhMdtjGwdRE80pY7YsMQhw0pglHb1mTaW5PKSr0M4r3Np4Pxz0Y/",
+	"BvoHal776Yip0XLABzw0q7DVAc53G4/TsNPHWldGY1rmfjuvAUNqSXUY67s4xHfNS0tGfZvfCNKiTZ7n",
+	"/39devIJYn8n9YvnzpATp5qtpSR61bajBDxbI2wwDEdx5JH5DnXZnb4MWF46RBr8I8v5BVEqdEM4pzBC",
+	"cpRfjEJ2Q6jhbFgSshRSx55rmkAFMXMEoOT/TfLx20fjj82TWIHD0QTL8fs06OaX6UtIgn10au//p6I+",
+	"e5iWiHScPJqeeZPU7/z65d1ffbgEhnTQyxjVIYG6enhjFaOpUKrJQoTUnwyl+PydOz+7sY8NsgZcLNoZ",
+	"HcHDIfKOO968AuED3teGgCVmNdLj20wbcgh75BG23FsmuGowwJ5qeuTuy78Zf/QF/PlQ0wNfzE8+hz9P",
+	"ND1y++ZrqW+apaWR5Kwn/HjT3O+8n3cbNVPbTDXi2s0eCfmANbRUSGa5T+pXrpw/u31yKauaN1unmrTZ",
+	"bDaa5n8nzf8ecn/if2AVqhbafZCh3OedDFg1panXU6xHywR+nU49et2L+d9McdJBdcY8fD3ukj7vvcek",
+	"6F1m18K9lE7nIVOcVpnJTxvQZl6/+MHrXs3x1ouF4Z6nMTIyLg3hNoVwTeKuEbZJUmjpkWHwNG5/Tuq3",
+	"v3jj7m+e3X3/jd0f/usSFOFK5IhjzVOkgM8XVCHvpsn+rJUm/KGCzSFg1K+WrLaNMbvFlqKH5vnYbOcB",
+	"Fy8wa9LHU4+WtJDEeBwbSKhionyPGCMP6Aq1imP17UqiKs569eLk80Yn7UggDnNevWQfg/6CKnxS+fPL",
+	"Xl6KH4y7Ep5P2r4eiFllMdsGePdKRD7/bfzgfjVDTXRboJOxlQNxPUaJNIxpAuRlCHP6wuYQnBx8SR/m",
+	"YnaUhHQvkqTciV8qifG8Kv44R9/5RV80iF8FQl3p+UmkSEGZD7ubYBJAV/lxziHlKqPYqc5nrj0dYmXS",
+	"oI7U2yC2t5bxn5PtpTWCfZaBHXEBXkvAWRfXhGNkpaWV5VYF+dfIMmiBuJp8XK4v/fXzl/76+cuNAt0y",
+	"WepCmdtfAzHnG4FlvwWWqoLIN0LEVyVELMKppyJf03x2Yf46k8xOG6ENjr/zA4xcG3/y47sfvjp+85U7",
+	"H3y0+/Kf7/7m1vilP+6n6TmBwxKl+0MB+zzwFRPlCzRlwJy0XOcF4H6jSn6jSn6jSn6jSn6jSn7dVckU",
+	"u5jJSQ/cd5oYRB9M12lqJxbI7WqV6ZP1lek81SuJpHnsAvVivuG2FfSgB7cezQTnnWlQ2EO7tT2z6Wkr",
+	"i2A7BJ/wnOUkLlyNBDwuUoSFibL4FEprZGktV/Yq3c8D+qqlDxoET3Zrq0+VlEOu5pVhtsORAQv7EvOp",
+	"eKiTeIOknBQY5CaPakBFRINgtFwrJEwJkb+vynAxi4lNnRWDZ+JVH9K4GbbCViR46BF2bRhQLjCOcaow",
+	"GOViUEI9S+HKJp3fzgpW4jzCC7Epn/lRJ6zUObKybXo/tJBA6iqblwq9yUd5lpwXgV4vmhl+3cFeSbY2",
+	"TokCnGYqc3FKKgOP48OLUl3Z6UQK+sxVoToVVSqmnoynqTILBMLMe+ECPrUI8Xw6ogHv8vnU49vxg0By",
+	"qZ4vCcFFuoiPwkvbnO0crEskTgcpA9plfNRRwwqTwPNlz37ENGY2TopaM/03c/Qw58iBKxwfiDczECuh",
+	"1SAt3JccApYkR8yMQrWPQdPUdPxQqdAdXak0dvUmiGXICu5pLMm5FEFcV2kysWBORLn8honzT5IcIOjq",
+	"QlXScT9zAc6VSA/CAHB8/rJcPHvAXrnJFpIOk1MAxXNltzCVZ7Anrzge00K+yPt47e7HdVoMQe8j4uwZ",
+	"Z0ogQirP7EAxofrx3MeNnrWjJfbw/pkELY99wA2DblcOpnbzN1To4C/HvLMtWfkmSe8a0JHNCFlay69s",
+	"01XyGSaW1ghVnT7ftj9+8U+7H/77ck6Zl3TijXujQmpOvJ7LilW+u/GyinqsbbOg0Uplt3nYEQvsrTwE",
+	"E2yoGCuf3FbVL61jWbwSWcnNc6t56RXPvPh/6zSeKu59/WS3So52hR7/i/rNuwHt6byaaFg8CU3rgZRb",
+	"GipY0UjzzYB5hHcJD6G4dFG92KP5domZCQKlVZDK8YQVzQALavV0B2ILCjoz9yKVRPmBF5XsKBkyDPI7",
+	"1mw2b3/xr7dvvrj7/ofoWpifn4VVqS7G1oQybyxiRMC3KmOXe61KpjkLupVNHKW0N7ix6cR06xuqqiq6",
+	"9yosKrRYMb/HS1SBAe/BSV7FVLOAvlnSXuPXvAmjTeQEf3th0zcxpRUi1dqjdgj4sFig6kHS8Qefts0n",
+	"Motc4oO5I1WxfTFb4yTazse7+6dHoaDygKtRdk8W0KIeKhFjYa/rXovezrrGc1/e/1tXoglL6hZO1Maa",
+	"4ZB+YGplFVKEuSuPb/3XcNUxBSpYZZoi5VwoPcTgmdNQbWDxGsnzGZULh6lAkhxwj7hXS/SI5RXKKpbl",
+	"CirusVsOXtuT9yvttc1dgKEFPnUAaUFonvCTxY8LUXiQKLLoPk+s3w4ze0GPpNCxiiwH+1C6Tz/Gz7m4",
+	"j8nyb5OlOL51xBbjWP5WUYXNRcPd4a0KKkiXByynceHK8eOzssD+fn39WrPZWF+/1jq3vn7t5Dnz8dS5",
+	"grWUvaq6T1eOn8hpxJgCZLKyiYt6OnEsP+pJ82fYZDTHiWPZQnYnj5481npo5VilQtpw+WIsSW1kFhss",
+	"BPHi0meUPuXZSAxNzujMXn1zmkwjpJp0ZCRC5hO5zbBuCRQIWcPyJmYGKEY9ZKrDREh7aMfJuxrMr1hU",
+	"OLc8usGFgMEdL1PYMBHI4UVORYct9CLT+wG9Lw1Thjq8WD11rwNWYVYFheyTOmR4Tlz04s6L+1HQfuG+",
+	"gUKGp4fDgHdcJ6y9QqL3q4kqZvAmjVOd09EWx4/xPYU8k2c/ubwpzJ59v5Pm/tnDdPORO7/6ePzGS2tg",
+	"Wd0QMtyAX0bk9s3X8CdSx/ZnwIWJpiNNdrCIKdlRUvSW1oh5jcYgmlfv3Xjuzls/T/sWJhaYmgqXmBog",
+	"62pIvZjjaUjWuUCHDpVnxszrtjFb3bTDzDkIGVXuw0i15j1R0UtWuW/Fos0UqR9wUalkbFl2bViIHxWE",
+	"LbqJSZ9qKKRt2x/QpAZihwYB9jLQ8JSQYRKZX9BKD9DtLA1p/qzKHB9E+MODxKchJXWfDSR8LAjM133G",
+	"Qr2AvnLJvHgpGgyoGpXRWeL2OPuWVfrV6R3ZRiK4Mm/qLqQwMEGYzDnG27+o2TZzdRfrv1f1Li5yqw7g",
+	"7JOw/IXqg7bm1Qed2TrGnXjqfB1AJc7pPtg5syT9QTV0ZkjJQjrqIntirUAlChMfbIXrhViI01rKMo0Z",
+	"ztCVWc7Q++HWBIZVOle2ZDRqjFNfiVPzPrgq94F9uY1POWliN2LCp9wN2ytvyggKB9Pr575cpcUxcPE+",
+	"SrPPaM6+L94s77yNHqpIWRNLzUF0yUvmMa8VzDM9SwUqM6k0xdck1RoOtmb+xudFxw2Z8LnokfGXz999",
+	"8Re7H3yEeivgoL1sS2up/Nzxp7/fff2N27d+upZ0Wht/+vt7N26M3/3x9LvYcm1pjdBOhw3tAPd+8eru",
+	"W39Ma7kWilqKwNUcn8BwOvv6RDhd/NoMFTc5mKo1bs1Cpi11M0xznm157ixh8BShm5qJkOz0ecCIkHY8",
+	"Aor7N+a8+27OKzDRwU8uOd21l9mzbW7fTWyGbx28eLIwc0j4ggU0xSEO3nyXtisWHvIhTYYB7TBXg8+c",
+	"NamPb70+fv3TJdvVrlXx8HOTTh+TPS4uYoXyPbRDq9q5bE7jsmJPzoRLaV7l9gV7m8WFnbLdqJ7/+b33",
+	"/2333/5w540X0lXA/vr5qyUKgRXEHz1e2cc45I/Ob7p/Gp+67tW2ONomHRsze2AQHB/Ia+M5ZAqKUkhR",
+	"QIYMOFgpnPs6bZWDaHUaBEVhvLkdBpLu9gU9BmZr4EoGrLw2e1EGE4ECx3KiwDtyWGFM3OtL5qXs0Edz",
+	"WvaUqDHlikvBSZVo4zeF5nDkbmfi5WQPNg/tH89W48ge/H/zyO3P/uiRex/+ySO3b/7C/O/F8fPf88j4",
+	"049uf/He7r98RP5y4+NMmdB7H/5pH8vkPyHDyYYwP711+8vvx33q/vr5q/fe//Hur/99/Pnrt29+/+6X",
+	"X5aKe35S9c5DZA3WoqgogkHHbyoIBucY5mwbMisjTxpxTJMuWJiN7uTznOIJVjmc3vOLrCOVr4l9YA3z",
+	"+H01IioSRpCTmqGfDifHBiH4NKkL6BnSZ8BCFENBUMnNgA300mzmsVJKbosbaeritijxrrjNQPnTkV9N",
+	"BtRnJBralhhuQV0jh/bothFGBfOI7ssdQaQIRsSspXQGSKrZ55TdKoeY+Gp0Mcppp3hZRXYrhQz7RhdJ",
+	"NZHM13rtTsd9iKd7bUBzGHcgxIgbiChrpO2+bQPn16l2oS2v2WzOObzWsZPHHjp64tjJeSfopinfcJ0F",
+	"5kaYl8qpkDs5qPGEFI3NgIotYn4nmyyQO7BC29pl75ipnV00pzKG+Qm6dC/Pb7k4QVctdrjx7fpi405t",
+	"4tBT+5tHbS8UtpM97UpLtZqk06eKdkKmtAe2FlBerRiTrcl8jj7T542zbCAbK82V1j71k3VQLlYUHGps",
+	"hBdmNs51wGXce9C53JC76Qat57HRbsON2jin5KCBFHyBReeVi2I7aZBnRsK756b8HhNLz446Cx8uMs32",
+	"IosvBO5McfhCnBQwaX1Ius5hsLptA9Qm9RGjaim/VxB0bHLdgkgdWgFNdGOxCJw6t5PZTkitUxhSu3L9",
+	"uyv46ej1pXqj/jdPtVaufvfbT7Uax65+t/lUq3Hq6ndbTzUbK1eXCqSKCwGt3MCTKsWZf16E0rxd2hkf",
+	"SF09OA9eqmBJX9DlP9UId6YpJft0Bd+N00ZmImlAxaMc3W9Y2KfKLt/XTqZzIguGgRGBqgYWlLKImC1J",
+	"1QyheqtA0nBwHNLEPKU9otGSojPN72dz3HkMN/ZTzwP5MjwIilCXC9jvArjPhxZgdDGEVEEEojJMYahk",
+	"TzGt9w74g+d32mu71di65fqpWZe7VQpjS1eCMtOHMRFrsYgbyxz2GUO7FqCto2qU9fqM6V0ZwcrE/cnt",
+	"oj6Fgu1YxLTGOcGuhcTsNlrthOd+kMpnyplrZeDbDuLlm7PCjaF6q4zPfWj52Lzxplm/+dLLrLvwQBcJ",
+	"lNkra6nKMhahReWJwMKXc+a9LNrws0zx7Qd+w6neKuxujDfF3gHgh3RTbjMSSrKpGN0ivtwR6K7CR+3P",
+	"fTYgHTlg0Pq0d5DtjL+O+JJsehHmPGoPMXsiW2y0gVXrrNXu7sfP3nnuTx4xuyF6DOKA8ZfxJy/v/uCf",
+	"POLzbW6oP7n92WfjVz4cv/TC+NOPdn/4p90PX0p7R5ORobBIPBpUJscRco3NBtYDj+tCuvdABnPh+svk",
+	"quY2nh0w1TMqdNjpx1VsOwGjCm1GjhRYzjNtepymFZMmkX0rwnzwdLzSXcs9iZL1eUKNAQRxX60l8pcX",
+	"/mmiPs9rvx2//iapc0G6UnXYqqNvCpo9bxlhVniE+v8Q6RAja9YF6tPMx/FQ9zOD3fnsn+9+8SsMXTCr",
+	"NEqF3GZqjSSimx0f7IiWmSdNiFMyyrowZHhpmVyIwaXCd5OZ3xBIxQJGNfNXyekL58kWG2l4DnvSo4Gm",
+	"wQUYo4hmSLKxp/SsmkM4TSEpAGmnqsAmOiy4uGC8fyz4nFNycBmIauVY/Ln0x4z7GBdbtr61dRNXtwW4",
+	"96qYA8o1zbkM2gA+Cm9ZH1/pOt5mgFQJ7wcv8SBVZKHqeSXV9KtugyglgpmXEvFLip60akuWCN17+8+7",
+	"730wfv9Hu68+S/5y4y0iZByjl29KKAzvu5JQjSHVIRTXckNB13UjsEmfjlypaErqUpE21U922+iFMqhf",
+	"YMEYVjDXYO2iKhevnH3EjJgOZR0ytc11npPtijBamnvCSDr1O+//+/iVHxesrhRfMtMn8uJXFrBqTyJG",
+	"xESMdHQhwbfMLuUGtqbvQS6NmLhlE0RycUMCUCcg8/uXBbZw3lcM0B6zRqpzja+Eki9Ek7+GtDbHEJsh",
+	"GnsnBJNVarNXchaq3RcFadrQ9EApSbgPB6YoJczPLFQTxTAAz5nupMgLg/16X+e91jD6Sq75/b6y+ci4",
+	"73l5LqqicqmGi+fOkFPHjp90kSTEZyHlQU7IdhDIHeYboYgVBeyQ9rHmqTY2rOKiR6hIB/uhVVtBUNIh",
+	"TayLmxhJgWFYD3w0N4q6YCSYdd0oy3WIWk1GIGYPDmkSKio0LJiEBt2WPMKWe8uk/RToj14cw3+1DUFC",
+	"NvoewMOaoqh15tYNXckJOKSNZzbmxhqu5KW1saAw1Clu8qWHilEfIkS8ybgdskl9AqOQehvPqU163LWH",
+	"ggCppfKxTdWCcTq5HcNPmzPbDBgZ0E6fC7BN+DYYi2uHVB580wm4AQBtt1R0+kSKiSia3AhPywQK9hz3",
+	"Ia9srEEiyEpQEupRcE1CPpjsWVNUUUqp3ErD58CFuE0D7hMuhlHoWZPGNpcBIjpEYZU+hnOcBf4jZrap",
+	"U8gpQCV0SAtDvxUGYhs21c/2BVO8oViXKVtsokw2YpcpxdScmy4F8VnA3P1VNuAQLrAOeRAQGIiAGYlr",
+	"wwZLb8xFC0KJbbELL2q21v7/N2yMeuO833beBPvSGnk6soVvIUIviUmhDn3nIOm8KPK0zlnsbj5+6lQ6",
+	"2r4521E+dQv7UoVEY7afW+EWF775nL+MldyDD205qQlvOkRBdrmlNDkDp3Ft/jwToluIVYucchnrjkBz",
+	"8iS6b6crGE6HRqaqGofsWkhcwUPfUtRepNgqgTp3a2QgFdsI+1SQ21/865HxT39E6uu1TAXk9drSGqHh",
+	"BkbV3f7so9s3X1lbFzTcGEj8YvzC82skYFrbgW6+dvePf1gjdFNGIblz6+M1Yk+W7L53484Hvz6y+96N",
+	"21/8YI3Y4zdf33v7z+bre798J2sGxXJ8Xi2Gs+bVHDD4cYB9g+L5zbdm5lqCUAmiZbLL3NhTaHCRii0u",
+	"eo+IsHLyKDXKb/nod8UoFoacf82hoUBOo8cKclL1hoRUbM2+uCsl8mSg20CVdjyCh2ekz+YkQDQbp1BJ",
+	"upp83FhuFHDKSsEqgodPTKfTTFaWm73dRS7JeHWpedwepdpiwdZ7Fp/yqIBF0gNXbzOX4cFUcWNmuUii",
+	"9554W14hvwqc5XKKnaD4sFeRMJ+3cL9g36b7jRbVNgOpZhDp0MoIKNLEWuzCQQbTSAT34umI2QeM/mxg",
+	"lXm8n/oDLsidTz6888YL4zffsTW5eDgiKgpYQ3YbAd0hstvlHcPzjKwKKQhLa8TWjlBk/MmHuz+5CW/j",
+	"d+iro8OhguazRnrnoV4XNu85SeJ38fc89Igwg9sKYKmsfvMmC7owH7gnFRl/+MvdVz6C+ZiPZeN8+4LG",
+	"ieSOcLnJVqhcWiMW2t0PPrrz3vcttNSHN9zDtsXH0hpswcV4gW+8tPuHt3dv/Mys9IOP4n36X5EOeYet",
+	"i4cjxWh0SJOA9WgAuwfvrkKsv/YAQrc3O5gPk1ZuzSkA7E4dyAK/Lgw4jR3us3n7tAZjCa5DpjQREjyk",
+	"kA+0xUZ6KSsbwKO1uAqIivuxY+919116L7ICQOrFaRnApcbFjz+VPH/V20PGXHFATSHmB9Gwqhyyh3bm",
+	"IlR8M3J0YSZVwF7iwShORKEh6dNtRqhrs2EwjSsidwS285ZBwHwSDZf2I/26col+uSOq12uvWtcfkVDP",
+	"SFyytMW3RAH1CrM1jWhIjJLra2semLdDc7cIN/zKsKL8tVjlkDktJNJImYdoydblcaukm3E1Ox+co8a8",
+	"b8Mt6i50e4lEQ6OcD+g1UmfX3JfY/xcFsTUCQXdQ32HTlbqTQ8xby964Ab1WpQMxF1Wa51YT3CeDVIsb",
+	"86Ub2xb2HkraecPW+DH19rm/SgYsJEeg1KX5VMeuteYz3PeAC0YVapvBiEixLvCJpTWjQIP8YU6RHCEd",
+	"Ohwyn9TtK0hRjiQxjSR+cdPwIzPnBnyqh5wp5i+trYsR0/DDmu08biFzdaLWiGtoTY6QbiClggcE24i/",
+	"r+MnLsWS0Vs1mHLrQq6L+NKC3RTKe24gSOlVpxa9w8O+UYFpAnkktgx337Dt1Ot0XdiPIE5ppgx39CXD",
+	"yH3z8CppYoEWUBGQc+to4Mwc6a7jnT4PfMXEBJ8cQL6dPSGLt27fIXjZ7HvNthQ3D27YTyPIfBYSyI7Z",
+	"TjuM285aqkG4V4P9hCdS+wlaOGwijmybGhvqkN4JLAyDSlC2AkwW1ik2nW5/XI0sXI4xilB753eoJn0W",
+	"+FjUBiuETBVdH1JltnuugTl50pLUS0PW4V3eKciQRbMxc7KTkQERPI8A/PEDPuvSKIC84ETayg+3WKgb",
+	"9PyWfUWEJrU7bu6JpRfSoA5V/gNjamEGdlql3XHyxqVSETaPTD7/tTbwwO3JkXceAfRM2IclWdjiDzM9",
+	"FLOpHtX7EuacZn5jwkXsT1VMRfoiFVvzyjnN38fJ/rBpJMzBsJSAVWQ8SgPnTEnxaRVdxTJZP9NibQKe",
+	"tsQ0w5xAjkoQwXFGKRik+KFYgTwmGE2T3U3XR3WahG+isNw1XBbEAIIcZSKRKOyzEUTmhoqz8v6pROac",
+	"6+C0jKzEgFz0HseHUbl4soPe4A5blPDauWcc6eMxdNktTASXVdKNgsDKvXHpC9t4csCY1VIcT2KGJRlW",
+	"v2bFnVX3KhfrImHbxAZR0zCkXEA8vSUDbiTFsD6VLZuPKiWH+O6QgI8hBdjausBjXsWkGJzSjrjpjDMI",
+	"dJcGgQFnjYygsHp2hYadjph2kiKMty6cin/IYqWTGLkU2dcDpjXJHB6MCD1XZfJdPQZnyVsXaPxAyfYZ",
+	"pmRWTkvOoubVcFPBL2RraeEi0rJYDFpWZkpenZKWmNYLNN6+NuSK6YohmKHcYqLgzjKqwC+6xcQyOQ81",
+	"83OKlEwaVVOMsPuM3phrP7YwuB4xbpsfhtlzo+gXrhqEi01P6KW2zQ6cez37jIVXhoGkVcWfLg8KLMrL",
+	"1wJ9zeghyx29DdVgMpaETS6oGk3YmU+2mg89dOLYPHsyTJq7DqnCJw2lzZjMWns38aQaV2fLF737zr23",
+	"Ph7ffG6ludIa/+k/dv/w9u7vP9t968/jW++NP7t195Mvb9/87O7Hz+6++uLuT17MwaaFo41Kahv7ozgc",
+	"bDXoyvYzIefXioRSU3GCf66/HlP6rfZlyKbPBlLoEO3JWKwFZQMdMZ9soh0Czfj5ms4D2K61oi51/7Pd",
+	"s+Y6myqZq8PZo1wsCB3vy2IR3wvemsXQdG9YdfD4sfBpFx9t8XkduF/ZktEH06Ps9mCBPqjH5/dB3Sta",
+	"L9CBdAaS7wFxv3ZdPa/nnnUSJV6q7XE6HHvRViDHcxA9lV5RWA7gkLbpyEa95SEWzSD1NhSJai2vtJfW",
+	"8F/QMkRPkwhStNqt9qRIPbM4bKtx6ioeUdM7igeW/WrpO02voANgKn1sah1ChhuuHs3ue78Yf35j/LPv",
+	"Q8IuFxuuNA3Z/cHP7/753ds3f42pvC51E1KDP3l196U3wLeAyauB/f71H+7+8SVS3+FhHyKKqZZgCH8S",
+	"U7BI/d6NL3ff+2DJKBtGvqAYcL1K2jZJq+2aeLGwz6AA40R+sHlzKuMvq8KllgcMNl5SLZWBCjZ3C3qu",
+	"GpIE0e9nlHw6F2APHWxy8DYWk6ZlPUEwajf0INj+6NGjpwzmXrl8BoxAzgPHO0pq1pHC11PFzFYazaON",
+	"o63LzYdWm83VZvP/pJUZI3g0Qj5gkwWDczbA1WatJID4rEzJWQjoOnBxvUwVAAONqwIQsG2WExx+lg3D",
+	"vjOPhYoxW/FeStDE59XGPjHPHFymYeEVF/oW1ykrXaMMCH1u8W/fennj1fjgRbHh10aY89BAs8nCHcYE",
+	"0QHVfcxNSivDE8aG+hHb9LRx9TtHT1xf+taR/DjnvlRx2OC8tV+KH/5qe4phIKKt623LoyDa2J1eTOa/",
+	"kgrhnMwY5k9HbJmcRxPcgBoFMAjkjk57vwwkXhxrZd2imCWiCRUSKHS9fWxlBcOyNmxWQpvQkLSPmGW1",
+	"l1bjtBroSEKDpB6LeQAUTzCKe+QE8XmPW6sgBfvlNhcd5kEklUd8bs65A95dyDQZkXp7pdVqNZtQndF8",
+	"Otpe8sgpyPVurSzhSCSUO2Jd2GePNpst81Brxf66zYOA9hiOOhiYlcQDm4fh+TX7sM+GVIVoQVVWGfbW",
+	"xU6fd/q2nUx2gR4wKrPCQ9p+QYlPdd/2BdRRt8uvEdklAQsh4AqrLPcgCM2tr2GAcGtsNv4XgkQFMeRa",
+	"DniHPGNU9ZBuMU0Yh5MxB2sZY0LJ49GmQxyL5ZBqQb6IdkZk5rqymbMTV2ktKQjH+nNRx4n4d7IDxZnR",
+	"MYLz+B7Z5L0e06H9AnOdqrvBbHHZEn6woWLbXEbgEdq708+Ndrmid21/XI5mlKSsbnbvLwS0wzQZQLBG",
+	"NCR1AUFH27YKtWEK86LPTmXyURr49/5Etu+t7Ubs6svsvueQN3b9Zc46s10ZvC2k3YtZa6oJS1XFmYOV",
+	"KxZl31MxEFMctWiT88uMOdZD7rz3LLIfMr75XIoFjV+95TkmNP7Bn72YEG8AIb7z2eu7//cP4CHDfMi9",
+	"t188cvfDf7n37D97Mb/Zff9Nb10kLOfOT7+EF1Is5t73fn7vX37uWT5Dxq/8ePz8r8af/PTI3U8+uX3r",
+	"++PXXr/72+/tvndr98f/mFWBHPw28hZqmCHkIG8YsM3TaZgBr3cEBO0CgKgtIXDg53Jg1bwaApT1eGUe",
+	"yOUK7mCnqTQ49cxxeUQKsDpjLrvzUQeMQgMtqUioKA/MZz00FCarqcQOifHrN3f/8Pb4dzdyaqQvrLyZ",
+	"NRy4Sc41z6hkkJugvYrZZliZ1gkDw/gAhjWoWU54SKgm7Q4M045jm6DU1pD22FSB+QMz9eHOHpSh78Gl",
+	"iPnFWfEJVAh3+jJgLqkA2KlGpd0J6suuGMQAhL+kNxxoX9nEyIhPFJM/mq0lb/6cYT+0GtjV7zx0vRF/",
+	"Plbic2vl+nxtLbsX0xUuMMHUtQ1ILeL4/hX5u16Am5eKAb2cAY1ACj0XcVA5qE8GlglKVUyjju+VRF1W",
+	"jD1hkb6S6I2Bq+VTDTyM60HnoLlma4QNhuHI6H8YJDkM+yTgA15epM4sYLqZZHFVgK+5dejBt/V8Y5xZ",
+	"1DjjJXcrl/npylmTC1Yn5NpQooLSMj7Xw4COypzP2dSjFS5HQHUI/foqwj2IdIiKU3EjFifzGHrbNlS/",
+	"nYTPxQ1adqgmnb7UTBiKpeWAGVEToujqca8n5rtWT9Z4FWmm1gWkXVorAQ9JvY2fn9wRDqj2EtlkXQmJ",
+	"eSOC5rE4Pw/l85w23S7FbV4Km74/ERbpLobzIrCEPf/9uGepzoZpREwF2LpucDEWL2gV1UwtVgZ+4ftR",
+	"vbnNgeJF5RMubkI556hmNuUx4x+8NqUny7c8MOENuP4FdJ6j83WexXH1oPDuesEOiFyh+jG5w1SjQzVz",
+	"ZnHP2sQ94kv4PziNgNyDcx0D6rMytu7+w3IqvbjY3n10KsG/2TjlcvyXN4os3ZDUeBoy0mj1wp4GLkyf",
+	"qBBwPrWHAEOl7o8lWzfajE37O6GaQDUzDQXBMz0crbQPvfCcwSbpCpjq6FimZ+P8dtXfdDj8OnQ4vG8t",
+	"Dr2a3uKQPDndfdRhJKFBYPMROjKIBkKjorof64iE9SUVzA+uz6TUn7lIPCQ0MMsbEa73BQaUeHKiDKDs",
+	"v1RxCUIEQjv/194nr9xh0sGa3rnkDKt1oAQadRGWtnBd5ZyafbENLSXzL+d14i0y06yvX6rtoUAzLKtM",
+	"J4e1VO2O8ae/3339jdu3frqWHPb409/fu3Fj/O6P15JqBxC+9eHuT26ukUB2tuxTbz07/uRHpA7Wq80R",
+	"eJbjZLKl5ZyWCPHEUDAA54Ou3DiNUZJh9KyPIPVzPje9nFuix0bb7b792/GNz9fIkKmO0fXu/OuX45de",
+	"2P3NW6kMH8KRFNtnaI95pH38oeVWEw3c8PG/Lbl0JLL7zm/Gb3y8hlXadn/44vjX/7JG2Db3meiwDUiF",
+	"uf3Z87e/eOPub57dff+N3R/+a3o34hLIdrp0hpAZEXIGU2NldyMpoDy1F4lGNVEGT5ibpJk2pwTtkQ15",
+	"wxRkRFQ0G7cfuUx7bdwMHocrQp1BPyMkTWSHnDiWU94i/d88W9T/tvHR8QQrzZXWbFaYGTRTDTJNZTTr",
+	"RIqHo0uGz012ksdkpnNuEjrkjS2GXqts1oMrEoqVQA9p1xrkr5+/tPuDj8av//v4Ny/c+6ePPNLuPrO1",
+	"8ZcbH7f/+vnLWDwUM2Y10VGnb6g4YBn62TgNyDCgoVmlq65jXhkyOQzY8rpYF1AUUJIeg6SKVShpYavs",
+	"QGixFZGAOcCZti88eekyOWKXotukHtIeOXzYfXH48BJIv33MvTRTQshIW7OOYmE703Jaig5bJheoDpkN",
+	"5jHPEFtFyCdDiPg8fPh0FPal4s+ww4fXDCRQDkGEhJqB3Y8UE/EwhYusR83m0c4WG8EH1obxXB99nN2W",
+	"qoBsviHTpN42zK9tNpkx+Bf60Kwib2ovYc1dtJiAWANyG2aMxbjRD8PYYHHZpblN4IEc0qchd2ISDYZM",
+	"aSkOmdVBMh6mwf3185fu/Otn4y/evv3ZT++8/Coggc4iAZ7oavbstBcXsoKPWP5Ie7ZclM5FAHe+Udg/",
+	"EsgeF8kJR2H/8OFVcvjwZTUypyCj8PBhj4xkpOLWyXhsVr/2yOHDj1xjnShkhw8veesiNHJwRw5HpA0r",
+	"aycxeVToHaY8CKIFS9YsJIgTA0shAUyVRoOAGsm4tUL6MlJAslzdhLpUJBIhDyb3QUZhe6nU0V/3atca",
+	"VjxodKQf04SNLTbaoL5vluNi0jAM1laQJvbHOApZxN8otO8Jcub82YsYQgVcDQfFbELfiqnw1wiFhE3m",
+	"Yjm7URhh6qR7S7FtuRW/ZQmOmdv+4IRB885mFGxt2ErM6UbahtS7qtN9RsxjzhipWcA6oYY7Z1azGUc3",
+	"rZE2FhFug29KY9wlUBdo8L/jQtTMWTmtKSUZAjChlBsBVT3mXPU8CKFhkp1VqkzVXfTep+GDoLRVIqhS",
+	"UKZtGUKvAyZ8qtLHQ/oy4D4dEXPufhQwdzzwxCqEzY1Q3Yyjx40oSWQXljNiVEFIOj5otDLmk3DHpqvF",
+	"U5rnNlw9FFyTiyM3Gq3GnlMU21SBC1aqLS56DR+JGoziYv2mYJbdHNrOBET28ZDUh1F4xo5hWOUSkGaY",
+	"BuqaEyP3dngQt+LS8Y4JIcMNa/zc0CzoWpzOchF4jNjHSFz3y5m0l9M9TTbocBjwDlzlDT/Czyzl8INV",
+	"4uEaNCVgkLHeZ67xTytaOIWmHqOczdGmIaIdsE14Q3ZJbGxfKgYojRrwXhYdiubpchb4pG6BBQSh3RAy",
+	"nX068oiQm9IfkY7ZdyO0enBcA7M5CXK5WDWpzAn7mlDSVRTSvLHMQZcJeNGo5ARoGbevx3WD2DXXYCi1",
+	"vhCrbbENW3oHz7Adf9929wsvLLX6KiCIGcGG5Saz9Ok2A6y3u2MNHqS9xUbIUNtZEEDxhU01f8YGG7At",
+	"OPTpScOqkKdl3+5GQWARBF7H3THQQZEAHAV7KwFBMr+TuhHxms3mxGYkB3w5WR0cH/Zviw+b1KEus2ev",
+	"OOt2WQeOx4e6/R05GDARLq0V4cTEtCEbbMQ6O2RHmEOEUhmAk5Zwaesuggen/EU7fR6w9EuKirVJIrpK",
+	"Isgqx1pGOWBkuBOAkUZyV/USjnxtHsa3j8RYpI9MSWUYvmyxKVWdG4VIm3SDFcWAYGeBNU9ubEY8MKdW",
+	"W609bD42uCDxIzCYxo6ncXzKUEk/6qBTzpewsESbnhgdrovG254ZNEVwDN/E53IG4GIj0oZ6PQb2uEiz",
+	"eJGrydINUm4yw++xGbdiAd2ELCCPbEYhVNMgimHcKhpORkNkh1PzpdEXIM0cXt1I6R6B4bUHzSK0R4zm",
+	"aI0wZREWZjPEH0yPYJ2b3KI+1fEOZV8GpgE6e+rWWr9Zio+aJ1aJLa2KdUTNTc4eGmlnWnA4qWKybwY8",
+	"hMnisfdzCiYubAWzGXBxMVkMdV9BSLo6FoMAWBy3mZRifzfBdagsAsBG8icACGkbvWnmG/KSnJThnCND",
+	"tYUEzrdvcJqNNwBtyCETGdJPNeT42WQHLhCLbId7PC8nFqyCEEXMY1iSEHs2GISLI+6TKSGZJI3wEMiv",
+	"dWRIK3DaLJPNvm03cGqAGGgh401OSEvSX9anId2k2rBouk25DSRDOdH+lMyP2hSY3NTIChrti+aPxmnz",
+	"R5ukM+pik9pGRypbYSchfKBTxI/Y/U0eTHY43lSLGJkNnZgIOoToNL+zdrIwO5st/+TYHa6Eh8AD8bdV",
+	"Eki55WK7FNNRYCiW4WyoQVhopgBIk8nUjFliiawdQ4Ah1mwpX3sBZjcxxSSNy04S355Va9GwW2otnfF9",
+	"gvhiEVdHdnrQ3u7RBJRpfExBGUqC6eiWd06j98Q4k6RrelsTmlEHGwzNkrHMPizt3yLRSDZ9eZPqpfDA",
+	"7BVO3f/TebfeSb09vs0E6nm5KJMdXG9EwvD8MN47Z9dzFbF2ZKaQmpNEGfoW4DmzgTYBbtXqWKk8IytE",
+	"bzIyoKHRC62XZZP7fkxCOzQIoMIVONxhLWFiHTjkbGWeY8EFW899NhjKkInOyNoaooSftM8nvzYeZaM2",
+	"3Ga08WOgEjrHbCqf0Ysmx7QtajZUJESiL6Of0zX7SYjo9IRcuy48OICjlBAKiFXmeHcD9mkj8Y7AJElp",
+	"cyePU0e3oWgzGEPAcsGYb+buNh4347QTCwdawZfT6TYbHemzDSPiou6FSy8oj5jIVZCrKFEP03TACIQA",
+	"ZkfuU0NnXRDtBN73aVIadtVR67DPBriZa6QdNzxK3b7B9AxYsAf4BX4CDNVgVszW+1t4mizJTtaQpdgo",
+	"snoo+HvAJAwJVVHA5tHuZCojZ290Rh1gsafT5QlTtwhzyKCEAlaoh9xLweLK/9kxMbx1igbh19PLAbud",
+	"wVM48omhYI0bA64HGKmDI6Gw7m6m75NouIpLTEYHsyCUYTeY6I7+kI5FfdBAomEhzUqgsETVnH6qK5bR",
+	"4Knh0pYyYaMr7Wr94Ut5Bz65X6nh5yIXPnso1XRCL4xmdt4ibLNXcFpMMMoUlGF2GAhFW7EIZXnMS3Gq",
+	"tOyQPz8JpOgxlWhKCTN17MNsVFfJZ5hYI1B9glBI5rCns0cWmwv3pBRQtHcpCci6/7E9Pka7erYrfsLy",
+	"BhSMwlh/eXqp+72URcT9ZJBQyg2fseHUHkDCDIYfbTJiHoESpFSQh5B66+xAOVJHwKg1AriObIXgYPlM",
+	"KTZQI5jwO8B3U/ZslKFt50QRKtoJs2XHQSxom68AMCheMmqnappb0xfRdAQRT9Z+Cf0GJ+DiwtU+qa3W",
+	"zqclHmXWe0ijgmQwIxIIsEEYCzp6mMFCZUWHpIvl1ETp+4xhDkbMhqCenlneJu1AHRdX2d0clsQ7NjGW",
+	"WbW5QCkdDMfhqSwoqjXvCRgI8yTrSVSEVIR2OmxopFxUl3FB2iI9+ub31c4xAX4SKDEBv5kw/nEVPaUJ",
+	"4DGYcFNtPEdqNfsHJBx/xtquXJOFKuZ2a6Kl1ihL8apAIX6daxqPn8Hzc74abB8qQqYEDfD6RIJdG6LG",
+	"BlCYu7MZ9TwSyJ5RVmNMcBIp95fJt6GnIsRCxM0Z25MNFh0rhEVudGwEMAro8IfbBaiuYKQEWE0vNrqj",
+	"gowqCJhYrUCppcIKEViKAWz6Oj2XhWmib2a8QyBuZCiDWfSQKjpgIVOeDcQzU4A7A48huVMeGdCgK9UA",
+	"sSbWIAqcgssQr9PjYsNG7azWLkuJ4Y9dygND/HlPNLjQSWtV61Iy41vvMtfOkVrSIjJh1QQfEUr2HoIt",
+	"8AhRWwLjrWZgPZZRqLnPNmxmZNppxTWxv6bePaTJjNZRq5OzmA2zPbbQCA9z7ljdFEJ5cvQ4QjuhRisX",
+	"ulezPZjgjruKKtx9DfB23WVIi7TOvW+tN5MKUqQNouHV4daWRZNkl4y7ArJecOrJRJapPJZ0Ggu6M8wQ",
+	"GYAMMwHjQXJZQLiOJ7fXRvFeP7sUrjeSBAQrl9t3ADAr87u8G5fuGb+fCrdM5cumR/B5t8tUEvDgYLOd",
+	"X4d0FEjqT/m1zTWK1fAuDxgWd/PMUuA5KzykauHEjpJhQMVGJ5CaTXA/KAxn1uCDWE637MqyNc102toM",
+	"2qXFG3jdcmks0GNOw8jA2Vkz0xltFb5cjd3igGLbUE8Nrfs4ayLXLsr4Em8OAON8izEs1twK062CpgRK",
+	"gsUvK1kmhBgGSfw4VIcA/iG3Ihy0Q5Xi2K0sZyeFKzWV+DR0SEc6NX7C6dyGLcTo0GRJXZ2kmOFRLFRX",
+	"5A0GICbVDgdIykinMsdoqIn1jU4emz1Vtw7UxioKCKn9z9Ms0vvEgdMZMctqQ14Cq5Wx8Cic5WxHqi2w",
+	"OnrgvzAAAFLiK3uCc8KB4sBM1LSAiljOBaHfElgDm88U32Y+UoqcjXdvC9sNwUwKK9tIsA40ZbNYOwdA",
+	"AAu3vpukbqJIV0tcxWzxuNyCRXN4PZSA4iO8K4DQ9TZ8c16E8kJAxXm/DaikaMg2IL96KrzI6HAuOAdk",
+	"C2vIGnARgVwEwQuG15Vk1ZoF3cRldzpp3YjmcpRRtZe0bJQqFcRCY2Y33W9w2YWLTxDPVCN6ICQuFHyN",
+	"tKEFfUbDd43ps8FMRjhzWZ2QA4LV/TMul6yNjqYrYsOOAa5inhFP+V5cdJPBTcta7OjZVdjhsmaMpPgs",
+	"jDztD07uQGy6sKPnasv4m5NxpvVTg7YbiHxF+pkrrpkU9CzW0GC49BWwhVHRq+AQPovvPJwiXHqRuw9z",
+	"96kGyc9cvfgKwrUDN15sLnQt33NsVPFYaX7gFlGFH+CUHilQgby0cVmlHPcFKpGNp8JiZdZm6cCyx7EU",
+	"wx6XOrUK8pPo6oHnQb+0VV7BDA8fF95yhGvKcg5TpYlfbDJPPKrwflpwBjDDpJou2FlQIq9nipvopPPc",
+	"YCmW3c08DtcHSWM6AwhmerFrYfZYDYnFA3PhXJ0+NVqVoV8Sf0/ClSgqXTLwyCaPW6HQwJzfM0zJxg73",
+	"w34yxDyjYyRoFPaZCCG+zuo6SAkgZNaMa+n2Kuo84HVlInRKJlTOhIAxj9ggVM+Fj8IzqeBP8O9MKWTL",
+	"Nj833/8RB/vFzo74+Umr80Wry1i3jvnFmZxhlPpkU17oHus5y+Nfbny8NMs8nC4kOaHUZWxn4JDJXiGU",
+	"kOOAKXOZHP1CvzJUE4ZdnIyoyj81Hk74JxCUeZ6JHE0Oxprtlyig3PCmVXKndBZXFgiRGrh93ChaWC8l",
+	"mO9QZDYiuN4CztYF1p2YQWGaCVNqsQG1dSLzqo6GyGI3BszndMOGaTutKrahGCUXnoBgqKxRCpWpCQUs",
+	"9R7GV2FWIE6rmdpIKlokGrER/e3X6chqeD6XeZpfilmn00Kn7owzf8TXJq2vArbnRF04Ze7/Ye/dv9s4",
+	"rjzxf6UWO3NEOE0IAJ8Cj3+QZStWJmNrJHnznTUUdQNdIHrYqKa7GqKQrPZIjm1JtmTZiR07tvxgHCVe",
+	"jy05Y68tUQ//LxsCpH7Sv/A9dW9VdzXQIAGQkEgKSU5EAP2orq6693NfnyseT+VaYCqhdCUptFJozyU0",
+	"VC6hACEqnRBvE5YYxbOaI70jHQc8cniO6RVN6QJ0hipXoWOwS9V+xiF3+Hvlmpb31qEUTKGKK7S1LQ3x",
+	"FHaiTQZScM3o4pFzvntCQecbU+fqMgQfJRIVDhakRJeJKXK9eKxB+X7mGaAj5qT171bGLc4pF5IWkmM2",
+	"0wA4pNC3dlAzN7TUDVmPF059QaVoQFZm1ffq89W2hJXo7Og2CU7zsDSuI5SlF4fObc2nHN293eet3T6I",
+	"ksO25Xa4mtrdLrjENN9tQqPWChhGrNwAz5nTFt+EQGN0G3jLcSc5JrghnazrUB4SWmdDoKLfDuFjdMVk",
+	"UZQsg1RKmxaH1tIdVKq4SmqLSiRCuI0uMGwlLz3lmD6B2VtYLqRcghmorXFYxetSno3BRa+iriJzi52g",
+	"sY8n9PwnY6v3P8HWUM1brzbf/DQd+qFAW0F51CGPnRYIyWOcjHFKiWl7Zb6/HH2dqdmmKrIRMoY7gec3",
+	"0oUiG5fhKdiB4slNrY5gvzQbf/Yf3GMmGTt2+BA5MDk1k1YOUw4bhZjAVz0nroYF/cKcWLRk7jdGAwoK",
+	"Y5gRYYgp65gQo2CbariKefTgiUPPm5KUOTakGvXn6fiieH1yWNjcX0rp9lSW6IXtUzkt8g4vHj9h4vtW",
+	"5YMYH+IC63Rm42DQQCDHGpV2knh3+Uks0IKLQpcOYiPnBCeBb52mLhF4FKpTuaGaCXDxZVs/gbnoZUSY",
+	"2yBLVepTrFAkDjckXmGewtkaGh8r1YW9UzKAAZRUKMUkH0Aw1jwtMiLlVdoQV4gDdHW9sZd+ls9mnzMI",
+	"/HtY/Judzh3Cz/mD/+/cH+APecD0tPxi+kBaug/EbZKgvrzyM/KE7LPyClnx7+HnDsOtcrPZ59IFWSiK",
+	"EwHefqjqktWdwJpOiG6qmIa0+mKqRNckRLnocXXSM7S2iLGLhnQ6iUmGuk8soXOdMmUcKqqlx/2o7y36",
+	"Dg0svzEXMn5237rxcImDJIdA/RJgb4wU9HYh/+/ce7HT573T1MdOk9B9w6rVwDf18O7FziZxazeW1955",
+	"A+tvH969pBE7FVK5TD6TFffzFimzFp1UITWRyWYmJPsa1PyFRbLiw3w3VglxgBBa8RJgbhBGlyhXicjk",
+	"OJTG8vb5lJhLiKqj1Aeg5bECGjfaLoUgkF1zoBZEGXX4LkLldcSWRQoHoX4ZiZJkYI+nCi8n83tEh+w/",
+	"hobfv9Wp30idNTY9/pdOzQl6PhrFmjz8pJHyKV/0GMfyynw2i5yqYaseXa79h+RUCIu/Q86Sl3+bkrr+",
+	"INqj4nIvn4zRMaby2XxuPJsbz06egCYjss+IPOQZqPQG7ZvNHchaWSCyz2bHZ8T/zaqP4j85JLiXS755",
+	"69U2BYQLrvnuh1FNaV0SRfV0/Xzs+uv37zVvnF+7dj6h/eFPy63zN5u3v2te/RYJwSvOGbFpfrNwKmfl",
+	"SxPlSRu7AS/ChKSEgk4ZKSH2UifPnjwrq2CtTTtrw1ICOi1osBRf/i8yVGVi+YttkBFPOomvMumq4Svf",
+	"/4xlH5ORajglt/kpL4G3AwqIbTxpYvOTDofpsTB4KBLu5VYqMQApAuq1muU35O5Su48LmfPZ9fWbf9Yr",
+	"/FHOBNY8THsoQE5CUXG4wYEqBBmxXk7Bvk6dTK47htl8uT2V4KR8/Je7x3JPnoWe4TxBah3hHJK1wKGP",
+	"ICsuvDbjIsgQSAOWjABCCclkxyJTkwjhjQLhAZJDE/Bml2mGHIS7yoC2G4LkqIxfJcqruLMqqYeYrwB1",
+	"J8D5GjfwhVTswCWYC7XoWo0w8UX6HSB/MvDIAqWLGnHB9olhZALE3ZNCghbKg2c8u9GfmEsQbql8Vmiq",
+	"XG4ik92fn0Tqj7CJr/g1O57Lj0/kTuSmI2HXt0zpJjv6kxySEfFsnKUm8Ov0bIcGyA1jatr0QFK/qUeq",
+	"B3p4VdEQcqX8+Ex5wh6foZOV8VlrqjQ+XZ6xZ+mBStbK2VtWFQcqs3TGni53f93Aj+IL6BM74dQvzsye",
+	"ztcm/20m+PdS7peLWf4/JxZ+dYAdmy4fnrKez2PThT7Wya+coIoIKUnPSJhlRBn4kmgEIZSMxmA9Ptoi",
+	"sKR+6eHq6TYEeej+8Di49c7VX5O5Hs44inkoJzzvl+DRhfOmehle6G79V2o7FjAmiZPz+V5OXvS9MuXg",
+	"Hn2OBU7Q2B6FC6pKGJ0Rn87aN/ebV98drs7dRLXKWXm5KytIJ7VHW/ToJCy10MDY/1vHPruZlWFoRfVq",
+	"B8gtAemH0tPrWjyAYM32abOf00BTZVuB7XsPrIvpfoknaJj8FpRvv4C+P2G7gYjd4Qh+Mju5+RkveMFh",
+	"8H1uiwT6OQ3i8qf12fW1a289Vvlz9my/pj2++CP2USuopsD+i8ue/Rj0xWa7W7hwN5NDLi9hDyxyxXwT",
+	"GQXgeUA2S0VeJLmMLGJOZg+Y2yfL0MkxEmfD9j3I97gR8B66NAtzGfaaWJvMHtj8hEMeq7gOUn9uXQ7i",
+	"vomLwuY7bz5479zjhmJiLl7uYEVTCAsC0DV4ShB02ubuCrYgWI2EulDZDAFyamv2B3jQHUZM2Vx8/FmH",
+	"Q+jIUVEXcdTx5w+O56em4cBnnXnKg05BZrGGTLYfdxhmGozJFKiqIvzCSIUTNI7J5EhZ1hPm/1c0Rq4N",
+	"yhHSc6HzKhKdsAuRFTlBXD7rLTHx9AfDeexPaHrlgAbjPPCpVRO/RTs7pO4sOUwssTYe3MnZqZnpBF7m",
+	"5M0u3lib9ZfwZjrfdrQ8jGhGxMX2yXcMcb3p/PT0HDHF9+LLp0yV+AKHv3Ti8PgsHA0JdNETxhqyt7W2",
+	"iW48R9R1ny6mXv51MVUsFosnnyqmoh+Kxaeehrvs2xf1Cfhv//2fivVsNj/9s8yvT5n/63//czKd/Fkj",
+	"hUuv+1LfF65UAxq38aolPjyNZE8li9PpScn31PUBp+OPpy4RDfdn+0/+7OnEAZ7dY7I534NsPuF5/2qx",
+	"hnwcvj0iWu3VMB3n4d2Lq7feWr93T8/KiYvoMJVgHBPpUFRLiDPOJVn0ZHayU4IjTe7xuBI/abRLdiOl",
+	"9UpQJKbQDlJ+pws24K2GpGOBX5gTjKtCrEcHlcOdGYfLddsJxulpcXhX5fEchKiBddZQlW0giwWarXPZ",
+	"llod4Ll2GCDUSEwBDiPDK+FUMeqI+xZZr5K+d7yMiToy575D8wyuaHoIU4oZfQ4ntN+XhD6mE41F2nP8",
+	"EU850nt482A58Pw+jn8Jmpb0fPiLakJ6PuOw79V6PviE1/uDihdx3POD3Rb5xRfUu/EEJ2DzmlTlN6WM",
+	"ElDw/QnNaDJSULWi5Td0doAV+LfDCmtLM8ifNVKY57jhpfRTcmeNFEbhpFWZKqRy2Yz47ywwxOMq7uGh",
+	"xWOHZ6inY44AcFWLV8UVrAOl2fKMPU2nKpPWRClfztlZeqAya82UpstT9iSdqOStXClbPmDP0pnKtDVV",
+	"mixP2Hmaq4hz+whWUCECypAwtqFNGIoJMVho6fASDnnRp6efx2FPl3KVrD1L8+VJ60BppjJBp+xcOWvN",
+	"lqYrkzRvHyjPlKasiUqOZu3Z8nRp0spXsvSAPVOeKk1YuUoUkJPzaOVzVmV2fMaanhLzaI0foAdK4wdm",
+	"Jiw6MTllla1pKFR6JVWYzEfNiXp7Af0E20OB2EvAHVXCkxFyB+UrnzgMuzdvLK/fWG59cL350wdtdqc4",
+	"vAejU4MmfeOOwcPy7Whi/2nqO5VGV1BxjIoZqwfS3BB7l5SrllDdp0MKDbiUTPfDDrFR46CSD9UgrsMW",
+	"CtiCA7s4e5wWmRS8WlYnsotxsGDFzSB5HjPIxCVUFrfqQi8vFzEHe+42hh7+B8xNHCpsTX9ApRS1VQ82",
+	"byGMR/exS2FYjh427DStkIZljpjeAuRIQMMYDNVYOJMOl+9mz+9ifI1IqwJ7GRaw2MqfLz/46vLWt/Lg",
+	"rnTcjqpbAnjAE13Yz52J+OISuyVIcI9dBWQF1hinWF8i7OpeexykM0V2MKopAp+QuJGFBDzRDWVOi+U6",
+	"C+BEX8SeahXLces+RUoNqNZpY9TwmNj4mOqjOhQgIQymkuKDzPvICwB1JDKZW5YSiANyU7Lol5MxczJ/",
+	"QCYVxwp900nuLo9BM5lYEg9y7TEPpy3RYoC3s4VUmqhbZuqw9ZuqM/4srXnj+Ww+p7cJ1YFhzyIBxhZu",
+	"y15yXfqUWfGskRA45bWIQoC9SlKV3/BTE6/kx2eW/q2WrR1onMjxGTvb+MV06ZX80dkz2fKzM7WJ04dz",
+	"/oGF/y9vPafOlPjwGdUSoy6bB/cQy4iKpWRLrFiXyE1CFf3EPtq3fH9QLBdr4dr1aRJXQgyf97wsjmMT",
+	"mCT9cFzRqzxayf94Ekh68IeJ+TjCfomFTFvROLKbEwbiIv0jrk+cqBNPu5IJqugq0vvFdFcFGAtBiIVy",
+	"XmeJkr7hHjz9m3pJcBwd0mMy2ZeLQ4mA3JLnL+x9AwFerVcPHt69+ODcueaFle5vuB+DoBdfJYKHsPR+",
+	"XJPi3X2Eh6DNmsOEXi1XVTm6OBOYKySBnmIgiQr7ORl7cO7Vtfe+TIelBdCKBDH+mMk9P3hafPOsFVCz",
+	"yED5ax5GcRr0ysHKI+AKGEPjQQq3tKH+MmAgBrK/h/yEWC8ju5/wIhszBZowDWIGnmmQkhdUicPKbt0G",
+	"7ueXAPNvGssKfZxlmBjlYiwySVYkDbEMke1aJPcPVhlCPV8himqJa8mudRanuy3YJmzdQ+p9H9QXU//5",
+	"HuHJ4qK9uwKj88KBDHLykYDWBjnvJeYMdL++XKPaebqXNL5NzfFwL5ExKaXiNT1pYNEMj0IWvlQh9Qpc",
+	"MUylEPsyFjULRV4qvIXW+lH7Kvr5ZEJYb7c4aaEF0q8s5zSU7c5OZLJZ6DslH00BsdlxwHji+xewfyV4",
+	"Slufvde69LfVW1fW7n30j3PviWP/ce59geeaV3/U+zP0BAPLCCQ7QC0mYT+2pPBerl/J4vXFzPb0rPYs",
+	"5ifSecs9CkUUHDrt9jtZzArqvnaJnJHi8J6ftQIL7Zu+gHg+mwTEO9+Ahrh7d6EmSc9enKmge3Z6ltBj",
+	"CyyjD1bTRzBlIeMQbPaHdy+2br3evPI+gpTW8sXVOz80L36wvvxlHIpFgCYJkO2MoPL211wdC6k6qew6",
+	"pwCgiXvHDDEgVPgHtEZM3OtmIYRH2HduDGhXo+ZzxGFFdqjqMCttSEa6ecuVlVOcjLW+e391ZUWWIONu",
+	"jn5cv/DV2ms/rK6sQH8UVvb8Rc+3kGdr3mIOl2/8wSef4nXW7ry2dudCkYFLSWPJraWJE6j+d9wglt5j",
+	"0oEmmUYIlSoOsBEBT57DSKNuMTJmBdjtLVjyikxViqex2MxB+gTFRaCaY8bo9aIORmTMnMweIMldkcwC",
+	"sYpMtryBOechKUqDBnOqIWHYoNAVkw4cscBNFDLsRcQIlIX0hekMOVhkegvDMdwLa3f/2Lz6Y1rSKoTr",
+	"QHaZRJJH1VO3Y/yJHRWVo1A1C7S6tgtUmbT5vOQbk9m3/ScK4E7btkSBufCSm10g3VvJXZIC6Bs9a4WE",
+	"/0Ibz0NOmQRFg9bxxVFQPptNgkF58EdNJcCg5utfCwH7X3ce3r2EYKj5xnfNbz5ASJT/x7n3JR7aMjxI",
+	"UPf9Kfct6eph1gs+qlewHZAUhzG9EyDpRnF9uiMhqXRDbxGTJr2CWJbG4Ku8W8QQfBbxLNbnTljzm9Uv",
+	"wjFnjb1X79hvlvsTWCB5TPWr0vE5UtvFATq6vtdvfNuJ0vvB594S+GiOKTgeYu9kjB79OEBWZzsXfztT",
+	"vtFLXcBmXam79s7cuGFZVAO6cZfprq3UkgtCk33J+3lgBQ4PnPLGVDToQQ3CbupctlMnYxYnptvNu6i4",
+	"pBDEi7VF7QJezEBbosikvWB0GBA6oucS0hsS78OP875XX0Sfswl/P9MwCzga00AbxzSKDMwgk4zFe8lD",
+	"Vn3I3ij51yTpWmgQGcRsUMs3yZiZz+ZzZtog5it1S6w8s8jwy/F/mzTRYVfzWFBVx47n8uJwSf8l4L4f",
+	"QU+gNCHFVN6YnZyVkyspvMNWOUUmHtwg01NtVpd49AnjQH6iY8ZKlNGKE0A3jZyROzBpzGSzaALh9BVT",
+	"QDYGzai49OSrRt3hfANbf+8+9npNPlSbV32Xech/ThOX8PFof3Rg/fg2+VVVNhqFpQhpD9DIUeFElSGZ",
+	"5MmVq7eLM1eeqPy4YoQSG0ke1JSREi8tZaTk4kwZKViMg7l3Ry7+Pl38W3Zqq/dfUO8R11CSmzuXOzA5",
+	"o1sYPFXIz07OGqkF2pA+zw4kPD3VCW0nDuQnxMhRGCTYMd3v1OPFt4RktY3XBdPyem3kWO0au67X+vSr",
+	"rt35bP3G8u7zqPaUhtcF/ShyDOTa74Q+z8L3vMNv5zCk7pzT8g5dbx5Yn7hsagcVnhmdGhMoFXFce8c5",
+	"hlO0Pc6xCkxUzCu2WXbKs7J3zF4rw871YPod9aHZCRSgHoaeZyhzZvs79ZjaK9tTKohtK3oyG5sXP3/w",
+	"p7/sIrOxZyNRzEmiMfWi9M4bHT2f9wZe3jrxxSiqP4rqbzGqv+M8qKNCdL6tnEmbqxbJpbQl1bJXy9A1",
+	"S1tjV0Ka/nZ9dZD84viLLxDgfydwjJxwiwOThexAgc6y0JWHQhyha83yF+aIyequa5KySy2fh062IpOR",
+	"bOmHwqOjuHxMXUFXxEIHFlddv8VhWMXiMcqJw4tMNhaUxWv68XgLeP2gJc1y1xgvpk802pB8ke09KP8S",
+	"CNmhQfleAtztfQbawEG7bsmL64olIzTovT+srry1urKyemtl9dZfVldWHt693PzkQvPH/2re+0Pz2krr",
+	"vdutb75IbTHjS+ySYRTijHDPHsM9g6zNIUClvKpESoJK+aFBJZVFFmu5O8JOA4WeB3cF7Lao9WP2XRyS",
+	"zat6Q5gff9/65ou96LzoOcLde6h644g0uKM3dcYeozVo02vJvEQoOJZNwebC3FYuJY/qtFlfhGa35Iiq",
+	"f5LCj0dtvYwii2V7UiZwIvYKmPcwY9JMP3Gu3CMYYBy+Dxdf7IhKc/c6ffENJu7MSHC2OXxXV956sHx7",
+	"T0rLqFf+xo5gR3al8xiN6iPb/MJz5LTDnZKiDY0S1R3+WF3GhrSqZTGpdroYhZQ3W3EqS/GzRasqCHyn",
+	"VA/w9NOO5wpsfNT3xKTCe/jHuTdXb33TvPL26spK69t3m6//vfn7y82P7z04/4f1H2+u//TO+v0/tD5Z",
+	"Xr3/1j/OvbX29dfN179pXjnffP0/W58siyUkFOG8B7tAP2UQkyufmK2bH89lY+i9JyvLzqEVJCaiRiEt",
+	"/6U+DIkJaUH9C+QUbDr2XGRCPWNxh28wr+vLl1vv/dT8y2tr9z5qffc+TurqrUvNK+dXb11qfbIMH8+1",
+	"vr4fGYkP/vrH1tfLrWtftS5fWv/ba80bH7XeWWne+qs+4es3zyOVVp2yMsXs8g5LKD+ey22bJQQLtIsJ",
+	"JOZuZPHsCG/xxr7h/rVQV6+wFIUnvIOuC9lzyoLf5f7i2IIf2GPMQm0XQva4T9hixFuUXTFlF06hYcxI",
+	"hJtFBlcV0F1ShcnirTF5KaQXWqBCnaGxABrTcutQPUUYXSKmkhEmwUPUdYpMqEpqEF51KlDHFNkUqlNu",
+	"qYHWROigxowPUNdSXpp731BocxRvm6GwLR7iLhrjwUdX1+/9NVlvDCb7h+gLHqGWR4daBloxvSCNfDLS",
+	"mNh+pDFyto6crbvP2Yrd2zuBQcxjsPrTjdZ7t58kj0GCT1VMUM/O1AWH2ZvxyItjxIyLE5ADoFR33GBc",
+	"QA9GObLQtBWviL9sr2Y5TLabD6q0RsbWb55vffg2vhoDIBSpeHWfVFx6xim5dJwyqF6HztpwokHQBmxd",
+	"+hvU/cOZse/Wv/9i9c4dg8zkc80fr6/eu4bv3yCtHy6t3j3f+uJc67Pr6zeWmxd/L2+56Hv/QcuQ3et7",
+	"py03vNOFr1qfXQdEtPbJF82bn6Ul3aQ4CWYKMZXDA98KPJ8Tm1YcRm1DQD2EPwfhwH2cmGXPrdcYN4HS",
+	"Umb5cokQy5bvN6AfiwZYSYlyx5YYs+zVah5DbNsbh9uWWJ7+BdZBv7BsZ1D7wGo8wpQBJecdfsIqh05M",
+	"ZKRcq0TdVCG1/tMnYl3d/6R15UaqHZsJxW355aoQheobGWUG98Up8cBnu7XaysXpKWM7q3nxA7ERIJi9",
+	"euvK6spF3dWx9tFrOK715curt1aaV99svv6DPtJ/nDuPR+LH5u8vy6DSJ8urd374x7lXU6rCg3lHKbPc",
+	"QKsfwvvJ82FD4Y7pRkwZf46t8eGIddZTG2+xHkf1GhsR4USeCpisqA04vMy1v99pfvrW409ge3TUNgdj",
+	"iipBT9keMJGUvdPU1zznUl4UwBMwVrZq1D0EOddWTFoXhbHcJrElz82hqsMopwRkipC3UqOQRd9hgWpg",
+	"jtjZIEKAGGSpSsFSFxfV8sNA+ajfzFdMggIIfBMZ8ktxA646uSBZcp05r9Sp6l+uNJVqcB5YC+CIKDJL",
+	"mw1fKS6csmH0N2yjQRH7fgfwn3TqhjL1A6RQVxlSmm64eT4kzOlHNwjIBQoRb+HS09TVLouwpfn3V9dW",
+	"/rbJZSWFhLwu1HQaKdkhqfByqnlLCPrm2z+ljNTq7eXUSTE5SYqmde3r5q1X40hqpfnuh63L51vXLq19",
+	"9JqEUvDAuvpwraXnIkh2KJosrjVp1MEYXEHqk8HUwxC5V0KkIOf1SVgOiYwuUzFvw85ZMV0S0qa2LXcf",
+	"5FC3Tp1Cbo5oT0a0J/3UrwGDnNUGxgQW++O3zT9/OigW2+6upJF3QAzvFJCx8QGoReDsLXOKAF7d/9sF",
+	"2tik2bwAJ+04Lexq2nMl3NYyCyRy2ZqxOjJRH5OJunMUxChOP6Q4vRK4Wpx+pxu/w4u6i+X7L7QxaKGW",
+	"bhbORS5MA9tFzTunKTOITxddqyz9lEtVYRLCi/AqSkZniuwZZWyi37Ts1WgkfRd9z66XMfasrHJ08LcT",
+	"joLCAel5ymFmOkN+VXVcWmRCysNN64pqShxpiIUBQwCe1JKwVaFhtk9BmLqYsluzbEoisWmQUj0gzGNU",
+	"niXMcUgyFQfLgQmNI+Rq8ggddqrOqZkuaFkAwH9a9Vw7SivgZMmru3aRuR4H7tba1sP/fYbfBzPEhxp+",
+	"72YNPLx7UVgAzdvfr126KDbzoO7GYUXeH6c52Ztlt3WTrOMl9EdQmd9+DTyKX4/i17s2ft2JW/SYdS+4",
+	"pbMn+oFHbj8qhRxjrdQUYS+244YmYveQ9P9QBTnSz8+xT6jD5mXDHaScVFhFb5Si9TYvEOB3jLLjiSWU",
+	"PnCYSiZ0b4mRMRNzm0xF0wfUlBnyK0m7aOJLMA0Sa2AkK9ZdF7qYNginNEOe9a1KgNYrjjusKCKWT4uM",
+	"y4xBABCc11W7o4gkEYMNAmGOLzk2jdqlQ1PGWGB6TmOkt5hdZBonfVjSVGrIYcfN5Uy8jVHsQiTpOh5z",
+	"G3uvuiAWHu8/NB5TZ72HyMMkLlwBffZy/3dq+f3f6zgs4v7P+yXsjQHut/tavHc6T6baUxZtr1wX8CpW",
+	"Z//eT803P21efTcqsp+QJfa0UqHlwDkdr9efxnp9qCmMddnM5vrPj5Sl5o6+lHpKjcxaAjoKGBZ3zvRb",
+	"5B6Kjti85Wdjj9JZw640WyoSNkJfOIEba1vf+uy91rm/6XlBGwQROmYwRKiT4d8veJCeCaSaBTHaQRIc",
+	"ekluAPWvxOcoyaGnJIf2/Ia9VISx/bkQJ8Km6wqSgHuH0SVYfJCsBxmEBS0pzfJDf4lTQ/iNGhrua2MD",
+	"ZpWwINMvZYKcE5B5j3LVkx08z07QUABnzOT1Us0JTGz+43ANVUjI84s6D5wyJc/UfWrVM0UWmns2LYdZ",
+	"cTDQfZqbaW82jdkBmRJJ6qx59Vaoy/JCl3VVZVLiDqR9ctlI+5TjvooOHbD60ydr7/9p7aPX9MTSUA2E",
+	"knwAL8QQsxB6ichv1+z31D6lvP1vKg4VNr95Qt+UEAZgqnPfb7+vTIKuIGCApdPNeSV+28fjcjmSxKPM",
+	"g1HmQT8OJRAiukNJJh3cWekfIO3wyod+sxQiJ1Ob94l5wakKuEv1n2A0+k+DpTX0QxCOpSthagPAmoIG",
+	"0DB4tGRxSSwTwiUDG+wJXAWwjnniMBZQu8jQL265LhmDIFsIsRQG5IHV4JjWShyezpCDrIH9Bkv1IByV",
+	"lg2qBaeK7ElgsekbeIFXL/LajDjJn0A+G0VivgmFzfqVS2tf/vREU9jEjFGQc+285uQ4ZTaInRc8RlVg",
+	"HI6yyAIT+xqPFKbmPA2IOZGdNItsSVqh2JVfpRPYe5v0ZoA4vpjVTWRUdqvWTH4A16gwaGZl69A+Sskf",
+	"n29zA7dlV3ulL49lxyx2MVbywzFW5B22FFufSNJ3L3gBqXm2U3GoTbjDytjEWO5qCNtBmU1cBIxi/Dst",
+	"7U4ukLbMuxE3Tk/RvYGZ1EG27OMEZItBlGSNenz/8ULz6o9pA/rygf4J/UNAu654dIqsG5FOhhyM4uIh",
+	"6aVugWgxYGGMlDxpZoS9vnGqiiyp+zk8ACQUepwS03Jdb4naxwMLKqCxKTloQfgG7SA4iDhB+smjVR+C",
+	"QbINiXvJPkcIXg4SMRtWft62Q5MNnnuEWzZnzXuEuGWUJDhKEty9SYIbM9s8iZw2PaYNggt2v4QkYmjb",
+	"ANCSyQYk6uHE0hytyJADzWe8RQEPHDYvQBTkXmPqH7UUi2DoGECoYxAeAgNeZMwjrsfmqQ9JeE4gfbq+",
+	"d1qYTPu4qkuoUHEFymzkFRSIx/atJctNZ8iLAooku4IhhB8itySgFp5jpufCJRn6nR1OVL8ch/EAnRV9",
+	"QLBYV+hhdqrbGG3J16jDrZ0GOeKpYLn8oKlg+Z2VCoYx6qleU8HCtfrIMsGGi0+MyG564j3/W1ecchu3",
+	"RUObK5+1vukpXWyQnPohexe6qMhwH3XVfXrHYkzj6l8PHpOqqXd9eIxadtSpjUsPP7WFAhvDwt/m1W/X",
+	"v/9rOk7HK4+MddTozDEvEIsVmZk54/IzJlny/IWS5y2QMSHrMZ2CVykN0hgcNTNlftokFcelBqnV3cBZ",
+	"tPwAvRvEFF+bBrDo+96SbBCHdEDIDqfqzFGSNFeuNq/+iNpX8gfLr4Btxwkp9ufC6GjaUOe+c2Xtb9+S",
+	"MXhH8eZzRQY8hlFZZdogkgjkyvur967gDWX+v1g14tGYVaOx22APGSwhU59aH1xvXfuMjEWHFVnz6gdr",
+	"H7+JHB6t9781CH6xfuGrtdd+CL+7cLX5+pUHF9598OdPxO55/XcP714Cxdr8y4XWd18aksFIVlwIzT/P",
+	"PF9AnCXHDqoG4YtWWQAZ8ykTqw4C30KcbLnwYp3aoouO33LV8q2yWGwZcjByyOCC5WEBhpoAXFOqzgBp",
+	"CUuWjW9QYAXqulg+KfMWSw1cEoY4xFBFoeLQgzni0wr1KSurvrpQxyqBRZFt1N0PcBe0ARyTnQVtyMJA",
+	"Y9OzrYZBmFfy7AYpe6xMfSAHlIeijw4XGYCWqsWJ5frUshuwchniIPFQVYvLOhNi2n7jWJ09LTSiScQx",
+	"gCo5WfKdIKAsxD748EWG5SVY2iEFT4a8KC695GDZqZxnCPW78GrkZQsy1MbCM7UbqgoZmRYKXvvJfN6M",
+	"GB7hPXBSZzb1iQkfTPF+ETyCaEIXIVyxQQNEnkUWF3IKGZvpvePXOwIznrSoEmpL4rIVToLRCdklg4rw",
+	"/oBV0mLqdUJxMbE9XNZePYAlIqbakokeGYEoFVpFiOWIW7wCFRNhMSiuuJQOekIlHecgKnmeSy2WOrux",
+	"bzGUwvsrnl8btwHi/bZHTHVcbOSXFl3PsofpJoTAmnxyOTdyDxzy6uJCufALWRQCQiVVSD0X+pZShZQu",
+	"hVNGqkY5t+bFVBVDg2AiW0yJvcc8yLoREmRMvCmw8yxOou6JaTBIxMw8NyH+9JZShQkjBaItVUjpncTQ",
+	"u+stYTPB5CN6RbF601dYWsdgvSVh2l+JJaiJFNuxyZjnQ16jsBobxK8zI1yakADe/mNcVI0SYZ64ZEZc",
+	"ZHobPd7WR2+fKlKQ3aIQWgqYcvNu8/XremM9xJk71UnWN+JXylDzi8Hm3swJZjuVStcqWti1qq5DtasI",
+	"ljytqLOClRyYjBjBXNCNbJ6TwDPkK1FwECs5HL/IeCBWSNTkoqAqTBQbB7BrGOEIxhCblxqql0eo4D03",
+	"AhuMLiGNxlyRRSScQmBqnJyZYj2bnSgv0Ab8QU2JRhRFyD4ep+vEihRk+xhDnQ7sJpLOGtGUGqhBSrTh",
+	"AUOnULw2glsuVXLNO225HBuCpDPEFEvVxLYkgYc00GoSEQryIhszQ5eDmdYnfS7U4UGV1oz4O9C7WAtD",
+	"pkQrnk+BIvQ5B6APsHBDzqaMsCIziVgUkFokN5IcY+DBEDPkGS+oRmugVucBKVFkT02oad5zyVXPOpVK",
+	"CNFUpXn/IVinUjnse7Weq1bFCSe87apahU0G4+ypM8j6/XvNG+fXrp1fe+//Nt/8cv3CV+vLl9fv/RU7",
+	"K8faglw5360hyOrKXx6c++gxNwQJmzk/ioYg6mZdG4I03/x07Z032if1T3fWb3wbawgyOzXVZ/oXcL+g",
+	"QILXjBzx0Z+pAo4qoprR3RFizHSprz5pHlxz8yPFwLavo0r3ewih1XMHcemA1st7zhopEPipwsuw27QP",
+	"gdfPhfPxC+fP9u8nFnu/m69YSGt0VPA9h4q3FKV9XDlwh7zaolDj7UiprQoHuVwuXWxd+7p1873mzSep",
+	"Y1xC8FbOlFZisy25c91A7zg9o7zeXZlFy/AiHe4xYtpJSl/gNr5EfQ408BYjHc7nCjicwCFakB076izg",
+	"ReYxEniLsjDaAm/eIhC90xqms4VgEjS1OICTeZ8itR4iUfhO0cHzwK+XF4osqPpefb4awWb0tjUopMfF",
+	"IDPAZNlPRLZeab79WfPcXVmAzYAoryaUpIHgFx3SfB+R3H4lt04TMCyH5+4yZ3sPED53Jua1A2G9k+Hg",
+	"aWZnvEXKztTciufXrICPe5WKU6Yq6JzhiwD/hQVZczPSTaR74vC8VCFVcpgFTsGadeaXlM0H1VQhl52Z",
+	"mJnMzeYnQw8gD3yHzXdTYWq7qG1kBYFVrmLKqlWjOpkbGFrq3eoSti116xA++vizDl/0uKMKX+P3ju6j",
+	"GZMVx6X7ONyYjB07fIhM56en5zAkJL58yoRWD460dl46cXh8Fo5OZ2K+UG1C8pPZLCTxBtQX9/11dOM5",
+	"oq77dDH18q+LqWKxWDz5VDEV/VAsPvU03GXfvpcPjv9Pa/w32fED/+2//5MwXfPTP8v8+pT5v/73P4+f",
+	"fOqfUgnzPUIEjx8RPOstMdezbNWzSWkVIbWWvM50ef7w7sXVW2+t37un44P15S9HEOERQYQe0IEcTehz",
+	"lA1c4D1CSxckgitEoEBJGOmqhAwVyW4bS9AvMpWhT6ySd5omuaWkqDMIF7svRntukYrv/YYyeYyACXNE",
+	"6GOIeBfZGIosWS5XagSqHVvN8hcMslR1ylXy3JkydQmj1EZlLu+bjp5CXt1yw+61rsWDIpNRVIcje54M",
+	"h0PbHLQw1+7+ce3z82lIZQOog0EB1R0XwlcQ/tcqmNH05VFQHMqToRBgTjvfCUidhcAH/g0jiThGvDoX",
+	"cImiapGFzipQuufhSd/QBCJrh0Hhbww3NolehMxuACdGFVfbo1vw7SYVXQGYIhqUk4GQCyujKqxtUhOD",
+	"pk71mzKVZFpuntdEUNJLbOv5YbAApX6R6WLf88nPn8nNZiey6e75UFIsIxUNeV5m+oCzo0NFFZkrG5Hx",
+	"zm5naG16svYCNYaQaeLe25k3NEcsqWchCSjUpkp5gbqUHyQaE1Z1kY1BcZONlK7ShvZOoxHi+ErfpuHZ",
+	"xWYIn1LMFCdVC29UmyMl12ILaKsjheuCs7hIoYLOVxa56ljboSWVRYR4BHQUdHlLaxoReoaKO8nXW2Qe",
+	"kzSw2MkZe4piQtoc8cIcH0fSeDC6BEdmyEFGaG0xaGCqlCz+w3VGXXsuJM6XTVnFGgvr+eCRtcx1XDkS",
+	"HhyRZPftJ4GVxQOrYZA6cynnRWZiyvi/CuHD5jGhaWgJXVzYVwzTuiSAO3j0yD7MK4uSuCD7AmdaT8gw",
+	"iCWdKNoyDp8NYmpGkVlhMh4O2KWVAKdZnA9oAIxZn7bN5ma5XUWWnNwldxqEHzGlomotLsrDes/4EvKh",
+	"h5QvBbP6yfYqsmN0PIJt0QLvwGwH5c4Iw9ANwr0a9Rgl1OVU0g1qY/cthhFN0lauAB2P5WXMQtvwbYPU",
+	"IXcIo6ayKkIVNATWAjygvMdGNat7NxkNtvDeyEIzkul1MPgta6e19hxdxNZYoNkT8S4n4ApKHK0u257I",
+	"1DmsB0oVsgOm0R3W0+j0ZlGxNDr9h4d3L4alePzh3UsaRVWYOHf4gEqcOxClxXXtLxUl0c1OTfdwvJEK",
+	"rVJxykQYyh2o+dQo2W6UbPfIku3aq0zbU+w6zUuVZ4c7YE+WoVbqrhsjB9SxReyHpILVnhLzJKt8H/5H",
+	"TEVzZFYXGTNV9oipjKrk9heZeAdp8LAJbWUgQTMpWdzhBlHZPCHukNZe1IFIGUVGZLpBRYM6IUpUKLIw",
+	"m1Cz4SCKmWTECQSOtxEPmXxIBRqIKUgvCzUUPHbiN/KYsCMjzCxmUoDtKEHQLDKcIuh/EbYLk5l32ESM",
+	"nrHKgdsoaKc9DV17C81br5pkzKeLFEwv8J9ycRfLTe/xFhhdQOJmjGMduVj994s4JNdn/2ceVK9vgCYV",
+	"sCp3WZuKnhL+Vm9907zy9urKSuvbd5uv/735+8vNj+/paVaxnL/Xv2leOd98/T+7Zf7hKY858y9r5x5d",
+	"5p9KXAMZ+owQoRvMq94ytfXd+zipq7cuNa+cX711qfXJMnw81/r6fv+pcHoWYa5PKpZBWlsICdBLewtY",
+	"j6OEtZ0QnoYeGgllFG3NNPoHdHu1pUZCbDoUqqfqDBhIt436LZlZJHTaEmnsUWZr5G/gW7cCEoFAyOBS",
+	"MVYNwguogfUBtrfE0kaRycCwuEF7iUaGHAlihRRYsJBQugwgqUAs8NeijxT7p5mT+Xy7V06+AlPxvVHf",
+	"93xukkXPYQE8xv7olvs7ajcAOFoNdDFFntgiA79dhhzEoHzVc20urlbzeEBy2ayRzWblVLQ79ATC30u+",
+	"vLbWIUJI74D2IXEkEjlpoK/4J62vl2Wr8FvvNa/8vXnju+Y7b7c+vbZ+707z/o2Hdy83b//QvPalVH7X",
+	"Pnvwp3eab7zeeu9265svxMMhDcnAhQyofwWiMR5NVcRWcMkjhBkblSwMBheG2EVlVxe35LtA3I0apdjb",
+	"DXE3v9kOWXvxcpnpLlA3361cZqCV2y2hFaKpo1YtIw/tED20B207zBuIsjI6Or38+dMnzx0beV2N/tvC",
+	"aIB0i11e0Im7v1R3F4bKMmjbPE6VJMlpTCNkU4FUzDaeaBMFJBT2qv4yJCw1NmVUs8hi/Ypdh7IAfIGQ",
+	"mhJjWgZHp7AkxJXSUb0zbR8eBgHF8NqzDCzWwHH4tFJHH6X4V4+vypcIl2/LQRBQX9gbcIVBzY2QeUrd",
+	"aMzcj/O5P6ubIeDrNY0iM/fjRO7P7xcXrQBJj1bJI1NG9NrsfVwYDA6X5Q3BklOm6bnwNJXsAMT3RWEg",
+	"LGF6kU02zWzANNeoVyMUGGFeMbVJ7v+d+ytrCxVkiiyW7aByMJ6IJIdn6u4CMqp2+LAHNmtwtST4WkcW",
+	"zuCwdDB75KQR9tl6+aSChPBm+vEY+7Rm+QsSRjZvf7/60431G39uffBD6/NbzZu3V1fekK/x/ietKzfa",
+	"yrAHQ5ZiXQ43GWO0OneY4ZZ/lIZbfnvMrIl+zayTWgpQtCPhw+Ab5RjlAktvYIyp7M4G9i/uoH0fmU9P",
+	"oPmkaqQ1pEpqCoFy3ZtuBcRjZSpMqku3H1y4unb3j+v33x3lufRKzB63qXoxnSTX6zDtphMJPcitxUU/",
+	"NFhCFmbV+8ZtqKq5sCxeLB3FSytMqAJGVZi3RDyB5osMe3OGFspRPBgyXaP6tpDNlusVggmM7CzKceEB",
+	"XZxDE01vtsOobOEp7AUI31Q8yHHJEBUpa2sYGgZOGgQ7sAcUUHeNU/e0NAQmioxTt3IK58lMhxnSHV2A",
+	"SNlipKTTyYMhYabnwE2BE6yVosipBHp6wrwiA2LUMc8n5m/P9mtq7BDGePmS44zxg1oTOD+pQmrtztXm",
+	"Oxdb373fOve35o3l1mfXBQh753LrtavNq+82b/3uH+deHcAFfxBeieXKavFRo79hMdfj/jjU3/sMQ+A9",
+	"XJrazzR6ZibKZbNTEQhs3nq1efVW67v3m38/1zao5rsfRsQCYvfBGuvOwh+xjw+PhX/ikbLwh080AopP",
+	"IFCUGkvT9O0tBGCbPDj30fpPF4RNDHt3t/USEHZdqN+78ow6TD8CcV4vcM6nQd1njxrNYVKwpeoYCjqq",
+	"I/Me5aRklRcELNFarcucYJhkoNUHcV1kGlc++HgFIMDiPY/4dMnzFzARBRCUKiNrR1w4D0mAC0oqY4iL",
+	"9Am48NoR3tqVyOkYPMR2A6evv87lHyzfXvvoNVmdA4661ifLrT9eaF27tH7z5sO7l9dv/oj+vH+ce7OX",
+	"TNfmO28/uHCl9cdvW1ffWV35y2DgC593dzQ23B1QrANlPaqX3w2pTexYpLY9vRx3Sq8kkOUOk+wEI6T2",
+	"xCE1lKUxKhRwxrTBAg2xnWt+/OmTA9QG7ZQIXio6TPB2PLB8SRfA6JmIwaat7ROS//EoUm35fiOqanMC",
+	"WjMw1SGic0eGh/ZEZnEV5EOPaKgsJD4XaCqWTRw66aTjEyPsHb45uEmDR50c6yxw3PgVHM2nF+UlWxwb",
+	"TamjPOBqCIC6pEY7u9+oA0+JA830HEKxbi0c8bqb92/cOzH9Y/DAgxNebZDovJVc1CcUjz1G/JF7FPgD",
+	"Gk4oDBLBj1Hy56ODOo8ZdQhpE9NTbT2Z129sX3/JXdWqWfcEd1FfPWdodknE7AJZxBw6PHDK/dXQAzs3",
+	"kkKGyQLMWzJIqUH01IxIkZUaYWW8QUrO/DzlQZEBLVuBFFOzU5N6sVV+kth00fIDcR2O/b0Ak3BJnw06",
+	"0SRV6oekWWGkjBVZwhh8Go4aQQ/z8DJHbBPDk1qoTdXwR0eqr/YgLffPaVSXfjxaD1t1q5Qah8IUopd/",
+	"u1G2G1ZcH5gW0KHUENsWM8/U90aq3leKD7b06DNJKReNZHZqEm/JU4X8ZP8aUJvELroQ2e0zI3LPbWsl",
+	"UWddS3O17JO1O5+t31geEXpumdAT3fFDNXUpxiQksxymmv+iLrYVJc/UfWrV9/GOSMZYm6cvPReLZUC7",
+	"hkBpMeYVmeux+TDtRJqiyPeowgRRy1WlICSPTEKGObAVmnMhNxspCX1SZDI7inTNFDdUjr1sMCZECOUm",
+	"MjejDA8iGks4iDjB3jFFj8N6ioczRj797bQhI0eXEJwymLaRdRge1J8HfiLmgW99937z/lutq9833/w/",
+	"q7e+af70u+byf7beTPbAD8u8zT9S93oYb3ziXetb1+vHZZBY91R7foKjGqNLHVlCezDXFFRMt5zSZCNP",
+	"dcvoauIhY7DmTN68Wann2lS8DWHAQYVbxfIVM3C8sSUG7MlYaJYIZYKKyqsHqqcSkUJTNamXE1nQvAWY",
+	"NaAncPK9ThM2cNfMncGg1aaFc+PZqQG0cO4f596fyPWnhnM7K8sRnjw/G9evQ88MTLprl8zAnKYUB6rF",
+	"6oXKKmpBNbJ7t5GRSjNwkvonasxUzbffaH29jL2SRvxU22cd09OWW7eCTXRseMxGLKNxzZqJ1AentKsu",
+	"LDJtBKDLetCLg6km7TH6b5DT4AGt9UFa+e/U8qOD2wWL2yD6Y0PJB3QssgLajVdcithexVv0tMfxxLO7",
+	"hr0yyQJuM5B6UqYzsc7MoRYSeqJ5+/vmyl8F4v6vO0Jnr1xr3llZv3F//dzvWp/f6pLt32GHhwf1Z2fm",
+	"Ynbm6v1PcBzNW6823/wUC1uT07ySlCyXK7OHW0+gjY8eaRBxPeAKcUYPh02kTvbXvTo/oNqO1nUvelvb",
+	"ZTtddT9eTaxNVKh5cTOs33xt9c6PcZ2ra41+lO6WVOtQVGgX6kX0ekaP2Z6mhLtOpmEjH4g8B39Jh0Qp",
+	"YpGDlsK6viLDA/Zx+AXywPN5My37FHEaiFuBsVYgpQaRr1eq27CTTHgRh9lCpno+R0pvbFKkuq6g0Ye3",
+	"IEtVyiQXJAY9GZUMK/I48S1o8nTkOHZ4kfGy54PVSmxaE2coVklV6ifpHzkkWokr+RZbwEYfNoGzyxa0",
+	"3xG3dpesBifluu9TFswV2WJULVnxKf0N1Fj27h7ujRYxkho7gBNxIIW0Y+R8T4dN9nbYlNiomhroXwkM",
+	"kVhwJ8CQjjyqna7uN8jT2tJ77ua7jkT0KDMr0SEwyinf1FMfWD70rYrW0sO7F5tX313/vz8ODIHaoM7J",
+	"wVskoxd9owwqYS9KFHAK5UNbalaUYhWNWksQ177UTsf2y7FfwfOv/9YXdZ42Y+DcR9yFzE3J3bqiIHoM",
+	"aEUwzPN1t7ouC7DFMaZre0w6uNOZIovT2amZ3j68gSPfCt6owPC65yRPdpuuUe3yZK4HQXJULAbJg3XY",
+	"clz5OPnZ/k49pjbp9vSPx/Z0VoflIUTRxc8f/Okvuihav3Jp7cufHqtA0sRCLIpndE/F1Mwp2FjCUjCF",
+	"5jV7dBaSDl8hOU6ZDRSVL3iMqo0tGVyApF/egQQemacBMSeyk9IUcrAug3lBWPYxDNfjz2mwJWkgHmwT",
+	"iZAdAds9DGwHhrPiwhNJ6uIFLyA1z8YOW8BAim1dcaeAC0CA6bZttaVxjGJm26Akfk47cWrrs+tr197a",
+	"Ja66bQ9qRfuoW1QL80jE2ZZPu4a4nveWVFWhI/bGaa3VicUwC0NTX2OmEP5mWiWcIFkXSDBosw55FIRa",
+	"vutQH+iPXSsQl0DoQMYitx04xVRD9KDqe/V51CryWL6PuA6j1jxNF0jgBbKLnm+xhSLD+kb0HVYC6mNa",
+	"BzxIeAeZngluuKgVsqxjgEf1uQrZvQR+QIcVGWSVeIyqJwyWPBgpdLb26kGG6FFBcFn6FAg85TxIbx/2",
+	"io70e5HJV6Ep+U0jgJvkhuKq618zH8KRbBgX3BDFBB5RTyNuaZA6rwOFnGvxAPy7+3isx3GvKjUp/ifu",
+	"kGp3cvWqb47YOz7+R7Wt3NtMTUR1Dy//NoVLO1VIzWSmsrpN3PZzPjMb+7k3yDGF2TFisXl1fqS/kydj",
+	"Jx8XOxHGmc9COBc/5rKZbBazyuWBxyy2ANku6osTYvunCqnZLD6iDwfk8Y9D8gFzRipQx82KS/ZVg5Kd",
+	"iA3hub5fSq4PhhTYOw7vLZQHMYougmvUY24H9Jg7pInCBKX58O5FRClrd/7Q+vRa8+bt1s33hoxVTg6t",
+	"LVyb+dvpLOOnQo04TGAzMIlqwg261rMICcWj1vmAC0DFAXkBRgQxcodUCLzuBgUtZLmPR1FAA0GMIRGM",
+	"OHnet2yMSS7QxaCzMhMwDeb5Qpc5+BVaRzicuB70pRuz1F+qE52iZQ05szw/7LoA0C6d0XtbROUqKmfY",
+	"9TzoeBdkyK+qlBELL11kqnvCUtVx0XLSMIHO/2CE3Suq1uIiZTzMxrUYX6J+VIhjFuB2RRYSUog55DhQ",
+	"nZeujV227Pk+LSOm5JQSM3SWmGlSs/wF2eBDH2CgzuKaayXkHlNh305y1+3zkcpHGKaTdBe6REYpR480",
+	"5Wg4MUiNR3TkLXnCfPhHFXVoZyixeet3OvjZKZ57hy3WA67RvXfz6idiD5nls0ltDnhUpBdBV0MszBKC",
+	"FkUFHReQMcxIigx5q0al94NXLZ8WmYUHKoUKnFLwDV9wFnmB5AySh/9Npg2JMEqNeO6U/NZiNjfCCwFQ",
+	"KTKvgm4UaAE1nhNgxNKzoohMimLeUtd0qLlYrDJ6doF6ODCGAgHVkgXUEb+hDGmnwmmp6OoYQp9iATg8",
+	"8KXnCEp4FPsoEIqaRQaJZ4C9QT+n52R2l4AHDjY5kGXCOk9VcvhFDmWIidmx6MgxuaB2Z8mQWCLS1+DZ",
+	"YNH372aY0DU1ooTWtZXWp6+tn7+8/rt7q/f+sPbdHTE/nsMCoZdzed2FkMvk0YUASztVSK3e/XDtb+di",
+	"J2Qjz4HmKjiQQ5eCWCuHcPj5XC6nae/e3Afq+Bck2Lh6uXn12+Y37zQvr6T6yPKVK6EXv0AQbZlRdc52",
+	"2fLtcsh1UYqERnzr7d8337myV7OCh2Kqh8bWUI31g4kqBxoRgjlMbSegdiEsOPGFlQkMZ9K2T4hoQA6z",
+	"xewiQ1USVK3AQE2i2bpagxMnyJAjAepIaVSDRozZ9tC2cAx/gEpbdObhJVHgKpueB1ZD/j0XXkopWwxg",
+	"Ai9NRKEdjitu+3Jl+4oBe4zqBnQbHeN2GrzH1dTETN7tTk+dGNRkzQ9ksj68e7H18fetb75AKdAZ0Q/X",
+	"w5E+TOedbVxOPPI8gGiBjhJcdysVBCaY6rKmrZwkHtGHTdWHuTgIgfF2WpHRc52iZ6AQt8OQ1HJRuxiT",
+	"oFn2/xY389kNKf2kS1m3F0M3su4tDrG38j9DoaVPqbI4hakkrTyrIjshg/cYjEGo4wU/sxFahgIP1WhQ",
+	"9eR3CKvJvOUwma3mesAqIQwe7jEiZhbj80XGqZDtZRjGoarDKBeqpnXtq/X799c+vtH6/ELz3N2p7D8/",
+	"vHu5dflS6+Z7q/ffat7/oHnxDTKTye/PZc30XDRmLcAvFFK56ri2T1WRUb0m1phQ1uoHYb2iLa5RV+iu",
+	"K1mwpNFg2B7F/DhOqRF2W85Ods/XG6CYd6idKAYwR19iTnBcRSu2zOa0k4xCOkAwVz/reJIzuGdLE8Gg",
+	"akprOUw2b8hmZvLidgLZDzxFGGEHZw34eV3AxirWX6OcWxD872OzwXlip6cKKcjA8TUf+utfrn351tq9",
+	"d5tvfrr29gV0WFAW9PM+F6nvwMUFYIjPG6w6CxZTatH3oJrPY5arvVWZPKDIBqAVijAYAs9PFVLzAZXA",
+	"6PgiLTsVp5wqVCyXUyMFAi5VSE1lhXJTnyamU/JDT48wlcvmYEkluQ/6dRVAngO1U4Xe+Sqj/dkFNYXh",
+	"xpFLYLtcAgc7QrkoVFHXYmN9embRBVX48O7F5pX3V+9dQRiDG6v14dtrd97YAT6Dx85U2WnPG32cg7RA",
+	"mqshFJbjMveuK3wKE5fCLL0NCT0YXQoJPbRq5AwxXzFl0iInWHYsUBcGVYZG4BEO/rh8ysFYPFCN9ewu",
+	"PqJzMfV81nFq+eVq74fjyDy/dzf2TuXJyo1nJ0+AfSxNZLks5AHN29+vXbrYq3NiYlA+rNwGYfhOh8bq",
+	"rTvrfz3funyh9fmFLiRYHY+VTHkl9OHROALqpLbquFZ7iPqw79XQk4CfT3h982S0bZZePOlSJIyIMjYi",
+	"ynDaJWhEVAXLB9F4XMlpqah7ki2D0aXQV6x8VAVkK47nuVu2TW2ZN4UxSBnhNCS/MUQ6IRba5l7ebkKI",
+	"tu2xA1ghYmIyH4nJbRN9+UTRJ8M5SvQlCbCYRMrHJFJ+UHn0SHkbcu29lLvNdTjBuVJ+fKY8YY/P0MnK",
+	"+Kw1VRqfLs/Ys/RAJVvaZpXU03vpbKizuaZJevJ2f/V2v9euBlmbeBi5sEccDf3klsOeJhbr0L9C/f7x",
+	"2+adlUHV76Nkati0100ClUPE09DxUwcfQxLtQodx2Df5giS7Cmu2o/nMkIOdpFhhqNmmPPC9RpRBXCgy",
+	"YRU5p1H7Mx4Ia488GkqGLWv8AXgZToQp80sWJ/aIpWFvsTQkyCLkatBlURJXwyOWSO1yo2rxUz6tUN8X",
+	"a99IPgBdZLwbu0wvhA/tgkORPewK0oaty4uhMzeMvC3D9bYMBQOP6BxGEZUYnUMSogVSh93hUNr24Iji",
+	"2o4SHcV6TfI7/eL4iy+QGvXnKYFj9JR5nMu5drowiT91sCr9TVHS37Dx6EsgooaBR3txPcF8jcN8/aw3",
+	"ctLNHRQC+Nw/3/r7q63Xrq7/7bzEO4P7qsX77sk1lH3SXUPJM78Vf9H0hsVzj9ZfhKwmmJIEgmWktB6D",
+	"zbXb3E2P2UhEIo6NjMTVn2603ru9w41EzciLvFaPxjm1X2rp/gsljipd3wkiEmNXx2jg+ODqandjzQlT",
+	"E/lDBX4SK6yzuECJqbLFSIlG4GLbCwgO4pU7McPIntyiPaneWT8qsos5OfE4zEkjXHWjpo1bz3GT3ulk",
+	"q6x57/et5S92TJxhE87nDQWsIpfrX8L2KFgPeYsOyFXdB2i5bntWgMMCT68/y5DnrHKVlMXptvYSfFqj",
+	"tZKQnpDfHv3gBKRs1SgWYY+Z3Kv7Zarxc5lp6EoBzYcVq4oU15K7zSZW2fc4Dxn3hpxr8JyUqNufKzAM",
+	"gK5Guzsj9fnHoH4UdRqO/EgfinK3B/mjXRw300ZFZ09sVwVYE4r2FGlRkyP4a5cuPn7NuqmV04cNo/NP",
+	"/nazGFmsk5NBKq4VGBunZsdK2UDx+cGL4m/TwMpq8eDp4edi95+FHZ56VNbM9J6Krc78JT1N3WHlYu8Q",
+	"NpH5eZ/OS7Ep9lVUH5XPCGXRg+1mO7IuM1VIVZ35KvVPlWiAXn562rEpK9PQ96EKhCqASlhZbOIGVj31",
+	"ZuwhWUhUg1WjFq/7VOjdVCH1YPl2pFTXb55vffg2tgBu3vh0ffly89031z673rr00/rNlebFH/qsqMpl",
+	"YxVU+WwY0QgVv5jVk0Yq3CZYk9ZXsXmux/Ci5dbpCeRRY9gbWlfJg+Rw95K9rWXljGqetjPj20qS0W1Z",
+	"33s033sYluFB2+ZxGFBnQoWZasObZMzziRUg9xbJKVIPQJZcBgJCFxtBkgSbklqdB6REgaTklTolVs1j",
+	"89igP7I3dXoTvD72ZYx3dEwPzQTcitUXVwk164xWMpvJwwd5qVTz2zeaP15f+/ItNFEeLN9e+/hG88Zy",
+	"69Lt1gc/PPjTO82331q7+3/WL3w3nV299VXzx+ur9661Pri+eud6843XQbs4AfUdC4tdH/zuSzyhefHb",
+	"1XtXmvc/aN1Zbl584+Hdy62bV9d/eL15YSW39vc7rUtf5JoX32hTPa63tLHmQSbzBMUTVyHhKLVC3A0f",
+	"sk8tMhXXIlOpmLrIJ0r2/mX5EDPfN1gg+e1fIJva7jtjDfXmKii3FZA/2pWX61x5m8KXfCd82Tw03Yvz",
+	"YBP40veC7+YtCKXyqBbgkQaCnzhXxEHbjgMOcDnraUKyiODPn/aP5obn1hcnnwqsBco2ycFNcFwkxWVR",
+	"IMX7N4Y/biVaOzAHfY+I8bAkl7fCEEGc3qeNAAdwYNU6TQk9Y5UDt6Ez9bSR4hQZliTWFyMGWEX5qqFG",
+	"uKRli+PE4omxyIKPtoCUq0sOp9jxBrpxg+8mztUDcYiQVwcv2ca9LqMTw+dfH3I0eW8U3iWxsufaKcYH",
+	"zU5OulbXcPIjqtDTGMyfdFX5WLWWxiaeFIsGTvEdHYvurp1QFp+qORxc3JuoF6Bm2dyFrrPRRBPGKA+E",
+	"fAcXg5D8qAUN9JtTm5QaRPOdR65zA9zfReYwYO5jPLBYQBAQCy3ySp36DuWk6i1BsZsrgBK2SvMpHXpR",
+	"ygkxKVv2NsdbZMXNR+YxcQelKbs7paMDTo5c1HvERR29yP5fo+RWGtBI33wO5evLha8K25k0X//ywSd/",
+	"bv79+vryZdTnSI/X/6znH8Gsq7k55TG30TH5ePs9m6H3WIq5+sdLIGO7oCUQ8qM4y3ZWQkUm1VJVmDKa",
+	"0eRT2lYV1fr83Se3JGoDsAQyZpyeEUPfEDQFtLboWgHdxwmvUhogCAkbksiHt0nFcV3IxEMD2SK+t4Qk",
+	"tIC0kLs17MuGDKxFFp3uYfkGsl0aUS2wkAGUjK29+UPr3Pl0eJwPDrsMeWnR9SxbGNBOQOpMNW4LvCIz",
+	"8RmdmriFSVQ3NtlqLUP+h+SH9ylZ8p0goAxo5+mZwAg9AvoTjplTs5lc1sRs7yKTH9NtJLch3zyy/Ea9",
+	"5lQremyeC73a4GHFTdRjqdnebXy4z8FCCiUiTm3/vHtigR2FSek9aUOcA1Pa3ymHPb9mBRvnY2wspeAh",
+	"4VqjtqI7oK0oLsFou0adJCzCF8XCBfklbOKbd5sXVprL/9l683rr/W+b5+52URHjeI1dSzgamtTwHKdQ",
+	"3OjOWmObymY2VTQohB9FnY6FWQNm5ozLz5hkyfMXSp63QMaEhEOCUlgHaajyJWamzE+bQntRMvbSicPj",
+	"s1L3SHexVxeIo9QIaJFhCl3N8heABP3nz+RmsxPZtMoMiGlKa5EapFZ3A2fR8gNScahrE1PcxsRUBIw4",
+	"gZasWY0i404gBbBFAidwqfhpTh4W7/7uzDNkmF9y7KBqEL5olSk3iPmUiRLdtxDqWy7xfHHp2qKLVf/l",
+	"quVbZTG1c6TkWmxB3AWvzhecxUVqo/rm2MUdfsS+8Ki6y55brzFJ0ue6RUZri0EjQw7Cg4Cu1vq4hBAN",
+	"fihAwztxPClT1yVll1o+J/heqGtnyFHqlykLLKGmYVJKkWpGbfvP5hxpUL6feWJjtz68ub/5zl/nyCt1",
+	"Cx7Qh/2+eu9PBlm9c3311pvwb/ON1w2yeuvK+g/fGWRt5a8GaV07t3rvbfj3wX9+CMoWYwUly8bBOZri",
+	"LzVwyRjiIQ05BzBNB3ME+FGEhVYgdYakJMie70fAtMhgzxpEtcUJmfNrVgMc/HgvAQMMJbhkBAB+rjhB",
+	"PEHFIJZED0WmwQATvzMNib+Q0yFYcsqy4YECQYGnbsM84npsnvoh5Ro2y8dmuJki+5XYDabtN47V2dPC",
+	"MDfDbrUOj5CTRBLyQVyHB6ptnVd3bdnYNmq6UGRSnGXIi2FEBB4RJAVQPrpi+aqbFVS/6AaRZ4bDUA8l",
+	"x1BkEFmRY4DJpq7LVfoQfDDn1O4G8uJQWfiUSEtaLCSZSRRNnJhtRjmR9qaBUZsQq1p12wnE87HAaJ8R",
+	"bjXACUhqFmtkyDElE6E/LysyhOKdKPWg2nkS2YrF6NWoxyihLqdac2E5c77F9H7BRRafJtsgdcDM2DM4",
+	"Qw4GpObxgOSzWSObzeKeHzMncxMmKdGGx4RIiBAqSEru/Iam54rMwo+wVB0ZqtKVrRpIbkpKPemClSlY",
+	"W4ld4SpFhdoJhQdEvnPhJTe7wAYYWWwJWsAVlYSVj9SGhpXbaquqtLwQvTRsAwlrBDamWCe4ZHCL2p4R",
+	"qjzxDLgyG7gOU0bkEEbvnCNu8QrcOvTwoJRI6R6UENhJn6xsHFzyPJdaLHV2Y0KKUIPur3h+bdy2Arho",
+	"j+z/YBrAYh8mSwS4lOSTy7mREuqQVxcXyoVfqA4fQoGkCqnnw4SWVCGFSDTWhQL3EzpeC6SYyuWtYoqM",
+	"wQIjtjMftj615B6e1ogQwJlpEJqZzxDQnWmAoGK2np8Rf3pLqcKMkYKNGt4fUTFaRN4STxUmuxxhpCRg",
+	"gOcLLe9UIRu641KFbM/ONNgFuDOOwRpNcqj9qirbnst1azs2GRPKEIIvtt8gfp0Z4XJOiyXf/qNsQyCV",
+	"z4hib9dxNjwu+/JILdG+hHrSJAvz9evba2HqakUc7y1Bg4djyuAMrctkKzT6cbtNzJ7KjGVUQ2shjZ9l",
+	"I7DIVIUp1PKSupmum5qcyhzbOCSsYRULkUHFEWBR2HSeUpcKa+/joSevoiX3FHSTDauqACcCBF+kfoQ4",
+	"YuXIAILUHQLN+7lPrCoZ+iJjsbi+TBZinnKdik+IYdosFho21U63FYFJAxcGFbYdEwrcaLdYDMxxMqLW",
+	"HTIQCifLFmpg0MWtwzFc8wZ58Kd3mjc+Wr95xSDNtz9r/fHC+vKX6z99a5DWxa/WL3zX+uB669pnRpGt",
+	"X/hq/eZrzYtvGGT95vetD99OZ8hzMvI1DkCsjSA+fFKp/gKrXK2JnQxjgqQu5on5zxATew2ZRVaueh6X",
+	"9inO2ZgUCwXtOwCz2rsx8GV7PNbyjFPK03NqzYDVkdAMLQTikxL/So8vXN51KAw/Vliwj0MXVUDg+TwA",
+	"YkQwCse56AHGJRt4JO7l3oV91EDzn1CbdeQyHrmMH5lKf9ZbYmgKk0iaKr3x8O7F1Vtvrd+7p8Pe1pfL",
+	"rU9+GrmLt9NdLGetm5o+1ga4Nqx2LjV0H1koq/BRMuQl8CZE8q/IYN4dHvioW4TM1tpQ9+43SAwBFlm3",
+	"GKBZca35eWpLh1rkqlKoEn8mFhe2jmvVuVNyqQFeGLVE+G4T9rF68EHdHnIl9V8L3sc5ffbw6lP9/Du1",
+	"/J4PRo3RXyeyw7h4dlshO3+xotJ3cvnxiVyX4rG2NGixU2RqVk+ZTFMyk6m/vqGYENjeijMMO6QKKcgY",
+	"gD6mSyfoGSgGu/Fp850rre++bL5xee3tC+v372MII8YqJiVFny0xu5Vo5bOdJVqpQgruG0sZH6S4HJZi",
+	"LxXm0vU5ag+2QbF4mxshLBPfC1HpYbUOw+gUmprtFDFtjdJVkUJFNqsOFZn4II0wr9LGEabb3RkiVjTe",
+	"a5H6G6CKeIU5ngH2XUUZhvoNgsYiVbZdQRpvJgxTpozLC5chhmQ2KH/Bw98x7GkQM6BnAvxK/JUpMomQ",
+	"fK6FEduU+JMQV2mroAdxtQP6tSXptT61Tz5rbaf26UfTTHSokQEVxzDL2bcROWxUV0Z3EnJQ1G/bARty",
+	"PcKG3IDvvltyNNxo1Ovtiez19vjw1zHl1Ifl9/Duxb0Tp/HqAXdsekodDHfHmm1ZP7LFxnRGr3GejrhO",
+	"10Z2sQJydXp0F73WXP22YWxIfd1Wqd4RMsI3tL9UdxfGpRkG+YnJABQP4NLpxOulmhOE8F3GDGSfc+mo",
+	"D6hvtOUw6XnlRWbKu8Zlpam8RxySiwrYzspiDYmVamHOWEnLNS819ODEmFzbRYHIorE6AadupUBM8c8p",
+	"NAHMtNEtjwoSiIiYn1M+rYi3pRxVkPXE6+VqkeHzy9Qq6vuez00yBrkH4pv9cpaL9Wx2ouzY8C810xG2",
+	"M8UaxrxFU2Y+mJj477B5Vz2i5RaZSiQD3mW+RH1qR9lLOchdUmlcAXYFjmIofYFftHu2DfymNyuzf6bu",
+	"LhxMWgt8KyxQ7ZCj31K1nnW9GP5hWO/DybIJk2giX1E/np4kX8tAjhDxnMeAGToJz2D+aFTgIv3SMmdX",
+	"bLKlcLvu+LSTEVfMplwx+Cohm7NN7Dy8e7F16faDC1ebN5Zbn996cO6j9Z8u9I8ruvtshpbDoct6TXXD",
+	"14HnnYLa9Y01KWqb7or0OPyu9Ch6dDAxEROOt6RQ8ebt+pSrWwqtNQZWn0FUXS3x6y5Nb6xlQw1qtCfT",
+	"9qMryYaqssi2QVfCQGEBkY2UZZFtoC0LhFm+7y1ps/5EZOUK6X48Yf08Vh3cl3mfy+89nR1uvVgF9yNV",
+	"2uEQRlr7iXUZoGDYUNm3rr6zuvKXPZ/muTWI4HuuW1/cMCNTjHYfB4keRnpipU9tpeJkTG6cwAqc09QI",
+	"2z+HETaPUcwEL7IS5Y5NiRMYcrvP133s71IXR4rtDvm84sfQto6nfMZVkzS84zEejf2mgPofuG8ISEUe",
+	"lQuFz2ioasPwazFR4/VF9TBaoTzzGM0Qc4k689WA2qes09QHHADfcP1+0ikQcRHhRbjsWMZsqOrJFBnS",
+	"ynWvW4eB78LUwlCTH8N11xEM2oRsNNRoPYRowFOeVBOjxwvaFW3P7nQQSN22i6zQlKvZ4bB6gKywv4fI",
+	"qtSIzoeQMGT7xy8zs2LjlGApaRwSUA06DszUUUVHW0E4cYYruQklc7LvlOqKNwgraPqN98FiagePcvfC",
+	"BfENv7SYKqSmZjITU30HgnoGUHLrdIngdEjrsOpRCrBQ4o5IcLYLjBxUsy43fLjbI90VF56Yybq28rfm",
+	"lfdX711p/f1C69ydPZrD2gV4/Naxz24IO3D1hjoYe+JnyHEqbO14Q3xZc0Cw2Ft2zw88Mk8DYk5kJ80Q",
+	"glQtrASQRS+7WYMOmE1REfPW2X98S5J3lCf4CPMEhxDw31Jv7gmU0/FLv+AFpObZSHHBHVZGa15uTSRB",
+	"cFj7Ph71CN8ZdG7xVMiQv+0J4Ofpv6ICy6Q1FhzgxU3Il/zF8RdfIDXqz1MCx2CCJGq5JKIPmcUY0ZOn",
+	"54jJ6q5rKp4WixFvEVllikwStogdJZUilB/igz0J7uKXQKpuWT12qsZePM3wXsfhvf4sQUNq4jw/cL7e",
+	"UVhZQ6RN2E2pecPJust1U8L5bNzdPQQlrBFFoFgaacOBKRR68GgfFTKIISvXYctxqb1LPfCz/T1rSOn8",
+	"WHHGIWwFZyWoPYU5Vn+60Xrv9h7KBOw/7w/T5pgXnKK2E4gXrzn4u2TpdaFj0Kzu/XpuXX+lfirw1gF6",
+	"Nk7Rs9rT84wQuLgNZbwj7BPK3o9V4et+fKQDLzIMjEsyrPScxgsIpxuEU2YT5pGSZzegKaH527NmOkMU",
+	"cOSEAfe/nIoQiAVVqucSCgg2Yao2hm0PwYtMNnwJHfUDcmY96vS2xNS2rUTV8RGOi7mHloZTqf5ohg7K",
+	"lEKhu55ENBOfv8nMVGQGbegmUMc8A++rJy9KLgujUr3wbr3avHqr9d37zb+fw+So5rsfpkJOMLFu4VU+",
+	"cq9HHHBNDafMYddk/41Ip4aWLqgVHeyO5EAjpSWLJ4KFKEWnnUACtGOPICFi8NnQTR+m7eEJwPQe8SaQ",
+	"sdV776zfPN/65J3WH/+UNojn2hQqMX0e7Ea2BFRX2tz062HYGaX98hzZ0kQ/bdGu9Oa+l4f0p3omYqpH",
+	"6J37b7Wuft988/+s3vqm+dPvEO4n6qCK41LV4ef+vdWVtx6c+0i66O98tn5jOYMj72kk0zKprWrlp6ZT",
+	"hdSBSr6cpbnStDVjT5Yn6GxlSsCB8oQ9Sacq09mZ3Gz+wIQ1WZoqT9szdLaCcEH9bolrOb+hqUJudiKf",
+	"nZSa7EjPUY0+0ueitddL4b+2i0fh3m3uLa8ItZUEDP3kush7IhkDtuZAT7QlkXKNA1sAUsMnU7mn9Rax",
+	"HW6FTp86cgQIUVNkDif/Ubfno+ItccV9nEhhCWVZEIsWYqhAjj572CBHX/i5QX5x9LmfG+TFSsUpU2J7",
+	"5ToS341lbK98xiBAfJ9G6qFF1xJ2LT0TIGN7uUwXA+R4R15f5JDWWZpVQRWkwIX7GRifiSu0CdjDETm0",
+	"fCY5+OPPHxzPT02LKy7QxUAF1J+MiIBYM20aOzU0cuPoHv0wHOf6zeMeKe6dpLj7V9vdbNJoa7c5/ked",
+	"0neJOfvY0s9g5USWGGjA0I1+683Vu59vLyTZA270jUzfqsMDz290NXuxRgXvp5LQlVtbM28NLXMd2lC4",
+	"3nyBLFU91dDCiBpA6AVtUQKA0J1L1QY2xlE+ZicwIkWIqKZEK56PmZ4YRJQp5xBF3PWUhM/L17E7LW2r",
+	"3Ku/WHpm4YQXUF/yyn9kNJgPP53QtKuRgveNLnixao5RCwaTWr/54/ry9ebrryOvcy7funaxufL+2kev",
+	"odJtXv2ief81pHbWw+lq8YlNiMsKAFBn9ddZI0XBHXekj9w9PEM+QcQocVrGH6oWr4qLWQdKs+UZe5pO",
+	"VSatiVK+nLOz9EBl1popTZen7Ek6UclbuVK2fMCepTOVaWuqNFmesPM0VxHn9tyW3soDIUe5XPf9dsw0",
+	"EcNM4RoNp6gz0cSnp5/HB5gu5SpZe5bmy5PWgdJMZYJO2bly1potTVcmad4+UJ4pTVkTlRzN2rPl6dKk",
+	"la9k6QF7pjxVmrByFfDxvZIqzMz0nUTehyNByKTnTvfoSNA7SEn5OHIobJcCh+5jOKmYFdaRgIfwev3G",
+	"t817749cCv25FLoretzJQ4+DH4PbJITBBVIT6hJLhlQYXEjwOSJUcazejQSeB32fXI/NE8hjL7KIX5GK",
+	"g0BEQZK7LBdzAjJmkbLnyybfCirAeai+5mAIsei7w4vM9r3FRWrHYuZWOYnJsIvux2YEGGb3WCzCXmTR",
+	"RARVWuPUPU15FG1/Frp8GZHzprMADpwn2FCLjCFp4yk8wiyyCjQSlCd4jO74gPyxZJWyhXj8IDCgv5g9",
+	"jnmUj6gi+NsLv7YpoXGit/j65HDi62HPwlF8/YmLr6N4CMU+0uQvef7Cw7sXH5w71/z4U0zw27WRdlQv",
+	"YeZdt8B7LE1vQ7eDRtQzhADKccpsvkFkBHoriQeNGlxWLD9ewLiPE2r5rkN9WSXMxYXEIUUmjkF1GTY/",
+	"UsENUqoHqn+CTKXrRjPEiUypi+fgHZC0djEnjmnIMmvTcl1vidrHodmtCeEZ4CiqpefinNSg8E3lKFOp",
+	"sGaRIX8CD5drmFDIGnrMBcZCJJ+ivMopWJps/slolZlEyJN6kusPdD6c8O/4k+RjTxIe9MgCMNuCJPK9",
+	"IYmJ4SCJ3UP5M3Qo8bgpd+IaXWiMh3cvItcOZtDtecadZPkfQwJdAw1R4btNXYq9EOOr/ln4nncqLqGP",
+	"gEbGp0w1uUQ9iiRmGQKNwdUhBjY815swFJnqwuAEWkfqrVcNbmbf4jOFO35byvJiCmcyOTlRm0CLE5zx",
+	"kQjZSn3UVsqNtqE9HLzBhD4j+j54ePdi8+LnD/70l9blC63Pu6Xy9mJanNy+FqxVi59SOzPG2S1+QDHF",
+	"u3F5Y4kj+EG7puG2YdzHyZixNVqLncFoEeMS4vUa8AjZQIWUSaC3yAmIlJ08AfhIQiTbkT7XVCFVdear",
+	"1D9VogF61NstkLAXe9jtJlVINajl95oXI5ErNIeF7ueyLaxQm6lC6sHy7Qg+rt883/rw7dWVtx4s327e",
+	"+HR9+XLz3TfXPrveuvTT+s2V5sUf8BVQFvQKmsWMYGkWTEeohCXj0hFbInfu+cGLPjRXzw1EvRkHpkmz",
+	"DipYBhiRZm2L7TK6AdMYLdmIPGMUxpPkGZpqChOC+1dEw4nYPTJSDK3FY//EGBvQXBDJcvFiWwPqDgwg",
+	"1RVkxmIrsH/1TjtsPg4dxkwl58w0qUGpKnA3o50QpsoOHR63UVfsFNaKUKRPD0BZMTy2irhyrllndOWc",
+	"75IDm52K+S905ex6SxvrZuQz3FA1b+SJKoPu6qaamz9eX713rfXBdc2/8+P1tS/fat5ZWb9x/8Hy7bWP",
+	"bwjD+tLt1gc/PPjTO1vTztO9KOd8p3Le6AFLXb1G2elOr1FX5ZwfgnIekWqMSDUeManG9pFjbGblYgBt",
+	"J1m54uRTgbXQZuN22rJRE6rwoIjKIvpO6ORT5UbZpbGvUf7FGlFFPwaed8qmdDH2ZVvrKWPjsJwMyCmz",
+	"fKPy11gnUTweep4LDSHEjozYjAkJJFcGeE4t15XhG8gVTg/Frv6lw4MToW+hP0zRV0/sPttz75Qa2Jq4",
+	"i1AjhdR8QHtDDj2Z45NboKpkXiD049pfVlbvv7X28Y3W5xeA++byg08+bX3zRfPu1dVbb63fv58yUlw+",
+	"FQKURAU8lRi2mY43kTQQ0BTEWX1kkOLS6il7FBfhKGN0e0tQWZL4CRtXa2tnpxqejy4lNNEi7dLZGicy",
+	"7FQt9kZb32phO6qQjInhVTNN2mU8dlSCZs/QuxqvW2Rt3atBVVjMlppCGaxmiQZLlDKTMEptLjtTn/BM",
+	"2QTJ9ZbCbtV9t9XbzCLF3sC4wbeSiJggYweXbwM2SQZhpwm4/sTbELskb1UBbWST2btXAfX3frqZgLjZ",
+	"Rg2MR1mOw8xyPA58ybjWHt69uH7jfvPGRwMp3u02ynBMnV1/5feRtSW/6NFC4ovoNxvHHnbSUlI+s/6T",
+	"F4+EVzwIF+xBPQP9g1eJ6l3jHENoXjHZZA8qJipRup3KMyyQZP4IA5sHBY1F2kYGIeU6GWvnfXjpxOHx",
+	"WaB0MIgJlA+m+OOMy8+YYeJGzSr7Hp9DTociiwgoDFJfVJRJWqYhEDsQ5HVQ/INLVfHkQdhjxvMXOPGQ",
+	"JZFXKQ1UrmT0muIJkwJVKHFlSjJFYiGzhO0tMbExd1MS42ZedfE80QJ7Ti3S3c0AYcl9srlCz+Xz2Iuh",
+	"P86I3HgOmfnyhezU4+eMaN7+vrnyVzjwzebrXzfvnmtd/Kr58f0O2ogN4FAuPxmjjZio5MpZOluZqmTt",
+	"WWuykitNV3KVbClbmSjnac6etKZKIZTK5sRETkxOTk1NT8/MzM4eOBDSRkzO5nP9pDx2rMUu6EXJthEV",
+	"xG7EJEOidODUrYxHsl1quJDjYf3CV63Prm/E9KDOTAQgO5zEoYtOS0AmatIQmmiCtasTFxCFxUkdpDa1",
+	"DTHfS1UPahc5VWFhVLHKCVsAnzyLqhzg9zSSMxSZeQhvPP6swxc97qDOZVbNYfNEqj/I0nrWmac8MHcb",
+	"T8OzEi900a89u2i9ckCDcR741KrFNa1QwJZYVyWHWcD/ULPO/JKy+aCaKuSyk7NTM9PZbKg6eOA7bL6b",
+	"QBWvuE2YJrygzuURQTKNdUNSawkFRcaOHT5EpvPT03OIIMWXT5mkbPm+IztlI0AUP6TFEKIn1J4nPyke",
+	"ZdEKAuqL+/46uvEcUdd9uph6+dfFVLFYLJ58qpiKfigWn3oa7rJv38sHx/+nNf6b7PiB//bf/6lYz2bz",
+	"0z/L/PqU+b/+9z+Pn3zqn1Kd82WkcAl23xsRjRjAaZNXLfHhaeyLXbI4nZ6UvbG7PuB0/PHUJaLh/mz/",
+	"yZ89nTjAUYLSNnmN1Z7t0CQaheHqrbfW793rW5dIgDqu6mIms5NPTAugThHYxj0QqiZfrIHuAcVj8DNh",
+	"dCkkESJjJvf84GmbWrbrMGoKq8scjz6WGkR9SBuyUzwara7DAyJ9bLLbLta/eaepb9fp08IcMQ1lfOLY",
+	"yKKFVIOOH16XOEzYnuUqsVCJqJxgrUjPCXiRoYZcpMwWSk6rMUxnyEtgRm6qwIS61YdjcdSBYpSeX2Sl",
+	"hhpEqNvk+85EKqztGpjr3K6pdycxklpKuFQ2658LbgM5CzA0h8eWRaZLU9dylZYXxIHQYXYrHWX1EQy0",
+	"tLoNUS7i2PCk4ih5nkstljQcczw0dk0yJiVq2iBm9LVBzG6brdtYxA6NDSQU1anofkB/VK8J4aN/FztA",
+	"3Ul8H/59MkFl7xbyK9i9YaZZT7GbHLgstAW4+Ull9DUk+TGyuRPZnJb3pyY1OmIi22NUP5fHqL5aearP",
+	"MTz3s+Aokt8I8YIT0Nt1c/HrylqAqOmClFv9kULks/AqAycIWzhLV8p377f+607rvZ+aK9cwyRC1fVKC",
+	"fecMarn0JwdwfIDc6iVlAGXGTs8YeLwJAO0wDufs4d2L+ELXPvmiefOz9Xs3Wl8vNy9+sL78ZV8OgT3A",
+	"GpUcQQChhKZZxJ+kgBIk2oGOHLMIzmPr1uvNK+8bxCI4o/gZSBlZAyEN0E6jike0UWShioPcL1foPttq",
+	"iONQt4nrid2WLiBdI6i/eRoATxQAqcCTLh6ZSSDkqkQYRSaGaESXYjapWqcjQukYw4OMYITSmHhAVW1g",
+	"XMNyXerv4zJR4aCaiSILqhaUiQp9HJ8sj9GofpSEwho8M+FR5pycSSOEbL58ZoGogiKzPYpXhygVXC6f",
+	"l4EJSNYP+maqjmHJYcK3XvIn2sRe/3n9Nq0tegFl5ca/0Ebf6f1JKQeD6NW40syHSlNTLfnNVUuYa96b",
+	"7jJ6OSyXGlgHDTGv47Ginvx4Ljs+EW9k2e0F9hg7SUYnGuxRXyXhno2vnN8I90hDsn/YY/Q+gIntH0Cu",
+	"HXfl+8VdSe9woBrGuPjp4hoF1GCoimBlvaMKgjQ2pZ32fDBqlO+yaVwKRBuxIp0fAR+xVtoQ6cO7F5u3",
+	"frd274YOSPsCoR1gc6i+vzDa1AXSgMwMdfIpqYZP+XUmxL1e1qAdtUDFkXWOp0dhLNh3eiLOxgk3CO5D",
+	"+pCuwSw4LgwvwavZh7tZgqalKvUp7moeWMzmc6FLUJb9YyKrhK9VCzw3nNpFNuYwcqjqMCsdA0YJXpt+",
+	"/X3Secg73HpkzHJd+W0tHJ7jS3gWugfVk+uetfDacc+frBfFiQKQK8bvsV3HlQ68Ce0Qc4vFlSOPzWP1",
+	"2Bi9j2Ai4cm2hFxy+WF7jIaBXEZFJdvKX5DsVAqpDDo9S7vQpzTECCCs143Df5LtM7AChwdOuXs48LAO",
+	"vjVfDaakjFmcmPMdGsBMF8BRxKXvSLJnowryKa+7AZdJruJZXIov2QqEplVnCP3oungdgziMLFK/TFkQ",
+	"qX0417FYmcpz4YsGOpek0lVXw+GAohXap2EQU6AqqYlKLjWJSysB8erBHLFKnLJA5royj0F3bdehPJ0h",
+	"4YSIKyLlKLdqlAgpSALgAgWdio4t7ba2hxxGMEZSomKY4NHCtcEFiF2sB8R35qvB7kcBx6O1tVU8UGoc",
+	"CWgNgznyfaYKE0YqWjvHLCgXyWWzmf+fva9vbuJK8/0qp1S3Crlu20gyIWBqassbkl12EsIGcnNzR7l0",
+	"W30sddw67e3TstBMpQqSAIYBAgkkmQxJYDIE7mwGMkl2MGAm32Xjlu2/+Aq3zvOc0y9Sy269YRv0RypY",
+	"anWfPi/P6+/5PblcRn4DO0N+s3fvxN4Xgy/EOApaxnQoP+x4L8GKQAWIlZYMyHwRa1swyzQZZOHatVQU",
+	"Otq8cK752d8RQIpFLtPB/stM5aDjRg0x7HmhBWcaSNAQe/F9Xb34vhcmXszHXnxvpxfncO+WQeWlYXKo",
+	"C5NkMEkjF6VYWgurB70e2aKdlLvh0VHF6MCU+0uhsAdRFcrv0BkKMkf+3QvNxcurl86uLF1a/e5b//Li",
+	"6qWzI0WfWtGjP7Gxrz6tKLXh4inplluedMo1cN9llQ2ZkdmfLKi/kOJP2tZYtkJePmaUIcFEmVlk4CvD",
+	"OyPkdCxiCAT4cmgVGiaG5JAwxSLcZ8w8YTDQmcVWIZiZLbKYn93mYjO7saM16VHxHv3707iAinAAGkDG",
+	"axqa1//iX78ziQ0i/HMXAxUVFlXFWa83L/joVpWiWZiZAuUEES+0lDr4d7I2JAkRkMql78PB7VIxDcAj",
+	"Hr6LixutgxZEqNqItGhbuMZKYCfWYfDAR/YvXlt5fBE16c4EXQxRbx5Fi3ZTvbkbFUofzbniT+qEBjmW",
+	"AIyQyoxHAK5yjaeivTCgeFT2xsNgssWJ6TCKeIzpI4eKLIZHlTk116kS5tSJwybIYagxkQAN4e3WKw6J",
+	"d8fCvlgk0otEHzuAOtGIdtLCu0f7bmC7ipbKmeAH3Tas2CbQiml4u+Hp6cHqsKQEd+9KrEenLpE7N18Y",
+	"z00mK/LJoWgxLdiYzz0D+wASsTCVHXXSk+XF9b9caF79e29a6KlmXTu1WeoktxJyozG9ERATgBX8Xj+c",
+	"BDEVonXxw0Pw7FD11DpoHrl6EubnOYisC3F+qFd2IWp/iugqlKSTLPrlYxrRW6x2nWRXli7i16oa0SDS",
+	"+SDcgCBtXWL76q7DylPRYGgsFgqtp9uiteL+6yffX716ZwwdSChVURFfxC3iW1icVA0z7KcUYdLN6oVc",
+	"XmiyiIsqqY4ArAj32qVo7IHJN1+QCWruGTbViL6nsE9+IptwKKqEAELZSpagJZWnaEXmGXM0dLcTFWeE",
+	"RuGZ4UiQpBuxfbtZUcmxkIs8G1spqT/G1N6V2wHD7bJ/wAGM6WOHTqxwwsuEjxPo40wxky9mVLUF+jRh",
+	"uYXaQ51rKWOlhsXMb/Lj+9/5TW58/zu/y2n5F98rZpLKDN/pj+dKufb3f2heOLd2+0P/7hdrlx/7d7+K",
+	"OthBKLgHDYtrdaTmDafn5sZvsAXBiGCuOkQhXkg2Xgo9T20n60UxyagWGP14472QhPWyLhuiHrtel30D",
+	"WJf8wNclKj5UFaN4q1G4ZMTxvN05nnFnB3YS5GASwJM3/9M/8weJuXj0SfOr688FpUeEHTq4Ao95erhk",
+	"1CXou897H6EkDn1X2wJJZMYozSmh1d7/nWTVfI1p2JpVGLDCwjblvYhRNqz+A0ikJX5UZNDhQhYOPZMB",
+	"JNVsvT2A1G+39dXvvptcv/mgef0v63/4ME6ecCHoCO5fvrR+9mLz0++xZ2IvluAQW68/lTiYzOXEW6b3",
+	"NHn9BNN667W+bYJpo+bqo+bqG0T/oMX6Mxn9S7IOejILem243imZtXHrda813McD2s9Wm8FhJRqt+bUi",
+	"YM52ik9LATmpTkJe0QOREAwXGtF2WJm60oklNWZTjoOSD0V5gn3TJ4pMhtESomVhoqmlSfvzEDBT/c93",
+	"RvZpcqDZpw1bnaMOLMR04LZudd4B29H2En0FltIo8lFv88GlxYIe5R0VIxqOaRVjO63Z/p3sZoeqIl6K",
+	"mMSoWaUblhliKYLEQ3Aa6TscCGJ4d2hDLi6SQjW8DrB4XAtkdiBoeVHcoWo04CEkq4fTzXUtvI5YJh/T",
+	"CHdkbQGZdUHimqRkMFKxTCrTXJ74gDmeGGjfjZY0MkuRXyPapr4DnPA12rdumLOYqSSclolMhVjbsnyE",
+	"bXFP7EGegR7RAF2P7j43Yr1xBS56B+UlDgf7J+bzeRCSKXscWylFbS6jqfcw6bzhehDSjjZFlPJ+9Y+f",
+	"r1/91l963/9oSQj+v53srt1hDoc+LwyyqczuNJfvTjP+3cAe7bje4UAvRUeYpjFxNA4OiymmPU0bafAe",
+	"whbRpsXnbaORMBD/7s3mjSXUi2l1bSHTYZd0o0lz6aZAvLViTJt9dyKCYItMTmol+1pH8mwUTU9Xm24Z",
+	"MvGtikOMKjn0ZHnRf/yJf+7i6tU7zcX7cb0mBpsabahlhIDLaJmofBtADyipVXYrlYUtZpMcpjfovG2U",
+	"JHtuwE+kfqfJFtjwZc0VsgGKt8k0UDw6NeYh6AAICZwqdRgl1OZQ4FZkVlU2gnAYnUIUvdiYE9Ua97Dz",
+	"4hH5IOj2qwNLJjE8UBLjFhsTWqBUQeaiivCNZmoeUCtqRaaDQNZBp+m2U3Zqnk5qzLNsoYVMh/Ip6dih",
+	"axPqMuWp6Xtyk0XWSa3riLfgFJYQYRvyUjFYmaFEtVV2KCcOOxB9YJGpn8ocPahu4Z9OkGkEgwRzGr0x",
+	"UjMFH4Eh4bq05OmymqTGPF5khrhyFpJCaroCMIBcmay+p7BfgjYs8CJtpzQHFKFAfI+KT4bNDTWYcEZI",
+	"KyuVSauOuvsuaU5ADHu2xhOaNCep+024nGBSX68ztS/6aoiF7xPcaipziFmeZdjj6qPxV1ynOn4Idqlw",
+	"hGg9cvERg71rsfFXjN9WrPFCrlBIHz5Wd8HXSRc83pNs+wVrUTd4mBXf3s7LzstPptAoR60yO8RehQM0",
+	"0N6z1UawyGGj2evfrTx86N87s3rjVCf10uYvFQop4ouD6CWIIcF2ARX1kWpMblaljeZtg417Bp/boMmr",
+	"+FYJMXE9b63E1qIczCTrsLID9cXwQ0jYSZcSSADHwCGyWHi/XUXmuKbyoJDuGbtj60IoS09W3E6hAGXH",
+	"QfkDMZ2/sqlh6iSr/B3xJx8TCgm+LTlSpLFy5CL1KagJQPoxaoFays44XmVsooUqeorU2KzFkAJQkflG",
+	"iA4dRnSDvz4bMusSzzGNBlSQI23MAaKbNfqWJRTnW447Z7HyQaPBf3U4dnMNhLt8toZZT7OGKEKLkcOA",
+	"5hNzbBoNWBv5WEc+ZhdXV4yb6EVSZhoutkksMvX38QY13OMSOShVkoHtGAMoIjLbECFEzZpNxQvw2jx1",
+	"FyxOzXBaTFCt8guhXrOrX37jn/9qLIGV2lM7KuRTBB1qO1zMK2yxLa+eQz3qUpsaYlSRn4tRyFBpLxTW",
+	"R2yDwZlKxV0NjNViSuQJ4J0omMU1gyGrDpcHV0LSZott0enh0Lww7aPfFhdv/HB4ICwOnGPInUfPKsmK",
+	"vQRHWx/rNCjpwPU3I2+BhJHyRsOtFO7hALuAw8zqIIXGEsarRyVQxyGLF4oNWBFm2+iXRG7SgRW745SC",
+	"wLU4EYqJduTxRq2VvgElnzuKP9n44SAfSJJ4AGUgZ9XhVMi9joMLxE6XnOcwkIjkxjElkbEHAnywpOvJ",
+	"AxACHUqhpPCGZBjgxVkjLuCNWY8KkdxpVEkaJTbEoJOMxbzJAjaSsapiaxVeyGmZqsXwr7CZjMU8WqaJ",
+	"51QYwEKrBJxpWrJOQ88I6rXFC+/iEZY1ww26CwoHDbRkoCTRnAD92emNxYyl3qYHDY+KJUjkww+p7gM2",
+	"fIT8owEyBVJQjEj8X1N2C9or0igCywSv5z0w5Ec479Vxj3yE993JHPgRYjSV4FN3yfj3HjRvnF29fmrt",
+	"8i3/2pnVS/f8P32wdu/DlUf3mxfONm+cXXn8yeqPj54sX/CXT/p/u4YUJ/6FT9uv/+Xk+3EJ+WZXhLv5",
+	"zDtJ3YcL4/ncBnRskqg0bUZyEvlWI12J5YwI+d7VeCdhvHJzTGUgz4l2dxAnbUEbSQMhxSAxKBpkPS12",
+	"fN51yi7lIFRCKSxvrOjSmhdOrT7668ry5/6FTxPXKYnnNbenYyl5N534lVGVrhc/mFHbnFd/yI7z8Dj5",
+	"QV7CHEM/4Jv+4scrjx755wMG/i9Wz/2X/+effjl5av30Rf/y4i8nT60s/dS8/rX45OQ/8B9oHsS9bLBH",
+	"u6oZl9b7MWfatoGPM6RR2AkU/gHQJ9Fha/fhA74Vk0KKs82XPwifc+jYzOcQdG26xiyu2gFiRFyyiNMB",
+	"kVWDlahtU5NYjHvUCIA44jrIn8KNdOHw4Y/QJ4rYf0jt0lDVZeKr4xWDHxfTJy6D9rxhfZzFi0zNRbf4",
+	"mU4Y22FBanFilRTqnud+Ft45RnC/WRwSHznCTPRTs7G1JRC4gh0O45PlRX/xxvof/rx28dzqnZ+jgrSj",
+	"VEwF1ugs+noEZNQ8bpn0uLo4FSQjLjTgbVqEAZJsdERfiGskZXvEq8ATDc5EyNQ8QQ4hWI9SMOTb+pqK",
+	"wTx7saZ/oV5EHvVZG7mRCX/+hr/8EA2+laVP1j+7s/751yvLF/2PL0jk2vWL/vmb8kOgJQzM+bWbF5pX",
+	"f26eu9388drKw4f+lc/9rx+s3f1rn7Z8qVdbvtCdLf/CYGz5fC5my78wRFsekMSe4SoMY2jLywcpYz66",
+	"qv79WyuPr0cXMNGSb5veHiofgx3bAdkgjv2ounF7kEEFhn7IjZxGSe0s033gRFBqh0dB81DLn8CP+G9H",
+	"Xz9MqtQtC+fVK1Vkw+2WSGLUcnDcFgt+isCJ1ogU2FoQ7CyyrM5qtq2Tkk0NV6jCMY1IwaN1CNai3hLa",
+	"yrbYHD9ADNcVFr2LgBWMjdkALeGAZygylGskaHWFcyi8BAXFBCxh6F/AO6GjYHAJkYh4DOrd9TFUm9yR",
+	"fbQQ5RHOSCSfJH8PVgd+3OZrkJ3iarwJgnegrkYaKAdsw3HYhv8zwUJoDQv1ELkRh2AoxA4j4+VZN17i",
+	"gcgebJcXOtouhYHaLjKVAwAKlIMjY2ZE1bDdqRrMd2u81eJb+/6D5rWferD4tk/8AS0BFXxQdkUk7Aqf",
+	"b1xZ2RJ83Y1mTPcllUlmYUeOBRmaBSvCdJ153tEqjBuDWkh+1ggJFqYIooLgbXH86i11xVs2tpm9FjZD",
+	"jRtpB9rDWxgyBqpQDGGqiDLaczHDbRcAFhpR+y3eYnVsu5trL8E8xSIx/bIsrN27tX7zAWo2//4P/oO/",
+	"+6dv+Uvv+7evrj76emXp5PoHd1Yf//Bk+cLK0kX/zEX/4jV/8bNM14oMhz4cmwxu/Uafb6SNbLttY9vJ",
+	"v3s27gJ5MvC41N6nZNtpoUwcJWWeP0oKlJZS3T1ZXvQ/+rT598Udahq1Nv3c0EKK2wxpDSVVhzs8U2ka",
+	"YJmovbOyCDdiOo0Fyh6rZ1OZUIrhHOhY26wdSevZwVByGD1AOhky8qcqjFdkEStobIK8FNxSwupdWduL",
+	"JBesZtiS42EXJ0apYtEFWhUzB1earlFnADZMby5pobG0zSkp1NwMNd0lpz/SoboAfUAieiW4qDu2h3yM",
+	"7WHlH19K7bb0vn/+q9W7N1cvn0mkehhZOjvU0lHbZNCWTvuOHJ6lo95hRNkxqMZkNDQdJF4OepClNB26",
+	"pOBoz5gNmY1DmhDhtd0ZHMk2BASDt40BUXfcOeIwYhDmeOMyUN3ZkKgYvMhmaLnGotmtIMaNRPMBnVVq",
+	"w4HE7IZnUNsfFbMzQraMkkNpUer9RxAmn1oEwWJEvcVIs/ZPhiVERZtaXT7p3/69f/er5qePn2flGtM0",
+	"UQ3buRT8CBSEMlqn3EPyeY0ww3WdOjXJDCIVNSgU1QgeTBLRmuIfDVKnwh+lrrVATfBIhSeNBEdH4Ozr",
+	"U6Ti1FW2SZZYAU8SMWacBQqcCzOuM0cZMZ26cI6PdK4jNlxaZK7Q4jMN1cszhurUwI2m2EBbKCLxEgdQ",
+	"ncrkg6y6jvBXyuWbaGlx9tzWM3dRy6xax4lfDbVyFx65FSXM+Mxh1NuKqd6s3jYgaYieMRyKwzoOJHoA",
+	"u573nVGFmMJockq1KmXeYWWvrP7xc2knnP/K/+jKLyevil/+cvJa3v/ofmprCg0Vyf42RxvH5x2LAVFd",
+	"IC9ioyq8EBsVh5c5aHiGspHClq4tMv0lpyZmZW9o7AR0cuLm/oOfElrEgwm09u2p1fcfABG4crrkzfZ0",
+	"x4SW7wANbnmp0IDS8ORNiQu7LPhLU+wn5cw2L/bb0oI9Mf82VpzjdD1ZXsT+zHJvAMZDVe891wV5APft",
+	"ECoIS3fQ3ceoQZTATXId0BA8ADpZzP8UiZ5DktVDOaGPafJL/+655qWPhb1kuK4YmRBWyDahKizP+Pdv",
+	"NT990Ly5SLK6aSF+V4cSGB7JHBimSU3C6AmPZHWUjMo/0ccOEM8hMy415oqsLWqRYI8JI4xYTNEXQPtX",
+	"VD4A3g2qBfEz8ZwdgNoI5qR7gK1Jq/OOR1mp8Wva6Bpn25kANaY6kgT8ZDoB350wD6TzZFeyGScwHXak",
+	"24ZgcU0+OZ7Lgybfl0TLulEbsElIvSTNblTnyvBBoHSjFWtSR+b6Wo8WhZvrW+EmzUhYi9PzknaKXCCy",
+	"TEYge8azaplXHVzzza4Prtv2GNgRaGJT8lbXgsRHqw3yZHmx+en3/qOH7YbITsJSWKEuOC7F/3G3xpjk",
+	"b1JtPCJXCTHk0hriUiF4szmsopu6/4iVEvCQIyEGmY7o+ngeIVa231rvD4GFIuMOlvioR0BKxDakfbmL",
+	"x+5XMlzXoqZkS2/hRQJTIkouYLHjNU53bsVOSA6Q6aVabEQO8FyTA2xCCfCskAHgIVdCL6QG2JgGIBRk",
+	"4lzKUkNnNhRrcGbhJDucRmTNgeglLgViUQhiF5luR1ka/wkzUr/SW4gsn7tYr+QT6D/jOgrEbf9A3KD8",
+	"glF52/ao1U+yr6Fkv2f7+rks3O+5aB+1+C6uqvGVhFMqK9v89Kz/0f0xzJ6C+BZy6gCJl+gj3XT8txsa",
+	"7nOUziPJjVAZsxa1zU52PGhErALj0HuIe5ZtkxlhOr9bE9px51fMD8z+HkDFfHolVxBKrsvMyNCK6du0",
+	"92QrgWPbi/mnf9rgxdJr78lQe0cC4EF/pCPdQoc66/OEGF8hgiA6/dP6F2f8j773LzzcRJ1jyD5JnRe6",
+	"Uufw7knApFzhaarzUfn6qHx9x5Wvy44eLZ40tvTowvzZseR6kWqtDQOIu8Fw6AFOrYyPVgspMVH6MrY1",
+	"auMZBWwOpCnbAoJZ5gBzqCsrqiIgyTFw3oNwIvOcIgNX1qjSKNRI5S1nHdt26hYrS5QaM6oIXdPFPRqH",
+	"mOdIFBrJJnEqYURybAppzWdoyalCzJPROiK9hUlDsX2HHLEm7TRqRqSnfGmIj3rO/DjmU8UdiiyJYtyx",
+	"TcUwrgH1kpgcJ0q3RLK6nIZXXKeK8HZ9TFMF/NFQbNixZIK8Jb9um3Rx6xnHbIApOEOJTcVU1LwJ8mbr",
+	"pcIsY47E+DnEM+YorEIVc80R5Dpcfzx8FtADBClzhgYhmHqOKy1h2Xcr4GsIqAkOFFlAFSDeP/ocyfE0",
+	"QVQT57YaPvnDHcwrIF4gCMj02owrvunT2k7dZYJBqrwnjdH+SANgf7++IKzK3wR/h/s9zfjzuX2b8QYg",
+	"0/z3V1aWHqFdt/rnh2sXPmh+eeXJ8uLqn//hX3j4ZPmcv/hH/9HDDfD8iUj9fGusK2WqGuI5g0fkvzjM",
+	"QrfUZJPNS3fWfv6jLLR4cLP55ZUNwPj5DWgm38HRRjZL95tby6Bs2OiReMVTKvNsa5HaVuaX1oHKpw1/",
+	"5hPcug3cpRiRjvRv9iXHPvM9xT7zg4h9dt44kxFnqYsGrEq6YTuODbAROD9ho2dUm8pqEedtlKh7Dgkj",
+	"xK6Q9o80gDEBJJRyu0EmtkmAzERfZfXRJ2uPv9u5vFuJxSmJhmLEiWk3BRNcGcQa9lYamqIsVJj7PeE9",
+	"ARUB2Mq4ExQP2xZZB5jllAy9OJyySPKy5MxbquktWpeBrxDQvoJ5qYWmf4TFVUNvZo7SeeEZQWt6p+aW",
+	"hE+B/wjdCfGjwAaWI4Dhgb2PrkuRiQ0R9qUPU7Pi9oglqVccm2LHWzGZkWA1vLfF5khLWZBqdC9npcjw",
+	"ucKI41AxpKjcWwuESDbI6PJ/it7yV9isAhdSNtRtrUyKuQcqt6GPxWjNpN+iXIuoy6Kcle0PUVHY3O2D",
+	"d1XwZWlXpDNx85OF3J6MluayvSD4uonptqOsM91HcXsMy+IKPQ1AbRDT7wFQG0mwR5av//h8ChBuYTCL",
+	"OaQwfX5zNO5gwvRKgMVQuaGgkaoiaCU6wuqODNxhGbj/LOwcFeALq0SSKntBUQG+7cza7W9Wls6vPrz9",
+	"bMF9I9auMiMGDgHeLQ3K7u3eg0JKpDJ+j9S8Fhyxxcis45boFFhgAWMKDwhR4mA8hHpocTSdxKxheJ0n",
+	"7A0Vho5VtVoegB8UBtCpeQpCjMZcaF9H4cS0Ou81hAnnYHA4sP+ScRHb3XST6ZchYfPawkBblKxPQuhN",
+	"jufiYLbgoqcTmeseELhdQQRPFROohedyBB/YMm4UKTakNhaq9+L3/kdXdna9TSjfE4HkLdoS+8wNUVdO",
+	"m5Dr5rQkPhDqIUgFY7LY6dy4h2Rj2U3PmIP+OYxOkYguC5vZHPK4AhNCKx5OLG+K6PmJgk7KDlU9OOG5",
+	"el7XSL1ilSqkWuMeoScs7in2dXkTixdZDZ9eokLHG9FOOsggA1ceF0ODGmN0P2QrdQiECFGjKQ4YxRMv",
+	"801Fll2/9nPz+tf+l180L5zCTvCMWqA2kdNMTtwEeVUYFRAbDRNtMqJFgqQY6NRwEnmDe7TKi0z8Lvw4",
+	"yPwRKeYwhBYAASzzAE54xfDCpkUwQ8ABJ00LZcONwUTJkE+0X4BOIL0iBmp4wlLZMRXPvbUVGngUKEzI",
+	"rj76cPXRWf/0Hf/CwyivWvPmon/x/tq9D5tf33qyfAH/sfrok+ZX11cf/uifviVj5Sc/aN5Y6o94bc8e",
+	"IWXaWNXy45O5TA9Z2D3t3bsDu6CNPi76mj2Q+A+xEHuDJPq2WbNEk7YQi8Z0Wta0Qa8BtXTf00VL9x5S",
+	"85O99YHceDt2BqXuG3ofyBjKahTLGsWyhhnLmjZNlfIJQliySP1PX+3ULkgp4lXxHklRiy9N9CpFAyV8",
+	"181L2N+gVWdBtq4Xv+i/GCVd2fYxXIun0dEdBZt4HKQwzWe0hvtZ6NcuFikox179493mjbP+yeX42Q8d",
+	"kxQC4J0+6tg2aJKOm0kRPehC5ekT5ChlJhyfww6j6gzBVQaZY8KTwCuFqBM30Cdze3RSr1BGLI9UjGgj",
+	"VzNFpXNPxcY9HzzxUpscvm7Dok5VPMFzhF1W9oR0TUJ25l7okDPdwOzbg+HHiPmY4keT+UiCVMUekwBv",
+	"LSNaMGxhPGb25vrPQcrl6WifgYzuJ7w3mSQiDzseqTqmNWsJD99isuWw3K5la4FCPqJlb4/CjNujCjmQ",
+	"m1h73JPc7Fh33Fd18VOrIsZj02sdcSiINAKHmWsEpQCZtY2yrMTwaGvdsA4XH3N04rhEF1foE0U2bAMK",
+	"624HaEANoOo2EIEvZLoUdUOsqd2x6mVvsnp5of8kUhr1MqpGHYKJPSou7a24NNBtWFi6lT5BpDufGNMm",
+	"DjjkCTpS/r8JWYSqkH0WK0sG/VnLFgcPzC0NsiVAt2yAjreqdILo/6HjjyiH1IpGeMVxPfi3TOSYVCsy",
+	"q8wcQAWXDE6D1IVpzc5SlwrrboZ6dUoZ8VwDl8+w4TJuVedtNANLFcM1SkJpDMUVedXiHsxC9+QRgHQ4",
+	"ZKbmPheP+bXFuvvBq3SB2ql/cZQabqnS1QOOOm56+vZtQvbumBDNz+fzoNfymaQ6qvx4bs8x0F7dqFSo",
+	"oQtRrnTecD0JbQG8Emg8CScJKp/8j5aaP17z/3YyAMCkxWzk4RdeJTOV2Z3m8t1pxr9bqHdxIA8HsJfo",
+	"CFt0fdJUxYvuGD3h4VpmpjK08W+/PfSuY71d2D/3f44e4ofY29br1qHGa8dePvHawWnvtYPTJw5Zdct4",
+	"69/F5/XXjs3V3z42XX/tpVz9tYPT9VePlcT/vdcPhp8F/x2btmb/Pb3pJvZvGpp4EIIjmviNaOJhitB3",
+	"W7v3J//itZXHF5NI4VGfbLnnNgSKd0RzQJIdwRS6Oso6QAOQBsB1HA9jZcYMp8yTwAgxNERbzEBu/j9q",
+	"dKLIIBJnMKJH8ufjv6YNCL1VjTlhWbjUcxuEG7N0cK4ZZoXF6dgWmf6YtN7fSby2CtWVhw+b319Z//yH",
+	"1f/30D//lX/6O//un3sSsC2ycOXhw/XPf/DPf9WdoBlmqj1hipIy25M9lG2IL7tWaIOb++6V2ybvsnuj",
+	"BU1OWE/m+01Yw1Hq4K2CxKgbnMgVG+WqRxzp3biYsGuk5glyzqiAU6rewTmWaRLH0IdO3LWLRHHUMZV3",
+	"aPkTJQsAOmch0BH1X3dbVbFuAOZMVN44icKTlQy4XLirgG2EUgKhgydO2PyEDmULM44zR7LiKmhzR3iF",
+	"Ug86rRhEnyjxBV04wbTIsm8ee2V8n/jiX/45vy83mRvTSLVme5aQoki4SHRxqT4FjrILre2wUZ5EZFYo",
+	"kceW4KKuPPpm9cYprcikkXX54urt7zWyevck/B8/Xf3bI/+r34MvjOUy0d+SrMWIhFLiLByIPAcGAQyP",
+	"licBgkaRAeJnbCJ+e0BxCs1Asrqwu3SN6KbFPdcqeTr575PfwpzIYg9zivhL72vEv/BQI/6lnzWy+uij",
+	"5n9dgr/Xbn62fuoTjaw8uLl+7axWZM0vr2gE2VQ0sv7BnfXP7mikef2hf/rHCTItxriLE1x0HAbyAmFl",
+	"CPA7iWmFlpliTYEuKai49iqGV2SA2uQHiEFmbIPNqbtVAUtrgKU2QV4S218SQ8G9xevuEp+4VcMjWU4p",
+	"0YV4nxBbWtaDCLEuHi9G9m7NLFMTK5pxu0zJOMmMYZIStW0Mr6NgITMN3E2aeEWNlBy7VkXm5+l8kblU",
+	"RT6yBoETzMripaqGLQZEZeSEGGhQYsbLq1slCjBbcd40sZlrDBO5sHaOW2T47uKHtuPMA1QWPuHiI8+l",
+	"lJiUziuoaX4vFt/gt/SEp9LDs0p6h2EXMSNviW910228UWO/EhaPTpjjQcjI4qTuWp5H2QR5XbUzhonG",
+	"MwuLa9uA/sWfYNxGiqcovhbmLQTY2hYHfC0EgKkNg8UEiHqwVLgHVHmQJhcGtpK4sbxAU5OhulpCQXyQ",
+	"NzdqpuWJnzIPjXnYfgYn+qzx24qlXgTFyiuHXn1ZnyiyaY9UHe6RQk7L5XJisfng7PdD8MQOYakWyVeh",
+	"pTkkPxMbNizBgsaXYq/I4dedmm0S0wk5w8S6AYCZNWBKheESGKWYFkhqJojbINZGMNCCCl6IlTQzjmNT",
+	"qBbZ0H8IBOpucQbGTai4+V1Ky+yo2DRvzguDYJiMqNC4R7656mWMOzjksJEfqBiVOPiZqczLgTmYmcq0",
+	"y/KMlqkKq6JMAbeJe7dicFnOa1IivIL9+7Ww5aR4Y0mUB8ISkPDgTYtZenmP+KdTB0pxuFYYyfBE9OOc",
+	"OgdOnNbv0trCr7tl3J9vwD5LMovfUrwQcu+ZlilcaJTmxHQbxK0xLdiS2CgNz66SC2AEbHtw1Mi83cy8",
+	"xa0SlCygLkKbjPB5lxom7MMny4v+vWX/9K0tNXw7m7Yx3RS3TdNDG3ECxNlQSgzsAU48R9hE6EgKbVGq",
+	"WLbpQvbFxR8IlYlFIeFvtCKTfCS5/TphRlVpS7jCFRdlUbdVLO45biMseCkJoTX2tECWvQWieoRYBu64",
+	"OWqS86w0yZGuMeIxN5EQvRD5DkZwVAx+PDh6m2A3w7O+45CbPZ7mYeA2R2nAp5YGHFSkdAQaHYFGo6BR",
+	"FfXEdjXdGH87HCqKxYM9AEWzb7zyEnlxcv/esSmZg1SdX7hnNLRWbGggAfSgBJzWiyyS3ETz1GvTShjy",
+	"kiVHJCvvi+E1y5MRtrEJ8pqzAGGESO60KBaN2rMqYCd7tol3o8w0mMdDKj09ZoaGVFY1F8J58hxHzNOp",
+	"IlOhM4uLW+zTNfHuGK/T9+QLeluoSMWoBox+HZhlOwDsa0dtJCynNuITcci6xFkMDyC7XfV4x5nbgfp9",
+	"w0xoYXCZ0BFqd9RDZqfBfFGYQyLGWYg4nAj2bS5+uvb9B81rP23T2FSK7Kp4reOlRsmmHfOt8nPPcY6b",
+	"lM63x7h2G6xEOYCbO8GJjwXEJIo1GAhhqIYRP9SwjodsgZ6DnL4wEEy8gKFhQe4WkitBnqrIxJgCimCD",
+	"8TqQ2BDDrhsNYOGxWNmWiL8sc4geghYTSN4GiRyeDqZlSAjXgarDaJcAYfmGijDfrgi71Vrdg0sHAvU8",
+	"BltCroKGWwwyfc9c7G9rMaKG6rkUTHbguUUTW8+h/9YiKYGjYTMhGTpaUbeIUQ4ZayUidZPOexVdysGA",
+	"8Ilkc0L8BU6bYTuMCjn3BjVMYjHwuiBxSxxME1YNj7qWYVtAQ294lQkyHTh3ziypOi6V6ABMaaMgD920",
+	"qSKzHSF21ZAcF8WtV3GdWrlCgIcdktbSjQt9zGHGIo8pQoyuCjVdSg+K1xhUdYJK2aD4Dv8A2qS4f1MY",
+	"rH8TEejO7KxVoqFInwxE+srSX/3Tfws9nNtX/dN31r/8U8y3uX3Vv/L5yvIXPSM+wdcavJ+TZhKSYKFx",
+	"v62XyodRiHmbhpjF+T0sFqeDOSAF27NnAPTjY219pHcXVysTsRx+H1gOzRtXdqLxEHhi4EHJFwRPygbP",
+	"eiDWBacbOF7QiX2jOs54zaa4WVCraVp83jYaULw5uPgoeEcw5t5ePXWR4RuOTVNffNCCQ2EOraCSU3cn",
+	"FlRurtJMOXMBxk9umwTB79+92byxhJzaaUm6C5nI2Y2SpXXTGC6XTuWo3Z+ZyvDZdyciEqI3z5RTN1UR",
+	"ojgN21whDaqYULxqUEy4evVOc/F+YjEhCIg+gmfDKwPk1EUqwNBVg0SWi44SDBCDVuopQfmf4RGbGtwj",
+	"+Vykeh0bIGDtexgOU3tx4LV/HDb0Vtf+tQsJ4VecE0Li5n82z99CIaFmUJgKxrvjiCsdL+QKLVJBqu/u",
+	"pEIhFz/yZUMceXmrrg75MAsANy/2SyGAk+Y2bY1gaWBTvXnaqdNq9OYNQLuGDgkpcYpHpXkj7HK/pXkc",
+	"mnNiaR6qswErsgGV5smDlb4yL3ikxY8Hx7K9YI9T9zg4N+31eeLNu6vPM0oAP05RotdakNdWfFdkbdV3",
+	"TN0/qQJPmiKXL2rEv/0J/j9alEfWbn+8du4H8Iv8xS/927/3752RFXdFFiu5G5tQF2OPSlhpktVhoXWN",
+	"6MquxH+jiBP/Dj51XBK0n9FIYDVrRRYIcI1IYNSVz8cIp8AjhkVmJadaNbi4xy8nT6EhApZK2PGBZK04",
+	"9l6WP2E27GVwEeVUEUssjUkV1jQwacSPnDqjLt63JOmQPFlwBLWTVpmNi9nJ6mIvTIgLkTbpiLyLfoDU",
+	"mGfZ4kcM+xvoeKfX6yy4SCN6mXqvUR0mX7edslPzdJnqG5sqMvHI2JoogiJXQwgsAOVVQR6UBCJ7EbxZ",
+	"bZ5UqKsKpLyay8LmF0Wml1xqUuZZhs11TRh+M5RUDGZSU+UpcRpUrNsAxgaYEEbtfosGs0akAlAV+gW2",
+	"oUYMaNaBLnukJjBWCoj1ky7sQy26htGmtGIO5x3bKjXGJshbllcpsmGV9cm0QZFtVtbXVr4X2ZRSbyfX",
+	"6uGUdyjWA/MZi/XI06jVSw51jGr1tqRWrwBRenWgYSUiPsYrvx1/8df/Xhh/bf//Pji+51+PTMdN0hO2",
+	"F5ikBXB/VN2fassQK/zLxQr/ggK7Qlhgh0pnSwvstKTqurBjvZCQ47X5QGbwUeHds1J4FxhbG9TcbalF",
+	"29FmTS65A3NTldx1zq+D49dSXjMwkf8v1JPxlYH2YxyFXQfn9Y9Qp8wcaPJOesDI7L0F8qKHFBqnbq9M",
+	"3HrkmAnPBI+DdE3gjfQNimfB/YHyXvAJHVdW/kLlBJ2dpSVPoXLEtO3ihNETHpFW18BrFHoKBQ+nRqFd",
+	"1kTSst2mXIZWj7BNxbLWa1w2331ctpOELgwuLjsqFBjRe28Xem8phuHMaUEoRZyFkPJ7a4zkZIj/ZvFY",
+	"QKFKIdV9C9xWzZkY0g3OcclgQg/ZDitTF8KBxGJahNLFc+ZkgbqDVYrOPHaPl91THVYaYP5TQjyevoGO",
+	"UZidYZ9vufTXiJq4556fYwA8GTiVoZnun7q+evXOlrr1JYNBc24c2nFO7VkluIIj0y6yKBuixJoO9hwK",
+	"LuRIBHFFjLIhRAsE+m0TRRYWVBOXLjhzgyTFeZltjYDaURGEwnhuz3iuawk1OUAJhZvxmRNQ/csb3MAR",
+	"cXP53haJmzYB4lJOvfEw2D8UQXKUejKVpnJsmMoRcoLHjB7l4qPpMzgR8oZ4TfSC5Zv2AdKKpEYO0/r4",
+	"EYO9azGEX6Xv6CzvAQNL55V34O8K5rRucMLps1fD9/ylIo5CCJHReri4swDtkPJj/ezF1cd3JTYDcvtb",
+	"5GYlomGkkJEOy3jJsCkzDXfD/EMDuFfqFYdTcfQtU5gapQo1azYlWaFt736xdv59/9TZ5me3/Lvnmpc+",
+	"HsNQiLw7qRh8iuhAYuY5bkMnkhJ03nXMWskrspLhuhbytlRJNgCUHvUMj5KXnBorWfYuTuZrM7bFK9QM",
+	"ns/HAHqiU+ZRl5o6mWkAakZMocU96FRXZFkDXiL6zAh9oOG6DdKgnoYQnZLjurQk3n9MI/WKVarIYCf8",
+	"2jZKVDI7F5m81y4+QQ7KxvxcGGDKHzShnNulSFEIGA27ASIS6U65nNyhlXS/JFfgbfGUvg00GCsoHu7U",
+	"3BKYLmpNM5HWeXvf0za75MUuMOnxl+hg5cDYIGUM7Nqj/jgbQdq94FRLjnIlD8TRVqdW2EL3b608vi5O",
+	"9aUz/oOfVh49jsuyQHxs/4roJKm3+3diEt7bVPjt4niSndlZMI7qlM5RZuKH4qbUJNm17z9YWb6ysnR+",
+	"9aO/jsFGlDQcpji8aEc5ALkTk4wc7hyBYI5rWsxwG3DjCTLNiBRnoZitGIBBkq4B5m4MFnAtTofyLSp0",
+	"CXOKLLiHM6uQTLk9Qytijh7WvgWOmGCEHhkeRVfqRfAK8yEqyD/9QfOzb9fOv5/RMmItpGsoRFDLryYj",
+	"v2p+fiv6EzDq3tE2FVq9iKyOVZ1yXUapgu1B3idPequFEySKEw2dHSsPu82hRnd06FHWEqTmywwqhJLs",
+	"t6gowgnXhCkYmHUKVyrmX7LsyeUA4asVmQJ5JYlgixF6QqJ6s7r4cIoAEHRMNkkwpEieDRSghvF6ckgm",
+	"tFEeR408Eth4xKmz2BuEN7GEXmggcFkCidveFHo4KLmukJCRrHtWL+Ty+oGgOkuD+7cpAgsbkwKXhbBe",
+	"IV8yhTJ97ECRuVSMHtGVwa8dRgmj1OQRBBHJArkgoo2BcFBD+kH8RJISjgndIpYDgLfiFcRDEycSKIxs",
+	"iws7VyJ6A+BsoJUC6OzgwgdHaq1KZ0Pc6rGQTlWOv22OZyjSmcM+MMXzGZVOHq6uw2gMs5opZvLFTEbC",
+	"VmWDhEDXqDWOIVerxolXKSt7lcxUYQ8AOjzqil//32LmN/nx/e/8Jje+/53f5bT8i+8VM/8jE2Bbueda",
+	"rLwZtHV7Kdae9OaRmjcUREQ/7x41EeS26dQ/fDjGghZsy77Mhq5r+rbOEkuY5vxTmGb52JFxNsJxPGUc",
+	"B9hPG9qj/uNr/ulbXduj7c0E9gw/Ctmq+Dt0do8EIPhus0bHUWJs4JjbBveUoWgQU4bfAO8ob3bQaHA9",
+	"HotTcbggwihugNgtXXymC3u0yIqZtbN/aV79u7/4/cqD3zc/u7X2X/dfWFn6SxgPOXO6mMG78anQRuVz",
+	"1vw8NbVE81Q+GwwqNVrs/ebWGCcWgwr9Tn48SXDjo3aV+N1xabRF+6cUmfhmKn5LLoZlRWKgc8ypE9eA",
+	"8ATQppVrFG41rDDBwRo9KFY4hbGG1qeMoQpL1fW4XLOsWkJnlri0RK15T4P9wMUQq5R50PcvbqsVcoU9",
+	"47nCeG5fJrnOSGyETKvZkVbLiLd6ndkNcahb3+ZfoZcha8T3JLyD2hBla4Hy2HgLyYOM7PENx4qtATNT",
+	"GYt5k4WMJgxPq1qrZqbyuVxOy1QtJv8MLEyLebQM+eS+WVlMuczhrOfFrMMMt6xE9IW6wOaojdRBoZs1",
+	"Cr7Kto8H70QqLCgaiwrfltTHk+XF5oVzgdBcu3tz9e5nzetfr//h8g6Nm7SrtajcBWUmZoiWaq5YHSHQ",
+	"hIg85swhf6KQCfhC8Jewc6m70En2WZzg1xBOhlQUXaAuoWzBch2Ub5ZHQH1kbadk2NA6oCz7cMrIheWw",
+	"MWypKuR0SDOM7Ju7jXlr90JeiJyaa2emMvKDjJggIQlcZtgR90cuWRuKwCozKLXF9qBQAAuh8oqjVI8N",
+	"JMdPlhdX//DIf3xtZemS//gT/9zFAGoxEUo3cZ4y7QL0GATLywazOIgcIsnXAqrW/z55FR9neQ0N6Uhl",
+	"B1iuEc+pM66RBcu2jTLlyBcWMBXyCfJyJEgv+5OJSWJlHrLnRAaJfG7tozzETCESHVd2M+SqNNFyiaW+",
+	"w8Nxtnnj7MrjT1Z/fLSydAn/lG9RV0WRSINJqtTgNZdyrKIl844FpAPMFLrWFVNfci0gRY2MMHxawjD/",
+	"l2HXIKtpqHagsn531omOUwu0uiVmRRygYOhY2i9WEsBW8TUMbjG+AE9KGMLL4htcSWdWkW2XDYtxLCBu",
+	"mUg5FPHCYiJcgyHqlpmEnpi3DQa3EjO7dvKD5o2ltXsfrjy6/2T5C/8fn/mLZ345eap56WP/8kUx1+e+",
+	"8RfPrN37qfn5pfiwaTCmpBEfoc68rHaWM4JVMSzeFFDsctjWK0uXkFhBLmssMc0hHxzdUYANaH/qrykE",
+	"QEnVKFWEnC3ZFnSA5bVSJZJLX7BYyTJsMm8bntD7Yp0u3fI/+sa/d2b941uphmDMW+PClutw+jyjOk/d",
+	"cbpgmUL62E5ZjAujtnWxAcVpvHtz7e5NYSX//FnrsTYtL2lWg7w+0k/IwJw4xSTbXDrtX7w2RsTY5yxm",
+	"8uiGdOpMtiUWJxsDBPICm5YNW9wBNy2smYw0W6wspAOtco2Y1uwsB7npWdyzSjysJC4ZXObzAQUg96ew",
+	"eGhwnuF8Z9dPvr969c5Y5FVLFVqag7dJeN+j1J4dtxifR5wBHuPaPHUXLPECxBVuNydZ4YV8fUsjq19+",
+	"49/7GqfAiKAgbCCy5miPCxmFQ5TEF0oty+h3QHfN60GkFdexRDXCazNVywO25pBRwiVGqUTn4VNhGtg0",
+	"GC78aRmsRIXfII6js0BdYW7h4GOCQL1o0ly8VLGYsYsnpqBJNpqBxvdPyiu0+sgxdAmR4BItkvZuOQMQ",
+	"7NGkQlA4DuUrthg10TVWZkv7W71NDddGQ18cR6Gg/Qc/+Q+/xRda+/bU6vsPNIJ/oeuukZVHj/zzN/3F",
+	"M/79W81PHzRvLuIr4w1M6loLUd8ViHWxOYEmqbaJZ/C5YP8bplwq6X6xMm4QLfKWUnIlzb4W3ZOaKvvj",
+	"c3hIwwWHZ0ZOje3waN4DmUwkwKfGZsXEV4KhiptEphReNfPeO+/9/wAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -448,6 +448,14 @@ func (e *contractEnv) pathValue(t *testing.T, o specOp, p *openapi3.ParameterRef
 		return fx.answer
 	case "InspectionEvidenceIdPath":
 		return fx.evidence
+	case "PlanIdPath":
+		return fx.plan
+	case "DraftPlanIdPath":
+		return fx.draftPlan
+	case "PublishedPlanIdPath":
+		return fx.closablePlan
+	case "PlanTaskIdPath":
+		return fx.planTask
 	}
 	t.Fatalf("%s: no fixture record for path parameter %s (%q): teach contractEnv.pathValue about it", o.ID(), p.Value.Name, p.Ref)
 	return ""

@@ -57,8 +57,8 @@ type InspectionHandler struct {
 func roundNotFound(id string) error { return &models.NotFoundError{Entity: "inspection round", ID: id} }
 func sheetNotFound(id string) error { return &models.NotFoundError{Entity: "inspection sheet", ID: id} }
 
-// view is what the caller sees of rounds: the paths of the units, and the
-// rule of the operation.
+// view is what the caller sees: the paths of the units, the rule of the
+// operation, and the day it is in China.
 type view struct {
 	caller models.Caller
 	rule   authz.Rule
@@ -66,17 +66,28 @@ type view struct {
 	today  string
 }
 
-func (h *InspectionHandler) view(ctx context.Context) (*view, error) {
-	units, err := h.store.AllUnits(ctx)
+// viewStore is what a view is read from.
+type viewStore interface {
+	AllUnits(ctx context.Context) ([]models.Unit, error)
+	Today() string
+}
+
+// newView reads what the caller of the request sees.
+func newView(ctx context.Context, s viewStore, r *rules) (*view, error) {
+	units, err := s.AllUnits(ctx)
 	if err != nil {
 		return nil, err
 	}
-	v := &view{caller: models.RequestInfoFrom(ctx).Caller, rule: h.rules.rule(ctx), paths: make(map[string]string, len(units)),
-		today: h.store.Today()}
+	v := &view{caller: models.RequestInfoFrom(ctx).Caller, rule: r.rule(ctx), paths: make(map[string]string, len(units)),
+		today: s.Today()}
 	for _, u := range units {
 		v.paths[u.ID] = u.Path
 	}
 	return v, nil
+}
+
+func (h *InspectionHandler) view(ctx context.Context) (*view, error) {
+	return newView(ctx, h.store, h.rules)
 }
 
 // seesSheet: a key sees accepted sheets; a user the sheets of its subtree's

@@ -177,6 +177,10 @@ func TestReleasedReadPaths(t *testing.T) {
 			{"published checklist's diff", clPath(published.Id.String(), "diff"), 200},
 			{"superseded checklist", clPath(superseded.Id.String()), 200},
 			{"superseded checklist's items", clPath(superseded.Id.String(), "items"), 200},
+			{"draft plan", planPath(fx.draftPlan), 404},
+			{"draft plan's tasks", "/api/v1/plan-tasks?planId=" + fx.draftPlan, 200}, // an empty page: see lists
+			{"published plan", planPath(fx.plan), 200},
+			{"published plan's task", taskPath(fx.planTask), 200},
 		}
 		for _, tt := range tests {
 			t.Run(tt.record, func(t *testing.T) {
@@ -208,6 +212,17 @@ func TestReleasedReadPaths(t *testing.T) {
 				if c.Status != "published" && c.Status != "superseded" {
 					t.Errorf("the key lists %s checklist %s", c.Status, c.Id)
 				}
+			}
+			for _, p := range listAll[api.Plan](t, h, plansPath, key, nil, 500) {
+				if p.Status == "draft" {
+					t.Errorf("the key lists draft plan %s", p.Id)
+				}
+			}
+			if tasks := listAll[api.PlanTask](t, h, "/api/v1/plan-tasks", key, url.Values{"planId": {fx.draftPlan}}, 50); len(tasks) != 0 {
+				t.Errorf("the key lists %d tasks of a draft plan", len(tasks))
+			}
+			if tasks := listAll[api.PlanTask](t, h, "/api/v1/plan-tasks", nil, url.Values{"planId": {fx.draftPlan}}, 50); len(tasks) != 1 {
+				t.Errorf("the administrator lists %d tasks of the draft plan, want 1", len(tasks))
 			}
 			lists := listAll[api.Checklist](t, h, checklistsPath, key, url.Values{"kind": {kind}}, 50)
 			if got, want := checklistIDs(lists), sortedIDs(superseded.Id.String(), published.Id.String()); !slices.Equal(got, want) {
@@ -321,6 +336,10 @@ func TestWrongStateNamesAllowedStates(t *testing.T) {
 			{"publish a draft checklist", h.clAct(draftList, "publish", nil, city), "checklist_not_in_review", []string{"in_review"}},
 			{"revise a draft checklist", h.clAct(draftList, "revise", nil, nil), "checklist_not_published", []string{"published"}},
 			{"abolish a draft checklist", h.clAct(draftList, "abolish", nil, city), "checklist_not_published", []string{"published"}},
+			{"publish a published plan", h.Post(planPath(h.fx.plan, "publish"), nil, nil), "plan_not_draft", []string{"draft"}},
+			{"close a draft plan", h.Post(planPath(h.fx.draftPlan, "close"), nil, nil), "plan_not_published", []string{"published"}},
+			{"derive from a draft plan", h.Post(planPath(h.fx.draftPlan, "derive"), map[string]any{"unitId": h.fx.town, "year": 2022,
+				"title": "街道工作安排", "kind": "arrangement", "taskIds": []string{h.fx.planTask}}, nil), "plan_not_released", []string{"published", "closed"}},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {

@@ -117,6 +117,8 @@ type fixtures struct {
 	round, sheet, answer        string // a round of checklist assigned by the city to the town and the district, the town's sheet, pending, and its answer to checklistItem
 	submittedSheet, evidence    string // the district's sheet, submitted by the reviewer; a PDF of evidence of answer, its file in blobDir
 	draftChecklist              string // a draft checklist of the town without items, for uploads (imports)
+	plan, planTask              string // the city's published 2022 plan and its task 1, led by the town, not started
+	draftPlan, closablePlan     string // the district's draft 2022 plan with one task; the city's published 2021 plan, all done
 	blobDir                     string // the attachment directory of the database's harnesses
 	publishedSystem             string
 	publishedIndicator          string
@@ -304,6 +306,7 @@ func fixturesFor(t testing.TB, db *dbtest.DB) *fixtures {
 		t.Fatal(err)
 	}
 	fx.draftChecklist = draft.ID
+	fx.plan, fx.planTask, fx.draftPlan, fx.closablePlan = fixturePlans(t, db, fx, p)
 	fixtureSet[db.Name] = fx
 	return fx
 }
@@ -362,4 +365,38 @@ func getOK[T any](t *testing.T, h *harness, path string, who map[string]string) 
 	var v T
 	resp.JSON(t, &v)
 	return v, resp
+}
+
+// fixturePlans makes the fixtures' plans: the city's published 2022 plan
+// with a task the town leads, the district's draft with one task, and the
+// city's 2021 plan, published with its one task completed, to close.
+func fixturePlans(t testing.TB, db *dbtest.DB, fx *fixtures, suffix string) (plan, task, draft, closable string) {
+	t.Helper()
+	ctx := t.Context()
+	admin := models.UserActor(fx.users["admin"].ID)
+	newPlan := func(unit string, year int, number string, lead string) (*models.Plan, *models.PlanTask) {
+		p := models.NewPlan("", unit, year, fmt.Sprintf("测试%d年工作要点 %s", year, suffix), models.PlanKeyPoints, admin)
+		if err := db.CreatePlan(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		task := models.NewPlanTask("", p.ID)
+		task.Number, task.Title, task.Deadline, task.LeadUnitIDs = number, "测试任务", ptrTo(fmt.Sprintf("%d-10-31", year)), []string{lead}
+		if err := db.CreatePlanTask(ctx, task); err != nil {
+			t.Fatal(err)
+		}
+		return p, task
+	}
+	city, cityTask := newPlan(fx.city, 2022, "1", fx.town)
+	if _, err := db.PublishPlan(ctx, city.ID, nil, admin); err != nil {
+		t.Fatal(err)
+	}
+	district, _ := newPlan(fx.district, 2022, "1", fx.town)
+	old, oldTask := newPlan(fx.city, 2021, "1", fx.district)
+	if _, err := db.PublishPlan(ctx, old.ID, nil, admin); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.MovePlanTask(ctx, oldTask.ID, func(t *models.PlanTask, at time.Time) error { return t.Complete(admin, at) }); err != nil {
+		t.Fatal(err)
+	}
+	return city.ID, cityTask.ID, district.ID, old.ID
 }

@@ -29,6 +29,7 @@ var patternMessages = map[string]string{
 	`^-?[0-9]{1,15}(\.[0-9]{1,6})?$`:                           `must be a decimal number in a string, such as "58.10": at most 15 digits before the point and 6 after`,
 	`^[0-9A-Za-z][0-9A-Za-z.()（）-]*$`:                          "must start with a letter or a digit and hold only letters, digits, '.', '-' and brackets, such as 1.2(3)",
 	`^(19[0-9]{2}|2[0-9]{3})(-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?$`: "must be a year (2021), a half (2021-H1), a quarter (2021-Q3) or a month (2021-06)",
+	`^[1-9][0-9]{0,3}(\.[1-9][0-9]{0,3}){0,4}$`:                "must be a task number such as 1 or 1.2: up to five parts from 1 to 9999, separated by dots",
 	`\S`: "must not be blank",
 }
 

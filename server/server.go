@@ -46,6 +46,7 @@ type Store interface {
 	ChecklistStore
 	InspectionStore
 	CalendarStore
+	PlanStore
 	orgsheet.Store
 	Ping(ctx context.Context) error
 	MigrationsCurrent(ctx context.Context) (bool, error)
@@ -102,6 +103,7 @@ type strictServer struct {
 	*ChecklistHandler
 	*InspectionHandler
 	*CalendarHandler
+	*PlanHandler
 	*OrgImportHandler
 }
 
@@ -216,6 +218,7 @@ func New(cfg Config, store Store, log *slog.Logger) (*echo.Echo, error) {
 		InspectionHandler: &InspectionHandler{store: store, rules: rules,
 			files: &attachments{blobs: blobs, limit: cfg.AttachmentLimit, log: log}},
 		CalendarHandler:  &CalendarHandler{store: store},
+		PlanHandler:      &PlanHandler{store: store, rules: rules, calendar: &CalendarHandler{store: store}},
 		OrgImportHandler: &OrgImportHandler{store: store, hasher: hasher, limit: cfg.SheetLimit},
 	}, nil)
 	api.RegisterHandlersWithBaseURL(e, handler, basePath)

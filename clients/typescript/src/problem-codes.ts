@@ -78,12 +78,28 @@ export const problemCodes = {
   password_is_username: "The password must not be the username.",
   password_unchanged: "The new password must differ from the current one.",
   payload_too_large: "The body, or the file in it, is larger than the server takes.",
+  plan_close_invalid: "The plan named to take the unfinished tasks is not the same unit's plan of the following year.",
+  plan_closed: "The plan is closed: its year is over and its tasks no longer change. `allowedStates` names the states that allow the change.",
+  plan_empty: "The plan has no tasks: add them before publishing it.",
+  plan_in_use: "Last year's closed plan carried its unfinished tasks into this draft: it stays.",
+  plan_invalid: "A plan is not valid: `errors` points at each field (a title, a year, a kind, a unit or a task that does not exist).",
+  plan_not_draft: "The plan is published or closed: its own fields no longer change and it is not deleted. `allowedStates` names the states that allow it.",
+  plan_not_published: "The plan is not in force (a draft, or closed): its tasks are not worked on, nor the year closed. `allowedStates` names the states that allow it.",
+  plan_not_released: "The plan is a draft: plans of the level below are derived from published or closed plans only.",
+  plan_tasks_unfinished: "Tasks of the plan are neither completed nor cancelled: name the next year's plan to carry them into (`carryIntoPlanId`).",
   rate_limited: "The API key made more requests this minute than it may; retry after `Retry-After` seconds.",
   self_review: "A reviewer never returns, approves or publishes a record it submitted itself.",
   sheet_invalid: "The spreadsheet has problems; `cells` names each bad cell, and nothing was imported.",
   target_exists: "The indicator has a target for this year and unit already: change that one.",
   target_invalid: "The target is not valid (comparator and values); `errors` names the field.",
   target_unit_not_found: "The target's unit does not exist.",
+  task_cancel_invalid: "The reason a task is cancelled is missing or too long.",
+  task_finished: "The task is completed or cancelled: it no longer changes. `allowedStates` names the states that allow it.",
+  task_has_subtasks: "Tasks are numbered under this one: delete them first.",
+  task_invalid: "A task is not valid: `errors` points at each field (a number, a title, a date, a unit, indicator or checklist that does not exist, a number whose parent task is missing).",
+  task_not_startable: "Only a task not started is started. `allowedStates` names the states that allow it.",
+  task_number_taken: "Another task of the plan has this number.",
+  task_unit_only: "Only the task's lead units (with the units above them) and the plan's unit move the task on.",
   text_invalid: "A text field holds a character no text may hold (a control, bidirectional or zero-width character); `errors` names each field.",
   unauthenticated: "No valid token or API key: none was sent, or it is unknown, expired, revoked, or may not be used from this address.",
   unit_code_taken: "Another unit has this code.",
@@ -192,12 +208,28 @@ export type ProblemCode =
   | "password_is_username"
   | "password_unchanged"
   | "payload_too_large"
+  | "plan_close_invalid"
+  | "plan_closed"
+  | "plan_empty"
+  | "plan_in_use"
+  | "plan_invalid"
+  | "plan_not_draft"
+  | "plan_not_published"
+  | "plan_not_released"
+  | "plan_tasks_unfinished"
   | "rate_limited"
   | "self_review"
   | "sheet_invalid"
   | "target_exists"
   | "target_invalid"
   | "target_unit_not_found"
+  | "task_cancel_invalid"
+  | "task_finished"
+  | "task_has_subtasks"
+  | "task_invalid"
+  | "task_not_startable"
+  | "task_number_taken"
+  | "task_unit_only"
   | "text_invalid"
   | "unauthenticated"
   | "unit_code_taken"
@@ -333,6 +365,22 @@ export interface OperationProblemCodes {
     | "rate_limited"
     | "unauthenticated"
     | "unsupported_media_type";
+  /** POST /plan-tasks/{id}/cancel */
+  cancelPlanTask:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "outside_subtree"
+    | "password_change_required"
+    | "payload_too_large"
+    | "plan_not_published"
+    | "task_cancel_invalid"
+    | "task_finished"
+    | "text_invalid"
+    | "unauthenticated"
+    | "unsupported_media_type";
   /** POST /me/password */
   changeOwnPassword:
     | "database_unavailable"
@@ -343,6 +391,22 @@ export interface OperationProblemCodes {
     | "password_incorrect"
     | "password_unchanged"
     | "payload_too_large"
+    | "unauthenticated"
+    | "unsupported_media_type";
+  /** POST /plans/{id}/close */
+  closePlan:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "outside_subtree"
+    | "password_change_required"
+    | "payload_too_large"
+    | "plan_close_invalid"
+    | "plan_closed"
+    | "plan_not_published"
+    | "plan_tasks_unfinished"
     | "unauthenticated"
     | "unsupported_media_type";
   /** GET /evaluations/{id}/compare */
@@ -357,6 +421,19 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "unauthenticated";
+  /** POST /plan-tasks/{id}/complete */
+  completePlanTask:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "own_unit_only"
+    | "password_change_required"
+    | "plan_not_published"
+    | "task_finished"
+    | "task_unit_only"
     | "unauthenticated";
   /** POST /api-keys */
   createApiKey:
@@ -538,6 +615,39 @@ export interface OperationProblemCodes {
     | "text_invalid"
     | "unauthenticated"
     | "unsupported_media_type";
+  /** POST /plans */
+  createPlan:
+    | "database_unavailable"
+    | "forbidden"
+    | "idempotency_key_reused"
+    | "idempotency_request_running"
+    | "internal"
+    | "invalid_request"
+    | "outside_subtree"
+    | "password_change_required"
+    | "payload_too_large"
+    | "plan_invalid"
+    | "text_invalid"
+    | "unauthenticated"
+    | "unsupported_media_type";
+  /** POST /plans/{id}/tasks */
+  createPlanTask:
+    | "database_unavailable"
+    | "forbidden"
+    | "idempotency_key_reused"
+    | "idempotency_request_running"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "outside_subtree"
+    | "password_change_required"
+    | "payload_too_large"
+    | "plan_closed"
+    | "task_invalid"
+    | "task_number_taken"
+    | "text_invalid"
+    | "unauthenticated"
+    | "unsupported_media_type";
   /** POST /indicators/{id}/targets */
   createTarget:
     | "database_unavailable"
@@ -663,6 +773,34 @@ export interface OperationProblemCodes {
     | "password_change_required"
     | "unauthenticated"
     | "version_mismatch";
+  /** DELETE /plans/{id} */
+  deletePlan:
+    | "database_unavailable"
+    | "forbidden"
+    | "if_match_required"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "outside_subtree"
+    | "password_change_required"
+    | "plan_in_use"
+    | "plan_not_draft"
+    | "unauthenticated"
+    | "version_mismatch";
+  /** DELETE /plan-tasks/{id} */
+  deletePlanTask:
+    | "database_unavailable"
+    | "forbidden"
+    | "if_match_required"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "outside_subtree"
+    | "password_change_required"
+    | "plan_not_draft"
+    | "task_has_subtasks"
+    | "unauthenticated"
+    | "version_mismatch";
   /** DELETE /targets/{id} */
   deleteTarget:
     | "database_unavailable"
@@ -686,6 +824,23 @@ export interface OperationProblemCodes {
     | "unauthenticated"
     | "unit_has_referrers"
     | "version_mismatch";
+  /** POST /plans/{id}/derive */
+  derivePlan:
+    | "database_unavailable"
+    | "forbidden"
+    | "idempotency_key_reused"
+    | "idempotency_request_running"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "outside_subtree"
+    | "password_change_required"
+    | "payload_too_large"
+    | "plan_invalid"
+    | "plan_not_released"
+    | "text_invalid"
+    | "unauthenticated"
+    | "unsupported_media_type";
   /** GET /checklists/{id}/diff */
   diffChecklistVersions:
     | "checklist_version_not_found"
@@ -965,6 +1120,26 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "rate_limited"
     | "unauthenticated";
+  /** GET /plans/{id} */
+  getPlan:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "password_change_required"
+    | "rate_limited"
+    | "unauthenticated";
+  /** GET /plan-tasks/{id} */
+  getPlanTask:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "password_change_required"
+    | "rate_limited"
+    | "unauthenticated";
   /** GET /targets/{id} */
   getTarget:
     | "database_unavailable"
@@ -1238,6 +1413,27 @@ export interface OperationProblemCodes {
     | "password_change_required"
     | "rate_limited"
     | "unauthenticated";
+  /** GET /plan-tasks */
+  listPlanTasks:
+    | "calendar_year_missing"
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_cursor"
+    | "invalid_request"
+    | "password_change_required"
+    | "rate_limited"
+    | "unauthenticated";
+  /** GET /plans */
+  listPlans:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_cursor"
+    | "invalid_request"
+    | "password_change_required"
+    | "rate_limited"
+    | "unauthenticated";
   /** GET /indicators/{id}/targets */
   listTargets:
     | "database_unavailable"
@@ -1343,6 +1539,18 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "unauthenticated";
+  /** POST /plans/{id}/publish */
+  publishPlan:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "outside_subtree"
+    | "password_change_required"
+    | "plan_empty"
+    | "plan_not_draft"
+    | "unauthenticated";
   /** PUT /working-calendar/{year} */
   putCalendarYear:
     | "calendar_invalid"
@@ -1438,6 +1646,19 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "not_found"
     | "password_change_required"
+    | "unauthenticated";
+  /** POST /plan-tasks/{id}/start */
+  startPlanTask:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "own_unit_only"
+    | "password_change_required"
+    | "plan_not_published"
+    | "task_not_startable"
+    | "task_unit_only"
     | "unauthenticated";
   /** POST /checklists/{id}/submit */
   submitChecklist:
@@ -1609,6 +1830,41 @@ export interface OperationProblemCodes {
     | "unsupported_media_type"
     | "value_invalid"
     | "value_not_editable"
+    | "version_mismatch";
+  /** PATCH /plans/{id} */
+  updatePlan:
+    | "database_unavailable"
+    | "forbidden"
+    | "if_match_required"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "outside_subtree"
+    | "password_change_required"
+    | "payload_too_large"
+    | "plan_invalid"
+    | "plan_not_draft"
+    | "text_invalid"
+    | "unauthenticated"
+    | "unsupported_media_type"
+    | "version_mismatch";
+  /** PATCH /plan-tasks/{id} */
+  updatePlanTask:
+    | "database_unavailable"
+    | "forbidden"
+    | "if_match_required"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "outside_subtree"
+    | "password_change_required"
+    | "payload_too_large"
+    | "plan_closed"
+    | "task_finished"
+    | "task_invalid"
+    | "text_invalid"
+    | "unauthenticated"
+    | "unsupported_media_type"
     | "version_mismatch";
   /** PATCH /targets/{id} */
   updateTarget:
@@ -1784,4 +2040,15 @@ export interface PathOperationIds {
   "/working-calendar": { get: "listCalendarYears" };
   "/working-calendar/{year}": { get: "getCalendarYear"; put: "putCalendarYear" };
   "/working-days/due-date": { get: "getDueDate" };
+  "/plans": { get: "listPlans"; post: "createPlan" };
+  "/plans/{id}": { get: "getPlan"; delete: "deletePlan"; patch: "updatePlan" };
+  "/plans/{id}/publish": { post: "publishPlan" };
+  "/plans/{id}/close": { post: "closePlan" };
+  "/plans/{id}/derive": { post: "derivePlan" };
+  "/plans/{id}/tasks": { post: "createPlanTask" };
+  "/plan-tasks": { get: "listPlanTasks" };
+  "/plan-tasks/{id}": { get: "getPlanTask"; delete: "deletePlanTask"; patch: "updatePlanTask" };
+  "/plan-tasks/{id}/start": { post: "startPlanTask" };
+  "/plan-tasks/{id}/complete": { post: "completePlanTask" };
+  "/plan-tasks/{id}/cancel": { post: "cancelPlanTask" };
 }

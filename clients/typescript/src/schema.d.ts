@@ -2773,6 +2773,376 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List yearly work plans（年度工作计划列表）
+         * @description Plans newest first, narrowed by unit, year, status or the plan they were derived from
+         *     (`parentPlanId`: how a plan of the level above was broken down). Published and closed plans are
+         *     read by every signed-in user, whatever their unit; drafts stay within the unit's subtree. API
+         *     keys see published and closed plans only.
+         *
+         *     Permission: any signed-in user (other than admin and cityReviewer: only records of their own unit and the units below it, and released records of any unit); API keys with the scope read.
+         */
+        get: operations["listPlans"];
+        put?: never;
+        /**
+         * Write a yearly work plan（新建年度工作计划）
+         * @description A draft plan of a unit (the caller's, or one below it) and year: 工作要点 (`key_points`), 工作安排
+         *     (`arrangement`) or 任务分工方案 (`division`). Its tasks are added next (`createPlanTask`); to break
+         *     a published plan of the level above down into this one, derive it instead (`derivePlan`).
+         *
+         *     Permission: users with the role admin or reviewer (other than admin: only records of their own unit and the units below it); no API key.
+         */
+        post: operations["createPlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/plans/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a yearly work plan.
+                 * @example 0190a000-0000-7000-8000-000000013002
+                 */
+                id: components["parameters"]["PlanIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a yearly work plan（查看年度工作计划）
+         * @description The plan with the number of its tasks and of those unfinished; its tasks are listed by
+         *     `listPlanTasks?planId=`. API keys see published and closed plans only.
+         *
+         *     Permission: any signed-in user (other than admin and cityReviewer: only records of their own unit and the units below it, and released records of any unit); API keys with the scope read.
+         */
+        get: operations["getPlan"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a draft plan（删除草稿计划）
+         * @description Deletes a draft plan with its tasks. A published or closed plan stays (`409 plan_not_draft`), and
+         *     so does a draft that last year's closed plan carried its unfinished tasks into (`409
+         *     plan_in_use`). `If-Match` is required.
+         *
+         *     Permission: users with the role admin or reviewer (other than admin: only records of their own unit and the units below it); no API key.
+         */
+        delete: operations["deletePlan"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a draft plan（修改年度工作计划）
+         * @description A JSON merge patch of a draft's title, document number (文号), year and kind; `null` clears the
+         *     document number. A published or closed plan keeps its own fields (`409 plan_not_draft`); its
+         *     tasks may still be adjusted. `If-Match` is required.
+         *
+         *     Permission: users with the role admin or reviewer (other than admin: only records of their own unit and the units below it); no API key.
+         */
+        patch: operations["updatePlan"];
+        trace?: never;
+    };
+    "/plans/{id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a yearly work plan, a draft.
+                 * @example 0190a000-0000-7000-8000-000000013003
+                 */
+                id: components["parameters"]["DraftPlanIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish a plan（印发年度工作计划）
+         * @description Puts a draft plan in force: its lead units work on its tasks and report, API keys see it, and
+         *     plans of the level below may be derived from it. A plan without tasks is not published (`409
+         *     plan_empty`); only a draft is (`409 plan_not_draft`).
+         *
+         *     Permission: users with the role admin or reviewer (other than admin: only records of their own unit and the units below it); no API key.
+         */
+        post: operations["publishPlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/plans/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a published yearly work plan.
+                 * @example 0190a000-0000-7000-8000-000000013001
+                 */
+                id: components["parameters"]["PublishedPlanIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close a plan's year and carry unfinished tasks over（年度计划结转）
+         * @description Ends a published plan's year. Its unfinished tasks (not started or in progress) are carried into
+         *     the same unit's plan of the following year, named by `carryIntoPlanId` (a draft or published
+         *     plan): each becomes a new task there, not started, numbered after the plan's last top-level task
+         *     in the order of the old numbers, linked to the old one (`carriedFromTaskId`), without last year's
+         *     deadline. Without unfinished tasks the body may be left out. Unfinished tasks and no plan to take
+         *     them are a `409 plan_tasks_unfinished`; a plan of another unit or year a `422 plan_close_invalid`;
+         *     a closed one a `409 plan_closed`. Only a published plan is closed (`409 plan_not_published`).
+         *
+         *     Permission: users with the role admin or reviewer (other than admin: only records of their own unit and the units below it); no API key.
+         */
+        post: operations["closePlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/plans/{id}/derive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a yearly work plan.
+                 * @example 0190a000-0000-7000-8000-000000013002
+                 */
+                id: components["parameters"]["PlanIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Break a plan down into a plan of the level below（分解上级计划）
+         * @description A new draft plan of a unit (the caller's, or one below it) that breaks a published or closed plan
+         *     of the level above down: the chosen tasks are copied with their numbers, content, units,
+         *     deadlines and links, each keeping its source (`sourceTaskId`), and with the tasks above them in the
+         *     tree, so that the numbering stays whole. The new plan keeps the link (`parentPlanId`), so the level
+         *     above lists how its plan was broken down (`listPlans?parentPlanId=`). A draft is not derived from
+         *     (`409 plan_not_released`); a task of another plan is a `422 plan_invalid`.
+         *
+         *     Permission: users with the role admin or reviewer (other than admin: only records of their own unit and the units below it); no API key.
+         */
+        post: operations["derivePlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/plans/{id}/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a yearly work plan, a draft.
+                 * @example 0190a000-0000-7000-8000-000000013003
+                 */
+                id: components["parameters"]["DraftPlanIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a task to a plan（新增计划任务）
+         * @description Adds a section or numbered task to a draft or published plan (a closed one takes none: `409
+         *     plan_closed`). Its number places it: `1.2` goes under task `1`, which must exist, and a number is
+         *     used once in a plan (`409 task_number_taken`). The deadline is a date, or the task is ongoing
+         *     (长期坚持), or neither for a section. Lead and cooperating units, indicators of published systems
+         *     and published checklist versions are named by id; one that does not exist (or is not released) is
+         *     a `422 task_invalid` pointing at it.
+         *
+         *     Permission: users with the role admin or reviewer (other than admin: only records of their own unit and the units below it); no API key.
+         */
+        post: operations["createPlanTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/plan-tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List plan tasks（计划任务列表：牵头、配合、临期、逾期、督办）
+         * @description Tasks of the plans the caller sees, by deadline (ongoing tasks and sections last), or in the plans'
+         *     order with `sort=number`. A unit's task list: `unitId` with `role=lead` (what it leads),
+         *     `role=cooperating` (what it cooperates on) or neither (both). `overdue=true`: unfinished past the
+         *     deadline on `asOf` (default today, in China); `dueWithinWorkingDays=N`: unfinished, not overdue,
+         *     and due within N working days of `asOf` on China's working-day calendar (`422
+         *     calendar_year_missing` when a year it needs has no schedule); `supervised=true`: under
+         *     supervision (督办). API keys see the tasks of published and closed plans only.
+         *
+         *     Permission: any signed-in user (other than admin and cityReviewer: only records of their own unit and the units below it, and released records of any unit); API keys with the scope read.
+         */
+        get: operations["listPlanTasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/plan-tasks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a task of a plan.
+                 * @example 0190a000-0000-7000-8000-000000013205
+                 */
+                id: components["parameters"]["PlanTaskIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a plan task（查看计划任务）
+         * @description The task, with `overdue` as of today (in China). It is seen by whoever sees its plan.
+         *
+         *     Permission: any signed-in user (other than admin and cityReviewer: only records of their own unit and the units below it, and released records of any unit); API keys with the scope read.
+         */
+        get: operations["getPlanTask"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a task of a draft plan（删除草稿计划任务）
+         * @description Deletes a task of a draft plan; a published plan's task is cancelled instead (`409
+         *     plan_not_draft`). A task with tasks under it stays (`409 task_has_subtasks`). `If-Match` is
+         *     required.
+         *
+         *     Permission: users with the role admin or reviewer (other than admin: only records of their own unit and the units below it); no API key.
+         */
+        delete: operations["deletePlanTask"];
+        options?: never;
+        head?: never;
+        /**
+         * Adjust a plan task（调整计划任务）
+         * @description A JSON merge patch of an unfinished task of a draft or published plan: title, content, deadline
+         *     (`null` clears it), ongoing, supervision (督办), units and links; arrays replace the old ones. The
+         *     number does not change. A completed or cancelled task stays as it is (`409 task_finished`), and so
+         *     does every task of a closed plan (`409 plan_closed`). `If-Match` is required.
+         *
+         *     Permission: users with the role admin or reviewer (other than admin: only records of their own unit and the units below it); no API key.
+         */
+        patch: operations["updatePlanTask"];
+        trace?: never;
+    };
+    "/plan-tasks/{id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a task of a plan.
+                 * @example 0190a000-0000-7000-8000-000000013205
+                 */
+                id: components["parameters"]["PlanTaskIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a task（任务开始实施）
+         * @description A lead unit (or the plan's unit) records that work on a not-started task of a published plan has
+         *     begun (`409 task_not_startable` otherwise; `409 plan_not_published` for a draft or closed plan).
+         *
+         *     Permission: users with the role admin, reviewer or reporter (other than admin: only records of their own unit and the units below it; reporter: only records of their own unit); no API key.
+         */
+        post: operations["startPlanTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/plan-tasks/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a task of a plan.
+                 * @example 0190a000-0000-7000-8000-000000013205
+                 */
+                id: components["parameters"]["PlanTaskIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete a task（任务完成）
+         * @description A lead unit (or the plan's unit) records that an unfinished task of a published plan is done
+         *     (`409 task_finished` for a completed or cancelled one; `409 plan_not_published` for a draft or
+         *     closed plan). Completed tasks are what the annual report's achievements are drawn from.
+         *
+         *     Permission: users with the role admin, reviewer or reporter (other than admin: only records of their own unit and the units below it; reporter: only records of their own unit); no API key.
+         */
+        post: operations["completePlanTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/plan-tasks/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a task of a plan.
+                 * @example 0190a000-0000-7000-8000-000000013205
+                 */
+                id: components["parameters"]["PlanTaskIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a task（取消任务）
+         * @description The plan's unit drops an unfinished task of a published plan, saying why (required: `422
+         *     task_cancel_invalid` without). A completed or cancelled task is a `409 task_finished`; a task of a draft
+         *     plan is deleted instead, and a closed plan's stay (`409 plan_not_published`).
+         *
+         *     Permission: users with the role admin or reviewer (other than admin: only records of their own unit and the units below it); no API key.
+         */
+        post: operations["cancelPlanTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3414,6 +3784,155 @@ export interface components {
          * @enum {string}
          */
         Qualifier: "exact" | "more_than" | "at_least" | "at_most" | "less_than" | "about" | "minimum" | "maximum";
+        /**
+         * @description key_points 工作要点, arrangement 工作安排, division 任务分工方案.
+         * @enum {string}
+         */
+        PlanKind: "key_points" | "arrangement" | "division";
+        /**
+         * @description draft 草稿 (its unit writes it) → published 已印发 (in force: tasks are worked on, adjusted and
+         *     reported) → closed 已结转 (the year is over; unfinished tasks were carried into the next year's
+         *     plan). Published and closed plans are released: API keys and every signed-in user see them.
+         * @enum {string}
+         */
+        PlanStatus: "draft" | "published" | "closed";
+        PlanTitle: string;
+        Plan: {
+            id: components["schemas"]["Id"];
+            unitId: components["schemas"]["Id"];
+            year: components["schemas"]["Year"];
+            title: components["schemas"]["PlanTitle"];
+            documentNumber?: components["schemas"]["DocumentNumber"];
+            kind: components["schemas"]["PlanKind"];
+            status: components["schemas"]["PlanStatus"];
+            parentPlanId?: components["schemas"]["Id"];
+            carriedIntoPlanId?: components["schemas"]["Id"];
+            publishedBy?: components["schemas"]["Actor"];
+            publishedAt?: components["schemas"]["Timestamp"];
+            closedBy?: components["schemas"]["Actor"];
+            closedAt?: components["schemas"]["Timestamp"];
+            /**
+             * Format: int32
+             * @description The plan's tasks, sections included.
+             */
+            taskCount: number;
+            /**
+             * Format: int32
+             * @description Its tasks not started or in progress.
+             */
+            unfinishedCount: number;
+            /** @description The plan is sample data (demo data). */
+            sampleData: boolean;
+            version: components["schemas"]["Version"];
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        PlanPage: {
+            items: components["schemas"]["Plan"][];
+            nextCursor?: string;
+        };
+        PlanCreate: {
+            unitId: components["schemas"]["Id"];
+            year: components["schemas"]["Year"];
+            title: components["schemas"]["PlanTitle"];
+            documentNumber?: components["schemas"]["DocumentNumber"];
+            kind: components["schemas"]["PlanKind"];
+        };
+        /** @description A JSON merge patch; `null` clears the document number. */
+        PlanPatch: {
+            title?: components["schemas"]["PlanTitle"];
+            documentNumber?: string | null;
+            year?: components["schemas"]["Year"];
+            kind?: components["schemas"]["PlanKind"];
+        };
+        PlanDerive: {
+            unitId: components["schemas"]["Id"];
+            year: components["schemas"]["Year"];
+            title: components["schemas"]["PlanTitle"];
+            documentNumber?: components["schemas"]["DocumentNumber"];
+            kind: components["schemas"]["PlanKind"];
+            /** @description The tasks of the plan above to break down; the tasks above them come along. */
+            taskIds: components["schemas"]["Id"][];
+        };
+        PlanClose: {
+            carryIntoPlanId?: components["schemas"]["Id"];
+        };
+        PlanClosing: {
+            plan: components["schemas"]["Plan"];
+            /** @description The new tasks in the next year's plan, in the order of the old numbers. */
+            carriedOver: components["schemas"]["PlanTask"][];
+        };
+        /**
+         * @description not_started 未开始 → in_progress 推进中 → completed 已完成, or cancelled 已取消 (with a reason).
+         *     Overdue (逾期) is not a state: `overdue` says whether an unfinished task is past its deadline.
+         * @enum {string}
+         */
+        TaskStatus: "not_started" | "in_progress" | "completed" | "cancelled";
+        /** @description The task's number in its plan (`1`, `1.2`); `1.2` belongs under `1`. */
+        TaskNumber: string;
+        TaskTitle: string;
+        TaskContent: string;
+        TaskUnitIds: components["schemas"]["Id"][];
+        TaskLinkIds: components["schemas"]["Id"][];
+        PlanTask: {
+            id: components["schemas"]["Id"];
+            planId: components["schemas"]["Id"];
+            number: components["schemas"]["TaskNumber"];
+            title: components["schemas"]["TaskTitle"];
+            content: components["schemas"]["TaskContent"];
+            deadline?: components["schemas"]["DateOnly"];
+            /** @description 长期坚持 — no deadline. */
+            ongoing: boolean;
+            /** @description Under supervision (督办). */
+            supervised: boolean;
+            status: components["schemas"]["TaskStatus"];
+            /** @description Unfinished past its deadline, as of today in China (or `asOf` in a list). */
+            overdue: boolean;
+            cancelReason?: string;
+            leadUnitIds: components["schemas"]["TaskUnitIds"];
+            cooperatingUnitIds: components["schemas"]["TaskUnitIds"];
+            indicatorIds: components["schemas"]["TaskLinkIds"];
+            checklistIds: components["schemas"]["TaskLinkIds"];
+            completedBy?: components["schemas"]["Actor"];
+            completedAt?: components["schemas"]["Timestamp"];
+            sourceTaskId?: components["schemas"]["Id"];
+            carriedFromTaskId?: components["schemas"]["Id"];
+            version: components["schemas"]["Version"];
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        PlanTaskPage: {
+            items: components["schemas"]["PlanTask"][];
+            nextCursor?: string;
+        };
+        PlanTaskCreate: {
+            number: components["schemas"]["TaskNumber"];
+            title: components["schemas"]["TaskTitle"];
+            content?: components["schemas"]["TaskContent"];
+            deadline?: components["schemas"]["DateOnly"];
+            ongoing?: boolean;
+            supervised?: boolean;
+            leadUnitIds?: components["schemas"]["TaskUnitIds"];
+            cooperatingUnitIds?: components["schemas"]["TaskUnitIds"];
+            indicatorIds?: components["schemas"]["TaskLinkIds"];
+            checklistIds?: components["schemas"]["TaskLinkIds"];
+        };
+        /** @description A JSON merge patch; `null` clears the deadline, arrays replace the old ones. */
+        PlanTaskPatch: {
+            title?: components["schemas"]["TaskTitle"];
+            content?: components["schemas"]["TaskContent"];
+            /** Format: date */
+            deadline?: string | null;
+            ongoing?: boolean;
+            supervised?: boolean;
+            leadUnitIds?: components["schemas"]["TaskUnitIds"];
+            cooperatingUnitIds?: components["schemas"]["TaskUnitIds"];
+            indicatorIds?: components["schemas"]["TaskLinkIds"];
+            checklistIds?: components["schemas"]["TaskLinkIds"];
+        };
+        PlanTaskCancel: {
+            reason: string;
+        };
         /**
          * Format: date
          * @example 2021-12-31
@@ -4968,6 +5487,12 @@ export interface components {
          */
         IfMatchHeader: string;
         /**
+         * @description Required: the `ETag` of the version you read (from the `GET` of the plan), so that a change
+         *     made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
+         * @example "2"
+         */
+        PlanIfMatchHeader: string;
+        /**
          * @description Required: the `ETag` of the version you read (from the `GET` of the list version), so that a
          *     change made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
          * @example "2"
@@ -4975,6 +5500,26 @@ export interface components {
         DraftChecklistIfMatchHeader: string;
         /** @description An `ETag` the client holds; the answer is `304` while it is current. */
         IfNoneMatchHeader: string;
+        /**
+         * @description The id of a yearly work plan.
+         * @example 0190a000-0000-7000-8000-000000013002
+         */
+        PlanIdPath: components["schemas"]["Id"];
+        /**
+         * @description The id of a yearly work plan, a draft.
+         * @example 0190a000-0000-7000-8000-000000013003
+         */
+        DraftPlanIdPath: components["schemas"]["Id"];
+        /**
+         * @description The id of a published yearly work plan.
+         * @example 0190a000-0000-7000-8000-000000013001
+         */
+        PublishedPlanIdPath: components["schemas"]["Id"];
+        /**
+         * @description The id of a task of a plan.
+         * @example 0190a000-0000-7000-8000-000000013205
+         */
+        PlanTaskIdPath: components["schemas"]["Id"];
     };
     requestBodies: never;
     headers: {
@@ -12094,6 +12639,1058 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             422: components["responses"]["UnprocessableEntity"];
             429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    listPlans: {
+        parameters: {
+            query?: {
+                /** @description Only this unit's plans. */
+                unitId?: components["schemas"]["Id"];
+                /** @description Only plans of this year. */
+                year?: components["schemas"]["Year"];
+                /** @description Only plans in this state. */
+                status?: components["schemas"]["PlanStatus"];
+                /** @description Only the plans derived from this one. */
+                parentPlanId?: components["schemas"]["Id"];
+                /**
+                 * @description Items per page.
+                 * @example 50
+                 */
+                limit?: components["parameters"]["LimitQuery"];
+                /** @description The `nextCursor` of the previous page, as it was given. It is only valid with the same filters and sort. */
+                cursor?: components["parameters"]["CursorQuery"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of plans. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "0190a000-0000-7000-8000-000000013002",
+                     *           "unitId": "0190a000-0000-7000-8000-000000000011",
+                     *           "year": 2022,
+                     *           "title": "盘锦市2022年法治政府建设工作要点",
+                     *           "documentNumber": "盘法治办发〔2022〕1号",
+                     *           "kind": "key_points",
+                     *           "status": "published",
+                     *           "publishedAt": "2022-02-25T01:00:00Z",
+                     *           "taskCount": 6,
+                     *           "unfinishedCount": 4,
+                     *           "sampleData": true,
+                     *           "version": 2,
+                     *           "createdAt": "2022-02-10T01:00:00Z",
+                     *           "updatedAt": "2022-02-25T01:00:00Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PlanPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    createPlan: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of the client's choosing (a UUID is a good one). Repeating a request with the same key and
+                 *     body within 24 hours returns the first response and changes nothing; the same key with another
+                 *     body is a `422`; while the first request is still running, a `409`.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "unitId": "0190a000-0000-7000-8000-000000000011",
+                 *       "year": 2023,
+                 *       "title": "盘锦市2023年法治政府建设工作要点",
+                 *       "kind": "key_points"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PlanCreate"];
+            };
+        };
+        responses: {
+            /** @description The plan, a draft. */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a1b2-7c3d-7e4f-8a5b-6c7d8e9f1301",
+                     *       "unitId": "0190a000-0000-7000-8000-000000000011",
+                     *       "year": 2023,
+                     *       "title": "盘锦市2023年法治政府建设工作要点",
+                     *       "kind": "key_points",
+                     *       "status": "draft",
+                     *       "taskCount": 0,
+                     *       "unfinishedCount": 0,
+                     *       "sampleData": false,
+                     *       "version": 1,
+                     *       "createdAt": "2023-01-10T08:00:00Z",
+                     *       "updatedAt": "2023-01-10T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Plan"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    getPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a yearly work plan.
+                 * @example 0190a000-0000-7000-8000-000000013002
+                 */
+                id: components["parameters"]["PlanIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plan. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a000-0000-7000-8000-000000013002",
+                     *       "unitId": "0190a000-0000-7000-8000-000000000011",
+                     *       "year": 2022,
+                     *       "title": "盘锦市2022年法治政府建设工作要点",
+                     *       "documentNumber": "盘法治办发〔2022〕1号",
+                     *       "kind": "key_points",
+                     *       "status": "published",
+                     *       "publishedAt": "2022-02-25T01:00:00Z",
+                     *       "taskCount": 6,
+                     *       "unfinishedCount": 4,
+                     *       "sampleData": true,
+                     *       "version": 2,
+                     *       "createdAt": "2022-02-10T01:00:00Z",
+                     *       "updatedAt": "2022-02-25T01:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Plan"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    deletePlan: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Required: the `ETag` of the version you read (from the `GET` of the plan), so that a change
+                 *     made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
+                 * @example "2"
+                 */
+                "If-Match"?: components["parameters"]["PlanIfMatchHeader"];
+            };
+            path: {
+                /**
+                 * @description The id of a yearly work plan.
+                 * @example 0190a000-0000-7000-8000-000000013002
+                 */
+                id: components["parameters"]["PlanIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            428: components["responses"]["PreconditionRequired"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    updatePlan: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Required: the `ETag` of the version you read (from the `GET` of the plan), so that a change
+                 *     made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
+                 * @example "2"
+                 */
+                "If-Match"?: components["parameters"]["PlanIfMatchHeader"];
+            };
+            path: {
+                /**
+                 * @description The id of a yearly work plan.
+                 * @example 0190a000-0000-7000-8000-000000013002
+                 */
+                id: components["parameters"]["PlanIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "documentNumber": "盘法治办发〔2022〕2号"
+                 *     }
+                 */
+                "application/merge-patch+json": components["schemas"]["PlanPatch"];
+            };
+        };
+        responses: {
+            /** @description The plan after the change. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a000-0000-7000-8000-000000013003",
+                     *       "unitId": "0190a000-0000-7000-8000-000000000003",
+                     *       "year": 2022,
+                     *       "title": "兴隆台区2022年法治政府建设工作安排",
+                     *       "documentNumber": "兴法治办发〔2022〕2号",
+                     *       "kind": "arrangement",
+                     *       "status": "draft",
+                     *       "parentPlanId": "0190a000-0000-7000-8000-000000013002",
+                     *       "taskCount": 2,
+                     *       "unfinishedCount": 2,
+                     *       "sampleData": true,
+                     *       "version": 2,
+                     *       "createdAt": "2022-03-01T01:00:00Z",
+                     *       "updatedAt": "2022-03-02T01:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Plan"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            428: components["responses"]["PreconditionRequired"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    publishPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a yearly work plan, a draft.
+                 * @example 0190a000-0000-7000-8000-000000013003
+                 */
+                id: components["parameters"]["DraftPlanIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plan, published. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a000-0000-7000-8000-000000013003",
+                     *       "unitId": "0190a000-0000-7000-8000-000000000003",
+                     *       "year": 2022,
+                     *       "title": "兴隆台区2022年法治政府建设工作安排",
+                     *       "kind": "arrangement",
+                     *       "status": "published",
+                     *       "parentPlanId": "0190a000-0000-7000-8000-000000013002",
+                     *       "publishedBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001001",
+                     *         "name": "市依法治市办管理员"
+                     *       },
+                     *       "publishedAt": "2022-03-05T01:00:00Z",
+                     *       "taskCount": 2,
+                     *       "unfinishedCount": 2,
+                     *       "sampleData": true,
+                     *       "version": 2,
+                     *       "createdAt": "2022-03-01T01:00:00Z",
+                     *       "updatedAt": "2022-03-05T01:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Plan"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    closePlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a published yearly work plan.
+                 * @example 0190a000-0000-7000-8000-000000013001
+                 */
+                id: components["parameters"]["PublishedPlanIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "carryIntoPlanId": "0190a000-0000-7000-8000-000000013002"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PlanClose"];
+            };
+        };
+        responses: {
+            /** @description The plan, closed, and the tasks carried over. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "plan": {
+                     *         "id": "0190a000-0000-7000-8000-000000013001",
+                     *         "unitId": "0190a000-0000-7000-8000-000000000011",
+                     *         "year": 2021,
+                     *         "title": "盘锦市2021年法治政府建设工作要点",
+                     *         "kind": "key_points",
+                     *         "status": "closed",
+                     *         "carriedIntoPlanId": "0190a000-0000-7000-8000-000000013002",
+                     *         "publishedAt": "2021-03-01T01:00:00Z",
+                     *         "closedBy": {
+                     *           "type": "user",
+                     *           "id": "0190a000-0000-7000-8000-000000001001",
+                     *           "name": "市依法治市办管理员"
+                     *         },
+                     *         "closedAt": "2022-01-10T01:00:00Z",
+                     *         "taskCount": 8,
+                     *         "unfinishedCount": 1,
+                     *         "sampleData": true,
+                     *         "version": 3,
+                     *         "createdAt": "2021-02-20T01:00:00Z",
+                     *         "updatedAt": "2022-01-10T01:00:00Z"
+                     *       },
+                     *       "carriedOver": [
+                     *         {
+                     *           "id": "0190a1b2-7c3d-7e4f-8a5b-6c7d8e9f1311",
+                     *           "planId": "0190a000-0000-7000-8000-000000013002",
+                     *           "number": "7",
+                     *           "title": "推进法治乡村建设",
+                     *           "content": "开展民主法治示范村（社区）创建。",
+                     *           "ongoing": false,
+                     *           "supervised": false,
+                     *           "status": "not_started",
+                     *           "overdue": false,
+                     *           "leadUnitIds": [
+                     *             "0190a000-0000-7000-8000-000000000010"
+                     *           ],
+                     *           "cooperatingUnitIds": [],
+                     *           "indicatorIds": [],
+                     *           "checklistIds": [],
+                     *           "carriedFromTaskId": "0190a000-0000-7000-8000-000000013108",
+                     *           "version": 1,
+                     *           "createdAt": "2022-01-10T01:00:00Z",
+                     *           "updatedAt": "2022-01-10T01:00:00Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PlanClosing"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    derivePlan: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of the client's choosing (a UUID is a good one). Repeating a request with the same key and
+                 *     body within 24 hours returns the first response and changes nothing; the same key with another
+                 *     body is a `422`; while the first request is still running, a `409`.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
+            };
+            path: {
+                /**
+                 * @description The id of a yearly work plan.
+                 * @example 0190a000-0000-7000-8000-000000013002
+                 */
+                id: components["parameters"]["PlanIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "unitId": "0190a000-0000-7000-8000-000000000003",
+                 *       "year": 2022,
+                 *       "title": "兴隆台区2022年法治政府建设任务分工方案",
+                 *       "kind": "division",
+                 *       "taskIds": [
+                 *         "0190a000-0000-7000-8000-000000013204",
+                 *         "0190a000-0000-7000-8000-000000013206"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["PlanDerive"];
+            };
+        };
+        responses: {
+            /** @description The derived plan, a draft with the copied tasks. */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a1b2-7c3d-7e4f-8a5b-6c7d8e9f1302",
+                     *       "unitId": "0190a000-0000-7000-8000-000000000003",
+                     *       "year": 2022,
+                     *       "title": "兴隆台区2022年法治政府建设任务分工方案",
+                     *       "kind": "division",
+                     *       "status": "draft",
+                     *       "parentPlanId": "0190a000-0000-7000-8000-000000013002",
+                     *       "taskCount": 2,
+                     *       "unfinishedCount": 2,
+                     *       "sampleData": false,
+                     *       "version": 1,
+                     *       "createdAt": "2022-03-01T08:00:00Z",
+                     *       "updatedAt": "2022-03-01T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Plan"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    createPlanTask: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of the client's choosing (a UUID is a good one). Repeating a request with the same key and
+                 *     body within 24 hours returns the first response and changes nothing; the same key with another
+                 *     body is a `422`; while the first request is still running, a `409`.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
+            };
+            path: {
+                /**
+                 * @description The id of a yearly work plan, a draft.
+                 * @example 0190a000-0000-7000-8000-000000013003
+                 */
+                id: components["parameters"]["DraftPlanIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "number": "3",
+                 *       "title": "开展行政执法案卷评查",
+                 *       "content": "组织全区行政执法案卷评查，评查结果纳入年度考核。",
+                 *       "deadline": "2022-11-30",
+                 *       "leadUnitIds": [
+                 *         "0190a000-0000-7000-8000-000000000041"
+                 *       ],
+                 *       "cooperatingUnitIds": [
+                 *         "0190a000-0000-7000-8000-000000000044"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["PlanTaskCreate"];
+            };
+        };
+        responses: {
+            /** @description The task, not started. */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a1b2-7c3d-7e4f-8a5b-6c7d8e9f1303",
+                     *       "planId": "0190a000-0000-7000-8000-000000013003",
+                     *       "number": "3",
+                     *       "title": "开展行政执法案卷评查",
+                     *       "content": "组织全区行政执法案卷评查，评查结果纳入年度考核。",
+                     *       "deadline": "2022-11-30",
+                     *       "ongoing": false,
+                     *       "supervised": false,
+                     *       "status": "not_started",
+                     *       "overdue": false,
+                     *       "leadUnitIds": [
+                     *         "0190a000-0000-7000-8000-000000000041"
+                     *       ],
+                     *       "cooperatingUnitIds": [
+                     *         "0190a000-0000-7000-8000-000000000044"
+                     *       ],
+                     *       "indicatorIds": [],
+                     *       "checklistIds": [],
+                     *       "version": 1,
+                     *       "createdAt": "2022-03-02T08:00:00Z",
+                     *       "updatedAt": "2022-03-02T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PlanTask"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    listPlanTasks: {
+        parameters: {
+            query?: {
+                /** @description Only this plan's tasks. */
+                planId?: components["schemas"]["Id"];
+                /** @description Only tasks of plans of this year. */
+                year?: components["schemas"]["Year"];
+                /** @description Only tasks this unit leads or cooperates on (see `role`). */
+                unitId?: components["schemas"]["Id"];
+                /** @description With `unitId`, only the tasks the unit leads (`lead`) or cooperates on (`cooperating`). */
+                role?: "lead" | "cooperating";
+                /** @description Only tasks in this state. */
+                status?: components["schemas"]["TaskStatus"];
+                /** @description Only tasks under supervision (督办), or only those not. */
+                supervised?: boolean;
+                /** @description Only unfinished tasks past their deadline on `asOf`. */
+                overdue?: boolean;
+                /** @description Only unfinished tasks due from `asOf` to this many working days after it. */
+                dueWithinWorkingDays?: number;
+                /** @description The day `overdue`, `dueWithinWorkingDays` and each task's `overdue` are judged on; today in China by default. */
+                asOf?: components["schemas"]["DateOnly"];
+                /** @description `deadline` (default) or `number`: plan by plan, in the order of the task numbers. */
+                sort?: "deadline" | "number";
+                /**
+                 * @description Items per page.
+                 * @example 50
+                 */
+                limit?: components["parameters"]["LimitQuery"];
+                /** @description The `nextCursor` of the previous page, as it was given. It is only valid with the same filters and sort. */
+                cursor?: components["parameters"]["CursorQuery"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of tasks. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "0190a000-0000-7000-8000-000000013203",
+                     *           "planId": "0190a000-0000-7000-8000-000000013002",
+                     *           "number": "3",
+                     *           "title": "持续优化法治化营商环境",
+                     *           "content": "对标省营商环境评价指标体系，开展法治化营商环境评价。",
+                     *           "deadline": "2022-10-31",
+                     *           "ongoing": false,
+                     *           "supervised": true,
+                     *           "status": "in_progress",
+                     *           "overdue": true,
+                     *           "leadUnitIds": [
+                     *             "0190a000-0000-7000-8000-000000000031"
+                     *           ],
+                     *           "cooperatingUnitIds": [
+                     *             "0190a000-0000-7000-8000-000000000021"
+                     *           ],
+                     *           "indicatorIds": [],
+                     *           "checklistIds": [],
+                     *           "version": 2,
+                     *           "createdAt": "2022-02-10T01:00:00Z",
+                     *           "updatedAt": "2022-04-01T01:00:00Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PlanTaskPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    getPlanTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a task of a plan.
+                 * @example 0190a000-0000-7000-8000-000000013205
+                 */
+                id: components["parameters"]["PlanTaskIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The task. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a000-0000-7000-8000-000000013205",
+                     *       "planId": "0190a000-0000-7000-8000-000000013002",
+                     *       "number": "5",
+                     *       "title": "加强法治工作队伍建设",
+                     *       "content": "加强法治专门队伍和法律服务队伍建设，开展行政执法人员培训。",
+                     *       "deadline": "2022-12-31",
+                     *       "ongoing": false,
+                     *       "supervised": false,
+                     *       "status": "not_started",
+                     *       "overdue": true,
+                     *       "leadUnitIds": [
+                     *         "0190a000-0000-7000-8000-000000000010"
+                     *       ],
+                     *       "cooperatingUnitIds": [
+                     *         "0190a000-0000-7000-8000-00000000002c"
+                     *       ],
+                     *       "indicatorIds": [],
+                     *       "checklistIds": [],
+                     *       "version": 1,
+                     *       "createdAt": "2022-02-10T01:00:00Z",
+                     *       "updatedAt": "2022-02-10T01:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PlanTask"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    deletePlanTask: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+                 *     made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
+                 * @example "1"
+                 */
+                "If-Match"?: components["parameters"]["IfMatchHeader"];
+            };
+            path: {
+                /**
+                 * @description The id of a task of a plan.
+                 * @example 0190a000-0000-7000-8000-000000013205
+                 */
+                id: components["parameters"]["PlanTaskIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            428: components["responses"]["PreconditionRequired"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    updatePlanTask: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+                 *     made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
+                 * @example "1"
+                 */
+                "If-Match"?: components["parameters"]["IfMatchHeader"];
+            };
+            path: {
+                /**
+                 * @description The id of a task of a plan.
+                 * @example 0190a000-0000-7000-8000-000000013205
+                 */
+                id: components["parameters"]["PlanTaskIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "supervised": true
+                 *     }
+                 */
+                "application/merge-patch+json": components["schemas"]["PlanTaskPatch"];
+            };
+        };
+        responses: {
+            /** @description The task after the change. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a000-0000-7000-8000-000000013205",
+                     *       "planId": "0190a000-0000-7000-8000-000000013002",
+                     *       "number": "5",
+                     *       "title": "加强法治工作队伍建设",
+                     *       "content": "加强法治专门队伍和法律服务队伍建设，开展行政执法人员培训。",
+                     *       "deadline": "2022-12-31",
+                     *       "ongoing": false,
+                     *       "supervised": true,
+                     *       "status": "not_started",
+                     *       "overdue": true,
+                     *       "leadUnitIds": [
+                     *         "0190a000-0000-7000-8000-000000000010"
+                     *       ],
+                     *       "cooperatingUnitIds": [
+                     *         "0190a000-0000-7000-8000-00000000002c"
+                     *       ],
+                     *       "indicatorIds": [],
+                     *       "checklistIds": [],
+                     *       "version": 2,
+                     *       "createdAt": "2022-02-10T01:00:00Z",
+                     *       "updatedAt": "2022-05-10T01:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PlanTask"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            428: components["responses"]["PreconditionRequired"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    startPlanTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a task of a plan.
+                 * @example 0190a000-0000-7000-8000-000000013205
+                 */
+                id: components["parameters"]["PlanTaskIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The task, in progress. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a000-0000-7000-8000-000000013205",
+                     *       "planId": "0190a000-0000-7000-8000-000000013002",
+                     *       "number": "5",
+                     *       "title": "加强法治工作队伍建设",
+                     *       "content": "加强法治专门队伍和法律服务队伍建设，开展行政执法人员培训。",
+                     *       "deadline": "2022-12-31",
+                     *       "ongoing": false,
+                     *       "supervised": false,
+                     *       "status": "in_progress",
+                     *       "overdue": true,
+                     *       "leadUnitIds": [
+                     *         "0190a000-0000-7000-8000-000000000010"
+                     *       ],
+                     *       "cooperatingUnitIds": [
+                     *         "0190a000-0000-7000-8000-00000000002c"
+                     *       ],
+                     *       "indicatorIds": [],
+                     *       "checklistIds": [],
+                     *       "version": 2,
+                     *       "createdAt": "2022-02-10T01:00:00Z",
+                     *       "updatedAt": "2022-03-10T01:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PlanTask"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    completePlanTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a task of a plan.
+                 * @example 0190a000-0000-7000-8000-000000013205
+                 */
+                id: components["parameters"]["PlanTaskIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The task, completed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a000-0000-7000-8000-000000013205",
+                     *       "planId": "0190a000-0000-7000-8000-000000013002",
+                     *       "number": "5",
+                     *       "title": "加强法治工作队伍建设",
+                     *       "content": "加强法治专门队伍和法律服务队伍建设，开展行政执法人员培训。",
+                     *       "deadline": "2022-12-31",
+                     *       "ongoing": false,
+                     *       "supervised": false,
+                     *       "status": "completed",
+                     *       "overdue": false,
+                     *       "leadUnitIds": [
+                     *         "0190a000-0000-7000-8000-000000000010"
+                     *       ],
+                     *       "cooperatingUnitIds": [
+                     *         "0190a000-0000-7000-8000-00000000002c"
+                     *       ],
+                     *       "indicatorIds": [],
+                     *       "checklistIds": [],
+                     *       "completedBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001001",
+                     *         "name": "市依法治市办管理员"
+                     *       },
+                     *       "completedAt": "2022-12-20T01:00:00Z",
+                     *       "version": 2,
+                     *       "createdAt": "2022-02-10T01:00:00Z",
+                     *       "updatedAt": "2022-12-20T01:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PlanTask"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    cancelPlanTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a task of a plan.
+                 * @example 0190a000-0000-7000-8000-000000013205
+                 */
+                id: components["parameters"]["PlanTaskIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "该项工作已并入市委统一部署，不再单列"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PlanTaskCancel"];
+            };
+        };
+        responses: {
+            /** @description The task, cancelled. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a000-0000-7000-8000-000000013205",
+                     *       "planId": "0190a000-0000-7000-8000-000000013002",
+                     *       "number": "5",
+                     *       "title": "加强法治工作队伍建设",
+                     *       "content": "加强法治专门队伍和法律服务队伍建设，开展行政执法人员培训。",
+                     *       "deadline": "2022-12-31",
+                     *       "ongoing": false,
+                     *       "supervised": false,
+                     *       "status": "cancelled",
+                     *       "overdue": false,
+                     *       "cancelReason": "该项工作已并入市委统一部署，不再单列",
+                     *       "leadUnitIds": [
+                     *         "0190a000-0000-7000-8000-000000000010"
+                     *       ],
+                     *       "cooperatingUnitIds": [
+                     *         "0190a000-0000-7000-8000-00000000002c"
+                     *       ],
+                     *       "indicatorIds": [],
+                     *       "checklistIds": [],
+                     *       "version": 2,
+                     *       "createdAt": "2022-02-10T01:00:00Z",
+                     *       "updatedAt": "2022-06-10T01:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PlanTask"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
             default: components["responses"]["Unexpected"];
         };
     };
