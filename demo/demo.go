@@ -49,6 +49,11 @@ type Store interface {
 	AnswerInspectionItem(ctx context.Context, sheetID string, a *models.InspectionAnswer, ifVersion *int64) (bool, error)
 	SubmitInspectionSheet(ctx context.Context, id string, ifVersion *int64, by models.Actor) (*models.InspectionSheet, error)
 	AcceptInspectionSheet(ctx context.Context, id string, ifVersion *int64, by models.Actor) (*models.InspectionSheet, error)
+	GetPlan(ctx context.Context, id string) (*models.Plan, error)
+	CreatePlan(ctx context.Context, p *models.Plan) error
+	CreatePlanTask(ctx context.Context, t *models.PlanTask) error
+	PublishPlan(ctx context.Context, id string, ifVersion *int64, by models.Actor) (*models.Plan, error)
+	MovePlanTask(ctx context.Context, id string, apply func(t *models.PlanTask, at time.Time) error) (*models.PlanTask, error)
 }
 
 // Options say what to seed.
@@ -77,6 +82,11 @@ func Seed(ctx context.Context, s Store, opts Options) (int, error) {
 		return n, err
 	}
 	m, err = seedInspections(ctx, s)
+	n += m
+	if err != nil {
+		return n, err
+	}
+	m, err = seedPlans(ctx, s)
 	n += m
 	if err != nil || !opts.Accounts {
 		return n, err

@@ -295,7 +295,8 @@ func TestSeedAccounts(t *testing.T) {
 // dataRecords is how many records the demo data holds besides the accounts:
 // units, the city's indicator system, its indicators and their values, and
 // the flexible-enforcement list's two versions and their items, the cases
-// of the 2021 list, and the self-inspection list and round.
+// of the 2021 list, the self-inspection list and round, and the yearly work
+// plans and their tasks.
 func dataRecords() int {
 	_, city := demo.CityIndicators()
 	_, national := demo.NationalIndicators()
@@ -305,5 +306,5 @@ func dataRecords() int {
 	return len(demo.Units()) + 2 + len(city) + len(national) + len(demo.CityValues()) + len(demo.NationalValues()) +
 		len(demo.SampleTargets()) + len(demo.NationalTargets()) + 1 + // the evaluation
 		1 + len(draft) + len(demo.WorkingValues()) +
-		2 + len(items2021) + len(items2022) + len(demo.FlexibleApplications()) + demo.InspectionRecords()
+		2 + len(items2021) + len(items2022) + len(demo.FlexibleApplications()) + demo.InspectionRecords() + demo.PlanRecords()
 }

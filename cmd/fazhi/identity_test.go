@@ -225,12 +225,15 @@ func TestAuditVerify(t *testing.T) {
 	eachDatabase(t, func(t *testing.T, databaseURL string) {
 		env := seededDatabase(t, databaseURL)
 		// Seeding appends one event per record it adds, and one for publishing
-		// each of the two demo indicator systems, but for the checklist's
-		// records, whose events demoChecklistEvents counts.
+		// each of the two demo indicator systems, but for the checklists'
+		// records, whose events demoChecklistEvents and demo.InspectionEvents
+		// count, and the plans', whose events (published, tasks started and
+		// completed) demo.PlanEvents counts.
 		_, items2021 := demo.FlexibleList2021()
 		_, items2022 := demo.FlexibleRevision2022()
 		checklistRecords := 2 + len(items2021) + len(items2022) + len(demo.FlexibleApplications()) + demo.InspectionRecords()
-		records := demoDataRecords() - checklistRecords + demoChecklistEvents + demo.InspectionEvents() + len(demo.Users()) + len(demo.APIKeys()) + 2
+		records := demoDataRecords() - checklistRecords - demo.PlanRecords() + demoChecklistEvents + demo.InspectionEvents() + demo.PlanEvents() +
+			len(demo.Users()) + len(demo.APIKeys()) + 2
 		if got, want := mustRun(t, env, "audit", "verify"), fmt.Sprintf("audit chain verified: %d event(s)\n", records); got != want {
 			t.Errorf("audit verify: %q, want %q", got, want)
 		}

@@ -511,7 +511,8 @@ func TestDatabaseErrorsHideThePassword(t *testing.T) {
 
 // demoDataRecords is how many records the demo data holds besides the
 // accounts: units, the two indicator systems, their indicators, values and
-// targets, and the evaluation.
+// targets, the evaluation, the checklists, the self-inspection round and
+// the yearly work plans.
 func demoDataRecords() int {
 	_, city := demo.CityIndicators()
 	_, national := demo.NationalIndicators()
@@ -523,7 +524,8 @@ func demoDataRecords() int {
 		1 + len(draft) + len(demo.WorkingValues()) +
 		2 + len(items2021) + len(items2022) + // the flexible-enforcement list's two versions and their items
 		len(demo.FlexibleApplications()) + // the 2021 list's cases
-		demo.InspectionRecords() // the self-inspection list and round
+		demo.InspectionRecords() + // the self-inspection list and round
+		demo.PlanRecords() // the yearly work plans and their tasks
 }
 
 // demoChecklistEvents are the audit events of seeding the demo's checklist,
