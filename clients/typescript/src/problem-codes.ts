@@ -1842,7 +1842,6 @@ export interface OperationProblemCodes {
     | "outside_subtree"
     | "password_change_required"
     | "payload_too_large"
-    | "plan_invalid"
     | "plan_not_draft"
     | "text_invalid"
     | "unauthenticated"
