@@ -93,6 +93,8 @@ func TestLifecycleTables(t *testing.T) {
 	checkTable(t, InspectionLifecycle)
 	checkTable(t, PlanLifecycle)
 	checkTable(t, TaskLifecycle)
+	checkTable(t, ProgressLifecycle)
+	checkTable(t, ProblemLifecycle)
 }
 
 // walk calls every move's method on a record in every state: from a state the

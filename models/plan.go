@@ -246,6 +246,8 @@ var TaskLifecycle = Lifecycle[TaskStatus]{
 		{Name: MoveStart, From: []TaskStatus{TaskNotStarted}, To: TaskInProgress, Code: "task_not_startable"},
 		{Name: MoveComplete, From: []TaskStatus{TaskNotStarted, TaskInProgress}, To: TaskCompleted, Code: "task_finished"},
 		{Name: MoveCancel, From: []TaskStatus{TaskNotStarted, TaskInProgress}, To: TaskCancelled, Code: "task_finished"},
+		// A completed task still gets its year's reports; a cancelled one no more.
+		{Name: MoveReport, From: []TaskStatus{TaskNotStarted, TaskInProgress, TaskCompleted}, Code: "task_cancelled"},
 	},
 }
 

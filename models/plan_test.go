@@ -69,6 +69,11 @@ func TestTaskMovesFollowTheTable(t *testing.T) {
 			k := task(s)
 			return k.Status, k.Cancel("并入其他任务")
 		},
+		MoveReport: func(s TaskStatus) (TaskStatus, error) {
+			k := task(s)
+			k.LeadUnitIDs = []string{"lead"}
+			return k.Status, k.ReportsOn("lead")
+		},
 	})
 }
 
