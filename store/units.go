@@ -370,6 +370,9 @@ func unitReferrers(tx *gorm.DB, id string) ([]models.Referrer, error) {
 		{"plan", "SELECT id, title AS name FROM plans WHERE unit_id = ? ORDER BY year, id", false},
 		{"plan_task", "SELECT t.id, t.title AS name FROM plan_task_units u JOIN plan_tasks t ON t.id = u.task_id" +
 			" WHERE u.unit_id = ? ORDER BY t.tree_key", false},
+		{"progress_report", "SELECT r.id, t.title AS name FROM progress_reports r JOIN plan_tasks t ON t.id = r.task_id" +
+			" WHERE r.unit_id = ? ORDER BY r.created_at, r.id", false},
+		{"problem", "SELECT id, title AS name FROM problems WHERE unit_id = ? ORDER BY year, id", false},
 	}
 	for _, r := range referring {
 		if len(refs) >= maxReferrers {
