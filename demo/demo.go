@@ -54,6 +54,13 @@ type Store interface {
 	CreatePlanTask(ctx context.Context, t *models.PlanTask) error
 	PublishPlan(ctx context.Context, id string, ifVersion *int64, by models.Actor) (*models.Plan, error)
 	MovePlanTask(ctx context.Context, id string, apply func(t *models.PlanTask, at time.Time) error) (*models.PlanTask, error)
+	GetProgressReport(ctx context.Context, id string) (*models.ProgressReport, *models.PlanTask, *models.Plan, error)
+	CreateProgressReport(ctx context.Context, r *models.ProgressReport) error
+	SubmitProgressReport(ctx context.Context, id string, by models.Actor) (*models.ProgressReport, error)
+	ReviewProgressReport(ctx context.Context, id string, apply func(r *models.ProgressReport, at time.Time) error) (*models.ProgressReport, error)
+	GetProblem(ctx context.Context, id string) (*models.Problem, error)
+	CreateProblem(ctx context.Context, p *models.Problem) error
+	ChangeProblem(ctx context.Context, id string, ifVersion *int64, apply func(p *models.Problem, at time.Time, evidence int) error) (*models.Problem, error)
 }
 
 // Options say what to seed.
@@ -87,6 +94,11 @@ func Seed(ctx context.Context, s Store, opts Options) (int, error) {
 		return n, err
 	}
 	m, err = seedPlans(ctx, s)
+	n += m
+	if err != nil {
+		return n, err
+	}
+	m, err = seedProgress(ctx, s)
 	n += m
 	if err != nil || !opts.Accounts {
 		return n, err

@@ -159,20 +159,22 @@ func draftPlan() demoPlan {
 
 func demoPlans() []demoPlan { return []demoPlan{plan2021(), plan2022(), draftPlan()} }
 
-// PlanRecords is how many records seedPlans adds to an empty database: the
-// three plans and their tasks.
+// PlanRecords is how many records seedPlans and seedProgress add to an
+// empty database: the three plans and their tasks, the progress reports and
+// the problems.
 func PlanRecords() int {
-	n := 0
+	n := ProgressRecords()
 	for _, p := range demoPlans() {
 		n += 1 + len(p.tasks)
 	}
 	return n
 }
 
-// PlanEvents is the audit events of seedPlans: each plan and task created,
-// each plan published, each task started and completed.
+// PlanEvents is the audit events of seedPlans and seedProgress: each plan
+// and task created, each plan published, each task started and completed,
+// and ProgressEvents.
 func PlanEvents() int {
-	n := 0
+	n := ProgressEvents()
 	for _, p := range demoPlans() {
 		n += 1 + len(p.tasks)
 		if !p.published.IsZero() {
