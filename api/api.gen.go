@@ -465,6 +465,75 @@ func (e PlanStatus) Valid() bool {
 	}
 }
 
+// Defines values for ProblemSource.
+const (
+	AnnualReview   ProblemSource = "annual_review"
+	Audit          ProblemSource = "audit"
+	SelfInspection ProblemSource = "self_inspection"
+	Supervision    ProblemSource = "supervision"
+)
+
+// Valid indicates whether the value is a known member of the ProblemSource enum.
+func (e ProblemSource) Valid() bool {
+	switch e {
+	case AnnualReview:
+		return true
+	case Audit:
+		return true
+	case SelfInspection:
+		return true
+	case Supervision:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ProblemStatus.
+const (
+	Open       ProblemStatus = "open"
+	Rectifying ProblemStatus = "rectifying"
+	SignedOff  ProblemStatus = "signed_off"
+)
+
+// Valid indicates whether the value is a known member of the ProblemStatus enum.
+func (e ProblemStatus) Valid() bool {
+	switch e {
+	case Open:
+		return true
+	case Rectifying:
+		return true
+	case SignedOff:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ProgressStatus.
+const (
+	ProgressStatusAccepted  ProgressStatus = "accepted"
+	ProgressStatusDraft     ProgressStatus = "draft"
+	ProgressStatusReturned  ProgressStatus = "returned"
+	ProgressStatusSubmitted ProgressStatus = "submitted"
+)
+
+// Valid indicates whether the value is a known member of the ProgressStatus enum.
+func (e ProgressStatus) Valid() bool {
+	switch e {
+	case ProgressStatusAccepted:
+		return true
+	case ProgressStatusDraft:
+		return true
+	case ProgressStatusReturned:
+		return true
+	case ProgressStatusSubmitted:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Qualifier.
 const (
 	About    Qualifier = "about"
@@ -2483,6 +2552,37 @@ type EvaluationPage struct {
 // EvaluationStatus Example: published
 type EvaluationStatus string
 
+// Evidence A file of evidence (佐证材料); download it from `/evidence/{id}/content`.
+type Evidence struct {
+	ContentType string `json:"contentType"`
+
+	// CreatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	CreatedAt Timestamp `json:"createdAt"`
+
+	// CreatedBy Who did something to a record: a user, an API key, or the server itself (a command-line
+	// action or a scheduled job). Every "who" field of the API (`submittedBy`, `reviewedBy`,
+	// `publishedBy`, `createdBy`) has this form. `name` is the user's display name or the key's
+	// name as it is now (the audit log keeps the name at the time); callers signed in with an
+	// API key get ids without names.
+	//
+	//
+	// Example: {"id":"0190a000-0000-7000-8000-000000001002","name":"市司法局审核员","type":"user"}
+	CreatedBy Actor  `json:"createdBy"`
+	Filename  string `json:"filename"`
+
+	// Id A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	Id     Id     `json:"id"`
+	Sha256 string `json:"sha256"`
+	Size   int64  `json:"size"`
+}
+
+// EvidenceList defines model for EvidenceList.
+type EvidenceList = []Evidence
+
 // FieldError One violation, located either by `pointer` (into the body) or by `parameter`.
 type FieldError struct {
 	// Code For an item that a change of many refused (`bulk_refused`), the stable word the change of
@@ -3737,6 +3837,9 @@ type PasswordReset struct {
 	Password Password `json:"password"`
 }
 
+// Percent defines model for Percent.
+type Percent = int32
+
 // Period A reporting period, `2021` (year), `2021-H1`, `2021-Q3` or `2021-07` (month).
 //
 // Example: 2021
@@ -3974,7 +4077,8 @@ type PlanTask struct {
 	// PlanId A server-generated, time-sortable id (UUIDv7).
 	//
 	// Example: 0190a000-0000-7000-8000-000000000010
-	PlanId Id `json:"planId"`
+	PlanId   Id      `json:"planId"`
+	Progress Percent `json:"progress"`
 
 	// SourceTaskId A server-generated, time-sortable id (UUIDv7).
 	//
@@ -4080,6 +4184,304 @@ type Problem struct {
 	Type string `json:"type"`
 }
 
+// ProblemCategory The office's own grouping of problems, as it words it (法治意识, 行政执法 …); empty for none.
+type ProblemCategory = string
+
+// ProblemLinkIds defines model for ProblemLinkIds.
+type ProblemLinkIds = []Id
+
+// ProblemRecord defines model for ProblemRecord.
+type ProblemRecord struct {
+	// Category The office's own grouping of problems, as it words it (法治意识, 行政执法 …); empty for none.
+	Category ProblemCategory `json:"category"`
+
+	// CreatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	CreatedAt Timestamp `json:"createdAt"`
+
+	// CreatedBy Who did something to a record: a user, an API key, or the server itself (a command-line
+	// action or a scheduled job). Every "who" field of the API (`submittedBy`, `reviewedBy`,
+	// `publishedBy`, `createdBy`) has this form. `name` is the user's display name or the key's
+	// name as it is now (the audit log keeps the name at the time); callers signed in with an
+	// API key get ids without names.
+	//
+	//
+	// Example: {"id":"0190a000-0000-7000-8000-000000001002","name":"市司法局审核员","type":"user"}
+	CreatedBy Actor        `json:"createdBy"`
+	Detail    ProgressText `json:"detail"`
+	Evidence  EvidenceList `json:"evidence"`
+
+	// Id A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	Id           Id             `json:"id"`
+	IndicatorIds ProblemLinkIds `json:"indicatorIds"`
+	Measures     ProgressText   `json:"measures"`
+
+	// RectificationTaskId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	RectificationTaskId *Id `json:"rectificationTaskId,omitempty"`
+
+	// RectifyingSince An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	RectifyingSince *Timestamp  `json:"rectifyingSince,omitempty"`
+	SignOffNote     *ReviewText `json:"signOffNote,omitempty"`
+
+	// SignedOffAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	SignedOffAt *Timestamp `json:"signedOffAt,omitempty"`
+
+	// SignedOffBy Who did something to a record: a user, an API key, or the server itself (a command-line
+	// action or a scheduled job). Every "who" field of the API (`submittedBy`, `reviewedBy`,
+	// `publishedBy`, `createdBy`) has this form. `name` is the user's display name or the key's
+	// name as it is now (the audit log keeps the name at the time); callers signed in with an
+	// API key get ids without names.
+	//
+	//
+	// Example: {"id":"0190a000-0000-7000-8000-000000001002","name":"市司法局审核员","type":"user"}
+	SignedOffBy *Actor `json:"signedOffBy,omitempty"`
+
+	// Source Where the problem was found — 自查 (`self_inspection`), 督察 (`supervision`), 年度考核 (`annual_review`), 审计 (`audit`).
+	Source ProblemSource `json:"source"`
+
+	// Status open → rectifying (with measures) → signed_off (整改销号, by a reviewer, with evidence). Signed-off problems are what API keys see.
+	Status  ProblemStatus  `json:"status"`
+	TaskIds ProblemLinkIds `json:"taskIds"`
+	Title   ProblemTitle   `json:"title"`
+
+	// UnitId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	UnitId Id `json:"unitId"`
+
+	// UpdatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	UpdatedAt Timestamp `json:"updatedAt"`
+
+	// Version Increases by one with every change; the `ETag` is this number quoted.
+	//
+	// Example: 1
+	Version Version `json:"version"`
+
+	// Year Example: 2021
+	Year Year `json:"year"`
+}
+
+// ProblemRecordCreate defines model for ProblemRecordCreate.
+type ProblemRecordCreate struct {
+	// Category The office's own grouping of problems, as it words it (法治意识, 行政执法 …); empty for none.
+	Category     *ProblemCategory `json:"category,omitempty"`
+	Detail       *ProgressText    `json:"detail,omitempty"`
+	IndicatorIds *ProblemLinkIds  `json:"indicatorIds,omitempty"`
+	Measures     *ProgressText    `json:"measures,omitempty"`
+
+	// RectificationTaskId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	RectificationTaskId *Id `json:"rectificationTaskId,omitempty"`
+
+	// Source Where the problem was found — 自查 (`self_inspection`), 督察 (`supervision`), 年度考核 (`annual_review`), 审计 (`audit`).
+	Source  ProblemSource   `json:"source"`
+	TaskIds *ProblemLinkIds `json:"taskIds,omitempty"`
+	Title   ProblemTitle    `json:"title"`
+
+	// UnitId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	UnitId Id `json:"unitId"`
+
+	// Year Example: 2021
+	Year Year `json:"year"`
+}
+
+// ProblemRecordPage defines model for ProblemRecordPage.
+type ProblemRecordPage struct {
+	Items      []ProblemRecord `json:"items"`
+	NextCursor *string         `json:"nextCursor,omitempty"`
+}
+
+// ProblemRecordPatch A JSON merge patch; `null` clears the rectification task.
+type ProblemRecordPatch struct {
+	// Category The office's own grouping of problems, as it words it (法治意识, 行政执法 …); empty for none.
+	Category            *ProblemCategory                      `json:"category,omitempty"`
+	Detail              *ProgressText                         `json:"detail,omitempty"`
+	IndicatorIds        *ProblemLinkIds                       `json:"indicatorIds,omitempty"`
+	Measures            *ProgressText                         `json:"measures,omitempty"`
+	RectificationTaskId nullable.Nullable[openapi_types.UUID] `json:"rectificationTaskId,omitempty"`
+
+	// Source Where the problem was found — 自查 (`self_inspection`), 督察 (`supervision`), 年度考核 (`annual_review`), 审计 (`audit`).
+	Source  *ProblemSource  `json:"source,omitempty"`
+	TaskIds *ProblemLinkIds `json:"taskIds,omitempty"`
+	Title   *ProblemTitle   `json:"title,omitempty"`
+}
+
+// ProblemRectify defines model for ProblemRectify.
+type ProblemRectify struct {
+	Measures *ProgressText `json:"measures,omitempty"`
+
+	// RectificationTaskId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	RectificationTaskId *Id `json:"rectificationTaskId,omitempty"`
+}
+
+// ProblemSignOff defines model for ProblemSignOff.
+type ProblemSignOff struct {
+	Note *ReviewText `json:"note,omitempty"`
+}
+
+// ProblemSource Where the problem was found — 自查 (`self_inspection`), 督察 (`supervision`), 年度考核 (`annual_review`), 审计 (`audit`).
+type ProblemSource string
+
+// ProblemStatus open → rectifying (with measures) → signed_off (整改销号, by a reviewer, with evidence). Signed-off problems are what API keys see.
+type ProblemStatus string
+
+// ProblemTitle defines model for ProblemTitle.
+type ProblemTitle = string
+
+// ProgressReport defines model for ProgressReport.
+type ProgressReport struct {
+	Content ProgressText `json:"content"`
+
+	// CreatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	CreatedAt Timestamp `json:"createdAt"`
+
+	// CreatedBy Who did something to a record: a user, an API key, or the server itself (a command-line
+	// action or a scheduled job). Every "who" field of the API (`submittedBy`, `reviewedBy`,
+	// `publishedBy`, `createdBy`) has this form. `name` is the user's display name or the key's
+	// name as it is now (the audit log keeps the name at the time); callers signed in with an
+	// API key get ids without names.
+	//
+	//
+	// Example: {"id":"0190a000-0000-7000-8000-000000001002","name":"市司法局审核员","type":"user"}
+	CreatedBy Actor        `json:"createdBy"`
+	Evidence  EvidenceList `json:"evidence"`
+
+	// Id A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	Id        Id           `json:"id"`
+	NextSteps ProgressText `json:"nextSteps"`
+	Percent   Percent      `json:"percent"`
+
+	// Period The period a progress report covers, in its plan's year — `2022` (year), `2022-H1`, `2022-Q3`, `2022-07` (month) or `2022-W05` (ISO 8601 week).
+	//
+	// Example: 2022-Q3
+	Period ReportPeriod `json:"period"`
+
+	// PlanId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	PlanId       Id           `json:"planId"`
+	Problems     ProgressText `json:"problems"`
+	ReturnReason *ReviewText  `json:"returnReason,omitempty"`
+
+	// ReviewedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	ReviewedAt *Timestamp `json:"reviewedAt,omitempty"`
+
+	// ReviewedBy Who did something to a record: a user, an API key, or the server itself (a command-line
+	// action or a scheduled job). Every "who" field of the API (`submittedBy`, `reviewedBy`,
+	// `publishedBy`, `createdBy`) has this form. `name` is the user's display name or the key's
+	// name as it is now (the audit log keeps the name at the time); callers signed in with an
+	// API key get ids without names.
+	//
+	//
+	// Example: {"id":"0190a000-0000-7000-8000-000000001002","name":"市司法局审核员","type":"user"}
+	ReviewedBy *Actor `json:"reviewedBy,omitempty"`
+
+	// Status draft → submitted → accepted, or returned (with a reason) and submitted again. Accepted reports
+	// count towards the task's progress and are what API keys see.
+	Status ProgressStatus `json:"status"`
+
+	// SubmittedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	SubmittedAt *Timestamp `json:"submittedAt,omitempty"`
+
+	// SubmittedBy Who did something to a record: a user, an API key, or the server itself (a command-line
+	// action or a scheduled job). Every "who" field of the API (`submittedBy`, `reviewedBy`,
+	// `publishedBy`, `createdBy`) has this form. `name` is the user's display name or the key's
+	// name as it is now (the audit log keeps the name at the time); callers signed in with an
+	// API key get ids without names.
+	//
+	//
+	// Example: {"id":"0190a000-0000-7000-8000-000000001002","name":"市司法局审核员","type":"user"}
+	SubmittedBy *Actor `json:"submittedBy,omitempty"`
+
+	// TaskId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	TaskId Id `json:"taskId"`
+
+	// UnitId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	UnitId Id `json:"unitId"`
+
+	// UpdatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	UpdatedAt Timestamp `json:"updatedAt"`
+
+	// Version Increases by one with every change; the `ETag` is this number quoted.
+	//
+	// Example: 1
+	Version Version `json:"version"`
+}
+
+// ProgressReportCreate defines model for ProgressReportCreate.
+type ProgressReportCreate struct {
+	Content   ProgressText  `json:"content"`
+	NextSteps *ProgressText `json:"nextSteps,omitempty"`
+	Percent   Percent       `json:"percent"`
+
+	// Period The period a progress report covers, in its plan's year — `2022` (year), `2022-H1`, `2022-Q3`, `2022-07` (month) or `2022-W05` (ISO 8601 week).
+	//
+	// Example: 2022-Q3
+	Period   ReportPeriod  `json:"period"`
+	Problems *ProgressText `json:"problems,omitempty"`
+
+	// UnitId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	UnitId Id `json:"unitId"`
+}
+
+// ProgressReportPage defines model for ProgressReportPage.
+type ProgressReportPage struct {
+	Items      []ProgressReport `json:"items"`
+	NextCursor *string          `json:"nextCursor,omitempty"`
+}
+
+// ProgressReportPatch A JSON merge patch of a report's content.
+type ProgressReportPatch struct {
+	Content   *ProgressText `json:"content,omitempty"`
+	NextSteps *ProgressText `json:"nextSteps,omitempty"`
+	Percent   *Percent      `json:"percent,omitempty"`
+	Problems  *ProgressText `json:"problems,omitempty"`
+}
+
+// ProgressReturn defines model for ProgressReturn.
+type ProgressReturn struct {
+	Reason ReviewText `json:"reason"`
+}
+
+// ProgressStatus draft → submitted → accepted, or returned (with a reason) and submitted again. Accepted reports
+// count towards the task's progress and are what API keys see.
+type ProgressStatus string
+
+// ProgressText defines model for ProgressText.
+type ProgressText = string
+
 // Qualifier How the source text qualified the figure: exact; more_than 余/多 ("4000余万条"); at_least 以上;
 // at_most 以内; less_than 不足; about 约; minimum 最短/最低; maximum 最长/最高.
 //
@@ -4125,8 +4527,16 @@ type Referrer struct {
 	Type string `json:"type"`
 }
 
+// ReportPeriod The period a progress report covers, in its plan's year — `2022` (year), `2022-H1`, `2022-Q3`, `2022-07` (month) or `2022-W05` (ISO 8601 week).
+//
+// Example: 2022-Q3
+type ReportPeriod = string
+
 // ReportingUnitIds The units that must report this indicator.
 type ReportingUnitIds = []Id
+
+// ReviewText defines model for ReviewText.
+type ReviewText = string
 
 // Role admin 管理员 (the city rule-of-law office: everything); reviewer 审核员 (reviews and approves for its
 // unit and the units below it, never what it submitted itself); reporter 填报员 (edits and submits its
@@ -4996,6 +5406,11 @@ type EvaluationIdPath = Id
 // Example: 0190a000-0000-7000-8000-000000000010
 type EvaluationUnitIdPath = Id
 
+// EvidenceIdPath A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type EvidenceIdPath = Id
+
 // FlaggedQuery defines model for FlaggedQuery.
 type FlaggedQuery = bool
 
@@ -5095,6 +5510,16 @@ type PlanIfMatchHeader = string
 // Example: 0190a000-0000-7000-8000-000000000010
 type PlanTaskIdPath = Id
 
+// ProblemIdPath A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type ProblemIdPath = Id
+
+// ProgressReportIdPath A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type ProgressReportIdPath = Id
+
 // PublishedPlanIdPath A server-generated, time-sortable id (UUIDv7).
 //
 // Example: 0190a000-0000-7000-8000-000000000010
@@ -5104,6 +5529,11 @@ type PublishedPlanIdPath = Id
 //
 // Example: 0190a000-0000-7000-8000-000000000010
 type PublishedSystemIdPath = Id
+
+// RectifyingProblemIdPath A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type RectifyingProblemIdPath = Id
 
 // ReleasedChecklistIdPath A server-generated, time-sortable id (UUIDv7).
 //
@@ -5135,6 +5565,11 @@ type SheetPeriodQuery = Period
 
 // SheetUnitsQuery defines model for SheetUnitsQuery.
 type SheetUnitsQuery = []Id
+
+// SubmittedProgressIdPath A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type SubmittedProgressIdPath = Id
 
 // SubmittedSheetIdPath A server-generated, time-sortable id (UUIDv7).
 //
@@ -5960,6 +6395,14 @@ type UpdatePlanTaskParams struct {
 	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
 }
 
+// CreateProgressReportParams defines parameters for CreateProgressReport.
+type CreateProgressReportParams struct {
+	// IdempotencyKey A key of the client's choosing (a UUID is a good one). Repeating a request with the same key and
+	// body within 24 hours returns the first response and changes nothing; the same key with another
+	// body is a `422`; while the first request is still running, a `409`.
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
 // ListPlansParams defines parameters for ListPlans.
 type ListPlansParams struct {
 	// UnitId Only this unit's plans.
@@ -6017,6 +6460,93 @@ type CreatePlanTaskParams struct {
 	// body within 24 hours returns the first response and changes nothing; the same key with another
 	// body is a `422`; while the first request is still running, a `409`.
 	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
+// ListProblemsParams defines parameters for ListProblems.
+type ListProblemsParams struct {
+	// UnitId Only this unit's problems.
+	UnitId *Id `form:"unitId,omitempty" json:"unitId,omitempty"`
+
+	// Year Only the problems of this year.
+	Year *Year `form:"year,omitempty" json:"year,omitempty"`
+
+	// Source Only the problems found this way.
+	Source *ProblemSource `form:"source,omitempty" json:"source,omitempty"`
+
+	// Status Only problems in this state.
+	Status *ProblemStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// TaskId Only the problems linked to this task or rectified by it.
+	TaskId *Id `form:"taskId,omitempty" json:"taskId,omitempty"`
+
+	// IndicatorId Only the problems linked to this indicator.
+	IndicatorId *Id `form:"indicatorId,omitempty" json:"indicatorId,omitempty"`
+
+	// Limit Items per page.
+	Limit *LimitQuery `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page, as it was given. It is only valid with the same filters and sort.
+	Cursor *CursorQuery `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateProblemParams defines parameters for CreateProblem.
+type CreateProblemParams struct {
+	// IdempotencyKey A key of the client's choosing (a UUID is a good one). Repeating a request with the same key and
+	// body within 24 hours returns the first response and changes nothing; the same key with another
+	// body is a `422`; while the first request is still running, a `409`.
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
+// DeleteProblemParams defines parameters for DeleteProblem.
+type DeleteProblemParams struct {
+	// IfMatch Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+	// made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
+	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
+}
+
+// UpdateProblemParams defines parameters for UpdateProblem.
+type UpdateProblemParams struct {
+	// IfMatch Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+	// made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
+	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
+}
+
+// ListProgressReportsParams defines parameters for ListProgressReports.
+type ListProgressReportsParams struct {
+	// TaskId Only the reports on this task.
+	TaskId *Id `form:"taskId,omitempty" json:"taskId,omitempty"`
+
+	// PlanId Only the reports on this plan's tasks.
+	PlanId *Id `form:"planId,omitempty" json:"planId,omitempty"`
+
+	// UnitId Only this unit's reports.
+	UnitId *Id `form:"unitId,omitempty" json:"unitId,omitempty"`
+
+	// Status Only reports in this state.
+	Status *ProgressStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Period Only the reports for this period.
+	Period *ReportPeriod `form:"period,omitempty" json:"period,omitempty"`
+
+	// Limit Items per page.
+	Limit *LimitQuery `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page, as it was given. It is only valid with the same filters and sort.
+	Cursor *CursorQuery `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// DeleteProgressReportParams defines parameters for DeleteProgressReport.
+type DeleteProgressReportParams struct {
+	// IfMatch Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+	// made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
+	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
+}
+
+// UpdateProgressReportParams defines parameters for UpdateProgressReport.
+type UpdateProgressReportParams struct {
+	// IfMatch Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+	// made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
+	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
 }
 
 // DeleteTargetParams defines parameters for DeleteTarget.
@@ -6280,6 +6810,9 @@ type UpdatePlanTaskApplicationMergePatchPlusJSONRequestBody = PlanTaskPatch
 // CancelPlanTaskJSONRequestBody defines body for CancelPlanTask for application/json ContentType.
 type CancelPlanTaskJSONRequestBody = PlanTaskCancel
 
+// CreateProgressReportJSONRequestBody defines body for CreateProgressReport for application/json ContentType.
+type CreateProgressReportJSONRequestBody = ProgressReportCreate
+
 // CreatePlanJSONRequestBody defines body for CreatePlan for application/json ContentType.
 type CreatePlanJSONRequestBody = PlanCreate
 
@@ -6294,6 +6827,30 @@ type DerivePlanJSONRequestBody = PlanDerive
 
 // CreatePlanTaskJSONRequestBody defines body for CreatePlanTask for application/json ContentType.
 type CreatePlanTaskJSONRequestBody = PlanTaskCreate
+
+// CreateProblemJSONRequestBody defines body for CreateProblem for application/json ContentType.
+type CreateProblemJSONRequestBody = ProblemRecordCreate
+
+// UpdateProblemApplicationMergePatchPlusJSONRequestBody defines body for UpdateProblem for application/merge-patch+json ContentType.
+type UpdateProblemApplicationMergePatchPlusJSONRequestBody = ProblemRecordPatch
+
+// UploadProblemEvidenceMultipartRequestBody defines body for UploadProblemEvidence for multipart/form-data ContentType.
+type UploadProblemEvidenceMultipartRequestBody = AttachmentUpload
+
+// RectifyProblemJSONRequestBody defines body for RectifyProblem for application/json ContentType.
+type RectifyProblemJSONRequestBody = ProblemRectify
+
+// SignOffProblemJSONRequestBody defines body for SignOffProblem for application/json ContentType.
+type SignOffProblemJSONRequestBody = ProblemSignOff
+
+// UpdateProgressReportApplicationMergePatchPlusJSONRequestBody defines body for UpdateProgressReport for application/merge-patch+json ContentType.
+type UpdateProgressReportApplicationMergePatchPlusJSONRequestBody = ProgressReportPatch
+
+// UploadProgressEvidenceMultipartRequestBody defines body for UploadProgressEvidence for multipart/form-data ContentType.
+type UploadProgressEvidenceMultipartRequestBody = AttachmentUpload
+
+// ReturnProgressReportJSONRequestBody defines body for ReturnProgressReport for application/json ContentType.
+type ReturnProgressReportJSONRequestBody = ProgressReturn
 
 // UpdateTargetApplicationMergePatchPlusJSONRequestBody defines body for UpdateTarget for application/merge-patch+json ContentType.
 type UpdateTargetApplicationMergePatchPlusJSONRequestBody = TargetPatch
@@ -6477,6 +7034,9 @@ type ServerInterface interface {
 	// GetUnitScorecard A unit's scorecard with every point explained（单位考核得分明细）
 	// (GET /evaluations/{id}/units/{unitId})
 	GetUnitScorecard(ctx echo.Context, id EvaluationIdPath, unitId EvaluationUnitIdPath) error
+	// DownloadEvidence Download evidence of progress or a problem（下载进展或问题整改佐证材料）
+	// (GET /evidence/{id}/content)
+	DownloadEvidence(ctx echo.Context, id EvidenceIdPath) error
 	// ListIndicatorSystems List indicator systems（查询指标体系）
 	// (GET /indicator-systems)
 	ListIndicatorSystems(ctx echo.Context, params ListIndicatorSystemsParams) error
@@ -6630,6 +7190,9 @@ type ServerInterface interface {
 	// CompletePlanTask Complete a task（任务完成）
 	// (POST /plan-tasks/{id}/complete)
 	CompletePlanTask(ctx echo.Context, id PlanTaskIdPath) error
+	// CreateProgressReport Report progress on a task（填报任务进展）
+	// (POST /plan-tasks/{id}/progress-reports)
+	CreateProgressReport(ctx echo.Context, id PlanTaskIdPath, params CreateProgressReportParams) error
 	// StartPlanTask Start a task（任务开始实施）
 	// (POST /plan-tasks/{id}/start)
 	StartPlanTask(ctx echo.Context, id PlanTaskIdPath) error
@@ -6660,6 +7223,54 @@ type ServerInterface interface {
 	// CreatePlanTask Add a task to a plan（新增计划任务）
 	// (POST /plans/{id}/tasks)
 	CreatePlanTask(ctx echo.Context, id DraftPlanIdPath, params CreatePlanTaskParams) error
+	// ListProblems List problems（存在问题列表）
+	// (GET /problems)
+	ListProblems(ctx echo.Context, params ListProblemsParams) error
+	// CreateProblem Record a problem（登记存在问题）
+	// (POST /problems)
+	CreateProblem(ctx echo.Context, params CreateProblemParams) error
+	// DeleteProblem Delete an open problem（删除存在问题）
+	// (DELETE /problems/{id})
+	DeleteProblem(ctx echo.Context, id ProblemIdPath, params DeleteProblemParams) error
+	// GetProblem Get a problem（查看存在问题）
+	// (GET /problems/{id})
+	GetProblem(ctx echo.Context, id ProblemIdPath) error
+	// UpdateProblem Change a problem（修改存在问题）
+	// (PATCH /problems/{id})
+	UpdateProblem(ctx echo.Context, id ProblemIdPath, params UpdateProblemParams) error
+	// UploadProblemEvidence Attach evidence of a rectification（上传整改佐证材料）
+	// (POST /problems/{id}/evidence)
+	UploadProblemEvidence(ctx echo.Context, id ProblemIdPath) error
+	// RectifyProblem Start rectifying a problem（开始整改）
+	// (POST /problems/{id}/rectify)
+	RectifyProblem(ctx echo.Context, id ProblemIdPath) error
+	// SignOffProblem Sign a rectified problem off（整改销号）
+	// (POST /problems/{id}/sign-off)
+	SignOffProblem(ctx echo.Context, id RectifyingProblemIdPath) error
+	// ListProgressReports List progress reports（任务进展列表）
+	// (GET /progress-reports)
+	ListProgressReports(ctx echo.Context, params ListProgressReportsParams) error
+	// DeleteProgressReport Delete a draft progress report（删除进展草稿）
+	// (DELETE /progress-reports/{id})
+	DeleteProgressReport(ctx echo.Context, id ProgressReportIdPath, params DeleteProgressReportParams) error
+	// GetProgressReport Get a progress report（查看任务进展）
+	// (GET /progress-reports/{id})
+	GetProgressReport(ctx echo.Context, id ProgressReportIdPath) error
+	// UpdateProgressReport Change a progress report（修改任务进展）
+	// (PATCH /progress-reports/{id})
+	UpdateProgressReport(ctx echo.Context, id ProgressReportIdPath, params UpdateProgressReportParams) error
+	// AcceptProgressReport Accept a progress report（审核通过任务进展）
+	// (POST /progress-reports/{id}/accept)
+	AcceptProgressReport(ctx echo.Context, id SubmittedProgressIdPath) error
+	// UploadProgressEvidence Attach evidence to a progress report（上传进展佐证材料）
+	// (POST /progress-reports/{id}/evidence)
+	UploadProgressEvidence(ctx echo.Context, id ProgressReportIdPath) error
+	// ReturnProgressReport Return a progress report（退回任务进展）
+	// (POST /progress-reports/{id}/return)
+	ReturnProgressReport(ctx echo.Context, id SubmittedProgressIdPath) error
+	// SubmitProgressReport Submit a progress report（提交任务进展）
+	// (POST /progress-reports/{id}/submit)
+	SubmitProgressReport(ctx echo.Context, id ProgressReportIdPath) error
 	// DeleteTarget Delete a target（删除目标值）
 	// (DELETE /targets/{id})
 	DeleteTarget(ctx echo.Context, id TargetIdPath, params DeleteTargetParams) error
@@ -8282,6 +8893,22 @@ func (w *ServerInterfaceWrapper) GetUnitScorecard(ctx echo.Context) error {
 	return err
 }
 
+// DownloadEvidence converts echo context to params.
+func (w *ServerInterfaceWrapper) DownloadEvidence(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id EvidenceIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DownloadEvidence(ctx, id)
+	return err
+}
+
 // ListIndicatorSystems converts echo context to params.
 func (w *ServerInterfaceWrapper) ListIndicatorSystems(ctx echo.Context) error {
 	var err error
@@ -9718,6 +10345,42 @@ func (w *ServerInterfaceWrapper) CompletePlanTask(ctx echo.Context) error {
 	return err
 }
 
+// CreateProgressReport converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateProgressReport(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id PlanTaskIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateProgressReportParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateProgressReport(ctx, id, params)
+	return err
+}
+
 // StartPlanTask converts echo context to params.
 func (w *ServerInterfaceWrapper) StartPlanTask(ctx echo.Context) error {
 	var err error
@@ -10005,6 +10668,450 @@ func (w *ServerInterfaceWrapper) CreatePlanTask(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CreatePlanTask(ctx, id, params)
+	return err
+}
+
+// ListProblems converts echo context to params.
+func (w *ServerInterfaceWrapper) ListProblems(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListProblemsParams
+	// ------------- Optional query parameter "unitId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", ctx.QueryParams(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter unitId: %s", err))
+	}
+
+	// ------------- Optional query parameter "year" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "year", ctx.QueryParams(), &params.Year, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter year: %s", err))
+	}
+
+	// ------------- Optional query parameter "source" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "source", ctx.QueryParams(), &params.Source, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter source: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "taskId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "taskId", ctx.QueryParams(), &params.TaskId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter taskId: %s", err))
+	}
+
+	// ------------- Optional query parameter "indicatorId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "indicatorId", ctx.QueryParams(), &params.IndicatorId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter indicatorId: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListProblems(ctx, params)
+	return err
+}
+
+// CreateProblem converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateProblem(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateProblemParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateProblem(ctx, params)
+	return err
+}
+
+// DeleteProblem converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteProblem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ProblemIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeleteProblemParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatchHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteProblem(ctx, id, params)
+	return err
+}
+
+// GetProblem converts echo context to params.
+func (w *ServerInterfaceWrapper) GetProblem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ProblemIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetProblem(ctx, id)
+	return err
+}
+
+// UpdateProblem converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateProblem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ProblemIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateProblemParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatchHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateProblem(ctx, id, params)
+	return err
+}
+
+// UploadProblemEvidence converts echo context to params.
+func (w *ServerInterfaceWrapper) UploadProblemEvidence(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ProblemIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UploadProblemEvidence(ctx, id)
+	return err
+}
+
+// RectifyProblem converts echo context to params.
+func (w *ServerInterfaceWrapper) RectifyProblem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ProblemIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RectifyProblem(ctx, id)
+	return err
+}
+
+// SignOffProblem converts echo context to params.
+func (w *ServerInterfaceWrapper) SignOffProblem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id RectifyingProblemIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SignOffProblem(ctx, id)
+	return err
+}
+
+// ListProgressReports converts echo context to params.
+func (w *ServerInterfaceWrapper) ListProgressReports(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListProgressReportsParams
+	// ------------- Optional query parameter "taskId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "taskId", ctx.QueryParams(), &params.TaskId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter taskId: %s", err))
+	}
+
+	// ------------- Optional query parameter "planId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "planId", ctx.QueryParams(), &params.PlanId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter planId: %s", err))
+	}
+
+	// ------------- Optional query parameter "unitId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", ctx.QueryParams(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter unitId: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "period" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "period", ctx.QueryParams(), &params.Period, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter period: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListProgressReports(ctx, params)
+	return err
+}
+
+// DeleteProgressReport converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteProgressReport(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ProgressReportIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeleteProgressReportParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatchHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteProgressReport(ctx, id, params)
+	return err
+}
+
+// GetProgressReport converts echo context to params.
+func (w *ServerInterfaceWrapper) GetProgressReport(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ProgressReportIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetProgressReport(ctx, id)
+	return err
+}
+
+// UpdateProgressReport converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateProgressReport(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ProgressReportIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateProgressReportParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatchHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateProgressReport(ctx, id, params)
+	return err
+}
+
+// AcceptProgressReport converts echo context to params.
+func (w *ServerInterfaceWrapper) AcceptProgressReport(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id SubmittedProgressIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AcceptProgressReport(ctx, id)
+	return err
+}
+
+// UploadProgressEvidence converts echo context to params.
+func (w *ServerInterfaceWrapper) UploadProgressEvidence(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ProgressReportIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UploadProgressEvidence(ctx, id)
+	return err
+}
+
+// ReturnProgressReport converts echo context to params.
+func (w *ServerInterfaceWrapper) ReturnProgressReport(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id SubmittedProgressIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ReturnProgressReport(ctx, id)
+	return err
+}
+
+// SubmitProgressReport converts echo context to params.
+func (w *ServerInterfaceWrapper) SubmitProgressReport(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ProgressReportIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SubmitProgressReport(ctx, id)
 	return err
 }
 
@@ -10847,6 +11954,24 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/plan-tasks/:id/start", wrapper.StartPlanTask, options.OperationMiddlewares["startPlanTask"]...)
 	router.POST(options.BaseURL+"/plan-tasks/:id/complete", wrapper.CompletePlanTask, options.OperationMiddlewares["completePlanTask"]...)
 	router.POST(options.BaseURL+"/plan-tasks/:id/cancel", wrapper.CancelPlanTask, options.OperationMiddlewares["cancelPlanTask"]...)
+	router.POST(options.BaseURL+"/plan-tasks/:id/progress-reports", wrapper.CreateProgressReport, options.OperationMiddlewares["createProgressReport"]...)
+	router.GET(options.BaseURL+"/progress-reports", wrapper.ListProgressReports, options.OperationMiddlewares["listProgressReports"]...)
+	router.DELETE(options.BaseURL+"/progress-reports/:id", wrapper.DeleteProgressReport, options.OperationMiddlewares["deleteProgressReport"]...)
+	router.GET(options.BaseURL+"/progress-reports/:id", wrapper.GetProgressReport, options.OperationMiddlewares["getProgressReport"]...)
+	router.PATCH(options.BaseURL+"/progress-reports/:id", wrapper.UpdateProgressReport, options.OperationMiddlewares["updateProgressReport"]...)
+	router.POST(options.BaseURL+"/progress-reports/:id/submit", wrapper.SubmitProgressReport, options.OperationMiddlewares["submitProgressReport"]...)
+	router.POST(options.BaseURL+"/progress-reports/:id/accept", wrapper.AcceptProgressReport, options.OperationMiddlewares["acceptProgressReport"]...)
+	router.POST(options.BaseURL+"/progress-reports/:id/return", wrapper.ReturnProgressReport, options.OperationMiddlewares["returnProgressReport"]...)
+	router.POST(options.BaseURL+"/progress-reports/:id/evidence", wrapper.UploadProgressEvidence, options.OperationMiddlewares["uploadProgressEvidence"]...)
+	router.GET(options.BaseURL+"/evidence/:id/content", wrapper.DownloadEvidence, options.OperationMiddlewares["downloadEvidence"]...)
+	router.GET(options.BaseURL+"/problems", wrapper.ListProblems, options.OperationMiddlewares["listProblems"]...)
+	router.POST(options.BaseURL+"/problems", wrapper.CreateProblem, options.OperationMiddlewares["createProblem"]...)
+	router.DELETE(options.BaseURL+"/problems/:id", wrapper.DeleteProblem, options.OperationMiddlewares["deleteProblem"]...)
+	router.GET(options.BaseURL+"/problems/:id", wrapper.GetProblem, options.OperationMiddlewares["getProblem"]...)
+	router.PATCH(options.BaseURL+"/problems/:id", wrapper.UpdateProblem, options.OperationMiddlewares["updateProblem"]...)
+	router.POST(options.BaseURL+"/problems/:id/rectify", wrapper.RectifyProblem, options.OperationMiddlewares["rectifyProblem"]...)
+	router.POST(options.BaseURL+"/problems/:id/sign-off", wrapper.SignOffProblem, options.OperationMiddlewares["signOffProblem"]...)
+	router.POST(options.BaseURL+"/problems/:id/evidence", wrapper.UploadProblemEvidence, options.OperationMiddlewares["uploadProblemEvidence"]...)
 
 }
 
@@ -18260,6 +19385,149 @@ type GetUnitScorecarddefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response GetUnitScorecarddefaultApplicationProblemPlusJSONResponse) VisitGetUnitScorecardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadEvidenceRequestObject struct {
+	Id EvidenceIdPath `json:"id"`
+}
+
+type DownloadEvidenceResponseObject interface {
+	VisitDownloadEvidenceResponse(w http.ResponseWriter) error
+}
+
+type DownloadEvidence200ResponseHeaders struct {
+	ContentDisposition *string
+	Digest             *string
+}
+
+type DownloadEvidence200ApplicationoctetStreamResponse struct {
+	Body          io.Reader
+	Headers       DownloadEvidence200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadEvidence200ApplicationoctetStreamResponse) VisitDownloadEvidenceResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/octet-stream")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.Digest != nil {
+		w.Header().Set("Digest", fmt.Sprint(*response.Headers.Digest))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadEvidence400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadEvidence400ApplicationProblemPlusJSONResponse) VisitDownloadEvidenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadEvidence401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadEvidence401ApplicationProblemPlusJSONResponse) VisitDownloadEvidenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadEvidence403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadEvidence403ApplicationProblemPlusJSONResponse) VisitDownloadEvidenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadEvidence404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadEvidence404ApplicationProblemPlusJSONResponse) VisitDownloadEvidenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadEvidence429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadEvidence429ApplicationProblemPlusJSONResponse) VisitDownloadEvidenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadEvidencedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DownloadEvidencedefaultApplicationProblemPlusJSONResponse) VisitDownloadEvidenceResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -26115,6 +27383,192 @@ func (response CompletePlanTaskdefaultApplicationProblemPlusJSONResponse) VisitC
 	return err
 }
 
+type CreateProgressReportRequestObject struct {
+	Id     PlanTaskIdPath `json:"id"`
+	Params CreateProgressReportParams
+	Body   *CreateProgressReportJSONRequestBody
+}
+
+type CreateProgressReportResponseObject interface {
+	VisitCreateProgressReportResponse(w http.ResponseWriter) error
+}
+
+type CreateProgressReport201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type CreateProgressReport201JSONResponse struct {
+	Body    ProgressReport
+	Headers CreateProgressReport201ResponseHeaders
+}
+
+func (response CreateProgressReport201JSONResponse) VisitCreateProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProgressReport400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateProgressReport400ApplicationProblemPlusJSONResponse) VisitCreateProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProgressReport401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateProgressReport401ApplicationProblemPlusJSONResponse) VisitCreateProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProgressReport403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateProgressReport403ApplicationProblemPlusJSONResponse) VisitCreateProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProgressReport404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateProgressReport404ApplicationProblemPlusJSONResponse) VisitCreateProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProgressReport409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateProgressReport409ApplicationProblemPlusJSONResponse) VisitCreateProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProgressReport413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateProgressReport413ApplicationProblemPlusJSONResponse) VisitCreateProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProgressReport415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateProgressReport415ApplicationProblemPlusJSONResponse) VisitCreateProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProgressReport422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateProgressReport422ApplicationProblemPlusJSONResponse) VisitCreateProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProgressReportdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateProgressReportdefaultApplicationProblemPlusJSONResponse) VisitCreateProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type StartPlanTaskRequestObject struct {
 	Id PlanTaskIdPath `json:"id"`
 }
@@ -27677,6 +29131,2476 @@ type CreatePlanTaskdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response CreatePlanTaskdefaultApplicationProblemPlusJSONResponse) VisitCreatePlanTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProblemsRequestObject struct {
+	Params ListProblemsParams
+}
+
+type ListProblemsResponseObject interface {
+	VisitListProblemsResponse(w http.ResponseWriter) error
+}
+
+type ListProblems200JSONResponse ProblemRecordPage
+
+func (response ListProblems200JSONResponse) VisitListProblemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProblems400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListProblems400ApplicationProblemPlusJSONResponse) VisitListProblemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProblems401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListProblems401ApplicationProblemPlusJSONResponse) VisitListProblemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProblems403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListProblems403ApplicationProblemPlusJSONResponse) VisitListProblemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProblems429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListProblems429ApplicationProblemPlusJSONResponse) VisitListProblemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProblemsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListProblemsdefaultApplicationProblemPlusJSONResponse) VisitListProblemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProblemRequestObject struct {
+	Params CreateProblemParams
+	Body   *CreateProblemJSONRequestBody
+}
+
+type CreateProblemResponseObject interface {
+	VisitCreateProblemResponse(w http.ResponseWriter) error
+}
+
+type CreateProblem201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type CreateProblem201JSONResponse struct {
+	Body    ProblemRecord
+	Headers CreateProblem201ResponseHeaders
+}
+
+func (response CreateProblem201JSONResponse) VisitCreateProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProblem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateProblem400ApplicationProblemPlusJSONResponse) VisitCreateProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProblem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateProblem401ApplicationProblemPlusJSONResponse) VisitCreateProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProblem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateProblem403ApplicationProblemPlusJSONResponse) VisitCreateProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProblem409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateProblem409ApplicationProblemPlusJSONResponse) VisitCreateProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProblem413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateProblem413ApplicationProblemPlusJSONResponse) VisitCreateProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProblem415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateProblem415ApplicationProblemPlusJSONResponse) VisitCreateProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProblem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateProblem422ApplicationProblemPlusJSONResponse) VisitCreateProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProblemdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateProblemdefaultApplicationProblemPlusJSONResponse) VisitCreateProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProblemRequestObject struct {
+	Id     ProblemIdPath `json:"id"`
+	Params DeleteProblemParams
+}
+
+type DeleteProblemResponseObject interface {
+	VisitDeleteProblemResponse(w http.ResponseWriter) error
+}
+
+type DeleteProblem204Response struct {
+}
+
+func (response DeleteProblem204Response) VisitDeleteProblemResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteProblem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProblem400ApplicationProblemPlusJSONResponse) VisitDeleteProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProblem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProblem401ApplicationProblemPlusJSONResponse) VisitDeleteProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProblem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProblem403ApplicationProblemPlusJSONResponse) VisitDeleteProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProblem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProblem404ApplicationProblemPlusJSONResponse) VisitDeleteProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProblem409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProblem409ApplicationProblemPlusJSONResponse) VisitDeleteProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProblem412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProblem412ApplicationProblemPlusJSONResponse) VisitDeleteProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProblem428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProblem428ApplicationProblemPlusJSONResponse) VisitDeleteProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProblemdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DeleteProblemdefaultApplicationProblemPlusJSONResponse) VisitDeleteProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProblemRequestObject struct {
+	Id ProblemIdPath `json:"id"`
+}
+
+type GetProblemResponseObject interface {
+	VisitGetProblemResponse(w http.ResponseWriter) error
+}
+
+type GetProblem200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetProblem200JSONResponse struct {
+	Body    ProblemRecord
+	Headers GetProblem200ResponseHeaders
+}
+
+func (response GetProblem200JSONResponse) VisitGetProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProblem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetProblem400ApplicationProblemPlusJSONResponse) VisitGetProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProblem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetProblem401ApplicationProblemPlusJSONResponse) VisitGetProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProblem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetProblem403ApplicationProblemPlusJSONResponse) VisitGetProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProblem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetProblem404ApplicationProblemPlusJSONResponse) VisitGetProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProblem429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetProblem429ApplicationProblemPlusJSONResponse) VisitGetProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProblemdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetProblemdefaultApplicationProblemPlusJSONResponse) VisitGetProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProblemRequestObject struct {
+	Id     ProblemIdPath `json:"id"`
+	Params UpdateProblemParams
+	Body   *UpdateProblemApplicationMergePatchPlusJSONRequestBody
+}
+
+type UpdateProblemResponseObject interface {
+	VisitUpdateProblemResponse(w http.ResponseWriter) error
+}
+
+type UpdateProblem200ResponseHeaders struct {
+	ETag *string
+}
+
+type UpdateProblem200JSONResponse struct {
+	Body    ProblemRecord
+	Headers UpdateProblem200ResponseHeaders
+}
+
+func (response UpdateProblem200JSONResponse) VisitUpdateProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProblem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProblem400ApplicationProblemPlusJSONResponse) VisitUpdateProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProblem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProblem401ApplicationProblemPlusJSONResponse) VisitUpdateProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProblem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProblem403ApplicationProblemPlusJSONResponse) VisitUpdateProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProblem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProblem404ApplicationProblemPlusJSONResponse) VisitUpdateProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProblem409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProblem409ApplicationProblemPlusJSONResponse) VisitUpdateProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProblem412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProblem412ApplicationProblemPlusJSONResponse) VisitUpdateProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProblem413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProblem413ApplicationProblemPlusJSONResponse) VisitUpdateProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProblem415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProblem415ApplicationProblemPlusJSONResponse) VisitUpdateProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProblem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProblem422ApplicationProblemPlusJSONResponse) VisitUpdateProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProblem428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProblem428ApplicationProblemPlusJSONResponse) VisitUpdateProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProblemdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateProblemdefaultApplicationProblemPlusJSONResponse) VisitUpdateProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProblemEvidenceRequestObject struct {
+	Id   ProblemIdPath `json:"id"`
+	Body *multipart.Reader
+}
+
+type UploadProblemEvidenceResponseObject interface {
+	VisitUploadProblemEvidenceResponse(w http.ResponseWriter) error
+}
+
+type UploadProblemEvidence201ResponseHeaders struct {
+	Location *string
+}
+
+type UploadProblemEvidence201JSONResponse struct {
+	Body    Evidence
+	Headers UploadProblemEvidence201ResponseHeaders
+}
+
+func (response UploadProblemEvidence201JSONResponse) VisitUploadProblemEvidenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProblemEvidence400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UploadProblemEvidence400ApplicationProblemPlusJSONResponse) VisitUploadProblemEvidenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProblemEvidence401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UploadProblemEvidence401ApplicationProblemPlusJSONResponse) VisitUploadProblemEvidenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProblemEvidence403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UploadProblemEvidence403ApplicationProblemPlusJSONResponse) VisitUploadProblemEvidenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProblemEvidence404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UploadProblemEvidence404ApplicationProblemPlusJSONResponse) VisitUploadProblemEvidenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProblemEvidence409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UploadProblemEvidence409ApplicationProblemPlusJSONResponse) VisitUploadProblemEvidenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProblemEvidence413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadProblemEvidence413ApplicationProblemPlusJSONResponse) VisitUploadProblemEvidenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProblemEvidence415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadProblemEvidence415ApplicationProblemPlusJSONResponse) VisitUploadProblemEvidenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProblemEvidencedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UploadProblemEvidencedefaultApplicationProblemPlusJSONResponse) VisitUploadProblemEvidenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RectifyProblemRequestObject struct {
+	Id   ProblemIdPath `json:"id"`
+	Body *RectifyProblemJSONRequestBody
+}
+
+type RectifyProblemResponseObject interface {
+	VisitRectifyProblemResponse(w http.ResponseWriter) error
+}
+
+type RectifyProblem200JSONResponse ProblemRecord
+
+func (response RectifyProblem200JSONResponse) VisitRectifyProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RectifyProblem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RectifyProblem400ApplicationProblemPlusJSONResponse) VisitRectifyProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RectifyProblem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RectifyProblem401ApplicationProblemPlusJSONResponse) VisitRectifyProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RectifyProblem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RectifyProblem403ApplicationProblemPlusJSONResponse) VisitRectifyProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RectifyProblem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RectifyProblem404ApplicationProblemPlusJSONResponse) VisitRectifyProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RectifyProblem409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RectifyProblem409ApplicationProblemPlusJSONResponse) VisitRectifyProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RectifyProblem413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RectifyProblem413ApplicationProblemPlusJSONResponse) VisitRectifyProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RectifyProblem415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response RectifyProblem415ApplicationProblemPlusJSONResponse) VisitRectifyProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RectifyProblem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response RectifyProblem422ApplicationProblemPlusJSONResponse) VisitRectifyProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RectifyProblemdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RectifyProblemdefaultApplicationProblemPlusJSONResponse) VisitRectifyProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignOffProblemRequestObject struct {
+	Id   RectifyingProblemIdPath `json:"id"`
+	Body *SignOffProblemJSONRequestBody
+}
+
+type SignOffProblemResponseObject interface {
+	VisitSignOffProblemResponse(w http.ResponseWriter) error
+}
+
+type SignOffProblem200JSONResponse ProblemRecord
+
+func (response SignOffProblem200JSONResponse) VisitSignOffProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignOffProblem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SignOffProblem400ApplicationProblemPlusJSONResponse) VisitSignOffProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignOffProblem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SignOffProblem401ApplicationProblemPlusJSONResponse) VisitSignOffProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignOffProblem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response SignOffProblem403ApplicationProblemPlusJSONResponse) VisitSignOffProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignOffProblem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SignOffProblem404ApplicationProblemPlusJSONResponse) VisitSignOffProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignOffProblem409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response SignOffProblem409ApplicationProblemPlusJSONResponse) VisitSignOffProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignOffProblem413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SignOffProblem413ApplicationProblemPlusJSONResponse) VisitSignOffProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignOffProblem415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response SignOffProblem415ApplicationProblemPlusJSONResponse) VisitSignOffProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignOffProblem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response SignOffProblem422ApplicationProblemPlusJSONResponse) VisitSignOffProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignOffProblemdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response SignOffProblemdefaultApplicationProblemPlusJSONResponse) VisitSignOffProblemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProgressReportsRequestObject struct {
+	Params ListProgressReportsParams
+}
+
+type ListProgressReportsResponseObject interface {
+	VisitListProgressReportsResponse(w http.ResponseWriter) error
+}
+
+type ListProgressReports200JSONResponse ProgressReportPage
+
+func (response ListProgressReports200JSONResponse) VisitListProgressReportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProgressReports400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListProgressReports400ApplicationProblemPlusJSONResponse) VisitListProgressReportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProgressReports401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListProgressReports401ApplicationProblemPlusJSONResponse) VisitListProgressReportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProgressReports403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListProgressReports403ApplicationProblemPlusJSONResponse) VisitListProgressReportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProgressReports429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListProgressReports429ApplicationProblemPlusJSONResponse) VisitListProgressReportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProgressReportsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListProgressReportsdefaultApplicationProblemPlusJSONResponse) VisitListProgressReportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgressReportRequestObject struct {
+	Id     ProgressReportIdPath `json:"id"`
+	Params DeleteProgressReportParams
+}
+
+type DeleteProgressReportResponseObject interface {
+	VisitDeleteProgressReportResponse(w http.ResponseWriter) error
+}
+
+type DeleteProgressReport204Response struct {
+}
+
+func (response DeleteProgressReport204Response) VisitDeleteProgressReportResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteProgressReport400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProgressReport400ApplicationProblemPlusJSONResponse) VisitDeleteProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgressReport401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProgressReport401ApplicationProblemPlusJSONResponse) VisitDeleteProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgressReport403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProgressReport403ApplicationProblemPlusJSONResponse) VisitDeleteProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgressReport404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProgressReport404ApplicationProblemPlusJSONResponse) VisitDeleteProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgressReport409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProgressReport409ApplicationProblemPlusJSONResponse) VisitDeleteProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgressReport412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProgressReport412ApplicationProblemPlusJSONResponse) VisitDeleteProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgressReport428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProgressReport428ApplicationProblemPlusJSONResponse) VisitDeleteProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgressReportdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DeleteProgressReportdefaultApplicationProblemPlusJSONResponse) VisitDeleteProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProgressReportRequestObject struct {
+	Id ProgressReportIdPath `json:"id"`
+}
+
+type GetProgressReportResponseObject interface {
+	VisitGetProgressReportResponse(w http.ResponseWriter) error
+}
+
+type GetProgressReport200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetProgressReport200JSONResponse struct {
+	Body    ProgressReport
+	Headers GetProgressReport200ResponseHeaders
+}
+
+func (response GetProgressReport200JSONResponse) VisitGetProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProgressReport400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetProgressReport400ApplicationProblemPlusJSONResponse) VisitGetProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProgressReport401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetProgressReport401ApplicationProblemPlusJSONResponse) VisitGetProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProgressReport403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetProgressReport403ApplicationProblemPlusJSONResponse) VisitGetProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProgressReport404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetProgressReport404ApplicationProblemPlusJSONResponse) VisitGetProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProgressReport429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetProgressReport429ApplicationProblemPlusJSONResponse) VisitGetProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProgressReportdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetProgressReportdefaultApplicationProblemPlusJSONResponse) VisitGetProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProgressReportRequestObject struct {
+	Id     ProgressReportIdPath `json:"id"`
+	Params UpdateProgressReportParams
+	Body   *UpdateProgressReportApplicationMergePatchPlusJSONRequestBody
+}
+
+type UpdateProgressReportResponseObject interface {
+	VisitUpdateProgressReportResponse(w http.ResponseWriter) error
+}
+
+type UpdateProgressReport200ResponseHeaders struct {
+	ETag *string
+}
+
+type UpdateProgressReport200JSONResponse struct {
+	Body    ProgressReport
+	Headers UpdateProgressReport200ResponseHeaders
+}
+
+func (response UpdateProgressReport200JSONResponse) VisitUpdateProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProgressReport400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProgressReport400ApplicationProblemPlusJSONResponse) VisitUpdateProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProgressReport401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProgressReport401ApplicationProblemPlusJSONResponse) VisitUpdateProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProgressReport403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProgressReport403ApplicationProblemPlusJSONResponse) VisitUpdateProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProgressReport404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProgressReport404ApplicationProblemPlusJSONResponse) VisitUpdateProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProgressReport409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProgressReport409ApplicationProblemPlusJSONResponse) VisitUpdateProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProgressReport412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProgressReport412ApplicationProblemPlusJSONResponse) VisitUpdateProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProgressReport413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProgressReport413ApplicationProblemPlusJSONResponse) VisitUpdateProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProgressReport415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProgressReport415ApplicationProblemPlusJSONResponse) VisitUpdateProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProgressReport422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProgressReport422ApplicationProblemPlusJSONResponse) VisitUpdateProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProgressReport428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProgressReport428ApplicationProblemPlusJSONResponse) VisitUpdateProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProgressReportdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateProgressReportdefaultApplicationProblemPlusJSONResponse) VisitUpdateProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptProgressReportRequestObject struct {
+	Id SubmittedProgressIdPath `json:"id"`
+}
+
+type AcceptProgressReportResponseObject interface {
+	VisitAcceptProgressReportResponse(w http.ResponseWriter) error
+}
+
+type AcceptProgressReport200JSONResponse ProgressReport
+
+func (response AcceptProgressReport200JSONResponse) VisitAcceptProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptProgressReport400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AcceptProgressReport400ApplicationProblemPlusJSONResponse) VisitAcceptProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptProgressReport401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AcceptProgressReport401ApplicationProblemPlusJSONResponse) VisitAcceptProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptProgressReport403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AcceptProgressReport403ApplicationProblemPlusJSONResponse) VisitAcceptProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptProgressReport404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AcceptProgressReport404ApplicationProblemPlusJSONResponse) VisitAcceptProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptProgressReport409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AcceptProgressReport409ApplicationProblemPlusJSONResponse) VisitAcceptProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptProgressReportdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response AcceptProgressReportdefaultApplicationProblemPlusJSONResponse) VisitAcceptProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProgressEvidenceRequestObject struct {
+	Id   ProgressReportIdPath `json:"id"`
+	Body *multipart.Reader
+}
+
+type UploadProgressEvidenceResponseObject interface {
+	VisitUploadProgressEvidenceResponse(w http.ResponseWriter) error
+}
+
+type UploadProgressEvidence201ResponseHeaders struct {
+	Location *string
+}
+
+type UploadProgressEvidence201JSONResponse struct {
+	Body    Evidence
+	Headers UploadProgressEvidence201ResponseHeaders
+}
+
+func (response UploadProgressEvidence201JSONResponse) VisitUploadProgressEvidenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProgressEvidence400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UploadProgressEvidence400ApplicationProblemPlusJSONResponse) VisitUploadProgressEvidenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProgressEvidence401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UploadProgressEvidence401ApplicationProblemPlusJSONResponse) VisitUploadProgressEvidenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProgressEvidence403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UploadProgressEvidence403ApplicationProblemPlusJSONResponse) VisitUploadProgressEvidenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProgressEvidence404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UploadProgressEvidence404ApplicationProblemPlusJSONResponse) VisitUploadProgressEvidenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProgressEvidence409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UploadProgressEvidence409ApplicationProblemPlusJSONResponse) VisitUploadProgressEvidenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProgressEvidence413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadProgressEvidence413ApplicationProblemPlusJSONResponse) VisitUploadProgressEvidenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProgressEvidence415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadProgressEvidence415ApplicationProblemPlusJSONResponse) VisitUploadProgressEvidenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProgressEvidencedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UploadProgressEvidencedefaultApplicationProblemPlusJSONResponse) VisitUploadProgressEvidenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnProgressReportRequestObject struct {
+	Id   SubmittedProgressIdPath `json:"id"`
+	Body *ReturnProgressReportJSONRequestBody
+}
+
+type ReturnProgressReportResponseObject interface {
+	VisitReturnProgressReportResponse(w http.ResponseWriter) error
+}
+
+type ReturnProgressReport200JSONResponse ProgressReport
+
+func (response ReturnProgressReport200JSONResponse) VisitReturnProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnProgressReport400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnProgressReport400ApplicationProblemPlusJSONResponse) VisitReturnProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnProgressReport401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnProgressReport401ApplicationProblemPlusJSONResponse) VisitReturnProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnProgressReport403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnProgressReport403ApplicationProblemPlusJSONResponse) VisitReturnProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnProgressReport404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnProgressReport404ApplicationProblemPlusJSONResponse) VisitReturnProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnProgressReport409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnProgressReport409ApplicationProblemPlusJSONResponse) VisitReturnProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnProgressReport413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnProgressReport413ApplicationProblemPlusJSONResponse) VisitReturnProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnProgressReport415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnProgressReport415ApplicationProblemPlusJSONResponse) VisitReturnProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnProgressReport422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnProgressReport422ApplicationProblemPlusJSONResponse) VisitReturnProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnProgressReportdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ReturnProgressReportdefaultApplicationProblemPlusJSONResponse) VisitReturnProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitProgressReportRequestObject struct {
+	Id ProgressReportIdPath `json:"id"`
+}
+
+type SubmitProgressReportResponseObject interface {
+	VisitSubmitProgressReportResponse(w http.ResponseWriter) error
+}
+
+type SubmitProgressReport200JSONResponse ProgressReport
+
+func (response SubmitProgressReport200JSONResponse) VisitSubmitProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitProgressReport400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitProgressReport400ApplicationProblemPlusJSONResponse) VisitSubmitProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitProgressReport401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitProgressReport401ApplicationProblemPlusJSONResponse) VisitSubmitProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitProgressReport403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitProgressReport403ApplicationProblemPlusJSONResponse) VisitSubmitProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitProgressReport404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitProgressReport404ApplicationProblemPlusJSONResponse) VisitSubmitProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitProgressReport409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitProgressReport409ApplicationProblemPlusJSONResponse) VisitSubmitProgressReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitProgressReportdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response SubmitProgressReportdefaultApplicationProblemPlusJSONResponse) VisitSubmitProgressReportResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -31236,6 +35160,9 @@ type StrictServerInterface interface {
 	// GetUnitScorecard A unit's scorecard with every point explained（单位考核得分明细）
 	// (GET /evaluations/{id}/units/{unitId})
 	GetUnitScorecard(ctx context.Context, request GetUnitScorecardRequestObject) (GetUnitScorecardResponseObject, error)
+	// DownloadEvidence Download evidence of progress or a problem（下载进展或问题整改佐证材料）
+	// (GET /evidence/{id}/content)
+	DownloadEvidence(ctx context.Context, request DownloadEvidenceRequestObject) (DownloadEvidenceResponseObject, error)
 	// ListIndicatorSystems List indicator systems（查询指标体系）
 	// (GET /indicator-systems)
 	ListIndicatorSystems(ctx context.Context, request ListIndicatorSystemsRequestObject) (ListIndicatorSystemsResponseObject, error)
@@ -31389,6 +35316,9 @@ type StrictServerInterface interface {
 	// CompletePlanTask Complete a task（任务完成）
 	// (POST /plan-tasks/{id}/complete)
 	CompletePlanTask(ctx context.Context, request CompletePlanTaskRequestObject) (CompletePlanTaskResponseObject, error)
+	// CreateProgressReport Report progress on a task（填报任务进展）
+	// (POST /plan-tasks/{id}/progress-reports)
+	CreateProgressReport(ctx context.Context, request CreateProgressReportRequestObject) (CreateProgressReportResponseObject, error)
 	// StartPlanTask Start a task（任务开始实施）
 	// (POST /plan-tasks/{id}/start)
 	StartPlanTask(ctx context.Context, request StartPlanTaskRequestObject) (StartPlanTaskResponseObject, error)
@@ -31419,6 +35349,54 @@ type StrictServerInterface interface {
 	// CreatePlanTask Add a task to a plan（新增计划任务）
 	// (POST /plans/{id}/tasks)
 	CreatePlanTask(ctx context.Context, request CreatePlanTaskRequestObject) (CreatePlanTaskResponseObject, error)
+	// ListProblems List problems（存在问题列表）
+	// (GET /problems)
+	ListProblems(ctx context.Context, request ListProblemsRequestObject) (ListProblemsResponseObject, error)
+	// CreateProblem Record a problem（登记存在问题）
+	// (POST /problems)
+	CreateProblem(ctx context.Context, request CreateProblemRequestObject) (CreateProblemResponseObject, error)
+	// DeleteProblem Delete an open problem（删除存在问题）
+	// (DELETE /problems/{id})
+	DeleteProblem(ctx context.Context, request DeleteProblemRequestObject) (DeleteProblemResponseObject, error)
+	// GetProblem Get a problem（查看存在问题）
+	// (GET /problems/{id})
+	GetProblem(ctx context.Context, request GetProblemRequestObject) (GetProblemResponseObject, error)
+	// UpdateProblem Change a problem（修改存在问题）
+	// (PATCH /problems/{id})
+	UpdateProblem(ctx context.Context, request UpdateProblemRequestObject) (UpdateProblemResponseObject, error)
+	// UploadProblemEvidence Attach evidence of a rectification（上传整改佐证材料）
+	// (POST /problems/{id}/evidence)
+	UploadProblemEvidence(ctx context.Context, request UploadProblemEvidenceRequestObject) (UploadProblemEvidenceResponseObject, error)
+	// RectifyProblem Start rectifying a problem（开始整改）
+	// (POST /problems/{id}/rectify)
+	RectifyProblem(ctx context.Context, request RectifyProblemRequestObject) (RectifyProblemResponseObject, error)
+	// SignOffProblem Sign a rectified problem off（整改销号）
+	// (POST /problems/{id}/sign-off)
+	SignOffProblem(ctx context.Context, request SignOffProblemRequestObject) (SignOffProblemResponseObject, error)
+	// ListProgressReports List progress reports（任务进展列表）
+	// (GET /progress-reports)
+	ListProgressReports(ctx context.Context, request ListProgressReportsRequestObject) (ListProgressReportsResponseObject, error)
+	// DeleteProgressReport Delete a draft progress report（删除进展草稿）
+	// (DELETE /progress-reports/{id})
+	DeleteProgressReport(ctx context.Context, request DeleteProgressReportRequestObject) (DeleteProgressReportResponseObject, error)
+	// GetProgressReport Get a progress report（查看任务进展）
+	// (GET /progress-reports/{id})
+	GetProgressReport(ctx context.Context, request GetProgressReportRequestObject) (GetProgressReportResponseObject, error)
+	// UpdateProgressReport Change a progress report（修改任务进展）
+	// (PATCH /progress-reports/{id})
+	UpdateProgressReport(ctx context.Context, request UpdateProgressReportRequestObject) (UpdateProgressReportResponseObject, error)
+	// AcceptProgressReport Accept a progress report（审核通过任务进展）
+	// (POST /progress-reports/{id}/accept)
+	AcceptProgressReport(ctx context.Context, request AcceptProgressReportRequestObject) (AcceptProgressReportResponseObject, error)
+	// UploadProgressEvidence Attach evidence to a progress report（上传进展佐证材料）
+	// (POST /progress-reports/{id}/evidence)
+	UploadProgressEvidence(ctx context.Context, request UploadProgressEvidenceRequestObject) (UploadProgressEvidenceResponseObject, error)
+	// ReturnProgressReport Return a progress report（退回任务进展）
+	// (POST /progress-reports/{id}/return)
+	ReturnProgressReport(ctx context.Context, request ReturnProgressReportRequestObject) (ReturnProgressReportResponseObject, error)
+	// SubmitProgressReport Submit a progress report（提交任务进展）
+	// (POST /progress-reports/{id}/submit)
+	SubmitProgressReport(ctx context.Context, request SubmitProgressReportRequestObject) (SubmitProgressReportResponseObject, error)
 	// DeleteTarget Delete a target（删除目标值）
 	// (DELETE /targets/{id})
 	DeleteTarget(ctx context.Context, request DeleteTargetRequestObject) (DeleteTargetResponseObject, error)
@@ -33123,6 +37101,31 @@ func (sh *strictHandler) GetUnitScorecard(ctx echo.Context, id EvaluationIdPath,
 		return err
 	} else if validResponse, ok := response.(GetUnitScorecardResponseObject); ok {
 		return validResponse.VisitGetUnitScorecardResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DownloadEvidence operation middleware
+func (sh *strictHandler) DownloadEvidence(ctx echo.Context, id EvidenceIdPath) error {
+	var request DownloadEvidenceRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DownloadEvidence(ctx.Request().Context(), request.(DownloadEvidenceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DownloadEvidence")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DownloadEvidenceResponseObject); ok {
+		return validResponse.VisitDownloadEvidenceResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -34850,6 +38853,55 @@ func (sh *strictHandler) CompletePlanTask(ctx echo.Context, id PlanTaskIdPath) e
 	return nil
 }
 
+// CreateProgressReport operation middleware
+func (sh *strictHandler) CreateProgressReport(ctx echo.Context, id PlanTaskIdPath, params CreateProgressReportParams) error {
+	var request CreateProgressReportRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body CreateProgressReportJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateProgressReport(ctx.Request().Context(), request.(CreateProgressReportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateProgressReport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateProgressReportResponseObject); ok {
+		return validResponse.VisitCreateProgressReportResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // StartPlanTask operation middleware
 func (sh *strictHandler) StartPlanTask(ctx echo.Context, id PlanTaskIdPath) error {
 	var request StartPlanTaskRequestObject
@@ -35216,6 +39268,566 @@ func (sh *strictHandler) CreatePlanTask(ctx echo.Context, id DraftPlanIdPath, pa
 		return err
 	} else if validResponse, ok := response.(CreatePlanTaskResponseObject); ok {
 		return validResponse.VisitCreatePlanTaskResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListProblems operation middleware
+func (sh *strictHandler) ListProblems(ctx echo.Context, params ListProblemsParams) error {
+	var request ListProblemsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListProblems(ctx.Request().Context(), request.(ListProblemsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListProblems")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListProblemsResponseObject); ok {
+		return validResponse.VisitListProblemsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateProblem operation middleware
+func (sh *strictHandler) CreateProblem(ctx echo.Context, params CreateProblemParams) error {
+	var request CreateProblemRequestObject
+
+	request.Params = params
+
+	var body CreateProblemJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateProblem(ctx.Request().Context(), request.(CreateProblemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateProblem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateProblemResponseObject); ok {
+		return validResponse.VisitCreateProblemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteProblem operation middleware
+func (sh *strictHandler) DeleteProblem(ctx echo.Context, id ProblemIdPath, params DeleteProblemParams) error {
+	var request DeleteProblemRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteProblem(ctx.Request().Context(), request.(DeleteProblemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteProblem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteProblemResponseObject); ok {
+		return validResponse.VisitDeleteProblemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetProblem operation middleware
+func (sh *strictHandler) GetProblem(ctx echo.Context, id ProblemIdPath) error {
+	var request GetProblemRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetProblem(ctx.Request().Context(), request.(GetProblemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetProblem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetProblemResponseObject); ok {
+		return validResponse.VisitGetProblemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateProblem operation middleware
+func (sh *strictHandler) UpdateProblem(ctx echo.Context, id ProblemIdPath, params UpdateProblemParams) error {
+	var request UpdateProblemRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body UpdateProblemApplicationMergePatchPlusJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateProblem(ctx.Request().Context(), request.(UpdateProblemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateProblem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateProblemResponseObject); ok {
+		return validResponse.VisitUpdateProblemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UploadProblemEvidence operation middleware
+func (sh *strictHandler) UploadProblemEvidence(ctx echo.Context, id ProblemIdPath) error {
+	var request UploadProblemEvidenceRequestObject
+
+	request.Id = id
+
+	if reader, err := ctx.Request().MultipartReader(); err != nil {
+		return err
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UploadProblemEvidence(ctx.Request().Context(), request.(UploadProblemEvidenceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UploadProblemEvidence")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UploadProblemEvidenceResponseObject); ok {
+		return validResponse.VisitUploadProblemEvidenceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RectifyProblem operation middleware
+func (sh *strictHandler) RectifyProblem(ctx echo.Context, id ProblemIdPath) error {
+	var request RectifyProblemRequestObject
+
+	request.Id = id
+
+	var body RectifyProblemJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			return err
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RectifyProblem(ctx.Request().Context(), request.(RectifyProblemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RectifyProblem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RectifyProblemResponseObject); ok {
+		return validResponse.VisitRectifyProblemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SignOffProblem operation middleware
+func (sh *strictHandler) SignOffProblem(ctx echo.Context, id RectifyingProblemIdPath) error {
+	var request SignOffProblemRequestObject
+
+	request.Id = id
+
+	var body SignOffProblemJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			return err
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SignOffProblem(ctx.Request().Context(), request.(SignOffProblemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SignOffProblem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SignOffProblemResponseObject); ok {
+		return validResponse.VisitSignOffProblemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListProgressReports operation middleware
+func (sh *strictHandler) ListProgressReports(ctx echo.Context, params ListProgressReportsParams) error {
+	var request ListProgressReportsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListProgressReports(ctx.Request().Context(), request.(ListProgressReportsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListProgressReports")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListProgressReportsResponseObject); ok {
+		return validResponse.VisitListProgressReportsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteProgressReport operation middleware
+func (sh *strictHandler) DeleteProgressReport(ctx echo.Context, id ProgressReportIdPath, params DeleteProgressReportParams) error {
+	var request DeleteProgressReportRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteProgressReport(ctx.Request().Context(), request.(DeleteProgressReportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteProgressReport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteProgressReportResponseObject); ok {
+		return validResponse.VisitDeleteProgressReportResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetProgressReport operation middleware
+func (sh *strictHandler) GetProgressReport(ctx echo.Context, id ProgressReportIdPath) error {
+	var request GetProgressReportRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetProgressReport(ctx.Request().Context(), request.(GetProgressReportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetProgressReport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetProgressReportResponseObject); ok {
+		return validResponse.VisitGetProgressReportResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateProgressReport operation middleware
+func (sh *strictHandler) UpdateProgressReport(ctx echo.Context, id ProgressReportIdPath, params UpdateProgressReportParams) error {
+	var request UpdateProgressReportRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body UpdateProgressReportApplicationMergePatchPlusJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateProgressReport(ctx.Request().Context(), request.(UpdateProgressReportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateProgressReport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateProgressReportResponseObject); ok {
+		return validResponse.VisitUpdateProgressReportResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AcceptProgressReport operation middleware
+func (sh *strictHandler) AcceptProgressReport(ctx echo.Context, id SubmittedProgressIdPath) error {
+	var request AcceptProgressReportRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AcceptProgressReport(ctx.Request().Context(), request.(AcceptProgressReportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AcceptProgressReport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AcceptProgressReportResponseObject); ok {
+		return validResponse.VisitAcceptProgressReportResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UploadProgressEvidence operation middleware
+func (sh *strictHandler) UploadProgressEvidence(ctx echo.Context, id ProgressReportIdPath) error {
+	var request UploadProgressEvidenceRequestObject
+
+	request.Id = id
+
+	if reader, err := ctx.Request().MultipartReader(); err != nil {
+		return err
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UploadProgressEvidence(ctx.Request().Context(), request.(UploadProgressEvidenceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UploadProgressEvidence")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UploadProgressEvidenceResponseObject); ok {
+		return validResponse.VisitUploadProgressEvidenceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ReturnProgressReport operation middleware
+func (sh *strictHandler) ReturnProgressReport(ctx echo.Context, id SubmittedProgressIdPath) error {
+	var request ReturnProgressReportRequestObject
+
+	request.Id = id
+
+	var body ReturnProgressReportJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReturnProgressReport(ctx.Request().Context(), request.(ReturnProgressReportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReturnProgressReport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReturnProgressReportResponseObject); ok {
+		return validResponse.VisitReturnProgressReportResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SubmitProgressReport operation middleware
+func (sh *strictHandler) SubmitProgressReport(ctx echo.Context, id ProgressReportIdPath) error {
+	var request SubmitProgressReportRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SubmitProgressReport(ctx.Request().Context(), request.(SubmitProgressReportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SubmitProgressReport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SubmitProgressReportResponseObject); ok {
+		return validResponse.VisitSubmitProgressReportResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -35982,1071 +40594,1187 @@ func (sh *strictHandler) GetDueDate(ctx echo.Context, params GetDueDateParams) e
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P15lxvHlSCKf5X4YWYOUXSiCBQ3serMmUOR4jRHG82l+zejYheikAEguhIRUERmFSGb71Bya7VkSd2S",
-	"W21JltVtyT5e5K2fRVOLv4ubKJJ/+Su8E/dG5AJkApmoKop6T/pDRAGZETcibtx9+U6tIwdDKZgIdW31",
-	"O7U+oz5T8PGRy7Rn/vWZ7ig+DLkUtdXa5T4jinWk8g9pss2U5lJ45OlIhsxfI5oJn/CQbNLOFuGCtM93",
-	"G4/TsNNvk1CSTp+KHiNhPMRyzavpTp8NqJloQK89xkQv7NdWV455tSENQ6bMnH+/Xnuq1Th19alm49TV",
-	"7zS91snr67X/WvNq4WjIaqs1HSouerXr173aY7JDEdI8wIc07BPZBQg6itGQ+bmQdKUa0LC2WosUbyjW",
-	"ZYqJDqt5GRCbzWkArhuwFR2w0G7i6U4o1Xn/2xFTo2mYnhTBiLBts/mkQyPNfLI5ImGfaxJppohU5PSF",
-	"82SLjQx83LzyNIzk1QQdmJkpjl+0jyey+/jU+vq1lVZjff3ayUeufit/B08P+aNsdN6/QM0AebtoQTqk",
-	"CYd9Y9foYBiYYZqtU03abDYbTfO/k+Z/D7k/zX8rzWbLLcScRbIObpag2NMRV8yvrYYqYukl/VfFurXV",
-	"2n85kmDrEfxVHznvW7iHAcfDP9Nnna2A63DWtneoZtohAw/ZwP7BY7Qu2vOOG35i36sBeU7JwXz4OoE0",
-	"WCEFQubTkBmsCGjIVBF8XSUHpQE7S0Nm5psEbxYCcN9sFRWEJs+TuhQMgF6qhBPd5v3BifMhG5REB64B",
-	"H0hddolZlEWHpaL9Ng/vCRUeWxxVDRp6htJSMTJf8jBGX03q5nnzxCFN2oiw7cJV7BmhL8uF0ZlRFfBi",
-	"hA7lntH5iuBh+eM3eD3iokciwcMiqMxvC2xYGNJOf8BEOOuG0fipBajsiYO8UZHPw0tSFW1mW7On26Qu",
-	"A5/pkHS5Muhp0NBnXRoF4ZI57nYDnxJsJ36qEC+1VGFmk+1I5if2tNkYEQ1qq0/Zv8zQtat5jO0MDZjw",
-	"qfrfjKr8nT9NRoyqzGavNFdO5m6leXLmZsYyBBfh0RWUHfjAgLrSMqLDgAv7ZzMlSXARsh5TCLDjM6fD",
-	"UPHNKGSzMBjpwk5fakY6MogGgrS32KhN+jLwNWlv0yBibY+wa7QTBiOP7CgehgyfWsVfSb0dsG0WrI5v",
-	"PtdeWiOKDRkNCQ/XRSiJXSvRbJspGiyT00YMIGHfPKKJkCGhbmpLrLa4kQc1oaR9bGWlvbwuYHOHgfSZ",
-	"27JcscatOHPysMRJCcfupfv7aFbgoY1nrj51uvF/aOMZKzwePXV9dTlP9oETOo9TtJIToUrRkflVhyO4",
-	"fuZga+njOUND1pNqNP90HH3p2Dfi0ygUNeyDRfJda2L1rVzET+SVuTzdMQ/8w7xUjfZ0ms2Vg6I9yTq0",
-	"jrjoXQECPGvXzcOacK2jtGQ9g6bz9Mi1heEDgWDGXodsAHSd1KlAWSMraqwBH2+bXx41V5hruE2aDpjh",
-	"9eb+jTJiSfkD8lsHxxziDXiUC/9RNireAUMXDmmn2CTQC3mBCRqEo3wQt9hoYRgngZuGeD4muftrwC9C",
-	"IfNbbX+Aegzu7CywYlEvLQ+i3OcEviy2oIxIOlQpzvQ+C4Mx4JcYVZ1+AeDnFGMkZNdCMqBhp898QnuU",
-	"Cx0CjhsAPBKwHg3IJtVcezG1JFT4MVc5pImGWehm4BieXgM5Dp9T1OdmRhoc0XwwDHiXM58Y4q0JVYzw",
-	"npCKFR7j0/tDcmeISk8q36j4yCjNs2uG4jLqG8Gz3WgTZU7OiKU8XCaXOUO4N5XcYsJQM+4vIDM1rN3j",
-	"dJgSndLfZR6wUk7D/hvyMDAsuYEfrs5eekjDSJfCXm71AR3SkBUuCsarfrUQDoQtUlqqApAMXWoLdi3E",
-	"p9ruaIaKbXMZaTKkPeYRas6D7FBNenybiWVyHqQfCQuiAffJDg/7Cb3u8iBkSgNSmnMpZPUwazHWrRyb",
-	"RLu0nBOLOBuNIsPOWd7tzjA6mOU7IiGiwSZTpN62Xzwh20tgwJODocHBrpKDNYOCFq9gtYZ/bbKuVIy0",
-	"Q9nOEPZWSUtFsdDcAu6VEptbuTKzWWShIlpliaGcWGBiFzqksypCKaV1H1amDambyQ58+wyptw1rbIO2",
-	"BZhJOyHfZqTe7tJAmx8izZQuwkU3TmYFFqZNKQNGBcKkaDdMxJ4umHr/BkzI0xBetGx7FbCl/chl2ovv",
-	"mDuVkYyIYtQndYMa+OD/fORyO00mY8HHI1qi9kHXhbUtD6jPyIBRsdPnATMnqOWAGdRkgWagphiqSuQ2",
-	"U1YBWiXUEJ4AMdgqK62VtkeE+QJUl4di1cVJKuu1lfWa2z60mif756ze+27ehg2/ENAy5jlQZoMR2ZFq",
-	"iwwDKjxCiW8GqCQxto42m0cPSmJ8RIQ8HJWyj9NNGdl7mJjs85CX2TH30SaOYF4eDVk1QEH9ld1SAJvR",
-	"y4IMWq2l91cPF8BsVPq5plwWP7WAoenkARqaEvBRGStegtHnrN1Dd6RiHarA5mDoSLX1NAuV19jWt6c1",
-	"nQtorzebgoMdRpMuPgnCxmAY0EhzI+amybqQYfxYTNYLXQL44Dx6Ps8n4TA8NADQbsiUNZcLHVIR7otD",
-	"4jIfMB3SwRAgOu+zwVCGTHRGj7JREWtBQ5Rz7AUc7aadvpTaCNN1Sq5cOX8WaXtPSt9Q+qVlchHMW+YJ",
-	"CsYtpsMJ4c0MS4W/LjalP4LfuCArx0hfRspgWBgpgbo5GDGJYnoohVVBkCWBYazPRW8tOyxMRM1vTNnx",
-	"E0PZGkH+lR4Z4QMpmQcBUZEQXPQ8eKV5yjKofHaUbGLjUVZoTFo5fnyWiFmCTt4HCQBJaZr3231eF/eR",
-	"97e+At5/vvuEFGzmBp8WbleTi4D2X0Q+KvQOU2ad7aPNY22LZBywqhMpxVJ3OGddZv6DWpzZ2oHhhGXs",
-	"emhNja15QCPh7UKJlk+NX9W4cV74vEPB2z5D9HIPLcBNjx4/ONNpCvgS3Cf2grq3Cnc1GXbh7XyMbbNg",
-	"5mG7J4HxoJXLvEPq+E/LmUdDOSw2aJlHSypkD83VxWLgL1AFnrxZ8IP3iyvWCUmnzwNfMVF+h4d2gurb",
-	"q4esY8A4DXe+nDsfHq2mHaysHG0dHNa6RTyyzX0mOqyM2tM1NE12CbPvVFzP0eZ9WM9cD4E7EuccANYn",
-	"I7B7ppXgisb/k4WLczEM+7TAiwbWWSt0i6lIJVsHGUKUgH+pz1gpd5lhP4c00eZ5CMPAhVVcU+vgNOzS",
-	"vjI90sBV75e37DE+KAzJAC8sGTIFNtfMZh5vFnksBrzA5m1eKab2x0vY3p4cMgW6aAnlyJF26d4BJ1/y",
-	"F2IOPHL6wnkPNCnSkYMBGIijTt8ofe1OwJcjzdQZMMYXK3bxuGVNB2goTvnEl4sMCHvlbbMwZ1G2doEp",
-	"LquIMEN4oRAM+LU0EDg7ArKgDa6y6e3AREJYwcHra2bRX7W29lVYas32XqZ6qwyShFRv4acFUGSlefzA",
-	"UCTaDLjuM78stg/dC3vH+9aBL+oSMLxS2pxljjZmw5IYqhhRbChVmHJhJztg+WnF8IyDXPlFFjCqmV8p",
-	"HihZUN3sQzRkSjOf+Uv7ECl0gCvdlluzDa0KH5n2lEXg+kp5yrbYqNCsYEeZZ1e9KIOZngNwxoGhhoue",
-	"9XHIoNATbn4rzbTM3ADEgkEZGJCh+1LhZzRtSp89MMEWIKyfAwGvKCr1WqCvtUk9E4Ta0dttUr9y+Vzj",
-	"IWuMJZsjiEf2mSIDqrY8stPnnT555FqHBUQw5muzJnKmzwWzge659m4UNvMDMAwoqdAL+2dHb+eHU8Di",
-	"Zoo9kNgCD6CBGVQRJEzaQ5MJI12wH4tObCVPWVWSeKDsDV5prrTmCU6LXdOUIAXrMxqEnrE8I0q62FYl",
-	"d3RqoWDd9DCCxJ0dBGbE0asghbikHDg/F8BaLhY1J847DkSdR4vSMaXHmyWCSi9FmwMj6/h71UA9ot1Q",
-	"JJRo/dWa94ShMLLb5ZUNI62Dk0XjVf+tYa0zzQaO4QITdkGU+JdZvWLbnO1UZLrHjx7g0haTMipLDUcP",
-	"egGL2I3tigojuuzQtYVA+nqE1sFrXq1h/y2ItMsn/bjMuWF0seXmAKLoYkt3GhiA7jJVvdkUKoQnFkDn",
-	"Y83myYNC59lZStaGY8PYyvi2K+QmZT3blxVjZ9kwLJLI/kbukAEVI3R2GJgCuQMIDS6vUBIuOkFk5LCm",
-	"84DALzSQgpWJUPPN7Pm43Do+y2TWOp6ymOXnrpQJ2lgAM5rNVvOgMGO+iRR9z7qUhWux7DADw7xQdBSG",
-	"9j0U3U0dwzHXMYeAOJ8cYBOGnispwaXc2hd3XOvEXPusAfeBYwdGR0rHWOOfDfvvBF9wG9JwHwpDsqOh",
-	"n/yQ/JHLQa7o2Z4/o3cucAtbB2iWNCA/cEdp9skelDvO1FeN1Ocq/H0RYbeyYHtgNhaAvkSMP4qGByGb",
-	"pCAAiP43o6oK+XbJnnmg2ISHcoCYibH4g4v/AuXwYepfxKgt81dHipAJ+JhKmz8yVHIzYINv/YPGohXx",
-	"4X4HKYYhdJBWsGEjwGpezWch5UGMJBgY5ksMNUMDDgYASREq2kHDnFJS6drqU9+pDZjWtGeGtjSWIFKS",
-	"AKwsQLmbhs0OpSGyqrZaOwLbcv2q2SwjDnXM20fokB/Zbh0BPmDRiUHekMXM1uZK56h/jB3vnjB7iSe1",
-	"egz0YEggWa2dx8WRZHH2nvTDcKhXjxzp0mf6fNnuyrLdC7dr+oj9ouHev17aBIEj4LHlXb25u7pG2rip",
-	"bZsdZhOtuAzgaM2uX2tYSIHsm+2fOs6rmZwZo8XPwJZt4S/LIRPXBgEyTN1AXd6XnWjARLish4pRH6wB",
-	"g2BZu/FyGO0mFxRQPmNvO3n05LHWQyvH8ghWyK6FRzp6e58GzN34dHADJNtQkcqGBwukH4eeMlf/IKl6",
-	"ECeJIVjmEFI1bc7gtjbOcj2UmudXikmm85Jw0C4PDAUGC2j94rkz5MTKiRNrpG2+N18ebjsjGjyOZkXz",
-	"w9KMIjfmJqS8S8nEa8SN+9/Xa0/9/XptfX19/erh9Vryw/r64f8Osxw6lDhz/3//5b+uR83myolvLf/9",
-	"Rvu7/9d/a+R7dyEZSopuwDt7I07m7m/0qd6AKjnKbHOKPoE+Ukamx3htGAHMVZsj0gL5slZMcY6UVBYS",
-	"yAzx4345NaOV8ILbN389fv53d959595bH49vPjf+2Vvj539+7/1/u/3l+7t/eHv395/ZL9985/bnPxq/",
-	"8uPx878af/LTZNdhHYZ2liaQpxICGZ9SVcrYcS/uN0l0A+vkctjYUeTupE6JHyESMfAUeDHrBR8wHAga",
-	"JSFxjtkgCLTXspgZZAOdl5bNSs5Jtcl9n4k9YW03HiWFrCitGVXCmvpRlQkYof6Ai9r+8L6jydGeS0FR",
-	"7WwT+PfrcDs0CDAyeEvIHUE2I8PyRsD6fHtSdUNmzYbAeYWZSlC6I4dMe+ZZqAMRBHKHcKzqkcMEkwUY",
-	"9veEDM/JSPh7OlMhw40ujFKVAHW73S6mU9jXF6Y4ZqQqyHAsQYYnUvNXQwYhwwa+uR/I8ITEICS8sZ7L",
-	"NJECkxEsnhjU0IwVnG5yFFchjmgUSOpflvIxqnpsT4c8xLE2Qik3Ahgtddhhiki5fAp4yCArFaTVPPbQ",
-	"8ZMnwMun9+c6t1LX2a6ThFISB1u1k7Sra4RSNnCE/breedsBPjSmtpkitNNhQwyezznO6U2HYzUYItDt",
-	"e47ygO3t+lrxbWPA9cAG5CwmRtBYfCRHPcDdlX0RIkoixEoKIVI7RLq4RZVRIjVGw46xH0iRKsxopByd",
-	"qvyS1PMhgRQGXSx7X3OZTJD9bmOyCnBm6jgnUeZibHvYi2rc3YDRN2JLRgproBalW2Yiqzxymfbygtio",
-	"YhibZiTk+4cwKw8VIExqSXtAmXiUfUYarsmAaw1pbeWxYvq8DFpc4j1xXjwmO1t7RIdA9rjYCHCgNGOQ",
-	"El0peIGI5j3R4AKDObDgW6cjIwFpjTaM0Xzp+4ppvUZ2KA9jn5CCwnAQHZOPJjQK+0cAlCpokBL5Lztw",
-	"7cu6MgrA7A27EfvCQ/a0g6u4g+2LLFSjxmmjvLeJBizVpE7XRU/JHcQgHpI4jrTLu2EfZowU80jrOBlw",
-	"EYVMJ48YPOkvYcRnSs1PTTSt3l+yE4cyc7AuNoILPNzlstlCJ47NjSC/nnsbMuh6FXyT8nEqRhfdse/l",
-	"Ligasg0Iip+4CzbwHHJQMQYXXZ1UkBPNZoxzeIC44fsjK+0vipv1Ndz69hXF4x2oUxHvlDRiEug/NET9",
-	"J9ZWJ64ElM0L1cgaqXKRfnnv6ApzcNE7eDTNYNJV8LYZEicVf2aP9DqCgZgIwVQwzbxP22kwccLF6DGq",
-	"wHywxQQSghTFBUNCfGr7pLK3Ery9MgVxNaydXPE+aWxoQ8ctSWpGA0PWTISkLpWHkW+IpFiS07mtzCtD",
-	"qvWOxMIJO0qCuSWDo3/3d3/XOJ2CPd9jBeAyg6uRZlnUdI6zh+H8ale9qTjPHPtwDjpObiFiJLs2ZJ1w",
-	"r+KkCM2OBGlEhMrmJK1acp/s9Jmw3jkXsLsvuHY86xpBaJySBs6GBRwkdk37gWqnBYnirXacmdTbx5vN",
-	"tkdosENHRpPYjHpe4ryMJe/UBkoRjJacFcmnId2kmpFNhjV36TblgY3CPt482l4qdKUk52XH2Ei9bVFj",
-	"qGSHaYjqxjouezd4D+Q22+iMOkHG/oCxmKRDhdE6Nw1n3WY+iYSPvIMFXYwyZ65Ss9ldJnwqAElyXXRl",
-	"TNXm0k6EB+FWAgBZR16ceTXLmbfvSs5KmoSmDmRhv1+UHmVfcPvvWBA0DP9kvgfmTxcAT4mKMKMYkFUO",
-	"KBekbqiphY5QgruKqnPsMmTXwDkFtm1zEhYTaOrY0ah9RehoiLflceZzCqWA9oak8YAbAzPiRojVhWJc",
-	"dY4wMxXE/R8ZBmZdro4vGISYT/pMMdvWIQ0CTL0/FrTjadSIwSYANrFgV8WNeJgGDNOA9/fblgZm0a45",
-	"2xjUyczPkG6xIqtawRldjUMr/j/vCgaIS/iAMf4VHL9Juuc3Tt8cp298BZLeJIBWvsveuaAM8obcoCjk",
-	"P01Ryb4kPvchVxOtPqEE111HKn+VUBAqvZQMHvuKrBRj+WA9znluBFywdUEh7x6JpYHRj4xS9Q9yc2mZ",
-	"PAKBFeu1nb5cr5EuZ4HvyLGZpd6OUx0eHrU90sYkAPxrXbTjFDb81UZlPTxqL5E+tYquwdxl0jZ7HJdb",
-	"ttFxPtfDgI6IE5WhAi0bHdLrAvOhtK2gI+QOxj/SyOchCWSPbDE21HFdW5eME/IBW1qzvhQNQjnzCXcq",
-	"jlgXToLvMSMuoadVRoj6eiLBtaRP2wbtWZ/2+OZz49dv7v7h7fHvbow/+XD3JzfHb76TcllroxB6tWEK",
-	"H3CeMjkvOMe8RK50Wu36pfry4fX1S0v/I7cwe2gZYjr4rubVKLSqMTcNKEB+lF0S5PYU/po8JTf/gaGD",
-	"/HSvp1ivoHPQ38idhMXbwOUu7xnRl2soGBqBOGx0USPVQSY8Rscesg9iZpVrVBANDPDbTFFwEu0w3usb",
-	"NpB8hf7mAb1mTkwKADoJ+8MBpnYJO/fMvdDZMwVPLfNPo6UOv8su/wyWkaLuCVI/c/7sxSV3D8AXuAm3",
-	"xbeFYdlgGI4gt9uQbixun1O6/9hErf5m49Tpxjna6K4uX/3WEcyxbnlHr8+p1b+Sk1aVRF6Wj8mP33p4",
-	"NO8tpJzXIX2MK6YrzlP2HgVUh1d05WXs+/UbKtbl1wo0/pCqMG73YOg9dIroyJ7gGmqLbQICZDpnZWbv",
-	"PrO1YQ6bNrpXv/NQ/mnbPNuKG4FBCaUT9vD+XDIvZTHsKOydaw0xgW2eUQmfjpj9OVQRmyQ7EGxrA4Tt",
-	"XsbAedM3MBtFnCBlLuECmLFKyD7c/Pt8TRe7PvuO3w8KnlgUseAUH/cF2qt62PHCKqywRPpqUi49t155",
-	"xQrlmTsDsxbvAW7/FEmCUiR3f/PZ+PUfjj/9/fj1N8c3v7f79m93X/tkjXQZ88nu9182v73+zu67/7EG",
-	"7kq2amPUd1/56N6NZ3dffXH3Jy/uvv3b8Y3P01zbjFzzamYQw7NTL2aZs32ugDv/HQ/7l1hHoSr29bqt",
-	"/+9gqgfIHffG474yKuTVdIyR0wx+py+DhLOjJUiTdsY3s0rQqk+MHnq0g8PBZ9ZeJpf6ckdgcY0+U2y5",
-	"Nm36L96qjcqEY3+Ybbwp+SQotsP8TyWjYdW7PJCRCP+O8m02F2nPsg4foPkeetRNevlOHEt7+U41mydb",
-	"p06tHD928ljz1KnW7DxNDxrqzKgukI6wZwOj/BqtJlbpbdWJenuludIyqrX5t/HtY/HH1gra7lPHffRE",
-	"5rTrqaNuxJ+PlfjcWrn+XSRnx67XG99+qtU4dvW7Dfxm5frS/1jKvWTQWOYCU1qKfd5KR1fyUxoOaQJW",
-	"TmgqaZRE2/su6WUQJo2h0pYGq2+aryZ28niOz8yAEUbqQJY4cc/Qv4o4ObGvU1B4WZSfc6XOD4ZShRfB",
-	"f1TxZtn7m6PEQn9HNFMxn9ShUIavRkRF4A21lhkoLuKMLc6gTHZkFLhGwYDPFZp55OKKr0YXo7wexSpi",
-	"6FwsiKmarC0E6zdAnjHbOyOJPFkLUwwDjddI233rMpiScuMtr9lszl7qSuvYyWMPHT1x7OS85bppSvO2",
-	"MywIYit8ti9fnhRqTm167U9I0dgMqNjCU00cZGga3o9zjG3qBcbruAfBPFd39mpZ9HDj2wXG3Kk2ceqp",
-	"DZ5zswqoQt7S56490/k1pIH+2jLBSZ6QPczHoBXZEH8m9d0/vH371q0lGwwPPW2l6DAlJvFpr9xkkoxP",
-	"IDf+nsB198Vf3PnHPxrQPMMzREeqoVQQoCRVjwqu4ag0qd97/8e4iDuf/eOdz15cIhC4l3LUD/ZzKROo",
-	"vX/8QjF6qSMVq+jAOB0XTDIvEy7AHw9Z940WoYpRJ/gktWsmeAz4WEuWTTljHjbaSapSeiU1pdQsT0B2",
-	"rvXz6wq3SbsdLPX8pKSdqf6erWuAA8cQ5Z5g7PiqyuTRn+e85DN0CWiU860jtlXO8rfyFYj7p9k6N15e",
-	"44002H+/vn6t2Wysr19rnVtfv3bynPl46lwB9GU1X92nK8dPzKkP7MTrE8cKtFT+DJtNftN+3tlEbhsL",
-	"IJQsODCl5LnXU/vqZZDDQhuvvJJhNcbOg7e2JRfhAbW4xQBeGQaS+hV3w5xOvpBkfskwm/y4AUjbmi82",
-	"wTy58Ec+Dx/Zrk5paCem2HtoIObhOE8UGJ7yn75czuXp1aiQYjSQkc5xf3o16oKKZyIgNHUXdKj7EjYM",
-	"Y4wrv4YNZ6xtZdIueXyGXTJ30+I+bnvd/VR/tT22VfNqfar7e6SgZcm17EDeVVWulFSE35dC8GBE2/6b",
-	"vS87FRC2x/PU7OlpcnLBRva4SqCdvs3hmMWopv6bHSDvuapeCzIsA3jmXNN33cvU8s/0BIxPwOLfbBp3",
-	"8PwqIacPKL/KEKbCrcCiR3mFDjpS+alGv3WkhxCwvMk6EA0GhHXJoZroMY+gwViTgHVDIqPQKv7pKdME",
-	"fwLev2WKd61CXVUg7jOXO1dg/rF1DcH4Y5/ey93IlebAcPQwFNqqin4lKaJiVE/RtZVcHmppxD5e/gns",
-	"w7tsIcpDQrlVUAw8PYrcMoKoPb68UR6Ogq1z0EG66p4mypnex5LF+f4jWw66ZNVnLyn8WgqehYluPE3R",
-	"zppVHBCuugDnCiXMPJc1Pfct+1g+k3FF1NxgRYu/yDRUt6uoe1s782z74TxaUY3hxEc11xY8aW2y9tFi",
-	"VnGGBkz4VJ2lVQPnfBtxM9NyQkP2pAhGs/1DfRlwn45Iffz893b/5eO7rzznkd13PoJ/x+9+Mb71wt1X",
-	"niN/ufHxUk4g1cJu6x2ptvI6qe4wtsWETwxE5hmMTGXXbIPt+t3ffu/252/evvnKndd/vbRGoH/pDteM",
-	"UHhFdrt5jopJCzcNU8YiAGXW6UCBvarHM6rgb0hhQdaXfuJETs12GalOzlnCzQulGpHbt342/udnxy88",
-	"f+eLTzAk+BJURjojI9HhAVgfMcQZfS5DJf2oE5fhX1ojTIRMMZ/c+eTDO2+8MH7znfEXb4+f/ygTRuqm",
-	"Q3GRqQwLSQ66KlHxsPjhzDu+0src8ZX0VSzimK6kIu6ehyc079QvROFXd/DFYRTT+FxiLVU9JCP3TryU",
-	"Ci8nSFoVX+7H6edtVTr4aB5hx63J33DNnogGm3mp1Jetz4YIeIDUdz986fZnf7zz+Q/Hr39qaJmwv8eN",
-	"FTBqRU51kbzz7ju7H7y1+/LPbt987c4XP/rPG2+tNFda/3nj7Waz2Rq//mmOy29hQp12hlbzdTwJRZvA",
-	"jayk+T+mF5AIrHjMJ6kMIY/s9I12QK1LiXS58DGzQWADlDxPSBANRME+w28kYGadejIIZErxmxGU1i/o",
-	"TpbMckhbny6hOs7bwdg+qAM8yTXzFIY443LSQNfMtWV0C+BhgaHup1tY5M61H82MWLB2F5p3ssB8IneK",
-	"GmnuOHym2raq0X2541Ze0YHfmunnrubHdnuae09dydMFcHqq8xSp7958fvza23Gu0PQTuk8V06SNfa/a",
-	"Nt7Gd5m4GPWQaqqaG1dS0RTnMvESejRTWMw+fd2rsW6XdUK+zc5WlDWZ8CsDW1axyTb9LPUK1KGfx4kd",
-	"PjzKhW+Dj/Gsys0RJ3lVXDbmip2RA+eIzInfYj0a8HBkm8scgpwfzBSEOk1hpASp7/RHtokYocOhktvY",
-	"YChLePKJCWarLQR4JfejBvZ1loa0IOgP2ohQxUiPCYbBA/gO5OhjNTVKFKOBC2qr+2wg4del/Pikcnpw",
-	"UgA51oXjnL6qSR9JLmDpjbEJyCVhvAxPX0+X4q8CYHV53L7xhJw+tpatwMSyFAzIG4Y2QHkfyFanUNZx",
-	"mzsSVyH6KZcrOEGxRGn0HDuFvdzp1XmuYwWehzfVYNgJkXGd+AShk33NennzOiTkcKFUNNMCDAmERi5s",
-	"uzgrOkKyNvPTXbzN3cEejGiFRd5178Zzd976+dIqoWTAhVRJCfF1AbbkSAwjgU0YXQmB2zdfu33rpfFP",
-	"//HOFz+yIbqUdCRTHb4NbVV1pBjc15BuMRG/N37evHf3w1d33/rz+PNb45f+iK0bIaV03wK0qvKrTkZo",
-	"n62wxU9et5bTKlzifgV6lGamFcygk2Fqs5MDpmL+KvLT6QC06vMpNqBoZJrPBefxJrxiugRnMkRvLluK",
-	"Kogv94fMz6SRaUT3kmb9cZOh+NJVjKybyHg4CHK6WG7ig0977u/Vvd/XcXFH9yzcnELGCWSdG/WZh2AH",
-	"7u/OFRIeTM93/v6Enf7cDZpwVKP1M+O6fmDu6GzLmogCrP5l/fsVLG0P/DWdXFtOXZ4yGGGULK5D3qlq",
-	"VO4pGQ1RDHJWZTDhIDW0lz6R05+OqAohbG0gRdjPtTbDkFWyHicy76ZcgnlXMYwTFEqObTMaJi+eW388",
-	"Ygz/vMsI9oDKvtbYKDGPYM88+TM0ZD2pRnGOUBUY7LulAhfjE9ybZlmd2p0BM7CL8JusWERD0I3AHg3t",
-	"oldJO2TXwjapR0MSSnK82SSdPlW0EzKllzzSDqTobWSeOeY1m03zk0H8NqljFb910cYc8Lb5Cc2wbWiA",
-	"ggQPeylQTdqtlTZ0HT+6fByeNWJU26ZONponGs0WfG0uUBtdhrbB87ow3wFQhjxtKNaFGeCvxMxstMeA",
-	"7sR5hlT4hKqQdwLmkdQS0gu1hYTsTTbLNSzZLd39ZMgOkF7PuW3tLY/hyb3YyeEsIgB+ZabT+2jeXNDq",
-	"tLDZpYxxZeY1O8u73aqCvO/nBaYBvTbo3Q5l2zZ232Ij0u4qOWgnJRT7dJtBc3fz3CGN/d0z9YRK7V1+",
-	"8Egep8AoB7+6bGjGPQMvl5vILLT04FZJvMi6MLjcXhTCx+V2SfgUi6cpOjo8q9ThmbPMOTp47n4cXigX",
-	"2tHJNAJzMh42dkb0TXYjQRB3DDMvzDnOAt9iRdWcCRb4RUkTLMDGPG0ahopvRiHTy1h5YYuNbNkFMPnG",
-	"bM/VZ7LNgtPh1zkZU4k+cvVwfX19eerLIvmZbrIgD2M0OdPngul07m0mkz0vkZ3tTKYQ5KuqMvDLPDiV",
-	"LGI22MGMo+CkM0/0IHLT8UYBqi2UmE79eVnpK+Wy0lnAZgBof4YI6EizxNEeX3moWxD22YDU2/j049gj",
-	"pL0/8H2TNf+AZ82v3NeseSOIpvh1drSLBnptFF3Ri10wGNJPAzPBiHC9H6uxFtGiW2MB3PtMlWsEOMCS",
-	"i53esGo1BLLMuKIIGDOpSiz/dPIaWIASPTTfcX1IE/cQqd959807n3x4799eGH/wgUdu3/r+vQ//dOd3",
-	"n41f+uWSRzZH1lGH1xc0eIPiXKEHvBTq3SfXU2lH0mAYMKMCVdRdzIIfZbO3FWs/mdtp6DsXrtFxEmPj",
-	"6gRNyhbHZoS9pRLPNoryskHDfJhqrmdEZpBN8wBUZhh/+f3bX76/+9onSw4qblP454sRZRLuMwjqku4r",
-	"ebnY0xETnfmZ/SEbXHLPfqUuqGnPk80/ddDFUdype75H79HE9S8kN2Wkw2mksdX+UiKx0U12hJWVNRAI",
-	"KzdvsdEaBk5w7RKn4sYAUOsXnlvO1mNG/z3zLyiJ0Ra11dp/3njl9s1fj1/7we1bt3Z/++b4+d+N/+nV",
-	"8btf3Hv2n+9++pu7f37j7pf/vPv+h7e//P5/3vj+nV/9avz8r8evPTt+/pe7739ouXl66cea8zbw4SjY",
-	"mm/1n2Pj78S2mwW0YXy3hCSC/GmxWZxOPGcKxLzFpjA7eQXfL5OAMv9YFsu8SdSH/dCfi07BXzhZbNbG",
-	"HxjYkwk/M6Sfq2WO5kqMJ1VqygjHKrnvZRpLQnoo1s82MqeHZlkyYKrHyBAaU8YBqCzwNZiKEfQMaG1s",
-	"JWFDemfJV6Up5Rxf0uQaHzcg+4QL6NsdywbJ5GukbYZ0hoctNiJoNdHYnt9Q3ZyM2FxCNsvrMBfuvYlM",
-	"sZAeRcD/JkoXpsQZ8+cMZ+NeChuWEIaqn+dBCDhzJ11U4NkP0WVWAmSe3XYBC90CQQRpm+BEEME09UyJ",
-	"53NLOcyUpIuzD9M1J62hvUShyRwfHcqFVhi0uzN/6xeKDtpvjXK+Z3NB9WrOnf06KSF5tcrnHi/4Gyre",
-	"KyWTWStSjX2/LnPLrYby0n7s5vT9Se9CZpq5e+7qDCXZavc+/uHurz7cfe8Xu6++fPdn/zj+5Ee7b9wa",
-	"3/w4rXvc/c2zObe+SHtfX79Um+XzNXDcv7isaVHxwQvIwh1ZIBLrZIlIrG8kwBLU+hvJ7gGQ7ObqxxdZ",
-	"94Aqctw3kfJRGw9SYQ2bEQ/C8wWptFtc+KQjB0wnnelcxQCjT8b+N7Tt53u8rHGrUpzKGfvOwtbrzFoq",
-	"THw29V5Spb5qfE2la2Hec9fiK7G2bqXZv8OH5Nz2aFJNjrMiZi649wWhAAads6EASTahJkPFRRgntCWm",
-	"1YlQgYpCSbLJk9BgrjB4BgeRxpAVQhNGlZPNyKjq9JEuTo7WfrpN8PfYUDM9gOtkV2o/U2GNrlpqjiPk",
-	"tCBMRIMkFx4fhNgbCLlZwyoGZl8xerGoIVtONPWMFjGtudY4RGkXYWF7ucYPZHazJPIuIBymMD8D/rEc",
-	"CTH70iKq6R7J7NeSYM4iZG4/5p7v2ezK59dgmFpATi0j69wBB2aHDlhwhuqJSh5CXmCCBuFo0kk4y3U5",
-	"EQ/1naZ39FS+aDe9XRnNLJ3GiV5qLGRQoX7IPFXMTHz/VDGQfR5wVQx3ZAFV7GgJh9m+3v+pW7C/qkDm",
-	"Chfv1/3DngcdcxbCmmPzsWY62r2yzjsV8B6ruzZof6IGzdwB70d0evFOX4SqGosnzOTkgIDNAmPeMUEf",
-	"ZL5EZ5pSgStR3KnKgwjKTHRaOA9rc3QmZR+pdsey2UCl4qo3R1cED6tPZd6qME3lkKoYmrzAO1sHOlXS",
-	"Z6/dfqCj8/R0Z80Rik5I0mYnbP/snLtxWNneQJjEsanQHF1zUMaH5qWRZS42Rjnr8xXthuTuay/f+fmf",
-	"Sd0sB24P83FlS+QvL/wT4WIDC9KQ8Rsv7f7h7d0bPxt/8uHuBx/dvvlreCCuz0PivpwQ7NyVqsPWiGDb",
-	"TNnLqJfWhXlFR0OmNPPxnbv/9svdH/72zssv7b73q913/3z7s38n9c0R9lZn1+LKJ4c0ToV5fGtEh3Sk",
-	"wfluqB1U6KGbMgXKrQ92f/1vy+vitK3kw/zYe881xGKb5UPMzzK5EK+CCj8NoH0Fq+e4Ih+rrgm+Xhfm",
-	"eYybw3bvDS6gwTzRDGOms8lYMKs5VbevtVSJI6M6xVPXvFq8oNmJWJcdRc/Usbv31sfjm8/tfvDW7o2f",
-	"7b78M2gNVCSIruxFEE2owYKyxF7r1ewpp32OZJDKJzlQ6yXWANrf/MpsEZ7cZcrBkCoaypwyfL2Qkb+8",
-	"/BGp3/7so9s3X1laIwF881P4ZvzC80trhD1N/jtZI5ss3GFMeNgqHzMn2ySU9uNl2fbIpgz7hItOEPkY",
-	"Ne1uRA+rW8D/ofa2HS3bfRefmkZCWADXC1ULYAY67ExYlTGV4pd4MRyA91cGxuYCXEb6kYqrnMCizCYV",
-	"jDqzELNivmGdlbOkh1TrHakKkqW44GZM4p5aA34sdwRTafkP0gLCVCaHIdKNiQYS8UxZmng86zxq5SYq",
-	"aKbKqGZX3HOT2xsP4CVg5G1jnMqaIfO2GWvjaCu9nnzFYAp2V7sh1/B4jXZCl+zsEWoYJr5JtMTsJSGJ",
-	"z3s8NNw0kDo0J0C2GBti4ozu0IC5Rgs2ZwfcHFkzzfGHllvNiY3PVhFt/A9XQbN1/Dpkrdk/T1zPS1fz",
-	"atcaPdmwX8I6lt1KU781+MCleg2pmbXW42E/2lzuyMGRLn2mz+3/YQQ4trNcGU1M5nhz+rzXZ2pjE4qi",
-	"krt/fOXeL9+5+8dXxh99sUYCuZP56fYXP3A/hVT1WEjufvnl+KXf3nn3k92fvDjRnDwzMCRx76T/xAGy",
-	"lHLylelz53oY0NG00Wp887nx6zd3//D2+Hc3jJD3k5vjN9/Zz4q3Z6fU4emL7VTmpJbvD18cv/5pHPgf",
-	"/w5IaPQ+W2vb5Slki/m+9efxKz8ev/5mUsn3aEEd32loo1jnrpLgHlVOTS+TMpx+fkeqLS56Z21B7NIV",
-	"++eLDDZFNj2BF68ojyw9gvsyTZXGf/qPOy+/VN7HMxd3EoazWHz1AXedn/VkAnrcz3HBoqbxe1WKg5Yq",
-	"1JnAmK7U6XSRh0dlJaT4HV36jQV6hhSkDaFubiUWlDIXinhfmRXxfuBVQfdWfjPezrhaj+vc6Yprui1c",
-	"zPOcIMpCfrTF7su+40goYzRZIz7r0igIrRoPRpCkT+whTeKWOzaalmqiIFE8tgftEdNm9CPYAzpMYsLs",
-	"05wWB2IbgqXn41sf7/7h7d3ff2aY6q33xp/duvvJl3dvfG/3JzcrWBMqEPoD90+keMqD6aCYosqpAl3O",
-	"klRgPcrIhOlnpjYcAtcfUUqqRUq2u5K2HglkB+p3Mh72mSKbI9KGLsFQOSmOLtyUPtbTht+pogNmnihu",
-	"x5yd85xUcdZ3aCtAoaYnu5jbr1g30swn9fZmFGxt2D/bSzbVNaSbASNGz0r1eIOKTyhQQjp5IAWzRRgw",
-	"dkToHWjbUm9rFnSt6a7tWQPHBtvmPhMdtjGwdRE80pY7YsMQhw0pglHb1mTaW5PKSr0M4r3Np4Pxz0Y/",
-	"BvoHal776Yip0XLABzw0q7DVAc53G4/TsNPHWldGY1rmfjuvAUNqSXUY67s4xHfNS0tGfZvfCNKiTZ7n",
-	"/39devIJYn8n9YvnzpATp5qtpSR61bajBDxbI2wwDEdx5JH5DnXZnb4MWF46RBr8I8v5BVEqdEM4pzBC",
-	"cpRfjEJ2Q6jhbFgSshRSx55rmkAFMXMEoOT/TfLx20fjj82TWIHD0QTL8fs06OaX6UtIgn10au//p6I+",
-	"e5iWiHScPJqeeZPU7/z65d1ffbgEhnTQyxjVIYG6enhjFaOpUKrJQoTUnwyl+PydOz+7sY8NsgZcLNoZ",
-	"HcHDIfKOO968AuED3teGgCVmNdLj20wbcgh75BG23FsmuGowwJ5qeuTuy78Zf/QF/PlQ0wNfzE8+hz9P",
-	"ND1y++ZrqW+apaWR5Kwn/HjT3O+8n3cbNVPbTDXi2s0eCfmANbRUSGa5T+pXrpw/u31yKauaN1unmrTZ",
-	"bDaa5n8nzf8ecn/if2AVqhbafZCh3OedDFg1panXU6xHywR+nU49et2L+d9McdJBdcY8fD3ukj7vvcek",
-	"6F1m18K9lE7nIVOcVpnJTxvQZl6/+MHrXs3x1ouF4Z6nMTIyLg3hNoVwTeKuEbZJUmjpkWHwNG5/Tuq3",
-	"v3jj7m+e3X3/jd0f/usSFOFK5IhjzVOkgM8XVCHvpsn+rJUm/KGCzSFg1K+WrLaNMbvFlqKH5vnYbOcB",
-	"Fy8wa9LHU4+WtJDEeBwbSKhionyPGCMP6Aq1imP17UqiKs569eLk80Yn7UggDnNevWQfg/6CKnxS+fPL",
-	"Xl6KH4y7Ep5P2r4eiFllMdsGePdKRD7/bfzgfjVDTXRboJOxlQNxPUaJNIxpAuRlCHP6wuYQnBx8SR/m",
-	"YnaUhHQvkqTciV8qifG8Kv44R9/5RV80iF8FQl3p+UmkSEGZD7ubYBJAV/lxziHlKqPYqc5nrj0dYmXS",
-	"oI7U2yC2t5bxn5PtpTWCfZaBHXEBXkvAWRfXhGNkpaWV5VYF+dfIMmiBuJp8XK4v/fXzl/76+cuNAt0y",
-	"WepCmdtfAzHnG4FlvwWWqoLIN0LEVyVELMKppyJf03x2Yf46k8xOG6ENjr/zA4xcG3/y47sfvjp+85U7",
-	"H3y0+/Kf7/7m1vilP+6n6TmBwxKl+0MB+zzwFRPlCzRlwJy0XOcF4H6jSn6jSn6jSn6jSn6jSn7dVckU",
-	"u5jJSQ/cd5oYRB9M12lqJxbI7WqV6ZP1lek81SuJpHnsAvVivuG2FfSgB7cezQTnnWlQ2EO7tT2z6Wkr",
-	"i2A7BJ/wnOUkLlyNBDwuUoSFibL4FEprZGktV/Yq3c8D+qqlDxoET3Zrq0+VlEOu5pVhtsORAQv7EvOp",
-	"eKiTeIOknBQY5CaPakBFRINgtFwrJEwJkb+vynAxi4lNnRWDZ+JVH9K4GbbCViR46BF2bRhQLjCOcaow",
-	"GOViUEI9S+HKJp3fzgpW4jzCC7Epn/lRJ6zUObKybXo/tJBA6iqblwq9yUd5lpwXgV4vmhl+3cFeSbY2",
-	"TokCnGYqc3FKKgOP48OLUl3Z6UQK+sxVoToVVSqmnoynqTILBMLMe+ECPrUI8Xw6ogHv8vnU49vxg0By",
-	"qZ4vCcFFuoiPwkvbnO0crEskTgcpA9plfNRRwwqTwPNlz37ENGY2TopaM/03c/Qw58iBKxwfiDczECuh",
-	"1SAt3JccApYkR8yMQrWPQdPUdPxQqdAdXak0dvUmiGXICu5pLMm5FEFcV2kysWBORLn8honzT5IcIOjq",
-	"QlXScT9zAc6VSA/CAHB8/rJcPHvAXrnJFpIOk1MAxXNltzCVZ7Anrzge00K+yPt47e7HdVoMQe8j4uwZ",
-	"Z0ogQirP7EAxofrx3MeNnrWjJfbw/pkELY99wA2DblcOpnbzN1To4C/HvLMtWfkmSe8a0JHNCFlay69s",
-	"01XyGSaW1ghVnT7ftj9+8U+7H/77ck6Zl3TijXujQmpOvJ7LilW+u/GyinqsbbOg0Uplt3nYEQvsrTwE",
-	"E2yoGCuf3FbVL61jWbwSWcnNc6t56RXPvPh/6zSeKu59/WS3So52hR7/i/rNuwHt6byaaFg8CU3rgZRb",
-	"GipY0UjzzYB5hHcJD6G4dFG92KP5domZCQKlVZDK8YQVzQALavV0B2ILCjoz9yKVRPmBF5XsKBkyDPI7",
-	"1mw2b3/xr7dvvrj7/ofoWpifn4VVqS7G1oQybyxiRMC3KmOXe61KpjkLupVNHKW0N7ix6cR06xuqqiq6",
-	"9yosKrRYMb/HS1SBAe/BSV7FVLOAvlnSXuPXvAmjTeQEf3th0zcxpRUi1dqjdgj4sFig6kHS8Qefts0n",
-	"Motc4oO5I1WxfTFb4yTazse7+6dHoaDygKtRdk8W0KIeKhFjYa/rXovezrrGc1/e/1tXoglL6hZO1Maa",
-	"4ZB+YGplFVKEuSuPb/3XcNUxBSpYZZoi5VwoPcTgmdNQbWDxGsnzGZULh6lAkhxwj7hXS/SI5RXKKpbl",
-	"CirusVsOXtuT9yvttc1dgKEFPnUAaUFonvCTxY8LUXiQKLLoPk+s3w4ze0GPpNCxiiwH+1C6Tz/Gz7m4",
-	"j8nyb5OlOL51xBbjWP5WUYXNRcPd4a0KKkiXByynceHK8eOzssD+fn39WrPZWF+/1jq3vn7t5Dnz8dS5",
-	"grWUvaq6T1eOn8hpxJgCZLKyiYt6OnEsP+pJ82fYZDTHiWPZQnYnj5481npo5VilQtpw+WIsSW1kFhss",
-	"BPHi0meUPuXZSAxNzujMXn1zmkwjpJp0ZCRC5hO5zbBuCRQIWcPyJmYGKEY9ZKrDREh7aMfJuxrMr1hU",
-	"OLc8usGFgMEdL1PYMBHI4UVORYct9CLT+wG9Lw1Thjq8WD11rwNWYVYFheyTOmR4Tlz04s6L+1HQfuG+",
-	"gUKGp4fDgHdcJ6y9QqL3q4kqZvAmjVOd09EWx4/xPYU8k2c/ubwpzJ59v5Pm/tnDdPORO7/6ePzGS2tg",
-	"Wd0QMtyAX0bk9s3X8CdSx/ZnwIWJpiNNdrCIKdlRUvSW1oh5jcYgmlfv3Xjuzls/T/sWJhaYmgqXmBog",
-	"62pIvZjjaUjWuUCHDpVnxszrtjFb3bTDzDkIGVXuw0i15j1R0UtWuW/Fos0UqR9wUalkbFl2bViIHxWE",
-	"LbqJSZ9qKKRt2x/QpAZihwYB9jLQ8JSQYRKZX9BKD9DtLA1p/qzKHB9E+MODxKchJXWfDSR8LAjM133G",
-	"Qr2AvnLJvHgpGgyoGpXRWeL2OPuWVfrV6R3ZRiK4Mm/qLqQwMEGYzDnG27+o2TZzdRfrv1f1Li5yqw7g",
-	"7JOw/IXqg7bm1Qed2TrGnXjqfB1AJc7pPtg5syT9QTV0ZkjJQjrqIntirUAlChMfbIXrhViI01rKMo0Z",
-	"ztCVWc7Q++HWBIZVOle2ZDRqjFNfiVPzPrgq94F9uY1POWliN2LCp9wN2ytvyggKB9Pr575cpcUxcPE+",
-	"SrPPaM6+L94s77yNHqpIWRNLzUF0yUvmMa8VzDM9SwUqM6k0xdck1RoOtmb+xudFxw2Z8LnokfGXz999",
-	"8Re7H3yEeivgoL1sS2up/Nzxp7/fff2N27d+upZ0Wht/+vt7N26M3/3x9LvYcm1pjdBOhw3tAPd+8eru",
-	"W39Ma7kWilqKwNUcn8BwOvv6RDhd/NoMFTc5mKo1bs1Cpi11M0xznm157ixh8BShm5qJkOz0ecCIkHY8",
-	"Aor7N+a8+27OKzDRwU8uOd21l9mzbW7fTWyGbx28eLIwc0j4ggU0xSEO3nyXtisWHvIhTYYB7TBXg8+c",
-	"NamPb70+fv3TJdvVrlXx8HOTTh+TPS4uYoXyPbRDq9q5bE7jsmJPzoRLaV7l9gV7m8WFnbLdqJ7/+b33",
-	"/2333/5w540X0lXA/vr5qyUKgRXEHz1e2cc45I/Ob7p/Gp+67tW2ONomHRsze2AQHB/Ia+M5ZAqKUkhR",
-	"QIYMOFgpnPs6bZWDaHUaBEVhvLkdBpLu9gU9BmZr4EoGrLw2e1EGE4ECx3KiwDtyWGFM3OtL5qXs0Edz",
-	"WvaUqDHlikvBSZVo4zeF5nDkbmfi5WQPNg/tH89W48ge/H/zyO3P/uiRex/+ySO3b/7C/O/F8fPf88j4",
-	"049uf/He7r98RP5y4+NMmdB7H/5pH8vkPyHDyYYwP711+8vvx33q/vr5q/fe//Hur/99/Pnrt29+/+6X",
-	"X5aKe35S9c5DZA3WoqgogkHHbyoIBucY5mwbMisjTxpxTJMuWJiN7uTznOIJVjmc3vOLrCOVr4l9YA3z",
-	"+H01IioSRpCTmqGfDifHBiH4NKkL6BnSZ8BCFENBUMnNgA300mzmsVJKbosbaeritijxrrjNQPnTkV9N",
-	"BtRnJBralhhuQV0jh/bothFGBfOI7ssdQaQIRsSspXQGSKrZ55TdKoeY+Gp0Mcppp3hZRXYrhQz7RhdJ",
-	"NZHM13rtTsd9iKd7bUBzGHcgxIgbiChrpO2+bQPn16l2oS2v2WzOObzWsZPHHjp64tjJeSfopinfcJ0F",
-	"5kaYl8qpkDs5qPGEFI3NgIotYn4nmyyQO7BC29pl75ipnV00pzKG+Qm6dC/Pb7k4QVctdrjx7fpi405t",
-	"4tBT+5tHbS8UtpM97UpLtZqk06eKdkKmtAe2FlBerRiTrcl8jj7T542zbCAbK82V1j71k3VQLlYUHGps",
-	"hBdmNs51wGXce9C53JC76Qat57HRbsON2jin5KCBFHyBReeVi2I7aZBnRsK756b8HhNLz446Cx8uMs32",
-	"IosvBO5McfhCnBQwaX1Ius5hsLptA9Qm9RGjaim/VxB0bHLdgkgdWgFNdGOxCJw6t5PZTkitUxhSu3L9",
-	"uyv46ej1pXqj/jdPtVaufvfbT7Uax65+t/lUq3Hq6ndbTzUbK1eXCqSKCwGt3MCTKsWZf16E0rxd2hkf",
-	"SF09OA9eqmBJX9DlP9UId6YpJft0Bd+N00ZmImlAxaMc3W9Y2KfKLt/XTqZzIguGgRGBqgYWlLKImC1J",
-	"1QyheqtA0nBwHNLEPKU9otGSojPN72dz3HkMN/ZTzwP5MjwIilCXC9jvArjPhxZgdDGEVEEEojJMYahk",
-	"TzGt9w74g+d32mu71di65fqpWZe7VQpjS1eCMtOHMRFrsYgbyxz2GUO7FqCto2qU9fqM6V0ZwcrE/cnt",
-	"oj6Fgu1YxLTGOcGuhcTsNlrthOd+kMpnyplrZeDbDuLlm7PCjaF6q4zPfWj52Lzxplm/+dLLrLvwQBcJ",
-	"lNkra6nKMhahReWJwMKXc+a9LNrws0zx7Qd+w6neKuxujDfF3gHgh3RTbjMSSrKpGN0ivtwR6K7CR+3P",
-	"fTYgHTlg0Pq0d5DtjL+O+JJsehHmPGoPMXsiW2y0gVXrrNXu7sfP3nnuTx4xuyF6DOKA8ZfxJy/v/uCf",
-	"POLzbW6oP7n92WfjVz4cv/TC+NOPdn/4p90PX0p7R5ORobBIPBpUJscRco3NBtYDj+tCuvdABnPh+svk",
-	"quY2nh0w1TMqdNjpx1VsOwGjCm1GjhRYzjNtepymFZMmkX0rwnzwdLzSXcs9iZL1eUKNAQRxX60l8pcX",
-	"/mmiPs9rvx2//iapc0G6UnXYqqNvCpo9bxlhVniE+v8Q6RAja9YF6tPMx/FQ9zOD3fnsn+9+8SsMXTCr",
-	"NEqF3GZqjSSimx0f7IiWmSdNiFMyyrowZHhpmVyIwaXCd5OZ3xBIxQJGNfNXyekL58kWG2l4DnvSo4Gm",
-	"wQUYo4hmSLKxp/SsmkM4TSEpAGmnqsAmOiy4uGC8fyz4nFNycBmIauVY/Ln0x4z7GBdbtr61dRNXtwW4",
-	"96qYA8o1zbkM2gA+Cm9ZH1/pOt5mgFQJ7wcv8SBVZKHqeSXV9KtugyglgpmXEvFLip60akuWCN17+8+7",
-	"730wfv9Hu68+S/5y4y0iZByjl29KKAzvu5JQjSHVIRTXckNB13UjsEmfjlypaErqUpE21U922+iFMqhf",
-	"YMEYVjDXYO2iKhevnH3EjJgOZR0ytc11npPtijBamnvCSDr1O+//+/iVHxesrhRfMtMn8uJXFrBqTyJG",
-	"xESMdHQhwbfMLuUGtqbvQS6NmLhlE0RycUMCUCcg8/uXBbZw3lcM0B6zRqpzja+Eki9Ek7+GtDbHEJsh",
-	"GnsnBJNVarNXchaq3RcFadrQ9EApSbgPB6YoJczPLFQTxTAAz5nupMgLg/16X+e91jD6Sq75/b6y+ci4",
-	"73l5LqqicqmGi+fOkFPHjp90kSTEZyHlQU7IdhDIHeYboYgVBeyQ9rHmqTY2rOKiR6hIB/uhVVtBUNIh",
-	"TayLmxhJgWFYD3w0N4q6YCSYdd0oy3WIWk1GIGYPDmkSKio0LJiEBt2WPMKWe8uk/RToj14cw3+1DUFC",
-	"NvoewMOaoqh15tYNXckJOKSNZzbmxhqu5KW1saAw1Clu8qWHilEfIkS8ybgdskl9AqOQehvPqU163LWH",
-	"ggCppfKxTdWCcTq5HcNPmzPbDBgZ0E6fC7BN+DYYi2uHVB580wm4AQBtt1R0+kSKiSia3AhPywQK9hz3",
-	"Ia9srEEiyEpQEupRcE1CPpjsWVNUUUqp3ErD58CFuE0D7hMuhlHoWZPGNpcBIjpEYZU+hnOcBf4jZrap",
-	"U8gpQCV0SAtDvxUGYhs21c/2BVO8oViXKVtsokw2YpcpxdScmy4F8VnA3P1VNuAQLrAOeRAQGIiAGYlr",
-	"wwZLb8xFC0KJbbELL2q21v7/N2yMeuO833beBPvSGnk6soVvIUIviUmhDn3nIOm8KPK0zlnsbj5+6lQ6",
-	"2r4521E+dQv7UoVEY7afW+EWF775nL+MldyDD205qQlvOkRBdrmlNDkDp3Ft/jwToluIVYucchnrjkBz",
-	"8iS6b6crGE6HRqaqGofsWkhcwUPfUtRepNgqgTp3a2QgFdsI+1SQ21/865HxT39E6uu1TAXk9drSGqHh",
-	"BkbV3f7so9s3X1lbFzTcGEj8YvzC82skYFrbgW6+dvePf1gjdFNGIblz6+M1Yk+W7L53484Hvz6y+96N",
-	"21/8YI3Y4zdf33v7z+bre798J2sGxXJ8Xi2Gs+bVHDD4cYB9g+L5zbdm5lqCUAmiZbLL3NhTaHCRii0u",
-	"eo+IsHLyKDXKb/nod8UoFoacf82hoUBOo8cKclL1hoRUbM2+uCsl8mSg20CVdjyCh2ekz+YkQDQbp1BJ",
-	"upp83FhuFHDKSsEqgodPTKfTTFaWm73dRS7JeHWpedwepdpiwdZ7Fp/yqIBF0gNXbzOX4cFUcWNmuUii",
-	"9554W14hvwqc5XKKnaD4sFeRMJ+3cL9g36b7jRbVNgOpZhDp0MoIKNLEWuzCQQbTSAT34umI2QeM/mxg",
-	"lXm8n/oDLsidTz6888YL4zffsTW5eDgiKgpYQ3YbAd0hstvlHcPzjKwKKQhLa8TWjlBk/MmHuz+5CW/j",
-	"d+iro8OhguazRnrnoV4XNu85SeJ38fc89Igwg9sKYKmsfvMmC7owH7gnFRl/+MvdVz6C+ZiPZeN8+4LG",
-	"ieSOcLnJVqhcWiMW2t0PPrrz3vcttNSHN9zDtsXH0hpswcV4gW+8tPuHt3dv/Mys9IOP4n36X5EOeYet",
-	"i4cjxWh0SJOA9WgAuwfvrkKsv/YAQrc3O5gPk1ZuzSkA7E4dyAK/Lgw4jR3us3n7tAZjCa5DpjQREjyk",
-	"kA+0xUZ6KSsbwKO1uAqIivuxY+919116L7ICQOrFaRnApcbFjz+VPH/V20PGXHFATSHmB9Gwqhyyh3bm",
-	"IlR8M3J0YSZVwF7iwShORKEh6dNtRqhrs2EwjSsidwS285ZBwHwSDZf2I/26col+uSOq12uvWtcfkVDP",
-	"SFyytMW3RAH1CrM1jWhIjJLra2semLdDc7cIN/zKsKL8tVjlkDktJNJImYdoydblcaukm3E1Ox+co8a8",
-	"b8Mt6i50e4lEQ6OcD+g1UmfX3JfY/xcFsTUCQXdQ32HTlbqTQ8xby964Ab1WpQMxF1Wa51YT3CeDVIsb",
-	"86Ub2xb2HkraecPW+DH19rm/SgYsJEeg1KX5VMeuteYz3PeAC0YVapvBiEixLvCJpTWjQIP8YU6RHCEd",
-	"Ohwyn9TtK0hRjiQxjSR+cdPwIzPnBnyqh5wp5i+trYsR0/DDmu08biFzdaLWiGtoTY6QbiClggcE24i/",
-	"r+MnLsWS0Vs1mHLrQq6L+NKC3RTKe24gSOlVpxa9w8O+UYFpAnkktgx337Dt1Ot0XdiPIE5ppgx39CXD",
-	"yH3z8CppYoEWUBGQc+to4Mwc6a7jnT4PfMXEBJ8cQL6dPSGLt27fIXjZ7HvNthQ3D27YTyPIfBYSyI7Z",
-	"TjuM285aqkG4V4P9hCdS+wlaOGwijmybGhvqkN4JLAyDSlC2AkwW1ik2nW5/XI0sXI4xilB753eoJn0W",
-	"+FjUBiuETBVdH1JltnuugTl50pLUS0PW4V3eKciQRbMxc7KTkQERPI8A/PEDPuvSKIC84ETayg+3WKgb",
-	"9PyWfUWEJrU7bu6JpRfSoA5V/gNjamEGdlql3XHyxqVSETaPTD7/tTbwwO3JkXceAfRM2IclWdjiDzM9",
-	"FLOpHtX7EuacZn5jwkXsT1VMRfoiFVvzyjnN38fJ/rBpJMzBsJSAVWQ8SgPnTEnxaRVdxTJZP9NibQKe",
-	"tsQ0w5xAjkoQwXFGKRik+KFYgTwmGE2T3U3XR3WahG+isNw1XBbEAIIcZSKRKOyzEUTmhoqz8v6pROac",
-	"6+C0jKzEgFz0HseHUbl4soPe4A5blPDauWcc6eMxdNktTASXVdKNgsDKvXHpC9t4csCY1VIcT2KGJRlW",
-	"v2bFnVX3KhfrImHbxAZR0zCkXEA8vSUDbiTFsD6VLZuPKiWH+O6QgI8hBdjausBjXsWkGJzSjrjpjDMI",
-	"dJcGgQFnjYygsHp2hYadjph2kiKMty6cin/IYqWTGLkU2dcDpjXJHB6MCD1XZfJdPQZnyVsXaPxAyfYZ",
-	"pmRWTkvOoubVcFPBL2RraeEi0rJYDFpWZkpenZKWmNYLNN6+NuSK6YohmKHcYqLgzjKqwC+6xcQyOQ81",
-	"83OKlEwaVVOMsPuM3phrP7YwuB4xbpsfhtlzo+gXrhqEi01P6KW2zQ6cez37jIVXhoGkVcWfLg8KLMrL",
-	"1wJ9zeghyx29DdVgMpaETS6oGk3YmU+2mg89dOLYPHsyTJq7DqnCJw2lzZjMWns38aQaV2fLF737zr23",
-	"Ph7ffG6ludIa/+k/dv/w9u7vP9t968/jW++NP7t195Mvb9/87O7Hz+6++uLuT17MwaaFo41Kahv7ozgc",
-	"bDXoyvYzIefXioRSU3GCf66/HlP6rfZlyKbPBlLoEO3JWKwFZQMdMZ9soh0Czfj5ms4D2K61oi51/7Pd",
-	"s+Y6myqZq8PZo1wsCB3vy2IR3wvemsXQdG9YdfD4sfBpFx9t8XkduF/ZktEH06Ps9mCBPqjH5/dB3Sta",
-	"L9CBdAaS7wFxv3ZdPa/nnnUSJV6q7XE6HHvRViDHcxA9lV5RWA7gkLbpyEa95SEWzSD1NhSJai2vtJfW",
-	"8F/QMkRPkwhStNqt9qRIPbM4bKtx6ioeUdM7igeW/WrpO02voANgKn1sah1ChhuuHs3ue78Yf35j/LPv",
-	"Q8IuFxuuNA3Z/cHP7/753ds3f42pvC51E1KDP3l196U3wLeAyauB/f71H+7+8SVS3+FhHyKKqZZgCH8S",
-	"U7BI/d6NL3ff+2DJKBtGvqAYcL1K2jZJq+2aeLGwz6AA40R+sHlzKuMvq8KllgcMNl5SLZWBCjZ3C3qu",
-	"GpIE0e9nlHw6F2APHWxy8DYWk6ZlPUEwajf0INj+6NGjpwzmXrl8BoxAzgPHO0pq1pHC11PFzFYazaON",
-	"o63LzYdWm83VZvP/pJUZI3g0Qj5gkwWDczbA1WatJID4rEzJWQjoOnBxvUwVAAONqwIQsG2WExx+lg3D",
-	"vjOPhYoxW/FeStDE59XGPjHPHFymYeEVF/oW1ykrXaMMCH1u8W/fennj1fjgRbHh10aY89BAs8nCHcYE",
-	"0QHVfcxNSivDE8aG+hHb9LRx9TtHT1xf+taR/DjnvlRx2OC8tV+KH/5qe4phIKKt623LoyDa2J1eTOa/",
-	"kgrhnMwY5k9HbJmcRxPcgBoFMAjkjk57vwwkXhxrZd2imCWiCRUSKHS9fWxlBcOyNmxWQpvQkLSPmGW1",
-	"l1bjtBroSEKDpB6LeQAUTzCKe+QE8XmPW6sgBfvlNhcd5kEklUd8bs65A95dyDQZkXp7pdVqNZtQndF8",
-	"Otpe8sgpyPVurSzhSCSUO2Jd2GePNpst81Brxf66zYOA9hiOOhiYlcQDm4fh+TX7sM+GVIVoQVVWGfbW",
-	"xU6fd/q2nUx2gR4wKrPCQ9p+QYlPdd/2BdRRt8uvEdklAQsh4AqrLPcgCM2tr2GAcGtsNv4XgkQFMeRa",
-	"DniHPGNU9ZBuMU0Yh5MxB2sZY0LJ49GmQxyL5ZBqQb6IdkZk5rqymbMTV2ktKQjH+nNRx4n4d7IDxZnR",
-	"MYLz+B7Z5L0e06H9AnOdqrvBbHHZEn6woWLbXEbgEdq708+Ndrmid21/XI5mlKSsbnbvLwS0wzQZQLBG",
-	"NCR1AUFH27YKtWEK86LPTmXyURr49/5Etu+t7Ubs6svsvueQN3b9Zc46s10ZvC2k3YtZa6oJS1XFmYOV",
-	"KxZl31MxEFMctWiT88uMOdZD7rz3LLIfMr75XIoFjV+95TkmNP7Bn72YEG8AIb7z2eu7//cP4CHDfMi9",
-	"t188cvfDf7n37D97Mb/Zff9Nb10kLOfOT7+EF1Is5t73fn7vX37uWT5Dxq/8ePz8r8af/PTI3U8+uX3r",
-	"++PXXr/72+/tvndr98f/mFWBHPw28hZqmCHkIG8YsM3TaZgBr3cEBO0CgKgtIXDg53Jg1bwaApT1eGUe",
-	"yOUK7mCnqTQ49cxxeUQKsDpjLrvzUQeMQgMtqUioKA/MZz00FCarqcQOifHrN3f/8Pb4dzdyaqQvrLyZ",
-	"NRy4Sc41z6hkkJugvYrZZliZ1gkDw/gAhjWoWU54SKgm7Q4M045jm6DU1pD22FSB+QMz9eHOHpSh78Gl",
-	"iPnFWfEJVAh3+jJgLqkA2KlGpd0J6suuGMQAhL+kNxxoX9nEyIhPFJM/mq0lb/6cYT+0GtjV7zx0vRF/",
-	"Plbic2vl+nxtLbsX0xUuMMHUtQ1ILeL4/hX5u16Am5eKAb2cAY1ACj0XcVA5qE8GlglKVUyjju+VRF1W",
-	"jD1hkb6S6I2Bq+VTDTyM60HnoLlma4QNhuHI6H8YJDkM+yTgA15epM4sYLqZZHFVgK+5dejBt/V8Y5xZ",
-	"1DjjJXcrl/npylmTC1Yn5NpQooLSMj7Xw4COypzP2dSjFS5HQHUI/foqwj2IdIiKU3EjFifzGHrbNlS/",
-	"nYTPxQ1adqgmnb7UTBiKpeWAGVEToujqca8n5rtWT9Z4FWmm1gWkXVorAQ9JvY2fn9wRDqj2EtlkXQmJ",
-	"eSOC5rE4Pw/l85w23S7FbV4Km74/ERbpLobzIrCEPf/9uGepzoZpREwF2LpucDEWL2gV1UwtVgZ+4ftR",
-	"vbnNgeJF5RMubkI556hmNuUx4x+8NqUny7c8MOENuP4FdJ6j83WexXH1oPDuesEOiFyh+jG5w1SjQzVz",
-	"ZnHP2sQ94kv4PziNgNyDcx0D6rMytu7+w3IqvbjY3n10KsG/2TjlcvyXN4os3ZDUeBoy0mj1wp4GLkyf",
-	"qBBwPrWHAEOl7o8lWzfajE37O6GaQDUzDQXBMz0crbQPvfCcwSbpCpjq6FimZ+P8dtXfdDj8OnQ4vG8t",
-	"Dr2a3uKQPDndfdRhJKFBYPMROjKIBkKjorof64iE9SUVzA+uz6TUn7lIPCQ0MMsbEa73BQaUeHKiDKDs",
-	"v1RxCUIEQjv/194nr9xh0sGa3rnkDKt1oAQadRGWtnBd5ZyafbENLSXzL+d14i0y06yvX6rtoUAzLKtM",
-	"J4e1VO2O8ae/3339jdu3frqWHPb409/fu3Fj/O6P15JqBxC+9eHuT26ukUB2tuxTbz07/uRHpA7Wq80R",
-	"eJbjZLKl5ZyWCPHEUDAA54Ou3DiNUZJh9KyPIPVzPje9nFuix0bb7b792/GNz9fIkKmO0fXu/OuX45de",
-	"2P3NW6kMH8KRFNtnaI95pH38oeVWEw3c8PG/Lbl0JLL7zm/Gb3y8hlXadn/44vjX/7JG2Db3meiwDUiF",
-	"uf3Z87e/eOPub57dff+N3R/+a3o34hLIdrp0hpAZEXIGU2NldyMpoDy1F4lGNVEGT5ibpJk2pwTtkQ15",
-	"wxRkRFQ0G7cfuUx7bdwMHocrQp1BPyMkTWSHnDiWU94i/d88W9T/tvHR8QQrzZXWbFaYGTRTDTJNZTTr",
-	"RIqHo0uGz012ksdkpnNuEjrkjS2GXqts1oMrEoqVQA9p1xrkr5+/tPuDj8av//v4Ny/c+6ePPNLuPrO1",
-	"8ZcbH7f/+vnLWDwUM2Y10VGnb6g4YBn62TgNyDCgoVmlq65jXhkyOQzY8rpYF1AUUJIeg6SKVShpYavs",
-	"QGixFZGAOcCZti88eekyOWKXotukHtIeOXzYfXH48BJIv33MvTRTQshIW7OOYmE703Jaig5bJheoDpkN",
-	"5jHPEFtFyCdDiPg8fPh0FPal4s+ww4fXDCRQDkGEhJqB3Y8UE/EwhYusR83m0c4WG8EH1obxXB99nN2W",
-	"qoBsviHTpN42zK9tNpkx+Bf60Kwib2ovYc1dtJiAWANyG2aMxbjRD8PYYHHZpblN4IEc0qchd2ISDYZM",
-	"aSkOmdVBMh6mwf3185fu/Otn4y/evv3ZT++8/Coggc4iAZ7oavbstBcXsoKPWP5Ie7ZclM5FAHe+Udg/",
-	"EsgeF8kJR2H/8OFVcvjwZTUypyCj8PBhj4xkpOLWyXhsVr/2yOHDj1xjnShkhw8veesiNHJwRw5HpA0r",
-	"aycxeVToHaY8CKIFS9YsJIgTA0shAUyVRoOAGsm4tUL6MlJAslzdhLpUJBIhDyb3QUZhe6nU0V/3atca",
-	"VjxodKQf04SNLTbaoL5vluNi0jAM1laQJvbHOApZxN8otO8Jcub82YsYQgVcDQfFbELfiqnw1wiFhE3m",
-	"Yjm7URhh6qR7S7FtuRW/ZQmOmdv+4IRB885mFGxt2ErM6UbahtS7qtN9RsxjzhipWcA6oYY7Z1azGUc3",
-	"rZE2FhFug29KY9wlUBdo8L/jQtTMWTmtKSUZAjChlBsBVT3mXPU8CKFhkp1VqkzVXfTep+GDoLRVIqhS",
-	"UKZtGUKvAyZ8qtLHQ/oy4D4dEXPufhQwdzzwxCqEzY1Q3Yyjx40oSWQXljNiVEFIOj5otDLmk3DHpqvF",
-	"U5rnNlw9FFyTiyM3Gq3GnlMU21SBC1aqLS56DR+JGoziYv2mYJbdHNrOBET28ZDUh1F4xo5hWOUSkGaY",
-	"BuqaEyP3dngQt+LS8Y4JIcMNa/zc0CzoWpzOchF4jNjHSFz3y5m0l9M9TTbocBjwDlzlDT/Czyzl8INV",
-	"4uEaNCVgkLHeZ67xTytaOIWmHqOczdGmIaIdsE14Q3ZJbGxfKgYojRrwXhYdiubpchb4pG6BBQSh3RAy",
-	"nX068oiQm9IfkY7ZdyO0enBcA7M5CXK5WDWpzAn7mlDSVRTSvLHMQZcJeNGo5ARoGbevx3WD2DXXYCi1",
-	"vhCrbbENW3oHz7Adf9929wsvLLX6KiCIGcGG5Saz9Ok2A6y3u2MNHqS9xUbIUNtZEEDxhU01f8YGG7At",
-	"OPTpScOqkKdl3+5GQWARBF7H3THQQZEAHAV7KwFBMr+TuhHxms3mxGYkB3w5WR0cH/Zviw+b1KEus2ev",
-	"OOt2WQeOx4e6/R05GDARLq0V4cTEtCEbbMQ6O2RHmEOEUhmAk5Zwaesuggen/EU7fR6w9EuKirVJIrpK",
-	"Isgqx1pGOWBkuBOAkUZyV/USjnxtHsa3j8RYpI9MSWUYvmyxKVWdG4VIm3SDFcWAYGeBNU9ubEY8MKdW",
-	"W609bD42uCDxIzCYxo6ncXzKUEk/6qBTzpewsESbnhgdrovG254ZNEVwDN/E53IG4GIj0oZ6PQb2uEiz",
-	"eJGrydINUm4yw++xGbdiAd2ELCCPbEYhVNMgimHcKhpORkNkh1PzpdEXIM0cXt1I6R6B4bUHzSK0R4zm",
-	"aI0wZREWZjPEH0yPYJ2b3KI+1fEOZV8GpgE6e+rWWr9Zio+aJ1aJLa2KdUTNTc4eGmlnWnA4qWKybwY8",
-	"hMnisfdzCiYubAWzGXBxMVkMdV9BSLo6FoMAWBy3mZRifzfBdagsAsBG8icACGkbvWnmG/KSnJThnCND",
-	"tYUEzrdvcJqNNwBtyCETGdJPNeT42WQHLhCLbId7PC8nFqyCEEXMY1iSEHs2GISLI+6TKSGZJI3wEMiv",
-	"dWRIK3DaLJPNvm03cGqAGGgh401OSEvSX9anId2k2rBouk25DSRDOdH+lMyP2hSY3NTIChrti+aPxmnz",
-	"R5ukM+pik9pGRypbYSchfKBTxI/Y/U0eTHY43lSLGJkNnZgIOoToNL+zdrIwO5st/+TYHa6Eh8AD8bdV",
-	"Eki55WK7FNNRYCiW4WyoQVhopgBIk8nUjFliiawdQ4Ah1mwpX3sBZjcxxSSNy04S355Va9GwW2otnfF9",
-	"gvhiEVdHdnrQ3u7RBJRpfExBGUqC6eiWd06j98Q4k6RrelsTmlEHGwzNkrHMPizt3yLRSDZ9eZPqpfDA",
-	"7BVO3f/TebfeSb09vs0E6nm5KJMdXG9EwvD8MN47Z9dzFbF2ZKaQmpNEGfoW4DmzgTYBbtXqWKk8IytE",
-	"bzIyoKHRC62XZZP7fkxCOzQIoMIVONxhLWFiHTjkbGWeY8EFW899NhjKkInOyNoaooSftM8nvzYeZaM2",
-	"3Ga08WOgEjrHbCqf0Ysmx7QtajZUJESiL6Of0zX7SYjo9IRcuy48OICjlBAKiFXmeHcD9mkj8Y7AJElp",
-	"cyePU0e3oWgzGEPAcsGYb+buNh4347QTCwdawZfT6TYbHemzDSPiou6FSy8oj5jIVZCrKFEP03TACIQA",
-	"ZkfuU0NnXRDtBN73aVIadtVR67DPBriZa6QdNzxK3b7B9AxYsAf4BX4CDNVgVszW+1t4mizJTtaQpdgo",
-	"snoo+HvAJAwJVVHA5tHuZCojZ290Rh1gsafT5QlTtwhzyKCEAlaoh9xLweLK/9kxMbx1igbh19PLAbud",
-	"wVM48omhYI0bA64HGKmDI6Gw7m6m75NouIpLTEYHsyCUYTeY6I7+kI5FfdBAomEhzUqgsETVnH6qK5bR",
-	"4Knh0pYyYaMr7Wr94Ut5Bz65X6nh5yIXPnso1XRCL4xmdt4ibLNXcFpMMMoUlGF2GAhFW7EIZXnMS3Gq",
-	"tOyQPz8JpOgxlWhKCTN17MNsVFfJZ5hYI1B9glBI5rCns0cWmwv3pBRQtHcpCci6/7E9Pka7erYrfsLy",
-	"BhSMwlh/eXqp+72URcT9ZJBQyg2fseHUHkDCDIYfbTJiHoESpFSQh5B66+xAOVJHwKg1AriObIXgYPlM",
-	"KTZQI5jwO8B3U/ZslKFt50QRKtoJs2XHQSxom68AMCheMmqnappb0xfRdAQRT9Z+Cf0GJ+DiwtU+qa3W",
-	"zqclHmXWe0ijgmQwIxIIsEEYCzp6mMFCZUWHpIvl1ETp+4xhDkbMhqCenlneJu1AHRdX2d0clsQ7NjGW",
-	"WbW5QCkdDMfhqSwoqjXvCRgI8yTrSVSEVIR2OmxopFxUl3FB2iI9+ub31c4xAX4SKDEBv5kw/nEVPaUJ",
-	"4DGYcFNtPEdqNfsHJBx/xtquXJOFKuZ2a6Kl1ihL8apAIX6daxqPn8Hzc74abB8qQqYEDfD6RIJdG6LG",
-	"BlCYu7MZ9TwSyJ5RVmNMcBIp95fJt6GnIsRCxM0Z25MNFh0rhEVudGwEMAro8IfbBaiuYKQEWE0vNrqj",
-	"gowqCJhYrUCppcIKEViKAWz6Oj2XhWmib2a8QyBuZCiDWfSQKjpgIVOeDcQzU4A7A48huVMeGdCgK9UA",
-	"sSbWIAqcgssQr9PjYsNG7azWLkuJ4Y9dygND/HlPNLjQSWtV61Iy41vvMtfOkVrSIjJh1QQfEUr2HoIt",
-	"8AhRWwLjrWZgPZZRqLnPNmxmZNppxTWxv6bePaTJjNZRq5OzmA2zPbbQCA9z7ljdFEJ5cvQ4QjuhRisX",
-	"ulezPZjgjruKKtx9DfB23WVIi7TOvW+tN5MKUqQNouHV4daWRZNkl4y7ArJecOrJRJapPJZ0Ggu6M8wQ",
-	"GYAMMwHjQXJZQLiOJ7fXRvFeP7sUrjeSBAQrl9t3ADAr87u8G5fuGb+fCrdM5cumR/B5t8tUEvDgYLOd",
-	"X4d0FEjqT/m1zTWK1fAuDxgWd/PMUuA5KzykauHEjpJhQMVGJ5CaTXA/KAxn1uCDWE637MqyNc102toM",
-	"2qXFG3jdcmks0GNOw8jA2Vkz0xltFb5cjd3igGLbUE8Nrfs4ayLXLsr4Em8OAON8izEs1twK062CpgRK",
-	"gsUvK1kmhBgGSfw4VIcA/iG3Ihy0Q5Xi2K0sZyeFKzWV+DR0SEc6NX7C6dyGLcTo0GRJXZ2kmOFRLFRX",
-	"5A0GICbVDgdIykinMsdoqIn1jU4emz1Vtw7UxioKCKn9z9Ms0vvEgdMZMctqQ14Cq5Wx8Cic5WxHqi2w",
-	"OnrgvzAAAFLiK3uCc8KB4sBM1LSAiljOBaHfElgDm88U32Y+UoqcjXdvC9sNwUwKK9tIsA40ZbNYOwdA",
-	"AAu3vpukbqJIV0tcxWzxuNyCRXN4PZSA4iO8K4DQ9TZ8c16E8kJAxXm/DaikaMg2IL96KrzI6HAuOAdk",
-	"C2vIGnARgVwEwQuG15Vk1ZoF3cRldzpp3YjmcpRRtZe0bJQqFcRCY2Y33W9w2YWLTxDPVCN6ICQuFHyN",
-	"tKEFfUbDd43ps8FMRjhzWZ2QA4LV/TMul6yNjqYrYsOOAa5inhFP+V5cdJPBTcta7OjZVdjhsmaMpPgs",
-	"jDztD07uQGy6sKPnasv4m5NxpvVTg7YbiHxF+pkrrpkU9CzW0GC49BWwhVHRq+AQPovvPJwiXHqRuw9z",
-	"96kGyc9cvfgKwrUDN15sLnQt33NsVPFYaX7gFlGFH+CUHilQgby0cVmlHPcFKpGNp8JiZdZm6cCyx7EU",
-	"wx6XOrUK8pPo6oHnQb+0VV7BDA8fF95yhGvKcg5TpYlfbDJPPKrwflpwBjDDpJou2FlQIq9nipvopPPc",
-	"YCmW3c08DtcHSWM6AwhmerFrYfZYDYnFA3PhXJ0+NVqVoV8Sf0/ClSgqXTLwyCaPW6HQwJzfM0zJxg73",
-	"w34yxDyjYyRoFPaZCCG+zuo6SAkgZNaMa+n2Kuo84HVlInRKJlTOhIAxj9ggVM+Fj8IzqeBP8O9MKWTL",
-	"Nj833/8RB/vFzo74+Umr80Wry1i3jvnFmZxhlPpkU17oHus5y+Nfbny8NMs8nC4kOaHUZWxn4JDJXiGU",
-	"kOOAKXOZHP1CvzJUE4ZdnIyoyj81Hk74JxCUeZ6JHE0Oxprtlyig3PCmVXKndBZXFgiRGrh93ChaWC8l",
-	"mO9QZDYiuN4CztYF1p2YQWGaCVNqsQG1dSLzqo6GyGI3BszndMOGaTutKrahGCUXnoBgqKxRCpWpCQUs",
-	"9R7GV2FWIE6rmdpIKlokGrER/e3X6chqeD6XeZpfilmn00Kn7owzf8TXJq2vArbnRF04Ze7/Ye/dv9s4",
-	"rjzxf6UWO3NEOE0IAJ8Cj3+QZStWJmNrJHnznTUUdQNdIHrYqKa7GqKQrPZIjm1JtmTZiR07tvxgHCVe",
-	"jy05Y68tUQ//LxsCpH7Sv/A9dW9VdzXQIAGQkEgKSU5EAP2orq6693NfnyseT+VaYCqhdCUptFJozyU0",
-	"VC6hACEqnRBvE5YYxbOaI70jHQc8cniO6RVN6QJ0hipXoWOwS9V+xiF3+Hvlmpb31qEUTKGKK7S1LQ3x",
-	"FHaiTQZScM3o4pFzvntCQecbU+fqMgQfJRIVDhakRJeJKXK9eKxB+X7mGaAj5qT171bGLc4pF5IWkmM2",
-	"0wA4pNC3dlAzN7TUDVmPF059QaVoQFZm1ffq89W2hJXo7Og2CU7zsDSuI5SlF4fObc2nHN293eet3T6I",
-	"ksO25Xa4mtrdLrjENN9tQqPWChhGrNwAz5nTFt+EQGN0G3jLcSc5JrghnazrUB4SWmdDoKLfDuFjdMVk",
-	"UZQsg1RKmxaH1tIdVKq4SmqLSiRCuI0uMGwlLz3lmD6B2VtYLqRcghmorXFYxetSno3BRa+iriJzi52g",
-	"sY8n9PwnY6v3P8HWUM1brzbf/DQd+qFAW0F51CGPnRYIyWOcjHFKiWl7Zb6/HH2dqdmmKrIRMoY7gec3",
-	"0oUiG5fhKdiB4slNrY5gvzQbf/Yf3GMmGTt2+BA5MDk1k1YOUw4bhZjAVz0nroYF/cKcWLRk7jdGAwoK",
-	"Y5gRYYgp65gQo2CbariKefTgiUPPm5KUOTakGvXn6fiieH1yWNjcX0rp9lSW6IXtUzkt8g4vHj9h4vtW",
-	"5YMYH+IC63Rm42DQQCDHGpV2knh3+Uks0IKLQpcOYiPnBCeBb52mLhF4FKpTuaGaCXDxZVs/gbnoZUSY",
-	"2yBLVepTrFAkDjckXmGewtkaGh8r1YW9UzKAAZRUKMUkH0Aw1jwtMiLlVdoQV4gDdHW9sZd+ls9mnzMI",
-	"/HtY/Judzh3Cz/mD/+/cH+APecD0tPxi+kBaug/EbZKgvrzyM/KE7LPyClnx7+HnDsOtcrPZ59IFWSiK",
-	"EwHefqjqktWdwJpOiG6qmIa0+mKqRNckRLnocXXSM7S2iLGLhnQ6iUmGuk8soXOdMmUcKqqlx/2o7y36",
-	"Dg0svzEXMn5237rxcImDJIdA/RJgb4wU9HYh/+/ce7HT573T1MdOk9B9w6rVwDf18O7FziZxazeW1955",
-	"A+tvH969pBE7FVK5TD6TFffzFimzFp1UITWRyWYmJPsa1PyFRbLiw3w3VglxgBBa8RJgbhBGlyhXicjk",
-	"OJTG8vb5lJhLiKqj1Aeg5bECGjfaLoUgkF1zoBZEGXX4LkLldcSWRQoHoX4ZiZJkYI+nCi8n83tEh+w/",
-	"hobfv9Wp30idNTY9/pdOzQl6PhrFmjz8pJHyKV/0GMfyynw2i5yqYaseXa79h+RUCIu/Q86Sl3+bkrr+",
-	"INqj4nIvn4zRMaby2XxuPJsbz06egCYjss+IPOQZqPQG7ZvNHchaWSCyz2bHZ8T/zaqP4j85JLiXS755",
-	"69U2BYQLrvnuh1FNaV0SRfV0/Xzs+uv37zVvnF+7dj6h/eFPy63zN5u3v2te/RYJwSvOGbFpfrNwKmfl",
-	"SxPlSRu7AS/ChKSEgk4ZKSH2UifPnjwrq2CtTTtrw1ICOi1osBRf/i8yVGVi+YttkBFPOomvMumq4Svf",
-	"/4xlH5ORajglt/kpL4G3AwqIbTxpYvOTDofpsTB4KBLu5VYqMQApAuq1muU35O5Su48LmfPZ9fWbf9Yr",
-	"/FHOBNY8THsoQE5CUXG4wYEqBBmxXk7Bvk6dTK47htl8uT2V4KR8/Je7x3JPnoWe4TxBah3hHJK1wKGP",
-	"ICsuvDbjIsgQSAOWjABCCclkxyJTkwjhjQLhAZJDE/Bml2mGHIS7yoC2G4LkqIxfJcqruLMqqYeYrwB1",
-	"J8D5GjfwhVTswCWYC7XoWo0w8UX6HSB/MvDIAqWLGnHB9olhZALE3ZNCghbKg2c8u9GfmEsQbql8Vmiq",
-	"XG4ik92fn0Tqj7CJr/g1O57Lj0/kTuSmI2HXt0zpJjv6kxySEfFsnKUm8Ov0bIcGyA1jatr0QFK/qUeq",
-	"B3p4VdEQcqX8+Ex5wh6foZOV8VlrqjQ+XZ6xZ+mBStbK2VtWFQcqs3TGni53f93Aj+IL6BM74dQvzsye",
-	"ztcm/20m+PdS7peLWf4/JxZ+dYAdmy4fnrKez2PThT7Wya+coIoIKUnPSJhlRBn4kmgEIZSMxmA9Ptoi",
-	"sKR+6eHq6TYEeej+8Di49c7VX5O5Hs44inkoJzzvl+DRhfOmehle6G79V2o7FjAmiZPz+V5OXvS9MuXg",
-	"Hn2OBU7Q2B6FC6pKGJ0Rn87aN/ebV98drs7dRLXKWXm5KytIJ7VHW/ToJCy10MDY/1vHPruZlWFoRfVq",
-	"B8gtAemH0tPrWjyAYM32abOf00BTZVuB7XsPrIvpfoknaJj8FpRvv4C+P2G7gYjd4Qh+Mju5+RkveMFh",
-	"8H1uiwT6OQ3i8qf12fW1a289Vvlz9my/pj2++CP2USuopsD+i8ue/Rj0xWa7W7hwN5NDLi9hDyxyxXwT",
-	"GQXgeUA2S0VeJLmMLGJOZg+Y2yfL0MkxEmfD9j3I97gR8B66NAtzGfaaWJvMHtj8hEMeq7gOUn9uXQ7i",
-	"vomLwuY7bz5479zjhmJiLl7uYEVTCAsC0DV4ShB02ubuCrYgWI2EulDZDAFyamv2B3jQHUZM2Vx8/FmH",
-	"Q+jIUVEXcdTx5w+O56em4cBnnXnKg05BZrGGTLYfdxhmGozJFKiqIvzCSIUTNI7J5EhZ1hPm/1c0Rq4N",
-	"yhHSc6HzKhKdsAuRFTlBXD7rLTHx9AfDeexPaHrlgAbjPPCpVRO/RTs7pO4sOUwssTYe3MnZqZnpBF7m",
-	"5M0u3lib9ZfwZjrfdrQ8jGhGxMX2yXcMcb3p/PT0HDHF9+LLp0yV+AKHv3Ti8PgsHA0JdNETxhqyt7W2",
-	"iW48R9R1ny6mXv51MVUsFosnnyqmoh+Kxaeehrvs2xf1Cfhv//2fivVsNj/9s8yvT5n/63//czKd/Fkj",
-	"hUuv+1LfF65UAxq38aolPjyNZE8li9PpScn31PUBp+OPpy4RDfdn+0/+7OnEAZ7dY7I534NsPuF5/2qx",
-	"hnwcvj0iWu3VMB3n4d2Lq7feWr93T8/KiYvoMJVgHBPpUFRLiDPOJVn0ZHayU4IjTe7xuBI/abRLdiOl",
-	"9UpQJKbQDlJ+pws24K2GpGOBX5gTjKtCrEcHlcOdGYfLddsJxulpcXhX5fEchKiBddZQlW0giwWarXPZ",
-	"llod4Ll2GCDUSEwBDiPDK+FUMeqI+xZZr5K+d7yMiToy575D8wyuaHoIU4oZfQ4ntN+XhD6mE41F2nP8",
-	"EU850nt482A58Pw+jn8Jmpb0fPiLakJ6PuOw79V6PviE1/uDihdx3POD3Rb5xRfUu/EEJ2DzmlTlN6WM",
-	"ElDw/QnNaDJSULWi5Td0doAV+LfDCmtLM8ifNVKY57jhpfRTcmeNFEbhpFWZKqRy2Yz47ywwxOMq7uGh",
-	"xWOHZ6inY44AcFWLV8UVrAOl2fKMPU2nKpPWRClfztlZeqAya82UpstT9iSdqOStXClbPmDP0pnKtDVV",
-	"mixP2Hmaq4hz+whWUCECypAwtqFNGIoJMVho6fASDnnRp6efx2FPl3KVrD1L8+VJ60BppjJBp+xcOWvN",
-	"lqYrkzRvHyjPlKasiUqOZu3Z8nRp0spXsvSAPVOeKk1YuUoUkJPzaOVzVmV2fMaanhLzaI0foAdK4wdm",
-	"Jiw6MTllla1pKFR6JVWYzEfNiXp7Af0E20OB2EvAHVXCkxFyB+UrnzgMuzdvLK/fWG59cL350wdtdqc4",
-	"vAejU4MmfeOOwcPy7Whi/2nqO5VGV1BxjIoZqwfS3BB7l5SrllDdp0MKDbiUTPfDDrFR46CSD9UgrsMW",
-	"CtiCA7s4e5wWmRS8WlYnsotxsGDFzSB5HjPIxCVUFrfqQi8vFzEHe+42hh7+B8xNHCpsTX9ApRS1VQ82",
-	"byGMR/exS2FYjh427DStkIZljpjeAuRIQMMYDNVYOJMOl+9mz+9ifI1IqwJ7GRaw2MqfLz/46vLWt/Lg",
-	"rnTcjqpbAnjAE13Yz52J+OISuyVIcI9dBWQF1hinWF8i7OpeexykM0V2MKopAp+QuJGFBDzRDWVOi+U6",
-	"C+BEX8SeahXLces+RUoNqNZpY9TwmNj4mOqjOhQgIQymkuKDzPvICwB1JDKZW5YSiANyU7Lol5MxczJ/",
-	"QCYVxwp900nuLo9BM5lYEg9y7TEPpy3RYoC3s4VUmqhbZuqw9ZuqM/4srXnj+Ww+p7cJ1YFhzyIBxhZu",
-	"y15yXfqUWfGskRA45bWIQoC9SlKV3/BTE6/kx2eW/q2WrR1onMjxGTvb+MV06ZX80dkz2fKzM7WJ04dz",
-	"/oGF/y9vPafOlPjwGdUSoy6bB/cQy4iKpWRLrFiXyE1CFf3EPtq3fH9QLBdr4dr1aRJXQgyf97wsjmMT",
-	"mCT9cFzRqzxayf94Ekh68IeJ+TjCfomFTFvROLKbEwbiIv0jrk+cqBNPu5IJqugq0vvFdFcFGAtBiIVy",
-	"XmeJkr7hHjz9m3pJcBwd0mMy2ZeLQ4mA3JLnL+x9AwFerVcPHt69+ODcueaFle5vuB+DoBdfJYKHsPR+",
-	"XJPi3X2Eh6DNmsOEXi1XVTm6OBOYKySBnmIgiQr7ORl7cO7Vtfe+TIelBdCKBDH+mMk9P3hafPOsFVCz",
-	"yED5ax5GcRr0ysHKI+AKGEPjQQq3tKH+MmAgBrK/h/yEWC8ju5/wIhszBZowDWIGnmmQkhdUicPKbt0G",
-	"7ueXAPNvGssKfZxlmBjlYiwySVYkDbEMke1aJPcPVhlCPV8himqJa8mudRanuy3YJmzdQ+p9H9QXU//5",
-	"HuHJ4qK9uwKj88KBDHLykYDWBjnvJeYMdL++XKPaebqXNL5NzfFwL5ExKaXiNT1pYNEMj0IWvlQh9Qpc",
-	"MUylEPsyFjULRV4qvIXW+lH7Kvr5ZEJYb7c4aaEF0q8s5zSU7c5OZLJZ6DslH00BsdlxwHji+xewfyV4",
-	"Slufvde69LfVW1fW7n30j3PviWP/ce59geeaV3/U+zP0BAPLCCQ7QC0mYT+2pPBerl/J4vXFzPb0rPYs",
-	"5ifSecs9CkUUHDrt9jtZzArqvnaJnJHi8J6ftQIL7Zu+gHg+mwTEO9+Ahrh7d6EmSc9enKmge3Z6ltBj",
-	"CyyjD1bTRzBlIeMQbPaHdy+2br3evPI+gpTW8sXVOz80L36wvvxlHIpFgCYJkO2MoPL211wdC6k6qew6",
-	"pwCgiXvHDDEgVPgHtEZM3OtmIYRH2HduDGhXo+ZzxGFFdqjqMCttSEa6ecuVlVOcjLW+e391ZUWWIONu",
-	"jn5cv/DV2ms/rK6sQH8UVvb8Rc+3kGdr3mIOl2/8wSef4nXW7ry2dudCkYFLSWPJraWJE6j+d9wglt5j",
-	"0oEmmUYIlSoOsBEBT57DSKNuMTJmBdjtLVjyikxViqex2MxB+gTFRaCaY8bo9aIORmTMnMweIMldkcwC",
-	"sYpMtryBOechKUqDBnOqIWHYoNAVkw4cscBNFDLsRcQIlIX0hekMOVhkegvDMdwLa3f/2Lz6Y1rSKoTr",
-	"QHaZRJJH1VO3Y/yJHRWVo1A1C7S6tgtUmbT5vOQbk9m3/ScK4E7btkSBufCSm10g3VvJXZIC6Bs9a4WE",
-	"/0Ibz0NOmQRFg9bxxVFQPptNgkF58EdNJcCg5utfCwH7X3ce3r2EYKj5xnfNbz5ASJT/x7n3JR7aMjxI",
-	"UPf9Kfct6eph1gs+qlewHZAUhzG9EyDpRnF9uiMhqXRDbxGTJr2CWJbG4Ku8W8QQfBbxLNbnTljzm9Uv",
-	"wjFnjb1X79hvlvsTWCB5TPWr0vE5UtvFATq6vtdvfNuJ0vvB594S+GiOKTgeYu9kjB79OEBWZzsXfztT",
-	"vtFLXcBmXam79s7cuGFZVAO6cZfprq3UkgtCk33J+3lgBQ4PnPLGVDToQQ3CbupctlMnYxYnptvNu6i4",
-	"pBDEi7VF7QJezEBbosikvWB0GBA6oucS0hsS78OP875XX0Sfswl/P9MwCzga00AbxzSKDMwgk4zFe8lD",
-	"Vn3I3ij51yTpWmgQGcRsUMs3yZiZz+ZzZtog5it1S6w8s8jwy/F/mzTRYVfzWFBVx47n8uJwSf8l4L4f",
-	"QU+gNCHFVN6YnZyVkyspvMNWOUUmHtwg01NtVpd49AnjQH6iY8ZKlNGKE0A3jZyROzBpzGSzaALh9BVT",
-	"QDYGzai49OSrRt3hfANbf+8+9npNPlSbV32Xech/ThOX8PFof3Rg/fg2+VVVNhqFpQhpD9DIUeFElSGZ",
-	"5MmVq7eLM1eeqPy4YoQSG0ke1JSREi8tZaTk4kwZKViMg7l3Ry7+Pl38W3Zqq/dfUO8R11CSmzuXOzA5",
-	"o1sYPFXIz07OGqkF2pA+zw4kPD3VCW0nDuQnxMhRGCTYMd3v1OPFt4RktY3XBdPyem3kWO0au67X+vSr",
-	"rt35bP3G8u7zqPaUhtcF/ShyDOTa74Q+z8L3vMNv5zCk7pzT8g5dbx5Yn7hsagcVnhmdGhMoFXFce8c5",
-	"hlO0Pc6xCkxUzCu2WXbKs7J3zF4rw871YPod9aHZCRSgHoaeZyhzZvs79ZjaK9tTKohtK3oyG5sXP3/w",
-	"p7/sIrOxZyNRzEmiMfWi9M4bHT2f9wZe3jrxxSiqP4rqbzGqv+M8qKNCdL6tnEmbqxbJpbQl1bJXy9A1",
-	"S1tjV0Ka/nZ9dZD84viLLxDgfydwjJxwiwOThexAgc6y0JWHQhyha83yF+aIyequa5KySy2fh062IpOR",
-	"bOmHwqOjuHxMXUFXxEIHFlddv8VhWMXiMcqJw4tMNhaUxWv68XgLeP2gJc1y1xgvpk802pB8ke09KP8S",
-	"CNmhQfleAtztfQbawEG7bsmL64olIzTovT+srry1urKyemtl9dZfVldWHt693PzkQvPH/2re+0Pz2krr",
-	"vdutb75IbTHjS+ySYRTijHDPHsM9g6zNIUClvKpESoJK+aFBJZVFFmu5O8JOA4WeB3cF7Lao9WP2XRyS",
-	"zat6Q5gff9/65ou96LzoOcLde6h644g0uKM3dcYeozVo02vJvEQoOJZNwebC3FYuJY/qtFlfhGa35Iiq",
-	"f5LCj0dtvYwii2V7UiZwIvYKmPcwY9JMP3Gu3CMYYBy+Dxdf7IhKc/c6ffENJu7MSHC2OXxXV956sHx7",
-	"T0rLqFf+xo5gR3al8xiN6iPb/MJz5LTDnZKiDY0S1R3+WF3GhrSqZTGpdroYhZQ3W3EqS/GzRasqCHyn",
-	"VA/w9NOO5wpsfNT3xKTCe/jHuTdXb33TvPL26spK69t3m6//vfn7y82P7z04/4f1H2+u//TO+v0/tD5Z",
-	"Xr3/1j/OvbX29dfN179pXjnffP0/W58siyUkFOG8B7tAP2UQkyufmK2bH89lY+i9JyvLzqEVJCaiRiEt",
-	"/6U+DIkJaUH9C+QUbDr2XGRCPWNxh28wr+vLl1vv/dT8y2tr9z5qffc+TurqrUvNK+dXb11qfbIMH8+1",
-	"vr4fGYkP/vrH1tfLrWtftS5fWv/ba80bH7XeWWne+qs+4es3zyOVVp2yMsXs8g5LKD+ey22bJQQLtIsJ",
-	"JOZuZPHsCG/xxr7h/rVQV6+wFIUnvIOuC9lzyoLf5f7i2IIf2GPMQm0XQva4T9hixFuUXTFlF06hYcxI",
-	"hJtFBlcV0F1ShcnirTF5KaQXWqBCnaGxABrTcutQPUUYXSKmkhEmwUPUdYpMqEpqEF51KlDHFNkUqlNu",
-	"qYHWROigxowPUNdSXpp731BocxRvm6GwLR7iLhrjwUdX1+/9NVlvDCb7h+gLHqGWR4daBloxvSCNfDLS",
-	"mNh+pDFyto6crbvP2Yrd2zuBQcxjsPrTjdZ7t58kj0GCT1VMUM/O1AWH2ZvxyItjxIyLE5ADoFR33GBc",
-	"QA9GObLQtBWviL9sr2Y5TLabD6q0RsbWb55vffg2vhoDIBSpeHWfVFx6xim5dJwyqF6HztpwokHQBmxd",
-	"+hvU/cOZse/Wv/9i9c4dg8zkc80fr6/eu4bv3yCtHy6t3j3f+uJc67Pr6zeWmxd/L2+56Hv/QcuQ3et7",
-	"py03vNOFr1qfXQdEtPbJF82bn6Ul3aQ4CWYKMZXDA98KPJ8Tm1YcRm1DQD2EPwfhwH2cmGXPrdcYN4HS",
-	"Umb5cokQy5bvN6AfiwZYSYlyx5YYs+zVah5DbNsbh9uWWJ7+BdZBv7BsZ1D7wGo8wpQBJecdfsIqh05M",
-	"ZKRcq0TdVCG1/tMnYl3d/6R15UaqHZsJxW355aoQheobGWUG98Up8cBnu7XaysXpKWM7q3nxA7ERIJi9",
-	"euvK6spF3dWx9tFrOK715curt1aaV99svv6DPtJ/nDuPR+LH5u8vy6DSJ8urd374x7lXU6rCg3lHKbPc",
-	"QKsfwvvJ82FD4Y7pRkwZf46t8eGIddZTG2+xHkf1GhsR4USeCpisqA04vMy1v99pfvrW409ge3TUNgdj",
-	"iipBT9keMJGUvdPU1zznUl4UwBMwVrZq1D0EOddWTFoXhbHcJrElz82hqsMopwRkipC3UqOQRd9hgWpg",
-	"jtjZIEKAGGSpSsFSFxfV8sNA+ajfzFdMggIIfBMZ8ktxA646uSBZcp05r9Sp6l+uNJVqcB5YC+CIKDJL",
-	"mw1fKS6csmH0N2yjQRH7fgfwn3TqhjL1A6RQVxlSmm64eT4kzOlHNwjIBQoRb+HS09TVLouwpfn3V9dW",
-	"/rbJZSWFhLwu1HQaKdkhqfByqnlLCPrm2z+ljNTq7eXUSTE5SYqmde3r5q1X40hqpfnuh63L51vXLq19",
-	"9JqEUvDAuvpwraXnIkh2KJosrjVp1MEYXEHqk8HUwxC5V0KkIOf1SVgOiYwuUzFvw85ZMV0S0qa2LXcf",
-	"5FC3Tp1Cbo5oT0a0J/3UrwGDnNUGxgQW++O3zT9/OigW2+6upJF3QAzvFJCx8QGoReDsLXOKAF7d/9sF",
-	"2tik2bwAJ+04Lexq2nMl3NYyCyRy2ZqxOjJRH5OJunMUxChOP6Q4vRK4Wpx+pxu/w4u6i+X7L7QxaKGW",
-	"bhbORS5MA9tFzTunKTOITxddqyz9lEtVYRLCi/AqSkZniuwZZWyi37Ts1WgkfRd9z66XMfasrHJ08LcT",
-	"joLCAel5ymFmOkN+VXVcWmRCysNN64pqShxpiIUBQwCe1JKwVaFhtk9BmLqYsluzbEoisWmQUj0gzGNU",
-	"niXMcUgyFQfLgQmNI+Rq8ggddqrOqZkuaFkAwH9a9Vw7SivgZMmru3aRuR4H7tba1sP/fYbfBzPEhxp+",
-	"72YNPLx7UVgAzdvfr126KDbzoO7GYUXeH6c52Ztlt3WTrOMl9EdQmd9+DTyKX4/i17s2ft2JW/SYdS+4",
-	"pbMn+oFHbj8qhRxjrdQUYS+244YmYveQ9P9QBTnSz8+xT6jD5mXDHaScVFhFb5Si9TYvEOB3jLLjiSWU",
-	"PnCYSiZ0b4mRMRNzm0xF0wfUlBnyK0m7aOJLMA0Sa2AkK9ZdF7qYNginNEOe9a1KgNYrjjusKCKWT4uM",
-	"y4xBABCc11W7o4gkEYMNAmGOLzk2jdqlQ1PGWGB6TmOkt5hdZBonfVjSVGrIYcfN5Uy8jVHsQiTpOh5z",
-	"G3uvuiAWHu8/NB5TZ72HyMMkLlwBffZy/3dq+f3f6zgs4v7P+yXsjQHut/tavHc6T6baUxZtr1wX8CpW",
-	"Z//eT803P21efTcqsp+QJfa0UqHlwDkdr9efxnp9qCmMddnM5vrPj5Sl5o6+lHpKjcxaAjoKGBZ3zvRb",
-	"5B6Kjti85Wdjj9JZw640WyoSNkJfOIEba1vf+uy91rm/6XlBGwQROmYwRKiT4d8veJCeCaSaBTHaQRIc",
-	"ekluAPWvxOcoyaGnJIf2/Ia9VISx/bkQJ8Km6wqSgHuH0SVYfJCsBxmEBS0pzfJDf4lTQ/iNGhrua2MD",
-	"ZpWwINMvZYKcE5B5j3LVkx08z07QUABnzOT1Us0JTGz+43ANVUjI84s6D5wyJc/UfWrVM0UWmns2LYdZ",
-	"cTDQfZqbaW82jdkBmRJJ6qx59Vaoy/JCl3VVZVLiDqR9ctlI+5TjvooOHbD60ydr7/9p7aPX9MTSUA2E",
-	"knwAL8QQsxB6ichv1+z31D6lvP1vKg4VNr95Qt+UEAZgqnPfb7+vTIKuIGCApdPNeSV+28fjcjmSxKPM",
-	"g1HmQT8OJRAiukNJJh3cWekfIO3wyod+sxQiJ1Ob94l5wakKuEv1n2A0+k+DpTX0QxCOpSthagPAmoIG",
-	"0DB4tGRxSSwTwiUDG+wJXAWwjnniMBZQu8jQL265LhmDIFsIsRQG5IHV4JjWShyezpCDrIH9Bkv1IByV",
-	"lg2qBaeK7ElgsekbeIFXL/LajDjJn0A+G0VivgmFzfqVS2tf/vREU9jEjFGQc+285uQ4ZTaInRc8RlVg",
-	"HI6yyAIT+xqPFKbmPA2IOZGdNItsSVqh2JVfpRPYe5v0ZoA4vpjVTWRUdqvWTH4A16gwaGZl69A+Sskf",
-	"n29zA7dlV3ulL49lxyx2MVbywzFW5B22FFufSNJ3L3gBqXm2U3GoTbjDytjEWO5qCNtBmU1cBIxi/Dst",
-	"7U4ukLbMuxE3Tk/RvYGZ1EG27OMEZItBlGSNenz/8ULz6o9pA/rygf4J/UNAu654dIqsG5FOhhyM4uIh",
-	"6aVugWgxYGGMlDxpZoS9vnGqiiyp+zk8ACQUepwS03Jdb4naxwMLKqCxKTloQfgG7SA4iDhB+smjVR+C",
-	"QbINiXvJPkcIXg4SMRtWft62Q5MNnnuEWzZnzXuEuGWUJDhKEty9SYIbM9s8iZw2PaYNggt2v4QkYmjb",
-	"ANCSyQYk6uHE0hytyJADzWe8RQEPHDYvQBTkXmPqH7UUi2DoGECoYxAeAgNeZMwjrsfmqQ9JeE4gfbq+",
-	"d1qYTPu4qkuoUHEFymzkFRSIx/atJctNZ8iLAooku4IhhB8itySgFp5jpufCJRn6nR1OVL8ch/EAnRV9",
-	"QLBYV+hhdqrbGG3J16jDrZ0GOeKpYLn8oKlg+Z2VCoYx6qleU8HCtfrIMsGGi0+MyG564j3/W1ecchu3",
-	"RUObK5+1vukpXWyQnPohexe6qMhwH3XVfXrHYkzj6l8PHpOqqXd9eIxadtSpjUsPP7WFAhvDwt/m1W/X",
-	"v/9rOk7HK4+MddTozDEvEIsVmZk54/IzJlny/IWS5y2QMSHrMZ2CVykN0hgcNTNlftokFcelBqnV3cBZ",
-	"tPwAvRvEFF+bBrDo+96SbBCHdEDIDqfqzFGSNFeuNq/+iNpX8gfLr4Btxwkp9ufC6GjaUOe+c2Xtb9+S",
-	"MXhH8eZzRQY8hlFZZdogkgjkyvur967gDWX+v1g14tGYVaOx22APGSwhU59aH1xvXfuMjEWHFVnz6gdr",
-	"H7+JHB6t9781CH6xfuGrtdd+CL+7cLX5+pUHF9598OdPxO55/XcP714Cxdr8y4XWd18aksFIVlwIzT/P",
-	"PF9AnCXHDqoG4YtWWQAZ8ykTqw4C30KcbLnwYp3aoouO33LV8q2yWGwZcjByyOCC5WEBhpoAXFOqzgBp",
-	"CUuWjW9QYAXqulg+KfMWSw1cEoY4xFBFoeLQgzni0wr1KSurvrpQxyqBRZFt1N0PcBe0ARyTnQVtyMJA",
-	"Y9OzrYZBmFfy7AYpe6xMfSAHlIeijw4XGYCWqsWJ5frUshuwchniIPFQVYvLOhNi2n7jWJ09LTSiScQx",
-	"gCo5WfKdIKAsxD748EWG5SVY2iEFT4a8KC695GDZqZxnCPW78GrkZQsy1MbCM7UbqgoZmRYKXvvJfN6M",
-	"GB7hPXBSZzb1iQkfTPF+ETyCaEIXIVyxQQNEnkUWF3IKGZvpvePXOwIznrSoEmpL4rIVToLRCdklg4rw",
-	"/oBV0mLqdUJxMbE9XNZePYAlIqbakokeGYEoFVpFiOWIW7wCFRNhMSiuuJQOekIlHecgKnmeSy2WOrux",
-	"bzGUwvsrnl8btwHi/bZHTHVcbOSXFl3PsofpJoTAmnxyOTdyDxzy6uJCufALWRQCQiVVSD0X+pZShZQu",
-	"hVNGqkY5t+bFVBVDg2AiW0yJvcc8yLoREmRMvCmw8yxOou6JaTBIxMw8NyH+9JZShQkjBaItVUjpncTQ",
-	"u+stYTPB5CN6RbF601dYWsdgvSVh2l+JJaiJFNuxyZjnQ16jsBobxK8zI1yakADe/mNcVI0SYZ64ZEZc",
-	"ZHobPd7WR2+fKlKQ3aIQWgqYcvNu8/XremM9xJk71UnWN+JXylDzi8Hm3swJZjuVStcqWti1qq5DtasI",
-	"ljytqLOClRyYjBjBXNCNbJ6TwDPkK1FwECs5HL/IeCBWSNTkoqAqTBQbB7BrGOEIxhCblxqql0eo4D03",
-	"AhuMLiGNxlyRRSScQmBqnJyZYj2bnSgv0Ab8QU2JRhRFyD4ep+vEihRk+xhDnQ7sJpLOGtGUGqhBSrTh",
-	"AUOnULw2glsuVXLNO225HBuCpDPEFEvVxLYkgYc00GoSEQryIhszQ5eDmdYnfS7U4UGV1oz4O9C7WAtD",
-	"pkQrnk+BIvQ5B6APsHBDzqaMsCIziVgUkFokN5IcY+DBEDPkGS+oRmugVucBKVFkT02oad5zyVXPOpVK",
-	"CNFUpXn/IVinUjnse7Weq1bFCSe87apahU0G4+ypM8j6/XvNG+fXrp1fe+//Nt/8cv3CV+vLl9fv/RU7",
-	"K8faglw5360hyOrKXx6c++gxNwQJmzk/ioYg6mZdG4I03/x07Z032if1T3fWb3wbawgyOzXVZ/oXcL+g",
-	"QILXjBzx0Z+pAo4qoprR3RFizHSprz5pHlxz8yPFwLavo0r3ewih1XMHcemA1st7zhopEPipwsuw27QP",
-	"gdfPhfPxC+fP9u8nFnu/m69YSGt0VPA9h4q3FKV9XDlwh7zaolDj7UiprQoHuVwuXWxd+7p1873mzSep",
-	"Y1xC8FbOlFZisy25c91A7zg9o7zeXZlFy/AiHe4xYtpJSl/gNr5EfQ408BYjHc7nCjicwCFakB076izg",
-	"ReYxEniLsjDaAm/eIhC90xqms4VgEjS1OICTeZ8itR4iUfhO0cHzwK+XF4osqPpefb4awWb0tjUopMfF",
-	"IDPAZNlPRLZeab79WfPcXVmAzYAoryaUpIHgFx3SfB+R3H4lt04TMCyH5+4yZ3sPED53Jua1A2G9k+Hg",
-	"aWZnvEXKztTciufXrICPe5WKU6Yq6JzhiwD/hQVZczPSTaR74vC8VCFVcpgFTsGadeaXlM0H1VQhl52Z",
-	"mJnMzeYnQw8gD3yHzXdTYWq7qG1kBYFVrmLKqlWjOpkbGFrq3eoSti116xA++vizDl/0uKMKX+P3ju6j",
-	"GZMVx6X7ONyYjB07fIhM56en5zAkJL58yoRWD460dl46cXh8Fo5OZ2K+UG1C8pPZLCTxBtQX9/11dOM5",
-	"oq77dDH18q+LqWKxWDz5VDEV/VAsPvU03GXfvpcPjv9Pa/w32fED/+2//5MwXfPTP8v8+pT5v/73P4+f",
-	"fOqfUgnzPUIEjx8RPOstMdezbNWzSWkVIbWWvM50ef7w7sXVW2+t37un44P15S9HEOERQYQe0IEcTehz",
-	"lA1c4D1CSxckgitEoEBJGOmqhAwVyW4bS9AvMpWhT6ySd5omuaWkqDMIF7svRntukYrv/YYyeYyACXNE",
-	"6GOIeBfZGIosWS5XagSqHVvN8hcMslR1ylXy3JkydQmj1EZlLu+bjp5CXt1yw+61rsWDIpNRVIcje54M",
-	"h0PbHLQw1+7+ce3z82lIZQOog0EB1R0XwlcQ/tcqmNH05VFQHMqToRBgTjvfCUidhcAH/g0jiThGvDoX",
-	"cImiapGFzipQuufhSd/QBCJrh0Hhbww3NolehMxuACdGFVfbo1vw7SYVXQGYIhqUk4GQCyujKqxtUhOD",
-	"pk71mzKVZFpuntdEUNJLbOv5YbAApX6R6WLf88nPn8nNZiey6e75UFIsIxUNeV5m+oCzo0NFFZkrG5Hx",
-	"zm5naG16svYCNYaQaeLe25k3NEcsqWchCSjUpkp5gbqUHyQaE1Z1kY1BcZONlK7ShvZOoxHi+ErfpuHZ",
-	"xWYIn1LMFCdVC29UmyMl12ILaKsjheuCs7hIoYLOVxa56ljboSWVRYR4BHQUdHlLaxoReoaKO8nXW2Qe",
-	"kzSw2MkZe4piQtoc8cIcH0fSeDC6BEdmyEFGaG0xaGCqlCz+w3VGXXsuJM6XTVnFGgvr+eCRtcx1XDkS",
-	"HhyRZPftJ4GVxQOrYZA6cynnRWZiyvi/CuHD5jGhaWgJXVzYVwzTuiSAO3j0yD7MK4uSuCD7AmdaT8gw",
-	"iCWdKNoyDp8NYmpGkVlhMh4O2KWVAKdZnA9oAIxZn7bN5ma5XUWWnNwldxqEHzGlomotLsrDes/4EvKh",
-	"h5QvBbP6yfYqsmN0PIJt0QLvwGwH5c4Iw9ANwr0a9Rgl1OVU0g1qY/cthhFN0lauAB2P5WXMQtvwbYPU",
-	"IXcIo6ayKkIVNATWAjygvMdGNat7NxkNtvDeyEIzkul1MPgta6e19hxdxNZYoNkT8S4n4ApKHK0u257I",
-	"1DmsB0oVsgOm0R3W0+j0ZlGxNDr9h4d3L4alePzh3UsaRVWYOHf4gEqcOxClxXXtLxUl0c1OTfdwvJEK",
-	"rVJxykQYyh2o+dQo2W6UbPfIku3aq0zbU+w6zUuVZ4c7YE+WoVbqrhsjB9SxReyHpILVnhLzJKt8H/5H",
-	"TEVzZFYXGTNV9oipjKrk9heZeAdp8LAJbWUgQTMpWdzhBlHZPCHukNZe1IFIGUVGZLpBRYM6IUpUKLIw",
-	"m1Cz4SCKmWTECQSOtxEPmXxIBRqIKUgvCzUUPHbiN/KYsCMjzCxmUoDtKEHQLDKcIuh/EbYLk5l32ESM",
-	"nrHKgdsoaKc9DV17C81br5pkzKeLFEwv8J9ycRfLTe/xFhhdQOJmjGMduVj994s4JNdn/2ceVK9vgCYV",
-	"sCp3WZuKnhL+Vm9907zy9urKSuvbd5uv/735+8vNj+/paVaxnL/Xv2leOd98/T+7Zf7hKY858y9r5x5d",
-	"5p9KXAMZ+owQoRvMq94ytfXd+zipq7cuNa+cX711qfXJMnw81/r6fv+pcHoWYa5PKpZBWlsICdBLewtY",
-	"j6OEtZ0QnoYeGgllFG3NNPoHdHu1pUZCbDoUqqfqDBhIt436LZlZJHTaEmnsUWZr5G/gW7cCEoFAyOBS",
-	"MVYNwguogfUBtrfE0kaRycCwuEF7iUaGHAlihRRYsJBQugwgqUAs8NeijxT7p5mT+Xy7V06+AlPxvVHf",
-	"93xukkXPYQE8xv7olvs7ajcAOFoNdDFFntgiA79dhhzEoHzVc20urlbzeEBy2ayRzWblVLQ79ATC30u+",
-	"vLbWIUJI74D2IXEkEjlpoK/4J62vl2Wr8FvvNa/8vXnju+Y7b7c+vbZ+707z/o2Hdy83b//QvPalVH7X",
-	"Pnvwp3eab7zeeu9265svxMMhDcnAhQyofwWiMR5NVcRWcMkjhBkblSwMBheG2EVlVxe35LtA3I0apdjb",
-	"DXE3v9kOWXvxcpnpLlA3361cZqCV2y2hFaKpo1YtIw/tED20B207zBuIsjI6Or38+dMnzx0beV2N/tvC",
-	"aIB0i11e0Im7v1R3F4bKMmjbPE6VJMlpTCNkU4FUzDaeaBMFJBT2qv4yJCw1NmVUs8hi/Ypdh7IAfIGQ",
-	"mhJjWgZHp7AkxJXSUb0zbR8eBgHF8NqzDCzWwHH4tFJHH6X4V4+vypcIl2/LQRBQX9gbcIVBzY2QeUrd",
-	"aMzcj/O5P6ubIeDrNY0iM/fjRO7P7xcXrQBJj1bJI1NG9NrsfVwYDA6X5Q3BklOm6bnwNJXsAMT3RWEg",
-	"LGF6kU02zWzANNeoVyMUGGFeMbVJ7v+d+ytrCxVkiiyW7aByMJ6IJIdn6u4CMqp2+LAHNmtwtST4WkcW",
-	"zuCwdDB75KQR9tl6+aSChPBm+vEY+7Rm+QsSRjZvf7/60431G39uffBD6/NbzZu3V1fekK/x/ietKzfa",
-	"yrAHQ5ZiXQ43GWO0OneY4ZZ/lIZbfnvMrIl+zayTWgpQtCPhw+Ab5RjlAktvYIyp7M4G9i/uoH0fmU9P",
-	"oPmkaqQ1pEpqCoFy3ZtuBcRjZSpMqku3H1y4unb3j+v33x3lufRKzB63qXoxnSTX6zDtphMJPcitxUU/",
-	"NFhCFmbV+8ZtqKq5sCxeLB3FSytMqAJGVZi3RDyB5osMe3OGFspRPBgyXaP6tpDNlusVggmM7CzKceEB",
-	"XZxDE01vtsOobOEp7AUI31Q8yHHJEBUpa2sYGgZOGgQ7sAcUUHeNU/e0NAQmioxTt3IK58lMhxnSHV2A",
-	"SNlipKTTyYMhYabnwE2BE6yVosipBHp6wrwiA2LUMc8n5m/P9mtq7BDGePmS44zxg1oTOD+pQmrtztXm",
-	"Oxdb373fOve35o3l1mfXBQh753LrtavNq+82b/3uH+deHcAFfxBeieXKavFRo79hMdfj/jjU3/sMQ+A9",
-	"XJrazzR6ZibKZbNTEQhs3nq1efVW67v3m38/1zao5rsfRsQCYvfBGuvOwh+xjw+PhX/ikbLwh080AopP",
-	"IFCUGkvT9O0tBGCbPDj30fpPF4RNDHt3t/USEHZdqN+78ow6TD8CcV4vcM6nQd1njxrNYVKwpeoYCjqq",
-	"I/Me5aRklRcELNFarcucYJhkoNUHcV1kGlc++HgFIMDiPY/4dMnzFzARBRCUKiNrR1w4D0mAC0oqY4iL",
-	"9Am48NoR3tqVyOkYPMR2A6evv87lHyzfXvvoNVmdA4661ifLrT9eaF27tH7z5sO7l9dv/oj+vH+ce7OX",
-	"TNfmO28/uHCl9cdvW1ffWV35y2DgC593dzQ23B1QrANlPaqX3w2pTexYpLY9vRx3Sq8kkOUOk+wEI6T2",
-	"xCE1lKUxKhRwxrTBAg2xnWt+/OmTA9QG7ZQIXio6TPB2PLB8SRfA6JmIwaat7ROS//EoUm35fiOqanMC",
-	"WjMw1SGic0eGh/ZEZnEV5EOPaKgsJD4XaCqWTRw66aTjEyPsHb45uEmDR50c6yxw3PgVHM2nF+UlWxwb",
-	"TamjPOBqCIC6pEY7u9+oA0+JA830HEKxbi0c8bqb92/cOzH9Y/DAgxNebZDovJVc1CcUjz1G/JF7FPgD",
-	"Gk4oDBLBj1Hy56ODOo8ZdQhpE9NTbT2Z129sX3/JXdWqWfcEd1FfPWdodknE7AJZxBw6PHDK/dXQAzs3",
-	"kkKGyQLMWzJIqUH01IxIkZUaYWW8QUrO/DzlQZEBLVuBFFOzU5N6sVV+kth00fIDcR2O/b0Ak3BJnw06",
-	"0SRV6oekWWGkjBVZwhh8Go4aQQ/z8DJHbBPDk1qoTdXwR0eqr/YgLffPaVSXfjxaD1t1q5Qah8IUopd/",
-	"u1G2G1ZcH5gW0KHUENsWM8/U90aq3leKD7b06DNJKReNZHZqEm/JU4X8ZP8aUJvELroQ2e0zI3LPbWsl",
-	"UWddS3O17JO1O5+t31geEXpumdAT3fFDNXUpxiQksxymmv+iLrYVJc/UfWrV9/GOSMZYm6cvPReLZUC7",
-	"hkBpMeYVmeux+TDtRJqiyPeowgRRy1WlICSPTEKGObAVmnMhNxspCX1SZDI7inTNFDdUjr1sMCZECOUm",
-	"MjejDA8iGks4iDjB3jFFj8N6ioczRj797bQhI0eXEJwymLaRdRge1J8HfiLmgW99937z/lutq9833/w/",
-	"q7e+af70u+byf7beTPbAD8u8zT9S93oYb3ziXetb1+vHZZBY91R7foKjGqNLHVlCezDXFFRMt5zSZCNP",
-	"dcvoauIhY7DmTN68Wann2lS8DWHAQYVbxfIVM3C8sSUG7MlYaJYIZYKKyqsHqqcSkUJTNamXE1nQvAWY",
-	"NaAncPK9ThM2cNfMncGg1aaFc+PZqQG0cO4f596fyPWnhnM7K8sRnjw/G9evQ88MTLprl8zAnKYUB6rF",
-	"6oXKKmpBNbJ7t5GRSjNwkvonasxUzbffaH29jL2SRvxU22cd09OWW7eCTXRseMxGLKNxzZqJ1AentKsu",
-	"LDJtBKDLetCLg6km7TH6b5DT4AGt9UFa+e/U8qOD2wWL2yD6Y0PJB3QssgLajVdcithexVv0tMfxxLO7",
-	"hr0yyQJuM5B6UqYzsc7MoRYSeqJ5+/vmyl8F4v6vO0Jnr1xr3llZv3F//dzvWp/f6pLt32GHhwf1Z2fm",
-	"Ynbm6v1PcBzNW6823/wUC1uT07ySlCyXK7OHW0+gjY8eaRBxPeAKcUYPh02kTvbXvTo/oNqO1nUvelvb",
-	"ZTtddT9eTaxNVKh5cTOs33xt9c6PcZ2ra41+lO6WVOtQVGgX6kX0ekaP2Z6mhLtOpmEjH4g8B39Jh0Qp",
-	"YpGDlsK6viLDA/Zx+AXywPN5My37FHEaiFuBsVYgpQaRr1eq27CTTHgRh9lCpno+R0pvbFKkuq6g0Ye3",
-	"IEtVyiQXJAY9GZUMK/I48S1o8nTkOHZ4kfGy54PVSmxaE2coVklV6ifpHzkkWokr+RZbwEYfNoGzyxa0",
-	"3xG3dpesBifluu9TFswV2WJULVnxKf0N1Fj27h7ujRYxkho7gBNxIIW0Y+R8T4dN9nbYlNiomhroXwkM",
-	"kVhwJ8CQjjyqna7uN8jT2tJ77ua7jkT0KDMr0SEwyinf1FMfWD70rYrW0sO7F5tX313/vz8ODIHaoM7J",
-	"wVskoxd9owwqYS9KFHAK5UNbalaUYhWNWksQ177UTsf2y7FfwfOv/9YXdZ42Y+DcR9yFzE3J3bqiIHoM",
-	"aEUwzPN1t7ouC7DFMaZre0w6uNOZIovT2amZ3j68gSPfCt6owPC65yRPdpuuUe3yZK4HQXJULAbJg3XY",
-	"clz5OPnZ/k49pjbp9vSPx/Z0VoflIUTRxc8f/Okvuihav3Jp7cufHqtA0sRCLIpndE/F1Mwp2FjCUjCF",
-	"5jV7dBaSDl8hOU6ZDRSVL3iMqo0tGVyApF/egQQemacBMSeyk9IUcrAug3lBWPYxDNfjz2mwJWkgHmwT",
-	"iZAdAds9DGwHhrPiwhNJ6uIFLyA1z8YOW8BAim1dcaeAC0CA6bZttaVxjGJm26Akfk47cWrrs+tr197a",
-	"Ja66bQ9qRfuoW1QL80jE2ZZPu4a4nveWVFWhI/bGaa3VicUwC0NTX2OmEP5mWiWcIFkXSDBosw55FIRa",
-	"vutQH+iPXSsQl0DoQMYitx04xVRD9KDqe/V51CryWL6PuA6j1jxNF0jgBbKLnm+xhSLD+kb0HVYC6mNa",
-	"BzxIeAeZngluuKgVsqxjgEf1uQrZvQR+QIcVGWSVeIyqJwyWPBgpdLb26kGG6FFBcFn6FAg85TxIbx/2",
-	"io70e5HJV6Ep+U0jgJvkhuKq618zH8KRbBgX3BDFBB5RTyNuaZA6rwOFnGvxAPy7+3isx3GvKjUp/ifu",
-	"kGp3cvWqb47YOz7+R7Wt3NtMTUR1Dy//NoVLO1VIzWSmsrpN3PZzPjMb+7k3yDGF2TFisXl1fqS/kydj",
-	"Jx8XOxHGmc9COBc/5rKZbBazyuWBxyy2ANku6osTYvunCqnZLD6iDwfk8Y9D8gFzRipQx82KS/ZVg5Kd",
-	"iA3hub5fSq4PhhTYOw7vLZQHMYougmvUY24H9Jg7pInCBKX58O5FRClrd/7Q+vRa8+bt1s33hoxVTg6t",
-	"LVyb+dvpLOOnQo04TGAzMIlqwg261rMICcWj1vmAC0DFAXkBRgQxcodUCLzuBgUtZLmPR1FAA0GMIRGM",
-	"OHnet2yMSS7QxaCzMhMwDeb5Qpc5+BVaRzicuB70pRuz1F+qE52iZQ05szw/7LoA0C6d0XtbROUqKmfY",
-	"9TzoeBdkyK+qlBELL11kqnvCUtVx0XLSMIHO/2CE3Suq1uIiZTzMxrUYX6J+VIhjFuB2RRYSUog55DhQ",
-	"nZeujV227Pk+LSOm5JQSM3SWmGlSs/wF2eBDH2CgzuKaayXkHlNh305y1+3zkcpHGKaTdBe6REYpR480",
-	"5Wg4MUiNR3TkLXnCfPhHFXVoZyixeet3OvjZKZ57hy3WA67RvXfz6idiD5nls0ltDnhUpBdBV0MszBKC",
-	"FkUFHReQMcxIigx5q0al94NXLZ8WmYUHKoUKnFLwDV9wFnmB5AySh/9Npg2JMEqNeO6U/NZiNjfCCwFQ",
-	"KTKvgm4UaAE1nhNgxNKzoohMimLeUtd0qLlYrDJ6doF6ODCGAgHVkgXUEb+hDGmnwmmp6OoYQp9iATg8",
-	"8KXnCEp4FPsoEIqaRQaJZ4C9QT+n52R2l4AHDjY5kGXCOk9VcvhFDmWIidmx6MgxuaB2Z8mQWCLS1+DZ",
-	"YNH372aY0DU1ooTWtZXWp6+tn7+8/rt7q/f+sPbdHTE/nsMCoZdzed2FkMvk0YUASztVSK3e/XDtb+di",
-	"J2Qjz4HmKjiQQ5eCWCuHcPj5XC6nae/e3Afq+Bck2Lh6uXn12+Y37zQvr6T6yPKVK6EXv0AQbZlRdc52",
-	"2fLtcsh1UYqERnzr7d8337myV7OCh2Kqh8bWUI31g4kqBxoRgjlMbSegdiEsOPGFlQkMZ9K2T4hoQA6z",
-	"xewiQ1USVK3AQE2i2bpagxMnyJAjAepIaVSDRozZ9tC2cAx/gEpbdObhJVHgKpueB1ZD/j0XXkopWwxg",
-	"Ai9NRKEdjitu+3Jl+4oBe4zqBnQbHeN2GrzH1dTETN7tTk+dGNRkzQ9ksj68e7H18fetb75AKdAZ0Q/X",
-	"w5E+TOedbVxOPPI8gGiBjhJcdysVBCaY6rKmrZwkHtGHTdWHuTgIgfF2WpHRc52iZ6AQt8OQ1HJRuxiT",
-	"oFn2/xY389kNKf2kS1m3F0M3su4tDrG38j9DoaVPqbI4hakkrTyrIjshg/cYjEGo4wU/sxFahgIP1WhQ",
-	"9eR3CKvJvOUwma3mesAqIQwe7jEiZhbj80XGqZDtZRjGoarDKBeqpnXtq/X799c+vtH6/ELz3N2p7D8/",
-	"vHu5dflS6+Z7q/ffat7/oHnxDTKTye/PZc30XDRmLcAvFFK56ri2T1WRUb0m1phQ1uoHYb2iLa5RV+iu",
-	"K1mwpNFg2B7F/DhOqRF2W85Ods/XG6CYd6idKAYwR19iTnBcRSu2zOa0k4xCOkAwVz/reJIzuGdLE8Gg",
-	"akprOUw2b8hmZvLidgLZDzxFGGEHZw34eV3AxirWX6OcWxD872OzwXlip6cKKcjA8TUf+utfrn351tq9",
-	"d5tvfrr29gV0WFAW9PM+F6nvwMUFYIjPG6w6CxZTatH3oJrPY5arvVWZPKDIBqAVijAYAs9PFVLzAZXA",
-	"6PgiLTsVp5wqVCyXUyMFAi5VSE1lhXJTnyamU/JDT48wlcvmYEkluQ/6dRVAngO1U4Xe+Sqj/dkFNYXh",
-	"xpFLYLtcAgc7QrkoVFHXYmN9embRBVX48O7F5pX3V+9dQRiDG6v14dtrd97YAT6Dx85U2WnPG32cg7RA",
-	"mqshFJbjMveuK3wKE5fCLL0NCT0YXQoJPbRq5AwxXzFl0iInWHYsUBcGVYZG4BEO/rh8ysFYPFCN9ewu",
-	"PqJzMfV81nFq+eVq74fjyDy/dzf2TuXJyo1nJ0+AfSxNZLks5AHN29+vXbrYq3NiYlA+rNwGYfhOh8bq",
-	"rTvrfz3funyh9fmFLiRYHY+VTHkl9OHROALqpLbquFZ7iPqw79XQk4CfT3h982S0bZZePOlSJIyIMjYi",
-	"ynDaJWhEVAXLB9F4XMlpqah7ki2D0aXQV6x8VAVkK47nuVu2TW2ZN4UxSBnhNCS/MUQ6IRba5l7ebkKI",
-	"tu2xA1ghYmIyH4nJbRN9+UTRJ8M5SvQlCbCYRMrHJFJ+UHn0SHkbcu29lLvNdTjBuVJ+fKY8YY/P0MnK",
-	"+Kw1VRqfLs/Ys/RAJVvaZpXU03vpbKizuaZJevJ2f/V2v9euBlmbeBi5sEccDf3klsOeJhbr0L9C/f7x",
-	"2+adlUHV76Nkati0100ClUPE09DxUwcfQxLtQodx2Df5giS7Cmu2o/nMkIOdpFhhqNmmPPC9RpRBXCgy",
-	"YRU5p1H7Mx4Ia488GkqGLWv8AXgZToQp80sWJ/aIpWFvsTQkyCLkatBlURJXwyOWSO1yo2rxUz6tUN8X",
-	"a99IPgBdZLwbu0wvhA/tgkORPewK0oaty4uhMzeMvC3D9bYMBQOP6BxGEZUYnUMSogVSh93hUNr24Iji",
-	"2o4SHcV6TfI7/eL4iy+QGvXnKYFj9JR5nMu5drowiT91sCr9TVHS37Dx6EsgooaBR3txPcF8jcN8/aw3",
-	"ctLNHRQC+Nw/3/r7q63Xrq7/7bzEO4P7qsX77sk1lH3SXUPJM78Vf9H0hsVzj9ZfhKwmmJIEgmWktB6D",
-	"zbXb3E2P2UhEIo6NjMTVn2603ru9w41EzciLvFaPxjm1X2rp/gsljipd3wkiEmNXx2jg+ODqandjzQlT",
-	"E/lDBX4SK6yzuECJqbLFSIlG4GLbCwgO4pU7McPIntyiPaneWT8qsos5OfE4zEkjXHWjpo1bz3GT3ulk",
-	"q6x57/et5S92TJxhE87nDQWsIpfrX8L2KFgPeYsOyFXdB2i5bntWgMMCT68/y5DnrHKVlMXptvYSfFqj",
-	"tZKQnpDfHv3gBKRs1SgWYY+Z3Kv7Zarxc5lp6EoBzYcVq4oU15K7zSZW2fc4Dxn3hpxr8JyUqNufKzAM",
-	"gK5Guzsj9fnHoH4UdRqO/EgfinK3B/mjXRw300ZFZ09sVwVYE4r2FGlRkyP4a5cuPn7NuqmV04cNo/NP",
-	"/nazGFmsk5NBKq4VGBunZsdK2UDx+cGL4m/TwMpq8eDp4edi95+FHZ56VNbM9J6Krc78JT1N3WHlYu8Q",
-	"NpH5eZ/OS7Ep9lVUH5XPCGXRg+1mO7IuM1VIVZ35KvVPlWiAXn562rEpK9PQ96EKhCqASlhZbOIGVj31",
-	"ZuwhWUhUg1WjFq/7VOjdVCH1YPl2pFTXb55vffg2tgBu3vh0ffly89031z673rr00/rNlebFH/qsqMpl",
-	"YxVU+WwY0QgVv5jVk0Yq3CZYk9ZXsXmux/Ci5dbpCeRRY9gbWlfJg+Rw95K9rWXljGqetjPj20qS0W1Z",
-	"33s033sYluFB2+ZxGFBnQoWZasObZMzziRUg9xbJKVIPQJZcBgJCFxtBkgSbklqdB6REgaTklTolVs1j",
-	"89igP7I3dXoTvD72ZYx3dEwPzQTcitUXVwk164xWMpvJwwd5qVTz2zeaP15f+/ItNFEeLN9e+/hG88Zy",
-	"69Lt1gc/PPjTO82331q7+3/WL3w3nV299VXzx+ur9661Pri+eud6843XQbs4AfUdC4tdH/zuSzyhefHb",
-	"1XtXmvc/aN1Zbl584+Hdy62bV9d/eL15YSW39vc7rUtf5JoX32hTPa63tLHmQSbzBMUTVyHhKLVC3A0f",
-	"sk8tMhXXIlOpmLrIJ0r2/mX5EDPfN1gg+e1fIJva7jtjDfXmKii3FZA/2pWX61x5m8KXfCd82Tw03Yvz",
-	"YBP40veC7+YtCKXyqBbgkQaCnzhXxEHbjgMOcDnraUKyiODPn/aP5obn1hcnnwqsBco2ycFNcFwkxWVR",
-	"IMX7N4Y/biVaOzAHfY+I8bAkl7fCEEGc3qeNAAdwYNU6TQk9Y5UDt6Ez9bSR4hQZliTWFyMGWEX5qqFG",
-	"uKRli+PE4omxyIKPtoCUq0sOp9jxBrpxg+8mztUDcYiQVwcv2ca9LqMTw+dfH3I0eW8U3iWxsufaKcYH",
-	"zU5OulbXcPIjqtDTGMyfdFX5WLWWxiaeFIsGTvEdHYvurp1QFp+qORxc3JuoF6Bm2dyFrrPRRBPGKA+E",
-	"fAcXg5D8qAUN9JtTm5QaRPOdR65zA9zfReYwYO5jPLBYQBAQCy3ySp36DuWk6i1BsZsrgBK2SvMpHXpR",
-	"ygkxKVv2NsdbZMXNR+YxcQelKbs7paMDTo5c1HvERR29yP5fo+RWGtBI33wO5evLha8K25k0X//ywSd/",
-	"bv79+vryZdTnSI/X/6znH8Gsq7k55TG30TH5ePs9m6H3WIq5+sdLIGO7oCUQ8qM4y3ZWQkUm1VJVmDKa",
-	"0eRT2lYV1fr83Se3JGoDsAQyZpyeEUPfEDQFtLboWgHdxwmvUhogCAkbksiHt0nFcV3IxEMD2SK+t4Qk",
-	"tIC0kLs17MuGDKxFFp3uYfkGsl0aUS2wkAGUjK29+UPr3Pl0eJwPDrsMeWnR9SxbGNBOQOpMNW4LvCIz",
-	"8RmdmriFSVQ3NtlqLUP+h+SH9ylZ8p0goAxo5+mZwAg9AvoTjplTs5lc1sRs7yKTH9NtJLch3zyy/Ea9",
-	"5lQremyeC73a4GHFTdRjqdnebXy4z8FCCiUiTm3/vHtigR2FSek9aUOcA1Pa3ymHPb9mBRvnY2wspeAh",
-	"4VqjtqI7oK0oLsFou0adJCzCF8XCBfklbOKbd5sXVprL/9l683rr/W+b5+52URHjeI1dSzgamtTwHKdQ",
-	"3OjOWmObymY2VTQohB9FnY6FWQNm5ozLz5hkyfMXSp63QMaEhEOCUlgHaajyJWamzE+bQntRMvbSicPj",
-	"s1L3SHexVxeIo9QIaJFhCl3N8heABP3nz+RmsxPZtMoMiGlKa5EapFZ3A2fR8gNScahrE1PcxsRUBIw4",
-	"gZasWY0i404gBbBFAidwqfhpTh4W7/7uzDNkmF9y7KBqEL5olSk3iPmUiRLdtxDqWy7xfHHp2qKLVf/l",
-	"quVbZTG1c6TkWmxB3AWvzhecxUVqo/rm2MUdfsS+8Ki6y55brzFJ0ue6RUZri0EjQw7Cg4Cu1vq4hBAN",
-	"fihAwztxPClT1yVll1o+J/heqGtnyFHqlykLLKGmYVJKkWpGbfvP5hxpUL6feWJjtz68ub/5zl/nyCt1",
-	"Cx7Qh/2+eu9PBlm9c3311pvwb/ON1w2yeuvK+g/fGWRt5a8GaV07t3rvbfj3wX9+CMoWYwUly8bBOZri",
-	"LzVwyRjiIQ05BzBNB3ME+FGEhVYgdYakJMie70fAtMhgzxpEtcUJmfNrVgMc/HgvAQMMJbhkBAB+rjhB",
-	"PEHFIJZED0WmwQATvzMNib+Q0yFYcsqy4YECQYGnbsM84npsnvoh5Ro2y8dmuJki+5XYDabtN47V2dPC",
-	"MDfDbrUOj5CTRBLyQVyHB6ptnVd3bdnYNmq6UGRSnGXIi2FEBB4RJAVQPrpi+aqbFVS/6AaRZ4bDUA8l",
-	"x1BkEFmRY4DJpq7LVfoQfDDn1O4G8uJQWfiUSEtaLCSZSRRNnJhtRjmR9qaBUZsQq1p12wnE87HAaJ8R",
-	"bjXACUhqFmtkyDElE6E/LysyhOKdKPWg2nkS2YrF6NWoxyihLqdac2E5c77F9H7BRRafJtsgdcDM2DM4",
-	"Qw4GpObxgOSzWSObzeKeHzMncxMmKdGGx4RIiBAqSEru/Iam54rMwo+wVB0ZqtKVrRpIbkpKPemClSlY",
-	"W4ld4SpFhdoJhQdEvnPhJTe7wAYYWWwJWsAVlYSVj9SGhpXbaquqtLwQvTRsAwlrBDamWCe4ZHCL2p4R",
-	"qjzxDLgyG7gOU0bkEEbvnCNu8QrcOvTwoJRI6R6UENhJn6xsHFzyPJdaLHV2Y0KKUIPur3h+bdy2Arho",
-	"j+z/YBrAYh8mSwS4lOSTy7mREuqQVxcXyoVfqA4fQoGkCqnnw4SWVCGFSDTWhQL3EzpeC6SYyuWtYoqM",
-	"wQIjtjMftj615B6e1ogQwJlpEJqZzxDQnWmAoGK2np8Rf3pLqcKMkYKNGt4fUTFaRN4STxUmuxxhpCRg",
-	"gOcLLe9UIRu641KFbM/ONNgFuDOOwRpNcqj9qirbnst1azs2GRPKEIIvtt8gfp0Z4XJOiyXf/qNsQyCV",
-	"z4hib9dxNjwu+/JILdG+hHrSJAvz9evba2HqakUc7y1Bg4djyuAMrctkKzT6cbtNzJ7KjGVUQ2shjZ9l",
-	"I7DIVIUp1PKSupmum5qcyhzbOCSsYRULkUHFEWBR2HSeUpcKa+/joSevoiX3FHSTDauqACcCBF+kfoQ4",
-	"YuXIAILUHQLN+7lPrCoZ+iJjsbi+TBZinnKdik+IYdosFho21U63FYFJAxcGFbYdEwrcaLdYDMxxMqLW",
-	"HTIQCifLFmpg0MWtwzFc8wZ58Kd3mjc+Wr95xSDNtz9r/fHC+vKX6z99a5DWxa/WL3zX+uB669pnRpGt",
-	"X/hq/eZrzYtvGGT95vetD99OZ8hzMvI1DkCsjSA+fFKp/gKrXK2JnQxjgqQu5on5zxATew2ZRVaueh6X",
-	"9inO2ZgUCwXtOwCz2rsx8GV7PNbyjFPK03NqzYDVkdAMLQTikxL/So8vXN51KAw/Vliwj0MXVUDg+TwA",
-	"YkQwCse56AHGJRt4JO7l3oV91EDzn1CbdeQyHrmMH5lKf9ZbYmgKk0iaKr3x8O7F1Vtvrd+7p8Pe1pfL",
-	"rU9+GrmLt9NdLGetm5o+1ga4Nqx2LjV0H1koq/BRMuQl8CZE8q/IYN4dHvioW4TM1tpQ9+43SAwBFlm3",
-	"GKBZca35eWpLh1rkqlKoEn8mFhe2jmvVuVNyqQFeGLVE+G4T9rF68EHdHnIl9V8L3sc5ffbw6lP9/Du1",
-	"/J4PRo3RXyeyw7h4dlshO3+xotJ3cvnxiVyX4rG2NGixU2RqVk+ZTFMyk6m/vqGYENjeijMMO6QKKcgY",
-	"gD6mSyfoGSgGu/Fp850rre++bL5xee3tC+v372MII8YqJiVFny0xu5Vo5bOdJVqpQgruG0sZH6S4HJZi",
-	"LxXm0vU5ag+2QbF4mxshLBPfC1HpYbUOw+gUmprtFDFtjdJVkUJFNqsOFZn4II0wr9LGEabb3RkiVjTe",
-	"a5H6G6CKeIU5ngH2XUUZhvoNgsYiVbZdQRpvJgxTpozLC5chhmQ2KH/Bw98x7GkQM6BnAvxK/JUpMomQ",
-	"fK6FEduU+JMQV2mroAdxtQP6tSXptT61Tz5rbaf26UfTTHSokQEVxzDL2bcROWxUV0Z3EnJQ1G/bARty",
-	"PcKG3IDvvltyNNxo1Ovtiez19vjw1zHl1Ifl9/Duxb0Tp/HqAXdsekodDHfHmm1ZP7LFxnRGr3GejrhO",
-	"10Z2sQJydXp0F73WXP22YWxIfd1Wqd4RMsI3tL9UdxfGpRkG+YnJABQP4NLpxOulmhOE8F3GDGSfc+mo",
-	"D6hvtOUw6XnlRWbKu8Zlpam8RxySiwrYzspiDYmVamHOWEnLNS819ODEmFzbRYHIorE6AadupUBM8c8p",
-	"NAHMtNEtjwoSiIiYn1M+rYi3pRxVkPXE6+VqkeHzy9Qq6vuez00yBrkH4pv9cpaL9Wx2ouzY8C810xG2",
-	"M8UaxrxFU2Y+mJj477B5Vz2i5RaZSiQD3mW+RH1qR9lLOchdUmlcAXYFjmIofYFftHu2DfymNyuzf6bu",
-	"LhxMWgt8KyxQ7ZCj31K1nnW9GP5hWO/DybIJk2giX1E/np4kX8tAjhDxnMeAGToJz2D+aFTgIv3SMmdX",
-	"bLKlcLvu+LSTEVfMplwx+Cohm7NN7Dy8e7F16faDC1ebN5Zbn996cO6j9Z8u9I8ruvtshpbDoct6TXXD",
-	"14HnnYLa9Y01KWqb7or0OPyu9Ch6dDAxEROOt6RQ8ebt+pSrWwqtNQZWn0FUXS3x6y5Nb6xlQw1qtCfT",
-	"9qMryYaqssi2QVfCQGEBkY2UZZFtoC0LhFm+7y1ps/5EZOUK6X48Yf08Vh3cl3mfy+89nR1uvVgF9yNV",
-	"2uEQRlr7iXUZoGDYUNm3rr6zuvKXPZ/muTWI4HuuW1/cMCNTjHYfB4keRnpipU9tpeJkTG6cwAqc09QI",
-	"2z+HETaPUcwEL7IS5Y5NiRMYcrvP133s71IXR4rtDvm84sfQto6nfMZVkzS84zEejf2mgPofuG8ISEUe",
-	"lQuFz2ioasPwazFR4/VF9TBaoTzzGM0Qc4k689WA2qes09QHHADfcP1+0ikQcRHhRbjsWMZsqOrJFBnS",
-	"ynWvW4eB78LUwlCTH8N11xEM2oRsNNRoPYRowFOeVBOjxwvaFW3P7nQQSN22i6zQlKvZ4bB6gKywv4fI",
-	"qtSIzoeQMGT7xy8zs2LjlGApaRwSUA06DszUUUVHW0E4cYYruQklc7LvlOqKNwgraPqN98FiagePcvfC",
-	"BfENv7SYKqSmZjITU30HgnoGUHLrdIngdEjrsOpRCrBQ4o5IcLYLjBxUsy43fLjbI90VF56Yybq28rfm",
-	"lfdX711p/f1C69ydPZrD2gV4/Naxz24IO3D1hjoYe+JnyHEqbO14Q3xZc0Cw2Ft2zw88Mk8DYk5kJ80Q",
-	"glQtrASQRS+7WYMOmE1REfPW2X98S5J3lCf4CPMEhxDw31Jv7gmU0/FLv+AFpObZSHHBHVZGa15uTSRB",
-	"cFj7Ph71CN8ZdG7xVMiQv+0J4Ofpv6ICy6Q1FhzgxU3Il/zF8RdfIDXqz1MCx2CCJGq5JKIPmcUY0ZOn",
-	"54jJ6q5rKp4WixFvEVllikwStogdJZUilB/igz0J7uKXQKpuWT12qsZePM3wXsfhvf4sQUNq4jw/cL7e",
-	"UVhZQ6RN2E2pecPJust1U8L5bNzdPQQlrBFFoFgaacOBKRR68GgfFTKIISvXYctxqb1LPfCz/T1rSOn8",
-	"WHHGIWwFZyWoPYU5Vn+60Xrv9h7KBOw/7w/T5pgXnKK2E4gXrzn4u2TpdaFj0Kzu/XpuXX+lfirw1gF6",
-	"Nk7Rs9rT84wQuLgNZbwj7BPK3o9V4et+fKQDLzIMjEsyrPScxgsIpxuEU2YT5pGSZzegKaH527NmOkMU",
-	"cOSEAfe/nIoQiAVVqucSCgg2Yao2hm0PwYtMNnwJHfUDcmY96vS2xNS2rUTV8RGOi7mHloZTqf5ohg7K",
-	"lEKhu55ENBOfv8nMVGQGbegmUMc8A++rJy9KLgujUr3wbr3avHqr9d37zb+fw+So5rsfpkJOMLFu4VU+",
-	"cq9HHHBNDafMYddk/41Ip4aWLqgVHeyO5EAjpSWLJ4KFKEWnnUACtGOPICFi8NnQTR+m7eEJwPQe8SaQ",
-	"sdV776zfPN/65J3WH/+UNojn2hQqMX0e7Ea2BFRX2tz062HYGaX98hzZ0kQ/bdGu9Oa+l4f0p3omYqpH",
-	"6J37b7Wuft988/+s3vqm+dPvEO4n6qCK41LV4ef+vdWVtx6c+0i66O98tn5jOYMj72kk0zKprWrlp6ZT",
-	"hdSBSr6cpbnStDVjT5Yn6GxlSsCB8oQ9Sacq09mZ3Gz+wIQ1WZoqT9szdLaCcEH9bolrOb+hqUJudiKf",
-	"nZSa7EjPUY0+0ueitddL4b+2i0fh3m3uLa8ItZUEDP3kush7IhkDtuZAT7QlkXKNA1sAUsMnU7mn9Rax",
-	"HW6FTp86cgQIUVNkDif/Ubfno+ItccV9nEhhCWVZEIsWYqhAjj572CBHX/i5QX5x9LmfG+TFSsUpU2J7",
-	"5ToS341lbK98xiBAfJ9G6qFF1xJ2LT0TIGN7uUwXA+R4R15f5JDWWZpVQRWkwIX7GRifiSu0CdjDETm0",
-	"fCY5+OPPHxzPT02LKy7QxUAF1J+MiIBYM20aOzU0cuPoHv0wHOf6zeMeKe6dpLj7V9vdbNJoa7c5/ked",
-	"0neJOfvY0s9g5USWGGjA0I1+683Vu59vLyTZA270jUzfqsMDz290NXuxRgXvp5LQlVtbM28NLXMd2lC4",
-	"3nyBLFU91dDCiBpA6AVtUQKA0J1L1QY2xlE+ZicwIkWIqKZEK56PmZ4YRJQp5xBF3PWUhM/L17E7LW2r",
-	"3Ku/WHpm4YQXUF/yyn9kNJgPP53QtKuRgveNLnixao5RCwaTWr/54/ry9ebrryOvcy7funaxufL+2kev",
-	"odJtXv2ief81pHbWw+lq8YlNiMsKAFBn9ddZI0XBHXekj9w9PEM+QcQocVrGH6oWr4qLWQdKs+UZe5pO",
-	"VSatiVK+nLOz9EBl1popTZen7Ek6UclbuVK2fMCepTOVaWuqNFmesPM0VxHn9tyW3soDIUe5XPf9dsw0",
-	"EcNM4RoNp6gz0cSnp5/HB5gu5SpZe5bmy5PWgdJMZYJO2bly1potTVcmad4+UJ4pTVkTlRzN2rPl6dKk",
-	"la9k6QF7pjxVmrByFfDxvZIqzMz0nUTehyNByKTnTvfoSNA7SEn5OHIobJcCh+5jOKmYFdaRgIfwev3G",
-	"t817749cCv25FLoretzJQ4+DH4PbJITBBVIT6hJLhlQYXEjwOSJUcazejQSeB32fXI/NE8hjL7KIX5GK",
-	"g0BEQZK7LBdzAjJmkbLnyybfCirAeai+5mAIsei7w4vM9r3FRWrHYuZWOYnJsIvux2YEGGb3WCzCXmTR",
-	"RARVWuPUPU15FG1/Frp8GZHzprMADpwn2FCLjCFp4yk8wiyyCjQSlCd4jO74gPyxZJWyhXj8IDCgv5g9",
-	"jnmUj6gi+NsLv7YpoXGit/j65HDi62HPwlF8/YmLr6N4CMU+0uQvef7Cw7sXH5w71/z4U0zw27WRdlQv",
-	"YeZdt8B7LE1vQ7eDRtQzhADKccpsvkFkBHoriQeNGlxWLD9ewLiPE2r5rkN9WSXMxYXEIUUmjkF1GTY/",
-	"UsENUqoHqn+CTKXrRjPEiUypi+fgHZC0djEnjmnIMmvTcl1vidrHodmtCeEZ4CiqpefinNSg8E3lKFOp",
-	"sGaRIX8CD5drmFDIGnrMBcZCJJ+ivMopWJps/slolZlEyJN6kusPdD6c8O/4k+RjTxIe9MgCMNuCJPK9",
-	"IYmJ4SCJ3UP5M3Qo8bgpd+IaXWiMh3cvItcOZtDtecadZPkfQwJdAw1R4btNXYq9EOOr/ln4nncqLqGP",
-	"gEbGp0w1uUQ9iiRmGQKNwdUhBjY815swFJnqwuAEWkfqrVcNbmbf4jOFO35byvJiCmcyOTlRm0CLE5zx",
-	"kQjZSn3UVsqNtqE9HLzBhD4j+j54ePdi8+LnD/70l9blC63Pu6Xy9mJanNy+FqxVi59SOzPG2S1+QDHF",
-	"u3F5Y4kj+EG7puG2YdzHyZixNVqLncFoEeMS4vUa8AjZQIWUSaC3yAmIlJ08AfhIQiTbkT7XVCFVdear",
-	"1D9VogF61NstkLAXe9jtJlVINajl95oXI5ErNIeF7ueyLaxQm6lC6sHy7Qg+rt883/rw7dWVtx4s327e",
-	"+HR9+XLz3TfXPrveuvTT+s2V5sUf8BVQFvQKmsWMYGkWTEeohCXj0hFbInfu+cGLPjRXzw1EvRkHpkmz",
-	"DipYBhiRZm2L7TK6AdMYLdmIPGMUxpPkGZpqChOC+1dEw4nYPTJSDK3FY//EGBvQXBDJcvFiWwPqDgwg",
-	"1RVkxmIrsH/1TjtsPg4dxkwl58w0qUGpKnA3o50QpsoOHR63UVfsFNaKUKRPD0BZMTy2irhyrllndOWc",
-	"75IDm52K+S905ex6SxvrZuQz3FA1b+SJKoPu6qaamz9eX713rfXBdc2/8+P1tS/fat5ZWb9x/8Hy7bWP",
-	"bwjD+tLt1gc/PPjTO1vTztO9KOd8p3Le6AFLXb1G2elOr1FX5ZwfgnIekWqMSDUeManG9pFjbGblYgBt",
-	"J1m54uRTgbXQZuN22rJRE6rwoIjKIvpO6ORT5UbZpbGvUf7FGlFFPwaed8qmdDH2ZVvrKWPjsJwMyCmz",
-	"fKPy11gnUTweep4LDSHEjozYjAkJJFcGeE4t15XhG8gVTg/Frv6lw4MToW+hP0zRV0/sPttz75Qa2Jq4",
-	"i1AjhdR8QHtDDj2Z45NboKpkXiD049pfVlbvv7X28Y3W5xeA++byg08+bX3zRfPu1dVbb63fv58yUlw+",
-	"FQKURAU8lRi2mY43kTQQ0BTEWX1kkOLS6il7FBfhKGN0e0tQWZL4CRtXa2tnpxqejy4lNNEi7dLZGicy",
-	"7FQt9kZb32phO6qQjInhVTNN2mU8dlSCZs/QuxqvW2Rt3atBVVjMlppCGaxmiQZLlDKTMEptLjtTn/BM",
-	"2QTJ9ZbCbtV9t9XbzCLF3sC4wbeSiJggYweXbwM2SQZhpwm4/sTbELskb1UBbWST2btXAfX3frqZgLjZ",
-	"Rg2MR1mOw8xyPA58ybjWHt69uH7jfvPGRwMp3u02ynBMnV1/5feRtSW/6NFC4ovoNxvHHnbSUlI+s/6T",
-	"F4+EVzwIF+xBPQP9g1eJ6l3jHENoXjHZZA8qJipRup3KMyyQZP4IA5sHBY1F2kYGIeU6GWvnfXjpxOHx",
-	"WaB0MIgJlA+m+OOMy8+YYeJGzSr7Hp9DTociiwgoDFJfVJRJWqYhEDsQ5HVQ/INLVfHkQdhjxvMXOPGQ",
-	"JZFXKQ1UrmT0muIJkwJVKHFlSjJFYiGzhO0tMbExd1MS42ZedfE80QJ7Ti3S3c0AYcl9srlCz+Xz2Iuh",
-	"P86I3HgOmfnyhezU4+eMaN7+vrnyVzjwzebrXzfvnmtd/Kr58f0O2ogN4FAuPxmjjZio5MpZOluZqmTt",
-	"WWuykitNV3KVbClbmSjnac6etKZKIZTK5sRETkxOTk1NT8/MzM4eOBDSRkzO5nP9pDx2rMUu6EXJthEV",
-	"xG7EJEOidODUrYxHsl1quJDjYf3CV63Prm/E9KDOTAQgO5zEoYtOS0AmatIQmmiCtasTFxCFxUkdpDa1",
-	"DTHfS1UPahc5VWFhVLHKCVsAnzyLqhzg9zSSMxSZeQhvPP6swxc97qDOZVbNYfNEqj/I0nrWmac8MHcb",
-	"T8OzEi900a89u2i9ckCDcR741KrFNa1QwJZYVyWHWcD/ULPO/JKy+aCaKuSyk7NTM9PZbKg6eOA7bL6b",
-	"QBWvuE2YJrygzuURQTKNdUNSawkFRcaOHT5EpvPT03OIIMWXT5mkbPm+IztlI0AUP6TFEKIn1J4nPyke",
-	"ZdEKAuqL+/46uvEcUdd9uph6+dfFVLFYLJ58qpiKfigWn3oa7rJv38sHx/+nNf6b7PiB//bf/6lYz2bz",
-	"0z/L/PqU+b/+9z+Pn3zqn1Kd82WkcAl23xsRjRjAaZNXLfHhaeyLXbI4nZ6UvbG7PuB0/PHUJaLh/mz/",
-	"yZ89nTjAUYLSNnmN1Z7t0CQaheHqrbfW793rW5dIgDqu6mIms5NPTAugThHYxj0QqiZfrIHuAcVj8DNh",
-	"dCkkESJjJvf84GmbWrbrMGoKq8scjz6WGkR9SBuyUzwara7DAyJ9bLLbLta/eaepb9fp08IcMQ1lfOLY",
-	"yKKFVIOOH16XOEzYnuUqsVCJqJxgrUjPCXiRoYZcpMwWSk6rMUxnyEtgRm6qwIS61YdjcdSBYpSeX2Sl",
-	"hhpEqNvk+85EKqztGpjr3K6pdycxklpKuFQ2658LbgM5CzA0h8eWRaZLU9dylZYXxIHQYXYrHWX1EQy0",
-	"tLoNUS7i2PCk4ih5nkstljQcczw0dk0yJiVq2iBm9LVBzG6brdtYxA6NDSQU1anofkB/VK8J4aN/FztA",
-	"3Ul8H/59MkFl7xbyK9i9YaZZT7GbHLgstAW4+Ull9DUk+TGyuRPZnJb3pyY1OmIi22NUP5fHqL5aearP",
-	"MTz3s+Aokt8I8YIT0Nt1c/HrylqAqOmClFv9kULks/AqAycIWzhLV8p377f+607rvZ+aK9cwyRC1fVKC",
-	"fecMarn0JwdwfIDc6iVlAGXGTs8YeLwJAO0wDufs4d2L+ELXPvmiefOz9Xs3Wl8vNy9+sL78ZV8OgT3A",
-	"GpUcQQChhKZZxJ+kgBIk2oGOHLMIzmPr1uvNK+8bxCI4o/gZSBlZAyEN0E6jike0UWShioPcL1foPttq",
-	"iONQt4nrid2WLiBdI6i/eRoATxQAqcCTLh6ZSSDkqkQYRSaGaESXYjapWqcjQukYw4OMYITSmHhAVW1g",
-	"XMNyXerv4zJR4aCaiSILqhaUiQp9HJ8sj9GofpSEwho8M+FR5pycSSOEbL58ZoGogiKzPYpXhygVXC6f",
-	"l4EJSNYP+maqjmHJYcK3XvIn2sRe/3n9Nq0tegFl5ca/0Ebf6f1JKQeD6NW40syHSlNTLfnNVUuYa96b",
-	"7jJ6OSyXGlgHDTGv47Ginvx4Ljs+EW9k2e0F9hg7SUYnGuxRXyXhno2vnN8I90hDsn/YY/Q+gIntH0Cu",
-	"HXfl+8VdSe9woBrGuPjp4hoF1GCoimBlvaMKgjQ2pZ32fDBqlO+yaVwKRBuxIp0fAR+xVtoQ6cO7F5u3",
-	"frd274YOSPsCoR1gc6i+vzDa1AXSgMwMdfIpqYZP+XUmxL1e1qAdtUDFkXWOp0dhLNh3eiLOxgk3CO5D",
-	"+pCuwSw4LgwvwavZh7tZgqalKvUp7moeWMzmc6FLUJb9YyKrhK9VCzw3nNpFNuYwcqjqMCsdA0YJXpt+",
-	"/X3Secg73HpkzHJd+W0tHJ7jS3gWugfVk+uetfDacc+frBfFiQKQK8bvsV3HlQ68Ce0Qc4vFlSOPzWP1",
-	"2Bi9j2Ai4cm2hFxy+WF7jIaBXEZFJdvKX5DsVAqpDDo9S7vQpzTECCCs143Df5LtM7AChwdOuXs48LAO",
-	"vjVfDaakjFmcmPMdGsBMF8BRxKXvSLJnowryKa+7AZdJruJZXIov2QqEplVnCP3oungdgziMLFK/TFkQ",
-	"qX0417FYmcpz4YsGOpek0lVXw+GAohXap2EQU6AqqYlKLjWJSysB8erBHLFKnLJA5royj0F3bdehPJ0h",
-	"4YSIKyLlKLdqlAgpSALgAgWdio4t7ba2hxxGMEZSomKY4NHCtcEFiF2sB8R35qvB7kcBx6O1tVU8UGoc",
-	"CWgNgznyfaYKE0YqWjvHLCgXyWWzmf+fva9vbuJK8/0qp1S3Crlu20gyIWBqassbkl12EsIGcnNzR7l0",
-	"W30sddw67e3TstBMpQqSAIYBAgkkmQxJYDIE7mwGMkl2MGAm32Xjlu2/+Aq3zvOc0y9Sy269YRv0RypY",
-	"anWfPi/P6+/5PblcRn4DO0N+s3fvxN4Xgy/EOApaxnQoP+x4L8GKQAWIlZYMyHwRa1swyzQZZOHatVQU",
-	"Otq8cK752d8RQIpFLtPB/stM5aDjRg0x7HmhBWcaSNAQe/F9Xb34vhcmXszHXnxvpxfncO+WQeWlYXKo",
-	"C5NkMEkjF6VYWgurB70e2aKdlLvh0VHF6MCU+0uhsAdRFcrv0BkKMkf+3QvNxcurl86uLF1a/e5b//Li",
-	"6qWzI0WfWtGjP7Gxrz6tKLXh4inplluedMo1cN9llQ2ZkdmfLKi/kOJP2tZYtkJePmaUIcFEmVlk4CvD",
-	"OyPkdCxiCAT4cmgVGiaG5JAwxSLcZ8w8YTDQmcVWIZiZLbKYn93mYjO7saM16VHxHv3707iAinAAGkDG",
-	"axqa1//iX78ziQ0i/HMXAxUVFlXFWa83L/joVpWiWZiZAuUEES+0lDr4d7I2JAkRkMql78PB7VIxDcAj",
-	"Hr6LixutgxZEqNqItGhbuMZKYCfWYfDAR/YvXlt5fBE16c4EXQxRbx5Fi3ZTvbkbFUofzbniT+qEBjmW",
-	"AIyQyoxHAK5yjaeivTCgeFT2xsNgssWJ6TCKeIzpI4eKLIZHlTk116kS5tSJwybIYagxkQAN4e3WKw6J",
-	"d8fCvlgk0otEHzuAOtGIdtLCu0f7bmC7ipbKmeAH3Tas2CbQiml4u+Hp6cHqsKQEd+9KrEenLpE7N18Y",
-	"z00mK/LJoWgxLdiYzz0D+wASsTCVHXXSk+XF9b9caF79e29a6KlmXTu1WeoktxJyozG9ERATgBX8Xj+c",
-	"BDEVonXxw0Pw7FD11DpoHrl6EubnOYisC3F+qFd2IWp/iugqlKSTLPrlYxrRW6x2nWRXli7i16oa0SDS",
-	"+SDcgCBtXWL76q7DylPRYGgsFgqtp9uiteL+6yffX716ZwwdSChVURFfxC3iW1icVA0z7KcUYdLN6oVc",
-	"XmiyiIsqqY4ArAj32qVo7IHJN1+QCWruGTbViL6nsE9+IptwKKqEAELZSpagJZWnaEXmGXM0dLcTFWeE",
-	"RuGZ4UiQpBuxfbtZUcmxkIs8G1spqT/G1N6V2wHD7bJ/wAGM6WOHTqxwwsuEjxPo40wxky9mVLUF+jRh",
-	"uYXaQ51rKWOlhsXMb/Lj+9/5TW58/zu/y2n5F98rZpLKDN/pj+dKufb3f2heOLd2+0P/7hdrlx/7d7+K",
-	"OthBKLgHDYtrdaTmDafn5sZvsAXBiGCuOkQhXkg2Xgo9T20n60UxyagWGP14472QhPWyLhuiHrtel30D",
-	"WJf8wNclKj5UFaN4q1G4ZMTxvN05nnFnB3YS5GASwJM3/9M/8weJuXj0SfOr688FpUeEHTq4Ao95erhk",
-	"1CXou897H6EkDn1X2wJJZMYozSmh1d7/nWTVfI1p2JpVGLDCwjblvYhRNqz+A0ikJX5UZNDhQhYOPZMB",
-	"JNVsvT2A1G+39dXvvptcv/mgef0v63/4ME6ecCHoCO5fvrR+9mLz0++xZ2IvluAQW68/lTiYzOXEW6b3",
-	"NHn9BNN667W+bYJpo+bqo+bqG0T/oMX6Mxn9S7IOejILem243imZtXHrda813McD2s9Wm8FhJRqt+bUi",
-	"YM52ik9LATmpTkJe0QOREAwXGtF2WJm60oklNWZTjoOSD0V5gn3TJ4pMhtESomVhoqmlSfvzEDBT/c93",
-	"RvZpcqDZpw1bnaMOLMR04LZudd4B29H2En0FltIo8lFv88GlxYIe5R0VIxqOaRVjO63Z/p3sZoeqIl6K",
-	"mMSoWaUblhliKYLEQ3Aa6TscCGJ4d2hDLi6SQjW8DrB4XAtkdiBoeVHcoWo04CEkq4fTzXUtvI5YJh/T",
-	"CHdkbQGZdUHimqRkMFKxTCrTXJ74gDmeGGjfjZY0MkuRXyPapr4DnPA12rdumLOYqSSclolMhVjbsnyE",
-	"bXFP7EGegR7RAF2P7j43Yr1xBS56B+UlDgf7J+bzeRCSKXscWylFbS6jqfcw6bzhehDSjjZFlPJ+9Y+f",
-	"r1/91l963/9oSQj+v53srt1hDoc+LwyyqczuNJfvTjP+3cAe7bje4UAvRUeYpjFxNA4OiymmPU0bafAe",
-	"whbRpsXnbaORMBD/7s3mjSXUi2l1bSHTYZd0o0lz6aZAvLViTJt9dyKCYItMTmol+1pH8mwUTU9Xm24Z",
-	"MvGtikOMKjn0ZHnRf/yJf+7i6tU7zcX7cb0mBpsabahlhIDLaJmofBtADyipVXYrlYUtZpMcpjfovG2U",
-	"JHtuwE+kfqfJFtjwZc0VsgGKt8k0UDw6NeYh6AAICZwqdRgl1OZQ4FZkVlU2gnAYnUIUvdiYE9Ua97Dz",
-	"4hH5IOj2qwNLJjE8UBLjFhsTWqBUQeaiivCNZmoeUCtqRaaDQNZBp+m2U3Zqnk5qzLNsoYVMh/Ip6dih",
-	"axPqMuWp6Xtyk0XWSa3riLfgFJYQYRvyUjFYmaFEtVV2KCcOOxB9YJGpn8ocPahu4Z9OkGkEgwRzGr0x",
-	"UjMFH4Eh4bq05OmymqTGPF5khrhyFpJCaroCMIBcmay+p7BfgjYs8CJtpzQHFKFAfI+KT4bNDTWYcEZI",
-	"KyuVSauOuvsuaU5ADHu2xhOaNCep+024nGBSX68ztS/6aoiF7xPcaipziFmeZdjj6qPxV1ynOn4Idqlw",
-	"hGg9cvERg71rsfFXjN9WrPFCrlBIHz5Wd8HXSRc83pNs+wVrUTd4mBXf3s7LzstPptAoR60yO8RehQM0",
-	"0N6z1UawyGGj2evfrTx86N87s3rjVCf10uYvFQop4ouD6CWIIcF2ARX1kWpMblaljeZtg417Bp/boMmr",
-	"+FYJMXE9b63E1qIczCTrsLID9cXwQ0jYSZcSSADHwCGyWHi/XUXmuKbyoJDuGbtj60IoS09W3E6hAGXH",
-	"QfkDMZ2/sqlh6iSr/B3xJx8TCgm+LTlSpLFy5CL1KagJQPoxaoFays44XmVsooUqeorU2KzFkAJQkflG",
-	"iA4dRnSDvz4bMusSzzGNBlSQI23MAaKbNfqWJRTnW447Z7HyQaPBf3U4dnMNhLt8toZZT7OGKEKLkcOA",
-	"5hNzbBoNWBv5WEc+ZhdXV4yb6EVSZhoutkksMvX38QY13OMSOShVkoHtGAMoIjLbECFEzZpNxQvw2jx1",
-	"FyxOzXBaTFCt8guhXrOrX37jn/9qLIGV2lM7KuRTBB1qO1zMK2yxLa+eQz3qUpsaYlSRn4tRyFBpLxTW",
-	"R2yDwZlKxV0NjNViSuQJ4J0omMU1gyGrDpcHV0LSZott0enh0Lww7aPfFhdv/HB4ICwOnGPInUfPKsmK",
-	"vQRHWx/rNCjpwPU3I2+BhJHyRsOtFO7hALuAw8zqIIXGEsarRyVQxyGLF4oNWBFm2+iXRG7SgRW745SC",
-	"wLU4EYqJduTxRq2VvgElnzuKP9n44SAfSJJ4AGUgZ9XhVMi9joMLxE6XnOcwkIjkxjElkbEHAnywpOvJ",
-	"AxACHUqhpPCGZBjgxVkjLuCNWY8KkdxpVEkaJTbEoJOMxbzJAjaSsapiaxVeyGmZqsXwr7CZjMU8WqaJ",
-	"51QYwEKrBJxpWrJOQ88I6rXFC+/iEZY1ww26CwoHDbRkoCTRnAD92emNxYyl3qYHDY+KJUjkww+p7gM2",
-	"fIT8owEyBVJQjEj8X1N2C9or0igCywSv5z0w5Ec479Vxj3yE993JHPgRYjSV4FN3yfj3HjRvnF29fmrt",
-	"8i3/2pnVS/f8P32wdu/DlUf3mxfONm+cXXn8yeqPj54sX/CXT/p/u4YUJ/6FT9uv/+Xk+3EJ+WZXhLv5",
-	"zDtJ3YcL4/ncBnRskqg0bUZyEvlWI12J5YwI+d7VeCdhvHJzTGUgz4l2dxAnbUEbSQMhxSAxKBpkPS12",
-	"fN51yi7lIFRCKSxvrOjSmhdOrT7668ry5/6FTxPXKYnnNbenYyl5N534lVGVrhc/mFHbnFd/yI7z8Dj5",
-	"QV7CHEM/4Jv+4scrjx755wMG/i9Wz/2X/+effjl5av30Rf/y4i8nT60s/dS8/rX45OQ/8B9oHsS9bLBH",
-	"u6oZl9b7MWfatoGPM6RR2AkU/gHQJ9Fha/fhA74Vk0KKs82XPwifc+jYzOcQdG26xiyu2gFiRFyyiNMB",
-	"kVWDlahtU5NYjHvUCIA44jrIn8KNdOHw4Y/QJ4rYf0jt0lDVZeKr4xWDHxfTJy6D9rxhfZzFi0zNRbf4",
-	"mU4Y22FBanFilRTqnud+Ft45RnC/WRwSHznCTPRTs7G1JRC4gh0O45PlRX/xxvof/rx28dzqnZ+jgrSj",
-	"VEwF1ugs+noEZNQ8bpn0uLo4FSQjLjTgbVqEAZJsdERfiGskZXvEq8ATDc5EyNQ8QQ4hWI9SMOTb+pqK",
-	"wTx7saZ/oV5EHvVZG7mRCX/+hr/8EA2+laVP1j+7s/751yvLF/2PL0jk2vWL/vmb8kOgJQzM+bWbF5pX",
-	"f26eu9388drKw4f+lc/9rx+s3f1rn7Z8qVdbvtCdLf/CYGz5fC5my78wRFsekMSe4SoMY2jLywcpYz66",
-	"qv79WyuPr0cXMNGSb5veHiofgx3bAdkgjv2ounF7kEEFhn7IjZxGSe0s033gRFBqh0dB81DLn8CP+G9H",
-	"Xz9MqtQtC+fVK1Vkw+2WSGLUcnDcFgt+isCJ1ogU2FoQ7CyyrM5qtq2Tkk0NV6jCMY1IwaN1CNai3hLa",
-	"yrbYHD9ADNcVFr2LgBWMjdkALeGAZygylGskaHWFcyi8BAXFBCxh6F/AO6GjYHAJkYh4DOrd9TFUm9yR",
-	"fbQQ5RHOSCSfJH8PVgd+3OZrkJ3iarwJgnegrkYaKAdsw3HYhv8zwUJoDQv1ELkRh2AoxA4j4+VZN17i",
-	"gcgebJcXOtouhYHaLjKVAwAKlIMjY2ZE1bDdqRrMd2u81eJb+/6D5rWferD4tk/8AS0BFXxQdkUk7Aqf",
-	"b1xZ2RJ83Y1mTPcllUlmYUeOBRmaBSvCdJ153tEqjBuDWkh+1ggJFqYIooLgbXH86i11xVs2tpm9FjZD",
-	"jRtpB9rDWxgyBqpQDGGqiDLaczHDbRcAFhpR+y3eYnVsu5trL8E8xSIx/bIsrN27tX7zAWo2//4P/oO/",
-	"+6dv+Uvv+7evrj76emXp5PoHd1Yf//Bk+cLK0kX/zEX/4jV/8bNM14oMhz4cmwxu/Uafb6SNbLttY9vJ",
-	"v3s27gJ5MvC41N6nZNtpoUwcJWWeP0oKlJZS3T1ZXvQ/+rT598Udahq1Nv3c0EKK2wxpDSVVhzs8U2ka",
-	"YJmovbOyCDdiOo0Fyh6rZ1OZUIrhHOhY26wdSevZwVByGD1AOhky8qcqjFdkEStobIK8FNxSwupdWduL",
-	"JBesZtiS42EXJ0apYtEFWhUzB1earlFnADZMby5pobG0zSkp1NwMNd0lpz/SoboAfUAieiW4qDu2h3yM",
-	"7WHlH19K7bb0vn/+q9W7N1cvn0mkehhZOjvU0lHbZNCWTvuOHJ6lo95hRNkxqMZkNDQdJF4OepClNB26",
-	"pOBoz5gNmY1DmhDhtd0ZHMk2BASDt40BUXfcOeIwYhDmeOMyUN3ZkKgYvMhmaLnGotmtIMaNRPMBnVVq",
-	"w4HE7IZnUNsfFbMzQraMkkNpUer9RxAmn1oEwWJEvcVIs/ZPhiVERZtaXT7p3/69f/er5qePn2flGtM0",
-	"UQ3buRT8CBSEMlqn3EPyeY0ww3WdOjXJDCIVNSgU1QgeTBLRmuIfDVKnwh+lrrVATfBIhSeNBEdH4Ozr",
-	"U6Ti1FW2SZZYAU8SMWacBQqcCzOuM0cZMZ26cI6PdK4jNlxaZK7Q4jMN1cszhurUwI2m2EBbKCLxEgdQ",
-	"ncrkg6y6jvBXyuWbaGlx9tzWM3dRy6xax4lfDbVyFx65FSXM+Mxh1NuKqd6s3jYgaYieMRyKwzoOJHoA",
-	"u573nVGFmMJockq1KmXeYWWvrP7xc2knnP/K/+jKLyevil/+cvJa3v/ofmprCg0Vyf42RxvH5x2LAVFd",
-	"IC9ioyq8EBsVh5c5aHiGspHClq4tMv0lpyZmZW9o7AR0cuLm/oOfElrEgwm09u2p1fcfABG4crrkzfZ0",
-	"x4SW7wANbnmp0IDS8ORNiQu7LPhLU+wn5cw2L/bb0oI9Mf82VpzjdD1ZXsT+zHJvAMZDVe891wV5APft",
-	"ECoIS3fQ3ceoQZTATXId0BA8ADpZzP8UiZ5DktVDOaGPafJL/+655qWPhb1kuK4YmRBWyDahKizP+Pdv",
-	"NT990Ly5SLK6aSF+V4cSGB7JHBimSU3C6AmPZHWUjMo/0ccOEM8hMy415oqsLWqRYI8JI4xYTNEXQPtX",
-	"VD4A3g2qBfEz8ZwdgNoI5qR7gK1Jq/OOR1mp8Wva6Bpn25kANaY6kgT8ZDoB350wD6TzZFeyGScwHXak",
-	"24ZgcU0+OZ7Lgybfl0TLulEbsElIvSTNblTnyvBBoHSjFWtSR+b6Wo8WhZvrW+EmzUhYi9PzknaKXCCy",
-	"TEYge8azaplXHVzzza4Prtv2GNgRaGJT8lbXgsRHqw3yZHmx+en3/qOH7YbITsJSWKEuOC7F/3G3xpjk",
-	"b1JtPCJXCTHk0hriUiF4szmsopu6/4iVEvCQIyEGmY7o+ngeIVa231rvD4GFIuMOlvioR0BKxDakfbmL",
-	"x+5XMlzXoqZkS2/hRQJTIkouYLHjNU53bsVOSA6Q6aVabEQO8FyTA2xCCfCskAHgIVdCL6QG2JgGIBRk",
-	"4lzKUkNnNhRrcGbhJDucRmTNgeglLgViUQhiF5luR1ka/wkzUr/SW4gsn7tYr+QT6D/jOgrEbf9A3KD8",
-	"glF52/ao1U+yr6Fkv2f7+rks3O+5aB+1+C6uqvGVhFMqK9v89Kz/0f0xzJ6C+BZy6gCJl+gj3XT8txsa",
-	"7nOUziPJjVAZsxa1zU52PGhErALj0HuIe5ZtkxlhOr9bE9px51fMD8z+HkDFfHolVxBKrsvMyNCK6du0",
-	"92QrgWPbi/mnf9rgxdJr78lQe0cC4EF/pCPdQoc66/OEGF8hgiA6/dP6F2f8j773LzzcRJ1jyD5JnRe6",
-	"Uufw7knApFzhaarzUfn6qHx9x5Wvy44eLZ40tvTowvzZseR6kWqtDQOIu8Fw6AFOrYyPVgspMVH6MrY1",
-	"auMZBWwOpCnbAoJZ5gBzqCsrqiIgyTFw3oNwIvOcIgNX1qjSKNRI5S1nHdt26hYrS5QaM6oIXdPFPRqH",
-	"mOdIFBrJJnEqYURybAppzWdoyalCzJPROiK9hUlDsX2HHLEm7TRqRqSnfGmIj3rO/DjmU8UdiiyJYtyx",
-	"TcUwrgH1kpgcJ0q3RLK6nIZXXKeK8HZ9TFMF/NFQbNixZIK8Jb9um3Rx6xnHbIApOEOJTcVU1LwJ8mbr",
-	"pcIsY47E+DnEM+YorEIVc80R5Dpcfzx8FtADBClzhgYhmHqOKy1h2Xcr4GsIqAkOFFlAFSDeP/ocyfE0",
-	"QVQT57YaPvnDHcwrIF4gCMj02owrvunT2k7dZYJBqrwnjdH+SANgf7++IKzK3wR/h/s9zfjzuX2b8QYg",
-	"0/z3V1aWHqFdt/rnh2sXPmh+eeXJ8uLqn//hX3j4ZPmcv/hH/9HDDfD8iUj9fGusK2WqGuI5g0fkvzjM",
-	"QrfUZJPNS3fWfv6jLLR4cLP55ZUNwPj5DWgm38HRRjZL95tby6Bs2OiReMVTKvNsa5HaVuaX1oHKpw1/",
-	"5hPcug3cpRiRjvRv9iXHPvM9xT7zg4h9dt44kxFnqYsGrEq6YTuODbAROD9ho2dUm8pqEedtlKh7Dgkj",
-	"xK6Q9o80gDEBJJRyu0EmtkmAzERfZfXRJ2uPv9u5vFuJxSmJhmLEiWk3BRNcGcQa9lYamqIsVJj7PeE9",
-	"ARUB2Mq4ExQP2xZZB5jllAy9OJyySPKy5MxbquktWpeBrxDQvoJ5qYWmf4TFVUNvZo7SeeEZQWt6p+aW",
-	"hE+B/wjdCfGjwAaWI4Dhgb2PrkuRiQ0R9qUPU7Pi9oglqVccm2LHWzGZkWA1vLfF5khLWZBqdC9npcjw",
-	"ucKI41AxpKjcWwuESDbI6PJ/it7yV9isAhdSNtRtrUyKuQcqt6GPxWjNpN+iXIuoy6Kcle0PUVHY3O2D",
-	"d1XwZWlXpDNx85OF3J6MluayvSD4uonptqOsM91HcXsMy+IKPQ1AbRDT7wFQG0mwR5av//h8ChBuYTCL",
-	"OaQwfX5zNO5gwvRKgMVQuaGgkaoiaCU6wuqODNxhGbj/LOwcFeALq0SSKntBUQG+7cza7W9Wls6vPrz9",
-	"bMF9I9auMiMGDgHeLQ3K7u3eg0JKpDJ+j9S8Fhyxxcis45boFFhgAWMKDwhR4mA8hHpocTSdxKxheJ0n",
-	"7A0Vho5VtVoegB8UBtCpeQpCjMZcaF9H4cS0Ou81hAnnYHA4sP+ScRHb3XST6ZchYfPawkBblKxPQuhN",
-	"jufiYLbgoqcTmeseELhdQQRPFROohedyBB/YMm4UKTakNhaq9+L3/kdXdna9TSjfE4HkLdoS+8wNUVdO",
-	"m5Dr5rQkPhDqIUgFY7LY6dy4h2Rj2U3PmIP+OYxOkYguC5vZHPK4AhNCKx5OLG+K6PmJgk7KDlU9OOG5",
-	"el7XSL1ilSqkWuMeoScs7in2dXkTixdZDZ9eokLHG9FOOsggA1ceF0ODGmN0P2QrdQiECFGjKQ4YxRMv",
-	"801Fll2/9nPz+tf+l180L5zCTvCMWqA2kdNMTtwEeVUYFRAbDRNtMqJFgqQY6NRwEnmDe7TKi0z8Lvw4",
-	"yPwRKeYwhBYAASzzAE54xfDCpkUwQ8ABJ00LZcONwUTJkE+0X4BOIL0iBmp4wlLZMRXPvbUVGngUKEzI",
-	"rj76cPXRWf/0Hf/CwyivWvPmon/x/tq9D5tf33qyfAH/sfrok+ZX11cf/uifviVj5Sc/aN5Y6o94bc8e",
-	"IWXaWNXy45O5TA9Z2D3t3bsDu6CNPi76mj2Q+A+xEHuDJPq2WbNEk7YQi8Z0Wta0Qa8BtXTf00VL9x5S",
-	"85O99YHceDt2BqXuG3ofyBjKahTLGsWyhhnLmjZNlfIJQliySP1PX+3ULkgp4lXxHklRiy9N9CpFAyV8",
-	"181L2N+gVWdBtq4Xv+i/GCVd2fYxXIun0dEdBZt4HKQwzWe0hvtZ6NcuFikox179493mjbP+yeX42Q8d",
-	"kxQC4J0+6tg2aJKOm0kRPehC5ekT5ChlJhyfww6j6gzBVQaZY8KTwCuFqBM30Cdze3RSr1BGLI9UjGgj",
-	"VzNFpXNPxcY9HzzxUpscvm7Dok5VPMFzhF1W9oR0TUJ25l7okDPdwOzbg+HHiPmY4keT+UiCVMUekwBv",
-	"LSNaMGxhPGb25vrPQcrl6WifgYzuJ7w3mSQiDzseqTqmNWsJD99isuWw3K5la4FCPqJlb4/CjNujCjmQ",
-	"m1h73JPc7Fh33Fd18VOrIsZj02sdcSiINAKHmWsEpQCZtY2yrMTwaGvdsA4XH3N04rhEF1foE0U2bAMK",
-	"624HaEANoOo2EIEvZLoUdUOsqd2x6mVvsnp5of8kUhr1MqpGHYKJPSou7a24NNBtWFi6lT5BpDufGNMm",
-	"DjjkCTpS/r8JWYSqkH0WK0sG/VnLFgcPzC0NsiVAt2yAjreqdILo/6HjjyiH1IpGeMVxPfi3TOSYVCsy",
-	"q8wcQAWXDE6D1IVpzc5SlwrrboZ6dUoZ8VwDl8+w4TJuVedtNANLFcM1SkJpDMUVedXiHsxC9+QRgHQ4",
-	"ZKbmPheP+bXFuvvBq3SB2ql/cZQabqnS1QOOOm56+vZtQvbumBDNz+fzoNfymaQ6qvx4bs8x0F7dqFSo",
-	"oQtRrnTecD0JbQG8Emg8CScJKp/8j5aaP17z/3YyAMCkxWzk4RdeJTOV2Z3m8t1pxr9bqHdxIA8HsJfo",
-	"CFt0fdJUxYvuGD3h4VpmpjK08W+/PfSuY71d2D/3f44e4ofY29br1qHGa8dePvHawWnvtYPTJw5Zdct4",
-	"69/F5/XXjs3V3z42XX/tpVz9tYPT9VePlcT/vdcPhp8F/x2btmb/Pb3pJvZvGpp4EIIjmviNaOJhitB3",
-	"W7v3J//itZXHF5NI4VGfbLnnNgSKd0RzQJIdwRS6Oso6QAOQBsB1HA9jZcYMp8yTwAgxNERbzEBu/j9q",
-	"dKLIIBJnMKJH8ufjv6YNCL1VjTlhWbjUcxuEG7N0cK4ZZoXF6dgWmf6YtN7fSby2CtWVhw+b319Z//yH",
-	"1f/30D//lX/6O//un3sSsC2ycOXhw/XPf/DPf9WdoBlmqj1hipIy25M9lG2IL7tWaIOb++6V2ybvsnuj",
-	"BU1OWE/m+01Yw1Hq4K2CxKgbnMgVG+WqRxzp3biYsGuk5glyzqiAU6rewTmWaRLH0IdO3LWLRHHUMZV3",
-	"aPkTJQsAOmch0BH1X3dbVbFuAOZMVN44icKTlQy4XLirgG2EUgKhgydO2PyEDmULM44zR7LiKmhzR3iF",
-	"Ug86rRhEnyjxBV04wbTIsm8ee2V8n/jiX/45vy83mRvTSLVme5aQoki4SHRxqT4FjrILre2wUZ5EZFYo",
-	"kceW4KKuPPpm9cYprcikkXX54urt7zWyevck/B8/Xf3bI/+r34MvjOUy0d+SrMWIhFLiLByIPAcGAQyP",
-	"licBgkaRAeJnbCJ+e0BxCs1Asrqwu3SN6KbFPdcqeTr575PfwpzIYg9zivhL72vEv/BQI/6lnzWy+uij",
-	"5n9dgr/Xbn62fuoTjaw8uLl+7axWZM0vr2gE2VQ0sv7BnfXP7mikef2hf/rHCTItxriLE1x0HAbyAmFl",
-	"CPA7iWmFlpliTYEuKai49iqGV2SA2uQHiEFmbIPNqbtVAUtrgKU2QV4S218SQ8G9xevuEp+4VcMjWU4p",
-	"0YV4nxBbWtaDCLEuHi9G9m7NLFMTK5pxu0zJOMmMYZIStW0Mr6NgITMN3E2aeEWNlBy7VkXm5+l8kblU",
-	"RT6yBoETzMripaqGLQZEZeSEGGhQYsbLq1slCjBbcd40sZlrDBO5sHaOW2T47uKHtuPMA1QWPuHiI8+l",
-	"lJiUziuoaX4vFt/gt/SEp9LDs0p6h2EXMSNviW910228UWO/EhaPTpjjQcjI4qTuWp5H2QR5XbUzhonG",
-	"MwuLa9uA/sWfYNxGiqcovhbmLQTY2hYHfC0EgKkNg8UEiHqwVLgHVHmQJhcGtpK4sbxAU5OhulpCQXyQ",
-	"NzdqpuWJnzIPjXnYfgYn+qzx24qlXgTFyiuHXn1ZnyiyaY9UHe6RQk7L5XJisfng7PdD8MQOYakWyVeh",
-	"pTkkPxMbNizBgsaXYq/I4dedmm0S0wk5w8S6AYCZNWBKheESGKWYFkhqJojbINZGMNCCCl6IlTQzjmNT",
-	"qBbZ0H8IBOpucQbGTai4+V1Ky+yo2DRvzguDYJiMqNC4R7656mWMOzjksJEfqBiVOPiZqczLgTmYmcq0",
-	"y/KMlqkKq6JMAbeJe7dicFnOa1IivIL9+7Ww5aR4Y0mUB8ISkPDgTYtZenmP+KdTB0pxuFYYyfBE9OOc",
-	"OgdOnNbv0trCr7tl3J9vwD5LMovfUrwQcu+ZlilcaJTmxHQbxK0xLdiS2CgNz66SC2AEbHtw1Mi83cy8",
-	"xa0SlCygLkKbjPB5lxom7MMny4v+vWX/9K0tNXw7m7Yx3RS3TdNDG3ECxNlQSgzsAU48R9hE6EgKbVGq",
-	"WLbpQvbFxR8IlYlFIeFvtCKTfCS5/TphRlVpS7jCFRdlUbdVLO45biMseCkJoTX2tECWvQWieoRYBu64",
-	"OWqS86w0yZGuMeIxN5EQvRD5DkZwVAx+PDh6m2A3w7O+45CbPZ7mYeA2R2nAp5YGHFSkdAQaHYFGo6BR",
-	"FfXEdjXdGH87HCqKxYM9AEWzb7zyEnlxcv/esSmZg1SdX7hnNLRWbGggAfSgBJzWiyyS3ETz1GvTShjy",
-	"kiVHJCvvi+E1y5MRtrEJ8pqzAGGESO60KBaN2rMqYCd7tol3o8w0mMdDKj09ZoaGVFY1F8J58hxHzNOp",
-	"IlOhM4uLW+zTNfHuGK/T9+QLeluoSMWoBox+HZhlOwDsa0dtJCynNuITcci6xFkMDyC7XfV4x5nbgfp9",
-	"w0xoYXCZ0BFqd9RDZqfBfFGYQyLGWYg4nAj2bS5+uvb9B81rP23T2FSK7Kp4reOlRsmmHfOt8nPPcY6b",
-	"lM63x7h2G6xEOYCbO8GJjwXEJIo1GAhhqIYRP9SwjodsgZ6DnL4wEEy8gKFhQe4WkitBnqrIxJgCimCD",
-	"8TqQ2BDDrhsNYOGxWNmWiL8sc4geghYTSN4GiRyeDqZlSAjXgarDaJcAYfmGijDfrgi71Vrdg0sHAvU8",
-	"BltCroKGWwwyfc9c7G9rMaKG6rkUTHbguUUTW8+h/9YiKYGjYTMhGTpaUbeIUQ4ZayUidZPOexVdysGA",
-	"8Ilkc0L8BU6bYTuMCjn3BjVMYjHwuiBxSxxME1YNj7qWYVtAQ294lQkyHTh3ziypOi6V6ABMaaMgD920",
-	"qSKzHSF21ZAcF8WtV3GdWrlCgIcdktbSjQt9zGHGIo8pQoyuCjVdSg+K1xhUdYJK2aD4Dv8A2qS4f1MY",
-	"rH8TEejO7KxVoqFInwxE+srSX/3Tfws9nNtX/dN31r/8U8y3uX3Vv/L5yvIXPSM+wdcavJ+TZhKSYKFx",
-	"v62XyodRiHmbhpjF+T0sFqeDOSAF27NnAPTjY219pHcXVysTsRx+H1gOzRtXdqLxEHhi4EHJFwRPygbP",
-	"eiDWBacbOF7QiX2jOs54zaa4WVCraVp83jYaULw5uPgoeEcw5t5ePXWR4RuOTVNffNCCQ2EOraCSU3cn",
-	"FlRurtJMOXMBxk9umwTB79+92byxhJzaaUm6C5nI2Y2SpXXTGC6XTuWo3Z+ZyvDZdyciEqI3z5RTN1UR",
-	"ojgN21whDaqYULxqUEy4evVOc/F+YjEhCIg+gmfDKwPk1EUqwNBVg0SWi44SDBCDVuopQfmf4RGbGtwj",
-	"+Vykeh0bIGDtexgOU3tx4LV/HDb0Vtf+tQsJ4VecE0Li5n82z99CIaFmUJgKxrvjiCsdL+QKLVJBqu/u",
-	"pEIhFz/yZUMceXmrrg75MAsANy/2SyGAk+Y2bY1gaWBTvXnaqdNq9OYNQLuGDgkpcYpHpXkj7HK/pXkc",
-	"mnNiaR6qswErsgGV5smDlb4yL3ikxY8Hx7K9YI9T9zg4N+31eeLNu6vPM0oAP05RotdakNdWfFdkbdV3",
-	"TN0/qQJPmiKXL2rEv/0J/j9alEfWbn+8du4H8Iv8xS/927/3752RFXdFFiu5G5tQF2OPSlhpktVhoXWN",
-	"6MquxH+jiBP/Dj51XBK0n9FIYDVrRRYIcI1IYNSVz8cIp8AjhkVmJadaNbi4xy8nT6EhApZK2PGBZK04",
-	"9l6WP2E27GVwEeVUEUssjUkV1jQwacSPnDqjLt63JOmQPFlwBLWTVpmNi9nJ6mIvTIgLkTbpiLyLfoDU",
-	"mGfZ4kcM+xvoeKfX6yy4SCN6mXqvUR0mX7edslPzdJnqG5sqMvHI2JoogiJXQwgsAOVVQR6UBCJ7EbxZ",
-	"bZ5UqKsKpLyay8LmF0Wml1xqUuZZhs11TRh+M5RUDGZSU+UpcRpUrNsAxgaYEEbtfosGs0akAlAV+gW2",
-	"oUYMaNaBLnukJjBWCoj1ky7sQy26htGmtGIO5x3bKjXGJshbllcpsmGV9cm0QZFtVtbXVr4X2ZRSbyfX",
-	"6uGUdyjWA/MZi/XI06jVSw51jGr1tqRWrwBRenWgYSUiPsYrvx1/8df/Xhh/bf//Pji+51+PTMdN0hO2",
-	"F5ikBXB/VN2fassQK/zLxQr/ggK7Qlhgh0pnSwvstKTqurBjvZCQ47X5QGbwUeHds1J4FxhbG9TcbalF",
-	"29FmTS65A3NTldx1zq+D49dSXjMwkf8v1JPxlYH2YxyFXQfn9Y9Qp8wcaPJOesDI7L0F8qKHFBqnbq9M",
-	"3HrkmAnPBI+DdE3gjfQNimfB/YHyXvAJHVdW/kLlBJ2dpSVPoXLEtO3ihNETHpFW18BrFHoKBQ+nRqFd",
-	"1kTSst2mXIZWj7BNxbLWa1w2331ctpOELgwuLjsqFBjRe28Xem8phuHMaUEoRZyFkPJ7a4zkZIj/ZvFY",
-	"QKFKIdV9C9xWzZkY0g3OcclgQg/ZDitTF8KBxGJahNLFc+ZkgbqDVYrOPHaPl91THVYaYP5TQjyevoGO",
-	"UZidYZ9vufTXiJq4556fYwA8GTiVoZnun7q+evXOlrr1JYNBc24c2nFO7VkluIIj0y6yKBuixJoO9hwK",
-	"LuRIBHFFjLIhRAsE+m0TRRYWVBOXLjhzgyTFeZltjYDaURGEwnhuz3iuawk1OUAJhZvxmRNQ/csb3MAR",
-	"cXP53haJmzYB4lJOvfEw2D8UQXKUejKVpnJsmMoRcoLHjB7l4qPpMzgR8oZ4TfSC5Zv2AdKKpEYO0/r4",
-	"EYO9azGEX6Xv6CzvAQNL55V34O8K5rRucMLps1fD9/ylIo5CCJHReri4swDtkPJj/ezF1cd3JTYDcvtb",
-	"5GYlomGkkJEOy3jJsCkzDXfD/EMDuFfqFYdTcfQtU5gapQo1azYlWaFt736xdv59/9TZ5me3/Lvnmpc+",
-	"HsNQiLw7qRh8iuhAYuY5bkMnkhJ03nXMWskrspLhuhbytlRJNgCUHvUMj5KXnBorWfYuTuZrM7bFK9QM",
-	"ns/HAHqiU+ZRl5o6mWkAakZMocU96FRXZFkDXiL6zAh9oOG6DdKgnoYQnZLjurQk3n9MI/WKVarIYCf8",
-	"2jZKVDI7F5m81y4+QQ7KxvxcGGDKHzShnNulSFEIGA27ASIS6U65nNyhlXS/JFfgbfGUvg00GCsoHu7U",
-	"3BKYLmpNM5HWeXvf0za75MUuMOnxl+hg5cDYIGUM7Nqj/jgbQdq94FRLjnIlD8TRVqdW2EL3b608vi5O",
-	"9aUz/oOfVh49jsuyQHxs/4roJKm3+3diEt7bVPjt4niSndlZMI7qlM5RZuKH4qbUJNm17z9YWb6ysnR+",
-	"9aO/jsFGlDQcpji8aEc5ALkTk4wc7hyBYI5rWsxwG3DjCTLNiBRnoZitGIBBkq4B5m4MFnAtTofyLSp0",
-	"CXOKLLiHM6uQTLk9Qytijh7WvgWOmGCEHhkeRVfqRfAK8yEqyD/9QfOzb9fOv5/RMmItpGsoRFDLryYj",
-	"v2p+fiv6EzDq3tE2FVq9iKyOVZ1yXUapgu1B3idPequFEySKEw2dHSsPu82hRnd06FHWEqTmywwqhJLs",
-	"t6gowgnXhCkYmHUKVyrmX7LsyeUA4asVmQJ5JYlgixF6QqJ6s7r4cIoAEHRMNkkwpEieDRSghvF6ckgm",
-	"tFEeR408Eth4xKmz2BuEN7GEXmggcFkCidveFHo4KLmukJCRrHtWL+Ty+oGgOkuD+7cpAgsbkwKXhbBe",
-	"IV8yhTJ97ECRuVSMHtGVwa8dRgmj1OQRBBHJArkgoo2BcFBD+kH8RJISjgndIpYDgLfiFcRDEycSKIxs",
-	"iws7VyJ6A+BsoJUC6OzgwgdHaq1KZ0Pc6rGQTlWOv22OZyjSmcM+MMXzGZVOHq6uw2gMs5opZvLFTEbC",
-	"VmWDhEDXqDWOIVerxolXKSt7lcxUYQ8AOjzqil//32LmN/nx/e/8Jje+/53f5bT8i+8VM/8jE2Bbueda",
-	"rLwZtHV7Kdae9OaRmjcUREQ/7x41EeS26dQ/fDjGghZsy77Mhq5r+rbOEkuY5vxTmGb52JFxNsJxPGUc",
-	"B9hPG9qj/uNr/ulbXduj7c0E9gw/Ctmq+Dt0do8EIPhus0bHUWJs4JjbBveUoWgQU4bfAO8ob3bQaHA9",
-	"HotTcbggwihugNgtXXymC3u0yIqZtbN/aV79u7/4/cqD3zc/u7X2X/dfWFn6SxgPOXO6mMG78anQRuVz",
-	"1vw8NbVE81Q+GwwqNVrs/ebWGCcWgwr9Tn48SXDjo3aV+N1xabRF+6cUmfhmKn5LLoZlRWKgc8ypE9eA",
-	"8ATQppVrFG41rDDBwRo9KFY4hbGG1qeMoQpL1fW4XLOsWkJnlri0RK15T4P9wMUQq5R50PcvbqsVcoU9",
-	"47nCeG5fJrnOSGyETKvZkVbLiLd6ndkNcahb3+ZfoZcha8T3JLyD2hBla4Hy2HgLyYOM7PENx4qtATNT",
-	"GYt5k4WMJgxPq1qrZqbyuVxOy1QtJv8MLEyLebQM+eS+WVlMuczhrOfFrMMMt6xE9IW6wOaojdRBoZs1",
-	"Cr7Kto8H70QqLCgaiwrfltTHk+XF5oVzgdBcu3tz9e5nzetfr//h8g6Nm7SrtajcBWUmZoiWaq5YHSHQ",
-	"hIg85swhf6KQCfhC8Jewc6m70En2WZzg1xBOhlQUXaAuoWzBch2Ub5ZHQH1kbadk2NA6oCz7cMrIheWw",
-	"MWypKuR0SDOM7Ju7jXlr90JeiJyaa2emMvKDjJggIQlcZtgR90cuWRuKwCozKLXF9qBQAAuh8oqjVI8N",
-	"JMdPlhdX//DIf3xtZemS//gT/9zFAGoxEUo3cZ4y7QL0GATLywazOIgcIsnXAqrW/z55FR9neQ0N6Uhl",
-	"B1iuEc+pM66RBcu2jTLlyBcWMBXyCfJyJEgv+5OJSWJlHrLnRAaJfG7tozzETCESHVd2M+SqNNFyiaW+",
-	"w8Nxtnnj7MrjT1Z/fLSydAn/lG9RV0WRSINJqtTgNZdyrKIl844FpAPMFLrWFVNfci0gRY2MMHxawjD/",
-	"l2HXIKtpqHagsn531omOUwu0uiVmRRygYOhY2i9WEsBW8TUMbjG+AE9KGMLL4htcSWdWkW2XDYtxLCBu",
-	"mUg5FPHCYiJcgyHqlpmEnpi3DQa3EjO7dvKD5o2ltXsfrjy6/2T5C/8fn/mLZ345eap56WP/8kUx1+e+",
-	"8RfPrN37qfn5pfiwaTCmpBEfoc68rHaWM4JVMSzeFFDsctjWK0uXkFhBLmssMc0hHxzdUYANaH/qrykE",
-	"QEnVKFWEnC3ZFnSA5bVSJZJLX7BYyTJsMm8bntD7Yp0u3fI/+sa/d2b941uphmDMW+PClutw+jyjOk/d",
-	"cbpgmUL62E5ZjAujtnWxAcVpvHtz7e5NYSX//FnrsTYtL2lWg7w+0k/IwJw4xSTbXDrtX7w2RsTY5yxm",
-	"8uiGdOpMtiUWJxsDBPICm5YNW9wBNy2smYw0W6wspAOtco2Y1uwsB7npWdyzSjysJC4ZXObzAQUg96ew",
-	"eGhwnuF8Z9dPvr969c5Y5FVLFVqag7dJeN+j1J4dtxifR5wBHuPaPHUXLPECxBVuNydZ4YV8fUsjq19+",
-	"49/7GqfAiKAgbCCy5miPCxmFQ5TEF0oty+h3QHfN60GkFdexRDXCazNVywO25pBRwiVGqUTn4VNhGtg0",
-	"GC78aRmsRIXfII6js0BdYW7h4GOCQL1o0ly8VLGYsYsnpqBJNpqBxvdPyiu0+sgxdAmR4BItkvZuOQMQ",
-	"7NGkQlA4DuUrthg10TVWZkv7W71NDddGQ18cR6Gg/Qc/+Q+/xRda+/bU6vsPNIJ/oeuukZVHj/zzN/3F",
-	"M/79W81PHzRvLuIr4w1M6loLUd8ViHWxOYEmqbaJZ/C5YP8bplwq6X6xMm4QLfKWUnIlzb4W3ZOaKvvj",
-	"c3hIwwWHZ0ZOje3waN4DmUwkwKfGZsXEV4KhiptEphReNfPeO+/9/wAAAP//",
+	"7L37lxvFmTD8r9Snd/dY47TG0sz4NnP27DE23ni5ObbZfPsy3lFNd0mqnVaVqOoeWRB/x5BwDQTIQpYE",
+	"CHESSE4ukIT9gmNu/0vWku2f8i+8p56q6ovULXVrNIN5F37AGqm6+qmqp5775cmKy7s9zggLZGX9yUqH",
+	"YI8I+Hj/JdxW/3pEuoL2AspZZb1yqUOQIC4X3iGJdomQlDMHPR7ygHgbSBLmIRqgbezuIMpQ81yr9hAO",
+	"3E4TBRy5HczaBAXRFMsVpyLdDuli9aIuvvIgYe2gU1lfWXMqPRwERKh3/ttm5bFG7eTlx+q1k5efrDuN",
+	"41c3K39XcSrBoEcq6xUZCMralatXncqD3MUa0izAezjoIN4CCFxBcEC8TEhaXHRxUFmvhILWBGkRQZhL",
+	"Kk4KxHp9EoCrCmyBuyQwm3jKDbg4530rJGIwCdMjzB8gsqs2H7k4lMRD2wMUdKhEoSQCcYFOnT+HdshA",
+	"wUfVI4/DTE6F4a56M9bz5+3jsfQ+Pra5eWWlUdvcvHL8/svfyN7BUz36ABmc885jNUHWLhqQDklEYd/I",
+	"Fdzt+WqaeuNkHdfr9Vpd/e+4+t8J+6f6b6Veb9iFqLOI10HVEgR5PKSCeJX1QIQkuaS/E6RVWa/8ryMx",
+	"th7Rv8oj5zwDd8+n+vBPd4i741MZTNt2F0siLTLQgHTNHzRC67w9d+30Y/teDsizgndnw+f6XGEFZxoy",
+	"DwdEYYWPAyLy4GsJ3i0M2BkcEPW+cfCmIQD11FZhhnA8HlU5IwD0UimcaNUPBifOBaRbEB2oBHxAVd5C",
+	"alEGHZby9lsN3hMqPDg/qio0dBSlxWygvqRBhL4SVdV4NeKQRE2NsM3cVewZoS/xudGZYOHTfIQO+J7R",
+	"+VFGg+LHr/B6QFkbhYwGeVCp3+bYsCDAbqdLWDDthuFo1BxU9th+3qjQo8FFLvI2synJ401U5b5HZIBa",
+	"VCj0VGjokRYO/WBJHXezpkcx0o9G5eKl5CJIbbKZSf1EHlcbw8JuZf0x85eaunI5i7Gdxj5hHhb/SrDI",
+	"3vlTaECwSG32Sn3leOZWqpFTNzOSISgLVle07EC7CtSVhhIdupSZP+sJSYKygLSJ0ABbPnMqCATdDgMy",
+	"DYM1Xeh3uCTI5X7YZai5QwZN1OG+J1FzF/shaTqIXMFu4A8c1Bc0CIgeta5/RdWmT3aJvz688XRzaQMJ",
+	"0iM4QDTYZAFHZq1Ikl0isL+MTikxAAUdNUQixgOE7asNsdqhSh6UCKPm2spKc3mTweb2fO4Ru2WZYo1d",
+	"cerkYYnjEo7ZS/v3alrgwbUnLj92qva/ce0JIzyunry6vpwl+8AJndOvaMQngoXAA/WrDAZw/dTBVpLH",
+	"cxoHpM3FYPbpWPrimiei08gVNczAPPmuMbb6Ribix/LKTJ5umYf+Qz1Ujva49frKftGeeB1ShpS1HwUC",
+	"PG3X1WCJqJRhUrKeQtNpcubK3PCBQDBlrwPSBbqOqphpWSMtamwAH2+qXx5QV5hKuE0Sd4ni9er+DVJi",
+	"SfED8hr7xxyiDXiAMu8BMsjfAUUXDkmr2MTQM36eMOwHg2wQd8hgbhjHgZuEeDYm2furwM9DIfVbZTFA",
+	"PQh3dhpYkaiXlAe13GcFvjS2aBkRuVgISuSChcEI8IsEC7eTA/hZQQgKyJUAdXHgdoiHcBtTJgPAcQWA",
+	"g3zSxj7axpJKJ6KWCDMv4iqHJJLwFrztW4YnN0CO0+ME9qh6I/aPSNrt+bRFiYcU8ZYIC4Jom3FBco/x",
+	"8cWQ3Cmi0iPCUyq+ZpRq7IaiuAR7SvBs1ppIqJNTYikNltElSjTc24LvEKaoGfXmkJlqxu5xKkiITsnv",
+	"UgOMlFMz/wY08BVLrukPl6cvPcBBKAthLzX6gAxwQHIXBfOVv1oaDg1bKCQXOSAputRk5EqgRzXt0fQE",
+	"2aU8lKiH28RBWJ0H6mOJ2nSXsGV0DqQfDgvCPvVQnwadmF63qB8QIQEp1bnksnp4az7WrayNo11SzolE",
+	"nK1anmHnDG21phgd1PItkWBhd5sIVG2aLx7mzSUw4PFuT+FgS/DuhkJBg1ewWsW/tkmLC4KaAW+mCHuj",
+	"oKUiX2huAPdKiM2NTJlZLTJXES2zxICPLTC2Cx2SaRWhkNK6gJVJReqmsgPPjEHVpmKNTdC2ADOxG9Bd",
+	"gqrNFval+iGURMg8XLTzpFZgYNrm3CeYaZgEbgWx2NMCU+83wYQ8CeEFw7bXAVua91/C7eiO2VMZ8BAJ",
+	"gj1UVaihB/7T/ZeaSTIZCT4OklxrH3iTGdtyF3sEdQlm/Q71iTpBybtEoSbxJQE1RVFVxHeJMArQOsKK",
+	"8Pgag42y0lhpOoipL0B1ORGpLlZS2aysbFbs9mmrebx/1uq9cPM2bPh5Hxcxz4Ey6w9Qn4sd1PMxcxBG",
+	"npqglMTYWK3XV/dLYryfBTQYFLKP420emnsYm+yzkJeYORdoE9dgXhr0SDlAQf3lrUIAq9mLggxaraH3",
+	"lw/nwKxU+pmmXBKNmsPQdHwfDU0x+FoZy1+C0ueM3UO6XBAXC7A5KDpSbj31XOU1svXtcU3UI8wlRS5v",
+	"S5Ev3kLEPKO/7QneFkSqxfW4CBR5hy+3fdLNWGtje6V23F31asfJWqt2Ah/drh1zj3snyMlWY+3ovp3d",
+	"WR+329M5FdibJGrpkSBUdXs+DiVV4nySfTEeRMMi9pXr+tADZ/GtWb4Xe5P1BrcCIoxbgMkAs2AhjpdL",
+	"tEtkgLs9gOicR7o9HhDmDh4ggzwWqg1u1oHpU20fdjucS6U0VDF69NFzZzQPa3PuKY62tIwugBlPjcBg",
+	"xCMyGBNS1bSYeZtsm3sD+I0ytLKGOjwUCtmCUDBtgwBjLRJE9jgzqpZmvWAA7FDW3khPCy/C6jcizPyx",
+	"QXADaT6dnFnDB9oA9X0kQsYoazvwSP2kYcTZbDfexNoDJNdotnL06DRRugA/OABJR7OMpIxj9nmTHaCM",
+	"0/gSZJxzrYc5I1M3+BSzuxpfBG3n1siHmewTodbZXK2vNQ2SUcAqNxSCJO5wxrrU+/drcWpru4rjF7Ff",
+	"aqtxZLUEGglP50rudGL+skacc8yjLoaogilcyg6aQ2pYPbp/JuIE8AW4T+TttU/l7mo87dzb+SDZJf7U",
+	"w7YjgfFoa556BlX1Pw1rBg54L99wp4YWVDxPzNQ5I+DPYwEey2nwg5ePCuIGyO1Q3xOEFd/hnnlB+e2V",
+	"PeIqME7BnS8WtgBDy2lBKyurjf3DWruIvUiIJdezWj+A9cz0hNgjsU4QYH08BPtuUtkv6eQ4nrs4G6ux",
+	"oAVeULBOW6FdTEkq2djPUKkY/IsdQgq5BRX7OSSRVOMh3EQvrOSaGvtnSSjsE5QDCVz1oLyCD9JubugJ",
+	"eJtRjwiwLac282g9zzPTpTm2ffVIPrU/WsDG+EiPCNC5CyhHlrRz+ww4M+O/NObAkFPnzzlaVXV5twuG",
+	"8NDtKKWv6fp0OZREnAanQ75iF81b1ESiDeIJ3/9ynqFkr7xtGubMy9bOE0F5GRGmBw/kggG/FgZCv10D",
+	"MqetsbSJcd9EQljB/utratFftrb2ZVik1fZewnKnCJIEWO4YO1Z5FFmpH903FNEGtCJLyLe1TYP96P7x",
+	"8vPGIngBDIIFl5C0IZZcylp9bd+WEm77VHaIV5To9OwDeyc/jX1f1EWQOwop1UZGMSFChtJjQcyJJSIm",
+	"4h0wYk3JaKD9XPkFJWK2BpS1y98vtE0oayMBU1Dilb5va/u3Kp9gSbxSQXXxMVXV6YY9IiTxiLe0gHC7",
+	"fTy/Xb4z3Yov9JBJd3MI/uOEu3mHDHJtVmaWWUb7C9yf6n4DjzZYARXqaEch93PDSdRvhSUi9W4AYs7I",
+	"Jh3VJDtc6M/abs49cs9ELIEmeBa0h7zQ7iu+vNJE1VQktyt3m6j66KWztRPG0o+2BxDU7xGBuljsOKjf",
+	"oW4H3X/FJT5ihHhSrQmd7lBGTLZIpjNFazLZUUwKlET8kvnTlbvZMUmwuKkyNWSHwQDtvQA9V5Nb6Wh7",
+	"HEEtcE4wN3LBJEx2cVBd+gav1Fcas6Ty+a5pQkqH9Sn1VE5ZntJTbIC44H2ZWCiYzh0dhmXPDqKbohBw",
+	"EHFtZhucn40CLxbQnZEsEUVzz6JFycDso/UCkdkXw+2uEqQ9KxzNIRY5SNpZUMDRNkHYdUlP/cmF8YiV",
+	"5ktr+2f/iNa8V5PO2MLBnSIlbTNFVXmrRUtbGhv7p9xFq/4XJSRNtcNZ0QnEKRt9rf9Sqxdkl5J+SfHp",
+	"6Oo+Lm0+ebG0/Le63wuYxxFjVpQbCmqmrswF0lcjJhcecyo1829OiG42u9PLnBl/G5lC9yH8NnIdJYEB",
+	"6C5h0Z5OoQIYMQc6r9Xrx/cLnaenNxqjqIl/LRIsUiKpMR0qckkQcob0gjwp9Ju8j7qYDbT3UMHk8z4g",
+	"NPiQA44oc/1QyZ5161KEX7DPGSkS2uqpt2fjcuPoNBt042jCBJ2d9FYk2msOzKjXG/X9wozZPgcdzCEL",
+	"mYznSytVMMzKYdEC4MJzWOyrIzhmero1INbJDdikc1YE5xCj0ViIf7txbKbDQ4F7z7EDpRcmkzP0nzXz",
+	"7xhfsBtSsx9ycznCnhf/EP+RyUEeldNd6UrXnuMWNvbRzq9AvueOUu2TOSh7nImvaonPZfj7PMJuacF2",
+	"3+xKAH2B5CAtGu6HbJKAACD6V4JFGfJts8SzQDGZUsUAUS/WVWNsQCUoxPdh74IOg1R/uZwFhMHHRL2N",
+	"I8ZS+o1/l7raTXS4T2qKoQgd5CNtmZDKilPxSICpHyGJjrT0uI7d1EYrHVHHWSCwq42RQnAhK+uPPVnp",
+	"EilxW01taCzSSIl8sCwB5a4rNtvjisiKynrlCGzL1ctqs5Q45Kqnj+AePbLbOAJ8wKATgYTDOG7ZXfXW",
+	"yNHWMbWX+qTW10D3h8yz9co5vTgUL87ck04Q9OT6kSMt/ESHLptdWTZ7YXdNHjFf1OzzVwubXfQM+tiy",
+	"rt7MXd1ATb2pTZNWajI0KffhaNWuX6kZSIHsq+2fOM7LqWQ7pcVPwZZd5i3zHmFXur5mmLKmdXmPu2GX",
+	"sGBZ9gTBHlgDuv6ytPNlMNptyjCgfMrGeHz1+FrjxMpaFsEKyJXgiCt3FzRh5sYno4UgSw+zRBkNsLp6",
+	"USw3sYVT4nIpUXapBksdQqIY1mm9rbUzVPa4pNklpuLXOXF8dYv6igKD1bd64expdGzl2LEN1FTfqy8P",
+	"N63hEIZrU6r6YWlKdSx1ExLu2vjFG8jO+w+blcf+bbOyubm5efnwZiX+YXPz8D/AWw4diqMj/p//9Xeb",
+	"Yb2+cuwby/+21fzO//f3texwCcii5KzlU3dvxEnd/a0OlltQXkuobU7QJ9BHisj0OtEDZtB2ugFqgHxZ",
+	"yac4RwoqCzFkivhRr5ia0Yh5wa0bvx8+88fbb7159/X3hzeeHv7q9eEzv777zs9vff7O6KM3Rn/6xHz5",
+	"2pu3Pv3J8MWfDp/53fCDX8a7DutQtLMwgTwZE8jolMpSRtc+uGiSaCeW8eUwwdiau6MqRl6okYiAd8SJ",
+	"WC8EVcCBaKMkZNwSE1WkbdQkYgbpzIGlZbWSs1xsU88jbE9Y24pmSSCrltaUKmHcG1qV8QnCXpeyymJ4",
+	"32p8tGcTUJQ72xj+RR2ui31fh9rvMN5naDtULG8ArM8zJ1VVZFZtCJxXkCohJ13eI9JRY6GAjO/zPqK6",
+	"HFAGE4wXoNjfwzw4y0Pm7elMGQ+2WjBLWQLUarVaOj/JPD43xVEzlUGGtRgZHk68vxwyMB7U9JOLQIaH",
+	"uY7q0zfWsalbnOnsHoMnCjUkITmnGx/FZQjMG/gce5c4fxCLNtnTIff0XFsB51s+zJY47CBBpGyCEgxS",
+	"yIoZatTXThw9fgw8m3Ix17mRuM5mnSjgHFnYyp2kWV0t4LymZ1jU9c7aDvAbErFLhPGJyZzjnNx0OFaF",
+	"IUy7us9i6pO9XV8jvm11qeyaCLf5xAgciY9o1QHcXVmIEFEQIVYSCJHYIdTSW1QaJRJz1Mwci0CKREVX",
+	"JeXIRMmouBAY8jlT6GLY+4ZNDYSyGSbIMQdnJo5zHGUuRLaHvajGrS2YfSuyZCSwBorY2mXGssr9l3A7",
+	"KyoUC6KDPZWEfHAIs3IiB2ESS9oDykSzLBhpqERdKiXkiRbHisnzUmhxkbbZOfYgd3f2iA4+b1O25euJ",
+	"koyBc+1K0RcISdpmNcp0AIuuFOm6PGSQJ2zigtWXnieIlBuoj2kQ+YQEVJSEiKBsNMFh0DkCoJRBg4TI",
+	"f8mCax6WpVEA3l4zG7EQHrKnHVzXO9i8QAIxqJ1SynsTScBSiap4k7UF72sMogGKArNbtBV04I2hIA5q",
+	"HEVdysKAyHiIwpPOkg6hTqj5iRdNqvcXzYsDnjpYGxtBmT7c5aLpd8fWZqZkXM28DSl0vQy+Sf4QZoML",
+	"9tj3chcEDsgWZJmM3QWTyQFJ3TqoXbs6MUPH6vUI5/QB6g1fjKy0WBRX66vZ9S0UxaMdqGIW7RRXYhLo",
+	"PzjQ+k+krY5dCai3GYiBMVJlIv3y3tEV3kFZe//RNIVJl8HbpkgcF/SJPdLrECYiLABTwSTzPmVeozOR",
+	"bFwiwQLMBzuEaUKQoLhgSIhObUEqeyPG20cnIC6HteMrXpDGpm3oekviYvPAkCVhAapy4ehoP42kupav",
+	"dVupR3pYyj7XFVf6goO5JYWj3/72t2unErBne6wAXKJwNZQkjZrWcXYfnF/lsjMR25phH85Ax/Et1BhJ",
+	"rvSIG+xVnGSB2hE/iYjQEgElVUvqoX6HMOOds0HKC8G1o2nXiIbGKmngbJjDQWLWtAhUO8VQGG215cyo",
+	"2jxarzcdhP0+HihNYjtsO7HzMpK8ExvImT9YslYkDwd4G0tisgVChncx9U3k+dH6anMp15USn5eZYyvx",
+	"tEGNnuAukRDJrgtA7d3g3eW7ZMsduH7K/qBjMZGLmdI6txVn3SUeCpmneQfxWzqyntgS72p3CfMwAyTJ",
+	"dNEVMVWrSzsWHqS3EgBIO/KiVMZpzryFKzkrSRKaOJC5/X5hcpaF4Pa3ie/XFP8kngPmTxv0j5EIdYo+",
+	"ICvvYspQVVFTAx3CSO+qVp0jlyG5As4psG2rkzCYgBPHro3ajzIZ9vRteYh4FEMNsb0haTThVlfNuBXo",
+	"smQRrlpHmHoV5Doc6flqXbYAuA2S7hBBTD+YJAjw6sVY0I4mUSMCGwHYyIBdFjeiaWowTQ2eX7QtDcyi",
+	"LXW2EajjqdQB3iF5VrWcM7ochVb8j3cFA8QFfMA6/hUcv3H+9NdO3wynb3QF4qZGgFaezVg6LxTyBlSh",
+	"KOR8TVDJDkce9SD5WVt9Ag6uO5cLbx1hECqdhAwe+YqMFGP4YDUqIlDzKSObDEMhC00sFYxeqJSqf+fb",
+	"S8vofgis2Kz0O3yzglqU+J4lx+ot1WaU6nDfoOmgpk4C0H9tsmaUtqd/NVFZ9w2aS6iDjaKrMHcZNdUe",
+	"R3XaTXScR2XPxwNkRWUoXU0Gh+Qm0zlg0pSkYryv4x9x6NEA+byNdgjpyaggtk1ACmiXLG0YX4oEoZx4",
+	"iFoVh20yK8G3iRKXtKeVhxr15VjGeEGftgnaMz7t4Y2nh6/cGH30xvCP14YfXB/97MbwtTcTLmupFEKn",
+	"0kvgg35PkTwf/Y5ZyWvJPPXNi9Xlw5ubF5f+MbOjQ2AYYjL4ruJUMPS4UjcNKEB2lF0c5PaY/jUexbf/",
+	"nWgH+al2W5B2Tsuxb/J+zOJN4HKLtpXoSyVUGg5BHFa6qJLqoLSEjo49ZAbqbDLb4STsKuB3icDgJOoT",
+	"2u4oNhB/pf3NXXxFnRhnAHQc9qcnmNgl3fJr5oVOnyl4aol3Slvq9Hfp5Z/WddmwHYGqp8+dubBk7wH4",
+	"ArfhtnimojTp9oIBFEtQpFt3xcjo+bE21uSjXjt5qnYW11rry5e/cUQXLWg4q1dnNPlYyUgliyMvi8fk",
+	"R0/dN5j1lKacVyFljgoiS76n6D3ysQwelaWXsfDr1xOkRa/kaPwBFkHUJ0bRe2gx4/I2oxKK9W0DAqRa",
+	"7qXe3npiZ0sdNq61Lj95Ivu0TW5xyY3QQQmFkxT1/bmoHkpj2Crsne0pM4ZtjlIJHw+J+TkQIRknOxBs",
+	"awKEzV5GwDmTNzAdRRwjZSbhAph12Z0F3PwDvqbzXZ+F4/e9gicGRQw4+cd9HrfLHna0sBIrLJCyG/dZ",
+	"yGx0ULK1QerOwFvz90Bv/wRJgto+dz78ZPjKj4Yf/2n4ymvDG98dvfGH0csfbKAWIR4aff8F9dsrb47e",
+	"+q8NcFeSdROjPnrxvbvXnhq99NzoZ8+N3vjD8NqnSa6tZq44FTWJ4tmJB9PM2YzL4c7fpkHnInGFVsW+",
+	"Wrf1/w6muo/ccW887kujQk5FRhg5yeD7He7HnF1bgiRqpnwz60hb9ZHSQ1ddPR18Js1ldLHD+0wXFOkQ",
+	"QZYrk6b//K3aKk04FsNso03JJkGRHeafBA97Ze9yl4cs+Damu2Qm0p4hLu1q8z00txz38h1bS3r5Ttbr",
+	"xxsnT64cXTu+Vj95sjE9T9OBTlxTqgskI+xJVym/SquJVHpTaaPaXKmvNJRqrf6tfWst+thY0bb7xHGv",
+	"HkuddjVx1LXo81qBz42Vq9/R5GztarX2rccatbXL36npb1auLv3jUuYlg45U54mQnC14Ky1dyU5pOCQR",
+	"WDmhG61SEk3TzLgJShB3lEtaGoy+qb4a28mjGT4zBUYQin1Z4tg90/5VjZNj+zoBhZNG+RlX6ly3x0Wg",
+	"K6GVvFnm/mYosdAYVpupiIeqUCjDEwMkQvCGGssMFFSxxhZrUEZ9Hvq2wzjgc4kuQJm44onBhTCrubkI",
+	"iXYu5sRUjddTgvUrIE+r7Z2SRB6vhQiiA403UNN+azOY4vr9Dader09f6kpj7fjaidVja8dnLde+pjBv",
+	"O018P7LCpxt6Zkmh6tQm1/4wZ7VtH7Mdfaqxg0ybhhdxjpFNPcd4HTUvmeXqTl8tgx52frPAiDtVxk49",
+	"scEzblYOVcha+sy1p1pGB9iXX1kmOM4T0of5IPQw7OmfUXX00Ru3bt5cMsHw0AybM5cINo5Pe+Um42R8",
+	"DLn17zFcd577ze3v/VmB5iiewVwuelxgXeiojRmVcFQSVe++81O9iNuffO/2J88tIQjcSzjqu4tcyhhq",
+	"L45fCIIvulyQkg6MU1HBJPUwogz88ZB1X2sgLAi2gk9cu2aMx4CPtWDZlNNqsNJOEq0HSqkphd7yMGTn",
+	"Gj+/LHGbpN3BQuPHJe1UO4V0XQM9cQRR5glGjq+yTF7786yXfIouAR22vnHE9Nha/ka2AnFwmq1142V1",
+	"skmC/W+bm1fq9drm5pXG2c3NK8fPqo8nz+ZAX1TzlR28cvTYjILbVrw+tpajpdInyHTym/TzTidyu7oA",
+	"QsGCAxNKnn08sa9OCjkMtNHKSxlWI+zcf2tbfBHuUYtbBOCjPZ9jr+RuqNPJFpLULylmkx03AGlbs8Um",
+	"eE8m/KFHg/t3y1Ma7EYUew+dBx09z8M5hqfs0ZeKuTydCmacDbo8lBnuT6eCbVDxVARU+3OR4Z7scNgw",
+	"HWNc+jHdwcnYVsbtkken2CUzNy1qALnX3U80ZtxjP0an0sGys0cKWpRccxfyrspypbjFwkI6K4ARbfeb",
+	"e192IiBsj+cpyeOT5OS8ieyx1U/djsnhmMaoJv6bHiDv2KpeczIsBXjqXJN33Uk1x0g1E41OwODfdBq3",
+	"//wqJqf3KL9KEabcrdBFj7IKHbhceIkO4VVNDyFgeZu4EA0GhHXJohprEwdpg7FEPmkFiIeBUfyTr0wS",
+	"/DF4/4UI2jIKdVmBuENs7lyO+cfUNQTjjxm9l7uRKc2B4eg+KLRVFv0KUkRBsJygayuZPNTQiAVe/jHs",
+	"03fZQJSFhHwnpwB6cha+owRRc3xZs9wX+jtnofV82T2NlTO5wDLN2f4jUwK7YKVrJy78WgieuYlu9Jq8",
+	"nVWr2CdctQHOJUqYOTZreuZTZlg2k7FF1OxkeYu/QCRUtyupexs783T74SxaUY7hREc10xY8bm0y9tF8",
+	"VnEa+4R5WJzBZQPnPBNxM9VyggPyCPMH0/1DHe5TDw9QdfjMd0f/+f6dF5920OjN9+Df4VufDW8+e+fF",
+	"p9Ffr72/lBFINbfbus/FTlZr4j4hO4R5SEGkxujIVHLFdOav3vnDd299+tqtGy/efuX3SxsIGgL3qSQI",
+	"wyO81cpyVIxbuHGQMBYBKNNOBwrslT2eQQl/QwIL0r70Y8cy6tTzULgZZwk3L+BigG7d/NXwP54aPvvM",
+	"7c8+0CHBF6Ey0mkeMpf6YH3UIc7a59IT3AvdqPXA0gYiLCCCeOj2B9dvv/rs8LU3h5+9MXzmvVQYqX2d",
+	"FheJSLGQ+KDLEhVHFz+cesdXGqk7vpK8inkc05ZU1Lvn6BOadernw+DLO/j8MIpJfC6wlrIekoF9JlpK",
+	"iYdjJC2LLwdx+llblQw+mkXY9dZkb7gkD4fd7axU6kvGZ4MYDEDV0fXnb33y59uf/mj4yseKljHze9RY",
+	"QUet8Im2rLffenP07uujF35168bLtz/7yX9fe32lvtL472tv1Ov1xvCVjzNcfnMT6qQztJyv4xEo2gRu",
+	"ZMHV/3V6AQrBikc8lMgQclC/o7QDbFxKqEWZpzMbmG76kuUJ8cMuy9ln+A35RK1TjgeBTCh+U4LSOjnt",
+	"/uK3HJLGp4uwjPJ2dGwf1AEe55pZCkOUcTluoKtn2jJaOfAQX1H3Uw1d5M72803NmLN2G5p3PMd8wvt5",
+	"nWn7Fp+xNO15ZIf37cpLOvAbU/3c5fzYdk8z76kteToHTk9020LV0Y1nhi+/EeUKTY6QHSyIRE3d66tp",
+	"4m08m4mrox4SXYoz40pKmuJsJl5Mj6YKi+nRV50KabWIG9BdcqakrEmYVxrYoopNuotuoUegDv0sTmzx",
+	"4QHKPBN8rM+q2DuiJK+Sy9a5Yqd51zoiM+K3SBv7NBiY5jKHIOdHZwpCnaYgFAxV+52BaZyGcK8n+K5u",
+	"qpQmPNnERGerzQV4KfejBPZ1Bgc4J+gP2ohgQVCbMKKDB/QzkKOvq6lhJAj2bVBb1SNdDr8uZccnFdOD",
+	"4wLIkS4c5fSVTfqIcwELb4xJQC4I4yUYfTVZir8MgOXlcfPEw3zy2BqmAhNJUzAgbzq0Acr7QLY6hrKO",
+	"u9SSuBLRT5lcwQqKBUqjZ9gpzOVOrs6xHSv0eTgTHbutEBnViY8ROt7XtJc3q0NCBhdKRDPNwZBAaKTM",
+	"tMgzoiMkaxMv2RZf3R3dd1JbYTXvunvt6duv/3ppHWHUpYyLuIT4JgNbcsh6IdONJ20JgVs3Xr518/nh",
+	"L793+7OfmBBdjFxOhEt3oU+xDAWB+xrgHcKi54bPqOfuXH9p9PoXw09vDp//s25XCSmlCwvQKsuv3JTQ",
+	"Pl1hi0ZeNZbTMlzioAI9CjPTEmbQ8TC16ckBEzF/JfnpZABa+fcJ0sXayDSbC87iTfqKyQKcSRG9mWwp",
+	"LCG+HAyZn0ojk4geYY0TNxmKLl3JyLqxjIf9IKfz5Sbe+7TnYK/uQV/H+R3d03BzAhnHkHVm1GcWgu27",
+	"vztTSLg3Pd/Z+xO4nZkbNOao1tbPlOv6nrmj0y1rLPR19S/j3y9habvnr+n42jLq8hTBCKVkURlQt6xR",
+	"uS142NNikLUqgwlHU0Nz6WM5/fEQiwDC1rqcBZ1MazNMWSbrcSzzbsIlmHUVgyhBoeDcJqNh/OLZ9Ucz",
+	"RvDPuoxgDyjta42MErMI9tSTP40D0uZiEOUIlYHBPFsocDE6wb1pluWp3WkwA9sIv/GKRTgA3Qjs0dAi",
+	"ex01A3IlaKJq2EMBR0frdeR2sMBuQIRcclDT56y9lRqz5tTrdfWTQvwmquoqfpusqXPAm+onbYZtQgMU",
+	"TfB0LwUsUbOx0oRO66vLR2GsEqOaJnWyVj9Wqzfga3WBmtplaBo8bzL1HQClyNOWIC14A/wVm5mV9ujj",
+	"fpRniJmHsAio6xMHJZaQXKgpJGRuslquYsl26fYnRXaA9DrWbWtueQRP5sWOD2ceAfBLM50eoHlzTqvT",
+	"3GaXIsaVqdfsDG21ygrynpcVmAb0WqF3M+BN08x+hwxQsyV4txmXUOzgXQIN7dW4Q1L3tE/VEyq0d9nB",
+	"I1mcQkc5eOVlQzXvaXi42IvUQgtPbpTEC6QFk/PdeSF8iO8WhE+Q6DV5R6fPKnF46iwzjg7GHcThBXyu",
+	"HR1PI1An4+jGzhp9492IEcQew9QLc5YS3zNYUTZngvheXtIE8XVjniYOAkG3w4DIZV15YYcMTNkFMPlG",
+	"bM/WZzLNgpPh1xkZU7E+cvlwdXNzeeLLPPkZbxM/C2MkOt2hjMhk7m0qkz0rkZ30x1MIslVV7ntFBk4k",
+	"i6gNtjDrWfRLp57ofuSm6xsFqDZXYjr2ZmWlrxTLSic+mQKg+RkioENJYkd7dOWhbkHQIV1UberRD+ke",
+	"Ic3FwPd11vw9njW/cqBZ80oQTfDr9GwXFPRSKbqsHblgdEg/9tULBojKRazGWETzbo0BcO9vKl0jwAIW",
+	"X+zkhpWrIZBmxiVFwIhJlWL5p+LHwAIU66HZjutDEtlBqHr7rdduf3D97s+fHb77roNu3fz+3et/uf3H",
+	"T4bP/3bJQdsD46jT1xc0eIXiVGgPeCHUOyDXU2FHUrfnE6UCldRd1IIfINO3Vdd+UrdT0XfKbKPjOMbG",
+	"1gkaly3WpoS9JRLPtvLyskHDvA9LKqdEZqBtNQAqMww///6tz98ZvfzBkoWKmhT+2WJEkYT7FILapPtS",
+	"Xi7yeEiYOzuzPyDdi3bsl+qCmvQ8mfxTC10UxZ2453v0Ho1d/1xyU0Q6nEQaU+0vIRIr3aTPjKwsgUAY",
+	"uXmHDDZ04ASVNnEqagwAtX5h3HK6HrP23xPvvOA62qKyXvnvay/euvH74cs/uHXz5ugPrw2f+ePwhy8N",
+	"3/rs7lP/cefjD+988eqdz/9j9M71W59//7+vff/27343fOb3w5efGj7z29E71w03Ty59rT5rA+8L/Z3Z",
+	"Vv8ZNn43st3MoQ3rZwtIIpo/zfcWqxPPeIXGvPleoXbyUf18kQSU2ccyX+ZNrD4sQn/OOwVv7mSxaRu/",
+	"b2CPJ/xMkX4uFzmaRyM8KVNThllWST0n1VgS0kN1/WwlczraLIu6RLQJ6kFjyigAlfieBFOxBj0FWlO3",
+	"kjAhvdPkq8KUcoYvaXyNDymQPUQZ9O2OZIP45Ruoqaa0hocdMkDaaiJ1e35FdTMyYjMJ2TSvw0y49yYy",
+	"RUJ6GAL/GytdmBBn1J9TnI17KWxYQBgqf577IeDMfOm8As8iRJdpCZBZdts5LHRzBBEkbYJjQQST1DMh",
+	"ns8s5TBVks7PPkzWnDSG9gKFJjN8dFouNMKg2Z3ZWz9XdNCiNcrZns051asZd/arpIRk1Sqfebzgbyh5",
+	"rwSP31qSaiz8uswstxrwi4vYzcn7k9yF1Gtm7rmtMxRnq919/0ej310fvf2b0Usv3PnV94Yf/GT06s3h",
+	"jfeTusedD5/KuPV52vvm5sXKNJ+vguPg4rImRcV7LyBL78gckVjHC0RifS0BFqDWX0t294BkN1M/vkBa",
+	"+1SR48BEygdMPEiJNWyH1A/O5aTS7lDmIZd3iYw709mKAUqfjPxv2raf7fEyxq1ScSqnzTNzW69Taynx",
+	"4jOJ5+Iq9WXja0pdC/WcvRZfirV1J8n+LT7E57ZHk2p8nCUxc869zwkFUOicDgWIswkl6gnKgiihLTat",
+	"joUKlBRK4k0eh0bnCoNnsBtKHbKCcMyoMrIZCRZuR9PF8dmajzeR/j0y1ExOYDvZFdrPRFijrZaa4Qg5",
+	"xRBhYTfOhdcDIfYGQm42dBUDta86ejGvIVtGNPWUFjGNmdY4jdI2wsL0co0GpHazIPLOIRwmMD8F/lqG",
+	"hJh+aB7VdI9k9itJMKcRMrsfM8/3THrls2swTCwgo5aRce6AA9PFXeKfxnKskgfj5wnDfjAYdxJOc12O",
+	"xUM9WXdWT2aLdpPbldLMkmmc2kutCxmUqB8ySxVTLz44VQxkn3tcFdM7MocqtlrAYbbQ+z9xCxarCqSu",
+	"cP5+HRz23OuYMxfWrM3Gmslo99I670TAe6TumqD9sRo0Myc8iOj0/J2+AFU15k+YycgBAZuFjnnXCfog",
+	"88U604QKXIriTlQe1KBMRae587C2B6cT9pFydyydDVQornp78CijQflXqadKvKZ0SFUETVbgnakDnSjp",
+	"s9duP9DRefJ1Z9QRMjdASbOTbv9snbtRWNneQBjHsYnQHFmxUEaH5iSRZSY2hhnr8wRuBejOyy/c/vUX",
+	"qKqWA7eHeHplS+ivz/4QUbalC9Kg4avPjz56Y3TtV8MPro/efe/Wjd/DgKg+D4r6ckKwc4sLl2wgRnaJ",
+	"MJdRLm0y9YgMe0RI4uln7vz8t6Mf/eH2C8+P3v7d6K0vbn3yC1TdHuje6uRKVPnkkNSv0nl8G0gGeCDB",
+	"+a6oHVTowds8AcrNd0e///nyJjtlKvkQL/LeUwmx2Gr5EPOzjM5Hq8DMSwJoHtHVc2yRj3XbBF9uMjVe",
+	"x83pdu81yqDBPJJEx0ynk7HgrepU7b5WEiWOlOoUvbriVKIFTU/EumQpeqqO3d3X3x/eeHr07uuja78a",
+	"vfAraA2UJ4iu7EUQjanBnLLEXuvV7CmnfYZkkMgn2Vfrpa4BtNj8ynQRnsxl8m4PCxzwjDJ87YCgv77w",
+	"Hqre+uS9WzdeXNpAPnzzS/hm+OwzSxuIPI7+AW2gbRL0CWGObpWvMyebKODm4yXedNA2DzqIMtcPPR01",
+	"bW9EW1e3gP9D7W0zW7r7rh41iYSwACrnqhZAFHS6M2FZxlSIX+qLYQE8WBlYNxegPJT3l1zlGBalNiln",
+	"1qmFmAXxFOssnSXdw1L2uchJlqKMqjmRHbUB/Jj3GRFJ+Q/SAoJEJoci0rWxBhLRm9I08WjaedTITFSQ",
+	"RBRRzR6148a3N5rAicHI2sYolTVF5k0z1tpqI7mebMVgAnZbuyHT8HgFu4FNdnYQVgxTP4kk19lLjCOP",
+	"tmmguKnPZaBOAO0Q0tOJM9LFPrGNFkzODrg50maaoyeWG/WxjU9XEa39o62g2Th6FbLWzJ/HrmalqzmV",
+	"K7U2r5kvYR3LdqWJ32q0a1O9eli9tdKmQSfcXnZ590gLP9Gh5v8wAxzbGSqUJsYzvDkd2u4QsbUNRVHR",
+	"nT+/ePe3b97584vD9z7bQD7vp3669dkP7E8BFm0SoDuffz58/g+33/pg9LPnxpqTpyaGJO5+8k89QZpS",
+	"jj8yee5U9nw8mDRaDW88PXzlxuijN4Z/vKaEvJ/dGL725iIr3p6ZUIcnL7ZVmeNavj96bvjKx1Hgf/Q7",
+	"IKHS+0ytbZunkC7m+/oXwxd/OnzltbiS72pOHd9JaMNI5y6T4B6WTk0vkjKcHN/nYoey9hlTELtwxf7Z",
+	"IoNJkU2+wIlWlEWW7tf7MkmVhn/5r9svPF/cxzMTd2KGM1989T53nZ82MgY96uc4Z1HT6LkyxUELFeqM",
+	"YUxW6rS6yH2DohJS9Iws/MQcPUNy0oa0bm4kFi1lzhXxvjIt4n3fq4LurfxmtJ1RtR7budMW17RbOJ/n",
+	"OUaUufxo892XheNIwCM02UAeaeHQD4waD0aQuE/sIYmiljsmmhZLJCBRPLIH7RHTpvQj2AM6jGPC9NOc",
+	"FAciG4Kh58Ob748+emP0p08UU7359vCTm3c++PzOte+OfnajhDWhBKHfd/9Egqfcmw6KCaqcKNBlLUk5",
+	"1qOUTJgck7Hh1LMBX6UaLkORAN5CxEyAqrc+e/XOh0+N3nl19KMfL20gj/eZz7Gn1ABtGjhixx55knpX",
+	"j5imrs2sFgT/N/YCzvc8H3Bn4AQgX16j4Cz2VbbjLxRti482+xJplHvQNCUoSBrMpZgVGuNUIPHjfiG4",
+	"mKflgS0J7SCfu1D/ltCgQwTaHqAmdNmGymNRdO4293Q9evgdC9wlakR+O/P0O89yEVVNCEwFNW0p4S1d",
+	"G0OQViiJh6rN7dDf2TJ/NpdMqniAt32C+lx4iR6JUDFNK2RQjsHnjJgiJjr2isk+tD2qNiXxW8b03XSM",
+	"gXDLUoWtrqkr4qAm77MtxVy3OPMHTVPTbG9NXkv1Aon2NluOiH5GOEAgP4CZpPl4SMRg2addGqhVmOoa",
+	"51q1h3DgdnStuB4OOsvUa2Y1MEksqQpzfUdP8R310NLm5nKBRqoGbbIiZ/754iMPI/M7ql44exodO1lv",
+	"LMXR36adK+DZBiLdXjCIIvfUd9oW1O9wn2SlEyXBP7KcXVCoRDeRs0JHGA+yi7nwVgA10JVIp0UyVNU9",
+	"CyWCCnzqCMBI9s3447dWo4/147qCjeWpRmLuYL+VXeYyZqlm6MTe/5PAHrkPF4gUHj+atnoSVW///oXR",
+	"764vgSMK7BoEywBBXUp9YwXBiVDE8UKe2BsPRfr0zdu/urbABnNdygqXhZ2os6nA01NkHXe0eTnCOzwv",
+	"FQGLzdKoTXeJVOQQ9shBZLm9jPSqwYFxsu6gOy98OHzvM/jzRN0BX+bPPoU/j9UddOvGy4lv6oWl+fis",
+	"x7jEJJM452XdRknELhG1qPa5gwLaJTXJhSaz1EPVRx89d2b3+FLatFVvnKzjer1eq6v/HVf/O2H/1P+B",
+	"VbVcasR+pkKcszpU2ZTAdluQNi4SOHkqMRQC473ZOQwWqtNq8NVI5pj13IOctS+RK8Fe5EoaEEFxmTd5",
+	"SQP01OsXDbzqVCxvvZAbLn1KRxZHpVXspiAqUdR1xTQZCww9UgweBwF2O2CMTUv+UMQuliPW6idRDp/P",
+	"qeLfSpL9aSuN+UMJqdgn2CuX7LmrY97zLa0nZvmoTecOG28z7aUPJYYWtDBGeBwZGLEgrHiPJSUPyBK1",
+	"viPzx6OxqWXaoxfGxys9wuVAHGY8etEMg/6cInhEeLPLxl6MBkZdPc/FbZP3xSw5n20QvOMFMgf+JRq4",
+	"qGbCsW0I6GRkJdS4HqFEEsYkAXJShDl5YTMITga+JA9zPjtkTLrnSfJ3o4cKYjwtiz/WUX5u3gcV4peB",
+	"UJYaP44UCSizYbcvGAfQVk6dcUiZyqju9OgR295RY2Xc4BFVmyC2N5b1P8ebSxtI9ykHdkQZeP0BZ21c",
+	"oJ4jLS2tLDdKyL9KltEWvMvxx+Xq0t8+ff5vn75Qy9Et46XOVfngKyDmfC2wLFpgKSuIfC1EfFlCxDyc",
+	"eiJyPMln5+avU8nspBNH4fibP9CRn8MPfnrn+kvD1168/e57oxe+uPPhzeHzf16k6yaGwxClg6GAHep7",
+	"grDiBc5SYI57frIC2L9WJb9WJb9WJb9WJb9WJb/qqmSCXUzlpPseexAbRO/N0IPETsyRG9ko0mfuS9N5",
+	"ylfiSfLYOeotfc1tS+hB9249pzHOO9WgsId2hXtm05NWFkb6SI9wrOUkKvyuCXhU5EsX9krjU8CNkaWx",
+	"XNqrdJAH9GVLH9j3H2lV1h8rKIdczipjbqZDXRJ0uM5HpIGM4w3icmxgkBs/qi5mIfb9wXIllzDFRP5A",
+	"leF8FhOZOksGz0SrPiT1ZpgKdSGjgYPIlZ6PKdNxwBOF9TBl3QLqWQJXtvHsdnCwEusRnotNecQL3aBU",
+	"59XStulFaCE+l2U2LxF6k43yJD4vBL2SJFH82tW9xkxtqQIFbNWr1MUpqAw8pAfPS3W564YC+jSWoTol",
+	"VSoiHoleU+YtEAgz64HzetQ8xPPxEPu0RWdTj29FA4HkYjlbEoKLdEEPhYd2Kenvr0skSqcqAtolPdRS",
+	"wxIvgfFFz35ApM4MHhe1pvpvZuhh1pEDVzg6EGdqIFZMq0FaOJAcHBInF00N1TTDoOlwMn6oUOiOLFVa",
+	"vnwT0SJkRe9pJMnZFFu9rsJkYs6comL5QWPnHycJQdDV+bKk4yBzac4WSK/TCRR6/CU+f/aNuXLjLVgt",
+	"JicAit6V3sJEns6evOL6mObyRR7gtTuI6zQfgh4g4uwZZwogQiJPc18xofzxHOBGT9vRAnt4cCZBw2Pv",
+	"ccOg3ZX9qX3+NRXa/8sx62wLVo6K0yO7eGAyQpY2sitDtQR/grClDYSF26G75sfPfji6/ovljDJJycQ1",
+	"+0SJ1LZoPZcEKX13o2Xl9SjcJX6tkcgOdXRHObC30gBMsIEgpHhyaFm/tIxk8VJkJTNPtOIkVzz14v+L",
+	"1XjKuPflI60yNQ4SJf9mNz6ZT71o+bgts2oK6uJj2rTuc74joQIcDiXd9omDaAvRAIqz59VbXs22S0xN",
+	"ECisgpSOJyxpBphTq8d9iC3I6WzeDkUc5QdeVNQXPCA6yG+tXq/f+uzHt248N3rnunYtzM7P0lXdLkTW",
+	"hCJPzGNE0E+Vxi77WJlKDcRvlTZxFNLe4MYmCzsY31BZVdE+V2JRgcGK2T2SwhIMeA9O8jKmmjn0zYL2",
+	"Gq/ijBltQiv4mwubvIkJrVBTrT1qh4AP8wWq7icdv/dp22wiM88l3p87Uhbb57M1jqPtbLw7OD1KCyr3",
+	"uBpl9mQOLepEgRgLc133WjR62jWe+fDib12BJkaJWzhWW26KQ/qeqTWXSxFmrjy69V/BVUcUKGeVSYqU",
+	"caFkTwfPnIJqA/PXGJ/NqEiiZEpBkmSByy0ssRedoER4oYh6VBeD1/S0/lJ71VMbYGiATxxAUhCaJfyk",
+	"8eN8GOwnisy7z2PrN9NMX1DhCj5jzAH2oSjifF2R539mRZ4IS/alOE+MxNAkEE/tdTmjSbuGVCKXhywg",
+	"HuK7RNctgQIhG7q8iXoDFHPvEeESFuC2tuNkXQ3ilSzKndleQOGCT+COFykMGgvk8CDFzCVzPUjkIqD3",
+	"uGLKUMdaVx/e64RlmFVOI4i4jp8+J8raUefSRTSEmLvvJuPBqV7Pp67tJLdXSOSimhDrDN648bB1Oprm",
+	"EhG+J5Bn/OzHlzeB2dPv94WIIaYP074P3f7d+8NXn98Ay+oW48EW/DJAt268rH9CVd0+ELgwknggUV8X",
+	"AUZ9wVl7aQOpx3AEonr07rWnb7/+66RvYWyBiVfpJSYmSLsaEg9meBridc7R4UZkmTGzutVMVzfNNDMO",
+	"goel+5hiKWmblfSSle77Mm8zUuz5lJUquVyUXSsW4oU5YYv2xaiDJRSiN+1DcFxD1MW+r3uBSBjFeBBH",
+	"5ue0ogR0O4MDnP1WoY4PIvxhIPJwgFHVI10OH3MC82WHkEDOoa9cVA9eDLtdLAZFdJaovdTCskq/PL0j",
+	"3YhHr8yZuAsJDIwRJnWO0fbPa7ZNXd35+leWvYvz3Kp9OPs4LH+u+rqNWfV1p7ZesieeOF8LUIFzOgA7",
+	"Z5qk36uGzhQpmUtHnWdPjBWoQGHv/a0QPxcLsVpLUaYxxRm6Ms0ZehBuTWBYhXNlC0ajRjj1pTg1D8BV",
+	"uQD2ZTc+4aSJ3Igxn7I3bK+8KSUo7E+vrAO5SvNj4Px9yKaf0Yx9n7/Z5DkTPVSSssaWmv3oMhm/Rz2W",
+	"857Jt5SgMuNKU3RNEq0VYWtmb3xWdFyPMI+yNhp+/syd534zevc9rbcCDprLtrSRyM8dfvyn0Suv3rr5",
+	"y424U+Hw4z/dvXZt+NZPJ5/VLQuXNhB2XdIzE9z9zUuj1/+c1HINFJUEgatYPqHD6czjY+F00WNTVNz4",
+	"YMrWuFULmbTUTTHN6arTsSUMRiG8LQkLUL9DfYIYN/MhUNy/NucduDkvx0QHP9nkdNueac+2uYWb2BTf",
+	"2n/xZG7mEPMFA2iCQ+y/+S5pV8w95EMS9XzsEluDT501qg5vvjJ85eMl0xWyUfLwM5NOH+Rtyi7oCuV7",
+	"aCdYtvPfjMZ/+Z6cMZfSrMrtc/YGjAo7pbu5PfPru+/8fPTzj26/+myyCtjfPn2pQCGwnPijh0r7GHv0",
+	"ATJbsNajrjqVHaptk5aNqT1QCK4HZLXB7REBRSk4yyFDChxdKZx6MmmVg2h17Pt5YbyZHQYivTivx8B0",
+	"DVxwnxTXZi9wfyxQYC0jCtzlvRJz6r2+qB5KT72a0fKqQI0pW1wKTqpAG8wJNIcjtzsTLSd9sFlo/1C6",
+	"Gkf64P/eQbc++bOD7l7/i4Nu3fiN+t9zw2e+66Dhx+/d+uzt0X++h/567f1UmdC71/+ywDL5D/NgvKHS",
+	"L2/e+vz7UZ/Hv3360t13fjr6/S+Gn75y68b373z+eaG450dE+xxE1uhaFCVFMOiYjxnSwTmKOZuG5kLJ",
+	"k0ock6gFFmalO3k0o3iCUQ4n9/wCcbnwJDIDNnQevycGSIRMCXJcEu2n0y/XDUL0aFRl0DOkQ4CFCKIF",
+	"QcG3fdKVS9OZx0ohuS1qRCvz26JEu2I3Q8uflvxK1MUeQWHPtMSwC4JOSG28q4RRRhwkO7zPEGf+AKm1",
+	"FM4ASTTLnbBbZRATTwwuhBntSC+J0Gwl40FH6SKJJqzZWq/Z6aiP92SvDWgOYw8EKXFDI8oGatpvm8D5",
+	"ZaLdbsOp1+szDq+xdnztxOqxteOzTtC+pjCpO018dSPUQ8VUyH4GajzMWW3bx2wHqd/RNvF5H1ZoWrvs",
+	"HTOltYtmVMZQP0GX++XZLUvH6KrBDju/WV9k3KmMHXpif7Oo7fncdsynbGmpRh25HSywGxAhHbC1gPJq",
+	"xJh0Teaz+IkOrZ0hXV5bqa80FtSP2UI5X1FwqLERnJ/aeNoCl3LvQed/Re4mGxyf042qa3bW2lnBuzVN",
+	"wedYdFa5KNJPgjw1Et6Om/B7jC09Pes0fLhAJNmLLD4XuFPF4fPaejBTN5x1Lc9HyQXjVoy4+6MOejft",
+	"hJqoOiBYLGX3HILOT7brEKpCS6Gxri7mIiTO/3i6o1LjpA7NXbn6nRX9afXqUrVW/eZjjZXL3/nWY43a",
+	"2uXv1B9r1E5e/k7jsXpt5fJSjnRy3selG+liISjxzrGAq6cLO/V9LssH+cFDJSzyc4YOTDSknmqSSY8u",
+	"4QOyWs1UZPcxe4BqN54uEFRmlw+0o/CMCIWer0SpsgEKhSwraksStUew3MmRWCwchyRSo6SDpLbISESZ",
+	"64eeNv9P59yzKETk754F8iUYCApVizLY7xy4zwUGYO2qCLCASEahmEtP8LYgUu4d8HvPf7XXtseRlcz2",
+	"ZTOue6NcRhazGGUmD2MsZmMed5g67NOKds1BWwflKOvVKa+35QhLE/dHdvP6HTLSN4hpjHyMXAmQ2m1t",
+	"/WOO/YELjwhr9uW+Zzr5F2+SDDcGy50ivvue4WOz5psUIdSXTmrduQc6T8DNXllLWZYxDy0qTgTmvpxT",
+	"72Xehp8hgu7e8xuO5U5ul3F9U8wdAH6It/kuQQFH24LgHWiNrN1eeqj5uUO6yOVdAi1U2/vZVvyriC/x",
+	"pudhzgPmENMnskMGW7r6nbH+3Xn/qdtP/8VBajdYm0A8sf5l+MELox/80EEe3aWK+qNbn3wyfPH68Pln",
+	"hx+/N/rRX0bXn096WeOZoUBJNBtUONczZBqtFaz7Hh+m6d49GRSm118k5zWzgW2XiLZSxQO3E1XDdX2C",
+	"hbY9WVJgOM+kCXOSVoybVhZWzHn/6Xipu5Z5EgXr/ARSByJE/bmW0F+f/eFYnZ+X/zB85TVUpQy1uHDJ",
+	"uqVvAppG7yhhljkIe/8eykBH6GwyrU8TT8+ndT812e1P/uPOZ7/TIRBqlUqp4LtEbKBYdDPzgz3SMPO4",
+	"mXFCRtlkigwvLaPzEbiYefZl6jcNpCA+wZJ46+jU+XNohwwkjCO7RAyMoadGGRi1kCSaZOve1NNqF+nX",
+	"5JICkHbKCmzMJf6FOfMGIsHnrODdS0BUS8f0z6Q/at4HKdsxdbKNu7m8LcA+V8YcUKz5ziXQBvRQeMr4",
+	"CgvXA1cTJEqB33sJDIliDWXPK67KX3YbWCERTD0Ui1+ctblRW9JE6O4bX4zefnf4zk9GLz2F/nrtdcR4",
+	"FOuXbUrIDRN8NKYaPSwDKNJlp4Lu7Upg4x4e2JLTGFW5QE0sH2k1tTdLoX6OBaNXxlxjVPkCpUtcg5y6",
+	"bFKZu1rMpKJmTEbR9ojYpTLLv/coU4qdHaGEo+rtd34xfPGnORtSiJWp18ci5pcWK2sOL8LdWPK0pCRG",
+	"0dQuZcbURsebvkWZFGbsjo6R2PnNEEDbgEksLhdt7uyzCKA95q6U5zlfCh+Yi6J/BSl1hhk3RT/2ThPG",
+	"a+Wmb+c0VDsQ9WrSTHVPqVh6H/ZNzYpZp1qoRILoMEBr+OMsKxj3q32d91pJ6Uu55gd9ZbORceHZgTa2",
+	"o3TBiAtnT6OTa0eP23gW5JEAUz8jcNz3eZ94Sj4ieWFDqLlWP9nUbbMoayPMkiGH2iYuIDTqkETG0Y6U",
+	"0EB0cBF8VDcK25AoeOumUrWrEDsbz4DUHhySKBCYSVgwChS6LTmILLeXUfMx0D6dKJPgchNClUwOAICn",
+	"K5tqnTWzeulKRtgjrj2xNTPicSUruY74uQFXUasx2RMEexCn4oxHD6Ft7CGYBVWb+pyaqE1tkyoI01oq",
+	"HmFVLiTIzexbfkqd2bZPUBe7HcrAsuGZkDAqLVI58I3rUwWAtvxi5nYQZ2OxPJlxpoYJ5Oy53oes4rUK",
+	"iSA3QnCoikElCmh3vHNOXl0rITLrHZ8FB+Qu9qmHKOuFgWMMIruU+xrRIRas8DGcpcT37ldvmziFjDJY",
+	"TAY4NwBd6HBwxaY66e5kgtYEaRFhSl4UyYlsESGImHHTOUMe8Ym9v8KEPcIFlgH1fQQTITBCUanYYOGN",
+	"uWBAKLAtZuF5Ld+a/2/NRMrXznlN64swD22gx0NTfhfiBOOIFmzRdwaSzoplT6qf+c7qoydPJmP+69Pd",
+	"7BO3sMNFgKTOObQr3KHMU5+zl7GSefCBKWo15ouHWMwWNZQmY+Ikrs1+z5joFujaSVbPjNRIoDmZEp0J",
+	"18MBaXOdZJkR7d5qUVexCN5nqC142FOnGoMtwdChzh2QVvGY0UdvjP70yeh7r9z58FkH3bn+0uj1L0Yv",
+	"/Gr00Rvor9feX9pApNsLBkDNmMHlVBOudIxSgmlPZ9tWstlDbv/kpTBz61Dk0ibVeGOnCv5j53CApcxi",
+	"uj8DQDA/2G7fyXKFU5spmHEPUhnsl5Fx7PDjrpqy7KqgVWpLvZhyVsYuph8cUNa+SAvsSjpbnLbZI62W",
+	"De6fTsp3KelbaLXr4JFWq2x6un2uTIAWmAoLnsRFPbh4CJZ5LBWFNdfBF3N16cfm8kJ/NUOXzOkly4/A",
+	"pXdiApW4NMlswLQd0Z5LqlpmsjLfXJbFJH2dz5o3P5Wdj/p9xajTnJf33r2FC4sFGbsYM9Fz/y2AKWHj",
+	"HjUDpndkv2yBKXQHn3yG4e9/9M2f0TV7dknze58uXJ2Kf0rmKnkdD5j4ToH/opb7SsLPSoqJ0wCIjn/c",
+	"4kOEtrhbW2Yf2xTOv157HdkSJE1J/NYWjSoTNJccdPudXww/fFf9Fvt01ffDv/zX8Ob7d659d/SzG6ja",
+	"xIyF2N/SpZ/g9w+u3/nguvol9GigG/bY6Jex1yScpfqv1GTqbzVFdmBMStCcWDjvEQbxQrE4j6rQe8ti",
+	"jQ4n0gL0Fm+1UHX0xn+NXv/L3devDV/52EHbAzBBQkErofviIysqLS2jizrYRz0YpT1CGFMHB3FwkNQN",
+	"vuzyFVSVpIpRsSK8gmDaOvfFPA63omCi8Hix80KulvGbd1CK8H6rtIpVXwxIrzTp6cXZZwUDO4o1sdGH",
+	"mOjWXS7aJEqcLUdG01Xlimu7B9g0q6jSCiv7knpglRD/vxql5cyKEnEzk+2r4sAZeycSmJi8YQkVdrGa",
+	"aoL6zaeqzkcD733aMSc92HsNoynIMfsMD0KfSzLMe1ahS+3JIjQ6qHhhnECHJDKHk6HB3fsXYi7Uvjp1",
+	"n/dUz72E6F80li7Ny3Ki9kH0jWoMqr9swT8HcRFXGtQiszp89cIlCHaPn4Nag8volC01qFFEbjJwu6OA",
+	"97EwRZUUSzgkoyRVXQk9U1zOjJYvUKUwV8DN6BN2NNvD+61kK7LJGieJ9qQBuRIg27nMM0EJ7VCQdQQN",
+	"qzZQlwuyFXQwQ7c++/GR4S9/gqqblVQr083K0gbCwZYuj3Hrk/du3XhxY5PhYKvL9RfDZ5/ZQD6R0kx0",
+	"4+U7f/5oA+FtHgbo9s33N5BxjqLR29duv/v7I6O3r9367AcbyHhQ1dd33/hCfX33t2+md1b31XIqEZxq",
+	"Ow0w+qOCAkJUzfvVt+rNldgnG/tqU2Ui7dwTG3wBsx3K2vezoHQVWKxQsHgZK0Gw7vA22ykIncEnVKtS",
+	"ulSvbOtugdnOdN/3SoGCd9A2vMRbFaM9zT0yo5JZvXZS86PL8cet5VpOsEkpkZTR4OHJunjjLaKmb3ee",
+	"9BCtLvEeu0fREZmtdww+ZVFQg6T7Lk+kLsO9KU1E8SbzVGzeU3hIVkeuEsEZlxIRGToCZ69RVdnhGdTL",
+	"2beESJ1dfQJ+0/E0miNq5olcvgv1kSiDBBRTpQLy2/567XWoEbOSLiWzEpeSWal9azX6mCgkY6vLrNS+",
+	"XT/aRNVzFx9BJ47VG6hPyM5kmRk1TXq7Tuy10sx3vl01f8OP8NB3jj5Wr61eXsqrQnPBhh0lwlrzWj1B",
+	"eFU3lIHdR4itikz8c+dKT15FoC6Ph8QMCERIANZIWJsj3Q4qOU6sDntdytDtD67ffvXZ4WtvmgZHNBgg",
+	"Efqkxls1H/dNSM+6DrmDem5LG5HdEg0/uD762Q14Wn9nRK9eT/BdIiFshyqRzRSRjiui22JmNHAQU5Ob",
+	"dkqJEunqSeK34H2QoynQ8PpvRy++B+8jnu7BZSVGqV/E+8wWejaxcUsbyEA7eve9229/30CLIQBJ2sEy",
+	"3A4EIUsbsAUXogW++vzoozdG136lVvrue9E+/XMoA+qSTXZfKAgOD0nkkzb2Yffg2XUonCYdgNDuTV8X",
+	"F0zG6KpTANhtVGMa+E2mwKn1qUdm7dMGzMWoDIiQiHFIE4Xiikr4XUrLZzC0Ehm9BHzUm1xxKtF3yb1I",
+	"C2GJBzPxTabKTz4Wj7/s7KH8aH5VgZx7w30/7JWVBdttQdo4KGCnOpUYalIEBN0OLVWZSlM8Kogb+IOo",
+	"qh8OUAfvEoSNsA+YRgXifabVJu77xENhb2kRtaxL9zvnfVa++XXZJulGx5tSBdLQlkgd1B5g7vu1sIdk",
+	"gJknTZTzrB2auUV6wx/tlZSB52vDMKMffxIpsxAt3rosiQGUlftwgdZr6V2Hc5S6iLbiFlVbv2oJhT0U",
+	"cKUKoiq5Yr+U6j1IC8MbCCqPQLH8bds3jPd0EdAxVyu+UmKPFeUqPrqk8jReqUc/nbunsX9i3DM60NVm",
+	"7bHqrfEi6u1Rbx11SYCOQN9A9akaYNEm8Bnuu0+ZkstA3fUHiLNNpkcsbSi5DqQXdYroCHJxr0c8VDWP",
+	"aIpyJC7sgqIHtxU/Uu/cgk/VgBJBvKWNTTYgEn5Q+j0LYVoFmXWLbCCPeKGr+M0R1PI5FzCAka3o+6r+",
+	"RDlb2kBQPpm1UZXxTRZdWkj/gF6JWxqk5KoTi+7ToMPDAOEY8pDtKO6uBna4h6p4k5mPIIxJIhR39DjR",
+	"5cvU4HVU190uQE3TnFuGXRutHR3OIYncDvU9QdgYn+xC8VJzQgZv7b5DUJza94pTUZsJA7fMpwGExzEO",
+	"ZEdtp5nGbieE1ul9U6RK7SeMSOwnWEJgE/XMeieAOiR3QtuvtCKabqeRhnWCTQMCX9KTliMLlyKMQtjc",
+	"+T6WqEN8Y7WTmfbbbg8Ltd0z82TikYakXuwRl7aom1NuWGe/ECs7KRlQg+cggD8a4JEWDn0oshxLW9kJ",
+	"5FEv+4J0BsZf4vMSmsTu2HePLT2XBrm4dLT5/pm7iIId2FRRuSJ+4mIhd+r94+O/0kY2uD0Z8s79gJ4x",
+	"+zAkSw5kQLq63J0gpt5dcfXTTpdxmkezO2rOYQMsY66TFzDbmdUbZ/Y+jl2mFBJmYFhCwMoz4CWBs+a8",
+	"6LTyrmKR0oeTYm0MnjTENMWcQI6KEcFyRs4I1DnVYoXmMf5gkuwqfpSjh2xrYbmluCyIAUhzlLFqikGH",
+	"DMCbEghKiqfZxTLnzDxNw8gKTEhZ+yE9WCsXj7g6qdUl8xJe8+4pR/pQBF16C2PBZR21Qt83cm/UR0AL",
+	"O6hLSCATQpiDiGJJitVvGHFn3T5K2SaL2TYylaRwEGDKoKiYIQN2JkF0rJvpQa5VSgpFrgIEfp4EYBub",
+	"TB/zug7Z0680M25b44wGuoV9X4GzgQbQpTq9QsVOB0RaSRHm22RWxT9ksNJKjJSz9OM+kRKlDg9mJNjt",
+	"IB5/V43AWXI2mTZ+aMn2CSJ4Wk6Lz6LiVPSmQqy2aUykF5GUxSLQ0jJT/OiEtESkjVwpwWjJlR4VRJaM",
+	"kgn4DmE5d5ZgAemdO4Qto3PQgDyj48O4YTvBCFtPyK2ZNnwDwyVj/rbbfB+8PdMfOncLFr3Y5AudxLaZ",
+	"iTOvZ4eQ4NGez3FZ8adF/Ryr/vIVX15ResiyK3ehtUbKkrBNGdYpMAlb//FG/cSJY2uzbPrw0sx1cBE8",
+	"oihtymTW2LuJ5yIIC9YjlugF89abd19/f3jj6ZX6SmP4l/8yOZivfzG8+fbwk5t3Pvj81o1P7rz/1Oil",
+	"50Y/ey4Dm+aOCi2obSxGcdjf1rql7WdF4rEhtS+qcp6ZdqzrmhvtS5FNj3Q5k4G2J+vOF1o2kCHx0La2",
+	"Q2gzframcwBRf/usSx183lzaXGdyhDJ1OHOU88UR6vsyZ/zgfLdmPjTdG1btP37Mfdr5R5t/Xvvu2zdk",
+	"9N706ts9KBIb2MVXkt8eBdaS/KaxaLSe6HE2O/dpCpLvAXGTPHV1apXf2j9qJ3jDaRy9Wt3cXLZ/Hrua",
+	"xWadypVam9fMl2A9XrYgJH6r6X5juiWOgqLSpkEn3F52efdICz/Roeb/OtzqamacYrLYVXpNOT0ck1Wl",
+	"5q29cDQD0RNV4nJroh+SpiZzMvoBVZsQ3tBYXmkubeh/QctgbYlCKDrZbDTHReqpnTYbtZM6AuHJurOq",
+	"Dyz91dKTdWftao6AFBXEnFgH48GWbcoxevs3w0+vDX/1fYiupGwrCvQY/eDXd75469aN3+t6xrZ+LdRH",
+	"/uCl0fOvgm9BV/D1zfev/Gj05+fHozGXN9kjuqgkqt699vno7XeXlLKh5Aus60ato6YpO9lEEg9A8w06",
+	"BLrZjRVJVk9OlD1Nq3CJ5QGD3UoUsoyWATZ3A3qmGhLXAltkNlOypNlCS4bEYtKkrMeQLj4UOFAzbHV1",
+	"9aTC3EcvndbpYsYDR13BJXE582RGqE19tbbauFQ/sV6vr9fr/zupzCjBoxbQLhnvvpqxAbbRZSkBxCNF",
+	"+ndCUN2+i+tFSqEraGwpdJ/skowaV2dIL+hY81ggCDHtwzkHTXxWo+Fjs8zBNjBtFpig1EXNmgrnYgGh",
+	"z+yk7Bkvb7QaD7wopoqUEuYcbaDZJkGfEIakj2VHl1hMKsNjxobqEUX2cK1Vu/zk6rGrS984kl2uqcNF",
+	"FLo5a+0Xo8FfahqSq4NBTZNk0yNCo43Z6flk/kcTYbTjNZDp4yFZRue0Ca6LlQLo+7wvk94vBYkTxVoZ",
+	"t6gudicRZhwodLW5trKiw7K2THG1JsIBah5Ry2ourUfVAakMqIv9uCmFGgCKJxjFHXQMebRNjVUQg/1y",
+	"lzKXOBBJ5SCPqnN2wbsLkfsDVG2uNBqNeh2CCdWn1eaSg05CwevGypKeCQW8zzaZGbtarzfUoMaK+XWX",
+	"+j5uEz1rt6tWEk2sBsP4DTPYIz0sAm1BFUYZdjZZv0PdDupgCJdKLdABRqVWCCkp6guMPCw7Or4NybDV",
+	"olcQbyGfBBBwpVvWtiEIza6vpoCwa6zX/lmDhBlS5Jp3qYueUKp6gHeIRITCyaiDNYwxpuTRbJNhpvly",
+	"SLlAa412SmSmsrSZ041aXhYUhCP9Oa99f/Q76kOnW+0Y0e/xHLRN220iA/OFLtlY3g1mOnUW8IP1BNml",
+	"PASP0N6dfna2SyW9a4txOapZ4h6l6b0/72OXSNSFYI2wh6oMgo52TUtfxRRmRZ+dTJXVq+m/F5NdsLf8",
+	"v8jVl9p9xyJv5PpLnXVqu1J4m0u757PWlBOWyooz+ytXzMu+J2IgJjhq3iZn91qyrAfdfvspzX7Q8MbT",
+	"CRY0fOmmY5nQ8AdfOBEh3gJCfPuTV0b//w9gkGI+6O4bzx25c/0/7z71H07Eb0bvvOZsspjl3P7l5/BA",
+	"gsXc/e6v7/7nrx3DZ9DwxZ8On/nd8INfHrnzwQe3bn5/+PIrd/7w3dHbN0c//V5aBbLwm8hbaOSkIQd5",
+	"Q4GtRidhBrzuMwjaBQC1tqSBAz+XBaviVDRAaY9XakAmV7AHO0mlwamnjstBnIHVWZfktj5qn2APKkAK",
+	"FAhMffVZ9hSFSWsqkUNi+MqN0UdvDP94LaPh9NzKm1rDvpvkQEEqa5Abo72CQLDkWB/6rmJ8AMMGNIBG",
+	"NEBYoqYL0zSj2CboN9TDbTLRrXvfTH16Z/fL0HfvUsTsDpV6hFYI+x3uE5tUAOxUaqXdCurLto5VF4Q/",
+	"+zXCoH2l67tm1mxKXIesEk5jgiCutS4/eeJqLfq8VuBzY+XqbG0tvReTxbl0nVzbg32sduuCOp1dzcHN",
+	"i/mAXkqBhqASOGVRUDmoTwqWMUqVT6OO7pVEXRKEPGyQvpTorQNXi6caODquRzsH1TWzRXZxYIIke0EH",
+	"+bRLi4vUqQVM1DafUtz8K24duvdtPV8bZ+Y1zjjx3cpkfrJ05uqcLdqoVJQop0OGR2XPx4Mi53MmMbTE",
+	"5fCxDB7kbcpKwt0NZaAVp/NYyr6piZ0t8yh621RUvxmHz/XMUxBb7na4JExRLMm7RImaEEVXxQxpRxbx",
+	"EHZ1QwZtvAolEZsMkjaNlYAGqNrUnx/pMwtUcwltkxaHxLwB0uaxKD9Py+eTuy5situsFDZ5MBEWarGF",
+	"6Ikdt6B7Fr03jYiJAFu9UwksntMqKomYrxf23Pejl8Daqdlrdtz+4kXpEx63gxQ+qmjheQex/9qUHO9C",
+	"cc+EN+j1z6HzrM7WeebH1f3Cu6s5O8AyheoHeZ+ImoslsWZxx9jEHeRx+D84jYDcg3NdB9SnZWzZ+vfl",
+	"RHpxvr17daLIQr120tZZWN7Ks3RDUuMpyEjD5fsTKrh0+kSJgPOJPQQYzgHjmq9Cpiack0dgMjbN7whL",
+	"BEWOJHRFxsgTAyRC5uh0Y+3s68vIYBPVGtW9oPQsMwy+K4ViUT0xuBCynPwtYPmMQ3kB4PZ9QYNAZ4pm",
+	"9Do1JZoVr5+SKByvhQiii9JuoKb9tgndVOV4w6cZS22sHV87sXps7fis5SZLge1Hbyh1apNrf5iz2raP",
+	"2Y4+VZtYTlCHYJMntNdzhD5Zeeo0IQGUPVjOMN9NqhU7FJInJ+a6YDESYd83+Qgu98Muk1pRXcQ6QmZ8",
+	"STnvB9dn3LHM9K3BvlreAFG5EBi0xJMRZQBV1JKV0nbNtdYw7/3lY+zO3E57vAa/Ivksls4qyZ2Lz3Ds",
+	"Uibw/3Ie8dtjabuM1mORDS0h809i4hQzzebmxcoe+szCsoq0s99I1O4Yfvyn0Suv3rr5y434sIcf/+nu",
+	"tWvDt366EVc7gPCt66Of3dhAPnd3zKjXnxp+8BNUBevV9gA8y1EyWaoy9qxKd+Y1SkmG2dM+gsTP2dz0",
+	"UmaZJBNtN3rjD8Nrn24gU1AR3f7x58Pnnx19+HoiwwdRTYrNGNwmDmoePbHcqGsDN3z8+yWbjoRGb344",
+	"fPX9DV0pb/Sj54a//8+NqH72FqTC3PrkmVufvXrnw6dG77w6+tGPk7sRdXKNi8NGGUJqxkQxWJgrvRtx",
+	"H9iJvYg1qrFuXkzdJEmkOiWlvJp630QMDKJqs3Hz/ku43dSbQaNwRWiX5qWEpLHskGNrGeUtkv/NskX9",
+	"q4mPjl6wUl9pTGeFqUlTTe2SVEYSNxQ0GFxUfM4kH/foAwQK9OlkprP2JbhHaztEe63SWQ+216FuaHhI",
+	"2pqOf/v0+dEP3hu+8ovhh8/e/eF7Dmq2ntjZ+uu195t/+/QF3QNRZ8xKJEO3o6i4qVa/S5lLsY96Pg7U",
+	"Km11HfVIj/CeT5Y32SaDwowctQkkVaxDSQtTZQdCi42IpJuaqTNtnn/k4iV0xCxFNlE1wG10+LD94vBh",
+	"Xeayo3Mv1SshZKQpiStI0HSS2VycuWQZnccyICaYR41BpoqQh3oQ8Xn48Kkw6HBBnyCHD28oSKAcAgsQ",
+	"VhPbH7FOxNMpXGgzrNdX3R0ygA+kCfN18QC5iunC202pCsjm6xGJqk3F/JpqkwmBf5WYRtY1b2ou6dah",
+	"2mICYg3IbTpjLMKNThBEBotLNs1tDA94Dz8ekgw06BEhOTukVgfJeDoN7m+fPn/7x58MP3vj1ie/vP3C",
+	"S4AEMo0E+kTX02cnnaiQFXzU5Y+kY8pFyUwEsOcbBp0jPm9TFp9wGHQOH15Hhw9fEgN1CjwMDh920ICH",
+	"AlnlWx+b0a8ddPjw/VeIGwbk8OElZ5MFSg52eW+AmrCyZhyTh5mERgE9QAY6HQmixMBCSACvSqKBj5Vk",
+	"3FhBHR4KIFm2bkKVCxSygPrj+8DDoLlU6OivOpUrNSMe1FzuRTRha4cMtrDnqeXYmDQdBmsa4SLzYxSF",
+	"zKJvhLbvMXT63JkLOoQKuJqeVGcTekZMhb8GWkjYJjaWsxUGoU6dtE8Jsst3oqcMwVHvNj9YYVA9sx36",
+	"O1umoayCGVzfUidi2ea5HYLUMGuMlMQnbiDhzqnVbEfRTRuoqXuhNsE3JXXcJVAXdRsVdTARacyLtKaE",
+	"ZAjABJxv+Vi0iXXVUz8gIn4rF6nmodp7n4QPgtLWEcNCQJm2ZQi99gnzsEgeD+pwn3p4gNS5e6FP7PHA",
+	"iHUImxtodTOKHleiJOItWM6AYAEh6Xqg0sqIh4K+SVeLXqnGbdl6KHpNNo5cabQSURZwhHUtQ3DBcrFD",
+	"WbvmaaIGs9hYvwmYeSuDthMGkX00QNVeGJw2cyhWuQSkGV4D7ZmRkntd6qNeuO1TMHHYHWOMB1vG+Lkl",
+	"id8yOJ3mIjAMmWEoqvtlTdowlW1dvoV7Pd/0l9nyQv2ZJBx+sEp9uApNERhkjPeZSv2nES2sQlONUM7k",
+	"aONAox2wTXiCt1BkbF/KByiJGvBcGh3y3tOixPdQ1QALCIJbAWQ6e3jgIMa3uTdArtp3JbQ6cFxdXQna",
+	"IpeNVeNCnbAnEUYtgSHNW5c5aBEGDyqVHAEto+bxqG4QuULlxPoCXW2LbJnSO/oMm9H3TXu/9IXFRl8F",
+	"BFEzmLDc+C0dvEsA683uGIMHau6QgWaozTQIoPjCpqo/I4MN2BYs+rS5YlWap6WfboW+bxAEHte7o6CD",
+	"IgF6Fqx/UwRJ/Y6qSsSr1+tjmxEf8KV4dXB8ukVNdNioCm2cHHPFSatFXDgeD9qPu7zbJSxY2sjDibHX",
+	"BqS7FenskB2hDhFKZXR1bVP4URp3EQyc8Bf1O9QnyYcEZhvjRHQdhZBVbiqQT4KR4k4ARhLJbdVLOPKN",
+	"WRjfPBJhkTwyIZXp8GWDTYkmw6ZWuk660RXFgGCngVUjt7ZD6qtTq6xX7lMfa5ShaAhMJtVZkDg+pSe4",
+	"F7raKedxWFisTY/NDtdF6tuemjRBcBTf1OMyJqBsK5SKej0I9rhQkmiR6/HSFVJuE8XviacNIz7ehiwg",
+	"B22HAVTTQILouFVtOBn0NDuceF8SfQHS1OFVlZTuIJheOtDzXjpIaY7GCFMUYeFtiviD6RGsc+Nb1MEy",
+	"2qH0w8A0QGdP3FrjN0vwUTViHZnSqrqOqLrJ6UNDTSNAAauKpIrx9v8wSCeLR97PCZgos92z8uGibLwY",
+	"6kJBsCzWmwICYLEdBz3QFwmBIEq6ywfARPLHADClh4ZKeyGeIi/xSSnOOVBUm3HgfAuDU228AmgLmoIl",
+	"ST+WpvOYhpdpLAJexMx5WbFgHYQopIbpkoS69bxCuCjiPn4lJJMkER4C+aUMFWkFTptmsumnzQZOTBAB",
+	"zXi0yTFp0WKMmsnDAd7GUrFovIupCSTTcqL5KX6/1qbA5CYGRtBoXlB/1E6pP5oomVEXmdS2XC5MhZ2Y",
+	"8IFOEQ0x+xsPjHc42lSDGKkNHXsRZb0wkEl+Z+xkQfptpvyTZXd6JTQAHqh/W0c+5zs2tksQGfqKYinO",
+	"pjUIA80EAEkymXhjmlhq1q5DgCHWbClbewFmN/aKcRqXfkl0e9aNRcNsqbF0RvcJ4otZVB3Z6kF7u0dj",
+	"UCbxMQFlwJFORze8cxK9x+YZJ12T2xrTjCrYYHCajKX2YWlxi9RGssnLG1cvhQHTVzhx/09l3Xor9bbp",
+	"LmFaz8tEmfTkcitkiucH0d5Zu56tiNXnqUJqVhIl2rcA49QGmgS4daNjJfKMjBC9TVAXB0ovXE6agRMS",
+	"tFHox2ToFvWJ1IUl9SMKbZXYosTopXV70/UlNL2OvNjPE9kIBJEByKp9W8upxcU29byIjLvY96HKFjj9",
+	"YT+D2EJxyNrrHCsG5Bw/9Ui3xwPC3IGxd4QxT2uei3+tPUAGTaAo2s+gg6W0g86kEyrdbHxOQR4PieJE",
+	"IWOxzq59rea3BCGffCGVSAbU95GZwFJrCEfUle5oawvOaiv20MBL4vLqVifAlndA4WjYbLCeEOKpd7dq",
+	"D6l5mrGVRVvil5MpP1su98iWErO1/qeXnlOiMZbtIF+Sa11Q4i5BEIaYnrmDFa23gbxjd6+D4/K0STzq",
+	"6s3cQE1hGmkkKUB38g26aBDwLP0JbokE02a65uDcr0mzjXgNaa6hxWZHKx8OMCpFxkXok1n8I36VkvW3",
+	"3IELbP5UskRi4ibrPDYo46Cr5EP+JyNR94H0nDrEdoIO6q8nlwO2Q4WncORjU8Eat7pUdnW0kJ5JKwz2",
+	"ZnoeCnvreonx7GCahFLwChPt0R+SkboBWlDYy6WbMRSGsKvTj05PWxGwkhQMdUTwm7T1BvVDWQc+vl+J",
+	"6Wcilx57KNE2Q86NZua9edhmruCkqKIUOigFbTEQCsfqQpjFMS/BLZPyS/b7kc9Zm4hYW4sZumVhaqNa",
+	"gj9B2AaCChgIQ0KJOZ09svlMuMclkby9S0hhJgQBC8vAiEkzT7LdLgbDtK4BPbnURS9lHpUjniTgfMsj",
+	"pDexB5C0o0OgtglSQ6AMKmbohKbeMj1RhuTjE2wMEabLTD44tl31ltZKxnwf8N2ETV3L8bBD0AsAu0G6",
+	"9DmIBU31FQAGBVQGzURddWN+QxJD9+q+saH2BWftMbgos/VXKuuVc0mpS6j1HpJaSVOYETINsEIYA7r2",
+	"coOV7P+w9+7vTRxpvvi/Ukdn98HKtIUkX5Gf/OCQMGF2NmGBnPnuiRh3S12ye92qdrpaGGWWfSCTBEgg",
+	"kJnch1yYGWayswkkm5wEzCX/y44lm5/4F75PvW9Vd7XUsiVZBttod58NbvWlurrqvX7ezytNBwlCcBIe",
+	"pO9nhFoIUx+ARfPi9UpWGbhkFLu8+Fge7rGWe4m3FhtI8wPxPo5WiWVx7swzuBHWao5EyAzPD7sWptFl",
+	"xxfictFLK2+QsZaW4UdgjZbxiweGPxYwW6v1TVTDhJ0qMSXa2wxukPD5YxF/XzV66CXkL8PElgwMW7hV",
+	"oBkATwzPh+fg91P5ojQOL6A+s1zcPjVGTy2h1wijEHunVJs3iOvNC4c5XAnKInXsDPmXmictdVMePmzL",
+	"uoRoOytVCC85V5YoZDTQ4Q81C8DwIKwEeJv5MPCPTjq6QRDmlQYl93xkqUA6CMgrcP1ZckzhLsGBhzME",
+	"5kZMMoiXXrJ8q0oD6hsSDCgeASkV/AzRnjJI1XIrnl/FVRN6EB0SkxnADM07bE4ihwqp456HEMyK5bhC",
+	"+DvzbNRhXJaqOlyltcT9ZYbb4SqZ22VUpiWyCnkqtOwNHDbDT4jeEnhisl2+Vwu4Y9M5WZ2pJ84cTuSv",
+	"2rX7ONmgfVWh9SliwmSXMEwEwDOXpX8McKIEP45Y5YBjpA1TvPE+ULDHFauLow7DeCtqM+gmrYIYyAhS",
+	"q4NU42Kh4dZxZDzNigpuYikTqLzBR7cW07TV0uilNJhSEbeIDUgoEwhgRJsFjOvw4XLb+M78QvxVHD4X",
+	"FUFIu1xeAwOTNr+q/VElp+H1GuRTq9nV72A7lQr1I9CFGpvH5J3qrmfZbbl1sY1CN7ziuBQJ5gzxKnCe",
+	"NB40Pp4wWbPkWmyu7Hqctmg/IKcT72CDWW4tyjeL86pxPeIN3qVcN3C51NJIEiS+hrCB40+NPU54q3Cw",
+	"EKbmYYmdBE43zDDgUyO7tl/FF2WUYDAqvxmORYZ84XEF8JTASZDrS1qWkSCGm0S5JIsHMPx96o3wpmXL",
+	"9x3smJYwk0zRXUV5FR5Yda7dP9J0asL6UnQYNrUUV1Oo8Cwky+uUkYZBtLodaiBaoNCPfUYhTWR+tvWz",
+	"ya+q3gO9sR4NBG3+kzwLfZ4c0HTCzJLekBGNVdpY+ClU9G7Z8xch8mlADkUMABYlXrKlcbYkcdQwIzfN",
+	"tVho54LRLwWsGJtNfecktVFSJEy8uprJjgziofBmc9GqA09ZvKx8BowAXlzmjyLuRqYzNhawYj2kfJDL",
+	"HC4PPFjiddwrsKBHTDhymAXeEddih20znYkA2nNhgDOC1syq0gkIwaGS8CoVoZxCq1eCdyDHUZHQjwI0",
+	"KigvQAM7V4X6RjCXLmsbnpM3iI2hRfBFD+9lby1hVCTcYq7DFtEsVBvM0GN1fsedRmLxHVivsdFWqcVr",
+	"PuXajB3VpwFdeB6FEtUFZKT5/vfN92433/lb84N76QLYfsRUP5sI6cM8XKBNRJhqUyMQy1dL68nD+1o+",
+	"B0hQSahZaN/khkzvy1eXcQdsub4l/0AfJQ6ojrP0okxoyNcqUYj54ZCpHV9sAxoD3nDOq1TaF5e2suWH",
+	"efDemcblH0EQRRODglKaXsDVwTyEz6nNsPWxzrdgHuVIY517e90O2AFYt2b1Zr+ga5YpXYxkags2yWKS",
+	"FaKM/L7p2Fh1JSS/KyYzotHKdTYD0Qo4CJi5yE8F3Uog+ggtlAc0jQmOfzSo0N8Dcqg2pz+t+8lJ6yC+",
+	"DAa9Alqdfjmz0ZRFL6IGqVcJDWoYuHbCTEcMVqh9TNmJhi9Gfp3qO60y3QpLKp6qxs54IEvEwgfiC8QD",
+	"CXh2FPSJkRMjFp17zDRITmi9fDabFU8T7i71eVoJvOVYYZAwJ5DnNPb4MHynwgn6Sytt7ELH4PCVQSV7",
+	"OH9UOm4yEuNAixsLM0zqHBUBjPZzwMM9ngGauYDOAelKG+a4atlUIXbB2ZeZparDahCoAESjcD679J05",
+	"dSsRjmc26ueMOXT8HNyI+jh7voZstULvs70JcUbVkLVIM74E7ZAhgCWWkaoPmyGmsGriIfeSZRNxNI5w",
+	"XrZ4SPUAhaHY8ieGw4gnzSy9TQbMGAg6LD52guRlKn09eff4W8jbxfMKESM93LkdJBZtwjCXIO+eGL7G",
+	"31TQoT1gLJbfHFqDnQKminE7YvnuHDLVbudSW6NLj92gECIMQ/XXoqC2GtuHcei2sT6M0BKOG8Jie7Z4",
+	"NLwfpwCevWBxCAkJmzy0zcEeB4xRmEeEhQS1IG3Jq/BeuiRTL9GL9sZHGqRDbLTFko1QhR1ipRLsjUyq",
+	"MpmphiWXRToce8jDLhWoVEJS6gXKpMT8PPyz7ynHcbWl1OFRulcU5tIjuBdcr0fUYJhBRPUPEhgl7kiM",
+	"eY1HbXGr6TCoJ40jrB+NuuaKgeDypKeC+GcVvhd+MIU1D/UPBC7E7xGW2sJorOcapOSEfdosV3y/V6nv",
+	"jS47drAQ3WKzbGSNWbVggbIAwP8yCIoSCep5xH2l/ihgMBQgYZQFKvoMtN6AZjeIrJAxVG0LnKNVpgDw",
+	"oy1Sm5HkIcnAiNBkCFEQ4fmt6eijMsgp8R7iF5WLhruMxEOuBra2N1RK8n/O/CW9Ud5YZ7luifbGkmqA",
+	"1IhvIQydhWhusZmUHEXQG7Q6gFlshXsnfzUnaAEu4FA2gywkhHjhXhsDFjpoELhSRr/bgpmKsxAXNUh6",
+	"nP2wSkjm9TCWxgtEWYAVMCGi/Cg8piXH2jmzmpuMXcprS6jq56rUdqw5WUOmwq1hcqUivog4A5DacbWC",
+	"CqslMqtdh+BvpCzAx3Lqz0V0W1GoXLgz8rBe9gXnJypx8UtnFa7C0217RuVFwm2jB7JhtSdAQlWUV7ye",
+	"AoJinYPMMSmrqdBa6GCoQgcniGod8DEJcaG4gSUzCjyKCY3o5dbp1miQ3M845LZEsFzT8tm6SQdTqAAH",
+	"LT3Vu/I74J7RzaOsfWe0Y/sXU9fqMgRfJRIVDhr10W1iilyvbK9Tvp95BuiIGZkWcCujFueUC0kLyN3N",
+	"NAAOKUy6zWpxSA1XKskCwqkvKPwoGHQLvlebX2hB00ZXR49JcKrDuv02jIvuk85szSqMnt6aDNceH0TI",
+	"9YE8Tvq/LfEYXGJaUjehi3wFHDRWroO76rQAnwCBFD0GvnKL0wvoe+S6dx3h+spuG9nQUNEfh+ZjdMdk",
+	"UZQsgxTeXgOoaThIVcemEPdR/WZobmNurADSU6bQEVeJ0HKsZVa5wgwU/jqs4nXgjkHUkVdRd5GFT05Q",
+	"38cBGDjqVUZdazmM2aze/xT7VjZuvdZ467N0mKACbQW12wc9dlJYSB7jZIRTSkzbK/P95ehwpmqbKtwq",
+	"ZAx3As+vpwtFNipxK7ADxZubWpHjfum+/uzfuMdMMnL00EFyYHxiKq2iFBw2CjGhmcaMuBuyDQl3YsmS",
+	"hWkIEygoG8OM2MxMWWSNNopVEmYb3MU8Mnv84POm9MRiQ6pSf56OLonPJ4clJiSU0q0Y1+iD7VNgV/mE",
+	"F48dN/F7K24DjDVxYeu0w3QRTSAsxyqVfpL4dvlxrB6Hm0ILMWIjIRYngW+dpC6B8LTvsHluqE5HXBxs",
+	"aXY0E32MyOY2CMCjkT6BONyQ9grzlJ2tWeMjpZrwd0oG0JOTCqUyNiMsGGueFhmR8iptiDvEDXR1v5GX",
+	"fpbPZp8zCPz3kPhvdjJ3EP/Oz/7Pmd/DP+QJk5PywOSBtAxjiMckmfryzs/IC7LPyjtkxX8PPXcIHpWb",
+	"zj6XLkgWC5wIgAFAybmknoCWLoToroppSK8vpkp0TUJU7h5XJz1Fq0sIaqjLbJSYZCClwPp+1ylTxoHu",
+	"Rabij/jeku/QwPLrMyEdeeetG8dROMjADLx0ATbuSkHjOfI/Z96LXT7vnaQ+tsGG2INVrUKM7OHd8+0d",
+	"bNduXFu78iaSgzy8e0FjnSykcpl8Jiue5y1RZi05qUJqLJPNjElqWCAkCBk8xB/znSivxAlCaMX5SbhB",
+	"GF2mXFVJkWPA28Fb51PaXEJUHaE+GFoeK6Bzo+1SQIfYVQcKVZVTh98iVF6HbVlBOQvkKsjiKBE/PFV4",
+	"OZl8LDpl/1F0/P6lRv166rSx6fm/dKpO0PXZKNbk6SeMlE/5ksc4cj/ks1kkfA/7COpy7d8k4VPITBMS",
+	"qr38m5TU9bPoj4rbvXwixhWdymfzudFsbjQ7fhw6oMkmaPKUZ4CGBrRvNncga2Why042Ozol/t+0+lP8",
+	"Tw6778gl37j1WosCwgXXePejiPCiJlksu7p/Pnb/9fv3GjfOrl09m9Cb+adrzbM3G7e/a1z+BruVVJxT",
+	"YtO8ujiXs/KlsfI4UHNBEYikrBIHhNhLnTh94rSk6LA2o6TDpQRcn9D9Mb78X2SoysTyF9sgI950HD9l",
+	"0l3DT77/Gcs+KiFscElu80tegmgHsJvYeNHY5hcdCutmYPDAYNLNoxRiEPmLatWq5dfl7lK7jwuZ8/n1",
+	"9Zt/1OmHUM4E1jxMeyhATgDjSbjBgccM6TpfTsG+Tp1IJkWB2Xy5FWN4Qr7+y51BXifEyJc8niC1DnMO",
+	"KG5ILKCRFRdemxElZQjUB0m6IqGEZBVEkalJhDRIgfAAO1cQK5BMRrPwVIl0c0MjOeIYUlV8CpCm+H4A",
+	"DCaMuuMQfI07+EIqttklCJJecq16iIiVcQcorAg8skjpksaqNDgxjDTFuHtSyB5HefCMZ9d7E3MJwi2V",
+	"zwpNlcuNZbL78+PIS6Za5QthN5YdzeVHx3LHc5ORsOtZpnSSHb1JDknXfDpOoRf4NXq6TQPktmNqWvRA",
+	"UjPMR6oHuvhU0RBypfzoVHnMHp2i45XRaWuiNDpZnrKn6YFK1srZW1YVByrTdMqeLHf+3EDe5gvTJ3bB",
+	"3C9OTZ/MV8f/ZSr411Lul0tZ/n/HFn91gB2dLB+asJ7PY0eoHtbJr5xgAS2kJD0jzSwjwtNIFjQ0oWQ2",
+	"BsmC0BeBJfVLD1dPpyHIU/eH58Gjd67+Gs91ccURBKge97xfQkQXrpvoZnhhuPWfqe1YQOcoLs7nu7l4",
+	"yffKlEN49DkWOEF9MAoXVJVwOiOyv7Wv7zcuv7u9OncT1Spn5eWOlGXtvGMt2aMTsNRCB2P/bxz79GZe",
+	"hqEx/qgdILcE1CXISK9r8QCSNYPTZj+ngabKtmK27z1jXUz3SzxBw+S3oHx7Neh7E7YbiNgdbsGPZ8c3",
+	"v+IFLzgEsc+BSKCf0yAuf5qfX1+7+vZjlT+nT/fq2uOHP2wfsYKFFPh/cdmzH5O+4ulbunEnl0MuL+EP",
+	"LHFFyxc5BRB5QKptxawoiRYtYo5nD5iDk2UY5BiKs+2OPcjvuJHhve3SLMQy7DWxNp49sPkFBz1WcR3k",
+	"Jd+6HMR9ExeFjStvPXjvzOM2xcRcvNxG2aosLEhAV+EtQdBpm7ujsQXJamT7B8oTSJBTW/M/IILuMGIe",
+	"xNuNPutwSB05Kusizjr2/OxofmISTnzWmac8aBdkFqtLGPqowxBpMCIhUAuKjRQzFU5QPypBmhJlGhYG",
+	"VjS60A3qFNMzYfAqEp2wC7FlQ4K4fNZbZuLtZ8N57E1oeuWABqM88KlVFb9FOzvkFS85TCyxFpL+8emJ",
+	"qcmEphHJm118sRbvL+HLtH/taHkY0YyIm+2T3xjyepP5yckZYorj4uBTpgK+wOkvHT80Og1nA4AuekPt",
+	"ffLjLX33ogfPEHXfp4upl39dTBWLxeKJp4qp6Idi8amn4Sn79kVNjP7X//6HYi2bzU/+LPPrOfPf/+Mf",
+	"k3vdnDZSuPQ6L/V94Uo1oKssX7DEH08jE2XJ4nRyXJJRdnzByfjrqVtEw/3Z/hM/ezpxgKf3mGzOdyGb",
+	"j3veP1usLl+HD0ZEq70awnEe3j2/euvt9Xv3dFROXESHUIJRBNKhqJYmziiXnSzGs+PtEhw5/I/FlfgJ",
+	"o1WyGymtkZNiWIde1fKYLtigqQaAn4X9wpxgVFVoPzpTOdyZcXO5ZjvBKD0pTu+oPJ6DFDVQ4huq5B1k",
+	"sbBma5zKaLs8wXPtMEGoMayDOYz084RTRfcnnltk3Ur67u1lBOpI7H+b5ulf0XSRphQz+hxOaK8fCWNM",
+	"x+tLtOv8I15yuPv05mw58Pwezn8JOqp1ffqLakK6vuKQ71W7Pvm41/2Lig9xzPOD3Zb5xQ/UvfMEF2Bn",
+	"vVTl1VJGCSg4flxzmowUVM9o+Ib29vTC/m3zwlpgBvnTRgpxjhveSr8kd9pIYRZOepWpQiqXzYj/nYb2",
+	"NbiKu3hp8drhFertmCMMuAWLL4g7WAdK0+Upe5JOVMatsVK+nLOz9EBl2poqTZYn7HE6VslbuVK2fMCe",
+	"plOVSWuiNF4es/M0VxHX9pCsoEIElAEwtqFPGIoJMVjoN/USDnnJpyefx2FPlnKVrD1N8+Vx60BpqjJG",
+	"J+xcOWtNlyYr4zRvHyhPlSassUqOZu3p8mRp3MpXsvSAPVWeKI1ZuUqUkJPzaOVzVmV6dMqanBDzaI0e",
+	"oAdKowemxiw6Nj5hla1JKJh6JVUYz0edE7v7AL0k20OB2E3CHVXCk5FyB+Ur3zhMuzduXFu/ca354fXG",
+	"Tx+2+J3i9C6cTs006dnu6D8t32pN7D9JfadS72hUHKVixmqBdDfE3iXlBUuo7pMhtxbcSsL9sH191NWw",
+	"5EM1iOuwxQL2BxPnAiasyKTg1VCdSH3KwYMVDwPwPCLIsKDek7gAetLxalzeLiod9twBph7+D8xN3FTY",
+	"mv6ASilqqwax3mKYj+5hl8KwHD1t2O5aIT/bDDG9RcBIQDc7TNVIagKHy2+z53cxfkbkW4O9DAtYbOUv",
+	"rj3428Wtb+X+Q+m4HVUrJ4iAJ4awnzsVEckmtnKSxj22PJIVWCOcYn2J8Ku7bcCUzhTZbFRTBDEh8SAL",
+	"mfmiB0pMi+U6ixBEX8KGrxXLcYFsoiKJTluptjwmNj5CfVT7JGSKQygpvsi8j4RBUEciwdyylECckJuQ",
+	"xcecjJjj+QMSVBwrOE4nhbs8Bp3uYiAeJOFlHk5boscAX2cLUJqolXfqkPXqgjP6LK16o/lsPqf3MNcN",
+	"w65FAowt3JbdYF16lFlx1EhoOOW1jEKAjdRSlVf53Ngr+dGp5X+pZqsH6sdzfMrO1n8xWXolf2T6VLb8",
+	"7FR17OShnH9g8f/LW8+pK6V9+Izq1wVmcNRkeKNcRlQsJft1xlpYb5Kq6CX30brlezPFcrH+8h3fJnEl",
+	"xOzzrpfFMexQl6QfjinetUcr+R8PgKSLeJiYj8Psl1jItBWNI1tNYiIu0j/i/sSJ2gS2KplgAUNFejO7",
+	"zqoAcyGSCQLkvE4fKWPDXUT6N42S4DjapMd4ciwXhxIZckB1sedNC/i0Xi14ePf8gzNnGudWOn/hXhyC",
+	"bmKVaDyEpfejmhTvHCM8CD1gHSb0anlBlaOLK4FBQzLrKmqyqLCfk5EHZ15be+/LdFhaAH3SJMWWyT0/",
+	"eFocedYKqFlkoPy1CKO4DBr5YeURcAWMoPMghVvaUP8yYCAGtqYJiYuxXka2ZuNFNmIKa8I0iBl4pkFK",
+	"XrBAHFZ2azY0pngJbP5Nc1lhjLMME6NCjEUmWQylI5YhspecJAXEKkOo5ytEWS1xL9lS1+J0tyXbhK97",
+	"UH3vWX0x9Y73CC8WN+0+FBhdFw6kn4sPB7Taz3UvMaev5/UUGtWu06Ok8W1qjoZ7iYxIKRWv6QGiKDM8",
+	"C+l5U4XUK3DHEEoh9mUsaxaKvFT4CK0vtXYo+vlEQlpvtwRpoT/jryznJJTtTo9lslloiilfTRli06Ng",
+	"44njL2BzbYiUNj9/r3nhr6u3Lq3d++TvZ94T5/79zPvCnmtc/lFvHtWVGVhGQ7LNqEUQ9mMDhXdz/0oW",
+	"7y9mtqt3tacRn0jnLfcIFFHwVCFrpHqdLGYFNV+7Rc5IcfjOz1qBhf5NT4Z4PptkiLd/Ac3i7j6EmiQ9",
+	"uwmmgu7Z6Sihx5ZYxhispo9gykLGIdjsD++eb956o3HpfTRSmtfOr975oXH+w/VrX8ZNscigSTLIdkZS",
+	"efA1V0dDDm8qW+IqA9DEvWOGNiBU+Ae0Skzc62YhNI+wKe4I8LFHnXGJw4rs4ILDrLQhqWrnLVdWTnEy",
+	"0vzu/dWVFVmCjLs5+nH93N/WXv9hdWUFmrexsucveb6FPFvzFnO4/OIPPv0M77N25/W1O+eKDEJKGn1+",
+	"NU2cQDXn5Qax9AbYDnTwNkJTqeIAGxEQ6DqM1GsWIyNWgG20gmWvyFSleBqLzRykT1BcBKpzd4x3N2qv",
+	"SEbM8ewBktyy0SwQq8hkPz6Ycx6SotRpMKO6JYfdk10x6UAeD9xEIfVuRIxAmcYTS2aLTO+vPIJ7Ye3u",
+	"B43LP6YlrUK4DiSLLrI/q4b/beNPbPesAoWqk7HVsZexQtLm85JvTKJvewcK4E4bGFBgJrzlZjdId1dy",
+	"l6QAeraetULCf6L15wFTJo2ifuv44lZQPptNMoPyEI+aSDCDGm98JQTsf995ePcCGkONN79rfP0hmkT5",
+	"v595X9pDWzYPEtR9b8p9S7p6O+sFH9UnGIRJisOY3Akm6UZ5fbojTVIZht6iTZr0CWIojf5XeaeMIcQs",
+	"4ijW545b85vVL8I5p429V+/YK8r9CSyQPKoaWer2OVLbxQ10DH2v3/im3UrvxT73liFGc1SZ46HtnWyj",
+	"Rz/2gepsbdLT2kLH6KYuYBMbqnNj7407mUY1oMkPiCpBO/RYTS4ITY4l7+eBFTg8cMobU9FgBFVC2APE",
+	"j7q0HJARixPT7RRdVFxSaMSLtUXtAt7MQF+iyKS/YLQ5ELpFz6VJb0h7H36c973aEsacTfj3M3WzgKMx",
+	"DfRxTKPIwA0yyQjQEsXqLNIhe6MitK/EHSKDmHVq+SYZMfPZfM5MG8R8pWaJlWcWGR4c/ZdxEwN2VY8F",
+	"C+rc0VxenC7pv4S570emJ1CakGIqb0yPT8vJlb09wh56RSZe3CCTEy1el3j1MeNAfqxtxkqU0YoTQJut",
+	"nJE7MG5MZbPoAuH0FVNANgZdKrmM5AeqDbqab2jj032MvVaVL9USVd9lEfKf08QlfCzaH222fnyb/EqR",
+	"wcNSBNgD9HhWdqJCSCZFcuXq7RDMlReqOK4YobSNJA9qykiJj5YyUnJxpowULMb+wrvDEH+PIf4tB7XV",
+	"9y+o74hrKCnMncsdGJ/SPQyeKuSnx6eN1CKty5hnmyU8OdFu2o4dyI+JkaMwSPBjOj+py5tvyZLVNl4H",
+	"m5bXqsPAasfcda3aY1x17c7n6zeu7b6IalcwvA7WjyLHQK79dtPnWTjO2+J2DkPqzhkNd+h688D6JNuC",
+	"YIVnRqfGBEpFHNfeCY7hFA0mOFaBiYpFxTZDpzwrm8rttTLsXBeu3xEfmq5AAeohaIaKMme6t0uPqr0y",
+	"mFJBbFvRldvYOP/Fg4//vIvcxq6dRDEnic7UizI6r1V8Iz/uHrGXt058MczqD7P6W8zq77gI6rAQnQ+U",
+	"M2lz1SK5lLakWvZqGbrmaWvsSkjT36qvZskvjr34AgH+dwLnyAm3ODBZyA4UGCwLQ3koxNF0rVr+4gwx",
+	"Wc11TVJ2qeXzMMhWZDKTLeNQeHaUl4+pK2jpWGizxYHmmmPoBatYPEY5cXiRySaRsnhNPx8fAZ8ftKRZ",
+	"7pjjRfhEvcWSL7K9Z8q/BEJ220z5bhLcrX0GWoyDVt2SF/cVS0Zo0Hu/X115e3VlZfXWyuqtP6+urDy8",
+	"e7Hx6bnGj//duPf7xtWV5nu3m1//KbVFxJfYJdtRiDO0e/aY3dPP2twGUymvKpGSTKX8tplKCkUW68U/",
+	"tJ36Sj33HwrYbVnrxxy7OCibV3VnYf7h++bXf9qLwYuuM9zdp6o3zkhDOHrTYOxRWoV2wZbEJULBsWwK",
+	"NhNiW7mUPKrTZm0Jmu6Sw6r+SQo/HrX1MooshvakTNiJ2Ctg3kPEpJl+4kK5hzHBuP0xXPywQyrN3Rv0",
+	"xS+YuDMjwdkS8F1defvBtdt7UloyL5iDl98kEOzIrnQeo1F9ZEtceIacdLhTUrShEVDd4Y81ZGxIr1oW",
+	"k2qXi1FIebOVoLIUP1v0qoLAd0q1AC8/6XiusI2P+J6YVPgOfz/z1uqtrxuX3lldWWl+827jjW8bv7vY",
+	"+MO9B2d/v/7jzfWfrqzf/33z02ur99/++5m31776qvHG141LZxtv/Ffz02tiCQlFOO/BLtAv6cflyiei",
+	"dfOjuWzMeu/Ky7Jz6AWJiahSgOW/1IMjMSY9qH8CTMGmY89FLtQzFnf4BvO6fu1i872fGn9+fe3eJ83v",
+	"3sdJXb11oXHp7OqtC81Pr8GfZ5pf3Y+cxAd/+aD51bXm1b81L15Y/+vrjRufNK+sNG79RZ/w9ZtnkUqr",
+	"RlmZIrq8zRPKj+ZyA/OEYIF2cIHE3A09nh0RLd44Nty7FuoYFZai8Lg367qAnlMe/C6PF8cWfN8RYxZq",
+	"u9Bkj8eELUa8JdkVU3bhFBrGjES4WWRwV2G6S6owWbw1Im+F9EKLVKgzdBZAY1puDaqnCKPLxFQywiR4",
+	"irpPkQlVSQ3CF5wK1DFFPoXqlFuqozcRBqgR8QHqWspLc+87Ci2B4oE5CgOJEHfQGA8+ubx+7y/JeqM/",
+	"2b+NseCh1fLorJa+Vkw3lkY+2dIYG7ylMQy2DoOtuy/Yit3b2w2DWMRg9acbzfduP0kRg4SYqpigroOp",
+	"iw6zN+ORF+eIGRcXIAdAqea4wagwPRjlyELTUrwi/mV7Vcthst18sECrZGT95tnmR+/gpzHAhCIVr+aT",
+	"iktPOSWXjlIG1evQWRsuNAj6gM0Lf4W6f7gydmz9+z+t3rljkKl8rvHj9dV7V/H7G6T5w4XVu2ebfzrT",
+	"/Pz6+o1rjfO/k49c8r1/o2VA9/reScsNn3Tub83Pr4NFtPbpnxo3P09LuklxEcwU2lQOD3wr8HxObFpx",
+	"GLUNYeqh+TMLJ+7jxCx7bq3KuAmUlhLly6WFWLZ8vw79WDSDlZQod2xpY5a9atVjaNt2x+G2JZanf4J1",
+	"0KtZtjOofWA1HmbKgZLzDj9hlUO7TWSkXKtE3VQhtf7Tp2Jd3f+0eelGqtU2E4rb8ssLQhSqIzLLDOGL",
+	"OfHCpzu12srF6SljO6tx/kOxESCZvXrr0urKeT3UsfbJ6ziu9WsXV2+tNC6/1XjjB32kfz9zFs/EPxu/",
+	"uyiTSp9eW73zw9/PvJZSFR7MO0KZ5QZa/RA+T14PGwp3TCdiyvh7bI0PR6yzrtp4i/U4rNfYiAgnilTA",
+	"ZEVtwOFjrn17p/HZ248fwPboqG1mY4oqQU/ZHjCRlL2T1Nci51JeFCASMFK2qtQ9CJhrKyati8JZbpHY",
+	"kufm4ILDKKcEZIqQt1KjkCXfYYFqYI62s0GEADHI8gIFT13cVMOHgfJRv5mvmAQFEMQmMuSX4gFcdXJB",
+	"suQac16pUdW/XGkq1eA8sBYhEFFkljYbvlJcOGXb0d+whQZF7PsdwH/SrhvK1A+QQl0hpDTdcPNsSJjT",
+	"i24QJhcoRHyES09SV7stmi2Nb19bW/nrJreVFBLyvlDTaaRkh6TCy6nGLSHoG+/8lDJSq7evpU6IyUlS",
+	"NM2rXzVuvRa3pFYa737UvHi2efXC2ievS1MKXlhXH661/Fxkkh2MJotrTRp1YwzuIPVJf+phG7lXQktB",
+	"zuuTsBwSGV0mYtGGnbNiOgDSJgaG3Qc51KlTp5CbQ9qTIe1JL/VrwCBntRhjwhb74JvGHz/r1xYbdFfS",
+	"KDoghjcHZGy8D2oRuHrLnCJgr+7/zSKtb9JsXhgnrXZa2NW060q4rSELpOWyNWd16KI+Jhd15yiIYZ5+",
+	"m/L0SuBqefqd7vxuX9ZdLN9/ovV+C7V0t3AmCmEa2C5q3jlJmUF8uuRaZRmnXF4QLiF8CK+iZHSmyJ5R",
+	"zibGTctelUbSd8n37FoZc8/KK8cAfyvhKCgckJ5zDjPTGfKrBcelRSakPDy0pqimxJmGWBgwBOBJLQlf",
+	"FRpm+xSEqYuQ3aplUxKJTYOUagFhHqPyKuGOA8hUnCwHJjSOkKvJI3TYXI1TM13QUADAf7rguXYEK+Bk",
+	"2au5dpG5Hgfu1urW0/89pt/7c8S3Nf3eyRt4ePe88AAat79fu3BebOZ+w43blXl/nO5kd57d1l2yto/Q",
+	"G0FlfvAaeJi/Huavd23+ut1u0XPW3dgt7T3RDzxy/1Ep5BhrpaYIu/EdN3QRO6ek/48qyJFxfo59Qh02",
+	"LxvuIOWkslX0Rilab/MCAX7HCB1PLKH0gcNUMqF7y4yMmIhtMhVNH1BTZsivJO2iiR/BNEisgZGsWHdd",
+	"6GJaJ5zSDHnWtyoBeq847rCiiFg+LTIuEYNgQHBeU+2OIpJETDYIC3N02bFp1C4dmjLGEtMzGiO9xewi",
+	"0zjpw5KmUl0OO+4uZ+JtjGI3Ikn38Zhb33vVBbH0eO+p8Zg66z5FHoK4cAX02Mv9X6nl9/6sY7CIe7/u",
+	"l7A3+nje7mvx3h48mWiFLNpeuSbMq1id/Xs/Nd76rHH53ajIfkyW2NNKhZYD52S8Xn8S6/WhpjDWZTOb",
+	"6x0fKUvNHX0pdQWNzFrCdBRmWDw402uReyg6YvOWn469SnsNu9JsqUjYCH3hBG6sbX3z8/eaZ/6q44I2",
+	"SCK0zWBooY6H/37BA3gmkGoWxGj7ATh0A24A9a/E5xDk0BXIoRXfsJeKMAaPhTgeNl1XJgmEdxhdhsUH",
+	"YD1AEBY0UJrlh/ESp4rmN2poeK6NDZgVYEHCLyVAzgnIvEe56skOkWcnqCsDZ8TktVLVCUxs/uNwzaqQ",
+	"Js8vajxwypQ8U/OpVcsUWeju2bQcouJgoPu0MNPebBqzA5ASSeqscflWqMvyQpd1VGVS4valfXLZSPuU",
+	"47GKNh2w+tOna+9/vPbJ6zqwNFQDoSTvIwqxjSiEbjLyg5r9rtqnlAf/peKmwuYPT+ibEpoBCHXu+ev3",
+	"hCToaAT0sXQ6Ba/Eb/t4XC5HkniIPBgiD3oJKIEQ0QNKEnRwZ6V3A2mHVz70ilKIgkwt0SfmBXMVCJfq",
+	"P8Fo9J/6gzX0QhCOpSshtAHMmoJmoGHyaNniklgmNJcMbLAn7Cow65gnTmMBtYsM4+KW65IRSLKFJpay",
+	"AXlg1TnCWonD0xkyy+rYb7BUC8JRaWhQLTlVZE8Ci03PhhdE9aKozZCT/Anks1Ek5ptQ2KxfurD25U9P",
+	"NIVNzBkFOdfKa06OUWaD2HnBY1QlxuEsiywysa/xTOFqztOAmGPZcbPIlqUXil35FZzA3tukN33k8cWs",
+	"biKjslv1ZvJ9hEaFQzMtW4f2UEr++GKbG4QtO/orPUUs22axg7OS3x5nRT5hS7n1sSR994IXkKpnOxWH",
+	"2oQ7rIxNjOWuhrQdlNnERcAwx7/TYHdygbQg74bcOF1l9/pmUgfZso8TkC0GUZI16vH9wbnG5R/TBvTl",
+	"A/0TxoeAdl3x6BRZJyKdDJmN8uIh6aXugWg5YOGMlDzpZoS9vnGqiiyp+zm8AAAKPU6Jabmut0ztY4EF",
+	"FdDYlBy0IBxBPwhOIk6QfvJo1bfBIRkAcC855gjJy34yZtuFzxu4abLBew/tls1Z8x6h3TIECQ5BgrsX",
+	"JLgxs82TyGnTJWwQQrD7pUkihjYAAy2ZbEBaPZxYWqAVGXKg+Yy3JMwDh80LIwqw1wj9o5ZiEQwDA2jq",
+	"GISHhgEvMuYR12Pz1AcQnhPImK7vnRQu0z6u6hIqVNyBMht5BYXFY/vWsuWmM+RFYYokh4IhhR9abkmG",
+	"WniNmZ4Jl2QYd3Y4Uf1yHMYDDFb0YILFukJvZ6e6ja0t+Rl1c2unmRxxKFgu3y8ULL+zoGCYo57oFgoW",
+	"rtVHhgTbXvvEiPymJz7yv3XFKbdxSza0sfJ58+uu4GL9YOq3ObrQQUWG+6ij7tM7FiOMq3c9eFSqpu71",
+	"4VFq2VGnNi4j/NQWCmwEC38bl79Z//4v6Tgdrzwz1lGjHWNeIBYrMjNzyuWnTLLs+Yslz1skI0LWI5yC",
+	"L1AapDE5ambK/KRJKo5LDVKtuYGzZPkBRjeIKQ6bBrDo+96ybBCHdEDIDqfqzFGSNFYuNy7/iNpX8gfL",
+	"Q8C244QU+zNhdjRtqGuvXFr76zdkBL5RvPlckQGPYVRWmTaIJAK59P7qvUv4QIn/F6tGvBqzqjT2GOwh",
+	"gyVk6q/mh9ebVz8nI9FpRda4/OHaH95CDo/m+98YBA+sn/vb2us/hMfOXW68cenBuXcf/PFTsXve+O3D",
+	"uxdAsTb+fK753ZeGZDCSFRdC888zzxcmzrJjBwsG4UtWWRgy5lMmVh0EvoV2suXCh3WqSy4GfssLlm+V",
+	"xWLLkNkoIIMLlocFGGoCcE2pOgOkJSxZNn5BYStQ18XySYlbLNVxSRjiFEMVhYpTZ3PEpxXqU1ZWfXWh",
+	"jlUaFkW2UXc/sLugDeCI7CxoAwoDnU3PtuoGYV7Js+uk7LEy9YEcUJ6KMTpcZGC0LFicWK5PLbsOK5eh",
+	"HSReasHiss6EmLZfP1pjTwuNaBJxDliVnCz7ThBQFto++PJFhuUlWNohBU+GvChuvexg2amcZ0j1u/Bp",
+	"5G0LMtXGwiu1B6oKGQkLhaj9eD5vRgyP8B04qTGb+sSEP0zxfdF4BNGEIUK4Y50GaHkWWVzIKcvYTO+d",
+	"uN5hmPGkRZVQWxKXrXARjE7ILplUhO8HrJIWU58TiouJ7eGy9moBLBEx1ZYEemSERamsVTSxHPGIV6Bi",
+	"IiwGxRWX0o2eUEnHOYhKnudSi6VObxxbDKXw/ornV0dtMPF+06VNdUxs5JeWXM+ytzNMCIk1+eZybuQe",
+	"OOjVxI1y4QFZFAJCJVVIPRfGllKFlC6FU0aqSjm35sVUFUOHYCxbTIm9xzxA3QgJMiK+FPh5FidR98Q0",
+	"OCRiZp4bE//0llOFMSMFoi1VSOmdxDC66y1jM8HkM7q1YvWmr7C0jsJ6S7JpfyWWoCZSbMcmI54PuEbh",
+	"NdaJX2NGuDQBAN76Y1xUDYEwTxyYEReZ3kaPt/TR26eKFGS3KDQthZly827jjet6Yz20M3dqkKxni18p",
+	"Qy0uBpt7syCY7VQqHatoYdequg7VriJY9rSizgpWciAYMTJzQTeyeU4Cz5CfRJmDWMnh+EXGA7FCoiYX",
+	"BVVhotg4gF3DCEcwgrZ5qa56eYQK3nMjY4PRZaTRmCmyiIRTCEyNkzNTrGWzY+VFWod/UFNaI4oiZB+P",
+	"03ViRQqyfYygTgd2E0lnjdaUGqhBSrTuAUOnULw2GrdcquSqd9JyOTYESWeIKZaqiW1JAg9poNUkoinI",
+	"i2zEDEMOZlqf9JlQhwcLtGrEv4HexVo4MiVa8XwKFKHPOWD6AAs3YDZlhhWZScSiAGiR3EhyjIEHQ8yQ",
+	"Z7xgIVoD1RoPSIkie2pCTfOeA1c961QqoYmmKs17T8E6lcoh36t2XbUqLjjuDapqFTYZjLOrziDr9+81",
+	"bpxdu3p27b3/13jry/Vzf1u/dnH93l+ws3KsLcils50agqyu/PnBmU8ec0OQsJnzo2gIoh7WsSFI463P",
+	"1q682TqpH99Zv/FNrCHI9MREj/Av4H5BgQSfGTnio3+mCjiqiGpGD0eIMdPlnvqkeXDPzc8UAxtcR5XO",
+	"zxBCq+sO4jIArZf3nDZSIPBThZdht2l/BF4vN87Hb5w/3XucWOz9TrFiIa0xUMH3nFW8pSzt48LAHfSq",
+	"S0KNt1pKLVU4yOVy4Xzz6lfNm+81bj5JHeMSkrdyprQSm4Fg5zoZvaP0lIp6d2QWLcOHdLjHiGknKX1h",
+	"t/Fl6nOggbcYaQs+VyDgBAHRguzYUWMBLzKPkcBbkoXRFkTzloDonVYRzhYak6CpxQmczPsUqfXQEoVj",
+	"ig6eB36tvFhkwYLv1eYXIrMZo211CvC4mMkMZrLsJyJbrzTe+bxx5q4swGZAlFcVStJA4xcD0nwfkdx+",
+	"JbdGE2xYDu/dYc72nkH43KlY1A6E9U42B08yO+MtUXaq6lY8v2oFfNSrVJwyVUnnDF8C8194kFU3I8NE",
+	"eiQOr0sVUiWHWRAUrFqnfknZfLCQKuSyU2NT47np/HgYAeSB77D5TipMbRe1jawgsMoLCFm1qlQncwNH",
+	"S31bXcK2QLcO4quPPuvwJY87qvA1/uzoOZozWXFcuo/Dg8nI0UMHyWR+cnIGU0Li4FMmtHpwpLfz0vFD",
+	"o9NwdjoTi4VqE5Ifz2YBxBtQXzz319GDZ4i679PF1Mu/LqaKxWLxxFPFVPRDsfjU0/CUfftenh39v9bo",
+	"q9nRA//rf/+DcF3zkz/L/HrO/Pf/+MfRE0/9QyphvocWweO3CJ71lpnrWbbq2aS0ipBay147XJ4/vHt+",
+	"9dbb6/fu6fbB+rUvhybCIzIRurAO5GjCmKNs4ALfEVq6IBFcITIKlISRoUpAqEh22xhAv8gUQp9YJe8k",
+	"TQpLSVFnEC52X4z23CIV33uVMnmOMBNmiNDHkPEushEUWbJcrlQPVDu2quUvGmR5wSkvkOdOlalLGKU2",
+	"KnP53HT0FvLulht2r3UtHhSZzKI6HNnzZDoc2uagh7l294O1L86mAcoGpg4mBVR3XEhfQfpfq2BG15dH",
+	"SXEoT4ZCgBnteicgNRYaPvDfMJOIY8S7c2EuUVQtstBZJUr3vHnSs2kCmbVDoPA3Njc2yV6EzG5gTgwr",
+	"rgajW/DrJhVdgTFFNFNOJkLOrQyrsAakJvqFTvUKmUpyLTfHNRGU9NK29fwwWYBSv8h0se/55OfP5Kaz",
+	"Y9l0ZzyUFMtIRUOel0gfCHa0qagic2UjMt7e7Qy9TU/WXqDGEDJNPHuQuKEZYkk9CyCgUJsq5QXqUv4h",
+	"rTHhVRfZCBQ32UjpKn1o7yQ6IY6v9G0a3l1shvAtxUxxsmDhg6ozpORabBF9daRwXXSWlihU0PnKI1cd",
+	"a9u0pPKI0B4BHQVd3tKaRoSeoeJJ8vMWmcckDSx2csaeoghImyFeiPFxJI0Ho8twZobMMkKrS0EdoVKy",
+	"+A/XGXXtmZA4XzZlFWssrOeDV9aQ67hypHlwWJLdt14EXhYPrLpBasylnBeZiZDxfxbCh80joGnbAF1c",
+	"+FcMYV3SgJs9cngf4soiEBegL3CmdUCGQSwZRNGWcfhukFMziswKwXg4YJdWApxmcT1YA+DM+rRlNjfD",
+	"dhVZMrhL7jRIPyKkYsFaWpKndY/4EvKhC8iXMrN6QXsV2VE6Gplt0QJvs9lm5c4I09B1wr0q9Rgl1OVU",
+	"0g1qY/cthhlN0lKuAB2P5W3MQsvwbYPUADuEWVNZFaEKGgJrEV5QPmOjmtW9C0aDLbw3UGhGMr0OJr9l",
+	"7bTWnqOD2BoJNH8i3uUEQkGJo9Vl2xMJncN6oFQh2yeM7pAOo9ObRcVgdPoPD++eD0vx+MO7FzSKqhA4",
+	"d+iAAs4diGBxHftLRSC66YnJLs43UqFXKi4ZC1O5fTWfGoLthmC7Rwa2a60ybYXYtbuXCmeHO2BPlqFW",
+	"aq4bIwfUbYvYD0kFq10B8ySrfA/xR4SiORLVRUZMhR4xlVOV3P4iE+8gDRE2oa0MJGgmJYs73CAKzRPa",
+	"HdLbizoQKafIiFw3qGhQF0RAhSIL0YSaDwdZzCQnTljg+BjxksmnVKCBmDLpZaGGMo+d+IM8JvzIyGYW",
+	"MymM7QggaBYZThH0vwjbhUnkHTYRo6escuDWC9plT0PX3kLj1msmGfHpEgXXC+KnXDzFctN7vAVGByNx",
+	"M8axNixW7/0iDsr12fuVs+rz9dGkAlblLmtT0RXgb/XW141L76yurDS/ebfxxreN311s/OGeDrOKYf7e",
+	"+Lpx6Wzjjf/qhPzDSx4z8i9r5x4d8k8B10CGPiNE6AbzqrdMbX73Pk7q6q0LjUtnV29daH56Df480/zq",
+	"fu9QOB1FmOuRiqWf1hZCAnTT3gLW4xCwthPS09BDI6GMoqWZRu8G3V5tqZGQmw6F6lyNAQPpwKjfkplF",
+	"wqAtkc4eZbZG/gaxdSsgkREICC6VY9VMeGFqYH2A7S2ztFFkMjEsHtBaopEhh4NYIQUWLCSULoORVCAW",
+	"xGsxRor908zxfL41Kic/gan43qjvez43yZLnsABeY3/0yP1ttRtgOFp1DDFFkdgig7hdhsxiUn7Bc20u",
+	"7lb1eEBy2ayRzWblVLQG9ISFv5dieS2tQ4SQ3gHtQ+KWSBSkgb7inza/uiZbhd96r3Hp28aN7xpX3ml+",
+	"dnX93p3G/RsP715s3P6hcfVLqfyufv7g4yuNN99ovne7+fWfxMshDUnfhQyof4VFYzyaqoit2CWP0MzY",
+	"qGShP3NhG7uo7OrilnwHE3ejRin2oE3czR+2Q9ZevFxmsoOpm+9ULtPXyu0EaIVs6rBVyzBCu40R2lnb",
+	"DnEDESqjrdPLHz978sKxUdTV6L0tjGaQbrHLCwZx95dq7uK2sgzaNo9TJUlyGtMI2VQAitnCE22igITC",
+	"XtVfhoSlxqbMahZZrF+x61AWQCwQoCkxpmUIdApPQtwpHdU709bhYRJQDK8VZWCxOo7Dp5UaxijFf/X8",
+	"qvyIcPsWDIIw9YW/AXfo190ImafUg0bM/Tif+7O6GwKxXtMoMnM/TuT+/H5x0wqQ9GiVPBIyotdm7+PC",
+	"YXC4LG8Ilp0yTc+ElymwAxDfF4WDsIzwIptsimxAmGvUqxEKjBBXTG2S+58zf2EtqYJMkcXQDgqD8USA",
+	"HJ6puYvIqNoWw+7brcHVkhBrHXo4/Zul/fkjJ4ywz9bLJ5RJCF+ml4ixT6uWvyjNyMbt71d/urF+44/N",
+	"D39ofnGrcfP26sqb8jPe/7R56UZLGXZ/lqVYl9sLxhiuzh3muOUfpeOWH4ybNdarm3VCgwBFOxL+6H+j",
+	"HKVc2NIbOGMK3VnH/sVttO9D9+kJdJ9UjbRmqZKqskC5Hk23AuKxMhUu1YXbD85dXrv7wfr9d4c4l26J",
+	"2eM+VTeuk+R63U6/6XhCD3JrackPHZaQhVn1vnHrqmouLIsXS0fx0goXqoBZFeYtE09Y80WGvTlDD+UI",
+	"ngxI16i+LWSz5XqFYAIjO4swLjygSzPoounNdhiVLTyFvwDpm4oHGJcMUZmyloahYeKkTrADe0DB6q5y",
+	"6p6UjsBYkXHqVuZwnsx0iJBu6wJEyhYjJZ1OHhwJMz0DYQqcYK0URU4l0NMT5hUZEKOOeD4xf3O6V1dj",
+	"hzDGy48cZ4zv15vA+UkVUmt3LjeunG9+937zzF8bN641P78ujLArF5uvX25cfrdx67d/P/NaHyH4Wfgk",
+	"liurxYeN/raLuR73x8HevmeYAu/i1tR+pt41M1Eum52IjMDGrdcal281v3u/8e2ZlkE13v0oIhYQuw/W",
+	"WGcW/oh9fPtY+MceKQt/+EZDQ/EJNBSlxtI0fWsLAdgmD858sv7TOeETw97dbb0EhF8X6veOPKMO089A",
+	"O68bc86nQc1nj9qaQ1CwpeoYCrpVR+Y9yknJKi8Ks0RrtS4xwTDJQKsP4rrINK58iPEKgwCL9zzi02XP",
+	"X0QgClhQqoys1eLCeUgyuKCkMmZxkR4NLrx3ZG/tSsvpKLzEoA2nr77K5R9cu732yeuyOgcCdc1PrzU/",
+	"ONe8emH95s2Hdy+u3/wR43l/P/NWN0jXxpV3Hpy71Pzgm+blK6srf+7P+ML33R2NDXeHKdZmZT2qj9/J",
+	"UhvbsZbaYHo57pReSSDLHSbZCYaW2hNnqaEsjVGhQDCmxSzQLLYzjT989uQYav12SoQoFd1O4+1YYPmS",
+	"LoDRUxGDTUvbJyT/41Gm2vL9elTV5gS0aiDUIaJzR4aHViCzuAvyoUc0VBYSnwtrKoYmDoN0MvCJGfa2",
+	"2Bw8pM6jTo41Fjhu/A6OFtOLcMkWx0ZT6iwPuBoCoC6p0vbuN+rEOXGimZ5BU6xTC0e87+b9G/dOTv8o",
+	"vHD/hFcbAJ23gkV9Qu2xx2h/5B6F/QENJ5QNEpkfQ/DnozN1HrPVIaRNTE+19GRevzG4/pK7qlWzHgnu",
+	"oL66Rmh2AGJ2MFnEHDo8cMq91dADOzeSQoZgAeYtG6RUJzo0I1JkpXpYGW+QkjM/T3lQZEDLViDF1PTE",
+	"uF5slR8nNl2y/EDch2N/L7BJuKTPBp1okgXqh6RZYaaMFVnCGHwajhqNHubhbQ7bJqYntVSbquGPzlSH",
+	"9iAt989pVJd+LFoPWw2rlOoHQwjRy7/ZCO2GFdcHJoXpUKqLbYvIM3XcSNV6gvhgS48eQUq5aCTTE+P4",
+	"SJ4q5Md714DaJHbQhchunxmSew6slUSNdSzN1dAna3c+X79xbUjouWVCTwzHb6urSzEnIZnlEGr+i5rY",
+	"VpQ8U/OpVdvH2zIZIy2RvvRMLJcB7RoCpcWYV2Sux+ZD2Il0RZHvUaUJoparSkFIHpkEhDmwFZozITcb",
+	"KQl9UmQSHUU6IsUNhbGXDcaECKHcROZmlOFBRGMJJxEn2Duu6DFYT/F0xjCmP0gfMgp0CcEpk2kbeYfh",
+	"Sb1F4MdiEfjmd+837r/dvPx9463/XL31deOn3zau/VfzreQI/Ha5t/lHGl4P841PfGh963r9mEwS65Fq",
+	"z08IVGN2qQ0ltAexpqBiOmFKk5081S2jo4uHjMFaMHnzZqWea1PxNYQDBxVuFctXzMDxxpaYsCcjoVsi",
+	"lAkqKq8WqJ5KRApN1aReTmRBixYgakAHcPK9ThPWd9fMncGg1aKFc6PZiT60cO7vZ94fy/WmhnM7C+UI",
+	"b56fjuvXbUcGJj21AzIwpynFvmqxuqGyilpQDf3eATJSaQ5OUv9EjZmq8c6bza+uYa+kIT/V4LxjetJy",
+	"a1awiY4Nz9mIZTSuWTOR+uCUdtSFRaaNAHRZF3qxP9WkvUbvDXLqPKDVHkgr/5VafnRyq2Bx60R/bSj5",
+	"gI5FVkA78YpLEduteIve9hheeHrXsFcmecAtDlJXynQq1pk51EJCTzRuf99Y+YuwuP/7jtDZK1cbd1bW",
+	"b9xfP/Pb5he3OqD92/zw8KTe/MxczM9cvf8pjqNx67XGW59hYWsyzCtJyXK5Mrt49Bj6+BiRBhHXhV0h",
+	"rujitLHUid66V+f7VNvRuu5Gb2u7bKer7seribWJCjUvbob1m6+v3vkxrnN1rdGL0t2Sat0WFdqBehGj",
+	"ntFrtsKUcNdJGDbygchr8Jd0SJQiFjloKazrKzI8YR+HXwAHns+badmniNNAPAqctQIp1Yn8vFLdhp1k",
+	"wps4zBYy1fM5UnpjkyLVdQWdPnwEWV6gTHJBYtKTUcmwIs8TR0GTp6PAscOLjJc9H7xWYtOquEKxSqpS",
+	"P0n/yAFoJe7kW2wRG33YBK4uW9B+RzzaXbbqnJRrvk9ZMFNkS1G1ZMWn9FWosew+PNwdLWIkNXYAJ2Jf",
+	"CmnHyPmuThvv7rQJsVE1NdC7EthGYsGdYIa04ah2urrfAKe1pe/cKXYdieghMisxIDDElG8aqQ8sH/pW",
+	"RWvp4d3zjcvvrv+/H/s2gVpMnRP9t0jGKPpGCCrhL0orYA7lQws0K4JYRaPWAOLaQe1ybL8c+xUi//pv",
+	"PVHnaTMGwX20u5C5KblbV5REjxlakRnm+XpYXZcF2OIY4doekwHudKbI4nR2aqYHZ2/gyLdib1RgeJ0x",
+	"yeOdpmtYuzye60KQHBGLQfJgHbIcV75Ofrq3S4+qTTqY/vHYns5q8zyEKDr/xYOP/6yLovVLF9a+/Omx",
+	"CiRNLMSyeEZnKKbmTsHGEp6CKTSv2WWwkLTFCskxymygqHzBY1RtbMngAiT98gkk8Mg8DYg5lh2XrpCD",
+	"dRnMC8Kyj+0IPf6cBluSBuLFNpEI2aFhu4cN277NWXHjsSR18YIXkKpnY4ctYCDFtq64UyAEIIzplm21",
+	"pXEMc2YDUBI/p+12avPz62tX394lobqBJ7WifdQpq4U4EnG15dOOKa7nvWVVVeiIvXFSa3ViMURhaOpr",
+	"xBTC30wrwAmSdYEEgzbrgKMg1PJdh/pAf+xagbgFmg5kJArbQVBMNUQPFnyvNo9aRZ7L9xHXYdSap+kC",
+	"CbxAdtHzLbZYZFjfiLHDSkB9hHXAi4RPkPBMCMNFrZBlHQO8qs9Vyu4liAM6rMgAVeIxqt4wWPZgpNDZ",
+	"2qsFGaJnBSFk6VMg8JTzIKN92Cs60u9FJj+FpuQ3zQBugg3FVde7Zj6II9kwL7ihFRN4RL2NeKRBarwG",
+	"FHKuxQOI7+7jsR7H3arUpPyfeEKqNcjVrb45bO/4/B/VtnJ3MzUW1T28/JsULu1UITWVmcjqPnHLz/nM",
+	"dOzn7kyOCUTHiMXm1fjh3i4ej118TOxEGGc+C+lc/DOXzWSziCqXJx612CKgXdSB42L7pwqp6Sy+og8n",
+	"5PEfB+UL5oxUoM6bFrfsqQYlOxYbwnM9f5RcDwwpsHcc3l0qD3IUHQTXsMfcDugxd1AThQlK8+Hd82il",
+	"rN35ffOzq42bt5s339tmW+XEtrWFa3F/24NlfC7UiNtp2PRNoprwgI71LEJC8ah1PtgFoOKAvAAzgpi5",
+	"QyoEXnODgpay3MejLKCBRowhLRhx8bxv2ZiTXKRLQXtlJtg0iPOFLnPwK7SOcDhxPehLN2Kpf6lOdIqW",
+	"NeTM8vyw6wKYdumM3tsiKldRmGHX86DjXZAhv1qgjFh46yJT3ROWFxwXPSfNJtD5H4ywe8WCtbREGQ/R",
+	"uBbjy9SPCnHMAjyuyEJCCjGHHAeq89K1sMuWPd+nZbQpOaXEDIMlZppULX9RNvjQBxioq7gWWgm5x1Ta",
+	"t53cdXAxUvkK2xkk3YUhkSHk6JFCjrYnB6nxiA6jJU9YDP+Iog5tTyU2bv1WN352SuTeYUu1gGt0752i",
+	"+om2h0T5bFKbAxEVGUXQ1RALUULQoqig2wVkBBFJkSNvVamMfvAFy6dFZuGJSqECpxQc4YvOEi+QnEHy",
+	"8H/jaUNaGKV6HDslj1rM5kZ4IzBUisyrYBgFWkCN5oQxYumoKCJBUcxb7giHmonlKqN3F1YPB8ZQIKBa",
+	"toA64lXKkHYqnJaKro4h9SkWgMMDX0aOoIRHsY8CoahZZAA8A9sb9HN6RqK7hHngYJMDWSas81Qlp1/k",
+	"ULYRmB3LjhyVC2p3lgyJJSJjDZ4NHn3vYYYxXVOjldC8utL87PX1sxfXf3tv9d7v1767I+bHc1gg9HIu",
+	"r4cQcpk8hhBgaacKqdW7H6399UzsgmwUOdBCBQdyGFIQa+UgDj+fy+U07d1d+ECd/4I0Ni5fbFz+pvH1",
+	"lcbFlVQPKF+5ErqJCwTRlhlW5wzKl2+VQ66LUiR04pvv/K5x5dJeRQVvi6seOlvb6qzPJqocaEQI7jC1",
+	"nYDahbDgxBdeJjCcSd8+IaMBGGaL2UWGqiRYsAIDNYnm62oNTpwgQw4HqCOlUw0aMebbQ9vCEfwBKm0x",
+	"mIe3RIGrfHoeWHX575nwVkrZYgITeGkiCu1wXHHflyvfVwzYY1R3oFvoGAfp8B5TUxNzeQcNTx3r12XN",
+	"9+WyPrx7vvmH75tf/wmlQHtGP1wPh3twnXe2czn2yHEA0QIdAlx3KxUEAkx1WdNSThLP6MOm6sFd7IfA",
+	"eJBeZPRec/QUFOK2OZIaFrWDMwmaZf9vcDOf3pDST4aUdX8xDCPr0eLQ9lbxZyi09ClVHqdwlaSXZ1Vk",
+	"J2SIHoMzCHW8EGc2Qs9Q2ENVGix48hia1WTecphEq7kesEoIh4d7jIiZxfx8kXEqZHsZhnFwwWGUC1XT",
+	"vPq39fv31/5wo/nFucaZuxPZf3x492Lz4oXmzfdW77/duP9h4/ybZCqT35/LmumZaMxagl8opPKC49o+",
+	"VUVGtapYY0JZqx+E94q+uEZdoYeuZMGSRoNhexTxcZxSI+y2nB3vjNfro5h3WztR9OGOvsSc4JjKVmyZ",
+	"zWknOYW0j2SuftWxpGBw154mGoOqKa3lMNm8IZuZyovHCcu+7ynCDDsEayDO64JtrHL9Vcq5Bcn/HjYb",
+	"XCd2eqqQAgSOr8XQ3/hy7cu31+6923jrs7V3zmHAgrKgl++5RH0Hbi4Mhvi8waqzYDGllnwPqvk8Zrna",
+	"V5XgAUU2AK1QhMMQeH6qkJoPqDSMji3RslNxyqlCxXI5NVIg4FKF1ERWKDf119hkSv7R1StM5LI5WFJJ",
+	"4YNeQwWAc6B2qtA9X2W0PztYTWG6cRgSGFRIYLYtlYtCFXUtNtanp5ZcUIUP755vXHp/9d4lNGNwYzU/",
+	"emftzps7IGbw2Jkq2/15o4drkBYoFmpwbGFYKKxjqJwSTahZUnFcWR2P10lz1PfmfcpV/TDBWhucDeDJ",
+	"qi25nmWDOeSR5QUP4gmchml/oZ2BLKvIhM4tSBikVS7TpQBYpqL7ShvAq1TUI9IGrifzII5/9FmHL3kc",
+	"8jSQnhe2l9T1TsCLzHzWmac82IO0xs96y0xM9XPy+/RmhXjlgAajPPCpVRW/RSK14vlVS6z6ksMswBZW",
+	"rVO/pGw+WEgVctnx6YmpyWw2TALzQNi7nUSsWEQtjmjCl2tffkL5lxewtW44H+Jm+ziAMMjI0UMHyWR+",
+	"cnKGmOK4OPiUCZ1AHLnWXjp+aHQazk5nYowo2vvkx8WrLFlBQH3x3F9HD54h6r5PF1Mv/7qYKhaLxRNP",
+	"FVPRD8XiU0/DU/bte3l29P9ao69mRw/8r//9D8VaNpuf/Fnm13Pmv//HP46eeOofUu3zZaRwaSa7L/Jd",
+	"jz0/O5qfmISdZfIFS/zxtLj9WLlkcTo5Dv+mZscXnIy/nrpFNNyf7T/xs6cTBzhE5A9IKaqdGhOloSDV",
+	"JejDu+dXb729fu/e+k9/aHz7fvP8Bw8+vPHgjx813/+++d7t1XtX1m+ebX56pfnBx3EFqW7WydUfHxI/",
+	"71dyMqYUQw9iVALSOyrEEM0bQtc3ZLlidDlkudIoOjLEfMWUSH4pySAUgUiDbWO1Cgd/TL5lf9RW6Nt1",
+	"nUM9rBMUdn3VMWr55YXuT8eReX73ud2dSh6ZG82OH4egsYwby2UhT2jc/n7twvluI/Zj/ZJE5jbAprVH",
+	"+Vdv3Vn/y9nmxXPNL851YIZse61kHkjhJB6JhwXa+R7b7tWK2zrke1UMr+Pfx72eyaNaNks36WUpEobs",
+	"URuxRzmtEjRib4TlgyGquGLT6jP2JIUUo8thAlUlbgpI4R8v/rJsm9oSTIzAHAn7MaSvA/AfAAi15FwH",
+	"zZLUsj12AFVSTEzmIzE5MNGXTxR9EuOgRF+SAItJpHxMIuX7lUePlMwoN5qdiKUyO811OMG5Un50qjxm",
+	"j07R8crotDVRGp0sT9nT9EAlWxqwSurqu7R3mdtc0yS9eWsSd9DftWOUskU8DPO6Q+KiXgquYE8Ti7Xp",
+	"X6F+P/imcWelX/X7KOmLNm0Al8BvFJEXtf3URlKUxEXU5hz2zEgkGSBDIpNoPjNktp0pMsRf2ZQHvleP",
+	"ymoKRSa8Iuckan/GA+HtkUfDU7Rljd8HWdHxsI5s2eLEHlIX7S3qogRZhARGuixKIjB6xBKpVW4sWHzO",
+	"pxXq+2LtG8knYKCLd6Jc64YFqVVwKAakXcFktHV5se10RsNoy/ZGW7bFBh5yHA0zKjGOoySLFpiOdkdA",
+	"aeApDtWAIkL/i/WaFHf6xbEXXyBV6s9TAufodWQ4lzOtHJrS/tSNVRlvipDw222PvgQiajvs0W5CTzBf",
+	"ozBfP+uOsXvzAIUwfO6fbX77WvP1y+t/PSvtnf5j1eJ7dxUayj7poaHkmd9KvGhyw4ryRxsvQqovxOmC",
+	"YBkqrcfgc+22cNNjdhKRnWojJ3H1pxvN927vcCdRc/KiqNWjCU7tl1q69+rBI0rXtxsRibmrozRwfAh1",
+	"tYaxZoSriaTawn4SK6y94k6JqbLFSIlGxsXAq+pm8c7tNsPQn9yiP6m+WS8qsoM7OfY43EkjXHXDTsZb",
+	"B37L6HSyV9a497vmtT/tmDzDJo0QNhSwinG1dwnbpWA96C05IFf1GKDluq2oAIcFnl6UnSHPWeUFUhaX",
+	"29pH8GmVVktCekLRV/SDE5CyVaXITDJicq/ml6lGWmmmoVUTdORXVGNSXEtCU5tYZd/jPKSh3WaswXNS",
+	"og4eK7AdBroa7e7M1Ocfg/pRfKI48sM9KMrdnuSPdnHcTRtWYj+xrYZgTSgucCySSc7gr104//g166Ze",
+	"Tg8+jE7K/JvNcmSx9oYGqbhWYGwMzY7Vd4Pi84MXxb9NA+lGxIuntx+L3TsKO7z0iCwk7R6Kra78JT1J",
+	"3e3CYu8Qiq35eZ/OS7Ep9lVUNJzPCGXRhe9mO5KsIFVILTjzC9SfK9EAo/yqiiOMfaiq2QpYJawsNnEd",
+	"S4G7c/aQQSsqTK5Si9d8KvRuqpB6cO12pFTXb55tfvQO9sVv3Phs/drFxrtvrX1+vXnhp/WbK43zP/RY",
+	"ZpzLxsqK89kwoxEqfjGrJ4xUuE2wULsnBpZcl+lFy63R41iGxGrCaI2p5H4w3N2gtzVUzrAQeJCIbytJ",
+	"Rregvvco3ns7PMNZ2+ZxM6DGhAoz1YY3yYjnEytAQkqSU0xXYFlymQgIQ2wEmYNsSqo1HpASBeauV2qU",
+	"WFWPzYM60/xNnfML74/NiuNtjtPb5gJuxeuLq4SqdUrjkcjk4Q95q1TjmzcbP15f+/JtdFEeXLu99ocb",
+	"jRvXmhduNz/84cHHVxrvvL129z/Xz303mV299bfGj9dX711tfnh99c71xptvgHZxAuo7FjJAPPjtl3hB",
+	"4/w3q/cuNe5/2LxzrXH+zYd3LzZvXl7/4Y3GuZXc2rd3mhf+lGucf7NF9bje8saaByvzEhRPXIWEo9TY",
+	"KTZ8yR61yERci0ykYuoinyjZe5fl24h832CB5Ae/QDb13XfGGuouVFBuYVV5tCsv177yNjVf8u3my+ap",
+	"6W6CB5uYLz0v+E7RglAqD2sBHmki+IkLRczadtzggJCzDhOSRQR//Kx3a277wvri4rnAWqRsEwxuQuAi",
+	"KS+LAine1Dj8cSvZ2r4bs3RpMR6SHVesMEUQ57xrYYUDO3DBOkkJPWWVA7eu09e1MMUVGZYk1pYiWnTF",
+	"g65ZjXBLyxbnicUTo1aHGG0BeciXHU6xDVyRSRqXFgI7yEOEZHN4y5aGJDI7sf1NSbY5m7w3Cu+SWpXk",
+	"Wvtu9ItOTrpXx3TyI6rQ09p6POmq8rFqLa3FRlIuGhpt7OhcdGfthLJ4rupwCHFvol6AYGXzELpO0RZN",
+	"GKM8EPIdQgxC8qMWNDBuTm1SqhMtdh6Fzg0IfxeZw4DOlvHAYgFBg1hokVdqFDiaFrxlKHZzhaGE/UN9",
+	"Sre9KOW4mJQtR5vjfSPj7iPzmHiC0pSdg9LRCSeGIeo9EqKOPmTvn1EyJPXppG8+h/Lz5cJPhT2+Gm98",
+	"+eDTPza+vb5+7SLqc+SM7X3W849g1tXczHnMrbdNPj5+zyL0HksxV+/2EsjYDtYSCPlhnmWQlVCRS7W8",
+	"IFwZzWnyKW2pimp+8e6TWxK1gbEEMmaUnhJD39BoCmh1ybUCuo8TvkBpgEZI2KVLvrxNKo7rAhIPHWSL",
+	"+N4yMrODpYVko2GzUqQMLbLocg/LN5AC2ohqgYUMoGRk7a0fmmfOpsPzfAjYZchLQMAqeVBrTHUzDbwi",
+	"M/Ednap4hElUi1LZfzRD/o9smuJTsuw7QUAZ9GKhpwIjjAjobzhiTkxnclkT0d5FJv9MtzC/h01YkPo+",
+	"asAq6d9lR3loYAovKx6iXkvN9m4jiX8OFlIoEXFqe+fdEwvsCExK96ANcQ1MaW+XHALi143xGBtLKXhJ",
+	"uNew1/YO6LWNSzDarlF7JYvwJbFwQX4Jn/jm3ca5lca1/2q+db35/jeNM3c7qIhRvMeuZeEOXWp4jzkU",
+	"N3qw1hhQ2cymigaF8KOo07EQNWBmTrn8lEmWPX+x5HmLZERIOCQohXWQRipaM1PmJ02k/x4BdmOpe2S4",
+	"2KsJi6NUD2iRIYSuavmL0Bnk58/kprNj2bRCBsQ0pbVEDVKtuYGzZPkBqTjUtZG72UQoAmacQEtWrXqR",
+	"cSeQAtgigRO4VPw0I09DLYVEqjZx5hm2XVl27GDBIHzJKlNuEPMpEyW6b6Gpb7nE88Wtq0suVv2XFyzf",
+	"KoupnSEl12KL4il4d77oLC1RG9U39+AY/Li84HHZrYyUPbdWZZKkz3WLjFaXgnqGzMKLgK7WmpuFJhr8",
+	"UIAusOJ8UqauS8outXxO8LtQ186QI9QvUxZYQk3DpJQi1Yza9h/NGVKnfD/zxMZufnRzf+PKX2bIKzUL",
+	"XtCH/b5672ODrN65vnrrLfhv4803DLJ669L6D98ZZG3lLwZpXj2zeu8d+O+D//oIlC3mCkqWjYNzNMVf",
+	"quOSMcRLGnIOYJpmcwT4UYSHViA1hqQk2FLGjwzTIoM9axDVKy5sJ1O16hDglzzwFc83lOCSGQD4ueIE",
+	"cYCKQSxpPRSZZgaYeMw0pP2FnA7BslOWXYCUERR46jHMI67H5qkfUq4RL+oQnymyXwEDve3Xj9bY08Ix",
+	"N8MW7g6PLCdpScgXcR0eqF6uXs21Zbf3qBNRkUlxliEvhhkReEWQFED56Irlqx5WkKUhrK7oo8NhqJeS",
+	"YygyyKzIMcBkU9flCj4Ef5gzancDeXGoLHxKpCctFpJEEkUTJ2abUU6kv2lg1ia0Va2a7QTi/VhgtM4I",
+	"t+oQBCRVi9Uz5KiSidC0nhUZmuLtVuqs2nnSshWL0atSj1FCXU61jvty5nyL6U30iyw+TbYhmxZgI/0M",
+	"mQ1I1eMByWezRjabxT0/Yo7nxkxSonWP2YZuoYKk5M6rND1TZBb+CUvVkakqXdmqgeQmpNSTIVgJwdpK",
+	"7gpXKSrUdlO4T8t3JrzlZjfYwEYWW4IWcEUl2cqHq9tmK7fUVi3Q8mL00bArA6wR2JhineCSwS1qe0ao",
+	"8sQ74Mqs4zpMGVFAGKNzjnjEK/DoMMKDUiLGzh8adjImK3n3S57nUoulTm9MSBFq0P0Vz6+O2lZgxfs3",
+	"bNgSB1wDWOzbyRIBISX55nJupIQ66NXEjXLhAdX2SiiQVCH1fAhoSRVSaInGWjPhfsLAa4EUU7m8VUyR",
+	"EVhgxHbmw37gltzDkxoRAgQzDUIz8xkCujMNJqiYreenxD+95VRhykjBRg2fj1YxekTeMk8VxjucYaSk",
+	"wQDvF3reqUI2DMelCtmug2mwC3BnHIU1mhRQ+5VYtpqosx2bjAhlCMkX268Tv8aMcDmnxZJv/VH25pHK",
+	"Z0ixt+s4Gx6Xf3m4muhfQj1pkof5xvXBepi6WhHne8vQ9eiocjhD7zLZC41+HLSL2VWZscxqzCkxof6W",
+	"3TEjVxWmUMMldXJdN3U5lTu2cUpYs1UstAwqjjAWhU/nKXWpbO19PIzkVTRwT0F32bCqCuxEMMGXqB9Z",
+	"HLFyZDCC1BMCLfq5T6wqmfoiI7G8vgQLMU+FTsVfaMO0eCwo58BUaSkCkw4uDCrsxSkUuNHqsRiIcTKi",
+	"1h0yEQoXy76i4NDFvcMRXPMGefDxlcaNT9ZvXjJI453Pmx+cW7/25fpP3xikef5v6+e+a354vXn1c6PI",
+	"1s/9bf3m643zbxpk/eb3zY/eSWeI6mAyCoZYC0F8+KZS/ak2RmisA6iLeWL+M8TEBnxmkZUXPI9L/xTn",
+	"bESKhYJ2DIxZ7dsY+LE9HusDyinl6Rm1ZsDrSOgQGhri49L+lRFfuL3rUBh+rLBgH4fW4mCB5/NgEKMF",
+	"o+w4FyPAuGQDj8Sj3LuwuSho/uNqsw5DxsOQ8aNvVWWRSJoqvRF2p9LN3uaX15qf/jQMFw8yXCxnrZOa",
+	"PtpicG1Y7Vyq6zGyUFbhq2QIdPgikfwrMph3hwc+6hYhs8PwZS9xg8QUYJF1ygGaFdean6e2DKhFoSpl",
+	"VeLPxOLC13GtGndKLjUgCqOWCN9twj5WD95v2EOupN5rwXu4psceXj2qn3+llt/1yagxeutEdggXz24r",
+	"ZOcvVhR8J5cfHct1KB5rgUGLnSKhWV0hmSYkkqm3ZtoICGztTx2mHVKFFCAGoLn38nF6CorBbnzWuHKp",
+	"+d2XjTcvrr1zbv3+fUxhxFjFpKTosU90pxKtfLa9RCtVSMFzY5DxforLYSl2U2EuQ5/D9mAbFIu3hBHC",
+	"MvG9kJXertZhmJ1CV7OVIgbbNbfwLaK+FJ54qMjEH9IJQ02ncYTpfneGiBWNz1qi/gZWRbzCHK8A/66i",
+	"HEP9AUF9iSrfriCdNxOGKSHj8sZlyCGZdcpf8PB3THsaxAzoqQAPiX9likxaSD7X0ogtSvxJyKu0VNCD",
+	"uNoB/dqS9FqP2ieftQapfXrRNGNtaqRPxbGd5ewDtBw2qiujO8lyUNRvgzAbcl2aDbk+v30ncDQ8aNjr",
+	"7Yns9fb47K+jKqgPy+/h3fN7J0/j1QLu2HROnQxPx5ptWT+yxcZ0Rrd5nra8TsdGdrECcnV59BS91lz9",
+	"tmFuSB1uqVRvSxnhF9pfqrmLo9INA3xisgGKJ3AZdOK1UtUJQvNd5gxkn3MZqA+ob7RgmHRceZGZ8qlx",
+	"WWmq6BEHcFEB21lZrC5tpWqIGStpWPNSXU9OjMi1XRQWWTRWJ+DUrRSIKf4zhy6AmTY64agAQETE/Mz5",
+	"tCK+lgpUAeqJ18oLRYbvL6FV1Pc9n5tkBLAH4sh+OcvFWjY7VnZs+C8105FtZ4o1jLhFUyIfTAT+O2ze",
+	"Va9ouUWmgGTAu8yXqU/tCL2UA+ySgnEF2BU4yqH0ZPyi3zMw4ze9WZn9MzV3cTZpLfCtsEC1mhy9lqp1",
+	"revF8A/Bet8elE0IooliRb1EepJiLX0FQsR7HgVm6CR7BvGjUYGLjEtLzK7YZMvhdt3xsJMhV8ymXDH4",
+	"KQHN2SJ2Ht4937xw+8G5y40b15pf3Hpw5pP1n871bld0jtlsG4ZDl/Wa6obDgefNQe36xpoUtU1nRXoM",
+	"fld6FCM6CExEwPGWFCo+vFWfcvVIobVGwOsziKqrJX7NpemNtWyoQY1WMG0vupJsqCqLbAC6EgYKC4hs",
+	"pCyLbANtWSDM8n1vWZv1JwKVK6T7sYT181h1cE/ufS6/93R2uPViFdyPVGmHQxhq7Sc2ZICCYUNl37x8",
+	"ZXXlz3se5rk1E8H3XLe2tCEiU4x2HweJHmZ6YqVPLaXiZERunMAKnJPUCNs/hxk2j1FEghdZiXLHpsQJ",
+	"DLnd52s+9nepiTPFdgc8r/gx9K3jkM+4apKOdzzHo7HfFFD/A/cNAanIo3Kh8B0NVW0YHhYTNVpbUi+j",
+	"Fcozj9EMMZepM78QUHvOOkl9sAPgCNefJ4MCERcR3oTLjmXMhqqeTJEhrVznunUY+C6EFoaa/Ciuu7Zk",
+	"0CZko6FG6yJFA5HypJoYPV/Qqmi7DqeDQOq0XWSFplzNDofVA2SFvb1EVkEj2l9CmiGDH79EZsXGKY2l",
+	"pHFIg6rfcSBSRxUdbcXCiTNcyU0omZN9p1RTvEFYQdNrvg8WU6vxKHcv3BC/8EtLqUJqYiozNtFzIqhr",
+	"A0punQ4ZnDZpHVY9SgEWStwhCc6gjJFZNetyw4e7PdJdceGJSNa1lb82Lr2/eu9S89tzzTN39iiGtYPh",
+	"8RvHPr2h2YGrN9TB2BM/Q45R4WvHG+LLmgOCxd6ye37gkXkaEHMsO26GJsiChZUAsuhlN2vQPtEUFTFv",
+	"7f3HtyR5hzjBR4gT3IaE/5Z6c4+hnI7f+gUvIFXPRooL7rAyevNyayIJgsNa9/GwR/jOoHOLQyFD/rYn",
+	"gJ+n94oKLJPWWHCAFzcBL/mLYy++QKrUn6cEzkGAJGq5JKIPiWKM6MnTM8RkNdc1FU+LxYi3hKwyRSYJ",
+	"W8SOkkoRyg/xxZ6EcPFLIFW3rB7bVWM3kWb4rqPwXX+WoCE1cZ7vG693BFbWNtIm7CZo3vag7nKdlHA+",
+	"Gw93b4MS1ogiUCwNtWHfFApdRLSPCBnEkJXrkOW41N6lEfjp3t41pHR+rHbGQWwFZyWoPWVzrP50o/ne",
+	"7T2EBOwd94ewOeYFc9R2AvHhtQB/B5ReBzoGzever2Preiv1U4m3NqNnY4ie1QrPM0LDxa0r5x3NPqHs",
+	"/VgVvh7HRzrwIsPEuCTDSs9ovIBwuUE4ZTZhHil5dh2aEpq/OW2mM0QZjpww4P6XUxEaYsEC1bGEwgQb",
+	"M1Ubw5aX4EUmG76Egfo+ObMeNbwtEdq2law6vsIxMffQ0nAi1RvN0KyEFArd9SRaM/H5G89MRG7QhmEC",
+	"dc4z8L26iqLksjAq1Qvv1muNy7ea373f+PYMgqMa736UCjnBxLqFT/nIox5xg2tie8ocdg36b0g6tW1w",
+	"Qa3oYHeAA42UBhZPNBYiiE4rgQRoxy6NhIjBZ8MwfQjbwwuA6T3iTSAjq/eurN882/z0SvODj9MG8Vyb",
+	"QiWmz4PdyJaA6kqbm14jDDujtF9eI1ua6Jct2ZXuwvfylN5Uz1hM9Qi9c//t5uXvG2/95+qtrxs//RbN",
+	"/UQdVHFcqjr83L+3uvL2gzOfyBD9nc/Xb1zL4Mi7GsmkBLUtWPmJyVQhdaCSL2dprjRpTdnj5TE6XZkQ",
+	"5kB5zB6nE5XJ7FRuOn9gzBovTZQn7Sk6XUFzQf1uiXs5r9JUITc9ls+OS012uOusRg/wuWjtdVP4r+3i",
+	"Ybp3wL3lFaG2koBhnFwXeU8kY8DWAuiJviRSrnFgC0Bq+GQq97TeIrYtrNAeU0eOACFqiszh5N9q9nxU",
+	"vCXuuI8TKSyhLAty0UIMFciRZw8Z5MgLPzfIL44893ODvFipOGVKbK9cQ+K7kYztlU8ZBIjv00g9tORa",
+	"wq+lpwJkbC+X6VKAHO/I64sc0jpLsyqoAghcuJ+B8Zm4QpuAPxyRQ8t3koM/9vzsaH5iUtxxkS4FKqH+",
+	"ZGQExJpp0dipbSM3jp7RC8Nxrlcc91Bx7yTF3bva7uSTRlu7JfA/7JS+S9zZxwY/g5UTeWKgAcMw+q23",
+	"Vu9+MViTZA+E0TdyfRccHnh+vaPbizUq+DwFQldhbc29NTTkOrShcL35Alle8FRDCyNqAKEXtEUAAKE7",
+	"lxfq2BhHxZidwIgUIVo1JVrxfER6YhJRQs4hi7jrKQmfl59jd3raVrnbeLGMzMIFL6C+5JV/y2hmPvx0",
+	"XNOuRgq+N4bgxao5Si0YTGr95o/r16433ngDeZ1z+ebV842V99c+eR2VbuPynxr3X0dqZz2drhaf2IS4",
+	"rMAAaq/+Om2kKITjDveA3cMr5BtEjBInZf5hweIL4mbWgdJ0ecqepBOVcWuslC/n7Cw9UJm2pkqT5Ql7",
+	"nI5V8laulC0fsKfpVGXSmiiNl8fsPM1VxLVdt6W38kDIUS7XfL/VZhqL2UzhGg2nqB1o4tOTz+MLTJZy",
+	"law9TfPlcetAaaoyRifsXDlrTZcmK+M0bx8oT5UmrLFKjmbt6fJkadzKV7L0gD1VniiNWbkKxPheSRWm",
+	"pnoGkfcQSBAy6bmTXQYS9A5SUj4OAwqDUuDQfQwnFVFhbQA8NK/Xb3zTuPf+MKTQW0ihs6LHnbztefCj",
+	"8JiENLiw1IS6xJIhlQYXEnyGCFUcq3cjgedB3yfXY/MEcOxFFvErUnESiCgAuctyMScgIxYpe75s8q1M",
+	"BbgO1dcMDCGWfXd4kdm+t7RE7VjO3ConMRl20P3YjADT7B6LZdiLLJqIYIFWOXVPUh5l25+FLl9GFLxp",
+	"L4CD4Ak21CIjSNo4h2eYRVaBRoLyAo/RHZ+QP5qsUraQj+/HDOgtZ49jHuIRVQZ/sObXgACNY93l18e3",
+	"J78e9iwc5tefuPw6iodQ7CNN/rLnLz68e/7BmTONP3yGAL9dm2lH9RIi7zol3mMwvQ3DDhpRzzYkUI5R",
+	"ZvMNMiPQW0m8aNTgsmL58QLGfZxQy3cd6ssqYS5uJE4pMnEOqsuw+ZFKbpBSLVD9EySUrhPNECcSUhfH",
+	"4B2QtHaxII5pyDJr03Jdb5nax6DZrQnpGeAoqqZn4pzUoPBNFShTUFizyJA/gYfLNQQUsrqec4GxEMmn",
+	"KO8yB0uTzT8ZrTKTCHlST3L9gc6HE/47/ib52JuEJz2yBMxALIl8d5bE2PZYEruH8mfbTYnHTbkT1+hC",
+	"Yzy8ex65dhBBt+cZd5Llf8wS6JhoiArfbepS7IUYX/XPwnHerriEPgIaGZ8y1eQS9SiSmGUINAZXpxjY",
+	"8FxvwlBkqguDE2gdqbdeNbiZf4vvFO74gZTlxRTOeDI4UZtAixOc8aEI2Up91FbKjQbQHg6+YEKfEX0f",
+	"PLx7vnH+iwcf/7l58Vzzi05Q3m5cixODa8G6YPE5tTNjnN3iBxRTvBOXN5Y4Qhy0Iwy3xcZ9nIwZW6O1",
+	"2BmMFjEuIV6rAo+QDVRImQR6i5wwkbLjx8E+kiaS7ciYa6qQWnDmF6g/V6IBRtRbPZCwF3vY7SZVSNWp",
+	"5XeLi5GWKzSHhe7nsi2sUJupQurBtduR+bh+82zzo3dWV95+cO1248Zn69cuNt59a+3z680LP63fXGmc",
+	"/wE/AWVBt0azmBEszYLpCJWwZFw6bEvLnXt+8KIPzdVzfVFvxg3TpFkHFSwTjEiztsV2GZ0M0xgt2ZA8",
+	"Y5jGk+QZmmoKAcG9K6Ltydg9MlIMrcVj78QYG9BcEMly8WJLA+o2G0CqK0DGYiuwf/ZOOmw+bjqMmErO",
+	"mWlShVJV4G5GPyGEym67edxCXbFTWCtCkT7ZB2XF9rFVxJVz1TqlK+d8BwxsdiIWv9CVs+stb6ybkc9w",
+	"Q9W8USSqDLqrk2pu/Hh99d7V5ofXtfjOj9fXvny7cWdl/cb9B9dur/3hhnCsL9xufvjDg4+vbE07T3aj",
+	"nPPtynmjFyx1jBplJ9ujRh2Vc34blPOQVGNIqvGISTUGR46xmZeLCbSd5OWKi+cCa7HFx233ZaMmVOFJ",
+	"EZVFdEzo5LlyvezS2GGUf7FGVNGPgefN2ZQuxQ62tJ4yNk7LyYSccss3Kn+NdRLF86HnudAQQuzIjM2I",
+	"kEByZUDk1HJdmb4BrHB6W/zqX/7/7L19dxNXtjf4Vc5o7izke8tGkm0CZmU9iyck/XC7k9CBnkzfFpcq",
+	"q46sakunfKtKKO6enmVCAEN47UBCJySEpAlMOgGS0MEYk3yXG5cs/8VXeNbZ+5yqU1KVLckStkF/ZAVL",
+	"parzVnv/9ttvW653OPAtdIYpOuqJ3WF77q1SA1vhT+FqZCI15dH2kENb5vjYBqgqme1x/bjy98Xln95f",
+	"+eRu/fPTwH1zbvXTz+rffukvXVxeeL/x008pLeWKWSFAiVXA47Fhm13RJpIaApoJ/qsOMkjxaLWVPYqH",
+	"cJAx2tsSVBYnfoLG1crZ2aqG57NLCY21SBM6W+NCBp2q+bvR1Lea244yJKNjeFUfIs0yHjsqQbNn6F2N",
+	"982zpu7VoCoMZgpNIQ1WfZJ6NUqZThilpis6Ux+2ddEEqWzXgm7VHbfVW88ixd7A+IJvJBExRsZ2L9+6",
+	"bJIMwk4RcJ2Jtz52Sd6oAlrLJjO3rwLqbH+STEB82QYNjAdZjv3McjwEfMl41p4uzTfu/uTf/bgrxdtr",
+	"owzH1Nr1V3weWlvigzYtJHcG/WbD2MNOWErSZ9Z58uKB4I774IZtqGegf7CLYb1rlGMIzSsmmuxBxUQx",
+	"TLeTeYYTJJ4/QsPmQd7sDG0igxBynaSbeR9+d/i14d1A6aARHSgfdP6Pd8ruO3qQuFExCo7t7kVOhzwL",
+	"CSg0Up2RlElKpiEQOxDkdZD8g7USn7kX9JixnWmX2MiS6JYo9WSuZLhN0YRJjiqkuNIFmSIxkFnCtGuM",
+	"v5jbKYlxPa86n094wF6Vh3R7M0AY4j1ZX6FncznsxdAZZ0R2OIvMfLmJzPjmc0b4jx74i1/BhWf9k9/4",
+	"S3P1+a/9T35qoY1YAw5lc2MR2ojRYraQobuL48WMudsYK2YndxWzxcxkpjhayNGsOWaMTwZQKpPlCzk6",
+	"NjY+vmvXSy/t3r1nT0AbMbY7l+0k5bHlLCagFynbBlQQ2xGT9InSwaXl4nAo24WGCzgeGqe/rt+4tRbT",
+	"g/xlLADZ4iQOCTotBpnIRUNoogjWRCcuIArDJVWQ2tTU+HrXSjbULrpUhoVRxUon7AT45FlY5QDfDyE5",
+	"Q57pr+CDh/db7oztWqhzmVGx2BQR6g+ytPZbU9T19O3G07Bf4IUE/dq2i9YueNQbdj2HGpWopuUK2ODn",
+	"atJiBvA/VIx3fkPZlFdKTWQzY7vHX9qVyQSqw/Uci00lCVS+xU3CNGaDWo9HCMkU1g1BrcUVFEm/9dor",
+	"ZFdu1669iCD5h/+qk4LhOJbolI0AkX8xxIcQzlCZT26MT2XG8Dzq8Of+Z/jgvUTe9+V86g//mU/l8/n8",
+	"kX/Np8Iv8vl/fRmesmPHH/YN/4cx/KfM8J7/4//8l3w1k8nt+reR/zyq/7//3/81fORf/yXVul5aCo9g",
+	"8rsR0ogBnNbdksH/eBn7Yk8aLt01JnpjJ05wV3R68hbhcP9t55F/ezl2gIMEpR55jeU726JJFArD5YX3",
+	"G0+edKxLBEAdlnUxY5mxF6YFUKsIbOIeCFSTw89AckDxLfiaMFoLSIRIWndtx3vZpIZZthjVudWlD4d/",
+	"Ts4S+ceQJjrFo9FatlyPCB+b6LaL9W/2MeqYVfoyN0d0TRqfODYyYyDVoOUE9yUW47ZnoUQMVCIyJ1gp",
+	"0rM8N89QQ85QZnIlp9QYDo2Q34EZua4C4+pWHY7hog7ko7SdPJuclYMIdJvY75FQhTXdA3OdmzX19iRG",
+	"kkcJj8p6/XPBbSBWAYZmuZFjMZLQ1LVQooVpfiF0mN1IR1l1BF0draQhikMcGZ5QHJO2XaYGixuOPhwY",
+	"uzpJC4k6pBE9/FgjetLLljQW/oZGBhKI6lT4PKA/qla48FE/i1wgn8Q/D/59JEZlbxfyK3h7g0yztmI3",
+	"WXBZKAdw/R8V0NcQ58fIZA9nskren1zU8IrRTJtR/WwOo/ry5Mk+xzDv/eAoEp9w8YIL0N59s9H7ilqA",
+	"sOmCkFudkULkMrCVnuUFLZyFK+WHq/XvH9ev/OwvXsckQ9T2cQn2rSuo5NIf6cLxAXKrnZQBlBlbPWNg",
+	"cxMAmmEcrtnTpXnc0JVPv/Tv3Wg8uVv/5qY//1Hj5p2OHALPAWtUfAQBhBKaZiF/kgRKkGgHOjJtEFzH",
+	"+sJJ//xVjRgEVxT/BlJGNouQBminUcUj2sizQMVB7leZ6z7TmOXXoW7j9+Nv29AE0jWC+puiHvBEAZDy",
+	"bOHiEZkEXK4KhJFnfIhaeCtmkpJxLCSUjjA8iAhGII2JDVTVGsY1jHKZOjtckaiwT65EnnklA8pEuT6O",
+	"LpbNaFg/SgJhDZ6Z4Cp9r1hJLYBsjpgzR1Renpk2xbtDlApul8uJwAQk63sdM1VHsGQ/4Vs7+RNNYq/z",
+	"vH6TVmZsj7LC7K/pbMfp/XEpB93o1ajSzAVKU1EtufVVS5Br3p7u0tq5LJvqWgf1Ma9jU1FPbjibGR6N",
+	"NrJM2sA2Yyfx6ESBPfKjONyz9p1za+EeYUh2Dnu09gcw2vsBZJtxV65T3BW3h13VMEbFT4JrFFCDJiuC",
+	"pfWOKgjS2KR2eu6DUYN8l3XjUiDaiBHq/BD48LPShEifLs37CydWntxVAWlHILQFbPbV9xdEmxIgDcjM",
+	"QCcfFWr4qFNlXNyrZQ3KVdOUX1l18edhGAveOzURZ+2EGwT3AX1IYjALrgvCS7A1O/BtFqCpVqIOxbfa",
+	"9QxmunsDl6Ao+8dEVgFfSwZ4blxq5lnaYuSVksWMoQgwivHadOrvE85Dt8WtR9JGuSw+rQTDsxwBzwL3",
+	"oJy56lkL7h31/Il6UVwoALl8/DbbdlzpwJvQDDE3WFw58NhsqsdGa38EozEz2xByyeb67THqB3IZFJX0",
+	"lL8g3qkUUBm0epa2oU+pjxFAOK9rh/8E26dneJbrWYXkcOBrKvhWfDWYkpI2XKJPtWgAfWgCHEWu8B0J",
+	"9mxUQQ51q2XPFUmufC5liptseFzTyl9w/Vgu4300YjEyQ50CZV6o9uG3lsEKVPwWPphF55JQuvJuOBxQ",
+	"tFz7zGpE56hKaKLJMtVJmRY9Yle9vcSYdCnzRK4rsxl01y5b1B0aIcGC8Dsi5ahrVCjhUpB4wAUKOhUd",
+	"W8pjTRs5jGCMZJLyYYJHC8+Gy0HsTNUjjjVV8rY/CjgUnq2N4oHJ2QMerWAwR+xnamJUS4Vn5y0DykWy",
+	"mcxIJpMS38DJEN/s2jWy66XgCz6OnJYybeq+YXuvwI5ABYjVLhmQ+RLWtmCUaTSIwrVqKTV1tH7uTP2j",
+	"HzGBFItc9gXnLzWRgY4bVcxhz3ItODmLBA2Rie/uaOK7x0deykYmvitp4i7cu2lQWQFMDnQASXoTNHJQ",
+	"irWLsLrQ68oRTVLuhkcHFaM9U+6vhMIeRFUov0NjKIgc+XfP1ecvrVw4vbxwYeWbr/xL8ysXTg8UfduK",
+	"Hu2JtW31fZJSGy6eEGa55QmjXAPzXVTZkEkR/UmD+gsp/gS2xrIV8uphYwoCTJSZeQa2MswZU06HFCAQ",
+	"5JdDq9AwMCSGhCEWbj5j5AmdgXYRW4VgZDbPInZ2i4nNyrPbWpMe4vPYuD2NGygJB6ABZLSmoX79a//6",
+	"nVFsEOGfOR+oqLCoKsp6vX7BR6eqFGFhagKUE3i8ECkl2HeiNiQuI6Atk34DBm6HiqkHFnH/TVw8aAla",
+	"EFPVBqRFW8I0lgI7tg7DDWxk//zV5SfnUZNuz6SLPurNQ4ho19WbO1GhbKA5V/RJSdkgh2MSI4Qyc5UE",
+	"V7HHE2ovDCgeFb3x0JlsucS0GcV8jH0HD+RZJB9VxNQcu0KYXSM2GyFvQI2JSNDg1m6tZJNodyzsi0WU",
+	"XiT60F7UiYbaSQvvrvbdwHYVTZUzwQ86bVixRVIr9sHs+qene6vD4gLc3SuxLo26WO7cbG44MxqvyEf7",
+	"osW04GC+8AzsPQjEwlIm6qSnS/OrX5+rX/mxOy30TKOuSW2WkuRWTGw0ojcCYgJAwX/ZCCdBRIVoHfzw",
+	"ADw7VD3VBM0jdk+k+Xk2ZtaFeX6oV3Zg1v4E0aUrSSdptMuHNKI3oXadpJcXzuPXshrRIML4IK4BTtqa",
+	"yO2rOTabmlCdoRFfKLSebvHW8vuvzr27cuXOEBqQUKoiPb6Yt4izsFxSMcywn5LCpJvWc5ks12SKiSqo",
+	"jiBZEe61Q9LYA5NvNicC1K5nlKlG9LHcbvGJaMIhqRKCFMpmsgQtrjxFyzPPmKahuR2rOBUaheeGI0GQ",
+	"bkTO7XpFJYdDLvJ0ZKeE/hiSZ1ccB3S3i/4Be9Gnjx06scIJL+M2TqCPU/lUNp+S1RZo04TlFvIMJddS",
+	"RkoN86k/ZIf3HPlDZnjPkT9ntOxLf8mn4soMj2yM50qa9g+/r58707j9nn/348alJ/7dz1QDO3AFd6Fh",
+	"ca8OVr3+9Nxcewab4IwI1irBCzEeD15yXS9tEnqRTDKyBcZGrPFuSMK62Zc1sx473pfdPdiXbM/3RRUf",
+	"soqRz2rgLhlwPG91jmc82QFOghhMTPLkzX/4p/4mci4ef1D/7PoLQemhsEMHV+Br3n66pGoSbLjP+wZc",
+	"SS70XW1xJJFJozAthVZr/3eSlus1pGFrVg5gOcI2xb2IMWVYG3cgkSb/UZ5BhwtROPRcOpBks/VWB9JG",
+	"u62vfPPN6OrNR/XrX6/+7b0oecK5oCO4f+nC6unz9Q/vY8/EbpBgH1uvPxM/mIjlRFumd7V4G3Gmdddr",
+	"fcs40wbN1QfN1dfw/kGL9efS+xeHDrqCBd02XE8KZq3det1rdve5Ae1nM2awWYGqNb+WkszZSvFpyURO",
+	"qpOQV3Sv4oJxuUYs22yKOsKIJVVWpi4OSjwU5Qn2TR/JM+FGi/GWhYGmpibtL4LDTPY/3x7Rp9GeRp/W",
+	"bHWOOjAX0YFbutV5Qm5HyyQ25FhqR5EPepv3LiwW9ChPVIwIHNtVjK20Znu2s5kdqopoKWIco2aFrllm",
+	"iKUIIh/CpUrf4UAQw9yhDTm/SAjV8DrIxXO1QGYHgtbN8ztUjFl4CEnr4XK7uhZeRyzTHdKIa4vaAlJ0",
+	"QOKapGAwUrJMKsJcHv+A2R4f6IYbLWmkSJFfQ21Tn5BO+DrdsG6YtpgpJZyWUpaC7+2UeETZcj1+Bt0U",
+	"9IiG1HX19DkKenNlctERlJc4HOyfmM1mQUi22ePYalPUZlKanIdJZwzHA5e22hRRyPuVT66tXvnKX3jX",
+	"v7jABf93c521O8zg0Gc4IJtI7Wzn8p3tjH8nsEfbjvdGoJfUEbbTmFj1g8Nm8mVvp400WA9hi2jTcmfK",
+	"xmzMQPy7N+ufL6BebFfX5lIJp6QTTZppbwn4rCVjWvGPI0oGm7I4bSvZ1xPJs1E0PVttummZiW+XbGJU",
+	"yIGnS/P+kw/8M+dXrtypzz+M6jU+2LazDbUUF3ApLaXKtx70gBJaZadUWdhiNs5geovOlI2CYM8N+Ink",
+	"7zTRAhu+rDpcNkDxNtkHFI92lXmYdACEBHaF2owSWnahwC3PrIpoBGEzOoFZ9PxgjlSqroedFw+KB0G3",
+	"Xx1YMonhgZIYttgQ1wKFEjIXlbhtNFn1gFpRyzMdBLIOOk0v21N21dNJlXlWmWsh06buhDDs0LQJdZm0",
+	"1PSxzGieJal1HfMtXApbiGkb4lI+WBGhRLU1ZVOX2Gyv+sA8kz8VMXpQ3dw+HSH7MBkkWFP1xkjNFHwE",
+	"QMJxaMHTRTVJlXlunhn8yiIEheRyBckAYmfS+lhuj0jasMCKLNuFaaAIBeJ7VHzCbW7IwYQrQppZqUxa",
+	"seXddwg4AT7sYtWNadIcp+7X4XKCRX2zxuS52FBDLJxPcKuJ1AFmeZZRHpYfDb/m2JXhA3BKuSFEa8rF",
+	"Bw32R4sNv2b8qWQN5zK5XPvuY3kXnE57zuOxeOwX7EXNcMOo+NY2XrZffLINjXLImmIH2G/gBepp79nK",
+	"bLDJYaPZ698sLy76906tfH48Sb202Eu5XBv+xV70EkSXYKuAUm2kKhOHVWqjmbLBhj3DnV6jySv/Vgox",
+	"fr3bXImtqRzMJG2zKRvqi+GHELATJiWQAA6BQWSx8H478sx2TGlBId0zdsfWuVAWliy/ncwCFB0HxQ/4",
+	"cr5cpoapk7S0d/if7hBXSPBtwRYijU0pF8lPQU1Aph+jFqil9KTtlYZGmqiiJ0iVFS2GFICSzFchOrQZ",
+	"0Q33zWLIrEs82zRmoYIcaWP2Et2s0rctrjjftp1pi03tN2bdl9+I3FwD4S6erWHU06xiFqHFyBuQzcfX",
+	"2DRmYW/EY23xmB2uvGLYRCuSMtNwsE1insm/j85SwzkqMgeFSjKwHWOQiojMNoQLUbNapnwCbnWGOscs",
+	"l5rhspigWsUXXL2mVz790j/72VAMK7UnT1TIpwg6tGy7fF3hiG169RzqUYeWqcFHpfycj0K4SruhsD5Y",
+	"Nhi8U21xVwNjNV8S8Qa4SRTM/JrekFWH24M7IWiz+bFIejg0L2z30b/nF6/9cHggbA68xxA7V99VkuZn",
+	"CV5tfShpUMKA29iKvA0SRsgbDY9SeIaD3AUcZloHKTQUM15dlUCJQ+YTigxYEmaX0S5RbpLAip24pCBw",
+	"LZdwxUQTebxRa7XfgNKdPoQ/WfvhIB9InHgAZSBW1XYpl3uJgwvEToec5zAQRXLjmOLI2AMB3lvS9fgB",
+	"cIEOpVBCeEMwDPLF2WxUwBtFj3KRnDSqOI0SGWLQScZi3mgOG8lYFX60cuMZLVWxGP4VNpOxmEenaOx7",
+	"ygEw1yoBZ5oWr9PQMoJ6bT7hHa7CsmY4QXdBbqCBlgyUJMIJ0J9JM+Yr1vYx3W94lG9BLB9+SHUfsOFj",
+	"yj8CkAmQgnxE/P+axC2IVwQoAmSC17tdMOQrnPfydVc+wvtuZw58hRhNBvjkXVL+vUf1z0+vXD/euHTL",
+	"v3pq5cI9/4sTjXvvLT9+WD93uv756eUnH6z88Pjp0jl/ac7/7ipSnPjnPmy9/pe5d6MS8ncdEe5mU0fi",
+	"ug/nhrOZNejYBFFpuxHJUeRbVboSixXh8r2j8Y7CeMXhmEhBnBNxd+Anbco2EgChjUGiU3TGsacc6kLM",
+	"R4mBWuxo8I2mymTxGEmeVj93fOXxt8tL1/xzH8buWhzra2YssbC8k778EmK115kfQNUWZ9nvsxndP4Z+",
+	"kJ6wxtAd+KY//9flx4/9swEf/8crZ/7p//3BL3PHV0+e9y/N/zJ3fHnhQf36Df7J3E/4DwQLUZsb0GlH",
+	"FeQCyx+295XLwM4ZkipsB0L/IO0n1nxrtegD9hWTQsCzxbLfD5+70L/ZncYUbNMxirhre4mhGGiKCQJ+",
+	"VoMVaLlMTWIx16NGkJbDr4NoKtxI5+Yf/ggtJAUNItHLrKw1418dLRnuUb58/DJo1htWy1lunsm16DSb",
+	"Jinjtl8JtriwUgp1znpfhDlH6O7X80riIwcZFBup4NjcggjcwYSX8enSvD//+erf/t44f2blzs+qIE2U",
+	"im2lbiSLvi7TM6qea5n0qLy4rQSNqNCA2TQJA6TcSMzF4NcIAnfFxsA3GkyLkLd5hBzA1D1KAda3dDnl",
+	"g3n+PE+/op4ijzZYKbkWoD/7ub+0iIBveeGD1Y/urF67sbx03v/rOZHHdv28f/am+BBICgNw37h5rn7l",
+	"5/qZ2/Ufri4vLvqXr/k3HjXufrtBZF/oFtnnOkP2471B9tlMBNmP9xPZq8Aekow9w5HpjSGwF0+VyF7d",
+	"Yv/hreUn19XdjIX1LWvdRVFkcHwTkh64DBgUPm4NnqgA9Ye0ye1orO2F43vOESVPuJpPD2X+MdSJ/37o",
+	"zTdIhTpT3JL1CiXRi7vJyajCCNtpgvMTBN5ojQjprQV+0DxL66xaLuukUKaGw/XikEaEFNIS/LioxLjq",
+	"Klts2t1LDMfh8N7BXBZ0m5Uh68SFVIc8QyFHgi5YuIbcZJBZmpBmGBobMCe0GgxXZE8o5oOcuz6EOtS1",
+	"RYstTAAJV0QJNYnfAwTBj1sMD7Jd7I7fgeDtqd3RTpYHHMNhOIb/FgMXmn1EXbhx+EvQF86HAZJ5oZBM",
+	"1EXZBZAZTwQyuZ4CGRHygUQLFIoDZDOgdNjqlA7mH6tuM/xr3D9Rv/qgC/i3dTwTCAukW0KCDMUhC5+v",
+	"XYHZ5JbdiZim89LLOIyYyMUgnLYAKUzHnnETIWIUGWohSdpsSMQwQTB7CGaL45ez1CW/2dB64C1smhpF",
+	"bHtbHV/oTAZKUXRuSl8zgrsIitsBiQ2zKpiLtmId2urY7RVYp4iPZqNsDI17t1ZvPkLN5j/83n/0o3/y",
+	"lr/wrn/7ysrjG8sLc6sn7qw8+f7p0rnlhfP+qfP++av+/EepjhUZDr0/AA1u/dYGZ6QNgN6WAXri794g",
+	"vUC49NxjtesZAT0tFJCD2M2Lx2OBolPovqdL8/7FD+s/zm9TnNTcKXRNuBQFEO2iJlm82z/ctA9yOVGV",
+	"p0XlroKjhgLNjyW3beEpSYsOHK4t0EdwgSagJpvRvSQJ1YifSgdfnimQaGiEvBLcUuTiO6IgGJkxWNUo",
+	"C2KIHS4xCiWLHqMVvnJwpekYNQYZiu1jJy1ETlucx0KuTV+jYmL5lbbWOWgeouiV4KLOKCKyEYqI5Z8+",
+	"Fdpt4V3/7Gcrd2+uXDoVyw8xgD3bFPZkMxHgI09Nr4FP6wHtH/CRcxjQfvSquRkNkYTIsoM+Zm0iiQ5p",
+	"PFpDa31m9BCIIry2M/wRDynkGzaMs3D7Dy2U4hDZcQxBQyJ8gDp0zE7BUQq9P0MdyzZJ2iA1SqfzTIdX",
+	"+O3MuK6Ris28kkb+q2rwrdFIySgX+aOhukup5tuBlT1DE4gMaobs4FKya6RSxcgi5MUYDpJj8q9JOvPf",
+	"cx9kM5khLewhWqGotxl9xyOuR2fcEfJq0L5VrC9xKV87j5ZnNeT5mqGOmInER3JPjuLHRz1jmjJ9aK+g",
+	"tcHiOBbm3iv12fKXcEiAtl80SNc1YuRZkzdKdUUFX/Erw5ipGio0EoGYCGiK3YHgA4QoxY0miOF5fCUk",
+	"WzW0q2OSydTyJBNawfJmBR/Zcwm6QLcfFJv0FhUl3h2GKU1ambE9ygqzv6azHUcrYynGJShaefzeyuPT",
+	"/sk7/sK7rSCHw6QvBNTJ1a/f4HgI/hjbnVleXKx/cxMBEH8BDvHzz1XwJ5/4337pL36FyGn50c3Vq6dX",
+	"Hi/5l+bVWzee3A3wk+g1nJrYlYE/LNuU6vm3owgK4IXjd7+x6H/3bisQa3x1auWTD1c//WL58fnlhfON",
+	"H3/AW3dGatK+wo/sKO5ye/7A7ObuVCvY3DOc2x2hPxOXPBt43g2b/Rjg2X6fuc6Ba7dnNAC5ajbogQ6g",
+	"/QaZe+IOQTf5alEpl9TkF74NNE7XYV4t9RsbX5v1rg+uG4SGX0TeXAAoEiZxFBX6HoFVEu2Gxs+f+N9d",
+	"bbIbpC26hUyHFl9lN/SAIZ44KiDEUafKGDZLjbUsYgGqtDjCoITC1Ks8Y5ry51Td6J1CR2gyhm3TSwrw",
+	"c8u4SGu2M43njNnesMjLSbZ1SoabZ5N0qsrUzL4gpQf7bwUsv227RknEM/ocQutDfHUGKf6DxLjuinc3",
+	"HjEdfWYRU4sFCmzgOtw4YzAXHC1+w6U5//b7/t3P6h8+eZG9hxG9o+rbZL6sg8Caw2iNuh526NIIMxzH",
+	"rlGTTGIBlwY+N43gi0kUHcr/MUtq1KHEpI51jJoQgcuztI4ssAdBEugT4J8TqXbCnQdkssSYtI9R8ONN",
+	"OvY0ZcS0a2xohBxMJlsyHPBdGTA+zJWPFrtp4ByEOjlUS3wSe1G5iswrQU2lkPyL7Rtp6gP9wpI+dUD4",
+	"JPtr81/1ld4IHrkZPE/4zH6QEvGlXo+UKGCyU98xHIrNEgeivoAdr/v2oGppA0LZhWqFMu8NiV5WPrkm",
+	"cMLZz/yLl3+Zu8J/+cvc1ax/8WHb2Aphi6DI5hbSjG0xYPMO5EVkVLnxyKhcmMx+wzMkYgowT7NMf8Wu",
+	"gp8rBDsB5za/uf/oAU6nfuVnf/E6Ah6EQI2vjq+8+wgcTDKqJG421pnTKZtQJNk0qRBAafjmTfALO+RB",
+	"aYcDRciZLc6Bsqk8Jnz9y0jLhcv1dGnef/TAX/xKnA1IcJekJi80TwkUPiY4DkJGAzT+0YegslwLQjga",
+	"Zk6DTubrP0HU95Ck9VBO6EOa+NK/e6Z+4a8cLxmOw0fGhRVS8knimVP+w1v1Dx/Vb86TtG5aWMmoAzOA",
+	"q2RKGaZJRTAzraNklPaJPrSXeDaZdKgxnWctPowYPMZBGLGY5HiDCCsqHyhjDEhU8DP+nG2Qsh6syRaI",
+	"4cWpjjgBP9qegO9MmAfSebQj2dzPQFlUk48OZ7KgyXfH9a5YK7o0CrGsuNVVda5wH8SGboSOzGxoP5oU",
+	"bmbDCjduRcIoT9dbmuS5wLKaQZSn1UMyCNqs2+HCsSCzqxmDPF2ar39433+82ApEtlPu+Frxl3YiKGWD",
+	"tZFG3gkdmoJSgmZNyBNI9im6vik7SGUza6ZBA8dCnrk2kh3IR0CApGwIfLnDjdyvYDiORU3RUqqJPBag",
+	"hMq5ZrGjVZduX+6CkDMt1Q1vxoAz7YXmTFuHKe154UjDl1yNSiPQWpsdLRRk/L0UpCsiqzNs0gBvsu1S",
+	"RdbsVS9xKHRfACd2nulllcr+f2B86mW9ie3/hfP1Cpq1jcdfB464re+I65VdMOD22BqsZXH4GsjLusbX",
+	"LySFWdf0ZajFd7iSl0xKOKmy0vUPT/sXHw5h9BTEN5dTe0mUrAx78kR/uyZwn6Z0BqsruMooWrRsJuF4",
+	"0IhIgeFCg1bXs8plMsmh8x+rXDtuf+6wnuHvHnCHta/kclzJdRgZ6RutWIv2Hm3mtW+ZmH/ywRoTa197",
+	"j4baW3GAB01kD3aYSLSGPo/x8eWUDKKTD1Y/PuVfvO+fW1xHnaPLPk6d5zpS5zD3uMSkTO5ZqvMBd9eA",
+	"u2vbcXeJtodNljT2PewA/mxbznGFnWJNB+JOAA5dJFdL8NGMkGIDpa9i79eW9guQmwNhyhaHYJrZovAQ",
+	"AY6SJDkExnvgTmSenWdgyhoVqqYaybhl0S6X7ZrFpkSWGjMqmLqm83vMHmCeLbLQSDqOXRY9kkMT2Ptp",
+	"khbsCvg8Ga1h3jeHNBR7HIoRawKnUVORnmLS4B/17JlhjKfyO+RZXB8mu2zKNkwakNDyxbFV4lmS1sUy",
+	"vObYFUx214c0yV6mumLDto4j5G3xdcui81tP2uYsQMFJSsqUL0XVGyG/a74UCmNtkeNnE8+YprALFYw1",
+	"K3nscP3R8FnAjRaEzBkCQqwaFuW8svg1IKsLeNn25lnAk8bnrz5HsN2OEMiJiuMsET/cxqRqfAKBQ6bb",
+	"6tDooW8XO3UWCQap8hcBRjfGmAbn+81jHFX+Ifg7PO/tjD+b2b0eaRq247p/eXnhMeK6lb8vNs6dqH96",
+	"+enS/Mrff/LPLT5dOuPPf+I/Xlwjuz82bz/b7OtqM1QN/pze5+e/9Mz4zNrm4K9fuNP4+RNRg/HoZv3T",
+	"y2tk5mfXYN8/gkNXTk7nJ11LoaBY65F4xTPiuIkeqCx49JIO1NqTy7brC83G2Hhr2E4RSlFh7OyOd4Rm",
+	"u3KEZnvhCE0+OKOK5ZT9S8eiDhsYrpEogeujBXIfdaiEMPzlG0TtXkC2PH4qBBgSaBijQVxDt6IzfkyC",
+	"NE00XFYef9B48s32ZSCOr0aNQ42KRdOKC2PsGkw87K5qtI2KUY79u0r+hBQJSLSMWkRRH26eJeRcTgg/",
+	"jO1SpkQyC/YMFyQSqFpOaDgE3TAAa2qhHaA0t9DQtJmmdIabSRyTunbVKXADA/8R2hb8RwEgFiOA4QH4",
+	"Rzsmz/iB0Ihr43zDOC2/PSaW1Ep2mQLPDCym4rmGeVtsmjTVCA2JG4pVyTN8Lkd0LpQPyXZXzdVCJB2E",
+	"d93/od7yZWzohxtpYdOO5jKliK0gAx1I3hMU/QojRtoZqv0iLZetn68iE3W3TvKrzGUOODPawbvZ0Vxm",
+	"LKW1c9kuEHydOHhbU65Tnbt0u/TR4g49i+zawMHfRXatEm1Xtm/jzvo2MnJzvdnMPvnss+un5vbGZy8F",
+	"WCRFNxQ0QlWIPsGDxN0BwO0fwP2fHOdIb19YMhJX5guKCpLdTjVuf7m8cHZl8fbzlfuroF0JI3qeD7xT",
+	"AMrOce9+LiXaAr8Hq15TUrHFSNF2CnQCEFhApuIGXCnRzDzJERVJrRMJbOhrd2POhvRJR0pcLQ8yIWRC",
+	"oF31ZD4xgrkQX6u5xbQy481yCGejpzjAf/FJElsduolYTJ8S9VrcQJsUuY9L1xsdzkQz24KLno1nrvPs",
+	"wK2aUfBMEwS18L0c5BJsGlGKEBtCG3PVe/6+f/Hy9i6+CeV7bFZ5k7bEXtx91JX7TAh8u7TAP+DqIYgL",
+	"Y+TYTu5nStKRUKdnTENbUUYniKLLwh6fBzxXZhZCh1KXWN4E0bMjOZ1M2dQlVWZyfcSfq2d1jdRKVqFE",
+	"KlXXI/Qdy/VkHypxE8vNsyo+vUC5jjfUBqNIJwNXSj5jdOZI9xI6Qrio0SQhjCQ3FsGnPEuvXv25fv2G",
+	"/+nH9XPHh+A6Ri1Qm0h3JhZuhPyGgwrwjTZRTbsaCSJkoFPDRXRnXY9W3Dzjvws/DsKARIg5dKEFWQGW",
+	"uRcXvGR4YS9XWCGghxPQQmK4IVgo4fJRO6fpBMIrfKCGx5HKtil/7q7b6jOhMT63qFKu1W/O++cfNu69",
+	"V79x6+nSOfzHyuMP6p9dX1n8wT95S/jK507UP1/YGCfb2BiXMi2Ea9nh0Uyqi5DsWDYSkh1VqrtbmeXU",
+	"aXbRzqyPVdlrRNS3zJ7FQtpcxBuTtK3tOr1GexOnjzkUvYzTj/agV/7aZzM5XXV333vlR/KvBo6tgWOr",
+	"n46tfaYp4z+BP0uUr3/x2XZtDtuG8yraOlaFf+24strpKxvwrCfREeIFEv5oEWbCiTAQq4kCKP5/DGFq",
+	"iGGBm03NpxT7mDZcYuSZ/BxCewhbHQ5Ci0INwjdAv8N/ykLwOUL2YYWnSynGMINGIlibmmdiNwSvsBsA",
+	"NVEiaheLkd8gcyFSE0Z8ZbHXP79cg/JIdEw3KH7Yf8bB5t1+hsSDkUcXuQzHp9eM2UQCQngdUh0Q//O7",
+	"H8JfJRIgyjH0hQNRDKENGkQ5DDVf2nKD91m8y8LS85LGJ1o09PpoNA0qlB0Jw1Aw5XNK0Gh4dMoGlaqC",
+	"ylR8Fm1zq8Fn2cnEpJ5hlVMTqdUTd/z5U/6Fn/1zi5i2ujp3gxssP52on/zi6dI5fp9Lp+o3rtTnbgcY",
+	"efnxj/Wr91dPX2z8dMK/f/np0if162dWPn5PnfXqiTurH93xT55fefJxfeGkf/5q49wJ/5MH/v2Lv8wd",
+	"X158f/XmI//+ZbSJkjqrrGUCjENiRKuhUqGGW3UoNDd5vLjyj/fVwTfuvbf8+GH9+qI//yOf3d1z/ofv",
+	"qRfgwHDAOLaIwjzcQbeTseDHsxabOmTB/EI+7qbSfBRIEyns/HkUIZPacCW8VYcZJNnMqJoaIrKT1UU5",
+	"/XXj9pn63O3lhfOr/7j2y9zxxu33GudO4CeNH39I9SJftWXKsX75bCcMmiiJ3gLl3BaVZqBDB2yayWya",
+	"cpWeLs37317zr99Z/eju6hfXYukzJZoZMGhC/xZEiYZcQiWTUtJkasSeoWyC1ErUAXbJmiGRTtql5eKw",
+	"xdwZ9BNrRPou+B95FvQE5jPWiFE1LW9IC+rxQaRrRCqhwChQHMrpOI8yUnhC8CDPoldE0zjdoTDlO2pF",
+	"SJEb3IlPT7ClGw4l08yusRGyDw2SWF906IqW8fdo40C+nIm+aHDV89OQZ9iej6TVs6H2PFHwi7K6pGgx",
+	"E9CehPfddCHRwh4kfOWUEfTPUOlH/z++PFvBY54IpwL4svLpl/69G/WzT+o3bqHvbnnh26dL5xDWIFLx",
+	"L59duXFr5c77/uLFxt37/pOrywvn/bvn6lcfiJZmUvUqB6LjJM1xVcUmuRT9i5dXLtzHoaxcvrry4T+7",
+	"aIjWTQhbVZT99KB3AID3QCZGbrMBcE9OUDeNAccT+tUo8DX5bAagkCuTLXxW45r3NW37RnNH1aOdmKaB",
+	"F6HuHXjTB/yuHTXl4ycrxHRPl+ZX/vaYiwEFG7ePijfciKcnrFJ9b83XXnM9FdSt40LvgCB2JuJUR+dY",
+	"xXI9Y5pCmkgZWd1dkAYkaGoNg2G2d5R/rIs8Ec/NsyjWLRmujMv1gM71uQGPgiG2W/A4IIh9gQliGb6J",
+	"oYBFjtgXXsA2C6X1mGSF3AtYsaEaEl59pbO9TWolG5qFQWjP8kjapZRgTaFY15gs8eeC/DWQThtl8QjM",
+	"HJHj/N7Fxr1TW9nPj/55//zV5Sfn8ef+qR9Wvv3wl7nj4m5oAMBE6t/frF8/U//88sqZL54unWt88Y/G",
+	"vTPCTri+6J/8ofHgRuPBl8uLi/7pRX/xW3/xSuPemZULpxs/nVh+cmEjLv1sJzZRoqu8xSpS3d/KjjV+",
+	"vrZ6fa7x1fH6xUur/7iW6g0tQy6JzyPi5u6HgTPIP98aXLWhJhMUtV1pshePnxaf0T1FrdSAkDsHyorY",
+	"xWITxMcvjtrFoj40EWTTRL3oeRa60aXw0WJSZ0g6ym4LDvlWv3vgYCdpw3GMWTAqIK1d5T9zRc55JF5A",
+	"TBumI8gqBwZHEyVuDw2OHjDiqrHn+6f8kx/Xr/y8vPC48dXxUGV+d6tx89zKN98sL8zxTx4/Xl5cbBw/",
+	"13jwZf3ESf/UP/35jzBveOXxfOPn+43j54IG3atfnPLvLfmPvl89caf+0XH/0jdc+969yTVut1HTvtHs",
+	"DkDSpoGkZ332tjomyyVislzfMdmAcHhAOLx9CYdDJCvYhgc+mWYUqXJ5de7S3hmqgD9vHC4n8HsVrTLF",
+	"HGx8FkkvP7nUuHe8/uml+od/GxLliR2jZ41A7ooDaBbOPzlmlKvUnSCVatmzZgzHw44NROdD0DUsnJyd",
+	"oeSPVXMKXfNI4wKwgj8rO64TgJ81y6VDGqnOEEmJbHieUShB44iyVbHw8lEYh0cqtuuRbCYDk1XDADh+",
+	"OfWjRY7Xh0aILoN0IpvEzTPB7WXaNcYFwQsJqvnExcF6VZ7MtcBxsNE7i7ZTGTaBPeDPberRfcGG4oP7",
+	"k5SAVx5G0KdePGMW4+BotqWb0zOFo/z8it+1Zq76Zz+r/3B1BEfeZqLBOLBPlYzc+K7URGq0mC1k6O7i",
+	"eDFj7jbGitnJXcVsMTOZKY4WcjRrjhnjk/K3HFDlcqOjY2Pj47t2vfTS7t179vB7WX+iqYmx3bls++1X",
+	"g8OUgJbk+9mEjgb1a9siRN+DGjQQBaGGAn9OxOHCMcjC2eWlz+tXH9SvPFI12AuJRCIaTYmnq8gkDnCI",
+	"PPL+4Y3AhwVhcpfMVD3M1YzG+YhjTZW85Pi7ggFkRKs5Fh/knabxTNQvfF3/8MkEmbKOUUYgw9Z2yCQt",
+	"2g7Voqmk8qdH4XCwKV1SLg0hw4INszHKsugFOgNgewTDE1zHLrKE2tUXMVv0LTxGakytyzzPTXVcdF3d",
+	"kevG4wYvXm8aCQy8ay+Od20Dh3StEqRmRvxuS5CeoSevZdDP0JOnkUnK9VhQdTlIPXrx0kEPcUxDwhch",
+	"4iPj7/Lt9xGLDDKWZiI8Cq2+sSQo1pbbjKPcYY5xO4axbwV7174DLeCvCsjhBT++IFXg60+w9GgIS6ZU",
+	"D1ST2AjYO5XFCg+UinwxCVW1iVprryxX+MVabxxYCC0YVyMMUsAg+swoqZXsMF0WHWuZUeLSclFoAdmH",
+	"iwCbv8DGhNkeHSH7YigcMDiNeQoTkvvBpdgRQqBKmYDWDXh+dpB5XSB8yJpibxaLPQDCfDmBa+pi/fMF",
+	"JJRS7Rr/4feNS0/8u59x1HDpXP29i6tX5vyLD7uJ/opB9xqLDsreuy17H/gp++unfFFpBfA9f6N7yYL3",
+	"oOabxWLk6DW9x8FFnR2+8cjh8y8ucLPwuzn/0jw/hXO3/bs36zduxdMVr2uuKJ6w7ciYkE1OWxh9BsZO",
+	"GAIc2DkvoJ1jTbHQA09NhdKg+HRpHqUHSom1LJ0Nthzuk2WTaMloKQXzxtg1zYhasWKiKH69lsWCuHIY",
+	"bbg1CeLgQuG3jWeIQ8JIzIDF5muQbKqp/HEqW5wI91PHss2RPGtmehOP4r9GKIyMb0Ssn8DJtstNB6Vv",
+	"VvQq0bXYFX0QjEKBznjUVG+uMsI1GVEkLfB+lMYBhog/k20XXDvPdDxdL7vVyYrledSE3Fg+mP+q0iq3",
+	"UFS+udahPM9kc3B63hKnrD3OOeUEsJBv7NmQizU/WT3PSSMQrLE9GUHItydG0n+6PTnlPlHNwQFog2tO",
+	"DqMILg2+9CgfkhYdvm17IHgCD+KPthGjW9hSGdoJJBk6iPnr85eSML9/9k597njj/omAM6LVNn5pODO2",
+	"cUaMXAKivnuz/vlCLJDuJkwyhs+h73iHPDoDRhHYPKopjDEQMf+/nnspl8U+DKoVNEOdAizwrowmz5RY",
+	"j9/mUl11bhaMq6kQRzQt8u7IIstrnlGPFWmbSC0EDNVCbUWHOR4ZZnBRv0+D16EpunFKkJYtCc2czsjg",
+	"FF3XDhtcIOEHZHBrksFFAOjTpXnkgm78/In/3dUEUjhkZX+hSOHiYH0HpBXYNgV/F1ZwS9G8F0wx+A5C",
+	"AoE0EO1ngyQaeHxTu6/elYwh56xIWulVK49+kFAokmDARTHgouiAi0J2AoyKvYCTAqVe4/yZlTs/ty/1",
+	"Nhzh3dyQbpNQWYeGIkmGrc89odqqzy8FRVQ2bTD0FtgnqyfP+5fm61/8wJHnwrvYdQ+DUa02yRoWyK7N",
+	"4+Trzg4Za7JDVKNivB9GRWzT5j4h5oyRhJh3JZDodYmXk6IB+DIPSha3DK9Ek1ZCfgkVkT8/WLwf/BLK",
+	"ke+eZiJocehQr+owGjYBhjYMrnC5I9VckD1uuSGz8oSseNPyTEgrY4pqATexRrhIIy6XaXHgnpqWZ0yW",
+	"qd5sDthO4N9+saB/QAfRa+jfA1aIUB+Nd+3O6BtNwwBBrIkgxp9nBDEal0fdFwQxYEEYsCBsaxaEJtyF",
+	"bAjd4a5t7Q2QTajVjvCx0CSa+o3fr8uL0Oo93YlwpvM070MSE0kx1VbdopqDgE+GjtcBvhLSLAaSKckH",
+	"auliJM86z2olW7lbfKY1soBxnbDDJbp8iE4KdpV54DUpOnaFMLtGbCbbXENtIrO9PJulQeNQYgVcxRya",
+	"BpkP8p5NmRFhGFh9QmednrdIUvY+mGrfvC3+/I/+3Y9Fb18l5Lm8uOhfvubfeNS4+61sNy8iw6tffVi/",
+	"fgO/WgM9jW+fCPBoE25aXnjfP3+WLwpM2D95x798rfHkbjDhAFXlnlmwN5vZNsHe0S0e7B3vUbC3aUuU",
+	"YG8/gKcWSL0XPjjTA5IGWMpYQISHbHXu48bPp7uDRS3Qp5/eozUSPWNU+toIZUMMTgkOqQ0ROSX7p5Cv",
+	"iSTTNeVZZ3xNB/e/ppGDb/xKI/9+8NVfaeR3h18b3k04utOIPmLahXd0/o93yu47QfVZnlWMgmO7e0kC",
+	"2xPpnOxJxWV51kL2tC/eRSZ/5hnT0IyM0TWdbeBRa6aNIj1gjdr6zjVBCwWL8qLyQoXOrfFNrrdCFLny",
+	"7U/+/P3GzTsdlVmNjWcHdFCD0pVtRgcFne1j3DBACIVIY01CqOfSGRPDABXnh1kLuyBC2AzvikuZGetb",
+	"mTQK03y/w0CaawDTQq00S9JyGSaAzglq3XHOOJOwRehape7teWD4w/OsYDsOLaDfhSta/C3+OWVY29M9",
+	"8hYsVox7pMvKdYca8GGqce9h4+Yt/+TJJhW18u0Z9f3stGRdDBPOan+jYAPPzlb07PCNf6uLM7alvULS",
+	"Oht4hTbBKyQXf5Cy+yK29OR7HwsoV+fm/E8+ew4dWK3BuChg6igmh/ftu78rJBIVWDHJsSV9Rgq+XDP9",
+	"SiFKinHzaAR9QC2hTtVV9Ty6eRDUD1KUn58U5VAAJGKMXb3AGN2u5/Of+KSFxuYgALVxVhJYy/hM6IuX",
+	"lhf/PsjIWSsjB3U6jnT94sS3aMU+BtEV/MXGm8+1V793GFfyWdTtYaINfxypGS4xn9Myvu1flYebFJTh",
+	"rXxyt/75aX9uKfqOhy0X28DnRzZQd5BY/CYPkyx+0189bEzpI+QQZSa8Pm/YjMp3CAk1yTTjCA2v5EiW",
+	"30AfzYzppFaijFge9JwPm0CabVTGdVWc1vWLxye1zsvXMWqs8Cd4tpOaSE15NIFMMjN+OLM71OVtwZWx",
+	"TDPFdxs/Gs0CzHLFALEcJq75b9OIIMCemkjtyiR1Am4fdojtSYAbQkZvJK16NE5EvmF7pGKbSALmWkz0",
+	"LBXHFTstWKz5bA/Su7dGxVggN7FQrCu5mVgntqFqsGdW9YWvTbfVXqEg0kS2jEZQCpBi2ZgCo5zZHt1L",
+	"op2Adbj4sK1zo1/nV+g9qMdqrwqqhwCqB9VPgQgcT3Uo6vpZ9bRd1cuuePUyntQKobfqZVDG0weIPajK",
+	"6a4qJ9BtWIyzmTZBSPYJY1rHqQ4O3ETKz9+Be7fCZZ/FpgTdZdEq8xcP4JYGeQzAYmWAjrcqdITo/6Xj",
+	"j6hLmFGhGnFLtuPBvzGvwDaplmfWFLMdfuOC4dLAp2xaxSJ1INVmkno1ShnxHAO3zyhj4oNVmSkjDCyU",
+	"DMcocKXRF1PkN5brwSp0rMIOGg5l3gGzbeJA/phfW6yzH/yGHqPltn9xiBpOodTRAw7ZTvvch1uFKdEE",
+	"GvJsNgt6LduqUrOgwMYOg/bqRKWKsPG0xfjVJp0xHK/CB6ilynwrQOMJ9/PKJ9dWr3ylBrrxEMGxaM9x",
+	"nIVfeKXURGpnO5fvbGf8OyHp0na8N1pD8a2O6rilUjg+jmA8AfcyNZGis//+pwN/tK3f5/ZM/8ehA+4B",
+	"9nvrTevA7OuHX33n9f37vNf373vngFWzjLd/yz+vvX54uvb7w/tqr7+Sqb2+f1/tN4cL/P/em/vDz4L/",
+	"Du+zir9tH7rx89sO+x4IwQH33lrce7BEaLs17n2BndPiCPdQn2y65dY9d15iwYMJYV+IflaZSR2iy1dZ",
+	"h947BmG0Rhzb9tBXZky6lHkif48PjVSqrkcmIWj6X1U6kmfgiTMY0Q+YtDJje5QVZod/TWfB9VYxpilU",
+	"E3jOLHGNIu2dafYKCEP+dnRumIUj/TWd7dg+i7V/ItJ6T5J4bRaqy4uL9fuXV699v/L/L/pnP/NPfuPf",
+	"/XtXArZJFi4vLq5e+94/+1lnggYXtU/lAa1L1Gojjg6PZhNsxDWS8PmXHSu03q1958ptnbnsXGtD49v4",
+	"NS1bFwRW8ColWKsgMWqGS8SOdW2mas9hycEgQWxdExNOjdA8XAF/eN//4jNUwG2q3t4ZlhjmtUIdcFSI",
+	"/aNOlTFsQgExY37Xo54xHWm7p/5umvLfVl3aYpiKOzT9iZIFYshFcHSo9utOqwLZDxN/TlDeuIjckhWM",
+	"iVAqB3xVwC7AdbAsDLSd6UnbniZpfhW0tiBuiVJvCKr1iD5ScI/pUOyXZ2msMbQd8qv/md2dGc0MaWH9",
+	"IlHLFyfAUHbsWtAFA0EEV9zitSWiH+3jL1c+P67lmQBZl86v3L6vkZW7c/B//HTlu8f+Z++DLby8cHZl",
+	"8bb6W5K2GKEW5HThKuxVngODqBjcNPZE5paRZ9BfaGgkenuLIx6uGUha57hL14huWq7nWAVPJ/899xWs",
+	"CV8nfmImiL/wrkb8c4sa8S/8rJGVxxfr/7wAfzdufrR6/AONLD+6uXr1tJZn9U8va2Tl7z/Bt5h4pRFs",
+	"pztC9vEx7nAJbjoOA8So6DroGhUKO4C9RNgssR2TOhofDV9mr2R4eUbfsVzP3UsMMlk22LS8WwUKLA1A",
+	"aiPkFX78SdEu83Xg9+bT3QGlqRVDcoJy8T7Cj7RgAuViHcpfLVcWo9ZKHH2JTijoJ5k0TFKg5TK610WV",
+	"6+QsniaNT1EjBbtcrWCtxb5snjlUej7SBhF9XfikKkaZD4gKzwkxEFBixMurWQVoLg7vm8YPc5VhIBf2",
+	"znbyDOfOf1i27Rm+jviJyz+CTiompTMyBzC7i4Dux2/pO54MDxel9A7dLnxF3ubf6qYz+1aVvcwRj06Y",
+	"7YHLyHJJzbE8j7IR8qbMWISFxncWNrdc5sMXP0G/Tdi7Mc8MbJcO6xYW1ZQtF1q5gwOYlsvY3kV9sFC4",
+	"e2X9jaa0eYEbiws0uRi4fxqhRqEUxs2Nqml5/KfMQzAPx89wiV40/lSy5ERQrLx24Dev6iN5tk8UBucy",
+	"WiaT4Zvt9g6/H4AnJrilmiRfiRam4fZwYJFJFklxS4bHz4oYfs2ulk1i2ppcLdg37JU/C0vKgUsASjEs",
+	"ENeNA49BpBtHoAWLRtmlQebdpG2XqcFRypG+le8e4oemk8rdTqM3eIRSExlNzlysjTjBr9hVfqOsmhcJ",
+	"Pir+4qcmUq8GcBCKW5pleUpLVTiqmOILxmw8uyXDFaXvJiXcKtizRwt7tvAZg1zGjkjurOuJXqB8lV6F",
+	"nn12LTUxxoEypdhRhD8R7Ti75kJTt+bv2sXCbzpTeD6TUxLfLolCdXH2TMvkJrToDGU6s8SpMi04kkNw",
+	"bPHdlXIBQMCWT44awNv14C0elbCLMegixGTEnXGoYcI5fLo0799b8k/e2lTgmwxtI7opik3bT23EBeDv",
+	"hlRigAdc4tkcE6EhybVFoWSVTQeiLw7+gKtMTLYPf6PlGSAnfSyzRyfMqEhtCVc4/KI06raS5Xq2M0tM",
+	"m4rkLi60hp5VkmV3jqguUywDc9wc9El4XvokCNMY8zHXkRDddIHsjeAoGe7R4NVbJ3czfNe3XeZml29z",
+	"P/I2B2HAZxYG7JWndJA0OkgaVZNGpdcTUkY7An/bPFX0d1Be1kWiaPqt114hL43u2TU0IWKQ6IgE+tVZ",
+	"rTk3NJAAuqRvZbSWZ0pwE+Gp16KV0OUlO/GmxX3RvQaFUY5tcxD5un0M3AhK7DTPN42Wi9JhJ/r18rlR",
+	"ZhpALYvQNZfTIzA00EOFqgPuPPEeK/B0Is+k68xy+S126xqfO/rr9LFsTm9xFUkfVY+zX3uGbHuQ+5qo",
+	"jThyaimU5C9Zh3kW/UuQ3ap6PHHltqF+XzMSmutdJHSQtTsg399uab4ozCEQYx9TDE5M9q3Pf4jNlLeo",
+	"b6qN6Cqf1tHCbKFME+Ot4nPPto+alM60+rh2GqxAXUhuTkonPhwwRhiTfCHBX20zqqHHDzWs7QF/qaRd",
+	"w4EIHnoONCw3ZF2Vcao842PSiCv4Wplbow6GlmrGLFC7WWyqLDL+0swmepi02FZ7v+4zh/cFy9KnDNee",
+	"qkNQRUIdcuQbKsJsqyLsVGt1nlzak1TPw3AkxC5oeMQg0vfc+f42N0cU5eION1zssCucEth6Ae23JkkJ",
+	"DAvrCcnQ0FLNIkZdiFhLEambdMYr6UIOBkw8JJ3h4i8w2oyyzYAo6C1qmMRiYHVB4JbYGCasGB51LKNs",
+	"udTklmRJMFWDzLWLpGI7VGQHYEgbBXlopk3kWdnmYlcOyXZQ3Holx65OlbC1KgSthRkX2pj99EUeRjqL",
+	"Dgs1HUr382n0qjpBhmxQfId/HNFa7Jtcb+0bRaAjHVUo0kcDkb688K1/8rvQwrl9xT95Z/XTLyK2ze0r",
+	"/uVry0sfd53xCbZW7+2cdhYhLi00ard1U/kwcDFvURczf3/f4JuTAAeEYHv+AMBGbKzN9/TucOXOKMjh",
+	"/QA51D+/vB3BQ2CJgQUlJgiWVBks656gC5euYXhB59y16jijNZv8ZkGtpmm5M2VjFoo3e+cfBesIxtzd",
+	"1NsuMnzLLtO2L95vwUth9q2g0qXOdiyoXF+lmWLlghw/cWzeWJvttxPiYCekRAt5TDfI9xs3FXn6UxMp",
+	"t/jHEUVCdGeZutRpqwiRvw1bXCH1qpiQTzUoJly5cqc+/zC2mBAExAacZ/0rA3Spg40gQlMNAlkOGkow",
+	"QHRayacE5X+GR8rUgKZBSvU6l7V5hrXvoTtMnsWe1/65cKA3u/avVUhwu+IMFxI3/1E/ewuFhFxBDhWM",
+	"Pw5jXulwLpNrkgohAWIHUiGXib7yUwZ/5cWtOnrJ+1kAuH6xXxsCOG5t260RLPRsqdcPOyXtRnfWANC7",
+	"JgSk+Fs8KM0b5C5vtDTPpU5QmofqrMeKrEeleeLFar8yL3ik5R4NXsvWgj2XOsgV21qfx2feWX2eURDd",
+	"hdct0WsuyGspvsuzluo7Ju8fV4EnoMil8xrxb3+A/1eL8kjj9l8bZ74Hu8if/9S//b5/75SouMuzSMnd",
+	"0Ii8uGy5nouIgKR12GhdI7rElfhvFHH838GntkMCumqNBKhZy7NAgGtEJEZdvjZEXAo8YlhkVrArFcPl",
+	"9/hl7njYQwhBCFTGkbQVzb0X5U8YDXsVTESxVMTiW2NSmWsaQBr+I7vGqIP3LQg6JE8UHEHtpDXFhvnq",
+	"pHV+Fkb4hUibdFDcRd9LqsyzyvxHDHnjdbzTmzUWXKQRfYp6r1MdFl8v21N21dNFqG9oIs/4IyN7IgmK",
+	"HA1TYCFRXhbkQUkgshfBzKozpEQdWSAlGP3h9PGx6wWHmpR5llF2dY0Dv0lKSgYzqSnjlLgM0tdtAGMD",
+	"LAij5Y0WDaYNpQJQFvoF2FAjRp4FJrtSExgpBcT6SQfOoabuISzLpEONaYwXzNhlqzA7NELetrxSnvWr",
+	"rE+EDfJsvbK+lvI95VAKvR1fq4dLnlCsB/AZi/XIs6jVi3d1DGr1NqVWLwdeevlCw04oNsZrfxp+6de/",
+	"zQ2/vuf/2T889r8O7otC0nfKXgBJc2D+yLo/sWLRwr9MpPAvKLDLhQV2qHQ2tcBOi6uu0wJGNi4hh6sz",
+	"gcxwB4V3z0vhXQC21qi521REm4hZ40vuAG7Kkrvk+DoYfk3lNT0T+b+invCv9EReDdyuvbf6B1mnzOxp",
+	"8E5YwMjsvQnyoosQmkudbpm4deU145YJvg7CNIEZ6WsUz4L5A+W9YBPajqj8hcoJWizSgiezcviy7XAJ",
+	"o+94RKCuntcodOUK7k+NQqusURvbdBhy6Vs9whYVy1q3ftls537ZJAmd651fdlAoMKD33ir03kIMwzun",
+	"Ba4U/i6ElN+bA5LjU/zX88dCFqoQUp23zmzWnMkNM/l7XDAY10Nlm01RB9yBxGKaQuni2dOiQN3GKkV7",
+	"BgjFpsGhgT7gHlJO4KyfPUBHL8z2wOebLv01Ihdu0Klw4zwZuJQhTPePX1+5cmdTzfqCwbhsErt81KXl",
+	"ohRcwSvTKrIo66PE2hecORRcyJEI4ooYUwYXLeDoL5sosrCgmjj0mD3dS1KcV9nmCKht5UHIDWfGhjMd",
+	"S6jRHkooPIzPnYDauLzBA6yIm0v3NknctAgQh7rUGw6d/X0RJIeoJ0JpMsaGoRwuJ9wI6JEmPkKf3omQ",
+	"t/g00QoWM91AkpYSGnmD1oYPGuyPFsP0q/bbFIt7wMDas8oT+LuCNa0ZLnHp81fD9+KFIg6BC5HRWri5",
+	"RUjtEPJj9fT5lSd3RW4GxPY3ycyKzYYRQkYYLMMFo0yZaThrxh9mgXulVrJdyl99y+RQo1CiZrVMSZpr",
+	"27sfN86+6x8/Xf/oln/3TP3CX4fQFSLuTkqGO0F0IDHzbGdWJ4ISdMaxzWrBy7OC4TgW8rZUSDpIKD3k",
+	"GR4lr9hVVrDKO1wSdGoOnu8OQeqJTplHHWrqZHIWsmb4ElquB53q8ixtwCTUZyr0gYbjzJJZ6mmYolOw",
+	"HYcW+PyHNFIrWYWScHbCr8tGgQpm5zwT99rhjpD91DDLFqMuB2DSHjShnNuhSFEIORrlWRCRSHfqisXt",
+	"W0n3K2IHfs+fsmGABmMFxePaVacA0EXuaUppnbfrL9p6l7zUQU56dBIJKAfGBiFjYNce9MdZK6XdC95q",
+	"wVEu5QF/teVby7HQw1vLT67zt/rCKf/Rg+XHT6KyLBAfW78iOk7q7fwzX4S/rCv8drj4JtvFIoCjGqXT",
+	"lJn4Ib8pNUm6cf/E8tLl5YWzKxe/HYKDKGg4TP7yIo6yIeWOLzJyuLuYCGY7psUMZxZuPEL2MSLEWShm",
+	"SwbkIAnTAGM3Bgu4FveF8k0VuoTZeRbcwy7KTKbMWN+KmNWXdcMChy8wph4ZHkVT6iWwCrNhVpB/8kT9",
+	"o68aZ99NaSm+F8I05CKo6Vejyq/q126pPwFQd0RbV2h1I7ISqzrFvgxCBVuDvE+86c0IJwgUxwKdbSsP",
+	"O42hqic6tCirMVLzVQYVQnH4TRVFuOAah4IBrJN5pXz9Bcue2A4QvlqeySSvOBFsMULfEVm9aZ1/OEEg",
+	"EXRINEkwhEguBgpQQ389OSAC2iiPVZBHAoxH7BqLzCC8icX1wiwmLotE4paZQg8HKddlJqQSdU/ruUxW",
+	"3xtUZ2lw/xZFYGFjUuCy4OgV4iUTKNOH9uaZQ/noMbsy+LXNKGGUmq6SQUTSQC6I2cZAOKgh/SB+IkgJ",
+	"h7hu4dsBibd8CvyhsQsJFEZly+U4V2T0BomzgVYKUmd75z44WG1WOmvmrR4O6VTF+FvWeJIinTmcA5M/",
+	"n1Fh5OHu2oxGclZT+VQ2n0qJtFXRICHQNXKPI5mrFeOd31A25ZVSE7kxSOjwqMN//Z/51B+yw3uO/CEz",
+	"vOfInzNa9qW/5FP/kgpyW13PsdjUeqmtW0uxdqU3D1a9vmREbGTuKkQQxyapf3h/wIIWHMsNwYaOa/o2",
+	"D4nFLHP2GSyzeOwAnA3yOJ5xHgfgpzXxqP/kqn/yVsd4tLWZwFj/vZDNij+hs7vigHB3mlU6jBJjDcO8",
+	"bLieBIoGMYX7DfIdxc32G7OuHvXFST9c4GHkN8DcLZ1/pnM8mmf5VOP01/UrP/rz95cfvV//6Fbjnw/H",
+	"lxe+Dv0hp07mU3g3dyLEqO60NTNDTS0WnopnA6CSo8Xeb06VucRiUKGfZMeTGDNexVX8d0cFaFP7p+QZ",
+	"/2YiekuXD8tSfKDTzK4RxwD3BNCmTVUp3KpfboL9Vbqf73AbYA3Rp/ChcqTqeK7Ys7TcQrtIHFqg1oyn",
+	"wXlw+RArlHnQ9y+K1XKZ3NhwJjec2Z2KrzPiByHVDDva1TJ8Vm+y8ix/qZtn87+glyGbjZ5JmIM8EFPW",
+	"MepGxpuLH6RyxtccK7YGTE2kLOaN5lIaB55WpVpJTWQzmYyWqlhM/BkgTIt5dAriyRtmZTHFNoernuWr",
+	"DivctBPqhDrIzZEHKUGhm1UKtsqW9wdvRyosKBpThW9T6OPp0nz93JlAaDbu3ly5+1H9+o3Vv13apn6T",
+	"VrWmyl1QZnyFaKHq8N3hAo2LyMP2NPIncpmAE4K/OM6lzrEk2We5BL8GdzKEougx6hDKjlmOjfLN8gio",
+	"j3TZLhhlaB0wJfpwCs+FZbMhbKnK5XRIM4zsmzuNGWvnsSwXOVWnnJpIiQ9SfIG4JHCYUVbMH7FlLVkE",
+	"1hSDUltsDwoFsOAqL9lS9ZSB5Pjp0vzK3x77T64uL1zwn3zgnzkfpFqMhNKNv0+pVgF6GJzlUwazXBA5",
+	"RJCvBVSt/z13BR9nebMa0pGKDrCuRjy7xlyNHLPKZWOKusgXFjAVuiPkVcVJL/qT8UViU27InqMMEvnc",
+	"Wkd5gJlcJNqO6GboytJEyyGW/A5fjtP1z08vP/lg5YfHywsX8E8xi5osikQaTFKhhlt1qItVtGTGtoB0",
+	"gJlc1zp86QuOBaSoygjDp8UM8/82ylWIahqyHaio3y3a6ji1QKtbfFX4CxQMHUv7+U5CslV0D4NbDB+D",
+	"J8UM4VX+De6kXZRk21OGxVwsIG5aSDEUPmG+EI7BMOuWmYS+M1M2GNyKr2xj7kT984XGvfeWHz98uvSx",
+	"/9NH/vypX+aO1y/81b90nq/1mS/9+VONew/q1y5Eh02DMcWN+CC1Z0S1s1gRrIph0aaA/JTDsV5euIDE",
+	"CmJbI4FpF+LB6omC3IDWp/6aggOUVIxCicvZQtmCDrButVBSYunHLFawjDKZKRse1/t8ny7c8i9+6d87",
+	"tfrXW20NwZixhjmWS3j7PKMyQ51heswyufQp21N8XOi1rfEDyN/Guzcbd29ylPzzR82vtWl5casaxPWR",
+	"fkI45vhbTNL1hZP++atDhI992mKmqx5Iu8ZEW2L+ZqODQFxQplNGmd8BDy3smfA0W2yKSwdacTViWsWi",
+	"C3LTs1zPKrhhJXHBcEU8H7IAxPnkiIcG7zO83+nVuXdXrtwZUqZaKNHCNMwmZr6HaLk4bDF3BvMM8DWu",
+	"zlDnmMUnQBxudrskza2QG7c0svLpl/69G7gEhpIFUQYiaxfxOJdROERBfCHVsvB+B3TXbi3wtOI+FqhG",
+	"3OpkxfKArTlklHCIUSjQGfiUQ4MyDYYLf1oGK1BuN/DX0T5GHQ63cPARQSAnGrcWr5QsZuxwY0PQJK1G",
+	"oHH+cXGFZhs5kl1CRHKJpoS9m94BcPZoQiHIPA5pKzaBGnWPJWxpndXvqeGUEejz15EraP/RA3/xK5xQ",
+	"46vjK+8+0gj+haa7RpYfP/bP3vTnT/kPb9U/fFS/OY9TxhuY1LGOqbYrEOticwJNUG0Tz3Cng/NvmGKr",
+	"hPnFpvCAaMosheSKW31NPZOaLPtzp/ElDTccnqm8NWXbVeMeyGQiEnyqrMgXvhQMld9EWVKYapyEcOwp",
+	"h7pSR8G4+bXiLmlcusbPn/jfCVEBZz5xDYL7zFCH/2fZZvMbEUggoYHxVYAKSHxDMF1JNqLiA9nh8kMn",
+	"BmqXyy6pzoT7Jd8lYjOqHiP5k/hpA8UBohF+iL695l+/s/rR3dUvruE8IQAEndqjQqVp9wzGqkZZykL+",
+	"ZnNZrJGyxaYFL0yg8nErcVchFQq60YGQQkljF4skXb/6oH7l0eqVOf/iwyG+H3LpolNDMom/HPnL/w4A",
+	"AP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -456,6 +456,16 @@ func (e *contractEnv) pathValue(t *testing.T, o specOp, p *openapi3.ParameterRef
 		return fx.closablePlan
 	case "PlanTaskIdPath":
 		return fx.planTask
+	case "ProgressReportIdPath":
+		return fx.report
+	case "SubmittedProgressIdPath":
+		return fx.submittedReport
+	case "ProblemIdPath":
+		return fx.problem
+	case "RectifyingProblemIdPath":
+		return fx.rectifyingProblem
+	case "EvidenceIdPath":
+		return fx.problemEvidence
 	}
 	t.Fatalf("%s: no fixture record for path parameter %s (%q): teach contractEnv.pathValue about it", o.ID(), p.Value.Name, p.Ref)
 	return ""

@@ -181,6 +181,8 @@ func TestReleasedReadPaths(t *testing.T) {
 			{"draft plan's tasks", "/api/v1/plan-tasks?planId=" + fx.draftPlan, 200}, // an empty page: see lists
 			{"published plan", planPath(fx.plan), 200},
 			{"published plan's task", taskPath(fx.planTask), 200},
+			{"progress report not accepted", reportPath(fx.report), 404},
+			{"problem not signed off", problemPath(fx.problem), 404},
 		}
 		for _, tt := range tests {
 			t.Run(tt.record, func(t *testing.T) {
@@ -220,6 +222,16 @@ func TestReleasedReadPaths(t *testing.T) {
 			}
 			if tasks := listAll[api.PlanTask](t, h, "/api/v1/plan-tasks", key, url.Values{"planId": {fx.draftPlan}}, 50); len(tasks) != 0 {
 				t.Errorf("the key lists %d tasks of a draft plan", len(tasks))
+			}
+			for _, r := range listAll[api.ProgressReport](t, h, reportsPath, key, nil, 500) {
+				if r.Status != "accepted" {
+					t.Errorf("the key lists %s progress report %s", r.Status, r.Id)
+				}
+			}
+			for _, p := range listAll[api.ProblemRecord](t, h, problemsPath, key, nil, 500) {
+				if p.Status != "signed_off" {
+					t.Errorf("the key lists %s problem %s", p.Status, p.Id)
+				}
 			}
 			if tasks := listAll[api.PlanTask](t, h, "/api/v1/plan-tasks", nil, url.Values{"planId": {fx.draftPlan}}, 50); len(tasks) != 1 {
 				t.Errorf("the administrator lists %d tasks of the draft plan, want 1", len(tasks))

@@ -119,6 +119,9 @@ type fixtures struct {
 	draftChecklist              string // a draft checklist of the town without items, for uploads (imports)
 	plan, planTask              string // the city's published 2022 plan and its task 1, led by the town, not started
 	draftPlan, closablePlan     string // the district's draft 2022 plan with one task; the city's published 2021 plan, all done
+	report, submittedReport     string // the town's progress reports on planTask: a draft for 2022-Q1 at version 2, one for 2022-Q2 at 0% submitted by the reporter
+	problem, rectifyingProblem  string // problems of the town recorded by the reporter: open at version 2, and being rectified
+	problemEvidence             string // a PDF of evidence of rectifyingProblem, its file in blobDir
 	blobDir                     string // the attachment directory of the database's harnesses
 	publishedSystem             string
 	publishedIndicator          string
@@ -307,8 +310,64 @@ func fixturesFor(t testing.TB, db *dbtest.DB) *fixtures {
 	}
 	fx.draftChecklist = draft.ID
 	fx.plan, fx.planTask, fx.draftPlan, fx.closablePlan = fixturePlans(t, db, fx, p)
+	fixtureProgress(t, db, fx, blobs, a.SHA256)
 	fixtureSet[db.Name] = fx
 	return fx
+}
+
+// fixtureProgress writes the progress reports and problems of the
+// fixtures. Each record the contract tests may delete or change with the
+// examples' If-Match "1" is at version 2, so that they leave it as it is.
+func fixtureProgress(t testing.TB, db *dbtest.DB, fx *fixtures, blobs *blob.Dir, sha string) {
+	t.Helper()
+	ctx := t.Context()
+	reporter := models.UserActor(fx.users["reporter"].ID)
+	draft := models.NewProgressReport("", fx.planTask, fx.town, "2022-Q1", reporter)
+	draft.Content, draft.Percent = "完成任务分解", 10
+	if err := db.CreateProgressReport(ctx, draft); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.UpdateProgressReport(ctx, draft.ID, nil, models.ProgressPatch{NextSteps: ptrTo("下季度推进")}); err != nil {
+		t.Fatal(err)
+	}
+	// 0%: accepting it leaves the task not started.
+	submitted := models.NewProgressReport("", fx.planTask, fx.town, "2022-Q2", reporter)
+	submitted.Content = "尚未开展"
+	if err := db.CreateProgressReport(ctx, submitted); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SubmitProgressReport(ctx, submitted.ID, reporter); err != nil {
+		t.Fatal(err)
+	}
+	open := models.NewProblem("", fx.town, 2021, models.SourceSelfInspection, "测试问题", reporter)
+	if err := db.CreateProblem(ctx, open); err != nil {
+		t.Fatal(err)
+	}
+	edit := func(p *models.Problem, _ time.Time, _ int) error {
+		return p.Apply(models.ProblemPatch{Category: ptrTo("测试")})
+	}
+	if _, err := db.ChangeProblem(ctx, open.ID, nil, edit); err != nil {
+		t.Fatal(err)
+	}
+	rectifying := models.NewProblem("", fx.town, 2021, models.SourceSupervision, "整改中的测试问题", reporter)
+	rectifying.Measures = "整改措施"
+	if err := db.CreateProblem(ctx, rectifying); err != nil {
+		t.Fatal(err)
+	}
+	rectify := func(p *models.Problem, at time.Time, _ int) error { return p.Rectify(at, nil, nil) }
+	if _, err := db.ChangeProblem(ctx, rectifying.ID, nil, rectify); err != nil {
+		t.Fatal(err)
+	}
+	proof := &models.Evidence{ID: store.NewID(), RecordType: models.EvidenceOfProblem, RecordID: rectifying.ID, Filename: "整改佐证.pdf",
+		ContentType: "application/pdf", Size: int64(len(fixturePDF)), SHA256: sha, CreatedBy: string(reporter)}
+	proof.BlobKey = proof.ID
+	if err := blobs.Put(ctx, proof.BlobKey, bytes.NewReader(fixturePDF)); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateEvidence(ctx, proof); err != nil {
+		t.Fatal(err)
+	}
+	fx.report, fx.submittedReport, fx.problem, fx.rectifyingProblem, fx.problemEvidence = draft.ID, submitted.ID, open.ID, rectifying.ID, proof.ID
 }
 
 // fixturePDF is the fixture attachment's file, and what the contract tests upload.

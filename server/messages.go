@@ -30,7 +30,9 @@ var patternMessages = map[string]string{
 	`^[0-9A-Za-z][0-9A-Za-z.()（）-]*$`:                          "must start with a letter or a digit and hold only letters, digits, '.', '-' and brackets, such as 1.2(3)",
 	`^(19[0-9]{2}|2[0-9]{3})(-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?$`: "must be a year (2021), a half (2021-H1), a quarter (2021-Q3) or a month (2021-06)",
 	`^[1-9][0-9]{0,3}(\.[1-9][0-9]{0,3}){0,4}$`:                "must be a task number such as 1 or 1.2: up to five parts from 1 to 9999, separated by dots",
-	`\S`: "must not be blank",
+	`^(19[0-9]{2}|2[0-9]{3})(-(H[12]|Q[1-4]|0[1-9]|1[0-2]|W(0[1-9]|[1-4][0-9]|5[0-3])))?$`: "must be a year (2022), a half (2022-H1), a quarter (2022-Q3), a month (2022-06) or an ISO week (2022-W05)",
+	`^(\S(.*\S)?)?$`: "must not start or end with a space",
+	`\S`:             "must not be blank",
 }
 
 // formatMessages say what each string format the validator checks asks for.

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	openapi_types "github.com/oapi-codegen/runtime/types"
@@ -40,6 +41,7 @@ type PlanStore interface {
 	DeletePlanTask(ctx context.Context, id string, ifVersion *int64) error
 	MovePlanTask(ctx context.Context, id string, apply func(t *models.PlanTask, at time.Time) error) (*models.PlanTask, error)
 	ListPlanTasks(ctx context.Context, f models.TaskFilter, page paging.Page) ([]models.PlanTask, *paging.Cursor, error)
+	TaskProgress(ctx context.Context, planIDs []string) (map[string]int, error)
 	viewStore
 	CalendarStore
 	ActorStore
@@ -71,7 +73,7 @@ func (v *view) reachUnit(unitID string) error {
 	err := authz.Reach(&v.caller, v.rule, unitID, v.paths[unitID])
 	if errors.Is(err, models.ErrNotFound) {
 		return &models.ForbiddenError{Code: "outside_subtree",
-			Detail: fmt.Sprintf("unit %s is outside your unit and the units below it: you may not change its plans", unitID)}
+			Detail: fmt.Sprintf("unit %s is outside your unit and the units below it: you may not change its records", unitID)}
 	}
 	return err
 }
@@ -177,12 +179,24 @@ func (h *PlanHandler) planOut(ctx context.Context, p *models.Plan) (api.Plan, er
 	return out[0], nil
 }
 
-// tasksOut converts tasks, overdue as of the day asOf.
+// tasksOut converts tasks, overdue as of the day asOf, with their
+// progress rolled up from accepted reports.
 func (h *PlanHandler) tasksOut(ctx context.Context, tasks []*models.PlanTask, asOf string) ([]api.PlanTask, error) {
+	var planIDs []string
+	for _, t := range tasks {
+		if !slices.Contains(planIDs, t.PlanID) {
+			planIDs = append(planIDs, t.PlanID)
+		}
+	}
+	progress, err := h.store.TaskProgress(ctx, planIDs)
+	if err != nil {
+		return nil, err
+	}
 	return named(ctx, h.store, tasks, func(t *models.PlanTask) []models.Actor { return actorsOf(t.CompletedBy) },
 		func(t *models.PlanTask, names actorNames) api.PlanTask {
 			out := api.PlanTask{Id: uuidOf(t.ID), PlanId: uuidOf(t.PlanID), Number: t.Number, Title: t.Title, Content: t.Content,
 				Ongoing: t.Ongoing, Supervised: t.Supervised, Status: api.TaskStatus(t.Status), Overdue: t.Overdue(asOf),
+				Progress:     int32(progress[t.ID]),
 				CancelReason: t.CancelReason, LeadUnitIds: uuidsOf(t.LeadUnitIDs), CooperatingUnitIds: uuidsOf(t.CooperatingUnitIDs),
 				IndicatorIds: uuidsOf(t.IndicatorIDs), ChecklistIds: uuidsOf(t.ChecklistIDs), CompletedBy: names.ref(t.CompletedBy),
 				CompletedAt: utcOrNil(t.CompletedAt), SourceTaskId: uuidOrNil(t.SourceTaskID), CarriedFromTaskId: uuidOrNil(t.CarriedFromID),

@@ -47,6 +47,8 @@ type Store interface {
 	InspectionStore
 	CalendarStore
 	PlanStore
+	ProgressStore
+	ProblemStore
 	orgsheet.Store
 	Ping(ctx context.Context) error
 	MigrationsCurrent(ctx context.Context) (bool, error)
@@ -104,6 +106,8 @@ type strictServer struct {
 	*InspectionHandler
 	*CalendarHandler
 	*PlanHandler
+	*ProgressHandler
+	*ProblemHandler
 	*OrgImportHandler
 }
 
@@ -217,8 +221,12 @@ func New(cfg Config, store Store, log *slog.Logger) (*echo.Echo, error) {
 			slots: importSlots},
 		InspectionHandler: &InspectionHandler{store: store, rules: rules,
 			files: &attachments{blobs: blobs, limit: cfg.AttachmentLimit, log: log}},
-		CalendarHandler:  &CalendarHandler{store: store},
-		PlanHandler:      &PlanHandler{store: store, rules: rules, calendar: &CalendarHandler{store: store}},
+		CalendarHandler: &CalendarHandler{store: store},
+		PlanHandler:     &PlanHandler{store: store, rules: rules, calendar: &CalendarHandler{store: store}},
+		ProgressHandler: &ProgressHandler{store: store, rules: rules,
+			files: &attachments{blobs: blobs, limit: cfg.AttachmentLimit, log: log}},
+		ProblemHandler: &ProblemHandler{store: store, rules: rules,
+			files: &attachments{blobs: blobs, limit: cfg.AttachmentLimit, log: log}},
 		OrgImportHandler: &OrgImportHandler{store: store, hasher: hasher, limit: cfg.SheetLimit},
 	}, nil)
 	api.RegisterHandlersWithBaseURL(e, handler, basePath)

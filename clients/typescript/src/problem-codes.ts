@@ -41,6 +41,7 @@ export const problemCodes = {
   evaluation_system_not_found: "The indicator system does not exist.",
   evaluation_unit_not_found: "A unit does not exist, or is given twice; `errors` names each.",
   evaluations_unrelated: "The systems of the two evaluations are not editions of one another: their indicators cannot be matched.",
+  evidence_full: "The record holds the most files of evidence it may (100): delete the report's draft or record the rest elsewhere.",
   forbidden: "The caller's roles, or the API key's scopes, do not allow the operation.",
   idempotency_key_reused: "The `Idempotency-Key` was used before with another body.",
   idempotency_request_running: "The first request with this `Idempotency-Key` is still running; retry shortly.",
@@ -87,6 +88,19 @@ export const problemCodes = {
   plan_not_published: "The plan is not in force (a draft, or closed): its tasks are not worked on, nor the year closed. `allowedStates` names the states that allow it.",
   plan_not_released: "The plan is a draft: plans of the level below are derived from published or closed plans only.",
   plan_tasks_unfinished: "Tasks of the plan are neither completed nor cancelled: name the next year's plan to carry them into (`carryIntoPlanId`).",
+  problem_evidence_missing: "A problem is signed off on evidence of its rectification: attach a file first (uploadProblemEvidence).",
+  problem_invalid: "The problem is not valid: `errors` points at each field (a padded title, a link twice, a unit, indicator or task that does not exist or is not in force).",
+  problem_measures_missing: "Rectification starts with its measures (整改措施): give `measures` here or in the problem first.",
+  problem_not_open: "The problem's rectification has started: it is not deleted, and does not start again. `allowedStates` names the states that allow the operation.",
+  problem_not_rectifying: "Only a problem being rectified is signed off. `allowedStates` names the states that allow the operation.",
+  problem_signed_off: "The problem is signed off (整改销号): it does not change, and takes no more evidence. `allowedStates` names the states that allow the operation.",
+  progress_invalid: "The progress report is not valid: `errors` points at each field (a period outside the plan's year or a week the year does not have, an empty content).",
+  progress_not_draft: "Only a draft report is deleted; a report once submitted stays on record. `allowedStates` names the states that allow the operation.",
+  progress_not_editable: "The report is with the city office (submitted) or accepted: it does not change and takes no evidence. `allowedStates` names the states that allow the operation.",
+  progress_not_submitted: "Only a submitted report is accepted or returned. `allowedStates` names the states that allow the operation.",
+  progress_period_taken: "The unit has a report on the task for this period already: change that report instead.",
+  progress_return_invalid: "A report goes back with a reason (`reason`, 1 to 2000 characters): it is what the unit works from.",
+  progress_unit_not_assigned: "The unit neither leads the task nor cooperates on it: only its lead and cooperating units report its progress.",
   rate_limited: "The API key made more requests this minute than it may; retry after `Retry-After` seconds.",
   self_review: "A reviewer never returns, approves or publishes a record it submitted itself.",
   sheet_invalid: "The spreadsheet has problems; `cells` names each bad cell, and nothing was imported.",
@@ -94,6 +108,7 @@ export const problemCodes = {
   target_invalid: "The target is not valid (comparator and values); `errors` names the field.",
   target_unit_not_found: "The target's unit does not exist.",
   task_cancel_invalid: "The reason a task is cancelled is missing or too long.",
+  task_cancelled: "The task is cancelled: it takes no more progress reports. `allowedStates` names the states that allow the operation.",
   task_finished: "The task is completed or cancelled: it no longer changes. `allowedStates` names the states that allow it.",
   task_has_subtasks: "Tasks are numbered under this one: delete them first.",
   task_invalid: "A task is not valid: `errors` points at each field (a number, a title, a date, a unit, indicator or checklist that does not exist, a number whose parent task is missing).",
@@ -171,6 +186,7 @@ export type ProblemCode =
   | "evaluation_system_not_found"
   | "evaluation_unit_not_found"
   | "evaluations_unrelated"
+  | "evidence_full"
   | "forbidden"
   | "idempotency_key_reused"
   | "idempotency_request_running"
@@ -217,6 +233,19 @@ export type ProblemCode =
   | "plan_not_published"
   | "plan_not_released"
   | "plan_tasks_unfinished"
+  | "problem_evidence_missing"
+  | "problem_invalid"
+  | "problem_measures_missing"
+  | "problem_not_open"
+  | "problem_not_rectifying"
+  | "problem_signed_off"
+  | "progress_invalid"
+  | "progress_not_draft"
+  | "progress_not_editable"
+  | "progress_not_submitted"
+  | "progress_period_taken"
+  | "progress_return_invalid"
+  | "progress_unit_not_assigned"
   | "rate_limited"
   | "self_review"
   | "sheet_invalid"
@@ -224,6 +253,7 @@ export type ProblemCode =
   | "target_invalid"
   | "target_unit_not_found"
   | "task_cancel_invalid"
+  | "task_cancelled"
   | "task_finished"
   | "task_has_subtasks"
   | "task_invalid"
@@ -280,6 +310,17 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "not_found"
     | "password_change_required"
+    | "self_review"
+    | "unauthenticated";
+  /** POST /progress-reports/{id}/accept */
+  acceptProgressReport:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "password_change_required"
+    | "progress_not_submitted"
     | "self_review"
     | "unauthenticated";
   /** PUT /inspection-sheets/{id}/answers/{itemId} */
@@ -648,6 +689,43 @@ export interface OperationProblemCodes {
     | "text_invalid"
     | "unauthenticated"
     | "unsupported_media_type";
+  /** POST /problems */
+  createProblem:
+    | "database_unavailable"
+    | "forbidden"
+    | "idempotency_key_reused"
+    | "idempotency_request_running"
+    | "internal"
+    | "invalid_request"
+    | "outside_subtree"
+    | "own_unit_only"
+    | "password_change_required"
+    | "payload_too_large"
+    | "problem_invalid"
+    | "text_invalid"
+    | "unauthenticated"
+    | "unsupported_media_type";
+  /** POST /plan-tasks/{id}/progress-reports */
+  createProgressReport:
+    | "database_unavailable"
+    | "forbidden"
+    | "idempotency_key_reused"
+    | "idempotency_request_running"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "outside_subtree"
+    | "own_unit_only"
+    | "password_change_required"
+    | "payload_too_large"
+    | "plan_not_published"
+    | "progress_invalid"
+    | "progress_period_taken"
+    | "progress_unit_not_assigned"
+    | "task_cancelled"
+    | "text_invalid"
+    | "unauthenticated"
+    | "unsupported_media_type";
   /** POST /indicators/{id}/targets */
   createTarget:
     | "database_unavailable"
@@ -801,6 +879,34 @@ export interface OperationProblemCodes {
     | "task_has_subtasks"
     | "unauthenticated"
     | "version_mismatch";
+  /** DELETE /problems/{id} */
+  deleteProblem:
+    | "database_unavailable"
+    | "forbidden"
+    | "if_match_required"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "outside_subtree"
+    | "own_unit_only"
+    | "password_change_required"
+    | "problem_not_open"
+    | "unauthenticated"
+    | "version_mismatch";
+  /** DELETE /progress-reports/{id} */
+  deleteProgressReport:
+    | "database_unavailable"
+    | "forbidden"
+    | "if_match_required"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "outside_subtree"
+    | "own_unit_only"
+    | "password_change_required"
+    | "progress_not_draft"
+    | "unauthenticated"
+    | "version_mismatch";
   /** DELETE /targets/{id} */
   deleteTarget:
     | "database_unavailable"
@@ -865,6 +971,16 @@ export interface OperationProblemCodes {
     | "user_disabled";
   /** GET /attachments/{id}/content */
   downloadAttachment:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "password_change_required"
+    | "rate_limited"
+    | "unauthenticated";
+  /** GET /evidence/{id}/content */
+  downloadEvidence:
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1132,6 +1248,26 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /plan-tasks/{id} */
   getPlanTask:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "password_change_required"
+    | "rate_limited"
+    | "unauthenticated";
+  /** GET /problems/{id} */
+  getProblem:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "password_change_required"
+    | "rate_limited"
+    | "unauthenticated";
+  /** GET /progress-reports/{id} */
+  getProgressReport:
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1434,6 +1570,26 @@ export interface OperationProblemCodes {
     | "password_change_required"
     | "rate_limited"
     | "unauthenticated";
+  /** GET /problems */
+  listProblems:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_cursor"
+    | "invalid_request"
+    | "password_change_required"
+    | "rate_limited"
+    | "unauthenticated";
+  /** GET /progress-reports */
+  listProgressReports:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_cursor"
+    | "invalid_request"
+    | "password_change_required"
+    | "rate_limited"
+    | "unauthenticated";
   /** GET /indicators/{id}/targets */
   listTargets:
     | "database_unavailable"
@@ -1566,6 +1722,23 @@ export interface OperationProblemCodes {
     | "unauthenticated"
     | "unsupported_media_type"
     | "version_mismatch";
+  /** POST /problems/{id}/rectify */
+  rectifyProblem:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "outside_subtree"
+    | "own_unit_only"
+    | "password_change_required"
+    | "payload_too_large"
+    | "problem_invalid"
+    | "problem_measures_missing"
+    | "problem_not_open"
+    | "text_invalid"
+    | "unauthenticated"
+    | "unsupported_media_type";
   /** POST /users/{id}/reset-password */
   resetUserPassword:
     | "database_unavailable"
@@ -1623,6 +1796,21 @@ export interface OperationProblemCodes {
     | "text_invalid"
     | "unauthenticated"
     | "unsupported_media_type";
+  /** POST /progress-reports/{id}/return */
+  returnProgressReport:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "password_change_required"
+    | "payload_too_large"
+    | "progress_not_submitted"
+    | "progress_return_invalid"
+    | "self_review"
+    | "text_invalid"
+    | "unauthenticated"
+    | "unsupported_media_type";
   /** POST /checklists/{id}/revise */
   reviseChecklist:
     | "checklist_not_published"
@@ -1647,6 +1835,22 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "unauthenticated";
+  /** POST /problems/{id}/sign-off */
+  signOffProblem:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "outside_subtree"
+    | "password_change_required"
+    | "payload_too_large"
+    | "problem_evidence_missing"
+    | "problem_not_rectifying"
+    | "self_review"
+    | "text_invalid"
+    | "unauthenticated"
+    | "unsupported_media_type";
   /** POST /plan-tasks/{id}/start */
   startPlanTask:
     | "database_unavailable"
@@ -1695,6 +1899,19 @@ export interface OperationProblemCodes {
     | "not_found"
     | "own_unit_only"
     | "password_change_required"
+    | "unauthenticated";
+  /** POST /progress-reports/{id}/submit */
+  submitProgressReport:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "outside_subtree"
+    | "own_unit_only"
+    | "password_change_required"
+    | "plan_not_published"
+    | "progress_not_editable"
     | "unauthenticated";
   /** POST /evaluations/{id}/supersede */
   supersedeEvaluation:
@@ -1865,6 +2082,43 @@ export interface OperationProblemCodes {
     | "unauthenticated"
     | "unsupported_media_type"
     | "version_mismatch";
+  /** PATCH /problems/{id} */
+  updateProblem:
+    | "database_unavailable"
+    | "forbidden"
+    | "if_match_required"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "outside_subtree"
+    | "own_unit_only"
+    | "password_change_required"
+    | "payload_too_large"
+    | "problem_invalid"
+    | "problem_signed_off"
+    | "text_invalid"
+    | "unauthenticated"
+    | "unsupported_media_type"
+    | "version_mismatch";
+  /** PATCH /progress-reports/{id} */
+  updateProgressReport:
+    | "database_unavailable"
+    | "forbidden"
+    | "if_match_required"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "outside_subtree"
+    | "own_unit_only"
+    | "password_change_required"
+    | "payload_too_large"
+    | "plan_not_published"
+    | "progress_invalid"
+    | "progress_not_editable"
+    | "text_invalid"
+    | "unauthenticated"
+    | "unsupported_media_type"
+    | "version_mismatch";
   /** PATCH /targets/{id} */
   updateTarget:
     | "database_unavailable"
@@ -1925,6 +2179,36 @@ export interface OperationProblemCodes {
     | "own_unit_only"
     | "password_change_required"
     | "payload_too_large"
+    | "unauthenticated"
+    | "unsupported_media_type";
+  /** POST /problems/{id}/evidence */
+  uploadProblemEvidence:
+    | "database_unavailable"
+    | "evidence_full"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "outside_subtree"
+    | "own_unit_only"
+    | "password_change_required"
+    | "payload_too_large"
+    | "problem_signed_off"
+    | "unauthenticated"
+    | "unsupported_media_type";
+  /** POST /progress-reports/{id}/evidence */
+  uploadProgressEvidence:
+    | "database_unavailable"
+    | "evidence_full"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "outside_subtree"
+    | "own_unit_only"
+    | "password_change_required"
+    | "payload_too_large"
+    | "progress_not_editable"
     | "unauthenticated"
     | "unsupported_media_type";
   /** POST /indicator-values/{id}/attachments */
@@ -2050,4 +2334,17 @@ export interface PathOperationIds {
   "/plan-tasks/{id}/start": { post: "startPlanTask" };
   "/plan-tasks/{id}/complete": { post: "completePlanTask" };
   "/plan-tasks/{id}/cancel": { post: "cancelPlanTask" };
+  "/plan-tasks/{id}/progress-reports": { post: "createProgressReport" };
+  "/progress-reports": { get: "listProgressReports" };
+  "/progress-reports/{id}": { get: "getProgressReport"; delete: "deleteProgressReport"; patch: "updateProgressReport" };
+  "/progress-reports/{id}/submit": { post: "submitProgressReport" };
+  "/progress-reports/{id}/accept": { post: "acceptProgressReport" };
+  "/progress-reports/{id}/return": { post: "returnProgressReport" };
+  "/progress-reports/{id}/evidence": { post: "uploadProgressEvidence" };
+  "/evidence/{id}/content": { get: "downloadEvidence" };
+  "/problems": { get: "listProblems"; post: "createProblem" };
+  "/problems/{id}": { get: "getProblem"; delete: "deleteProblem"; patch: "updateProblem" };
+  "/problems/{id}/rectify": { post: "rectifyProblem" };
+  "/problems/{id}/sign-off": { post: "signOffProblem" };
+  "/problems/{id}/evidence": { post: "uploadProblemEvidence" };
 }

@@ -3143,6 +3143,427 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/plan-tasks/{id}/progress-reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a task of a plan.
+                 * @example 0190a000-0000-7000-8000-000000013205
+                 */
+                id: components["parameters"]["PlanTaskIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report progress on a task（填报任务进展）
+         * @description A lead or cooperating unit of a task of a published plan writes its report for a period (a week
+         *     `2022-W05`, month, quarter, half or year of the plan's year): what was done, how much of its part
+         *     is done (0–100), problems met and next steps. Each unit reports separately, once per period
+         *     (`409 progress_period_taken`); a unit not on the task is a `422 progress_unit_not_assigned`, a
+         *     cancelled task a `409 task_cancelled`, a draft or closed plan a `409 plan_not_published`. The
+         *     report starts as a draft: attach evidence, then submit it to the city office.
+         *
+         *     Permission: users with the role admin, reviewer or reporter (other than admin: only records of their own unit and the units below it; reporter: only records of their own unit); no API key.
+         */
+        post: operations["createProgressReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/progress-reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List progress reports（任务进展列表）
+         * @description Progress reports, newest first: of a task, of a plan's tasks, of a unit, in a state, for a period.
+         *     A user sees the reports of units of its subtree and those on the tasks of its subtree's plans, and
+         *     accepted reports of every unit; the city office (admin, cityReviewer) sees every report, so
+         *     `status=submitted` is its queue. API keys see accepted reports only.
+         *
+         *     Permission: any signed-in user (other than admin and cityReviewer: only records of their own unit and the units below it, and released records of any unit); API keys with the scope read.
+         */
+        get: operations["listProgressReports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/progress-reports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a progress report.
+                 * @example 0190a000-0000-7000-8000-000000013404
+                 */
+                id: components["parameters"]["ProgressReportIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a progress report（查看任务进展）
+         * @description The report with its evidence, to whoever sees it (see `listProgressReports`).
+         *
+         *     Permission: any signed-in user (other than admin and cityReviewer: only records of their own unit and the units below it, and released records of any unit); API keys with the scope read.
+         */
+        get: operations["getProgressReport"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a draft progress report（删除进展草稿）
+         * @description Deletes a draft report with its evidence; a report once submitted stays (`409 progress_not_draft`).
+         *     `If-Match` is required.
+         *
+         *     Permission: users with the role admin, reviewer or reporter (other than admin: only records of their own unit and the units below it; reporter: only records of their own unit); no API key.
+         */
+        delete: operations["deleteProgressReport"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a progress report（修改任务进展）
+         * @description A JSON merge patch of a draft or returned report, by its unit, while the plan is published: content,
+         *     percentage, problems, next steps (`409 progress_not_editable` once submitted or accepted).
+         *     `If-Match` is required.
+         *
+         *     Permission: users with the role admin, reviewer or reporter (other than admin: only records of their own unit and the units below it; reporter: only records of their own unit); no API key.
+         */
+        patch: operations["updateProgressReport"];
+        trace?: never;
+    };
+    "/progress-reports/{id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a progress report.
+                 * @example 0190a000-0000-7000-8000-000000013404
+                 */
+                id: components["parameters"]["ProgressReportIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit a progress report（提交任务进展）
+         * @description The unit sends a draft or returned report to the city office, while the plan is published (`409
+         *     progress_not_editable`, `409 plan_not_published` otherwise).
+         *
+         *     Permission: users with the role admin, reviewer or reporter (other than admin: only records of their own unit and the units below it; reporter: only records of their own unit); no API key.
+         */
+        post: operations["submitProgressReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/progress-reports/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a progress report, submitted to be accepted or returned.
+                 * @example 0190a000-0000-7000-8000-000000013403
+                 */
+                id: components["parameters"]["SubmittedProgressIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept a progress report（审核通过任务进展）
+         * @description The city office accepts a submitted report (`409 progress_not_submitted` otherwise), never the one
+         *     who submitted it (`403 self_review`). The task's `progress` counts it from now on, and a task not
+         *     yet started is started by accepted progress. API keys see the report from now on.
+         *
+         *     Permission: users with the role admin or cityReviewer (other than admin and cityReviewer: only records of their own unit and the units below it); no API key.
+         */
+        post: operations["acceptProgressReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/progress-reports/{id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a progress report, submitted to be accepted or returned.
+                 * @example 0190a000-0000-7000-8000-000000013403
+                 */
+                id: components["parameters"]["SubmittedProgressIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Return a progress report（退回任务进展）
+         * @description The city office sends a submitted report back to its unit, saying why (required: `422
+         *     progress_return_invalid` without), never the one who submitted it (`403 self_review`). The unit
+         *     corrects it and submits it again.
+         *
+         *     Permission: users with the role admin or cityReviewer (other than admin and cityReviewer: only records of their own unit and the units below it); no API key.
+         */
+        post: operations["returnProgressReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/progress-reports/{id}/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a progress report.
+                 * @example 0190a000-0000-7000-8000-000000013404
+                 */
+                id: components["parameters"]["ProgressReportIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Attach evidence to a progress report（上传进展佐证材料）
+         * @description A file of evidence (佐证材料) for a draft or returned report, as for reported values: multipart
+         *     field `file`, the type judged by the content (PDF, PNG, JPEG, UTF-8 text, `.docx`, `.xlsx` without
+         *     macros; `415` otherwise), up to the attachment limit (`413`), at most 100 files a report (`409
+         *     evidence_full`). A submitted or accepted report takes none (`409 progress_not_editable`).
+         *     `Location` points at the download.
+         *
+         *     Permission: users with the role admin, reviewer or reporter (other than admin: only records of their own unit and the units below it; reporter: only records of their own unit); no API key.
+         */
+        post: operations["uploadProgressEvidence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/evidence/{id}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a file of evidence of a progress report or a problem.
+                 * @example 0190a1b2-7c3d-7e4f-8a5b-6c7d8e9f1451
+                 */
+                id: components["parameters"]["EvidenceIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Download evidence of progress or a problem（下载进展或问题整改佐证材料）
+         * @description A file of evidence of a progress report or a problem, as uploaded, to whoever sees the record (API
+         *     keys: of an accepted report or a signed-off problem), with `Content-Disposition` naming it and its
+         *     `Digest`.
+         *
+         *     Permission: any signed-in user (other than admin and cityReviewer: only records of their own unit and the units below it, and released records of any unit); API keys with the scope read.
+         */
+        get: operations["downloadEvidence"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/problems": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List problems（存在问题列表）
+         * @description Problem records, newest first: of a unit, a year, a source, in a state, linked to a task (as a
+         *     linked task or the rectification task) or to an indicator. A user sees the problems of its
+         *     subtree's units and the signed-off problems of every unit; API keys see signed-off problems only.
+         *
+         *     Permission: any signed-in user (other than admin and cityReviewer: only records of their own unit and the units below it, and released records of any unit); API keys with the scope read.
+         */
+        get: operations["listProblems"];
+        put?: never;
+        /**
+         * Record a problem（登记存在问题）
+         * @description Records a problem of a unit and year, open: where it was found (self-inspection, supervision,
+         *     annual review, audit), title, detail, category, linked indicators (of published systems) and tasks
+         *     (of published or closed plans), and the rectification measures and task when they are known. A
+         *     link that does not exist or is not in force is a `422 problem_invalid` pointing at it. The city
+         *     office (cityReviewer) records the problems supervision finds in any unit.
+         *
+         *     Permission: users with the role admin, reviewer, reporter or cityReviewer (other than admin and cityReviewer: only records of their own unit and the units below it; reporter: only records of their own unit); no API key.
+         */
+        post: operations["createProblem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/problems/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a problem.
+                 * @example 0190a000-0000-7000-8000-000000013501
+                 */
+                id: components["parameters"]["ProblemIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a problem（查看存在问题）
+         * @description The problem with its links and evidence, to whoever sees it (see `listProblems`).
+         *
+         *     Permission: any signed-in user (other than admin and cityReviewer: only records of their own unit and the units below it, and released records of any unit); API keys with the scope read.
+         */
+        get: operations["getProblem"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an open problem（删除存在问题）
+         * @description Deletes a problem recorded by mistake, while it is open (`409 problem_not_open` once its
+         *     rectification has started). `If-Match` is required.
+         *
+         *     Permission: users with the role admin, reviewer, reporter or cityReviewer (other than admin and cityReviewer: only records of their own unit and the units below it; reporter: only records of their own unit); no API key.
+         */
+        delete: operations["deleteProblem"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a problem（修改存在问题）
+         * @description A JSON merge patch of a problem not signed off (`409 problem_signed_off`): source, title, detail,
+         *     category, measures, rectification task (`null` clears it), linked indicators and tasks (arrays
+         *     replace the old ones). The unit and year do not change. `If-Match` is required.
+         *
+         *     Permission: users with the role admin, reviewer, reporter or cityReviewer (other than admin and cityReviewer: only records of their own unit and the units below it; reporter: only records of their own unit); no API key.
+         */
+        patch: operations["updateProblem"];
+        trace?: never;
+    };
+    "/problems/{id}/rectify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a problem.
+                 * @example 0190a000-0000-7000-8000-000000013501
+                 */
+                id: components["parameters"]["ProblemIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start rectifying a problem（开始整改）
+         * @description The unit starts putting an open problem right (`409 problem_not_open` otherwise), with its
+         *     rectification measures (整改措施: given here or before, `422 problem_measures_missing` without)
+         *     and optionally the plan task that carries them out.
+         *
+         *     Permission: users with the role admin, reviewer, reporter or cityReviewer (other than admin and cityReviewer: only records of their own unit and the units below it; reporter: only records of their own unit); no API key.
+         */
+        post: operations["rectifyProblem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/problems/{id}/sign-off": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a problem being rectified.
+                 * @example 0190a000-0000-7000-8000-000000013504
+                 */
+                id: components["parameters"]["RectifyingProblemIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign a rectified problem off（整改销号）
+         * @description A reviewer above the unit (or the city office) closes a problem being rectified (`409
+         *     problem_not_rectifying` otherwise) once evidence of the rectification is attached (`409
+         *     problem_evidence_missing` without), never the one who recorded it (`403 self_review`), with an
+         *     optional note. A signed-off problem is released: every user and API key sees it.
+         *
+         *     Permission: users with the role admin, reviewer or cityReviewer (other than admin and cityReviewer: only records of their own unit and the units below it); no API key.
+         */
+        post: operations["signOffProblem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/problems/{id}/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a problem.
+                 * @example 0190a000-0000-7000-8000-000000013501
+                 */
+                id: components["parameters"]["ProblemIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Attach evidence of a rectification（上传整改佐证材料）
+         * @description A file of evidence (佐证材料) for a problem not signed off (`409 problem_signed_off`), as for
+         *     reported values: multipart field `file`, the type judged by the content (`415` otherwise), up to
+         *     the attachment limit (`413`), at most 100 files a problem (`409 evidence_full`). `Location` points
+         *     at the download.
+         *
+         *     Permission: users with the role admin, reviewer, reporter or cityReviewer (other than admin and cityReviewer: only records of their own unit and the units below it; reporter: only records of their own unit); no API key.
+         */
+        post: operations["uploadProblemEvidence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3888,6 +4309,7 @@ export interface components {
             status: components["schemas"]["TaskStatus"];
             /** @description Unfinished past its deadline, as of today in China (or `asOf` in a list). */
             overdue: boolean;
+            progress: components["schemas"]["Percent"];
             cancelReason?: string;
             leadUnitIds: components["schemas"]["TaskUnitIds"];
             cooperatingUnitIds: components["schemas"]["TaskUnitIds"];
@@ -3932,6 +4354,149 @@ export interface components {
         };
         PlanTaskCancel: {
             reason: string;
+        };
+        /**
+         * @description The period a progress report covers, in its plan's year — `2022` (year), `2022-H1`, `2022-Q3`, `2022-07` (month) or `2022-W05` (ISO 8601 week).
+         * @example 2022-Q3
+         */
+        ReportPeriod: string;
+        /**
+         * @description draft → submitted → accepted, or returned (with a reason) and submitted again. Accepted reports
+         *     count towards the task's progress and are what API keys see.
+         * @enum {string}
+         */
+        ProgressStatus: "draft" | "submitted" | "returned" | "accepted";
+        ProgressText: string;
+        ReviewText: string;
+        /** Format: int32 */
+        Percent: number;
+        /** @description A file of evidence (佐证材料); download it from `/evidence/{id}/content`. */
+        Evidence: {
+            id: components["schemas"]["Id"];
+            filename: string;
+            contentType: string;
+            /** Format: int64 */
+            size: number;
+            sha256: string;
+            createdBy: components["schemas"]["Actor"];
+            createdAt: components["schemas"]["Timestamp"];
+        };
+        EvidenceList: components["schemas"]["Evidence"][];
+        ProgressReport: {
+            id: components["schemas"]["Id"];
+            taskId: components["schemas"]["Id"];
+            planId: components["schemas"]["Id"];
+            unitId: components["schemas"]["Id"];
+            period: components["schemas"]["ReportPeriod"];
+            content: components["schemas"]["ProgressText"];
+            percent: components["schemas"]["Percent"];
+            problems: components["schemas"]["ProgressText"];
+            nextSteps: components["schemas"]["ProgressText"];
+            status: components["schemas"]["ProgressStatus"];
+            evidence: components["schemas"]["EvidenceList"];
+            submittedBy?: components["schemas"]["Actor"];
+            submittedAt?: components["schemas"]["Timestamp"];
+            reviewedBy?: components["schemas"]["Actor"];
+            reviewedAt?: components["schemas"]["Timestamp"];
+            returnReason?: components["schemas"]["ReviewText"];
+            createdBy: components["schemas"]["Actor"];
+            version: components["schemas"]["Version"];
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        ProgressReportPage: {
+            items: components["schemas"]["ProgressReport"][];
+            nextCursor?: string;
+        };
+        ProgressReportCreate: {
+            unitId: components["schemas"]["Id"];
+            period: components["schemas"]["ReportPeriod"];
+            content: components["schemas"]["ProgressText"];
+            percent: components["schemas"]["Percent"];
+            problems?: components["schemas"]["ProgressText"];
+            nextSteps?: components["schemas"]["ProgressText"];
+        };
+        /** @description A JSON merge patch of a report's content. */
+        ProgressReportPatch: {
+            content?: components["schemas"]["ProgressText"];
+            percent?: components["schemas"]["Percent"];
+            problems?: components["schemas"]["ProgressText"];
+            nextSteps?: components["schemas"]["ProgressText"];
+        };
+        ProgressReturn: {
+            reason: components["schemas"]["ReviewText"];
+        };
+        /**
+         * @description Where the problem was found — 自查 (`self_inspection`), 督察 (`supervision`), 年度考核 (`annual_review`), 审计 (`audit`).
+         * @enum {string}
+         */
+        ProblemSource: "self_inspection" | "supervision" | "annual_review" | "audit";
+        /**
+         * @description open → rectifying (with measures) → signed_off (整改销号, by a reviewer, with evidence). Signed-off problems are what API keys see.
+         * @enum {string}
+         */
+        ProblemStatus: "open" | "rectifying" | "signed_off";
+        ProblemTitle: string;
+        /** @description The office's own grouping of problems, as it words it (法治意识, 行政执法 …); empty for none. */
+        ProblemCategory: string;
+        ProblemLinkIds: components["schemas"]["Id"][];
+        ProblemRecord: {
+            id: components["schemas"]["Id"];
+            unitId: components["schemas"]["Id"];
+            year: components["schemas"]["Year"];
+            source: components["schemas"]["ProblemSource"];
+            title: components["schemas"]["ProblemTitle"];
+            detail: components["schemas"]["ProgressText"];
+            category: components["schemas"]["ProblemCategory"];
+            measures: components["schemas"]["ProgressText"];
+            rectificationTaskId?: components["schemas"]["Id"];
+            status: components["schemas"]["ProblemStatus"];
+            rectifyingSince?: components["schemas"]["Timestamp"];
+            signedOffBy?: components["schemas"]["Actor"];
+            signedOffAt?: components["schemas"]["Timestamp"];
+            signOffNote?: components["schemas"]["ReviewText"];
+            indicatorIds: components["schemas"]["ProblemLinkIds"];
+            taskIds: components["schemas"]["ProblemLinkIds"];
+            evidence: components["schemas"]["EvidenceList"];
+            createdBy: components["schemas"]["Actor"];
+            version: components["schemas"]["Version"];
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        ProblemRecordPage: {
+            items: components["schemas"]["ProblemRecord"][];
+            nextCursor?: string;
+        };
+        ProblemRecordCreate: {
+            unitId: components["schemas"]["Id"];
+            year: components["schemas"]["Year"];
+            source: components["schemas"]["ProblemSource"];
+            title: components["schemas"]["ProblemTitle"];
+            detail?: components["schemas"]["ProgressText"];
+            category?: components["schemas"]["ProblemCategory"];
+            measures?: components["schemas"]["ProgressText"];
+            rectificationTaskId?: components["schemas"]["Id"];
+            indicatorIds?: components["schemas"]["ProblemLinkIds"];
+            taskIds?: components["schemas"]["ProblemLinkIds"];
+        };
+        /** @description A JSON merge patch; `null` clears the rectification task. */
+        ProblemRecordPatch: {
+            source?: components["schemas"]["ProblemSource"];
+            title?: components["schemas"]["ProblemTitle"];
+            detail?: components["schemas"]["ProgressText"];
+            category?: components["schemas"]["ProblemCategory"];
+            measures?: components["schemas"]["ProgressText"];
+            /** Format: uuid */
+            rectificationTaskId?: string | null;
+            indicatorIds?: components["schemas"]["ProblemLinkIds"];
+            taskIds?: components["schemas"]["ProblemLinkIds"];
+        };
+        ProblemRectify: {
+            measures?: components["schemas"]["ProgressText"];
+            rectificationTaskId?: components["schemas"]["Id"];
+        };
+        ProblemSignOff: {
+            note?: components["schemas"]["ReviewText"];
         };
         /**
          * Format: date
@@ -5520,6 +6085,31 @@ export interface components {
          * @example 0190a000-0000-7000-8000-000000013205
          */
         PlanTaskIdPath: components["schemas"]["Id"];
+        /**
+         * @description The id of a progress report.
+         * @example 0190a000-0000-7000-8000-000000013404
+         */
+        ProgressReportIdPath: components["schemas"]["Id"];
+        /**
+         * @description The id of a progress report, submitted to be accepted or returned.
+         * @example 0190a000-0000-7000-8000-000000013403
+         */
+        SubmittedProgressIdPath: components["schemas"]["Id"];
+        /**
+         * @description The id of a file of evidence of a progress report or a problem.
+         * @example 0190a1b2-7c3d-7e4f-8a5b-6c7d8e9f1451
+         */
+        EvidenceIdPath: components["schemas"]["Id"];
+        /**
+         * @description The id of a problem.
+         * @example 0190a000-0000-7000-8000-000000013501
+         */
+        ProblemIdPath: components["schemas"]["Id"];
+        /**
+         * @description The id of a problem being rectified.
+         * @example 0190a000-0000-7000-8000-000000013504
+         */
+        RectifyingProblemIdPath: components["schemas"]["Id"];
     };
     requestBodies: never;
     headers: {
@@ -13053,6 +13643,7 @@ export interface operations {
                      *           "supervised": false,
                      *           "status": "not_started",
                      *           "overdue": false,
+                     *           "progress": 0,
                      *           "leadUnitIds": [
                      *             "0190a000-0000-7000-8000-000000000010"
                      *           ],
@@ -13218,6 +13809,7 @@ export interface operations {
                      *       "supervised": false,
                      *       "status": "not_started",
                      *       "overdue": false,
+                     *       "progress": 0,
                      *       "leadUnitIds": [
                      *         "0190a000-0000-7000-8000-000000000041"
                      *       ],
@@ -13302,6 +13894,7 @@ export interface operations {
                      *           "supervised": true,
                      *           "status": "in_progress",
                      *           "overdue": true,
+                     *           "progress": 40,
                      *           "leadUnitIds": [
                      *             "0190a000-0000-7000-8000-000000000031"
                      *           ],
@@ -13362,6 +13955,7 @@ export interface operations {
                      *       "supervised": false,
                      *       "status": "not_started",
                      *       "overdue": true,
+                     *       "progress": 0,
                      *       "leadUnitIds": [
                      *         "0190a000-0000-7000-8000-000000000010"
                      *       ],
@@ -13475,6 +14069,7 @@ export interface operations {
                      *       "supervised": true,
                      *       "status": "not_started",
                      *       "overdue": true,
+                     *       "progress": 0,
                      *       "leadUnitIds": [
                      *         "0190a000-0000-7000-8000-000000000010"
                      *       ],
@@ -13537,6 +14132,7 @@ export interface operations {
                      *       "supervised": false,
                      *       "status": "in_progress",
                      *       "overdue": true,
+                     *       "progress": 40,
                      *       "leadUnitIds": [
                      *         "0190a000-0000-7000-8000-000000000010"
                      *       ],
@@ -13594,6 +14190,7 @@ export interface operations {
                      *       "supervised": false,
                      *       "status": "completed",
                      *       "overdue": false,
+                     *       "progress": 100,
                      *       "leadUnitIds": [
                      *         "0190a000-0000-7000-8000-000000000010"
                      *       ],
@@ -13666,6 +14263,7 @@ export interface operations {
                      *       "supervised": false,
                      *       "status": "cancelled",
                      *       "overdue": false,
+                     *       "progress": 0,
                      *       "cancelReason": "该项工作已并入市委统一部署，不再单列",
                      *       "leadUnitIds": [
                      *         "0190a000-0000-7000-8000-000000000010"
@@ -13691,6 +14289,1188 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    createProgressReport: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of the client's choosing (a UUID is a good one). Repeating a request with the same key and
+                 *     body within 24 hours returns the first response and changes nothing; the same key with another
+                 *     body is a `422`; while the first request is still running, a `409`.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
+            };
+            path: {
+                /**
+                 * @description The id of a task of a plan.
+                 * @example 0190a000-0000-7000-8000-000000013205
+                 */
+                id: components["parameters"]["PlanTaskIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "unitId": "0190a000-0000-7000-8000-000000000010",
+                 *       "period": "2022-Q3",
+                 *       "content": "组织全市行政执法人员专题培训2期，培训480人次。",
+                 *       "percent": 60,
+                 *       "problems": "基层执法人员培训覆盖面仍不足。",
+                 *       "nextSteps": "四季度开展乡镇综合执法人员轮训。"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ProgressReportCreate"];
+            };
+        };
+        responses: {
+            /** @description The report, a draft. */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a1b2-7c3d-7e4f-8a5b-6c7d8e9f1405",
+                     *       "taskId": "0190a000-0000-7000-8000-000000013205",
+                     *       "planId": "0190a000-0000-7000-8000-000000013002",
+                     *       "unitId": "0190a000-0000-7000-8000-000000000010",
+                     *       "period": "2022-Q3",
+                     *       "content": "组织全市行政执法人员专题培训2期，培训480人次。",
+                     *       "percent": 60,
+                     *       "problems": "基层执法人员培训覆盖面仍不足。",
+                     *       "nextSteps": "四季度开展乡镇综合执法人员轮训。",
+                     *       "status": "draft",
+                     *       "evidence": [],
+                     *       "createdBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001001",
+                     *         "name": "市依法治市办管理员"
+                     *       },
+                     *       "version": 1,
+                     *       "createdAt": "2022-09-28T02:00:00Z",
+                     *       "updatedAt": "2022-09-28T02:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProgressReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    listProgressReports: {
+        parameters: {
+            query?: {
+                /** @description Only the reports on this task. */
+                taskId?: components["schemas"]["Id"];
+                /** @description Only the reports on this plan's tasks. */
+                planId?: components["schemas"]["Id"];
+                /** @description Only this unit's reports. */
+                unitId?: components["schemas"]["Id"];
+                /** @description Only reports in this state. */
+                status?: components["schemas"]["ProgressStatus"];
+                /** @description Only the reports for this period. */
+                period?: components["schemas"]["ReportPeriod"];
+                /**
+                 * @description Items per page.
+                 * @example 50
+                 */
+                limit?: components["parameters"]["LimitQuery"];
+                /** @description The `nextCursor` of the previous page, as it was given. It is only valid with the same filters and sort. */
+                cursor?: components["parameters"]["CursorQuery"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of reports. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "0190a000-0000-7000-8000-000000013402",
+                     *           "taskId": "0190a000-0000-7000-8000-000000013204",
+                     *           "planId": "0190a000-0000-7000-8000-000000013002",
+                     *           "unitId": "0190a000-0000-7000-8000-000000000010",
+                     *           "period": "2022-Q2",
+                     *           "content": "印发柔性执法评价办法，完成柔性执法事项清单动态调整。",
+                     *           "percent": 60,
+                     *           "problems": "",
+                     *           "nextSteps": "完善行政执法责任清单和721工作清单。",
+                     *           "status": "accepted",
+                     *           "evidence": [],
+                     *           "submittedBy": {
+                     *             "type": "user",
+                     *             "id": "0190a000-0000-7000-8000-000000001002",
+                     *             "name": "市司法局审核员"
+                     *           },
+                     *           "submittedAt": "2022-07-05T02:00:00Z",
+                     *           "reviewedBy": {
+                     *             "type": "user",
+                     *             "id": "0190a000-0000-7000-8000-000000001001",
+                     *             "name": "市依法治市办管理员"
+                     *           },
+                     *           "reviewedAt": "2022-07-08T02:00:00Z",
+                     *           "createdBy": {
+                     *             "type": "user",
+                     *             "id": "0190a000-0000-7000-8000-000000001002",
+                     *             "name": "市司法局审核员"
+                     *           },
+                     *           "version": 3,
+                     *           "createdAt": "2022-07-04T02:00:00Z",
+                     *           "updatedAt": "2022-07-08T02:00:00Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProgressReportPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    getProgressReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a progress report.
+                 * @example 0190a000-0000-7000-8000-000000013404
+                 */
+                id: components["parameters"]["ProgressReportIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a000-0000-7000-8000-000000013404",
+                     *       "taskId": "0190a000-0000-7000-8000-000000013204",
+                     *       "planId": "0190a000-0000-7000-8000-000000013002",
+                     *       "unitId": "0190a000-0000-7000-8000-00000000000a",
+                     *       "period": "2022-Q2",
+                     *       "content": "配合梳理市政府部门柔性执法事项。",
+                     *       "percent": 50,
+                     *       "problems": "",
+                     *       "nextSteps": "",
+                     *       "status": "draft",
+                     *       "evidence": [],
+                     *       "createdBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001001",
+                     *         "name": "市依法治市办管理员"
+                     *       },
+                     *       "version": 1,
+                     *       "createdAt": "2022-07-06T02:00:00Z",
+                     *       "updatedAt": "2022-07-06T02:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProgressReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    deleteProgressReport: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+                 *     made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
+                 * @example "1"
+                 */
+                "If-Match"?: components["parameters"]["IfMatchHeader"];
+            };
+            path: {
+                /**
+                 * @description The id of a progress report.
+                 * @example 0190a000-0000-7000-8000-000000013404
+                 */
+                id: components["parameters"]["ProgressReportIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            428: components["responses"]["PreconditionRequired"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    updateProgressReport: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+                 *     made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
+                 * @example "1"
+                 */
+                "If-Match"?: components["parameters"]["IfMatchHeader"];
+            };
+            path: {
+                /**
+                 * @description The id of a progress report.
+                 * @example 0190a000-0000-7000-8000-000000013404
+                 */
+                id: components["parameters"]["ProgressReportIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "percent": 55
+                 *     }
+                 */
+                "application/merge-patch+json": components["schemas"]["ProgressReportPatch"];
+            };
+        };
+        responses: {
+            /** @description The report after the change. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a000-0000-7000-8000-000000013404",
+                     *       "taskId": "0190a000-0000-7000-8000-000000013204",
+                     *       "planId": "0190a000-0000-7000-8000-000000013002",
+                     *       "unitId": "0190a000-0000-7000-8000-00000000000a",
+                     *       "period": "2022-Q2",
+                     *       "content": "配合梳理市政府部门柔性执法事项。",
+                     *       "percent": 55,
+                     *       "problems": "",
+                     *       "nextSteps": "",
+                     *       "status": "draft",
+                     *       "evidence": [],
+                     *       "createdBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001001",
+                     *         "name": "市依法治市办管理员"
+                     *       },
+                     *       "version": 2,
+                     *       "createdAt": "2022-07-06T02:00:00Z",
+                     *       "updatedAt": "2022-07-06T03:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProgressReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            428: components["responses"]["PreconditionRequired"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    submitProgressReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a progress report.
+                 * @example 0190a000-0000-7000-8000-000000013404
+                 */
+                id: components["parameters"]["ProgressReportIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report, submitted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a000-0000-7000-8000-000000013404",
+                     *       "taskId": "0190a000-0000-7000-8000-000000013204",
+                     *       "planId": "0190a000-0000-7000-8000-000000013002",
+                     *       "unitId": "0190a000-0000-7000-8000-00000000000a",
+                     *       "period": "2022-Q2",
+                     *       "content": "配合梳理市政府部门柔性执法事项。",
+                     *       "percent": 50,
+                     *       "problems": "",
+                     *       "nextSteps": "",
+                     *       "status": "submitted",
+                     *       "evidence": [],
+                     *       "submittedBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001001",
+                     *         "name": "市依法治市办管理员"
+                     *       },
+                     *       "submittedAt": "2022-07-06T03:00:00Z",
+                     *       "createdBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001001",
+                     *         "name": "市依法治市办管理员"
+                     *       },
+                     *       "version": 2,
+                     *       "createdAt": "2022-07-06T02:00:00Z",
+                     *       "updatedAt": "2022-07-06T03:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProgressReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    acceptProgressReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a progress report, submitted to be accepted or returned.
+                 * @example 0190a000-0000-7000-8000-000000013403
+                 */
+                id: components["parameters"]["SubmittedProgressIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report, accepted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a000-0000-7000-8000-000000013403",
+                     *       "taskId": "0190a000-0000-7000-8000-000000013205",
+                     *       "planId": "0190a000-0000-7000-8000-000000013002",
+                     *       "unitId": "0190a000-0000-7000-8000-000000000010",
+                     *       "period": "2022-Q2",
+                     *       "content": "制定年度行政执法人员培训计划，完成首期培训。",
+                     *       "percent": 20,
+                     *       "problems": "",
+                     *       "nextSteps": "下半年完成全员轮训。",
+                     *       "status": "accepted",
+                     *       "evidence": [],
+                     *       "submittedBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001002",
+                     *         "name": "市司法局审核员"
+                     *       },
+                     *       "submittedAt": "2022-07-05T03:00:00Z",
+                     *       "reviewedBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001001",
+                     *         "name": "市依法治市办管理员"
+                     *       },
+                     *       "reviewedAt": "2022-07-10T02:00:00Z",
+                     *       "createdBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001002",
+                     *         "name": "市司法局审核员"
+                     *       },
+                     *       "version": 3,
+                     *       "createdAt": "2022-07-05T02:00:00Z",
+                     *       "updatedAt": "2022-07-10T02:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProgressReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    returnProgressReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a progress report, submitted to be accepted or returned.
+                 * @example 0190a000-0000-7000-8000-000000013403
+                 */
+                id: components["parameters"]["SubmittedProgressIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "请补充培训签到表等佐证材料。"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ProgressReturn"];
+            };
+        };
+        responses: {
+            /** @description The report, returned. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a000-0000-7000-8000-000000013403",
+                     *       "taskId": "0190a000-0000-7000-8000-000000013205",
+                     *       "planId": "0190a000-0000-7000-8000-000000013002",
+                     *       "unitId": "0190a000-0000-7000-8000-000000000010",
+                     *       "period": "2022-Q2",
+                     *       "content": "制定年度行政执法人员培训计划，完成首期培训。",
+                     *       "percent": 20,
+                     *       "problems": "",
+                     *       "nextSteps": "下半年完成全员轮训。",
+                     *       "status": "returned",
+                     *       "evidence": [],
+                     *       "submittedBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001002",
+                     *         "name": "市司法局审核员"
+                     *       },
+                     *       "submittedAt": "2022-07-05T03:00:00Z",
+                     *       "reviewedBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001001",
+                     *         "name": "市依法治市办管理员"
+                     *       },
+                     *       "reviewedAt": "2022-07-10T02:00:00Z",
+                     *       "returnReason": "请补充培训签到表等佐证材料。",
+                     *       "createdBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001002",
+                     *         "name": "市司法局审核员"
+                     *       },
+                     *       "version": 3,
+                     *       "createdAt": "2022-07-05T02:00:00Z",
+                     *       "updatedAt": "2022-07-10T02:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProgressReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    uploadProgressEvidence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a progress report.
+                 * @example 0190a000-0000-7000-8000-000000013404
+                 */
+                id: components["parameters"]["ProgressReportIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["AttachmentUpload"];
+            };
+        };
+        responses: {
+            /** @description The evidence. */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a1b2-7c3d-7e4f-8a5b-6c7d8e9f1451",
+                     *       "filename": "培训签到表.pdf",
+                     *       "contentType": "application/pdf",
+                     *       "size": 48213,
+                     *       "sha256": "3f1c0e8f5f0d8a4f1b6f1f0b0f3c2e1d4a5b6c7d8e9f00112233445566778899",
+                     *       "createdBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001001",
+                     *         "name": "市依法治市办管理员"
+                     *       },
+                     *       "createdAt": "2022-07-06T02:05:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Evidence"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    downloadEvidence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a file of evidence of a progress report or a problem.
+                 * @example 0190a1b2-7c3d-7e4f-8a5b-6c7d8e9f1451
+                 */
+                id: components["parameters"]["EvidenceIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    /** @description attachment, with the file's name (RFC 6266; `filename*` carries the UTF-8 name). */
+                    "Content-Disposition"?: string;
+                    /** @description The file's SHA-256, as `sha-256=<base64>`. */
+                    Digest?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    listProblems: {
+        parameters: {
+            query?: {
+                /** @description Only this unit's problems. */
+                unitId?: components["schemas"]["Id"];
+                /** @description Only the problems of this year. */
+                year?: components["schemas"]["Year"];
+                /** @description Only the problems found this way. */
+                source?: components["schemas"]["ProblemSource"];
+                /** @description Only problems in this state. */
+                status?: components["schemas"]["ProblemStatus"];
+                /** @description Only the problems linked to this task or rectified by it. */
+                taskId?: components["schemas"]["Id"];
+                /** @description Only the problems linked to this indicator. */
+                indicatorId?: components["schemas"]["Id"];
+                /**
+                 * @description Items per page.
+                 * @example 50
+                 */
+                limit?: components["parameters"]["LimitQuery"];
+                /** @description The `nextCursor` of the previous page, as it was given. It is only valid with the same filters and sort. */
+                cursor?: components["parameters"]["CursorQuery"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of problems. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "0190a000-0000-7000-8000-000000013504",
+                     *           "unitId": "0190a000-0000-7000-8000-000000000011",
+                     *           "year": 2021,
+                     *           "source": "annual_review",
+                     *           "title": "推进柔性执法自觉性不高、规范性不足",
+                     *           "detail": "部分县区推进速度较慢，办理柔性执法案件数量较少；有的行政执法部门免罚清单范围小、事项少。",
+                     *           "category": "行政执法",
+                     *           "measures": "建立柔性执法评价机制，完善柔性执法事项清单。",
+                     *           "rectificationTaskId": "0190a000-0000-7000-8000-000000013204",
+                     *           "status": "rectifying",
+                     *           "rectifyingSince": "2022-03-15T01:00:00Z",
+                     *           "indicatorIds": [],
+                     *           "taskIds": [
+                     *             "0190a000-0000-7000-8000-000000013103"
+                     *           ],
+                     *           "evidence": [],
+                     *           "createdBy": {
+                     *             "type": "user",
+                     *             "id": "0190a000-0000-7000-8000-000000001001",
+                     *             "name": "市依法治市办管理员"
+                     *           },
+                     *           "version": 2,
+                     *           "createdAt": "2022-01-20T01:00:00Z",
+                     *           "updatedAt": "2022-03-15T01:00:00Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemRecordPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    createProblem: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of the client's choosing (a UUID is a good one). Repeating a request with the same key and
+                 *     body within 24 hours returns the first response and changes nothing; the same key with another
+                 *     body is a `422`; while the first request is still running, a `409`.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "unitId": "0190a000-0000-7000-8000-000000000010",
+                 *       "year": 2022,
+                 *       "source": "supervision",
+                 *       "title": "行政执法案卷评查发现程序瑕疵",
+                 *       "detail": "督察抽查案卷中，部分案件告知程序记录不完整。",
+                 *       "category": "行政执法",
+                 *       "taskIds": [
+                 *         "0190a000-0000-7000-8000-000000013205"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["ProblemRecordCreate"];
+            };
+        };
+        responses: {
+            /** @description The problem, open. */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a1b2-7c3d-7e4f-8a5b-6c7d8e9f1505",
+                     *       "unitId": "0190a000-0000-7000-8000-000000000010",
+                     *       "year": 2022,
+                     *       "source": "supervision",
+                     *       "title": "行政执法案卷评查发现程序瑕疵",
+                     *       "detail": "督察抽查案卷中，部分案件告知程序记录不完整。",
+                     *       "category": "行政执法",
+                     *       "measures": "",
+                     *       "status": "open",
+                     *       "indicatorIds": [],
+                     *       "taskIds": [
+                     *         "0190a000-0000-7000-8000-000000013205"
+                     *       ],
+                     *       "evidence": [],
+                     *       "createdBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001001",
+                     *         "name": "市依法治市办管理员"
+                     *       },
+                     *       "version": 1,
+                     *       "createdAt": "2022-09-01T02:00:00Z",
+                     *       "updatedAt": "2022-09-01T02:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemRecord"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    getProblem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a problem.
+                 * @example 0190a000-0000-7000-8000-000000013501
+                 */
+                id: components["parameters"]["ProblemIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The problem. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a000-0000-7000-8000-000000013501",
+                     *       "unitId": "0190a000-0000-7000-8000-000000000011",
+                     *       "year": 2021,
+                     *       "source": "annual_review",
+                     *       "title": "法治意识还需要提高",
+                     *       "detail": "有的单位依法决策、依法执法意识没有树牢，被诉行政机关负责人出庭应诉率较低。",
+                     *       "category": "法治意识",
+                     *       "measures": "",
+                     *       "status": "open",
+                     *       "indicatorIds": [],
+                     *       "taskIds": [],
+                     *       "evidence": [],
+                     *       "createdBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001001",
+                     *         "name": "市依法治市办管理员"
+                     *       },
+                     *       "version": 1,
+                     *       "createdAt": "2022-01-20T01:00:00Z",
+                     *       "updatedAt": "2022-01-20T01:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemRecord"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    deleteProblem: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+                 *     made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
+                 * @example "1"
+                 */
+                "If-Match"?: components["parameters"]["IfMatchHeader"];
+            };
+            path: {
+                /**
+                 * @description The id of a problem.
+                 * @example 0190a000-0000-7000-8000-000000013501
+                 */
+                id: components["parameters"]["ProblemIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            428: components["responses"]["PreconditionRequired"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    updateProblem: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+                 *     made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
+                 * @example "1"
+                 */
+                "If-Match"?: components["parameters"]["IfMatchHeader"];
+            };
+            path: {
+                /**
+                 * @description The id of a problem.
+                 * @example 0190a000-0000-7000-8000-000000013501
+                 */
+                id: components["parameters"]["ProblemIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "measures": "将党政主要负责人履行第一责任人职责情况列入年终述职，开展领导干部旁听庭审。"
+                 *     }
+                 */
+                "application/merge-patch+json": components["schemas"]["ProblemRecordPatch"];
+            };
+        };
+        responses: {
+            /** @description The problem after the change. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a000-0000-7000-8000-000000013501",
+                     *       "unitId": "0190a000-0000-7000-8000-000000000011",
+                     *       "year": 2021,
+                     *       "source": "annual_review",
+                     *       "title": "法治意识还需要提高",
+                     *       "detail": "有的单位依法决策、依法执法意识没有树牢，被诉行政机关负责人出庭应诉率较低。",
+                     *       "category": "法治意识",
+                     *       "measures": "将党政主要负责人履行第一责任人职责情况列入年终述职，开展领导干部旁听庭审。",
+                     *       "status": "open",
+                     *       "indicatorIds": [],
+                     *       "taskIds": [],
+                     *       "evidence": [],
+                     *       "createdBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001001",
+                     *         "name": "市依法治市办管理员"
+                     *       },
+                     *       "version": 2,
+                     *       "createdAt": "2022-01-20T01:00:00Z",
+                     *       "updatedAt": "2022-02-20T01:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemRecord"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            428: components["responses"]["PreconditionRequired"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    rectifyProblem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a problem.
+                 * @example 0190a000-0000-7000-8000-000000013501
+                 */
+                id: components["parameters"]["ProblemIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "measures": "将党政主要负责人履行第一责任人职责情况列入年终述职，开展领导干部旁听庭审。",
+                 *       "rectificationTaskId": "0190a000-0000-7000-8000-000000013202"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ProblemRectify"];
+            };
+        };
+        responses: {
+            /** @description The problem, being rectified. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a000-0000-7000-8000-000000013501",
+                     *       "unitId": "0190a000-0000-7000-8000-000000000011",
+                     *       "year": 2021,
+                     *       "source": "annual_review",
+                     *       "title": "法治意识还需要提高",
+                     *       "detail": "有的单位依法决策、依法执法意识没有树牢，被诉行政机关负责人出庭应诉率较低。",
+                     *       "category": "法治意识",
+                     *       "measures": "将党政主要负责人履行第一责任人职责情况列入年终述职，开展领导干部旁听庭审。",
+                     *       "rectificationTaskId": "0190a000-0000-7000-8000-000000013202",
+                     *       "status": "rectifying",
+                     *       "rectifyingSince": "2022-03-01T01:00:00Z",
+                     *       "indicatorIds": [],
+                     *       "taskIds": [],
+                     *       "evidence": [],
+                     *       "createdBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001001",
+                     *         "name": "市依法治市办管理员"
+                     *       },
+                     *       "version": 2,
+                     *       "createdAt": "2022-01-20T01:00:00Z",
+                     *       "updatedAt": "2022-03-01T01:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemRecord"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    signOffProblem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a problem being rectified.
+                 * @example 0190a000-0000-7000-8000-000000013504
+                 */
+                id: components["parameters"]["RectifyingProblemIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "note": "经核查，整改措施已落实，同意销号。"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ProblemSignOff"];
+            };
+        };
+        responses: {
+            /** @description The problem, signed off. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a000-0000-7000-8000-000000013504",
+                     *       "unitId": "0190a000-0000-7000-8000-000000000011",
+                     *       "year": 2021,
+                     *       "source": "annual_review",
+                     *       "title": "推进柔性执法自觉性不高、规范性不足",
+                     *       "detail": "部分县区推进速度较慢，办理柔性执法案件数量较少；有的行政执法部门免罚清单范围小、事项少。",
+                     *       "category": "行政执法",
+                     *       "measures": "建立柔性执法评价机制，完善柔性执法事项清单。",
+                     *       "rectificationTaskId": "0190a000-0000-7000-8000-000000013204",
+                     *       "status": "signed_off",
+                     *       "rectifyingSince": "2022-03-15T01:00:00Z",
+                     *       "signedOffBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001005",
+                     *         "name": "市司法局合法性审查员"
+                     *       },
+                     *       "signedOffAt": "2022-12-20T01:00:00Z",
+                     *       "signOffNote": "经核查，整改措施已落实，同意销号。",
+                     *       "indicatorIds": [],
+                     *       "taskIds": [
+                     *         "0190a000-0000-7000-8000-000000013103"
+                     *       ],
+                     *       "evidence": [
+                     *         {
+                     *           "id": "0190a1b2-7c3d-7e4f-8a5b-6c7d8e9f1552",
+                     *           "filename": "柔性执法评价办法.pdf",
+                     *           "contentType": "application/pdf",
+                     *           "size": 48213,
+                     *           "sha256": "3f1c0e8f5f0d8a4f1b6f1f0b0f3c2e1d4a5b6c7d8e9f00112233445566778899",
+                     *           "createdBy": {
+                     *             "type": "user",
+                     *             "id": "0190a000-0000-7000-8000-000000001001",
+                     *             "name": "市依法治市办管理员"
+                     *           },
+                     *           "createdAt": "2022-12-10T01:00:00Z"
+                     *         }
+                     *       ],
+                     *       "createdBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001001",
+                     *         "name": "市依法治市办管理员"
+                     *       },
+                     *       "version": 3,
+                     *       "createdAt": "2022-01-20T01:00:00Z",
+                     *       "updatedAt": "2022-12-20T01:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemRecord"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    uploadProblemEvidence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of a problem.
+                 * @example 0190a000-0000-7000-8000-000000013501
+                 */
+                id: components["parameters"]["ProblemIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["AttachmentUpload"];
+            };
+        };
+        responses: {
+            /** @description The evidence. */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a1b2-7c3d-7e4f-8a5b-6c7d8e9f1552",
+                     *       "filename": "柔性执法评价办法.pdf",
+                     *       "contentType": "application/pdf",
+                     *       "size": 48213,
+                     *       "sha256": "3f1c0e8f5f0d8a4f1b6f1f0b0f3c2e1d4a5b6c7d8e9f00112233445566778899",
+                     *       "createdBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001001",
+                     *         "name": "市依法治市办管理员"
+                     *       },
+                     *       "createdAt": "2022-12-10T01:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Evidence"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             default: components["responses"]["Unexpected"];
         };
     };
