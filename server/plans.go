@@ -78,6 +78,16 @@ func (v *view) reachUnit(unitID string) error {
 	return err
 }
 
+// reachNewRecordsUnit decides whether the caller writes a new record of a
+// unit named in the request: as reachUnit, but a unit that does not exist
+// is left to the store, whose 422 points at the field that names it.
+func (v *view) reachNewRecordsUnit(unitID string) error {
+	if _, known := v.paths[unitID]; !known {
+		return nil
+	}
+	return v.reachUnit(unitID)
+}
+
 // plan loads a plan the caller sees (a 404 otherwise); to change it, the
 // caller must reach its unit.
 func (h *PlanHandler) plan(ctx context.Context, id string, change bool) (*models.Plan, *view, error) {
@@ -286,11 +296,9 @@ func (h *PlanHandler) CreatePlan(ctx context.Context, req api.CreatePlanRequestO
 	if err != nil {
 		return nil, err
 	}
-	if _, known := v.paths[b.UnitId.String()]; known {
-		if err := v.reachUnit(b.UnitId.String()); err != nil {
-			return nil, err
-		}
-	} // an unknown unit is the store's 422
+	if err := v.reachNewRecordsUnit(b.UnitId.String()); err != nil {
+		return nil, err
+	}
 	p := models.NewPlan("", b.UnitId.String(), int(b.Year), b.Title, models.PlanKind(b.Kind), models.ActorOf(v.caller))
 	p.DocumentNumber = b.DocumentNumber
 	if err := h.store.CreatePlan(ctx, p); err != nil {
@@ -413,10 +421,8 @@ func (h *PlanHandler) DerivePlan(ctx context.Context, req api.DerivePlanRequestO
 	}
 	b := req.Body
 	unitID := b.UnitId.String()
-	if _, known := v.paths[unitID]; known {
-		if err := v.reachUnit(unitID); err != nil {
-			return nil, err
-		}
+	if err := v.reachNewRecordsUnit(unitID); err != nil {
+		return nil, err
 	}
 	taskIDs := strsOf(&b.TaskIds)
 	p, err := h.store.DerivePlan(ctx, parent.ID, func(parent *models.Plan) (*models.Plan, error) {

@@ -152,11 +152,9 @@ func (h *ProblemHandler) CreateProblem(ctx context.Context, req api.CreateProble
 		return nil, err
 	}
 	unitID := b.UnitId.String()
-	if _, known := v.paths[unitID]; known {
-		if err := v.reachUnit(unitID); err != nil {
-			return nil, err
-		}
-	} // an unknown unit is the store's 422
+	if err := v.reachNewRecordsUnit(unitID); err != nil {
+		return nil, err
+	}
 	p := models.NewProblem("", unitID, int(b.Year), models.ProblemSource(b.Source), b.Title, models.ActorOf(v.caller))
 	for _, f := range []struct {
 		dst *string

@@ -155,11 +155,9 @@ func (h *ProgressHandler) CreateProgressReport(ctx context.Context, req api.Crea
 	}
 	b := req.Body
 	unitID := b.UnitId.String()
-	if _, known := v.paths[unitID]; known {
-		if err := v.reachUnit(unitID); err != nil {
-			return nil, err
-		}
-	} // an unknown unit is not on the task: the store's 422
+	if err := v.reachNewRecordsUnit(unitID); err != nil {
+		return nil, err
+	}
 	r := models.NewProgressReport("", t.ID, unitID, b.Period, models.ActorOf(v.caller))
 	r.Content, r.Percent = b.Content, int(b.Percent)
 	if b.Problems != nil {
