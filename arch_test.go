@@ -128,6 +128,7 @@ var folderRoles = map[string]string{
 	"period":     "value",
 	// Logic and tools: functions of domain values, files and bytes, that know
 	// neither the database nor HTTP.
+	"annualreport":     "pure",
 	"audit":            "pure",
 	"authz":            "pure",
 	"blob":             "pure",

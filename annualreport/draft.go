@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/fazhi/fazhi/models"
 )
 
 // Records are what a unit's report of a year is drafted from, as the store
@@ -60,36 +62,38 @@ type Checklist struct {
 // they name) and from the approved values no task names (by area); part two
 // from the problems; part four from next year's plan; parts three and five
 // empty, for the office to write. Every figure is traced.
-func Draft(r Records) Content {
-	c := Content{Title: fmt.Sprintf("%s%d年法治政府建设年度报告", r.UnitName, r.Year)}
+func Draft(r Records) models.ReportContent {
+	c := models.ReportContent{Title: fmt.Sprintf("%s%d年法治政府建设年度报告", r.UnitName, r.Year)}
 	c.Known = known(r)
-	for _, part := range []int{PartAchievements, PartShortcomings, PartLeaders, PartNextYear, PartOther} {
-		c.Sections = append(c.Sections, Section{Part: part, Title: PartTitles[part], Paragraphs: []Paragraph{}})
+	for _, part := range []int{models.ReportPartAchievements, models.ReportPartShortcomings, models.ReportPartLeaders, models.ReportPartNextYear, models.ReportPartOther} {
+		c.Sections = append(c.Sections, models.ReportSection{Part: part, Title: models.ReportPartTitles[part], Paragraphs: []models.ReportParagraph{}})
 	}
-	c.Section(PartAchievements).Paragraphs = achievements(r)
-	c.Section(PartShortcomings).Paragraphs = shortcomings(r)
-	c.Section(PartNextYear).Paragraphs = nextYear(r)
-	Retrace(c.Sections, c.Known)
+	c.Section(models.ReportPartAchievements).Paragraphs = achievements(r)
+	c.Section(models.ReportPartShortcomings).Paragraphs = shortcomings(r)
+	c.Section(models.ReportPartNextYear).Paragraphs = nextYear(r)
+	models.RetraceFigures(c.Sections, c.Known)
 	return c
 }
 
 // known are the figures of every record drawn on.
-func known(r Records) []Known {
-	var out []Known
+func known(r Records) []models.KnownFigures {
+	var out []models.KnownFigures
 	for _, v := range r.Values {
-		out = append(out, Known{Source{SourceValue, v.ID}, []string{v.Value}})
+		// The words the value was named and reported in are the record's
+		// too ("评查的2020年行政执法案卷", "12348电话咨询").
+		out = append(out, models.KnownFigures{Source: models.SourceOf(models.SourceValue, v.ID), Values: append([]string{v.Value}, models.NumbersIn(v.IndicatorName+" "+v.RawText)...)})
 	}
 	for _, t := range append(slices.Clone(r.Tasks), r.NextTasks...) {
-		out = append(out, Known{Source{SourceTask, t.ID}, numbersIn(t.Title + " " + t.Content)})
+		out = append(out, models.KnownFigures{Source: models.SourceOf(models.SourceTask, t.ID), Values: models.NumbersIn(t.Title + " " + t.Content)})
 	}
 	for _, p := range r.Progress {
-		out = append(out, Known{Source{SourceProgress, p.ID}, numbersIn(p.Content)})
+		out = append(out, models.KnownFigures{Source: models.SourceOf(models.SourceProgress, p.ID), Values: models.NumbersIn(p.Content)})
 	}
 	for _, p := range r.Problems {
-		out = append(out, Known{Source{SourceProblem, p.ID}, numbersIn(p.Title + " " + p.Detail)})
+		out = append(out, models.KnownFigures{Source: models.SourceOf(models.SourceProblem, p.ID), Values: models.NumbersIn(p.Title + " " + p.Detail)})
 	}
 	for _, l := range r.Checklists {
-		out = append(out, Known{Source{SourceChecklist, l.ID}, []string{fmt.Sprint(l.Items), fmt.Sprint(l.Units), fmt.Sprint(l.Application)}})
+		out = append(out, models.KnownFigures{Source: models.SourceOf(models.SourceChecklist, l.ID), Values: []string{fmt.Sprint(l.Items), fmt.Sprint(l.Units), fmt.Sprint(l.Application)}})
 	}
 	return out
 }
@@ -100,7 +104,7 @@ func topLevel(number string) string {
 	return top
 }
 
-func achievements(r Records) []Paragraph {
+func achievements(r Records) []models.ReportParagraph {
 	values := map[string][]Value{} // by indicator
 	for _, v := range r.Values {
 		values[v.IndicatorID] = append(values[v.IndicatorID], v)
@@ -114,7 +118,7 @@ func achievements(r Records) []Paragraph {
 		progress[p.TaskID] = append(progress[p.TaskID], p)
 	}
 	used := map[string]bool{} // values told with a task
-	var out []Paragraph
+	var out []models.ReportParagraph
 	var order []string
 	byTop := map[string][]Task{}
 	for _, t := range r.Tasks {
@@ -125,7 +129,7 @@ func achievements(r Records) []Paragraph {
 		byTop[top] = append(byTop[top], t)
 	}
 	for _, top := range order {
-		var sentences []Sentence
+		var sentences []models.ReportSentence
 		heading := ""
 		for _, t := range byTop[top] {
 			if t.Number == top {
@@ -134,10 +138,10 @@ func achievements(r Records) []Paragraph {
 			if !t.Completed && len(progress[t.ID]) == 0 {
 				continue
 			}
-			var linked []Source
+			var linked []models.ReportSource
 			for _, id := range t.IndicatorIDs {
 				for _, v := range values[id] {
-					linked = append(linked, Source{SourceValue, v.ID})
+					linked = append(linked, models.SourceOf(models.SourceValue, v.ID))
 				}
 			}
 			if t.Content != "" {
@@ -145,12 +149,12 @@ func achievements(r Records) []Paragraph {
 				if t.Number != top {
 					text = t.Title + "：" + t.Content
 				}
-				sentences = append(sentences, Sentence{Text: sentenceOf(text), Sources: append(linked, Source{SourceTask, t.ID})})
+				sentences = append(sentences, models.ReportSentence{Text: models.SentenceOf(text), Sources: append(linked, models.SourceOf(models.SourceTask, t.ID))})
 			}
 			for _, id := range t.IndicatorIDs {
 				for _, v := range values[id] {
 					used[v.ID] = true
-					if v.RawText != "" && strings.Contains(t.Content, v.RawText) {
+					if slices.Contains(models.NumbersIn(t.Content), v.Value) {
 						continue // the task's content says it already
 					}
 					sentences = append(sentences, valueSentence(v))
@@ -158,21 +162,21 @@ func achievements(r Records) []Paragraph {
 			}
 			for _, id := range t.ChecklistIDs {
 				if l, ok := lists[id]; ok {
-					sentences = append(sentences, Sentence{Text: fmt.Sprintf("《%s》共%d项，涉及%d个单位，全年适用清单办理案件%d件。", l.Title, l.Items, l.Units, l.Application),
-						Sources: []Source{{SourceChecklist, l.ID}}})
+					sentences = append(sentences, models.ReportSentence{Text: fmt.Sprintf("《%s》共%d项，涉及%d个单位，全年适用清单办理案件%d件。", l.Title, l.Items, l.Units, l.Application),
+						Sources: []models.ReportSource{models.SourceOf(models.SourceChecklist, l.ID)}})
 				}
 			}
 			for _, p := range progress[t.ID] {
-				sentences = append(sentences, Sentence{Text: sentenceOf(p.Content), Sources: []Source{{SourceProgress, p.ID}}})
+				sentences = append(sentences, models.ReportSentence{Text: models.SentenceOf(p.Content), Sources: []models.ReportSource{models.SourceOf(models.SourceProgress, p.ID)}})
 			}
 		}
 		if len(sentences) > 0 {
-			out = append(out, Paragraph{Sentences: sentences, Heading: heading})
+			out = append(out, models.ReportParagraph{Sentences: sentences, Heading: heading})
 		}
 	}
 	// The approved values no task told, by their area.
 	var areas []string
-	byArea := map[string][]Sentence{}
+	byArea := map[string][]models.ReportSentence{}
 	for _, v := range r.Values {
 		if used[v.ID] {
 			continue
@@ -183,7 +187,7 @@ func achievements(r Records) []Paragraph {
 		byArea[v.Area] = append(byArea[v.Area], valueSentence(v))
 	}
 	for _, a := range areas {
-		out = append(out, Paragraph{Heading: a, Sentences: byArea[a]})
+		out = append(out, models.ReportParagraph{Heading: a, Sentences: byArea[a]})
 	}
 	for i := range out {
 		out[i].Heading = fmt.Sprintf("（%s）%s", chineseNumber(i+1), out[i].Heading)
@@ -193,45 +197,45 @@ func achievements(r Records) []Paragraph {
 
 // valueSentence tells an approved value in the words it was reported in,
 // or as the indicator's name and the figure.
-func valueSentence(v Value) Sentence {
+func valueSentence(v Value) models.ReportSentence {
 	text := v.RawText
 	if text == "" {
 		text = v.IndicatorName + v.Value + v.MeasureUnit
 	} else if !strings.Contains(text, v.IndicatorName) {
 		text = v.IndicatorName + "：" + text
 	}
-	return Sentence{Text: sentenceOf(text), Sources: []Source{{SourceValue, v.ID}}}
+	return models.ReportSentence{Text: models.SentenceOf(text), Sources: []models.ReportSource{models.SourceOf(models.SourceValue, v.ID)}}
 }
 
-func shortcomings(r Records) []Paragraph {
+func shortcomings(r Records) []models.ReportParagraph {
 	if len(r.Problems) == 0 {
-		return []Paragraph{}
+		return []models.ReportParagraph{}
 	}
-	var sentences []Sentence
+	var sentences []models.ReportSentence
 	for i, p := range r.Problems {
 		text := fmt.Sprintf("%s是%s。", chineseNumber(i+1), strings.TrimRight(p.Title, "。"))
 		if p.Detail != "" {
-			text += sentenceOf(p.Detail)
+			text += models.SentenceOf(p.Detail)
 		}
-		sentences = append(sentences, Sentence{Text: text, Sources: []Source{{SourceProblem, p.ID}}})
+		sentences = append(sentences, models.ReportSentence{Text: text, Sources: []models.ReportSource{models.SourceOf(models.SourceProblem, p.ID)}})
 	}
-	return []Paragraph{{Sentences: sentences}}
+	return []models.ReportParagraph{{Sentences: sentences}}
 }
 
-func nextYear(r Records) []Paragraph {
-	var out []Paragraph
+func nextYear(r Records) []models.ReportParagraph {
+	var out []models.ReportParagraph
 	for _, t := range r.NextTasks {
 		if strings.Contains(t.Number, ".") {
 			continue // the plan's top-level tasks say what the year is about
 		}
-		s := Sentence{Text: sentenceOf(t.Content), Sources: []Source{{SourceTask, t.ID}}}
+		s := models.ReportSentence{Text: models.SentenceOf(t.Content), Sources: []models.ReportSource{models.SourceOf(models.SourceTask, t.ID)}}
 		if t.Content == "" {
-			s.Text = sentenceOf(t.Title)
+			s.Text = models.SentenceOf(t.Title)
 		}
-		out = append(out, Paragraph{Heading: fmt.Sprintf("%d.%s", len(out)+1, t.Title), Sentences: []Sentence{s}})
+		out = append(out, models.ReportParagraph{Heading: fmt.Sprintf("%d.%s", len(out)+1, t.Title), Sentences: []models.ReportSentence{s}})
 	}
 	if out == nil {
-		return []Paragraph{}
+		return []models.ReportParagraph{}
 	}
 	return out
 }

@@ -4,25 +4,27 @@ import (
 	"fmt"
 	"html"
 	"strings"
+
+	"github.com/fazhi/fazhi/models"
 )
 
 // recordPaths are where the API serves each kind of record a figure is
 // traced to, below its base path.
 var recordPaths = map[string]string{
-	SourceValue:     "/indicator-values/",
-	SourceTask:      "/plan-tasks/",
-	SourceProgress:  "/progress-reports/",
-	SourceProblem:   "/problems/",
-	SourceChecklist: "/checklists/",
+	models.SourceValue:     "/indicator-values/",
+	models.SourceTask:      "/plan-tasks/",
+	models.SourceProgress:  "/progress-reports/",
+	models.SourceProblem:   "/problems/",
+	models.SourceChecklist: "/checklists/",
 }
 
 // RecordPath is the path of a source's record below the API's base path.
-func RecordPath(s Source) string { return recordPaths[s.Type] + s.ID }
+func RecordPath(s models.ReportSource) string { return recordPaths[s.Type] + s.ID }
 
 // Markdown renders the report as Markdown: the title, the five parts as
 // second-level headings, their paragraphs' headings as third-level ones,
 // and each paragraph's sentences run together, as official prose is.
-func (c *Content) Markdown() string {
+func Markdown(c *models.ReportContent) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n", c.Title)
 	for _, s := range c.Sections {
@@ -61,7 +63,7 @@ section.part:first-of-type { break-before: auto; }
 // HTML renders the report as a print-ready HTML page: every traced figure
 // links to its record under base (the API's base path), every untraced one
 // is marked.
-func (c *Content) HTML(base string) string {
+func HTML(c *models.ReportContent, base string) string {
 	var b strings.Builder
 	b.WriteString("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n")
 	fmt.Fprintf(&b, "<title>%s</title>\n<style>\n%s\n</style>\n</head>\n<body>\n", html.EscapeString(c.Title), htmlStyle)
@@ -85,11 +87,11 @@ func (c *Content) HTML(base string) string {
 }
 
 // sentenceHTML is a sentence with its figures linked or marked: the i-th
-// figure is the i-th number Trace found in the text.
-func sentenceHTML(s Sentence, base string) string {
+// figure is the i-th number models.TraceFigures found in the text.
+func sentenceHTML(s models.ReportSentence, base string) string {
 	var b strings.Builder
 	at := 0
-	for i, loc := range numberPattern.FindAllStringIndex(s.Text, -1) {
+	for i, loc := range models.FigurePattern.FindAllStringIndex(s.Text, -1) {
 		b.WriteString(html.EscapeString(s.Text[at:loc[0]]))
 		text := html.EscapeString(s.Text[loc[0]:loc[1]])
 		switch {

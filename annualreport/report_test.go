@@ -3,19 +3,21 @@ package annualreport
 import (
 	"strings"
 	"testing"
+
+	"github.com/fazhi/fazhi/models"
 )
 
 func TestTrace(t *testing.T) {
-	credit, fines, task := Source{SourceValue, "credit"}, Source{SourceValue, "fines"}, Source{SourceTask, "t"}
-	known := []Known{
-		{credit, []string{"40000000"}},
-		{fines, []string{"119.47"}},
-		{task, []string{"2021", "24"}},
+	credit, fines, task := models.SourceOf(models.SourceValue, "credit"), models.SourceOf(models.SourceValue, "fines"), models.SourceOf(models.SourceTask, "t")
+	known := []models.KnownFigures{
+		{Source: credit, Values: []string{"40000000"}},
+		{Source: fines, Values: []string{"119.47"}},
+		{Source: task, Values: []string{"2021", "24"}},
 	}
-	got := Trace("2021年共征集信用数据4000余万条，累计减免罚金额119.47万元，涉及24个部门和7个县区。", []Source{credit, fines, task}, known)
+	got := models.TraceFigures("2021年共征集信用数据4000余万条，累计减免罚金额119.47万元，涉及24个部门和7个县区。", []models.ReportSource{credit, fines, task}, known)
 	want := []struct {
 		text, value string
-		source      *Source
+		source      *models.ReportSource
 	}{
 		{"2021", "2021", &task},
 		{"4000余万", "40000000", &credit},
@@ -33,7 +35,7 @@ func TestTrace(t *testing.T) {
 		}
 	}
 	// A source the sentence does not draw on traces nothing.
-	if f := Trace("减免119.47万元", []Source{task}, known); f[0].Source != nil {
+	if f := models.TraceFigures("减免119.47万元", []models.ReportSource{task}, known); f[0].Source != nil {
 		t.Errorf("traced to a source the sentence does not name: %+v", f)
 	}
 }
@@ -56,7 +58,7 @@ func TestDraftAndRewrite(t *testing.T) {
 		NextTasks:  []Task{{ID: "n1", Number: "1", Title: "强化法治建设组织保障", Content: "发挥委员会牵头抓总作用。"}, {ID: "n2", Number: "1.1", Title: "细化"}},
 	}
 	c := Draft(r)
-	md := c.Markdown()
+	md := Markdown(&c)
 	for _, want := range []string{"# 盘锦市2021年法治政府建设年度报告", "## 一、主要举措和成效", "### （一）推行柔性执法",
 		"《盘锦市柔性执法事项清单》共854项，涉及24个单位，全年适用清单办理案件2848件。", "### （二）全面提升公共法律服务水平", "办理法律援助案件2001件。",
 		"## 二、存在的不足和原因", "一是法治意识还需要提高。出庭应诉率较低。", "## 三、党政主要负责人履行推进法治建设第一责任人职责情况",
@@ -68,22 +70,22 @@ func TestDraftAndRewrite(t *testing.T) {
 	if strings.Contains(md, "开展示范创建") || strings.Contains(md, "细化") {
 		t.Errorf("an unfinished task or a subtask of next year is in the draft:\n%s", md)
 	}
-	first := c.Section(PartAchievements).Paragraphs[0].Sentences[0]
-	if len(first.Figures) != 2 || *first.Figures[0].Source != (Source{SourceValue, "v1"}) || *first.Figures[1].Source != (Source{SourceValue, "v2"}) {
+	first := c.Section(models.ReportPartAchievements).Paragraphs[0].Sentences[0]
+	if len(first.Figures) != 2 || *first.Figures[0].Source != (models.SourceOf(models.SourceValue, "v1")) || *first.Figures[1].Source != (models.SourceOf(models.SourceValue, "v2")) {
 		t.Errorf("the task's figures are traced to %+v, want the approved values", first.Figures)
 	}
 	if u := c.Untraced(); len(u) != 0 {
 		t.Errorf("a fresh draft has untraced figures %+v", u)
 	}
 	// The office rewrites the sentence: 854 keeps its link, 30 is typed.
-	s := c.Section(PartAchievements)
+	s := c.Section(models.ReportPartAchievements)
 	s.Paragraphs[0].Sentences[0].Text = "全市854项柔性执法事项覆盖30个部门。"
-	Retrace(c.Sections, c.Known)
+	models.RetraceFigures(c.Sections, c.Known)
 	u := c.Untraced()
 	if len(u) != 1 || u[0].Text != "30" {
 		t.Errorf("untraced after the rewrite: %+v", u)
 	}
-	page := c.HTML("/api/v1")
+	page := HTML(&c, "/api/v1")
 	for _, want := range []string{`<a class="figure" href="/api/v1/indicator-values/v2" data-source-type="indicator_value">854</a>`,
 		`<mark class="untraced" title="未关联数据来源">30</mark>`, `<section class="part" id="part-5">`, `<h2>二、存在的不足和原因</h2>`} {
 		if !strings.Contains(page, want) {
