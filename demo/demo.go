@@ -61,6 +61,9 @@ type Store interface {
 	GetProblem(ctx context.Context, id string) (*models.Problem, error)
 	CreateProblem(ctx context.Context, p *models.Problem) error
 	ChangeProblem(ctx context.Context, id string, ifVersion *int64, apply func(p *models.Problem, at time.Time, evidence int) error) (*models.Problem, error)
+	GetAnnualReport(ctx context.Context, id string) (*models.AnnualReport, error)
+	DraftAnnualReport(ctx context.Context, d models.ReportToDraft, by models.Actor) (*models.AnnualReport, error)
+	MoveAnnualReport(ctx context.Context, id string, apply func(r *models.AnnualReport, at time.Time) error) (*models.AnnualReport, error)
 }
 
 // Options say what to seed.
@@ -99,6 +102,11 @@ func Seed(ctx context.Context, s Store, opts Options) (int, error) {
 		return n, err
 	}
 	m, err = seedProgress(ctx, s)
+	n += m
+	if err != nil {
+		return n, err
+	}
+	m, err = seedReports(ctx, s)
 	n += m
 	if err != nil || !opts.Accounts {
 		return n, err

@@ -163,7 +163,7 @@ func demoPlans() []demoPlan { return []demoPlan{plan2021(), plan2022(), draftPla
 // empty database: the three plans and their tasks, the progress reports and
 // the problems.
 func PlanRecords() int {
-	n := ProgressRecords()
+	n := ProgressRecords() + ReportRecords()
 	for _, p := range demoPlans() {
 		n += 1 + len(p.tasks)
 	}
@@ -174,7 +174,7 @@ func PlanRecords() int {
 // and task created, each plan published, each task started and completed,
 // and ProgressEvents.
 func PlanEvents() int {
-	n := ProgressEvents()
+	n := ProgressEvents() + ReportEvents()
 	for _, p := range demoPlans() {
 		n += 1 + len(p.tasks)
 		if !p.published.IsZero() {

@@ -95,6 +95,7 @@ func TestLifecycleTables(t *testing.T) {
 	checkTable(t, TaskLifecycle)
 	checkTable(t, ProgressLifecycle)
 	checkTable(t, ProblemLifecycle)
+	checkTable(t, ReportLifecycle)
 }
 
 // walk calls every move's method on a record in every state: from a state the
