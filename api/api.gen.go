@@ -491,19 +491,19 @@ func (e ProblemSource) Valid() bool {
 
 // Defines values for ProblemStatus.
 const (
-	Open       ProblemStatus = "open"
-	Rectifying ProblemStatus = "rectifying"
-	SignedOff  ProblemStatus = "signed_off"
+	ProblemStatusOpen       ProblemStatus = "open"
+	ProblemStatusRectifying ProblemStatus = "rectifying"
+	ProblemStatusSignedOff  ProblemStatus = "signed_off"
 )
 
 // Valid indicates whether the value is a known member of the ProblemStatus enum.
 func (e ProblemStatus) Valid() bool {
 	switch e {
-	case Open:
+	case ProblemStatusOpen:
 		return true
-	case Rectifying:
+	case ProblemStatusRectifying:
 		return true
-	case SignedOff:
+	case ProblemStatusSignedOff:
 		return true
 	default:
 		return false
@@ -564,6 +564,57 @@ func (e Qualifier) Valid() bool {
 	case Minimum:
 		return true
 	case MoreThan:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReportSourceType.
+const (
+	ReportSourceTypeChecklist      ReportSourceType = "checklist"
+	ReportSourceTypeIndicatorValue ReportSourceType = "indicator_value"
+	ReportSourceTypePlanTask       ReportSourceType = "plan_task"
+	ReportSourceTypeProblem        ReportSourceType = "problem"
+	ReportSourceTypeProgressReport ReportSourceType = "progress_report"
+)
+
+// Valid indicates whether the value is a known member of the ReportSourceType enum.
+func (e ReportSourceType) Valid() bool {
+	switch e {
+	case ReportSourceTypeChecklist:
+		return true
+	case ReportSourceTypeIndicatorValue:
+		return true
+	case ReportSourceTypePlanTask:
+		return true
+	case ReportSourceTypeProblem:
+		return true
+	case ReportSourceTypeProgressReport:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReportStatus.
+const (
+	ReportStatusDraft     ReportStatus = "draft"
+	ReportStatusPublished ReportStatus = "published"
+	ReportStatusSignedOff ReportStatus = "signed_off"
+	ReportStatusSubmitted ReportStatus = "submitted"
+)
+
+// Valid indicates whether the value is a known member of the ReportStatus enum.
+func (e ReportStatus) Valid() bool {
+	switch e {
+	case ReportStatusDraft:
+		return true
+	case ReportStatusPublished:
+		return true
+	case ReportStatusSignedOff:
+		return true
+	case ReportStatusSubmitted:
 		return true
 	default:
 		return false
@@ -723,6 +774,30 @@ func (e TaskStatus) Valid() bool {
 	case InProgress:
 		return true
 	case NotStarted:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for Timeliness.
+const (
+	TimelinessDue     Timeliness = "due"
+	TimelinessLate    Timeliness = "late"
+	TimelinessMissing Timeliness = "missing"
+	TimelinessOnTime  Timeliness = "on_time"
+)
+
+// Valid indicates whether the value is a known member of the Timeliness enum.
+func (e Timeliness) Valid() bool {
+	switch e {
+	case TimelinessDue:
+		return true
+	case TimelinessLate:
+		return true
+	case TimelinessMissing:
+		return true
+	case TimelinessOnTime:
 		return true
 	default:
 		return false
@@ -975,6 +1050,24 @@ func (e UserSortQuery) Valid() bool {
 	case UserSortQueryMinusUsername:
 		return true
 	case UserSortQueryUsername:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportAnnualReportParamsFormat.
+const (
+	Html     ExportAnnualReportParamsFormat = "html"
+	Markdown ExportAnnualReportParamsFormat = "markdown"
+)
+
+// Valid indicates whether the value is a known member of the ExportAnnualReportParamsFormat enum.
+func (e ExportAnnualReportParamsFormat) Valid() bool {
+	switch e {
+	case Html:
+		return true
+	case Markdown:
 		return true
 	default:
 		return false
@@ -1304,6 +1397,208 @@ type ActorType string
 //
 // Example: sum
 type Aggregation string
+
+// AnnualReport defines model for AnnualReport.
+type AnnualReport struct {
+	// CreatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	CreatedAt Timestamp `json:"createdAt"`
+
+	// CreatedBy Who did something to a record: a user, an API key, or the server itself (a command-line
+	// action or a scheduled job). Every "who" field of the API (`submittedBy`, `reviewedBy`,
+	// `publishedBy`, `createdBy`) has this form. `name` is the user's display name or the key's
+	// name as it is now (the audit log keeps the name at the time); callers signed in with an
+	// API key get ids without names.
+	//
+	//
+	// Example: {"id":"0190a000-0000-7000-8000-000000001002","name":"市司法局审核员","type":"user"}
+	CreatedBy Actor `json:"createdBy"`
+
+	// Id A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	Id Id `json:"id"`
+
+	// PublishedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	PublishedAt *Timestamp `json:"publishedAt,omitempty"`
+
+	// PublishedBy Who did something to a record: a user, an API key, or the server itself (a command-line
+	// action or a scheduled job). Every "who" field of the API (`submittedBy`, `reviewedBy`,
+	// `publishedBy`, `createdBy`) has this form. `name` is the user's display name or the key's
+	// name as it is now (the audit log keeps the name at the time); callers signed in with an
+	// API key get ids without names.
+	//
+	//
+	// Example: {"id":"0190a000-0000-7000-8000-000000001002","name":"市司法局审核员","type":"user"}
+	PublishedBy *Actor         `json:"publishedBy,omitempty"`
+	SampleData  bool           `json:"sampleData"`
+	Sections    ReportSections `json:"sections"`
+
+	// SignedOffAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	SignedOffAt *Timestamp `json:"signedOffAt,omitempty"`
+
+	// SignedOffBy Who did something to a record: a user, an API key, or the server itself (a command-line
+	// action or a scheduled job). Every "who" field of the API (`submittedBy`, `reviewedBy`,
+	// `publishedBy`, `createdBy`) has this form. `name` is the user's display name or the key's
+	// name as it is now (the audit log keeps the name at the time); callers signed in with an
+	// API key get ids without names.
+	//
+	//
+	// Example: {"id":"0190a000-0000-7000-8000-000000001002","name":"市司法局审核员","type":"user"}
+	SignedOffBy *Actor `json:"signedOffBy,omitempty"`
+
+	// Status draft → signed_off (签发) → submitted (to the level above) → published; a signed-off report may be
+	// reopened into the draft. Submitted and published reports are what API keys see.
+	Status ReportStatus `json:"status"`
+
+	// SubmittedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	SubmittedAt *Timestamp `json:"submittedAt,omitempty"`
+
+	// SubmittedBy Who did something to a record: a user, an API key, or the server itself (a command-line
+	// action or a scheduled job). Every "who" field of the API (`submittedBy`, `reviewedBy`,
+	// `publishedBy`, `createdBy`) has this form. `name` is the user's display name or the key's
+	// name as it is now (the audit log keeps the name at the time); callers signed in with an
+	// API key get ids without names.
+	//
+	//
+	// Example: {"id":"0190a000-0000-7000-8000-000000001002","name":"市司法局审核员","type":"user"}
+	SubmittedBy *Actor `json:"submittedBy,omitempty"`
+	Title       string `json:"title"`
+
+	// UnitId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	UnitId Id `json:"unitId"`
+
+	// UntracedFigures The figures no record holds, for the office to check before signing off.
+	UntracedFigures []ReportFigure `json:"untracedFigures"`
+
+	// UpdatedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	UpdatedAt Timestamp `json:"updatedAt"`
+
+	// Version Increases by one with every change; the `ETag` is this number quoted.
+	//
+	// Example: 1
+	Version Version `json:"version"`
+
+	// Year Example: 2021
+	Year Year `json:"year"`
+}
+
+// AnnualReportDeadline defines model for AnnualReportDeadline.
+type AnnualReportDeadline struct {
+	// Publication Done before the deadline, done on or after it, not done before it, or not done after it.
+	Publication Timeliness `json:"publication"`
+
+	// PublishBefore Example: 2021-12-31
+	PublishBefore DateOnly `json:"publishBefore"`
+
+	// PublishedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	PublishedAt *Timestamp `json:"publishedAt,omitempty"`
+
+	// ReportId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	ReportId *Id `json:"reportId,omitempty"`
+
+	// Status draft → signed_off (签发) → submitted (to the level above) → published; a signed-off report may be
+	// reopened into the draft. Submitted and published reports are what API keys see.
+	Status *ReportStatus `json:"status,omitempty"`
+
+	// Submission Done before the deadline, done on or after it, not done before it, or not done after it.
+	Submission Timeliness `json:"submission"`
+
+	// SubmitBefore Example: 2021-12-31
+	SubmitBefore DateOnly `json:"submitBefore"`
+
+	// SubmittedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	SubmittedAt *Timestamp `json:"submittedAt,omitempty"`
+
+	// UnitId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	UnitId Id `json:"unitId"`
+
+	// UnitKind province 省, city 市, district 区, county 县, economic_zone 经济区, town 镇/街道, village 村,
+	// community 社区, department 部门, office 办公室/议事协调机构.
+	//
+	//
+	// Example: department
+	UnitKind UnitKind `json:"unitKind"`
+	UnitName string   `json:"unitName"`
+}
+
+// AnnualReportDeadlinePage defines model for AnnualReportDeadlinePage.
+type AnnualReportDeadlinePage struct {
+	Items      []AnnualReportDeadline `json:"items"`
+	NextCursor *string                `json:"nextCursor,omitempty"`
+}
+
+// AnnualReportDraft defines model for AnnualReportDraft.
+type AnnualReportDraft struct {
+	// SourceUnitIds Units whose plans, problems and values the report draws on besides the unit's own (the office that keeps the unit's plans).
+	SourceUnitIds *[]Id `json:"sourceUnitIds,omitempty"`
+
+	// UnitId A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	UnitId Id `json:"unitId"`
+
+	// Year Example: 2021
+	Year Year `json:"year"`
+}
+
+// AnnualReportPage defines model for AnnualReportPage.
+type AnnualReportPage struct {
+	Items      []AnnualReport `json:"items"`
+	NextCursor *string        `json:"nextCursor,omitempty"`
+}
+
+// AnnualReportVersion defines model for AnnualReportVersion.
+type AnnualReportVersion struct {
+	// Part The part rewritten; 0 for the draft.
+	Part int32 `json:"part"`
+
+	// SavedAt An instant, RFC 3339 in UTC with up to microseconds.
+	//
+	// Example: 2022-03-31T08:00:00Z
+	SavedAt Timestamp `json:"savedAt"`
+
+	// SavedBy Who did something to a record: a user, an API key, or the server itself (a command-line
+	// action or a scheduled job). Every "who" field of the API (`submittedBy`, `reviewedBy`,
+	// `publishedBy`, `createdBy`) has this form. `name` is the user's display name or the key's
+	// name as it is now (the audit log keeps the name at the time); callers signed in with an
+	// API key get ids without names.
+	//
+	//
+	// Example: {"id":"0190a000-0000-7000-8000-000000001002","name":"市司法局审核员","type":"user"}
+	SavedBy  Actor          `json:"savedBy"`
+	Sections ReportSections `json:"sections"`
+
+	// Version Increases by one with every change; the `ETag` is this number quoted.
+	//
+	// Example: 1
+	Version Version `json:"version"`
+}
+
+// AnnualReportVersionPage defines model for AnnualReportVersionPage.
+type AnnualReportVersionPage struct {
+	Items      []AnnualReportVersion `json:"items"`
+	NextCursor *string               `json:"nextCursor,omitempty"`
+}
 
 // ApiKey defines model for ApiKey.
 type ApiKey struct {
@@ -4527,10 +4822,87 @@ type Referrer struct {
 	Type string `json:"type"`
 }
 
+// ReportFigure A number written in a sentence, its value (4000余万 is 40000000), and the record it is traced to; without `source` it was typed by hand.
+type ReportFigure struct {
+	// Source A record a sentence or a figure came from; `GET` it at its kind's path (an `indicator_value` at `/indicator-values/{id}`).
+	Source *ReportSource `json:"source,omitempty"`
+	Text   string        `json:"text"`
+	Value  string        `json:"value"`
+}
+
+// ReportHeading defines model for ReportHeading.
+type ReportHeading = string
+
+// ReportParagraph defines model for ReportParagraph.
+type ReportParagraph struct {
+	Heading   *ReportHeading   `json:"heading,omitempty"`
+	Sentences []ReportSentence `json:"sentences"`
+}
+
+// ReportParagraphPut defines model for ReportParagraphPut.
+type ReportParagraphPut struct {
+	Heading   *ReportHeading      `json:"heading,omitempty"`
+	Sentences []ReportSentencePut `json:"sentences"`
+}
+
 // ReportPeriod The period a progress report covers, in its plan's year — `2022` (year), `2022-H1`, `2022-Q3`, `2022-07` (month) or `2022-W05` (ISO 8601 week).
 //
 // Example: 2022-Q3
 type ReportPeriod = string
+
+// ReportSection defines model for ReportSection.
+type ReportSection struct {
+	Paragraphs []ReportParagraph `json:"paragraphs"`
+	Part       int32             `json:"part"`
+	Title      string            `json:"title"`
+}
+
+// ReportSectionPut defines model for ReportSectionPut.
+type ReportSectionPut struct {
+	Paragraphs []ReportParagraphPut `json:"paragraphs"`
+}
+
+// ReportSections defines model for ReportSections.
+type ReportSections = []ReportSection
+
+// ReportSentence defines model for ReportSentence.
+type ReportSentence struct {
+	Figures []ReportFigure `json:"figures"`
+	Sources []ReportSource `json:"sources"`
+	Text    ReportText     `json:"text"`
+}
+
+// ReportSentencePut defines model for ReportSentencePut.
+type ReportSentencePut struct {
+	// Sources The records the sentence keeps (as the report gave them); its figures are traced against them.
+	Sources *[]ReportSource `json:"sources,omitempty"`
+	Text    ReportText      `json:"text"`
+}
+
+// ReportSignOff defines model for ReportSignOff.
+type ReportSignOff struct {
+	// AcceptUntraced Sign off although figures match no record (the signer has checked them).
+	AcceptUntraced *bool `json:"acceptUntraced,omitempty"`
+}
+
+// ReportSource A record a sentence or a figure came from; `GET` it at its kind's path (an `indicator_value` at `/indicator-values/{id}`).
+type ReportSource struct {
+	// Id A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	Id   Id               `json:"id"`
+	Type ReportSourceType `json:"type"`
+}
+
+// ReportSourceType defines model for ReportSource.Type.
+type ReportSourceType string
+
+// ReportStatus draft → signed_off (签发) → submitted (to the level above) → published; a signed-off report may be
+// reopened into the draft. Submitted and published reports are what API keys see.
+type ReportStatus string
+
+// ReportText defines model for ReportText.
+type ReportText = string
 
 // ReportingUnitIds The units that must report this indicator.
 type ReportingUnitIds = []Id
@@ -4852,6 +5224,9 @@ type TaskTitle = string
 
 // TaskUnitIds defines model for TaskUnitIds.
 type TaskUnitIds = []Id
+
+// Timeliness Done before the deadline, done on or after it, not done before it, or not done after it.
+type Timeliness string
 
 // Timestamp An instant, RFC 3339 in UTC with up to microseconds.
 //
@@ -5275,6 +5650,11 @@ type Year = int32
 // ActorIdQuery defines model for ActorIdQuery.
 type ActorIdQuery = string
 
+// AnnualReportIdPath A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type AnnualReportIdPath = Id
+
 // ApiKeyIdPath A server-generated, time-sortable id (UUIDv7).
 //
 // Example: 0190a000-0000-7000-8000-000000000010
@@ -5540,6 +5920,9 @@ type RectifyingProblemIdPath = Id
 // Example: 0190a000-0000-7000-8000-000000000010
 type ReleasedChecklistIdPath = Id
 
+// ReportPartPath defines model for ReportPartPath.
+type ReportPartPath = int32
+
 // RevokedQuery defines model for RevokedQuery.
 type RevokedQuery = bool
 
@@ -5570,6 +5953,11 @@ type SheetUnitsQuery = []Id
 //
 // Example: 0190a000-0000-7000-8000-000000000010
 type SubmittedProgressIdPath = Id
+
+// SubmittedReportIdPath A server-generated, time-sortable id (UUIDv7).
+//
+// Example: 0190a000-0000-7000-8000-000000000010
+type SubmittedReportIdPath = Id
 
 // SubmittedSheetIdPath A server-generated, time-sortable id (UUIDv7).
 //
@@ -5693,6 +6081,79 @@ type UnprocessableEntity = Problem
 
 // UnsupportedMediaType An RFC 9457 problem detail.
 type UnsupportedMediaType = Problem
+
+// ListAnnualReportDeadlinesParams defines parameters for ListAnnualReportDeadlines.
+type ListAnnualReportDeadlinesParams struct {
+	// Year The year the reports are of.
+	Year Year `form:"year" json:"year"`
+
+	// AsOf The day the deadlines are judged on; today in China by default.
+	AsOf *DateOnly `form:"asOf,omitempty" json:"asOf,omitempty"`
+
+	// Limit Items per page.
+	Limit *LimitQuery `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page, as it was given. It is only valid with the same filters and sort.
+	Cursor *CursorQuery `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListAnnualReportsParams defines parameters for ListAnnualReports.
+type ListAnnualReportsParams struct {
+	// UnitId Only this unit's reports.
+	UnitId *Id `form:"unitId,omitempty" json:"unitId,omitempty"`
+
+	// Year Only the reports of this year.
+	Year *Year `form:"year,omitempty" json:"year,omitempty"`
+
+	// Status Only reports in this state.
+	Status *ReportStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit Items per page.
+	Limit *LimitQuery `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page, as it was given. It is only valid with the same filters and sort.
+	Cursor *CursorQuery `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// DraftAnnualReportParams defines parameters for DraftAnnualReport.
+type DraftAnnualReportParams struct {
+	// IdempotencyKey A key of the client's choosing (a UUID is a good one). Repeating a request with the same key and
+	// body within 24 hours returns the first response and changes nothing; the same key with another
+	// body is a `422`; while the first request is still running, a `409`.
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
+// DeleteAnnualReportParams defines parameters for DeleteAnnualReport.
+type DeleteAnnualReportParams struct {
+	// IfMatch Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+	// made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
+	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
+}
+
+// ExportAnnualReportParams defines parameters for ExportAnnualReport.
+type ExportAnnualReportParams struct {
+	// Format `markdown` (default) or `html`.
+	Format *ExportAnnualReportParamsFormat `form:"format,omitempty" json:"format,omitempty"`
+}
+
+// ExportAnnualReportParamsFormat defines parameters for ExportAnnualReport.
+type ExportAnnualReportParamsFormat string
+
+// UpdateAnnualReportSectionParams defines parameters for UpdateAnnualReportSection.
+type UpdateAnnualReportSectionParams struct {
+	// IfMatch Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+	// made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
+	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
+}
+
+// ListAnnualReportVersionsParams defines parameters for ListAnnualReportVersions.
+type ListAnnualReportVersionsParams struct {
+	// Limit Items per page.
+	Limit *LimitQuery `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page, as it was given. It is only valid with the same filters and sort.
+	Cursor *CursorQuery `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
 
 // ListApiKeysParams defines parameters for ListApiKeys.
 type ListApiKeysParams struct {
@@ -6699,6 +7160,15 @@ type GetDueDateParams struct {
 	WorkingDays int32 `form:"workingDays" json:"workingDays"`
 }
 
+// DraftAnnualReportJSONRequestBody defines body for DraftAnnualReport for application/json ContentType.
+type DraftAnnualReportJSONRequestBody = AnnualReportDraft
+
+// UpdateAnnualReportSectionJSONRequestBody defines body for UpdateAnnualReportSection for application/json ContentType.
+type UpdateAnnualReportSectionJSONRequestBody = ReportSectionPut
+
+// SignOffAnnualReportJSONRequestBody defines body for SignOffAnnualReport for application/json ContentType.
+type SignOffAnnualReportJSONRequestBody = ReportSignOff
+
 // CreateApiKeyJSONRequestBody defines body for CreateApiKey for application/json ContentType.
 type CreateApiKeyJSONRequestBody = ApiKeyCreate
 
@@ -6881,6 +7351,42 @@ type PutCalendarYearJSONRequestBody = CalendarYearPut
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
+	// ListAnnualReportDeadlines Reports due, late or missing（年度报告报送和公开情况）
+	// (GET /annual-report-deadlines)
+	ListAnnualReportDeadlines(ctx echo.Context, params ListAnnualReportDeadlinesParams) error
+	// ListAnnualReports List annual reports（法治政府建设年度报告列表）
+	// (GET /annual-reports)
+	ListAnnualReports(ctx echo.Context, params ListAnnualReportsParams) error
+	// DraftAnnualReport Draft an annual report from the records（生成年度报告初稿）
+	// (POST /annual-reports)
+	DraftAnnualReport(ctx echo.Context, params DraftAnnualReportParams) error
+	// DeleteAnnualReport Delete a draft annual report（删除年度报告初稿）
+	// (DELETE /annual-reports/{id})
+	DeleteAnnualReport(ctx echo.Context, id AnnualReportIdPath, params DeleteAnnualReportParams) error
+	// GetAnnualReport Get an annual report（查看年度报告）
+	// (GET /annual-reports/{id})
+	GetAnnualReport(ctx echo.Context, id AnnualReportIdPath) error
+	// ExportAnnualReport Export an annual report（导出年度报告）
+	// (GET /annual-reports/{id}/export)
+	ExportAnnualReport(ctx echo.Context, id AnnualReportIdPath, params ExportAnnualReportParams) error
+	// PublishAnnualReport Publish an annual report（公开年度报告）
+	// (POST /annual-reports/{id}/publish)
+	PublishAnnualReport(ctx echo.Context, id SubmittedReportIdPath) error
+	// ReopenAnnualReport Reopen a signed-off report（撤回签发）
+	// (POST /annual-reports/{id}/reopen)
+	ReopenAnnualReport(ctx echo.Context, id AnnualReportIdPath) error
+	// UpdateAnnualReportSection Rewrite a part of a draft（修改年度报告的一个部分）
+	// (PUT /annual-reports/{id}/sections/{part})
+	UpdateAnnualReportSection(ctx echo.Context, id AnnualReportIdPath, part ReportPartPath, params UpdateAnnualReportSectionParams) error
+	// SignOffAnnualReport Sign off an annual report（签发年度报告）
+	// (POST /annual-reports/{id}/sign-off)
+	SignOffAnnualReport(ctx echo.Context, id AnnualReportIdPath) error
+	// SubmitAnnualReport Submit an annual report to the level above（报送年度报告）
+	// (POST /annual-reports/{id}/submit)
+	SubmitAnnualReport(ctx echo.Context, id AnnualReportIdPath) error
+	// ListAnnualReportVersions List the versions of an annual report（年度报告修改记录）
+	// (GET /annual-reports/{id}/versions)
+	ListAnnualReportVersions(ctx echo.Context, id AnnualReportIdPath, params ListAnnualReportVersionsParams) error
 	// ListApiKeys List API keys（查询接口密钥）
 	// (GET /api-keys)
 	ListApiKeys(ctx echo.Context, params ListApiKeysParams) error
@@ -7345,6 +7851,337 @@ type ServerInterface interface {
 // ServerInterfaceWrapper converts echo contexts to parameters.
 type ServerInterfaceWrapper struct {
 	Handler ServerInterface
+}
+
+// ListAnnualReportDeadlines converts echo context to params.
+func (w *ServerInterfaceWrapper) ListAnnualReportDeadlines(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListAnnualReportDeadlinesParams
+	// ------------- Required query parameter "year" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "year", ctx.QueryParams(), &params.Year, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter year: %s", err))
+	}
+
+	// ------------- Optional query parameter "asOf" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "asOf", ctx.QueryParams(), &params.AsOf, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter asOf: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListAnnualReportDeadlines(ctx, params)
+	return err
+}
+
+// ListAnnualReports converts echo context to params.
+func (w *ServerInterfaceWrapper) ListAnnualReports(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListAnnualReportsParams
+	// ------------- Optional query parameter "unitId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unitId", ctx.QueryParams(), &params.UnitId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter unitId: %s", err))
+	}
+
+	// ------------- Optional query parameter "year" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "year", ctx.QueryParams(), &params.Year, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter year: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListAnnualReports(ctx, params)
+	return err
+}
+
+// DraftAnnualReport converts echo context to params.
+func (w *ServerInterfaceWrapper) DraftAnnualReport(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DraftAnnualReportParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DraftAnnualReport(ctx, params)
+	return err
+}
+
+// DeleteAnnualReport converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteAnnualReport(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id AnnualReportIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeleteAnnualReportParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatchHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteAnnualReport(ctx, id, params)
+	return err
+}
+
+// GetAnnualReport converts echo context to params.
+func (w *ServerInterfaceWrapper) GetAnnualReport(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id AnnualReportIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetAnnualReport(ctx, id)
+	return err
+}
+
+// ExportAnnualReport converts echo context to params.
+func (w *ServerInterfaceWrapper) ExportAnnualReport(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id AnnualReportIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ExportAnnualReportParams
+	// ------------- Optional query parameter "format" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "format", ctx.QueryParams(), &params.Format, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter format: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ExportAnnualReport(ctx, id, params)
+	return err
+}
+
+// PublishAnnualReport converts echo context to params.
+func (w *ServerInterfaceWrapper) PublishAnnualReport(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id SubmittedReportIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.PublishAnnualReport(ctx, id)
+	return err
+}
+
+// ReopenAnnualReport converts echo context to params.
+func (w *ServerInterfaceWrapper) ReopenAnnualReport(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id AnnualReportIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ReopenAnnualReport(ctx, id)
+	return err
+}
+
+// UpdateAnnualReportSection converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateAnnualReportSection(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id AnnualReportIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// ------------- Path parameter "part" -------------
+	var part ReportPartPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "part", ctx.Param("part"), &part, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int32", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter part: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateAnnualReportSectionParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatchHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateAnnualReportSection(ctx, id, part, params)
+	return err
+}
+
+// SignOffAnnualReport converts echo context to params.
+func (w *ServerInterfaceWrapper) SignOffAnnualReport(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id AnnualReportIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SignOffAnnualReport(ctx, id)
+	return err
+}
+
+// SubmitAnnualReport converts echo context to params.
+func (w *ServerInterfaceWrapper) SubmitAnnualReport(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id AnnualReportIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SubmitAnnualReport(ctx, id)
+	return err
+}
+
+// ListAnnualReportVersions converts echo context to params.
+func (w *ServerInterfaceWrapper) ListAnnualReportVersions(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id AnnualReportIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListAnnualReportVersionsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListAnnualReportVersions(ctx, id, params)
+	return err
 }
 
 // ListApiKeys converts echo context to params.
@@ -11972,6 +12809,18 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/problems/:id/rectify", wrapper.RectifyProblem, options.OperationMiddlewares["rectifyProblem"]...)
 	router.POST(options.BaseURL+"/problems/:id/sign-off", wrapper.SignOffProblem, options.OperationMiddlewares["signOffProblem"]...)
 	router.POST(options.BaseURL+"/problems/:id/evidence", wrapper.UploadProblemEvidence, options.OperationMiddlewares["uploadProblemEvidence"]...)
+	router.GET(options.BaseURL+"/annual-reports", wrapper.ListAnnualReports, options.OperationMiddlewares["listAnnualReports"]...)
+	router.POST(options.BaseURL+"/annual-reports", wrapper.DraftAnnualReport, options.OperationMiddlewares["draftAnnualReport"]...)
+	router.DELETE(options.BaseURL+"/annual-reports/:id", wrapper.DeleteAnnualReport, options.OperationMiddlewares["deleteAnnualReport"]...)
+	router.GET(options.BaseURL+"/annual-reports/:id", wrapper.GetAnnualReport, options.OperationMiddlewares["getAnnualReport"]...)
+	router.PUT(options.BaseURL+"/annual-reports/:id/sections/:part", wrapper.UpdateAnnualReportSection, options.OperationMiddlewares["updateAnnualReportSection"]...)
+	router.POST(options.BaseURL+"/annual-reports/:id/sign-off", wrapper.SignOffAnnualReport, options.OperationMiddlewares["signOffAnnualReport"]...)
+	router.POST(options.BaseURL+"/annual-reports/:id/reopen", wrapper.ReopenAnnualReport, options.OperationMiddlewares["reopenAnnualReport"]...)
+	router.POST(options.BaseURL+"/annual-reports/:id/submit", wrapper.SubmitAnnualReport, options.OperationMiddlewares["submitAnnualReport"]...)
+	router.POST(options.BaseURL+"/annual-reports/:id/publish", wrapper.PublishAnnualReport, options.OperationMiddlewares["publishAnnualReport"]...)
+	router.GET(options.BaseURL+"/annual-reports/:id/export", wrapper.ExportAnnualReport, options.OperationMiddlewares["exportAnnualReport"]...)
+	router.GET(options.BaseURL+"/annual-reports/:id/versions", wrapper.ListAnnualReportVersions, options.OperationMiddlewares["listAnnualReportVersions"]...)
+	router.GET(options.BaseURL+"/annual-report-deadlines", wrapper.ListAnnualReportDeadlines, options.OperationMiddlewares["listAnnualReportDeadlines"]...)
 
 }
 
@@ -12052,6 +12901,1691 @@ type ValueSheetTextcsvResponse struct {
 
 	Headers       ValueSheetResponseHeaders
 	ContentLength int64
+}
+
+type ListAnnualReportDeadlinesRequestObject struct {
+	Params ListAnnualReportDeadlinesParams
+}
+
+type ListAnnualReportDeadlinesResponseObject interface {
+	VisitListAnnualReportDeadlinesResponse(w http.ResponseWriter) error
+}
+
+type ListAnnualReportDeadlines200JSONResponse AnnualReportDeadlinePage
+
+func (response ListAnnualReportDeadlines200JSONResponse) VisitListAnnualReportDeadlinesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAnnualReportDeadlines400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListAnnualReportDeadlines400ApplicationProblemPlusJSONResponse) VisitListAnnualReportDeadlinesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAnnualReportDeadlines401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListAnnualReportDeadlines401ApplicationProblemPlusJSONResponse) VisitListAnnualReportDeadlinesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAnnualReportDeadlines403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListAnnualReportDeadlines403ApplicationProblemPlusJSONResponse) VisitListAnnualReportDeadlinesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAnnualReportDeadlines429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListAnnualReportDeadlines429ApplicationProblemPlusJSONResponse) VisitListAnnualReportDeadlinesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAnnualReportDeadlinesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListAnnualReportDeadlinesdefaultApplicationProblemPlusJSONResponse) VisitListAnnualReportDeadlinesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAnnualReportsRequestObject struct {
+	Params ListAnnualReportsParams
+}
+
+type ListAnnualReportsResponseObject interface {
+	VisitListAnnualReportsResponse(w http.ResponseWriter) error
+}
+
+type ListAnnualReports200JSONResponse AnnualReportPage
+
+func (response ListAnnualReports200JSONResponse) VisitListAnnualReportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAnnualReports400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListAnnualReports400ApplicationProblemPlusJSONResponse) VisitListAnnualReportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAnnualReports401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListAnnualReports401ApplicationProblemPlusJSONResponse) VisitListAnnualReportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAnnualReports403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListAnnualReports403ApplicationProblemPlusJSONResponse) VisitListAnnualReportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAnnualReports429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListAnnualReports429ApplicationProblemPlusJSONResponse) VisitListAnnualReportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAnnualReportsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListAnnualReportsdefaultApplicationProblemPlusJSONResponse) VisitListAnnualReportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DraftAnnualReportRequestObject struct {
+	Params DraftAnnualReportParams
+	Body   *DraftAnnualReportJSONRequestBody
+}
+
+type DraftAnnualReportResponseObject interface {
+	VisitDraftAnnualReportResponse(w http.ResponseWriter) error
+}
+
+type DraftAnnualReport201ResponseHeaders struct {
+	ETag     *string
+	Location *string
+}
+
+type DraftAnnualReport201JSONResponse struct {
+	Body    AnnualReport
+	Headers DraftAnnualReport201ResponseHeaders
+}
+
+func (response DraftAnnualReport201JSONResponse) VisitDraftAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DraftAnnualReport400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DraftAnnualReport400ApplicationProblemPlusJSONResponse) VisitDraftAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DraftAnnualReport401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DraftAnnualReport401ApplicationProblemPlusJSONResponse) VisitDraftAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DraftAnnualReport403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DraftAnnualReport403ApplicationProblemPlusJSONResponse) VisitDraftAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DraftAnnualReport409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DraftAnnualReport409ApplicationProblemPlusJSONResponse) VisitDraftAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DraftAnnualReport413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response DraftAnnualReport413ApplicationProblemPlusJSONResponse) VisitDraftAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DraftAnnualReport415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response DraftAnnualReport415ApplicationProblemPlusJSONResponse) VisitDraftAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DraftAnnualReport422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DraftAnnualReport422ApplicationProblemPlusJSONResponse) VisitDraftAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DraftAnnualReportdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DraftAnnualReportdefaultApplicationProblemPlusJSONResponse) VisitDraftAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteAnnualReportRequestObject struct {
+	Id     AnnualReportIdPath `json:"id"`
+	Params DeleteAnnualReportParams
+}
+
+type DeleteAnnualReportResponseObject interface {
+	VisitDeleteAnnualReportResponse(w http.ResponseWriter) error
+}
+
+type DeleteAnnualReport204Response struct {
+}
+
+func (response DeleteAnnualReport204Response) VisitDeleteAnnualReportResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteAnnualReport400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteAnnualReport400ApplicationProblemPlusJSONResponse) VisitDeleteAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteAnnualReport401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteAnnualReport401ApplicationProblemPlusJSONResponse) VisitDeleteAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteAnnualReport403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteAnnualReport403ApplicationProblemPlusJSONResponse) VisitDeleteAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteAnnualReport404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteAnnualReport404ApplicationProblemPlusJSONResponse) VisitDeleteAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteAnnualReport409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteAnnualReport409ApplicationProblemPlusJSONResponse) VisitDeleteAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteAnnualReport412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteAnnualReport412ApplicationProblemPlusJSONResponse) VisitDeleteAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteAnnualReport428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteAnnualReport428ApplicationProblemPlusJSONResponse) VisitDeleteAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteAnnualReportdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DeleteAnnualReportdefaultApplicationProblemPlusJSONResponse) VisitDeleteAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAnnualReportRequestObject struct {
+	Id AnnualReportIdPath `json:"id"`
+}
+
+type GetAnnualReportResponseObject interface {
+	VisitGetAnnualReportResponse(w http.ResponseWriter) error
+}
+
+type GetAnnualReport200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetAnnualReport200JSONResponse struct {
+	Body    AnnualReport
+	Headers GetAnnualReport200ResponseHeaders
+}
+
+func (response GetAnnualReport200JSONResponse) VisitGetAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAnnualReport400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetAnnualReport400ApplicationProblemPlusJSONResponse) VisitGetAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAnnualReport401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetAnnualReport401ApplicationProblemPlusJSONResponse) VisitGetAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAnnualReport403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetAnnualReport403ApplicationProblemPlusJSONResponse) VisitGetAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAnnualReport404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetAnnualReport404ApplicationProblemPlusJSONResponse) VisitGetAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAnnualReport429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetAnnualReport429ApplicationProblemPlusJSONResponse) VisitGetAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAnnualReportdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetAnnualReportdefaultApplicationProblemPlusJSONResponse) VisitGetAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportAnnualReportRequestObject struct {
+	Id     AnnualReportIdPath `json:"id"`
+	Params ExportAnnualReportParams
+}
+
+type ExportAnnualReportResponseObject interface {
+	VisitExportAnnualReportResponse(w http.ResponseWriter) error
+}
+
+type ExportAnnualReport200TexthtmlResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response ExportAnnualReport200TexthtmlResponse) VisitExportAnnualReportResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ExportAnnualReport200TextmarkdownResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response ExportAnnualReport200TextmarkdownResponse) VisitExportAnnualReportResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/markdown")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ExportAnnualReport400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ExportAnnualReport400ApplicationProblemPlusJSONResponse) VisitExportAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportAnnualReport401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ExportAnnualReport401ApplicationProblemPlusJSONResponse) VisitExportAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportAnnualReport403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ExportAnnualReport403ApplicationProblemPlusJSONResponse) VisitExportAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportAnnualReport404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ExportAnnualReport404ApplicationProblemPlusJSONResponse) VisitExportAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportAnnualReport429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ExportAnnualReport429ApplicationProblemPlusJSONResponse) VisitExportAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportAnnualReportdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ExportAnnualReportdefaultApplicationProblemPlusJSONResponse) VisitExportAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishAnnualReportRequestObject struct {
+	Id SubmittedReportIdPath `json:"id"`
+}
+
+type PublishAnnualReportResponseObject interface {
+	VisitPublishAnnualReportResponse(w http.ResponseWriter) error
+}
+
+type PublishAnnualReport200JSONResponse AnnualReport
+
+func (response PublishAnnualReport200JSONResponse) VisitPublishAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishAnnualReport400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response PublishAnnualReport400ApplicationProblemPlusJSONResponse) VisitPublishAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishAnnualReport401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response PublishAnnualReport401ApplicationProblemPlusJSONResponse) VisitPublishAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishAnnualReport403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response PublishAnnualReport403ApplicationProblemPlusJSONResponse) VisitPublishAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishAnnualReport404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response PublishAnnualReport404ApplicationProblemPlusJSONResponse) VisitPublishAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishAnnualReport409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response PublishAnnualReport409ApplicationProblemPlusJSONResponse) VisitPublishAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishAnnualReportdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response PublishAnnualReportdefaultApplicationProblemPlusJSONResponse) VisitPublishAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenAnnualReportRequestObject struct {
+	Id AnnualReportIdPath `json:"id"`
+}
+
+type ReopenAnnualReportResponseObject interface {
+	VisitReopenAnnualReportResponse(w http.ResponseWriter) error
+}
+
+type ReopenAnnualReport200JSONResponse AnnualReport
+
+func (response ReopenAnnualReport200JSONResponse) VisitReopenAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenAnnualReport400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReopenAnnualReport400ApplicationProblemPlusJSONResponse) VisitReopenAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenAnnualReport401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReopenAnnualReport401ApplicationProblemPlusJSONResponse) VisitReopenAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenAnnualReport403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ReopenAnnualReport403ApplicationProblemPlusJSONResponse) VisitReopenAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenAnnualReport404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReopenAnnualReport404ApplicationProblemPlusJSONResponse) VisitReopenAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenAnnualReport409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ReopenAnnualReport409ApplicationProblemPlusJSONResponse) VisitReopenAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenAnnualReportdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ReopenAnnualReportdefaultApplicationProblemPlusJSONResponse) VisitReopenAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAnnualReportSectionRequestObject struct {
+	Id     AnnualReportIdPath `json:"id"`
+	Part   ReportPartPath     `json:"part"`
+	Params UpdateAnnualReportSectionParams
+	Body   *UpdateAnnualReportSectionJSONRequestBody
+}
+
+type UpdateAnnualReportSectionResponseObject interface {
+	VisitUpdateAnnualReportSectionResponse(w http.ResponseWriter) error
+}
+
+type UpdateAnnualReportSection200ResponseHeaders struct {
+	ETag *string
+}
+
+type UpdateAnnualReportSection200JSONResponse struct {
+	Body    AnnualReport
+	Headers UpdateAnnualReportSection200ResponseHeaders
+}
+
+func (response UpdateAnnualReportSection200JSONResponse) VisitUpdateAnnualReportSectionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAnnualReportSection400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateAnnualReportSection400ApplicationProblemPlusJSONResponse) VisitUpdateAnnualReportSectionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAnnualReportSection401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateAnnualReportSection401ApplicationProblemPlusJSONResponse) VisitUpdateAnnualReportSectionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAnnualReportSection403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateAnnualReportSection403ApplicationProblemPlusJSONResponse) VisitUpdateAnnualReportSectionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAnnualReportSection404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateAnnualReportSection404ApplicationProblemPlusJSONResponse) VisitUpdateAnnualReportSectionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAnnualReportSection409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateAnnualReportSection409ApplicationProblemPlusJSONResponse) VisitUpdateAnnualReportSectionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAnnualReportSection412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateAnnualReportSection412ApplicationProblemPlusJSONResponse) VisitUpdateAnnualReportSectionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAnnualReportSection413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateAnnualReportSection413ApplicationProblemPlusJSONResponse) VisitUpdateAnnualReportSectionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAnnualReportSection415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateAnnualReportSection415ApplicationProblemPlusJSONResponse) VisitUpdateAnnualReportSectionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAnnualReportSection422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateAnnualReportSection422ApplicationProblemPlusJSONResponse) VisitUpdateAnnualReportSectionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAnnualReportSection428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateAnnualReportSection428ApplicationProblemPlusJSONResponse) VisitUpdateAnnualReportSectionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAnnualReportSectiondefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateAnnualReportSectiondefaultApplicationProblemPlusJSONResponse) VisitUpdateAnnualReportSectionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignOffAnnualReportRequestObject struct {
+	Id   AnnualReportIdPath `json:"id"`
+	Body *SignOffAnnualReportJSONRequestBody
+}
+
+type SignOffAnnualReportResponseObject interface {
+	VisitSignOffAnnualReportResponse(w http.ResponseWriter) error
+}
+
+type SignOffAnnualReport200JSONResponse AnnualReport
+
+func (response SignOffAnnualReport200JSONResponse) VisitSignOffAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignOffAnnualReport400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SignOffAnnualReport400ApplicationProblemPlusJSONResponse) VisitSignOffAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignOffAnnualReport401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SignOffAnnualReport401ApplicationProblemPlusJSONResponse) VisitSignOffAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignOffAnnualReport403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response SignOffAnnualReport403ApplicationProblemPlusJSONResponse) VisitSignOffAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignOffAnnualReport404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SignOffAnnualReport404ApplicationProblemPlusJSONResponse) VisitSignOffAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignOffAnnualReport409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response SignOffAnnualReport409ApplicationProblemPlusJSONResponse) VisitSignOffAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignOffAnnualReport413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SignOffAnnualReport413ApplicationProblemPlusJSONResponse) VisitSignOffAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignOffAnnualReport415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response SignOffAnnualReport415ApplicationProblemPlusJSONResponse) VisitSignOffAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignOffAnnualReportdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response SignOffAnnualReportdefaultApplicationProblemPlusJSONResponse) VisitSignOffAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAnnualReportRequestObject struct {
+	Id AnnualReportIdPath `json:"id"`
+}
+
+type SubmitAnnualReportResponseObject interface {
+	VisitSubmitAnnualReportResponse(w http.ResponseWriter) error
+}
+
+type SubmitAnnualReport200JSONResponse AnnualReport
+
+func (response SubmitAnnualReport200JSONResponse) VisitSubmitAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAnnualReport400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAnnualReport400ApplicationProblemPlusJSONResponse) VisitSubmitAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAnnualReport401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAnnualReport401ApplicationProblemPlusJSONResponse) VisitSubmitAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAnnualReport403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAnnualReport403ApplicationProblemPlusJSONResponse) VisitSubmitAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAnnualReport404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAnnualReport404ApplicationProblemPlusJSONResponse) VisitSubmitAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAnnualReport409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAnnualReport409ApplicationProblemPlusJSONResponse) VisitSubmitAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAnnualReportdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response SubmitAnnualReportdefaultApplicationProblemPlusJSONResponse) VisitSubmitAnnualReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAnnualReportVersionsRequestObject struct {
+	Id     AnnualReportIdPath `json:"id"`
+	Params ListAnnualReportVersionsParams
+}
+
+type ListAnnualReportVersionsResponseObject interface {
+	VisitListAnnualReportVersionsResponse(w http.ResponseWriter) error
+}
+
+type ListAnnualReportVersions200JSONResponse AnnualReportVersionPage
+
+func (response ListAnnualReportVersions200JSONResponse) VisitListAnnualReportVersionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAnnualReportVersions400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListAnnualReportVersions400ApplicationProblemPlusJSONResponse) VisitListAnnualReportVersionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAnnualReportVersions401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListAnnualReportVersions401ApplicationProblemPlusJSONResponse) VisitListAnnualReportVersionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAnnualReportVersions403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListAnnualReportVersions403ApplicationProblemPlusJSONResponse) VisitListAnnualReportVersionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAnnualReportVersions404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListAnnualReportVersions404ApplicationProblemPlusJSONResponse) VisitListAnnualReportVersionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAnnualReportVersions429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListAnnualReportVersions429ApplicationProblemPlusJSONResponse) VisitListAnnualReportVersionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAnnualReportVersionsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListAnnualReportVersionsdefaultApplicationProblemPlusJSONResponse) VisitListAnnualReportVersionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
 }
 
 type ListApiKeysRequestObject struct {
@@ -35007,6 +37541,42 @@ func (response GetDueDatedefaultApplicationProblemPlusJSONResponse) VisitGetDueD
 
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
+	// ListAnnualReportDeadlines Reports due, late or missing（年度报告报送和公开情况）
+	// (GET /annual-report-deadlines)
+	ListAnnualReportDeadlines(ctx context.Context, request ListAnnualReportDeadlinesRequestObject) (ListAnnualReportDeadlinesResponseObject, error)
+	// ListAnnualReports List annual reports（法治政府建设年度报告列表）
+	// (GET /annual-reports)
+	ListAnnualReports(ctx context.Context, request ListAnnualReportsRequestObject) (ListAnnualReportsResponseObject, error)
+	// DraftAnnualReport Draft an annual report from the records（生成年度报告初稿）
+	// (POST /annual-reports)
+	DraftAnnualReport(ctx context.Context, request DraftAnnualReportRequestObject) (DraftAnnualReportResponseObject, error)
+	// DeleteAnnualReport Delete a draft annual report（删除年度报告初稿）
+	// (DELETE /annual-reports/{id})
+	DeleteAnnualReport(ctx context.Context, request DeleteAnnualReportRequestObject) (DeleteAnnualReportResponseObject, error)
+	// GetAnnualReport Get an annual report（查看年度报告）
+	// (GET /annual-reports/{id})
+	GetAnnualReport(ctx context.Context, request GetAnnualReportRequestObject) (GetAnnualReportResponseObject, error)
+	// ExportAnnualReport Export an annual report（导出年度报告）
+	// (GET /annual-reports/{id}/export)
+	ExportAnnualReport(ctx context.Context, request ExportAnnualReportRequestObject) (ExportAnnualReportResponseObject, error)
+	// PublishAnnualReport Publish an annual report（公开年度报告）
+	// (POST /annual-reports/{id}/publish)
+	PublishAnnualReport(ctx context.Context, request PublishAnnualReportRequestObject) (PublishAnnualReportResponseObject, error)
+	// ReopenAnnualReport Reopen a signed-off report（撤回签发）
+	// (POST /annual-reports/{id}/reopen)
+	ReopenAnnualReport(ctx context.Context, request ReopenAnnualReportRequestObject) (ReopenAnnualReportResponseObject, error)
+	// UpdateAnnualReportSection Rewrite a part of a draft（修改年度报告的一个部分）
+	// (PUT /annual-reports/{id}/sections/{part})
+	UpdateAnnualReportSection(ctx context.Context, request UpdateAnnualReportSectionRequestObject) (UpdateAnnualReportSectionResponseObject, error)
+	// SignOffAnnualReport Sign off an annual report（签发年度报告）
+	// (POST /annual-reports/{id}/sign-off)
+	SignOffAnnualReport(ctx context.Context, request SignOffAnnualReportRequestObject) (SignOffAnnualReportResponseObject, error)
+	// SubmitAnnualReport Submit an annual report to the level above（报送年度报告）
+	// (POST /annual-reports/{id}/submit)
+	SubmitAnnualReport(ctx context.Context, request SubmitAnnualReportRequestObject) (SubmitAnnualReportResponseObject, error)
+	// ListAnnualReportVersions List the versions of an annual report（年度报告修改记录）
+	// (GET /annual-reports/{id}/versions)
+	ListAnnualReportVersions(ctx context.Context, request ListAnnualReportVersionsRequestObject) (ListAnnualReportVersionsResponseObject, error)
 	// ListApiKeys List API keys（查询接口密钥）
 	// (GET /api-keys)
 	ListApiKeys(ctx context.Context, request ListApiKeysRequestObject) (ListApiKeysResponseObject, error)
@@ -35478,6 +38048,383 @@ func NewStrictHandler(ssi StrictServerInterface, middlewares []StrictMiddlewareF
 type strictHandler struct {
 	ssi         StrictServerInterface
 	middlewares []StrictMiddlewareFunc
+}
+
+// ListAnnualReportDeadlines operation middleware
+func (sh *strictHandler) ListAnnualReportDeadlines(ctx echo.Context, params ListAnnualReportDeadlinesParams) error {
+	var request ListAnnualReportDeadlinesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAnnualReportDeadlines(ctx.Request().Context(), request.(ListAnnualReportDeadlinesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListAnnualReportDeadlines")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListAnnualReportDeadlinesResponseObject); ok {
+		return validResponse.VisitListAnnualReportDeadlinesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListAnnualReports operation middleware
+func (sh *strictHandler) ListAnnualReports(ctx echo.Context, params ListAnnualReportsParams) error {
+	var request ListAnnualReportsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAnnualReports(ctx.Request().Context(), request.(ListAnnualReportsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListAnnualReports")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListAnnualReportsResponseObject); ok {
+		return validResponse.VisitListAnnualReportsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DraftAnnualReport operation middleware
+func (sh *strictHandler) DraftAnnualReport(ctx echo.Context, params DraftAnnualReportParams) error {
+	var request DraftAnnualReportRequestObject
+
+	request.Params = params
+
+	var body DraftAnnualReportJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DraftAnnualReport(ctx.Request().Context(), request.(DraftAnnualReportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DraftAnnualReport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DraftAnnualReportResponseObject); ok {
+		return validResponse.VisitDraftAnnualReportResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteAnnualReport operation middleware
+func (sh *strictHandler) DeleteAnnualReport(ctx echo.Context, id AnnualReportIdPath, params DeleteAnnualReportParams) error {
+	var request DeleteAnnualReportRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteAnnualReport(ctx.Request().Context(), request.(DeleteAnnualReportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteAnnualReport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteAnnualReportResponseObject); ok {
+		return validResponse.VisitDeleteAnnualReportResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetAnnualReport operation middleware
+func (sh *strictHandler) GetAnnualReport(ctx echo.Context, id AnnualReportIdPath) error {
+	var request GetAnnualReportRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetAnnualReport(ctx.Request().Context(), request.(GetAnnualReportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetAnnualReport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetAnnualReportResponseObject); ok {
+		return validResponse.VisitGetAnnualReportResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ExportAnnualReport operation middleware
+func (sh *strictHandler) ExportAnnualReport(ctx echo.Context, id AnnualReportIdPath, params ExportAnnualReportParams) error {
+	var request ExportAnnualReportRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ExportAnnualReport(ctx.Request().Context(), request.(ExportAnnualReportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ExportAnnualReport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ExportAnnualReportResponseObject); ok {
+		return validResponse.VisitExportAnnualReportResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// PublishAnnualReport operation middleware
+func (sh *strictHandler) PublishAnnualReport(ctx echo.Context, id SubmittedReportIdPath) error {
+	var request PublishAnnualReportRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.PublishAnnualReport(ctx.Request().Context(), request.(PublishAnnualReportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PublishAnnualReport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(PublishAnnualReportResponseObject); ok {
+		return validResponse.VisitPublishAnnualReportResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ReopenAnnualReport operation middleware
+func (sh *strictHandler) ReopenAnnualReport(ctx echo.Context, id AnnualReportIdPath) error {
+	var request ReopenAnnualReportRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReopenAnnualReport(ctx.Request().Context(), request.(ReopenAnnualReportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReopenAnnualReport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReopenAnnualReportResponseObject); ok {
+		return validResponse.VisitReopenAnnualReportResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateAnnualReportSection operation middleware
+func (sh *strictHandler) UpdateAnnualReportSection(ctx echo.Context, id AnnualReportIdPath, part ReportPartPath, params UpdateAnnualReportSectionParams) error {
+	var request UpdateAnnualReportSectionRequestObject
+
+	request.Id = id
+	request.Part = part
+	request.Params = params
+
+	var body UpdateAnnualReportSectionJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateAnnualReportSection(ctx.Request().Context(), request.(UpdateAnnualReportSectionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateAnnualReportSection")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateAnnualReportSectionResponseObject); ok {
+		return validResponse.VisitUpdateAnnualReportSectionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SignOffAnnualReport operation middleware
+func (sh *strictHandler) SignOffAnnualReport(ctx echo.Context, id AnnualReportIdPath) error {
+	var request SignOffAnnualReportRequestObject
+
+	request.Id = id
+
+	var body SignOffAnnualReportJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			return err
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SignOffAnnualReport(ctx.Request().Context(), request.(SignOffAnnualReportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SignOffAnnualReport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SignOffAnnualReportResponseObject); ok {
+		return validResponse.VisitSignOffAnnualReportResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SubmitAnnualReport operation middleware
+func (sh *strictHandler) SubmitAnnualReport(ctx echo.Context, id AnnualReportIdPath) error {
+	var request SubmitAnnualReportRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SubmitAnnualReport(ctx.Request().Context(), request.(SubmitAnnualReportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SubmitAnnualReport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SubmitAnnualReportResponseObject); ok {
+		return validResponse.VisitSubmitAnnualReportResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListAnnualReportVersions operation middleware
+func (sh *strictHandler) ListAnnualReportVersions(ctx echo.Context, id AnnualReportIdPath, params ListAnnualReportVersionsParams) error {
+	var request ListAnnualReportVersionsRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAnnualReportVersions(ctx.Request().Context(), request.(ListAnnualReportVersionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListAnnualReportVersions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListAnnualReportVersionsResponseObject); ok {
+		return validResponse.VisitListAnnualReportVersionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
 }
 
 // ListApiKeys operation middleware
@@ -40594,1187 +43541,1270 @@ func (sh *strictHandler) GetDueDate(ctx echo.Context, params GetDueDateParams) e
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L37lxvFmTD8r9Snd/dY47TG0sz4NnP27DE23ni5ObbZfPsy3lFNd0mqnVaVqOoeWRB/x5BwDQTIQpYE",
-	"CHESSE4ukIT9gmNu/0vWku2f8i+8p56q6ovULXVrNIN5F37AGqm6+qmqp5775cmKy7s9zggLZGX9yUqH",
-	"YI8I+Hj/JdxW/3pEuoL2AspZZb1yqUOQIC4X3iGJdomQlDMHPR7ygHgbSBLmIRqgbezuIMpQ81yr9hAO",
-	"3E4TBRy5HczaBAXRFMsVpyLdDuli9aIuvvIgYe2gU1lfWXMqPRwERKh3/ttm5bFG7eTlx+q1k5efrDuN",
-	"41c3K39XcSrBoEcq6xUZCMralatXncqD3MUa0izAezjoIN4CCFxBcEC8TEhaXHRxUFmvhILWBGkRQZhL",
-	"Kk4KxHp9EoCrCmyBuyQwm3jKDbg4530rJGIwCdMjzB8gsqs2H7k4lMRD2wMUdKhEoSQCcYFOnT+HdshA",
-	"wUfVI4/DTE6F4a56M9bz5+3jsfQ+Pra5eWWlUdvcvHL8/svfyN7BUz36ABmc885jNUHWLhqQDklEYd/I",
-	"Fdzt+WqaeuNkHdfr9Vpd/e+4+t8J+6f6b6Veb9iFqLOI10HVEgR5PKSCeJX1QIQkuaS/E6RVWa/8ryMx",
-	"th7Rv8oj5zwDd8+n+vBPd4i741MZTNt2F0siLTLQgHTNHzRC67w9d+30Y/teDsizgndnw+f6XGEFZxoy",
-	"DwdEYYWPAyLy4GsJ3i0M2BkcEPW+cfCmIQD11FZhhnA8HlU5IwD0UimcaNUPBifOBaRbEB2oBHxAVd5C",
-	"alEGHZby9lsN3hMqPDg/qio0dBSlxWygvqRBhL4SVdV4NeKQRE2NsM3cVewZoS/xudGZYOHTfIQO+J7R",
-	"+VFGg+LHr/B6QFkbhYwGeVCp3+bYsCDAbqdLWDDthuFo1BxU9th+3qjQo8FFLvI2synJ401U5b5HZIBa",
-	"VCj0VGjokRYO/WBJHXezpkcx0o9G5eKl5CJIbbKZSf1EHlcbw8JuZf0x85eaunI5i7Gdxj5hHhb/SrDI",
-	"3vlTaECwSG32Sn3leOZWqpFTNzOSISgLVle07EC7CtSVhhIdupSZP+sJSYKygLSJ0ABbPnMqCATdDgMy",
-	"DYM1Xeh3uCTI5X7YZai5QwZN1OG+J1FzF/shaTqIXMFu4A8c1Bc0CIgeta5/RdWmT3aJvz688XRzaQMJ",
-	"0iM4QDTYZAFHZq1Ikl0isL+MTikxAAUdNUQixgOE7asNsdqhSh6UCKPm2spKc3mTweb2fO4Ru2WZYo1d",
-	"cerkYYnjEo7ZS/v3alrgwbUnLj92qva/ce0JIzyunry6vpwl+8AJndOvaMQngoXAA/WrDAZw/dTBVpLH",
-	"cxoHpM3FYPbpWPrimiei08gVNczAPPmuMbb6Ribix/LKTJ5umYf+Qz1Ujva49frKftGeeB1ShpS1HwUC",
-	"PG3X1WCJqJRhUrKeQtNpcubK3PCBQDBlrwPSBbqOqphpWSMtamwAH2+qXx5QV5hKuE0Sd4ni9er+DVJi",
-	"SfED8hr7xxyiDXiAMu8BMsjfAUUXDkmr2MTQM36eMOwHg2wQd8hgbhjHgZuEeDYm2furwM9DIfVbZTFA",
-	"PQh3dhpYkaiXlAe13GcFvjS2aBkRuVgISuSChcEI8IsEC7eTA/hZQQgKyJUAdXHgdoiHcBtTJgPAcQWA",
-	"g3zSxj7axpJKJ6KWCDMv4iqHJJLwFrztW4YnN0CO0+ME9qh6I/aPSNrt+bRFiYcU8ZYIC4Jom3FBco/x",
-	"8cWQ3Cmi0iPCUyq+ZpRq7IaiuAR7SvBs1ppIqJNTYikNltElSjTc24LvEKaoGfXmkJlqxu5xKkiITsnv",
-	"UgOMlFMz/wY08BVLrukPl6cvPcBBKAthLzX6gAxwQHIXBfOVv1oaDg1bKCQXOSAputRk5EqgRzXt0fQE",
-	"2aU8lKiH28RBWJ0H6mOJ2nSXsGV0DqQfDgvCPvVQnwadmF63qB8QIQEp1bnksnp4az7WrayNo11SzolE",
-	"nK1anmHnDG21phgd1PItkWBhd5sIVG2aLx7mzSUw4PFuT+FgS/DuhkJBg1ewWsW/tkmLC4KaAW+mCHuj",
-	"oKUiX2huAPdKiM2NTJlZLTJXES2zxICPLTC2Cx2SaRWhkNK6gJVJReqmsgPPjEHVpmKNTdC2ADOxG9Bd",
-	"gqrNFval+iGURMg8XLTzpFZgYNrm3CeYaZgEbgWx2NMCU+83wYQ8CeEFw7bXAVua91/C7eiO2VMZ8BAJ",
-	"gj1UVaihB/7T/ZeaSTIZCT4OklxrH3iTGdtyF3sEdQlm/Q71iTpBybtEoSbxJQE1RVFVxHeJMArQOsKK",
-	"8Pgag42y0lhpOoipL0B1ORGpLlZS2aysbFbs9mmrebx/1uq9cPM2bPh5Hxcxz4Ey6w9Qn4sd1PMxcxBG",
-	"npqglMTYWK3XV/dLYryfBTQYFLKP420emnsYm+yzkJeYORdoE9dgXhr0SDlAQf3lrUIAq9mLggxaraH3",
-	"lw/nwKxU+pmmXBKNmsPQdHwfDU0x+FoZy1+C0ueM3UO6XBAXC7A5KDpSbj31XOU1svXtcU3UI8wlRS5v",
-	"S5Ev3kLEPKO/7QneFkSqxfW4CBR5hy+3fdLNWGtje6V23F31asfJWqt2Ah/drh1zj3snyMlWY+3ovp3d",
-	"WR+329M5FdibJGrpkSBUdXs+DiVV4nySfTEeRMMi9pXr+tADZ/GtWb4Xe5P1BrcCIoxbgMkAs2AhjpdL",
-	"tEtkgLs9gOicR7o9HhDmDh4ggzwWqg1u1oHpU20fdjucS6U0VDF69NFzZzQPa3PuKY62tIwugBlPjcBg",
-	"xCMyGBNS1bSYeZtsm3sD+I0ytLKGOjwUCtmCUDBtgwBjLRJE9jgzqpZmvWAA7FDW3khPCy/C6jcizPyx",
-	"QXADaT6dnFnDB9oA9X0kQsYoazvwSP2kYcTZbDfexNoDJNdotnL06DRRugA/OABJR7OMpIxj9nmTHaCM",
-	"0/gSZJxzrYc5I1M3+BSzuxpfBG3n1siHmewTodbZXK2vNQ2SUcAqNxSCJO5wxrrU+/drcWpru4rjF7Ff",
-	"aqtxZLUEGglP50rudGL+skacc8yjLoaogilcyg6aQ2pYPbp/JuIE8AW4T+TttU/l7mo87dzb+SDZJf7U",
-	"w7YjgfFoa556BlX1Pw1rBg54L99wp4YWVDxPzNQ5I+DPYwEey2nwg5ePCuIGyO1Q3xOEFd/hnnlB+e2V",
-	"PeIqME7BnS8WtgBDy2lBKyurjf3DWruIvUiIJdezWj+A9cz0hNgjsU4QYH08BPtuUtkv6eQ4nrs4G6ux",
-	"oAVeULBOW6FdTEkq2djPUKkY/IsdQgq5BRX7OSSRVOMh3EQvrOSaGvtnSSjsE5QDCVz1oLyCD9JubugJ",
-	"eJtRjwiwLac282g9zzPTpTm2ffVIPrU/WsDG+EiPCNC5CyhHlrRz+ww4M+O/NObAkFPnzzlaVXV5twuG",
-	"8NDtKKWv6fp0OZREnAanQ75iF81b1ESiDeIJ3/9ynqFkr7xtGubMy9bOE0F5GRGmBw/kggG/FgZCv10D",
-	"MqetsbSJcd9EQljB/utratFftrb2ZVik1fZewnKnCJIEWO4YO1Z5FFmpH903FNEGtCJLyLe1TYP96P7x",
-	"8vPGIngBDIIFl5C0IZZcylp9bd+WEm77VHaIV5To9OwDeyc/jX1f1EWQOwop1UZGMSFChtJjQcyJJSIm",
-	"4h0wYk3JaKD9XPkFJWK2BpS1y98vtE0oayMBU1Dilb5va/u3Kp9gSbxSQXXxMVXV6YY9IiTxiLe0gHC7",
-	"fTy/Xb4z3Yov9JBJd3MI/uOEu3mHDHJtVmaWWUb7C9yf6n4DjzZYARXqaEch93PDSdRvhSUi9W4AYs7I",
-	"Jh3VJDtc6M/abs49cs9ELIEmeBa0h7zQ7iu+vNJE1VQktyt3m6j66KWztRPG0o+2BxDU7xGBuljsOKjf",
-	"oW4H3X/FJT5ihHhSrQmd7lBGTLZIpjNFazLZUUwKlET8kvnTlbvZMUmwuKkyNWSHwQDtvQA9V5Nb6Wh7",
-	"HEEtcE4wN3LBJEx2cVBd+gav1Fcas6Ty+a5pQkqH9Sn1VE5ZntJTbIC44H2ZWCiYzh0dhmXPDqKbohBw",
-	"EHFtZhucn40CLxbQnZEsEUVzz6JFycDso/UCkdkXw+2uEqQ9KxzNIRY5SNpZUMDRNkHYdUlP/cmF8YiV",
-	"5ktr+2f/iNa8V5PO2MLBnSIlbTNFVXmrRUtbGhv7p9xFq/4XJSRNtcNZ0QnEKRt9rf9Sqxdkl5J+SfHp",
-	"6Oo+Lm0+ebG0/Le63wuYxxFjVpQbCmqmrswF0lcjJhcecyo1829OiG42u9PLnBl/G5lC9yH8NnIdJYEB",
-	"6C5h0Z5OoQIYMQc6r9Xrx/cLnaenNxqjqIl/LRIsUiKpMR0qckkQcob0gjwp9Ju8j7qYDbT3UMHk8z4g",
-	"NPiQA44oc/1QyZ5161KEX7DPGSkS2uqpt2fjcuPoNBt042jCBJ2d9FYk2msOzKjXG/X9wozZPgcdzCEL",
-	"mYznSytVMMzKYdEC4MJzWOyrIzhmero1INbJDdikc1YE5xCj0ViIf7txbKbDQ4F7z7EDpRcmkzP0nzXz",
-	"7xhfsBtSsx9ycznCnhf/EP+RyUEeldNd6UrXnuMWNvbRzq9AvueOUu2TOSh7nImvaonPZfj7PMJuacF2",
-	"3+xKAH2B5CAtGu6HbJKAACD6V4JFGfJts8SzQDGZUsUAUS/WVWNsQCUoxPdh74IOg1R/uZwFhMHHRL2N",
-	"I8ZS+o1/l7raTXS4T2qKoQgd5CNtmZDKilPxSICpHyGJjrT0uI7d1EYrHVHHWSCwq42RQnAhK+uPPVnp",
-	"EilxW01taCzSSIl8sCwB5a4rNtvjisiKynrlCGzL1ctqs5Q45Kqnj+AePbLbOAJ8wKATgYTDOG7ZXfXW",
-	"yNHWMbWX+qTW10D3h8yz9co5vTgUL87ck04Q9OT6kSMt/ESHLptdWTZ7YXdNHjFf1OzzVwubXfQM+tiy",
-	"rt7MXd1ATb2pTZNWajI0KffhaNWuX6kZSIHsq+2fOM7LqWQ7pcVPwZZd5i3zHmFXur5mmLKmdXmPu2GX",
-	"sGBZ9gTBHlgDuv6ytPNlMNptyjCgfMrGeHz1+FrjxMpaFsEKyJXgiCt3FzRh5sYno4UgSw+zRBkNsLp6",
-	"USw3sYVT4nIpUXapBksdQqIY1mm9rbUzVPa4pNklpuLXOXF8dYv6igKD1bd64expdGzl2LEN1FTfqy8P",
-	"N63hEIZrU6r6YWlKdSx1ExLu2vjFG8jO+w+blcf+bbOyubm5efnwZiX+YXPz8D/AWw4diqMj/p//9Xeb",
-	"Yb2+cuwby/+21fzO//f3texwCcii5KzlU3dvxEnd/a0OlltQXkuobU7QJ9BHisj0OtEDZtB2ugFqgHxZ",
-	"yac4RwoqCzFkivhRr5ia0Yh5wa0bvx8+88fbb7159/X3hzeeHv7q9eEzv777zs9vff7O6KM3Rn/6xHz5",
-	"2pu3Pv3J8MWfDp/53fCDX8a7DutQtLMwgTwZE8jolMpSRtc+uGiSaCeW8eUwwdiau6MqRl6okYiAd8SJ",
-	"WC8EVcCBaKMkZNwSE1WkbdQkYgbpzIGlZbWSs1xsU88jbE9Y24pmSSCrltaUKmHcG1qV8QnCXpeyymJ4",
-	"32p8tGcTUJQ72xj+RR2ui31fh9rvMN5naDtULG8ArM8zJ1VVZFZtCJxXkCohJ13eI9JRY6GAjO/zPqK6",
-	"HFAGE4wXoNjfwzw4y0Pm7elMGQ+2WjBLWQLUarVaOj/JPD43xVEzlUGGtRgZHk68vxwyMB7U9JOLQIaH",
-	"uY7q0zfWsalbnOnsHoMnCjUkITmnGx/FZQjMG/gce5c4fxCLNtnTIff0XFsB51s+zJY47CBBpGyCEgxS",
-	"yIoZatTXThw9fgw8m3Ix17mRuM5mnSjgHFnYyp2kWV0t4LymZ1jU9c7aDvAbErFLhPGJyZzjnNx0OFaF",
-	"IUy7us9i6pO9XV8jvm11qeyaCLf5xAgciY9o1QHcXVmIEFEQIVYSCJHYIdTSW1QaJRJz1Mwci0CKREVX",
-	"JeXIRMmouBAY8jlT6GLY+4ZNDYSyGSbIMQdnJo5zHGUuRLaHvajGrS2YfSuyZCSwBorY2mXGssr9l3A7",
-	"KyoUC6KDPZWEfHAIs3IiB2ESS9oDykSzLBhpqERdKiXkiRbHisnzUmhxkbbZOfYgd3f2iA4+b1O25euJ",
-	"koyBc+1K0RcISdpmNcp0AIuuFOm6PGSQJ2zigtWXnieIlBuoj2kQ+YQEVJSEiKBsNMFh0DkCoJRBg4TI",
-	"f8mCax6WpVEA3l4zG7EQHrKnHVzXO9i8QAIxqJ1SynsTScBSiap4k7UF72sMogGKArNbtBV04I2hIA5q",
-	"HEVdysKAyHiIwpPOkg6hTqj5iRdNqvcXzYsDnjpYGxtBmT7c5aLpd8fWZqZkXM28DSl0vQy+Sf4QZoML",
-	"9tj3chcEDsgWZJmM3QWTyQFJ3TqoXbs6MUPH6vUI5/QB6g1fjKy0WBRX66vZ9S0UxaMdqGIW7RRXYhLo",
-	"PzjQ+k+krY5dCai3GYiBMVJlIv3y3tEV3kFZe//RNIVJl8HbpkgcF/SJPdLrECYiLABTwSTzPmVeozOR",
-	"bFwiwQLMBzuEaUKQoLhgSIhObUEqeyPG20cnIC6HteMrXpDGpm3oekviYvPAkCVhAapy4ehoP42kupav",
-	"dVupR3pYyj7XFVf6goO5JYWj3/72t2unErBne6wAXKJwNZQkjZrWcXYfnF/lsjMR25phH85Ax/Et1BhJ",
-	"rvSIG+xVnGSB2hE/iYjQEgElVUvqoX6HMOOds0HKC8G1o2nXiIbGKmngbJjDQWLWtAhUO8VQGG215cyo",
-	"2jxarzcdhP0+HihNYjtsO7HzMpK8ExvImT9YslYkDwd4G0tisgVChncx9U3k+dH6anMp15USn5eZYyvx",
-	"tEGNnuAukRDJrgtA7d3g3eW7ZMsduH7K/qBjMZGLmdI6txVn3SUeCpmneQfxWzqyntgS72p3CfMwAyTJ",
-	"dNEVMVWrSzsWHqS3EgBIO/KiVMZpzryFKzkrSRKaOJC5/X5hcpaF4Pa3ie/XFP8kngPmTxv0j5EIdYo+",
-	"ICvvYspQVVFTAx3CSO+qVp0jlyG5As4psG2rkzCYgBPHro3ajzIZ9vRteYh4FEMNsb0haTThVlfNuBXo",
-	"smQRrlpHmHoV5Doc6flqXbYAuA2S7hBBTD+YJAjw6sVY0I4mUSMCGwHYyIBdFjeiaWowTQ2eX7QtDcyi",
-	"LXW2EajjqdQB3iF5VrWcM7ochVb8j3cFA8QFfMA6/hUcv3H+9NdO3wynb3QF4qZGgFaezVg6LxTyBlSh",
-	"KOR8TVDJDkce9SD5WVt9Ag6uO5cLbx1hECqdhAwe+YqMFGP4YDUqIlDzKSObDEMhC00sFYxeqJSqf+fb",
-	"S8vofgis2Kz0O3yzglqU+J4lx+ot1WaU6nDfoOmgpk4C0H9tsmaUtqd/NVFZ9w2aS6iDjaKrMHcZNdUe",
-	"R3XaTXScR2XPxwNkRWUoXU0Gh+Qm0zlg0pSkYryv4x9x6NEA+byNdgjpyaggtk1ACmiXLG0YX4oEoZx4",
-	"iFoVh20yK8G3iRKXtKeVhxr15VjGeEGftgnaMz7t4Y2nh6/cGH30xvCP14YfXB/97MbwtTcTLmupFEKn",
-	"0kvgg35PkTwf/Y5ZyWvJPPXNi9Xlw5ubF5f+MbOjQ2AYYjL4ruJUMPS4UjcNKEB2lF0c5PaY/jUexbf/",
-	"nWgH+al2W5B2Tsuxb/J+zOJN4HKLtpXoSyVUGg5BHFa6qJLqoLSEjo49ZAbqbDLb4STsKuB3icDgJOoT",
-	"2u4oNhB/pf3NXXxFnRhnAHQc9qcnmNgl3fJr5oVOnyl4aol3Slvq9Hfp5Z/WddmwHYGqp8+dubBk7wH4",
-	"ArfhtnimojTp9oIBFEtQpFt3xcjo+bE21uSjXjt5qnYW11rry5e/cUQXLWg4q1dnNPlYyUgliyMvi8fk",
-	"R0/dN5j1lKacVyFljgoiS76n6D3ysQwelaWXsfDr1xOkRa/kaPwBFkHUJ0bRe2gx4/I2oxKK9W0DAqRa",
-	"7qXe3npiZ0sdNq61Lj95Ivu0TW5xyY3QQQmFkxT1/bmoHkpj2Crsne0pM4ZtjlIJHw+J+TkQIRknOxBs",
-	"awKEzV5GwDmTNzAdRRwjZSbhAph12Z0F3PwDvqbzXZ+F4/e9gicGRQw4+cd9HrfLHna0sBIrLJCyG/dZ",
-	"yGx0ULK1QerOwFvz90Bv/wRJgto+dz78ZPjKj4Yf/2n4ymvDG98dvfGH0csfbKAWIR4aff8F9dsrb47e",
-	"+q8NcFeSdROjPnrxvbvXnhq99NzoZ8+N3vjD8NqnSa6tZq44FTWJ4tmJB9PM2YzL4c7fpkHnInGFVsW+",
-	"Wrf1/w6muo/ccW887kujQk5FRhg5yeD7He7HnF1bgiRqpnwz60hb9ZHSQ1ddPR18Js1ldLHD+0wXFOkQ",
-	"QZYrk6b//K3aKk04FsNso03JJkGRHeafBA97Ze9yl4cs+Damu2Qm0p4hLu1q8z00txz38h1bS3r5Ttbr",
-	"xxsnT64cXTu+Vj95sjE9T9OBTlxTqgskI+xJVym/SquJVHpTaaPaXKmvNJRqrf6tfWst+thY0bb7xHGv",
-	"HkuddjVx1LXo81qBz42Vq9/R5GztarX2rccatbXL36npb1auLv3jUuYlg45U54mQnC14Ky1dyU5pOCQR",
-	"WDmhG61SEk3TzLgJShB3lEtaGoy+qb4a28mjGT4zBUYQin1Z4tg90/5VjZNj+zoBhZNG+RlX6ly3x0Wg",
-	"K6GVvFnm/mYosdAYVpupiIeqUCjDEwMkQvCGGssMFFSxxhZrUEZ9Hvq2wzjgc4kuQJm44onBhTCrubkI",
-	"iXYu5sRUjddTgvUrIE+r7Z2SRB6vhQiiA403UNN+azOY4vr9Dader09f6kpj7fjaidVja8dnLde+pjBv",
-	"O018P7LCpxt6Zkmh6tQm1/4wZ7VtH7Mdfaqxg0ybhhdxjpFNPcd4HTUvmeXqTl8tgx52frPAiDtVxk49",
-	"scEzblYOVcha+sy1p1pGB9iXX1kmOM4T0of5IPQw7OmfUXX00Ru3bt5cMsHw0AybM5cINo5Pe+Um42R8",
-	"DLn17zFcd577ze3v/VmB5iiewVwuelxgXeiojRmVcFQSVe++81O9iNuffO/2J88tIQjcSzjqu4tcyhhq",
-	"L45fCIIvulyQkg6MU1HBJPUwogz88ZB1X2sgLAi2gk9cu2aMx4CPtWDZlNNqsNJOEq0HSqkphd7yMGTn",
-	"Gj+/LHGbpN3BQuPHJe1UO4V0XQM9cQRR5glGjq+yTF7786yXfIouAR22vnHE9Nha/ka2AnFwmq1142V1",
-	"skmC/W+bm1fq9drm5pXG2c3NK8fPqo8nz+ZAX1TzlR28cvTYjILbVrw+tpajpdInyHTym/TzTidyu7oA",
-	"QsGCAxNKnn08sa9OCjkMtNHKSxlWI+zcf2tbfBHuUYtbBOCjPZ9jr+RuqNPJFpLULylmkx03AGlbs8Um",
-	"eE8m/KFHg/t3y1Ma7EYUew+dBx09z8M5hqfs0ZeKuTydCmacDbo8lBnuT6eCbVDxVARU+3OR4Z7scNgw",
-	"HWNc+jHdwcnYVsbtkken2CUzNy1qALnX3U80ZtxjP0an0sGys0cKWpRccxfyrspypbjFwkI6K4ARbfeb",
-	"e192IiBsj+cpyeOT5OS8ieyx1U/djsnhmMaoJv6bHiDv2KpeczIsBXjqXJN33Uk1x0g1E41OwODfdBq3",
-	"//wqJqf3KL9KEabcrdBFj7IKHbhceIkO4VVNDyFgeZu4EA0GhHXJohprEwdpg7FEPmkFiIeBUfyTr0wS",
-	"/DF4/4UI2jIKdVmBuENs7lyO+cfUNQTjjxm9l7uRKc2B4eg+KLRVFv0KUkRBsJygayuZPNTQiAVe/jHs",
-	"03fZQJSFhHwnpwB6cha+owRRc3xZs9wX+jtnofV82T2NlTO5wDLN2f4jUwK7YKVrJy78WgieuYlu9Jq8",
-	"nVWr2CdctQHOJUqYOTZreuZTZlg2k7FF1OxkeYu/QCRUtyupexs783T74SxaUY7hREc10xY8bm0y9tF8",
-	"VnEa+4R5WJzBZQPnPBNxM9VyggPyCPMH0/1DHe5TDw9QdfjMd0f/+f6dF5920OjN9+Df4VufDW8+e+fF",
-	"p9Ffr72/lBFINbfbus/FTlZr4j4hO4R5SEGkxujIVHLFdOav3vnDd299+tqtGy/efuX3SxsIGgL3qSQI",
-	"wyO81cpyVIxbuHGQMBYBKNNOBwrslT2eQQl/QwIL0r70Y8cy6tTzULgZZwk3L+BigG7d/NXwP54aPvvM",
-	"7c8+0CHBF6Ey0mkeMpf6YH3UIc7a59IT3AvdqPXA0gYiLCCCeOj2B9dvv/rs8LU3h5+9MXzmvVQYqX2d",
-	"FheJSLGQ+KDLEhVHFz+cesdXGqk7vpK8inkc05ZU1Lvn6BOadernw+DLO/j8MIpJfC6wlrIekoF9JlpK",
-	"iYdjJC2LLwdx+llblQw+mkXY9dZkb7gkD4fd7axU6kvGZ4MYDEDV0fXnb33y59uf/mj4yseKljHze9RY",
-	"QUet8Im2rLffenP07uujF35168bLtz/7yX9fe32lvtL472tv1Ov1xvCVjzNcfnMT6qQztJyv4xEo2gRu",
-	"ZMHV/3V6AQrBikc8lMgQclC/o7QDbFxKqEWZpzMbmG76kuUJ8cMuy9ln+A35RK1TjgeBTCh+U4LSOjnt",
-	"/uK3HJLGp4uwjPJ2dGwf1AEe55pZCkOUcTluoKtn2jJaOfAQX1H3Uw1d5M72803NmLN2G5p3PMd8wvt5",
-	"nWn7Fp+xNO15ZIf37cpLOvAbU/3c5fzYdk8z76kteToHTk9020LV0Y1nhi+/EeUKTY6QHSyIRE3d66tp",
-	"4m08m4mrox4SXYoz40pKmuJsJl5Mj6YKi+nRV50KabWIG9BdcqakrEmYVxrYoopNuotuoUegDv0sTmzx",
-	"4QHKPBN8rM+q2DuiJK+Sy9a5Yqd51zoiM+K3SBv7NBiY5jKHIOdHZwpCnaYgFAxV+52BaZyGcK8n+K5u",
-	"qpQmPNnERGerzQV4KfejBPZ1Bgc4J+gP2ohgQVCbMKKDB/QzkKOvq6lhJAj2bVBb1SNdDr8uZccnFdOD",
-	"4wLIkS4c5fSVTfqIcwELb4xJQC4I4yUYfTVZir8MgOXlcfPEw3zy2BqmAhNJUzAgbzq0Acr7QLY6hrKO",
-	"u9SSuBLRT5lcwQqKBUqjZ9gpzOVOrs6xHSv0eTgTHbutEBnViY8ROt7XtJc3q0NCBhdKRDPNwZBAaKTM",
-	"tMgzoiMkaxMv2RZf3R3dd1JbYTXvunvt6duv/3ppHWHUpYyLuIT4JgNbcsh6IdONJ20JgVs3Xr518/nh",
-	"L793+7OfmBBdjFxOhEt3oU+xDAWB+xrgHcKi54bPqOfuXH9p9PoXw09vDp//s25XCSmlCwvQKsuv3JTQ",
-	"Pl1hi0ZeNZbTMlzioAI9CjPTEmbQ8TC16ckBEzF/JfnpZABa+fcJ0sXayDSbC87iTfqKyQKcSRG9mWwp",
-	"LCG+HAyZn0ojk4geYY0TNxmKLl3JyLqxjIf9IKfz5Sbe+7TnYK/uQV/H+R3d03BzAhnHkHVm1GcWgu27",
-	"vztTSLg3Pd/Z+xO4nZkbNOao1tbPlOv6nrmj0y1rLPR19S/j3y9habvnr+n42jLq8hTBCKVkURlQt6xR",
-	"uS142NNikLUqgwlHU0Nz6WM5/fEQiwDC1rqcBZ1MazNMWSbrcSzzbsIlmHUVgyhBoeDcJqNh/OLZ9Ucz",
-	"RvDPuoxgDyjta42MErMI9tSTP40D0uZiEOUIlYHBPFsocDE6wb1pluWp3WkwA9sIv/GKRTgA3Qjs0dAi",
-	"ex01A3IlaKJq2EMBR0frdeR2sMBuQIRcclDT56y9lRqz5tTrdfWTQvwmquoqfpusqXPAm+onbYZtQgMU",
-	"TfB0LwUsUbOx0oRO66vLR2GsEqOaJnWyVj9Wqzfga3WBmtplaBo8bzL1HQClyNOWIC14A/wVm5mV9ujj",
-	"fpRniJmHsAio6xMHJZaQXKgpJGRuslquYsl26fYnRXaA9DrWbWtueQRP5sWOD2ceAfBLM50eoHlzTqvT",
-	"3GaXIsaVqdfsDG21ygrynpcVmAb0WqF3M+BN08x+hwxQsyV4txmXUOzgXQIN7dW4Q1L3tE/VEyq0d9nB",
-	"I1mcQkc5eOVlQzXvaXi42IvUQgtPbpTEC6QFk/PdeSF8iO8WhE+Q6DV5R6fPKnF46iwzjg7GHcThBXyu",
-	"HR1PI1An4+jGzhp9492IEcQew9QLc5YS3zNYUTZngvheXtIE8XVjniYOAkG3w4DIZV15YYcMTNkFMPlG",
-	"bM/WZzLNgpPh1xkZU7E+cvlwdXNzeeLLPPkZbxM/C2MkOt2hjMhk7m0qkz0rkZ30x1MIslVV7ntFBk4k",
-	"i6gNtjDrWfRLp57ofuSm6xsFqDZXYjr2ZmWlrxTLSic+mQKg+RkioENJYkd7dOWhbkHQIV1UberRD+ke",
-	"Ic3FwPd11vw9njW/cqBZ80oQTfDr9GwXFPRSKbqsHblgdEg/9tULBojKRazGWETzbo0BcO9vKl0jwAIW",
-	"X+zkhpWrIZBmxiVFwIhJlWL5p+LHwAIU66HZjutDEtlBqHr7rdduf3D97s+fHb77roNu3fz+3et/uf3H",
-	"T4bP/3bJQdsD46jT1xc0eIXiVGgPeCHUOyDXU2FHUrfnE6UCldRd1IIfINO3Vdd+UrdT0XfKbKPjOMbG",
-	"1gkaly3WpoS9JRLPtvLyskHDvA9LKqdEZqBtNQAqMww///6tz98ZvfzBkoWKmhT+2WJEkYT7FILapPtS",
-	"Xi7yeEiYOzuzPyDdi3bsl+qCmvQ8mfxTC10UxZ2453v0Ho1d/1xyU0Q6nEQaU+0vIRIr3aTPjKwsgUAY",
-	"uXmHDDZ04ASVNnEqagwAtX5h3HK6HrP23xPvvOA62qKyXvnvay/euvH74cs/uHXz5ugPrw2f+ePwhy8N",
-	"3/rs7lP/cefjD+988eqdz/9j9M71W59//7+vff/27343fOb3w5efGj7z29E71w03Ty59rT5rA+8L/Z3Z",
-	"Vv8ZNn43st3MoQ3rZwtIIpo/zfcWqxPPeIXGvPleoXbyUf18kQSU2ccyX+ZNrD4sQn/OOwVv7mSxaRu/",
-	"b2CPJ/xMkX4uFzmaRyM8KVNThllWST0n1VgS0kN1/WwlczraLIu6RLQJ6kFjyigAlfieBFOxBj0FWlO3",
-	"kjAhvdPkq8KUcoYvaXyNDymQPUQZ9O2OZIP45Ruoqaa0hocdMkDaaiJ1e35FdTMyYjMJ2TSvw0y49yYy",
-	"RUJ6GAL/GytdmBBn1J9TnI17KWxYQBgqf577IeDMfOm8As8iRJdpCZBZdts5LHRzBBEkbYJjQQST1DMh",
-	"ns8s5TBVks7PPkzWnDSG9gKFJjN8dFouNMKg2Z3ZWz9XdNCiNcrZns051asZd/arpIRk1Sqfebzgbyh5",
-	"rwSP31qSaiz8uswstxrwi4vYzcn7k9yF1Gtm7rmtMxRnq919/0ej310fvf2b0Usv3PnV94Yf/GT06s3h",
-	"jfeTusedD5/KuPV52vvm5sXKNJ+vguPg4rImRcV7LyBL78gckVjHC0RifS0BFqDWX0t294BkN1M/vkBa",
-	"+1SR48BEygdMPEiJNWyH1A/O5aTS7lDmIZd3iYw709mKAUqfjPxv2raf7fEyxq1ScSqnzTNzW69Taynx",
-	"4jOJ5+Iq9WXja0pdC/WcvRZfirV1J8n+LT7E57ZHk2p8nCUxc869zwkFUOicDgWIswkl6gnKgiihLTat",
-	"joUKlBRK4k0eh0bnCoNnsBtKHbKCcMyoMrIZCRZuR9PF8dmajzeR/j0y1ExOYDvZFdrPRFijrZaa4Qg5",
-	"xRBhYTfOhdcDIfYGQm42dBUDta86ejGvIVtGNPWUFjGNmdY4jdI2wsL0co0GpHazIPLOIRwmMD8F/lqG",
-	"hJh+aB7VdI9k9itJMKcRMrsfM8/3THrls2swTCwgo5aRce6AA9PFXeKfxnKskgfj5wnDfjAYdxJOc12O",
-	"xUM9WXdWT2aLdpPbldLMkmmc2kutCxmUqB8ySxVTLz44VQxkn3tcFdM7MocqtlrAYbbQ+z9xCxarCqSu",
-	"cP5+HRz23OuYMxfWrM3Gmslo99I670TAe6TumqD9sRo0Myc8iOj0/J2+AFU15k+YycgBAZuFjnnXCfog",
-	"88U604QKXIriTlQe1KBMRae587C2B6cT9pFydyydDVQornp78CijQflXqadKvKZ0SFUETVbgnakDnSjp",
-	"s9duP9DRefJ1Z9QRMjdASbOTbv9snbtRWNneQBjHsYnQHFmxUEaH5iSRZSY2hhnr8wRuBejOyy/c/vUX",
-	"qKqWA7eHeHplS+ivz/4QUbalC9Kg4avPjz56Y3TtV8MPro/efe/Wjd/DgKg+D4r6ckKwc4sLl2wgRnaJ",
-	"MJdRLm0y9YgMe0RI4uln7vz8t6Mf/eH2C8+P3v7d6K0vbn3yC1TdHuje6uRKVPnkkNSv0nl8G0gGeCDB",
-	"+a6oHVTowds8AcrNd0e///nyJjtlKvkQL/LeUwmx2Gr5EPOzjM5Hq8DMSwJoHtHVc2yRj3XbBF9uMjVe",
-	"x83pdu81yqDBPJJEx0ynk7HgrepU7b5WEiWOlOoUvbriVKIFTU/EumQpeqqO3d3X3x/eeHr07uuja78a",
-	"vfAraA2UJ4iu7EUQjanBnLLEXuvV7CmnfYZkkMgn2Vfrpa4BtNj8ynQRnsxl8m4PCxzwjDJ87YCgv77w",
-	"Hqre+uS9WzdeXNpAPnzzS/hm+OwzSxuIPI7+AW2gbRL0CWGObpWvMyebKODm4yXedNA2DzqIMtcPPR01",
-	"bW9EW1e3gP9D7W0zW7r7rh41iYSwACrnqhZAFHS6M2FZxlSIX+qLYQE8WBlYNxegPJT3l1zlGBalNiln",
-	"1qmFmAXxFOssnSXdw1L2uchJlqKMqjmRHbUB/Jj3GRFJ+Q/SAoJEJoci0rWxBhLRm9I08WjaedTITFSQ",
-	"RBRRzR6148a3N5rAicHI2sYolTVF5k0z1tpqI7mebMVgAnZbuyHT8HgFu4FNdnYQVgxTP4kk19lLjCOP",
-	"tmmguKnPZaBOAO0Q0tOJM9LFPrGNFkzODrg50maaoyeWG/WxjU9XEa39o62g2Th6FbLWzJ/HrmalqzmV",
-	"K7U2r5kvYR3LdqWJ32q0a1O9eli9tdKmQSfcXnZ590gLP9Gh5v8wAxzbGSqUJsYzvDkd2u4QsbUNRVHR",
-	"nT+/ePe3b97584vD9z7bQD7vp3669dkP7E8BFm0SoDuffz58/g+33/pg9LPnxpqTpyaGJO5+8k89QZpS",
-	"jj8yee5U9nw8mDRaDW88PXzlxuijN4Z/vKaEvJ/dGL725iIr3p6ZUIcnL7ZVmeNavj96bvjKx1Hgf/Q7",
-	"IKHS+0ytbZunkC7m+/oXwxd/OnzltbiS72pOHd9JaMNI5y6T4B6WTk0vkjKcHN/nYoey9hlTELtwxf7Z",
-	"IoNJkU2+wIlWlEWW7tf7MkmVhn/5r9svPF/cxzMTd2KGM1989T53nZ82MgY96uc4Z1HT6LkyxUELFeqM",
-	"YUxW6rS6yH2DohJS9Iws/MQcPUNy0oa0bm4kFi1lzhXxvjIt4n3fq4LurfxmtJ1RtR7budMW17RbOJ/n",
-	"OUaUufxo892XheNIwCM02UAeaeHQD4waD0aQuE/sIYmiljsmmhZLJCBRPLIH7RHTpvQj2AM6jGPC9NOc",
-	"FAciG4Kh58Ob748+emP0p08UU7359vCTm3c++PzOte+OfnajhDWhBKHfd/9Egqfcmw6KCaqcKNBlLUk5",
-	"1qOUTJgck7Hh1LMBX6UaLkORAN5CxEyAqrc+e/XOh0+N3nl19KMfL20gj/eZz7Gn1ABtGjhixx55knpX",
-	"j5imrs2sFgT/N/YCzvc8H3Bn4AQgX16j4Cz2VbbjLxRti482+xJplHvQNCUoSBrMpZgVGuNUIPHjfiG4",
-	"mKflgS0J7SCfu1D/ltCgQwTaHqAmdNmGymNRdO4293Q9evgdC9wlakR+O/P0O89yEVVNCEwFNW0p4S1d",
-	"G0OQViiJh6rN7dDf2TJ/NpdMqniAt32C+lx4iR6JUDFNK2RQjsHnjJgiJjr2isk+tD2qNiXxW8b03XSM",
-	"gXDLUoWtrqkr4qAm77MtxVy3OPMHTVPTbG9NXkv1Aon2NluOiH5GOEAgP4CZpPl4SMRg2addGqhVmOoa",
-	"51q1h3DgdnStuB4OOsvUa2Y1MEksqQpzfUdP8R310NLm5nKBRqoGbbIiZ/754iMPI/M7ql44exodO1lv",
-	"LMXR36adK+DZBiLdXjCIIvfUd9oW1O9wn2SlEyXBP7KcXVCoRDeRs0JHGA+yi7nwVgA10JVIp0UyVNU9",
-	"CyWCCnzqCMBI9s3447dWo4/147qCjeWpRmLuYL+VXeYyZqlm6MTe/5PAHrkPF4gUHj+atnoSVW///oXR",
-	"764vgSMK7BoEywBBXUp9YwXBiVDE8UKe2BsPRfr0zdu/urbABnNdygqXhZ2os6nA01NkHXe0eTnCOzwv",
-	"FQGLzdKoTXeJVOQQ9shBZLm9jPSqwYFxsu6gOy98OHzvM/jzRN0BX+bPPoU/j9UddOvGy4lv6oWl+fis",
-	"x7jEJJM452XdRknELhG1qPa5gwLaJTXJhSaz1EPVRx89d2b3+FLatFVvnKzjer1eq6v/HVf/O2H/1P+B",
-	"VbVcasR+pkKcszpU2ZTAdluQNi4SOHkqMRQC473ZOQwWqtNq8NVI5pj13IOctS+RK8Fe5EoaEEFxmTd5",
-	"SQP01OsXDbzqVCxvvZAbLn1KRxZHpVXspiAqUdR1xTQZCww9UgweBwF2O2CMTUv+UMQuliPW6idRDp/P",
-	"qeLfSpL9aSuN+UMJqdgn2CuX7LmrY97zLa0nZvmoTecOG28z7aUPJYYWtDBGeBwZGLEgrHiPJSUPyBK1",
-	"viPzx6OxqWXaoxfGxys9wuVAHGY8etEMg/6cInhEeLPLxl6MBkZdPc/FbZP3xSw5n20QvOMFMgf+JRq4",
-	"qGbCsW0I6GRkJdS4HqFEEsYkAXJShDl5YTMITga+JA9zPjtkTLrnSfJ3o4cKYjwtiz/WUX5u3gcV4peB",
-	"UJYaP44UCSizYbcvGAfQVk6dcUiZyqju9OgR295RY2Xc4BFVmyC2N5b1P8ebSxtI9ykHdkQZeP0BZ21c",
-	"oJ4jLS2tLDdKyL9KltEWvMvxx+Xq0t8+ff5vn75Qy9Et46XOVfngKyDmfC2wLFpgKSuIfC1EfFlCxDyc",
-	"eiJyPMln5+avU8nspBNH4fibP9CRn8MPfnrn+kvD1168/e57oxe+uPPhzeHzf16k6yaGwxClg6GAHep7",
-	"grDiBc5SYI57frIC2L9WJb9WJb9WJb9WJb9WJb/qqmSCXUzlpPseexAbRO/N0IPETsyRG9ko0mfuS9N5",
-	"ylfiSfLYOeotfc1tS+hB9249pzHOO9WgsId2hXtm05NWFkb6SI9wrOUkKvyuCXhU5EsX9krjU8CNkaWx",
-	"XNqrdJAH9GVLH9j3H2lV1h8rKIdczipjbqZDXRJ0uM5HpIGM4w3icmxgkBs/qi5mIfb9wXIllzDFRP5A",
-	"leF8FhOZOksGz0SrPiT1ZpgKdSGjgYPIlZ6PKdNxwBOF9TBl3QLqWQJXtvHsdnCwEusRnotNecQL3aBU",
-	"59XStulFaCE+l2U2LxF6k43yJD4vBL2SJFH82tW9xkxtqQIFbNWr1MUpqAw8pAfPS3W564YC+jSWoTol",
-	"VSoiHoleU+YtEAgz64HzetQ8xPPxEPu0RWdTj29FA4HkYjlbEoKLdEEPhYd2Kenvr0skSqcqAtolPdRS",
-	"wxIvgfFFz35ApM4MHhe1pvpvZuhh1pEDVzg6EGdqIFZMq0FaOJAcHBInF00N1TTDoOlwMn6oUOiOLFVa",
-	"vnwT0SJkRe9pJMnZFFu9rsJkYs6comL5QWPnHycJQdDV+bKk4yBzac4WSK/TCRR6/CU+f/aNuXLjLVgt",
-	"JicAit6V3sJEns6evOL6mObyRR7gtTuI6zQfgh4g4uwZZwogQiJPc18xofzxHOBGT9vRAnt4cCZBw2Pv",
-	"ccOg3ZX9qX3+NRXa/8sx62wLVo6K0yO7eGAyQpY2sitDtQR/grClDYSF26G75sfPfji6/ovljDJJycQ1",
-	"+0SJ1LZoPZcEKX13o2Xl9SjcJX6tkcgOdXRHObC30gBMsIEgpHhyaFm/tIxk8VJkJTNPtOIkVzz14v+L",
-	"1XjKuPflI60yNQ4SJf9mNz6ZT71o+bgts2oK6uJj2rTuc74joQIcDiXd9omDaAvRAIqz59VbXs22S0xN",
-	"ECisgpSOJyxpBphTq8d9iC3I6WzeDkUc5QdeVNQXPCA6yG+tXq/f+uzHt248N3rnunYtzM7P0lXdLkTW",
-	"hCJPzGNE0E+Vxi77WJlKDcRvlTZxFNLe4MYmCzsY31BZVdE+V2JRgcGK2T2SwhIMeA9O8jKmmjn0zYL2",
-	"Gq/ijBltQiv4mwubvIkJrVBTrT1qh4AP8wWq7icdv/dp22wiM88l3p87Uhbb57M1jqPtbLw7OD1KCyr3",
-	"uBpl9mQOLepEgRgLc133WjR62jWe+fDib12BJkaJWzhWW26KQ/qeqTWXSxFmrjy69V/BVUcUKGeVSYqU",
-	"caFkTwfPnIJqA/PXGJ/NqEiiZEpBkmSByy0ssRedoER4oYh6VBeD1/S0/lJ71VMbYGiATxxAUhCaJfyk",
-	"8eN8GOwnisy7z2PrN9NMX1DhCj5jzAH2oSjifF2R539mRZ4IS/alOE+MxNAkEE/tdTmjSbuGVCKXhywg",
-	"HuK7RNctgQIhG7q8iXoDFHPvEeESFuC2tuNkXQ3ilSzKndleQOGCT+COFykMGgvk8CDFzCVzPUjkIqD3",
-	"uGLKUMdaVx/e64RlmFVOI4i4jp8+J8raUefSRTSEmLvvJuPBqV7Pp67tJLdXSOSimhDrDN648bB1Oprm",
-	"EhG+J5Bn/OzHlzeB2dPv94WIIaYP074P3f7d+8NXn98Ay+oW48EW/DJAt268rH9CVd0+ELgwknggUV8X",
-	"AUZ9wVl7aQOpx3AEonr07rWnb7/+66RvYWyBiVfpJSYmSLsaEg9meBridc7R4UZkmTGzutVMVzfNNDMO",
-	"goel+5hiKWmblfSSle77Mm8zUuz5lJUquVyUXSsW4oU5YYv2xaiDJRSiN+1DcFxD1MW+r3uBSBjFeBBH",
-	"5ue0ogR0O4MDnP1WoY4PIvxhIPJwgFHVI10OH3MC82WHkEDOoa9cVA9eDLtdLAZFdJaovdTCskq/PL0j",
-	"3YhHr8yZuAsJDIwRJnWO0fbPa7ZNXd35+leWvYvz3Kp9OPs4LH+u+rqNWfV1p7ZesieeOF8LUIFzOgA7",
-	"Z5qk36uGzhQpmUtHnWdPjBWoQGHv/a0QPxcLsVpLUaYxxRm6Ms0ZehBuTWBYhXNlC0ajRjj1pTg1D8BV",
-	"uQD2ZTc+4aSJ3Igxn7I3bK+8KSUo7E+vrAO5SvNj4Px9yKaf0Yx9n7/Z5DkTPVSSssaWmv3oMhm/Rz2W",
-	"857Jt5SgMuNKU3RNEq0VYWtmb3xWdFyPMI+yNhp+/syd534zevc9rbcCDprLtrSRyM8dfvyn0Suv3rr5",
-	"y424U+Hw4z/dvXZt+NZPJ5/VLQuXNhB2XdIzE9z9zUuj1/+c1HINFJUEgatYPqHD6czjY+F00WNTVNz4",
-	"YMrWuFULmbTUTTHN6arTsSUMRiG8LQkLUL9DfYIYN/MhUNy/NucduDkvx0QHP9nkdNueac+2uYWb2BTf",
-	"2n/xZG7mEPMFA2iCQ+y/+S5pV8w95EMS9XzsEluDT501qg5vvjJ85eMl0xWyUfLwM5NOH+Rtyi7oCuV7",
-	"aCdYtvPfjMZ/+Z6cMZfSrMrtc/YGjAo7pbu5PfPru+/8fPTzj26/+myyCtjfPn2pQCGwnPijh0r7GHv0",
-	"ATJbsNajrjqVHaptk5aNqT1QCK4HZLXB7REBRSk4yyFDChxdKZx6MmmVg2h17Pt5YbyZHQYivTivx8B0",
-	"DVxwnxTXZi9wfyxQYC0jCtzlvRJz6r2+qB5KT72a0fKqQI0pW1wKTqpAG8wJNIcjtzsTLSd9sFlo/1C6",
-	"Gkf64P/eQbc++bOD7l7/i4Nu3fiN+t9zw2e+66Dhx+/d+uzt0X++h/567f1UmdC71/+ywDL5D/NgvKHS",
-	"L2/e+vz7UZ/Hv3360t13fjr6/S+Gn75y68b373z+eaG450dE+xxE1uhaFCVFMOiYjxnSwTmKOZuG5kLJ",
-	"k0ock6gFFmalO3k0o3iCUQ4n9/wCcbnwJDIDNnQevycGSIRMCXJcEu2n0y/XDUL0aFRl0DOkQ4CFCKIF",
-	"QcG3fdKVS9OZx0ohuS1qRCvz26JEu2I3Q8uflvxK1MUeQWHPtMSwC4JOSG28q4RRRhwkO7zPEGf+AKm1",
-	"FM4ASTTLnbBbZRATTwwuhBntSC+J0Gwl40FH6SKJJqzZWq/Z6aiP92SvDWgOYw8EKXFDI8oGatpvm8D5",
-	"ZaLdbsOp1+szDq+xdnztxOqxteOzTtC+pjCpO018dSPUQ8VUyH4GajzMWW3bx2wHqd/RNvF5H1ZoWrvs",
-	"HTOltYtmVMZQP0GX++XZLUvH6KrBDju/WV9k3KmMHXpif7Oo7fncdsynbGmpRh25HSywGxAhHbC1gPJq",
-	"xJh0Teaz+IkOrZ0hXV5bqa80FtSP2UI5X1FwqLERnJ/aeNoCl3LvQed/Re4mGxyf042qa3bW2lnBuzVN",
-	"wedYdFa5KNJPgjw1Et6Om/B7jC09Pes0fLhAJNmLLD4XuFPF4fPaejBTN5x1Lc9HyQXjVoy4+6MOejft",
-	"hJqoOiBYLGX3HILOT7brEKpCS6Gxri7mIiTO/3i6o1LjpA7NXbn6nRX9afXqUrVW/eZjjZXL3/nWY43a",
-	"2uXv1B9r1E5e/k7jsXpt5fJSjnRy3selG+liISjxzrGAq6cLO/V9LssH+cFDJSzyc4YOTDSknmqSSY8u",
-	"4QOyWs1UZPcxe4BqN54uEFRmlw+0o/CMCIWer0SpsgEKhSwraksStUew3MmRWCwchyRSo6SDpLbISESZ",
-	"64eeNv9P59yzKETk754F8iUYCApVizLY7xy4zwUGYO2qCLCASEahmEtP8LYgUu4d8HvPf7XXtseRlcz2",
-	"ZTOue6NcRhazGGUmD2MsZmMed5g67NOKds1BWwflKOvVKa+35QhLE/dHdvP6HTLSN4hpjHyMXAmQ2m1t",
-	"/WOO/YELjwhr9uW+Zzr5F2+SDDcGy50ivvue4WOz5psUIdSXTmrduQc6T8DNXllLWZYxDy0qTgTmvpxT",
-	"72Xehp8hgu7e8xuO5U5ul3F9U8wdAH6It/kuQQFH24LgHWiNrN1eeqj5uUO6yOVdAi1U2/vZVvyriC/x",
-	"pudhzgPmENMnskMGW7r6nbH+3Xn/qdtP/8VBajdYm0A8sf5l+MELox/80EEe3aWK+qNbn3wyfPH68Pln",
-	"hx+/N/rRX0bXn096WeOZoUBJNBtUONczZBqtFaz7Hh+m6d49GRSm118k5zWzgW2XiLZSxQO3E1XDdX2C",
-	"hbY9WVJgOM+kCXOSVoybVhZWzHn/6Xipu5Z5EgXr/ARSByJE/bmW0F+f/eFYnZ+X/zB85TVUpQy1uHDJ",
-	"uqVvAppG7yhhljkIe/8eykBH6GwyrU8TT8+ndT812e1P/uPOZ7/TIRBqlUqp4LtEbKBYdDPzgz3SMPO4",
-	"mXFCRtlkigwvLaPzEbiYefZl6jcNpCA+wZJ46+jU+XNohwwkjCO7RAyMoadGGRi1kCSaZOve1NNqF+nX",
-	"5JICkHbKCmzMJf6FOfMGIsHnrODdS0BUS8f0z6Q/at4HKdsxdbKNu7m8LcA+V8YcUKz5ziXQBvRQeMr4",
-	"CgvXA1cTJEqB33sJDIliDWXPK67KX3YbWCERTD0Ui1+ctblRW9JE6O4bX4zefnf4zk9GLz2F/nrtdcR4",
-	"FOuXbUrIDRN8NKYaPSwDKNJlp4Lu7Upg4x4e2JLTGFW5QE0sH2k1tTdLoX6OBaNXxlxjVPkCpUtcg5y6",
-	"bFKZu1rMpKJmTEbR9ojYpTLLv/coU4qdHaGEo+rtd34xfPGnORtSiJWp18ci5pcWK2sOL8LdWPK0pCRG",
-	"0dQuZcbURsebvkWZFGbsjo6R2PnNEEDbgEksLhdt7uyzCKA95q6U5zlfCh+Yi6J/BSl1hhk3RT/2ThPG",
-	"a+Wmb+c0VDsQ9WrSTHVPqVh6H/ZNzYpZp1qoRILoMEBr+OMsKxj3q32d91pJ6Uu55gd9ZbORceHZgTa2",
-	"o3TBiAtnT6OTa0eP23gW5JEAUz8jcNz3eZ94Sj4ieWFDqLlWP9nUbbMoayPMkiGH2iYuIDTqkETG0Y6U",
-	"0EB0cBF8VDcK25AoeOumUrWrEDsbz4DUHhySKBCYSVgwChS6LTmILLeXUfMx0D6dKJPgchNClUwOAICn",
-	"K5tqnTWzeulKRtgjrj2xNTPicSUruY74uQFXUasx2RMEexCn4oxHD6Ft7CGYBVWb+pyaqE1tkyoI01oq",
-	"HmFVLiTIzexbfkqd2bZPUBe7HcrAsuGZkDAqLVI58I3rUwWAtvxi5nYQZ2OxPJlxpoYJ5Oy53oes4rUK",
-	"iSA3QnCoikElCmh3vHNOXl0rITLrHZ8FB+Qu9qmHKOuFgWMMIruU+xrRIRas8DGcpcT37ldvmziFjDJY",
-	"TAY4NwBd6HBwxaY66e5kgtYEaRFhSl4UyYlsESGImHHTOUMe8Ym9v8KEPcIFlgH1fQQTITBCUanYYOGN",
-	"uWBAKLAtZuF5Ld+a/2/NRMrXznlN64swD22gx0NTfhfiBOOIFmzRdwaSzoplT6qf+c7qoydPJmP+69Pd",
-	"7BO3sMNFgKTOObQr3KHMU5+zl7GSefCBKWo15ouHWMwWNZQmY+Ikrs1+z5joFujaSVbPjNRIoDmZEp0J",
-	"18MBaXOdZJkR7d5qUVexCN5nqC142FOnGoMtwdChzh2QVvGY0UdvjP70yeh7r9z58FkH3bn+0uj1L0Yv",
-	"/Gr00Rvor9feX9pApNsLBkDNmMHlVBOudIxSgmlPZ9tWstlDbv/kpTBz61Dk0ibVeGOnCv5j53CApcxi",
-	"uj8DQDA/2G7fyXKFU5spmHEPUhnsl5Fx7PDjrpqy7KqgVWpLvZhyVsYuph8cUNa+SAvsSjpbnLbZI62W",
-	"De6fTsp3KelbaLXr4JFWq2x6un2uTIAWmAoLnsRFPbh4CJZ5LBWFNdfBF3N16cfm8kJ/NUOXzOkly4/A",
-	"pXdiApW4NMlswLQd0Z5LqlpmsjLfXJbFJH2dz5o3P5Wdj/p9xajTnJf33r2FC4sFGbsYM9Fz/y2AKWHj",
-	"HjUDpndkv2yBKXQHn3yG4e9/9M2f0TV7dknze58uXJ2Kf0rmKnkdD5j4ToH/opb7SsLPSoqJ0wCIjn/c",
-	"4kOEtrhbW2Yf2xTOv157HdkSJE1J/NYWjSoTNJccdPudXww/fFf9Fvt01ffDv/zX8Ob7d659d/SzG6ja",
-	"xIyF2N/SpZ/g9w+u3/nguvol9GigG/bY6Jex1yScpfqv1GTqbzVFdmBMStCcWDjvEQbxQrE4j6rQe8ti",
-	"jQ4n0gL0Fm+1UHX0xn+NXv/L3devDV/52EHbAzBBQkErofviIysqLS2jizrYRz0YpT1CGFMHB3FwkNQN",
-	"vuzyFVSVpIpRsSK8gmDaOvfFPA63omCi8Hix80KulvGbd1CK8H6rtIpVXwxIrzTp6cXZZwUDO4o1sdGH",
-	"mOjWXS7aJEqcLUdG01Xlimu7B9g0q6jSCiv7knpglRD/vxql5cyKEnEzk+2r4sAZeycSmJi8YQkVdrGa",
-	"aoL6zaeqzkcD733aMSc92HsNoynIMfsMD0KfSzLMe1ahS+3JIjQ6qHhhnECHJDKHk6HB3fsXYi7Uvjp1",
-	"n/dUz72E6F80li7Ny3Ki9kH0jWoMqr9swT8HcRFXGtQiszp89cIlCHaPn4Nag8volC01qFFEbjJwu6OA",
-	"97EwRZUUSzgkoyRVXQk9U1zOjJYvUKUwV8DN6BN2NNvD+61kK7LJGieJ9qQBuRIg27nMM0EJ7VCQdQQN",
-	"qzZQlwuyFXQwQ7c++/GR4S9/gqqblVQr083K0gbCwZYuj3Hrk/du3XhxY5PhYKvL9RfDZ5/ZQD6R0kx0",
-	"4+U7f/5oA+FtHgbo9s33N5BxjqLR29duv/v7I6O3r9367AcbyHhQ1dd33/hCfX33t2+md1b31XIqEZxq",
-	"Ow0w+qOCAkJUzfvVt+rNldgnG/tqU2Ui7dwTG3wBsx3K2vezoHQVWKxQsHgZK0Gw7vA22ykIncEnVKtS",
-	"ulSvbOtugdnOdN/3SoGCd9A2vMRbFaM9zT0yo5JZvXZS86PL8cet5VpOsEkpkZTR4OHJunjjLaKmb3ee",
-	"9BCtLvEeu0fREZmtdww+ZVFQg6T7Lk+kLsO9KU1E8SbzVGzeU3hIVkeuEsEZlxIRGToCZ69RVdnhGdTL",
-	"2beESJ1dfQJ+0/E0miNq5olcvgv1kSiDBBRTpQLy2/567XWoEbOSLiWzEpeSWal9azX6mCgkY6vLrNS+",
-	"XT/aRNVzFx9BJ47VG6hPyM5kmRk1TXq7Tuy10sx3vl01f8OP8NB3jj5Wr61eXsqrQnPBhh0lwlrzWj1B",
-	"eFU3lIHdR4itikz8c+dKT15FoC6Ph8QMCERIANZIWJsj3Q4qOU6sDntdytDtD67ffvXZ4WtvmgZHNBgg",
-	"Efqkxls1H/dNSM+6DrmDem5LG5HdEg0/uD762Q14Wn9nRK9eT/BdIiFshyqRzRSRjiui22JmNHAQU5Ob",
-	"dkqJEunqSeK34H2QoynQ8PpvRy++B+8jnu7BZSVGqV/E+8wWejaxcUsbyEA7eve9229/30CLIQBJ2sEy",
-	"3A4EIUsbsAUXogW++vzoozdG136lVvrue9E+/XMoA+qSTXZfKAgOD0nkkzb2Yffg2XUonCYdgNDuTV8X",
-	"F0zG6KpTANhtVGMa+E2mwKn1qUdm7dMGzMWoDIiQiHFIE4Xiikr4XUrLZzC0Ehm9BHzUm1xxKtF3yb1I",
-	"C2GJBzPxTabKTz4Wj7/s7KH8aH5VgZx7w30/7JWVBdttQdo4KGCnOpUYalIEBN0OLVWZSlM8Kogb+IOo",
-	"qh8OUAfvEoSNsA+YRgXifabVJu77xENhb2kRtaxL9zvnfVa++XXZJulGx5tSBdLQlkgd1B5g7vu1sIdk",
-	"gJknTZTzrB2auUV6wx/tlZSB52vDMKMffxIpsxAt3rosiQGUlftwgdZr6V2Hc5S6iLbiFlVbv2oJhT0U",
-	"cKUKoiq5Yr+U6j1IC8MbCCqPQLH8bds3jPd0EdAxVyu+UmKPFeUqPrqk8jReqUc/nbunsX9i3DM60NVm",
-	"7bHqrfEi6u1Rbx11SYCOQN9A9akaYNEm8Bnuu0+ZkstA3fUHiLNNpkcsbSi5DqQXdYroCHJxr0c8VDWP",
-	"aIpyJC7sgqIHtxU/Uu/cgk/VgBJBvKWNTTYgEn5Q+j0LYVoFmXWLbCCPeKGr+M0R1PI5FzCAka3o+6r+",
-	"RDlb2kBQPpm1UZXxTRZdWkj/gF6JWxqk5KoTi+7ToMPDAOEY8pDtKO6uBna4h6p4k5mPIIxJIhR39DjR",
-	"5cvU4HVU190uQE3TnFuGXRutHR3OIYncDvU9QdgYn+xC8VJzQgZv7b5DUJza94pTUZsJA7fMpwGExzEO",
-	"ZEdtp5nGbieE1ul9U6RK7SeMSOwnWEJgE/XMeieAOiR3QtuvtCKabqeRhnWCTQMCX9KTliMLlyKMQtjc",
-	"+T6WqEN8Y7WTmfbbbg8Ltd0z82TikYakXuwRl7aom1NuWGe/ECs7KRlQg+cggD8a4JEWDn0oshxLW9kJ",
-	"5FEv+4J0BsZf4vMSmsTu2HePLT2XBrm4dLT5/pm7iIId2FRRuSJ+4mIhd+r94+O/0kY2uD0Z8s79gJ4x",
-	"+zAkSw5kQLq63J0gpt5dcfXTTpdxmkezO2rOYQMsY66TFzDbmdUbZ/Y+jl2mFBJmYFhCwMoz4CWBs+a8",
-	"6LTyrmKR0oeTYm0MnjTENMWcQI6KEcFyRs4I1DnVYoXmMf5gkuwqfpSjh2xrYbmluCyIAUhzlLFqikGH",
-	"DMCbEghKiqfZxTLnzDxNw8gKTEhZ+yE9WCsXj7g6qdUl8xJe8+4pR/pQBF16C2PBZR21Qt83cm/UR0AL",
-	"O6hLSCATQpiDiGJJitVvGHFn3T5K2SaL2TYylaRwEGDKoKiYIQN2JkF0rJvpQa5VSgpFrgIEfp4EYBub",
-	"TB/zug7Z0680M25b44wGuoV9X4GzgQbQpTq9QsVOB0RaSRHm22RWxT9ksNJKjJSz9OM+kRKlDg9mJNjt",
-	"IB5/V43AWXI2mTZ+aMn2CSJ4Wk6Lz6LiVPSmQqy2aUykF5GUxSLQ0jJT/OiEtESkjVwpwWjJlR4VRJaM",
-	"kgn4DmE5d5ZgAemdO4Qto3PQgDyj48O4YTvBCFtPyK2ZNnwDwyVj/rbbfB+8PdMfOncLFr3Y5AudxLaZ",
-	"iTOvZ4eQ4NGez3FZ8adF/Ryr/vIVX15ResiyK3ehtUbKkrBNGdYpMAlb//FG/cSJY2uzbPrw0sx1cBE8",
-	"oihtymTW2LuJ5yIIC9YjlugF89abd19/f3jj6ZX6SmP4l/8yOZivfzG8+fbwk5t3Pvj81o1P7rz/1Oil",
-	"50Y/ey4Dm+aOCi2obSxGcdjf1rql7WdF4rEhtS+qcp6ZdqzrmhvtS5FNj3Q5k4G2J+vOF1o2kCHx0La2",
-	"Q2gzframcwBRf/usSx183lzaXGdyhDJ1OHOU88UR6vsyZ/zgfLdmPjTdG1btP37Mfdr5R5t/Xvvu2zdk",
-	"9N706ts9KBIb2MVXkt8eBdaS/KaxaLSe6HE2O/dpCpLvAXGTPHV1apXf2j9qJ3jDaRy9Wt3cXLZ/Hrua",
-	"xWadypVam9fMl2A9XrYgJH6r6X5juiWOgqLSpkEn3F52efdICz/Roeb/OtzqamacYrLYVXpNOT0ck1Wl",
-	"5q29cDQD0RNV4nJroh+SpiZzMvoBVZsQ3tBYXmkubeh/QctgbYlCKDrZbDTHReqpnTYbtZM6AuHJurOq",
-	"Dyz91dKTdWftao6AFBXEnFgH48GWbcoxevs3w0+vDX/1fYiupGwrCvQY/eDXd75469aN3+t6xrZ+LdRH",
-	"/uCl0fOvgm9BV/D1zfev/Gj05+fHozGXN9kjuqgkqt699vno7XeXlLKh5Aus60ato6YpO9lEEg9A8w06",
-	"BLrZjRVJVk9OlD1Nq3CJ5QGD3UoUsoyWATZ3A3qmGhLXAltkNlOypNlCS4bEYtKkrMeQLj4UOFAzbHV1",
-	"9aTC3EcvndbpYsYDR13BJXE582RGqE19tbbauFQ/sV6vr9fr/zupzCjBoxbQLhnvvpqxAbbRZSkBxCNF",
-	"+ndCUN2+i+tFSqEraGwpdJ/skowaV2dIL+hY81ggCDHtwzkHTXxWo+Fjs8zBNjBtFpig1EXNmgrnYgGh",
-	"z+yk7Bkvb7QaD7wopoqUEuYcbaDZJkGfEIakj2VHl1hMKsNjxobqEUX2cK1Vu/zk6rGrS984kl2uqcNF",
-	"FLo5a+0Xo8FfahqSq4NBTZNk0yNCo43Z6flk/kcTYbTjNZDp4yFZRue0Ca6LlQLo+7wvk94vBYkTxVoZ",
-	"t6gudicRZhwodLW5trKiw7K2THG1JsIBah5Ry2ourUfVAakMqIv9uCmFGgCKJxjFHXQMebRNjVUQg/1y",
-	"lzKXOBBJ5SCPqnN2wbsLkfsDVG2uNBqNeh2CCdWn1eaSg05CwevGypKeCQW8zzaZGbtarzfUoMaK+XWX",
-	"+j5uEz1rt6tWEk2sBsP4DTPYIz0sAm1BFUYZdjZZv0PdDupgCJdKLdABRqVWCCkp6guMPCw7Or4NybDV",
-	"olcQbyGfBBBwpVvWtiEIza6vpoCwa6zX/lmDhBlS5Jp3qYueUKp6gHeIRITCyaiDNYwxpuTRbJNhpvly",
-	"SLlAa412SmSmsrSZ041aXhYUhCP9Oa99f/Q76kOnW+0Y0e/xHLRN220iA/OFLtlY3g1mOnUW8IP1BNml",
-	"PASP0N6dfna2SyW9a4txOapZ4h6l6b0/72OXSNSFYI2wh6oMgo52TUtfxRRmRZ+dTJXVq+m/F5NdsLf8",
-	"v8jVl9p9xyJv5PpLnXVqu1J4m0u757PWlBOWyooz+ytXzMu+J2IgJjhq3iZn91qyrAfdfvspzX7Q8MbT",
-	"CRY0fOmmY5nQ8AdfOBEh3gJCfPuTV0b//w9gkGI+6O4bzx25c/0/7z71H07Eb0bvvOZsspjl3P7l5/BA",
-	"gsXc/e6v7/7nrx3DZ9DwxZ8On/nd8INfHrnzwQe3bn5/+PIrd/7w3dHbN0c//V5aBbLwm8hbaOSkIQd5",
-	"Q4GtRidhBrzuMwjaBQC1tqSBAz+XBaviVDRAaY9XakAmV7AHO0mlwamnjstBnIHVWZfktj5qn2APKkAK",
-	"FAhMffVZ9hSFSWsqkUNi+MqN0UdvDP94LaPh9NzKm1rDvpvkQEEqa5Abo72CQLDkWB/6rmJ8AMMGNIBG",
-	"NEBYoqYL0zSj2CboN9TDbTLRrXvfTH16Z/fL0HfvUsTsDpV6hFYI+x3uE5tUAOxUaqXdCurLto5VF4Q/",
-	"+zXCoH2l67tm1mxKXIesEk5jgiCutS4/eeJqLfq8VuBzY+XqbG0tvReTxbl0nVzbg32sduuCOp1dzcHN",
-	"i/mAXkqBhqASOGVRUDmoTwqWMUqVT6OO7pVEXRKEPGyQvpTorQNXi6caODquRzsH1TWzRXZxYIIke0EH",
-	"+bRLi4vUqQVM1DafUtz8K24duvdtPV8bZ+Y1zjjx3cpkfrJ05uqcLdqoVJQop0OGR2XPx4Mi53MmMbTE",
-	"5fCxDB7kbcpKwt0NZaAVp/NYyr6piZ0t8yh621RUvxmHz/XMUxBb7na4JExRLMm7RImaEEVXxQxpRxbx",
-	"EHZ1QwZtvAolEZsMkjaNlYAGqNrUnx/pMwtUcwltkxaHxLwB0uaxKD9Py+eTuy5situsFDZ5MBEWarGF",
-	"6Ikdt6B7Fr03jYiJAFu9UwksntMqKomYrxf23Pejl8Daqdlrdtz+4kXpEx63gxQ+qmjheQex/9qUHO9C",
-	"cc+EN+j1z6HzrM7WeebH1f3Cu6s5O8AyheoHeZ+ImoslsWZxx9jEHeRx+D84jYDcg3NdB9SnZWzZ+vfl",
-	"RHpxvr17daLIQr120tZZWN7Ks3RDUuMpyEjD5fsTKrh0+kSJgPOJPQQYzgHjmq9Cpiack0dgMjbN7whL",
-	"BEWOJHRFxsgTAyRC5uh0Y+3s68vIYBPVGtW9oPQsMwy+K4ViUT0xuBCynPwtYPmMQ3kB4PZ9QYNAZ4pm",
-	"9Do1JZoVr5+SKByvhQiii9JuoKb9tgndVOV4w6cZS22sHV87sXps7fis5SZLge1Hbyh1apNrf5iz2raP",
-	"2Y4+VZtYTlCHYJMntNdzhD5Zeeo0IQGUPVjOMN9NqhU7FJInJ+a6YDESYd83+Qgu98Muk1pRXcQ6QmZ8",
-	"STnvB9dn3LHM9K3BvlreAFG5EBi0xJMRZQBV1JKV0nbNtdYw7/3lY+zO3E57vAa/Ivksls4qyZ2Lz3Ds",
-	"Uibw/3Ie8dtjabuM1mORDS0h809i4hQzzebmxcoe+szCsoq0s99I1O4Yfvyn0Suv3rr5y434sIcf/+nu",
-	"tWvDt366EVc7gPCt66Of3dhAPnd3zKjXnxp+8BNUBevV9gA8y1EyWaoy9qxKd+Y1SkmG2dM+gsTP2dz0",
-	"UmaZJBNtN3rjD8Nrn24gU1AR3f7x58Pnnx19+HoiwwdRTYrNGNwmDmoePbHcqGsDN3z8+yWbjoRGb344",
-	"fPX9DV0pb/Sj54a//8+NqH72FqTC3PrkmVufvXrnw6dG77w6+tGPk7sRdXKNi8NGGUJqxkQxWJgrvRtx",
-	"H9iJvYg1qrFuXkzdJEmkOiWlvJp630QMDKJqs3Hz/ku43dSbQaNwRWiX5qWEpLHskGNrGeUtkv/NskX9",
-	"q4mPjl6wUl9pTGeFqUlTTe2SVEYSNxQ0GFxUfM4kH/foAwQK9OlkprP2JbhHaztEe63SWQ+216FuaHhI",
-	"2pqOf/v0+dEP3hu+8ovhh8/e/eF7Dmq2ntjZ+uu195t/+/QF3QNRZ8xKJEO3o6i4qVa/S5lLsY96Pg7U",
-	"Km11HfVIj/CeT5Y32SaDwowctQkkVaxDSQtTZQdCi42IpJuaqTNtnn/k4iV0xCxFNlE1wG10+LD94vBh",
-	"Xeayo3Mv1SshZKQpiStI0HSS2VycuWQZnccyICaYR41BpoqQh3oQ8Xn48Kkw6HBBnyCHD28oSKAcAgsQ",
-	"VhPbH7FOxNMpXGgzrNdX3R0ygA+kCfN18QC5iunC202pCsjm6xGJqk3F/JpqkwmBf5WYRtY1b2ou6dah",
-	"2mICYg3IbTpjLMKNThBEBotLNs1tDA94Dz8ekgw06BEhOTukVgfJeDoN7m+fPn/7x58MP3vj1ie/vP3C",
-	"S4AEMo0E+kTX02cnnaiQFXzU5Y+kY8pFyUwEsOcbBp0jPm9TFp9wGHQOH15Hhw9fEgN1CjwMDh920ICH",
-	"AlnlWx+b0a8ddPjw/VeIGwbk8OElZ5MFSg52eW+AmrCyZhyTh5mERgE9QAY6HQmixMBCSACvSqKBj5Vk",
-	"3FhBHR4KIFm2bkKVCxSygPrj+8DDoLlU6OivOpUrNSMe1FzuRTRha4cMtrDnqeXYmDQdBmsa4SLzYxSF",
-	"zKJvhLbvMXT63JkLOoQKuJqeVGcTekZMhb8GWkjYJjaWsxUGoU6dtE8Jsst3oqcMwVHvNj9YYVA9sx36",
-	"O1umoayCGVzfUidi2ea5HYLUMGuMlMQnbiDhzqnVbEfRTRuoqXuhNsE3JXXcJVAXdRsVdTARacyLtKaE",
-	"ZAjABJxv+Vi0iXXVUz8gIn4rF6nmodp7n4QPgtLWEcNCQJm2ZQi99gnzsEgeD+pwn3p4gNS5e6FP7PHA",
-	"iHUImxtodTOKHleiJOItWM6AYAEh6Xqg0sqIh4K+SVeLXqnGbdl6KHpNNo5cabQSURZwhHUtQ3DBcrFD",
-	"WbvmaaIGs9hYvwmYeSuDthMGkX00QNVeGJw2cyhWuQSkGV4D7ZmRkntd6qNeuO1TMHHYHWOMB1vG+Lkl",
-	"id8yOJ3mIjAMmWEoqvtlTdowlW1dvoV7Pd/0l9nyQv2ZJBx+sEp9uApNERhkjPeZSv2nES2sQlONUM7k",
-	"aONAox2wTXiCt1BkbF/KByiJGvBcGh3y3tOixPdQ1QALCIJbAWQ6e3jgIMa3uTdArtp3JbQ6cFxdXQna",
-	"IpeNVeNCnbAnEUYtgSHNW5c5aBEGDyqVHAEto+bxqG4QuULlxPoCXW2LbJnSO/oMm9H3TXu/9IXFRl8F",
-	"BFEzmLDc+C0dvEsA683uGIMHau6QgWaozTQIoPjCpqo/I4MN2BYs+rS5YlWap6WfboW+bxAEHte7o6CD",
-	"IgF6Fqx/UwRJ/Y6qSsSr1+tjmxEf8KV4dXB8ukVNdNioCm2cHHPFSatFXDgeD9qPu7zbJSxY2sjDibHX",
-	"BqS7FenskB2hDhFKZXR1bVP4URp3EQyc8Bf1O9QnyYcEZhvjRHQdhZBVbiqQT4KR4k4ARhLJbdVLOPKN",
-	"WRjfPBJhkTwyIZXp8GWDTYkmw6ZWuk660RXFgGCngVUjt7ZD6qtTq6xX7lMfa5ShaAhMJtVZkDg+pSe4",
-	"F7raKedxWFisTY/NDtdF6tuemjRBcBTf1OMyJqBsK5SKej0I9rhQkmiR6/HSFVJuE8XviacNIz7ehiwg",
-	"B22HAVTTQILouFVtOBn0NDuceF8SfQHS1OFVlZTuIJheOtDzXjpIaY7GCFMUYeFtiviD6RGsc+Nb1MEy",
-	"2qH0w8A0QGdP3FrjN0vwUTViHZnSqrqOqLrJ6UNDTSNAAauKpIrx9v8wSCeLR97PCZgos92z8uGibLwY",
-	"6kJBsCzWmwICYLEdBz3QFwmBIEq6ywfARPLHADClh4ZKeyGeIi/xSSnOOVBUm3HgfAuDU228AmgLmoIl",
-	"ST+WpvOYhpdpLAJexMx5WbFgHYQopIbpkoS69bxCuCjiPn4lJJMkER4C+aUMFWkFTptmsumnzQZOTBAB",
-	"zXi0yTFp0WKMmsnDAd7GUrFovIupCSTTcqL5KX6/1qbA5CYGRtBoXlB/1E6pP5oomVEXmdS2XC5MhZ2Y",
-	"8IFOEQ0x+xsPjHc42lSDGKkNHXsRZb0wkEl+Z+xkQfptpvyTZXd6JTQAHqh/W0c+5zs2tksQGfqKYinO",
-	"pjUIA80EAEkymXhjmlhq1q5DgCHWbClbewFmN/aKcRqXfkl0e9aNRcNsqbF0RvcJ4otZVB3Z6kF7u0dj",
-	"UCbxMQFlwJFORze8cxK9x+YZJ12T2xrTjCrYYHCajKX2YWlxi9RGssnLG1cvhQHTVzhx/09l3Xor9bbp",
-	"LmFaz8tEmfTkcitkiucH0d5Zu56tiNXnqUJqVhIl2rcA49QGmgS4daNjJfKMjBC9TVAXB0ovXE6agRMS",
-	"tFHox2ToFvWJ1IUl9SMKbZXYosTopXV70/UlNL2OvNjPE9kIBJEByKp9W8upxcU29byIjLvY96HKFjj9",
-	"YT+D2EJxyNrrHCsG5Bw/9Ui3xwPC3IGxd4QxT2uei3+tPUAGTaAo2s+gg6W0g86kEyrdbHxOQR4PieJE",
-	"IWOxzq59rea3BCGffCGVSAbU95GZwFJrCEfUle5oawvOaiv20MBL4vLqVifAlndA4WjYbLCeEOKpd7dq",
-	"D6l5mrGVRVvil5MpP1su98iWErO1/qeXnlOiMZbtIF+Sa11Q4i5BEIaYnrmDFa23gbxjd6+D4/K0STzq",
-	"6s3cQE1hGmkkKUB38g26aBDwLP0JbokE02a65uDcr0mzjXgNaa6hxWZHKx8OMCpFxkXok1n8I36VkvW3",
-	"3IELbP5UskRi4ibrPDYo46Cr5EP+JyNR94H0nDrEdoIO6q8nlwO2Q4WncORjU8Eat7pUdnW0kJ5JKwz2",
-	"ZnoeCnvreonx7GCahFLwChPt0R+SkboBWlDYy6WbMRSGsKvTj05PWxGwkhQMdUTwm7T1BvVDWQc+vl+J",
-	"6Wcilx57KNE2Q86NZua9edhmruCkqKIUOigFbTEQCsfqQpjFMS/BLZPyS/b7kc9Zm4hYW4sZumVhaqNa",
-	"gj9B2AaCChgIQ0KJOZ09svlMuMclkby9S0hhJgQBC8vAiEkzT7LdLgbDtK4BPbnURS9lHpUjniTgfMsj",
-	"pDexB5C0o0OgtglSQ6AMKmbohKbeMj1RhuTjE2wMEabLTD44tl31ltZKxnwf8N2ETV3L8bBD0AsAu0G6",
-	"9DmIBU31FQAGBVQGzURddWN+QxJD9+q+saH2BWftMbgos/VXKuuVc0mpS6j1HpJaSVOYETINsEIYA7r2",
-	"coOV7P+w9+7vTRxpvvi/Ukdn98HKtIUkX5Gf/OCQMGF2NmGBnPnuiRh3S12ye92qdrpaGGWWfSCTBEgg",
-	"kJnch1yYGWayswkkm5wEzCX/y44lm5/4F75PvW9Vd7XUsiVZBttod58NbvWlurrqvX7ezytNBwlCcBIe",
-	"pO9nhFoIUx+ARfPi9UpWGbhkFLu8+Fge7rGWe4m3FhtI8wPxPo5WiWVx7swzuBHWao5EyAzPD7sWptFl",
-	"xxfictFLK2+QsZaW4UdgjZbxiweGPxYwW6v1TVTDhJ0qMSXa2wxukPD5YxF/XzV66CXkL8PElgwMW7hV",
-	"oBkATwzPh+fg91P5ojQOL6A+s1zcPjVGTy2h1wijEHunVJs3iOvNC4c5XAnKInXsDPmXmictdVMePmzL",
-	"uoRoOytVCC85V5YoZDTQ4Q81C8DwIKwEeJv5MPCPTjq6QRDmlQYl93xkqUA6CMgrcP1ZckzhLsGBhzME",
-	"5kZMMoiXXrJ8q0oD6hsSDCgeASkV/AzRnjJI1XIrnl/FVRN6EB0SkxnADM07bE4ihwqp456HEMyK5bhC",
-	"+DvzbNRhXJaqOlyltcT9ZYbb4SqZ22VUpiWyCnkqtOwNHDbDT4jeEnhisl2+Vwu4Y9M5WZ2pJ84cTuSv",
-	"2rX7ONmgfVWh9SliwmSXMEwEwDOXpX8McKIEP45Y5YBjpA1TvPE+ULDHFauLow7DeCtqM+gmrYIYyAhS",
-	"q4NU42Kh4dZxZDzNigpuYikTqLzBR7cW07TV0uilNJhSEbeIDUgoEwhgRJsFjOvw4XLb+M78QvxVHD4X",
-	"FUFIu1xeAwOTNr+q/VElp+H1GuRTq9nV72A7lQr1I9CFGpvH5J3qrmfZbbl1sY1CN7ziuBQJ5gzxKnCe",
-	"NB40Pp4wWbPkWmyu7Hqctmg/IKcT72CDWW4tyjeL86pxPeIN3qVcN3C51NJIEiS+hrCB40+NPU54q3Cw",
-	"EKbmYYmdBE43zDDgUyO7tl/FF2WUYDAqvxmORYZ84XEF8JTASZDrS1qWkSCGm0S5JIsHMPx96o3wpmXL",
-	"9x3smJYwk0zRXUV5FR5Yda7dP9J0asL6UnQYNrUUV1Oo8Cwky+uUkYZBtLodaiBaoNCPfUYhTWR+tvWz",
-	"ya+q3gO9sR4NBG3+kzwLfZ4c0HTCzJLekBGNVdpY+ClU9G7Z8xch8mlADkUMABYlXrKlcbYkcdQwIzfN",
-	"tVho54LRLwWsGJtNfecktVFSJEy8uprJjgziofBmc9GqA09ZvKx8BowAXlzmjyLuRqYzNhawYj2kfJDL",
-	"HC4PPFjiddwrsKBHTDhymAXeEddih20znYkA2nNhgDOC1syq0gkIwaGS8CoVoZxCq1eCdyDHUZHQjwI0",
-	"KigvQAM7V4X6RjCXLmsbnpM3iI2hRfBFD+9lby1hVCTcYq7DFtEsVBvM0GN1fsedRmLxHVivsdFWqcVr",
-	"PuXajB3VpwFdeB6FEtUFZKT5/vfN92433/lb84N76QLYfsRUP5sI6cM8XKBNRJhqUyMQy1dL68nD+1o+",
-	"B0hQSahZaN/khkzvy1eXcQdsub4l/0AfJQ6ojrP0okxoyNcqUYj54ZCpHV9sAxoD3nDOq1TaF5e2suWH",
-	"efDemcblH0EQRRODglKaXsDVwTyEz6nNsPWxzrdgHuVIY517e90O2AFYt2b1Zr+ga5YpXYxkags2yWKS",
-	"FaKM/L7p2Fh1JSS/KyYzotHKdTYD0Qo4CJi5yE8F3Uog+ggtlAc0jQmOfzSo0N8Dcqg2pz+t+8lJ6yC+",
-	"DAa9Alqdfjmz0ZRFL6IGqVcJDWoYuHbCTEcMVqh9TNmJhi9Gfp3qO60y3QpLKp6qxs54IEvEwgfiC8QD",
-	"CXh2FPSJkRMjFp17zDRITmi9fDabFU8T7i71eVoJvOVYYZAwJ5DnNPb4MHynwgn6Sytt7ELH4PCVQSV7",
-	"OH9UOm4yEuNAixsLM0zqHBUBjPZzwMM9ngGauYDOAelKG+a4atlUIXbB2ZeZparDahCoAESjcD679J05",
-	"dSsRjmc26ueMOXT8HNyI+jh7voZstULvs70JcUbVkLVIM74E7ZAhgCWWkaoPmyGmsGriIfeSZRNxNI5w",
-	"XrZ4SPUAhaHY8ieGw4gnzSy9TQbMGAg6LD52guRlKn09eff4W8jbxfMKESM93LkdJBZtwjCXIO+eGL7G",
-	"31TQoT1gLJbfHFqDnQKminE7YvnuHDLVbudSW6NLj92gECIMQ/XXoqC2GtuHcei2sT6M0BKOG8Jie7Z4",
-	"NLwfpwCevWBxCAkJmzy0zcEeB4xRmEeEhQS1IG3Jq/BeuiRTL9GL9sZHGqRDbLTFko1QhR1ipRLsjUyq",
-	"MpmphiWXRToce8jDLhWoVEJS6gXKpMT8PPyz7ynHcbWl1OFRulcU5tIjuBdcr0fUYJhBRPUPEhgl7kiM",
-	"eY1HbXGr6TCoJ40jrB+NuuaKgeDypKeC+GcVvhd+MIU1D/UPBC7E7xGW2sJorOcapOSEfdosV3y/V6nv",
-	"jS47drAQ3WKzbGSNWbVggbIAwP8yCIoSCep5xH2l/ihgMBQgYZQFKvoMtN6AZjeIrJAxVG0LnKNVpgDw",
-	"oy1Sm5HkIcnAiNBkCFEQ4fmt6eijMsgp8R7iF5WLhruMxEOuBra2N1RK8n/O/CW9Ud5YZ7luifbGkmqA",
-	"1IhvIQydhWhusZmUHEXQG7Q6gFlshXsnfzUnaAEu4FA2gywkhHjhXhsDFjpoELhSRr/bgpmKsxAXNUh6",
-	"nP2wSkjm9TCWxgtEWYAVMCGi/Cg8piXH2jmzmpuMXcprS6jq56rUdqw5WUOmwq1hcqUivog4A5DacbWC",
-	"CqslMqtdh+BvpCzAx3Lqz0V0W1GoXLgz8rBe9gXnJypx8UtnFa7C0217RuVFwm2jB7JhtSdAQlWUV7ye",
-	"AoJinYPMMSmrqdBa6GCoQgcniGod8DEJcaG4gSUzCjyKCY3o5dbp1miQ3M845LZEsFzT8tm6SQdTqAAH",
-	"LT3Vu/I74J7RzaOsfWe0Y/sXU9fqMgRfJRIVDhr10W1iilyvbK9Tvp95BuiIGZkWcCujFueUC0kLyN3N",
-	"NAAOKUy6zWpxSA1XKskCwqkvKPwoGHQLvlebX2hB00ZXR49JcKrDuv02jIvuk85szSqMnt6aDNceH0TI",
-	"9YE8Tvq/LfEYXGJaUjehi3wFHDRWroO76rQAnwCBFD0GvnKL0wvoe+S6dx3h+spuG9nQUNEfh+ZjdMdk",
-	"UZQsgxTeXgOoaThIVcemEPdR/WZobmNurADSU6bQEVeJ0HKsZVa5wgwU/jqs4nXgjkHUkVdRd5GFT05Q",
-	"38cBGDjqVUZdazmM2aze/xT7VjZuvdZ467N0mKACbQW12wc9dlJYSB7jZIRTSkzbK/P95ehwpmqbKtwq",
-	"ZAx3As+vpwtFNipxK7ADxZubWpHjfum+/uzfuMdMMnL00EFyYHxiKq2iFBw2CjGhmcaMuBuyDQl3YsmS",
-	"hWkIEygoG8OM2MxMWWSNNopVEmYb3MU8Mnv84POm9MRiQ6pSf56OLonPJ4clJiSU0q0Y1+iD7VNgV/mE",
-	"F48dN/F7K24DjDVxYeu0w3QRTSAsxyqVfpL4dvlxrB6Hm0ILMWIjIRYngW+dpC6B8LTvsHluqE5HXBxs",
-	"aXY0E32MyOY2CMCjkT6BONyQ9grzlJ2tWeMjpZrwd0oG0JOTCqUyNiMsGGueFhmR8iptiDvEDXR1v5GX",
-	"fpbPZp8zCPz3kPhvdjJ3EP/Oz/7Pmd/DP+QJk5PywOSBtAxjiMckmfryzs/IC7LPyjtkxX8PPXcIHpWb",
-	"zj6XLkgWC5wIgAFAybmknoCWLoToroppSK8vpkp0TUJU7h5XJz1Fq0sIaqjLbJSYZCClwPp+1ylTxoHu",
-	"Rabij/jeku/QwPLrMyEdeeetG8dROMjADLx0ATbuSkHjOfI/Z96LXT7vnaQ+tsGG2INVrUKM7OHd8+0d",
-	"bNduXFu78iaSgzy8e0FjnSykcpl8Jiue5y1RZi05qUJqLJPNjElqWCAkCBk8xB/znSivxAlCaMX5SbhB",
-	"GF2mXFVJkWPA28Fb51PaXEJUHaE+GFoeK6Bzo+1SQIfYVQcKVZVTh98iVF6HbVlBOQvkKsjiKBE/PFV4",
-	"OZl8LDpl/1F0/P6lRv166rSx6fm/dKpO0PXZKNbk6SeMlE/5ksc4cj/ks1kkfA/7COpy7d8k4VPITBMS",
-	"qr38m5TU9bPoj4rbvXwixhWdymfzudFsbjQ7fhw6oMkmaPKUZ4CGBrRvNncga2Why042Ozol/t+0+lP8",
-	"Tw6778gl37j1WosCwgXXePejiPCiJlksu7p/Pnb/9fv3GjfOrl09m9Cb+adrzbM3G7e/a1z+BruVVJxT",
-	"YtO8ujiXs/KlsfI4UHNBEYikrBIHhNhLnTh94rSk6LA2o6TDpQRcn9D9Mb78X2SoysTyF9sgI950HD9l",
-	"0l3DT77/Gcs+KiFscElu80tegmgHsJvYeNHY5hcdCutmYPDAYNLNoxRiEPmLatWq5dfl7lK7jwuZ8/n1",
-	"9Zt/1OmHUM4E1jxMeyhATgDjSbjBgccM6TpfTsG+Tp1IJkWB2Xy5FWN4Qr7+y51BXifEyJc8niC1DnMO",
-	"KG5ILKCRFRdemxElZQjUB0m6IqGEZBVEkalJhDRIgfAAO1cQK5BMRrPwVIl0c0MjOeIYUlV8CpCm+H4A",
-	"DCaMuuMQfI07+EIqttklCJJecq16iIiVcQcorAg8skjpksaqNDgxjDTFuHtSyB5HefCMZ9d7E3MJwi2V",
-	"zwpNlcuNZbL78+PIS6Za5QthN5YdzeVHx3LHc5ORsOtZpnSSHb1JDknXfDpOoRf4NXq6TQPktmNqWvRA",
-	"UjPMR6oHuvhU0RBypfzoVHnMHp2i45XRaWuiNDpZnrKn6YFK1srZW1YVByrTdMqeLHf+3EDe5gvTJ3bB",
-	"3C9OTZ/MV8f/ZSr411Lul0tZ/n/HFn91gB2dLB+asJ7PY0eoHtbJr5xgAS2kJD0jzSwjwtNIFjQ0oWQ2",
-	"BsmC0BeBJfVLD1dPpyHIU/eH58Gjd67+Gs91ccURBKge97xfQkQXrpvoZnhhuPWfqe1YQOcoLs7nu7l4",
-	"yffKlEN49DkWOEF9MAoXVJVwOiOyv7Wv7zcuv7u9OncT1Spn5eWOlGXtvGMt2aMTsNRCB2P/bxz79GZe",
-	"hqEx/qgdILcE1CXISK9r8QCSNYPTZj+ngabKtmK27z1jXUz3SzxBw+S3oHx7Neh7E7YbiNgdbsGPZ8c3",
-	"v+IFLzgEsc+BSKCf0yAuf5qfX1+7+vZjlT+nT/fq2uOHP2wfsYKFFPh/cdmzH5O+4ulbunEnl0MuL+EP",
-	"LHFFyxc5BRB5QKptxawoiRYtYo5nD5iDk2UY5BiKs+2OPcjvuJHhve3SLMQy7DWxNp49sPkFBz1WcR3k",
-	"Jd+6HMR9ExeFjStvPXjvzOM2xcRcvNxG2aosLEhAV+EtQdBpm7ujsQXJamT7B8oTSJBTW/M/IILuMGIe",
-	"xNuNPutwSB05Kusizjr2/OxofmISTnzWmac8aBdkFqtLGPqowxBpMCIhUAuKjRQzFU5QPypBmhJlGhYG",
-	"VjS60A3qFNMzYfAqEp2wC7FlQ4K4fNZbZuLtZ8N57E1oeuWABqM88KlVFb9FOzvkFS85TCyxFpL+8emJ",
-	"qcmEphHJm118sRbvL+HLtH/taHkY0YyIm+2T3xjyepP5yckZYorj4uBTpgK+wOkvHT80Og1nA4AuekPt",
-	"ffLjLX33ogfPEHXfp4upl39dTBWLxeKJp4qp6Idi8amn4Sn79kVNjP7X//6HYi2bzU/+LPPrOfPf/+Mf",
-	"k3vdnDZSuPQ6L/V94Uo1oKssX7DEH08jE2XJ4nRyXJJRdnzByfjrqVtEw/3Z/hM/ezpxgKf3mGzOdyGb",
-	"j3veP1usLl+HD0ZEq70awnEe3j2/euvt9Xv3dFROXESHUIJRBNKhqJYmziiXnSzGs+PtEhw5/I/FlfgJ",
-	"o1WyGymtkZNiWIde1fKYLtigqQaAn4X9wpxgVFVoPzpTOdyZcXO5ZjvBKD0pTu+oPJ6DFDVQ4huq5B1k",
-	"sbBma5zKaLs8wXPtMEGoMayDOYz084RTRfcnnltk3Ur67u1lBOpI7H+b5ulf0XSRphQz+hxOaK8fCWNM",
-	"x+tLtOv8I15yuPv05mw58Pwezn8JOqp1ffqLakK6vuKQ71W7Pvm41/2Lig9xzPOD3Zb5xQ/UvfMEF2Bn",
-	"vVTl1VJGCSg4flxzmowUVM9o+Ib29vTC/m3zwlpgBvnTRgpxjhveSr8kd9pIYRZOepWpQiqXzYj/nYb2",
-	"NbiKu3hp8drhFertmCMMuAWLL4g7WAdK0+Upe5JOVMatsVK+nLOz9EBl2poqTZYn7HE6VslbuVK2fMCe",
-	"plOVSWuiNF4es/M0VxHX9pCsoEIElAEwtqFPGIoJMVjoN/USDnnJpyefx2FPlnKVrD1N8+Vx60BpqjJG",
-	"J+xcOWtNlyYr4zRvHyhPlSassUqOZu3p8mRp3MpXsvSAPVWeKI1ZuUqUkJPzaOVzVmV6dMqanBDzaI0e",
-	"oAdKowemxiw6Nj5hla1JKJh6JVUYz0edE7v7AL0k20OB2E3CHVXCk5FyB+Ur3zhMuzduXFu/ca354fXG",
-	"Tx+2+J3i9C6cTs006dnu6D8t32pN7D9JfadS72hUHKVixmqBdDfE3iXlBUuo7pMhtxbcSsL9sH191NWw",
-	"5EM1iOuwxQL2BxPnAiasyKTg1VCdSH3KwYMVDwPwPCLIsKDek7gAetLxalzeLiod9twBph7+D8xN3FTY",
-	"mv6ASilqqwax3mKYj+5hl8KwHD1t2O5aIT/bDDG9RcBIQDc7TNVIagKHy2+z53cxfkbkW4O9DAtYbOUv",
-	"rj3428Wtb+X+Q+m4HVUrJ4iAJ4awnzsVEckmtnKSxj22PJIVWCOcYn2J8Ku7bcCUzhTZbFRTBDEh8SAL",
-	"mfmiB0pMi+U6ixBEX8KGrxXLcYFsoiKJTluptjwmNj5CfVT7JGSKQygpvsi8j4RBUEciwdyylECckJuQ",
-	"xcecjJjj+QMSVBwrOE4nhbs8Bp3uYiAeJOFlHk5boscAX2cLUJqolXfqkPXqgjP6LK16o/lsPqf3MNcN",
-	"w65FAowt3JbdYF16lFlx1EhoOOW1jEKAjdRSlVf53Ngr+dGp5X+pZqsH6sdzfMrO1n8xWXolf2T6VLb8",
-	"7FR17OShnH9g8f/LW8+pK6V9+Izq1wVmcNRkeKNcRlQsJft1xlpYb5Kq6CX30brlezPFcrH+8h3fJnEl",
-	"xOzzrpfFMexQl6QfjinetUcr+R8PgKSLeJiYj8Psl1jItBWNI1tNYiIu0j/i/sSJ2gS2KplgAUNFejO7",
-	"zqoAcyGSCQLkvE4fKWPDXUT6N42S4DjapMd4ciwXhxIZckB1sedNC/i0Xi14ePf8gzNnGudWOn/hXhyC",
-	"bmKVaDyEpfejmhTvHCM8CD1gHSb0anlBlaOLK4FBQzLrKmqyqLCfk5EHZ15be+/LdFhaAH3SJMWWyT0/",
-	"eFocedYKqFlkoPy1CKO4DBr5YeURcAWMoPMghVvaUP8yYCAGtqYJiYuxXka2ZuNFNmIKa8I0iBl4pkFK",
-	"XrBAHFZ2azY0pngJbP5Nc1lhjLMME6NCjEUmWQylI5YhspecJAXEKkOo5ytEWS1xL9lS1+J0tyXbhK97",
-	"UH3vWX0x9Y73CC8WN+0+FBhdFw6kn4sPB7Taz3UvMaev5/UUGtWu06Ok8W1qjoZ7iYxIKRWv6QGiKDM8",
-	"C+l5U4XUK3DHEEoh9mUsaxaKvFT4CK0vtXYo+vlEQlpvtwRpoT/jryznJJTtTo9lslloiilfTRli06Ng",
-	"44njL2BzbYiUNj9/r3nhr6u3Lq3d++TvZ94T5/79zPvCnmtc/lFvHtWVGVhGQ7LNqEUQ9mMDhXdz/0oW",
-	"7y9mtqt3tacRn0jnLfcIFFHwVCFrpHqdLGYFNV+7Rc5IcfjOz1qBhf5NT4Z4PptkiLd/Ac3i7j6EmiQ9",
-	"uwmmgu7Z6Sihx5ZYxhispo9gykLGIdjsD++eb956o3HpfTRSmtfOr975oXH+w/VrX8ZNscigSTLIdkZS",
-	"efA1V0dDDm8qW+IqA9DEvWOGNiBU+Ae0Skzc62YhNI+wKe4I8LFHnXGJw4rs4ILDrLQhqWrnLVdWTnEy",
-	"0vzu/dWVFVmCjLs5+nH93N/WXv9hdWUFmrexsucveb6FPFvzFnO4/OIPPv0M77N25/W1O+eKDEJKGn1+",
-	"NU2cQDXn5Qax9AbYDnTwNkJTqeIAGxEQ6DqM1GsWIyNWgG20gmWvyFSleBqLzRykT1BcBKpzd4x3N2qv",
-	"SEbM8ewBktyy0SwQq8hkPz6Ycx6SotRpMKO6JYfdk10x6UAeD9xEIfVuRIxAmcYTS2aLTO+vPIJ7Ye3u",
-	"B43LP6YlrUK4DiSLLrI/q4b/beNPbPesAoWqk7HVsZexQtLm85JvTKJvewcK4E4bGFBgJrzlZjdId1dy",
-	"l6QAeraetULCf6L15wFTJo2ifuv44lZQPptNMoPyEI+aSDCDGm98JQTsf995ePcCGkONN79rfP0hmkT5",
-	"v595X9pDWzYPEtR9b8p9S7p6O+sFH9UnGIRJisOY3Akm6UZ5fbojTVIZht6iTZr0CWIojf5XeaeMIcQs",
-	"4ijW545b85vVL8I5p429V+/YK8r9CSyQPKoaWer2OVLbxQ10DH2v3/im3UrvxT73liFGc1SZ46HtnWyj",
-	"Rz/2gepsbdLT2kLH6KYuYBMbqnNj7407mUY1oMkPiCpBO/RYTS4ITY4l7+eBFTg8cMobU9FgBFVC2APE",
-	"j7q0HJARixPT7RRdVFxSaMSLtUXtAt7MQF+iyKS/YLQ5ELpFz6VJb0h7H36c973aEsacTfj3M3WzgKMx",
-	"DfRxTKPIwA0yyQjQEsXqLNIhe6MitK/EHSKDmHVq+SYZMfPZfM5MG8R8pWaJlWcWGR4c/ZdxEwN2VY8F",
-	"C+rc0VxenC7pv4S570emJ1CakGIqb0yPT8vJlb09wh56RSZe3CCTEy1el3j1MeNAfqxtxkqU0YoTQJut",
-	"nJE7MG5MZbPoAuH0FVNANgZdKrmM5AeqDbqab2jj032MvVaVL9USVd9lEfKf08QlfCzaH222fnyb/EqR",
-	"wcNSBNgD9HhWdqJCSCZFcuXq7RDMlReqOK4YobSNJA9qykiJj5YyUnJxpowULMb+wrvDEH+PIf4tB7XV",
-	"9y+o74hrKCnMncsdGJ/SPQyeKuSnx6eN1CKty5hnmyU8OdFu2o4dyI+JkaMwSPBjOj+py5tvyZLVNl4H",
-	"m5bXqsPAasfcda3aY1x17c7n6zeu7b6IalcwvA7WjyLHQK79dtPnWTjO2+J2DkPqzhkNd+h688D6JNuC",
-	"YIVnRqfGBEpFHNfeCY7hFA0mOFaBiYpFxTZDpzwrm8rttTLsXBeu3xEfmq5AAeohaIaKMme6t0uPqr0y",
-	"mFJBbFvRldvYOP/Fg4//vIvcxq6dRDEnic7UizI6r1V8Iz/uHrGXt058MczqD7P6W8zq77gI6rAQnQ+U",
-	"M2lz1SK5lLakWvZqGbrmaWvsSkjT36qvZskvjr34AgH+dwLnyAm3ODBZyA4UGCwLQ3koxNF0rVr+4gwx",
-	"Wc11TVJ2qeXzMMhWZDKTLeNQeHaUl4+pK2jpWGizxYHmmmPoBatYPEY5cXiRySaRsnhNPx8fAZ8ftKRZ",
-	"7pjjRfhEvcWSL7K9Z8q/BEJ220z5bhLcrX0GWoyDVt2SF/cVS0Zo0Hu/X115e3VlZfXWyuqtP6+urDy8",
-	"e7Hx6bnGj//duPf7xtWV5nu3m1//KbVFxJfYJdtRiDO0e/aY3dPP2twGUymvKpGSTKX8tplKCkUW68U/",
-	"tJ36Sj33HwrYbVnrxxy7OCibV3VnYf7h++bXf9qLwYuuM9zdp6o3zkhDOHrTYOxRWoV2wZbEJULBsWwK",
-	"NhNiW7mUPKrTZm0Jmu6Sw6r+SQo/HrX1MooshvakTNiJ2Ctg3kPEpJl+4kK5hzHBuP0xXPywQyrN3Rv0",
-	"xS+YuDMjwdkS8F1defvBtdt7UloyL5iDl98kEOzIrnQeo1F9ZEtceIacdLhTUrShEVDd4Y81ZGxIr1oW",
-	"k2qXi1FIebOVoLIUP1v0qoLAd0q1AC8/6XiusI2P+J6YVPgOfz/z1uqtrxuX3lldWWl+827jjW8bv7vY",
-	"+MO9B2d/v/7jzfWfrqzf/33z02ur99/++5m31776qvHG141LZxtv/Ffz02tiCQlFOO/BLtAv6cflyiei",
-	"dfOjuWzMeu/Ky7Jz6AWJiahSgOW/1IMjMSY9qH8CTMGmY89FLtQzFnf4BvO6fu1i872fGn9+fe3eJ83v",
-	"3sdJXb11oXHp7OqtC81Pr8GfZ5pf3Y+cxAd/+aD51bXm1b81L15Y/+vrjRufNK+sNG79RZ/w9ZtnkUqr",
-	"RlmZIrq8zRPKj+ZyA/OEYIF2cIHE3A09nh0RLd44Nty7FuoYFZai8Lg367qAnlMe/C6PF8cWfN8RYxZq",
-	"u9Bkj8eELUa8JdkVU3bhFBrGjES4WWRwV2G6S6owWbw1Im+F9EKLVKgzdBZAY1puDaqnCKPLxFQywiR4",
-	"irpPkQlVSQ3CF5wK1DFFPoXqlFuqozcRBqgR8QHqWspLc+87Ci2B4oE5CgOJEHfQGA8+ubx+7y/JeqM/",
-	"2b+NseCh1fLorJa+Vkw3lkY+2dIYG7ylMQy2DoOtuy/Yit3b2w2DWMRg9acbzfduP0kRg4SYqpigroOp",
-	"iw6zN+ORF+eIGRcXIAdAqea4wagwPRjlyELTUrwi/mV7Vcthst18sECrZGT95tnmR+/gpzHAhCIVr+aT",
-	"iktPOSWXjlIG1evQWRsuNAj6gM0Lf4W6f7gydmz9+z+t3rljkKl8rvHj9dV7V/H7G6T5w4XVu2ebfzrT",
-	"/Pz6+o1rjfO/k49c8r1/o2VA9/reScsNn3Tub83Pr4NFtPbpnxo3P09LuklxEcwU2lQOD3wr8HxObFpx",
-	"GLUNYeqh+TMLJ+7jxCx7bq3KuAmUlhLly6WFWLZ8vw79WDSDlZQod2xpY5a9atVjaNt2x+G2JZanf4J1",
-	"0KtZtjOofWA1HmbKgZLzDj9hlUO7TWSkXKtE3VQhtf7Tp2Jd3f+0eelGqtU2E4rb8ssLQhSqIzLLDOGL",
-	"OfHCpzu12srF6SljO6tx/kOxESCZvXrr0urKeT3UsfbJ6ziu9WsXV2+tNC6/1XjjB32kfz9zFs/EPxu/",
-	"uyiTSp9eW73zw9/PvJZSFR7MO0KZ5QZa/RA+T14PGwp3TCdiyvh7bI0PR6yzrtp4i/U4rNfYiAgnilTA",
-	"ZEVtwOFjrn17p/HZ248fwPboqG1mY4oqQU/ZHjCRlL2T1Nci51JeFCASMFK2qtQ9CJhrKyati8JZbpHY",
-	"kufm4ILDKKcEZIqQt1KjkCXfYYFqYI62s0GEADHI8gIFT13cVMOHgfJRv5mvmAQFEMQmMuSX4gFcdXJB",
-	"suQac16pUdW/XGkq1eA8sBYhEFFkljYbvlJcOGXb0d+whQZF7PsdwH/SrhvK1A+QQl0hpDTdcPNsSJjT",
-	"i24QJhcoRHyES09SV7stmi2Nb19bW/nrJreVFBLyvlDTaaRkh6TCy6nGLSHoG+/8lDJSq7evpU6IyUlS",
-	"NM2rXzVuvRa3pFYa737UvHi2efXC2ievS1MKXlhXH661/Fxkkh2MJotrTRp1YwzuIPVJf+phG7lXQktB",
-	"zuuTsBwSGV0mYtGGnbNiOgDSJgaG3Qc51KlTp5CbQ9qTIe1JL/VrwCBntRhjwhb74JvGHz/r1xYbdFfS",
-	"KDoghjcHZGy8D2oRuHrLnCJgr+7/zSKtb9JsXhgnrXZa2NW060q4rSELpOWyNWd16KI+Jhd15yiIYZ5+",
-	"m/L0SuBqefqd7vxuX9ZdLN9/ovV+C7V0t3AmCmEa2C5q3jlJmUF8uuRaZRmnXF4QLiF8CK+iZHSmyJ5R",
-	"zibGTctelUbSd8n37FoZc8/KK8cAfyvhKCgckJ5zDjPTGfKrBcelRSakPDy0pqimxJmGWBgwBOBJLQlf",
-	"FRpm+xSEqYuQ3aplUxKJTYOUagFhHqPyKuGOA8hUnCwHJjSOkKvJI3TYXI1TM13QUADAf7rguXYEK+Bk",
-	"2au5dpG5Hgfu1urW0/89pt/7c8S3Nf3eyRt4ePe88AAat79fu3BebOZ+w43blXl/nO5kd57d1l2yto/Q",
-	"G0FlfvAaeJi/Huavd23+ut1u0XPW3dgt7T3RDzxy/1Ep5BhrpaYIu/EdN3QRO6ek/48qyJFxfo59Qh02",
-	"LxvuIOWkslX0Rilab/MCAX7HCB1PLKH0gcNUMqF7y4yMmIhtMhVNH1BTZsivJO2iiR/BNEisgZGsWHdd",
-	"6GJaJ5zSDHnWtyoBeq847rCiiFg+LTIuEYNgQHBeU+2OIpJETDYIC3N02bFp1C4dmjLGEtMzGiO9xewi",
-	"0zjpw5KmUl0OO+4uZ+JtjGI3Ikn38Zhb33vVBbH0eO+p8Zg66z5FHoK4cAX02Mv9X6nl9/6sY7CIe7/u",
-	"l7A3+nje7mvx3h48mWiFLNpeuSbMq1id/Xs/Nd76rHH53ajIfkyW2NNKhZYD52S8Xn8S6/WhpjDWZTOb",
-	"6x0fKUvNHX0pdQWNzFrCdBRmWDw402uReyg6YvOWn469SnsNu9JsqUjYCH3hBG6sbX3z8/eaZ/6q44I2",
-	"SCK0zWBooY6H/37BA3gmkGoWxGj7ATh0A24A9a/E5xDk0BXIoRXfsJeKMAaPhTgeNl1XJgmEdxhdhsUH",
-	"YD1AEBY0UJrlh/ESp4rmN2poeK6NDZgVYEHCLyVAzgnIvEe56skOkWcnqCsDZ8TktVLVCUxs/uNwzaqQ",
-	"Js8vajxwypQ8U/OpVcsUWeju2bQcouJgoPu0MNPebBqzA5ASSeqscflWqMvyQpd1VGVS4valfXLZSPuU",
-	"47GKNh2w+tOna+9/vPbJ6zqwNFQDoSTvIwqxjSiEbjLyg5r9rtqnlAf/peKmwuYPT+ibEpoBCHXu+ev3",
-	"hCToaAT0sXQ6Ba/Eb/t4XC5HkniIPBgiD3oJKIEQ0QNKEnRwZ6V3A2mHVz70ilKIgkwt0SfmBXMVCJfq",
-	"P8Fo9J/6gzX0QhCOpSshtAHMmoJmoGHyaNniklgmNJcMbLAn7Cow65gnTmMBtYsM4+KW65IRSLKFJpay",
-	"AXlg1TnCWonD0xkyy+rYb7BUC8JRaWhQLTlVZE8Ci03PhhdE9aKozZCT/Anks1Ek5ptQ2KxfurD25U9P",
-	"NIVNzBkFOdfKa06OUWaD2HnBY1QlxuEsiywysa/xTOFqztOAmGPZcbPIlqUXil35FZzA3tukN33k8cWs",
-	"biKjslv1ZvJ9hEaFQzMtW4f2UEr++GKbG4QtO/orPUUs22axg7OS3x5nRT5hS7n1sSR994IXkKpnOxWH",
-	"2oQ7rIxNjOWuhrQdlNnERcAwx7/TYHdygbQg74bcOF1l9/pmUgfZso8TkC0GUZI16vH9wbnG5R/TBvTl",
-	"A/0TxoeAdl3x6BRZJyKdDJmN8uIh6aXugWg5YOGMlDzpZoS9vnGqiiyp+zm8AAAKPU6Jabmut0ztY4EF",
-	"FdDYlBy0IBxBPwhOIk6QfvJo1bfBIRkAcC855gjJy34yZtuFzxu4abLBew/tls1Z8x6h3TIECQ5BgrsX",
-	"JLgxs82TyGnTJWwQQrD7pUkihjYAAy2ZbEBaPZxYWqAVGXKg+Yy3JMwDh80LIwqw1wj9o5ZiEQwDA2jq",
-	"GISHhgEvMuYR12Pz1AcQnhPImK7vnRQu0z6u6hIqVNyBMht5BYXFY/vWsuWmM+RFYYokh4IhhR9abkmG",
-	"WniNmZ4Jl2QYd3Y4Uf1yHMYDDFb0YILFukJvZ6e6ja0t+Rl1c2unmRxxKFgu3y8ULL+zoGCYo57oFgoW",
-	"rtVHhgTbXvvEiPymJz7yv3XFKbdxSza0sfJ58+uu4GL9YOq3ObrQQUWG+6ij7tM7FiOMq3c9eFSqpu71",
-	"4VFq2VGnNi4j/NQWCmwEC38bl79Z//4v6Tgdrzwz1lGjHWNeIBYrMjNzyuWnTLLs+Yslz1skI0LWI5yC",
-	"L1AapDE5ambK/KRJKo5LDVKtuYGzZPkBRjeIKQ6bBrDo+96ybBCHdEDIDqfqzFGSNFYuNy7/iNpX8gfL",
-	"Q8C244QU+zNhdjRtqGuvXFr76zdkBL5RvPlckQGPYVRWmTaIJAK59P7qvUv4QIn/F6tGvBqzqjT2GOwh",
-	"gyVk6q/mh9ebVz8nI9FpRda4/OHaH95CDo/m+98YBA+sn/vb2us/hMfOXW68cenBuXcf/PFTsXve+O3D",
-	"uxdAsTb+fK753ZeGZDCSFRdC888zzxcmzrJjBwsG4UtWWRgy5lMmVh0EvoV2suXCh3WqSy4GfssLlm+V",
-	"xWLLkNkoIIMLlocFGGoCcE2pOgOkJSxZNn5BYStQ18XySYlbLNVxSRjiFEMVhYpTZ3PEpxXqU1ZWfXWh",
-	"jlUaFkW2UXc/sLugDeCI7CxoAwoDnU3PtuoGYV7Js+uk7LEy9YEcUJ6KMTpcZGC0LFicWK5PLbsOK5eh",
-	"HSReasHiss6EmLZfP1pjTwuNaBJxDliVnCz7ThBQFto++PJFhuUlWNohBU+GvChuvexg2amcZ0j1u/Bp",
-	"5G0LMtXGwiu1B6oKGQkLhaj9eD5vRgyP8B04qTGb+sSEP0zxfdF4BNGEIUK4Y50GaHkWWVzIKcvYTO+d",
-	"uN5hmPGkRZVQWxKXrXARjE7ILplUhO8HrJIWU58TiouJ7eGy9moBLBEx1ZYEemSERamsVTSxHPGIV6Bi",
-	"IiwGxRWX0o2eUEnHOYhKnudSi6VObxxbDKXw/ornV0dtMPF+06VNdUxs5JeWXM+ytzNMCIk1+eZybuQe",
-	"OOjVxI1y4QFZFAJCJVVIPRfGllKFlC6FU0aqSjm35sVUFUOHYCxbTIm9xzxA3QgJMiK+FPh5FidR98Q0",
-	"OCRiZp4bE//0llOFMSMFoi1VSOmdxDC66y1jM8HkM7q1YvWmr7C0jsJ6S7JpfyWWoCZSbMcmI54PuEbh",
-	"NdaJX2NGuDQBAN76Y1xUDYEwTxyYEReZ3kaPt/TR26eKFGS3KDQthZly827jjet6Yz20M3dqkKxni18p",
-	"Qy0uBpt7syCY7VQqHatoYdequg7VriJY9rSizgpWciAYMTJzQTeyeU4Cz5CfRJmDWMnh+EXGA7FCoiYX",
-	"BVVhotg4gF3DCEcwgrZ5qa56eYQK3nMjY4PRZaTRmCmyiIRTCEyNkzNTrGWzY+VFWod/UFNaI4oiZB+P",
-	"03ViRQqyfYygTgd2E0lnjdaUGqhBSrTuAUOnULw2GrdcquSqd9JyOTYESWeIKZaqiW1JAg9poNUkoinI",
-	"i2zEDEMOZlqf9JlQhwcLtGrEv4HexVo4MiVa8XwKFKHPOWD6AAs3YDZlhhWZScSiAGiR3EhyjIEHQ8yQ",
-	"Z7xgIVoD1RoPSIkie2pCTfOeA1c961QqoYmmKs17T8E6lcoh36t2XbUqLjjuDapqFTYZjLOrziDr9+81",
-	"bpxdu3p27b3/13jry/Vzf1u/dnH93l+ws3KsLcils50agqyu/PnBmU8ec0OQsJnzo2gIoh7WsSFI463P",
-	"1q682TqpH99Zv/FNrCHI9MREj/Av4H5BgQSfGTnio3+mCjiqiGpGD0eIMdPlnvqkeXDPzc8UAxtcR5XO",
-	"zxBCq+sO4jIArZf3nDZSIPBThZdht2l/BF4vN87Hb5w/3XucWOz9TrFiIa0xUMH3nFW8pSzt48LAHfSq",
-	"S0KNt1pKLVU4yOVy4Xzz6lfNm+81bj5JHeMSkrdyprQSm4Fg5zoZvaP0lIp6d2QWLcOHdLjHiGknKX1h",
-	"t/Fl6nOggbcYaQs+VyDgBAHRguzYUWMBLzKPkcBbkoXRFkTzloDonVYRzhYak6CpxQmczPsUqfXQEoVj",
-	"ig6eB36tvFhkwYLv1eYXIrMZo211CvC4mMkMZrLsJyJbrzTe+bxx5q4swGZAlFcVStJA4xcD0nwfkdx+",
-	"JbdGE2xYDu/dYc72nkH43KlY1A6E9U42B08yO+MtUXaq6lY8v2oFfNSrVJwyVUnnDF8C8194kFU3I8NE",
-	"eiQOr0sVUiWHWRAUrFqnfknZfLCQKuSyU2NT47np/HgYAeSB77D5TipMbRe1jawgsMoLCFm1qlQncwNH",
-	"S31bXcK2QLcO4quPPuvwJY87qvA1/uzoOZozWXFcuo/Dg8nI0UMHyWR+cnIGU0Li4FMmtHpwpLfz0vFD",
-	"o9NwdjoTi4VqE5Ifz2YBxBtQXzz319GDZ4i679PF1Mu/LqaKxWLxxFPFVPRDsfjU0/CUfftenh39v9bo",
-	"q9nRA//rf/+DcF3zkz/L/HrO/Pf/+MfRE0/9QyphvocWweO3CJ71lpnrWbbq2aS0ipBay147XJ4/vHt+",
-	"9dbb6/fu6fbB+rUvhybCIzIRurAO5GjCmKNs4ALfEVq6IBFcITIKlISRoUpAqEh22xhAv8gUQp9YJe8k",
-	"TQpLSVFnEC52X4z23CIV33uVMnmOMBNmiNDHkPEushEUWbJcrlQPVDu2quUvGmR5wSkvkOdOlalLGKU2",
-	"KnP53HT0FvLulht2r3UtHhSZzKI6HNnzZDoc2uagh7l294O1L86mAcoGpg4mBVR3XEhfQfpfq2BG15dH",
-	"SXEoT4ZCgBnteicgNRYaPvDfMJOIY8S7c2EuUVQtstBZJUr3vHnSs2kCmbVDoPA3Njc2yV6EzG5gTgwr",
-	"rgajW/DrJhVdgTFFNFNOJkLOrQyrsAakJvqFTvUKmUpyLTfHNRGU9NK29fwwWYBSv8h0se/55OfP5Kaz",
-	"Y9l0ZzyUFMtIRUOel0gfCHa0qagic2UjMt7e7Qy9TU/WXqDGEDJNPHuQuKEZYkk9CyCgUJsq5QXqUv4h",
-	"rTHhVRfZCBQ32UjpKn1o7yQ6IY6v9G0a3l1shvAtxUxxsmDhg6ozpORabBF9daRwXXSWlihU0PnKI1cd",
-	"a9u0pPKI0B4BHQVd3tKaRoSeoeJJ8vMWmcckDSx2csaeoghImyFeiPFxJI0Ho8twZobMMkKrS0EdoVKy",
-	"+A/XGXXtmZA4XzZlFWssrOeDV9aQ67hypHlwWJLdt14EXhYPrLpBasylnBeZiZDxfxbCh80joGnbAF1c",
-	"+FcMYV3SgJs9cngf4soiEBegL3CmdUCGQSwZRNGWcfhukFMziswKwXg4YJdWApxmcT1YA+DM+rRlNjfD",
-	"dhVZMrhL7jRIPyKkYsFaWpKndY/4EvKhC8iXMrN6QXsV2VE6Gplt0QJvs9lm5c4I09B1wr0q9Rgl1OVU",
-	"0g1qY/cthhlN0lKuAB2P5W3MQsvwbYPUADuEWVNZFaEKGgJrEV5QPmOjmtW9C0aDLbw3UGhGMr0OJr9l",
-	"7bTWnqOD2BoJNH8i3uUEQkGJo9Vl2xMJncN6oFQh2yeM7pAOo9ObRcVgdPoPD++eD0vx+MO7FzSKqhA4",
-	"d+iAAs4diGBxHftLRSC66YnJLs43UqFXKi4ZC1O5fTWfGoLthmC7Rwa2a60ybYXYtbuXCmeHO2BPlqFW",
-	"aq4bIwfUbYvYD0kFq10B8ySrfA/xR4SiORLVRUZMhR4xlVOV3P4iE+8gDRE2oa0MJGgmJYs73CAKzRPa",
-	"HdLbizoQKafIiFw3qGhQF0RAhSIL0YSaDwdZzCQnTljg+BjxksmnVKCBmDLpZaGGMo+d+IM8JvzIyGYW",
-	"MymM7QggaBYZThH0vwjbhUnkHTYRo6escuDWC9plT0PX3kLj1msmGfHpEgXXC+KnXDzFctN7vAVGByNx",
-	"M8axNixW7/0iDsr12fuVs+rz9dGkAlblLmtT0RXgb/XW141L76yurDS/ebfxxreN311s/OGeDrOKYf7e",
-	"+Lpx6Wzjjf/qhPzDSx4z8i9r5x4d8k8B10CGPiNE6AbzqrdMbX73Pk7q6q0LjUtnV29daH56Df480/zq",
-	"fu9QOB1FmOuRiqWf1hZCAnTT3gLW4xCwthPS09BDI6GMoqWZRu8G3V5tqZGQmw6F6lyNAQPpwKjfkplF",
-	"wqAtkc4eZbZG/gaxdSsgkREICC6VY9VMeGFqYH2A7S2ztFFkMjEsHtBaopEhh4NYIQUWLCSULoORVCAW",
-	"xGsxRor908zxfL41Kic/gan43qjvez43yZLnsABeY3/0yP1ttRtgOFp1DDFFkdgig7hdhsxiUn7Bc20u",
-	"7lb1eEBy2ayRzWblVLQG9ISFv5dieS2tQ4SQ3gHtQ+KWSBSkgb7inza/uiZbhd96r3Hp28aN7xpX3ml+",
-	"dnX93p3G/RsP715s3P6hcfVLqfyufv7g4yuNN99ovne7+fWfxMshDUnfhQyof4VFYzyaqoit2CWP0MzY",
-	"qGShP3NhG7uo7OrilnwHE3ejRin2oE3czR+2Q9ZevFxmsoOpm+9ULtPXyu0EaIVs6rBVyzBCu40R2lnb",
-	"DnEDESqjrdPLHz978sKxUdTV6L0tjGaQbrHLCwZx95dq7uK2sgzaNo9TJUlyGtMI2VQAitnCE22igITC",
-	"XtVfhoSlxqbMahZZrF+x61AWQCwQoCkxpmUIdApPQtwpHdU709bhYRJQDK8VZWCxOo7Dp5UaxijFf/X8",
-	"qvyIcPsWDIIw9YW/AXfo190ImafUg0bM/Tif+7O6GwKxXtMoMnM/TuT+/H5x0wqQ9GiVPBIyotdm7+PC",
-	"YXC4LG8Ilp0yTc+ElymwAxDfF4WDsIzwIptsimxAmGvUqxEKjBBXTG2S+58zf2EtqYJMkcXQDgqD8USA",
-	"HJ6puYvIqNoWw+7brcHVkhBrHXo4/Zul/fkjJ4ywz9bLJ5RJCF+ml4ixT6uWvyjNyMbt71d/urF+44/N",
-	"D39ofnGrcfP26sqb8jPe/7R56UZLGXZ/lqVYl9sLxhiuzh3muOUfpeOWH4ybNdarm3VCgwBFOxL+6H+j",
-	"HKVc2NIbOGMK3VnH/sVttO9D9+kJdJ9UjbRmqZKqskC5Hk23AuKxMhUu1YXbD85dXrv7wfr9d4c4l26J",
-	"2eM+VTeuk+R63U6/6XhCD3JrackPHZaQhVn1vnHrqmouLIsXS0fx0goXqoBZFeYtE09Y80WGvTlDD+UI",
-	"ngxI16i+LWSz5XqFYAIjO4swLjygSzPoounNdhiVLTyFvwDpm4oHGJcMUZmyloahYeKkTrADe0DB6q5y",
-	"6p6UjsBYkXHqVuZwnsx0iJBu6wJEyhYjJZ1OHhwJMz0DYQqcYK0URU4l0NMT5hUZEKOOeD4xf3O6V1dj",
-	"hzDGy48cZ4zv15vA+UkVUmt3LjeunG9+937zzF8bN641P78ujLArF5uvX25cfrdx67d/P/NaHyH4Wfgk",
-	"liurxYeN/raLuR73x8HevmeYAu/i1tR+pt41M1Eum52IjMDGrdcal281v3u/8e2ZlkE13v0oIhYQuw/W",
-	"WGcW/oh9fPtY+MceKQt/+EZDQ/EJNBSlxtI0fWsLAdgmD858sv7TOeETw97dbb0EhF8X6veOPKMO089A",
-	"O68bc86nQc1nj9qaQ1CwpeoYCrpVR+Y9yknJKi8Ks0RrtS4xwTDJQKsP4rrINK58iPEKgwCL9zzi02XP",
-	"X0QgClhQqoys1eLCeUgyuKCkMmZxkR4NLrx3ZG/tSsvpKLzEoA2nr77K5R9cu732yeuyOgcCdc1PrzU/",
-	"ONe8emH95s2Hdy+u3/wR43l/P/NWN0jXxpV3Hpy71Pzgm+blK6srf+7P+ML33R2NDXeHKdZmZT2qj9/J",
-	"UhvbsZbaYHo57pReSSDLHSbZCYaW2hNnqaEsjVGhQDCmxSzQLLYzjT989uQYav12SoQoFd1O4+1YYPmS",
-	"LoDRUxGDTUvbJyT/41Gm2vL9elTV5gS0aiDUIaJzR4aHViCzuAvyoUc0VBYSnwtrKoYmDoN0MvCJGfa2",
-	"2Bw8pM6jTo41Fjhu/A6OFtOLcMkWx0ZT6iwPuBoCoC6p0vbuN+rEOXGimZ5BU6xTC0e87+b9G/dOTv8o",
-	"vHD/hFcbAJ23gkV9Qu2xx2h/5B6F/QENJ5QNEpkfQ/DnozN1HrPVIaRNTE+19GRevzG4/pK7qlWzHgnu",
-	"oL66Rmh2AGJ2MFnEHDo8cMq91dADOzeSQoZgAeYtG6RUJzo0I1JkpXpYGW+QkjM/T3lQZEDLViDF1PTE",
-	"uF5slR8nNl2y/EDch2N/L7BJuKTPBp1okgXqh6RZYaaMFVnCGHwajhqNHubhbQ7bJqYntVSbquGPzlSH",
-	"9iAt989pVJd+LFoPWw2rlOoHQwjRy7/ZCO2GFdcHJoXpUKqLbYvIM3XcSNV6gvhgS48eQUq5aCTTE+P4",
-	"SJ4q5Md714DaJHbQhchunxmSew6slUSNdSzN1dAna3c+X79xbUjouWVCTwzHb6urSzEnIZnlEGr+i5rY",
-	"VpQ8U/OpVdvH2zIZIy2RvvRMLJcB7RoCpcWYV2Sux+ZD2Il0RZHvUaUJoparSkFIHpkEhDmwFZozITcb",
-	"KQl9UmQSHUU6IsUNhbGXDcaECKHcROZmlOFBRGMJJxEn2Duu6DFYT/F0xjCmP0gfMgp0CcEpk2kbeYfh",
-	"Sb1F4MdiEfjmd+837r/dvPx9463/XL31deOn3zau/VfzreQI/Ha5t/lHGl4P841PfGh963r9mEwS65Fq",
-	"z08IVGN2qQ0ltAexpqBiOmFKk5081S2jo4uHjMFaMHnzZqWea1PxNYQDBxVuFctXzMDxxpaYsCcjoVsi",
-	"lAkqKq8WqJ5KRApN1aReTmRBixYgakAHcPK9ThPWd9fMncGg1aKFc6PZiT60cO7vZ94fy/WmhnM7C+UI",
-	"b56fjuvXbUcGJj21AzIwpynFvmqxuqGyilpQDf3eATJSaQ5OUv9EjZmq8c6bza+uYa+kIT/V4LxjetJy",
-	"a1awiY4Nz9mIZTSuWTOR+uCUdtSFRaaNAHRZF3qxP9WkvUbvDXLqPKDVHkgr/5VafnRyq2Bx60R/bSj5",
-	"gI5FVkA78YpLEduteIve9hheeHrXsFcmecAtDlJXynQq1pk51EJCTzRuf99Y+YuwuP/7jtDZK1cbd1bW",
-	"b9xfP/Pb5he3OqD92/zw8KTe/MxczM9cvf8pjqNx67XGW59hYWsyzCtJyXK5Mrt49Bj6+BiRBhHXhV0h",
-	"rujitLHUid66V+f7VNvRuu5Gb2u7bKer7seribWJCjUvbob1m6+v3vkxrnN1rdGL0t2Sat0WFdqBehGj",
-	"ntFrtsKUcNdJGDbygchr8Jd0SJQiFjloKazrKzI8YR+HXwAHns+badmniNNAPAqctQIp1Yn8vFLdhp1k",
-	"wps4zBYy1fM5UnpjkyLVdQWdPnwEWV6gTHJBYtKTUcmwIs8TR0GTp6PAscOLjJc9H7xWYtOquEKxSqpS",
-	"P0n/yAFoJe7kW2wRG33YBK4uW9B+RzzaXbbqnJRrvk9ZMFNkS1G1ZMWn9FWosew+PNwdLWIkNXYAJ2Jf",
-	"CmnHyPmuThvv7rQJsVE1NdC7EthGYsGdYIa04ah2urrfAKe1pe/cKXYdieghMisxIDDElG8aqQ8sH/pW",
-	"RWvp4d3zjcvvrv+/H/s2gVpMnRP9t0jGKPpGCCrhL0orYA7lQws0K4JYRaPWAOLaQe1ybL8c+xUi//pv",
-	"PVHnaTMGwX20u5C5KblbV5REjxlakRnm+XpYXZcF2OIY4doekwHudKbI4nR2aqYHZ2/gyLdib1RgeJ0x",
-	"yeOdpmtYuzye60KQHBGLQfJgHbIcV75Ofrq3S4+qTTqY/vHYns5q8zyEKDr/xYOP/6yLovVLF9a+/Omx",
-	"CiRNLMSyeEZnKKbmTsHGEp6CKTSv2WWwkLTFCskxymygqHzBY1RtbMngAiT98gkk8Mg8DYg5lh2XrpCD",
-	"dRnMC8Kyj+0IPf6cBluSBuLFNpEI2aFhu4cN277NWXHjsSR18YIXkKpnY4ctYCDFtq64UyAEIIzplm21",
-	"pXEMc2YDUBI/p+12avPz62tX394lobqBJ7WifdQpq4U4EnG15dOOKa7nvWVVVeiIvXFSa3ViMURhaOpr",
-	"xBTC30wrwAmSdYEEgzbrgKMg1PJdh/pAf+xagbgFmg5kJArbQVBMNUQPFnyvNo9aRZ7L9xHXYdSap+kC",
-	"CbxAdtHzLbZYZFjfiLHDSkB9hHXAi4RPkPBMCMNFrZBlHQO8qs9Vyu4liAM6rMgAVeIxqt4wWPZgpNDZ",
-	"2qsFGaJnBSFk6VMg8JTzIKN92Cs60u9FJj+FpuQ3zQBugg3FVde7Zj6II9kwL7ihFRN4RL2NeKRBarwG",
-	"FHKuxQOI7+7jsR7H3arUpPyfeEKqNcjVrb45bO/4/B/VtnJ3MzUW1T28/JsULu1UITWVmcjqPnHLz/nM",
-	"dOzn7kyOCUTHiMXm1fjh3i4ej118TOxEGGc+C+lc/DOXzWSziCqXJx612CKgXdSB42L7pwqp6Sy+og8n",
-	"5PEfB+UL5oxUoM6bFrfsqQYlOxYbwnM9f5RcDwwpsHcc3l0qD3IUHQTXsMfcDugxd1AThQlK8+Hd82il",
-	"rN35ffOzq42bt5s339tmW+XEtrWFa3F/24NlfC7UiNtp2PRNoprwgI71LEJC8ah1PtgFoOKAvAAzgpi5",
-	"QyoEXnODgpay3MejLKCBRowhLRhx8bxv2ZiTXKRLQXtlJtg0iPOFLnPwK7SOcDhxPehLN2Kpf6lOdIqW",
-	"NeTM8vyw6wKYdumM3tsiKldRmGHX86DjXZAhv1qgjFh46yJT3ROWFxwXPSfNJtD5H4ywe8WCtbREGQ/R",
-	"uBbjy9SPCnHMAjyuyEJCCjGHHAeq89K1sMuWPd+nZbQpOaXEDIMlZppULX9RNvjQBxioq7gWWgm5x1Ta",
-	"t53cdXAxUvkK2xkk3YUhkSHk6JFCjrYnB6nxiA6jJU9YDP+Iog5tTyU2bv1WN352SuTeYUu1gGt0752i",
-	"+om2h0T5bFKbAxEVGUXQ1RALUULQoqig2wVkBBFJkSNvVamMfvAFy6dFZuGJSqECpxQc4YvOEi+QnEHy",
-	"8H/jaUNaGKV6HDslj1rM5kZ4IzBUisyrYBgFWkCN5oQxYumoKCJBUcxb7giHmonlKqN3F1YPB8ZQIKBa",
-	"toA64lXKkHYqnJaKro4h9SkWgMMDX0aOoIRHsY8CoahZZAA8A9sb9HN6RqK7hHngYJMDWSas81Qlp1/k",
-	"ULYRmB3LjhyVC2p3lgyJJSJjDZ4NHn3vYYYxXVOjldC8utL87PX1sxfXf3tv9d7v1767I+bHc1gg9HIu",
-	"r4cQcpk8hhBgaacKqdW7H6399UzsgmwUOdBCBQdyGFIQa+UgDj+fy+U07d1d+ECd/4I0Ni5fbFz+pvH1",
-	"lcbFlVQPKF+5ErqJCwTRlhlW5wzKl2+VQ66LUiR04pvv/K5x5dJeRQVvi6seOlvb6qzPJqocaEQI7jC1",
-	"nYDahbDgxBdeJjCcSd8+IaMBGGaL2UWGqiRYsAIDNYnm62oNTpwgQw4HqCOlUw0aMebbQ9vCEfwBKm0x",
-	"mIe3RIGrfHoeWHX575nwVkrZYgITeGkiCu1wXHHflyvfVwzYY1R3oFvoGAfp8B5TUxNzeQcNTx3r12XN",
-	"9+WyPrx7vvmH75tf/wmlQHtGP1wPh3twnXe2czn2yHEA0QIdAlx3KxUEAkx1WdNSThLP6MOm6sFd7IfA",
-	"eJBeZPRec/QUFOK2OZIaFrWDMwmaZf9vcDOf3pDST4aUdX8xDCPr0eLQ9lbxZyi09ClVHqdwlaSXZ1Vk",
-	"J2SIHoMzCHW8EGc2Qs9Q2ENVGix48hia1WTecphEq7kesEoIh4d7jIiZxfx8kXEqZHsZhnFwwWGUC1XT",
-	"vPq39fv31/5wo/nFucaZuxPZf3x492Lz4oXmzfdW77/duP9h4/ybZCqT35/LmumZaMxagl8opPKC49o+",
-	"VUVGtapYY0JZqx+E94q+uEZdoYeuZMGSRoNhexTxcZxSI+y2nB3vjNfro5h3WztR9OGOvsSc4JjKVmyZ",
-	"zWknOYW0j2SuftWxpGBw154mGoOqKa3lMNm8IZuZyovHCcu+7ynCDDsEayDO64JtrHL9Vcq5Bcn/HjYb",
-	"XCd2eqqQAgSOr8XQ3/hy7cu31+6923jrs7V3zmHAgrKgl++5RH0Hbi4Mhvi8waqzYDGllnwPqvk8Zrna",
-	"V5XgAUU2AK1QhMMQeH6qkJoPqDSMji3RslNxyqlCxXI5NVIg4FKF1ERWKDf119hkSv7R1StM5LI5WFJJ",
-	"4YNeQwWAc6B2qtA9X2W0PztYTWG6cRgSGFRIYLYtlYtCFXUtNtanp5ZcUIUP755vXHp/9d4lNGNwYzU/",
-	"emftzps7IGbw2Jkq2/15o4drkBYoFmpwbGFYKKxjqJwSTahZUnFcWR2P10lz1PfmfcpV/TDBWhucDeDJ",
-	"qi25nmWDOeSR5QUP4gmchml/oZ2BLKvIhM4tSBikVS7TpQBYpqL7ShvAq1TUI9IGrifzII5/9FmHL3kc",
-	"8jSQnhe2l9T1TsCLzHzWmac82IO0xs96y0xM9XPy+/RmhXjlgAajPPCpVRW/RSK14vlVS6z6ksMswBZW",
-	"rVO/pGw+WEgVctnx6YmpyWw2TALzQNi7nUSsWEQtjmjCl2tffkL5lxewtW44H+Jm+ziAMMjI0UMHyWR+",
-	"cnKGmOK4OPiUCZ1AHLnWXjp+aHQazk5nYowo2vvkx8WrLFlBQH3x3F9HD54h6r5PF1Mv/7qYKhaLxRNP",
-	"FVPRD8XiU0/DU/bte3l29P9ao69mRw/8r//9D8VaNpuf/Fnm13Pmv//HP46eeOofUu3zZaRwaSa7L/Jd",
-	"jz0/O5qfmISdZfIFS/zxtLj9WLlkcTo5Dv+mZscXnIy/nrpFNNyf7T/xs6cTBzhE5A9IKaqdGhOloSDV",
-	"JejDu+dXb729fu/e+k9/aHz7fvP8Bw8+vPHgjx813/+++d7t1XtX1m+ebX56pfnBx3EFqW7WydUfHxI/",
-	"71dyMqYUQw9iVALSOyrEEM0bQtc3ZLlidDlkudIoOjLEfMWUSH4pySAUgUiDbWO1Cgd/TL5lf9RW6Nt1",
-	"nUM9rBMUdn3VMWr55YXuT8eReX73ud2dSh6ZG82OH4egsYwby2UhT2jc/n7twvluI/Zj/ZJE5jbAprVH",
-	"+Vdv3Vn/y9nmxXPNL851YIZse61kHkjhJB6JhwXa+R7b7tWK2zrke1UMr+Pfx72eyaNaNks36WUpEobs",
-	"URuxRzmtEjRib4TlgyGquGLT6jP2JIUUo8thAlUlbgpI4R8v/rJsm9oSTIzAHAn7MaSvA/AfAAi15FwH",
-	"zZLUsj12AFVSTEzmIzE5MNGXTxR9EuOgRF+SAItJpHxMIuX7lUePlMwoN5qdiKUyO811OMG5Un50qjxm",
-	"j07R8crotDVRGp0sT9nT9EAlWxqwSurqu7R3mdtc0yS9eWsSd9DftWOUskU8DPO6Q+KiXgquYE8Ti7Xp",
-	"X6F+P/imcWelX/X7KOmLNm0Al8BvFJEXtf3URlKUxEXU5hz2zEgkGSBDIpNoPjNktp0pMsRf2ZQHvleP",
-	"ymoKRSa8Iuckan/GA+HtkUfDU7Rljd8HWdHxsI5s2eLEHlIX7S3qogRZhARGuixKIjB6xBKpVW4sWHzO",
-	"pxXq+2LtG8knYKCLd6Jc64YFqVVwKAakXcFktHV5se10RsNoy/ZGW7bFBh5yHA0zKjGOoySLFpiOdkdA",
-	"aeApDtWAIkL/i/WaFHf6xbEXXyBV6s9TAufodWQ4lzOtHJrS/tSNVRlvipDw222PvgQiajvs0W5CTzBf",
-	"ozBfP+uOsXvzAIUwfO6fbX77WvP1y+t/PSvtnf5j1eJ7dxUayj7poaHkmd9KvGhyw4ryRxsvQqovxOmC",
-	"YBkqrcfgc+22cNNjdhKRnWojJ3H1pxvN927vcCdRc/KiqNWjCU7tl1q69+rBI0rXtxsRibmrozRwfAh1",
-	"tYaxZoSriaTawn4SK6y94k6JqbLFSIlGxsXAq+pm8c7tNsPQn9yiP6m+WS8qsoM7OfY43EkjXHXDTsZb",
-	"B37L6HSyV9a497vmtT/tmDzDJo0QNhSwinG1dwnbpWA96C05IFf1GKDluq2oAIcFnl6UnSHPWeUFUhaX",
-	"29pH8GmVVktCekLRV/SDE5CyVaXITDJicq/ml6lGWmmmoVUTdORXVGNSXEtCU5tYZd/jPKSh3WaswXNS",
-	"og4eK7AdBroa7e7M1Ocfg/pRfKI48sM9KMrdnuSPdnHcTRtWYj+xrYZgTSgucCySSc7gr104//g166Ze",
-	"Tg8+jE7K/JvNcmSx9oYGqbhWYGwMzY7Vd4Pi84MXxb9NA+lGxIuntx+L3TsKO7z0iCwk7R6Kra78JT1J",
-	"3e3CYu8Qiq35eZ/OS7Ep9lVUNJzPCGXRhe9mO5KsIFVILTjzC9SfK9EAo/yqiiOMfaiq2QpYJawsNnEd",
-	"S4G7c/aQQSsqTK5Si9d8KvRuqpB6cO12pFTXb55tfvQO9sVv3Phs/drFxrtvrX1+vXnhp/WbK43zP/RY",
-	"ZpzLxsqK89kwoxEqfjGrJ4xUuE2wULsnBpZcl+lFy63R41iGxGrCaI2p5H4w3N2gtzVUzrAQeJCIbytJ",
-	"Rregvvco3ns7PMNZ2+ZxM6DGhAoz1YY3yYjnEytAQkqSU0xXYFlymQgIQ2wEmYNsSqo1HpASBeauV2qU",
-	"WFWPzYM60/xNnfML74/NiuNtjtPb5gJuxeuLq4SqdUrjkcjk4Q95q1TjmzcbP15f+/JtdFEeXLu99ocb",
-	"jRvXmhduNz/84cHHVxrvvL129z/Xz303mV299bfGj9dX711tfnh99c71xptvgHZxAuo7FjJAPPjtl3hB",
-	"4/w3q/cuNe5/2LxzrXH+zYd3LzZvXl7/4Y3GuZXc2rd3mhf+lGucf7NF9bje8saaByvzEhRPXIWEo9TY",
-	"KTZ8yR61yERci0ykYuoinyjZe5fl24h832CB5Ae/QDb13XfGGuouVFBuYVV5tCsv177yNjVf8u3my+ap",
-	"6W6CB5uYLz0v+E7RglAqD2sBHmki+IkLRczadtzggJCzDhOSRQR//Kx3a277wvri4rnAWqRsEwxuQuAi",
-	"KS+LAine1Dj8cSvZ2r4bs3RpMR6SHVesMEUQ57xrYYUDO3DBOkkJPWWVA7eu09e1MMUVGZYk1pYiWnTF",
-	"g65ZjXBLyxbnicUTo1aHGG0BeciXHU6xDVyRSRqXFgI7yEOEZHN4y5aGJDI7sf1NSbY5m7w3Cu+SWpXk",
-	"Wvtu9ItOTrpXx3TyI6rQ09p6POmq8rFqLa3FRlIuGhpt7OhcdGfthLJ4rupwCHFvol6AYGXzELpO0RZN",
-	"GKM8EPIdQgxC8qMWNDBuTm1SqhMtdh6Fzg0IfxeZw4DOlvHAYgFBg1hokVdqFDiaFrxlKHZzhaGE/UN9",
-	"Sre9KOW4mJQtR5vjfSPj7iPzmHiC0pSdg9LRCSeGIeo9EqKOPmTvn1EyJPXppG8+h/Lz5cJPhT2+Gm98",
-	"+eDTPza+vb5+7SLqc+SM7X3W849g1tXczHnMrbdNPj5+zyL0HksxV+/2EsjYDtYSCPlhnmWQlVCRS7W8",
-	"IFwZzWnyKW2pimp+8e6TWxK1gbEEMmaUnhJD39BoCmh1ybUCuo8TvkBpgEZI2KVLvrxNKo7rAhIPHWSL",
-	"+N4yMrODpYVko2GzUqQMLbLocg/LN5AC2ohqgYUMoGRk7a0fmmfOpsPzfAjYZchLQMAqeVBrTHUzDbwi",
-	"M/Ednap4hElUi1LZfzRD/o9smuJTsuw7QUAZ9GKhpwIjjAjobzhiTkxnclkT0d5FJv9MtzC/h01YkPo+",
-	"asAq6d9lR3loYAovKx6iXkvN9m4jiX8OFlIoEXFqe+fdEwvsCExK96ANcQ1MaW+XHALi143xGBtLKXhJ",
-	"uNew1/YO6LWNSzDarlF7JYvwJbFwQX4Jn/jm3ca5lca1/2q+db35/jeNM3c7qIhRvMeuZeEOXWp4jzkU",
-	"N3qw1hhQ2cymigaF8KOo07EQNWBmTrn8lEmWPX+x5HmLZERIOCQohXWQRipaM1PmJ02k/x4BdmOpe2S4",
-	"2KsJi6NUD2iRIYSuavmL0Bnk58/kprNj2bRCBsQ0pbVEDVKtuYGzZPkBqTjUtZG72UQoAmacQEtWrXqR",
-	"cSeQAtgigRO4VPw0I09DLYVEqjZx5hm2XVl27GDBIHzJKlNuEPMpEyW6b6Gpb7nE88Wtq0suVv2XFyzf",
-	"KoupnSEl12KL4il4d77oLC1RG9U39+AY/Li84HHZrYyUPbdWZZKkz3WLjFaXgnqGzMKLgK7WmpuFJhr8",
-	"UIAusOJ8UqauS8outXxO8LtQ186QI9QvUxZYQk3DpJQi1Yza9h/NGVKnfD/zxMZufnRzf+PKX2bIKzUL",
-	"XtCH/b5672ODrN65vnrrLfhv4803DLJ669L6D98ZZG3lLwZpXj2zeu8d+O+D//oIlC3mCkqWjYNzNMVf",
-	"quOSMcRLGnIOYJpmcwT4UYSHViA1hqQk2FLGjwzTIoM9axDVKy5sJ1O16hDglzzwFc83lOCSGQD4ueIE",
-	"cYCKQSxpPRSZZgaYeMw0pP2FnA7BslOWXYCUERR46jHMI67H5qkfUq4RL+oQnymyXwEDve3Xj9bY08Ix",
-	"N8MW7g6PLCdpScgXcR0eqF6uXs21Zbf3qBNRkUlxliEvhhkReEWQFED56Irlqx5WkKUhrK7oo8NhqJeS",
-	"YygyyKzIMcBkU9flCj4Ef5gzancDeXGoLHxKpCctFpJEEkUTJ2abUU6kv2lg1ia0Va2a7QTi/VhgtM4I",
-	"t+oQBCRVi9Uz5KiSidC0nhUZmuLtVuqs2nnSshWL0atSj1FCXU61jvty5nyL6U30iyw+TbYhmxZgI/0M",
-	"mQ1I1eMByWezRjabxT0/Yo7nxkxSonWP2YZuoYKk5M6rND1TZBb+CUvVkakqXdmqgeQmpNSTIVgJwdpK",
-	"7gpXKSrUdlO4T8t3JrzlZjfYwEYWW4IWcEUl2cqHq9tmK7fUVi3Q8mL00bArA6wR2JhineCSwS1qe0ao",
-	"8sQ74Mqs4zpMGVFAGKNzjnjEK/DoMMKDUiLGzh8adjImK3n3S57nUoulTm9MSBFq0P0Vz6+O2lZgxfs3",
-	"bNgSB1wDWOzbyRIBISX55nJupIQ66NXEjXLhAdX2SiiQVCH1fAhoSRVSaInGWjPhfsLAa4EUU7m8VUyR",
-	"EVhgxHbmw37gltzDkxoRAgQzDUIz8xkCujMNJqiYreenxD+95VRhykjBRg2fj1YxekTeMk8VxjucYaSk",
-	"wQDvF3reqUI2DMelCtmug2mwC3BnHIU1mhRQ+5VYtpqosx2bjAhlCMkX268Tv8aMcDmnxZJv/VH25pHK",
-	"Z0ixt+s4Gx6Xf3m4muhfQj1pkof5xvXBepi6WhHne8vQ9eiocjhD7zLZC41+HLSL2VWZscxqzCkxof6W",
-	"3TEjVxWmUMMldXJdN3U5lTu2cUpYs1UstAwqjjAWhU/nKXWpbO19PIzkVTRwT0F32bCqCuxEMMGXqB9Z",
-	"HLFyZDCC1BMCLfq5T6wqmfoiI7G8vgQLMU+FTsVfaMO0eCwo58BUaSkCkw4uDCrsxSkUuNHqsRiIcTKi",
-	"1h0yEQoXy76i4NDFvcMRXPMGefDxlcaNT9ZvXjJI453Pmx+cW7/25fpP3xikef5v6+e+a354vXn1c6PI",
-	"1s/9bf3m643zbxpk/eb3zY/eSWeI6mAyCoZYC0F8+KZS/ak2RmisA6iLeWL+M8TEBnxmkZUXPI9L/xTn",
-	"bESKhYJ2DIxZ7dsY+LE9HusDyinl6Rm1ZsDrSOgQGhri49L+lRFfuL3rUBh+rLBgH4fW4mCB5/NgEKMF",
-	"o+w4FyPAuGQDj8Sj3LuwuSho/uNqsw5DxsOQ8aNvVWWRSJoqvRF2p9LN3uaX15qf/jQMFw8yXCxnrZOa",
-	"PtpicG1Y7Vyq6zGyUFbhq2QIdPgikfwrMph3hwc+6hYhs8PwZS9xg8QUYJF1ygGaFdean6e2DKhFoSpl",
-	"VeLPxOLC13GtGndKLjUgCqOWCN9twj5WD95v2EOupN5rwXu4psceXj2qn3+llt/1yagxeutEdggXz24r",
-	"ZOcvVhR8J5cfHct1KB5rgUGLnSKhWV0hmSYkkqm3ZtoICGztTx2mHVKFFCAGoLn38nF6CorBbnzWuHKp",
-	"+d2XjTcvrr1zbv3+fUxhxFjFpKTosU90pxKtfLa9RCtVSMFzY5DxforLYSl2U2EuQ5/D9mAbFIu3hBHC",
-	"MvG9kJXertZhmJ1CV7OVIgbbNbfwLaK+FJ54qMjEH9IJQ02ncYTpfneGiBWNz1qi/gZWRbzCHK8A/66i",
-	"HEP9AUF9iSrfriCdNxOGKSHj8sZlyCGZdcpf8PB3THsaxAzoqQAPiX9likxaSD7X0ogtSvxJyKu0VNCD",
-	"uNoB/dqS9FqP2ieftQapfXrRNGNtaqRPxbGd5ewDtBw2qiujO8lyUNRvgzAbcl2aDbk+v30ncDQ8aNjr",
-	"7Yns9fb47K+jKqgPy+/h3fN7J0/j1QLu2HROnQxPx5ptWT+yxcZ0Rrd5nra8TsdGdrECcnV59BS91lz9",
-	"tmFuSB1uqVRvSxnhF9pfqrmLo9INA3xisgGKJ3AZdOK1UtUJQvNd5gxkn3MZqA+ob7RgmHRceZGZ8qlx",
-	"WWmq6BEHcFEB21lZrC5tpWqIGStpWPNSXU9OjMi1XRQWWTRWJ+DUrRSIKf4zhy6AmTY64agAQETE/Mz5",
-	"tCK+lgpUAeqJ18oLRYbvL6FV1Pc9n5tkBLAH4sh+OcvFWjY7VnZs+C8105FtZ4o1jLhFUyIfTAT+O2ze",
-	"Va9ouUWmgGTAu8yXqU/tCL2UA+ySgnEF2BU4yqH0ZPyi3zMw4ze9WZn9MzV3cTZpLfCtsEC1mhy9lqp1",
-	"revF8A/Bet8elE0IooliRb1EepJiLX0FQsR7HgVm6CR7BvGjUYGLjEtLzK7YZMvhdt3xsJMhV8ymXDH4",
-	"KQHN2SJ2Ht4937xw+8G5y40b15pf3Hpw5pP1n871bld0jtlsG4ZDl/Wa6obDgefNQe36xpoUtU1nRXoM",
-	"fld6FCM6CExEwPGWFCo+vFWfcvVIobVGwOsziKqrJX7NpemNtWyoQY1WMG0vupJsqCqLbAC6EgYKC4hs",
-	"pCyLbANtWSDM8n1vWZv1JwKVK6T7sYT181h1cE/ufS6/93R2uPViFdyPVGmHQxhq7Sc2ZICCYUNl37x8",
-	"ZXXlz3se5rk1E8H3XLe2tCEiU4x2HweJHmZ6YqVPLaXiZERunMAKnJPUCNs/hxk2j1FEghdZiXLHpsQJ",
-	"DLnd52s+9nepiTPFdgc8r/gx9K3jkM+4apKOdzzHo7HfFFD/A/cNAanIo3Kh8B0NVW0YHhYTNVpbUi+j",
-	"Fcozj9EMMZepM78QUHvOOkl9sAPgCNefJ4MCERcR3oTLjmXMhqqeTJEhrVznunUY+C6EFoaa/Ciuu7Zk",
-	"0CZko6FG6yJFA5HypJoYPV/Qqmi7DqeDQOq0XWSFplzNDofVA2SFvb1EVkEj2l9CmiGDH79EZsXGKY2l",
-	"pHFIg6rfcSBSRxUdbcXCiTNcyU0omZN9p1RTvEFYQdNrvg8WU6vxKHcv3BC/8EtLqUJqYiozNtFzIqhr",
-	"A0punQ4ZnDZpHVY9SgEWStwhCc6gjJFZNetyw4e7PdJdceGJSNa1lb82Lr2/eu9S89tzzTN39iiGtYPh",
-	"8RvHPr2h2YGrN9TB2BM/Q45R4WvHG+LLmgOCxd6ye37gkXkaEHMsO26GJsiChZUAsuhlN2vQPtEUFTFv",
-	"7f3HtyR5hzjBR4gT3IaE/5Z6c4+hnI7f+gUvIFXPRooL7rAyevNyayIJgsNa9/GwR/jOoHOLQyFD/rYn",
-	"gJ+n94oKLJPWWHCAFzcBL/mLYy++QKrUn6cEzkGAJGq5JKIPiWKM6MnTM8RkNdc1FU+LxYi3hKwyRSYJ",
-	"W8SOkkoRyg/xxZ6EcPFLIFW3rB7bVWM3kWb4rqPwXX+WoCE1cZ7vG693BFbWNtIm7CZo3vag7nKdlHA+",
-	"Gw93b4MS1ogiUCwNtWHfFApdRLSPCBnEkJXrkOW41N6lEfjp3t41pHR+rHbGQWwFZyWoPWVzrP50o/ne",
-	"7T2EBOwd94ewOeYFc9R2AvHhtQB/B5ReBzoGzever2Preiv1U4m3NqNnY4ie1QrPM0LDxa0r5x3NPqHs",
-	"/VgVvh7HRzrwIsPEuCTDSs9ovIBwuUE4ZTZhHil5dh2aEpq/OW2mM0QZjpww4P6XUxEaYsEC1bGEwgQb",
-	"M1Ubw5aX4EUmG76Egfo+ObMeNbwtEdq2law6vsIxMffQ0nAi1RvN0KyEFArd9SRaM/H5G89MRG7QhmEC",
-	"dc4z8L26iqLksjAq1Qvv1muNy7ea373f+PYMgqMa736UCjnBxLqFT/nIox5xg2tie8ocdg36b0g6tW1w",
-	"Qa3oYHeAA42UBhZPNBYiiE4rgQRoxy6NhIjBZ8MwfQjbwwuA6T3iTSAjq/eurN882/z0SvODj9MG8Vyb",
-	"QiWmz4PdyJaA6kqbm14jDDujtF9eI1ua6Jct2ZXuwvfylN5Uz1hM9Qi9c//t5uXvG2/95+qtrxs//RbN",
-	"/UQdVHFcqjr83L+3uvL2gzOfyBD9nc/Xb1zL4Mi7GsmkBLUtWPmJyVQhdaCSL2dprjRpTdnj5TE6XZkQ",
-	"5kB5zB6nE5XJ7FRuOn9gzBovTZQn7Sk6XUFzQf1uiXs5r9JUITc9ls+OS012uOusRg/wuWjtdVP4r+3i",
-	"Ybp3wL3lFaG2koBhnFwXeU8kY8DWAuiJviRSrnFgC0Bq+GQq97TeIrYtrNAeU0eOACFqiszh5N9q9nxU",
-	"vCXuuI8TKSyhLAty0UIMFciRZw8Z5MgLPzfIL44893ODvFipOGVKbK9cQ+K7kYztlU8ZBIjv00g9tORa",
-	"wq+lpwJkbC+X6VKAHO/I64sc0jpLsyqoAghcuJ+B8Zm4QpuAPxyRQ8t3koM/9vzsaH5iUtxxkS4FKqH+",
-	"ZGQExJpp0dipbSM3jp7RC8Nxrlcc91Bx7yTF3bva7uSTRlu7JfA/7JS+S9zZxwY/g5UTeWKgAcMw+q23",
-	"Vu9+MViTZA+E0TdyfRccHnh+vaPbizUq+DwFQldhbc29NTTkOrShcL35Alle8FRDCyNqAKEXtEUAAKE7",
-	"lxfq2BhHxZidwIgUIVo1JVrxfER6YhJRQs4hi7jrKQmfl59jd3raVrnbeLGMzMIFL6C+5JV/y2hmPvx0",
-	"XNOuRgq+N4bgxao5Si0YTGr95o/r16433ngDeZ1z+ebV842V99c+eR2VbuPynxr3X0dqZz2drhaf2IS4",
-	"rMAAaq/+Om2kKITjDveA3cMr5BtEjBInZf5hweIL4mbWgdJ0ecqepBOVcWuslC/n7Cw9UJm2pkqT5Ql7",
-	"nI5V8laulC0fsKfpVGXSmiiNl8fsPM1VxLVdt6W38kDIUS7XfL/VZhqL2UzhGg2nqB1o4tOTz+MLTJZy",
-	"law9TfPlcetAaaoyRifsXDlrTZcmK+M0bx8oT5UmrLFKjmbt6fJkadzKV7L0gD1VniiNWbkKxPheSRWm",
-	"pnoGkfcQSBAy6bmTXQYS9A5SUj4OAwqDUuDQfQwnFVFhbQA8NK/Xb3zTuPf+MKTQW0ihs6LHnbztefCj",
-	"8JiENLiw1IS6xJIhlQYXEnyGCFUcq3cjgedB3yfXY/MEcOxFFvErUnESiCgAuctyMScgIxYpe75s8q1M",
-	"BbgO1dcMDCGWfXd4kdm+t7RE7VjO3ConMRl20P3YjADT7B6LZdiLLJqIYIFWOXVPUh5l25+FLl9GFLxp",
-	"L4CD4Ak21CIjSNo4h2eYRVaBRoLyAo/RHZ+QP5qsUraQj+/HDOgtZ49jHuIRVQZ/sObXgACNY93l18e3",
-	"J78e9iwc5tefuPw6iodQ7CNN/rLnLz68e/7BmTONP3yGAL9dm2lH9RIi7zol3mMwvQ3DDhpRzzYkUI5R",
-	"ZvMNMiPQW0m8aNTgsmL58QLGfZxQy3cd6ssqYS5uJE4pMnEOqsuw+ZFKbpBSLVD9EySUrhPNECcSUhfH",
-	"4B2QtHaxII5pyDJr03Jdb5nax6DZrQnpGeAoqqZn4pzUoPBNFShTUFizyJA/gYfLNQQUsrqec4GxEMmn",
-	"KO8yB0uTzT8ZrTKTCHlST3L9gc6HE/47/ib52JuEJz2yBMxALIl8d5bE2PZYEruH8mfbTYnHTbkT1+hC",
-	"Yzy8ex65dhBBt+cZd5Llf8wS6JhoiArfbepS7IUYX/XPwnHerriEPgIaGZ8y1eQS9SiSmGUINAZXpxjY",
-	"8FxvwlBkqguDE2gdqbdeNbiZf4vvFO74gZTlxRTOeDI4UZtAixOc8aEI2Up91FbKjQbQHg6+YEKfEX0f",
-	"PLx7vnH+iwcf/7l58Vzzi05Q3m5cixODa8G6YPE5tTNjnN3iBxRTvBOXN5Y4Qhy0Iwy3xcZ9nIwZW6O1",
-	"2BmMFjEuIV6rAo+QDVRImQR6i5wwkbLjx8E+kiaS7ciYa6qQWnDmF6g/V6IBRtRbPZCwF3vY7SZVSNWp",
-	"5XeLi5GWKzSHhe7nsi2sUJupQurBtduR+bh+82zzo3dWV95+cO1248Zn69cuNt59a+3z680LP63fXGmc",
-	"/wE/AWVBt0azmBEszYLpCJWwZFw6bEvLnXt+8KIPzdVzfVFvxg3TpFkHFSwTjEiztsV2GZ0M0xgt2ZA8",
-	"Y5jGk+QZmmoKAcG9K6Ltydg9MlIMrcVj78QYG9BcEMly8WJLA+o2G0CqK0DGYiuwf/ZOOmw+bjqMmErO",
-	"mWlShVJV4G5GPyGEym67edxCXbFTWCtCkT7ZB2XF9rFVxJVz1TqlK+d8BwxsdiIWv9CVs+stb6ybkc9w",
-	"Q9W8USSqDLqrk2pu/Hh99d7V5ofXtfjOj9fXvny7cWdl/cb9B9dur/3hhnCsL9xufvjDg4+vbE07T3aj",
-	"nPPtynmjFyx1jBplJ9ujRh2Vc34blPOQVGNIqvGISTUGR46xmZeLCbSd5OWKi+cCa7HFx233ZaMmVOFJ",
-	"EZVFdEzo5LlyvezS2GGUf7FGVNGPgefN2ZQuxQ62tJ4yNk7LyYSccss3Kn+NdRLF86HnudAQQuzIjM2I",
-	"kEByZUDk1HJdmb4BrHB6W/zqX/7/7L19dxNXtjf4Vc5o7izke8tGkm0CZmU9iyck/XC7k9CBnkzfFpcq",
-	"q46sakunfKtKKO6enmVCAEN47UBCJySEpAlMOgGS0MEYk3yXG5cs/8VXeNbZ+5yqU1KVLckStkF/ZAVL",
-	"parzVnv/9ttvW653OPAtdIYpOuqJ3WF77q1SA1vhT+FqZCI15dH2kENb5vjYBqgqme1x/bjy98Xln95f",
-	"+eRu/fPTwH1zbvXTz+rffukvXVxeeL/x008pLeWKWSFAiVXA47Fhm13RJpIaApoJ/qsOMkjxaLWVPYqH",
-	"cJAx2tsSVBYnfoLG1crZ2aqG57NLCY21SBM6W+NCBp2q+bvR1Lea244yJKNjeFUfIs0yHjsqQbNn6F2N",
-	"982zpu7VoCoMZgpNIQ1WfZJ6NUqZThilpis6Ux+2ddEEqWzXgm7VHbfVW88ixd7A+IJvJBExRsZ2L9+6",
-	"bJIMwk4RcJ2Jtz52Sd6oAlrLJjO3rwLqbH+STEB82QYNjAdZjv3McjwEfMl41p4uzTfu/uTf/bgrxdtr",
-	"owzH1Nr1V3weWlvigzYtJHcG/WbD2MNOWErSZ9Z58uKB4I774IZtqGegf7CLYb1rlGMIzSsmmuxBxUQx",
-	"TLeTeYYTJJ4/QsPmQd7sDG0igxBynaSbeR9+d/i14d1A6aARHSgfdP6Pd8ruO3qQuFExCo7t7kVOhzwL",
-	"CSg0Up2RlElKpiEQOxDkdZD8g7USn7kX9JixnWmX2MiS6JYo9WSuZLhN0YRJjiqkuNIFmSIxkFnCtGuM",
-	"v5jbKYlxPa86n094wF6Vh3R7M0AY4j1ZX6FncznsxdAZZ0R2OIvMfLmJzPjmc0b4jx74i1/BhWf9k9/4",
-	"S3P1+a/9T35qoY1YAw5lc2MR2ojRYraQobuL48WMudsYK2YndxWzxcxkpjhayNGsOWaMTwZQKpPlCzk6",
-	"NjY+vmvXSy/t3r1nT0AbMbY7l+0k5bHlLCagFynbBlQQ2xGT9InSwaXl4nAo24WGCzgeGqe/rt+4tRbT",
-	"g/xlLADZ4iQOCTotBpnIRUNoogjWRCcuIArDJVWQ2tTU+HrXSjbULrpUhoVRxUon7AT45FlY5QDfDyE5",
-	"Q57pr+CDh/db7oztWqhzmVGx2BQR6g+ytPZbU9T19O3G07Bf4IUE/dq2i9YueNQbdj2HGpWopuUK2ODn",
-	"atJiBvA/VIx3fkPZlFdKTWQzY7vHX9qVyQSqw/Uci00lCVS+xU3CNGaDWo9HCMkU1g1BrcUVFEm/9dor",
-	"ZFdu1669iCD5h/+qk4LhOJbolI0AkX8xxIcQzlCZT26MT2XG8Dzq8Of+Z/jgvUTe9+V86g//mU/l8/n8",
-	"kX/Np8Iv8vl/fRmesmPHH/YN/4cx/KfM8J7/4//8l3w1k8nt+reR/zyq/7//3/81fORf/yXVul5aCo9g",
-	"8rsR0ogBnNbdksH/eBn7Yk8aLt01JnpjJ05wV3R68hbhcP9t55F/ezl2gIMEpR55jeU726JJFArD5YX3",
-	"G0+edKxLBEAdlnUxY5mxF6YFUKsIbOIeCFSTw89AckDxLfiaMFoLSIRIWndtx3vZpIZZthjVudWlD4d/",
-	"Ts4S+ceQJjrFo9FatlyPCB+b6LaL9W/2MeqYVfoyN0d0TRqfODYyYyDVoOUE9yUW47ZnoUQMVCIyJ1gp",
-	"0rM8N89QQ85QZnIlp9QYDo2Q34EZua4C4+pWHY7hog7ko7SdPJuclYMIdJvY75FQhTXdA3OdmzX19iRG",
-	"kkcJj8p6/XPBbSBWAYZmuZFjMZLQ1LVQooVpfiF0mN1IR1l1BF0draQhikMcGZ5QHJO2XaYGixuOPhwY",
-	"uzpJC4k6pBE9/FgjetLLljQW/oZGBhKI6lT4PKA/qla48FE/i1wgn8Q/D/59JEZlbxfyK3h7g0yztmI3",
-	"WXBZKAdw/R8V0NcQ58fIZA9nskren1zU8IrRTJtR/WwOo/ry5Mk+xzDv/eAoEp9w8YIL0N59s9H7ilqA",
-	"sOmCkFudkULkMrCVnuUFLZyFK+WHq/XvH9ev/OwvXsckQ9T2cQn2rSuo5NIf6cLxAXKrnZQBlBlbPWNg",
-	"cxMAmmEcrtnTpXnc0JVPv/Tv3Wg8uVv/5qY//1Hj5p2OHALPAWtUfAQBhBKaZiF/kgRKkGgHOjJtEFzH",
-	"+sJJ//xVjRgEVxT/BlJGNouQBminUcUj2sizQMVB7leZ6z7TmOXXoW7j9+Nv29AE0jWC+puiHvBEAZDy",
-	"bOHiEZkEXK4KhJFnfIhaeCtmkpJxLCSUjjA8iAhGII2JDVTVGsY1jHKZOjtckaiwT65EnnklA8pEuT6O",
-	"LpbNaFg/SgJhDZ6Z4Cp9r1hJLYBsjpgzR1Renpk2xbtDlApul8uJwAQk63sdM1VHsGQ/4Vs7+RNNYq/z",
-	"vH6TVmZsj7LC7K/pbMfp/XEpB93o1ajSzAVKU1EtufVVS5Br3p7u0tq5LJvqWgf1Ma9jU1FPbjibGR6N",
-	"NrJM2sA2Yyfx6ESBPfKjONyz9p1za+EeYUh2Dnu09gcw2vsBZJtxV65T3BW3h13VMEbFT4JrFFCDJiuC",
-	"pfWOKgjS2KR2eu6DUYN8l3XjUiDaiBHq/BD48LPShEifLs37CydWntxVAWlHILQFbPbV9xdEmxIgDcjM",
-	"QCcfFWr4qFNlXNyrZQ3KVdOUX1l18edhGAveOzURZ+2EGwT3AX1IYjALrgvCS7A1O/BtFqCpVqIOxbfa",
-	"9QxmunsDl6Ao+8dEVgFfSwZ4blxq5lnaYuSVksWMoQgwivHadOrvE85Dt8WtR9JGuSw+rQTDsxwBzwL3",
-	"oJy56lkL7h31/Il6UVwoALl8/DbbdlzpwJvQDDE3WFw58NhsqsdGa38EozEz2xByyeb67THqB3IZFJX0",
-	"lL8g3qkUUBm0epa2oU+pjxFAOK9rh/8E26dneJbrWYXkcOBrKvhWfDWYkpI2XKJPtWgAfWgCHEWu8B0J",
-	"9mxUQQ51q2XPFUmufC5liptseFzTyl9w/Vgu4300YjEyQ50CZV6o9uG3lsEKVPwWPphF55JQuvJuOBxQ",
-	"tFz7zGpE56hKaKLJMtVJmRY9Yle9vcSYdCnzRK4rsxl01y5b1B0aIcGC8Dsi5ahrVCjhUpB4wAUKOhUd",
-	"W8pjTRs5jGCMZJLyYYJHC8+Gy0HsTNUjjjVV8rY/CjgUnq2N4oHJ2QMerWAwR+xnamJUS4Vn5y0DykWy",
-	"mcxIJpMS38DJEN/s2jWy66XgCz6OnJYybeq+YXuvwI5ABYjVLhmQ+RLWtmCUaTSIwrVqKTV1tH7uTP2j",
-	"HzGBFItc9gXnLzWRgY4bVcxhz3ItODmLBA2Rie/uaOK7x0deykYmvitp4i7cu2lQWQFMDnQASXoTNHJQ",
-	"irWLsLrQ68oRTVLuhkcHFaM9U+6vhMIeRFUov0NjKIgc+XfP1ecvrVw4vbxwYeWbr/xL8ysXTg8UfduK",
-	"Hu2JtW31fZJSGy6eEGa55QmjXAPzXVTZkEkR/UmD+gsp/gS2xrIV8uphYwoCTJSZeQa2MswZU06HFCAQ",
-	"5JdDq9AwMCSGhCEWbj5j5AmdgXYRW4VgZDbPInZ2i4nNyrPbWpMe4vPYuD2NGygJB6ABZLSmoX79a//6",
-	"nVFsEOGfOR+oqLCoKsp6vX7BR6eqFGFhagKUE3i8ECkl2HeiNiQuI6Atk34DBm6HiqkHFnH/TVw8aAla",
-	"EFPVBqRFW8I0lgI7tg7DDWxk//zV5SfnUZNuz6SLPurNQ4ho19WbO1GhbKA5V/RJSdkgh2MSI4Qyc5UE",
-	"V7HHE2ovDCgeFb3x0JlsucS0GcV8jH0HD+RZJB9VxNQcu0KYXSM2GyFvQI2JSNDg1m6tZJNodyzsi0WU",
-	"XiT60F7UiYbaSQvvrvbdwHYVTZUzwQ86bVixRVIr9sHs+qene6vD4gLc3SuxLo26WO7cbG44MxqvyEf7",
-	"osW04GC+8AzsPQjEwlIm6qSnS/OrX5+rX/mxOy30TKOuSW2WkuRWTGw0ojcCYgJAwX/ZCCdBRIVoHfzw",
-	"ADw7VD3VBM0jdk+k+Xk2ZtaFeX6oV3Zg1v4E0aUrSSdptMuHNKI3oXadpJcXzuPXshrRIML4IK4BTtqa",
-	"yO2rOTabmlCdoRFfKLSebvHW8vuvzr27cuXOEBqQUKoiPb6Yt4izsFxSMcywn5LCpJvWc5ks12SKiSqo",
-	"jiBZEe61Q9LYA5NvNicC1K5nlKlG9LHcbvGJaMIhqRKCFMpmsgQtrjxFyzPPmKahuR2rOBUaheeGI0GQ",
-	"bkTO7XpFJYdDLvJ0ZKeE/hiSZ1ccB3S3i/4Be9Gnjx06scIJL+M2TqCPU/lUNp+S1RZo04TlFvIMJddS",
-	"RkoN86k/ZIf3HPlDZnjPkT9ntOxLf8mn4soMj2yM50qa9g+/r58707j9nn/348alJ/7dz1QDO3AFd6Fh",
-	"ca8OVr3+9Nxcewab4IwI1irBCzEeD15yXS9tEnqRTDKyBcZGrPFuSMK62Zc1sx473pfdPdiXbM/3RRUf",
-	"soqRz2rgLhlwPG91jmc82QFOghhMTPLkzX/4p/4mci4ef1D/7PoLQemhsEMHV+Br3n66pGoSbLjP+wZc",
-	"SS70XW1xJJFJozAthVZr/3eSlus1pGFrVg5gOcI2xb2IMWVYG3cgkSb/UZ5BhwtROPRcOpBks/VWB9JG",
-	"u62vfPPN6OrNR/XrX6/+7b0oecK5oCO4f+nC6unz9Q/vY8/EbpBgH1uvPxM/mIjlRFumd7V4G3Gmdddr",
-	"fcs40wbN1QfN1dfw/kGL9efS+xeHDrqCBd02XE8KZq3det1rdve5Ae1nM2awWYGqNb+WkszZSvFpyURO",
-	"qpOQV3Sv4oJxuUYs22yKOsKIJVVWpi4OSjwU5Qn2TR/JM+FGi/GWhYGmpibtL4LDTPY/3x7Rp9GeRp/W",
-	"bHWOOjAX0YFbutV5Qm5HyyQ25FhqR5EPepv3LiwW9ChPVIwIHNtVjK20Znu2s5kdqopoKWIco2aFrllm",
-	"iKUIIh/CpUrf4UAQw9yhDTm/SAjV8DrIxXO1QGYHgtbN8ztUjFl4CEnr4XK7uhZeRyzTHdKIa4vaAlJ0",
-	"QOKapGAwUrJMKsJcHv+A2R4f6IYbLWmkSJFfQ21Tn5BO+DrdsG6YtpgpJZyWUpaC7+2UeETZcj1+Bt0U",
-	"9IiG1HX19DkKenNlctERlJc4HOyfmM1mQUi22ePYalPUZlKanIdJZwzHA5e22hRRyPuVT66tXvnKX3jX",
-	"v7jABf93c521O8zg0Gc4IJtI7Wzn8p3tjH8nsEfbjvdGoJfUEbbTmFj1g8Nm8mVvp400WA9hi2jTcmfK",
-	"xmzMQPy7N+ufL6BebFfX5lIJp6QTTZppbwn4rCVjWvGPI0oGm7I4bSvZ1xPJs1E0PVttummZiW+XbGJU",
-	"yIGnS/P+kw/8M+dXrtypzz+M6jU+2LazDbUUF3ApLaXKtx70gBJaZadUWdhiNs5geovOlI2CYM8N+Ink",
-	"7zTRAhu+rDpcNkDxNtkHFI92lXmYdACEBHaF2owSWnahwC3PrIpoBGEzOoFZ9PxgjlSqroedFw+KB0G3",
-	"Xx1YMonhgZIYttgQ1wKFEjIXlbhtNFn1gFpRyzMdBLIOOk0v21N21dNJlXlWmWsh06buhDDs0LQJdZm0",
-	"1PSxzGieJal1HfMtXApbiGkb4lI+WBGhRLU1ZVOX2Gyv+sA8kz8VMXpQ3dw+HSH7MBkkWFP1xkjNFHwE",
-	"QMJxaMHTRTVJlXlunhn8yiIEheRyBckAYmfS+lhuj0jasMCKLNuFaaAIBeJ7VHzCbW7IwYQrQppZqUxa",
-	"seXddwg4AT7sYtWNadIcp+7X4XKCRX2zxuS52FBDLJxPcKuJ1AFmeZZRHpYfDb/m2JXhA3BKuSFEa8rF",
-	"Bw32R4sNv2b8qWQN5zK5XPvuY3kXnE57zuOxeOwX7EXNcMOo+NY2XrZffLINjXLImmIH2G/gBepp79nK",
-	"bLDJYaPZ698sLy76906tfH48Sb202Eu5XBv+xV70EkSXYKuAUm2kKhOHVWqjmbLBhj3DnV6jySv/Vgox",
-	"fr3bXImtqRzMJG2zKRvqi+GHELATJiWQAA6BQWSx8H478sx2TGlBId0zdsfWuVAWliy/ncwCFB0HxQ/4",
-	"cr5cpoapk7S0d/if7hBXSPBtwRYijU0pF8lPQU1Aph+jFqil9KTtlYZGmqiiJ0iVFS2GFICSzFchOrQZ",
-	"0Q33zWLIrEs82zRmoYIcaWP2Et2s0rctrjjftp1pi03tN2bdl9+I3FwD4S6erWHU06xiFqHFyBuQzcfX",
-	"2DRmYW/EY23xmB2uvGLYRCuSMtNwsE1insm/j85SwzkqMgeFSjKwHWOQiojMNoQLUbNapnwCbnWGOscs",
-	"l5rhspigWsUXXL2mVz790j/72VAMK7UnT1TIpwg6tGy7fF3hiG169RzqUYeWqcFHpfycj0K4SruhsD5Y",
-	"Nhi8U21xVwNjNV8S8Qa4SRTM/JrekFWH24M7IWiz+bFIejg0L2z30b/nF6/9cHggbA68xxA7V99VkuZn",
-	"CV5tfShpUMKA29iKvA0SRsgbDY9SeIaD3AUcZloHKTQUM15dlUCJQ+YTigxYEmaX0S5RbpLAip24pCBw",
-	"LZdwxUQTebxRa7XfgNKdPoQ/WfvhIB9InHgAZSBW1XYpl3uJgwvEToec5zAQRXLjmOLI2AMB3lvS9fgB",
-	"cIEOpVBCeEMwDPLF2WxUwBtFj3KRnDSqOI0SGWLQScZi3mgOG8lYFX60cuMZLVWxGP4VNpOxmEenaOx7",
-	"ygEw1yoBZ5oWr9PQMoJ6bT7hHa7CsmY4QXdBbqCBlgyUJMIJ0J9JM+Yr1vYx3W94lG9BLB9+SHUfsOFj",
-	"yj8CkAmQgnxE/P+axC2IVwQoAmSC17tdMOQrnPfydVc+wvtuZw58hRhNBvjkXVL+vUf1z0+vXD/euHTL",
-	"v3pq5cI9/4sTjXvvLT9+WD93uv756eUnH6z88Pjp0jl/ac7/7ipSnPjnPmy9/pe5d6MS8ncdEe5mU0fi",
-	"ug/nhrOZNejYBFFpuxHJUeRbVboSixXh8r2j8Y7CeMXhmEhBnBNxd+Anbco2EgChjUGiU3TGsacc6kLM",
-	"R4mBWuxo8I2mymTxGEmeVj93fOXxt8tL1/xzH8buWhzra2YssbC8k778EmK115kfQNUWZ9nvsxndP4Z+",
-	"kJ6wxtAd+KY//9flx4/9swEf/8crZ/7p//3BL3PHV0+e9y/N/zJ3fHnhQf36Df7J3E/4DwQLUZsb0GlH",
-	"FeQCyx+295XLwM4ZkipsB0L/IO0n1nxrtegD9hWTQsCzxbLfD5+70L/ZncYUbNMxirhre4mhGGiKCQJ+",
-	"VoMVaLlMTWIx16NGkJbDr4NoKtxI5+Yf/ggtJAUNItHLrKw1418dLRnuUb58/DJo1htWy1lunsm16DSb",
-	"Jinjtl8JtriwUgp1znpfhDlH6O7X80riIwcZFBup4NjcggjcwYSX8enSvD//+erf/t44f2blzs+qIE2U",
-	"im2lbiSLvi7TM6qea5n0qLy4rQSNqNCA2TQJA6TcSMzF4NcIAnfFxsA3GkyLkLd5hBzA1D1KAda3dDnl",
-	"g3n+PE+/op4ijzZYKbkWoD/7ub+0iIBveeGD1Y/urF67sbx03v/rOZHHdv28f/am+BBICgNw37h5rn7l",
-	"5/qZ2/Ufri4vLvqXr/k3HjXufrtBZF/oFtnnOkP2471B9tlMBNmP9xPZq8Aekow9w5HpjSGwF0+VyF7d",
-	"Yv/hreUn19XdjIX1LWvdRVFkcHwTkh64DBgUPm4NnqgA9Ye0ye1orO2F43vOESVPuJpPD2X+MdSJ/37o",
-	"zTdIhTpT3JL1CiXRi7vJyajCCNtpgvMTBN5ojQjprQV+0DxL66xaLuukUKaGw/XikEaEFNIS/LioxLjq",
-	"Klts2t1LDMfh8N7BXBZ0m5Uh68SFVIc8QyFHgi5YuIbcZJBZmpBmGBobMCe0GgxXZE8o5oOcuz6EOtS1",
-	"RYstTAAJV0QJNYnfAwTBj1sMD7Jd7I7fgeDtqd3RTpYHHMNhOIb/FgMXmn1EXbhx+EvQF86HAZJ5oZBM",
-	"1EXZBZAZTwQyuZ4CGRHygUQLFIoDZDOgdNjqlA7mH6tuM/xr3D9Rv/qgC/i3dTwTCAukW0KCDMUhC5+v",
-	"XYHZ5JbdiZim89LLOIyYyMUgnLYAKUzHnnETIWIUGWohSdpsSMQwQTB7CGaL45ez1CW/2dB64C1smhpF",
-	"bHtbHV/oTAZKUXRuSl8zgrsIitsBiQ2zKpiLtmId2urY7RVYp4iPZqNsDI17t1ZvPkLN5j/83n/0o3/y",
-	"lr/wrn/7ysrjG8sLc6sn7qw8+f7p0rnlhfP+qfP++av+/EepjhUZDr0/AA1u/dYGZ6QNgN6WAXri794g",
-	"vUC49NxjtesZAT0tFJCD2M2Lx2OBolPovqdL8/7FD+s/zm9TnNTcKXRNuBQFEO2iJlm82z/ctA9yOVGV",
-	"p0XlroKjhgLNjyW3beEpSYsOHK4t0EdwgSagJpvRvSQJ1YifSgdfnimQaGiEvBLcUuTiO6IgGJkxWNUo",
-	"C2KIHS4xCiWLHqMVvnJwpekYNQYZiu1jJy1ETlucx0KuTV+jYmL5lbbWOWgeouiV4KLOKCKyEYqI5Z8+",
-	"Fdpt4V3/7Gcrd2+uXDoVyw8xgD3bFPZkMxHgI09Nr4FP6wHtH/CRcxjQfvSquRkNkYTIsoM+Zm0iiQ5p",
-	"PFpDa31m9BCIIry2M/wRDynkGzaMs3D7Dy2U4hDZcQxBQyJ8gDp0zE7BUQq9P0MdyzZJ2iA1SqfzTIdX",
-	"+O3MuK6Ris28kkb+q2rwrdFIySgX+aOhukup5tuBlT1DE4gMaobs4FKya6RSxcgi5MUYDpJj8q9JOvPf",
-	"cx9kM5khLewhWqGotxl9xyOuR2fcEfJq0L5VrC9xKV87j5ZnNeT5mqGOmInER3JPjuLHRz1jmjJ9aK+g",
-	"tcHiOBbm3iv12fKXcEiAtl80SNc1YuRZkzdKdUUFX/Erw5ipGio0EoGYCGiK3YHgA4QoxY0miOF5fCUk",
-	"WzW0q2OSydTyJBNawfJmBR/Zcwm6QLcfFJv0FhUl3h2GKU1ambE9ygqzv6azHUcrYynGJShaefzeyuPT",
-	"/sk7/sK7rSCHw6QvBNTJ1a/f4HgI/hjbnVleXKx/cxMBEH8BDvHzz1XwJ5/4337pL36FyGn50c3Vq6dX",
-	"Hi/5l+bVWzee3A3wk+g1nJrYlYE/LNuU6vm3owgK4IXjd7+x6H/3bisQa3x1auWTD1c//WL58fnlhfON",
-	"H3/AW3dGatK+wo/sKO5ye/7A7ObuVCvY3DOc2x2hPxOXPBt43g2b/Rjg2X6fuc6Ba7dnNAC5ajbogQ6g",
-	"/QaZe+IOQTf5alEpl9TkF74NNE7XYV4t9RsbX5v1rg+uG4SGX0TeXAAoEiZxFBX6HoFVEu2Gxs+f+N9d",
-	"bbIbpC26hUyHFl9lN/SAIZ44KiDEUafKGDZLjbUsYgGqtDjCoITC1Ks8Y5ry51Td6J1CR2gyhm3TSwrw",
-	"c8u4SGu2M43njNnesMjLSbZ1SoabZ5N0qsrUzL4gpQf7bwUsv227RknEM/ocQutDfHUGKf6DxLjuinc3",
-	"HjEdfWYRU4sFCmzgOtw4YzAXHC1+w6U5//b7/t3P6h8+eZG9hxG9o+rbZL6sg8Caw2iNuh526NIIMxzH",
-	"rlGTTGIBlwY+N43gi0kUHcr/MUtq1KHEpI51jJoQgcuztI4ssAdBEugT4J8TqXbCnQdkssSYtI9R8ONN",
-	"OvY0ZcS0a2xohBxMJlsyHPBdGTA+zJWPFrtp4ByEOjlUS3wSe1G5iswrQU2lkPyL7Rtp6gP9wpI+dUD4",
-	"JPtr81/1ld4IHrkZPE/4zH6QEvGlXo+UKGCyU98xHIrNEgeivoAdr/v2oGppA0LZhWqFMu8NiV5WPrkm",
-	"cMLZz/yLl3+Zu8J/+cvc1ax/8WHb2Aphi6DI5hbSjG0xYPMO5EVkVLnxyKhcmMx+wzMkYgowT7NMf8Wu",
-	"gp8rBDsB5za/uf/oAU6nfuVnf/E6Ah6EQI2vjq+8+wgcTDKqJG421pnTKZtQJNk0qRBAafjmTfALO+RB",
-	"aYcDRciZLc6Bsqk8Jnz9y0jLhcv1dGnef/TAX/xKnA1IcJekJi80TwkUPiY4DkJGAzT+0YegslwLQjga",
-	"Zk6DTubrP0HU95Ck9VBO6EOa+NK/e6Z+4a8cLxmOw0fGhRVS8knimVP+w1v1Dx/Vb86TtG5aWMmoAzOA",
-	"q2RKGaZJRTAzraNklPaJPrSXeDaZdKgxnWctPowYPMZBGLGY5HiDCCsqHyhjDEhU8DP+nG2Qsh6syRaI",
-	"4cWpjjgBP9qegO9MmAfSebQj2dzPQFlUk48OZ7KgyXfH9a5YK7o0CrGsuNVVda5wH8SGboSOzGxoP5oU",
-	"bmbDCjduRcIoT9dbmuS5wLKaQZSn1UMyCNqs2+HCsSCzqxmDPF2ar39433+82ApEtlPu+Frxl3YiKGWD",
-	"tZFG3gkdmoJSgmZNyBNI9im6vik7SGUza6ZBA8dCnrk2kh3IR0CApGwIfLnDjdyvYDiORU3RUqqJPBag",
-	"hMq5ZrGjVZduX+6CkDMt1Q1vxoAz7YXmTFuHKe154UjDl1yNSiPQWpsdLRRk/L0UpCsiqzNs0gBvsu1S",
-	"RdbsVS9xKHRfACd2nulllcr+f2B86mW9ie3/hfP1Cpq1jcdfB464re+I65VdMOD22BqsZXH4GsjLusbX",
-	"LySFWdf0ZajFd7iSl0xKOKmy0vUPT/sXHw5h9BTEN5dTe0mUrAx78kR/uyZwn6Z0BqsruMooWrRsJuF4",
-	"0IhIgeFCg1bXs8plMsmh8x+rXDtuf+6wnuHvHnCHta/kclzJdRgZ6RutWIv2Hm3mtW+ZmH/ywRoTa197",
-	"j4baW3GAB01kD3aYSLSGPo/x8eWUDKKTD1Y/PuVfvO+fW1xHnaPLPk6d5zpS5zD3uMSkTO5ZqvMBd9eA",
-	"u2vbcXeJtodNljT2PewA/mxbznGFnWJNB+JOAA5dJFdL8NGMkGIDpa9i79eW9guQmwNhyhaHYJrZovAQ",
-	"AY6SJDkExnvgTmSenWdgyhoVqqYaybhl0S6X7ZrFpkSWGjMqmLqm83vMHmCeLbLQSDqOXRY9kkMT2Ptp",
-	"khbsCvg8Ga1h3jeHNBR7HIoRawKnUVORnmLS4B/17JlhjKfyO+RZXB8mu2zKNkwakNDyxbFV4lmS1sUy",
-	"vObYFUx214c0yV6mumLDto4j5G3xdcui81tP2uYsQMFJSsqUL0XVGyG/a74UCmNtkeNnE8+YprALFYw1",
-	"K3nscP3R8FnAjRaEzBkCQqwaFuW8svg1IKsLeNn25lnAk8bnrz5HsN2OEMiJiuMsET/cxqRqfAKBQ6bb",
-	"6tDooW8XO3UWCQap8hcBRjfGmAbn+81jHFX+Ifg7PO/tjD+b2b0eaRq247p/eXnhMeK6lb8vNs6dqH96",
-	"+enS/Mrff/LPLT5dOuPPf+I/Xlwjuz82bz/b7OtqM1QN/pze5+e/9Mz4zNrm4K9fuNP4+RNRg/HoZv3T",
-	"y2tk5mfXYN8/gkNXTk7nJ11LoaBY65F4xTPiuIkeqCx49JIO1NqTy7brC83G2Hhr2E4RSlFh7OyOd4Rm",
-	"u3KEZnvhCE0+OKOK5ZT9S8eiDhsYrpEogeujBXIfdaiEMPzlG0TtXkC2PH4qBBgSaBijQVxDt6IzfkyC",
-	"NE00XFYef9B48s32ZSCOr0aNQ42KRdOKC2PsGkw87K5qtI2KUY79u0r+hBQJSLSMWkRRH26eJeRcTgg/",
-	"jO1SpkQyC/YMFyQSqFpOaDgE3TAAa2qhHaA0t9DQtJmmdIabSRyTunbVKXADA/8R2hb8RwEgFiOA4QH4",
-	"Rzsmz/iB0Ihr43zDOC2/PSaW1Ep2mQLPDCym4rmGeVtsmjTVCA2JG4pVyTN8Lkd0LpQPyXZXzdVCJB2E",
-	"d93/od7yZWzohxtpYdOO5jKliK0gAx1I3hMU/QojRtoZqv0iLZetn68iE3W3TvKrzGUOODPawbvZ0Vxm",
-	"LKW1c9kuEHydOHhbU65Tnbt0u/TR4g49i+zawMHfRXatEm1Xtm/jzvo2MnJzvdnMPvnss+un5vbGZy8F",
-	"WCRFNxQ0QlWIPsGDxN0BwO0fwP2fHOdIb19YMhJX5guKCpLdTjVuf7m8cHZl8fbzlfuroF0JI3qeD7xT",
-	"AMrOce9+LiXaAr8Hq15TUrHFSNF2CnQCEFhApuIGXCnRzDzJERVJrRMJbOhrd2POhvRJR0pcLQ8yIWRC",
-	"oF31ZD4xgrkQX6u5xbQy481yCGejpzjAf/FJElsduolYTJ8S9VrcQJsUuY9L1xsdzkQz24KLno1nrvPs",
-	"wK2aUfBMEwS18L0c5BJsGlGKEBtCG3PVe/6+f/Hy9i6+CeV7bFZ5k7bEXtx91JX7TAh8u7TAP+DqIYgL",
-	"Y+TYTu5nStKRUKdnTENbUUYniKLLwh6fBzxXZhZCh1KXWN4E0bMjOZ1M2dQlVWZyfcSfq2d1jdRKVqFE",
-	"KlXXI/Qdy/VkHypxE8vNsyo+vUC5jjfUBqNIJwNXSj5jdOZI9xI6Qrio0SQhjCQ3FsGnPEuvXv25fv2G",
-	"/+nH9XPHh+A6Ri1Qm0h3JhZuhPyGgwrwjTZRTbsaCSJkoFPDRXRnXY9W3Dzjvws/DsKARIg5dKEFWQGW",
-	"uRcXvGR4YS9XWCGghxPQQmK4IVgo4fJRO6fpBMIrfKCGx5HKtil/7q7b6jOhMT63qFKu1W/O++cfNu69",
-	"V79x6+nSOfzHyuMP6p9dX1n8wT95S/jK507UP1/YGCfb2BiXMi2Ea9nh0Uyqi5DsWDYSkh1VqrtbmeXU",
-	"aXbRzqyPVdlrRNS3zJ7FQtpcxBuTtK3tOr1GexOnjzkUvYzTj/agV/7aZzM5XXV333vlR/KvBo6tgWOr",
-	"n46tfaYp4z+BP0uUr3/x2XZtDtuG8yraOlaFf+24strpKxvwrCfREeIFEv5oEWbCiTAQq4kCKP5/DGFq",
-	"iGGBm03NpxT7mDZcYuSZ/BxCewhbHQ5Ci0INwjdAv8N/ykLwOUL2YYWnSynGMINGIlibmmdiNwSvsBsA",
-	"NVEiaheLkd8gcyFSE0Z8ZbHXP79cg/JIdEw3KH7Yf8bB5t1+hsSDkUcXuQzHp9eM2UQCQngdUh0Q//O7",
-	"H8JfJRIgyjH0hQNRDKENGkQ5DDVf2nKD91m8y8LS85LGJ1o09PpoNA0qlB0Jw1Aw5XNK0Gh4dMoGlaqC",
-	"ylR8Fm1zq8Fn2cnEpJ5hlVMTqdUTd/z5U/6Fn/1zi5i2ujp3gxssP52on/zi6dI5fp9Lp+o3rtTnbgcY",
-	"efnxj/Wr91dPX2z8dMK/f/np0if162dWPn5PnfXqiTurH93xT55fefJxfeGkf/5q49wJ/5MH/v2Lv8wd",
-	"X158f/XmI//+ZbSJkjqrrGUCjENiRKuhUqGGW3UoNDd5vLjyj/fVwTfuvbf8+GH9+qI//yOf3d1z/ofv",
-	"qRfgwHDAOLaIwjzcQbeTseDHsxabOmTB/EI+7qbSfBRIEyns/HkUIZPacCW8VYcZJNnMqJoaIrKT1UU5",
-	"/XXj9pn63O3lhfOr/7j2y9zxxu33GudO4CeNH39I9SJftWXKsX75bCcMmiiJ3gLl3BaVZqBDB2yayWya",
-	"cpWeLs37317zr99Z/eju6hfXYukzJZoZMGhC/xZEiYZcQiWTUtJkasSeoWyC1ErUAXbJmiGRTtql5eKw",
-	"xdwZ9BNrRPou+B95FvQE5jPWiFE1LW9IC+rxQaRrRCqhwChQHMrpOI8yUnhC8CDPoldE0zjdoTDlO2pF",
-	"SJEb3IlPT7ClGw4l08yusRGyDw2SWF906IqW8fdo40C+nIm+aHDV89OQZ9iej6TVs6H2PFHwi7K6pGgx",
-	"E9CehPfddCHRwh4kfOWUEfTPUOlH/z++PFvBY54IpwL4svLpl/69G/WzT+o3bqHvbnnh26dL5xDWIFLx",
-	"L59duXFr5c77/uLFxt37/pOrywvn/bvn6lcfiJZmUvUqB6LjJM1xVcUmuRT9i5dXLtzHoaxcvrry4T+7",
-	"aIjWTQhbVZT99KB3AID3QCZGbrMBcE9OUDeNAccT+tUo8DX5bAagkCuTLXxW45r3NW37RnNH1aOdmKaB",
-	"F6HuHXjTB/yuHTXl4ycrxHRPl+ZX/vaYiwEFG7ePijfciKcnrFJ9b83XXnM9FdSt40LvgCB2JuJUR+dY",
-	"xXI9Y5pCmkgZWd1dkAYkaGoNg2G2d5R/rIs8Ec/NsyjWLRmujMv1gM71uQGPgiG2W/A4IIh9gQliGb6J",
-	"oYBFjtgXXsA2C6X1mGSF3AtYsaEaEl59pbO9TWolG5qFQWjP8kjapZRgTaFY15gs8eeC/DWQThtl8QjM",
-	"HJHj/N7Fxr1TW9nPj/55//zV5Sfn8ef+qR9Wvv3wl7nj4m5oAMBE6t/frF8/U//88sqZL54unWt88Y/G",
-	"vTPCTri+6J/8ofHgRuPBl8uLi/7pRX/xW3/xSuPemZULpxs/nVh+cmEjLv1sJzZRoqu8xSpS3d/KjjV+",
-	"vrZ6fa7x1fH6xUur/7iW6g0tQy6JzyPi5u6HgTPIP98aXLWhJhMUtV1pshePnxaf0T1FrdSAkDsHyorY",
-	"xWITxMcvjtrFoj40EWTTRL3oeRa60aXw0WJSZ0g6ym4LDvlWv3vgYCdpw3GMWTAqIK1d5T9zRc55JF5A",
-	"TBumI8gqBwZHEyVuDw2OHjDiqrHn+6f8kx/Xr/y8vPC48dXxUGV+d6tx89zKN98sL8zxTx4/Xl5cbBw/",
-	"13jwZf3ESf/UP/35jzBveOXxfOPn+43j54IG3atfnPLvLfmPvl89caf+0XH/0jdc+969yTVut1HTvtHs",
-	"DkDSpoGkZ332tjomyyVislzfMdmAcHhAOLx9CYdDJCvYhgc+mWYUqXJ5de7S3hmqgD9vHC4n8HsVrTLF",
-	"HGx8FkkvP7nUuHe8/uml+od/GxLliR2jZ41A7ooDaBbOPzlmlKvUnSCVatmzZgzHw44NROdD0DUsnJyd",
-	"oeSPVXMKXfNI4wKwgj8rO64TgJ81y6VDGqnOEEmJbHieUShB44iyVbHw8lEYh0cqtuuRbCYDk1XDADh+",
-	"OfWjRY7Xh0aILoN0IpvEzTPB7WXaNcYFwQsJqvnExcF6VZ7MtcBxsNE7i7ZTGTaBPeDPberRfcGG4oP7",
-	"k5SAVx5G0KdePGMW4+BotqWb0zOFo/z8it+1Zq76Zz+r/3B1BEfeZqLBOLBPlYzc+K7URGq0mC1k6O7i",
-	"eDFj7jbGitnJXcVsMTOZKY4WcjRrjhnjk/K3HFDlcqOjY2Pj47t2vfTS7t179vB7WX+iqYmx3bls++1X",
-	"g8OUgJbk+9mEjgb1a9siRN+DGjQQBaGGAn9OxOHCMcjC2eWlz+tXH9SvPFI12AuJRCIaTYmnq8gkDnCI",
-	"PPL+4Y3AhwVhcpfMVD3M1YzG+YhjTZW85Pi7ggFkRKs5Fh/knabxTNQvfF3/8MkEmbKOUUYgw9Z2yCQt",
-	"2g7Voqmk8qdH4XCwKV1SLg0hw4INszHKsugFOgNgewTDE1zHLrKE2tUXMVv0LTxGakytyzzPTXVcdF3d",
-	"kevG4wYvXm8aCQy8ay+Od20Dh3StEqRmRvxuS5CeoSevZdDP0JOnkUnK9VhQdTlIPXrx0kEPcUxDwhch",
-	"4iPj7/Lt9xGLDDKWZiI8Cq2+sSQo1pbbjKPcYY5xO4axbwV7174DLeCvCsjhBT++IFXg60+w9GgIS6ZU",
-	"D1ST2AjYO5XFCg+UinwxCVW1iVprryxX+MVabxxYCC0YVyMMUsAg+swoqZXsMF0WHWuZUeLSclFoAdmH",
-	"iwCbv8DGhNkeHSH7YigcMDiNeQoTkvvBpdgRQqBKmYDWDXh+dpB5XSB8yJpibxaLPQDCfDmBa+pi/fMF",
-	"JJRS7Rr/4feNS0/8u59x1HDpXP29i6tX5vyLD7uJ/opB9xqLDsreuy17H/gp++unfFFpBfA9f6N7yYL3",
-	"oOabxWLk6DW9x8FFnR2+8cjh8y8ucLPwuzn/0jw/hXO3/bs36zduxdMVr2uuKJ6w7ciYkE1OWxh9BsZO",
-	"GAIc2DkvoJ1jTbHQA09NhdKg+HRpHqUHSom1LJ0Nthzuk2WTaMloKQXzxtg1zYhasWKiKH69lsWCuHIY",
-	"bbg1CeLgQuG3jWeIQ8JIzIDF5muQbKqp/HEqW5wI91PHss2RPGtmehOP4r9GKIyMb0Ssn8DJtstNB6Vv",
-	"VvQq0bXYFX0QjEKBznjUVG+uMsI1GVEkLfB+lMYBhog/k20XXDvPdDxdL7vVyYrledSE3Fg+mP+q0iq3",
-	"UFS+udahPM9kc3B63hKnrD3OOeUEsJBv7NmQizU/WT3PSSMQrLE9GUHItydG0n+6PTnlPlHNwQFog2tO",
-	"DqMILg2+9CgfkhYdvm17IHgCD+KPthGjW9hSGdoJJBk6iPnr85eSML9/9k597njj/omAM6LVNn5pODO2",
-	"cUaMXAKivnuz/vlCLJDuJkwyhs+h73iHPDoDRhHYPKopjDEQMf+/nnspl8U+DKoVNEOdAizwrowmz5RY",
-	"j9/mUl11bhaMq6kQRzQt8u7IIstrnlGPFWmbSC0EDNVCbUWHOR4ZZnBRv0+D16EpunFKkJYtCc2czsjg",
-	"FF3XDhtcIOEHZHBrksFFAOjTpXnkgm78/In/3dUEUjhkZX+hSOHiYH0HpBXYNgV/F1ZwS9G8F0wx+A5C",
-	"AoE0EO1ngyQaeHxTu6/elYwh56xIWulVK49+kFAokmDARTHgouiAi0J2AoyKvYCTAqVe4/yZlTs/ty/1",
-	"Nhzh3dyQbpNQWYeGIkmGrc89odqqzy8FRVQ2bTD0FtgnqyfP+5fm61/8wJHnwrvYdQ+DUa02yRoWyK7N",
-	"4+Trzg4Za7JDVKNivB9GRWzT5j4h5oyRhJh3JZDodYmXk6IB+DIPSha3DK9Ek1ZCfgkVkT8/WLwf/BLK",
-	"ke+eZiJocehQr+owGjYBhjYMrnC5I9VckD1uuSGz8oSseNPyTEgrY4pqATexRrhIIy6XaXHgnpqWZ0yW",
-	"qd5sDthO4N9+saB/QAfRa+jfA1aIUB+Nd+3O6BtNwwBBrIkgxp9nBDEal0fdFwQxYEEYsCBsaxaEJtyF",
-	"bAjd4a5t7Q2QTajVjvCx0CSa+o3fr8uL0Oo93YlwpvM070MSE0kx1VbdopqDgE+GjtcBvhLSLAaSKckH",
-	"auliJM86z2olW7lbfKY1soBxnbDDJbp8iE4KdpV54DUpOnaFMLtGbCbbXENtIrO9PJulQeNQYgVcxRya",
-	"BpkP8p5NmRFhGFh9QmednrdIUvY+mGrfvC3+/I/+3Y9Fb18l5Lm8uOhfvubfeNS4+61sNy8iw6tffVi/",
-	"fgO/WgM9jW+fCPBoE25aXnjfP3+WLwpM2D95x798rfHkbjDhAFXlnlmwN5vZNsHe0S0e7B3vUbC3aUuU",
-	"YG8/gKcWSL0XPjjTA5IGWMpYQISHbHXu48bPp7uDRS3Qp5/eozUSPWNU+toIZUMMTgkOqQ0ROSX7p5Cv",
-	"iSTTNeVZZ3xNB/e/ppGDb/xKI/9+8NVfaeR3h18b3k04utOIPmLahXd0/o93yu47QfVZnlWMgmO7e0kC",
-	"2xPpnOxJxWV51kL2tC/eRSZ/5hnT0IyM0TWdbeBRa6aNIj1gjdr6zjVBCwWL8qLyQoXOrfFNrrdCFLny",
-	"7U/+/P3GzTsdlVmNjWcHdFCD0pVtRgcFne1j3DBACIVIY01CqOfSGRPDABXnh1kLuyBC2AzvikuZGetb",
-	"mTQK03y/w0CaawDTQq00S9JyGSaAzglq3XHOOJOwRehape7teWD4w/OsYDsOLaDfhSta/C3+OWVY29M9",
-	"8hYsVox7pMvKdYca8GGqce9h4+Yt/+TJJhW18u0Z9f3stGRdDBPOan+jYAPPzlb07PCNf6uLM7alvULS",
-	"Oht4hTbBKyQXf5Cy+yK29OR7HwsoV+fm/E8+ew4dWK3BuChg6igmh/ftu78rJBIVWDHJsSV9Rgq+XDP9",
-	"SiFKinHzaAR9QC2hTtVV9Ty6eRDUD1KUn58U5VAAJGKMXb3AGN2u5/Of+KSFxuYgALVxVhJYy/hM6IuX",
-	"lhf/PsjIWSsjB3U6jnT94sS3aMU+BtEV/MXGm8+1V793GFfyWdTtYaINfxypGS4xn9Myvu1flYebFJTh",
-	"rXxyt/75aX9uKfqOhy0X28DnRzZQd5BY/CYPkyx+0189bEzpI+QQZSa8Pm/YjMp3CAk1yTTjCA2v5EiW",
-	"30AfzYzppFaijFge9JwPm0CabVTGdVWc1vWLxye1zsvXMWqs8Cd4tpOaSE15NIFMMjN+OLM71OVtwZWx",
-	"TDPFdxs/Gs0CzHLFALEcJq75b9OIIMCemkjtyiR1Am4fdojtSYAbQkZvJK16NE5EvmF7pGKbSALmWkz0",
-	"LBXHFTstWKz5bA/Su7dGxVggN7FQrCu5mVgntqFqsGdW9YWvTbfVXqEg0kS2jEZQCpBi2ZgCo5zZHt1L",
-	"op2Adbj4sK1zo1/nV+g9qMdqrwqqhwCqB9VPgQgcT3Uo6vpZ9bRd1cuuePUyntQKobfqZVDG0weIPajK",
-	"6a4qJ9BtWIyzmTZBSPYJY1rHqQ4O3ETKz9+Be7fCZZ/FpgTdZdEq8xcP4JYGeQzAYmWAjrcqdITo/6Xj",
-	"j6hLmFGhGnFLtuPBvzGvwDaplmfWFLMdfuOC4dLAp2xaxSJ1INVmkno1ShnxHAO3zyhj4oNVmSkjDCyU",
-	"DMcocKXRF1PkN5brwSp0rMIOGg5l3gGzbeJA/phfW6yzH/yGHqPltn9xiBpOodTRAw7ZTvvch1uFKdEE",
-	"GvJsNgt6LduqUrOgwMYOg/bqRKWKsPG0xfjVJp0xHK/CB6ilynwrQOMJ9/PKJ9dWr3ylBrrxEMGxaM9x",
-	"nIVfeKXURGpnO5fvbGf8OyHp0na8N1pD8a2O6rilUjg+jmA8AfcyNZGis//+pwN/tK3f5/ZM/8ehA+4B",
-	"9nvrTevA7OuHX33n9f37vNf373vngFWzjLd/yz+vvX54uvb7w/tqr7+Sqb2+f1/tN4cL/P/em/vDz4L/",
-	"Du+zir9tH7rx89sO+x4IwQH33lrce7BEaLs17n2BndPiCPdQn2y65dY9d15iwYMJYV+IflaZSR2iy1dZ",
-	"h947BmG0Rhzb9tBXZky6lHkif48PjVSqrkcmIWj6X1U6kmfgiTMY0Q+YtDJje5QVZod/TWfB9VYxpilU",
-	"E3jOLHGNIu2dafYKCEP+dnRumIUj/TWd7dg+i7V/ItJ6T5J4bRaqy4uL9fuXV699v/L/L/pnP/NPfuPf",
-	"/XtXArZJFi4vLq5e+94/+1lnggYXtU/lAa1L1Gojjg6PZhNsxDWS8PmXHSu03q1958ptnbnsXGtD49v4",
-	"NS1bFwRW8ColWKsgMWqGS8SOdW2mas9hycEgQWxdExNOjdA8XAF/eN//4jNUwG2q3t4ZlhjmtUIdcFSI",
-	"/aNOlTFsQgExY37Xo54xHWm7p/5umvLfVl3aYpiKOzT9iZIFYshFcHSo9utOqwLZDxN/TlDeuIjckhWM",
-	"iVAqB3xVwC7AdbAsDLSd6UnbniZpfhW0tiBuiVJvCKr1iD5ScI/pUOyXZ2msMbQd8qv/md2dGc0MaWH9",
-	"IlHLFyfAUHbsWtAFA0EEV9zitSWiH+3jL1c+P67lmQBZl86v3L6vkZW7c/B//HTlu8f+Z++DLby8cHZl",
-	"8bb6W5K2GKEW5HThKuxVngODqBjcNPZE5paRZ9BfaGgkenuLIx6uGUha57hL14huWq7nWAVPJ/899xWs",
-	"CV8nfmImiL/wrkb8c4sa8S/8rJGVxxfr/7wAfzdufrR6/AONLD+6uXr1tJZn9U8va2Tl7z/Bt5h4pRFs",
-	"pztC9vEx7nAJbjoOA8So6DroGhUKO4C9RNgssR2TOhofDV9mr2R4eUbfsVzP3UsMMlk22LS8WwUKLA1A",
-	"aiPkFX78SdEu83Xg9+bT3QGlqRVDcoJy8T7Cj7RgAuViHcpfLVcWo9ZKHH2JTijoJ5k0TFKg5TK610WV",
-	"6+QsniaNT1EjBbtcrWCtxb5snjlUej7SBhF9XfikKkaZD4gKzwkxEFBixMurWQVoLg7vm8YPc5VhIBf2",
-	"znbyDOfOf1i27Rm+jviJyz+CTiompTMyBzC7i4Dux2/pO54MDxel9A7dLnxF3ubf6qYz+1aVvcwRj06Y",
-	"7YHLyHJJzbE8j7IR8qbMWISFxncWNrdc5sMXP0G/Tdi7Mc8MbJcO6xYW1ZQtF1q5gwOYlsvY3kV9sFC4",
-	"e2X9jaa0eYEbiws0uRi4fxqhRqEUxs2Nqml5/KfMQzAPx89wiV40/lSy5ERQrLx24Dev6iN5tk8UBucy",
-	"WiaT4Zvt9g6/H4AnJrilmiRfiRam4fZwYJFJFklxS4bHz4oYfs2ulk1i2ppcLdg37JU/C0vKgUsASjEs",
-	"ENeNA49BpBtHoAWLRtmlQebdpG2XqcFRypG+le8e4oemk8rdTqM3eIRSExlNzlysjTjBr9hVfqOsmhcJ",
-	"Pir+4qcmUq8GcBCKW5pleUpLVTiqmOILxmw8uyXDFaXvJiXcKtizRwt7tvAZg1zGjkjurOuJXqB8lV6F",
-	"nn12LTUxxoEypdhRhD8R7Ti75kJTt+bv2sXCbzpTeD6TUxLfLolCdXH2TMvkJrToDGU6s8SpMi04kkNw",
-	"bPHdlXIBQMCWT44awNv14C0elbCLMegixGTEnXGoYcI5fLo0799b8k/e2lTgmwxtI7opik3bT23EBeDv",
-	"hlRigAdc4tkcE6EhybVFoWSVTQeiLw7+gKtMTLYPf6PlGSAnfSyzRyfMqEhtCVc4/KI06raS5Xq2M0tM",
-	"m4rkLi60hp5VkmV3jqguUywDc9wc9El4XvokCNMY8zHXkRDddIHsjeAoGe7R4NVbJ3czfNe3XeZml29z",
-	"P/I2B2HAZxYG7JWndJA0OkgaVZNGpdcTUkY7An/bPFX0d1Be1kWiaPqt114hL43u2TU0IWKQ6IgE+tVZ",
-	"rTk3NJAAuqRvZbSWZ0pwE+Gp16KV0OUlO/GmxX3RvQaFUY5tcxD5un0M3AhK7DTPN42Wi9JhJ/r18rlR",
-	"ZhpALYvQNZfTIzA00EOFqgPuPPEeK/B0Is+k68xy+S126xqfO/rr9LFsTm9xFUkfVY+zX3uGbHuQ+5qo",
-	"jThyaimU5C9Zh3kW/UuQ3ap6PHHltqF+XzMSmutdJHSQtTsg399uab4ozCEQYx9TDE5M9q3Pf4jNlLeo",
-	"b6qN6Cqf1tHCbKFME+Ot4nPPto+alM60+rh2GqxAXUhuTkonPhwwRhiTfCHBX20zqqHHDzWs7QF/qaRd",
-	"w4EIHnoONCw3ZF2Vcao842PSiCv4Wplbow6GlmrGLFC7WWyqLDL+0swmepi02FZ7v+4zh/cFy9KnDNee",
-	"qkNQRUIdcuQbKsJsqyLsVGt1nlzak1TPw3AkxC5oeMQg0vfc+f42N0cU5eION1zssCucEth6Ae23JkkJ",
-	"DAvrCcnQ0FLNIkZdiFhLEambdMYr6UIOBkw8JJ3h4i8w2oyyzYAo6C1qmMRiYHVB4JbYGCasGB51LKNs",
-	"udTklmRJMFWDzLWLpGI7VGQHYEgbBXlopk3kWdnmYlcOyXZQ3Holx65OlbC1KgSthRkX2pj99EUeRjqL",
-	"Dgs1HUr382n0qjpBhmxQfId/HNFa7Jtcb+0bRaAjHVUo0kcDkb688K1/8rvQwrl9xT95Z/XTLyK2ze0r",
-	"/uVry0sfd53xCbZW7+2cdhYhLi00ard1U/kwcDFvURczf3/f4JuTAAeEYHv+AMBGbKzN9/TucOXOKMjh",
-	"/QA51D+/vB3BQ2CJgQUlJgiWVBks656gC5euYXhB59y16jijNZv8ZkGtpmm5M2VjFoo3e+cfBesIxtzd",
-	"1NsuMnzLLtO2L95vwUth9q2g0qXOdiyoXF+lmWLlghw/cWzeWJvttxPiYCekRAt5TDfI9xs3FXn6UxMp",
-	"t/jHEUVCdGeZutRpqwiRvw1bXCH1qpiQTzUoJly5cqc+/zC2mBAExAacZ/0rA3Spg40gQlMNAlkOGkow",
-	"QHRayacE5X+GR8rUgKZBSvU6l7V5hrXvoTtMnsWe1/65cKA3u/avVUhwu+IMFxI3/1E/ewuFhFxBDhWM",
-	"Pw5jXulwLpNrkgohAWIHUiGXib7yUwZ/5cWtOnrJ+1kAuH6xXxsCOG5t260RLPRsqdcPOyXtRnfWANC7",
-	"JgSk+Fs8KM0b5C5vtDTPpU5QmofqrMeKrEeleeLFar8yL3ik5R4NXsvWgj2XOsgV21qfx2feWX2eURDd",
-	"hdct0WsuyGspvsuzluo7Ju8fV4EnoMil8xrxb3+A/1eL8kjj9l8bZ74Hu8if/9S//b5/75SouMuzSMnd",
-	"0Ii8uGy5nouIgKR12GhdI7rElfhvFHH838GntkMCumqNBKhZy7NAgGtEJEZdvjZEXAo8YlhkVrArFcPl",
-	"9/hl7njYQwhBCFTGkbQVzb0X5U8YDXsVTESxVMTiW2NSmWsaQBr+I7vGqIP3LQg6JE8UHEHtpDXFhvnq",
-	"pHV+Fkb4hUibdFDcRd9LqsyzyvxHDHnjdbzTmzUWXKQRfYp6r1MdFl8v21N21dNFqG9oIs/4IyN7IgmK",
-	"HA1TYCFRXhbkQUkgshfBzKozpEQdWSAlGP3h9PGx6wWHmpR5llF2dY0Dv0lKSgYzqSnjlLgM0tdtAGMD",
-	"LAij5Y0WDaYNpQJQFvoF2FAjRp4FJrtSExgpBcT6SQfOoabuISzLpEONaYwXzNhlqzA7NELetrxSnvWr",
-	"rE+EDfJsvbK+lvI95VAKvR1fq4dLnlCsB/AZi/XIs6jVi3d1DGr1NqVWLwdeevlCw04oNsZrfxp+6de/",
-	"zQ2/vuf/2T889r8O7otC0nfKXgBJc2D+yLo/sWLRwr9MpPAvKLDLhQV2qHQ2tcBOi6uu0wJGNi4hh6sz",
-	"gcxwB4V3z0vhXQC21qi521REm4hZ40vuAG7Kkrvk+DoYfk3lNT0T+b+invCv9EReDdyuvbf6B1mnzOxp",
-	"8E5YwMjsvQnyoosQmkudbpm4deU145YJvg7CNIEZ6WsUz4L5A+W9YBPajqj8hcoJWizSgiezcviy7XAJ",
-	"o+94RKCuntcodOUK7k+NQqusURvbdBhy6Vs9whYVy1q3ftls537ZJAmd651fdlAoMKD33ir03kIMwzun",
-	"Ba4U/i6ElN+bA5LjU/zX88dCFqoQUp23zmzWnMkNM/l7XDAY10Nlm01RB9yBxGKaQuni2dOiQN3GKkV7",
-	"BgjFpsGhgT7gHlJO4KyfPUBHL8z2wOebLv01Ihdu0Klw4zwZuJQhTPePX1+5cmdTzfqCwbhsErt81KXl",
-	"ohRcwSvTKrIo66PE2hecORRcyJEI4ooYUwYXLeDoL5sosrCgmjj0mD3dS1KcV9nmCKht5UHIDWfGhjMd",
-	"S6jRHkooPIzPnYDauLzBA6yIm0v3NknctAgQh7rUGw6d/X0RJIeoJ0JpMsaGoRwuJ9wI6JEmPkKf3omQ",
-	"t/g00QoWM91AkpYSGnmD1oYPGuyPFsP0q/bbFIt7wMDas8oT+LuCNa0ZLnHp81fD9+KFIg6BC5HRWri5",
-	"RUjtEPJj9fT5lSd3RW4GxPY3ycyKzYYRQkYYLMMFo0yZaThrxh9mgXulVrJdyl99y+RQo1CiZrVMSZpr",
-	"27sfN86+6x8/Xf/oln/3TP3CX4fQFSLuTkqGO0F0IDHzbGdWJ4ISdMaxzWrBy7OC4TgW8rZUSDpIKD3k",
-	"GR4lr9hVVrDKO1wSdGoOnu8OQeqJTplHHWrqZHIWsmb4ElquB53q8ixtwCTUZyr0gYbjzJJZ6mmYolOw",
-	"HYcW+PyHNFIrWYWScHbCr8tGgQpm5zwT99rhjpD91DDLFqMuB2DSHjShnNuhSFEIORrlWRCRSHfqisXt",
-	"W0n3K2IHfs+fsmGABmMFxePaVacA0EXuaUppnbfrL9p6l7zUQU56dBIJKAfGBiFjYNce9MdZK6XdC95q",
-	"wVEu5QF/teVby7HQw1vLT67zt/rCKf/Rg+XHT6KyLBAfW78iOk7q7fwzX4S/rCv8drj4JtvFIoCjGqXT",
-	"lJn4Ib8pNUm6cf/E8tLl5YWzKxe/HYKDKGg4TP7yIo6yIeWOLzJyuLuYCGY7psUMZxZuPEL2MSLEWShm",
-	"SwbkIAnTAGM3Bgu4FveF8k0VuoTZeRbcwy7KTKbMWN+KmNWXdcMChy8wph4ZHkVT6iWwCrNhVpB/8kT9",
-	"o68aZ99NaSm+F8I05CKo6Vejyq/q126pPwFQd0RbV2h1I7ISqzrFvgxCBVuDvE+86c0IJwgUxwKdbSsP",
-	"O42hqic6tCirMVLzVQYVQnH4TRVFuOAah4IBrJN5pXz9Bcue2A4QvlqeySSvOBFsMULfEVm9aZ1/OEEg",
-	"EXRINEkwhEguBgpQQ389OSAC2iiPVZBHAoxH7BqLzCC8icX1wiwmLotE4paZQg8HKddlJqQSdU/ruUxW",
-	"3xtUZ2lw/xZFYGFjUuCy4OgV4iUTKNOH9uaZQ/noMbsy+LXNKGGUmq6SQUTSQC6I2cZAOKgh/SB+IkgJ",
-	"h7hu4dsBibd8CvyhsQsJFEZly+U4V2T0BomzgVYKUmd75z44WG1WOmvmrR4O6VTF+FvWeJIinTmcA5M/",
-	"n1Fh5OHu2oxGclZT+VQ2n0qJtFXRICHQNXKPI5mrFeOd31A25ZVSE7kxSOjwqMN//Z/51B+yw3uO/CEz",
-	"vOfInzNa9qW/5FP/kgpyW13PsdjUeqmtW0uxdqU3D1a9vmREbGTuKkQQxyapf3h/wIIWHMsNwYaOa/o2",
-	"D4nFLHP2GSyzeOwAnA3yOJ5xHgfgpzXxqP/kqn/yVsd4tLWZwFj/vZDNij+hs7vigHB3mlU6jBJjDcO8",
-	"bLieBIoGMYX7DfIdxc32G7OuHvXFST9c4GHkN8DcLZ1/pnM8mmf5VOP01/UrP/rz95cfvV//6Fbjnw/H",
-	"lxe+Dv0hp07mU3g3dyLEqO60NTNDTS0WnopnA6CSo8Xeb06VucRiUKGfZMeTGDNexVX8d0cFaFP7p+QZ",
-	"/2YiekuXD8tSfKDTzK4RxwD3BNCmTVUp3KpfboL9Vbqf73AbYA3Rp/ChcqTqeK7Ys7TcQrtIHFqg1oyn",
-	"wXlw+RArlHnQ9y+K1XKZ3NhwJjec2Z2KrzPiByHVDDva1TJ8Vm+y8ix/qZtn87+glyGbjZ5JmIM8EFPW",
-	"MepGxpuLH6RyxtccK7YGTE2kLOaN5lIaB55WpVpJTWQzmYyWqlhM/BkgTIt5dAriyRtmZTHFNoernuWr",
-	"DivctBPqhDrIzZEHKUGhm1UKtsqW9wdvRyosKBpThW9T6OPp0nz93JlAaDbu3ly5+1H9+o3Vv13apn6T",
-	"VrWmyl1QZnyFaKHq8N3hAo2LyMP2NPIncpmAE4K/OM6lzrEk2We5BL8GdzKEougx6hDKjlmOjfLN8gio",
-	"j3TZLhhlaB0wJfpwCs+FZbMhbKnK5XRIM4zsmzuNGWvnsSwXOVWnnJpIiQ9SfIG4JHCYUVbMH7FlLVkE",
-	"1hSDUltsDwoFsOAqL9lS9ZSB5Pjp0vzK3x77T64uL1zwn3zgnzkfpFqMhNKNv0+pVgF6GJzlUwazXBA5",
-	"RJCvBVSt/z13BR9nebMa0pGKDrCuRjy7xlyNHLPKZWOKusgXFjAVuiPkVcVJL/qT8UViU27InqMMEvnc",
-	"Wkd5gJlcJNqO6GboytJEyyGW/A5fjtP1z08vP/lg5YfHywsX8E8xi5osikQaTFKhhlt1qItVtGTGtoB0",
-	"gJlc1zp86QuOBaSoygjDp8UM8/82ylWIahqyHaio3y3a6ji1QKtbfFX4CxQMHUv7+U5CslV0D4NbDB+D",
-	"J8UM4VX+De6kXZRk21OGxVwsIG5aSDEUPmG+EI7BMOuWmYS+M1M2GNyKr2xj7kT984XGvfeWHz98uvSx",
-	"/9NH/vypX+aO1y/81b90nq/1mS/9+VONew/q1y5Eh02DMcWN+CC1Z0S1s1gRrIph0aaA/JTDsV5euIDE",
-	"CmJbI4FpF+LB6omC3IDWp/6aggOUVIxCicvZQtmCDrButVBSYunHLFawjDKZKRse1/t8ny7c8i9+6d87",
-	"tfrXW20NwZixhjmWS3j7PKMyQ51heswyufQp21N8XOi1rfEDyN/Guzcbd29ylPzzR82vtWl5casaxPWR",
-	"fkI45vhbTNL1hZP++atDhI992mKmqx5Iu8ZEW2L+ZqODQFxQplNGmd8BDy3smfA0W2yKSwdacTViWsWi",
-	"C3LTs1zPKrhhJXHBcEU8H7IAxPnkiIcG7zO83+nVuXdXrtwZUqZaKNHCNMwmZr6HaLk4bDF3BvMM8DWu",
-	"zlDnmMUnQBxudrskza2QG7c0svLpl/69G7gEhpIFUQYiaxfxOJdROERBfCHVsvB+B3TXbi3wtOI+FqhG",
-	"3OpkxfKArTlklHCIUSjQGfiUQ4MyDYYLf1oGK1BuN/DX0T5GHQ63cPARQSAnGrcWr5QsZuxwY0PQJK1G",
-	"oHH+cXGFZhs5kl1CRHKJpoS9m94BcPZoQiHIPA5pKzaBGnWPJWxpndXvqeGUEejz15EraP/RA3/xK5xQ",
-	"46vjK+8+0gj+haa7RpYfP/bP3vTnT/kPb9U/fFS/OY9TxhuY1LGOqbYrEOticwJNUG0Tz3Cng/NvmGKr",
-	"hPnFpvCAaMosheSKW31NPZOaLPtzp/ElDTccnqm8NWXbVeMeyGQiEnyqrMgXvhQMld9EWVKYapyEcOwp",
-	"h7pSR8G4+bXiLmlcusbPn/jfCVEBZz5xDYL7zFCH/2fZZvMbEUggoYHxVYAKSHxDMF1JNqLiA9nh8kMn",
-	"BmqXyy6pzoT7Jd8lYjOqHiP5k/hpA8UBohF+iL695l+/s/rR3dUvruE8IQAEndqjQqVp9wzGqkZZykL+",
-	"ZnNZrJGyxaYFL0yg8nErcVchFQq60YGQQkljF4skXb/6oH7l0eqVOf/iwyG+H3LpolNDMom/HPnL/w4A",
-	"AP//",
+	"7P17kxu3mSiMfxX8eM6WSIUckTOj20xtpWTJ2mh9U6RR8tvj0Q4x3SCJnSZAA91D0Y7ekp34Gjuys3bW",
+	"ie04SmInlcR2Eu8bK5Iv3yUZUtJf+Qpv4QHQF7Kb7OZcLJ91qmJxSDT6AfDguV+eKjm82+OMMF+WVp4q",
+	"dQh2iYCPD67htvrXJdIRtOdTzkorpbUOQYI4XLiHJNomQlLOquiJgPvEXUWSMBdRH21iZwtRhprnWrVH",
+	"sO90msjnyOlg1ibID6dYKFVL0umQLlYv6uIrDxPW9jullcXlaqmHfZ8I9c5/Xy893qidvPx4vXby8lP1",
+	"auP41fXS/y5VS/6gR0orJekLytqlq1erpYe5gzWkaYD3sN9BvAUQOIJgn7ipkLS46GK/tFIKBK0J0iKC",
+	"MIeUqgkQ6/VJAK4qsAXuEt9s4inH5+Kc++2AiMEkTI8xb4DIttp85OBAEhdtDpDfoRIFkgjEBTp1/hza",
+	"IgMFH1WPPAEzVUsMd9WbsZ4/ax+PJffx8fX1K4uN2vr6leMPXv5G+g6eYizA3gXS48I/557Hapq0vaSu",
+	"2knMEIYHkIAnFJzkCu72PDVtvXGyjuv1eq2u/nNc/eeE/bNerzeW6/WGXZg6m2hdVC1JkCcCKohbWvFF",
+	"QOJL/N+CtEorpf91JMLeI/pXeeScq9fRow+RwbQVmK09JBF1C8FdX9xXuHse1Uh8ukOcLY9Kfxr6OFgS",
+	"aZGa+qRr/qDh9czCHcdOP4Y/xYA8K3h3NnyOxxV2c6Yhc7FPFHZ72CciC76W4N3cgJ3BPlHvGwcvHwpH",
+	"41GZMwJAVwrhRKt+MDhxzifdnOhAJeADKvMWUosy6FDJ2m81eFeo8PD8qKrQsKo4BmYD9SX1Q/SVqKzG",
+	"qxGHJGpqhG1mrmLXCL3G50ZngoVHsxHa57tG50uM+vmPX+H1gLI2Chj1s6BSv82xYb6PnU6XsKlMAoej",
+	"5qCyx/bzRgUu9S9ykbWZTUmeaKIy91wifdSiQqGnQkOXtHDg+RV13M2aHsVIPxyViZeSCz+xyWYm9RN5",
+	"Qm0MC7qllcfNX2rq0uU0Bn0ae4S5WPwbwSJ950+hAcEisdmL9cXjqVupRk7dzFAWosxfWtQyEO0qUBcb",
+	"SgTqUmb+rMckIsp80iZCA2z5zCnfF3Qz8Mk0DNZ0od/hkiCHe0GXoeYWGTRRh3uuRM1t7AWkWUXkCnZ8",
+	"b1BFfUF9n+hRK/pXVG56ZJt4K8ObzzQrq0o2IdhH1F9nPkdmrUiSbSKwt4BOKTEA+R01RCLGfYTtqw2x",
+	"2qJKrpUIo+by4mJzYZ3B5vY87hK7ZanimV1x4uRhieOSmtlL+/dSUnDDtScvP36q9n9w7UkjBC+dvLqy",
+	"kCbDwQmd069oRCeChcAD9av0B3D91MGW4sdzGvukzcVg9ulY+uKYJ8LTyBQ1zMAsObUxtvpGKuJH8spM",
+	"nm6Zh/5DPVSM9jj1+uJ+0Z5oHVIGlLUvAQGetutqsERUyiCuIUyh6TQ+c2lu+EAgmLLXPukCXUdlzLSs",
+	"kRQ1VoGPN9UvD6krTCXcJom7RPF6df8GCbEk/wG5jf1jDuEGPESZ+xAZZO+AoguHpFXQIugZP08Y9vxB",
+	"OohbZDA3jOPATUI8G5Ps/VXgZ6GQ+q20N0A9DHd2GlihqBeXB7XcZwW+JLZoGRE5WAhK5B4LgyHgFwkW",
+	"TicD8LOCEOSTKz7qYt/pEBfhNqZM+oDjCoAq8kgbe2gTSyqrIbVEmLkhVzkkkYS34E3PMjy5CnKcHiew",
+	"S9UbsXdE0m7Poy1KXKSIt0RYEETbjAuSeYxP7A3JnSIqPSZcIiyjVGNXFcUl2FWCZ7PWREKdnBJLqb+A",
+	"1ijRcG8KvkWYombUnUNmqhn7zSk/JjrFv0sMMFJOzfzrU99TLLmmP1yevnQf+4HMhb3U6APSxz7JXBTM",
+	"V/xqaTg0bIGQXGSApOhSk5Ervh7VtEfTE2Sb8kCiHm6TKsLqPFAfS9Sm24QtoHMg/XBYEPaoi/rU70T0",
+	"ukU9nwgJSCmNpSeV1cNbs7FucXkc7eJyTijibNSyDFRnaKs1xeiglm+JBAu6m0SgctN88ShvVsAQybs9",
+	"hYMtwburCgUNXsFqFf/aJC0uCGr6vJkg7I2clopsobkB3CsmNjdSZWa1yExFtMgSfT62wMgudEgmVYRc",
+	"SuserEwqUjeVHbhmDCo3FWtsgrYFmIkdn24TVG62sCfVD4EkQmbhop0nsQID0ybnHsFMwyRwy4/EnhaY",
+	"rL8FpvBJCC8Ytr0C2NJ8cA23wztmT2XAAyQIdlFZoYYe+C8PrjXjZDIUfKpIcq194HVmbORd7BLUJZj1",
+	"O9Qj6gQl7xKFmsSTBNQURVUR3ybCKEArCCvC42kMNspKY7FZRUx9AarLiVB1sZLKemlxvWS3T1v/o/2z",
+	"1vs9N9PDhp/3cB7zHCiz3gD1udhCPQ+zKsLIVRMUMzYv1etL+yUxPsh86g9y2fnxJg/MPYxcD2nIS8yc",
+	"e2jb12CuDXqkGKCg/vJWLoDV7HlBBq3W0PvLhzNgVir9TFMuCUfNYWg6vo+Gpgh8rYxlL0Hpc8buIR0u",
+	"iIMF2BwUHSm2nnqm8hra+na5JuoS5pA8l7elyBdvIWKe0d/2BG8LIqXxGinyDl9ueqSbstbG5mLtuLPk",
+	"1o6T5VbtBD66WTvmHHdPkJOtxvLRfTu7sx5ut6dzKrA3SdTSI0Go6vY8HEiqxPk4+2LcD4eF7CvT9aEH",
+	"zuJbs3wv9ibrDW75RBi3AJM+Zv6eOF7WaJdIH3d7ANE5l3R73CfMGTxEBlksVBvcrCPWo9o+7HQ4l0pp",
+	"KGN06dK5M5qHtTl3FUerLKALYMZTIzAY8Yj0x4RUNS1m7jrb5O4AfqMMLS6jDg+EQjY/EEzbIMBYiwSR",
+	"Pc6MqqVZLxgAO5S1V5PTwouw+o0IM39kEFxFmk/HZ9bwgTZAPQ+JgDHK2lV4pH7SMOJ0thttYu0hkmk0",
+	"Wzx6dJoonYMfHICko1lGXMYx+7zODlDGaXwJMs651qOckakbfIrZXY0ugrZza+TDTPaJUOtsLtWXmwbJ",
+	"KGCVEwhBYnc4ZV3q/fu1OLW1XcXx89gvtdU4tFoCjYSnMyV3OjF/USPOOeZSB0N0xBQuZQfNITUsHd0/",
+	"E3EM+BzcJ/T22qcydzWadu7tfJhsE2/qYduRwHi0NU89g8r6n4Y1A/u8l224U0NzKp4nZuqcIfDnsQCP",
+	"5TT4wctHBXF85HSo5wrC8u9wz7yg+PbKHnEUGKfgzueMvFFDi2lBi4tLjf3DWruI3UiIBdezVD+A9cz0",
+	"hNgjsU4QYH08APtuXNkv6OQ4nrk4G6uxRwu8oGCdtkK7mIJUsrGfoVIR+Bc7hORyCyr2c0giqcZDuIle",
+	"WME1NfbPkpDbJygHErjqQXkFH6bdzNAT8DajHhFgW05s5tF6lmemSzNs++qRbGp/NIeN8bEeEaBz51CO",
+	"LGnn9hlwZkZ/acyBIafOn6tqVdXh3S4YwgOno5S+puPRhUAScRqcDtmKXThvXhOJNojHfP8LWYaS3fK2",
+	"aZgzL1s7TwTlRUSYHjyQCQb8mhsI/XYNyJy2xsImxn0TCWEF+6+vqUV/2dral2GRVtu7huVWHiTxsdwy",
+	"dqziKLJYP7pvKKINaHmWkG1rmwb70f3j5eeNRTB34Pm4DbHgUpbry/u2lGDTo7JD3LxEp2cf2D35aez7",
+	"oi6C3JFLqTYyigkRMpQeC2JOLBYxEe2AEWsKRgPt58ovKBGzNaCsXfx+oU1CWRsJmIISt/B9W96/VXkE",
+	"S+IWCqqLjqmsTjfoESGJS9zKHoTb7eP5KWQ7j9X/sxbYw8KvogbyOTqKyjs3r/392tM7N2/fff/pnZuf",
+	"j370u+GPXx698OrojRfQ3669j3Zuvf73a08Pn/3Lzu2fJBF1KXUNavY5Y2yPzpR1L5BtvjXdSSH0kElv",
+	"egDu8Zg3fYsMMk1yZpZZPokL3JvqXQSHPRg51c3QflDuZUbLqN9yC3zq3QDEnIFbOmhLdrjQn7VbgLvk",
+	"vgnIAkX3LKBLVuT6FU9eaaJyIlDdkdtNVL60drZ2wjgy0OYAchZcIlAXi60q6neo00EPXnGIhxghrlRr",
+	"Qqc7lBGTDJPqK9Komx6kpUCJhWeZPx25nR5yBYubqjLAXYUB2jkDarzmJrKqzY0EtcD3wpzQwxSzSEYx",
+	"g0kCtVhfbMxSOuajQjElBNantG85ZXlKDbPx74L3ZWyh4Bmo6igze3YQvBVGuPualukERDg/G+SeL149",
+	"JRckDFafRWrjcedH6zkCzy8Gm12lJ7hW9ptD6qsiaWdRxHuTIOw4pKf+5MI4/Aqz3eX9M++Ea543wTK5",
+	"XoglAqs63uTbpHD25eK+r3O3lrnq5IKxlLTNFPfgrRYtbDBuHMCqv6Nk3anmVCsBg1Rsg+j1X2r1gmxT",
+	"0i8oBR9d2selzSf2Fxbjl/Z7AfP408yKMiN6zdSluUD6aoRWw2PVUs38mxFpnc7W9TJnhlGHFu19iKIO",
+	"PYBxYAC6NSza0ymUDyPmQOflev34fqHz9CxVY9s2Ycx5Yn4K5KYmI37WBCFnSM/Pkra/xfuoi9lA8ykF",
+	"k8f7gNAQCuBzRJnjBUrGrlvPMPyCPc5InghlV709HZcbR6e5Ehpx7So9dzFP0N4cmFGvN+r7hRmzXUc6",
+	"JkfmsvzPlx2sYJiViqQF3T1PRbKvDuGYGbCgAbGxCoBNOvVIcA6hNo09CVNoHJupyytw7zt2oPTfeI6N",
+	"/rNm/h3jC3ZDavZDZkpO0HOjH6I/UjnIJTk9IiKQZJ4InsY+CsAK5PvuKNU+mYOyxxn7qhb7XIS/zyPs",
+	"FhZs9808CNDnyPHSouF+yCYxCACifyNYFCHfNtk/DRST8JYPEPViXcTIxsWC4v8Adi/oaFb1l8OZTxh8",
+	"jJVNOWIM3t/4D6mLL4WH+5SmGIrQQVrZhomMLVVLLvEx9UIk0QGzLtchuNo4pwMjOfMFdrRNWQguZGnl",
+	"8adKXSIlbqupDY1FGimRBxY0oNx1xWZ7XBFZUVopHYFtuXpZbZYShxz19BHco0e2G0eADxh0IpA3GoWf",
+	"O0vuMjnaOqb2Up/UyjLYOCCBcKV0Ti8ORYsz96Tj+z25cuRICz/ZoQtmVxbMXthdk0fMFzX7/NXc5iU9",
+	"gz62tKs3c1dXUVNvatNkB5tEW8o9OFq161dqBlIg+2r7J47zciJnUmnxU7Blm7kLvEfYla6nGaasaV3e",
+	"5U7QJcxfkD1BsAvWgK63IO18KYx2kzIMKJ+wpR5fOr7cOLG4nEawfHLFP+LI7T2aMHXj40FfkGyJWawa",
+	"CliX3TAkn9j6N1HVmzBJWIOlDiFWm+203tbaGSp7XNL0imfR66pRmHyLeooCg3W7fOHsaXRs8dixVdRU",
+	"36svDzetgRSGa5Ox+qEypVibugkxr3v04lVk5/3n9dLj/75eWl9fX798eL0U/bC+fvif4S2HDkVBLv+/",
+	"//W/14N6ffHYNxb+faP5vf/nn2rpUS+QDMtZy6PO7oiTuvsbHSw3oNqbUNsco0+gj+SR6XW+Dsyg7ZED",
+	"1AD5spRNcY7kVBYiyBTxo24+NaMR8YKdmx8Mn/3TnbfevPf6+8Obzwx/8/rw2d/ee+eXO5+/M/r4jdGf",
+	"b5svX3tz59OfDV/6+fDZPww//HW067AORTtzE8iTEYEMT6koZXTsg3tNEu3EMrocJqZec3dUxsgNNBIR",
+	"8AJVQ9YLsTFwINooCYnTxASHaVs8CZlBMgGksqBWcpaLTeq6hO0Ka1vhLDFk1dKaUiWMG0erMh5B2O1S",
+	"Vtob3rcUHe3ZGBTFzjaCf68O18GepzMmthjvM7QZKJY3ANbnmpMqKzKrNgTOy09UApQO7xFZVWOhDpDn",
+	"8T6iuqpTChOMFqDY36PcP8sD5u7qTBn3N1owS1EC1Gq1WjrNzDw+N8VRMxVBhuUIGR6Nvb8YMjDu1/ST",
+	"e4EMj3IdnKlvbNVm4HGmk7QMnijUkIRknG50FJchvnLgceyucf4wFm2yq0Pu6bk2fM43PJgtdth+jEjZ",
+	"PDMYpJAVM9SoL584evwYeHDl3lznRuw6m3Uin3NkYSt2kmZ1NZ/zmp5hr6532naAf5SIbSKM709mHOfk",
+	"psOxKgxh2qV/FlOP7O76GvFto0tl1wQqzidG4FB8REtVwN3FPREiciLEYgwhYjuEWnqLCqNEbI6amWMv",
+	"kCJWYFhJOTJW+Suq54Y8zhS6GPa+ajM8ofqJiVXNwJmJ4xxHmQuh7WE3qnFrA2bfCC0ZMayBmsp2mZGs",
+	"8uAabqcF92JBdMyukpAPDmEWT2QgTGxJu0CZcJY9RhoqUZdKCem++bFi8rwUWlykbXaOPcydrV2ig8fb",
+	"lG14eqI4Y+Bcu1L0BUKStlmNMh2oowt+Og4PGKR7m/Bu9aXrCiLlKupj6oc+IQGFQSHyKR1NcOB3jgAo",
+	"RdAgJvKvWXDNw7IwCsDba2Yj9oSH7GoHV/QONi8QXwxqp5Ty3kQSsFSiMl5nbcH7GoOoj8L4+hZt+R14",
+	"YyBIFTWOoi5lgU9kNEThSaeiI+Fjan7sRZPq/UXzYp8nDtbGRlCmD3chbxblseWZmTVXU29DAl0vg2+S",
+	"P4LZ4II99t3cBYF9sgHJQmN3wSTkQG6+zk3Qrk7M0LF6PcQ5fYB6w/dGVtpbFFfrq9n17SmKhztQxizc",
+	"Ka7EJNB/sK/1n1BbHbsSUDbVFwNjpEpF+oXdoyu8g7L2/qNpApMug7dNkTgu6JO7pNcBTESYD6aCSeZ9",
+	"yrxGJ5TZ+EuCBZgPtgjThCBGccGQEJ7aHqnsjQhvL01AXAxrx1e8RxqbtqHrLYl6HwBDloT5qMxFVUc1",
+	"aiTVJZmt20o90sNS9rkunNMXHMwtCRz97ne/WzsVgz3dYwXgEoWrgSRJ1LSOswfg/EqXqxMxvCn24RR0",
+	"HN9CjZHkSo84/m7FSearHfHiiAgdOlBctaQu6ncIM945G4y9J7h2NOka0dBYJQ2cDXM4SMya9gLVTjEU",
+	"hFttOTMqN4/W680qwl4fD5QmsRm0q5HzMpS8YxvImTeoWCuSi328iSUxSR8Bw9uYeibC/mh9qVnJdKVE",
+	"52Xm2Ig9bVCjJ7hDJETs6zpeuzd4d/k22XAGjpewP+hYTORgprTOTcVZt4mLAuZq3kG8ls4gILZSv9pd",
+	"wlzMAElSXXR5TNXq0o6FB+mtBACSjrwwI3WaM2/PlZzFOAmNHcjcfr8gPsue4PZ3iefVFP8kbhXMnza5",
+	"ASMR6EoLgKy8iylDZUVNDXQII72rWnUOXYbkCjinwLatTsJgAo4duzZqX2Iy6Onb8ghxKYZScLtD0nDC",
+	"ja6accPX1eVCXLWOMPUqyOk40vPUumwddxsM3iGCmPZEcRDg1XtjQTsaR40QbARgIwN2UdwIp6nBNDV4",
+	"fq9taWAWbamzDUEdz4j38RbJsqplnNHlMLTif7wrGCDO4QPW8a/g+I3S4L92+qY4fcMrEPXYArRybWbW",
+	"eaGQ16cKRSG3bYJKdjhyqQs57Nrq43Nw3TlcuCsIg1BZjcngoa/ISDGGD5bDWhA1jzKyzjDUI9HEUsHo",
+	"Bkqp+g++WVlAD0JgxXqp3+HrJdSixHMtOVZvKTfDVIcHBs0qauokAP3XOmuG2Zf6VxOV9cCgWUEdbBRd",
+	"hbkLqKn2OCy3b6LjXCp7Hh4gKypDBXIyOCTXmc51k6ayGON9Hf+IA5f6yONttEVIT4Z1zW2ilU+7pLJq",
+	"fCkShHLiImpVHLbOrATfJkpc0p5WHmjUl2OJ/zl92iZoz/i0hzefGV6/Ofr4jeGfrg0/vDH6xc3ha2/G",
+	"XNZSKYTVUi+GD/o9efKZ9DtmJenFyw2sXywvHF5fv1j5ZmpjDt8wxHjwXalawtCqTN00oADpUXZRkNvj",
+	"+tdoFN/8D6Id5KfabUHaGR3wvsX7EYs3gcst2laiL5VQMDoAcVjpokqqgwohOjr2kBmos+Zso5qgq4Df",
+	"JgKDk6hPaLuj2ED0lfY3d/EVdWKcAdBR2J+eYGKX4h3oZl7r5MlGkYr5Y9jDYMcHBrOe0pTmajU3BoVX",
+	"tiBEsaueGyYJ23oG+6mZudWS1KWSZuby6Y2/aEerJ+FiP9ZqFVxF+FyRVRiBKheMJmayWgoJZ1EII4Kb",
+	"G0Ij5SXIwtIYM1xfv5jemseE0+dCngDi84h7Vl+9dEuFuZeIccO8bJZoy5B4LUzp9pvE2Ro3E/NWC2JH",
+	"82R56l3X4Iz3GaqnZXxGYd1FDsV4s2aGzZphV017h3zBrUlCCuHDYYqDDZa14bu2TUR4cybPJHHt4pQk",
+	"WkYymDot0j1Gv2Ok7wzBrpIpCpJAIB1RE9RZu67eIGWM5jwA+JG/P938RE6YFNh8t2EXhEHKwpuhCUPx",
+	"vZiXEBWjCybDJXcmjH7m0UlxZnGSbk0RYMYuT3hvwsljsI1tYeIkxnGtmkDavPfiPG4XvRshlctF7lIv",
+	"4+w096j1Smrvk4LdThLUCt46c38EbhWVmyQPhEN05lgKo7kUq0nQ8zCTVVvgRveDMckRfpjrgVyB+xJx",
+	"hjaJpC6J0voOScT7TOsXljV1sB/TMMwoeE8lN28ar0CwmMaOClyyuVlKkpvMOqwDReKvAPJ+J+L9RXge",
+	"1ppCemEfJIgJ51hF9VAuCjuI5Cu+k5Ieqnj/dnGRUz1TRCCeW2wvKkeNHVgkv5j6RRbyaN0x6HIe7IHi",
+	"e0xCvB/RXmv9xTYDApKJe0oHpKQpBad1FXlsR6Dy6XNnLlSsuQdCXjfBKOSa/lek2/MHUNpRUfNBguTG",
+	"tmJ5rCVpvXbyVO0srrVWFi5/44gusdioLl2d0ZI0jTAflNpOrvSoILLge/Iq+x6W/iVZeBl7bmXqCdKi",
+	"VzIc274iiLarLRlUka8VxzajEloLbAICJGTExNtbT25tqMPGtdblp06kn7YpFVaUMkLsff6bDvfnonoo",
+	"iWFLsHdWMx3DNpACngiI+dkXAUlVCk0erNnLELjq5A1M6ncRUmbfeV0keA9u/gFf0/muz57j9/2CJwZF",
+	"DDjZx73/PE9zkvuZzentnyBJUIn47ke3h9d/Mvzkz8Prrw1vfn/0xh9Hr3y4ilqEuGj0wxfVb9ffHL31",
+	"36sQlUtWjLYxeum9e9eeHr38/OgXz4/e+OPw2qdx47SaWQl3BAIH4g8mbdBm3KQRGsD+LvU7F4kjiP/V",
+	"u63/dzDVfeSOu+NxXxoVAqHbYOQkg+93uBdxdh3wIFEzEYK4gnTwGloP6vUlR08Hn0lzAV3sKAUd6oN2",
+	"iCALpckIt+yt2ihMOPaG2Yabkk6CwnCDfxE86BW9y10eMP+7mG6TmUh7hji0q6PUHGzufVzBPLYcVzBP",
+	"1uvHGydPLh5dPr5cP3myMUvf3CKDaUX04onkpIu4AFtK6Lk2hTPLzcX6YqNZRfBv7dvL4cfGog5Rizs2",
+	"jiVOuxw76lr4eTnH58bi1e9pcrZ8tVz79uON2vLl79X0N4tXK9+spF4y6J99nghpFOC920pLV9Iz9w9J",
+	"BMZ/VDYRboz0SaJlqx/1v4871I3xSn01tpNHU0JDFRh+IPZliWP3TIcRa5wc29cJKKpJlJ9xpc51la69",
+	"G3dtihKr4DQOLeKiMtSDdMUAiQCCfk0AAtRHtTEFoUWyzwPPtY3nplt4JnoWp+KKKwYXghSH+poIiI6h",
+	"zUgdmnTCGiBPq+2dUistWgsRROfTrqKm/dYW6oi6DTaq9Xp9+lIXG8vHl08sHVs+Pmu59jW5edtp4nlh",
+	"sNm4W3BSMFGnNrn2RzmrbXqYbelTjeJAdQTUXpxjGDqWEaMVtlqdFdGdvFoGPez8ZoEhdyqNnXpsg2fc",
+	"rAyqkLb0mWuPTbvGfezJrywTHOcJycN8WP2qWJ36GZVHH7+xc+tWxeR8K6LicOYQwcbxabfcZJyMjyG3",
+	"/j2C6+7zv7vzg78o0KqKZzCHix4XWNctbmNGJRyVROV77/xcL+LO7R/cuf18BUF+WiwevbuXSxlD7b3j",
+	"F4Lgi45xphaI0zsV1gVWDyPKIOwcisvVGggLgq3gE5VoHeMxEEqcszroaTVYaSexRomF1JRcbwFf6VUT",
+	"zi4L3Cbp5HFH2/Hjknai+WOyfJ+eOIQo9QTD+M6iTF6Hrdpg8Cm6BPQD/8YR0xF84RvpCsTBabY2WjWt",
+	"724c7H9fX79Sr9fW1680zq6vXzl+Vn08eTYD+ryar+zgxaPHZrQHs+L1seUMLZU+SaaT33g483Qit63r",
+	"/OWsqzeh5NnHY/taTSCHgTZceSHDaoid+29tiy7CfWpxCwG81PM4dgvuhjqdrFgz3adjRng8VCeZLTbB",
+	"e1LhD1zqP7hdnNJgJ6TYU67MrL7YVT3PoxmGp/TRa/kie6slzDgbdHkgU6J8qyVsc2enIqDan4sM92SH",
+	"w4Zt5gpTmnhM95s2tpVxu+TRKXbJ1E0jkJO2B7uvJ0phF+NTQV9Ec2VSMwWqpQ6WnV1S0LzkmjtQXqQo",
+	"V4oaQu5JH0gwom1/a/fLjuU97fI8JXlikpycNwkstpmJ0zGlCqYxqon/Tc8DLxLwk8awFOCJc43f9Wqi",
+	"lWcMZ2MnYPBvOo3bf34VkdP7lF8lCFPmVujavmn1/CDsWaev9LFEZU0PIS93kziQ9ASEtWJRjbVJFWmD",
+	"sUQeafmIB75R/OOvjBP8MXi/QwRtxeJsiwjEHWJLxGSYf0z5fjD+mNG7uRup0hwYjh6AetJF0S8nRRQE",
+	"ywm6tpjKQw2N2MPLP4Z9+i4biNKQkG9l9DOLz8K3lCBqji9tlgcCb+ss9QwTL7KnkXIm97DrUrr/yHS0",
+	"ytm4qhr1N8kdnjwX0Q1fk7WzahX7hKv5ossTlbp3HWCnmYxNNrCTZS3+ApFQxL2g7m3szNPth7NoRTGG",
+	"Ex7VTFvwuLXJ2EezWcVp7BHmYnEGFw2cc03ETd5A/mz/UId71MUDVB4++/3Rf71/96Vnqmj05nvw7/Ct",
+	"z4a3nrv70jPob9fer6QEUs3ttu5zsTUJzynUJ2SLMBcpiNQYnYBJrmguh8p3//j9nU9f27n50p3rH1RW",
+	"Efc7RPSpJAjDIyb9Zwbdg80LjUUAyrTT+TcTO13oeAYF/A0xLEj60o8dS2k7B7Htk3sHN8/nYoB2bv1m",
+	"+J9PD5979s5nH+rI9ItQAPg0D5hDPbA+6kxe7XPpCe4GTthJsLKKCPOJIC668+GNO68+N3ztzeFnbwyf",
+	"fS+RLWlfp8VFIhIsJDro+bOfpvl+End8MX4VszimTYbSu1fVJzTr1M8H/pd38NlhFJP4nGMtRT0kA/tM",
+	"uJTCCRhxC0JefDmI00/bqnjw0SzCrrcmfcMleTTobqZVDFszPhvEYAAqj268sHP7L3c+/cnw+ieKljHz",
+	"e9g/UEetcDbeE/DOW2+O3n199OJvdm6+cuezn/392uuL9cXG36+9Ua/XG8Prn6S4/OYm1HFnaDFfx2NQ",
+	"mxjcyIKr/+osehSAFY+4KFYIo4r6HaUdYONSQi3KXJ3Az3QP1zRPiBd0WcY+w2/II2qdcjwIZELxmxKU",
+	"Zjr2T3nLIWl8ugjLsDyFju2DdjfjXDNNYQgLC40b6OqptoxWBjzEU9T9VEPXcicGcRIzZqzdhuYdzzCf",
+	"8H5GLxzet/iMpem2Kzu8b1de0IHfmOrnLubHtnuaek9tZ485cHqiNzgqj24+O3zljbAkxuQI2cGCSNTU",
+	"ncmbJt7GtQWndNSDeSwF0+dyENmCMxE9miosJkdfrZZIq0Ucn26TMwVlTcLcwsDmVWyolAFl7UsFUt+2",
+	"cuSWhvjwEGWuCT7WZ7W/hRF0SZTTvGsdkSnxW6SNPeoPTA/VQ1DaQhfEgXLEfiAYKvc7A9MHHeFeT/Bt",
+	"3SM5SXjSiYkuyjIX4Lso6JAS9AfdMrEgqE0Y0cED+hkoRaeLhmMkCPZsUFvZJV0Ov1bS45Py6cFRn58v",
+	"twJDLhjXYPQBViMwTzzKJ4+tEaYfJigYkDcd2gBVbKEoG4buBdvUkrgC0U+pXGF3RRLM5Y6vrmobM9o6",
+	"CUlaM1lPIVEqYZ7yCOGZxqKZ5mBIIDRSZjreG9ERapIRVwlcOnq2BXfHI1gSV1thNe+6d+2ZO6//trKC",
+	"MOpSxkXUKWudgS05YL2AAXELK+Xt3Hxl59YLw1//4M5nPzMhuhg5nAiHbhPUJVgGgsB99fEWYeFzw2fV",
+	"c3dvvDx6/Yvhp7eGL/wFntaVk/YsQKsov3ISQvt0hS0cedVYTotwifutnA8tYAYdD1ObnhwwEfNXkJ9O",
+	"BqAVf58gXayNTLO54CzepK+YzMGZFNGbyZYKlcc4EDI/lUbGET3EmlihmfDSFYysG8t42A9yOl9u4v1P",
+	"ew726h70dZzf0T0NNyeQcQxZZ0Z9piHYvvu7U4WE+9Pznb4/vtOZuUFjjmpt/Uy4ru+bOzrdssYCTxe5",
+	"Nv79Apa2+/6ajq8tpfxsHoxQShaVPnWKGpXbggc9LQZZqzKYcDQ1NJc+ktOfCLDwIWyty5nfSbU2w5RF",
+	"sh7HMu8mq8alXEU/TFDIObfJaBi/eHb94Ywh/LMuI9gDCvtaQ6PELII99eRPY5+0uRiEOUJFYDDP5gpc",
+	"DE9wd5plcWp3GszANsJvvDAv9kE3Ans01DJcQU2fXPGbqBz0kM/R0XodOR0ssOMTIStV1PQ4a28kxixX",
+	"6/W6+kkhfhOVdbH6ddbUOeBN9ZM2wzahz6cmeLplIJao2VhsIi5Qc2nhKIxVYlTTpE7W6sdq9QZ8rS5Q",
+	"U7sMtXESrzP1HQClyNOGIC14A/wVmZmV9ujhfphniJmLsPCp45Eqii0hvlBTL9fcZLVcxZLt0u1PiuwA",
+	"6a1at6255SE8qRc7Opx5BMAvzXR6gObNOa1Oc5td8hhXpl6zM7TVKirIu25aYBrQa4XeTZ83TR24LTJA",
+	"zZbg3WbUKaCDt0kVUQbjDknEhcncKya4pQePpHEKHeXgFpcN1byn4eF8L1ILzT25URIvkBZMzrfnhfAR",
+	"vp0TPkHC12QdnT6r2OGps0w5Ohh3EIfn87l2dDyNQJ0MTFY16BvtRoQg9himXpizlHiuwYqiORPEc7OS",
+	"Join+882se8Luhn4RC7oygtbZGDKLoDJN2R7tj4TZePpqMdSMqYifeTy4fL6+sLEl1nyM94kXhrGSHS6",
+	"QxmR8dzbRCZ7WiI76Y+nEKSrqtxz8wycSBZRG2xh1rPol0490f3ITdc3ClBtrsR07M7KSl/Ml5VOPDIF",
+	"QPMzREAHkkSO9vDKQ90Cv0O6qNzUox/RrTCbewPf11nz93nW/OKBZs0rQTTGr5OzXVDQS6XosnbogtEh",
+	"/dhTLxggKvdiNcYimnVrDIC7f1PhGgEWsOhixzesWA2BJDMuKAKGTKoQyz8VPQYWoEgPTXdcH5LIDkLl",
+	"O2+9dufDG/d++dzw3XeraOfWD+/d+OudP90evvD7ShVtDoyjTl9f0OAVilOhPeC5UO+AXE+5HUndnkeU",
+	"ClRQd1ELfohM31Zd+0ndTkXfKUNkPMbG1gkaly2Wp4S9xRLPNrLyskHDfABLKqdEZqBNNQAqMww//+HO",
+	"5++MXvmwYqGiJoV/thiRJ+E+gaA26b6Ql4s8ERDmzM7s90n3oh37pbqgJj1PJv/UQhdGccfu+S69R2PX",
+	"P5Pc5JEOJ5HGVPuLicSmhLiWlSUQCCM3b5HBqg6coNImToX976ClDYxbSLYd0v574p4XXEdblFZKf7/2",
+	"0s7ND4av/Gjn1q3RH18bPvun4Y9fHr712b2n//PuJx/d/eLVu5//5+idGzuf//Dv13545w9/GD77wfCV",
+	"p4fP/n70zg3DzeNLX67P2sAHAm9rttV/ho3fCW03c2jD+tkckojmT/O9xerEM16hMW++V6idvKSfz5OA",
+	"MvtY5su8idSHvdCfs07BnTtZbNrG7xvY4wk/U6Sfy3mO5lKIJ0VqyjDLKqmrOaXljZAequtnK5mzqs2y",
+	"qEtEm6Ae9p1OFIBKPFeCqViDngCtqTsmmpDeafJVbko5w5c0vsZHFMguoszn8VJ10ctXUVNNaQ0PW2SA",
+	"tNVEwvqA6qZkxKYSsmleh5lw705kCoX0IAD+N1a6MCbOqD+nOBt3U9gwhzBU/Dz3Q8CZ+dJ5BZ69EF2m",
+	"JUCm2W3nsNDNEUQQtwmOBRFMUs+YeD6zlMNUSTo7+zBec9IY2nMUmkzx0Wm50AiDZndmb/1c0UF7rVHO",
+	"9mzOqV7NuLNfJSUkrVb5zOMFf0PBeyV49NaCVGPPr8vMcqs+v7gXuzl5f+K7kHjNzD23dYaibLV77/9k",
+	"9Icbo7d/N3r5xbu/+cHww5+NXr01vPl+XPe4+9HTKbc+S3tfX79YmubzVXAcXFzWpKh4/wVk6R2ZIxLr",
+	"eI5IrK8lwBzU+mvJ7j6Q7GbqxxdIa58qchyYSGlbKRZYw2ZAPf9cRirtFmUucniXyKgBu60YoPTJ0P+m",
+	"bfvpHi9j3CoUp3LaPDO39TqxlgIvPhN7LqpSXzS+ptC1UM/Za/GlWFu34uzf4kN0brs0qUbHWRAz59z7",
+	"jFAAhc7JUIAom1CinqDMDxPaItPqWKhAQaEk2uRxaHSuMHgGu4HUISsIR4wqreU1Fk5H08Xx2ZpPNJH+",
+	"PTTUTE5gG7bn2s9YWKOtlpriCDnFEGFBN8qF1wMh9gZCblZ1FQO1rzp6MashW0o09ZQWMY2Z1jiN0jbC",
+	"wtfF7MIBid3MibxzCIcxzE+Av5wiISYfmkc13SWZ/UoSzGmEzO7HzPM9k1z57BoMEwtIqWVknDvgwHRw",
+	"l3insRyr5MH4ecKw5w/GnYTTXJdj8VBP1atLJ9NFu8ntSmhm8TRO7aXWhQwK1A+ZpYqpFx+cKmbbQ9/P",
+	"qpjekTlUsaUcDrM9vf8Tt2BvVYHEFc7er4PDnvsdc+bCmuXZWDMZ7V5Y550IeA/VXRO0P1aDZuaEBxGd",
+	"nr3TF6CqxvwJMyk5IGCz0DHvOkEfZL5IZ5pQgQtR3InKgxqUqeg0dx7W5uB0zD5S7I4ls4FyxVVvDi4x",
+	"6hd/lXqqwGsKh1SF0KQF3pk60LGSPrvt9qOQJuV1Z9QRMsdHcbMTYJi0zt0wrGx3IIzj2ERojixZKMND",
+	"q8aRZSY2Binrg77m6O4rL9757ReorJYDt4e4emUV9Lfnfowo29AFadDw1RdGH78xuvab4Yc3Ru++t3Pz",
+	"AxgQ1udBYV9OCHZuceGQVcTINhHmMsrKOlOPyKBHhCSufubuL38/+skf77z4wujtP4ze+mLn9q9QeXMA",
+	"Z6x4gj3oQ1K/SufxrSLp44EE57uidlChB2/yGCi33h198MuFdXbKVPIhbui9pxJisdXyIeZnAZ0PV4GZ",
+	"GwfQPKKr59giHyvo1PlzSvqU60yN13FzkrYZcWuUoUASgSTRMdPJZCx4qzpVu6+lWIkjpTqFry5VS+GC",
+	"pidirVmKnqhjd+/194c3nxm9+/ro2m9GL/4GWgNlCaKLuxFEI2owpyyx23o1u8ppnyEZxPJJ9tV6qWsA",
+	"7W1+ZbIIT+oyebeHBfZ5Shm+tk/Q3158D5V3br+3c/Olyiry4JtfwzfD556trCLyBPpntIo2id8nhFWh",
+	"TTzSmZNN5HPzcY03q2iT+x1EmeMFro6atjeiratbwH+h9raZLdl9V4+aREJYAJVzVQsgCjrdmbAoY8rF",
+	"L/XFsAAerAysmwtQHsgHC65yDIsSm5Qx69RCzIK4inUWzpLuYSn7XGQkS1FG1ZzIjloFfsz7jIi4/Adp",
+	"AX4sk0MR6dpYA4nwTUmaeDTpPGqkJipIIvKoZpfsuPHtDSeoRmCkbWOYypog86YZa22pEV9PumIwAbut",
+	"3ZBqeLyCHd8mO1cRVgxTP4kk19lLjCOXtqmvuKnHpa9OAG0R0tOJM9LBHrGNFkzODrg5kmaaoycWGvWx",
+	"jU9WEa1901bQbBy9Cllr5s9jV9PS1aqlK7U2r5kvYR0LdqWx32q0a1O9eli9tdSmfifYXHB490gLP9mh",
+	"5r8wAxzbGSqUJsZTvDkd2u4QsbEJRVHR3b+8dO/3b979y0vD9z5bRR7vJ37a+exH9icfizbx0d3PPx++",
+	"8Mc7b304+sXzY83JExNDEnc//qeeIEkpxx+ZPHcqex4eTBqthjefGV6/Ofr4jeGfrikh7xc3h6+9uZcV",
+	"b89MqMOTF9uqzFEt3588P7z+SRj4H/4OSKj0PlNr2+YpJIv5vv7F8KWfD6+/FlXyXcqo4zsJbRDq3EUS",
+	"3IPCqel5Uobj4/tcbFHWPmMKYueu2D9bZDApsvEXVMMVpZGlB/W+TFKl4V//+86LL+T38czEnYjhzBdf",
+	"vc9d56eNjEAP+znOWdQ0fK5IcdBchTojGOOVOq0u8sAgr4QUPiNzPzFHz5CMtCGtmxuJRUuZc0W8L06L",
+	"eN/3qqC7K78ZbmdYrcd27rTFNe0Wzud5jhBlLj/afPdlz3HE5yGarCKXtHDg+UaNByNI1Cf2kERhyx0T",
+	"TYslEpAoHtqDdolpU/oR7AIdxjFh+mlOigOhDcHQ8+Gt90cfvzH6823FVG+9Pbx96+6Hn9+99v3RL24W",
+	"sCYUIPT77p+I8ZT700ExQZVjBbqsJSnDepSQCeNjUjacujbgq1DDZSgSwFuImAlQeeezV+9+9PTonVdH",
+	"P/lpZRW5vM88jl2lBmjTwBE79shT1L16xDR1baa1IPi/sRdwtuf5gDsDxwD58hoFp7Gvoh1/oWhbdLTp",
+	"l0ij3MOmKUFO0mAuxazQmGoJEj8eFIKLeVoe2JLQVeRxB+rfEup3iECbA9SELttQeSyMzt3krq5HD79j",
+	"gbtEjchuZ55851kuwqoJvqmgpi0lvKVrYwjSCiRxUbm5GXhbG+bPZsWkivt40yOoz4Ub65EIFdO0Qgbl",
+	"GDzOiCliomOvmOxD26NyUxKvZUzfzaoxEG5YqrDRNXVFqqjJ+2xDMdcNzrxB09Q0212T10K9QMK9TZcj",
+	"wp8R9hHID2AmaT4REDFY8GiX+moVprrGuVbtEew7HV0rrof9zgJ1m2kNTGJLKsNc39NTfE89VFlfX8jR",
+	"SNWgTVrkzL9efOxRZH5H5QtnT6NjJ+uNShT9bdq5Ap6tItLt+YMwck99p21B/Q73SFo6URz8IwvpBYUK",
+	"dBM5K3SE8SC9mAtv+VADXYl0WiRDZd2zUCKowKeOAIxk34o+fnsp/Fg/rivYWJ5qJOYO9lrpZS4jlmqG",
+	"Tuz9vwjskgdwjkjh8aNpqydR+c4HL47+cKMCjiiwaxAsfQR1KfWNFQTHQhHHC3lidzwU6dM37/zm2h42",
+	"mOtSlrss7ESdTQWeniLtuMPNyxDe4XmpCFhklkZtuk2kIoewR1VEFtoLSK8aHBgn61V098WPhu99Bn+e",
+	"qFfBl/mLT+HPY/Uq2rn5Suybem5pPjrrMS4xySTOuWm3URKxTUQtrH1eRT7tkprkQpNZ6qLypUvnzmwf",
+	"ryRNW/XGyTqu1+u1uvrPcfWfE/ZP/T+wqhZLjdjPVIhzVocqmhLYbgvSxnkCJ0/FhkJgvDs7h8FCdVoN",
+	"vhrKHLOee5iz9hq54u9GrqQ+ERQXeZMbN0BPvX7hwKvVkuWtFzLDpU/pyOKwtIrdFEQlCruumCZjvqFH",
+	"isFj38dOB4yxSckfithFcsRy/STK4PMZVfxbcbI/baURfyggFXsEu8WSPbd1zHu2pfXELB+16dxh422m",
+	"vfSR2NCcFsYQj0MDIxaE5e+xpOQBWaDWd2j+uBSZWqY9emF8vNIjHA7EYcajF80w6M8p/MeEO7ts7MVw",
+	"YNjV81zUNnlfzJLz2QbBO54jc+A74cC9aiYc2YaAToZWQo3rIUrEYYwToGqCMMcvbArBScGX+GHOZ4eM",
+	"SPc8Sf5O+FBOjKdF8cc6ys/N+6BC/CIQykLjx5EiBmU67PYF4wDayqkzDilVGdWdHl1i2ztqrIwaPKJy",
+	"E8T2xoL+53izsop0n3JgR5SB1x9w1sYF6jmS0tLiQqOA/KtkGW3Buxx9XChX/vHpC//49MVahm4ZLXWu",
+	"ygdfATHna4FlrwWWooLI10LElyVEzMOpJyLH43x2bv46lcxOOnEUjr/5Ix35Ofzw53dvvDx87aU77743",
+	"evGLux/dGr7wl7103URwGKJ0MBSwQz1XEJa/wFkCzHHPT1oA+9eq5Neq5Neq5Neq5Neq5FddlYyxi6mc",
+	"dN9jDyKD6P0ZehDbiTlyIxt5+sx9aTpP8Uo8cR47R72lr7ltAT3o/q3nNMZ5pxoUdtGucNdsetLKwkgf",
+	"6RFVazkJC79rAh4W+dKFvZL45HNjZGksFPYqHeQBfdnSB/a8x1qllcdzyiGX08qYm+lQl/gdrvMRqS+j",
+	"eIOoHBsY5MaPqotZgD1vsFDKJEwRkT9QZTibxYSmzoLBM+GqD0m9GaZCXcCoX0XkSs/DlOk44InCepiy",
+	"bg71LIYrm3h2OzhYifUIz8WmXOIGjl+o82ph2/ReaCEel0U2LxZ6k47yJDovBL2SJFH82tG9xkxtqRwF",
+	"bNWr1MXJqQw8ogfPS3W54wQC+jQWoToFVSoiHgtfU+QtEAgz64HzetQ8xPOJAHu0RWdTj2+HA4HkYjlb",
+	"EoKLdEEPhYe2Kenvr0skTKfKA9qaHmqpYYGXwPi8Zz8gUmcGj4taU/03M/Qw68iBKxweSHVqIFZEq0Fa",
+	"OJAcHBIlF00N1TTDoOlwPH4oV+iOLFRavngT0TxkRe9pKMnZFFu9rtxkYs6conz5QWPnHyUJQdDV+aKk",
+	"4yBzac7mSK/TCRR6/BqfP/vGXLnxFqwWk2MAhe9KbmEsT2dXXnF9THP5Ig/w2h3EdZoPQQ8QcXaNMzkQ",
+	"IZanua+YUPx4DnCjp+1ojj08OJOg4bH3uWHQ7sr+1D7/mgrt/+WYdbY5K0dF6ZFdPDAZIZXV9MpQLcGf",
+	"JKyyirBwOnTb/PjZj0c3frWQUiYpnrhmnyiQ2hauZ02Qwnc3XFZWj8Jt4tUasezQqu4oB/ZW6oMJ1heE",
+	"5E8OLeqXlqEsXoispOaJlqrxFU+9+N+xGk8R9758rFWkxkGs5N/sxifzqRctD7dlWk1BXXxMm9Y9zrck",
+	"VIDDgaSbHqki2kLUh+LsWfWWl9LtElMTBHKrIIXjCQuaAebU6nEfYgsyOpu3AxFF+YEXFfUF94kO8luu",
+	"1+s7n/105+bzo3duaNfC7PwsXdXtQmhNyPPEPEYE/VRh7LKPFanUQLxWYRNHLu0Nbmy8sIPxDRVVFe1z",
+	"BRblG6yY3SMpKMCAd+EkL2KqmUPfzGmvcUvVMaNNYAV/c2HjNzGmFWqqtUvtEPBhvkDV/aTj9z9tm01k",
+	"5rnE+3NHimL7fLbGcbSdjXcHp0dpQeU+V6PMnsyhRZ3IEWNhrutui0ZPu8YzH977W5ejiVHsFo7Vlpvi",
+	"kL5vas1lUoSZKw9v/Vdw1SEFylhlnCKlXCjZ08Ezp6DawPw1xmczKhIrmZKTJFngMgtL7EYnKBBeKMIe",
+	"1fngNT2tv9Re9dQGGBrgYwcQF4RmCT9J/Dgf+PuJIvPu89j6zTTTF5S7gs8Yc4B9yIs4X1fk+Z9ZkSfE",
+	"kn0pzhMhMTQJxFN7Xc5o0q4hlcjhAfOJi/g20XVLoEDIqi5vot4Axdx7RDiE+bit7ThpV4O4BYtyp7YX",
+	"ULjgEbjjeQqDRgI5PEgxc8hcDxK5F9C7XDFlqGOtqw/vdsIizCqjEURUx0+fE2XtsHPpXjSEmLvvJuP+",
+	"qV7Po47tJLdbSOReNSHWGbxR42HrdDTNJUJ8jyHP+NmPL28Cs6ff7wshQ0wepn0fuvOH94evvrAKltUN",
+	"xv0N+GWAdm6+on9CZd0+ELgwknggUV8XAUZ9wVm7sorUYzgEUT1679ozd17/bdy3MLbA2Kv0EmMTJF0N",
+	"sQdTPA3ROufocCPSzJhp3Wqmq5tmmhkHwYPCfUyxlLTNCnrJCvd9mbcZKXY9ygqVXM7LrhULcYOMsEX7",
+	"YtTBEgrRm/YhOKoh6mDP071AJIxi3I8i8zNaUQK6ncE+Tn+rUMcHEf4wELnYx6jski6HjxmB+bJDiC/n",
+	"0FcuqgcvBt0uFoM8OkvYXmrPskq/PL0j2YhHr6w6cRdiGBghTOIcw+2f12ybuLrz9a8sehfnuVX7cPZR",
+	"WP5c9XUbs+rrTm29ZE88dr4WoBzndAB2ziRJv18NnQlSMpeOOs+eGCtQjsLe+1shfi4WYrWWvExjijN0",
+	"cZoz9CDcmsCwcufK5oxGDXHqS3FqHoCrcg/Yl934mJMmdCNGfMresN3ypoSgsD+9sg7kKs2PgfP3IZt+",
+	"RjP2ff5mk+dM9FBByhpZavajy2T0HvVYxnsm31KAyowrTeE1ibVWhK2ZvfFp0XE9wlzK2mj4+bN3n//d",
+	"6N33tN4KOGguW2U1lp87/OTPo+uv7tz69WrUqXD4yZ/vXbs2fOvnk8/qloWVVYQdh/TMBPd+9/Lo9b/E",
+	"tVwDRSlG4EqWT+hwOvP4WDhd+NgUFTc6mKI1btVCJi11U0xzuup0ZAmDUQhvSsJ81O9QjyDGzXwIFPev",
+	"zXkHbs7LMNHBTzY53bZn2rVtbs9NbIpv7b94MjdziPiCATTGIfbffBe3K2Ye8iGJeh52iK3Bp84alYe3",
+	"rg+vf1IxXSEbBQ8/Nen0Yd6m7IKuUL6LdoJFO//NaPyX7ckZcynNqtw+Z2/AsLBTspvbs7+9984vR7/8",
+	"+M6rz8WrgP3j05dzFALLiD96pLCPsUcfIrMFaz3qarW0RbVt0rIxtQcKwfWAtDa4PSKgKAVnGWRIgaMr",
+	"hVNXxq1yEK2OPS8rjDe1w0CoF2f1GJiugQvukfza7AXujQUKLKdEgTu8V2BOvdcX1UPJqZdSWl7lqDFl",
+	"i0vBSeVogzmB5nDkdmfC5SQPNg3tH0lW40ge/D9V0c7tv1TRvRt/raKdm79T/3l++Oz3q2j4yXs7n709",
+	"+q/30N+uvZ8oE3rvxl/3sEz+o9wfb6j061s7n/8w7PP4j09fvvfOz0cf/Gr46fWdmz+8+/nnueKeHxPt",
+	"cxBZo2tRFBTBoGM+ZkgH5yjmbBqaCyVPKnFMohZYmJXu5NKU4glGOZzc8wvE4cKVyAxY1Xn8rhggETAl",
+	"yHFJtJ9Ov1w3CNGjUZlBz5AOARYiiBYEBd/0SFdWpjOPxVxyW9iIVma3RQl3xW6Glj8t+ZWoi12Cgp5p",
+	"iWEXBJ2Q2nhbCaOMVJHs8D5DnHkDpNaSOwMk1ix3wm6VQkxcMbgQpLQjXROB2UrG/Y7SRWJNWNO1XrPT",
+	"YR/vyV4b0BzGHghS4oZGlFXUtN82gfPLWLvdRrVer884vMby8eUTS8eWj886Qfua3KTuNPHUjVAP5VMh",
+	"+ymo8ShntU0Psy2kfkebxON9WKFp7bJ7zJTWLppSGUP9BF3uF2a3LB2jqwY77PxmfaFxpzR26LH9TaO2",
+	"5zPbMZ+ypaUadeR0sMCOT4Ssgq0FlFcjxiRrMp/FT3Zo7Qzp8tpifbGxR/2YLZTzFQWHGhv++amNpy1w",
+	"CfcedP5X5G6ywfE53ai6ZmetnRW8W9MUfI5Fp5WLIv04yFMj4e24Cb/H2NKTs07DhwtEkt3I4nOBO1Uc",
+	"Pq+tBzN1w1nX8nyYXDBuxYi6P+qgd9NOqInKA4JFJb3nEHR+sl2HUBlaCo11dTEXIXb+x5MdlRondWju",
+	"4tXvLepPS1cr5Vr5W483Fi9/79uPN2rLl79Xf7xRO3n5e43H67XFy5UM6eS8hws30sVCUOKeYz5XT+d2",
+	"6ntcFg/yg4cKWOTnDB2YaEg91SSTHF3AB2S1mqnI7mH2ENVuPF0gqMguH2hH4RkRCj1PiVJFAxRyWVbU",
+	"lsRqj2C5lSGxWDgOSaRGySqS2iIjEWWOF7ja/D+dc8+iEKG/exbIazAQFKoWZbDfGXCf8w3A2lXhYwGR",
+	"jEIxl57gbUGk3D3g95//ardtj0Mrme3LZlz3RrkMLWYRykwexljMxjzuMHXYpxXtmoO2DopR1qtTXm/L",
+	"ERYm7o9tZ/U7ZKRvENMY+Ri54iO129r6x6r2By5cIqzZl3uu6eSfv0ky3Bgst/L47nuGj82ab1KEUF9W",
+	"E+vOPNB5Am52y1qKsox5aFF+IjD35Zx6L7M2/AwRdPu+33AstzK7jOubYu4A8EO8ybcJ8jnaFARvQWtk",
+	"7fbSQ83PHdJFDu8SaKHa3s+24l9FfIk2PQtzHjKHmDyRLTLY0NXvjPXv7vtP33nmr1WkdoO1CcQT61+G",
+	"H744+tGPq8il21RRf7Rz+/bwpRvDF54bfvLe6Cd/Hd14Ie5ljWaGAiXhbFDhXM+QarRWsO57fJime/dl",
+	"UJhef56c19QGtl0i2koV951OWA3X8QgW2vZkSYHhPJMmzElaMW5a2bNizvtPxwvdtdSTyFnnx5c6ECHs",
+	"z1VBf3vux2N1fl754/D6a6hMGWpx4ZAVS98ENI3eUsIsqyLs/kcgfR2hs860Pk1cPZ/W/dRkd27/593P",
+	"/qBDINQqlVLBt4lYRZHoZuYHe6Rh5lEz45iMss4UGa4soPMhuJi59mXqNw2kIB7Bkrgr6NT5c2iLDCSM",
+	"I9tEDIyhp0YZGLWQJJpk697U02oX6ddkkgKQdooKbMwh3oU58wZCwees4N01IKqFY/pn0h8178OUbZk6",
+	"2cbdXNwWYJ8rYg7I13xnDbQBPRSeMr7C3PXA1QSxUuD3XwJDrFhD0fOKqvIX3QaWSwRTD0XiF2dtbtSW",
+	"JBG698YXo7ffHb7zs9HLT6O/XXsdMR7G+qWbEjLDBC9FVKOHpQ9FuuxU0L1dCWzcxQNbchqjMheoieVj",
+	"rab2ZinUz7Bg9IqYa4wqn6N0iWOQU5dNKnJX85lU1IzxKNoeEdtUpvn3LjGl2NkRSjgq33nnV8OXfp6x",
+	"IblYmXp9JGJ+abGy5vBC3I0kT0tKIhRN7FJqTG14vMlblEphxu7oGImd3wwBtA2YxN7los2dfRYCtMvc",
+	"leI850vhA3NR9K8gpU4x4ybox+5pwnit3OTtnIZqB6JeTZqp7isVS+/DvqlZEetUC5VIEB0GaA1/nKUF",
+	"4361r/NuKyl9Kdf8oK9sOjLueXagje0oXDDiwtnT6OTy0eM2ngW5xMfUSwkc9zzeJ66Sj0hW2BBqLtdP",
+	"NnXbLMraCLN4yKG2iQsIjTokkXG0IyU0EB1cBB/VjcI2JAreuq5U7TLEzkYzILUHhyTyBWYSFox8hW6V",
+	"KiIL7QXUfBy0z2qYSXC5CaFKJgcAwNOVTbXOmlq9dDEl7BHXntyYGfG4mJZcR7zMgKuw1ZjsCYJdiFOp",
+	"jkcPoU3sIpgFlZv6nJqoTW2TKgjTquSPsCoWEuSk9i0/pc5s0yOoi50OZWDZcE1IGJUWqarwjeNRBYC2",
+	"/GLmdBBnY7E8qXGmhglk7Lneh7TitQqJIDdCcKiKQSXyaXe8c05WXSshUusdnwUH5Db2qIso6wV+1RhE",
+	"tin3NKJDLFjuYzhLiec+qN42cQopZbCY9HFmALrQ4eCKTXWS3ckErQnSIsKUvMiTE9kiQhAx46Zzhlzi",
+	"EXt/hQl7hAssfep5CCZCYISiUrHB3BtzwYCQY1vMwrNavjX//zUTKV875zatL8I8tIqeCEz5XYgTjCJa",
+	"sEXfGUg6K5Y9rn5mO6uPnjwZj/mvT3ezT9zCDhc+kjrn0K5wizJXfU5fxmLqwfumqNWYLx5iMVvUUJqU",
+	"ieO4Nvs9Y6Kbr2snWT0zVCOB5qRKdCZcD/ukzXWSZUq0e6tFHcUieJ+htuBBT51qBLYEQ4c6d0BaxWNG",
+	"H78x+vPt0Q+u3/3ouSq6e+Pl0etfjF78zejjN9Dfrr1fWUWk2/MHQM2YweVEE65kjFKMaU9n21ay2UVu",
+	"/+SlMHPrUOTCJtVoY6cK/mPncIClzCK6PwNAMD/Ybt/xcoVTmymYcQ9T6e+XkXHs8KOumrLoqqBVaku9",
+	"mHJWxC6mHxxQ1r5Ic+xKMlucttljrZYN7p9Oyrcp6VtotevgsVaraHq6fa5IgBaYCnOexEU9OH8Ilnks",
+	"EYU118Hnc3Xpx+byQn81Q5fM6cXLj8Clr0YEKnZp4tmASTuiPZdEtcx4Zb65LItx+jqfNW9+Kjsf9fuK",
+	"Uac5L+/9ewv3LBZk7GLMRM/9twAmhI371AyY3JH9sgUm0B188imGv//RN39G1+zZJc3vf7pwdSr+KZmr",
+	"4HU8YOI7Bf6LWu4rCD8rKCZOAyA8/nGLDxHa4m5tmX1sUzj/du11ZEuQNCXxWhs0rEzQrFTRnXd+Nfzo",
+	"XfVb5NNV3w//+t/DW+/fvfb90S9uonITMxZgb0OXfoLfP7xx98Mb6pfApb5u2GOjX8ZeE3OW6r8Sk6m/",
+	"1RTpgTEJQXNi4bxHGMQLReI8KkPvLYs1OpxIC9AbvNVC5dEb/z16/a/3Xr82vP5JFW0OwAQJBa2E7ouP",
+	"rKhUWUAXdbCPejBMe4Qwpg72o+AgqRt82eUrqEpxFaNkRXgFwbR17ot5HG5FzkTh8WLnuVwt4zfvoBTh",
+	"/VZpFau+6JNeYdLTi7LPcgZ25Gtiow8x1q27WLRJmDhbjIwmq8rl13YPsGlWXqUVVvYl9cAqIP5/NUrL",
+	"mRXF4mYm21dFgTP2TsQwMX7DYirs3mqqMeo3n6o6Hw28/2nHnPRg9zWMpiDH7DM8CH0uzjDvW4UusSd7",
+	"odFBxQvjBDokkTmcFA3u/r8Qc6H21an7vKt67gVE/7yxdElelhG1D6JvWGNQ/WUL/lURF1GlQS0yq8NX",
+	"L6xAsHv0HNQaXECnbKlBjSJynYHbHfm8j4UpqqRYwiEZJqnqSuip4nJqtHyOKoWZAm5Kn7Cj6R7eb8db",
+	"kU3WOIm1J/XJFR/ZzmWuCUpoB4KsIGhYtYq6XJANv4MZ2vnsp0eGv/4ZKq+XEq1M10uVVYT9DV0eY+f2",
+	"ezs3X1pdZ9jf6HL9xfC5Z1eRR6Q0E9185e5fPl5FeJMHPrpz6/1VZJyjaPT2tTvvfnBk9Pa1nc9+tIqM",
+	"B1V9fe+NL9TX937/ZnJndV+taimEU22nAUZ/VFBAiKp5v/pWvbkU+WQjX22iTKSde2KDL2C2RVn7QeYX",
+	"rgKLFQrmL2MlCNYd3mY7BaEz+IRqVUiX6hVt3S0w25ru+17MUfAO2oYXeKtitKe5S2ZUMqvXTmp+dDn6",
+	"uLFQywg2KSSSMuo/OlkXb7xF1PTtzpIewtXF3mP3KDwis/VVg09pFNQg6b7LE4nLcH9KE2G8yTwVm3cV",
+	"HpLWkatAcMZaLCJDR+DsNqoqPTyDuhn7phjhWeAIhcUvHcVsC3LpxBJJlGjlkCpkpejm4+WImyAq0XJd",
+	"/69SDQtbm6hACk1wfIEdxar4KtiyFAtpam7WhIAPLCF80EWbA9TBLKW0Wz4bs157zMQ8yX6P1ScIzuVv",
+	"hK0lv1H55s5nP/3m4zs3n9+59cXldIqb1shy5rQ5jlUBa2fPPtlvEeyaiNlxBC0W7GLFdIHbAvc6Be9Z",
+	"JwJj9olYmKFvlMamArRKH6p5biKdfEbfjOh92Vsa7kHxzotf1jYoSPdjJzIqS0HRGvhNh+FpQVrL3Mjh",
+	"21BWjTKgEKa4DaTF/u3a61BaajFZgWoxqkC1WPv2UvgxVn/KFqVarH23frSJyucuPoZOHKs3UJ+Qrcnq",
+	"VGqaJJU9sdsCVd/7btn8DT/CQ987+ni9tnS5Upl6py4aD0PR2mMGC4viRHSFZ3PyHhYz6o8dnSn5pbgD",
+	"UqSoHMwfgImiSWIbkI2hZm+L39Tdb+/EnTs6884VWVJxUqCxLAnS5JGP0c9iu6Y1y6KgGekjRxi75uuF",
+	"lx5y+KkEMBIAZk+ZauswLNkCWQ23Y9phRgS62FbHtiItltyGcpNQIENbhPQkKmMb6ADUGIq9+h3SrawC",
+	"OTYgg8XDyGFgO5G+rhCQP/77wHd+yi7P5fTWJptLTG/D5EarWRFvtRD2lJDa7oSb1wVbJONWrIXCD+A9",
+	"FdC9BTLHtDGmm5pzfDV7KaFkW0hSN4BE4jkUSjYAIwd3CVS3X0XNf3lwDaRsrNPKlWpySEJSAipjhpph",
+	"LMoGiJ5NNbB5JPy2Bt/KI09R96p2qM/XIscqS2EbEA+zDR/LrXh8oAYhlqe8obE6ctDE05BTTG9zqEo5",
+	"rJUxR/2dDz4fXn+tMmbFLJuyHh7ZJp4umTRWgmRVHVXktzeXtYsHaJOsM0F4j7B4gRB4+wK6GBk8mRsr",
+	"aGLMnYXsmJGzP2nUjMqBXM4UaTINmTOKeVyw6Rux9MCslrmQptINpG93B3JUQtyYu+bUJJsGK80TATED",
+	"fBEQgDU0es9RtgQq4k+sDrtdytCdD2/cefW54Wtvmkax1B8gEXikxls1D/dNasSKTl2CutiV1TD+Aw0/",
+	"vDH6xU14Wn9nTNi9nuDbREL6A/XlOjPNeKLOUrYoNPWriKnJTVvaWKsp9STxWvA+qHUj0PDG70cvvQfv",
+	"I67uZWwt71K/iPeZbZhjGFNlFRloR+++d+ftHxpoMSRySDtYBpu+IKSyCltwIVzgqy+MPn5jdO03aqXv",
+	"vhfu078G0qcOWWcPBILg4JBEHmljD3YPnl2BAtRSWx3s3vR1kfZ4rqM6BYDdZoclgV9nCpxan7pk1j6t",
+	"wlyMSp8IqRhCINUHLuDyVZI3D4aWwuABAR/1JitF334X34ukMTv2YCq+yUQZ/8ej8Zeru2jjkF2dLePe",
+	"cM8LekV5cbstSBv7Ofz9p2JDTaq1oJuBpSpTaYpLBXF8bxBWR8c+6igJKWSVCtOoQLzPtPuJex5xUdCr",
+	"7EVPoFicZ85Gcn02u4ePmfM7wCtz+9ojL7thHlOq6RvaEvEZEDC559WCHpI+Zq402aKzdmjmFukNv9Qr",
+	"6EuYr51d7DjSAkPiSJmGaNHWpYkT4PR5AOdoYZ3cdThHqZsRKW5RtnWAKyjoIZ+jLr6CyuSK/VKq9yDt",
+	"VFhFUMERmo5t2v7LSpaYFNS6+EqBPVaUK//ogk6ocS1ZP525p1Gc13iE6UB37bDHqrfGDam3S90V1CU+",
+	"OgL919Wnso9Fm8BnuO8eZQQL7Tn1BoizdaZHVFaR2j8lvahTREeQg3s9JeuZRzRFORIVyEThg5uKH6l3",
+	"bsCnsk+JIG5ldZ0NiIQfVtU9C2BaBZkNL1tFLnEDR/GbI6jlcS5gACMb4fdl/YlyVllF0IaGtVGZ8XUW",
+	"XloQoqHn/IYGKb7q2KKtLR5HkAdsS3F3NbDDXVTG68x8BGFMEqG4o8uJLgOtBq+guu4aCO4uoxoFXZv1",
+	"Gh7OIaUmUc8VhI3xyS40gTAnZPDW7jskF6l9L1VLajNh4Ib5NAClnHEgO2o7zTR2OyFFSe+bIlVqP2FE",
+	"bD/BowybqGfWOwHUIb4TWmTWDr1kW8IkrBNsGhB4TU9ajCyshRilVAe4830sUYd4oQafFgfT7WGhtntm",
+	"vYFopCGpF3vEoS3qZLRt0VUEiJWdlAyowasigD8c4JIWDjxoVhNJW+mFuEJXSk46A+PX+LyEJrY79t1j",
+	"S8+kQQ4unLW7f2EDRMEObCqvXBE9cTFXWOqD4+O/0sEKcHtS5J0HAT0j9mFIlhxIn3R12XBBTN3w/Oqn",
+	"nS7lNI+mGkHniaUoEvYgL2C2NavH6Ox9HLtMCSRMwbCYgJUVCBEHzoZFhKeVdRXzlJCfFGsj8KQhpgnm",
+	"BHJUhAiWM3JGoF+EFis0j/EGk2RX8aMMPWRTC8stxWVBDECao4xVpfc7ZGBstJTkL1cSyZwz690YRpZj",
+	"Qsraj+jBWrl4zNHFgRwyL+E1755ypI+E0CW3MBJcVlAr8Dwj94b92ExAQpcQX8aEsCoiiiUpVr9qxJ0V",
+	"+yhl6yxi28gY3LDvY8qgOLMhA3YmQXTOEFStIUalpFAs2EcQLxcDbHWd6WNe0alP+pVmxk1rnNFAt7Dn",
+	"KXBW0YDIDcaTK1TsdECklRRhvnVmVfxDBiutxEg5Sz7uESlR4vBgRoKdDuLRd+UQnEp1nWnjh5ZsnySC",
+	"J+W06CxK1ZLeVHDfmQavehFxWSwELSkzRY9OSEtEyuKeU3KlRwWRBbMNfL5FWMadJVhAmZwtwhbQOYhh",
+	"SemcNyX+ovWk3JgZC2VgWBuzjD8Ab081xs7dylIvNv7CamzbzMSp17NDiH+p53HsFnYdehnRUQtXPHlF",
+	"6SELjtyGFoUJS8ImZViXEojF1xxv1E+cOLY8y+APL01dBxf+Y4rSJkxmjd2beC6CsGAjC2M9Nd96897r",
+	"7w9vPrNYX2wM//rfppbN618Mb709vH3r7oef79y8fff9p0cvPz/6xfMp2DR3dl1ObWNvFIf50urmqN+S",
+	"MzsuR14rlEgJu0Wllm/S/aGM9qXIpku6nElf25N1B0EtG8hAh635YYWjdE3nALKn9lmXOvj6I0lznam1",
+	"kKrDmaOcLx9L35c587DmuzXzoenusGr/8WPu084+2uzz2vcYaUNG78/oaLsHeXKsuvhK/Fsd4BX/prHX",
+	"aD3RK3p2DYkpSL4LxI3z1KWp3VJq39RRgY1q4+jVMHD3qUb12NU0NlstXam1ec18CdbjBQtC7Lea7tus",
+	"488UFKU29TvB5oLDu0da+MkONf/VaStXU+NE4kWDk2vK6IUfr847bw27oymIHqu2ndlb6pC0QeSxcFBU",
+	"bkK8Z2NhsVlZ1f+ClsHaEgVQvL/ZaI6L1MtTZCAIzNRHVK8u6QNLflV5ql5dvpohIIWNBSbWwbi/YZsb",
+	"jt7+3fDTa8Pf/BBCOSjbCCNfRz/67d0v3tq5+YHuC2P7gECfmQ9fHr3wKvgWdCcUz3x//Sejv7wwntW2",
+	"sM4e08X5Ufnetc9Hb79bUcqGki+wrr+7gpqmfH8TSTwAzdfvEOgKPtZsRj050T4iqcLFlgcMdiPWECBc",
+	"BtjcDeipakhUU3kvq0LES0PvaelFJSaprZAp531GiXGbpGUtQlHpcFf9whnEVbV8hdC+Fvzc2CNUe5HC",
+	"r+3IROUNtuFTSAjydGVu3YrBuh1SNzgU7CalU4Z02Vm/CtWil5aWTqq7dmnttC4UYnyG1BFcEoczV6ZE",
+	"S9eXakuNtfqJlXp9pV7/P3H1S4lKNQNwgtakwKmOq7DI5M4k5pdsOtW+Kxh5mmApaGwTLAjwSsEi0vM7",
+	"1qDnC0JWjcecg+2gMcNTfmyWAdumJM0CE9TQsE1v7iocwJrSKDp1jV86XI0Lfh9TP1iJn1VtUtokfp8Q",
+	"hqSHZUcX10+kx4ylpxxRhBrXWrXLTy0du1r5xpH0Qr0dLsKkvVlrvxgO/lILUDg6DZDpFEDTHVCjjdnp",
+	"+bSUS7EEyvHuN/SJgCygc9po2MVKZfU83pdxf52CJErPMo5cXeZcIsw48JRyc3lxUQeSbZiy2iYeVC2r",
+	"WVkJ68JT6VMHe1E7QjUAVGUw41fRMeTSNjV2TAwW120KaWQO9QdV5FJ1zg74oyFne4DKzcVGo1GvQz6I",
+	"+rTUrFTRSWh11Fis6JmQz/tsnZmxS/V6Qw1qLJpft6nn4TbRs3a7aiXhxGowjF81g13Sw8LXNl9h1Pfq",
+	"Out3qNOBuF7GkwvUOXBqhVCMQH2BkYtlR0fkIRm0WvQK4i3kER9CxNT3eiNCmOs1BYRdY732rxokzJAi",
+	"17xLHfSk4iU+3iISEQonow7WsPKIkoezTSYYZktOxVJsNdopIZ/KwoZZp4NZu4joHmr8Gc6U6HfU73BJ",
+	"jCtHv8etok3abhPpmy90sf7ijrvTGuwcnrueINuUB+DD2r2b0s62VtAfuDdOUjXL6fDAknt/3sMOkagL",
+	"4SVBD5UZhEltE+2HUUxhVrzcyURB9Zr+e2/yyndX+SV0TiZ2v2qRN3RWJs46sV0JvM2k3fPZl4oJS0XF",
+	"mf2VK+Zl3xNRGxMcNWuT07vsWtaD7rz9tGY/aHjzmRgLGr58q2qZ0PBHX1RDQrwBhPjO7euj//dHMEgx",
+	"H3TvjeeP3L3xX/ee/s9qyG9G77xWXWcRy7nz68/hgRiLuff93977r99WDZ9Bw5d+Pnz2D8MPf33k7ocf",
+	"7tz64fCV63f/+P3R27dGP/9BUmmz8JtYYWjhqyEHeUOBrUbHYQa87jMIMwYAtX6ngQPPnAWrVC1pgJI+",
+	"usSAVK5gD3aSSoMbUh1XFfQnRpDWqKxX3dN5sIrn+gJTT32WPUVhkppK6EIZXr85+viN4Z+ujbc12o26",
+	"qdaw70ZEUJCKmhDHaK8gEN5pPd6CQJxAV6ufpCtXldIPDROwRE0HpmmG0VjQabaH2+Mey300Tuqd3S/T",
+	"5P1LESdvAiN9pEdohbDf4R6xaRDATqVW2q2gvmArGHdB+LNfIwzaV7KzR2q13th1SCveOyYI4lrr8lMn",
+	"rtbCz8s5PjcWr87W1pJ7MVmWWXdIUbud0rVjj3pcX83AzYvZgK4lQEPQA4qyKN1KqU8KljFKlU2jju6W",
+	"RK0JQh41SF9I9NahtvmTI6o6Ekm7M9U1s+1VsG8sYz2/gzzapflF6sQCJtKBp7S1+opbh+5/W8/Xxpl5",
+	"jTPV6G6lMj9ZuGbRnM25qVSUKKM3oktlz8ODPOdzJja0wOXwsPQf5m3KCsLdDaSvFafzWMq+6YaULvMo",
+	"ettUVL8ZBfz1zFMQDe90uCRMUSzJu0SJmhD3V8YMadcbcRF2dCs+bbwKJBHrDNJMjZWA+qjc1J8f6zML",
+	"VLNibfyYDZA2j4UZhVo+n9x1YZPyZiXdyYOJCVGLzUVP7Lg9umfhe5OIGAsJ1jsVw+I5raKSiLk06/nv",
+	"Ry+GtVPz7ey4/cWLwic8bgfJfVThwrMOYv+1KTnef/C+CcjQ659D51marfPMj6v7hXdXM3aApQrVD/M+",
+	"ETUHS2LN4lVjE68il8N/wWkE5B7CAXQKQFLGlq3/WIglRGfbu5cmyuvVaydthb2FjSxLN6RhnoIcOly8",
+	"M72CSyd8FAiRn9hDgOEcMK75eiNowjl5BCbH1PyOsNQFJiQqQ40/VwyQCFhVJ0hrZ19fhgabsMuE7gKs",
+	"Z5lh8F3MFT3risGFgGVknAHLZxwKIgC3N3UJ0yMsDZCnFa+fktocrYUIotuRrKKm/baJPCpNJkGs1e+M",
+	"pTaWjy+fWDq2fHzWcuNFoPejK7A6tcm1P8pZbdPDbEufqk2FJ6hDsMls2u05QofkLHWaEB8KNSykmO8m",
+	"1YotCumeE3NdsBiJsOeZDAqHe0GXSa2o7sU6AmZ8SRnvB9dn1KvadCzFnlreAFG5JzBoiSclygAq0sRr",
+	"ZG+ba61h3v3Lx9iduZ32eA1+hfJZJJ2V4jsXneHYpYzh/+Us4rfLouYpTadDG1pM5p/ExClmmvX1izMF",
+	"gylV0WFZ04sM3X3lxTu//WI1Vm1k+MmfR9df3bn169XosIef/PnetWvDt36+GtVngICzG6Nf3FxFHocS",
+	"VGrU608PP/wZKoP1anMAnuUw/S3RE2lWjXPzGqUkw+xJH0Hs53RuupZaINfEB47e+OPw2qeryJTSR3d+",
+	"+vnwhedGH70ey0mC4rG69qQag9ukippHTyw06trADR//qWITqNDozY+Gr76/qmukj37y/PCD/1oNOydt",
+	"QPLOzu1ndz579e5HT4/eeXX0k5/Gd0MDlmgLEuY0mVJwibmSuxE+PbkXkUY11seZqZskiVSnpJRX0+mJ",
+	"iIFBVG02bj64httNvRk0DLCERtluQkgay2c5tpxSkCP+v1m2qH8zEd3hCxbri43prDAxaaKdeZzKSOIE",
+	"gvqDi4rPmXTpHn2IQGl2nX511r4E92hti2ivVTJPw3a5163sD0lbBesfn74w+tF7w+u/Gn703L0fv1dF",
+	"zdaTWxt/u/Z+8x+fvqi73+scX4lk4HSQqaBn/GwUe6jnYV+t0tYDUo/0CO95ZGGdrTMoyc9Rm0AayAoU",
+	"4TB1gSAY2ohIup21OtPm+ccurqEjZimyico+bqPDh+0Xhw/rBgcdnS26TUxJp6YkjiB+sxrPP+PMIQvo",
+	"PJY+McE8agwydY9c1IMY1cOHTwV+hwv6JDl8eNVUYtZWFTWx/RHr1EGddIbWg3p9ydkiA/hAmjBfFw+Q",
+	"o5guvN0U14D8wx6RqNxUzK+pNpkQ+FeJaWRF86ZmRbFr3tcWExBrQG7TOW4hbnR8PzRYrNnEvDE84D38",
+	"REBS0KBHhOTskFodpA/qxL1/fPrCnZ/eHn72xs7tX9958WVAAplEAn2iK8mzk9Ww9BZ81AWbZNUUuJKp",
+	"CGDPN/A7Rzzepiw64cDvHD68gg4fXhMDdQo88A8frqIBDwSyyrc+NqNfV9Hhww9eIU7gk8OHK9V15is5",
+	"2OG9AWrCyppRTB5mElrE9QAZ6HQkCFMZcyEBvCqOBh5WknFjEXV4IIBk2UoPZS5QwHzqje8DD/xmJdfR",
+	"X62WrtSMeFBzuBvShI0tMtjArgvVAE1Mmg6DBbxSyoz+MYybZuE3Qtv3GDp97swFHUIFXE1PqvMfXSOm",
+	"wl8DLSRsEhvL2Qr8QCd72qcE2eZb4VOG4Kh3mx+sMKie2Qy8rQ0dYwcwg+tb6tQxU8AR0oIDb8saIyXx",
+	"iONLuHNqNZthdNMqahIhuJBN8E1JHXcJ1EXdRkUdTEQac0OtKSYZAjA+5xseFm1iXfXU84mI3spFvNYo",
+	"1t77OHwQlLaCGBYCCsstQLC4R5iLRfx4UId71MUDpM7dDTxijwdGrEDY3ECrm2G8uxIlEW/BcgYEi6qu",
+	"aakGKq2MuMjvmwS78JVq3IYNpdZrsiHcSqOVuqIi1uWowQXLxRZl7ZqriRrMYmP9JmDmrRTaThhE9lEf",
+	"lXuBf9rMoVhlBUgzvEYJfAQpudehXli4UYY7xhj3N4zxc0MSr2VwOslFYBgyw1BYqcyatBfi1TA3cK/n",
+	"mc6iG26gP5OYww9WqQ9XoSkCg4zxPlOp/zSihVVoyiHKmaxy7Gu0A7YJT/AWCo3tlWyA4qgBzyXRIes9",
+	"LUo8F5UNsIAgOsTe5y4eVBHjm9wdIEftuxJaq3BcXd0DyCKXjVXjQp2wKxFGLYEhMV0XZmgRBg8qlRwB",
+	"LaPm8bDSEblC5cT6fF0fjGyYYkH6DJvh9017v/SFxUZf1aVCqbRhudFbOnibANab3bGNGJpbZKAZajMJ",
+	"Aii+sKnqz9BgA7YFiz5trliV5mnJp1uB5xkEgcf17ijooKyBngXr3xRBUr+jshLx6vX62GZEB7wWrQ6O",
+	"T1cpDQ8blaHgd9VccdJqEQeOR51uFaJ2CfMrq1k4MfZan3Q3Qp0dsiPUIUJxj64uTw8/SuMugoET/qJ+",
+	"h3ok/pDAbHWciK6gAPLgTe+pSTAS3AnAiCO5rdMJR746C+ObR0IskkcmpDIdvmywyRSXUNOaLlk6TUjX",
+	"QAOCnQRWjdzYDKinTq20UnpAfaxRhsIhMJlUZ0Gi+JSe4G7gaKecy2FhkTY9NjtcF6lve2LSGMFRfFOP",
+	"S5mAso1AKur1MNjjAknCRf5/7L39extFli/+r9TV3X1iMW1Hkl/iyA8/mJDMZIYBNgk737so426pS1av",
+	"W9WiqxVHw+U+CQMkgYTATHgZCDCZGRjuLCRwYSGv8L8Mluz8lH/h+9Q5VdXVerEl2U4cR/fuLrHdXV1d",
+	"XXXO57x9Tj5+deTPFfqeuugY8Z0i1C1ZpFiPgP+DhBTzVtFx0qihOux4nrl9YaaJjzcmULpFYHhuQbsS",
+	"bhFhOUonTL8bFp4mhD+4HsE7175EFYfrFUreDEoDbHbj1Mq4maFHxRV5IslgkflUnOTkRyO2BFCgqjSq",
+	"UAn+VBLywkVY3q6jnx1z8pjqm9x7Xh5rp2/d0inELMa9pwC7WHMoB2xrFyGkAt31noDM5I8nwIQdWhfW",
+	"C3WFeIm/lNCcDSG1WQCab8vmKRZeTGgB2kGbot/hsuc0zpfhLgJdxOT3UrAgDyCKiMuw/M2lPkXzQ2fc",
+	"x4+EYhJzw0MiP+d1IVpB0yaVbPJuuYAdA+hJs0AvcixaEMaIkVwncooOFyraOeF4MpEMcaL8U/x8tKbA",
+	"5RY2JNCwj4gfxufFDzYxK+q0S22hFISSEygWfGBT6Evk+sYXxiusF1VujMSCtj3IY7V6xE19J/1kUfJp",
+	"krBKqTtVlQg6EP+WJ34QLKncrpDyui8kltBslsk13jEBU0waT0wKS1TtmAIMuWbp7tYLKLu2R7TLuORD",
+	"9OnJS4+GXFLp6dTnCfKLmeZzVnbQ5s5R2yzN/WjMMgoIFtBL3dm5vdvGaRddncsay4wx8ME4STGWWIf0",
+	"1r0kOsk6D2/MtwoXrP+GHed/vtupV6h30TtBGdp5XbdMcnC+UGdC50d67ZRfT3F4LQcJ6jeFRCnGFuA6",
+	"qNvFAri8tLGMOiMJoosUm0BIh6tyAxsIWhr0bRi67PmUIxUm3iK2rYAtAkan8+qkxw089vBY8ho+gpDy",
+	"CLDqsmKfKgdh0XNdLcZLju8DLxgE/WE9o9hDsUf56ywFA3p8fs+l1VoQUVZqSH9HPdZp9uH4r+O/og0b",
+	"JArGGTBZCgN0spxQ2GbtY4b0hToVmqjOWGyzY6xV/s0Q5J0P9Djhkef7RA6gpDWkIyI3n1degG+1EEdo",
+	"4CExIbyyCRylO4DqGjtqMJcwSl3x7PL4r8U4duxlQU/8RKJnRSlw6YKA2Wj/4av3IJWMsR3USwZoC3Kn",
+	"KntHJEeuOELWq0TetrOHfUfwj+Y+quJizhE7lC0UTQlQ7XwC0hyBzsJ/wSnh4NpMsiQO/Zik2ojfIak1",
+	"EDZbaHxYoKiEGA/rPt1If8SPElh/odQogZqfN0kdjZOMdWxAPIG8/lD/CWX9vnZrxWNiim2HHMRfd74O",
+	"+A7FPoVP3jYUvONC1eNVzBbCkdBgUCfTdUm9lsdXjEcH1ySQ14udqD79Hq7NDbCC6rWecjOehRTs4uvr",
+	"r4deBEcgBSkdCfyNK4ZEvKnbB29fL2P4DTcXXrvHaPTBh95m8rm9dps8gp1QRRh0QF6tdiBQ3SJ1Z/87",
+	"z9CWJn7p/nziB2yRhrG1Fit0pcLEQpXD4HeUzRHg7CAOFJTIr7NJNd913u1IpNfaGShMpiA4oVJgVJaZ",
+	"m2q36oBjWvad6njVrX6VYUyOeJAoCBZcSmsdawBFO5gCVaREXALErQ4jsyi9eXKgLsjHp450RMi+OL2n",
+	"g6SjAVtAq6Qt9gG/6/CpI46HFYLuBU4pSpK1Ayywxa9gYkD50rANJnjpfiPcaUDWlfShLocBW2ybl8cU",
+	"Y0wqnzpsoq5QvO8ejkaa2Bl1hhMWG0ZOHaPc4CWT0EEmIXhdHmSeZ0y1EFAfEosWxesVnRKw3yg+fPGx",
+	"AjxjbWOJtxYHyLADcRzPqMRyOPcWGQyEtZpjcWZGEOp+9Wk02fGFuNz0EuVtpa+lbfpxskbb/MUD9R/z",
+	"GK01OuaracJJlTklxtts3STh8yc8/qFqTTGIy1+6iR3pGHbwqED7At7VPa+vwe+n4kVpnF5EQ+b4eHzq",
+	"jJ6sodUIsxBnp1hftIgfLAqDWe8EhUg9d4L8Wz2QSN2Wvz7syrqE+DgrVQgvuVCSWcgI0OEHtQrA8CBQ",
+	"ArzNonb8o5GOZhC4eSWg5EGILBVIBwFxBW4+S85JnxKcuF4hbGFnSgbx0jUndKo0oqElkwHFIyCkgp8h",
+	"PlMWqTp+OQiruGu0BdEjMDkBOUOLHluQmUP51LEgwBTMsuP5Qvh7i2zcY1yWqnpchbXE+DLC7XEVzO3T",
+	"K9PmWYU4FSJ7SdTE8BOitQSWGKdgTwX1iHsuXZDVmWbgzONE/tW4dw8n6zTcyrc/RSyY7GuGgQB45rK0",
+	"jyGdqIsdR5xSxNHThiHeZOcqOOOK1cXjuuu2JByH+ZmQVqUYSA9Su4FU52Kj4dHxpD/NiQtuEiETqLzB",
+	"R7cX03TU0pilNBhSEUMkJiSUCTgw4sMC4Fo/XB6b0FusJF/F4wtxEYTE5fIemJjE/Kr2R5Wc6vuNlE+j",
+	"ZtccwfXKZRrGSRdqbgGTIzX8wHE7YuviGGkzvOz5FCnxLPEqcJ0EDwYfjw7WQHfEkh9w2qb9gE5PvIML",
+	"sNxZkm+WZILjpscbrEu5b+B2qaWRJEh8DYGBk09NPE5Yq/DLvA7NwxY7ASx0GGHAp8a4dljFF0eUYDIq",
+	"vqnnIl2+8Lg8WEpgJMj9JZFlLIhhkDiW5PAIpr9HvREOWnLC0MMeb11Wkim6qziuwiOnwY3xY02nFmwo",
+	"RYduU0dxNWmF5yC9X6+INEyi3exQEzEchWHiMwppIuOz7Z9NflX1HmiNDQgQjPXvZlmY6+SBphMwS1pD",
+	"VjxXibHwUyjv3XIQLoHn04IYipgAbEq8ZVPzbAviqGnGZprvMI1zsd0nClgxN5eG3gnqoqTosvDqbiZ7",
+	"SKgWqHwh3nVgKYuXlc+AGcCLy/hRzDbJTI7JPFasa8oHuc3h9iiALd7AswIbesyG3xxmUfCs77DDru7t",
+	"WvRpdUE7OOPUmnlVOgEuOFQSQbkslJNGvTJ5B2IcZZn6kYfWCqUKtNzzlatvDGPpsrbhoBwgMYc2wRc/",
+	"fJCzVUOviD5ivseWEBaqA2aZvrqw50kjCf8O7NfEbKvU4fWQcmPFjpjLgCY8j12J6gYy1nrn29alG603",
+	"/9F69046D9iP2OrPNqb0YRwuMhZCh9rUDMT2NcJ68td72j4HSFBJAZrvPOSWDO/LV5d+B0h42Jx9YM4S",
+	"J9TAVXpGBjTkaxUp+PxwytRNbrYtmoPRCrdjcxk7W36Yu5dONS9+D4IoXhgUlBJ6AVcHCzB9Th2Gzc91",
+	"sS3nUc4UKWgllhz0OECrwwSaFRJij9TqoGuWKV2KZWpbbpLDJCtECRmJ04m5mkpIflcMZsSzlftsDrwV",
+	"8EvImYvtVNCtBLyPAsxu1TJ2MfzjSWl7D8ihOoz+tGknd9sHyW2w1Tug3eiXKxsvWfwiapJmldBWTQP3",
+	"jo50JNIKjY8pe+fwpdiuk7tOR7pVLql4qpo745EsETN6f4sXSDoSZJN77fRJ0CljLjoPmG2RrNB6uUwm",
+	"I54mzF0a8rQSeMuJwiABJ5DnNPF47b5T7gTzpZU29qHHsX5lUMkBrh+Vhpv0xHjQlMfBCJO6RnkA4/Mc",
+	"cX3GJ4BmLqILQLrSkXNcdVyqMnbB2JeRparH6uCogIxGYXz2aTvjFJIpDF2+cDkWDvqLipPVlg2iu5ij",
+	"RoF/eVGcPCef1u7cG0aq9crXtNDDEWl5B5ti2pBiqnt+2phRTyEGBrZMybQSECiMxRq2cu/a7R019uZO",
+	"ozHHhBZTMqHjoR4nCeelajW/hfPoTzRpPLw1T66DE4u6C9jHWezXQ/gv7YVWPfajUkWIZekcGbPVrfJ6",
+	"u+2GOLqUzhO4En6AvS3WFz45VvWguH1OjgdxYU79cpwMNx+3ccdEFJRp3IrbtwehkR7uaBdOZ+/xCVWI",
+	"2XZmeA26oIMXWJxUVWQ5R2xhGiTjVkXHJeK3yTKBZYdrvhSorsZOXwlJkIw8O2Z3HBA7KBCggt+Lust6",
+	"6TCRoyffQg6XDM7FjShg5M5My3jn6ICcHL1rDAj/pjx3nVEXIcMX0KTqFXVQRPsxuX/vuIMxnE9do0tC",
+	"YoC8TtPVGLIN5W02QAbzMA1McxranExak0LHtbkF+DCWNTy74nDwqwrDVhu4YNRCop4OxsNGgoKqjgiw",
+	"HsuEA+olBlEW+EiL9AgwtJmDcWpuD/0iKyaQjlhmBKhpyW2R1nPX7RckCpXiUkKHSNllmOQC/xx6yXFe",
+	"HXkp8CjTtaATUuKcSbjfdEvDNKO4wwfAGIQtYwn6Qh53w66mtWdcWhhYhB03yxYTwe1JT0bJz0pPRvKD",
+	"qYINDeLA+yf+HhckOBjSCHyLFD3dntHxxff7HQ2D8WXPjSrxEBuF9OvMqUcVyiKooJGRBJRIUBQnxpUg",
+	"LI8RBcirpCxSIRzgxoeSEIvIMjNLFYjBNUZ5F2RPdYQ7JiQDT/fsIo3KdCqRvr49p+OIjBTIpCnxF5XQ",
+	"AaOMJeMWFjjJuaXi+v889Vl6veQLkyq+LWSSiExDulPyCKH/WZdEiMOk5ChmjkKHE1jF9pqJ7l/Ni9qy",
+	"f3AqG+X9dImTwFjrZ/300CBwpwwhdUQEFPEnbmqQ9Lj6utROBsfRIc3zRJlRZYAQcZIBPKYtUaF3ekJ2",
+	"JnErr9dQ1S9Uqes5C7IQU8UsdISyLL6IuALKHZJqBRVWW3jDuA8rKJD3Ax/LabgQc9bF8SaPqwK3RO0k",
+	"XN9ViYu/9FbhKsbTcWZUcFEfGzMaBLu9S161CpWI11PZ1FgsJAO1CjXl26uFLFUtZNo8+JguztUkwJJh",
+	"OR47VsdMzoJ0u0tVnmecckc2hdzT8tkdxp3K2kmm+vVnvMOY8eBx6kvvlOHOL6buNWUIvkosKjy0jONh",
+	"EorcpIdoUL6XBRboiDkZW/PL4w7nlAtJC+nvG2kAnJKOXM8bznwjOVsybuilz6skbAB0lTCoL1baUtLj",
+	"u+PHdPFMafKLjkQx07EztzlUGD+9PaPEeHwUl39syeOkE6nNqYlbzMiMkOdOf+89nJTBy8FKDbC9vLbs",
+	"QUjjix8DX7nNcwQlLNgwwvco1y1rMhqomI9D+BiP2F0UdZdBqmjFyPI0kolVMagqW4mLoDXcxgBzHqSn",
+	"NE0xORnrM5AQQAXcJ6B63mPloAcBE6buBWU1iqwe9KLGHg7ZteNBedx3lrXjc+WHj7BdbfP6y83XP07r",
+	"KC9oKyBAOBCwEwIhBYyTMU4psd2gxPeW4l9PVF1bxSyEjOFeFISNdL7AxmXyF5xA8ea2USm8V5qvP/tP",
+	"HjCbjB05dIDsn5rel1auPg4HhdjQkWZOjIaUXcKcqDmyuhNzbfIKY9gxJaAtmQoQozhFAdtgFPvZ+WMH",
+	"fmFLSywxpSoNF+l4TXw+OS2xIFpKtyeKxx9sj8oYl0945ugxG7+3IghBDwIXWKcz1x1TcgRyrFJpJ4lv",
+	"l5tCCgYYFDoHEhdZ5TiJQucE9QnEeEKPLXJLtQvj4pdtHcPm4o8RY26LQI0BcpAQj1sSr7BA4WwDjY8V",
+	"68LeKVrA8U/KlEoHp0AwziItMCLlVdoSIyQBuhpv7Lmf5TKZgxaB/x4S/83MZA/gz7n5f576I/xDXjAz",
+	"I38xsz8t3RjiMd2gvhz5CXlD5kk5Qkb899DBQ/Co7GzmYDovqWBwIcDVB7wN0tMDfZEIMU0V25JWX0KV",
+	"mJqEqAQY3J30JK3WMDOoIUO6YpGB2QVJMnyvRBkHziSZz/JsGNRCj0ZO2JjTnP69j24yGcmTzixorIL9",
+	"+lLQb5L889SlxO2LwQkaYvd78D041So4mu/dPtvZuHr16pXVt15Dhp17t88Z1K35VHYiN5ERzwtqlDk1",
+	"L5VPTU5kJiYlvzKweux1GKs7/jgij3HF1wB/W+xGI3cQdihmQ5STKVgKUhuxBE7G4tcBB4Bs7YHheujU",
+	"BFaqXCwvLLC43QVPxyHa2ONtC/1ixynMYg65THY/Celi3QcpsSfuuQhHTdzl8GfKNhmTPCkFJlkLPEYO",
+	"VDzmwKZTTj6J27Lk105YqkCwTvUt0X+ar4Wenzbr88wb4a8TBXYQGBoiWgPZKtsP2haxfSeiYjrtnQ3N",
+	"xodpi9jQbHJMNTW0YkYNTGJzShXqpgssCIktIWz3y2sCdblpUBjP0hCuhYQA1lCeao+hFTAm3RMVRbeB",
+	"UsSLGkekA1WGUXTmW9ngw1gnEc+SshrTOszbxSzEtek5Zc0bgUAolkLWQjiZGsocdmVR+jxsYqTpfFJv",
+	"YeBjx5RKnso/300fayoS3VUgFIAnQeSFPFtQnf9CnUI3fCkQZK/kOHMPmyIgYWS/3Ze7TQv5WKi5iUNK",
+	"/rPuLkKqzRxSbui9a/D/YBZq51TF7k/1O7UnnYg+w/wGTq/blfHC7n3Kq3rRv8HT+rgaFb+8/LhYO14L",
+	"GEeBk8tksK+IbrBrav7/lLyC+sNo3s7nX0zBEcQLU3nZ1VMeyyfgTOpum1Pj0KMNPzjsoEx2f8bJQPe2",
+	"TGZ8n/g/s+rHTCaTncpkcmLtJG9ggqEP/s2lwJU9RfHvbY+dxMfqe+cj40/ZzLFMNu7/qch/N5qZ+H+T",
+	"8npst2R2I6rrxkCp5qvf3v3gtebFr5rnb6ZeOv5Svxuh27kCZmnojtyrl4WW5dplLpTQFH7cbo/Tm2Dv",
+	"E457ROZOwy3ZjW95DjyEQKvl4k2TG990SBdsijty+ze+41gQ/NphDTk7UOPyyPUzRZXijoR79WrVCRvg",
+	"EESp49apBfVe4I9EMX7v9tnmjW+bNz9rvf5p8+3XW69/evfU6eYfzjdf/aJ5+1Tr9682X/tv1PiRsygO",
+	"QSqhyoHX8+R4TYv6mNfvKBSfSqpM4JFUIvlYMO/7z3GQlyjLJGv18ylQBHBuNO2z4mODzlbyd6aWAApO",
+	"7Nyeh904rvK5uzOMwQ55vj1h/7j8pM/3zpg+Dttxb9v790IwuKnV3rQIo8uUy4hwPk7WjpNAgZYZrOoJ",
+	"Mi8Ts6k0tpXewGy7ApNvKH1iPG7yadR+mIDBuJ9qZGUowTGDDJHu4ekCEwbehqMxv7H7Nf2GGl7GSmR3",
+	"3D1xCK+HktQ0+/1JR2Rf7/HQxNbQQdleT5ZIYnPI4Rn8UvhUXfgK+7bHY6VK6/fBuOySP/fhwQZGTxep",
+	"cXPjuaTGlZc8AZynXj+qN4utXuVCNq+/3OaoQcOs+fb7MbtiXbZM8AYBHfA+TzqRo9ElWuwS9jihsxg6",
+	"NWHMPX8cjkOE/LHSxFy5fuqnU6dXrt9a++z0yvUfWm/+o/mH862zb7XeOQufpPsAOWOAm+d/OnW6+eX7",
+	"zcufr37wysr1C2vffSPU0JufND/88zpjTJqTOCfGePWD1qUfcSpr336y9u1fV27ebH796dqV89jDXy4f",
+	"2rVffLFy/ZS45tatlZs3106fX/v2r6j01nnmVPzM5ocfwou/sXL9FOpRfHLz6rnWm39YZ4xp890vwby/",
+	"W7n1LuxIFJ/PlMsJ9JaZTewlfdFguymX2E26hRlSSnfdR70B6UYAU190fza8/iYGDBVWVfPGt50eDRP0",
+	"DIWFEwlF+GWNjj29lkS7TSYtlMZg9w2JlXth5GcY+kXRATzCxuth46egYDmB1bp6wMz90jz73tqVz0eo",
+	"WKFiK1ULeNSjewGXQHeP6VyT7KyKctc7gfGkehSEDcjf5HHtnUR1eZnXyaj+U4HFqUyRWUGjKmE0YsUq",
+	"nLFig0RBbRy9guIOS4NCL0731rlYFj5EU+/LBIn2SBVH965mdcZXSiQm6hYjeFmcKKPGLjA5uKx0kyEj",
+	"MWMnpE56Dt8+Wg7ihVFvqZP/4JJyUJeFi+1FQXMFhksbVUKKU4WVh7xYS7uapV85CoCLlE6QmOoIHUQK",
+	"h+/BijJ8lQCIYQvM5kE9LNHnQJ4C67kxZMWJyBKlNW6OAd/G0rTsbfI+4QFPTxBwDBcYri/w44McVgHx",
+	"OJeyJD4HZHiTZ5jO9KypVBoxa9iDY/ZUZj9JJELbnf5LSJExYj1QqAumDERnZcJnh6EzpF2TnhP7QBou",
+	"3WwUOFmmKui0UTZAwUbk6Ve08QsIO0k4DOL1icBtDIaEB1WhWv3lhnMUQb72S8m2HEJuvtQB6bODvUg3",
+	"IJ99CIB8dkAg/2Kqgm25U/nUvdtnV66funf7XOv7r5vn3/3nqcutSz+sXr3Sunzhn6c+al26cfej/3vv",
+	"NiDoK+fXrp1uvf/mys037l650Xz79dVPPm2d+3Ht2s3m2e8gHRoT7PEROlf7+RdTKBr6XrLJSXgl3UtC",
+	"ZZqApATAR0+KbzQ9OaNi9vInAbsHf1iun4dlp3PGw8RPgNjhYfiWW/JuWzTr/obJTmbN2egiVXg1+d6t",
+	"v3yz+tZr5pdvXX+1eeEdYaMlt8Dqh1ebd94Rm+W7c82Lr5u3TE/O3L1y497t882rH69dab8xO527e+XG",
+	"T6deTr10/KWRlbntVqay61RLIHWlbsK/HcZTtn/jKdfTeMomjKdhtEev0AKsxUTKSmEiBiiQg8ecxV5j",
+	"y8v2wjUvWamnAhUdWv96fR3MYwcbZpk+DLMDASv7Hva+msr28YhnkT/jWBA8BbmycN90P++jE1l/TV3P",
+	"gW5TYD7m+rm5FgYlyiHx9CCLvKixNSbkk7LkLWlGdhgw926fXb30SevsW0lT8qPVz38c1JTsbRgObPWB",
+	"cddOhLMObcxxuSeeX5fis72y8Lj8Rs/3IhvtKA7sGmzZ+6LnvoR2JpKQdVic8HtN3hDndUjRAbR/bZWJ",
+	"HR9qLlFVZyWK6QqsPQwiq5cTZoSuJ7TTE2auGOQY4ULueAsDVnJzJkYZXjthWyRw+VSvD+judHcVTn39",
+	"O54OokOQODqcGO1Doj0bQiUvcEMeAoYtFIazg916RJ3trZGGWMbl6EpgQybeu322efbPd//0t10iAjvK",
+	"h8EZttirL6oUGJipWS9F9ZC65JdHn3k6H7vBwENjyZY70pJqzzHlCf+GStVVThF1t3SRGKltWAzLoNoO",
+	"umKQYgP6z6UtQ0xIh4ryYGEfpt0X5v05bXegbC4QOPIajLwGI6/ByGsw8ho8el4DVOxDuw1e2mVg94EF",
+	"c39OO+3we7fPtj75dPXyG+b2222x235CtAPZbuauP+w+60QVTOjtZpDvpSfhcPTKhExC31874ZIrAN+Y",
+	"jU2lH6/K39iWzEaHbYAMXBx44jwWjWN7yl8c+/VTkNtQYPr+SlT17Tx0GIAijLIHDZ3doFSX9SAhlZgY",
+	"I6QAmiXr6yJFPmd4CHUtVRsFokbHGX2PLXlskUSBCaWR/hvTKSVqDhgl4n12ZQ3EQfjO6/sEkp/e1t9W",
+	"l8TAd7Xhm/XKF5TNxk0JrWVDSo1odHE3fiXGNXry6979G+f5CcSyF27Pv2g8WDc+L3rMgUlWnZNPUbYY",
+	"VVL5bGZqdnrfTKbzeYiA9uqZbcWY66qekQrZGhWCe7ybFmleu908c3OkRbZLi0jHqpjKYE85qvyzbQ/q",
+	"lZb0ayj37UJZhtU9na5cfaGNXPzLHqfpvBL9XHJiL9EGcl8QL5ooMKxg7EKG1lm9t6Mdwc/ivLfdV/Kw",
+	"pErr75hI82ybvb7o/sx/lL49St/eMH075mMfpW/3nb6d6+FLmNp2X8IjHgDbPJKTiqsrlIPixs1AuZ0W",
+	"foprM3oHzvciEezgAKsrjOuFro4pdNXBS4stu5jM1JVtH6JAMuxiI5kO6KUZb+0Ci8HXTgdNR2ClR/Gl",
+	"UXxpFF8axZdG4PmRiC9NjjDhTseER3pS9d+7fbb1h781P/x49csfmhff3hgPStU8rjbsVGb/QwAT4wYC",
+	"6+BEpZz3vijO60tbAxg3LsxXRa3ifxXErPeIJ2FF2R6O3G2ypb+mblV5VFhqiIloPRI0Ex49yKKKZZZZ",
+	"HChBCVJtaDDRnqjFnCqEiZKpWlDyNkEOxllZBRZXrkESal5fZwaYFO8sj/k5VTdLeUWF+i4GsIx2BssO",
+	"LzB4Pey6I4NYiZQvJKzGKciqOlxL7pxAOnKMkEnp1pbGWmAPSx7rcyDAzQ15FHf3lqSzDlkq1wZ4k9g0",
+	"Rm0xzhFo/O+gKa+/jCqvTcmvXf3b6uVPBlL1926fX7n+x7t/eb/51hfNi+920afff7py53Lr6zOt1z9V",
+	"+OelAUk8cK2frfdZqTeyiUY20cgmGtlEI5tol9hEuW22iWKgAak9ulnXKBfvARSePGylfw+4UuaI9Hur",
+	"jnXaVhEq/serrUs3zNMLUvDUyvV/3P39582zr+2SehldF9hW/tfWImg9Y9VbZOPQEW9bwxrzqnmbsifL",
+	"QUhiWtY+zMsJorrVxZ3pZK8jYRAq8vHEQO0t72zLMDGraVJnPuW8oysd8qLUKdYVgdEPPdwKDJpbYQeL",
+	"6k433Y56i+yZcrkjijKk0ZVco1S+7PicDmrP4JSEmhgZLyPjZWS8jIyXkfEyeDZUbjw3vRXZUEPny2lK",
+	"y9gfvhOtqrZVum9W1aj8/kGYMpu3KI6qXsVdcp4wrrWbcp6UN6RXe+j1jAZIl9pmk+EoZW73TCiZAiW7",
+	"00BnmvUynxIxKpMP0Sowk7hddSdS7eJVNrqkgwyWScAmyHOAwnEF2lrQWHoorv9SYJCmTsZsv1cLlJ3P",
+	"l4glAqMc9hHd9yhffET3/cDpvkeIbQfmBqGO6ORx61TW926flX1yBkJTuzhjSNGrbdDPTyXrGLkqkG5i",
+	"kcB3je44Oj+cjNlCftokg5TZcRG3jvRICu/lSlBgMncFYcJyRfwxJuTWSUGOZOJepiHd/e1r/l19mkHz",
+	"XXZIxzVQnxmBWU6s7yyFC+6T/2Dk7Bw5O0fOzhGUb4fyMdfQkC1dpLTup7OL0rkj7oct7QUDvf3l0qIq",
+	"7iwfNGAfBurXrn4F53PUEWariSJq3rhAP+uSCwE8Csqk6pQqHqOk5HviAcmeixPkKC2FVDbfNfpwYwJ2",
+	"/x6sjXxNAMDgyw6OuY7QE8ESdftGXTsDozm+HyxTd951Q8q5Mo/bHGTZ8Ux2PDN1DPDaTnWQZXKJ8dd+",
+	"uNO8enr18ulOh8LKj1dap681b3zTvPiV+MwhLXsnU/lU+XdLC1knV5wsTWGLx8ThtlJlCidkAO0AW6kf",
+	"hSCOwQ5XBlsko5VNhNxua9f+gp3pm9deu/uHT9uksBIgGwc0jt+/zliHOa9DLtESbYBH32kTXrodkuHf",
+	"9xyf1HwnKgdhFbsy2RxEGuT7yE6cBaYWEWzSPOFREEJttRORgJWguax4qlOSHVxBxnkMykxwu1pSPILw",
+	"c0iNhhya3YfeYiXiEwV2rOJxoqUeiaDkmwXENroKjf+KNuw8cYTa9J0GNJHly2LUoO67pOKcgB5TS5TW",
+	"0KqFV9k6MXwAZAuenk2lDXUKt1QuMzmRmchmJycye3NTYi/QkzUvpFwKu8nMeDY3Ppk9lp2Jhd3AMqWX",
+	"7BhMcuA6bEujpP6WpjNQMimWJjP7gPRAH58qnkK2mBvfV5p0x/fRqfL4rDNdHJ8p7XNn6f5yxsm6m1YV",
+	"+8uzdJ87U+r9ucHbEAJoM29Y+OXJ2RO56tS/7Yv+VzH7VC3D/2Ny6Tf72ZGZ0qFp5xc5ENCD7JPfeFEF",
+	"EVIvT/MSbVgxnTjOSkIo6AEM0iWZd73r2qE8et1NQFUJK0jKWp1KsL06dwPVqvOGnZoHfUQcFEJGArH6",
+	"C573ninFcq66tch6VgZu/6AeGSdA+5+pUKFk2eHEd3gkFJe7ddrs5zQyVNlmYPvuA+tiuZ/jXTRMbhPK",
+	"d1BAP5iwXUfE7jZ3zpaxOsfyB/mcH6j8GcLFAR++q3NDsTMJ23+InKTkwD15mXB7CXugxslyEAKhsTYK",
+	"wPMAvyE4ESS0hDpweyqz3946WYZOjpE4227fg/yO6wHvbZdmltpNowSFLagXEyuZFIXNt16/e+nUg4Zi",
+	"mDWgAJf84hphRZFTqgATOwo643D3BFtlT0gTrhBVvSYQNXUN+wPabXuM2AdwuPEnPV4LONTp2aonEjn6",
+	"i/nx3PQMXPikt0h5ZD/QkP8QAf0ng2Um3n5er+NgQjMoRTQa51FIneoQPOT9EpGLL9Zm/XX5Mp1fO94e",
+	"cTN2GGyP/MZjRw4dIDO5mZk5Yovfi18+ZpOSE4YeRQfZc8cOjc9iZ/WJBG288T65KfEqNSeKaCie+9v4",
+	"wXNEjft4IfX8bwupQqFQOP5YIRX/oVB47HF4yp49z8+P/4cz/rvM+P7/8T//pVDPZHIzP5v47YL9v//P",
+	"v44ff+xfUt3I4HHr9d7qe/ROtcSut3nFET88LoafLBUdTmem4N/U7vmCM8nXU0PE0/3Z3uM/e7zrBEcN",
+	"SLYogqjOKqEnPJeyEoUckDfW7txZufPW2rXTrY/ear37p6SI1hkG45Bh0DNZbGqAAOJDThuvT2YSLtdd",
+	"LxqnJ8TlGySaQWG1BVJ9XApvgWbrnEpvu7zATDsjxYbqPQJwGFZDWPlIuITPLbB+Jf1OT4mHMKVY0YO4",
+	"oIN+JPQxHWvUaN/xR7zlcP/hzflSFIQDXP8cpPX2ffkzakH6vuNQGFT7vvhY0P+Lig9xNAijhy3yix+o",
+	"f+MJbnhatnn5XXFCCSj4/THDaLJSTllIqfyLyiDSZXk6i13g3w4rDIVrXCr3kpXCUpZ1h0r0CXvJSmEU",
+	"TlqVqXwqm5kQ/38Wus7gLu4rezyb0Xeot2OeAHAVh1fECM7+4mxpnztDp8tTzmQxV8q6Gbq/POvsK86U",
+	"pt0pOlnOOdliprTfnaX7yjPOdHGqNOnmaLYs7h0gWEGFCCiV6mG4vk2oxYSYLKS4P4dTroX0xC9w2jPF",
+	"bDnjztJcacrZX9xXnqTTbraUcWaLM+UpmnP3l/YVp53JcpZm3NnSTHHKyZUzdL+7rzRdnHSy5TggJ9fR",
+	"yWWd8uz4PmdmWqyjM76f7i+O79836dDJqWmn5MxAFuQLqfxUbqD0/WwmNUiwXQvEfgLuqBIejZA7KF/5",
+	"xjrs3rx6Ze3qldZ7nzZ/fK/N7hSXb3MR4fBh+XY0sfcEDb1yoyeoOELFitUjaW6Is0tKFUeo7hM0lI1g",
+	"YCiZ0Q0pX9KSAWgRBkuUQRsxYW/Ka6Far8Ck4BX62g/YIg1J1YlKFYpUkOJhloAIWNsnhlAlCeJAekGd",
+	"y+HcAKLwEbCKbJ277t9hbZJQYZOlc0hCImzM3JSVCpZ0PHqAUwrT8sywYbfaGF73ozliB0uQIwGUHxiq",
+	"cXAlPS6/za4/xfgZ4dvjWYYNLI7yn6/c/cf5zR/l4V3peByjyl4/WPSwP0FXF/bBk3gzJw5sZ3APiAOn",
+	"BpfgvkidUGBoOHNjnDKsCeHEnpefAXZNnjyBF6KVDZdLIzs9UWDzAl8vMcDZqseTMBwCthg/UOa0OL63",
+	"BE70GjiVSdnxfKD6ERMKGCVOqRTUWSTOMRTjBkwcfEz1kaFLyEtULED4IothsOyxReSBhe6IjPgBEPiI",
+	"C7LTpOoxEEtj9lRuv43H2z5Co7AxPi/wk921DWHA6JyM2eskHkapC0k8sA5dLQb4OpuiPcVVS+VTh5zf",
+	"VbzxJ2k1GM9lckCKID9oAhj2LRJgbvpYbgPVaDJrRAOnnBFRgIWD6fOFyRdy4/uW/62aqe5vHMvyfW6m",
+	"8cuZ4gu5Z2dPZkpP7qtOnjiUDfcv/X8556C6U+JD3JNyQboUGneLZbgehP0VqRH8ouY7jaf7CVUMEvto",
+	"P/KDQTH4zMmiyW5v03UnJPB539viKEVp1UU/HAWPL/Hus+R/MAkkffjDxHocZk+BdNmUxqGleuhFDQzE",
+	"tXFTgMJZ/dOtzmT5elRBV5HWBAFyf3dXBRgLQYiFch5rCuHrKN9wH57+Db0kOI8O6THV3ZeLU4mB3HIQ",
+	"Lu1+AwFpR+rRvdtn75461Txzs/cXHsQg6MdXieABAKXv8WjckOK9fYQHHE4hYXa54pUq0nEGd0L1KK2C",
+	"m03XZerRORm7e+rl1Uufp3VpQcnhCuOP2TwIo8fFb550ImoXGCh/w8MobnPCMFhGGnYxJBlD40EKt7Sl",
+	"/mXBRCyYVkNgAO3rg0cKIcqhB3IYVG2L2FFgW6QYRBXisZJfd6mbniBQO0I2jGVpH2cJFka5GAtMPHMP",
+	"cIUIQ2yCzOPDKw4ABazQ5ZET0Xwc1RJj4TuJax+2YJuwdQ+o7z1vbqbB8z30zWLQ/l2B8X16IsPcfDii",
+	"1WHue455Qz1vINeocZ/pJW1rHj2uz5LuHp2s6cFe0vqqXv2kOfK9dOsmrR9htJM2fhX/uUtP6YfGSVsV",
+	"psdvHO+EQIip2cmJTEYIUvVqCojNjgPGE79/ul4tCvSZWv3w/dYnl1rn/r5y/cLqnQ9+OnVJXPvTqXcE",
+	"nmte/F5cr3ZpXzCwhECyA9RiEvYDSwrvZ/yypG8TK9vXu7qzmJ9IFx3/WSii4FDKPuhiMSeqh8YQ2W4M",
+	"PgMA8VymGxDv/AJDVbN2k579OFNB9+z0LKEHW5pqghtYMrXUCFru3T6L9eMIUlpXzq7c+q559r21K58n",
+	"oVgMaAaqSn14ak97mAwSPTAEOjEAtPHs2BoDCpwglpTYeNbtvIZHgLzIGAsiAgEqEgWu0yAeK7ADFY85",
+	"aUuyxSw6vqyc4mSs9c07KzdvIoeJPM3xH9fO/GP1le9Wbt60BH5hpSCsBSG4kYJw0WEel1/87kcf4zir",
+	"t15ZvXWmwMClRF2Nbapp4kWkFLASDRm3iBMRAWEjeGUBq3zfJERhlCyDUhB/a9QdRsaciFQDHpFoOSgw",
+	"l5a8quPzNBabiaXYwxU+JdU6j0iRGn3NgRBbvBV1NY+13mpAJqMgtZ0njuxQJNccHNcVgXMbNJojDq41",
+	"Aj7qEl8setVpEB55vo95QUahNnrGPEbKQVii6QkyX2AwAAM9RsbwLKzefrd58fs03G7sg6AMjnYAkoAz",
+	"xQJ2zN84fAtuHf+tHYWwWcBlB6NEFcdwx9OTcEQxkzaXs0kt8Fgks28HTxTAk7ZliQJzesiNBkj3V3LX",
+	"TQEM3mwpLiT8FW1sRc+lNhSUy2S6waAc+KOmu8Cg5qtfCAH7/27du30OwVDztW+aX76HkCj306l3JB7a",
+	"NDzoou4HU+6b0tXbWS94vz7BVkBSnMbMToCk68X16Y6EpNINvUlM2u0TJLI0ht/lvSKG4LMYtneMtfvq",
+	"HR8K4uQHWyCJuBJ4YuL9hd1ckgAdXd9rV7/qROmD4PNgGXw0RxQc19i7O0aP/7gl7IHBMlsQ9y8IrNAf",
+	"m+AGGMqU1wmUCLEpDQMWpOZfCOuMeWzRqAHt/oC4EtQcBQsU6rxnQWh3X/JeHjmRxyOvtD4VDXpQZQp7",
+	"hPmjPi1FZMzhBBiUu3oXbcmhgCBe7C3q5nEwC22JApP2gtVhQJiInktIb0m8D39cDIO6bP1pw7+faNh5",
+	"nI1toY1jWwUGZpBNxoBkMVFnkYYEFEg5oaEXuIrDURtEFrEb1AltMmbnMrmsnbaI/ULdETvPLjD85fi/",
+	"TdnosKsGLKqoa8ezOXG5hxEcAffDGHoCpQkppHLW7NSsXNySH3Bp9AT1SBgS4sUtMjPdZnWJV5+09ucm",
+	"O1asSBktewKCWyRrZfdPWfsyGTSBcPkKKYHX7SiIHJ9LTz6YdWCGy/UWbzyAj71elS/V5lV/yDzkP6dd",
+	"t/DR+Hx0YP3kMfmNMI7Ec2ArQtqD0LgaJ6oMyW6eXLl7ezhz5Y3KjytmKLGRpPxNSRZeKyU3Z8pKwWYc",
+	"zr07cvEP6OLftFNbff+8+o64h7q5ubPZ/VP7TAuDp/K52alZK7VEG9Ln2YGEZ6Y7oe3k/twkkDaCMOhi",
+	"x/R+Up+DbwrJGgevB6bl9erIsdqb9bk6oF919dYna1evPHwe1b7S8HqgH0WO4VKfRrQT+jwJv+cdfjuP",
+	"ERqGQThn5B36waLsdL5cAQcYWXZ4W39xMmx78Z3rHMMl2hrnWJdO5Btlp+Djd18Z9ibalT7Y7p/4Qfoz",
+	"G5tn/3z3T397iMzGvo1EsSZdjalnpHfeqPi2Dx5zFu1dgpc3T3wxiuqPovqbjOrvOA/qqBCdbyln0saq",
+	"RXIpbUq17NYydMPSNtiVBPTq0h+a/PLoM0+TKg0XKYFr5II7HJgsQPRa0lmmXXkoxBG6Vp1waY7YrO77",
+	"Nin51Am5drIVmIxkSz8UXh3H5RPqivDIaeQ7sDjQXEuCc6xiCRjlxOMFhrDelcVr5vX4CPj8oCXtUs8Y",
+	"L6ZPNNqQfIHtPij/HAjZbYPy/QS4YZ+Nwz77WRdw0K5bcmJcsWWEBr3zx5Wbb6zcvLly/ebK9b+t3Lx5",
+	"7/b55kdnmt//v+adPzYv32xdutH68q+pTWZ8iVOyHYU4I9yzy3DPMHtzG6BSTlUidYNKuW2DSiqLDKSs",
+	"UFkj7DR0z97hXQEPW9T6AfsuDgRhSEv9IswPv219+dfd6LzoO8Ldf6h6/Yg0uKM3dMYeodXgBOXi6wA2",
+	"hIJjB8t15nRuK5eSx4uIuJzUawIPTpDDqv5JN8HxmKQnsgoske1JmcCJ2CtgMcCMSTv9yLlyD2OAcft9",
+	"uPhhR1SaD6/TF79g15MZC842hy+2eduV0jLu4r6+IxjTq8uQsq3rI9v8wnPkhMe9oqINjRPVPb77mnya",
+	"TmUpfjZpVUVR6BXrEd5+wgt8gY2fDQOxqPAdfjr1+sr1L5sX3ly5ebP11dvNV79u/uF888M7d0//ce37",
+	"a2s/vrX2wx9bH11Z+eGNn069sfrFF81Xv2xeON189b9aH10RW0gowsUAToF5yzAmV65rti42BJ3t1sVj",
+	"PasG2zR6YiGqFNLynxvAkJiUFtSvIKdgw7lnYxPqCYd7fJ11XbtyvnXpx+bfXlm980Hrm3dwUVeun2te",
+	"OL1y/VzroyvYAbH1xQ+xkXj3s3dbX1xpXf5H6/y5tb+/0rz6Qeutm83rn5kLvnbtNFJp1SkrUcwu77CE",
+	"cuPZ7JZZQrBBe5hAYu1GFs+O8Bav7xseXAvt9O6GW+4vTmz4oT3GTGs7DdmTPmGHkQDGcHxS9qjvooax",
+	"YxFuFxiMKqC7pAqTxVtjciikF1qiQp2hsQAa0/HrUD1FGF0mtpIRNsFL1DgFJlQltQiveGWoY4ptiiKN",
+	"lillpNhAa0I7qDHjA9S1lJf27jcU2hzFW2YobImHuIfGuPvBxbU7n3XXG8PJ/m30BY9Qy/1DLUPtmH6Q",
+	"Rq470pjceqQxcraOnK0Pn7MVdmoXYJDwGGAf6kfJY9DFpyoWqG9n6pLH3I145MU1YsXFDcgBUKx7fjQu",
+	"oAejHFlo2opXxL/coOp4jCBpVFShVTJm9uy3AEKRclAPSdmnJ72iT8cpg+p1Ic7xRougDdg693eo+4c7",
+	"E7/D9vcW2ZfLNr//dOXOZfz+Fml9d27l9unWX0+1Pvl07eqV5tk/yEfWwuA/aQmye8PghOPrJ535R+uT",
+	"TwERrX701+a1T9KSblLcBCuFmMrjUehEQciJS8seo64loB7Cn3m4cA8ndinw61XGbaC0lFm+XCLEkhOG",
+	"DejHYgBWUqTccyXGLAXVasAQ2/bH4bYplqdfwT4YFJbtDGof2I2HmTKg5LrDn7DKoRMTWSnfKVI/lU+t",
+	"/fiR2Fc/fNS6cDXVjs2E4nbCUkWIQvUbGWUG98WCeOGXerXayibpKRMnq3n2PXEQIJi9cv3Cys2zpqtj",
+	"9YNXcF5rV86vXL/ZvPh689XvzJn+dOo0Xok/Nv9wXgaVPrqycuu7n069nFIVHix4ljLHj4z6IXyevB8O",
+	"FJ6YXsSUyffYHB+O2Gd9tfEW+3FUr7EeEU7sqYDFituAw8dc/fpW8+M3HnwC2/2jtplPKKouesoNgImk",
+	"FJygoeE5l/IiD56AsZJTpf4ByLl2EtK6IIzlNokteW4OVDxGOSUgU4S8lRqF1EKPRaqBOWJniwgBYpHl",
+	"CgVLXQxq5IeB8lF/s1+wCQog8E1MkKfEA7jq5IJkyXXmvVCnqn+50lSqwXnkLIEjosAcYzVCpbhwybaj",
+	"v2EbDYo49zuA/6RTN5RoGCGFusqQMnTDtdOaMGcQ3SAgFyhEfIRPT1DfGBZhS/Prl1dv/n2DYSWFhBwX",
+	"ajqtlOyQlH8+1bwuBH3zzR9TVmrlxpXUcbE43RRN6/IXzesvJ5HUzebb77fOn25dPrf6wSsSSsELm+rD",
+	"d5YPxpDsQLxY3GjSaIIxGEHqk+HUwzZyr2ikINf1UdgOXRldphPehp2zY3okpE1vWe4+yKFenTqF3BzR",
+	"noxoTwapXwMGOacNjAks9u5Xzb98PCwW2+qupLF3QExvAcjY+BDUInD3pjlFAK/ufXGJNjZoNi/ASTtO",
+	"011N+66E21xmgUQumzNWRybqAzJRd46CGMXptylOrwSuEaff6cbv9kXdxfb9FW0MW6hlmoVzsQvTwnZR",
+	"i94JyiwS0prvlKSfcrkiTEL4EEFZyeiJAntCGZvoNy0FVRpL31oYuPUSxp6VVY4O/nbCUVA4ID0XPGan",
+	"J8hvKp5PC0xIeXhoXVFNiSstsTFgCsCTWhS2KjTMDikIUx9TdquOS0ksNi1SrEeEBYzKu4Q5Dkmm4mI5",
+	"MaFxhFztPkOPLdQ5tdN5IwsA+E8rge/GaQWcLAd13y0wP+DA3VrdfPh/wPD7cIb4tobfe1kD926fFRZA",
+	"88a3q+fOisM8rLtxuyLvD9Kc7M+y27xJ1vERBiOozG29Bh7Fr0fx64c2ft2JW8yYdT+4pbMn+v77bj8q",
+	"hZxgrTQUYT+247omYu+Q9L+rghzp5+fYJ9Rji7LhDlJOKqxiNkoxepvnCfA7xtnxxBFKHzhMJRN6sMzI",
+	"mI25Tbai6QNqygnyG0m7aONHsC2SaGAkK9Z9H7qYNgindII8GTrlCK1XnLeuKCJOSAuMy4xBABCc11W7",
+	"o5gkEYMNAmGOL3sujdulQ1PGRGB6zmCkd5hbYAYnvS5pKjbktJPm8kSyjVFiINJtnID5jd1XXZAIjw8e",
+	"Gk+os/5D5DqJC3fAgL3c/xd1wsGfdRQ28eD3PQVnY4jnPXwt3judJ9PtKYtuUKoLeJWos7/0Y/P1j5sX",
+	"346L7CdliT0tl2kp8k4k6/VnsF4fagoTXTYz2cHzI2WpuWdupb5SIzOOgI4ChiWdM4MWuWvRkVi33Gzi",
+	"VTpr2JVmS8XCRugLL/ITbetbn1xqnfq7mRe0ThChYwU1Qp3S/346gPRMINXMi9kOk+DQT3IDqH8lPkdJ",
+	"Dn0lObTnN+ymIoytz4U4ppuuK0gC7h1Gl2HzQbIeZBDmjaQ0J9T+Eq+K8Bs1NDzXxQbMKmFBpl/KBDkv",
+	"IosB5aonO3ievaihAM6YzevFqhfZ2PzH4waqkJDnl3UeeSVKnqiH1KlPFJg291xa0llxMNE9hptpdzaN",
+	"2QGZEt3UWfPida3LckKX9VRlUuIOpX2ymVj7lJK+ig4dsPLjR6vv/Gn1g1fMxFKtBrQkH8ILsY1ZCP1E",
+	"5Ldq9ftqn1La+i+VhAobP7xL3xQNAzDVeeCvP1AmQU8QMMTW6eW8En/bw5NyOZbEo8yDUebBIA4lECKm",
+	"Q0kmHdy6OThA2uGVD4NmKcROpjbvEwuihTK4S80/wWzMPw2X1jAIQTiWrujUBoA1eQOgYfBo2eGSWEbD",
+	"JQsb7AlcBbCOBeIyFlG3wNAv7vg+GYMgm4ZYCgPyyGlwTGslHk9PkHnWwH6DxXqkZ2VkgxrBqQJ7FFhs",
+	"BgZe4NWLvTYjTvJHkM9GkZhvQGGzduHc6uc/PtIUNgljFORcO685OUqZC2Ln6YBRFRiHqxyyxMS5xiuF",
+	"qblII2JPZqbsAluWVih25VfpBO7uJr0ZIo4vVnUDGZXZrDWTG8I1KgyaWdk6dIBS8gfn21zHbdnTXhnI",
+	"Y9mxij2Mldz2GCvyCZuKrU9203dPBxGpBq5X9qhLuMdK2MRYnmoI20GZTVIEjGL8Oy3tTm6Qtsy7ETdO",
+	"X9G9oZnUQbbs4QRki0WUZI17fL97pnnx+7QFfflA/2j/ENCuKx6dAutFpDNB5uO4uCa9NC0QIwYsjJFi",
+	"IM0M3esbl6rAunU/hxeAhMKAU2I7vh8sU/do5EAFNDYlBy0Iv0E7CC4iXpR+9GjVt8Eg2YLEve4+Rwhe",
+	"DhMx2678vC2HJuu89wi3bMyadx9xyyhJcJQk+PAmCa7PbPMoctr0mTYILti9EpKIqW0BQOtONiBRDyeO",
+	"4WhFhhxoPhPUBDzw2KIAUZB7jal/1FEsgtoxgFDHIlwDA15gLCB+wBZpCEl4XiR9umFwQphMe7iqSyhT",
+	"MQJlLvIKCsTjhs6y46cnyDMCinR3BUMIXyO3bkBN32On5/SW1H5njxPVL8djPEJnxQAQLNEVejs71a2P",
+	"tuRnNOHWToMcyVSwbG7YVLDczkoFwxj1dL+pYHqv3rdMsO3FJ1ZsNz3ynv/NK055jNuioc2bn7S+7Ctd",
+	"bJic+m32LvRQkfoc9dR9ZsdiTOMaXA8ekaqpf314hDpu3KmNSw8/dYUCG8PC3+bFr9a+/SydpOOVVyY6",
+	"anTmmOeJwwrMnjjp85M2WQ7CpWIQLJExIesxnYJXKI3SGBy1J0r8hE3Knk8tUq37kVdzwgi9G8QWv7Yt",
+	"YNEPg2XZIA7pgJAdTtWZoyRp3rzYvPg9al/JHyx/BWw7nqbYn9PR0bSl7n3rwurfvyJj8I2SzecKDHgM",
+	"47LKtEUkEciFd1buXMAHyvx/sWvEqzGnShOPwR4yWEKmfmq992nr8idkLL6swJoX31v98HXk8Gi985VF",
+	"8BdrZ/6x+sp3+ndnLjZfvXD3zNt3//KROD2v/v7e7XOgWJt/O9P65nNLMhjJiguh+RdZEAqIs+y5UcUi",
+	"vOaUBJCxH7Ox6iAKHcTJjg8f1qvWfHT8lipO6JTEZpsg87FDBjcs1wUYagFwT6k6A6QlLDoufkGBFajv",
+	"Y/mkzFssNnBLWOISSxWFikvnsySkZRpSVlJ9daGOVQKLAluvux/gLmgDOCY7C7qQhYHGZuA6DYuwoBi4",
+	"DVIKWImGQA4oL0UfHW4yAC0VhxPHD6njNmDnMsRB4qUqDpd1JsR2w8aROntcaESbiGsAVXKyHHpRRJnG",
+	"PvjyBYblJVjaIQXPBHlGDL3sYdmpXGcI9fvwaeSweRlqY/pO44GqQkamhYLXfiqXs2OGR/gOnNSZS0Ni",
+	"ww+2+L4IHkE0oYsQRmzQCJFngSWFnELGdnr3+PUOw4p321RdakuSshVugtkJ2SWDivD9gFXSYepzQnEx",
+	"cQPc1kE9gi0iltqRiR4TAlEqtIoQyxOPeAEqJnQxKO64lAl6tJJOchAVg8CnDku9tL5vUUvhveUgrI67",
+	"APFe7BNTHRUH+bmaHzjudroJIbAm31yujTwDB4K6GCirfyGLQkCopPKpg9q3lMqnTCmcslJVyrmzKJaq",
+	"oA2CyUwhJc4eCyDrRkiQMfGlwM5zOIm7J6bBIBErc3BS/DNYTuUnrRSItlQ+ZXYSQ+9usIzNBLtf0S+K",
+	"NZu+wtY6AvutG6b9jdiChkhxPZeMBSHkNQqrsUHCOrP01oQE8PY/JkXVKBHmkUtmxE1mttHjbX309qgi",
+	"BdktCqGlgCnXbjdf/dRsrIc4c6c6yQZG/EoZGn4xONwbOcFcr1zuWUULp1bVdah2FdFyYBR1lrGSA5MR",
+	"Y5gLupEtchIFlvwkCg5iJYcXFhiPxA6Jm1zkVYWJYuMAdg1Lz2AMsXmxoXp5aAUf+DHYYHQZaTTmCiwm",
+	"4RQC0+DknCjUM5nJ0hJtwD+oLdGIogjZw5N0nViRgmwfY6jTgd1E0lkjmlITtUiRNgJg6BSK10Vwy6VK",
+	"rgYnHJ9jQ5D0BLHFVrWxLUkUIA20WkSEgrzAxmztcrDT5qLPaR0eVWjVSn4Ds4u1MGSKtByEFChCD3oA",
+	"fYCFG3I2ZYQVmUnEpoDUInmQ5ByjAKY4QZ4Iokq8B6p1HpEiRfbULjXNuy656kmvXNYQTVWaDx6C9crl",
+	"Q2FQ7btqVdxwLNiqqlU4ZDDPvjqDrP1wp3n19Orl06uX/rv5+udrZ/6xduX82p3PsLNyoi3IhdO9GoKs",
+	"3Pzb3VMfPOCGILqZ8/1oCKIe1rMhSPP1j1ffeq19Uf90a+3qV4mGILPT0wOmfwH3Cwok+MzIER//M5XH",
+	"WcVUM6Y7QsyZLg/UJy2AMTe+Ukxs6zqq9H6GEFp9dxCXDmizvOclKwUCP5V/Hk6b8UMUDDJwLjlw7qXB",
+	"/cTi7PfyFQtpjY4KvutQ8aaitA8qB+5AUK0JNd6OlNqqcJDL5dzZ1uUvWtcuNa89Sh3jugRv5UoZJTZb",
+	"kjvXC/SO05PK692TWbQEH9LjASO2203pC9zGl2nIgQbeYaTD+VwGhxM4RPOyY0edRbzAAkaioCYLox3w",
+	"5tWA6J1WMZ1Ng0nQ1OICThZDitR6iEThd4oOnkdhvbRUYFElDOqLlRg2o7etQSE9LgGZASbLfiKy9Urz",
+	"zU+ap27LAmwGRHlVoSQtBL/okOZ7iOT2K/p12gXDcnjvHmu2+wDhwZMJrx0I650MB08wdyKoUXay6peD",
+	"sOpEfDwol70SVUHnCV4D+C8syKo/Id1EpicO70vlU0WPOeAUrDonn6JsMaqk8tnMvsl9U9nZ3JT2APIo",
+	"9NhiLxWmjos6Rk4UOaUKpqw6VWqSuYGhpb6tKWHbUrcO4KuPP+nxWsA9VfiafHb8HMOYLHs+3cPhwWTs",
+	"yKEDZCY3MzOHISHxy8dsaPXgSWvnuWOHxmfh6vREwhdqLEhuKpOBJN6IhuK5v40fPEfUuI8XUs//tpAq",
+	"FAqF448VUvEfCoXHHoen7Nnz/Pz4fzjjv8uM7/8f//NfhOmam/nZxG8X7P/9f/51/Phj/5Lqst4jRPDg",
+	"EcGTwTLzA8dVPZuUVhFSaznoTJfn926fXbn+xtqdOyY+WLvy+Qgi3CeI0Ac6kLPRPkfZwAW+I7R0QSK4",
+	"fAwKlISRrkrIUJHstokE/QJTGfrEKQYnaDe3lBR1FuHi9CVozx1SDoPfUSavETBhjgh9DBHvAhtDkSXL",
+	"5YqNSLVjqzrhkkWWK16pQg6eLFGfMEpdVObyuen4LeTojq+71/oOjwpMRlE9jux5MhwObXPQwly9/e7q",
+	"n0+nIZUNoA4GBVR3XAhfQfjfqGBG05fHQXEoT4ZCgDnjfi8idaaBD/xXRxJxjjg6F3CJomqRhc4qULrr",
+	"4cnA0AQia4dA4a8PNzaIXmhmN4ATo4qrrdEt+HW7FV0BmCIGlJOBkDM3R1VYW6Qmhk2dGjRlqptpuXFe",
+	"E0FJL7FtEOpgAUr9AjPFfhCSnz+Rnc1MZtK986GkWEYqGvILmekDzo4OFVVgvmxExju7naG1GcjaC9QY",
+	"QqaJZ29l3tAccaSehSQgrU2V8gJ1KX+QaExY1QU2BsVNLlK6Shs6OIFGiBcqfZuGdxeHQb+lWClOKg4+",
+	"qDpHir7DltBWRwrXJa9Wo1BBFyqLXHWs7dCSyiJCPAI6Crq8pQ2NCD1DxZPk5y2wgEkaWOzkjD1FMSFt",
+	"jgQ6x8eTNB6MLsOVE2SeEVqtRQ1MlZLFf7jPqO/OaeJ82ZRV7DFdzwevbGSu486R8OCwJLtvvwmsLB45",
+	"DYvUmU85LzAbU8Z/LYQPW8SEpm1L6OLCvmKY1iUB3Pyzh/dgXlmcxAXZF7jSZkKGRRzpRDG2sX43iKlZ",
+	"BeboZDycsE/LES6zuB/QABizIW1bzY1yuwqse3KXPGkQfsSUiopTq8nL+s/4EvKhj5QvBbMGyfYqsCN0",
+	"PIZt8QbvwGzz8mToMHSD8KBKA0YJ9TmVdIPG3EOHYUSTtJUrQMdjOYydb5u+a5E65A5h1FRWRaiChshZ",
+	"gheUz1ivZnX3JqPBEd4dWWhWd3odDH7L2mmjPUcPsTUWGfZEsssJuIK6ztaUbY9k6hzWA6XymSHT6A6Z",
+	"aXRms6hEGp35h3u3z+pSPH7v9jmDokonzh3arxLn9sdpcT37S8VJdLPTM31cb6W0VSpumdSh3KGaT42S",
+	"7UbJdvct2a69yrQ9xa7TvFR5dngCdmUZarnu+wlyQBNbJP7QrWC1r8Q8ySo/gP8RU9E8mdVFxmyVPWIr",
+	"o6p7+4uJZAdp8LAJbWUhQTMpOtzjFlHZPBp3SGsv7kCkjCIrNt2gokHdECcqFJjOJjRsOIhidjPiBALH",
+	"x4iX7H5JGRqIKUgvCzUUPPaSDwqYsCNjzCxWUoDtOEHQLjBcIuh/oduFycw7bCJGTzqlyG/kjdseh669",
+	"+eb1l20yFtIaBdML/KdcPMXx07u8BUYPkLgR41hHLtbg/SIOyP05+J3z6vMN0aQCduVD1qair4S/letf",
+	"Ni+8uXLzZuurt5uvft38w/nmh3fMNKtEzt+rXzYvnG6++l+9Mv/wlgec+Zdxs/cv808lroEMfUKI0HXW",
+	"1WyZ2vrmHVzUlevnmhdOr1w/1/roCvx4qvXFD4OnwplZhNkBqViGaW0hJEA/7S1gP44S1nZCeBp6aHQp",
+	"o2hrpjE4oNutLTW6xKa1UF2oM2Ag3TLqt+7MItppS6SxR5lrkL+Bb92JSAwCIYNLxVgNCC+gBtYHuMEy",
+	"S1sFJgPD4gHtJRoT5HCUKKTAgoUupcsAkvLEAX8t+kixf5o9lcu1e+XkJ7AV3xsNwyDkNqkFHovgNfbG",
+	"j9zbUbsBwNFpoIsp9sQWGPjtJsg8BuUrge9yMVo14BHJZjJWJpORS9Hu0BMIfzf58tpahwghvQPahySR",
+	"SOykgb7iH7W+uCJbhV+/1LzwdfPqN8233mx9fHntzq3mD1fv3T7fvPFd8/LnUvld/uTun95qvvZq69KN",
+	"1pd/FS+HNCRDFzKg/hWIxro/VRGbwSX3EWasV7IwHFzYxi4qD3VxS64HxF2vUYq71RB344ftkL2XLJeZ",
+	"6QF1c73KZYbaub0SWiGaOmrVMvLQbqOHdt51dd5AnJXR0enlLx8/eu7Y2OtqDd4WxgCkm+zygk7cvcW6",
+	"v7StLIOuy5NUSZKcxrY0mwqkYrbxRNsoIKGwV/WXIbrU2JZRzQJL9Cv2Pcoi8AVCakqCaRkcncKSECOl",
+	"43pn2j49DAKK6bVnGTisgfMIabmOPkrxXzO+Kj8iDN+WgyCgvrA3YIRhzQ3NPKUeNGbvxfXcmzHNEPD1",
+	"2laB2XtxIffm9opBy0DSY1TyyJQRszZ7DxcGg8dleUO07JVoek7fppIdgPi+IAyEZUwvcsmGmQ2Y5hr3",
+	"aoQCI8wrpi7J/vPUZ6wtVDBRYIlsB5WD8UgkOTxR95eQUbXDhz20WYO7pYuvdWThDA9Lh7NHjlu6z9bz",
+	"xxUkhC8ziMc4pFUnXJIwsnnj25Ufr65d/Uvrve9af77evHZj5eZr8jP+8FHrwtW2MuzhkKXYl9ubjDHa",
+	"nTvMcMvdT8MttzVm1uSgZtZxIwUoPpHww/AH5QjlAkuvY4yp7M4G9i/uoH0fmU+PoPmkaqQNpEqqCoFy",
+	"05vuRCRgJSpMqnM37p65uHr73bUf3h7lufRLzJ60qfoxnSTX63baTce69CB3arVQGyyahVn1vvEbqmpO",
+	"l8WLraN4aYUJlceoCguWSSDQfIFhb05toTyLF0Oma1zfptlsuVkh2IWRncU5LjyitTk00cxmO4zKFp7C",
+	"XoDwTTmAHJcJoiJlbQ1DdeCkQbADe0QBdVc59U9IQ2CywDj1ywu4TnZaZ0h3dAEiJYeRokknD4aEnZ4D",
+	"NwUusFGKIpcS6OkJCwoMiFHHgpDYL740qKmxQxjj5UdOMsYPa03g+qTyqdVbF5tvnW19807r1N+bV6+0",
+	"PvlUgLC3zrdeudi8+Hbz+u9/OvXyEC74efgkji+rxUeN/raLuR7Px4HBvqcOgfcxNHWfaPTNTJTNZKZj",
+	"ENi8/nLz4vXWN+80vz7VNqnm2+/HxALi9MEe683CH7OPbx8L/+R9ZeHXbzQCio8gUJQay9D07S0E4Jjc",
+	"PfXB2o9nhE0MZ/dh6yUg7Dqt33vyjHrMvAJxXj9wLqRRPWT3G81hUrCj6hjyJqojiwHlpOiUlgQsMVqt",
+	"y5xgWGSg1QdxXWAGVz74eAUgwOK9gIR0OQiXMBEFEJQqI2tHXLgO3QAXlFQmEBcZEHDh2DHeeiiR0xF4",
+	"ia0GTl98kc3dvXJj9YNXZHUOOOpaH11pvXumdfnc2rVr926fX7v2Pfrzfjr1ej+Zrs233rx75kLr3a9a",
+	"F99aufm34cAXvu/D0djw4YBiHSjrfn38Xkhtcscita3p5bhTeiWBLPeYZCcYIbVHDqmhLE1QoYAzpg0W",
+	"GIjtVPPDjx8doDZsp0TwUtHtBG9HIyeUdAGMnowZbNraPiH5H48j1U4YNuKqNi+iVQtTHWI6d2R4aE9k",
+	"FqMgH3pMQ+Ug8blAU4lsYu2kk45PjLB3+ObgIQ0ed3Kss8jzkyN4hk8vzkt2ODaaUlcFwNUQAXVJlXZ2",
+	"v1EXLogL7fQcQrFeLRxx3I37N+6emP4ReOHhCa/WSXTeTC7qI4rHHiD+yN4P/AENJxQGieHHKPnz/kGd",
+	"B4w6hLRJ6Km2nsxrV7euv+RD1arZ9AT3UF99Z2j2SMTsAVnEGno88kqD1dADOzeSQupkARYsW6TYIGZq",
+	"RqzIig1dGW+Rore4SHlUYEDLlieF1Oz0lFlslZsiLq05YSTG4djfCzAJl/TZoBNtUqGhJs3SkTJWYF3m",
+	"EFI9awQ9LMBhDrs2hieNUJuq4Y+vVL/ahbTcP6dxXfrReD9s1q1SbBzQKUTPv7hethtWXO+fEdCh2BDH",
+	"FjPP1O+tVH2gFB9s6TFgklI2nsns9BQ+kqfyuanBNaCxiD10IbLbT4zIPbeslUSd9SzNNbJPVm99snb1",
+	"yojQc9OEnuiO31ZTl2JMQjLLYar5L+viWFHyRD2kTn0P74hkjLV5+tJziVgGtGuIlBZjQYH5AVvUaSfS",
+	"FEW+RxUmiFuuKgUheWS6ZJgDW6E9p7nZSFHokwKT2VGkZ6a4pXLsZYMxIUIot5G5GWV4FNNYwkXEi3aP",
+	"KXoU9lMynDHy6W+lDRk7uoTglMG09axDfdFgHvjJhAe+9c07zR/eaF38tvn6/125/mXzx983r/xX6/Xu",
+	"HvjtMm9z99W9ruONj7xrffN6/agMEpue6iDs4qjG6FJHltAuzDUFFdMrp7S7kae6ZfQ08ZAx2HAmb9ys",
+	"NPBdKr6GMOCgwq3shIoZONnYEgP2ZEybJUKZoKIK6pHqqUSk0FRN6uVC5g1vAWYNmAmcfLfThA3dNXNn",
+	"MGi1aeHseGZ6CC2c/enUO5PZwdRwdmdlOcKb52aT+nXbMwO7PbVHZmDWUIpD1WL1Q2UVt6Aa2b1byEhl",
+	"GDjd+icazFTNN19rfXEFeyWN+Km2zjqmJxy/7kQb6Fh9zXoso0nNOhGrD05pT11YYMYMQJf1oReHU03G",
+	"awzeIKfBI1odgLTyf1EnjC9uFyx+g5ivDSUf0LHIiWgvXnEpYvsVb/HbHsUbX3po2Cu7WcBtBlJfynRf",
+	"ojOz1kJCTzRvfNu8+ZlA3P/vltDZNy83b91cu/rD2qnft/58vUe2f4cdri8azM7MJuzMlR8+wnk0r7/c",
+	"fP1jLGztnubVTclyuTP7ePQk2vjokQYR1weuEHf0cdlk6vhg3atzQ6rteF/3o7eNU7bTVfeD1cTGQmnN",
+	"i4dh7dorK7e+T+pcU2sMonQ3pVq3RYX2oF5Er2f8mu1pSnjqZBo28oHIe/AvaU2UIjY5aCms6yswvGAP",
+	"h79AHnguZ6dlnyJOI/EoMNbypNgg8vNKdas7yehBPOYKmRqEHCm9sUmR6rqCRh8+gixXKJNckBj0ZFQy",
+	"rMjrxG9Bk6djx7HHC4yXghCsVuLSqrhDsUqqUj9J/8gh0UqMFDpsCRt9uATuLjnQfkc82l92GpyU6mFI",
+	"WTRXYLW4WrIcUvo7qLHs3z3cHy1iLDV2ACfiUAppx8j5vi6b6u+yaXFQDTUwuBLYRmLBnQBDOvKodrq6",
+	"XydPa1PfuZfvOhbRo8ysrg6BUU75hp76yAmhb1W8l+7dPtu8+Pbaf38/NARqgzrHh2+RjF709TKohL0o",
+	"UcACyoe21Kw4xSqetZEgbvzSuB3bLyf+Cp5/828DUecZKwbOfcRdyNzUvVtXHERPAK0YhgWh6VY3ZQG2",
+	"OMZ07YBJB3d6osCSdHZqpbcOb+DMN4M3yjC93jnJU72Wa1S7PJXtQ5A8KzaD5ME65Hi+fJ3c7GC3HlGH",
+	"dGv6x2N7OqfD8hCi6Oyf7/7pb6YoWrtwbvXzHx+oQDLEQiKKZ/VOxTTMKThYwlKwhea1+3QWkg5fITlK",
+	"mQsUlU8HjKqDLRlcgKRfPoFEAVmkEbEnM1PSFPKwLoMFkS772A7X489ptClpIF5sA4mQGQHbXQxsh4az",
+	"YuDJburi6SAi1cDFDlvAQIptXfGkgAtAgOm2Y7WpeYxiZlugJH5OO3Fq65NPVy+/8ZC46rY8qBWfo15R",
+	"LcwjEXc7Ie0Z4vpFsKyqCj1xNk4YrU4chlkYhvoas4Xwt9Mq4QTJukCCQZt1yKMg1Al9j4ZAf+w7kRgC",
+	"oQMZi9124BRTDdGjShjUF1GryGv5HuJ7jDqLNJ0nURDJLnqhw5YKDOsb0XdYjmiIaR3wIvoJMj0T3HBx",
+	"K2RZxwCvGnIVsnsO/IAeKzDIKgkYVW8YLQcwU+hsHdSjCWJGBcFlGVIg8JTrIL192Cs61u8FJj+FoeQ3",
+	"jABukBuKu25wzXwAZ7JuXHBdFBMFRL2NeKRF6rwOFHK+wyPw7+7hiR7H/arUbvE/8YRUu5OrX31z2N3x",
+	"8T9qHOX+Vmoyrnt4/sUUbu1UPrVvYjpj2sRtf85NzCb+3B/kmMbsGLHZgjo/PNjNU4mbj4qTCPPMZSCc",
+	"iz9mMxOZDGaVywuPOGwJsl3UL46J45/Kp2Yz+IohXJDDfxyQL5i1UpG6blYMOVANSmYyMYWDA3+U7AAM",
+	"KXB2PN5fKA9iFD0E16jH3A7oMXfAEIVdlOa922cRpaze+mPr48vNazda1y5tM1Y5vm1t4drM305nGV/Q",
+	"GnE7gc3QJKpdHtCznkVIKB63zgdcACoOyAswIoiRO6RC4HU/yhshyz08jgJaCGIsiWDEzYuh42JMconW",
+	"os7KTMA0mOcLXebgr9A6wuPED6Av3Zij/qU60SlaVs2ZFYS66wJAu/SE2dsiLldROcN+EEDHu2iC/KZC",
+	"GXFw6AJT3ROWK56PlpOBCUz+B0t3r6g4tRplXGfjOowv0zAuxLHz8LgC04QUYg05TtTkpWtjly0FYUhL",
+	"iCk5pcTWzhI7TapOuCQbfJgTjNRd3HCtaO4xFfbtJHfdOh+pfIXtdJI+hC6RUcrRfU052p4YpMEjOvKW",
+	"PGI+/GcVdWhnKLF5/fcm+NkpnnuP1eoRN+jee3n1u2IPmeWzQW0OeFSkF8FUQ0xnCUGLoryJC8gYZiTF",
+	"hrxTpdL7wStOSAvMwQuVQgVOKfgNX/JqPE+yFsnB/0ylLYkwio1k7pT8rcNcbumBAKgUWFBGNwq0gBrP",
+	"CjDimFlRRCZFsWC5ZzrUXCJWGb+7QD0cGEOBgGrZAeqI31GGtFN6WcqmOobQp9gAHo9C6TmCEh7FPgqE",
+	"onaBQeIZYG/Qz+k5md0l4IGHTQ5kmbDJU9U9/CKnso2J2YnoyBG5oR7OkiGxRaSvIXDBoh/czTBpampE",
+	"Ca3LN1sfv7J2+vza7++s3Pnj6je3xPoEHouEXs7mTBdCdiKHLgTY2ql8auX2+6t/P5W4IRN7DgxXwf4s",
+	"uhTEXjmA089ls1lDe/fnPlDXPy3BxsXzzYtfNb98q3n+ZmqALF+5E/rxC0TxkRlV52yVLd8uh3wfpYg2",
+	"4ltv/qH51oXdmhW8Laa6Nra21Vif76pyoBEhmMPU9SLq5nXBSSisTGA4k7Z9l4gG5DA7zC0wVCVRxYks",
+	"1CSGrWs0OPGiCXI4Qh0pjWrQiAnbHtoWjuEfoNIWnXk4JApcZdPzyGnIf8/poZSyxQAm8NLEFNp6Xknb",
+	"lyvbV0w4YNQ0oNvoGLfS4D2qliZh8m51eurksCZrbiiT9d7ts60Pv219+VeUAp0Rfb0fDg9gOu9s43Ly",
+	"vucBxBt0lOD6sFJBYIKpKWvaykmSEX04VAOYi8MQGG+lFRm/1wI9CYW4HYakkYvaw5gEzbL3RTzML61L",
+	"6Sddyqa9qN3IprdYY2/lf4ZCy5BSZXEKU0laeU5ZdkIG7zEYg1DHC35mS1uGAg9VaVQJ5O8QVpNFx2My",
+	"W80PgFVCGDw8YESsLMbnC4xTIdtLMI0DFY9RLlRN6/I/1n74YfXDq60/n2meuj2d+dd7t8+3zp9rXbu0",
+	"8sMbzR/ea559jeybyO3NZuz0XDxnI8AvFFKp4vluSFWRUb0q9phQ1uoPwnpFW9ygrjBdV7JgyaDBcAOK",
+	"+XGcUkt3W85M9c7XG6KYd1s7UQxhjj7HvOioilZsms1pJxmFdIhgrnnX0W7O4L4tTQSDqimt4zHZvCEz",
+	"sS8nHieQ/dBLhBF2cNaAn9cHbKxi/VXKuQPB/wEOG9wnTnoqn4IMnNDwob/6+ernb6zeebv5+serb55B",
+	"hwVl0SDfs0ZDDwYXgCG5brDrHNhMqVoYQDVfwBzf+KoyeUCRDUArFGEwREGYyqcWIyqB0dEaLXllr5TK",
+	"lx2fUysFAi6VT01nhHJTP03OpOQPfb3CdDaThS3VzX0wqKsA8hyom8r3z1cZn88eqEmHG0cuga1yCcx3",
+	"hHJRqKKuxcb69GTNB1V47/bZ5oV3Vu5cQBiDB6v1/purt17bAT6DB85U2WnPWwPcg7RACVeD5wpgoXId",
+	"tXLqCqHmSdnzZXU83ifhaBgshpSr+mGCtTa4GsCTVa/5geMCHArIciUAfwKnOuwvtDOQZRWY0Ll5mQbp",
+	"lEq0FgHLVDyuxABBuawekbZwP9kHcP7jT3q8FnCI00B4XmAvqeu9iBeY/aS3SHm0C2mNnwyWmVjqg/L7",
+	"DIZCglJEo3EehdSpir/FIrUchFVH7PqixxzILaw6J5+ibDGqpPLZzNTs9L6ZTEYHgXkk8G4vESs2UZsh",
+	"2uXLdW4/ofxLFWytq9dDDLaHQxIGGTty6ACZyc3MzBFb/F788jEbOoF4cq89d+zQ+CxcnZ5IMKIY75Ob",
+	"Eq9Sc6KIhuK5v40fPEfUuI8XUs//tpAqFAqF448VUvEfCoXHHoen7Nnz/Pz4fzjjv8uM7/8f//NfCvVM",
+	"Jjfzs4nfLtj/+//86/jxx/4l1bleVgq3ZnfzRb7r0V/Mj+emZ+Bk2bziiB8eF8NPlooOpzNT8G9q93zB",
+	"meTrqSHi6f5s7/GfPd51gqOM/C1SiuqkJkSpFqSmBL13++zK9TfW7txZ+/HD5tfvtM6+e/e9q3f/8n7r",
+	"nW9bl26s3Hlr7drp1kdvtd79U1JBqsF6mfpTI+LnvUpOJpSitiDGZUJ6T4Wos3l16vq6LFeMLmuWK4Oi",
+	"Y4LYL9gyk19KMnBFYKbBtrFa6ckflW85HLUV2nZ9x1APmwSFfd91lDphqdL/5TizIOw/trtTySOz45mp",
+	"Y+A0ln5juS3kBc0b366eO9uvx35yWJLI7Dq5aZ1e/pXrt9Y+O906f6b15zM9mCE7Xqs7D6QwEp9NugU6",
+	"+R47xmrP2zoUBlV0r+PPx4KByaPaDks/4WUpEkbsUeuxR3ntEjRmb4Ttgy6qpGIz6jN2JYUUo8s6gKoC",
+	"N3mk8E8WfzmuS12ZTIyJOTLtx5K2DqT/QIJQW8x1q1mS2o7HDqBKSojJXCwmt0z05bqKPpnjoERfNwGW",
+	"kEi5hETKDSuP7iuZUXY8M50IZfZaa73A2WJufF9p0h3fR6fK47POdHF8prTPnaX7y5niFqukvr5LZ5e5",
+	"jTVNtzdvD+Ju9Xft6aVsEw+juO6IuGiQgis408RhHfpXqN93v2reujms+r2f9EUbNoDrwm8Ukxd1/KmD",
+	"pKgbF1GHcTgwI5FkgNREJvF6TpD5TqZInX/lUh6FQSMuq8kXmLCKvBOo/RmPhLVH7g9P0aY1/hBkRcd0",
+	"Hdmyw4k7oi7aXdRFXWQREhiZsqgbgdF9lkjtcqPi8IWQlmkYir1vdb8AHV28F+VaPyxI7YJDMSA9FExG",
+	"m5cX205nNPK2bK+3ZVsw8IjjaBRRSXAcdUO0wHT0cDiUtjzEoRpQxNn/Yr928zv98ugzT5MqDRcpgWvM",
+	"OjJcy7l2Dk2JP02wKv1NcSb8duPR50BEbQce7cf1BOs1Duv1s/4Yuzd2UAjg88Pp1tcvt165uPb30xLv",
+	"DO+rFt+7L9dQ5lF3DXVf+c34i2bWrSi/v/4ipPrCPF0QLCOl9QBsrofN3fSAjURkp1rPSFz58Wrr0o0d",
+	"biQaRl7stbo/zqm9UksPXj34rNL1nSCia+zqCI28EFxd7W6sOWFqIqm2wE9ih3VW3CkxVXIYKdIYXGx5",
+	"Vd08jtyJGUb25CbtSfXNBlGRPczJyQdhTlp61406GW8+8Vt6p7tbZc07f2hd+euOiTNs0AhhXQGrGFcH",
+	"l7B9CtYDQc0DuWr6AB3fb88K8FgUmEXZE+SgU6qQkrjdNT5CSKu0WhTSE4q+4j94ESk5VYrMJGM2D+ph",
+	"iRqklXYaWjVBR35FNSbFtSQ0dYlTCgPONQ3tNucaHJQSdetzBbYDoKvZPpyR+twDUD+KTxRnfngARfmw",
+	"B/njU5w000aV2I9sqyHYE4oLHItkukfwV8+dffCadUMrZwAbxiRlfnGjGFmivaFFyr4TWeunZifqu0Hx",
+	"hdEz4t+2hXQj4sXT25+LPXgWtr71WVlI2n8qtrrzKXqC+tuVi71DKLYWF0O6KMWmOFdx0XBuQiiLPmw3",
+	"15NkBal8quItVmi4UKQRevlVFYf2faiq2TKgElYSh7iBpcD9GXvIoBUXJlepw+shFXo3lU/dvXIjVqpr",
+	"10633n8T++I3r368duV88+3XVz/5tHXux7VrN5tnvxuwzDibSZQV5zI6oqEVv1jV41ZKHxMs1B6IgSXb",
+	"Z3jR8ev0GJYhsboArQmVPEwOdz/Z20ZWzqgQeCszvp1uMrot63uX5ntvh2U477o8CQPqTKgwWx14m4wF",
+	"IXEiJKQkWcV0BciSy0CAdrERZA5yKanWeUSKFJi7XqhT4lQDtgjqzLA3Tc4vHB+bFSfbHKe3zQTcjNWX",
+	"VAlV56TBIzGRgx/kUKnmV681v/909fM30ES5e+XG6odXm1evtM7daL333d0/vdV8843V2/937cw3M5mV",
+	"6/9ofv/pyp3Lrfc+Xbn1afO1V0G7eBENPQcZIO7+/nO8oXn2q5U7F5o/vNe6daV59rV7t8+3rl1c++7V",
+	"5pmb2dWvb7XO/TXbPPtam+rxg+X1NQ9W5nVRPEkVomdpsFOs+5IDapHppBaZTiXURa6rZB9clm9j5vs6",
+	"GyS39RtkQ9t9Z+yh/lwFpTZWlfu787KdO29D+JLrhC8bh6b7cR5sAF8G3vC9vAVaKo9qAe5rIPiRc0XM",
+	"u24ScIDL2UwTkkUEf/l4cDS3fW59cfNC5CxRtkEObhfHRbe4LAqkZFNj/cfNRGuHbszSJ2I8JDuuODpE",
+	"kOS8a2OFAxxYcU5QQk86pchvmPR1bUxxBYYlifVaTIuueNAN1AhDOq64TmyeBLU6+GjzyEO+7HGKbeAK",
+	"TNK4tBHYQRxCk83hkG0NSWR0YvubkmxzNHl3FN51a1WSbe+7MWx2crexeoaT71OFntHW41FXlQ9Uaxkt",
+	"NrrFoqHRxo6ORffWTiiLF6oeBxf3BuoFCFY2dqGbFG3xgjHKIyHfwcUgJD9qQQv95tQlxQYxfOex69wC",
+	"93eBeQzobBmPHBYRBMRCi7xQp8DRVAmWodjNF0AJ+4eGlG57UcoxsSib9jYn+0YmzUcWMPEEpSl7O6Xj",
+	"C46PXNS7xEUdf8jBP6NkSBrSSN94DeXny+pPhT2+mq9+fvejvzS//nTtynnU58gZO/iq5+7Dqqu1WQiY",
+	"3+hYfHz8rs3QeyDFXIPjJZCxPdASCPlRnGUrK6Fik2q5IkwZw2gKKW2rimr9+e1HtyRqHbAEMmacnhRT",
+	"Xxc0RbRa852I7uGEVyiNEIToLl3y5V1S9nwfMvHQQHZIGCwjMzsgLSQb1c1KkTK0wOLbAyzfQApoK64F",
+	"FjKAkrHV179rnTqd1teF4LCbIM8BAavkQa0z1c00CgrMxnf0quIRNlEtSmX/0Qny77JpSkjJcuhFEWXQ",
+	"i4WejCztETDfcMyenp3IZmzM9i4w+WO6jfldN2FB6vu4Aaukf5cd5aGBKbyseIh6LbXaDxtJ/EHYSFoi",
+	"4tIOzrsnNtizsCj9J22Ie2BJB7vlEBC/rp+Psb6UgpeEsUa9tndAr23cgvFxjdsrOYTXxMYF+SVs4mu3",
+	"m2duNq/8V+v1T1vvfNU8dbuHihjHMR5aFm5tUsN7LKC4MZ211haVzWyoaFAI3486HQezBuyJkz4/aZPl",
+	"IFwqBsESGRMSDglKYR+kkYrWnijxEzbSf48Bu7HUPdJdHNQF4ig2IlpgmEJXdcIl6Azy8yeys5nJTFpl",
+	"BiQ0pVOjFqnW/cirOWFEyh71XeRutjEVASNOoCWrTqPAuBdJAeyQyIt8Kv40Jy9DLYVEqi7xFhm2XVn2",
+	"3KhiEV5zSpRbxH7MRokeOgj1HZ8EoRi6WvOx6r9UcUKnJJZ2jhR9hy2Jp+DofMmr1aiL6psH8Dv443Il",
+	"4LJbGSkFfr3KJEmf7xcYrdaixgSZhxcBXW00N9MQDf6Qhy6w4npSor5PSj51Qk7wu1DfnSDP0rBEWeQI",
+	"NQ2LUoxVM2rbf7XnSIPyvSwQB7v1/rW9zbc+myMv1B14wRDO+8qdP1lk5danK9dfh/82X3vVIivXL6x9",
+	"941FVm9+ZpHW5VMrd96E/979r/dB2WKsoPj/s/f23U0c2d7oV6mr+9yFfE7bSPILIFbWszghmeHMJOEA",
+	"c3PnGeXQbXXJ7nGr2qe7hfHMzV2QBDCEt8xAwiQkhGRIeOYkQCY5iTEQvssZtyz/xVe4q/au6q6WumVJ",
+	"lsAG/ZEVLLW6q6qr9v7tt982TBycpSj+6UXcMhqfpCbWAJZpX54APwq30IqkxpCUBFvKuBEwLTE4sxqR",
+	"veLCdjJVYxEc/IIHvuK4mhRcIgIAX1csP56gohFDoIcSU2CAjp/pmsBfyOngL1hl0QVIgiDfkY9hDrEd",
+	"NkPdkHKNOFGH+LESexMY6E138VCNvcQNcz1s4W55EXISSEJMxLY8X/ZydWq2Kbq9R52ISkyIszHyRhgR",
+	"gSmCpADKR5tvX/mwoigNYYuSPjochpyUGEOJQWRFjAEWm9q2J9OH4A99rzzdQF4cKguXEmFJ840kMomi",
+	"heOrzahHhL2pYdQmxKpGzbR8Pj/ma80r4hmL4AQkVYMtjpFDUiZC03pWYgjFW1HqPnnyBLLlm9GpUodR",
+	"Qm2PKh33xcq5BlOb6JdYfJlMTTQtwEb6Y2SfT6qO55NCLqflcjk881l9Ij+uk2m66DBTUxEqSErP+gMd",
+	"2VtiBv4JW9USoSpV2cqB5CeF1BMuWJGCtZnYFe5SVKitULhH5Ls3vOVGN2iDkfmRoEXcUUlY+UB1YFi5",
+	"qbZqlpbnopeGXRlgj8DB5PsEtwweUdPRQpXH54A7cxH3YUaLHMLonbP4I/4DHh16eFBKxNj5Q2AnfLKC",
+	"d3/acWxqsMzb7QkpQg26s+K41VHT8I14/4a2LXHANIDNPkiWCHApiZmLtRES6mWnxm+UDz+Qba+4AskU",
+	"M78ME1oyxQwi0VhrJjxP6HgtklImXzBKGZKFDUZMaybsB26IMzylECGAM1MjdGxmjIDuHAEIylfrl7v4",
+	"P52FTHGXloGDGj4fUTFaRM6ClylOpFyhZQRggPmFlnemmAvdcZlirmNnGpwCPBmHYI8mOdTe5NtWEXWm",
+	"ZZIsV4YQfDHdReLWmBZu5xG+5Zu/FL15hPIZUuxtO86GZ2VfHqgm2pdQT5pkYZ661V8LU1Ur/HpnAboe",
+	"HZIGZ2hdJluh0Zf9NjE7KjMWUY2jUkzIv0V3zMhUhSVU8pLSTNcNTU5pjrUPCStYxUBkULE4WOQ2nSPV",
+	"pcTaO7zQk1dRknuKqsmGVVWAEwGCz1M3QhyxcmQAQfIJvuL93MF3lQh9kWwsri+ShZgjXaf8L8QwTRYL",
+	"yjmAKk1FYMLAhUGFvTi5AteaLRYNc5y0qHWHCITCj0VfUTDo4tZhFve8Rtb/cjm483Hj7gWNBBdv1D88",
+	"07h5u/H4nkbqS39rnPm+/tGt+vUbWok1zvytcfe9YOm0Rhp3f6hfuzgyRmQHk1EAYk0E8eFMhfqTbYwQ",
+	"rENSF3P4+o8RHRvw6SVWnnUcT9inuGZZIRaKymcAZpV3o+HLdrxYH1CPUm9kr9wzYHUkdAgNgfiEwL/C",
+	"4wu3ty0Kw48VFuzwoLU4IPBCAQAxIhiJ42z0AOOW9R0S93Jvw+aioPmPyMM6dBkPXcZPv1WVQSJpKvVG",
+	"2J1Khb312zfrnz4euov76S4Wq5ampg81Aa621c7Ti6qPLJRVOJUxAh2+SCT/SgzW3fJ8F3ULl9mh+7Ib",
+	"v0FiCLDE0mKAesU2ZmaoKRxqkatKokr8mhget3Vso+ZZ0zbVwAsjt4i33YR9rB68V7eH2End14J38Zsu",
+	"e3h1qX5+Sw2344tRY3TXiexV3DzbrZDde6Mi03fyhdHxfErxWFMaND8pIjWro0ymSZHJ1F0zbUwIbO5P",
+	"HYYdMsUMZAxAc++FI/Q4FIPd+Sy4fKH+/e3g9Pm1i2caP/+MIYwYq5iQFF32iU4r0SrkWku0MsUMPDeW",
+	"Mt5LcTlsxU4qzIXrc9gerE2xeJMbISwTfx6i0oNqHYbRKTQ1mylisF1zE98i6ktuiYeKjP8hjDDUdApH",
+	"mGp3jxG+o/FZ89RtgyriFeb4C7DvKtIwVB/gL85TadsVhfGmwzBFyri4cRliSPoi9V538HsMe2pE9+lx",
+	"Hz/i/xorMYGQXE8JIzYp8RchrtJUQQ/iagv0a0vSa11qn0LO6Kf26UbTjLeokR4VxyDL2fuIHNrVldGt",
+	"hBwk9Vs/YEO+Q9iQ7/HdpyVHw4OGvd5eyF5vzw5/HZJOfdh+Tx4uPT9xGqfme5ZJj8qL4elYsy3qRzbZ",
+	"mE7rNM7TEtdJbWQXKyCXP4+eotaay+/axobkx02V6i0hI3xDO6dr9tyoMMMgPzEZgOIFnnA6ebXpquWH",
+	"8F3EDESfc+Go96mrNeUwqXnlJaaLp8ZlpS69Rx4kFxWxnZXBFgVWqoY5Y9NKrvn0ohqcyIq9XeKILBqr",
+	"5XvUrhSJzv93FE0AfURLy6OCBCLC1+eoSyv8bUlHFWQ9ebXybInh/EVqFXVdx/V0koXcA/7JTrHKpVou",
+	"N162TPg/1UcibKfzPYx5i7rIfNAx8d9iM7acomGXmEwkA95lb4G61Iyyl/KQuyTTuHzsChzFULoCv2j3",
+	"9A38jmxUZv8vNXtuX9Je8DbDAtUMObotVetY1/Phvwr7fTBZNmESTeQr6sbTk+Rr6ckRwud5CJihk/AM",
+	"5o9GBS7CLy1ydvkhWwiP65ZPOxlyxWzIFYOvErI5m8TOk4dL9bP3189cCu7crH++vH7i48bjM93jinSf",
+	"zcByOFRZr6hu+Nh3nKNQu95ek6K2SVekh+F7qUfRo4OJiZhwvCmFig9v1qeefCTXWlmw+jQi62qJW7Pp",
+	"SHstG2pQrTmZthtdSdqqyhLrg66EgcIGIu2UZYm10ZZFwgzXdRaUVX8hsnK5dD+csH+eqQ7uyrzPF54/",
+	"nR0evVgF91NV2uEQhlr7hXUZoGBoq+zrly6vrvz1uU/z3BxEcB3brs23zcjko93hgUQPIz2x0qemUnGS",
+	"FQfHN3zrGNXC9s9hhM1hFDPBS2yaepZJieVr4rjP1Fzs71LjV/LjDvm8/MvQto6nfMZVkzC84zEehf2m",
+	"iPofuG8ISEUvKhcK56jJasPwY75Qo7V5ORmlUJ45jI4RfYFaM7M+NY8ax6gLOAA+8dTnCadAxEWEN/FE",
+	"xzJmQlXPWIkhrVx63ToMfBumFoaa/BDuu5Zg0AZko6FG6yBEA57ypJoYNV7QrGg7dqeDQEo7LqJCU+xm",
+	"y4PdA2SF3U0iJ1MjWichYEj/xy8ys2LjFGApaRwCUPU6DszUkUVHm0E4cYYrcQgFc7JrTdckbxBW0HQb",
+	"74PN1AwexemFG+Ib/s18ppiZ3DU2Ptl1IKhjACWOTkoEp0Vah1WPQoCFEndIgtMvMLJPrro48OFpj3RX",
+	"XHhiJuvaytfBhaurjy7UvztTP/HgOc1hTQEef7TMt9vCDty9oQ7Gnvhj5DDltna8Ib6oOSBY7C265/sO",
+	"maE+0cdzE3oIQWYNrAQQRS/bWYP2mE1R4evW2n98U5J3mCf4FPMEBxDw31Rv7nGU0/Fbv+74pOqYSHHh",
+	"WayM1rw4mkiCYLHmczzsEb416NziqZAhf9sLwM/TfUUFlkkrLDjAi5uQL/mvh994nVSpO0MJXIMJkqjl",
+	"kog+RBZjRE8+spforGbbuuRpMRhx5pFVpsQEYQs/UUIpQvkhTuxFcBf/BqTqptVjq2rsxNMM73UU3us/",
+	"J2hIRZwXes7XOwg7a4C0CdspNW8wWXf5NCVcyMXd3QNQwgpRBIqloTbsmUKhA4/2QS6DGLJyvWpYNjW3",
+	"qQd+d3dzDSmdnynOeBlbwRkJak9ijtXHd+pX7j9HmYDd5/1h2hxz/KPUtHz+4hUHf0qWXgodg2J171Rz",
+	"67or9ZOBtxbQ0z5Fz2hOz9NC4GIvSuMdYR9X9m6sCl/14yMdeIlhYFyQYY3sVXgB4eca8SgzCXPItGMu",
+	"QlNC/Y9v6yNjRAJHjzDg/hdLEQIxf5aquYQcgo3rso1h0yS8EhMNX0JHfY+cWU87vS0xtW0zUXWcwmG+",
+	"9tDScDLTHc3QPpFSyHXXi4hm4us3MTYZmUFt3QTymn+B99WRFyWfg1HJXnjL7wSXluvfXw2+O4HJUcEH",
+	"1zIhJxjft/Aqn7rXIw64JgdT5rBtsv+GpFMDSxdUig62R3KgllGSxRPBQpSi00wgAdqxQ5AQMfi0ddOH",
+	"aXv4A2B6j3gTSHb10eXG3ZP1Ty/XP/zLiEYc26RQiel6/nZkS0B1paxNtx6GrVHaL34jWpqoP5s3K525",
+	"78Ul3ame8Zjq4Xrn5/frl34Izv3v1eVvg8fvItxP1EEVy6ayw8/Pj1ZX3l8/8bFw0T+40bhzcwxH3tFI",
+	"pkRS26xRmJzKFDN7KoVyjuanp4xd5kR5nO6uTHI4UB43J+hkZSq3K7+7sGfcmJieLE+Zu+juCsIF+b3B",
+	"72X9gWaK+d3jhdyE0GQHOo5qdJE+F+29Tgr/lVM8DPf2ube8JNSWEjD0k6si74VkDNicAz3RlkTKNQ/Y",
+	"ApAaPpnKfURtEdviVmj1qSNHABc1JWZ55Pc1cyYq3uJ33OERISyhLAti0VwMFcnB/a9q5ODrv9DIvx58",
+	"5RcaeaNSscqUmE65hsR32THTKR/XCBDfjyD10LxtcLuWHveRsb1cpvM+crwjry9ySKsszbKgClLgwvMM",
+	"jM/E5toE7OGIHFrMSQz+8C/3jRYmp/gd5+i8LwPqL0ZEgO+ZJo2dGRi5cfSMbhiO893mcQ8V91ZS3N2r",
+	"7TSbNDraTY7/Yaf0bWLOPrP0M9g5kSUGGjB0oy+fW334eX8hyXPgRm9n+s5anu+4i6lmL9ao4PNkErp0",
+	"ayvmraZkrkMbCtuZKZKFWUc2tNCiBhBqQVuUAMB158LsIjbGkT5my9ciRYioZppWHBczPTGIKFLOIYq4",
+	"7SkJfylex/a0tI1yp/5i4ZmFH7yO+tKr/H5Mgfnw1RFFu2oZeN/ogue75hA1YDCZxt2fGjdvBadOIa9z",
+	"vlC/vhSsXF37+D1UusGlL4Of30NqZzWcLjcfP4S4rQAAtVZ/va1lKLjjDnSRu4e/EDOIGCWOifjDrOHN",
+	"8psZe6Z3l3eZU3SyMmGMTxfKeTNH91R2G7ump8qT5gQdrxSM/HSuvMfcTXdVpozJ6YnyuFmg+Qr/bcdt",
+	"6Y0CEHKUyzXXbcZM4zHMFO7RcIlaE01ceuyXOIGp6XwlZ+6mhfKEsWd6V2WcTpr5cs7YPT1VmaAFc095",
+	"1/SkMV7J05y5uzw1PWEUKjm6x9xVnpweN/IV8PH9R6a4a1fXSeRdOBK4THrlWIeOBLWDlJCPQ4dCvxQ4",
+	"dB/DRcWssJYEPITXjTv3gkdXhy6F7lwK6YoeT/LA4+CH4DEJYXCO1Li6xJIhGQbnEnwv4ao4Vu9GfMeB",
+	"vk+2w2YI5LGXWMSvSPlFIKIgyV2Ui1k+yRqk7LiiybeECvA7VF97YQix6LvllZjpOvPz1IzFzI1yEpNh",
+	"iu7HZgQYZndYLMJeYtFC+LO06lH7GPWiaPt+6PKlRc6b1gI4cJ5gQy2SRdLGo3iFXmIVaCQofuAwuuUD",
+	"8oeSVcom4vG9wIDuYvY45mE+oozg9xd+9Smhcbyz+PrEYOLrYc/CYXz9hYuvo3gIxT7S5C847tyTh0vr",
+	"J04En3yGCX7bNtKO6iXMvEsLvMfS9Nq6HRSingEEUA5TZnptIiPQW4lPNGpwWTHceAHjDo9Qw7Ut6ooq",
+	"YY/fiF9SYvwaVJdh8yMZ3CDTNV/2TxCpdGk0Qx4RKXXxHLw9gtYu5sTRNVFmrRu27SxQ8zA0u9UhPAMc",
+	"RdWRvXFOalD4unSUyVRYvcSQP8ELt2uYUMgW1ZgLjIUIPkVxl6OwNdnMi9EqM4mQJ/Mi1x+ofDjhv+Mz",
+	"KcRmEl701AIwfUEShc6QxPhgkMT2ofwZOJR41pQ7cY3ONcaTh0vItYMZdM89406y/I8hgdRAQ1T4blKb",
+	"Yi/E+K7fD597rYqL6yOgkXEpk00uUY8iidkYgcbg8hING56rTRhKTHZhsHylI/XmqwY3sm9xTuGJ70tZ",
+	"XkzhTCQnJyoLaHgEV3woQjZTH7WZcqM+tIeDN5jQZ0Q9B08eLgVLn6//5a/182fqn6el8nZiWrzVvxas",
+	"s4Z3VJ7MGGc3/wLFlJfG5Y0ljuAHTU3DbcK4z5IxY3O0FluD0SLGJeTVqsAjZAIV0lgCvUWeQ6TcxBHA",
+	"RwIimZbwuWaKmVlrZpa6R6epjx71Zgsk7MUedrvJFDOL1HA7zYsRyBWaw0L3c9EWlqvNTDGzfvN+BB8b",
+	"d0/Wr11cXXl//eb94M5njZvngw/Ord24VT/7uHF3JVj6EV8BZX6noJmvCJZmwXKESlgwLh0wBXL3HNd/",
+	"w4Xm6vmeqDfjwDRp1UEFiwAj0qxtsl1GGjCN0ZINyTOGYTxBnqGopjAhuHtFNJiI3VMjxVBaPHZPjNGG",
+	"5oIIlos3mhpQt2AAoa4gMxZbgb3mHLPYTBw6ZHUp5/QRUoVSVeBuRjshTJUdODxuoq7YKqwVoUif6oGy",
+	"YnBsFXHlXDWOq8q5kJIDm5uM+S9U5Ww7C+11M/IZtlXN7TxRZdBdaao5+OnW6qPr9Y9uKf6dn26t3X4/",
+	"eLDSuPPz+s37a5/c4Yb12fv1j35c/8vlzWnnqU6Uc6FVObeb4HSq1yg31eo1SlXOhQEo5yGpxpBU4ymT",
+	"avSPHGMjKxcDaFvJyuU/Puobc002bqstGzWhCi+KqCyiz7hOPlpeLNs09jHKv1gjquhL33GOmpTOxz5s",
+	"aj2ltQ/LiYCcNMvblb/GOoni9dDznGsILnZExCbLJZDYGeA5NWxbhG8gV3hkIHb1ry3PPxL6FrrDFF31",
+	"xO6yPfdWqYGt8qdwNVLMzPi0M+TQkTk+sQmqSub4XD+u/XVl9ef31z65U//8DHDfnF//9LP6t18GDy+t",
+	"Lr/f+PnnjJbxxKwQoCQq4MnEsM1UvImkhoCmyH/VRQYpbq2OskdxEw4zRvtbgsqSxE/YuFrZO1vV8Hx6",
+	"KaGJFmlKZ2tcyLBTNT8bTX2rue0oQzI6hlf1EdIs47GjEjR7ht7VeN8Sa+peDarCYKbQFNJg1aepv0Ap",
+	"0wmj1PREZ+ojji6aINnOQtituuu2ehtZpNgbGA/4ZhIRE2Rs7/KtxybJIOwUAdedeBtgl+TNKqB2Npm5",
+	"fRVQd+8nzQTEwzZsYDzMchxkluNh4EvGvfbk4VLjzs/BnY97Urz9NspwTK1df8XnkbUlPujQQvLm0W82",
+	"ij3shKUkfWbdJy8eCO+4D27YgXoG+genEtW7xjmG0LxioskeVExUonQ7mWdYJMn8ERo2D/IX52kTGYSQ",
+	"6yTbzPvwmyOvju4GSgeN6ED5oPN/HLe943qYuFE1yq7j7UVOhxKLCCg0UpuXlElKpiEQOxDkdZD8gwuz",
+	"fOZ+2GPGcec84iBLojdLqS9zJaPXFE+Y5KhCiitdkCkSA5klTGeB8YO5nZIYN/Kq8/lEG+wVuUm3NwOE",
+	"Ic7Jxgo9XyhgL4buOCPyo3lk5isUc5PPnjMiuP9DsPIVXHguOPVN8PBEfelvwSc/t9BGtIFD+cJEjDZi",
+	"vJIv5+juymQlZ+42Jir56alKvpKbzlXGywWaNyeMyekQSuXyfCHHJyYmJ6emdu3avXvPnpA2YmJ3Id9N",
+	"ymPLXkxBL1K2DakgtiMmGRClg0ftymgk24WGCzkeGmf+Vr9xqx3Tg/xlIgDZ4iQOKTotAZnIRUNoogjW",
+	"VCcuIArDIzWQ2tTU+HovzDpQu+hRGRZGFSudsEXwybOoygG+H0FyhhLTX8YHj+63vHnHs1DnMqNqsRki",
+	"1B9kae23Zqjn69uNp2G/wAsp+rVjF61T9qk/6vkuNapxTcsVsMH31bTFDOB/qBrHf03ZjD+bKeZzE7sn",
+	"d03lcqHq8HzXYjNpApW/4iZhmvCCWrdHBMkU1g1BrcUVFMkeevVlMlWYmtqLCJJ/+E86KRuua4lO2QgQ",
+	"+RcjfAjRDJX5FCb4VOYN36cuf+6/Rw/eS+R9XyplfvfvpUypVCq99U+lTPRFqfRPL8FTduz43b7R/2WM",
+	"/iE3uuf/+D//R6mWyxWm/nns34/q/+//93+NvvVP/yPTul5aBrdg+tmIaMQATuverMH/eAn7Yk8bHp2a",
+	"EL2xUyc4FZ+evEU03H/e+dY/v5Q4wGGCUp+8xvLMtmgShcJwdfn9xqNHXesSAVBHZV3MRG7ihWkB1CoC",
+	"m7gHQtXk8j2QHlA8BF8TRhdCEiGS1T3H9V8yqWHaFqM6t7r00ejP6UUi/xjRRKd4NFpty/OJ8LGJbrtY",
+	"/+Yco65Zoy9xc0TXpPGJYyPzBlINWm54X2IxbnuWZ4mBSkTmBCtFepbvlRhqyHnKTK7klBrDkTHyGzAj",
+	"N1RgXN2qwzE81IF8lI5bYtOLchChbhPveyxSYU33wFznZk29PYmR5FbCrbJR/1xwG4hVgKFZXmxbjKU0",
+	"dS3P0vIcvxA6zG6mo6w6gp62VtoQxSaODU8ojmnHsanBkoajj4bGrk6yQqKOaESPPtaInnbY0sbCT2hs",
+	"IKGozkTPA/qjWpULH/Wz2AXySfzz8N9vJajs7UJ+Bac3zDTrKHaTB5eFsgE3/lEZfQ1Jfoxc/kgur+T9",
+	"yUWNrhjPdRjVzxcwqi93nuxzDPPeD44i8QkXL7gAnd03H7+vqAWImi4IudUdKUQhB6/St/ywhbNwpXx/",
+	"tf73B/Urj4OV65hkiNo+KcG+dQWVXPq3enB8gNzqJGUAZcZWzxh4tgkAzTAO1+zJwyV8oWuffhncvdF4",
+	"dKf+zc1g6aPGzdtdOQSeA9ao5AgCCCU0zSL+JAmUINEOdGTWILiO9eVTwYWrGjEIrij+DaSMbBEhDdBO",
+	"o4pHtFFioYqD3C+b6z7TWOTXoW7j9+OnbaSIdI2g/maoDzxRAKR8R7h4RCYBl6sCYZQYH6IW3YqZZNY4",
+	"FhFKxxgeRAQjlMbEAapqDeMahm1Td4cnEhX2yZUoMX/WgDJRro/ji+UwGtWPklBYg2cmvErfK1ZSCyGb",
+	"K+bMEZVfYqZD8e4QpYLbFQoiMAHJ+n7XTNUxLDlI+NZJ/kST2Os+r9+k1XnHp6y8+Cu62HV6f1LKQS96",
+	"Na40C6HSVFRLYWPVEuaad6a7tE4uy2d61kEDzOt4pqinMJrPjY7HG1mmvcAOYyfJ6ESBPfKjJNzT/s6F",
+	"drhHGJLdwx6t8wGM938A+WbcVegWdyW9w55qGOPiJ8U1CqhBkxXB0npHFQRpbFI7PffBqGG+y4ZxKRBt",
+	"xIh0fgR8+F5pQqRPHi4Fy++uPbqjAtKuQGgL2Byo7y+MNqVAGpCZoU4+KtTwUbfGuLhXyxqUq+Yov7Lm",
+	"4c+jMBacOzURp33CDYL7kD4kNZgF14XhJXg1O/A0C9C0MEtdiqfa8w1mentDl6Ao+8dEVgFfZw3w3HjU",
+	"LLGsxcjLsxYzRmLAKMFr062/TzgPvRa3Hskati0+rYbDs1wBz0L3oJy56lkL7x33/Il6UVwoALl8/A7b",
+	"dlzpwJvQDDE3WVw59Ng8U4+N1vkIxhNmtinkki8M2mM0COQyLCrpK39BslMppDJo9SxtQ5/SACOAsF/b",
+	"h/8E26dv+JbnW+X0cOCrKvhWfDWYkpI1PKLPtGgAfaQIjiJP+I4EezaqIJd6Ndv3RJIrn4tN8SUbPte0",
+	"8hdcP9o23kcjFiPz1C1T5kdqH35rGaxMxW/hg0V0LgmlK++GwwFFy7XPokZ0jqqEJpq2qU5sWvGJU/P3",
+	"EmPao8wXua7MYdBd27aoNzJGwgXhd0TKUc+oUsKlIPGBCxR0Kjq2lMeaDnIYwRjJNOXDBI8W7g2Pg9j5",
+	"mk9ca2bW3/4o4HC0tzaLB6YXD/i0isEc8T4zxXEtE+2dQwaUi+RzubFcLiO+gZ0hvpmaGpvaFX7Bx1HQ",
+	"MqZDvdcd/2V4I1ABYnVKBmTuwtoWjDKNh1G4Vi2lpo7Wz5+tf/QjJpBikcu+cP9lijnouFHDHPY814LT",
+	"i0jQEJv47q4mvntybFc+NvGptIl7cO+mQeUFMDnQBSTpT9DIRSnWKcLqQa8rWzRNuRs+HVaM9k25vxwJ",
+	"exBVkfyOjKEwchTcOV9furx28czq8sW1b74KLi+tXTwzVPQdK3q0J9rb6vskpTZcXBRmueULo1wD811U",
+	"2ZBpEf3JgvqLKP4EtsayFfLKEWMGAkyUmSUGtjLMGVNORxQgEOaXQ6vQKDAkhoQhFm4+Y+QJnYFOBVuF",
+	"YGS2xGJ2douJzezFba1JD/N5bN6exhcoCQegAWS8pqF+/W/B9dvj2CAiOHshVFFRUVWc9Xrjgo9uVSnC",
+	"wkwRlBN4vBAppdh3ojYkKSOgI5N+EwZul4qpDxbx4E1c3GgpWhBT1YakRVvCNJYCO7EOwwtt5ODC1dVH",
+	"F1CTbs+kiwHqzcOIaDfUmztRoWyiOVf8SWnZIEcSEiOEMvOUBFfxjotqLwwoHhW98dCZbHnEdBjFfIx9",
+	"Bw+UWCwfVcTUXKdKmLNAHDZGXocaE5Ggwa3dhVmHxLtjYV8sovQi0Uf2ok401E5aeHe17wa2q2iqnAl/",
+	"0G3Dii2SWrEPZjc4Pd1fHZYU4O5difVo1CVy5+YLo7nxZEU+PhAtpoUb84VnYO9DIBaWMlUnPXm4tP63",
+	"8/UrP/amhZ5q1DWtzVKa3EqIjcb0RkhMACj47c1wEsRUiNbFDw/AsyPVU0vRPOLtiTQ/38HMuijPD/XK",
+	"DszaLxJdupJ0kkW7fEQjehNq10l2dfkCfi2rEQ0ijA/iGeCkXRC5fQuuw2aKqjM05guF1tMt3lp+//UT",
+	"76xduT2CBiSUqkiPL+Yt4iwsj1QNM+qnpDDpZvVCLs81mWKiCqojSFaEe+2QNPbA5JsviAC15xs21Yg+",
+	"UdgtPhFNOCRVQphC2UyWoCWVp2gl5htzNDK3ExWnQqPw3HAkCNKN2L7dqKjkSMRFno29KaE/RuTeFdsB",
+	"3e2if8Be9Oljh06scMLLuI0T6uNMKZMvZWS1Bdo0UbmF3EPptZSxUsNS5nf50T1v/S43uuetP+a0/K63",
+	"S5mkMsO3NsdzJU37n/5eP3+28fV7wZ2PG5cfBXc+Uw3s0BXcg4bFd3Ww5g+m52b7GTwDZ0S4VileiMlk",
+	"8FLoeWnT0ItkkpEtMDZjjfdCEtbLe2mb9dj1e9ndh/eS7/t7UcWHrGLksxq6S4Ycz1ud4xl3doiTIAaT",
+	"kDx58z+D038RORcP/lz/7PoLQemhsEOHV+Ax7zxdUjUJNt3nfROuJA/6rrY4ksi0UZ6TQqu1/zvJyvUa",
+	"0bA1KwewHGGb4l7EmDGszTuQSJP/qMSgw4UoHHouHUiy2XqrA2mz3dbXvvlmfP3m/fr1v63/5b04ecL5",
+	"sCN4cPni+pkL9Q/vYc/EXpDgAFuvPxU/mIjlxFum97R4m3Gm9dZrfcs404bN1YfN1dt4/6DF+nPp/UtC",
+	"Bz3Bgl4brqcFs9q3Xveb3X1eSPvZjBkcVqZqza+lJHO2UnxaMpGT6iTiFd2ruGA8rhFth81QVxixpMZs",
+	"6uGgxENRnmDf9LESE260BG9ZFGhqatL+IjjMZP/z7RF9Gu9r9Kltq3PUgYWYDtzSrc5TcjtaJrEpx1In",
+	"inzY27x/YbGwR3mqYkTg2KlibKU127OdzexIVcRLEZMYNau0bZkhliKIfAiPKn2HQ0EMc4c25PwiIVSj",
+	"6yAXz9NCmR0KWq/E71A1FuEhJKtHy+3pWnQdsUxvRCOeI2oLSMUFiWuSssHIrGVSEeby+QfM8flAN91o",
+	"SSMVivwaapv6lHTC1+imdcOcxUwp4bSMshT83c6IR9iW5/M96GWgRzSkrqu7z1XQmyeTi95CeYnDwf6J",
+	"+XwehGSHPY6tDkVtLqPJeZh03nB9cGmrTRGFvF/75Nr6la+C5XeCS8tc8H93ort2hzkc+jwHZMXMzk4u",
+	"39nJ+HcCe7Tj+q+HekkdYSeNiVU/OLxMvuydtJEG6yFqEW1a3rxtLCYMJLhzs/75MurFTnVtIZOyS7rR",
+	"pLnOloDPWjKmVX4/pmSwKYvTsZJ9LZU8G0XT09Wmzywz8c1ZhxhVcuDJw6Xg0Z+DsxfWrtyuL/0U12t8",
+	"sB1nG2oZLuAyWkaVb33oASW0yk6psrDFbJLBdIjO20ZZsOeG/ETyd5pogQ1f1lwuG6B4m+wDikenxnxM",
+	"OgBCAqdKHUYJtT0ocCsxqyoaQTiMFjGLnm/MsWrN87Hz4kHxIOj2qwNLJjF8UBKjFhvhWqA8i8xFs9w2",
+	"mq75QK2olZgOAlkHnabbzoxT83VSY75lcy1kOtQrCsMOTZtIl0lLTZ/IjZdYmlrXMd/Co/AKMW1DXMoH",
+	"KyKUqLZmHOoRh+1VH1hi8qciRg+qm9unY2QfJoOEa6reGKmZwo8ASLguLfu6qCapMd8rMYNfWYGgkFyu",
+	"MBlAvJmsPlHYI5I2LLAibac8BxShQHyPik+4zQ05mGhFSDMrlUmrjrz7DgEnwIddqXkJTZqT1P0GXE6w",
+	"qG8sMLkvNtUQC+cT3qqYOcAs3zLsUfnR6KuuUx09ALuUG0J0Qbn4oMF+b7HRV40/zFqjhVyh0Ln7WN4F",
+	"p9OZ83giGfuF72LB8KKo+NY2XrZffLIDjXLYmmEH2K/hAPW192x1MXzJUaPZ69+srqwEd0+vfX4yTb20",
+	"2EuFQgf+xX70EkSXYKuAUm2kGhObVWqjedtgo77hzbVp8sq/lUKMX+81V2JrKgczyTpsxoH6YvghBOyE",
+	"SQkkgCNgEFksut+OEnNcU1pQSPeM3bF1LpSFJctvJ7MARcdB8QO+nC/Z1DB1kpX2Dv/TG+EKCb4tO0Kk",
+	"sRnlIvkpqAnI9GPUArWUnXb82ZGxJqroIqmxisWQAlCS+SpEhw4juuG9UYmYdYnvmMYiVJAjbcxeops1",
+	"+qbFFeebjjtnsZn9xqL30uuxm2sg3MWzNYx6mjXMIrQYeR2y+fgam8YivBvxWEc8Zocnrxg10YqkzDRc",
+	"bJNYYvLvo4vUcI+KzEGhkgxsxximIiKzDeFC1KzZlE/Aq81T95jlUTNaFhNUq/iCq9fs2qdfBuc+G0lg",
+	"pfbljor4FEGH2o7H1xW22DOvnkM96lKbGnxUys/5KISrtBcK64O2weBMdcRdDYzVfEnECfDSKJj5Nf0h",
+	"q45eD74JQZvNt0Xaw6F5YaeP/i2/uP3D4YHwcuAcQ+xcPasky/cSHG19JG1QwoDb3Iq8CRJGyBsNt1K0",
+	"h8PcBRxmVgcpNJIwXl2VQKlD5hOKDVgSZttolyg3SWHFTl1SELiWR7hioqk83qi1Om9A6c0dxp+0fzjI",
+	"B5IkHkAZiFV1PMrlXurgQrHTJec5DESR3DimJDL2UID3l3Q9eQBcoEMplBDeEAyDfHG2GBfwRsWnXCSn",
+	"jSpJo8SGGHaSsZg/XsBGMlaVb63CZE7LVC2Gf0XNZCzm0xmaeE45AOZaJeRM05J1GlpGUK/NJ7zDU1jW",
+	"DDfsLsgNNNCSoZJEOAH6M23GfMU63qb7DZ/yV5DIhx9R3Yds+JjyjwCkCFKQj4j/X5O4BfGKAEWATPB6",
+	"rweGfIXzXh535SO873bmwFeI0WSAT94lE9y9X//8zNr1k43Lt4Krp9cu3g2+eLdx973VBz/Vz5+pf35m",
+	"9dGf175/8OTh+eDhieC7q0hxEpz/sPX6f5x4Jy4hf9MV4W4+81ZS9+HCaD7Xho5NEJV2GpEcR75VpSux",
+	"WBEu37sa7ziMV2yOYgbinIi7Qz9pU7aRAAgdDBKdovOuM+NSD2I+SgzUYkfDbzRVJovHSPK0+vmTaw++",
+	"XX14LTj/YeJbS2J9zU2kFpZ305dfQqzOOvMDqNriLPsDNqMHx9AP0hPWGLoD3wyW/rT64EFwLuTj/3jt",
+	"7H8Ff/3hHydOrp+6EFxe+seJk6vLP9Sv3+CfnPgZ/4FgIW5zAzrtqoJcYPkjzj7bBnbOiFRhOxD6h2k/",
+	"ieZbq0Ufsq+YFAKeLZb9fvjcg/7N3hymYJuuUcG3tpcYioGmmCDgZzVYmdo2NYnFPJ8aYVoOvw6iqXAj",
+	"nZt/+CO0kBQ0iEQvi7LWjH91dNbwjvLl45dBs96oWs7ySkyuRbfZNGkZt4NKsMWFlVKoe9b7Csw5Rne/",
+	"kVcSHznMoNhMBcezLYjAN5hyGJ88XAqWPl//y18bF86u3X6sCtJUqdhR6ka66OsxPaPme5ZJj8qLO0rQ",
+	"iAsNmE2TMEDKjdRcDH6NIHBXbAw80WBaRLzNY+QApu5RCrC+pcspH8zz53n6BfUVebTJSsl2gP7c58HD",
+	"FQR8q8t/Xv/o9vq1G6sPLwR/Oi/y2K5fCM7dFB8CSWEI7hs3z9evPK6f/br+/dXVlZXgg2vBjfuNO99u",
+	"EtmXe0X2he6Q/WR/kH0+F0P2k4NE9iqwhyRj33BlemME7MVTJbJXX3Hw063VR9fVt5kI61vWuoeiyHD7",
+	"piQ9cBkwLHzcGjxRIeqPaJM70VjbC8f3nSNK7nA1nx7K/BOoE//18Buvkyp1Z7gl65dnRS/uJiejCiMc",
+	"twnOFwmcaI0I6a2FftASy+qsZts6KdvUcLleHNGIkEJaih8XlRhXXbbF5ry9xHBdDu9dzGVBt5kNWSce",
+	"pDqUGAo5EnbBwjXkJoPM0oQ0w8jYgDmh1WB4IntCMR/k3PUR1KGeI1psYQJItCJKqEn8HiAIftxieJDt",
+	"Ynf8BgRvX+2OTrI8YBuOwjb85wS40Owj6sGNww/BQDgfhkjmhUIycRdlD0BmMhXIFPoKZETIBxItUCgO",
+	"kc2Q0mGrUzqYv695zfCvce/d+tUfeoB/W8czgbBAuiUkyFAcsvB5+wrMJrfsTsQ03ZdeJmHEVC4G4bQF",
+	"SGG6zryXChHjyFCLSNIWIyKGIsHsIZgtjl/OUpf8ZiMbgbeoaWocse1tdXyhMxkoRdG5KX3NCO5iKG4H",
+	"JDYsqmAu3op1ZKtjt5dhnWI+ms2yMTTu3lq/eR81W/DT34P7PwanbgXL7wRfX1l7cGN1+cT6u7fXHv39",
+	"ycPzq8sXgtMXggtXg6WPMl0rMhz6YAAa3PrQJmekDYHelgF64u/+IL1QuPTdYzX1lICeFgnIYezmxeOx",
+	"QNEpdN+Th0vBpQ/rPy5tU5zU3Cm0LVyKA4hOUZMs3h0cbtoHuZyoyrOiclfBUSOh5seS247wlKRFBw7X",
+	"FugjuEBTUJPD6F6ShmrET6WDr8QUSDQyRl4Obyly8V1REIzMGKxm2IIYYodHjPKsRY/RKl85uNJ0jQUG",
+	"GYqdYyctQk5bnMdCrs1Ao2Ji+ZW21gVoHqLolfCi7igi8jGKiNWfPxXabfmd4Nxna3durl0+ncgPMYQ9",
+	"2xT25HMx4CN3Tb+BT+sGHRzwkXMY0n70q7kZjZCEyLKDPmYdIokuaTxaQ2sDZvQQiCK6tjv8kQwp5Akb",
+	"xVl4g4cWSnGI7DiGoCEVPkAdOman4CiF3p+nruWYJGuQBUrnSkyHI/xmblLXSNVh/qxG/qNm8FejkVnD",
+	"rvBHQ3WXUs23Ayt7RoqIDBYM2cFl1lkg1RpGFiEvxnCRHJN/TbK5/z7x53wuN6JFPUSrFPU2o8d94vl0",
+	"3hsjr4TtW8X6Eo/ytfOpvaghz9c8dcVMJD6S7+QofnzUN+Yo00f2ClobLI5jUe69Up8tfwmbBGj7RYN0",
+	"XSNGiTV5o1RXVPgVvzKKmaqhQiMViImApng7EHyAEKW4UZEYvs9XQrJVQ7s6JplMLV8yoZUtf1HwkT2X",
+	"oAt0+0Hxkg5RUeLdZZjSpNV5x6esvPgruth1tDKRYlyCorUH7609OBOcuh0sv9MKcjhM+kJAnUL9+g2O",
+	"h+CPid251ZWV+jc3EQDxA3CY73+ugj/5JPj2y2DlK0ROq/dvrl89s/bgYXB5Sb1149GdED+JXsOZ4lQO",
+	"/rAcU6rnfxtHUAAHjt/9xkrw3TutQKzx1em1Tz5c//SL1QcXVpcvNH78Hm/dHalJ5wo/9kbxLXfmD8w/",
+	"2zfVCjb3jBZ2x+jPxCVPB573wmY/AXh20Huue+Da6x4NQa6aDXqgC2i/SeaepE3QS75aXMqlNfmFb0ON",
+	"03OYV8v82sFjs9H14XXD0PCLyJsLAEXCJI6iIt8jsEqi3dB4/Enw3dUmu0HaolvIdGjxVfZCDxjhiaMC",
+	"Qhx1a4xhs9REyyIRoEqLIwpKKEy9yjPmKH9OzYvfKXKEpmPYDr2kAD+3jIt0wXHncJ8xxx8VeTnpts6s",
+	"4ZXYNJ2pMTWzL0zpwf5bIctvx65REvOMPofQ+jBfnWGK/zAxrrfi3c1HTMefWsTUYqECG7oON88YzAVH",
+	"i9/w4Yng6/eDO5/VP3z0InsPY3pH1bfpfFkHgTWH0QXq+dihSyPMcF1ngZpkGgu4NPC5aQQPJlF0KP/H",
+	"IlmgLiUmda1j1IQIXIlldWSBPQiSQC+Cf06k2gl3HpDJEmPaOUbBjzftOnOUEdNZYCNj5GA62ZLhgu/K",
+	"gPFhrny82E0D5yDUyaFa4pPYi8pVZF4JaiqF5F+8vrGmPtAvLOlTF4RPsr82/9VA6Y3gkc+C5wmfOQhS",
+	"Ir7UG5EShUx26hnDoTgsdSDqAex63bcHVUsHEMop16qU+a9L9LL2yTWBE859Flz64B8nrvBf/uPE1Xxw",
+	"6aeOsRXCFkGRzS2kecdiwOYdyovYqAqTsVF5MJn9hm9IxBRinmaZ/rJTAz9XBHZCzm1+8+D+Dzid+pXH",
+	"wcp1BDwIgRpfnVx75z44mGRUSdxsojunUz6lSLJpUhGA0vDkFfmFXfKgdMKBIuTMFudAeaY8Jnz9baTl",
+	"wuV68nApuP9DsPKV2BuQ4C5JTV5onhIofExxHESMBmj8ow9BZbkWhHA0ypwGnczXv0jUc0iyeiQn9BFN",
+	"fBncOVu/+CeOlwzX5SPjwgop+STxzOngp1v1D+/Xby6RrG5aWMmoAzOAp2RKGaZJRTAzq6NklPaJPrKX",
+	"+A6ZdqkxV2ItPowEPMZBGLGY5HiDCCsqHyhjDElU8DP+nG2Qsh6uyRaI4SWpjiQBP96ZgO9OmIfSebwr",
+	"2TzIQFlck4+P5vKgyXcn9a5oF10ah1hW0uqqOle4DxJDN0JH5jb1PpoUbm7TCjdpRaIoT8+vNM1zgWU1",
+	"wyhPq4dkGLTZsMOFa0FmVzMGefJwqf7hveDBSisQ2U654+3iL51EUGyDdZBG3g0dmoJSwmZNyBNI9im6",
+	"vik7SGUza6ZBA8dCiXkOkh3IR0CAxDYEvtzhxe5XNlzXoqZoKdVEHgtQQuVcs9jRmke3L3dBxJmW6YU3",
+	"Y8iZ9kJzpm3AlPa8cKThIVej0gi02rOjRYKMn0tBuiKyOqMmDXCSHY8qsmaveolLofsCOLFLTLdVKvv/",
+	"ifGpl/Qmtv8XztcraNY2H38dOuK2viOuX3bBkNtja7CWJeFrIC/rGV+/kBRmPdOXoRbf4UleMinhpMrK",
+	"1j88E1z6aQSjpyC+uZzaS+JkZdiTJ/7btsB9jtJ5rK7gKqNiUdtMw/GgEZECw4MGrZ5v2TaZ5tD59zWu",
+	"Hbc/d1jf8HcfuMM6V3IFruS6jIwMjFasRXuPN/Pat0wsOPVDm4l1rr3HI+2tOMDDJrIHu0wkaqPPE3x8",
+	"BSWD6NQP6x+fDi7dC86vbKDO0WWfpM4LXalzmHtSYlKu8DTV+ZC7a8jdte24u0TbwyZLGvsedgF/ti3n",
+	"uMJO0daBuBOAQw/J1RJ8NCOkxEDpK9j7taX9AuTmQJiyxSGYZY4oPESAoyRJjoDxHroTme+UGJiyRpWq",
+	"qUYybllxbNtZsNiMyFJjRhVT13R+j8UDzHdEFhrJJrHLokdypIi9n6Zp2amCz5PRBcz75pCGYo9DMWJN",
+	"4DRqKtJTTBr8o74zP4rxVH6HEkvqw+TYpmzDpAEJLV8cRyWeJVldLMOrrlPFZHd9RJPsZaorNmrrOEbe",
+	"FF+3LDq/9bRjLgIUnKbEpnwpav4Y+U3zpVAY64gcP4f4xhyFt1DFWLOSxw7XH42eBdxoYcicISDEqmFR",
+	"ziuLX0OyupCXbW+JhTxpfP7qcwTb7RiBnKgkzhLxw21MqsYnEDpkeq0OjW/6TrFTd5FgkCpvCzC6OcY0",
+	"2N9vHOOo8nfh39F+72T8+dzujUjTsB3XvQ9Wlx8grlv760rj/Lv1Tz948nBp7a8/B+dXnjw8Gyx9EjxY",
+	"aZPdn5i3n2/2dXUYqgZ/Tv/z83c9NT6zjjn46xdvNx5/Imow7t+sf/pBm8z8fBv2/bdw6MrO6X6naxkU",
+	"FO0eiVc8JY6b+IbKg0cvbUO1n1y+U19oPsHGa2M7xShFhbGzO9kRmu/JEZrvhyM0feOMK5ZT/u2uRR02",
+	"MGyTKIHro4VyH3WohDD88A2jdi8gWx7fFQIMCTSM0SCuoVvRGd8mYZomGi5rD/7cePTN9mUgTq5GTUKN",
+	"ikXTigsT7BpMPOytarSDilGO/XtK/oQUCUi0jFtEcR9uiaXkXBaFH8bxKFMimWVnngsSCVQtNzIcwm4Y",
+	"gDW1yA5QmltoaNrMUTrPzSSOST2n5pa5gYH/iGwL/qMQEIsRwPAA/KMdU2J8Q2jEc3C+UZyW3x4TSxZm",
+	"HZsCzwwspuK5hnlbbI401QiNiBuKVSkxfC5HdB6UD8l2V83VQiQbhne9/6ne8iVs6Icv0sKmHc1lSjFb",
+	"QQY6kLwnLPoVRoy0M1T7RVouWz9fRSbqbp3kV5nLHHJmdIJ38+OF3ERG6+SyKRB83Th4W1OuM927dHv0",
+	"0eIbehrZtaGDv4fsWiXarry+zTvrO8jILfTnZQ7IZ5/fODW3Pz57KcBiKbqRoBGqQvQJHibuDgHu4ADu",
+	"v3CcI719UclIUpkvKCpIdjvd+PrL1eVzaytfP1+5vwralTCi7/nAOwWg7B737udSoiPwe7DmNyUVW4xU",
+	"HLdMi4DAQjIVL+RKiWfmSY6oWGqdSGBDX7uXsDekTzpW4mr5kAkhEwKdmi/ziRHMRfhazS2m1Xl/kUM4",
+	"Bz3FIf5LTpLY6tBNxGIGlKjX4gZ6RpH7pHS98dFcPLMtvOjpeOa6zw7cqhkFTzVBUIvO5TCX4JkRpQix",
+	"IbQxV70X7gWXPtjexTeRfE/MKm/SltiLe4C6cp8JgW+PlvkHXD2EcWGMHDvp/UxJNhbq9I05aCvKaJEo",
+	"uizq8XnA92RmIXQo9YjlF4meHyvoZMahHqkxk+sj/lw9r2tkYdYqz5JqzfMJPW55vuxDJW5ieSVWw6eX",
+	"KdfxhtpgFOlk4ErJZ4zOHOleQkcIFzWaJISR5MYi+FRi2fWrj+vXbwSfflw/f3IErmPUArWJdGdi4cbI",
+	"rzmoAN9oE9W0p5EwQgY6NVpEb9HzadUrMf676OMwDEiEmEMXWpgVYJl7ccFnDT/q5QorBPRwAlpIDDcC",
+	"CyVcPmrnNJ1AeIUP1PA5Utk25c+9dVt9KjTG51dUyrX6zaXgwk+Nu+/Vb9x68vA8/mPtwZ/rn11fW/k+",
+	"OHVL+MpPvFv/fHlznGwTE1zKtBCu5UfHc5keQrIT+VhIdlyp7m5lllOn2UM7swFWZbeJqG+Zd5YIaQsx",
+	"b0zaa+3U6TXenzh9wqboZ5x+vA+98tvvzfR01d0D75Ufy78aOraGjq1BOrb2maaM/4T+LFG+/sVn27U5",
+	"bAfOq3jrWBX+deLK6qSvbMiznkZHiBdI+KPFmAmLUSBWEwVQ/P8YwtQQwwI3m5pPKd5j1vCIUWLycwjt",
+	"IWx1OQitCDUI3wD9Dv8pi8DnGNmHFZ4epRjDDBuJYG1qiYm3IXiFvRCoiRJRp1KJ/QaZC5GaMOYrS7z+",
+	"+eUalFuia7pB8cPBMw42v+2nSDwYe3SFy3B8+oKxmEpACMch0wXxP7/7YfxVKgGiHMNAOBDFEDqgQZTD",
+	"UPOlLS88z+IsC0vPTxufaNHQ763RNKhIdqQMQ8GUzylBo+HTGQdUqgoqM8lZtM2tBp9mJxOT+oZlZ4qZ",
+	"9XdvB0ung4uPg/MrmLa6fuIGN1h+frd+6osnD8/z+1w+Xb9xpX7i6xAjrz74sX713vqZS42f3w3uffDk",
+	"4Sf162fXPn5PnfX6u7fXP7odnLqw9ujj+vKp4MLVxvl3g09+CO5d+seJk6sr76/fvB/c+wBtorTOKu1M",
+	"gElIjGg1VKrU8GouheYmD1bW/vN9dfCNu++tPvipfn0lWPqRz+7O+eDD99QLcGA4YBxbTGEe6aLbyUT4",
+	"40WLzRy2YH4RH3dTaT4KpGIGO38eRcikNlyJbtVlBkk+N66mhojsZHVRzvyt8fXZ+omvV5cvrP/ntX+c",
+	"ONn4+r3G+Xfxk8aP32f6ka/aMuVEv3y+GwZNlESHQDl3RKUZ6tAhm2Y6m6ZcpScPl4JvrwXXb69/dGf9",
+	"i2uJ9JkSzQwZNKF/C6JEQy6hkkkpaTI14sxTViQLs9QFdskFQyKdrEftyqjFvHn0E2tE+i74HyUW9gTm",
+	"M9aIUTMtf0QL6/FBpGtEKqHQKFAcytkkjzJSeELwoMTiV8TTOL2RKOU7bkVIkRveiU9PsKUbLiVzzFlg",
+	"Y2QfGiSJvujIFS3j7/HGgXw5U33R4Krnu6HEsD0fyap7Q+15ouAXZXVJxWImoD0J73vpQqJFPUj4yikj",
+	"GJyhMoj+f3x5toLHPBVOhfBl7dMvg7s36uce1W/cQt/d6vK3Tx6eR1iDSCX44NzajVtrt98PVi417twL",
+	"Hl1dXb4Q3Dlfv/qDaGkmVa+yIbpO0pxUVWyaSzG49MHaxXs4lLUPrq59+F89NETrJYStKspBetC7AMB7",
+	"IBOj8KwBcF92UC+NASdT+tUo8DV9b4agkCuTLbxXk5r3Nb32zeaOqls7NU0DL0LdO/SmD/ldu2rKx3dW",
+	"hOmePFxa+8sDLgYUbNw5Kt50I56+sEoNvDVfZ831VFC3gQu9C4LY+ZhTHZ1jVcvzjTkKaSI2srp7IA1I",
+	"2NQaBsMc/yj/WBd5Ir5XYnGsO2t4Mi7XBzrX5wY8CobYXsHjkCD2BSaIZXgSIwGLHLEvvIBtFkobMckK",
+	"uReyYkM1JBx9pbO9QxZmHWgWBqE9yydZj1KCNYViXROyxJ8L8tdQOm2WxSM0c0SO83uXGndPb2U/P/rn",
+	"gwtXVx9dwJ8Hp79f+/bDf5w4Ke6GBgBMpP73m/XrZ+uff7B29osnD883vvjPxt2zwk64vhKc+r7xw43G",
+	"D1+urqwEZ1aClW+DlSuNu2fXLp5p/Pzu6qOLm3Hp57uxiVJd5S1Wker+Vt5Y4/G19esnGl+drF+6vP6f",
+	"1zL9oWUopPF5xNzcgzBwhvnnW4OrNtJkgqK2J0324vHT4jN6p6iVGhBy50BZEadSaYL4+MVRp1LRR4ph",
+	"Nk3ci15ikRtdCh8tIXWGZOPstuCQb/W7hw52kjVc11gEowLS2lX+M0/knMfiBcR0YDqCrHJocDRR4vbR",
+	"4OgDI64ae753Ojj1cf3K49XlB42vTkYq87tbjZvn1775ZnX5BP/kwYPVlZXGyfONH76sv3sqOP1fwdJH",
+	"mDe89mCp8fhe4+T5sEH3+heng7sPg/t/X3/3dv2jk8Hlb7j2vXOTa9xeo6YDo9kdgqRnBpKe9t7b6pis",
+	"kIrJCgPHZEPC4SHh8PYlHI6QrGAbHvpkmlGkyuXVvUt7Z6QC/rh5uJzC71WxbIo52Pgskl19dLlx92T9",
+	"08v1D/8yIsoTu0bPGoHcFRfQLOx/csywa9QrkmrN9q15w/WxYwPR+RB0DQsnF+cp+X3NnEHXPNK4AKzg",
+	"z8pP6gTg54Ll0RGN1OaJpEQ2fN8oz0LjCNuqWnj5OIzDJ1XH80k+l4PJqmEAHL+c+tEKx+sjY0SXQTqR",
+	"TeKVmOD2Mp0FxgXBCwmq+cTFxnpF7sx24Dh80TsrjlsdNYE94I8d6tF94QvFBw8mKQGvPIKgT7143qwk",
+	"wdF8SzenpwpH+f4Vv2vNXA3OfVb//uoYjrzDRINJYJ+aNQqTU5liZrySL+fo7spkJWfuNiYq+empSr6S",
+	"m85VxssFmjcnjMlp+VsOqAqF8fGJicnJqaldu3bv3rOH38v6A80UJ3YX8p23Xw03UwpakuezCR0N69e2",
+	"RYi+DzVoIAoiDQX+nJjDhWOQ5XOrDz+vX/2hfuW+qsFeSCQS02hKPF1FJkmAQ+SRDw5vhD4sCJN7ZL7m",
+	"Y65mPM5HXGtm1k+PvysYQEa0mmPxYd5pFvdE/eLf6h8+KpIZ6xhlBDJsHZdM04rjUi2eSip/ehQ2B5vR",
+	"JeXSCDIsODAbw5ZFL9AZANsjGL7gOvaQJdSpvYjZoodwG6kxtR7zPJ+p46Ln6o5CLx43OHj9aSQw9K69",
+	"ON61TWzSdiVIzYz4vZYgPUVPXsugn6InTyPTlOuxsOpymHr04qWDHuaYhkQHIeYj42f56/cRiwwzluZj",
+	"PAqtvrE0KNaR24yj3FGOcbuGsYfCd9e5Ay3krwrJ4QU/viBV4OtPsPRoBEumVA9Uk9gI2TuVxYo2lIp8",
+	"MQlVtYlaa68sT/jFWm8cWggtGFcjDFLAIPrMKFmYdaJ0WXSs5caJR+2K0AKyDxcBNn+BjQlzfDpG9iVQ",
+	"OGBwGvMUipL7waPYEUKgSpmA1gt4fnqQeUMgfNiaYW9UKn0Awnw5gWvqUv3zZSSUUu2a4Ke/Ny4/Cu58",
+	"xlHD5fP19y6tXzkRXPqpl+ivGHS/seiw7L3Xsvehn3KwfsoXlVYAz/nrvUsWvAc136hUYluv6RyHF3W3",
+	"+SZjmy+4tMzNwu9OBJeX+C488XVw52b9xq1kuuINzRXFE7YdGRPy6WkL40/B2IlCgEM75wW0c6wZFnng",
+	"qalQGlSePFxC6YFSop2ls8mWwwOybFItGS2jYN4Eu6YZUStWTBzFb9SyWBBXjqIN15YgDi4Ufttkhjgk",
+	"jMQMWGy+Bsmmmsofp7LFiXA/dS3HHCuxZqY38Sj+a4TCyPhGxPoJnOx43HRQ+mbFrxJdiz3RB8Eol+m8",
+	"T0315iojXJMRRbIC78dpHGCI+DPZdsFzSkzH3fWSV5uuWr5PTciN5YP5jxqtcQtF5ZtrHcrzTDYHu+eQ",
+	"2GWdcc4pO4BFfGNPh1ys+cnqfk4bgWCN7csIIr49MZLB0+3JKQ+Iag42QAdcc3IYFXBp8KVH+ZC26PBt",
+	"xwPBHXgQf7SNGN2ilsrQTiDN0EHMX1+6nIb5g3O36ydONu69G3JGtNrGu0ZzE5tnxCikIOo7N+ufLycC",
+	"6V7CJBP4HHrcP+zTeTCKwOZRTWGMgYj5/+n8rkIe+zCoVtA8dcuwwFM5Te4psR7/Vsj01LlZMK5mIhzR",
+	"tMi7Y4ssr3lKPVakbSK1EDBUC7UVH+ZkbJjhRYPeDX6XpujmKUFaXklk5nRHBqfouk7Y4EIJPySDa0sG",
+	"FwOgTx4uIRd04/EnwXdXU0jhkJX9hSKFS4L1XZBWYNsU/F1UwS1F814wxeA7CAmE0kC0nw2TaODxTe2+",
+	"+lcyhpyzImmlX608BkFCoUiCIRfFkIuiCy4K2QkwLvZCTgqUeo0LZ9duP+5c6m06wvtsQ7pNQmUDGoo0",
+	"GbYx94Rqqz6/FBRx2bTJ0Fton6yfuhBcXqp/8T1HnsvvYNc9DEa12iRtLJCpZ8fJ15sdMtFkh6hGxeQg",
+	"jIrEps0DQsw5Iw0xT6WQ6PWIl9OiAXiYhyWLW4ZXokkrIb+EisifHyw+CH4JZcv3TjMRtjh0qV9zGY2a",
+	"AEMbBk+43JFqLswet7yIWbkoK960EhPSypihWshNrBEu0ojHZVoSuKem5RvTNtWbzQHHDf3bLxb0D+kg",
+	"+g39+8AKEemjyZ7dGQOjaRgiiLYIYvJ5RhDjSXnUA0EQQxaEIQvCtmZBaMJdyIbQG+7a1t4A2YRa7Qif",
+	"CE3iqd/4/Ya8CK3e050IZ7pP8z4sMZEUUx3VLao5CPhk6Hgd4ishzRIgmZJ8oJYuxvKsS2xh1lHulpxp",
+	"jSxgXCfs8IguH6KTslNjPnhNKq5TJcxZIA6Tba6hNpE5fokt0rBxKLFCrmIOTcPMB3nPpsyIKAysPqG7",
+	"Ts9bJCl7H0x1YN6WYOnH4M7HorevEvJcXVkJPrgW3LjfuPOtbDcvIsPrX31Yv34Dv2qDnia3TwR4vAk3",
+	"rS6/H1w4xxcFJhycuh18cK3x6E444RBVFZ5asDef2zbB3vEtHuyd7FOwt+mVKMHeQQBPLZR6L3xwpg8k",
+	"DbCUiYAIN9n6iY8bj8/0BotaoM8gvUdtEj0TVHp7hLIpBqcUh9SmiJzS/VPI10TS6ZpKrDu+poP7X9XI",
+	"wdd/oZF/PfjKLzTymyOvju4mHN1pRB8znfJxnf/juO0dD6vPSqxqlF3H20tS2J5I92RPKi4rsRayp33J",
+	"LjL5M9+Yg2ZkjLZ1toFHrZk2ivSBNWrrO9cELRQsyovKCxU5tyafcb0Vosi1b38Olu41bt7uqsxqYjI/",
+	"pIMalq5sMzoo6Gyf4IYBQihEGm0JoZ5LZ0wCA1SSH6YddkGE8Cy8Kx5lZqJvZdooz/H3HQXSPAOYFhZm",
+	"F0lWLkMR6Jyg1h3njDOJWoS2K3XvzAPDH15iZcd1aRn9LlzR4m/xzxnD2p7ukUOwWAnukR4r111qwIeZ",
+	"xt2fGjdvBadONamotW/Pquez25J1MUzYq4ONgg09O1vRs8Nf/KEe9tiW9gpJ62zoFXoGXiG5+MOU3Rex",
+	"pSd/94mAcv3EieCTz55DB1ZrMC4OmLqKyeF9B+7viohEBVZMc2xJn5GCL9umXylESQluHo2gD6gl1Km6",
+	"qp5HNw+C+mGK8vOTohwJgFSMMdUPjNHrej7/iU9aZGwOA1CbZyWBtUzOhL50eXXlr8OMnHYZOajTcaQb",
+	"FyceolXnGERX8Bebbz7XWf3eEVzJp1G3h4k2/HFkwfCI+ZyW8W3/qjx8SWEZ3tond+qfnwlOPIyf8ajl",
+	"Ygf4/K1N1B2kFr/JzSSL3/RXjhgz+hg5TJkJx+d1h1F5hpBQk8wxjtDwSo5k+Q308dyEThZmKSOWDz3n",
+	"oyaQZgeVcT0Vp/V88PikNjh8XaPGKn+C77iZYmbGpylkkrnJI7ndkS7vCK5M5Jopvjv40XgeYJYnBojl",
+	"MEnNf5tGBAH2TDEzlUvrBNw57BCvJwVuCBm9mbTq8SQR+brjk6pjIgmYZzHRs1RsV+y0YLHmvT1M794a",
+	"FWOh3MRCsZ7kZmqd2KaqwZ5a1Rcem16rvSJBpIlsGY2gFCAV25gBo5w5Pt1L4p2Adbj4iKNzo1/nV+h9",
+	"qMfqrAqqjwCqD9VPoQiczHQp6gZZ9bRd1ctUsnqZTGuF0F/1MizjGQDEHlbl9FaVE+o2LMZ5ljZBRPYJ",
+	"Y9rAqQ4O3FTKz9+Ae7fKZZ/FZgTdZcWy+cEDuKVBHgOwWBmg460qHSP6f+j4I+oRZlSpRrxZx/Xh35hX",
+	"4JhUKzFrhjkuv3HZ8GjoUzatSoW6kGozTf0FShnxXQNfn2Fj4oNVnbcRBpZnDdcoc6UxEFPk15bnwyp0",
+	"rcIOGi5l/gGzY+JA/phfWay7H/yaHqN2x784TA23PNvVAw47bufch1uFKdEEGvJ8Pg96Ld+qUvOgwCaO",
+	"gPbqRqWKsPGcxfjVJp03XL/KB6hlbP4qQOMJ9/PaJ9fWr3ylBrpxE8G26MxxnIdf+LOZYmZnJ5fv7GT8",
+	"OyHp0nH911tD8a2O6qSlUjg+3sJ4Ar7LTDFDF//1Dwd+71i/LeyZ+1+HD3gH2G+tN6wDi68deeX4a/v3",
+	"+a/t33f8gLVgGW/+G/984bUjcwu/PbJv4bWXcwuv7d+38OsjZf5//4390Wfhf0f2WZV/6xy68f3bCfse",
+	"CMEh91477j1YIrTdGne/wM5pSYR7qE+eueXWO3deasGDCWFfiH7WmEldosujrEPvHYMwukBcx/HRV2ZM",
+	"e5T5In+PD41Ua55PpiFo+h81OlZi4IkzGNEPmLQ67/iUlRdHf0UXwfVWNeYoVBP47iLxjArtn2n2MghD",
+	"fjq6N8yikf6KLnZtnyXaPzFpvSdNvDYL1dWVlfq9D9av/X3tf68E5z4LTn0T3PlrTwK2SRaurqysX/t7",
+	"cO6z7gQNLuqAygNal6jVRhwfHc+n2IhtkvD5l10rtP6tfffKbYO57Gz3QpPb+DUtWw8EVnCUUqxVkBgL",
+	"hkfEG+vZTNWew5KDYYLYhiYm7BqhebgC/vBe8MVnqIA7VL39MywxzGtFOuCoEPtH3Rpj2IQCYsb8rkd9",
+	"Yy7Wdk/93Rzlv615tMUwFXdo+hMlC8SQK+DoUO3XnVYVsh+Kf0xR3riI3JIVjIlQKgd8VcAuwHWwLAx0",
+	"3Llpx5kjWX4VtLYg3iyl/ghU6xF9rOwd06HYr8SyWGPouOQX/5LfnRvPjWhR/SJRyxeLYCi7zkLYBQNB",
+	"BFfc4tgS0Y/2wZdrn5/USkyArMsX1r6+p5G1Oyfg//jp2ncPgs/eB1t4dfnc2srX6m9J1mKEWpDThauw",
+	"V3kODKJqcNPYF5lbRolBf6GRsfjtLY54uGYgWZ3jLl0juml5vmuVfZ3894mvYE34OvEdUyTB8jsaCc6v",
+	"aCS4+Fgjaw8u1f/rIvzduPnR+sk/a2T1/s31q2e0Eqt/+oFG1v76M3yLiVcawXa6Y2QfH+MOj+BLx2GA",
+	"GBVdBz2jSuENYC8Rtkgc16SuxkfDl9mfNfwSo8ctz/f2EoNM2wabk3erQoGlAUhtjLzMtz+pODZfB35v",
+	"Pt0dUJpaNSQnKBfvY3xLCyZQLtah/NXyZDHqwixHX6ITCvpJpg2TlKlto3tdVLlOL+Ju0vgUNVJ27FoV",
+	"ay325UvMpdLzkTWI6OvCJ1U1bD4gKjwnxEBAiREvf8EqQ3NxOG8a38w1hoFceHeOW2I4d/5D23Hm+Tri",
+	"Jx7/CDqpmJTOyxzA/BQB3Y/f0uO+DA9XpPSO3C58Rd7k3+qmu3ioxl7iiEcnzPHBZWR5ZMG1fJ+yMfKG",
+	"zFiEhcYzCy/XtvnwxU/QbxP1biwxA9ulw7pFRTW25UErd3AAU9vG9i7qg4XC3SvrbzSlzQvcWFygycXA",
+	"96cRapRno7i5UTMtn/+U+QjmYfsZHtErxh9mLTkRFCuvHvj1K/pYie0ThcGFnJbL5fjL9vqH3w/AE1Pc",
+	"Uk2Sb5aW5+D2sGGRSRZJcWcNn+8VMfwFp2abxHQ0uVrw3rBX/iIsKQcuISjFsEBSNw7cBrFuHKEWrBi2",
+	"R8PMu2nHsanBUcpbAyvfPcw3TTeVu91Gb3ALZYo5Tc5crI3YwS87NX6jvJoXCT4qfvAzxcwrIRyE4pZm",
+	"WZ7RMlWOKmb4gjEH9+6s4YnSd5MSbhXs2aNFPVv4jEEuY0ckb9HzRS9QvkqvQM8+ZyFTnOBAmVLsKMKf",
+	"iHacs+BBU7fm7zrFwm+4M7g/01MS35wVhepi75mWyU1o0RnKdBeJW2NauCVHYNvi2ZVyAUDAlk+OGsLb",
+	"jeAtbpWoizHoIsRkxJt3qWHCPnzycCm4+zA4deuZAt90aBvTTXFs2nlqIy4APxtSiQEe8IjvcEyEhiTX",
+	"FuVZyzZdiL64+AOuMjHZPvqNVmKAnPSJ3B6dMKMqtSVc4fKLsqjbZi3Pd9xFYjpUJHdxoTXytJIse3NE",
+	"9ZhiGZrj5rBPwvPSJ0GYxpiPuYGE6KULZH8Ex6zhHQ2P3ga5m9FZ33aZmz2e5kHkbQ7DgE8tDNgvT+kw",
+	"aXSYNKomjUqvJ6SMdgX+tnmq6G+gvKyHRNHsoVdfJrvG90yNFEUMEh2RQL+6qDXnhoYSQJf0rYwulJgS",
+	"3ER46rdoJXR5yU68WXFfdK9BYZTrOBxEvuYcAzeCEjst8ZdG7Yp02Il+vXxulJkGUMsidC0U9BgMDfVQ",
+	"ueaCO0+cYwWeFktMus4sj99it67xuaO/Tp/IF/QWV5H0UfU5+7VvyLYPua+p2ogjp5ZCSX7IusyzGFyC",
+	"7FbV46krtw31e9tIaKF/kdBh1u6QfH+7pfmiMIdAjHNMMTgx2be+9CE2U96ivqkOoqt8WkfLi2WbpsZb",
+	"xee+4xw1KZ1v9XHtNFiZepDcnJZOfCRkjDCm+UKCv9phVEOPH2pYxwf+Ukm7hgMRPPQcaFhexLoq41Ql",
+	"xsekEU/wtTJvgboYWlowFoHazWIztsj4yzKH6FHSYkft/XrPHN4XLsuAMlz7qg5BFQl1yJFvpAjzrYqw",
+	"W63VfXJpX1I9j8CWEG9Bwy0Gkb7nzvf3bHNEUS7u8KLFjrrCKYGtF9B+a5KUwLCwkZCMDC3VLGLUg4i1",
+	"FJG6Sef9WV3IwZCJh2RzXPyFRpthOwyIgg5RwyQWA6sLArfEwTBh1fCpaxm25VGTW5KzgqkaZK5TIVXH",
+	"pSI7AEPaKMgjM61YYrbDxa4ckuOiuPVnXac2M4utVSFoLcy4yMYcpC/yCNJZdFmo6VK6n0+jX9UJMmSD",
+	"4jv64y2txb4p9Ne+UQQ60lFFIn08FOmry98Gp76LLJyvrwSnbq9/+kXMtvn6SvDBtdWHH/ec8Qm2Vv/t",
+	"nE4WISktNG639VL5MHQxb1EXMz+/r/OXkwIHhGB7/gDAZmysZ+/p3eHJN6Mgh/dD5FD//IPtCB5CSwws",
+	"KDFBsKRssKz7gi482sbwgs657eo44zWb/GZhraZpefO2sQjFm/3zj4J1BGPubeodFxkecmza8cX7LTgU",
+	"5sAKKj3qbseCyo1VmilWLszxE9vm9fZsv90QB7sRJVrEY7pJvt+kqcjdnylmvMrvxxQJ0Ztl6lG3oyJE",
+	"fhq2uELqVzEhn2pYTLh25XZ96afEYkIQEJtwng2uDNCjLjaCiEw1CGS5aCjBANFpJZ8Slv8ZPrGpAU2D",
+	"lOp1LmtLDGvfI3eY3It9r/3zYEM/69q/ViHB7YqzXEjc/M/6uVsoJOQKcqhg/H4U80pHC7lCk1SICBC7",
+	"kAqFXPzIzxj8yItbdXXIB1kAuHGxXwcCOGltO60RLPdtqTcOO6W9jd6sAaB3TQlI8VM8LM0b5i5vtjTP",
+	"o25YmofqrM+KrE+leeJgdV6ZFz7S8o6Gx7K1YM+jLnLFttbn8Zl3V59nlEV34Q1L9JoL8lqK70qspfqO",
+	"yfsnVeAJKHL5gkaCr/+M/1eL8kjj6z81zv4d7KJg6dPg6/eDu6dFxV2JxUruRsbkxbbl+R4iApLV4UXr",
+	"GtElrsR/o4jj/w4/dVwS0lVrJETNWomFAlwjIjHqg2sjxKPAI4ZFZmWnWjU8fo9/nDgZ9RBCEAKVcSRr",
+	"xXPvRfkTRsNeARNRLBWx+Ksxqcw1DSEN/5GzwKiL9y0LOiRfFBxB7aQ1w0b56mR1vhfG+IVIm3RQ3EXf",
+	"S2rMt2z+I4a88Tre6Y0FFl6kEX2G+q9RHRZft50Zp+brItQ3Uiwx/sjYO5EERa6GKbCQKC8L8qAkENmL",
+	"YGa1eTJLXVkgJRj9Yffxsetll5qU+ZZhe7rGgd80JbMGM6kp45S4DNLXbQBjAywIo/ZmiwazhlIBKAv9",
+	"QmyoEaPEQpNdqQmMlQJi/aQL+1BT3yEsy7RLjTmMF8w7tlVeHBkjb1r+bIkNqqxPhA1KbKOyvpbyPWVT",
+	"Cr2dXKuHS55SrAfwGYv1yNOo1Ut2dQxr9Z5JrV4BvPTyQMObUGyMV/8wuutX/1YYfW3P/7N/dOKXB/fF",
+	"Ielx2w8haQHMH1n3J1YsXviXixX+hQV2hajADpXOMy2w05Kq67SQkY1LyNHafCgzvGHh3fNSeBeCrTY1",
+	"d88U0aZi1uSSO4CbsuQuPb4Ohl9TeU3fRP4vqC/8K32RV0O3a/+t/mHWKTP7GrwTFjAyez8DedFDCM2j",
+	"bq9M3LpyzLhlgsdBmCYwI71N8SyYP1DeCzah44rKX6icoJUKLfsyK4cv2w6PMHrcJwJ19b1GoSdX8GBq",
+	"FFpljdrYpsuQy8DqEbaoWNZ69cvmu/fLpknoQv/8ssNCgSG991ah9xZiGM6cFrpS+FmIKL+fDUhOTvHf",
+	"yB8LWahCSHXfOrNZc6Y3zOTnuGwwrodsh81QF9yBxGKaQuniO3OiQN3BKkVnHgjF5sChgT7gPlJO4Kyf",
+	"PkBHL8z2wOfPXPprRC7csFPh5nkycCkjmB6cvL525fYzNevLBuOySbzlox61K1JwhUemVWRRNkCJtS/c",
+	"cyi4kCMRxBUxZgwuWsDRb5sosrCgmrj0mDPXT1KcV9izEVDbyoNQGM1NjOa6llDjfZRQuBmfOwG1eXmD",
+	"G1gRN5fvPiNx0yJAXOpRfzRy9g9EkBymvgilyRgbhnK4nPBioEea+Ah9+idCDvFpohUsZrqJJC0lNPI6",
+	"XRg9aLDfWwzTrzpvUyzuAQPrzCpP4e8K13TB8IhHn78avhcvFHEYXIiMLkQvtwKpHUJ+rJ+5sPbojsjN",
+	"gNj+MzKzErNhhJARBsto2bApMw23bfxhEbhXFmYdj/Kjb5kcapRnqVmzKclybXvn48a5d4KTZ+of3Qru",
+	"nK1f/NMIukLE3cms4RWJDiRmvuMu6kRQgs67jlkr+yVWNlzXQt6WKsmGCaWHfcOn5GWnxsqWvcMjYafm",
+	"8PneCKSe6JT51KWmTqYXIWuGL6Hl+dCprsSyBkxCfaZCH2i47iJZpL6GKTplx3Vpmc9/RCMLs1Z5Vjg7",
+	"4de2UaaC2bnExL12eGNkPzVM22LU4wBM2oMmlHO7FCkKIUfDXgQRiXSnnljcgZV0vyzewG/5UzYN0GCs",
+	"oHg8p+aWAbrId5pRWudNva1tdMmuLnLS45NIQTkwNggZA7v2sD9Ou5R2PzzVgqNcygN+tOWp5Vjop1ur",
+	"j67zU33xdHD/h9UHj+KyLBQfW78iOknq7fwjX4S3NxR+Ozw8yU6lAuBogdI5ykz8kN+UmiTbuPfu6sMP",
+	"VpfPrV36dgQ2oqDhMPnhRRzlQModX2TkcPcwEcxxTYsZ7iLceIzsY0SIs0jMzhqQgyRMA4zdGCzkWtwX",
+	"yTdV6BLmlFh4D6ciM5lyEwMrYlYP66YFDl9gTD0yfIqm1C6wCvNRVlBw6t36R181zr2T0TL8XQjTkIug",
+	"pl+NK7+qX7ul/gRA3VvahkKrF5GVWtUp3sswVLA1yPvESW9GOGGgOBHobFt52G0MVd3RkUVZS5CarzCo",
+	"EErCb6oowgXXOBQMYZ3MK+XrL1j2xOsA4auVmEzyShLBFiP0uMjqzer8wyKBRNAR0STBECK5EipADf31",
+	"5IAIaKM8VkEeCTEecRZYbAbRTSyuFxYxcVkkErfMFHo4SLkuMyGVqHtWL+Ty+t6wOkuD+7coAgsbkwKX",
+	"BUevEC8pokwf2VtiLuWjx+zK8NcOo4RRanpKBhHJArkgZhsD4aCG9IP4iSAlHOG6hb8OSLzlU+APTVxI",
+	"oDCyLY/jXJHRGybOhlopTJ3tn/vgYK1Z6bTNWz0S0amK8bes8TRFOnPYByZ/PqPCyMO36zAay1nNlDL5",
+	"UiYj0lZFg4RQ18h3HMtcrRrHf03ZjD+bKRYmIKHDpy7/9b+XMr/Lj+5563e50T1v/TGn5Xe9Xcr8j0yY",
+	"2+r5rsVmNkpt3VqKtSe9ebDmDyQjYjNzVyGC2DZp/cMHAxa0cFtuCjZ0XdP37JBYwjLnn8Iyi8cOwdkw",
+	"j+Mp53EAfmqLR4NHV4NTt7rGo63NBCYG74VsVvwpnd0VB4S306zRUZQYbQxz2/B8CRQNYgr3G+Q7ipvt",
+	"NxY9Pe6Lk3640MPIb4C5Wzr/TOd4tMRKmcaZv9Wv/Bgs3Vu9/379o1uN//ppcnX5b5E/5PSpUgbv5hUj",
+	"jOrNWfPz1NQS4al4NgAqOVrs/ebWmEcsBhX6aXY8STDjVVzFf3dUgDa1f0qJ8W+K8Vt6fFiW4gOdY84C",
+	"cQ1wTwBt2kyNwq0G5SbYX6P7+RvuAKwh+hQ+VI5UXd8T7ywrX6FTIS4tU2ve12A/eHyIVcp86PsXx2qF",
+	"XGFiNFcYze3OJNcZ8Y2QaYYdnWoZPqs3mL3ID3XzbH4JvQzZYnxPwhzkhpixjlEvNt5C8iCVPd52rNga",
+	"MFPMWMwfL2Q0Djytaq2aKeZzuZyWqVpM/BkiTIv5dAbiyZtmZTHFa45WPc9XHVa46U2oE+oiN0dupBSF",
+	"btYo2Cpb3h+8HamwoGhMFb5NoY8nD5fq58+GQrNx5+banY/q12+s/+XyNvWbtKo1Ve6CMuMrRMs1l78d",
+	"LtC4iDzizCF/IpcJOCH4i+Nc6h5Lk32WR/BrcCdDKIoeoy6h7JjlOijfLJ+A+sjaTtmwoXXAjOjDKTwX",
+	"lsNGsKUql9MRzTCyb+405q2dx/Jc5NRcO1PMiA8yfIG4JHCZYSvmj3hlLVkE1gyDUltsDwoFsOAqn3Wk",
+	"6rGB5PjJw6W1vzwIHl1dXb4YPPpzcPZCmGoxFkk3fp4yrQL0CDjLZwxmeSByiCBfC6la//vEFXyc5S9q",
+	"SEcqOsB6GvGdBeZp5Jhl28YM9ZAvLGQq9MbIK4qTXvQn44vEZryIPUcZJPK5tY7yADO5SHRc0c3Qk6WJ",
+	"lkss+R0ejjP1z8+sPvrz2vcPVpcv4p9iFguyKBJpMEmVGl7NpR5W0ZJ5xwLSAWZyXevypS+7FpCiKiOM",
+	"npYwzP/bsGsQ1TRkO1BRv1tx1HFqoVa3+KrwAxQOHUv7+ZuEZKv4OwxvMXoMnpQwhFf4N/gmnYok254x",
+	"LOZhAXHTQoqh8AnzhXANhlm3zCT0+LxtMLgVX9nGiXfrny837r63+uCnJw8/Dn7+KFg6/Y8TJ+sX/xRc",
+	"vsDX+uyXwdLpxt0f6tcuxodNwzEljfggdeZFtbNYEayKYfGmgHyXw7ZeXb6IxAritcYC0x7Eg9UdBbkB",
+	"rU/9FQUHKKka5VkuZ8u2BR1gvVp5VomlH7NY2TJsMm8bPtf7/D1dvBVc+jK4e3r9T7c6GoIxb41yLJdy",
+	"+nyjOk/dUXrMMrn0sZ0ZPi702i7wDchP452bjTs3OUp+/FHzsTYtP2lVw7g+0k8Ixxw/xSRbXz4VXLg6",
+	"QvjY5yxmeuqGdBaYaEvMTzY6CMQFNp0xbH4H3LTwzoSn2WIzXDrQqqcR06pUPJCbvuX5VtmLKonLhifi",
+	"+ZAFIPYnRzw0PM9wvrPrJ95Zu3J7RJlqeZaW52A2CfM9TO3KqMW8ecwzwGNcm6fuMYtPgLjc7PZIllsh",
+	"N25pZO3TL4O7N3AJDCULwgYiaw/xOJdROERBfCHVsvB+h3TX3kLoacX3WKYa8WrTVcsHtuaIUcIlRrlM",
+	"5+FTDg1sGg4X/rQMVqbcbuDH0TlGXQ63cPAxQSAnmrQWL89azNjhJYagSVaNQOP8k+IKzTZyLLuEiOQS",
+	"TQl7N50BcPZoQiHIPA5pKzaBGvUdS9jSOqvfUsO1Eejz48gVdHD/h2DlK5xQ46uTa+/c1wj+haa7RlYf",
+	"PAjO3QyWTgc/3ap/eL9+cwmnjDcwqWsdU21XINbF5gSaoNomvuHNhfvfMMWrEuYXm8ENoimzFJIrafU1",
+	"dU9qsuzPm8NDGr1weKZyamzHU+MeyGQiEnxqrMIXfjYcKr+JsqQw1SQJ4TozLvWkjoJx82vFXbK4dI3H",
+	"nwTfCVEBez51DcL7zFOX/2c5ZvOJCCWQ0MB4FKACEk8IpivJRlR8IDs8vunEQB3b9khtPnpf8iwRh1F1",
+	"G8mfpIjcMBRNDMZqhi3VdBb5oOtXHgcr14MHK407P+MWA7adc7gKpsstZWXTCK8SwhtPtl2uWMfUB82D",
+	"jS3WA9lXZ2ouJb5rlCMSGbwHlxeCXQV+R6bx9/hzKZI14TSAMF4kbPitmrayKqe53KHHBa+M4ZHXDHcO",
+	"uOThGtdi/ig3BxbJL4+89uu9ol0svlezRjViy0YoosMWf9lNIA7XdFT8LHnnAcuEXLFs8O214Prt9Y/u",
+	"rH9xDRcZYnDQLD8u15sOUPj6QB1x4crVoUZsi82JVQ1RF54mPFiQjQYNAUFPhOtIsvWrP9Sv3F+/ciK4",
+	"9NMIPxJy98Z3F/J5vP3W2/9/AAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

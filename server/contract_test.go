@@ -389,6 +389,9 @@ func (e *contractEnv) pathValue(t *testing.T, o specOp, p *openapi3.ParameterRef
 		if strings.HasSuffix(p.Ref, "/CalendarYearPath") {
 			return "2099" // a year without a schedule
 		}
+		if strings.HasSuffix(p.Ref, "/ReportPartPath") {
+			return "3" // a part every report has: the report is the absent one
+		}
 		t.Fatalf("%s: no absent value for path parameter %s (%s)", o.ID(), p.Value.Name, p.Ref)
 	}
 	fx := e.h.fx
@@ -466,6 +469,12 @@ func (e *contractEnv) pathValue(t *testing.T, o specOp, p *openapi3.ParameterRef
 		return fx.rectifyingProblem
 	case "EvidenceIdPath":
 		return fx.problemEvidence
+	case "AnnualReportIdPath":
+		return fx.annualReport
+	case "SubmittedReportIdPath":
+		return fx.submittedReport2021
+	case "ReportPartPath":
+		return "3"
 	}
 	t.Fatalf("%s: no fixture record for path parameter %s (%q): teach contractEnv.pathValue about it", o.ID(), p.Value.Name, p.Ref)
 	return ""

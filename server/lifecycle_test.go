@@ -183,6 +183,9 @@ func TestReleasedReadPaths(t *testing.T) {
 			{"published plan's task", taskPath(fx.planTask), 200},
 			{"progress report not accepted", reportPath(fx.report), 404},
 			{"problem not signed off", problemPath(fx.problem), 404},
+			{"draft annual report", annualReportPath(fx.annualReport), 404},
+			{"draft annual report's export", annualReportPath(fx.annualReport, "export"), 404},
+			{"draft annual report's versions", annualReportPath(fx.annualReport, "versions"), 404},
 		}
 		for _, tt := range tests {
 			t.Run(tt.record, func(t *testing.T) {
@@ -226,6 +229,11 @@ func TestReleasedReadPaths(t *testing.T) {
 			for _, r := range listAll[api.ProgressReport](t, h, reportsPath, key, nil, 500) {
 				if r.Status != "accepted" {
 					t.Errorf("the key lists %s progress report %s", r.Status, r.Id)
+				}
+			}
+			for _, r := range listAll[api.AnnualReport](t, h, annualReportsPath, key, nil, 500) {
+				if r.Status != "submitted" && r.Status != "published" {
+					t.Errorf("the key lists %s annual report %s", r.Status, r.Id)
 				}
 			}
 			for _, p := range listAll[api.ProblemRecord](t, h, problemsPath, key, nil, 500) {

@@ -122,6 +122,8 @@ type fixtures struct {
 	report, submittedReport     string // the town's progress reports on planTask: a draft for 2022-Q1 at version 2, one for 2022-Q2 at 0% submitted by the reporter
 	problem, rectifyingProblem  string // problems of the town recorded by the reporter: open at version 2, and being rectified
 	problemEvidence             string // a PDF of evidence of rectifyingProblem, its file in blobDir
+	annualReport                string // the town's draft annual report of 2021, at version 2
+	submittedReport2021         string // the district's annual report of 2021, submitted
 	blobDir                     string // the attachment directory of the database's harnesses
 	publishedSystem             string
 	publishedIndicator          string
@@ -368,6 +370,29 @@ func fixtureProgress(t testing.TB, db *dbtest.DB, fx *fixtures, blobs *blob.Dir,
 		t.Fatal(err)
 	}
 	fx.report, fx.submittedReport, fx.problem, fx.rectifyingProblem, fx.problemEvidence = draft.ID, submitted.ID, open.ID, rectifying.ID, proof.ID
+
+	admin := models.UserActor(fx.users["admin"].ID)
+	town, err := db.DraftAnnualReport(ctx, models.ReportToDraft{UnitID: fx.town, Year: 2021}, admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := []models.ReportParagraph{{Sentences: []models.ReportSentence{{Text: "街道主要负责人履行第一责任人职责。"}}}}
+	if _, err := db.EditAnnualReport(ctx, town.ID, nil, models.ReportPartLeaders, text, admin); err != nil {
+		t.Fatal(err)
+	}
+	district, err := db.DraftAnnualReport(ctx, models.ReportToDraft{UnitID: fx.district, Year: 2021}, admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, move := range []func(r *models.AnnualReport, at time.Time) error{
+		func(r *models.AnnualReport, at time.Time) error { return r.SignOff(admin, at, false) },
+		func(r *models.AnnualReport, at time.Time) error { return r.Submit(admin, at) },
+	} {
+		if _, err := db.MoveAnnualReport(ctx, district.ID, move); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fx.annualReport, fx.submittedReport2021 = town.ID, district.ID
 }
 
 // fixturePDF is the fixture attachment's file, and what the contract tests upload.

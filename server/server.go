@@ -49,6 +49,7 @@ type Store interface {
 	PlanStore
 	ProgressStore
 	ProblemStore
+	AnnualReportStore
 	orgsheet.Store
 	Ping(ctx context.Context) error
 	MigrationsCurrent(ctx context.Context) (bool, error)
@@ -108,6 +109,7 @@ type strictServer struct {
 	*PlanHandler
 	*ProgressHandler
 	*ProblemHandler
+	*AnnualReportHandler
 	*OrgImportHandler
 }
 
@@ -227,7 +229,8 @@ func New(cfg Config, store Store, log *slog.Logger) (*echo.Echo, error) {
 			files: &attachments{blobs: blobs, limit: cfg.AttachmentLimit, log: log}},
 		ProblemHandler: &ProblemHandler{store: store, rules: rules,
 			files: &attachments{blobs: blobs, limit: cfg.AttachmentLimit, log: log}},
-		OrgImportHandler: &OrgImportHandler{store: store, hasher: hasher, limit: cfg.SheetLimit},
+		AnnualReportHandler: &AnnualReportHandler{store: store, rules: rules},
+		OrgImportHandler:    &OrgImportHandler{store: store, hasher: hasher, limit: cfg.SheetLimit},
 	}, nil)
 	api.RegisterHandlersWithBaseURL(e, handler, basePath)
 	for _, r := range e.Routes() {

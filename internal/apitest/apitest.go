@@ -164,7 +164,7 @@ func (c *Client) Do(r Request) *Response {
 	return resp
 }
 
-// Get, Post, Patch and Delete are shorthands of Do.
+// Get, Post, Put, Patch and Delete are shorthands of Do.
 func (c *Client) Get(path string, header map[string]string) *Response {
 	c.t.Helper()
 	return c.Do(Request{Method: http.MethodGet, Path: path, Header: header})
@@ -173,6 +173,11 @@ func (c *Client) Get(path string, header map[string]string) *Response {
 func (c *Client) Post(path string, body any, header map[string]string) *Response {
 	c.t.Helper()
 	return c.Do(Request{Method: http.MethodPost, Path: path, Body: body, Header: header})
+}
+
+func (c *Client) Put(path string, body any, header map[string]string) *Response {
+	c.t.Helper()
+	return c.Do(Request{Method: http.MethodPut, Path: path, Body: body, Header: header})
 }
 
 func (c *Client) Patch(path string, body any, header map[string]string) *Response {

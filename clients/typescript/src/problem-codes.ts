@@ -102,6 +102,12 @@ export const problemCodes = {
   progress_return_invalid: "A report goes back with a reason (`reason`, 1 to 2000 characters): it is what the unit works from.",
   progress_unit_not_assigned: "The unit neither leads the task nor cooperates on it: only its lead and cooperating units report its progress.",
   rate_limited: "The API key made more requests this minute than it may; retry after `Retry-After` seconds.",
+  report_exists: "The unit has a report of the year already: edit it, or delete the draft and draft it again.",
+  report_invalid: "The report is not valid: `errors` points at each field (a unit that does not exist, a part outside 1 to 5, an empty sentence).",
+  report_not_draft: "Only a draft is rewritten, signed off or deleted; reopen a signed-off report first. `allowedStates` names the states that allow the operation.",
+  report_not_signed_off: "Only a signed-off report is submitted or reopened. `allowedStates` names the states that allow the operation.",
+  report_not_submitted: "Only a submitted report is published. `allowedStates` names the states that allow the operation.",
+  report_untraced_figures: "Figures of the report match no record (`untracedFigures` of the report names them): trace them, or sign off with `acceptUntraced`.",
   self_review: "A reviewer never returns, approves or publishes a record it submitted itself.",
   sheet_invalid: "The spreadsheet has problems; `cells` names each bad cell, and nothing was imported.",
   target_exists: "The indicator has a target for this year and unit already: change that one.",
@@ -247,6 +253,12 @@ export type ProblemCode =
   | "progress_return_invalid"
   | "progress_unit_not_assigned"
   | "rate_limited"
+  | "report_exists"
+  | "report_invalid"
+  | "report_not_draft"
+  | "report_not_signed_off"
+  | "report_not_submitted"
+  | "report_untraced_figures"
   | "self_review"
   | "sheet_invalid"
   | "target_exists"
@@ -773,6 +785,19 @@ export interface OperationProblemCodes {
     | "unsupported_media_type"
     | "user_unit_not_found"
     | "username_taken";
+  /** DELETE /annual-reports/{id} */
+  deleteAnnualReport:
+    | "database_unavailable"
+    | "forbidden"
+    | "if_match_required"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "outside_subtree"
+    | "password_change_required"
+    | "report_not_draft"
+    | "unauthenticated"
+    | "version_mismatch";
   /** DELETE /checklists/{id} */
   deleteChecklist:
     | "checklist_not_draft"
@@ -999,6 +1024,21 @@ export interface OperationProblemCodes {
     | "password_change_required"
     | "rate_limited"
     | "unauthenticated";
+  /** POST /annual-reports */
+  draftAnnualReport:
+    | "database_unavailable"
+    | "forbidden"
+    | "idempotency_key_reused"
+    | "idempotency_request_running"
+    | "internal"
+    | "invalid_request"
+    | "outside_subtree"
+    | "password_change_required"
+    | "payload_too_large"
+    | "report_exists"
+    | "report_invalid"
+    | "unauthenticated"
+    | "unsupported_media_type";
   /** POST /users/{id}/enable */
   enableUser:
     | "database_unavailable"
@@ -1007,6 +1047,16 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "not_found"
     | "password_change_required"
+    | "unauthenticated";
+  /** GET /annual-reports/{id}/export */
+  exportAnnualReport:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "password_change_required"
+    | "rate_limited"
     | "unauthenticated";
   /** GET /checklists/{id}/export */
   exportChecklist:
@@ -1040,6 +1090,16 @@ export interface OperationProblemCodes {
     | "rate_limited"
     | "unauthenticated"
     | "value_period_invalid";
+  /** GET /annual-reports/{id} */
+  getAnnualReport:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "password_change_required"
+    | "rate_limited"
+    | "unauthenticated";
   /** GET /api-keys/{id} */
   getApiKey:
     | "database_unavailable"
@@ -1407,6 +1467,37 @@ export interface OperationProblemCodes {
     | "unauthenticated"
     | "unsupported_media_type"
     | "username_taken";
+  /** GET /annual-report-deadlines */
+  listAnnualReportDeadlines:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_cursor"
+    | "invalid_request"
+    | "password_change_required"
+    | "rate_limited"
+    | "unauthenticated";
+  /** GET /annual-reports/{id}/versions */
+  listAnnualReportVersions:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_cursor"
+    | "invalid_request"
+    | "not_found"
+    | "password_change_required"
+    | "rate_limited"
+    | "unauthenticated";
+  /** GET /annual-reports */
+  listAnnualReports:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_cursor"
+    | "invalid_request"
+    | "password_change_required"
+    | "rate_limited"
+    | "unauthenticated";
   /** GET /api-keys */
   listApiKeys:
     | "database_unavailable"
@@ -1657,6 +1748,17 @@ export interface OperationProblemCodes {
     | "internal"
     | "invalid_request"
     | "unauthenticated";
+  /** POST /annual-reports/{id}/publish */
+  publishAnnualReport:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "outside_subtree"
+    | "password_change_required"
+    | "report_not_submitted"
+    | "unauthenticated";
   /** POST /checklists/{id}/publish */
   publishChecklist:
     | "checklist_not_in_review"
@@ -1739,6 +1841,17 @@ export interface OperationProblemCodes {
     | "text_invalid"
     | "unauthenticated"
     | "unsupported_media_type";
+  /** POST /annual-reports/{id}/reopen */
+  reopenAnnualReport:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "outside_subtree"
+    | "password_change_required"
+    | "report_not_signed_off"
+    | "unauthenticated";
   /** POST /users/{id}/reset-password */
   resetUserPassword:
     | "database_unavailable"
@@ -1835,6 +1948,20 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "unauthenticated";
+  /** POST /annual-reports/{id}/sign-off */
+  signOffAnnualReport:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "outside_subtree"
+    | "password_change_required"
+    | "payload_too_large"
+    | "report_not_draft"
+    | "report_untraced_figures"
+    | "unauthenticated"
+    | "unsupported_media_type";
   /** POST /problems/{id}/sign-off */
   signOffProblem:
     | "database_unavailable"
@@ -1863,6 +1990,17 @@ export interface OperationProblemCodes {
     | "plan_not_published"
     | "task_not_startable"
     | "task_unit_only"
+    | "unauthenticated";
+  /** POST /annual-reports/{id}/submit */
+  submitAnnualReport:
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "outside_subtree"
+    | "password_change_required"
+    | "report_not_signed_off"
     | "unauthenticated";
   /** POST /checklists/{id}/submit */
   submitChecklist:
@@ -1924,6 +2062,23 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "unauthenticated";
+  /** PUT /annual-reports/{id}/sections/{part} */
+  updateAnnualReportSection:
+    | "database_unavailable"
+    | "forbidden"
+    | "if_match_required"
+    | "internal"
+    | "invalid_request"
+    | "not_found"
+    | "outside_subtree"
+    | "password_change_required"
+    | "payload_too_large"
+    | "report_invalid"
+    | "report_not_draft"
+    | "text_invalid"
+    | "unauthenticated"
+    | "unsupported_media_type"
+    | "version_mismatch";
   /** PATCH /checklists/{id} */
   updateChecklist:
     | "checklist_invalid"
@@ -2347,4 +2502,14 @@ export interface PathOperationIds {
   "/problems/{id}/rectify": { post: "rectifyProblem" };
   "/problems/{id}/sign-off": { post: "signOffProblem" };
   "/problems/{id}/evidence": { post: "uploadProblemEvidence" };
+  "/annual-reports": { get: "listAnnualReports"; post: "draftAnnualReport" };
+  "/annual-reports/{id}": { get: "getAnnualReport"; delete: "deleteAnnualReport" };
+  "/annual-reports/{id}/sections/{part}": { put: "updateAnnualReportSection" };
+  "/annual-reports/{id}/sign-off": { post: "signOffAnnualReport" };
+  "/annual-reports/{id}/reopen": { post: "reopenAnnualReport" };
+  "/annual-reports/{id}/submit": { post: "submitAnnualReport" };
+  "/annual-reports/{id}/publish": { post: "publishAnnualReport" };
+  "/annual-reports/{id}/export": { get: "exportAnnualReport" };
+  "/annual-reports/{id}/versions": { get: "listAnnualReportVersions" };
+  "/annual-report-deadlines": { get: "listAnnualReportDeadlines" };
 }

@@ -3564,6 +3564,318 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/annual-reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List annual reports（法治政府建设年度报告列表）
+         * @description Annual reports, newest first: of a unit, a year, in a state. A user sees the reports of its
+         *     subtree's units and the submitted and published reports of every unit; API keys (the province's)
+         *     see submitted and published reports only.
+         *
+         *     Permission: any signed-in user (other than admin and cityReviewer: only records of their own unit and the units below it, and released records of any unit); API keys with the scope read.
+         */
+        get: operations["listAnnualReports"];
+        put?: never;
+        /**
+         * Draft an annual report from the records（生成年度报告初稿）
+         * @description Drafts a unit's report of a year in the five statutory parts from the records: part one from the
+         *     completed tasks of the year's published plans (by top-level task, with their accepted progress, the
+         *     approved values of the indicators they name and the figures of the lists they name) and the approved
+         *     values no task names (by area); part two from the year's problems; part four from next year's plan;
+         *     parts three and five empty, for the office to write. The records are the unit's own and those of
+         *     `sourceUnitIds` (the office that keeps the unit's plans, such as 依法治市办 for the city). Every
+         *     figure is traced to the record it came from. One report per unit and year (`409 report_exists`).
+         *
+         *     Permission: users with the role admin or reviewer (other than admin: only records of their own unit and the units below it); no API key.
+         */
+        post: operations["draftAnnualReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/annual-reports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of an annual report.
+                 * @example 0190a000-0000-7000-8000-000000014001
+                 */
+                id: components["parameters"]["AnnualReportIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an annual report（查看年度报告）
+         * @description The report as structured JSON: the five parts, each sentence with the records it came from and its
+         *     figures, each figure with its record (none: typed by hand), and the untraced figures listed.
+         *
+         *     Permission: any signed-in user (other than admin and cityReviewer: only records of their own unit and the units below it, and released records of any unit); API keys with the scope read.
+         */
+        get: operations["getAnnualReport"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a draft annual report（删除年度报告初稿）
+         * @description Deletes a draft with its versions, to draft it again from the records; a signed-off, submitted or
+         *     published report stays (`409 report_not_draft`). `If-Match` is required.
+         *
+         *     Permission: users with the role admin or reviewer (other than admin: only records of their own unit and the units below it); no API key.
+         */
+        delete: operations["deleteAnnualReport"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/annual-reports/{id}/sections/{part}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of an annual report.
+                 * @example 0190a000-0000-7000-8000-000000014001
+                 */
+                id: components["parameters"]["AnnualReportIdPath"];
+                /**
+                 * @description The part, 1 to 5 (一、主要举措和成效 … 五、其他).
+                 * @example 3
+                 */
+                part: components["parameters"]["ReportPartPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Rewrite a part of a draft（修改年度报告的一个部分）
+         * @description The office's text of one of the five parts of a draft (`409 report_not_draft` otherwise): its
+         *     paragraphs with their headings and sentences, each sentence naming the records it keeps. Each figure
+         *     is traced again: it keeps its record while its value is one the record held when the report was
+         *     drafted; a figure typed by hand is untraced. Every text saved is a new version. `If-Match` is
+         *     required.
+         *
+         *     Permission: users with the role admin or reviewer (other than admin: only records of their own unit and the units below it); no API key.
+         */
+        put: operations["updateAnnualReportSection"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/annual-reports/{id}/sign-off": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of an annual report.
+                 * @example 0190a000-0000-7000-8000-000000014001
+                 */
+                id: components["parameters"]["AnnualReportIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign off an annual report（签发年度报告）
+         * @description Approves a draft for submission (`409 report_not_draft` otherwise). Figures no record holds are
+         *     refused (`409 report_untraced_figures`, naming them) unless `acceptUntraced` is true: the signer has
+         *     checked them.
+         *
+         *     Permission: users with the role admin or reviewer (other than admin: only records of their own unit and the units below it); no API key.
+         */
+        post: operations["signOffAnnualReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/annual-reports/{id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of an annual report.
+                 * @example 0190a000-0000-7000-8000-000000014001
+                 */
+                id: components["parameters"]["AnnualReportIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reopen a signed-off report（撤回签发）
+         * @description Takes a signed-off report back into the draft, to rewrite it (`409 report_not_signed_off`
+         *     otherwise).
+         *
+         *     Permission: users with the role admin or reviewer (other than admin: only records of their own unit and the units below it); no API key.
+         */
+        post: operations["reopenAnnualReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/annual-reports/{id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of an annual report.
+                 * @example 0190a000-0000-7000-8000-000000014001
+                 */
+                id: components["parameters"]["AnnualReportIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit an annual report to the level above（报送年度报告）
+         * @description Sends a signed-off report to the level above (`409 report_not_signed_off` otherwise): for the city,
+         *     the province, whose API key reads it from now on. Units submit before 1 March, provinces before 1
+         *     April (`listAnnualReportDeadlines`).
+         *
+         *     Permission: users with the role admin or reviewer (other than admin: only records of their own unit and the units below it); no API key.
+         */
+        post: operations["submitAnnualReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/annual-reports/{id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of an annual report submitted to the level above.
+                 * @example 0190a000-0000-7000-8000-000000014002
+                 */
+                id: components["parameters"]["SubmittedReportIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish an annual report（公开年度报告）
+         * @description Makes a submitted report public (`409 report_not_submitted` otherwise): every user and key reads it.
+         *     Every report is published before 1 April.
+         *
+         *     Permission: users with the role admin or reviewer (other than admin: only records of their own unit and the units below it); no API key.
+         */
+        post: operations["publishAnnualReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/annual-reports/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of an annual report.
+                 * @example 0190a000-0000-7000-8000-000000014001
+                 */
+                id: components["parameters"]["AnnualReportIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Export an annual report（导出年度报告）
+         * @description The report as Markdown (`format=markdown`, the default) or as a print-ready HTML page
+         *     (`format=html`: set as official documents are, each part from a new page when printed, every traced
+         *     figure linking to its record and every untraced one marked).
+         *
+         *     Permission: any signed-in user (other than admin and cityReviewer: only records of their own unit and the units below it, and released records of any unit); API keys with the scope read.
+         */
+        get: operations["exportAnnualReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/annual-reports/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of an annual report.
+                 * @example 0190a000-0000-7000-8000-000000014001
+                 */
+                id: components["parameters"]["AnnualReportIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List the versions of an annual report（年度报告修改记录）
+         * @description Every text of the report saved, oldest first: the draft (`part` 0) and each part rewritten, with who
+         *     saved it and when, and the five parts as they were.
+         *
+         *     Permission: any signed-in user (other than admin and cityReviewer: only records of their own unit and the units below it, and released records of any unit); API keys with the scope read.
+         */
+        get: operations["listAnnualReportVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/annual-report-deadlines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Reports due, late or missing（年度报告报送和公开情况）
+         * @description Every unit of the caller's subtree that reports (governments at county level and above and their
+         *     departments) with its report of `year`, against the 2019 regulation's deadlines as of `asOf` (default
+         *     today, in China): submitted before 1 March (a province before 1 April) and published before 1 April.
+         *     Each step is `on_time`, `late` (done on or after the deadline), `due` (not done, deadline not reached)
+         *     or `missing` (not done, deadline passed).
+         *
+         *     Permission: any signed-in user (other than admin and cityReviewer: only records of their own unit and the units below it, and released records of any unit); API keys with the scope read.
+         */
+        get: operations["listAnnualReportDeadlines"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4497,6 +4809,126 @@ export interface components {
         };
         ProblemSignOff: {
             note?: components["schemas"]["ReviewText"];
+        };
+        /**
+         * @description draft → signed_off (签发) → submitted (to the level above) → published; a signed-off report may be
+         *     reopened into the draft. Submitted and published reports are what API keys see.
+         * @enum {string}
+         */
+        ReportStatus: "draft" | "signed_off" | "submitted" | "published";
+        /** @description A record a sentence or a figure came from; `GET` it at its kind's path (an `indicator_value` at `/indicator-values/{id}`). */
+        ReportSource: {
+            /** @enum {string} */
+            type: "plan_task" | "indicator_value" | "progress_report" | "problem" | "checklist";
+            id: components["schemas"]["Id"];
+        };
+        /** @description A number written in a sentence, its value (4000余万 is 40000000), and the record it is traced to; without `source` it was typed by hand. */
+        ReportFigure: {
+            text: string;
+            value: string;
+            source?: components["schemas"]["ReportSource"];
+        };
+        ReportText: string;
+        ReportHeading: string;
+        ReportSentence: {
+            text: components["schemas"]["ReportText"];
+            sources: components["schemas"]["ReportSource"][];
+            figures: components["schemas"]["ReportFigure"][];
+        };
+        ReportParagraph: {
+            heading?: components["schemas"]["ReportHeading"];
+            sentences: components["schemas"]["ReportSentence"][];
+        };
+        ReportSection: {
+            /** Format: int32 */
+            part: number;
+            title: string;
+            paragraphs: components["schemas"]["ReportParagraph"][];
+        };
+        ReportSections: components["schemas"]["ReportSection"][];
+        AnnualReport: {
+            id: components["schemas"]["Id"];
+            unitId: components["schemas"]["Id"];
+            year: components["schemas"]["Year"];
+            status: components["schemas"]["ReportStatus"];
+            title: string;
+            sections: components["schemas"]["ReportSections"];
+            /** @description The figures no record holds, for the office to check before signing off. */
+            untracedFigures: components["schemas"]["ReportFigure"][];
+            signedOffBy?: components["schemas"]["Actor"];
+            signedOffAt?: components["schemas"]["Timestamp"];
+            submittedBy?: components["schemas"]["Actor"];
+            submittedAt?: components["schemas"]["Timestamp"];
+            publishedBy?: components["schemas"]["Actor"];
+            publishedAt?: components["schemas"]["Timestamp"];
+            sampleData: boolean;
+            createdBy: components["schemas"]["Actor"];
+            version: components["schemas"]["Version"];
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        AnnualReportPage: {
+            items: components["schemas"]["AnnualReport"][];
+            nextCursor?: string;
+        };
+        AnnualReportDraft: {
+            unitId: components["schemas"]["Id"];
+            year: components["schemas"]["Year"];
+            /** @description Units whose plans, problems and values the report draws on besides the unit's own (the office that keeps the unit's plans). */
+            sourceUnitIds?: components["schemas"]["Id"][];
+        };
+        ReportSentencePut: {
+            text: components["schemas"]["ReportText"];
+            /** @description The records the sentence keeps (as the report gave them); its figures are traced against them. */
+            sources?: components["schemas"]["ReportSource"][];
+        };
+        ReportParagraphPut: {
+            heading?: components["schemas"]["ReportHeading"];
+            sentences: components["schemas"]["ReportSentencePut"][];
+        };
+        ReportSectionPut: {
+            paragraphs: components["schemas"]["ReportParagraphPut"][];
+        };
+        ReportSignOff: {
+            /** @description Sign off although figures match no record (the signer has checked them). */
+            acceptUntraced?: boolean;
+        };
+        AnnualReportVersion: {
+            version: components["schemas"]["Version"];
+            /**
+             * Format: int32
+             * @description The part rewritten; 0 for the draft.
+             */
+            part: number;
+            savedBy: components["schemas"]["Actor"];
+            savedAt: components["schemas"]["Timestamp"];
+            sections: components["schemas"]["ReportSections"];
+        };
+        AnnualReportVersionPage: {
+            items: components["schemas"]["AnnualReportVersion"][];
+            nextCursor?: string;
+        };
+        /**
+         * @description Done before the deadline, done on or after it, not done before it, or not done after it.
+         * @enum {string}
+         */
+        Timeliness: "on_time" | "late" | "due" | "missing";
+        AnnualReportDeadline: {
+            unitId: components["schemas"]["Id"];
+            unitName: string;
+            unitKind: components["schemas"]["UnitKind"];
+            reportId?: components["schemas"]["Id"];
+            status?: components["schemas"]["ReportStatus"];
+            submitBefore: components["schemas"]["DateOnly"];
+            submission: components["schemas"]["Timeliness"];
+            submittedAt?: components["schemas"]["Timestamp"];
+            publishBefore: components["schemas"]["DateOnly"];
+            publication: components["schemas"]["Timeliness"];
+            publishedAt?: components["schemas"]["Timestamp"];
+        };
+        AnnualReportDeadlinePage: {
+            items: components["schemas"]["AnnualReportDeadline"][];
+            nextCursor?: string;
         };
         /**
          * Format: date
@@ -6110,6 +6542,21 @@ export interface components {
          * @example 0190a000-0000-7000-8000-000000013504
          */
         RectifyingProblemIdPath: components["schemas"]["Id"];
+        /**
+         * @description The id of an annual report.
+         * @example 0190a000-0000-7000-8000-000000014001
+         */
+        AnnualReportIdPath: components["schemas"]["Id"];
+        /**
+         * @description The id of an annual report submitted to the level above.
+         * @example 0190a000-0000-7000-8000-000000014002
+         */
+        SubmittedReportIdPath: components["schemas"]["Id"];
+        /**
+         * @description The part, 1 to 5 (一、主要举措和成效 … 五、其他).
+         * @example 3
+         */
+        ReportPartPath: number;
     };
     requestBodies: never;
     headers: {
@@ -15471,6 +15918,1214 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    listAnnualReports: {
+        parameters: {
+            query?: {
+                /** @description Only this unit's reports. */
+                unitId?: components["schemas"]["Id"];
+                /** @description Only the reports of this year. */
+                year?: components["schemas"]["Year"];
+                /** @description Only reports in this state. */
+                status?: components["schemas"]["ReportStatus"];
+                /**
+                 * @description Items per page.
+                 * @example 50
+                 */
+                limit?: components["parameters"]["LimitQuery"];
+                /** @description The `nextCursor` of the previous page, as it was given. It is only valid with the same filters and sort. */
+                cursor?: components["parameters"]["CursorQuery"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of reports. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "0190a000-0000-7000-8000-000000014002",
+                     *           "unitId": "0190a000-0000-7000-8000-000000000003",
+                     *           "year": 2021,
+                     *           "status": "submitted",
+                     *           "title": "兴隆台区2021年法治政府建设年度报告",
+                     *           "sections": [
+                     *             {
+                     *               "part": 1,
+                     *               "title": "一、主要举措和成效",
+                     *               "paragraphs": []
+                     *             },
+                     *             {
+                     *               "part": 2,
+                     *               "title": "二、存在的不足和原因",
+                     *               "paragraphs": []
+                     *             },
+                     *             {
+                     *               "part": 3,
+                     *               "title": "三、党政主要负责人履行推进法治建设第一责任人职责情况",
+                     *               "paragraphs": []
+                     *             },
+                     *             {
+                     *               "part": 4,
+                     *               "title": "四、下一年度主要安排",
+                     *               "paragraphs": []
+                     *             },
+                     *             {
+                     *               "part": 5,
+                     *               "title": "五、其他",
+                     *               "paragraphs": []
+                     *             }
+                     *           ],
+                     *           "untracedFigures": [],
+                     *           "sampleData": true,
+                     *           "createdBy": {
+                     *             "type": "user",
+                     *             "id": "0190a000-0000-7000-8000-000000001001",
+                     *             "name": "市依法治市办管理员"
+                     *           },
+                     *           "version": 3,
+                     *           "createdAt": "2022-02-20T01:00:00Z",
+                     *           "updatedAt": "2022-03-10T01:00:00Z",
+                     *           "signedOffBy": {
+                     *             "type": "user",
+                     *             "id": "0190a000-0000-7000-8000-000000001002",
+                     *             "name": "市司法局审核员"
+                     *           },
+                     *           "signedOffAt": "2022-03-08T01:00:00Z",
+                     *           "submittedBy": {
+                     *             "type": "user",
+                     *             "id": "0190a000-0000-7000-8000-000000001001",
+                     *             "name": "市依法治市办管理员"
+                     *           },
+                     *           "submittedAt": "2022-03-10T01:00:00Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AnnualReportPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    draftAnnualReport: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A key of the client's choosing (a UUID is a good one). Repeating a request with the same key and
+                 *     body within 24 hours returns the first response and changes nothing; the same key with another
+                 *     body is a `422`; while the first request is still running, a `409`.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "unitId": "0190a000-0000-7000-8000-000000000003",
+                 *       "year": 2022
+                 *     }
+                 */
+                "application/json": components["schemas"]["AnnualReportDraft"];
+            };
+        };
+        responses: {
+            /** @description The draft. */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a000-0000-7000-8000-000000014001",
+                     *       "unitId": "0190a000-0000-7000-8000-000000000001",
+                     *       "year": 2021,
+                     *       "status": "draft",
+                     *       "title": "盘锦市2021年法治政府建设年度报告",
+                     *       "sections": [
+                     *         {
+                     *           "part": 1,
+                     *           "title": "一、主要举措和成效",
+                     *           "paragraphs": [
+                     *             {
+                     *               "heading": "（一）深化“放管服”改革，推行证明事项告知承诺制",
+                     *               "sentences": [
+                     *                 {
+                     *                   "text": "梳理证明事项清单和告知承诺制目录，涉及证明事项536项，实行告知承诺制152项。",
+                     *                   "sources": [
+                     *                     {
+                     *                       "type": "indicator_value",
+                     *                       "id": "0190a000-0000-7000-8000-000000003301"
+                     *                     },
+                     *                     {
+                     *                       "type": "indicator_value",
+                     *                       "id": "0190a000-0000-7000-8000-000000003302"
+                     *                     },
+                     *                     {
+                     *                       "type": "plan_task",
+                     *                       "id": "0190a000-0000-7000-8000-000000013101"
+                     *                     }
+                     *                   ],
+                     *                   "figures": [
+                     *                     {
+                     *                       "text": "536",
+                     *                       "value": "536",
+                     *                       "source": {
+                     *                         "type": "indicator_value",
+                     *                         "id": "0190a000-0000-7000-8000-000000003301"
+                     *                       }
+                     *                     },
+                     *                     {
+                     *                       "text": "152",
+                     *                       "value": "152",
+                     *                       "source": {
+                     *                         "type": "indicator_value",
+                     *                         "id": "0190a000-0000-7000-8000-000000003302"
+                     *                       }
+                     *                     }
+                     *                   ]
+                     *                 }
+                     *               ]
+                     *             }
+                     *           ]
+                     *         },
+                     *         {
+                     *           "part": 2,
+                     *           "title": "二、存在的不足和原因",
+                     *           "paragraphs": []
+                     *         },
+                     *         {
+                     *           "part": 3,
+                     *           "title": "三、党政主要负责人履行推进法治建设第一责任人职责情况",
+                     *           "paragraphs": []
+                     *         },
+                     *         {
+                     *           "part": 4,
+                     *           "title": "四、下一年度主要安排",
+                     *           "paragraphs": []
+                     *         },
+                     *         {
+                     *           "part": 5,
+                     *           "title": "五、其他",
+                     *           "paragraphs": []
+                     *         }
+                     *       ],
+                     *       "untracedFigures": [],
+                     *       "sampleData": true,
+                     *       "createdBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001001",
+                     *         "name": "市依法治市办管理员"
+                     *       },
+                     *       "version": 1,
+                     *       "createdAt": "2022-02-10T01:00:00Z",
+                     *       "updatedAt": "2022-02-10T01:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AnnualReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    getAnnualReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of an annual report.
+                 * @example 0190a000-0000-7000-8000-000000014001
+                 */
+                id: components["parameters"]["AnnualReportIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a000-0000-7000-8000-000000014001",
+                     *       "unitId": "0190a000-0000-7000-8000-000000000001",
+                     *       "year": 2021,
+                     *       "status": "draft",
+                     *       "title": "盘锦市2021年法治政府建设年度报告",
+                     *       "sections": [
+                     *         {
+                     *           "part": 1,
+                     *           "title": "一、主要举措和成效",
+                     *           "paragraphs": [
+                     *             {
+                     *               "heading": "（一）深化“放管服”改革，推行证明事项告知承诺制",
+                     *               "sentences": [
+                     *                 {
+                     *                   "text": "梳理证明事项清单和告知承诺制目录，涉及证明事项536项，实行告知承诺制152项。",
+                     *                   "sources": [
+                     *                     {
+                     *                       "type": "indicator_value",
+                     *                       "id": "0190a000-0000-7000-8000-000000003301"
+                     *                     },
+                     *                     {
+                     *                       "type": "indicator_value",
+                     *                       "id": "0190a000-0000-7000-8000-000000003302"
+                     *                     },
+                     *                     {
+                     *                       "type": "plan_task",
+                     *                       "id": "0190a000-0000-7000-8000-000000013101"
+                     *                     }
+                     *                   ],
+                     *                   "figures": [
+                     *                     {
+                     *                       "text": "536",
+                     *                       "value": "536",
+                     *                       "source": {
+                     *                         "type": "indicator_value",
+                     *                         "id": "0190a000-0000-7000-8000-000000003301"
+                     *                       }
+                     *                     },
+                     *                     {
+                     *                       "text": "152",
+                     *                       "value": "152",
+                     *                       "source": {
+                     *                         "type": "indicator_value",
+                     *                         "id": "0190a000-0000-7000-8000-000000003302"
+                     *                       }
+                     *                     }
+                     *                   ]
+                     *                 }
+                     *               ]
+                     *             }
+                     *           ]
+                     *         },
+                     *         {
+                     *           "part": 2,
+                     *           "title": "二、存在的不足和原因",
+                     *           "paragraphs": []
+                     *         },
+                     *         {
+                     *           "part": 3,
+                     *           "title": "三、党政主要负责人履行推进法治建设第一责任人职责情况",
+                     *           "paragraphs": []
+                     *         },
+                     *         {
+                     *           "part": 4,
+                     *           "title": "四、下一年度主要安排",
+                     *           "paragraphs": []
+                     *         },
+                     *         {
+                     *           "part": 5,
+                     *           "title": "五、其他",
+                     *           "paragraphs": []
+                     *         }
+                     *       ],
+                     *       "untracedFigures": [],
+                     *       "sampleData": true,
+                     *       "createdBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001001",
+                     *         "name": "市依法治市办管理员"
+                     *       },
+                     *       "version": 1,
+                     *       "createdAt": "2022-02-10T01:00:00Z",
+                     *       "updatedAt": "2022-02-10T01:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AnnualReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    deleteAnnualReport: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+                 *     made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
+                 * @example "1"
+                 */
+                "If-Match"?: components["parameters"]["IfMatchHeader"];
+            };
+            path: {
+                /**
+                 * @description The id of an annual report.
+                 * @example 0190a000-0000-7000-8000-000000014001
+                 */
+                id: components["parameters"]["AnnualReportIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            428: components["responses"]["PreconditionRequired"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    updateAnnualReportSection: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
+                 *     made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
+                 * @example "1"
+                 */
+                "If-Match"?: components["parameters"]["IfMatchHeader"];
+            };
+            path: {
+                /**
+                 * @description The id of an annual report.
+                 * @example 0190a000-0000-7000-8000-000000014001
+                 */
+                id: components["parameters"]["AnnualReportIdPath"];
+                /**
+                 * @description The part, 1 to 5 (一、主要举措和成效 … 五、其他).
+                 * @example 3
+                 */
+                part: components["parameters"]["ReportPartPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "paragraphs": [
+                 *         {
+                 *           "sentences": [
+                 *             {
+                 *               "text": "市委、市政府主要负责人认真履行推进法治建设第一责任人职责，专题听取法治政府建设工作汇报。",
+                 *               "sources": []
+                 *             }
+                 *           ]
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReportSectionPut"];
+            };
+        };
+        responses: {
+            /** @description The report with the part rewritten. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a000-0000-7000-8000-000000014001",
+                     *       "unitId": "0190a000-0000-7000-8000-000000000001",
+                     *       "year": 2021,
+                     *       "status": "draft",
+                     *       "title": "盘锦市2021年法治政府建设年度报告",
+                     *       "sections": [
+                     *         {
+                     *           "part": 1,
+                     *           "title": "一、主要举措和成效",
+                     *           "paragraphs": [
+                     *             {
+                     *               "heading": "（一）深化“放管服”改革，推行证明事项告知承诺制",
+                     *               "sentences": [
+                     *                 {
+                     *                   "text": "梳理证明事项清单和告知承诺制目录，涉及证明事项536项，实行告知承诺制152项。",
+                     *                   "sources": [
+                     *                     {
+                     *                       "type": "indicator_value",
+                     *                       "id": "0190a000-0000-7000-8000-000000003301"
+                     *                     },
+                     *                     {
+                     *                       "type": "indicator_value",
+                     *                       "id": "0190a000-0000-7000-8000-000000003302"
+                     *                     },
+                     *                     {
+                     *                       "type": "plan_task",
+                     *                       "id": "0190a000-0000-7000-8000-000000013101"
+                     *                     }
+                     *                   ],
+                     *                   "figures": [
+                     *                     {
+                     *                       "text": "536",
+                     *                       "value": "536",
+                     *                       "source": {
+                     *                         "type": "indicator_value",
+                     *                         "id": "0190a000-0000-7000-8000-000000003301"
+                     *                       }
+                     *                     },
+                     *                     {
+                     *                       "text": "152",
+                     *                       "value": "152",
+                     *                       "source": {
+                     *                         "type": "indicator_value",
+                     *                         "id": "0190a000-0000-7000-8000-000000003302"
+                     *                       }
+                     *                     }
+                     *                   ]
+                     *                 }
+                     *               ]
+                     *             }
+                     *           ]
+                     *         },
+                     *         {
+                     *           "part": 2,
+                     *           "title": "二、存在的不足和原因",
+                     *           "paragraphs": []
+                     *         },
+                     *         {
+                     *           "part": 3,
+                     *           "title": "三、党政主要负责人履行推进法治建设第一责任人职责情况",
+                     *           "paragraphs": []
+                     *         },
+                     *         {
+                     *           "part": 4,
+                     *           "title": "四、下一年度主要安排",
+                     *           "paragraphs": []
+                     *         },
+                     *         {
+                     *           "part": 5,
+                     *           "title": "五、其他",
+                     *           "paragraphs": []
+                     *         }
+                     *       ],
+                     *       "untracedFigures": [],
+                     *       "sampleData": true,
+                     *       "createdBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001001",
+                     *         "name": "市依法治市办管理员"
+                     *       },
+                     *       "version": 2,
+                     *       "createdAt": "2022-02-10T01:00:00Z",
+                     *       "updatedAt": "2022-02-10T01:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AnnualReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            428: components["responses"]["PreconditionRequired"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    signOffAnnualReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of an annual report.
+                 * @example 0190a000-0000-7000-8000-000000014001
+                 */
+                id: components["parameters"]["AnnualReportIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "acceptUntraced": false
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReportSignOff"];
+            };
+        };
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a000-0000-7000-8000-000000014001",
+                     *       "unitId": "0190a000-0000-7000-8000-000000000001",
+                     *       "year": 2021,
+                     *       "status": "signed_off",
+                     *       "title": "盘锦市2021年法治政府建设年度报告",
+                     *       "sections": [
+                     *         {
+                     *           "part": 1,
+                     *           "title": "一、主要举措和成效",
+                     *           "paragraphs": [
+                     *             {
+                     *               "heading": "（一）深化“放管服”改革，推行证明事项告知承诺制",
+                     *               "sentences": [
+                     *                 {
+                     *                   "text": "梳理证明事项清单和告知承诺制目录，涉及证明事项536项，实行告知承诺制152项。",
+                     *                   "sources": [
+                     *                     {
+                     *                       "type": "indicator_value",
+                     *                       "id": "0190a000-0000-7000-8000-000000003301"
+                     *                     },
+                     *                     {
+                     *                       "type": "indicator_value",
+                     *                       "id": "0190a000-0000-7000-8000-000000003302"
+                     *                     },
+                     *                     {
+                     *                       "type": "plan_task",
+                     *                       "id": "0190a000-0000-7000-8000-000000013101"
+                     *                     }
+                     *                   ],
+                     *                   "figures": [
+                     *                     {
+                     *                       "text": "536",
+                     *                       "value": "536",
+                     *                       "source": {
+                     *                         "type": "indicator_value",
+                     *                         "id": "0190a000-0000-7000-8000-000000003301"
+                     *                       }
+                     *                     },
+                     *                     {
+                     *                       "text": "152",
+                     *                       "value": "152",
+                     *                       "source": {
+                     *                         "type": "indicator_value",
+                     *                         "id": "0190a000-0000-7000-8000-000000003302"
+                     *                       }
+                     *                     }
+                     *                   ]
+                     *                 }
+                     *               ]
+                     *             }
+                     *           ]
+                     *         },
+                     *         {
+                     *           "part": 2,
+                     *           "title": "二、存在的不足和原因",
+                     *           "paragraphs": []
+                     *         },
+                     *         {
+                     *           "part": 3,
+                     *           "title": "三、党政主要负责人履行推进法治建设第一责任人职责情况",
+                     *           "paragraphs": []
+                     *         },
+                     *         {
+                     *           "part": 4,
+                     *           "title": "四、下一年度主要安排",
+                     *           "paragraphs": []
+                     *         },
+                     *         {
+                     *           "part": 5,
+                     *           "title": "五、其他",
+                     *           "paragraphs": []
+                     *         }
+                     *       ],
+                     *       "untracedFigures": [],
+                     *       "sampleData": true,
+                     *       "createdBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001001",
+                     *         "name": "市依法治市办管理员"
+                     *       },
+                     *       "version": 2,
+                     *       "createdAt": "2022-02-10T01:00:00Z",
+                     *       "updatedAt": "2022-02-25T01:00:00Z",
+                     *       "signedOffBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001001",
+                     *         "name": "市依法治市办管理员"
+                     *       },
+                     *       "signedOffAt": "2022-02-25T01:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AnnualReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    reopenAnnualReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of an annual report.
+                 * @example 0190a000-0000-7000-8000-000000014001
+                 */
+                id: components["parameters"]["AnnualReportIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a000-0000-7000-8000-000000014001",
+                     *       "unitId": "0190a000-0000-7000-8000-000000000001",
+                     *       "year": 2021,
+                     *       "status": "draft",
+                     *       "title": "盘锦市2021年法治政府建设年度报告",
+                     *       "sections": [
+                     *         {
+                     *           "part": 1,
+                     *           "title": "一、主要举措和成效",
+                     *           "paragraphs": [
+                     *             {
+                     *               "heading": "（一）深化“放管服”改革，推行证明事项告知承诺制",
+                     *               "sentences": [
+                     *                 {
+                     *                   "text": "梳理证明事项清单和告知承诺制目录，涉及证明事项536项，实行告知承诺制152项。",
+                     *                   "sources": [
+                     *                     {
+                     *                       "type": "indicator_value",
+                     *                       "id": "0190a000-0000-7000-8000-000000003301"
+                     *                     },
+                     *                     {
+                     *                       "type": "indicator_value",
+                     *                       "id": "0190a000-0000-7000-8000-000000003302"
+                     *                     },
+                     *                     {
+                     *                       "type": "plan_task",
+                     *                       "id": "0190a000-0000-7000-8000-000000013101"
+                     *                     }
+                     *                   ],
+                     *                   "figures": [
+                     *                     {
+                     *                       "text": "536",
+                     *                       "value": "536",
+                     *                       "source": {
+                     *                         "type": "indicator_value",
+                     *                         "id": "0190a000-0000-7000-8000-000000003301"
+                     *                       }
+                     *                     },
+                     *                     {
+                     *                       "text": "152",
+                     *                       "value": "152",
+                     *                       "source": {
+                     *                         "type": "indicator_value",
+                     *                         "id": "0190a000-0000-7000-8000-000000003302"
+                     *                       }
+                     *                     }
+                     *                   ]
+                     *                 }
+                     *               ]
+                     *             }
+                     *           ]
+                     *         },
+                     *         {
+                     *           "part": 2,
+                     *           "title": "二、存在的不足和原因",
+                     *           "paragraphs": []
+                     *         },
+                     *         {
+                     *           "part": 3,
+                     *           "title": "三、党政主要负责人履行推进法治建设第一责任人职责情况",
+                     *           "paragraphs": []
+                     *         },
+                     *         {
+                     *           "part": 4,
+                     *           "title": "四、下一年度主要安排",
+                     *           "paragraphs": []
+                     *         },
+                     *         {
+                     *           "part": 5,
+                     *           "title": "五、其他",
+                     *           "paragraphs": []
+                     *         }
+                     *       ],
+                     *       "untracedFigures": [],
+                     *       "sampleData": true,
+                     *       "createdBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001001",
+                     *         "name": "市依法治市办管理员"
+                     *       },
+                     *       "version": 3,
+                     *       "createdAt": "2022-02-10T01:00:00Z",
+                     *       "updatedAt": "2022-02-10T01:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AnnualReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    submitAnnualReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of an annual report.
+                 * @example 0190a000-0000-7000-8000-000000014001
+                 */
+                id: components["parameters"]["AnnualReportIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a000-0000-7000-8000-000000014002",
+                     *       "unitId": "0190a000-0000-7000-8000-000000000003",
+                     *       "year": 2021,
+                     *       "status": "submitted",
+                     *       "title": "兴隆台区2021年法治政府建设年度报告",
+                     *       "sections": [
+                     *         {
+                     *           "part": 1,
+                     *           "title": "一、主要举措和成效",
+                     *           "paragraphs": []
+                     *         },
+                     *         {
+                     *           "part": 2,
+                     *           "title": "二、存在的不足和原因",
+                     *           "paragraphs": []
+                     *         },
+                     *         {
+                     *           "part": 3,
+                     *           "title": "三、党政主要负责人履行推进法治建设第一责任人职责情况",
+                     *           "paragraphs": []
+                     *         },
+                     *         {
+                     *           "part": 4,
+                     *           "title": "四、下一年度主要安排",
+                     *           "paragraphs": []
+                     *         },
+                     *         {
+                     *           "part": 5,
+                     *           "title": "五、其他",
+                     *           "paragraphs": []
+                     *         }
+                     *       ],
+                     *       "untracedFigures": [],
+                     *       "sampleData": true,
+                     *       "createdBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001001",
+                     *         "name": "市依法治市办管理员"
+                     *       },
+                     *       "version": 3,
+                     *       "createdAt": "2022-02-20T01:00:00Z",
+                     *       "updatedAt": "2022-03-10T01:00:00Z",
+                     *       "signedOffBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001002",
+                     *         "name": "市司法局审核员"
+                     *       },
+                     *       "signedOffAt": "2022-03-08T01:00:00Z",
+                     *       "submittedBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001001",
+                     *         "name": "市依法治市办管理员"
+                     *       },
+                     *       "submittedAt": "2022-03-10T01:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AnnualReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    publishAnnualReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The id of an annual report submitted to the level above.
+                 * @example 0190a000-0000-7000-8000-000000014002
+                 */
+                id: components["parameters"]["SubmittedReportIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0190a000-0000-7000-8000-000000014002",
+                     *       "unitId": "0190a000-0000-7000-8000-000000000003",
+                     *       "year": 2021,
+                     *       "status": "published",
+                     *       "title": "兴隆台区2021年法治政府建设年度报告",
+                     *       "sections": [
+                     *         {
+                     *           "part": 1,
+                     *           "title": "一、主要举措和成效",
+                     *           "paragraphs": []
+                     *         },
+                     *         {
+                     *           "part": 2,
+                     *           "title": "二、存在的不足和原因",
+                     *           "paragraphs": []
+                     *         },
+                     *         {
+                     *           "part": 3,
+                     *           "title": "三、党政主要负责人履行推进法治建设第一责任人职责情况",
+                     *           "paragraphs": []
+                     *         },
+                     *         {
+                     *           "part": 4,
+                     *           "title": "四、下一年度主要安排",
+                     *           "paragraphs": []
+                     *         },
+                     *         {
+                     *           "part": 5,
+                     *           "title": "五、其他",
+                     *           "paragraphs": []
+                     *         }
+                     *       ],
+                     *       "untracedFigures": [],
+                     *       "sampleData": true,
+                     *       "createdBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001001",
+                     *         "name": "市依法治市办管理员"
+                     *       },
+                     *       "version": 4,
+                     *       "createdAt": "2022-02-20T01:00:00Z",
+                     *       "updatedAt": "2022-03-20T01:00:00Z",
+                     *       "signedOffBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001002",
+                     *         "name": "市司法局审核员"
+                     *       },
+                     *       "signedOffAt": "2022-03-08T01:00:00Z",
+                     *       "submittedBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001001",
+                     *         "name": "市依法治市办管理员"
+                     *       },
+                     *       "submittedAt": "2022-03-10T01:00:00Z",
+                     *       "publishedBy": {
+                     *         "type": "user",
+                     *         "id": "0190a000-0000-7000-8000-000000001001",
+                     *         "name": "市依法治市办管理员"
+                     *       },
+                     *       "publishedAt": "2022-03-20T01:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AnnualReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    exportAnnualReport: {
+        parameters: {
+            query?: {
+                /** @description `markdown` (default) or `html`. */
+                format?: "markdown" | "html";
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The id of an annual report.
+                 * @example 0190a000-0000-7000-8000-000000014001
+                 */
+                id: components["parameters"]["AnnualReportIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/markdown": string;
+                    "text/html": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    listAnnualReportVersions: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Items per page.
+                 * @example 50
+                 */
+                limit?: components["parameters"]["LimitQuery"];
+                /** @description The `nextCursor` of the previous page, as it was given. It is only valid with the same filters and sort. */
+                cursor?: components["parameters"]["CursorQuery"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The id of an annual report.
+                 * @example 0190a000-0000-7000-8000-000000014001
+                 */
+                id: components["parameters"]["AnnualReportIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of versions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "version": 1,
+                     *           "part": 0,
+                     *           "savedBy": {
+                     *             "type": "user",
+                     *             "id": "0190a000-0000-7000-8000-000000001001",
+                     *             "name": "市依法治市办管理员"
+                     *           },
+                     *           "savedAt": "2022-02-10T01:00:00Z",
+                     *           "sections": [
+                     *             {
+                     *               "part": 1,
+                     *               "title": "一、主要举措和成效",
+                     *               "paragraphs": [
+                     *                 {
+                     *                   "heading": "（一）深化“放管服”改革，推行证明事项告知承诺制",
+                     *                   "sentences": [
+                     *                     {
+                     *                       "text": "梳理证明事项清单和告知承诺制目录，涉及证明事项536项，实行告知承诺制152项。",
+                     *                       "sources": [
+                     *                         {
+                     *                           "type": "indicator_value",
+                     *                           "id": "0190a000-0000-7000-8000-000000003301"
+                     *                         },
+                     *                         {
+                     *                           "type": "indicator_value",
+                     *                           "id": "0190a000-0000-7000-8000-000000003302"
+                     *                         },
+                     *                         {
+                     *                           "type": "plan_task",
+                     *                           "id": "0190a000-0000-7000-8000-000000013101"
+                     *                         }
+                     *                       ],
+                     *                       "figures": [
+                     *                         {
+                     *                           "text": "536",
+                     *                           "value": "536",
+                     *                           "source": {
+                     *                             "type": "indicator_value",
+                     *                             "id": "0190a000-0000-7000-8000-000000003301"
+                     *                           }
+                     *                         },
+                     *                         {
+                     *                           "text": "152",
+                     *                           "value": "152",
+                     *                           "source": {
+                     *                             "type": "indicator_value",
+                     *                             "id": "0190a000-0000-7000-8000-000000003302"
+                     *                           }
+                     *                         }
+                     *                       ]
+                     *                     }
+                     *                   ]
+                     *                 }
+                     *               ]
+                     *             },
+                     *             {
+                     *               "part": 2,
+                     *               "title": "二、存在的不足和原因",
+                     *               "paragraphs": []
+                     *             },
+                     *             {
+                     *               "part": 3,
+                     *               "title": "三、党政主要负责人履行推进法治建设第一责任人职责情况",
+                     *               "paragraphs": []
+                     *             },
+                     *             {
+                     *               "part": 4,
+                     *               "title": "四、下一年度主要安排",
+                     *               "paragraphs": []
+                     *             },
+                     *             {
+                     *               "part": 5,
+                     *               "title": "五、其他",
+                     *               "paragraphs": []
+                     *             }
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AnnualReportVersionPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    listAnnualReportDeadlines: {
+        parameters: {
+            query: {
+                /**
+                 * @description The year the reports are of.
+                 * @example 2021
+                 */
+                year: components["schemas"]["Year"];
+                /** @description The day the deadlines are judged on; today in China by default. */
+                asOf?: components["schemas"]["DateOnly"];
+                /**
+                 * @description Items per page.
+                 * @example 50
+                 */
+                limit?: components["parameters"]["LimitQuery"];
+                /** @description The `nextCursor` of the previous page, as it was given. It is only valid with the same filters and sort. */
+                cursor?: components["parameters"]["CursorQuery"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The units and their reports. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "unitId": "0190a000-0000-7000-8000-000000000003",
+                     *           "unitName": "兴隆台区",
+                     *           "unitKind": "district",
+                     *           "reportId": "0190a000-0000-7000-8000-000000014002",
+                     *           "status": "submitted",
+                     *           "submitBefore": "2022-03-01",
+                     *           "submission": "late",
+                     *           "submittedAt": "2022-03-10T01:00:00Z",
+                     *           "publishBefore": "2022-04-01",
+                     *           "publication": "due"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AnnualReportDeadlinePage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Unexpected"];
         };
     };
