@@ -73,7 +73,7 @@ func TestReportRules(t *testing.T) {
 		{UnitDistrict, "2022-03-01", "2022-04-01", nil, Missing, Missing},
 		{UnitProvince, "2022-04-01", "2022-03-15", nil, Due, Due},
 		{UnitCity, "2022-03-01", "2022-03-15", ptrTo(time.Date(2022, 2, 28, 15, 59, 0, 0, time.UTC)), OnTime, Due}, // 23:59 on 28 February in China
-		{UnitCity, "2022-03-01", "2022-03-15", ptrTo(time.Date(2022, 2, 28, 16, 0, 0, 0, time.UTC)), Late, Due},   // midnight: 1 March in China
+		{UnitCity, "2022-03-01", "2022-03-15", ptrTo(time.Date(2022, 2, 28, 16, 0, 0, 0, time.UTC)), Late, Due},    // midnight: 1 March in China
 	} {
 		d := DueOf(Unit{Kind: c.kind}, &AnnualReport{SubmittedAt: c.done}, 2021, c.asOf)
 		if d.SubmitBefore != c.submit || d.PublishBefore != "2022-04-01" || d.Submission != c.want || d.Publication != c.wantPub {
