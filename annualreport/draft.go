@@ -41,6 +41,7 @@ type Value struct {
 	ID, IndicatorID, IndicatorName string
 	Area                           string // the indicator's top-level area, which groups values no task names
 	Value, MeasureUnit, RawText    string
+	Target                         string // the target of the year, when one was set
 }
 
 // Progress is an accepted progress report.
@@ -71,6 +72,7 @@ func Draft(r Records) models.ReportContent {
 	c.Section(models.ReportPartAchievements).Paragraphs = achievements(r)
 	c.Section(models.ReportPartShortcomings).Paragraphs = shortcomings(r)
 	c.Section(models.ReportPartNextYear).Paragraphs = nextYear(r)
+	c.Chart = chartOf(r)
 	models.RetraceFigures(c.Sections, c.Known)
 	return c
 }

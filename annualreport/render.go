@@ -58,6 +58,8 @@ a.figure { color: inherit; text-decoration: underline dotted; }
 mark.untraced { background: #fff3b0; }
 section.part { break-before: page; }
 section.part:first-of-type { break-before: auto; }
+figure { margin: 1em 0; text-align: center; }
+svg.chart text { font-family: "SimHei", "黑体", "Noto Sans CJK SC", sans-serif; }
 @media screen { body { padding: 2em; } }`
 
 // HTML renders the report as a print-ready HTML page: every traced figure
@@ -79,6 +81,9 @@ func HTML(c *models.ReportContent, base string) string {
 				b.WriteString(sentenceHTML(sen, base))
 			}
 			b.WriteString("</p>\n")
+		}
+		if s.Part == models.ReportPartAchievements {
+			fmt.Fprintf(&b, "<figure>%s</figure>\n", chartSVG("主要指标完成情况", c.Chart))
 		}
 		b.WriteString("</section>\n")
 	}

@@ -93,3 +93,20 @@ func TestDraftAndRewrite(t *testing.T) {
 		}
 	}
 }
+
+func TestChart(t *testing.T) {
+	c := sampleContent()
+	if len(c.Chart) != 1 || c.Chart[0].Value != "70" || c.Chart[0].Target != "65" || c.Chart[0].Source.ID != "v1" {
+		t.Fatalf("chart %+v", c.Chart)
+	}
+	page := HTML(&c, "/api/v1")
+	for _, want := range []string{`<svg class="chart"`, `aria-label="主要指标完成情况"`, `<rect class="bar"`, `70%（目标65%）`, `<line `} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the chart lacks %s", want)
+		}
+	}
+	empty := HTML(&models.ReportContent{Sections: []models.ReportSection{{Part: models.ReportPartAchievements}}}, "")
+	if !strings.Contains(empty, "本年度无以百分比计的指标") {
+		t.Errorf("a report without indicators in per cent has no word for its empty chart")
+	}
+}

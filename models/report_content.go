@@ -96,6 +96,18 @@ type ReportContent struct {
 	Title    string          `json:"title"`
 	Sections []ReportSection `json:"sections"`
 	Known    []KnownFigures  `json:"known"`
+	// Chart are the bars of the chart of indicator attainment, as the
+	// records stood when the report was drafted.
+	Chart []ReportBar `json:"chart,omitempty"`
+}
+
+// ReportBar is one indicator of the chart of attainment: its approved
+// value in per cent and, when one was set, its target of the year.
+type ReportBar struct {
+	Label  string       `json:"label"`
+	Value  string       `json:"value"`
+	Target string       `json:"target,omitempty"`
+	Source ReportSource `json:"source"`
 }
 
 // FigurePattern finds figures: digits with an optional fraction, and the

@@ -328,6 +328,21 @@ func approvedValues(fresh func() *gorm.DB, unitIDs []string, year int) ([]annual
 		}
 	}
 	slices.SortFunc(values, func(a, b models.IndicatorValue) int { return order[a.IndicatorID] - order[b.IndicatorID] })
+	// Each indicator's target of the year: the unit's own, else the one
+	// set for every unit.
+	targets := map[string]string{}
+	if len(indIDs) > 0 {
+		var rows []models.Target
+		if err := fresh().Where("indicator_id IN ? AND year = ? AND unit_key IN ?", indIDs, year, append(slices.Clone(unitIDs), models.DefaultTargetUnit)).
+			Order("unit_key").Find(&rows).Error; err != nil {
+			return nil, translate(err)
+		}
+		for _, t := range rows {
+			if _, own := targets[t.IndicatorID]; !own || t.UnitKey != models.DefaultTargetUnit {
+				targets[t.IndicatorID] = t.Value.String()
+			}
+		}
+	}
 	out := make([]annualreport.Value, 0, len(values))
 	for _, v := range values {
 		ind := indicators[v.IndicatorID]
@@ -336,7 +351,7 @@ func approvedValues(fresh func() *gorm.DB, unitIDs []string, year int) ([]annual
 			area = indicators[*area.ParentID]
 		}
 		out = append(out, annualreport.Value{ID: v.ID, IndicatorID: ind.ID, IndicatorName: ind.Name, Area: area.Name,
-			Value: valueText(v), MeasureUnit: textOf(ind.MeasureUnit), RawText: textOf(v.RawText)})
+			Value: valueText(v), MeasureUnit: textOf(ind.MeasureUnit), RawText: textOf(v.RawText), Target: targets[ind.ID]})
 	}
 	return out, nil
 }
