@@ -8,6 +8,7 @@ package server
 // lifecycle models.ReportLifecycle.
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"fmt"
@@ -328,13 +329,39 @@ func (h *AnnualReportHandler) ExportAnnualReport(ctx context.Context, req api.Ex
 	if err != nil {
 		return nil, err
 	}
-	if req.Params.Format != nil && *req.Params.Format == api.Html {
+	format := api.Markdown
+	if req.Params.Format != nil {
+		format = *req.Params.Format
+	}
+	switch format {
+	case api.Html:
 		page := annualreport.HTML(&r.Content, basePath)
 		return reportPage{api.ExportAnnualReport200TexthtmlResponse{Body: strings.NewReader(page), ContentLength: int64(len(page))}}, nil
+	case api.Docx:
+		var doc bytes.Buffer
+		if err := annualreport.Docx(&r.Content, &doc); err != nil {
+			return nil, fmt.Errorf("annual report %s as Word: %w", r.ID, err)
+		}
+		return reportDocument{api.ExportAnnualReport200ApplicationvndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse{
+			Body: &doc, ContentLength: int64(doc.Len())}, reportFilename(r)}, nil
 	}
 	md := annualreport.Markdown(&r.Content)
 	return reportMarkdown{api.ExportAnnualReport200TextmarkdownResponse{Body: strings.NewReader(md), ContentLength: int64(len(md))}}, nil
 }
+
+// reportDocument is the Word document, named for download.
+type reportDocument struct {
+	api.ExportAnnualReport200ApplicationvndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse
+	filename string
+}
+
+func (d reportDocument) VisitExportAnnualReportResponse(w http.ResponseWriter) error {
+	w.Header().Set("Content-Disposition", contentDisposition(d.filename))
+	return d.ExportAnnualReport200ApplicationvndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse.VisitExportAnnualReportResponse(w)
+}
+
+// reportFilename is the Word document's name: the report's title.
+func reportFilename(r *models.AnnualReport) string { return r.Content.Title + ".docx" }
 
 // reportPage and reportMarkdown say their charset: the report is Chinese.
 type (

@@ -150,6 +150,12 @@ func TestAnnualReports(t *testing.T) {
 					t.Errorf("the HTML lacks %s", want)
 				}
 			}
+			resp = h.Get(annualReportPath(id, "export")+"?format=docx", reviewer)
+			expect(t, resp, http.StatusOK, "")
+			if ct := resp.Header.Get("Content-Type"); ct != "application/vnd.openxmlformats-officedocument.wordprocessingml.document" ||
+				!strings.HasPrefix(string(resp.Body), "PK") || !strings.Contains(resp.Header.Get("Content-Disposition"), ".docx") {
+				t.Errorf("Word: %s, %s, %d bytes", ct, resp.Header.Get("Content-Disposition"), len(resp.Body))
+			}
 			expect(t, h.Get(annualReportPath(absentID, "export"), nil), http.StatusNotFound, "not_found")
 		})
 

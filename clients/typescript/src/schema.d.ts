@@ -3806,9 +3806,10 @@ export interface paths {
         };
         /**
          * Export an annual report（导出年度报告）
-         * @description The report as Markdown (`format=markdown`, the default) or as a print-ready HTML page
-         *     (`format=html`: set as official documents are, each part from a new page when printed, every traced
-         *     figure linking to its record and every untraced one marked).
+         * @description The report as Markdown (`format=markdown`, the default), as a print-ready HTML page (`format=html`:
+         *     set as official documents are, each part from a new page when printed, every traced figure linking to
+         *     its record and every untraced one marked, the chart of indicator attainment as inline SVG), or as a
+         *     Word document (`format=docx`, in the faces and sizes of official documents).
          *
          *     Permission: any signed-in user (other than admin and cityReviewer: only records of their own unit and the units below it, and released records of any unit); API keys with the scope read.
          */
@@ -16914,8 +16915,8 @@ export interface operations {
     exportAnnualReport: {
         parameters: {
             query?: {
-                /** @description `markdown` (default) or `html`. */
-                format?: "markdown" | "html";
+                /** @description `markdown` (default), `html` or `docx`. */
+                format?: "markdown" | "html" | "docx";
             };
             header?: never;
             path: {
@@ -16937,6 +16938,7 @@ export interface operations {
                 content: {
                     "text/markdown": string;
                     "text/html": string;
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": string;
                 };
             };
             400: components["responses"]["BadRequest"];
