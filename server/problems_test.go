@@ -5,7 +5,6 @@ package server_test
 // sees and does what, and what API keys see.
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/fazhi/fazhi/api"
 	"github.com/fazhi/fazhi/internal/dbtest"
+	"github.com/fazhi/fazhi/models"
 	"github.com/fazhi/fazhi/server"
 )
 
@@ -217,9 +217,8 @@ func TestProblems(t *testing.T) {
 		t.Run("evidence full", func(t *testing.T) {
 			full := h.newProblem(t, problemBody(fx.town, "材料很多的问题", nil), reporter)
 			path := problemPath(full.Id.String(), "evidence")
-			for i := range 100 {
-				expect(t, h.uploadEvidence(t, path, fmt.Sprintf("材料%d.pdf", i+1), testPDF, reporter), http.StatusCreated, "")
-			}
+			h.fillEvidence(t, models.EvidenceOfProblem, full.Id.String(), models.MaxEvidence-1)
+			expect(t, h.uploadEvidence(t, path, "材料100.pdf", testPDF, reporter), http.StatusCreated, "")
 			expect(t, h.uploadEvidence(t, path, "材料101.pdf", testPDF, reporter), http.StatusConflict, "evidence_full")
 		})
 	})
