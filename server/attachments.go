@@ -249,7 +249,28 @@ func uploadedName(part *multipart.Part) (string, error) {
 	case strings.IndexFunc(name, unicode.IsControl) >= 0:
 		return "", invalidBody("/file", "the file name holds control characters")
 	}
+	if name = displayName(name); name == "" {
+		return "", invalidBody("/file", "the file name is only a path or formatting characters")
+	}
 	return name, nil
+}
+
+// displayName is the name a file is kept and shown under: without the
+// folders a browser on Windows or elsewhere may send (C:\Windows\evil.txt is
+// evil.txt), and without the invisible formatting characters that make a
+// name read otherwise than it is (invoice\u202etxt.exe shows as
+// invoiceexe.txt).
+func displayName(name string) string {
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	name = strings.Map(func(r rune) rune {
+		if unicode.Is(unicode.Cf, r) {
+			return -1
+		}
+		return r
+	}, name)
+	return strings.TrimSpace(name)
 }
 
 // incoming is the file on its way to the blob store: it counts, hashes and

@@ -26,6 +26,30 @@ func requestID() echo.MiddlewareFunc {
 				id = uuid.Must(uuid.NewV7()).String()
 			}
 			c.Response().Header().Set(echo.HeaderXRequestID, id)
+			// No answer is to be sniffed into another type than it says.
+			c.Response().Header().Set("X-Content-Type-Options", "nosniff")
+			return next(c)
+		}
+	}
+}
+
+// secretAnswers are the operations whose answers carry a secret (a session
+// token, a new key's secret): nothing may keep them.
+var secretAnswers = map[string]bool{"login": true, "createApiKey": true}
+
+// cacheControl says who may keep an answer: no cache one that carries a
+// secret; only the caller's own cache, revalidated every time (so that ETag
+// and 304 keep working for the province's client), one to a signed-in
+// caller or key. Handlers that know better (the documentation) set their own.
+func cacheControl() echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			switch {
+			case secretAnswers[operationID(c)]:
+				c.Response().Header().Set("Cache-Control", "no-store")
+			case c.Request().Header.Get(echo.HeaderAuthorization) != "":
+				c.Response().Header().Set("Cache-Control", "private, no-cache")
+			}
 			return next(c)
 		}
 	}

@@ -198,6 +198,7 @@ func New(cfg Config, store Store, log *slog.Logger) (*echo.Echo, error) {
 	apiRoutes := map[string]bool{}
 	e.Use(
 		findRoutes(contract, apiRoutes),
+		cacheControl(),
 		bodyLimit(cfg.BodyLimit, uploadLimits{attachment: cfg.AttachmentLimit, sheet: cfg.SheetLimit}),
 		authenticate(store, rules, authConfig{keyRate: cfg.APIKeyRate}),
 		validateRequests(),

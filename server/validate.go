@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -88,6 +89,11 @@ func findRoutes(contract *Contract, apiRoutes map[string]bool) echo.MiddlewareFu
 			route, pathParams, err := contract.Router.FindRoute(req)
 			if err != nil {
 				if apiRoutes[req.Method+" "+c.Path()] {
+					if slices.Contains(c.ParamValues(), "") {
+						// /units//tree: Echo matches an empty id, the contract
+						// does not; no record has one.
+						return newHTTPError(http.StatusNotFound, "not_found", "the path names no record: one of its ids is empty")
+					}
 					return fmt.Errorf("route %s %s is served but not in the contract", req.Method, c.Path())
 				}
 				return next(c) // Echo answers 404 or 405
@@ -231,10 +237,33 @@ func readBody(req *http.Request, fields *[]api.FieldError) error {
 	if !utf8.Valid(data) && isTextual(req.Header.Get(echo.HeaderContentType)) {
 		*fields = append(*fields, api.FieldError{Pointer: ptr(""), Message: "the body is not valid UTF-8"})
 	}
+	if isJSON(req.Header.Get(echo.HeaderContentType)) && !oneJSONValue(data) {
+		*fields = append(*fields, api.FieldError{Pointer: ptr(""), Message: "the body holds something after its JSON value: send one JSON value"})
+	}
 	req.Body = io.NopCloser(bytes.NewReader(data))
 	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
 	req.ContentLength = int64(len(data))
 	return nil
+}
+
+func isJSON(contentType string) bool {
+	mt, _, _ := strings.Cut(strings.ToLower(contentType), ";")
+	return strings.HasSuffix(strings.TrimSpace(mt), "json")
+}
+
+// oneJSONValue reports whether data is at most one JSON value, with nothing
+// but white space after it: encoding/json, and so the validator, reads the
+// first value and ignores the rest ({…} xyz, {…}{"a":1}), which must not be
+// written as if it were not there. A body that is not JSON at all is the
+// validator's to refuse.
+func oneJSONValue(data []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var v json.RawMessage
+	if err := dec.Decode(&v); err != nil {
+		return true
+	}
+	_, err := dec.Token()
+	return errors.Is(err, io.EOF)
 }
 
 func isTextual(contentType string) bool {

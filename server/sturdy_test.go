@@ -1,0 +1,126 @@
+package server_test
+
+// Defects outside testing found (issue 17), each with the test that fails
+// if it comes back: an empty path segment, data after a JSON body, caching
+// and sniffing headers, and the names uploaded files are kept under.
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/fazhi/fazhi/api"
+	"github.com/fazhi/fazhi/internal/apitest"
+	"github.com/fazhi/fazhi/internal/dbtest"
+	"github.com/fazhi/fazhi/server"
+)
+
+var pathParam = regexp.MustCompile(`\{[^}]+\}`)
+
+// TestEmptyPathSegment: /units//tree names no record. Every operation with
+// a path parameter, called with that parameter empty and no credentials,
+// answers 404 problem+json, never a 500.
+func TestEmptyPathSegment(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
+		h := newHarness(t, db, server.Config{})
+		for _, o := range specOps(t) {
+			if !strings.Contains(o.Path, "{") {
+				continue
+			}
+			path := "/api/v1" + pathParam.ReplaceAllString(o.Path, "")
+			resp := h.Do(apitest.Request{Method: o.Method, Path: path})
+			if resp.Status != http.StatusNotFound && resp.Status != http.StatusMethodNotAllowed {
+				t.Errorf("%s %s: %d, want 404; body %s", o.Method, path, resp.Status, resp.Body)
+			}
+		}
+	})
+}
+
+// TestTrailingJSON: a body is one JSON value; what follows it is refused,
+// not ignored, and nothing is written.
+func TestTrailingJSON(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
+		h := newHarness(t, db, server.Config{})
+		for _, tail := range []string{` xyz`, `{"a":1}`, `[]`} {
+			code := deptCode()
+			body := fmt.Sprintf(`{"code":%q,"name":"尾随数据单位","kind":"department","parentId":%q}%s`, code, h.fx.city, tail)
+			resp := h.Do(apitest.Request{Method: http.MethodPost, Path: unitsPath, Body: body, ContentType: "application/json"})
+			expect(t, resp, http.StatusBadRequest, "invalid_request")
+			if got := listAll[api.Unit](t, h, unitsPath, nil, url.Values{"q": {code}}, 10); len(got) != 0 {
+				t.Errorf("a body with %q after it created %+v", tail, got)
+			}
+		}
+		// White space after the value is no data.
+		resp := h.Do(apitest.Request{Method: http.MethodPost, Path: unitsPath, ContentType: "application/json",
+			Body: fmt.Sprintf("{\"code\":%q,\"name\":\"空白结尾单位\",\"kind\":\"department\",\"parentId\":%q}\n \t", deptCode(), h.fx.city)})
+		expect(t, resp, http.StatusCreated, "")
+	})
+}
+
+// TestCachingHeaders: answers carrying a secret are never kept, other
+// answers to a signed-in caller or key only by its own cache, revalidated;
+// no answer is sniffed.
+func TestCachingHeaders(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
+		h := newHarness(t, db, server.Config{})
+		user := h.newUser(t, h.fx.town, tag()+".cache", "viewer")
+		for _, c := range []struct {
+			name  string
+			resp  *apitest.Response
+			cache string
+		}{
+			{"sign-in", h.Post("/api/v1/auth/login", map[string]any{"username": user.Username, "password": testPass}, map[string]string{"Authorization": ""}), "no-store"},
+			{"a new key", h.Post("/api/v1/api-keys", map[string]any{"name": "缓存测试 " + tag(), "scopes": []string{"read"}}, nil), "no-store"},
+			{"a list", h.Get(unitsPath, nil), "private, no-cache"},
+			{"a key's read", h.Get(unitsPath+"/"+h.fx.city, h.as("key:read")), "private, no-cache"},
+			{"no credentials", h.Get(unitsPath, map[string]string{"Authorization": ""}), ""},
+			{"an unknown route", h.Get("/api/v1/nothing-here", nil), "private, no-cache"},
+		} {
+			if got := c.resp.Header.Get("Cache-Control"); got != c.cache {
+				t.Errorf("%s (%d): Cache-Control %q, want %q", c.name, c.resp.Status, got, c.cache)
+			}
+			if got := c.resp.Header.Get("X-Content-Type-Options"); got != "nosniff" {
+				t.Errorf("%s (%d): X-Content-Type-Options %q", c.name, c.resp.Status, got)
+			}
+		}
+	})
+}
+
+// TestUploadedNames: a file is kept under its name without the folders a
+// browser may send and without invisible formatting characters.
+func TestUploadedNames(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
+		h := newHarness(t, db, server.Config{})
+		for sent, kept := range map[string]string{
+			`C:\Windows\system32\evil.pdf`: "evil.pdf",
+			"../../etc/passwd.pdf":         "passwd.pdf",
+			"invoice\u202etxt.pdf":         "invoicetxt.pdf",
+			"年度\u200b报告.pdf":             "年度报告.pdf",
+		} {
+			a := h.mustUploadAs(t, h.fx.value, sent, kept, testPDF, h.as("reporter"))
+			resp := h.Get(contentPath(a.Id.String()), h.as("reporter"))
+			expect(t, resp, http.StatusOK, "")
+			if cd := resp.Header.Get("Content-Disposition"); strings.Contains(cd, "Windows") || strings.Contains(cd, "..") || strings.Contains(cd, "%E2%80%AE") {
+				t.Errorf("%q is served as %s", sent, cd)
+			}
+		}
+		resp := h.upload(t, h.fx.value, `C:\folder\`, testPDF, h.as("reporter"))
+		expect(t, resp, http.StatusBadRequest, "invalid_request")
+	})
+}
+
+// mustUploadAs uploads a file named sent and expects it kept as kept.
+func (h *harness) mustUploadAs(t *testing.T, valueID, sent, kept string, data []byte, who map[string]string) api.Attachment {
+	t.Helper()
+	resp := h.upload(t, valueID, sent, data, who)
+	expect(t, resp, http.StatusCreated, "")
+	var a api.Attachment
+	resp.JSON(t, &a)
+	if a.Filename != kept {
+		t.Errorf("%q is kept as %q, want %q", sent, a.Filename, kept)
+	}
+	return a
+}
