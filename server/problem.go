@@ -174,6 +174,11 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		}
 		instance := c.Request().URL.Path
 		p.Instance = &instance
+		if p.Code == "not_found" {
+			// The same words whether the record is absent or hidden from the
+			// caller: a 404 never tells a stranger whose a record is.
+			p.Detail = ptr("there is nothing at " + instance + " that you may see")
+		}
 		if p.Status >= 500 {
 			log.ErrorContext(c.Request().Context(), "request failed",
 				"request_id", reqID, "operation", operationID(c), "status", p.Status, "error", err.Error())

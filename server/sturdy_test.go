@@ -98,7 +98,7 @@ func TestUploadedNames(t *testing.T) {
 			`C:\Windows\system32\evil.pdf`: "evil.pdf",
 			"../../etc/passwd.pdf":         "passwd.pdf",
 			"invoice\u202etxt.pdf":         "invoicetxt.pdf",
-			"年度\u200b报告.pdf":             "年度报告.pdf",
+			"年度\u200b报告.pdf":               "年度报告.pdf",
 		} {
 			a := h.mustUploadAs(t, h.fx.value, sent, kept, testPDF, h.as("reporter"))
 			resp := h.Get(contentPath(a.Id.String()), h.as("reporter"))
@@ -123,4 +123,25 @@ func (h *harness) mustUploadAs(t *testing.T, valueID, sent, kept string, data []
 		t.Errorf("%q is kept as %q, want %q", sent, a.Filename, kept)
 	}
 	return a
+}
+
+// TestNotFoundSaysNothing: a record hidden from the caller and one that
+// does not exist answer the same 404, naming neither the record's unit nor
+// its kind beyond the path asked for.
+func TestNotFoundSaysNothing(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
+		h := newHarness(t, db, server.Config{})
+		_, stranger := h.signedIn(t, h.fx.justice, "reporter")
+		hidden := h.Get(valuesPath+"/"+h.fx.value, stranger)
+		absent := h.Get(valuesPath+"/"+absentID, stranger)
+		expect(t, hidden, http.StatusNotFound, "not_found")
+		expect(t, absent, http.StatusNotFound, "not_found")
+		ph, pa := hidden.Problem(t), absent.Problem(t)
+		if strings.ReplaceAll(ph.Detail, h.fx.value, "ID") != strings.ReplaceAll(pa.Detail, absentID, "ID") {
+			t.Errorf("a hidden record says %q, an absent one %q", ph.Detail, pa.Detail)
+		}
+		if strings.Contains(ph.Detail, h.fx.town) || strings.Contains(ph.Detail, "unit") {
+			t.Errorf("the 404 names the record's unit: %q", ph.Detail)
+		}
+	})
 }
