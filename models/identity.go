@@ -252,4 +252,6 @@ type ThrottlePolicy struct {
 	LockAfter int           // failures that lock the subject
 	LockFor   time.Duration // how long a lock lasts
 	Forget    time.Duration // failures older than this are forgotten
+	// MaxWait caps the wait of a slowed subject (zero: 2^10 seconds).
+	MaxWait time.Duration
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"math"
 	"net"
 	"net/http"
 	"strconv"
@@ -25,7 +26,7 @@ type SignInStore interface {
 	RecordLoginFailure(ctx context.Context, username string, u *models.User) error
 	LoginLockedUntil(ctx context.Context, subjects ...string) (time.Time, error)
 	AddLoginFailure(ctx context.Context, subject string, p models.ThrottlePolicy) error
-	ClearLoginFailures(ctx context.Context, subject string) error
+	ClearLoginFailures(ctx context.Context, subjects ...string) error
 	ChangeOwnPassword(ctx context.Context, id, hash, keepSession string) error
 }
 
@@ -48,12 +49,22 @@ type APIKeyStore interface {
 	ActorStore
 }
 
-// Sign-in throttling: per account, and (looser, since offices share addresses)
-// per client address.
+// Sign-in throttling. An account guessed at from one address is locked
+// there (pairThrottle); the account as a whole is only slowed down, a few
+// seconds at most (accountThrottle), so that a stranger who knows the
+// administrator's name cannot lock the administrator out; an address is
+// throttled more loosely, since offices share addresses.
 var (
-	accountThrottle = models.ThrottlePolicy{SlowAfter: 5, LockAfter: 10, LockFor: 15 * time.Minute, Forget: 15 * time.Minute}
+	pairThrottle    = models.ThrottlePolicy{SlowAfter: 5, LockAfter: 10, LockFor: 15 * time.Minute, Forget: 15 * time.Minute}
+	accountThrottle = models.ThrottlePolicy{SlowAfter: 10, LockAfter: math.MaxInt, Forget: 15 * time.Minute, MaxWait: 5 * time.Second}
 	addressThrottle = models.ThrottlePolicy{SlowAfter: 20, LockAfter: 50, LockFor: 15 * time.Minute, Forget: 15 * time.Minute}
 )
+
+// signInSubjects are what a sign-in of username from address is throttled
+// by: the pair, the account and the address.
+func signInSubjects(username, address string) (pair, account, addr string) {
+	return "pair:" + username + "|" + address, "user:" + username, "addr:" + address
+}
 
 // AuthHandler serves the auth tag.
 type AuthHandler struct {
@@ -66,8 +77,8 @@ type AuthHandler struct {
 // Login implements login.
 func (h *AuthHandler) Login(ctx context.Context, req api.LoginRequestObject) (api.LoginResponseObject, error) {
 	info := models.RequestInfoFrom(ctx)
-	account, address := "user:"+req.Body.Username, "addr:"+info.ClientAddress
-	until, err := h.store.LoginLockedUntil(ctx, account, address)
+	pair, account, address := signInSubjects(req.Body.Username, info.ClientAddress)
+	until, err := h.store.LoginLockedUntil(ctx, pair, account, address)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +100,7 @@ func (h *AuthHandler) Login(ctx context.Context, req api.LoginRequestObject) (ap
 		for _, s := range []struct {
 			subject string
 			policy  models.ThrottlePolicy
-		}{{account, accountThrottle}, {address, addressThrottle}} {
+		}{{pair, pairThrottle}, {account, accountThrottle}, {address, addressThrottle}} {
 			if err := h.store.AddLoginFailure(ctx, s.subject, s.policy); err != nil {
 				return nil, err
 			}
@@ -99,7 +110,7 @@ func (h *AuthHandler) Login(ctx context.Context, req api.LoginRequestObject) (ap
 		}
 		return nil, unauthenticated("the username or password is wrong, or the account is disabled")
 	}
-	if err := h.store.ClearLoginFailures(ctx, account); err != nil {
+	if err := h.store.ClearLoginFailures(ctx, pair, account); err != nil {
 		return nil, err
 	}
 	info.Caller = models.Caller{Kind: models.CallerUser, ID: u.ID, Name: u.Username, UnitID: u.UnitID, Roles: u.Roles}
@@ -123,9 +134,10 @@ func (h *AuthHandler) Logout(ctx context.Context, _ api.LogoutRequestObject) (ap
 // counts as a failed sign-in of the account: a stolen token does not make the
 // password guessable.
 func (h *AuthHandler) ChangeOwnPassword(ctx context.Context, req api.ChangeOwnPasswordRequestObject) (api.ChangeOwnPasswordResponseObject, error) {
-	c := models.RequestInfoFrom(ctx).Caller
-	account := "user:" + c.Name
-	until, err := h.store.LoginLockedUntil(ctx, account)
+	info := models.RequestInfoFrom(ctx)
+	c := info.Caller
+	pair, account, _ := signInSubjects(c.Name, info.ClientAddress)
+	until, err := h.store.LoginLockedUntil(ctx, pair, account)
 	if err != nil {
 		return nil, err
 	}
@@ -140,8 +152,13 @@ func (h *AuthHandler) ChangeOwnPassword(ctx context.Context, req api.ChangeOwnPa
 	}
 	b := req.Body
 	if !h.hasher.Verify(b.CurrentPassword, u.PasswordHash) {
-		if err := h.store.AddLoginFailure(ctx, account, accountThrottle); err != nil {
-			return nil, err
+		for _, s := range []struct {
+			subject string
+			policy  models.ThrottlePolicy
+		}{{pair, pairThrottle}, {account, accountThrottle}} {
+			if err := h.store.AddLoginFailure(ctx, s.subject, s.policy); err != nil {
+				return nil, err
+			}
 		}
 		return nil, models.Invalid("password_incorrect", "/currentPassword", "the current password is not right")
 	}
@@ -162,7 +179,7 @@ func (h *AuthHandler) ChangeOwnPassword(ctx context.Context, req api.ChangeOwnPa
 	if err := h.store.ChangeOwnPassword(ctx, u.ID, hash, c.SessionID); err != nil {
 		return nil, err
 	}
-	if err := h.store.ClearLoginFailures(ctx, account); err != nil {
+	if err := h.store.ClearLoginFailures(ctx, pair, account); err != nil {
 		return nil, err
 	}
 	return api.ChangeOwnPassword204Response{}, nil

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fazhi/fazhi/api"
 	"github.com/fazhi/fazhi/internal/apitest"
@@ -143,5 +144,41 @@ func TestNotFoundSaysNothing(t *testing.T) {
 		if strings.Contains(ph.Detail, h.fx.town) || strings.Contains(ph.Detail, "unit") {
 			t.Errorf("the 404 names the record's unit: %q", ph.Detail)
 		}
+	})
+}
+
+// TestStrangerCannotLockAccount: ten wrong passwords from one address lock
+// the account there only; from another address its owner signs in after a
+// wait of seconds at most, and the guesses are in the audit log.
+func TestStrangerCannotLockAccount(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
+		h := newHarness(t, db, server.Config{TrustedProxies: []string{"192.0.2.0/24"}})
+		owner := h.newUser(t, h.fx.city, tag()+".owner", "admin")
+		from := func(address, password string) *apitest.Response {
+			return h.Post("/api/v1/auth/login", map[string]any{"username": owner.Username, "password": password},
+				map[string]string{"Authorization": "", "X-Forwarded-For": address})
+		}
+		// The guesses are recorded a minute ago, so that the waits between
+		// them (seconds) are over and ten count without the test waiting.
+		restore := db.SetClock(func() time.Time { return time.Now().Add(-time.Minute) })
+		for range 10 {
+			expect(t, from("203.0.113.66", "Wrong-Guess-2021"), http.StatusUnauthorized, "unauthenticated")
+		}
+		restore()
+		stranger := from("203.0.113.66", testPass)
+		expect(t, stranger, http.StatusTooManyRequests, "login_locked")
+		if wait := retryAfter(t, stranger); wait < 60 {
+			t.Errorf("the guessing address waits %ds, want the pair's lock of minutes", wait)
+		}
+		resp := from("198.51.100.7", testPass)
+		if resp.Status == http.StatusTooManyRequests {
+			wait := retryAfter(t, resp)
+			if wait > 5 {
+				t.Fatalf("the owner elsewhere waits %ds, want seconds at most", wait)
+			}
+			time.Sleep(time.Duration(wait) * time.Second)
+			resp = from("198.51.100.7", testPass)
+		}
+		expect(t, resp, http.StatusOK, "")
 	})
 }

@@ -169,14 +169,18 @@ func (db *DB) AddLoginFailure(ctx context.Context, subject string, p models.Thro
 			t := now.Add(p.LockFor)
 			r.LockedUntil = &t
 		case r.Failures >= p.SlowAfter:
-			t := now.Add(time.Duration(1<<min(r.Failures-p.SlowAfter, 10)) * time.Second)
+			wait := time.Duration(1<<min(r.Failures-p.SlowAfter, 10)) * time.Second
+			if p.MaxWait > 0 {
+				wait = min(wait, p.MaxWait)
+			}
+			t := now.Add(wait)
 			r.LockedUntil = &t
 		}
 		return translate(tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&r).Error)
 	})
 }
 
-// ClearLoginFailures forgets a subject's failures after a successful sign-in.
-func (db *DB) ClearLoginFailures(ctx context.Context, subject string) error {
-	return translate(db.gorm.WithContext(ctx).Where("subject = ?", subject).Delete(&throttleRow{}).Error)
+// ClearLoginFailures forgets the subjects' failures after a successful sign-in.
+func (db *DB) ClearLoginFailures(ctx context.Context, subjects ...string) error {
+	return translate(db.gorm.WithContext(ctx).Where("subject IN ?", subjects).Delete(&throttleRow{}).Error)
 }
