@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io/fs"
 	"time"
@@ -42,6 +43,35 @@ func (db *DB) migrator() (*goose.Provider, error) {
 	}
 	return goose.NewProvider(dialect, db.sql, sub, opts...)
 }
+
+// Exclusively runs fn while this instance holds the database-wide lock
+// named name: instances starting together (seeding the demo data, say) do it
+// one after another, the later ones finding it done. MySQL and TiDB hold the
+// lock with GET_LOCK on a connection of its own, released when fn returns
+// or the connection goes; on SQLite one process owns the file, and fn just
+// runs.
+func (db *DB) Exclusively(ctx context.Context, name string, fn func() error) error {
+	if db.dialect != MySQL {
+		return fn()
+	}
+	conn, err := db.sql.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("lock %s: %w", name, translate(err))
+	}
+	defer conn.Close()
+	var granted sql.NullInt64
+	if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK(?, ?)", name, lockWait.Seconds()).Scan(&granted); err != nil {
+		return fmt.Errorf("lock %s: %w", name, translate(err))
+	}
+	if !granted.Valid || granted.Int64 != 1 {
+		return fmt.Errorf("lock %s: another instance held it for %s", name, lockWait)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK(?)", name) //nolint:errcheck // the connection's end releases it too
+	return fn()
+}
+
+// lockWait is how long Exclusively waits for another instance.
+const lockWait = 5 * time.Minute
 
 // MigrateUp applies every pending migration and returns the versions it applied.
 func (db *DB) MigrateUp(ctx context.Context) ([]int64, error) {

@@ -138,7 +138,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	// Demo data comes unasked only to a new embedded database outside production.
 	demoMode := cfg.Demo == "always" || (cfg.Demo == "auto" && fresh && cfg.Env != "production")
 	if demoMode {
-		n, err := demo.Seed(ctx, db, demoOptions(cfg))
+		n, err := seedExclusively(ctx, db, cfg)
 		if err != nil {
 			return err
 		}
@@ -266,13 +266,26 @@ func migrate(ctx context.Context, cfg config, args []string, out io.Writer) erro
 	return nil
 }
 
+// seedExclusively adds the missing demo records under a database-wide lock:
+// instances started together with FAZHI_DEMO=always seed one after another,
+// the later ones finding every record there.
+func seedExclusively(ctx context.Context, db *store.DB, cfg config) (int, error) {
+	n := 0
+	err := db.Exclusively(ctx, "fazhi.demo-seed", func() error {
+		var err error
+		n, err = demo.Seed(ctx, db, demoOptions(cfg))
+		return err
+	})
+	return n, err
+}
+
 func seed(ctx context.Context, cfg config, out io.Writer) error {
 	db, err := openMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	n, err := demo.Seed(ctx, db, demoOptions(cfg))
+	n, err := seedExclusively(ctx, db, cfg)
 	if err != nil {
 		return err
 	}

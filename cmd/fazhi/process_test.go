@@ -1018,3 +1018,29 @@ func verifiedEvents(t *testing.T, env map[string]string) int {
 	n, _ := strconv.Atoi(m[1])
 	return n
 }
+
+// TestProcessConcurrentDemoMySQL: two instances started together on a new
+// MySQL database with FAZHI_DEMO=always both come up; one seeds the demo
+// data, the other finds it there, under the seeding lock.
+func TestProcessConcurrentDemoMySQL(t *testing.T) {
+	t.Parallel()
+	databaseURL := dbtest.NewMySQLDatabase(t)
+	fazhiBinary(t)
+	env := map[string]string{"DATABASE_URL": databaseURL, "FAZHI_ADDR": "127.0.0.1:0", "FAZHI_DEMO": "always"}
+	procs := []*proc{startFazhi(t, "fazhi 1", env), startFazhi(t, "fazhi 2", env)}
+	var added []int
+	for _, p := range procs {
+		base, _ := p.listen()
+		p.waitReady(base)
+		loaded, _ := p.find("demo data loaded")
+		n, ok := loaded["records_added"].(float64)
+		if !ok {
+			t.Fatalf("%s did not say how many demo records it added: %v", p.name, loaded)
+		}
+		added = append(added, int(n))
+	}
+	slices.Sort(added)
+	if added[0] != 0 || added[1] == 0 {
+		t.Errorf("records added by the two instances: %v, want all by one and none by the other", added)
+	}
+}
