@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"net"
 	"net/http"
@@ -70,6 +71,7 @@ func signInSubjects(username, address string) (pair, account, addr string) {
 type AuthHandler struct {
 	store      SignInStore
 	hasher     *password.Hasher
+	gate       *password.Gate // bounds the passwords checked at once
 	sessionTTL time.Duration
 	rules      *rules
 }
@@ -96,7 +98,11 @@ func (h *AuthHandler) Login(ctx context.Context, req api.LoginRequestObject) (ap
 		hash = u.PasswordHash
 	}
 	// Verify even for an unknown user, so that both fail alike and as slowly.
-	if !h.hasher.Verify(req.Body.Password, hash) || u == nil || u.Disabled {
+	ok, err := h.verify(ctx, req.Body.Password, hash)
+	if err != nil {
+		return nil, err
+	}
+	if !ok || u == nil || u.Disabled {
 		for _, s := range []struct {
 			subject string
 			policy  models.ThrottlePolicy
@@ -120,6 +126,22 @@ func (h *AuthHandler) Login(ctx context.Context, req api.LoginRequestObject) (ap
 		return nil, err
 	}
 	return api.Login200JSONResponse{Token: token, TokenType: api.Bearer, ExpiresAt: s.ExpiresAt.UTC(), User: userOut(u)}, nil
+}
+
+// verify checks a password once a slot of the gate is free: a check holds
+// argon2id's memory while it runs, and many at once exhaust the server's.
+func (h *AuthHandler) verify(ctx context.Context, pw, hash string) (bool, error) {
+	release, err := h.gate.Enter(ctx)
+	if errors.Is(err, password.ErrBusy) {
+		return false, &httpError{status: http.StatusTooManyRequests, code: "sign_in_busy",
+			detail: fmt.Sprintf("%d passwords are being checked: try again in a second", h.gate.Cap()),
+			header: http.Header{"Retry-After": {"1"}}}
+	}
+	if err != nil {
+		return false, err
+	}
+	defer release()
+	return h.hasher.Verify(pw, hash), nil
 }
 
 // Logout implements logout.
@@ -151,7 +173,11 @@ func (h *AuthHandler) ChangeOwnPassword(ctx context.Context, req api.ChangeOwnPa
 		return nil, err
 	}
 	b := req.Body
-	if !h.hasher.Verify(b.CurrentPassword, u.PasswordHash) {
+	ok, err := h.verify(ctx, b.CurrentPassword, u.PasswordHash)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
 		for _, s := range []struct {
 			subject string
 			policy  models.ThrottlePolicy

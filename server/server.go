@@ -56,6 +56,11 @@ type Store interface {
 	SQL() *sql.DB
 }
 
+// passwordMemory is the memory set aside for checking passwords: at
+// Production cost (64 MiB a check) eight sign-ins at once, 512 MiB at most
+// over the idle process, however many arrive together.
+const passwordMemory = 512 << 20
+
 // Config is the part of the configuration the HTTP layer reads.
 type Config struct {
 	// BodyLimit is the largest request body accepted, e.g. "1M".
@@ -67,6 +72,12 @@ type Config struct {
 	DemoMode bool
 	// PasswordParams is the argon2id cost; nil is password.Production.
 	PasswordParams *password.Params
+	// PasswordSlots is how many passwords are checked at once (sign-ins,
+	// password changes); zero: as many as PasswordMemory holds.
+	PasswordSlots int
+	// PasswordWait is how long a sign-in waits for a slot before it is
+	// refused (429 sign_in_busy); zero: 2 s.
+	PasswordWait time.Duration
 	// SessionTTL is how long a sign-in lasts; zero is 12 hours.
 	SessionTTL time.Duration
 	// APIKeyRate is how many requests an API key may make a minute; zero is 600.
@@ -206,9 +217,17 @@ func New(cfg Config, store Store, log *slog.Logger) (*echo.Echo, error) {
 	)
 
 	hasher := &password.Hasher{Params: cfg.PasswordParams}
+	slots, wait := cfg.PasswordSlots, cfg.PasswordWait
+	if slots <= 0 {
+		slots = password.SlotsFor(cfg.PasswordParams, passwordMemory)
+	}
+	if wait <= 0 {
+		wait = 2 * time.Second
+	}
+	gate := password.NewGate(slots, wait)
 	importSlots := make(chan struct{}, concurrentImports)
 	handler := api.NewStrictHandler(&strictServer{
-		AuthHandler:      &AuthHandler{store: store, hasher: hasher, sessionTTL: cfg.SessionTTL, rules: rules},
+		AuthHandler:      &AuthHandler{store: store, hasher: hasher, gate: gate, sessionTTL: cfg.SessionTTL, rules: rules},
 		UnitHandler:      &UnitHandler{store: store},
 		UserHandler:      &UserHandler{store: store, hasher: hasher},
 		APIKeyHandler:    &APIKeyHandler{store: store},

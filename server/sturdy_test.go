@@ -10,12 +10,14 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/fazhi/fazhi/api"
 	"github.com/fazhi/fazhi/internal/apitest"
 	"github.com/fazhi/fazhi/internal/dbtest"
+	"github.com/fazhi/fazhi/password"
 	"github.com/fazhi/fazhi/server"
 )
 
@@ -180,5 +182,58 @@ func TestStrangerCannotLockAccount(t *testing.T) {
 			resp = from("198.51.100.7", testPass)
 		}
 		expect(t, resp, http.StatusOK, "")
+	})
+}
+
+// TestPasswordChecksBounded: passwords are checked a few at a time (each
+// check holds argon2id's memory); a sign-in or password change that finds
+// every slot taken waits briefly, then is told to retry, instead of adding
+// to the memory in use.
+func TestPasswordChecksBounded(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
+		// One slot, a check of a few hundred milliseconds, and no patience:
+		// of requests sent together, one is checked and the rest are turned
+		// away.
+		slow := &password.Params{Memory: 8 * 1024, Iterations: 30, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+		h := newHarness(t, db, server.Config{PasswordParams: slow, PasswordSlots: 1, PasswordWait: time.Millisecond})
+		u := h.newUser(t, h.fx.town, tag()+".busy", "viewer")
+		token := h.mustSignIn(t, u.Username, testPass).Token
+		for _, c := range []struct {
+			name string
+			send func() *apitest.Response
+			ok   int
+		}{
+			{"sign-ins", func() *apitest.Response {
+				return h.Post("/api/v1/auth/login", map[string]any{"username": u.Username, "password": testPass}, map[string]string{"Authorization": ""})
+			}, http.StatusOK},
+			{"password changes", func() *apitest.Response {
+				return h.Post("/api/v1/me/password", map[string]any{"currentPassword": "not-the-password", "newPassword": "Never-Set-2022"},
+					map[string]string{"Authorization": "Bearer " + token})
+			}, http.StatusUnprocessableEntity},
+		} {
+			resps := make([]*apitest.Response, 4)
+			var wg sync.WaitGroup
+			for i := range resps {
+				wg.Go(func() { resps[i] = c.send() })
+			}
+			wg.Wait()
+			checked, busy := 0, 0
+			for _, r := range resps {
+				switch {
+				case r.Status == c.ok:
+					checked++
+				case r.Status == http.StatusTooManyRequests && r.Problem(t).Code == "sign_in_busy":
+					busy++
+					if r.Header.Get("Retry-After") != "1" {
+						t.Errorf("%s: Retry-After %q", c.name, r.Header.Get("Retry-After"))
+					}
+				default:
+					t.Errorf("%s: %d %s", c.name, r.Status, r.Body)
+				}
+			}
+			if checked == 0 || busy == 0 {
+				t.Errorf("%s sent together past one slot: %d checked, %d told to retry; want both", c.name, checked, busy)
+			}
+		}
 	})
 }

@@ -110,6 +110,7 @@ export const problemCodes = {
   report_untraced_figures: "Figures of the report match no record (`untracedFigures` of the report names them): trace them, or sign off with `acceptUntraced`.",
   self_review: "A reviewer never returns, approves or publishes a record it submitted itself.",
   sheet_invalid: "The spreadsheet has problems; `cells` names each bad cell, and nothing was imported.",
+  sign_in_busy: "As many passwords as the server checks at once (each takes 64 MiB) are being checked: retry after `Retry-After` seconds.",
   target_exists: "The indicator has a target for this year and unit already: change that one.",
   target_invalid: "The target is not valid (comparator and values); `errors` names the field.",
   target_unit_not_found: "The target's unit does not exist.",
@@ -261,6 +262,7 @@ export type ProblemCode =
   | "report_untraced_figures"
   | "self_review"
   | "sheet_invalid"
+  | "sign_in_busy"
   | "target_exists"
   | "target_invalid"
   | "target_unit_not_found"
@@ -444,6 +446,7 @@ export interface OperationProblemCodes {
     | "password_incorrect"
     | "password_unchanged"
     | "payload_too_large"
+    | "sign_in_busy"
     | "unauthenticated"
     | "unsupported_media_type";
   /** POST /plans/{id}/close */
@@ -1739,6 +1742,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "login_locked"
     | "payload_too_large"
+    | "sign_in_busy"
     | "unauthenticated"
     | "unsupported_media_type";
   /** POST /auth/logout */

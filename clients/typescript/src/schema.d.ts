@@ -5983,8 +5983,10 @@ export interface components {
             };
         };
         /**
-         * @description Too many failed sign-ins for this account or from this address: wait `Retry-After` seconds (a
-         *     growing wait from the fifth failure, 15 minutes from the tenth).
+         * @description Too many failed sign-ins for this account from this address, or for this address: wait
+         *     `Retry-After` seconds (a growing wait from the fifth failure, 15 minutes from the tenth). Or, with
+         *     `sign_in_busy`, as many passwords as the server checks at once are being checked: try again in a
+         *     second.
          */
         SignInLocked: {
             headers: {
