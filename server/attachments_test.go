@@ -529,8 +529,8 @@ func TestAttachmentPermissions(t *testing.T) {
 		expect(t, h.Get(attachmentsPath(id), otherRep), http.StatusNotFound, "not_found")
 		resp := h.Get(contentPath(a.Id.String()), otherRep)
 		expect(t, resp, http.StatusNotFound, "not_found")
-		if p := resp.Problem(t); !strings.Contains(p.Detail, "attachment "+a.Id.String()) || strings.Contains(p.Detail, id) {
-			t.Errorf("detail %q: want the attachment named, and not its value", p.Detail)
+		if p := resp.Problem(t); !strings.Contains(p.Detail, a.Id.String()) || strings.Contains(p.Detail, id) {
+			t.Errorf("detail %q: want the attachment's path named, and not its value", p.Detail)
 		}
 
 		// A reporter of the district sees the town's value but does not report for it.
