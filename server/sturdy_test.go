@@ -6,11 +6,13 @@ package server_test
 
 import (
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,6 +21,7 @@ import (
 	"github.com/fazhi/fazhi/internal/dbtest"
 	"github.com/fazhi/fazhi/password"
 	"github.com/fazhi/fazhi/server"
+	"github.com/fazhi/fazhi/store"
 )
 
 var pathParam = regexp.MustCompile(`\{[^}]+\}`)
@@ -234,6 +237,94 @@ func TestPasswordChecksBounded(t *testing.T) {
 			if checked == 0 || busy == 0 {
 				t.Errorf("%s sent together past one slot: %d checked, %d told to retry; want both", c.name, checked, busy)
 			}
+		}
+	})
+}
+
+// freezer is a TCP proxy to the database that can go silent: it keeps its
+// connections open and stops passing bytes, as a frozen database does.
+type freezer struct {
+	ln     net.Listener
+	frozen atomic.Bool
+}
+
+func newFreezer(t *testing.T, target string) *freezer {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &freezer{ln: ln}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			client, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			server, err := net.Dial("tcp", target)
+			if err != nil {
+				client.Close()
+				continue
+			}
+			t.Cleanup(func() { client.Close(); server.Close() })
+			go f.pass(server, client)
+			go f.pass(client, server)
+		}
+	}()
+	return f
+}
+
+// pass copies src to dst until either closes, dropping what arrives while
+// frozen.
+func (f *freezer) pass(dst, src net.Conn) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if err != nil {
+			return
+		}
+		if f.frozen.Load() {
+			continue
+		}
+		if _, err := dst.Write(buf[:n]); err != nil {
+			return
+		}
+	}
+}
+
+// TestFrozenDatabase: a database that stops answering, its connections open
+// and silent, is a 503 problem+json within the read deadline
+// (DATABASE_URL's readTimeout), as a stopped one is, never a request that
+// hangs.
+func TestFrozenDatabase(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
+		if db.Name != "mysql" {
+			t.Skip("SQLite is a file in the process: it has no connection to go silent")
+		}
+		u, err := url.Parse(db.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := newFreezer(t, u.Host)
+		u.Host = f.ln.Addr().String()
+		u.RawQuery = "readTimeout=1s&writeTimeout=1s"
+		s, err := store.Open(store.Config{URL: u.String(), MaxOpenConns: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		h := newHarness(t, &dbtest.DB{Name: db.Name, URL: u.String(), DB: s}, server.Config{})
+		expect(t, h.Get(unitsPath, nil), http.StatusOK, "")
+
+		f.frozen.Store(true)
+		answered := make(chan *apitest.Response, 1)
+		go func() { answered <- h.Get(unitsPath, nil) }()
+		select {
+		case resp := <-answered:
+			expect(t, resp, http.StatusServiceUnavailable, "database_unavailable")
+		case <-time.After(time.Minute): // a guard against hanging, not a measure
+			t.Fatal("a request to a frozen database is still waiting after a minute")
 		}
 	})
 }

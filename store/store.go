@@ -41,6 +41,11 @@ type Config struct {
 	ConnMaxLifetime time.Duration
 }
 
+// DefaultReadTimeout is how long a MySQL call may go without an answer
+// before it fails; DATABASE_URL's readTimeout and writeTimeout change it.
+// Long statements are batched (store/lifecycle.go), none near it.
+const DefaultReadTimeout = 30 * time.Second
+
 // DB is an open database.
 type DB struct {
 	gorm    *gorm.DB
@@ -162,12 +167,24 @@ func ParseURL(raw, dataDir string) (dialect, dsn string, err error) {
 		c.Params = map[string]string{"charset": "utf8mb4"}
 		c.MultiStatements = false
 		c.InterpolateParams = true
+		// Every call has a deadline: a database that stops answering (the
+		// connection silent, not closed) fails the call after readTimeout,
+		// and the request answers 503 rather than hanging.
+		c.Timeout, c.ReadTimeout, c.WriteTimeout = 10*time.Second, DefaultReadTimeout, DefaultReadTimeout
 		for k, vs := range u.Query() {
-			if k == "interpolateParams" {
-				c.InterpolateParams = vs[len(vs)-1] == "true"
-				continue
+			v := vs[len(vs)-1]
+			switch k {
+			case "interpolateParams":
+				c.InterpolateParams = v == "true"
+			case "timeout", "readTimeout", "writeTimeout":
+				d, err := time.ParseDuration(v)
+				if err != nil || d <= 0 {
+					return "", "", fmt.Errorf("DATABASE_URL: %s=%q is not a duration such as 30s", k, v)
+				}
+				*map[string]*time.Duration{"timeout": &c.Timeout, "readTimeout": &c.ReadTimeout, "writeTimeout": &c.WriteTimeout}[k] = d
+			default:
+				c.Params[k] = v
 			}
-			c.Params[k] = vs[len(vs)-1]
 		}
 		return MySQL, c.FormatDSN(), nil
 	default:
