@@ -44,7 +44,7 @@ func (s *scanner) scanCSV(data []byte, sheetName string) (*Table, Problems, erro
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
 	cr.ReuseRecord = true
-	src := &csvSource{r: cr, sheet: sheetName}
+	src := &csvSource{r: cr, sheet: sheetName, text: text}
 	t, probs, err := s.scanSheet(src, sheetName)
 	if err != nil {
 		return nil, nil, unwrapCaller(err)
@@ -84,14 +84,19 @@ func decodeCSV(data []byte) ([]byte, error) {
 type csvSource struct {
 	r       *csv.Reader
 	sheet   string
+	text    []byte
 	row     int // row number of the last record
 	endLine int // line on which the last record ended
-	problem *Problem
+	// lastLine and lastCol are where the last field of the last record
+	// starts (1-based, the column in bytes).
+	lastLine, lastCol int
+	problem           *Problem
 }
 
 func (s *csvSource) next() (sourceRow, bool, error) {
 	rec, err := s.r.Read()
 	if err == io.EOF {
+		s.checkLastQuote()
 		return sourceRow{}, false, nil
 	}
 	if err != nil {
@@ -107,13 +112,42 @@ func (s *csvSource) next() (sourceRow, bool, error) {
 	start, _ := s.r.FieldPos(0)
 	// csv.Reader skips empty lines, Excel shows them as empty rows.
 	s.row += 1 + max(start-s.endLine-1, 0)
-	last, _ := s.r.FieldPos(len(rec) - 1)
+	last, col := s.r.FieldPos(len(rec) - 1)
 	s.endLine = last + strings.Count(rec[len(rec)-1], "\n")
+	s.lastLine, s.lastCol = last, col
 	out := make([]string, len(rec))
 	for i, f := range rec {
 		out[i] = unescapeFormula(f)
 	}
 	return sourceRow{num: s.row, raw: out, formatted: out}, true, nil
+}
+
+// checkLastQuote reports a quoted field that is never closed. With
+// LazyQuotes (files from Excel and WPS carry stray quotes inside fields),
+// encoding/csv reads such a field to the end of the file: every line after
+// the quote would vanish into one cell instead of being read as rows.
+func (s *csvSource) checkLastQuote() {
+	if s.problem != nil || s.lastLine == 0 {
+		return
+	}
+	start := 0
+	for line := 1; line < s.lastLine; line++ {
+		i := bytes.IndexByte(s.text[start:], '\n')
+		if i < 0 {
+			return
+		}
+		start += i + 1
+	}
+	start += s.lastCol - 1
+	if start >= len(s.text) || s.text[start] != '"' {
+		return
+	}
+	field := bytes.TrimRight(s.text[start:], "\r\n")
+	if len(field) >= 2 && field[len(field)-1] == '"' {
+		return
+	}
+	s.problem = &Problem{Sheet: s.sheet, Row: s.row, Col: 0,
+		Message: fmt.Sprintf("the quote opened at line %d, column %d is never closed: the rest of the file would be one cell; close it", s.lastLine, s.lastCol)}
 }
 
 // WriteCSV writes a header line and the rows, UTF-8 with a byte order mark

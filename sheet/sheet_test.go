@@ -734,3 +734,27 @@ func FuzzReadCSV(f *testing.F) {
 		}
 	})
 }
+
+// TestReadCSVUnclosedQuote: a quote never closed is reported where it
+// opens, not read to the end of the file as one cell with the rows after it
+// gone.
+func TestReadCSVUnclosedQuote(t *testing.T) {
+	text := "单位代码,数值,说明\n" +
+		"211100-001,1,\"未闭合的说明\n" +
+		"211100-002,2,x\n" +
+		"211100-003,3,y\n"
+	_, probs, err := ReadCSV(strings.NewReader(text), twoCols, ReadOptions{Sheet: "upload.csv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(probs) != 1 || probs[0].Row != 2 || !strings.Contains(probs[0].Message, "line 2, column 14") {
+		t.Fatalf("problems %+v, want the quote of row 2 reported", probs)
+	}
+	// A quoted last field that is closed is no problem, with or without a
+	// line end after it.
+	for _, tail := range []string{"\"闭合\"\n", "\"闭合\"", "\"闭合\"\r\n"} {
+		if _, probs, err := ReadCSV(strings.NewReader("单位代码,数值,说明\n211100-001,1,"+tail), twoCols, ReadOptions{}); err != nil || len(probs) != 0 {
+			t.Errorf("%q: %v %+v", tail, err, probs)
+		}
+	}
+}
