@@ -315,30 +315,38 @@ func (db *DB) ReviewProgressReport(ctx context.Context, id string, apply func(r 
 // (models.RollUpProgress) from the latest accepted report of each of their
 // units, by task id.
 func (db *DB) TaskProgress(ctx context.Context, planIDs []string) (map[string]int, error) {
+	if len(planIDs) == 0 {
+		return map[string]int{}, nil
+	}
+	// Three queries whatever the plans' size: the tasks (what a roll-up
+	// needs of them), their units, and the accepted reports; the units and
+	// reports select the tasks by a subquery rather than a list of ids.
 	g := db.gorm.WithContext(ctx)
 	var all []models.PlanTask
-	for part := range slices.Chunk(planIDs, batchSize) {
-		var some []models.PlanTask
-		if err := g.Select("id", "plan_id", "number", "status").Where("plan_id IN ?", part).Find(&some).Error; err != nil {
-			return nil, fmt.Errorf("progress of tasks: %w", translate(err))
+	if err := g.Select("id", "plan_id", "number", "status").Where("plan_id IN ?", planIDs).Find(&all).Error; err != nil {
+		return nil, fmt.Errorf("progress of tasks: %w", translate(err))
+	}
+	tasks := g.Session(&gorm.Session{NewDB: true}).Model(&models.PlanTask{}).Select("id").Where("plan_id IN ?", planIDs)
+	var units []taskUnitRow
+	if err := g.Where("task_id IN (?)", tasks).Find(&units).Error; err != nil {
+		return nil, fmt.Errorf("progress of tasks: %w", translate(err))
+	}
+	byID := make(map[string]*models.PlanTask, len(all))
+	for i := range all {
+		byID[all[i].ID] = &all[i]
+	}
+	for _, u := range units {
+		t := byID[u.TaskID]
+		if u.Role == string(models.TaskLead) {
+			t.LeadUnitIDs = append(t.LeadUnitIDs, u.UnitID)
+		} else {
+			t.CooperatingUnitIDs = append(t.CooperatingUnitIDs, u.UnitID)
 		}
-		all = append(all, some...)
-	}
-	if err := loadTaskLinks(g, all); err != nil {
-		return nil, fmt.Errorf("progress of tasks: %w", err)
-	}
-	ids := make([]string, len(all))
-	for i, t := range all {
-		ids[i] = t.ID
 	}
 	var accepted []models.ProgressReport
-	for part := range slices.Chunk(ids, batchSize) {
-		var some []models.ProgressReport
-		if err := g.Select("task_id", "unit_id", "percent", "period_end", "reviewed_at", "id").
-			Where("task_id IN ? AND status IN ?", part, models.ProgressLifecycle.Released).Find(&some).Error; err != nil {
-			return nil, fmt.Errorf("progress of tasks: %w", translate(err))
-		}
-		accepted = append(accepted, some...)
+	if err := g.Select("task_id", "unit_id", "percent", "period_end", "reviewed_at", "id").
+		Where("task_id IN (?) AND status IN ?", tasks, models.ProgressLifecycle.Released).Find(&accepted).Error; err != nil {
+		return nil, fmt.Errorf("progress of tasks: %w", translate(err))
 	}
 	// The latest report of a unit is the one whose period ends last; of
 	// reports on the same period end, the one accepted last.
@@ -349,9 +357,9 @@ func (db *DB) TaskProgress(ctx context.Context, planIDs []string) (map[string]in
 	for _, r := range accepted {
 		latest[[2]string{r.TaskID, r.UnitID}] = r.Percent
 	}
-	units := make([]models.UnitProgress, 0, len(latest))
+	progress := make([]models.UnitProgress, 0, len(latest))
 	for k, percent := range latest {
-		units = append(units, models.UnitProgress{TaskID: k[0], UnitID: k[1], Percent: percent})
+		progress = append(progress, models.UnitProgress{TaskID: k[0], UnitID: k[1], Percent: percent})
 	}
-	return models.RollUpProgress(all, units), nil
+	return models.RollUpProgress(all, progress), nil
 }
