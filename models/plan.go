@@ -339,11 +339,7 @@ func (t *PlanTask) Validate() error {
 		if len(l.ids) > l.max {
 			add(l.pointer, "at most %d", l.max)
 		}
-		for i, id := range l.ids {
-			if slices.Index(l.ids, id) != i {
-				add(fmt.Sprintf("%s/%d", l.pointer, i), "named twice")
-			}
-		}
+		fields = append(fields, twice(l.pointer, l.ids, "named twice")...)
 	}
 	for i, id := range t.CooperatingUnitIDs {
 		if slices.Contains(t.LeadUnitIDs, id) {

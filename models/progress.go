@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -95,7 +96,8 @@ var weekPattern = regexp.MustCompile(`^([0-9]{4})-W([0-9]{2})$`)
 // package or an ISO 8601 week, and returns its first and last days.
 func ParseReportPeriod(s string) (first, last time.Time, err error) {
 	if m := weekPattern.FindStringSubmatch(s); m != nil {
-		year, week := atoiDigits(m[1]), atoiDigits(m[2])
+		year, _ := strconv.Atoi(m[1]) // digits, as the pattern says
+		week, _ := strconv.Atoi(m[2])
 		// 4 January is in week 1 of its ISO year; step back to its Monday.
 		jan4 := time.Date(year, time.January, 4, 0, 0, 0, 0, time.UTC)
 		monday := jan4.AddDate(0, 0, -((int(jan4.Weekday())+6)%7)+(week-1)*7)
@@ -109,14 +111,6 @@ func ParseReportPeriod(s string) (first, last time.Time, err error) {
 		return time.Time{}, time.Time{}, err
 	}
 	return p.Start(), p.End().AddDate(0, 0, -1), nil
-}
-
-func atoiDigits(s string) int {
-	n := 0
-	for _, r := range s {
-		n = n*10 + int(r-'0')
-	}
-	return n
 }
 
 // Validate checks the report's own fields against the year of the task's

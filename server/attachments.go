@@ -130,22 +130,20 @@ func (h *ValueHandler) DownloadAttachment(ctx context.Context, req api.DownloadA
 	if err != nil {
 		return nil, fmt.Errorf("attachment %s: %w", a.ID, err) // a 500: the row names a blob
 	}
-	headers := api.DownloadAttachment200ResponseHeaders{ContentDisposition: ptr(contentDisposition(a.Filename))}
-	if sum, err := hex.DecodeString(a.SHA256); err == nil {
-		headers.Digest = ptr("sha-256=" + base64.StdEncoding.EncodeToString(sum)) // RFC 3230
+	// nosniff, which a browser needs never to run what it was handed as a
+	// download, is on every answer (requestID).
+	headers := api.DownloadAttachment200ResponseHeaders{ContentDisposition: ptr(contentDisposition(a.Filename)), Digest: digestOf(a.SHA256)}
+	return api.DownloadAttachment200ApplicationoctetStreamResponse{Body: r, ContentLength: a.Size, Headers: headers}, nil
+}
+
+// digestOf is a file's Digest header (RFC 3230) from its SHA-256 in hex,
+// or none when the hex is not one.
+func digestOf(sha256Hex string) *string {
+	sum, err := hex.DecodeString(sha256Hex)
+	if err != nil || len(sum) != sha256.Size {
+		return nil
 	}
-	return download{api.DownloadAttachment200ApplicationoctetStreamResponse{Body: r, ContentLength: a.Size, Headers: headers}}, nil
-}
-
-// download is the file with nosniff, which the contract does not declare: a
-// browser must never run what it was handed as a download.
-type download struct {
-	api.DownloadAttachment200ApplicationoctetStreamResponse
-}
-
-func (d download) VisitDownloadAttachmentResponse(w http.ResponseWriter) error {
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	return d.DownloadAttachment200ApplicationoctetStreamResponse.VisitDownloadAttachmentResponse(w)
+	return ptr("sha-256=" + base64.StdEncoding.EncodeToString(sum))
 }
 
 func contentPath(id string) string { return basePath + "/attachments/" + id + "/content" }

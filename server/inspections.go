@@ -8,12 +8,8 @@ package server
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/google/uuid"
@@ -417,21 +413,8 @@ func (h *InspectionHandler) DownloadInspectionEvidence(ctx context.Context, req 
 	if err != nil {
 		return nil, fmt.Errorf("inspection evidence %s: %w", e.ID, err) // a 500: the row names a blob
 	}
-	headers := api.DownloadInspectionEvidence200ResponseHeaders{ContentDisposition: ptr(contentDisposition(e.Filename))}
-	if sum, err := hex.DecodeString(e.SHA256); err == nil && len(sum) == sha256.Size {
-		headers.Digest = ptr("sha-256=" + base64.StdEncoding.EncodeToString(sum))
-	}
-	return evidenceDownload{api.DownloadInspectionEvidence200ApplicationoctetStreamResponse{Body: r, ContentLength: e.Size, Headers: headers}}, nil
-}
-
-// evidenceDownload is the file with nosniff, as download is.
-type evidenceDownload struct {
-	api.DownloadInspectionEvidence200ApplicationoctetStreamResponse
-}
-
-func (d evidenceDownload) VisitDownloadInspectionEvidenceResponse(w http.ResponseWriter) error {
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	return d.DownloadInspectionEvidence200ApplicationoctetStreamResponse.VisitDownloadInspectionEvidenceResponse(w)
+	headers := api.DownloadInspectionEvidence200ResponseHeaders{ContentDisposition: ptr(contentDisposition(e.Filename)), Digest: digestOf(e.SHA256)}
+	return api.DownloadInspectionEvidence200ApplicationoctetStreamResponse{Body: r, ContentLength: e.Size, Headers: headers}, nil
 }
 
 func roundOut(r *models.InspectionRound, sheets []models.InspectionSheet, today string) api.InspectionRound {

@@ -9,12 +9,8 @@ package server
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"mime/multipart"
-	"net/http"
 	"time"
 
 	"github.com/google/uuid"
@@ -402,19 +398,6 @@ func (h *ProgressHandler) DownloadEvidence(ctx context.Context, req api.Download
 	if err != nil {
 		return nil, fmt.Errorf("evidence %s: %w", e.ID, err) // a 500: the row names a blob
 	}
-	headers := api.DownloadEvidence200ResponseHeaders{ContentDisposition: ptr(contentDisposition(e.Filename))}
-	if sum, err := hex.DecodeString(e.SHA256); err == nil && len(sum) == sha256.Size {
-		headers.Digest = ptr("sha-256=" + base64.StdEncoding.EncodeToString(sum))
-	}
-	return planEvidenceDownload{api.DownloadEvidence200ApplicationoctetStreamResponse{Body: body, ContentLength: e.Size, Headers: headers}}, nil
-}
-
-// planEvidenceDownload is the file with nosniff, as download is.
-type planEvidenceDownload struct {
-	api.DownloadEvidence200ApplicationoctetStreamResponse
-}
-
-func (d planEvidenceDownload) VisitDownloadEvidenceResponse(w http.ResponseWriter) error {
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	return d.DownloadEvidence200ApplicationoctetStreamResponse.VisitDownloadEvidenceResponse(w)
+	headers := api.DownloadEvidence200ResponseHeaders{ContentDisposition: ptr(contentDisposition(e.Filename)), Digest: digestOf(e.SHA256)}
+	return api.DownloadEvidence200ApplicationoctetStreamResponse{Body: body, ContentLength: e.Size, Headers: headers}, nil
 }
