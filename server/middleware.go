@@ -1,6 +1,8 @@
 package server
 
 import (
+	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -31,6 +33,36 @@ func requestID() echo.MiddlewareFunc {
 			return next(c)
 		}
 	}
+}
+
+// errTimeLimit is the cause of a request's context ending at the server's
+// time limit.
+var errTimeLimit = errors.New("the request ran past the server's time limit")
+
+// timeLimit ends every request's context after limit (none when zero). The
+// HTTP server stops writing an answer at its write timeout, and a change
+// committed after that would reach the database but never the client: with
+// the limit below the write timeout, the database calls of a request that
+// runs too long fail, its transaction rolls back, and the client is told so
+// (503 request_too_long) while it can still hear it.
+func timeLimit(limit time.Duration) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		if limit <= 0 {
+			return next
+		}
+		return func(c echo.Context) error {
+			ctx, cancel := context.WithTimeoutCause(c.Request().Context(), limit, errTimeLimit)
+			defer cancel()
+			c.SetRequest(c.Request().WithContext(ctx))
+			return next(c)
+		}
+	}
+}
+
+// pastTimeLimit reports whether err is a request's failure because its
+// context ended at the time limit.
+func pastTimeLimit(c echo.Context, err error) bool {
+	return err != nil && context.Cause(c.Request().Context()) == errTimeLimit
 }
 
 // secretAnswers are the operations whose answers carry a secret (a session

@@ -168,6 +168,12 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			return
 		}
 		p, extra := problemFor(err)
+		if pastTimeLimit(c, err) {
+			p = problem(http.StatusServiceUnavailable, "request_too_long",
+				"the request did not finish within the server's time limit and nothing was changed; "+
+					"retry later, and split a large import into smaller files")
+			extra = http.Header{"Retry-After": {"30"}}
+		}
 		reqID := c.Response().Header().Get(echo.HeaderXRequestID)
 		if reqID != "" {
 			p.RequestId = &reqID

@@ -94,6 +94,11 @@ type Config struct {
 	// SheetLimit is the largest spreadsheet an import takes, in bytes; zero
 	// is DefaultSheetLimit.
 	SheetLimit int64
+	// RequestTimeout is how long a request may run before its database calls
+	// fail and it is answered 503 request_too_long, nothing changed; set it
+	// below the HTTP server's write timeout, so that the answer still
+	// reaches the client. Zero: no limit.
+	RequestTimeout time.Duration
 	// ServeMetrics, when set, is given the Prometheus handler to serve on an
 	// address of its own (FAZHI_METRICS_ADDR), and the API's port has no
 	// /metrics: what the process reveals of its load stays off the public
@@ -191,6 +196,7 @@ func New(cfg Config, store Store, log *slog.Logger) (*echo.Echo, error) {
 
 	e.Use(requestID())
 	e.Use(observe(log, m))
+	e.Use(timeLimit(cfg.RequestTimeout))
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}))
 	if len(cfg.CORSOrigins) > 0 {
 		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{

@@ -328,3 +328,44 @@ func TestFrozenDatabase(t *testing.T) {
 		}
 	})
 }
+
+// TestTimeLimit: a request still working at the server's time limit is
+// stopped, its transaction rolled back, and answered 503 request_too_long
+// while the client can still hear it (the HTTP server's write timeout is
+// later), never committed behind a connection that was closed. Here the
+// write waits on the audit chain's head, locked by another transaction.
+func TestTimeLimit(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
+		h := newHarness(t, db, server.Config{RequestTimeout: time.Second})
+		ctx := t.Context()
+		tx, err := db.SQL().BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		released := false
+		release := func() {
+			if !released {
+				released = true
+				if err := tx.Rollback(); err != nil {
+					t.Error(err)
+				}
+			}
+		}
+		defer release()
+		if _, err := tx.ExecContext(ctx, "UPDATE audit_chain SET last_seq = last_seq WHERE id = 1"); err != nil {
+			t.Fatal(err)
+		}
+		code := deptCode()
+		resp := h.Post(unitsPath, map[string]any{"code": code, "name": "超时单位", "kind": "department", "parentId": h.fx.city}, nil)
+		release()
+		expect(t, resp, http.StatusServiceUnavailable, "request_too_long")
+		if resp.Header.Get("Retry-After") == "" {
+			t.Error("no Retry-After")
+		}
+		if got := listAll[api.Unit](t, h, unitsPath, nil, url.Values{"q": {code}}, 10); len(got) != 0 {
+			t.Errorf("the request stopped at the limit created %+v", got)
+		}
+		expect(t, h.Post(unitsPath, map[string]any{"code": code, "name": "超时单位", "kind": "department", "parentId": h.fx.city}, nil),
+			http.StatusCreated, "")
+	})
+}

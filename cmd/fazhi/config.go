@@ -37,7 +37,7 @@ var settings = []setting{
 	{"FAZHI_DB_CONN_MAX_LIFETIME", "30m", "recycle database connections after this long"},
 	{"FAZHI_READ_HEADER_TIMEOUT", "5s", "time to read request headers"},
 	{"FAZHI_READ_TIMEOUT", "30s", "time to read a whole request"},
-	{"FAZHI_WRITE_TIMEOUT", "60s", "time to write a response"},
+	{"FAZHI_WRITE_TIMEOUT", "60s", "time to write a response; a request still working a twelfth of it before (1 to 10 s) is stopped, rolled back and answered 503 request_too_long"},
 	{"FAZHI_IDLE_TIMEOUT", "120s", "keep-alive connections idle this long are closed"},
 	{"FAZHI_SHUTDOWN_TIMEOUT", "30s", "on SIGTERM, time allowed for requests in flight to finish"},
 	{"FAZHI_SESSION_TTL", "12h", "how long a sign-in lasts"},

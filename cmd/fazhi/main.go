@@ -156,6 +156,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		BodyLimit: cfg.BodyLimit, CORSOrigins: cfg.CORSOrigins, DemoMode: demoMode,
 		SessionTTL: cfg.SessionTTL, APIKeyRate: cfg.APIKeyRate, TrustedProxies: cfg.TrustedProxies,
 		AttachmentDir: cfg.AttachmentDir, AttachmentLimit: cfg.AttachmentLimit, SheetLimit: cfg.SheetLimit,
+		RequestTimeout: requestTimeout(cfg.WriteTimeout),
 	}
 	if cfg.MetricsAddr != "" {
 		scfg.ServeMetrics = func(h http.Handler) {
@@ -412,4 +413,14 @@ func healthcheck(ctx context.Context, cfg config, args []string) error {
 		return fmt.Errorf("%s answered %s", path, resp.Status)
 	}
 	return nil
+}
+
+// requestTimeout is the time limit of a request's work under the server's
+// write timeout: a margin below it, so that a request refused at the limit
+// is still answered (a twelfth of it, at least a second, at most ten).
+func requestTimeout(write time.Duration) time.Duration {
+	if write <= 0 {
+		return 0
+	}
+	return write - min(max(write/12, time.Second), 10*time.Second)
 }

@@ -536,3 +536,18 @@ func demoDataRecords() int {
 // (demo/checklists.go, seedRevision); the 2021 list's 2,848 cases are one
 // event each (demo/applications.go).
 const demoChecklistEvents = 1 + 854 + 2 + 1 + 1 + 10 + 8 + 2848
+
+// TestRequestTimeout: a request's work stops a margin before the write
+// timeout, so that its refusal still reaches the client.
+func TestRequestTimeout(t *testing.T) {
+	for write, want := range map[time.Duration]time.Duration{
+		0:                0,
+		60 * time.Second: 55 * time.Second,
+		5 * time.Second:  4 * time.Second,
+		10 * time.Minute: 590 * time.Second,
+	} {
+		if got := requestTimeout(write); got != want {
+			t.Errorf("write timeout %s: request timeout %s, want %s", write, got, want)
+		}
+	}
+}
