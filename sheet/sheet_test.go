@@ -606,7 +606,7 @@ func TestZipBombs(t *testing.T) {
 		t.Errorf("declared bomb: %v", err)
 	}
 	// A real one against a lower limit.
-	bomb := bytes.Repeat([]byte(" "), 4<<20)
+	bomb := bytes.Repeat([]byte("<!---->"), 600_000)
 	data = zipOf(t, maps(parts, "xl/worksheets/sheet1.xml", append(bytes.Clone(parts["xl/worksheets/sheet1.xml"]), bomb...)), nil)
 	if _, _, err := readBytes(t, data, twoCols, ReadOptions{UnzipSizeLimit: 1 << 20}); !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "unzips to more than 1048576 bytes") {
 		t.Errorf("bomb: %v", err)
@@ -627,6 +627,27 @@ func TestZipBombs(t *testing.T) {
 		map[string]uint64{"xl/worksheets/sheet1.xml": uint64(len(parts["xl/worksheets/sheet1.xml"]))})
 	if _, _, err := readBytes(t, data, twoCols, ReadOptions{}); !errors.Is(err, ErrFormat) {
 		t.Errorf("truncated member: %v", err)
+	}
+}
+
+// TestLongSharedString: a shared string longer than a cell holds (one of
+// 200 MiB compresses to a few hundred kilobytes) is refused before excelize
+// reads it whole into memory; one as long as a cell holds is read.
+func TestLongSharedString(t *testing.T) {
+	parts := members(t, workbook(t, "Sheet1", map[int][]any{1: {"單位代碼", "數值"}, 2: {"a", 1}}))
+	sst := string(parts["xl/sharedStrings.xml"])
+	if !strings.Contains(sst, "</sst>") {
+		t.Fatalf("no shared strings: %s", sst)
+	}
+	with := func(text string) []byte {
+		return zipOf(t, maps(parts, "xl/sharedStrings.xml", []byte(strings.Replace(sst, "</sst>", "<si><t>"+text+"</t></si></sst>", 1))), nil)
+	}
+	if _, _, err := readBytes(t, with(strings.Repeat("长", MaxCellText)), twoCols, ReadOptions{}); err != nil {
+		t.Errorf("a text as long as a cell holds: %v", err)
+	}
+	_, _, err := readBytes(t, with(strings.Repeat("a", 20<<20)), twoCols, ReadOptions{})
+	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "32767") || !strings.Contains(err.Error(), "sharedStrings") {
+		t.Errorf("a 20 MiB shared string: %v", err)
 	}
 }
 

@@ -179,7 +179,9 @@ func checkZip(data []byte, opts ReadOptions) (sstSize uint64, err error) {
 	// silently drop the rest of a sheet. Inflate every member once, within
 	// the limits checked above, to refuse damaged archives.
 	for _, zf := range zr.File {
-		if err := checkMember(zf); err != nil {
+		if err := checkMember(zf); errors.Is(err, ErrTooLarge) {
+			return 0, fmt.Errorf("%w (%s)", err, zf.Name)
+		} else if err != nil {
 			return 0, fmt.Errorf("%w: damaged .xlsx file: %s: %v", ErrFormat, zf.Name, err)
 		}
 	}
@@ -192,8 +194,47 @@ func checkMember(zf *zip.File) error {
 		return err
 	}
 	defer rc.Close()
-	_, err = io.Copy(io.Discard, rc)
+	var w io.Writer = io.Discard
+	if strings.HasSuffix(strings.ToLower(zf.Name), ".xml") {
+		w = &textRuns{}
+	}
+	_, err = io.Copy(w, rc)
 	return err
+}
+
+// MaxCellText is the most characters a cell holds in Excel.
+const MaxCellText = 32767
+
+// maxTextRun bounds the bytes of XML text between two tags: a cell's text
+// of MaxCellText characters at 8 bytes each at most (Excel writes a control
+// character as "_x000D_", 7 bytes; a character in UTF-8 is 4 at most).
+const maxTextRun = MaxCellText * 8
+
+// errTextTooLong refuses a workbook holding a text longer than a cell can.
+var errTextTooLong = fmt.Errorf("%w: the file holds a text longer than Excel's limit of %d characters a cell", ErrTooLarge, MaxCellText)
+
+// textRuns measures the runs of text between the tags of an XML part as it
+// streams through, and fails on one longer than any cell holds: excelize
+// reads a shared string whole into memory, so one made of hundreds of
+// megabytes (it compresses to a few kilobytes) must be refused before it.
+type textRuns struct{ run int }
+
+func (t *textRuns) Write(p []byte) (int, error) {
+	for rest := p; len(rest) > 0; {
+		i := bytes.IndexByte(rest, '<')
+		if i < 0 {
+			t.run += len(rest)
+			break
+		}
+		if t.run+i > maxTextRun {
+			return 0, errTextTooLong
+		}
+		t.run, rest = 0, rest[i+1:]
+	}
+	if t.run > maxTextRun {
+		return 0, errTextTooLong
+	}
+	return len(p), nil
 }
 
 // pickSheet returns the sheet asked for (exactly, or failing that with
