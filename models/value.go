@@ -177,6 +177,13 @@ type ValueChange struct {
 	Before, After *IndicatorValue
 }
 
+// ValueImport is one batch of an import of values: values to create (as
+// drafts), and changes to values, each from the version Before names.
+type ValueImport struct {
+	Create []*IndicatorValue
+	Update []ValueChange
+}
+
 // PatchTo is the merge patch that gives a value after's content: every field
 // a unit reports, set or cleared.
 func PatchTo(after *IndicatorValue) ValuePatch {

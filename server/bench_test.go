@@ -75,7 +75,7 @@ func BenchmarkListUnits(b *testing.B) {
 
 // benchUnits creates a city with n departments below it, in one batch, and
 // returns them, the city first.
-func benchUnits(b *testing.B, db *dbtest.DB, n int) []*models.Unit {
+func benchUnits(b testing.TB, db *dbtest.DB, n int) []*models.Unit {
 	b.Helper()
 	root := &models.Unit{ID: store.NewID(), Code: areaCode(), Name: "基准市", Kind: models.UnitCity, Level: 1}
 	root.Path = models.UnitPath("", root.ID)

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"runtime"
 	"runtime/metrics"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/fazhi/fazhi/exact"
+	"github.com/fazhi/fazhi/internal/apitest"
 	"github.com/fazhi/fazhi/internal/dbtest"
 	"github.com/fazhi/fazhi/models"
 	"github.com/fazhi/fazhi/period"
@@ -158,7 +159,7 @@ type importBench struct {
 	layout *valuesheet.Layout
 }
 
-func newImportBench(b *testing.B, db *dbtest.DB, units, indicators int) *importBench {
+func newImportBench(b testing.TB, db *dbtest.DB, units, indicators int) *importBench {
 	ctx := b.Context()
 	us := benchUnits(b, db, units)
 	root := us[0]
@@ -202,20 +203,23 @@ func (ib *importBench) table(value func(i int) string) [][]string {
 }
 
 // post imports the file for the period and fails unless the report says want.
-func (ib *importBench) post(b *testing.B, name string, data []byte, periodText, want string) {
+func (ib *importBench) post(b testing.TB, name string, data []byte, periodText, want string) {
+	if status, body := ib.send(b, name, data, periodText); status != http.StatusOK || !strings.Contains(body, want) {
+		b.Fatalf("status %d: %.500s", status, body)
+	}
+}
+
+// send imports the file for the period and returns the answer, checked
+// against the contract.
+func (ib *importBench) send(b testing.TB, name string, data []byte, periodText string) (int, string) {
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
 	part, _ := w.CreateFormFile("file", name)
 	_, _ = part.Write(data)
 	_ = w.Close()
-	rec := httptest.NewRecorder()
-	req := httptest.NewRequest(http.MethodPost, systemsPath+"/"+ib.sys.ID+"/value-import?period="+periodText, &body)
-	req.Header.Set("Authorization", ib.auth)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	ib.e.ServeHTTP(rec, req)
-	if rec.Code != http.StatusOK || !bytes.Contains(rec.Body.Bytes(), []byte(want)) {
-		b.Fatalf("status %d: %.500s", rec.Code, rec.Body)
-	}
+	resp := apitest.New(b, ib.e).Do(apitest.Request{Method: http.MethodPost, Path: systemsPath + "/" + ib.sys.ID + "/value-import?period=" + periodText,
+		Body: body.Bytes(), ContentType: w.FormDataContentType(), Header: map[string]string{"Authorization": ib.auth}})
+	return resp.Status, string(resp.Body)
 }
 
 // insertPlain inserts one value per unit and indicator for the period in one

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"iter"
 	"net/http"
 	"sync"
 	"testing"
@@ -19,7 +20,22 @@ import (
 // runs once, after the read it is named for.
 type racingStore struct {
 	*dbtest.DB
-	afterUnits, afterUsers, afterPeriodValues, afterInputs, afterChecklistItems func()
+	afterUnits, afterUsers, afterValuesAt, afterInputs, afterChecklistItems func()
+	// importing sees each batch of an import of values as it is written.
+	importing func(models.ValueImport)
+}
+
+func (s racingStore) ImportValues(ctx context.Context, systemID string, batches iter.Seq2[models.ValueImport, error]) error {
+	return s.DB.ImportValues(ctx, systemID, func(yield func(models.ValueImport, error) bool) {
+		for b, err := range batches {
+			if err == nil && s.importing != nil {
+				s.importing(b)
+			}
+			if !yield(b, err) {
+				return
+			}
+		}
+	})
 }
 
 func (s racingStore) UnitsByCodes(ctx context.Context, codes []string) ([]models.Unit, error) {
@@ -34,9 +50,9 @@ func (s racingStore) UsersByUsernames(ctx context.Context, usernames []string) (
 	return users, err
 }
 
-func (s racingStore) PeriodValues(ctx context.Context, systemID, period string, unitIDs []string, releasedOnly bool) ([]models.IndicatorValue, error) {
-	values, err := s.DB.PeriodValues(ctx, systemID, period, unitIDs, releasedOnly)
-	runHook(s.afterPeriodValues)
+func (s racingStore) ValuesAt(ctx context.Context, systemID, period string, keys [][2]string) ([]models.IndicatorValue, error) {
+	values, err := s.DB.ValuesAt(ctx, systemID, period, keys)
+	runHook(s.afterValuesAt)
 	return values, err
 }
 
@@ -89,7 +105,7 @@ func TestImportValuesRace(t *testing.T) {
 			return csvOf([]string{"单位代码", "指标编码", "数值"}, [][]string{{ss.town.Code, yearly.Code, value}})
 		}
 		var theirs *models.IndicatorValue
-		rs := racingStore{DB: db, afterPeriodValues: once(func() {
+		rs := racingStore{DB: db, afterValuesAt: once(func() {
 			theirs = &models.IndicatorValue{IndicatorID: yearly.Id.String(), UnitID: ss.town.Id.String(), Period: "2021",
 				Value: ptrTo(exact.MustParse("7"))}
 			if err := db.CreateValue(ctx, theirs); err != nil {
@@ -102,7 +118,7 @@ func TestImportValuesRace(t *testing.T) {
 			t.Errorf("the value reported meanwhile became %+v", got)
 		}
 
-		rs.afterPeriodValues = once(func() {
+		rs.afterValuesAt = once(func() {
 			if _, err := db.UpdateValue(ctx, theirs.ID, 1, models.ValuePatch{SetValue: true, Value: ptrTo(exact.MustParse("8"))}); err != nil {
 				t.Error(err)
 			}

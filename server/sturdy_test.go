@@ -9,7 +9,9 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,9 +21,12 @@ import (
 	"github.com/fazhi/fazhi/api"
 	"github.com/fazhi/fazhi/internal/apitest"
 	"github.com/fazhi/fazhi/internal/dbtest"
+	"github.com/fazhi/fazhi/models"
 	"github.com/fazhi/fazhi/password"
 	"github.com/fazhi/fazhi/server"
+	"github.com/fazhi/fazhi/sheet"
 	"github.com/fazhi/fazhi/store"
+	"github.com/fazhi/fazhi/valuesheet"
 )
 
 var pathParam = regexp.MustCompile(`\{[^}]+\}`)
@@ -367,5 +372,80 @@ func TestTimeLimit(t *testing.T) {
 		}
 		expect(t, h.Post(unitsPath, map[string]any{"code": code, "name": "超时单位", "kind": "department", "parentId": h.fx.city}, nil),
 			http.StatusCreated, "")
+	})
+}
+
+// TestImportStreams: an import's rows are judged batch by batch and what it
+// will write is spooled to a temporary file, removed afterwards; a problem
+// in a late batch, or a row repeating one of an early batch, still leaves
+// everything unwritten, and a good file writes every batch.
+func TestImportStreams(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
+		tmp := t.TempDir()
+		t.Setenv("TMPDIR", tmp) // where the spool goes
+		const units, indicators = 3, 500
+		ib := newImportBench(t, db, units, indicators)
+		table := ib.table(func(i int) string { return fmt.Sprint(i) })
+		csvFile := func(rows [][]string) []byte {
+			var f strings.Builder
+			if err := sheet.WriteCSV(&f, valuesheet.OutColumns(), rows); err != nil {
+				t.Fatal(err)
+			}
+			return []byte(f.String())
+		}
+		count := func() (n int64) {
+			if err := db.SQL().QueryRowContext(t.Context(), "SELECT COUNT(*) FROM indicator_values WHERE system_id = ?", ib.sys.ID).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		spooled := func() {
+			t.Helper()
+			if left, _ := os.ReadDir(tmp); len(left) != 0 {
+				t.Errorf("left in the temporary directory: %v", left)
+			}
+		}
+
+		bad := slices.Clone(table)
+		bad[1400] = slices.Clone(bad[1400])
+		bad[1400][7] = "十二"
+		repeated := append(slices.Clone(table), slices.Clone(table[0]))
+		for name, rows := range map[string][][]string{"a bad cell in the last batch": bad, "a row stated again": repeated} {
+			status, body := ib.send(t, "填报.csv", csvFile(rows), "2021-01")
+			if status != http.StatusUnprocessableEntity || !strings.Contains(body, `"problemCount"`) && !strings.Contains(body, "sheet_invalid") {
+				t.Errorf("%s: %d %.300s", name, status, body)
+			}
+			if n := count(); n != 0 {
+				t.Errorf("%s: %d values written", name, n)
+			}
+			spooled()
+		}
+		status, body := ib.send(t, "填报.csv", csvFile(repeated), "2021-01")
+		if !strings.Contains(body, "row 2 already reports") {
+			t.Errorf("the repeated row: %d %.500s", status, body)
+		}
+		// Written batch by batch from the spool, which is on disk meanwhile.
+		var batches, judged atomic.Int32
+		rs := racingStore{DB: db, afterValuesAt: func() { judged.Add(1) }, importing: func(b models.ValueImport) {
+			if n := len(b.Create) + len(b.Update); n == 0 || n > 500 {
+				t.Errorf("a batch of %d values", n)
+			}
+			if left, _ := os.ReadDir(tmp); len(left) != 1 {
+				t.Errorf("the spool while the import writes: %v", left)
+			}
+			batches.Add(1)
+		}}
+		var err error
+		if ib.e, err = server.New(server.Config{AttachmentDir: t.TempDir()}, rs, discardLogger()); err != nil {
+			t.Fatal(err)
+		}
+		ib.post(t, "填报.csv", csvFile(table), "2021-01", fmt.Sprintf(`"created":%d`, units*indicators))
+		if batches.Load() != 3 || judged.Load() != 3 {
+			t.Errorf("%d rows judged in %d batches and written in %d, want 3 and 3", units*indicators, judged.Load(), batches.Load())
+		}
+		if n := count(); n != units*indicators {
+			t.Errorf("%d values written, want %d", n, units*indicators)
+		}
+		spooled()
 	})
 }

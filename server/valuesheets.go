@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"mime/multipart"
 	"net/http"
 	"strings"
@@ -20,6 +21,7 @@ import (
 	"github.com/fazhi/fazhi/models"
 	"github.com/fazhi/fazhi/period"
 	"github.com/fazhi/fazhi/sheet"
+	"github.com/fazhi/fazhi/spool"
 	"github.com/fazhi/fazhi/valuesheet"
 )
 
@@ -29,7 +31,8 @@ type ValueSheetStore interface {
 	UnitsByIDs(ctx context.Context, ids []string) ([]models.Unit, error)
 	UnitsByCodes(ctx context.Context, codes []string) ([]models.Unit, error)
 	PeriodValues(ctx context.Context, systemID, period string, unitIDs []string, published bool) ([]models.IndicatorValue, error)
-	ImportValues(ctx context.Context, systemID string, creates []*models.IndicatorValue, updates []models.ValueChange) error
+	ValuesAt(ctx context.Context, systemID, period string, keys [][2]string) ([]models.IndicatorValue, error)
+	ImportValues(ctx context.Context, systemID string, batches iter.Seq2[models.ValueImport, error]) error
 }
 
 // ValueSheetHandler serves the spreadsheet operations of the indicator-values tag.
@@ -212,7 +215,12 @@ func writeSheet(l *valuesheet.Layout, rows [][]string, csv bool, what string) (s
 	return f, nil
 }
 
-// ImportIndicatorValues implements importIndicatorValues.
+// ImportIndicatorValues implements importIndicatorValues. The file streams
+// through in batches: each is judged (its units and existing values read
+// then) and what it will write spooled to disk, so that memory holds one
+// batch, however many rows the file has, and no lock is held meanwhile. Only
+// then, with no problem found, the spooled batches are written in one
+// transaction, each change checked against the version judged.
 func (h *ValueSheetHandler) ImportIndicatorValues(ctx context.Context, req api.ImportIndicatorValuesRequestObject) (api.ImportIndicatorValuesResponseObject, error) {
 	p, err := sheetPeriod(req.Params.Period)
 	if err != nil {
@@ -243,76 +251,105 @@ func (h *ValueSheetHandler) ImportIndicatorValues(ctx context.Context, req api.I
 	if err != nil {
 		return nil, err
 	}
-	tab, probs, err := readSheet(file, name, valuesheet.ReadColumns())
-	if err != nil {
-		return nil, err
-	}
-	report := api.ValueImportReport{DryRun: dryRun, Problems: []api.CellProblem{}}
-	var plan valuesheet.Plan
-	if tab != nil && len(probs) == 0 {
-		report.Sheet, report.Rows = tab.Sheet, int32(len(tab.Rows))
-		judged, err := h.judge(ctx, &valuesheet.Layout{System: sys, Indicators: inds, Period: p}, tab)
-		if err != nil {
-			return nil, err
-		}
-		plan, probs, report.Skipped = judged.plan, judged.problems, judged.skipped
-	}
-	cells := cellProblems(tab, probs)
-	report.ProblemCount = int32(len(probs))
-	report.Created, report.Updated, report.Unchanged = int32(len(plan.Create)), int32(len(plan.Update)), int32(plan.Unchanged)
-	switch {
-	case dryRun:
-		report.Problems = cells
-		return api.ImportIndicatorValues200JSONResponse(report), nil
-	case len(probs) > 0:
-		return nil, &httpError{status: http.StatusUnprocessableEntity, code: "sheet_invalid", cells: cells,
-			detail: fmt.Sprintf("%d problems in the file (the first: %s); nothing was imported", len(probs), probs[0])}
-	}
-	if err := h.store.ImportValues(ctx, sys.ID, plan.Create, plan.Update); err != nil {
-		return nil, err
-	}
-	return api.ImportIndicatorValues200JSONResponse(report), nil
-}
-
-// judged is an uploaded sheet judged: the import it plans, the problems
-// found, and the rows skipped (template rows nobody filled in).
-type judged struct {
-	plan     valuesheet.Plan
-	problems sheet.Problems
-	skipped  int32
-}
-
-// judge judges the rows and plans the import: the units the rows name, what
-// the caller may report for, and the values that exist already.
-func (h *ValueSheetHandler) judge(ctx context.Context, l *valuesheet.Layout, tab *sheet.Table) (judged, error) {
-	units, err := h.store.UnitsByCodes(ctx, valuesheet.UnitCodes(tab))
-	if err != nil {
-		return judged{}, err
-	}
-	byCode := make(map[string]*models.Unit, len(units))
-	for i := range units {
-		byCode[units[i].Code] = &units[i]
-	}
-	caller := models.RequestInfoFrom(ctx).Caller
 	rule := h.rules.rule(ctx)
-	may := func(u *models.Unit) error {
+	imp := &valueImport{ctx: ctx, store: h.store, dryRun: dryRun,
+		layout: &valuesheet.Layout{System: sys, Indicators: inds, Period: p}}
+	imp.judge = imp.layout.NewJudge(func(u *models.Unit) error {
 		if authz.Reach(&caller, rule, u.ID, u.Path) != nil {
 			return errors.New("you may not report for this unit")
 		}
 		return nil
+	})
+	defer imp.close()
+	tab, headerProbs, err := sheet.Scan(file, name, valuesheet.ReadColumns(), sheet.ReadOptions{}, imp.add)
+	if err != nil {
+		return nil, fileRefused(err)
 	}
-	entries, skipped, probs := l.Read(tab, byCode, may)
-	seen := map[string]bool{}
-	var unitIDs []string
-	for _, e := range entries {
-		if !seen[e.Value.UnitID] {
-			seen[e.Value.UnitID] = true
-			unitIDs = append(unitIDs, e.Value.UnitID)
+	if len(headerProbs) > 0 {
+		// The rows of a sheet whose header is wrong say nothing.
+		imp.report = api.ValueImportReport{}
+		imp.problems, imp.problemCount = nil, 0
+		imp.addProblems(headerProbs)
+	} else if err := imp.flush(); err != nil {
+		return nil, err
+	}
+	report := imp.report
+	report.DryRun, report.Sheet = dryRun, tab.Sheet
+	report.ProblemCount = int32(imp.problemCount)
+	cells := cellProblems(tab, imp.problems)
+	switch {
+	case dryRun:
+		report.Problems = cells
+		return api.ImportIndicatorValues200JSONResponse(report), nil
+	case imp.problemCount > 0:
+		return nil, &httpError{status: http.StatusUnprocessableEntity, code: "sheet_invalid", cells: cells,
+			detail: fmt.Sprintf("%d problems in the file (the first: %s); nothing was imported", imp.problemCount, imp.problems[0])}
+	}
+	report.Problems = []api.CellProblem{}
+	if imp.spool != nil {
+		if err := h.store.ImportValues(ctx, sys.ID, imp.spool.Batches()); err != nil {
+			return nil, err
 		}
 	}
-	values, err := h.store.PeriodValues(ctx, l.System.ID, l.Period.String(), unitIDs, false)
+	return api.ImportIndicatorValues200JSONResponse(report), nil
+}
+
+// importBatch is how many rows an import judges at a time.
+const importBatch = 500
+
+// valueImport is an import of values as its rows stream by: the batch being
+// read, the counts so far, the first problems (all of them counted), and,
+// unless it is a dry run or a problem was found, what it will write, spooled.
+type valueImport struct {
+	ctx    context.Context
+	store  ValueSheetStore
+	layout *valuesheet.Layout
+	judge  *valuesheet.Judge
+	dryRun bool
+
+	rows         []sheet.Row
+	report       api.ValueImportReport
+	problems     sheet.Problems // the first maxReportedProblems
+	problemCount int
+	spool        *spool.Spool[models.ValueImport]
+}
+
+// add takes the next row, judging the batch when it is full.
+func (imp *valueImport) add(r sheet.Row) error {
+	imp.rows = append(imp.rows, r)
+	imp.report.Rows++
+	if len(imp.rows) < importBatch {
+		return nil
+	}
+	return imp.flush()
+}
+
+// flush judges the rows read since the last flush: the units they name not
+// yet looked up and the values they would change are read now.
+func (imp *valueImport) flush() error {
+	rows := imp.rows
+	imp.rows = imp.rows[:0]
+	if len(rows) == 0 {
+		return nil
+	}
+	if err := imp.ctx.Err(); err != nil {
+		return err
+	}
+	if codes := imp.judge.Unknown(rows); len(codes) > 0 {
+		units, err := imp.store.UnitsByCodes(imp.ctx, codes)
+		if err != nil {
+			return err
+		}
+		imp.judge.Know(codes, units)
+	}
+	entries, skipped, probs := imp.judge.Read(rows)
+	keys := make([][2]string, len(entries))
+	for i, e := range entries {
+		keys[i] = [2]string{e.Value.UnitID, e.Value.IndicatorID}
+	}
+	values, err := imp.store.ValuesAt(imp.ctx, imp.layout.System.ID, imp.layout.Period.String(), keys)
 	if err != nil {
-		return judged{}, err
+		return err
 	}
 	existing := make(map[valuesheet.Key]*models.IndicatorValue, len(values))
 	for i := range values {
@@ -321,7 +358,40 @@ func (h *ValueSheetHandler) judge(ctx context.Context, l *valuesheet.Layout, tab
 	plan, diffProbs := valuesheet.Diff(entries, existing)
 	probs = append(probs, diffProbs...)
 	probs.Sort()
-	return judged{plan: plan, problems: probs, skipped: int32(skipped)}, nil
+	imp.addProblems(probs)
+	imp.report.Skipped += int32(skipped)
+	imp.report.Created += int32(len(plan.Create))
+	imp.report.Updated += int32(len(plan.Update))
+	imp.report.Unchanged += int32(plan.Unchanged)
+	if imp.dryRun || imp.problemCount > 0 || len(plan.Create)+len(plan.Update) == 0 {
+		return nil
+	}
+	if imp.spool == nil {
+		if imp.spool, err = spool.New[models.ValueImport](""); err != nil {
+			return err
+		}
+	}
+	for i, u := range plan.Update {
+		// The write needs only which version of the value was judged.
+		plan.Update[i].Before = &models.IndicatorValue{ID: u.Before.ID, Version: u.Before.Version}
+	}
+	return imp.spool.Write(models.ValueImport{Create: plan.Create, Update: plan.Update})
+}
+
+// addProblems counts problems and keeps the first of them; they come in
+// row order, batch after batch.
+func (imp *valueImport) addProblems(probs sheet.Problems) {
+	imp.problemCount += len(probs)
+	if room := maxReportedProblems - len(imp.problems); room > 0 {
+		imp.problems = append(imp.problems, probs[:min(room, len(probs))]...)
+	}
+}
+
+// close removes the spool, if any.
+func (imp *valueImport) close() {
+	if imp.spool != nil {
+		_ = imp.spool.Close()
+	}
 }
 
 // receiveFile reads the multipart body's one part, file, up to the limit.

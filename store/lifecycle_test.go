@@ -65,7 +65,7 @@ func TestImportStatementsPerBatch(t *testing.T) {
 				updates[i] = models.ValueChange{Before: before, After: &after}
 			}
 			ctx, count := countStatements(t, db)
-			if err := db.ImportValues(ctx, vs[0].SystemID, nil, updates); err != nil {
+			if err := db.ImportValues(ctx, vs[0].SystemID, oneBatch(nil, updates)); err != nil {
 				t.Fatal(err)
 			}
 			return count.Load()
@@ -158,7 +158,7 @@ func TestTransactionsPrepareNothing(t *testing.T) {
 			after.Value = ptr(exact.MustParse("7"))
 			updates[i] = models.ValueChange{Before: v, After: &after}
 		}
-		if err := one.ImportValues(t.Context(), values[0].SystemID, nil, updates); err != nil {
+		if err := one.ImportValues(t.Context(), values[0].SystemID, oneBatch(nil, updates)); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := one.SubmitValues(t.Context(), models.ValueFilter{SystemID: values[0].SystemID}, "user:a",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"slices"
 	"time"
 
@@ -93,12 +94,37 @@ func (db *DB) PeriodValues(ctx context.Context, systemID, period string, unitIDs
 	return values, nil
 }
 
+// ValuesAt reads a system's values of a period at these (unit id,
+// indicator id) keys; keys with no value are left out.
+func (db *DB) ValuesAt(ctx context.Context, systemID, period string, keys [][2]string) ([]models.IndicatorValue, error) {
+	var values []models.IndicatorValue
+	err := chunked(keys, func(part [][2]string) error {
+		pairs := make([][]any, len(part))
+		for i, k := range part {
+			pairs[i] = []any{k[0], k[1]}
+		}
+		var got []models.IndicatorValue
+		if err := db.gorm.WithContext(ctx).Where("system_id = ? AND period = ? AND (unit_id, indicator_id) IN ?", systemID, period, pairs).
+			Find(&got).Error; err != nil {
+			return translate(err)
+		}
+		values = append(values, got...)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("values of %s for %s: %w", systemID, period, err)
+	}
+	return values, nil
+}
+
 // ImportValues applies a spreadsheet import to a published system, all or
-// nothing, through the lifecycle's write path in batches: creates are new
-// drafts (models.NewIndicatorValue); each update is IndicatorValue.Edit of the
-// value, which must still be at the version read. A value reported or changed
-// by someone else meanwhile is a conflict, and nothing changes.
-func (db *DB) ImportValues(ctx context.Context, systemID string, creates []*models.IndicatorValue, updates []models.ValueChange) error {
+// nothing, through the lifecycle's write path, batch by batch as the batches
+// come (the caller judged and spooled them before; only the writing holds
+// the transaction): creates are new drafts (models.NewIndicatorValue); each
+// update is IndicatorValue.Edit of the value, which must still be at the
+// version read. A value reported or changed by someone else meanwhile is a
+// conflict, and nothing changes.
+func (db *DB) ImportValues(ctx context.Context, systemID string, batches iter.Seq2[models.ValueImport, error]) error {
 	err := db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
 		var sys models.IndicatorSystem
 		if err := tx.Where("id = ?", systemID).Take(&sys).Error; err != nil {
@@ -115,38 +141,53 @@ func (db *DB) ImportValues(ctx context.Context, systemID string, creates []*mode
 		for i := range all {
 			inds[all[i].ID] = &all[i]
 		}
-		drafts := make([]*models.IndicatorValue, len(creates))
-		for i, c := range creates {
-			ind := inds[c.IndicatorID]
-			if ind == nil {
-				return fmt.Errorf("import: indicator %s is not in system %s", c.IndicatorID, systemID) // the caller's plan: a bug
-			}
-			v, err := models.NewIndicatorValue(*c, ind, &sys, at)
+		for batch, err := range batches {
 			if err != nil {
 				return err
 			}
-			v.ID = NewID()
-			drafts[i] = v
-		}
-		if err := insert(ctx, db, tx, at, valueModel, drafts); err != nil {
-			if errors.Is(err, gorm.ErrDuplicatedKey) {
-				return &models.ConflictError{Code: "value_exists",
-					Detail: "a value in the file was reported by someone else while it was imported: nothing changed, upload it again"}
-			}
-			return err
-		}
-		for part := range slices.Chunk(updates, batchSize) {
-			if err := db.importUpdates(ctx, tx, at, inds, part); err != nil {
+			if err := db.importCreates(ctx, tx, at, &sys, inds, batch.Create); err != nil {
 				return err
 			}
-		}
-		for i, c := range creates {
-			*c = *drafts[i]
+			for part := range slices.Chunk(batch.Update, batchSize) {
+				if err := db.importUpdates(ctx, tx, at, inds, part); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("import values: %w", err)
+	}
+	return nil
+}
+
+// importCreates writes one batch of an import's new values as drafts, with
+// their audit events.
+func (db *DB) importCreates(ctx context.Context, tx *gorm.DB, at time.Time, sys *models.IndicatorSystem,
+	inds map[string]*models.Indicator, creates []*models.IndicatorValue) error {
+	drafts := make([]*models.IndicatorValue, len(creates))
+	for i, c := range creates {
+		ind := inds[c.IndicatorID]
+		if ind == nil {
+			return fmt.Errorf("import: indicator %s is not in system %s", c.IndicatorID, sys.ID) // the caller's plan: a bug
+		}
+		v, err := models.NewIndicatorValue(*c, ind, sys, at)
+		if err != nil {
+			return err
+		}
+		v.ID = NewID()
+		drafts[i] = v
+	}
+	if err := insert(ctx, db, tx, at, valueModel, drafts); err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return &models.ConflictError{Code: "value_exists",
+				Detail: "a value in the file was reported by someone else while it was imported: nothing changed, upload it again"}
+		}
+		return err
+	}
+	for i, c := range creates {
+		*c = *drafts[i] // the caller's values get their ids and states
 	}
 	return nil
 }

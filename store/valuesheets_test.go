@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 	"testing"
@@ -348,7 +349,7 @@ func TestImportValues(t *testing.T) {
 			{IndicatorID: s.text.ID, UnitID: s.district.ID, Period: "2021-Q3", Text: ptr(" 进行中 "), Qualifier: "exact"},
 		}
 		created := clk.Advance(time.Second)
-		if err := db.ImportValues(ctx, s.system.ID, creates, nil); err != nil {
+		if err := db.ImportValues(ctx, s.system.ID, oneBatch(creates, nil)); err != nil {
 			t.Fatalf("ImportValues(creates): %v", err)
 		}
 		wantCreated := []string{
@@ -411,7 +412,7 @@ func TestImportValues(t *testing.T) {
 		after2.Text, after2.Comment = ptr("已完成"), ptr("补充说明")
 		more := []*models.IndicatorValue{{IndicatorID: s.num.ID, UnitID: s.city.ID, Period: "2021-Q3", Value: ptr(exact.MustParse("0")), Qualifier: "exact"}}
 		updated := clk.Advance(time.Minute)
-		if err := db.ImportValues(ctx, s.system.ID, more, []models.ValueChange{{Before: draft, After: &after1}, {Before: returned, After: &after2}}); err != nil {
+		if err := db.ImportValues(ctx, s.system.ID, oneBatch(more, []models.ValueChange{{Before: draft, After: &after1}, {Before: returned, After: &after2}})); err != nil {
 			t.Fatalf("ImportValues(updates): %v", err)
 		}
 		for _, tt := range []struct {
@@ -449,7 +450,7 @@ func TestImportValues(t *testing.T) {
 
 		// Nothing at all is a no-op.
 		before := systemState(t, db, s.system.ID)
-		if err := db.ImportValues(ctx, s.system.ID, nil, nil); err != nil {
+		if err := db.ImportValues(ctx, s.system.ID, oneBatch(nil, nil)); err != nil {
 			t.Errorf("an empty import: %v", err)
 		}
 		if after := systemState(t, db, s.system.ID); !sameState(before, after) {
@@ -523,10 +524,12 @@ func TestImportValuesAllOrNothing(t *testing.T) {
 			t.Run(tt.name, func(t *testing.T) {
 				before := systemState(t, db, s.system.ID)
 				events := rowCount(t, db, "audit_events", "1 = 1")
+				// The fine ones in a first batch, the culprits in a second:
+				// the first is rolled back with the second.
 				creates, updates := fine()
-				creates = append(creates, tt.creates...)
-				updates = append(updates, tt.updates...)
-				err := db.ImportValues(ctx, s.system.ID, creates, updates)
+				err := db.ImportValues(ctx, s.system.ID, batches(nil,
+					models.ValueImport{Create: creates, Update: updates},
+					models.ValueImport{Create: tt.creates, Update: tt.updates}))
 				var conflict *models.ConflictError
 				if !errors.As(err, &conflict) || !errors.Is(err, models.ErrConflict) {
 					t.Fatalf("got error %v, want a ConflictError", err)
@@ -543,10 +546,22 @@ func TestImportValuesAllOrNothing(t *testing.T) {
 			})
 		}
 
+		// A batch that cannot be read back (the spool damaged) stops the
+		// import too.
+		before := systemState(t, db, s.system.ID)
+		creates, updates := fine()
+		err := db.ImportValues(ctx, s.system.ID, batches(errors.New("spool: unexpected EOF"), models.ValueImport{Create: creates, Update: updates}))
+		if err == nil || !strings.Contains(err.Error(), "unexpected EOF") {
+			t.Errorf("an import whose second batch is lost: %v", err)
+		}
+		if after := systemState(t, db, s.system.ID); !sameState(before, after) {
+			t.Errorf("an import whose second batch is lost changed the values:\nbefore %v\nafter  %v", before, after)
+		}
+
 		// Once the culprits are out, the fine ones go through (and so
 		// were fine).
-		creates, updates := fine()
-		if err := db.ImportValues(ctx, s.system.ID, creates, updates); err != nil {
+		creates, updates = fine()
+		if err := db.ImportValues(ctx, s.system.ID, oneBatch(creates, updates)); err != nil {
 			t.Fatalf("the fine import: %v", err)
 		}
 		if v := read(t, db, draft.ID); v.Value.String() != "10" || v.Version != 2 {
@@ -556,7 +571,7 @@ func TestImportValuesAllOrNothing(t *testing.T) {
 			t.Errorf("returned value after the fine import: %s", showValue(v))
 		}
 		// The stale update, read again, goes through too.
-		if err := db.ImportValues(ctx, s.system.ID, nil, []models.ValueChange{change(stale, 2, "60")}); err != nil {
+		if err := db.ImportValues(ctx, s.system.ID, oneBatch(nil, []models.ValueChange{change(stale, 2, "60")})); err != nil {
 			t.Fatalf("the stale update at the current version: %v", err)
 		}
 		if v := read(t, db, stale.ID); v.Value.String() != "60" || v.Version != 3 || v.Comment == nil || *v.Comment != "someone else" {
@@ -619,7 +634,7 @@ func TestImportValuesSystem(t *testing.T) {
 					states[id] = systemState(t, db, id)
 				}
 				events := rowCount(t, db, "audit_events", "1 = 1")
-				err := db.ImportValues(ctx, tt.system, tt.creates, tt.updates)
+				err := db.ImportValues(ctx, tt.system, oneBatch(tt.creates, tt.updates))
 				checkErr(t, "ImportValues", err, tt.want, tt.code)
 				for id, before := range states {
 					if after := systemState(t, db, id); !sameState(before, after) {
@@ -632,4 +647,25 @@ func TestImportValuesSystem(t *testing.T) {
 			})
 		}
 	})
+}
+
+// batches is an import of these batches, then of err if it is not nil.
+func batches(err error, list ...models.ValueImport) iter.Seq2[models.ValueImport, error] {
+	return func(yield func(models.ValueImport, error) bool) {
+		for _, b := range list {
+			if !yield(b, nil) {
+				return
+			}
+		}
+		if err != nil {
+			yield(models.ValueImport{}, err)
+		}
+	}
+}
+
+// oneBatch is an import of one batch.
+func oneBatch(creates []*models.IndicatorValue, updates []models.ValueChange) iter.Seq2[models.ValueImport, error] {
+	return func(yield func(models.ValueImport, error) bool) {
+		yield(models.ValueImport{Create: creates, Update: updates}, nil)
+	}
 }

@@ -28,11 +28,11 @@ type Entry struct {
 	Value models.IndicatorValue
 }
 
-// UnitCodes are the distinct unit codes the table's rows name, for the caller
-// to look up before Read.
-func UnitCodes(tab *sheet.Table) []string {
+// UnitCodes are the distinct unit codes the rows name, for the caller to
+// look up before reading them.
+func UnitCodes(rows []sheet.Row) []string {
 	var codes []string
-	for _, r := range tab.Rows {
+	for _, r := range rows {
 		if c := strings.TrimSpace(r.Text(ColUnitCode)); c != "" {
 			codes = append(codes, c)
 		}
@@ -41,31 +41,88 @@ func UnitCodes(tab *sheet.Table) []string {
 	return slices.Compact(codes)
 }
 
-// Read judges the table's rows against the layout. units are the units the
-// rows name, by code (codes not in it do not exist); may says whether the
-// uploader may report for a unit, its error being the message shown. It
-// returns the filled-in rows, how many rows were left blank, and every
-// problem found.
+// Read judges the table's rows against the layout in one go: Judge.Read
+// over all of them.
 func (l *Layout) Read(tab *sheet.Table, units map[string]*models.Unit, may func(*models.Unit) error) ([]Entry, int, sheet.Problems) {
-	byCode := map[string][]*models.Indicator{}
+	j := l.NewJudge(may)
+	for code, u := range units {
+		j.know(code, u)
+	}
+	return j.Read(tab.Rows)
+}
+
+// Judge judges the rows of a sheet as they stream by, batch by batch. What
+// it keeps between batches does not hold rows: the units looked up, and for
+// each value a row stated, a few bytes to find a row that states it again.
+type Judge struct {
+	layout *Layout
+	may    func(*models.Unit) error
+	byCode map[string][]*models.Indicator
+	inds   map[*models.Indicator]int32 // position in the layout
+	units  map[string]*models.Unit     // by code; nil: no unit has the code
+	unitNo map[*models.Unit]int32
+	seen   map[[2]int32]int32 // (unit, indicator) → the row that stated it
+}
+
+// NewJudge starts judging rows against the layout; may says whether the
+// uploader may report for a unit, its error being the message shown.
+func (l *Layout) NewJudge(may func(*models.Unit) error) *Judge {
+	j := &Judge{layout: l, may: may, byCode: map[string][]*models.Indicator{}, inds: map[*models.Indicator]int32{},
+		units: map[string]*models.Unit{}, unitNo: map[*models.Unit]int32{}, seen: map[[2]int32]int32{}}
 	for i := range l.Indicators {
 		ind := &l.Indicators[i]
-		byCode[ind.Code] = append(byCode[ind.Code], ind)
+		j.byCode[ind.Code] = append(j.byCode[ind.Code], ind)
+		j.inds[ind] = int32(i)
 	}
+	return j
+}
+
+// Unknown are the unit codes the rows name that the judge has not been told
+// about yet (Know).
+func (j *Judge) Unknown(rows []sheet.Row) []string {
+	return slices.DeleteFunc(UnitCodes(rows), func(code string) bool {
+		_, known := j.units[code]
+		return known
+	})
+}
+
+// Know tells the judge the units that have these codes; codes none of them
+// has belong to no unit.
+func (j *Judge) Know(codes []string, units []models.Unit) {
+	for _, code := range codes {
+		j.know(code, nil)
+	}
+	for i := range units {
+		j.know(units[i].Code, &units[i])
+	}
+}
+
+func (j *Judge) know(code string, u *models.Unit) {
+	j.units[code] = u
+	if u != nil {
+		if _, ok := j.unitNo[u]; !ok {
+			j.unitNo[u] = int32(len(j.unitNo))
+		}
+	}
+}
+
+// Read judges the next rows: it returns the filled-in ones, how many were
+// left blank, and every problem found, in row order.
+func (j *Judge) Read(rows []sheet.Row) ([]Entry, int, sheet.Problems) {
 	var (
 		entries []Entry
 		skipped int
 		probs   sheet.Problems
-		seen    = map[Key]int{} // key → row that gave it
 	)
-	for _, r := range tab.Rows {
+	l := j.layout
+	for _, r := range rows {
 		if blankValue(r) {
 			skipped++
 			continue
 		}
 		rd := rowReader{row: r}
-		unit := rd.unit(units, may)
-		ind := rd.indicator(byCode, l)
+		unit := rd.unit(j.units, j.may)
+		ind := rd.indicator(j.byCode, l)
 		if c := r.Cells[ColPeriod]; !c.Blank() && strings.TrimSpace(c.Text) != l.Period.String() {
 			rd.fail(c, "this sheet is for %s, the row says %s", l.Period, strings.TrimSpace(c.Text))
 		}
@@ -78,11 +135,11 @@ func (l *Layout) Read(tab *sheet.Table, units map[string]*models.Unit, may func(
 			rd.fields(&v, ind)
 		}
 		if unit != nil && ind != nil {
-			k := Key{unit.ID, ind.ID}
-			if first, dup := seen[k]; dup {
+			k := [2]int32{j.unitNo[unit], j.inds[ind]}
+			if first, dup := j.seen[k]; dup {
 				rd.probs = append(rd.probs, r.Problem("row %d already reports indicator %s for unit %s", first, ind.Code, unit.Code))
 			} else {
-				seen[k] = r.Number
+				j.seen[k] = int32(r.Number)
 			}
 		}
 		if len(rd.probs) > 0 {

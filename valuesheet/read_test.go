@@ -133,7 +133,7 @@ func TestUnitCodes(t *testing.T) {
 		{"without the column", &sheet.Table{Rows: []sheet.Row{{Number: 3, Cells: map[string]sheet.Cell{}}}}, nil},
 	}
 	for _, tt := range tests {
-		if got := valuesheet.UnitCodes(tt.tab); !slices.Equal(got, tt.want) {
+		if got := valuesheet.UnitCodes(tt.tab.Rows); !slices.Equal(got, tt.want) {
 			t.Errorf("%s: got %q, want %q", tt.name, got, tt.want)
 		}
 	}
@@ -662,7 +662,7 @@ func TestRoundTrip(t *testing.T) {
 				t.Fatalf("got %d rows read, want %d", got, want)
 			}
 			units := map[string]*models.Unit{}
-			for _, code := range valuesheet.UnitCodes(tab) {
+			for _, code := range valuesheet.UnitCodes(tab.Rows) {
 				for _, u := range []models.Unit{u1, u2, u3} {
 					if u.Code == code {
 						units[code] = ptr(u)
@@ -670,7 +670,7 @@ func TestRoundTrip(t *testing.T) {
 				}
 			}
 			if got, want := len(units), 3; got != want {
-				t.Errorf("got %d unit codes back, want %d: %q", got, want, valuesheet.UnitCodes(tab))
+				t.Errorf("got %d unit codes back, want %d: %q", got, want, valuesheet.UnitCodes(tab.Rows))
 			}
 			entries, skipped, probs := l.Read(tab, units, func(*models.Unit) error { return nil })
 			if len(probs) != 0 {
@@ -736,4 +736,48 @@ func TestDiffTextForms(t *testing.T) {
 	if plan, _ := valuesheet.Diff([]valuesheet.Entry{e}, map[valuesheet.Key]*models.IndicatorValue{{UnitID: "u", IndicatorID: "i"}: before}); len(plan.Update) != 1 {
 		t.Errorf("a changed comment: %+v, want an update", plan)
 	}
+}
+
+// A Judge reads a sheet batch by batch as Read does at once: a row repeating
+// one of an earlier batch is found, and units are looked up once, codes no
+// unit has included.
+func TestJudgeBatches(t *testing.T) {
+	tab := table(
+		cells{"unit_code": u1.Code, "indicator_code": "1.1", "value": "1"},  // 3
+		cells{"unit_code": "nobody", "indicator_code": "1.1", "value": "1"}, // 4
+		cells{"unit_code": u2.Code, "indicator_code": "1.1", "value": "2"},  // 5
+		cells{"unit_code": u1.Code, "indicator_code": "1.1", "value": "3"},  // 6: as row 3
+		cells{"unit_code": "nobody", "indicator_code": "1.1", "value": "1"}, // 7
+	)
+	j := layout().NewJudge(mayNotU3)
+	var (
+		lookedUp []string
+		entries  int
+		probs    sheet.Problems
+	)
+	for batch := range slices.Chunk(tab.Rows, 2) {
+		codes := j.Unknown(batch)
+		lookedUp = append(lookedUp, codes...)
+		var found []models.Unit
+		for _, code := range codes {
+			if u, ok := unitsByCode()[code]; ok {
+				found = append(found, *u)
+			}
+		}
+		j.Know(codes, found)
+		es, _, ps := j.Read(batch)
+		entries += len(es)
+		probs = append(probs, ps...)
+	}
+	if want := []string{u1.Code, "nobody", u2.Code}; !slices.Equal(lookedUp, want) {
+		t.Errorf("looked up %q, want %q", lookedUp, want)
+	}
+	if entries != 2 {
+		t.Errorf("%d entries, want 2", entries)
+	}
+	checkProblems(t, probs, []want{
+		{4, ref("unit_code", 4), "unit_code", "no unit has the code nobody"},
+		{6, "", "", "row 3 already reports indicator 1.1 for unit 211100-001"},
+		{7, ref("unit_code", 7), "unit_code", "no unit has the code nobody"},
+	})
 }
