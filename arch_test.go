@@ -136,6 +136,7 @@ var folderRoles = map[string]string{
 	"filetype":         "pure",
 	"orgsheet":         "pure",
 	"paging":           "pure",
+	"spool":            "pure",
 	"password":         "pure",
 	"scoring":          "pure",
 	"sheet":            "pure",

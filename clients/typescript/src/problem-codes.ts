@@ -108,6 +108,7 @@ export const problemCodes = {
   report_not_signed_off: "Only a signed-off report is submitted or reopened. `allowedStates` names the states that allow the operation.",
   report_not_submitted: "Only a submitted report is published. `allowedStates` names the states that allow the operation.",
   report_untraced_figures: "Figures of the report match no record (`untracedFigures` of the report names them): trace them, or sign off with `acceptUntraced`.",
+  request_too_long: "The request did not finish within the server's time limit (a margin below `FAZHI_WRITE_TIMEOUT`), so it was stopped and nothing was changed; retry after `Retry-After` seconds, and split a large import into smaller files.",
   self_review: "A reviewer never returns, approves or publishes a record it submitted itself.",
   sheet_invalid: "The spreadsheet has problems; `cells` names each bad cell, and nothing was imported.",
   sign_in_busy: "As many passwords as the server checks at once (each takes 64 MiB) are being checked: retry after `Retry-After` seconds.",
@@ -260,6 +261,7 @@ export type ProblemCode =
   | "report_not_signed_off"
   | "report_not_submitted"
   | "report_untraced_figures"
+  | "request_too_long"
   | "self_review"
   | "sheet_invalid"
   | "sign_in_busy"
@@ -314,6 +316,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "not_found"
     | "password_change_required"
+    | "request_too_long"
     | "unauthenticated";
   /** POST /inspection-sheets/{id}/accept */
   acceptInspectionSheet:
@@ -324,6 +327,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "not_found"
     | "password_change_required"
+    | "request_too_long"
     | "self_review"
     | "unauthenticated";
   /** POST /progress-reports/{id}/accept */
@@ -335,6 +339,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "progress_not_submitted"
+    | "request_too_long"
     | "self_review"
     | "unauthenticated";
   /** PUT /inspection-sheets/{id}/answers/{itemId} */
@@ -350,6 +355,7 @@ export interface OperationProblemCodes {
     | "own_unit_only"
     | "password_change_required"
     | "payload_too_large"
+    | "request_too_long"
     | "text_invalid"
     | "unauthenticated"
     | "unsupported_media_type"
@@ -363,6 +369,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "payload_too_large"
+    | "request_too_long"
     | "self_review"
     | "unauthenticated"
     | "unsupported_media_type"
@@ -377,6 +384,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "not_found"
     | "password_change_required"
+    | "request_too_long"
     | "unauthenticated";
   /** POST /indicator-values/bulk-approve */
   bulkApproveIndicatorValues:
@@ -388,6 +396,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "password_change_required"
     | "payload_too_large"
+    | "request_too_long"
     | "unauthenticated"
     | "unsupported_media_type";
   /** POST /checklists/{id}/items/bulk */
@@ -404,6 +413,7 @@ export interface OperationProblemCodes {
     | "own_unit_only"
     | "password_change_required"
     | "payload_too_large"
+    | "request_too_long"
     | "text_invalid"
     | "unauthenticated"
     | "unsupported_media_type";
@@ -418,6 +428,7 @@ export interface OperationProblemCodes {
     | "password_change_required"
     | "payload_too_large"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated"
     | "unsupported_media_type";
   /** POST /plan-tasks/{id}/cancel */
@@ -431,6 +442,7 @@ export interface OperationProblemCodes {
     | "password_change_required"
     | "payload_too_large"
     | "plan_not_published"
+    | "request_too_long"
     | "task_cancel_invalid"
     | "task_finished"
     | "text_invalid"
@@ -446,6 +458,7 @@ export interface OperationProblemCodes {
     | "password_incorrect"
     | "password_unchanged"
     | "payload_too_large"
+    | "request_too_long"
     | "sign_in_busy"
     | "unauthenticated"
     | "unsupported_media_type";
@@ -463,6 +476,7 @@ export interface OperationProblemCodes {
     | "plan_closed"
     | "plan_not_published"
     | "plan_tasks_unfinished"
+    | "request_too_long"
     | "unauthenticated"
     | "unsupported_media_type";
   /** GET /evaluations/{id}/compare */
@@ -477,6 +491,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** POST /plan-tasks/{id}/complete */
   completePlanTask:
@@ -488,6 +503,7 @@ export interface OperationProblemCodes {
     | "own_unit_only"
     | "password_change_required"
     | "plan_not_published"
+    | "request_too_long"
     | "task_finished"
     | "task_unit_only"
     | "unauthenticated";
@@ -501,6 +517,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "password_change_required"
     | "payload_too_large"
+    | "request_too_long"
     | "text_invalid"
     | "unauthenticated"
     | "unsupported_media_type";
@@ -518,6 +535,7 @@ export interface OperationProblemCodes {
     | "own_unit_only"
     | "password_change_required"
     | "payload_too_large"
+    | "request_too_long"
     | "text_invalid"
     | "unauthenticated"
     | "unsupported_media_type";
@@ -536,6 +554,7 @@ export interface OperationProblemCodes {
     | "own_unit_only"
     | "password_change_required"
     | "payload_too_large"
+    | "request_too_long"
     | "text_invalid"
     | "unauthenticated"
     | "unsupported_media_type";
@@ -554,6 +573,7 @@ export interface OperationProblemCodes {
     | "own_unit_only"
     | "password_change_required"
     | "payload_too_large"
+    | "request_too_long"
     | "text_invalid"
     | "unauthenticated"
     | "unsupported_media_type";
@@ -569,6 +589,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "password_change_required"
     | "payload_too_large"
+    | "request_too_long"
     | "text_invalid"
     | "unauthenticated"
     | "unsupported_media_type";
@@ -586,6 +607,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "password_change_required"
     | "payload_too_large"
+    | "request_too_long"
     | "text_invalid"
     | "unauthenticated"
     | "unsupported_media_type";
@@ -603,6 +625,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "payload_too_large"
+    | "request_too_long"
     | "text_invalid"
     | "unauthenticated"
     | "unsupported_media_type";
@@ -618,6 +641,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "password_change_required"
     | "payload_too_large"
+    | "request_too_long"
     | "text_invalid"
     | "unauthenticated"
     | "unsupported_media_type";
@@ -631,6 +655,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "payload_too_large"
+    | "request_too_long"
     | "text_invalid"
     | "unauthenticated"
     | "unsupported_media_type";
@@ -648,6 +673,7 @@ export interface OperationProblemCodes {
     | "password_change_required"
     | "payload_too_large"
     | "rate_limited"
+    | "request_too_long"
     | "text_invalid"
     | "unauthenticated"
     | "unsupported_media_type"
@@ -668,6 +694,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "password_change_required"
     | "payload_too_large"
+    | "request_too_long"
     | "text_invalid"
     | "unauthenticated"
     | "unsupported_media_type";
@@ -683,6 +710,7 @@ export interface OperationProblemCodes {
     | "password_change_required"
     | "payload_too_large"
     | "plan_invalid"
+    | "request_too_long"
     | "text_invalid"
     | "unauthenticated"
     | "unsupported_media_type";
@@ -699,6 +727,7 @@ export interface OperationProblemCodes {
     | "password_change_required"
     | "payload_too_large"
     | "plan_closed"
+    | "request_too_long"
     | "task_invalid"
     | "task_number_taken"
     | "text_invalid"
@@ -717,6 +746,7 @@ export interface OperationProblemCodes {
     | "password_change_required"
     | "payload_too_large"
     | "problem_invalid"
+    | "request_too_long"
     | "text_invalid"
     | "unauthenticated"
     | "unsupported_media_type";
@@ -737,6 +767,7 @@ export interface OperationProblemCodes {
     | "progress_invalid"
     | "progress_period_taken"
     | "progress_unit_not_assigned"
+    | "request_too_long"
     | "task_cancelled"
     | "text_invalid"
     | "unauthenticated"
@@ -750,6 +781,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "payload_too_large"
+    | "request_too_long"
     | "target_exists"
     | "target_invalid"
     | "target_unit_not_found"
@@ -766,6 +798,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "password_change_required"
     | "payload_too_large"
+    | "request_too_long"
     | "text_invalid"
     | "unauthenticated"
     | "unit_code_taken"
@@ -783,6 +816,7 @@ export interface OperationProblemCodes {
     | "password_change_required"
     | "password_is_username"
     | "payload_too_large"
+    | "request_too_long"
     | "text_invalid"
     | "unauthenticated"
     | "unsupported_media_type"
@@ -799,6 +833,7 @@ export interface OperationProblemCodes {
     | "outside_subtree"
     | "password_change_required"
     | "report_not_draft"
+    | "request_too_long"
     | "unauthenticated"
     | "version_mismatch";
   /** DELETE /checklists/{id} */
@@ -812,6 +847,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "own_unit_only"
     | "password_change_required"
+    | "request_too_long"
     | "unauthenticated"
     | "version_mismatch";
   /** DELETE /checklist-applications/{id} */
@@ -824,6 +860,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "own_unit_only"
     | "password_change_required"
+    | "request_too_long"
     | "unauthenticated"
     | "version_mismatch";
   /** DELETE /checklist-items/{id} */
@@ -837,6 +874,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "own_unit_only"
     | "password_change_required"
+    | "request_too_long"
     | "unauthenticated"
     | "version_mismatch";
   /** DELETE /evaluations/{id} */
@@ -849,6 +887,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "not_found"
     | "password_change_required"
+    | "request_too_long"
     | "unauthenticated"
     | "version_mismatch";
   /** DELETE /indicators/{id} */
@@ -863,6 +902,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "not_found"
     | "password_change_required"
+    | "request_too_long"
     | "unauthenticated"
     | "version_mismatch";
   /** DELETE /indicator-systems/{id} */
@@ -877,6 +917,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "not_found"
     | "password_change_required"
+    | "request_too_long"
     | "unauthenticated"
     | "version_mismatch";
   /** DELETE /plans/{id} */
@@ -891,6 +932,7 @@ export interface OperationProblemCodes {
     | "password_change_required"
     | "plan_in_use"
     | "plan_not_draft"
+    | "request_too_long"
     | "unauthenticated"
     | "version_mismatch";
   /** DELETE /plan-tasks/{id} */
@@ -904,6 +946,7 @@ export interface OperationProblemCodes {
     | "outside_subtree"
     | "password_change_required"
     | "plan_not_draft"
+    | "request_too_long"
     | "task_has_subtasks"
     | "unauthenticated"
     | "version_mismatch";
@@ -919,6 +962,7 @@ export interface OperationProblemCodes {
     | "own_unit_only"
     | "password_change_required"
     | "problem_not_open"
+    | "request_too_long"
     | "unauthenticated"
     | "version_mismatch";
   /** DELETE /progress-reports/{id} */
@@ -933,6 +977,7 @@ export interface OperationProblemCodes {
     | "own_unit_only"
     | "password_change_required"
     | "progress_not_draft"
+    | "request_too_long"
     | "unauthenticated"
     | "version_mismatch";
   /** DELETE /targets/{id} */
@@ -944,6 +989,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "not_found"
     | "password_change_required"
+    | "request_too_long"
     | "unauthenticated"
     | "version_mismatch";
   /** DELETE /units/{id} */
@@ -955,6 +1001,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "not_found"
     | "password_change_required"
+    | "request_too_long"
     | "unauthenticated"
     | "unit_has_referrers"
     | "version_mismatch";
@@ -972,6 +1019,7 @@ export interface OperationProblemCodes {
     | "payload_too_large"
     | "plan_invalid"
     | "plan_not_released"
+    | "request_too_long"
     | "text_invalid"
     | "unauthenticated"
     | "unsupported_media_type";
@@ -985,6 +1033,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** POST /users/{id}/disable */
   disableUser:
@@ -995,6 +1044,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "not_found"
     | "password_change_required"
+    | "request_too_long"
     | "unauthenticated"
     | "user_disabled";
   /** GET /attachments/{id}/content */
@@ -1006,6 +1056,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /evidence/{id}/content */
   downloadEvidence:
@@ -1016,6 +1067,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /inspection-evidence/{id}/content */
   downloadInspectionEvidence:
@@ -1026,6 +1078,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** POST /annual-reports */
   draftAnnualReport:
@@ -1040,6 +1093,7 @@ export interface OperationProblemCodes {
     | "payload_too_large"
     | "report_exists"
     | "report_invalid"
+    | "request_too_long"
     | "unauthenticated"
     | "unsupported_media_type";
   /** POST /users/{id}/enable */
@@ -1050,6 +1104,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "not_found"
     | "password_change_required"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /annual-reports/{id}/export */
   exportAnnualReport:
@@ -1060,6 +1115,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /checklists/{id}/export */
   exportChecklist:
@@ -1070,6 +1126,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /checklists/{id}/diff-export */
   exportChecklistDiff:
@@ -1081,6 +1138,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /indicator-systems/{id}/value-export */
   exportIndicatorValues:
@@ -1091,6 +1149,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated"
     | "value_period_invalid";
   /** GET /annual-reports/{id} */
@@ -1102,6 +1161,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /api-keys/{id} */
   getApiKey:
@@ -1111,6 +1171,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "not_found"
     | "password_change_required"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /working-calendar/{year} */
   getCalendarYear:
@@ -1121,6 +1182,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /checklists/{id} */
   getChecklist:
@@ -1131,6 +1193,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /checklist-applications/{id} */
   getChecklistApplication:
@@ -1141,6 +1204,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /checklist-applications/statistics */
   getChecklistApplicationStatistics:
@@ -1150,6 +1214,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /checklist-items/{id} */
   getChecklistItem:
@@ -1160,6 +1225,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /checklist-kinds/{key} */
   getChecklistKind:
@@ -1170,6 +1236,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /checklists/{id}/statistics */
   getChecklistStatistics:
@@ -1180,6 +1247,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /working-days/due-date */
   getDueDate:
@@ -1190,6 +1258,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /evaluations/{id} */
   getEvaluation:
@@ -1200,6 +1269,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /evaluations/{id}/ranking */
   getEvaluationRanking:
@@ -1211,6 +1281,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /indicators/{id} */
   getIndicator:
@@ -1221,6 +1292,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /indicator-values/rollup */
   getIndicatorRollup:
@@ -1231,6 +1303,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /indicator-systems/{id} */
   getIndicatorSystem:
@@ -1241,6 +1314,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /indicator-systems/{id}/tree */
   getIndicatorTree:
@@ -1251,6 +1325,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /indicator-values/{id} */
   getIndicatorValue:
@@ -1261,6 +1336,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /inspection-rounds/{id} */
   getInspectionRound:
@@ -1271,6 +1347,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /inspection-rounds/{id}/statistics */
   getInspectionRoundStatistics:
@@ -1281,6 +1358,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /inspection-sheets/{id} */
   getInspectionSheet:
@@ -1291,6 +1369,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /me */
   getMe:
@@ -1298,6 +1377,7 @@ export interface OperationProblemCodes {
     | "internal"
     | "invalid_request"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /plans/{id} */
   getPlan:
@@ -1308,6 +1388,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /plan-tasks/{id} */
   getPlanTask:
@@ -1318,6 +1399,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /problems/{id} */
   getProblem:
@@ -1328,6 +1410,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /progress-reports/{id} */
   getProgressReport:
@@ -1338,6 +1421,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /targets/{id} */
   getTarget:
@@ -1348,6 +1432,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /units/{id} */
   getUnit:
@@ -1358,6 +1443,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /evaluations/{id}/units/{unitId} */
   getUnitScorecard:
@@ -1368,6 +1454,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /units/{id}/tree */
   getUnitTree:
@@ -1378,6 +1465,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated"
     | "unit_subtree_too_large";
   /** GET /users/{id} */
@@ -1388,6 +1476,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "not_found"
     | "password_change_required"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /indicator-systems/{id}/value-template */
   getValueTemplate:
@@ -1398,6 +1487,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated"
     | "value_period_invalid";
   /** POST /checklists/{id}/applications/import */
@@ -1410,6 +1500,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "payload_too_large"
+    | "request_too_long"
     | "sheet_invalid"
     | "unauthenticated"
     | "unsupported_media_type";
@@ -1426,6 +1517,7 @@ export interface OperationProblemCodes {
     | "own_unit_only"
     | "password_change_required"
     | "payload_too_large"
+    | "request_too_long"
     | "sheet_invalid"
     | "unauthenticated"
     | "unsupported_media_type";
@@ -1440,6 +1532,7 @@ export interface OperationProblemCodes {
     | "password_change_required"
     | "payload_too_large"
     | "rate_limited"
+    | "request_too_long"
     | "sheet_invalid"
     | "unauthenticated"
     | "unsupported_media_type"
@@ -1454,6 +1547,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "password_change_required"
     | "payload_too_large"
+    | "request_too_long"
     | "sheet_invalid"
     | "unauthenticated"
     | "unit_code_taken"
@@ -1466,6 +1560,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "password_change_required"
     | "payload_too_large"
+    | "request_too_long"
     | "sheet_invalid"
     | "unauthenticated"
     | "unsupported_media_type"
@@ -1479,6 +1574,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /annual-reports/{id}/versions */
   listAnnualReportVersions:
@@ -1490,6 +1586,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /annual-reports */
   listAnnualReports:
@@ -1500,6 +1597,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /api-keys */
   listApiKeys:
@@ -1509,6 +1607,7 @@ export interface OperationProblemCodes {
     | "invalid_cursor"
     | "invalid_request"
     | "password_change_required"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /audit-events */
   listAuditEvents:
@@ -1518,6 +1617,7 @@ export interface OperationProblemCodes {
     | "invalid_cursor"
     | "invalid_request"
     | "password_change_required"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /working-calendar */
   listCalendarYears:
@@ -1527,6 +1627,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /checklist-applications */
   listChecklistApplications:
@@ -1537,6 +1638,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /checklists/{id}/items */
   listChecklistItems:
@@ -1549,6 +1651,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /checklist-kinds */
   listChecklistKinds:
@@ -1559,6 +1662,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /checklists/{id}/versions */
   listChecklistVersions:
@@ -1570,6 +1674,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /checklists */
   listChecklists:
@@ -1580,6 +1685,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /evaluations */
   listEvaluations:
@@ -1590,6 +1696,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /indicator-systems */
   listIndicatorSystems:
@@ -1600,6 +1707,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /indicator-values/{id}/history */
   listIndicatorValueHistory:
@@ -1611,6 +1719,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /indicator-values */
   listIndicatorValues:
@@ -1621,6 +1730,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /indicator-systems/{id}/indicators */
   listIndicators:
@@ -1632,6 +1742,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /inspection-rounds */
   listInspectionRounds:
@@ -1642,6 +1753,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /plan-tasks */
   listPlanTasks:
@@ -1653,6 +1765,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /plans */
   listPlans:
@@ -1663,6 +1776,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /problems */
   listProblems:
@@ -1673,6 +1787,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /progress-reports */
   listProgressReports:
@@ -1683,6 +1798,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /indicators/{id}/targets */
   listTargets:
@@ -1694,6 +1810,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /units/{id}/ancestors */
   listUnitAncestors:
@@ -1704,6 +1821,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /units */
   listUnits:
@@ -1714,6 +1832,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /users */
   listUsers:
@@ -1723,6 +1842,7 @@ export interface OperationProblemCodes {
     | "invalid_cursor"
     | "invalid_request"
     | "password_change_required"
+    | "request_too_long"
     | "unauthenticated";
   /** GET /indicator-values/{id}/attachments */
   listValueAttachments:
@@ -1734,6 +1854,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated";
   /** POST /auth/login */
   login:
@@ -1742,6 +1863,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "login_locked"
     | "payload_too_large"
+    | "request_too_long"
     | "sign_in_busy"
     | "unauthenticated"
     | "unsupported_media_type";
@@ -1751,6 +1873,7 @@ export interface OperationProblemCodes {
     | "forbidden"
     | "internal"
     | "invalid_request"
+    | "request_too_long"
     | "unauthenticated";
   /** POST /annual-reports/{id}/publish */
   publishAnnualReport:
@@ -1762,6 +1885,7 @@ export interface OperationProblemCodes {
     | "outside_subtree"
     | "password_change_required"
     | "report_not_submitted"
+    | "request_too_long"
     | "unauthenticated";
   /** POST /checklists/{id}/publish */
   publishChecklist:
@@ -1773,6 +1897,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "payload_too_large"
+    | "request_too_long"
     | "self_review"
     | "text_invalid"
     | "unauthenticated"
@@ -1788,6 +1913,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "not_found"
     | "password_change_required"
+    | "request_too_long"
     | "unauthenticated"
     | "version_mismatch";
   /** POST /indicator-systems/{id}/publish */
@@ -1800,6 +1926,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "not_found"
     | "password_change_required"
+    | "request_too_long"
     | "unauthenticated";
   /** POST /plans/{id}/publish */
   publishPlan:
@@ -1812,6 +1939,7 @@ export interface OperationProblemCodes {
     | "password_change_required"
     | "plan_empty"
     | "plan_not_draft"
+    | "request_too_long"
     | "unauthenticated";
   /** PUT /working-calendar/{year} */
   putCalendarYear:
@@ -1824,6 +1952,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "payload_too_large"
+    | "request_too_long"
     | "text_invalid"
     | "unauthenticated"
     | "unsupported_media_type"
@@ -1842,6 +1971,7 @@ export interface OperationProblemCodes {
     | "problem_invalid"
     | "problem_measures_missing"
     | "problem_not_open"
+    | "request_too_long"
     | "text_invalid"
     | "unauthenticated"
     | "unsupported_media_type";
@@ -1855,6 +1985,7 @@ export interface OperationProblemCodes {
     | "outside_subtree"
     | "password_change_required"
     | "report_not_signed_off"
+    | "request_too_long"
     | "unauthenticated";
   /** POST /users/{id}/reset-password */
   resetUserPassword:
@@ -1866,6 +1997,7 @@ export interface OperationProblemCodes {
     | "password_change_required"
     | "password_is_username"
     | "payload_too_large"
+    | "request_too_long"
     | "unauthenticated"
     | "unsupported_media_type";
   /** POST /checklists/{id}/return */
@@ -1879,6 +2011,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "payload_too_large"
+    | "request_too_long"
     | "self_review"
     | "text_invalid"
     | "unauthenticated"
@@ -1892,6 +2025,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "payload_too_large"
+    | "request_too_long"
     | "self_review"
     | "text_invalid"
     | "unauthenticated"
@@ -1909,6 +2043,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "payload_too_large"
+    | "request_too_long"
     | "self_review"
     | "text_invalid"
     | "unauthenticated"
@@ -1924,6 +2059,7 @@ export interface OperationProblemCodes {
     | "payload_too_large"
     | "progress_not_submitted"
     | "progress_return_invalid"
+    | "request_too_long"
     | "self_review"
     | "text_invalid"
     | "unauthenticated"
@@ -1941,6 +2077,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "own_unit_only"
     | "password_change_required"
+    | "request_too_long"
     | "unauthenticated";
   /** POST /api-keys/{id}/revoke */
   revokeApiKey:
@@ -1951,6 +2088,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "not_found"
     | "password_change_required"
+    | "request_too_long"
     | "unauthenticated";
   /** POST /annual-reports/{id}/sign-off */
   signOffAnnualReport:
@@ -1964,6 +2102,7 @@ export interface OperationProblemCodes {
     | "payload_too_large"
     | "report_not_draft"
     | "report_untraced_figures"
+    | "request_too_long"
     | "unauthenticated"
     | "unsupported_media_type";
   /** POST /problems/{id}/sign-off */
@@ -1978,6 +2117,7 @@ export interface OperationProblemCodes {
     | "payload_too_large"
     | "problem_evidence_missing"
     | "problem_not_rectifying"
+    | "request_too_long"
     | "self_review"
     | "text_invalid"
     | "unauthenticated"
@@ -1992,6 +2132,7 @@ export interface OperationProblemCodes {
     | "own_unit_only"
     | "password_change_required"
     | "plan_not_published"
+    | "request_too_long"
     | "task_not_startable"
     | "task_unit_only"
     | "unauthenticated";
@@ -2005,6 +2146,7 @@ export interface OperationProblemCodes {
     | "outside_subtree"
     | "password_change_required"
     | "report_not_signed_off"
+    | "request_too_long"
     | "unauthenticated";
   /** POST /checklists/{id}/submit */
   submitChecklist:
@@ -2017,6 +2159,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "own_unit_only"
     | "password_change_required"
+    | "request_too_long"
     | "unauthenticated";
   /** POST /indicator-values/{id}/submit */
   submitIndicatorValue:
@@ -2027,6 +2170,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated"
     | "value_evidence_missing"
     | "value_not_editable";
@@ -2041,6 +2185,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "own_unit_only"
     | "password_change_required"
+    | "request_too_long"
     | "unauthenticated";
   /** POST /progress-reports/{id}/submit */
   submitProgressReport:
@@ -2054,6 +2199,7 @@ export interface OperationProblemCodes {
     | "password_change_required"
     | "plan_not_published"
     | "progress_not_editable"
+    | "request_too_long"
     | "unauthenticated";
   /** POST /evaluations/{id}/supersede */
   supersedeEvaluation:
@@ -2065,6 +2211,7 @@ export interface OperationProblemCodes {
     | "invalid_request"
     | "not_found"
     | "password_change_required"
+    | "request_too_long"
     | "unauthenticated";
   /** PUT /annual-reports/{id}/sections/{part} */
   updateAnnualReportSection:
@@ -2079,6 +2226,7 @@ export interface OperationProblemCodes {
     | "payload_too_large"
     | "report_invalid"
     | "report_not_draft"
+    | "request_too_long"
     | "text_invalid"
     | "unauthenticated"
     | "unsupported_media_type"
@@ -2096,6 +2244,7 @@ export interface OperationProblemCodes {
     | "own_unit_only"
     | "password_change_required"
     | "payload_too_large"
+    | "request_too_long"
     | "text_invalid"
     | "unauthenticated"
     | "unsupported_media_type"
@@ -2113,6 +2262,7 @@ export interface OperationProblemCodes {
     | "own_unit_only"
     | "password_change_required"
     | "payload_too_large"
+    | "request_too_long"
     | "text_invalid"
     | "unauthenticated"
     | "unsupported_media_type"
@@ -2130,6 +2280,7 @@ export interface OperationProblemCodes {
     | "own_unit_only"
     | "password_change_required"
     | "payload_too_large"
+    | "request_too_long"
     | "text_invalid"
     | "unauthenticated"
     | "unsupported_media_type"
@@ -2147,6 +2298,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "payload_too_large"
+    | "request_too_long"
     | "text_invalid"
     | "unauthenticated"
     | "unsupported_media_type"
@@ -2168,6 +2320,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "payload_too_large"
+    | "request_too_long"
     | "text_invalid"
     | "unauthenticated"
     | "unsupported_media_type"
@@ -2185,6 +2338,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "payload_too_large"
+    | "request_too_long"
     | "text_invalid"
     | "unauthenticated"
     | "unsupported_media_type"
@@ -2201,6 +2355,7 @@ export interface OperationProblemCodes {
     | "password_change_required"
     | "payload_too_large"
     | "rate_limited"
+    | "request_too_long"
     | "text_invalid"
     | "unauthenticated"
     | "unsupported_media_type"
@@ -2219,6 +2374,7 @@ export interface OperationProblemCodes {
     | "password_change_required"
     | "payload_too_large"
     | "plan_not_draft"
+    | "request_too_long"
     | "text_invalid"
     | "unauthenticated"
     | "unsupported_media_type"
@@ -2235,6 +2391,7 @@ export interface OperationProblemCodes {
     | "password_change_required"
     | "payload_too_large"
     | "plan_closed"
+    | "request_too_long"
     | "task_finished"
     | "task_invalid"
     | "text_invalid"
@@ -2255,6 +2412,7 @@ export interface OperationProblemCodes {
     | "payload_too_large"
     | "problem_invalid"
     | "problem_signed_off"
+    | "request_too_long"
     | "text_invalid"
     | "unauthenticated"
     | "unsupported_media_type"
@@ -2274,6 +2432,7 @@ export interface OperationProblemCodes {
     | "plan_not_published"
     | "progress_invalid"
     | "progress_not_editable"
+    | "request_too_long"
     | "text_invalid"
     | "unauthenticated"
     | "unsupported_media_type"
@@ -2288,6 +2447,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "payload_too_large"
+    | "request_too_long"
     | "target_invalid"
     | "text_invalid"
     | "unauthenticated"
@@ -2303,6 +2463,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "payload_too_large"
+    | "request_too_long"
     | "text_invalid"
     | "unauthenticated"
     | "unit_code_taken"
@@ -2322,6 +2483,7 @@ export interface OperationProblemCodes {
     | "not_found"
     | "password_change_required"
     | "payload_too_large"
+    | "request_too_long"
     | "text_invalid"
     | "unauthenticated"
     | "unsupported_media_type"
@@ -2338,6 +2500,7 @@ export interface OperationProblemCodes {
     | "own_unit_only"
     | "password_change_required"
     | "payload_too_large"
+    | "request_too_long"
     | "unauthenticated"
     | "unsupported_media_type";
   /** POST /problems/{id}/evidence */
@@ -2353,6 +2516,7 @@ export interface OperationProblemCodes {
     | "password_change_required"
     | "payload_too_large"
     | "problem_signed_off"
+    | "request_too_long"
     | "unauthenticated"
     | "unsupported_media_type";
   /** POST /progress-reports/{id}/evidence */
@@ -2368,6 +2532,7 @@ export interface OperationProblemCodes {
     | "password_change_required"
     | "payload_too_large"
     | "progress_not_editable"
+    | "request_too_long"
     | "unauthenticated"
     | "unsupported_media_type";
   /** POST /indicator-values/{id}/attachments */
@@ -2381,6 +2546,7 @@ export interface OperationProblemCodes {
     | "password_change_required"
     | "payload_too_large"
     | "rate_limited"
+    | "request_too_long"
     | "unauthenticated"
     | "unsupported_media_type"
     | "value_not_editable";
@@ -2391,6 +2557,7 @@ export interface OperationProblemCodes {
     | "internal"
     | "invalid_request"
     | "password_change_required"
+    | "request_too_long"
     | "unauthenticated";
 }
 
