@@ -2,11 +2,15 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"iter"
 	"mime/multipart"
 	"net/http"
-	"runtime"
+	"os"
+	"runtime/debug"
 	"runtime/metrics"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -57,7 +61,9 @@ func BenchmarkImportValues(b *testing.B) {
 				return fmt.Sprintf("%d-%02d", 2021+(month-1)/12, (month-1)%12+1)
 			}
 			importFile := func(b *testing.B, name string, data []byte) {
+				ib.applying.Store(0)
 				run(b, rows, func() { ib.post(b, name, data, nextPeriod(), fmt.Sprintf(`"created":%d`, rows)) })
+				ib.reportApply(b, b.N, rows)
 			}
 			b.Run("http-xlsx", func(b *testing.B) { importFile(b, "填报.xlsx", xlsx.Bytes()) })
 			b.Run("http-csv", func(b *testing.B) { importFile(b, "填报.csv", csvFile.Bytes()) })
@@ -103,7 +109,11 @@ func BenchmarkImportUpdates(b *testing.B) {
 				}
 				return f.Bytes()
 			}
-			ib.post(b, "填报.csv", file(0), "2021-01", fmt.Sprintf(`"created":%d`, rows))
+			debug.FreeOSMemory()
+			start := time.Now()
+			over, _ := peakRSSOver(func() { ib.post(b, "填报.csv", file(0), "2021-01", fmt.Sprintf(`"created":%d`, rows)) })
+			b.Logf("%d rows created in %s (written in %s), peak RSS %.0f MiB over idle", rows, time.Since(start).Round(time.Millisecond),
+				time.Duration(ib.applying.Swap(0)).Round(time.Millisecond), float64(over)/(1<<20))
 			prepared := func() int64 {
 				if dialect != store.MySQL {
 					return 0
@@ -143,6 +153,7 @@ func BenchmarkImportUpdates(b *testing.B) {
 				wg.Wait()
 			})
 			b.ReportMetric(float64(most), "prepared-stmts-held")
+			ib.reportApply(b, round, rows)
 		})
 	}
 }
@@ -157,6 +168,8 @@ type importBench struct {
 	units  []*models.Unit // the city first
 	inds   []models.Indicator
 	layout *valuesheet.Layout
+	// applying is the time spent writing imports, since it was last read.
+	applying atomic.Int64
 }
 
 func newImportBench(b testing.TB, db *dbtest.DB, units, indicators int) *importBench {
@@ -183,11 +196,34 @@ func newImportBench(b testing.TB, db *dbtest.DB, units, indicators int) *importB
 	for i, u := range us[1:] {
 		l.Units[i] = *u
 	}
-	e, err := server.New(server.Config{AttachmentDir: b.TempDir(), SheetLimit: 256 << 20}, db, discardLogger())
+	ib := &importBench{db: db, auth: "Bearer " + fixturesFor(b, db).tokens["admin"], sys: sys, units: us, inds: inds, layout: l}
+	e, err := server.New(server.Config{AttachmentDir: b.TempDir(), SheetLimit: 256 << 20}, applyTimer{db, &ib.applying}, discardLogger())
 	if err != nil {
 		b.Fatal(err)
 	}
-	return &importBench{db: db, e: e, auth: "Bearer " + fixturesFor(b, db).tokens["admin"], sys: sys, units: us, inds: inds, layout: l}
+	ib.e = e
+	return ib
+}
+
+// applyTimer is the database, timing the writing of imports: the part that
+// holds a transaction open (and on SQLite the database's write lock).
+type applyTimer struct {
+	*dbtest.DB
+	spent *atomic.Int64 // nanoseconds
+}
+
+func (s applyTimer) ImportValues(ctx context.Context, systemID string, batches iter.Seq2[models.ValueImport, error]) error {
+	start := time.Now()
+	defer func() { s.spent.Add(int64(time.Since(start))) }()
+	return s.DB.ImportValues(ctx, systemID, batches)
+}
+
+// reportApply reports how long the writing of n imports of rows each held
+// its transaction, per 100,000 rows.
+func (ib *importBench) reportApply(b *testing.B, imports, rows int) {
+	if imports > 0 {
+		b.ReportMetric(time.Duration(ib.applying.Swap(0)).Seconds()/float64(imports)*100_000/float64(rows), "apply-s/100k-rows")
+	}
 }
 
 // table is every unit's row of every indicator, the i-th row with the
@@ -278,16 +314,57 @@ func insertPlain(b *testing.B, db *dbtest.DB, systemID, periodText string, units
 // heap (live objects, sampled every millisecond) while fn ran.
 func run(b *testing.B, rows int, fn func()) {
 	b.ReportAllocs()
-	var peak uint64
+	var peak, rss uint64
 	var spent time.Duration
 	for b.Loop() {
-		runtime.GC()
+		debug.FreeOSMemory()
 		start := time.Now()
-		peak = max(peak, peakHeap(fn))
+		var heap uint64
+		over, ok := peakRSSOver(func() { heap = peakHeap(fn) })
 		spent += time.Since(start)
+		peak = max(peak, heap)
+		if ok {
+			rss = max(rss, over)
+		}
 	}
 	b.ReportMetric(float64(rows)*float64(b.N)/spent.Seconds(), "rows/s")
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+	if rss > 0 {
+		b.ReportMetric(float64(rss)/(1<<20), "peak-rss-over-idle-MiB")
+	}
+}
+
+// peakRSSOver runs fn and returns how far the process's resident memory
+// rose above what it was before, at its peak (Linux: /proc/self/status's
+// VmHWM, reset through /proc/self/clear_refs); ok is false where that
+// cannot be read.
+func peakRSSOver(fn func()) (over uint64, ok bool) {
+	status := func(field string) (uint64, bool) {
+		data, err := os.ReadFile("/proc/self/status")
+		if err != nil {
+			return 0, false
+		}
+		for line := range strings.Lines(string(data)) {
+			if rest, found := strings.CutPrefix(line, field+":"); found {
+				kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+				return kb << 10, err == nil
+			}
+		}
+		return 0, false
+	}
+	idle, ok := status("VmRSS")
+	if ok && os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) != nil {
+		ok = false
+	}
+	fn()
+	if !ok {
+		return 0, false
+	}
+	peak, ok := status("VmHWM")
+	if !ok || peak < idle {
+		return 0, false
+	}
+	return peak - idle, true
 }
 
 // peakHeap runs fn and returns the most heap held by live and not yet
