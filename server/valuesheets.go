@@ -40,9 +40,9 @@ type ValueSheetHandler struct {
 	store ValueSheetStore
 	rules *rules
 	limit int64 // the largest file an import takes, in bytes
-	// slots bounds the imports this instance runs at once: a 100,000-row
-	// file holds some 600 MiB while it is judged and written, and a few at
-	// once must not exhaust the instance's memory. Others wait their turn.
+	// slots bounds the imports this instance runs at once: each holds its
+	// file and a batch (a 100,000-row .xlsx some 150 MiB), and writes for
+	// seconds in one transaction. Others wait their turn.
 	slots chan struct{}
 }
 
