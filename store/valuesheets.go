@@ -27,17 +27,26 @@ func chunked[T any](list []T, fn func(part []T) error) error {
 	return nil
 }
 
+// findIn runs the query for each piece of list (chunked) and collects what
+// the pieces find.
+func findIn[T, K any](list []K, query func(part []K) *gorm.DB) ([]T, error) {
+	var found []T
+	err := chunked(list, func(part []K) error {
+		var got []T
+		if err := query(part).Find(&got).Error; err != nil {
+			return translate(err)
+		}
+		found = append(found, got...)
+		return nil
+	})
+	return found, err
+}
+
 // UnitsByCodes reads the units that have these codes; codes no unit has are
 // left out.
 func (db *DB) UnitsByCodes(ctx context.Context, codes []string) ([]models.Unit, error) {
-	var units []models.Unit
-	err := chunked(codes, func(part []string) error {
-		var got []models.Unit
-		if err := db.gorm.WithContext(ctx).Where("code IN ?", part).Find(&got).Error; err != nil {
-			return translate(err)
-		}
-		units = append(units, got...)
-		return nil
+	units, err := findIn[models.Unit](codes, func(part []string) *gorm.DB {
+		return db.gorm.WithContext(ctx).Where("code IN ?", part)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("units by code: %w", err)
@@ -75,18 +84,12 @@ func (db *DB) UnitsByIDs(ctx context.Context, ids []string) ([]models.Unit, erro
 // PeriodValues reads the values of a system's indicators that the units
 // reported for a period; releasedOnly limits them to the released ones.
 func (db *DB) PeriodValues(ctx context.Context, systemID, period string, unitIDs []string, releasedOnly bool) ([]models.IndicatorValue, error) {
-	var values []models.IndicatorValue
-	err := chunked(unitIDs, func(part []string) error {
+	values, err := findIn[models.IndicatorValue](unitIDs, func(part []string) *gorm.DB {
 		q := db.gorm.WithContext(ctx).Where("system_id = ? AND period = ? AND unit_id IN ?", systemID, period, part)
 		if releasedOnly {
 			q = q.Where("status IN ?", models.ValueLifecycle.Released)
 		}
-		var got []models.IndicatorValue
-		if err := q.Order("id").Find(&got).Error; err != nil {
-			return translate(err)
-		}
-		values = append(values, got...)
-		return nil
+		return q.Order("id")
 	})
 	if err != nil {
 		return nil, fmt.Errorf("values of %s for %s: %w", systemID, period, err)
@@ -97,22 +100,15 @@ func (db *DB) PeriodValues(ctx context.Context, systemID, period string, unitIDs
 // ValuesAt reads a system's values of a period at these (unit id,
 // indicator id) keys; keys with no value are left out.
 func (db *DB) ValuesAt(ctx context.Context, systemID, period string, keys [][2]string) ([]models.IndicatorValue, error) {
-	var values []models.IndicatorValue
-	err := chunked(keys, func(part [][2]string) error {
+	values, err := findIn[models.IndicatorValue](keys, func(part [][2]string) *gorm.DB {
 		pairs := make([][]any, len(part))
 		for i, k := range part {
 			pairs[i] = []any{k[0], k[1]}
 		}
-		var got []models.IndicatorValue
-		if err := db.gorm.WithContext(ctx).Where("system_id = ? AND period = ? AND (unit_id, indicator_id) IN ?", systemID, period, pairs).
-			Find(&got).Error; err != nil {
-			return translate(err)
-		}
-		values = append(values, got...)
-		return nil
+		return db.gorm.WithContext(ctx).Where("system_id = ? AND period = ? AND (unit_id, indicator_id) IN ?", systemID, period, pairs)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("values of %s for %s: %w", systemID, period, err)
+		return nil, fmt.Errorf("values at keys of %s for %s: %w", systemID, period, err)
 	}
 	return values, nil
 }
