@@ -95,7 +95,7 @@ func (db *DB) record(ctx context.Context, tx *gorm.DB, at time.Time, changes ...
 		head.LastSeq, head.LastHash = e.Seq, e.Hash
 		events[i] = e
 	}
-	if err := tx.CreateInBatches(events, batchSize).Error; err != nil {
+	if err := tx.CreateInBatches(events, db.rowsPerWrite()).Error; err != nil {
 		return fmt.Errorf("append audit events: %w", translate(err))
 	}
 	if err := tx.Model(&chainHead{}).Where("id = 1").

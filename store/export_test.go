@@ -10,3 +10,6 @@ func GormOf(db *DB) *gorm.DB { return db.gorm }
 // BatchSize is the rows one statement of the lifecycle's write path locks or
 // writes, for the tests that count statements per batch.
 const BatchSize = batchSize
+
+// RowsPerWrite is the rows one INSERT of the write path carries on db.
+func RowsPerWrite(db *DB) int { return db.rowsPerWrite() }

@@ -74,7 +74,10 @@ func TestImportStatementsPerBatch(t *testing.T) {
 		three := importing(values, "2.5")
 		perBatch := (three - one) / 2
 		t.Logf("import of %d updates: %d statements; of %d: %d (%d a batch)", store.BatchSize, one, 3*store.BatchSize, three, perBatch)
-		if perBatch > 8 || three-one != 2*perBatch || one > perBatch+4 {
+		// A few statements a batch, and each of its writes (the values and
+		// their events) in pieces of RowsPerWrite rows.
+		writes := 2 * int64((store.BatchSize+store.RowsPerWrite(db.DB)-1)/store.RowsPerWrite(db.DB))
+		if perBatch > 6+writes || three-one != 2*perBatch || one > perBatch+4 {
 			t.Errorf("statements: %d for one batch, %d for three: want a few a batch, the same for each", one, three)
 		}
 		for i, v := range values {
@@ -105,7 +108,10 @@ func TestBulkStatementsPerBatch(t *testing.T) {
 			counts[n] = count.Load()
 		}
 		t.Logf("statements of a bulk submission: %v", counts)
-		if small, big := counts[12], counts[2*store.BatchSize]; big > small+8 {
+		// Two batches more, each written (values and events) in pieces of
+		// RowsPerWrite rows.
+		writes := 2 * 2 * int64((store.BatchSize+store.RowsPerWrite(db.DB)-1)/store.RowsPerWrite(db.DB))
+		if small, big := counts[12], counts[2*store.BatchSize]; big > small+8+writes {
 			t.Errorf("a bulk submission of 12 values issued %d statements, of %d values %d", small, 2*store.BatchSize, big)
 		}
 	})
