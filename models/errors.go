@@ -18,6 +18,10 @@ var (
 	ErrPrecondition = errors.New("precondition failed")
 	// ErrUnavailable is the database being out of reach; a retry may succeed.
 	ErrUnavailable = errors.New("unavailable")
+	// ErrBusy is a change that kept conflicting with others (deadlocks,
+	// certification failures of a multi-primary cluster) however often it
+	// was tried again; a later retry may succeed.
+	ErrBusy = errors.New("busy")
 )
 
 // FieldError locates one violation: Pointer is a JSON pointer into the request

@@ -118,6 +118,9 @@ func problemFor(err error) (api.Problem, http.Header) {
 		p = problem(http.StatusForbidden, "forbidden", err.Error())
 	case errors.Is(err, models.ErrUnauthenticated):
 		p = problem(http.StatusUnauthorized, "unauthenticated", "sign in or send an API key")
+	case errors.Is(err, models.ErrBusy):
+		p = problem(http.StatusServiceUnavailable, "database_busy", "the change kept colliding with others however often it was tried; retry shortly")
+		extra = http.Header{"Retry-After": {"1"}}
 	case errors.Is(err, models.ErrUnavailable):
 		p = problem(http.StatusServiceUnavailable, "database_unavailable", "the database is not answering; retry shortly")
 		extra = http.Header{"Retry-After": {"5"}}

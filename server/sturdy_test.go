@@ -338,10 +338,11 @@ func TestFrozenDatabase(t *testing.T) {
 // stopped, its transaction rolled back, and answered 503 request_too_long
 // while the client can still hear it (the HTTP server's write timeout is
 // later), never committed behind a connection that was closed. Here the
-// write waits on the audit chain's head, locked by another transaction.
+// change waits for its row, locked by another transaction.
 func TestTimeLimit(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		h := newHarness(t, db, server.Config{RequestTimeout: time.Second})
+		u := h.createUnit(t, map[string]any{"code": deptCode(), "name": "超时单位", "kind": "department", "parentId": h.fx.city})
 		ctx := t.Context()
 		tx, err := db.SQL().BeginTx(ctx, nil)
 		if err != nil {
@@ -357,21 +358,23 @@ func TestTimeLimit(t *testing.T) {
 			}
 		}
 		defer release()
-		if _, err := tx.ExecContext(ctx, "UPDATE audit_chain SET last_seq = last_seq WHERE id = 1"); err != nil {
+		if _, err := tx.ExecContext(ctx, "UPDATE units SET version = version WHERE id = ?", u.Id.String()); err != nil {
 			t.Fatal(err)
 		}
-		code := deptCode()
-		resp := h.Post(unitsPath, map[string]any{"code": code, "name": "超时单位", "kind": "department", "parentId": h.fx.city}, nil)
+		path := unitsPath + "/" + u.Id.String()
+		rename := func() *apitest.Response {
+			return h.Patch(path, map[string]any{"name": "改名的超时单位"}, map[string]string{"If-Match": etagOf(u)})
+		}
+		resp := rename()
 		release()
 		expect(t, resp, http.StatusServiceUnavailable, "request_too_long")
 		if resp.Header.Get("Retry-After") == "" {
 			t.Error("no Retry-After")
 		}
-		if got := listAll[api.Unit](t, h, unitsPath, nil, url.Values{"q": {code}}, 10); len(got) != 0 {
-			t.Errorf("the request stopped at the limit created %+v", got)
+		if got := h.getUnit(t, u.Id.String()); got.Name != u.Name || got.Version != u.Version {
+			t.Errorf("the request stopped at the limit changed the unit: %+v", got)
 		}
-		expect(t, h.Post(unitsPath, map[string]any{"code": code, "name": "超时单位", "kind": "department", "parentId": h.fx.city}, nil),
-			http.StatusCreated, "")
+		expect(t, rename(), http.StatusOK, "")
 	})
 }
 

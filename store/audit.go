@@ -28,7 +28,8 @@ type change struct {
 	operation  string // overrides the request's operation, e.g. "login.failed"
 }
 
-// chainHead is the single row that serialises appends to the audit chain.
+// chainHead is the single row at the end of the audit chain: the last event
+// linked. Only the sequencer (sequencer.go) locks it, never a writer.
 type chainHead struct {
 	ID       int    `gorm:"column:id;primaryKey"`
 	LastSeq  int64  `gorm:"column:last_seq"`
@@ -37,20 +38,17 @@ type chainHead struct {
 
 func (chainHead) TableName() string { return "audit_chain" }
 
-// record appends audit events for changes inside the transaction that makes
+// record writes audit events for changes inside the transaction that makes
 // them, at its instant, so a change and its event commit or roll back
-// together. Appends lock the chain's head row: concurrent writers, in this
-// process or another, take turns, and the chain never forks. However many
-// changes, it issues a bounded number of statements: the head's lock and
-// update, one read of the units' paths per batch of units, one insert per
-// batch of events.
+// together. The events are unlinked: the sequencer gives them their place
+// in the chain once they are committed, so that writers share no row (on a
+// multi-primary cluster, a shared row made every write in the cluster
+// conflict with every other). However many changes, it issues a bounded
+// number of statements: one read of the units' paths per batch of units, one
+// insert per batch of events.
 func (db *DB) record(ctx context.Context, tx *gorm.DB, at time.Time, changes ...change) error {
 	if len(changes) == 0 {
 		return nil
-	}
-	var head chainHead
-	if err := db.forUpdate(tx.Where("id = 1")).Take(&head).Error; err != nil {
-		return fmt.Errorf("lock audit chain: %w", translate(err))
 	}
 	// A change that names its unit but not the unit's path gets it here, so
 	// that reviewers find the event under their subtree.
@@ -84,24 +82,19 @@ func (db *DB) record(ctx context.Context, tx *gorm.DB, at time.Time, changes ...
 		if c.operation != "" {
 			op = c.operation
 		}
-		e := &models.AuditEvent{
+		events[i] = &models.AuditEvent{
 			ID: NewID(), OccurredAt: at,
 			ActorType: string(info.Caller.Kind), ActorID: info.Caller.ID, ActorName: info.Caller.Name,
 			Operation: op, EntityType: c.entityType, EntityID: c.entityID,
 			UnitID: c.unitID, UnitPath: c.unitPath, Before: before, After: after,
 			RequestID: info.RequestID, ClientAddress: info.ClientAddress,
 		}
-		audit.Link(e, head.LastSeq, head.LastHash)
-		head.LastSeq, head.LastHash = e.Seq, e.Hash
-		events[i] = e
 	}
-	if err := tx.CreateInBatches(events, db.rowsPerWrite()).Error; err != nil {
+	// No seq: NULL until the sequencer links the event.
+	if err := tx.Omit("seq").CreateInBatches(events, db.rowsPerWrite()).Error; err != nil {
 		return fmt.Errorf("append audit events: %w", translate(err))
 	}
-	if err := tx.Model(&chainHead{}).Where("id = 1").
-		Updates(map[string]any{"last_seq": head.LastSeq, "last_hash": head.LastHash}).Error; err != nil {
-		return fmt.Errorf("advance audit chain: %w", translate(err))
-	}
+	db.sequencer.wake()
 	return nil
 }
 
@@ -138,7 +131,11 @@ func snapshot(v any) (string, error) {
 
 // ListAuditEvents reads one page of events in sequence order.
 func (db *DB) ListAuditEvents(ctx context.Context, f models.AuditFilter, page paging.Page) ([]models.AuditEvent, *paging.Cursor, error) {
-	q := db.gorm.WithContext(ctx).Model(&models.AuditEvent{})
+	// What committed before the request is in the chain when it is read.
+	if err := db.Sequence(ctx); err != nil {
+		return nil, nil, err
+	}
+	q := db.gorm.WithContext(ctx).Model(&models.AuditEvent{}).Where("seq IS NOT NULL")
 	if f.EntityType != "" {
 		q = q.Where("entity_type = ?", f.EntityType)
 	}
@@ -191,11 +188,16 @@ func (db *DB) ListAuditEvents(ctx context.Context, f models.AuditFilter, page pa
 	return events, &paging.Cursor{Sort: page.Sort.String(), Key: strconv.FormatInt(last.Seq, 10), ID: last.ID}, nil
 }
 
-// VerifyAudit recomputes the whole chain and reports the first broken link.
-// The events and the head are read in one read-only transaction, from one
-// snapshot: events appended meanwhile by other writers (this process or
-// another) are neither half seen nor mistaken for removed or forged ones.
+// VerifyAudit links what is committed (Sequence), then recomputes the whole
+// chain and reports the first broken link. The events and the head are read
+// in one read-only transaction, from one snapshot: events linked meanwhile
+// by other sequencers (this process or another) are neither half seen nor
+// mistaken for removed or forged ones; events not linked yet are not in the
+// chain.
 func (db *DB) VerifyAudit(ctx context.Context) (models.AuditVerification, error) {
+	if err := db.Sequence(ctx); err != nil {
+		return models.AuditVerification{}, fmt.Errorf("verify audit chain: %w", err)
+	}
 	opts := &sql.TxOptions{ReadOnly: true}
 	if db.dialect == MySQL {
 		// InnoDB's default, made explicit: one snapshot for every read.

@@ -22,9 +22,13 @@ import (
 // The audit log: every write appends an event in the same transaction, events
 // form a hash chain, and VerifyAudit finds any edit, removal or forgery.
 
-// auditHead returns the sequence number of the last event the chain's head records.
+// auditHead links what is committed and returns the sequence number of the
+// last event the chain's head records.
 func auditHead(t *testing.T, db *dbtest.DB) int64 {
 	t.Helper()
+	if err := db.Sequence(t.Context()); err != nil {
+		t.Fatal(err)
+	}
 	var n int64
 	if err := db.SQL().QueryRowContext(t.Context(), "SELECT last_seq FROM audit_chain WHERE id = 1").Scan(&n); err != nil {
 		t.Fatal(err)
@@ -453,8 +457,8 @@ func TestAuditTampering(t *testing.T) {
 	}
 }
 
-// Concurrent writers take turns on the chain's head: no event is lost, no
-// sequence number is used twice, and the chain verifies, also while it grows.
+// Concurrent writers and the sequencer: no event is lost, no sequence number
+// is used twice, and the chain verifies, also while it grows.
 func TestAuditConcurrentWrites(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
 		const workers, perWorker = 8, 20
@@ -534,6 +538,84 @@ func TestAuditConcurrentWrites(t *testing.T) {
 			if got := perActor[fmt.Sprintf("worker-%s-%d", sfx, w)]; got != perWorker {
 				t.Errorf("worker %d: %d event(s), want %d", w, got, perWorker)
 			}
+		}
+	})
+}
+
+// TestWritersDoNotWaitForTheChain: a change commits while the chain's head
+// is locked (by a sequencer, say); its event is linked once the head is
+// free. On SQLite every write waits for the one writer anyway.
+func TestWritersDoNotWaitForTheChain(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
+		if db.Name != store.MySQL {
+			t.Skip("SQLite serialises every write on the database")
+		}
+		ctx := t.Context()
+		head := auditHead(t, db)
+		tx, err := db.SQL().BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		if _, err := tx.ExecContext(ctx, "UPDATE audit_chain SET last_seq = last_seq WHERE id = 1"); err != nil {
+			t.Fatal(err)
+		}
+		quick, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		u := newUnit(areaCode(), "链头锁定时写入", models.UnitCity, nil)
+		if err := db.CreateUnit(quick, u); err != nil {
+			t.Fatalf("a write while the head is locked: %v", err)
+		}
+		if err := tx.Rollback(); err != nil {
+			t.Fatal(err)
+		}
+		if got := auditHead(t, db); got != head+1 {
+			t.Errorf("the head went from %d to %d, want one event more", head, got)
+		}
+		if events := eventsAfter(t, db.DB, head, models.AuditFilter{}); len(events) != 1 || events[0].EntityID != u.ID {
+			t.Errorf("events after %d: %+v", head, events)
+		}
+	})
+}
+
+// TestSequencersTakeTurns: several sequencers at once, while writers
+// write, number every event once, without a gap, and the chain verifies.
+func TestSequencersTakeTurns(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
+		const writers, perWriter, sequencers = 4, 15, 3
+		before := verifyChain(t, db).Checked
+		ctx, stop := context.WithCancel(t.Context())
+		var running sync.WaitGroup
+		errs := make(chan error, writers*perWriter+sequencers)
+		for range sequencers {
+			running.Go(func() {
+				for ctx.Err() == nil {
+					if err := db.Sequence(ctx); err != nil && ctx.Err() == nil {
+						errs <- err
+						return
+					}
+				}
+			})
+		}
+		var writing sync.WaitGroup
+		for w := range writers {
+			writing.Go(func() {
+				for i := range perWriter {
+					if err := db.CreateUnit(t.Context(), newUnit(areaCode(), fmt.Sprintf("轮流%d-%d", w, i), models.UnitCity, nil)); err != nil {
+						errs <- err
+					}
+				}
+			})
+		}
+		writing.Wait()
+		stop()
+		running.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		if after := verifyChain(t, db).Checked; after-before != writers*perWriter {
+			t.Errorf("the chain grew by %d events, want %d", after-before, writers*perWriter)
 		}
 	})
 }

@@ -26,7 +26,7 @@ func translate(err error) error {
 		return nil
 	case errors.Is(err, models.ErrNotFound), errors.Is(err, models.ErrConflict),
 		errors.Is(err, models.ErrInvalid), errors.Is(err, models.ErrPrecondition),
-		errors.Is(err, models.ErrUnavailable), errors.Is(err, context.Canceled):
+		errors.Is(err, models.ErrUnavailable), errors.Is(err, models.ErrBusy), errors.Is(err, context.Canceled):
 		return err
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		return fmt.Errorf("%w: %w", models.ErrNotFound, err)

@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -18,7 +19,10 @@ import (
 	mysqldriver "github.com/go-sql-driver/mysql"
 	"gorm.io/driver/mysql"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 	"gorm.io/gorm/logger"
+
+	"github.com/fazhi/fazhi/models"
 )
 
 // Dialects.
@@ -51,6 +55,8 @@ type DB struct {
 	gorm    *gorm.DB
 	sql     *sql.DB
 	dialect string
+	// sequencer links committed audit events into the chain (sequencer.go).
+	sequencer *sequencer
 	// Now is the clock for timestamps: UTC, truncated to microseconds as both
 	// databases store them.
 	Now func() time.Time
@@ -123,7 +129,7 @@ func Open(cfg Config) (*DB, error) {
 		lifetime = 30 * time.Minute
 	}
 	sqlDB.SetConnMaxLifetime(lifetime)
-	return &DB{gorm: g, sql: sqlDB, dialect: dialect, Now: Now}, nil
+	return &DB{gorm: g, sql: sqlDB, dialect: dialect, Now: Now, sequencer: newSequencer()}, nil
 }
 
 // ParseURL turns a DATABASE_URL into a dialect and a driver DSN.
@@ -218,20 +224,43 @@ func (db *DB) Ping(ctx context.Context) error {
 // Close closes the pool.
 func (db *DB) Close() error { return db.sql.Close() }
 
-// tx runs fn in a transaction, retrying it when MySQL chose it as a deadlock
-// victim: the other transaction has committed by then, so a retry sees its result.
-// The clock is read once when a transaction starts: at is the instant of
-// every timestamp the change writes, its audit events' included.
+// tx runs fn in a transaction (attempt), and then has the sequencer link
+// the audit events it wrote.
 func (db *DB) tx(ctx context.Context, fn func(tx *gorm.DB, at time.Time) error) error {
+	err := db.attempt(ctx, fn)
+	if err == nil {
+		db.sequencer.wake()
+	}
+	return err
+}
+
+// maxAttempts bounds how often a transaction that conflicts runs.
+const maxAttempts = 6
+
+// attempt runs fn in a transaction with one clock reading. A conflict (a
+// deadlock, a lock wait that timed out, or a multi-primary cluster's
+// certification failure, which MySQL clients see as a deadlock) is no one's
+// fault: the transaction runs again after a pause drawn at random from a
+// window that doubles each time (10 ms, 20 ms, … 320 ms), so that the
+// transactions that collided do not collide again. Past maxAttempts the
+// caller gets models.ErrBusy.
+func (db *DB) attempt(ctx context.Context, fn func(tx *gorm.DB, at time.Time) error) error {
 	var err error
-	for attempt := 0; attempt < 3; attempt++ {
+	for n := range maxAttempts {
+		if n > 0 {
+			select {
+			case <-time.After(time.Duration(rand.Int64N(int64(10 * time.Millisecond << n)))):
+			case <-ctx.Done():
+				return translate(ctx.Err())
+			}
+		}
 		at := db.Now()
 		err = db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return fn(tx, at) })
 		if !isDeadlock(err) {
 			return translate(err)
 		}
 	}
-	return translate(err)
+	return fmt.Errorf("%w: %d attempts conflicted: %w", models.ErrBusy, maxAttempts, err)
 }
 
 // forUpdate locks the rows a query reads until the transaction ends. SQLite needs
@@ -239,6 +268,18 @@ func (db *DB) tx(ctx context.Context, fn func(tx *gorm.DB, at time.Time) error) 
 func (db *DB) forUpdate(q *gorm.DB) *gorm.DB {
 	if db.dialect == MySQL {
 		return q.Clauses(lockingClause)
+	}
+	return q
+}
+
+// forShare locks the rows a query reads against change until the
+// transaction ends, letting others read and share-lock them: for a row a
+// change depends on but does not write (the parent of a new unit). Siblings
+// created at once do not wait for each other, and on a Galera cluster a
+// replicated sibling's foreign-key check does not abort the local one.
+func (db *DB) forShare(q *gorm.DB) *gorm.DB {
+	if db.dialect == MySQL {
+		return q.Clauses(clause.Locking{Strength: "SHARE"})
 	}
 	return q
 }

@@ -125,6 +125,13 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		return err
 	}
 	log.Info("database ready", "version", version, "dialect", db.Dialect(), "migrations_applied", applied)
+	// Audit events are linked into the chain after their changes commit, by
+	// every instance in turn (store/sequencer.go).
+	sequencing, stopSequencing := context.WithCancel(ctx)
+	defer stopSequencing()
+	go db.RunSequencer(sequencing, 250*time.Millisecond, func(err error) {
+		log.Warn("audit events not linked yet; trying again", "error", err.Error())
+	})
 	if cfg.Env == "production" {
 		// Demo accounts have published passwords: in production none may work.
 		n, err := db.DisableDemoUsers(ctx)

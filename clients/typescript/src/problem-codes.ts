@@ -31,6 +31,7 @@ export const problemCodes = {
   checklist_revision_open: "The list has a revision in draft or in review already: work on it, or delete it first.",
   checklist_unit_not_found: "The issuing unit does not exist.",
   checklist_version_not_found: "The list has no version with this number.",
+  database_busy: "The change collided with others (a deadlock, or a multi-primary cluster's certification conflict) each time it was tried; nothing was changed: retry after `Retry-After` seconds.",
   database_unavailable: "The database does not answer; retry after `Retry-After` seconds.",
   evaluation_correction_exists: "The evaluation has a correction in draft already: publish or delete it.",
   evaluation_inputs_changed: "A value the evaluation scored changed after it was scored: look at the results again, and publish.",
@@ -184,6 +185,7 @@ export type ProblemCode =
   | "checklist_revision_open"
   | "checklist_unit_not_found"
   | "checklist_version_not_found"
+  | "database_busy"
   | "database_unavailable"
   | "evaluation_correction_exists"
   | "evaluation_inputs_changed"
@@ -310,6 +312,7 @@ export interface OperationProblemCodes {
   /** POST /checklists/{id}/abolish */
   abolishChecklist:
     | "checklist_not_published"
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -320,6 +323,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** POST /inspection-sheets/{id}/accept */
   acceptInspectionSheet:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "inspection_not_submitted"
@@ -332,6 +336,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** POST /progress-reports/{id}/accept */
   acceptProgressReport:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -344,6 +349,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** PUT /inspection-sheets/{id}/answers/{itemId} */
   answerInspectionItem:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "if_match_required"
@@ -362,6 +368,7 @@ export interface OperationProblemCodes {
     | "version_mismatch";
   /** POST /indicator-values/{id}/approve */
   approveIndicatorValue:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -377,6 +384,7 @@ export interface OperationProblemCodes {
     | "value_score_invalid";
   /** POST /indicator-systems/{id}/archive */
   archiveIndicatorSystem:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "indicator_system_not_published"
@@ -390,6 +398,7 @@ export interface OperationProblemCodes {
   bulkApproveIndicatorValues:
     | "bulk_refused"
     | "bulk_too_large"
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -405,6 +414,7 @@ export interface OperationProblemCodes {
     | "checklist_item_changed"
     | "checklist_item_invalid"
     | "checklist_not_draft"
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -421,6 +431,7 @@ export interface OperationProblemCodes {
   bulkSubmitIndicatorValues:
     | "bulk_refused"
     | "bulk_too_large"
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -433,6 +444,7 @@ export interface OperationProblemCodes {
     | "unsupported_media_type";
   /** POST /plan-tasks/{id}/cancel */
   cancelPlanTask:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -450,6 +462,7 @@ export interface OperationProblemCodes {
     | "unsupported_media_type";
   /** POST /me/password */
   changeOwnPassword:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -464,6 +477,7 @@ export interface OperationProblemCodes {
     | "unsupported_media_type";
   /** POST /plans/{id}/close */
   closePlan:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -481,6 +495,7 @@ export interface OperationProblemCodes {
     | "unsupported_media_type";
   /** GET /evaluations/{id}/compare */
   compareEvaluations:
+    | "database_busy"
     | "database_unavailable"
     | "evaluation_not_found"
     | "evaluations_unrelated"
@@ -495,6 +510,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** POST /plan-tasks/{id}/complete */
   completePlanTask:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -511,6 +527,7 @@ export interface OperationProblemCodes {
   createApiKey:
     | "api_key_address_invalid"
     | "api_key_expired"
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -526,6 +543,7 @@ export interface OperationProblemCodes {
     | "checklist_invalid"
     | "checklist_kind_not_found"
     | "checklist_unit_not_found"
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "idempotency_key_reused"
@@ -544,6 +562,7 @@ export interface OperationProblemCodes {
     | "checklist_application_duplicate"
     | "checklist_application_invalid"
     | "checklist_not_released"
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "idempotency_key_reused"
@@ -563,6 +582,7 @@ export interface OperationProblemCodes {
     | "checklist_full"
     | "checklist_item_invalid"
     | "checklist_not_draft"
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "idempotency_key_reused"
@@ -581,6 +601,7 @@ export interface OperationProblemCodes {
   createChecklistKind:
     | "checklist_kind_exists"
     | "checklist_kind_invalid"
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "idempotency_key_reused"
@@ -595,6 +616,7 @@ export interface OperationProblemCodes {
     | "unsupported_media_type";
   /** POST /evaluations */
   createEvaluation:
+    | "database_busy"
     | "database_unavailable"
     | "evaluation_invalid"
     | "evaluation_system_not_found"
@@ -613,6 +635,7 @@ export interface OperationProblemCodes {
     | "unsupported_media_type";
   /** POST /indicator-systems/{id}/indicators */
   createIndicator:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "indicator_code_taken"
@@ -631,6 +654,7 @@ export interface OperationProblemCodes {
     | "unsupported_media_type";
   /** POST /indicator-systems */
   createIndicatorSystem:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "idempotency_key_reused"
@@ -647,6 +671,7 @@ export interface OperationProblemCodes {
     | "unsupported_media_type";
   /** POST /indicator-systems/{id}/editions */
   createIndicatorSystemEdition:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "indicator_system_invalid"
@@ -661,6 +686,7 @@ export interface OperationProblemCodes {
     | "unsupported_media_type";
   /** POST /indicator-values */
   createIndicatorValue:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "idempotency_key_reused"
@@ -685,6 +711,7 @@ export interface OperationProblemCodes {
   /** POST /inspection-rounds */
   createInspectionRound:
     | "checklist_not_published"
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "idempotency_key_reused"
@@ -700,6 +727,7 @@ export interface OperationProblemCodes {
     | "unsupported_media_type";
   /** POST /plans */
   createPlan:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "idempotency_key_reused"
@@ -716,6 +744,7 @@ export interface OperationProblemCodes {
     | "unsupported_media_type";
   /** POST /plans/{id}/tasks */
   createPlanTask:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "idempotency_key_reused"
@@ -735,6 +764,7 @@ export interface OperationProblemCodes {
     | "unsupported_media_type";
   /** POST /problems */
   createProblem:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "idempotency_key_reused"
@@ -752,6 +782,7 @@ export interface OperationProblemCodes {
     | "unsupported_media_type";
   /** POST /plan-tasks/{id}/progress-reports */
   createProgressReport:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "idempotency_key_reused"
@@ -774,6 +805,7 @@ export interface OperationProblemCodes {
     | "unsupported_media_type";
   /** POST /indicators/{id}/targets */
   createTarget:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -790,6 +822,7 @@ export interface OperationProblemCodes {
     | "unsupported_media_type";
   /** POST /units */
   createUnit:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "idempotency_key_reused"
@@ -807,6 +840,7 @@ export interface OperationProblemCodes {
     | "unsupported_media_type";
   /** POST /users */
   createUser:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "idempotency_key_reused"
@@ -824,6 +858,7 @@ export interface OperationProblemCodes {
     | "username_taken";
   /** DELETE /annual-reports/{id} */
   deleteAnnualReport:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "if_match_required"
@@ -839,6 +874,7 @@ export interface OperationProblemCodes {
   /** DELETE /checklists/{id} */
   deleteChecklist:
     | "checklist_not_draft"
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "if_match_required"
@@ -852,6 +888,7 @@ export interface OperationProblemCodes {
     | "version_mismatch";
   /** DELETE /checklist-applications/{id} */
   deleteChecklistApplication:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "if_match_required"
@@ -866,6 +903,7 @@ export interface OperationProblemCodes {
   /** DELETE /checklist-items/{id} */
   deleteChecklistItem:
     | "checklist_not_draft"
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "if_match_required"
@@ -879,6 +917,7 @@ export interface OperationProblemCodes {
     | "version_mismatch";
   /** DELETE /evaluations/{id} */
   deleteEvaluation:
+    | "database_busy"
     | "database_unavailable"
     | "evaluation_not_draft"
     | "forbidden"
@@ -892,6 +931,7 @@ export interface OperationProblemCodes {
     | "version_mismatch";
   /** DELETE /indicators/{id} */
   deleteIndicator:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "if_match_required"
@@ -907,6 +947,7 @@ export interface OperationProblemCodes {
     | "version_mismatch";
   /** DELETE /indicator-systems/{id} */
   deleteIndicatorSystem:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "if_match_required"
@@ -922,6 +963,7 @@ export interface OperationProblemCodes {
     | "version_mismatch";
   /** DELETE /plans/{id} */
   deletePlan:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "if_match_required"
@@ -937,6 +979,7 @@ export interface OperationProblemCodes {
     | "version_mismatch";
   /** DELETE /plan-tasks/{id} */
   deletePlanTask:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "if_match_required"
@@ -952,6 +995,7 @@ export interface OperationProblemCodes {
     | "version_mismatch";
   /** DELETE /problems/{id} */
   deleteProblem:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "if_match_required"
@@ -967,6 +1011,7 @@ export interface OperationProblemCodes {
     | "version_mismatch";
   /** DELETE /progress-reports/{id} */
   deleteProgressReport:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "if_match_required"
@@ -982,6 +1027,7 @@ export interface OperationProblemCodes {
     | "version_mismatch";
   /** DELETE /targets/{id} */
   deleteTarget:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "if_match_required"
@@ -994,6 +1040,7 @@ export interface OperationProblemCodes {
     | "version_mismatch";
   /** DELETE /units/{id} */
   deleteUnit:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "if_match_required"
@@ -1007,6 +1054,7 @@ export interface OperationProblemCodes {
     | "version_mismatch";
   /** POST /plans/{id}/derive */
   derivePlan:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "idempotency_key_reused"
@@ -1026,6 +1074,7 @@ export interface OperationProblemCodes {
   /** GET /checklists/{id}/diff */
   diffChecklistVersions:
     | "checklist_version_not_found"
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1038,6 +1087,7 @@ export interface OperationProblemCodes {
   /** POST /users/{id}/disable */
   disableUser:
     | "cannot_disable_self"
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1049,6 +1099,7 @@ export interface OperationProblemCodes {
     | "user_disabled";
   /** GET /attachments/{id}/content */
   downloadAttachment:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1060,6 +1111,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /evidence/{id}/content */
   downloadEvidence:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1071,6 +1123,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /inspection-evidence/{id}/content */
   downloadInspectionEvidence:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1082,6 +1135,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** POST /annual-reports */
   draftAnnualReport:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "idempotency_key_reused"
@@ -1098,6 +1152,7 @@ export interface OperationProblemCodes {
     | "unsupported_media_type";
   /** POST /users/{id}/enable */
   enableUser:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1108,6 +1163,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /annual-reports/{id}/export */
   exportAnnualReport:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1119,6 +1175,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /checklists/{id}/export */
   exportChecklist:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1131,6 +1188,7 @@ export interface OperationProblemCodes {
   /** GET /checklists/{id}/diff-export */
   exportChecklistDiff:
     | "checklist_version_not_found"
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1142,6 +1200,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /indicator-systems/{id}/value-export */
   exportIndicatorValues:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1154,6 +1213,7 @@ export interface OperationProblemCodes {
     | "value_period_invalid";
   /** GET /annual-reports/{id} */
   getAnnualReport:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1165,6 +1225,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /api-keys/{id} */
   getApiKey:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1175,6 +1236,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /working-calendar/{year} */
   getCalendarYear:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1186,6 +1248,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /checklists/{id} */
   getChecklist:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1197,6 +1260,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /checklist-applications/{id} */
   getChecklistApplication:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1208,6 +1272,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /checklist-applications/statistics */
   getChecklistApplicationStatistics:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1218,6 +1283,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /checklist-items/{id} */
   getChecklistItem:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1229,6 +1295,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /checklist-kinds/{key} */
   getChecklistKind:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1240,6 +1307,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /checklists/{id}/statistics */
   getChecklistStatistics:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1252,6 +1320,7 @@ export interface OperationProblemCodes {
   /** GET /working-days/due-date */
   getDueDate:
     | "calendar_year_missing"
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1262,6 +1331,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /evaluations/{id} */
   getEvaluation:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1273,6 +1343,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /evaluations/{id}/ranking */
   getEvaluationRanking:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1285,6 +1356,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /indicators/{id} */
   getIndicator:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1296,6 +1368,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /indicator-values/rollup */
   getIndicatorRollup:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1307,6 +1380,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /indicator-systems/{id} */
   getIndicatorSystem:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1318,6 +1392,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /indicator-systems/{id}/tree */
   getIndicatorTree:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1329,6 +1404,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /indicator-values/{id} */
   getIndicatorValue:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1340,6 +1416,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /inspection-rounds/{id} */
   getInspectionRound:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1351,6 +1428,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /inspection-rounds/{id}/statistics */
   getInspectionRoundStatistics:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1362,6 +1440,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /inspection-sheets/{id} */
   getInspectionSheet:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1373,6 +1452,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /me */
   getMe:
+    | "database_busy"
     | "database_unavailable"
     | "internal"
     | "invalid_request"
@@ -1381,6 +1461,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /plans/{id} */
   getPlan:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1392,6 +1473,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /plan-tasks/{id} */
   getPlanTask:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1403,6 +1485,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /problems/{id} */
   getProblem:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1414,6 +1497,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /progress-reports/{id} */
   getProgressReport:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1425,6 +1509,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /targets/{id} */
   getTarget:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1436,6 +1521,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /units/{id} */
   getUnit:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1447,6 +1533,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /evaluations/{id}/units/{unitId} */
   getUnitScorecard:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1458,6 +1545,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /units/{id}/tree */
   getUnitTree:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1470,6 +1558,7 @@ export interface OperationProblemCodes {
     | "unit_subtree_too_large";
   /** GET /users/{id} */
   getUser:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1480,6 +1569,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /indicator-systems/{id}/value-template */
   getValueTemplate:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1493,6 +1583,7 @@ export interface OperationProblemCodes {
   /** POST /checklists/{id}/applications/import */
   importChecklistApplications:
     | "checklist_not_released"
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1509,6 +1600,7 @@ export interface OperationProblemCodes {
     | "checklist_full"
     | "checklist_item_changed"
     | "checklist_not_draft"
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1523,6 +1615,7 @@ export interface OperationProblemCodes {
     | "unsupported_media_type";
   /** POST /indicator-systems/{id}/value-import */
   importIndicatorValues:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "indicator_system_not_published"
@@ -1541,6 +1634,7 @@ export interface OperationProblemCodes {
     | "value_period_invalid";
   /** POST /units/import */
   importUnits:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1554,6 +1648,7 @@ export interface OperationProblemCodes {
     | "unsupported_media_type";
   /** POST /users/import */
   importUsers:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1567,6 +1662,7 @@ export interface OperationProblemCodes {
     | "username_taken";
   /** GET /annual-report-deadlines */
   listAnnualReportDeadlines:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1578,6 +1674,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /annual-reports/{id}/versions */
   listAnnualReportVersions:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1590,6 +1687,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /annual-reports */
   listAnnualReports:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1601,6 +1699,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /api-keys */
   listApiKeys:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1611,6 +1710,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /audit-events */
   listAuditEvents:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1621,6 +1721,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /working-calendar */
   listCalendarYears:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1631,6 +1732,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /checklist-applications */
   listChecklistApplications:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1643,6 +1745,7 @@ export interface OperationProblemCodes {
   /** GET /checklists/{id}/items */
   listChecklistItems:
     | "checklist_attribute_unknown"
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1655,6 +1758,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /checklist-kinds */
   listChecklistKinds:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1666,6 +1770,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /checklists/{id}/versions */
   listChecklistVersions:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1678,6 +1783,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /checklists */
   listChecklists:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1689,6 +1795,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /evaluations */
   listEvaluations:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1700,6 +1807,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /indicator-systems */
   listIndicatorSystems:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1711,6 +1819,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /indicator-values/{id}/history */
   listIndicatorValueHistory:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1723,6 +1832,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /indicator-values */
   listIndicatorValues:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1734,6 +1844,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /indicator-systems/{id}/indicators */
   listIndicators:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1746,6 +1857,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /inspection-rounds */
   listInspectionRounds:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1758,6 +1870,7 @@ export interface OperationProblemCodes {
   /** GET /plan-tasks */
   listPlanTasks:
     | "calendar_year_missing"
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1769,6 +1882,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /plans */
   listPlans:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1780,6 +1894,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /problems */
   listProblems:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1791,6 +1906,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /progress-reports */
   listProgressReports:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1802,6 +1918,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /indicators/{id}/targets */
   listTargets:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1814,6 +1931,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /units/{id}/ancestors */
   listUnitAncestors:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1825,6 +1943,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /units */
   listUnits:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1836,6 +1955,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /users */
   listUsers:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1846,6 +1966,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** GET /indicator-values/{id}/attachments */
   listValueAttachments:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1858,6 +1979,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** POST /auth/login */
   login:
+    | "database_busy"
     | "database_unavailable"
     | "internal"
     | "invalid_request"
@@ -1869,6 +1991,7 @@ export interface OperationProblemCodes {
     | "unsupported_media_type";
   /** POST /auth/logout */
   logout:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1877,6 +2000,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** POST /annual-reports/{id}/publish */
   publishAnnualReport:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1890,6 +2014,7 @@ export interface OperationProblemCodes {
   /** POST /checklists/{id}/publish */
   publishChecklist:
     | "checklist_not_in_review"
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1904,6 +2029,7 @@ export interface OperationProblemCodes {
     | "unsupported_media_type";
   /** POST /evaluations/{id}/publish */
   publishEvaluation:
+    | "database_busy"
     | "database_unavailable"
     | "evaluation_inputs_changed"
     | "evaluation_not_draft"
@@ -1918,6 +2044,7 @@ export interface OperationProblemCodes {
     | "version_mismatch";
   /** POST /indicator-systems/{id}/publish */
   publishIndicatorSystem:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "indicator_points_mismatch"
@@ -1930,6 +2057,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** POST /plans/{id}/publish */
   publishPlan:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1944,6 +2072,7 @@ export interface OperationProblemCodes {
   /** PUT /working-calendar/{year} */
   putCalendarYear:
     | "calendar_invalid"
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "if_match_required"
@@ -1959,6 +2088,7 @@ export interface OperationProblemCodes {
     | "version_mismatch";
   /** POST /problems/{id}/rectify */
   rectifyProblem:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1977,6 +2107,7 @@ export interface OperationProblemCodes {
     | "unsupported_media_type";
   /** POST /annual-reports/{id}/reopen */
   reopenAnnualReport:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -1989,6 +2120,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** POST /users/{id}/reset-password */
   resetUserPassword:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -2004,6 +2136,7 @@ export interface OperationProblemCodes {
   returnChecklist:
     | "checklist_invalid"
     | "checklist_not_in_review"
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -2018,6 +2151,7 @@ export interface OperationProblemCodes {
     | "unsupported_media_type";
   /** POST /indicator-values/{id}/return */
   returnIndicatorValue:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -2034,6 +2168,7 @@ export interface OperationProblemCodes {
     | "value_not_submitted";
   /** POST /inspection-sheets/{id}/return */
   returnInspectionSheet:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "inspection_invalid"
@@ -2050,6 +2185,7 @@ export interface OperationProblemCodes {
     | "unsupported_media_type";
   /** POST /progress-reports/{id}/return */
   returnProgressReport:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -2068,6 +2204,7 @@ export interface OperationProblemCodes {
   reviseChecklist:
     | "checklist_not_published"
     | "checklist_revision_open"
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "idempotency_key_reused"
@@ -2082,6 +2219,7 @@ export interface OperationProblemCodes {
   /** POST /api-keys/{id}/revoke */
   revokeApiKey:
     | "api_key_revoked"
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -2092,6 +2230,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** POST /annual-reports/{id}/sign-off */
   signOffAnnualReport:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -2107,6 +2246,7 @@ export interface OperationProblemCodes {
     | "unsupported_media_type";
   /** POST /problems/{id}/sign-off */
   signOffProblem:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -2124,6 +2264,7 @@ export interface OperationProblemCodes {
     | "unsupported_media_type";
   /** POST /plan-tasks/{id}/start */
   startPlanTask:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -2138,6 +2279,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** POST /annual-reports/{id}/submit */
   submitAnnualReport:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -2152,6 +2294,7 @@ export interface OperationProblemCodes {
   submitChecklist:
     | "checklist_empty"
     | "checklist_not_draft"
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -2163,6 +2306,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** POST /indicator-values/{id}/submit */
   submitIndicatorValue:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -2176,6 +2320,7 @@ export interface OperationProblemCodes {
     | "value_not_editable";
   /** POST /inspection-sheets/{id}/submit */
   submitInspectionSheet:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "inspection_incomplete"
@@ -2189,6 +2334,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** POST /progress-reports/{id}/submit */
   submitProgressReport:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -2203,6 +2349,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** POST /evaluations/{id}/supersede */
   supersedeEvaluation:
+    | "database_busy"
     | "database_unavailable"
     | "evaluation_correction_exists"
     | "evaluation_not_published"
@@ -2215,6 +2362,7 @@ export interface OperationProblemCodes {
     | "unauthenticated";
   /** PUT /annual-reports/{id}/sections/{part} */
   updateAnnualReportSection:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "if_match_required"
@@ -2235,6 +2383,7 @@ export interface OperationProblemCodes {
   updateChecklist:
     | "checklist_invalid"
     | "checklist_not_draft"
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "if_match_required"
@@ -2253,6 +2402,7 @@ export interface OperationProblemCodes {
   updateChecklistApplication:
     | "checklist_application_duplicate"
     | "checklist_application_invalid"
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "if_match_required"
@@ -2271,6 +2421,7 @@ export interface OperationProblemCodes {
   updateChecklistItem:
     | "checklist_item_invalid"
     | "checklist_not_draft"
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "if_match_required"
@@ -2290,6 +2441,7 @@ export interface OperationProblemCodes {
     | "checklist_kind_built_in"
     | "checklist_kind_in_use"
     | "checklist_kind_invalid"
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "if_match_required"
@@ -2305,6 +2457,7 @@ export interface OperationProblemCodes {
     | "version_mismatch";
   /** PATCH /indicators/{id} */
   updateIndicator:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "if_match_required"
@@ -2327,6 +2480,7 @@ export interface OperationProblemCodes {
     | "version_mismatch";
   /** PATCH /indicator-systems/{id} */
   updateIndicatorSystem:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "if_match_required"
@@ -2345,6 +2499,7 @@ export interface OperationProblemCodes {
     | "version_mismatch";
   /** PATCH /indicator-values/{id} */
   updateIndicatorValue:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "if_match_required"
@@ -2364,6 +2519,7 @@ export interface OperationProblemCodes {
     | "version_mismatch";
   /** PATCH /plans/{id} */
   updatePlan:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "if_match_required"
@@ -2381,6 +2537,7 @@ export interface OperationProblemCodes {
     | "version_mismatch";
   /** PATCH /plan-tasks/{id} */
   updatePlanTask:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "if_match_required"
@@ -2400,6 +2557,7 @@ export interface OperationProblemCodes {
     | "version_mismatch";
   /** PATCH /problems/{id} */
   updateProblem:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "if_match_required"
@@ -2419,6 +2577,7 @@ export interface OperationProblemCodes {
     | "version_mismatch";
   /** PATCH /progress-reports/{id} */
   updateProgressReport:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "if_match_required"
@@ -2439,6 +2598,7 @@ export interface OperationProblemCodes {
     | "version_mismatch";
   /** PATCH /targets/{id} */
   updateTarget:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "if_match_required"
@@ -2455,6 +2615,7 @@ export interface OperationProblemCodes {
     | "version_mismatch";
   /** PATCH /units/{id} */
   updateUnit:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "if_match_required"
@@ -2475,6 +2636,7 @@ export interface OperationProblemCodes {
     | "version_mismatch";
   /** PATCH /users/{id} */
   updateUser:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "if_match_required"
@@ -2491,6 +2653,7 @@ export interface OperationProblemCodes {
     | "version_mismatch";
   /** POST /inspection-answers/{id}/evidence */
   uploadInspectionEvidence:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "inspection_not_editable"
@@ -2505,6 +2668,7 @@ export interface OperationProblemCodes {
     | "unsupported_media_type";
   /** POST /problems/{id}/evidence */
   uploadProblemEvidence:
+    | "database_busy"
     | "database_unavailable"
     | "evidence_full"
     | "forbidden"
@@ -2521,6 +2685,7 @@ export interface OperationProblemCodes {
     | "unsupported_media_type";
   /** POST /progress-reports/{id}/evidence */
   uploadProgressEvidence:
+    | "database_busy"
     | "database_unavailable"
     | "evidence_full"
     | "forbidden"
@@ -2537,6 +2702,7 @@ export interface OperationProblemCodes {
     | "unsupported_media_type";
   /** POST /indicator-values/{id}/attachments */
   uploadValueAttachment:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"
@@ -2552,6 +2718,7 @@ export interface OperationProblemCodes {
     | "value_not_editable";
   /** GET /audit-events/verify */
   verifyAuditEvents:
+    | "database_busy"
     | "database_unavailable"
     | "forbidden"
     | "internal"

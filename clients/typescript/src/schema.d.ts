@@ -6212,7 +6212,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description An unexpected failure (`500`, always a bug, reported with the request id only), the database being unavailable, or a request stopped at the server's time limit with nothing changed (`503`). */
+        /** @description An unexpected failure (`500`, always a bug, reported with the request id only), the database being unavailable or a change colliding with others however often it was tried, or a request stopped at the server's time limit with nothing changed (`503`). */
         Unexpected: {
             headers: {
                 [name: string]: unknown;
