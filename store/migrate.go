@@ -2,8 +2,8 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
+	"hash/crc32"
 	"io/fs"
 	"time"
 
@@ -46,27 +46,26 @@ func (db *DB) migrator() (*goose.Provider, error) {
 
 // Exclusively runs fn while this instance holds the database-wide lock
 // named name: instances starting together (seeding the demo data, say) do it
-// one after another, the later ones finding it done. MySQL and TiDB hold the
-// lock with GET_LOCK on a connection of its own, released when fn returns
-// or the connection goes; on SQLite one process owns the file, and fn just
-// runs.
+// one after another, the later ones finding it done. On MySQL the lock is a
+// leased row of goose's lock table, as for migrations, kept alive while fn
+// runs and taken over if its holder dies: unlike GET_LOCK, which holds on one
+// node of a multi-primary cluster only, a row is the same on every node. On
+// SQLite one process owns the file, and fn just runs.
 func (db *DB) Exclusively(ctx context.Context, name string, fn func() error) error {
 	if db.dialect != MySQL {
 		return fn()
 	}
-	conn, err := db.sql.Conn(ctx)
+	locker, err := lock.NewMySQLTableLocker(
+		lock.WithTableLockID(int64(crc32.ChecksumIEEE([]byte(name)))),
+		lock.WithTableLockTimeout(500*time.Millisecond, uint64(lockWait/(500*time.Millisecond))),
+	)
 	if err != nil {
+		return fmt.Errorf("lock %s: %w", name, err)
+	}
+	if err := locker.Lock(ctx, db.sql); err != nil {
 		return fmt.Errorf("lock %s: %w", name, translate(err))
 	}
-	defer conn.Close()
-	var granted sql.NullInt64
-	if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK(?, ?)", name, lockWait.Seconds()).Scan(&granted); err != nil {
-		return fmt.Errorf("lock %s: %w", name, translate(err))
-	}
-	if !granted.Valid || granted.Int64 != 1 {
-		return fmt.Errorf("lock %s: another instance held it for %s", name, lockWait)
-	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK(?)", name) //nolint:errcheck // the connection's end releases it too
+	defer locker.Unlock(context.WithoutCancel(ctx), db.sql) //nolint:errcheck // the lease runs out if it cannot be released
 	return fn()
 }
 

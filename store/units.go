@@ -497,17 +497,23 @@ func (db *DB) lockUnit(tx *gorm.DB, id string) (*models.Unit, error) {
 	return &u, nil
 }
 
-// lockParent locks the parent a unit is placed under; nil for a root. A parent
-// that does not exist is the client's mistake, not a missing record: a 422.
+// lockParent share-locks the parent a unit is placed under (nil for a
+// root): it cannot move or go until the placement commits, while siblings
+// placed at once need not wait for each other. A parent that does not exist
+// is the client's mistake, not a missing record: a 422.
 func (db *DB) lockParent(tx *gorm.DB, parentID *string) (*models.Unit, error) {
 	if parentID == nil {
 		return nil, nil
 	}
-	p, err := db.lockUnit(tx, *parentID)
-	if errors.Is(err, models.ErrNotFound) {
+	var p models.Unit
+	err := db.forShare(tx.Where("id = ?", *parentID)).Take(&p).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, models.Invalid("unit_parent_not_found", "/parentId", "parent unit %s does not exist", *parentID)
 	}
-	return p, err
+	if err != nil {
+		return nil, translate(err)
+	}
+	return &p, nil
 }
 
 // subtreeRange returns the bounds of the paths at and below path: every such
