@@ -442,6 +442,7 @@ type unitJSON struct {
 	Code     string  `json:"code"`
 	Name     string  `json:"name"`
 	ParentID *string `json:"parentId"`
+	Version  int64   `json:"version"`
 }
 
 // listAllUnits follows nextCursor through GET /api/v1/units.
