@@ -238,13 +238,7 @@ func writeLoad(t *testing.T, urls ...string) loadResult {
 			p.stop()
 		}
 	}()
-	bases := make([]string, len(procs))
-	tokens := make([]string, len(procs))
-	for i, p := range procs {
-		bases[i], _ = p.listen()
-		p.waitReady(bases[i])
-		tokens[i] = signInAdmin(t, bases[i])
-	}
+	bases, tokens := readyAsAdmin(t, procs)
 	added := 0
 	for _, p := range procs {
 		rec, _ := p.find("demo data loaded")

@@ -423,6 +423,19 @@ func signInAdmin(t *testing.T, base string) string {
 	return mustSignIn(t, base, demo.Users()[0].Username, demo.Password)
 }
 
+// readyAsAdmin waits until each process serves and signs the demo
+// administrator in on it: each one's base URL and token.
+func readyAsAdmin(t *testing.T, procs []*proc) (bases, tokens []string) {
+	t.Helper()
+	bases, tokens = make([]string, len(procs)), make([]string, len(procs))
+	for i, p := range procs {
+		bases[i], _ = p.listen()
+		p.waitReady(bases[i])
+		tokens[i] = signInAdmin(t, bases[i])
+	}
+	return bases, tokens
+}
+
 // getAuthOK is a GET with a bearer token that must answer 200.
 func getAuthOK(t *testing.T, u, token string) []byte {
 	t.Helper()
@@ -842,13 +855,7 @@ func TestProcessConcurrentWritersMySQL(t *testing.T) {
 
 	serveEnv := map[string]string{"DATABASE_URL": databaseURL, "FAZHI_ADDR": "127.0.0.1:0", "FAZHI_DEMO": "never", "FAZHI_DB_MAX_OPEN_CONNS": "8"}
 	procs := []*proc{startFazhi(t, "fazhi 1", serveEnv), startFazhi(t, "fazhi 2", serveEnv)}
-	bases := make([]string, len(procs))
-	tokens := make([]string, len(procs))
-	for i, p := range procs {
-		bases[i], _ = p.listen()
-		p.waitReady(bases[i])
-		tokens[i] = signInAdmin(t, bases[i])
-	}
+	bases, tokens := readyAsAdmin(t, procs)
 	before := verifiedEvents(t, env)
 
 	// Per process: workers × perWorker creations, and a PATCH of every other unit created.
