@@ -183,6 +183,8 @@ Usage:
   fazhi user create --admin --username NAME --unit CODE [--display-name TEXT]
                              create a user; the password is read from standard input
   fazhi audit verify         check the audit log's hash chain; exit 1 when it is broken
+  fazhi backup --to FILE     copy the SQLite database, consistent, while the server runs;
+                             never over an existing file (MySQL: see docs/operations.md)
   fazhi version              the release the binary was built from
   fazhi healthcheck [--live] exit 0 when the server on FAZHI_ADDR is ready (/readyz: the
                              database answers, migrations current), or with --live when

@@ -83,6 +83,8 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 			return errors.New("usage: fazhi audit verify")
 		}
 		return auditVerify(ctx, cfg, stdout)
+	case "backup":
+		return backupCommand(ctx, cfg, args[1:], stdout)
 	}
 	return errUsage
 }
