@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"io"
 	"strings"
 )
 
@@ -72,6 +73,11 @@ func Decode(s string, sort Sort, filter string) (*Cursor, error) {
 	dec := json.NewDecoder(strings.NewReader(string(b)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil || c.ID == "" {
+		return nil, ErrInvalidCursor
+	}
+	// Decode reads the first JSON value only: a cursor is that value and
+	// nothing after it ({…}xyz is not a cursor Encode wrote).
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, ErrInvalidCursor
 	}
 	if c.Sort != sort.String() || c.Filter != filter {

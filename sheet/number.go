@@ -82,6 +82,12 @@ func canonicalNumber(s string) (string, bool) {
 		return "", false
 	}
 	if v == 0 {
+		if mant, _, _ := strings.Cut(strings.ToLower(s), "e"); strings.ContainsAny(mant, "123456789") {
+			// Not zero, but too small for a float64 (1E-400): ParseFloat
+			// rounds it to zero, where it refuses 1E400. Excel stores no
+			// such number.
+			return "", false
+		}
 		return "0", true
 	}
 	// d.ddddddddddddddde±XX

@@ -46,10 +46,19 @@ func simplify(r rune) rune {
 	}
 	loadOnce.Do(func() { converter, loadErr = opencc.New("t2s") })
 	s := r
-	if loadErr == nil {
-		if out, err := converter.Convert(string(r)); err == nil && utf8.RuneCountInString(out) == 1 {
-			s, _ = utf8.DecodeRuneInString(out)
+	// t2s maps a few characters to one it maps again (薴 → 苧 → 苎): convert
+	// until nothing changes, so that a folded text folds to itself.
+	for range 4 {
+		next := s
+		if loadErr == nil {
+			if out, err := converter.Convert(string(s)); err == nil && utf8.RuneCountInString(out) == 1 {
+				next, _ = utf8.DecodeRuneInString(out)
+			}
 		}
+		if next == s {
+			break
+		}
+		s = next
 	}
 	simple.Store(r, s)
 	return s
