@@ -502,6 +502,9 @@ func (h *EvaluationHandler) CompareEvaluations(ctx context.Context, req api.Comp
 			return nil, invalidCursor()
 		}
 	}
+	// A cursor's key is the client's to send: one past the end is an empty
+	// page, and from+Limit must not overflow.
+	from = min(from, len(cmp.Units))
 	to := min(from+page.Limit, len(cmp.Units))
 	out := api.CompareEvaluations200JSONResponse{EvaluationId: uuidOf(cur.ID), PreviousEvaluationId: uuidOf(prev.ID),
 		Items: make([]api.UnitComparison, 0, max(0, to-from))}

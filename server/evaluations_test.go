@@ -1,10 +1,14 @@
 package server_test
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -96,6 +100,25 @@ func (h *harness) compare(t *testing.T, id, with string, who map[string]string) 
 	paged := listAll[api.UnitComparison](t, h, path, who, url.Values{"with": {with}}, 1)
 	if a, b := string(mustJSON(t, page.Items)), string(mustJSON(t, paged)); a != b {
 		t.Errorf("comparison in one page:\n%s\none a page:\n%s", a, b)
+	}
+	// A cursor whose position a client pushed past the end (to the
+	// largest int) is an empty last page, not an overflow.
+	first, _ := getOK[api.ComparisonPage](t, h, path+"?limit=1&with="+with, who)
+	if first.NextCursor != nil {
+		raw, err := base64.RawURLEncoding.DecodeString(*first.NextCursor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var c map[string]string
+		if err := json.Unmarshal(raw, &c); err != nil {
+			t.Fatal(err)
+		}
+		c["k"] = strconv.Itoa(math.MaxInt)
+		raw, _ = json.Marshal(c)
+		far, _ := getOK[api.ComparisonPage](t, h, path+"?limit=1&with="+with+"&cursor="+base64.RawURLEncoding.EncodeToString(raw), who)
+		if len(far.Items) != 0 || far.NextCursor != nil {
+			t.Errorf("a page past the end: %+v", far)
+		}
 	}
 	return page.Items
 }
