@@ -47,6 +47,8 @@ var traditionalOnPurpose = map[string]string{
 	"server/checklist_bench_test.go":            "a search in traditional characters, timed against simplified",
 	"models/checklist_test.go":                  "the search text of an item folded from traditional",
 	"language_test.go":                          "the scan's own traditional samples",
+	"sheet/fuzz_test.go":                        "seed files with traditional headers, as units' files have",
+	"textsearch/fuzz_test.go":                   "seed texts in traditional characters, to fold",
 }
 
 // scanned are the kinds of files that hold the product's texts.

@@ -46,8 +46,9 @@ func simplify(r rune) rune {
 	}
 	loadOnce.Do(func() { converter, loadErr = opencc.New("t2s") })
 	s := r
-	// t2s maps a few characters to one it maps again (薴 → 苧 → 苎): convert
-	// until nothing changes, so that a folded text folds to itself.
+	// t2s maps a few characters to one it maps again (U+85B4 → U+82E7 →
+	// U+82CE): convert until nothing changes, so that a folded text folds
+	// to itself.
 	for range 4 {
 		next := s
 		if loadErr == nil {
