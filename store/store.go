@@ -241,7 +241,7 @@ const maxAttempts = 6
 // deadlock, a lock wait that timed out, or a multi-primary cluster's
 // certification failure, which MySQL clients see as a deadlock) is no one's
 // fault: the transaction runs again after a pause drawn at random from a
-// window that doubles each time (10 ms, 20 ms, … 320 ms), so that the
+// window that doubles each time (20 ms, 40 ms, … 320 ms), so that the
 // transactions that collided do not collide again. Past maxAttempts the
 // caller gets models.ErrBusy.
 func (db *DB) attempt(ctx context.Context, fn func(tx *gorm.DB, at time.Time) error) error {
