@@ -26,6 +26,31 @@ type change struct {
 	before     any    // the record before, or nil
 	after      any    // the record after, or nil
 	operation  string // overrides the request's operation, e.g. "login.failed"
+	// released says the record was released before or after the change
+	// (models.Releasable): the change goes into the province's feed too.
+	released bool
+	// alsoFeed are other released records whose rendering the change
+	// alters (a task's plan counts its unfinished tasks): the feed gets an
+	// event for each.
+	alsoFeed []feedRef
+}
+
+// feedRef names a record in the feed.
+type feedRef struct{ recordType, id string }
+
+// releasedEither reports whether a record was released before or after a
+// change (either nil for a creation or a deletion); records that cannot be
+// released never are.
+func releasedEither[T any](before, after *T) bool {
+	return isReleased(before) || isReleased(after)
+}
+
+func isReleased[T any](r *T) bool {
+	if r == nil {
+		return false
+	}
+	rel, ok := any(r).(models.Releasable)
+	return ok && rel.Released()
 }
 
 // chainHead is the single row at the end of the audit chain: the last event
@@ -64,6 +89,7 @@ func (db *DB) record(ctx context.Context, tx *gorm.DB, at time.Time, changes ...
 	}
 	info := models.RequestInfoFrom(ctx)
 	events := make([]*models.AuditEvent, len(changes))
+	var feed []*models.FeedEvent
 	for i, c := range changes {
 		if c.unitID != nil && c.unitPath == "" {
 			if c.unitPath = paths[*c.unitID]; c.unitPath == "" {
@@ -89,10 +115,21 @@ func (db *DB) record(ctx context.Context, tx *gorm.DB, at time.Time, changes ...
 			UnitID: c.unitID, UnitPath: c.unitPath, Before: before, After: after,
 			RequestID: info.RequestID, ClientAddress: info.ClientAddress,
 		}
+		if c.released {
+			feed = append(feed, &models.FeedEvent{ID: NewID(), AuditID: events[i].ID, RecordType: c.entityType, RecordID: c.entityID, OccurredAt: at})
+		}
+		for _, r := range c.alsoFeed {
+			feed = append(feed, &models.FeedEvent{ID: NewID(), AuditID: events[i].ID, RecordType: r.recordType, RecordID: r.id, OccurredAt: at})
+		}
 	}
 	// No seq: NULL until the sequencer links the event.
 	if err := tx.Omit("seq").CreateInBatches(events, db.rowsPerWrite()).Error; err != nil {
 		return fmt.Errorf("append audit events: %w", translate(err))
+	}
+	if len(feed) > 0 {
+		if err := tx.Omit("seq").CreateInBatches(feed, db.rowsPerWrite()).Error; err != nil {
+			return fmt.Errorf("append feed events: %w", translate(err))
+		}
 	}
 	db.sequencer.wake()
 	return nil

@@ -224,7 +224,7 @@ func checklistChange(before, after *models.Checklist) change {
 	if c == nil {
 		c = before
 	}
-	ch := change{entityType: "checklist", entityID: c.ID, unitID: &c.IssuingUnitID}
+	ch := change{entityType: "checklist", entityID: c.ID, unitID: &c.IssuingUnitID, released: releasedEither(before, after)}
 	if before != nil {
 		ch.before = checklistSnapshot(before)
 	}

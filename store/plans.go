@@ -65,13 +65,22 @@ func taskSnapshot(t *models.PlanTask) map[string]any {
 }
 
 // taskChange is a task's audit event, under its plan's unit.
+// A released task's change alters its plan as the feed renders it (the
+// plan counts its tasks and the unfinished ones), so the plan gets a feed
+// event too.
 func taskChange(before, after *models.PlanTask) change {
-	return snapshotChange("plan_task", before, after, func(t *models.PlanTask) (string, *string) {
+	c := snapshotChange("plan_task", before, after, func(t *models.PlanTask) (string, *string) {
 		if t.PlanUnitID == "" {
 			return t.ID, nil
 		}
 		return t.ID, &t.PlanUnitID
 	}, taskSnapshot)
+	for _, t := range []*models.PlanTask{before, after} {
+		if t != nil && models.TaskLifecycle.IsReleased(t.Status) {
+			c.alsoFeed = []feedRef{{recordType: "plan", id: t.PlanID}}
+		}
+	}
+	return c
 }
 
 // taskModel is how the lifecycle's write path persists tasks; their units

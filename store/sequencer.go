@@ -15,7 +15,8 @@ package store
 // The numbers are given after commit, in the order the sequencer's
 // transactions commit, without gaps: a reader paging by number (the audit
 // log, the province's change feed) never sees a number that a transaction
-// still in flight could take below it. What it costs: each event is written
+// still in flight could take below it. The feed's events (feed.go) are
+// numbered with their audit events, in the same transaction. What it costs: each event is written
 // twice (inserted, then numbered), and until the sequencer links it (well
 // under a second: the background loop runs after every change and four
 // times a second) an event is not yet in the hash chain. Reads of the log
@@ -109,6 +110,9 @@ func (db *DB) link(ctx context.Context) (int, error) {
 				raced = true
 				return errSequenceRaced
 			}
+		}
+		if err := db.numberFeed(tx, pending); err != nil {
+			return err
 		}
 		if err := tx.Model(&chainHead{}).Where("id = 1").
 			Updates(map[string]any{"last_seq": head.LastSeq, "last_hash": head.LastHash}).Error; err != nil {
