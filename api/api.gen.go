@@ -315,6 +315,24 @@ func (e EvaluationStatus) Valid() bool {
 	}
 }
 
+// Defines values for FeedEventOperation.
+const (
+	Delete FeedEventOperation = "delete"
+	Upsert FeedEventOperation = "upsert"
+)
+
+// Valid indicates whether the value is a known member of the FeedEventOperation enum.
+func (e FeedEventOperation) Valid() bool {
+	switch e {
+	case Delete:
+		return true
+	case Upsert:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Frequency.
 const (
 	FrequencyHalf    Frequency = "half"
@@ -564,6 +582,45 @@ func (e Qualifier) Valid() bool {
 	case Minimum:
 		return true
 	case MoreThan:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RecordType.
+const (
+	RecordTypeAnnualReport    RecordType = "annual_report"
+	RecordTypeChecklist       RecordType = "checklist"
+	RecordTypeEvaluation      RecordType = "evaluation"
+	RecordTypeIndicatorSystem RecordType = "indicator_system"
+	RecordTypeIndicatorValue  RecordType = "indicator_value"
+	RecordTypePlan            RecordType = "plan"
+	RecordTypeProblem         RecordType = "problem"
+	RecordTypeProgressReport  RecordType = "progress_report"
+	RecordTypeUnit            RecordType = "unit"
+)
+
+// Valid indicates whether the value is a known member of the RecordType enum.
+func (e RecordType) Valid() bool {
+	switch e {
+	case RecordTypeAnnualReport:
+		return true
+	case RecordTypeChecklist:
+		return true
+	case RecordTypeEvaluation:
+		return true
+	case RecordTypeIndicatorSystem:
+		return true
+	case RecordTypeIndicatorValue:
+		return true
+	case RecordTypePlan:
+		return true
+	case RecordTypeProblem:
+		return true
+	case RecordTypeProgressReport:
+		return true
+	case RecordTypeUnit:
 		return true
 	default:
 		return false
@@ -948,6 +1005,24 @@ func (e ChecklistSortQuery) Valid() bool {
 	}
 }
 
+// Defines values for ExportFormatQuery.
+const (
+	ExportFormatQueryNdjson ExportFormatQuery = "ndjson"
+	ExportFormatQueryXlsx   ExportFormatQuery = "xlsx"
+)
+
+// Valid indicates whether the value is a known member of the ExportFormatQuery enum.
+func (e ExportFormatQuery) Valid() bool {
+	switch e {
+	case ExportFormatQueryNdjson:
+		return true
+	case ExportFormatQueryXlsx:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SheetFormatQuery.
 const (
 	SheetFormatQueryCsv  SheetFormatQuery = "csv"
@@ -1185,6 +1260,24 @@ func (e ExportChecklistParamsFormat) Valid() bool {
 	case ExportChecklistParamsFormatCsv:
 		return true
 	case ExportChecklistParamsFormatXlsx:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportYearParamsFormat.
+const (
+	ExportYearParamsFormatNdjson ExportYearParamsFormat = "ndjson"
+	ExportYearParamsFormatXlsx   ExportYearParamsFormat = "xlsx"
+)
+
+// Valid indicates whether the value is a known member of the ExportYearParamsFormat enum.
+func (e ExportYearParamsFormat) Valid() bool {
+	switch e {
+	case ExportYearParamsFormatNdjson:
+		return true
+	case ExportYearParamsFormatXlsx:
 		return true
 	default:
 		return false
@@ -2880,6 +2973,44 @@ type Evidence struct {
 
 // EvidenceList defines model for EvidenceList.
 type EvidenceList = []Evidence
+
+// FeedEvent defines model for FeedEvent.
+type FeedEvent struct {
+	// Id A server-generated, time-sortable id (UUIDv7).
+	//
+	// Example: 0190a000-0000-7000-8000-000000000010
+	Id Id `json:"id"`
+
+	// OccurredAt When the change was made.
+	OccurredAt time.Time          `json:"occurredAt"`
+	Operation  FeedEventOperation `json:"operation"`
+
+	// Record The record as its own `GET` shows it now (the schema of its type, for example `Unit` or `IndicatorValue`).
+	Record *FeedRecord `json:"record,omitempty"`
+
+	// RecordType A record type the province receives, named as the audit log names it.
+	RecordType RecordType `json:"recordType"`
+
+	// Seq The event's place in the feed; numbers grow in commit order (gaps are events of other types or of records never released).
+	Seq int64 `json:"seq"`
+
+	// Version The record's version now (upserts only).
+	Version *int64 `json:"version,omitempty"`
+}
+
+// FeedEventOperation defines model for FeedEvent.Operation.
+type FeedEventOperation string
+
+// FeedPage defines model for FeedPage.
+type FeedPage struct {
+	Items []FeedEvent `json:"items"`
+
+	// NextCursor Where the next page starts; always present (the cursor sent, when the page is empty).
+	NextCursor string `json:"nextCursor"`
+}
+
+// FeedRecord The record as its own `GET` shows it now (the schema of its type, for example `Unit` or `IndicatorValue`).
+type FeedRecord = json.RawMessage
 
 // FieldError One violation, located either by `pointer` (into the body) or by `parameter`.
 type FieldError struct {
@@ -4816,6 +4947,9 @@ type RankingPage struct {
 	NextCursor *string        `json:"nextCursor,omitempty"`
 }
 
+// RecordType A record type the province receives, named as the audit log names it.
+type RecordType string
+
 // Referrer defines model for Referrer.
 type Referrer struct {
 	Id   string  `json:"id"`
@@ -5650,6 +5784,9 @@ type Version = int64
 // Year Example: 2021
 type Year = int32
 
+// AcceptEncodingHeader defines model for AcceptEncodingHeader.
+type AcceptEncodingHeader = string
+
 // ActorIdQuery defines model for ActorIdQuery.
 type ActorIdQuery = string
 
@@ -5794,6 +5931,18 @@ type EvaluationUnitIdPath = Id
 // Example: 0190a000-0000-7000-8000-000000000010
 type EvidenceIdPath = Id
 
+// ExportFormatQuery defines model for ExportFormatQuery.
+type ExportFormatQuery string
+
+// ExportIfNoneMatchHeader defines model for ExportIfNoneMatchHeader.
+type ExportIfNoneMatchHeader = string
+
+// FeedCursorQuery defines model for FeedCursorQuery.
+type FeedCursorQuery = string
+
+// FeedLimitQuery defines model for FeedLimitQuery.
+type FeedLimitQuery = int32
+
 // FlaggedQuery defines model for FlaggedQuery.
 type FlaggedQuery = bool
 
@@ -5912,6 +6061,9 @@ type PublishedPlanIdPath = Id
 //
 // Example: 0190a000-0000-7000-8000-000000000010
 type PublishedSystemIdPath = Id
+
+// RecordTypesQuery defines model for RecordTypesQuery.
+type RecordTypesQuery = []RecordType
 
 // RectifyingProblemIdPath A server-generated, time-sortable id (UUIDv7).
 //
@@ -6043,6 +6195,9 @@ type ValueIdPath = Id
 // Example: approved
 type ValueStatusQuery = ValueStatus
 
+// YearPath Example: 2021
+type YearPath = Year
+
 // YearQuery Example: 2021
 type YearQuery = Year
 
@@ -6054,6 +6209,9 @@ type Conflict = Problem
 
 // Forbidden An RFC 9457 problem detail.
 type Forbidden = Problem
+
+// Gone An RFC 9457 problem detail.
+type Gone = Problem
 
 // NotFound An RFC 9457 problem detail.
 type NotFound = Problem
@@ -6540,6 +6698,30 @@ type GetEvaluationRankingParams struct {
 	Cursor *CursorQuery `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ExportYearParams defines parameters for ExportYear.
+type ExportYearParams struct {
+	// Format `xlsx` (default) or `ndjson`.
+	Format *ExportYearParamsFormat `form:"format,omitempty" json:"format,omitempty"`
+
+	// IfNoneMatch The `ETag` of an export the client holds; the answer is `304` while it is current.
+	IfNoneMatch *ExportIfNoneMatchHeader `json:"If-None-Match,omitempty"`
+}
+
+// ExportYearParamsFormat defines parameters for ExportYear.
+type ExportYearParamsFormat string
+
+// GetFeedParams defines parameters for GetFeed.
+type GetFeedParams struct {
+	// Cursor The `nextCursor` of the previous page, or the `cursor` of a snapshot's last line, as it was given; none starts at the feed's beginning.
+	Cursor *FeedCursorQuery `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit Events per page.
+	Limit *FeedLimitQuery `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Types Only records of these types (comma-separated); none is every type.
+	Types *RecordTypesQuery `form:"types,omitempty" json:"types,omitempty"`
+}
+
 // ListIndicatorSystemsParams defines parameters for ListIndicatorSystems.
 type ListIndicatorSystemsParams struct {
 	// Status Only systems in this state.
@@ -7011,6 +7193,15 @@ type UpdateProgressReportParams struct {
 	// IfMatch Required: the `ETag` of the version you read (from the `GET` of the record), so that a change
 	// made meanwhile by someone else is never overwritten: a stale one is a `412`, none a `428`.
 	IfMatch *IfMatchHeader `json:"If-Match,omitempty"`
+}
+
+// GetSnapshotParams defines parameters for GetSnapshot.
+type GetSnapshotParams struct {
+	// Types Only records of these types (comma-separated); none is every type.
+	Types *RecordTypesQuery `form:"types,omitempty" json:"types,omitempty"`
+
+	// AcceptEncoding `gzip` (among others) to receive the body compressed.
+	AcceptEncoding *AcceptEncodingHeader `json:"Accept-Encoding,omitempty"`
 }
 
 // DeleteTargetParams defines parameters for DeleteTarget.
@@ -7546,6 +7737,12 @@ type ServerInterface interface {
 	// DownloadEvidence Download evidence of progress or a problem（下载进展或问题整改佐证材料）
 	// (GET /evidence/{id}/content)
 	DownloadEvidence(ctx echo.Context, id EvidenceIdPath) error
+	// ExportYear Export a year's released records（年度数据导出）
+	// (GET /exports/{year})
+	ExportYear(ctx echo.Context, year YearPath, params ExportYearParams) error
+	// GetFeed Read the change feed（变更订阅）
+	// (GET /feed)
+	GetFeed(ctx echo.Context, params GetFeedParams) error
 	// ListIndicatorSystems List indicator systems（查询指标体系）
 	// (GET /indicator-systems)
 	ListIndicatorSystems(ctx echo.Context, params ListIndicatorSystemsParams) error
@@ -7780,6 +7977,9 @@ type ServerInterface interface {
 	// SubmitProgressReport Submit a progress report（提交任务进展）
 	// (POST /progress-reports/{id}/submit)
 	SubmitProgressReport(ctx echo.Context, id ProgressReportIdPath) error
+	// GetSnapshot Take a snapshot of released records（全量快照）
+	// (GET /snapshot)
+	GetSnapshot(ctx echo.Context, params GetSnapshotParams) error
 	// DeleteTarget Delete a target（删除目标值）
 	// (DELETE /targets/{id})
 	DeleteTarget(ctx echo.Context, id TargetIdPath, params DeleteTargetParams) error
@@ -9746,6 +9946,80 @@ func (w *ServerInterfaceWrapper) DownloadEvidence(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.DownloadEvidence(ctx, id)
+	return err
+}
+
+// ExportYear converts echo context to params.
+func (w *ServerInterfaceWrapper) ExportYear(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "year" -------------
+	var year YearPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "year", ctx.Param("year"), &year, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int32", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter year: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ExportYearParams
+	// ------------- Optional query parameter "format" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "format", ctx.QueryParams(), &params.Format, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter format: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch ExportIfNoneMatchHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ExportYear(ctx, year, params)
+	return err
+}
+
+// GetFeed converts echo context to params.
+func (w *ServerInterfaceWrapper) GetFeed(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetFeedParams
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "types" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "types", ctx.QueryParams(), &params.Types, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter types: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetFeed(ctx, params)
 	return err
 }
 
@@ -11955,6 +12229,41 @@ func (w *ServerInterfaceWrapper) SubmitProgressReport(ctx echo.Context) error {
 	return err
 }
 
+// GetSnapshot converts echo context to params.
+func (w *ServerInterfaceWrapper) GetSnapshot(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetSnapshotParams
+	// ------------- Optional query parameter "types" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "types", ctx.QueryParams(), &params.Types, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter types: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Accept-Encoding" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Accept-Encoding")]; found {
+		var AcceptEncoding AcceptEncodingHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Accept-Encoding, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Accept-Encoding", valueList[0], &AcceptEncoding, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Accept-Encoding: %s", err))
+		}
+
+		params.AcceptEncoding = &AcceptEncoding
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetSnapshot(ctx, params)
+	return err
+}
+
 // DeleteTarget converts echo context to params.
 func (w *ServerInterfaceWrapper) DeleteTarget(ctx echo.Context) error {
 	var err error
@@ -12824,6 +13133,9 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/annual-reports/:id/export", wrapper.ExportAnnualReport, options.OperationMiddlewares["exportAnnualReport"]...)
 	router.GET(options.BaseURL+"/annual-reports/:id/versions", wrapper.ListAnnualReportVersions, options.OperationMiddlewares["listAnnualReportVersions"]...)
 	router.GET(options.BaseURL+"/annual-report-deadlines", wrapper.ListAnnualReportDeadlines, options.OperationMiddlewares["listAnnualReportDeadlines"]...)
+	router.GET(options.BaseURL+"/feed", wrapper.GetFeed, options.OperationMiddlewares["getFeed"]...)
+	router.GET(options.BaseURL+"/snapshot", wrapper.GetSnapshot, options.OperationMiddlewares["getSnapshot"]...)
+	router.GET(options.BaseURL+"/exports/:year", wrapper.ExportYear, options.OperationMiddlewares["exportYear"]...)
 
 }
 
@@ -12848,6 +13160,8 @@ type ChecklistSheetTextcsvResponse struct {
 type ConflictApplicationProblemPlusJSONResponse Problem
 
 type ForbiddenApplicationProblemPlusJSONResponse Problem
+
+type GoneApplicationProblemPlusJSONResponse Problem
 
 type NotFoundApplicationProblemPlusJSONResponse Problem
 
@@ -22085,6 +22399,325 @@ type DownloadEvidencedefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response DownloadEvidencedefaultApplicationProblemPlusJSONResponse) VisitDownloadEvidenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportYearRequestObject struct {
+	Year   YearPath `json:"year"`
+	Params ExportYearParams
+}
+
+type ExportYearResponseObject interface {
+	VisitExportYearResponse(w http.ResponseWriter) error
+}
+
+type ExportYear200ResponseHeaders struct {
+	ContentDisposition *string
+	ETag               *string
+}
+
+type ExportYear200ApplicationvndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse struct {
+	Body          io.Reader
+	Headers       ExportYear200ResponseHeaders
+	ContentLength int64
+}
+
+func (response ExportYear200ApplicationvndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse) VisitExportYearResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ExportYear200ApplicationxNdjsonResponse struct {
+	Body          io.Reader
+	Headers       ExportYear200ResponseHeaders
+	ContentLength int64
+}
+
+func (response ExportYear200ApplicationxNdjsonResponse) VisitExportYearResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/x-ndjson")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		// If w doesn't support flushing, fall back to io.Copy.
+		_, err := io.Copy(w, response.Body)
+		return err
+	}
+	// text/event-stream messages are typically small; use a
+	// modest buffer and flush after each chunk so clients see
+	// events immediately instead of waiting on OS buffering.
+	buf := make([]byte, 4096)
+	for {
+		n, err := response.Body.Read(buf)
+		if n > 0 {
+			if _, writeErr := w.Write(buf[:n]); writeErr != nil {
+				return writeErr
+			}
+			flusher.Flush()
+		}
+		if err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+type ExportYear304ResponseHeaders struct {
+	ETag *string
+}
+
+type ExportYear304Response struct {
+	Headers ExportYear304ResponseHeaders
+}
+
+func (response ExportYear304Response) VisitExportYearResponse(w http.ResponseWriter) error {
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type ExportYear400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ExportYear400ApplicationProblemPlusJSONResponse) VisitExportYearResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportYear401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ExportYear401ApplicationProblemPlusJSONResponse) VisitExportYearResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportYear403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ExportYear403ApplicationProblemPlusJSONResponse) VisitExportYearResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportYear429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ExportYear429ApplicationProblemPlusJSONResponse) VisitExportYearResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportYeardefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ExportYeardefaultApplicationProblemPlusJSONResponse) VisitExportYearResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFeedRequestObject struct {
+	Params GetFeedParams
+}
+
+type GetFeedResponseObject interface {
+	VisitGetFeedResponse(w http.ResponseWriter) error
+}
+
+type GetFeed200JSONResponse FeedPage
+
+func (response GetFeed200JSONResponse) VisitGetFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFeed400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetFeed400ApplicationProblemPlusJSONResponse) VisitGetFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFeed401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetFeed401ApplicationProblemPlusJSONResponse) VisitGetFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFeed403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetFeed403ApplicationProblemPlusJSONResponse) VisitGetFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFeed410ApplicationProblemPlusJSONResponse struct {
+	GoneApplicationProblemPlusJSONResponse
+}
+
+func (response GetFeed410ApplicationProblemPlusJSONResponse) VisitGetFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(410)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFeed429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetFeed429ApplicationProblemPlusJSONResponse) VisitGetFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFeeddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetFeeddefaultApplicationProblemPlusJSONResponse) VisitGetFeedResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -34169,6 +34802,152 @@ func (response SubmitProgressReportdefaultApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type GetSnapshotRequestObject struct {
+	Params GetSnapshotParams
+}
+
+type GetSnapshotResponseObject interface {
+	VisitGetSnapshotResponse(w http.ResponseWriter) error
+}
+
+type GetSnapshot200ResponseHeaders struct {
+	ContentEncoding *string
+}
+
+type GetSnapshot200ApplicationxNdjsonResponse struct {
+	Body          io.Reader
+	Headers       GetSnapshot200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetSnapshot200ApplicationxNdjsonResponse) VisitGetSnapshotResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/x-ndjson")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentEncoding != nil {
+		w.Header().Set("Content-Encoding", fmt.Sprint(*response.Headers.ContentEncoding))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		// If w doesn't support flushing, fall back to io.Copy.
+		_, err := io.Copy(w, response.Body)
+		return err
+	}
+	// text/event-stream messages are typically small; use a
+	// modest buffer and flush after each chunk so clients see
+	// events immediately instead of waiting on OS buffering.
+	buf := make([]byte, 4096)
+	for {
+		n, err := response.Body.Read(buf)
+		if n > 0 {
+			if _, writeErr := w.Write(buf[:n]); writeErr != nil {
+				return writeErr
+			}
+			flusher.Flush()
+		}
+		if err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+type GetSnapshot400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetSnapshot400ApplicationProblemPlusJSONResponse) VisitGetSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSnapshot401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetSnapshot401ApplicationProblemPlusJSONResponse) VisitGetSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSnapshot403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetSnapshot403ApplicationProblemPlusJSONResponse) VisitGetSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSnapshot429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetSnapshot429ApplicationProblemPlusJSONResponse) VisitGetSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSnapshotdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetSnapshotdefaultApplicationProblemPlusJSONResponse) VisitGetSnapshotResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteTargetRequestObject struct {
 	Id     TargetIdPath `json:"id"`
 	Params DeleteTargetParams
@@ -37756,6 +38535,12 @@ type StrictServerInterface interface {
 	// DownloadEvidence Download evidence of progress or a problem（下载进展或问题整改佐证材料）
 	// (GET /evidence/{id}/content)
 	DownloadEvidence(ctx context.Context, request DownloadEvidenceRequestObject) (DownloadEvidenceResponseObject, error)
+	// ExportYear Export a year's released records（年度数据导出）
+	// (GET /exports/{year})
+	ExportYear(ctx context.Context, request ExportYearRequestObject) (ExportYearResponseObject, error)
+	// GetFeed Read the change feed（变更订阅）
+	// (GET /feed)
+	GetFeed(ctx context.Context, request GetFeedRequestObject) (GetFeedResponseObject, error)
 	// ListIndicatorSystems List indicator systems（查询指标体系）
 	// (GET /indicator-systems)
 	ListIndicatorSystems(ctx context.Context, request ListIndicatorSystemsRequestObject) (ListIndicatorSystemsResponseObject, error)
@@ -37990,6 +38775,9 @@ type StrictServerInterface interface {
 	// SubmitProgressReport Submit a progress report（提交任务进展）
 	// (POST /progress-reports/{id}/submit)
 	SubmitProgressReport(ctx context.Context, request SubmitProgressReportRequestObject) (SubmitProgressReportResponseObject, error)
+	// GetSnapshot Take a snapshot of released records（全量快照）
+	// (GET /snapshot)
+	GetSnapshot(ctx context.Context, request GetSnapshotRequestObject) (GetSnapshotResponseObject, error)
 	// DeleteTarget Delete a target（删除目标值）
 	// (DELETE /targets/{id})
 	DeleteTarget(ctx context.Context, request DeleteTargetRequestObject) (DeleteTargetResponseObject, error)
@@ -40096,6 +40884,57 @@ func (sh *strictHandler) DownloadEvidence(ctx echo.Context, id EvidenceIdPath) e
 		return err
 	} else if validResponse, ok := response.(DownloadEvidenceResponseObject); ok {
 		return validResponse.VisitDownloadEvidenceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ExportYear operation middleware
+func (sh *strictHandler) ExportYear(ctx echo.Context, year YearPath, params ExportYearParams) error {
+	var request ExportYearRequestObject
+
+	request.Year = year
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ExportYear(ctx.Request().Context(), request.(ExportYearRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ExportYear")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ExportYearResponseObject); ok {
+		return validResponse.VisitExportYearResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetFeed operation middleware
+func (sh *strictHandler) GetFeed(ctx echo.Context, params GetFeedParams) error {
+	var request GetFeedRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetFeed(ctx.Request().Context(), request.(GetFeedRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetFeed")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetFeedResponseObject); ok {
+		return validResponse.VisitGetFeedResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -42804,6 +43643,31 @@ func (sh *strictHandler) SubmitProgressReport(ctx echo.Context, id ProgressRepor
 	return nil
 }
 
+// GetSnapshot operation middleware
+func (sh *strictHandler) GetSnapshot(ctx echo.Context, params GetSnapshotParams) error {
+	var request GetSnapshotRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetSnapshot(ctx.Request().Context(), request.(GetSnapshotRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetSnapshot")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetSnapshotResponseObject); ok {
+		return validResponse.VisitGetSnapshotResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // DeleteTarget operation middleware
 func (sh *strictHandler) DeleteTarget(ctx echo.Context, id TargetIdPath, params DeleteTargetParams) error {
 	var request DeleteTargetRequestObject
@@ -43564,1278 +44428,1326 @@ func (sh *strictHandler) GetDueDate(ctx echo.Context, params GetDueDateParams) e
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P17kxu3mSiMfxX8eM6WSIUckTOj20xtpWTJ2mh9U6RR8tvj0Q4x3SCJnSZAA91D0Y7ekp34Gjuys3bW",
-	"ie04SmInlcR2Eu8bK5Iv3yUZUtJf+Qpv4QHQF7Kb7OZcLJ91qmJxSDT6AfDguV+eKjm82+OMMF+WVp4q",
-	"dQh2iYCPD67htvrXJdIRtOdTzkorpbUOQYI4XLiHJNomQlLOquiJgPvEXUWSMBdRH21iZwtRhprnWrVH",
-	"sO90msjnyOlg1ibID6dYKFVL0umQLlYv6uIrDxPW9jullcXlaqmHfZ8I9c5/Xy893qidvPx4vXby8lP1",
-	"auP41fXS/y5VS/6gR0orJekLytqlq1erpYe5gzWkaYD3sN9BvAUQOIJgn7ipkLS46GK/tFIKBK0J0iKC",
-	"MIeUqgkQ6/VJAK4qsAXuEt9s4inH5+Kc++2AiMEkTI8xb4DIttp85OBAEhdtDpDfoRIFkgjEBTp1/hza",
-	"IgMFH1WPPAEzVUsMd9WbsZ4/ax+PJffx8fX1K4uN2vr6leMPXv5G+g6eYizA3gXS48I/557Hapq0vaSu",
-	"2knMEIYHkIAnFJzkCu72PDVtvXGyjuv1eq2u/nNc/eeE/bNerzeW6/WGXZg6m2hdVC1JkCcCKohbWvFF",
-	"QOJL/N+CtEorpf91JMLeI/pXeeScq9fRow+RwbQVmK09JBF1C8FdX9xXuHse1Uh8ukOcLY9Kfxr6OFgS",
-	"aZGa+qRr/qDh9czCHcdOP4Y/xYA8K3h3NnyOxxV2c6Yhc7FPFHZ72CciC76W4N3cgJ3BPlHvGwcvHwpH",
-	"41GZMwJAVwrhRKt+MDhxzifdnOhAJeADKvMWUosy6FDJ2m81eFeo8PD8qKrQsKo4BmYD9SX1Q/SVqKzG",
-	"qxGHJGpqhG1mrmLXCL3G50ZngoVHsxHa57tG50uM+vmPX+H1gLI2Chj1s6BSv82xYb6PnU6XsKlMAoej",
-	"5qCyx/bzRgUu9S9ykbWZTUmeaKIy91wifdSiQqGnQkOXtHDg+RV13M2aHsVIPxyViZeSCz+xyWYm9RN5",
-	"Qm0MC7qllcfNX2rq0uU0Bn0ae4S5WPwbwSJ950+hAcEisdmL9cXjqVupRk7dzFAWosxfWtQyEO0qUBcb",
-	"SgTqUmb+rMckIsp80iZCA2z5zCnfF3Qz8Mk0DNZ0od/hkiCHe0GXoeYWGTRRh3uuRM1t7AWkWUXkCnZ8",
-	"b1BFfUF9n+hRK/pXVG56ZJt4K8ObzzQrq0o2IdhH1F9nPkdmrUiSbSKwt4BOKTEA+R01RCLGfYTtqw2x",
-	"2qJKrpUIo+by4mJzYZ3B5vY87hK7ZanimV1x4uRhieOSmtlL+/dSUnDDtScvP36q9n9w7UkjBC+dvLqy",
-	"kCbDwQmd069oRCeChcAD9av0B3D91MGW4sdzGvukzcVg9ulY+uKYJ8LTyBQ1zMAsObUxtvpGKuJH8spM",
-	"nm6Zh/5DPVSM9jj1+uJ+0Z5oHVIGlLUvAQGetutqsERUyiCuIUyh6TQ+c2lu+EAgmLLXPukCXUdlzLSs",
-	"kRQ1VoGPN9UvD6krTCXcJom7RPF6df8GCbEk/wG5jf1jDuEGPESZ+xAZZO+AoguHpFXQIugZP08Y9vxB",
-	"OohbZDA3jOPATUI8G5Ps/VXgZ6GQ+q20N0A9DHd2GlihqBeXB7XcZwW+JLZoGRE5WAhK5B4LgyHgFwkW",
-	"TicD8LOCEOSTKz7qYt/pEBfhNqZM+oDjCoAq8kgbe2gTSyqrIbVEmLkhVzkkkYS34E3PMjy5CnKcHiew",
-	"S9UbsXdE0m7Poy1KXKSIt0RYEETbjAuSeYxP7A3JnSIqPSZcIiyjVGNXFcUl2FWCZ7PWREKdnBJLqb+A",
-	"1ijRcG8KvkWYombUnUNmqhn7zSk/JjrFv0sMMFJOzfzrU99TLLmmP1yevnQf+4HMhb3U6APSxz7JXBTM",
-	"V/xqaTg0bIGQXGSApOhSk5Ervh7VtEfTE2Sb8kCiHm6TKsLqPFAfS9Sm24QtoHMg/XBYEPaoi/rU70T0",
-	"ukU9nwgJSCmNpSeV1cNbs7FucXkc7eJyTijibNSyDFRnaKs1xeiglm+JBAu6m0SgctN88ShvVsAQybs9",
-	"hYMtwburCgUNXsFqFf/aJC0uCGr6vJkg7I2clopsobkB3CsmNjdSZWa1yExFtMgSfT62wMgudEgmVYRc",
-	"SuserEwqUjeVHbhmDCo3FWtsgrYFmIkdn24TVG62sCfVD4EkQmbhop0nsQID0ybnHsFMwyRwy4/EnhaY",
-	"rL8FpvBJCC8Ytr0C2NJ8cA23wztmT2XAAyQIdlFZoYYe+C8PrjXjZDIUfKpIcq194HVmbORd7BLUJZj1",
-	"O9Qj6gQl7xKFmsSTBNQURVUR3ybCKEArCCvC42kMNspKY7FZRUx9AarLiVB1sZLKemlxvWS3T1v/o/2z",
-	"1vs9N9PDhp/3cB7zHCiz3gD1udhCPQ+zKsLIVRMUMzYv1etL+yUxPsh86g9y2fnxJg/MPYxcD2nIS8yc",
-	"e2jb12CuDXqkGKCg/vJWLoDV7HlBBq3W0PvLhzNgVir9TFMuCUfNYWg6vo+Gpgh8rYxlL0Hpc8buIR0u",
-	"iIMF2BwUHSm2nnqm8hra+na5JuoS5pA8l7elyBdvIWKe0d/2BG8LIqXxGinyDl9ueqSbstbG5mLtuLPk",
-	"1o6T5VbtBD66WTvmHHdPkJOtxvLRfTu7sx5ut6dzKrA3SdTSI0Go6vY8HEiqxPk4+2LcD4eF7CvT9aEH",
-	"zuJbs3wv9ibrDW75RBi3AJM+Zv6eOF7WaJdIH3d7ANE5l3R73CfMGTxEBlksVBvcrCPWo9o+7HQ4l0pp",
-	"KGN06dK5M5qHtTl3FUerLKALYMZTIzAY8Yj0x4RUNS1m7jrb5O4AfqMMLS6jDg+EQjY/EEzbIMBYiwSR",
-	"Pc6MqqVZLxgAO5S1V5PTwouw+o0IM39kEFxFmk/HZ9bwgTZAPQ+JgDHK2lV4pH7SMOJ0thttYu0hkmk0",
-	"Wzx6dJoonYMfHICko1lGXMYx+7zODlDGaXwJMs651qOckakbfIrZXY0ugrZza+TDTPaJUOtsLtWXmwbJ",
-	"KGCVEwhBYnc4ZV3q/fu1OLW1XcXx89gvtdU4tFoCjYSnMyV3OjF/USPOOeZSB0N0xBQuZQfNITUsHd0/",
-	"E3EM+BzcJ/T22qcydzWadu7tfJhsE2/qYduRwHi0NU89g8r6n4Y1A/u8l224U0NzKp4nZuqcIfDnsQCP",
-	"5TT4wctHBXF85HSo5wrC8u9wz7yg+PbKHnEUGKfgzueMvFFDi2lBi4tLjf3DWruI3UiIBdezVD+A9cz0",
-	"hNgjsU4QYH08APtuXNkv6OQ4nrk4G6uxRwu8oGCdtkK7mIJUsrGfoVIR+Bc7hORyCyr2c0giqcZDuIle",
-	"WME1NfbPkpDbJygHErjqQXkFH6bdzNAT8DajHhFgW05s5tF6lmemSzNs++qRbGp/NIeN8bEeEaBz51CO",
-	"LGnn9hlwZkZ/acyBIafOn6tqVdXh3S4YwgOno5S+puPRhUAScRqcDtmKXThvXhOJNojHfP8LWYaS3fK2",
-	"aZgzL1s7TwTlRUSYHjyQCQb8mhsI/XYNyJy2xsImxn0TCWEF+6+vqUV/2dral2GRVtu7huVWHiTxsdwy",
-	"dqziKLJYP7pvKKINaHmWkG1rmwb70f3j5eeNRTB34Pm4DbHgUpbry/u2lGDTo7JD3LxEp2cf2D35aez7",
-	"oi6C3JFLqTYyigkRMpQeC2JOLBYxEe2AEWsKRgPt58ovKBGzNaCsXfx+oU1CWRsJmIISt/B9W96/VXkE",
-	"S+IWCqqLjqmsTjfoESGJS9zKHoTb7eP5KWQ7j9X/sxbYw8KvogbyOTqKyjs3r/392tM7N2/fff/pnZuf",
-	"j370u+GPXx698OrojRfQ3669j3Zuvf73a08Pn/3Lzu2fJBF1KXUNavY5Y2yPzpR1L5BtvjXdSSH0kElv",
-	"egDu8Zg3fYsMMk1yZpZZPokL3JvqXQSHPRg51c3QflDuZUbLqN9yC3zq3QDEnIFbOmhLdrjQn7VbgLvk",
-	"vgnIAkX3LKBLVuT6FU9eaaJyIlDdkdtNVL60drZ2wjgy0OYAchZcIlAXi60q6neo00EPXnGIhxghrlRr",
-	"Qqc7lBGTDJPqK9Komx6kpUCJhWeZPx25nR5yBYubqjLAXYUB2jkDarzmJrKqzY0EtcD3wpzQwxSzSEYx",
-	"g0kCtVhfbMxSOuajQjElBNantG85ZXlKDbPx74L3ZWyh4Bmo6igze3YQvBVGuPualukERDg/G+SeL149",
-	"JRckDFafRWrjcedH6zkCzy8Gm12lJ7hW9ptD6qsiaWdRxHuTIOw4pKf+5MI4/Aqz3eX9M++Ea543wTK5",
-	"XoglAqs63uTbpHD25eK+r3O3lrnq5IKxlLTNFPfgrRYtbDBuHMCqv6Nk3anmVCsBg1Rsg+j1X2r1gmxT",
-	"0i8oBR9d2selzSf2Fxbjl/Z7AfP408yKMiN6zdSluUD6aoRWw2PVUs38mxFpnc7W9TJnhlGHFu19iKIO",
-	"PYBxYAC6NSza0ymUDyPmQOflev34fqHz9CxVY9s2Ycx5Yn4K5KYmI37WBCFnSM/Pkra/xfuoi9lA8ykF",
-	"k8f7gNAQCuBzRJnjBUrGrlvPMPyCPc5InghlV709HZcbR6e5Ehpx7So9dzFP0N4cmFGvN+r7hRmzXUc6",
-	"JkfmsvzPlx2sYJiViqQF3T1PRbKvDuGYGbCgAbGxCoBNOvVIcA6hNo09CVNoHJupyytw7zt2oPTfeI6N",
-	"/rNm/h3jC3ZDavZDZkpO0HOjH6I/UjnIJTk9IiKQZJ4InsY+CsAK5PvuKNU+mYOyxxn7qhb7XIS/zyPs",
-	"FhZs9808CNDnyPHSouF+yCYxCACifyNYFCHfNtk/DRST8JYPEPViXcTIxsWC4v8Adi/oaFb1l8OZTxh8",
-	"jJVNOWIM3t/4D6mLL4WH+5SmGIrQQVrZhomMLVVLLvEx9UIk0QGzLtchuNo4pwMjOfMFdrRNWQguZGnl",
-	"8adKXSIlbqupDY1FGimRBxY0oNx1xWZ7XBFZUVopHYFtuXpZbZYShxz19BHco0e2G0eADxh0IpA3GoWf",
-	"O0vuMjnaOqb2Up/UyjLYOCCBcKV0Ti8ORYsz96Tj+z25cuRICz/ZoQtmVxbMXthdk0fMFzX7/NXc5iU9",
-	"gz62tKs3c1dXUVNvatNkB5tEW8o9OFq161dqBlIg+2r7J47zciJnUmnxU7Blm7kLvEfYla6nGaasaV3e",
-	"5U7QJcxfkD1BsAvWgK63IO18KYx2kzIMKJ+wpR5fOr7cOLG4nEawfHLFP+LI7T2aMHXj40FfkGyJWawa",
-	"CliX3TAkn9j6N1HVmzBJWIOlDiFWm+203tbaGSp7XNL0imfR66pRmHyLeooCg3W7fOHsaXRs8dixVdRU",
-	"36svDzetgRSGa5Ox+qEypVibugkxr3v04lVk5/3n9dLj/75eWl9fX798eL0U/bC+fvif4S2HDkVBLv+/",
-	"//W/14N6ffHYNxb+faP5vf/nn2rpUS+QDMtZy6PO7oiTuvsbHSw3oNqbUNsco0+gj+SR6XW+Dsyg7ZED",
-	"1AD5spRNcY7kVBYiyBTxo24+NaMR8YKdmx8Mn/3TnbfevPf6+8Obzwx/8/rw2d/ee+eXO5+/M/r4jdGf",
-	"b5svX3tz59OfDV/6+fDZPww//HW067AORTtzE8iTEYEMT6koZXTsg3tNEu3EMrocJqZec3dUxsgNNBIR",
-	"8AJVQ9YLsTFwINooCYnTxASHaVs8CZlBMgGksqBWcpaLTeq6hO0Ka1vhLDFk1dKaUiWMG0erMh5B2O1S",
-	"Vtob3rcUHe3ZGBTFzjaCf68O18GepzMmthjvM7QZKJY3ANbnmpMqKzKrNgTOy09UApQO7xFZVWOhDpDn",
-	"8T6iuqpTChOMFqDY36PcP8sD5u7qTBn3N1owS1EC1Gq1WjrNzDw+N8VRMxVBhuUIGR6Nvb8YMjDu1/ST",
-	"e4EMj3IdnKlvbNVm4HGmk7QMnijUkIRknG50FJchvnLgceyucf4wFm2yq0Pu6bk2fM43PJgtdth+jEjZ",
-	"PDMYpJAVM9SoL584evwYeHDl3lznRuw6m3Uin3NkYSt2kmZ1NZ/zmp5hr6532naAf5SIbSKM709mHOfk",
-	"psOxKgxh2qV/FlOP7O76GvFto0tl1wQqzidG4FB8REtVwN3FPREiciLEYgwhYjuEWnqLCqNEbI6amWMv",
-	"kCJWYFhJOTJW+Suq54Y8zhS6GPa+ajM8ofqJiVXNwJmJ4xxHmQuh7WE3qnFrA2bfCC0ZMayBmsp2mZGs",
-	"8uAabqcF92JBdMyukpAPDmEWT2QgTGxJu0CZcJY9RhoqUZdKCem++bFi8rwUWlykbXaOPcydrV2ig8fb",
-	"lG14eqI4Y+Bcu1L0BUKStlmNMh2oowt+Og4PGKR7m/Bu9aXrCiLlKupj6oc+IQGFQSHyKR1NcOB3jgAo",
-	"RdAgJvKvWXDNw7IwCsDba2Yj9oSH5N7Bie0DESIapr9cgT1dZ80LxBeD2imlzzeRBMSVSoFoC97XOEXD",
-	"OZUS3vI7AEMgSBU1jqIuZYFPZDREYU6nsoAeE1p5X2dNBewGZRubgRw0waYAS+lhKfuglWAZZ4ZQ3lkn",
-	"/zOHaPMxRKPCD5AlIAYaASDeYp1puHU8fszYEFvbpJHholmrzxPoZSM01MTqDQt5czmPLc/M77maeifH",
-	"Lk18s+B2rnH+CGaDCxYXd3NBBfbJBmQwjV1QkyUEBQN0woT2v2KGjtXr4UXQOKTPfG8EuL29d2p9Nbu+",
-	"Pb134Q6UMQt3iit0BaUM+1opC1XosXsKtVwBbcFylnrtFnaPvfAOytr7j7UJTLoMLkBFd7mgT+6SiQQw",
-	"EWE+2C8mJYpT5jU6y80GhRIswKaxRZimRTE2ANaN8NT2yI7QiPD20gTExbB2fMV7pEZqw77ekqghA0gJ",
-	"kjAflbmo6lBLjaS6TrT1palHLIVW0kZfcLABJXD0u9/9bu1UDPZ0NxqASxSuBpIkUdN68x6A8ytdrk4E",
-	"FqcYrVPQcXwLNUaSKz3i+LuVcZmvdsSLIyK0DUFxfZe6qN8hzLgMbYT4nuDa0aS/RkNjmSV4QObw2pg1",
-	"7QWqnWIoCLfaCgeo3Dxarytu7/XxQKk3m0G7GnlUQ3UgtoGceYOKqVaOfbyJpeX8AcPbmHoQ9K/zWHW1",
-	"OYd7HgXXM8wHNW4k6vC+zuhr+YTZYpG+oMQNDZ3Wvsl7PeLa+Gu9pYck8mmXICBuel4rYOu3urC2pWYl",
-	"08EUIYxZhubmsb9jC4oQQSv4nLUN+vYEd4iEVAddAG33noIu3yYbzsDxEoYbHcSKHMyUur6puP82cVHA",
-	"XM3fiNfSqRfEtjhQGECYixkgcqpvM4+NXxGWsbgqfeAAQNIDGqbyTvOC7rl2uBgn87EDmdthGsRn2ZP7",
-	"913ieTXF4xV+bwZ+mBWCkQh0iQq4UryrJOayovgGOoSR3lVtcwh9reQKePXgrqiTMJiAY8euvQGXmAx6",
-	"+kY/QlyKoYbe7pA0nHCjq2bc8HVZvhBXrQdRvQqSYY70PNAETAF8G0XfIYKYvk5xEODVe2N6PBpHjRBs",
-	"BGAjA3ZR3AinqcE0NXh+r42QYE9uqbMNQR0vJeDjLZJljsw4o8thTMr/eB86QJzDea4Dh8FjHtUP+Npb",
-	"nuItD69A1JwM0Mq1KW3nhUJenyoUhaTACSrZ4cilLiT/a27ucxAFHC7cFYRB8K3G9ITQyWYkLcMHy2ER",
-	"jZpHGVlnGAq5aGKpYHQDpfj9B9+sLKAHISJlvdTv8PUSalHiuZYcq7eUm2GOyAODZhU1dfaE/mudNcO0",
-	"Vf2rCWd7YNCsoA42yrjC3AXUVHsc9ikwYYUulT0PD5AV56F0OxkckutMJwlKU5KN8b4OHMWBS33k8Tba",
-	"IqQnw4LwVkJSglFl1TihJCgOxEXUqmFsnVkto02USKdd1DzQqC/HKibkDAYw0Y4mGGB485nh9Zujj98Y",
-	"/una8MMbo1/cHL72ZszXL5XSWi31Yvig35MnEUy/Y1Z2Y7xOw/rF8sLh9fWLlW+mdjTxDUOMRy2WqiUM",
-	"Pd7UTQMKkB6eGEUHPq5/jUbxzf8gOrLgVLstSDujdeC3eD9i8Sbiu0XbSjynEiptByCyK31ZSXVQWkWH",
-	"FR8yA3W6oe3wE3QV8NtEYPCu9QltdxQbiL7SjvouvqJOjDMAOoqX1BNM7FK8dd/Ma5082SjEM3/wfxgl",
-	"+sBg1lOa0lyt5sag8MoWhCh21XPDJGFbz2A/NaW5WpK6xtTMJEi98Rft6KvaCEncx1qtgqsInyuyCiNQ",
-	"5YLRBJtWSyHhLAphRHBzQ2ikvARZWBpjhuvrF9N7Gpk8hFzIE0BgI3HP6quXbk0x9xIxbpiXTa9tGRKv",
-	"hSndt5Q4W+OWbd5qQdBtnvRYvesanPEGTfW0VNkoHr7IoRg34Mx4YzPsqumLkS8qOElIIe46zA2xUcY2",
-	"7tn21whvzuSZJK5dnJJEy0hGoaelCMTod4z0nSHYVTJFQRIIpCPqHjtr19UbpIzRnAcAP/I39pufyAmT",
-	"O5zvNuyCMEhZeDM0YSi+F/MSomJ0waQG5U4h0s88OinOLE7SrSkCzNjlCe9NOHkMtrEtTJzEOK5VE0ib",
-	"916cx+2idyOkcrnIXeplnF0fIOpZk9o0pmCbmAS1grfO3B+BW0XlJskD4RCdcpfCaC7Fijn0PMxk1VYG",
-	"0o10TFaJHybJIFfgvkScoU0iqUuifMhDEvE+0/qFZU0d7Mc0DDMK3lPJzZvGSzcsprGjApdsbpaS5Caz",
-	"DutAkfgrgLzfiXh/EZ6HtaaQXhEJCWLiYFZRPZSLwtYr+aoWpeTVKt6/XVzkVM8UEYjnFtuLylFjBxbJ",
-	"L6bwk4U8WncMupwHe6D4HpMQ70e011p/sc2ASG7intJxO2lKwWldfh/bEah8+tyZCxVr7oFY4U0wCrmm",
-	"cRjp9vwB1MRU1HyQILmxrVge6+Var508VTuLa62VhcvfOKJrUzaqS1dn9HJNI8wHpbaTKz0qiCz4nrzK",
-	"voelf0kWXsaeW5l6grTolQznu68Iom0HTAZV5GvFsc2ohJ4Mm4AACRkx8fbWk1sb6rBxrXX5qRPpp21q",
-	"rBWljJC0kP+mw/25qB5KYtgS7J3VTMewDaSAJwJifvZFQFKVQpNAbPYyBK46eQOT+l2ElNl3XldX3oOb",
-	"f8DXdL7rs+f4fb/giUERA072ce8/z9Oc5H5mc3r7J0gSlHC++9Ht4fWfDD/58/D6a8Ob3x+98cfRKx+u",
-	"ohYhLhr98EX12/U3R2/99yqEM5MVo22MXnrv3rWnRy8/P/rF86M3/ji89mncOK1mVsIdgcCB+INJG7QZ",
-	"N2mEBrC/S/3OReII4n/1buv/HUx1H7nj7njcl0aFQOg2GDnJ4Psd7kWcXQc8SNRMhEmuIB1gh9aDen3J",
-	"0dPBZ9JcQBc7SkGHwqodIshCaTIKL3urNgoTjr1htuGmpJOgMNzgXwQPekXvcpcHzP8upttkJtKeIQ7t",
-	"6kg6B5t7H1cwjy3HFcyT9frxxsmTi0eXjy/XT55szNI3t8hgWvXBeAY+6SIuwJYSeq5NxdFyc7G+2GhW",
-	"Efxb+/Zy+LGxqKPY4o6NY4nTLseOuhZ+Xs7xubF49XuanC1fLde+/Xijtnz5ezX9zeLVyjcrqZcMGo+f",
-	"J0IaBXjvttLSlfSSBxD153sElU2EGyN9kuh1CwVZdXnAuEPdGK/UV2M7eTQlfFWB4QdiX5Y4ds90qLPG",
-	"ybF9nYCimkT5GVfqXFfp2rtx16YosQpO49AiLipDIU1XDJAIIDDZBCBAYVkbUxBaJPs88FzbsW+6hWei",
-	"2XMqrrhicCFIcaiviYDoON+MnKtJJ6wB8rTa3ilF5qK1EEF0IvIqatpvbYWTqE1jo1qv16cvdbGxfHz5",
-	"xNKx5eOzlmtfk5u3nSaeFwabjbsFJwUTdWqTa3+Us9qmh9mWPtUoDlRHQO3FOYahYxkxWmGP2llR58mr",
-	"ZdDDzm8WGHKn0tipxzZ4xs3KoAppS5+59ti0a9zHnvzKMsFxnpA8zIfVr4rVqZ9RefTxGzu3blVMsrwi",
-	"Kg5nDhFsHJ92y03GyfgYcuvfI7juPv+7Oz/4iwKtqngGc7jocYF1wec2ZlTCUUlUvvfOz/Ui7tz+wZ3b",
-	"z1cQJPbFYua7e7mUMdTeO34hCL7oGGdqgTi9U2FBZfUwogzCzqEqX62BsCDYCj5RbdsxHgOhxDnLqp5W",
-	"g5V2EuswWUhNyfUW8JVeNeHsssBtkk4ed7QdPy5pJ7pmJuse6olDiFJPMIzvLMrkddiqDQafoktAI/Vv",
-	"HDGt1Be+ka5AHJxma6NV0xoWx8H+9/X1K/V6bX39SuPs+vqV42fVx5NnM6DPq/nKDl48emxGXzUrXh9b",
-	"ztBS6ZNkOvmNhzNPJ3LbukBizoKEE0qefTy2r9UEchhow5UXMqyG2Ln/1rboItynFrcQwEs9j2O34G6o",
-	"08mKNdMNTmaEx0NZl9liE7wnFf7Apf6D28UpDXZCij3lysxqKF7V8zyaYXhKH72WL7K3WsKMs0GXBzIl",
-	"yrdawja/dyoCqv25yHBPdjhs2GauMKWJx3SjbmNbGbdLHp1il0zdNAI5aXuw+3qiFHYxPhU0lDRXJjVT",
-	"oFrqYNnZJQXNS665A3VZinKlqJPmnjTQBCPa9rd2v+xY3tMuz1OSJybJyXmTwGK7wDgdU11hGqOa+N/0",
-	"XPUiAT9pDEsBnjjX+F2vJnqgxnA2dgIG/6bTuP3nVxE5vU/5VYIwZW6FLoqcVggRwp51+kofS1TW9BBa",
-	"Rm0SB5KegLBWLKqxNqkibTCWyCMtH/HAN4p//JVxgj8G73eIoK1YnG0RgVgXLpli/jF9D8D4Y0bv5m6k",
-	"SnNgOHoACnEXRb+cFFEQLCfo2mIqDzU0Yg8v/xj26btsIEpDQr6V0QguPgvfUoKoOb60WR4IvK2z1DNM",
-	"vMieRsqZ3MN2Ven+I9MKLGfHr2rUGCZ3ePJcRDd8TdbOqlXsE67miy5PlDjfdYCdZjI22cBOlrX4C0RC",
-	"9fuCurexM0+3H86iFcUYTnhUM23B49YmYx/NZhWnsUeYi8UZXDRwzjURN3kD+bP9Qx3uURcPUHn47PdH",
-	"//X+3ZeeqaLRm+/Bv8O3Phveeu7uS8+gv117v5ISSDW327rPxdYkPKdQn5AtwlykIFJjdAImuWJKYpTv",
-	"/vH7O5++tnPzpTvXP6is6poYfSoJwvCISf+ZQfdg80JjEYAy7XT+zcROFzqeQQF/QwwLkr70Y8dS+vVB",
-	"bPvk3sHN87kYoJ1bvxn+59PD556989mHOjL9IlROPs0D5lAPrI86k1f7XHqCu4ETtmCsrCLCfCKIi+58",
-	"eOPOq88NX3tz+Nkbw2ffS2RL2tdpcZGIBAuJDnr+7Kdpvp/EHV+MX8UsjmmTofTuVfUJzTr184H/5R18",
-	"dhjFJD7nWEtRD8nAPhMupXACRtyCkBdfDuL007YqHnw0i7DrrUnfcEkeDbqbaVXN1ozPBjEYgMqjGy/s",
-	"3P7LnU9/Mrz+iaJlzPweNl7UUSucjTdTvPPWm6N3Xx+9+Judm6/c+exnf7/2+mJ9sfH3a2/U6/XG8Pon",
-	"KS6/uQl13BlazNfxGBR1Bjey4LaIEWYoACsecVGsEEYV9TtKO8DGpYRalLk6gZ/p5rdpnhAv6LKMfYbf",
-	"kEfUOuV4EMiE4jclKE27a6e95ZA0Pl1b6bFFPaJj+6BP0DjXTFMYwsJC4wa6eqoto5UBD/EUdT/V0EXw",
-	"iUGcxIwZa7ehecczzCe8n9FEiPctPmNp2hTLDu/blRd04Dem+rmL+bHtnqbeU9sSZQ6cnmiqjsqjm88O",
-	"X3kjLIkxOUJ2sCASNXVL96aJt3FtwSkd9WAeS8H0uRxEtuBMRI+mCovJ0VerJdJqEcen2+RMQVmTMLcw",
-	"sHkVGyplQFn7UoHUt60cuaUhPjxEmWuCj/VZ7W9hBF0S5TTvWkdkSvwWaWOP+gPTfPYQlLbQBXGgjrMf",
-	"CIbK/c7ANJBHuNcTfFs3l04SnnRioouyzAX4Lgo6pAT9QZtRLAhqE0Z08IB+Bgrm6WrrGAmCPRvUVnZJ",
-	"l8OvlfT4pHx6cNQg6cutwJALxjUYfYDVCMwTj/LJY2uE6YcJCgbkTYc2QKVdKMqGoe3DNrUkrkD0UypX",
-	"2F2RBHO546ur2o6Wtk5CktZM1lNIlEqYpzxCeKaxaKY5GBIIjZShfoc6HSs6Qk0y4iqBS0fPtuDueARL",
-	"4morrOZd9649c+f131ZWEEZdyriIWoytM7AlB6wXMCBuYaW8nZuv7Nx6YfjrH9z57GcmRBcjhxPh0G2C",
-	"ugTLQBC4rz7eIix8bviseu7ujZdHr38x/PTW8IW/wNO6ctKeBWgV5VdOQmifrrCFI68ay2kRLnG/lfOh",
-	"Bcyg42Fq05MDJmL+CvLTyQC04u8TpIu1kWk2F5zFm/QVkzk4kyJ6M9lSofIYB0Lmp9LIOKKHWBMrNBNe",
-	"uoKRdWMZD/tBTufLTbz/ac/BXt2Dvo7zO7qn4eYEMo4h68yozzQE23d/d6qQcH96vtP3x3c6MzdozFGt",
-	"rZ8J1/V9c0enW9ZY4Om618a/X8DSdt9f0/G1pZSfzYMRSsmi0qdOUaNyW/Cgp8Uga1UGE46mhubSR3L6",
-	"EwEWPoStdTnzO6nWZpiySNbjWObdZNW4lKvohwkKOec2GQ3jF8+uP5wxhH/WZQR7QGFfa2iUmEWwp578",
-	"aeyTNheDMEeoCAzm2VyBi+EJ7k6zLE7tToMZ2Eb4jRfmxT7oRmCPhlqGK6jpkyt+E5WDHvI5OlqvI6eD",
-	"BXZ8ImSlipoeZ+2NxJjlar1eVz8pxG+isi5Wv86aOge8qX7SZtgmNEjVBE/3WsQSNRuLTcQFai4tHIWx",
-	"SoxqmtTJWv1Yrd6Ar9UFamqXoTZO4nWmvgOgFHnaEKQFb4C/IjOz0h493A/zDDFzERY+dTxSRbElxBdq",
-	"6uWam6yWq1iyXbr9SZEdIL1V67Y1tzyEJ/ViR4czjwD4pZlOD9C8OafVaW6zSx7jytRrdoa2WkUFeddN",
-	"C0wDeq3Qu+nzpqkDt0UGqNkSvNuMOgV08DapIspg3CGJuDCZe8UEt/TgkTROYVpwFJcN1byn4eF8L1IL",
-	"zT25URIvkBZMzrfnhfARvp0TPkHC12QdnT6r2OGps0w5Ohh3EIfn87l2dDyNQJ0MTFY16BvtRoQg9him",
-	"XpizlHiuwYqiORPEc7OSJoinO800se8Luhn4RC7oygtbZGDKLoDJN2R7tj4TZePpqMdSMqYifeTy4fL6",
-	"+sLEl1nyM94kXhrGSHS6QxmR8dzbRCZ7WiI76Y+nEKSrqtxz8wycSBZRG2xh1rPol0490f3ITdc3ClBt",
-	"rsR07M7KSl/Ml5VOPDIFQPMzREAHkkSO9vDKQ90Cv0O6qNzUox/RPUSbewPf11nz93nW/OKBZs0rQTTG",
-	"r5OzXVDQS6XosnbogtEh/dhTLxggKvdiNcYimnVrDIC7f1PhGgEWsOhixzesWA2BJDMuKAKGTKoQyz8V",
-	"PQYWoEgPTXdcH5LIDkLlO2+9dufDG/d++dzw3XeraOfWD+/d+OudP90evvD7ShVtDoyjTl9f0OAVilOh",
-	"PeC5UO+AXE+5HUndnkeUClRQd1ELfohM31Zd+0ndTkXfKUNkPMbG1gkaly2Wp4S9xRLPNrLyskHDfABL",
-	"KqdEZqBNNQAqMww//+HO5++MXvmwYqGiJoV/thiRJ+E+gaA26b6Ql4s8ERDmzM7s90n3oh37pbqgJj1P",
-	"Jv/UQhdGccfu+S69R2PXP5Pc5JEOJ5HGVPuLicSmhLiWlSUQCCM3b5HBqg6coNImToX976ClDYxbSLYd",
-	"0v574p4XXEdblFZKf7/20s7ND4av/Gjn1q3RH18bPvun4Y9fHr712b2n//PuJx/d/eLVu5//5+idGzuf",
-	"//Dv13545w9/GD77wfCVp4fP/n70zg3DzeNLX67P2sAHAm9rttV/ho3fCW03c2jD+tkckojmT/O9xerE",
-	"M16hMW++V6idvKSfz5OAMvtY5su8idSHvdCfs07BnTtZbNrG7xvY4wk/U6Sfy3mO5lKIJ0VqyjDLKqmr",
-	"OaXljZAequtnK5mzqs2yqEtEm6Ae9p1OFIBKPN2qvqlBT4DW1B0TTUjvNPkqN6Wc4UsaX+MjCmQXUebz",
-	"eKm66OWrqKmmtIaHLTJA2moiYX1AdVMyYlMJ2TSvw0y4dycyhUJ6EAD/GytdGBNn1J9TnI27KWyYQxgq",
-	"fp77IeDMfOm8As9eiC7TEiDT7LZzWOjmCCKI2wTHgggmqWdMPJ9ZymGqJJ2dfRivOWkM7TkKTab46LRc",
-	"aIRBszuzt36u6KC91ihnezbnVK9m3NmvkhKSVqt85vGCv6HgvRI8emtBqrHn12VmuVWfX9yL3Zy8P/Fd",
-	"SLxm5p7bOkNRttq9938y+sON0du/G7384t3f/GD44c9Gr94a3nw/rnvc/ejplFufpb2vr18sTfP5KjgO",
-	"Li5rUlS8/wKy9I7MEYl1PEck1tcSYA5q/bVkdx9IdjP14wuktU8VOQ5MpLStFAusYTOgnn8uI5V2izIX",
-	"ObxLZNSA3VYMUPpk6H/Ttv10j5cxbhWKUzltnpnbep1YS4EXn4k9F1WpLxpfU+haqOfstfhSrK1bcfZv",
-	"8SE6t12aVKPjLIiZc+59RiiAQudkKECUTShRT1DmhwltkWl1LFSgoFASbfI4NDpXGDyD3UDqkBWEI0aV",
-	"1vIaC6ej6eL4bM0nmkj/HhpqJiewDdtz7WcsrNFWS01xhJxiiLCgG+XC64EQewMhN6u6ioHaVx29mNWQ",
-	"LSWaekqLmMZMa5xGaRth4etiduGAxG7mRN45hMMY5ifAX06REJMPzaOa7pLMfiUJ5jRCZvdj5vmeSa58",
-	"dg2GiQWk1DIyzh1wYDq4S7zTWI5V8mD8PGHY8wfjTsJprsuxeKin6tWlk+mi3eR2JTSzeBqn9lLrQgYF",
-	"6ofMUsXUiw9OFbPtoe9nVUzvyByq2FIOh9me3v+JW7C3qkDiCmfv18Fhz/2OOXNhzfJsrJmMdi+s804E",
-	"vIfqrgnaH6tBM3PCg4hOz97pC1BVY/6EmZQcELBZ6Jh3naAPMl+kM02owIUo7kTlQQ3KVHSaOw9rc3A6",
-	"Zh8pdseS2UC54qo3B5cY9Yu/Sj1V4DWFQ6pCaNIC70wd6FhJn912+1FIk/K6M+oImeOjuNkJMExa524Y",
-	"VrY7EMZxbCI0R5YslOGhVePIMhMbg5T1QV9zdPeVF+/89gtUVsuB20NcvbIK+ttzP0aUbeiCNGj46guj",
-	"j98YXfvN8MMbo3ff27n5AQwI6/OgsC8nBDu3uHDIKmJkmwhzGWVlnalHZNAjQhJXP3P3l78f/eSPd158",
-	"YfT2H0ZvfbFz+1eovDmAM1Y8wR70IalfpfP4VpH08UCC811RO6jQgzd5DJRb744++OXCOjtlKvkQN/Te",
-	"Uwmx2Gr5EPOzgM6Hq8DMjQNoHtHVc2yRjxV06vw5JX3KdabG67g5SduMuDXKUCCJQJLomOlkMha8VZ2q",
-	"3ddSrMSRUp3CV5eqpXBB0xOx1ixFT9Sxu/f6+8Obz4zefX107TejF38DrYGyBNHF3QiiETWYU5bYbb2a",
-	"XeW0z5AMYvkk+2q91DWA9ja/MlmEJ3WZvNvDAvs8pQxf2yfoby++h8o7t9/buflSZRV58M2v4Zvhc89W",
-	"VhF5Av0zWkWbxO8TwqrQJh7pzMkm8rn5uMabVbTJ/Q6izPECV0dN2xvR1tUt4L9Qe9vMluy+q0dNIiEs",
-	"gMq5qgUQBZ3uTFiUMeXil/piWAAPVgbWzQUoD+SDBVc5hkWJTcqYdWohZkFcxToLZ0n3sJR9LjKSpSij",
-	"ak5kR60CP+Z9RkRc/oO0AD+WyaGIdG2sgUT4piRNPJp0HjVSExUkEXlUs0t23Pj2hhNUIzDStjFMZU2Q",
-	"edOMtbbUiK8nXTGYgN3Wbkg1PF7Bjm+TnasIK4apn0SS6+wlxpFL29RX3NTj0lcngLYI6enEGelgj9hG",
-	"CyZnB9wcSTPN0RMLjfrYxieriNa+aStoNo5ehaw18+exq2npatXSlVqb18yXsI4Fu9LYbzXatalePaze",
-	"WmpTvxNsLji8e6SFn+xQ81+YAY7tDBVKE+Mp3pwObXeI2NiEoqjo7l9euvf7N+/+5aXhe5+tIo/3Ez/t",
-	"fPYj+5OPRZv46O7nnw9f+OOdtz4c/eL5sebkiYkhibsf/1NPkKSU449MnjuVPQ8PJo1Ww5vPDK/fHH38",
-	"xvBP15SQ94ubw9fe3MuKt2cm1OHJi21V5qiW70+eH17/JAz8D38HJFR6n6m1bfMUksV8X/9i+NLPh9df",
-	"iyr5LmXU8Z2ENgh17iIJ7kHh1PQ8KcPx8X0utihrnzEFsXNX7J8tMpgU2fgLquGK0sjSg3pfJqnS8K//",
-	"fefFF/L7eGbiTsRw5ouv3ueu89NGRqCH/RznLGoaPlekOGiuQp0RjPFKnVYXeWCQV0IKn5G5n5ijZ0hG",
-	"2pDWzY3EoqXMuSLeF6dFvO97VdDdld8MtzOs1mM7d9rimnYL5/M8R4gylx9tvvuy5zji8xBNVpFLWjjw",
-	"fKPGgxEk6hN7SKKw5Y6JpsUSCUgUD+1Bu8S0Kf0IdoEO45gw/TQnxYHQhmDo+fDW+6OP3xj9+bZiqrfe",
-	"Ht6+dffDz+9e+/7oFzcLWBMKEPp990/EeMr96aCYoMqxAl3WkpRhPUrIhPExKRtOXRvwVajhMhQJ4C1E",
-	"zASovPPZq3c/enr0zqujn/y0sopc3mcex65SA7Rp4Igde+Qp6l49Ypq6NtNaEPzf2As42/N8wJ2BY4B8",
-	"eY2C09hX0Y6/ULQtOtr0S6RR7mHTlCAnaTCXYlZoTLUEiR8PCsHFPC0PbEnoKvK4A/VvCfU7RKDNAWpC",
-	"l22oPBZG525yV9ejh9+xwF2iRmS3M0++8ywXYdUE31RQ05YS3tK1MQRpBZK4qNzcDLytDfNns2JSxX28",
-	"6RHU58KN9UiEimlaIYNyDB5nxBQx0bFXTPah7VG5KYnXMqbvZtUYCDcsVdjomroiVdTkfbahmOsGZ96g",
-	"aWqa7a7Ja6FeIOHepssR4c8I+wjkBzCTNJ8IiBgseLRLfbUKU13jXKv2CPadjq4V18N+Z4G6zbQGJrEl",
-	"lWGu7+kpvqceqqyvL+RopGrQJi1y5l8vPvYoMr+j8oWzp9Gxk/VGJYr+Nu1cAc9WEen2/EEYuae+07ag",
-	"fod7JC2dKA7+kYX0gkIFuomcFTrCeJBezIW3fKiBrkQ6LZKhsu5ZKBFU4FNHAEayb0Ufv70Ufqwf1xVs",
-	"LE81EnMHe630MpcRSzVDJ/b+XwR2yQM4R6Tw+NG01ZOofOeDF0d/uFEBRxTYNQiWPoK6lPrGCoJjoYjj",
-	"hTyxOx6K9Ombd35zbQ8bzHUpy10WdqLOpgJPT5F23OHmZQjv8LxUBCwyS6M23SZSkUPYoyoiC+0FpFcN",
-	"DoyT9Sq6++JHw/c+gz9P1Kvgy/zFp/DnsXoV7dx8JfZNPbc0H531GJeYZBLn3LTbKInYJqIW1j6vIp92",
-	"SU1yocksdVH50qVzZ7aPV5KmrXrjZB3X6/VaXf3nuPrPCfun/h9YVYulRuxnKsQ5q0MVTQlstwVp4zyB",
-	"k6diQyEw3p2dw2ChOq0GXw1ljlnPPcxZe41c8XcjV1KfCIqLvMmNG6CnXr9w4NVqyfLWC5nh0qd0ZHFY",
-	"WsVuCqIShV1XTJMx39AjxeCx72OnA8bYpOQPRewiOWK5fhJl8PmMKv6tONmfttKIPxSQij2C3WLJnts6",
-	"5j3b0npilo/adO6w8TbTXvpIbGhOC2OIx6GBEQvC8vdYUvKALFDrOzR/XIpMLdMevTA+XukRDgfiMOPR",
-	"i2YY9OcU/mPCnV029mI4MOzqeS5qm7wvZsn5bIPgHc+ROfCdcOBeNROObENAJ0Mrocb1ECXiMMYJUDVB",
-	"mOMXNoXgpOBL/DDns0NGpHueJH8nfCgnxtOi+GMd5efmfVAhfhEIZaHx40gRgzIddvuCcQBt5dQZh5Sq",
-	"jOpOjy6x7R01VkYNHlG5CWJ7Y0H/c7xZWUW6TzmwI8rA6w84a+MC9RxJaWlxoVFA/lWyjLbgXY4+LpQr",
-	"//j0hX98+mItQ7eMljpX5YOvgJjztcCy1wJLUUHkayHiyxIi5uHUE5HjcT47N3+dSmYnnTgKx9/8kY78",
-	"HH7487s3Xh6+9tKdd98bvfjF3Y9uDV/4y166biI4DFE6GArYoZ4rCMtf4CwB5rjnJy2A/WtV8mtV8mtV",
-	"8mtV8mtV8quuSsbYxVROuu+xB5FB9P4MPYjtxBy5kY08fea+NJ2neCWeOI+do97S19y2gB50/9ZzGuO8",
-	"Uw0Ku2hXuGs2PWllYaSP9IiqtZyEhd81AQ+LfOnCXkl88rkxsjQWCnuVDvKAvmzpA3veY63SyuM55ZDL",
-	"aWXMzXSoS/wO1/mI1JdRvEFUjg0McuNH1cUswJ43WChlEqaIyB+oMpzNYkJTZ8HgmXDVh6TeDFOhLmDU",
-	"ryJypedhynQc8ERhPUxZN4d6FsOVTTy7HRysxHqE52JTLnEDxy/UebWwbXovtBCPyyKbFwu9SUd5Ep0X",
-	"gl5Jkih+7eheY6a2VI4CtupV6uLkVAYe0YPnpbrccQIBfRqLUJ2CKhURj4WvKfIWCISZ9cB5PWoe4vlE",
-	"gD3aorOpx7fDgUBysZwtCcFFuqCHwkPblPT31yUSplPlAW1ND7XUsMBLYHzesx8QqTODx0Wtqf6bGXqY",
-	"deTAFQ4PpDo1ECui1SAtHEgODomSi6aGapph0HQ4Hj+UK3RHFiotX7yJaB6yovc0lORsiq1eV24yMWdO",
-	"Ub78oLHzj5KEIOjqfFHScZC5NGdzpNfpBAo9fo3Pn31jrtx4C1aLyTGAwncltzCWp7Mrr7g+prl8kQd4",
-	"7Q7iOs2HoAeIOLvGmRyIEMvT3FdMKH48B7jR03Y0xx4enEnQ8Nj73DBod2V/ap9/TYX2/3LMOtuclaOi",
-	"9MguHpiMkMpqemWoluBPElZZRVg4Hbptfvzsx6Mbv1pIKZMUT1yzTxRIbQvXsyZI4bsbLiurR+E28WqN",
-	"WHZoVXeUA3sr9cEE6wtC8ieHFvVLy1AWL0RWUvNES9X4iqde/O9YjaeIe18+1ipS4yBW8m9245P51IuW",
-	"h9syraagLj6mTese51sSKsDhQNJNj1QRbSHqQ3H2rHrLS+l2iakJArlVkMLxhAXNAHNq9bgPsQUZnc3b",
-	"gYii/MCLivqC+0QH+S3X6/Wdz366c/P50Ts3tGthdn6Wrup2IbQm5HliHiOCfqowdtnHilRqIF6rsIkj",
-	"l/YGNzZe2MH4hoqqiva5AovyDVbM7pEUFGDAu3CSFzHVzKFv5rTXuKXqmNEmsIK/ubDxmxjTCjXV2qV2",
-	"CPgwX6DqftLx+5+2zSYy81zi/bkjRbF9PlvjONrOxruD06O0oHKfq1FmT+bQok7kiLEw13W3RaOnXeOZ",
-	"D+/9rcvRxCh2C8dqy01xSN83teYyKcLMlYe3/iu46pACZawyTpFSLpTs6eCZU1BtYP4a47MZFYmVTMlJ",
-	"kixwmYUldqMTFAgvFGGP6nzwmp7WX2qvemoDDA3wsQOIC0KzhJ8kfpwP/P1EkXn3eWz9ZprpC8pdwWeM",
-	"OcA+5EWcryvy/M+syBNiyb4U54mQGJoE4qm9Lmc0adeQSuTwgPnERXyb6LolUCBkVZc3UW+AYu49IhzC",
-	"fNzWdpy0q0HcgkW5U9sLKFzwCNzxPIVBI4EcHqSYOWSuB4ncC+hdrpgy1LHW1Yd3O2ERZpXRCCKq46fP",
-	"ibJ22Ll0LxpCzN13k3H/VK/nUcd2ktstJHKvmhDrDN6o8bB1OprmEiG+x5Bn/OzHlzeB2dPv94WQISYP",
-	"074P3fnD+8NXX1gFy+oG4/4G/DJAOzdf0T+hsm4fCFwYSTyQqK+LAKO+4KxdWUXqMRyCqB69d+2ZO6//",
-	"Nu5bGFtg7FV6ibEJkq6G2IMpnoZonXN0uBFpZsy0bjXT1U0zzYyD4EHhPqZYStpmBb1khfu+zNuMFLse",
-	"ZYVKLudl14qFuEFG2KJ9MepgCYXoTfsQHNUQdbDn6V4gEkYx7keR+RmtKAHdzmAfp79VqOODCH8YiFzs",
-	"Y1R2SZfDx4zAfNkhxJdz6CsX1YMXg24Xi0EenSVsL7VnWaVfnt6RbMSjV1aduAsxDIwQJnGO4fbPa7ZN",
-	"XN35+lcWvYvz3Kp9OPsoLH+u+rqNWfV1p7ZesiceO18LUI5zOgA7Z5Kk36+GzgQpmUtHnWdPjBUoR2Hv",
-	"/a0QPxcLsVpLXqYxxRm6OM0ZehBuTWBYuXNlc0ajhjj1pTg1D8BVuQfsy258zEkTuhEjPmVv2G55U0JQ",
-	"2J9eWQdylebHwPn7kE0/oxn7Pn+zyXMmeqggZY0sNfvRZTJ6j3os4z2TbylAZcaVpvCaxForwtbM3vi0",
-	"6LgeYS5lbTT8/Nm7z/9u9O57Wm8FHDSXrbIay88dfvLn0fVXd279ejXqVDj85M/3rl0bvvXzyWd1y8LK",
-	"KsKOQ3pmgnu/e3n0+l/iWq6BohQjcCXLJ3Q4nXl8LJwufGyKihsdTNEat2ohk5a6KaY5XXU6soTBKIQ3",
-	"JWE+6neoRxDjZj4EivvX5rwDN+dlmOjgJ5ucbtsz7do2t+cmNsW39l88mZs5RHzBABrjEPtvvovbFTMP",
-	"+ZBEPQ87xNbgU2eNysNb14fXP6mYrpCNgoefmnT6MG9TdkFXKN9FO8Ginf9mNP7L9uSMuZRmVW6fszdg",
-	"WNgp2c3t2d/ee+eXo19+fOfV5+JVwP7x6cs5CoFlxB89UtjH2KMPkdmCtR51tVraoto2admY2gOF4HpA",
-	"WhvcHhFQlIKzDDKkwNGVwqkr41Y5iFbHnpcVxpvaYSDUi7N6DEzXwAX3SH5t9gL3xgIFllOiwB3eKzCn",
-	"3uuL6qHk1EspLa9y1JiyxaXgpHK0wZxAczhyuzPhcpIHm4b2jySrcSQP/p+qaOf2X6ro3o2/VtHOzd+p",
-	"/zw/fPb7VTT85L2dz94e/dd76G/X3k+UCb134697WCb/Ue6PN1T69a2dz38Y9nn8x6cv33vn56MPfjX8",
-	"9PrOzR/e/fzzXHHPj4n2OYis0bUoCopg0DEfM6SDcxRzNg3NhZInlTgmUQsszEp3cmlK8QSjHE7u+QXi",
-	"cOFKZAas6jx+VwyQCJgS5Lgk2k+nX64bhOjRqMygZ0iHAAsRRAuCgm96pCsr05nHYi65LWxEK7PbooS7",
-	"YjdDy5+W/ErUxS5BQc+0xLALgk5IbbythFFGqkh2eJ8hzrwBUmvJnQESa5Y7YbdKISauGFwIUtqRronA",
-	"bCXjfkfpIrEmrOlar9npsI/3ZK8NaA5jDwQpcUMjyipq2m+bwPllrN1uo1qv12ccXmP5+PKJpWPLx2ed",
-	"oH1NblJ3mnjqRqiH8qmQ/RTUeJSz2qaH2RZSv6NN4vE+rNC0dtk9ZkprF02pjKF+gi73C7Nblo7RVYMd",
-	"dn6zvtC4Uxo79Nj+plHb85ntmE/Z0lKNOnI6WGDHJ0JWwdYCyqsRY5I1mc/iJzu0doZ0eW2xvtjYo37M",
-	"Fsr5ioJDjQ3//NTG0xa4hHsPOv8rcjfZ4PicblRds7PWzgrerWkKPsei08pFkX4c5KmR8HbchN9jbOnJ",
-	"WafhwwUiyW5k8bnAnSoOn9fWg5m64axreT5MLhi3YkTdH3XQu2kn1ETlAcGikt5zCDo/2a5DqAwthca6",
-	"upiLEDv/48mOSo2TOjR38er3FvWnpauVcq38rccbi5e/9+3HG7Xly9+rP96onbz8vcbj9dri5UqGdHLe",
-	"w4Ub6WIhKHHPMZ+rp3M79T0uiwf5wUMFLPJzhg5MNKSeapJJji7gA7JazVRk9zB7iGo3ni4QVGSXD7Sj",
-	"8IwIhZ6nRKmiAQq5LCtqS2K1R7DcypBYLByHJFKjZBVJbZGRiDLHC1xt/p/OuWdRiNDfPQvkNRgIClWL",
-	"MtjvDLjP+QZg7arwsYBIRqGYS0/wtiBS7h7w+89/tdu2x6GVzPZlM657o1yGFrMIZSYPYyxmYx53mDrs",
-	"04p2zUFbB8Uo69Upr7flCAsT98e2s/odMtI3iGmMfIxc8ZHabW39Y1X7AxcuEdbsyz3XdPLP3yQZbgyW",
-	"W3l89z3Dx2bNNylCqC+riXVnHug8ATe7ZS1FWcY8tCg/EZj7ck69l1kbfoYIun3fbziWW5ldxvVNMXcA",
-	"+CHe5NsE+RxtCoK3oDWydnvpoebnDukih3cJtFBt72db8a8ivkSbnoU5D5lDTJ7IFhls6Op3xvp39/2n",
-	"7zzz1ypSu8HaBOKJ9S/DD18c/ejHVeTSbaqoP9q5fXv40o3hC88NP3lv9JO/jm68EPeyRjNDgZJwNqhw",
-	"rmdINVorWPc9PkzTvfsyKEyvP0/Oa2oD2y4RbaWK+04nrIbreAQLbXuypMBwnkkT5iStGDet7Fkx5/2n",
-	"44XuWupJ5Kzz40sdiBD256qgvz3347E6P6/8cXj9NVSmDLW4cMiKpW8CmkZvKWGWVRF2/yOQvo7QWWda",
-	"nyaunk/rfmqyO7f/8+5nf9AhEGqVSqng20Ssokh0M/ODPdIw86iZcUxGWWeKDFcW0PkQXMxc+zL1mwZS",
-	"EI9gSdwVdOr8ObRFBhLGkW0iBsbQU6MMjFpIEk2ydW/qabWL9GsySQFIO0UFNuYQ78KceQOh4HNW8O4a",
-	"ENXCMf0z6Y+a92HKtkydbONuLm4LsM8VMQfka76zBtqAHgpPGV9h7nrgaoJYKfD7L4EhVqyh6HlFVfmL",
-	"bgPLJYKphyLxi7M2N2pLkgjde+OL0dvvDt/52ejlp9Hfrr2OGA9j/dJNCZlhgpciqtHD0ociXXYq6N6u",
-	"BDbu4oEtOY1RmQvUxPKxVlN7sxTqZ1gwekXMNUaVz1G6xDHIqcsmFbmr+UwqasZ4FG2PiG0q0/x7l5hS",
-	"7OwIJRyV77zzq+FLP8/YkFysTL0+EjG/tFhZc3gh7kaSpyUlEYomdik1pjY83uQtSqUwY3d0jMTOb4YA",
-	"2gZMYu9y0ebOPgsB2mXuSnGe86Xwgbko+leQUqeYcRP0Y/c0YbxWbvJ2TkO1A1GvJs1U95WKpfdh39Ss",
-	"iHWqhUokiA4DtIY/ztKCcb/a13m3lZS+lGt+0Fc2HRn3PDvQxnYULhhx4expdHL56HEbz4Jc4mPqpQSO",
-	"ex7vE1fJRyQrbAg1l+snm7ptFmVthFk85FDbxAWERh2SyDjakRIaiA4ugo/qRmEbEgVvXVeqdhliZ6MZ",
-	"kNqDQxL5AjMJC0a+QrdKFZGF9gJqPg7aZzXMJLjchFAlkwMA4OnKplpnTa1eupgS9ohrT27MjHhcTEuu",
-	"I15mwFXYakz2BMEuxKlUx6OH0CZ2EcyCyk19Tk3UprZJFYRpVfJHWBULCXJS+5afUme26RHUxU6HMrBs",
-	"uCYkjEqLVFX4xvGoAkBbfjFzOoizsVie1DhTwwQy9lzvQ1rxWoVEkBshOFTFoBL5tDveOSerrpUQqfWO",
-	"z4IDcht71EWU9QK/agwi25R7GtEhFiz3MZylxHMfVG+bOIWUMlhM+jgzAF3ocHDFpjrJ7mSC1gRpEWFK",
-	"XuTJiWwRIYiYcdM5Qy7xiL2/woQ9wgWWPvU8BBMhMEJRqdhg7o25YEDIsS1m4Vkt35r//5qJlK+dc5vW",
-	"F2EeWkVPBKb8LsQJRhEt2KLvDCSdFcseVz+zndVHT56Mx/zXp7vZJ25hhwsfSZ1zaFe4RZmrPqcvYzH1",
-	"4H1T1GrMFw+xmC1qKE3KxHFcm/2eMdHN17WTrJ4ZqpFAc1IlOhOuh33S5jrJMiXavdWijmIRvM9QW/Cg",
-	"p041AluCoUOdOyCt4jGjj98Y/fn26AfX7370XBXdvfHy6PUvRi/+ZvTxG+hv196vrCLS7fkDoGbM4HKi",
-	"CVcyRinGtKezbSvZ7CK3f/JSmLl1KHJhk2q0sVMF/7FzOMBSZhHdnwEgmB9st+94ucKpzRTMuIep9PfL",
-	"yDh2+FFXTVl0VdAqtaVeTDkrYhfTDw4oa1+kOXYlmS1O2+yxVssG908n5duU9C202nXwWKtVND3dPlck",
-	"QAtMhTlP4qIenD8EyzyWiMKa6+Dzubr0Y3N5ob+aoUvm9OLlR+DSVyMCFbs08WzApB3RnkuiWma8Mt9c",
-	"lsU4fZ3Pmjc/lZ2P+n3FqNOcl/f+vYV7FgsydjFmouf+WwATwsZ9agZM7sh+2QIT6A4++RTD3//omz+j",
-	"a/bskub3P124OhX/lMxV8DoeMPGdAv9FLfcVhJ8VFBOnARAe/7jFhwhtcbe2zD62KZx/u/Y6siVImpJ4",
-	"rQ0aViZoVqrozju/Gn70rvot8umq74d//e/hrffvXvv+6Bc3UbmJGQuwt6FLP8HvH964++EN9UvgUl83",
-	"7LHRL2OviTlL9V+JydTfaor0wJiEoDmxcN4jDOKFInEelaH3lsUaHU6kBegN3mqh8uiN/x69/td7r18b",
-	"Xv+kijYHYIKEglZC98VHVlSqLKCLOthHPRimPUIYUwf7UXCQ1A2+7PIVVKW4ilGyIryCYNo698U8Drci",
-	"Z6LweLHzXK6W8Zt3UIrwfqu0ilVf9EmvMOnpRdlnOQM78jWx0YcY69ZdLNokTJwtRkaTVeXya7sH2DQr",
-	"r9IKK/uSemAVEP+/GqXlzIpicTOT7auiwBl7J2KYGL9hMRV2bzXVGPWbT1Wdjwbe/7RjTnqw+xpGU5Bj",
-	"9hkehD4XZ5j3rUKX2JO90Oig4oVxAh2SyBxOigZ3/1+IuVD76tR93lU99wKif95YuiQvy4jaB9E3rDGo",
-	"/rIF/6qIi6jSoBaZ1eGrF1Yg2D16DmoNLqBTttSgRhG5zsDtjnzex8IUVVIs4ZAMk1R1JfRUcTk1Wj5H",
-	"lcJMATelT9jRdA/vt+OtyCZrnMTak/rkio9s5zLXBCW0A0FWEDSsWkVdLsiG38EM7Xz20yPDX/8MlddL",
-	"iVam66XKKsL+hi6PsXP7vZ2bL62uM+xvdLn+Yvjcs6vII1KaiW6+cvcvH68ivMkDH9259f4qMs5RNHr7",
-	"2p13Pzgyevvazmc/WkXGg6q+vvfGF+rre79/M7mzuq9WtRTCqbbTAKM/KiggRNW8X32r3lyKfLKRrzZR",
-	"JtLOPbHBFzDboqz9IPMLV4HFCgXzl7ESBOsOb7OdgtAZfEK1KqRL9Yq27haYbU33fS/mKHgHbcMLvFUx",
-	"2tPcJTMqmdVrJzU/uhx93FioZQSbFBJJGfUfnayLN94iavp2Z0kP4epi77F7FB6R2fqqwac0CmqQdN/l",
-	"icRluD+liTDeZJ6KzbsKD0nryFUgOGMtFpGhI3B2G1WVHp5B3Yx9U4zwLHCEwuKXjmK2Bbl0YokkSrRy",
-	"SBWyUnTz8XLETRCVaLmu/1ephoWtTVQghSY4vsCOYlV8FWxZioU0NTdrQsAHlhA+6KLNAepgllLaLZ+N",
-	"Wa89ZmKeZL/H6hME5/I3wtaS36h8c+ezn37z8Z2bz+/c+uJyOsVNa2Q5c9ocx6qAtbNnn+y3CHZNxOw4",
-	"ghYLdrFiusBtgXudgvesE4Ex+0QszNA3SmNTAVqlD9U8N5FOPqNvRvS+7C0N96B458UvaxsUpPuxExmV",
-	"paBoDfymw/C0IK1lbuTwbSirRhlQCFPcBtJi/3btdSgttZisQLUYVaBarH17KfwYqz9li1It1r5bP9pE",
-	"5XMXH0MnjtUbqE/I1mR1KjVNksqe2G2Bqu99t2z+hh/hoe8dfbxeW7pcqUy9UxeNh6Fo7TGDhUVxIrrC",
-	"szl5D4sZ9ceOzpT8UtwBKVJUDuYPwETRJLENyMZQs7fFb+rut3fizh2deeeKLKk4KdBYlgRp8sjH6Gex",
-	"XdOaZVHQjPSRI4xd8/XCSw85/FQCGAkAs6dMtXUYlmyBrIbbMe0wIwJdbKtjW5EWS25DuUkokKEtQnoS",
-	"lbENdABqDMVe/Q7pVlaBHBuQweJh5DCwnUhfVwjIH/994Ds/ZZfncnprk80lprdhcqPVrIi3Wgh7Skht",
-	"d8LN64ItknEr1kLhB/CeCujeAplj2hjTTc05vpq9lFCyLSSpG0Ai8RwKJRuAkYO7BKrbr6Lmvzy4BlI2",
-	"1mnlSjU5JCEpAZUxQ80wFmUDRM+mGtg8En5bg2/lkaeoe1U71OdrkWOVpbANiIfZho/lVjw+UIMQy1Pe",
-	"0FgdOWjiacgpprc5VKUc1sqYo/7OB58Pr79WGbNilk1ZD49sE0+XTBorQbKqjiry25vL2sUDtEnWmSC8",
-	"R1i8QAi8fQFdjAyezI0VNDHmzkJ2zMjZnzRqRuVALmeKNJmGzBnFPC7Y9I1YemBWy1xIU+kG0re7Azkq",
-	"IW7MXXNqkk2DleaJgJgBvggIwBoavecoWwIV8SdWh90uZejOhzfuvPrc8LU3TaNY6g+QCDxS462ah/sm",
-	"NWJFpy5BXezKahj/gYYf3hj94iY8rb8zJuxeT/BtIiH9gfpynZlmPFFnKVsUmvpVxNTkpi1trNWUepJ4",
-	"LXgf1LoRaHjj96OX3oP3EVf3MraWd6lfxPvMNswxjKmyigy0o3ffu/P2Dw20GBI5pB0sg01fEFJZhS24",
-	"EC7w1RdGH78xuvYbtdJ33wv36V8D6VOHrLMHAkFwcEgij7SxB7sHz65AAWqprQ52b/q6SHs811GdAsBu",
-	"s8OSwK8zBU6tT10ya59WYS5GpU+EVAwhkOoDF3D5KsmbB0NLYfCAgI96k5Wib7+L70XSmB17MBXfZKKM",
-	"/+PR+MvVXbRxyK7OlnFvuOcFvaK8uN0WpI39HP7+U7GhJtVa0M3AUpWpNMWlgji+Nwiro2MfdZSEFLJK",
-	"hWlUIN5n2v3EPY+4KOhV9qInUCzOM2cjuT6b3cPHzPkd4JW5fe2Rl90wjynV9A1tifgMCJjc82pBD0kf",
-	"M1eabNFZOzRzi/SGX+oV9CXM184udhxpgSFxpExDtGjr0sQJcPo8gHO0sE7uOpyj1M2IFLco2zrAFRT0",
-	"kM9RF19BZXLFfinVe5B2KqwiqOAITcc2bf9lJUtMCmpdfKXAHivKlX90QSfUuJasn87c0yjOazzCdKC7",
-	"dthj1VvjhtTbpe4K6hIfHYH+6+pT2ceiTeAz3HePMoKF9px6A8TZOtMjKqtI7Z+SXtQpoiPIwb2ekvXM",
-	"I5qiHIkKZKLwwU3Fj9Q7N+BT2adEELeyus4GRMIPq+qeBTCtgsyGl60il7iBo/jNEdTyOBcwgJGN8Puy",
-	"/kQ5q6wiaEPD2qjM+DoLLy0I0dBzfkODFF91bNHWFo8jyAO2pbi7GtjhLirjdWY+gjAmiVDc0eVEl4FW",
-	"g1dQXXcNBHeXUY2Crs16DQ/nkFKTqOcKwsb4ZBeaQJgTMnhr9x2Si9S+l6oltZkwcMN8GoBSzjiQHbWd",
-	"Zhq7nZCipPdNkSq1nzAitp/gUYZN1DPrnQDqEN8JLTJrh16yLWES1gk2DQi8pictRhbWQoxSqgPc+T6W",
-	"qEO8UINPi4Pp9rBQ2z2z3kA00pDUiz3i0BZ1Mtq26CoCxMpOSgbU4FURwB8OcEkLBx40q4mkrfRCXKEr",
-	"JSedgfFrfF5CE9sd++6xpWfSIAcXztrdv7ABomAHNpVXroieuJgrLPXB8fFf6WAFuD0p8s6DgJ4R+zAk",
-	"Sw6kT7q6bLggpm54fvXTTpdymkdTjaDzxFIUCXuQFzDbmtVjdPY+jl2mBBKmYFhMwMoKhIgDZ8MiwtPK",
-	"uop5SshPirUReNIQ0wRzAjkqQgTLGTkj0C9CixWax3iDSbKr+FGGHrKpheWW4rIgBiDNUcaq0vsdMjA2",
-	"WkrylyuJZM6Z9W4MI8sxIWXtR/RgrVw85ujiQA6Zl/Cad0850kdC6JJbGAkuK6gVeJ6Re8N+bCYgoUuI",
-	"L2NCWBURxZIUq1814s6KfZSydRaxbWQMbtj3MWVQnNmQATuTIDpnCKrWEKNSUigW7COIl4sBtrrO9DGv",
-	"6NQn/Uoz46Y1zmigW9jzFDiraEDkBuPJFSp2OiDSSoow3zqzKv4hg5VWYqScJR/3iJQocXgwI8FOB/Ho",
-	"u3IITqW6zrTxQ0u2TxLBk3JadBalaklvKrjvTINXvYi4LBaClpSZokcnpCUiZXHPKbnSo4LIgtkGPt8i",
-	"LOPOEiygTM4WYQvoHMSwpHTOmxJ/0XpSbsyMhTIwrI1Zxh+At6caY+duZakXG39hNbZtZuLU69khxL/U",
-	"8zh2C7sOvYzoqIUrnryi9JAFR25Di8KEJWGTMqxLCcTia4436idOHFueZfCHl6augwv/MUVpEyazxu5N",
-	"PBdBWLCRhbGemm+9ee/194c3n1msLzaGf/1vU8vm9S+Gt94e3r5198PPd27evvv+06OXnx/94vkUbJo7",
-	"uy6ntrE3isN8aXVz1G/JmR2XI68VSqSE3aJSyzfp/lBG+1Jk0yVdzqSv7cm6g6CWDWSgw9b8sMJRuqZz",
-	"ANlT+6xLHXz9kaS5ztRaSNXhzFHOl4+l78uceVjz3Zr50HR3WLX/+DH3aWcfbfZ57XuMtCGj92d0tN2D",
-	"PDlWXXwl/q0O8Ip/09hrtJ7oFT27hsQUJN8F4sZ56tLUbim1b+qowEa1cfRqGLj7VKN67Goam62WrtTa",
-	"vGa+BOvxggUh9ltN923W8WcKilKb+p1gc8Hh3SMt/GSHmv/qtJWrqXEi8aLByTVl9MKPV+edt4bd0RRE",
-	"j1XbzuwtdUjaIPJYOCgqNyHes7Gw2Kys6n9By2BtiQIo3t9sNMdF6uUpMhAEZuojqleX9IElv6o8Va8u",
-	"X80QkMLGAhPrYNzfsM0NR2//bvjpteFvfgihHJRthJGvox/99u4Xb+3c/ED3hbF9QKDPzIcvj154FXwL",
-	"uhOKZ76//pPRX14Yz2pbWGeP6eL8qHzv2uejt9+tKGVDyRdY199dQU1Tvr+JJB6A5ut3CHQFH2s2o56c",
-	"aB+RVOFiywMGuxFrCBAuA2zuBvRUNSSqqbyXVSHipaH3tPSiEpPUVsiU8z6jxLhN0rIWoah0uKt+4Qzi",
-	"qlq+QmhfC35u7BGqvUjh13ZkovIG2/ApJAR5ujK3bsVg3Q6pGxwKdpPSKUO67KxfhWrRS0tLJ9Vdu7R2",
-	"WhcKMT5D6gguicOZK1OipetLtaXGWv3ESr2+Uq//n7j6pUSlmgE4QWtS4FTHVVhkcmcS80s2nWrfFYw8",
-	"TbAUNLYJFgR4pWAR6fkda9DzBSGrxmPOwXbQmOEpPzbLgG1TkmaBCWpo2KY3dxUOYE1pFJ26xi8drsYF",
-	"v4+pH6zEz6o2KW0Sv08IQ9LDsqOL6yfSY8bSU44oQo1rrdrlp5aOXa1840h6od4OF2HS3qy1XwwHf6kF",
-	"KBydBsh0CqDpDqjRxuz0fFrKpVgC5Xj3G/pEQBbQOW007GKlsnoe78u4v05BEqVnGUeuLnMuEWYceEq5",
-	"uby4qAPJNkxZbRMPqpbVrKyEdeGp9KmDvagdoRoAqjKY8avoGHJpmxo7JgaL6zaFNDKH+oMqcqk6Zwf8",
-	"0ZCzPUDl5mKj0ajXIR9EfVpqVqroJLQ6aixW9EzI5322zszYpXq9oQY1Fs2v29TzcJvoWbtdtZJwYjUY",
-	"xq+awS7pYeFrm68w6nt1nfU71OlAXC/jyQXqHDi1QihGoL7AyMWyoyPykAxaLXoF8RbyiA8hYup7vREh",
-	"zPWaAsKusV77Vw0SZkiRa96lDnpS8RIfbxGJCIWTUQdrWHlEycPZJhMMsyWnYim2Gu2UkE9lYcOs08Gs",
-	"XUR0DzX+DGdK9Dvqd7gkxpWj3+NW0SZtt4n0zRe6WH9xx91pDXYOz11PkG3KA/Bh7d5NaWdbK+gP3Bsn",
-	"qZrldHhgyb0/72GHSNSF8JKgh8oMwqS2ifbDKKYwK17uZKKgek3/vTd55bur/BI6JxO7X7XIGzorE2ed",
-	"2K4E3mbS7vnsS8WEpaLizP7KFfOy74mojQmOmrXJ6V12LetBd95+WrMfNLz5TIwFDV++VbVMaPijL6oh",
-	"Id4AQnzn9vXR//sjGKSYD7r3xvNH7t74r3tP/2c15Dejd16rrrOI5dz59efwQIzF3Pv+b+/912+rhs+g",
-	"4Us/Hz77h+GHvz5y98MPd279cPjK9bt//P7o7Vujn/8gqbRZ+E2sMLTw1ZCDvKHAVqPjMANe9xmEGQOA",
-	"Wr/TwIFnzoJVqpY0QEkfXWJAKlewBztJpcENqY6rCvoTI0hrVNar7uk8WMVzfYGppz7LnqIwSU0ldKEM",
-	"r98cffzG8E/Xxtsa7UbdVGvYdyMiKEhFTYhjtFcQCO+0Hm9BIE6gq9VP0pWrSumHhglYoqYD0zTDaCzo",
-	"NNvD7XGP5T4aJ/XO7pdp8v6liJM3gZE+0iO0QtjvcI/YNAhgp1Ir7VZQX7AVjLsg/NmvEQbtK9nZI7Va",
-	"b+w6pBXvHRMEca11+akTV2vh5+UcnxuLV2dra8m9mCzLrDukqN1O6dqxRz2ur2bg5sVsQNcSoCHoAUVZ",
-	"lG6l1CcFyxilyqZRR3dLotYEIY8apC8keutQ2/zJEVUdiaTdmeqa2fYq2DeWsZ7fQR7t0vwidWIBE+nA",
-	"U9pafcWtQ/e/redr48y8xplqdLdSmZ8sXLNozubcVCpKlNEb0aWy5+FBnvM5Exta4HJ4WPoP8zZlBeHu",
-	"BtLXitN5LGXfdENKl3kUvW0qqt+MAv565imIhnc6XBKmKJbkXaJETYj7K2OGtOuNuAg7uhWfNl4Fkoh1",
-	"BmmmxkpAfVRu6s+P9ZkFqlmxNn7MBkibx8KMQi2fT+66sEl5s5Lu5MHEhKjF5qIndtwe3bPwvUlEjIUE",
-	"652KYfGcVlFJxFya9fz3oxfD2qn5dnbc/uJF4RMet4PkPqpw4VkHsf/alBzvP3jfBGTo9c+h8yzN1nnm",
-	"x9X9wrurGTvAUoXqh3mfiJqDJbFm8aqxiVeRy+G/4DQCcg/hADoFICljy9Z/LMQSorPt3UsT5fXqtZO2",
-	"wt7CRpalG9IwT0EOHS7emV7BpRM+CoTIT+whwHAOGNd8vRE04Zw8ApNjan5HWOoCExKVocafKwZIBKyq",
-	"E6S1s68vQ4NN2GVCdwHWs8ww+C7mip51xeBCwDIyzoDlMw4FEYDbm7qE6RGWBsjTitdPSW2O1kIE0e1I",
-	"VlHTfttEHpUmkyDW6nfGUhvLx5dPLB1bPj5rufEi0PvRFVid2uTaH+WstulhtqVP1abCE9Qh2GQ27fYc",
-	"oUNyljpNiA+FGhZSzHeTasUWhXTPibkuWIxE2PNMBoXDvaDLpFZU92IdATO+pIz3g+sz6lVtOpZiTy1v",
-	"gKjcExi0xJMSZQAVaeI1srfNtdYw7/7lY+zO3E57vAa/Qvksks5K8Z2LznDsUsbw/3IW8dtlUfOUptOh",
-	"DS0m809i4hQzzfr6xZmCwZSq6LCs6UWG7r7y4p3ffrEaqzYy/OTPo+uv7tz69Wp02MNP/nzv2rXhWz9f",
-	"jeozQMDZjdEvbq4ij0MJKjXq9aeHH/4MlcF6tTkAz3KY/pboiTSrxrl5jVKSYfakjyD2czo3XUstkGvi",
-	"A0dv/HF47dNVZErpozs//Xz4wnOjj16P5SRB8Vhde1KNwW1SRc2jJxYadW3gho//VLEJVGj05kfDV99f",
-	"1TXSRz95fvjBf62GnZM2IHln5/azO5+9evejp0fvvDr6yU/ju6EBS7QFCXOaTCm4xFzJ3QifntyLSKMa",
-	"6+PM1E2SRKpTUsqr6fRExMAgqjYbNx9cw+2m3gwaBlhCo2w3ISSN5bMcW04pyBH/3yxb1L+ZiO7wBYv1",
-	"xcZ0VpiYNNHOPE5lJHECQf3BRcXnTLp0jz5EoDS7Tr86a1+Ce7S2RbTXKpmnYbvc61b2h6StgvWPT18Y",
-	"/ei94fVfDT967t6P36uiZuvJrY2/XXu/+Y9PX9Td73WOr0QycDrIVNAzfjaKPdTzsK9WaesBqUd6hPc8",
-	"srDO1hmU5OeoTSANZAWKcJi6QBAMbUQk3c5anWnz/GMX19ARsxTZRGUft9Hhw/aLw4d1g4OOzhbdJqak",
-	"U1MSRxC/WY3nn3HmkAV0HkufmGAeNQaZukcu6kGM6uHDpwK/wwV9khw+vGoqMWuriprY/oh16qBOOkPr",
-	"Qb2+5GyRAXwgTZiviwfIUUwX3m6Ka0D+YY9IVG4q5tdUm0wI/KvENLKieVOzotg172uLCYg1ILfpHLcQ",
-	"Nzq+Hxos1mxi3hge8B5+IiApaNAjQnJ2SK0O0gd14t4/Pn3hzk9vDz97Y+f2r++8+DIggUwigT7RleTZ",
-	"yWpYegs+6oJNsmoKXMlUBLDnG/idIx5vUxadcOB3Dh9eQYcPr4mBOgUe+IcPV9GABwJZ5Vsfm9Gvq+jw",
-	"4QevECfwyeHDleo685Uc7PDeADVhZc0oJg8zCS3ieoAMdDoShKmMuZAAXhVHAw8rybixiDo8EECybKWH",
-	"MhcoYD71xveBB36zkuvor1ZLV2pGPKg53A1pwsYWGWxg14VqgCYmTYfBAl4pZUb/GMZNs/Aboe17DJ0+",
-	"d+aCDqECrqYn1fmPrhFT4a+BFhI2iY3lbAV+oJM97VOCbPOt8ClDcNS7zQ9WGFTPbAbe1oaOsQOYwfUt",
-	"deqYKeAIacGBt2WNkZJ4xPEl3Dm1ms0wumkVNYkQXMgm+KakjrsE6qJuo6IOJiKNuaHWFJMMARif8w0P",
-	"izaxrnrq+UREb+UiXmsUa+99HD4ISltBDAsBheUWIFjcI8zFIn48qMM96uIBUufuBh6xxwMjViBsbqDV",
-	"zTDeXYmSiLdgOQOCRVXXtFQDlVZGXOT3TYJd+Eo1bsOGUus12RBupdFKXVER63LU4ILlYouyds3VRA1m",
-	"sbF+EzDzVgptJwwi+6iPyr3AP23mUKyyAqQZXqMEPoKU3OtQLyzcKMMdY4z7G8b4uSGJ1zI4neQiMAyZ",
-	"YSisVGZN2gvxapgbuNfzTGfRDTfQn0nM4Qer1Ier0BSBQcZ4n6nUfxrRwio05RDlTFY59jXaAduEJ3gL",
-	"hcb2SjZAcdSA55LokPWeFiWei8oGWEAQHWLvcxcPqojxTe4OkKP2XQmtVTiuru4BZJHLxqpxoU7YlQij",
-	"lsCQmK4LM7QIgweVSo6AllHzeFjpiFyhcmJ9vq4PRjZMsSB9hs3w+6a9X/rCYqOv6lKhVNqw3OgtHbxN",
-	"AOvN7thGDM0tMtAMtZkEARRf2FT1Z2iwAduCRZ82V6xK87Tk063A8wyCwON6dxR0UNZAz4L1b4ogqd9R",
-	"WYl49Xp9bDOiA16LVgfHp6uUhoeNylDwu2quOGm1iAPHo063ClG7hPmV1SycGHutT7oboc4O2RHqEKG4",
-	"R1eXp4cfpXEXwcAJf1G/Qz0Sf0hgtjpORFdQ8P+x9/7tcRTXnvhbqZ2995GGtOSZ0Q/Lo4c/hLETJwS4",
-	"trn57mUcdc90jdRXPdVKV4/lCcs+NgFsg40hMZCAgTgJCZsFGxYW/BPey0Uzkv/yW/g+dU5VdfVMjzQz",
-	"kmxZnt17L5bUXV1dXXXO5/z6HKiDl72nOqeR0E4wDXOTK55O+OSzm+14e5/eRXxfByrD9GW5myS5hBhW",
-	"dsnCMiHkQAOBnZysuHK+XPd88dUyxcxT4p9jHiP6EhiMi29B4/yU5TBw6xUMyrkBvFhsTbeNDseF42lP",
-	"DGoIHKE38bqUATw2X+dCej0D/rg6p/oli/GrI3+u0PfURceI75Shbski5XoE/B8kpJi3io6TxjKqw47n",
-	"mdsXZpr4eKMCpVsEhucWtCvhFhGWo3TC9Lph4WlC+IPrEbxz7Uu06HC9QsmbQWmAzW6cWhk3M/SouKJI",
-	"JBksMp+Kk5z8aMSWAApUlUYVKsGfSkJeuAjL23X0s2NOHlN9k7vPy2Pt9K3bOoWYxbj7FGAXaw7lgG3v",
-	"IoRUoLvuE5CZ/PEEmLBD68J6oa4QL/GXEpqzIaQ2C0Dzbds8xcKLCc1DO2hT9Dtc9pzG+TLcRaCLmPxe",
-	"ChYUAUQRcRmWv7nUp2h+6Iz7+JFQTGJueEjk57wuRCto2qSSTd4tF7BjAD1pFuhFjkULwhgxkutETtnh",
-	"dL5c5w15r4SylcD3PSE44D6I8HMBNQA/BpUlCT9rdT/yxpZDr+aEDVLx6zwC+p0KDeNW7gKBVH2vEmVR",
-	"ikdejerWRqEn0LsZyNAaJaRR2JCQxj4qfhibEz/YxKjd0+9QZ85Jx5PJcIh15Z/iNUSLcLa3kWO34Hwl",
-	"CCWvUSy8wS7Sl8g9El8Y7xK9MeTmTmyKtgd5bLkecVNnS19flHyaJN1SKltVVsL64d+KxA+CJZWfFlJe",
-	"94XUFdrZMvnSOyZginrjiUmBj/AE05ghXy6bboGBwm57RLucTj5ES4Ci9MrIJZXeWi0TIEeaaU5qZctt",
-	"TRa0zdI8U8Yso4AgCYDU/51HtG2cdvHbuayx3BsFP5KTFMWJdchu30uio69TAMWcsXDBxm/YIcPm0iSX",
-	"Qu4L3knK0FZN3TLJwfl8nQncEum1U75JxUO2EiTo6xSaphgfgeug9hiL+IrSTjRqpaQhUKbYyEI6jZUr",
-	"27ACpFOizQ6oej7lSOeJt4htK6CXMAWyRXXS4yYkIzzWHoafI6Q8Ary9ohi0qkFY9lxXq6KK4/sgXCFx",
-	"AdYzir0sI8rnaCko0+Xzey6tLQcRZZWG9NnUY71sH4n/OvYL2rBBomCsBBO+MMgoSyKFfdk+Zkh/U6dC",
-	"m9YZi/0OGC+WfzOUUecDPU545Pk+kQMoaQ0plcgv6FXn4VvNx1EmeEhMaq/sGkfpP6Drxq4gzCWMUlc8",
-	"uzr2SzGOHXuKMJownui7UQlcOi9MBbRh8dW7EGPG+BRqPgO0Z7lTk/0vkiMvOkLWq2TktrOHvVPwj+Y+",
-	"quFizhI7lG0gTQlQ63wCUjWBzsJ/wSnh4J5NMj0O/Jik2ojfIak1EPpbaEBZoKiEGA/rPt1Mf8SPEvbK",
-	"fKVRATU/ZxJTGicZa/GAPAN7E0ANK1AT+No1F4+JacIdchB/3fk64P8U+xQ+edtQ8I7zNY/XMOMJR0Kj",
-	"R51M1yX15SK+Yjw6uFeBgF/sRPXpR7g2mcCSqy93lZvxLKRgF19ffz30hDgCKUjpSOBvXLE84k1pH7x9",
-	"vYzhN91ceO2I0ayED7zN5HO77TZ5BDuhijBKgYBb7UCg60X60d53nqEtTfyS/nziB2yBhrHFGSt0pcLE",
-	"QlXD4LeUzRLgHSEOFMXIr7NFNZ8673Yk0m3tDBQm0yicUCkwKkvlTbVbc8C5Lntndbzqdr/KIGZTPEgU",
-	"BPMupcsdawCFR5jGVaZEXALksw4jMyi9eXKgFOTjU0c6U2Rvn+7TQeLUgM2jVdIWv4HfdcQFEMfDCkEH",
-	"BqcSJQnnARbY4lcwMaCtadgGm710IRLuNMDgkn7glTBgC23z8phivckUM0dM1BWK9x3haGiKnVFnOGGx",
-	"YeTUMVIPnj4JHWQihZfyIPM8Y7qIgPqQHLUgXq/sVIDBR3H6i48V4BlrG0u8tThAhh2I43hGNZnDubfA",
-	"YCCsNx2Ns0uEXSvb12fR7YAvxOWmlyhvO/1FbdOPE07a5i8eqP9YxIiz0fVfTRNOqsyLMd5m+yYJnz8R",
-	"tQhVe41+whbS1e1I57aDRwVaMPDUEIO+Br+finllcXoRDZnj4/GpM3pqGa1GmIU4O+X6gkX8YGGBuvFO",
-	"UIjUc8fJv9UDidRt+esjrqytiI+zUoXwkvMVmUmNAB1+UKsALBUCJcDbLOjgBRrpaAaBq1oCSh6EyLSB",
-	"lBYQG+Hms+Sc9CnBiesVwjZ8pmQQL73shE6NRjS0ZEKjeASEhfAzxGfKIjXHrwZhDXeNtiC6BFfHIe9p",
-	"wWPzMvupmDkeBJhGWnU8Xwh/b4GNeYzLcluPq9CcGF9G6T2uAtI9emXavMMQa0NkL8mmGH5CtJbAEuMU",
-	"7KmgHnHPpfOywtQM/nmcyL8a945wskHTsGL7U8SCyd5sGMyAZ65I+xhSolLsOOJUIo7eQgxTJ7tvwRlX",
-	"zDQe153DJWk6zM+EtCpNQnqQ2g2kOhcbDY+OJ32CTlw0lAj7QPUQPrq9IKijHsgsB0JHnhgiMSGhTMCB",
-	"ER8WANf64fLYhN7CYvJVPD4fF3JIXC7vgYlJzK/ql1TZrL7fSFs16o7NEVyvWqVhnDii5hYwOVLDDxy3",
-	"Iz9AHCNthlc9nyKtnyVeBa6T4MHgFNIBJ+jwWPEDTtu0H1ACindwAZY7S/LNkmx23PTag3Up9w3cLrU0",
-	"Eh2JryEwcPKpiccJaxV+WdTpBbDFTgKTHkZJ8Kkxrh1U8cVRMZiMitHquUi3NTyuCJYSGAlyf0lkGQti",
-	"GCSOhzk8gumPqDfCQStOGHrYpy5lJZmi7IpjQzxyGtwYP9Z0asEGUnToNnUU35RWeA5SFHaLqsMk2s0O",
-	"NRHDURgmPqOQJjLG3P7Z5FdV74HWWJ8AwVj/NMvCXCcPNJ2AWdIasuK5SoyFn0J571aCcAk8nxbEgcQE",
-	"YFPiLVuaZ1sgSk0zNtN8h2mciy1LUcCKubk09E5SFyVFysKru5nsg6HauPL5eNeBpSxeVj4DZgAvLmNg",
-	"MWMmM3kyi1h1r2kr5DaH26MAtngDzwps6FEbfnOERcHzvsOOuLo/bdmntXnt4IzTg+ZU+Qe44FBJBNWq",
-	"UE4a9coEJIhxqPBOEdpDVBahbaCvXH2jmA8g6zMOyQESc2gTfPHD+zlby+gV0UfM99gSwkJ1wCzTVxd2",
-	"PWkk4d+B/ZqYbY06vB5SbqzYUXMZ0ITnsStR3UBGW+9+07p8s/XWP1vv3c0WAfsRW/3ZxrREjCVGxkLo",
-	"cKGagdi+RmhS/nqk7XOABJU0psXOQ27JFAX56tLvAEkbW7MPzFnihBq4Ss/JgIZ8rTIFnx9OmbrJzbZN",
-	"czDa+XZsLmNnyw9z7/Lp5qXvQBDFC4OCUkIv4BthAaYAqsOw9bkutOVtypkija7Ekv0eB2jXmECzQkKM",
-	"SK0OumaF0qVYprblVzlMMltUkFU5m5irqYTkd8VgRjxbuc9mwVsBv4S8v9hOBd1KwPsowOx2LWOK4R9P",
-	"Stt7QHDVYfRnTTs5bR8kt8F274B2o1+ubLxk8YuoSZqVTts1Ddw7OtKRSI00Pqbs/8OXYrtO7jod6Vb5",
-	"sOKpau6MR7LMzehfLl4g6UiQjfq10ydBCY359DxgtkXyQusVcrmceJowd2nIs0rgrSSKmwScQK7WxOO1",
-	"+065E8yXVtrYhz7N+pVBJQe4flQabtIT40FjIQcjTOoa5QGMz3PE9RkfB6q8iM4DcUxH3nTNcanKOgZj",
-	"X0aWah6rg6MCsjKF8dmj7YxTSKYwpHzhaiwc9BcVJ6sto0V3YkeNAv/yojgBUD6t3bk3iFTrlnNqoYcj",
-	"0vIONsWUIcU4FVJMqnI5o65CDAxsmVZqJSBQGIs1bEef2rEeNfbWTqMxx4QWUzKh46EeJwnnpWqXv43z",
-	"6E00aTy8PU+ugxOLuvPYi1rs18P4L+2Fxkej44sFyjkyaqtb5fV22w1xdClbJHAl/AB7W6wvfHKsTEJx",
-	"+4Icz8bpYXwbvAGBDnBrf5wHBQYE4T4M45kugBGO+U9w5MXerjnhgsekkWEfnvuPnx2Z/9XRI8cPzR8/",
-	"8stDz71w3M5ahAc6uycKoNOuWchgZE31IAkQ0/BlH6jTwFGhMnvBcuA1dGpBZoN4Y079apzCOBc338fU",
-	"G5TiYljVdD8IjaR+RzutOjvGj6vy2TYpwZehdz34vYVsUqWxs8QWxlAyUld2XCJ+a3WsiWK5gcd4C+Ao",
-	"kKluc1xWvEtHEFd1btJRA0l2IIkAvYxi4hoAgOlJ8kvvqSzYbAhm4eKeM9Zkp7iEFE5G/R2zuxKIfBTG",
-	"wADhRel6Vjqr5OjJ9ZTDJQOjcSMTGLkzUzc+tToYKkdPjb/h35TXtDPiJfTnPJqz3SI+qlFD3Byie8zH",
-	"GM6nrtFlIzFAUad5a/zehrC3GpyEeZjGvTkNbconLXmBL9pcMnwQrwY8e9Hh4NN2+BLXzgVwKECip06E",
-	"gI0EBXkd0Xc9lgnF1Ev0o6jxkRbpEtxpM8Xj1O4uul1W3CCdtczGUNOS2yKr567bd0gLQKoqCdsiZRNj",
-	"ghH8c+Alx3l15ATBo0y3jk4GinNu4X4zJADTjOIOMQAhETKOJugvedxNvZbVUQlp3WERf9xsXUwEtyc9",
-	"FSU/Kz0VyQ+mCn40gAbPq/h7XNDiYDgp8C1S9nR7T8cX3++3NAzGVjw3WoyH2Cydos6cerRIWQQVWDKK",
-	"gxIJiirFuBIAFzGaA1qPskiFz6C3ApQUWUSWKVqqwBCuMcoDIXOtI9Q0Lhmc0jO7NCLWaVz6+vZ8mqMy",
-	"SiMT1sRfVDINjDKajBlZEKDglsqp+K/Tf89ulPhithpoC1clsgIg1Sx5hND3r0tqxGFSchSzdqFDDqxi",
-	"e81N+lfzorbMK5zKZjlXKTEqGGvjjKsuGgTulOG7jmiMIo7FTQ2SHldfl2rKxAQMBvAiUSZsFcBMnOAB",
-	"j2lLEumeGpKfTtzK68sIOuZr1PWceVnIq+JFOjpcFV9EXAHlMkm1ggqrLbRk3IcVOMgbg4/lNJyPOQ/j",
-	"WJ/HVYFkovYWrk9V4uIv3VW4iq91nBkV2NXHxozEwW5PyWlXYSrxeiqTHYvNJNZV+K3YXm1mqWoz097E",
-	"x6Q4tpMAS4ZEeezUHjU5L7Lt7mx5nnHKHZksck/LZ3cY1ipjKplm2ZvjBMaMB4/Tjrqna3d+MXWvKUPw",
-	"VWJR4aFXIh4mochNepEG5ftYYIGOmJVw2a+OOZxTLiQtlB5spgFwSjprYM4IpBiJ8ZKxRS99USXAA6Bb",
-	"DIP6wmJbOUB8d/yYFK+gJk/pSNIznWqzW0OF8dPbs3mMx0dx+dC2PE468NocyrjFjKwUee709x7hpArm",
-	"K6s0EgarytyEFMr4MfCV27x2UAKFDUd8j3Ld8iingYr5OISP8YjpoihdBqmiJyPD1kjkVsXEquwpLqLX",
-	"cBuD+0WQntItgInhWBuDhBIq2WEc2Bc8Vg26EHhh2mRQVaPI6lMvaoxwyGweC6pjvrOinc6r33+E7Y6b",
-	"N15pvvFxVkfYQVsBgcbBgJ0UCClgnIxySontBhW+rxL/erzm2ipeJGQM96IgbGSLJTYmE+/gBIo3t41K",
-	"833SkP7Jf/KA2WT06OGD5MDk1P6scrNyOCjEho5Gs2I0pHwT5sSyI6uDMc+pqDCGHVNK2pLpAjGKUxaw",
-	"DUaxn587fvBntrTEElOq0XCBji2LzyenJRZES+n2JP34g42obH35hOeOHbfxeyuCGfTecIF1OusMMB1K",
-	"IMcalXaS+HaFSaTwgEGh8yRxkZWQkyh0TlKfgBcm9NgCt1S7OXAftHWcm40/Roy5LQL1HchhQzxuSbzC",
-	"AoWzDTQ+Wq4Le6dsQY8IUqXS7wMIxlmgJUakvMpaYoQkQFfjjb7wk0Iud8gi8N/D4r+56fxB/Lkw91+n",
-	"/wD/kBdMT8tfTB/ISoeKeEwa1JcjPyVvyD0tR8iJ/x4+dBgelZ/JHcoWJZUQLgS4WYH3Q3rZoK8WIaap",
-	"YlvS6kuoElOTkOdj101ICT1Fa8uYldWQ4XSxyMAMhCQrvlehjAPnlswlej4MlkOPRk7YmNU9Ibof3WQi",
-	"mCcdidCYB/s9ZqBfKfmv05cTty8EJ2nIIOsWfA9OrQZO/vt3znU2Pl+7dnXt7deRoen+nfMG9W8xkx8v",
-	"jOfE84JlypxlL1PMTIznxickPzewwuxzGKs7/hgijzHF9wF/W0ijITwEOxQzUarJ9DcFqY04Diej8euA",
-	"A0C2hsFUCej0BVaqXCwvLLG4XQrPxuHxONpgC/1ix+njYg6FXP4ACelC3QcpMRL37ISjJu5y+HNVm4xK",
-	"np0Sk6wXHiMHFz3mwKZT7kaJ2/Lkl05YWYRAqep7o/80txx6ftasjTRvhL+Ol9ghYPiI6DLIVtm+0raI",
-	"7TsRFdNp74xpNs7MWsSGZqWjqimmFTOyYAKhU1mkbrbEgpDYEsKmX74sUJebBYXxPA3hWkjGYA0VJfAY",
-	"WgGj0j2xqOhaUIp4UeOodOXKEJbOOqwafCobJEFaUlZjSo15u5iFuDY7q6x5IwgLhWrIegknU0OZI64k",
-	"NZiDTYw0r0/rLQx8/pjOyjPFF9P0saay0V0pQgF4EkRwyNMG7A6/qdOwoUjvi6rXdpw1iU01kHC01+7d",
-	"adNCPh9qbuKQkv+suwuQ5jSLlC167xr8UZgB3DlVsfszvU7taSeizzG/gdNLuzJe2H3PeDUv+jd4Wg9X",
-	"o+KXl58Qa8eXA8ZR4BRyOexLoxs0m5r/PyUvpf4wmvf1xZcycATxwkxRdoWVx/IpOJO6W+vkGPT4ww8O",
-	"OyiXP5BzctD9L5cb2y/+z4z6MZfL5SdzuYJYO8k7mWB4hH9zKXBlT1r8e9tjJ/Cx+t65yPhTPnc8l4/7",
-	"xyry6M1mJv7fhLwe23WZ3azqurFUpvnaN/c+eL156cvmhVuZl0+83OtGSDtXwEwO3bW79ULRsly7zIUS",
-	"msSPm/Y4vQn2PeW4R2XeOtyS3/yWF8BDCLRsLt40sflNh3WxrLijcGDzO44HwS8d1pCzAzUuj1wvU1Tl",
-	"BUjYWK/VnLABDkGUOm6dWlBrB/5IFOP375xr3vymeevvrTc+bb7zRuuNT++dPtP8/YXma58375xu/e61",
-	"5uv/DzV+5CyIQ5BJqHLghT01tqxFfcwLeQwKfyXVKvCQKpF8PJjz/Rc4yEuUZZL1/MUMKAI4N5o2XPH5",
-	"QWc0+TtTSwCFK3b+L8JuHFO59OkMdbBDXmwvljghP+mL3bPVT8B23Nf2/t0QDG5qtTctwugK5TIaX4wT",
-	"5eMEXKD1Bqt6nMzJpHgqjW2lNzDTscTkG0qfGI+bxBp1NyZgMO6nGlkZSnDUINOkIzxbYsLA23Q05jf2",
-	"vqbfVMPLWInsrjwSh/C6KEndpqE36Yjs/V0emtgaOijb7ckSSWwNOTyHXwqfqouOYd92eaxUab0+GJdd",
-	"8i8/OtjA6AkkNW5hrJDUuPKSp4Az1+tF9eaxVbBcyOaNV9ocNWiYNd/5Y8zOWZctN7x+QAe8z9NO5Gh0",
-	"iRa7hD1O6CyEzrIw5l48AcchQv5haWKu3jj94+kzqzdur//9zOqN71tv/bP5+wutc2+33j0HnyR9gIIx",
-	"wK0LP54+0/zij80rn6198OrqjYvr334t1NBbnzQ//PMGY0yYkzgvxnjtg9blH3Aq6998sv7NX1dv3Wp+",
-	"9en61Quttz5b/+FDuXxo137++eqN0+Ka27dXb91aP3Nh/Zu/otLb4JmT8TObH34IL/7m6o3TqEfxyc1r",
-	"51tv/X6DMabMd78M8/529fZ7sCNRfD5XrSbQW24msZf0Rf3tpkJiN+kWeEhJnrqPugPSzQCmvujBbHj9",
-	"TQwYKqyq5s1vOj0aJugZCAsnkrnwyxodn7otiXabTFgojcHuGxArd8PIzzH0i6IDeIiNN8LGz0CxeAKr",
-	"pXrAzP3SPPf++tXPhqhYoWIrsxzwqEv3Cy6B7ojpXJPsvoqy2TuJ8aR6FIQNyJ3lcd2jRHVFmVPLqP5T",
-	"icWpTJFZvaSqkDRixQqo0XKDRMHyGHoFxR2WBoVenGqvc7EsfIhu3SATJNojVRzdu5oVHF8pkRSqW9Tg",
-	"ZXGijBq7xOTgsspQhozEjJ2QOtlZfPtoJYgXRr2lTkOES6pBXRaNthdkzZYYLm20GFKcKqw85CRb2tUs",
-	"/cpRAFy2dJzENFPoIFI4fASr+fBVAiAWLjGbB/WwQl8AeQqs+caQi05Elihd5uYY8G0sTevfJu8THvDs",
-	"OAHHcInh+kJ/BZDDKiAeZ3VWxOeA7HryHNNZtssqlUbMGvbgqD2ZO0ASSeh2p/8SUmSMWA8USYMpA9FZ",
-	"mXraYegMaNdkZ8U+kIZLmo0CJ8tUBZ02yiYo2Ig8/YI2fgZhJwmHQbw+FbiN/pBwvypUq7/CYI4iyJV/",
-	"OdnWRcjNlzsgfb6/F0kD8vlHAMjn+wTyL2UWsa17ppi5f+fc6o3T9++cb333VfPCe/91+krr8vdr1662",
-	"rlz8r9MftS7fvPfR/75/BxD01Qvr18+0/vjW6q0371292XznjbVPPm2d/2H9+q3muW8hMRuLG/AROk/+",
-	"xZcyKBp6XrKJCXgl3YtEZZqApATAR0+JbzQ1Ma1i9vInAbv7f1ihl4flpwrGw8RPgNjhYfiW2/Ju2zTr",
-	"3obJT+TN2egCYXg1+d6tv3y99vbr5pdv3XitefFdYaMlt8Dah9ead98Vm+Xb881Lb5i3TE1M37t68/6d",
-	"C81rH69fbb8xP1W4d/Xmj6dfybx84uWhlbnjVqay61RLKXXl2od/vHf5780br+yE8ZTv3XgqdDWe8gnj",
-	"aRDt0S20AGsxnrEymIgBCuTQcWeh29jysn1wzctW5plARYc2vl5fB/PYxYZZrgfD7KBkUoYb8j084nnk",
-	"LjkeBM9ArizcN9XL++hE1l9S13OgWxmYj4Vebl4OgwrlkHh6iEVe1NgeE/JpWW6YNCM7DJj7d86tXf6k",
-	"de7tpCn50dpnP/RrSnY3DPu2+sC4aych2oCy54TcEy9uSK/aXtV5Qn6jF7sRvXYUZqYGW/a95Lkvo52J",
-	"BHAdFif8XhNnxHkdUnQA5WJbVWjHh5pNVDRaiULGEmsPg8jK8YQZoWs57ey4mSsGOUa4kLvewoCV3JqJ",
-	"UYXXTtgWCVw+2e0DurvdXYVT3/iOZ4PoMCSODiZGe5Boz4dQvwe8nIeB3QyF4Ux/tx5VZ3t7pCGWcTm6",
-	"CtuQiffvnGue+/O9P/1tj4jAjtJtcIYtdOurKwUGZmrWK1E9pC75+bHnni3GbjDw0FiyZZO0pNpzTHnC",
-	"v6FSdZVTRN0tXSRGahsWIjOotoOuKqTcgP6FWcsQE9KhojxY2Mdr74V5f0rbHShbCwQOvQZDr8HQazD0",
-	"Ggy9Bo+f1wAV+8Bug5f3GNh9aMHcn9JOO/z+nXOtTz5du/Kmuf32Wuy2lxBtX7abueuPuM870SIm9KYZ",
-	"5PvoKTgc3TIhk9D3l0645ArAN2pjU/Ina/I3tiWz0WEbCEzKgaHPY9EYNjf92fFfPoOZDfrmxajm28US",
-	"4zTCEoyqB+3A3aBSl9UgIZWIGOOjAJkl3+4CRSZteAh1LVUZZUJgIG/02AKJghIzgDQSr2MypbwhYJSI",
-	"txEjSVpZjHfHVaxOFDkelt04nHgMqiaO/ftPs9i7jBOnxH4lhlcvEL+qG1RO2ZYOmjsViomf3PstRpo7",
-	"X34PFmIcgs22sWMiuf9svcF0XU7WIjbsHNmYoHLK7pa8KDvnm+pCC6qMGjljZSir18QpNH4lnpCxMmJ4",
-	"ONIIlLBKL/Nyn7mHJ5k7HixTdqrm45T4GIbV1cceF2dfujg9tlDzx9VfxFDx7KuqO3vZYw68ac059Qxl",
-	"C9FippjPTc5M7Z/Odc4WMd0+eKdtHE8v13aMuaFyHirZ7VGyeADT9Gzz+p3m2VtDPbtTela6nsVU+nvK",
-	"MeXBbntQt8StX0JBdAqhHtY/dTq79YU2dopY8TjNFpV65JKxfYk2kB2EeNF4iWGNZwpVX2d94652lT+P",
-	"895xb9Kjkkyuv2MiEbZt9vqiBzP/YYL7MMF90wT3uFvAMMG95wT3Qhdvy+SOe1se8xDh1pGcVFypUA7K",
-	"P7cC5XZbgC6uXumeWrAPaYr7B1ipMK4bujqu0FUHazI2lGMyl1k2JYkCyf+MbY46oJfmY7ZLLAZfux00",
-	"HYWVHkbghhG4YQRuGIEbgufHIgI3McSEux0THu3aSOL+nXOt3/+t+eHHa19837z0zuZ4UKrmMbVhJ3MH",
-	"HgGYGLe32AAnKuW87yVxXl/eHsC4OXWBKvsV/6sgZr1LxA2DAyMc2e2CqkmyGWeaYTEmpup1SWFNePQg",
-	"zyyWWWb5pAQlMialwER7KhtzahBLSyazQVHgODkU562VWFzbB2m6RX2dmc2mmHl5zGCqeq3KKxap72KQ",
-	"z2i2seLwEoPXw55QMtKXSIpDSm+cgqw7xLXkzkkkbMcoopRubYm+JfaoZPq+AALc3JDHcHdvS8LvgMWE",
-	"bYA3iU1j1BbjHIHG/wGa8sYrqPLalPz6tb+tXfmkL1V//86F1Rt/uPeXPzbf/rx56b0Uffrdp6t3r7S+",
-	"Ott641OFf17uk+YE1/r5eo+1jEObaGgTDW2ioU00tIn2iE1U2GGbKAYakP6kW8kNsxUfQmnOo1Yc+ZBr",
-	"iY5Kv7fqp6htFaHif7jWunzTPL0gBU+v3vjnvd991jz3+h6pKNKVk20Fkm1NlDYyVr0FNgb9Gnc0rDGn",
-	"Gu0pe7IahCQmru3BvBwnqpdi3DdRdoMSBqGiZ08M1N6Q0bYME7OWJXXmU847eiYic0ydYuUVGP3Q5a7E",
-	"ZNs8bHe0y023Y94Ce65a7YiiDGh0JdcoU6w6Pqf92jM4JaEmhsbL0HgZGi9D42VovPSfDVUYK0xtRzbU",
-	"wPlymvQz9ofvRquqbZUemFU1JCh4GKbM1i2KY6qTdkrOE8a19lLOk/KGdGtevpHRAOlSO2wyHKPMTc+E",
-	"kilQsn8P9O7ZKPMpEaMyGSOtEjOp7VX/JompdTa6JMwMVkjAxskLgMJxBdqa9Fh6KK7/UmKQpk5Gbb9b",
-	"k5jdzyiJJQLDHPYhIfowX3xIiP7QCdGHiG0X5gahjuhkuutU1vfvnJOdhPpCU3s4Y0gR0G3S8VAl6xi5",
-	"KpBuYpHAd43+QTo/nIzaQn7aJIek4nGhu470SJLzlcWgxGTuCsKElUXxx5iyXCcFOZKrfIWGdO83+Pl3",
-	"9Wn6zXfZJT3pQH3mBGY5ubGzFC54QP6DobNz6OwcOjuHUL4dysdsTAM2vZHSupfeN0rnDrkftrVbjtCw",
-	"amlRFXeWDxqwDwP169e+hPM57Jmz3UQRy96YQD8b0i8BPAqqpOZUFj1GScX3xAOSXSnHyTFaCalsT2x0",
-	"KscE7N49WJv5mgCAwZftH3MdpSeDJer2jLp2B0ZzfD9Yoe6c64aUc2UetznI8mO5/Fhu8jjgtd3qIMsV",
-	"EuOvf3+3ee3M2pUznQ6F1R+uts5cb978unnpS/GZQ1r1TmWKmepvl+bzTqE8UZnEJpiJw21lqhROSB/a",
-	"AbZSLwpBHINdrgy2SUYrmwjZ79av/wV79zevv37v95+2SWElQDYPaJx4cL3DjnBeh1yiJdoAj77TJrx0",
-	"wyjDv+85Pln2nagahDXsW2VzEGmQ7yN7lZaYWkSwSYuER0EItdVORAJWgfa74qlORfa4BRnnMSgzwe1q",
-	"SfEIws8hyzTkARvhJPQWFiM+XmLHFz1OtNQjEZR8s4DYRt+lsV/Qhl0kjlCbvtOANrt8RYwa1H2XLDon",
-	"oQvXEqXLaNXCq2yfGD4IsgVPz5bShjqFW6aQmxjPjefzE+O5fYVJsRfoqWUvpFwKu4ncWL4wNpE/np+O",
-	"hV3fMqWb7OhPcuA67Egrqd6WpjNQMiGWJjfzkPRAD58qnkK+XBjbX5lwx/bTyerYjDNVHpuu7Hdn6IFq",
-	"zsm7W1YVB6ozdL87Xen+ucHbEAJoM2+Y//mpmZOF2uS/7Y/+Rzn/zHKO/8fE0q8OsKPTlcNTzs8KIKD7",
-	"2Se/8qJFREjdPM1LtGHFhOs4KwmhoEsySJdk3vWeaxjz+PV/AVUlrCApa3Uqwc7q3E1Uq84bdpY96LTi",
-	"oBAyEojVX/C8d00plnPVzVc2sjJw+wf1yDgB2v9MhQolKw4nvsMjobjc7dNmP6WRocq2Atv3HlgXy/0C",
-	"T9EwhS0o334BfX/CdgMRu9fcOdvGex3LH2S8fqjyZwAXB3z4VOeGYmcStv8AOUnJgbvyMuH2EvbAMicr",
-	"QQisz9ooAM8D/IbgRJDQEurA7cncAXv7ZBk6OYbibKd9D/I7bgS8d1yaWWo3DRMUtqFeTKxkUhQ2337j",
-	"3uXTDxuKYdaAAlzyi2uEFUVOZREI21HQGYe7K9iqekKacIWo6ssCUVPXsD+gIbnHiH0Qhxt72uPLAYc6",
-	"PVt1jSLHfjY3Vpiahguf9hYoj+yHGvIfIKD/dLDCxNvP6XXsT2gGlYhGYzwKqVMbgIe8VyJy8cXarL+U",
-	"L9P5tePtEberh8FG5DcePXr4IJkuTE/PElv8XvzyCZtUnDD0KDrIXjh+eGwGe8+PJ7jsjfcpTIpXWXai",
-	"iIbiub+OHzxL1LhPljIv/rqUKZVKpRNPlDLxH0qlJ56Ep4yMvDg39h/O2G9zYwf+23//l1I9lytM/2T8",
-	"1/P2//xf/zp24ol/yaSRwePW677VR/ROhb4QNl90xA9PiuEnKmWH0+lJ+De1u77gdPL11BDxdH+y78RP",
-	"nkyd4LBFyzZFENVZJfSk51JWoZAD8ub63burd99ev36m9dHbrff+lBTROsNgDDIMuiaLTfYRQHzEaeP1",
-	"yUzC5brrRWP0pLh8k0QzKKy2QKqPSeEt0GydU+ltlxeYaWek3FDdWQAOw2oIKx8Jl/C5JdarpN/tKfEQ",
-	"phQreggXtN+PhD6m441l2nP8EW850nt4c64SBWEf178Aab09X/6cWpCe7zgcBrWeLz4e9P6i4kMcC8Lo",
-	"UYv84gfq3XiCG56VvWd+Wx5XAgp+f9wwmqyMUxVSqviSMoh0WZ7OYhf4t8MKQ+Eal8q9bGWwlGXDoRKd",
-	"1F62MhiFk1ZlppjJ58bF/5+BVji4i3vKHs/n9B3q7ZgnANyiwxfFCM6B8kxlvztNp6qTzkS5UMm7OXqg",
-	"OuPsL09XptxJOlEtOPlyrnLAnaH7q9POVHmyMuEWaL4q7u0jWEGFCKhU6mG4sU2oxYSYLKS4v4BTXg7p",
-	"yZ/htKfL+WrOnaGFyqRzoLy/OkGn3Hwl58yUp6uTtOAeqOwvTzkT1TzNuTOV6fKkU6jm6AF3f2WqPOHk",
-	"q3FATq6jU8g71Zmx/c70lFhHZ+wAPVAeO7B/wqETk1NOxZmGLMjfZIqThb7S9/O5TD/Bdi0Qewm4o0p4",
-	"PELuoHzlG+uwe/Pa1fVrV1vvf9r84f02u1NcvsNFhIOH5dvRxL6TNPSqja6g4igVK1aPpLkhzi6pLDpC",
-	"dZ+koWwEA0PJjG5I+ZKWDECLMFiiDHqtCXtTXgvVeiUmBa/Q137AFmhIak5UWaRIBSkeBt3TsLZPDKFK",
-	"EsSB9II6l8O5AUThI2AV2T533b/D2iShwhZL55CERNiYhUkrEyzpeHQfpxSm5Zlhw7TaGF73o1liB0uQ",
-	"IwGUHxiqcXAlPS6/zZ4/xfgZ4dvjWYYNLI7yn6/e++eFrR/lwV3peByjxX1+sOBhf4JUF/ahU3gzJw5s",
-	"Z3APiAOnBpfgvkydUGBoOHOjnDKsCeHEnpOfAXZNkTyFF6KVDZdLIzs7XmJzAl8vMcDZqseTMBwCthA/",
-	"UOa0OL63BE70ZXAqk6rj+UD1IyYUMEqcSiWos0icYyjGDZg4+JjqI0OXkJeoWIDwRRbCYMVjC8gDC00X",
-	"GfEDIPARF+SnSM1jIJZG7cnCARuPt32URmFjbE7gJzu1R2LA6KyM2eskHkapC0k8sA6pFgN8nS3RnuKq",
-	"ZYqZw85vF72xp2ktGCvkCkCKID9oAhj2LBJgbvpY7gDVaDJrRAOnghFRgIWD6fP5id8Uxvav/FstVzvQ",
-	"OJ7n+91c4+fT5d8Unp85las8vb82cfJwPjyw9P8VnEPqTokPcU/KBUkpNE6LZbgehP0VqRH8Ytl3Gs/2",
-	"EqroJ/bRfuT7g2LwmZNFk2lvk7oTEvi8521xjKK0StEPx8DjS7wHLPkfTgJJD/4wsR5H2DMgXbakcWil",
-	"HnpRAwNxbdwUoHDW/nS7M1m+Hi2iq0hrggC5v9NVAcZCEGKhnMeaQvg6yjfcg6d/Uy8JzqNDekym+3Jx",
-	"KjGQWwnCpb1vICDtSD26f+fcvdOnm2dvdf/C/RgEvfgqETwAoPQ9Ho0ZUry7j/CgwykkzK4sepVF6TiD",
-	"O6F6lNbAzabrMvXonIzeO/3K2uXPsrq0oOJwhfFHbR6E0ZPiN087EbVLDJS/4WEUtzlhGKwgDbsYkoyi",
-	"8SCFW9ZS/7JgIhZMqyEwgPb1wSOFEOUlNmoLNGFbxI4C2yLlIFokHqv4dZe62XECtSNk01iW9nFWYGGU",
-	"i7HExDNHgCtEGGLjZA4fvugAUMAKXR45ES3GUS0xFr6TuPZRC7YJW/eg+t5z5mbqP99D3ywG7d0VGN+n",
-	"JzLIzUciWhvkvheYN9Dz+nKNGveZXtK2ztZj+izp1tbJmp4sNLjWV3Vrcs2R7yWtxbV+hNHj2vhV/OeU",
-	"DtePjJO2JkyPXzneSYEQMzMT47mcEKTq1RQQmxkDjCd+/2y9VhboM7P24R9bn1xunf/H6o2La3c/+PH0",
-	"ZXHtj6ffFXiueek7cb3apT3BwAoCyQ5Qi0nYDy0pvJfxq5K+TaxsT+/qzmB+Il1w/OehiIJDKXu/i8Wc",
-	"qB4aQ+TTGHz6AOKFXBoQ7/wCA1WzpknPXpypoHt2e5bQwy1NNcENLJlaagQt9++cw/pxBCmtq+dWb3/b",
-	"PPf++tXPklAsBjR9VaU+OrWnXUwGiR4YAp0YANp4dmyNAQVOEEtKbDzrdlHDI0BeZJQFEYEAFYkC12kQ",
-	"j5XYwUWPOVlLssUsOL6snOJktPX1u6u3biGHiTzN8R/Xz/5z7dVvV2/dsgR+YZUgXA5CcCMF4YLDPC6/",
-	"+L2PPsZx1m6/unb7bImBS4m6GtvUssSLSCVgFRoybhEnIgLCRvDKAlb5vkmIwihZAaUg/taoO4yMOhGp",
-	"BTwi0UpQYi6teDXH51ksNhNLMcIVPiW1Oo9ImRp9zYEQW7wVdTWPtd5qQCajILVdJI7sUCTXHBzXiwLn",
-	"Nmg0SxxcawR81CW+WPSa0yA88nwf84KMQm30jHmMVIOwQrPjZK7EYAAGeoyM4llYu/Ne89J3Wbjd2AdB",
-	"FRztACQBZ4oF7Ji/cfjm3Tr+WzsKYbOAyw5GiRYdwx1PT8ERxUzaQsEmy4HHIpl923+iAJ60bUsUmNVD",
-	"bjZAtreSuzQF0H+zpbiQ8Be0sR09l9pQUCGXS4NBBfBHTaXAoOZrnwsB+39v379zHsFQ8/Wvm1+8j5Co",
-	"8OPpdyUe2jI8SFH3/Sn3LenqnawXfFCfYDsgKU5jejdA0o3i+nRXQlLpht4iJk37BIksjcF3ebeIIfgs",
-	"Bu0dY+29esdHgjj54RZIIq4Enph4f2E3lyRAR9f3+rUvO1F6P/g8WAEfzVEFxzX2Tsfo8R+3hT0wWGHz",
-	"4v55gRV6YxPcBEOZ8jqBEiE2pWHAvNT882GdMY8tGDWg6Q+IK0HNUbBAoc67FoSm+5L38ciJPB55lY2p",
-	"aNCDKlPYI8wf9WklIqMOJ8CgnOpdtCWHAoJ4sbeoW8TBLLQlSkzaC1aHAWEiei4hvSXxPvxxIQzqsvWn",
-	"Df9+qmEXcTa2hTaObZUYmEE2GQWSxUSdRRYSUCDlhIZe4CoOR20QWcRuUCe0yahdyBXydtYi9m/qjth5",
-	"donhL8f+bdJGh10tYNGiunYsXxCXexjBEXA/jKEnUJqQUqZgzUzOyMWt+AGXRk9Qj4QhIV7cItNTbVaX",
-	"ePUJ60BhomPFypTRqicguEXyVv7ApLU/l0MTCJevlBF43Y6CyPG59OSDWQdmuFxv8cZ9+NjrNflSbV71",
-	"R8xD/lOauoWPxeejA+snj8mvhHEkngNbEdIehMbVOFFlSKZ5cuXu7eLMlTcqP66YocRGkvI3I1l4rYzc",
-	"nBkrA5txMPfu0MXfp4t/y05t9f2L6jviHkpzc+fzByb3mxYGzxQLM5MzVmaJNqTPswMJT091QtuJA4UJ",
-	"IG0EYZBix3R/Uo+DbwnJGgevC6bl9drQsdqd9bnWp1917fYn69euPnoe1Z7S8LqgH0WO4VKfRrQT+jwN",
-	"v+cdfjuPERqGQThr5B36wYLsdL6yCA4wsuLwtv7iZND24rvXOYZLtD3OsZRO5Jtlp+Dj914Z9hbalT7c",
-	"7p/4QXozG5vn/nzvT397hMzGno1EsSapxtRz0jtvVHzbh447C/YewctbJ74YRvWHUf0tRvV3nQd1WIjO",
-	"t5UzaXPVIrmUtqRa9moZumFpG+xKAnql9IcmPz/23LOkRsMFSuAaueAOByYLEL2WdJZpVx4KcYSuNSdc",
-	"miU2q/u+TSo+dUKunWwlJiPZ0g+FV8dx+YS6IjxyGsUOLA4015LgHKtYAkY58XiJIax3ZfGaeT0+Aj4/",
-	"aEm70jXGi+kTjTYkX2J7D8q/AEJ2x6B8LwFu2GdjsM9+kgIO2nVLQYwrtozQoHf/sHrrzdVbt1Zv3Fq9",
-	"8bfVW7fu37nQ/Ohs87v/27z7h+aVW63LN1tf/DWzxYwvcUp2ohBniHv2GO4ZZG/uAFQqqEqkNKhU2DGo",
-	"pLLIQMoKlTXETgP37B3cFfCoRa0fsu/iYBCGtNIrwvzwm9YXf92LzoueI9y9h6o3jkiDO3pTZ+xRWgtO",
-	"Ui6+DmBDKDh2sFxnVue2cil5vIiIy0l9WeDBcXJE1T/pJjgek/REVoklsj0pEzgRewUsBJgxaWcfO1fu",
-	"EQww7rwPFz/skErz0XX64hdMPZmx4Gxz+GKbtz0pLeMu7hs7gjG9ugop27o+ss0vPEtOetwrK9rQOFHd",
-	"43uvyafpVJbiZ4tWVRSFXrke4e0nvcAX2Pj5MBCLCt/hx9NvrN74onnxrdVbt1pfvtN87avm7y80P7x7",
-	"78wf1r+7vv7D2+vf/6H10dXV79/88fSba59/3nzti+bFM83X/k/ro6tiCwlFuBDAKTBvGcTkKqRm62JD",
-	"0Jm0Lh4bWTXYptETC1GjkJb/Qh+GxIS0oH4BOQWbzj0fm1BPOdzjG6zr+tULrcs/NP/26trdD1pfv4uL",
-	"unrjfPPimdUb51sfXcUOiK3Pv4+NxHt/f6/1+dXWlX+2Lpxf/8erzWsftN6+1bzxd3PB16+fQSqtOmUV",
-	"itnlHZZQYSyf3zZLCDZoFxNIrN3Q4tkV3uKNfcP9a6Hd3t1w2/3FiQ0/sMeYaW2nIXvSJ+wwEsAYjk+q",
-	"HvVd1DB2LMLtEoNRBXSXVGGyeGtUDoX0QktUqDM0FkBjOn4dqqcIoyvEVjLCJniJGqfEhKqkFuGLXhXq",
-	"mGKbokyjFUoZKTfQmtAOasz4AHUt5aW99w2FNkfxthkK2+Ih7qIx7n1waf3u39P1xmCyfwd9wUPU8uBQ",
-	"y0A7phekUUhHGhPbjzSGztahs/XRc7bCTk0BBgmPAfahfpw8Bik+VbFAPTtTlzzmbsYjL64RKy5uQA6A",
-	"ct3zozEBPRjlyELTVrwi/uUGNcdjBEmjokVaI6Nmz34LIBSpBvWQVH16yiv7dIwyqF4X4hxvtAjagK3z",
-	"/4C6f7gz8Ttsf2+R/YV887tPV+9ewe9vkda351fvnGn99XTrk0/Xr11tnvu9fORyGPwnrUB2bxicdHz9",
-	"pLP/bH3yKSCitY/+2rz+SVbSTYqbYKUQU3k8Cp0oCDlxadVj1LUE1EP4MwcXjnBiVwK/XmPcBkpLmeXL",
-	"JUKsOGHYgH4sBmAlZco9V2LMSlCrBQyxbW8cbltiefoF7IN+YdnuoPaB3XiEKQNKrjv8CascOjGRlfGd",
-	"MvUzxcz6Dx+JffX9R62L1zLt2EwobiesLApRqH4jo8zgvpgXL/xyt1Zb+SQ9ZeJkNc+9Lw4CBLNXb1xc",
-	"vXXOdHWsffAqzmv96oXVG7eal95ovvatOdMfT5/BK/HH5u8vyKDSR1dXb3/74+lXMqrCgwXPU+b4kVE/",
-	"hM+T98OBwhPTjZgy+R5b48MR+6ynNt5iPw7rNTYiwok9FbBYcRtw+JhrX91ufvzmw09ge3DUNnMJRZWi",
-	"p9wAmEgqwUkaGp5zKS+K4AkYrTg16h+EnGsnIa1Lwlhuk9iS5+bgoscopwRkipC3UqOQ5dBjkWpgjtjZ",
-	"IkKAWGRlkYKlLgY18sNA+ai/2b+xCQog8E2Mk2fEA7jq5IJkyXXm/aZOVf9ypalUg/PIWQJHRIk5xmqE",
-	"SnHhku1Ef8M2GhRx7ncB/0mnbqjQMEIKdZUhZeiG62c0YU4/ukFALlCI+AifnqS+MSzCluZXr6zd+scm",
-	"w0oKCTku1HRaGdkhqfhipnlDCPrmWz9krMzqzauZE2Jx0hRN68rnzRuvJJHUreY7f2xdONO6cn7tg1cl",
-	"lIIXNtWH76wciiHZwXixuNGk0QRjMILUJ4Ophx3kXtFIQa7r47AdUhldphLeht2zY7okpE1tW+4+yKFu",
-	"nTqF3BzSngxpT/qpXwMGOacNjAks9t6Xzb98PCgW2+6upLF3QExvHsjY+ADUInD3ljlFAK/ue2mJNjZp",
-	"Ni/ASTtO011Ne66E21pmgUQuWzNWhybqQzJRd4+CGMbpdyhOrwSuEaff7cbvzkXdxfb9BW0MWqhlmoWz",
-	"sQvTwnZRC95JyiwS0mXfqUg/5cqiMAnhQwRVJaPHS+wpZWyi37QS1GgsfZfDwK1XMPasrHJ08LcTjoLC",
-	"Aek57zE7O05+tej5tMSElIeH1hXVlLjSEhsDpgA8qWVhq0LD7JCCMPUxZbfmuJTEYtMi5XpEWMCovEuY",
-	"45BkKi6WExMaR8jV9Bl6bL7OqZ0tGlkAwH+6GPhunFbAyUpQ990S8wMO3K21rYf/+wy/D2aI72j4vZs1",
-	"cP/OOWEBNG9+s3b+nDjMg7obdyry/jDNyd4su62bZB0foT+CysL2a+Bh/HoYv35k49eduMWMWfeCWzp7",
-	"oh944PajUsgJ1kpDEfZiO25oInYPSf+7KsiRfn6OfUI9tiAb7iDlpMIqZqMUo7d5kQC/Y5wdTxyh9IHD",
-	"VDKhByuMjNqY22Qrmj6gphwnv5K0izZ+BNsiiQZGsmLd96GLaYNwSsfJ06FTjdB6xXnriiLihLTEuMwY",
-	"BADBeV21O4pJEjHYIBDm2Irn0rhdOjRlTASmZw1Geoe5JWZw0uuSpnJDTjtpLo8n2xglBiJp4wTMb+y9",
-	"6oJEeLz/0HhCnfUeItdJXLgD+uzl/j+oE/b/rGOwifu/7xk4GwM879Fr8d7pPJlqT1l0g0pdwKtEnf3l",
-	"H5pvfNy89E5cZD8hS+xptUorkXcyWa8/jfX6UFOY6LKZy/efHylLzT1zK/WUGplzBHQUMCzpnOm3yF2L",
-	"jsS6FWYSr9JZw640WyYWNkJfeJGfaFvf+uRy6/Q/zLygDYIIHSuoEeqk/vezAaRnAqlmUcx2kASHXpIb",
-	"QP0r8TlMcugpyaE9v2EvFWFsfy7Ecd10XUEScO8wugKbD5L1IIOwaCSlOaH2l3g1hN+ooeG5LjZgVgkL",
-	"Mv1SJsh5EVkIKFc92cHz7EUNBXBGbV4v17zIxuY/HjdQhYQ8P6/zyKtQ8lQ9pE59vMS0uefSis6Kg4mO",
-	"GG6mvdk0ZhdkSqSps+alG1qXFYQu66rKpMQdSPvkc7H2qSR9FR06YPWHj9be/dPaB6+aiaVaDWhJPoAX",
-	"YgezEHqJyG/X6vfUPqWy/V8qCRU2f3hK3xQNAzDVue+v31cmQVcQMMDW6ea8En8b4Um5HEviYebBMPOg",
-	"H4cSCBHToSSTDm7f6h8g7fLKh36zFGInU5v3iQXRfBXcpeafYDbmnwZLa+iHIBxLV3RqA8CaogHQMHi0",
-	"4nBJLKPhkoUN9gSuAljHAnEZi6hbYugXd3yfjEKQTUMshQF55DQ4prUSj2fHyRxrYL/Bcj3SszKyQY3g",
-	"VIk9Diw2fQMv8OrFXpshJ/ljyGejSMw3obBZv3h+7bMfHmsKm4QxCnKundecHKPMBbHzbMCoCozDVQ5Z",
-	"YuJc45XC1FygEbEncpN2ia1IKxS78qt0Andvk94MEMcXq7qJjMpt1ZopDOAaFQbNjGwd2kcp+cPzbW7g",
-	"tuxqr/TlsexYxS7GSmFnjBX5hC3F1ifS9N2zQURqgetVPeoS7rEKNjGWpxrCdlBmkxQBwxj/bku7kxuk",
-	"LfNuyI3TU3RvYCZ1kC0jnIBssYiSrHGP7/fONi99l7WgLx/oH+0fAtp1xaNTYt2IdMbJXBwX16SXpgVi",
-	"xICFMVIOpJmhe33jUpVYWvdzeAFIKAw4Jbbj+8EKdY9FDlRAY1Ny0ILwG7SD4CLiRdnHj1Z9BwySbUjc",
-	"S/c5QvBykIjZTuXnbTs02eC9h7hlc9a8B4hbhkmCwyTBRzdJcGNmm8eR06bHtEFwwe6TkERMbRsAWjrZ",
-	"gEQ9nDiGoxUZcqD5TLAs4IHHFgSIgtxrTP2jjmIR1I4BhDoW4RoY8BJjAfEDtkBDSMLzIunTDYOTwmQa",
-	"4aouoUrFCJS5yCsoEI8bOiuOnx0nzwkoku4KhhC+Rm5pQE3fY2dn9ZbUfmePE9Uvx2M8QmdFHxAs0RV6",
-	"JzvVbYy25Gc04dZugxzJVLB8YdBUsMLuSgXDGPVUr6lgeq8+sEywncUnVmw3Pfae/60rTnmM26KhzVuf",
-	"tL7oKV1skJz6HfYudFGR+hx11X1mx2JM4+pfDx6Vqql3fXiUOm7cqY1LDz91hQIbxcLf5qUv17/5ezZJ",
-	"xyuvTHTU6MwxLxKHlZg9fsrnp2yyEoRL5SBYIqNC1mM6BV+kNMpicNQer/CTNql6PrVIre5H3rITRujd",
-	"ILb4tW0Bi34YrMgGcUgHhOxwqs4cJUnz1qXmpe9Q+0r+YPkrYNvxNMX+rI6OZi1179sX1/7xJRmFb5Rs",
-	"PldiwGMYl1VmLSKJQC6+u3r3Ij5Q5v+LXSNejTk1mngM9pDBEjL1U+v9T1tXPiGj8WUl1rz0/tqHbyCH",
-	"R+vdLy2Cv1g/+8+1V7/Vvzt7qfnaxXtn37n3l4/E6Xntd/fvnAfF2vzb2dbXn1mSwUhWXAjNv8CCUECc",
-	"Fc+NFi3Cl52KADL2EzZWHUShgzjZ8eHDerVlHx2/lUUndCpis42TudghgxuW6wIMtQC4p1SdAdISlh0X",
-	"v6DACtT3sXxS5i2WG7glLHGJpYpCxaVzeRLSKg0pq6i+ulDHKoFFiW3U3Q9wF7QBHJWdBV3IwkBjM3Cd",
-	"hkVYUA7cBqkErEJDIAeUl6KPDjcZgJZFhxPHD6njNmDnMsRB4qUWHS7rTIjtho2jdfak0Ig2EdcAquRk",
-	"JfSiiDKNffDlSwzLS7C0QwqecfKcGHrFw7JTuc4Q6vfh08hhizLUxvSdxgNVhYxMCwWv/WShYMcMj/Ad",
-	"OKkzl4bEhh9s8X0RPIJoQhchjNigESLPEksKOYWM7eze8esdgRVP21QptSVJ2Qo3weyE7JJBRfh+wCrp",
-	"MPU5obiYuAFu66AewRYRS+3IRI9xgSgVWkWI5YlH/AYqJnQxKO64jAl6tJJOchCVg8CnDsu8vLFvUUvh",
-	"fdUgrI25APFe6hFTHRMH+YVlP3DcnXQTQmBNvrlcG3kGDgZ1MVBe/0IWhYBQyRQzh7RvKVPMmFI4Y2Vq",
-	"lHNnQSxVSRsEE7lSRpw9FkDWjZAgo+JLgZ3ncBJ3T8yCQSJW5tCE+GewkilOWBkQbZlixuwkht7dYAWb",
-	"CaZf0SuKNZu+wtY6CvstDdP+SmxBQ6S4nktGgxDyGoXV2CBhnVl6a0ICePsfk6JqmAjz2CUz4iYz2+jx",
-	"tj56I6pIQXaLQmgpYMr1O83XPjUb6yHO3K1Osr4Rv1KGhl8MDvdmTjDXq1a7VtHCqVV1HapdRbQSGEWd",
-	"VazkwGTEGOaCbmQLnESBJT+JgoNYyeGFJcYjsUPiJhdFVWGi2DiAXcPSMxhFbF5uqF4eWsEHfgw2GF1B",
-	"Go3ZEotJOIXANDg5x0v1XG6iskQb8A9qSzSiKEJGeJKuEytSkO1jFHU6sJtIOmtEU2qiFinTRgAMnULx",
-	"ughuuVTJteCk43NsCJIdJ7bYqja2JYkCpIFWi4hQkJfYqK1dDnbWXPRZrcOjRVqzkt/A7GItDJkyrQYh",
-	"BYrQQx5AH2DhhpxNGWFFZhKxKSC1SB4kOccogCmOk6eCaDHeA7U6j0iZIntqSk3znkuuetqrVjVEU5Xm",
-	"/YdgvWr1cBjUeq5aFTccD7arahUOGcyzp84g69/fbV47s3blzNrl/9d847P1s/9cv3ph/e7fsbNyoi3I",
-	"xTPdGoKs3vrbvdMfPOSGILqZ84NoCKIe1rUhSPONj9fefr19Uf90e/3al4mGIDNTU32mfwH3Cwok+MzI",
-	"ER//M1PEWcVUM6Y7QsyZrvTVJy2AMTe/Ukxs+zqqdH+GEFo9dxCXDmizvOdlKwMCP1N8EU6b8UMU9DNw",
-	"ITlw4eX+/cTi7HfzFQtpjY4KvudQ8ZaitA8rB+5gUFsWarwdKbVV4SCXy/lzrSuft65fbl5/nDrGpQRv",
-	"5UoZJTbbkjvXDfSO0VPK692VWbQCH9LjASO2m6b0BW7jKzTkQAPvMNLhfK6CwwkcokXZsaPOIl5iASNR",
-	"sCwLox3w5i0D0TutYTqbBpOgqcUFnCyEFKn1EInC7xQdPI/CemWpxKLFMKgvLMawGb1tDQrpcQnIDDBZ",
-	"9hORrVeab33SPH1HFmAzIMqrCSVpIfhFhzQfIZLbr+zXaQqG5fDeXdZs7wHCQ6cSXjsQ1rsZDp5k7niw",
-	"TNmpml8NwpoT8bGgWvUqVAWdx/kywH9hQdb8cekmMj1xeF+mmCl7zAGnYM059QxlC9FippjP7Z/YP5mf",
-	"KUxqDyCPQo8tdFNh6rioY+REkVNZxJRVp0ZNMjcwtNS3NSVsW+rWQXz1sac9vhxwTxW+Jp8dP8cwJque",
-	"T0c4PJiMHj18kEwXpqdnMSQkfvmEDa0ePGntvHD88NgMXJ0dT/hCjQUpTOZykMQb0VA899fxg2eJGvfJ",
-	"UubFX5cypVKpdOKJUib+Q6n0xJPwlJGRF+fG/sMZ+21u7MB/++//IkzXwvRPxn89b//P//WvYyee+JdM",
-	"ynoPEcHDRwRPByvMDxxX9WxSWkVIrZWgM12e379zbvXGm+t375r4YP3qZ0OI8IAgQg/oQM5G+xxlAxf4",
-	"jtDSBYngijEoUBJGuiohQ0Wy2yYS9EtMZegTpxycpGluKSnqLMLF6UvQnjukGga/pUxeI2DCLBH6GCLe",
-	"JTaKIkuWy5UbkWrHVnPCJYusLHqVRXLoVIX6hFHqojKXz83GbyFHd3zdvdZ3eFRiMorqcWTPk+FwaJuD",
-	"FubanffW/nwmC6lsAHUwKKC640L4CsL/RgUzmr48DopDeTIUAswa93sRqTMNfOC/OpKIc8TRuYBLFFWL",
-	"LHRWgdI9D0/6hiYQWTsMCn9juLFJ9EIzuwGcGFZcbY9uwa+bVnQFYIoYUE4GQs7eGlZhbZOaGDR1qt+U",
-	"qTTTcvO8JoKSXmLbINTBApT6JWaK/SAkP30qP5ObyGW750NJsYxUNORnMtMHnB0dKqrEfNmIjHd2O0Nr",
-	"M5C1F6gxhEwTz97OvKFZ4kg9C0lAWpsq5QXqUv4g0ZiwqktsFIqbXKR0lTZ0cBKNEC9U+jYL7y4Og35L",
-	"sVKcLDr4oNosKfsOW0JbHSlcl7zlZQoVdKGyyFXH2g4tqSwixCOgo6DLW9bQiNAzVDxJft4SC5ikgcVO",
-	"zthTFBPSZkmgc3w8SePB6ApcOU7mGKG15aiBqVKy+A/3GfXdWU2cL5uyij2m6/nglY3Mddw5Eh4ckWT3",
-	"7TeBlcUjp2GROvMp5yVmY8r4L4XwYQuY0LRjCV1c2FcM07okgJt7/sgI5pXFSVyQfYErbSZkWMSRThRj",
-	"G+t3g5iaVWKOTsbDCfu0GuEyi/sBDYAxG9K21dwst6vE0pO75EmD8COmVCw6y8vyst4zvoR86CHlS8Gs",
-	"frK9SuwoHYthW7zBOzDbnDwZOgzdIDyo0YBRQn1OJd2gMffQYRjRJG3lCtDxWA5jF9um71qkDrlDGDWV",
-	"VRGqoCFyluAF5TM2qlndu8locIT3RhaalU6vg8FvWTtttOfoIrZGI8OeSHY5AVdQ6mxN2fZYps5hPVCm",
-	"mBswje6wmUZnNotKpNGZf7h/55wuxeP375w3KKp04tzhAypx7kCcFte1v1ScRDczNd3D9VZGW6Xilgkd",
-	"yh2o+dQw2W6YbPfAku3aq0zbU+w6zUuVZ4cnYE+WoVbrvp8gBzSxReIPaQWrPSXmSVb5PvyPmIrmyawu",
-	"Mmqr7BFbGVXp7S/Gkx2kwcMmtJWFBM2k7HCPW0Rl82jcIa29uAORMoqs2HSDigZ1Q5yoUGI6m9Cw4SCK",
-	"mWbECQSOjxEvmX5JFRqIKUgvCzUUPPaSDwqYsCNjzCxWUoDtOEHQLjFcIuh/oduFycw7bCJGTzmVyG8U",
-	"jduehK69xeaNV2wyGtJlCqYX+E+5eIrjZ/d4C4wuIHEzxrGOXKz++0UclPuz/zvn1OcboEkF7MpHrE1F",
-	"Twl/qze+aF58a/XWrdaX7zRf+6r5+wvND++aaVaJnL/XvmhePNN87f90y/zDWx5y5l/OzT+4zD+VuAYy",
-	"9CkhQjdYV7Nlauvrd3FRV2+cb148s3rjfOujq/Dj6dbn3/efCmdmEeb7pGIZpLWFkAC9tLeA/ThMWNsN",
-	"4WnooZFSRtHWTKN/QLdXW2qkxKa1UJ2vM2Ag3Tbqt3RmEe20JdLYo8w1yN/At+5EJAaBkMGlYqwGhBdQ",
-	"A+sD3GCFZa0Sk4Fh8YD2Eo1xciRKFFJgwUJK6TKApCJxwF+LPlLsn2ZPFgrtXjn5CWzF90bDMAi5TZYD",
-	"j0XwGvviR+7rqN0A4Og00MUUe2JLDPx242QOg/KLge9yMVot4BHJ53JWLpeTS9Hu0BMIfy/58tpahwgh",
-	"vQvahySRSOykgb7iH7U+vypbhd+43Lz4VfPa182332p9fGX97u3m99fu37nQvPlt88pnUvld+eTen95u",
-	"vv5a6/LN1hd/FS+HNCQDFzKg/hWIxnowVRFbwSUPEGZsVLIwGFzYwS4qj3RxS6ELxN2oUYq73RB384ft",
-	"kr2XLJeZ7gJ1C93KZQbaud0SWiGaOmzVMvTQ7qCHds51dd5AnJXR0enlLx8/fu7Y2Otq9d8WxgCkW+zy",
-	"gk7cfeW6v7SjLIOuy5NUSZKcxrY0mwqkYrbxRNsoIKGwV/WXIbrU2JZRzRJL9Cv2Pcoi8AVCakqCaRkc",
-	"ncKSECNl43pn2j49DAKK6bVnGTisgfMIabWOPkrxXzO+Kj8iDN+WgyCgvrA3YIRBzQ3NPKUeNGrvw/Xc",
-	"lzPNEPD12laJ2ftwIfcV9olBq0DSY1TyyJQRszZ7hAuDweOyvCFa8So0O6tvU8kOQHxfEgbCCqYXuWTT",
-	"zAZMc417NUKBEeYVU5fk/+v031lbqGC8xBLZDioH47FIcniq7i8ho2qHD3tgswZ3S4qvdWjhDA5LB7NH",
-	"Tli6z9aLJxQkhC/Tj8c4pDUnXJIwsnnzm9Ufrq1f+0vr/W9bf77RvH5z9dbr8jN+/1Hr4rW2MuzBkKXY",
-	"lzubjDHcnbvMcCs8SMOtsD1m1kS/ZtYJIwUoPpHww+AH5SjlAktvYIyp7M4G9i/uoH0fmk+PofmkaqQN",
-	"pEpqCoFy05vuRCRgFSpMqvM37529tHbnvfXv3xnmufRKzJ60qXoxnSTX607aTcdTepA7y8uhNlg0C7Pq",
-	"feM3VNWcLosXW0fx0goTqohRFRaskECg+RLD3pzaQnkeL4ZM17i+TbPZcrNCMIWRncU5Ljyiy7NoopnN",
-	"dhiVLTyFvQDhm2oAOS7jREXK2hqG6sBJg2AH9ogC6q5x6p+UhsBEiXHqV+dxneyszpDu6AJEKg4jZZNO",
-	"HgwJOzsLbgpcYKMURS4l0NMTFpQYEKOOBiGxX3q5X1NjlzDGy4+cZIwf1JrA9ckUM2u3LzXfPtf6+t3W",
-	"6X80r11tffKpAGFvX2i9eql56Z3mjd/9ePqVAVzwc/BJHF9Wiw8b/e0Ucz2ej4P9fU8dAu9haOo+1eiZ",
-	"mSify03FILB545XmpRutr99tfnW6bVLNd/4YEwuI0wd7rDsLf8w+vnMs/BMPlIVfv9EQKD6GQFFqLEPT",
-	"t7cQgGNy7/QH6z+cFTYxnN1HrZeAsOu0fu/KM+ox8wrEeb3AuZBG9ZA9aDSHScGOqmMomqiOLASUk7JT",
-	"WRKwxGi1LnOCYZGBVh/EdYkZXPng4xWAAIv3AhLSlSBcwkQUQFCqjKwdceE6pAEuKKlMIC7SJ+DCsWO8",
-	"9Ugip6PwEtsNnD7/PF+4d/Xm2gevyuoccNS1Prraeu9s68r59evX79+5sH79O/Tn/Xj6jV4yXZtvv3Xv",
-	"7MXWe1+2Lr29eutvg4EvfN9Ho7HhowHFOlDWg/r43ZDaxK5FatvTy3G39EoCWe4xyU4wRGqPHVJDWZqg",
-	"QgFnTBssMBDb6eaHHz8+QG3QTongpaI7Cd6ORU4o6QIYPRUz2LS1fULyPx5Hqp0wbMRVbV5EaxamOsR0",
-	"7sjw0J7ILEZBPvSYhspB4nOBphLZxNpJJx2fGGHv8M3BQxo87uRYZ5HnJ0fwDJ9enJfscGw0pa4KgKsh",
-	"AuqSGu3sfqMunBcX2tlZhGLdWjjiuJv3b9w7Mf2j8MKDE15tkOi8lVzUxxSPPUT8kX8Q+AMaTigMEsOP",
-	"YfLng4M6Dxl1CGmT0FNtPZnXr21ff8lHqlWz6Qnuor56ztDskojZBbKINfR45FX6q6EHdm4khdTJAixY",
-	"sUi5QczUjFiRlRu6Mt4iZW9hgfKoxICWrUhKmZmpSbPYqjBJXLrshJEYh2N/L8AkXNJng060ySINNWmW",
-	"jpSxEkuZQ0j1rBH0sACHOeLaGJ40Qm2qhj++Uv1qD9Jy/5TGdenH4v2wVbdKuXFQpxC9+NJG2W5YcX1g",
-	"WkCHckMcW8w8U7+3MvW+UnywpUefSUr5eCYzU5P4SJ4pFib714DGInbRhchuPz4k99y2VhJ11rU018g+",
-	"Wbv9yfq1q0NCzy0TeqI7fkdNXYoxCcksh6nmP6+LY0XJU/WQOvUR3hHJGG3z9GVnE7EMaNcQKS3GghLz",
-	"A7ag006kKYp8jypMELdcVQpC8sikZJgDW6E9q7nZSFnokxKT2VGka6a4pXLsZYMxIUIot5G5GWV4FNNY",
-	"wkXEi/aOKXoM9lMynDH06W+nDRk7uoTglMG0jaxDfVF/HviJhAe+9fW7ze/fbF36pvnG/1698UXzh981",
-	"r/6f1hvpHvidMm8LD9S9ruONj71rfet6/ZgMEpue6iBMcVRjdKkjS2gP5pqCiumWU5pu5KluGV1NPGQM",
-	"NpzJmzcrDXyXiq8hDDiocKs6oWIGTja2xIA9GdVmiVAmqKiCeqR6KhEpNFWTermQRcNbgFkDZgIn3+s0",
-	"YQN3zdwdDFptWjg/lpsaQAvnfzz97kS+PzWc311ZjvDmhZmkft3xzMC0p3bJDMwbSnGgWqxeqKziFlRD",
-	"u3cbGakMAyetf6LBTNV86/XW51exV9KQn2r7rGN60vHrTrSJjtXXbMQymtSs47H64JR21YUlZswAdFkP",
-	"enEw1WS8Rv8Ncho8orU+SCv/B3XC+OJ2weI3iPnaUPIBHYuciHbjFZcitlfxFr/tMbzx5UeGvTLNAm4z",
-	"kHpSpvsTnZm1FhJ6onnzm+atvwvE/X9vC51960rz9q31a9+vn/5d6883umT7d9jh+qL+7Mx8ws5c/f4j",
-	"nEfzxivNNz7Gwtb0NK80Jcvlzuzh0RNo46NHGkRcD7hC3NHDZROZE/11ry4MqLbjfd2L3jZO2W5X3Q9X",
-	"ExsLpTUvHob166+u3v4uqXNNrdGP0t2Sat0RFdqFehG9nvFrtqcp4amTadjIByLvwb9kNVGK2OSgpbCu",
-	"r8TwghEOf4E88ELBzso+RZxG4lFgrBVJuUHk55XqVneS0YN4zBUyNQg5UnpjkyLVdQWNPnwEWVmkTHJB",
-	"YtCTUcmwIq8TvwVNno0dxx4vMV4JQrBaiUtr4g7FKqlK/ST9I4dEKzFS6LAlbPThEri74kD7HfFof8Vp",
-	"cFKphyFl0WyJLcfVktWQ0t9CjWXv7uHeaBFjqbELOBEHUki7Rs73dNlkb5dNiYNqqIH+lcAOEgvuBhjS",
-	"kUe129X9BnlaW/rO3XzXsYgeZmalOgSGOeWbeuojJ4S+VfFeun/nXPPSO+v/77uBIVAb1DkxeItk9KJv",
-	"lEEl7EWJAuZRPrSlZsUpVvGsjQRx45fG7dh+OfFX8Pybf+uLOs9YMXDuI+5C5qb0bl1xED0BtGIYFoSm",
-	"W92UBdjiGNO1AyYd3NnxEkvS2amV3j68gTPfCt6owvS65yRPdluuYe3yZL4HQfK82AySB+uw4/nydQoz",
-	"/d16VB3S7ekfj+3pnA7LQ4iic3++96e/maJo/eL5tc9+eKgCyRALiSie1T0V0zCn4GAJS8EWmtfu0VlI",
-	"OnyF5BhlLlBUPhswqg62ZHABkn75BBIFZIFGxJ7ITUpTyMO6DBZEuuxjJ1yPP6XRlqSBeLFNJEJuCGz3",
-	"MLAdGM6KgSfS1MWzQURqgYsdtoCBFNu64kkBF4AA023HakvzGMbMtkFJ/JR24tTWJ5+uXXnzEXHVbXtQ",
-	"Kz5H3aJamEci7nZC2jXE9bNgRVUVeuJsnDRanTgMszAM9TVqC+FvZ1XCCZJ1gQSDNuuQR0GoE/oeDYH+",
-	"2HciMQRCBzIau+3AKaYaokeLYVBfQK0ir+UjxPcYdRZotkiiIJJd9EKHLZUY1jei77Aa0RDTOuBF9BNk",
-	"eia44eJWyLKOAV415Cpk9wL4AT1WYpBVEjCq3jBaCWCm0Nk6qEfjxIwKgssypEDgKddBevuwV3Ss30tM",
-	"fgpDyW8aAdwkNxR3Xf+a+SDOZMO44IYoJgqIehvxSIvUeR0o5HyHR+DfHeGJHse9qtS0+J94QqbdydWr",
-	"vjni7vr4HzWOcm8rNRHXPbz4Uga3dqaY2T8+lTNt4rY/F8ZnEn/uDXJMYXaM2GxBnR/p7+bJxM3HxEmE",
-	"eRZyEM7FH/O58VwOs8rlhUcdtgTZLuoXx8XxzxQzMzl8xRAuKOA/DsoXzFuZSF03I4bsqwYlN5GYwqG+",
-	"P0q+D4YUODse7y2UBzGKLoJr2GNuF/SYO2iIwhSlef/OOUQpa7f/0Pr4SvP6zdb1yzuMVU7sWFu4NvO3",
-	"01nG57VG3ElgMzCJasoDutazCAnF49b5gAtAxQF5AUYEMXKHVAi87kdFI2Q5wuMooIUgxpIIRty8EDou",
-	"xiSX6HLUWZkJmAbzfKHLHPwVWkd4nPgB9KUbddS/VCc6RcuqObOCUHddAGiXHTd7W8TlKipn2A8C6HgX",
-	"jZNfLVJGHBy6xFT3hJVFz0fLycAEJv+DpbtXLDrLy5RxnY3rML5Cw7gQxy7C40pME1KINeQ4UZOXro1d",
-	"thKEIa0gpuSUEls7S+wsqTnhkmzwYU4wUndxw7WiucdU2LeT3HX7fKTyFXbSSfoIukSGKUcPNOVoZ2KQ",
-	"Bo/o0FvymPnwn1fUoZ2hxOaN35ngZ7d47j22XI+4Qffezaufij1kls8mtTngUZFeBFMNMZ0lBC2KiiYu",
-	"IKOYkRQb8k6NSu8HX3RCWmIOXqgUKnBKwW/4krfMiyRvkQL8z2TWkgij3EjmTsnfOszllh4IgEqJBVV0",
-	"o0ALqLG8ACOOmRVFZFIUC1a6pkPNJmKV8bsL1MOBMRQIqFYcoI74LWVIO6WXpWqqYwh9ig3g8SiUniMo",
-	"4VHso0AoapcYJJ4B9gb9nJ2V2V0CHnjY5ECWCZs8VenhFzmVHUzMTkRHjsoN9WiWDIktIn0NgQsWff9u",
-	"hglTUyNKaF251fr41fUzF9Z/d3f17h/Wvr4t1ifwWCT0cr5guhDy4wV0IcDWzhQzq3f+uPaP04kbcrHn",
-	"wHAVHMijS0HslYM4/UI+nze0d2/uA3X9sxJsXLrQvPRl84u3mxduZfrI8pU7oRe/QBQfmWF1znbZ8u1y",
-	"yPdRimgjvvXW75tvX9yrWcE7YqprY2tHjfW5VJUDjQjBHKauF1G3qAtOQmFlAsOZtO1TIhqQw+wwt8RQ",
-	"lUSLTmShJjFsXaPBiReNkyMR6khpVINGTNj20LZwFP8AlbbozMMhUeAqm55HTkP+e1YPpZQtBjCBlyam",
-	"0NbzStq+XNm+YsIBo6YB3UbHuJ0G7zG1NAmTd7vTUycGNVkLA5ms9++ca334TeuLv6IU6Izo6/1wpA/T",
-	"eXcblxMPPA8g3qDDBNdHlQoCE0xNWdNWTpKM6MOh6sNcHITAeDutyPi95ukpKMTtMCSNXNQuxiRoln0v",
-	"4WF+eUNKP+lSNu1F7UY2vcUaeyv/MxRahpQqi1OYStLKc6qyEzJ4j8EYhDpe8DNb2jIUeKhGo8VA/g5h",
-	"NVlwPCaz1fwAWCWEwcMDRsTKYny+xDgVsr0C0zi46DHKhappXfnn+vffr314rfXns83Td6Zy/3r/zoXW",
-	"hfOt65dXv3+z+f37zXOvk/3jhX35nJ2djedsBPiFQqoser4bUlVkVK+JPSaUtfqDsF7RFjeoK0zXlSxY",
-	"Mmgw3IBifhyn1NLdlnOT3fP1Bijm3dFOFAOYoy8wLzqmohVbZnPaTUYhHSCYa951LM0Z3LOliWBQNaV1",
-	"PCabN+TG9xfE4wSyH3iJMMIOzhrw8/qAjVWsv0Y5dyD438dhg/vESc8UM5CBExo+9Nc+W/vszbW77zTf",
-	"+HjtrbPosKAs6ud7LtPQg8EFYEiuG+w6BzZTZjkMoJovYI5vfFWZPKDIBqAVijAYoiDMFDMLEZXA6Ngy",
-	"rXhVr5IpVh2fUysDAi5TzEzlhHJTP01MZ+QPPb3CVD6Xhy2V5j7o11UAeQ7UzRR756uMz2cX1KTDjUOX",
-	"wHa5BOY6QrkoVFHXYmN9emrZB1V4/8655sV3V+9eRBiDB6v1x7fWbr++C3wGD52pstOet/q4B2mBEq4G",
-	"zxXAQuU6auWUCqHmSNXzZXU83ifhaBgshJSr+mGCtTa4GsCTVV/2A8cFOBSQlcUA/Amc6rC/0M5AllVi",
-	"QucWZRqkU6nQ5QhYpuJxJQYIqlX1iKyF+8k+iPMfe9rjywGHOA2E5wX2krrei3iJ2U97C5RHe5DW+Olg",
-	"hYmlPiS/T38oJKhENBrjUUidmvhbLFKrQVhzxK4ve8yB3MKac+oZyhaixUwxn5ucmdo/ncvpIDCPBN7t",
-	"JmLFJmozRFO+XOf2E8q/soitdfV6iMFGOCRhkNGjhw+S6cL09Cyxxe/FL5+woROIJ/faC8cPj83A1dnx",
-	"BCOK8T6FSfEqy04U0VA899fxg2eJGvfJUubFX5cypVKpdOKJUib+Q6n0xJPwlJGRF+fG/sMZ+21u7MB/",
-	"++//UqrncoXpn4z/et7+n//rX8dOPPEvmc71sjK4NdPNF/mux342N1aYmoaTZfNFR/zwpBh+olJ2OJ2e",
-	"hH9Tu+sLTidfTw0RT/cn+0785MnUCQ4z8rdJKaqTmhClWpCaEvT+nXOrN95cv3t3/YcPm1+92zr33r33",
-	"r937yx9b737Tunxz9e7b69fPtD56u/Xen5IKUg3WzdSfHBI/71NyMqEUtQUxJhPSuypEnc2rU9c3ZLli",
-	"dEWzXBkUHePE/o0tM/mlJANXBGYa7BirlZ78MfmWg1FboW3Xcwz1iElQ2PNdx6gTVhZ7vxxnFoS9x3Z3",
-	"K3lkfiw3eRycxtJvLLeFvKB585u18+d69dhPDEoSmd8gN63Ty7964/b638+0Lpxt/flsF2bIjtdK54EU",
-	"RuLzSbdAJ99jx1jteVuHw6CG7nX8+XjQN3lU22HpJbwsRcKQPWoj9iivXYLG7I2wfdBFlVRsRn3GnqSQ",
-	"YnRFB1BV4KaIFP7J4i/Hdakrk4kxMUem/VjS1oH0H0gQaou5bjdLUtvx2AVUSQkxWYjF5LaJvkKq6JM5",
-	"Dkr0pQmwhEQqJCRSYVB59EDJjPJjualEKLPbWusFzpcLY/srE+7YfjpZHZtxpspj05X97gw9UM2Vt1kl",
-	"9fRdOrvMba5p0t68PYi73d+1q5eyTTwM47pD4qJ+Cq7gTBOHdehfoX7f+7J5+9ag6vdB0hdt2gAuhd8o",
-	"Ji/q+FMHSVEaF1GHcdg3I5FkgNREJvF6jpO5TqZInX/lUh6FQSMuqymWmLCKvJOo/RmPhLVHHgxP0ZY1",
-	"/gBkRcd1HdmKw4k7pC7aW9RFKbIICYxMWZRGYPSAJVK73Fh0+HxIqzQMxd630i9ARxfvRrnWCwtSu+BQ",
-	"DEiPBJPR1uXFjtMZDb0tO+tt2REMPOQ4GkZUEhxHaYgWmI4eDYfStoc4VAOKOPtf7Nc0v9PPjz33LKnR",
-	"cIESuMasI8O1nG3n0JT40wSr0t8UZ8LvNB59AUTUTuDRXlxPsF5jsF4/6Y2xe3MHhQA+359pffVK69VL",
-	"6/84I/HO4L5q8b17cg3lHnfXUPrKb8VfNL1hRfmD9Rch1Rfm6YJgGSqth2BzPWrupodsJCI71UZG4uoP",
-	"11qXb+5yI9Ew8mKv1YNxTu2TWrr/6sHnla7vBBGpsaujNPJCcHW1u7FmhamJpNoCP4kd1llxp8RUxWGk",
-	"TGNwse1VdXM4cidmGNqTW7Qn1TfrR0V2MScnHoY5aeldN+xkvPXEb+mdTrfKmnd/37r6110TZ9ikEcKG",
-	"AlYxrvYvYXsUrAeDZQ/kqukDdHy/PSvAY1FgFmWPk0NOZZFUxO2u8RFCWqO1spCeUPQV/8GLSMWpUWQm",
-	"GbV5UA8r1CCttLPQqgk68iuqMSmuJaGpS5xKGHCuaWh3ONfgkJSo258rsBMAXc320YzUFx6C+lF8ojjz",
-	"I30oykc9yB+f4qSZNqzEfmxbDcGeUFzgWCSTHsFfO3/u4WvWTa2cPmwYk5T5pc1iZIn2hhap+k5kbZya",
-	"najvBsUXRs+Jf9sW0o2IF8/ufC52/1nY+tbnZSFp76nY6s5n6Enq71Qu9i6h2FpYCOmCFJviXMVFw4Vx",
-	"oSx6sN1cT5IVZIqZRW9hkYbzZRqhl19VcWjfh6qarQIqYRVxiBtYCtybsYcMWnFhco06vB5SoXczxcy9",
-	"qzdjpbp+/Uzrj29hX/zmtY/Xr15ovvPG2iefts7/sH79VvPct32WGedzibLiQk5HNLTiF6t6wsroY4KF",
-	"2n0xsOR7DC86fp0exzIkVhegNaGSB8nh7iV728jKGRYCb2fGt5Mmo9uyvvdovvdOWIZzrsuTMKDOhAqz",
-	"1YG3yWgQEidCQkqSV0xXgCy5DARoFxtB5iCXklqdR6RMgbnrN3VKnFrAFkCdGfamyfmF42Oz4mSb4+yO",
-	"mYBbsfqSKqHmnDJ4JMYL8IMcKtP88vXmd5+uffYmmij3rt5c+/Ba89rV1vmbrfe/vfent5tvvbl253+v",
-	"n/16Ord645/N7z5dvXul9f6nq7c/bb7+GmgXL6Kh5yADxL3ffYY3NM99uXr3YvP791u3rzbPvX7/zoXW",
-	"9Uvr377WPHsrv/bV7db5v+ab515vUz1+sLKx5sHKvBTFk1QhepYGO8WGL9mnFplKapGpTEJdFFIle/+y",
-	"fAcz3zfYIIXt3yCb2u67Yw/15iqotLGqPNidl+/ceZvCl0InfNk8NN2L82AT+NL3hu/mLdBSeVgL8EAD",
-	"wY+dK2LOdZOAA1zOZpqQLCL4y8f9o7mdc+uLm+cjZ4myTXJwUxwXaXFZFEjJpsb6j1uJ1g7cmKVHxHhY",
-	"dlxxdIggyXnXxgoHOHDROUkJPeVUIr9h0te1McWVGJYk1pdjWnTFg26gRhjSccV1YvMkqNXBR1tEHvIV",
-	"j1NsA1diksaljcAO4hCabA6HbGtIIqMTO9+UZIejyXuj8C6tVUm+ve/GoNnJaWN1DSc/oAo9o63H464q",
-	"H6rWMlpspMWiodHGro5Fd9dOKIvnax4HF/cm6gUIVjZ3oZsUbfGCMcojId/BxSAkP2pBC/3m1CXlBjF8",
-	"57Hr3AL3d4l5DOhsGY8cFhEExEKL/KZOgaNpMViBYjdfACXsHxpSuuNFKcfFomzZ25zsG5k0H1nAxBOU",
-	"puzulI4vODF0Ue8RF3X8Ifv/jJIhaUAjffM1lJ8vrz8V9vhqvvbZvY/+0vzq0/WrF1CfI2ds/6teeACr",
-	"rtZmPmB+o2Px8fF7NkPvoRRz9Y+XQMZ2QUsg5Idxlu2shIpNqpVFYcoYRlNIaVtVVOvP7zy+JVEbgCWQ",
-	"MWP0lJj6hqAporVl34noCCd8kdIIQYju0iVf3iVVz/chEw8NZIeEwQoyswPSQrJR3awUKUNLLL49wPIN",
-	"pIC24lpgIQMoGV1749vW6TNZfV0IDrtx8gIQsEoe1DpT3UyjoMRsfEevJh5hE9WiVPYfHSf/LpumhJSs",
-	"hF4UUQa9WOipyNIeAfMNR+2pmfF8zsZs7xKTP2bbmN91Exakvo8bsEr6d9lRHhqYwsuKh6jXUqv9qJHE",
-	"H4KNpCUiLm3/vHtigz0Pi9J70oa4B5a0v1v+f/b+/ruJI9sbxf+V+ur7PAv5nLaR5BdArKxncUIyw5lJ",
-	"wgHmzp1nlEO31SWrx61qTXcLo5mbuyAJYAhvmYGESUgIyZDwzCSGTHISY0z4X864Zfkn/oW7au+qfpG6",
-	"ZUmWwAb9kBUstbqrqqv2/uy3z34ViF8752N0llIwSbjXqNf2Nui1jVswOK5BeyWNOFW+cUF+cZv43qp3",
-	"bsW7/ffGhTuN6/e9U6sJKmIc77FjWbh9kxrmcRzFTdhZqwyobGZTRYNC+GnU6WiYNaBOnDSdkypZsOz5",
-	"WcuaJ2ku4ZCgFPbBGFLRqhNF54SK9N9pYDcWuke4i60aRxyzdZcWGKbQVTR7HjqD/Ozfsnszk5kxmRkQ",
-	"0ZRalSqkUjNdo6rZLikZ1NSRu1nFVASMOIGWrGj1AnMMVwhgjbiGa1L+1X5xGWopJFLViTHHsO3KgqG7",
-	"ZYU4Va1IHYWo/6KiRLc1hPqaSSyb37pSNbHqv1jWbK3Il3Y/mTU1Ns+fgnd35o1qleqovh0LPoMvF8qW",
-	"I7qVkaJl1ipMkPSZZoHRStWtT5ADMBHQ1aHmZj5Egy/y0AWWX0+K1DRJ0aSa7RB8L9TUJ8hhahcpczWu",
-	"pmFRZgPVjNr2f6r7SZ06u5nFD3bjxr3d3tUv95Pf1zSYoA3nfe3RXxSy9vDO2vIF+L939oxC1pYvNX/4",
-	"TiHrK18qpHHz1Nqjy/D/jb/fAGWLsYJZTcfBGSHFP1vHLaPwSSpiDWCZDmQJ8KNwCy1PagxJSbCljB0A",
-	"0wKDM6sQ2SvObydT0erg4Bc88CXLVqTgEhEA+LpkuNEEFYVoAj0UWAgGqPiZqgj8hZwO7oJRFF2AJAhy",
-	"LfkYZhHTYnPU9inXiBV0iJ8osF8DA71u14/U2EvcMFf9Fu6GEyAngSTEREzDcWUvV6tm6qLbe9CJqMCE",
-	"OJsgb/gREZgiSAqgfDT59pUPy4vSEFaX9NH+MOSkxBgKDCIrYgyw2NQ0HZk+BH+o++XpBvJiX1nYlAhL",
-	"mm8kkUkULBxfbUYdIuxNBaM2PlbVarrh8vkxV2ldEUergxOQVDRWnyBHpEyEpvWswBCKt6PUA/LkCWTL",
-	"N6NVoRajhJoODXXcFytnayzcRL/AosukK6JpATbSnyAHXFKxHJfkMhklk8ngmU+rU9lJlczSusV0JYxQ",
-	"QVI6xh/o2P4C0/BP2KqGCFWFla0cSHZaSD3hghUpWFuJXeEuRYXaDoX7RL77/VtudoMOGJkfCZrHHRWH",
-	"lQ9VhoaVW2qryrQ4H7w07MoAewQOJt8nuGXwiOqW4qs8PgfcmXXchyklcAijd87gj/g9PNr38KCUiLDz",
-	"+8BO+GQF7/6sZZlUY6m3OhNS+Bp0d8myK+O65mrR/g0dW+KAaQCbfZgsEeBSEjMXayMk1MtWjd8o638g",
-	"215xBZLKp37uJ7Sk8ilEopHWTHie0PGaJ4VUNqcVUiQNG4zoxpzfD1wTZ3gmRIQAzkyF0Im5CQK6cwwg",
-	"KF+tn+/h/7QWUvk9SgoOqv98RMVoEVkLTio/lXCFkhKAAebnW96pfMZ3x6Xyma6daXAK8GQcgT0a51D7",
-	"Nd+2IVGnGzpJc2UIwRfdrhO7xhR/O4/xLd/6pejNI5TPiGJvx3E2PCv78lAl1r6EetI4C/PMncFamGG1",
-	"wq+3FqDr0RFpcPrWZbwVGnw5aBOzqzJjEdU4LsWE/Ft0xwxMVVjCUF5Skum6qckpzbHOIeEQVtEQGZQM",
-	"Dha5TWdJdSmx9i7H9+SVQsk9+bDJhlVVgBMBglepHSCOSDkygCD5BDfk/dzFd5UIfZF0JK4vkoWYJV2n",
-	"/C/EMC0WC8o5gCotRWDCwIVB+b04uQJXWi0WBXOclKB1hwiEwo9FX1Ew6KLWYRr3vEI2/nLVW/qoee+S",
-	"QrzLtxofnGvevtt8fF8hjcW/Nc991/jwTuPmLaXAmuf+1rz3rrd4ViHNe983blwemyCyg8k4ALEWgnh/",
-	"pkL9yTZGCNYhqYtZfP0niIoN+NQCK5YtyxH2Ka5ZWoiFfOgzALOhd6Pgy7acSB9Qh1JnbL/cM2B1xHQI",
-	"9YH4lMC/wuMLtzcNCsOPFBbscqC1OCDwXA4AMSIYieNM9ADjlnUtEvVy78DmoqD5j8nDOnIZj1zGT79V",
-	"lUYCaSr1ht+dKgx7G3dvNz55PHIXD9JdLFYtSU0faQFcHaudZ+thH5kvq3AqEwQ6fJFA/hUYrLvhuDbq",
-	"Fi6zffdlL36D2BBggSXFANWSqc3NUV041AJXlUSV+DXRHG7rmFrNMWZNqoAXRm4RZ6cJ+0g9eL9uD7GT",
-	"eq8F7+E3Pfbw6lH9/IZqdtcXo8borRPZq7h5dlohu/NGSabvZHPjk9mE4rGWNGh+UkRqVleZTNMik6m3",
-	"ZtqYENjan9oPO6TyKcgYgObeC8foSSgGW/rUu3qp8d1d7+zF9cvnmj/9hCGMCKuYkBQ99olOKtHKZdpL",
-	"tFL5FDw3kjLeT3E5bMVuKsyF63PUHqxDsXiLG8EvE38eotLDah2G0Sk0NVspYrBdcwvfIupLbon7ioz/",
-	"IYww1HQhjrCw3T1B+I7GZ1Wp3QFVRCvM8Rdg35WkYRh+gFuvUmnb5YXxpsIwRcq4uHERYkhqnTqvW/g9",
-	"hj0Vorr0pIsf8X9NFJhASLYTCiO2KPEXIa7SUkEP4mob9GuL02s9ap9cRhuk9ulF00y2qZE+Fccwy9kH",
-	"iBw61ZXR7YQcJPXbIGBDtkvYkO3z3SclR8ODRr3eXsheb88Ofx2RTn3Yfk9WF5+fOI1Vcx1Dp8flxfB0",
-	"rNkW9SNbbEyndBvnaYvrJDayixSQy58HTwnXmsvvOsaG5MctleptISN8Q7tna+b8uDDDID8xHoDiBY5w",
-	"Ojm12Yrh+vBdxAxEn3PhqHeprbTkMIXzygtMFU+NykpVeo8cSC7KYzsrjdUFVqr4OWOzoVzz2Xo4OJEW",
-	"e7vAEVkwVsN1qFnKE5X/7ziaAOqYkpRHBQlEhK/PcZuW+NuSjirIenJqxXKB4fxFahW1bct2VJKG3AP+",
-	"yW6xyoVaJjNZNHT4P1XHAmyn8j2MeYuqyHxQMfHfYHOmnKJmFphMJAPeZWeB2lQPspeykLsk07hc7Aoc",
-	"xFB6Ar9o9wwM/I5tVmb/bzVz/kDcXnC2wgLVCjl6LVXrWtfz4b8K+304WTZ+Ek3gK+rF0xPna+nLEcLn",
-	"eQSYoePwDOaPBgUuwi8tcnb5IVvwj+u2TzsZccVsyhWDrxKyOVvEzpPVxcb5BxvnrnhLtxufLW+c+qj5",
-	"+FzvuCLZZzO0HI6wrA+pbvjYtazjULveWZOitklWpEfhe6lH0aODiYmYcLwlhYoPb9Wnjnwk11ppsPoU",
-	"IutqiV0z6VhnLetrUKU1mbYXXUk6qsoCG4CuhIHCBiKdlGWBddCWecI027YWQqv+QmTlcul+NGb/PFMd",
-	"3JN5n809fzrbP3qRCu6nqrT9IYy09gvrMkDB0FHZN65cXVv563Of5rk1iGBbplmrdszI5KPd5YBE9yM9",
-	"kdKnllJxkhYHx9Vc4wRV/PbPfoTNYhQzwQtsljqGTonhKuK4z9Vs7O9S41fy4w75vPxL37aOpnxGVZMw",
-	"vKMxnhD7TR71P3DfEJCKTlAu5M9RkdWG/sd8ocZrVTmZUKE8sxidIOoCNebKLtWPayeoDTgAPnHCzxNO",
-	"gYCLCG/iiI5lTIeqnokCQ1q55Lp1GPgOTC30NfkR3HdtwaBNyEZ9jdZFiAY85XE1MeF4Qaui7dqdDgIp",
-	"6biICk2xmw0Hdg+QFfY2iYxMjWifhIAhgx+/yMyKjFOApbhxCEDV7zgwU0cWHW0F4UQZrsQhFMzJtjFb",
-	"k7xBWEHTa7wPNlMreBSnF26Ib/hX1VQ+Nb1nYnK650BQ1wBKHJ2ECE6btParHoUA8yXuiARnUGDkgFx1",
-	"ceD90x7orqjwxEzW9ZWvvEvX1x5danx7rnHq4XOaw5oAPP5o6G91hB24e30djD3xJ8hRym3taEN8UXNA",
-	"sNhbdM93LTJHXaJOZqZUH4KUNawEEEUvO1mD9plNUeLr1t5/fEuSd5Qn+BTzBIcQ8N9Sb+5JlNPRW79u",
-	"uaRi6Uhx4RisiNa8OJpIgmCw1nM86hG+PejcoqmQPn/bC8DP03tFBZZJh1hwgBc3Jl/y34++8TqpUHuO",
-	"ErgGEyRRy8URfYgsxoCefGw/UVnNNFXJ06IxYlWRVabABGELP1FCKUL5IU7sRXAX/wqk6pbVY7tq7MbT",
-	"DO91HN7rv8ZoyJA4z/Wdr3cYdtYQaRN2UmrecLLusklKOJeJuruHoIRDRBEolkbasG8KhS482oe5DGLI",
-	"yvWqZphU36Ee+L29zdWndH6mOONlbAWnxag9iTnWHi81rj14jjIBe8/7w7Q5ZrnHqW64/MWHHPwJWXoJ",
-	"dAwhq3t3OLeut1I/GXhrAz2dU/S01vQ8xQcuZl0a7wj7uLK3I1X4YT8+0oEXGAbGBRnW2P4QLyD8XCEO",
-	"ZTphFpm19Do0JVT/+JY6NkEkcHQIA+5/sRQ+EHPLNJxLyCHYpCrbGLZMwikw0fDFd9T3yZn1tNPbYlPb",
-	"thJVxykc5WsPLQ2nU73RDB0QKYVcd72IaCa6flMT04EZ1NFNIK/5N3hfXXlRshkYleyFt/y2d2W58d11",
-	"79tTmBzlvX8j5XOC8X0Lr/Kpez2igGt6OGUOOyb7b0Q6NbR0wVDRwc5IDlRSoWTxWLAQpOi0EkiAduwS",
-	"JAQMPh3d9H7aHv4AmN4D3gSSXnt0tXnvdOOTq40P/jKmEMvUKVRi2o67E9kSUF2F1qZXD8P2KO0XvxEt",
-	"TcI/q+ql7tz34pLeVM9kRPVwvfPTe40r33sX/s/a8jfe43cQ7sfqoJJhUtnh56dHayvvbZz6SLjoH95q",
-	"Lt2ewJF3NZIZkdRW1nLTM6l8al8pV8zQ7OyMtkefKk7SvaVpDgeKk/oUnS7NZPZk9+b2TWpTs9PFGX0P",
-	"3VtCuCC/1/i9jD/QVD67dzKXmRKa7FDXUY0e0ueCvddN4X/oFI/CvQPuLS8JtaUE9P3kYZH3QjIGbM2B",
-	"HmtLIuWaA2wBSA0fT+U+Fm4R2+ZWaPepI0cAFzUFZjjkdzV9Lije4nfc5RAhLKEsC2LRXAzlyeGDryrk",
-	"8Os/U8i/H37lZwp5o1QyipToVrGGxHfpCd0qnlQIEN+PIfVQ1dS4XUtPusjYXizSqosc78jrixzSYZZm",
-	"WVAFKXD+eQbGZ2JybQL2cEAOLeYkBn/05wfGc9Mz/I7ztOrKgPqLERHge6ZFY6eGRm4cPKMXhuNsr3nc",
-	"I8W9nRR372o7ySYNjnaL43/UKX2HmLPPLP0Mdk5giYEG9N3oyxfWVj8bLCR5DtzonUzfsuG4ll1PNHux",
-	"RgWfJ5PQpVs7ZN4qocx1aENhWnN5slC2ZEMLJWgAES5oCxIAuO5cKNexMY70MRuuEihCRDWztGTZmOmJ",
-	"QUSRcg5RxB1PSfhz8Tp2pqWtFbv1FwvPLPzgddSXTul3EyGYD18dC2lXJQXvG13wfNccoRoMJtW892Pz",
-	"9h3vzBnkdc7mGjcXvZXr6x+9i0rXu/KF99O7SO0cDqfLzccPIW4rAEDt1V9vKSkK7rhDPeTu4S/EDAJG",
-	"iRMi/lDWnDK/mbZvdm9xjz5Dp0tT2uRsrpjVM3Rfaa+2Z3amOK1P0clSTsvOZor79L10T2lGm56dKk7q",
-	"OZot8d923ZZeywEhR7FYs+1WzDQZwUz+HvWXqD3RxKYnfo4TmJnNljL6XporTmn7ZveUJum0ni1mtL2z",
-	"M6UpmtP3FffMTmuTpSzN6HuLM7NTWq6Uofv0PcXp2UktWwIf3+9T+T17ek4i78GRwGXSKye6dCSEO0gJ",
-	"+ThyKAxKgUP3MVxUzAprS8BDeN1cuu89uj5yKfTmUkhW9HiShx4HPwKPiQmDc6TG1SWWDMkwOJfg+wlX",
-	"xZF6N+JaFvR9Mi02RyCPvcACfkXKLwIRBUnuolzMcElaI0XLFk2+JVSA36H62g9DiETfDafAdNuqVqke",
-	"iZlrxTgmwwTdj80IMMxusUiEvcCChXDLtOJQ8wR1gmj7QejypQTOm/YCOHCeYEMtkkbSxuN4hVpgJWgk",
-	"KH5gMbrtA/JH4lXKFuLx/cCA3mL2OOZRPqKM4A8Wfg0ooXGyu/j61HDi637PwlF8/YWLr6N48MU+0uQv",
-	"WPb8k9XFjVOnvI8/xQS/HRtpR/XiZ94lBd4jaXod3Q4hop4hBFCOUqY7HSIj0FuJTzRocFnS7GgB4y6H",
-	"UM02DWqLKmGH34hfUmD8GlSXfvMjGdwgszVX9k8QqXRJNEMOESl10Ry8fYLWLuLEURVRZq1qpmktUP0o",
-	"NLtVITwDHEWVsf1RTmpQ+Kp0lMlUWLXAkD/B8bern1DI6uGYC4yFCD5FcZfjsDXZ3IvRKjOOkCf1Itcf",
-	"hPlw/H9HZ5KLzMS/6KkFYAaCJHLdIYnJ4SCJnUP5M3Qo8awpd6IanWuMJ6uLyLWDGXTPPeNOvPyPIIHE",
-	"QENQ+K5Tk2IvxOiuPwifO+2Ki+sjoJGxKZNNLlGPIonZBIHG4PISBRueh5swFJjswmC4oY7UW68a3My+",
-	"xTn5J34gZXkRhTMVn5wYWkDNIbjiIxGylfqorZQbDaA9HLzBmD4j4XPwZHXRW/xs4y9/bVw81/gsKZW3",
-	"G9PizcG1YC1rznF5MiOc3fwLFFNOEpc3ljiCHzQxDbcF4z5Lxoyt0VpsD0aLCJeQU6sAj5AOVEgTMfQW",
-	"WQ6RMlPHAB8JiKQbwueayqfKxlyZ2sdnqYse9VYLxO/F7ne7SeVTdarZ3ebFCOQKzWGh+7loC8vVZiqf",
-	"2rj9IICPzXunGzcur628t3H7gbf0afP2Re/9C+u37jTOP27eW/EWf8BXQJnbLWjmK4KlWbAcvhIWjEuH",
-	"dIHcHct237ChuXq2L+rNKDCNW3VQwSLAiDRrW2yXkQRMI7RkI/KMURhPkGeEVJOfENy7IhpOxO6pkWKE",
-	"Wjz2TozRgeaCCJaLN1oaULdhAKGuIDMWW4G9Zp0w2FwUOqRVKefUMVKBUlXgbkY7wU+VHTo8bqGu2C6s",
-	"Fb5In+mDsmJ4bBVR5VzRToaVcy4hBzYzHfFfhJWzaS101s3IZ9hRNXfyRBVBdyWpZu/HO2uPbjY+vBPy",
-	"7/x4Z/3ue97DlebSTxu3H6x/vMQN6/MPGh/+sPGXq1vTzjPdKOdcu3LuNMHZRK9RZqbda5SonHNDUM4j",
-	"Uo0RqcZTJtUYHDnGZlYuBtC2k5XLf3zc1eZbbNx2WzZoQuVfFFBZBJ9xnXy8WC+aNPIxyr9II6rgS9ey",
-	"juuUViMftrSeUjqH5URATprlncpfI51E8Xroec41BBc7ImKT5hJI7AzwnGqmKcI3kCs8NhS7+peG4x7z",
-	"fQu9YYqeemL32J57u9TAVvhTuBrJp+Zc2h1y6Mocn9oCVSWzXK4f1/+6svbTe+sfLzU+OwfcNxc3Pvm0",
-	"8c0X3uqVteX3mj/9lFJSjpgVApRYBTwdG7aZiTaRVBDQ5Pmvesggxa3VVfYobsJRxuhgS1BZnPjxG1eH",
-	"9s52NTyfXkporEWa0NkaF9LvVM3PRkvfam47ypCMiuFVdYy0ynjsqATNnqF3Nd63wFq6V4Oq0JguNIU0",
-	"WNVZ6i5QylTCKNUd0Zn6mKWKJkimteB3q+65rd5mFin2BsYDvpVExBgZ279867NJMgi7kIDrTbwNsUvy",
-	"VhVQJ5tM37kKqLf3k2QC4mEbNTAeZTkOM8vxKPAl4157srrYXPrJW/qoL8U7aKMMx9Te9Vd8Hlhb4oMu",
-	"LSSnin6zcexhJywl6TPrPXnxkH/HA3DDLtQz0D9YpaDeNcoxhOYVE032oGKiFKTbyTzDPInnj1CweZBb",
-	"r9IWMggh10m6lffhV8deHd8LlA4KUYHyQeX/OGk6J1U/caOiFW3L2Y+cDgUWEFAopFaVlEmhTEMgdiDI",
-	"6yD5BxfKfOau32PGsucdYiFLolOm1JW5ksFriiZMclQhxZUqyBSJhswSurXA+MHcSUmMm3nV+XyCDfaK",
-	"3KQ7mwFCE+dkc4WezeWwF0NvnBHZ8Swy8+XymelnzxnhPfjeW/kSLrzgnfnaWz3VWPyb9/FPbbQRHeBQ",
-	"NjcVoY2YLGWLGbq3NF3K6Hu1qVJ2dqaULWVmM6XJYo5m9SltetaHUpksX8jJqanp6ZmZPXv27t23z6eN",
-	"mNqby/aS8ti2FxPQi5RtIyqInYhJhkTp4FCzNB7IdqHhfI6H5rm/NW7d6cT0IH8ZC0C2OYlDgk6LQSZy",
-	"0RCahARrohMXEIXmkBpIbaorfL0XyhbULjpUhoVRxUonbB588iyocoDvx5CcocDUl/HB4wcNp2o5Bupc",
-	"plUMNkeE+oMsrYPGHHVcdafxNBwUeCFBv3btorWKLnXHHdemWiWqabkC1vi+mjWYBvwPFe3kLymbc8up",
-	"fDYztXd6z0wm46sOx7UNNpckUPkrbhGmMS+ofXsEkCzEuiGotbiCIukjr75MZnIzM/sRQfIP/0UlRc22",
-	"DdEpGwEi/2KMDyGYYWg+uSk+larmutTmz/3P4MH7ibzvS4XUb/+zkCoUCoU3/6WQCr4oFP7lJXjKrl2/",
-	"PTD+v7XxP2TG9/3//v//o1DLZHIz/zrxn8fV/+f//Z/jb/7L/0i1r5eSwi2YfDYCGjGA06pT1vgfL2Ff",
-	"7FnNoTNTojd24gRnotOTtwiG+6+73/zXl2IHOEpQGpDXWJ7ZNk0SojBcW36v+ehRz7pEANRxWRczlZl6",
-	"YVoAtYvAFu4BXzXZfA8kBxSPwNeE0QWfRIikVcey3Zd0qummwajKrS51PPhztk7kH2OK6BSPRqtpOC4R",
-	"PjbRbRfr36wT1NZr9CVujqiKND5xbKSqIdWgYfv3JQbjtmexTDRUIjInOFSkZ7hOgaGGrFKmcyUXqjEc",
-	"myC/AjNyUwXG1W14OJqDOpCP0rILbLYuB+HrNvG+JwIV1nIPzHVu1dQ7kxhJbiXcKpv1zwW3gVgFGJrh",
-	"RLbFREJT12KZFuf5hdBhdisdZcMj6GtrJQ1RbOLI8ITimLUsk2osbjjquG/sqiQtJOqYQtTgY4WoSYct",
-	"aSz8hEYG4ovqVPA8oD+qVbjwCX8WuUA+iX/u//vNGJW9U8iv4PT6mWZdxW6y4LIIbcDNf1REX0OcHyOT",
-	"PZbJhvL+5KIGV0xmuozqZ3MY1Zc7T/Y5hnkfBEeR+ISLF1yA7u6bjd5X1AIETReE3OqNFCKXgVfpGq7f",
-	"wlm4Ur673vjHw8a1x97KTUwyRG0fl2DfvoKhXPo3+3B8gNzqJmUAZcZ2zxh4tgkArTAO1+zJ6iK+0PVP",
-	"vvDu3Wo+Wmp8fdtb/LB5+25PDoHngDUqPoIAQglNs4A/SQIlSLQDHZnWCK5jY/mMd+m6QjSCK4p/Aykj",
-	"qyOkAdppVPGINgrMV3GQ+2Vy3adrdX4d6jZ+P37axvJI1wjqb466wBMFQMq1hItHZBJwuSoQRoHxISrB",
-	"rZhOytqJgFA6wvAgIhi+NCYWUFUrGNfQTJPauxyRqHBArkSBuWUNykS5Po4ulsVoUD9KfGENnhn/KnW/",
-	"WEnFh2y2mDNHVG6B6RbFu0OUCm6Xy4nABCTruz0zVUew5DDhWzf5Ey1ir/e8fp1WqpZLWbH+C1rvOb0/",
-	"LuWgH70aVZo5X2mGVEtuc9Xi55p3p7uUbi7LpvrWQUPM63imqCc3ns2MT0YbWSa9wC5jJ/HoJAR75Edx",
-	"uKfznXOdcI8wJHuHPUr3A5gc/ACyrbgr1yvuinuHfdUwRsVPgmsUUIMiK4Kl9Y4qCNLYpHZ67oNRo3yX",
-	"TeNSINqIFuj8APjwvdKCSJ+sLnrL76w/WgoD0p5AaBvYHKrvz482JUAakJm+Tj4u1PBxu8a4uA+XNYSu",
-	"mqf8ypqDPw/CWHDuwok4nRNuENz79CGJwSy4zg8vwavZhadZgKaFMrUpnmrH1Zju7PddgqLsHxNZBXwt",
-	"a+C5caheYGmDkZfLBtPGIsAoxmvTq79POA+dNrceSWumKT6t+MMzbAHPfPegnHnYs+bfO+r5E/WiuFAA",
-	"cvn4LbbjuNKBN6EVYm6xuHLksXmmHhul+xFMxsxsS8glmxu2x2gYyGVUVDJQ/oJ4p5JPZdDuWdqBPqUh",
-	"RgBhv3YO/wm2T1dzDcc1isnhwFfD4Dvkq8GUlLTmEHWuTQOoY3lwFDnCdyTYs1EF2dSpma4jklz5XEyK",
-	"L1lzuaaVv+D60TTxPgoxGKlSu0iZG6h9+K2hsSIVv4UP6uhcEkpX3g2HA4qWa5+6QlSOqoQmmjWpSkxa",
-	"colVc/cTbdahzBW5rsxi0F3bNKgzNkH8BeF3RMpRR6tQwqUgcYELFHQqOrZCj9Ut5DCCMZJZyocJHi3c",
-	"Gw4HsdWaS2xjruzufBRwNNhbW8UDs/VDLq1gMEe8z1R+UkkFe+eIBuUi2UxmIpNJiW9gZ4hvZmYmZvb4",
-	"X/Bx5JSUblHndct9Gd4IVIAY3ZIB6XuwtgWjTJN+FK5dS4VTRxsXzzc+/AETSLHI5YC//1L5DHTcqGEO",
-	"e5Zrwdk6EjREJr63p4nvnZ7Yk41MfCZp4g7cu2VQWQFMDvUASQYTNLJRinWLsPrQ66EtmqTcNZeOKkYH",
-	"ptxfDoQ9iKpAfgfGkB858pYuNhavrl8+t7Z8ef3rL72ri+uXz40UfdeKHu2Jzrb6AUmpDRfnhVluuMIo",
-	"V8B8F1U2ZFZEf9Kg/gKKP4GtsWyFvHJMm4MAE2V6gYGtDHPGlNOxEBDw88uhVWgQGBJDwhALN58x8oTO",
-	"QKuErUIwMltgETu7zcRmZn1Ha9KjfB5bt6fxBUrCAWgAGa1paNz8m3fz7iQ2iPDOX/JVVFBUFWW93rzg",
-	"o1dVirAwlQflBB4vREoJ9p2oDYnLCOjKpN+CgdujYhqARTx8Exc3WoIWxFS1EWnRtjCNpcCOrcNwfBvZ",
-	"u3R97dEl1KQ7M+liiHrzKCLaTfXmblQoW2jOFX1SUjbIsZjECKHMnFCCq3jH+XAvDCgeFb3x0JlsOES3",
-	"GMV8jAOHDxVYJB9VxNRsq0KYtUAsNkFehxoTkaDBrd2FskWi3bGwLxYJ9SJRx/ajTtTCnbTw7uG+G9iu",
-	"oqVyxv9Brw0rtklqxQGY3fD09GB1WFyAu38l1qdRF8udm82NZybjFfnkULSY4m/MF56BfQCBWFjKRJ30",
-	"ZHVx428XG9d+6E8LPdWoa1KbpSS5FRMbjegNn5gAUPBbW+EkiKgQpYcfHoJnB6qnlqB5xNsTaX6uhZl1",
-	"QZ4f6pVdmLWfJ6p0JakkjXb5mELUFtSukvTa8iX8WlYjakQYH8TRwEm7IHL7FmyLzeXDztCILxRaT7d5",
-	"a/n9N069vX7t7hgakFCqIj2+mLeIszAcUtH0oJ9SiEk3reYyWa7JQiaqoDqCZEW41y5JYw9MvtmcCFA7",
-	"rmZShahTub3iE9GEQ1Il+CmUrWQJSlx5ilJgrjZPA3M7VnGGaBSeG44EQboR2bebFZUcC7jI05E3JfTH",
-	"mNy7Yjugu130D9iPPn3s0IkVTngZt3F8fZwqpLKFlKy2QJsmKLeQeyi5ljJSalhI/TY7vu/N32bG9735",
-	"x4yS3fNWIRVXZvjm1niupGn/4z8aF883v3rXW/qoefWRt/Rp2MD2XcF9aFh8V4dr7nB6bnaewTNwRvhr",
-	"leCFmI4HL7m+lzYJvUgmGdkCYyvWeD8kYf28l45Zjz2/l70DeC/Zgb+XsPiQVYx8ViN3yYjjebtzPOPO",
-	"9nESxGBikidv/907+xeRc/Hwz41Pb74QlB4hdmj/Cjzm3adLhk2CLfd534IryYG+q22OJDKrFeel0Grv",
-	"/07Scr3GFGzNygEsR9i6uBfR5jRj6w4k0uI/KjDocCEKh55LB5Jstt7uQNpqt/X1r7+e3Lj9oHHzbxt/",
-	"eTdKnnDR7wjuXb28ce5S44P72DOxHyQ4xNbrT8UPJmI50ZbpfS3eVpxp/fVa3zbOtFFz9VFz9Q7eP2ix",
-	"/lx6/+LQQV+woN+G60nBrM6t191Wd5/j0362YgaLFWm45tcIJXO2U3waMpGTqiTgFd0fcsE4XCOaFpuj",
-	"tjBiSY2Z1MFBiYeiPMG+6RMFJtxoMd6yINDU0qT9RXCYyf7nOyP6NDnQ6FPHVueoA3MRHbitW50n5Ha0",
-	"TWJLjqVuFPmot/ngwmJ+j/JExYjAsVvF2E5rtm8nm9mBqoiWIsYxalZoxzJDLEUQ+RAODfUd9gUxzB3a",
-	"kPOLhFANroNcPEfxZbYvaJ0Cv0NFq8NDSFoNlttRleA6YujOmEIcS9QWkJINElcnRY2RsqFTEeZy+QfM",
-	"cvlAt9xoSSElivwa4Tb1CemEr9Et64Z5g+lSwimp0FLwdzsnHmEajsv3oJOCHtGQuh7efXYIvTkyuehN",
-	"lJc4HOyfmM1mQUh22ePY6FLUZlKKnIdOq5rtgks73BRRyPv1j29sXPvSW37bu7LMBf+3p3prd5jBoVc5",
-	"IMundndz+e5uxr8b2KMt233d10vhEXbTmDjsB4eXyZe9mzbSYD0ELaJ1w6maWj1mIN7S7cZny6gXu9W1",
-	"uVTCLulFk2a6WwI+a8mYVvrdRCiDLbQ4XSvZ1xLJs1E0PV1t+swyE39dtohWIYeerC56j/7snb+0fu1u",
-	"Y/HHqF7jg+0621BJcQGXUlJh+TaAHlBCq+yWKgtbzMYZTEdo1dSKgj3X5yeSv1NEC2z4smZz2QDF2+QA",
-	"UDxaNeZi0gEQElgVajFKqOlAgVuBGRXRCMJiNI9Z9HxjTlRqjoudFw+LB0G3XxVYMonmgpIYN9gY1wLF",
-	"MjIXlbltNFtzgVpRKTAVBLIKOk01rTmr5qqkxlzD5FpIt6iTF4YdmjaBLpOWmjqVmSywJLWuYr6FQ+EV",
-	"YtqGuJQPVkQoUW3NWdQhFtsffmCByZ+KGD2obm6fTpADmAzir2n4xkjN5H8EQMK2adFVRTVJjblOgWn8",
-	"yhIEheRy+ckA4s2k1ancPpG0YYAVaVrFeaAIBeJ7VHzCba7JwQQrQlpZqXRaseTddwk4AT7sUs2JadIc",
-	"p+434XKCRX1jgcl9saWGWDgf/1b51CFmuIZmjsuPxl+1rcr4Idil3BCiC6GLD2vsdwYbf1X7Q9kYz2Vy",
-	"ue7dx/IuOJ3unMdT8djPfxcLmhNExbe38bLz4pNdaJSjxhw7xH4JB2igvWcrdf8lB41mb369trLi3Tu7",
-	"/tnpJPXSZi/lcl34FwfRSxBdgu0CKmwj1ZjYrFIbVU2NjbuaM9+hySv/Vgoxfr3TWomthDmYSdpicxbU",
-	"F8MPIWAnTEogARwDg8hgwf12FZhl69KCQrpn7I6tcqEsLFl+O5kFKDoOih/w5XzJpJqukrS0d/ifzhhX",
-	"SPBt0RIijc2FLpKfgpqATD9GDVBL6VnLLY9NtFBF50mNlQyGFICSzDdEdGgxomrOG6WAWZe4lq7VoYIc",
-	"aWP2E1Wv0V8bXHH+2rLnDTZ3UKs7L70eubkCwl08W8Gop17DLEKDkdchm4+vsa7V4d2Ix1riMbscecW4",
-	"jlYkZbpmY5vEApN/H69TzT4uMgeFStKwHaOfiojMNoQLUb1mUj4Bp1al9gnDoXqwLDqoVvEFV6/p9U++",
-	"8C58OhbDSu3KHRXwKYIONS2HrytssWdePYd61KYm1fioQj/noxCu0n4orA+bGoMz1RV3NTBW8yURJ8BJ",
-	"omDm1wyGrDp4PfgmBG023xZJD4fmhd0++jf84s4PhwfCy4FzDLHz8Fklab6X4GirY0mDEgbc1lbk1yBh",
-	"hLxRcCsFe9jPXcBhplWQQmMx41XDEihxyHxCkQFLwmwT7ZLQTRJYsROXFASu4RCumGgijzdqre4bUDrz",
-	"R/EnnR8O8oHEiQdQBmJVLYdyuZc4OF/s9Mh5DgMJSW4cUxwZuy/AB0u6Hj8ALtChFEoIbwiGQb44q0cF",
-	"vFZyKRfJSaOK0yiRIfqdZAzmTuawkYxR4VsrN51RUhWD4V9BMxmDuXSOxp5TDoC5VvE505R4nYaWEdRr",
-	"8wnvckIsa5rtdxfkBhpoSV9JIpwA/Zk0Y75iXW/Tg5pL+SuI5cMPqO59NnxM+UcAkgcpyEfE/69I3IJ4",
-	"RYAiQCZ4vdMHQ36I814e99BHeN+dzIEfIkaTAT55l5R370Hjs3PrN083r97xrp9dv3zP+/yd5r131x7+",
-	"2Lh4rvHZubVHf17/7uGT1Yve6inv2+tIceJd/KD9+n+eejsqIX/VE+FuNvVmXPfh3Hg204GOTRCVdhuR",
-	"nES+1VBXYrEiXL73NN5JGK/YHPkUxDkRd/t+0pZsIwEQuhgkOkWrtjVnUwdiPqEYqMGO+98oYZksHiPJ",
-	"0xoXT68//GZt9YZ38YPYtxbH+pqZSiws76Uvv4RY3XXmB1C1zVn2h2xGD4+hH6QnrDF0B77tLf5p7eFD",
-	"74LPx//R+vn/8v76/T9Pnd44c8m7uvjPU6fXlr9v3LzFPzn1E/4DwULU5gZ02lMFucDyx6wDpgnsnAGp",
-	"wk4g9PfTfmLNt3aL3mdf0SkEPNss+4PwuQP9m515TMHWba2Eb20/0UIGWsgEAT+rxorUNKlODOa4VPPT",
-	"cvh1EE2FG6nc/MMfoYUUQoNI9FKXtWb8q+NlzTnOl49fBs16g2o5wykwuRa9ZtMkZdwOK8EWF1ZKod5Z",
-	"70sw5wjd/WZeSXzkKINiKxUcz7YgAt9gwmF8srroLX628Ze/Ni+dX7/7OCxIE6ViV6kbyaKvz/SMmusY",
-	"Oj0uL+4qQSMqNGA2LcIAKTcSczH4NYLAPWRj4IkG0yLgbZ4ghzB1j1KA9W1dTvlgnj/P08+oG5JHW6yU",
-	"7AToL3zmra4g4Ftb/vPGh3c3btxaW73k/emiyGO7ecm7cFt8CCSFPrhv3r7YuPa4cf6rxnfX11ZWvPdv",
-	"eLceNJe+2SKyL/aL7HO9IfvpwSD7bCaC7KeHiezDwB6SjF3NlumNAbAXT5XIPvyKvR/vrD26GX6bsbC+",
-	"ba37KIr0t29C0gOXAaPCx+3BE+Wj/oA2uRuNtbNw/MA5ouQOD+fTQ5l/DHXivx9943VSofYct2TdYln0",
-	"4m5xMoZhhGW3wPk8gROtECG9Fd8PWmBpldVMUyVFk2o214tjChFSSEnw46IS46rLNNi8s59ots3hvY25",
-	"LOg2MyHrxIFUhwJDIUf8Lli4htxkkFmakGYYGBswJ7QaNEdkT4TMBzl3dQx1qGOJFluYABKsSCjUJH4P",
-	"EAQ/bjM8yE6xO34Fgnegdkc3WR6wDcdhG/5rDFxo9RH14cbhh2AonA8jJPNCIZmoi7IPIDOdCGRyAwUy",
-	"IuQDiRYoFEfIZkTpsN0pHfTf1ZxW+Ne8/07j+vd9wL/t45lAWCDdEhJkhByy8HnnCswWt+xuxDS9l17G",
-	"YcRELgbhtAVIodtW1UmEiFFkqAQkafWAiCFPMHsIZovjl7NUJb/Z2GbgLWiaGkVs+9sdX+hMBkpRdG5K",
-	"XzOCuwiK2wWJDfUwmIu2Yh3b7tjtZViniI9mq2wMzXt3Nm4/QM3m/fgP78EP3pk73vLb3lfX1h/eWls+",
-	"tfHO3fVH/3iyenFt+ZJ39pJ36bq3+GGqZ0WGQx8OQINbH9nijJQR0Ns2QE/8PRik5wuXgXusZp4S0FMC",
-	"ATmK3bx4PBYoOoXue7K66F35oPHD4g7FSa2dQjvCpSiA6BY1yeLd4eGmA5DLiao8LSp3QzhqzNf8WHLb",
-	"FZ6StOjA4doGfQQXaAJqshjdT5JQjfipdPAVWAgSjU2Ql/1bilx8WxQEIzMGq2mmIIbY5RCtWDboCVrh",
-	"KwdX6ra2wCBDsXvspATIaZvzWMi1GWpUTCx/qK11DpqHhPSKf1FvFBHZCEXE2k+fCO22/LZ34dP1pdvr",
-	"V8/G8kOMYM8OhT3ZTAT4yF0zaODTvkGHB3zkHEa0H4NqbkYDJCGy7KCPWZdIokcaj/bQ2pAZPQSiCK7t",
-	"DX/EQwp5wsZxFs7woUWoOER2HEPQkAgfoA4ds1NwlELvV6ltWDpJa2SB0vkCU+EI/zozrSqkYjG3rJDf",
-	"1zT+ahRS1swSfzRUd4Wq+XZhZc9YHpHBgiY7uJStBVKpYWQR8mI0G8kx+dcknfnvU3/OZjJjStBDtEJR",
-	"bzN60iWOS6vOBHnFb98q1pc4lK+dS826gjxfVWqLmUh8JN/Jcfz4uKvNU6aO7Re0Nlgcx4Lc+1B9tvwl",
-	"bBKg7RcN0lWFaAXW4o0Ku6L8r/iVQcw0HCrUEoGYCGiKtwPBBwhRihvliea6fCUkWzW0q2OSydRwJRNa",
-	"0XDrgo/suQRdoNsPi5d0hIoS7x7DlDqtVC2XsmL9F7Tec7QylmJcgqL1h++uPzznnbnrLb/dDnI4TPpc",
-	"QJ1c4+Ytjofgj6m9mbWVlcbXtxEA8QNwlO9/roI//tj75gtv5UtETmsPbm9cP7f+cNW7uhi+dfPRko+f",
-	"RK/hVH4mA38Yli7V839MIiiAA8fvfmvF+/btdiDW/PLs+scfbHzy+drDS2vLl5o/fIe37o3UpHuFH3mj",
-	"+Ja78wdmn+2bageb+8ZzeyP0Z+KSpwPP+2GznwI8O+w91ztw7XeP+iA3nA16qAdov0XmnrhN0E++WlTK",
-	"JTX5hW99jdN3mFdJ/dLCY7PZ9f51o9Dwi8ibCwBFwiSOogLfI7BKot3QfPyx9+31FrtB2qLbyHRo81X2",
-	"Qw8Y4InjAkIct2uMYbPUWMsiFqBKiyMISoSYekPPmKf8OTUneqfAEZqMYbv0kgL83DYu0gXLnsd9xix3",
-	"XOTlJNs6Zc0psFk6V2PhzD4/pQf7b/ksv127RknEM/ocQuujfHVGKf6jxLj+ine3HjGdfGoRU4P5Cmzk",
-	"Otw6YzAXHG1+w9VT3lfveUufNj549CJ7DyN6J6xvk/myDgNrDqML1HGxQ5dCmGbb1gLVySwWcCngc1MI",
-	"HkwS0qH8H3WyQG1KdGobJ6gOEbgCS6vIAnsYJIGaB/+cSLUT7jwgkyXarHWCgh9v1rbmKSO6tcDGJsjh",
-	"ZLIlzQbflQbjw1z5aLGbAs5BqJNDtcQnsR+Vq8i8EtRUIZJ/8fomWvpAv7CkTz0QPsn+2vxXQ6U3gkc+",
-	"C54nfOYwSIn4Um9GSuQz2YXPGA7FYokDCR/Antd9Z1C1dAGhrGKtQpn7ukQv6x/fEDjhwqfelff/eeoa",
-	"/+U/T13Peld+7BpbIWwRFNncQqpaBgM2b19eREaVm46MyoHJHNRcTSImH/O0yvSXrRr4uQKw43Nu85t7",
-	"D77H6TSuPfZWbiLgQQjU/PL0+tsPwMEko0riZlO9OZ2yCUWSLZMKAJSCJy/PL+yRB6UbDhQhZ7Y5B8oz",
-	"5THh628iLRcu15PVRe/B997Kl2JvQIK7JDV5oXlKoPAxwXEQMBqg8Y8+hDDLtSCEo0HmNOhkvv55Ej6H",
-	"JK0GckIdU8SX3tL5xuU/cbyk2TYfGRdWSMkniWfOej/eaXzwoHF7kaRV3cBKRhWYAZxQppSm61QEM9Mq",
-	"SkZpn6hj+4lrkVmbavMF1ubDiMFjHIQRg0mON4iwovKBMkafRAU/48/ZASnr/ppsgxhenOqIE/CT3Qn4",
-	"3oS5L50ne5LNwwyURTX55HgmC5p8b1zvik7RpUmIZcWtbljnCvdBbOhG6MjMlt5Hi8LNbFnhxq1IEOXp",
-	"+5UmeS6wrGYU5Wn3kIyCNpt2uLANyOxqxSBPVhcbH9z3Hq60A5GdlDveKf7STQTF1FgXaeS90KGFUIrf",
-	"rAl5AsmBkK5vyQ4Ks5m10qCBY6HAHAvJDuQjIEBiagJf7nIi9ytqtm1QXbSUaiGPBSgR5lwz2PGaQ3cu",
-	"d0HAmZbqhzdjxJn2QnOmbcKU9rxwpOEhD0elEWh1ZkcLBBk/l4J0RWR1Bk0a4CRbDg3Jmv3hS2wK3RfA",
-	"iV1gqhmmsv9fGJ96SW1h+3/hfL2CZm3r8deRI277O+IGZReMuD22B2tZHL4G8rK+8fULSWHWN30ZavFd",
-	"juQlkxJOqqx044Nz3pUfxzB6CuKby6n9JEpWhj15or/tCNznKa1idQVXGSWDmnoSjgeNiBQYDjRodVzD",
-	"NMksh86/q3HtuPO5wwaGvwfAHda9kstxJddjZGRotGJt2nuylde+bWLeme87TKx77T0ZaO+QA9xvInu4",
-	"x0SiDvo8xseXC2UQnfl+46Oz3pX73sWVTdQ5uuzj1HmuJ3UOc49LTMrknqY6H3F3jbi7dhx3l2h72GJJ",
-	"Y9/DHuDPjuUcD7FTdHQg7gbg0EdytQQfrQgpNlD6CvZ+bWu/ALk5EKZscwimmSUKDxHghJIkx8B4992J",
-	"zLUKDExZrULDqUYyblmyTNNaMNicyFJjWgVT11R+j/oh5loiC42k49hl0SM5lsfeT7O0aFXA58noAuZ9",
-	"c0hDscehGLEicBrVQ9JTTBr8o65VHcd4Kr9DgcX1YbJMXbZhUoCEli+OFSaeJWlVLMOrtlXBZHd1TJHs",
-	"ZWFXbNDWcYL8Wnzdtuj81rOWXgcoOEuJSflS1NwJ8qvWS6Ew1hI5fhZxtXkKb6GCseZQHjtcfzx4FnCj",
-	"+SFzhoAQq4ZFOa8sfvXJ6nxetv0F5vOk8fmHnyPYbicI5ETFcZaIH+5gUjU+Ad8h0291aHTTd4udeosE",
-	"g1R5S4DRrTGmwf5+4wRHlb/1/w72ezfjz2b2bkaahu247r+/tvwQcd36X1eaF99pfPL+k9XF9b/+5F1c",
-	"ebJ63lv82Hu40iG7PzZvP9vq6+oyVA3+nMHn5+95anxmXXPwNy7fbT7+WNRgPLjd+OT9Dpn52Q7s+2/i",
-	"0EM7p/edrqRQUHR6JF7xlDhuohsqCx69pA3VeXLZbn2h2Rgbr4PtFKEUFcbO3nhHaLYvR2h2EI7Q5I0z",
-	"GbKcsm/1LOqwgWGHRAlcH8WX+6hDJYThh28UtXsB2fL4rhBgSKBhjAZxDd2Ozvg28dM00XBZf/jn5qOv",
-	"dy4DcXw1ahxqDFk07bgwxq7BxMP+qka7qBjl2L+v5E9IkYBEy6hFFPXhFlhCzmVe+GEsh7JQJLNoVbkg",
-	"kUDVsAPDwe+GAVhTCeyAUHMLBU2beUqr3EzimNSxanaRGxj4j8C24D/yAbEYAQwPwD/aMQXGN4RCHAvn",
-	"G8Rp+e0xsWShbJkUeGZgMUOea5i3weZJS43QmLihWJUCw+dyROdA+ZBsd9VaLUTSfnjX+V/hW76EDf3w",
-	"RRrYtKO1TCliK8hAB5L3+EW/woiRdkbYfpGWy/bPV5GJutsn+VXmMvucGd3g3exkLjOVUrq5bAYEXy8O",
-	"3vaU61TvLt0+fbT4hp5Gdq3v4O8juzYUbQ+9vq0767vIyM0N5mUOyWef3Tw1dzA+eynAIim6gaARqkL0",
-	"CR4l7o4A7vAA7r9xnCO9fUHJSFyZLygqSHY72/zqi7XlC+srXz1fub8htCthxMDzgXcLQNk77j3IpURX",
-	"4PdwzW1JKjYYKVl2keYBgflkKo7PlRLNzJMcUZHUOpHAhr52J2ZvSJ90pMTVcCETQiYEWjVX5hMjmAvw",
-	"dTi3mFaqbp1DOAs9xT7+i0+S2O7QTcRihpSo1+YGekaR+7h0vcnxTDSzzb/o6Xjmes8O3K4ZBU81QVAJ",
-	"zuUol+CZEaUIsSG0MVe9l+57V97f2cU3gXyPzSpv0ZbYi3uIuvKADoFvhxb5B1w9+HFhjBxbyf1MSToS",
-	"6nS1eWgrymiehHRZ0OPzkOvIzELoUOoQw80TNTuRU8mcRR1SYzrXR/y5alZVyELZKJZJpea4hJ40HFf2",
-	"oRI3MZwCq+HTi5TreC3cYBTpZOBKyWeMzhzpXkJHCBc1iiSEkeTGIvhUYOmN648bN295n3zUuHh6DK5j",
-	"1AC1iXRnYuEmyC85qADfaAvVtKMQP0IGOjVYRKfuuLTiFBj/XfCxHwYkQsyhC83PCjD0/bjgZc0NernC",
-	"CgE9nIAWEsONwUIJl0+4c5pKILzCB6q5HKnsmPLn/rqtPhUa44srYcq1xu1F79KPzXvvNm7debJ6Ef+x",
-	"/vDPjU9vrq985525I3zlp95pfLa8NU62qSkuZdoI17Ljk5lUHyHZqWwkJDsZqu5uZ5YLT7OPdmZDrMru",
-	"EFHfNu8sFtLmIt6YpNfardNrcjBx+phNMcg4/eQAeuV33pvJ6ap7h94rP5J/NXJsjRxbw3RsHdB1Gf/x",
-	"/VmifP3zT3dqc9gunFfR1rFh+NeNK6ubvrI+z3oSHSFeIOGPEmEmzAeBWEUUQPH/YwhTQQwL3GzhfErx",
-	"HtOaQ7QCk59DaA9hq81BaEmoQfgG6Hf4T1kAPifIAazwdCjFGKbfSARrUwtMvA3BK+z4QE2UiFqlUuQ3",
-	"yFyI1IQRX1ns9c8v16DcEj3TDYofDp9xsPVtP0XiwcijS1yG49MXtHoiASEch1QPxP/87kfxV4kEiHIM",
-	"Q+FAFEPoggZRDiOcL204/nkWZ1lYem7S+ESLhkFvjZZBBbIjYRghTPmcEjRqLp2zQKWGQWUqPou2tdXg",
-	"0+xkolNXM8xUPrXxzl1v8ax3+bF3cQXTVjdO3eIGy0/vNM58/mT1Ir/P1bONW9cap77yMfLawx8a1+9v",
-	"nLvS/Okd7/77T1Y/btw8v/7Ru+FZb7xzd+PDu96ZS+uPPmosn/EuXW9efMf7+Hvv/pV/njq9tvLexu0H",
-	"3v330SZK6qzSyQSYhsSIdkOlQjWnZlNobvJwZf3v74UH37z37trDHxs3V7zFH/jsli56H7wbvgAHhgPG",
-	"sUUU5rEeup1M+T+uG2zuqAHzC/i4W0rzUSDlU9j58zhCpnDDleBWPWaQZDOT4dQQkZ0cXpRzf2t+db5x",
-	"6qu15Usbf7/xz1Onm1+927z4Dn7S/OG71CDyVdumHOuXz/bCoImS6Ago566oNH0dOmLTTGbTlKv0ZHXR",
-	"++aGd/PuxodLG5/fiKXPlGhmxKAJ/VsQJWpyCUOZlJImUyFWlbI8WShTG9glFzSJdNIONUvjBnOq6CdW",
-	"iPRd8D8KzO8JzGesEK2mG+6Y4tfjg0hXiFRCvlEQciin4zzKSOEJwYMCi14RTeN0xoKU76gVIUWufyc+",
-	"PcGWrtmUzDNrgU2QA2iQxPqiA1e0jL9HGwfy5Uz0RYOrnu+GAsP2fCQd3hvhnich/BJaXVIymA5oT8L7",
-	"frqQKEEPEr5yoREMz1AZRv8/vjzbwWOeCKd8+LL+yRfevVuNC48at+6g725t+ZsnqxcR1iBS8d6/sH7r",
-	"zvrd97yVK82l+96j62vLl7yli43r34uWZlL1hjZEz0ma02EVm+RS9K68v375Pg5l/f3r6x/8Vx8N0foJ",
-	"YYcV5TA96D0A4H2QiZF71gB4IDuon8aA0wn9akLwNXlv+qCQK5NtvFfjmve1vPat5o6Gt3ZimgZehLp3",
-	"5E0f8bv21JSP76wA0z1ZXVz/y0MuBkLYuHtUvOVGPANhlRp6a77umuuFQd0mLvQeCGKrEac6OscqhuNq",
-	"8xTSRExkdXdAGhC/qTUMhlnucf6xKvJEXKfAoli3rDkyLjcAOtfnBjwKhth+weOIIPYFJohleBIDAYsc",
-	"sS+8gG0VSpsxyQq557NiQzUkHP1QZ3uLLJQtaBYGoT3DJWmHUoI1hWJdY7LEnwvyV186bZXFwzdzRI7z",
-	"u1ea985uZz8/+ue9S9fXHl3Cn3tnv1v/5oN/njot7oYGAEyk8Y/bjZvnG5+9v37+8yerF5uf/71577yw",
-	"E26ueGe+a35/q/n9F2srK965FW/lG2/lWvPe+fXL55o/vbP26PJWXPrZXmyiRFd5m1UUdn+H3ljz8Y2N",
-	"m6eaX55uXLm68fcbqcHQMuSS+Dwibu5hGDij/PPtwVUbaDJBUduXJnvx+GnxGf1T1EoNCLlzoKyIVSq1",
-	"QHz84rhVKqljeT+bJupFL7DAjS6FjxKTOkPSUXZbcMi3+919BztJa7at1cGogLT2MP+ZI3LOI/EColsw",
-	"HUFWOTI4WihxB2hwDIARNxx7vn/WO/NR49rjteWHzS9PByrz2zvN2xfXv/56bfkU/+Thw7WVlebpi83v",
-	"v2i8c8Y7+1/e4oeYN7z+cLH5+H7z9EW/QffG52e9e6veg39svHO38eFp7+rXXPsu3eYat9+o6dBodkcg",
-	"6ZmBpKe997Y7JsslYrLc0DHZiHB4RDi8cwmHAyQr2IZHPplWFBnm8urdpb07UAF/3DpcTuD3KhkmxRxs",
-	"fBZJrz262rx3uvHJ1cYHfxkT5Yk9o2eFQO6KDWgW9j85oZk16uRJpWa6RlWzXezYQFQ+BFXBwsl6lZLf",
-	"1fQ5dM0jjQvACv6s7LRKAH4uGA4dU0itSiQlsua6WrEMjSNMo2Lg5ZMwDpdULMcl2UwGJhsOA+D45dSP",
-	"lzheH5sgqgzSiWwSp8AEt5duLTAuCF5IUM0nLjbWK3JndgLH/oveXbLsyrgO7AF/7FKPHvBfKD54OEkJ",
-	"eOUxBH3hi6t6KQ6OZtu6OT1VOMr3r/hde+aqd+HTxnfXJ3DkXSYaTAP7VFnLTc+k8qnJUraYoXtL06WM",
-	"vlebKmVnZ0rZUmY2U5os5mhWn9KmZ+VvOaDK5SYnp6amp2dm9uzZu3ffPn4v4w80lZ/am8t2337V30wJ",
-	"aEmezxZ0NKpf2xEh+gHUoIEoCDQU+HMiDheOQZYvrK1+1rj+fePag7AGeyGRSESjheLpYWQSBzhEHvnw",
-	"8Ibvw4IwuUOqNRdzNaNxPmIbc2U3Of4ewgAyotUai/fzTtO4JxqX/9b44FGezBknKCOQYWvZZJaWLJsq",
-	"0VRS+dPjsDnYnCopl8aQYcGC2WimLHqBzgDYHkFzBdexgyyhVu1FzBY9gtsoHFPrM8/zmTou+q7uyPXj",
-	"cYODN5hGAiPv2ovjXdvCJu1UgtTKiN9vCdJT9OS1DfopevIUMku5HvOrLkepRy9eOuhRjmlIcBAiPjJ+",
-	"lr96D7HIKGOpGuFRaPeNJUGxrtxmHOWOc4zbM4w94r+77h1oPn+VTw4v+PEFqQJff4KlR2NYMhX2QLWI",
-	"DZ+9M7RYwYYKI19MQg3bRO21V4Yj/GLtN/YthDaMqxAGKWAQfWaULJStIF0WHWuZSeJQsyS0gOzDRYDN",
-	"X2BjwiyXTpADMRQOGJzGPIW85H5wKHaEEKhSJqD1A56fHmTeFAgfNebYG6XSAIAwX07gmrrS+GwZCaXC",
-	"do334z+aVx95S59y1HD1YuPdKxvXTnlXfuwn+isGPWgsOip777fsfeSnHK6f8kWlFcBz/nr/kgXvQfU3",
-	"SqXI1ms5x/5FvW2+6cjm864sc7Pw21Pe1UW+C0995S3dbty6E09XvKm5EvKE7UTGhGxy2sLkUzB2ghDg",
-	"yM55Ae0cY44FHniqhygNSk9WF1F6oJToZOlsseXwkCybREtGSYUwb4xd04qoQ1ZMFMVv1rJYEFeOow3X",
-	"kSAOLhR+23iGOCSMxAxYbL4GyaZKmD8uzBYnwv3UNix9osBamd7Eo/ivEQoj4xsR6ydwsuVw0yHUNyt6",
-	"leha7Ig+CFqxSKsu1cM3DzPCtRhRJC3wfpTGAYaIP5NtFxyrwFTcXS85tdmK4bpUh9xYPpjf12iNWyhh",
-	"vrn2oTzPZHOwe46IXdYd51xoB7CAb+zpkIu1Pjm8n5NGIFhjBzKCgG9PjGT4dHtyykOimoMN0AXXnBxG",
-	"CVwafOlRPiQtOnzb9UBwBx7GH+0gRregpTK0E0gydBDzNxavJmF+78LdxqnTzfvv+JwR7bbxnvHM1NYZ",
-	"MXIJiHrpduOz5Vgg3U+YZAqfQ0+6R11aBaMIbJ6wKYwxEDH/P13ck8tiH4awFVSldhEWeCajyD0l1uM/",
-	"cqm+OjcLxtVUgCNaFnlvZJHlNU+px4q0TaQWAoZqobaiw5yODNO/aNi7we3RFN06JUjbKwnMnN7I4EK6",
-	"rhs2OF/Cj8jgOpLBRQDok9VF5IJuPv7Y+/Z6AikcsrK/UKRwcbC+B9IKbJuCvwsquKVo3g+mGHwHIQFf",
-	"Goj2s34SDTy+pd3X4ErGkHNWJK0MqpXHMEgoQpJgxEUx4qLogYtCdgKMij2fkwKlXvPS+fW7j7uXeluO",
-	"8D7bkG6LUNmEhiJJhm3OPRG2VZ9fCoqobNpi6M23TzbOXPKuLjY+/44jz+W3seseBqPabZIOFsjMs+Pk",
-	"688OmWqxQ8JGxfQwjIrYps1DQswZLQkxzySQ6PWJl5OiAXiYRyWL24ZXokUrIb9EGJE/P1h8GPwSoS3f",
-	"P82E3+LQpm7NZjRoAgxtGBzhckeqOT973HACZuW8rHhTCkxIK22OKj43sUK4SCMOl2lx4J7qhqvNmlRt",
-	"NQcs2/dvv1jQ36eDGDT0HwArRKCPpvt2ZwyNpmGEIDoiiOnnGUFMxuVRDwVBjFgQRiwIO5oFoQV3IRtC",
-	"f7hrR3sDZBPqcEf4WGgSTf3G7zflRWj3nu5GONN7mvdRiYmkmOqqbjGcg4BPho7XPr4S0iwGkoWSD8Kl",
-	"i5E86wJbKFuhu8VnWiMLGNcJuxyiyoeopGjVmAtek5JtVQizFojFZJtrqE1klltgdeo3DiWGz1XMoamf",
-	"+SDv2ZIZEYSBw0/ordPzNknKPgBTHZq3xVv8wVv6SPT2DYU811ZWvPdveLceNJe+ke3mRWR448sPGjdv",
-	"4Vcd0NP0zokAT7bgprXl97xLF/iiwIS9M3e99280Hy35E/ZRVe6pBXuzmR0T7J3c5sHe6QEFe1teSSjY",
-	"OwzgqfhS74UPzgyApAGWMhYQ4SbbOPVR8/G5/mBRG/QZpveoQ6JnjErvjFC2xOCU4JDaEpFTsn8K+ZpI",
-	"Ml1TgfXG13T44KsKOfz6zxTy74df+ZlCfnXs1fG9hKM7hagTulU8qfJ/nDSdk371WYFVtKJtOftJAtsT",
-	"6Z3sKYzLCqyN7OlAvItM/szV5qEZGaMdnW3gUWuljSIDYI3a/s41QQsFi/Ki8kIFzq3pZ1xvhShy/Zuf",
-	"vMX7zdt3eyqzmprOjuigRqUrO4wOCjrbx7hhgBAKkUZHQqjn0hkTwwAV54fphF0QITwL74pDmR7rW5nV",
-	"ivP8fQeBNEcDpoWFcp2k5TLkgc4Jat1xzjiToEVop1L37jww/OEFVrRsmxbR78IVLf4W/5zTjJ3pHjkC",
-	"ixXjHumzct2mGnyYat77sXn7jnfmTIuKWv/mfPh89lqyLoYJe3W4UbCRZ2c7enb4iz/Sxx7b1l4haZ2N",
-	"vELPwCskF3+UsvsitvTk7z4WUG6cOuV9/Olz6MBqD8ZFAVNPMTm879D9XQGRqMCKSY4t6TMK4cuO6Vch",
-	"oqQYN49C0AfUFuoMu6qeRzcPgvpRivLzk6IcCIBEjDEzCIzR73o+/4lPSmBsjgJQW2clgbWMz4S+cnVt",
-	"5a+jjJxOGTmo03GkmxcnHqEV6wREV/AXW28+11393jFcyadRt4eJNvxxZEFziP6clvHt/Ko8fEl+Gd76",
-	"x0uNz855p1ajZzxoudgFPn9zC3UHicVvcjPJ4jf1lWPanDpBjlKmw/F53WJUniEk1CTzjCM0vJIjWX4D",
-	"dTIzpZKFMmXEcKHnfNAEUu+iMq6v4rS+Dx6f1CaHr2fUWOFPcC07lU/NuTSBTDIzfSyzN9DlXcGVqUwr",
-	"xXcXP5rMAsxyxACxHCau+W/LiCDAnsqnZjJJnYC7hx3i9STADSGjt5JWPRknIl+3XFKxdCQBcwwmepaK",
-	"7YqdFgzWurdH6d3bo2LMl5tYKNaX3EysE9tSNdhTq/rCY9NvtVcgiBSRLaMQlAKkZGpzYJQzy6X7SbQT",
-	"sAoXH7NUbvSr/Ap1APVY3VVBDRBADaD6yReB06keRd0wq552qnqZiVcv00mtEAarXkZlPEOA2KOqnP6q",
-	"cnzdhsU4z9ImCMg+YUybONXBgZtI+fkrcO9WuOwz2JyguywZJj94ALcUyGMAFisNdLxRoRNE/b2KP6IO",
-	"YVqFKsQpW7YL/8a8AkunSoEZc8yy+Y2LmkN9n7JulErUhlSbWeouUMqIa2v4+jQTEx+MStVEGFgsa7ZW",
-	"5EpjKKbILw3HhVXoWYUd1mzK3EN618SB/DG/MFhvP/glPUHNrn9xlGp2sdzTA45advfch9uFKVEHGvJs",
-	"Ngt6LduuUrOgwKaOgfbqRaWKsPG8wfjVOq1qtlvhA1RSJn8VoPGE+3n94xsb174MB7pxE8G26M5xnIVf",
-	"uOVUPrW7m8t3dzP+3ZB0adnu6+2h+HZHddxShTg+3sR4Ar7LVD5F6//+h0O/s4zf5PbN/++jh5xD7DfG",
-	"G8ah+mvHXjn52sED7msHD5w8ZCwY2q//g3++8Nqx+YXfHDuw8NrLmYXXDh5Y+OWxIv+/+8bB4DP/v2MH",
-	"jNJ/dA/d+P7thn0PhOCIe68T9x4sEdpuzXufY+e0OMI91CfP3HLrnzsvseBBh7AvRD9rTKc2UeVRVqH3",
-	"jkYYXSC2ZbnoK9NmHcpckb/Hh0YqNcclsxA0/X2NThQYeOI0RtRDOq1ULZeyYn38F7QOrreKNk+hmsC1",
-	"68TRSnRwptnLIAz56ejdMAtG+gta79k+i7V/ItJ6X5J4bRWqaysrjfvvb9z4x/r/WfEufOqd+dpb+mtf",
-	"ArZFFq6trGzc+Id34dPeBA0u6pDKA9qXqN1GnByfzCbYiB2S8PmXPSu0wa1978ptk7ns7vRC49v4tSxb",
-	"HwRWcJQSrFWQGAuaQ8Qb69tMVZ7DkoNRgtimJibsGqF5uAL+4L73+aeogLtUvYMzLDHMawQ64LgQ+8ft",
-	"GmPYhAJixvyux11tPtJ2L/y7ecp/W3Nom2Eq7tDyJ0oWiCGXwNERtl93GxXIfsj/MUF54yJyS1YwJkKp",
-	"HPBVAbsA18GyMNCy52cta56k+VXQ2oI4ZUrdMajWI+pE0TmhQrFfgaWxxtCyyc/+Lbs3M5kZU4L6RRIu",
-	"X8yDoWxbC34XDAQRXHGLY0tEP9qHX6x/dlopMAGyrl5a/+q+QtaXTsH/8dP1bx96n74HtvDa8oX1la/C",
-	"vyVpgxFqQE4XrsL+0HNgEBWNm8auyNzSCgz6C41NRG9vcMTDNQNJqxx3qQpRdcNxbaPoquS/T30Ja8LX",
-	"ie+YPPGW31aId3FFId7lxwpZf3il8V+X4e/m7Q83Tv9ZIWsPbm9cP6cUWOOT9xWy/tef4FtMvFIIttOd",
-	"IAf4GHc5BF86DgPEqOg66GgVCm8Ae4mwOrFsndoKHw1fZresuQVGTxqO6+wnGpk1NTYv71aBAksNkNoE",
-	"eZlvf1KyTL4O/N58urugNLWiSU5QLt4n+JYWTKBcrEP5q+HIYtSFMkdfohMK+klmNZ0UqWmie11Uuc7W",
-	"cTcpfIoKKVpmrYK1FgeyBWZT6flIa0T0deGTqmgmHxAVnhOiIaDEiJe7YBShuTicN4Vv5hrDQC68O8su",
-	"MJw7/6FpWVW+jviJwz+CTio6pVWZA5idIaD78Vt60pXh4ZKU3oHbha/Ir/m3qm7Xj9TYSxzxqIRZLriM",
-	"DIcs2IbrUjZB3pAZi7DQeGbh5ZomH774Cfptgt6NBaZhu3RYt6CoxjQcaOUODmBqmtjeJfxgoXD3y/ob",
-	"JdTmBW4sLlDkYuD7UwjViuUgbq7VdMPlP2UugnnYfppD1JL2h7IhJ4Ji5dVDv3xFnSiwA6IwOJdRMpkM",
-	"f9nO4PD7IXhigluqRfKVaXEebg8bFplkkRS3rLl8r4jhL1g1Uye6pcjVgveGvfLrsKQcuPigFMMCcd04",
-	"cBtEunH4WrCkmQ71M+9mLcukGkcpbw6tfPco3zS9VO72Gr3BLZTKZxQ5c7E2Yge/bNX4jbLhvEjwUfGD",
-	"n8qnXvHhIBS3tMrylJKqcFQxxxeMWbh3y5ojSt91SrhVsG+fEvRs4TMGuYwdkZy644peoHyVXoGefdZC",
-	"Kj/FgTKl2FGEPxHtOGvBgaZurd91i4XfsOdwfyanJP66LArVxd7TDZ2b0KIzlG7XiV1jir8lx2Db4tmV",
-	"cgFAwLZPjhrB283gLW6VoIsx6CLEZMSp2lTTYR8+WV307q16Z+48U+CbDG0juimKTbtPbcQF4GdDKjHA",
-	"Aw5xLY6J0JDk2qJYNkzdhuiLjT/gKhOT7YPfKAUGyEmdyuxTCdMqUlvCFTa/KI26rWw4rmXXiW5RkdzF",
-	"hdbY00qy7M8R1WeKpW+O66M+Cc9LnwRhGmM+5iYSop8ukIMRHGXNOe4fvU1yN4OzvuMyN/s8zcPI2xyF",
-	"AZ9aGHBQntJR0ugoaTScNCq9npAy2hP42+Gpor+C8rI+EkXTR159meyZ3DczlhcxSHREAv1qXWnNDfUl",
-	"gCrpWxldKLBQcBPhqdumldDlJTvxpsV90b0GhVG2ZXEQ+Zp1AtwIodhpgb80apakw0706+Vzo0zXgFoW",
-	"oWsup0ZgqK+HijUb3HniHIfgab7ApOvMcPgt9qoKnzv669SpbE5tcxVJH9WAs18HhmwHkPuaqI04cmor",
-	"lOSHrMc8i+ElyG5XPZ64cjtQv3eMhOYGFwkdZe2OyPd3WpovCnMIxFgnQgYnJvs2Fj/AZsrb1DfVRXSV",
-	"T+t4sV40aWK8VXzuWtZxndJqu49rt8aK1IHk5qR04mM+Y4Q2yxcS/NUWowp6/FDDWi7wl0raNRyI4KHn",
-	"QMNwAtZVGacqMD4mhTiCr5U5C9TG0NKCVgdqN4PNmSLjL80sogZJi1219+s/c/iAvyxDynAdqDoEVSTU",
-	"IUe+gSLMtivCXrVW78mlA0n1PAZbQrwFBbcYRPqeO9/fs80RRbm4ywkWO+gKFwpsvYD2W4ukBIaFzYRk",
-	"YGiFzSJGHYhYSxGp6rTqllUhB30mHpLOcPHnG22aaTEgCjpCNZ0YDKwuCNwSC8OEFc2ltqGZhkN1bkmW",
-	"BVM1yFyrRCqWTUV2AIa0UZAHZlq+wEyLi105JMtGceuWbas2V8bWqhC0FmZcYGMO0xd5DOkseizUtCk9",
-	"yKcxqOoEGbJB8R388abSZt/kBmvfhAQ60lEFIn3SF+lry994Z74NLJyvrnln7m588nnEtvnqmvf+jbXV",
-	"j/rO+ARba/B2TjeLEJcWGrXb+ql8GLmYt6mLmZ/f1/nLSYADQrA9fwBgKzbWs/f07nLkmwkhh/d85ND4",
-	"7P2dCB58SwwsKDFBsKRMsKwHgi4c2sHwgs65neo4ozWb/GZ+raZuOFVTq0Px5uD8o2AdwZj7m3rXRYZH",
-	"LJN2ffFBAw6FPrSCSofaO7GgcnOVpouV83P8xLZ5vTPbby/EwXZAiRbwmG6R7zduKnL3p/Ipp/S7iZCE",
-	"6M8ydajdVREiPw3bXCENqpiQT9UvJly/drex+GNsMSEIiC04z4ZXBuhQGxtBBKYaBLJsNJRggOi0kk/x",
-	"y/80l5hUg6ZBoep1LmsLDGvfA3eY3IsDr/1zYEM/69q/diHB7YrzXEjc/nvjwh0UEnIFOVTQfjeOeaXj",
-	"uUyuRSoEBIg9SIVcJnrk5zR+5MWtejrkwywA3LzYrwsBHLe23dYIFge21JuHnZLeRn/WANC7JgSk+Cke",
-	"leaNcpe3WprnUNsvzUN1NmBFNqDSPHGwuq/M8x9pOMf9Y9lesOdQG7li2+vz+Mx7q8/TiqK78KYleq0F",
-	"eW3FdwXWVn3H5P3jKvAEFLl6SSHeV3/G/4eL8kjzqz81z/8D7CJv8RPvq/e8e2dFxV2BRUruxibkxabh",
-	"uA4iApJW4UWrClElrsR/o4jj//Y/tWzi01UrxEfNSoH5AlwhIjHq/RtjxKHAI4ZFZkWrUtEcfo9/njod",
-	"9BBCEAKVcSRtRHPvRfkTRsNeARNRLBUx+KvRqcw19SEN/5G1wKiN9y0KOiRXFBxB7aQxx8b56qRVvhcm",
-	"+IVIm3RY3EXdT2rMNUz+I4a88Sre6Y0F5l+kEHWOuq9RFRZfNa05q+aqItQ3li8w/sjIO5EERbaCKbCQ",
-	"KC8L8qAkENmLYGa1KilTWxZICUZ/2H187GrRpjplrqGZjqpw4DdLSVljOtVlnBKXQfq6NWBsgAVh1Nxq",
-	"0WBaC1UAykI/HxsqRCsw32QP1QRGSgGxftKGfaiE3yEsy6xNtXmMF1Qt0yjWxybIrw23XGDDKusTYYMC",
-	"26ysr618L7Qphd6Or9XDJU8o1gP4jMV65GnU6sW7Oka1es+kVi8HXnp5oOFNhGyMV/8wvucX/5Ebf23f",
-	"/31wfOrnhw9EIelJ0/UhaQ7MH1n3J1YsWviXiRT++QV2uaDADpXOMy2wU+Kq6xSfkY1LyPFa1ZcZzqjw",
-	"7nkpvPPBVoeau2eKaBMxa3zJHcBNWXKXHF8Hw6+lvGZgIv9n1BX+lYHIq5HbdfBW/yjrlOkDDd4JCxiZ",
-	"vZ+BvOgjhOZQu18mbjV0zLhlgsdBmCYwI7VD8SyYP1DeCzahZYvKX6icoKUSLboyK4cv2y6HMHrSJQJ1",
-	"DbxGoS9X8HBqFNplTbixTY8hl6HVI2xTsaz065fN9u6XTZLQucH5ZUeFAiN67+1C7y3EMJw5xXel8LMQ",
-	"UH4/G5Acn+K/mT8WslCFkOq9dWar5kxumMnPcVFjXA+ZFpujNrgDicGUEKWLa82LAnULqxStKhCKzYND",
-	"A33AA6ScwFk/fYCOXpidgc+fufRXiFy4UafCrfNk4FIGMN07fXP92t1natYXNcZlk3jLxx1qlqTg8o9M",
-	"u8iibIgS64C/51BwIUciiCuizWlctICj39RRZGFBNbHpCWt+kKQ4r7BnI6B2lAchN56ZGs/0LKEmByih",
-	"cDM+dwJq6/IGN3BI3Fy994zETZsAsalD3fHA2T8UQXKUuiKUJmNsGMrhcsKJgB5p4iP0GZwIOcKniVaw",
-	"mOkWkrRCoZHX6cL4YY39zmCYftV9m2JxDxhYd1Z5An+Xv6YLmkMc+vzV8L14oYij4EJkdCF4uSVI7RDy",
-	"Y+PcpfVHSyI3A2L7z8jMis2GEUJGGCzjRc2kTNfsjvGHOnCvLJQth/Kjb+gcahTLVK+ZlKS5tl36qHnh",
-	"be/0ucaHd7yl843LfxpDV4i4OylrTp6oQGLmWnZdJYIStGpbeq3oFlhRs20DeVsqJO0nlB51NZeSl60a",
-	"KxrmLof4nZr95ztjkHqiUuZSm+oqma1D1gxfQsNxoVNdgaU1mET4mSH6QM2266ROXQVTdIqWbdMin/+Y",
-	"QhbKRrEsnJ3wa1MrUsHsXGDiXrucCXKQarppMOpwACbtQR3KuW2KFIWQo2HWQUQi3akjFndoJd0vizfw",
-	"G/6ULQM0GCsoHseq2UWALvKdpkKt82beUja7ZE8POenRSSSgHBgbhIyBXXvUH6dTSrvrn2rBUS7lAT/a",
-	"8tRyLPTjnbVHN/mpvnzWe/D92sNHUVnmi4/tXxEdJ/V2/5EvwlubCr9dDp5kq1QCcLRA6TxlOn7Ib0p1",
-	"km7ef2dt9f215QvrV74Zg40oaDh0fngRR1mQcscXGTncHUwEs2zdYJpdhxtPkAOMCHEWiNmyBjlIwjTA",
-	"2I3GfK7FA4F8CwtdwqwC8+9hlWQmU2ZqaEXM4cO6ZYHDFxhTjzSXoim1B6zCbJAV5J15p/Hhl80Lb6eU",
-	"FH8XwjTkIqjlV5OhXzVu3An/BEDdm8qmQqsfkZVY1SneyyhUsD3I+8RJb0U4fqA4FujsWHnYaww1vKMD",
-	"i7IWIzVfYVAhFIffwqIIF1zhUNCHdTKvlK+/YNkTrwOEr1JgMskrTgQbjNCTIqs3rfIP8wQSQcdEkwRN",
-	"iOSSrwAV9NeTQyKgjfI4DPKIj/GItcAiMwhuYnC9UMfEZZFI3DZT6OEg5brMhAxF3dNqLpNV9/vVWQrc",
-	"v00RGNiYFLgsOHqFeEkeZfrY/gKzKR89Zlf6v7YYJYxS3QllEJE0kAtitjEQDipIP4ifCFLCMa5b+OuA",
-	"xFs+Bf7Q2IUECiPTcDjOFRm9fuKsr5X81NnBuQ8O11qVTse81WMBnaoYf9saz1KkM4d9oPPnMyqMPHy7",
-	"FqORnNVUIZUtpFIibVU0SPB1jXzHkczVinbyl5TNueVUPjcFCR0utfmv/7OQ+m12fN+bv82M73vzjxkl",
-	"u+etQup/pPzcVse1DTa3WWrr9lKsfenNwzV3KBkRW5l7GCKIbZPUP3w4YEHxt+WWYEPPNX3PDonFLHP2",
-	"KSyzeOwInI3yOJ5yHgfgp4541Ht03Ttzp2c82t5MYGr4XshWxZ/Q2T3kgHB26zU6jhKjg2Fuao4rgaJG",
-	"dOF+g3xHcbODWt1Ro7446YfzPYz8Bpi7pfLPVI5HC6yQap77W+PaD97i/bUH7zU+vNP8rx+n15b/FvhD",
-	"zp4ppPBuTj7AqM68Ua1SXYmFp+LZAKjkaLH3m11jDjEYVOgn2fEkxowP4yr+u+MCtIX7pxQY/yYfvaXD",
-	"h2WEfKDzzFogtgbuCaBNm6tRuNWw3AQHa/Qgf8NdgDVEn8KHypGq7TrinaXlK7RKxKZFalRdBfaDw4dY",
-	"ocyFvn9RrJbL5KbGM7nxzN5UfJ0R3wipVtjRrZbhs3qDmXV+qFtn83PoZcjq0T0Jc5AbYs44QZ3IeHPx",
-	"gwzt8Y5jxdaAqXzKYO5kLqVw4GlUapVUPpvJZJRUxWDiTx9hGsylcxBP3jIriy5ec7DqWb7qsMItbyI8",
-	"oR5yc+RGSlDoeo2CrbLt/cE7kQoLisbCwrcl9PFkdbFx8bwvNJtLt9eXPmzcvLXxl6s71G/SrtbCcheU",
-	"GV8hWqzZ/O1wgcZF5DFrHvkTuUzACcFfHOdS+0SS7DMcgl+DOxlCUfQEtQllJwzbQvlmuATUR9q0ipoJ",
-	"rQPmRB9O4bkwLDaGLVW5nA5ohpF9c7dWNXafyHKRU7PNVD4lPkjxBeKSwGaaGTJ/xCtryyIw5hiU2mJ7",
-	"UCiABVd52ZKqxwSS4yeri+t/eeg9ur62fNl79Gfv/CU/1WIikG78PKXaBegxcJbPacxwQOQQQb7mU7X+",
-	"96lr+DjDrStIRyo6wDoKca0F5ijkhGGa2hx1kC/MZyp0JsgrISe96E/GF4nNOQF7TmiQyOfWPspDTOci",
-	"0bJFN0NHliYaNjHkd3g4zjU+O7f26M/r3z1cW76Mf4pZLMiiSKTBJBWqOTWbOlhFS6qWAaQDTOe61uZL",
-	"X7QNIEUNjTB4Wsww/y/NrEFUU5PtQEX9bskKj1PxtbrBV4UfIH/oWNrP3yQkW0XfoX+L8RPwpJghvMK/",
-	"wTdplSTZ9pxmMAcLiFsWUgyFT5gvhK0xzLplOqEnq6bG4FZ8ZZun3ml8tty89+7awx+frH7k/fSht3j2",
-	"n6dONy7/ybt6ia/1+S+8xbPNe983blyODpv6Y4ob8WFqVUW1s1gRrIph0aaAfJfDtl5bvozECuK1RgLT",
-	"DsSDwzsKcgPan/oLCg5QUtGKZS5ni6YBHWCdWrEciqWfMFjR0ExSNTWX633+ni7f8a584d07u/GnO10N",
-	"Qasa4xzLJZw+V6tUqT1OTxg6lz6mNcfHhV7bBb4B+Wlcut1cus1R8uMPW4+1brhxq+rH9ZF+Qjjm+Ckm",
-	"6cbyGe/S9THCxz5vMN0Jb0hrgYm2xPxko4NAXGDSOc3kd8BNC+9MeJoNNselA604CtGNUskBuekajmsU",
-	"naCSuKg5Ip4PWQBif3LEQ/3zDOc7vXHq7fVrd8dCUy2WaXEeZhMz36PULI0bzKlingEe41qV2icMPgFi",
-	"c7PbIWluhdy6o5D1T77w7t3CJdBCWRAmEFk7iMe5jMIhCuILqZaF99unu3YWfE8rvsciVYhTm60YLrA1",
-	"B4wSNtGKRVqFTzk0MKk/XPjT0FiRcruBH0frBLU53MLBRwSBnGjcWrxcNpi2y4kNQZN0OAKN84+LK7Ta",
-	"yJHsEiKSS5RQ2LvlDICzRxEKQeZxSFuxBdSE37GELe2z+g3VbBOBPj+OXEF7D773Vr7ECTW/PL3+9gOF",
-	"4F9ouitk7eFD78Jtb/Gs9+OdxgcPGrcXccp4A53axomw7QrEuticQBFU28TVnHl//2u6eFXC/GJzuEGU",
-	"0CyF5IpbfSW8JxVZ9ufM4yENXjg8M3RqTMsJxz2QyUQk+NRYiS982R8qv0loSWGqcRLCtuZs6kgdBePm",
-	"14q7pHHpmo8/9r4VogL2fOIa+PepUpv/Z1h664nwJZDQwHgUoAISTwimK8lGVHwguxy+6cRALdN0SK0a",
-	"vC95lojFaHgbyZ8kiFw/FE00xmqaKdV0GvmgG9ceeys3vYcrzaWfcIsB284FXAXd5pZyaNMIrxLCG0e2",
-	"XS4ZJ8IPqoKNLdYD2VfnajYlrq0VAxIZvAeXF4JdBX5HZvH3+HMpkhXhNIAwXiBs+K1atnJYTnO5Q08K",
-	"XhnNIa9p9jxwycM1tsHccW4O1MnPj732y/2iXSy+V71GFWLKRiiiwxZ/2S0gDtd0XPwsfucBy4RcsbT3",
-	"zQ3v5t2ND5c2Pr+BiwwxOGiWH5XrLQfIf32gjrhw5epQIabB5sWq+qgLTxMeLMhGg4aAoCf8dSTpxvXv",
-	"G9cebFw75V35cYwfCbl7o7sL+TzeevOt/y8AAP//",
+	"7P17lxtHuSiMf5X66Zy9LAVpLM2MbzNrL5Zjx+Cdm7HH8Nsn4z2q6S5JxbSqlK7ukZXE73ICuZLghJ2w",
+	"A0kIBhJYQBIg+yXGzuW7wEi2/+IrvKuequqL1C11tzQT5+ywFrFGqq5+quqp5355smTxbo8zwjxRWnuy",
+	"1CHYJi58fGADt+W/NhGWS3se5ay0VtroEOQSi7v2IYF2iSsoZ1X0uM89Yq8jQZiNqIe2sbWDKEPNs63a",
+	"w9izOk3kcWR1MGsT5AVTLJWqJWF1SBfLF3Xx5YcIa3ud0tryarXUw55HXPnO/9gsPdaonbj0WL124tKT",
+	"9Wrj2JXN0v8uVUveoEdKayXhuZS1S1euVEsPXO5x10sHvUWIBLzHBZXfon6HMACIwIOojwXqYpuES6Ke",
+	"hlvAYLJLXISRSxyCBbH1QpDNicixGlhIo9o4kbqQh7iFFdxJy+hhr4N4CyC3XIK9AJI4EC3udrFXWiv5",
+	"Lq25pEVcwixSqsagq9cnAbgiIXZxl3gaG05aFul5DzCL25S1vw1oMglbs/0E7TVRGXc5ayPudYgrKvLo",
+	"XWIRuqvOfpvbAyTRziVCEICYyocV7pWqJYa7Ehj1ypp5Z+ruSvgj2/vYydr/wbUn6rUT91XX/3UJ1S7d",
+	"l7zFJy2Pu2ft7/jEHUwu5VHmDBDZlRcDWdiXZ709QF6HCuQL4iLuopPnzqIdMggW8DjMFMCP1fxpcB+N",
+	"Y8Vjm5uXlxu1zc3Lxx649I0UiBnzsXOeSFQ9a5/Dcpok9KC2RA7MEIYHkAtPSDjJZdztOXLaeuNEHdfr",
+	"9Vpd/ueY/M9x82e9Xm+s1usNszCJbuG6qFySSx73qUvs0prn+iS6xP/tklZprfS/DoeU5bD6VRw+a6t1",
+	"9OiDZDBtBXprDwlE7Vxw15f3Fe6eQ9W9PNUh1o5DhTcNfSwsiDD3lHqkq/+gAelMwx3LTD+GP/mAPOPy",
+	"7mz4LIdL7OZMQWZjj0jsdrBH3DT4Wi7vZgbsNPaIfN84eNlQOByPypwRALqSCyda9YPBibMe6WZEByoA",
+	"H1CZt5BclEaHStp+y8FzocJDxVFVomFVcnPMBvJL6gXoK1BZjpcjDgnUVAjbTF3F3Ai9wQujM8GuQ9MR",
+	"2uNzo/NFRr3sxy/xekBZG/mMemlQyd8KbJjnYavTJWwqk8DBqAJU9uh+3ijfpt4F7qZtZlOQx5uozB2b",
+	"CA+1qCvRU6KhTVrYd7yKPO5mTY1ipB+MSsVLwV0vtsl6JvkTeVxuDPO7pbXH9F9y6tKlJAZ9CjuE2dj9",
+	"d4Ld5J0/iQYEu7HNXq4vH0vcSjly6mYG4h1l3sqyEutoV4K63JBSUZcy/Wc9IuRR5pE2cRXAhs+c9DyX",
+	"bvsemYbBii70O1wQZHHH7zLU3CGDJupwxxaouYsdnzSriFzGlucMqqjvUs8jatSa+hWVmw7ZJc7a8MYz",
+	"zcq6lE0I9hD1NhnIibBWJKScjZ0ldFKKAcjryCECMe4hbF6tidUOlTqHQBg1V5eXm0ubDDa353CbmC1L",
+	"FM/MimMnD0scl9T0Xpq/V+KCG649cSkUOqWCsnLiytpSkgwHJ3RWvaIRngh2XTyQvwpvANdPHmwpejyn",
+	"sEfa3B3MPh1DXyz9RHAaqaKGHpgmpzbGVt9IRPxQXpnJ0w3zUH/Ih/LRHqteX94v2hOuQwifsvZFIMDT",
+	"dl0OFogK4Uc1hCk0nUZnLhWGDwSCKXvtkS7QdVTGTMkacVFjHfh4U/7yoLzCVMBtErhLJK+X928QE0uy",
+	"H5Dd2D/mEGzAg5TZD5JB+g5IunBIGAUthJ7xc4Rhxxskg7hDBoVhHAduEuLZmGTurwQ/DYXkb6XFAPUQ",
+	"3NlpYAWiXlQeVHKfEfji2KJkRGRh16VELFgYDAC/QLBrdVIAP+MSgjxy2UNd7FkdYiPcxpQJD3BcAlBF",
+	"DmljB21jQUU1oJYIMzvgKocEEvAWvO0YhifWQY5T41xsgxkJO4cF7fYc2qLERpJ4C4RdgmibcZekHuPj",
+	"iyG5U0SlR12buIZRyrHrkuISbEvBs1lrIleenBRLqbeENihRcG+7fIcwSc2oXUBmqmmT1EkvIjpFv4sN",
+	"0FJOTf/rUc+RLLmmPlyavnQPe77IhL1U6wPCwx5JXRTMl/9qKTgUbL4ruJsCkqRLTUYue2pU0xxNzyW7",
+	"lPsC9XCbVBGW5wG2yDbdJWwJnQXph8OCsENt1KdeJ6TXLep4xBWAlEJbehJZPbw1HeuWV8fRLtGutlVL",
+	"M1Cdpq3WFKODXL4hEszvbhMXlZv6i0d4EyyFcpslDrZc3l2XKKjxClYr+dc2aXGXoKbHmzHC3shoqUgX",
+	"mhvAvSJicyNRZpaLTFVE8yzR42MLDO1Ch0RcRciktC5gZUKSuqnswNZjULkpWWMTtC3ATGx5dJegcrOF",
+	"HSF/8AVxRRoumnliK9AwbXPuEMwUTC5ueaHY0wJ3Qpr9+bxm22uALc0HNnA7uGPmVAbcRy7BNipL1FAD",
+	"v/XARjNKJgPBp4oEV9oH3mTaf9HFNkFdglm/Qx0iT1DwLpGoSRxBQE0BLwHfJa5WgNYQloTHURislZXG",
+	"crOKmPwCVJfjgepiJJXN0vJmKc06bjwrC3ehwIafc3AW8xwos84A9bm7g3oOZlWEkS0nyGdsXqnXV/ZL",
+	"YnyAedQbZLLz423u63sYelOSkJfoORdo21dgbgx6JB+goP7yViaA5exZQQatVtP7NA/KA1Kln2nKJcGo",
+	"AoamY/toaArBV8pY+hKkPqftHsLiLrGwCzYHSUfyraeeqrwGtr4510RtwiyS5fK2JPniLUT0M+rbnsvb",
+	"LhFCe40keYcvtx3STVhrY3u5dsxasWvHyGqrdhwf2a4dtY7Zx8mJVmP1yP6dHfhrzwDHS7MTXnbE5SYq",
+	"x8yCzP6+4KyZ6tdQLDRZrpXzRSRa/aeaMVlQVVCebT3CGZnKuDZi7Aoz448GB69DCfOUjW0dvsFM9Ikr",
+	"EbC5Ul9tIsWIKAiJlu+6hHlLU/iGhCYv85jtsT5DiL0I4Ze7iidb4SiMBMM90eHeIYEcLDzkUDYpJ68r",
+	"bio87EoaqXZPe/y3SZsyRlk7jsKN+upyIWF5tT6nqCy36yHaTXUZPKAofY+4sC9xUReEuWSluktT0Fc9",
+	"lC4jHskiIZ5xcLs9XUAEM69ALTUSzqjbc7AvqNSio1Ij414wLJAaU2+mGjhLXJzl8jQMVNG1lkdc7Y1j",
+	"wsPMW4i/c4N2ifBwtwcQnbVJt8c9wqzBg2SQRgCUnduEdMCNPySQ1eFcSF29jNHFi2dPK9GxzbktBcnK",
+	"EjoP1nM5AoPtnAhvTDeU02JmbzIIu5C/UYaWV1GH+66k8Z7vMmX6Ax8JconocaYtHCbyhXH5WHs9Pi28",
+	"CDMI89Dzh3b4dU2VojMr+EAJp46DXB9uZBUeqZ/Q8m8y1Qo3sfYgSbVVLx85Mu1aZhDDDkDBUJJaVLXQ",
+	"+7zJDlC1aHwJqkUGRniSmV29Z1hf1sXJre1KQTuL20A5awJnAdBIeDpVYaYT8+e1nZ5lNrUwBCVNEQ7N",
+	"oALC+sqR/fPMRIDPwH2CIAvzVOquhtMW3s6HyC5xph62GamlEioQ+EBRWf3TMN4Xj/fS7eVyaEZ7z/GZ",
+	"jDwA/hx2IVBgGvzgXKcusTxkdahju4Rl3+GefkH+7RU9YkkwTsKdzxjwJofmMz4sL6809g9rzSLmUcxy",
+	"rmelfgDrmemANEdifI/A+rgPbpWojS2nb/FY6uJMiNSCFnhewjpthWYxOalkYz8jFEPwL3QIyeSNl+zn",
+	"kEBCjocoL7WwnGtq7J8BL7MrXgwEcNWDcsZPU98gyCNZezuSX3c7Mktzm0nvH+0RF0xdGZQjQ9q5eQZi",
+	"CMK/FObAkJPnzlaVhcji3S74n3yrI5W+puXQJV8Q9xT4+tIVu2DerJZJpVxHQm6W0uyT8/K2aZhTlK2d",
+	"Iy7leUSYHjyQCgb8mhkI9XYFSEETf27L/r6JhLCC/dfX5KK/bG3ty3AEye3dwGInC5J4WOxo83F+FFmu",
+	"H9k3FFF26yxLSDdxT4P9yP7x8nPaEJ8532PcdJ9zKav11X1bir/tUNEhdlai0zMPzE9+Gvu+qAsgd2RS",
+	"qrWMoiPzNKXHLtEnFglUCndAizU5g/D2c+XnwYK1MeiRqbE3ytBlsgoEQZLGCFQGUaEmSA+72CN2Rdvt",
+	"qdBxZHLYUjSIF0zDKSEQcsrkCN5pCwlXEA/KXR4Pyq2WfEYf94n+XW5WQpzueSlztwaUtfMTHLRNKGvL",
+	"zfIgfiw3AVrdv2NWSY65gntDvC1LdPd7xBXEJnZlAWG/+4jQ8vadw/L/aQvsYderogbyODqCyns3rv7j",
+	"6tN7N27def/pvRufj378++FPXh698OrojRfQ36++j/Zuvv6Pq08Pn/3r3q2fxm/uSuIa5OwFY/2PzBT+",
+	"z5NdvjPda+OqIZNRPT6E6USienbIINVGqWeZ5aQ5z52pUQ4QOARWX3kzVDwGd1Kj9uRvmSVg+W4AomAA",
+	"qQoeFR3uqs/KT8Jtcs8EhoLmn98zbondJipf3DhTO649O2h7ALlTNnFRF7s7VdTvUKuDHrhsEQcxQmwh",
+	"14ROdSgjOilvQU51S+wme9RhcVN1KLirMEB5q8CuodirqAZeYXBGMStwuUVMtGHscpxALdeXG7O0sGJU",
+	"KKKVwfouMuqJKcuTeqnJw3F5X0QWCq6Sqop2NWenneM608ZTtEzldsP5mWSbbHkzCTlpmViuJLVRVnuk",
+	"niEB5oK/3ZWKk22E4QJicBUJM4sk3tsEYcgsJ7bEe+UBzc12V/fP3hWsuWiid3y9ENMIbga8zXdJ7izw",
+	"5X1f57ymyurkgrEQtM0k9+CtFs1tQW8cwKq/K4X/qfZloxKAmmCSedRfcvUu2aWkn1MtOLKyj0srpgfl",
+	"1mtW9nsBRRyMekWpmQV66lIhkL4aKR7wWLVU0/+mZHwks3W1zJnpHIGJfx+yOQKXaBQYgG4Du+3pFMqD",
+	"EQXQebVeP7Zf6Dw9W14b+3U6RZYgqBw58vEQqA2XkNOk56VJ29/mfdTFbKD4lITJ4X1AaIiN8DiizHJ8",
+	"KWPXjascfsEOZyRLpoQt354SF3dkmm+lEdWuknOoswQPF8CMer1R3y/MmO1Li9luZrhCilUpkDDMSolU",
+	"gu7CUyLNqwM4ZkZwKEBM8AZgk0qBdDmH2KPGQuI2Gkdn6vIS3HuOHUj9N5rrp/6s6X/H+ILZkJr5kJoa",
+	"6Pfs8Ifwj0QOclFMDxHxBSkS0tTYRwFYgnzPHaXcJ31Q5jgjX9Uin/Pw9yLCbm7Bdt/MgwB9hlxTJRru",
+	"h2wSgQAgSi8wIjczqcRIo1iJkWlASSACaPIwEwNf0sZoiHJBcEWuQIUtgxnifmyfV8HG8i+LM48w+Bgp",
+	"JnVYm9+/Adkba0+Gm/Wkol+S7EKy7ZYOXC5VSzbxMHUClFXxzDZXEdLKVKjiVjnzXGwpC7frcleU1h57",
+	"stQlQuC2nFpTfKSuCHLAngd8pC6Zfo9Lku+W1kqHYVuuXJKbJYUzSz59GPfo4d3GYeBK+vgIZNOHSTnW",
+	"ir1KjrSOyr1UeLO2ChYXSKteK51Vi0Ph4vSt7XheT6wdPtzCT3Tokt6VJb0XZtfEYf1FzTx/JbOxS82g",
+	"ji2JEMzc1XXUVJva1DUTdPkByh04Wrnrl2saUmBCcvsnjvNSLJO8Q8g0bNll9hLvEXa56yj2LWrKsmBz",
+	"y+8S5i2JnkuwDbaJrrMkzHwJbH+bMgwoH7PsHls5tto4vryaRD49ctk7bIndBU2YuPHRmDxIrcEsUiMK",
+	"bN12kDFBTFWwsBZYUDpBgSUPIVJN9JTa1tppKkzxzUliEb6uGmYxtKgj+QHY2svnz5xCR5ePHl1HTfm9",
+	"/PK+pjHXwnBlwJY/VKYU5ByrGRm+eB2Zef91s/TYf2yWNjc3Ny/dt1kKf9jcvO9f4S2HDoUxSP+///W/",
+	"N/16ffnoN5b+Y6v51P/zLyllJ6FEAGcth1rzESd597c6WGxBWU9XbnOEPoF2lEXDUFmMMIOyjg5QA6Td",
+	"UjrFOZxRdQkhk8SP2tmUnkbIC/ZufDB89s+333rz7uvvD288M/zt68Nnf3f3nV/tff7O6OM3Rn+5pb98",
+	"7c29T38+fOkXw2f/OPzwN+Guwzok7cxMIE+EBDI4pbyU0TIPLpokmolFeDl0yoOSNVAZI9tXSETAJ1UN",
+	"WC+ELsGBKBMplJMgOnZPeQZIwAzi+TmVJbmSM9zdprZN2FxY2wpmiSCrkh2lYqOdSkqxcgjCdpey0mJ4",
+	"30p4tGciUOQ72xD+RR2uhR1HJbTsMN5naNuXLG8ArM/WJ1WWZFZuSJAdGdZHFRbvEVGVY6E6muPwPqKq",
+	"1l0CEwwXINnftzgj850nIfaWypTcIpd7IENGTtYkYCLGkcNZm7hoh5CeOmGTigcspbEsVxnkbsJ3q/Xl",
+	"Rr2yhjy8QyI5oNrjyjzKfFUnBNhQkK+ZgCwShigyNCKCEOxBbjwgxK6pN9bMuheBEd/raA+duYlY7Cgn",
+	"K1S/Czex58GtfIR7Z7jP7LkOkXFvqwWz5OUgrVarpdI49eOFWYacKc9tXg0P8JHI+/OdIuNeTT25iLN7",
+	"hKvgZ0VyqybDlTOVBKkvurzbgpCU6xkexSWIXx44HNsbnD+E3fZ8N7Wn5tryON9yYLaxe2owzuRxwiBJ",
+	"bTBDjfrq8SPHjkJAgFgMPW5E6LFeJ/I4Rwa2fCepV1fzOK+pGRZFn5O2A9ztxIVS8OBKFinHObnpcKwS",
+	"Q5iKEDmDqUPmu75a/t7qUtHVgcDF5EAcyP9opQq4u7wQKTAjQixHECKyQ6iltig3SkTmqOk5FoEUkZ4G",
+	"UkwVkYKWYZlSQ6i1fLZuMqihWIGOBU/BmYnjHEeZ84GxZh7bRmsLZt8KTD8RrIE2DmaZobD5wAZuJwXP",
+	"Y5eomHhVpf+gEGb5eArCRJY0B8oEsywYaahAXSoEpNNnx4rJ85JocYG22Vn2ELd25kQHh7cp23LURFHG",
+	"wLnyzKkLhARtsxplSiRRdawti/sMyino9An5pW27RIh11MfUC1yMLtS7hkC6ZDTBvtc5DKDkQYOIzrZh",
+	"wNUPi9woAG+v6Y1YCA/JvIMT2wciRDhMfbkGe7rJmueJ5w5qJ6Wk3EQCEFdIDbDt8r7CKRrMSVCLtrwO",
+	"wOC7pIoaR1CXMt8jIhwiMadTWUKPusr6ssmaEtgtyra2fTFoglEIltLDQvRBrcQiygyha4EqrsEsorwR",
+	"ENwMP0AWjjtQCADhO5tMwa3yXSLWosjaJq1EF/RaPR5DLxPwIyeWb1jKmit9dHVm/tyVxDs5dmmimwW3",
+	"c4PzhzEbnDe4OM8FdbFHtiBDcFzDUll4UJBDJSQpdz5m6Gi9HlwEhUPqzBcjwC323sn11cz6Fnrvgh0o",
+	"YxbsFJfoClo19pRWHdhAxu4plCgHtAWdNPHaLc2PvfAOXZ5of7E2hkmXwKMs6S536RNzMhEfJiLMAwPU",
+	"pERxUr9GZZGaGGOCXTBK7RCmaFGEDYB5Kji1BRmCGiHeXpyAOB/Wjq94QWqk8syoLQn7DIGUIAjzUJm7",
+	"VRW5q5BUtT8wrln5iKHQUtrouxyMeDEc/d73vlc7GYE92ZEI4BKJq74gcdQ0zuH74fxKl6oTceoJXocE",
+	"dBzfQoWR5HKPWN68Mi7z5I44UUSEtl4xCwu1VRcw5YE2CQcLwbUjcYebgsYwS3BhFXC76TUtAtVOMuQH",
+	"W22EA1RuHqnXJbd3+ngg1Zttv10NHfSBOhDZQM6cQUU34cAe3sbCcH6f4V1MHcghUXniqoiqxR2HQiQD",
+	"zKdahaEO76uM2ZZHmKnt5rmU2IGl2hioea9HbBPOr7b0kEAe7RIExE3NawRs9VYb1rbSrKR6CEOE0ctQ",
+	"3Dzyd2RBISIoBZ+ztkbfnsstIiBzRtX1nN/V0+W7ZMsaWE7McKNiopGFmVTXtyX33yU28pmt+BtxWiqT",
+	"h5jOPRIDCLMxA0ROdE5ncdJIwjIWpqcOHACIu7CDVPlpbuyFa4fLUTIfOZDCHm8/OstirL3EcWqSx0v8",
+	"3va9IMkII9dXJWDgSvGulJjLkuJr6BBGaleVzSFwlpPL4JaFuyJPQmMCjhy7cudcZMLvqRv9MLEphlTI",
+	"+ZA0mHCrK2fc8lS12QBXjQtYvgpyqw73HNAEdF8Xk5TRIS7RrSSjIMCrF2N6PBJFjQBsBGAjDXZe3Aim",
+	"qcE0NU/nli7UCAn25JY82wDU8VIdHt4haebIlDO6FIQ4/Y8PggCIM0Q/qDh08ESF9Tm+DndICHcIroBu",
+	"I+pxUIqwbTIkz7kSeT0qUVQneo/7xDiyqQ3FNRQ39ziIAhZ37TWEQfCtRvSEwEuqJS3NB8tBkZqaQxnZ",
+	"ZBgKJSliKWG0fan4fZ9vV5bQAxBStFnqd/hmCbUocWxDjuVbys0g5ej+QbOKmioZR/21yZpBFrT6VUdH",
+	"3j9oVlAHa2VcYu4Saso9Dtrv6ChVm4qegwfIiPPQkYQMDolNpnJOhS55yHhfxSFj36Yecng74mBVQ5WE",
+	"JAWjyrp2QglQHIiNqFHD2CYzWkabSJFOxRhwX6G+GKtIkjGaQwfP6miO4Y1nhtdujD5+Y/jnq8MPr49+",
+	"eWP42puRYA0hldZqqRfBB/WeLHmF6h2zkmWjdVA2L5SX7tvcvFD5ZmKjLk8zxGgQbKlawtC6VN40oADJ",
+	"0a5hOOVj6tdwFN/+PlGhISfbbZe0U5r8fpv3QxavEwhatC3FcyqggYQPInvg/O5Qx1ZR6of0QJW9ahrX",
+	"+V0J/C5xMXjX+oS2O5INhF+pSIsuhprWnAHQYfitmmBil6IdaWde6/jJhhHD2XNJgqDj+weznlKU5ko1",
+	"MwYFVzYnRJGrnhkmAdt6GnuJGfLVklA13DKUsZAbf8GMvqKMkMR+tNXKuYrguTyr0AJVJhh17HK1FBDO",
+	"vBCGBDczhFrKi5GFlTFmuLl5IblVn05ryYQ8PkSmEvuMunopzcfVj4hx0zZcZ2u3NIlXwpRqlU6snXHL",
+	"Nm+1IGo6W4ETqI8PbxzvO1hPyrwO0yvyHIp2A84MX9fDruh2T1kDy6OEFML4g1QjEyZuwuhN26jg5kye",
+	"SezaRSlJuIx4UkNSxkmEfkdI32mCbSlT5CSBQDrCPu+zdl2+QYgIzbkf8CN7v9riRM7VqejZbsMchEGI",
+	"3JuhCEP+vShKiPLRBZ1pljkjTT3zyKQ4szxJt6YIMGOXJ7g3weQR2Ma2MHYS47hWjSFt1ntxDrfz3o2A",
+	"ymUid4mXcXa5ibAbRWIvtJwtHWLUCt46c39c3MorNwnuuxZRGZwJjOZipDZIz8FMVE2hKdUfTicpeUHO",
+	"FbJd3BeIM7RNBLVJmF57SCDeZ0q/MKypg72IhqFHwXsqmXnTeCWQ5SR2lOOSFWYpcW4y67AOFIm/Asj7",
+	"3ZD35+F5WGkKyQW2kEt0HMw6qgdyUdBRLFsRrIQ0bcn7d/OLnPKZPAJxYbE9rxw1dmCh/KLriBnIw3VH",
+	"oMt4sAeK7xEJ8V5Ee6X159sMCMUn9kkVt5OkFJxS7S2wGYHKp86ePl8x5h6IFd4Go5Ct+2GSbs8bQM1Z",
+	"Sc0HMZIb7U401qK8XjtxsnYG11prS5e+cdg0c1q5MqNFeRJhPii1XUXVi5zvyarsO1h4F0XuZSzcytRz",
+	"SYteTnG+e5Igmi73ZFBFnlIc24wK6HmyDQgQkxFjb289sbMlDxvXWpeePJ582rpkX17KCFkn2W863J8L",
+	"8qE4hq3A3hnNNEPtzSSlUOej670MgKtO3sC4fhciZfqdV9XLF3DzD/iaFrs+C8fvewVPNIpocNKPe/95",
+	"nuIk9zKbU9s/QZKgRPqdj24Nr/10+MlfhtdeG974weiNP41e+XBd5XiNfvSi/O3am6O3/nsdwpnJmtY2",
+	"Ri+9d/fq06OXnx/98vnRG38aXv00apyWM0vhTiVpRR+M26D1uEkjNID9Pep1LhDLJd5X77b+38FU95E7",
+	"zsfjvjQqBEK3xshJBt/vcCfk7CrgQaBmLExyDakAO7Tp1+srlpoOPpPmErrQkQo61OntEJcslSaj8NK3",
+	"ais34VgMsw02JZkEBeEG33K538t7l7vcZ973MN0lM5H2NLFoV0XSWVjf+6iCeXQ1qmCeqNePNU6cWD6y",
+	"emy1fuJEY5a+uUMG04pZRksokC7iLthSAs+1LmBbbi7XlxvNKoJ/a99ZDT42llUUW9SxcTR22uXIUdeC",
+	"z6sZPjeWrzylyNnqlXLtO481aquXnqqpb5avVL5ZSbxkDmlj5xxxhVaAF7eVhq4k16yAqD/PIaisI9wY",
+	"6ZNYC3eo76uqTUYd6tp4Jb8a28kjCeGrEgzPd/dliWP3TIU6K5wc29cJKKpxlJ9xpc52pa49j7s2QYmV",
+	"cGqHFrFRGeqy2u4AuT4EJpuEZt4PYwoCi2Sf+45tOmJOt/CA36o+C1dsd3DeT3Cob7g+UXG+KTlXk05Y",
+	"DeQpub1TahaGayEuUYnI66hpvjUlasI2qI1qvV6fvtTlxuqx1eMrR1ePzVqueU1m3naKOE4QbDbuFpwU",
+	"TOSpTa79Ec5q2w5mO+pUwzhQFQG1iHMMQsdSYrSC1uuzos7jV0ujh5lfLzDgTqWxU49s8IyblUIVkpY+",
+	"c+2RaTe4hx3xlWWC4zwhfpgPyV8lq5M/o/Lo4zf2bt6s6GR5SVQszizisnF8mpebjJPxMeRWv4dw3Xn+",
+	"97d/+FcJWlXyDGZxt8ehcwnibhszKuCoBCrffecXahG3b/3w9q3nKwgS+yIx891FLmUMtRfHL1yCL1ja",
+	"mZojTu9kUJ9bPowog7BzKPJYayDsEmwEn7BU8hiPgVDijFV6T8nBUjuJdHDNpaZkegv4Sq/ocHaR4zYJ",
+	"K4s72owfl7RjXWnjZTTVxAFEiScYxHfmZfIqbNUEg0/RJR7DtSek1qs78H0jWYE4OM3WRKsmNQSPgv0f",
+	"m5uX6/Xa5ublxpnNzcvHzsiPJ86kQJ9V8xUdvHzk6Iy+hUa8PrqaoqXSJ8h08hsNZ55O5HZVvc2M9S0n",
+	"lDzzeGRfqzHk0NAGK89lWA2wc/+tbeFFuEctbgGAF3sOx3bO3ZCnkxZrpvrlzAiPh7Ius8UmeE8i/L5N",
+	"vQd281MabAUUe8qVmdWwv6rmeSTF8JQ8eiNbZG+1hBlngy73RUKUb7WETX7vVASU+3NBF66ST21nClOa",
+	"eEw1wte2lXG75JEpdsnETSOQk7aA3VcTJbCL8amgYau+MomZAtVSB4vOnBQ0K7nmFtRlycuVwk61C2lQ",
+	"C0a03W/Pv+xI3tOc5ynI45Pk5JxOYDFNhayOrq4wjVFN/G96rnqegJ8khiUBj51r9K5XYz2GIzgbOQGN",
+	"f9Np3P7zq5Cc3qP8KkaYUrdCVZFOqmQJYc8qfaWPBSoreggdyLaJBUlPQFgrBtVYm1SRMhgL5JCWh7jv",
+	"acU/+soowR+D97vEpa1InG0egVgVLpli/tFVDMH4o0fPczcSpTkwHN0Pdd3zol9GiugSLCbo2nIiD9U0",
+	"YoGXfwz71F3WECUhId9J6SsYnYXvSEFUH1/SLPf7zs4Z6mgmnmdPQ+VMLLD7WbL/SHeWy9hArhr2Gcoc",
+	"nlyI6AavSdtZuYp9wtVs0eWxivlzB9hRO5psYCZLW/x5IqCZQk7dW9uZp9sPZ9GKfAwnOKqZtuBxa5O2",
+	"j6azilPYIczG7mmcN3DO1hE3WQP50/1DHe5QGw9QefjsD0b/9f6dl56potGb78G/w7c+G9587s5Lz6C/",
+	"X32/khBIVdht3efuziQ8J1GfkB3CbCQhkmNUAia5rEtilO/86Qd7n762d+Ol29c+qKyrmhh9KgjC8IhO",
+	"/5lB92DzAmMRgDLtdP5dx07nOp5BDn9DBAvivvSjRxPaP0Js++Tewc3zuDtAezd/O/zPp4fPPXv7sw9V",
+	"ZPoFKH19ivvMog5YH1Umr/K59Fxu+1bQ0bOyjgjziEtsdPvD67dffW742pvDz94YPvteLFvSvE6Ji8SN",
+	"sZDwoItnP03z/cTu+HL0KqZxTJMMpXavqk5o1qmf870v7+DTwygm8TnDWvJ6SAbmmWApuRMwohaErPhy",
+	"EKeftFXR4KNZhF1tTfKGC/KI391Oqmq2oX02iMEAVB5df2Hv1l9vf/rT4bVPJC1j+vegj6eKWuFsvDfn",
+	"7bfeHL37+ujF3+7deOX2Zz//x9XXl+vLjX9cfaNerzeG1z5JcPkVJtRRZ2g+X8ejUNQZ3MguN0WMMEM+",
+	"WPGIjSKFMKqo35HaAdYuJdSizFYJ/Ez1Uk7yhDh+l6XsM/yGHCLXKcaDQCYUvylBacpdO+0th4T26ZpK",
+	"jy3qEBXbB22nxrlmksIQFBYaN9DVE20ZrRR4iCOp+8mG6mJANOLEZkxZuwnNO5ZiPuH9lJ5UvG/wGQvd",
+	"9Vp0eN+sPKcDvzHVz53Pj232NPGemp42BXB6okc/Ko9uPDt85Y2gJMbkCNHBLhGoKf84azd1vI1tCk6p",
+	"qAf9WAKmF3IQmYIzIT2aKizGR1+plkirRSyP7pLTOWVNwuzcwGZVbKgQPmXtizlS33Yy5JYG+PAgZbYO",
+	"PlZntb+FEVRJlFO8axyRCfFbpI0d6g10L+NDUNpCFcSBOs6e7zJU7ncGFVXFDOFez+W7qld5nPAkExNV",
+	"lKUQ4HMUdEgI+oOutdglqE0YUcED6hkomKeqrWPkEuyYoLayTbocfq0kxydl04PDDldfbgWGTDBuwOgD",
+	"rEagn3iETx5bI0g/jFEwIG8qtAEq7UJRNgxtH3apIXE5op8SucJ8RRL05Y6urmoapJo6CXFaM1lPIVYq",
+	"oUh5hOBMI9FMBRgSCI2UoX6HWh0jOkJNMmJLgUtFz7bg7jgEC2IrK6ziXXevPnP79d9V1hBGXcq4G/aI",
+	"22RgS/ZZz2dA3IJKeXs3Xtm7+cLwNz+8/dnPdYguRhYnrkV3CeoSLHyXwH318A5hwXPDZ+Vzd66/PHr9",
+	"i+GnN4cv/BWeVpWTFhaglZdfWTGhfbrCFoy8oi2nebjEvVbOh+Ywg46HqU1PDpiI+cvJTycD0PK/zyVd",
+	"rIxMs7ngLN6krpjIwJkk0ZvJlnKVxzgQMj+VRkYRPcCaSKGZ4NLljKwby3jYD3JaLDfx3qc9B3t1D/o6",
+	"Fnd0T8PNCWQcQ9aZUZ9JCLbv/u5EIeHe9Hwn749ndWZu0JijWlk/Y67re+aOTresMd9Rda+1fz+Hpe2e",
+	"v6bja0soP5sFI6SSRYVHrbxG5bbL/Z4Sg4xVGUw4ihrqSx/K6Y/72PUgbK3LmddJtDbDlHmyHscy7yar",
+	"xiVcRS9IUMg4t85oGL94Zv3BjAH8sy4j2ANy+1oDo8Qsgj315E9hj7S5OwhyhPLAoJ/NFLgYnOB8mmV+",
+	"ancKzMAmwi+hWSU29mioZbiGmh657DVR2e8hj6Mj9TqyOtjFlkdcUamipsNZeys2ZrVar9flTxLxm6is",
+	"itVvsqbKAW/Kn5QZtgkdbhXBU70WsUDNxnITcRc1V5aOwFgpRjV16mStfrRWb8DX8gI1lctQGSfxJpPf",
+	"AVCSPG25pAVvgL9CM7PUHh3cD/IMMbMRdj1qOaSKIkuILlTXy9U3WS5XsmSzdPOTJDtAeqvGbatveQBP",
+	"4sUOD6eIAPilmU4P0LxZ0OpU2OySxbgy9Zqdpq1WXkHetpMC04BeS/Rueryp68DtkAFqtlzebYadAjp4",
+	"l1QRZTDukEDc1Zl7+QS35OCRJE6hW3Dklw3lvKfg4WwvkgvNPLlWEs+TFkzOd4tC+DDfzQifS4LXpB2d",
+	"OqvI4cmzTDg6GHcQh+fxQjs6nkYgTwYmq2r0DXcjRBBzDFMvzBlKHFtjRd6cCeLYaUkTxFGdZprY81y6",
+	"7XtELKnKCztkoMsugMk3YHumPhNl4+moRxMypkJ95NJ95c3NpYkv0+RnvE2cJIwR6FSHMiKiubexTPak",
+	"RHbSH08hSFZVuWNnGTiRLCI32MCsZlEvnXqi+5Gbrm4UoFqhxHRsz8pKX86WlU4cMgVA/TNEQPuChI72",
+	"4MpD3QKvQ7qo3FSjH1Y9RJuLge/rrPl7PGt++UCz5qUgGuHX8dnOS+iFVHRZO3DBqJB+7MgXDBAVi1iN",
+	"toim3RoN4Pxvyl0jwAAWXuzohuWrIRBnxjlFwIBJ5WL5J8PHwAIU6qHJjutDAplBqHz7rdduf3j97q+e",
+	"G777bhXt3fzR3et/u/3nW8MX/lCpou2BdtSp6wsavERx6ioPeCbUOyDXU2ZHUrfnEKkC5dRd5IIfJNO3",
+	"VdV+krdT0nfKEBmPsTF1gsZli9UpYW+RxLOttLxs0DDvx4KKKZEZaFsOgMoMw89/tPf5O6NXPqwYqKhO",
+	"4Z8tRmRJuI8hqEm6z+XlIo/7hFmzM/s90r1gxn6pLqhJz5POPzXQBVHckXs+p/do7Pqnkpss0uEk0uhq",
+	"fxGRWJcQV7KyAAKh5eYdMlhXgRNUmMSpoP8dtLSBcUvxtkPKf0/scy5X0RaltdI/rr60d+OD4Ss/3rt5",
+	"c/Sn14bP/nn4k5eHb3129+n/vPPJR3e+ePXO5/85euf63uc/+sfVH93+4x+Hz34wfOXp4bN/GL1zXXPz",
+	"6NJX67M28H7f2Zlt9Z9h47cC200BbVg9m0ESUfyp2FuMTjzjFQrzir1C7uRF9XyWBJTZx1Is8yZUHxah",
+	"P6edgl04WWzaxu8b2OMJP1Okn0tZjuZigCd5asowwyqprTil4Y2QHqrqZ0uZs6rMsqhL3DZBPexZnTAA",
+	"lTiqVX1TgR4Drak6JuqQ3mnyVWZKOcOXNL7GhyXINqLM49FSdeHL11FTTmkMDztkgJTVRMD6gOomZMQm",
+	"ErJpXoeZcM8nMgVCuu8D/xsrXRgRZ+SfU5yN8xQ2zCAM5T/P/RBwZr60qMCzCNFlWgJkkt22gIWuQBBB",
+	"1CY4FkQwST0j4vnMUg5TJen07MNozUltaM9QaDLBR6fkQi0M6t2ZvfWFooMWrVHO9mwWVK9m3NmvkhKS",
+	"VKt85vGCvyHnvXJ5+NacVGPh12VmuVWPX1jEbk7en+guxF4zc89NnaEwW+3u+z8d/fH66O3fj15+8c5v",
+	"fzj88OejV28Ob7wf1T3ufPR0wq1P0943Ny+Upvl8JRwHF5c1KSreewFZakcKRGIdyxCJ9bUEmIFafy3Z",
+	"3QOS3Uz9+Dxp7VNFjgMTKU0rxRxr2Pap451NSaXdocxGFu8SETZgNxUDpD4Z+N+UbT/Z46WNW7niVE7p",
+	"Zwpbr2NryfHi05Hnwir1eeNrcl0L+Zy5Fl+KtXUnyv4NPoTnNqdJNTzOnJhZcO9TQgEkOsdDAcJsQoF6",
+	"LmVekNAWmlbHQgVyCiXhJo9Do3KFwTPY9YUKWUE4ZFRJLa+xa3UUXRyfrfl4E6nfA0PN5ASmYXum/YyE",
+	"NZpqqQmOkJMMEeZ3w1x4NRBibyDkZl1VMZD7qqIX0xqyJURTT2kR05hpjVMobSIsPFXMLhgQ282MyFtA",
+	"OIxgfgz81QQJMf5QEdV0TjL7lSSY0wiZ2Y+Z53s6vvLZNRgmFpBQy0g7d8CBaeEucU5hMVbJg/FzhGHH",
+	"G4w7Cae5LsfioZ6sV1dOJIt2k9sV08yiaZzKS60KGeSoHzJLFZMvPjhVzLSHvpdVMbUjBVSxlQwOs4Xe",
+	"/4lbsFhVIHaF0/fr4LDnXsecQlizOhtrJqPdc+u8EwHvgbqrg/bHatDMnPAgotPTd/o8VNUonjCTkAMC",
+	"NgsV864S9EHmC3WmCRU4F8WdqDyoQJmKToXzsLYHpyL2kXx3LJ4NlCmuentwkVEv/6vkUzlekzukKoAm",
+	"KfBO14GOlPSZt9uPRJqE152WR8gsD0XNToBhwjh3g7Cy+UAYx7GJ0BxRMlAGh1aNIstMbPQT1gd9zdGd",
+	"V168/bsvUFkuB24PsdXKKujvz/0EUbalCtKg4asvjD5+Y3T1t8MPr4/efW/vxgcwIKjPg4K+nBDs3OKu",
+	"RdYRI7vE1ZdRVDaZfET4PeIKYqtn7vzqD6Of/un2iy+M3v7j6K0v9m79GpW3B3DGkieYgz4k1KtUHt86",
+	"Eh4eCHC+S2oHFXrwNo+AcvPd0Qe/WtpkJ3UlH2IH3nsqIBZbLh9ifpbQuWAVmNlRAPUjqnqOKfKxhk6e",
+	"OyulT7HJ5HgVNydomxG7RhnyBXGRICpmOp6MBW+Vp2r2tRQpcSRVp+DVpWopWND0RKwNQ9Fjdezuvv7+",
+	"8MYzo3dfH1397ejF30JroDRBdHkeQTSkBgVliXnr1cyV0z5DMojkk+yr9VLVAFpsfmW8CE/iMnm3h13s",
+	"8YQyfG2PoL+/+B4q7916b+/GS5V15MA3v4Fvhs89W1lH5HH0r2gdbROvTwirQpt4pDInm8jj+uMGb1bR",
+	"Nvc6iDLL8W0VNW1uRFtVt4D/Qu1tPVu8+64aNYmEsAAqClULIBI61ZkwL2PKxC/VxTAAHqwMrJoLUO6L",
+	"B3KucgyLYpuUMuvUQswusSXrzJ0l3cNC9LmbkixFGZVzIjNqHfgx7zPiRuU/SAvwIpkckkjXxhpIBG+K",
+	"08QjcedRIzFRQRA3i2p20Ywb395ggmoIRtI2BqmsMTKvm7HWVhrR9SQrBhOwm9oNiYbHy9jyTLJzFWHJ",
+	"MNWTSHCVvcQ4smmbepKbOlx48gTQDiE9lTgjLOwQ02hB5+yAmyNupjlyfKlRH9v4eBXR2jdNBc3GkSuQ",
+	"tab/PHolKV2tWrpca/Oa/hLWsWRWGvmtRrsm1auH5VtLbep1/O0li3cPt/ATHar/CzPAsZ2mrtTEeII3",
+	"p0PbHeJubUNRVHTnry/d/cObd/760vC9z9aRw/uxn/Y++7H5ycNum3jozuefD1/40+23Phz98vmx5uSx",
+	"iSGJux/9U00Qp5Tjj0yeOxU9Bw8mjVbDG88Mr90YffzG8M9XpZD3yxvD195cZMXb0xPq8OTFNipzWMv3",
+	"p88Pr30SBP4HvwMSSr1P19o2eQrxYr6vfzF86RfDa6+FlXxXUur4TkLrBzp3ngR3P3dqepaU4ej4Pnd3",
+	"KGuf1gWxM1fsny0y6BTZ6AuqwYqSyNIDal8mqdLwb/99+8UXsvt4ZuJOyHCKxVfvc9f5aSND0IN+jgWL",
+	"mgbP5SkOmqlQZwhjtFKn0UXuH2SVkIJnROYnCvQMSUkbUrq5lliUlFko4n15WsT7vlcFna/8ZrCdQbUe",
+	"07nTFNc0W1jM8xwiSiE/WrH7snAc8XiAJuvIJi3sO55W48EIEvaJPSRQ0HJHR9NigVxIFA/sQXNi2pR+",
+	"BHOgwzgmTD/NSXEgsCFoej68+f7o4zdGf7klmerNt4e3bt758PM7V38w+uWNHNaEHIR+3/0TEZ5ybzoo",
+	"JqhypECXsSSlWI9iMmF0TMKGU9sEfOVquAxFAngLET0BKu999uqdj54evfPq6Kc/q6wjm/eZw7Et1QBl",
+	"Gjhsxh5+ktpXDuumrs2kFgT/N/YCTvc8H3Bn4AggX16j4CT2lbfjLxRtC482+RIplHtINyXISBr0pZgV",
+	"GlMtnSHELtKEtli/0HEHGGGRXoWgbHexHW++K9l5zaNdMhkKMVl0JdplNOhR2xPE9YKUu0RrtGquOGtF",
+	"cq/Oq5HBMxsZQqfOhyPTGoVK5g7tEA8J1HOwRYynqEWIva7VSagK0Je/WLzbpZ4KpELlNu4pE79uqMhb",
+	"qgEWkusUUP6/pftHCu3TMM6Ayoyu+svLKyvHlusrR48fWT127GgGe3ZEZExrYnlIBM4MxvuorE5IQEDY",
+	"ogFKaZAYHEhV3dxol9MIyibdSIkF+87cw2s5zttnMveJO+aS0B/Vw22ChIddT6wj7PTxQKCeSwRhnqrv",
+	"Z8E8SEAjib65oPAYFYh0e95gvOFb40SMBpfrTz3WqJ249JgOQmocv1LJKkbE1pK2+eeDy1q8g6rKrW9+",
+	"64GNZtCXRiGjMv/JUzB+UglEVTUrUDIJal6EgojcRc2zRryGponNSrb2qnE73/cFZ0vncf9h3ZlGrpMS",
+	"x37AdblbpBONqdRfRQ63oCw5oUAQtgeo2ePycrhNVA6SJra5rdqEwO/YxV0iRyQJNnZCjOkZ7gbFbDxd",
+	"2FJRdN5SJYtc0vIFsVG5ue07O1v6z2ZFV/Dw8LZDUF+eToQd8NYmU3YyqJLjcEZ0bSkVEstEH7rRlZuC",
+	"OC3tkWxWtd9mywhrW11d7qmKmrzPtqTOsyVJTVOXmpyv93auFk3B3iaTx+BnhD0Eah1Yr5uP+8QdLDm0",
+	"Sz25Cl306Gyr9jD2rI5CxB72OkvUbib1lYreTpjrKTXFU/KhyubmUob+1hptkgIa/+3Co48g/Tsqnz9z",
+	"Ch09UW9UwqQc3WUb8GxdEZEgoFp+p0z0/Q53SFKWZxT8w0vJdd5yNHk646rEj0FyjS3e8qA1hbz6SlNG",
+	"ZdVKViAojCqPAHwX3w4/fmcl+Fg/pqiAkT+0IaODnVZy9eFQ09FDJ/b+Wy62yf04QwLH+NG05ZOofPuD",
+	"F0d/vF6B+AAwNxMsPATlgtWNdQmORIiP11fG9niE6Kdv3v7t1QX2/exSlrla90T5YwmemiLpuIPNS7Gp",
+	"wPNCErDQW4jadJcISQ5hj6qILLWXkFo1+JVP1KvozosfDd/7DP48Xq9CiMkvP4U/j9araO/GK5Fv6pmN",
+	"LOFZjwnvk3z/rJ10GwVxd4lbC1pSVJGUnmuCu4rMUhuVL148e3r3WCXucag3TtRxvV6v1eV/jsn/HDd/",
+	"qv+Bsytfxtp+ZqgFvDdvpna77ZI2zhLPfjIyFPKV7NmpZQaqU3LwlUAVnPXcQ5y1N8hlbx51n3rEpTjP",
+	"m+yoX3Dq9QsGXqmWDG89n5rFclIlfAQVr8ymSCkyaIalez96mh5JBo89D1sd8JHFDTJQWzSUI1brJ1AK",
+	"n09prtKKkv2psncwMIexwiHYzpeDv6tSkdIdYMdnqVq6oZIJg5z20ocjQzM6fgI8Dvw+2CUse+s7KQ+I",
+	"HC0YAqv0xdACPl2rHhsvdWuLA3GY8egFPQzaJrveo649u5r3hWBg0Gz5bNjNfl+8RcVcNhC0lMEq8d1g",
+	"4KJ6vIcme6CTgfNG4XqAElEYowSoGiPM0QubQHAS8CV6mMXcQyHpLlJ7xQoeyojxNC/+mPils0UflIif",
+	"B0KRa/w4UkSgTIbdvGAcQFPQesYhJSqjqgGvTUzXXYWVYd9dVG6C2N5YUv8ca1bWpbT/uE+AHVEGSj/g",
+	"rDHCqTni0tLyUiOH/CtlGeVYuRR+XCpX/vnpC//89MVaim4ZLrVQQZqvgJjztcCyaIElryDytRDxZQkR",
+	"RTj1REJPlM8W5q9Tyeykb13i+Js/VgH5ww9/cef6y8PXXrr97nujF7+489HN4Qt/XaRHPYRDE6WDoYAd",
+	"6tguYdnrTsbAzGC0/1qV/FqV/FqV/JoLfK1KfuVVyQi7mMpJ991rHBpE782IsMhOFEhZb2Rp//ml6Tz5",
+	"C6RFeWyBMnhfc9scetC9W2ZvjPNONSjM0UV2bjY9aWVhpI/UiKqxnAT9OBQBD2ovqnqLcXzyuDayNJZy",
+	"e5UO8oC+bOkDO86jrdLaYxnlkEtJoS96OtQlXoerNHHqiTDeIKySCQa58aPqYuZjxxkslVIJU0jkD1QZ",
+	"TmcxgakzZ/BMsOpDQm2GLhzqM+pVEbncczBlKj1jot4ppqybQT2L4Mo2nt2lE1ZiPMKF2JRNbN/ycjXE",
+	"zm2bXoQW4nCRZ/MioTfJKE/C80LQwk4Qya8t1QJSl/zLUFdcvkpenIzKwMNqcFGqq+MPmUXyUJ2cKhVx",
+	"Hw1ek+ctEAgz64FzalQR4vm4jx3aorOpx3eCgUBysZgtCcFFOq+GwkO7lPT31yUSZLlmAW1DDTXUMMdL",
+	"YHzWsx8QoQo2jItaU/03M/Qw48iBKxwcSHVqIFZIq0FaOJDUSBLmfE6NoNfDoBd8NH4oU+iOyNXxI39v",
+	"5yxkRe1pIMmZygdqXZnJRMFUz2xpm2PnH+ZuQtDVubyk4yBTHM9kyHpWeW1q/AYvnhSpr9x4Z2yDyRGA",
+	"gnfFtzCSPjmXV1wdUyFf5AFeu4O4TsUQ9AARZ26cyYAIkfT5fcWE/MdzgBs9bUcz7OHBmQQ1j73HDYNm",
+	"V/anJcXXVGj/L8ess81Y0C/MWu/igc4IqawnF+xrufwJwirrCLtWh+7qHz/7yej6r5cSqtdF84nNEzky",
+	"joP1bLgk990NlpXWOnaXOLVGJGm/qhp9gr2VemCC9VxCsufs5/VLi0AWz0VWEtP3S9Xoiqde/O8ajSeP",
+	"e1882spTeiZSiXV2P6pi6kXLwW2RlIWnakIq07rD+Y6AwpzYF3TbIVVEW4h60DMjrQz+SrJdYmqCQGYV",
+	"JHc8YU4zQEGtHvchtiDxqrRo23fDKD/woqK+yz2igvxW6/X63mc/27vx/Oid683KZPvsemIesOe77Hxg",
+	"TcjyRBEjgnoqN3aZx/IU0CFOK7eJI5P2Bjc2Wm9H+4byqormuRyL8jRWzG5d5+dgwHM4yfOYagromxnt",
+	"NXapOma08Y3gry9s9CZGtEJFtebUDgEfigWq7icdv/dp22wiU+QS788dyYvtxWyN42g7G+8OTo9Sgso9",
+	"rkbpPSmgRR3PEGOhr+u8tfynXeOZDy/+1mXoLRe5hWMlP6c4pO+ZEqCpFGHmyoNb/xVcdUCBUlYZpUgJ",
+	"F0r0VPDMSag2ULz1w2xGRSKVrDKSJANcar2feXSCHOGFLhG+42WH97wa/2U1taOm6PNZFfwHwEQOICoI",
+	"zRJ+4vhxzvf2E0WK7vPY+vU00xeUubDaGHOAfciKOF8XSvufWSgtwJJ9qZkWIjH0bsVTWxAnF85gQSNh",
+	"gFQgi/vMIzbiu0TVLYECIeuqvIl8AxTg6hHXIszDbWXHSboaxM7ZKyGx64vEBYfAHc9SrzkUyOFBiplF",
+	"Cj1IxCKgt7lkytBeQBWFn3fCPMwqpT9PWF5VnRNl7aCh9CL69BRuh8y4d7LXc6hlGnzOC4lYVG94lcEb",
+	"9oM3TkddyivA9wjyjJ/9+PImMHv6/T4fMMT4YZr3odt/fH/46gvrYFndYtzbgl8GaO/GK+onXfVMcWEk",
+	"8ECgvqrNjvouZ+3KOpKP4QBE+ejdq8/cfv13Ud/C2AIjr1JLjEwQdzVEHkzwNITrLNB4zE0yYyY1EZuu",
+	"buppZhwE93O3l8ZC0DbL6SXL3Y6raI9obDuU5aqEn7kk5i5xbT8lbNG8GHWwgP4guqsTDks7W9hxVIsm",
+	"AaMY98LI/JQOwYBup7GHU+oyyuODCH9V4M7GHkZlm3Q5fEwJzBcdQjxRQF+5IB+84He72B1k0VmCrn8L",
+	"yyr98vSOeH80tbLqxF2IYGCIMLFzDLa/qNk2dnWLtRXOexeL3Kp9OPswLL9Q2fPGrLLnUzvimROPnK8B",
+	"KMM5HYCdM07S71VDZ4yUFNJRi+yJtgJl6Lewv407CrEQo7VkZRpTnKHL05yhB+HWBIaVOVc2YzRqgFNf",
+	"ilPzAFyVC2BfZuMjTprAjRjyKXPD5uVNMUFhnwqUH8RVKo6BxdtDTj+jGftevAfwWR09lJOyhpaa/Wj+",
+	"G75HPpbynsm35KAy40pTcE0iHW9ha2ZvfFJ0XI8wm7I2Gn7+7J3nfz969z2ltwIO6stWWY/k5w4/+cvo",
+	"2qt7N3+zHjaQHX7yl7tXrw7f+sXks6qTbGUdYcsiPT3B3d+/PHr9r1EtV0NRihC4kuETKpxOPz4WThc8",
+	"NkXFDQ8mb41buZBJS90U05yqOh1awmAUwttQBb3foQ5BjOv5ECjuX5vzDtycl2Kig59Mcrrpmje3bW7h",
+	"JjbJt/ZfPCnMHEK+oAGNcIj9N99F7YqphzzeCEOeNSoPb14bXvukopv1NnIefmLS6UO8Tdl5VaF8ji6v",
+	"eRuyzujHmu7JGXMpzarcXrBla1DYKd5k89nf3X3nV6NffXz71eeiVcD++enLGQqBpcQfPZzbx9ijD5LZ",
+	"grUadaVa2qHKNhl0hBEQ/qanSeoH0yMuFKXgLIUMBf1CELVF1CoH0erYcdLCeBM7DAR6cVqPgekauMsd",
+	"kl2bPc+dsUCB1YQocIv3csyp9vqCfCg+9UpCJ8IMNaZMcSk4qQzdiSfQHI7c7EywnPjBJqH9w/FqHPGD",
+	"/5cq2rv11yq6e/1vVbR34/fyP88Pn/1BFQ0/eW/vs7dH//Ue+vvV92NlQu9e/9sCy+Q/wr3xPne/ubn3",
+	"+Y+C9rv//PTlu+/8YvTBr4efXtu78aM7n3+eKe75Ubd9FiJrVC2KnCLY96DnB0MqOEcyZ+VI466UJ6U4",
+	"JlALLMxSd7JpQvEErRxO7vl53bZID1hXefy2O0Cuz6Qgx4Vqb6NfrhqEqNGozKBniO5i4xIlCLp82yFd",
+	"UZnOPJYzyW1Bf3CR3hYl2BWzGVXdU0eRX9XzCvk93RLDLAga1LXxrhRGGalCmxoGPZKQXEvmDJBID/MJ",
+	"u1UCMbHdwXk/qX2T6+utZNzrSF0k0hs7WevVO31KLjq51wY0hzEHgqS4oRBlHTXNt03g/CLSBb1Rrdfr",
+	"Mw6vsXps9fjK0dVjs07QvCYzqTtFHHkj5EPZVMh+Amo8wllt28FsB8nf0TZxeB9WqFu7zI+ZwthFEypj",
+	"yJ+QS7C9NLuT9Bhd1dhh5tfrC4w7pbFDj+xvErU9l9ol/6QpLdWoI6uDXWx5xBVVsLWA8qrFmHhN5jP4",
+	"iQ6tnSZdXluuLzcW1CbfQFmsKDjU2PDSV7oRIQUx9x5t67Ilk33nzzIq73PNzFo74/JuTVHwAotOKhdF",
+	"+lGQp0bCm3ETfo+xpcdnnYYP54kg88jihcCdKg6fU9aDmbrhrGt5LkguGLdihE15VdC7bifUROUBwW4l",
+	"uecQdH4yXYdQGVoKjXV10Rchcv7H4h2VGidUaO7ylaeW1aeVK5VyrfztxxrLl576zmON2uqlp+rQ0u2p",
+	"xmP12vKlSop0cs7BufubY9elxD7LPC6fzuzUd7jIH+QHD+WwyBcMHdA9/h+Bno0zTTLx0Tl8QEarmYrs",
+	"DmYPUuXGUwWC8uzygTZ6nxGh0HOkKJU3QCGTZUVuSaT2CBY7KRKLgeOQQHKUqCKhLDICUWY5vq3M/9M5",
+	"9ywKEfi7Z4G8AQNBoWpRBvudAvdZTwOsXBUediGS0ZXMpefytkuEmB/we89/NW83+sBKZvqyade9Vi4D",
+	"i1mIMpOHMRazUcQdJg/7lKRdBWjrIB9lvTLl9aYcYW7i/uhuWr9DRvoaMbWRD3qUyt1W1j9WNT+oTrfa",
+	"7Msd23TEzawFwY3BYieL776n+dis+SZFCPllNbbu1AMtEnAzL2vJyzKK0KLsRKDw5Zx6L9M2/DRx6e49",
+	"v+FY7JxNa1Soboq+A8AP8TbfJcjjaNsleAc61iu3lxqqf+6QLrJ4l0AL1Xb2yhF20l2ZEvb01cSXcNPT",
+	"MOdBfYjxE9khgy1V/U5b/+68//TtZ/5WRXI3WJtAPLH6Zfjhi6Mf/6SKbLpLoev13q1bw5euD194bvjJ",
+	"e6Of/m10/YWolzWcGQqUBLNBhXM1Q6LRWsK67/Fhiu7dk0Fhav1Zcl4TG9h2iduWqrhndYJquJZDsKts",
+	"T4YUaM4zacKcpBXjppWFFXPefzqe664lnkTGOj+eUIEIQX+uCvr7cz8Zq/Pzyp+G115DZcpQi7sWWTP0",
+	"zYWm0TtSmGVVhO3v+8JTETqbTOnTxFbzKd1PTnb71n/e+eyPKgRCrlIqFXyXuOsoFN30/GCP1Mw8bGYc",
+	"kVE2mSTDlSV0LgAXM9u8TP6mgDTd9tfQyXNn0Q4ZCBhHdok70IaeGmVg1EKCKJKtelNPq12kXpNKCkDa",
+	"ySuwMYs45wvmDQSCzxmXdzeAqOaO6Z9Jf+S8D1G2o+tka3dzfluAeS6POSBb850N0AbUUHhK+woz1wOX",
+	"E0RKgd97CQyRYg15zyusyp93G1gmEUw+FIpfnLW5VlviROjuG1+M3n53+M7PRy8/jf5+9XXEeBDrl2xK",
+	"SA0TvBhSjR4WHhTpMlNB93YpsHEbD0zJaYzK3EVNLB5tNZU3S6J+igWjl8dco1X5DKVLLI2cqmxSnrua",
+	"zaQiZ4xG0faIu0tFkn/vIpOKnRkhhaPy7Xd+PXzpFykbkomVydeHIuaXFiurDy/A3VDyNKQkRNHYLiXG",
+	"1AbHG79FiRRm7I6OkdjiZgigbcAkFpeLVjj7LABoztyV/DznS+EDhSj6V5BSJ5hxY/RjfpowXis3fjun",
+	"odqBqFeTZqp7SsVS+7BvalbIOuVCBXKJCgM0hj/OkoJxv9rXed5KSl/KNT/oK5uMjAvPDjSxHbkLRpw/",
+	"cwqdWD1yzMSzIJt4mDoJgeOOw/vElvIRSQsbQs3V+ommaptFWRthFg05VDZxF0KjDgmkHe1ICg1EBRfB",
+	"R3mjsAmJgrduSlW7DLGz4QxI7sEhgTwXMwELRp5Et0oVkaX2Emo+BtpnNcgkuNSEUCWdAwDgqcqmSmdN",
+	"rF66nBD2iGtPbM2MeFxOSq4jTmrAVdBqTPRcgm2IU6mORw+hbWwjmAWVm+qcmqhNTZMqCNOqZI+wyhcS",
+	"ZCX2LT8pz2zbIaiLrQ5lYNmwdUgYFQapqvCN5VAJgLL8YmZ1EGdjsTyJcaaaCaTsudqHpOK1EokgN8Ll",
+	"UBWDCuTR7njnnLS6Vq6bWO/4DDggd7FDbURZz/eq2iCyS7mjEB1iwTIfwxlKHPsB+baJU0gog8WEh1MD",
+	"0F0VDi7ZVCfencylNZe0iKtLXmTJiWwR1yXujJvOGbKJQ8z9dXXYI1xg4VHHQTARAiMUFZINZt6Y8xqE",
+	"DNuiF57W8q35/6/pSPnaWbtpfBH6oXX0uK/L70KcYBjRgg36zkDSWbHsUfUz3Vl95MSJaMx/fbqbfeIW",
+	"drjrIaFyDs0Kdyiz5efkZSwnHryni1qN+eIhFrNFNaVJmDiKa7PfMya6eap2ktEzAzUSaE6iRKfD9bBH",
+	"2lwlWSZEu7da1JIsgvcZarvc78lTDcEWYOiQ5w5IK3nM6OM3Rn+5NfrhtTsfPVdFd66/PHr9i9GLvx19",
+	"/Ab6+9X3K+uIdHveAKgZ07gca8IVj1GKMO3pbNtINnPk9k9eCj23CkXObVINN3aq4D92DgdYyiyk+zMA",
+	"BPOD6fYdLVc4tZmCHvcQFd5+GRnHDj/sqinyrgpapbbkiylneexi6sEBZe0LNMOuxLPFaZs92mqZ4P7p",
+	"pHyXkr6BVrkOHm218qanm+fyBGiBqTDjSVxQg7OHYOnHYlFYhQ4+m6tLPVbIC/3VDF3SpxctPwKXvhoS",
+	"qMiliWYDxu2I5lxi1TKjlfkKWRaj9LWYNa84lS1G/b5i1Kng5b13b+HCYkHGLsZM9Nx/C2BM2LhHzYDx",
+	"HdkvW2AM3cEnn2D4+x9982d0zZ5d0vzepwtXpuKflLlyXscDJr5T4L+g5L6c8LOcYuI0AILjH7f4EFdZ",
+	"3I0ts49NCuffr76OTAmSpiBOa4sGlQmalSq6/c6vhx+9K38Lfbry++Hf/nt48/07V38w+uUNVG5ixnzs",
+	"bKnST/D7h9fvfHhd/uLb1FMNe0z0y9hrIs5S9VdsMvm3nCI5MCYmaE4snPcIg3ihUJxHZei9ZbBGhRMp",
+	"AXqLt1qoPHrjv0ev/+3u61eH1z6pou0BmCChoJWr+uIjIypVltAFFewjHwzSHiGMqYO9MDhIqAZfZvkS",
+	"qlJUxSgZEV5CMG2d+2Ieh1uRMVF4vNh5JlfL+M07KEV4v1VayaoveKSXm/T0wuyzjIEd2ZrYqEOMdOvO",
+	"F20SJM7mI6PxqnLZtd0DbJqVVWmFlX1JPbByiP9fjdJyekWRuJnJ9lVh4Iy5ExFMjN6wiAq7WE01Qv2K",
+	"qarFaOC9TzsK0oP5axhNQY7ZZ3gQ+lyUYd6zCl1sTxah0UHFC+0EOiSQPpwEDe7evxCFUPvK1H2eq557",
+	"DtE/ayxdnJelRO2D6BvUGJR/mYJ/VcTdsNKgEpnl4csXViDYPXwOag0uoZOm1KBCEbHJwO2OPN7Hri6q",
+	"JFnCIREkqapK6InicmK0fIYqhakCbkKfsCPJHt7vRFuRTdY4ibQn9chlD5nOZbYOSmj7LllD0LBqHXW5",
+	"S7a8DmZo77OfHR7+5ueovFmKtTLdLFXWEfa2VHmMvVvv7d14aX2TYW+ry9UXw+eeXUcOEUJPdOOVO3/9",
+	"eB3hbe576PbN99eRdo6i0dtXb7/7weHR21f3PvvxOtIeVPn13Te+kF/f/cOb8Z1VfbWqpQBOuZ0aGPVR",
+	"QgEhqvr98lv55lLokw19tbEykWbuiQ0+j9kOZe0HmJe7CiyWKJi9jJVLsOrwNtspCJ3BJ1SrXLpUL2/r",
+	"bheznem+7+UMBe+gbXiOt0pGe4rbZEYls3rthOJHl8KPW0u1lGCTXCIpo94jk3XxxltETd/uNOkhWF3k",
+	"PWaPgiPSW1/V+JREQTWS7rs8EbsM96Y0oezCG4nxDyejQWfGxLRLoQorsQjdJaKKGO5KPqF4ABhzkMPb",
+	"8LVA1IvaRnxVXDewym5Ndh7fUu0LpSKAHR9rC1IQMaoVjkiE/ZbiSKFqETUxwS9JjCOIsilSp3quoJik",
+	"PmQ5QlI2InEo6nDmjSVLDkqhdgq2yC09A3wwt9CpYrdNGTKVTiOIFCgtUoVcHNVyvRzyUEQFWq2r/1Wq",
+	"QTlvjZYUWv94LrYkg+brYMGTjLOpeHgTwlwkag56xEbbA9TBLKGgXTbLulp7xLA+KXQcrU+Q2UvfCBpq",
+	"fqPyzb3PfvbNx/ZuPL9384tLyXwmqX3nzGkzHKsE1syefrLfJtjWccLjCJovxMcoJy5uu7jXyXnPOiEY",
+	"s0/EwAzdshQ25aDQ6lD1cxNJ9DO6hYTvS9/SYA/y95v8srZBQrofO5FSTwtK9cBvKvhQqQ+KeiOL70Ix",
+	"OcqAQuiSPpAM/Perr0NBreV43a3lsO7Wcu07K8HHSNUtU4prufa9+pEmKp+98Cg6frTeQH1CdiZrcslp",
+	"4lT2+LxluZ76Xln/DT/CQ08deaxeW7lUqUy9Uxe0XyVvxTWNhXlxIrzCs+WXHnZnVF07MlPeTXCCJMiO",
+	"GUQeACaMoYlsQDqG6r3Nf1Pn396JO3dk5p3Ls6T8pEBhWRykySMfo5/5dk3p03lB09JHhuB9xddzLz3g",
+	"8FMJYCgAzJ4y0cKjWbIBshpsx7TDDAl0vq2ObEVSBL0JYCeBQIZ2COkJVMYmvAOoMZS49TqkW1kHcqxB",
+	"BjuPlsPAYiQ8VRche9T7ge/8lF0u5OpXhqqLTG3D5EbLWRFvtRB2pJDa7gSb1wULLONGrIVyF+AzdqFn",
+	"DWg/ygTVTcy0vpK+lECyzSWpa0BC8RzKQ2uAkYW7BGr6r6Pmtx7YACkbq2R6qZocEpCKgcqYoeaYYteU",
+	"A5uHg29r8K04/CS1r6gwgmKNgYyyFDQ/cTDb8rDYSdQtp+mOoap5aRGqUgYbbSQ84fYHnw+vvVYZs92W",
+	"dTETh+wSRxWKGiu8si6PKoxW0Je1iwdom2wyl/AeYdGyKPD2JXQhNPMyO1LGRRt5c1lvwxCHuCk3LIJy",
+	"KVWkSTXfzihhct4krUSSItMaBUNyTtcXntkdyMwJcKNwpa1JNg22qcd9ogd4rk8A1sDUX6BYC/QBmFgd",
+	"truUodsfXr/96nPD197U7XGpN0Cu75Aab9Uc3NcJIWsqYQuqgVfWg6gXNPzw+uiXN+Bp9Z023Pd6Lt8l",
+	"ApI+qCc2mW5BFPbTMqWwqVdFTE6um/FGGmzJJ4nTgvdBhR8XDa//YfTSe/A+YqsOzsbfINSLeJ+ZNkGa",
+	"MVXWkYZ29O57t9/+kYYWQ/qKMIOFv+25hFTWYQvOBwt89YXRx2+Mrv5WrvTd94J9+jdfeNQim+x+3yXY",
+	"PySQQ9rYgd2DZ9eg7LZQVgezN31Vmj6a4SlPAWA3OXFx4DeZBKfWpzaZtU/rMBejwiOukAzBF/IDd+Hy",
+	"VeI3D4aWgpAJFz6qTZaKvvkuuhdxE37kwUR8E7HmBY+F4y9V52hekV6TLuXecMfxe3l5cbvtkjb2MkQ5",
+	"nIwM1QnmLt32DVWZSlNs6hLLcwZBTXjsoY6UkAJWKTGNuoj3mXK6ccchNvJ7lUV0QopEt2Zsn9dnszsX",
+	"6Tm/C7wyc4RBGFugmceUHgKatoR8BgRM7jg1v4eEh5ktdI7srB2auUVqwy/2cnpQijXxixxHUjhMFCmT",
+	"EC3cuiRxAlxd9+MMjbvjuw7nKFQLJsktyqb6cQX5PeRx1MWXUZlcNl8K+R6kXCnrCOpWQqu1bdN1WsoS",
+	"k4JaF1/OsceScmUfndP1Nq4lq6dT9zSMbhuPqx2oXiXmWNXW2AH1tqm9hrrEQ4eh67z8VPaw2ybwGe67",
+	"QxnBrvIXOwPE2SZTIyrrSO6flF7kKaLDyMK9npT19COKohwOy4Ki4MFtyY/kO7fgU9mjxCV2ZX2TDYiA",
+	"H9blPfNhWgmZCapbRzaxfUvym8Oo5XDuwgBGtoLvy+oT5ayyjqD5DmujMuObLLi0IERDp/0tBVJ01ZFF",
+	"G1s8DiH32Y7k7nJgh9uojDeZ/gjCmCCu5I42J6r4tRy8huqqVyI4+bRq5HdNrm9wOIekmkQd2yVsjE92",
+	"ofWFPiGNt2bfIaVK7nupWpKbCQO39KcBKOWMA9mR26mnMdsJiVlq3ySpkvsJIyL7CX502EQ1s9oJoA7R",
+	"nVAis3JjxpsxxmGdYNOAwBtq0nxkYSPAKKk6wJ3vY4E6xAk0+KTon24Pu3K7Z1ZZCEdqknqhRyzaolZK",
+	"sxpVO4EY2UnKgAq8KgL4gwE2aWHfgRY9obSVXH4scKVkpDMwfoMXJTSR3THvHlt6Kg2ycO5c5f0Llgg9",
+	"r1nlivCJC5mCcR8YH/+VDtGA25Mg7zwA6BmyD02ylM9bFUt3ia6Wnl39NNMlnOaRRCNokQiSPMEe4jxm",
+	"O7M6q87ex7HLFEPCBAyLCFhp4R9R4EwwSHBaaVcxS+H8SbE2BE9oYhpjTiBHhYhgOCNnBLpkKLFC8Rhn",
+	"MEl2JT9K0UO2lbDcklwWxACkOMpYLX6vQwbaRktJ9iItocw5s8qPZmQZJqSs/bAarJSLRy1VEskiRQmv",
+	"fveUI304gC6+haHgsoZavuNouTfoQqcDErqEeCIihFURkSxJsvp1Le6smUcp22Qh20ba4IY9D1MGJak1",
+	"GTAzuURlSkGtHqJVSgolkj0EUYIRwNY3mTrmNRWNo16pZ9w2xhkFdAs7jgRnHQ2I2GI8vkLJTgdEGEkR",
+	"5ttkRsU/pLHSSIyUs/jjDhECxQ4PZiTY6iAeflcOwKlUN5kyfijJ9gni8ricFp5FqVpSmwruO93WVi0i",
+	"KosFoMVlpvDRCWmJCJHfc0ou96hLRM4cC4/vEJZyZwl2oTjQDmFL6CzEsCT0C5wSf9F6QmzNjADTMGyM",
+	"Wcbvh7cnGmMLN/BUi42+sBrZNj1x4vXsEOJd7Dkc27ldh05KdNTSZUdclnrIkiV2oTFjzJKwTRlWBRQi",
+	"8TXHGvXjx4+uzjL4w0sT18Fd71FJaWMms8b8Jp4LICyYeMpIJ9G33rz7+vvDG88s15cbw7/9t67g8/oX",
+	"w5tvD2/dvPPh53s3bt15/+nRy8+Pfvl8AjYVzinMqG0sRnEolkxYoGpNxpzADNm8UBgm6JGVWLRKdcXS",
+	"2pckmzbpciY8ZU9WfROVbCB8FbbmBXWdkjWdA8gZ22dd6uCrrsTNdbrCRKIOp4+yWBaaui8Fs8+K3Zpi",
+	"aDofVu0/fhQ+7fSjTT+vfY8M12T03owJN3uQJbOsiy9Hv1UBXtFvGotG64kO2bMrZ0xB8jkQN8pTV6b2",
+	"iKl9U0UFNqqNI1eCwN0nG9WjV5LYbLV0udbmNf0lWI+XDAiR32qqW7WKP5NQlNrU6/jbSxbvHm7hJzpU",
+	"/1cl61xJjBOJlkqOr2k1OYMqWpO4aOW+IwmIHqkxntpR65AwQeSRcFBUbkK8Z2NpuVlZV/+ClsHaAvnQ",
+	"sqDZaI6L1KtTZCAIzFRHVK+uqAOLf1V5sl5dvZIiIAXtFCbWwbi3ZVo6jt7+/fDTq8Pf/ghCOSjbCiJf",
+	"Rz/+3Z0v3tq78YHqhmO6n0B3nQ9fHr3wKvgWVP8XR39/7aejv74wnsu3tMkeVS0JUPnu1c9Hb79bkcqG",
+	"lC+wqjq8hpq6aUETCTwAzdfrEOiFPtZiRz450TQjrsJFlgcMdivSBiFYBtjcNeiJakhYSXqRtTCiBbEX",
+	"WnBSiklyK0TCeZ+WYtw2aRmLUFgw3Za/cAZxVS1PIrSnBD878ghVXqTgazMyVm+EbXkU0qAcVY9cNaAw",
+	"bofEDQ4Eu0nplCFVbNerQo3slZWVE/KuXdw4pcqjaJ8htVwuiMWZLRKipesrtZXGRv34Wr2+Vq//n6j6",
+	"JUWlmgY4RmsS4JTHlVtksmcS84smiWzfFYwsrb8kNKb1FwR4JWAR6XkdY9DzXELWtcecg+2gMcNTfnSW",
+	"AdukJM0CE9TQoDlx5tojwJqSKDq1tV86WI0Nfh9dNVmKn1VlUtomXp8QhoSDRUe1FIilx4ylpxyWhBrX",
+	"WrVLT64cvVL5xuHk8sQd7gapirPWfiEY/KWW3bBU8iNTiY+6J6JCG73TxbSUi5G00fGeP/Rxnyyhs8po",
+	"2MVSZXUc3hdRf52EJEzP0o5cVdxdIMw48JRyc3V5WQWSbeli4joeVC6rWVkLquFT4VELO2ETRjkAVGUw",
+	"41fRUWTTNtV2TAwWV8hLrELsVxXZVJ6zBf5oyFQfoHJzudFo1OuQDyI/rTQrVXQCGjw1litqJuTxPttk",
+	"euxKvd6QgxrL+tdd6ji4TdSs3a5cSTCxHAzj1/Vgm/Sw6ymbr6vV9+om63eo1YG4XsbjC1Q5cHKFUIJB",
+	"foGRjUVHReQh4bda9DLiLeQQD0LE5PdqIwKY6zUJhFljvfZvCiTMkCTXvEst9ITkJR7eIQIRCicjD1az",
+	"8pCSB7NNJhimS075EosV2kkhn4rchlmrg1k7j+geaPwpzpTwd9TvcEG0K0e9x66ibdpuE+HpL1SLgvyO",
+	"u1MK7Ayeu55Ldin3wYc1v5vSzLaR0x+4GCepnOVUcGDxvT/nYIsI1IXwEr+HygzCpHaJ8sNIpjArXu5E",
+	"rIx8Tf29mGz6+erdBM7J2O5XDfIGzsrYWce2K4a3qbS7mH0pn7CUV5zZX7miKPueiNqY4Khpm5zcWzhI",
+	"ib/99tOK/aDhjWciLGj48s2qYULDH39RDQjxFhDi27eujf7fH8MgyXzQ3TeeP3zn+n/dffo/qwG/Gb3z",
+	"WnWThSzn9m8+hwciLObuD353979+V9V8Bg1f+sXw2T8OP/zN4Tsffrh380fDV67d+dMPRm/fHP3ih3Gl",
+	"zcCvY4WhcbGCHOQNCbYcHYUZ8LrPIMwYAFT6nQIOPHMGrFK1pACK++hiAxK5gjnYSSoNbkh5XFXQnxhB",
+	"SqMyXnVH5cFKnuu5mDrys+hJChPXVAIXyvDajdHHbwz/fHW8mdM86qZcw74bEUFBymtCHKO9LoHwTuPx",
+	"dgnECXSV+km6Yl0q/dAmAgvUtGCaZhCNBf11e7g97rHcR+Ok2tn9Mk3euxRx8iYw0kdqhFII+x3uEJMG",
+	"AexUKKXdCOpLpm5zF4Q/8zXCoH3F+5kk1iiOXIekksVjgiCutS49efxKLfi8muFzY/nKbG0tvheTxahV",
+	"Xxi52wm9ShbU2ftKCm5eSAd0IwYags5XlIXpVlJ9krCMUap0GnVkXhK14RLyiEb6XKK3CrXNnhxRVZFI",
+	"yp0pr5lpKoM9bRnreR3k0C7NLlLHFjCRDjylmddX3Dp079t6vjbOFDXOVMO7lcj8RO6aRQVbklMhKVFK",
+	"R0ibip6DB1nO53RkaI7L4WDhPcTblOWEu+sLTylO57AQfd0DKlnmkfS2Kal+Mwz46+mnIBre6nBBmKRY",
+	"gneJFDUh7q+MGVKuN2IjbKkGhMp45QvibjJIM9VWAuqhclN9frTPDFDNirHxYzZAyjwWZBQq+Xxy112T",
+	"lDcr6U4cTEyIXGwmemLGLeieBe+NI2IkJFjtVASLC1pFBXELadbF70cvgrVT8+3MuP3Fi9wnPG4HyXxU",
+	"wcLTDmL/tSkx3nXxngnIUOsvoPOszNZ5iuPqfuHdlZQdYIlC9UO8T9yahQUxZvGqtolXkc3hv+A0AnIP",
+	"4QAqBSAuY4vW95ciCdHp9u6VifJ69doJU2FvaSvN0g1pmCchhw7n78cv4VIJHzlC5Cf2EGA4C4yrWEcI",
+	"RTgnj0DnmOrfERaqwIRAZajxZ7sD5PqsqhKklbOvLwKDTdBbQ/U+VrPMMPguZ4qetd3BeZ+lZJwBy2cc",
+	"CiIAt9d1CZMjLDWQpySvn5LaHK6FuEQ1YVlHTfNtEzlU6EyCSIPjGUttrB5bPb5ydPXYrOVGS1/vRy9k",
+	"eWqTa3+Es9q2g9mOOlWTCk9Qh2Cd2TTvOUJf6DR1mhAPCjUsJZjvJtWKHQrpnhNznTcYibDj6AwKizt+",
+	"lwmlqC5iHT7TvqSU94PrM+zQrfu0Ykcub4CoWAgMSuJJiDKAijTRyuC7+lormOd/+Ri707fTHK/Gr0A+",
+	"C6WzUnTnwjMcu5QR/L+URvzmLOWe0Go7sKFFZP5JTJxiptncvDBTMJhSCx6WNb3I0J1XXrz9uy/WI9VG",
+	"hp/8ZXTt1b2bv1kPD3v4yV/uXr06fOsX62F9Bgg4uz765Y115HAoQSVHvf708MOfozJYr7YH4FkO0t9i",
+	"naBmVXbXr5FKMswe9xFEfk7mpsk1i3V84OiNPw2vfrqOdAMBdPtnnw9feG700euRnCQoHqtqT8oxuE2q",
+	"qHnk+FKjrgzc8PFfKiaBCo3e/Gj46vvrqjL86KfPDz/4r/WgX9QWJO/s3Xp277NX73z09OidV0c//Vl0",
+	"NxRgsWYoQU6TLgUXmyu+G8HTk3sRalRj3auZvEmCCHlKUnnV/a2IO9CIqszGzQc2cLupNoMGAZbQHtyO",
+	"CUlj+SxHVxMKckT/N8sW9e86ojt4wXJ9uTGdFcYmjTVxj1IZQSzfpd7gguRzOl26Rx8kUJBepV+dMS/B",
+	"PVrbIcprFc/TML39VQP/Q8JUwfrnpy+Mfvze8Nqvhx89d/cn71VRs/XEztbfr77f/OenL6qe/yrHVyDh",
+	"Wx1TGlv72Sh2UM/BnlylqQckH+kR3nPI0ibbZNCIgKM2gTSQNSjCoesCQTC0FpFUE295ps1zj17YQIf1",
+	"UkQTlT3cRvfdZ7647z7V1qGjskV3iS7p1BTEconXrEbzzzizyBI6h4VHdDCPHIN03SMb9SBG9b77Tvpe",
+	"h7v0CXLffeu6ErOyqsiJzY9YpQ6qpDO06dfrK9YOGcAH0oT5uniALMl04e26uAbkH/aIQOWmZH5NucmE",
+	"wL9STCNrijc1K5Jd876ymIBYA3KbynELcKPjeYHBYsMk5o3hAe/hx32SgAY94grODsnVQfqgStz756cv",
+	"3P7ZreFnb+zd+s3tF18GJBBxJFAnuhY/O1ENSm/BR1WwSVR1gSuRiADmfH2vc9jhbcrCE/a9zn33raH7",
+	"7ttwB/IUuO/dd18VDbjvIqN8q2P7/9h7+/Y2jmNP9Kv0Ys95RDhDCAApSgIf/yHLUqLEsX0k+eSeYzic",
+	"JqZBzuGgB5keiIK92kdy/CLZkmUnspP4NUrixJu1JWftY8uyZH+XmACpv/QV7tNV3T09eCEBkJQoCvfu",
+	"bixipqenp7vqV1W/qlL2tUMeeeTIaVZpxOyRR7JOmccSB1fCepO48GZuwsmjXEBjvDpsBn/9TWBSGQfa",
+	"BPAoexsEVCLjQpEsho0IRJau9DARRqTBYz/oXIewEbvZgT79GSdzelLBg8lK6BmZMLfEmnPU86AaoOKk",
+	"IQ0W9pU0ZvBHw5vm5i8R+vc4OXzs8eNIoQKthoNi/qOnYCr8q4kgYZ5pLme1ETcw2VPfFbFT4ZK5Swkc",
+	"+Wz1gwaD8p75RrA0hxw7mDOEvgWmjum6/YuMyMu0M1KwgFViAWdOvs28YTfNEpdFURgJV1XuB94lSBd5",
+	"GqV0UIw07hmryUKGMJk4DOcCGi0wHar3g5hFyVPDyK41SjF6b88PSGklwmkUQWG5HJDFA8Y9GtmfhyyG",
+	"ge/RJpHf3WsETH8euKIEtLkmmpuG7y6hJAmr8DpNRiMHa1rKC6VVxjwSL6sEO/NIed2cplLjO2kKt7Ro",
+	"BVZUpFiOGkKwYbTk84VJD4UajKK5fl1zDqs9ZDvjwOzzYzJRb8SH1RhSVWZBNMNjJOBjROLeih+Ywo3C",
+	"rBjnYTynnJ9zggVVtafTWgQuI+oyYiqVaZd2zq6GOUfr9UD1U53zGvjfzAr4wVvix5XblIBDRkWffYH/",
+	"VNBCGzQTZsuprHIa47YDtQl3hFVinO3Z/hOytwbcl94O/Z5T9VngkQk1WdggSLGPQ482HcLD+dBrkopc",
+	"dwlaHfhcNex8pDeX5qqFkfzCniCUVCMKielYmKHKONwoTXICssxXt5tKR+y0L7reL8b6YGxOFQvCb+ia",
+	"v7v6fOGBpcpexVKhvtC03OQpi/QUg12vVkc3YnCXWBMVqpueAhi+sKjyn8ZhA74FvX0WQqmqUKel7642",
+	"gkBtELgdV0fODsoa4CgUf5MCSf5OJiTEy+fzHYuRfOCTydvB58MqpeZjkwko+O2oI86qVVaBzyO/rgOs",
+	"Xcbj7Gy/PdHx2JjV5ozNDtkR8iNCcY8alqeHH4UKF8GFXfGi5UU/YPZNEeWznUK0RBqQB686bnVPI6Wd",
+	"YBr2Jtd1OuGTz2604929ZheJvV2oDOnLajep4hJyWNUbDNOEsAYaCOz0ZOWVc/MNP5BfLVPKPCb/c9Ln",
+	"xFwCgwn5LVjCT6lHodeoYFDOC+HFEmu6Y3Q4LgJPe2pQS+BIvYnX9RjA53MNIaXXE+CPawhmXrKUvDrW",
+	"z5X6nnnoGAnoPOQtOWS+EUP9DxIx5K2i46RZR3XY9Tx7+8JMUx9vQqJ0h8DwwoF2JcIh0nJUTphBNyw8",
+	"TQp/cD2Cd65ziRapMCuUvhmUBtjs1qlVcTNLj8orSkQVg8XKp/Ikpz8acRWAAlVlUIUm+DNVkBcuwvR2",
+	"E/3smpPPdbfo/vPyeWf51i2dQlLFuP8UYBebGsoh39pFiJhEd/0noJj8yQS4tEMb0nphnhQvyZeSmrMp",
+	"pTYPQfNt2TzlwssJzUETbFv0U6E6beN8Oe4i0EVcfS8NC0oAooi8DNPfPBYwND8M4z55JCST2BseiPxC",
+	"NKRoBU2bVrLpu9UCdg1gJs1Ds8iJaEEYI0fyaEznqWBz8w3RVPcqKFsJg8CXggPugwi/kFAD8GNYWVLw",
+	"s9YIYn+yHvk1GjVJJWiIGMrvVFiUNLCXCKQa+JU4i1I89mvMtDaKfIne7UCG0SgRi6OmgjTucfmPyUPy",
+	"Hy6xcvfMOzQ4PUV9RYZDrKt+StYQLcLZwUZO3IJzlTBSdY0S4Q12kblE7ZHkwmSXmI2hNndqU3Q8yOf1",
+	"Rixsna18fXH6aarollbZOrMS1g9/K5EgDJc0Py1iohFIqSu1s2PXS++agC3qrSemBT7CE6QxA18u29sC",
+	"A4Xd8YhOOZ1+iJEAJeWVUUuqvLVGJgBHmpua1NqW25ws6JilfaasWcYhwSIASv93H9GOcTrFb/eyJnJv",
+	"AvxINC2KU+uQ3bqXREdftwBKasbCBeu/YZcMO9RLcmnkvuCfYhxt1Z5bJj24mGtwiVtis3baN6nrkC2H",
+	"qfJ1Gk0zjI/AdZB7jEl8JWUnWrlSyhCYZ9jIQjmNtSvbsgKUU6LDDqj6ARNYzhNvkdtWQi9pCmRL+qQn",
+	"TUj2iER7WH6OiIkY8PayrqBVZcybQ8Z6hzsG/wjVjAOsj0eVR4YxT3c+kQqTnWJQD45FDLcs7J8S4F55",
+	"ljiti8UQoVAl5LHPG9gaA9QtPkYFzuZ9zzNasUKDAOQ8cCjg08aJw2ePdn86GlX12Ym+x2r1MGa80lTu",
+	"o0YCEdxjya+TP2NNF4Qbhm2Qe4bxTpWdKU3dzjEj9qsGk4q9wXniAsHQtfrN0ovdD/QFEbEfBEQNoBUH",
+	"sDux1KFfnYNtM5cEvOAhSX19bWJRrYqhcjg2KOEe4Yx58tnVyZ/LcdzEaYWBjVyqBUgl9Nic/HpoTuOr",
+	"96nRmUBlSD8NcYsIWlOtONIjL1KpdjQvukMMYBsX/NHe0jVczFniRqojpS2Mat1PwKpRoD7xv+DACvAU",
+	"p4tOjvyYtAZL3iGtwNAKcdCWc0BnSo0SNQK2kSpLHiVNp7lKswKI45BdI9MSKpgWCHU8sE0CpNNClYTA",
+	"eAmTMZGx3CWS8c/drwOuWLlP4ZN3DAXvOFfzRQ3JVzgS2l/6ZHoeadRL+IrJ6ODphV4AIAjUp98jjPUG",
+	"RmWj3leEdzZJha9vvh46ZagELUpQE/hN6IKTeFOvD965XtbwG24uvHaP1TdFjLzN1HP77TZ1BLtRk7SP",
+	"oRa43oFQORgroQ6+8yzFbUOp3s8nQcgXWJQYvwm20NpULlQ1Cp9nfJZACRRCIT9HfZ1NIo6e8+4ERf3W",
+	"zgKEitFBI61LmcratxFAjYKfX7Xx6nrVrX6VUSy4ZJA4DOc8xupdawA5UMgom2dEXqL1/AGU3iI9UA8Q",
+	"FjCq/DqqzVD/6WAN15DPoYHUEUqCv3WFKNCkgBWCZhC0Eqdr3wMscOWfYGJQQafpWoX1lTeTCNoE20+5",
+	"pJejkC90zMvnugBPppQ5ZgPASL7vHoE2r9wZDY4TlhtGTR1JA+B0VNBBcTr8Hg+yzzMyVyRSAp7Wgny9",
+	"eVqBYkK6vYD8WCGesY6x5FvLA2SZpDiObyW2USH8BQ4DYerrREJ0kSY2tGUD0IbdhuQLCbXpFeDcStdV",
+	"x/QT7kvH/OUDzY8lDH4Lqx+XmiacVEXRsd5m6yYJnz8VQIl0p49hIijK606Vn53iUYFuEKJntMNcg99P",
+	"h9+yOL2YRZwGeHwanJ2uowELs5BnZ76x4JAgXFhgXrITNCL1vRz5t0aojAZX/fmYp9I8kuOsVSG8pLIU",
+	"uiwEXY0TUAK8zYKJo6C/AC0y8JorQCnCCIt+YHUNCNMI+1lqTuaU4MTNCmFHQFsyyJeu04jWWMwiR3Er",
+	"5SMgQoWfITlTDqnRoBpGNdw1xoLoE+fNAQVrwedziohVypwMQ2S0VqkfSOHvL/BJnwuV+esLHSWU4yvC",
+	"gC90bHxAB1GHoxrCfojsVd0rjp8QrSUwCgUD0y5sxML32JxKdrXjkNKow1+te/cIsk7/slLnU+SCqTZx",
+	"GFeBZy4rUx3YWT3sOEIrsUDHJUbM043A4IzrIjm+ME3MVf12mJ8NaTVjQzmzOg2khpAbDY+Or9yTNMlf",
+	"SkWgIJEJH92Zm9SVmmRnJqFPUQ6RmpBUJuBLSQ4LgGvzcHVsIn9hMf0qvphLckoULlf3wMQU5tepVDqD",
+	"19xvMWitFGh7BM+vVlmUcFj03EKuRmoGIfW6qAryGBkzvOoHDCsMOvJV4DrLSaDKG5nYFzSbrAShYB3a",
+	"D6oTynfwAJbTJfVm6cJ6wg4ggHWp9g3crrQ01lySX0Ni4PRTU4+T1ir8sWSYDrDFTkFRPwzY4FMTXDuq",
+	"4ksCdDAZHS42c1EedHhcCSwlMBLU/lLIMhHEMEgSmqMihunv0W+Eg1ZoFPnYMq/HSnJdPSwJU4mYNoU1",
+	"fqLp9IKNpOjQg0t16Suj8ChWS+wX4IdJdJodeiKWzzJKfUYpTVS4u/Ozqa+q3wOtsSEBgrX+vSwLe518",
+	"0HQSZilryEnmqjAWfgrtSFwOoyVwwjoQkpITgE2Jt2xqnh0xMT3NxEwLKDc4F7unooCVc/NY5J9iHkqK",
+	"Hguv7+aqJYfuKCvmkl0HlrJ8WfUMmAG8uArHJcU7uV2ys4QFAEwFDbXN4fY4hC3exLMCG3rChb8c43H4",
+	"dED5Mc+0yp0PWG3O+FoTptIhnYkCLjhUEmG1KpWTQb2KCwXhFh1pKkGnisoidDAMtKtvAqkJKlXkiBog",
+	"NYcOwZc8fJizVUeviDligc+XEBbqA+bYvrqo70kjKf8O7NfUbGuMikbEhLVix+1lQBNeJK5EfQOZaL/9",
+	"ZfvKN+03/t5+53a2BNiPuPpnFxmSGNaMrYUwkUs9A7l9rSip+vOejs8BElRVVC11H3JHsSXUqyu/A/BH",
+	"Nmcf2LPECTVxlZ5SsRX1WvMMfH44ZealN9sWzcHqLNy1uaydrT7MnStnW5e/BkGULAwKSgW9oPQJD5GN",
+	"qA/D5ue60EEhVTPFir4KSw57HKBzZArNSgmxR2l10DXLjC0lMrWD6kW5KrJRwQLP2dRcbSWkvivGVZLZ",
+	"qn02C94K+CNQEBM7FXQrAe+jBLNbtYw9DP9kUsbeg1pbXUZ/1raTe+2D9DbY6h3QafSrlU2WLHkRPUk7",
+	"6WqrpoF7x0Q6UixN62OqVkRiKbHr1K4zQXdNzZVP1XPnIlYZd1YrdfkCaUcCXp04fVLVqZHaL0LuOqQg",
+	"tV4xn8/Lp0lzl0UiqwXecirPSsIJLBuberxx32l3gv3SWhsH0DLavDKo5BDXjynDTXlifOhxRD0V2FNr",
+	"rDyAyXmOhTnjOajaF7M5qGHTReGuUY9pAjQY+yqyVPN5AxwVQBCVxueAtjNOIc2m6PGFq4lwMF9UnqwO",
+	"co1pCo8aBf7LjxMuonpap3NvFKnWj/7qoIcjNvIONsU+S4oJJqWYUuVqRn2FGBjYiuHqpCBQlIg17Izf",
+	"s3k+auzNnUZrjiktpmVC10N9QVLOS925fwvnMZhoMnh4a57cACcW8+awLbbcr0fxv4wXGh+Nji8eaufI",
+	"hKtvVde7HTck0aVsicCV8A/Y23J94ZNjkhSK22fUeC5OD+Pb4A0ITYDb+ON8yHUgCPdhGN92AewRSMWC",
+	"Iy/3do1GCz5XRoZ79NB//uTY3C+OHzt5ZO7ksZ8feeqZk27WISI0RKM4hKa/dk6FReAaQBIgphH1AKq4",
+	"gaNCk4zBchA1dGoByUK+sWBBNWFTHjLJSIoFhFJcDqv7/4eRlV9AjdOqu3l9TmfydkgJUYc2+uD3lrJJ",
+	"Z+nOElcaQ+lI3Tz1iPyr07UmuuAOPMZfAEeBYt0dEir5XjmChE65U44a4PuBJAL0MoEcOgAAM9Pk5/5j",
+	"WbDZEMzCxQOT51TTupQUTkf9qd3oCUQ+CmMoRuHHvfWsclap0dPrqYZLB0aTniowcjdpODm1JhiqRu8Z",
+	"f8PftNe0O+Il9eccmrP9Ij66Z0TSp6J/zMcaLmCe1fAjNUDJMM4Nfu9A2JsNTsI8bOPenoYx5dOWvMQX",
+	"HS4ZMYpXA569SAX4tKlYEsa5AA4F4JwaIgRsJMgN7Iq+m7FsKKZfYhhFjY90SJ/gTocpnrDM++h2lfyD",
+	"lbUVG0NPS22LrJm76SSiLAClqhRsi7VNjAQj+M+Rlxzn1cUJgkfZbh1DBkrov3C/HRKAacZJsxqAkAgZ",
+	"J1KVOEXS2L2WNVEJZd1hPYGk77ucCG5PdjpOf1Z2OlYfTOceGQANnlf5e5JbQzGcFAYOmfdNp1EayO/3",
+	"PIvCyWXfixeTITaiUzQ4bcSLjMeQDKaiOCiRIL9TjqsAcAmjOaD1GI91+AzaPEB2k0MURc/RuY5wjZWp",
+	"CMy1rlBTThWT6s3sMojY0LjM9Z18muMqSqMIa/IXTaaBUSbSMSMHAhTC0ZyKf579a3Y94ovd9aAjXJVi",
+	"BQDVLH2E0PdvsnvkYdJyFAnE0KwHVrEz/af3V/PjDuYVTmUjzlWPGBWMtT7jqo8GgTtV+K4rGqNr2OKm",
+	"BkmPq2+yRhUxAYMBokS0CVsFMJMQPOAxHSSR/tSQwkzqVtGoI+iYqzHPp3Mqp1jHi0x0uCq/iLwCMnfS",
+	"agUVVkdoyboPk4GwhA0+VrBoLim/mMT6fKFzNVNpwHB9TyUuf+mvwnV8revM6MCuOTZ2JA52ew96vQ5T",
+	"ydfTpHrMe1NYV+O3Umfim6MT32x7Ex/Tw7GdBlgqJCoSp/aEXX4j2+nOVucZp9zFZFF7Wj27y7DWjKk0",
+	"zXIwxwmMmQye0I76M8e7v5i+15Yh+CqJqPDRK5EMk1LkdqWTJhN7eeiAjphVcDmoTlIhmJCSFrIgNtIA",
+	"OCXDGjhkBVIsjr4qHmOWvqS5+ADoFqOwsbDYkZmQ3J08podX0NRx6SLp2U612c2hwuTpnWwe6/Fxksm0",
+	"JY9TDrwOhzJuMYuVos6d+d57BKmC+corzZTBqpmbQKFMHgNfucNrB9lY2Psk8Jkw3ZfyBqjYj0P4mIzY",
+	"WxT1lkE6/8pi2FpEbp3XrDOwknx+A7cxuF8C6ancAkgMxzQdrG2hyQ45KATh82rYp5YY0ibDqh5FJcL6",
+	"cXOPAGbzZFidDOiycTqvfPcBdl5u3Xix9dqHWRNhB20FtTwOh/yUREghF2RCMEZcL6yIvZXkz7ma5+p4",
+	"kZQxwo/DqJktlfmkIt7BCZRv7lpJ73uVIf2j/xIhd8nE8aOHycHpffuz2s0q4KAQF5orzcrRsPqcNCfq",
+	"VCUqI8+ppDGGm1S3dFXRDcQodF7CNhjFffrQycM/cZUllppSjUULbLIuP5+allwQI6U7SfrJB9uj2frq",
+	"CU+dOOni99a1btB7IyTW6c4zQDqURI41puwk+e2K01hNBAaFJpjEwwKJgsQRPcUCAl6YyOcLwtGd78B9",
+	"0NH8bjb5GAnmdgikmmA5HeILR+EVHmqcbaHxifmGtHfmHWhXgYkm4FyWCIYusDInSl5lHTlCGqDr8Sae",
+	"+VExnz/iEPjfo/J/8zOFw/jv4qF/nv0t/Ie6YGZG/WHmYFY5VORjekF9NfJj6ob842qEvPzfo0eOwqMK",
+	"B/JHsiVV1QgXAtysUIJEedmgxRchtqniOsrqS6kSW5OQpxPXTcQIO81qdWRlNVU4XS4yFCnCei+BX2Fc",
+	"QPkvxSV6Ogrrkc9iGjVnTXuK/kc3TQTzlSMRegRh68kMtE4l/zx7JXX7QniKRRxYt+B7oLUaOPnv3jrf",
+	"3YN99drV1TdfwWJRd29dsKoQlzKFXDGXl88L64zTup8pZaZy+dyUKhUOBWr2Us4bNJhE5DGpS4/Abwu9",
+	"KiIegR2KTJRqmv6mIbUVxxFkInkdcACoLjVIlYCmY2ClqsXyozJPOreIbBIeT6INrtQvbkIfl3Mo5gsH",
+	"ScQWGgFIiT1J+1A4avIuKp6qumRClfwpc1WAw+fk8KLPKWw67W5UuK1Afk6jyiIESnULHvPToXrkB1k7",
+	"TdO+EX7NlfkRKDYSszrIVtVJ03WIG9CYyel0Num0e3hmHeJC39QJ3Z/TSYrDIIGQVhaZly3zMCKugrC9",
+	"L69L1OVlQWE8zSK4FsgYvKmjBD5HK2BCuScWdeUYlCJ+3DyuXLkqhGVYh1WrtMs6JEhHyWqk1Ni3y1nI",
+	"a7Oz2pq3grCQqIYFOOFkGihzzFP1FQ7BJsaKs4+bLQytBZDOKjKlZ3vpY1NVxzTIiCTgSdWkw5JxUGji",
+	"Vw0WNXX9/ZJu+52wJrG/B9Y+HbSReK9pYWkhZm/iiJH/angLQHOaxeoxZu9apayQAdw9Vbn7M4NO7XEa",
+	"s6d40MTp9boyWdi9T/g1P/43eNoAV6PiV5c/J9dO1EMuUOAU83lskWN6Rdua/79UiUzzYUwJ2mdfyMAR",
+	"xAszJdWgVh3Lx+BMmsax05PQbhA/OOygfOFgnuahEWE+P7lf/j8H9D/z+XxhOp8vyrVTJTBTxSbhv4US",
+	"uKo9Lv7e8dgpfKy591Bs/VTIn8wXkla2uo71RjOT/9+Uuh47h9mNtRqmx1Wm9fKXd959pXX589bFm5kz",
+	"z50ZdCP0OldQJB0affdry2JkuXGZSyU0jR+31+PMJtj7GPWOK9463FLY+JZnwEMIFeI8vGlq45uOmmRZ",
+	"eUfx4MZ3nAzDn1PeVLMDNa6O3CBT1OkFWDuyUavRqAkOQZQ6XoM5kGsH/kgU43dvnW9982Xr5l/br33c",
+	"euu19msf3zl7rvWbi62XP23dOtv+9cutV/4bNX5MF+QhyKRUOZSoPT1ZN6I+KVF5AhJ/VdVXKImqRfLJ",
+	"8FAQPCNAXqIsUwXYn82AIoBzYyqY69KC0KRN/c3WElBNFqI8mRLsxknNpe9dLA92yLOdyRLPqU/6bH+2",
+	"+nOwHfd2vH8/BIObWu9Nh3C2zISKxpcSonxCwIUK42BV58ghRYpnytjWegOZjmWu3lD5xETSr9bKu7EB",
+	"g3U/M8jKUoITVl1Ptkdky1waeBuOxoPm7tf0G2p4FStRjZ73JCG8PkrSdIwYTDpiI4E+D01tDROU7fdk",
+	"hSQ2hxyewi+FTzVJx7Bv+zxWqbRBH4zLrkpBPzjYwGpPpDRucbKY1rjqksegfK8/iOotYNditZCtGy92",
+	"OGrQMGu99fukUGhDdf/whwEd8D6P05gadIkWu4I9NKILEa1LY+7Z5+A4xFgKWZmYKzfO/nD23MqNb9f+",
+	"em7lxnftN/7e+s3F9vk322+fh0/Se4CiNcDNiz+cPdf67Pet9z9ZffellRuX1r76QqqhNz5qvffHdcaY",
+	"sidxQY7x8rvtK9/jVNa+/Gjtyz+v3LzZ+sfHa1cvtt/4ZO3799TyoV376acrN87Ka779duXmzbVzF9e+",
+	"/DMqvXWeOZ08s/Xee/Dir6/cOIt6FJ/cunah/cZv1hljn/3uV2DeX618+w7sSBSfT1WrKfSWP5DaS+ai",
+	"4XZTMbWbTDc+rI7ecx/1B6QbAUxz0b3Z8OabWDBUWlWtb77s9mjYoGckLJwic+GXtZpP9VsS4zaZclAa",
+	"g903Ilbuh5Gf4ugXRQfwGBuvh42fgGTxFFbr6QGz90vr/O/Wrn4yRsUaFTuZeijiPo04hAK6e2znmio0",
+	"rKtH+6cwntSIw6gJ3FmR5D0qVFdSnFrOzE9lnlCZYjt7SWchGcSKGVAT800Sh/VJ9ArKOxwDCv2Eam+4",
+	"WA4+xHSRUASJzkiVQPeuKVCOr5QihZpuOXhZQpTRY5e5GlxlGaqQkZwxjRjNzuLbx8thsjD6LQ0NES6p",
+	"hg2VNNqZkDVb5ri08WLEcKqw8sBJdoyrWfmV4xDK6rIcSSpeoYNI4/A9mM2HrxJCjeMyd0XYiCrsGZCn",
+	"UMDfGnKRxqomlTUGfBvHdBjokPcpD3g2R8AxXOa4vtDqAeSwDognrM6K/BzAridPccOyrWsqjZw17MEJ",
+	"dzp/kKRI6G63/xIoMlasB5KkwZSB6KyinnYZOiPaNdlZuQ+U4dLLRoGTZauCbhtlAxRsRZ5+xpo/gbCT",
+	"gsMgXh8LveZwSHhYFWrUX3E0RxFw5c+kO8xIuXmmC9IXhnuRXkC+8AAA+cKQQP6FzCJ2mM+UMndvnV+5",
+	"cfburQvtr//RuvjOP8++377y3eq1q+33L/3z7AftK9/c+eD/3L0FCPrqxbXr59q/f2Pl5ut3rn7Teuu1",
+	"1Y8+bl/4fu36zdb5r4CYjckN+AjDk3/2hQyKhoGXbGoKXsm0RdFME5CUAPjYafmN9k3N6Ji9+peE3cM/",
+	"rDjIwwr7itbD5L8AscPD8C235N22aNaDDVOYKtizMQnC8Grqvdt/+mL1zVfsL9++8XLr0tvSRktvgdX3",
+	"rrVuvy03y1cXWpdfs2/ZNzVz5+o3d29dbF37cO1q542FfcU7V7/54eyLmTPPnRlbmdtuZWq7Tne30leu",
+	"vvf7O1f+2rrx4nYYT4XBjadiX+OpkDKeRtEe/UILsBa5jJNBIgYokCMn6UK/sdVle+GaM07miVBHh9a/",
+	"3lwH89jBhll+AMPssCrqDDcUBnjE01i75GQYPgFcWbhv3yDvY4isP2eeT6FxGpiPxUFurkdhhQkgnh7h",
+	"sR83t8aEfFylG6bNyC4D5u6t86tXPmqffzNtSn6w+sn3w5qS/Q3Doa0+MO46ixCtU7LnObUnnl23vGpn",
+	"Vudz6hs926/Qa1diZs9gy94XfO8M2plYAK7L4oS/m8IZCa9DiQ4oudiRFdr1oWZTGY1OKpGxzDvDICpz",
+	"PGVGmFxON5uzuWLAMcKF3PEWBqzk5kyMKrx2yrZI4fLpfh/Q2+nuKpz6+nc8GcZHgTg6mhgdQKI9HUH+",
+	"HtTlPArVzVAYHhju1uP6bG+NNMQ0LmqysC2ZePfW+db5P975w192iQjsSt0GZ9hCvxa/SmAgU7NRiRsR",
+	"88hPTzz1ZClxg4GHxlHdo5Ql1ckxFSn/hqbqaqeIvlu5SCxqGyYic8i2gwYvZL4JrRSzjiUmlENFe7Cw",
+	"pdjuC/P+mHU6UDYXCBx7DcZeg7HXYOw1GHsNHj6vASr2kd0GZ3YZ2L1vwdwfs247/O6t8+2PPl59/3V7",
+	"++222O0gIdqhbDd71x/znqbxIhJ6exnke9lpOBz9mJBp6PtzGi15EvBNuNgf/dGa+ovrKDY6bAOJSQVU",
+	"6PN5PIl9Vn9y8udPILPB3LwY1wK3VOaCxZiCUfWhM7kXVhoqGyRiChFjfBQgs6q3u8CwkjY8hHmOzoyy",
+	"ITAUb/T5AonDMreANBZeRzKluiHkjMi3kSOpsrIY706yWGkcUx/TbqggPoesiRP//uMstlEThJb5L+Tw",
+	"+gWSV/XCymnXMUFzWmFI/BT+8xhp7n75XZiIcQQ22/qOifT+c80GM3k5WYe4sHNUY4LKabcfeVE18bfV",
+	"hRFUGT1yxskw3qjJU2j9ST4h42Tk8HCkEShhll7mzJDcw1Pcy4V1xk/XApySmMSwuv7YOXn2lYvT5wu1",
+	"IKd/kUMls6/qRvHzPqfwpjV6+gnGF+LFTKmQnz6wb/9Mvnu2iOn2wjtt4XhmubZizHWV81jJbo2SxQPY",
+	"S8+2rt9qvXpzrGe3S88q17OcynBPOaE92B0P6kfc+jkkRPcoqIf5T93ObnOhi50iln3BsiWtHoWq2L7E",
+	"mlgdhPhxrswxx7NHqb7u/MYd7Sp/Gue97d6kB4VMbr5jigjbMXtz0b2Z/5jgPia4b0hwT7oFjAnuAxPc",
+	"i328LdPb7m15yEOEm0dySnH1hHKQ/rkZKLfTAnRJ9kp/asFeLFM8PMDqCeP6oauTGl11VU3GhnJccZlV",
+	"U5I4VPWfsc1RF/Qy9ZjdMk/A104HTcdhpccRuHEEbhyBG0fgxuD5oYjATY0x4U7HhMf7NpK4e+t8+zd/",
+	"ab334epn37Uuv7UxHlSqeVJv2On8wQcAJibtLdbBiVo5731BntczWwMYNy5doNN+5f/VELPRJ+KGwYE9",
+	"AqvbhVW7yGbCNMNkTKTq9aGwpjx6wDNLZJadPqlAiYpJaTDRSWXjtAaxtDSZDZICc+RIwlsr8yS3D2i6",
+	"JXOdzWbTlXlFUsFU91pVVyyywMMgn9VsY5mKMofXw55QKtKXIsVhSW+cgso7xLUU9BQWbMcoopJuHUTf",
+	"Mn9QmL7PgAC3N+QJ3N1bQvgdMZmwA/CmsWmC2hKcI9H430BT3ngRVV6Hkl+79pfV9z8aStXfvXVx5cZv",
+	"7/zp9603P21dfqeHPv3645Xb77f/8Wr7tY81/jkzZJkTXOunGwPmMo5torFNNLaJxjbR2CbaJTZRcZtt",
+	"ogRoAP3JtJIbsxXvQ2rOg5YceZ9ziY4rv7fup2hsFaniv7/WvvKNfXpBCp5dufH3O7/+pHX+lV2SUWQy",
+	"JzsSJDuaKK1nrPoLfBL6NW5rWOOQbrSn7clqGJGkcO0A5mWO6F6KSd9E1Q1KGoS6PHtqoM6GjK5jmZi1",
+	"LGnwgAnR1TMRK8c0GGZegdEPXe7KXLXNw3ZHO9x0O+Ev8Keq1a4oyohGV3qNMqUqDQQb1p7BKUk1MTZe",
+	"xsbL2HgZGy9j42V4NlRxsrhvK9hQI/PlTNHPxB++E62qjlW6Z1bVuEDB/TBlNm9RnNCdtHtwnjCutZs4",
+	"T9ob0q95+XpGA9ClttlkOMG415sJpShQqn8P9O5Zj/mUilHZFSOdMrdL2+v+TQpTGza6KpgZLpOQ58gz",
+	"gMJxBTqa9DhmKGF+KXOgqZMJN+jXJGbnV5TEFIExh31cEH3MFx8XRL/vBdHHiG0HcoNQR3RXuutW1ndv",
+	"nVedhIZCU7uYMaQL0G3Q8VCTdSyuCtBNHBIGntU/yPDDyYQr5adL8lhUPEl0N5EeVeR8eTEsc8VdQZiw",
+	"vCh/TEqWG1IQVbXKl1nEdn+Dn3/Xn2ZYvssO6UkH6jMvMcup9Z2lcME98h+MnZ1jZ+fY2TmG8p1QPqnG",
+	"NGLTGyWtB+l9o3XuuPbDlnbLkRpWLy2q4u70QQv2YaB+7drncD7HPXO2ulBE3Z+U6Gfd8ksAj8IqqdHK",
+	"os8ZqQS+fEC6K2WOnGCViKn2xFanciRgD+7B2sjXBAAMvuzwmOs4OxUuMW9g1LUzMBoNgnCZeYc8L2JC",
+	"aPO4w0FWmMwXJvPTJwGv7VQHWb6YGn/tu9uta+dW3z/X7VBY+f5q+9z11jdftC5/Lj9zxKr+6UwpU31+",
+	"aa5Ai/NTlWlsgpk63E6myuCEDKEdYCsNohDkMdjhymCLZLS2ibD63dr1P2Hv/tb1V+785uMOKawFyMYB",
+	"jefuXe+wY0I0gEu0xJrg0acdwss0jLL8+z4NSD2gcTWMati3yhUg0oDvo3qVlrleRLBJS0TEYQS51TQm",
+	"Ia9A+135VFpRPW5Bxvkc0kxwuzpKPILwo6TOIhHyPYJE/sJiLHJlfnLRF8RIPRJDyjcPiWv1XZr8GWu6",
+	"JUKl2gxoE9rsimU5atgIPLJIT0EXriXG6mjVwqtsnRg+DLIFT8+maEPdwi1TzE/l8rlCYSqX31uclnuB",
+	"na77ERNK2E3lJwvFyanCycJMIuyGlin9ZMdwkgPXYVtaSQ22NN2Bkim5NPkD90kPDPCpkikU5ouT+ytT",
+	"3uR+Nl2dPED3zU/OVPZ7B9jBap4WvE2rioPVA2y/N1Pp/7nB2xABaLNvmPvp6QOnirXpf9sf/8d84Yl6",
+	"Xvzn1NIvDvLjM5Wj++hPiiCgh9knv/DjRURI/TzNS6zpJAXXcVYKQkGXZJAuad71rmsY8/D1fwFVJa0g",
+	"JWsNlWB7de4GqtXwhmndh04rFIWQRSDWv+B570spVnM1zVfWszJw+4eN2DoBxv/MpAoly1SQgIpYKi5v",
+	"67TZj1lsqbLNwPbdB9blcj8jemiY4iaU77CAfjhhu46I3W3unC2re53IH6x4fV/lzwguDvjwPZ0bujqT",
+	"tP1H4CSlB+5blwm3l7QH6oIshxFUfTZGAXge4C8EJ4IFLSEP3J3OH3S3Tpahk2Mszrbb96C+43rAe9ul",
+	"maN305igsAX5YnIl06Kw9eZrd66cvd9QDFkDGnCpL24QVhzTyiIUbEdBZx3uvmCr6ktpIjSiatQlomae",
+	"ZX9AQ3KfE/cwDjf5uC/qoYA8PVd3jSInfnJosrhvBi583F9gInbva8h/hID+4+Eyl29/yKzjcEIzrMQs",
+	"nhRxxGhthDrkgxYil1+sw/rr8WW6v3ayPZJ29TDYHvWNJ44fPUxmijMzs8SVf5d/fMQlFRpFPkMH2TMn",
+	"j04ewN7zuVQte+t9itPyVeo0jlkkn/vL5MGzRI/7aDnz7C/LmXK5XH7ukXIm+aFcfuRReMqePc8emvxP",
+	"Ovl8fvLg//if/1Ju5PPFmR/lfjnn/q///a+Tzz3yL5lexeBx6/Xf6nvMToW+EK5YpPIfj8rhpyrzVLCZ",
+	"afhv5vZ9wZn06+khkun+aO9zP3q05wTHLVq2KIKozyphp3yP8QoDDsjra7dvr9x+c+36ufYHb7bf+UNa",
+	"RBuGwSQwDPqSxaaHCCA+4GXjzclMw+WG58eT7JS8fAOiGSRWOyDVJ5Xwlmi2IZjytqsLbNoZmW/q7iwA",
+	"h2E1pJWPBZfwuWU+qKTf6ZR4CFPKFT2CCzrsR0If08lmnQ0cf8Rbjg0e3jxUicNoiOufAVrvwJc/pRdk",
+	"4DuORmFt4ItPhoO/qPwQJ8IoftAiv/iBBjee4IYnVe+Z5+dzWkDB309aRpOToVUppUovaIPIpOUZFrvE",
+	"v11WGArXJFXujJPBVJZ1h0p1UjvjZDAKp6zKTClTyOfk/38AWuHgLh6IPV7Imzv023FfArhFKhblCPTg",
+	"/IHKfm+G7atO06n5YqXg5dnB6gG6f36mss+bZlPVIi3M5ysHvQNsf3WG7pufrkx5RVaoynuHCFYwKQIq",
+	"lUYUrW8TGjEhJwsU92dwyvWInfoJTntmvlDNewdYsTJND87vr06xfV6hkqcH5meq06zoHazsn99Hp6oF",
+	"lvcOVGbmp2mxmmcHvf2VffNTtFBNAnJqHWmxQKsHJvfTmX1yHenkQXZwfvLg/inKpqb30QqdARbkrzKl",
+	"6eJQ9P1CPjNMsN0IxEEC7qgSHo6QOyhf9cYm7N66dnXt2tX27z5uff+7DrtTXr7NSYSjh+U70cTeUyzy",
+	"q82+oOI4kyvWiJW5Ic8uqSxSqbpPsUg1goGhFKMbKF/KkgFoEYVLjEOvNWlvqmshW6/MleCV+joI+QKL",
+	"SI3GlUWGpSDlw6B7Gub2ySF0SoI8kH7YEGo4L4QofAxVRbbOXffvsDZpqLDJ1DksQiJtzOK0kwmXTDx6",
+	"iFMK0/LtsGGv3BjRCOJZ4oZLwJGAkh8YqqG4kr5Q32bXn2L8jPDt8SzDBpZH+Y9X7/z94uaP8uiudDyO",
+	"8eLeIFzwsT9BTxf2kdN4syAUtjO4B+SB04MrcD/PaCQxNJy5CcE45oQI4h5SnwF2TYk8hheilQ2XKyM7",
+	"myvzQxJfL3HA2brHkzQcQr6QPFBxWmjgL4ETvQ5OZVKlfgClfuSEQs4IrVTCBo/lOYZk3JDLg49UHxW6",
+	"BF6irgKEL7IQhcs+X8A6sNB0kZMghAI+8oLCPlLzOYilCXe6eNDF4+0eZ3HUnDwk8ZPbs0diyNmsitkb",
+	"Eg9nzAMSD6xDT4sBvs6myp7iqmVKmaP0+UV/8nFWCyeL+SIURVAfNAUMBxYJMDdzLLeh1GiaNWKAU9GK",
+	"KMDCwfTF3NSvipP7l/+tlq8dbJ4siP1evvnTmflfFZ8+cDpfeXx/berU0UJ0cOn/K9Ij+k6FD3FPqgXp",
+	"kWjcK5bh+RD210WN4A/1gDafHCRUMUzso/PIDwfF4DOnkyZ7vU3PnZDC5wNvixMMpVUP/XACPL7Ev8eS",
+	"//4QSAbwh8n1OMafAOmyKY3DKo3Ij5sYiOuoTQEKZ/UP33aT5RvxIrqKjCYIsfZ3b1WAsRCEWCjnMacQ",
+	"vo72DQ/g6d/QS4Lz6JIe0719uTiVBMgth9HS7jcQsOxII7576/yds2dbr97s/4WHMQgG8VUieABAGfgi",
+	"nrSkeH8f4WEqGBBmlxf9yqJynMGdkD3KauBmM3mZZnRBJu6cfXH1yidZk1pQoUJj/AlXhFH8qPzL4zRm",
+	"bpmD8rc8jPI2GkXhMpZhl0OSCTQelHDLOvq/HJiIA9NqSgxgfH3wSClERZlPuBJNuA5x49B1yHwYLxKf",
+	"V4KGx7xsjkDuCNkwlmV8nBVYGO1iLHP5zD1QK0QaYjlyCB++SAEoYIauiGnMSklUS46F7ySvfdCCbdLW",
+	"Pay/9yF7Mw3P9zA3y0EHdwUm95mJjHLzsZjVRrnvGe6P9LyhXKPWfbaXtKOz9aQ5S6a1dTqnJwsNrs1V",
+	"/ZpcC6z30qvFtXmE1ePa+lPyc48O1w+Mk7YmTY9fUP+URIiZA1O5fF4KUv1qGogdmASMJ//+ZKM2L9Fn",
+	"ZvW937c/utK+8LeVG5dWb7/7w9kr8tofzr4t8Vzr8tfyer1LB4KBFQSSXaAWSdj3jRQ+yPhVVb5NruxA",
+	"7+odQH4iW6DB05BEISCVfdjF4jRuRNYQhV4VfIYA4sV8LyDe/QVGymbtJT0HcaaC7tnpLKH7m5pqgxtY",
+	"Mr3UCFru3jqP+eMIUtpXz698+1Xr/O/Wrn6ShmIJoBkqK/XByT3tYzIo9MAR6CQA0MWz4xoMKHGCXFLi",
+	"4ll3SwYeAfIiEzyMCQSoSBx6tEl8XuaHF31Os46qFrNAA5U5JchE+4u3V27exBom6jQnP669+vfVl75a",
+	"uXnTkfiFV8KoHkbgRgqjBcp9ob74nQ8+xHFWv31p9dtXyxxcSswz2KaWJX5MKiGvsIgLh9CYSAgbwytL",
+	"WBUEdkEUzsgyKAX5W7NBOZmgMamFIibxcljmHqv4NRqILCabyaXYIzQ+JbWGiMk8s/qaQ0Fs+VbMM3Ws",
+	"zVaDYjIaUrslQlWHIrXm4LhelDi3yeJZQnGtEfAxjwRy0Wu0SUTsBwHygqxEbfSM+ZxUw6jCsjlyqMxh",
+	"AA56jEzgWVi99U7r8tdZuN3aB2EVHO0AJAFnygXsmr91+Oa8Bv63cRTCZgGXHYwSL1LLHc9OwxFFJm2x",
+	"6JJ66PNYsW+HJwrgSdsyosCsGXKjAbKDpdz1UgDDN1tKEgl/xppb0XOpAwUV8/leMKgI/qh9PWBQ6+VP",
+	"pYD9f9/evXUBwVDrlS9an/0OIVHxh7NvKzy0aXjQQ90Pp9w3pau3M1/wXn2CrYCkOI2ZnQBJ14vrsx0J",
+	"SZUbepOYtNcnSLE0Rt/l/SKG4LMYtXeMs/vyHR+Iwsn3N0EScSXUiUn2F3ZzSQN0dH2vXfu8G6UPg8/D",
+	"ZfDRHNdw3GDv3hg9+XFLqgeGy3xO3j8nscJg1QQ3wFC2vE6hRIhNGRgwpzT/XNTg3OcLVg5o7wckmaD2",
+	"KJig0BB9E0J7+5L3ipjGvoj9yvqlaNCDqijsMfJHA1aJyQQVBCoo9/QuuqqGAoJ4ubeYV8LBHLQlylzZ",
+	"C06XAWEjeqEgvaPwPvy4EIUN1frThf9+rOmWcDaugzaO65Q5mEEumYAii6k8iywQUIBywiI/9HQNR2MQ",
+	"OcRtMhq5ZMIt5osFN+sQ91cNKneeW+b4x8l/m3bRYVcLebyor50sFOXlPkZwJNyPEugJJU1IOVN0Dkwf",
+	"UItbCUKhjJ6wEUtDQr64Q2b2dVhd8tWnnIPFqa4Vm2ecVX0JwR1ScAoHp539+TyaQLh85YzE624cxjQQ",
+	"ypMPZh2Y4Wq95RsP4WNv1NRLdXjVHzAP+Y9Zzy18IjkfXVg/fUx+IY0j+RzYikB7kBrX4ETNkOzlyVW7",
+	"t48zV92o/bhyhgobqZK/GVWF18mozZlxMrAZR3Pvjl38Q7r4N+3U1t+/pL8j7qFebu5C4eD0ftvCEJlS",
+	"8cD0ASezxJrK59mFhGf2dUPbqYPFKSjaCMKghx3T/0kDDr4pJGsdvD6YVjRqY8dq/6rPtSH9qqvffrR2",
+	"7eqD51EdiIbXB/3o4hgeC1jMuqHP4/B30eW38zlhURRGsxbvMAgXVKfz5UVwgJFlKjr6i5NR24vvXOcY",
+	"LtHWOMd6dCLfiJ2Cj999adibaFd6f7t/4gcZzGxsnf/jnT/85QEyGwc2EuWa9DSmnlLeeSvj2z1yki64",
+	"uwQvb77wxTiqP47qbzKqv+M8qONEdLGlNZM2Vi2qltKmVMtuTUO3LG2rupKEXj36Q5OfnnjqSVJj0QIj",
+	"cI1acCqgkgWIXkc5y4wrD4U4QtcajZZmicsbQeCSSsBoJIyTrcxVJFv5ofDqJC6fUldExLRZ6sLiUOZa",
+	"FTjHLJaQM0F8UeYI6z2VvGZfj4+Azw9a0q30jfEifaLZgeTLfPdB+WdAyG4blB8kwA37bBL22Y96gINO",
+	"3VKU48otIzXo7d+u3Hx95ebNlRs3V278ZeXmzbu3LrY+eLX19f9r3f5t6/2b7SvftD/7c2aTjC95SrYj",
+	"EWeMe3YZ7hllb24DVCrqTKReUKm4bVBJs8hAykqVNcZOI/fsHd0V8KBFre+z7+JwGEWsMijCfO/L9md/",
+	"3o3Oi4Ej3IOHqtePSIM7ekNn7HFWC08xIb8OYENIOKaYrjNruK1CSR4/JvJy0qhLPJgjx3T+k2mC43NV",
+	"nsgp8xTbk3GJE7FXwEKIjEk3+9C5co9hgHH7fbj4YcelNB9cpy9+wZ4nMxGcHQ5fbPO2K6Vl0sV9fUcw",
+	"0qurQNk2+ZEdfuFZcsoX/rwuG5oQ1X2x+5p82k5lJX42aVXFceTPN2K8/ZQfBhIbPx2FclHhO/xw9rWV",
+	"G5+1Lr2xcvNm+/O3Wi//o/Wbi633bt8599u1r6+vff/m2ne/bX9wdeW71384+/rqp5+2Xv6sdelc6+X/",
+	"2/7gqtxCUhEuhHAK7FtGMbmKPdm62BD0QK8uHutZNdim0ZcLUWNAy39mCENiSllQPwNOwYZzLyQm1GNU",
+	"+GKddV27erF95fvWX15avf1u+4u3cVFXblxoXTq3cuNC+4Or2AGx/el3iZF456/vtD+92n7/7+2LF9b+",
+	"9lLr2rvtN2+2bvzVXvC16+ewlFaD8QpDdnmXJVScLBS2zBKCDdrHBJJrN7Z4doS3eH3f8PBaaKd3N9xy",
+	"f3Fqw4/sMeZG2xnInvYJU05CGIMGpOqzwEMN4yYi3C1zGFVCd1UqTCVvTaihsLzQEpPqDI0F0Jg0aED2",
+	"FOFsmbhaRrgEL9HjlLlUlcwhYtGvQh5TYlPMs3iZMU7mm2hNGAc1Mj5AXSt56e5+Q6HDUbxlhsKWeIj7",
+	"aIw7715eu/3X3npjNNm/jb7gMWq5d6hlpB0zCNIo9kYaU1uPNMbO1rGz9cFztsJO7QEMUh4D7EP9MHkM",
+	"evhU5QIN7Exd8rm3UR15eY1ccXkD1gCYb/hBPCmhB2cCq9B0JK/I//LCGvU5waJR8SKrkQm7Z78DEIpU",
+	"w0ZEqgE77c8HbJJxyF6X4hxvdAjagO0Lf4O8f7gz9Tdsf++Q/cVC6+uPV26/j9/fIe2vLqzcOtf+89n2",
+	"Rx+vXbvaOv8b9ch6FP4XqwC7NwpP0cA86dW/tz/6GBDR6gd/bl3/KKvKTcqbYKUQU/kijmgcRoJ4rOpz",
+	"5jkS6iH8OQQX7hHErYRBo8aFCyUtFctXKIRYoVHUhH4sFmAl80z4nsKYlbBWCzli28FquG2qytPPYB8M",
+	"C8t2Rmkf2I3HuDag1LrDT5jl0I2JnExA51mQKWXWvv9A7qvvPmhfupbpxGZScdOosihFof6LijKD+2JO",
+	"vvCZfq22CunylKmT1Tr/O3kQIJi9cuPSys3ztqtj9d2XcF5rVy+u3LjZuvxa6+Wv7Jn+cPYcXon/bP3m",
+	"ogoqfXB15duvfjj7YkZnePDwacZpEFv5Q/g8dT8cKDwx/QpTpt9jc/Vw5D4bqI233I/jfI31CuEkngpY",
+	"rKQNOHzM1X982/rw9ftPYLt3pW0OpRRVDz3lhVCJpBKeYpHlOVfyogSegIkKrbHgMHCuaUpal6Wx3CGx",
+	"VZ2bw4s+Z4IRkClS3iqNQuqRz2PdwByxs0OkAHHI8iIDS10OavHDQPno39xfuQQFEPgmcuQJ+QChO7lg",
+	"seQG93/VYLp/udZUusF5TJfAEVHm1FqNSCsuXLLt6G/YUQZFnvsdUP+kWzdUWBRjCXXNkLJ0w/VzpmDO",
+	"MLpBQi5QiPiIgJ1igTUswpbWP15cvfm3DYZVJSTUuJDT6WRUh6TSs5nWDSnoW298n3EyK99czTwnF6eX",
+	"omm//2nrxotpJHWz9dbv2xfPtd+/sPruSwpKwQvb6iOgy0cSSHY4WSxhNWm0wRiMoPTJaOphG2uvGKSg",
+	"1vVh2A49K7rsS3kbds6O6UNI27dl3H2QQ/06dUq5OS57Mi57Mkz+GlSQox1gTGKxdz5v/enDUbHYVncl",
+	"TbwDcnpzUIxNjFBaBO7edE0RwKt7X1hizQ2azUtw0onTTFfTgTPhNscsUMhlc8bq2ES9TybqzlEQ4zj9",
+	"NsXptcC14vQ73fjdvqi73L4/Y81RE7Vss3A2cWE62C5qwT/FuEMiVg9oRfkplxelSQgfIqxqGZ0r88e0",
+	"sYl+00pYY4n0rUeh16hg7Flb5ejg7yw4CgoHpOecz91sjvxi0Q9YmUspDw9t6FJT8kpHbgyYAtRJnZe2",
+	"KjTMjhgI0wApuzXqMZKITYfMN2LCQ87UXdIcB5KpvFhNTGocKVd7z9Dncw3B3GzJYgFA/dPFMPASWoEg",
+	"y2Ej8Mo8CAXUbq1tPvw/ZPh9NEN8W8Pv/ayBu7fOSwug9c2XqxfOy8M8qrtxuyLv99OcHMyy27xJ1vUR",
+	"hitQWdx6DTyOX4/j1w9s/Lobt9gx60FwS3dP9IP33H7UCjlVtdJShIPYjuuaiP1D0v+uE3KUn19gn1Cf",
+	"L6iGO1hyUmMVu1GK1du8RKC+Y8KOJ1Qqfahhqiqhh8ucTLjIbXJ1mT4oTZkjv1BlF138CK5DUg2MVMZ6",
+	"EEAX0yYRjOXI4xGtxmi94rxNRhGhEStzoRiDACCEaOh2R0mRRAw2SIQ5uex7LGmXDk0ZU4HpWasiPeVe",
+	"mVs16U1K03xTTTttLufSbYxSA5Fe44Q8aO6+7IJUeHz40HhKnQ0eIjckLtwBQ/Zy/w9Go+GfdQI28fD3",
+	"PQFnY4TnPXgt3rudJ/s6KYteWGlIeJXKs7/yfeu1D1uX30qS7KdUij2rVlkl9k+l8/VnMF8fcgpTXTbz",
+	"heH5kSrV3Le30kDUyDyV0FHCsLRzZtgkdyM6UutWPJB6le4cdq3ZMomwkfrCj4NU2/r2R1faZ/9m84LW",
+	"CSJ0raBBqNPmv58MgZ4JRTVLcrajEBwGITeA+tfic0xyGIjk0Mlv2E1JGFvPhThpmq5rSALuHc6WYfMB",
+	"WQ8YhCWLlEYj4y/xawi/UUPDcz1swKwJC4p+qQhyfkwWQiZ0T3bwPPtxUwOcCVc05mt+7GLzH19YqEJB",
+	"np82ROxXGHmsETHayJW5Mfc8VjGsOJjoHsvNtDubxuwApkQvdda6fMPosqLUZX1VmZK4I2mfQj7RPpW0",
+	"r6JLB6x8/8Hq239Yffclm1hq1ICR5CN4IbaRhTBIRH6rVn+g9imVrf9Saaiw8cN79E0xMACpzkN//aGY",
+	"BH1BwAhbp5/zSv62R6TlciKJx8yDMfNgGIcSCBHboaRIB9/eHB4g7fDMh2FZComTqcP7xMN4rgruUvsn",
+	"mI3902i0hmEKhGPqiqE2AKwpWQANg0fLVKjCMgYuOdhgT+IqgHU8lJfxmHlljn5xGgRkAoJsBmJpDChi",
+	"2hRIayW+yObIId7EfoPzjdjMymKDWsGpMn8YqtgMDbzAq5d4bcY1yR/Ceja6iPkGJWzWLl1Y/eT7h7qE",
+	"TcoYBTnXWdecnGDcA7HzZMiZDozDVZQscXmu8Uppai6wmLhT+Wm3zJeVFYpd+TWdwNvdRW9GiOPLVd1A",
+	"RuU3a80UR3CNSoPmgGodOkQq+f3zba7jtuxrrwzlsexaxT7GSnF7jBX1hE3F1qd66bsnw5jUQs+v+swj",
+	"wucVbGKsTjWE7SDNJi0CxjH+nUa7Uxukg3k3ro0zUHRv5ErqIFv2CAKyxSFasiY9vt95tXX566wDfflA",
+	"/xj/EJRd13V0yrxfIZ0cOZTExU3RS9sCsWLA0hiZD5WZYXp941KVea/u5/ACQCgMBSMuDYJwmXknYgoZ",
+	"0NiUHLQg/AXtILiI+HH24Survg0GyRYQ93r7HCF4OUrEbLv4eVsOTdZ57zFu2bhq3j3ELWOS4Jgk+OCS",
+	"BNevbPMw1rQZkDYILti9CpLIqW0BQOtdbEChHkGo5WjFCjnQfCasS3jg8wUJooB7jdQ/RnUVQeMYQKjj",
+	"EGGAgShzHpIg5AssAhKeHyufbhSekibTHqHzEqpMjsC4h3UFJeLxIrpMg2yOPCWhSG9XMITwDXLrBdTM",
+	"PW521mxJ43f2BdH9cnwuYnRWDAHBUl2ht7NT3fpoS31GG27tNMiRpoIViqNSwYo7iwqGMep9g1LBzF69",
+	"Z0yw7cUnTmI3PfSe/80rTnWMO6KhrZsftT8biC42Cqd+m70LfVSkOUd9dZ/dsRhpXMPrweNKNQ2uD48z",
+	"6iWd2oTy8DNPKrAJTPxtXf587cu/ZtPleNWVqY4a3RzzEqG8zN3c6UCcdslyGC3Nh+ESmZCyHukUYpGx",
+	"OIvBUTdXEadcUvUD5pBaI4j9Oo1i9G4QV/7ZdaCKfhQuqwZxWA4Iq8PpPHOUJK2bl1uXv0btq+oHqz9B",
+	"tR3flNifNdHRrKPvffPS6t8+JxPwjdLN58oc6hgmaZVZh6hCIJfeXrl9CR+o+P9y18hX47TGUo/BHjKY",
+	"Qqb/1f7dx+33PyITyWVl3rr8u9X3XsMaHu23P3cI/mHt1b+vvvSV+durl1svX7rz6lt3/vSBPD0v//ru",
+	"rQugWFt/ebX9xSeOqmCkMi6k5l/gYSQhzrLvxYsOEXVakUDGfcTFrIM4ooiTaQAf1q/VA3T8VhZpRCty",
+	"s+XIocQhgxtWmAQMvQC4p3SeAZYlnKcefkGJFVgQYPqk4i3ON3FLOPISRyeFyksPFUjEqixivKL76kIe",
+	"qwIWZb5edz/AXdAGcEJ1FvSAhYHGZujRpkN4OB96TVIJeYVFUBxQXYo+OtxkAFoWqSA0iBj1mrBzOeIg",
+	"+VKLVKg8E+J6UfN4gz8qNaJL5DWAKgVZjvw4ZtxgH3z5Msf0EkztUIInR56SQy/7mHaq1hlC/QF8GjVs",
+	"SYXauLnTeqDOkFG0UPDaTxeLblLhEb6DIA3usYi48A9Xfl8EjyCa0EUIIzZZjMizzNNCTiNjN7t7/HrH",
+	"YMV7baoeuSVp2Qo3weyk7FJBRfh+UFWScv05IbmYeCFu67ARwxaRS00V0SMnEaVGqwixfPmIX0HGhEkG",
+	"xR2XsUGPUdLpGkTzYRgwyjNn1vctGim8txpGtUkPIN4LA2KqE/IgP1MPQuptp5sQAmvqzdXaqDNwOGzI",
+	"gQrmDyopBIRKppQ5YnxLmVLGlsIZJ1NjQtAFuVRlYxBM5csZefZ4CKwbKUEm5JcCO48KknRPzIJBIlfm",
+	"yJT8z3A5U5pyMiDaMqWM3UkMvbvhMjYT7H3FoCjWbvoKW+s47LdemPYXcgtaIsXzPTIRRsBrlFZjk0QN",
+	"7pitCQTwzh/TompMhHnoyIy4yew2eqKjj94enaSgukUhtJQw5fqt1ssf2431EGfuVCfZ0IhfK0PLLwaH",
+	"eyMnmOdXq32zaOHU6rwO3a4iXg6tpM4qZnIgGTGBuaAb+YIgceioT6LhIGZy+FGZi1jukKTJRUlnmOhq",
+	"HFBdwzEzmEBsPt/UvTyMgg+DBGxwtoxlNGbLPCnCKQWmVZMzV27k81OVJdaE/2CuQiO6RMgekS7XiRkp",
+	"WO1jAnU6VDdR5awRTemJOmSeNUOo0CkVr4fgViiVXAtP0UBgQ5Bsjrhyq7rYliQOsQy0XkSEgqLMJ1zj",
+	"cnCz9qLPGh0eL7Kak/4GdhdracjMs2oYMSgResQH6ANVuIGzqSKsWJlEbgqgFqmDpOYYhzDFHHksjBeT",
+	"PVBriJjMM6ye2iOnedeRqx73q1UD0XSm+fAhWL9aPRqFtYGzVuUNJ8OtylqFQwbzHKgzyNp3t1vXzq2+",
+	"f271yn+3Xvtk7dW/r129uHb7r9hZOdUW5NK5fg1BVm7+5c7Zd+9zQxDTzPleNATRD+vbEKT12oerb77S",
+	"uah/+Hbt2uephiAH9u0bkv4FtV9QIMFnxhrxyX9mSjirpNSM7Y6Qc2bLQ/VJC2HMja+UE9u6jir9nyGF",
+	"1sAdxJUD2k7vOeNkQOBnSs/CabP+EYfDDFxMD1w8M7yfWJ79fr5iKa3RUSF2HSreVJT2fnHgDoe1ulTj",
+	"nUipIwsHa7lcON9+/9P29Sut6w9Tx7gewVu1UlaKzZZw5/qB3kl2Wnu9+1YWrcCH9EXIiev1UvoSt4ll",
+	"FgkoA0856XI+V8HhBA7RkurY0eCxKPOQkzisq8RoCt68OhR6ZzWksxkwCZpaXiDIQsSwtB4iUfibLgcv",
+	"4qhRWSrzeDEKGwuLCWxGb1uTAT0uBZkBJqt+Iqr1SuuNj1pnb6kEbA6F8mpSSToIftEhLfYQVdtvPmiw",
+	"HhhWwHv3WbPdBwiPnE557UBY72Q4eIp7ubDO+OlaUA2jGo3FZFit+hWmg845UQf4Ly3IWpBTbiLbE4f3",
+	"ZUqZeZ9TcArW6OknGF+IFzOlQn7/1P7pwoHitPEAijjy+UI/FaaPiz5GNI5pZREpq7TG7GJuYGjpb2tL",
+	"2A7q1mF89cnHfVEPha8TX9PPTp5jGZNVP2B7BDyYTBw/epjMFGdmZjEkJP/4iAutHnxl7Txz8ujkAbg6",
+	"m0v5Qq0FKU7n80DijVkkn/vL5MGzRI/7aDnz7C/LmXK5XH7ukXIm+aFcfuRReMqePc8emvxPOvl8fvLg",
+	"//if/yJN1+LMj3K/nHP/1//+18nnHvmXTI/1HiOC+48IHg+XeRBST/ds0lpFSq3lsJsuL+7eOr9y4/W1",
+	"27dtfLB29ZMxRLhHEGEAdKBmY3yOqoELfEdo6YKF4EoJKNASRrkqgaGiqtumCPplrhn6hM6Hp1gvt5QS",
+	"dQ4R8vSlyp5TUo3C5xlX10iYMEukPoaId5lPoMhS6XLzzVi3Y6vRaMkhy4t+ZZEcOV1hAeGMeajM1XOz",
+	"yVuo0WlgutcGVMRlrqKovsDqeSocDm1z0MJcvfXO6h/PZYHKBlAHgwK6Oy6EryD8b2Uwo+krkqA4pCdD",
+	"IsCsdb8fkwY3wAf+10QScY44upBwiaFqUYnOOlC66+HJ0NAEImtHQeGvDzc2iF6Yym4AJ8YZV1ujW/Dr",
+	"9kq6AjBFLCinAiGv3hxnYW2RmhiVOjUsZaqXabkxr4mgpFfYNoxMsAClfpnbYj+MyI8fKxzIT+Wz/flQ",
+	"SixjKRryE8X0AWdHl4oq80A1IhPd3c7Q2gxV7gVqDCnT5LO3kjc0S6jSs0ACMtpUKy9Ql+ofCo1Jq7rM",
+	"JyC5ycOSrsqGDk+hEeJHWt9m4d3lYTBvKVdKkEWKD6rNkvmA8iW01bGE65JfrzPIoIu0Ra471nZpSW0R",
+	"IR4BHQVd3rKWRoSeofJJ6vOWechVGVjs5Iw9RZGQNktCw/HxVRkPzpbhyhw5xAmr1eMmUqVU8h/uMxZ4",
+	"s6ZwvmrKKveYyeeDV7aY67hzFDw4pordd94EVpaIadMhDR4wIcrcRcr4z6Xw4QtIaNo2QpeQ9hVHWpcC",
+	"cIeePrYHeWUJiQvYF7jSNiHDIVQ5UaxtbN4NYmpOmVNDxsMJB6wa4zLL+wENgDEbsY7V3IjbVea9yV3q",
+	"pEH4ESkVi7ReV5cNzviS8mEAypeGWcOwvcr8OJtMYFuywbsw2yF1MkwYuklEWGMhZ4QFgqlyg9bcI8ox",
+	"okk60hWg47Eaxi11TN9zSAO4Qxg1VVkROqEhpkvwguoZ6+Ws7l4yGhzh3cFCc3qX18Hgt8qdttpz9BFb",
+	"E7FlT6S7nIArqOdsbdn2UFLnMB8oU8qPSKM7atPo7GZRKRqd/cPdW+dNKp64e+uCVaLKEOeOHtTEuYMJ",
+	"La5vf6mERHdg38wA1zsZY5XKW6ZMKHek5lNjst2YbHfPyHadWaadFLtu81Lz7PAE7Mo01GojCFLFAW1s",
+	"kfqhV8LqQMQ8VVV+CP8jUtF8xeoiE65mj7jaqOrd/iKX7iANHjaprRws0EzmqfCFQzSbx+AOZe0lHYi0",
+	"UeQkphtkNOgbEqJCmRs2oWXDQRSzlxEnETg+Rr5k70uq0EBMQ3qVqKHhsZ9+UMilHZlgZrmSEmwnBEG3",
+	"zHGJoP+FaRemmHfYRIydppU4aJas2x6Frr2l1o0XXTIRsToD0wv8p0I+hQbZXd4Cow9I3KjiWBcXa/h+",
+	"EYfV/hz+zkP6843QpAJ25QPWpmIgwt/Kjc9al95YuXmz/flbrZf/0frNxdZ7t22aVYrz9/JnrUvnWi//",
+	"337MP7zlPjP/8l7h3jH/NHENZOhjUoSus652y9T2F2/joq7cuNC6dG7lxoX2B1fhn2fbn343PBXOZhEW",
+	"hizFMkprCykBBmlvAftxTFjbCeFp6KHRI42io5nG8IBut7bU6BGbNkJ1rsGhAumWlX7rXVnEOG2JMvYY",
+	"96zib+BbpzFJQCAwuHSM1YLwEmpgfoAXLvOsU+YqMCwf0JmikSPH4lQiBSYs9EhdBpBUIhT8tegjxf5p",
+	"7nSx2OmVU5/A1fXeWBSFkXBJPfR5DK+xN3nk3q7cDQCOtIkupsQTW+bgt8uRQxiUXwwDT8jRaqGISSGf",
+	"d/L5vFqKToeeRPi7yZfX0TpECukd0D4kjUQSJw30Ff+g/elV1Sr8xpXWpX+0rn3RevON9ofvr93+tvXd",
+	"tbu3Lra++ar1/idK+b3/0Z0/vNl65eX2lW/an/1ZvhyWIRk5kQH1r0Q0zr3JitgMLrmHMGO9lIXR4MI2",
+	"dlF5oJNbin0g7nqNUrythrgbP2yH7L10usxMH6hb7JcuM9LO7UdohWjquFXL2EO7jR7aQ55neAMJK6Or",
+	"08ufPnz43LGJ19UZvi2MBUg32eUFnbh75xvB0rZWGfQ8kS6VpIrTuI6ppgJUzI460S4KSEjs1f1liEk1",
+	"dlVUs8xT/YoDn/EYfIFATUlVWgZHp7Qk5EjZJN+ZdU4Pg4Byep0sA8qbOI+IVRvoo5T/a8dX1UeE4Ts4",
+	"CBLqS3sDRhjV3DCVp/SDJty9uJ5787YZAr5e1ylzdy8u5N7iXjloFYr0WJk8ijJi52bvEdJg8IVKb4iX",
+	"/QrLzprbNNkBCt+XpYGwjPQij2zIbECaa9KrERKMkFfMPFL459m/8o5QQa7MU2wHzcF4KEgOjzWCJayo",
+	"2uXDHtmswd3Sw9c6tnBGh6Wj2SPPOabP1rPPaUgIX2YYj3HEajRaUjCy9c2XK99fW7v2p/bvvmr/8Ubr",
+	"+jcrN19Rn/G7D9qXrnWkYY+GLOW+3F4yxnh37jDDrXgvDbfi1phZU8OaWc9ZFKDkRMI/Rj8ox5mQWHod",
+	"Y0yzO5vYv7ir7PvYfHoIzSedI20hVVLTCFTY3nQak5BXmDSpLnxz59XLq7feWfvurTHPZdDC7GmbahDT",
+	"SdV63U676WSPHuS0Xo+MwWKqMOveN0FTZ82ZtHi5dXRdWmlClTCqwsNlEko0X+bYm9NYKE/jxcB0TfLb",
+	"TDVbYWcI9qjIzhOOi4hZfRZNNLvZDmeqhae0FyB8Uw2B45IjOlLW0TDUBE6aBDuwxwxQd02w4JQyBKbK",
+	"XLCgOofr5GYNQ7qrCxCpUE7m7XLyYEi42VlwU+ACW6koaimhPD3hYZlDYdSJMCLuC2eGNTV2SMV49ZHT",
+	"FeNHtSZwfTKlzOq3l1tvnm9/8Xb77N9a1662P/pYgrA3L7Zfuty6/Fbrxq9/OPviCC74Q/BJaKCyxceN",
+	"/rarcj2ej8PDfU8TAh9gaOY91hy4MlEhn9+XgMDWjRdbl2+0v3i79Y+zHZNqvfX7pLCAPH2wx/pX4U+q",
+	"j29fFf6pe1qF37zRGCg+hEBRaSxL03e2EIBjcufsu2vfvyptYji7D1ovAWnXGf3et86oz+0rEOcNAuci",
+	"Fjcifq/RHJKCqc5jKNmojiyETJB5WlmSsMRqta44wbDIUFYfxHWZW7XywccrAQEm74UkYsthtIREFEBQ",
+	"Oo2sE3HhOvQCXJBSmUJcZEjAhWMneOuBRE7H4SW2Gjh9+mmheOfqN6vvvqSyc8BR1/7gavudV9vvX1i7",
+	"fv3urYtr179Gf94PZ18bhOnaevONO69ear/zefvymys3/zIa+ML3fTAaGz4YUKwLZd2rj98PqU3tWKS2",
+	"Nb0cd0qvJJDlPlfVCcZI7aFDaihLU6VQwBnTAQssxHa29d6HDw9QG7VTInip2HaCtxMxjVS5AM5OJxVs",
+	"Oto+YfE/kUSqaRQ1k6w2P2Y1B6kOSTl3rPDQSWSWo2A99KQMFcXC5xJNpdjExkmnHJ8YYe/yzcFDmiLp",
+	"5NjgsR+kR/Atn17CS6YCG03pq0Ko1RBD6ZIa6+5+oy+ckxe62VmEYv1aOOK4G/dv3D0x/ePwwqMXvFqH",
+	"6LwZLupDisfuI/4o3Av8AQ0nNAZJ4MeY/HnvoM59Rh1S2qT0VEdP5rVrW9df8oFq1Wx7gvuor4EZmn2I",
+	"mH0gi1xDX8R+ZbgceqjOjUUhDVmAh8sOmW8Sm5qRKLL5psmMd8i8v7DARFzmUJatRMqZA/um7WSr4jTx",
+	"WJ1GsRxHYH8vwCRClc8GneiSRRaZolkmUsbLvMccImZmjaCHhzjMMc/F8KQVatM5/MmV+k+7sCz3j1mS",
+	"l34i2Q+bdavMNw8bCtGzL6zHdsOM64MzEjrMN+WxReaZ/ruTaQxF8cGWHkOSlArJTA7sm8ZHikypOD28",
+	"BrQWsY8uxOr2uXFxzy1rJdHgfVNzLfbJ6rcfrV27Oi7ouemCnuiO31ZTl2FMQlWWQ6r5TxvyWDHyWCNi",
+	"tLFHdEUyJjo8fdnZVCwD2jXEWovxsMyDkC8Y2okyRbHeow4TJC1XtYJQdWR6MMyhWqE7a2qzkXmpT8pc",
+	"saNIX6a4ozn2qsGYFCFMuFi5GWV4nJSxhIuIH+8eU/QE7Kd0OGPs099KGzJxdEnBqYJp61mH5qLhPPBT",
+	"KQ98+4u3W9+93r78Zeu1/7Ny47PW979uXf2/7dd6e+C3y7wt3lP3uok3PvSu9c3r9RMqSGx7qsOoh6Ma",
+	"o0tdLKFdyDUFFdOPU9rbyNPdMvqaeFgx2HImb9ysNAw8Jr+GNOAgw61KI10ZON3YEgP2ZMKYJVKZoKIK",
+	"G7HuqUSU0NRN6tVClixvAbIGbAKn2O1lwkbumrkzKmh1aOHCZH7fCFq48MPZt6cKw6nhws5iOcKbFw+k",
+	"9eu2MwN7PbUPM7BgKcWRcrEGKWWVtKAa271bWJHKMnB69U+0KlO13nil/elV7JU0rk+1ddYxO0WDBo03",
+	"0LHmmvWqjKY1ay5RH4KxvrqwzK0ZgC4bQC+Oppqs1xi+QU5TxKw2RNHK/2A0Si7uFCxBk9ivDSkf0LGI",
+	"xqxfXXElYgcVb8nbnsAbzzww1St7WcAdBtJAynR/qjOz0UJST7S++bJ1868Scf+/b6XOvvl+69uba9e+",
+	"Wzv76/Yfb/Rh+3fZ4eai4ezMQsrOXPnuA5xH68aLrdc+xMTW3jSvXkpWqJ05wKOn0MZHjzSIuAFwhbxj",
+	"gMumMs8N1726OKLaTvb1IHrbOmU7XXXfX01sLZTRvHgY1q6/tPLt12mda2uNYZTuplTrtqjQPqUX0euZ",
+	"vGYnTQlPnaJhYz0QdQ/+kjWFUuQmBy2FeX1ljhfsEfAL8MCLRTer+hQJFstHgbFWIvNNoj6vUremk4wZ",
+	"xOeelKlhJLCkNzYp0l1X0OjDR5DlRcZVLUgMenKmKqyo6+RfQZNnE8exL8pcVMIIrFbisZq8Q1eV1Kl+",
+	"qvyjAKKVHCmifAkbfXgE7q5QaL8jHx0s06YglUYUMR7Plnk9yZasRow9DzmWg7uHByuLmEiNHVATcSSF",
+	"tGPk/ECXTQ922T55UC01MLwS2MbCgjsBhnTxqHa6ul+Hp7Wp79zPd52I6DEzq6dDYMwp39BTH9MI+lYl",
+	"e+nurfOty2+t/ffXI0OgDqjz3OgtktGLvh6DStqLCgXMoXzooGYlFKtk1hZB3PqjdTu2X079Cp5/+7eh",
+	"SudZKwbOfcRdWLmpd7euJIieAloJDAsj261uywJscYx07ZArB3c2V+bpcnZ6pbcOb+DMN4M3qjC9/pzk",
+	"6X7LNc5dni4MIEielptB1cE6Sv1AvU7xwHC3HteHdGv6x2N7OtpleUhRdP6Pd/7wF1sUrV26sPrJ9/dV",
+	"IFliIRXFc/pTMS1zCg6WtBRcqXndAZ2FpMtXSE4w7kGJyidDzvTBVhVcoEi/egKJQ7LAYuJO5aeVKeRj",
+	"XgYPY5P2sR2uxx+zeFPSQL7YBhIhPwa2uxjYjgxn5cBTvdTFk2FMaqGHHbagAim2dcWTAi4ACaY7jtWm",
+	"5jGOmW2Bkvgx68ap7Y8+Xn3/9QfEVbflQa3kHPWLaiGPRN5NI9Y3xPWTcFlnFfrybJyyWp1QjiwMS31N",
+	"uFL4u1lNOMFiXSDBoM068CgIo1HgswjKHwc0lkMgdCATidsOnGK6IXq8GIWNBdQq6lqxhwQ+Z3SBZUsk",
+	"DmPVRS+ifKnMMb8RfYfVmEVI64AXMU9Q9ExwwyWtkFUeA7xqJHTI7hnwA/q8zIFVEnKm3zBeDmGm0Nk6",
+	"bMQ5YkcFwWUZMSjgqdZBefuwV3Si38tcfQpLyW8YAdyAG4q7bnjNfBhnsm5ccF0UE4dEv418pEMaogEl",
+	"5AIqYvDv7hGpHseDqtRe8T/5hEynk2tQfXPM2/HxP2Yd5cFWairJe3j2hQxu7Uwpsz+3L2/bxB0/F3MH",
+	"Uj8PBjn2ITtGbrawIY4Nd/N06uYT8iTCPIt5COfiPwv5XD6PrHJ14XHKl4Dtov9wUh7/TClzII+vGMEF",
+	"RfyPw+oFC04m1tcdkEMOlYOSn0pN4cjQH6UwRIUUODu+GCyUBzGKPoJr3GNuB/SYO2yJwh5K8+6t84hS",
+	"Vr/9bfvD91vXv2lfv7LNWOW5bWsL12H+djvLxJzRiNsJbEYuotrjAX3zWaSEEknrfMAFoOKgeAFGBDFy",
+	"h6UQRCOIS1bIco9IooAOghhHIRh580JEPYxJLrF63J2ZCZgGeb7QZQ5+hdYRviBBCH3pJqj+L92JTpdl",
+	"NTWzwsh0XQBol83ZvS2SdBXNGQ7CEDrexTnyi0XGCcWhy1x3T1he9AO0nCxMYNd/cEz3ikVarzMuDBuX",
+	"crHMoiQRxy3B48rcFKSQayhwonZduo7qspUwilgFMaVgjLjGWeJmSY1GS6rBhz3BWN8lLNeKqT2mw77d",
+	"xV23zkeqXmE7naQPoEtkTDm6p5Sj7YlBWnVEx96Sh8yH/7QuHdodSmzd+LUNfnaK597n9UYsrHLv/bz6",
+	"PbGHYvlskJsDHhXlRbDVEDcsIWhRVLJxAZlARlJiyNMaU94PsUgjVuYUL9QKFWpKwV/Ekl8XJVJwSBH+",
+	"z3TWUQhjvpnmTqm/Uu4JxwwEQKXMwyq6UaAF1GRBghFqs6KIIkXxcLkvHWo2FatM3l2iHgEVQ6EA1TKF",
+	"0hHPM45lp8yyVG11DKFPuQF8EUfKcwQpPLr6KBQUdcsciGeAvUE/Z2cVu0vCAx+bHKg0YbtOVe/wi5rK",
+	"NhKzU9GR42pDPZgpQ3KLKF9D6IFFP7ybYcrW1IgS2u/fbH/40tq5i2u/vr1y+7erX3wr1yf0eSz1cqFo",
+	"uxAKuSK6EGBrZ0qZlVu/X/3b2dQN+cRzYLkKDhbQpSD3ymGcfrFQKFjaezD3gb7+SQU2Ll9sXf689dmb",
+	"rYs3M0OwfNVOGMQvECdHZpyds1W2fKccCgKUIsaIb7/xm9abl3YrK3hbTHVjbG2rsX6op8qBRoRgDjPP",
+	"j5lXMgknkbQyocKZsu17RDSAw0y5V+aoSuJFGjuoSSxb12pw4sc5cixGHamMatCIKdse2hZO4A+QaYvO",
+	"PBwSBa626UVMm+q/Z81QWtliABPq0iQltM280rav0LavnHDImW1Ad5Rj3EqD94RempTJu9X01KlRTdbi",
+	"SCbr3Vvn2+992f7szygFuiP6Zj8cG8J03tnG5dQ95wEkG3RMcH1QS0EgwdSWNR3pJOmIPhyqIczFUQoY",
+	"b6UVmbzXHDsNibhdhqTFRe1jTIJm2fsCHuYz65b0Uy5l2140bmTbW2ywt/Y/Q6JlxJi2OKWppKw8WlWd",
+	"kMF7DMYg5PGCn9kxlqHEQzUWL4bqbwiryQL1uWKrBSFUlZAGjwg5kSuL8fkyF0zK9gpM4/Ciz5mQqqb9",
+	"/t/Xvvtu9b1r7T++2jp7a1/+X+/euti+eKF9/crKd6+3vvtd6/wrZH+uuLeQd7OzyZytAL9USJVFP/Ai",
+	"ppOMGjW5x6Sy1j9I6xVtcat0he26UglLVhkML2TIjxOMOabbcn66P19vhGTebe1EMYI5+gz34xM6WrHp",
+	"ak47yShkIwRz7btO9HIGD2xpIhjUTWmpz1Xzhnxuf1E+TiL7kZcII+zgrAE/bwDYWMf6a0wICsH/IQ4b",
+	"3CdPeqaUAQZOZPnQX/5k9ZPXV2+/1Xrtw9U3XkWHBePxMN+zziIfBpeAIb1usOsobKZMPQohmy/kNLC+",
+	"qiIP6GID0ApFGgxxGGVKmYWYKWB0os4qftWvZEpVGgjmZEDAZUqZfXmp3PS/pmYy6h8DvcK+Qr4AW6qX",
+	"+2BYVwHwHJiXKQ1erzI5n31Qkwk3jl0CW+USONQVykWhiroWG+uz0/UAVOHdW+dbl95euX0JYQwerPbv",
+	"31j99pUd4DO475Uqu+15Z4h7sCxQytXgexJYaK6jUU49IdQhUvUDlR2P9yk4GoULERM6f5hgrg2uBtTJ",
+	"atSDkHoAh0KyvBiCP0EwE/aX2hmKZZW51LklRYOklQqrx1BlKhlXYYCwWtWPyDq4n9zDOP/Jx31RDwXE",
+	"aSA8L7GX0vV+LMrcfdxfYCLehWWNHw+XuVzqI+r7DIdCwkrM4kkRR4zW5G+JSK2GUY3KXT/vcwrcwho9",
+	"/QTjC/FiplTITx/Yt38mnzdBYBFLvNtPxMpN1GGI9vhy3dtPKv/KIrbWNeshB9sjgIRBJo4fPUxmijMz",
+	"s8SVf5d/fMSFTiC+2mvPnDw6eQCuzuZSFVGs9ylOy1ep0zhmkXzuL5MHzxI97qPlzLO/LGfK5XL5uUfK",
+	"meSHcvmRR+Epe/Y8e2jyP+nk8/nJg//jf/5LuZHPF2d+lPvlnPu//ve/Tj73yL9kutfLyeDW7G2+qHc9",
+	"8ZNDk8V9M3CyXLFI5T8elcNPVeapYDPT8N/M7fuCM+nX00Mk0/3R3ud+9GjPCY4Z+VukFPVJTYlSI0ht",
+	"CXr31vmVG6+v3b699v17rX+83T7/zp3fXbvzp9+33/6yfeWbldtvrl0/1/7gzfY7f0grSD1YP1N/elz4",
+	"ea+Wk2mleFrOW+x9oclodGaDIHWHANdecHmro2tD1qPwFLiaI1ZhvuogXpPqhri504E47ZLlMFqaD8Ml",
+	"FGzQp3uRsZjUWVTmamh5FsmEtv+V9JwlnAmpI6s+Czzwk//0xFNPkpidjrNgmj/5OPxBWiLws1RhRHBa",
+	"F4thTCZUgecyKCfg5skrszlyXGkkqL6MZTCl+uYhevUx0J4Fh7zPFZhD5jrBFcyRE6BKmFciNVYLo2aZ",
+	"G8fAQhQuJ1Jc3Sf85xmGslVGUUKYYxiEoF0Lri5xMMzQM6EPHBNYNoRg7RIMokNK37YEp4/AAvwHmn5D",
+	"bkm49Sgo3IEj03jTplP+TnEvF9YZP10LUOMLibP8CtMVK3OiLl8Z9mYtyMH/DoMU9hf2Hzwwc7BwYLqX",
+	"7rOncnqSe11ekcwL5Qx+9pPNOitnSmWQG+WMU874Hvx7Y/OxkIfrdWeuTKng6FHLmdILw48kBRTcAXFv",
+	"eUEB/g5oQP7dhEZMb0b4fcnn+KSk7UfnzM6cgc21Fcvbm4AG+wYElcS3BueM4VkfeDZQxAQWdYNMymT1",
+	"UTwFvpROi6GU4b6pcjRKvKbj6ePCZd3gC9eIUK13Oq2wu7fOqwjm25+3L11rXb/VevVmGl1VGQY1dlla",
+	"pFRZFhSCt+wHgA4r5RxWu81YrFmG4RIM3FfCGpbW76qjXY1ZRFxkWrg5coRWwDfEY6TWY4RfOwncRP67",
+	"DnF9T1VAE7QpiNuoCxbFLpmwbpGQJxZgjrs/PnLSJWIxXJZ/wxwBn5e5GtR1rPICSgq7WYmhXCw34pIJ",
+	"SuKwNi/ikLOS7b1YpoLgRR6gLkh3THpYyJegMQkYPaUCJX7cdIhoVBaxaSWGj4R8a913XDcRz+bI4xGt",
+	"xpq3Z1ZY9f8AZFTmtF5nNMqRQ3pK8ESduCDkRTQAmgJQIKCGXOqvqj0mpmYIRfXTtd+ANVXmUPmEerNy",
+	"hADaa2IwSO4jAmmV8oNDGxO1BTTwwhKlEmw9wwN/iSnEiO6VwMfYF1CzdKE3pRdczk7HSL1zccnlrkx4",
+	"KVWfKy4ilHTwcQHLXFrHalNhviWPfd5gs8CyrdXjJj6txigXJt3CLBfg9Yl6GAQqlQLycLM58mSoNqcv",
+	"yjgBDmW8madcO4AwA7lKTSJYdAoYLiFEcblo1NCZJNcDKC722+HuA2qnH8MK+8zT2ShSxkBdG5yiBNc0",
+	"Uk1sbTzvLrD4hPqXm9X1bOCLmM2Ny5IjR/C7yfMYwQ7FTwazRrko1T5QXKCVWK1OK8ABomqI/5+9t+9u",
+	"4kj3Rb9KXd1zFvbebSPJL4BYWWex8zLDzCRhAzm5c7Zy3G11yepxq9rT3cJo5uYuSAIYAoHMhIRJSAjJ",
+	"kLBnEiCT7AQMhO9yxi3Lf/EV7qrnqeoXqVtuyZJfsP7ICpZa3VXVVc/ze95+D/6UiF9qsGMQXVOdqJO5",
+	"rFpkKn9dIpFqhp5c4KJJDdJmg1XR5qnMKJLTGSdHNC5iuF4ktQX+HqeUbDYrdtxBjFnO0/oeZOThYsXW",
+	"XEpGprNZopGqwWouDdEhjopldfhuoUS3Sg4IufFqO4cHs9ZB//DD+FjgSxRiXN0JX/6jSI6pkuon3SWx",
+	"HvXlp9P/TFYjXQQHAlVWCURDNElmIpok469rppBB2Q7qks8AhxjkmwLuTpu6JIYgaO8D/B2TzuRj9khB",
+	"yJtKyBAR7gvovvx78IfmoteGFyY3mx/bV5rQx/bRyfLYfm1qdmy6tE/fTw+Us1qOrrMwuZiFEVRYLSMK",
+	"mL0wVBcMLs/feCB2IHA4mU9ffcv3XDoKXf6z0ElHkRGSxSC9tnugLZdiZL+wGN1aSHuUamKVsasXl01Q",
+	"QXKt8ckPzTtfrF070xuAxesGUA6by8rbtygHmenj7+AxQQyRiET9qnqfQqIj2zyjiz7+DOmGcaL+XhWM",
+	"GsJkhZQgrPgZGLu8P/hjYpa9UcxjjkVqNXA43Cgk9a+OUc0uVdJfjiOz7PTqabs2ccmNZSePg14SElhs",
+	"C3GB9+CH1fNLadXPRK/NWnIdakTbs21X7j9sfnW6cfFc4/NzCR1a2qYV34/FcjXzSDQ9p73vStu9Wusn",
+	"X7KtKqa54t/Hra5J3FsOSxo1JETCkMW9E4u70SpBgy4qsH0wVSyqQUI8Kc8klTsYIqKQQSZQF7CVZpSE",
+	"SdN1qouifrSaRfmdInIOoAwPCvVaah/6zVbecjy2AWV5REzmAzHZN9GXjxV9otZIir44ARaRSPmIRMr3",
+	"Ko82lVQ8N5adilhLSWudyvaY7bNKSvVe2ko/UmiauJm3FlP0+70mZgu2iIdhfcWQQLwb4iM400RjbfqX",
+	"q98P73kPl3tVv5tJIx6QGyXSerfxjAck4m1ftZGFx3GCtxmHXTODi04svlM0WM9xcqi9Y4vvb9ap49pW",
+	"PaC3KRQZt4qME6j9meNya49sDl/4hjV+D6Thx30+p1DUY0gh/qxQiMfIIiQSD8uiOCLxTZZIrXKjojkz",
+	"Ni1T2+Z7X4m/ABPOnKTWB2nYyFsFh2Qi3xGM4huXFwOnFR96WwbrbRkIBh5yjQ8zmyNc43GIFhjHd4ZD",
+	"qe+ZNbIRbMDCwfdrnN8J0nWr1J6jBK4J8znhWh5s7WUj8GcYrAp/U8BIMWg8+hqIqEHg0TSuJ1ivMViv",
+	"f03XOW99BwUHPj+fbnz3VuOdy82vTwu807uvmr/vVK6h7G53DcWv/Eb8RdMdmR03118kUt6CaO1QaW2B",
+	"zbXT3E1bbCRitmcnI3HlyZ3GBw+2uZEYMvICr9XmOKf2Ci3dPYvXEanr20FEbOzqKHUNG1xdrW6sg9zU",
+	"xOZ2HD/xHdbOfCXFVEljZJYG4KLv7FaH8M7tmGFoT27QnpTvrBsVmWBOTmyFOan4u27X+xX7QMAgvNPx",
+	"Vpn3+E+Nm19umzjDOg1JOwpY2fmoewmbUrA+by0YIFfDPkDNNFuzAgzmWmFyRFHVUOI/10MvwaZVWp3l",
+	"0hMSmYMvDJeUtComSJIR1bFqdomGmseoo5BUDjnXkvJfiGvRWEgnWsm2HMdvBzXgXIMXhUTtf67AIAC6",
+	"HO3OjNTnt0D9yL4+OPLDXSjKnR7kD05x1EwbMiLu2pbfsCdkTz4kq4mP4K+eX9p6zbquldOFDRNujvbH",
+	"9WJke8JKUSFlU3OVzqnZEZ5FUHy2+yr/t6og7S+f+Ojgc7G7z8L2f3pEELqlT8WWv/wNPUHNQeVibxOq",
+	"+7k5m87JyhWnVg3I+/LjXFmksN10Q5CGZgqZijFXofbMLHXRyy/ZVHzfh2SvKwMqYSV+iOvIy5DO2EMm",
+	"+4AgsEo1p2ZTrnczhczazQeBUm3ePd249t7K8rtrNx94dz5r3rzovX9h9catxvknzbvL3tKPXdL95bIR",
+	"er981o9o+Iqfr+obSsY/JkiY2BUTci5leFEza1TUFmHFY0Ql95LDnSZ7O5SVMyTk62fGtxYno1uyvp/R",
+	"fO9BWIaHdN2JwoAa4ypMlQdeJSOWTaAG/AQ1SU4yzutY2i3KtqSLjSCDt05Jtea4ZJYCg/7va5RoVUtU",
+	"XYfszTD3Pt5fVF8LO7XvnrsWE3AjVl9UJVS1kyE+1/E8/CFulfHunfV+urV6+100UdZuPlj95I5352bj",
+	"/IPGRz+u/eWK9967q4/+s3nu++nsyv2/eT/dWnl8vfHRrZWHt7yzZ0C7GC61DQ2ZWNfevo0/8JburTy+",
+	"5P38UePhTW/p7NNHFxt3Lzd/POOdW86tfvewcf7LnLd0tkX1mNZiZ82DDFkxiieqQvxRhlhiO06ySy0y",
+	"FdUiU5mIusjHSvbuZfkAM987bJB8/zfIurb79thD6VwFpRZ2483debn2nbcufMm3w5f1Q9NpnAfrwJeu",
+	"N3ySt8CXysNagE0NBO86V8QhXY8CDnA5h9OERBHBF591j+YG59bnP55xtXnK1snBjXFcxMVlUSBFQrLB",
+	"lxuJ1vbcIDklYnxJdD7W/BBBtPdES3cGwIEV7QQl9KRWcs16uI1ES8eGIsOSxNpCwL4g+xGGUCPcUtMl",
+	"s0qkxSH4aAtIz7NoOJSok/m8WmSCTrmlkQTEIXxuR7xlS2NgEZ0YfHPgAUeTn43Cu7iWwbnW/re9ZifH",
+	"3SsxnLxJFXqh9rq7XVVuqdYKtbqNi0VDw9ttHYtO1k4oi2eqhgMu7nXUCxAdr+9CD7dKCBZMcP6ii4FL",
+	"ftSCCvrNqU5m6yTkOw9c5wq4v4sMSIBLFnNcjbmCwYxrkd/XKJCuVaxFKHYzOVACOczHO/CilON8UTbs",
+	"bQ6FKNpczsxi/AlSUyY7pYML3hi6qJ8RF3XwIrt/jYKpvEcjff01FK8v578q7LXvnbm99ukX3ne3mjcv",
+	"oj7H3k3dr3p+E1Zdrs2Mxcx62+Lj45/ZDL0tKebqHi+BjE1ASyDkh3GWflZCBSbVYoWbMiGjyaa0pSqq",
+	"8fn7u7ckqgNYAhkzhnzZHUGTS6sLpubSPY5ooBBQqi5qskERdEswTcjEQwNZI7a1iB0SQ6y0yMnrt+4p",
+	"suDnFpZvYCu2EG0wsNySkdULPzZOnR71r7PBYTdOXoNGSKIfUY1JtlnXKjIV52hU+SOCzgeCmHac/E/R",
+	"vNimZNE2XJcyaC9BT7qK7xEIz3BEndo/nsuqmO1dZOLP0ZYOjH4zZGxBCU2TRZ9kaMNIXoPGEPxbnCx/",
+	"iJyWXO2d1qxRtEuQew2XtnvePb7BjsCipE/a4L+BJe3uJ5F+EAn5GJ2lFEwS7vXMyfeN1NRsMQW9f1yD",
+	"NucaCTXZ4DYxsM97N//euHCrcfWed+pRgooYw3vs2G54vkkN85hBcRN21ip9KptZV9GgEN6MOh0Nswba",
+	"2gCNcAmHBKWwD0axJZQ6XnJOqNiGbwTaWAjdI9zFVo0jjtm6S4sMU+iqmj0PhPS/+Lfc/uxEdlRmBkQ0",
+	"pbZAFVKtma6xAKTiBjV1bNKhYioCRpxAS1a1epE5hisEsEZcwzUp/+qgbEoEWgqJVHVizDFsf7xo6G5F",
+	"Ic6CVqKOQtR/UVGi2xpCfc0kls1vXV0wseq/VNFsreRCm6NZU2Pz/Cl4d2feWFigOqpvx4LP4MvFiuVQ",
+	"obpLllmrMkHSZ5pFBrzvQJFvLQpmflgMuNyHaPBFIeCJL1HTJCUTGPPxvVBTHydHqF2izAWCcliU2UA1",
+	"o7b97+pBUqfOXmbxg924dnevd+Wrg+T3NQ0maMN5X3n8F4WsPLy1cv8C/N87e0YhK/cvNX/8XiGry18p",
+	"pHH91Mrj9+D/a3+/BsoWYwWzmo6DM0KKf7aOW0bhk1TEGsAyHcoR4EfhFlqB1BiSkmBrZzsApkUGZ1YR",
+	"ejbU1rmq1cHBL/oxli1bkYJLRADg67LhRhNUgNofjnORhWCAip+pisBfyOngLhol0Y1bgiDXko9hFjEt",
+	"Nkdtn3KNQBmFW7MZFLO/Dp0gdbt+tMae44a56nP7G06AnASSEBMxDcd1BEq0aqZOKtrCgrgMAGGRCXE2",
+	"Tl71IyIwRZAUQPlo8u0rH1YQpSGsLtu4tbQYcOQYigwiK2IMsNjUNB2ZPgR/qAfl6QbyYl9Z2JQIS5pv",
+	"JD1oEiGAZZFZjDpE2Juiv4OPVbWabrjI0q20rgi006jAaWf1cXJUykQ+AY0VmWhd04ZSD8mTJ5At34xW",
+	"lVqMEmo6VJBkhlbO1hgSZkI0qFBkLZ0YFNE8FLswjJNDLqlajkvy2Sw0AoAzP6JO5iZUMkvrFtOVMEIF",
+	"SekYf6CjB4tMwz9lowIIVYWVrRxIbkpIPeGCFSlYG4ld4S5FhdoOhXtEvgf9W653gw4YmR8JWsAdFYeV",
+	"D1cHhpVb28nQ0nzw0rDXCewROJh8n+CWwSOqW4qv8vgccGfWcR9mlMAhjN45gz/i9/Bo38ODUiLSZ8oH",
+	"dsInKzpAzVqWSTWWebMzIYWvQfeWLbs6pmuuFu2O1rE1NZgGsNkHyRIBLiUxc7E2QkI9b9X4jXL+B7L9",
+	"PFcgmULml35CS6aQQSQaaZGO5wkdrwVSzOTyWjFDRmCDEd2Y41sXpaI4w9MhIgRwZiqEjs+NE9CdowBB",
+	"+Wr9ch//p7WYKexTMqLlnHg+omK0iKxFJ1OYTLhCyQjAAPPzLe9MIeu74zKFbGpnGpwCPBlHYY/GOdRe",
+	"59s2JOp0QycjXBlC8EW368SuMcXfztDHqPVL0SNbKJ8hxd6O42zYKvvycDXWvpTtgtoszDO3+mthhtUK",
+	"v95ahO7jR6XB6VuX8VZo8GW/TcxUZcYiqjEjxYT8m57kKC1kqsIShvKSkkzXdU1OaY51DgmHsIqGyKBs",
+	"cLDIbTpLqkuJtfc4vievHEruKYRNNqyqApwIEHyB2gHiiJQjAwiST3BD3s89fFeJ0BcZicT1RbIQs6Tr",
+	"lP+FGKbFYkE5B1ClpQhMGLgwKEiI5yPjClxptVgUzHFSgtYdIhAKP0aIiwZd1DocwT2vkLW/XPHufNy8",
+	"e0kh3ns3Gh+ea9683XxyTyGNpb81z33f+OhW4/oNpcia5/7WvPuOt3RWIc27PzSuvTc6TmQn4TEAYi0E",
+	"8f5MhfqT/SoRrENSF7P4+o8TtQbRKrXIShXLcoR9ims2IsRCIfQZgNnQu1HwZVvCPhGGm0OpM3pQ7hmw",
+	"OsQ3ftKWQ6kPxCcF/hUeX7i9aVAYfqSwYI8DLRQBgefzAIgRwUgcZ6IHGLesa5Gol3un+Y1/QV3Q/Mfl",
+	"YR26jIcu481vGa+RQJpKveF3iQ/D3sbtm41Pnwzdxf10F4tVS1LTR1sAV8dq59l62EfmyyqcyjiBTvsk",
+	"kH9FButuOK6NuoXLbN992Y3fIDYEWGRJMUC1bGpzc1QXDrXAVSVRJX4NXUP5dqw5xqxJFfDCyC3i7DRh",
+	"H6kH79XtIXZS97XgXfymyx5eXaqf31ItfTtK1BjddSJ7CTfPTitkd14ty/SdXH5sIpdQPNaSBs1PikjN",
+	"SpXJNCUymYJtkT4hEMWIGGRGyfhhh0whAxkDXGpri8fpSSgGu/OZd+VS4/vb3tmLq++da/78M4YwIqxi",
+	"QlJklEwtfVJVYolWPtteopUpZOC5kZTxXorLYSumqTAXrs9he7AOxeItbgS/TPxZiEoPqnUYRqfQ1Gyl",
+	"iAFG51a+RdSX3BL3FRn/QxhhqOlCHGFhu3uc8B2Nz1qgdgdUEa0wx1+AfVeWhmH4AW59gUrbriCMNxWG",
+	"KVLGxY1LEENS69R5xcLvMeypENWlJ138iP9rvMgEQrKdUBixRYnvhrhKSwX9/xRNere6X1ucXutS++Sz",
+	"Wj+1TzeaZqJNjfSoOAZZzt5H5NCproxuJ+Qgqd/6ARtyKWFDrsd3n5QcDQ8a9nrblb3etrKxt3Dqw/Z7",
+	"+mjp2YnTWDXXMXQ6Iy+Gp2PNtqgf2WBjOiVtnKctrpPYyC5SQC5/HjwlXGsuv+sYG5Ift1Sqt4WM8A3t",
+	"na2Z82PCDIP8xHgAihc4wunk1GarhuvDdxEzEH3OhaPepbbSksMUzisvMlU8NSorVek9ciC5qIDtrDRW",
+	"F1ip6ueMzYZyzWfr4eDEiNjbRY7IgrEarkPNcoGo/H8zaAKoo0pSHhUkEBG+PjM2LfO3JR1VkPXk1EqV",
+	"IsP5i9QqatuW7ahkBHIP+Cd7xSoXa9nsRMnQ4f9UHQ2wncr3MOYtqiLzQcXEf4PNmXKKmllkMpEMeJed",
+	"RWpTPcheykHukkzjcrErcBBD6Qr8ot3TN/A7ul6Z/b/VzPlDcXvB2QgLVCvk6LZULbWu58N/Cfb7YLJs",
+	"/CSawFfUjacnztfSkyOEz/MoMEPH4RnMHw0KXIRfWuTs8kO26B/XbZ92MuSKWZcrBl8lZHO2iJ2nj5Ya",
+	"5x+snbvs3bnZ+Pz+2qmPm0/OdY8rkn02A8vhCMv6kOqGj13LmoHa9c6aFLVNsiI9Bt9LPYoeHUxMxITj",
+	"DSlUfHirPnXkI7nWGgGrTyGyrpbYNZOOdtayvgZVWpNpu9GVpKOqLLI+6EoYKGwg0klZFlkHbVkgTLNt",
+	"azG06rsiK5dL92Mx+2dLdXBX5n0u/+zpbP/oRSq4N1Vp+0MYau1d6zJAwdBR2TcuX1lZ/uszn+a5MYhg",
+	"W6ZZW+iYkclHu8cBie5HeiKlTy2l4mREHBxXc40TVPHbP/sRNotRzAQvslnqGDolhquI4z5Xs7G/S41f",
+	"yY875PPyL33bOpryGVVNwvCOxnhC7DcF1P/AfUNAKjpBuZA/R0VWG/of84Uaqy3IyYQK5ZnF6DhRF6kx",
+	"V3GpPqOdoDbgAPjECT9POAUCLiK8iSM6ljEdqnrGiwxp5ZLr1mHgOzC10NfkR3HftQWD1iEb9TVaihAN",
+	"eMrjamLC8YJWRZvanQ4CKem4iApNsZsNB3YPkBV2N4msTI1on4SAIf0fv8jMioxTgKW4cQhA1es4MFNH",
+	"Fh1tBOFEGa7EIRTMybYxW5O8QVhB0228DzZTK3gUpxduiG/4tYVMITO1b3xiqutAUGoAJY5OQgSnTVr7",
+	"VY9CgPkSd0iC0y8wckiuujjw/mkPdFdUeGIm6+ry196lqyuPLzW+O9c49fAZzWFNAB5/NPQ3O8IO3L2+",
+	"Dsae+OPkGOW2drQhvqg5IFjsLbrnuxaZoy5RJ7KTqg9BKhpWAoiil52sQXvMpijzdWvvP74hyTvME9zE",
+	"PMEBBPw31Jt7AuV09NavWC6pWjpSXDgGK6E1L44mkiAYrPUcD3uEbw86t2gqpM/ftgv4ebqvqMAy6RAL",
+	"DvDixuRL/urYq6+QKrXnKIFrMEEStVwc0YfIYgzoyUcPEpXVTFOVPC0aI9YCssoUmSBs4SdKKEUoP8SJ",
+	"7QZ38WsgVTesHttVYxpPM7zXMXiv/xqjIUPiPN9zvt4R2FkDpE3YSal5g8m6yyUp4Xw26u4egBIOEUWg",
+	"WBpqw54pFFJ4tI9wGcSQleslzTCpvkM98Pu7m6tP6bylOON5bAWnxag9iTlWntxpfPDgGcoE7D7vD9Pm",
+	"mOXOUN1w+YsPOfgTsvQS6BhCVvfecG5dd6V+MvDWBno6p+hprel5ig9czLo03hH2cWVvR6rww358pAMv",
+	"MgyMCzKs0YMhXkD4uUIcynTCLDJr6XVoSqj+8U11dJxI4OgQBtz/Yil8IOZWaDiXkEOwCVW2MWyZhFNk",
+	"ouGL76jvkTNrs9PbYlPbNhJVxykc42sPLQ2nMt3RDB0SKYVcd+1GNBNdv8nxqcAM6ugmkNf8G7yvVF6U",
+	"XBZGJXvh3X/Lu3y/8f1V77tTmBzlvX8t43OC8X0Lr3LTvR5RwDU1mDKHHZP9NySdGli6YKjoYGckByqZ",
+	"ULJ4LFgIUnRaCSRAO6YECQGDT0c3vZ+2hz8ApveAN4GMrDy+0rx7uvHplcaHfxlViGXqFCoxbcfdiWwJ",
+	"qK5Ca9Oth2F7lPaL34iWJuGfLejldO57cUl3qmcionq43vn53cblH7wL/7ly/1vvydsI92N1UNkwqezw",
+	"8/PjleV31059LFz0D28079wcx5GnGsm0SGqraPmp6Uwhc6CcL2VpbnZa26dPlibo/vIUhwOlCX2STpWn",
+	"s/ty+/MHJrTJ2anStL6P7i8jXJDfa/xexh9oppDbP5HPTgpNdjh1VKOL9Llg76Up/A+d4mG4t8+95SWh",
+	"tpSAvp88LPJ2JWPAxhzosbYkUq45wBaA1PDxVO6j4RaxbW6Fdp86cgRwUVNkhkN+V9PnguItfsc9DhHC",
+	"EsqyIBbNxVCBHHnhJYUceeUXCvnVkRd/oZBXy2WjRIlulWpIfDcyrlulkwoB4vtRpB5aMDVu19KTLjK2",
+	"l0p0wUWOd+T1RQ7pMEuzLKiCFDj/PAPjMzG5NgF7OCCHFnMSgz/2y0Nj+alpfsd5uuDKgPruiAjwPdOi",
+	"sTMDIzcOntENw3Gu2zzuoeLeToq7e7WdZJMGR7vF8T/slL5DzNktSz+DnRNYYqABfTf6/Qsrjz7vLyR5",
+	"BtzonUzfiuG4ll1PNHuxRgWfJ5PQpVs7ZN4qocx1aENhWnMFslixZEMLJWgAES5oCxIAuO5crNSxMY70",
+	"MRuuEihCRDWztGzZmOmJQUSRcg5RxB1PSfhL8Tp2pqWtldL6i4VnFn7wCupLp/y78RDMh6+Oh7SrkoH3",
+	"jS54vmuOUg0Gk2ne/al585Z35gzyOufyjetL3vLV1Y/fQaXrXf7S+/kdpHYOh9Pl5uOHELcVAKD26q83",
+	"lQwFd9zhLnL38BdiBgGjxAkRf6hoToXfTDswu7+0T5+mU+VJbWI2X8rpWXqgvF/bNztdmtIn6UQ5r+Vm",
+	"s6UD+n66rzytTc1Olib0PM2V+W9Tt6XX8kDIUSrVbLsVM01EMJO/R/0lak80semJX+IEpmdz5ay+n+ZL",
+	"k9qB2X3lCTql50pZbf/sdHmS5vUDpX2zU9pEOUez+v7S9Oykli9n6QF9X2lqdkLLlcHH9/tMYd++rpPI",
+	"u3AkcJn04omUjoRwBykhH4cOhX4pcOg+houKWWFtCXgIr5t37nmPrw5dCt25FJIVPZ7kgcfBj8JjYsLg",
+	"HKlxdYklQzIMziX4QcJVcaTejbiWBX2fTIvNEchjL7KAX5Hyi0BEQZK7KBczXDKikZJliybfEirA71B9",
+	"HYQhRKLvhlNkum0tLFA9EjPXSnFMhgm6H5sRYJjdYpEIe5EFC+FWaNWh5gnqBNH2F6DLlxI4b9oL4MB5",
+	"gg21yAiSNs7gFWqRlaGRoPiBxei2D8gfjVcpG4jH9wIDuovZ45iH+Ygygt9f+NWnhMaJdPH1ycHE1/2e",
+	"hcP4+q6Lr6N48MU+0uQvWvb800dLa6dOeZ98hgl+OzbSjurFz7xLCrxH0vQ6uh1CRD0DCKAco0x3OkRG",
+	"oLcSn2jQ4LKs2dECxj0OoZptGtQWVcIOvxG/pMj4Nagu/eZHMrhBZmuu7J8gUumSaIYcIlLqojl4BwSt",
+	"XcSJoyqizFrVTNNapPoxaHarQngGOIqqowejnNSg8FXpKJOpsGqRIX+C429XP6GQ1cMxFxgLEXyK4i4z",
+	"sDXZ3O5olRlHyJPZzfUHYT4c/9/RmeQjM/Ev2rQATF+QRD4dkpgYDJLYOZQ/A4cSW025E9XoXGM8fbSE",
+	"XDuYQffMM+7Ey/8IEkgMNASF7zo1KfZCjO76F+Bzp11xcX0ENDI2ZbLJJepRJDEbJ9AYXF6iYMPzcBOG",
+	"IpNdGAw31JF641WD69m3OCf/xPelLC+icCbjkxNDC6g5BFd8KEI2Uh+1kXKjPrSHgzcY02ckfA6ePlry",
+	"lj5f+8tfGxfPNT5PSuVNY1q80b8WrBXNmZEnM8LZzb9AMeUkcXljiSP4QRPTcFsw7lYyZmyM1mJ7MFpE",
+	"uIScWhV4hHSgQhqPobfIcYiUnTwO+EhAJN0QPtdMIVMx5irUnpmlLnrUWy0Qvxe73+0mU8jUqWanzYsR",
+	"yBWaw0L3c9EWlqvNTCGzdvNBAB+bd083rr23svzu2s0H3p3Pmjcveu9fWL1xq3H+SfPusrf0I74Cyty0",
+	"oJmvCJZmwXL4SlgwLh3WBXJ3LNt91Ybm6rmeqDejwDRu1UEFiwAj0qxtsF1GEjCN0JINyTOGYTxBnhFS",
+	"TX5CcPeKaDARu00jxQi1eOyeGKMDzQURLBevtjSgbsMAQl1BZiy2AnvZOmGwuSh0GFGlnFNHSRVKVYG7",
+	"Ge0EP1V24PC4hbpiu7BW+CJ9ugfKisGxVUSVc1U7GVbO+YQc2OxUxH8RVs6mtdhZNyOfYUfV3MkTVQLd",
+	"laSavZ9urTy+3vjoVsi/89Ot1dvveg+Xm3d+Xrv5YPWTO9ywPv+g8dGPa3+5sjHtPJ1GOefblXOnCc4m",
+	"eo2y0+1eo0TlnB+Ach6SagxJNTaZVKN/5BjrWbkYQNtOVi7/8YyrzbfYuO22bNCEyr8ooLIIPuM6eaZU",
+	"L5k08jHKv0gjquBL17JmdEoXIh+2tJ5SOoflREBOmuWdyl8jnUTxeuh5zjUEFzsiYjPCJZDYGeA51UxT",
+	"hG8gV3h0IHb1bwzHPe77FrrDFF31xO6yPfd2qYGt8qdwNVLIzLk0HXJIZY5PboCqklku14+rf11e+fnd",
+	"1U/uND4/B9w3F9c+/azx7Zfeo8sr999t/vxzRsk4YlYIUGIV8FRs2GY62kRSQUBT4L/qIoMUt1aq7FHc",
+	"hMOM0f6WoLI48eM3rg7tne1qeG5eSmisRZrQ2RoX0u9Uzc9GS99qbjvKkIyK4VV1lLTKeOyoBM2eoXc1",
+	"3rfIWrpXg6rQmC40hTRY1VnqLlLKVMIo1R3Rmfq4pYomSKa16Her7rqt3noWKfYGxgO+kUTEGBnbu3zr",
+	"sUkyCLuQgOtOvA2wS/JGFVAnm0zfuQqou/eTZALiYRs2MB5mOQ4yy/EY8CXjXnv6aKl552fvzsc9Kd5+",
+	"G2U4pvauv+LzwNoSH6S0kJwF9JuNYQ87YSlJn1n3yYuH/TseghumUM9A/2CVg3rXKMcQmldMNNmDioly",
+	"kG4n8wwLJJ4/QsHmQW59gbaQQQi5TkZaeR9eO/7S2H6gdFCICpQPKv/HSdM5qfqJG1WtZFvOQeR0KLKA",
+	"gEIhtQVJmRTKNARiB4K8DpJ/cLHCZ+76PWYse94hFrIkOhVKXZkrGbymaMIkRxVSXKmCTJFoyCyhW4uM",
+	"H8ydlMS4nledzyfYYC/KTbqzGSA0cU7WV+i5fB57MXTHGZEbyyEzX76Qndp6zgjvwQ/e8ldw4QXvzDfe",
+	"o1ONpb95n/zcRhvRAQ7l8pMR2oiJcq6UpfvLU+Wsvl+bLOdmp8u5cnY2W54o5WlOn9SmZn0olc3xhZyY",
+	"nJyamp7et2///gMHfNqIyf35XDcpj217MQG9SNk2pILYiZhkQJQODjXLY4FsFxrO53honvtb48atTkwP",
+	"8pexAGSbkzgk6LQYZCIXDaFJSLAmOnEBUWgOqYHUprrC13uxYkHtokNlWBhVrHTCFsAnz4IqB/h+FMkZ",
+	"ikx9Hh889oLhLFiOgTqXaVWDzRGh/iBL6wVjjjquutN4Gl4QeCFBv6Z20Voll7pjjmtTrRrVtFwBa3xf",
+	"zRpMA/6HqnbyN5TNuZVMIZed3D+1bzqb9VWH49oGm0sSqPwVtwjTmBfUvj0CSBZi3RDUWlxBkZGjLz1P",
+	"pvPT0wcRQfIP/0UlJc22DdEpGwEi/2KUDyGYYWg++Uk+lQXNdanNn/u/gwcfJPK+zxUz//G/i5lisVh8",
+	"41+KmeCLYvFfnoOn7NnzH4fG/pc29ofs2IH/6//+b8VaNpuf/tfx/z2j/r//338fe+Nf/lumfb2UDG7B",
+	"5LMR0IgBnFadisb/eA77Ys9qDp2eFL2xEyc4HZ2evEUw3H/d+8a/Phc7wGGCUp+8xvLMtmmSEIXhyv13",
+	"m48fd61LBEAdk3Uxk9nJXdMCqF0EtnAP+KrJ5nsgOaB4FL4mjC76JEJkRHUs231Op5puGoyq3OpSx4I/",
+	"Z+tE/jGqiE7xaLSahuMS4WMT3Xax/s06QW29Rp/j5oiqSOMTx0YWNKQaNGz/vsRg3PYsVYiGSkTmBIeK",
+	"9AzXKTLUkAuU6VzJhWoMR8fJa2BGrqvAuLoND0dzUAfyUVp2kc3W5SB83Sbe93igwlrugbnOrZp6ZxIj",
+	"ya2EW2W9/rngNhCrAEMznMi2GE9o6lqq0NI8vxA6zG6ko2x4BD1traQhik0cGZ5QHLOWZVKNxQ1HHfON",
+	"XZWMCIk6qhA1+FghatJhSxoLP6GRgfiiOhM8D+iPalUufMKfRS6QT+Kf+/9+I0Zl7xTyKzi9fqZZqthN",
+	"DlwWoQ24/o9K6GuI82Nkc8ezuVDen1zU4IqJbMqofi6PUX2582SfY5j3C+AoEp9w8YILkO6+ueh9RS1A",
+	"0HRByK3uSCHyWXiVruH6LZyFK+X7q41/PGx88MRbvo5Jhqjt4xLs21cwlEv/Rg+OD5BbaVIGUGZs94yB",
+	"rU0AaIVxuGZPHy3hC1399Evv7o3m4zuNb256Sx81b97uyiHwDLBGxUcQQCihaRbwJ0mgBIl2oCNHNILr",
+	"2Lh/xrt0VSEawRXFv4GUkdUR0gDtNKp4RBtF5qs4yP0yue7TtTq/DnUbvx8/baMFpGsE9TdHXeCJAiDl",
+	"WsLFIzIJuFwVCKPI+BCV4FZMJxXtREAoHWF4EBEMXxoTC6iqFYxraKZJ7T2OSFQ4JFeiyNyKBmWiXB9H",
+	"F8tiNKgfJb6wBs+Mf5V6UKyk4kM2W8yZIyq3yHSL4t0hSgW3y+dFYAKS9d2umaojWHKQ8C1N/kSL2Os+",
+	"r1+n1QXLpaxU/zWtd53eH5dy0ItejSrNvK80Q6olv75q8XPN0+kuJc1luUzPOmiAeR1binryY7ns2ES0",
+	"kWXSC0wZO4lHJyHYIz+Kwz2d75zvhHuEIdk97FHSD2Ci/wPIteKufLe4K+4d9lTDGBU/Ca5RQA2KrAiW",
+	"1juqIEhjk9rpmQ9GDfNd1o1LgWgjWqDzA+DD90oLIn36aMm7//bq4zthQNoVCG0DmwP1/fnRpgRIAzLT",
+	"18kzQg3P2DXGxX24rCF01TzlV9Yc/HkQxoJzF07E6Zxwg+Depw9JDGbBdX54CV7NHjzNAjQtVqhN8VQ7",
+	"rsZ056DvEhRl/5jIKuBrRQPPjUP1IhsxGHm+YjBtNAKMYrw23fr7hPPQaXPrkRHNNMWnVX94hi3gme8e",
+	"lDMPe9b8e0c9f6JeFBcKQC4fv8V2HFc68Ca0QswNFlcOPTZb6rFR0o9gImZmG0IuufygPUaDQC7DopK+",
+	"8hfEO5V8KoN2z9IO9CkNMAII+7Vz+E+wfbqaaziuUUoOB74UBt8hXw2mpIxoDlHn2jSAOloAR5EjfEeC",
+	"PRtVkE2dmuk6IsmVz8Wk+JI1l2ta+QuuH00T76MQg5EFapcocwO1D781NFai4rfwQR2dS0LpyrvhcEDR",
+	"cu1TV4jKUZXQRLMmVYlJyy6xau5Bos06lLki15VZDLprmwZ1RseJvyD8jkg56mhVSrgUJC5wgYJORcdW",
+	"6LG6hRxGMEYyS/kwwaOFe8PhIHah5hLbmKu4Ox8FHAv21kbxwGz9sEurGMwR7zNTmFAywd45qkG5SC6b",
+	"Hc9mM+Ib2Bnim+np8el9/hd8HHklo1vUecVyn4c3AhUgRloyIH0f1rZglGnCj8K1a6lw6mjj4vnGRz9i",
+	"AikWuRzy91+mkIWOGzXMYc9xLThbR4KGyMT3dzXx/VPj+3KRiU8nTdyBe7cMKieAyeEuIEl/gkY2SrG0",
+	"CKsHvR7aoknKXXPpsGK0b8r9+UDYg6gK5HdgDPmRI+/OxcbSldX3zq3cf2/1m6+8K0ur750bKvrUih7t",
+	"ic62+iFJqQ0XF4RZbrjCKFfAfBdVNmRWRH9GQP0FFH8CW2PZCnnxuDYHASbK9CIDWxnmjCmnoyEg4OeX",
+	"Q6vQIDAkhoQhFm4+Y+QJnYFWGVuFYGS2yCJ2dpuJzcz6jtakx/g8Nm5P4wuUhAPQADJa09C4/jfv+u0J",
+	"bBDhnb/kq6igqCrKer1+wUe3qhRhYaYAygk8XoiUEuw7URsSlxGQyqTfgIHbpWLqg0U8eBMXN1qCFsRU",
+	"tSFp0bYwjaXAjq3DcHwb2bt0deXxJdSkOzPpYoB68xgi2nX15l5UKBtozhV9UlI2yPGYxAihzJxQgqt4",
+	"x4VwLwwoHhW98dCZbDhEtxjFfIxDRw4XWSQfVcTUbKtKmLVILDZOXoEaE5Ggwa3dxYpFot2xsC8WCfUi",
+	"UUcPok7Uwp208O7hvhvYrqKlcsb/QbcNK7ZJasUhmN3g9HR/dVhcgLt3JdajURfLnZvLj2Un4hX5xEC0",
+	"mOJvzF3PwN6HQCwsZaJOevpoae1vFxsf/NibFtrUqGtSm6UkuRUTG43oDZ+YAFDwmxvhJIioEKWLHx6G",
+	"Zweqp5agecTbE2l+roWZdUGeH+qVPZi1XyCqdCWpZATt8lGFqC2oXSUjK/cv4deyGlEjwvggjgZO2kWR",
+	"27doW2yuEHaGRnyh0Hq6zVvL77926q3VD26PogEJpSrS44t5izgLwyFVTQ/6KYWYdEfUfDbHNVnIRBVU",
+	"R5CsCPfaI2nsgck3lxcBasfVTKoQdTK/X3wimnBIqgQ/hbKVLEGJK09RiszV5mlgbscqzhCNwjPDkSBI",
+	"NyL7dr2ikuMBF/lI5E0J/TEq967YDuhuF/0DDqJPHzt0YoUTXsZtHF8fZ4qZXDEjqy3QpgnKLeQeSq6l",
+	"jJQaFjP/kRs78MZ/ZMcOvPHHrJLb92YxE1dm+MbGeK6kaf/TPxoXzze/fse783HzymPvzmdhA9t3Bfeg",
+	"YfFdHam5g+m52XkGW+CM8NcqwQsxFQ9e8j0vbRJ6kUwysgXGRqzxXkjCenkvHbMeu34v+/vwXnJ9fy9h",
+	"8SGrGPmshu6SIcfzdud4xp3t4ySIwcQkT978u3f2LyLn4uGfG59d3xWUHiF2aP8KPObp0yXDJsGG+7xv",
+	"wJXkQN/VNkcSmdVK81Jotfd/JyNyvUYVbM3KASxH2Lq4F9HmNGPjDiTS4j8qMuhwIQqHnkkHkmy23u5A",
+	"2mi39dVvvplYu/mgcf1va395J0qecNHvCO5deW/t3KXGh/ewZ2IvSHCArdc3xQ8mYjnRluk9Ld5GnGm9",
+	"9VrfNs60YXP1YXP1Dt4/aLH+THr/4tBBT7Cg14brScGszq3X3VZ3n+PTfrZiBouVaLjm1wglc7ZTfBoy",
+	"kZOqJOAVPRhywThcI5oWm6O2MGJJjZnUwUGJh6I8wb7p40Um3Ggx3rIg0NTSpH03OMxk//OdEX2a6Gv0",
+	"qWOrc9SB+YgO3NatzhNyO9omsSHHUhpFPuxt3r+wmN+jPFExInBMqxjbac0O7GQzO1AV0VLEOEbNKu1Y",
+	"ZoilCCIfwqGhvsO+IIa5QxtyfpEQqsF1kIvnKL7M9gWtU+R3qGp1eAgZUYPldlQluI4YujOqEMcStQWk",
+	"bIPE1UlJY6Ri6FSEuVz+AbNcPtANN1pSSJkiv0a4TX1COuHLdMO6Yd5gupRwSia0FPzdzolHmIbj8j3o",
+	"ZKBHNKSuh3efHUJvjkwuegPlJQ4H+yfmcjkQkil7HBspRW02o8h56HRBs11waYebIgp5v/rJtbUPvvLu",
+	"v+Vdvs8F/3enumt3mMWhL3BAVsjsTXP53jTj3wvs0ZbtvuLrpfAI0zQmDvvB4WXyZU/TRhqsh6BFtG44",
+	"C6ZWjxmId+dm4/P7qBfT6tp8JmGXdKNJs+mWgM9aMqaVfzceymALLU5qJftyInk2iqbN1aZblpn4esUi",
+	"WpUcfvpoyXv8Z+/8pdUPbjeWforqNT7Y1NmGSoYLuIySCcu3PvSAElplr1RZ2GI2zmA6ShdMrSTYc31+",
+	"Ivk7RbTAhi9rNpcNULxNDgHFo1VjLiYdACGBVaUWo4SaDhS4FZlRFY0gLEYLmEXPN+Z4tea42HnxiHgQ",
+	"dPtVgSWTaC4oiTGDjXItUKogc1GF20azNReoFZUiU0Egq6DTVNOas2quSmrMNUyuhXSLOgVh2KFpE+gy",
+	"aampk9mJIktS6yrmWzgUXiGmbYhL+WBFhBLV1pxFHWKxg+EHFpn8qYjRg+rm9uk4OYTJIP6ahm+M1Ez+",
+	"RwAkbJuWXFVUk9SY6xSZxq8sQ1BILpefDCDezIg6mT8gkjYMsCJNqzQPFKFAfI+KT7jNNTmYYEVIKyuV",
+	"TquWvPseASfAh12uOTFNmuPU/TpcTrCory4yuS821BAL5+PfqpA5zAzX0Mwx+dHYS7ZVHTsMu5QbQnQx",
+	"dPERjf3OYGMvaX+oGGP5bD6f3n0s74LTSec8nozHfv67WNScICq+vY2XnRefTKFRjhlz7DD7DRygvvae",
+	"rdb9lxw0mr3+zcrysnf37Ornp5PUS5u9lM+n8C/2o5cgugTbBVTYRqoxsVmlNlowNTbmas58hyav/Fsp",
+	"xPj1TmslthLmYCYjFpuzoL4YfggBO2FSAgngKBhEBgvut6fILFuXFhTSPWN3bJULZWHJ8tvJLEDRcVD8",
+	"gC/ncybVdJWMSHuH/+mMcoUE35YsIdLYXOgi+SmoCcj0Y9QAtTQya7mV0fEWqugCqbGywZACUJL5hogO",
+	"LUZUzXm1HDDrEtfStTpUkCNtzEGi6jX6usEV5+uWPW+wuRe0uvPcK5GbKyDcxbMVjHrqNcwiNBh5BbL5",
+	"+BrrWh3ejXisJR6zx5FXjOloRVKmaza2SSwy+fdMnWr2jMgcFCpJw3aMfioiMtsQLkT1mkn5BJzaArVP",
+	"GA7Vg2XRQbWKL7h6HVn99EvvwmejMazUrtxRAZ8i6FDTcvi6whbb8uo51KM2NanGRxX6OR+FcJX2QmF9",
+	"xNQYnKlU3NXAWM2XRJwAJ4mCmV/TH7Lq4PXgmxC02XxbJD0cmhemffRv+cWdHw4PhJcD5xhi5+GzSkb4",
+	"XoKjrY4mDUoYcBtbkddBwgh5o+BWCvawn7uAwxxRQQqNxoxXDUugxCHzCUUGLAmzTbRLQjdJYMVOXFIQ",
+	"uIZDuGKiiTzeqLXSN6B05o/hTzo/HOQDiRMPoAzEqloO5XIvcXC+2OmS8xwGEpLcOKY4MnZfgPeXdD1+",
+	"AFygQymUEN4QDIN8cVaPCnit7FIukpNGFadRIkP0O8kYzJ3IYyMZo8q3Vn4qq2SqBsO/gmYyBnPpHI09",
+	"pxwAc63ic6Yp8ToNLSOo1+YT3uOEWNY02+8uyA000JK+kkQ4AfozacZ8xVJv0xc0l/JXEMuHH1Dd+2z4",
+	"mPKPAKQAUpCPiP9fkbgF8YoARYBM8HqnB4b8EOe9PO6hj/C+O5kDP0SMJgN88i4Z7+6DxufnVq+fbl65",
+	"5V09u/reXe+Lt5t331l5+FPj4rnG5+dWHv959fuHTx9d9B6d8r67ihQn3sUP26//56m3ohLyta4Id3OZ",
+	"N+K6D+fHctkOdGyCqDRtRHIC+VZDXYnFinD53tV4J2C8YnMUMhDnRNzt+0lbso0EQEgxSHSKLtjWnE0d",
+	"iPmEYqAGm/G/UcIyWTxGkqc1Lp5effjtyqNr3sUPY99aHOtrdjKxsLybvvwSYqXrzA+gapuz7A/YjB4c",
+	"Qz9IT1hj6A5801v608rDh94Fn4//49Xz/+X99Yd/njq9duaSd2Xpn6dOr9z/oXH9Bv/k1M/4DwQLUZsb",
+	"0GlXFeQCyx+3DpkmsHMGpAo7gdDfT/uJNd/aLXqffUWnEPBss+xfgM8d6N/szGMKtm5rZXxrB4kWMtBC",
+	"Jgj4WTVWoqZJdWIwx6Wan5bDr4NoKtxI5eYf/ggtpBAaRKKXuqw141/NVDRnhi8fvwya9QbVcoZTZHIt",
+	"us2mScq4HVSCLS6slELds96XYc4Ruvv1vJL4yGEGxUYqOLa2IALfYMJhfPpoyVv6fO0vf21eOr96+0lY",
+	"kCZKxVSpG8mir8f0jJrrGDqdkRenStCICg2YTYswQMqNxFwMfo0gcA/ZGHiiwbQIeJvHyWFM3aMUYH1b",
+	"l1M+mGfP8/QL6obk0QYrJTsB+gufe4+WEfCt3P/z2ke3167dWHl0yfvTRZHHdv2Sd+Gm+BBICn1w37x5",
+	"sfHBk8b5rxvfX11ZXvbev+bdeNC88+0GkX2pV2Sf7w7ZT/UH2eeyEWQ/NUhkHwb2kGTsarZMbwyAvXiq",
+	"RPbhV+z9dGvl8fXw24yF9W1r3UNRpL99E5IeuAwYFj5uD54oH/UHtMlpNNbOwvF954iSOzycTw9l/jHU",
+	"ib869uorpErtOW7JuqWK6MXd4mQMwwjLboHzBQInWiFCeiu+H7TIRlRWM02VlEyq2VwvjipESCElwY+L",
+	"SoyrLtNg885Botk2h/c25rKg28yErBMHUh2KDIUc8btg4Rpyk0FmaUKaYWBswJzQatAckT0RMh/k3NVR",
+	"1KGOJVpsYQJIsCKhUJP4PUAQ/LjN8CA7xe54DQRvX+2ONFkesA3HYBv+awxcaPUR9eDG4YdgIJwPQySz",
+	"q5BM1EXZA5CZSgQy+b4CGRHygUQLFIpDZDOkdNjulA7672pOK/xr3nu7cfWHHuDf9vFMICyQbgkJMkIO",
+	"Wfi8cwVmi1t2L2Ka7ksv4zBiIheDcNoCpNBta8FJhIhRZKgEJGn1gIihQDB7CGaL45ezVCW/2eh64C1o",
+	"mhpFbAfbHV/oTAZKUXRuSl8zgrsIitsDiQ31MJiLtmId3e7Y7XlYp4iPZqNsDM27t9ZuPkDN5v30D+/B",
+	"j96ZW979t7yvP1h9eGPl/qm1t2+vPv7H00cXV+5f8s5e8i5d9ZY+ynStyHDogwFocOujG5yRMgR62wbo",
+	"ib/7g/R84dJ3j9X0JgE9JRCQw9jN7uOxQNEpdN/TR0ve5Q8bPy7tUJzU2im0I1yKAoi0qEkW7w4ONx2C",
+	"XE5U5SOicjeEo0Z9zY8lt6nwlKRFBw7XNugjuEATUJPF6EGShGrET6WDr8hCkGh0nDzv31Lk4tuiIBiZ",
+	"MVhNMwUxxB6HaKWKQU/QKl85uFK3tUUGGYrpsZMSIKdtzmMh12agUTGx/KG21nloHhLSK/5F3VFE5CIU",
+	"ESs/fyq02/23vAufrd65uXrlbCw/xBD27FDYk8tGgI/cNf0GPu0bdHDAR85hSPvRr+ZmNEASIssO+pil",
+	"RBJd0ni0h9YGzOghEEVwbXf4Ix5SyBM2hrNwBg8tQsUhsuMYgoZE+AB16JidgqMUen+B2oalkxGNLFI6",
+	"X2QqHOHXs1OqQqoWcysK+X1N469GIRXNLPNHQ3VXqJpvD1b2jBYQGSxqsoNLxVok1RpGFiEvRrORHJN/",
+	"TUay/+fUn3PZ7KgS9BCtUtTbjJ50iePSBWecvOi3bxXrSxzK186lZl1Bnq8FaouZSHwk38kMfjzjavOU",
+	"qaMHBa0NFsexIPc+VJ8tfwmbBGj7RYN0VSFakbV4o8KuKP8rfmUQMw2HCrVEICYCmuLtQPABQpTiRgWi",
+	"uS5fCclWDe3qmGQyNVzJhFYy3LrgI3smQRfo9iPiJR2losS7yzClTqsLlktZqf5rWu86WhlLMS5B0erD",
+	"d1YfnvPO3Pbuv9UOcjhM+kJAnXzj+g2Oh+CPyf3ZleXlxjc3EQDxA3CM73+ugj/5xPv2S2/5K0ROKw9u",
+	"rl09t/rwkXdlKXzr5uM7Pn4SvYYzheks/GFYulTP/z6BoAAOHL/7jWXvu7fagVjzq7Orn3y49ukXKw8v",
+	"rdy/1Pzxe7x1d6Qm6RV+5I3iW07nD8xt7ZtqB5sHxvL7I/Rn4pLNgee9sNlPAp4d9J7rHrj2ukd9kBvO",
+	"Bj3cBbTfIHNP3CboJV8tKuWSmvzCt77G6TnMq2R+Y+GxWe96/7phaHg38uYCQJEwiaOowPcIrJJoNzSf",
+	"fOJ9d7XFbpC26DYyHdp8lb3QAwZ4YkZAiBm7xhg2S421LGIBqrQ4gqBEiKk39Ix5yp9Tc6J3ChyhyRg2",
+	"pZcU4Oe2cZEuWvY87jNmuWMiLyfZ1qloTpHN0rkaC2f2+Sk92H/LZ/lN7RolEc/oMwitj/HVGab4DxPj",
+	"eive3XjEdGLTIqYG8xXY0HW4ccZgLjja/IaPTnlfv+vd+azx4ePd7D2M6J2wvk3myzoCrDmMLlLHxQ5d",
+	"CmGabVuLVCezWMClgM9NIXgwSUiH8n/UySK1KdGpbZygOkTgimxERRbYIyAJ1AL450SqnXDnAZks0Wat",
+	"ExT8eLO2NU8Z0a1FNjpOjiSTLWk2+K40GB/mykeL3RRwDkKdHKolPomDqFxF5pWgpgqR/IvXN97SB3rX",
+	"kj51Qfgk+2vzXw2U3ggeuRU8T/jMQZAS8aVej5TIZ7ILnzEcisUSBxI+gF2v+86gakkBoaxSrUqZ+4pE",
+	"L6ufXBM44cJn3uX3/3nqA/7Lf566mvMu/5QaWyFsERTZ3EJasAwGbN6+vIiMKj8VGZUDk3lBczWJmHzM",
+	"0yrTn7dq4OcKwI7Puc1v7j34AafT+OCJt3wdAQ9CoOZXp1ffegAOJhlVEjeb7M7plEsokmyZVACgFDx5",
+	"BX5hlzwoaThQhJzZ5hwoW8pjwtffRFouXK6nj5a8Bz94y1+JvQEJ7pLUZFfzlEDhY4LjIGA0QOMffQhh",
+	"lmtBCEeDzGnQyXz9CyR8DsmIGsgJdVQRX3p3zjfe+xPHS5pt85FxYYWUfJJ45qz3063Ghw8aN5fIiKob",
+	"WMmoAjOAE8qU0nSdimDmiIqSUdon6uhB4lpk1qbafJG1+TBi8BgHYcRgkuMNIqyofKCM0SdRwc/4c3ZA",
+	"yrq/JtsghhenOuIE/EQ6Ad+dMPel80RXsnmQgbKoJp8Yy+ZAk++P613RKbo0AbGsuNUN61zhPogN3Qgd",
+	"md3Q+2hRuNkNK9y4FQmiPD2/0iTPBZbVDKM87R6SYdBm3Q4XtgGZXa0Y5OmjpcaH97yHy+1AZCfljneK",
+	"v6SJoJgaS5FG3g0dWgil+M2akCeQHArp+pbsoDCbWSsNGjgWisyxkOxAPgICJKYm8OUeJ3K/kmbbBtVF",
+	"S6kW8liAEmHONYPN1By6c7kLAs60TC+8GUPOtF3NmbYOU9qzwpGGhzwclUag1ZkdLRBk/FwK0hWR1Rk0",
+	"aYCTbDk0JGsOhi+xKXRfACd2kalmmMr+f2B86jm1he1/1/l6Bc3axuOvQ0fc9nfE9csuGHJ7bA/Wsjh8",
+	"DeRlPePrXUlh1jN9GWrxPY7kJZMSTqqskcaH57zLP41i9BTEN5dTB0mUrAx78kR/2xG4z1O6gNUVXGWU",
+	"DWrqSTgeNCJSYDjQoNVxDdMksxw6/67GtePO5w7rG/7uA3dYeiWX50quy8jIwGjF2rT3RCuvfdvEvDM/",
+	"dJhYeu09EWjvkAPcbyJ7pMtEog76PMbHlw9lEJ35Ye3js97le97F5XXUObrs49R5vit1DnOPS0zK5jdT",
+	"nQ+5u4bcXTuOu0u0PWyxpLHvYRfwZ8dyjofYKTo6EPcCcOghuVqCj1aEFBsofRF7v7a1X4DcHAhTtjkE",
+	"R5glCg8R4ISSJEfBePfdicy1igxMWa1Kw6lGMm5ZtkzTWjTYnMhSY1oVU9dUfo/6YeZaIguNjMSxy6JH",
+	"crSAvZ9macmqgs+T0UXM++aQhmKPQzFiReA0qoekp5g0+Edda2EM46n8DkUW14fJMnXZhkkBElq+OFaY",
+	"eJaMqGIZXrKtKia7q6OKZC8Lu2KDto7j5HXxddui81vPWnodoOAsJSblS1Fzx8lrrZdCYawlcvws4mrz",
+	"FN5CFWPNoTx2uH4meBZwo/khc4aAEKuGRTmvLH71yep8XraDRebzpPH5h58j2G7HCeRExXGWiB/uYFI1",
+	"PgHfIdNrdWh006fFTt1FgkGqvCnA6MYY02B/v3qCo8r/8P8O9nua8eey+9cjTcN2XPfeX7n/EHHd6l+X",
+	"mxffbnz6/tNHS6t//dm7uPz00Xlv6RPv4XKH7P7YvP1cq68rZaga/Dn9z8/ft2l8Zqk5+Bvv3W4++UTU",
+	"YDy42fj0/Q6Z+bkO7Ptv4NBDO6f7na5kUFB0eiResUkcN9ENlQOPXtKG6jy5XFpfaC7GxutgO0UoRYWx",
+	"sz/eEZrryRGa64cjNHnjTIQsp9ybXYs6bGDYIVEC10fx5T7qUAlh+OEbRu12IVse3xUCDAk0jNEgrqHb",
+	"0RnfJn6aJhouqw//3Hz8zc5lII6vRo1DjSGLph0Xxtg1mHjYW9VoiopRjv17Sv6EFAlItIxaRFEfbpEl",
+	"5FwWhB/GcigLRTJL1gIXJBKoGnZgOPjdMABrKoEdEGpuoaBpM0/pAjeTOCZ1rJpd4gYG/iOwLfiPfEAs",
+	"RgDDA/CPdkyR8Q2hEMfC+QZxWn57TCxZrFgmBZ4ZWMyQ5xrmbbB50lIjNCpuKFalyPC5HNE5UD4k2121",
+	"VguRET+86/yP8C2fw4Z++CINbNrRWqYUsRVkoAPJe/yiX2HESDsjbL9Iy2X756vIRN3tk/wqc5l9zow0",
+	"eDc3kc9OZpQ0l02D4OvGwduecp3p3qXbo48W39BmZNf6Dv4esmtD0fbQ69u4sz5FRm6+Py9zQD773Pqp",
+	"uf3x2UsBFknRDQSNUBWiT/AwcXcIcAcHcP+N4xzp7QtKRuLKfEFRQbLb2ebXX67cv7C6/PWzlfsbQrsS",
+	"RvQ9H3ivAJTd494XuJRIBX6P1NyWpGKDkbJll2gBEJhPpuL4XCnRzDzJERVJrRMJbOhrd2L2hvRJR0pc",
+	"DRcyIWRCoFVzZT4xgrkAX4dzi2l1wa1zCGehp9jHf/FJEtsduolYzIAS9drcQFsUuY9L15sYy0Yz2/yL",
+	"Nscz13124HbNKNjUBEElOJfDXIItI0oRYkNoY656L93zLr+/s4tvAvkem1Xeoi2xF/cAdeUhHQLfDi3x",
+	"D7h68OPCGDm2kvuZkpFIqNPV5qGtKKMFEtJlQY/Pw64jMwuhQ6lDDLdA1Nx4XiVzFnVIjelcH/HnqjlV",
+	"IYsVo1Qh1ZrjEnrScFzZh0rcxHCKrIZPL1Gu47Vwg1Gkk4ErJZ8xOnOkewkdIVzUKJIQRpIbi+BTkY2s",
+	"XX3SuH7D+/TjxsXTo3AdowaoTaQ7Ews3Tn7DQQX4Rluoph2F+BEy0KnBIjp1x6VVp8j474KP/TAgEWIO",
+	"XWh+VoChH8QFr2hu0MsVVgjo4QS0kBhuFBZKuHzCndNUAuEVPlDN5Uhlx5Q/99ZtdVNojC8uhynXGjeX",
+	"vEs/Ne++07hx6+mji/iP1Yd/bnx2fXX5e+/MLeErP/V24/P7G+Nkm5zkUqaNcC03NpHN9BCSncxFQrIT",
+	"oerudma58DR7aGc2wKrsDhH1bfPOYiFtPuKNSXqtaZ1eE/2J08dsin7G6Sf60Cu/895MTlfdP/Be+ZH8",
+	"q6Fja+jYGqRj65Cuy/iP788S5etffLZTm8OmcF5FW8eG4V8aV1aavrI+z3oSHSFeIOGPEmEmLASBWEUU",
+	"QPH/YwhTQQwL3GzhfErxHkc0h2hFJj+H0B7CVpuD0LJQg/AN0O/wn7IAfI6TQ1jh6VCKMUy/kQjWphaZ",
+	"eBuCV9jxgZooEbXK5chvkLkQqQkjvrLY659drkG5JbqmGxQ/HDzjYOvb3kTiwcijy1yG49MXtXoiASEc",
+	"h0wXxP/87sfwV4kEiHIMA+FAFENIQYMohxHOlzYc/zyLsywsPTdpfKJFQ7+3RsugAtmRMIwQpnxGCRo1",
+	"l85ZoFLDoDITn0Xb2mpwMzuZ6NTVDDNTyKy9fdtbOuu998S7uIxpq2unbnCD5ee3G2e+eProIr/PlbON",
+	"Gx80Tn3tY+SVhz82rt5bO3e5+fPb3r33nz76pHH9/OrH74Rnvfb27bWPbntnLq0+/rhx/4x36Wrz4tve",
+	"Jz949y7/89TpleV3124+8O69jzZRUmeVTibAFCRGtBsqVao5NZtCc5OHy6t/fzc8+Obdd1Ye/tS4vuwt",
+	"/chnd+ei9+E74QtwYDhgHFtEYR7votvJpP/jusHmjhkwv4CPu6U0HwVSIYOdP2cQMoUbrgS36jKDJJed",
+	"CKeGiOzk8KKc+1vz6/ONU1+v3L+09vdr/zx1uvn1O82Lb+MnzR+/z/QjX7VtyrF++Vw3DJooiY6Cck5F",
+	"penr0CGbZjKbplylp4+WvG+veddvr310Z+2La7H0mRLNDBk0oX8LokRNLmEok1LSZCrEWqCsQBYr1AZ2",
+	"yUVNIp0Rh5rlMYM5C+gnVoj0XfA/iszvCcxnrBCtphvuqOLX44NIV4hUQr5REHIoj8R5lJHCE4IHRRa9",
+	"IprG6YwGKd9RK0KKXP9OfHqCLV2zKZln1iIbJ4fQIIn1RQeuaBl/jzYO5MuZ6IsGVz3fDUWG7fnISHhv",
+	"hHuehPBLaHVJ2WA6oD0J73vpQqIEPUj4yoVGMDhDZRD9//jybAePeSKc8uHL6qdfendvNC48bty4hb67",
+	"lfvfPn10EWENIhXv/QurN26t3n7XW77cvHPPe3x15f4l787FxtUfREszqXpDG6LrJM2psIpNcil6l99f",
+	"fe8eDmX1/aurH/5XDw3ReglhhxXlID3oXQDgA5CJkd9qANyXHdRLY8CphH41IfiavDd9UMiVyTbeq3HN",
+	"+1pe+0ZzR8NbOzFNAy9C3Tv0pg/5Xbtqysd3VoDpnj5aWv3LQy4GQtg4PSrecCOevrBKDbw1X7rmemFQ",
+	"t44LvQuC2IWIUx2dY1XDcbV5CmkiJrK6OyANiN/UGgbDLHeGf6yKPBHXKbIo1q1ojozL9YHO9ZkBj4Ih",
+	"tlfwOCSI3cUEsQxPYiBgkSN21wvYVqG0HpOskHs+KzZUQ8LRD3W2t8hixYJmYRDaM1wy4lBKsKZQrGtM",
+	"lvgzQf7qS6eNsnj4Zo7IcX7ncvPu2e3s50f/vHfp6srjS/hz7+z3q99++M9Tp8Xd0ACAiTT+cbNx/Xzj",
+	"8/dXz3/x9NHF5hd/b949L+yE68veme+bP9xo/vDlyvKyd27ZW/7WW/6geff86nvnmj+/vfL4vY249HPd",
+	"2ESJrvI2qyjs/g69seaTa2vXTzW/Ot24fGXt79cy/aFlyCfxeUTc3IMwcIb559uDqzbQZIKitidNtvv4",
+	"afEZvVPUSg0IuXOgrIhVLrdAfPxixiqX1dGCn00T9aIXWeBGl8JHiUmdISNRdltwyLf73X0HOxnRbFur",
+	"g1EBae1h/jNH5JxH4gVEt2A6gqxyaHC0UOL20eDoAyNuOPZ876x35uPGB09W7j9sfnU6UJnf3WrevLj6",
+	"zTcr90/xTx4+XFlebp6+2Pzhy8bbZ7yz/+UtfYR5w6sPl5pP7jVPX/QbdK99cda7+8h78I+1t283Pjrt",
+	"XfmGa987N7nG7TVqOjCa3SFI2jKQtNl7b7tjsnwiJssPHJMNCYeHhMM7l3A4QLKCbXjok2lFkWEur+5d",
+	"2nsDFfDHjcPlBH6vsmFSzMHGZ5GRlcdXmndPNz690vjwL6OiPLFr9KwQyF2xAc3C/icnNLNGnQKp1kzX",
+	"WNBsFzs2EJUPQVWwcLK+QMnvavocuuaRxgVgBX9WbkolAD8XDYeOKqS2QCQlsua6WqkCjSNMo2rg5RMw",
+	"DpdULccluWwWJhsOA+D45dRnyhyvj44TVQbpRDaJU2SC20u3FhkXBLsSVPOJi431otyZncCx/6L3li27",
+	"OqYDe8AfU+rRQ/4LxQcPJikBrzyOoC988YJejoOjubZuTpsKR/n+Fb9rz1z1LnzW+P7qOI48ZaLBFLBP",
+	"VbT81HSmkJko50pZur88Vc7q+7XJcm52upwrZ2ez5YlSnub0SW1qVv6WA6p8fmJicnJqanp63779+w8c",
+	"4Pcy/kAzhcn9+Vz69qv+ZkpAS/J8tqCjYf3ajgjR96EGDURBoKHAnxNxuHAMcv/CyqPPG1d/aHzwIKzB",
+	"diUSiWi0UDw9jEziAIfIIx8c3vB9WBAmd8hCzcVczWicj9jGXMVNjr+HMICMaLXG4v280xHcE433/tb4",
+	"8HGBzBknKCOQYWvZZJaWLZsq0VRS+dMZ2BxsTpWUS6PIsGDBbDRTFr1AZwBsj6C5guvYQZZQq7Ybs0WP",
+	"4jYKx9R6zPPcUsdFz9Ud+V48bnDw+tNIYOhd2z3etQ1s0k4lSK2M+L2WIG2iJ69t0JvoyVPILOV6zK+6",
+	"HKYe7b500GMc05DgIER8ZPwsf/0uYpFhxtJChEeh3TeWBMVSuc04yh3jGLdrGHvUf3fpHWg+f5VPDi/4",
+	"8QWpAl9/gqVHo1gyFfZAtYgNn70ztFjBhgojX0xCDdtE7bVXhiP8Yu039i2ENoyrEAYpYBB9ZpQsVqwg",
+	"XRYda9kJ4lCzLLSA7MNFgM1fYGPCLJeOk0MxFA4YnMY8hYLkfnAodoQQqFImoPUCnjcPMq8LhI8Zc+zV",
+	"crkPQJgvJ3BNXW58fh8JpcJ2jffTP5pXHnt3PuOo4crFxjuX1z445V3+qZforxh0v7HosOy917L3oZ9y",
+	"sH7K3UorgOf8ld4lC96D6q+Wy5Gt13KO/Yu623xTkc3nXb7PzcLvTnlXlvguPPW1d+dm48ateLridc2V",
+	"kCdsJzIm5JLTFiY2wdgJQoBDO2cX2jnGHAs88FQPURqUnz5aQumBUqKTpbPBlsMDsmwSLRklE8K8MXZN",
+	"K6IOWTFRFL9ey2JBXDmGNlxHgji4UPht4xnikDASM2Cx+Rokmyph/rgwW5wI91PbsPTxImtlehOP4r9G",
+	"KIyMb0Ssn8DJlsNNh1DfrOhVomuxI/ogaKUSXXCpHr55mBGuxYgiIwLvR2kcYIj4M9l2wbGKTMXd9ZxT",
+	"m60arkt1yI3lg/l9jda4hRLmm2sfyrNMNge756jYZek450I7gAV8Y5tDLtb65PB+ThqBYI3tywgCvj0x",
+	"ksHT7ckpD4hqDjZACq45OYwyuDT40qN8SFp0+Db1QHAHHsEf7SBGt6ClMrQTSDJ0EPM3lq4kYX7vwu3G",
+	"qdPNe2/7nBHttvG+sezkxhkx8gmI+s7Nxuf3Y4F0L2GSSXwOPekec+kCGEVg84RNYYyBiPn/6eK+fA77",
+	"MIStoAVql2CBp7OK3FNiPf49n+mpc7NgXM0EOKJlkfdHFlles0k9VqRtIrUQMFQLtRUd5lRkmP5Fg94N",
+	"bpem6MYpQdpeSWDmdEcGF9J1adjgfAk/JIPrSAYXAaBPHy0hF3TzySfed1cTSOGQlX1XkcLFwfouSCuw",
+	"bQr+LqjglqL5IJhi8B2EBHxpINrP+kk08PiWdl/9KxlDzlmRtNKvVh6DIKEISYIhF8WQi6ILLgrZCTAq",
+	"9nxOCpR6zUvnV28/SS/1Nhzh3dqQbotQWYeGIkmGrc89EbZVn10Kiqhs2mDozbdP1s5c8q4sNb74niPP",
+	"+29h1z0MRrXbJB0skOmt4+TrzQ6ZbLFDwkbF1CCMitimzQNCzFktCTFPJ5Do9YiXk6IBeJiHJYvbhlei",
+	"RSshv0QYkT87WHwQ/BKhLd87zYTf4tCmbs1mNGgCDG0YHOFyR6o5P3vccAJm5YKseFOKTEgrbY4qPjex",
+	"QrhIIw6XaXHgnuqGq82aVG01Byzb92/vLujv00H0G/r3gRUi0EdTPbszBkbTMEQQHRHE1LOMICbi8qgH",
+	"giCGLAhDFoQdzYLQgruQDaE33LWjvQGyCXW4I3wsNImmfuP36/IitHtP9yKc6T7N+5jERFJMpapbDOcg",
+	"4JOh47WPr4Q0i4FkoeSDcOliJM+6yBYrVuhu8ZnWyALGdcIeh6jyISopWTXmgtekbFtVwqxFYjHZ5hpq",
+	"E5nlFlmd+o1DieFzFXNo6mc+yHu2ZEYEYeDwE7rr9LxNkrIPwVQH5m3xln707nwsevuGQp4ry8ve+9e8",
+	"Gw+ad76V7eZFZHjtqw8b12/gVx3Q09TOiQBPtOCmlfvvepcu8EWBCXtnbnvvX2s+vuNP2EdV+U0L9uay",
+	"OybYO7HNg71TfQr2trySULB3EMBT8aXerg/O9IGkAZYyFhDhJls79XHzybneYFEb9Bmk96hDomeMSu+M",
+	"UDbE4JTgkNoQkVOyfwr5mkgyXVORdcfXdOSFlxRy5JVfKORXR178hUJeO/7S2H7C0Z1C1HHdKp1U+T9O",
+	"ms5Jv/qsyKpaybacgySB7Yl0T/YUxmVF1kb2dCjeRSZ/5mrz0IyM0Y7ONvCotdJGkT6wRm1/55qghYJF",
+	"2a28UIFza2qL660QRa5++7O3dK9583ZXZVaTU7khHdSwdGWH0UFBZ/sYNwwQQiHS6EgI9Uw6Y2IYoOL8",
+	"MJ2wCyKErfCuOJTpsb6VWa00z993EEhzNGBaWKzUyYhchgLQOUGtO84ZZxK0CO1U6p7OA8MfXmQly7Zp",
+	"Cf0uXNHib/HPOc3Yme6Ro7BYMe6RHivXbarBh5nm3Z+aN295Z860qKjVb8+Hz2e3JetimLBXBxsFG3p2",
+	"tqNnh7/4oz3ssW3tFZLW2dArtAVeIbn4w5Td3djSk7/7WEC5duqU98lnz6ADqz0YFwVMXcXk8L4D93cF",
+	"RKICKyY5tqTPKIQvO6ZfhYiSYtw8CkEfUFuoM+yqehbdPAjqhynKz06KciAAEjHGdD8wRq/r+ewnPimB",
+	"sTkMQG2clQTWMj4T+vKVleW/DjNyOmXkoE53mLbgVCw3kXTkRcGwAY3PXeQEOmGwEiVVDVj7IJD0ygu/",
+	"OvbqKwVwqpgGo2SB2vJHI+ox8RAkG1ILRMWvOAJUlSJTDZ0rWnH6VExjEdeo/PZAPLLIiPqLF4+rxKlY",
+	"i6K93mwdI1L8B4auEM00+fVWGUZiMMfVmAuRK0a0IjM1x8Xx+bq5TKlOsLiTIweuoQxWo5j0Egz9RaZj",
+	"7GjW0uvI+61bECdyCWW6vJ/mFhneX3NIqebysdpuAYJKWBQk7if8ReBbCj4TSh3GZFNNx1Hw2YsRzhnI",
+	"OFlk9KRWcvnHNmWu4Ikgx/i/5/5gLIzxo8RfOtXJIp88pvOAGPFzmcDfhWHcsRdZydINNleAn8cUXDEL",
+	"UE1yoRMfdEKhk1zErnOwj/rbxElN/4ATkvNJrtzsBF1OjjG9Db5k/ljMBPu2mCkU4XgXM0oxY+jwdxqb",
+	"F64XW72YKeQUeddipvDH7u/E5Qj8Ip/L5eCCHHzONTB8vvrJtbUPvgpb+/D9vMHwSTpd0Gy3SpnbOrI3",
+	"3yyyPxYzuPXwGdmpYuZNeMmBdixbdlXjwm7WYBrQglS1k7+hbM6tZAq5fbl9B/ZPH8jtn/QVvuPaBptL",
+	"VpUAWRU4wVBzoVulGsR+NTi7Cj9w4AOWGxBH2BIeeh5frb+z20WbCls96XyAQ3g8MlPKalUuZvnvQMy3",
+	"zmdIHhCrqY9z6acFcg74FqLVlE8fLXlnbq+du+w9+fvqma+j6pqLljRFS3hdzyVEXB+i5l6/WP8orVon",
+	"INsAf7HxZqzp6tmPI7LYjDp2TDzljwNtpj+jZe07v0odX5Jflr76yZ3G5+e8U4+ihyhoQZzCX/XGBurw",
+	"EovB5WaSxeDqi8e1ORVQiw7H5xWLUXmGkGCazDPAfXAlx2f8BupEdlKIbcMlFc0JNUXWU1SK91Ss3fPB",
+	"45Na5/B17UWp8ie4lp0pZOZcmkCunJ06nt0f2LapzPfJbGvLixQ/msiB28ERA8Ty0Lhm+C0jgoSzTCEz",
+	"nU3qjJ/eDBevJwFTCBm9kTKjiTgR+YrlkqqlIymmA1YR30xiu2LnIYO17u1hudP2qKD25SYWTvckNxPr",
+	"pjdUHb1pVdB4bHqtfg4EkSKyRxWCUoCUTW0O7FlmufQgiXbGV+Hi45ZKLJuo/Aq1D/XJ6aqC+wig+lAN",
+	"7IvAqUyXom6QVcA7Vb1Mx6uXqaTWQP1VL8Oy1gFA7GGVam9Vqr5uw+LUrbQJAvJrGNM6QWYIaCZ6o1+D",
+	"cGeVyz6DzQn657Jh8oMHcAvdRsDqqIGON6p0nKi/V/FH1CFMq1IF/bLwb8yzs3SqFJkxxyyb37ikOdR3",
+	"x+pGuUxtSD2dpe4ipYy4toavTzMxEdCoLpgIA0sVzdZKXGkMxBT5jeG4sApdq7Ajmk2Ze1hP7Unlj/m1",
+	"wbr7wW/oCWqm/sUxqtmlSlcPOGbZ6bmAtwtzsA5tOXwPbbtKzYECmzwO2qsblSrSqOYNxq8OnLkZJWPy",
+	"VwEaT4Rj213BuIlgW6QLpObgF24lU8jsTXP53jTj3wtFCJbtvtKemtYeuI1bqhDn1RsYX8d3mSlkaP1X",
+	"fzj8O8v4bf7A/P86dtg5zH5rvGocrr98/MWTL79wyH35hUMnDxuLhvb6v/PPF18+Pr/42+OHFl9+Prv4",
+	"8guHFn9zvMT/7776QvCZ/9/xQ0b539NDN75/07DRghAcctF24qKFJULbrXn3C+wkGkdAi/pkyy233rlk",
+	"EwsAdUiDgmygGtOpTVR5lFXoRacRRheJbVku+sq0WYcyV+Sz86GRas1xySwkEf2+RseLDDxxGiPqYZ1W",
+	"FyyXslJ97Ne0Dq63KnrxberadeJoZdo/0+x5EIb8dHRvmAUj/TWtd22fxdo/EWl9IEm8tgrVleXlxr33",
+	"1679Y/U/l70Ln3lnvvHu/LUnAdsiC1eWl9eu/cO78Fl3ggYXdUDlcu1L1G4jToxN5BJsxA5FafzLrhVa",
+	"/9a+e+W2zlz2dnqh8W1tW5atB0JHOEoJ1ipIDMhPwDfWs5mqPIMleMOE6XVNTNg1QvNwBfzhPe+Lz1AB",
+	"p1S9/TMsMe3JCHTAjBD7M3aNMWzKBDlU/K4zrjYfaUMb/t085b+tObTNMBV3aPkTJQvkVJXB0RG2X/ca",
+	"VcgGLPwxQXnjInJLVjAIQ+k48DdCyg/XwbJQ3rLnZy1rnozwq6DVE3EqlLqjUL1O1PGSc0KF4vciG8Ga",
+	"e8smv/i33P7sRHZUCer5SbicH3O1bGvR7wqFIIIrbnFsiejP/vDL1c9PK0UmQNaVS6tf31PI6p1T8H/8",
+	"dPW7h95n74ItvHL/wury1+HfkhGDEWpAjjOuwsHQc2AQkExmuCKTWSsy6Lc3Oh69vcERD9cMZETluEtV",
+	"iKobjmsbJVcl/+fUV7AmfJ34jikQ7/5bCvEuLivEe++JQlYfXm7813vwd/PmR2un/6yQlQc3166eU4qs",
+	"8en7Cln968/wLSYiKwTby4+TQ3yMexyCLx2HAWJUdOF1tCqFN4C9tVidWLZObYWPhi8zJobRk4bjOgeJ",
+	"RmZNjc3Lu1WBcEADpDZOnufbn5Qtk68Dvzef7h6gaqhqkiObi/dxvqVFohYX60AHYTiSnGGxwtGX6AyG",
+	"fpJZTSclaproXhesD7N13E0Kn6JCSpZZq2Lt4aFckdlUej5GNCL6nPFJVTWTD4gKzwnREFBixMtdNEqU",
+	"XwXnTeGbucYwkAvvzrKLDOfOf2ha1gJfR/zE4R9BZzGd0gWZE5+bJqD78Vt60pXh4bKU3oHbha/I6/xb",
+	"VbfrR2vsOY54VMIsF1xGhkMWbcN1KRsnr8oMflhoPLPwck2TD1/8BP02QS/jItOg3hTXLSgyNQ3H5U8A",
+	"BzA1TWx3Fn6wULgHZT2qEmp7BjcWFyhyMfD9KYRqpUoQN9dquuHynzJXJBCCG8shaln7Q8WQE0Gx8tLh",
+	"37yojhfZIUGUkc8q2WyWv2ynf/j9MDwxwS3VIvkqtDSPWY58wyKzOpLEVzSX7xUx/EWrZupEtxS5WvDe",
+	"oMs6q8OScuDig1IMC8R1p8JtEEnk8rVgWTMd6idyzVqWSTWOUt4YGJ3FMb5pumGy6DZ6g1soU8gqcuZi",
+	"bcQOft6q8RvlwnUC4KPiBz9TyLzow0Eo9myV5RklU+WoYo4vGLNw71Y0R1DB6JRwq+DAASXoYcZnDHIZ",
+	"0+ycuuOK3th8lV6EHrbWYqYwyYEypdhhiz8R7Thr0YEmp63fpcXCr9pzuD+TU/RfrwjiFrH3dEPnJrTo",
+	"lKjbdWLXmOJvyVHYtnh2pVwAELDtk6OG8HY9eItbJejqD7oIMRlxFmyq6bAPnz5a8u4+8s7c2lLgmwxt",
+	"I7opik3TpzbiAvCzIZUY4AGHuBbHRGhIcm1RqhimbkP0xcYfcJUp8v/93yhFBshJncweUAnTqlJbwhU2",
+	"v2gEdVvFcFzLrgcp9kB3ObpZSZa9OaJ6TLH0zXF92DfoWekbJExjzMdcR0L00hW5P4Kjojkz/tFbJ3cz",
+	"OOs7LnOzx9M8iLzNYRhw08KA/fKUDpNGh0mj4aRR6fWElNGuwN8OTxV9Dcqte0gUHTn60vNk38SB6dGC",
+	"iEGiIxLoyOtKa26oLwFUSWfO6GKRhYKbCE/dNq2ELi/ZmX5E3Bfda1AobFsWB5EvWyfAjRCKnRb5S6Nm",
+	"WTrsRP96PjfKdA2o1hG65vNqBIaGi9DAnSfOcQieFopMus4Mh99iv6rwuaO/Tp3M5dU2V5H0UfU5+7Vv",
+	"yLYPua+J2ogjpzbiAH7IusyzGFyC7HbV44krtwP1e8dIaL5/kdBh1u6wGc1OS/NFYQ6BGOtEyODEZN/G",
+	"0ofNe283rv6wTX1TKaKrfFozpXrJpInxVvG5a1kzOqUL7T6uvRorUQeSm5PSiY/7DErarAXMCobD9b+C",
+	"Hj/UsJYLfN6ShhQHIvqycKBhOAELuYxTFRkfk0IcwV/OnEVqY2hpUasD1anB5kyR8TfCLKIGSYup2t32",
+	"njl8yF+WAWW49lUdgioS6pAj30AR5toVYbdaq/vk0r6keh6HLSHegoJbDCJ9z5zvb2tzRFEu7nGCxQ66",
+	"pIYCW7vQfmuRlMA4tJ6QDAytsFnEqAMRaykiVZ0uuBVVyEGfmY6MZLn48402zbQYEOcdpZpODAZWFwRu",
+	"iYVhwqrmUtvQTMOhOrckK6JzA8hcq0yqlk1FdgCGtFGQB2ZaochMi4tdOSTLRnHrVmyrNlfBVuMQtBZm",
+	"XGBjDtIXeRzpnbos1LQpfYFPo1/VCTJkg+I7+OMNpc2+yffXvgkJdKRnDET6hC/SV+5/6535LrBwvv7A",
+	"O3N77dMvIrbN1x94719befRxzxmfYGv1385JswhxaaFRu62Xyoehi3mbupj5+X2Fv5wEOCAE27MHADZi",
+	"Y229p3ePI99MCDm86yOHxufv70Tw4FtiYEGJCYIlZYJl3Rd04dAOhhd0ku9Uxxmt2eQ382s1dcNZMLU6",
+	"FG/2zz8K1hGMubeppy4yPGqZNPXFLxhwKPSBFVQ61N6JBZXrqzRdrJyf4ye2zSud2e+7IdK3A4rQgNd7",
+	"g/z3cVORuz9TyDjl342HJERvlqlD7VRFiPw0bHOF1K9iQj5Vv5hw9YPbjaWfYosJQUBswHk2uDJAh9rY",
+	"GCkw1SCQZaOhBANEp5V8il/+p7nEpBo00QtVr3NZW2RY+x64w+Re7HvtnwMbeqtr/9qFBLcrznMhcfPv",
+	"jQu3UEjIFeRQQfvdGOaVjuWz+RapEBACdyEV8tnokZ/T+JEXt+rqkA+yAHD9Yr8UAjhubdPWCJb6ttTr",
+	"h52S3kZv1gDQnScEpPgpHpbmDXOXN1qa51DbL81DddZnRdan0jxxsNJX5vmPNJwZ/1i2F+w51Ebu9Pb6",
+	"PD7z7urztJLotr9uiV5rQV5b8V2RtVXfMXn/uAo8AUWuXFKI9/Wf8f/hojzS/PpPzfP/ALvIW/rU+/pd",
+	"7+5ZUXFXZJGSu9FxebFpOK6DiICMqPCiVYWoElfiv1HEAS27/NSyid++QSE+alaKzBfgChGJUe9fGyUO",
+	"BR4xLDIrWdWq5vB7/PPU6aCnHoIQqIwjI0Y0916UP2E0DHnoxVIRg78ancpcUx/SCKJ4auN9S4IOyRUF",
+	"R1A7acyxMb46IyrfC+P8QqRNOiLuoh4kNeYaJtLGQx8VFe/06iLzL1KIOkfdl6mKbPWmNWfVXFWE+kYL",
+	"RcYfGXknkqDIViTntOb6BXlQEojsRTCz2gKpUFsWSIkON7D7+NjVkk11ylxDMx1V4cBvlpKKxnSqyzgl",
+	"LoP0dWvA2AALwqi50aLBES1UASgL/XxsqBCtyHyTPVQTGCkFxPpJG/ahEn6HsCyzNtXmMV6wYJlGqT46",
+	"Tl433EqRDaqsT4QNimy9sr628r3QphR6O75WD5c8oVgP4DMW65HNqNWLd3UMa/W2pFYvD156eaDhTYRs",
+	"jJf+MLbv1/+eH3v5wP/zwtjkL48cikLSk6brQ9I8mD+y7k+sWLTwLxsp/PML7PJBgR0qnS0tsFPiqusU",
+	"n5GNS8ix2oIvM5xh4d2zUnjng60ONXdbimgTMWt8yR3ATVlylxxfB8OvpbymbyL/F9QV/pW+yKuh27X/",
+	"Vv8w65TpfQ3eCQsYmb23QF70EEJzqN0rE7caOmbcMsHjIEwTmJHaoXgWzB8o7wWb0LJF5S9UTtBymZZc",
+	"mZXDl22PQxg96cp+OX2vUejJFTyYGoV2WRNu9NZlyGVg9QjbVCwrvfplc937ZZMkdL5/ftlhocCQ3nu7",
+	"0HsLMQxnTvFdKfwsBJTfWwOS41P81/PHQhaqEFLdt5Ju1ZzJDaT5OS5pjOsh02Jz1AZ3IDGYEqJ0ca15",
+	"UaBuYZWitQCEYvPg0EAfcB8pJ3DWmw/Q0QuzM/D5lkt/hciFG3bu3ThPBi5lANO909dXP7i9pWZ9SWNc",
+	"Nom3PONQsywFl39k2kUWZQOUWIf8PYeCCzkSQVxh+9iD6Og3dRRZWFBNbHrCmu8nKc6LbGsE1I7yIOTH",
+	"spNj2a4l1EQfJRRuxmdOQG1c3uAGDombK3e3SNy0CRCbOtQdC5z9AxEkx6grQmkyxoahHC4nnAjokSY+",
+	"Qp/+iZCjfJpoBYuZbiBJKxQaeYUujh3R2O8MhulX6dv2i3vAwNJZ5Qn8Xf6aLmoOceizV8O3+0IRx8CF",
+	"yOhi8HLLkNoh5MfauUurj++I3AyI7W+RmRWbDSOEjDBYxkqaSZmu2R3jD3XgXlmsWA7lR9/QOdQoVahe",
+	"MykZ4dr2zsfNC295p881Prrl3TnfeO9Po+gKEXcnFc0pEBVIzFzLrkPbfhA5tqXXSm6RlTTbNpC3pUpG",
+	"/ITSY67mUvK8VWMlw9zjkIXarGk4Far7z3dGIfVEpcylNtVVMluHrBm+hIbjQqe6IhvRYBLhZ4boAzXb",
+	"rpM6dRVM0SlZtk1LfP6jClmsGKWKcHbCr02tRAWzc5GJe+1xxskLVNNNg1GHAzBpD+pQzm1TpCiEHA2z",
+	"DiIS6U4dsbgDK+l+XryB3/KnbBigwVhB8Tj/P3vX1xtFcsS/SmsUibU0e6x9JOTM0ykg3Sl3ClJQpOiW",
+	"xM1O77q1sz2r6Zk11gnJQDCGBHO5MzGXEHEEGZ1OOkMUEmyMj++S7KzXT3yFqKp6ent3Z/lzhAtIPPhh",
+	"1zs91dVVv6qurq6K0rhG7c3NmnpO67yfnPGf9ZPDL5CTPjyJCV4O0oZHxlhd+21/nKeltCdWq02N8hwP",
+	"QLVzrQVf6MFGd/cGaPXqcrZ9v7uzO4xlFj5e/xvRRah38FNgwplngt8BTZoc1evoHC0I0RQqoC9hUBGw",
+	"Uv/e+e6jP3a3Lu9d/XYKBdGU4QhAecmPijDlDphMNdw1JYJFcSAVjxdx4HfY+4oZOBvA7DzHHCSzNaCz",
+	"G65srcX3B/jmgi5TUVXZMaJ6nslUOfTKLjG7yvrSgAMMptQjngjaSh3GXeH0ICsou3C+t36nf/mc53uw",
+	"FmZrCBA08tS7zlO96xvuI+jUnfSfCVrfB7Im3uo06/L2qOD1KN5nNH3Uw7EHxYWOzhuLhy96hupK9GBH",
+	"mRag5jGFN4SK/DcXiojhPriC1q3L80qB/6bKnlkOBF+/qvIkryIIloqJ0yartzQHX84yTASdMk0SuIHk",
+	"ujWAPsXr2YfmQJvw2HXymPXxWLSghmYwGESCXVikxGWTSDw2U+zhkON6ngnpnLqX5mYq03NH7O0sH8cf",
+	"MwSSGpNiLQvwXvG8ZJYwfepIVcUCqKfsSvt0pARTQgTaySBiJSwuSNnGWHDQp/KD9I0pSjgFtgWWAxNv",
+	"YQrw0kJGYgmjUGrwc01Gr02ctVbJps7+78IHx9NRo/PUvNUTg3Kqhv4xHp8SVM4c5SCA9ythNnm0upES",
+	"QzmrXtWbrnqeSVs1DRKsrcnXeChztcVPfyRUI5n3ZmcOYUJHImJ4+jdV75Pp8nsnP6mU3zv5acWfPnym",
+	"6v3Is7mtOomlajwrtfX1Mqzfy24eT5NXkhHxMnN3XQQjNpP6h78aZ8G3YvlSbsML3+n7/3liBWye/gHY",
+	"bF771jl7m8fxA+dxoP/0VH80272WXdh4YX90vJnAoVcfhRw1/BM6uzsBCH0wSEWZEOMpG/OQ6yR3FDkL",
+	"TPgN8x3NYEf5op4bjsXlcTgbYYQBKHdrDr6bA3+0qqpe/+I3vbV/ZSv3utu/761v9P/54MfdrW8G8ZDl",
+	"C1WPRtOzAx9VN2W7LQK/0D0170aHKqeWer/FqdJMKryhP2kfzwq28a5fBc/91jhtbv+UqoL/zA4PqYEs",
+	"6cRAmypaYDHH8ASWTWukAod6VWGCo6k4Civ8HM4aeZ8mhgqeapxos2alfAmjOotFTch24qM8aCCxJVSC",
+	"ff+GfbWZysyhcmWmXPmpV3zPCATBG3U7ntfKwKx+ocJFUOrR2XyAvQzV4rBM4hxygWjIjtBD9M4UE+nI",
+	"+FNppdaA3qwnVfLujOeD4ylbacubna5UKr7Xksp8tB6mVIlo4HnyS1dlCcwyD7g+DVxHDo+shDuhF8jN",
+	"yQVpgkEPUoF7ldc+HvwmlsLCS2Mu+I4cfTx5tNL7wyULmv3NW3ub670bN/e//OwNjZuMmzUXd9GYAYdE",
+	"LY1hdQDQACJPRE2qnwiYQBPCT+DnirgzCfukZvRvDCfjUZToiJgJ1ZFxRPgmE4bmoxRGNR5i64CG6cNp",
+	"IhcyUlPUUhVwelBmmKpvHuRtebAzDZCTxqE365kvPGAQIEGseOhsf8ySjWURyIbCq7bUHhQvwGKofD7K",
+	"TU+IRY6fPFrZ+3In273W3VrNdr/ILl2xqRbvDNAN9MkbB9ATGCxvcCU1Qg4zxddsqdZ/L63R62Sy6FM5",
+	"UtMBVvssiRaU9llHhiFvCE31wmylQv0OO+YE6U1/MmCSauhB9RyHSKrnNk7lhyoASIxi081Q51cTZcxk",
+	"/j9Sjou9ry52d7/Y+8dOd2uVPppZLOSXIqkMJmsJrtNYaLpFy9qRxKIDKgBbGwPra7HEoqgOhYO3FZD5",
+	"Kx6meKrJ83ag5v5uPXLp9K1Vl8AVUCBLOl3th5XEZKvhNbRDlDv4pgISjsF/aCWjel5su8Gl0nSBeISR",
+	"hhSYMDAi5oqyblXAxOl2yBUOBZztL53vfbXVv/u77s6DJ4/+nH23nq0s/2fpbG/18+yzK8DrS7ezleX+",
+	"3fu966vDZAtLUxHFx0XUNredDUfoVowabgoIUo5i3d1apcIKZlmHDqY1nge7EoW5AeNv/bnAAChr8do8",
+	"4GwtlNgBVqe1eecsvSNVTfKQtUOegN2HdVrdyK7ezu4u73++8Vwk8LYsgy83QfsS3mqLuCw6MgD0CaMG",
+	"0EVR2wUQQNDGzVv9zVvgJT9eH1XrQCZFXLXn+lR+wgTmQItZqbd1IbtybYoB7U2pAu0KZLSgTFti0GwK",
+	"EJgfhKLBQxiBhBbXzESapWoAOoiW9lkg63WNuJlInciaHtwkrnFtzvMxC8DIJ3g8wuoz6ndpf+nc3trX",
+	"U85Ua/Oi1sTZFMz3lyKsl6XSbcozIDVO2yLuSJgAi2HbrVkJdiE3N3y299fb2d2bxALuZEGEWMhakz8O",
+	"GEUkmsIXuVk20W9b7lov2EgrrWNN+Eynp1oywWrNg4oSMeO1mmjjt+AahMKSix8lVzUB+wZQx6gjYnC3",
+	"iPghIMgnWsSLn81LxQ/owiNoVnJPoGn+RecKo3vkoewSZpJLfOfYe0QHMNjjG4OQ53Hke8URp8Zd49xt",
+	"GZ/VrwWPQ3L0QR3BQGfb97OHd2hC/Ttn985t+4w+0dbdZ92dnezyrWxlOXuw0fvTdu/WCk2ZBghELDvu",
+	"3hUL61JzAt+U2mYJ100r/zwwS2W2X6pBAuI7szTIVcR935VJP7/2p5ukpIMFx3c6WhNG2j33oEomJsEn",
+	"VXVg/LwlFQZxWIpTLUKIOGrEQuc2CumG35pRSsS6/uO/ZH83UIEyP5EHdpy2iOFPRsGoRlgEMhaYVAFv",
+	"QJKGULpS3ogKCDmgQegMoVEYapa2B+uV6xKLlHDFKH9kAuTao2jGlUp5mJvpEtWD7q09zh7eyHYe9je/",
+	"IxHDajuXiQtBDDtlR2hMVIncG523Xa7LjvuiNu6xDT+o+mojjQVLYl4bFJGhMQAvTHUVfI6doufp8RyS",
+	"fRM0wGO8AdjAUCOi7OI04I44berKcM0+5nETa8njb2KpkjJsBxbZByc+/uiIaRdL6xqkwmdh3gjFdNiC",
+	"xR5x4oinZfNYwRJgdYpQ8LytGIgEGNZr93pXNnuXN/aXzjqOp7HC4oDO6wvVhSAR1Iq39XyUaFaaFDCB",
+	"306RQC0SgNDsNQU4QsG1COzagZ/WRn/EmQ8MUaw/WCsjf7aUfXs9u/H1/vrm/t+uk6jgSSK2/B+2TiMw",
+	"YIUQjSqYCDDqPgulahrZsL4jYQLBA+bUYVtDZIaVBlbqXbvfW9veX1vKrj6YAsXOdXBYR6gqyZmTZ/4b",
+	"AAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

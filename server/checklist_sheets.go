@@ -164,14 +164,15 @@ func (h *ChecklistHandler) allItems(ctx context.Context, checklistID string) ite
 }
 
 // stream is a response body that write produces as the client reads it. A
-// failure once sending has begun can only cut the file short: the client
-// gets a file that does not open, and the log says why.
+// failure once sending has begun can only cut the answer short: the client
+// gets a file that does not open (or a snapshot without its last line), and
+// the log says why.
 func stream(ctx context.Context, write func(io.Writer) error) io.ReadCloser {
 	r, w := io.Pipe()
 	go func() {
 		err := write(w)
 		if err != nil && ctx.Err() == nil {
-			slog.ErrorContext(ctx, "writing a spreadsheet failed after sending began", "err", err)
+			slog.ErrorContext(ctx, "writing a streamed answer failed after sending began", "err", err)
 		}
 		w.CloseWithError(err)
 	}()

@@ -389,6 +389,9 @@ func (e *contractEnv) pathValue(t *testing.T, o specOp, p *openapi3.ParameterRef
 		if strings.HasSuffix(p.Ref, "/CalendarYearPath") {
 			return "2099" // a year without a schedule
 		}
+		if strings.HasSuffix(p.Ref, "/YearPath") {
+			return "2099" // a year of no record: its export holds the units only
+		}
 		if strings.HasSuffix(p.Ref, "/ReportPartPath") {
 			return "3" // a part every report has: the report is the absent one
 		}
@@ -439,6 +442,8 @@ func (e *contractEnv) pathValue(t *testing.T, o specOp, p *openapi3.ParameterRef
 		return fx.checklistApplication
 	case "CalendarYearPath":
 		return "2024"
+	case "YearPath":
+		return "2021"
 	case "InspectionRoundIdPath":
 		return fx.round
 	case "InspectionSheetIdPath":

@@ -7,3 +7,13 @@ var (
 	PatternMessages = patternMessages
 	FormatMessages  = formatMessages
 )
+
+// FeedModels are the feed's record types by name, each with the name of its
+// model type in package models.
+func FeedModels() map[string]string {
+	out := map[string]string{}
+	for _, t := range feedTypes(&strictServer{}) {
+		out[t.name] = t.model
+	}
+	return out
+}

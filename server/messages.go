@@ -18,6 +18,8 @@ var patternMessages = map[string]string{
 	`^[0-9A-Za-z][0-9A-Za-z_.-]*$`:                             "must start with a letter or a digit and hold only letters, digits, '_', '.' and '-'",
 	`^\S(.*\S)?$`:                                              "must not be empty, nor start or end with a space",
 	`^"[1-9][0-9]{0,17}"$`:                                     `must be an entity tag as the ETag header gives it: the version in double quotes, such as "3"`,
+	`^"[0-9]{1,19}"$`:                                          `must be an entity tag as the export's ETag header gives it: digits in double quotes, such as "205"`,
+	`^[A-Za-z0-9*,;=. -]*$`:                                    "must be a list of content codings, such as gzip or br;q=1, gzip;q=0.8",
 	`^[a-z0-9][a-z0-9._-]*$`:                                   "must start with a lower-case letter or a digit and hold only lower-case letters, digits, '.', '_' and '-'",
 	`^[0-9A-Fa-f:.]+/[0-9]{1,3}$`:                              "must be an address range in CIDR form, such as 10.1.0.0/16 or 2001:db8::/32",
 	`^[a-z][a-z0-9_]*$`:                                        "must be a record type in lower case, such as indicator_value",

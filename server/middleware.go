@@ -47,10 +47,15 @@ var errTimeLimit = errors.New("the request ran past the server's time limit")
 // (503 request_too_long) while it can still hear it.
 func timeLimit(limit time.Duration) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		if limit <= 0 {
-			return next
-		}
 		return func(c echo.Context) error {
+			if streamedAnswers[c.Path()] {
+				// As long as the data takes: the client's going away ends it.
+				_ = http.NewResponseController(c.Response().Writer).SetWriteDeadline(time.Time{})
+				return next(c)
+			}
+			if limit <= 0 {
+				return next(c)
+			}
 			ctx, cancel := context.WithTimeoutCause(c.Request().Context(), limit, errTimeLimit)
 			defer cancel()
 			c.SetRequest(c.Request().WithContext(ctx))
@@ -58,6 +63,11 @@ func timeLimit(limit time.Duration) echo.MiddlewareFunc {
 		}
 	}
 }
+
+// streamedAnswers are the routes whose answers stream for as long as their
+// data takes (a snapshot of every released record, a year's export): neither
+// the request's time limit nor the server's write timeout applies to them.
+var streamedAnswers = map[string]bool{basePath + "/snapshot": true, basePath + "/exports/:year": true}
 
 // pastTimeLimit reports whether err is a request's failure because its
 // context ended at the time limit.

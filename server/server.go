@@ -50,6 +50,7 @@ type Store interface {
 	ProgressStore
 	ProblemStore
 	AnnualReportStore
+	FeedStore
 	orgsheet.Store
 	Ping(ctx context.Context) error
 	MigrationsCurrent(ctx context.Context) (bool, error)
@@ -127,6 +128,7 @@ type strictServer struct {
 	*ProblemHandler
 	*AnnualReportHandler
 	*OrgImportHandler
+	*FeedHandler
 }
 
 var _ api.StrictServerInterface = (*strictServer)(nil)
@@ -232,7 +234,7 @@ func New(cfg Config, store Store, log *slog.Logger) (*echo.Echo, error) {
 	}
 	gate := password.NewGate(slots, wait)
 	importSlots := make(chan struct{}, concurrentImports)
-	handler := api.NewStrictHandler(&strictServer{
+	srv := &strictServer{
 		AuthHandler:      &AuthHandler{store: store, hasher: hasher, gate: gate, sessionTTL: cfg.SessionTTL, rules: rules},
 		UnitHandler:      &UnitHandler{store: store},
 		UserHandler:      &UserHandler{store: store, hasher: hasher},
@@ -257,7 +259,10 @@ func New(cfg Config, store Store, log *slog.Logger) (*echo.Echo, error) {
 			files: &attachments{blobs: blobs, limit: cfg.AttachmentLimit, log: log}},
 		AnnualReportHandler: &AnnualReportHandler{store: store, rules: rules},
 		OrgImportHandler:    &OrgImportHandler{store: store, hasher: hasher, limit: cfg.SheetLimit},
-	}, nil)
+	}
+	// The feed renders each record type as its own handler does.
+	srv.FeedHandler = &FeedHandler{store: store, types: feedTypes(srv)}
+	handler := api.NewStrictHandler(srv, nil)
 	api.RegisterHandlersWithBaseURL(e, handler, basePath)
 	for _, r := range e.Routes() {
 		apiRoutes[r.Method+" "+r.Path] = true

@@ -43,6 +43,7 @@ export const problemCodes = {
   evaluation_unit_not_found: "A unit does not exist, or is given twice; `errors` names each.",
   evaluations_unrelated: "The systems of the two evaluations are not editions of one another: their indicators cannot be matched.",
   evidence_full: "The record holds the most files of evidence it may (100): delete the report's draft or record the rest elsewhere.",
+  feed_cursor_expired: "The cursor is older than the feed keeps (its events were compacted): take a snapshot and continue from its cursor.",
   forbidden: "The caller's roles, or the API key's scopes, do not allow the operation.",
   idempotency_key_reused: "The `Idempotency-Key` was used before with another body.",
   idempotency_request_running: "The first request with this `Idempotency-Key` is still running; retry shortly.",
@@ -197,6 +198,7 @@ export type ProblemCode =
   | "evaluation_unit_not_found"
   | "evaluations_unrelated"
   | "evidence_full"
+  | "feed_cursor_expired"
   | "forbidden"
   | "idempotency_key_reused"
   | "idempotency_request_running"
@@ -1211,6 +1213,17 @@ export interface OperationProblemCodes {
     | "request_too_long"
     | "unauthenticated"
     | "value_period_invalid";
+  /** GET /exports/{year} */
+  exportYear:
+    | "database_busy"
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
+    | "password_change_required"
+    | "rate_limited"
+    | "request_too_long"
+    | "unauthenticated";
   /** GET /annual-reports/{id} */
   getAnnualReport:
     | "database_busy"
@@ -1350,6 +1363,19 @@ export interface OperationProblemCodes {
     | "invalid_cursor"
     | "invalid_request"
     | "not_found"
+    | "password_change_required"
+    | "rate_limited"
+    | "request_too_long"
+    | "unauthenticated";
+  /** GET /feed */
+  getFeed:
+    | "database_busy"
+    | "database_unavailable"
+    | "feed_cursor_expired"
+    | "forbidden"
+    | "internal"
+    | "invalid_cursor"
+    | "invalid_request"
     | "password_change_required"
     | "rate_limited"
     | "request_too_long"
@@ -1503,6 +1529,17 @@ export interface OperationProblemCodes {
     | "internal"
     | "invalid_request"
     | "not_found"
+    | "password_change_required"
+    | "rate_limited"
+    | "request_too_long"
+    | "unauthenticated";
+  /** GET /snapshot */
+  getSnapshot:
+    | "database_busy"
+    | "database_unavailable"
+    | "forbidden"
+    | "internal"
+    | "invalid_request"
     | "password_change_required"
     | "rate_limited"
     | "request_too_long"
@@ -2850,4 +2887,7 @@ export interface PathOperationIds {
   "/annual-reports/{id}/export": { get: "exportAnnualReport" };
   "/annual-reports/{id}/versions": { get: "listAnnualReportVersions" };
   "/annual-report-deadlines": { get: "listAnnualReportDeadlines" };
+  "/feed": { get: "getFeed" };
+  "/snapshot": { get: "getSnapshot" };
+  "/exports/{year}": { get: "exportYear" };
 }

@@ -3877,6 +3877,99 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the change feed（变更订阅）
+         * @description Changes of released records in the order they committed, oldest first, after `cursor`. Each event names
+         *     the record (`recordType`, `id`) and says `upsert` (the record as its own `GET` shows it now, in
+         *     `record`, with its `version`) or `delete` (a tombstone: the record was deleted, or left the states
+         *     that leave the city, such as a value sent back to its unit). Drafts and records in review never
+         *     appear. A record that changed several times appears several times, each time as it is when the page
+         *     is read; applying the events in order ends in the current state.
+         *
+         *     Unlike every other list, a page always carries `nextCursor`: the feed is never finished. Send it back
+         *     as `cursor` to continue; an empty page means nothing changed since (poll again later). No event is
+         *     ever numbered below one already served, so a consumer that stores `nextCursor` with what it applied
+         *     never misses a change. Start from a snapshot (`getSnapshot`), which ends with its cursor. Events older
+         *     than the server's retention are compacted: a cursor older than that is answered `410`
+         *     `feed_cursor_expired`, and the consumer takes a new snapshot. Pages hold up to 5,000 events; the
+         *     key's request rate (600 a minute by default) applies. See docs/feed.md.
+         *
+         *     Permission: no user; API keys with the scope feed.
+         */
+        get: operations["getFeed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/snapshot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Take a snapshot of released records（全量快照）
+         * @description Every record the province may see, as NDJSON: one line per record (`SnapshotRecord`: `recordType`,
+         *     `id`, `version`, and `record` as its own `GET` shows it), by type and id, all as of one instant, then a
+         *     last line with the feed cursor to continue from (`SnapshotEnd`). A body that does not end with that
+         *     line was cut short: take the snapshot again. The snapshot and the feed read from its cursor give the
+         *     exact current state. Sent gzip-compressed when the request accepts it (`Accept-Encoding: gzip`).
+         *
+         *     Permission: no user; API keys with the scope feed.
+         */
+        get: operations["getSnapshot"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/exports/{year}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The year.
+                 * @example 2021
+                 */
+                year: components["parameters"]["YearPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Export a year's released records（年度数据导出）
+         * @description Every released record of the year, as the province receives them: an `.xlsx` workbook with one sheet per
+         *     record type (Chinese headers; nested fields as JSON text), or NDJSON lines as in a snapshot (without
+         *     its last line). Records that belong to no year (units) are in every year's export. Streamed: memory
+         *     does not grow with the year's size. The `ETag` changes whenever a released record changes, and
+         *     `If-None-Match` with the current one answers `304`.
+         *
+         *     Permission: any signed-in user; API keys with the scope read.
+         */
+        get: operations["exportYear"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4279,6 +4372,54 @@ export interface components {
         SystemName: string;
         /** @example 2021年版 */
         Edition: string;
+        /**
+         * @description A record type the province receives, named as the audit log names it.
+         * @enum {string}
+         */
+        RecordType: "unit" | "indicator_system" | "indicator_value" | "evaluation" | "checklist" | "plan" | "progress_report" | "problem" | "annual_report";
+        FeedPage: {
+            items: components["schemas"]["FeedEvent"][];
+            /** @description Where the next page starts; always present (the cursor sent, when the page is empty). */
+            nextCursor: string;
+        };
+        FeedEvent: {
+            /**
+             * Format: int64
+             * @description The event's place in the feed; numbers grow in commit order (gaps are events of other types or of records never released).
+             */
+            seq: number;
+            recordType: components["schemas"]["RecordType"];
+            id: components["schemas"]["Id"];
+            /** @enum {string} */
+            operation: "upsert" | "delete";
+            /**
+             * Format: int64
+             * @description The record's version now (upserts only).
+             */
+            version?: number;
+            /**
+             * Format: date-time
+             * @description When the change was made.
+             */
+            occurredAt: string;
+            record?: components["schemas"]["FeedRecord"];
+        };
+        /** @description The record as its own `GET` shows it now (the schema of its type, for example `Unit` or `IndicatorValue`). */
+        FeedRecord: {
+            [key: string]: unknown;
+        };
+        /** @description One line of a snapshot or an NDJSON export. */
+        SnapshotRecord: {
+            recordType: components["schemas"]["RecordType"];
+            id: components["schemas"]["Id"];
+            /** Format: int64 */
+            version: number;
+            record: components["schemas"]["FeedRecord"];
+        };
+        /** @description The last line of a snapshot; continue the feed from `cursor`. */
+        SnapshotEnd: {
+            cursor: string;
+        };
         /**
          * Format: int32
          * @example 2021
@@ -5918,6 +6059,25 @@ export interface components {
         };
     };
     responses: {
+        /** @description What the request asks for is no longer kept. */
+        Gone: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "https://fazhi.example.invalid/problems/feed-cursor-expired",
+                 *       "title": "Gone",
+                 *       "status": 410,
+                 *       "detail": "the feed no longer keeps the events after 12 (it starts after 40210): take a snapshot and continue from its cursor",
+                 *       "instance": "/api/v1/feed",
+                 *       "code": "feed_cursor_expired"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description No valid token or API key was sent (or, for sign-in, the username or password is wrong). */
         Unauthorized: {
             headers: {
@@ -6360,6 +6520,29 @@ export interface components {
         /** @description Order of the list; a leading `-` reverses it. Ties are broken by id. */
         UnitSortQuery: "code" | "-code" | "name" | "-name" | "level" | "-level" | "createdAt" | "-createdAt" | "updatedAt" | "-updatedAt";
         /**
+         * @description The `nextCursor` of the previous page, or the `cursor` of a snapshot's last line, as it was given; none starts at the feed's beginning.
+         * @example 1042
+         */
+        FeedCursorQuery: string;
+        /**
+         * @description Events per page.
+         * @example 1000
+         */
+        FeedLimitQuery: number;
+        /** @description Only records of these types (comma-separated); none is every type. */
+        RecordTypesQuery: components["schemas"]["RecordType"][];
+        /** @description `gzip` (among others) to receive the body compressed. */
+        AcceptEncodingHeader: string;
+        /** @description `xlsx` (default) or `ndjson`. */
+        ExportFormatQuery: "xlsx" | "ndjson";
+        /** @description The `ETag` of an export the client holds; the answer is `304` while it is current. */
+        ExportIfNoneMatchHeader: string;
+        /**
+         * @description The year.
+         * @example 2021
+         */
+        YearPath: components["schemas"]["Year"];
+        /**
          * @description Items per page.
          * @example 50
          */
@@ -6565,6 +6748,8 @@ export interface components {
     headers: {
         /** @description The path of the created record. */
         Location: string;
+        /** @description The feed's position when the export was made, quoted; it changes whenever a released record does. */
+        ExportETag: string;
         /** @description The record's version, quoted; send it back in `If-Match` to change the record. */
         ETag: string;
     };
@@ -17125,6 +17310,161 @@ export interface operations {
                      */
                     "application/json": components["schemas"]["AnnualReportDeadlinePage"];
                 };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    getFeed: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The `nextCursor` of the previous page, or the `cursor` of a snapshot's last line, as it was given; none starts at the feed's beginning.
+                 * @example 1042
+                 */
+                cursor?: components["parameters"]["FeedCursorQuery"];
+                /**
+                 * @description Events per page.
+                 * @example 1000
+                 */
+                limit?: components["parameters"]["FeedLimitQuery"];
+                /** @description Only records of these types (comma-separated); none is every type. */
+                types?: components["parameters"]["RecordTypesQuery"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of events, and the cursor to continue from. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "seq": 1041,
+                     *           "recordType": "unit",
+                     *           "id": "0190a000-0000-7000-8000-000000000010",
+                     *           "operation": "upsert",
+                     *           "version": 2,
+                     *           "occurredAt": "2022-03-31T08:00:00Z",
+                     *           "record": {
+                     *             "id": "0190a000-0000-7000-8000-000000000010",
+                     *             "code": "211100-001",
+                     *             "name": "盘锦市司法局",
+                     *             "kind": "department",
+                     *             "version": 2
+                     *           }
+                     *         },
+                     *         {
+                     *           "seq": 1042,
+                     *           "recordType": "indicator_value",
+                     *           "id": "0190a1b2-7c3d-7e4f-8a5b-6c7d8e9f0a1e",
+                     *           "operation": "delete",
+                     *           "occurredAt": "2022-03-31T08:01:00Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "1042"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["FeedPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            410: components["responses"]["Gone"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    getSnapshot: {
+        parameters: {
+            query?: {
+                /** @description Only records of these types (comma-separated); none is every type. */
+                types?: components["parameters"]["RecordTypesQuery"];
+            };
+            header?: {
+                /** @description `gzip` (among others) to receive the body compressed. */
+                "Accept-Encoding"?: components["parameters"]["AcceptEncodingHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The records, one JSON document a line, ending with the cursor. */
+            200: {
+                headers: {
+                    /** @description `gzip` when the request accepted it. */
+                    "Content-Encoding"?: "gzip";
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {"recordType":"unit","id":"0190a000-0000-7000-8000-000000000010","version":1,"record":{"id":"0190a000-0000-7000-8000-000000000010","code":"211100-001","name":"盘锦市司法局","kind":"department","version":1}}
+                     *     {"cursor":"205"}
+                     */
+                    "application/x-ndjson": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Unexpected"];
+        };
+    };
+    exportYear: {
+        parameters: {
+            query?: {
+                /** @description `xlsx` (default) or `ndjson`. */
+                format?: components["parameters"]["ExportFormatQuery"];
+            };
+            header?: {
+                /** @description The `ETag` of an export the client holds; the answer is `304` while it is current. */
+                "If-None-Match"?: components["parameters"]["ExportIfNoneMatchHeader"];
+            };
+            path: {
+                /**
+                 * @description The year.
+                 * @example 2021
+                 */
+                year: components["parameters"]["YearPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export, as an attachment. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ExportETag"];
+                    /** @description attachment, with the file's name (RFC 6266; `filename*` carries the UTF-8 name). */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    /** @example {"recordType":"unit","id":"0190a000-0000-7000-8000-000000000010","version":1,"record":{"id":"0190a000-0000-7000-8000-000000000010","code":"211100-001","name":"盘锦市司法局","kind":"department","version":1}} */
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description The export the client holds is current. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ExportETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];

@@ -1,0 +1,183 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"iter"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/fazhi/fazhi/api"
+	"github.com/fazhi/fazhi/models"
+)
+
+// feedTypes are the record types that leave the city, in the order
+// snapshots and exports write them: what the feed serves, snapshots and
+// exports hold. Adding a type is adding a line here (its record implements
+// models.Releasable, so that the write path records its feed events);
+// TestFeedCoversReleasableRecords fails for a releasable record left out.
+func feedTypes(s *strictServer) []recordType {
+	// status: the rows whose status is one of the lifecycle's released
+	// states, placed in years as more says.
+	status := func(released []string, more models.ReleaseScope) models.ReleaseScope {
+		more.StatusColumn, more.Released = "status", released
+		return more
+	}
+	return []recordType{
+		register("unit", "单位", models.ReleaseScope{},
+			func(u *models.Unit) (string, int64) { return u.ID, u.Version },
+			func(_ context.Context, us []*models.Unit) ([]api.Unit, error) { return each(us, unitOut), nil }),
+		register("indicator_system", "指标体系", status(models.StatesOf(&models.SystemLifecycle), models.ReleaseScope{YearFrom: "year_from", YearTo: "year_to"}),
+			func(r *models.IndicatorSystem) (string, int64) { return r.ID, r.Version },
+			func(_ context.Context, ss []*models.IndicatorSystem) ([]api.IndicatorSystem, error) {
+				return each(ss, systemOut), nil
+			}),
+		register("indicator_value", "指标数值", status(models.StatesOf(&models.ValueLifecycle), models.ReleaseScope{YearColumn: "year"}),
+			func(r *models.IndicatorValue) (string, int64) { return r.ID, r.Version },
+			func(ctx context.Context, vs []*models.IndicatorValue) ([]api.IndicatorValue, error) {
+				return s.ValueHandler.out(ctx, vs...)
+			}),
+		register("evaluation", "考核评价", status(models.StatesOf(&models.EvaluationLifecycle), models.ReleaseScope{YearColumn: "year"}),
+			func(r *models.Evaluation) (string, int64) { return r.ID, r.Version },
+			func(ctx context.Context, es []*models.Evaluation) ([]api.Evaluation, error) {
+				return s.EvaluationHandler.out(ctx, es...)
+			}),
+		register("checklist", "清单", status(models.StatesOf(&models.ChecklistLifecycle), models.ReleaseScope{YearColumn: "year"}),
+			func(r *models.Checklist) (string, int64) { return r.ID, r.Version },
+			func(ctx context.Context, cs []*models.Checklist) ([]api.Checklist, error) {
+				return s.ChecklistHandler.out(ctx, cs...)
+			}),
+		register("plan", "工作计划", status(models.StatesOf(&models.PlanLifecycle), models.ReleaseScope{YearColumn: "year"}),
+			func(r *models.Plan) (string, int64) { return r.ID, r.Version },
+			s.PlanHandler.plansOut),
+		register("progress_report", "任务进展", status(models.StatesOf(&models.ProgressLifecycle), models.ReleaseScope{PeriodColumn: "period"}),
+			func(r *models.ProgressReport) (string, int64) { return r.ID, r.Version },
+			s.ProgressHandler.reportsOut),
+		register("problem", "存在问题", status(models.StatesOf(&models.ProblemLifecycle), models.ReleaseScope{YearColumn: "year"}),
+			func(r *models.Problem) (string, int64) { return r.ID, r.Version },
+			s.ProblemHandler.problemsOut),
+		register("annual_report", "年度报告", status(models.StatesOf(&models.ReportLifecycle), models.ReleaseScope{YearColumn: "year"}),
+			func(r *models.AnnualReport) (string, int64) { return r.ID, r.Version },
+			s.AnnualReportHandler.reportsOut),
+	}
+}
+
+// each converts records one by one.
+func each[T, R any](records []*T, out func(*T) R) []R {
+	res := make([]R, len(records))
+	for i, r := range records {
+		res[i] = out(r)
+	}
+	return res
+}
+
+// recordType is one record type of the feed, its model and its rendering
+// erased behind functions.
+type recordType struct {
+	name  string // as the contract's RecordType and the audit log name it
+	title string // its sheet in a yearly export
+	model string // its model's type name in package models
+	scope models.ReleaseScope
+	// columns are the rendered record's fields, in the order its Go type
+	// declares them: the columns of its sheet.
+	columns []string
+	// byID reads records by id and renders those released, by id.
+	byID func(ctx context.Context, store FeedStore, ids []string) (map[string]renderedRecord, error)
+	// pages reads the released records (of a year, unless zero) through a
+	// snapshot, a page at a time, rendered.
+	pages func(ctx context.Context, r models.ReleasedReader, year int) iter.Seq2[[]renderedRecord, error]
+}
+
+// renderedRecord is a record as its GET shows it, in JSON.
+type renderedRecord struct {
+	id      string
+	version int64
+	body    json.RawMessage
+}
+
+// register describes record type T: its name and sheet title, which rows are
+// released, its id and version, and the batch conversion its GET uses.
+func register[T any, P interface {
+	*T
+	models.Releasable
+}, R any](name, title string, scope models.ReleaseScope, key func(*T) (string, int64), render func(context.Context, []*T) ([]R, error)) recordType {
+	renderAll := func(ctx context.Context, rows []T) ([]renderedRecord, error) {
+		ptrs := make([]*T, 0, len(rows))
+		for i := range rows {
+			if P(&rows[i]).Released() {
+				ptrs = append(ptrs, &rows[i])
+			}
+		}
+		out, err := render(ctx, ptrs)
+		if err != nil {
+			return nil, err
+		}
+		res := make([]renderedRecord, len(ptrs))
+		for i, r := range ptrs {
+			body, err := json.Marshal(out[i])
+			if err != nil {
+				return nil, err
+			}
+			id, version := key(r)
+			res[i] = renderedRecord{id: id, version: version, body: body}
+		}
+		return res, nil
+	}
+	return recordType{
+		name: name, title: title, model: reflect.TypeFor[T]().Name(), scope: scope, columns: jsonFields(reflect.TypeFor[R]()),
+		byID: func(ctx context.Context, store FeedStore, ids []string) (map[string]renderedRecord, error) {
+			slices.Sort(ids)
+			ids = slices.Compact(ids)
+			out := make(map[string]renderedRecord, len(ids))
+			for part := range slices.Chunk(ids, recordPage) {
+				var rows []T
+				if err := store.ReleasedRecords(ctx, &rows, part); err != nil {
+					return nil, err
+				}
+				recs, err := renderAll(ctx, rows)
+				if err != nil {
+					return nil, err
+				}
+				for _, r := range recs {
+					out[r.id] = r
+				}
+			}
+			return out, nil
+		},
+		pages: func(ctx context.Context, r models.ReleasedReader, year int) iter.Seq2[[]renderedRecord, error] {
+			return func(yield func([]renderedRecord, error) bool) {
+				after := ""
+				for {
+					var rows []T
+					if err := r.Released(ctx, scope, year, after, recordPage, &rows); err != nil {
+						yield(nil, err)
+						return
+					}
+					if len(rows) == 0 {
+						return
+					}
+					after, _ = key(&rows[len(rows)-1])
+					recs, err := renderAll(ctx, rows)
+					if !yield(recs, err) || err != nil || len(rows) < recordPage {
+						return
+					}
+				}
+			}
+		},
+	}
+}
+
+// jsonFields are the JSON names of a struct type's fields: the id first,
+// then the others in declaration order (the generated types declare them
+// alphabetically).
+func jsonFields(t reflect.Type) []string {
+	out := []string{"id"}
+	for f := range t.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name != "" && name != "-" && name != "id" {
+			out = append(out, name)
+		}
+	}
+	return out
+}
