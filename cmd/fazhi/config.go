@@ -42,6 +42,7 @@ var settings = []setting{
 	{"FAZHI_SHUTDOWN_TIMEOUT", "30s", "on SIGTERM, time allowed for requests in flight to finish"},
 	{"FAZHI_SESSION_TTL", "12h", "how long a sign-in lasts"},
 	{"FAZHI_API_KEY_RATE", "600", "requests a minute one API key may make (across all instances)"},
+	{"FAZHI_FEED_RETENTION", "9600h", "the province's change feed keeps events this long (400 days); older ones are compacted, and a consumer behind them takes a snapshot (410)"},
 	{"FAZHI_TRUSTED_PROXIES", "", "comma-separated CIDRs of proxies whose X-Forwarded-For is believed; empty: the peer address is the client"},
 }
 
@@ -67,6 +68,7 @@ type config struct {
 	IdleTimeout       time.Duration
 	ShutdownTimeout   time.Duration
 	SessionTTL        time.Duration
+	FeedRetention     time.Duration
 	APIKeyRate        int
 	TrustedProxies    []string
 }
@@ -144,6 +146,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	c.IdleTimeout = duration("FAZHI_IDLE_TIMEOUT")
 	c.ShutdownTimeout = duration("FAZHI_SHUTDOWN_TIMEOUT")
 	c.SessionTTL = duration("FAZHI_SESSION_TTL")
+	c.FeedRetention = duration("FAZHI_FEED_RETENTION")
 	rate, err := strconv.Atoi(get("FAZHI_API_KEY_RATE"))
 	if err != nil || rate < 1 {
 		errs = append(errs, fmt.Sprintf("FAZHI_API_KEY_RATE: want a positive number, got %q", get("FAZHI_API_KEY_RATE")))
@@ -185,6 +188,10 @@ Usage:
   fazhi audit verify         check the audit log's hash chain; exit 1 when it is broken
   fazhi backup --to FILE     copy the SQLite database, consistent, while the server runs;
                              never over an existing file (MySQL: see docs/operations.md)
+  fazhi pull --url URL --key KEY --into FILE [--follow] [--interval 30s] [--limit 1000]
+                             keep a copy of the records a city releases in a SQLite file:
+                             a snapshot, then the change feed (docs/feed.md); resumable at
+                             any point; the key may come from FAZHI_PULL_KEY
   fazhi version              the release the binary was built from
   fazhi healthcheck [--live] exit 0 when the server on FAZHI_ADDR is ready (/readyz: the
                              database answers, migrations current), or with --live when

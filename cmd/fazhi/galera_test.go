@@ -200,7 +200,7 @@ func stopNode(n *galeraNode) {
 func TestGaleraCluster(t *testing.T) {
 	nodes := startGalera(t)
 	fazhiBinary(t)
-	cluster := writeLoad(t, nodes[0].url("fazhi"), nodes[1].url("fazhi"))
+	cluster := writeLoad(t, nodes[2].url("fazhi"), nodes[0].url("fazhi"), nodes[1].url("fazhi"))
 	var counts []int
 	for _, n := range nodes {
 		counts = append(counts, verifiedEvents(t, map[string]string{"DATABASE_URL": n.url("fazhi")}))
@@ -210,7 +210,7 @@ func TestGaleraCluster(t *testing.T) {
 	}
 	if os.Getenv("TEST_MYSQL_DSN") != "" {
 		one := dbtest.NewMySQLDatabase(t)
-		single := writeLoad(t, one, one)
+		single := writeLoad(t, one, one, one)
 		verifiedEvents(t, map[string]string{"DATABASE_URL": one})
 		t.Logf("writes/s: %.0f on one MariaDB server, %.0f on the three-node cluster (%.2f×)",
 			single.perSecond, cluster.perSecond, cluster.perSecond/single.perSecond)
@@ -223,22 +223,30 @@ type loadResult struct {
 	perSecond float64
 }
 
-// writeLoad starts an instance on each database URL at once, with the demo
-// data, and runs the clients through both: 16 clients, each creating 25
-// units and renaming the shared one after each. It fails the test on any
-// answer but 201, 200 and (for a stale rename) 412, and on a lost rename.
-func writeLoad(t *testing.T, urls ...string) loadResult {
+// writeLoad starts an instance on each writer database URL at once, with
+// the demo data, and runs the clients through them: 16 clients, each
+// creating 25 units and renaming the shared one after each. It fails the
+// test on any answer but 201, 200 and (for a stale rename) 412, and on a lost
+// rename. Meanwhile a reader pulls the province's feed through an instance
+// of its own on readerURL (another node of a cluster), and must see exactly
+// one event for every write, in increasing order (feedReader).
+func writeLoad(t *testing.T, readerURL string, urls ...string) loadResult {
 	t.Helper()
 	var procs []*proc
 	for i, u := range urls {
 		procs = append(procs, startFazhi(t, fmt.Sprintf("fazhi %d", i+1), map[string]string{"DATABASE_URL": u, "FAZHI_ADDR": "127.0.0.1:0", "FAZHI_DEMO": "always"}))
 	}
+	// The reader polls without pause: its instance lets its key do so.
+	reader := startFazhi(t, "fazhi reader", map[string]string{"DATABASE_URL": readerURL, "FAZHI_ADDR": "127.0.0.1:0", "FAZHI_DEMO": "always",
+		"FAZHI_API_KEY_RATE": "100000000"})
 	defer func() {
-		for _, p := range procs {
+		for _, p := range append(procs, reader) {
 			p.stop()
 		}
 	}()
 	bases, tokens := readyAsAdmin(t, procs)
+	readerBase, _ := readyAsAdmin(t, []*proc{reader})
+	feed := startFeedReader(t, readerBase[0], tokens[0], bases[0])
 	added := 0
 	for _, p := range procs {
 		rec, _ := p.find("demo data loaded")
@@ -268,7 +276,7 @@ func writeLoad(t *testing.T, urls ...string) loadResult {
 		wg                      sync.WaitGroup
 		created, renamed, stale atomic.Int64
 		mu                      sync.Mutex
-		failures                []string
+		failures, createdIDs    []string
 	)
 	fail := func(format string, args ...any) {
 		mu.Lock()
@@ -293,6 +301,14 @@ func writeLoad(t *testing.T, urls ...string) loadResult {
 					continue
 				}
 				created.Add(1)
+				var made unitJSON
+				if err := json.Unmarshal(r.body, &made); err != nil {
+					fail("create %s: %v", code, err)
+					continue
+				}
+				mu.Lock()
+				createdIDs = append(createdIDs, made.ID)
+				mu.Unlock()
 				got, err := apiCall{method: http.MethodGet, url: bases[i] + "/api/v1/units/" + unit.ID, token: tokens[i]}.do()
 				if err != nil || got.status != http.StatusOK {
 					fail("read the shared unit: %d %v %.300s", got.status, err, got.body)
@@ -334,5 +350,145 @@ func writeLoad(t *testing.T, urls ...string) loadResult {
 	if want := unit.Version + renamed.Load(); after.Version != want {
 		t.Errorf("the shared unit is at version %d after %d renames from version %d: renames were lost", after.Version, renamed.Load(), unit.Version)
 	}
+	// Every write is one feed event of a unit: each new unit's creation,
+	// and each rename of the shared one.
+	want := map[string]int{unit.ID: 1 + int(renamed.Load())}
+	for _, id := range createdIDs {
+		want[id] = 1
+	}
+	feed.expect(t, want, unit.ID, after.Version)
 	return loadResult{writes: int(writes), perSecond: float64(writes) / spent.Seconds()}
+}
+
+// feedReader pulls the province's feed of units in small pages while
+// writers write, as the province does, and remembers what it saw.
+type feedReader struct {
+	base, key string
+	cursor    string
+	mu        sync.Mutex
+	seen      map[string][]feedEventJSON // unit id → its events, in order
+	last      int64
+	err       error
+	stop      chan struct{}
+	done      chan struct{}
+}
+
+type feedEventJSON struct {
+	Seq       int64           `json:"seq"`
+	ID        string          `json:"id"`
+	Operation string          `json:"operation"`
+	Version   int64           `json:"version"`
+	Record    json.RawMessage `json:"record"`
+}
+
+// startFeedReader makes a key with the scope feed (as the administrator, on
+// writerBase), takes a snapshot of the units through base, and polls the
+// feed from its cursor until expect.
+func startFeedReader(t *testing.T, base, adminToken, writerBase string) *feedReader {
+	t.Helper()
+	k, err := apiCall{method: http.MethodPost, url: writerBase + "/api/v1/api-keys", token: adminToken,
+		body: map[string]any{"name": "省平台（集群订阅）", "scopes": []string{"feed"}}}.do()
+	if err != nil || k.status != http.StatusCreated {
+		t.Fatalf("create a feed key: %d %v %s", k.status, err, k.body)
+	}
+	var key struct{ Secret string }
+	_ = json.Unmarshal(k.body, &key)
+	snap, err := apiCall{method: http.MethodGet, url: base + "/api/v1/snapshot?types=unit", token: key.Secret}.do()
+	if err != nil || snap.status != http.StatusOK {
+		t.Fatalf("snapshot: %d %v %.300s", snap.status, err, snap.body)
+	}
+	lines := strings.Split(strings.TrimSpace(string(snap.body)), "\n")
+	var end struct{ Cursor string }
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &end); err != nil || end.Cursor == "" {
+		t.Fatalf("the snapshot ends with %q", lines[len(lines)-1])
+	}
+	r := &feedReader{base: base, key: key.Secret, cursor: end.Cursor, seen: map[string][]feedEventJSON{},
+		stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		for {
+			select {
+			case <-r.stop:
+				return
+			default:
+			}
+			if _, err := r.page(); err != nil {
+				r.err = err
+				return
+			}
+		}
+	}()
+	return r
+}
+
+// page reads and records one page; it returns how many events it held.
+func (r *feedReader) page() (int, error) {
+	reply, err := apiCall{method: http.MethodGet, url: r.base + "/api/v1/feed?types=unit&limit=50&cursor=" + r.cursor, token: r.key}.do()
+	if err != nil {
+		return 0, err
+	}
+	if reply.status != http.StatusOK {
+		return 0, fmt.Errorf("feed: %d %.300s", reply.status, reply.body)
+	}
+	var page struct {
+		Items      []feedEventJSON `json:"items"`
+		NextCursor string          `json:"nextCursor"`
+	}
+	if err := json.Unmarshal(reply.body, &page); err != nil {
+		return 0, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, e := range page.Items {
+		if e.Seq <= r.last {
+			return 0, fmt.Errorf("event %d after %d", e.Seq, r.last)
+		}
+		r.last = e.Seq
+		r.seen[e.ID] = append(r.seen[e.ID], e)
+	}
+	r.cursor = page.NextCursor
+	return len(page.Items), nil
+}
+
+// expect stops the polling, then reads on until the reader's node has caught
+// up (a node of a cluster applies what others committed a moment later), and
+// requires exactly want events per unit, the shared unit's last at version.
+func (r *feedReader) expect(t *testing.T, want map[string]int, shared string, version int64) {
+	t.Helper()
+	close(r.stop)
+	<-r.done
+	if r.err != nil {
+		t.Fatalf("the feed reader: %v", r.err)
+	}
+	total := 0
+	for _, n := range want {
+		total += n
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		seen := 0
+		r.mu.Lock()
+		for id := range want {
+			seen += len(r.seen[id])
+		}
+		r.mu.Unlock()
+		if seen >= total || time.Now().After(deadline) {
+			break
+		}
+		if n, err := r.page(); err != nil {
+			t.Fatalf("the feed reader: %v", err)
+		} else if n == 0 {
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	for id, n := range want {
+		if got := len(r.seen[id]); got != n {
+			t.Errorf("unit %s: %d writes committed, the feed reader saw %d events", id, n, got)
+		}
+	}
+	events := r.seen[shared]
+	if last := events[len(events)-1]; last.Operation != "upsert" || last.Version != version {
+		t.Errorf("the shared unit's last event: %s at version %d, want an upsert at %d", last.Operation, last.Version, version)
+	}
+	t.Logf("the feed reader saw %d events of the writes, up to %d", total, r.last)
 }

@@ -85,8 +85,32 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		return auditVerify(ctx, cfg, stdout)
 	case "backup":
 		return backupCommand(ctx, cfg, args[1:], stdout)
+	case "pull":
+		return pullCommand(ctx, args[1:], getenv, stdout)
 	}
 	return errUsage
+}
+
+// compactFeed deletes the province's feed events older than the retention,
+// at start and then every hour, until ctx ends. Every instance does: the
+// floor's lock makes their passes take turns.
+func compactFeed(ctx context.Context, db *store.DB, retention time.Duration, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		n, err := db.CompactFeed(ctx, time.Now().Add(-retention))
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("feed not compacted; trying again in an hour", "error", err.Error())
+		case n > 0:
+			log.Info("feed compacted", "events_deleted", n, "retention", retention.String())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // openStore opens the configured database and says whether the embedded file
@@ -134,6 +158,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	go db.RunSequencer(sequencing, 250*time.Millisecond, func(err error) {
 		log.Warn("audit events not linked yet; trying again", "error", err.Error())
 	})
+	go compactFeed(sequencing, db, cfg.FeedRetention, log)
 	if cfg.Env == "production" {
 		// Demo accounts have published passwords: in production none may work.
 		n, err := db.DisableDemoUsers(ctx)

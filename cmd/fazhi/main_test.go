@@ -181,6 +181,7 @@ func TestConfigDefaults(t *testing.T) {
 		{"IdleTimeout", cfg.IdleTimeout, 120 * time.Second},
 		{"ShutdownTimeout", cfg.ShutdownTimeout, 30 * time.Second},
 		{"SessionTTL", cfg.SessionTTL, 12 * time.Hour},
+		{"FeedRetention", cfg.FeedRetention, 9600 * time.Hour},
 		{"APIKeyRate", cfg.APIKeyRate, 600},
 		{"TrustedProxies", len(cfg.TrustedProxies), 0},
 	}
