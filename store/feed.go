@@ -29,6 +29,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -110,7 +111,7 @@ func ptrTo[T any](v T) *T { return &v }
 // before the call are numbered first, so the page holds them. A cursor
 // below the floor is a *models.FeedExpiredError.
 func (db *DB) FeedAfter(ctx context.Context, cursor int64, types []string, limit int) ([]models.FeedEvent, error) {
-	if err := db.Sequence(ctx); err != nil {
+	if err := db.numberCommitted(ctx); err != nil {
 		return nil, err
 	}
 	q := db.gorm.WithContext(ctx).Where("seq > ?", cursor)
@@ -156,10 +157,23 @@ func (db *DB) feedHead(ctx context.Context, g *gorm.DB) (int64, error) {
 // FeedHead numbers the events committed so far and returns the number of
 // the last: it changes whenever a released record does.
 func (db *DB) FeedHead(ctx context.Context) (int64, error) {
-	if err := db.Sequence(ctx); err != nil {
+	if err := db.numberCommitted(ctx); err != nil {
 		return 0, err
 	}
 	return db.feedHead(ctx, db.gorm)
+}
+
+// numberCommitted has the sequencer number what has committed, so that a
+// read of the feed holds every change committed before it. On a
+// multi-primary cluster the sequencers of other nodes may keep winning the
+// chain's head meanwhile (ErrBusy): they are numbering those very events,
+// and the read goes on with what is numbered; correctness never depends on
+// this call, only freshness.
+func (db *DB) numberCommitted(ctx context.Context) error {
+	if err := db.Sequence(ctx); err != nil && !errors.Is(err, models.ErrBusy) {
+		return err
+	}
+	return nil
 }
 
 // ReleasedRecords reads records by id, for the feed to render its events: the
@@ -208,7 +222,7 @@ func (s *Snapshot) Cursor() int64 { return s.cursor }
 func (db *DB) Snapshot(ctx context.Context, read func(models.ReleasedReader) error) error {
 	// Events committed before the snapshot are numbered first, so that its
 	// cursor is as recent as it can be.
-	if err := db.Sequence(ctx); err != nil {
+	if err := db.numberCommitted(ctx); err != nil {
 		return err
 	}
 	opts := &sql.TxOptions{ReadOnly: true}

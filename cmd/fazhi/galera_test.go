@@ -236,17 +236,12 @@ func writeLoad(t *testing.T, readerURL string, urls ...string) loadResult {
 	for i, u := range urls {
 		procs = append(procs, startFazhi(t, fmt.Sprintf("fazhi %d", i+1), map[string]string{"DATABASE_URL": u, "FAZHI_ADDR": "127.0.0.1:0", "FAZHI_DEMO": "always"}))
 	}
-	// The reader polls without pause: its instance lets its key do so.
-	reader := startFazhi(t, "fazhi reader", map[string]string{"DATABASE_URL": readerURL, "FAZHI_ADDR": "127.0.0.1:0", "FAZHI_DEMO": "always",
-		"FAZHI_API_KEY_RATE": "100000000"})
 	defer func() {
-		for _, p := range append(procs, reader) {
+		for _, p := range procs {
 			p.stop()
 		}
 	}()
 	bases, tokens := readyAsAdmin(t, procs)
-	readerBase, _ := readyAsAdmin(t, []*proc{reader})
-	feed := startFeedReader(t, readerBase[0], tokens[0], bases[0])
 	added := 0
 	for _, p := range procs {
 		rec, _ := p.find("demo data loaded")
@@ -259,6 +254,13 @@ func writeLoad(t *testing.T, readerURL string, urls ...string) loadResult {
 	if seeded := len(listAllUnits(t, bases[0], tokens[0])); added == 0 || seeded != len(listAllUnits(t, bases[1], tokens[1])) {
 		t.Fatalf("demo data: %d records added by the instances, units seen %d", added, seeded)
 	}
+	// The reader's instance starts once the demo data is in; it polls
+	// without pause, and its instance lets its key do so.
+	reader := startFazhi(t, "fazhi reader", map[string]string{"DATABASE_URL": readerURL, "FAZHI_ADDR": "127.0.0.1:0", "FAZHI_DEMO": "never",
+		"FAZHI_API_KEY_RATE": "100000000"})
+	defer reader.stop()
+	readerBase, _ := readyAsAdmin(t, []*proc{reader})
+	feed := startFeedReader(t, readerBase[0], tokens[0], bases[0])
 
 	// The unit everybody renames.
 	shared, err := apiCall{method: http.MethodPost, url: bases[0] + "/api/v1/units", token: tokens[0],
@@ -368,6 +370,7 @@ type feedReader struct {
 	mu        sync.Mutex
 	seen      map[string][]feedEventJSON // unit id → its events, in order
 	last      int64
+	retries   atomic.Int64 // 503 and 429 answers, retried
 	err       error
 	stop      chan struct{}
 	done      chan struct{}
@@ -426,6 +429,12 @@ func (r *feedReader) page() (int, error) {
 	reply, err := apiCall{method: http.MethodGet, url: r.base + "/api/v1/feed?types=unit&limit=50&cursor=" + r.cursor, token: r.key}.do()
 	if err != nil {
 		return 0, err
+	}
+	if reply.status == http.StatusServiceUnavailable || reply.status == http.StatusTooManyRequests {
+		// Retry later, as the contract says and the province's client does.
+		r.retries.Add(1)
+		time.Sleep(50 * time.Millisecond)
+		return 0, nil
 	}
 	if reply.status != http.StatusOK {
 		return 0, fmt.Errorf("feed: %d %.300s", reply.status, reply.body)
@@ -490,5 +499,5 @@ func (r *feedReader) expect(t *testing.T, want map[string]int, shared string, ve
 	if last := events[len(events)-1]; last.Operation != "upsert" || last.Version != version {
 		t.Errorf("the shared unit's last event: %s at version %d, want an upsert at %d", last.Operation, last.Version, version)
 	}
-	t.Logf("the feed reader saw %d events of the writes, up to %d", total, r.last)
+	t.Logf("the feed reader saw %d events of the writes, up to %d (%d answers retried)", total, r.last, r.retries.Load())
 }
