@@ -45,7 +45,13 @@ func (FeedEvent) TableName() string { return "feed_events" }
 
 // ReleaseScope tells the store which rows of a record type have left the
 // city, and which year a row belongs to, for snapshots and yearly exports.
+// A record that is part of another (a checklist's item, a system's
+// indicator) has no state of its own: it is released with its parent, and
+// Parent and ParentKey name the parent's table and the column that points at
+// it; the other fields then name the parent's columns.
 type ReleaseScope struct {
+	Parent    string
+	ParentKey string
 	// StatusColumn holds the lifecycle's state; empty: every row is
 	// released (units).
 	StatusColumn string

@@ -9,11 +9,31 @@ var (
 )
 
 // FeedModels are the feed's record types by name, each with the name of its
-// model type in package models.
-func FeedModels() map[string]string {
-	out := map[string]string{}
+// model type in package models and whether it is a part of another record.
+func FeedModels() map[string]FeedModel {
+	out := map[string]FeedModel{}
 	for _, t := range feedTypes(&strictServer{}) {
-		out[t.name] = t.model
+		out[t.name] = FeedModel{Model: t.model, Part: t.scope.Parent != ""}
+	}
+	return out
+}
+
+// FeedModel is a record type's model, and whether it is a part.
+type FeedModel struct {
+	Model string
+	Part  bool
+}
+
+// FeedColumnsWithoutHeader are the exported records' fields that the yearly
+// workbook has no Chinese header for, as "type.field".
+func FeedColumnsWithoutHeader() []string {
+	var out []string
+	for _, t := range feedTypes(&strictServer{}) {
+		for _, c := range t.columns {
+			if _, ok := fieldHeaders[c]; !ok {
+				out = append(out, t.name+"."+c)
+			}
+		}
 	}
 	return out
 }

@@ -22,6 +22,7 @@ type FeedStore interface {
 	FeedAfter(ctx context.Context, cursor int64, types []string, limit int) ([]models.FeedEvent, error)
 	FeedHead(ctx context.Context) (int64, error)
 	ReleasedRecords(ctx context.Context, dest any, ids []string) error
+	ReleasedParents(ctx context.Context, scope models.ReleaseScope, ids []string) (map[string]bool, error)
 	Snapshot(ctx context.Context, read func(models.ReleasedReader) error) error
 }
 
@@ -97,7 +98,7 @@ func (h *FeedHandler) GetSnapshot(ctx context.Context, req api.GetSnapshotReques
 			defer func() { _ = z.Close() }()
 		}
 		return h.store.Snapshot(ctx, func(r models.ReleasedReader) error {
-			if err := writeRecords(ctx, w, r, types, 0); err != nil {
+			if err := writeRecords(ctx, w, h.store, r, types, 0); err != nil {
 				return err
 			}
 			end, err := json.Marshal(snapshotEnd{Cursor: strconv.FormatInt(r.Cursor(), 10)})
@@ -130,13 +131,13 @@ func (h *FeedHandler) ExportYear(ctx context.Context, req api.ExportYearRequestO
 	}
 	if req.Params.Format != nil && *req.Params.Format == api.ExportYearParamsFormatNdjson {
 		body := stream(ctx, func(w io.Writer) error {
-			return h.store.Snapshot(ctx, func(r models.ReleasedReader) error { return writeRecords(ctx, w, r, h.types, year) })
+			return h.store.Snapshot(ctx, func(r models.ReleasedReader) error { return writeRecords(ctx, w, h.store, r, h.types, year) })
 		})
 		return api.ExportYear200ApplicationxNdjsonResponse{Body: body, Headers: api.ExportYear200ResponseHeaders{
 			ETag: &tag, ContentDisposition: ptr(contentDisposition(fmt.Sprintf("%d年度数据.ndjson", year)))}}, nil
 	}
 	body := stream(ctx, func(w io.Writer) error {
-		return h.store.Snapshot(ctx, func(r models.ReleasedReader) error { return writeWorkbook(ctx, w, r, h.types, year) })
+		return h.store.Snapshot(ctx, func(r models.ReleasedReader) error { return writeWorkbook(ctx, w, h.store, r, h.types, year) })
 	})
 	return api.ExportYear200ApplicationvndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse{Body: body,
 		Headers: api.ExportYear200ResponseHeaders{ETag: &tag, ContentDisposition: ptr(contentDisposition(fmt.Sprintf("%d年度数据.xlsx", year)))}}, nil
@@ -171,10 +172,10 @@ func names(types []recordType) []string {
 
 // writeRecords writes the released records of these types (of year, unless
 // zero) as NDJSON lines, a page at a time.
-func writeRecords(ctx context.Context, w io.Writer, r models.ReleasedReader, types []recordType, year int) error {
+func writeRecords(ctx context.Context, w io.Writer, store FeedStore, r models.ReleasedReader, types []recordType, year int) error {
 	var line []byte
 	for _, t := range types {
-		for page, err := range t.pages(ctx, r, year) {
+		for page, err := range t.pages(ctx, store, r, year) {
 			if err != nil {
 				return err
 			}
@@ -216,7 +217,7 @@ func acceptsGzip(header string) bool {
 // it, headed in Chinese (fieldHeaders); texts as they are, nested values as
 // JSON text. Rows stream from the snapshot into the workbook's temporary
 // files, a page at a time.
-func writeWorkbook(ctx context.Context, w io.Writer, r models.ReleasedReader, types []recordType, year int) error {
+func writeWorkbook(ctx context.Context, w io.Writer, store FeedStore, r models.ReleasedReader, types []recordType, year int) error {
 	var failed error
 	sheets := make([]sheet.SheetData, len(types))
 	for i, t := range types {
@@ -225,7 +226,7 @@ func writeWorkbook(ctx context.Context, w io.Writer, r models.ReleasedReader, ty
 			cols[j] = sheet.OutColumn{Key: c, Header: fieldHeader(c), Text: true}
 		}
 		sheets[i] = sheet.SheetData{Name: t.title, Columns: cols, More: func(yield func([]string) bool) {
-			for page, err := range t.pages(ctx, r, year) {
+			for page, err := range t.pages(ctx, store, r, year) {
 				if err != nil {
 					failed = err
 					return
@@ -290,6 +291,11 @@ var fieldHeaders = map[string]string{
 	"text": "文字", "title": "标题", "totalPoints": "总分", "unfinishedCount": "未完成任务数", "unitId": "单位",
 	"unitIds": "参评单位", "untracedFigures": "未溯源数字", "updatedAt": "更新时间", "value": "数值", "version": "版本",
 	"versionNo": "版本号", "year": "年度", "yearFrom": "起始年度", "yearTo": "终止年度", "yesNo": "是否",
+	"aggregation": "汇总方式", "criteria": "评分标准", "direction": "指标方向", "evidenceRequired": "须附佐证",
+	"frequency": "填报频次", "leadUnitId": "牵头单位", "measureUnit": "计量单位", "points": "分值",
+	"reportingUnitIds": "填报单位", "scoring": "计分规则", "sortOrder": "排序", "sourceIndicatorId": "来源指标",
+	"valueType": "数值类型", "attributes": "其他栏目", "checklistId": "所属清单", "implementingUnitId": "实施单位",
+	"itemKey": "事项标识", "legalBasis": "法律依据", "remark": "备注", "sequence": "序号",
 }
 
 // fieldHeader is a field's header, or its JSON name when it has none.

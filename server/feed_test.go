@@ -531,8 +531,10 @@ func TestFeedCoversReleasableRecords(t *testing.T) {
 	}
 	feed := server.FeedModels()
 	var got, names []string
-	for name, model := range feed {
-		got = append(got, model)
+	for name, m := range feed {
+		if !m.Part {
+			got = append(got, m.Model)
+		}
 		names = append(names, name)
 	}
 	slices.Sort(got)
@@ -700,6 +702,7 @@ func TestFeedConcurrentWriters(t *testing.T) {
 // feedGetPaths are where each record type's GET is.
 var feedGetPaths = map[string]string{
 	"unit": "/api/v1/units/", "indicator_system": "/api/v1/indicator-systems/", "indicator_value": "/api/v1/indicator-values/",
+	"indicator": "/api/v1/indicators/", "checklist_item": "/api/v1/checklist-items/",
 	"evaluation": "/api/v1/evaluations/", "checklist": "/api/v1/checklists/", "plan": "/api/v1/plans/",
 	"progress_report": "/api/v1/progress-reports/", "problem": "/api/v1/problems/", "annual_report": "/api/v1/annual-reports/",
 }
@@ -780,6 +783,61 @@ func TestFeedPlanFollowsItsTasks(t *testing.T) {
 		}
 		if last.TaskCount != 1 || last.UnfinishedCount != 0 {
 			t.Errorf("the plan as the feed last rendered it: %+v", last)
+		}
+	})
+}
+
+// Every field of every exported record has a Chinese header in the yearly
+// workbook: a field added to a record type's schema fails here until it has.
+func TestFeedColumnsHaveHeaders(t *testing.T) {
+	if missing := server.FeedColumnsWithoutHeader(); len(missing) > 0 {
+		t.Errorf("fields without a header in fieldHeaders: %v", missing)
+	}
+}
+
+// A part of a record (a checklist's items, a system's indicators) leaves and
+// arrives with it: publishing the checklist brings an event for each item,
+// abolishing it a tombstone for each; drafts' items never appear.
+func TestFeedCarriesParts(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
+		h := newHarness(t, db, server.Config{})
+		feedKey, readKey := h.as("key:feed"), h.as("key:read")
+		_, cursor := h.snapshot(t, feedKey, "checklist_item,indicator")
+		c := h.newChecklist(t, nil, checklistBody(h.testKind(t), h.fx.town, nil))
+		items := []api.ChecklistItem{h.newItem(t, nil, c.Id.String(), itemBody("订阅事项一", nil)),
+			h.newItem(t, nil, c.Id.String(), itemBody("订阅事项二", nil))}
+		sys := h.newSystem(t, tag(), map[string]any{"yearFrom": 2021, "yearTo": 2022})
+		ind := h.newIndicator(t, sys.Id.String(), indicatorBody("1", "100", nil, map[string]any{"name": "订阅指标"}))
+		events, cursor := h.feedAll(t, feedKey, cursor, url.Values{"types": {"checklist_item,indicator"}})
+		if len(events) != 0 {
+			t.Fatalf("parts of drafts in the feed: %+v", events)
+		}
+
+		h.mustClAct(t, c.Id.String(), "submit", nil, nil, "in_review")
+		h.mustClAct(t, c.Id.String(), "publish", nil, h.as("cityReviewer"), "published")
+		h.publish(t, sys.Id.String())
+		events, cursor = h.feedAll(t, feedKey, cursor, url.Values{"types": {"checklist_item,indicator"}})
+		for _, part := range []struct{ id, path string }{
+			{items[0].Id.String(), "/api/v1/checklist-items/"}, {items[1].Id.String(), "/api/v1/checklist-items/"},
+			{ind.Id.String(), "/api/v1/indicators/"},
+		} {
+			got := eventsOf(events, part.id)
+			now := h.Get(part.path+part.id, readKey)
+			expect(t, now, http.StatusOK, "")
+			if len(got) != 1 || got[0].Operation != api.Upsert || !sameJSON(t, *got[0].Record, now.Body) {
+				t.Errorf("%s after publishing: %+v, want one upsert of %s", part.id, got, now.Body)
+			}
+		}
+
+		h.mustClAct(t, c.Id.String(), "abolish", nil, h.as("cityReviewer"), "abolished")
+		events, _ = h.feedAll(t, feedKey, cursor, nil)
+		for _, it := range items {
+			if got := eventsOf(events, it.Id.String()); len(got) != 1 || got[0].Operation != api.Delete {
+				t.Errorf("item %s after abolishing: %+v, want one tombstone", it.Id, got)
+			}
+		}
+		if got := eventsOf(events, c.Id.String()); len(got) != 1 || got[0].Operation != api.Delete {
+			t.Errorf("the abolished checklist: %+v, want one tombstone", got)
 		}
 	})
 }

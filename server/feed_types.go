@@ -14,9 +14,12 @@ import (
 
 // feedTypes are the record types that leave the city, in the order
 // snapshots and exports write them: what the feed serves, snapshots and
-// exports hold. Adding a type is adding a line here (its record implements
-// models.Releasable, so that the write path records its feed events);
-// TestFeedCoversReleasableRecords fails for a releasable record left out.
+// exports hold. Adding a type is adding a line here: register for a record
+// with a lifecycle of its own (it implements models.Releasable, so that the
+// write path records its feed events; TestFeedCoversReleasableRecords fails
+// for a releasable record left out), registerPart for a part of such a
+// record, released with it (and named in the store's feedParts, whose
+// events its parent's changes write; TestFeedCarriesParts checks them).
 func feedTypes(s *strictServer) []recordType {
 	// status: the rows whose status is one of the lifecycle's released
 	// states, placed in years as more says.
@@ -38,6 +41,12 @@ func feedTypes(s *strictServer) []recordType {
 			func(ctx context.Context, vs []*models.IndicatorValue) ([]api.IndicatorValue, error) {
 				return s.ValueHandler.out(ctx, vs...)
 			}),
+		registerPart("indicator", "指标", status(models.StatesOf(&models.SystemLifecycle),
+			models.ReleaseScope{Parent: "indicator_systems", ParentKey: "system_id", YearFrom: "year_from", YearTo: "year_to"}),
+			func(r *models.Indicator) (string, int64, string) { return r.ID, r.Version, r.SystemID },
+			func(_ context.Context, is []*models.Indicator) ([]api.Indicator, error) {
+				return each(is, indicatorOut), nil
+			}),
 		register("evaluation", "考核评价", status(models.StatesOf(&models.EvaluationLifecycle), models.ReleaseScope{YearColumn: "year"}),
 			func(r *models.Evaluation) (string, int64) { return r.ID, r.Version },
 			func(ctx context.Context, es []*models.Evaluation) ([]api.Evaluation, error) {
@@ -47,6 +56,12 @@ func feedTypes(s *strictServer) []recordType {
 			func(r *models.Checklist) (string, int64) { return r.ID, r.Version },
 			func(ctx context.Context, cs []*models.Checklist) ([]api.Checklist, error) {
 				return s.ChecklistHandler.out(ctx, cs...)
+			}),
+		registerPart("checklist_item", "清单事项", status(models.StatesOf(&models.ChecklistLifecycle),
+			models.ReleaseScope{Parent: "checklists", ParentKey: "checklist_id", YearColumn: "year"}),
+			func(r *models.ChecklistItem) (string, int64, string) { return r.ID, r.Version, r.ChecklistID },
+			func(_ context.Context, is []*models.ChecklistItem) ([]api.ChecklistItem, error) {
+				return each(is, itemOut), nil
 			}),
 		register("plan", "工作计划", status(models.StatesOf(&models.PlanLifecycle), models.ReleaseScope{YearColumn: "year"}),
 			func(r *models.Plan) (string, int64) { return r.ID, r.Version },
@@ -86,7 +101,7 @@ type recordType struct {
 	byID func(ctx context.Context, store FeedStore, ids []string) (map[string]renderedRecord, error)
 	// pages reads the released records (of a year, unless zero) through a
 	// snapshot, a page at a time, rendered.
-	pages func(ctx context.Context, r models.ReleasedReader, year int) iter.Seq2[[]renderedRecord, error]
+	pages func(ctx context.Context, store FeedStore, r models.ReleasedReader, year int) iter.Seq2[[]renderedRecord, error]
 }
 
 // renderedRecord is a record as its GET shows it, in JSON.
@@ -96,18 +111,58 @@ type renderedRecord struct {
 	body    json.RawMessage
 }
 
-// register describes record type T: its name and sheet title, which rows are
-// released, its id and version, and the batch conversion its GET uses.
+// register describes record type T, released by its own state: its name and
+// sheet title, which rows are released, its id and version, and the batch
+// conversion its GET uses.
 func register[T any, P interface {
 	*T
 	models.Releasable
 }, R any](name, title string, scope models.ReleaseScope, key func(*T) (string, int64), render func(context.Context, []*T) ([]R, error)) recordType {
-	renderAll := func(ctx context.Context, rows []T) ([]renderedRecord, error) {
-		ptrs := make([]*T, 0, len(rows))
+	released := func(_ context.Context, _ FeedStore, rows []T) ([]*T, error) {
+		out := make([]*T, 0, len(rows))
 		for i := range rows {
 			if P(&rows[i]).Released() {
-				ptrs = append(ptrs, &rows[i])
+				out = append(out, &rows[i])
 			}
+		}
+		return out, nil
+	}
+	return newRecordType(name, title, scope, key, released, render)
+}
+
+// registerPart describes record type T, a part of another record (scope's
+// Parent) released with it; key gives a part's id, version and parent.
+func registerPart[T, R any](name, title string, scope models.ReleaseScope, key func(*T) (string, int64, string),
+	render func(context.Context, []*T) ([]R, error)) recordType {
+	released := func(ctx context.Context, store FeedStore, rows []T) ([]*T, error) {
+		parents := make([]string, len(rows))
+		for i := range rows {
+			_, _, parents[i] = key(&rows[i])
+		}
+		slices.Sort(parents)
+		in, err := store.ReleasedParents(ctx, scope, slices.Compact(parents))
+		if err != nil {
+			return nil, err
+		}
+		out := make([]*T, 0, len(rows))
+		for i := range rows {
+			if _, _, parent := key(&rows[i]); in[parent] {
+				out = append(out, &rows[i])
+			}
+		}
+		return out, nil
+	}
+	return newRecordType(name, title, scope, func(r *T) (string, int64) { id, v, _ := key(r); return id, v }, released, render)
+}
+
+// newRecordType makes a record type of the feed from its model T, which of
+// a batch of rows are released, and its rendering R.
+func newRecordType[T, R any](name, title string, scope models.ReleaseScope, key func(*T) (string, int64),
+	released func(context.Context, FeedStore, []T) ([]*T, error), render func(context.Context, []*T) ([]R, error)) recordType {
+	renderAll := func(ctx context.Context, st FeedStore, rows []T) ([]renderedRecord, error) {
+		ptrs, err := released(ctx, st, rows)
+		if err != nil {
+			return nil, err
 		}
 		out, err := render(ctx, ptrs)
 		if err != nil {
@@ -135,7 +190,7 @@ func register[T any, P interface {
 				if err := store.ReleasedRecords(ctx, &rows, part); err != nil {
 					return nil, err
 				}
-				recs, err := renderAll(ctx, rows)
+				recs, err := renderAll(ctx, store, rows)
 				if err != nil {
 					return nil, err
 				}
@@ -145,7 +200,7 @@ func register[T any, P interface {
 			}
 			return out, nil
 		},
-		pages: func(ctx context.Context, r models.ReleasedReader, year int) iter.Seq2[[]renderedRecord, error] {
+		pages: func(ctx context.Context, store FeedStore, r models.ReleasedReader, year int) iter.Seq2[[]renderedRecord, error] {
 			return func(yield func([]renderedRecord, error) bool) {
 				after := ""
 				for {
@@ -158,7 +213,7 @@ func register[T any, P interface {
 						return
 					}
 					after, _ = key(&rows[len(rows)-1])
-					recs, err := renderAll(ctx, rows)
+					recs, err := renderAll(ctx, store, rows)
 					if !yield(recs, err) || err != nil || len(rows) < recordPage {
 						return
 					}

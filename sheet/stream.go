@@ -8,6 +8,7 @@ package sheet
 // WriteXLSX and WriteCSV write through XLSXWriter and CSVWriter.
 
 import (
+	"archive/zip"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -717,11 +718,31 @@ func (x *XLSXWriter) WriteTo(w io.Writer) (int64, error) {
 	// The first sheet is the new file's, active already. SetActiveSheet
 	// would parse every streamed sheet back into memory (excelize reads a
 	// worksheet to mark its tab) and write it out again from there.
-	n, err := x.f.WriteTo(w)
-	if err != nil {
-		return n, fmt.Errorf("sheet: writing workbook: %w", err)
+	//
+	// excelize's WriteTo assembles the whole file in a buffer before it
+	// writes any of it (84 MiB for a million rows of twelve columns): its zip
+	// writer, pointed at w instead, streams the file as it is compressed,
+	// and the buffer stays empty. (The buffer is also where excelize marks
+	// the entries of a file over 4 GiB as zip64 for Excel: exports are far
+	// below that, and Go's zip writer writes zip64 records itself.)
+	cw := &countingWriter{w: w}
+	x.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(cw) })
+	if _, err := x.f.WriteTo(io.Discard); err != nil {
+		return cw.n, fmt.Errorf("sheet: writing workbook: %w", err)
 	}
-	return n, nil
+	return cw.n, nil
+}
+
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // Close releases the temporary files of a workbook not written.

@@ -26,9 +26,10 @@ type change struct {
 	before     any    // the record before, or nil
 	after      any    // the record after, or nil
 	operation  string // overrides the request's operation, e.g. "login.failed"
-	// released says the record was released before or after the change
-	// (models.Releasable): the change goes into the province's feed too.
-	released bool
+	// release says whether the record was released before and after the
+	// change (models.Releasable): a change of a record released on either
+	// side goes into the province's feed too.
+	release release
 	// alsoFeed are other released records whose rendering the change
 	// alters (a task's plan counts its unfinished tasks): the feed gets an
 	// event for each.
@@ -38,11 +39,17 @@ type change struct {
 // feedRef names a record in the feed.
 type feedRef struct{ recordType, id string }
 
-// releasedEither reports whether a record was released before or after a
-// change (either nil for a creation or a deletion); records that cannot be
+// release is whether a record was released before and after a change.
+type release struct{ before, after bool }
+
+// either: the change is one the province sees.
+func (r release) either() bool { return r.before || r.after }
+
+// releaseOf says whether a record was released before and after a change
+// (either nil for a creation or a deletion); records that cannot be
 // released never are.
-func releasedEither[T any](before, after *T) bool {
-	return isReleased(before) || isReleased(after)
+func releaseOf[T any](before, after *T) release {
+	return release{before: isReleased(before), after: isReleased(after)}
 }
 
 func isReleased[T any](r *T) bool {
@@ -115,8 +122,18 @@ func (db *DB) record(ctx context.Context, tx *gorm.DB, at time.Time, changes ...
 			UnitID: c.unitID, UnitPath: c.unitPath, Before: before, After: after,
 			RequestID: info.RequestID, ClientAddress: info.ClientAddress,
 		}
-		if c.released {
+		if c.release.either() {
 			feed = append(feed, &models.FeedEvent{ID: NewID(), AuditID: events[i].ID, RecordType: c.entityType, RecordID: c.entityID, OccurredAt: at})
+		}
+		if c.release.before != c.release.after {
+			// Its parts leave or arrive with it.
+			parts, err := partsOf(tx, c.entityType, c.entityID)
+			if err != nil {
+				return err
+			}
+			for _, r := range parts {
+				feed = append(feed, &models.FeedEvent{ID: NewID(), AuditID: events[i].ID, RecordType: r.recordType, RecordID: r.id, OccurredAt: at})
+			}
 		}
 		for _, r := range c.alsoFeed {
 			feed = append(feed, &models.FeedEvent{ID: NewID(), AuditID: events[i].ID, RecordType: r.recordType, RecordID: r.id, OccurredAt: at})

@@ -224,7 +224,7 @@ func checklistChange(before, after *models.Checklist) change {
 	if c == nil {
 		c = before
 	}
-	ch := change{entityType: "checklist", entityID: c.ID, unitID: &c.IssuingUnitID, released: releasedEither(before, after)}
+	ch := change{entityType: "checklist", entityID: c.ID, unitID: &c.IssuingUnitID, release: releaseOf(before, after)}
 	if before != nil {
 		ch.before = checklistSnapshot(before)
 	}

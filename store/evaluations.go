@@ -23,7 +23,7 @@ func evaluationChange(issuer string, before, after *models.Evaluation) change {
 	if e == nil {
 		e = before
 	}
-	c := change{entityType: "evaluation", entityID: e.ID, unitID: &issuer, released: releasedEither(before, after)}
+	c := change{entityType: "evaluation", entityID: e.ID, unitID: &issuer, release: releaseOf(before, after)}
 	if before != nil {
 		c.before = evaluationSnapshot(before)
 	}

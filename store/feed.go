@@ -40,6 +40,36 @@ import (
 	"github.com/fazhi/fazhi/models"
 )
 
+// feedParts are the records that are part of another and leave the city
+// with it (models.ReleaseScope's Parent): by the parent's record type, the
+// parts' record type, table and the column that points at the parent. When
+// a parent becomes released or stops being so, each of its parts gets a
+// feed event in the same transaction; parts cannot change while their
+// parent is released (their lifecycles allow edits in drafts only), so
+// that is all the feed needs of them. TestFeedCarriesParts checks each
+// part type the server registers.
+var feedParts = map[string]struct{ recordType, table, parentKey string }{
+	"indicator_system": {"indicator", "indicators", "system_id"},
+	"checklist":        {"checklist_item", "checklist_items", "checklist_id"},
+}
+
+// partsOf lists the parts of a record, for their feed events.
+func partsOf(tx *gorm.DB, recordType, id string) ([]feedRef, error) {
+	p, ok := feedParts[recordType]
+	if !ok {
+		return nil, nil
+	}
+	var ids []string
+	if err := tx.Table(p.table).Where(p.parentKey+" = ?", id).Order("id").Pluck("id", &ids).Error; err != nil {
+		return nil, fmt.Errorf("parts of %s %s: %w", recordType, id, translate(err))
+	}
+	refs := make([]feedRef, len(ids))
+	for i, pid := range ids {
+		refs[i] = feedRef{recordType: p.recordType, id: pid}
+	}
+	return refs, nil
+}
+
 // feedState is the single row holding the feed's head (the last number
 // given) and floor (the last number compacted away).
 type feedState struct {
@@ -184,19 +214,37 @@ func (db *DB) ReleasedRecords(ctx context.Context, dest any, ids []string) error
 	if err := g.Where("id IN ?", ids).Find(dest).Error; err != nil {
 		return fmt.Errorf("read feed records: %w", translate(err))
 	}
-	return complete(g, dest)
+	return db.complete(ctx, g, dest)
+}
+
+// ReleasedParents says which of these parents (rows of scope.Parent) are
+// released: the parts of those are.
+func (db *DB) ReleasedParents(ctx context.Context, scope models.ReleaseScope, ids []string) (map[string]bool, error) {
+	var released []string
+	if err := db.gorm.WithContext(ctx).Table(scope.Parent).Where("id IN ? AND "+scope.StatusColumn+" IN ?", ids, scope.Released).
+		Pluck("id", &released).Error; err != nil {
+		return nil, fmt.Errorf("read released parents: %w", translate(err))
+	}
+	out := make(map[string]bool, len(released))
+	for _, id := range released {
+		out[id] = true
+	}
+	return out, nil
 }
 
 // complete fills in what records keep outside their own rows, as the
 // store's other reads of them do: a progress report's plan, a problem's
-// links. (TestFeedMatchesGet compares every type's records with their GET.)
-func complete(tx *gorm.DB, dest any) error {
+// links, an indicator's reporting units. (TestFeedMatchesGet compares
+// every type's records with their GET.)
+func (db *DB) complete(ctx context.Context, tx *gorm.DB, dest any) error {
 	var err error
 	switch rows := dest.(type) {
 	case *[]models.ProgressReport:
 		err = fillReportPlans(tx, *rows)
 	case *[]models.Problem:
 		err = loadProblemLinks(tx, *rows)
+	case *[]models.Indicator:
+		err = db.attachReportingUnits(ctx, *rows)
 	}
 	if err != nil {
 		return fmt.Errorf("read feed records: %w", err)
@@ -207,6 +255,7 @@ func complete(tx *gorm.DB, dest any) error {
 // Snapshot is a read of released records as of one instant: every read
 // through it sees the database as it was when the snapshot began.
 type Snapshot struct {
+	db     *DB
 	tx     *gorm.DB
 	cursor int64
 }
@@ -236,7 +285,7 @@ func (db *DB) Snapshot(ctx context.Context, read func(models.ReleasedReader) err
 		if err != nil {
 			return err
 		}
-		return read(&Snapshot{tx: tx, cursor: head})
+		return read(&Snapshot{db: db, tx: tx, cursor: head})
 	}, opts))
 }
 
@@ -244,24 +293,35 @@ func (db *DB) Snapshot(ctx context.Context, read func(models.ReleasedReader) err
 // afterID, in id order, into dest (a pointer to a slice of the type's
 // model); year, when not zero, keeps the records of that year.
 func (s *Snapshot) Released(ctx context.Context, scope models.ReleaseScope, year int, afterID string, limit int, dest any) error {
-	q := s.tx.WithContext(ctx).Where("id > ?", afterID)
+	tx := s.tx.WithContext(ctx)
+	q := tx.Where("id > ?", afterID)
+	// The conditions are on the record's own row, or on its parent's.
+	on := q
+	if scope.Parent != "" {
+		on = tx.Session(&gorm.Session{NewDB: true}).Table(scope.Parent).Select("id")
+	}
 	if scope.StatusColumn != "" {
-		q = q.Where(scope.StatusColumn+" IN ?", scope.Released)
+		on = on.Where(scope.StatusColumn+" IN ?", scope.Released)
 	}
 	if year != 0 {
 		switch {
 		case scope.YearColumn != "":
-			q = q.Where(scope.YearColumn+" = ?", year)
+			on = on.Where(scope.YearColumn+" = ?", year)
 		case scope.YearFrom != "":
-			q = q.Where(scope.YearFrom+" <= ? AND "+scope.YearTo+" >= ?", year, year)
+			on = on.Where(scope.YearFrom+" <= ? AND "+scope.YearTo+" >= ?", year, year)
 		case scope.PeriodColumn != "":
-			q = q.Where(scope.PeriodColumn+" LIKE ?", fmt.Sprint(year, "%"))
+			on = on.Where(scope.PeriodColumn+" LIKE ?", fmt.Sprint(year, "%"))
 		}
+	}
+	if scope.Parent != "" {
+		q = q.Where(scope.ParentKey+" IN (?)", on)
+	} else {
+		q = on
 	}
 	if err := q.Order("id").Limit(limit).Find(dest).Error; err != nil {
 		return fmt.Errorf("read released records: %w", translate(err))
 	}
-	return complete(s.tx.WithContext(ctx), dest)
+	return s.db.complete(ctx, tx, dest)
 }
 
 // compactBatch is how many events one compaction transaction deletes.

@@ -36,7 +36,7 @@ func systemChange(before, after *models.IndicatorSystem) change {
 	if s == nil {
 		s = before
 	}
-	c := change{entityType: "indicator_system", entityID: s.ID, unitID: &s.IssuingUnitID, released: releasedEither(before, after)}
+	c := change{entityType: "indicator_system", entityID: s.ID, unitID: &s.IssuingUnitID, release: releaseOf(before, after)}
 	if before != nil {
 		c.before = systemSnapshot(before)
 	}

@@ -65,7 +65,7 @@ func snapshotChange[T any](entityType string, before, after *T, whose func(*T) (
 		r = before
 	}
 	id, unitID := whose(r)
-	c := change{entityType: entityType, entityID: id, unitID: unitID, released: releasedEither(before, after)}
+	c := change{entityType: entityType, entityID: id, unitID: unitID, release: releaseOf(before, after)}
 	if before != nil {
 		c.before = snapshot(before)
 	}

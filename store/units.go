@@ -192,7 +192,7 @@ func unitChange(before, after *models.Unit) change {
 	if u == nil {
 		u = before
 	}
-	c := change{entityType: "unit", entityID: u.ID, unitID: &u.ID, unitPath: u.Path, released: releasedEither(before, after)}
+	c := change{entityType: "unit", entityID: u.ID, unitID: &u.ID, unitPath: u.Path, release: releaseOf(before, after)}
 	if before != nil {
 		c.before = unitSnapshot(before)
 	}

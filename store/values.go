@@ -37,7 +37,7 @@ func valueChange(before, after *models.IndicatorValue) change {
 	if v == nil {
 		v = before
 	}
-	c := change{entityType: "indicator_value", entityID: v.ID, unitID: &v.UnitID, released: releasedEither(before, after)}
+	c := change{entityType: "indicator_value", entityID: v.ID, unitID: &v.UnitID, release: releaseOf(before, after)}
 	if before != nil {
 		c.before = valueSnapshot(before)
 	}
