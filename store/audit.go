@@ -185,8 +185,9 @@ func snapshot(v any) (string, error) {
 
 // ListAuditEvents reads one page of events in sequence order.
 func (db *DB) ListAuditEvents(ctx context.Context, f models.AuditFilter, page paging.Page) ([]models.AuditEvent, *paging.Cursor, error) {
-	// What committed before the request is in the chain when it is read.
-	if err := db.Sequence(ctx); err != nil {
+	// What committed before the request is in the chain when it is read
+	// (or being linked by another node's sequencer: numberCommitted).
+	if err := db.numberCommitted(ctx); err != nil {
 		return nil, nil, err
 	}
 	q := db.gorm.WithContext(ctx).Model(&models.AuditEvent{}).Where("seq IS NOT NULL")

@@ -194,7 +194,8 @@ func (db *DB) FeedHead(ctx context.Context) (int64, error) {
 }
 
 // numberCommitted has the sequencer number what has committed, so that a
-// read of the feed holds every change committed before it. On a
+// read of the feed (or of the audit log) holds every change committed
+// before it. On a
 // multi-primary cluster the sequencers of other nodes may keep winning the
 // chain's head meanwhile (ErrBusy): they are numbering those very events,
 // and the read goes on with what is numbered; correctness never depends on
