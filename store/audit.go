@@ -77,7 +77,8 @@ func (chainHead) TableName() string { return "audit_chain" }
 // multi-primary cluster, a shared row made every write in the cluster
 // conflict with every other). However many changes, it issues a bounded
 // number of statements: one read of the units' paths per batch of units, one
-// insert per batch of events.
+// insert per batch of events (and of feed events), plus one read of a
+// record's parts when its release flips (a publication, an abolition).
 func (db *DB) record(ctx context.Context, tx *gorm.DB, at time.Time, changes ...change) error {
 	if len(changes) == 0 {
 		return nil
