@@ -28,6 +28,11 @@ func (p *Plan) Released() bool            { return PlanLifecycle.IsReleased(p.St
 func (r *ProgressReport) Released() bool  { return ProgressLifecycle.IsReleased(r.Status) }
 func (p *Problem) Released() bool         { return ProblemLifecycle.IsReleased(p.Status) }
 func (r *AnnualReport) Released() bool    { return ReportLifecycle.IsReleased(r.Status) }
+func (s *InspectionSheet) Released() bool { return InspectionLifecycle.IsReleased(s.Status) }
+
+// Released: a case applying a checklist is a fact about the past, released
+// once recorded (it has no lifecycle).
+func (a *ChecklistApplication) Released() bool { return true }
 
 // FeedEvent is one change in the province's feed: the record it is about,
 // and its place in the feed. What the record is now is read when the event
@@ -45,24 +50,38 @@ func (FeedEvent) TableName() string { return "feed_events" }
 
 // ReleaseScope tells the store which rows of a record type have left the
 // city, and which year a row belongs to, for snapshots and yearly exports.
-// A record that is part of another (a checklist's item, a system's
-// indicator) has no state of its own: it is released with its parent, and
-// Parent and ParentKey name the parent's table and the column that points at
-// it; the other fields then name the parent's columns.
+// A record with a lifecycle of its own is released by its own state. One
+// without is released with related records: a part with its parent (a
+// checklist's item, a plan's task), a part of a part with its grandparent
+// (an indicator's target, with the indicator's system), a round of
+// self-inspection once one of its sheets is. Via leads from the record's
+// table to those records' table; StatusOn and YearOn name the table of Via
+// (or "", the record's own) whose columns the other fields name.
 type ReleaseScope struct {
-	Parent    string
-	ParentKey string
+	Via []Link
 	// StatusColumn holds the lifecycle's state; empty: every row is
-	// released (units).
+	// released (units, cases applying a checklist).
+	StatusOn     string
 	StatusColumn string
 	Released     []string
 	// Year places a row in a year: YearColumn equal to it, or a year
 	// between YearFrom and YearTo (both columns), or PeriodColumn starting
-	// with it ("2021", "2021-Q3"). None: the row is in every year.
+	// with it ("2021", "2021-Q3", "2021-06-30"). None: the row is in every
+	// year.
+	YearOn       string
 	YearColumn   string
 	YearFrom     string
 	YearTo       string
 	PeriodColumn string
+}
+
+// Link leads from the rows of one table to the related rows of Table: Key
+// is the column of the row that holds their id (a part's parent) or, with
+// Down, their column that holds the row's id (a round's sheets).
+type Link struct {
+	Table string
+	Key   string
+	Down  bool
 }
 
 // StatesOf is a lifecycle's released states as the strings a ReleaseScope

@@ -274,6 +274,19 @@ func (h *ChecklistHandler) applicationActors(ctx context.Context, apps ...models
 	return nameActors(ctx, h.store, actors)
 }
 
+// applicationsOut converts cases, naming who recorded them.
+func (h *ChecklistHandler) applicationsOut(ctx context.Context, apps []*models.ChecklistApplication) ([]api.ChecklistApplication, error) {
+	actors := make([]models.Actor, len(apps))
+	for i, a := range apps {
+		actors[i] = models.Actor(a.CreatedBy)
+	}
+	names, err := nameActors(ctx, h.store, actors)
+	if err != nil {
+		return nil, err
+	}
+	return each(apps, func(a *models.ChecklistApplication) api.ChecklistApplication { return applicationOut(a, names) }), nil
+}
+
 func applicationOut(a *models.ChecklistApplication, names actorNames) api.ChecklistApplication {
 	out := api.ChecklistApplication{
 		Id: uuidOf(a.ID), ListId: uuidOf(a.ListID), ChecklistId: uuidOf(a.ChecklistID), ItemId: uuidOf(a.ItemID), UnitId: uuidOf(a.UnitID),

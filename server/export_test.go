@@ -9,19 +9,21 @@ var (
 )
 
 // FeedModels are the feed's record types by name, each with the name of its
-// model type in package models and whether it is a part of another record.
+// model type in package models and whether it is released with other
+// records rather than by a state of its own.
 func FeedModels() map[string]FeedModel {
 	out := map[string]FeedModel{}
 	for _, t := range feedTypes(&strictServer{}) {
-		out[t.name] = FeedModel{Model: t.model, Part: t.scope.Parent != ""}
+		out[t.name] = FeedModel{Model: t.model, ReleasedWith: t.releasedWith}
 	}
 	return out
 }
 
-// FeedModel is a record type's model, and whether it is a part.
+// FeedModel is a record type's model, and whether it is released with
+// other records.
 type FeedModel struct {
-	Model string
-	Part  bool
+	Model        string
+	ReleasedWith bool
 }
 
 // FeedColumnsWithoutHeader are the exported records' fields that the yearly

@@ -22,7 +22,7 @@ type FeedStore interface {
 	FeedAfter(ctx context.Context, cursor int64, types []string, limit int) ([]models.FeedEvent, error)
 	FeedHead(ctx context.Context) (int64, error)
 	ReleasedRecords(ctx context.Context, dest any, ids []string) error
-	ReleasedParents(ctx context.Context, scope models.ReleaseScope, ids []string) (map[string]bool, error)
+	ReleasedIDs(ctx context.Context, scope models.ReleaseScope, model any, ids []string) (map[string]bool, error)
 	Snapshot(ctx context.Context, read func(models.ReleasedReader) error) error
 }
 
@@ -296,6 +296,13 @@ var fieldHeaders = map[string]string{
 	"reportingUnitIds": "填报单位", "scoring": "计分规则", "sortOrder": "排序", "sourceIndicatorId": "来源指标",
 	"valueType": "数值类型", "attributes": "其他栏目", "checklistId": "所属清单", "implementingUnitId": "实施单位",
 	"itemKey": "事项标识", "legalBasis": "法律依据", "remark": "备注", "sequence": "序号",
+	"comparator": "比较方式", "note": "备注说明", "sample": "示例", "valueTo": "数值上限",
+	"amountWaived": "减免金额（元）", "caseDate": "结案日期", "caseNumber": "案件编号", "itemId": "清单事项",
+	"legalPersons": "受益法人数", "naturalPersons": "受益自然人数", "answers": "自查结果", "overdue": "是否逾期",
+	"roundId": "自查轮次", "assigningUnitId": "部署单位", "deadline": "截止日期", "sheets": "自查表",
+	"cancelReason": "取消理由", "carriedFromTaskId": "结转自任务", "checklistIds": "关联清单", "completedAt": "完成时间",
+	"completedBy": "完成人", "cooperatingUnitIds": "配合单位", "leadUnitIds": "牵头单位", "number": "任务序号",
+	"ongoing": "长期坚持", "progress": "进度（%）", "sourceTaskId": "分解自任务", "supervised": "督办",
 }
 
 // fieldHeader is a field's header, or its JSON name when it has none.

@@ -532,7 +532,7 @@ func TestFeedCoversReleasableRecords(t *testing.T) {
 	feed := server.FeedModels()
 	var got, names []string
 	for name, m := range feed {
-		if !m.Part {
+		if !m.ReleasedWith {
 			got = append(got, m.Model)
 		}
 		names = append(names, name)
@@ -705,6 +705,8 @@ var feedGetPaths = map[string]string{
 	"indicator": "/api/v1/indicators/", "checklist_item": "/api/v1/checklist-items/",
 	"evaluation": "/api/v1/evaluations/", "checklist": "/api/v1/checklists/", "plan": "/api/v1/plans/",
 	"progress_report": "/api/v1/progress-reports/", "problem": "/api/v1/problems/", "annual_report": "/api/v1/annual-reports/",
+	"target": "/api/v1/targets/", "plan_task": "/api/v1/plan-tasks/", "checklist_application": "/api/v1/checklist-applications/",
+	"inspection_round": "/api/v1/inspection-rounds/", "inspection_sheet": "/api/v1/inspection-sheets/",
 }
 
 // Every record a snapshot holds is its GET's answer to a key that reads, for
@@ -716,7 +718,9 @@ func TestFeedMatchesGet(t *testing.T) {
 		readKey := bearer(h.newKey(t, map[string]any{"name": "对照读取 " + tag(), "scopes": []string{"read"}}).Secret)
 		reporter, reviewer := h.as("reporter"), h.as("reviewer")
 		// Released records of the types the fixtures hold none of: an
-		// approved value, an accepted progress report, a signed-off problem.
+		// approved value, an accepted progress report, a signed-off problem,
+		// a target, a case applying a checklist, an accepted inspection
+		// sheet and its round.
 		_, inds := h.valueSystem(t, indicatorBody("1", "100", nil, map[string]any{"name": "对照指标"}))
 		v := h.report(t, reporter, valueBody(inds[0], h.fx.town, "2021", "3", nil))
 		h.mustAct(t, v.Id.String(), "submit", nil, reporter, "submitted")
@@ -732,6 +736,9 @@ func TestFeedMatchesGet(t *testing.T) {
 		h.problemAct(t, p.Id.String(), "rectify", map[string]any{"measures": "限期整改"}, townReporter, http.StatusOK, "")
 		expect(t, h.uploadEvidence(t, problemPath(p.Id.String(), "evidence"), "整改报告.pdf", testPDF, townReporter), http.StatusCreated, "")
 		h.problemAct(t, p.Id.String(), "sign-off", map[string]any{"note": "整改到位"}, reviewer, http.StatusOK, "")
+		// A target of the published system, a case, an accepted sheet.
+		h.newTarget(t, inds[0].Id.String(), map[string]any{"year": 2021, "comparator": "gte", "value": "60"})
+		h.acceptedSheet(t)
 
 		records, _ := h.snapshot(t, h.as("key:feed"), "")
 		checked := map[string]int{}
@@ -838,6 +845,189 @@ func TestFeedCarriesParts(t *testing.T) {
 		}
 		if got := eventsOf(events, c.Id.String()); len(got) != 1 || got[0].Operation != api.Delete {
 			t.Errorf("the abolished checklist: %+v, want one tombstone", got)
+		}
+	})
+}
+
+// acceptedSheet assigns a round of self-inspection to the fixture town on a
+// checklist of one item, which the town answers and submits and the city
+// accepts; it returns the round, before the acceptance, and the sheet, and
+// records a case applying the item.
+func (h *harness) acceptedSheet(t *testing.T) (api.InspectionRound, api.InspectionSheet) {
+	t.Helper()
+	rep, city := h.as("reporter"), h.as("cityReviewer")
+	list := h.publishedChecklist(t, "noPenalty", h.fx.town, noPenaltyItem("订阅自查事项 "+tag(), h.fx.town))
+	item := h.items(t, list.Id.String(), nil, nil, 1)[0].Id.String()
+	h.newCase(t, rep, caseBody(item, h.fx.town, nil))
+	resp := h.Post(roundsPath, map[string]any{"checklistId": list.Id.String(), "title": "订阅自查 " + tag(), "deadline": "2021-11-30",
+		"unitIds": []string{h.fx.town}}, city)
+	expect(t, resp, http.StatusCreated, "")
+	var round api.InspectionRound
+	resp.JSON(t, &round)
+	sheet := sheetOf(t, round, h.fx.town)
+	h.answer(t, sheet, item, map[string]any{"result": "complies"}, rep, http.StatusCreated, "")
+	h.sheetAct(t, sheet, "submit", nil, rep, http.StatusOK, "")
+	return round, h.sheetAct(t, sheet, "accept", nil, city, http.StatusOK, "")
+}
+
+// Records with no lifecycle of their own leave the city with others, and
+// their changes while those are released are in the feed: a plan's tasks
+// with the plan (and a task's accepted report changes its progress), an
+// indicator's targets with its system, a round of self-inspection with its
+// accepted sheets (a sheet in the feed only once accepted), a case applying
+// a checklist as soon as it is recorded. Each event's record is the GET's
+// answer to a key.
+func TestFeedCarriesRecordsReleasedWithOthers(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
+		h := newHarness(t, db, server.Config{})
+		feedKey, readKey, reviewer, reporter := h.as("key:feed"), h.as("key:read"), h.as("reviewer"), h.as("reporter")
+		_, cursor := h.snapshot(t, feedKey, "unit")
+		// expectEvents reads the feed on and checks the events of each
+		// record: the operations in order, the last upsert its GET.
+		expectEvents := func(step string, want map[string][]api.FeedEventOperation, paths map[string]string) {
+			t.Helper()
+			var events []feedEvent
+			events, cursor = h.feedAll(t, feedKey, cursor, nil)
+			for id, ops := range want {
+				got := eventsOf(events, id)
+				var gotOps []api.FeedEventOperation
+				for _, e := range got {
+					gotOps = append(gotOps, e.Operation)
+				}
+				if !slices.Equal(gotOps, ops) {
+					t.Errorf("%s: %s has events %v, want %v", step, id, gotOps, ops)
+					continue
+				}
+				if len(got) > 0 && got[len(got)-1].Operation == api.Upsert {
+					now := h.Get(paths[id]+id, readKey)
+					expect(t, now, http.StatusOK, "")
+					if !sameJSON(t, *got[len(got)-1].Record, now.Body) {
+						t.Errorf("%s: %s is %s in the feed, its GET %s", step, id, *got[len(got)-1].Record, now.Body)
+					}
+				}
+			}
+		}
+		upsert, tomb := api.Upsert, api.Delete
+		paths := map[string]string{}
+
+		// A draft plan and its task stay out; published, both arrive.
+		plan := h.newPlan(t, reviewer, h.fx.town, 2022)
+		task := h.newTask(t, plan.Id.String(), taskBody("1", "订阅任务", map[string]any{"leadUnitIds": []string{h.fx.town}}))
+		planID, taskID := plan.Id.String(), task.Id.String()
+		paths[planID], paths[taskID] = feedGetPaths["plan"], feedGetPaths["plan_task"]
+		expectEvents("draft plan", map[string][]api.FeedEventOperation{planID: nil, taskID: nil}, paths)
+		h.planAct(t, planID, "publish", nil, reviewer, http.StatusOK, "")
+		expectEvents("published plan", map[string][]api.FeedEventOperation{planID: {upsert}, taskID: {upsert}}, paths)
+		// Its task's changes: each an event of the task and of the plan.
+		h.taskAct(t, taskID, "start", nil, reporter, http.StatusOK, "")
+		added := h.newTask(t, planID, taskBody("2", "追加的订阅任务", nil))
+		paths[added.Id.String()] = feedGetPaths["plan_task"]
+		expectEvents("task started, one added", map[string][]api.FeedEventOperation{planID: {upsert, upsert}, taskID: {upsert},
+			added.Id.String(): {upsert}}, paths)
+		// An accepted report changes the task's progress.
+		r := h.newReport(t, taskID, reportBody(h.fx.town, "2022-08", 40), reporter)
+		h.reportAct(t, r.Id.String(), "submit", nil, reporter, http.StatusOK, "")
+		expectEvents("report submitted", map[string][]api.FeedEventOperation{taskID: nil}, paths)
+		h.reportAct(t, r.Id.String(), "accept", nil, h.as("cityReviewer"), http.StatusOK, "")
+		paths[r.Id.String()] = feedGetPaths["progress_report"]
+		expectEvents("report accepted", map[string][]api.FeedEventOperation{taskID: {upsert}, r.Id.String(): {upsert}}, paths)
+		if got := h.task(t, taskID); got.Progress != 40 {
+			t.Errorf("the task's progress after its report: %d", got.Progress)
+		}
+
+		// Targets arrive with their system, then change with it released.
+		sys := h.newSystem(t, tag(), map[string]any{"yearFrom": 2021, "yearTo": 2022})
+		ind := h.newIndicator(t, sys.Id.String(), indicatorBody("1", "100", nil, map[string]any{"name": "订阅目标指标"}))
+		target := h.newTarget(t, ind.Id.String(), map[string]any{"year": 2021, "comparator": "gte", "value": "90"})
+		targetID := target.Id.String()
+		paths[targetID], paths[ind.Id.String()] = feedGetPaths["target"], feedGetPaths["indicator"]
+		expectEvents("draft system", map[string][]api.FeedEventOperation{targetID: nil, ind.Id.String(): nil}, paths)
+		h.publish(t, sys.Id.String())
+		expectEvents("published system", map[string][]api.FeedEventOperation{targetID: {upsert}, ind.Id.String(): {upsert}}, paths)
+		resp := h.Do(apitest.Request{Method: http.MethodPatch, Path: feedGetPaths["target"] + targetID, Body: map[string]any{"value": "95"},
+			ContentType: "application/merge-patch+json", Header: matching(target.Version)})
+		expect(t, resp, http.StatusOK, "")
+		later := h.newTarget(t, ind.Id.String(), map[string]any{"year": 2022, "comparator": "gte", "value": "96"})
+		paths[later.Id.String()] = feedGetPaths["target"]
+		expectEvents("targets of the published system", map[string][]api.FeedEventOperation{targetID: {upsert}, later.Id.String(): {upsert}}, paths)
+		resp = h.Do(apitest.Request{Method: http.MethodDelete, Path: feedGetPaths["target"] + later.Id.String(), Header: matching(later.Version)})
+		expect(t, resp, http.StatusNoContent, "")
+		expectEvents("target deleted", map[string][]api.FeedEventOperation{later.Id.String(): {tomb}}, paths)
+
+		// A round arrives with its first accepted sheet, the sheet when
+		// accepted; the case as soon as it is recorded.
+		round, sheet := h.acceptedSheet(t)
+		roundID, sheetID := round.Id.String(), sheet.Id.String()
+		paths[roundID], paths[sheetID] = feedGetPaths["inspection_round"], feedGetPaths["inspection_sheet"]
+		var events []feedEvent
+		events, _ = h.feedAll(t, feedKey, cursor, url.Values{"types": {"checklist_application"}})
+		if len(events) != 1 || events[0].Operation != upsert {
+			t.Fatalf("the case recorded: %+v", events)
+		}
+		caseID := events[0].Id.String()
+		paths[caseID] = feedGetPaths["checklist_application"]
+		expectEvents("sheet accepted", map[string][]api.FeedEventOperation{roundID: {upsert}, sheetID: {upsert}, caseID: {upsert}}, paths)
+		resp = h.Do(apitest.Request{Method: http.MethodDelete, Path: feedGetPaths["checklist_application"] + caseID, Header: with(reporter, matching(1))})
+		expect(t, resp, http.StatusNoContent, "")
+		expectEvents("case deleted", map[string][]api.FeedEventOperation{caseID: {tomb}}, paths)
+	})
+}
+
+// A part's change racing its parent's release: a target set while its
+// system is published, a task added while its plan is published. Whichever
+// commits first, the part is released once both have, and the feed holds
+// an event of it (the write path reads the parent's state, and the
+// publication the parts, with locking reads). Many rounds on MariaDB.
+func TestFeedPartsRaceTheirParents(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
+		rounds := 20
+		if db.Name == "sqlite" || testing.Short() {
+			rounds = 3 // SQLite runs one write at a time: few interleavings to try
+		}
+		h := newHarness(t, db, server.Config{APIKeyRate: 1 << 30})
+		feedKey := bearer(h.newKey(t, map[string]any{"name": "竞态订阅 " + tag(), "scopes": []string{"feed"}}).Secret)
+		reviewer := h.as("reviewer")
+		for round := range rounds {
+			_, cursor := h.snapshot(t, feedKey, "unit")
+			sys := h.newSystem(t, tag(), map[string]any{"yearFrom": 2021, "yearTo": 2022})
+			ind := h.newIndicator(t, sys.Id.String(), indicatorBody("1", "100", nil, nil))
+			plan := h.newPlan(t, reviewer, h.fx.district, 2022)
+			h.newTask(t, plan.Id.String(), taskBody("1", "竞态任务一", nil))
+
+			var wg sync.WaitGroup
+			var target, task string
+			race := func(req apitest.Request, status int, id *string) {
+				wg.Go(func() {
+					resp := h.Do(req)
+					if resp.Status != status {
+						t.Errorf("round %d: %s %s: %d %s", round, req.Method, req.Path, resp.Status, resp.Body)
+						return
+					}
+					if id != nil {
+						var created struct{ Id string }
+						if err := json.Unmarshal(resp.Body, &created); err != nil {
+							t.Error(err)
+						}
+						*id = created.Id
+					}
+				})
+			}
+			race(apitest.Request{Method: http.MethodPost, Path: systemsPath + "/" + sys.Id.String() + "/publish"}, http.StatusOK, nil)
+			race(apitest.Request{Method: http.MethodPost, Path: "/api/v1/indicators/" + ind.Id.String() + "/targets",
+				Body: map[string]any{"year": 2021, "comparator": "gte", "value": "90"}}, http.StatusCreated, &target)
+			race(apitest.Request{Method: http.MethodPost, Path: planPath(plan.Id.String(), "publish"), Header: reviewer}, http.StatusOK, nil)
+			race(apitest.Request{Method: http.MethodPost, Path: planPath(plan.Id.String(), "tasks"), Body: taskBody("2", "竞态任务二", nil)},
+				http.StatusCreated, &task)
+			wg.Wait()
+			if t.Failed() {
+				return
+			}
+			events, _ := h.feedAll(t, feedKey, cursor, url.Values{"types": {"target,plan_task"}})
+			for _, id := range []string{target, task} {
+				if got := eventsOf(events, id); len(got) == 0 || got[len(got)-1].Operation != api.Upsert {
+					t.Errorf("round %d: %s, released, has events %+v", round, id, got)
+				}
+			}
 		}
 	})
 }

@@ -17,9 +17,11 @@ import (
 // exports hold. Adding a type is adding a line here: register for a record
 // with a lifecycle of its own (it implements models.Releasable, so that the
 // write path records its feed events; TestFeedCoversReleasableRecords fails
-// for a releasable record left out), registerPart for a part of such a
-// record, released with it (and named in the store's feedParts, whose
-// events its parent's changes write; TestFeedCarriesParts checks them).
+// for a releasable record left out), registerVia for one released with
+// others: a part of such a record (also named in the store's feedParts, by
+// which its own changes and its parent's release write its events), or a
+// record that others' changes alter (a round, by its sheets': the store's
+// alsoFeed).
 func feedTypes(s *strictServer) []recordType {
 	// status: the rows whose status is one of the lifecycle's released
 	// states, placed in years as more says.
@@ -41,12 +43,18 @@ func feedTypes(s *strictServer) []recordType {
 			func(ctx context.Context, vs []*models.IndicatorValue) ([]api.IndicatorValue, error) {
 				return s.ValueHandler.out(ctx, vs...)
 			}),
-		registerPart("indicator", "指标", status(models.StatesOf(&models.SystemLifecycle),
-			models.ReleaseScope{Parent: "indicator_systems", ParentKey: "system_id", YearFrom: "year_from", YearTo: "year_to"}),
-			func(r *models.Indicator) (string, int64, string) { return r.ID, r.Version, r.SystemID },
+		registerVia("indicator", "指标", models.ReleaseScope{Via: []models.Link{{Table: "indicator_systems", Key: "system_id"}},
+			StatusOn: "indicator_systems", StatusColumn: "status", Released: models.StatesOf(&models.SystemLifecycle),
+			YearOn: "indicator_systems", YearFrom: "year_from", YearTo: "year_to"},
+			func(r *models.Indicator) (string, int64) { return r.ID, r.Version },
 			func(_ context.Context, is []*models.Indicator) ([]api.Indicator, error) {
 				return each(is, indicatorOut), nil
 			}),
+		registerVia("target", "目标值", models.ReleaseScope{
+			Via:      []models.Link{{Table: "indicators", Key: "indicator_id"}, {Table: "indicator_systems", Key: "system_id"}},
+			StatusOn: "indicator_systems", StatusColumn: "status", Released: models.StatesOf(&models.SystemLifecycle), YearColumn: "year"},
+			func(r *models.Target) (string, int64) { return r.ID, r.Version },
+			func(_ context.Context, ts []*models.Target) ([]api.Target, error) { return each(ts, targetOut), nil }),
 		register("evaluation", "考核评价", status(models.StatesOf(&models.EvaluationLifecycle), models.ReleaseScope{YearColumn: "year"}),
 			func(r *models.Evaluation) (string, int64) { return r.ID, r.Version },
 			func(ctx context.Context, es []*models.Evaluation) ([]api.Evaluation, error) {
@@ -57,15 +65,31 @@ func feedTypes(s *strictServer) []recordType {
 			func(ctx context.Context, cs []*models.Checklist) ([]api.Checklist, error) {
 				return s.ChecklistHandler.out(ctx, cs...)
 			}),
-		registerPart("checklist_item", "清单事项", status(models.StatesOf(&models.ChecklistLifecycle),
-			models.ReleaseScope{Parent: "checklists", ParentKey: "checklist_id", YearColumn: "year"}),
-			func(r *models.ChecklistItem) (string, int64, string) { return r.ID, r.Version, r.ChecklistID },
+		registerVia("checklist_item", "清单事项", models.ReleaseScope{Via: []models.Link{{Table: "checklists", Key: "checklist_id"}},
+			StatusOn: "checklists", StatusColumn: "status", Released: models.StatesOf(&models.ChecklistLifecycle),
+			YearOn: "checklists", YearColumn: "year"},
+			func(r *models.ChecklistItem) (string, int64) { return r.ID, r.Version },
 			func(_ context.Context, is []*models.ChecklistItem) ([]api.ChecklistItem, error) {
 				return each(is, itemOut), nil
 			}),
+		register("checklist_application", "清单适用案件", models.ReleaseScope{PeriodColumn: "case_date"},
+			func(r *models.ChecklistApplication) (string, int64) { return r.ID, r.Version },
+			s.ChecklistHandler.applicationsOut),
+		registerVia("inspection_round", "自查轮次", models.ReleaseScope{Via: []models.Link{{Table: "inspection_sheets", Key: "round_id", Down: true}},
+			StatusOn: "inspection_sheets", StatusColumn: "status", Released: models.StatesOf(&models.InspectionLifecycle), PeriodColumn: "deadline"},
+			func(r *models.InspectionRound) (string, int64) { return r.ID, r.Version },
+			s.InspectionHandler.roundsOut),
+		register("inspection_sheet", "自查表", status(models.StatesOf(&models.InspectionLifecycle),
+			models.ReleaseScope{Via: []models.Link{{Table: "inspection_rounds", Key: "round_id"}}, YearOn: "inspection_rounds", PeriodColumn: "deadline"}),
+			func(r *models.InspectionSheet) (string, int64) { return r.ID, r.Version },
+			s.InspectionHandler.sheetsOut),
 		register("plan", "工作计划", status(models.StatesOf(&models.PlanLifecycle), models.ReleaseScope{YearColumn: "year"}),
 			func(r *models.Plan) (string, int64) { return r.ID, r.Version },
 			s.PlanHandler.plansOut),
+		registerVia("plan_task", "计划任务", models.ReleaseScope{Via: []models.Link{{Table: "plans", Key: "plan_id"}},
+			StatusOn: "plans", StatusColumn: "status", Released: models.StatesOf(&models.PlanLifecycle), YearOn: "plans", YearColumn: "year"},
+			func(r *models.PlanTask) (string, int64) { return r.ID, r.Version },
+			s.PlanHandler.feedTasksOut),
 		register("progress_report", "任务进展", status(models.StatesOf(&models.ProgressLifecycle), models.ReleaseScope{PeriodColumn: "period"}),
 			func(r *models.ProgressReport) (string, int64) { return r.ID, r.Version },
 			s.ProgressHandler.reportsOut),
@@ -94,6 +118,9 @@ type recordType struct {
 	title string // its sheet in a yearly export
 	model string // its model's type name in package models
 	scope models.ReleaseScope
+	// releasedWith: released with other records (registerVia), not by a
+	// state of its own.
+	releasedWith bool
 	// columns are the rendered record's fields, in the order its Go type
 	// declares them: the columns of its sheet.
 	columns []string
@@ -130,29 +157,32 @@ func register[T any, P interface {
 	return newRecordType(name, title, scope, key, released, render)
 }
 
-// registerPart describes record type T, a part of another record (scope's
-// Parent) released with it; key gives a part's id, version and parent.
-func registerPart[T, R any](name, title string, scope models.ReleaseScope, key func(*T) (string, int64, string),
+// registerVia describes record type T, released with related records
+// (scope.Via: a part with its parent, a round with its sheets): its name
+// and sheet title, which rows are released, its id and version, and the
+// batch conversion its GET uses.
+func registerVia[T, R any](name, title string, scope models.ReleaseScope, key func(*T) (string, int64),
 	render func(context.Context, []*T) ([]R, error)) recordType {
 	released := func(ctx context.Context, store FeedStore, rows []T) ([]*T, error) {
-		parents := make([]string, len(rows))
+		ids := make([]string, len(rows))
 		for i := range rows {
-			_, _, parents[i] = key(&rows[i])
+			ids[i], _ = key(&rows[i])
 		}
-		slices.Sort(parents)
-		in, err := store.ReleasedParents(ctx, scope, slices.Compact(parents))
+		in, err := store.ReleasedIDs(ctx, scope, new(T), ids)
 		if err != nil {
 			return nil, err
 		}
 		out := make([]*T, 0, len(rows))
 		for i := range rows {
-			if _, _, parent := key(&rows[i]); in[parent] {
+			if in[ids[i]] {
 				out = append(out, &rows[i])
 			}
 		}
 		return out, nil
 	}
-	return newRecordType(name, title, scope, func(r *T) (string, int64) { id, v, _ := key(r); return id, v }, released, render)
+	t := newRecordType(name, title, scope, key, released, render)
+	t.releasedWith = true
+	return t
 }
 
 // newRecordType makes a record type of the feed from its model T, which of

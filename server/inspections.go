@@ -430,6 +430,43 @@ func roundOut(r *models.InspectionRound, sheets []models.InspectionSheet, today 
 	return out
 }
 
+// roundsOut converts rounds with the sheets the caller sees, as their GET
+// does.
+func (h *InspectionHandler) roundsOut(ctx context.Context, rounds []*models.InspectionRound) ([]api.InspectionRound, error) {
+	v, err := h.view(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(rounds))
+	for i, r := range rounds {
+		ids[i] = r.ID
+	}
+	sheets, err := h.store.RoundsSheets(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	return each(rounds, func(r *models.InspectionRound) api.InspectionRound {
+		return roundOut(r, v.visibleSheets(r, sheets[r.ID]), v.today)
+	}), nil
+}
+
+// sheetsOut converts sheets with their answers, as their GET does, one
+// sheet at a time: a round has a sheet for each of a few dozen units.
+func (h *InspectionHandler) sheetsOut(ctx context.Context, sheets []*models.InspectionSheet) ([]api.InspectionSheet, error) {
+	today := h.store.Today()
+	out := make([]api.InspectionSheet, len(sheets))
+	for i, s := range sheets {
+		s, r, answers, err := h.store.GetInspectionSheet(ctx, s.ID)
+		if err != nil {
+			return nil, err
+		}
+		if out[i], err = h.sheetOut(ctx, s, r, answers, today); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 func (h *InspectionHandler) sheetOut(ctx context.Context, s *models.InspectionSheet, r *models.InspectionRound, answers []models.InspectionAnswer, today string) (api.InspectionSheet, error) {
 	evidence, err := h.store.SheetEvidence(ctx, s.ID)
 	if err != nil {

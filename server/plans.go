@@ -219,6 +219,12 @@ func (h *PlanHandler) tasksOut(ctx context.Context, tasks []*models.PlanTask, as
 		})
 }
 
+// feedTasksOut converts tasks as the province's feed serves them: overdue
+// as of the day they are served, as their GET shows them that day.
+func (h *PlanHandler) feedTasksOut(ctx context.Context, tasks []*models.PlanTask) ([]api.PlanTask, error) {
+	return h.tasksOut(ctx, tasks, h.store.Today())
+}
+
 func (h *PlanHandler) taskOut(ctx context.Context, t *models.PlanTask, asOf string) (api.PlanTask, error) {
 	out, err := h.tasksOut(ctx, []*models.PlanTask{t}, asOf)
 	if err != nil {

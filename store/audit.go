@@ -30,9 +30,13 @@ type change struct {
 	// change (models.Releasable): a change of a record released on either
 	// side goes into the province's feed too.
 	release release
-	// alsoFeed are other released records whose rendering the change
-	// alters (a task's plan counts its unfinished tasks): the feed gets an
-	// event for each.
+	// releasedWith is the record this one is released with, for a record
+	// with no lifecycle of its own (a part: feedParts): record sets release
+	// from it, as it is in the change's transaction.
+	releasedWith feedRef
+	// alsoFeed are other records whose rendering the change alters (a
+	// task's plan counts its unfinished tasks): when the change goes into
+	// the feed, so do they.
 	alsoFeed []feedRef
 }
 
@@ -77,8 +81,10 @@ func (chainHead) TableName() string { return "audit_chain" }
 // multi-primary cluster, a shared row made every write in the cluster
 // conflict with every other). However many changes, it issues a bounded
 // number of statements: one read of the units' paths per batch of units, one
-// insert per batch of events (and of feed events), plus one read of a
-// record's parts when its release flips (a publication, an abolition).
+// insert per batch of events (and of feed events), one read of the release
+// of the records parts are released with per batch and level, plus one
+// read of a record's parts per level when its release flips (a publication,
+// an abolition).
 func (db *DB) record(ctx context.Context, tx *gorm.DB, at time.Time, changes ...change) error {
 	if len(changes) == 0 {
 		return nil
@@ -93,6 +99,9 @@ func (db *DB) record(ctx context.Context, tx *gorm.DB, at time.Time, changes ...
 	}
 	paths, err := unitPaths(tx, need)
 	if err != nil {
+		return err
+	}
+	if err := db.releaseParts(tx, changes); err != nil {
 		return err
 	}
 	info := models.RequestInfoFrom(ctx)
@@ -123,20 +132,19 @@ func (db *DB) record(ctx context.Context, tx *gorm.DB, at time.Time, changes ...
 			UnitID: c.unitID, UnitPath: c.unitPath, Before: before, After: after,
 			RequestID: info.RequestID, ClientAddress: info.ClientAddress,
 		}
-		if c.release.either() {
-			feed = append(feed, &models.FeedEvent{ID: NewID(), AuditID: events[i].ID, RecordType: c.entityType, RecordID: c.entityID, OccurredAt: at})
+		if !c.release.either() {
+			continue
 		}
+		refs := append([]feedRef{{c.entityType, c.entityID}}, c.alsoFeed...)
 		if c.release.before != c.release.after {
 			// Its parts leave or arrive with it.
-			parts, err := partsOf(tx, c.entityType, c.entityID)
+			parts, err := db.partsOf(tx, c.entityType, []string{c.entityID})
 			if err != nil {
 				return err
 			}
-			for _, r := range parts {
-				feed = append(feed, &models.FeedEvent{ID: NewID(), AuditID: events[i].ID, RecordType: r.recordType, RecordID: r.id, OccurredAt: at})
-			}
+			refs = append(refs, parts...)
 		}
-		for _, r := range c.alsoFeed {
+		for _, r := range refs {
 			feed = append(feed, &models.FeedEvent{ID: NewID(), AuditID: events[i].ID, RecordType: r.recordType, RecordID: r.id, OccurredAt: at})
 		}
 	}

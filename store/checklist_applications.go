@@ -27,7 +27,7 @@ func applicationChange(before, after *models.ChecklistApplication) change {
 	if a == nil {
 		a = before
 	}
-	c := change{entityType: "checklist_application", entityID: a.ID, unitID: &a.UnitID}
+	c := change{entityType: "checklist_application", entityID: a.ID, unitID: &a.UnitID, release: releaseOf(before, after)}
 	if before != nil {
 		c.before = applicationSnapshot(before)
 	}

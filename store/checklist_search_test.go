@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -362,119 +361,109 @@ func TestChecklistGramBackfill(t *testing.T) {
 			}
 		}
 	}
-	fresh := map[string]func(t testing.TB) string{
-		store.SQLite: func(t testing.TB) string { return "sqlite://" + filepath.Join(t.TempDir(), "backfill.db") },
-		store.MySQL:  dbtest.NewMySQLDatabase,
-	}
-	for _, dialect := range []string{store.SQLite, store.MySQL} {
-		t.Run(dialect, func(t *testing.T) {
-			ctx := t.Context()
-			db, err := store.Open(store.Config{URL: fresh[dialect](t)})
+	eachNewDatabase(t, "backfill.db", func(t *testing.T, dialect string, db *store.DB) {
+		ctx := t.Context()
+		var err error
+		if _, err := db.MigrateUp(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for {
+			v, err := db.MigrateDown(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
-			t.Cleanup(func() { db.Close() })
-			if _, err := db.MigrateUp(ctx); err != nil {
+			if v == 11 {
+				break
+			}
+		}
+		// Before migration 00018 an event's number was its key, given
+		// when it was written; today's store writes events unnumbered.
+		// MySQL numbers them itself meanwhile (SQLite's INTEGER
+		// PRIMARY KEY does already).
+		if dialect == store.MySQL {
+			if err := store.GormOf(db).Exec("ALTER TABLE audit_events MODIFY seq BIGINT NOT NULL AUTO_INCREMENT").Error; err != nil {
 				t.Fatal(err)
 			}
-			for {
-				v, err := db.MigrateDown(ctx)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if v == 11 {
-					break
-				}
-			}
-			// Before migration 00018 an event's number was its key, given
-			// when it was written; today's store writes events unnumbered.
-			// MySQL numbers them itself meanwhile (SQLite's INTEGER
-			// PRIMARY KEY does already).
-			if dialect == store.MySQL {
-				if err := store.GormOf(db).Exec("ALTER TABLE audit_events MODIFY seq BIGINT NOT NULL AUTO_INCREMENT").Error; err != nil {
-					t.Fatal(err)
-				}
-			}
-			// Today's store also writes the province's feed (migration
-			// 00019): a table to take its rows while the schema is old.
-			if err := store.GormOf(db).Exec(`CREATE TABLE feed_events (id VARCHAR(36) NOT NULL PRIMARY KEY, audit_id VARCHAR(36) NOT NULL,
+		}
+		// Today's store also writes the province's feed (migration
+		// 00019): a table to take its rows while the schema is old.
+		if err := store.GormOf(db).Exec(`CREATE TABLE feed_events (id VARCHAR(36) NOT NULL PRIMARY KEY, audit_id VARCHAR(36) NOT NULL,
 				seq BIGINT NULL, record_type VARCHAR(40) NOT NULL, record_id VARCHAR(64) NOT NULL, occurred_at DATETIME(6) NOT NULL)`).Error; err != nil {
+			t.Fatal(err)
+		}
+		u := &models.Unit{Code: areaCode(), Name: "回填市", Kind: models.UnitCity}
+		if err := db.CreateUnit(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		lists := make([]*models.Checklist, 2)
+		for i := range lists {
+			if lists[i], err = db.CreateChecklist(ctx, models.Checklist{KindKey: "noPenalty", Title: "回填清单", IssuingUnitID: u.ID, Year: 2024}); err != nil {
 				t.Fatal(err)
 			}
-			u := &models.Unit{Code: areaCode(), Name: "回填市", Kind: models.UnitCity}
-			if err := db.CreateUnit(ctx, u); err != nil {
+		}
+		// Texts as the store folds them: every whitespace a folded
+		// text can hold, a character outside the BMP, repeated
+		// pairs, wildcards, and texts long enough for the
+		// migration's positions past 16, 256 and 4,096.
+		var odd strings.Builder
+		for _, r := range foldedSpace {
+			odd.WriteString("甲" + string(r) + "乙")
+		}
+		texts := []string{
+			textsearch.Fold("擅自占用盲道", "《中华人民共和国行政处罚法》", "道路運輸"),
+			odd.String() + "𠀀𠀁 a¨b ＡＢ%_!",
+			textsearch.Fold("盲道盲道盲道", "x"),
+			textsearch.Fold(strings.Repeat("长文本第", 80) + "盲道"),
+			textsearch.Fold(strings.Repeat("一二三四五六七八九十", 500) + "尾巴"),
+			"a", "",
+		}
+		var rows []*models.ChecklistItem
+		add := func(c *models.Checklist, text string) {
+			rows = append(rows, &models.ChecklistItem{ID: store.NewID(), ChecklistID: c.ID, ItemKey: store.NewID(), Sequence: len(rows) + 1,
+				Name: "回填事项", Attributes: map[string]string{}, SearchText: text, Version: 1, CreatedAt: db.Now(), UpdatedAt: db.Now()})
+		}
+		for _, text := range texts {
+			add(lists[0], text)
+		}
+		// 5,001 items of one gram make it common.
+		for i := range 5001 {
+			add(lists[1], fmt.Sprintf("共同%d", i))
+		}
+		add(lists[1], "盲道")
+		if err := store.GormOf(db).CreateInBatches(rows, 500).Error; err != nil {
+			t.Fatal(err)
+		}
+		if dialect == store.MySQL {
+			if err := store.GormOf(db).Exec("ALTER TABLE audit_events MODIFY seq BIGINT NOT NULL").Error; err != nil {
 				t.Fatal(err)
 			}
-			lists := make([]*models.Checklist, 2)
-			for i := range lists {
-				if lists[i], err = db.CreateChecklist(ctx, models.Checklist{KindKey: "noPenalty", Title: "回填清单", IssuingUnitID: u.ID, Year: 2024}); err != nil {
-					t.Fatal(err)
-				}
+		}
+		if err := store.GormOf(db).Exec("DROP TABLE feed_events").Error; err != nil {
+			t.Fatal(err)
+		}
+		if applied, err := db.MigrateUp(ctx); err != nil || !slices.Contains(applied, 11) {
+			t.Fatalf("MigrateUp: %v, %v", applied, err)
+		}
+		for _, c := range lists {
+			checkIndex(t, db, c.ID)
+		}
+		var common []string
+		if err := store.GormOf(db).Raw("SELECT gram FROM checklist_gram_counts WHERE checklist_id = ? AND common", lists[1].ID).
+			Scan(&common).Error; err != nil || !slices.Equal(common, []string{"共同"}) {
+			t.Errorf("common grams %q, %v; want 共同", common, err)
+		}
+		for _, want := range []struct {
+			list  int
+			query string
+			items int
+		}{{0, "盲道", 3}, {0, "道路运输", 1}, {0, "甲乙", 0}, {0, "乙甲", 1}, {0, "甲\t乙", 1}, {0, "𠀁", 1}, {0, "%_", 1}, {0, "尾巴", 1},
+			{1, "盲道", 1}, {1, "共同", 5001}, {1, "同4999", 1}} {
+			got, _, _, err := db.ListChecklistItemsThrough(ctx, lists[want.list].ID, q(want.query), paging.Page{Limit: 10000}, store.GramMaxEntries())
+			if err != nil || len(got) != want.items {
+				t.Errorf("q=%q: %d items, %v; want %d", want.query, len(got), err, want.items)
 			}
-			// Texts as the store folds them: every whitespace a folded
-			// text can hold, a character outside the BMP, repeated
-			// pairs, wildcards, and texts long enough for the
-			// migration's positions past 16, 256 and 4,096.
-			var odd strings.Builder
-			for _, r := range foldedSpace {
-				odd.WriteString("甲" + string(r) + "乙")
-			}
-			texts := []string{
-				textsearch.Fold("擅自占用盲道", "《中华人民共和国行政处罚法》", "道路運輸"),
-				odd.String() + "𠀀𠀁 a¨b ＡＢ%_!",
-				textsearch.Fold("盲道盲道盲道", "x"),
-				textsearch.Fold(strings.Repeat("长文本第", 80) + "盲道"),
-				textsearch.Fold(strings.Repeat("一二三四五六七八九十", 500) + "尾巴"),
-				"a", "",
-			}
-			var rows []*models.ChecklistItem
-			add := func(c *models.Checklist, text string) {
-				rows = append(rows, &models.ChecklistItem{ID: store.NewID(), ChecklistID: c.ID, ItemKey: store.NewID(), Sequence: len(rows) + 1,
-					Name: "回填事项", Attributes: map[string]string{}, SearchText: text, Version: 1, CreatedAt: db.Now(), UpdatedAt: db.Now()})
-			}
-			for _, text := range texts {
-				add(lists[0], text)
-			}
-			// 5,001 items of one gram make it common.
-			for i := range 5001 {
-				add(lists[1], fmt.Sprintf("共同%d", i))
-			}
-			add(lists[1], "盲道")
-			if err := store.GormOf(db).CreateInBatches(rows, 500).Error; err != nil {
-				t.Fatal(err)
-			}
-			if dialect == store.MySQL {
-				if err := store.GormOf(db).Exec("ALTER TABLE audit_events MODIFY seq BIGINT NOT NULL").Error; err != nil {
-					t.Fatal(err)
-				}
-			}
-			if err := store.GormOf(db).Exec("DROP TABLE feed_events").Error; err != nil {
-				t.Fatal(err)
-			}
-			if applied, err := db.MigrateUp(ctx); err != nil || !slices.Contains(applied, 11) {
-				t.Fatalf("MigrateUp: %v, %v", applied, err)
-			}
-			for _, c := range lists {
-				checkIndex(t, db, c.ID)
-			}
-			var common []string
-			if err := store.GormOf(db).Raw("SELECT gram FROM checklist_gram_counts WHERE checklist_id = ? AND common", lists[1].ID).
-				Scan(&common).Error; err != nil || !slices.Equal(common, []string{"共同"}) {
-				t.Errorf("common grams %q, %v; want 共同", common, err)
-			}
-			for _, want := range []struct {
-				list  int
-				query string
-				items int
-			}{{0, "盲道", 3}, {0, "道路运输", 1}, {0, "甲乙", 0}, {0, "乙甲", 1}, {0, "甲\t乙", 1}, {0, "𠀁", 1}, {0, "%_", 1}, {0, "尾巴", 1},
-				{1, "盲道", 1}, {1, "共同", 5001}, {1, "同4999", 1}} {
-				got, _, _, err := db.ListChecklistItemsThrough(ctx, lists[want.list].ID, q(want.query), paging.Page{Limit: 10000}, store.GramMaxEntries())
-				if err != nil || len(got) != want.items {
-					t.Errorf("q=%q: %d items, %v; want %d", want.query, len(got), err, want.items)
-				}
-			}
-		})
-	}
+		}
+	})
 }
 
 // TestChecklistSearchFollowsKind: when a kind's searchable columns change,

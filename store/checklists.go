@@ -630,7 +630,7 @@ func itemChange(issuer string, before, after *models.ChecklistItem) change {
 	if it == nil {
 		it = before
 	}
-	c := change{entityType: "checklist_item", entityID: it.ID, unitID: &issuer}
+	c := change{entityType: "checklist_item", entityID: it.ID, unitID: &issuer, releasedWith: feedRef{"checklist", it.ChecklistID}}
 	if before != nil {
 		c.before = itemSnapshot(before)
 	}

@@ -31,43 +31,198 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/fazhi/fazhi/models"
 )
 
-// feedParts are the records that are part of another and leave the city
-// with it (models.ReleaseScope's Parent): by the parent's record type, the
-// parts' record type, table and the column that points at the parent. When
-// a parent becomes released or stops being so, each of its parts gets a
-// feed event in the same transaction; parts cannot change while their
-// parent is released (their lifecycles allow edits in drafts only), so
-// that is all the feed needs of them. TestFeedCarriesParts checks each
-// part type the server registers.
-var feedParts = map[string]struct{ recordType, table, parentKey string }{
-	"indicator_system": {"indicator", "indicators", "system_id"},
-	"checklist":        {"checklist_item", "checklist_items", "checklist_id"},
+// feedParts are the records with no lifecycle of their own, released with
+// another (models.ReleaseScope's Via), by record type: the record type they
+// are released with, their table and its column holding that record's id.
+// A part's change goes into the feed when its parent is released at the
+// change (an indicator's target set, a published plan's task started:
+// releaseParts); when a parent becomes released or stops being so, each of
+// its parts, and of theirs, gets a feed event in the same transaction
+// (partsOf). TestFeedCarriesParts checks each part type the server
+// registers.
+var feedParts = map[string]feedPart{
+	"indicator":      {parent: "indicator_system", table: "indicators", key: "system_id"},
+	"target":         {parent: "indicator", table: "targets", key: "indicator_id"},
+	"checklist_item": {parent: "checklist", table: "checklist_items", key: "checklist_id"},
+	"plan_task":      {parent: "plan", table: "plan_tasks", key: "plan_id"},
 }
 
-// partsOf lists the parts of a record, for their feed events.
-func partsOf(tx *gorm.DB, recordType, id string) ([]feedRef, error) {
-	p, ok := feedParts[recordType]
-	if !ok {
-		return nil, nil
+type feedPart struct{ parent, table, key string }
+
+// feedParents are the records parts are released with, by record type:
+// their table and released states.
+var feedParents = map[string]struct {
+	table    string
+	released []string
+}{
+	"indicator_system": {"indicator_systems", models.StatesOf(&models.SystemLifecycle)},
+	"checklist":        {"checklists", models.StatesOf(&models.ChecklistLifecycle)},
+	"plan":             {"plans", models.StatesOf(&models.PlanLifecycle)},
+}
+
+// partsOf lists the parts of records, and the parts of those, for their
+// feed events: one query per level and batch. The reads lock what they
+// read (see releasedOf).
+func (db *DB) partsOf(tx *gorm.DB, recordType string, ids []string) ([]feedRef, error) {
+	if _, ok := feedParents[recordType]; ok {
+		if err := db.guard(tx, recordType, ids); err != nil {
+			return nil, err
+		}
 	}
-	var ids []string
-	if err := tx.Table(p.table).Where(p.parentKey+" = ?", id).Order("id").Pluck("id", &ids).Error; err != nil {
-		return nil, fmt.Errorf("parts of %s %s: %w", recordType, id, translate(err))
-	}
-	refs := make([]feedRef, len(ids))
-	for i, pid := range ids {
-		refs[i] = feedRef{recordType: p.recordType, id: pid}
+	var refs []feedRef
+	for _, partType := range slices.Sorted(maps.Keys(feedParts)) {
+		p := feedParts[partType]
+		if p.parent != recordType {
+			continue
+		}
+		var parts []string
+		for chunk := range slices.Chunk(ids, inChunk) {
+			var got []string
+			if err := db.forShare(tx.Table(p.table).Where(p.key+" IN ?", chunk)).Order("id").Pluck("id", &got).Error; err != nil {
+				return nil, fmt.Errorf("parts of %s: %w", recordType, translate(err))
+			}
+			parts = append(parts, got...)
+		}
+		for _, id := range parts {
+			refs = append(refs, feedRef{partType, id})
+		}
+		deeper, err := db.partsOf(tx, partType, parts)
+		if err != nil {
+			return nil, err
+		}
+		refs = append(refs, deeper...)
 	}
 	return refs, nil
+}
+
+// releaseParts sets the release of the changes of parts from the records
+// they are released with, as those are in tx: a part released before and
+// after its change if its parent is released, neither otherwise.
+func (db *DB) releaseParts(tx *gorm.DB, changes []change) error {
+	want := map[string][]string{}
+	for _, c := range changes {
+		if w := c.releasedWith; w.id != "" {
+			want[w.recordType] = append(want[w.recordType], w.id)
+		}
+	}
+	released := map[feedRef]bool{}
+	for recordType, ids := range want {
+		in, err := db.releasedOf(tx, recordType, ids)
+		if err != nil {
+			return err
+		}
+		for id := range in {
+			released[feedRef{recordType, id}] = true
+		}
+	}
+	for i := range changes {
+		if w := changes[i].releasedWith; w.id != "" {
+			r := released[w]
+			changes[i].release = release{before: r, after: r}
+		}
+	}
+	return nil
+}
+
+// releasedOf are which of these records are released (a part: when the
+// record it is released with is), one query per level and batch. A part's
+// change and its parent's flip may commit at once: the reads of the
+// parents' states here and of the parts in partsOf are locking reads, which
+// see the latest committed rows and wait for the other transaction's, so
+// that one of the two always sees the other (on MySQL; SQLite serialises
+// writers). Both also write the parent's guard row first: a Galera cluster
+// certifies the rows transactions write, not those they read, and the
+// guard is what makes a part's change on one node and its parent's flip
+// on another conflict (the loser runs again and sees the winner).
+func (db *DB) releasedOf(tx *gorm.DB, recordType string, ids []string) (map[string]bool, error) {
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	out := make(map[string]bool, len(ids))
+	if p, ok := feedParts[recordType]; ok {
+		parentOf := make(map[string]string, len(ids))
+		for chunk := range slices.Chunk(ids, inChunk) {
+			var rows []struct{ ID, Parent string }
+			if err := tx.Table(p.table).Select("id", p.key+" AS parent").Where("id IN ?", chunk).Scan(&rows).Error; err != nil {
+				return nil, fmt.Errorf("release of %s: %w", recordType, translate(err))
+			}
+			for _, r := range rows {
+				parentOf[r.ID] = r.Parent
+			}
+		}
+		parents, err := db.releasedOf(tx, p.parent, slices.Collect(maps.Values(parentOf)))
+		if err != nil {
+			return nil, err
+		}
+		for id, parent := range parentOf {
+			if parents[parent] {
+				out[id] = true
+			}
+		}
+		return out, nil
+	}
+	p, ok := feedParents[recordType]
+	if !ok {
+		return nil, fmt.Errorf("release of %s: parts are released with no record of that type", recordType)
+	}
+	if err := db.guard(tx, recordType, ids); err != nil {
+		return nil, err
+	}
+	for chunk := range slices.Chunk(ids, inChunk) {
+		var got []string
+		if err := db.forShare(tx.Table(p.table).Where("id IN ? AND status IN ?", chunk, p.released)).Pluck("id", &got).Error; err != nil {
+			return nil, fmt.Errorf("release of %s: %w", recordType, translate(err))
+		}
+		for _, id := range got {
+			out[id] = true
+		}
+	}
+	return out, nil
+}
+
+// feedGuard is a record's guard row (migration 00020): see releasedOf.
+type feedGuard struct {
+	RecordType string `gorm:"column:record_type;primaryKey"`
+	RecordID   string `gorm:"column:record_id;primaryKey"`
+	Writes     int64  `gorm:"column:writes"`
+}
+
+func (feedGuard) TableName() string { return "feed_guards" }
+
+// guard writes the guard rows of these records, in id order (so that two
+// transactions guarding the same records take their locks in one order).
+// Only MySQL needs them: SQLite runs one writer at a time.
+func (db *DB) guard(tx *gorm.DB, recordType string, ids []string) error {
+	if db.dialect != MySQL || len(ids) == 0 {
+		return nil
+	}
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	for chunk := range slices.Chunk(ids, inChunk) {
+		rows := make([]feedGuard, len(chunk))
+		for i, id := range chunk {
+			rows[i] = feedGuard{RecordType: recordType, RecordID: id, Writes: 1}
+		}
+		err := tx.Clauses(clause.OnConflict{
+			Columns:   []clause.Column{{Name: "record_type"}, {Name: "record_id"}},
+			DoUpdates: clause.Assignments(map[string]any{"writes": gorm.Expr("writes + 1")}),
+		}).Create(&rows).Error
+		if err != nil {
+			return fmt.Errorf("guard %s: %w", recordType, translate(err))
+		}
+	}
+	return nil
 }
 
 // feedState is the single row holding the feed's head (the last number
@@ -218,13 +373,14 @@ func (db *DB) ReleasedRecords(ctx context.Context, dest any, ids []string) error
 	return db.complete(ctx, g, dest)
 }
 
-// ReleasedParents says which of these parents (rows of scope.Parent) are
-// released: the parts of those are.
-func (db *DB) ReleasedParents(ctx context.Context, scope models.ReleaseScope, ids []string) (map[string]bool, error) {
+// ReleasedIDs says which of these records (model's rows) are released:
+// for a record released with others (scope.Via), what its own row cannot
+// tell.
+func (db *DB) ReleasedIDs(ctx context.Context, scope models.ReleaseScope, model any, ids []string) (map[string]bool, error) {
+	g := db.gorm.WithContext(ctx)
 	var released []string
-	if err := db.gorm.WithContext(ctx).Table(scope.Parent).Where("id IN ? AND "+scope.StatusColumn+" IN ?", ids, scope.Released).
-		Pluck("id", &released).Error; err != nil {
-		return nil, fmt.Errorf("read released parents: %w", translate(err))
+	if err := releasedRows(g, g.Model(model).Where("id IN ?", ids), scope, 0).Pluck("id", &released).Error; err != nil {
+		return nil, fmt.Errorf("read released records: %w", translate(err))
 	}
 	out := make(map[string]bool, len(released))
 	for _, id := range released {
@@ -235,8 +391,8 @@ func (db *DB) ReleasedParents(ctx context.Context, scope models.ReleaseScope, id
 
 // complete fills in what records keep outside their own rows, as the
 // store's other reads of them do: a progress report's plan, a problem's
-// links, an indicator's reporting units. (TestFeedMatchesGet compares
-// every type's records with their GET.)
+// links, an indicator's reporting units, a task's units and links.
+// (TestFeedMatchesGet compares every type's records with their GET.)
 func (db *DB) complete(ctx context.Context, tx *gorm.DB, dest any) error {
 	var err error
 	switch rows := dest.(type) {
@@ -246,6 +402,8 @@ func (db *DB) complete(ctx context.Context, tx *gorm.DB, dest any) error {
 		err = loadProblemLinks(tx, *rows)
 	case *[]models.Indicator:
 		err = db.attachReportingUnits(ctx, *rows)
+	case *[]models.PlanTask:
+		err = loadTaskLinks(tx, *rows)
 	}
 	if err != nil {
 		return fmt.Errorf("read feed records: %w", err)
@@ -295,34 +453,54 @@ func (db *DB) Snapshot(ctx context.Context, read func(models.ReleasedReader) err
 // model); year, when not zero, keeps the records of that year.
 func (s *Snapshot) Released(ctx context.Context, scope models.ReleaseScope, year int, afterID string, limit int, dest any) error {
 	tx := s.tx.WithContext(ctx)
-	q := tx.Where("id > ?", afterID)
-	// The conditions are on the record's own row, or on its parent's.
-	on := q
-	if scope.Parent != "" {
-		on = tx.Session(&gorm.Session{NewDB: true}).Table(scope.Parent).Select("id")
-	}
-	if scope.StatusColumn != "" {
-		on = on.Where(scope.StatusColumn+" IN ?", scope.Released)
-	}
-	if year != 0 {
-		switch {
-		case scope.YearColumn != "":
-			on = on.Where(scope.YearColumn+" = ?", year)
-		case scope.YearFrom != "":
-			on = on.Where(scope.YearFrom+" <= ? AND "+scope.YearTo+" >= ?", year, year)
-		case scope.PeriodColumn != "":
-			on = on.Where(scope.PeriodColumn+" LIKE ?", fmt.Sprint(year, "%"))
-		}
-	}
-	if scope.Parent != "" {
-		q = q.Where(scope.ParentKey+" IN (?)", on)
-	} else {
-		q = on
-	}
+	q := releasedRows(tx, tx.Where("id > ?", afterID), scope, year)
 	if err := q.Order("id").Limit(limit).Find(dest).Error; err != nil {
 		return fmt.Errorf("read released records: %w", translate(err))
 	}
 	return s.db.complete(ctx, tx, dest)
+}
+
+// releasedRows keeps the rows of q that scope releases (in year, unless
+// zero). The conditions on the tables scope.Via leads to are nested
+// subqueries, innermost the last table's:
+//
+//	targets WHERE indicator_id IN (SELECT id FROM indicators
+//	  WHERE system_id IN (SELECT id FROM indicator_systems WHERE status IN …))
+func releasedRows(g, q *gorm.DB, scope models.ReleaseScope, year int) *gorm.DB {
+	var inner *gorm.DB // the rows of the next table the conditions keep
+	for level := len(scope.Via); level >= 0; level-- {
+		at, table := q, ""
+		if level > 0 {
+			link := scope.Via[level-1]
+			table = link.Table
+			at = g.Session(&gorm.Session{NewDB: true}).Table(table).Select("id")
+			if link.Down {
+				at = at.Select(link.Key)
+			}
+		}
+		if scope.StatusColumn != "" && scope.StatusOn == table {
+			at = at.Where(scope.StatusColumn+" IN ?", scope.Released)
+		}
+		if year != 0 && scope.YearOn == table {
+			switch {
+			case scope.YearColumn != "":
+				at = at.Where(scope.YearColumn+" = ?", year)
+			case scope.YearFrom != "":
+				at = at.Where(scope.YearFrom+" <= ? AND "+scope.YearTo+" >= ?", year, year)
+			case scope.PeriodColumn != "":
+				at = at.Where(scope.PeriodColumn+" LIKE ?", fmt.Sprint(year, "%"))
+			}
+		}
+		if inner != nil {
+			if link := scope.Via[level]; link.Down {
+				at = at.Where("id IN (?)", inner)
+			} else {
+				at = at.Where(link.Key+" IN (?)", inner)
+			}
+		}
+		inner = at
+	}
+	return inner
 }
 
 // compactBatch is how many events one compaction transaction deletes.

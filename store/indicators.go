@@ -73,7 +73,7 @@ func indicatorChange(issuer string, before, after *models.Indicator) change {
 	if ind == nil {
 		ind = before
 	}
-	c := change{entityType: "indicator", entityID: ind.ID, unitID: &issuer}
+	c := change{entityType: "indicator", entityID: ind.ID, unitID: &issuer, releasedWith: feedRef{"indicator_system", ind.SystemID}}
 	if before != nil {
 		c.before = indicatorSnapshot(before)
 	}

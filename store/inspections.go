@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -35,9 +36,14 @@ func sheetSnapshot(s *models.InspectionSheet) map[string]any {
 	return m
 }
 
+// sheetChange is a sheet's audit event. A round is released once one of
+// its sheets is, and shows its released sheets: an accepted sheet's change
+// alters its round as the feed renders it.
 func sheetChange(before, after *models.InspectionSheet) change {
-	return snapshotChange("inspection_sheet", before, after,
+	c := snapshotChange("inspection_sheet", before, after,
 		func(s *models.InspectionSheet) (string, *string) { return s.ID, &s.UnitID }, sheetSnapshot)
+	c.alsoFeed = []feedRef{{"inspection_round", cmp.Or(after, before).RoundID}}
+	return c
 }
 
 // sheetModel is how the lifecycle's write path persists sheets.

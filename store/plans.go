@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -64,10 +65,9 @@ func taskSnapshot(t *models.PlanTask) map[string]any {
 	return m
 }
 
-// taskChange is a task's audit event, under its plan's unit.
-// A released task's change alters its plan as the feed renders it (the
-// plan counts its tasks and the unfinished ones), so the plan gets a feed
-// event too.
+// taskChange is a task's audit event, under its plan's unit. A task is
+// released with its plan, and its change alters the plan as the feed
+// renders it (the plan counts its tasks and the unfinished ones).
 func taskChange(before, after *models.PlanTask) change {
 	c := snapshotChange("plan_task", before, after, func(t *models.PlanTask) (string, *string) {
 		if t.PlanUnitID == "" {
@@ -75,11 +75,9 @@ func taskChange(before, after *models.PlanTask) change {
 		}
 		return t.ID, &t.PlanUnitID
 	}, taskSnapshot)
-	for _, t := range []*models.PlanTask{before, after} {
-		if t != nil && models.TaskLifecycle.IsReleased(t.Status) {
-			c.alsoFeed = []feedRef{{recordType: "plan", id: t.PlanID}}
-		}
-	}
+	t := cmp.Or(after, before)
+	c.releasedWith = feedRef{"plan", t.PlanID}
+	c.alsoFeed = []feedRef{{"plan", t.PlanID}}
 	return c
 }
 

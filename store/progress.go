@@ -34,9 +34,13 @@ func progressSnapshot(r *models.ProgressReport) map[string]any {
 }
 
 // progressChange is a report's audit event, under the reporting unit.
+// progressChange is a report's audit event. An accepted report's change
+// alters its task as the feed renders it (its progress).
 func progressChange(before, after *models.ProgressReport) change {
-	return snapshotChange("progress_report", before, after,
+	c := snapshotChange("progress_report", before, after,
 		func(r *models.ProgressReport) (string, *string) { return r.ID, &r.UnitID }, progressSnapshot)
+	c.alsoFeed = []feedRef{{"plan_task", cmp.Or(after, before).TaskID}}
+	return c
 }
 
 // progressModel is how the lifecycle's write path persists reports.

@@ -20,7 +20,7 @@ func targetChange(before, after *models.Target) change {
 	if t == nil {
 		t = before
 	}
-	c := change{entityType: "target", entityID: t.ID, unitID: t.UnitID}
+	c := change{entityType: "target", entityID: t.ID, unitID: t.UnitID, releasedWith: feedRef{"indicator", t.IndicatorID}}
 	if before != nil {
 		c.before = targetSnapshot(before)
 	}

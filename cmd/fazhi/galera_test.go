@@ -9,11 +9,13 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -208,6 +210,7 @@ func TestGaleraCluster(t *testing.T) {
 	if counts[0] != counts[1] || counts[1] != counts[2] || counts[0] < cluster.writes {
 		t.Errorf("audit events verified on the three nodes: %v, after %d writes", counts, cluster.writes)
 	}
+	partRaces(t, nodes[0].url("fazhi"), nodes[1].url("fazhi"))
 	if os.Getenv("TEST_MYSQL_DSN") != "" {
 		one := dbtest.NewMySQLDatabase(t)
 		single := writeLoad(t, one, one, one)
@@ -215,6 +218,129 @@ func TestGaleraCluster(t *testing.T) {
 		t.Logf("writes/s: %.0f on one MariaDB server, %.0f on the three-node cluster (%.2f×)",
 			single.perSecond, cluster.perSecond, cluster.perSecond/single.perSecond)
 	}
+}
+
+// partRaces races parts against their parents on two nodes: each round,
+// a system and a plan (with a task) are drafted through the first node's
+// instance; then the first publishes both while the second, at the same
+// instant, sets a target of the system's indicator and adds a task to the
+// plan. Whatever the order, the new target and task are released, and the
+// feed must carry both: certification does not see reads, so only the
+// guard rows both sides write make the two transactions conflict (store,
+// releasedOf).
+func partRaces(t *testing.T, first, second string) {
+	t.Helper()
+	var procs []*proc
+	for i, u := range []string{first, second} {
+		procs = append(procs, startFazhi(t, fmt.Sprintf("fazhi race %d", i+1), map[string]string{"DATABASE_URL": u, "FAZHI_ADDR": "127.0.0.1:0",
+			"FAZHI_DEMO": "never", "FAZHI_API_KEY_RATE": "100000000"}))
+	}
+	defer func() {
+		for _, p := range procs {
+			p.stop()
+		}
+	}()
+	bases, tokens := readyAsAdmin(t, procs)
+	call := func(i int, method, path string, body any, want int) []byte {
+		t.Helper()
+		r, err := apiCall{method: method, url: bases[i] + "/api/v1" + path, token: tokens[i], body: body}.do()
+		if err != nil || r.status != want {
+			t.Fatalf("%s %s through %s: %d %v %.300s", method, path, procs[i].name, r.status, err, r.body)
+		}
+		return r.body
+	}
+	idOf := func(body []byte) string {
+		var v struct{ ID string }
+		if err := json.Unmarshal(body, &v); err != nil || v.ID == "" {
+			t.Fatalf("no id in %.300s", body)
+		}
+		return v.ID
+	}
+	var key struct{ Secret string }
+	_ = json.Unmarshal(call(0, http.MethodPost, "/api-keys", map[string]any{"name": "省平台（竞态订阅）", "scopes": []string{"feed"}}, http.StatusCreated), &key)
+	const rounds = 10
+	missed := 0
+	for round := range rounds {
+		// Where the feed stands: the cursor a snapshot ends with.
+		snap, err := apiCall{method: http.MethodGet, url: bases[1] + "/api/v1/snapshot?types=unit", token: key.Secret}.do()
+		lines := strings.Split(strings.TrimSpace(string(snap.body)), "\n")
+		var end struct{ Cursor string }
+		if err != nil || snap.status != http.StatusOK || json.Unmarshal([]byte(lines[len(lines)-1]), &end) != nil || end.Cursor == "" {
+			t.Fatalf("round %d: snapshot: %d %v %.300s", round, snap.status, err, lines[len(lines)-1])
+		}
+		cursor := end.Cursor
+		suffix := dbtest.RandomSuffix()[:6]
+		sys := idOf(call(0, http.MethodPost, "/indicator-systems", map[string]any{"name": "集群竞态指标体系 " + suffix, "issuingUnitId": demo.PanjinCity,
+			"edition": "2022年版", "yearFrom": 2022, "yearTo": 2022, "totalPoints": "100"}, http.StatusCreated))
+		ind := idOf(call(0, http.MethodPost, "/indicator-systems/"+sys+"/indicators", map[string]any{"code": "1", "name": "竞态指标", "points": "100",
+			"valueType": "number", "direction": "higher_better", "aggregation": "sum", "frequency": "year"}, http.StatusCreated))
+		plan := idOf(call(0, http.MethodPost, "/plans", map[string]any{"unitId": demo.PanjinCity, "year": 2022, "title": "集群竞态计划 " + suffix,
+			"kind": "key_points"}, http.StatusCreated))
+		call(0, http.MethodPost, "/plans/"+plan+"/tasks", map[string]any{"number": "1", "title": "竞态任务一"}, http.StatusCreated)
+		// The second node has the drafts before the race starts.
+		for deadline := time.Now().Add(10 * time.Second); ; {
+			r1, _ := apiCall{method: http.MethodGet, url: bases[1] + "/api/v1/indicators/" + ind, token: tokens[1]}.do()
+			r2, _ := apiCall{method: http.MethodGet, url: bases[1] + "/api/v1/plans/" + plan, token: tokens[1]}.do()
+			if r1.status == http.StatusOK && r2.status == http.StatusOK {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("round %d: the second node does not have the drafts: %d %d", round, r1.status, r2.status)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		var wg sync.WaitGroup
+		var target, task []byte
+		race := func(i int, path string, body any, want int, got *[]byte) {
+			wg.Go(func() {
+				r, err := apiCall{method: http.MethodPost, url: bases[i] + "/api/v1" + path, token: tokens[i], body: body}.do()
+				if err != nil || r.status != want {
+					t.Errorf("round %d: POST %s through %s: %d %v %.300s", round, path, procs[i].name, r.status, err, r.body)
+				}
+				if got != nil {
+					*got = r.body
+				}
+			})
+		}
+		race(0, "/indicator-systems/"+sys+"/publish", nil, http.StatusOK, nil)
+		race(1, "/indicators/"+ind+"/targets", map[string]any{"year": 2022, "comparator": "gte", "value": "90"}, http.StatusCreated, &target)
+		race(0, "/plans/"+plan+"/publish", nil, http.StatusOK, nil)
+		race(1, "/plans/"+plan+"/tasks", map[string]any{"number": "2", "title": "竞态任务二"}, http.StatusCreated, &task)
+		wg.Wait()
+		if t.Failed() {
+			return
+		}
+		// Read the feed through the second node until both have an event
+		// (a node applies what the other committed a moment later).
+		want := map[string]bool{idOf(target): false, idOf(task): false}
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			r, err := apiCall{method: http.MethodGet, url: bases[1] + "/api/v1/feed?types=target,plan_task&limit=5000&cursor=" + cursor, token: key.Secret}.do()
+			if err != nil || r.status != http.StatusOK {
+				continue // 503 while other nodes' sequencers hold the chain: again
+			}
+			var page struct {
+				Items []struct{ ID, Operation string } `json:"items"`
+			}
+			if err := json.Unmarshal(r.body, &page); err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range page.Items {
+				if _, ok := want[e.ID]; ok && e.Operation == "upsert" {
+					want[e.ID] = true
+				}
+			}
+			if !slices.Contains(slices.Collect(maps.Values(want)), false) {
+				break
+			}
+		}
+		for id, seen := range want {
+			if !seen {
+				missed++
+				t.Errorf("round %d: %s, released, has no event in the feed", round, id)
+			}
+		}
+	}
+	t.Logf("parts racing their parents on two nodes: %d rounds, %d parts missed", rounds, missed)
 }
 
 // loadResult is what writeLoad did.

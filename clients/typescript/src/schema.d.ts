@@ -4376,7 +4376,7 @@ export interface components {
          * @description A record type the province receives, named as the audit log names it.
          * @enum {string}
          */
-        RecordType: "unit" | "indicator_system" | "indicator" | "indicator_value" | "evaluation" | "checklist" | "checklist_item" | "plan" | "progress_report" | "problem" | "annual_report";
+        RecordType: "unit" | "indicator_system" | "indicator" | "target" | "indicator_value" | "evaluation" | "checklist" | "checklist_item" | "checklist_application" | "inspection_round" | "inspection_sheet" | "plan" | "plan_task" | "progress_report" | "problem" | "annual_report";
         FeedPage: {
             items: components["schemas"]["FeedEvent"][];
             /** @description Where the next page starts; always present (the cursor sent, when the page is empty). */
