@@ -115,6 +115,14 @@ type InspectionSheet struct {
 // TableName maps InspectionSheet to its table.
 func (InspectionSheet) TableName() string { return "inspection_sheets" }
 
+// SheetDetails are what sheets show besides themselves, for a batch of
+// them.
+type SheetDetails struct {
+	Rounds   map[string]*InspectionRound     // by id
+	Answers  map[string][]InspectionAnswer   // by sheet, by item
+	Evidence map[string][]InspectionEvidence // by sheet, oldest first
+}
+
 // NewInspectionSheet is a unit's sheet of a new round, to answer.
 func NewInspectionSheet(id, roundID, unitID string, at time.Time) *InspectionSheet {
 	return &InspectionSheet{ID: id, RoundID: roundID, UnitID: unitID, Status: InspectionLifecycle.Initial, Version: 1, CreatedAt: at, UpdatedAt: at}

@@ -37,6 +37,7 @@ type InspectionStore interface {
 	CreateInspectionEvidence(ctx context.Context, e *models.InspectionEvidence) error
 	GetInspectionEvidence(ctx context.Context, id string) (*models.InspectionEvidence, error)
 	SheetEvidence(ctx context.Context, sheetID string) ([]models.InspectionEvidence, error)
+	SheetsDetails(ctx context.Context, sheets []*models.InspectionSheet) (*models.SheetDetails, error)
 	AllUnits(ctx context.Context) ([]models.Unit, error)
 	GetUnit(ctx context.Context, id string) (*models.Unit, error)
 	Today() string
@@ -450,19 +451,24 @@ func (h *InspectionHandler) roundsOut(ctx context.Context, rounds []*models.Insp
 	}), nil
 }
 
-// sheetsOut converts sheets with their answers, as their GET does, one
-// sheet at a time: a round has a sheet for each of a few dozen units.
+// sheetsOut converts sheets with their answers, as their GET does.
 func (h *InspectionHandler) sheetsOut(ctx context.Context, sheets []*models.InspectionSheet) ([]api.InspectionSheet, error) {
+	d, err := h.store.SheetsDetails(ctx, sheets)
+	if err != nil {
+		return nil, err
+	}
+	var actors []models.Actor
+	for _, s := range sheets {
+		actors = append(actors, sheetActors(s, d.Evidence[s.ID])...)
+	}
+	names, err := nameActors(ctx, h.store, actors)
+	if err != nil {
+		return nil, err
+	}
 	today := h.store.Today()
 	out := make([]api.InspectionSheet, len(sheets))
 	for i, s := range sheets {
-		s, r, answers, err := h.store.GetInspectionSheet(ctx, s.ID)
-		if err != nil {
-			return nil, err
-		}
-		if out[i], err = h.sheetOut(ctx, s, r, answers, today); err != nil {
-			return nil, err
-		}
+		out[i] = sheetBody(s, d.Rounds[s.RoundID], d.Answers[s.ID], d.Evidence[s.ID], names, today)
 	}
 	return out, nil
 }
@@ -472,16 +478,28 @@ func (h *InspectionHandler) sheetOut(ctx context.Context, s *models.InspectionSh
 	if err != nil {
 		return api.InspectionSheet{}, err
 	}
+	names, err := nameActors(ctx, h.store, sheetActors(s, evidence))
+	if err != nil {
+		return api.InspectionSheet{}, err
+	}
+	return sheetBody(s, r, answers, evidence, names, today), nil
+}
+
+// sheetActors are the actors a sheet names: who submitted and reviewed it,
+// and who added each piece of evidence.
+func sheetActors(s *models.InspectionSheet, evidence []models.InspectionEvidence) []models.Actor {
 	actors := evidenceActors(evidence)
 	for _, ref := range []*string{s.SubmittedBy, s.ReviewedBy} {
 		if ref != nil {
 			actors = append(actors, models.Actor(*ref))
 		}
 	}
-	names, err := nameActors(ctx, h.store, actors)
-	if err != nil {
-		return api.InspectionSheet{}, err
-	}
+	return actors
+}
+
+// sheetBody is a sheet with its answers and their evidence.
+func sheetBody(s *models.InspectionSheet, r *models.InspectionRound, answers []models.InspectionAnswer, evidence []models.InspectionEvidence,
+	names actorNames, today string) api.InspectionSheet {
 	out := api.InspectionSheet{Id: uuidOf(s.ID), RoundId: uuidOf(s.RoundID), UnitId: uuidOf(s.UnitID), Status: api.InspectionStatus(s.Status),
 		Overdue: s.Overdue(r.Deadline, today), SubmittedBy: names.ref(s.SubmittedBy), SubmittedAt: utcOrNil(s.SubmittedAt),
 		ReviewedBy: names.ref(s.ReviewedBy), ReviewedAt: utcOrNil(s.ReviewedAt), ReturnReason: s.ReturnReason,
@@ -489,7 +507,7 @@ func (h *InspectionHandler) sheetOut(ctx context.Context, s *models.InspectionSh
 	for i := range answers {
 		out.Answers[i] = answerOut(&answers[i], evidence, names)
 	}
-	return out, nil
+	return out
 }
 
 func evidenceActors(evidence []models.InspectionEvidence) []models.Actor {

@@ -173,9 +173,28 @@ func (o *operations) docs() http.Handler {
 			// order), the operations that of the served spec's paths.
 			"tagsSorter":       "false",
 			"operationsSorter": "false",
+			"plugins":          plugins,
 		},
 	})
 }
+
+// plugins are Swagger UI's (swgui's default, the download of the spec) and
+// one of ours: a response body past 100,000 characters is shown as plain
+// text. Swagger UI colours a body token by token, which takes the browser
+// tens of seconds for a snapshot of the demo data (3 MB of NDJSON) and
+// leaves the page frozen meanwhile.
+const plugins = `[
+				SwaggerUIBundle.plugins.DownloadUrl,
+				function plainLargeBodies(system) {
+					return {wrapComponents: {SyntaxHighlighter: (Original, system) => (props) => {
+						const text = props.children;
+						if (typeof text === "string" && text.length > 100000) {
+							return system.React.createElement(system.getComponent("PlainTextViewer"), null, text);
+						}
+						return system.React.createElement(Original, props);
+					}}};
+				}
+			]`
 
 // requestSnippets are the snippets each request shows, curl for bash first.
 const requestSnippets = `{

@@ -171,7 +171,7 @@ func (db *DB) ListInspectionRounds(ctx context.Context, f models.InspectionRound
 	if page.Sort.Field == "deadline" {
 		col, parse, key = "deadline", timeOrText("deadline"), func(r *models.InspectionRound) string { return r.Deadline }
 	}
-	rows, next, err := keysetPage(q, col, page, parse, key, func(r *models.InspectionRound) string { return r.ID })
+	rows, next, err := keysetPage(q, col, false, page, parse, key, func(r *models.InspectionRound) string { return r.ID })
 	if err != nil {
 		return nil, nil, fmt.Errorf("list inspection rounds: %w", err)
 	}
@@ -405,6 +405,49 @@ func (db *DB) CreateInspectionEvidence(ctx context.Context, e *models.Inspection
 // GetInspectionEvidence reads one file of evidence.
 func (db *DB) GetInspectionEvidence(ctx context.Context, id string) (*models.InspectionEvidence, error) {
 	return find[models.InspectionEvidence](ctx, db, "inspection evidence "+id, evidenceNotFound(id), "id = ?", id)
+}
+
+// SheetsDetails reads the rounds, answers and evidence of sheets: one query
+// of each per batch, however many sheets.
+func (db *DB) SheetsDetails(ctx context.Context, sheets []*models.InspectionSheet) (*models.SheetDetails, error) {
+	d := &models.SheetDetails{Rounds: map[string]*models.InspectionRound{}, Answers: map[string][]models.InspectionAnswer{},
+		Evidence: map[string][]models.InspectionEvidence{}}
+	g := db.gorm.WithContext(ctx)
+	ids, roundIDs := make([]string, len(sheets)), make([]string, len(sheets))
+	for i, s := range sheets {
+		ids[i], roundIDs[i] = s.ID, s.RoundID
+	}
+	slices.Sort(roundIDs)
+	for part := range slices.Chunk(slices.Compact(roundIDs), batchSize) {
+		var rounds []models.InspectionRound
+		if err := g.Where("id IN ?", part).Find(&rounds).Error; err != nil {
+			return nil, fmt.Errorf("rounds of inspection sheets: %w", translate(err))
+		}
+		for i := range rounds {
+			d.Rounds[rounds[i].ID] = &rounds[i]
+		}
+	}
+	sheetOf := map[string]string{} // answer → sheet
+	for part := range slices.Chunk(ids, batchSize) {
+		var answers []models.InspectionAnswer
+		if err := g.Where("sheet_id IN ?", part).Order("sheet_id, item_id").Find(&answers).Error; err != nil {
+			return nil, fmt.Errorf("answers of inspection sheets: %w", translate(err))
+		}
+		for _, a := range answers {
+			d.Answers[a.SheetID] = append(d.Answers[a.SheetID], a)
+			sheetOf[a.ID] = a.SheetID
+		}
+		var evidence []models.InspectionEvidence
+		err := g.Where("answer_id IN (?)", g.Model(&models.InspectionAnswer{}).Select("id").Where("sheet_id IN ?", part)).
+			Order("id").Find(&evidence).Error
+		if err != nil {
+			return nil, fmt.Errorf("evidence of inspection sheets: %w", translate(err))
+		}
+		for _, e := range evidence {
+			d.Evidence[sheetOf[e.AnswerID]] = append(d.Evidence[sheetOf[e.AnswerID]], e)
+		}
+	}
+	return d, nil
 }
 
 // SheetEvidence reads the evidence of a sheet's answers, oldest first.

@@ -261,8 +261,16 @@ func partRaces(t *testing.T, first, second string) {
 	const rounds = 10
 	missed := 0
 	for round := range rounds {
-		// Where the feed stands: the cursor a snapshot ends with.
-		snap, err := apiCall{method: http.MethodGet, url: bases[1] + "/api/v1/snapshot?types=unit", token: key.Secret}.do()
+		// Where the feed stands: the cursor a snapshot ends with (once the
+		// second node has the key, which the first made a moment ago).
+		var snap apiReply
+		var err error
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			snap, err = apiCall{method: http.MethodGet, url: bases[1] + "/api/v1/snapshot?types=unit", token: key.Secret}.do()
+			if err != nil || snap.status != http.StatusUnauthorized || time.Now().After(deadline) {
+				break
+			}
+		}
 		lines := strings.Split(strings.TrimSpace(string(snap.body)), "\n")
 		var end struct{ Cursor string }
 		if err != nil || snap.status != http.StatusOK || json.Unmarshal([]byte(lines[len(lines)-1]), &end) != nil || end.Cursor == "" {
