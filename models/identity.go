@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 )
@@ -230,6 +231,23 @@ type RequestInfo struct {
 }
 
 type requestInfoKey struct{}
+
+type statementCountKey struct{}
+
+// WithStatementCount returns ctx carrying a count of the database
+// statements run in it, which the store adds to: the access log reports
+// each request's, so that an operation whose statements grow with its page
+// (one query per row) shows.
+func WithStatementCount(ctx context.Context) (context.Context, *atomic.Int64) {
+	n := new(atomic.Int64)
+	return context.WithValue(ctx, statementCountKey{}, n), n
+}
+
+// StatementCount is the count ctx carries, or nil.
+func StatementCount(ctx context.Context) *atomic.Int64 {
+	n, _ := ctx.Value(statementCountKey{}).(*atomic.Int64)
+	return n
+}
 
 // WithRequestInfo returns ctx carrying info.
 func WithRequestInfo(ctx context.Context, info RequestInfo) context.Context {

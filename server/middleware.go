@@ -12,6 +12,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/fazhi/fazhi/models"
 )
 
 // validRequestID is what an incoming X-Request-Id may be; anything else is
@@ -56,6 +58,9 @@ func timeLimit(limit time.Duration) echo.MiddlewareFunc {
 			if limit <= 0 {
 				return next(c)
 			}
+			// The client's own context, which ends when it goes away: the
+			// error handler runs after cancel has ended the request's.
+			c.Set(clientContextKey, c.Request().Context())
 			ctx, cancel := context.WithTimeoutCause(c.Request().Context(), limit, errTimeLimit)
 			defer cancel()
 			c.SetRequest(c.Request().WithContext(ctx))
@@ -68,6 +73,19 @@ func timeLimit(limit time.Duration) echo.MiddlewareFunc {
 // data takes (a snapshot of every released record, a year's export): neither
 // the request's time limit nor the server's write timeout applies to them.
 var streamedAnswers = map[string]bool{basePath + "/snapshot": true, basePath + "/exports/:year": true}
+
+// clientContextKey keeps the context of the request as the HTTP server made
+// it, before timeLimit derived the request's own from it.
+const clientContextKey = "fazhi.clientContext"
+
+// clientContext is the context the HTTP server gave the request: it ends
+// when the client goes away (or the answer is done).
+func clientContext(c echo.Context) context.Context {
+	if ctx, ok := c.Get(clientContextKey).(context.Context); ok {
+		return ctx
+	}
+	return c.Request().Context()
+}
 
 // pastTimeLimit reports whether err is a request's failure because its
 // context ended at the time limit.
@@ -126,6 +144,8 @@ func observe(log *slog.Logger, m *metrics) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			start := time.Now()
+			ctx, statements := models.WithStatementCount(c.Request().Context())
+			c.SetRequest(c.Request().WithContext(ctx))
 			if err := next(c); err != nil {
 				c.Error(err)
 			}
@@ -147,6 +167,7 @@ func observe(log *slog.Logger, m *metrics) echo.MiddlewareFunc {
 				slog.Float64("latency_ms", float64(elapsed.Microseconds())/1000),
 				slog.Int64("bytes", c.Response().Size),
 				slog.String("remote", c.RealIP()),
+				slog.Int64("db_statements", statements.Load()),
 			)
 			return nil
 		}

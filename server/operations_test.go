@@ -2,13 +2,16 @@ package server_test
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -341,4 +344,50 @@ func TestServedSpecDemoSection(t *testing.T) {
 	if again, _ := server.LoadContract(); again.Doc.Info.Description != original || strings.Contains(original, demo.Password) {
 		t.Error("the contract itself changed")
 	}
+}
+
+// TestClientGoneIsNotAServerError: a request whose client has gone (its
+// context ended) fails in the database, differently on each driver ("context
+// canceled", SQLite's "interrupted"); it is logged as the client's
+// abandonment (499, at info), never as a server error. With a time limit on
+// requests (which ends each request's own context once it is answered), a
+// client that stays still gets its errors as they are.
+func TestClientGoneIsNotAServerError(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
+		h := newHarness(t, db, server.Config{RequestTimeout: time.Minute})
+		expect(t, h.Get(unitsPath+"/"+absentID, nil), http.StatusNotFound, "not_found")
+		expect(t, h.Get("/api/v1/nothing", nil), http.StatusNotFound, "route_not_found")
+		for i, r := range []struct{ method, path, body string }{
+			{http.MethodGet, unitsPath + "?limit=50", ""},
+			{http.MethodPatch, unitsPath + "/" + h.fx.town, `{"name":"离开的客户端"}`},
+		} {
+			ctx, cancel := context.WithCancel(t.Context())
+			cancel()
+			req := httptest.NewRequestWithContext(ctx, r.method, r.path, strings.NewReader(r.body))
+			req.Header.Set("Authorization", "Bearer "+h.fx.tokens["admin"])
+			req.Header.Set("Content-Type", "application/merge-patch+json")
+			req.Header.Set("If-Match", `"1"`)
+			id := fmt.Sprintf("client-gone-%s-%d", db.Name, i)
+			req.Header.Set("X-Request-Id", id)
+			rec := httptest.NewRecorder()
+			h.echo.ServeHTTP(rec, req)
+			if rec.Code != 499 {
+				t.Errorf("%s %s: %d %s, want 499", r.method, r.path, rec.Code, rec.Body)
+			}
+			var line map[string]any
+			sc := bufio.NewScanner(strings.NewReader(h.logs.String()))
+			for sc.Scan() {
+				var m map[string]any
+				if json.Unmarshal(sc.Bytes(), &m) == nil && m["request_id"] == id {
+					if m["level"] != "INFO" || m["msg"] != "request" {
+						t.Errorf("%s %s logged %v", r.method, r.path, m)
+					}
+					line = m
+				}
+			}
+			if line == nil || line["status"] != float64(499) {
+				t.Errorf("%s %s: the request's log line %v, want status 499", r.method, r.path, line)
+			}
+		}
+	})
 }

@@ -162,12 +162,31 @@ func problem(status int, code, detail string) api.Problem {
 	return api.Problem{Type: problemTypeBase + slug, Title: title, Status: int32(status), Code: code, Detail: &detail}
 }
 
+// statusClientClosed is the status logged for a request its client
+// abandoned (closed the connection, gave up waiting) before its answer, as
+// nginx logs it: 499.
+const statusClientClosed = 499
+
+// clientGone reports whether err is a request's failure because its client
+// went away: the context the HTTP server gave the request has ended, which
+// it does when the client's connection closes.
+func clientGone(c echo.Context, err error) bool {
+	return err != nil && clientContext(c).Err() != nil
+}
+
 // errorHandler is Echo's HTTPErrorHandler: the one place where errors, from the
 // validator, the middleware, the handlers or a recovered panic, become
 // application/problem+json.
 func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
+			return
+		}
+		if clientGone(c, err) {
+			// Nobody hears an answer, and what failed failed because the
+			// client left (the database calls of its context stopped):
+			// logged as the client's abandonment, not as a server error.
+			c.Response().WriteHeader(statusClientClosed)
 			return
 		}
 		p, extra := problemFor(err)

@@ -293,8 +293,7 @@ func TestNewEditionCopiesTheTreeInOneTransaction(t *testing.T) {
 
 		later := clk.Advance(time.Hour)
 		probe := &txProbe{}
-		_, count := countStatements(t, db)
-		ctx := context.WithValue(probeStatements(t, db, probe), countKey{}, count)
+		ctx, count := models.WithStatementCount(probeStatements(t, db, probe))
 		ed, err := db.NewEdition(ctx, src.ID, models.IndicatorSystem{Edition: "2022年版", YearFrom: 2022, YearTo: 2023})
 		if err != nil {
 			t.Fatal(err)

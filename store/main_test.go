@@ -13,11 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"gorm.io/gorm"
-
 	"github.com/fazhi/fazhi/internal/dbtest"
 	"github.com/fazhi/fazhi/models"
-	"github.com/fazhi/fazhi/store"
 )
 
 // The contract suite runs every test on SQLite and, when TEST_MYSQL_DSN is set,
@@ -218,36 +215,9 @@ func checkTimestamps(t *testing.T, u *models.Unit) {
 	}
 }
 
-type countKey struct{}
-
-// counted remembers the GORM handles the statement counter is registered on.
-var counted sync.Map
-
 // countStatements returns a context in which every statement GORM runs on db
 // (query, row, raw, create, update, delete) adds one to the returned counter.
-func countStatements(t *testing.T, db *dbtest.DB) (context.Context, *atomic.Int64) {
+func countStatements(t *testing.T, _ *dbtest.DB) (context.Context, *atomic.Int64) {
 	t.Helper()
-	g := store.GormOf(db.DB)
-	if _, done := counted.LoadOrStore(g, true); !done {
-		count := func(tx *gorm.DB) {
-			if n, ok := tx.Statement.Context.Value(countKey{}).(*atomic.Int64); ok {
-				n.Add(1)
-			}
-		}
-		cb := g.Callback()
-		for _, err := range []error{
-			cb.Query().After("gorm:query").Register("fazhi_test:count_query", count),
-			cb.Row().After("gorm:row").Register("fazhi_test:count_row", count),
-			cb.Raw().After("gorm:raw").Register("fazhi_test:count_raw", count),
-			cb.Create().After("gorm:create").Register("fazhi_test:count_create", count),
-			cb.Update().After("gorm:update").Register("fazhi_test:count_update", count),
-			cb.Delete().After("gorm:delete").Register("fazhi_test:count_delete", count),
-		} {
-			if err != nil {
-				t.Fatalf("register statement counter: %v", err)
-			}
-		}
-	}
-	n := new(atomic.Int64)
-	return context.WithValue(t.Context(), countKey{}, n), n
+	return models.WithStatementCount(t.Context())
 }

@@ -112,6 +112,9 @@ func Open(cfg Config) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", dialect, translate(err))
 	}
+	if err := countStatements(g); err != nil {
+		return nil, err
+	}
 	sqlDB, err := g.DB()
 	if err != nil {
 		return nil, err
@@ -130,6 +133,31 @@ func Open(cfg Config) (*DB, error) {
 	}
 	sqlDB.SetConnMaxLifetime(lifetime)
 	return &DB{gorm: g, sql: sqlDB, dialect: dialect, Now: Now, sequencer: newSequencer()}, nil
+}
+
+// countStatements has every statement GORM runs (query, row, raw, create,
+// update, delete) add one to the count its context carries
+// (models.WithStatementCount): a request's statements, in its log line.
+func countStatements(g *gorm.DB) error {
+	count := func(tx *gorm.DB) {
+		if n := models.StatementCount(tx.Statement.Context); n != nil {
+			n.Add(1)
+		}
+	}
+	cb := g.Callback()
+	for _, err := range []error{
+		cb.Query().After("gorm:query").Register("fazhi:count_query", count),
+		cb.Row().After("gorm:row").Register("fazhi:count_row", count),
+		cb.Raw().After("gorm:raw").Register("fazhi:count_raw", count),
+		cb.Create().After("gorm:create").Register("fazhi:count_create", count),
+		cb.Update().After("gorm:update").Register("fazhi:count_update", count),
+		cb.Delete().After("gorm:delete").Register("fazhi:count_delete", count),
+	} {
+		if err != nil {
+			return fmt.Errorf("count statements: %w", err)
+		}
+	}
+	return nil
 }
 
 // ParseURL turns a DATABASE_URL into a dialect and a driver DSN.

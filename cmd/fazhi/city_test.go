@@ -197,14 +197,39 @@ func readCredentials(t *testing.T, path string) map[string]string {
 	return out
 }
 
+// serveApart starts fazhi serve with setting (an address variable) on a
+// port of its own, and returns the server, the API's base URL and the base
+// URL of that address, which the server logs with message.
+func serveApart(t *testing.T, setting, message string) (*proc, string, string) {
+	t.Helper()
+	env := map[string]string{"DATABASE_URL": "sqlite://" + filepath.Join(t.TempDir(), "fazhi.db"), "FAZHI_DEMO": "never",
+		"FAZHI_DATA_DIR": t.TempDir(), "FAZHI_ADDR": "127.0.0.1:0", setting: "127.0.0.1:0"}
+	srv := startFazhi(t, "fazhi serve", env)
+	base, _ := srv.listen()
+	return srv, base, "http://" + srv.waitLog(message, startTimeout).str("addr")
+}
+
+// TestProcessProfiler: with FAZHI_PPROF_ADDR, Go's profiler answers there,
+// and only there.
+func TestProcessProfiler(t *testing.T) {
+	srv, base, profiler := serveApart(t, "FAZHI_PPROF_ADDR", "profiler listening")
+	getOK(t, base+"/healthz")
+	if resp, _ := get(t, base+"/debug/pprof/"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("the profiler on the API's port: %s, want 404", resp.Status)
+	}
+	if _, body := getOK(t, profiler+"/debug/pprof/heap?debug=1"); !strings.Contains(string(body), "heap profile") {
+		t.Errorf("the heap profile:\n%.300s", body)
+	}
+	if resp, _ := get(t, profiler+"/healthz"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("the profiler's address serves more than the profiler: /healthz %s", resp.Status)
+	}
+	srv.stop()
+}
+
 // TestProcessMetricsApart: with FAZHI_METRICS_ADDR, /metrics answers there
 // and not on the API's port.
 func TestProcessMetricsApart(t *testing.T) {
-	env := map[string]string{"DATABASE_URL": "sqlite://" + filepath.Join(t.TempDir(), "fazhi.db"), "FAZHI_DEMO": "never",
-		"FAZHI_DATA_DIR": t.TempDir(), "FAZHI_ADDR": "127.0.0.1:0", "FAZHI_METRICS_ADDR": "127.0.0.1:0"}
-	srv := startFazhi(t, "fazhi serve", env)
-	base, _ := srv.listen()
-	metrics := "http://" + srv.waitLog("metrics listening", startTimeout).str("addr")
+	srv, base, metrics := serveApart(t, "FAZHI_METRICS_ADDR", "metrics listening")
 	if resp, _ := get(t, base+"/metrics"); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("/metrics on the API's port: %s, want 404", resp.Status)
 	}

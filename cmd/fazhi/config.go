@@ -23,6 +23,7 @@ type setting struct {
 var settings = []setting{
 	{"FAZHI_ADDR", ":8080", "address to listen on"},
 	{"FAZHI_METRICS_ADDR", "", "address of /metrics (Prometheus), apart from the API's; empty: /metrics on FAZHI_ADDR"},
+	{"FAZHI_PPROF_ADDR", "", "address of Go's profiler (/debug/pprof/), never the API's; empty: off. Bind it to localhost or a private network"},
 	{"DATABASE_URL", "", "mysql://user:pass@host:3306/db or sqlite:///path/file.db; empty: embedded SQLite in FAZHI_DATA_DIR"},
 	{"FAZHI_DATA_DIR", "data", "directory of the embedded database and, by default, of attachments"},
 	{"FAZHI_ATTACHMENT_DIR", "", "directory of the attachments, shared by every instance; empty: FAZHI_DATA_DIR/attachments"},
@@ -50,6 +51,7 @@ var settings = []setting{
 type config struct {
 	Addr              string
 	MetricsAddr       string
+	PprofAddr         string
 	DatabaseURL       string
 	DataDir           string
 	AttachmentDir     string
@@ -97,6 +99,13 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	c.Addr = get("FAZHI_ADDR")
 	c.MetricsAddr = get("FAZHI_METRICS_ADDR")
+	c.PprofAddr = get("FAZHI_PPROF_ADDR")
+	// (Port 0 is a new port each time it is listened on.)
+	if c.PprofAddr != "" && !strings.HasSuffix(c.PprofAddr, ":0") && (c.PprofAddr == c.Addr || c.PprofAddr == c.MetricsAddr) {
+		// The profiler shows the process's memory and arguments: never
+		// where the API's callers or the metrics scraper reach.
+		errs = append(errs, fmt.Sprintf("FAZHI_PPROF_ADDR: %q is the address of the API or of /metrics; give the profiler one of its own", c.PprofAddr))
+	}
 	c.DatabaseURL = get("DATABASE_URL")
 	c.DataDir = get("FAZHI_DATA_DIR")
 	c.AttachmentDir = get("FAZHI_ATTACHMENT_DIR")

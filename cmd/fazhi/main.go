@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -220,7 +221,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	base := "http://" + displayAddr(ln.Addr())
 	log.Info("listening", "addr", ln.Addr().String(), "docs", base+"/docs", "api", base+"/api/v1")
 
-	errc := make(chan error, 2)
+	errc := make(chan error, 3) // the API, metrics, the profiler
 	go func() { errc <- srv.Serve(ln) }()
 	if metrics != nil {
 		mln, err := net.Listen("tcp", metrics.Addr)
@@ -230,6 +231,13 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		log.Info("metrics listening", "addr", mln.Addr().String())
 		go func() { errc <- metrics.Serve(mln) }()
 		defer metrics.Close()
+	}
+	if cfg.PprofAddr != "" {
+		profiler, err := serveProfiler(cfg, log, errc)
+		if err != nil {
+			return err
+		}
+		defer profiler.Close()
 	}
 	select {
 	case err := <-errc:
@@ -247,6 +255,28 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// serveProfiler serves Go's profiler (net/http/pprof) on its own address, so
+// that profiles come from the real binary under real load. It is off unless
+// FAZHI_PPROF_ADDR is set, and never on the API's address: a profile shows
+// the process's memory.
+func serveProfiler(cfg config, log *slog.Logger, errc chan<- error) (*http.Server, error) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	ln, err := net.Listen("tcp", cfg.PprofAddr)
+	if err != nil {
+		return nil, fmt.Errorf("profiler address: %w", err)
+	}
+	// No write timeout: a CPU profile answers after the seconds it samples.
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: cfg.ReadHeaderTimeout, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	log.Warn("profiler listening", "addr", ln.Addr().String(), "note", "a profile shows the process's memory: keep this address private")
+	go func() { errc <- srv.Serve(ln) }()
+	return srv, nil
 }
 
 // displayAddr turns a wildcard listen address into one a browser can open.

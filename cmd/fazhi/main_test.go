@@ -253,6 +253,7 @@ func TestBadSettingsAreAllReportedAtOnce(t *testing.T) {
 		"FAZHI_TRUSTED_PROXIES":      "10.0.0.0/33",
 		"FAZHI_ATTACHMENT_LIMIT":     "huge",
 		"FAZHI_SHEET_LIMIT":          "0",
+		"FAZHI_PPROF_ADDR":           ":8080", // the API's own
 	}
 	env := map[string]string{"FAZHI_DATA_DIR": dataDir}
 	for k, v := range bad {
