@@ -404,31 +404,8 @@ func (cb *checklistBench) explain(b *testing.B, id, q string) {
 		}
 	}
 	for _, stmt := range stmts {
-		rows, err := cb.db.SQL().QueryContext(b.Context(), stmt)
+		lines, err := dbtest.QueryLines(b.Context(), cb.db.SQL(), stmt)
 		if err != nil {
-			b.Fatal(err)
-		}
-		cols, _ := rows.Columns()
-		var lines []string
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				b.Fatal(err)
-			}
-			var cells []string
-			for i, v := range vals {
-				if v, ok := v.([]byte); ok {
-					vals[i] = string(v)
-				}
-				cells = append(cells, fmt.Sprintf("%s=%v", cols[i], vals[i]))
-			}
-			lines = append(lines, strings.Join(cells, " "))
-		}
-		if err := rows.Close(); err != nil {
 			b.Fatal(err)
 		}
 		b.Logf("%s: %s\n\t%s", cb.db.Name, strings.Fields(stmt)[0], strings.Join(lines, "\n\t"))

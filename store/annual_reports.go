@@ -139,7 +139,7 @@ func (db *DB) ListAnnualReports(ctx context.Context, f models.AnnualReportFilter
 		q = q.Where("status = ?", f.Status)
 	}
 	page.Sort = paging.ParseSort("-createdAt")
-	rows, next, err := keysetPage(q, "created_at", page, parseInstant,
+	rows, next, err := keysetPage(q, "created_at", false, page, parseInstant,
 		func(r *models.AnnualReport) string { return instant(r.CreatedAt) }, func(r *models.AnnualReport) string { return r.ID })
 	if err != nil {
 		return nil, nil, fmt.Errorf("list annual reports: %w", err)

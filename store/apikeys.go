@@ -68,7 +68,7 @@ func (db *DB) ListAPIKeys(ctx context.Context, revoked *bool, page paging.Page) 
 		}
 	}
 	// The handler always asks for -createdAt: newest first.
-	keys, next, err := keysetPage(q, "created_at", page, parseInstant,
+	keys, next, err := keysetPage(q, "created_at", false, page, parseInstant,
 		func(k *models.APIKey) string { return instant(k.CreatedAt) }, func(k *models.APIKey) string { return k.ID })
 	if err != nil {
 		return nil, nil, fmt.Errorf("list API keys: %w", err)

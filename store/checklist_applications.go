@@ -76,7 +76,7 @@ func applicationsWhere(q *gorm.DB, f models.ChecklistApplicationFilter) *gorm.DB
 // by case date (newest first unless the page asks otherwise).
 func (db *DB) ListChecklistApplications(ctx context.Context, f models.ChecklistApplicationFilter, page paging.Page) ([]models.ChecklistApplication, *paging.Cursor, error) {
 	q := applicationsWhere(db.gorm.WithContext(ctx).Model(&models.ChecklistApplication{}), f)
-	rows, next, err := keysetPage(q, "case_date", page, timeOrText("case_date"),
+	rows, next, err := keysetPage(q, "case_date", false, page, timeOrText("case_date"),
 		func(a *models.ChecklistApplication) string { return a.CaseDate }, func(a *models.ChecklistApplication) string { return a.ID })
 	if err != nil {
 		return nil, nil, fmt.Errorf("list checklist applications: %w", err)

@@ -370,7 +370,7 @@ func (db *DB) ListChecklists(ctx context.Context, f models.ChecklistFilter, page
 	case "title":
 		col, parse, key = "title", timeOrText("title"), func(c *models.Checklist) string { return c.Title }
 	}
-	rows, next, err := keysetPage(q, col, page, parse, key, func(c *models.Checklist) string { return c.ID })
+	rows, next, err := keysetPage(q, col, false, page, parse, key, func(c *models.Checklist) string { return c.ID })
 	if err != nil {
 		return nil, nil, fmt.Errorf("list checklists: %w", err)
 	}
@@ -604,7 +604,7 @@ func (db *DB) listChecklistItems(ctx context.Context, checklistID string, f mode
 	if f.Query != "" {
 		q = q.Where("search_text LIKE ? ESCAPE '"+textsearch.LikeEscape+"'", "%"+textsearch.EscapeLike(folded)+"%")
 	}
-	rows, next, err = keysetPage(q, "sequence", page, parseInt, func(it *models.ChecklistItem) string { return strconv.Itoa(it.Sequence) },
+	rows, next, err = keysetPage(q, "sequence", false, page, parseInt, func(it *models.ChecklistItem) string { return strconv.Itoa(it.Sequence) },
 		func(it *models.ChecklistItem) string { return it.ID })
 	if err != nil {
 		return nil, nil, false, fmt.Errorf("list checklist items: %w", err)

@@ -166,7 +166,7 @@ func (db *DB) ListEvaluations(ctx context.Context, f models.EvaluationFilter, pa
 	if f.ReleasedOnly {
 		q = q.Where("status IN ?", models.EvaluationLifecycle.Released)
 	}
-	es, next, err := keysetPage(q, "id", page, timeOrText("id"),
+	es, next, err := keysetPage(q, "id", true, page, timeOrText("id"),
 		func(e *models.Evaluation) string { return e.ID }, func(e *models.Evaluation) string { return e.ID })
 	if err != nil {
 		return nil, nil, fmt.Errorf("list evaluations: %w", err)

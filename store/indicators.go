@@ -202,7 +202,7 @@ func (db *DB) ListIndicatorSystems(ctx context.Context, f models.SystemFilter, p
 		}
 		return instant(s.CreatedAt)
 	}
-	return keysetPage(q, col, page, timeOrText(col), key, func(s *models.IndicatorSystem) string { return s.ID })
+	return keysetPage(q, col, false, page, timeOrText(col), key, func(s *models.IndicatorSystem) string { return s.ID })
 }
 
 // UpdateIndicatorSystem applies a patch to a draft system at version ifVersion.

@@ -13,7 +13,16 @@ import (
 // keysetPage reads one page of rows ordered by col then id, after the page's
 // cursor, and the cursor of the next page. parseKey turns a cursor's text key
 // back into the column's type; key and id read them off a row.
-func keysetPage[T any](q *gorm.DB, col string, page paging.Page, parseKey func(string) (any, error),
+//
+// The shapes are the ones both databases read from an index on col without
+// sorting (TestUnitListPlansReadAnIndex). The cursor is sought as
+// "col >= k AND (col > k OR id > i)": the same rows as "col > k OR (col = k
+// AND id > i)", whose OR a planner may read as two index searches merged and
+// sorted again (SQLite did, on a table with the unique index alone), where
+// the AND leads to one seek. A unique col orders alone (unique): MySQL's
+// unique index does not carry the id as a non-unique one does, and
+// "ORDER BY col, id" sorted the whole table for every first page.
+func keysetPage[T any](q *gorm.DB, col string, unique bool, page paging.Page, parseKey func(string) (any, error),
 	key func(*T) string, id func(*T) string) ([]T, *paging.Cursor, error) {
 	dir, cmp := "ASC", ">"
 	if page.Sort.Desc {
@@ -24,14 +33,22 @@ func keysetPage[T any](q *gorm.DB, col string, page paging.Page, parseKey func(s
 		if err != nil {
 			return nil, nil, paging.ErrInvalidCursor
 		}
-		q = q.Where(fmt.Sprintf("(%[1]s %[2]s ? OR (%[1]s = ? AND id %[2]s ?))", col, cmp), k, k, c.ID)
+		if unique {
+			q = q.Where(fmt.Sprintf("%s %s ?", col, cmp), k)
+		} else {
+			q = q.Where(fmt.Sprintf("%[1]s %[2]s= ? AND (%[1]s %[2]s ? OR id %[2]s ?)", col, cmp), k, k, c.ID)
+		}
 	}
 	limit := page.Limit
 	if limit <= 0 {
 		limit = paging.DefaultLimit
 	}
+	q = q.Order(col + " " + dir)
+	if !unique {
+		q = q.Order("id " + dir)
+	}
 	var rows []T
-	if err := q.Order(col + " " + dir).Order("id " + dir).Limit(limit + 1).Find(&rows).Error; err != nil {
+	if err := q.Limit(limit + 1).Find(&rows).Error; err != nil {
 		return nil, nil, translate(err)
 	}
 	if len(rows) <= limit {

@@ -341,7 +341,7 @@ func (db *DB) ListPlans(ctx context.Context, f models.PlanFilter, page paging.Pa
 		q = q.Where("parent_plan_id = ?", f.ParentPlanID)
 	}
 	page.Sort = paging.ParseSort("-createdAt")
-	rows, next, err := keysetPage(q, "created_at", page, parseInstant,
+	rows, next, err := keysetPage(q, "created_at", false, page, parseInstant,
 		func(p *models.Plan) string { return instant(p.CreatedAt) }, func(p *models.Plan) string { return p.ID })
 	if err != nil {
 		return nil, nil, fmt.Errorf("list plans: %w", err)
@@ -804,7 +804,7 @@ func (db *DB) ListPlanTasks(ctx context.Context, f models.TaskFilter, page pagin
 	if page.Sort.Field == "number" {
 		col, key = "tree_key", func(t *models.PlanTask) string { return t.TreeKey }
 	}
-	rows, next, err := keysetPage(q, col, page, timeOrText(col), key, func(t *models.PlanTask) string { return t.ID })
+	rows, next, err := keysetPage(q, col, false, page, timeOrText(col), key, func(t *models.PlanTask) string { return t.ID })
 	if err != nil {
 		return nil, nil, fmt.Errorf("list tasks: %w", err)
 	}

@@ -249,7 +249,7 @@ func (db *DB) ListProblems(ctx context.Context, f models.ProblemFilter, page pag
 		q = q.Where("id IN (?)", fresh().Model(&problemIndicatorRow{}).Select("problem_id").Where("indicator_id = ?", f.IndicatorID))
 	}
 	page.Sort = paging.ParseSort("-createdAt")
-	rows, next, err := keysetPage(q, "created_at", page, parseInstant,
+	rows, next, err := keysetPage(q, "created_at", false, page, parseInstant,
 		func(p *models.Problem) string { return instant(p.CreatedAt) }, func(p *models.Problem) string { return p.ID })
 	if err != nil {
 		return nil, nil, fmt.Errorf("list problems: %w", err)

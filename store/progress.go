@@ -149,7 +149,7 @@ func (db *DB) ListProgressReports(ctx context.Context, f models.ProgressFilter, 
 		q = q.Where("period = ?", f.Period)
 	}
 	page.Sort = paging.ParseSort("-createdAt")
-	rows, next, err := keysetPage(q, "created_at", page, parseInstant,
+	rows, next, err := keysetPage(q, "created_at", false, page, parseInstant,
 		func(r *models.ProgressReport) string { return instant(r.CreatedAt) }, func(r *models.ProgressReport) string { return r.ID })
 	if err != nil {
 		return nil, nil, fmt.Errorf("list progress reports: %w", err)

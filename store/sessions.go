@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -41,15 +42,24 @@ func (db *DB) CreateSession(ctx context.Context, u *models.User, tokenHash strin
 // SessionCaller resolves a session token hash into its user, unless the session
 // expired or was revoked or the user is disabled.
 func (db *DB) SessionCaller(ctx context.Context, tokenHash string) (*models.Caller, error) {
+	// Every request asks this: it reads the columns a caller is made of and
+	// nothing else (not the password hash), and the roles from role_set,
+	// which needs no JSON decoding.
 	var row struct {
-		models.User
-		SessionID string     `gorm:"column:session_id"`
-		ExpiresAt time.Time  `gorm:"column:expires_at"`
-		RevokedAt *time.Time `gorm:"column:revoked_at"`
-		UnitPath  string     `gorm:"column:unit_path"`
+		UserID             string     `gorm:"column:user_id"`
+		Username           string     `gorm:"column:username"`
+		UnitID             string     `gorm:"column:unit_id"`
+		RoleSet            string     `gorm:"column:role_set"`
+		Disabled           bool       `gorm:"column:disabled"`
+		MustChangePassword bool       `gorm:"column:must_change_password"`
+		SessionID          string     `gorm:"column:session_id"`
+		ExpiresAt          time.Time  `gorm:"column:expires_at"`
+		RevokedAt          *time.Time `gorm:"column:revoked_at"`
+		UnitPath           string     `gorm:"column:unit_path"`
 	}
 	err := db.gorm.WithContext(ctx).Table("sessions").
-		Select("users.*, sessions.id AS session_id, sessions.expires_at, sessions.revoked_at, units.path AS unit_path").
+		Select("users.id AS user_id, users.username, users.unit_id, users.role_set, users.disabled, users.must_change_password, "+
+			"sessions.id AS session_id, sessions.expires_at, sessions.revoked_at, units.path AS unit_path").
 		Joins("JOIN users ON users.id = sessions.user_id").
 		Joins("JOIN units ON units.id = users.unit_id").
 		Where("sessions.token_hash = ?", tokenHash).Take(&row).Error
@@ -63,9 +73,20 @@ func (db *DB) SessionCaller(ctx context.Context, tokenHash string) (*models.Call
 		return nil, models.ErrUnauthenticated
 	}
 	return &models.Caller{
-		Kind: models.CallerUser, ID: row.ID, Name: row.Username, UnitID: row.UnitID, UnitPath: row.UnitPath,
-		Roles: row.Roles, SessionID: row.SessionID, MustChangePassword: row.MustChangePassword,
+		Kind: models.CallerUser, ID: row.UserID, Name: row.Username, UnitID: row.UnitID, UnitPath: row.UnitPath,
+		Roles: splitRoles(row.RoleSet), SessionID: row.SessionID, MustChangePassword: row.MustChangePassword,
 	}, nil
+}
+
+// splitRoles reads a user's role_set (",admin,reviewer,", prepareUser).
+func splitRoles(set string) []models.Role {
+	var roles []models.Role
+	for r := range strings.SplitSeq(strings.Trim(set, ","), ",") {
+		if r != "" {
+			roles = append(roles, models.Role(r))
+		}
+	}
+	return roles
 }
 
 // RevokeSession ends one session (sign-out), recording it.

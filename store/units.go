@@ -413,7 +413,7 @@ func (db *DB) ListUnits(ctx context.Context, f models.UnitFilter, page paging.Pa
 	if f.Query != "" {
 		q = q.Where("search_text LIKE ? ESCAPE '"+textsearch.LikeEscape+"'", "%"+textsearch.EscapeLike(textsearch.Fold(f.Query))+"%")
 	}
-	units, next, err := keysetPage(q, col, page, unitCursorKey(page.Sort.Field),
+	units, next, err := keysetPage(q, col, col == "code", page, unitCursorKey(page.Sort.Field),
 		func(u *models.Unit) string { return unitSortValue(page.Sort.Field, u) }, func(u *models.Unit) string { return u.ID })
 	if err != nil {
 		return nil, nil, fmt.Errorf("list units: %w", err)

@@ -200,7 +200,7 @@ func (db *DB) ListUsers(ctx context.Context, f models.UserFilter, page paging.Pa
 		}
 		return u.Username
 	}
-	users, next, err := keysetPage(q, col, page, timeOrText(col), key, func(u *models.User) string { return u.ID })
+	users, next, err := keysetPage(q, col, col == "username", page, timeOrText(col), key, func(u *models.User) string { return u.ID })
 	if err != nil {
 		return nil, nil, fmt.Errorf("list users: %w", err)
 	}

@@ -244,3 +244,37 @@ func redact(u string) string {
 	}
 	return p.String()
 }
+
+// QueryLines runs query (an EXPLAIN, say) on db and returns its rows, each as
+// one line of "column=value" cells.
+func QueryLines(ctx context.Context, db *sql.DB, query string) ([]string, error) {
+	rows, err := db.QueryContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	var lines []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		cells := make([]string, len(cols))
+		for i, v := range vals {
+			if b, ok := v.([]byte); ok {
+				v = string(b)
+			}
+			cells[i] = fmt.Sprintf("%s=%v", cols[i], v)
+		}
+		lines = append(lines, strings.Join(cells, " "))
+	}
+	return lines, rows.Err()
+}
