@@ -86,6 +86,33 @@ func BenchmarkListUnits(b *testing.B) {
 	}
 }
 
+// BenchmarkGetUnit reads one unit through the whole HTTP stack: for a read
+// this small, authentication (the session lookup) is most of the work above
+// the SQL.
+func BenchmarkGetUnit(b *testing.B) {
+	for _, dialect := range []string{store.SQLite, store.MySQL} {
+		b.Run(dialect, func(b *testing.B) {
+			db := dbtest.Open(b, dialect)
+			unit := benchUnits(b, db, 10)[1]
+			e, err := server.New(server.Config{AttachmentDir: b.TempDir()}, db, discardLogger())
+			if err != nil {
+				b.Fatal(err)
+			}
+			auth := "Bearer " + fixturesFor(b, db).tokens["admin"]
+			b.ReportAllocs()
+			for b.Loop() {
+				rec := httptest.NewRecorder()
+				req := httptest.NewRequest(http.MethodGet, unitsPath+"/"+unit.ID, nil)
+				req.Header.Set("Authorization", auth)
+				e.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK {
+					b.Fatalf("status %d", rec.Code)
+				}
+			}
+		})
+	}
+}
+
 // benchUnits creates a city with n departments below it, in one batch, and
 // returns them, the city first.
 func benchUnits(b testing.TB, db *dbtest.DB, n int) []*models.Unit {
