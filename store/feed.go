@@ -117,8 +117,9 @@ func (db *DB) releaseParts(tx *gorm.DB, changes []change) error {
 		}
 	}
 	released := map[feedRef]bool{}
-	for recordType, ids := range want {
-		in, err := db.releasedOf(tx, recordType, ids)
+	// In one order, as their guard rows are written.
+	for _, recordType := range slices.Sorted(maps.Keys(want)) {
+		in, err := db.releasedOf(tx, recordType, want[recordType])
 		if err != nil {
 			return err
 		}
