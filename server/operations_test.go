@@ -83,21 +83,33 @@ func TestRequestID(t *testing.T) {
 	}
 }
 
+// logLinesOf are the log lines of the request with this id, in order; every
+// line of the log must be JSON.
+func logLinesOf(t *testing.T, logs *apitest.Logs, requestID string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	sc := bufio.NewScanner(strings.NewReader(logs.String()))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Fatalf("log line is not JSON: %s", sc.Text())
+		}
+		if m["request_id"] == requestID {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // TestRequestLogs checks the structured request log: one JSON line a request
 // with the fields operators filter on, and no query string.
 func TestRequestLogs(t *testing.T) {
 	h := newHarness(t, dbtest.Open(t, store.SQLite), server.Config{})
 	h.Get(unitsPath+"?q=secret-search&limit=1", map[string]string{"X-Request-Id": "log-test-1"})
 	var line map[string]any
-	sc := bufio.NewScanner(strings.NewReader(h.logs.String()))
-	for sc.Scan() {
-		var m map[string]any
-		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
-			t.Fatalf("log line is not JSON: %s", sc.Text())
-		}
-		if m["request_id"] == "log-test-1" {
-			line = m
-		}
+	if lines := logLinesOf(t, h.logs, "log-test-1"); len(lines) > 0 {
+		line = lines[len(lines)-1]
 	}
 	if line == nil {
 		t.Fatalf("no log line for the request:\n%s", h.logs.String())
@@ -375,15 +387,11 @@ func TestClientGoneIsNotAServerError(t *testing.T) {
 				t.Errorf("%s %s: %d %s, want 499", r.method, r.path, rec.Code, rec.Body)
 			}
 			var line map[string]any
-			sc := bufio.NewScanner(strings.NewReader(h.logs.String()))
-			for sc.Scan() {
-				var m map[string]any
-				if json.Unmarshal(sc.Bytes(), &m) == nil && m["request_id"] == id {
-					if m["level"] != "INFO" || m["msg"] != "request" {
-						t.Errorf("%s %s logged %v", r.method, r.path, m)
-					}
-					line = m
+			for _, m := range logLinesOf(t, h.logs, id) {
+				if m["level"] != "INFO" || m["msg"] != "request" {
+					t.Errorf("%s %s logged %v", r.method, r.path, m)
 				}
+				line = m
 			}
 			if line == nil || line["status"] != float64(499) {
 				t.Errorf("%s %s: the request's log line %v, want status 499", r.method, r.path, line)

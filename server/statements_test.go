@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -47,16 +46,9 @@ func listOps(t *testing.T) []specOp {
 // id ran, from its access log line.
 func statementsOf(t *testing.T, logs *apitest.Logs, requestID string) int {
 	t.Helper()
-	sc := bufio.NewScanner(strings.NewReader(logs.String()))
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		var line struct {
-			Msg          string  `json:"msg"`
-			RequestID    string  `json:"request_id"`
-			DBStatements float64 `json:"db_statements"`
-		}
-		if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "request" && line.RequestID == requestID {
-			return int(line.DBStatements)
+	for _, line := range logLinesOf(t, logs, requestID) {
+		if n, ok := line["db_statements"].(float64); ok && line["msg"] == "request" {
+			return int(n)
 		}
 	}
 	t.Fatalf("no access log line of request %s", requestID)
