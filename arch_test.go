@@ -149,6 +149,9 @@ var folderRoles = map[string]string{
 	"cmd":      "cmd",
 	"internal": "internal",
 	"e2e":      "internal",
+	"bench":    "cmd",
+	// The benchmarks' hand-written server, which fazhi is measured against.
+	"bench/baseline": "reference",
 }
 
 // roleOf names the role of a project package (by relative path): its
@@ -172,6 +175,10 @@ var rules = map[string]rule{
 	},
 	"migrations": {
 		says:   "migrations holds SQL files: it imports no project package",
+		forbid: projectExcept(),
+	},
+	"reference": {
+		says:   "the benchmarks' baseline repeats fazhi's work by hand: it imports no project package",
 		forbid: projectExcept(),
 	},
 	"api": {

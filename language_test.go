@@ -49,6 +49,7 @@ var traditionalOnPurpose = map[string]string{
 	"language_test.go":                          "the scan's own traditional samples",
 	"sheet/fuzz_test.go":                        "seed files with traditional headers, as units' files have",
 	"textsearch/fuzz_test.go":                   "seed texts in traditional characters, to fold",
+	"bench/baseline/baseline_test.go":           "a rename in traditional characters, folded by both servers alike",
 }
 
 // scanned are the kinds of files that hold the product's texts.
