@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -45,23 +44,33 @@ func cases(f *fixture, deepCursor string, patch *patcher) []benchCase {
 }
 
 // patcher renames towns in rotation, each with If-Match naming the version
-// its last answer carried. With thousands of towns and a few dozen requests
-// in flight, a town's answer is back long before its turn comes again.
+// its last answer carried. A town whose PATCH is still in flight is skipped
+// until its answer is back: a slow answer (SQLite's writers wait their turn)
+// must not make the next one a 412.
 type patcher struct {
-	f    *fixture
-	next atomic.Uint64
-	mu   sync.Mutex
-	etag map[string]string // unit id → ETag (both servers write the same rows)
+	f        *fixture
+	mu       sync.Mutex
+	next     int
+	etag     map[string]string // unit id → ETag (both servers write the same rows)
+	inFlight map[string]bool
 }
 
-func newPatcher(f *fixture) *patcher { return &patcher{f: f, etag: map[string]string{}} }
+func newPatcher(f *fixture) *patcher {
+	return &patcher{f: f, etag: map[string]string{}, inFlight: map[string]bool{}}
+}
 
 func (p *patcher) target(s *server) vegeta.Targeter {
 	return func(t *vegeta.Target) error {
-		n := p.next.Add(1)
-		id := p.f.Towns[n%uint64(len(p.f.Towns))]
 		p.mu.Lock()
-		etag := p.etag[id]
+		var id string
+		for {
+			p.next++
+			if id = p.f.Towns[p.next%len(p.f.Towns)]; !p.inFlight[id] {
+				break
+			}
+		}
+		p.inFlight[id] = true
+		n, etag := p.next, p.etag[id]
 		p.mu.Unlock()
 		if etag == "" {
 			etag = `"1"` // as seeded
@@ -74,11 +83,15 @@ func (p *patcher) target(s *server) vegeta.Targeter {
 	}
 }
 
+// observe learns a town's version from its PATCH's answer.
 func (p *patcher) observe(s *server, r *vegeta.Result) {
-	if r.Code != http.StatusOK {
-		return
+	id := strings.TrimPrefix(r.URL, s.URL+"/api/v1/units/")
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.inFlight, id)
+	if r.Code == http.StatusOK {
+		p.etag[id] = r.Headers.Get("ETag")
 	}
-	p.remember(strings.TrimPrefix(r.URL, s.URL+"/api/v1/units/"), r.Headers.Get("ETag"))
 }
 
 // remember notes a unit's version after a PATCH.

@@ -52,3 +52,62 @@ func TestAttemptRetriesConflicts(t *testing.T) {
 		t.Errorf("another error: %d runs, %v", runs, err)
 	}
 }
+
+// TestSQLiteWritersWaitTheirTurn: on SQLite a write transaction waits for
+// the one before it however long that one takes, in order, instead of
+// failing once SQLite's busy_timeout (5 s) has passed; a writer whose
+// request is abandoned meanwhile stops waiting.
+func TestSQLiteWritersWaitTheirTurn(t *testing.T) {
+	t.Parallel()
+	db, err := Open(Config{URL: "sqlite://" + filepath.Join(t.TempDir(), "turns.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	if err := db.gorm.Exec("CREATE TABLE turns (n INTEGER)").Error; err != nil {
+		t.Fatal(err)
+	}
+	write := func(n int) func(*gorm.DB, time.Time) error {
+		return func(tx *gorm.DB, _ time.Time) error { return tx.Exec("INSERT INTO turns (n) VALUES (?)", n).Error }
+	}
+
+	holding, release := make(chan struct{}), make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		first <- db.attempt(ctx, func(tx *gorm.DB, at time.Time) error {
+			if err := write(1)(tx, at); err != nil {
+				return err
+			}
+			close(holding)
+			<-release
+			return nil
+		})
+	}()
+	<-holding
+	abandoned, cancel := context.WithCancel(ctx)
+	gaveUp := make(chan error, 1)
+	go func() { gaveUp <- db.attempt(abandoned, write(-1)) }()
+	second := make(chan error, 1)
+	go func() { second <- db.attempt(ctx, write(2)) }()
+	cancel()
+	if err := <-gaveUp; !errors.Is(err, context.Canceled) {
+		t.Errorf("a writer abandoned while waiting: %v, want context.Canceled", err)
+	}
+	// Past busy_timeout, the second writer still waits.
+	time.Sleep(5500 * time.Millisecond)
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-second; err != nil {
+		t.Fatalf("the writer that waited its turn: %v", err)
+	}
+	var got []int
+	if err := db.gorm.Raw("SELECT n FROM turns ORDER BY rowid").Scan(&got).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0] != 1 || got[1] != 2 {
+		t.Errorf("rows %v, want [1 2]", got)
+	}
+}

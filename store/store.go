@@ -57,6 +57,9 @@ type DB struct {
 	dialect string
 	// sequencer links committed audit events into the chain (sequencer.go).
 	sequencer *sequencer
+	// writeTurn, on SQLite, lets one transaction of this process at a time
+	// begin (see attempt); nil on MySQL.
+	writeTurn chan struct{}
 	// Now is the clock for timestamps: UTC, truncated to microseconds as both
 	// databases store them.
 	Now func() time.Time
@@ -132,7 +135,11 @@ func Open(cfg Config) (*DB, error) {
 		lifetime = 30 * time.Minute
 	}
 	sqlDB.SetConnMaxLifetime(lifetime)
-	return &DB{gorm: g, sql: sqlDB, dialect: dialect, Now: Now, sequencer: newSequencer()}, nil
+	db := &DB{gorm: g, sql: sqlDB, dialect: dialect, Now: Now, sequencer: newSequencer()}
+	if dialect == SQLite {
+		db.writeTurn = make(chan struct{}, 1)
+	}
+	return db, nil
 }
 
 // countStatements has every statement GORM runs (query, row, raw, create,
@@ -282,13 +289,44 @@ func (db *DB) attempt(ctx context.Context, fn func(tx *gorm.DB, at time.Time) er
 				return translate(ctx.Err())
 			}
 		}
+		if err = db.takeWriteTurn(ctx); err != nil {
+			return err
+		}
 		at := db.Now()
 		err = db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return fn(tx, at) })
+		db.endWriteTurn()
 		if !isDeadlock(err) {
 			return translate(err)
 		}
 	}
 	return fmt.Errorf("%w: %d attempts conflicted: %w", models.ErrBusy, maxAttempts, err)
+}
+
+// takeWriteTurn waits, on SQLite, until no other transaction of this process
+// runs. SQLite runs one write transaction at a time (_txlock=immediate), and
+// a connection that finds the database locked sleeps and tries again
+// (busy_timeout), with no queue: under a burst of writes one writer could
+// lose every try for busy_timeout's 5 s and fail with 503 while others got
+// through (seen in the benchmark's PATCH case). Waiting here instead is
+// first come, first served (a channel's waiters are served in order) and
+// wakes as soon as the turn is free. Other processes on the same file
+// (fazhi migrate, a backup) still meet busy_timeout.
+func (db *DB) takeWriteTurn(ctx context.Context) error {
+	if db.writeTurn == nil {
+		return nil
+	}
+	select {
+	case db.writeTurn <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return translate(ctx.Err())
+	}
+}
+
+func (db *DB) endWriteTurn() {
+	if db.writeTurn != nil {
+		<-db.writeTurn
+	}
 }
 
 // forUpdate locks the rows a query reads until the transaction ends. SQLite needs

@@ -106,6 +106,16 @@ func (s *server) inTx(ctx context.Context, fn func(tx *sql.Tx, at time.Time) err
 }
 
 func (s *server) txOnce(ctx context.Context, at time.Time, fn func(tx *sql.Tx, at time.Time) error) error {
+	// On SQLite one transaction of the process begins at a time, waiting in
+	// turn rather than in SQLite's busy handler (store.takeWriteTurn).
+	if s.writeTurn != nil {
+		select {
+		case s.writeTurn <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		defer func() { <-s.writeTurn }()
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err

@@ -28,6 +28,8 @@ type server struct {
 	lock    string // the locking clause of a read that locks its rows
 	log     *slog.Logger
 	wake    chan struct{} // wakes the sequencer
+	// writeTurn lets one transaction at a time begin on SQLite; nil on MySQL.
+	writeTurn chan struct{}
 }
 
 func newServer(db *sql.DB, dialect string, log *slog.Logger) *server {
@@ -35,6 +37,8 @@ func newServer(db *sql.DB, dialect string, log *slog.Logger) *server {
 	if dialect == dialectMySQL {
 		// SQLite needs none: its write transactions are serialised (BEGIN IMMEDIATE).
 		s.lock = " FOR UPDATE"
+	} else {
+		s.writeTurn = make(chan struct{}, 1)
 	}
 	return s
 }
