@@ -17,9 +17,9 @@
 // FromInt and arithmetic. Parse accepts exactly the strings Pattern matches,
 // that is at most 15 integer and 6 fraction digits. Arithmetic is exact and
 // may leave that range (a product of two 6-digit fractions has 12); Check
-// says whether a value still fits, and every encoder (MarshalJSON,
-// MarshalText, Value, SortKey) refuses one that does not, so what is written
-// can always be read back.
+// says whether a value still fits, and every encoder (MarshalText, which
+// JSON uses too, Value, SortKey) refuses one that does not, so what is
+// written can always be read back.
 //
 // Canonical form: String gives back exactly what Parse accepted, except that
 // redundant leading zeros of the integer part are dropped ("007.50" is
@@ -463,15 +463,6 @@ func (d Decimal) SortKey() string {
 	return prefix + strings.Repeat("0", MaxIntDigits+MaxScale-len(digits)) + digits
 }
 
-// MarshalJSON encodes d as a JSON string: "58.10". A value outside the wire
-// range is an error (see Check).
-func (d Decimal) MarshalJSON() ([]byte, error) {
-	if err := d.Check(); err != nil {
-		return nil, err
-	}
-	return []byte(`"` + d.String() + `"`), nil
-}
-
 // UnmarshalJSON accepts only a JSON string in Pattern. A JSON number is an
 // error, even 58.1: a client that sent a number has already been through a
 // float. JSON null is an error too: use *Decimal for an optional field.
@@ -487,8 +478,10 @@ func (d *Decimal) UnmarshalJSON(data []byte) error {
 	return d.UnmarshalText([]byte(s))
 }
 
-// MarshalText is String, for encodings that want text; a value outside the
-// wire range is an error (see Check).
+// MarshalText is String; a value outside the wire range is an error (see
+// Check). encoding/json writes it as a JSON string, "58.10": a decimal has
+// no MarshalJSON, whose output encoding/json would scan again, byte by byte,
+// for every decimal of every row of a list.
 func (d Decimal) MarshalText() ([]byte, error) {
 	if err := d.Check(); err != nil {
 		return nil, err

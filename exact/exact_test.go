@@ -3,6 +3,7 @@ package exact
 import (
 	"database/sql"
 	"database/sql/driver"
+	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,11 +17,11 @@ import (
 
 // Interfaces a Decimal must satisfy to be a JSON string and a GORM column.
 var (
-	_ json.Marshaler   = Decimal{}
-	_ json.Unmarshaler = (*Decimal)(nil)
-	_ driver.Valuer    = Decimal{}
-	_ sql.Scanner      = (*Decimal)(nil)
-	_ fmt.Stringer     = Decimal{}
+	_ encoding.TextMarshaler = Decimal{} // what encoding/json writes, as a string
+	_ json.Unmarshaler       = (*Decimal)(nil)
+	_ driver.Valuer          = Decimal{}
+	_ sql.Scanner            = (*Decimal)(nil)
+	_ fmt.Stringer           = Decimal{}
 )
 
 func TestParseValid(t *testing.T) {

@@ -214,9 +214,9 @@ func New(cfg Config, store Store, log *slog.Logger) (*echo.Echo, error) {
 	// requests the contract knows, and let the rest through. Authentication and
 	// permission come before validation, so that a caller who may not call an
 	// operation learns nothing about its input rules.
-	apiRoutes := map[string]bool{}
+	routes := contractRoutes{} // filled once the handlers are registered
 	e.Use(
-		findRoutes(contract, apiRoutes),
+		findRoutes(&routes),
 		cacheControl(),
 		bodyLimit(cfg.BodyLimit, uploadLimits{attachment: cfg.AttachmentLimit, sheet: cfg.SheetLimit}),
 		authenticate(store, rules, authConfig{keyRate: cfg.APIKeyRate}),
@@ -264,9 +264,7 @@ func New(cfg Config, store Store, log *slog.Logger) (*echo.Echo, error) {
 	srv.FeedHandler = &FeedHandler{store: store, types: feedTypes(srv)}
 	handler := api.NewStrictHandler(srv, nil)
 	api.RegisterHandlersWithBaseURL(e, handler, basePath)
-	for _, r := range e.Routes() {
-		apiRoutes[r.Method+" "+r.Path] = true
-	}
+	routes = routesOf(contract, e.Routes())
 
 	ops := &operations{store: store, contract: contract, demo: cfg.DemoMode}
 	e.GET("/healthz", ops.healthz)

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -74,29 +75,75 @@ func contractRoute(c echo.Context) *routers.Route {
 	return r
 }
 
+// contractRoutes maps each route Echo serves under the API base path
+// ("GET /api/v1/units/:id") to the contract's operation, or to nil for a
+// route the contract does not know.
+type contractRoutes map[string]*routers.Route
+
+// routesOf maps the routes Echo serves to the contract's operations, once,
+// at start-up: a request then finds its operation by the route Echo's
+// router matched, instead of trying the contract's paths one by one (a
+// regular expression each) on every request.
+func routesOf(contract *Contract, served []*echo.Route) contractRoutes {
+	routes := contractRoutes{}
+	var server *openapi3.Server
+	if len(contract.Doc.Servers) > 0 {
+		server = contract.Doc.Servers[0]
+	}
+	for _, r := range served {
+		rest, ok := strings.CutPrefix(r.Path, basePath)
+		if !ok {
+			continue
+		}
+		path := echoParam.ReplaceAllString(rest, "{$1}")
+		var route *routers.Route
+		if item := contract.Doc.Paths.Value(path); item != nil {
+			if op := item.GetOperation(r.Method); op != nil {
+				route = &routers.Route{Spec: contract.Doc, Server: server, Path: path, PathItem: item, Method: r.Method, Operation: op}
+			}
+		}
+		routes[r.Method+" "+r.Path] = route
+	}
+	return routes
+}
+
+// echoParam is a path parameter as Echo writes it (":id").
+var echoParam = regexp.MustCompile(`:([A-Za-z0-9_]+)`)
+
 // findRoutes finds the contract's operation for every request under the API
 // base path, for the middleware and handlers after it. Requests for paths or
-// methods the contract does not know go on to Echo's router, which answers 404
-// or 405; an API route that Echo serves but the contract does not know is
-// refused, so that nothing reaches a handler unchecked.
-func findRoutes(contract *Contract, apiRoutes map[string]bool) echo.MiddlewareFunc {
+// methods Echo does not serve go on to Echo, which answers 404 or 405; an API
+// route that Echo serves but the contract does not know is refused, so that
+// nothing reaches a handler unchecked.
+func findRoutes(routes *contractRoutes) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			req := c.Request()
 			if !strings.HasPrefix(req.URL.Path, basePath+"/") {
 				return next(c)
 			}
-			route, pathParams, err := contract.Router.FindRoute(req)
-			if err != nil {
-				if apiRoutes[req.Method+" "+c.Path()] {
-					if slices.Contains(c.ParamValues(), "") {
-						// /units//tree: Echo matches an empty id, the contract
-						// does not; no record has one.
-						return newHTTPError(http.StatusNotFound, "not_found", "the path names no record: one of its ids is empty")
-					}
-					return fmt.Errorf("route %s %s is served but not in the contract", req.Method, c.Path())
-				}
+			route, served := (*routes)[req.Method+" "+c.Path()]
+			if !served {
 				return next(c) // Echo answers 404 or 405
+			}
+			values := c.ParamValues()
+			if slices.Contains(values, "") {
+				// /units//tree: Echo matches an empty id, the contract
+				// does not; no record has one.
+				return newHTTPError(http.StatusNotFound, "not_found", "the path names no record: one of its ids is empty")
+			}
+			if route == nil {
+				return fmt.Errorf("route %s %s is served but not in the contract", req.Method, c.Path())
+			}
+			pathParams := make(map[string]string, len(values))
+			for i, name := range c.ParamNames() {
+				// Echo may match the escaped path; the contract's rules are
+				// about the value, as the handler's binding decodes it.
+				v := values[i]
+				if decoded, err := url.PathUnescape(v); err == nil {
+					v = decoded
+				}
+				pathParams[name] = v
 			}
 			c.Set(ctxRoute, route)
 			c.Set(ctxPathParams, pathParams)

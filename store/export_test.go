@@ -13,3 +13,6 @@ const BatchSize = batchSize
 
 // RowsPerWrite is the rows one INSERT of the write path carries on db.
 func RowsPerWrite(db *DB) int { return db.rowsPerWrite() }
+
+// HandReadColumns are the columns the hand scan of each model reads.
+var HandReadColumns = map[string]string{"units": unitReader.columns, "indicator_values": valueReader.columns}

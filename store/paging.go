@@ -47,8 +47,8 @@ func keysetPage[T any](q *gorm.DB, col string, unique bool, page paging.Page, pa
 	if !unique {
 		q = q.Order("id " + dir)
 	}
-	var rows []T
-	if err := q.Limit(limit + 1).Find(&rows).Error; err != nil {
+	rows, err := findRows[T](q.Limit(limit+1), limit+1)
+	if err != nil {
 		return nil, nil, translate(err)
 	}
 	if len(rows) <= limit {

@@ -21,13 +21,19 @@ type capturedKey struct{}
 func captureQueries(t *testing.T, db *store.DB) (context.Context, *[]string) {
 	t.Helper()
 	g := store.GormOf(db)
-	err := g.Callback().Query().After("gorm:query").Register("fazhi_test:capture", func(tx *gorm.DB) {
+	capture := func(tx *gorm.DB) {
 		if list, ok := tx.Statement.Context.Value(capturedKey{}).(*[]string); ok {
 			*list = append(*list, tx.Dialector.Explain(tx.Statement.SQL.String(), tx.Statement.Vars...))
 		}
-	})
-	if err != nil {
-		t.Fatal(err)
+	}
+	// Queries read by GORM, and those whose rows the store scans itself (Rows).
+	for _, err := range []error{
+		g.Callback().Query().After("gorm:query").Register("fazhi_test:capture", capture),
+		g.Callback().Row().After("gorm:row").Register("fazhi_test:capture_row", capture),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 	list := new([]string)
 	return context.WithValue(t.Context(), capturedKey{}, list), list

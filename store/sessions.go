@@ -39,34 +39,39 @@ func (db *DB) CreateSession(ctx context.Context, u *models.User, tokenHash strin
 	return s, nil
 }
 
+// sessionCallerQuery reads a session's caller by the token's hash.
+const sessionCallerQuery = "SELECT users.id, users.username, users.unit_id, users.role_set, users.disabled, " +
+	"users.must_change_password, sessions.id, sessions.expires_at, sessions.revoked_at, units.path " +
+	"FROM sessions JOIN users ON users.id = sessions.user_id JOIN units ON units.id = users.unit_id " +
+	"WHERE sessions.token_hash = ? LIMIT 1"
+
 // SessionCaller resolves a session token hash into its user, unless the session
 // expired or was revoked or the user is disabled.
 func (db *DB) SessionCaller(ctx context.Context, tokenHash string) (*models.Caller, error) {
 	// Every request asks this: it reads the columns a caller is made of and
-	// nothing else (not the password hash), and the roles from role_set,
-	// which needs no JSON decoding.
+	// nothing else (not the password hash), the roles from role_set, which
+	// needs no JSON decoding, in one fixed statement scanned by hand.
 	var row struct {
-		UserID             string     `gorm:"column:user_id"`
-		Username           string     `gorm:"column:username"`
-		UnitID             string     `gorm:"column:unit_id"`
-		RoleSet            string     `gorm:"column:role_set"`
-		Disabled           bool       `gorm:"column:disabled"`
-		MustChangePassword bool       `gorm:"column:must_change_password"`
-		SessionID          string     `gorm:"column:session_id"`
-		ExpiresAt          time.Time  `gorm:"column:expires_at"`
-		RevokedAt          *time.Time `gorm:"column:revoked_at"`
-		UnitPath           string     `gorm:"column:unit_path"`
+		UserID, Username, UnitID, RoleSet string
+		Disabled, MustChangePassword      bool
+		SessionID                         string
+		ExpiresAt                         time.Time
+		RevokedAt                         *time.Time
+		UnitPath                          string
 	}
-	err := db.gorm.WithContext(ctx).Table("sessions").
-		Select("users.id AS user_id, users.username, users.unit_id, users.role_set, users.disabled, users.must_change_password, "+
-			"sessions.id AS session_id, sessions.expires_at, sessions.revoked_at, units.path AS unit_path").
-		Joins("JOIN users ON users.id = sessions.user_id").
-		Joins("JOIN units ON units.id = users.unit_id").
-		Where("sessions.token_hash = ?", tokenHash).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	rows, err := db.gorm.WithContext(ctx).Raw(sessionCallerQuery, tokenHash).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("find session: %w", translate(err))
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("find session: %w", translate(err))
+		}
 		return nil, models.ErrUnauthenticated
 	}
-	if err != nil {
+	if err := rows.Scan(&row.UserID, &row.Username, &row.UnitID, &row.RoleSet, &row.Disabled, &row.MustChangePassword,
+		&row.SessionID, &row.ExpiresAt, &row.RevokedAt, &row.UnitPath); err != nil {
 		return nil, fmt.Errorf("find session: %w", translate(err))
 	}
 	if row.RevokedAt != nil || !db.Now().Before(row.ExpiresAt) || row.Disabled {

@@ -353,13 +353,12 @@ func (db *DB) forShare(q *gorm.DB) *gorm.DB {
 // find reads the one row matching query and args into a new T, answering
 // notFound when there is none.
 func find[T any](ctx context.Context, db *DB, what string, notFound error, query string, args ...any) (*T, error) {
-	var v T
-	err := db.gorm.WithContext(ctx).Where(query, args...).Take(&v).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, notFound
-	}
+	rows, err := findRows[T](db.gorm.WithContext(ctx).Model(new(T)).Where(query, args...).Limit(1), 1)
 	if err != nil {
 		return nil, fmt.Errorf("get %s: %w", what, translate(err))
 	}
-	return &v, nil
+	if len(rows) == 0 {
+		return nil, notFound
+	}
+	return &rows[0], nil
 }

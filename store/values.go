@@ -437,8 +437,8 @@ func (db *DB) ListValues(ctx context.Context, f models.ValueFilter, page paging.
 	if limit <= 0 {
 		limit = paging.DefaultLimit
 	}
-	var vs []models.IndicatorValue
-	if err := q.Order("id").Limit(limit + 1).Find(&vs).Error; err != nil {
+	vs, err := findRows[models.IndicatorValue](q.Order("id").Limit(limit+1), limit+1)
+	if err != nil {
 		return nil, nil, fmt.Errorf("list indicator values: %w", translate(err))
 	}
 	if len(vs) <= limit {

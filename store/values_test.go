@@ -3,14 +3,20 @@ package store_test
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"gorm.io/gorm/schema"
 
 	"github.com/fazhi/fazhi/exact"
 	"github.com/fazhi/fazhi/internal/dbtest"
 	"github.com/fazhi/fazhi/models"
 	"github.com/fazhi/fazhi/paging"
+	"github.com/fazhi/fazhi/store"
 )
 
 // valueSetup is a published system with one indicator of the given frequency
@@ -298,6 +304,86 @@ func TestValueWorkflow(t *testing.T) {
 		drafts, _, _ := db.ListValues(ctx, models.ValueFilter{SystemID: s.system.ID, Status: models.ValueDraft}, paging.Page{Limit: 10})
 		if len(town) != 1 || town[0].ID != v.ID || len(published) != 1 || published[0].ID != v.ID || len(drafts) != 1 || drafts[0].ID != d.ID {
 			t.Errorf("town %d, published %d, drafts %d values", len(town), len(published), len(drafts))
+		}
+	})
+}
+
+// TestHandReadersMatchGORM: the hand scans of units and values (rowscan.go)
+// read every column GORM maps, and read each row as GORM does: optional
+// fields set and unset, flags none, empty and some, times and decimals.
+func TestHandReadersMatchGORM(t *testing.T) {
+	for table, model := range map[string]any{"units": &models.Unit{}, "indicator_values": &models.IndicatorValue{}} {
+		sch, err := schema.Parse(model, &sync.Map{}, schema.NamingStrategy{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		scanned := strings.Split(store.HandReadColumns[table], ", ")
+		if len(scanned) != len(sch.DBNames) {
+			t.Errorf("%s: the hand scan reads %d columns, GORM maps %d: %v", table, len(scanned), len(sch.DBNames), sch.DBNames)
+		}
+		for _, col := range sch.DBNames {
+			if !slices.Contains(scanned, col) {
+				t.Errorf("%s: the hand scan does not read %s", table, col)
+			}
+		}
+	}
+	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
+		ctx := t.Context()
+		s := newValueSetup(t, db, "year")
+		at := time.Date(2022, 3, 4, 5, 6, 7, 891011000, time.UTC)
+		by := "user:" + store.NewID()
+		full := &models.IndicatorValue{IndicatorID: s.ind.ID, SystemID: s.system.ID, UnitID: s.town.ID, Period: "2021", Year: 2021,
+			Value: ptr(exact.MustParse("58.100")), Qualifier: "estimate", RawText: ptr("约58.1"), AsOf: &at,
+			Comment: ptr("备注"), SelfScore: ptr(exact.MustParse("4.5")), ReviewScore: ptr(exact.MustParse("4")),
+			Status: models.ValueApproved, ReturnReason: ptr("补充佐证"), Flags: []string{"outlier", "late"}, Flagged: true,
+			SubmittedBy: &by, SubmittedAt: &at, ReviewedBy: &by, ReviewedAt: &at}
+		bare := &models.IndicatorValue{IndicatorID: s.ind.ID, SystemID: s.system.ID, UnitID: s.district.ID, Period: "2021", Year: 2021,
+			Qualifier: "exact", Status: models.ValueDraft}
+		empty := &models.IndicatorValue{IndicatorID: s.ind.ID, SystemID: s.system.ID, UnitID: s.city.ID, Period: "2021", Year: 2021,
+			Text: ptr("文本"), YesNo: ptr(true), Qualifier: "exact", Status: models.ValueSubmitted, Flags: []string{}}
+		if err := db.CreateValues(ctx, []*models.IndicatorValue{full, bare, empty}); err != nil {
+			t.Fatal(err)
+		}
+		got, _, err := db.ListValues(ctx, models.ValueFilter{SystemID: s.system.ID}, paging.Page{Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []models.IndicatorValue
+		if err := store.GormOf(db.DB).Where("system_id = ?", s.system.ID).Order("id").Find(&want).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 3 || !reflect.DeepEqual(got, want) {
+			t.Errorf("values by hand:\n%+v\nGORM:\n%+v", got, want)
+		}
+
+		// Units: the town has a short name and a parent, the city neither.
+		short := "街道"
+		if _, err := db.UpdateUnit(ctx, s.town.ID, s.town.Version, models.UnitPatch{SetShortName: true, ShortName: &short}); err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range []string{s.city.ID, s.town.ID} {
+			unit, err := db.GetUnit(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want models.Unit
+			if err := store.GormOf(db.DB).Where("id = ?", id).Take(&want).Error; err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(*unit, want) {
+				t.Errorf("unit by hand:\n%+v\nGORM:\n%+v", *unit, want)
+			}
+		}
+		page, _, err := db.ListUnits(ctx, models.UnitFilter{ParentID: s.district.ID}, paging.Page{Limit: 10, Sort: paging.Sort{Field: "code"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var children []models.Unit
+		if err := store.GormOf(db.DB).Where("parent_id = ?", s.district.ID).Order("code").Find(&children).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(page) == 0 || !reflect.DeepEqual(page, children) {
+			t.Errorf("units listed by hand:\n%+v\nGORM:\n%+v", page, children)
 		}
 	})
 }
