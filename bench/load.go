@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -129,6 +130,8 @@ type meters struct {
 	warmup   time.Duration
 	duration time.Duration
 	workers  int
+	profiles string // a directory for fazhi's CPU profiles, or ""
+	dialect  string
 }
 
 // attack warms the server up with the case, then measures a window of it:
@@ -181,8 +184,17 @@ func (m meters) attack(c benchCase, s *server) (sample, error) {
 			return res, err
 		}
 	}
+	var profiled func() error
+	if m.profiles != "" && s.PprofAddr != "" {
+		profiled = s.profileCPU(m.duration, filepath.Join(m.profiles, fmt.Sprintf("%s-%s-%s.pprof", s.Name, m.dialect, c.Key)))
+	}
 	began := time.Now()
 	run(m.duration, &res)
+	if profiled != nil {
+		if err := profiled(); err != nil {
+			return res, fmt.Errorf("profile: %w", err)
+		}
+	}
 	res.Elapsed = time.Since(began)
 	cpu1, err := s.CPU()
 	if err != nil {

@@ -45,6 +45,7 @@ type options struct {
 	workers   int
 	cases     string
 	keep      bool
+	profiles  string
 }
 
 func main() {
@@ -69,8 +70,14 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&o.workers, "workers", 32, "requests in flight (one kept-alive connection each)")
 	fs.StringVar(&o.cases, "cases", "abcdef", "cases to run, by letter")
 	fs.BoolVar(&o.keep, "keep", false, "keep the SQLite file and the servers' logs")
+	fs.StringVar(&o.profiles, "profiles", "", "write a CPU profile of fazhi in each measured window into this directory (fazhi-<db>-<case>.pprof)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if o.profiles != "" {
+		if err := os.MkdirAll(o.profiles, 0o755); err != nil {
+			return err
+		}
 	}
 	var ok bool
 	if o.scale, ok = scales[*scaleName]; !ok {
@@ -130,7 +137,7 @@ func runOn(ctx context.Context, out io.Writer, o options, dialect, dir, fazhiBin
 			m.dbPID = pidOf("mysqld")
 		}
 	}
-	m.warmup, m.duration, m.workers = o.warmup, o.duration, o.workers
+	m.warmup, m.duration, m.workers, m.profiles, m.dialect = o.warmup, o.duration, o.workers, o.profiles, dialect
 
 	began := time.Now()
 	db, err := store.Open(store.Config{URL: url})
@@ -153,7 +160,7 @@ func runOn(ctx context.Context, out io.Writer, o options, dialect, dir, fazhiBin
 		return err
 	}
 	defer base.Stop()
-	fz, err := startFazhi(ctx, fazhiBin, url, dir, filepath.Join(dir, dialect+"-fazhi.log"))
+	fz, err := startFazhi(ctx, fazhiBin, url, dir, filepath.Join(dir, dialect+"-fazhi.log"), o.profiles != "")
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -18,9 +19,10 @@ import (
 // server is one of the two servers under load, running as a process of its
 // own so that its CPU time can be read from /proc.
 type server struct {
-	Name string // "baseline" or "fazhi"
-	URL  string // http://127.0.0.1:port
-	cmd  *exec.Cmd
+	Name      string // "baseline" or "fazhi"
+	URL       string // http://127.0.0.1:port
+	PprofAddr string // fazhi's profiler, when asked for
+	cmd       *exec.Cmd
 }
 
 // build compiles the two servers into dir and returns their binaries.
@@ -47,16 +49,50 @@ func freeAddr() (string, error) {
 }
 
 // startFazhi runs the fazhi binary on the database at url, the demo data
-// off, its access log written (as in production) to logPath.
-func startFazhi(ctx context.Context, bin, url, dataDir, logPath string) (*server, error) {
+// off, its access log written (as in production) to logPath, and its
+// profiler on when profiled.
+func startFazhi(ctx context.Context, bin, url, dataDir, logPath string, profiled bool) (*server, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
 	}
+	var pprofAddr string
+	if profiled {
+		if pprofAddr, err = freeAddr(); err != nil {
+			return nil, err
+		}
+	}
 	cmd := exec.CommandContext(ctx, bin)
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+url, "FAZHI_ADDR="+addr, "FAZHI_DEMO=never",
-		"FAZHI_DATA_DIR="+dataDir, "FAZHI_METRICS_ADDR=", "FAZHI_PPROF_ADDR="+os.Getenv("BENCH_PPROF_ADDR"))
-	return start(cmd, "fazhi", addr, logPath)
+		"FAZHI_DATA_DIR="+dataDir, "FAZHI_METRICS_ADDR=", "FAZHI_PPROF_ADDR="+pprofAddr)
+	s, err := start(cmd, "fazhi", addr, logPath)
+	if s != nil {
+		s.PprofAddr = pprofAddr
+	}
+	return s, err
+}
+
+// profileCPU records the server's CPU profile for d into path, in the
+// background; wait returns once it is written.
+func (s *server) profileCPU(d time.Duration, path string) (wait func() error) {
+	done := make(chan error, 1)
+	go func() {
+		url := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", s.PprofAddr, max(1, int(d.Seconds())))
+		resp, err := http.Get(url)
+		if err != nil {
+			done <- err
+			return
+		}
+		defer resp.Body.Close()
+		f, err := os.Create(path)
+		if err != nil {
+			done <- err
+			return
+		}
+		_, err = io.Copy(f, resp.Body)
+		done <- errors.Join(err, f.Close())
+	}()
+	return func() error { return <-done }
 }
 
 // startBaseline runs the hand-written reference server on the same database.
