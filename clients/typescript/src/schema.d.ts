@@ -6529,7 +6529,12 @@ export interface components {
          * @example 1000
          */
         FeedLimitQuery: number;
-        /** @description Only records of these types (comma-separated); none is every type. */
+        /**
+         * @description Only records of these types (comma-separated); none is every type.
+         * @example [
+         *       "unit"
+         *     ]
+         */
         RecordTypesQuery: components["schemas"]["RecordType"][];
         /** @description `gzip` (among others) to receive the body compressed. */
         AcceptEncodingHeader: string;
@@ -17331,7 +17336,12 @@ export interface operations {
                  * @example 1000
                  */
                 limit?: components["parameters"]["FeedLimitQuery"];
-                /** @description Only records of these types (comma-separated); none is every type. */
+                /**
+                 * @description Only records of these types (comma-separated); none is every type.
+                 * @example [
+                 *       "unit"
+                 *     ]
+                 */
                 types?: components["parameters"]["RecordTypesQuery"];
             };
             header?: never;
@@ -17389,7 +17399,12 @@ export interface operations {
     getSnapshot: {
         parameters: {
             query?: {
-                /** @description Only records of these types (comma-separated); none is every type. */
+                /**
+                 * @description Only records of these types (comma-separated); none is every type.
+                 * @example [
+                 *       "unit"
+                 *     ]
+                 */
                 types?: components["parameters"]["RecordTypesQuery"];
             };
             header?: {
