@@ -110,4 +110,15 @@ func TestSQLiteWritersWaitTheirTurn(t *testing.T) {
 	if len(got) != 2 || got[0] != 1 || got[1] != 2 {
 		t.Errorf("rows %v, want [1 2]", got)
 	}
+
+	// A write that panics gives its turn back: the next one is not stopped.
+	func() {
+		defer func() { _ = recover() }()
+		_ = db.attempt(ctx, func(*gorm.DB, time.Time) error { panic("a bug") })
+	}()
+	soon, stop := context.WithTimeout(ctx, 10*time.Second)
+	defer stop()
+	if err := db.attempt(soon, write(3)); err != nil {
+		t.Errorf("the write after one that panicked: %v", err)
+	}
 }

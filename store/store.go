@@ -289,44 +289,37 @@ func (db *DB) attempt(ctx context.Context, fn func(tx *gorm.DB, at time.Time) er
 				return translate(ctx.Err())
 			}
 		}
-		if err = db.takeWriteTurn(ctx); err != nil {
-			return err
-		}
-		at := db.Now()
-		err = db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return fn(tx, at) })
-		db.endWriteTurn()
-		if !isDeadlock(err) {
+		if err = db.inWriteTurn(ctx, fn); !isDeadlock(err) {
 			return translate(err)
 		}
 	}
 	return fmt.Errorf("%w: %d attempts conflicted: %w", models.ErrBusy, maxAttempts, err)
 }
 
-// takeWriteTurn waits, on SQLite, until no other transaction of this process
-// runs. SQLite runs one write transaction at a time (_txlock=immediate), and
-// a connection that finds the database locked sleeps and tries again
-// (busy_timeout), with no queue: under a burst of writes one writer could
-// lose every try for busy_timeout's 5 s and fail with 503 while others got
-// through (seen in the benchmark's PATCH case). Waiting here instead is
-// first come, first served (a channel's waiters are served in order) and
-// wakes as soon as the turn is free. Other processes on the same file
-// (fazhi migrate, a backup) still meet busy_timeout.
-func (db *DB) takeWriteTurn(ctx context.Context) error {
-	if db.writeTurn == nil {
-		return nil
-	}
-	select {
-	case db.writeTurn <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return translate(ctx.Err())
-	}
-}
-
-func (db *DB) endWriteTurn() {
+// inWriteTurn runs fn in a transaction once, on SQLite after waiting until
+// no other transaction of this process runs. SQLite runs one write
+// transaction at a time (_txlock=immediate), and a connection that finds
+// the database locked sleeps and tries again (busy_timeout), with no queue:
+// under a burst of writes one writer could lose every try for
+// busy_timeout's 5 s and fail with 503 while others got through (seen in
+// the benchmark's PATCH case). Waiting here instead is first come, first
+// served (a channel's waiters are served in order) and wakes as soon as the
+// turn is free. Other processes on the same file (fazhi migrate, a backup)
+// still meet busy_timeout.
+//
+// The turn is given back however fn ends, a panic included (the server
+// recovers from panics; a turn kept would stop every later write).
+func (db *DB) inWriteTurn(ctx context.Context, fn func(tx *gorm.DB, at time.Time) error) error {
 	if db.writeTurn != nil {
-		<-db.writeTurn
+		select {
+		case db.writeTurn <- struct{}{}:
+			defer func() { <-db.writeTurn }()
+		case <-ctx.Done():
+			return translate(ctx.Err())
+		}
 	}
+	at := db.Now()
+	return db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return fn(tx, at) })
 }
 
 // forUpdate locks the rows a query reads until the transaction ends. SQLite needs
