@@ -131,8 +131,12 @@ func startGalera(t *testing.T) []*galeraNode {
 			"--innodb-autoinc-lock-mode=2", "--wsrep-on=ON", "--wsrep-provider=" + galeraProvider,
 			"--wsrep-cluster-name=fazhi-test", "--wsrep-node-name=" + n.name, "--wsrep-node-address=127.0.0.1",
 			"--wsrep-cluster-address=gcomm://" + strings.Join(group, ","),
-			fmt.Sprintf("--wsrep-provider-options=gmcast.listen_addr=tcp://%s;ist.recv_addr=127.0.0.1:%d", group[i], ports[4*i+2]),
-			"--wsrep-sst-method=rsync", fmt.Sprintf("--wsrep-sst-receive-address=127.0.0.1:%d", ports[4*i+3])}
+			// Timeouts for a busy machine (CI runs the browser test beside this one):
+			// with Galera's defaults a node whose heartbeats come late for 5 s is
+			// suspected and the cluster re-forms, its nodes refusing queries meanwhile.
+			fmt.Sprintf("--wsrep-provider-options=gmcast.listen_addr=tcp://%s;ist.recv_addr=127.0.0.1:%d;"+
+				"evs.suspect_timeout=PT30S;evs.inactive_timeout=PT1M;evs.install_timeout=PT1M", group[i], ports[4*i+2]),
+			"--wsrep-sst-method=rsync", "--wsrep-sync-wait=1", fmt.Sprintf("--wsrep-sst-receive-address=127.0.0.1:%d", ports[4*i+3])}
 		if i == 0 {
 			args = append(args, "--wsrep-new-cluster")
 		}
@@ -148,6 +152,11 @@ func startGalera(t *testing.T) []*galeraNode {
 	}
 	if _, err := nodes[0].open(t).Exec("CREATE DATABASE fazhi"); err != nil {
 		t.Fatal(err)
+	}
+	// The other nodes apply the CREATE after node 1 answers: an instance
+	// started on one of them a moment later could find no database.
+	for _, n := range nodes[1:] {
+		waitDatabase(t, n, "fazhi")
 	}
 	return nodes
 }
@@ -167,6 +176,19 @@ func waitSynced(t *testing.T, n *galeraNode, size int) {
 	}
 	log, _ := os.ReadFile(filepath.Join(n.dir, "error.log"))
 	t.Fatalf("%s did not join a cluster of %d within 2 minutes; its log ends:\n%s", n.name, size, tail(string(log), 3000))
+}
+
+// waitDatabase waits until the node has the database name.
+func waitDatabase(t *testing.T, n *galeraNode, name string) {
+	t.Helper()
+	db := n.open(t)
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		var found string
+		if db.QueryRow("SELECT schema_name FROM information_schema.schemata WHERE schema_name = ?", name).Scan(&found) == nil {
+			return
+		}
+	}
+	t.Fatalf("%s has no database %s a minute after node1 created it", n.name, name)
 }
 
 func tail(s string, n int) string {

@@ -219,7 +219,14 @@ func (p *proc) waitLog(msg string, timeout time.Duration) logRecord {
 			if r, _ := p.find(msg); r != nil {
 				return r
 			}
-			p.t.Fatalf("%s exited (%v) without logging %q", p.name, p.waitErr, msg)
+			// The last line says why, in the failure's own line: a summary
+			// of the run may keep that line and drop the stderr dump.
+			lines := p.stderrLines()
+			last := ""
+			if len(lines) > 0 {
+				last = lines[len(lines)-1]
+			}
+			p.t.Fatalf("%s exited (%v) without logging %q; its last line: %s", p.name, p.waitErr, msg, last)
 		case <-deadline:
 			p.t.Fatalf("%s logged no %q within %s", p.name, msg, timeout)
 		}
