@@ -547,6 +547,23 @@ type TaskFilter struct {
 	ReleasedOnly       bool
 }
 
+// Key writes the filter out by value, the same for equal filters: what a
+// cursor of a task list is bound to. Today is in it only with Overdue,
+// the one filter it decides (DueBy is a date already), so that a cursor
+// of any other list outlives midnight.
+func (f TaskFilter) Key() string {
+	supervised, today := "", ""
+	if f.Supervised != nil {
+		supervised = strconv.FormatBool(*f.Supervised)
+	}
+	if f.Overdue {
+		today = f.Today
+	}
+	return strings.Join([]string{f.PlanID, strconv.Itoa(f.Year), f.UnitID, string(f.Role), string(f.Status), supervised,
+		strconv.FormatBool(f.Overdue), f.DueBy, today, f.UnitPath, strconv.FormatBool(f.ReleasedEverywhere),
+		strconv.FormatBool(f.ReleasedOnly)}, "|")
+}
+
 // PlanCount is how many tasks a plan has, and how many are unfinished.
 type PlanCount struct {
 	Tasks, Unfinished int

@@ -477,12 +477,11 @@ func (h *PlanHandler) CreatePlanTask(ctx context.Context, req api.CreatePlanTask
 // ListPlanTasks implements listPlanTasks.
 func (h *PlanHandler) ListPlanTasks(ctx context.Context, req api.ListPlanTasksRequestObject) (api.ListPlanTasksResponseObject, error) {
 	p := req.Params
-	v, err := newView(ctx, h.store, h.rules)
-	if err != nil {
-		return nil, err
-	}
-	f := models.TaskFilter{UnitPath: authz.SubtreeOf(&v.caller, v.rule), ReleasedEverywhere: v.rule.ReleasedToAllUsers,
-		ReleasedOnly: models.PlanLifecycle.ReleasedOnly(&v.caller), Today: v.today, Supervised: p.Supervised,
+	// The list filters by the caller's subtree in SQL: no unit paths needed
+	// (a view would read every unit for them).
+	caller, rule := models.RequestInfoFrom(ctx).Caller, h.rules.rule(ctx)
+	f := models.TaskFilter{UnitPath: authz.SubtreeOf(&caller, rule), ReleasedEverywhere: rule.ReleasedToAllUsers,
+		ReleasedOnly: models.PlanLifecycle.ReleasedOnly(&caller), Today: h.store.Today(), Supervised: p.Supervised,
 		Overdue: p.Overdue != nil && *p.Overdue}
 	if p.AsOf != nil {
 		f.Today = p.AsOf.String()
@@ -503,6 +502,7 @@ func (h *PlanHandler) ListPlanTasks(ctx context.Context, req api.ListPlanTasksRe
 		f.Status = models.TaskStatus(*p.Status)
 	}
 	if p.DueWithinWorkingDays != nil {
+		var err error
 		if f.DueBy, err = h.dueBy(ctx, f.Today, int(*p.DueWithinWorkingDays)); err != nil {
 			return nil, err
 		}
@@ -511,7 +511,7 @@ func (h *PlanHandler) ListPlanTasks(ctx context.Context, req api.ListPlanTasksRe
 	if p.Sort != nil {
 		sort = string(*p.Sort)
 	}
-	page, digest, err := pageRequest(p.Limit, p.Cursor, sort, fmt.Sprint(f))
+	page, digest, err := pageRequest(p.Limit, p.Cursor, sort, f.Key())
 	if err != nil {
 		return nil, err
 	}

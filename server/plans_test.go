@@ -445,7 +445,7 @@ func TestPlanTaskLists(t *testing.T) {
 			{"1", "2021-09-29"}, {"2", "2021-10-08"}, {"3", "2021-10-09"}, {"4", "2021-10-11"}, {"5", "2021-09-27"},
 		} {
 			h.newTask(t, id, taskBody(d.number, "任务"+d.number, map[string]any{"deadline": d.deadline, "leadUnitIds": []string{fx.town},
-				"supervised": d.number == "2"}))
+				"supervised": d.number == "2" || d.number == "4" || d.number == "5"}))
 		}
 		h.newTask(t, id, taskBody("6", "长期坚持", map[string]any{"ongoing": true, "leadUnitIds": []string{fx.town}}))
 		h.planAct(t, id, "publish", nil, nil, http.StatusOK, "")
@@ -468,7 +468,9 @@ func TestPlanTaskLists(t *testing.T) {
 			{"due within 4 working days", url.Values{"asOf": {"2021-09-28"}, "dueWithinWorkingDays": {"4"}}, []string{"1", "2", "3"}},
 			{"overdue on 28 September", url.Values{"asOf": {"2021-09-28"}, "overdue": {"true"}}, []string{"5"}},
 			{"overdue on 10 October", url.Values{"asOf": {"2021-10-10"}, "overdue": {"true"}}, []string{"5", "1", "2", "3"}},
-			{"supervised", url.Values{"supervised": {"true"}}, []string{"2"}},
+			// Two pages each: a cursor of a supervised list is good on its page 2.
+			{"supervised", url.Values{"supervised": {"true"}}, []string{"5", "2", "4"}},
+			{"not supervised", url.Values{"supervised": {"false"}}, []string{"1", "3", "6"}},
 			{"by deadline, ongoing last", url.Values{}, []string{"5", "1", "2", "3", "4", "6"}},
 			{"the town leads", url.Values{"unitId": {fx.town}, "role": {"lead"}}, []string{"5", "1", "2", "3", "4", "6"}},
 			{"the district leads", url.Values{"unitId": {fx.district}, "role": {"lead"}}, nil},
