@@ -8,6 +8,8 @@ package server_test
 // both scripts.
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -20,6 +22,7 @@ import (
 	"github.com/fazhi/fazhi/internal/apitest"
 	"github.com/fazhi/fazhi/internal/dbtest"
 	"github.com/fazhi/fazhi/models"
+	"github.com/fazhi/fazhi/paging"
 	"github.com/fazhi/fazhi/password"
 	"github.com/fazhi/fazhi/server"
 )
@@ -922,6 +925,15 @@ func TestChecklistItems(t *testing.T) {
 				t.Fatal("no cursor after the first of two items")
 			}
 			expect(t, h.Get(clPath(lid, "items")+"?limit=1&cursor="+*page.NextCursor, nil), http.StatusBadRequest, "invalid_cursor")
+			// A cursor of this list made by hand, its position not a sequence.
+			h.Get(clPath(lid, "items")+"?limit=1", nil).JSON(t, &page)
+			var forged paging.Cursor
+			raw, _ := base64.RawURLEncoding.DecodeString(*page.NextCursor)
+			if err := json.Unmarshal(raw, &forged); err != nil {
+				t.Fatal(err)
+			}
+			forged.Key = "第一"
+			expect(t, h.Get(clPath(lid, "items")+"?limit=1&cursor="+forged.Encode(), nil), http.StatusBadRequest, "invalid_cursor")
 		})
 
 		t.Run("update", func(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/fazhi/fazhi/api"
 	"github.com/fazhi/fazhi/models"
+	"github.com/fazhi/fazhi/paging"
 )
 
 // problemTypeBase prefixes the problem type URIs; the last segment names the kind.
@@ -68,6 +69,11 @@ func problemFor(err error) (api.Problem, http.Header) {
 		p     api.Problem
 		extra http.Header
 	)
+	if errors.Is(err, paging.ErrInvalidCursor) {
+		// A cursor of the right list whose position the store cannot read
+		// (made by hand): the 400 of any cursor the list did not give.
+		err = invalidCursor()
+	}
 	switch {
 	case errors.As(err, &he):
 		p = problem(he.status, he.code, he.detail)
