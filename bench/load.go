@@ -22,7 +22,8 @@ type benchCase struct {
 	observe func(s *server, r *vegeta.Result)
 }
 
-// cases are the benchmarked operations, as the issue lists them (a to f).
+// cases are the benchmarked operations: a to f as the issue lists them,
+// then the main lists of the checklist and plan domains (g, h).
 func cases(f *fixture, deepCursor string, patch *patcher) []benchCase {
 	get := func(path string) func(*server) vegeta.Targeter {
 		return func(s *server) vegeta.Targeter {
@@ -41,6 +42,8 @@ func cases(f *fixture, deepCursor string, patch *patcher) []benchCase {
 			target: get(fmt.Sprintf("/api/v1/indicator-values?unitId=%s&year=%d&limit=500", f.Reporter, f.Year))},
 		{Key: "e", Title: "PATCH /units/{id} If-Match + audit", target: patch.target, observe: patch.observe},
 		{Key: "f", Title: "GET /units?parentId=city&limit=50", target: get("/api/v1/units?limit=50&parentId=" + f.City)},
+		{Key: "g", Title: "GET /checklists/{id}/items?limit=50", target: get("/api/v1/checklists/" + f.Checklist + "/items?limit=50")},
+		{Key: "h", Title: "GET /plan-tasks?planId&limit=50", target: get("/api/v1/plan-tasks?limit=50&planId=" + f.Plan)},
 	}
 }
 

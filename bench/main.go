@@ -68,7 +68,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.DurationVar(&o.warmup, "warmup", 5*time.Second, "load before each measured window, not counted")
 	fs.DurationVar(&o.duration, "duration", 20*time.Second, "measured window of each case on each server per round")
 	fs.IntVar(&o.workers, "workers", 32, "requests in flight (one kept-alive connection each)")
-	fs.StringVar(&o.cases, "cases", "abcdef", "cases to run, by letter")
+	fs.StringVar(&o.cases, "cases", "abcdefgh", "cases to run, by letter")
 	fs.BoolVar(&o.keep, "keep", false, "keep the SQLite file and the servers' logs")
 	fs.StringVar(&o.profiles, "profiles", "", "write a CPU profile of fazhi in each measured window into this directory (fazhi-<db>-<case>.pprof)")
 	if err := fs.Parse(args); err != nil {
@@ -132,10 +132,7 @@ func runOn(ctx context.Context, out io.Writer, o options, dialect, dir, fazhiBin
 			err := counter.QueryRowContext(ctx, "SHOW GLOBAL STATUS LIKE 'Connections'").Scan(&name, &n)
 			return n, err
 		}
-		m.dbPID = pidOf("mariadbd")
-		if m.dbPID == 0 {
-			m.dbPID = pidOf("mysqld")
-		}
+		m.dbPID = serverPID(ctx, counter)
 	}
 	m.warmup, m.duration, m.workers, m.profiles, m.dialect = o.warmup, o.duration, o.workers, o.profiles, dialect
 

@@ -21,6 +21,9 @@ type scale struct {
 	Indicators int
 	Reporters  int // districts with values
 	Years      int // years of values, from 2021
+
+	ChecklistItems int // items of the published checklist case g lists
+	Tasks          int // tasks of the city's annual plan case h lists, its ten sections included
 }
 
 // Units counts the units a scale seeds, the city included.
@@ -32,9 +35,9 @@ func (s scale) Values() int { return s.Reporters * s.Indicators * 4 * s.Years }
 // The scales: default is the (10,001 units, 300 indicators, 120,000
 // values); small keeps the CI run short; large has five years of values.
 var scales = map[string]scale{
-	"small":   {Name: "small", Districts: 10, Towns: 99, Indicators: 150, Reporters: 10, Years: 1},
-	"default": {Name: "default", Districts: 100, Towns: 99, Indicators: 300, Reporters: 100, Years: 1},
-	"large":   {Name: "large", Districts: 100, Towns: 99, Indicators: 300, Reporters: 100, Years: 5},
+	"small":   {Name: "small", Districts: 10, Towns: 99, Indicators: 150, Reporters: 10, Years: 1, ChecklistItems: 1_000, Tasks: 500},
+	"default": {Name: "default", Districts: 100, Towns: 99, Indicators: 300, Reporters: 100, Years: 1, ChecklistItems: 10_000, Tasks: 1_000},
+	"large":   {Name: "large", Districts: 100, Towns: 99, Indicators: 300, Reporters: 100, Years: 5, ChecklistItems: 100_000, Tasks: 5_000},
 }
 
 // fixture is what the load needs to know of the seeded data.
@@ -44,6 +47,9 @@ type fixture struct {
 	Reporter string   // a district with values
 	Year     int      // the last year of values
 	Towns    []string // the units PATCH rotates over
+
+	Checklist string // a published checklist of s.ChecklistItems items
+	Plan      string // the city's published plan of this year, of s.Tasks tasks
 }
 
 // seed fills a migrated, empty database through the store, as the product
@@ -118,10 +124,20 @@ func seed(ctx context.Context, db *store.DB, s scale) (*fixture, error) {
 	if _, err := db.CreateSession(ctx, admin, tokenHash, 24*time.Hour); err != nil {
 		return nil, fmt.Errorf("session: %w", err)
 	}
+	checklist, err := seedChecklist(ctx, db, s, city.ID, districts, admin)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := seedPlan(ctx, db, s, city, districts, indicators, admin)
+	if err != nil {
+		return nil, err
+	}
 	if err := db.Sequence(ctx); err != nil {
 		return nil, err
 	}
 	f := &fixture{Token: token, City: city.ID, Reporter: districts[0].ID, Year: 2021 + s.Years - 1}
+	f.Checklist = checklist
+	f.Plan = plan
 	for _, t := range towns {
 		f.Towns = append(f.Towns, t.ID)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -175,17 +176,19 @@ func processCPU(pid int) (time.Duration, error) {
 	return time.Duration(utime+stime) * time.Second / clockTicks, nil
 }
 
-// pidOf finds a running process by its executable's name (mariadbd), or 0.
-func pidOf(name string) int {
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		if comm, err := os.ReadFile("/proc/" + e.Name() + "/comm"); err == nil && strings.TrimSpace(string(comm)) == name {
-			return pid
-		}
+// serverPID is the process id of the MariaDB or MySQL server db is
+// connected to, from the pid file it names, or 0 when that is not on this
+// machine: the server the benchmark uses, not just any mariadbd running
+// here (a test's Galera nodes, say).
+func serverPID(ctx context.Context, db *sql.DB) int {
+	var path string
+	if err := db.QueryRowContext(ctx, "SELECT @@pid_file").Scan(&path); err != nil {
+		return 0
 	}
-	return 0
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	return pid
 }

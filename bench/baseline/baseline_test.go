@@ -326,6 +326,8 @@ func TestBaselineAnswersAsFazhi(t *testing.T) {
 			s.sameStatus(t, call{target: "/api/v1/indicator-values?unitId=" + w.district + "&year=1999", token: admin}, 400)
 			s.sameStatus(t, call{target: q + "&year=2022", token: admin}, 400) // given twice
 		})
+		t.Run("listChecklistItems", func(t *testing.T) { testListChecklistItems(t, s, db, w) })
+		t.Run("listPlanTasks", func(t *testing.T) { testListPlanTasks(t, s, db, w) })
 		t.Run("credentials", func(t *testing.T) {
 			for _, c := range []call{
 				{target: "/api/v1/units"},

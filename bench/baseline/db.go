@@ -83,7 +83,7 @@ func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 const maxAttempts = 6
 
 // errBusy is a transaction that kept conflicting (fazhi's models.ErrBusy).
-var errBusy = &problem{503, "database_busy", "the change kept colliding with others however often it was tried; retry shortly"}
+var errBusy = &problem{status: 503, code: "database_busy", detail: "the change kept colliding with others however often it was tried; retry shortly"}
 
 // inTx runs fn in a transaction with one clock reading, and runs it again,
 // after a random pause in a window that doubles each time, when MySQL

@@ -24,32 +24,42 @@ import (
 type problem struct {
 	status       int
 	code, detail string
+	fields       []fieldJSON // the parameters at fault, if named
 }
 
 func (p *problem) Error() string { return fmt.Sprintf("%d %s: %s", p.status, p.code, p.detail) }
 
 func badRequest(format string, args ...any) *problem {
-	return &problem{400, "invalid_request", fmt.Sprintf(format, args...)}
+	return &problem{status: 400, code: "invalid_request", detail: fmt.Sprintf(format, args...)}
 }
 
-func unauthenticated(detail string) *problem { return &problem{401, "unauthenticated", detail} }
+func unauthenticated(detail string) *problem {
+	return &problem{status: 401, code: "unauthenticated", detail: detail}
+}
 
-var errNotFound = &problem{404, "not_found", ""}
+var errNotFound = &problem{status: 404, code: "not_found", detail: ""}
 
 // titles are fazhi's problem titles by status.
 var titles = map[int]string{400: "Invalid request", 401: "Unauthenticated", 403: "Forbidden", 404: "Not found",
 	412: "Precondition failed", 413: "Payload too large", 415: "Unsupported media type", 422: "Unprocessable request",
 	428: "Precondition required", 500: "Internal server error", 503: "Service unavailable"}
 
+// fieldJSON is api.FieldError.
+type fieldJSON struct {
+	Message   string `json:"message"`
+	Parameter string `json:"parameter"`
+}
+
 // problemJSON is api.Problem, its fields in the generated order.
 type problemJSON struct {
-	Code      string `json:"code"`
-	Detail    string `json:"detail"`
-	Instance  string `json:"instance"`
-	RequestID string `json:"requestId"`
-	Status    int    `json:"status"`
-	Title     string `json:"title"`
-	Type      string `json:"type"`
+	Code      string      `json:"code"`
+	Detail    string      `json:"detail"`
+	Errors    []fieldJSON `json:"errors,omitempty"`
+	Instance  string      `json:"instance"`
+	RequestID string      `json:"requestId"`
+	Status    int         `json:"status"`
+	Title     string      `json:"title"`
+	Type      string      `json:"type"`
 }
 
 // writeProblem renders err as fazhi's error handler does: anything but a
@@ -58,10 +68,11 @@ func (s *server) writeProblem(w http.ResponseWriter, r *request, operation strin
 	var p *problem
 	if !errors.As(err, &p) {
 		s.log.ErrorContext(r.Context(), "request failed", "request_id", r.id, "operation", operation, "error", err.Error())
-		p = &problem{500, "internal", "an unexpected error occurred; quote the request id when reporting it"}
+		p = &problem{status: 500, code: "internal", detail: "an unexpected error occurred; quote the request id when reporting it"}
 	}
 	out := problemJSON{Code: p.code, Detail: p.detail, Instance: r.URL.Path, RequestID: r.id, Status: p.status,
 		Title: titles[p.status], Type: "https://fazhi.example.invalid/problems/" + strings.ReplaceAll(p.code, "_", "-")}
+	out.Errors = p.fields
 	if p.code == "not_found" {
 		out.Detail = "there is nothing at " + out.Instance + " that you may see" // absent or hidden alike
 	}
@@ -176,11 +187,17 @@ func pageOf(params map[string]string, sort, filters string) (page, error) {
 	if v, given := params["cursor"]; given {
 		c, ok := decodeCursor(v)
 		if !ok || c.Sort != sort || c.Filter != p.digest {
-			return p, &problem{400, "invalid_cursor", "the cursor is not one this list gave, or was given for another sort or other filters"}
+			return p, invalidCursor()
 		}
 		p.after = c
 	}
 	return p, nil
+}
+
+// invalidCursor is the 400 of a cursor the list did not give.
+func invalidCursor() error {
+	return &problem{status: 400, code: "invalid_cursor", detail: "the cursor is not one this list gave, or was given for another sort or other filters",
+		fields: []fieldJSON{{Message: "invalid cursor", Parameter: "query.cursor"}}}
 }
 
 // decodeCursor reads a cursor as paging.Decode does: base64url of one JSON

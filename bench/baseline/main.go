@@ -1,5 +1,5 @@
 // Command baseline is a hand-written reference server for fazhi's load
-// tests: net/http, database/sql and encoding/json serving four of fazhi's
+// tests: net/http, database/sql and encoding/json serving six of fazhi's
 // operations on fazhi's own database, so that a benchmark can set the
 // whole fazhi server (Echo, the contract's validator, GORM) against a
 // server that does the same work per request and nothing more:
@@ -7,6 +7,8 @@
 //	GET   /api/v1/units/{id}              (If-None-Match)
 //	GET   /api/v1/units                   (parentId, limit, cursor; by code)
 //	GET   /api/v1/indicator-values        (unitId, year, limit, cursor)
+//	GET   /api/v1/checklists/{id}/items   (implementingUnitId, limit, cursor; by sequence)
+//	GET   /api/v1/plan-tasks              (planId, limit, cursor; by deadline)
 //	PATCH /api/v1/units/{id}              (If-Match; name, shortName)
 //
 // It imports nothing from fazhi, on purpose: it is an honest reference, so

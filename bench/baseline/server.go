@@ -56,6 +56,8 @@ func (s *server) routes() http.Handler {
 	mux.Handle("PATCH /api/v1/units/{id}", s.handle("updateUnit", adminOnly, s.updateUnit))
 	mux.Handle("GET /api/v1/units", s.handle("listUnits", anyRole, s.listUnits))
 	mux.Handle("GET /api/v1/indicator-values", s.handle("listIndicatorValues", subtreeAny, s.listIndicatorValues))
+	mux.Handle("GET /api/v1/checklists/{id}/items", s.handle("listChecklistItems", checklistRead, s.listChecklistItems))
+	mux.Handle("GET /api/v1/plan-tasks", s.handle("listPlanTasks", subtreeAny, s.listPlanTasks))
 	return mux
 }
 
@@ -176,7 +178,7 @@ type rule struct {
 // allow is authz.Allow for users.
 func (r rule) allow(c *caller, operation string) error {
 	if c.mustChangePassword {
-		return &problem{403, "password_change_required", "change your password first (changeOwnPassword): it was chosen by someone else"}
+		return &problem{status: 403, code: "password_change_required", detail: "change your password first (changeOwnPassword): it was chosen by someone else"}
 	}
 	for _, role := range c.roles {
 		if slices.Contains(r.roles, role) {
@@ -187,7 +189,7 @@ func (r rule) allow(c *caller, operation string) error {
 	if n := len(r.roles); n > 1 {
 		or = strings.Join(r.roles[:n-1], ", ") + " or " + or
 	}
-	return &problem{403, "forbidden", operation + " needs the role " + or}
+	return &problem{status: 403, code: "forbidden", detail: operation + " needs the role " + or}
 }
 
 // subtreeOf is authz.SubtreeOf: the unit path a list is limited to, empty

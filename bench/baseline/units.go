@@ -150,7 +150,7 @@ func (s *server) updateUnit(w http.ResponseWriter, r *request) error {
 		return err
 	}
 	if !conditional {
-		return &problem{428, "if_match_required", "send If-Match with the ETag of the version you are changing"}
+		return &problem{status: 428, code: "if_match_required", detail: "send If-Match with the ETag of the version you are changing"}
 	}
 	version, _ := strconv.ParseInt(strings.Trim(ifMatch[0], `"`), 10, 64)
 	u, err := s.patchUnit(r, id, version, patch)
@@ -175,7 +175,7 @@ func (s *server) patchUnit(r *request, id string, ifVersion int64, patch unitPat
 			return err
 		}
 		if u.Version != ifVersion {
-			return &problem{412, "version_mismatch", fmt.Sprintf("unit %s is at version %d, not %d", id, u.Version, ifVersion)}
+			return &problem{status: 412, code: "version_mismatch", detail: fmt.Sprintf("unit %s is at version %d, not %d", id, u.Version, ifVersion)}
 		}
 		before := *u
 		patch.apply(u)
@@ -234,11 +234,11 @@ const bodyLimit = 1_000_000
 func readUnitPatch(w http.ResponseWriter, r *http.Request) (unitPatch, error) {
 	var p unitPatch
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/merge-patch+json" {
-		return p, &problem{415, "unsupported_media_type", "the body is not of a media type this operation takes"}
+		return p, &problem{status: 415, code: "unsupported_media_type", detail: "the body is not of a media type this operation takes"}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, bodyLimit))
 	if err != nil {
-		return p, &problem{413, "payload_too_large", "the request body is larger than the server accepts"}
+		return p, &problem{status: 413, code: "payload_too_large", detail: "the request body is larger than the server accepts"}
 	}
 	var fields map[string]json.RawMessage
 	if !utf8.Valid(body) || json.Unmarshal(body, &fields) != nil || len(fields) == 0 {
@@ -269,7 +269,7 @@ func readUnitPatch(w http.ResponseWriter, r *http.Request) (unitPatch, error) {
 	}
 	for _, t := range texts {
 		if hasBadCharacter(t) {
-			return p, &problem{422, "text_invalid", "a text holds a character no text may hold: " +
+			return p, &problem{status: 422, code: "text_invalid", detail: "a text holds a character no text may hold: " +
 				"control characters, bidirectional controls or zero-width characters"}
 		}
 	}
