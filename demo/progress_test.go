@@ -62,7 +62,15 @@ func TestDemoProblemsAndProgress(t *testing.T) {
 		if len(byStatus[models.ProgressAccepted]) != 2 || len(byStatus[models.ProgressSubmitted]) != 1 || len(byStatus[models.ProgressDraft]) != 1 {
 			t.Errorf("reports by status %v", byStatus)
 		}
-		progress, err := db.TaskProgress(ctx, []string{demo.Plan2022})
+		tasks, _, err := db.ListPlanTasks(ctx, models.TaskFilter{PlanID: demo.Plan2022}, paging.Page{Limit: 500, Sort: paging.Sort{Field: "number"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		page := make([]*models.PlanTask, len(tasks))
+		for i := range tasks {
+			page[i] = &tasks[i]
+		}
+		progress, err := db.TaskProgress(ctx, page)
 		if err != nil {
 			t.Fatal(err)
 		}

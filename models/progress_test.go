@@ -3,6 +3,7 @@ package models
 import (
 	"errors"
 	"maps"
+	"slices"
 	"testing"
 	"time"
 )
@@ -117,6 +118,22 @@ func TestRollUpProgress(t *testing.T) {
 	}
 	if got := RollUpProgress(tasks, latest); !maps.Equal(got, want) {
 		t.Errorf("RollUpProgress = %v, want %v", got, want)
+	}
+}
+
+func TestWithSubtasks(t *testing.T) {
+	all := []PlanTask{
+		{ID: "s1", PlanID: "p", Number: "1"}, {ID: "a", PlanID: "p", Number: "1.1"}, {ID: "a1", PlanID: "p", Number: "1.1.1"},
+		{ID: "b", PlanID: "p", Number: "1.2"}, {ID: "s10", PlanID: "p", Number: "10"}, {ID: "d", PlanID: "p", Number: "2"},
+		{ID: "e", PlanID: "q", Number: "1.1"},
+	}
+	var got []string
+	for _, task := range WithSubtasks(all, map[string]*PlanTask{"s1": nil, "d": nil}) {
+		got = append(got, task.ID)
+	}
+	// Section 10 is not under 1, nor task 1.1 of another plan.
+	if want := []string{"s1", "a", "a1", "b", "d"}; !slices.Equal(got, want) {
+		t.Errorf("WithSubtasks = %v, want %v", got, want)
 	}
 }
 

@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"time"
 
 	openapi_types "github.com/oapi-codegen/runtime/types"
@@ -41,7 +40,7 @@ type PlanStore interface {
 	DeletePlanTask(ctx context.Context, id string, ifVersion *int64) error
 	MovePlanTask(ctx context.Context, id string, apply func(t *models.PlanTask, at time.Time) error) (*models.PlanTask, error)
 	ListPlanTasks(ctx context.Context, f models.TaskFilter, page paging.Page) ([]models.PlanTask, *paging.Cursor, error)
-	TaskProgress(ctx context.Context, planIDs []string) (map[string]int, error)
+	TaskProgress(ctx context.Context, tasks []*models.PlanTask) (map[string]int, error)
 	viewStore
 	CalendarStore
 	ActorStore
@@ -192,13 +191,7 @@ func (h *PlanHandler) planOut(ctx context.Context, p *models.Plan) (api.Plan, er
 // tasksOut converts tasks, overdue as of the day asOf, with their
 // progress rolled up from accepted reports.
 func (h *PlanHandler) tasksOut(ctx context.Context, tasks []*models.PlanTask, asOf string) ([]api.PlanTask, error) {
-	var planIDs []string
-	for _, t := range tasks {
-		if !slices.Contains(planIDs, t.PlanID) {
-			planIDs = append(planIDs, t.PlanID)
-		}
-	}
-	progress, err := h.store.TaskProgress(ctx, planIDs)
+	progress, err := h.store.TaskProgress(ctx, tasks)
 	if err != nil {
 		return nil, err
 	}

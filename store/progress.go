@@ -315,29 +315,51 @@ func (db *DB) ReviewProgressReport(ctx context.Context, id string, apply func(r 
 	return out, nil
 }
 
-// TaskProgress rolls up the progress of every task of the plans
-// (models.RollUpProgress) from the latest accepted report of each of their
-// units, by task id.
-func (db *DB) TaskProgress(ctx context.Context, planIDs []string) (map[string]int, error) {
-	if len(planIDs) == 0 {
+// TaskProgress rolls up the progress of the tasks (models.RollUpProgress)
+// from the latest accepted report of each of their units, by task id. The
+// tasks come with their units (as a list reads them); a section's progress
+// is its subtasks', which are read too, whatever page they are on.
+func (db *DB) TaskProgress(ctx context.Context, tasks []*models.PlanTask) (map[string]int, error) {
+	if len(tasks) == 0 {
 		return map[string]int{}, nil
 	}
-	// Three queries whatever the plans' size: the tasks (what a roll-up
-	// needs of them), their units, and the accepted reports; the units and
-	// reports select the tasks by a subquery rather than a list of ids.
+	var planIDs []string
+	for _, t := range tasks {
+		if !slices.Contains(planIDs, t.PlanID) {
+			planIDs = append(planIDs, t.PlanID)
+		}
+	}
+	// What a roll-up needs of every task of the plans (four short
+	// columns), to find the subtasks of the sections asked for; then the
+	// units and accepted reports of the tasks asked for and their subtasks
+	// only, not of the whole plans.
 	g := db.gorm.WithContext(ctx)
 	var all []models.PlanTask
 	if err := g.Select("id", "plan_id", "number", "status").Where("plan_id IN ?", planIDs).Find(&all).Error; err != nil {
 		return nil, fmt.Errorf("progress of tasks: %w", translate(err))
 	}
-	tasks := g.Session(&gorm.Session{NewDB: true}).Model(&models.PlanTask{}).Select("id").Where("plan_id IN ?", planIDs)
-	var units []taskUnitRow
-	if err := g.Where("task_id IN (?)", tasks).Find(&units).Error; err != nil {
-		return nil, fmt.Errorf("progress of tasks: %w", translate(err))
+	given := make(map[string]*models.PlanTask, len(tasks))
+	for _, t := range tasks {
+		given[t.ID] = t
 	}
-	byID := make(map[string]*models.PlanTask, len(all))
-	for i := range all {
-		byID[all[i].ID] = &all[i]
+	needed := models.WithSubtasks(all, given)
+	var unread []string // the subtasks' units are not loaded yet
+	for i := range needed {
+		t := &needed[i]
+		if g, ok := given[t.ID]; ok {
+			t.LeadUnitIDs, t.CooperatingUnitIDs = g.LeadUnitIDs, g.CooperatingUnitIDs
+		} else {
+			unread = append(unread, t.ID)
+		}
+	}
+	units, err := findIn[taskUnitRow](unread, func(ids []string) *gorm.DB { return g.Where("task_id IN ?", ids) })
+	if err != nil {
+		return nil, fmt.Errorf("progress of tasks: %w", err)
+	}
+	byID := make(map[string]*models.PlanTask, len(needed))
+	ids := make([]string, len(needed))
+	for i := range needed {
+		byID[needed[i].ID], ids[i] = &needed[i], needed[i].ID
 	}
 	for _, u := range units {
 		t := byID[u.TaskID]
@@ -347,10 +369,12 @@ func (db *DB) TaskProgress(ctx context.Context, planIDs []string) (map[string]in
 			t.CooperatingUnitIDs = append(t.CooperatingUnitIDs, u.UnitID)
 		}
 	}
-	var accepted []models.ProgressReport
-	if err := g.Select("task_id", "unit_id", "percent", "period_end", "reviewed_at", "id").
-		Where("task_id IN (?) AND status IN ?", tasks, models.ProgressLifecycle.Released).Find(&accepted).Error; err != nil {
-		return nil, fmt.Errorf("progress of tasks: %w", translate(err))
+	accepted, err := findIn[models.ProgressReport](ids, func(ids []string) *gorm.DB {
+		return g.Select("task_id", "unit_id", "percent", "period_end", "reviewed_at", "id").
+			Where("task_id IN ? AND status IN ?", ids, models.ProgressLifecycle.Released)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("progress of tasks: %w", err)
 	}
 	// The latest report of a unit is the one whose period ends last; of
 	// reports on the same period end, the one accepted last.
@@ -365,5 +389,5 @@ func (db *DB) TaskProgress(ctx context.Context, planIDs []string) (map[string]in
 	for k, percent := range latest {
 		progress = append(progress, models.UnitProgress{TaskID: k[0], UnitID: k[1], Percent: percent})
 	}
-	return models.RollUpProgress(all, progress), nil
+	return models.RollUpProgress(needed, progress), nil
 }

@@ -139,13 +139,7 @@ func (s *server) listPlanTasks(w http.ResponseWriter, r *request) error {
 	if err := s.loadTaskLinks(ctx, tasks); err != nil {
 		return err
 	}
-	var planIDs []string
-	for _, t := range tasks {
-		if !slices.Contains(planIDs, t.PlanID) {
-			planIDs = append(planIDs, t.PlanID)
-		}
-	}
-	progress, err := s.taskProgress(ctx, planIDs)
+	progress, err := s.taskProgress(ctx, tasks)
 	if err != nil {
 		return err
 	}
@@ -260,56 +254,102 @@ func scanTaskUnit(row scanner) (taskUnit, error) {
 	return u, row.Scan(&u.taskID, &u.unitID, &u.role, &u.position)
 }
 
+// parentNumber is models.PlanTask.ParentNumber: "2.3" is under "2".
+func parentNumber(n string) string {
+	if i := strings.LastIndexByte(n, '.'); i >= 0 {
+		return n[:i]
+	}
+	return ""
+}
+
 // rollUp is what store.TaskProgress reads of a task.
 type rollUp struct {
 	id, planID, number, status string
 	units                      []string // lead and cooperating
 }
 
-// taskProgress is store.TaskProgress: every task of the plans, their
-// units and their accepted reports (three queries), and
-// models.RollUpProgress over them: a completed task is at 100; a task with
-// subtasks at the rounded mean of those not cancelled; another at the
-// rounded mean of its units' latest accepted percentages (the report whose
-// period ends last, then accepted last, then by id), 0 for a unit without.
-func (s *server) taskProgress(ctx context.Context, planIDs []string) (map[string]int, error) {
-	if len(planIDs) == 0 {
+// taskProgress is store.TaskProgress for a page of tasks with their units:
+// what a roll-up needs of every task of their plans (one query), to find
+// the subtasks of the page's sections; the units of those subtasks and the
+// accepted reports of the page's tasks and subtasks (by ids, 1,000 a query,
+// fazhi's chunk); and models.RollUpProgress over them: a completed task is
+// at 100; a task with subtasks at the rounded mean of those not cancelled;
+// another at the rounded mean of its units' latest accepted percentages
+// (the report whose period ends last, then accepted last, then by id), 0
+// for a unit without.
+func (s *server) taskProgress(ctx context.Context, page []*task) (map[string]int, error) {
+	if len(page) == 0 {
 		return map[string]int{}, nil
 	}
+	var planIDs []string
+	given := make(map[string]*task, len(page))
+	for _, t := range page {
+		given[t.ID] = t
+		if !slices.Contains(planIDs, t.PlanID) {
+			planIDs = append(planIDs, t.PlanID)
+		}
+	}
 	in, args := inList(planIDs)
-	all, err := queryAll(ctx, s.db, func(row scanner) (*rollUp, error) {
+	everyTask, err := queryAll(ctx, s.db, func(row scanner) (*rollUp, error) {
 		var t rollUp
 		return &t, row.Scan(&t.id, &t.planID, &t.number, &t.status)
 	}, "SELECT id, plan_id, number, status FROM plan_tasks WHERE plan_id IN "+in, args...)
 	if err != nil {
 		return nil, err
 	}
-	ofPlans := "(SELECT id FROM plan_tasks WHERE plan_id IN " + in + ")"
-	units, err := queryAll(ctx, s.db, scanTaskUnit, "SELECT task_id, unit_id, role, position FROM plan_task_units WHERE task_id IN "+ofPlans, args...)
-	if err != nil {
-		return nil, err
+	kept := map[string]bool{}
+	for _, t := range everyTask {
+		if given[t.id] != nil {
+			kept[t.planID+" "+t.number] = true
+		}
+	}
+	var all []*rollUp // the page's tasks and their subtasks
+	var ids, unread []string
+	for _, t := range everyTask {
+		for n := t.number; n != ""; n = parentNumber(n) {
+			if kept[t.planID+" "+n] {
+				all, ids = append(all, t), append(ids, t.id)
+				if g := given[t.id]; g != nil {
+					t.units = append(slices.Clone(g.leads), g.cooperating...)
+				} else {
+					unread = append(unread, t.id)
+				}
+				break
+			}
+		}
 	}
 	byID := make(map[string]*rollUp, len(all))
 	byNumber := make(map[string]*rollUp, len(all))
 	for _, t := range all {
 		byID[t.id], byNumber[t.planID+" "+t.number] = t, t
 	}
-	for _, u := range units {
-		t := byID[u.taskID]
-		t.units = append(t.units, u.unitID)
+	for part := range slices.Chunk(unread, 1000) {
+		in, args := inList(part)
+		units, err := queryAll(ctx, s.db, scanTaskUnit, "SELECT task_id, unit_id, role, position FROM plan_task_units WHERE task_id IN "+in, args...)
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range units {
+			byID[u.taskID].units = append(byID[u.taskID].units, u.unitID)
+		}
 	}
 	type report struct {
 		taskID, unitID, periodEnd, id string
 		percent                       int
 		reviewedAt                    time.Time
 	}
-	accepted, err := queryAll(ctx, s.db, func(row scanner) (report, error) {
-		var r report
-		return r, row.Scan(&r.taskID, &r.unitID, &r.percent, &r.periodEnd, &r.reviewedAt, &r.id)
-	}, "SELECT task_id, unit_id, percent, period_end, reviewed_at, id FROM progress_reports WHERE task_id IN "+ofPlans+" AND status IN (?)",
-		append(args, "accepted")...)
-	if err != nil {
-		return nil, err
+	var accepted []report
+	for part := range slices.Chunk(ids, 1000) {
+		in, args := inList(part)
+		rows, err := queryAll(ctx, s.db, func(row scanner) (report, error) {
+			var r report
+			return r, row.Scan(&r.taskID, &r.unitID, &r.percent, &r.periodEnd, &r.reviewedAt, &r.id)
+		}, "SELECT task_id, unit_id, percent, period_end, reviewed_at, id FROM progress_reports WHERE task_id IN "+in+" AND status IN (?)",
+			append(args, "accepted")...)
+		if err != nil {
+			return nil, err
+		}
+		accepted = append(accepted, rows...)
 	}
 	slices.SortFunc(accepted, func(a, b report) int {
 		return cmp.Or(cmp.Compare(a.periodEnd, b.periodEnd), a.reviewedAt.Compare(b.reviewedAt), cmp.Compare(a.id, b.id))
@@ -320,10 +360,8 @@ func (s *server) taskProgress(ctx context.Context, planIDs []string) (map[string
 	}
 	children := map[string][]*rollUp{}
 	for _, t := range all {
-		if i := strings.LastIndexByte(t.number, '.'); i >= 0 {
-			if p, ok := byNumber[t.planID+" "+t.number[:i]]; ok {
-				children[p.id] = append(children[p.id], t)
-			}
+		if p, ok := byNumber[t.planID+" "+parentNumber(t.number)]; ok {
+			children[p.id] = append(children[p.id], t)
 		}
 	}
 	out := make(map[string]int, len(all))
