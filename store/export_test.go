@@ -15,4 +15,5 @@ const BatchSize = batchSize
 func RowsPerWrite(db *DB) int { return db.rowsPerWrite() }
 
 // HandReadColumns are the columns the hand scan of each model reads.
-var HandReadColumns = map[string]string{"units": unitReader.columns, "indicator_values": valueReader.columns}
+var HandReadColumns = map[string]string{"units": unitReader.columns, "indicator_values": valueReader.columns,
+	"checklist_items": itemReader.columns}

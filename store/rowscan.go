@@ -20,15 +20,16 @@ type rowReader[T any] struct {
 	finish  func(row *T, scratch *rowScratch) error // after a row is scanned, or nil
 }
 
-// rowScratch holds the raw columns a reader decodes itself after the scan.
+// rowScratch holds the raw column a reader decodes itself after the scan
+// (a JSON column).
 type rowScratch struct {
-	flags []byte
+	raw []byte
 }
 
 // handReaders are the models read by hand; findRows reads the others
 // through GORM. TestHandReadersMatchGORM fails when a model's field is
 // missing from its reader.
-var handReaders = []any{unitReader, valueReader}
+var handReaders = []any{unitReader, valueReader, itemReader}
 
 var unitReader = rowReader[models.Unit]{
 	columns: "id, code, name, short_name, kind, parent_id, level, path, search_text, version, created_at, updated_at",
@@ -45,12 +46,31 @@ var valueReader = rowReader[models.IndicatorValue]{
 	fields: func(v *models.IndicatorValue, s *rowScratch) []any {
 		return []any{&v.ID, &v.IndicatorID, &v.SystemID, &v.UnitID, &v.Period, &v.Year, &v.Value, &v.ValueKey,
 			&v.YesNo, &v.Text, &v.Qualifier, &v.RawText, &v.AsOf, &v.Comment, &v.SelfScore, &v.ReviewScore,
-			&v.Status, &v.ReturnReason, &s.flags, &v.Flagged, &v.SubmittedBy, &v.SubmittedAt, &v.ReviewedBy,
+			&v.Status, &v.ReturnReason, &s.raw, &v.Flagged, &v.SubmittedBy, &v.SubmittedAt, &v.ReviewedBy,
 			&v.ReviewedAt, &v.Version, &v.CreatedAt, &v.UpdatedAt}
 	},
 	finish: func(v *models.IndicatorValue, s *rowScratch) (err error) {
-		if v.Flags, err = scanFlags(s.flags); err != nil {
+		if v.Flags, err = scanFlags(s.raw); err != nil {
 			return fmt.Errorf("value %s: flags: %w", v.ID, err)
+		}
+		return nil
+	},
+}
+
+var itemReader = rowReader[models.ChecklistItem]{
+	columns: "id, checklist_id, item_key, sequence, name, implementing_unit_id, legal_basis, remark, category, " +
+		"attributes, search_text, version, created_at, updated_at",
+	fields: func(it *models.ChecklistItem, s *rowScratch) []any {
+		return []any{&it.ID, &it.ChecklistID, &it.ItemKey, &it.Sequence, &it.Name, &it.ImplementingUnitID,
+			&it.LegalBasis, &it.Remark, &it.Category, &s.raw, &it.SearchText, &it.Version, &it.CreatedAt, &it.UpdatedAt}
+	},
+	finish: func(it *models.ChecklistItem, s *rowScratch) error {
+		// As GORM's JSON serializer: NULL and empty leave the map nil.
+		if len(s.raw) == 0 {
+			return nil
+		}
+		if err := json.Unmarshal(s.raw, &it.Attributes); err != nil {
+			return fmt.Errorf("checklist item %s: attributes: %w", it.ID, err)
 		}
 		return nil
 	},
@@ -84,7 +104,7 @@ func scanAll[T any](rows *sql.Rows, r rowReader[T], capacity int) ([]T, error) {
 	var scratch rowScratch
 	for rows.Next() {
 		var row T
-		scratch = rowScratch{flags: scratch.flags[:0]}
+		scratch = rowScratch{raw: scratch.raw[:0]}
 		if err := rows.Scan(r.fields(&row, &scratch)...); err != nil {
 			return nil, err
 		}

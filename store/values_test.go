@@ -308,11 +308,13 @@ func TestValueWorkflow(t *testing.T) {
 	})
 }
 
-// TestHandReadersMatchGORM: the hand scans of units and values (rowscan.go)
-// read every column GORM maps, and read each row as GORM does: optional
-// fields set and unset, flags none, empty and some, times and decimals.
+// TestHandReadersMatchGORM: the hand scans of units, values and checklist
+// items (rowscan.go) read every column GORM maps, and read each row as GORM
+// does: optional fields set and unset, flags none, empty and some,
+// attributes, times and decimals.
 func TestHandReadersMatchGORM(t *testing.T) {
-	for table, model := range map[string]any{"units": &models.Unit{}, "indicator_values": &models.IndicatorValue{}} {
+	for table, model := range map[string]any{"units": &models.Unit{}, "indicator_values": &models.IndicatorValue{},
+		"checklist_items": &models.ChecklistItem{}} {
 		sch, err := schema.Parse(model, &sync.Map{}, schema.NamingStrategy{})
 		if err != nil {
 			t.Fatal(err)
@@ -384,6 +386,33 @@ func TestHandReadersMatchGORM(t *testing.T) {
 		}
 		if len(page) == 0 || !reflect.DeepEqual(page, children) {
 			t.Errorf("units listed by hand:\n%+v\nGORM:\n%+v", page, children)
+		}
+
+		// Checklist items: one with every field, one with the fewest.
+		k := testKind(t, db)
+		c, err := db.CreateChecklist(ctx, models.Checklist{KindKey: k.Key, Title: "清单", IssuingUnitID: s.city.ID, Year: 2022})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range []*models.ChecklistItem{
+			{Name: "未按规定公示", ImplementingUnitID: &s.town.ID, LegalBasis: "《条例》第十条", Remark: "首违不罚", Category: "交通运输",
+				Attributes: map[string]string{"level": "市", "field": "道路运输", "amount": "200.50"}},
+			{Name: "甲", Attributes: map[string]string{"level": "县"}},
+		} {
+			if err := db.CreateChecklistItem(ctx, c.ID, it); err != nil {
+				t.Fatal(err)
+			}
+		}
+		items, _, err := db.ListChecklistItems(ctx, c.ID, models.ChecklistItemFilter{}, paging.Page{Limit: 10, Sort: paging.Sort{Field: "sequence"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wantItems []models.ChecklistItem
+		if err := store.GormOf(db.DB).Where("checklist_id = ?", c.ID).Order("sequence").Find(&wantItems).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(items) != 2 || !reflect.DeepEqual(items, wantItems) {
+			t.Errorf("checklist items by hand:\n%+v\nGORM:\n%+v", items, wantItems)
 		}
 	})
 }

@@ -50,6 +50,10 @@ type checklistItem struct {
 // field is the destination of a column of checklist_items, by name (nil
 // for a column the model does not map): fazhi reads items with GORM's
 // SELECT *, which maps the columns by name.
+// itemColumns are the columns fazhi's hand reader of items selects.
+const itemColumns = "id, checklist_id, item_key, sequence, name, implementing_unit_id, legal_basis, remark, category, " +
+	"attributes, search_text, version, created_at, updated_at"
+
 func (it *checklistItem) field(col string) any {
 	switch col {
 	case "id":
@@ -149,7 +153,7 @@ func (s *server) listChecklistItems(w http.ResponseWriter, r *request) error {
 		where.add("(sequence >= ? AND (sequence > ? OR id > ?))", seq, seq, pg.after.ID)
 	}
 	items, err := selectAll(r.Context(), s.db, (*checklistItem).field,
-		"SELECT * FROM `checklist_items`"+where.where()+" ORDER BY sequence ASC,id ASC LIMIT ?", append(where.args, pg.limit+1)...)
+		"SELECT "+itemColumns+" FROM `checklist_items`"+where.where()+" ORDER BY sequence ASC,id ASC LIMIT ?", append(where.args, pg.limit+1)...)
 	if err != nil {
 		return err
 	}
