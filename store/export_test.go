@@ -16,4 +16,5 @@ func RowsPerWrite(db *DB) int { return db.rowsPerWrite() }
 
 // HandReadColumns are the columns the hand scan of each model reads.
 var HandReadColumns = map[string]string{"units": unitReader.columns, "indicator_values": valueReader.columns,
-	"checklist_items": itemReader.columns}
+	"checklist_items": itemReader.columns, "feed_events": feedReader.columns,
+	"plan_tasks": taskReader.columns}

@@ -300,12 +300,12 @@ func (db *DB) FeedAfter(ctx context.Context, cursor int64, types []string, limit
 	if err := db.numberCommitted(ctx); err != nil {
 		return nil, err
 	}
-	q := db.gorm.WithContext(ctx).Where("seq > ?", cursor)
+	q := db.gorm.WithContext(ctx).Model(&models.FeedEvent{}).Where("seq > ?", cursor)
 	if len(types) > 0 {
 		q = q.Where("record_type IN ?", types)
 	}
-	var events []models.FeedEvent
-	if err := q.Order("seq").Limit(limit).Find(&events).Error; err != nil {
+	events, err := findRows[models.FeedEvent](q.Order("seq").Limit(limit), limit)
+	if err != nil {
 		return nil, fmt.Errorf("read feed: %w", translate(err))
 	}
 	// The floor is read after the page: a compaction that committed before
@@ -368,7 +368,7 @@ func (db *DB) numberCommitted(ctx context.Context) error {
 // whatever their state. Ids with no row are left out.
 func (db *DB) ReleasedRecords(ctx context.Context, dest any, ids []string) error {
 	g := db.gorm.WithContext(ctx)
-	if err := g.Where("id IN ?", ids).Find(dest).Error; err != nil {
+	if err := findInto(g.Where("id IN ?", ids), dest, len(ids)); err != nil {
 		return fmt.Errorf("read feed records: %w", translate(err))
 	}
 	return db.complete(ctx, g, dest)

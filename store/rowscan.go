@@ -31,7 +31,7 @@ type rowScratch struct {
 // handReaders are the models read by hand; findRows reads the others
 // through GORM. TestHandReadersMatchGORM fails when a model's field is
 // missing from its reader.
-var handReaders = []any{unitReader, valueReader, itemReader}
+var handReaders = []any{unitReader, valueReader, itemReader, feedReader, taskReader}
 
 var unitReader = rowReader[models.Unit]{
 	table:   "units",
@@ -79,6 +79,42 @@ var itemReader = rowReader[models.ChecklistItem]{
 		}
 		return nil
 	},
+}
+
+var taskReader = rowReader[models.PlanTask]{
+	table: "plan_tasks",
+	columns: "id, plan_id, number, title, content, deadline, ongoing, supervised, status, cancel_reason, completed_by, " +
+		"completed_at, source_task_id, carried_from_task_id, due, tree_key, version, created_at, updated_at",
+	fields: func(t *models.PlanTask, _ *rowScratch) []any {
+		return []any{&t.ID, &t.PlanID, &t.Number, &t.Title, &t.Content, &t.Deadline, &t.Ongoing, &t.Supervised, &t.Status,
+			&t.CancelReason, &t.CompletedBy, &t.CompletedAt, &t.SourceTaskID, &t.CarriedFromID, &t.DueOn, &t.TreeKey,
+			&t.Version, &t.CreatedAt, &t.UpdatedAt}
+	},
+}
+
+var feedReader = rowReader[models.FeedEvent]{
+	table:   "feed_events",
+	columns: "id, audit_id, seq, record_type, record_id, occurred_at",
+	fields: func(e *models.FeedEvent, _ *rowScratch) []any {
+		return []any{&e.ID, &e.AuditID, &e.Seq, &e.RecordType, &e.RecordID, &e.OccurredAt}
+	},
+}
+
+// findInto is findRows for dest, a pointer to a slice of any model, as
+// the feed reads its records: by hand when the model has a reader.
+func findInto(q *gorm.DB, dest any, capacity int) error {
+	var err error
+	switch d := dest.(type) {
+	case *[]models.Unit:
+		*d, err = unitReader.read(q.Table(unitReader.table), capacity)
+	case *[]models.IndicatorValue:
+		*d, err = valueReader.read(q.Table(valueReader.table), capacity)
+	case *[]models.ChecklistItem:
+		*d, err = itemReader.read(q.Table(itemReader.table), capacity)
+	default:
+		err = q.Find(dest).Error
+	}
+	return err
 }
 
 // findRows runs q, a query of T's table, and reads its rows: by hand when

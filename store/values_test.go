@@ -314,7 +314,8 @@ func TestValueWorkflow(t *testing.T) {
 // attributes, times and decimals.
 func TestHandReadersMatchGORM(t *testing.T) {
 	for table, model := range map[string]any{"units": &models.Unit{}, "indicator_values": &models.IndicatorValue{},
-		"checklist_items": &models.ChecklistItem{}} {
+		"checklist_items": &models.ChecklistItem{}, "feed_events": &models.FeedEvent{},
+		"plan_tasks": &models.PlanTask{}} {
 		sch, err := schema.Parse(model, &sync.Map{}, schema.NamingStrategy{})
 		if err != nil {
 			t.Fatal(err)
@@ -413,6 +414,71 @@ func TestHandReadersMatchGORM(t *testing.T) {
 		}
 		if len(items) != 2 || !reflect.DeepEqual(items, wantItems) {
 			t.Errorf("checklist items by hand:\n%+v\nGORM:\n%+v", items, wantItems)
+		}
+
+		// Plan tasks: a section, a task with every field, an ongoing one.
+		plan := models.NewPlan(store.NewID(), s.city.ID, 2022, "年度工作要点", models.PlanKeyPoints, models.UserActor(store.NewID()))
+		if err := db.CreatePlan(ctx, plan); err != nil {
+			t.Fatal(err)
+		}
+		for i, number := range []string{"1", "1.1", "1.2"} {
+			task := models.NewPlanTask(store.NewID(), plan.ID)
+			task.Number, task.Title = number, "任务"+number
+			switch i {
+			case 1:
+				task.Content, task.Deadline, task.Supervised = "按季度报送进展。", ptr("2022-06-30"), true
+				task.LeadUnitIDs = []string{s.town.ID}
+			case 2:
+				task.Ongoing, task.LeadUnitIDs = true, []string{s.district.ID}
+			}
+			if err := db.CreatePlanTask(ctx, task); err != nil {
+				t.Fatal(err)
+			}
+		}
+		tasks, _, err := db.ListPlanTasks(ctx, models.TaskFilter{PlanID: plan.ID}, paging.Page{Limit: 10, Sort: paging.Sort{Field: "number"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wantTasks []models.PlanTask
+		if err := store.GormOf(db.DB).Where("plan_id = ?", plan.ID).Order("tree_key").Find(&wantTasks).Error; err != nil {
+			t.Fatal(err)
+		}
+		for i := range tasks { // the list loads a task's units and links; GORM reads the row alone
+			if i < len(wantTasks) {
+				wantTasks[i].LeadUnitIDs, wantTasks[i].CooperatingUnitIDs = tasks[i].LeadUnitIDs, tasks[i].CooperatingUnitIDs
+				wantTasks[i].IndicatorIDs, wantTasks[i].ChecklistIDs = tasks[i].IndicatorIDs, tasks[i].ChecklistIDs
+				wantTasks[i].PlanUnitID = tasks[i].PlanUnitID
+			}
+		}
+		if len(tasks) != 3 || !reflect.DeepEqual(tasks, wantTasks) {
+			t.Errorf("plan tasks by hand:\n%+v\nGORM:\n%+v", tasks, wantTasks)
+		}
+
+		// Feed events, numbered, and the records the feed reads with them.
+		events, err := db.FeedAfter(ctx, 0, nil, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wantEvents []models.FeedEvent
+		if err := store.GormOf(db.DB).Where("seq > 0").Order("seq").Limit(1000).Find(&wantEvents).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(events) == 0 || !reflect.DeepEqual(events, wantEvents) {
+			t.Errorf("feed events by hand:\n%+v\nGORM:\n%+v", events, wantEvents)
+		}
+		var records []models.Unit
+		if err := db.ReleasedRecords(ctx, &records, []string{s.city.ID, s.town.ID}); err != nil {
+			t.Fatal(err)
+		}
+		var wantRecords []models.Unit
+		if err := store.GormOf(db.DB).Where("id IN ?", []string{s.city.ID, s.town.ID}).Find(&wantRecords).Error; err != nil {
+			t.Fatal(err)
+		}
+		byID := func(a, b models.Unit) int { return strings.Compare(a.ID, b.ID) }
+		slices.SortFunc(records, byID)
+		slices.SortFunc(wantRecords, byID)
+		if len(records) != 2 || !reflect.DeepEqual(records, wantRecords) {
+			t.Errorf("feed records by hand:\n%+v\nGORM:\n%+v", records, wantRecords)
 		}
 	})
 }
