@@ -548,15 +548,15 @@ type TaskFilter struct {
 }
 
 // Key writes the filter out by value, the same for equal filters: what a
-// cursor of a task list is bound to. Today is in it only with Overdue,
-// the one filter it decides (DueBy is a date already), so that a cursor
-// of any other list outlives midnight.
+// cursor of a task list is bound to. Today is in it only with Overdue or
+// DueBy, the filters it decides, so that a cursor of any other list
+// outlives midnight.
 func (f TaskFilter) Key() string {
 	supervised, today := "", ""
 	if f.Supervised != nil {
 		supervised = strconv.FormatBool(*f.Supervised)
 	}
-	if f.Overdue {
+	if f.Overdue || f.DueBy != "" {
 		today = f.Today
 	}
 	return strings.Join([]string{f.PlanID, strconv.Itoa(f.Year), f.UnitID, string(f.Role), string(f.Status), supervised,

@@ -207,3 +207,28 @@ func TestCarryAndChoose(t *testing.T) {
 		t.Errorf("a task of another plan: %v", err)
 	}
 }
+
+func TestTaskFilterKey(t *testing.T) {
+	yes, alsoYes, no := true, true, false
+	same := []TaskFilter{{PlanID: "p", Supervised: &yes, Today: "2026-12-07"}, {PlanID: "p", Supervised: &alsoYes, Today: "2026-12-08"}}
+	if same[0].Key() != same[1].Key() {
+		t.Errorf("equal filters a day apart: %q, %q", same[0].Key(), same[1].Key())
+	}
+	for _, other := range []TaskFilter{
+		{PlanID: "p", Supervised: &no, Today: "2026-12-07"},
+		{PlanID: "p", Today: "2026-12-07"},
+		{PlanID: "q", Supervised: &yes, Today: "2026-12-07"},
+	} {
+		if other.Key() == same[0].Key() {
+			t.Errorf("%+v has the key of %+v", other, same[0])
+		}
+	}
+	// The day decides an overdue list and a due-within list.
+	for _, f := range []TaskFilter{{Overdue: true}, {DueBy: "2026-12-14"}} {
+		a, b := f, f
+		a.Today, b.Today = "2026-12-07", "2026-12-08"
+		if a.Key() == b.Key() {
+			t.Errorf("%+v: the same key on two days", f)
+		}
+	}
+}

@@ -84,7 +84,7 @@ var releasedPlans = []any{"published", "closed"}
 // taskFilter is models.TaskFilter.Key, the string fazhi digests into its
 // cursors, for what the baseline mirrors: PlanID, then Year 0, UnitID, Role,
 // Status and Supervised empty, Overdue false, DueBy and Today empty (Today
-// counts only with Overdue), UnitPath, ReleasedEverywhere true (the
+// counts only with Overdue or DueBy), UnitPath, ReleasedEverywhere true (the
 // operation's rule) and ReleasedOnly false (a user's). TestTaskFilter
 // compares the two.
 func taskFilter(planID, unitPath string) string {
