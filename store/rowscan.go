@@ -31,7 +31,12 @@ type rowScratch struct {
 // handReaders are the models read by hand; findRows reads the others
 // through GORM. TestHandReadersMatchGORM fails when a model's field is
 // missing from its reader.
-var handReaders = []any{unitReader, valueReader, itemReader, feedReader, taskReader}
+var handReaders = []handReader{unitReader, valueReader, itemReader, feedReader, taskReader}
+
+// handReader is a rowReader of any model.
+type handReader interface {
+	readInto(q *gorm.DB, dest any, capacity int) (bool, error)
+}
 
 var unitReader = rowReader[models.Unit]{
 	table:   "units",
@@ -103,18 +108,24 @@ var feedReader = rowReader[models.FeedEvent]{
 // findInto is findRows for dest, a pointer to a slice of any model, as
 // the feed reads its records: by hand when the model has a reader.
 func findInto(q *gorm.DB, dest any, capacity int) error {
-	var err error
-	switch d := dest.(type) {
-	case *[]models.Unit:
-		*d, err = unitReader.read(q.Table(unitReader.table), capacity)
-	case *[]models.IndicatorValue:
-		*d, err = valueReader.read(q.Table(valueReader.table), capacity)
-	case *[]models.ChecklistItem:
-		*d, err = itemReader.read(q.Table(itemReader.table), capacity)
-	default:
-		err = q.Find(dest).Error
+	for _, r := range handReaders {
+		if done, err := r.readInto(q, dest, capacity); done {
+			return err
+		}
 	}
-	return err
+	return q.Find(dest).Error
+}
+
+// readInto reads q's rows into dest if dest is a *[]T, and says whether
+// it was.
+func (r rowReader[T]) readInto(q *gorm.DB, dest any, capacity int) (bool, error) {
+	d, ok := dest.(*[]T)
+	if !ok {
+		return false, nil
+	}
+	rows, err := r.read(q.Table(r.table), capacity)
+	*d = rows
+	return true, err
 }
 
 // findRows runs q, a query of T's table, and reads its rows: by hand when
