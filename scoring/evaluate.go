@@ -2,7 +2,9 @@ package scoring
 
 import (
 	"cmp"
+	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/fazhi/fazhi/exact"
 	"github.com/fazhi/fazhi/models"
@@ -176,6 +178,10 @@ func newPlan(inds []models.Indicator) *plan {
 	return p
 }
 
+// unitScoresPerWorker is the number of scores (units × indicators) below
+// which another goroutine costs more than it saves.
+const unitScoresPerWorker = 2000
+
 // Evaluate scores every unit on every indicator, adds the scores up the
 // tree, and ranks and grades the units.
 func Evaluate(in Inputs) Result {
@@ -190,7 +196,8 @@ func Evaluate(in Inputs) Result {
 	// One allocation for every score of every unit.
 	all := make([]Score, len(in.Units)*n)
 	units := make([]UnitResult, len(in.Units))
-	for ui, unitID := range in.Units {
+	scoreUnit := func(ui int) {
+		unitID := in.Units[ui]
 		scores := all[ui*n : (ui+1)*n : (ui+1)*n]
 		for i := range p.nodes {
 			if !p.nodes[i].Leaf {
@@ -215,6 +222,26 @@ func Evaluate(in Inputs) Result {
 			}
 		}
 		units[ui] = UnitResult{UnitID: unitID, Order: ui, Total: total, Grade: models.GradeOf(total, bands), Scores: scores}
+	}
+	// Units are scored independently, each into its own scores, so a large
+	// evaluation (a ranking of 100 units × 300 indicators is scored on every
+	// request) shares them out over the processors; a small one is not worth
+	// the goroutines.
+	workers := min(runtime.GOMAXPROCS(0), len(in.Units)*n/unitScoresPerWorker)
+	if workers <= 1 {
+		for ui := range in.Units {
+			scoreUnit(ui)
+		}
+	} else {
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Go(func() {
+				for ui := w; ui < len(in.Units); ui += workers {
+					scoreUnit(ui)
+				}
+			})
+		}
+		wg.Wait()
 	}
 	rank(units)
 	return Result{Indicators: p.nodes, Areas: p.areas, Points: p.total, Units: units}

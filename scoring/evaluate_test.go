@@ -415,3 +415,29 @@ func TestEvaluateAgreesWithScoreLeaf(t *testing.T) {
 		}
 	}
 }
+
+// A large evaluation is scored on several goroutines: each unit must come
+// out as it does when evaluated alone, in its place in the ranking.
+func TestEvaluateSharedOut(t *testing.T) {
+	in := benchInputs()
+	if len(in.Units)*len(in.Indicators) <= 2*unitScoresPerWorker {
+		t.Fatalf("%d units × %d indicators are scored on one goroutine", len(in.Units), len(in.Indicators))
+	}
+	r := Evaluate(in)
+	for _, u := range r.Units {
+		alone := in
+		alone.Units = []string{u.UnitID}
+		want := Evaluate(alone).Units[0]
+		if u.UnitID != in.Units[u.Order] || u.Total.Cmp(want.Total) != 0 || u.Grade != want.Grade {
+			t.Fatalf("%s: got order %d, total %s %q, want %d, %s %q", u.UnitID, u.Order, u.Total, u.Grade,
+				slices.Index(in.Units, u.UnitID), want.Total, want.Grade)
+		}
+		for i := range u.Scores {
+			g, w := &u.Scores[i], &want.Scores[i]
+			if g.IndicatorID != w.IndicatorID || g.UnitID != w.UnitID || g.Reason != w.Reason || g.Score.Cmp(w.Score) != 0 ||
+				g.Lost.Cmp(w.Lost) != 0 || g.Value != w.Value || g.Target != w.Target {
+				t.Fatalf("%s, %s: got %+v, want %+v", u.UnitID, g.IndicatorID, g, w)
+			}
+		}
+	}
+}

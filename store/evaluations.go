@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -10,6 +11,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/fazhi/fazhi/exact"
 	"github.com/fazhi/fazhi/models"
 	"github.com/fazhi/fazhi/paging"
 )
@@ -247,8 +249,11 @@ func (db *DB) EvaluationInputs(ctx context.Context, e *models.Evaluation) (*mode
 // evaluationValues reads the released year-end values of the
 // evaluated units, with only the columns scoring reads. This is the hot path
 // of every draft ranking (30,000 values for 100 units × 300 indicators), so
-// it scans rows itself rather than through GORM's reflection, which costs
-// several times the query.
+// it scans raw columns itself rather than through GORM or database/sql's
+// conversions: the ids of indicators and units, the period, qualifier and
+// status repeat from row to row and are shared rather than copied, and the
+// numbers of all rows share one allocation. Its garbage was most of a
+// ranking's (docs/benchmarks.md).
 func (db *DB) evaluationValues(ctx context.Context, e *models.Evaluation, units map[string]bool, capacity int) ([]models.IndicatorValue, error) {
 	rows, err := db.gorm.WithContext(ctx).Model(&models.IndicatorValue{}).
 		Select("id", "indicator_id", "unit_id", "period", "value", "yes_no", "qualifier", "review_score", "status", "version").
@@ -260,21 +265,64 @@ func (db *DB) evaluationValues(ctx context.Context, e *models.Evaluation, units 
 	}
 	defer rows.Close()
 	values := make([]models.IndicatorValue, 0, capacity)
+	numbers := make([]exact.Decimal, 0, capacity)
+	var shared interner
+	var id, indicatorID, unitID, period, value, qualifier, reviewScore, status sql.RawBytes
+	var yesNo sql.NullBool
+	var version int64
 	for rows.Next() {
-		var v models.IndicatorValue
-		if err := rows.Scan(&v.ID, &v.IndicatorID, &v.UnitID, &v.Period, &v.Value, &v.YesNo, &v.Qualifier, &v.ReviewScore,
-			&v.Status, &v.Version); err != nil {
+		if err := rows.Scan(&id, &indicatorID, &unitID, &period, &value, &yesNo, &qualifier, &reviewScore, &status,
+			&version); err != nil {
 			return nil, translate(err)
 		}
-		if units[v.UnitID] {
-			v.SystemID, v.Year = e.SystemID, e.Year
-			values = append(values, v)
+		if !units[string(unitID)] { // no allocation: the map lookup converts in place
+			continue
 		}
+		v := models.IndicatorValue{ID: string(id), IndicatorID: shared.of(indicatorID), SystemID: e.SystemID,
+			UnitID: shared.of(unitID), Period: shared.of(period), Year: e.Year, Qualifier: models.Qualifier(shared.of(qualifier)),
+			Status: models.ValueStatus(shared.of(status)), Version: version}
+		if value != nil {
+			if len(numbers) == cap(numbers) { // never reallocated: the values point into it
+				numbers = make([]exact.Decimal, 0, max(capacity, 64))
+			}
+			numbers = append(numbers, exact.Decimal{})
+			v.Value = &numbers[len(numbers)-1]
+			if err := v.Value.UnmarshalText(value); err != nil {
+				return nil, fmt.Errorf("value %s: %w", v.ID, err)
+			}
+		}
+		if yesNo.Valid {
+			yes := yesNo.Bool
+			v.YesNo = &yes
+		}
+		if reviewScore != nil {
+			v.ReviewScore = new(exact.Decimal)
+			if err := v.ReviewScore.UnmarshalText(reviewScore); err != nil {
+				return nil, fmt.Errorf("value %s: review score: %w", v.ID, err)
+			}
+		}
+		values = append(values, v)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, translate(err)
 	}
 	return values, nil
+}
+
+// interner gives one string for equal byte slices, for the columns whose
+// values repeat over many rows.
+type interner map[string]string
+
+func (in *interner) of(b []byte) string {
+	if s, ok := (*in)[string(b)]; ok {
+		return s
+	}
+	if *in == nil {
+		*in = make(interner)
+	}
+	s := string(b)
+	(*in)[s] = s
+	return s
 }
 
 // PublishEvaluation freezes a draft at version ifVersion (Evaluation.Publish):
