@@ -135,6 +135,8 @@ func (c *Client) Do(r Request) *Response {
 		body = bytes.NewReader(b)
 	case string:
 		body = strings.NewReader(b)
+	case io.Reader: // a body sent as it is read
+		body = b
 	default:
 		data, err := json.Marshal(b)
 		if err != nil {
