@@ -243,7 +243,10 @@ type ReadOptions struct {
 	UnzipSizeLimit int64
 	// UnzipXMLSizeLimit: a worksheet or shared-strings part that unzips to
 	// more than this is kept in a temporary file rather than in memory
-	// (excelize's option); default 64 MiB, at most UnzipSizeLimit.
+	// (excelize's option); default 16 MiB (excelize's own), at most
+	// UnzipSizeLimit. A sheet of 100,000 values unzips to 40 MiB: held in
+	// memory, it doubled what its import grew the process by (+135 MiB
+	// rather than +59), for a quarter faster parsing.
 	UnzipXMLSizeLimit int64
 	// TmpDir is where such temporary files go; default os.TempDir().
 	TmpDir string
@@ -257,7 +260,7 @@ const (
 	DefaultMaxRows           = 200_000
 	DefaultMaxFileSize       = 64 << 20
 	DefaultUnzipSizeLimit    = 256 << 20
-	DefaultUnzipXMLSizeLimit = 64 << 20
+	DefaultUnzipXMLSizeLimit = 16 << 20
 )
 
 func (o ReadOptions) withDefaults() ReadOptions {
