@@ -383,6 +383,15 @@ func (t *PlanTask) SetKeys() {
 	t.TreeKey = t.PlanID + "/" + t.SortKey()
 }
 
+// SubtreeKeys bounds the tree keys of every task below this one, at any
+// depth: they start with its own key and a dot, so they sort, byte by byte,
+// from that prefix up to (not including) the key with '/' in place of the
+// dot, the character after it.
+func (t *PlanTask) SubtreeKeys() (from, to string) {
+	key := t.PlanID + "/" + t.SortKey()
+	return key + ".", key + "/"
+}
+
 // NoDeadline is the due day of ongoing tasks and sections, which sorts
 // after every real deadline.
 const NoDeadline = "9999-12-31"

@@ -250,34 +250,12 @@ type UnitProgress struct {
 	Percent int
 }
 
-// WithSubtasks are the tasks of all (every task of some plans) that are in
-// keep, by id, or below one that is: what rolling up the progress of keep's
-// tasks reads.
-func WithSubtasks(all []PlanTask, keep map[string]*PlanTask) []PlanTask {
-	kept := map[string]bool{} // plan id and number of keep's tasks
-	for _, t := range all {
-		if _, ok := keep[t.ID]; ok {
-			kept[t.PlanID+" "+t.Number] = true
-		}
-	}
-	var out []PlanTask
-	for _, t := range all {
-		for n := t.Number; n != ""; n = (&PlanTask{Number: n}).ParentNumber() {
-			if kept[t.PlanID+" "+n] {
-				out = append(out, t)
-				break
-			}
-		}
-	}
-	return out
-}
-
 // RollUpProgress is the progress of each task, 0 to 100: a completed task
 // is done; a task without subtasks is at the mean of its units' latest
 // accepted percentages (a lead or cooperating unit that has no accepted
 // report counts as 0); a task with subtasks is at the mean of the subtasks
-// not cancelled. tasks hold every subtask of each of them (WithSubtasks),
-// so that a section sees all of its subtasks.
+// not cancelled. tasks hold every subtask of each of them (PlanTask.SubtreeKeys
+// finds them), so that a section sees all of its subtasks.
 func RollUpProgress(tasks []PlanTask, latest []UnitProgress) map[string]int {
 	percent := map[[2]string]int{}
 	for _, u := range latest {

@@ -121,19 +121,38 @@ func TestRollUpProgress(t *testing.T) {
 	}
 }
 
-func TestWithSubtasks(t *testing.T) {
+// A task's subtree keys bound the tree keys of the tasks below it, at any
+// depth, and no other.
+func TestSubtreeKeys(t *testing.T) {
 	all := []PlanTask{
 		{ID: "s1", PlanID: "p", Number: "1"}, {ID: "a", PlanID: "p", Number: "1.1"}, {ID: "a1", PlanID: "p", Number: "1.1.1"},
-		{ID: "b", PlanID: "p", Number: "1.2"}, {ID: "s10", PlanID: "p", Number: "10"}, {ID: "d", PlanID: "p", Number: "2"},
-		{ID: "e", PlanID: "q", Number: "1.1"},
+		{ID: "b", PlanID: "p", Number: "1.2"}, {ID: "b10", PlanID: "p", Number: "1.10"}, {ID: "s10", PlanID: "p", Number: "10"},
+		{ID: "d", PlanID: "p", Number: "2"}, {ID: "e", PlanID: "q", Number: "1.1"}, {ID: "s11", PlanID: "p", Number: "11"},
 	}
-	var got []string
-	for _, task := range WithSubtasks(all, map[string]*PlanTask{"s1": nil, "d": nil}) {
-		got = append(got, task.ID)
+	for i := range all {
+		all[i].SetKeys()
+	}
+	below := func(id string) []string {
+		var top *PlanTask
+		for i := range all {
+			if all[i].ID == id {
+				top = &all[i]
+			}
+		}
+		from, to := top.SubtreeKeys()
+		var out []string
+		for _, task := range all {
+			if task.TreeKey > from && task.TreeKey < to {
+				out = append(out, task.ID)
+			}
+		}
+		return out
 	}
 	// Section 10 is not under 1, nor task 1.1 of another plan.
-	if want := []string{"s1", "a", "a1", "b", "d"}; !slices.Equal(got, want) {
-		t.Errorf("WithSubtasks = %v, want %v", got, want)
+	for id, want := range map[string][]string{"s1": {"a", "a1", "b", "b10"}, "a": {"a1"}, "s10": nil, "d": nil, "b": nil} {
+		if got := below(id); !slices.Equal(got, want) {
+			t.Errorf("below %s: %v, want %v", id, got, want)
+		}
 	}
 }
 

@@ -269,8 +269,8 @@ type rollUp struct {
 }
 
 // taskProgress is store.TaskProgress for a page of tasks with their units:
-// what a roll-up needs of every task of their plans (one query), to find
-// the subtasks of the page's sections; the units of those subtasks and the
+// what a roll-up needs of every task below the page's (one query); the
+// units of those subtasks and the
 // accepted reports of the page's tasks and subtasks (by ids, 1,000 a query,
 // fazhi's chunk); and models.RollUpProgress over them: a completed task is
 // at 100; a task with subtasks at the rounded mean of those not cancelled;
@@ -281,40 +281,39 @@ func (s *server) taskProgress(ctx context.Context, page []*task) (map[string]int
 	if len(page) == 0 {
 		return map[string]int{}, nil
 	}
-	var planIDs []string
+	// The page's tasks, then every task below them, at any depth: their
+	// tree keys start with the task's and a dot, a range of the index each,
+	// 500 tasks a statement (store.subtaskOutlines).
 	given := make(map[string]*task, len(page))
-	for _, t := range page {
-		given[t.ID] = t
-		if !slices.Contains(planIDs, t.PlanID) {
-			planIDs = append(planIDs, t.PlanID)
-		}
-	}
-	in, args := inList(planIDs)
-	everyTask, err := queryAll(ctx, s.db, func(row scanner) (*rollUp, error) {
-		var t rollUp
-		return &t, row.Scan(&t.id, &t.planID, &t.number, &t.status)
-	}, "SELECT id, plan_id, number, status FROM plan_tasks WHERE plan_id IN "+in, args...)
-	if err != nil {
-		return nil, err
-	}
-	kept := map[string]bool{}
-	for _, t := range everyTask {
-		if given[t.id] != nil {
-			kept[t.planID+" "+t.number] = true
-		}
-	}
 	var all []*rollUp // the page's tasks and their subtasks
 	var ids, unread []string
-	for _, t := range everyTask {
-		for n := t.number; n != ""; n = parentNumber(n) {
-			if kept[t.planID+" "+n] {
-				all, ids = append(all, t), append(ids, t.id)
-				if g := given[t.id]; g != nil {
-					t.units = append(slices.Clone(g.leads), g.cooperating...)
-				} else {
-					unread = append(unread, t.id)
-				}
-				break
+	for _, t := range page {
+		if given[t.ID] == nil {
+			given[t.ID] = t
+			all = append(all, &rollUp{id: t.ID, planID: t.PlanID, number: t.Number, status: t.Status,
+				units: append(slices.Clone(t.leads), t.cooperating...)})
+			ids = append(ids, t.ID)
+		}
+	}
+	seen := map[string]bool{}
+	for part := range slices.Chunk(page, 500) {
+		conds := make([]string, len(part))
+		args := make([]any, 0, 2*len(part))
+		for i, t := range part {
+			conds[i] = "(tree_key > ? AND tree_key < ?)"
+			args = append(args, t.TreeKey+".", t.TreeKey+"/")
+		}
+		subtasks, err := queryAll(ctx, s.db, func(row scanner) (*rollUp, error) {
+			var t rollUp
+			return &t, row.Scan(&t.id, &t.planID, &t.number, &t.status)
+		}, "SELECT id, plan_id, number, status FROM plan_tasks WHERE "+strings.Join(conds, " OR "), args...)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range subtasks {
+			if given[t.id] == nil && !seen[t.id] {
+				seen[t.id] = true
+				all, ids, unread = append(all, t), append(ids, t.id), append(unread, t.id)
 			}
 		}
 	}
