@@ -380,15 +380,19 @@ func (t *PlanTask) SetKeys() {
 	if t.Deadline != nil {
 		t.DueOn = *t.Deadline
 	}
-	t.TreeKey = t.PlanID + "/" + t.SortKey()
+	t.TreeKey = t.treeKey()
 }
+
+// treeKey is the task's place among every plan's tasks: its plan, then its
+// number as SortKey writes it.
+func (t *PlanTask) treeKey() string { return t.PlanID + "/" + t.SortKey() }
 
 // SubtreeKeys bounds the tree keys of every task below this one, at any
 // depth: they start with its own key and a dot, so they sort, byte by byte,
 // from that prefix up to (not including) the key with '/' in place of the
 // dot, the character after it.
 func (t *PlanTask) SubtreeKeys() (from, to string) {
-	key := t.PlanID + "/" + t.SortKey()
+	key := t.treeKey()
 	return key + ".", key + "/"
 }
 
