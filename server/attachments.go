@@ -452,20 +452,23 @@ func (l uploadLimits) of(route *routers.Route) int64 {
 // limit plus the multipart framing; their handler checks the file itself
 // against that limit.
 func bodyLimit(general string, uploads uploadLimits) echo.MiddlewareFunc {
+	// Built once: Echo applies its middleware to the handler anew on every
+	// request, and building a BodyLimit parses its size with a regular
+	// expression (a few per cent of a get-by-id when it was done per request).
 	normal := middleware.BodyLimit(general)
+	streamed := map[int64]echo.MiddlewareFunc{}
+	for _, limit := range []int64{uploads.attachment, uploads.sheet} {
+		streamed[limit] = middleware.BodyLimit(strconv.FormatInt(limit+multipartSlack, 10))
+	}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		n := normal(next)
-		streamed := map[int64]echo.HandlerFunc{}
-		for _, limit := range []int64{uploads.attachment, uploads.sheet} {
-			streamed[limit] = middleware.BodyLimit(strconv.FormatInt(limit+multipartSlack, 10))(next)
-		}
 		return func(c echo.Context) error {
 			route := contractRoute(c)
 			if !streamsBody(route) {
 				return n(c)
 			}
 			limit := uploads.of(route)
-			err := streamed[limit](c)
+			err := streamed[limit](next)(c)
 			if errors.Is(err, echo.ErrStatusRequestEntityTooLarge) {
 				return fileTooLarge(limit)
 			}
