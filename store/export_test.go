@@ -17,4 +17,9 @@ func RowsPerWrite(db *DB) int { return db.rowsPerWrite() }
 // HandReadColumns are the columns the hand scan of each model reads.
 var HandReadColumns = map[string]string{"units": unitReader.columns, "indicator_values": valueReader.columns,
 	"checklist_items": itemReader.columns, "feed_events": feedReader.columns,
-	"plan_tasks": taskReader.columns}
+	"plan_tasks": taskReader.columns, "plan_task_units": taskUnitReader.columns,
+	"plan_task_indicators": taskIndicatorReader.columns, "plan_task_checklists": taskChecklistReader.columns}
+
+// TaskLinkRows are the rows of the plan task link tables, by table, as GORM maps them.
+var TaskLinkRows = map[string]any{"plan_task_units": &taskUnitRow{}, "plan_task_indicators": &taskIndicatorRow{},
+	"plan_task_checklists": &taskChecklistRow{}}

@@ -205,8 +205,8 @@ func loadTaskLinks(tx *gorm.DB, tasks []models.PlanTask) error {
 		}
 	}
 	for part := range slices.Chunk(ids, batchSize) {
-		var us []taskUnitRow
-		if err := tx.Where("task_id IN ?", part).Order("task_id, role, position").Find(&us).Error; err != nil {
+		us, err := findRows[taskUnitRow](tx.Table("plan_task_units").Where("task_id IN ?", part).Order("task_id, role, position"), 2*len(part))
+		if err != nil {
 			return translate(err)
 		}
 		for _, u := range us {
@@ -217,15 +217,15 @@ func loadTaskLinks(tx *gorm.DB, tasks []models.PlanTask) error {
 				t.CooperatingUnitIDs = append(t.CooperatingUnitIDs, u.UnitID)
 			}
 		}
-		var is []taskIndicatorRow
-		if err := tx.Where("task_id IN ?", part).Order("task_id, position").Find(&is).Error; err != nil {
+		is, err := findRows[taskIndicatorRow](tx.Table("plan_task_indicators").Where("task_id IN ?", part).Order("task_id, position"), len(part))
+		if err != nil {
 			return translate(err)
 		}
 		for _, r := range is {
 			byID[r.TaskID].IndicatorIDs = append(byID[r.TaskID].IndicatorIDs, r.IndicatorID)
 		}
-		var cs []taskChecklistRow
-		if err := tx.Where("task_id IN ?", part).Order("task_id, position").Find(&cs).Error; err != nil {
+		cs, err := findRows[taskChecklistRow](tx.Table("plan_task_checklists").Where("task_id IN ?", part).Order("task_id, position"), len(part))
+		if err != nil {
 			return translate(err)
 		}
 		for _, r := range cs {

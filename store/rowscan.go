@@ -31,7 +31,8 @@ type rowScratch struct {
 // handReaders are the models read by hand; findRows reads the others
 // through GORM. TestHandReadersMatchGORM fails when a model's field is
 // missing from its reader.
-var handReaders = []handReader{unitReader, valueReader, itemReader, feedReader, taskReader}
+var handReaders = []handReader{unitReader, valueReader, itemReader, feedReader, taskReader,
+	taskUnitReader, taskIndicatorReader, taskChecklistReader}
 
 // handReader is a rowReader of any model.
 type handReader interface {
@@ -96,6 +97,31 @@ var taskReader = rowReader[models.PlanTask]{
 			&t.Version, &t.CreatedAt, &t.UpdatedAt}
 	},
 }
+
+// The links of plan tasks: every page of tasks reads them.
+var (
+	taskUnitReader = rowReader[taskUnitRow]{
+		table:   "plan_task_units",
+		columns: "task_id, unit_id, role, position",
+		fields: func(r *taskUnitRow, _ *rowScratch) []any {
+			return []any{&r.TaskID, &r.UnitID, &r.Role, &r.Position}
+		},
+	}
+	taskIndicatorReader = rowReader[taskIndicatorRow]{
+		table:   "plan_task_indicators",
+		columns: "task_id, indicator_id, position",
+		fields: func(r *taskIndicatorRow, _ *rowScratch) []any {
+			return []any{&r.TaskID, &r.IndicatorID, &r.Position}
+		},
+	}
+	taskChecklistReader = rowReader[taskChecklistRow]{
+		table:   "plan_task_checklists",
+		columns: "task_id, checklist_id, position",
+		fields: func(r *taskChecklistRow, _ *rowScratch) []any {
+			return []any{&r.TaskID, &r.ChecklistID, &r.Position}
+		},
+	}
+)
 
 var feedReader = rowReader[models.FeedEvent]{
 	table:   "feed_events",

@@ -315,7 +315,9 @@ func TestValueWorkflow(t *testing.T) {
 func TestHandReadersMatchGORM(t *testing.T) {
 	for table, model := range map[string]any{"units": &models.Unit{}, "indicator_values": &models.IndicatorValue{},
 		"checklist_items": &models.ChecklistItem{}, "feed_events": &models.FeedEvent{},
-		"plan_tasks": &models.PlanTask{}} {
+		"plan_tasks": &models.PlanTask{}, "plan_task_units": store.TaskLinkRows["plan_task_units"],
+		"plan_task_indicators": store.TaskLinkRows["plan_task_indicators"],
+		"plan_task_checklists": store.TaskLinkRows["plan_task_checklists"]} {
 		sch, err := schema.Parse(model, &sync.Map{}, schema.NamingStrategy{})
 		if err != nil {
 			t.Fatal(err)
