@@ -105,56 +105,60 @@ func (db *DB) record(ctx context.Context, tx *gorm.DB, at time.Time, changes ...
 		return err
 	}
 	info := models.RequestInfoFrom(ctx)
-	events := make([]*models.AuditEvent, len(changes))
-	var feed []*models.FeedEvent
-	for i, c := range changes {
-		if c.unitID != nil && c.unitPath == "" {
-			if c.unitPath = paths[*c.unitID]; c.unitPath == "" {
-				return fmt.Errorf("audit event of %s %s: unit %s: %w", c.entityType, c.entityID, *c.unitID, models.ErrNotFound)
+	// A chunk at a time, so that an import of 100,000 items holds the
+	// snapshots of one INSERT, not of all of them.
+	for part := range slices.Chunk(changes, db.rowsPerWrite()) {
+		events := make([]*models.AuditEvent, len(part))
+		var feed []*models.FeedEvent
+		for i, c := range part {
+			if c.unitID != nil && c.unitPath == "" {
+				if c.unitPath = paths[*c.unitID]; c.unitPath == "" {
+					return fmt.Errorf("audit event of %s %s: unit %s: %w", c.entityType, c.entityID, *c.unitID, models.ErrNotFound)
+				}
 			}
-		}
-		before, err := snapshot(c.before)
-		if err != nil {
-			return err
-		}
-		after, err := snapshot(c.after)
-		if err != nil {
-			return err
-		}
-		op := info.Operation
-		if c.operation != "" {
-			op = c.operation
-		}
-		events[i] = &models.AuditEvent{
-			ID: NewID(), OccurredAt: at,
-			ActorType: string(info.Caller.Kind), ActorID: info.Caller.ID, ActorName: info.Caller.Name,
-			Operation: op, EntityType: c.entityType, EntityID: c.entityID,
-			UnitID: c.unitID, UnitPath: c.unitPath, Before: before, After: after,
-			RequestID: info.RequestID, ClientAddress: info.ClientAddress,
-		}
-		if !c.release.either() {
-			continue
-		}
-		refs := append([]feedRef{{c.entityType, c.entityID}}, c.alsoFeed...)
-		if c.release.before != c.release.after {
-			// Its parts leave or arrive with it.
-			parts, err := db.partsOf(tx, c.entityType, []string{c.entityID})
+			before, err := snapshot(c.before)
 			if err != nil {
 				return err
 			}
-			refs = append(refs, parts...)
+			after, err := snapshot(c.after)
+			if err != nil {
+				return err
+			}
+			op := info.Operation
+			if c.operation != "" {
+				op = c.operation
+			}
+			events[i] = &models.AuditEvent{
+				ID: NewID(), OccurredAt: at,
+				ActorType: string(info.Caller.Kind), ActorID: info.Caller.ID, ActorName: info.Caller.Name,
+				Operation: op, EntityType: c.entityType, EntityID: c.entityID,
+				UnitID: c.unitID, UnitPath: c.unitPath, Before: before, After: after,
+				RequestID: info.RequestID, ClientAddress: info.ClientAddress,
+			}
+			if !c.release.either() {
+				continue
+			}
+			refs := append([]feedRef{{c.entityType, c.entityID}}, c.alsoFeed...)
+			if c.release.before != c.release.after {
+				// Its parts leave or arrive with it.
+				parts, err := db.partsOf(tx, c.entityType, []string{c.entityID})
+				if err != nil {
+					return err
+				}
+				refs = append(refs, parts...)
+			}
+			for _, r := range refs {
+				feed = append(feed, &models.FeedEvent{ID: NewID(), AuditID: events[i].ID, RecordType: r.recordType, RecordID: r.id, OccurredAt: at})
+			}
 		}
-		for _, r := range refs {
-			feed = append(feed, &models.FeedEvent{ID: NewID(), AuditID: events[i].ID, RecordType: r.recordType, RecordID: r.id, OccurredAt: at})
+		// No seq: NULL until the sequencer links the event.
+		if err := tx.Omit("seq").CreateInBatches(events, db.rowsPerWrite()).Error; err != nil {
+			return fmt.Errorf("append audit events: %w", translate(err))
 		}
-	}
-	// No seq: NULL until the sequencer links the event.
-	if err := tx.Omit("seq").CreateInBatches(events, db.rowsPerWrite()).Error; err != nil {
-		return fmt.Errorf("append audit events: %w", translate(err))
-	}
-	if len(feed) > 0 {
-		if err := tx.Omit("seq").CreateInBatches(feed, db.rowsPerWrite()).Error; err != nil {
-			return fmt.Errorf("append feed events: %w", translate(err))
+		if len(feed) > 0 {
+			if err := tx.Omit("seq").CreateInBatches(feed, db.rowsPerWrite()).Error; err != nil {
+				return fmt.Errorf("append feed events: %w", translate(err))
+			}
 		}
 	}
 	db.sequencer.wake()

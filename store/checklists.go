@@ -640,13 +640,30 @@ func itemChange(issuer string, before, after *models.ChecklistItem) change {
 	return c
 }
 
-func itemSnapshot(it *models.ChecklistItem) map[string]any {
-	m := map[string]any{"id": it.ID, "checklistId": it.ChecklistID, "itemKey": it.ItemKey, "sequence": it.Sequence, "name": it.Name,
-		"legalBasis": it.LegalBasis, "remark": it.Remark, "category": it.Category, "attributes": it.Attributes, "version": it.Version}
-	if it.ImplementingUnitID != nil {
-		m["implementingUnitId"] = *it.ImplementingUnitID
+// itemRecord is an item as its audit events show it. Its fields are in the
+// order of their names, as a map's keys would be; it shares the item's
+// strings, so that the changes of an import of 100,000 items cost little
+// beside the items themselves.
+type itemRecord struct {
+	Attributes         map[string]string `json:"attributes"`
+	Category           string            `json:"category"`
+	ChecklistID        string            `json:"checklistId"`
+	ID                 string            `json:"id"`
+	ImplementingUnitID *string           `json:"implementingUnitId,omitempty"`
+	ItemKey            string            `json:"itemKey"`
+	LegalBasis         string            `json:"legalBasis"`
+	Name               string            `json:"name"`
+	Remark             string            `json:"remark"`
+	Sequence           int               `json:"sequence"`
+	Version            int64             `json:"version"`
+}
+
+func itemSnapshot(it *models.ChecklistItem) *itemRecord {
+	return &itemRecord{
+		Attributes: it.Attributes, Category: it.Category, ChecklistID: it.ChecklistID, ID: it.ID,
+		ImplementingUnitID: it.ImplementingUnitID, ItemKey: it.ItemKey, LegalBasis: it.LegalBasis,
+		Name: it.Name, Remark: it.Remark, Sequence: it.Sequence, Version: it.Version,
 	}
-	return m
 }
 
 // lockDraft locks a list version whose items are to change, refusing one
