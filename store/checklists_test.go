@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -310,5 +311,82 @@ func TestChecklistItemOrder(t *testing.T) {
 		order("甲", "丁", "丙")
 		add("戊", 99)
 		order("甲", "丁", "丙", "戊")
+	})
+}
+
+// TestBulkItemChangesAudited: a change of more items than one write of
+// audit events carries (they are built and written a chunk at a time)
+// leaves one event per item, each with the item's own snapshots.
+func TestBulkItemChangesAudited(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
+		actor := models.Caller{Kind: models.CallerUser, ID: store.NewID(), Name: "bulk.auditor"}
+		ctx := models.WithRequestInfo(t.Context(), models.RequestInfo{Caller: actor, Operation: "test.bulk"})
+		k := testKind(t, db)
+		city, _, _ := indUnits(t, db)
+		c, err := db.CreateChecklist(ctx, models.Checklist{KindKey: k.Key, Title: "清单", IssuingUnitID: city.ID, Year: 2022})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 2*store.RowsPerWrite(db.DB) + 3
+		items := make([]*models.ChecklistItem, n)
+		for i := range items {
+			items[i] = &models.ChecklistItem{Name: fmt.Sprint("事项", i), Attributes: map[string]string{"level": "市"}}
+		}
+		head := auditHead(t, db)
+		if err := db.AddChecklistItems(ctx, c.ID, items); err != nil {
+			t.Fatal(err)
+		}
+		added := auditHead(t, db)
+		renamed := make([]models.ChecklistItem, n)
+		for i, it := range items {
+			renamed[i] = *it
+			renamed[i].Name = fmt.Sprint("改名事项", i)
+		}
+		if err := db.ApplyChecklistItemChanges(ctx, c.ID, models.ChecklistItemChanges{Update: renamed}); err != nil {
+			t.Fatal(err)
+		}
+		auditHead(t, db)
+
+		type snapshot struct{ ID, Name string }
+		read := func(s string) snapshot {
+			var out snapshot
+			if s != "" {
+				if err := json.Unmarshal([]byte(s), &out); err != nil {
+					t.Fatalf("snapshot %q: %v", s, err)
+				}
+			}
+			return out
+		}
+		index := map[string]int{} // item id → its place
+		for i, it := range items {
+			index[it.ID] = i
+		}
+		check := func(events []models.AuditEvent, before, after func(i int) string) {
+			t.Helper()
+			seen := map[string]bool{}
+			for _, e := range events {
+				i, ok := index[e.EntityID]
+				if e.EntityType != "checklist_item" || !ok || seen[e.EntityID] {
+					t.Fatalf("event %s of %s %s: not one per item of the list", e.ID, e.EntityType, e.EntityID)
+				}
+				seen[e.EntityID] = true
+				if b, a := read(e.Before), read(e.After); b.Name != before(i) || a.Name != after(i) || a.ID != e.EntityID {
+					t.Fatalf("event of item %d: before %+v, after %+v", i, b, a)
+				}
+			}
+			if len(seen) != n {
+				t.Fatalf("%d items have events, want %d", len(seen), n)
+			}
+		}
+		var adds, renames []models.AuditEvent
+		for _, e := range eventsAfter(t, db.DB, head, models.AuditFilter{ActorID: actor.ID, EntityType: "checklist_item"}) {
+			if e.Seq <= added {
+				adds = append(adds, e)
+			} else {
+				renames = append(renames, e)
+			}
+		}
+		check(adds, func(int) string { return "" }, func(i int) string { return items[i].Name })
+		check(renames, func(i int) string { return items[i].Name }, func(i int) string { return renamed[i].Name })
 	})
 }
