@@ -10,6 +10,7 @@ import (
 
 	"github.com/fazhi/fazhi/api"
 	"github.com/fazhi/fazhi/models"
+	fastjson "github.com/segmentio/encoding/json"
 )
 
 // feedTypes are the record types that leave the city, in the order
@@ -121,6 +122,8 @@ type recordType struct {
 	// releasedWith: released with other records (registerVia), not by a
 	// state of its own.
 	releasedWith bool
+	// rendered is the Go type its GET answers with, as the feed renders it.
+	rendered reflect.Type
 	// columns are the rendered record's fields, in the order its Go type
 	// declares them: the columns of its sheet.
 	columns []string
@@ -130,6 +133,13 @@ type recordType struct {
 	// snapshot, a page at a time, rendered.
 	pages func(ctx context.Context, store FeedStore, r models.ReleasedReader, year int) iter.Seq2[[]renderedRecord, error]
 }
+
+// renderRecord encodes a record as its GET does, in the same bytes (the
+// generated responses use encoding/json; TestRecordEncodersAgree compares
+// the two on every record type). The feed, snapshots and exports render
+// every record they serve: segmentio's encoder does it in about a quarter
+// of encoding/json's time, which was a third of serving the feed.
+func renderRecord(v any) ([]byte, error) { return fastjson.Marshal(v) }
 
 // renderedRecord is a record as its GET shows it, in JSON.
 type renderedRecord struct {
@@ -200,7 +210,7 @@ func newRecordType[T, R any](name, title string, scope models.ReleaseScope, key 
 		}
 		res := make([]renderedRecord, len(ptrs))
 		for i, r := range ptrs {
-			body, err := json.Marshal(out[i])
+			body, err := fastjson.Marshal(out[i])
 			if err != nil {
 				return nil, err
 			}
@@ -210,7 +220,8 @@ func newRecordType[T, R any](name, title string, scope models.ReleaseScope, key 
 		return res, nil
 	}
 	return recordType{
-		name: name, title: title, model: reflect.TypeFor[T]().Name(), scope: scope, columns: jsonFields(reflect.TypeFor[R]()),
+		name: name, title: title, model: reflect.TypeFor[T]().Name(), scope: scope,
+		rendered: reflect.TypeFor[R](), columns: jsonFields(reflect.TypeFor[R]()),
 		byID: func(ctx context.Context, store FeedStore, ids []string) (map[string]renderedRecord, error) {
 			slices.Sort(ids)
 			ids = slices.Compact(ids)
