@@ -455,7 +455,7 @@ func (db *DB) Snapshot(ctx context.Context, read func(models.ReleasedReader) err
 func (s *Snapshot) Released(ctx context.Context, scope models.ReleaseScope, year int, afterID string, limit int, dest any) error {
 	tx := s.tx.WithContext(ctx)
 	q := releasedRows(tx, tx.Where("id > ?", afterID), scope, year)
-	if err := q.Order("id").Limit(limit).Find(dest).Error; err != nil {
+	if err := findInto(q.Order("id").Limit(limit), dest, limit); err != nil {
 		return fmt.Errorf("read released records: %w", translate(err))
 	}
 	return s.db.complete(ctx, tx, dest)
