@@ -19,7 +19,8 @@ package server_test
 //
 // Import and export report items/s, the peak heap while the operation ran
 // (live and not yet collected objects, sampled every millisecond: the
-// process's, so what the benchmark holds is in it too, base-heap-MiB) and
+// process's, so what the benchmark holds is in it too, base-heap-MiB), how
+// far the process's resident memory rose over its idle size (Linux) and
 // the bytes allocated per item. SQLite's own page cache is not in the Go
 // heap. Run them with TEST_MYSQL_DSN set:
 //
@@ -38,6 +39,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -467,10 +469,11 @@ func (s *exportSink) Flush() {}
 
 // clRun times fn once per iteration, after setup (not timed), and reports
 // items per second, the peak heap while fn ran (peakHeap), the heap before
-// it (what the benchmark holds) and the bytes fn allocated per item.
+// it (what the benchmark holds), the peak resident memory over the idle
+// process's (peakRSSOver) and the bytes fn allocated per item.
 func clRun(b *testing.B, items int, setup, fn func()) {
 	b.ReportAllocs()
-	var peak, base, alloc uint64
+	var peak, base, alloc, rss uint64
 	var spent time.Duration
 	var m runtime.MemStats
 	for b.Loop() {
@@ -478,14 +481,19 @@ func clRun(b *testing.B, items int, setup, fn func()) {
 		if setup != nil {
 			setup()
 		}
-		runtime.GC()
+		debug.FreeOSMemory()
 		runtime.ReadMemStats(&m)
 		before := m.TotalAlloc
 		base = max(base, m.HeapAlloc)
 		b.StartTimer()
 		start := time.Now()
-		peak = max(peak, peakHeap(fn))
+		var heap uint64
+		over, ok := peakRSSOver(func() { heap = peakHeap(fn) })
 		spent += time.Since(start)
+		peak = max(peak, heap)
+		if ok {
+			rss = max(rss, over)
+		}
 		b.StopTimer()
 		runtime.ReadMemStats(&m)
 		alloc += m.TotalAlloc - before
@@ -495,4 +503,7 @@ func clRun(b *testing.B, items int, setup, fn func()) {
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
 	b.ReportMetric(float64(base)/(1<<20), "base-heap-MiB")
 	b.ReportMetric(float64(alloc)/float64(items*b.N), "alloc-B/item")
+	if rss > 0 {
+		b.ReportMetric(float64(rss)/(1<<20), "peak-rss-over-idle-MiB")
+	}
 }
