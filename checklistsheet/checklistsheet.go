@@ -14,7 +14,9 @@
 //
 // The package reads and judges rows (Read), plans what an import changes
 // (PlanImport) and writes workbooks and CSV files (WriteXLSX, WriteCSV,
-// WriteDiffXLSX); it knows neither HTTP nor SQL. Rows are judged by the
+// WriteDiffXLSX); it knows neither HTTP nor SQL. ReadSpooled, Match and
+// Plans do what Read and PlanImport do holding a batch of rows at a time,
+// for lists of 100,000 items. Rows are judged by the
 // models' own rules (ChecklistItem.Validate), so a sheet's problems read as
 // the API's. An import is all or nothing: every problem is reported at its
 // cell, and a plan is only applied when there are none.

@@ -88,14 +88,71 @@ func (u *Update) Changes(kind *models.ChecklistKind) []models.FieldChange {
 // line break alike; numbers compare by value ("12.50" is 12.5), so that an
 // export re-imported is an empty plan.
 func PlanImport(rows []Row, existing []models.ChecklistItem, opts PlanOptions) (*Plan, sheet.Problems) {
+	claims := make([]claim, len(rows))
+	for i := range rows {
+		claims[i] = claimOf(&rows[i])
+	}
+	refs := make([]models.ChecklistItemRef, len(existing))
+	for i := range existing {
+		refs[i] = existing[i].Ref()
+	}
+	var l *layout // the rows of one Read share theirs
+	if len(rows) > 0 {
+		l = rows[0].layout
+	}
+	m, probs := l.match(claims, refs)
+	if len(probs) > 0 {
+		return nil, probs
+	}
+	var plan Plan
+	for i := range rows {
+		var before *models.ChecklistItem
+		if j := m.target[i]; j >= 0 {
+			before = &existing[j]
+		}
+		plan.add(&rows[i], before)
+	}
+	for j := range existing {
+		switch {
+		case m.claimed[j]:
+		case opts.DeleteMissing:
+			plan.Delete = append(plan.Delete, existing[j])
+		default:
+			plan.Kept = append(plan.Kept, existing[j])
+		}
+	}
+	return &plan, nil
+}
+
+// claim is what matching needs of a row: its number, item key and 序号.
+type claim struct {
+	row      int
+	key      string
+	sequence int
+}
+
+func claimOf(r *Row) claim {
+	return claim{row: r.Number, key: r.Item.ItemKey, sequence: r.Item.Sequence}
+}
+
+// matching is which item of a list each row states, and which items no row
+// states.
+type matching struct {
+	target  []int  // for each row, its item's index in the list; -1: a new item
+	claimed []bool // for each item of the list, whether a row states it
+}
+
+// match matches rows, by their claims, with the items of a list, as
+// PlanImport describes; the problems are those that leave a row's item
+// undecided, placed by l.
+func (l *layout) match(claims []claim, existing []models.ChecklistItemRef) (*matching, sheet.Problems) {
 	var (
-		plan   Plan
 		probs  sheet.Problems
 		byKey  = make(map[string]int, len(existing))
 		bySeq  = map[int][]int{}
 		keyRow = make([]int, len(existing)) // the number of the keyed row that claims each item, 0 if none
 		seqRow = make([]int, len(existing)) // the number of the keyless row that claims it by sequence
-		target = make([]int, len(rows))     // index in existing of each row's item, -1: a new item
+		m      = &matching{target: make([]int, len(claims)), claimed: make([]bool, len(existing))}
 	)
 	for i := range existing {
 		if k := existing[i].ItemKey; k != "" {
@@ -104,26 +161,23 @@ func PlanImport(rows []Row, existing []models.ChecklistItem, opts PlanOptions) (
 		bySeq[existing[i].Sequence] = append(bySeq[existing[i].Sequence], i)
 	}
 	// Keys first, so that a keyless row never takes an item a key names.
-	for i := range rows {
-		r := &rows[i]
-		target[i] = -1
-		k := r.Item.ItemKey
-		j, ok := byKey[k]
+	for i, c := range claims {
+		m.target[i] = -1
+		j, ok := byKey[c.key]
 		switch {
-		case k == "" || !ok:
+		case c.key == "" || !ok:
 		case keyRow[j] != 0:
-			probs = append(probs, r.Problem(ColItemKey, "item key %s is also row %d's", k, keyRow[j]))
+			probs = append(probs, l.problem(c.row, ColItemKey, "item key %s is also row %d's", c.key, keyRow[j]))
 		default:
-			keyRow[j], target[i] = r.Number, j
+			keyRow[j], m.target[i] = c.row, j
 		}
 	}
-	for i := range rows {
-		r := &rows[i]
-		if r.Item.ItemKey != "" || r.Item.Sequence == 0 {
+	for i, c := range claims {
+		if c.key != "" || c.sequence == 0 {
 			continue
 		}
 		var free []int
-		for _, j := range bySeq[r.Item.Sequence] {
+		for _, j := range bySeq[c.sequence] {
 			if keyRow[j] == 0 {
 				free = append(free, j)
 			}
@@ -131,44 +185,36 @@ func PlanImport(rows []Row, existing []models.ChecklistItem, opts PlanOptions) (
 		switch {
 		case len(free) == 0:
 		case len(free) > 1:
-			probs = append(probs, r.Problem(ColSequence, "%d items of the list have sequence %d: give the row the item key (事项编码) of the one it states", len(free), r.Item.Sequence))
+			probs = append(probs, l.problem(c.row, ColSequence, "%d items of the list have sequence %d: give the row the item key (事项编码) of the one it states", len(free), c.sequence))
 		case seqRow[free[0]] != 0:
-			probs = append(probs, r.Problem(ColSequence, "row %d has sequence %d and no item key too: give the row that states the list's item %d its item key (事项编码), and clear the other's sequence or make it another", seqRow[free[0]], r.Item.Sequence, r.Item.Sequence))
+			probs = append(probs, l.problem(c.row, ColSequence, "row %d has sequence %d and no item key too: give the row that states the list's item %d its item key (事项编码), and clear the other's sequence or make it another", seqRow[free[0]], c.sequence, c.sequence))
 		default:
-			seqRow[free[0]], target[i] = r.Number, free[0]
+			seqRow[free[0]], m.target[i] = c.row, free[0]
 		}
 	}
 	if len(probs) > 0 {
 		probs.Sort()
 		return nil, probs
 	}
-
-	for i := range rows {
-		r := &rows[i]
-		if target[i] < 0 {
-			it := r.Item
-			it.Attributes = maps.Clone(it.Attributes)
-			plan.Create = append(plan.Create, it)
-			continue
-		}
-		before := existing[target[i]]
-		if after, changed := r.layout.merge(&before, &r.Item); changed {
-			plan.Update = append(plan.Update, Update{Row: r.Number, Before: before, After: after})
-		} else {
-			plan.Unchanged++
-		}
-	}
 	for j := range existing {
-		if keyRow[j] != 0 || seqRow[j] != 0 {
-			continue
-		}
-		if opts.DeleteMissing {
-			plan.Delete = append(plan.Delete, existing[j])
-		} else {
-			plan.Kept = append(plan.Kept, existing[j])
-		}
+		m.claimed[j] = keyRow[j] != 0 || seqRow[j] != 0
 	}
-	return &plan, nil
+	return m, nil
+}
+
+// add plans row r, which states before (nil: an item to create).
+func (p *Plan) add(r *Row, before *models.ChecklistItem) {
+	if before == nil {
+		it := r.Item
+		it.Attributes = maps.Clone(it.Attributes)
+		p.Create = append(p.Create, it)
+		return
+	}
+	if after, changed := r.layout.merge(before, &r.Item); changed {
+		p.Update = append(p.Update, Update{Row: r.Number, Before: *before, After: after})
+	} else {
+		p.Unchanged++
+	}
 }
 
 // merge is before with the fields the row states otherwise, and whether

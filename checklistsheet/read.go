@@ -31,15 +31,7 @@ type Row struct {
 // Problem is a problem at the row's cell of column key, or at the row when
 // its sheet has no such column.
 func (r Row) Problem(key, format string, args ...any) sheet.Problem {
-	p := sheet.Problem{Row: r.Number, Message: fmt.Sprintf(format, args...)}
-	if r.layout == nil {
-		return p
-	}
-	p.Sheet = r.layout.sheet
-	if c, ok := r.layout.headers[key]; ok {
-		p.Col, p.Ref, p.Column = c.Col, sheet.CellRef(c.Col, r.Number), key
-	}
-	return p
+	return r.layout.problem(r.Number, key, format, args...)
 }
 
 // layout is what the rows of one sheet share: the kind, its columns, and
@@ -82,6 +74,20 @@ func (l *layout) has(key string) bool {
 	return ok
 }
 
+// problem is a problem at row's cell of column key, or at the row when the
+// sheet has no such column (or no layout is known: rows made by hand).
+func (l *layout) problem(row int, key, format string, args ...any) sheet.Problem {
+	p := sheet.Problem{Row: row, Message: fmt.Sprintf(format, args...)}
+	if l == nil {
+		return p
+	}
+	p.Sheet = l.sheet
+	if c, ok := l.headers[key]; ok {
+		p.Col, p.Ref, p.Column = c.Col, sheet.CellRef(c.Col, row), key
+	}
+	return p
+}
+
 // enumSeparators are the ways people separate several levels ("市,县",
 // "市/县", "市 县"), which an enum value of several writes with "、".
 var enumSeparators = regexp.MustCompile(`[\s,;/，；、]+`)
@@ -119,8 +125,23 @@ var keyPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 // rows).
 //
 // Rows are judged as they are read, so that memory holds the items, not the
-// sheet's cells.
+// sheet's cells; ReadSpooled holds even less.
 func Read(data []byte, fileName string, kind *models.ChecklistKind, resolveUnit func(text string) (id string, ok bool)) ([]Row, sheet.Problems, error) {
+	var rows []Row
+	_, probs, err := scan(data, fileName, kind, resolveUnit, func(r Row) error {
+		rows = append(rows, r)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return rows, probs, nil
+}
+
+// scan reads a sheet as Read describes, handing each row without problems
+// to fn as it is read. It returns the rows' layout, complete once the whole
+// sheet is read, and every problem found, sorted.
+func scan(data []byte, fileName string, kind *models.ChecklistKind, resolveUnit func(text string) (id string, ok bool), fn func(Row) error) (*layout, sheet.Problems, error) {
 	l := newLayout(kind)
 	cols := make([]sheet.Column, len(l.cols))
 	for i, c := range l.cols {
@@ -130,7 +151,6 @@ func Read(data []byte, fileName string, kind *models.ChecklistKind, resolveUnit 
 		resolveUnit = func(string) (string, bool) { return "", false }
 	}
 	var (
-		rows  []Row
 		probs sheet.Problems
 		keys  = map[string]int{} // item key → the row that gave it
 		n     int
@@ -152,13 +172,12 @@ func Read(data []byte, fileName string, kind *models.ChecklistKind, resolveUnit 
 			probs = append(probs, rp...)
 			return nil
 		}
-		rows = append(rows, row)
-		return nil
+		return fn(row)
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	// The rows' problems are placed by their cells; the rows returned by
+	// The rows' problems are placed by their cells; the rows handed on by
 	// the header, which Scan has found.
 	l.sheet, l.headers = tab.Sheet, tab.Headers
 	probs = append(headerProbs, probs...)
@@ -166,7 +185,7 @@ func Read(data []byte, fileName string, kind *models.ChecklistKind, resolveUnit 
 		probs = append(probs, sheet.Problem{Sheet: tab.Sheet, Row: tab.HeaderRow, Message: "the sheet has no items below its header"})
 	}
 	probs.Sort()
-	return rows, probs, nil
+	return l, probs, nil
 }
 
 // unfilled tells a row of a template that nobody filled in: a 序号 and

@@ -276,6 +276,22 @@ type ChecklistItem struct {
 // TableName maps ChecklistItem to its table.
 func (ChecklistItem) TableName() string { return "checklist_items" }
 
+// ChecklistItemRef is what an import matches a sheet's rows with: an item's
+// identity, key and place, and the version it was read at. A list's refs
+// are a small part of its items, so that matching a sheet with a list of
+// 100,000 items holds them all.
+type ChecklistItemRef struct {
+	ID       string
+	ItemKey  string
+	Sequence int
+	Version  int64
+}
+
+// Ref is the item's ChecklistItemRef.
+func (it *ChecklistItem) Ref() ChecklistItemRef {
+	return ChecklistItemRef{ID: it.ID, ItemKey: it.ItemKey, Sequence: it.Sequence, Version: it.Version}
+}
+
 // Bounds of an item's common fields, in characters.
 const (
 	MaxItemName       = 500

@@ -11,12 +11,14 @@ import (
 	"iter"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/fazhi/fazhi/api"
 	"github.com/fazhi/fazhi/checklistsheet"
 	"github.com/fazhi/fazhi/models"
 	"github.com/fazhi/fazhi/paging"
+	"github.com/fazhi/fazhi/spool"
 	"github.com/fazhi/fazhi/textsearch"
 )
 
@@ -53,19 +55,29 @@ func (h *ChecklistHandler) ImportChecklistItems(ctx context.Context, req api.Imp
 	if err != nil {
 		return nil, err
 	}
-	rows, probs, err := checklistsheet.Read(file, name, kind, units.resolve)
+	read, probs, err := checklistsheet.ReadSpooled(file, name, kind, units.resolve, "")
 	if err != nil {
 		return nil, fileRefused(err)
 	}
-	existing, err := h.store.AllChecklistItems(ctx, c.ID)
+	defer read.Close()
+	existing, err := h.store.ChecklistItemRefs(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
-	plan, planProbs := checklistsheet.PlanImport(rows, existing, checklistsheet.PlanOptions{DeleteMissing: p.DeleteMissing != nil && *p.DeleteMissing})
-	probs = append(probs, planProbs...)
-	report := api.ChecklistImportReport{DryRun: dryRun, Sheet: checklistsheet.SheetName(kind), Rows: int32(len(rows)),
-		Created: int32(len(plan.Create)), Updated: int32(len(plan.Update)), Deleted: int32(len(plan.Delete)),
-		Unchanged: int32(plan.Unchanged), ProblemCount: int32(len(probs)), Problems: []api.CellProblem{}}
+	match, matchProbs := read.Match(existing)
+	probs = append(probs, matchProbs...)
+	deleteMissing := p.DeleteMissing != nil && *p.DeleteMissing
+	report := api.ChecklistImportReport{DryRun: dryRun, Sheet: checklistsheet.SheetName(kind), Rows: int32(read.Rows), Problems: []api.CellProblem{}}
+	var changes *spool.Spool[models.ChecklistItemChanges]
+	if match != nil && (dryRun || len(probs) == 0) {
+		if changes, err = h.planImport(ctx, c.ID, match, deleteMissing, &report, !dryRun); err != nil {
+			return nil, err
+		}
+		if changes != nil {
+			defer changes.Close()
+		}
+	}
+	report.ProblemCount = int32(len(probs))
 	if len(probs) > 0 && probs[0].Sheet != "" {
 		report.Sheet = clip(probs[0].Sheet, 100)
 	}
@@ -78,14 +90,71 @@ func (h *ChecklistHandler) ImportChecklistItems(ctx context.Context, req api.Imp
 		return nil, &httpError{status: http.StatusUnprocessableEntity, code: "sheet_invalid", cells: cells,
 			detail: fmt.Sprintf("%d problems in the file (the first: %s); nothing was imported", len(probs), probs[0])}
 	}
-	changes := models.ChecklistItemChanges{Create: plan.Create, Delete: plan.Delete}
-	for _, u := range plan.Update {
-		changes.Update = append(changes.Update, u.After)
-	}
-	if err := h.store.ApplyChecklistItemChanges(ctx, c.ID, changes); err != nil {
-		return nil, err
+	if changes != nil && changes.Len() > 0 {
+		if err := h.store.ImportChecklistItems(ctx, c.ID, changes.Batches()); err != nil {
+			return nil, err
+		}
 	}
 	return api.ImportChecklistItems200JSONResponse(report), nil
+}
+
+// planImport plans an import a batch of rows at a time, counting what it
+// does in report and, when spooled is asked for, keeping the changes in a
+// spool for the store to write (nil otherwise), so that memory holds a
+// batch, not the list.
+func (h *ChecklistHandler) planImport(ctx context.Context, checklistID string, match *checklistsheet.Matching, deleteMissing bool,
+	report *api.ChecklistImportReport, spooled bool) (*spool.Spool[models.ChecklistItemChanges], error) {
+	var changes *spool.Spool[models.ChecklistItemChanges]
+	if spooled {
+		var err error
+		if changes, err = spool.New[models.ChecklistItemChanges](""); err != nil {
+			return nil, err
+		}
+	}
+	fail := func(err error) (*spool.Spool[models.ChecklistItemChanges], error) {
+		if changes != nil {
+			_ = changes.Close()
+		}
+		return nil, err
+	}
+	load := func(ids []string) ([]models.ChecklistItem, error) {
+		return h.store.ChecklistItemsByID(ctx, checklistID, ids)
+	}
+	for plan, err := range match.Plans(load) {
+		if err != nil {
+			return fail(err)
+		}
+		report.Created += int32(len(plan.Create))
+		report.Updated += int32(len(plan.Update))
+		report.Unchanged += int32(plan.Unchanged)
+		if changes == nil || plan.Empty() {
+			continue
+		}
+		ch := models.ChecklistItemChanges{Create: plan.Create, Update: make([]models.ChecklistItem, len(plan.Update))}
+		for i, u := range plan.Update {
+			ch.Update[i] = u.After
+		}
+		if err := changes.Write(ch); err != nil {
+			return fail(err)
+		}
+	}
+	if !deleteMissing {
+		return changes, nil
+	}
+	report.Deleted = int32(len(match.Missing))
+	if changes == nil {
+		return nil, nil
+	}
+	for part := range slices.Chunk(match.Missing, importBatch) {
+		ch := models.ChecklistItemChanges{Delete: make([]models.ChecklistItem, len(part))}
+		for i, ref := range part {
+			ch.Delete[i] = models.ChecklistItem{ID: ref.ID, ItemKey: ref.ItemKey, Sequence: ref.Sequence, Version: ref.Version}
+		}
+		if err := changes.Write(ch); err != nil {
+			return fail(err)
+		}
+	}
+	return changes, nil
 }
 
 // ExportChecklist implements exportChecklist: the workbook is written as it

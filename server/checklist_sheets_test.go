@@ -240,6 +240,35 @@ func TestChecklistImportErrors(t *testing.T) {
 		reporter, _ := h.userIn(t, h.fx.district, "reporter")
 		own := h.newChecklist(t, nil, checklistBody(kind, h.fx.district, nil))
 		checklistReport(t, checklistUpload(t, h, own.Id.String(), nil, "清单.xlsx", realShapedChecklist(t, true), reporter))
+
+		// Rows that leave their item undecided (two rows without a key
+		// claim the item with 序号 1) are problems at their cells: a dry
+		// run reports them, an import is refused, and nothing changes.
+		exported := download(t, h, clPath(own.Id.String(), "export")+"?format=csv", nil, "text/csv", ".csv")
+		records, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(exported, []byte("\uFEFF")))).ReadAll()
+		if err != nil || len(records) != 4 {
+			t.Fatalf("CSV export: %d records, %v", len(records), err)
+		}
+		keyCol, seqCol := slices.Index(records[0], "事项编码"), slices.Index(records[0], "序号")
+		if keyCol < 0 || seqCol < 0 || records[1][seqCol] != "1" {
+			t.Fatalf("CSV export's header %q, first row %q", records[0], records[1])
+		}
+		records[1][keyCol] = ""
+		records = append(records, slices.Clone(records[1]))
+		var ambiguous bytes.Buffer
+		w := csv.NewWriter(&ambiguous)
+		if err := w.WriteAll(records); err != nil {
+			t.Fatal(err)
+		}
+		r := checklistReport(t, checklistUpload(t, h, own.Id.String(), url.Values{"dryRun": {"true"}}, "清单.csv", ambiguous.Bytes(), nil))
+		if r.ProblemCount != 1 || len(r.Problems) != 1 || !strings.Contains(r.Problems[0].Message, "has sequence 1 and no item key too") ||
+			r.Created+r.Updated+r.Deleted+r.Unchanged != 0 {
+			t.Errorf("dry run of an ambiguous sheet: %+v", r)
+		}
+		expect(t, checklistUpload(t, h, own.Id.String(), nil, "清单.csv", ambiguous.Bytes(), nil), http.StatusUnprocessableEntity, "sheet_invalid")
+		if items := h.items(t, own.Id.String(), nil, nil, 100); len(items) != 3 {
+			t.Errorf("%d items after the refused import, want 3", len(items))
+		}
 	})
 }
 
@@ -253,7 +282,6 @@ func TestImportChecklistRace(t *testing.T) {
 		c := setup.newChecklist(t, nil, checklistBody(kind, setup.fx.district, nil))
 		id := c.Id.String()
 		checklistReport(t, checklistUpload(t, setup, id, nil, "清单.xlsx", realShapedChecklist(t, true), nil))
-		items := setup.items(t, id, nil, nil, 100)
 		exported := download(t, setup, clPath(id, "export"), nil, xlsxMedia, ".xlsx")
 		changed := editWorkbook(t, exported, func(f *excelize.File, sh string, rows [][]string) {
 			for i, row := range rows {
@@ -265,16 +293,28 @@ func TestImportChecklistRace(t *testing.T) {
 				}
 			}
 		})
-		rs := racingStore{DB: db, afterChecklistItems: once(func() {
-			if _, err := db.UpdateChecklistItem(t.Context(), items[0].Id.String(), items[0].Version, models.ChecklistItemPatch{Remark: ptrTo("他人刚改")}); err != nil {
-				t.Error(err)
+		// Another office's edit lands after the import matched the rows
+		// with the list (the plan finds the item changed), or after it
+		// read the items it changes (the store finds it).
+		for i, when := range []string{"after the refs", "after the items"} {
+			edit := once(func() {
+				it := setup.items(t, id, nil, nil, 100)[0]
+				if _, err := db.UpdateChecklistItem(t.Context(), it.Id.String(), it.Version, models.ChecklistItemPatch{Remark: ptrTo("他人刚改" + when)}); err != nil {
+					t.Error(err)
+				}
+			})
+			rs := racingStore{DB: db}
+			if i == 0 {
+				rs.afterItemRefs = edit
+			} else {
+				rs.afterChecklistItems = edit
 			}
-		})}
-		h := racingHarness(t, rs, setup.fx)
-		expect(t, checklistUpload(t, h, id, nil, "清单.xlsx", changed, nil), http.StatusConflict, "checklist_item_changed")
-		after := setup.items(t, id, nil, nil, 100)
-		if after[0].Name != "首次未按规定设置招牌" || after[0].Remark == nil || *after[0].Remark != "他人刚改" {
-			t.Errorf("after the refused import the item is %+v", after[0])
+			h := racingHarness(t, rs, setup.fx)
+			expect(t, checklistUpload(t, h, id, nil, "清单.xlsx", changed, nil), http.StatusConflict, "checklist_item_changed")
+			after := setup.items(t, id, nil, nil, 100)
+			if after[0].Name != "首次未按规定设置招牌" || after[0].Remark == nil || *after[0].Remark != "他人刚改"+when {
+				t.Errorf("%s: after the refused import the item is %+v", when, after[0])
+			}
 		}
 		// Uploaded again, the file applies to the item as it now is.
 		r := checklistReport(t, checklistUpload(t, setup, id, nil, "清单.xlsx", changed, nil))

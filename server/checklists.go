@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"time"
 
 	openapi_types "github.com/oapi-codegen/runtime/types"
@@ -44,6 +45,9 @@ type ChecklistStore interface {
 	DeleteChecklistItem(ctx context.Context, id string, ifVersion int64) error
 	ChecklistStatistics(ctx context.Context, checklistID string) (*models.ChecklistStatistics, error)
 	ApplyChecklistItemChanges(ctx context.Context, checklistID string, ch models.ChecklistItemChanges) error
+	ChecklistItemRefs(ctx context.Context, checklistID string) ([]models.ChecklistItemRef, error)
+	ChecklistItemsByID(ctx context.Context, checklistID string, ids []string) ([]models.ChecklistItem, error)
+	ImportChecklistItems(ctx context.Context, checklistID string, batches iter.Seq2[models.ChecklistItemChanges, error]) error
 	AllUnits(ctx context.Context) ([]models.Unit, error)
 	GetUnit(ctx context.Context, id string) (*models.Unit, error)
 	ApplicationStore

@@ -20,7 +20,10 @@ import (
 // runs once, after the read it is named for.
 type racingStore struct {
 	*dbtest.DB
-	afterUnits, afterUsers, afterValuesAt, afterInputs, afterChecklistItems func()
+	afterUnits, afterUsers, afterValuesAt, afterInputs func()
+	// afterChecklistItems runs after a read of whole items, by id or all of
+	// a list's; afterItemRefs after the read of a list's refs.
+	afterChecklistItems, afterItemRefs func()
 	// importing sees each batch of an import of values as it is written.
 	importing func(models.ValueImport)
 }
@@ -66,6 +69,18 @@ func (s racingStore) AllChecklistItems(ctx context.Context, checklistID string) 
 	items, err := s.DB.AllChecklistItems(ctx, checklistID)
 	runHook(s.afterChecklistItems)
 	return items, err
+}
+
+func (s racingStore) ChecklistItemsByID(ctx context.Context, checklistID string, ids []string) ([]models.ChecklistItem, error) {
+	items, err := s.DB.ChecklistItemsByID(ctx, checklistID, ids)
+	runHook(s.afterChecklistItems)
+	return items, err
+}
+
+func (s racingStore) ChecklistItemRefs(ctx context.Context, checklistID string) ([]models.ChecklistItemRef, error) {
+	refs, err := s.DB.ChecklistItemRefs(ctx, checklistID)
+	runHook(s.afterItemRefs)
+	return refs, err
 }
 
 func runHook(hook func()) {

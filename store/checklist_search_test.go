@@ -1,7 +1,9 @@
 package store_test
 
 import (
+	"errors"
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 	"testing"
@@ -508,6 +510,137 @@ func TestChecklistSearchFollowsKind(t *testing.T) {
 			if err != nil || got.Version != it.Version || !got.UpdatedAt.Equal(it.UpdatedAt) {
 				t.Errorf("item %s after the kind changed: %+v, %v; want version %d", it.Name, got, err, it.Version)
 			}
+		}
+	})
+}
+
+// TestImportChecklistItemsInBatches: an import given in batches leaves the
+// index what its items make of it (a gram that turns common in a later
+// batch keeps no entries of the earlier ones), places the problems of a
+// batch after the items of those before, and writes nothing when any batch
+// is refused.
+func TestImportChecklistItemsInBatches(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbtest.DB) {
+		ctx := t.Context()
+		t.Cleanup(store.SetGramMaxEntries(3))
+		k := testKind(t, db)
+		city, _, _ := indUnits(t, db)
+		c, err := db.CreateChecklist(ctx, models.Checklist{KindKey: k.Key, Title: "分批导入清单", IssuingUnitID: city.ID, Year: 2024})
+		if err != nil {
+			t.Fatal(err)
+		}
+		item := func(name string) models.ChecklistItem {
+			return models.ChecklistItem{Name: name, Attributes: map[string]string{"level": "市"}}
+		}
+		batches := func(bs ...models.ChecklistItemChanges) iter.Seq2[models.ChecklistItemChanges, error] {
+			return func(yield func(models.ChecklistItemChanges, error) bool) {
+				for _, b := range bs {
+					if !yield(b, nil) {
+						return
+					}
+				}
+			}
+		}
+		items := func() []models.ChecklistItem {
+			all, err := db.AllChecklistItems(ctx, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return all
+		}
+		names := func(items ...models.ChecklistItem) []string {
+			var out []string
+			for _, it := range items {
+				out = append(out, it.Name)
+			}
+			return out
+		}
+		entries := func(gram string) int {
+			var n int64
+			if err := store.GormOf(db.DB).Raw("SELECT COUNT(*) FROM checklist_item_grams WHERE checklist_id = ? AND gram = ?", c.ID, gram).
+				Scan(&n).Error; err != nil {
+				t.Fatal(err)
+			}
+			return int(n)
+		}
+
+		// Two batches of two: 公示 turns common in the second.
+		err = db.ImportChecklistItems(ctx, c.ID, batches(
+			models.ChecklistItemChanges{Create: []models.ChecklistItem{item("公示信息甲"), item("公示信息乙")}},
+			models.ChecklistItemChanges{Create: []models.ChecklistItem{item("公示信息丙"), item("公示信息丁")}}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkIndex(t, db.DB, c.ID)
+		if n := entries("公示"); n != 0 {
+			t.Errorf("%d entries of the common gram 公示", n)
+		}
+		wantSearch(t, db, c.ID, q("信息乙"), true, "公示信息乙")
+		before := items()
+		if got := names(before...); !slices.Equal(got, []string{"公示信息甲", "公示信息乙", "公示信息丙", "公示信息丁"}) {
+			t.Fatalf("items %q", got)
+		}
+
+		// A problem in the second batch points past the first batch's
+		// items; a stale version in the second is a conflict. Either way
+		// the first batch's changes are not written.
+		renamed := before[0]
+		renamed.Name = "公示经营信息"
+		bad := item("")
+		err = db.ImportChecklistItems(ctx, c.ID, batches(
+			models.ChecklistItemChanges{Create: []models.ChecklistItem{item("新事项")}, Update: []models.ChecklistItem{renamed}},
+			models.ChecklistItemChanges{Create: []models.ChecklistItem{bad}}))
+		var invalid *models.ValidationError
+		if !errors.As(err, &invalid) || len(invalid.Fields) == 0 || !strings.HasPrefix(invalid.Fields[0].Pointer, "/items/2/") {
+			t.Errorf("a nameless item in the second batch: %v (%+v)", err, invalid)
+		}
+		stale := before[1]
+		stale.Version--
+		err = db.ImportChecklistItems(ctx, c.ID, batches(
+			models.ChecklistItemChanges{Create: []models.ChecklistItem{item("新事项")}, Update: []models.ChecklistItem{renamed}},
+			models.ChecklistItemChanges{Delete: []models.ChecklistItem{stale}}))
+		var conflict *models.ConflictError
+		if !errors.As(err, &conflict) || conflict.Code != "checklist_item_changed" {
+			t.Errorf("a stale version in the second batch: %v", err)
+		}
+		if got := items(); !slices.EqualFunc(got, before, func(a, b models.ChecklistItem) bool { return a.ID == b.ID && a.Version == b.Version }) {
+			t.Errorf("refused imports changed the items: %q", names(got...))
+		}
+		checkIndex(t, db.DB, c.ID)
+
+		// Creates, updates and deletes over three batches.
+		err = db.ImportChecklistItems(ctx, c.ID, batches(
+			models.ChecklistItemChanges{Create: []models.ChecklistItem{item("新事项")}, Update: []models.ChecklistItem{renamed}},
+			models.ChecklistItemChanges{Delete: []models.ChecklistItem{before[1]}},
+			models.ChecklistItemChanges{Create: []models.ChecklistItem{item("另一新事项")}}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		after := items()
+		if got := names(after...); !slices.Equal(got, []string{"公示经营信息", "公示信息丙", "公示信息丁", "新事项", "另一新事项"}) {
+			t.Errorf("items after the import %q", got)
+		}
+		for i, it := range after {
+			if it.Sequence != i+1 {
+				t.Errorf("item %s has sequence %d, want %d", it.Name, it.Sequence, i+1)
+			}
+		}
+		checkIndex(t, db.DB, c.ID)
+		wantSearch(t, db, c.ID, q("新事项"), true, "新事项", "另一新事项")
+		events, _, err := db.ListAuditEvents(ctx, models.AuditFilter{EntityType: "checklist_item"}, paging.Page{Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ops []string
+		for _, e := range events {
+			if e.UnitID != nil && *e.UnitID == city.ID && (strings.Contains(e.After, c.ID) || strings.Contains(e.Before, c.ID)) {
+				ops = append(ops, fmt.Sprintf("%t/%t", e.Before != "", e.After != ""))
+			}
+		}
+		// Four creates, then two creates, an update and a delete (the
+		// renumbering writes no event).
+		if want := []string{"false/true", "false/true", "false/true", "false/true", "false/true", "true/true", "true/false", "false/true"}; !slices.Equal(ops, want) {
+			t.Errorf("audit events (before/after) %q, want %q", ops, want)
 		}
 	})
 }

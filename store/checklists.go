@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"maps"
 	"slices"
 	"strconv"
@@ -1314,124 +1315,236 @@ func (db *DB) DeleteChecklistItem(ctx context.Context, id string, ifVersion int6
 // (422, pointers /items/<index> in the order creates, then updates).
 // Afterwards the sequences are renumbered 1…n in their order, the
 // sheet's order breaking no ties it did not state. Each item written gets
-// its audit event.
+// its audit event. The items of ch.Create become the stored items.
 func (db *DB) ApplyChecklistItemChanges(ctx context.Context, checklistID string, ch models.ChecklistItemChanges) error {
+	return db.ImportChecklistItems(ctx, checklistID, func(yield func(models.ChecklistItemChanges, error) bool) { yield(ch, nil) })
+}
+
+// ImportChecklistItems makes the changes of batches, in one transaction, as
+// ApplyChecklistItemChanges makes those of one; the pointers of problems
+// count the items of the batches before. Memory holds a batch at a time:
+// batches is read twice, first to check the items' versions and count the
+// grams of the texts to come (so that no entry is written of a gram the
+// import makes common), then to write.
+func (db *DB) ImportChecklistItems(ctx context.Context, checklistID string, batches iter.Seq2[models.ChecklistItemChanges, error]) error {
 	err := db.tx(ctx, func(tx *gorm.DB, at time.Time) error {
 		c, kind, err := db.lockDraft(tx, checklistID)
 		if err != nil {
 			return err
 		}
-		current, err := allItems(tx, checklistID)
-		if err != nil {
-			return err
-		}
-		if n := len(current) + len(ch.Create) - len(ch.Delete); n > models.MaxChecklistItems {
-			return &models.ConflictError{Code: "checklist_full", Detail: fmt.Sprintf("the import would leave %d items in checklist %s, more than the %d a list may have", n, checklistID, models.MaxChecklistItems)}
-		}
-		byID := make(map[string]*models.ChecklistItem, len(current))
-		last := 0
-		for i := range current {
-			byID[current[i].ID] = &current[i]
-			last = max(last, current[i].Sequence)
-		}
-		for _, read := range slices.Concat(ch.Update, ch.Delete) {
-			if now, ok := byID[read.ID]; !ok || now.Version != read.Version {
-				return &models.ConflictError{Code: "checklist_item_changed",
-					Detail: fmt.Sprintf("item %s (%s) changed while the import ran: nothing was imported, upload the file again", read.ID, read.Name)}
-			}
-		}
-		written := make([]*models.ChecklistItem, 0, len(ch.Create)+len(ch.Update))
-		for i := range ch.Create {
-			it := &ch.Create[i]
-			if it.Sequence == 0 {
-				last++
-				it.Sequence = last
-			}
-			written = append(written, it)
-		}
-		for i := range ch.Update {
-			written = append(written, &ch.Update[i])
-		}
-		for _, it := range written {
-			if it.Attributes == nil {
-				it.Attributes = map[string]string{}
-			}
-		}
-		if err := checkItems(tx, kind, written, func(i int) string { return "/items/" + strconv.Itoa(i) }); err != nil {
-			return err
-		}
-		changes := make([]change, 0, len(written)+len(ch.Delete))
-		for i := range ch.Create {
-			it := &ch.Create[i]
-			it.ID, it.ChecklistID, it.Version, it.CreatedAt, it.UpdatedAt = NewID(), checklistID, 1, at, at
-			it.ItemKey = cmp.Or(it.ItemKey, NewID())
-			it.SearchText = searchText(kind, it)
-			changes = append(changes, itemChange(c.IssuingUnitID, nil, it))
-		}
-		grams, created := newGramIndex(db, tx, checklistID), written[:len(ch.Create)]
-		if err := grams.add(created); err != nil {
-			return err
-		}
-		for part := range slices.Chunk(ch.Create, batchSize) {
-			if err := tx.Create(part).Error; err != nil {
-				return translate(err)
-			}
-			if err := grams.writeEntries(created[:len(part)]); err != nil {
+		grams := newGramIndex(db, tx, checklistID)
+		for ch, err := range batches {
+			if err != nil {
 				return err
 			}
-			created = created[len(part):]
-		}
-		var retext, oldText []*models.ChecklistItem // updates whose search_text changed, as they were
-		for i := range ch.Update {
-			it := &ch.Update[i]
-			before := byID[it.ID]
-			it.ChecklistID, it.ItemKey, it.CreatedAt = checklistID, before.ItemKey, before.CreatedAt
-			it.Version, it.UpdatedAt, it.SearchText = before.Version+1, at, searchText(kind, it)
-			if err := tx.Save(it).Error; err != nil {
-				return translate(err)
+			now, err := itemsAsRead(tx, checklistID, &ch)
+			if err != nil {
+				return err
 			}
-			if it.SearchText != before.SearchText {
-				retext, oldText = append(retext, it), append(oldText, before)
+			var gone, come []*models.ChecklistItem
+			for i := range ch.Create {
+				ch.Create[i].SearchText = searchText(kind, &ch.Create[i])
+				come = append(come, &ch.Create[i])
 			}
-			changes = append(changes, itemChange(c.IssuingUnitID, before, it))
+			for i := range ch.Update {
+				it, before := &ch.Update[i], now[ch.Update[i].ID]
+				if it.SearchText = searchText(kind, it); it.SearchText != before.SearchText {
+					gone, come = append(gone, before), append(come, it)
+				}
+			}
+			for i := range ch.Delete {
+				gone = append(gone, now[ch.Delete[i].ID])
+			}
+			if err := grams.remove(gone); err != nil {
+				return err
+			}
+			if err := grams.add(come); err != nil {
+				return err
+			}
 		}
-		if err := grams.remove(oldText); err != nil {
-			return err
+		var last *int
+		if err := tx.Model(&models.ChecklistItem{}).Where("checklist_id = ?", checklistID).Select("MAX(sequence)").Scan(&last).Error; err != nil {
+			return translate(err)
 		}
-		if err := grams.add(retext); err != nil {
-			return err
+		w := itemWriter{db: db, ctx: ctx, tx: tx, at: at, checklist: c, kind: kind, grams: grams}
+		if last != nil {
+			w.last = *last
 		}
-		if err := grams.dropEntries(retext); err != nil {
-			return err
-		}
-		if err := grams.writeEntries(retext); err != nil {
-			return err
-		}
-		ids, gone := make([]string, len(ch.Delete)), make([]*models.ChecklistItem, len(ch.Delete))
-		for i := range ch.Delete {
-			ids[i], gone[i] = ch.Delete[i].ID, byID[ch.Delete[i].ID]
-			changes = append(changes, itemChange(c.IssuingUnitID, gone[i], nil))
-		}
-		if err := grams.remove(gone); err != nil {
-			return err
-		}
-		for part := range slices.Chunk(ids, batchSize) {
-			if err := tx.Where("id IN ?", part).Delete(&models.ChecklistItem{}).Error; err != nil {
-				return translate(err) // their entries go with them
+		for ch, err := range batches {
+			if err != nil {
+				return err
+			}
+			if err := w.write(&ch); err != nil {
+				return err
 			}
 		}
 		if err := grams.save(); err != nil {
 			return err
 		}
-		if err := renumberItems(tx, at, checklistID); err != nil {
-			return err
+		var count int64
+		if err := tx.Model(&models.ChecklistItem{}).Where("checklist_id = ?", checklistID).Count(&count).Error; err != nil {
+			return translate(err)
 		}
-		return db.record(ctx, tx, at, changes...)
+		if count > models.MaxChecklistItems {
+			return &models.ConflictError{Code: "checklist_full", Detail: fmt.Sprintf("the import would leave %d items in checklist %s, more than the %d a list may have", count, checklistID, models.MaxChecklistItems)}
+		}
+		return renumberItems(tx, at, checklistID)
 	})
 	if err != nil {
 		return fmt.Errorf("import items into checklist %s: %w", checklistID, err)
 	}
 	return nil
+}
+
+// itemsAsRead reads the items that ch updates and deletes as they are now,
+// by id, refusing the change if any is gone or at another version than ch
+// read it at.
+func itemsAsRead(tx *gorm.DB, checklistID string, ch *models.ChecklistItemChanges) (map[string]*models.ChecklistItem, error) {
+	read := slices.Concat(ch.Update, ch.Delete)
+	ids := make([]string, len(read))
+	for i := range read {
+		ids[i] = read[i].ID
+	}
+	items, err := itemsByID(tx, checklistID, ids)
+	if err != nil {
+		return nil, err
+	}
+	now := make(map[string]*models.ChecklistItem, len(items))
+	for i := range items {
+		now[items[i].ID] = &items[i]
+	}
+	for _, r := range read {
+		if it, ok := now[r.ID]; !ok || it.Version != r.Version {
+			return nil, &models.ConflictError{Code: "checklist_item_changed",
+				Detail: fmt.Sprintf("item %s (%s) changed while the import ran: nothing was imported, upload the file again", r.ID, cmp.Or(r.Name, r.ItemKey))}
+		}
+	}
+	return now, nil
+}
+
+// itemsByID reads the items of a version with these ids, in no order.
+func itemsByID(q *gorm.DB, checklistID string, ids []string) ([]models.ChecklistItem, error) {
+	var out []models.ChecklistItem
+	for part := range slices.Chunk(ids, inChunk) {
+		var items []models.ChecklistItem
+		if err := q.Where("checklist_id = ? AND id IN ?", checklistID, part).Find(&items).Error; err != nil {
+			return nil, fmt.Errorf("items of checklist %s: %w", checklistID, translate(err))
+		}
+		out = append(out, items...)
+	}
+	return out, nil
+}
+
+// ChecklistItemsByID reads the items of a list version with these ids, in
+// no order; ids it does not have are left out.
+func (db *DB) ChecklistItemsByID(ctx context.Context, checklistID string, ids []string) ([]models.ChecklistItem, error) {
+	return itemsByID(db.gorm.WithContext(ctx), checklistID, ids)
+}
+
+// ChecklistItemRefs reads the refs of every item of a list version, in
+// sequence order: what an import matches its rows with.
+func (db *DB) ChecklistItemRefs(ctx context.Context, checklistID string) ([]models.ChecklistItemRef, error) {
+	var refs []models.ChecklistItemRef
+	err := db.gorm.WithContext(ctx).Model(&models.ChecklistItem{}).Select("id", "item_key", "sequence", "version").
+		Where("checklist_id = ?", checklistID).Order("sequence").Order("id").Scan(&refs).Error
+	if err != nil {
+		return nil, fmt.Errorf("items of checklist %s: %w", checklistID, translate(err))
+	}
+	return refs, nil
+}
+
+// itemWriter writes the batches of an import in its transaction.
+type itemWriter struct {
+	db        *DB
+	ctx       context.Context
+	tx        *gorm.DB
+	at        time.Time
+	checklist *models.Checklist
+	kind      *models.ChecklistKind
+	grams     *gramIndex // the grams of every batch counted
+	last      int        // the last sequence given
+	checked   int        // the items checked in the batches before
+}
+
+// write makes the changes of one batch: creates, updates, deletes, and
+// their audit events.
+func (w *itemWriter) write(ch *models.ChecklistItemChanges) error {
+	tx, checklistID := w.tx, w.checklist.ID
+	now, err := itemsAsRead(tx, checklistID, ch)
+	if err != nil {
+		return err
+	}
+	written := make([]*models.ChecklistItem, 0, len(ch.Create)+len(ch.Update))
+	for i := range ch.Create {
+		it := &ch.Create[i]
+		if it.Sequence == 0 {
+			w.last++
+			it.Sequence = w.last
+		}
+		written = append(written, it)
+	}
+	for i := range ch.Update {
+		written = append(written, &ch.Update[i])
+	}
+	for _, it := range written {
+		if it.Attributes == nil {
+			it.Attributes = map[string]string{}
+		}
+	}
+	first := w.checked
+	if err := checkItems(tx, w.kind, written, func(i int) string { return "/items/" + strconv.Itoa(first+i) }); err != nil {
+		return err
+	}
+	w.checked += len(written)
+	changes := make([]change, 0, len(written)+len(ch.Delete))
+	for i := range ch.Create {
+		it := &ch.Create[i]
+		it.ID, it.ChecklistID, it.Version, it.CreatedAt, it.UpdatedAt = NewID(), checklistID, 1, w.at, w.at
+		it.ItemKey = cmp.Or(it.ItemKey, NewID())
+		it.SearchText = searchText(w.kind, it)
+		changes = append(changes, itemChange(w.checklist.IssuingUnitID, nil, it))
+	}
+	created := written[:len(ch.Create)]
+	for part := range slices.Chunk(ch.Create, batchSize) {
+		if err := tx.Create(part).Error; err != nil {
+			return translate(err)
+		}
+		if err := w.grams.writeEntries(created[:len(part)]); err != nil {
+			return err
+		}
+		created = created[len(part):]
+	}
+	var retext []*models.ChecklistItem // updates whose search_text changed
+	for i := range ch.Update {
+		it := &ch.Update[i]
+		before := now[it.ID]
+		it.ChecklistID, it.ItemKey, it.CreatedAt = checklistID, before.ItemKey, before.CreatedAt
+		it.Version, it.UpdatedAt, it.SearchText = before.Version+1, w.at, searchText(w.kind, it)
+		if err := tx.Save(it).Error; err != nil {
+			return translate(err)
+		}
+		if it.SearchText != before.SearchText {
+			retext = append(retext, it)
+		}
+		changes = append(changes, itemChange(w.checklist.IssuingUnitID, before, it))
+	}
+	if err := w.grams.dropEntries(retext); err != nil {
+		return err
+	}
+	if err := w.grams.writeEntries(retext); err != nil {
+		return err
+	}
+	ids := make([]string, len(ch.Delete))
+	for i := range ch.Delete {
+		ids[i] = ch.Delete[i].ID
+		changes = append(changes, itemChange(w.checklist.IssuingUnitID, now[ids[i]], nil))
+	}
+	for part := range slices.Chunk(ids, batchSize) {
+		if err := tx.Where("id IN ?", part).Delete(&models.ChecklistItem{}).Error; err != nil {
+			return translate(err) // their entries go with them
+		}
+	}
+	return w.db.record(w.ctx, tx, w.at, changes...)
 }
 
 // renumberItems gives a version's items the sequences 1…n in their order
