@@ -64,12 +64,27 @@ func TestRoundTrip(t *testing.T) {
 			want = append(want, batch{Rows: []row{{Number: 4}}})
 		}
 	}
-	// Stopping early is fine.
+	// Stopping early is fine; a write after it goes at the end.
 	for b := range s.Batches() {
 		if b.Rows[0].Number != 1 {
 			t.Errorf("first %+v", b)
 		}
 		break
+	}
+	if err := s.Write(batch{Rows: []row{{Number: 5}}}); err != nil {
+		t.Fatal(err)
+	}
+	var numbers []int
+	for b, err := range s.Batches() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range b.Rows {
+			numbers = append(numbers, r.Number)
+		}
+	}
+	if want := []int{1, 2, 3, 4, 5}; !slices.Equal(numbers, want) {
+		t.Errorf("after an early stop and a write: rows %v, want %v", numbers, want)
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
