@@ -318,7 +318,17 @@ func (h *ChecklistHandler) BulkChangeChecklistItems(ctx context.Context, req api
 	if err := c.Editable(); err != nil {
 		return nil, err
 	}
-	current, err := h.store.AllChecklistItems(ctx, c.ID)
+	b := req.Body
+	// Only the items the request names are read: a bulk change of a few
+	// items of a 100,000-item list holds those few.
+	var ids []string
+	for _, u := range ptrOr(b.Update) {
+		ids = append(ids, u.Id.String())
+	}
+	for _, d := range ptrOr(b.Delete) {
+		ids = append(ids, d.Id.String())
+	}
+	current, err := h.store.ChecklistItemsByID(ctx, c.ID, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -326,7 +336,6 @@ func (h *ChecklistHandler) BulkChangeChecklistItems(ctx context.Context, req api
 	for i := range current {
 		byID[current[i].ID] = &current[i]
 	}
-	b := req.Body
 	var ch models.ChecklistItemChanges
 	var bad []models.FieldError
 	named := map[string]bool{}

@@ -1339,5 +1339,13 @@ func TestChecklistBulkItems(t *testing.T) {
 		other, _ := h.userIn(t, h.fx.district, models.RoleReporter)
 		expect(t, h.Post(clPath(town.Id.String(), "items", "bulk"), map[string]any{"create": []any{itemBody("己", nil)}}, other),
 			http.StatusForbidden, "own_unit_only")
+
+		// An item of another list is no item of this one.
+		elsewhere := h.newItem(t, nil, town.Id.String(), itemBody("庚", nil))
+		resp = h.Post(bulk, map[string]any{"update": []any{map[string]any{"id": elsewhere.Id, "version": elsewhere.Version, "name": "庚改"}}}, nil)
+		expect(t, resp, http.StatusUnprocessableEntity, "checklist_item_invalid")
+		if got := pointers(resp.Problem(t)); !slices.Equal(got, []string{"/update/0/id"}) {
+			t.Errorf("pointers %v", got)
+		}
 	})
 }
