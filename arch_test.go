@@ -82,7 +82,7 @@ func hasPathPrefix(path string, prefixes ...string) bool {
 // External modules grouped by the layer they belong to.
 var (
 	// orm: only the store speaks SQL.
-	orm = []string{"gorm.io", "github.com/go-sql-driver/mysql", "github.com/glebarez", "modernc.org/sqlite", "github.com/pressly/goose"}
+	orm = []string{"gorm.io", "github.com/go-sql-driver/mysql", "github.com/libtnb/sqlite", "modernc.org/sqlite", "github.com/pressly/goose"}
 	// web: only server (and the generated api) speak HTTP.
 	web = []string{"github.com/labstack/echo", "github.com/getkin/kin-openapi", "github.com/oapi-codegen"}
 	// valueLibraries are what models may use beside the standard library:

@@ -15,8 +15,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/glebarez/sqlite"
 	mysqldriver "github.com/go-sql-driver/mysql"
+	"github.com/libtnb/sqlite"
 	"gorm.io/driver/mysql"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -178,7 +178,7 @@ func countStatements(g *gorm.DB) error {
 
 // ParseURL turns a DATABASE_URL into a dialect and a driver DSN.
 func ParseURL(raw, dataDir string) (dialect, dsn string, err error) {
-	sqliteParams := "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_txlock=immediate"
+	sqliteParams := "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_txlock=immediate&_timezone=UTC"
 	if raw == "" {
 		if dataDir == "" {
 			dataDir = "data"

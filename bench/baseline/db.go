@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	_ "github.com/glebarez/go-sqlite" // the "sqlite" driver under fazhi's GORM dialector
 	"github.com/go-sql-driver/mysql"
+	_ "modernc.org/sqlite" // the "sqlite" driver under fazhi's GORM dialector
 )
 
 // Dialects, as fazhi's store names them.
@@ -54,7 +54,7 @@ func dsnOf(rawURL string) (dialect, dsn string, err error) {
 	switch u.Scheme {
 	case "sqlite":
 		return dialectSQLite, "file:" + u.Host + u.Path +
-			"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_txlock=immediate", nil
+			"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_txlock=immediate&_timezone=UTC", nil
 	case "mysql":
 		c := mysql.NewConfig()
 		c.Net, c.Addr = "tcp", u.Host

@@ -32,7 +32,7 @@ import (
 	"strings"
 	"time"
 
-	_ "github.com/glebarez/go-sqlite" // the pure-Go SQLite driver, as "sqlite"
+	_ "modernc.org/sqlite" // the pure-Go SQLite driver, as "sqlite"
 )
 
 const pullUsage = "usage: fazhi pull --url URL --key KEY --into FILE [--follow] [--interval 30s] [--limit 1000]"
