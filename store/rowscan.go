@@ -177,11 +177,11 @@ func handReaderOf[T any]() (rowReader[T], bool) {
 }
 
 // first reads the first row of the table matching where (a condition of
-// placeholders and plain args) with a statement of its own, without GORM:
-// a get by id is mostly that statement, and building it through GORM's
-// statement builder and callbacks was a tenth of the request.
+// placeholders and plain args, written in the code) with a statement of its
+// own, without GORM: a get by id is mostly that statement, and building it
+// through GORM's statement builder and callbacks was a tenth of the request.
 func (r rowReader[T]) first(ctx context.Context, db *DB, where string, args ...any) ([]T, error) {
-	rows, err := db.query(ctx, "SELECT "+r.columns+" FROM "+r.table+" WHERE "+where+" LIMIT 1", args...)
+	rows, err := db.queryFixed(ctx, "SELECT "+r.columns+" FROM "+r.table+" WHERE "+where+" LIMIT 1", args...)
 	if err != nil {
 		return nil, err
 	}

@@ -59,7 +59,7 @@ func (db *DB) SessionCaller(ctx context.Context, tokenHash string) (*models.Call
 		RevokedAt                         *time.Time
 		UnitPath                          string
 	}
-	rows, err := db.query(ctx, sessionCallerQuery, tokenHash)
+	rows, err := db.queryFixed(ctx, sessionCallerQuery, tokenHash)
 	if err != nil {
 		return nil, fmt.Errorf("find session: %w", translate(err))
 	}

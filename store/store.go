@@ -57,6 +57,9 @@ type DB struct {
 	dialect string
 	// sequencer links committed audit events into the chain (sequencer.go).
 	sequencer *sequencer
+	// prepared holds the hottest fixed reads prepared, on SQLite; nil on
+	// MySQL (prepared.go).
+	prepared *preparedStmts
 	// writeTurn, on SQLite, lets one transaction of this process at a time
 	// begin (see attempt); nil on MySQL.
 	writeTurn chan struct{}
@@ -138,6 +141,7 @@ func Open(cfg Config) (*DB, error) {
 	db := &DB{gorm: g, sql: sqlDB, dialect: dialect, Now: Now, sequencer: newSequencer()}
 	if dialect == SQLite {
 		db.writeTurn = make(chan struct{}, 1)
+		db.prepared = &preparedStmts{pool: sqlDB}
 	}
 	return db, nil
 }
@@ -149,6 +153,22 @@ func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 		n.Add(1)
 	}
 	return db.sql.QueryContext(ctx, query, args...)
+}
+
+// queryFixed is query for a statement written in the code (never one built
+// from input), which SQLite keeps prepared (prepared.go).
+func (db *DB) queryFixed(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if db.prepared == nil {
+		return db.query(ctx, query, args...)
+	}
+	if n := models.StatementCount(ctx); n != nil {
+		n.Add(1)
+	}
+	s, err := db.prepared.get(query)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryContext(ctx, args...)
 }
 
 // countStatements has every statement GORM runs (query, row, raw, create,
@@ -265,8 +285,14 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the pool.
-func (db *DB) Close() error { return db.sql.Close() }
+// Close closes the pool, and the statements kept prepared on it.
+func (db *DB) Close() error {
+	var err error
+	if db.prepared != nil {
+		err = db.prepared.close()
+	}
+	return errors.Join(err, db.sql.Close())
+}
 
 // tx runs fn in a transaction (attempt), and then has the sequencer link
 // the audit events it wrote.
@@ -353,7 +379,8 @@ func (db *DB) forShare(q *gorm.DB) *gorm.DB {
 }
 
 // find reads the one row matching query and args into a new T, answering
-// notFound when there is none.
+// notFound when there is none. query is written in the code: it may be kept
+// prepared (queryFixed).
 func find[T any](ctx context.Context, db *DB, what string, notFound error, query string, args ...any) (*T, error) {
 	var rows []T
 	var err error

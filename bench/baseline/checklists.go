@@ -186,7 +186,7 @@ func (s *server) reachChecklist(r *request, id string) (*checklist, error) {
 	if c.Status == "published" || c.Status == "superseded" || subtree == "" {
 		return c, nil
 	}
-	u, err := scanUnit(s.db.QueryRowContext(r.Context(), "SELECT "+unitColumns+" FROM units WHERE id = ? LIMIT 1", c.IssuingUnitID))
+	u, err := scanUnit(s.fixed(r.Context(), "SELECT "+unitColumns+" FROM units WHERE id = ? LIMIT 1", c.IssuingUnitID))
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -30,6 +31,29 @@ type server struct {
 	wake    chan struct{} // wakes the sequencer
 	// writeTurn lets one transaction at a time begin on SQLite; nil on MySQL.
 	writeTurn chan struct{}
+	// prepared holds the fixed reads fazhi keeps prepared on SQLite
+	// (store/prepared.go): query → *sql.Stmt.
+	prepared sync.Map
+}
+
+// fixed runs one of the fixed reads fazhi keeps prepared on SQLite (the
+// session lookup, a get by id) as fazhi does: prepared once on SQLite, sent
+// interpolated on MySQL.
+func (s *server) fixed(ctx context.Context, query string, args ...any) *sql.Row {
+	if s.dialect != dialectSQLite {
+		return s.db.QueryRowContext(ctx, query, args...)
+	}
+	st, ok := s.prepared.Load(query)
+	if !ok {
+		p, err := s.db.Prepare(query)
+		if err != nil {
+			return s.db.QueryRowContext(ctx, query, args...) // which answers the same error
+		}
+		if st, ok = s.prepared.LoadOrStore(query, p); ok {
+			p.Close()
+		}
+	}
+	return st.(*sql.Stmt).QueryRowContext(ctx, args...)
 }
 
 func newServer(db *sql.DB, dialect string, log *slog.Logger) *server {
@@ -151,7 +175,7 @@ func (s *server) authorize(r *request, operation string) error {
 		expiresAt                  time.Time
 		revokedAt                  *time.Time
 	)
-	err := s.db.QueryRowContext(r.Context(), sessionQuery, hex.EncodeToString(sum[:])).Scan(&c.userID, &c.username,
+	err := s.fixed(r.Context(), sessionQuery, hex.EncodeToString(sum[:])).Scan(&c.userID, &c.username,
 		&unitID, &roleSet, &disabled, &c.mustChangePassword, &sessionID, &expiresAt, &revokedAt, &c.unitPath)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && (revokedAt != nil || !now().Before(expiresAt) || disabled)) {
 		return unauthenticated("the token is unknown, expired or revoked: sign in again")

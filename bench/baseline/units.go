@@ -74,7 +74,7 @@ func (s *server) getUnit(w http.ResponseWriter, r *request) error {
 	if !idPattern.MatchString(id) || (conditional && !etagPattern.MatchString(ifNoneMatch[0])) {
 		return badRequest(`the id must be a UUID, and If-None-Match an ETag such as "3"`)
 	}
-	u, err := scanUnit(s.db.QueryRowContext(r.Context(), "SELECT "+unitColumns+" FROM units WHERE id = ? LIMIT 1", id))
+	u, err := scanUnit(s.fixed(r.Context(), "SELECT "+unitColumns+" FROM units WHERE id = ? LIMIT 1", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return errNotFound
 	}
