@@ -107,7 +107,7 @@ func (db *DB) record(ctx context.Context, tx *gorm.DB, at time.Time, changes ...
 	info := models.RequestInfoFrom(ctx)
 	// A chunk at a time, so that an import of 100,000 items holds the
 	// snapshots of one INSERT, not of all of them.
-	for part := range slices.Chunk(changes, db.rowsPerWrite()) {
+	for part := range slices.Chunk(changes, batchSize) {
 		events := make([]*models.AuditEvent, len(part))
 		var feed []*models.FeedEvent
 		for i, c := range part {
@@ -152,11 +152,11 @@ func (db *DB) record(ctx context.Context, tx *gorm.DB, at time.Time, changes ...
 			}
 		}
 		// No seq: NULL until the sequencer links the event.
-		if err := tx.Omit("seq").CreateInBatches(events, db.rowsPerWrite()).Error; err != nil {
+		if err := tx.Omit("seq").CreateInBatches(events, batchSize).Error; err != nil {
 			return fmt.Errorf("append audit events: %w", translate(err))
 		}
 		if len(feed) > 0 {
-			if err := tx.Omit("seq").CreateInBatches(feed, db.rowsPerWrite()).Error; err != nil {
+			if err := tx.Omit("seq").CreateInBatches(feed, batchSize).Error; err != nil {
 				return fmt.Errorf("append feed events: %w", translate(err))
 			}
 		}

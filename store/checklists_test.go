@@ -327,7 +327,7 @@ func TestBulkItemChangesAudited(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		n := 2*store.RowsPerWrite(db.DB) + 3
+		n := 2*store.BatchSize + 3
 		items := make([]*models.ChecklistItem, n)
 		for i := range items {
 			items[i] = &models.ChecklistItem{Name: fmt.Sprint("事项", i), Attributes: map[string]string{"level": "市"}}

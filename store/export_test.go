@@ -11,9 +11,6 @@ func GormOf(db *DB) *gorm.DB { return db.gorm }
 // writes, for the tests that count statements per batch.
 const BatchSize = batchSize
 
-// RowsPerWrite is the rows one INSERT of the write path carries on db.
-func RowsPerWrite(db *DB) int { return db.rowsPerWrite() }
-
 // HandReadColumns are the columns the hand scan of each model reads.
 var HandReadColumns = map[string]string{"units": unitReader.columns, "indicator_values": valueReader.columns,
 	"checklist_items": itemReader.columns, "feed_events": feedReader.columns,

@@ -303,9 +303,9 @@ func TestNewEditionCopiesTheTreeInOneTransaction(t *testing.T) {
 			t.Errorf("NewEdition ran %d statements outside a transaction and %d inside", probe.outside.Load(), probe.inTx.Load())
 		}
 		// Batched: the statements do not grow with each indicator, only
-		// with each piece of RowsPerWrite rows written (indicators and
+		// with each piece of BatchSize rows written (indicators and
 		// their events).
-		if c := count.Load(); c > 15+2*int64(n/store.RowsPerWrite(db.DB)) {
+		if c := count.Load(); c > 15+2*int64(n/store.BatchSize) {
 			t.Errorf("NewEdition of %d indicators issued %d statements", n, c)
 		}
 		if ed.Status != models.SystemDraft || ed.PreviousEditionID == nil || *ed.PreviousEditionID != src.ID || ed.Name != src.Name ||

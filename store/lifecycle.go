@@ -26,18 +26,6 @@ import (
 // statement.
 const batchSize = 500
 
-// rowsPerWrite is how many rows one INSERT of the write path carries: a
-// batch on MySQL, fewer on SQLite, whose driver (glebarez/go-sqlite) binds
-// each parameter after a search through all of them, a cost that grows with
-// the square of a statement's parameters: 500 value rows (12,500
-// parameters) a statement spent 36 of a 100,000-row import's 50 s binding.
-func (db *DB) rowsPerWrite() int {
-	if db.dialect == SQLite {
-		return 40
-	}
-	return batchSize
-}
-
 // model says, once per record type, how the write path persists it.
 type model[T any] struct {
 	// entity names the record in messages: "indicator value".
@@ -142,7 +130,7 @@ func save[T any](ctx context.Context, db *DB, tx *gorm.DB, at time.Time, m model
 		changes[i] = m.audit(&befores[i], r)
 	}
 	upsert := clause.OnConflict{Columns: []clause.Column{{Name: "id"}}, DoUpdates: clause.AssignmentColumns(m.columns)}
-	for part := range slices.Chunk(afters, db.rowsPerWrite()) {
+	for part := range slices.Chunk(afters, batchSize) {
 		if err := tx.Clauses(upsert).Create(part).Error; err != nil {
 			return translate(err)
 		}
@@ -161,7 +149,7 @@ func insert[T any](ctx context.Context, db *DB, tx *gorm.DB, at time.Time, m mod
 	for i, r := range records {
 		changes[i] = m.audit(nil, r)
 	}
-	for part := range slices.Chunk(records, db.rowsPerWrite()) {
+	for part := range slices.Chunk(records, batchSize) {
 		if err := tx.Create(part).Error; err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) {
 				return err

@@ -75,8 +75,8 @@ func TestImportStatementsPerBatch(t *testing.T) {
 		perBatch := (three - one) / 2
 		t.Logf("import of %d updates: %d statements; of %d: %d (%d a batch)", store.BatchSize, one, 3*store.BatchSize, three, perBatch)
 		// A few statements a batch, and each of its writes (the values and
-		// their events) in pieces of RowsPerWrite rows.
-		writes := 2 * int64((store.BatchSize+store.RowsPerWrite(db.DB)-1)/store.RowsPerWrite(db.DB))
+		// their events) one statement.
+		const writes = 2
 		if perBatch > 6+writes || three-one != 2*perBatch || one > perBatch+4 {
 			t.Errorf("statements: %d for one batch, %d for three: want a few a batch, the same for each", one, three)
 		}
@@ -108,9 +108,9 @@ func TestBulkStatementsPerBatch(t *testing.T) {
 			counts[n] = count.Load()
 		}
 		t.Logf("statements of a bulk submission: %v", counts)
-		// Two batches more, each written (values and events) in pieces of
-		// RowsPerWrite rows.
-		writes := 2 * 2 * int64((store.BatchSize+store.RowsPerWrite(db.DB)-1)/store.RowsPerWrite(db.DB))
+		// Two batches more, each written (values and events) in one
+		// statement each.
+		const writes = 2 * 2
 		if small, big := counts[12], counts[2*store.BatchSize]; big > small+8+writes {
 			t.Errorf("a bulk submission of 12 values issued %d statements, of %d values %d", small, 2*store.BatchSize, big)
 		}

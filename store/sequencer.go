@@ -101,7 +101,7 @@ func (db *DB) link(ctx context.Context) (int, error) {
 			audit.Link(&pending[i], head.LastSeq, head.LastHash)
 			head.LastSeq, head.LastHash = pending[i].Seq, pending[i].Hash
 		}
-		for part := range slices.Chunk(pending, db.rowsPerWrite()) {
+		for part := range slices.Chunk(pending, batchSize) {
 			n, err := numberEvents(tx, part)
 			if err != nil {
 				return err

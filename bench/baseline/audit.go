@@ -156,9 +156,8 @@ func (s *server) link(ctx context.Context) (int, error) {
 			e.Hash = hashOf(e)
 			lastSeq, lastHash = *e.Seq, e.Hash
 		}
-		// store.rowsPerWrite: rows one statement writes.
-		perWrite := map[string]int{dialectSQLite: 40, dialectMySQL: 500}[s.dialect]
-		for part := range slices.Chunk(pending, perWrite) {
+		// store.batchSize: rows one statement writes.
+		for part := range slices.Chunk(pending, 500) {
 			stmt, args := caseUpdate("audit_events", "seq IS NULL AND ", len(part), []string{"seq", "prev_hash", "hash"},
 				func(i int) []any { return []any{part[i].ID, *part[i].Seq, part[i].PrevHash, part[i].Hash} })
 			res, err := tx.ExecContext(ctx, stmt, args...)
