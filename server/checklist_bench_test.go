@@ -6,7 +6,8 @@ package server_test
 //
 //   - BenchmarkChecklistImport100k imports a 100,000-item .xlsx of the
 //     built-in kind noPenalty into a fresh draft (reading, judging,
-//     planning, writing and the audit log), beside checklistsheet.Read of
+//     planning, writing and the audit log), and again with every item
+//     renamed into the draft holding them (100,000 updates), beside checklistsheet.Read of
 //     the same file alone and store.AddChecklistItems of the same items
 //     alone;
 //   - BenchmarkChecklistExport100k exports a 100,000-item list as .xlsx and
@@ -67,18 +68,48 @@ func BenchmarkChecklistImport100k(b *testing.B) {
 			}
 			contentType, body := multipartOf(b, part{field: "file", filename: "不予处罚事项清单.xlsx", contentType: "application/octet-stream", data: file.Bytes()})
 			b.Logf("%d items: .xlsx %.1f MiB", n, float64(file.Len())/(1<<20))
+			importInto := func(b *testing.B, id, contentType string, body []byte) api.ChecklistImportReport {
+				rec := httptest.NewRecorder()
+				req := httptest.NewRequest(http.MethodPost, clPath(id, "import"), bytes.NewReader(body))
+				req.Header.Set("Authorization", cb.auth)
+				req.Header.Set("Content-Type", contentType)
+				cb.e.ServeHTTP(rec, req)
+				var r api.ChecklistImportReport
+				if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &r) != nil || r.ProblemCount != 0 {
+					b.Fatalf("status %d: %.500s", rec.Code, rec.Body)
+				}
+				return r
+			}
 
 			b.Run("http-xlsx", func(b *testing.B) {
 				var id string
 				clRun(b, n, func() { id = cb.draft(b) }, func() {
-					rec := httptest.NewRecorder()
-					req := httptest.NewRequest(http.MethodPost, clPath(id, "import"), bytes.NewReader(body))
-					req.Header.Set("Authorization", cb.auth)
-					req.Header.Set("Content-Type", contentType)
-					cb.e.ServeHTTP(rec, req)
-					var r api.ChecklistImportReport
-					if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &r) != nil || r.Created != int32(n) || r.ProblemCount != 0 {
-						b.Fatalf("status %d: %.500s", rec.Code, rec.Body)
+					if r := importInto(b, id, contentType, body); r.Created != int32(n) {
+						b.Fatalf("%+v, want %d created", r, n)
+					}
+				})
+			})
+			// The same list imported again into the draft holding it, every
+			// item renamed: 100,000 updates, matched by 序号, each item read
+			// by id (its version, the grams of its old text, its audit event).
+			var revised bytes.Buffer
+			renamed := func(yield func(models.ChecklistItem, error) bool) {
+				for it, err := range cb.items(n) {
+					it.Name += "（修订）"
+					if !yield(it, err) {
+						return
+					}
+				}
+			}
+			if err := checklistsheet.WriteXLSX(&revised, list, cb.kind, renamed, cb.unitName); err != nil {
+				b.Fatal(err)
+			}
+			revisedType, revisedBody := multipartOf(b, part{field: "file", filename: "不予处罚事项清单（修订）.xlsx", contentType: "application/octet-stream", data: revised.Bytes()})
+			b.Run("http-xlsx-update", func(b *testing.B) {
+				var id string
+				clRun(b, n, func() { id = cb.draft(b); importInto(b, id, contentType, body) }, func() {
+					if r := importInto(b, id, revisedType, revisedBody); r.Updated != int32(n) {
+						b.Fatalf("%+v, want %d updated", r, n)
 					}
 				})
 			})

@@ -1337,7 +1337,8 @@ func (db *DB) ImportChecklistItems(ctx context.Context, checklistID string, batc
 			if err != nil {
 				return err
 			}
-			now, err := itemsAsRead(tx, checklistID, &ch)
+			// This pass needs only what the grams and the version check use.
+			now, err := itemsAsRead(tx, checklistID, &ch, "id", "version", "search_text")
 			if err != nil {
 				return err
 			}
@@ -1398,14 +1399,15 @@ func (db *DB) ImportChecklistItems(ctx context.Context, checklistID string, batc
 
 // itemsAsRead reads the items that ch updates and deletes as they are now,
 // by id, refusing the change if any is gone or at another version than ch
-// read it at.
-func itemsAsRead(tx *gorm.DB, checklistID string, ch *models.ChecklistItemChanges) (map[string]*models.ChecklistItem, error) {
+// read it at. Only columns are read, which must include id and version; all
+// of them when none are named.
+func itemsAsRead(tx *gorm.DB, checklistID string, ch *models.ChecklistItemChanges, columns ...string) (map[string]*models.ChecklistItem, error) {
 	read := slices.Concat(ch.Update, ch.Delete)
 	ids := make([]string, len(read))
 	for i := range read {
 		ids[i] = read[i].ID
 	}
-	items, err := itemsByID(tx, checklistID, ids)
+	items, err := itemsByID(tx, checklistID, ids, columns...)
 	if err != nil {
 		return nil, err
 	}
@@ -1422,12 +1424,20 @@ func itemsAsRead(tx *gorm.DB, checklistID string, ch *models.ChecklistItemChange
 	return now, nil
 }
 
-// itemsByID reads the items of a version with these ids, in no order.
-func itemsByID(q *gorm.DB, checklistID string, ids []string) ([]models.ChecklistItem, error) {
+// itemsByID reads the items of a version with these ids, in no order: only
+// the columns named, or whole (scanned by hand) when none are.
+func itemsByID(q *gorm.DB, checklistID string, ids []string, columns ...string) ([]models.ChecklistItem, error) {
 	var out []models.ChecklistItem
 	for part := range slices.Chunk(ids, inChunk) {
+		q := q.Model(&models.ChecklistItem{}).Where("checklist_id = ? AND id IN ?", checklistID, part)
 		var items []models.ChecklistItem
-		if err := q.Where("checklist_id = ? AND id IN ?", checklistID, part).Find(&items).Error; err != nil {
+		var err error
+		if len(columns) > 0 {
+			err = q.Select(columns).Find(&items).Error
+		} else {
+			items, err = findRows[models.ChecklistItem](q, len(part))
+		}
+		if err != nil {
 			return nil, fmt.Errorf("items of checklist %s: %w", checklistID, translate(err))
 		}
 		out = append(out, items...)
