@@ -5,7 +5,9 @@ import (
 	"iter"
 	"testing"
 
+	"github.com/fazhi/fazhi/checklistsheet"
 	"github.com/fazhi/fazhi/models"
+	"github.com/fazhi/fazhi/sheet"
 )
 
 // testKind is a kind with a column of every type a sheet reads specially:
@@ -73,7 +75,7 @@ func seq(items []models.ChecklistItem) iter.Seq2[models.ChecklistItem, error] {
 func stored(items []models.ChecklistItem) []models.ChecklistItem {
 	out := make([]models.ChecklistItem, len(items))
 	for i, it := range items {
-		it.ID = fmt.Sprintf("id-%d", i)
+		it.ID = itemID(i)
 		if it.ItemKey == "" {
 			it.ItemKey = fmt.Sprintf("0190a000-0000-7000-8000-%012d", i)
 		}
@@ -88,3 +90,27 @@ func stored(items []models.ChecklistItem) []models.ChecklistItem {
 
 var list = &models.Checklist{ID: "list-1", ListID: "list-1", VersionNo: 2, KindKey: "lenientPlan",
 	Title: "盘锦市柔性执法事项清单", DocumentNumber: "盘司发〔2021〕5号", Year: 2021, EffectiveDate: ptr("2021-07-01")}
+
+// itemID is the id of the i-th item of a test list: a UUID, as the store's.
+func itemID(i int) string { return fmt.Sprintf("0190b000-0000-7000-8000-%012d", i) }
+
+// planImport is checklistsheet.PlanImport, failing t on an error.
+func planImport(t testing.TB, rows []checklistsheet.Row, existing []models.ChecklistItem, opts checklistsheet.PlanOptions) (*checklistsheet.Plan, sheet.Problems) {
+	t.Helper()
+	plan, probs, err := checklistsheet.PlanImport(rows, existing, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return plan, probs
+}
+
+// refsOf yields the refs of items, as the store's ChecklistItemRefs does.
+func refsOf(items []models.ChecklistItem) iter.Seq2[models.ChecklistItemRef, error] {
+	return func(yield func(models.ChecklistItemRef, error) bool) {
+		for i := range items {
+			if !yield(items[i].Ref(), nil) {
+				return
+			}
+		}
+	}
+}

@@ -87,22 +87,28 @@ func (u *Update) Changes(kind *models.ChecklistKind) []models.FieldChange {
 // a sheet carries them, without the white space around them and with any
 // line break alike; numbers compare by value ("12.50" is 12.5), so that an
 // export re-imported is an empty plan.
-func PlanImport(rows []Row, existing []models.ChecklistItem, opts PlanOptions) (*Plan, sheet.Problems) {
+//
+// The error is an item of existing whose id is not a UUID in canonical
+// form, as the store makes them: matching keeps ids as UUIDs (see itemRef).
+func PlanImport(rows []Row, existing []models.ChecklistItem, opts PlanOptions) (*Plan, sheet.Problems, error) {
 	claims := make([]claim, len(rows))
 	for i := range rows {
 		claims[i] = claimOf(&rows[i])
-	}
-	refs := make([]models.ChecklistItemRef, len(existing))
-	for i := range existing {
-		refs[i] = existing[i].Ref()
 	}
 	var l *layout // the rows of one Read share theirs
 	if len(rows) > 0 {
 		l = rows[0].layout
 	}
-	m, probs := l.match(claims, refs)
-	if len(probs) > 0 {
-		return nil, probs
+	refs := func(yield func(models.ChecklistItemRef, error) bool) {
+		for i := range existing {
+			if !yield(existing[i].Ref(), nil) {
+				return
+			}
+		}
+	}
+	m, probs, err := l.match(claims, refs)
+	if err != nil || len(probs) > 0 {
+		return nil, probs, err
 	}
 	var plan Plan
 	for i := range rows {
@@ -114,92 +120,14 @@ func PlanImport(rows []Row, existing []models.ChecklistItem, opts PlanOptions) (
 	}
 	for j := range existing {
 		switch {
-		case m.claimed[j]:
+		case m.items[j].claimed():
 		case opts.DeleteMissing:
 			plan.Delete = append(plan.Delete, existing[j])
 		default:
 			plan.Kept = append(plan.Kept, existing[j])
 		}
 	}
-	return &plan, nil
-}
-
-// claim is what matching needs of a row: its number, item key and 序号.
-type claim struct {
-	row      int
-	key      string
-	sequence int
-}
-
-func claimOf(r *Row) claim {
-	return claim{row: r.Number, key: r.Item.ItemKey, sequence: r.Item.Sequence}
-}
-
-// matching is which item of a list each row states, and which items no row
-// states.
-type matching struct {
-	target  []int  // for each row, its item's index in the list; -1: a new item
-	claimed []bool // for each item of the list, whether a row states it
-}
-
-// match matches rows, by their claims, with the items of a list, as
-// PlanImport describes; the problems are those that leave a row's item
-// undecided, placed by l.
-func (l *layout) match(claims []claim, existing []models.ChecklistItemRef) (*matching, sheet.Problems) {
-	var (
-		probs  sheet.Problems
-		byKey  = make(map[string]int, len(existing))
-		bySeq  = map[int][]int{}
-		keyRow = make([]int, len(existing)) // the number of the keyed row that claims each item, 0 if none
-		seqRow = make([]int, len(existing)) // the number of the keyless row that claims it by sequence
-		m      = &matching{target: make([]int, len(claims)), claimed: make([]bool, len(existing))}
-	)
-	for i := range existing {
-		if k := existing[i].ItemKey; k != "" {
-			byKey[k] = i
-		}
-		bySeq[existing[i].Sequence] = append(bySeq[existing[i].Sequence], i)
-	}
-	// Keys first, so that a keyless row never takes an item a key names.
-	for i, c := range claims {
-		m.target[i] = -1
-		j, ok := byKey[c.key]
-		switch {
-		case c.key == "" || !ok:
-		case keyRow[j] != 0:
-			probs = append(probs, l.problem(c.row, ColItemKey, "item key %s is also row %d's", c.key, keyRow[j]))
-		default:
-			keyRow[j], m.target[i] = c.row, j
-		}
-	}
-	for i, c := range claims {
-		if c.key != "" || c.sequence == 0 {
-			continue
-		}
-		var free []int
-		for _, j := range bySeq[c.sequence] {
-			if keyRow[j] == 0 {
-				free = append(free, j)
-			}
-		}
-		switch {
-		case len(free) == 0:
-		case len(free) > 1:
-			probs = append(probs, l.problem(c.row, ColSequence, "%d items of the list have sequence %d: give the row the item key (事项编码) of the one it states", len(free), c.sequence))
-		case seqRow[free[0]] != 0:
-			probs = append(probs, l.problem(c.row, ColSequence, "row %d has sequence %d and no item key too: give the row that states the list's item %d its item key (事项编码), and clear the other's sequence or make it another", seqRow[free[0]], c.sequence, c.sequence))
-		default:
-			seqRow[free[0]], m.target[i] = c.row, free[0]
-		}
-	}
-	if len(probs) > 0 {
-		probs.Sort()
-		return nil, probs
-	}
-	for j := range existing {
-		m.claimed[j] = keyRow[j] != 0 || seqRow[j] != 0
-	}
-	return m, nil
+	return &plan, nil, nil
 }
 
 // add plans row r, which states before (nil: an item to create).

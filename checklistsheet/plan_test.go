@@ -45,7 +45,7 @@ func TestPlanImport(t *testing.T) {
 		"4,丁,条四,,,,\n"+ // no key, no such sequence: new
 		"5,戊,条五,,,,k9\n") // a key the list lacks: new, under it
 
-	plan, probs := checklistsheet.PlanImport(rows, existing, checklistsheet.PlanOptions{})
+	plan, probs := planImport(t, rows, existing, checklistsheet.PlanOptions{})
 	if len(probs) != 0 {
 		t.Fatal(probs)
 	}
@@ -69,7 +69,7 @@ func TestPlanImport(t *testing.T) {
 	if got := keysOf(plan.Kept); !reflect.DeepEqual(got, []string{"k3"}) {
 		t.Errorf("kept %v", got)
 	}
-	plan, _ = checklistsheet.PlanImport(rows, existing, checklistsheet.PlanOptions{DeleteMissing: true})
+	plan, _ = planImport(t, rows, existing, checklistsheet.PlanOptions{DeleteMissing: true})
 	if got := keysOf(plan.Delete); !reflect.DeepEqual(got, []string{"k3"}) || len(plan.Kept) != 0 {
 		t.Errorf("deleted %v, kept %v", got, keysOf(plan.Kept))
 	}
@@ -79,7 +79,7 @@ func TestPlanImport(t *testing.T) {
 func TestPlanBlankAndAbsent(t *testing.T) {
 	kind := testKind(t)
 	rows := readCSV(t, "序号,事项名称,违法依据,分值,事项编码\n3,丙,条三,7,k3\n1,甲,条一,,k1\n")
-	plan, probs := checklistsheet.PlanImport(rows, existingList(), checklistsheet.PlanOptions{})
+	plan, probs := planImport(t, rows, existingList(), checklistsheet.PlanOptions{})
 	if len(probs) != 0 || len(plan.Update) != 2 {
 		t.Fatalf("%+v %v", plan, probs)
 	}
@@ -100,7 +100,7 @@ func TestPlanBlankAndAbsent(t *testing.T) {
 	}
 	// A move is a change of sequence.
 	rows = readCSV(t, "序号,事项名称,违法依据,事项编码\n9,甲,条一,k1\n")
-	plan, _ = checklistsheet.PlanImport(rows, existingList(), checklistsheet.PlanOptions{})
+	plan, _ = planImport(t, rows, existingList(), checklistsheet.PlanOptions{})
 	if got := plan.Update[0].Changes(kind); len(got) != 1 || got[0] != (models.FieldChange{Field: "sequence", Label: "序号", Old: "1", New: "9"}) {
 		t.Errorf("changes %+v", got)
 	}
@@ -110,7 +110,7 @@ func TestPlanBlankAndAbsent(t *testing.T) {
 // new ones go last.
 func TestPlanWithoutSequences(t *testing.T) {
 	rows := readCSV(t, "事项名称,违法依据,事项编码\n丙,条三,k3\n新,条,\n")
-	plan, probs := checklistsheet.PlanImport(rows, existingList(), checklistsheet.PlanOptions{})
+	plan, probs := planImport(t, rows, existingList(), checklistsheet.PlanOptions{})
 	if len(probs) != 0 || plan.Unchanged != 1 || len(plan.Create) != 1 || plan.Create[0].Sequence != 0 {
 		t.Errorf("%+v %v", plan, probs)
 	}
@@ -130,7 +130,7 @@ func TestPlanUndecided(t *testing.T) {
 			"清单!A3 (sequence): row 2 has sequence 1 and no item key too: give the row that states the list's item 1 its item key (事项编码), and clear the other's sequence or make it another"}},
 	} {
 		t.Run(name, func(t *testing.T) {
-			plan, probs := checklistsheet.PlanImport(readCSV(t, tc.csv), existing, checklistsheet.PlanOptions{})
+			plan, probs := planImport(t, readCSV(t, tc.csv), existing, checklistsheet.PlanOptions{})
 			var got []string
 			for _, p := range probs {
 				got = append(got, p.String())
@@ -147,7 +147,7 @@ func TestPlanUndecided(t *testing.T) {
 	rows := readCSV(t, "序号,事项名称,违法依据,事项编码\n1,甲,条一,k1\n")
 	rows = append(rows, rows[0])
 	rows[1].Number = 3
-	if _, probs := checklistsheet.PlanImport(rows, existing, checklistsheet.PlanOptions{}); len(probs) != 1 || probs[0] != (sheet.Problem{Sheet: "清单", Row: 3, Col: 4, Ref: "D3", Column: "itemKey", Message: "item key k1 is also row 2's"}) {
+	if _, probs := planImport(t, rows, existing, checklistsheet.PlanOptions{}); len(probs) != 1 || probs[0] != (sheet.Problem{Sheet: "清单", Row: 3, Col: 4, Ref: "D3", Column: "itemKey", Message: "item key k1 is also row 2's"}) {
 		t.Errorf("problems %v", probs)
 	}
 }

@@ -151,7 +151,7 @@ func TestReadFixedFile(t *testing.T) {
 	if rows[0].Item.LegalBasis != "" {
 		t.Errorf("legal basis %q read from a group header", rows[0].Item.LegalBasis)
 	}
-	plan, probs := checklistsheet.PlanImport(rows, nil, checklistsheet.PlanOptions{})
+	plan, probs := planImport(t, rows, nil, checklistsheet.PlanOptions{})
 	if len(probs) != 0 || len(plan.Create) != 7 || plan.Empty() {
 		t.Fatalf("plan of a new list: %+v %v", plan, probs)
 	}

@@ -66,33 +66,38 @@ func (s *Spooled) flush() error {
 // Close removes the rows' file.
 func (s *Spooled) Close() error { return s.rows.Close() }
 
-// Match matches the rows with the items of a list, given in its order, as
-// PlanImport does: the problems are those that leave a row's item
-// undecided. The rows are read back by Plans.
-func (s *Spooled) Match(existing []models.ChecklistItemRef) (*Matching, sheet.Problems) {
-	m, probs := s.layout.match(s.claims, existing)
-	if len(probs) > 0 {
-		return nil, probs
+// Match matches the rows with the items of a list, which existing yields
+// in the list's order, as PlanImport does: the problems are those that
+// leave a row's item undecided; the error is existing's, or an item whose
+// id is not a UUID. What it keeps of an item is its id, version and 序号,
+// so that existing may be read as it is matched. The rows are read back by
+// Plans.
+func (s *Spooled) Match(existing iter.Seq2[models.ChecklistItemRef, error]) (*Matching, sheet.Problems, error) {
+	m, probs, err := s.layout.match(s.claims, existing)
+	if err != nil || len(probs) > 0 {
+		return nil, probs, err
 	}
-	out := &Matching{sheet: s, existing: existing, matching: m}
-	for j := range existing {
-		if !m.claimed[j] {
-			out.Missing = append(out.Missing, existing[j])
-		}
-	}
-	return out, nil
+	return &Matching{sheet: s, matching: m}, nil, nil
 }
 
 // Matching is a spooled sheet matched with a list's items.
 type Matching struct {
-	// Missing are the items no row states, in the list's order: to delete
-	// with PlanOptions.DeleteMissing (PlanImport's Plan.Delete), kept
-	// otherwise (Plan.Kept).
-	Missing []models.ChecklistItemRef
-
-	sheet    *Spooled
-	existing []models.ChecklistItemRef
+	sheet *Spooled
 	*matching
+}
+
+// Missing yields the items no row states, in the list's order: to delete
+// with PlanOptions.DeleteMissing (PlanImport's Plan.Delete), kept
+// otherwise (Plan.Kept). Their keys were not kept: ItemKey is empty.
+func (m *Matching) Missing() iter.Seq[models.ChecklistItemRef] {
+	return func(yield func(models.ChecklistItemRef) bool) {
+		for j := range m.items {
+			it := &m.items[j]
+			if !it.claimed() && !yield(models.ChecklistItemRef{ID: it.id.String(), Sequence: it.sequence, Version: it.version}) {
+				return
+			}
+		}
+	}
 }
 
 // Plans yields the plan of each batch of rows, in row order: the items to
@@ -124,7 +129,7 @@ func (m *Matching) plan(rows []Row, targets []int, load func(ids []string) ([]mo
 	for i := range rows {
 		rows[i].layout = m.sheet.layout
 		if j := targets[i]; j >= 0 {
-			ids = append(ids, m.existing[j].ID)
+			ids = append(ids, m.items[j].id.String())
 		}
 	}
 	byID := make(map[string]*models.ChecklistItem, len(ids))
@@ -138,13 +143,15 @@ func (m *Matching) plan(rows []Row, targets []int, load func(ids []string) ([]mo
 		}
 	}
 	plan := &Plan{}
+	next := 0 // the index in ids of the next row's item
 	for i := range rows {
 		var before *models.ChecklistItem
 		if j := targets[i]; j >= 0 {
-			ref := m.existing[j]
-			if before = byID[ref.ID]; before == nil || before.Version != ref.Version {
+			ref, id := &m.items[j], ids[next]
+			next++
+			if before = byID[id]; before == nil || before.Version != ref.version {
 				return nil, &models.ConflictError{Code: "checklist_item_changed",
-					Detail: fmt.Sprintf("item %s (%s) changed while the import ran: nothing was imported, upload the file again", ref.ID, cmp.Or(ref.ItemKey, fmt.Sprint(ref.Sequence)))}
+					Detail: fmt.Sprintf("item %s (%s) changed while the import ran: nothing was imported, upload the file again", id, cmp.Or(rows[i].Item.ItemKey, fmt.Sprint(ref.sequence)))}
 			}
 		}
 		plan.add(&rows[i], before)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -48,7 +49,7 @@ func TestSpooledPlansAsPlanImport(t *testing.T) {
 	if err != nil || len(probs) != 0 {
 		t.Fatal(err, probs)
 	}
-	want, probs := checklistsheet.PlanImport(rows, existing, checklistsheet.PlanOptions{DeleteMissing: true})
+	want, probs := planImport(t, rows, existing, checklistsheet.PlanOptions{DeleteMissing: true})
 	if len(probs) != 0 {
 		t.Fatal(probs)
 	}
@@ -60,13 +61,9 @@ func TestSpooledPlansAsPlanImport(t *testing.T) {
 	if s.Rows != len(rows) {
 		t.Fatalf("%d rows spooled, %d read", s.Rows, len(rows))
 	}
-	refs := make([]models.ChecklistItemRef, len(existing))
-	for i := range existing {
-		refs[i] = existing[i].Ref()
-	}
-	m, probs := s.Match(refs)
-	if len(probs) != 0 {
-		t.Fatal(probs)
+	m, probs, err := s.Match(refsOf(existing))
+	if err != nil || len(probs) != 0 {
+		t.Fatal(err, probs)
 	}
 	byID := map[string]models.ChecklistItem{}
 	for _, it := range existing {
@@ -90,7 +87,7 @@ func TestSpooledPlansAsPlanImport(t *testing.T) {
 		got.Update = append(got.Update, plan.Update...)
 		got.Unchanged += plan.Unchanged
 	}
-	for _, ref := range m.Missing {
+	for ref := range m.Missing() {
 		got.Delete = append(got.Delete, byID[ref.ID])
 	}
 	if loads != 3 {
@@ -115,11 +112,10 @@ func TestSpooledPlansSeeChange(t *testing.T) {
 		t.Fatal(err, probs)
 	}
 	defer s.Close()
-	refs := make([]models.ChecklistItemRef, len(existing))
-	for i := range existing {
-		refs[i] = existing[i].Ref()
+	m, _, err := s.Match(refsOf(existing))
+	if err != nil {
+		t.Fatal(err)
 	}
-	m, _ := s.Match(refs)
 	load := func(ids []string) ([]models.ChecklistItem, error) {
 		var out []models.ChecklistItem
 		for _, it := range existing {
@@ -144,5 +140,38 @@ func TestSpooledPlansSeeChange(t *testing.T) {
 	}
 	if conflict == nil || plans != 1 || !strings.Contains(conflict.Detail, "k1200") {
 		t.Errorf("%d plans, conflict %v", plans, conflict)
+	}
+}
+
+// Match reads the list's items as they come: an error reading them, or an
+// item whose id is not a UUID, ends it with that error.
+func TestMatchRefusesBrokenRefs(t *testing.T) {
+	csv, existing := bigSheet(300)
+	s, probs, err := checklistsheet.ReadSpooled([]byte(csv), "清单.csv", testKind(t), resolveUnit, t.TempDir())
+	if err != nil || len(probs) != 0 {
+		t.Fatal(err, probs)
+	}
+	defer s.Close()
+	broken := errors.New("connection lost")
+	failing := func(yield func(models.ChecklistItemRef, error) bool) {
+		for ref := range refsOf(existing) {
+			if ref.Sequence == 100 {
+				yield(models.ChecklistItemRef{}, broken)
+				return
+			}
+			if !yield(ref, nil) {
+				return
+			}
+		}
+	}
+	if m, _, err := s.Match(failing); m != nil || !errors.Is(err, broken) {
+		t.Errorf("a failing read: %v, %v", m, err)
+	}
+	for _, id := range []string{"id-7", strings.ToUpper(existing[7].ID)} {
+		odd := slices.Clone(existing)
+		odd[7].ID = id
+		if m, _, err := s.Match(refsOf(odd)); m != nil || err == nil || !strings.Contains(err.Error(), "not a UUID") {
+			t.Errorf("id %s: %v, %v", id, m, err)
+		}
 	}
 }

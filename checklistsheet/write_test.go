@@ -67,7 +67,7 @@ func TestExportReimportsUnchanged(t *testing.T) {
 				if err != nil || len(probs) != 0 {
 					t.Fatal(err, probs)
 				}
-				plan, probs := checklistsheet.PlanImport(rows, tc.items, checklistsheet.PlanOptions{DeleteMissing: true})
+				plan, probs := planImport(t, rows, tc.items, checklistsheet.PlanOptions{DeleteMissing: true})
 				if len(probs) != 0 {
 					t.Fatal(probs)
 				}
@@ -177,7 +177,7 @@ func many(n int) iter.Seq2[models.ChecklistItem, error] {
 	return func(yield func(models.ChecklistItem, error) bool) {
 		for i := range n {
 			it := models.ChecklistItem{
-				ID: fmt.Sprintf("id-%d", i), ItemKey: fmt.Sprintf("0190a000-0000-7000-8000-%012d", i), Sequence: i + 1,
+				ID: itemID(i), ItemKey: fmt.Sprintf("0190a000-0000-7000-8000-%012d", i), Sequence: i + 1,
 				Name:               fmt.Sprintf("未按规定公示经营信息（第%d项）", i),
 				ImplementingUnitID: ptr([]string{"u-scjg", "u-sfj", "u-hbj"}[i%3]),
 				LegalBasis:         "《中华人民共和国行政处罚法》第三十三条第一款",

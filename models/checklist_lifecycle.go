@@ -277,9 +277,7 @@ type ChecklistItem struct {
 func (ChecklistItem) TableName() string { return "checklist_items" }
 
 // ChecklistItemRef is what an import matches a sheet's rows with: an item's
-// identity, key and place, and the version it was read at. A list's refs
-// are a small part of its items, so that matching a sheet with a list of
-// 100,000 items holds them all.
+// identity, key and place, and the version it was read at.
 type ChecklistItemRef struct {
 	ID       string
 	ItemKey  string

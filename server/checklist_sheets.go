@@ -11,7 +11,6 @@ import (
 	"iter"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/fazhi/fazhi/api"
@@ -60,11 +59,10 @@ func (h *ChecklistHandler) ImportChecklistItems(ctx context.Context, req api.Imp
 		return nil, fileRefused(err)
 	}
 	defer read.Close()
-	existing, err := h.store.ChecklistItemRefs(ctx, c.ID)
+	match, matchProbs, err := read.Match(h.store.ChecklistItemRefs(ctx, c.ID))
 	if err != nil {
 		return nil, err
 	}
-	match, matchProbs := read.Match(existing)
 	probs = append(probs, matchProbs...)
 	deleteMissing := p.DeleteMissing != nil && *p.DeleteMissing
 	report := api.ChecklistImportReport{DryRun: dryRun, Sheet: checklistsheet.SheetName(kind), Rows: int32(read.Rows), Problems: []api.CellProblem{}}
@@ -141,18 +139,29 @@ func (h *ChecklistHandler) planImport(ctx context.Context, checklistID string, m
 	if !deleteMissing {
 		return changes, nil
 	}
-	report.Deleted = int32(len(match.Missing))
-	if changes == nil {
-		return nil, nil
+	var gone models.ChecklistItemChanges // a batch of the items to delete
+	flush := func() error {
+		if changes == nil || len(gone.Delete) == 0 {
+			return nil
+		}
+		err := changes.Write(gone)
+		gone.Delete = gone.Delete[:0]
+		return err
 	}
-	for part := range slices.Chunk(match.Missing, importBatch) {
-		ch := models.ChecklistItemChanges{Delete: make([]models.ChecklistItem, len(part))}
-		for i, ref := range part {
-			ch.Delete[i] = models.ChecklistItem{ID: ref.ID, ItemKey: ref.ItemKey, Sequence: ref.Sequence, Version: ref.Version}
+	for ref := range match.Missing() {
+		report.Deleted++
+		if changes == nil {
+			continue
 		}
-		if err := changes.Write(ch); err != nil {
-			return fail(err)
+		gone.Delete = append(gone.Delete, models.ChecklistItem{ID: ref.ID, Sequence: ref.Sequence, Version: ref.Version})
+		if len(gone.Delete) == importBatch {
+			if err := flush(); err != nil {
+				return fail(err)
+			}
 		}
+	}
+	if err := flush(); err != nil {
+		return fail(err)
 	}
 	return changes, nil
 }

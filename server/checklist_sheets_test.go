@@ -8,6 +8,7 @@ package server_test
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -320,6 +321,35 @@ func TestImportChecklistRace(t *testing.T) {
 		r := checklistReport(t, checklistUpload(t, setup, id, nil, "清单.xlsx", changed, nil))
 		if r.Updated != 1 {
 			t.Errorf("the second upload: %+v", r)
+		}
+		// An item the file leaves out, to delete with deleteMissing, edited
+		// after the refs were read: the store finds it, and names it by
+		// its 序号 (what the import kept of it).
+		last := setup.items(t, id, nil, nil, 100)
+		gone := last[len(last)-1]
+		shorter := editWorkbook(t, exported, func(f *excelize.File, sh string, rows [][]string) {
+			for i, row := range rows {
+				if slices.Contains(row, gone.Name) {
+					if err := f.RemoveRow(sh, i+1); err != nil {
+						t.Fatal(err)
+					}
+					return
+				}
+			}
+			t.Fatalf("no row names %s", gone.Name)
+		})
+		rs := racingStore{DB: db, afterItemRefs: once(func() {
+			if _, err := db.UpdateChecklistItem(t.Context(), gone.Id.String(), gone.Version, models.ChecklistItemPatch{Remark: ptrTo("删除前他人刚改")}); err != nil {
+				t.Error(err)
+			}
+		})}
+		resp := checklistUpload(t, racingHarness(t, rs, setup.fx), id, url.Values{"deleteMissing": {"true"}}, "清单.xlsx", shorter, nil)
+		expect(t, resp, http.StatusConflict, "checklist_item_changed")
+		if p := resp.Problem(t); !strings.Contains(p.Detail, fmt.Sprintf("%s (序号 %d)", gone.Id, gone.Sequence)) {
+			t.Errorf("the conflict names the item as %q", p.Detail)
+		}
+		if got := setup.items(t, id, nil, nil, 100); len(got) != len(last) {
+			t.Errorf("after the refused import %d items, want %d", len(got), len(last))
 		}
 	})
 }

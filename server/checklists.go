@@ -45,7 +45,7 @@ type ChecklistStore interface {
 	DeleteChecklistItem(ctx context.Context, id string, ifVersion int64) error
 	ChecklistStatistics(ctx context.Context, checklistID string) (*models.ChecklistStatistics, error)
 	ApplyChecklistItemChanges(ctx context.Context, checklistID string, ch models.ChecklistItemChanges) error
-	ChecklistItemRefs(ctx context.Context, checklistID string) ([]models.ChecklistItemRef, error)
+	ChecklistItemRefs(ctx context.Context, checklistID string) iter.Seq2[models.ChecklistItemRef, error]
 	ChecklistItemsByID(ctx context.Context, checklistID string, ids []string) ([]models.ChecklistItem, error)
 	ImportChecklistItems(ctx context.Context, checklistID string, batches iter.Seq2[models.ChecklistItemChanges, error]) error
 	AllUnits(ctx context.Context) ([]models.Unit, error)

@@ -77,10 +77,15 @@ func (s racingStore) ChecklistItemsByID(ctx context.Context, checklistID string,
 	return items, err
 }
 
-func (s racingStore) ChecklistItemRefs(ctx context.Context, checklistID string) ([]models.ChecklistItemRef, error) {
-	refs, err := s.DB.ChecklistItemRefs(ctx, checklistID)
-	runHook(s.afterItemRefs)
-	return refs, err
+func (s racingStore) ChecklistItemRefs(ctx context.Context, checklistID string) iter.Seq2[models.ChecklistItemRef, error] {
+	return func(yield func(models.ChecklistItemRef, error) bool) {
+		for ref, err := range s.DB.ChecklistItemRefs(ctx, checklistID) {
+			if !yield(ref, err) {
+				return
+			}
+		}
+		runHook(s.afterItemRefs)
+	}
 }
 
 func runHook(hook func()) {

@@ -1418,7 +1418,7 @@ func itemsAsRead(tx *gorm.DB, checklistID string, ch *models.ChecklistItemChange
 	for _, r := range read {
 		if it, ok := now[r.ID]; !ok || it.Version != r.Version {
 			return nil, &models.ConflictError{Code: "checklist_item_changed",
-				Detail: fmt.Sprintf("item %s (%s) changed while the import ran: nothing was imported, upload the file again", r.ID, cmp.Or(r.Name, r.ItemKey))}
+				Detail: fmt.Sprintf("item %s (%s) changed while the import ran: nothing was imported, upload the file again", r.ID, cmp.Or(r.Name, r.ItemKey, fmt.Sprintf("序号 %d", r.Sequence)))}
 		}
 	}
 	return now, nil
@@ -1451,16 +1451,36 @@ func (db *DB) ChecklistItemsByID(ctx context.Context, checklistID string, ids []
 	return itemsByID(db.gorm.WithContext(ctx), checklistID, ids)
 }
 
-// ChecklistItemRefs reads the refs of every item of a list version, in
-// sequence order: what an import matches its rows with.
-func (db *DB) ChecklistItemRefs(ctx context.Context, checklistID string) ([]models.ChecklistItemRef, error) {
-	var refs []models.ChecklistItemRef
-	err := db.gorm.WithContext(ctx).Model(&models.ChecklistItem{}).Select("id", "item_key", "sequence", "version").
-		Where("checklist_id = ?", checklistID).Order("sequence").Order("id").Scan(&refs).Error
-	if err != nil {
-		return nil, fmt.Errorf("items of checklist %s: %w", checklistID, translate(err))
+// ChecklistItemRefs yields the refs of every item of a list version, in
+// sequence order, as it reads them: what an import matches its rows with,
+// read in one statement and held by the caller only as far as it needs
+// (a list may have 100,000 items).
+func (db *DB) ChecklistItemRefs(ctx context.Context, checklistID string) iter.Seq2[models.ChecklistItemRef, error] {
+	return func(yield func(models.ChecklistItemRef, error) bool) {
+		fail := func(err error) {
+			yield(models.ChecklistItemRef{}, fmt.Errorf("items of checklist %s: %w", checklistID, translate(err)))
+		}
+		rows, err := db.gorm.WithContext(ctx).Model(&models.ChecklistItem{}).Select("id", "item_key", "sequence", "version").
+			Where("checklist_id = ?", checklistID).Order("sequence").Order("id").Rows()
+		if err != nil {
+			fail(err)
+			return
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var ref models.ChecklistItemRef
+			if err := rows.Scan(&ref.ID, &ref.ItemKey, &ref.Sequence, &ref.Version); err != nil {
+				fail(err)
+				return
+			}
+			if !yield(ref, nil) {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			fail(err)
+		}
 	}
-	return refs, nil
 }
 
 // itemWriter writes the batches of an import in its transaction.
