@@ -133,7 +133,7 @@ type meters struct {
 	warmup   time.Duration
 	duration time.Duration
 	workers  int
-	profiles string // a directory for fazhi's CPU profiles, or ""
+	profiles string // a directory for the servers' CPU profiles, or ""
 	dialect  string
 }
 

@@ -70,7 +70,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&o.workers, "workers", 32, "requests in flight (one kept-alive connection each)")
 	fs.StringVar(&o.cases, "cases", "abcdefgh", "cases to run, by letter")
 	fs.BoolVar(&o.keep, "keep", false, "keep the SQLite file and the servers' logs")
-	fs.StringVar(&o.profiles, "profiles", "", "write a CPU profile of fazhi in each measured window into this directory (fazhi-<db>-<case>.pprof)")
+	fs.StringVar(&o.profiles, "profiles", "", "write a CPU profile of each server in each measured window into this directory (<server>-<db>-<case>.pprof)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -152,7 +152,7 @@ func runOn(ctx context.Context, out io.Writer, o options, dialect, dir, fazhiBin
 	}
 	fmt.Fprintf(out, "\n## %s: seeded in %s\n", dialect, time.Since(began).Round(time.Second))
 
-	base, err := startBaseline(ctx, baseBin, url, filepath.Join(dir, dialect+"-baseline.log"))
+	base, err := startBaseline(ctx, baseBin, url, filepath.Join(dir, dialect+"-baseline.log"), o.profiles != "")
 	if err != nil {
 		return err
 	}

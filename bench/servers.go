@@ -22,7 +22,7 @@ import (
 type server struct {
 	Name      string // "baseline" or "fazhi"
 	URL       string // http://127.0.0.1:port
-	PprofAddr string // fazhi's profiler, when asked for
+	PprofAddr string // the server's profiler, when asked for
 	cmd       *exec.Cmd
 }
 
@@ -96,14 +96,26 @@ func (s *server) profileCPU(d time.Duration, path string) (wait func() error) {
 	return func() error { return <-done }
 }
 
-// startBaseline runs the hand-written reference server on the same database.
-func startBaseline(ctx context.Context, bin, url, logPath string) (*server, error) {
+// startBaseline runs the hand-written reference server on the same
+// database, its profiler on when profiled.
+func startBaseline(ctx context.Context, bin, url, logPath string, profiled bool) (*server, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, bin, "-addr", addr, "-db", url)
-	return start(cmd, "baseline", addr, logPath)
+	args := []string{"-addr", addr, "-db", url}
+	var pprofAddr string
+	if profiled {
+		if pprofAddr, err = freeAddr(); err != nil {
+			return nil, err
+		}
+		args = append(args, "-pprof", pprofAddr)
+	}
+	s, err := start(exec.CommandContext(ctx, bin, args...), "baseline", addr, logPath)
+	if s != nil {
+		s.PprofAddr = pprofAddr
+	}
+	return s, err
 }
 
 func start(cmd *exec.Cmd, name, addr, logPath string) (*server, error) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/fazhi/fazhi/internal/dbtest"
@@ -108,6 +109,38 @@ func BenchmarkGetUnit(b *testing.B) {
 				if rec.Code != http.StatusOK {
 					b.Fatalf("status %d", rec.Code)
 				}
+			}
+		})
+	}
+}
+
+// BenchmarkUpdateUnit renames one unit through the whole HTTP stack, one
+// PATCH after another at the version the last one answered: the row lock,
+// the version check, the update, the audit and feed events and the commit
+// (the whole-server benchmark's case e, without the load).
+func BenchmarkUpdateUnit(b *testing.B) {
+	for _, dialect := range []string{store.SQLite, store.MySQL} {
+		b.Run(dialect, func(b *testing.B) {
+			db := dbtest.Open(b, dialect)
+			unit := benchUnits(b, db, 10)[1]
+			e, err := server.New(server.Config{AttachmentDir: b.TempDir()}, db, discardLogger())
+			if err != nil {
+				b.Fatal(err)
+			}
+			auth := "Bearer " + fixturesFor(b, db).tokens["admin"]
+			etag := `"1"`
+			b.ReportAllocs()
+			for n := 0; b.Loop(); n++ {
+				rec := httptest.NewRecorder()
+				req := httptest.NewRequest(http.MethodPatch, unitsPath+"/"+unit.ID, strings.NewReader(fmt.Sprintf(`{"name":"单位%d"}`, n)))
+				req.Header.Set("Authorization", auth)
+				req.Header.Set("Content-Type", "application/merge-patch+json")
+				req.Header.Set("If-Match", etag)
+				e.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK {
+					b.Fatalf("status %d: %.300s", rec.Code, rec.Body)
+				}
+				etag = rec.Header().Get("ETag")
 			}
 		})
 	}

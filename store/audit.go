@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -151,18 +152,67 @@ func (db *DB) record(ctx context.Context, tx *gorm.DB, at time.Time, changes ...
 				feed = append(feed, &models.FeedEvent{ID: NewID(), AuditID: events[i].ID, RecordType: r.recordType, RecordID: r.id, OccurredAt: at})
 			}
 		}
-		// No seq: NULL until the sequencer links the event.
-		if err := tx.Omit("seq").CreateInBatches(events, batchSize).Error; err != nil {
+		if err := appendEvents(tx, events); err != nil {
 			return fmt.Errorf("append audit events: %w", translate(err))
 		}
-		if len(feed) > 0 {
-			if err := tx.Omit("seq").CreateInBatches(feed, batchSize).Error; err != nil {
-				return fmt.Errorf("append feed events: %w", translate(err))
-			}
+		if err := appendFeed(tx, feed); err != nil {
+			return fmt.Errorf("append feed events: %w", translate(err))
 		}
 	}
 	db.sequencer.wake()
 	return nil
+}
+
+// appendEvents inserts audit events unlinked (no seq: NULL until the
+// sequencer links them), batchSize rows a statement. Every change writes
+// its events, so they are written by hand rather than through GORM's
+// reflective Create (a fifth of a PATCH's allocations).
+func appendEvents(tx *gorm.DB, events []*models.AuditEvent) error {
+	const columns = 16
+	for part := range slices.Chunk(events, batchSize) {
+		args := make([]any, 0, len(part)*columns)
+		for _, e := range part {
+			args = append(args, e.ID, e.OccurredAt, e.ActorType, e.ActorID, e.ActorName, e.Operation, e.EntityType,
+				e.EntityID, e.UnitID, e.UnitPath, e.Before, e.After, e.RequestID, e.ClientAddress, e.PrevHash, e.Hash)
+		}
+		if _, err := execIn(tx, insertRows("audit_events", "id, occurred_at, actor_type, actor_id, actor_name, operation,"+
+			" entity_type, entity_id, unit_id, unit_path, before_json, after_json, request_id, client_address, prev_hash, hash",
+			columns, len(part)), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// appendFeed inserts feed events unnumbered, as appendEvents does.
+func appendFeed(tx *gorm.DB, feed []*models.FeedEvent) error {
+	const columns = 5
+	for part := range slices.Chunk(feed, batchSize) {
+		args := make([]any, 0, len(part)*columns)
+		for _, f := range part {
+			args = append(args, f.ID, f.AuditID, f.RecordType, f.RecordID, f.OccurredAt)
+		}
+		if _, err := execIn(tx, insertRows("feed_events", "id, audit_id, record_type, record_id, occurred_at", columns, len(part)),
+			args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// insertRows is an INSERT of rows rows of columns placeholders each.
+func insertRows(table, names string, columns, rows int) string {
+	row := "(?" + strings.Repeat(", ?", columns-1) + ")"
+	var b strings.Builder
+	b.Grow(len("INSERT INTO  () VALUES ") + len(table) + len(names) + rows*(len(row)+2))
+	b.WriteString("INSERT INTO " + table + " (" + names + ") VALUES ")
+	for i := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(row)
+	}
+	return b.String()
 }
 
 // unitPaths reads the paths of these units, one query per batch of ids.

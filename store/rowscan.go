@@ -189,6 +189,22 @@ func (r rowReader[T]) first(ctx context.Context, db *DB, where string, args ...a
 	return scanAll(rows, r, 1)
 }
 
+// lock reads the first row matching where, as first does, in tx's
+// transaction and locked until it ends (forUpdate): the row lock that
+// starts a change, without GORM's statement builder and reflective scan.
+func (r rowReader[T]) lock(db *DB, tx *gorm.DB, where string, args ...any) ([]T, error) {
+	query := "SELECT " + r.columns + " FROM " + r.table + " WHERE " + where + " LIMIT 1"
+	if db.dialect == MySQL {
+		query += " FOR UPDATE"
+	}
+	rows, err := queryIn(tx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	return scanAll(rows, r, 1)
+}
+
 func (r rowReader[T]) read(q *gorm.DB, capacity int) ([]T, error) {
 	rows, err := q.Select(r.columns).Rows()
 	if err != nil {

@@ -230,12 +230,11 @@ func (db *DB) UpdateUnit(ctx context.Context, id string, ifVersion int64, patch 
 		u.SearchText = unitSearchText(u)
 		u.Version++
 		u.UpdatedAt = now
-		res := tx.Model(&models.Unit{}).Where("id = ? AND version = ?", id, ifVersion).Updates(map[string]any{
-			"code": u.Code, "name": u.Name, "short_name": u.ShortName, "kind": u.Kind,
-			"parent_id": u.ParentID, "level": u.Level, "path": u.Path, "search_text": u.SearchText,
-			"version": u.Version, "updated_at": u.UpdatedAt,
-		})
-		if err := unitWriteError(res.Error, u); err != nil {
+		_, err = execIn(tx, "UPDATE units SET code = ?, kind = ?, level = ?, name = ?, parent_id = ?, path = ?,"+
+			" search_text = ?, short_name = ?, updated_at = ?, version = ? WHERE id = ? AND version = ?",
+			u.Code, u.Kind, u.Level, u.Name, u.ParentID, u.Path, u.SearchText, u.ShortName, u.UpdatedAt, u.Version,
+			id, ifVersion)
+		if err := unitWriteError(err, u); err != nil {
 			return err
 		}
 		out = u
@@ -486,15 +485,14 @@ func (db *DB) UnitAncestors(ctx context.Context, id string) ([]models.Unit, erro
 
 // lockUnit reads a unit inside a transaction and locks it until the end of it.
 func (db *DB) lockUnit(tx *gorm.DB, id string) (*models.Unit, error) {
-	var u models.Unit
-	err := db.forUpdate(tx.Where("id = ?", id)).Take(&u).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, unitNotFound(id)
-	}
+	units, err := unitReader.lock(db, tx, "id = ?", id)
 	if err != nil {
 		return nil, translate(err)
 	}
-	return &u, nil
+	if len(units) == 0 {
+		return nil, unitNotFound(id)
+	}
+	return &units[0], nil
 }
 
 // lockParent share-locks the parent a unit is placed under (nil for a

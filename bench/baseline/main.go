@@ -40,7 +40,9 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"syscall"
@@ -59,6 +61,7 @@ func run(log *slog.Logger) error {
 	addr := flag.String("addr", "127.0.0.1:8090", "address to listen on")
 	dbURL := flag.String("db", "", "DATABASE_URL of a migrated database: mysql://user:pass@host:3306/db or sqlite:///abs/path/file.db")
 	conns := flag.Int("conns", 20, "database connections at most, idle ones kept up to the same number (FAZHI_DB_MAX_OPEN_CONNS)")
+	pprofAddr := flag.String("pprof", "", "address of Go's profiler (/debug/pprof/), as fazhi's FAZHI_PPROF_ADDR; empty: off")
 	flag.Parse()
 	if *dbURL == "" {
 		return errors.New("-db is required")
@@ -91,7 +94,12 @@ func run(log *slog.Logger) error {
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
+	if *pprofAddr != "" {
+		if err := serveProfiler(*pprofAddr, errc); err != nil {
+			return err
+		}
+	}
 	go func() { errc <- srv.ListenAndServe() }()
 	log.Info("listening", "addr", *addr, "dialect", dialect)
 	select {
@@ -107,5 +115,21 @@ func run(log *slog.Logger) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	log.Info("stopped")
+	return nil
+}
+
+// serveProfiler serves Go's profiler on an address of its own, as fazhi's
+// FAZHI_PPROF_ADDR does, so that the load driver can profile both servers
+// under the same load.
+func serveProfiler(addr string, errc chan<- error) error {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("profiler address: %w", err)
+	}
+	go func() { errc <- http.Serve(ln, mux) }()
 	return nil
 }
