@@ -13,7 +13,7 @@ const BatchSize = batchSize
 
 // HandReadColumns are the columns the hand scan of each model reads.
 var HandReadColumns = map[string]string{"units": unitReader.columns, "indicator_values": valueReader.columns,
-	"checklist_items": itemReader.columns, "feed_events": feedReader.columns,
+	"checklist_items": itemReader.columns, "feed_events": feedReader.columns, "audit_events": auditReader.columns,
 	"plan_tasks": taskReader.columns, "plan_task_units": taskUnitReader.columns,
 	"plan_task_indicators": taskIndicatorReader.columns, "plan_task_checklists": taskChecklistReader.columns}
 

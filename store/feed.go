@@ -248,8 +248,8 @@ func (db *DB) numberFeed(tx *gorm.DB, events []models.AuditEvent) error {
 	}
 	var feed []models.FeedEvent
 	for part := range slices.Chunk(ids, inChunk) {
-		var got []models.FeedEvent
-		if err := tx.Select("id", "audit_id").Where("audit_id IN ? AND seq IS NULL", part).Find(&got).Error; err != nil {
+		got, err := unnumberedFeed(tx, part)
+		if err != nil {
 			return fmt.Errorf("read feed events to number: %w", translate(err))
 		}
 		feed = append(feed, got...)
@@ -280,14 +280,38 @@ func (db *DB) numberFeed(tx *gorm.DB, events []models.AuditEvent) error {
 		for i := range part {
 			args = append(args, part[i].ID)
 		}
-		if err := tx.Exec(q.String(), args...).Error; err != nil {
+		if _, err := execIn(tx, q.String(), args...); err != nil {
 			return fmt.Errorf("number feed events: %w", translate(err))
 		}
 	}
-	if err := tx.Model(&feedState{}).Where("id = 1").Update("head", state.Head).Error; err != nil {
+	if _, err := execIn(tx, "UPDATE feed_state SET head = ? WHERE id = 1", state.Head); err != nil {
 		return fmt.Errorf("advance feed head: %w", translate(err))
 	}
 	return nil
+}
+
+// unnumberedFeed reads the id and audit id of the feed events of these
+// audit events that have no number yet.
+func unnumberedFeed(tx *gorm.DB, auditIDs []string) ([]models.FeedEvent, error) {
+	args := make([]any, len(auditIDs))
+	for i, id := range auditIDs {
+		args[i] = id
+	}
+	rows, err := queryIn(tx, "SELECT id, audit_id FROM feed_events WHERE audit_id IN (?"+strings.Repeat(", ?", len(auditIDs)-1)+
+		") AND seq IS NULL", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	feed := make([]models.FeedEvent, 0, len(auditIDs))
+	for rows.Next() {
+		var f models.FeedEvent
+		if err := rows.Scan(&f.ID, &f.AuditID); err != nil {
+			return nil, err
+		}
+		feed = append(feed, f)
+	}
+	return feed, rows.Err()
 }
 
 func ptrTo[T any](v T) *T { return &v }

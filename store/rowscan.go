@@ -22,16 +22,18 @@ type rowReader[T any] struct {
 	finish  func(row *T, scratch *rowScratch) error // after a row is scanned, or nil
 }
 
-// rowScratch holds the raw column a reader decodes itself after the scan
-// (a JSON column).
+// rowScratch holds the columns a reader converts itself after the scan: a
+// JSON column, an integer that may be NULL where the model keeps a plain
+// int64 (zero for NULL, as GORM scans it).
 type rowScratch struct {
-	raw []byte
+	raw     []byte
+	nullInt sql.NullInt64
 }
 
 // handReaders are the models read by hand; findRows reads the others
 // through GORM. TestHandReadersMatchGORM fails when a model's field is
 // missing from its reader.
-var handReaders = []handReader{unitReader, valueReader, itemReader, feedReader, taskReader,
+var handReaders = []handReader{unitReader, valueReader, itemReader, feedReader, auditReader, taskReader,
 	taskUnitReader, taskIndicatorReader, taskChecklistReader}
 
 // handReader is a rowReader of any model.
@@ -128,6 +130,23 @@ var feedReader = rowReader[models.FeedEvent]{
 	columns: "id, audit_id, seq, record_type, record_id, occurred_at",
 	fields: func(e *models.FeedEvent, _ *rowScratch) []any {
 		return []any{&e.ID, &e.AuditID, &e.Seq, &e.RecordType, &e.RecordID, &e.OccurredAt}
+	},
+}
+
+// auditReader reads audit events, the sequencer's batches of unlinked ones
+// (seq NULL) among them.
+var auditReader = rowReader[models.AuditEvent]{
+	table: "audit_events",
+	columns: "seq, id, occurred_at, actor_type, actor_id, actor_name, operation, entity_type, entity_id, unit_id, " +
+		"unit_path, before_json, after_json, request_id, client_address, prev_hash, hash",
+	fields: func(e *models.AuditEvent, s *rowScratch) []any {
+		return []any{&s.nullInt, &e.ID, &e.OccurredAt, &e.ActorType, &e.ActorID, &e.ActorName, &e.Operation,
+			&e.EntityType, &e.EntityID, &e.UnitID, &e.UnitPath, &e.Before, &e.After, &e.RequestID, &e.ClientAddress,
+			&e.PrevHash, &e.Hash}
+	},
+	finish: func(e *models.AuditEvent, s *rowScratch) error {
+		e.Seq = s.nullInt.Int64
+		return nil
 	},
 }
 

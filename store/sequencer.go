@@ -90,8 +90,8 @@ func (db *DB) link(ctx context.Context) (int, error) {
 		if err := db.forUpdate(tx.Where("id = 1")).Take(&head).Error; err != nil {
 			return fmt.Errorf("lock audit chain: %w", translate(err))
 		}
-		var pending []models.AuditEvent
-		if err := tx.Where("seq IS NULL").Order("id").Limit(sequenceBatch).Find(&pending).Error; err != nil {
+		pending, err := findRows[models.AuditEvent](tx.Model(&models.AuditEvent{}).Where("seq IS NULL").Order("id").Limit(sequenceBatch), sequenceBatch)
+		if err != nil {
 			return translate(err)
 		}
 		if len(pending) == 0 {
@@ -114,8 +114,7 @@ func (db *DB) link(ctx context.Context) (int, error) {
 		if err := db.numberFeed(tx, pending); err != nil {
 			return err
 		}
-		if err := tx.Model(&chainHead{}).Where("id = 1").
-			Updates(map[string]any{"last_seq": head.LastSeq, "last_hash": head.LastHash}).Error; err != nil {
+		if _, err := execIn(tx, "UPDATE audit_chain SET last_hash = ?, last_seq = ? WHERE id = 1", head.LastHash, head.LastSeq); err != nil {
 			return fmt.Errorf("advance audit chain: %w", translate(err))
 		}
 		linked = len(pending)
@@ -152,11 +151,11 @@ func numberEvents(tx *gorm.DB, events []models.AuditEvent) (int64, error) {
 	for i := range events {
 		args = append(args, events[i].ID)
 	}
-	res := tx.Exec(q.String(), args...)
-	if res.Error != nil {
-		return 0, fmt.Errorf("number audit events: %w", translate(res.Error))
+	res, err := execIn(tx, q.String(), args...)
+	if err != nil {
+		return 0, fmt.Errorf("number audit events: %w", translate(err))
 	}
-	return res.RowsAffected, nil
+	return res.RowsAffected()
 }
 
 // RunSequencer links committed audit events until ctx ends: after every

@@ -314,7 +314,7 @@ func TestValueWorkflow(t *testing.T) {
 // attributes, times and decimals.
 func TestHandReadersMatchGORM(t *testing.T) {
 	for table, model := range map[string]any{"units": &models.Unit{}, "indicator_values": &models.IndicatorValue{},
-		"checklist_items": &models.ChecklistItem{}, "feed_events": &models.FeedEvent{},
+		"checklist_items": &models.ChecklistItem{}, "feed_events": &models.FeedEvent{}, "audit_events": &models.AuditEvent{},
 		"plan_tasks": &models.PlanTask{}, "plan_task_units": store.TaskLinkRows["plan_task_units"],
 		"plan_task_indicators": store.TaskLinkRows["plan_task_indicators"],
 		"plan_task_checklists": store.TaskLinkRows["plan_task_checklists"]} {
