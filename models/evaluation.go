@@ -116,6 +116,9 @@ func (EvaluationResult) TableName() string { return "evaluation_results" }
 type EvaluationInputs struct {
 	System     *IndicatorSystem
 	Indicators []Indicator
-	Values     []IndicatorValue
-	Targets    []Target
+	// Values carry what scoring and its explanation read (id, indicator,
+	// unit, period, number or yes/no, qualifier, review score, version);
+	// their other fields are zero.
+	Values  []IndicatorValue
+	Targets []Target
 }

@@ -195,7 +195,7 @@ func (h *EvaluationHandler) PublishEvaluation(ctx context.Context, req api.Publi
 			Grade: nonEmpty(u.Grade), Areas: string(areasJSON), Card: string(cardJSON)}
 	}
 	caller := models.RequestInfoFrom(ctx).Caller
-	published, err := h.store.PublishEvaluation(ctx, e.ID, version, models.ActorOf(caller), results, sc.used)
+	published, err := h.store.PublishEvaluation(ctx, e.ID, version, models.ActorOf(caller), results, sc.used())
 	if err != nil {
 		return nil, err
 	}
@@ -211,7 +211,18 @@ func (h *EvaluationHandler) PublishEvaluation(ctx context.Context, req api.Publi
 type scored struct {
 	system *models.IndicatorSystem
 	result scoring.Result
-	used   map[string]int64 // the values scored: id → version
+	scored []*models.IndicatorValue // the values scored
+}
+
+// used maps the values scored to the versions they were scored at, for the
+// publication to lock them at those versions. Only a publication needs it:
+// a ranking or a scorecard does not build it.
+func (s *scored) used() map[string]int64 {
+	used := make(map[string]int64, len(s.scored))
+	for _, v := range s.scored {
+		used[v.ID] = v.Version
+	}
+	return used
 }
 
 // score scores a draft from the values as they are now: for each unit and
@@ -228,16 +239,16 @@ func (h *EvaluationHandler) score(ctx context.Context, e *models.Evaluation) (*s
 	}
 	in := scoring.Inputs{System: read.System, Indicators: read.Indicators, Units: e.UnitIDs, Targets: read.Targets,
 		Values: make(map[scoring.Key]*models.IndicatorValue, len(read.Values))}
-	used := make(map[string]int64, len(read.Values))
+	counted := make([]*models.IndicatorValue, 0, len(read.Values))
 	for i := range read.Values {
 		v := &read.Values[i]
 		if yearEnd[v.IndicatorID] != v.Period {
 			continue // another period of the year
 		}
 		in.Values[scoring.Key{IndicatorID: v.IndicatorID, UnitID: v.UnitID}] = v
-		used[v.ID] = v.Version
+		counted = append(counted, v)
 	}
-	return &scored{system: read.System, result: scoring.Evaluate(in), used: used}, nil
+	return &scored{system: read.System, result: scoring.Evaluate(in), scored: counted}, nil
 }
 
 // card is one unit's scorecard as the API answers it, for the evaluation in

@@ -250,13 +250,15 @@ func (db *DB) EvaluationInputs(ctx context.Context, e *models.Evaluation) (*mode
 // evaluated units, with only the columns scoring reads. This is the hot path
 // of every draft ranking (30,000 values for 100 units × 300 indicators), so
 // it scans raw columns itself rather than through GORM or database/sql's
-// conversions: the ids of indicators and units, the period, qualifier and
-// status repeat from row to row and are shared rather than copied, and the
+// conversions: the ids of indicators and units, the period and qualifier
+// repeat from row to row and are shared rather than copied, and the
 // numbers of all rows share one allocation. Its garbage was most of a
-// ranking's (docs/benchmarks.md).
+// ranking's (docs/benchmarks.md). The status is not read: the query asks
+// for released values only, and scoring does not look at it (each column
+// costs the SQLite driver a call per row).
 func (db *DB) evaluationValues(ctx context.Context, e *models.Evaluation, units map[string]bool, capacity int) ([]models.IndicatorValue, error) {
 	rows, err := db.gorm.WithContext(ctx).Model(&models.IndicatorValue{}).
-		Select("id", "indicator_id", "unit_id", "period", "value", "yes_no", "qualifier", "review_score", "status", "version").
+		Select("id", "indicator_id", "unit_id", "period", "value", "yes_no", "qualifier", "review_score", "version").
 		Where("system_id = ? AND year = ? AND period IN ? AND status IN ?", e.SystemID, e.Year, yearEndPeriods(e.Year),
 			models.ValueLifecycle.Released).
 		Rows()
@@ -267,12 +269,11 @@ func (db *DB) evaluationValues(ctx context.Context, e *models.Evaluation, units 
 	values := make([]models.IndicatorValue, 0, capacity)
 	numbers := make([]exact.Decimal, 0, capacity)
 	var shared interner
-	var id, indicatorID, unitID, period, value, qualifier, reviewScore, status sql.RawBytes
+	var id, indicatorID, unitID, period, value, qualifier, reviewScore sql.RawBytes
 	var yesNo sql.NullBool
 	var version int64
 	for rows.Next() {
-		if err := rows.Scan(&id, &indicatorID, &unitID, &period, &value, &yesNo, &qualifier, &reviewScore, &status,
-			&version); err != nil {
+		if err := rows.Scan(&id, &indicatorID, &unitID, &period, &value, &yesNo, &qualifier, &reviewScore, &version); err != nil {
 			return nil, translate(err)
 		}
 		if !units[string(unitID)] { // no allocation: the map lookup converts in place
@@ -280,7 +281,7 @@ func (db *DB) evaluationValues(ctx context.Context, e *models.Evaluation, units 
 		}
 		v := models.IndicatorValue{ID: string(id), IndicatorID: shared.of(indicatorID), SystemID: e.SystemID,
 			UnitID: shared.of(unitID), Period: shared.of(period), Year: e.Year, Qualifier: models.Qualifier(shared.of(qualifier)),
-			Status: models.ValueStatus(shared.of(status)), Version: version}
+			Version: version}
 		if value != nil {
 			if len(numbers) == cap(numbers) { // never reallocated: the values point into it
 				numbers = make([]exact.Decimal, 0, max(capacity, 64))
