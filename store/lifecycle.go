@@ -75,15 +75,16 @@ type target struct {
 }
 
 // lockRows reads the rows with these ids for update, one locking SELECT per
-// batch of ids, in id order; ids with no row are left out.
+// batch of ids, in id order; ids with no row are left out. Models with a
+// hand reader (rowscan.go) are scanned by it.
 func lockRows[T any](db *DB, tx *gorm.DB, ids []string) ([]T, error) {
 	ids = slices.Clone(ids)
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	rows := make([]T, 0, len(ids))
 	for part := range slices.Chunk(ids, batchSize) {
-		var got []T
-		if err := db.forUpdate(tx.Where("id IN ?", part)).Order("id").Find(&got).Error; err != nil {
+		got, err := findRows[T](db.forUpdate(tx.Model(new(T)).Where("id IN ?", part)).Order("id"), len(part))
+		if err != nil {
 			return nil, translate(err)
 		}
 		rows = append(rows, got...)
