@@ -149,9 +149,7 @@ func Open(cfg Config) (*DB, error) {
 // query runs a fixed statement of the hottest reads on the pool directly,
 // counting it as countStatements counts GORM's.
 func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if n := models.StatementCount(ctx); n != nil {
-		n.Add(1)
-	}
+	countStatement(ctx)
 	return db.sql.QueryContext(ctx, query, args...)
 }
 
@@ -161,9 +159,7 @@ func (db *DB) queryFixed(ctx context.Context, query string, args ...any) (*sql.R
 	if db.prepared == nil {
 		return db.query(ctx, query, args...)
 	}
-	if n := models.StatementCount(ctx); n != nil {
-		n.Add(1)
-	}
+	countStatement(ctx)
 	s, err := db.prepared.get(query)
 	if err != nil {
 		return nil, err
@@ -178,9 +174,7 @@ func (db *DB) queryFixed(ctx context.Context, query string, args ...any) (*sql.R
 // GORM's, and its error is translated as GORM's would be.
 func queryIn(tx *gorm.DB, query string, args ...any) (*sql.Rows, error) {
 	ctx := tx.Statement.Context
-	if n := models.StatementCount(ctx); n != nil {
-		n.Add(1)
-	}
+	countStatement(ctx)
 	rows, err := tx.Statement.ConnPool.QueryContext(ctx, query, args...)
 	return rows, translatedAsGORM(tx, err)
 }
@@ -188,9 +182,7 @@ func queryIn(tx *gorm.DB, query string, args ...any) (*sql.Rows, error) {
 // execIn is queryIn for a statement that returns no rows.
 func execIn(tx *gorm.DB, query string, args ...any) (sql.Result, error) {
 	ctx := tx.Statement.Context
-	if n := models.StatementCount(ctx); n != nil {
-		n.Add(1)
-	}
+	countStatement(ctx)
 	res, err := tx.Statement.ConnPool.ExecContext(ctx, query, args...)
 	return res, translatedAsGORM(tx, err)
 }
@@ -208,11 +200,7 @@ func translatedAsGORM(tx *gorm.DB, err error) error {
 // update, delete) add one to the count its context carries
 // (models.WithStatementCount): a request's statements, in its log line.
 func countStatements(g *gorm.DB) error {
-	count := func(tx *gorm.DB) {
-		if n := models.StatementCount(tx.Statement.Context); n != nil {
-			n.Add(1)
-		}
-	}
+	count := func(tx *gorm.DB) { countStatement(tx.Statement.Context) }
 	cb := g.Callback()
 	for _, err := range []error{
 		cb.Query().After("gorm:query").Register("fazhi:count_query", count),
@@ -227,6 +215,13 @@ func countStatements(g *gorm.DB) error {
 		}
 	}
 	return nil
+}
+
+// countStatement adds one to the statement count ctx carries, if any.
+func countStatement(ctx context.Context) {
+	if n := models.StatementCount(ctx); n != nil {
+		n.Add(1)
+	}
 }
 
 // ParseURL turns a DATABASE_URL into a dialect and a driver DSN.
