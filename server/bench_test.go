@@ -93,13 +93,7 @@ func BenchmarkListUnits(b *testing.B) {
 func BenchmarkGetUnit(b *testing.B) {
 	for _, dialect := range []string{store.SQLite, store.MySQL} {
 		b.Run(dialect, func(b *testing.B) {
-			db := dbtest.Open(b, dialect)
-			unit := benchUnits(b, db, 10)[1]
-			e, err := server.New(server.Config{AttachmentDir: b.TempDir()}, db, discardLogger())
-			if err != nil {
-				b.Fatal(err)
-			}
-			auth := "Bearer " + fixturesFor(b, db).tokens["admin"]
+			e, unit, auth := oneUnitServer(b, dialect)
 			b.ReportAllocs()
 			for b.Loop() {
 				rec := httptest.NewRecorder()
@@ -121,13 +115,7 @@ func BenchmarkGetUnit(b *testing.B) {
 func BenchmarkUpdateUnit(b *testing.B) {
 	for _, dialect := range []string{store.SQLite, store.MySQL} {
 		b.Run(dialect, func(b *testing.B) {
-			db := dbtest.Open(b, dialect)
-			unit := benchUnits(b, db, 10)[1]
-			e, err := server.New(server.Config{AttachmentDir: b.TempDir()}, db, discardLogger())
-			if err != nil {
-				b.Fatal(err)
-			}
-			auth := "Bearer " + fixturesFor(b, db).tokens["admin"]
+			e, unit, auth := oneUnitServer(b, dialect)
 			etag := `"1"`
 			b.ReportAllocs()
 			for n := 0; b.Loop(); n++ {
@@ -144,6 +132,18 @@ func BenchmarkUpdateUnit(b *testing.B) {
 			}
 		})
 	}
+}
+
+// oneUnitServer is the server of the unit benchmarks on a new database of
+// the dialect, one of the units it holds, and the admin's Authorization.
+func oneUnitServer(b *testing.B, dialect string) (http.Handler, *models.Unit, string) {
+	db := dbtest.Open(b, dialect)
+	unit := benchUnits(b, db, 10)[1]
+	e, err := server.New(server.Config{AttachmentDir: b.TempDir()}, db, discardLogger())
+	if err != nil {
+		b.Fatal(err)
+	}
+	return e, unit, "Bearer " + fixturesFor(b, db).tokens["admin"]
 }
 
 // benchUnits creates a city with n departments below it, in one batch, and

@@ -21,16 +21,8 @@ func BenchmarkValues(b *testing.B) {
 	const units, indicators, years = 100, 300, 5
 	db := dbtest.Open(b, store.MySQL)
 	ctx := b.Context()
-	p := areaCode()
-	root := &models.Unit{ID: store.NewID(), Code: p, Name: "基准市", Kind: models.UnitCity, Level: 1}
-	root.Path = models.UnitPath("", root.ID)
-	us := []*models.Unit{root}
-	for i := 0; i < units; i++ {
-		u := &models.Unit{ID: store.NewID(), Code: fmt.Sprintf("%s-%03d", p, i), Name: fmt.Sprintf("单位%03d", i),
-			Kind: models.UnitDepartment, ParentID: &root.ID, Level: 2}
-		u.Path = models.UnitPath(root.Path, u.ID)
-		us = append(us, u)
-	}
+	us := benchCity(units)
+	root, p := us[0], us[0].Code
 	if err := db.CreateUnits(ctx, us); err != nil {
 		b.Fatal(err)
 	}
@@ -178,16 +170,7 @@ func BenchmarkSequence(b *testing.B) {
 			b.ReportAllocs()
 			var linking time.Duration
 			for i := 0; i < b.N; i++ {
-				p := areaCode()
-				root := &models.Unit{ID: store.NewID(), Code: p, Name: "基准市", Kind: models.UnitCity, Level: 1}
-				root.Path = models.UnitPath("", root.ID)
-				us := []*models.Unit{root}
-				for j := 1; j < units; j++ {
-					u := &models.Unit{ID: store.NewID(), Code: fmt.Sprintf("%s-%04d", p, j), Name: fmt.Sprintf("单位%04d", j),
-						Kind: models.UnitDepartment, ParentID: &root.ID, Level: 2}
-					u.Path = models.UnitPath(root.Path, u.ID)
-					us = append(us, u)
-				}
+				us := benchCity(units - 1)
 				b.StopTimer()
 				if err := db.CreateUnits(ctx, us); err != nil {
 					b.Fatal(err)
@@ -202,4 +185,20 @@ func BenchmarkSequence(b *testing.B) {
 			b.ReportMetric(float64(units*b.N)/linking.Seconds(), "events/s")
 		})
 	}
+}
+
+// benchCity is a new city (a code of its own) with n departments below it,
+// the city first; nothing is written.
+func benchCity(n int) []*models.Unit {
+	p := areaCode()
+	root := &models.Unit{ID: store.NewID(), Code: p, Name: "基准市", Kind: models.UnitCity, Level: 1}
+	root.Path = models.UnitPath("", root.ID)
+	us := []*models.Unit{root}
+	for i := range n {
+		u := &models.Unit{ID: store.NewID(), Code: fmt.Sprintf("%s-%04d", p, i), Name: fmt.Sprintf("单位%04d", i),
+			Kind: models.UnitDepartment, ParentID: &root.ID, Level: 2}
+		u.Path = models.UnitPath(root.Path, u.ID)
+		us = append(us, u)
+	}
+	return us
 }
