@@ -164,55 +164,50 @@ func (db *DB) record(ctx context.Context, tx *gorm.DB, at time.Time, changes ...
 }
 
 // appendEvents inserts audit events unlinked (no seq: NULL until the
-// sequencer links them), batchSize rows a statement. Every change writes
-// its events, so they are written by hand rather than through GORM's
-// reflective Create (a fifth of a PATCH's allocations).
+// sequencer links them). Every change writes its events, so they are written
+// by hand rather than through GORM's reflective Create (a fifth of a PATCH's
+// allocations).
 func appendEvents(tx *gorm.DB, events []*models.AuditEvent) error {
-	const columns = 16
-	for part := range slices.Chunk(events, batchSize) {
-		args := make([]any, 0, len(part)*columns)
-		for _, e := range part {
-			args = append(args, e.ID, e.OccurredAt, e.ActorType, e.ActorID, e.ActorName, e.Operation, e.EntityType,
+	return insertRows(tx, "audit_events", "id, occurred_at, actor_type, actor_id, actor_name, operation, entity_type,"+
+		" entity_id, unit_id, unit_path, before_json, after_json, request_id, client_address, prev_hash, hash", events,
+		func(args []any, e *models.AuditEvent) []any {
+			return append(args, e.ID, e.OccurredAt, e.ActorType, e.ActorID, e.ActorName, e.Operation, e.EntityType,
 				e.EntityID, e.UnitID, e.UnitPath, e.Before, e.After, e.RequestID, e.ClientAddress, e.PrevHash, e.Hash)
-		}
-		if _, err := execIn(tx, insertRows("audit_events", "id, occurred_at, actor_type, actor_id, actor_name, operation,"+
-			" entity_type, entity_id, unit_id, unit_path, before_json, after_json, request_id, client_address, prev_hash, hash",
-			columns, len(part)), args...); err != nil {
-			return err
-		}
-	}
-	return nil
+		})
 }
 
 // appendFeed inserts feed events unnumbered, as appendEvents does.
 func appendFeed(tx *gorm.DB, feed []*models.FeedEvent) error {
-	const columns = 5
-	for part := range slices.Chunk(feed, batchSize) {
+	return insertRows(tx, "feed_events", "id, audit_id, record_type, record_id, occurred_at", feed,
+		func(args []any, f *models.FeedEvent) []any {
+			return append(args, f.ID, f.AuditID, f.RecordType, f.RecordID, f.OccurredAt)
+		})
+}
+
+// insertRows inserts rows into table, batchSize rows a statement; values
+// appends a row's values of the columns names lists, in that order.
+func insertRows[T any](tx *gorm.DB, table, names string, rows []*T, values func(args []any, row *T) []any) error {
+	columns := strings.Count(names, ",") + 1
+	row := "(?" + strings.Repeat(", ?", columns-1) + ")"
+	for part := range slices.Chunk(rows, batchSize) {
 		args := make([]any, 0, len(part)*columns)
-		for _, f := range part {
-			args = append(args, f.ID, f.AuditID, f.RecordType, f.RecordID, f.OccurredAt)
+		for _, r := range part {
+			args = values(args, r)
 		}
-		if _, err := execIn(tx, insertRows("feed_events", "id, audit_id, record_type, record_id, occurred_at", columns, len(part)),
-			args...); err != nil {
+		var q strings.Builder
+		q.Grow(len("INSERT INTO  () VALUES ") + len(table) + len(names) + len(part)*(len(row)+2))
+		q.WriteString("INSERT INTO " + table + " (" + names + ") VALUES ")
+		for i := range part {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString(row)
+		}
+		if _, err := execIn(tx, q.String(), args...); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// insertRows is an INSERT of rows rows of columns placeholders each.
-func insertRows(table, names string, columns, rows int) string {
-	row := "(?" + strings.Repeat(", ?", columns-1) + ")"
-	var b strings.Builder
-	b.Grow(len("INSERT INTO  () VALUES ") + len(table) + len(names) + rows*(len(row)+2))
-	b.WriteString("INSERT INTO " + table + " (" + names + ") VALUES ")
-	for i := range rows {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(row)
-	}
-	return b.String()
 }
 
 // unitPaths reads the paths of these units, one query per batch of ids.
