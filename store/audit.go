@@ -188,7 +188,7 @@ func appendFeed(tx *gorm.DB, feed []*models.FeedEvent) error {
 // appends a row's values of the columns names lists, in that order.
 func insertRows[T any](tx *gorm.DB, table, names string, rows []*T, values func(args []any, row *T) []any) error {
 	columns := strings.Count(names, ",") + 1
-	row := "(?" + strings.Repeat(", ?", columns-1) + ")"
+	row := placeholders(columns)
 	for part := range slices.Chunk(rows, batchSize) {
 		args := make([]any, 0, len(part)*columns)
 		for _, r := range part {
@@ -208,6 +208,12 @@ func insertRows[T any](tx *gorm.DB, table, names string, rows []*T, values func(
 		}
 	}
 	return nil
+}
+
+// placeholders is "(?, ?, …)" with n placeholders: a row of an INSERT, or
+// the list of an IN.
+func placeholders(n int) string {
+	return "(?" + strings.Repeat(", ?", n-1) + ")"
 }
 
 // unitPaths reads the paths of these units, one query per batch of ids.

@@ -276,7 +276,7 @@ func (db *DB) numberFeed(tx *gorm.DB, events []models.AuditEvent) error {
 			q.WriteString(" WHEN ? THEN ?")
 			args = append(args, part[i].ID, *part[i].Seq)
 		}
-		q.WriteString(" END WHERE id IN (?" + strings.Repeat(", ?", len(part)-1) + ")")
+		q.WriteString(" END WHERE id IN " + placeholders(len(part)))
 		for i := range part {
 			args = append(args, part[i].ID)
 		}
@@ -297,8 +297,8 @@ func unnumberedFeed(tx *gorm.DB, auditIDs []string) ([]models.FeedEvent, error) 
 	for i, id := range auditIDs {
 		args[i] = id
 	}
-	rows, err := queryIn(tx, "SELECT id, audit_id FROM feed_events WHERE audit_id IN (?"+strings.Repeat(", ?", len(auditIDs)-1)+
-		") AND seq IS NULL", args...)
+	rows, err := queryIn(tx, "SELECT id, audit_id FROM feed_events WHERE audit_id IN "+placeholders(len(auditIDs))+
+		" AND seq IS NULL", args...)
 	if err != nil {
 		return nil, err
 	}

@@ -147,7 +147,7 @@ func numberEvents(tx *gorm.DB, events []models.AuditEvent) (int64, error) {
 	column("prev_hash", func(e *models.AuditEvent) any { return e.PrevHash })
 	q.WriteString(", ")
 	column("hash", func(e *models.AuditEvent) any { return e.Hash })
-	q.WriteString(" WHERE seq IS NULL AND id IN (?" + strings.Repeat(", ?", len(events)-1) + ")")
+	q.WriteString(" WHERE seq IS NULL AND id IN " + placeholders(len(events)))
 	for i := range events {
 		args = append(args, events[i].ID)
 	}
